@@ -1,0 +1,260 @@
+"""secft build graph: scanner reports -> findings -> narratives -> datasets -> adapters -> upload.
+
+Run ``doit`` (or ``doit profile=smoke`` / ``SECFT_PROFILE=smoke doit``) in the
+repository root; ``doit list`` shows the targets, ``doit stage2_codefix``
+builds one target and what it needs.  Every step is a pure function in
+``tasks/``; this file only wires them to doit with file_dep, targets,
+content checksums (md5) and ``config_changed`` on the settings each step
+reads.  Heavy modules (mlx, mlx_lm, transformers) are imported inside the
+actions, so listing and no-op runs stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from doit import get_var
+from doit.exceptions import TaskFailed
+from doit.tools import config_changed
+
+from tasks import runlock
+from tasks.config import load_config, section
+from tasks.errors import SecftError
+
+CODE = Path(__file__).resolve().parent / "tasks"
+
+ARTIFACTS = Path("data/artifacts")
+BY_ARTIFACT = Path("data/findings/by_artifact")
+FINDINGS = Path("data/findings/findings.jsonl")
+SUMMARY = Path("data/findings/findings_summary.json")
+KB = Path("data/kb/cwe_kb.jsonl")
+NARRATIVES = Path("data/narratives/narratives.jsonl")
+NARRATIVE_CACHE = Path("data/narratives/cache.jsonl")
+CORPUS = Path("data/corpus/security_corpus.txt")
+TRAINING = Path("fine-tuning/training_data")
+DATASET_FILES = [TRAINING / n for n in ("stage1_train.jsonl", "stage1_valid.jsonl", "stage2_train.jsonl", "stage2_valid.jsonl")]
+DATASET_INFO = TRAINING / "dataset_info.json"
+TINY = Path("fine-tuning/models/tiny-base")
+BASE_MARKER = Path("fine-tuning/models/base_model.json")
+STAGE1 = Path("fine-tuning/adapters/stage1")
+STAGE2 = Path("fine-tuning/adapters/stage2")
+MODEL2 = Path("fine-tuning/models/stage2")
+CHECKPOINTS = Path("fine-tuning/checkpoints")
+LOGS = Path("fine-tuning/logs")
+EVAL = Path("fine-tuning/eval")
+MARKER = Path("fine-tuning/uploaded.json")
+
+DOIT_CONFIG = {
+    "default_tasks": ["upload"],
+    "dep_file": "fine-tuning/.doit.db",
+    "backend": "sqlite3",
+    "check_file_uptodate": "md5",
+    "verbosity": 2,
+}
+
+
+def _fail(message: str) -> None:
+    print(f"secft: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+_COMMAND = runlock.doit_command(sys.argv)
+if _COMMAND not in runlock.READ_ONLY_COMMANDS:
+    try:
+        _RUN_LOCK = runlock.RunLock().acquire()  # held until this doit process exits
+    except SecftError as exc:
+        _fail(str(exc))
+
+try:
+    CONFIG = load_config(profile=get_var("profile", None), cache="fine-tuning/.config-cache.json")
+except SecftError as exc:
+    _fail(str(exc))
+
+
+def _code(*names: str) -> list[str]:
+    return [str(CODE / n) for n in names]
+
+
+def _action(func, *args, **kwargs):
+    """A doit action for a step: ``func`` is a callable or "module:function".
+
+    The string form is imported only when the action runs, so the step's
+    dependencies (parsers, bm25s, mlx) cost nothing on a no-op run.  Bad
+    input ends the task with one line (TaskFailed), not a traceback.
+    """
+
+    def run():
+        target = func
+        if isinstance(target, str):
+            import importlib
+
+            module, name = target.split(":")
+            target = getattr(importlib.import_module(module), name)
+        try:
+            result = target(*args, **kwargs)
+        except SecftError as exc:
+            return TaskFailed(str(exc))
+        return result if isinstance(result, dict) else None
+
+    run.__name__ = func if isinstance(func, str) else getattr(func, "__name__", "step")
+    return (run,)
+
+
+# ----------------------------------------------------------------------------- phase 1
+
+
+def task_parse_findings():
+    """Parse every scanner report under data/artifacts into normalised findings."""
+    from tasks.artifacts import list_artifacts, output_name
+
+    parse_cfg = CONFIG["parse"]
+    parser_code = sorted(str(p) for p in (CODE / "parsers").glob("*.py")) + _code("parse_findings.py", "redact.py")
+    outputs = []
+    for artifact in list_artifacts(ARTIFACTS):
+        out = BY_ARTIFACT / output_name(artifact, ARTIFACTS)
+        outputs.append(out)
+        yield {
+            "name": artifact.relative_to(ARTIFACTS).as_posix(),
+            "doc": f"parse {artifact}",
+            "actions": [_action("tasks.parse_findings:parse_artifact", artifact, ARTIFACTS, out, parse_cfg["on_error"], parse_cfg["max_bytes"])],
+            "file_dep": [str(artifact)] + parser_code,
+            "targets": [str(out)],
+            "uptodate": [config_changed(section(CONFIG, "parse"))],
+            "clean": True,
+        }
+    yield {
+        "name": "merge",
+        "doc": "merge and de-duplicate findings across artifacts",
+        "actions": [_action("tasks.parse_findings:merge", outputs, FINDINGS, SUMMARY)],
+        "file_dep": [str(o) for o in outputs] + _code("parse_findings.py"),
+        "targets": [str(FINDINGS), str(SUMMARY)],
+        "clean": True,
+    }
+
+
+# ----------------------------------------------------------------------------- phase 2
+
+
+def task_knowledge_base():
+    """Build the offline CWE knowledge base from the catalogue shipped in cwe2."""
+    from tasks.knowledge_base import KB_BUILDER_VERSION, cwe_version
+
+    return {
+        "actions": [_action("tasks.knowledge_base:build_cwe_kb", KB)],
+        "file_dep": _code("knowledge_base.py"),
+        "targets": [str(KB)],
+        "uptodate": [config_changed({"cwe2": cwe_version(), "builder": KB_BUILDER_VERSION})],
+        "clean": True,
+    }
+
+
+def task_enrich_narratives():
+    """Write an analysis narrative per finding with BM25 retrieval from the knowledge base."""
+    return {
+        "actions": [_action("tasks.enrich:enrich", FINDINGS, KB, NARRATIVES, NARRATIVE_CACHE, CONFIG["enrich"]["top_k"])],
+        "file_dep": [str(FINDINGS), str(KB)] + _code("enrich.py", "knowledge_base.py"),
+        "targets": [str(NARRATIVES)],
+        "uptodate": [config_changed(section(CONFIG, "enrich"))],
+        "clean": True,
+    }
+
+
+# ----------------------------------------------------------------------------- phase 3
+
+
+def task_build_datasets():
+    """Build stage-1 (analysis) and stage-2 (code-fix) train/valid JSONL."""
+    return {
+        "actions": [_action("tasks.datasets:build", FINDINGS, NARRATIVES, TRAINING, CONFIG["datasets"])],
+        "file_dep": [str(FINDINGS), str(NARRATIVES)] + _code("datasets.py", "fixes.py"),
+        "targets": [str(p) for p in DATASET_FILES + [DATASET_INFO]],
+        "uptodate": [config_changed(section(CONFIG, "datasets"))],
+        "clean": True,
+    }
+
+
+def task_tiny_base_model():
+    """Build the tiny OLMo-2-architecture test model offline (tokenizer + random weights)."""
+    return {
+        "actions": [_action("tasks.tiny_model:build", CORPUS, TINY, CONFIG["tiny_model"])],
+        "file_dep": [str(CORPUS)] + _code("tiny_model.py"),
+        "targets": [str(TINY / n) for n in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")],
+        "uptodate": [config_changed(section(CONFIG, "tiny_model"))],
+        "clean": True,
+    }
+
+
+def task_base_model():
+    """Resolve the base model: the tiny model, a local folder, or a Hub download into the HF cache."""
+    from tasks import models
+    from tasks.atomic import write_json
+
+    base = CONFIG["base_model"]
+
+    def resolve():
+        path = models.resolve(base)
+        write_json(BASE_MARKER, {"base_model": base, "path": str(path)})
+
+    task = {
+        "actions": [_action(resolve)],
+        "targets": [str(BASE_MARKER)],
+        "uptodate": [config_changed({"base_model": base})],
+        "file_dep": _code("models.py"),
+        "clean": True,
+    }
+    if models.is_tiny(base):
+        task["file_dep"] += [str(TINY / n) for n in ("config.json", "model.safetensors", "tokenizer.json")]
+    return task
+
+
+def _fine_tuning_config() -> dict:
+    return section(CONFIG, "base_model", "fine_tuning")
+
+
+def task_stage1_analysis():
+    """Train the stage-1 vulnerability-analysis LoRA adapter (mlx-lm) on the base model."""
+    from tasks.outputs import outputs_intact
+
+    deps = [TRAINING / "stage1_train.jsonl", TRAINING / "stage1_valid.jsonl"]
+    if not CONFIG["fine_tuning"]["sequential"]:
+        deps += [TRAINING / "stage2_train.jsonl", TRAINING / "stage2_valid.jsonl"]
+    return {
+        "actions": [_action("tasks.finetune:stage1", CONFIG, TRAINING, STAGE1, CHECKPOINTS / "stage1", LOGS / "stage1.log")],
+        "file_dep": [str(p) for p in deps] + [str(BASE_MARKER)] + _code("finetune.py"),
+        "targets": [str(STAGE1 / "metrics.json")],
+        "uptodate": [config_changed(_fine_tuning_config()), lambda: outputs_intact(STAGE1 / "metrics.json")],
+        "clean": True,
+    }
+
+
+def task_stage2_codefix():
+    """Train the stage-2 code-fix adapter on top of stage 1 and write the fused model."""
+    from tasks.outputs import outputs_intact
+
+    return {
+        "actions": [_action("tasks.finetune:stage2", CONFIG, TRAINING, STAGE1, STAGE2, MODEL2, CHECKPOINTS / "stage2", LOGS / "stage2.log")],
+        "file_dep": [str(STAGE1 / "metrics.json"), str(BASE_MARKER)] + [str(p) for p in DATASET_FILES] + _code("finetune.py"),
+        "targets": [str(STAGE2 / "metrics.json")],
+        "uptodate": [config_changed(_fine_tuning_config()), lambda: outputs_intact(STAGE2 / "metrics.json")],
+        "clean": True,
+    }
+
+
+# ----------------------------------------------------------------------------- phase 4
+
+
+def task_upload():
+    """Publish datasets, the stage-1 adapter and the stage-2 model (Hub or local folder)."""
+    paths = {
+        "training_data": TRAINING, "stage1": STAGE1, "stage2": STAGE2, "model2": MODEL2,
+        "summary": SUMMARY, "staging": Path("fine-tuning/.upload-staging"),
+    }
+    return {
+        "actions": [_action("tasks.upload:upload", CONFIG, paths, MARKER)],
+        "file_dep": [str(p) for p in DATASET_FILES + [DATASET_INFO, SUMMARY, STAGE1 / "metrics.json", STAGE2 / "metrics.json"]] + _code("upload.py", "cards.py"),
+        "targets": [str(MARKER)],
+        "uptodate": [config_changed(section(CONFIG, "upload", "base_model"))],
+        "clean": True,
+    }

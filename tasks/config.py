@@ -1,0 +1,189 @@
+"""Pipeline configuration: YAML file + optional profile + environment overrides.
+
+``load_config`` returns a plain dict validated against
+``schemas/config.schema.json``.  Every problem - bad YAML, an unknown key, a
+wrong type, a bad environment value - is one line that names the file (or
+variable) and the key.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from tasks.errors import SecftError
+
+DEFAULT_CONFIG = Path("config/pipeline.yaml")
+PROFILE_DIR = Path("config/profiles")
+
+# name -> (config path, parser) ; the names are those of the usage guide
+ENV_OVERRIDES = {
+    "FINE_TUNING_BATCH_SIZE": (("fine_tuning", "batch_size"), "int"),
+    "FINE_TUNING_LEARNING_RATE": (("fine_tuning", "learning_rate"), "float"),
+    "FINE_TUNING_MAX_EPOCHS": (("fine_tuning", "max_epochs"), "float"),
+    "FINE_TUNING_UPLOAD_ENABLED": (("upload", "enabled"), "bool"),
+    "SECFT_BASE_MODEL": (("base_model",), "str"),
+}
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _read_yaml(path: Path) -> dict:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SecftError(f"{path}: config file not found") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SecftError(f"{path}: invalid YAML{where}: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SecftError(f"{path}: expected a mapping of settings at the top level, got {type(data).__name__}")
+    return data
+
+
+def _merge(base: dict, over: Mapping) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _parse_env(name: str, raw: str, kind: str) -> Any:
+    value = raw.strip()
+    try:
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+    except ValueError:
+        raise SecftError(f"environment variable {name}: expected a{'n integer' if kind == 'int' else ' number'}, got {raw!r}") from None
+    if kind == "bool":
+        if value.lower() in _TRUE:
+            return True
+        if value.lower() in _FALSE:
+            return False
+        raise SecftError(f"environment variable {name}: expected true or false, got {raw!r}")
+    return value
+
+
+def _has_path(data: Any, path: list) -> bool:
+    for part in path:
+        if not isinstance(data, dict) or part not in data:
+            return False
+        data = data[part]
+    return True
+
+
+def _validate(merged: dict, sources: list[tuple[str, dict]]) -> None:
+    from tasks.schemas import validator
+
+    errors = sorted(validator("config").iter_errors(merged), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    error = errors[0]
+    path = [str(p) for p in error.absolute_path]
+    if error.validator == "additionalProperties":
+        allowed = set((error.schema.get("properties") or {}).keys())
+        unknown = sorted(k for k in error.instance if k not in allowed)
+        key = ".".join(path + unknown[:1])
+        blame = next((src for src, data in reversed(sources) if _has_path(data, path + unknown[:1])), sources[0][0])
+        raise SecftError(f"{blame}: unknown key {key} (allowed here: {', '.join(sorted(allowed))})")
+    key = ".".join(path) or "(top level)"
+    blame = next((src for src, data in reversed(sources) if _has_path(data, path)), sources[0][0])
+    if error.validator == "required":
+        raise SecftError(f"{blame}: {key}: {error.message}")
+    raise SecftError(f"{blame}: {key}: {error.message}")
+
+
+def _cache_key(path: Path, profile: str | None, environ: Mapping[str, str]) -> str | None:
+    from tasks.hashing import sha256_json
+    from tasks.schemas import SCHEMA_DIR
+
+    try:
+        files = [path.read_bytes().hex()]
+        if profile:
+            files.append((path.parent / "profiles" / f"{profile}.yaml").read_bytes().hex())
+        files.append((SCHEMA_DIR / "config.schema.json").read_bytes().hex())
+    except OSError:
+        return None
+    env = {k: environ.get(k, "") for k in ENV_OVERRIDES}
+    return sha256_json({"files": files, "profile": profile, "env": env})
+
+
+def load_config(
+    path: str | os.PathLike = DEFAULT_CONFIG,
+    profile: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    cache: str | os.PathLike | None = None,
+) -> dict:
+    """Load, merge and validate the configuration.
+
+    ``profile`` defaults to ``$SECFT_PROFILE``; ``environ`` defaults to
+    ``os.environ`` (tests pass their own mapping).  With ``cache`` (a file
+    path), a configuration already validated from identical inputs is
+    reused: importing jsonschema costs more than a whole no-op doit run.
+    """
+    import json
+
+    environ = os.environ if environ is None else environ
+    path = Path(path)
+    profile = profile or environ.get("SECFT_PROFILE") or None
+    key = _cache_key(path, profile, environ) if cache else None
+    if key:
+        try:
+            cached = json.loads(Path(cache).read_text(encoding="utf-8"))
+            if cached.get("key") == key:
+                return cached["config"]
+        except (OSError, ValueError):
+            pass
+    config = _load(path, profile, environ)
+    if key:
+        from tasks import atomic
+
+        atomic.write_json(cache, {"key": key, "config": config})
+    return config
+
+
+def _load(path: Path, profile: str | None, environ: Mapping[str, str]) -> dict:
+    sources: list[tuple[str, dict]] = [(str(path), _read_yaml(path))]
+    merged = sources[0][1]
+    if profile:
+        profile_path = path.parent / "profiles" / f"{profile}.yaml"
+        if not profile_path.exists():
+            known = sorted(p.stem for p in (path.parent / "profiles").glob("*.yaml"))
+            raise SecftError(f"{profile_path}: unknown profile {profile!r} (known: {', '.join(known) or 'none'})")
+        data = _read_yaml(profile_path)
+        sources.append((str(profile_path), data))
+        merged = _merge(merged, data)
+    for name, (keys, kind) in ENV_OVERRIDES.items():
+        if environ.get(name, "") != "":
+            value = _parse_env(name, environ[name], kind)
+            over: dict = {}
+            node = over
+            for k in keys[:-1]:
+                node = node.setdefault(k, {})
+            node[keys[-1]] = value
+            sources.append((f"environment variable {name}", over))
+            merged = _merge(merged, over)
+    _validate(merged, sources)
+    merged["profile"] = profile or "default"
+    return merged
+
+
+def section(config: Mapping, *names: str) -> dict:
+    """The parts of the config a task reads, for doit's ``config_changed``."""
+    return {name: copy.deepcopy(config[name]) for name in names}

@@ -1,0 +1,12 @@
+"""The one exception type secft raises for bad input or bad state.
+
+Its message is a single line that names the file (or config key) and what
+is wrong with it; ``dodo.py`` prints it without a traceback.
+"""
+
+
+class SecftError(Exception):
+    """A user-facing error whose ``str`` is one clear line."""
+
+    def __init__(self, message: str):
+        super().__init__(" ".join(str(message).split()))

@@ -1,0 +1,48 @@
+"""What a training stage wrote, and whether it is still all there.
+
+doit's targets for a stage are its metrics.json; the adapter and model
+files it lists are checked here (stat only) so that deleting one of them
+rebuilds the stage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from tasks.hashing import sha256_file
+
+_SMALL_FILE = 64 * 1024 * 1024
+
+
+def describe_outputs(paths: list[Path]) -> dict:
+    """Sizes (and hashes of small files) of a stage's outputs, for the intact check."""
+    out = {}
+    for p in paths:
+        for f in sorted(p.rglob("*") if p.is_dir() else [p]):
+            if f.is_file() and f.name != "metrics.json":
+                entry = {"size": f.stat().st_size}
+                if entry["size"] <= _SMALL_FILE:
+                    entry["sha256"] = sha256_file(f)
+                out[f.as_posix()] = entry
+    return out
+
+
+def outputs_intact(metrics_path: Path) -> bool:
+    """True when every output a stage recorded still exists with its recorded size.
+
+    doit calls this (cheap: stat only) so that deleting an adapter or model
+    file rebuilds the stage even though its metrics.json target is present.
+    """
+    try:
+        metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return False
+    for name, entry in (metrics.get("outputs") or {}).items():
+        try:
+            if os.stat(name).st_size != entry["size"]:
+                return False
+        except OSError:
+            return False
+    return True

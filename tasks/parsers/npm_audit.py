@@ -1,0 +1,85 @@
+"""npm audit JSON: npm 6 (``advisories``) and npm 7+ (``vulnerabilities``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tasks.errors import SecftError
+from tasks.parsers import base
+
+
+def detect(doc: Any) -> bool:
+    if not isinstance(doc, dict):
+        return False
+    if "auditReportVersion" in doc and isinstance(doc.get("vulnerabilities"), dict):
+        return True
+    if isinstance(doc.get("advisories"), dict) and ("actions" in doc or "metadata" in doc):
+        return True
+    err = doc.get("error")
+    return isinstance(err, dict) and "code" in err and "summary" in err and len(doc) == 1
+
+
+def count_raw(doc: dict) -> int:
+    if "error" in doc and len(doc) == 1:
+        return 0
+    return len(doc.get("advisories") or doc.get("vulnerabilities") or {})
+
+
+def parse(doc: dict) -> list[dict]:
+    if "error" in doc and len(doc) == 1:
+        err = doc["error"]
+        raise SecftError(f"npm audit reported an error instead of results: {err.get('code')}: {err.get('summary')}")
+    if "advisories" in doc:
+        return [_v6(a) for a in doc["advisories"].values()]
+    return [_v7(name, v) for name, v in doc["vulnerabilities"].items()]
+
+
+def _v6(a: dict) -> dict:
+    patched = a.get("patched_versions")
+    versions = sorted({f.get("version") for f in a.get("findings") or [] if f.get("version")})
+    fixed = patched.lstrip(">=^~ ") if patched and patched not in ("<0.0.0",) else None
+    return base.finding(
+        tool="npm-audit",
+        rule_id=str(a.get("github_advisory_id") or a.get("id")),
+        title=f"{a.get('title')} in {a.get('module_name')}",
+        description=a.get("overview"),
+        kind="dependency",
+        severity_value=base.severity(a.get("severity")),
+        cwe=base.cwe_ids(a.get("cwe")),
+        cve=base.cve_ids(a.get("cves")),
+        ghsa=base.ghsa_ids(a.get("github_advisory_id"), a.get("url")),
+        package_value=base.package(a.get("module_name"), ", ".join(versions) or None, fixed, "npm"),
+        fix_hint=a.get("recommendation"),
+        references=[a.get("url")] + [l for l in str(a.get("references") or "").split() if l.startswith("http")][:3],
+    )
+
+
+def _v7(name: str, v: dict) -> dict:
+    advisories = [x for x in v.get("via") or [] if isinstance(x, dict)]
+    via_names = [x for x in v.get("via") or [] if isinstance(x, str)]
+    fix = v.get("fixAvailable")
+    if isinstance(fix, dict):
+        hint = f"Upgrade {fix.get('name')} to {fix.get('version')}" + (" (semver-major)" if fix.get("isSemVerMajor") else "")
+        fixed = fix.get("version") if fix.get("name") == name else None
+    elif fix is True:
+        hint, fixed = "Run `npm audit fix`", None
+    else:
+        hint, fixed = None, None
+    titles = [x.get("title") for x in advisories if x.get("title")]
+    desc = "; ".join(f"{x.get('title')} ({x.get('url')}, affects {x.get('range')})" for x in advisories)
+    if via_names:
+        desc = (desc + "; " if desc else "") + "vulnerable through dependencies: " + ", ".join(via_names)
+    return base.finding(
+        tool="npm-audit",
+        rule_id=",".join(sorted(str(x.get("source")) for x in advisories)) or f"via:{','.join(via_names)}",
+        title=(titles[0] if titles else f"{name} depends on vulnerable {', '.join(via_names)}"),
+        description=desc,
+        kind="dependency",
+        severity_value=base.severity(v.get("severity")),
+        cwe=base.cwe_ids([x.get("cwe") for x in advisories]),
+        ghsa=base.ghsa_ids([x.get("url") for x in advisories]),
+        package_value=base.package(name, v.get("range"), fixed, "npm"),
+        location_value=base.location((v.get("nodes") or [None])[0]),
+        fix_hint=hint,
+        references=[x.get("url") for x in advisories],
+    )

@@ -1,0 +1,75 @@
+"""OSV-Scanner JSON (``results[].packages[].vulnerabilities[]``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tasks.parsers import base
+
+
+def detect(doc: Any) -> bool:
+    if not (isinstance(doc, dict) and isinstance(doc.get("results"), list)) or "errors" in doc:
+        return False
+    if doc["results"]:
+        return all(isinstance(r, dict) and "packages" in r for r in doc["results"])
+    return "experimental_config" in doc or set(doc) == {"results"}
+
+
+def count_raw(doc: dict) -> int:
+    return sum(len(p.get("vulnerabilities") or []) for r in doc["results"] for p in r.get("packages") or [])
+
+
+def _fixed_version(vuln: dict, name: str) -> str | None:
+    for aff in vuln.get("affected") or []:
+        if (aff.get("package") or {}).get("name") != name:
+            continue
+        for rng in aff.get("ranges") or []:
+            for event in rng.get("events") or []:
+                if event.get("fixed"):
+                    return str(event["fixed"])
+    return None
+
+
+def _severity(vuln: dict, group_max: Any) -> str:
+    db = vuln.get("database_specific") or {}
+    if db.get("severity"):
+        return base.severity(db["severity"])
+    if group_max not in (None, ""):
+        return base.severity_from_score(group_max)
+    if str(vuln.get("id", "")).startswith("MAL-"):
+        return "critical"  # malicious package: the host is compromised
+    return "medium"
+
+
+def parse(doc: dict) -> list[dict]:
+    out = []
+    for result in doc["results"]:
+        source = (result.get("source") or {}).get("path")
+        for pkg in result.get("packages") or []:
+            p = pkg.get("package") or {}
+            group_max = {i: g.get("max_severity") for g in pkg.get("groups") or [] for i in g.get("ids") or []}
+            for v in pkg.get("vulnerabilities") or []:
+                fixed = _fixed_version(v, p.get("name"))
+                affected_cwes = [(a.get("database_specific") or {}).get("cwes") for a in v.get("affected") or []]
+                ids = [v.get("id")] + list(v.get("aliases") or [])
+                out.append(
+                    base.finding(
+                        tool="osv-scanner",
+                        rule_id=v.get("id"),
+                        title=v.get("summary") or v.get("id"),
+                        description=v.get("details") or v.get("summary"),
+                        kind="dependency",
+                        severity_value=_severity(v, group_max.get(v.get("id"))),
+                        cwe=base.cwe_ids(
+                            [c.get("cweId") if isinstance(c, dict) else c for cs in affected_cwes if cs for c in cs],
+                            (v.get("database_specific") or {}).get("cwe_ids"),
+                        ),
+                        cve=base.cve_ids(ids),
+                        ghsa=base.ghsa_ids(ids),
+                        location_value=base.location(source),
+                        package_value=base.package(p.get("name"), p.get("version"), fixed, p.get("ecosystem")),
+                        fix_hint=f"Upgrade {p.get('name')} to {fixed}" if fixed else None,
+                        references=[r.get("url") for r in v.get("references") or [] if isinstance(r, dict)][:5],
+                    )
+                )
+    return out

@@ -1,0 +1,111 @@
+"""Detect which tool wrote a report from its content, and parse it.
+
+Order matters only where formats overlap: SARIF first (any tool can emit
+it), Bandit before Semgrep (both have ``results`` and ``errors``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tasks.errors import SecftError
+from tasks.hashing import sha256_json
+from tasks.parsers import (
+    bandit,
+    checkov,
+    gitleaks,
+    grype,
+    npm_audit,
+    osv,
+    pip_audit,
+    sarif,
+    semgrep,
+    trivy,
+    zap,
+)
+from tasks.parsers.loading import DEFAULT_MAX_BYTES, EMPTY, load_report
+from tasks.hashing import sha256_file
+
+PARSERS = {
+    "sarif": sarif,
+    "bandit": bandit,
+    "semgrep": semgrep,
+    "trivy": trivy,
+    "checkov": checkov,
+    "osv-scanner": osv,
+    "zap": zap,
+    "gitleaks": gitleaks,
+    "grype": grype,
+    "npm-audit": npm_audit,
+    "pip-audit": pip_audit,
+}
+
+
+@dataclass
+class ParsedReport:
+    path: str
+    sha256: str
+    format: str
+    tools: list[str]
+    raw_count: int
+    findings: list[dict] = field(default_factory=list)
+
+
+def _is_nothing(doc: Any) -> bool:
+    """``null``, ``[]`` and 0-byte files: several tools' way of saying 'no findings'."""
+    return doc is EMPTY or doc is None or doc == []
+
+
+def detect(doc: Any) -> str | None:
+    if _is_nothing(doc):
+        return "empty"
+    for name, module in PARSERS.items():
+        if module.detect(doc):
+            return name
+    return None
+
+
+def _describe(doc: Any) -> str:
+    if isinstance(doc, dict):
+        keys = ", ".join(list(doc)[:6])
+        return f"a JSON object with keys {keys or '(none)'}"
+    if isinstance(doc, list):
+        return f"a JSON list of {len(doc)} {type(doc[0]).__name__ if doc else 'item'}s"
+    tag = getattr(doc, "tag", None)
+    return f"an XML document <{tag}>" if tag else f"a JSON {type(doc).__name__}"
+
+
+def parse_report(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, display_path: str | None = None) -> ParsedReport:
+    """Parse one report; raises SecftError (one line, naming the file) on bad input."""
+    path = Path(path)
+    shown = display_path or str(path)
+    data_hash = sha256_file(path) if path.exists() else ""
+    try:
+        _, doc = load_report(path, max_bytes)
+    except SecftError as exc:
+        raise SecftError(str(exc).replace(str(path), shown, 1)) from None
+    fmt = detect(doc)
+    if fmt is None:
+        raise SecftError(f"{shown}: unrecognised report format ({_describe(doc)}); see docs/formats.md for the supported scanners")
+    if fmt == "empty":
+        return ParsedReport(shown, data_hash, fmt, [], 0, [])
+    module = PARSERS[fmt]
+    try:
+        findings = module.parse(doc)
+        raw = module.count_raw(doc)
+    except SecftError as exc:
+        raise SecftError(f"{shown}: {exc}") from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise SecftError(f"{shown}: {fmt} report has an unexpected structure ({type(exc).__name__}: {exc})") from None
+    if fmt == "sarif":
+        tools = sorted({sarif.tool_name(r) for r in doc["runs"] if isinstance(r, dict)})
+    else:
+        tools = [fmt]
+    for f in findings:
+        f["source"] = {"artifact": shown, "sha256": data_hash}
+    return ParsedReport(shown, data_hash, fmt, tools, raw, findings)
+
+
+__all__ = ["ParsedReport", "PARSERS", "detect", "parse_report", "sha256_json"]

@@ -1,0 +1,185 @@
+"""SARIF 2.1.0 (and the 2.2 draft): any producer, several runs, suppressions.
+
+Tool-specific knowledge is limited to recognising a few drivers (Trivy,
+Grype, gitleaks, Checkov, Bandit, Semgrep, CodeQL) so that their findings
+carry the same tool name, package data and redaction as their JSON reports.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tasks.parsers import base
+from tasks.redact import redact_finding
+
+_DRIVER_TOOLS = {
+    "semgrep": "semgrep",
+    "semgrep oss": "semgrep",
+    "trivy": "trivy",
+    "grype": "grype",
+    "gitleaks": "gitleaks",
+    "checkov": "checkov",
+    "bandit": "bandit",
+    "codeql": "codeql",
+    "osv-scanner": "osv-scanner",
+}
+
+_FIELD_RE = {
+    "package": re.compile(r"^Package:\s*(.+)$", re.MULTILINE),
+    "version": re.compile(r"^(?:Installed )?Version:\s*(.+)$", re.MULTILINE),
+    "fixed": re.compile(r"^Fix(?:ed)? Version:\s*(.*)$", re.MULTILINE),
+    "type": re.compile(r"^Type:\s*(.+)$", re.MULTILINE),
+}
+
+
+def detect(doc: Any) -> bool:
+    return isinstance(doc, dict) and isinstance(doc.get("runs"), list) and (
+        "version" in doc or "$schema" in doc
+    )
+
+
+def count_raw(doc: dict) -> int:
+    return sum(len(run.get("results") or []) for run in doc["runs"] if isinstance(run, dict))
+
+
+def tool_name(run: dict) -> str:
+    driver = (run.get("tool") or {}).get("driver") or {}
+    name = str(driver.get("name") or "").strip()
+    if name:
+        return _DRIVER_TOOLS.get(name.lower(), name.lower().replace(" ", "-"))
+    rule_ids = [str(r.get("ruleId", "")) for r in run.get("results") or []]
+    if rule_ids and all(r.startswith("CKV") for r in rule_ids):
+        return "checkov"
+    return "sarif"
+
+
+def parse(doc: dict) -> list[dict]:
+    findings = []
+    for run in doc["runs"]:
+        if isinstance(run, dict):
+            findings.extend(_parse_run(run))
+    return findings
+
+
+def _rules(run: dict) -> tuple[dict, list]:
+    tool = run.get("tool") or {}
+    components = [tool.get("driver") or {}] + list(tool.get("extensions") or [])
+    by_id: dict[str, dict] = {}
+    ordered: list[dict] = []
+    for comp in components:
+        for rule in comp.get("rules") or []:
+            ordered.append(rule)
+            if rule.get("id"):
+                by_id.setdefault(rule["id"], rule)
+    return by_id, ordered
+
+
+def _message(msg: Any, rule: dict) -> str:
+    if not isinstance(msg, dict):
+        return ""
+    if msg.get("text"):
+        return str(msg["text"])
+    template = ((rule.get("messageStrings") or {}).get(msg.get("id") or "") or {}).get("text")
+    if not template:
+        return ""
+    args = msg.get("arguments") or []
+    return re.sub(r"\{(\d+)\}", lambda m: str(args[int(m.group(1))]) if int(m.group(1)) < len(args) else m.group(0), template)
+
+
+def _suppressed(result: dict) -> bool:
+    sups = result.get("suppressions")
+    if not sups:
+        return False
+    return any(s.get("status", "accepted") != "rejected" for s in sups if isinstance(s, dict))
+
+
+def _severity(result: dict, rule: dict, tool: str) -> str:
+    props = {**(rule.get("properties") or {}), **(result.get("properties") or {})}
+    if props.get("security-severity") not in (None, ""):
+        return base.severity_from_score(props["security-severity"])
+    if props.get("issue_severity"):
+        return base.severity(props["issue_severity"])
+    level = result.get("level") or ((rule.get("defaultConfiguration") or {}).get("level"))
+    if tool == "gitleaks":
+        return "high"
+    return base.severity(level or "warning")
+
+
+def _fix_hint(result: dict) -> str | None:
+    texts = []
+    for fix in result.get("fixes") or []:
+        desc = (fix.get("description") or {}).get("text")
+        if desc:
+            texts.append(desc)
+        for change in fix.get("artifactChanges") or []:
+            for rep in change.get("replacements") or []:
+                inserted = (rep.get("insertedContent") or {}).get("text")
+                if inserted:
+                    texts.append(inserted)
+    return "\n".join(texts) or None
+
+
+def _package(tool: str, text: str) -> dict | None:
+    if tool not in ("trivy", "grype"):
+        return None
+    fields = {k: (rx.search(text).group(1).strip() if rx.search(text) else None) for k, rx in _FIELD_RE.items()}
+    return base.package(fields["package"], fields["version"], fields["fixed"], fields["type"])
+
+
+def _parse_run(run: dict) -> list[dict]:
+    tool = tool_name(run)
+    driver = (run.get("tool") or {}).get("driver") or {}
+    version = driver.get("semanticVersion") or driver.get("version")
+    by_id, ordered = _rules(run)
+    out = []
+    for result in run.get("results") or []:
+        rule_id = result.get("ruleId") or (result.get("rule") or {}).get("id")
+        rule = by_id.get(rule_id or "") or {}
+        idx = result.get("ruleIndex")
+        if not rule and isinstance(idx, int) and 0 <= idx < len(ordered):
+            rule = ordered[idx]
+            rule_id = rule_id or rule.get("id")
+        message = _message(result.get("message"), rule)
+        short = (rule.get("shortDescription") or {}).get("text")
+        full = (rule.get("fullDescription") or {}).get("text")
+        help_text = (rule.get("help") or {}).get("text") or ""
+        loc = (result.get("locations") or [{}])[0]
+        phys = loc.get("physicalLocation") or {}
+        region = phys.get("region") or {}
+        snippet = (region.get("snippet") or {}).get("text") or ((phys.get("contextRegion") or {}).get("snippet") or {}).get("text")
+        tags = ((rule.get("properties") or {}).get("tags") or []) + ((result.get("properties") or {}).get("tags") or [])
+        pkg = _package(tool, message + "\n" + help_text)
+        fingerprints = result.get("partialFingerprints") or result.get("fingerprints") or None
+        if tool == "gitleaks":
+            # gitleaks puts commit/author metadata here; the leak's place is file, line and commit
+            props = result.get("properties") or {}
+            fingerprints = {"commit": (fingerprints or {}).get("commitSha") or props.get("commit"), "line": region.get("startLine")}
+        kind = "dependency" if pkg else "secret" if tool == "gitleaks" else "config" if tool == "checkov" else "code"
+        ids_text = [rule_id, short, message]
+        f = base.finding(
+            tool=tool,
+            tool_version=version,
+            rule_id=rule_id,
+            title=short or rule.get("name") or message or rule_id,
+            description=full if full and full != short else (message or help_text),
+            kind=kind,
+            severity_value=_severity(result, rule, tool),
+            cwe=base.cwe_ids(tags, (rule.get("properties") or {}).get("cwe")),
+            cve=base.cve_ids(ids_text),
+            ghsa=base.ghsa_ids(ids_text),
+            location_value=base.location(
+                (phys.get("artifactLocation") or {}).get("uri"), region.get("startLine"), region.get("endLine")
+            ),
+            package_value=pkg,
+            snippet=snippet,
+            fix_hint=_fix_hint(result) or (pkg or {}).get("fixed_version"),
+            suppressed=_suppressed(result),
+            references=[rule.get("helpUri")],
+            fingerprint=fingerprints,
+        )
+        if kind == "secret":
+            offender = (result.get("properties") or {}).get("offender")
+            f = redact_finding(f, [offender] if offender else [])
+        out.append(f)
+    return out

@@ -1,0 +1,58 @@
+"""Semgrep CLI JSON (old reports without ``version`` and 1.x reports)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tasks.parsers import base
+
+_NO_FINGERPRINT = {"", "requires login"}
+
+
+def detect(doc: Any) -> bool:
+    if not (isinstance(doc, dict) and isinstance(doc.get("results"), list) and "errors" in doc):
+        return False
+    if "metrics" in doc or "generated_at" in doc:  # Bandit
+        return False
+    return all(isinstance(r, dict) and "check_id" in r for r in doc["results"])
+
+
+def count_raw(doc: dict) -> int:
+    return len(doc["results"])
+
+
+def parse(doc: dict) -> list[dict]:
+    version = doc.get("version")
+    out = []
+    for r in doc["results"]:
+        extra = r.get("extra") or {}
+        meta = extra.get("metadata") or {}
+        message = extra.get("message") or ""
+        fp = extra.get("fingerprint")
+        out.append(
+            base.finding(
+                tool="semgrep",
+                tool_version=version,
+                rule_id=r.get("check_id"),
+                title=message or r.get("check_id"),
+                description=message,
+                kind="code",
+                severity_value=base.severity(extra.get("severity")),
+                cwe=base.cwe_ids(meta.get("cwe")),
+                cve=base.cve_ids(meta.get("cve"), meta.get("references")),
+                location_value=base.location(r.get("path"), (r.get("start") or {}).get("line"), (r.get("end") or {}).get("line")),
+                snippet=extra.get("lines") if extra.get("lines") != "requires login" else None,
+                fix_hint=_fix(extra),
+                suppressed=bool(extra.get("is_ignored")),
+                references=base.as_list(meta.get("references")) + base.as_list(meta.get("source-rule-url")) + base.as_list(meta.get("source")),
+                fingerprint=None if fp in _NO_FINGERPRINT or fp is None else fp,
+            )
+        )
+    return out
+
+
+def _fix(extra: dict) -> str | None:
+    if extra.get("fix"):
+        return extra["fix"]
+    regex = extra.get("fix_regex")
+    return regex.get("replacement") if isinstance(regex, dict) else None
