@@ -14,7 +14,7 @@ from tasks.redact import redact_finding
 
 _FIX = (
     "Revoke and rotate the leaked credential, remove it from the code and the git history "
-    "(e.g. git filter-repo), and read it from a secret manager or environment variable."
+    "(e.g. git filter-repo), and read it from a vault or an environment variable."
 )
 
 

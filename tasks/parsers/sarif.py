@@ -173,7 +173,7 @@ def _parse_run(run: dict) -> list[dict]:
             ),
             package_value=pkg,
             snippet=snippet,
-            fix_hint=_fix_hint(result) or (pkg or {}).get("fixed_version"),
+            fix_hint=_fix_hint(result) or (f"Upgrade {pkg['name']} to {pkg['fixed_version']}" if pkg and pkg["fixed_version"] else None),
             suppressed=_suppressed(result),
             references=[rule.get("helpUri")],
             fingerprint=fingerprints,

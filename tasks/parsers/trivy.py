@@ -107,6 +107,6 @@ def _secret(s: dict, target: str | None) -> dict:
         cwe=["CWE-798"],
         location_value=base.location(target, s.get("StartLine"), s.get("EndLine")),
         snippet=s.get("Match"),
-        fix_hint="Revoke and rotate the credential, remove it from the file and its history, and load it from a secret store or environment variable instead.",
+        fix_hint="Revoke and rotate the credential, remove it from the file and its history, and load it from a vault or an environment variable instead.",
     )
     return redact_finding(f, [s.get("Secret") or ""])

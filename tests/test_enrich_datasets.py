@@ -1,0 +1,158 @@
+"""Knowledge base, narratives and the stage-1/stage-2 datasets, through the step functions."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+from test_parsers import RAW_SECRETS
+from tasks.artifacts import list_artifacts, output_name
+from tasks.config import load_config
+from tasks.datasets import build as build_datasets
+from tasks.enrich import enrich, narrative_for
+from tasks.knowledge_base import KnowledgeBase, build_cwe_kb
+from tasks.parse_findings import merge, parse_artifact
+from tasks.parsers import parse_report
+from tasks.schemas import validate_all
+
+DATASET_CFG = load_config(Path(__file__).resolve().parent.parent / "config/pipeline.yaml", environ={})["datasets"]
+FILES = ["stage1_train.jsonl", "stage1_valid.jsonl", "stage2_train.jsonl", "stage2_valid.jsonl"]
+
+
+@pytest.fixture(scope="module")
+def kb_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("kb") / "cwe_kb.jsonl"
+    assert build_cwe_kb(path) > 900  # the whole catalogue, not a handful of entries
+    return path
+
+
+def pipeline(root: Path, artifacts: list[str], kb: Path) -> Path:
+    """Parse, merge, enrich and build datasets for the given fixture files under ``root``.
+
+    Runs inside ``root`` with relative paths, as doit does in a workspace.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    with contextlib.chdir(root):
+        _pipeline(Path("."), artifacts, kb)
+    return root / "td"
+
+
+def _pipeline(root: Path, artifacts: list[str], kb: Path) -> None:
+    art_root = root / "artifacts"
+    for rel in artifacts:
+        dest = art_root / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes((FIXTURES / rel).read_bytes())
+    outs = []
+    for a in list_artifacts(art_root):
+        out = root / "by" / output_name(a, art_root)
+        parse_artifact(a, art_root, out, "fail", 10**9)
+        outs.append(out)
+    merge(outs, root / "findings.jsonl", root / "summary.json")
+    enrich(root / "findings.jsonl", kb, root / "narratives.jsonl", root / "cache.jsonl", 3)
+    build_datasets(root / "findings.jsonl", root / "narratives.jsonl", root / "td", DATASET_CFG)
+
+
+def rows(td: Path, name: str) -> list[str]:
+    return (td / name).read_text().splitlines()
+
+
+def test_cwe89_narrative_names_sql_injection_and_a_catalogue_mitigation(kb_path):
+    kb = KnowledgeBase(kb_path)
+    finding = next(f for f in parse_report(FIXTURES / "sarif/codeQL-output.sarif").findings if "CWE-89" in f["cwe"])
+    n = narrative_for(kb, finding, top_k=3)
+    assert n["cwe"][0] == "CWE-89" and n["cwe_source"] == "report"
+    assert "sql injection" in n["narrative"].lower()
+    mitigations = kb.get("CWE-89")["mitigations"]
+    assert any(m[:120] in n["narrative"] for m in mitigations)
+    assert "https://cwe.mitre.org/data/definitions/89.html" in n["references"]
+
+
+def test_rule_for_findings_without_cwe(kb_path):
+    kb = KnowledgeBase(kb_path)
+    secret = parse_report(FIXTURES / "gitleaks/gitleaks8_many.json").findings[0]
+    secret = dict(secret, cwe=[])
+    assert narrative_for(kb, secret, 2)["cwe"] == ["CWE-798"]  # kind default
+    dep = next(f for f in parse_report(FIXTURES / "pip_audit/many_vulns.json").findings)
+    assert narrative_for(kb, dep, 2)["cwe_source"] == "kind-default"
+    cookie = dict(next(f for f in parse_report(FIXTURES / "zap/some_2.9.0.xml").findings if f["rule_id"] == "10011"), cwe=[])
+    retrieved = narrative_for(kb, cookie, 2)
+    assert retrieved["cwe_source"] == "retrieved" and retrieved["cwe"]  # BM25 over the catalogue
+    unrelated = dict(cookie, title="zz", description="qq", kind="code", instances=None)
+    assert narrative_for(kb, unrelated, 2)["cwe_source"] == "none"
+
+
+def test_rows_validate_and_builds_are_byte_identical(tmp_path, kb_path):
+    arts = ["semgrep/many_vulns.json", "trivy/misconfigurations_and_secrets.json", "npm_audit/one_vuln.json", "zap/some_2.9.0.xml"]
+    a = pipeline(tmp_path / "a", arts, kb_path)
+    b = pipeline(tmp_path / "b", arts, kb_path)
+    for name in FILES + ["dataset_info.json"]:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    for name in FILES:
+        validate_all("dataset_row", [json.loads(l) for l in rows(a, name)], name)
+    info = json.loads((a / "dataset_info.json").read_text())
+    assert info["status"] == "ok"
+    assert info["counts"]["stage1"]["train"] + info["counts"]["stage1"]["valid"] == 48 + 5 + 1 + 7
+    assert sum(info["stage2_dropped"].values()) + info["counts"]["stage2"]["train"] + info["counts"]["stage2"]["valid"] == 61
+    assert 0.1 < info["counts"]["stage1"]["valid"] / 61 < 0.35  # roughly the configured 20 %
+
+
+def test_stage2_answers_carry_the_fixed_version(tmp_path, kb_path):
+    td = pipeline(tmp_path, ["npm_audit/one_vuln.json", "checkov/checkov-report-1-vuln.json"], kb_path)
+    all_rows = [json.loads(l) for name in ("stage2_train.jsonl", "stage2_valid.jsonl") for l in rows(td, name)]
+    assert len(all_rows) == 1
+    answer = all_rows[0]["messages"][-1]["content"]
+    assert "1.10.2" in answer and "npm install growl@1.10.2" in answer
+    info = json.loads((td / "dataset_info.json").read_text())
+    assert info["stage2_dropped"] == {"guideline link only": 1}
+
+
+def test_adding_an_artifact_changes_only_rows_of_its_findings(tmp_path, kb_path):
+    base = ["semgrep/many_vulns.json", "bandit/bandit-report.json"]
+    before = pipeline(tmp_path / "before", base, kb_path)
+    after = pipeline(tmp_path / "after", base + ["pip_audit/many_vulns.json"], kb_path)
+    new_ids = {f["id"] for f in parse_report(FIXTURES / "pip_audit/many_vulns.json").findings}
+    for name in FILES:
+        old, new = set(rows(before, name)), set(rows(after, name))
+        assert old <= new, f"{name}: an existing row changed or moved split"
+        assert {json.loads(l)["meta"]["finding_id"] for l in new - old} <= new_ids
+    assert len(set(rows(after, "stage1_train.jsonl")) | set(rows(after, "stage1_valid.jsonl"))) == 48 + 11 + 7
+
+
+def test_narrative_cache_enriches_only_new_findings(tmp_path, kb_path):
+    root = tmp_path / "w"
+    pipeline(root, ["semgrep/many_vulns.json"], kb_path)
+    new = root / "artifacts/pip_audit/many_vulns.json"
+    new.parent.mkdir(parents=True)
+    new.write_bytes((FIXTURES / "pip_audit/many_vulns.json").read_bytes())
+    parse_artifact(new, root / "artifacts", root / "by" / output_name(new, root / "artifacts"), "fail", 10**9)
+    merge(sorted((root / "by").iterdir()), root / "findings.jsonl", root / "summary.json")
+    stats = enrich(root / "findings.jsonl", kb_path, root / "narratives.jsonl", root / "cache.jsonl", 3)
+    assert stats == {"narratives": 55, "generated": 7, "from_cache": 48}
+
+
+def test_no_raw_secret_reaches_any_output(tmp_path, kb_path):
+    arts = [f"gitleaks/{p.name}" for p in sorted((FIXTURES / "gitleaks").iterdir())] + ["trivy/misconfigurations_and_secrets.json"]
+    td = pipeline(tmp_path, arts, kb_path)
+    produced = [p for p in tmp_path.rglob("*") if p.is_file() and "artifacts" not in p.parts]
+    assert len(produced) > 10
+    text = "\n".join(p.read_text() for p in produced)
+    assert [s for s in RAW_SECRETS if s in text] == []
+    assert json.loads((td / "dataset_info.json").read_text())["counts"]["stage1"]["by_tool"]["gitleaks"] >= 10
+
+
+def test_empty_input_is_a_graceful_no_training_data(tmp_path, kb_path):
+    td = pipeline(tmp_path, ["semgrep/empty.json", "osv_scanner/no_findings.json"], kb_path)
+    info = json.loads((td / "dataset_info.json").read_text())
+    assert info["status"] == "no training data"
+    assert all((td / n).read_text() == "" for n in FILES)
+    from tasks import finetune
+
+    cfg = load_config(Path(__file__).resolve().parent.parent / "config/pipeline.yaml", profile="smoke", environ={})
+    m = finetune.stage1(cfg, td, tmp_path / "s1", tmp_path / "ck", tmp_path / "s1.log")
+    assert m == {"stage": "stage1", "status": "skipped", "reason": "no training data", "outputs": {}}
+    assert json.loads((tmp_path / "s1/metrics.json").read_text())["status"] == "skipped"
