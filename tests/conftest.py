@@ -28,6 +28,7 @@ _ENV_DROP = ("SECFT_PROFILE", "FINE_TUNING_BATCH_SIZE", "FINE_TUNING_LEARNING_RA
 def clean_env(**extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in _ENV_DROP}
     env.update(HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1", NO_COLOR="1")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
     env.update(extra)
     return env
 
