@@ -242,6 +242,21 @@ def task_stage2_codefix():
     }
 
 
+def task_evaluate():
+    """Evaluate both stages: validation loss and a generation check (fine-tuning/eval/*.json)."""
+    for stage, stage_dir in (("stage1", STAGE1), ("stage2", STAGE2)):
+        valid = TRAINING / f"{stage}_valid.jsonl"
+        yield {
+            "name": stage,
+            "doc": f"evaluate {stage}",
+            "actions": [_action("tasks.evaluate:evaluate", stage, BASE_MARKER, stage_dir, MODEL2, valid, EVAL / f"{stage}.json", CONFIG)],
+            "file_dep": [str(stage_dir / "metrics.json"), str(valid), str(BASE_MARKER)] + _code("evaluate.py"),
+            "targets": [str(EVAL / f"{stage}.json")],
+            "uptodate": [config_changed(section(CONFIG, "fine_tuning"))],
+            "clean": True,
+        }
+
+
 # ----------------------------------------------------------------------------- phase 4
 
 

@@ -87,11 +87,19 @@ def _dataset(rows: list[dict], tokenizer, mask_prompt: bool, max_seq_length: int
 
 
 def valid_loss(model, dataset, batch_size: int, num_batches: int, max_seq_length: int) -> float | None:
+    import numpy as np
     from mlx_lm.tuner.trainer import evaluate
 
     if not dataset:
         return None
-    return float(evaluate(model, dataset, min(batch_size, len(dataset)), num_batches, max_seq_length))
+    # mlx-lm picks the batches in a random order; with num_batches < all, a fixed
+    # seed makes 'before' and 'after' losses measure the same rows
+    state = np.random.get_state()
+    np.random.seed(0)
+    try:
+        return float(evaluate(model, dataset, min(batch_size, len(dataset)), num_batches, max_seq_length))
+    finally:
+        np.random.set_state(state)
 
 
 # ----------------------------------------------------------------------------- outputs
