@@ -260,6 +260,21 @@ def task_evaluate():
 # ----------------------------------------------------------------------------- phase 4
 
 
+def task_fetch_artifacts():
+    """Download new CI artifacts from GitHub Actions (runs only when asked: doit fetch_artifacts)."""
+    d = CONFIG["daemon"]
+
+    def fetch():
+        from tasks.fetch_artifacts import ARTIFACTS, fetch as fetch_runs
+        from tasks.github import GitHub
+
+        if not d["github_repo"]:
+            raise SecftError("daemon.github_repo is not set in config/pipeline.yaml")
+        return {"new_runs": fetch_runs(GitHub(d["github_repo"]), d["branch"], ARTIFACTS, d["workflow"], None, d["max_zip_bytes"])["new_runs"]}
+
+    return {"actions": [_action(fetch)], "uptodate": [False], "verbosity": 2}
+
+
 def task_upload():
     """Publish datasets, the stage-1 adapter and the stage-2 model (Hub or local folder)."""
     paths = {

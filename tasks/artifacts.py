@@ -22,7 +22,8 @@ def list_artifacts(root: Path) -> list[Path]:
         return []
     return sorted(
         p for p in root.rglob("*")
-        if p.is_file() and p.name not in IGNORED_NAMES and not p.name.startswith(".")
+        if p.is_file() and p.name not in IGNORED_NAMES
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )
 
 
