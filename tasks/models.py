@@ -32,7 +32,7 @@ def local_path(base_model: str) -> Path:
     return Path(base_model).expanduser()
 
 
-def fetch(repo_id: str, revision: str | None = None) -> Path:
+def fetch(repo_id: str, revision: str | None = None, cache_dir: str | os.PathLike | None = None) -> Path:
     """Download (or find in the cache) an mlx-lm-loadable snapshot of a Hub model."""
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import (
@@ -44,7 +44,9 @@ def fetch(repo_id: str, revision: str | None = None) -> Path:
 
     offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
     try:
-        return Path(snapshot_download(repo_id, revision=revision, allow_patterns=ALLOW_PATTERNS, local_files_only=offline))
+        return Path(snapshot_download(
+            repo_id, revision=revision, allow_patterns=ALLOW_PATTERNS, local_files_only=offline, cache_dir=cache_dir
+        ))
     except LocalEntryNotFoundError:
         raise SecftError(
             f"base_model {repo_id}: not in the Hugging Face cache and the Hub cannot be reached; "

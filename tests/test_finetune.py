@@ -132,3 +132,25 @@ def test_expected_markers():
     assert expected_marker("stage2", "```diff\n--- a/x.py\n+++ b/x.py\n@@ -3,1 +3,1 @@\n-md5(x)\n+sha256(x)\n```") == "sha256(x)"
     assert expected_marker("stage1", "## What the weakness is\nCWE-89 Improper Neutralization") == "CWE-89"
     assert expected_marker("stage2", "Fix: add a header") is None
+
+
+def test_uncached_hub_model_offline_is_one_clear_error(tmp_path, monkeypatch):
+    from tasks import models
+    from tasks.errors import SecftError
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(SecftError) as exc:
+        models.fetch("allenai/OLMo-2-0425-1B-Instruct", cache_dir=tmp_path / "empty-cache")
+    msg = str(exc.value)
+    assert msg.startswith("base_model allenai/OLMo-2-0425-1B-Instruct: not in the Hugging Face cache")
+    assert "local model folder" in msg and "doit profile=smoke" in msg and "\n" not in msg
+
+
+def test_base_model_task_reports_the_offline_error(tmp_path):
+    from conftest import make_workspace
+
+    ws = make_workspace(tmp_path / "ws")
+    run = run_doit(ws, "base_model", env=clean_env(HF_HUB_CACHE=str(tmp_path / "empty-cache")))
+    assert run.returncode != 0
+    assert "base_model allenai/OLMo-2-0425-1B-Instruct: not in the Hugging Face cache" in run.output
+    assert "Traceback" not in run.output
