@@ -11,7 +11,6 @@ actions, so listing and no-op runs stay fast.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import statistics
@@ -24,15 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import workspace  # noqa: E402
+
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 ROW = re.compile(r"^\s*(\d+)\s+(nan|[\d.]+) [▼▲]\s+(\d+)\s+", re.M)
-
-
-def env() -> dict:
-    e = {k: v for k, v in os.environ.items() if not k.startswith(("FINE_TUNING_", "SECFT_"))}
-    e.update(HF_HUB_OFFLINE="1", NO_COLOR="1", PYTHONPATH=str(ROOT))
-    return e
 
 
 def main() -> None:
@@ -40,19 +35,15 @@ def main() -> None:
     ap.add_argument("--iters", type=int, default=30)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        ws = Path(tmp)
-        shutil.copytree(ROOT / "config", ws / "config")
-        shutil.copytree(ROOT / "data/corpus", ws / "data/corpus")
-        shutil.copytree(ROOT / "data/artifacts/sample", ws / "data/artifacts/sample")
-        subprocess.run([sys.executable, "-m", "doit", "-f", str(ROOT / "dodo.py"), "-d", str(ws), "profile=smoke",
-                        "build_datasets", "tiny_base_model"], check=True, env=env(), capture_output=True)
+        ws = workspace.make(Path(tmp))
+        workspace.doit(ws, "profile=smoke", "build_datasets", "tiny_base_model", capture_output=True)
         data = ws / "fine-tuning/training_data"
 
         t = time.perf_counter()
         subprocess.run([sys.executable, "-m", "tasks.finetune", "--dataset", str(data / "stage1_train.jsonl"),
                         "--valid-dataset", str(data / "stage1_valid.jsonl"), "--output-name", "bench",
                         "--max-iters", str(args.iters), "--max-epochs", "100", "--profile", "smoke"],
-                       cwd=ws, check=True, env=env(), capture_output=True)
+                       cwd=ws, check=True, env=workspace.clean_env(), capture_output=True)
         ours_wall = time.perf_counter() - t
         ours = json.loads((ws / "fine-tuning/adapters/bench/metrics.json").read_text())
         ours_tps = [h["tokens_per_second"] for h in ours["train_loss"] if h["step"] > 1]
@@ -69,7 +60,7 @@ def main() -> None:
                               "--num-layers", "2", "--max-seq-length", "384", "--learning-rate", "1e-3",
                               "--steps-per-report", "1", "--steps-per-eval", "100000", "--val-batches", "2",
                               "--mask-prompt", "--adapter-path", str(ws / "cli-adapter"), "-c", str(ws / "lora.yaml")],
-                             cwd=ws, check=True, env=env(), capture_output=True, text=True)
+                             cwd=ws, check=True, env=workspace.clean_env(), capture_output=True, text=True)
         cli_wall = time.perf_counter() - t
         rows = [(int(s), float(l), int(tps)) for s, l, tps in ROW.findall(ANSI.sub("", cli.stdout + cli.stderr))]
         cli_tps = [tps for s, _, tps in rows if s > 1]

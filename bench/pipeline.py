@@ -9,9 +9,7 @@ artifacts; doit runs as a subprocess exactly as a user would run it.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -19,15 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import workspace  # noqa: E402
 
 
 def doit(ws: Path, *args: str) -> float:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FINE_TUNING_", "SECFT_"))}
-    env["HF_HUB_OFFLINE"] = "1"
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "doit", "-f", str(ROOT / "dodo.py"), "-d", str(ws), *args],
-                   check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workspace.doit(ws, *args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - t
 
 
@@ -36,10 +32,7 @@ def main() -> None:
     ap.add_argument("--noop-runs", type=int, default=10)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        ws = Path(tmp)
-        shutil.copytree(ROOT / "config", ws / "config")
-        shutil.copytree(ROOT / "data/corpus", ws / "data/corpus")
-        shutil.copytree(ROOT / "data/artifacts/sample", ws / "data/artifacts/sample")
+        ws = workspace.make(Path(tmp))
         full = doit(ws, "profile=smoke")
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         noops = [doit(ws, "profile=smoke") for _ in range(args.noop_runs)]

@@ -31,10 +31,10 @@ def dataset_card(info: dict, summary: dict) -> str:
         f"- `{a['artifact']}` ({', '.join(a['tools']) or a['format'] or 'rejected'}, {a['findings']} findings, sha256 `{a['sha256'][:16]}`)"
         for a in summary.get("artifacts", [])
     )
-    return _front_matter({"license": "other", "task_categories": ["text-generation"], "tags": ["security", "secft", "sarif", "vulnerability"], "pretty_name": "secft security findings"}) + f"""
+    return _front_matter({"license": "other", "task_categories": ["text-generation"], "tags": ["security", "secft", "sarif", "vulnerability"], "pretty_name": "secft security findings"}) + """
 # secft security-findings datasets
 
-Chat-format (mlx-lm `{{"messages": [...]}}`) fine-tuning data built by secft from CI scanner reports.
+Chat-format (mlx-lm `{"messages": [...]}`) fine-tuning data built by secft from CI scanner reports.
 
 | file | rows | sha256 |
 |---|---:|---|

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tasks import __version__, atomic
 from tasks.enrich import TEMPLATE_VERSION
+from tasks.errors import SecftError
 from tasks.fixes import fix_for
 from tasks.hashing import sha256_file, sha256_text
 from tasks.schemas import validate_all
@@ -111,7 +112,7 @@ def build(findings_path: Path, narratives_path: Path, out_dir: Path, cfg: dict) 
             continue
         n = narratives.get(f["id"])
         if n is None:
-            raise ValueError(f"{narratives_path}: no narrative for finding {f['id']}; rebuild enrich_narratives")
+            raise SecftError(f"{narratives_path}: no narrative for finding {f['id']}; rebuild enrich_narratives")
         split = split_of(f["id"], cfg["valid_percent"])
         meta = {"finding_id": f["id"], "tool": f["tool"], "severity": f["severity"], "kind": f["kind"]}
         rows[("stage1", split)].append(

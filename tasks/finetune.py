@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from tasks import atomic, models
-from tasks.outputs import describe_outputs, outputs_intact  # noqa: F401 (re-exported)
+from tasks.outputs import describe_outputs
 from tasks.errors import SecftError
 from tasks.hashing import sha256_file, sha256_json
 

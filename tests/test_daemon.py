@@ -65,7 +65,7 @@ class FakeGitHub:
         self._log(request)
         run_id = int(request.path.split("/")[-2])
         arts = [{"id": i, "name": name, "size_in_bytes": len(data), "expired": False,
-                 "archive_download_url": self.server.url_for(f"/download/1") + f"?run={run_id}&name={name}"}
+                 "archive_download_url": self.server.url_for("/download/1") + f"?run={run_id}&name={name}"}
                 for i, (name, data) in enumerate(self.artifacts[run_id].items())]
         return Response(json.dumps({"total_count": len(arts), "artifacts": arts}), content_type="application/json")
 

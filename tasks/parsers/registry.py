@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from tasks.errors import SecftError
-from tasks.hashing import sha256_json
 from tasks.parsers import (
     bandit,
     checkov,
@@ -108,4 +107,4 @@ def parse_report(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, display_p
     return ParsedReport(shown, data_hash, fmt, tools, raw, findings)
 
 
-__all__ = ["ParsedReport", "PARSERS", "detect", "parse_report", "sha256_json"]
+__all__ = ["ParsedReport", "PARSERS", "detect", "parse_report"]
