@@ -261,15 +261,11 @@ def task_evaluate():
 
 def task_fetch_artifacts():
     """Download new CI artifacts from GitHub Actions (runs only when asked: doit fetch_artifacts)."""
-    d = CONFIG["daemon"]
 
     def fetch():
-        from tasks.fetch_artifacts import ARTIFACTS, fetch as fetch_runs
-        from tasks.github import GitHub
+        from tasks.fetch_artifacts import fetch_configured
 
-        if not d["github_repo"]:
-            raise SecftError("daemon.github_repo is not set in config/pipeline.yaml")
-        return {"new_runs": fetch_runs(GitHub(d["github_repo"]), d["branch"], ARTIFACTS, d["workflow"], None, d["max_zip_bytes"])["new_runs"]}
+        return {"new_runs": fetch_configured(CONFIG["daemon"])["new_runs"]}
 
     return {"actions": [_action(fetch)], "uptodate": [False], "verbosity": 2}
 

@@ -52,42 +52,34 @@ def run_doit(profile: str | None) -> subprocess.CompletedProcess:
 
 def poll_once(config: dict, profile: str | None, client=None) -> dict:
     """One poll: fetch, and build if anything new arrived. Never raises for a failed build."""
-    from tasks.fetch_artifacts import ARTIFACTS, fetch
-    from tasks.github import GitHub
-
-    d = config["daemon"]
     state = {"last_poll": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     previous = json.loads(STATE.read_text()) if STATE.exists() else {}
+    state.update(_poll(config, profile, client, state["last_poll"]))
+    atomic.write_json(STATE, {**previous, **state})
+    return state
+
+
+def _poll(config: dict, profile: str | None, client, now: str) -> dict:
+    from tasks.fetch_artifacts import fetch_configured
+
     try:
-        if client is None:
-            if not d["github_repo"]:
-                raise SecftError("daemon.github_repo is not set in config/pipeline.yaml")
-            client = GitHub(d["github_repo"])
-        fetched = fetch(client, d["branch"], ARTIFACTS, d["workflow"], None, d["max_zip_bytes"], log=log)
+        fetched = fetch_configured(config["daemon"], client=client, log=log)
     except SecftError as exc:
         log(f"poll failed: {exc}")
-        state.update(last_result="fetch failed", error=str(exc))
-        atomic.write_json(STATE, {**previous, **state})
-        return state
-    state["fetched"] = fetched
+        return {"last_result": "fetch failed", "error": str(exc)}
     if not fetched["new_runs"]:
         log("poll: no new artifacts")
-        state["last_result"] = "no new artifacts"
-        atomic.write_json(STATE, {**previous, **state})
-        return state
+        return {"fetched": fetched, "last_result": "no new artifacts"}
     log(f"poll: {fetched['artifacts']} new artifact(s) from run(s) {fetched['new_runs']}; running doit")
     tic = time.time()
     proc = run_doit(profile)
-    state.update(last_run=state["last_poll"], last_run_seconds=round(time.time() - tic, 1), returncode=proc.returncode)
+    result = {"fetched": fetched, "last_run": now, "last_run_seconds": round(time.time() - tic, 1), "returncode": proc.returncode}
     if proc.returncode == 0:
-        state["last_result"] = "built"
-        log(f"doit finished in {state['last_run_seconds']} s")
-    else:
-        tail = [l for l in (proc.stdout + proc.stderr).splitlines() if l.strip()][-5:]
-        state.update(last_result="build failed", error=" | ".join(tail))
-        log(f"doit failed (exit {proc.returncode}); the daemon goes on: {' | '.join(tail)}")
-    atomic.write_json(STATE, {**previous, **state})
-    return state
+        log(f"doit finished in {result['last_run_seconds']} s")
+        return {**result, "last_result": "built"}
+    tail = " | ".join([l for l in (proc.stdout + proc.stderr).splitlines() if l.strip()][-5:])
+    log(f"doit failed (exit {proc.returncode}); the daemon goes on: {tail}")
+    return {**result, "last_result": "build failed", "error": tail}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from tasks import atomic
-from tasks.finetune import _dataset, read_rows, valid_loss
+from tasks.finetune import read_rows, tokenize_rows, valid_loss
 
 MAX_TOKENS = 96
 _CWE = re.compile(r"\bCWE-\d+\b")
@@ -46,15 +46,14 @@ def evaluate_stage(stage: str, model_dir: Path, adapter_dir: Path | None, metric
         return result
     model, tokenizer = mlx_lm.load(str(model_dir), adapter_path=str(adapter_dir) if adapter_dir else None)
     rows = read_rows(valid_path)
-    ds, _ = _dataset(rows, tokenizer, cfg["mask_prompt"], cfg["max_seq_length"])
+    ds, _ = tokenize_rows(rows, tokenizer, cfg["mask_prompt"], cfg["max_seq_length"])
     # prompts whose reference answer can be scored come first
-    scorable = sorted(rows, key=lambda r: expected_marker(stage, r["messages"][-1]["content"]) is None)
+    marked = [(expected_marker(stage, r["messages"][-1]["content"]), r) for r in rows]
+    marked.sort(key=lambda pair: pair[0] is None)
     checks = []
-    for row in scorable[: cfg["eval_prompts"]]:
-        reference = row["messages"][-1]["content"]
+    for expected, row in marked[: cfg["eval_prompts"]]:
         prompt = tokenizer.apply_chat_template(row["messages"][:-1], add_generation_prompt=True)
         answer = mlx_lm.generate(model, tokenizer, prompt=prompt, max_tokens=MAX_TOKENS)
-        expected = expected_marker(stage, reference)
         checks.append({
             "expected": expected,
             "answer": answer[:500],

@@ -73,6 +73,18 @@ def fetch(client: GitHub, branch: str | None, root: Path = ARTIFACTS, workflow: 
     return result
 
 
+def fetch_configured(daemon_cfg: dict, client: GitHub | None = None, repo: str | None = None, branch: str | None = None,
+                     workflow: str | None = None, commit: str | None = None, log=print) -> dict:
+    """``fetch`` with the ``daemon`` config section's settings (arguments override them)."""
+    if client is None:
+        repo = repo or daemon_cfg["github_repo"]
+        if not repo:
+            raise SecftError("no repository: pass --repo owner/name or set daemon.github_repo in config/pipeline.yaml")
+        client = GitHub(repo)
+    return fetch(client, branch or daemon_cfg["branch"], ARTIFACTS, workflow or daemon_cfg["workflow"], commit,
+                 daemon_cfg["max_zip_bytes"], log=log)
+
+
 def main(argv: list[str] | None = None) -> int:
     from tasks.config import load_config
 
@@ -85,10 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     try:
         cfg = load_config(profile=args.profile)["daemon"]
-        repo = args.repo or cfg["github_repo"]
-        if not repo:
-            raise SecftError("no repository: pass --repo owner/name or set daemon.github_repo in config/pipeline.yaml")
-        result = fetch(GitHub(repo), args.branch or cfg["branch"], ARTIFACTS, args.workflow or cfg["workflow"], args.commit, cfg["max_zip_bytes"])
+        result = fetch_configured(cfg, repo=args.repo, branch=args.branch, workflow=args.workflow, commit=args.commit)
     except SecftError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

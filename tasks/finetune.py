@@ -67,7 +67,7 @@ def iterations(n_train: int, batch_size: int, epochs: float, max_iters: int | No
     return min(iters, max_iters) if max_iters else iters
 
 
-def _dataset(rows: list[dict], tokenizer, mask_prompt: bool, max_seq_length: int) -> tuple[list, int]:
+def tokenize_rows(rows: list[dict], tokenizer, mask_prompt: bool, max_seq_length: int) -> tuple[list, int]:
     """Tokenise rows into (tokens, prompt_offset) pairs, as mlx-lm's batcher expects.
 
     A row whose prompt alone fills ``max_seq_length`` would be truncated to
@@ -211,8 +211,8 @@ def train_adapter(
     linear_to_lora_layers(
         model, cfg["lora_layers"], {"rank": cfg["lora_rank"], "scale": cfg["lora_scale"], "dropout": cfg["lora_dropout"]}
     )
-    train_ds, long_train = _dataset(train_rows, tokenizer, cfg["mask_prompt"], cfg["max_seq_length"])
-    valid_ds, long_valid = _dataset(valid_rows, tokenizer, cfg["mask_prompt"], cfg["max_seq_length"])
+    train_ds, long_train = tokenize_rows(train_rows, tokenizer, cfg["mask_prompt"], cfg["max_seq_length"])
+    valid_ds, long_valid = tokenize_rows(valid_rows, tokenizer, cfg["mask_prompt"], cfg["max_seq_length"])
     if not train_ds:
         raise SecftError(f"every training row's prompt is longer than fine_tuning.max_seq_length={cfg['max_seq_length']} tokens")
     batch = min(cfg["batch_size"], len(train_ds))
@@ -389,7 +389,7 @@ def stage2(config: dict, data_dir: Path, stage1_dir: Path, out_dir: Path, model_
     model, tokenizer, model_config = mlx_lm.load(str(base), adapter_path=str(stage1_dir), return_config=True)
     _fuse(model)
     s1_valid = read_rows(data_dir / "stage1_valid.jsonl")
-    s1_valid_ds, _ = _dataset(s1_valid, tokenizer, cfg["mask_prompt"], cfg["max_seq_length"])
+    s1_valid_ds, _ = tokenize_rows(s1_valid, tokenizer, cfg["mask_prompt"], cfg["max_seq_length"])
     vb = lambda ds: valid_loss(model, ds, cfg["batch_size"], cfg["val_batches"], cfg["max_seq_length"])  # noqa: E731
     metrics: dict = {"stage": "stage2", "base_model": base_model, "stage1_adapter_sha256": sha256_file(stage1_dir / "adapters.safetensors")}
     if cfg["sequential"]:
