@@ -9,7 +9,9 @@ variable) and the key.
 from __future__ import annotations
 
 import copy
+import math
 import os
+import re
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -27,6 +29,8 @@ ENV_OVERRIDES = {
     "SECFT_BASE_MODEL": (("base_model",), "str"),
 }
 
+_PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -35,9 +39,15 @@ def _read_yaml(path: Path) -> dict:
     import yaml
 
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise SecftError(f"{path}: config file not found") from None
+    except OSError as exc:
+        raise SecftError(f"{path}: cannot read config file: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SecftError(f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save the file as UTF-8") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -68,7 +78,10 @@ def _parse_env(name: str, raw: str, kind: str) -> Any:
         if kind == "int":
             return int(value)
         if kind == "float":
-            return float(value)
+            number = float(value)
+            if not math.isfinite(number):
+                raise ValueError
+            return number
     except ValueError:
         raise SecftError(f"environment variable {name}: expected a{'n integer' if kind == 'int' else ' number'}, got {raw!r}") from None
     if kind == "bool":
@@ -88,8 +101,25 @@ def _has_path(data: Any, path: list) -> bool:
     return True
 
 
+def _non_finite(data: Any, path: list[str]) -> list[str] | None:
+    """The key path of the first NaN or infinite number (YAML's .nan / .inf), or None."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return path
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found = _non_finite(value, path + [str(key)])
+            if found is not None:
+                return found
+    return None
+
+
 def _validate(merged: dict, sources: list[tuple[str, dict]]) -> None:
     from tasks.schemas import validator
+
+    bad = _non_finite(merged, [])
+    if bad is not None:
+        blame = next((src for src, data in reversed(sources) if _has_path(data, bad)), sources[0][0])
+        raise SecftError(f"{blame}: {'.'.join(bad)}: must be a finite number, not NaN or infinity")
 
     errors = sorted(validator("config").iter_errors(merged), key=lambda e: list(e.absolute_path))
     if not errors:
@@ -109,7 +139,7 @@ def _validate(merged: dict, sources: list[tuple[str, dict]]) -> None:
     raise SecftError(f"{blame}: {key}: {error.message}")
 
 
-def _cache_key(path: Path, profile: str | None, environ: Mapping[str, str]) -> str | None:
+def _cache_key(path: Path, profile: str | None, environ: Mapping[str, str], overrides: Mapping[str, Any]) -> str | None:
     from tasks.hashing import sha256_json
     from tasks.schemas import SCHEMA_DIR
 
@@ -121,7 +151,7 @@ def _cache_key(path: Path, profile: str | None, environ: Mapping[str, str]) -> s
     except OSError:
         return None
     env = {k: environ.get(k, "") for k in ENV_OVERRIDES}
-    return sha256_json({"files": files, "profile": profile, "env": env})
+    return sha256_json({"files": files, "profile": profile, "env": env, "overrides": dict(overrides)})
 
 
 def load_config(
@@ -129,6 +159,8 @@ def load_config(
     profile: str | None = None,
     environ: Mapping[str, str] | None = None,
     cache: str | os.PathLike | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    overrides_label: str = "command line",
 ) -> dict:
     """Load, merge and validate the configuration.
 
@@ -136,13 +168,21 @@ def load_config(
     ``os.environ`` (tests pass their own mapping).  With ``cache`` (a file
     path), a configuration already validated from identical inputs is
     reused: importing jsonschema costs more than a whole no-op doit run.
+
+    ``overrides`` maps dotted keys (``"fine_tuning.batch_size"``) to typed
+    values; they win over the file, the profile and the environment, go
+    through the same schema, and an error names ``overrides_label`` (for
+    example ``doit variable batch_size``) and the key.
     """
     import json
 
     environ = os.environ if environ is None else environ
     path = Path(path)
     profile = profile or environ.get("SECFT_PROFILE") or None
-    key = _cache_key(path, profile, environ) if cache else None
+    overrides = dict(overrides or {})
+    if profile is not None and not _PROFILE_NAME.match(profile):
+        raise SecftError(f"profile {profile!r}: a profile is a plain name (letters, digits, '-', '_') of a file in {PROFILE_DIR}")
+    key = _cache_key(path, profile, environ, overrides) if cache else None
     if key:
         try:
             cached = json.loads(Path(cache).read_text(encoding="utf-8"))
@@ -150,7 +190,7 @@ def load_config(
                 return cached["config"]
         except (OSError, ValueError):
             pass
-    config = _load(path, profile, environ)
+    config = _load(path, profile, environ, overrides, overrides_label)
     if key:
         from tasks import atomic
 
@@ -158,7 +198,18 @@ def load_config(
     return config
 
 
-def _load(path: Path, profile: str | None, environ: Mapping[str, str]) -> dict:
+def _override_source(dotted: str, value: Any) -> dict:
+    over: dict = {}
+    node = over
+    keys = dotted.split(".")
+    for k in keys[:-1]:
+        node = node.setdefault(k, {})
+    node[keys[-1]] = value
+    return over
+
+
+def _load(path: Path, profile: str | None, environ: Mapping[str, str],
+          overrides: Mapping[str, Any] | None = None, overrides_label: str = "command line") -> dict:
     sources: list[tuple[str, dict]] = [(str(path), _read_yaml(path))]
     merged = sources[0][1]
     if profile:
@@ -179,6 +230,10 @@ def _load(path: Path, profile: str | None, environ: Mapping[str, str]) -> dict:
             node[keys[-1]] = value
             sources.append((f"environment variable {name}", over))
             merged = _merge(merged, over)
+    for dotted, value in (overrides or {}).items():
+        over = _override_source(dotted, value)
+        sources.append((f"{overrides_label} ({dotted})", over))
+        merged = _merge(merged, over)
     _validate(merged, sources)
     merged["profile"] = profile or "default"
     return merged

@@ -91,3 +91,41 @@ def test_cache_is_invalidated_by_any_input_change(cfg_dir, tmp_path):
     path.write_text(path.read_text().replace("  batch_size: 2\n", "  batch_size: 6\n"))
     assert load_config(path, environ={}, cache=cache)["fine_tuning"]["batch_size"] == 6
     assert load_config(path, environ={"FINE_TUNING_BATCH_SIZE": "3"}, cache=cache)["fine_tuning"]["batch_size"] == 3
+
+
+def test_overrides_win_and_are_validated_with_their_label():
+    c = load_config(REPO / "config/pipeline.yaml", environ={"FINE_TUNING_BATCH_SIZE": "3"},
+                    overrides={"fine_tuning.batch_size": 5, "upload.enabled": True})
+    assert c["fine_tuning"]["batch_size"] == 5 and c["upload"]["enabled"] is True
+    with pytest.raises(SecftError, match=r"^doit variable batch_size \(fine_tuning.batch_size\): fine_tuning.batch_size: 0 is less than"):
+        load_config(REPO / "config/pipeline.yaml", environ={}, overrides={"fine_tuning.batch_size": 0},
+                    overrides_label="doit variable batch_size")
+
+
+@pytest.mark.parametrize("raw", ["nan", "inf", "-inf", "NaN"])
+def test_non_finite_numbers_are_refused(raw):
+    with pytest.raises(SecftError, match="FINE_TUNING_LEARNING_RATE"):
+        load_config(REPO / "config/pipeline.yaml", environ={"FINE_TUNING_LEARNING_RATE": raw})
+    with pytest.raises(SecftError, match="fine_tuning.max_epochs: must be a finite number"):
+        load_config(REPO / "config/pipeline.yaml", environ={}, overrides={"fine_tuning.max_epochs": float(raw)})
+
+
+def test_yaml_nan_in_the_file_is_refused(tmp_path):
+    path = tmp_path / "pipeline.yaml"
+    text = (REPO / "config/pipeline.yaml").read_text().replace("learning_rate: 1.0e-5", "learning_rate: .nan")
+    path.write_text(text)
+    with pytest.raises(SecftError, match=r"pipeline.yaml: fine_tuning.learning_rate: must be a finite number"):
+        load_config(path, environ={})
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "a/b", ".hidden", "x" * 80])
+def test_profile_names_are_plain(name):
+    with pytest.raises(SecftError, match="a profile is a plain name"):
+        load_config(REPO / "config/pipeline.yaml", profile=name, environ={})
+
+
+def test_non_utf8_config_is_one_line(tmp_path):
+    path = tmp_path / "pipeline.yaml"
+    path.write_bytes((REPO / "config/pipeline.yaml").read_bytes() + b"# caf\xe9\n")
+    with pytest.raises(SecftError, match=r"pipeline.yaml: not UTF-8 text \(byte 0xe9 at offset \d+\)"):
+        load_config(path, environ={})
