@@ -17,6 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from tasks.errors import SecftError
+
 
 def _umask() -> int:
     mask = os.umask(0)
@@ -70,20 +72,66 @@ def write_jsonl(target: str | os.PathLike, rows: Iterable[Any]) -> None:
     write_text(target, jsonl_text(rows))
 
 
+# folders of a workspace that are containers, never a single output
+WORKSPACE_FOLDERS = (
+    "data", "data/artifacts", "data/findings", "data/narratives", "data/kb", "data/corpus", "config", "tasks",
+    "schemas", "tests", "docs", "bench", ".git", "fine-tuning", "fine-tuning/adapters", "fine-tuning/models",
+    "fine-tuning/training_data", "fine-tuning/checkpoints", "fine-tuning/hub", "fine-tuning/logs", "fine-tuning/eval",
+)
+
+
+def inside(target: str | os.PathLike, root: str | os.PathLike, what: str = "target") -> Path:
+    """``target`` resolved (symbolic links followed), refused unless strictly inside ``root``.
+
+    Why: names from config, the command line and remote APIs become folder
+    names; a ``..`` or an absolute name must never make secft write or
+    delete outside the folder it owns.
+    """
+    root_r = Path(root).resolve()
+    resolved = Path(target).resolve()
+    if resolved == root_r or root_r not in resolved.parents:
+        raise SecftError(f"{what} {os.fspath(target)!r}: refused: it is not inside {os.fspath(root)}")
+    return resolved
+
+
+def _guard(target: Path) -> None:
+    """Targets no folder swap may ever replace, whatever the caller passed.
+
+    The filesystem root, the home folder, the workspace (the current folder)
+    or one of their parents, and the workspace's own folders (``data``,
+    ``fine-tuning/adapters``, ...): no secft output is one of those, so a
+    target resolving there comes from a hostile or mistaken name.
+    """
+    resolved = target.resolve()
+    cwd = Path.cwd().resolve()
+    home = Path.home().resolve()
+    protected = {cwd, Path(resolved.anchor), home} | set(cwd.parents) | set(home.parents)
+    protected |= {cwd / name for name in WORKSPACE_FOLDERS}
+    if resolved in protected:
+        raise SecftError(f"{os.fspath(target)}: refused: would replace {resolved} (a workspace, home or top-level folder)")
+
+
 @contextlib.contextmanager
-def directory(target: str | os.PathLike) -> Iterator[Path]:
+def directory(target: str | os.PathLike, root: str | os.PathLike | None = None) -> Iterator[Path]:
     """Build a whole folder under a temporary name, then swap it in.
 
     Yields the temporary folder.  On success the old target (if any) is
     replaced; on error the temporary folder is removed and the old target
-    is left untouched.
+    is left untouched.  With ``root``, a target not strictly inside it is
+    refused before anything is written; without, the module guard still
+    refuses the workspace, its top-level folders, home and their parents.
     """
     target = Path(target)
+    if root is not None:
+        inside(target, root)
+    _guard(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     os.chmod(tmp, 0o777 & ~_umask())
     try:
         yield tmp
+        if target.is_symlink():
+            raise SecftError(f"{target}: refused: the target is a symbolic link")
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
             old.rmdir()

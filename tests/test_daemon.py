@@ -93,16 +93,17 @@ def test_fetch_extracts_records_provenance_and_never_fetches_twice(tmp_path, htt
     gh = FakeGitHub(httpserver, {101: {"semgrep-report": zip_bytes({"reports/semgrep.json": report})}})
     root = tmp_path / "artifacts"
     result = fetch(client(httpserver), "main", root)
-    assert result == {"new_runs": [101], "artifacts": 1, "rejected": []}
+    assert result == {"new_runs": ["101"], "artifacts": 1, "refused": []}
     assert (root / "101/semgrep-report/reports/semgrep.json").read_bytes() == report
     run = json.loads((root / "101/run.json").read_text())
-    assert (run["branch"], run["commit"]) == ("main", SHA)
+    assert (run["run_id"], run["branch"], run["commit"], run["workflow"]) == ("101", "main", SHA, "CI")
+    assert run["created_at"] == "2026-11-20T00:00:00Z" and run["refused"] == []
     api = [r for r in gh.requests if r[0].startswith("/repos") or r[0].startswith("/download")]
     assert all(auth == f"Bearer {TOKEN}" for _, _, auth in api)
     assert all(auth is None for path, _, auth in gh.requests if path.startswith("/blob"))  # not sent to storage
     assert ("/repos/acme/app/actions/runs", {"branch": "main", "status": "success", "per_page": "20"}, f"Bearer {TOKEN}") in gh.requests
     before = len(gh.requests)
-    assert fetch(client(httpserver), "main", root) == {"new_runs": [], "artifacts": 0, "rejected": []}
+    assert fetch(client(httpserver), "main", root) == {"new_runs": [], "artifacts": 0, "refused": []}
     assert [p for p, _, _ in gh.requests[before:]] == ["/repos/acme/app/actions/runs"]  # listed, nothing downloaded
 
 
@@ -117,7 +118,7 @@ def test_malicious_zip_is_rejected_and_writes_nothing(tmp_path, httpserver, name
     root = tmp_path / "ws" / "artifacts"
     before = all_files(tmp_path)
     result = fetch(client(httpserver), "main", root)
-    assert len(result["rejected"]) == 1 and reason in result["rejected"][0]["error"]
+    assert len(result["refused"]) == 1 and reason in result["refused"][0]["reason"]
     new = all_files(tmp_path) - before
     assert new == {root / "7/run.json"}  # only the record of the rejection
     assert not os.path.exists("/tmp/secft-absolute.json")
