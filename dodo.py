@@ -44,6 +44,7 @@ CHECKPOINTS = Path("fine-tuning/checkpoints")
 LOGS = Path("fine-tuning/logs")
 EVAL = Path("fine-tuning/eval")
 MARKER = Path("fine-tuning/uploaded.json")
+PEFT = Path("fine-tuning/peft")
 
 DOIT_CONFIG = {
     "default_tasks": ["upload"],
@@ -265,7 +266,7 @@ def task_fetch_artifacts():
     def fetch():
         from tasks.fetch_artifacts import fetch_configured
 
-        return {"new_runs": fetch_configured(CONFIG["daemon"])["new_runs"]}
+        return {"new_runs": fetch_configured(CONFIG["daemon"], net=CONFIG.get("network"))["new_runs"]}
 
     return {"actions": [_action(fetch)], "uptodate": [False], "verbosity": 2}
 
@@ -274,12 +275,20 @@ def task_upload():
     """Publish datasets, the stage-1 adapter and the stage-2 model (Hub or local folder)."""
     paths = {
         "training_data": TRAINING, "stage1": STAGE1, "stage2": STAGE2, "model2": MODEL2,
-        "summary": SUMMARY, "staging": Path("fine-tuning/.upload-staging"),
+        "summary": SUMMARY, "staging": Path("fine-tuning/.upload-staging"), "peft": PEFT,
     }
+
+    def peft_unchanged(task, values):  # the PEFT exports are optional, so not file_dep
+        from tasks.upload import peft_digest
+
+        current = peft_digest(PEFT)
+        task.value_savers.append(lambda: {"peft": current})
+        return values.get("peft") == current
+
     return {
         "actions": [_action("tasks.upload:upload", CONFIG, paths, MARKER)],
         "file_dep": [str(p) for p in DATASET_FILES + [DATASET_INFO, SUMMARY, STAGE1 / "metrics.json", STAGE2 / "metrics.json"]] + _code("upload.py", "cards.py"),
         "targets": [str(MARKER)],
-        "uptodate": [config_changed(section(CONFIG, "upload", "base_model"))],
+        "uptodate": [config_changed(section(CONFIG, "upload", "base_model")), peft_unchanged],
         "clean": True,
     }

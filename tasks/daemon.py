@@ -5,12 +5,17 @@
     python -m tasks.daemon --install | --uninstall | --status
 
 Each poll fetches new successful workflow runs (``tasks.fetch_artifacts``)
-and runs ``doit`` only when new artifacts arrived.  Only one daemon runs
-per workspace (a second exits at once with a clear message); the doit run
-takes the workspace's run lock itself, so a person's run and the daemon's
-never overlap.  A failed build (fine-tuning included) is logged and the
-daemon goes on polling.  ``SECFT_DAEMON=1`` is set for the build, which is
-what ``fine_tuning.skip_in_daemon`` looks at.
+and runs ``doit`` when new artifacts arrived, when targets of the default
+build are stale (``doit list --status``), or when the last build failed and
+its backoff (``daemon.retry_failed_build_seconds``, doubling, at most a day)
+has passed; the failure count and next retry time are kept in the state
+file.  Nothing a poll meets ends the daemon: a failed fetch, a refused
+artifact or a failed build is one line in ``fine-tuning/logs/daemon.log``.
+Only one daemon runs per workspace (a second exits at once with a clear
+message); the doit run takes the workspace's run lock itself, so a person's
+run and the daemon's never overlap.  ``SECFT_DAEMON=1`` is set for the
+build, which is what ``fine_tuning.skip_in_daemon`` looks at.  Tokens for
+timer runs come from the 0600 environment file (``tasks.service``).
 """
 
 from __future__ import annotations
@@ -41,45 +46,101 @@ def log(message: str) -> None:
         fh.write(line + "\n")
 
 
+# the tasks of a default `doit` run; others (evaluate, fetch_artifacts, the tiny model of other profiles) never count as stale
+DEFAULT_CHAIN = {"parse_findings", "knowledge_base", "enrich_narratives", "build_datasets", "base_model",
+                 "stage1_analysis", "stage2_codefix", "upload"}
+MAX_BACKOFF = 24 * 3600
+
+
+def _doit(profile: str | None, *args: str) -> list[str]:
+    cmd = [sys.executable, "-m", "doit", *args, "-f", str(DODO), "-d", "."]
+    return cmd + ([f"profile={profile}"] if profile else [])
+
+
 def run_doit(profile: str | None) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "doit", "-f", str(DODO), "-d", "."]
-    if profile:
-        cmd.append(f"profile={profile}")
     env = dict(os.environ, SECFT_DAEMON="1")
     env.setdefault("SECFT_LOCK_TIMEOUT", "600")  # wait for a person's run to finish
-    return subprocess.run(cmd, capture_output=True, text=True, env=env)
+    return subprocess.run(_doit(profile), capture_output=True, text=True, env=env)
 
 
-def poll_once(config: dict, profile: str | None, client=None) -> dict:
-    """One poll: fetch, and build if anything new arrived. Never raises for a failed build."""
-    state = {"last_poll": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    previous = json.loads(STATE.read_text()) if STATE.exists() else {}
-    state.update(_poll(config, profile, client, state["last_poll"]))
+def stale_tasks(profile: str | None) -> list[str]:
+    """Tasks of the default build that doit would run now (``doit list --status``, no lock)."""
+    proc = subprocess.run(_doit(profile, "list", "--all", "--status"), capture_output=True, text=True,
+                          env=dict(os.environ, SECFT_DAEMON="1"), timeout=600)
+    if proc.returncode != 0:
+        return ["(doit list failed)"]
+    listed = [line.split()[:2] for line in proc.stdout.splitlines() if len(line.split()) >= 2]
+    groups = {name.split(":")[0] for _, name in listed if ":" in name}  # a group task has no actions of its own
+    return [name for mark, name in listed
+            if mark == "R" and name.split(":")[0] in DEFAULT_CHAIN and name not in groups]
+
+
+def _read_state() -> dict:
+    try:
+        state = json.loads(STATE.read_text(encoding="utf-8"))
+        return state if isinstance(state, dict) else {}
+    except (OSError, ValueError):
+        return {}  # a missing or damaged state file must not stop the daemon
+
+
+def poll_once(config: dict, profile: str | None, client=None, clock=time.time) -> dict:
+    """One poll: fetch, and build when needed. Never raises for a failed fetch or build."""
+    now = clock()
+    state = {"last_poll": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))}
+    previous = _read_state()
+    state.update(_poll(config, profile, client, state["last_poll"], now, previous.get("build") or {}))
     atomic.write_json(STATE, {**previous, **state})
     return state
 
 
-def _poll(config: dict, profile: str | None, client, now: str) -> dict:
+def _fetch(config: dict, client) -> tuple[dict | None, str | None]:
     from tasks.fetch_artifacts import fetch_configured
 
     try:
-        fetched = fetch_configured(config["daemon"], client=client, log=log)
+        return fetch_configured(config["daemon"], client=client, log=log, net=config.get("network")), None
     except SecftError as exc:
-        log(f"poll failed: {exc}")
-        return {"last_result": "fetch failed", "error": str(exc)}
-    if not fetched["new_runs"]:
-        log("poll: no new artifacts")
-        return {"fetched": fetched, "last_result": "no new artifacts"}
-    log(f"poll: {fetched['artifacts']} new artifact(s) from run(s) {fetched['new_runs']}; running doit")
+        return None, str(exc)
+    except OSError as exc:
+        return None, f"{getattr(exc, 'filename', None) or 'data/artifacts'}: {exc.strerror or exc}"
+    except Exception as exc:  # noqa: BLE001 - a bug or a hostile answer must not end every later poll
+        return None, f"unexpected {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+
+
+def _poll(config: dict, profile: str | None, client, stamp: str, now: float, build: dict) -> dict:
+    fetched, error = _fetch(config, client)
+    result: dict = {"fetched": fetched} if fetched is not None else {"error": error}
+    if error:
+        log(f"poll: fetch failed: {error}")
+    failures = int(build.get("failures") or 0)
+    why = None
+    if fetched and fetched["new_runs"]:
+        why = f"{fetched['artifacts']} new artifact(s) from run(s) {fetched['new_runs']}"
+    elif failures and now < float(build.get("next_retry_epoch") or 0):
+        log(f"poll: the last build failed ({failures} time(s)); next retry at {build.get('next_retry')}")
+        return {**result, "last_result": "fetch failed" if error else "waiting to retry the failed build"}
+    elif failures:
+        why = f"retrying the failed build (failed {failures} time(s))"
+    else:
+        stale = stale_tasks(profile)
+        if stale:
+            why = f"stale targets: {', '.join(stale[:3])}{' ...' if len(stale) > 3 else ''}"
+    if why is None:
+        log("poll: no new artifacts" + ("" if not error else " (fetch failed)"))
+        return {**result, "last_result": "fetch failed" if error else "no new artifacts"}
+    log(f"poll: {why}; running doit")
     tic = time.time()
     proc = run_doit(profile)
-    result = {"fetched": fetched, "last_run": now, "last_run_seconds": round(time.time() - tic, 1), "returncode": proc.returncode}
+    result.update(last_run=stamp, last_run_seconds=round(time.time() - tic, 1), returncode=proc.returncode)
     if proc.returncode == 0:
         log(f"doit finished in {result['last_run_seconds']} s")
-        return {**result, "last_result": "built"}
+        return {**result, "last_result": "built", "build": {"failures": 0}}
     tail = " | ".join([l for l in (proc.stdout + proc.stderr).splitlines() if l.strip()][-5:])
-    log(f"doit failed (exit {proc.returncode}); the daemon goes on: {tail}")
-    return {**result, "last_result": "build failed", "error": tail}
+    base = int(config["daemon"].get("retry_failed_build_seconds", 600))
+    wait = min(MAX_BACKOFF, base * 2 ** min(failures, 20))
+    retry = {"failures": failures + 1, "next_retry_epoch": now + wait,
+             "next_retry": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + wait))}
+    log(f"doit failed (exit {proc.returncode}); the daemon goes on, next retry at {retry['next_retry']}: {tail}")
+    return {**result, "last_result": "build failed", "error": tail, "build": retry}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,8 +160,10 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(profile=args.profile)
         interval = args.interval or config["daemon"]["poll_interval_seconds"]
         if args.install:
-            for path in service.install(Path.cwd(), interval, args.profile, activate=not args.no_activate):
+            env_file = service.env_file_path(config["daemon"].get("env_file"))
+            for path in service.install(Path.cwd(), interval, args.profile, activate=not args.no_activate, env_file=env_file):
                 print(f"installed {path}")
+            print(service.env_file_note(env_file))
             return 0
         if args.uninstall:
             for path in service.uninstall(activate=not args.no_activate):
@@ -111,6 +174,10 @@ def main(argv: list[str] | None = None) -> int:
 
             print(json.dumps({"service": service.installed_state(not args.no_activate), **status(args.profile)}, indent=2, sort_keys=True))
             return 0
+        env_file = service.env_file_path(config["daemon"].get("env_file"))
+        loaded = service.load_env_file(env_file)
+        if loaded:
+            log(f"daemon: read {', '.join(sorted(loaded))} from {env_file}")
         with RunLock(DAEMON_LOCK, timeout=0):
             while True:
                 poll_once(config, args.profile)

@@ -47,11 +47,22 @@ def shown(url: str) -> str:
     return f"{parts.scheme}://{host}{parts.path}"
 
 
+def status_of(exc: BaseException) -> int | None:
+    """The HTTP status of an error that carries an answer (huggingface_hub, httpx), else None."""
+    try:
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+    except Exception:  # noqa: BLE001 - httpx raises when an error has no response
+        return None
+    return status if isinstance(status, int) else None
+
+
 def reason(exc: BaseException, net: dict) -> str:
     """A short human reason for a transport error (stdlib, httpx2 or huggingface_hub)."""
     name = type(exc).__name__
     if isinstance(exc, Retryable):
         return str(exc)
+    if status_of(exc) is not None:
+        return f"HTTP {status_of(exc)}"
     if isinstance(exc, ssl.SSLCertVerificationError):
         return f"TLS certificate not trusted ({exc.verify_message})"
     if isinstance(exc, ssl.SSLError):
