@@ -27,6 +27,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 from tasks import atomic, network
@@ -57,8 +58,14 @@ def _dir_root(destination: str) -> Path:
     probe = root
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
-    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
-        raise SecftError(f"upload.destination {destination}: {probe} is not a writable folder")
+    if not probe.is_dir():
+        raise SecftError(f"upload.destination {destination}: {probe} is not a folder")
+    try:  # a real write: os.access says yes to root on a read-only mount
+        fd, name = tempfile.mkstemp(prefix=".secft-probe-", dir=probe)
+        os.close(fd)
+        os.unlink(name)
+    except OSError as exc:
+        raise SecftError(f"upload.destination {destination}: {probe} is not writable ({exc.strerror})") from None
     return root
 
 
