@@ -65,8 +65,12 @@ def run_doit(profile: str | None) -> subprocess.CompletedProcess:
 
 def stale_tasks(profile: str | None) -> list[str]:
     """Tasks of the default build that doit would run now (``doit list --status``, no lock)."""
-    proc = subprocess.run(_doit(profile, "list", "--all", "--status"), capture_output=True, text=True,
-                          env=dict(os.environ, SECFT_DAEMON="1"), timeout=600)
+    try:
+        proc = subprocess.run(_doit(profile, "list", "--all", "--status"), capture_output=True, text=True,
+                              env=dict(os.environ, SECFT_DAEMON="1"), timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log(f"poll: cannot tell which targets are stale: {type(exc).__name__}")
+        return []
     if proc.returncode != 0:
         return ["(doit list failed)"]
     listed = [line.split()[:2] for line in proc.stdout.splitlines() if len(line.split()) >= 2]
@@ -188,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
         if str(DAEMON_LOCK) in str(exc):
             exc = SecftError(f"another secft daemon is already running in this workspace ({DAEMON_LOCK})")
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # read-only or full workspace: one line, no traceback
+        print(f"error: {getattr(exc, 'filename', None) or 'fine-tuning'}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

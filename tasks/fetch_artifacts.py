@@ -91,6 +91,16 @@ def _fetch_one(client: GitHub, art: dict, name: str, run_dir: Path, root: Path, 
         return safezip.extract(Path(tmp.name), dest, max_total=max_zip_bytes * 4, root=root, label=label)
 
 
+def _clean_stale_downloads(root: Path, max_age: float = 86400) -> None:
+    """Remove download files a killed fetch left behind (a day old: never one that is in progress)."""
+    for leftover in root.glob(".download-*.zip"):
+        try:
+            if time.time() - leftover.stat().st_mtime > max_age:
+                leftover.unlink()
+        except OSError:
+            pass
+
+
 def fetch(client: GitHub, branch: str | None, root: Path = ARTIFACTS, workflow: str | None = None,
           commit: str | None = None, max_zip_bytes: int = 512 << 20, log=print) -> dict:
     """Fetch every successful run not fetched yet (oldest first); returns what was done.
@@ -100,6 +110,7 @@ def fetch(client: GitHub, branch: str | None, root: Path = ARTIFACTS, workflow: 
     the poll (one line) with nothing marked fetched, so the next poll retries.
     """
     root.mkdir(parents=True, exist_ok=True)
+    _clean_stale_downloads(root)
     done = fetched_runs(root)
     result: dict = {"new_runs": [], "artifacts": 0, "refused": []}
     runs = []
@@ -151,8 +162,11 @@ def fetch_configured(daemon_cfg: dict, client: GitHub | None = None, repo: str |
         if not repo:
             raise SecftError("no repository: pass --repo owner/name or set daemon.github_repo in config/pipeline.yaml")
         client = GitHub(repo, net=net, log=log)
-    return fetch(client, branch or daemon_cfg["branch"], ARTIFACTS, workflow or daemon_cfg["workflow"], commit,
-                 daemon_cfg["max_zip_bytes"], log=log)
+    try:
+        return fetch(client, branch or daemon_cfg["branch"], ARTIFACTS, workflow or daemon_cfg["workflow"], commit,
+                     daemon_cfg["max_zip_bytes"], log=log)
+    except OSError as exc:  # read-only or full data/: one line naming the path
+        raise SecftError(f"{getattr(exc, 'filename', None) or ARTIFACTS}: {exc.strerror or exc}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
