@@ -34,6 +34,18 @@ def snapshot(folder: Path) -> dict:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.fixture(autouse=True)
+def default_hub_client():
+    """Tests here install short Hub timeouts; later tests in the process get the library's defaults back."""
+    from huggingface_hub import constants
+    from huggingface_hub.utils import _http as hf_http
+
+    saved = constants.HF_HUB_DOWNLOAD_TIMEOUT, constants.HF_HUB_ETAG_TIMEOUT
+    yield
+    hf_http.set_client_factory(hf_http.default_client_factory)
+    constants.HF_HUB_DOWNLOAD_TIMEOUT, constants.HF_HUB_ETAG_TIMEOUT = saved
+
+
 @pytest.fixture
 def ws(workspace, monkeypatch):
     monkeypatch.chdir(workspace)
