@@ -92,7 +92,13 @@ def poll_once(config: dict, profile: str | None, client=None, clock=time.time) -
     now = clock()
     state = {"last_poll": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))}
     previous = _read_state()
-    state.update(_poll(config, profile, client, state["last_poll"], now, previous.get("build") or {}))
+    build = previous.get("build") if isinstance(previous.get("build"), dict) else {}
+    try:
+        build = {"failures": int(build.get("failures") or 0), "next_retry_epoch": float(build.get("next_retry_epoch") or 0),
+                 "next_retry": build.get("next_retry")}
+    except (TypeError, ValueError):
+        build = {}
+    state.update(_poll(config, profile, client, state["last_poll"], now, build))
     atomic.write_json(STATE, {**previous, **state})
     return state
 

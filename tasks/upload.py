@@ -176,11 +176,13 @@ def _upload_hf(api, namespace: str | None, repo: dict, private: bool, net: dict,
 
     try:
         repo_id, info = network.with_retries(f"upload of {repo['key']} to {network.shown(endpoint)}", call, net, _hub_retryable)
+    except SecftError:
+        raise
     except HfHubHTTPError as exc:
         status = network.status_of(exc)
         hint = " (check HF_TOKEN: it is missing, invalid or lacks write access)" if status in (401, 403) else ""
         raise SecftError(f"upload of {repo['key']} to the Hub failed: HTTP {status}{hint}") from None
-    except (ValueError, KeyError, TypeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - anything else from the client library: one line, no traceback
         raise SecftError(f"upload of {repo['key']} to {network.shown(endpoint)} failed: {type(exc).__name__}: {str(exc)[:200]}") from None
     return {"repo_id": repo_id, "repo_type": repo["repo_type"], "commit": info.oid, "url": info.commit_url}
 
