@@ -160,3 +160,8 @@ def test_aggregate_shares_and_counts():
     assert agg["cwe_accuracy"] == pytest.approx(2 / 3) and agg["counts"]["cwe_accuracy"] == 3
     assert agg["patch_applies"] is None and agg["counts"]["patch_applies"] == 0
     assert aggregate([], ["cwe_accuracy"]) == {"cwe_accuracy": None, "counts": {"cwe_accuracy": 0}}
+
+
+def test_version_scan_is_linear_on_hostile_text():
+    # an ambiguous suffix pattern made this input take 2^n steps (seconds at n=24, hours at n=40)
+    assert metrics.versions_in("1.2" + "a" * 40 + "__5 and 1.26.5") == ["1.2" + "a" * 40, "1.26.5"]

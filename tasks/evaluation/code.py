@@ -137,7 +137,7 @@ def extract_diff(answer: str) -> str | None:
     for tag, body in code_blocks(answer):
         if tag in ("diff", "patch") or re.search(r"^--- .*\n\+\+\+ ", body, re.M):
             return body
-    m = re.search(r"^--- .*\n\+\+\+ .*\n(?:(?:[ +\-@\\].*)?\n?)*", answer, re.M)
+    m = re.search(r"^--- .*\n\+\+\+ .*\n(?:^[ +\-@\\].*(?:\n|\Z))*", answer, re.M)
     return m.group(0) if m else None
 
 

@@ -75,7 +75,8 @@ def severity_agrees(answer: str, meta: dict) -> bool | None:
 
 # ----------------------------------------------------------------------------- fixed version
 
-_VERSION = re.compile(r"(?<![\w./])v?((?:\d+:)?\d+(?:\.\d+)+(?:[-+~_.]?[A-Za-z0-9]+)*)(?![\w.]*\d)")
+# one way to split any text (separators are mandatory between suffix runs): linear, even on hostile input
+_VERSION = re.compile(r"(?<![\w./])v?((?:\d+:)?\d+(?:\.\d+)+[A-Za-z0-9]*(?:[-+~_.][A-Za-z0-9]+)*)")
 
 
 def versions_in(text: str) -> list[str]:
