@@ -43,6 +43,8 @@ def test_evaluate_scores_three_models_on_the_test_rows(workspace):
     # a real fine-tune moved the test loss: the three models do not score identically
     losses = [report["models"][m]["valid_loss"] for m in ("base", "stage1", "stage2")]
     assert len(set(losses)) == 3
+    # the rows' own answers score 1 wherever a metric applies: metrics and contract agree
+    assert all(report["reference"][m] == 1.0 for m in METRICS)
     fg = report["forgetting"]
     assert fg["stage1"]["valid_loss"] == report["models"]["stage1"]["test_sets"]["stage1"]["valid_loss"]
     assert fg["delta"]["valid_loss"] == pytest.approx(fg["stage2"]["valid_loss"] - fg["stage1"]["valid_loss"])
@@ -72,6 +74,7 @@ def test_evaluate_without_test_rows_reports_nulls(workspace):
         assert all(model[m] is None and model["counts"][m] == 0 for m in METRICS)
         assert model["valid_loss"] is None
     assert report["forgetting"] is None and "metrics" not in report["plots"]
+    assert all(report["reference"][m] is None for m in METRICS)
     assert "loss_stage1" in report["plots"]  # the training curves exist without test rows
 
 

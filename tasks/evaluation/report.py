@@ -92,6 +92,17 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: dict, e
     return result
 
 
+def _reference(rows: dict[str, list[dict]]) -> dict:
+    """The reference answers scored like a model: the ceiling, and a check that metrics and data agree."""
+    scores = {s: [score(s, r, r["messages"][-1]["content"]) for r in rows[s]] for s in TEST_SETS}
+    overall = aggregate(scores["stage1"] + scores["stage2"])
+    out: dict = {"status": "evaluated", "counts": {}}
+    for metric in ALL_METRICS:
+        part = aggregate(scores[_SOURCE[metric]], [metric]) if metric in _SOURCE else overall
+        out[metric], out["counts"][metric] = part[metric], part["counts"][metric]
+    return out
+
+
 def _forgetting(models: dict) -> dict | None:
     s1, s2 = models["stage1"], models["stage2"]
     if s1["status"] != "evaluated" or s2["status"] != "evaluated":
@@ -109,14 +120,21 @@ def _fmt(value, count=None) -> str:
 
 def metric_table(report: dict) -> str:
     """The Markdown table of every metric for base / stage 1 / stage 2 (used by report.md and model cards)."""
-    models = report.get("models", {})
-    head = "| metric | " + " | ".join(MODELS) + " |\n|---|" + "---:|" * len(MODELS) + "\n"
+    models = dict(report.get("models", {}))
+    columns = list(MODELS)
+    if report.get("reference"):
+        models["reference answers"] = report["reference"]
+        columns.append("reference answers")
+    head = "| metric | " + " | ".join(columns) + " |\n|---|" + "---:|" * len(columns) + "\n"
     lines = []
     for metric in (*ALL_METRICS, "valid_loss"):
         cells = []
-        for m in MODELS:
+        for m in columns:
             obj = models.get(m) or {}
-            cells.append(_fmt(obj.get(metric), (obj.get("counts") or {}).get(metric, 0)) if obj.get("status") == "evaluated" else obj.get("status", "n/a"))
+            if obj.get("status") != "evaluated":
+                cells.append(obj.get("status", "n/a"))
+            else:
+                cells.append(_fmt(obj[metric], (obj.get("counts") or {}).get(metric, 0)) if metric in obj else "-")
         lines.append(f"| {metric} | " + " | ".join(cells) + " |")
     return head + "\n".join(lines) + "\n"
 
@@ -128,7 +146,8 @@ def markdown(report: dict, plots: dict) -> str:
         f"Test rows: {rows['stage1']} stage 1 (analysis), {rows['stage2']} stage 2 (fixes); at most "
         f"{report['settings']['max_rows']} per split, greedy decoding, at most {report['settings']['max_tokens']} tokens per answer.\n"
         "Each cell is the share of rows the check passed on, with the number of rows it applied to; "
-        "valid_loss is the mean token loss on the test rows. See docs/evaluation.md for what each metric means.\n\n"
+        "valid_loss is the mean token loss on the test rows. The reference answers (the rows' own answers, scored alike) "
+        "are the ceiling: below 1 there, metric and data disagree. See docs/evaluation.md for what each metric means.\n\n"
         + metric_table(report)
     )
     for name, model in report["models"].items():
@@ -174,6 +193,7 @@ def evaluate(config: dict, paths: dict) -> dict:
         "settings": {"max_rows": ecfg["max_rows"], "max_tokens": ecfg["max_tokens"], "decoding": "greedy"},
         "models": models,
         "forgetting": _forgetting(models),
+        "reference": _reference(rows),
     }
     drawn = {}
     for stage in TEST_SETS:
