@@ -44,8 +44,8 @@ CHECKPOINTS = Path("fine-tuning/checkpoints")
 LOGS = Path("fine-tuning/logs")
 EVAL = Path("fine-tuning/eval")
 TEST_FILES = [TRAINING / "stage1_test.jsonl", TRAINING / "stage2_test.jsonl"]
-PEFT = Path("fine-tuning/peft")
 MARKER = Path("fine-tuning/uploaded.json")
+PEFT = Path("fine-tuning/peft")
 
 DOIT_CONFIG = {
     "default_tasks": ["upload"],
