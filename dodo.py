@@ -43,6 +43,7 @@ MODEL2 = Path("fine-tuning/models/stage2")
 CHECKPOINTS = Path("fine-tuning/checkpoints")
 LOGS = Path("fine-tuning/logs")
 EVAL = Path("fine-tuning/eval")
+TEST_FILES = [TRAINING / "stage1_test.jsonl", TRAINING / "stage2_test.jsonl"]
 MARKER = Path("fine-tuning/uploaded.json")
 PEFT = Path("fine-tuning/peft")
 
@@ -243,18 +244,29 @@ def task_stage2_codefix():
 
 
 def task_evaluate():
-    """Evaluate both stages: validation loss and a generation check (fine-tuning/eval/*.json)."""
-    for stage, stage_dir in (("stage1", STAGE1), ("stage2", STAGE2)):
-        valid = TRAINING / f"{stage}_valid.jsonl"
-        yield {
-            "name": stage,
-            "doc": f"evaluate {stage}",
-            "actions": [_action("tasks.evaluate:evaluate", stage, BASE_MARKER, stage_dir, MODEL2, valid, EVAL / f"{stage}.json", CONFIG)],
-            "file_dep": [str(stage_dir / "metrics.json"), str(valid), str(BASE_MARKER)] + _code("evaluate.py"),
-            "targets": [str(EVAL / f"{stage}.json")],
-            "uptodate": [config_changed(section(CONFIG, "fine_tuning"))],
-            "clean": True,
-        }
+    """Evaluate base, stage 1 and stage 2 on the test split: fine-tuning/eval/report.json, report.md, plots."""
+    tests = [p for p in TEST_FILES if p in DATASET_FILES or p.exists()]  # the split may not exist yet
+    paths = {"base_marker": BASE_MARKER, "stage1": STAGE1, "stage2": STAGE2, "model2": MODEL2, "training": TRAINING, "out": EVAL}
+    loss_settings = {k: CONFIG["fine_tuning"][k] for k in ("batch_size", "mask_prompt", "max_seq_length")}
+    return {
+        "actions": [_action("tasks.evaluation.report:evaluate", CONFIG, paths)],
+        "file_dep": [str(p) for p in [STAGE1 / "metrics.json", STAGE2 / "metrics.json", BASE_MARKER, DATASET_INFO, *tests]]
+        + sorted(str(p) for p in (CODE / "evaluation").glob("*.py")),
+        "targets": [str(EVAL / "report.json"), str(EVAL / "report.md")],
+        "uptodate": [config_changed({**section(CONFIG, "evaluation", "base_model"), "loss": loss_settings})],
+        "clean": True,
+    }
+
+
+def task_export_peft():
+    """Write the adapters in the Hugging Face PEFT layout (fine-tuning/peft/stage{1,2}/)."""
+    return {
+        "actions": [_action("tasks.peft_export:export", CONFIG["base_model"], STAGE1, STAGE2, PEFT, PEFT / "export.json")],
+        "file_dep": [str(STAGE1 / "metrics.json"), str(STAGE2 / "metrics.json")] + _code("peft_export.py"),
+        "targets": [str(PEFT / "export.json")],
+        "uptodate": [config_changed(section(CONFIG, "base_model"))],
+        "clean": True,
+    }
 
 
 # ----------------------------------------------------------------------------- phase 4

@@ -109,31 +109,6 @@ def test_skip_in_daemon_trains_when_a_person_runs_it(workspace):
     assert _metrics(workspace, "stage1")["status"] == "trained"
 
 
-def test_evaluate_writes_loss_and_generation_checks(workspace):
-    run = run_doit(workspace, "profile=smoke", "evaluate")
-    assert run.returncode == 0, run.output
-    assert {"evaluate:stage1", "evaluate:stage2"} <= run.executed
-    assert not run.ran("stage1_analysis")  # evaluation reuses the trained stages
-    for stage in ("stage1", "stage2"):
-        result = json.loads((workspace / f"fine-tuning/eval/{stage}.json").read_text())
-        assert result["status"] == "evaluated" and result["valid_loss"] > 0
-        assert len(result["prompts"]) == 2 and all(p["expected"] for p in result["prompts"])
-        assert result["pass_rate"] is not None
-    s2 = json.loads((workspace / "fine-tuning/eval/stage2.json").read_text())
-    info = [json.loads(l) for l in (workspace / "fine-tuning/training_data/stage2_valid.jsonl").read_text().splitlines()]
-    references = "\n".join(r["messages"][-1]["content"] for r in info)
-    assert all(p["expected"] in references for p in s2["prompts"])
-
-
-def test_expected_markers():
-    from tasks.evaluate import expected_marker
-
-    assert expected_marker("stage2", "Upgrade urllib3 from 1.26.3 to 1.26.5.\nIn requirements.txt:") == "1.26.5"
-    assert expected_marker("stage2", "```diff\n--- a/x.py\n+++ b/x.py\n@@ -3,1 +3,1 @@\n-md5(x)\n+sha256(x)\n```") == "sha256(x)"
-    assert expected_marker("stage1", "## What the weakness is\nCWE-89 Improper Neutralization") == "CWE-89"
-    assert expected_marker("stage2", "Fix: add a header") is None
-
-
 def test_uncached_hub_model_offline_is_one_clear_error(tmp_path, monkeypatch):
     from tasks import models
     from tasks.errors import SecftError

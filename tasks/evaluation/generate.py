@@ -1,0 +1,41 @@
+"""Running a model on test rows: greedy answers and the test loss.
+
+Greedy decoding (temperature 0 through mlx-lm's sampler) makes the answers,
+and so the metrics, a function of the model and the rows alone: the same
+build evaluates to the same report.  ``max_tokens`` bounds each answer so
+that an evaluation costs rows x tokens, whatever the model rambles on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def load(model_dir: Path, adapter_dir: Path | None = None):
+    """(model, tokenizer) for a model folder, with an mlx-lm adapter on top when given."""
+    import mlx_lm
+
+    return mlx_lm.load(str(model_dir), adapter_path=str(adapter_dir) if adapter_dir else None)
+
+
+def answer(model, tokenizer, row: dict, max_tokens: int) -> str:
+    """The model's greedy answer to the row's prompt (system + user messages)."""
+    from mlx_lm import generate
+    from mlx_lm.sample_utils import make_sampler
+
+    prompt = tokenizer.apply_chat_template(row["messages"][:-1], add_generation_prompt=True)
+    return generate(model, tokenizer, prompt=prompt, max_tokens=max_tokens, sampler=make_sampler(temp=0.0))
+
+
+def test_loss(model, tokenizer, rows: list[dict], cfg: dict) -> tuple[float | None, int]:
+    """(mean loss over every answer token of ``rows``, rows it was computed on).
+
+    The same tokenisation and masking as training (``tasks.finetune``), over
+    all batches, so it is the test-split counterpart of the validation loss.
+    """
+    from tasks.finetune import tokenize_rows, valid_loss
+
+    dataset, _too_long = tokenize_rows([{"messages": r["messages"]} for r in rows], tokenizer, cfg["mask_prompt"], cfg["max_seq_length"])
+    if not dataset:
+        return None, 0
+    return valid_loss(model, dataset, cfg["batch_size"], -1, cfg["max_seq_length"]), len(dataset)

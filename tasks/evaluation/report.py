@@ -1,0 +1,211 @@
+"""``doit evaluate``: base vs stage 1 vs stage 2 on the test split, as JSON, Markdown and PNGs.
+
+Every model answers the same test rows (``stage{1,2}_test.jsonl``, groups
+never seen in training) greedily; stage-1 rows are scored on analysis
+(CWE, severity), stage-2 rows on fixing (fixed version, patch), both on
+language discipline, and the loss is measured on each split.  The stage-2
+model's stage-1 scores, next to stage 1's own, show forgetting.
+
+A missing or empty test file is not an error (the split may not exist yet
+or hold no rows): its metrics are null with count 0.  A stage that was not
+trained is reported as skipped rather than evaluated as if it were.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tasks import atomic
+from tasks.errors import SecftError
+from tasks.evaluation.metrics import ALL_METRICS, METRICS, aggregate, score
+
+MODELS = ("base", "stage1", "stage2")
+TEST_SETS = ("stage1", "stage2")
+# which test set a headline metric comes from (no_foreign_language and valid_loss: both)
+_SOURCE = {"cwe_accuracy": "stage1", "severity_agreement": "stage1", "fixed_version_exact": "stage2", "patch_applies": "stage2"}
+PLOTS = {"loss_stage1": "loss_stage1.png", "loss_stage2": "loss_stage2.png", "metrics": "metrics.png"}
+
+
+def read_test_rows(path: Path) -> list[dict]:
+    """Rows of a test split; [] when the file is missing or empty."""
+    if not path.is_file():
+        return []
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SecftError(f"{path}: line {n}: malformed JSON: {exc.msg}") from None
+        msgs = row.get("messages") if isinstance(row, dict) else None
+        if not isinstance(msgs, list) or len(msgs) < 2 or not all(isinstance(m, dict) and isinstance(m.get("content"), str) for m in msgs):
+            raise SecftError(f"{path}: line {n}: expected {{'messages': [..., answer], 'meta': {{...}}}} (mlx-lm chat format)")
+        rows.append(row)
+    return rows
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _empty(status: str, reason: str | None = None) -> dict:
+    out = {"status": status, **aggregate([]), "valid_loss": None, "test_sets": {}}
+    out["counts"]["valid_loss"] = 0
+    if reason:
+        out["reason"] = reason
+    return out
+
+
+def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: dict, ecfg: dict, answers: list) -> dict:
+    from tasks.evaluation import generate
+
+    model, tokenizer = loaded
+    result: dict = {"status": "evaluated", "test_sets": {}}
+    every_score, every_row = [], []
+    for test_set in TEST_SETS:
+        scores = []
+        for row in rows[test_set]:
+            text = generate.answer(model, tokenizer, row, ecfg["max_tokens"])
+            scores.append(score(test_set, row, text))
+            answers.append({"model": name, "test_set": test_set, "finding_id": (row.get("meta") or {}).get("finding_id"),
+                            "answer": text, "scores": scores[-1]})
+        part = aggregate(scores, METRICS[test_set])
+        part["valid_loss"], part["counts"]["valid_loss"] = generate.test_loss(model, tokenizer, rows[test_set], cfg)
+        part["counts"]["rows"] = len(rows[test_set])
+        result["test_sets"][test_set] = part
+        every_score += scores
+        every_row += rows[test_set]
+    overall = aggregate(every_score)
+    for metric in ALL_METRICS:
+        src = _SOURCE.get(metric)
+        result[metric] = result["test_sets"][src][metric] if src else overall[metric]
+        overall["counts"][metric] = result["test_sets"][src]["counts"][metric] if src else overall["counts"][metric]
+    result["valid_loss"], overall["counts"]["valid_loss"] = generate.test_loss(model, tokenizer, every_row, cfg)
+    result["counts"] = overall["counts"]
+    print(f"evaluate {name}: " + ", ".join(f"{m} {_fmt(result[m], result['counts'][m])}" for m in (*ALL_METRICS, "valid_loss")))
+    return result
+
+
+def _reference(rows: dict[str, list[dict]]) -> dict:
+    """The reference answers scored like a model: the ceiling, and a check that metrics and data agree."""
+    scores = {s: [score(s, r, r["messages"][-1]["content"]) for r in rows[s]] for s in TEST_SETS}
+    overall = aggregate(scores["stage1"] + scores["stage2"])
+    out: dict = {"status": "evaluated", "counts": {}}
+    for metric in ALL_METRICS:
+        part = aggregate(scores[_SOURCE[metric]], [metric]) if metric in _SOURCE else overall
+        out[metric], out["counts"][metric] = part[metric], part["counts"][metric]
+    return out
+
+
+def _forgetting(models: dict) -> dict | None:
+    s1, s2 = models["stage1"], models["stage2"]
+    if s1["status"] != "evaluated" or s2["status"] != "evaluated":
+        return None
+    names = (*METRICS["stage1"], "valid_loss")
+    before, after = s1["test_sets"]["stage1"], s2["test_sets"]["stage1"]
+    delta = {n: (after[n] - before[n]) if before.get(n) is not None and after.get(n) is not None else None for n in names}
+    return {"test_set": "stage1", "stage1": {n: before.get(n) for n in names}, "stage2": {n: after.get(n) for n in names}, "delta": delta}
+
+
+def _fmt(value, count=None) -> str:
+    text = "n/a" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+    return text if count is None else f"{text} (n={count})"
+
+
+def metric_table(report: dict) -> str:
+    """The Markdown table of every metric for base / stage 1 / stage 2 (used by report.md and model cards)."""
+    models = dict(report.get("models", {}))
+    columns = list(MODELS)
+    if report.get("reference"):
+        models["reference answers"] = report["reference"]
+        columns.append("reference answers")
+    head = "| metric | " + " | ".join(columns) + " |\n|---|" + "---:|" * len(columns) + "\n"
+    lines = []
+    for metric in (*ALL_METRICS, "valid_loss"):
+        cells = []
+        for m in columns:
+            obj = models.get(m) or {}
+            if obj.get("status") != "evaluated":
+                cells.append(obj.get("status", "n/a"))
+            else:
+                cells.append(_fmt(obj[metric], (obj.get("counts") or {}).get(metric, 0)) if metric in obj else "-")
+        lines.append(f"| {metric} | " + " | ".join(cells) + " |")
+    return head + "\n".join(lines) + "\n"
+
+
+def markdown(report: dict, plots: dict) -> str:
+    rows = report["test_rows"]
+    text = (
+        "# secft evaluation\n\n"
+        f"Test rows: {rows['stage1']} stage 1 (analysis), {rows['stage2']} stage 2 (fixes); at most "
+        f"{report['settings']['max_rows']} per split, greedy decoding, at most {report['settings']['max_tokens']} tokens per answer.\n"
+        "Each cell is the share of rows the check passed on, with the number of rows it applied to; "
+        "valid_loss is the mean token loss on the test rows. The reference answers (the rows' own answers, scored alike) "
+        "are the ceiling: below 1 there, metric and data disagree. See docs/evaluation.md for what each metric means.\n\n"
+        + metric_table(report)
+    )
+    for name, model in report["models"].items():
+        if model.get("reason"):
+            text += f"\n- {name}: {model['status']}: {model['reason']}"
+    fg = report.get("forgetting")
+    if fg:
+        text += "\n\n## Forgetting (stage-1 test rows)\n\n| metric | stage 1 | stage 2 | change |\n|---|---:|---:|---:|\n"
+        text += "\n".join(f"| {n} | {_fmt(fg['stage1'][n])} | {_fmt(fg['stage2'][n])} | {_fmt(fg['delta'][n])} |" for n in fg["delta"])
+    text += "\n"
+    for key, title in (("metrics", "Metrics per model"), ("loss_stage1", "Stage 1 loss"), ("loss_stage2", "Stage 2 loss")):
+        if key in plots:
+            text += f"\n## {title}\n\n![{title}]({plots[key]})\n"
+    return text
+
+
+def evaluate(config: dict, paths: dict) -> dict:
+    """Evaluate the three models and write report.json, report.md, answers.jsonl and the plots."""
+    from tasks.evaluation import generate, plots as plotting
+
+    ecfg, cfg = config["evaluation"], config["fine_tuning"]
+    out: Path = paths["out"]
+    rows = {s: read_test_rows(paths["training"] / f"{s}_test.jsonl")[: ecfg["max_rows"]] for s in TEST_SETS}
+    stage_metrics = {s: _read_json(paths[s] / "metrics.json") for s in TEST_SETS}
+    base_path = Path(_read_json(paths["base_marker"]).get("path") or "")
+    sources = {
+        "base": (base_path, None, None),
+        "stage1": (base_path, paths["stage1"], stage_metrics["stage1"]),
+        "stage2": (paths["model2"], None, stage_metrics["stage2"]),
+    }
+    models, answers = {}, []
+    for name, (model_dir, adapter, metrics) in sources.items():
+        if metrics is not None and metrics.get("status") != "trained":
+            models[name] = _empty("skipped", f"{name} was not trained ({metrics.get('reason') or metrics.get('status') or 'no metrics.json'})")
+        elif not any(rows.values()):
+            models[name] = _empty("no test rows", "stage1_test.jsonl and stage2_test.jsonl are missing or empty")
+        else:
+            if not (model_dir / "config.json").is_file():
+                raise SecftError(f"{model_dir}: no model to evaluate for {name} (config.json missing); rebuild it")
+            models[name] = _evaluate_model(name, generate.load(model_dir, adapter), rows, cfg, ecfg, answers)
+    report = {
+        "test_rows": {s: len(rows[s]) for s in TEST_SETS},
+        "settings": {"max_rows": ecfg["max_rows"], "max_tokens": ecfg["max_tokens"], "decoding": "greedy"},
+        "models": models,
+        "forgetting": _forgetting(models),
+        "reference": _reference(rows),
+    }
+    drawn = {}
+    for stage in TEST_SETS:
+        if plotting.loss_plot(stage_metrics[stage], stage, out / PLOTS[f"loss_{stage}"]):
+            drawn[f"loss_{stage}"] = PLOTS[f"loss_{stage}"]
+    if plotting.metric_bars(report, list(ALL_METRICS), out / PLOTS["metrics"]):
+        drawn["metrics"] = PLOTS["metrics"]
+    for key, name in PLOTS.items():  # a plot of an earlier build must not pass for this one's
+        if key not in drawn:
+            (out / name).unlink(missing_ok=True)
+    report["plots"] = drawn
+    atomic.write_jsonl(out / "answers.jsonl", answers)
+    atomic.write_text(out / "report.md", markdown(report, drawn))
+    atomic.write_json(out / "report.json", report)
+    return {"test_rows": report["test_rows"]}
