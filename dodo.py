@@ -284,23 +284,21 @@ def task_fetch_artifacts():
 
 
 def task_upload():
-    """Publish datasets, the stage-1 adapter and the stage-2 model (Hub or local folder)."""
+    """Publish datasets, the stage-1 adapter and the stage-2 model (Hub or local folder).
+
+    The model cards carry the evaluation table and loss plot, and the model
+    repos the PEFT export, so upload waits for ``evaluate`` and ``export_peft``.
+    """
     paths = {
         "training_data": TRAINING, "stage1": STAGE1, "stage2": STAGE2, "model2": MODEL2,
-        "summary": SUMMARY, "staging": Path("fine-tuning/.upload-staging"), "peft": PEFT,
+        "summary": SUMMARY, "staging": Path("fine-tuning/.upload-staging"), "peft": PEFT, "eval": EVAL,
     }
-
-    def peft_unchanged(task, values):  # the PEFT exports are optional, so not file_dep
-        from tasks.upload import peft_digest
-
-        current = peft_digest(PEFT)
-        task.value_savers.append(lambda: {"peft": current})
-        return values.get("peft") == current
-
+    evidence = [EVAL / "report.json", PEFT / "export.json"]
     return {
         "actions": [_action("tasks.upload:upload", CONFIG, paths, MARKER)],
-        "file_dep": [str(p) for p in DATASET_FILES + [DATASET_INFO, SUMMARY, STAGE1 / "metrics.json", STAGE2 / "metrics.json"]] + _code("upload.py", "cards.py"),
+        "file_dep": [str(p) for p in DATASET_FILES + [DATASET_INFO, SUMMARY, STAGE1 / "metrics.json", STAGE2 / "metrics.json"] + evidence]
+        + _code("upload.py", "cards.py"),
         "targets": [str(MARKER)],
-        "uptodate": [config_changed(section(CONFIG, "upload", "base_model")), peft_unchanged],
+        "uptodate": [config_changed(section(CONFIG, "upload", "base_model"))],
         "clean": True,
     }

@@ -31,7 +31,7 @@ import tempfile
 from pathlib import Path
 
 from tasks import atomic, network
-from tasks.cards import dataset_card, model_card
+from tasks.cards import card_evaluation, dataset_card, model_card
 from tasks.errors import SecftError
 from tasks.hashing import sha256_json
 
@@ -101,8 +101,16 @@ def _add_peft(peft_dir: Path | None, stage: str, folder: Path) -> None:
         shutil.copytree(src, folder / "peft", symlinks=False)
 
 
+def _card_extras(eval_dir: Path | None, stage: str, folder: Path) -> dict:
+    """The evaluation table, the loss plot and the PEFT note for a model card (each optional)."""
+    extras = card_evaluation(eval_dir, stage, folder) if eval_dir is not None else {}
+    if (folder / "peft").is_dir():
+        extras["peft_folder"] = "peft"
+    return extras
+
+
 def stage_repos(cfg_upload: dict, base_model: str, training_dir: Path, stage1_dir: Path, stage2_dir: Path, model2_dir: Path,
-                summary_path: Path, staging: Path, peft_dir: Path | None = None) -> list[dict]:
+                summary_path: Path, staging: Path, peft_dir: Path | None = None, eval_dir: Path | None = None) -> list[dict]:
     """Lay out each repo's files in ``staging``; returns repo descriptions."""
     if staging.exists():
         shutil.rmtree(staging)
@@ -123,18 +131,20 @@ def stage_repos(cfg_upload: dict, base_model: str, training_dir: Path, stage1_di
         m1.mkdir()
         for name in ("adapters.safetensors", "adapter_config.json", "metrics.json"):
             shutil.copy2(stage1_dir / name, m1 / name)
-        (m1 / "README.md").write_text(model_card("stage 1: vulnerability-analysis adapter", s1, info, base_model,
-            "LoRA adapter (mlx-lm layout) that explains scanner findings: the weakness, its impact here, exploitation and the fix."), encoding="utf-8")
         _add_peft(peft_dir, "stage1", m1)
+        (m1 / "README.md").write_text(model_card("stage 1: vulnerability-analysis adapter", s1, info, base_model,
+            "LoRA adapter (mlx-lm layout) that explains scanner findings: the weakness, its impact here, exploitation and the fix.",
+            **_card_extras(eval_dir, "stage1", m1)), encoding="utf-8")
         repos.append({"key": "stage1", "name": cfg_upload["stage1_repo"], "repo_type": "model", "folder": m1})
     s2 = _read_json(stage2_dir / "metrics.json")
     if s2.get("status") == "trained":
         m2 = staging / "stage2"
         shutil.copytree(model2_dir, m2)
         shutil.copy2(stage2_dir / "metrics.json", m2 / "metrics.json")
-        (m2 / "README.md").write_text(model_card("stage 2: code-fix model", s2, info, base_model,
-            "Base model with the stage-1 analysis adapter and the stage-2 code-fix adapter fused in; loadable with mlx_lm.load."), encoding="utf-8")
         _add_peft(peft_dir, "stage2", m2)
+        (m2 / "README.md").write_text(model_card("stage 2: code-fix model", s2, info, base_model,
+            "Base model with the stage-1 analysis adapter and the stage-2 code-fix adapter fused in; loadable with mlx_lm.load.",
+            **_card_extras(eval_dir, "stage2", m2)), encoding="utf-8")
         repos.append({"key": "stage2", "name": cfg_upload["stage2_repo"], "repo_type": "model", "folder": m2})
     for repo in repos:
         repo["hashes"] = _folder_hashes(repo["folder"])
@@ -214,7 +224,7 @@ def upload(config: dict, paths: dict, marker: Path) -> dict:
     staging = paths["staging"]
     try:
         repos = stage_repos(up, config["base_model"], paths["training_data"], paths["stage1"], paths["stage2"],
-                            paths["model2"], paths["summary"], staging, paths.get("peft"))
+                            paths["model2"], paths["summary"], staging, paths.get("peft"), paths.get("eval"))
         hashes = {r["key"]: sha256_json(r["hashes"]) for r in repos}
         if previous.get("status") == "uploaded" and previous.get("hashes") == hashes and previous.get("targets", {}) == targets:
             print("upload: nothing changed since the last upload; skipped")

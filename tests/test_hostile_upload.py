@@ -26,7 +26,7 @@ def _paths(ws):
         "training_data": ws / "fine-tuning/training_data", "stage1": ws / "fine-tuning/adapters/stage1",
         "stage2": ws / "fine-tuning/adapters/stage2", "model2": ws / "fine-tuning/models/stage2",
         "summary": ws / "data/findings/findings_summary.json", "staging": ws / "fine-tuning/.upload-staging",
-        "peft": ws / "fine-tuning/peft",
+        "peft": ws / "fine-tuning/peft", "eval": ws / "fine-tuning/eval",
     }
 
 
@@ -157,15 +157,18 @@ def test_a_new_namespace_or_repo_name_is_a_change(ws, capsys):
     assert json.loads(marker.read_text())["targets"]["dataset"] == "acme/renamed-findings"
 
 
-def test_peft_folders_go_into_the_stage_repos_when_present(ws):
-    peft = ws / "fine-tuning/peft/stage1"
-    peft.mkdir(parents=True)
-    (peft / "adapter_config.json").write_text(json.dumps({"peft_type": "LORA", "r": 4}))
-    (peft / "adapter_model.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{}      ")
+def test_peft_folders_go_into_the_stage_repos(ws):
+    """export_peft's folders are published under peft/ in each stage repo, and a stale one is not."""
+    peft = ws / "fine-tuning/peft"
+    hub = ws / "fine-tuning/hub/models/local"
+    assert snapshot(hub / "secft-olmo2-stage1-analysis/peft") == snapshot(peft / "stage1")
+    assert snapshot(hub / "secft-olmo2-stage2-codefix/peft") == snapshot(peft / "stage2")
+    shutil.rmtree(peft / "stage2")  # a stage whose export is gone is published without it
+    shutil.rmtree(ws / "fine-tuning/hub")
+    (ws / "fine-tuning/uploaded.json").unlink()
     run = run_doit(ws, "upload", "profile=smoke")
     assert run.returncode == 0 and "upload" in run.executed, run.output[-2000:]
-    hub = ws / "fine-tuning/hub/models/local"
-    assert snapshot(hub / "secft-olmo2-stage1-analysis/peft") == snapshot(peft)
-    assert not (hub / "secft-olmo2-stage2-codefix/peft").exists()  # absent: skipped silently
+    assert (hub / "secft-olmo2-stage1-analysis/peft/adapter_config.json").is_file()
+    assert not (hub / "secft-olmo2-stage2-codefix/peft").exists()
     again = run_doit(ws, "upload", "profile=smoke")
     assert again.returncode == 0 and "upload" in again.uptodate

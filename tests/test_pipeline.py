@@ -13,8 +13,8 @@ from conftest import FIXTURES, clean_env, make_workspace, run_doit
 from tasks.runlock import LOCK_PATH, RunLock
 
 ALL_TASKS = {"parse_findings", "knowledge_base", "enrich_narratives", "build_datasets", "tiny_base_model",
-             "base_model", "stage1_analysis", "stage2_codefix", "upload"}
-TRAINING = ("stage1_analysis", "stage2_codefix", "upload")
+             "base_model", "stage1_analysis", "stage2_codefix", "evaluate", "export_peft", "upload"}
+TRAINING = ("stage1_analysis", "stage2_codefix", "evaluate", "export_peft", "upload")
 
 
 def test_first_run_builds_every_target(smoke_workspace):

@@ -23,6 +23,7 @@ def _paths(ws):
         "training_data": ws / "fine-tuning/training_data", "stage1": ws / "fine-tuning/adapters/stage1",
         "stage2": ws / "fine-tuning/adapters/stage2", "model2": ws / "fine-tuning/models/stage2",
         "summary": ws / "data/findings/findings_summary.json", "staging": ws / "fine-tuning/.upload-staging",
+        "peft": ws / "fine-tuning/peft", "eval": ws / "fine-tuning/eval",
     }
 
 
@@ -34,7 +35,10 @@ def test_local_hub_layout_cards_and_marker(smoke_workspace):
     card = (ds / "README.md").read_text()
     assert card.startswith("---\nlicense:") and "## Redaction" in card and "## Sources" in card and "gitleaks8_many.json" in card
     s1 = hub / "models/local/secft-olmo2-stage1-analysis"
-    assert {"adapters.safetensors", "adapter_config.json", "README.md"} <= {p.name for p in s1.iterdir()}
+    assert {"adapters.safetensors", "adapter_config.json", "README.md", "loss_stage1.png"} <= {p.name for p in s1.iterdir()}
+    assert (s1 / "peft" / "adapter_config.json").is_file() and (s1 / "peft" / "adapter_model.safetensors").is_file()
+    s1card = (s1 / "README.md").read_text()
+    assert "## Evaluation" in s1card and "cwe_accuracy" in s1card and "loss_stage1.png" in s1card
     s2card = (hub / "models/local/secft-olmo2-stage2-codefix/README.md").read_text()
     assert "base_model: \"tiny\"" in s2card and "learning_rate" in s2card and "forgetting" in s2card
     marker = json.loads((smoke_workspace / "fine-tuning/uploaded.json").read_text())
