@@ -60,7 +60,10 @@ def parse_artifact(artifact: Path, root: Path, out_path: Path, on_error: str, ma
 
 def _provenance(artifact: Path, root: Path) -> dict:
     """Run provenance as strings or None, whatever run.json holds (the scale area owns reading it)."""
-    prov = provenance(artifact, root)
+    try:
+        prov = provenance(artifact, root)
+    except (AttributeError, TypeError, ValueError) as exc:  # run.json that is a list, a number, ...
+        raise SecftError(f"{artifact}: unusable run provenance (run.json): {type(exc).__name__}") from None
     prov = prov if isinstance(prov, dict) else {}
     out = {}
     for key in _PROVENANCE_KEYS:

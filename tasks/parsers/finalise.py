@@ -19,7 +19,8 @@ def finalise(finding: dict) -> dict:
     _scrub_paths(finding)
     found: list[str] = []
     if secrets.tool_marks_secret(finding["tool"], finding["rule_id"], finding.get("title") or ""):
-        found += secrets.literal_values(finding.get("snippet"))
+        loc = finding.get("location") or {}
+        found += secrets.literal_values(finding.get("snippet"), loc.get("start_line"), loc.get("end_line"))
     path = (finding.get("location") or {}).get("path")
     for key in TEXT_FIELDS:
         found += secrets.detect(finding.get(key), path)

@@ -52,10 +52,18 @@ def tool_marks_secret(tool: str, rule_id: str, title: str = "") -> bool:
     return False
 
 
-def literal_values(text: Any) -> list[str]:
-    """Quoted literals and assigned values on the lines a secret rule matched."""
+def literal_values(text: Any, start: int | None = None, end: int | None = None) -> list[str]:
+    """Quoted literals and assigned values on the lines a secret rule matched.
+
+    Bandit's ``code`` numbers its lines and adds context lines around the hit;
+    only the reported lines are taken, so context literals survive.
+    """
     if not isinstance(text, str):
         return []
+    numbered = [re.match(r"^(\d+) (.*)$", line) for line in text.splitlines()]
+    if start and numbered and all(numbered):
+        last = end or start
+        text = "\n".join(m.group(2) for m in numbered if start <= int(m.group(1)) <= last)
     found = [m.group("v") for m in _QUOTED.finditer(text)] + [m.group("v") for m in _ASSIGNED.finditer(text)]
     return [v for v in found if v.strip() and v not in REDACTED_WORDS and not _MARKER.search(v)]
 
@@ -64,11 +72,19 @@ def literal_values(text: Any) -> list[str]:
 def _scanner():
     """detect-secrets' line scanner with the default plugins, configured once per process."""
     from detect_secrets.core import scan
-    from detect_secrets.settings import default_settings
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.settings import cache_bust, configure_settings_from_baseline, get_filters, get_settings
 
-    settings = default_settings()
-    settings.__enter__()  # keep the default plugin set configured for this process
-    scan.get_plugins()
+    # what ``default_settings()`` does, but for the life of the process (the plugin list is cached)
+    cache_bust()
+    configure_settings_from_baseline(
+        {"plugins_used": [{"name": cls.__name__} for cls in get_mapping_from_secret_type_to_class().values()]}
+    )
+    # we scan strings, not files: the "file exists" filter would drop every hit (as scan_line does)
+    get_settings().disable_filters("detect_secrets.filters.common.is_invalid_file")
+    get_filters.cache_clear()
+    if not scan.get_plugins():
+        raise RuntimeError("detect-secrets loaded no plugins")
     return scan
 
 
