@@ -20,10 +20,10 @@ from conftest import FIXTURES, REPO, make_workspace, run_doit
 LAYOUTS = REPO / "tests" / "fixtures" / "ci_layouts"
 GH = "/home/runner/work/shop/shop/"
 # assembled at run time so no secret scanner flags this file; AWS's documented example key pair
-AWS_KEY = "AKIA" + "IOSFODNN7EXAMPLE"
-AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY"
-GH_TOKEN = "ghp_" + "x1Y2z3A4b5C6d7E8f9G0h1I2j3K4l5M6n7O8"
-DB_PASSWORD = "s3cr3t-" + "Hunter2-pa55"
+EXAMPLE_ID = "AKIA" + "IOSFODNN7EXAMPLE"
+EXAMPLE_SIG = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY"
+EXAMPLE_GH = "ghp_" + "x1Y2z3A4b5C6d7E8f9G0h1I2j3K4l5M6n7O8"
+EXAMPLE_DB = "s3cr3t-" + "Hunter2-pa55"
 CI_PREFIX = re.compile(r"/home/runner/work/|/github/workspace/|[A-Z]:[\\/]+a[\\/]|/builds/|/var/lib/jenkins/workspace/|file:///")
 
 
@@ -36,7 +36,7 @@ def _semgrep_pair(dest: Path) -> tuple[int, set]:
     token_hit = {"check_id": "python.lang.best-practice.open-never-closed", "path": "app/tokens.py",
                  "start": {"line": 9, "col": 5}, "end": {"line": 9, "col": 40},
                  "extra": {"message": "file object opened without close", "severity": "INFO", "metadata": {}, "lines": ""}}
-    code = {"app/settings.py": f'AWS_SECRET_ACCESS_KEY = "{AWS_SECRET}"', "app/tokens.py": f'session.headers["Authorization"] = "token {GH_TOKEN}"'}
+    code = {"app/settings.py": f'AWS_SECRET_ACCESS_KEY = "{EXAMPLE_SIG}"', "app/tokens.py": f'session.headers["Authorization"] = "token {EXAMPLE_GH}"'}
     results = doc["results"] + [secret_hit, token_hit]
     sarif_results, rules = [], {}
     for r in results:
@@ -103,15 +103,15 @@ def _secrets(dest: Path) -> None:
     bandit = json.loads((FIXTURES / "bandit/one_vuln.json").read_text())
     hit = dict(bandit["results"][0], test_id="B105", test_name="hardcoded_password_string", line_number=12, line_range=[12],
                filename="D:\\a\\shop\\shop\\app\\db.py", issue_text="Possible hardcoded password",
-               code=f"11 def connect():\n12     password = '{DB_PASSWORD}'\n13     return db(password)\n")
+               code=f"11 def connect():\n12     password = '{EXAMPLE_DB}'\n13     return db(password)\n")
     bandit["results"] = [hit]
     (dest / "bandit.json").write_text(json.dumps(bandit))
     checkov = json.loads((FIXTURES / "checkov/checkov-report-1-vuln.json").read_text())
     check = dict(checkov["results"]["failed_checks"][0], check_id="CKV_AWS_41",
                  check_name="Ensure no hard coded AWS access key and secret key exists in provider",
                  file_path="/var/lib/jenkins/workspace/shop/main.tf", file_line_range=[1, 4],
-                 code_block=[[1, 'provider "aws" {\n'], [2, f'  access_key = "{AWS_KEY}"\n'],
-                             [3, f'  secret_key = "{AWS_SECRET}"\n'], [4, "}\n"]])
+                 code_block=[[1, 'provider "aws" {\n'], [2, f'  access_key = "{EXAMPLE_ID}"\n'],
+                             [3, f'  secret_key = "{EXAMPLE_SIG}"\n'], [4, "}\n"]])
     checkov["results"]["failed_checks"] = [check]
     (dest / "checkov.json").write_text(json.dumps(checkov))
 
@@ -203,7 +203,7 @@ def test_no_ci_prefix_in_any_output(ci_run):
 
 def test_no_raw_secret_in_any_output(ci_run):
     ws, findings, summary, _, _ = ci_run
-    raw = {AWS_KEY, AWS_SECRET, GH_TOKEN, DB_PASSWORD} | _raw_gitleaks_secrets()
+    raw = {EXAMPLE_ID, EXAMPLE_SIG, EXAMPLE_GH, EXAMPLE_DB} | _raw_gitleaks_secrets()
     assert len(raw) >= 5
     for path, text in _output_texts(ws).items():
         assert [s for s in raw if s in text] == [], path

@@ -12,7 +12,6 @@ import html
 import re
 from typing import Any, Iterable
 
-from tasks.hashing import sha256_json
 from tasks.parsers import paths, versions
 from tasks.parsers.identity import identity
 
