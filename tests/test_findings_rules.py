@@ -77,6 +77,9 @@ def test_report_shaped_garbage_still_fails(tmp_path):
     path, root = _artifact(tmp_path, "run/results.json", b"scan finished: 3 findings\n")
     with pytest.raises(SecftError, match=r"results\.json: malformed JSON at line 1"):
         parse_file(path, root, "fail", 10**6)
+    path, root = _artifact(tmp_path, "run/report.sarif", b"<!DOCTYPE html><html><body>Sign in</body></html>")
+    with pytest.raises(SecftError, match=r"report\.sarif: an HTML page under a report name"):
+        parse_file(path, root, "fail", 10**6)
     path, root = _artifact(tmp_path, "run/data.json", b'{"hello": 1}')
     with pytest.raises(SecftError, match="unrecognised report format"):
         parse_file(path, root, "fail", 10**6)

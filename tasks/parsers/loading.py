@@ -23,7 +23,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from tasks.errors import SecftError
-from tasks.parsers.sniff import ignored_kind
+from tasks.parsers.sniff import ignored_kind, looks_like_html
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
@@ -101,6 +101,8 @@ def load(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
     if not text:
         return Loaded(data, EMPTY, invalid_utf8_bytes=bad)
     if text.startswith("<"):
+        if looks_like_html(text):  # e.g. a login or error page saved under the report's name
+            raise SecftError(f"{path}: an HTML page under a report name, not a machine report")
         try:
             # expat decodes the raw bytes itself (declared encoding, BOM); stray bytes
             # already counted above go in as the replacement character instead

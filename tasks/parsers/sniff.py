@@ -42,8 +42,8 @@ def ignored_kind(name: str, data: bytes, text: str | None) -> str | None:
             return None if _says_report(name) else kind
     if text is not None:
         head = text.lstrip()[:4096]
-        if _HTML_RE.match(head):
-            return "html"
+        if looks_like_html(head):
+            return None if _says_report(name) else "html"
         if head[:1] in ("{", "[") or head.startswith("<"):
             return None
         if not head:
@@ -64,6 +64,10 @@ def ignored_kind(name: str, data: bytes, text: str | None) -> str | None:
     if head.startswith("#") or "\n## " in text[:4096]:
         return "markdown"
     return "text"
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(_HTML_RE.match(text[:4096]))
 
 
 def _says_report(name: str) -> bool:
