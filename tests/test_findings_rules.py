@@ -210,3 +210,9 @@ def test_merge_reads_batched_records_and_keeps_provenance_bounded(tmp_path):
     assert f["seen_count"] == 3 and "also_seen_in" not in f
     assert f["first_seen"]["run_id"] == "1" and f["last_seen"]["run_id"] == "0"
     assert f["source"]["run_id"] == "1"
+
+
+def test_checkov_repo_paths_are_repository_relative():
+    f = parse_report(FIXTURES / "checkov/checkov-report-multiple-check_type.json").findings[0]
+    assert f["location"]["path"] == "infra/terraform/aws/db-app.tf"
+    assert f["location"]["original_path"] == "/infra/terraform/aws/db-app.tf"
