@@ -36,7 +36,8 @@ def _semgrep_pair(dest: Path) -> tuple[int, set]:
     token_hit = {"check_id": "python.lang.best-practice.open-never-closed", "path": "app/tokens.py",
                  "start": {"line": 9, "col": 5}, "end": {"line": 9, "col": 40},
                  "extra": {"message": "file object opened without close", "severity": "INFO", "metadata": {}, "lines": ""}}
-    code = {"app/settings.py": f'AWS_SECRET_ACCESS_KEY = "{EXAMPLE_SIG}"', "app/tokens.py": f'session.headers["Authorization"] = "token {EXAMPLE_GH}"'}
+    code = {"app/settings.py": f'AWS_SECRET_ACCESS_KEY = "{EXAMPLE_SIG}"',
+            "app/tokens.py": f'session.headers["Authorization"] = "token {EXAMPLE_GH}"'}
     results = doc["results"] + [secret_hit, token_hit]
     sarif_results, rules = [], {}
     for r in results:

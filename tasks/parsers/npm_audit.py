@@ -78,7 +78,8 @@ def _v7(name: str, v: dict) -> dict:
     if not fixed and len(advisory_fixes) == 1:
         fixed = advisory_fixes[0]  # the one advisory's first unaffected version above the vulnerable range
     status = versions.FIXED if fixed else versions.NONE if fix is False else versions.UNKNOWN
-    pkg = base.package(name, None, fixed, "npm", status=status, all_fixes=advisory_fixes + ([fixed] if fixed and fixed not in advisory_fixes else []))
+    listed = advisory_fixes + ([fixed] if fixed and fixed not in advisory_fixes else [])
+    pkg = base.package(name, None, fixed, "npm", status=status, all_fixes=listed)
     titles = [x.get("title") for x in advisories if x.get("title")]
     desc = "; ".join(f"{x.get('title')} ({x.get('url')}, affects {x.get('range')})" for x in advisories)
     if via_names:

@@ -29,7 +29,9 @@ _QUOTED = re.compile(r"""(?P<q>["'`])(?P<v>[^"'`\s]{4,}|[^"'`\n]{8,}?)(?P=q)""")
 _ASSIGNED = re.compile(r"""(?:[:=]|=>|:=)\s*(?P<v>[^\s"'`,;#)(\]\[{}<>]{6,})""")
 _MARKER = re.compile(r"\[REDACTED secret sha256:[0-9a-f]{12}\]")
 
-_SEMGREP_SECRET = re.compile(r"(?i)secret|password|passwd|credential|api[-_.]?key|token|private[-_.]?key|hard[-_.]?coded|aws[-_.]?(?:access|secret)")
+_SEMGREP_SECRET = re.compile(
+    r"(?i)secret|password|passwd|credential|api[-_.]?key|token|private[-_.]?key|hard[-_.]?coded|aws[-_.]?(?:access|secret)"
+)
 _BANDIT_SECRET = {"B105", "B106", "B107"}
 _CHECKOV_SECRET_IDS = {"CKV_AWS_41", "CKV_AWS_45", "CKV_AWS_46", "CKV_AWS_149", "CKV_AZURE_45", "CKV_BCW_1",
                        "CKV_LIN_1", "CKV_OCI_1", "CKV_PAN_1", "CKV_GCP_36", "CKV2_GHA_1", "CKV_GHA_3"}
