@@ -1,8 +1,10 @@
-"""Phase 1: artifacts -> per-artifact findings files -> merged findings.jsonl.
+"""Phase 1: artifacts -> per-artifact records -> merged findings.jsonl.
 
-One output file per artifact means doit re-parses only the artifact whose
-bytes changed; the merge step is cheap and de-duplicates across artifacts
-by finding id.
+One record per artifact means doit re-parses only the artifact whose bytes
+changed; the merge is cheap and de-duplicates across artifacts by finding id
+and by advisory alias.  ``parse_file`` returns a record without writing it,
+so a caller may batch the records of a whole CI run into one file
+(``{"records": [...]}``); ``merge`` reads both layouts.
 """
 
 from __future__ import annotations
@@ -13,65 +15,190 @@ from pathlib import Path
 from typing import Iterable
 
 from tasks import atomic
-from tasks.errors import SecftError
 from tasks.artifacts import provenance
+from tasks.errors import SecftError
 from tasks.hashing import sha256_file
 from tasks.parsers import parse_report
+from tasks.parsers.identity import canonical_advisory, package_key
+from tasks.hashing import sha256_json
 from tasks.schemas import validate_all
 
-def parse_artifact(artifact: Path, root: Path, out_path: Path, on_error: str, max_bytes: int) -> dict:
-    """Parse one artifact and write its findings file; returns the record written."""
-    shown = artifact.as_posix()
-    record = {"artifact": shown, "sha256": sha256_file(artifact)}
+_PROVENANCE_KEYS = ("branch", "commit", "run_id", "created_at")
+
+
+def parse_file(artifact: Path, root: Path, on_error: str, max_bytes: int) -> dict:
+    """Parse one artifact into a record (status ok | ignored | rejected); nothing is written."""
+    shown = Path(artifact).as_posix()
+    record = {"artifact": shown, "sha256": None, "status": "ok", "format": None, "kind": None, "tools": [],
+              "raw_count": 0, "invalid_utf8_bytes": 0, "error": None, "findings": []}
     try:
+        record["sha256"] = sha256_file(artifact)
         report = parse_report(artifact, max_bytes=max_bytes, display_path=shown)
-        prov = provenance(artifact, root)
+        record.update(format=report.format, tools=report.tools, raw_count=report.raw_count,
+                      invalid_utf8_bytes=report.invalid_utf8_bytes)
+        if report.ignored:
+            record.update(status="ignored", kind=report.ignored)
+            return record
+        prov = _provenance(artifact, root)
         for f in report.findings:
             f["source"].update(prov)
         validate_all("finding", report.findings, shown)
-        record.update(
-            status="ok", format=report.format, tools=report.tools,
-            raw_count=report.raw_count, findings=report.findings, error=None,
-        )
-    except SecftError as exc:
+        record["findings"] = report.findings
+    except (SecftError, OSError) as exc:
         if on_error != "skip":
-            raise
+            raise SecftError(str(exc)) from None
         record.update(status="rejected", format=None, tools=[], raw_count=0, findings=[], error=str(exc))
+    return record
+
+
+def parse_artifact(artifact: Path, root: Path, out_path: Path, on_error: str, max_bytes: int) -> dict:
+    """Parse one artifact and write its record; returns the record written."""
+    record = parse_file(artifact, root, on_error, max_bytes)
     atomic.write_json(out_path, record)
     return record
 
 
-def merge(per_artifact: Iterable[Path], findings_out: Path, summary_out: Path) -> dict:
-    """De-duplicate findings across artifacts by id; write findings.jsonl and the summary."""
-    records = [json.loads(Path(p).read_text(encoding="utf-8")) for p in per_artifact]
-    records.sort(key=lambda r: r["artifact"])
-    merged: dict[str, dict] = {}
-    for rec in records:
-        for f in rec["findings"]:
-            if f["id"] in merged:
-                seen = merged[f["id"]]
-                if f["source"]["artifact"] != seen["source"]["artifact"]:
-                    also = seen.setdefault("also_seen_in", [])
-                    if f["source"]["artifact"] not in also:
-                        also.append(f["source"]["artifact"])
+def _provenance(artifact: Path, root: Path) -> dict:
+    """Run provenance as strings or None, whatever run.json holds (the scale area owns reading it)."""
+    try:
+        prov = provenance(artifact, root)
+    except (AttributeError, TypeError, ValueError) as exc:  # run.json that is a list, a number, ...
+        raise SecftError(f"{artifact}: unusable run provenance (run.json): {type(exc).__name__}") from None
+    prov = prov if isinstance(prov, dict) else {}
+    out = {}
+    for key in _PROVENANCE_KEYS:
+        value = prov.get(key)
+        if value is not None or key in prov:
+            out[key] = value if isinstance(value, str) or value is None else str(value)
+    return out
+
+
+def _read_records(path: Path) -> list[dict]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SecftError(f"{path}: unreadable findings record: {exc}") from None
+    records = data.get("records") if isinstance(data, dict) and "records" in data else [data]
+    if not isinstance(records, list) or not all(isinstance(r, dict) and "artifact" in r for r in records):
+        raise SecftError(f"{path}: not a findings record file")
+    return records
+
+
+def _seen(f: dict) -> dict:
+    src = f.get("source") or {}
+    return {"run_id": src.get("run_id"), "commit": src.get("commit"), "created_at": src.get("created_at"),
+            "artifact": src.get("artifact")}
+
+
+def _order(f: dict) -> tuple:
+    src = f.get("source") or {}
+    created = src.get("created_at")
+    return (created if isinstance(created, str) else "", str(src.get("artifact") or ""))
+
+
+def _clusters(occurrences: list[dict]) -> list[list[dict]]:
+    """Occurrences grouped by id, and dependency ids joined when they share package, version and an alias."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    owner: dict[tuple, str] = {}
+    for f in occurrences:
+        find(f["id"])
+        if not f.get("package"):
+            continue
+        for alias in f.get("aliases") or []:
+            key = (package_key(f["package"]), f["package"].get("version"), alias.upper())
+            if key in owner:
+                parent[find(f["id"])] = find(owner[key])
             else:
-                merged[f["id"]] = dict(f)
-    findings = sorted(merged.values(), key=lambda f: (f["tool"], f["id"]))
+                owner[key] = f["id"]
+    groups: dict[str, list[dict]] = {}
+    for f in occurrences:
+        groups.setdefault(find(f["id"]), []).append(f)
+    return list(groups.values())
+
+
+def _union(*lists: Iterable) -> list:
+    out: list = []
+    for items in lists:
+        for item in items or []:
+            if item not in out:
+                out.append(item)
+    return out
+
+
+def _combine(group: list[dict]) -> dict:
+    """One finding from every report of it: the earliest as base, the others fill gaps."""
+    merged = dict(group[0])
+    merged.pop("also_seen_in", None)
+    for key in ("aliases", "cve", "ghsa", "cwe"):
+        merged[key] = _union(*(f.get(key) for f in group))
+    merged["references"] = _union(*(f.get("references") for f in group))[:12]
+    for key in ("snippet", "fix_hint", "tool_version", "secret_hash"):
+        if not merged.get(key):
+            value = next((f[key] for f in group if f.get(key)), None)
+            if value:
+                merged[key] = value
+    merged["suppressed"] = all(f.get("suppressed") for f in group)
+    if any(f.get("redacted") for f in group):
+        merged["redacted"] = True
+    packages = [f["package"] for f in group if f.get("package")]
+    if packages:
+        pkg = dict(next((p for p in packages if p.get("fixed_version")), packages[0]))
+        pkg["fixed_versions"] = _union(*(p.get("fixed_versions") for p in packages))
+        if not pkg.get("fixed_version") and any(p.get("fix_status") == "none published" for p in packages):
+            pkg["fix_status"] = "none published"
+        merged["package"] = pkg
+        if len({f["id"] for f in group}) > 1:
+            merged["id"] = sha256_json({"package": package_key(pkg), "version": pkg.get("version"),
+                                        "advisory": canonical_advisory(merged["aliases"] or [merged["rule_id"]])})[:32]
+    merged["first_seen"] = _seen(group[0])
+    merged["last_seen"] = _seen(group[-1])
+    merged["seen_count"] = len({str((f.get("source") or {}).get("artifact")) for f in group})
+    return merged
+
+
+def merge_findings(parsed: list[dict]) -> list[dict]:
+    """De-duplicated findings with bounded provenance (first_seen, last_seen, seen_count)."""
+    occurrences = sorted(parsed, key=_order)
+    return [_combine(group) for group in _clusters(occurrences)]
+
+
+def merge(per_artifact: Iterable[Path], findings_out: Path, summary_out: Path) -> dict:
+    """De-duplicate findings across artifacts; write findings.jsonl and the summary."""
+    records = [r for p in per_artifact for r in _read_records(p)]
+    records.sort(key=lambda r: r["artifact"])
+    parsed = [f for r in records for f in r.get("findings") or []]
+    findings = merge_findings(parsed)
+    findings.sort(key=lambda f: (f["tool"], f["id"]))
+    ok = [r for r in records if r.get("status") == "ok"]
     summary = {
         "artifacts": [
-            {k: rec[k] for k in ("artifact", "sha256", "status", "format", "tools", "raw_count", "error")}
-            | {"findings": len(rec["findings"])}
-            for rec in records
+            {k: rec.get(k) for k in ("artifact", "sha256", "status", "format", "tools", "raw_count", "error")}
+            | {"findings": len(rec.get("findings") or [])}
+            for rec in records if rec.get("status") != "ignored"
         ],
-        "rejected": [{"artifact": r["artifact"], "error": r["error"]} for r in records if r["status"] == "rejected"],
-        "raw_results": sum(r["raw_count"] for r in records),
-        "parsed_findings": sum(len(r["findings"]) for r in records),
+        "rejected": [{"artifact": r["artifact"], "error": r.get("error")} for r in records if r.get("status") == "rejected"],
+        "ignored": [{"artifact": r["artifact"], "kind": r.get("kind")} for r in records if r.get("status") == "ignored"],
+        "invalid_utf8_bytes": sum(int(r.get("invalid_utf8_bytes") or 0) for r in records),
+        "raw_results": sum(int(r.get("raw_count") or 0) for r in ok),
+        "parsed_findings": len(parsed),
         "unique_findings": len(findings),
         "by_tool": dict(sorted(Counter(f["tool"] for f in findings).items())),
         "by_severity": dict(sorted(Counter(f["severity"] for f in findings).items())),
         "by_kind": dict(sorted(Counter(f["kind"] for f in findings).items())),
+        "fix_status": dict(sorted(Counter(f["package"]["fix_status"] for f in findings if f.get("package")).items())),
+        "redacted_by_tool": dict(sorted(Counter(f["tool"] for f in findings if f.get("redacted")).items())),
         "suppressed": sum(1 for f in findings if f["suppressed"]),
     }
+    for rec in records:
+        if int(rec.get("invalid_utf8_bytes") or 0):
+            summary.setdefault("invalid_utf8", []).append({"artifact": rec["artifact"], "bytes": rec["invalid_utf8_bytes"]})
     atomic.write_jsonl(findings_out, findings)
     atomic.write_json(summary_out, summary)
     return summary

@@ -131,7 +131,8 @@ def test_trivy_vulnerability_misconfiguration_and_secret():
     rel = "trivy/misconfigurations_and_secrets.json"
     v = _one(rel, rule_id="CVE-2021-33503")
     assert v["severity"] == "high" and v["cwe"] == ["CWE-400"] and v["kind"] == "dependency"
-    assert v["package"] == {"name": "urllib3", "version": "1.26.3", "fixed_version": "1.26.5", "ecosystem": "pip"}
+    assert v["package"] == {"name": "urllib3", "version": "1.26.3", "fixed_version": "1.26.5", "ecosystem": "pip",
+                            "fix_status": "fixed", "fixed_versions": ["1.26.5"], "purl": None, "group": None}
     assert "GHSA-q2q7-5pp4-w6pg" in v["ghsa"]
     m = _one(rel, rule_id="DS002")
     assert m["kind"] == "config" and m["severity"] == "high" and m["location"]["path"] == "Dockerfile"
@@ -164,7 +165,8 @@ def test_checkov_fields():
 def test_osv_fields():
     f = _one("osv_scanner/some_findings.json")
     assert f["rule_id"] == "MAL-2023-1035" and f["cwe"] == ["CWE-506"]
-    assert f["package"] == {"name": "flot-axis", "version": "0.0.0", "fixed_version": None, "ecosystem": "npm"}
+    assert f["package"] == {"name": "flot-axis", "version": "0.0.0", "fixed_version": None, "ecosystem": "npm",
+                            "fix_status": "none published", "fixed_versions": [], "purl": "pkg:npm/flot-axis", "group": None}
     assert f["ghsa"] == ["GHSA-8348-2q94-ffjx"] and f["severity"] == "critical"
 
 

@@ -29,12 +29,18 @@ def parse(doc: dict) -> list[dict]:
                 severity_value=base.severity(r.get("issue_severity")),
                 cwe=base.cwe_ids(cwe.get("id") if isinstance(cwe, dict) else cwe),
                 location_value=base.location(
-                    str(r.get("filename", "")).replace("\\", "/"),
+                    r.get("filename"),
                     r.get("line_number"),
-                    max(r.get("line_range") or [r.get("line_number") or 0]),
+                    _last(r.get("line_range"), r.get("line_number")),
                 ),
+                column=(r["col_offset"] + 1) if isinstance(r.get("col_offset"), int) else None,
                 snippet=r.get("code"),
                 references=[r.get("more_info")],
             )
         )
     return out
+
+
+def _last(line_range: Any, default: Any) -> Any:
+    numbers = [n for n in line_range or [] if isinstance(n, int)] if isinstance(line_range, list) else []
+    return max(numbers) if numbers else default

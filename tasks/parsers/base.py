@@ -12,7 +12,8 @@ import html
 import re
 from typing import Any, Iterable
 
-from tasks.hashing import sha256_json
+from tasks.parsers import paths, versions
+from tasks.parsers.identity import identity
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 
@@ -45,6 +46,7 @@ _CWE_RE = re.compile(r"\bCWE[-_ :]?(\d{1,5})\b", re.IGNORECASE)
 _CVE_RE = re.compile(r"\bCVE-\d{4}-\d{4,}\b", re.IGNORECASE)
 _GHSA_RE = re.compile(r"\bGHSA(?:-[23456789cfghjmpqrvwx]{4}){3}\b", re.IGNORECASE)
 _TAG_RE = re.compile(r"<[^>]+>")
+_ADVISORY_ID = re.compile(r"^[A-Z][A-Z0-9]*-[A-Za-z0-9][A-Za-z0-9._:-]*$")  # CVE-, GHSA-, PYSEC-, RUSTSEC-, ...
 
 
 def severity(value: Any, default: str = "medium") -> str:
@@ -117,31 +119,70 @@ def first_line(value: Any, limit: int = 200) -> str:
 
 
 def strip_uri(uri: Any) -> str | None:
-    if not uri:
-        return None
-    uri = str(uri)
-    if uri.startswith("file://"):
-        uri = uri[len("file://"):]
-    return uri
+    path, _ = paths.normalise(uri)
+    return path
 
 
-def location(path: Any, start: Any = None, end: Any = None) -> dict | None:
-    path = strip_uri(path)
-    if not path:
+def location(path: Any, start: Any = None, end: Any = None, original: Any = None) -> dict | None:
+    """Repository-relative location; ``original_path`` keeps what the report wrote when it differs."""
+    written = original if original not in (None, "") else path
+    rel, _ = paths.normalise(path)
+    if not rel:
         return None
     start_line = _positive_int(start)
     end_line = _positive_int(end) or start_line
-    return {"path": path, "start_line": start_line, "end_line": end_line}
+    if start_line and end_line and end_line < start_line:
+        end_line = start_line
+    loc = {"path": rel, "start_line": start_line, "end_line": end_line}
+    if str(written) != rel:
+        loc["original_path"] = str(written)
+    return loc
 
 
-def package(name: Any, version: Any = None, fixed: Any = None, ecosystem: Any = None) -> dict | None:
+def package(
+    name: Any,
+    version: Any = None,
+    fixed: Any = None,
+    ecosystem: Any = None,
+    *,
+    fixes: Iterable[Any] | None = None,
+    status: str | None = None,
+    all_fixes: Iterable[Any] | None = None,
+    purl: Any = None,
+    group: Any = None,
+) -> dict | None:
+    """A package with the fix that fits its installed version.
+
+    Give either ``fixes`` (every fix the advisory lists; the one for the
+    installed line is chosen here) or an already chosen ``fixed`` with its
+    ``status`` and ``all_fixes``.
+    """
     if not name:
         return None
+    version = str(version).strip() if version not in (None, "") else None
+    if fixes is not None:
+        listed = versions.split_list(list(fixes))
+        fixed, status = versions.choose_fix(version, listed, ecosystem)
+        all_fixes = listed
+    else:
+        listed = versions.split_list(list(all_fixes or []) or ([fixed] if fixed not in (None, "") else []))
+        all_fixes = listed
+        fixed = str(fixed) if fixed not in (None, "") else None
+        status = status or (versions.FIXED if fixed else versions.UNKNOWN)
+    name = str(name)
+    if group in (None, "") and ":" in name and versions.scheme(ecosystem) in ("maven", None):
+        group = name.rsplit(":", 1)[0]
+    if group in (None, "") and isinstance(purl, str) and purl.startswith("pkg:maven/"):
+        group = purl[len("pkg:maven/"):].split("/")[0] or None
     return {
-        "name": str(name),
-        "version": str(version) if version not in (None, "") else None,
-        "fixed_version": str(fixed) if fixed not in (None, "") else None,
+        "name": name,
+        "version": version,
         "ecosystem": str(ecosystem) if ecosystem not in (None, "") else None,
+        "fixed_version": fixed,
+        "fix_status": status if fixed is None else versions.FIXED,
+        "fixed_versions": list(all_fixes),
+        "purl": str(purl) if purl not in (None, "") else None,
+        "group": str(group) if group not in (None, "") else None,
     }
 
 
@@ -165,6 +206,8 @@ def finding(
     references: Iterable[str] = (),
     instances: list | None = None,
     fingerprint: Any = None,
+    aliases: Iterable[str] = (),
+    column: Any = None,
 ) -> dict:
     """Assemble a normalised finding; ``id`` is a stable fingerprint.
 
@@ -177,20 +220,12 @@ def finding(
     if severity_value not in SEVERITIES:
         raise ValueError(f"bad severity {severity_value!r}")
     rule_id = str(rule_id) if rule_id not in (None, "") else "unknown"
-    key: dict[str, Any] = {"tool": tool, "rule": rule_id}
-    if fingerprint:
-        # SARIF line hashes identify the line's content, not the file it is in
-        key["fingerprint"] = fingerprint
-        key["path"] = location_value["path"] if location_value else None
-    elif package_value:
-        key["package"] = [package_value["name"], package_value["version"]]
-        key["place"] = location_value["path"] if location_value else None
-    else:
-        key["place"] = location_value
-        if not location_value and instances:
-            key["instances"] = sorted({i.get("uri", "") for i in instances})
+    cve, ghsa = list(cve), list(ghsa)
+    alias_list = _unique(str(a) for a in list(aliases) + cve + ghsa if a)
+    if package_value and _ADVISORY_ID.match(rule_id) and rule_id not in alias_list:
+        alias_list.insert(0, rule_id)
     return {
-        "id": sha256_json(key)[:32],
+        "id": identity(tool, rule_id, location_value, package_value, alias_list, fingerprint, column, instances),
         "tool": tool,
         "tool_version": str(tool_version) if tool_version not in (None, "") else None,
         "kind": kind,
@@ -199,8 +234,9 @@ def finding(
         "description": plain_text(description),
         "severity": severity_value,
         "cwe": list(cwe),
-        "cve": list(cve),
-        "ghsa": list(ghsa),
+        "cve": cve,
+        "ghsa": ghsa,
+        "aliases": alias_list,
         "location": location_value,
         "package": package_value,
         "snippet": str(snippet).rstrip("\n") if snippet not in (None, "") else None,
@@ -219,12 +255,20 @@ def as_list(value: Any) -> list:
     return [value]
 
 
+MAX_LINE = 10_000_000  # no source file has more lines; larger numbers are garbage
+
+
 def _positive_int(value: Any) -> int | None:
+    """A line/column number, or None for anything else (1e999, -3, "x", 2**80, true)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
     try:
         n = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    return n if n > 0 else None
+    return n if 0 < n <= MAX_LINE else None
 
 
 def _flatten(values: Iterable[Any]) -> Iterable[Any]:

@@ -48,7 +48,7 @@ def parse(doc: Any) -> list[dict]:
                     kind="config",
                     severity_value=base.severity(c.get("severity"), default="medium"),
                     cwe=base.cwe_ids(c.get("cwe")),
-                    location_value=base.location(c.get("repo_file_path") or c.get("file_path"), lines[0], lines[-1]),
+                    location_value=_location(c, lines),
                     snippet=code or None,
                     fix_hint=c.get("guideline"),
                     suppressed=False,
@@ -56,3 +56,11 @@ def parse(doc: Any) -> list[dict]:
                 )
             )
     return out
+
+
+def _location(check: dict, lines: list) -> dict | None:
+    """``repo_file_path`` is relative to the repository root but written with a leading slash."""
+    repo_path = check.get("repo_file_path")
+    if isinstance(repo_path, str) and repo_path.startswith("/") and not base.paths.normalise(repo_path)[1]:
+        return base.location(repo_path.lstrip("/"), lines[0], lines[-1], original=repo_path)
+    return base.location(repo_path or check.get("file_path"), lines[0], lines[-1])

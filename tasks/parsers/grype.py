@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tasks.parsers import base
+from tasks.parsers import base, versions
 
 
 def detect(doc: Any) -> bool:
@@ -32,7 +32,11 @@ def parse(doc: dict) -> list[dict]:
         a = m.get("artifact") or {}
         related = m.get("relatedVulnerabilities") or []
         fix = v.get("fix") or {}
-        fixed = (fix.get("versions") or [None])[0]
+        pkg = base.package(a.get("name"), a.get("version"), ecosystem=a.get("type") or a.get("language"),
+                           fixes=versions.split_list(fix.get("versions") or [v.get("fixedInVersion")]), purl=a.get("purl"))
+        if pkg and not pkg["fixed_version"] and str(fix.get("state", "")).lower() in ("unknown", "") and "fixedInVersion" not in v:
+            pkg["fix_status"] = versions.UNKNOWN
+        fixed = pkg["fixed_version"] if pkg else None
         description = v.get("description") or next((r.get("description") for r in related if r.get("description")), "")
         sev = base.severity(v.get("severity"), default="")
         if not sev:
@@ -52,7 +56,8 @@ def parse(doc: dict) -> list[dict]:
                 cve=base.cve_ids(ids),
                 ghsa=base.ghsa_ids(ids),
                 location_value=base.location(locations[0] if locations else None),
-                package_value=base.package(a.get("name"), a.get("version"), fixed, a.get("type")),
+                package_value=pkg,
+                aliases=[i for i in ids if isinstance(i, str)],
                 fix_hint=f"Upgrade {a.get('name')} to {fixed}" if fixed else None,
                 references=list(v.get("urls") or v.get("links") or [])[:5] + [v.get("dataSource")],
             )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tasks.errors import SecftError
-from tasks.parsers import base
+from tasks.parsers import base, versions
+
+_GE = re.compile(r">=\s*v?([0-9][^\s,|<>]*)")
+_LT = re.compile(r"<\s*v?([0-9][^\s,|<>=]*)")
 
 
 def detect(doc: Any) -> bool:
@@ -35,20 +39,24 @@ def parse(doc: dict) -> list[dict]:
 
 
 def _v6(a: dict) -> dict:
-    patched = a.get("patched_versions")
-    versions = sorted({f.get("version") for f in a.get("findings") or [] if f.get("version")})
-    fixed = patched.lstrip(">=^~ ") if patched and patched not in ("<0.0.0",) else None
+    patched = str(a.get("patched_versions") or "")
+    installed = sorted({str(f.get("version")) for f in a.get("findings") or [] if f.get("version")})
+    fixes = _GE.findall(patched)
+    pkg = base.package(a.get("module_name"), installed[0] if len(installed) == 1 else None, ecosystem="npm", fixes=fixes)
+    if patched.strip() == "<0.0.0" and pkg:  # npm's way of saying "no patched version"
+        pkg["fix_status"] = versions.NONE
     return base.finding(
         tool="npm-audit",
         rule_id=str(a.get("github_advisory_id") or a.get("id")),
         title=f"{a.get('title')} in {a.get('module_name')}",
-        description=a.get("overview"),
+        description=str(a.get("overview") or "") + (f"\n\nInstalled versions: {', '.join(installed)}" if len(installed) > 1 else ""),
         kind="dependency",
         severity_value=base.severity(a.get("severity")),
         cwe=base.cwe_ids(a.get("cwe")),
         cve=base.cve_ids(a.get("cves")),
         ghsa=base.ghsa_ids(a.get("github_advisory_id"), a.get("url")),
-        package_value=base.package(a.get("module_name"), ", ".join(versions) or None, fixed, "npm"),
+        package_value=pkg,
+        aliases=base.ghsa_ids(a.get("github_advisory_id"), a.get("url")) + base.cve_ids(a.get("cves")),
         fix_hint=a.get("recommendation"),
         references=[a.get("url")] + [l for l in str(a.get("references") or "").split() if l.startswith("http")][:3],
     )
@@ -58,6 +66,8 @@ def _v7(name: str, v: dict) -> dict:
     advisories = [x for x in v.get("via") or [] if isinstance(x, dict)]
     via_names = [x for x in v.get("via") or [] if isinstance(x, str)]
     fix = v.get("fixAvailable")
+    # npm 7+ gives no installed version: "range" is the *vulnerable* range, never a version
+    advisory_fixes = versions.split_list([m for x in advisories for m in _LT.findall(str(x.get("range") or ""))])
     if isinstance(fix, dict):
         hint = f"Upgrade {fix.get('name')} to {fix.get('version')}" + (" (semver-major)" if fix.get("isSemVerMajor") else "")
         fixed = fix.get("version") if fix.get("name") == name else None
@@ -65,6 +75,11 @@ def _v7(name: str, v: dict) -> dict:
         hint, fixed = "Run `npm audit fix`", None
     else:
         hint, fixed = None, None
+    if not fixed and len(advisory_fixes) == 1:
+        fixed = advisory_fixes[0]  # the one advisory's first unaffected version above the vulnerable range
+    status = versions.FIXED if fixed else versions.NONE if fix is False else versions.UNKNOWN
+    listed = advisory_fixes + ([fixed] if fixed and fixed not in advisory_fixes else [])
+    pkg = base.package(name, None, fixed, "npm", status=status, all_fixes=listed)
     titles = [x.get("title") for x in advisories if x.get("title")]
     desc = "; ".join(f"{x.get('title')} ({x.get('url')}, affects {x.get('range')})" for x in advisories)
     if via_names:
@@ -78,7 +93,8 @@ def _v7(name: str, v: dict) -> dict:
         severity_value=base.severity(v.get("severity")),
         cwe=base.cwe_ids([x.get("cwe") for x in advisories]),
         ghsa=base.ghsa_ids([x.get("url") for x in advisories]),
-        package_value=base.package(name, v.get("range"), fixed, "npm"),
+        package_value=pkg,
+        aliases=base.ghsa_ids([x.get("url") for x in advisories]),
         location_value=base.location((v.get("nodes") or [None])[0]),
         fix_hint=hint,
         references=[x.get("url") for x in advisories],

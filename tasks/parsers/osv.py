@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tasks.parsers import base
+from tasks.parsers import base, versions
 
 
 def detect(doc: Any) -> bool:
@@ -19,15 +19,13 @@ def count_raw(doc: dict) -> int:
     return sum(len(p.get("vulnerabilities") or []) for r in doc["results"] for p in r.get("packages") or [])
 
 
-def _fixed_version(vuln: dict, name: str) -> str | None:
-    for aff in vuln.get("affected") or []:
-        if (aff.get("package") or {}).get("name") != name:
-            continue
-        for rng in aff.get("ranges") or []:
-            for event in rng.get("events") or []:
-                if event.get("fixed"):
-                    return str(event["fixed"])
-    return None
+def _package(vuln: dict, p: dict) -> dict | None:
+    """The package with the fix of the affected range that contains its version."""
+    name = p.get("name")
+    affected = [a for a in vuln.get("affected") or [] if isinstance(a, dict) and (a.get("package") or {}).get("name") == name]
+    fixed, status, all_fixes = versions.fix_from_osv_ranges(p.get("version"), affected, p.get("ecosystem"))
+    purl = next(((a.get("package") or {}).get("purl") for a in affected if (a.get("package") or {}).get("purl")), None)
+    return base.package(name, p.get("version"), fixed, p.get("ecosystem"), status=status, all_fixes=all_fixes, purl=purl)
 
 
 def _severity(vuln: dict, group_max: Any) -> str:
@@ -49,7 +47,8 @@ def parse(doc: dict) -> list[dict]:
             p = pkg.get("package") or {}
             group_max = {i: g.get("max_severity") for g in pkg.get("groups") or [] for i in g.get("ids") or []}
             for v in pkg.get("vulnerabilities") or []:
-                fixed = _fixed_version(v, p.get("name"))
+                pkg_value = _package(v, p)
+                fixed = pkg_value["fixed_version"] if pkg_value else None
                 affected_cwes = [(a.get("database_specific") or {}).get("cwes") for a in v.get("affected") or []]
                 ids = [v.get("id")] + list(v.get("aliases") or [])
                 out.append(
@@ -67,7 +66,8 @@ def parse(doc: dict) -> list[dict]:
                         cve=base.cve_ids(ids),
                         ghsa=base.ghsa_ids(ids),
                         location_value=base.location(source),
-                        package_value=base.package(p.get("name"), p.get("version"), fixed, p.get("ecosystem")),
+                        package_value=pkg_value,
+                        aliases=[i for i in ids if isinstance(i, str)],
                         fix_hint=f"Upgrade {p.get('name')} to {fixed}" if fixed else None,
                         references=[r.get("url") for r in v.get("references") or [] if isinstance(r, dict)][:5],
                     )

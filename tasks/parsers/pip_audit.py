@@ -29,8 +29,8 @@ def parse(doc: Any) -> list[dict]:
     out = []
     for d in _deps(doc):
         for v in d.get("vulns") or []:
-            fixes = [str(x) for x in v.get("fix_versions") or []]
-            fixed = _fix_for(d.get("version"), fixes)
+            pkg = base.package(d.get("name"), d.get("version"), ecosystem="PyPI", fixes=[str(x) for x in v.get("fix_versions") or []])
+            fixed = pkg["fixed_version"] if pkg else None
             ids = [v.get("id")] + list(v.get("aliases") or [])
             out.append(
                 base.finding(
@@ -42,26 +42,9 @@ def parse(doc: Any) -> list[dict]:
                     severity_value="medium",
                     cve=base.cve_ids(ids),
                     ghsa=base.ghsa_ids(ids),
-                    package_value=base.package(d.get("name"), d.get("version"), fixed, "PyPI"),
+                    package_value=pkg,
+                    aliases=[i for i in ids if isinstance(i, str)],
                     fix_hint=f"Upgrade {d.get('name')} to {fixed}" if fixed else None,
                 )
             )
     return out
-
-
-def _version_key(v: str) -> tuple:
-    parts = []
-    for p in v.replace("-", ".").split("."):
-        parts.append((0, int(p), "") if p.isdigit() else (1, 0, p))
-    return tuple(parts)
-
-
-def _fix_for(installed: Any, fixes: list[str]) -> str | None:
-    """The smallest fixed version above the installed one (pip-audit lists one per branch)."""
-    if not fixes:
-        return None
-    try:
-        higher = [f for f in fixes if _version_key(f) > _version_key(str(installed))]
-        return min(higher or fixes, key=_version_key)
-    except TypeError:
-        return fixes[-1]

@@ -24,7 +24,8 @@ from tasks.parsers import (
     trivy,
     zap,
 )
-from tasks.parsers.loading import DEFAULT_MAX_BYTES, EMPTY, load_report
+from tasks.parsers.finalise import finalise
+from tasks.parsers.loading import DEFAULT_MAX_BYTES, EMPTY, load
 from tasks.hashing import sha256_file
 
 PARSERS = {
@@ -50,6 +51,8 @@ class ParsedReport:
     tools: list[str]
     raw_count: int
     findings: list[dict] = field(default_factory=list)
+    ignored: str | None = None          # kind of a file that is not a machine report
+    invalid_utf8_bytes: int = 0         # undecodable bytes replaced while reading
 
 
 def _is_nothing(doc: Any) -> bool:
@@ -82,29 +85,33 @@ def parse_report(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, display_p
     shown = display_path or str(path)
     data_hash = sha256_file(path) if path.exists() else ""
     try:
-        _, doc = load_report(path, max_bytes)
+        loaded = load(path, max_bytes)
     except SecftError as exc:
         raise SecftError(str(exc).replace(str(path), shown, 1)) from None
+    if loaded.ignored:
+        return ParsedReport(shown, data_hash, "ignored", [], 0, [], loaded.ignored, loaded.invalid_utf8_bytes)
+    doc = loaded.doc
     fmt = detect(doc)
     if fmt is None:
         raise SecftError(f"{shown}: unrecognised report format ({_describe(doc)}); see docs/formats.md for the supported scanners")
     if fmt == "empty":
-        return ParsedReport(shown, data_hash, fmt, [], 0, [])
+        return ParsedReport(shown, data_hash, fmt, [], 0, [], None, loaded.invalid_utf8_bytes)
     module = PARSERS[fmt]
     try:
-        findings = module.parse(doc)
+        findings = [finalise(f) for f in module.parse(doc)]
         raw = module.count_raw(doc)
+        tools = sorted({sarif.tool_name(r) for r in doc["runs"] if isinstance(r, dict)}) if fmt == "sarif" else [fmt]
     except SecftError as exc:
         raise SecftError(f"{shown}: {exc}") from None
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        raise SecftError(f"{shown}: {fmt} report has an unexpected structure ({type(exc).__name__}: {exc})") from None
-    if fmt == "sarif":
-        tools = sorted({sarif.tool_name(r) for r in doc["runs"] if isinstance(r, dict)})
-    else:
-        tools = [fmt]
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError, RecursionError) as exc:
+        raise SecftError(f"{shown}: {fmt} report has an unexpected structure ({type(exc).__name__}: {_short(exc)})") from None
     for f in findings:
         f["source"] = {"artifact": shown, "sha256": data_hash}
-    return ParsedReport(shown, data_hash, fmt, tools, raw, findings)
+    return ParsedReport(shown, data_hash, fmt, tools, raw, findings, None, loaded.invalid_utf8_bytes)
+
+
+def _short(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:200]
 
 
 __all__ = ["ParsedReport", "PARSERS", "detect", "parse_report"]

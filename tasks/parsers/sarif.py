@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tasks.parsers import base
+from tasks.parsers import base, paths, versions
 from tasks.redact import redact_finding
 
 _DRIVER_TOOLS = {
@@ -25,12 +25,14 @@ _DRIVER_TOOLS = {
     "osv-scanner": "osv-scanner",
 }
 
+# "[ \t]*", not "\s*": an empty "Fixed Version:" line means no fix, not the next line
 _FIELD_RE = {
-    "package": re.compile(r"^Package:\s*(.+)$", re.MULTILINE),
-    "version": re.compile(r"^(?:Installed )?Version:\s*(.+)$", re.MULTILINE),
-    "fixed": re.compile(r"^Fix(?:ed)? Version:\s*(.*)$", re.MULTILINE),
-    "type": re.compile(r"^Type:\s*(.+)$", re.MULTILINE),
+    "package": re.compile(r"^Package:[ \t]*(.*)$", re.MULTILINE),
+    "version": re.compile(r"^(?:Installed )?Version:[ \t]*(.*)$", re.MULTILINE),
+    "fixed": re.compile(r"^Fix(?:ed)? Version:[ \t]*(.*)$", re.MULTILINE),
+    "type": re.compile(r"^Type:[ \t]*(.*)$", re.MULTILINE),
 }
+_PLACEHOLDER_FINGERPRINTS = {"", "requires login", "none", "null", "0", "placeholder"}
 
 
 def detect(doc: Any) -> bool:
@@ -123,17 +125,69 @@ def _fix_hint(result: dict) -> str | None:
 def _package(tool: str, text: str) -> dict | None:
     if tool not in ("trivy", "grype"):
         return None
-    fields = {k: (rx.search(text).group(1).strip() if rx.search(text) else None) for k, rx in _FIELD_RE.items()}
-    return base.package(fields["package"], fields["version"], fields["fixed"], fields["type"])
+    fields = {}
+    for k, rx in _FIELD_RE.items():
+        m = rx.search(text)
+        fields[k] = m.group(1).strip() if m else None
+    if not fields["package"]:
+        return None
+    return base.package(fields["package"], fields["version"], ecosystem=fields["type"], fixes=versions.split_list(fields["fixed"]))
+
+
+def _good_fingerprints(results: list) -> dict[int, dict]:
+    """Per result index, the fingerprints that can be identity.
+
+    Placeholders (Semgrep's "requires login") and values that several results
+    share - three or more, or two in one file at different places - say
+    nothing about the issue and would collapse distinct findings into one.
+    """
+    seen: dict[tuple, set] = {}
+    counts: dict[tuple, int] = {}
+    per_result: dict[int, dict] = {}
+    for i, result in enumerate(results):
+        if not isinstance(result, dict):
+            continue
+        fps = result.get("partialFingerprints") or result.get("fingerprints")
+        if not isinstance(fps, dict):
+            continue
+        loc = _first_location(result)
+        phys = loc.get("physicalLocation") if isinstance(loc.get("physicalLocation"), dict) else {}
+        art = phys.get("artifactLocation") if isinstance(phys.get("artifactLocation"), dict) else {}
+        region = phys.get("region") if isinstance(phys.get("region"), dict) else {}
+        place = (region.get("startLine"), region.get("startColumn"))
+        good = {}
+        for k, v in fps.items():
+            if not isinstance(v, (str, int)) or str(v).strip().lower() in _PLACEHOLDER_FINGERPRINTS:
+                continue
+            good[str(k)] = str(v)
+            counts[(k, str(v))] = counts.get((k, str(v)), 0) + 1
+            seen.setdefault((k, str(v), str(art.get("uri"))), set()).add(place)
+        per_result[i] = good
+    bad = {kv for kv, n in counts.items() if n >= 3}
+    bad |= {(k, v) for (k, v, _), places in seen.items() if len(places) > 1}
+    return {i: {k: v for k, v in fps.items() if (k, v) not in bad} for i, fps in per_result.items()}
+
+
+def _first_location(result: dict) -> dict:
+    locs = result.get("locations")
+    loc = locs[0] if isinstance(locs, list) and locs else {}
+    return loc if isinstance(loc, dict) else {}
 
 
 def _parse_run(run: dict) -> list[dict]:
     tool = tool_name(run)
     driver = (run.get("tool") or {}).get("driver") or {}
     version = driver.get("semanticVersion") or driver.get("version")
+    if str(version).lower() == "placeholder":
+        version = None
     by_id, ordered = _rules(run)
+    results = run.get("results") or []
+    fingerprints_of = _good_fingerprints(results) if tool != "semgrep" else {}
+    base_ids = run.get("originalUriBaseIds")
     out = []
-    for result in run.get("results") or []:
+    for i, result in enumerate(results):
+        if not isinstance(result, dict):
+            continue
         rule_id = result.get("ruleId") or (result.get("rule") or {}).get("id")
         rule = by_id.get(rule_id or "") or {}
         idx = result.get("ruleIndex")
@@ -144,39 +198,39 @@ def _parse_run(run: dict) -> list[dict]:
         short = (rule.get("shortDescription") or {}).get("text")
         full = (rule.get("fullDescription") or {}).get("text")
         help_text = (rule.get("help") or {}).get("text") or ""
-        loc = (result.get("locations") or [{}])[0]
-        phys = loc.get("physicalLocation") or {}
+        phys = _first_location(result).get("physicalLocation") or {}
         region = phys.get("region") or {}
         snippet = (region.get("snippet") or {}).get("text") or ((phys.get("contextRegion") or {}).get("snippet") or {}).get("text")
         tags = ((rule.get("properties") or {}).get("tags") or []) + ((result.get("properties") or {}).get("tags") or [])
         pkg = _package(tool, message + "\n" + help_text)
-        fingerprints = result.get("partialFingerprints") or result.get("fingerprints") or None
+        fingerprints = fingerprints_of.get(i) or None
         if tool == "gitleaks":
             # gitleaks puts commit/author metadata here; the leak's place is file, line and commit
             props = result.get("properties") or {}
-            fingerprints = {"commit": (fingerprints or {}).get("commitSha") or props.get("commit"), "line": region.get("startLine")}
+            raw_fps = result.get("partialFingerprints") or {}
+            fingerprints = {"commit": raw_fps.get("commitSha") or props.get("commit"), "line": region.get("startLine")}
         kind = "dependency" if pkg else "secret" if tool == "gitleaks" else "config" if tool == "checkov" else "code"
         ids_text = [rule_id, short, message]
+        full_path, uri = paths.sarif_uri(phys.get("artifactLocation"), base_ids)
         f = base.finding(
             tool=tool,
             tool_version=version,
             rule_id=rule_id,
-            title=short or rule.get("name") or message or rule_id,
+            title=short if short and not short.startswith("Semgrep Finding:") else (rule.get("name") or message or rule_id),
             description=full if full and full != short else (message or help_text),
             kind=kind,
             severity_value=_severity(result, rule, tool),
             cwe=base.cwe_ids(tags, (rule.get("properties") or {}).get("cwe")),
             cve=base.cve_ids(ids_text),
             ghsa=base.ghsa_ids(ids_text),
-            location_value=base.location(
-                (phys.get("artifactLocation") or {}).get("uri"), region.get("startLine"), region.get("endLine")
-            ),
+            location_value=base.location(uri, region.get("startLine"), region.get("endLine"), original=full_path),
             package_value=pkg,
             snippet=snippet,
             fix_hint=_fix_hint(result) or (f"Upgrade {pkg['name']} to {pkg['fixed_version']}" if pkg and pkg["fixed_version"] else None),
             suppressed=_suppressed(result),
             references=[rule.get("helpUri")],
             fingerprint=fingerprints,
+            column=region.get("startColumn"),
         )
         if kind == "secret":
             offender = (result.get("properties") or {}).get("offender")

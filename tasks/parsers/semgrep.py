@@ -6,7 +6,7 @@ from typing import Any
 
 from tasks.parsers import base
 
-_NO_FINGERPRINT = {"", "requires login"}
+_PLACEHOLDER = "requires login"  # what Semgrep writes without a login instead of code
 
 
 def detect(doc: Any) -> bool:
@@ -28,7 +28,6 @@ def parse(doc: dict) -> list[dict]:
         extra = r.get("extra") or {}
         meta = extra.get("metadata") or {}
         message = extra.get("message") or ""
-        fp = extra.get("fingerprint")
         out.append(
             base.finding(
                 tool="semgrep",
@@ -41,11 +40,12 @@ def parse(doc: dict) -> list[dict]:
                 cwe=base.cwe_ids(meta.get("cwe")),
                 cve=base.cve_ids(meta.get("cve"), meta.get("references")),
                 location_value=base.location(r.get("path"), (r.get("start") or {}).get("line"), (r.get("end") or {}).get("line")),
-                snippet=extra.get("lines") if extra.get("lines") != "requires login" else None,
+                column=(r.get("start") or {}).get("col"),
+                snippet=extra.get("lines") if str(extra.get("lines") or "").strip() != _PLACEHOLDER else None,
                 fix_hint=_fix(extra),
                 suppressed=bool(extra.get("is_ignored")),
                 references=base.as_list(meta.get("references")) + base.as_list(meta.get("source-rule-url")) + base.as_list(meta.get("source")),
-                fingerprint=None if fp in _NO_FINGERPRINT or fp is None else fp,
+                # no fingerprint: the SARIF of the same scan must give the same id (rule, path, line, column)
             )
         )
     return out

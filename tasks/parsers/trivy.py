@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from tasks.parsers import base
+from tasks.parsers import base, versions
 from tasks.redact import redact_finding
 
 
@@ -61,6 +61,9 @@ def parse(doc: Any) -> list[dict]:
 
 def _vulnerability(v: dict, target: str | None, ecosystem: str | None) -> dict:
     vid = v.get("VulnerabilityID")
+    ident = v.get("PkgIdentifier") if isinstance(v.get("PkgIdentifier"), dict) else {}
+    pkg = base.package(v.get("PkgName"), v.get("InstalledVersion"), ecosystem=ecosystem,
+                       fixes=versions.split_list(v.get("FixedVersion")), purl=ident.get("PURL"))
     return base.finding(
         tool="trivy",
         rule_id=vid,
@@ -72,9 +75,10 @@ def _vulnerability(v: dict, target: str | None, ecosystem: str | None) -> dict:
         cve=base.cve_ids(vid),
         ghsa=base.ghsa_ids(vid, v.get("References")),
         location_value=base.location(v.get("PkgPath") or target),
-        package_value=base.package(v.get("PkgName"), v.get("InstalledVersion"), v.get("FixedVersion"), ecosystem),
-        fix_hint=f"Upgrade {v.get('PkgName')} to {v['FixedVersion']}" if v.get("FixedVersion") else None,
+        package_value=pkg,
+        fix_hint=f"Upgrade {pkg['name']} to {pkg['fixed_version']}" if pkg and pkg["fixed_version"] else None,
         references=[v.get("PrimaryURL")] + list(v.get("References") or [])[:5],
+        aliases=[vid] + [i for i in v.get("VendorIDs") or [] if isinstance(i, str)],
     )
 
 
