@@ -46,6 +46,8 @@ def check_writable(folders: list[Path]) -> None:
     """Create each output folder and a file in it, so a read-only place fails now, not after training."""
     for folder in folders:
         folder = Path(folder)
+        if folder.exists() and not folder.is_dir():
+            raise SecftError(f"{folder}: output folder is not writable: a file is in the way")
         try:
             folder.mkdir(parents=True, exist_ok=True)
             fd, name = tempfile.mkstemp(prefix=".secft-write-check.", dir=folder)
