@@ -61,4 +61,4 @@ def skipped_for_daemon(metrics_path: Path) -> bool:
         metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return False
-    return isinstance(metrics, dict) and metrics.get("status") == "skipped" and metrics.get("skipped_by") == "daemon"
+    return isinstance(metrics, dict) and metrics.get("status") in ("skipped", "kept") and metrics.get("skipped_by") == "daemon"

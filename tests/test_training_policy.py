@@ -58,12 +58,17 @@ def test_doit_always_execute_forces_training(workspace):
 
 
 def test_after_a_daemon_skip_a_manual_doit_trains(workspace):
+    sha1 = _sha(workspace, "stage1")
     _set(workspace, "fine_tuning:\n", "fine_tuning:\n  skip_in_daemon: true\n")
     daemon = run_doit(workspace, "profile=smoke", "stage2_codefix", env=clean_env(SECFT_DAEMON="1"))
     assert daemon.returncode == 0, daemon.output[-3000:]
-    assert _metrics(workspace, "stage1")["status"] == "skipped"
+    s1 = _metrics(workspace, "stage1")
+    # the daemon did not train, and did not throw the earlier adapter away either
+    assert s1["status"] == "kept" and s1["skipped_by"] == "daemon" and s1["policy"]["decision"].startswith("keep: fine_tuning.skip_in_daemon")
+    assert _sha(workspace, "stage1") == sha1
     again = run_doit(workspace, "profile=smoke", "stage2_codefix", env=clean_env(SECFT_DAEMON="1"))
     assert {"stage1_analysis", "stage2_codefix"} <= again.uptodate  # the daemon does not retry its own skip
     manual = run_doit(workspace, "profile=smoke", "stage2_codefix")
     assert manual.returncode == 0 and {"stage1_analysis", "stage2_codefix"} <= manual.executed, manual.output[-3000:]
-    assert _metrics(workspace, "stage1")["status"] == "trained" and _metrics(workspace, "stage2")["status"] == "trained"
+    for stage in ("stage1", "stage2"):
+        assert _metrics(workspace, stage)["status"] == "trained" and "skipped_by" not in _metrics(workspace, stage)

@@ -85,11 +85,14 @@ def decide(cfg: dict, out_dir: Path, rows: list[dict], setup: str, force: bool, 
     }
 
 
-def kept_metrics(out_dir: Path, policy: dict) -> dict:
+def kept_metrics(out_dir: Path, policy: dict, skipped_by: str | None = None) -> dict:
     """The earlier metrics, marked as kept, with this run's policy record."""
     from tasks import atomic
 
     metrics = {**previous_metrics(out_dir), "status": "kept", "policy": policy}
+    metrics.pop("skipped_by", None)
+    if skipped_by:
+        metrics["skipped_by"] = skipped_by
     atomic.write_json(out_dir / "metrics.json", metrics)
     print(f"{metrics.get('stage', out_dir.name)}: kept the adapter: {policy['decision']}")
     return metrics

@@ -105,6 +105,15 @@ def _skip(cfg: dict) -> tuple[str, str] | None:
     return None
 
 
+def _skipped(out_dir: Path, stage: str, reason: str, skipped_by: str) -> dict:
+    """A skipped stage; a daemon skip keeps an earlier adapter (status "kept") instead of removing it."""
+    prev = policy.previous_metrics(out_dir)
+    if skipped_by == DAEMON_SKIP and prev.get("status") in ("trained", "kept") and outputs_intact(out_dir / "metrics.json"):
+        record = {**(prev.get("policy") or {}), "decision": f"keep: {reason}"}
+        return policy.kept_metrics(out_dir, record, skipped_by=skipped_by)
+    return write_skipped(out_dir, stage, reason, skipped_by)
+
+
 def _preflight(folders: list[Path], need_bytes: int = 0) -> None:
     preflight.require_mlx()
     preflight.check_writable(folders)
@@ -171,7 +180,7 @@ def stage1(config: dict, data_dir: Path, out_dir: Path, checkpoint_dir: Path, lo
     cfg = config["fine_tuning"]
     skip = _skip(cfg)
     if skip:
-        return write_skipped(out_dir, "stage1", *skip)
+        return _skipped(out_dir, "stage1", *skip)
     train_rows = read_rows(data_dir / "stage1_train.jsonl")
     valid_rows = read_rows(data_dir / "stage1_valid.jsonl")
     mode = "sequential"
@@ -205,7 +214,7 @@ def stage2(config: dict, data_dir: Path, stage1_dir: Path, out_dir: Path, model_
     cfg = config["fine_tuning"]
     skip = _skip(cfg)
     if skip:
-        return write_skipped(out_dir, "stage2", *skip)
+        return _skipped(out_dir, "stage2", *skip)
     s1 = policy.previous_metrics(stage1_dir)
     if s1.get("status") not in ("trained", "kept"):
         return write_skipped(out_dir, "stage2", f"stage 1 was not trained ({s1.get('reason', s1.get('status'))})")
