@@ -114,6 +114,11 @@ def main(argv: list[str] | None = None) -> int:
     except SecftError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # disk full, permission denied met mid-run
+        from tasks.training.preflight import os_error
+
+        print(f"error: {os_error(exc, ADAPTERS)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted: run the same command again to resume from the last checkpoint", file=sys.stderr)
         return 130
