@@ -26,18 +26,20 @@ def _rows(ws):
 
 
 def _train(ws, tmp_path, name, cfg, on_step=None):
+    """Outputs inside the (private) workspace: writes never leave it."""
     from tasks.training.stages import train_single
 
     train, valid = _rows(ws)
-    out = tmp_path / "adapters" / name
-    metrics = train_single("tiny", train, valid, out, cfg, tmp_path / "ck" / name, tmp_path / f"{name}.log", name, on_step=on_step)
+    out = ws / "fine-tuning/adapters" / name
+    metrics = train_single("tiny", train, valid, out, cfg, ws / "fine-tuning/checkpoints" / name,
+                           ws / f"fine-tuning/logs/{name}.log", name, on_step=on_step)
     return (out / "adapters.safetensors").read_bytes(), metrics
 
 
 @pytest.fixture
-def in_ws(smoke_workspace, monkeypatch):
-    monkeypatch.chdir(smoke_workspace)  # "tiny" resolves to fine-tuning/models/tiny-base
-    return smoke_workspace
+def in_ws(workspace, monkeypatch):
+    monkeypatch.chdir(workspace)  # "tiny" resolves to fine-tuning/models/tiny-base
+    return workspace
 
 
 def test_same_inputs_and_seed_give_byte_identical_adapters_whatever_ran_before(in_ws, tmp_path):
@@ -70,14 +72,14 @@ def test_interrupted_and_resumed_run_ends_with_the_same_weights(in_ws, tmp_path)
 
     with pytest.raises(Interrupt):
         _train(in_ws, tmp_path, "resumed", cfg, on_step=stop)
-    state = json.loads((tmp_path / "ck/resumed/state.json").read_text())
-    assert state["step"] == 4 and not (tmp_path / "adapters/resumed").exists()
+    state = json.loads((in_ws / "fine-tuning/checkpoints/resumed/state.json").read_text())
+    assert state["step"] == 4 and not (in_ws / "fine-tuning/adapters/resumed").exists()
     resumed, metrics = _train(in_ws, tmp_path, "resumed", cfg)
     assert metrics["resumed_from_step"] == 4
     assert [h["step"] for h in metrics["train_loss"]] == list(range(1, 9))
     assert [h["loss"] for h in metrics["train_loss"]] == [h["loss"] for h in whole_metrics["train_loss"]]
     assert resumed == whole  # byte-identical: optimizer state, data order and dropout RNG all restored
-    assert not (tmp_path / "ck/resumed").exists()
+    assert not (in_ws / "fine-tuning/checkpoints/resumed").exists()
 
 
 def test_doit_forget_and_retrain_gives_the_same_adapter(workspace):

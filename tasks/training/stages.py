@@ -53,6 +53,13 @@ def logger(log_path: Path) -> logging.Logger:
     return log
 
 
+def load_model(base: Path, adapter_path: Path | None = None):
+    """The one place a stage loads its model: (model, tokenizer, config) from a verified folder."""
+    import mlx_lm
+
+    return mlx_lm.load(str(base), adapter_path=str(adapter_path) if adapter_path else None, return_config=True)
+
+
 def save_adapter(model, directory: Path, cfg: dict, base_ref: str) -> None:
     import mlx.core as mx
     from mlx.utils import tree_flatten
@@ -132,11 +139,9 @@ def train_single(
     """Train one adapter on the base model and write it with its metrics."""
     tic = time.perf_counter()
     _preflight([out_dir.parent, checkpoint_dir.parent, log_path.parent])
-    import mlx_lm
-
     base = models.resolve_verified(base_model)
     log = logger(log_path)
-    model, tokenizer = mlx_lm.load(str(base))
+    model, tokenizer, _ = load_model(base)
     fingerprint = sha256_json({"setup": setup_sha(base_model, base, cfg, stage), "rows": sha256_json(train_rows + valid_rows)})
     ckpt = Checkpoints(checkpoint_dir, fingerprint)
     try:
@@ -242,7 +247,6 @@ def stage2(config: dict, data_dir: Path, stage1_dir: Path, out_dir: Path, model_
 
 def _train_stage2(config, data_dir, stage1_dir, out_dir, model_dir, checkpoint_dir, log_path, base, s1_sha, rows,
                   setup, decision, on_step) -> dict:
-    import mlx_lm
     from mlx_lm.utils import save
 
     from tasks.training.batches import tokenize_rows
@@ -251,7 +255,7 @@ def _train_stage2(config, data_dir, stage1_dir, out_dir, model_dir, checkpoint_d
     cfg, base_model = config["fine_tuning"], config["base_model"]
     tic = time.perf_counter()
     log = logger(log_path)
-    model, tokenizer, model_config = mlx_lm.load(str(base), adapter_path=str(stage1_dir), return_config=True)
+    model, tokenizer, model_config = load_model(base, stage1_dir)
     fuse(model)
     metrics: dict = {"stage": "stage2", "base_model": base_model, "stage1_adapter_sha256": s1_sha,
                      "setup_sha256": setup, "policy": decision, "data_sha256": sha256_json(rows)}
