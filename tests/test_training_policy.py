@@ -72,3 +72,27 @@ def test_after_a_daemon_skip_a_manual_doit_trains(workspace):
     assert manual.returncode == 0 and {"stage1_analysis", "stage2_codefix"} <= manual.executed, manual.output[-3000:]
     for stage in ("stage1", "stage2"):
         assert _metrics(workspace, stage)["status"] == "trained" and "skipped_by" not in _metrics(workspace, stage)
+
+
+def test_policy_decisions(tmp_path):
+    from tasks.training import policy
+
+    rows = [{"text": f"row {i}"} for i in range(10)]
+    policy.write_row_hashes(tmp_path, rows)
+    (tmp_path / "metrics.json").write_text(json.dumps({"status": "trained", "setup_sha256": "A", "data_sha256": "D"}))
+    grown = rows + [{"text": "new 1"}, {"text": "new 2"}]
+
+    def decide(setup="A", force=False, intact=True, **cfg):
+        return policy.decide({"min_new_rows": 5, "min_new_percent": 0, **cfg}, tmp_path, grown, setup, force, intact)
+
+    kept = decide()
+    assert kept["decision"].startswith("keep") and kept["pending_rows"] == 2 and kept["trained_on_dataset_sha256"] == "D"
+    assert decide(min_new_rows=2)["decision"].startswith("train: 2 new rows")
+    assert decide(min_new_percent=20)["decision"].startswith("train")  # 2 of 10 = 20%
+    assert decide(min_new_percent=25)["decision"].startswith("keep")
+    assert decide(setup="B")["decision"].startswith("train: base model, hyperparameters")
+    assert decide(force=True)["decision"].startswith("train: forced")
+    assert decide(intact=False)["decision"].startswith("train: no earlier adapter")
+    assert decide(min_new_rows=0)["decision"].startswith("train: policy off")
+    # rows removed only: nothing new to learn
+    assert policy.decide({"min_new_rows": 1, "min_new_percent": 0}, tmp_path, rows[:5], "A", False, True)["decision"].startswith("keep")

@@ -33,6 +33,8 @@ TRAINING_KEYS = (
     "lora_layers", "max_seq_length", "mask_prompt", "grad_checkpoint", "seed", "steps_per_eval", "val_batches",
 )
 DAEMON_SKIP = "daemon"
+# settings that do not change what an adapter learns: changing them alone never forces retraining
+POLICY_NEUTRAL = ("min_new_rows", "min_new_percent", "skip_fine_tuning", "skip_in_daemon", "eval_prompts", "checkpoint_every")
 
 
 def hyper(cfg: dict) -> dict:
@@ -129,7 +131,8 @@ def _preflight(folders: list[Path], need_bytes: int = 0) -> None:
 
 def setup_sha(base_model: str, base: Path, cfg: dict, extra=None) -> str:
     """What an adapter depends on besides its rows (the policy keeps an adapter only when this is unchanged)."""
-    return sha256_json({"base_model": base_model, "base": models.signature(base), "hyper": hyper(cfg), "extra": extra})
+    settings = {k: v for k, v in cfg.items() if k not in POLICY_NEUTRAL}
+    return sha256_json({"base_model": base_model, "base": models.signature(base), "settings": settings, "extra": extra})
 
 
 def train_single(
