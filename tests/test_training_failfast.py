@@ -69,6 +69,11 @@ def test_data_formats_are_detected_per_file(tmp_path):
         with pytest.raises(SecftError) as exc:
             read_rows_with_format(tmp_path / name)
         assert str(exc.value).startswith(f"{tmp_path / name}: {message}")
+    (tmp_path / "latin1.jsonl").write_bytes('{"text": "caf\u00e9"}\n'.encode("latin-1"))
+    (tmp_path / "folder.jsonl").mkdir()
+    for name, message in {"latin1.jsonl": "not UTF-8 text", "folder.jsonl": "is a folder", "missing.jsonl": "dataset not found"}.items():
+        with pytest.raises(SecftError, match=message):
+            read_rows_with_format(tmp_path / name)
 
 
 def test_standalone_trains_on_completions_and_text_and_uploads_like_the_pipeline(workspace):
