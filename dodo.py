@@ -188,25 +188,39 @@ def task_tiny_base_model():
 
 
 def task_base_model():
-    """Resolve the base model: the tiny model, a local folder, or a Hub download into the HF cache."""
+    """Resolve and verify the base model: the tiny model, a local folder, or a Hub download into the HF cache.
+
+    A local model's files are dependencies by content, and the marker records
+    their sha256, so a changed (or corrupted) model rebuilds the stages; a
+    truncated safetensors file fails here, before any training.  With
+    fine-tuning skipped, the model is not needed and not resolved.
+    """
     from tasks import models
     from tasks.atomic import write_json
 
     base = CONFIG["base_model"]
+    skip = CONFIG["fine_tuning"]["skip_fine_tuning"]
 
     def resolve():
-        path = models.resolve(base)
-        write_json(BASE_MARKER, {"base_model": base, "path": str(path)})
+        if skip:
+            write_json(BASE_MARKER, {"base_model": base, "path": "", "skipped": "fine_tuning.skip_fine_tuning is true"})
+            return
+        path = models.resolve_verified(base)
+        write_json(BASE_MARKER, {"base_model": base, "path": str(path), "files": models.content_record(path)})
 
     task = {
         "actions": [_action(resolve)],
         "targets": [str(BASE_MARKER)],
-        "uptodate": [config_changed({"base_model": base})],
+        "uptodate": [config_changed({"base_model": base, "skip": skip})],
         "file_dep": _code("models.py"),
         "clean": True,
     }
-    if models.is_tiny(base):
+    if skip:
+        pass
+    elif models.is_tiny(base):
         task["file_dep"] += [str(TINY / n) for n in ("config.json", "model.safetensors", "tokenizer.json")]
+    elif models.is_local(base):
+        task["file_dep"] += [str(f) for f in models.model_files(models.local_path(base))]
     return task
 
 
@@ -214,31 +228,43 @@ def _fine_tuning_config() -> dict:
     return section(CONFIG, "base_model", "fine_tuning")
 
 
+# doit force=1 (or doit -a ...): train even when the retrain policy would keep the adapter
+FORCE = str(get_var("force", "0")).lower() in ("1", "true", "yes") or (
+    _COMMAND == "run" and bool({"-a", "--always-execute"} & set(sys.argv[1:]))
+)
+TRAINING_CODE = [str(p) for p in sorted((CODE / "training").glob("*.py")) if p.name not in ("cli.py", "publish.py")]
+
+
+def _stage_uptodate(metrics: Path) -> list:
+    from tasks.outputs import outputs_intact, skipped_for_daemon
+
+    checks = [config_changed(_fine_tuning_config()), lambda: outputs_intact(metrics), lambda: not skipped_for_daemon(metrics)]
+    if FORCE:
+        checks.append(False)
+    return checks
+
+
 def task_stage1_analysis():
     """Train the stage-1 vulnerability-analysis LoRA adapter (mlx-lm) on the base model."""
-    from tasks.outputs import outputs_intact
-
     deps = [TRAINING / "stage1_train.jsonl", TRAINING / "stage1_valid.jsonl"]
     if not CONFIG["fine_tuning"]["sequential"]:
         deps += [TRAINING / "stage2_train.jsonl", TRAINING / "stage2_valid.jsonl"]
     return {
-        "actions": [_action("tasks.finetune:stage1", CONFIG, TRAINING, STAGE1, CHECKPOINTS / "stage1", LOGS / "stage1.log")],
-        "file_dep": [str(p) for p in deps] + [str(BASE_MARKER)] + _code("finetune.py"),
+        "actions": [_action("tasks.finetune:stage1", CONFIG, TRAINING, STAGE1, CHECKPOINTS / "stage1", LOGS / "stage1.log", force=FORCE)],
+        "file_dep": [str(p) for p in deps] + [str(BASE_MARKER)] + _code("finetune.py") + TRAINING_CODE,
         "targets": [str(STAGE1 / "metrics.json")],
-        "uptodate": [config_changed(_fine_tuning_config()), lambda: outputs_intact(STAGE1 / "metrics.json")],
+        "uptodate": _stage_uptodate(STAGE1 / "metrics.json"),
         "clean": True,
     }
 
 
 def task_stage2_codefix():
     """Train the stage-2 code-fix adapter on top of stage 1 and write the fused model."""
-    from tasks.outputs import outputs_intact
-
     return {
-        "actions": [_action("tasks.finetune:stage2", CONFIG, TRAINING, STAGE1, STAGE2, MODEL2, CHECKPOINTS / "stage2", LOGS / "stage2.log")],
-        "file_dep": [str(STAGE1 / "metrics.json"), str(BASE_MARKER)] + [str(p) for p in DATASET_FILES] + _code("finetune.py"),
+        "actions": [_action("tasks.finetune:stage2", CONFIG, TRAINING, STAGE1, STAGE2, MODEL2, CHECKPOINTS / "stage2", LOGS / "stage2.log", force=FORCE)],
+        "file_dep": [str(STAGE1 / "metrics.json"), str(BASE_MARKER)] + [str(p) for p in DATASET_FILES] + _code("finetune.py") + TRAINING_CODE,
         "targets": [str(STAGE2 / "metrics.json")],
-        "uptodate": [config_changed(_fine_tuning_config()), lambda: outputs_intact(STAGE2 / "metrics.json")],
+        "uptodate": _stage_uptodate(STAGE2 / "metrics.json"),
         "clean": True,
     }
 

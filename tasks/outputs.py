@@ -2,7 +2,8 @@
 
 doit's targets for a stage are its metrics.json; the adapter and model
 files it lists are checked here (stat only) so that deleting one of them
-rebuilds the stage.
+rebuilds the stage, and a stage skipped only because the daemon ran it is
+not up to date for a person's run.
 """
 
 from __future__ import annotations
@@ -46,3 +47,18 @@ def outputs_intact(metrics_path: Path) -> bool:
         except OSError:
             return False
     return True
+
+
+def skipped_for_daemon(metrics_path: Path) -> bool:
+    """True when the stage was skipped only because the daemon ran it and a person runs doit now.
+
+    ``fine_tuning.skip_in_daemon`` skips training on timer runs; a manual
+    ``doit`` afterwards must train, although nothing else changed.
+    """
+    if os.environ.get("SECFT_DAEMON") == "1":
+        return False
+    try:
+        metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return False
+    return isinstance(metrics, dict) and metrics.get("status") in ("skipped", "kept") and metrics.get("skipped_by") == "daemon"

@@ -138,8 +138,8 @@ def export(base_model: str, stage1_dir: Path, stage2_dir: Path, out_root: Path, 
     result: dict = {"base_model_name_or_path": _base_ref(base_model), "stages": {}}
     s1 = _read_json(stage1_dir / "metrics.json") if (stage1_dir / "metrics.json").is_file() else {}
     s2 = _read_json(stage2_dir / "metrics.json") if (stage2_dir / "metrics.json").is_file() else {}
-    trained1 = s1.get("status") == "trained" and (stage1_dir / "adapters.safetensors").is_file()
-    trained2 = trained1 and s2.get("status") == "trained" and (stage2_dir / "adapters.safetensors").is_file()
+    trained1 = s1.get("status") in ("trained", "kept") and (stage1_dir / "adapters.safetensors").is_file()
+    trained2 = trained1 and s2.get("status") in ("trained", "kept") and (stage2_dir / "adapters.safetensors").is_file()
     if trained1:
         pairs1, cfg1 = load_mlx_adapter(stage1_dir)
         scale1, rank1, drop1 = _scale_rank(cfg1)

@@ -39,6 +39,8 @@ DATA_FILES = ["stage1_train.jsonl", "stage1_valid.jsonl", "stage2_train.jsonl", 
 # the Hub's repo-name rules (huggingface_hub.utils.validate_repo_id), ASCII only
 HUB_NAME = re.compile(r"^(?!.*(--|\.\.))[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?$")
 DEFAULT_ENDPOINT = "https://huggingface.co"
+# a stage whose adapter is published: trained now, or kept by the retraining policy (same adapter as before)
+USABLE = ("trained", "kept")
 
 
 def check_names(up: dict) -> None:
@@ -126,7 +128,7 @@ def stage_repos(cfg_upload: dict, base_model: str, training_dir: Path, stage1_di
     repos.append({"key": "dataset", "name": cfg_upload["dataset_repo"], "repo_type": "dataset", "folder": ds})
 
     s1 = _read_json(stage1_dir / "metrics.json")
-    if s1.get("status") == "trained":
+    if s1.get("status") in USABLE:
         m1 = staging / "stage1"
         m1.mkdir()
         for name in ("adapters.safetensors", "adapter_config.json", "metrics.json"):
@@ -137,7 +139,7 @@ def stage_repos(cfg_upload: dict, base_model: str, training_dir: Path, stage1_di
             **_card_extras(eval_dir, "stage1", m1)), encoding="utf-8")
         repos.append({"key": "stage1", "name": cfg_upload["stage1_repo"], "repo_type": "model", "folder": m1})
     s2 = _read_json(stage2_dir / "metrics.json")
-    if s2.get("status") == "trained":
+    if s2.get("status") in USABLE:
         m2 = staging / "stage2"
         shutil.copytree(model2_dir, m2)
         shutil.copy2(stage2_dir / "metrics.json", m2 / "metrics.json")

@@ -50,7 +50,7 @@ def test_fused_stage2_model_loads_and_generates(smoke_workspace):
 
 def test_interrupted_training_resumes_from_its_checkpoint(workspace):
     cmd = [sys.executable, "-m", "tasks.finetune", "--dataset", "fine-tuning/training_data/stage1_train.jsonl",
-           "--output-name", "resumable", "--max-iters", "24", "--profile", "smoke"]
+           "--output-name", "resumable", "--max-iters", "16", "--profile", "smoke"]
     state = workspace / "fine-tuning/checkpoints/resumable/state.json"
     proc = subprocess.Popen(cmd, cwd=workspace, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
@@ -62,14 +62,14 @@ def test_interrupted_training_resumes_from_its_checkpoint(workspace):
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, "training finished before it could be interrupted"
     step = json.loads(state.read_text())["step"]
-    assert step in (8, 12, 16, 20)
+    assert step in (8, 12)
     assert not (workspace / "fine-tuning/adapters/resumable").exists()  # nothing half-written
     done = subprocess.run(cmd, cwd=workspace, env=clean_env(), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     m = json.loads((workspace / "fine-tuning/adapters/resumable/metrics.json").read_text())
-    assert m["resumed_from_step"] == step and m["iterations"] == 24
+    assert m["resumed_from_step"] == step and m["iterations"] == 16
     steps = [h["step"] for h in m["train_loss"]]
-    assert steps[-1] == 24 and steps.count(step + 1) == 1
+    assert steps[-1] == 16 and steps.count(step + 1) == 1
     assert not state.exists()  # checkpoint removed after success
 
 
@@ -91,22 +91,18 @@ def test_single_stage_fallback(workspace):
     assert (workspace / "fine-tuning/models/stage2/model.safetensors").is_file()
 
 
-@pytest.mark.parametrize("setting, daemon", [("skip_fine_tuning: true", "0"), ("skip_in_daemon: true", "1")])
-def test_skip_paths(workspace, setting, daemon):
+@pytest.mark.parametrize("setting, daemon, status", [("skip_fine_tuning: true", "0", "skipped"), ("skip_in_daemon: true", "1", "kept")])
+def test_skip_paths(workspace, setting, daemon, status):
+    """skip_fine_tuning removes the stages' outputs; a daemon skip keeps the earlier adapters ("kept")."""
     _set(workspace, "fine_tuning:\n", f"fine_tuning:\n  {setting}\n")
     run = run_doit(workspace, "profile=smoke", env=clean_env(SECFT_DAEMON=daemon))
     assert run.returncode == 0, run.output
-    assert _metrics(workspace, "stage1")["status"] == "skipped"
-    assert _metrics(workspace, "stage2")["status"] == "skipped"
+    assert _metrics(workspace, "stage1")["status"] == status
+    assert _metrics(workspace, "stage2")["status"] == status
     marker = json.loads((workspace / "fine-tuning/uploaded.json").read_text())
     assert set(marker["repos"]) == {"dataset"}  # datasets are still published
 
 
-def test_skip_in_daemon_trains_when_a_person_runs_it(workspace):
-    _set(workspace, "fine_tuning:\n", "fine_tuning:\n  skip_in_daemon: true\n")
-    run = run_doit(workspace, "profile=smoke", "stage1_analysis")
-    assert run.returncode == 0, run.output
-    assert _metrics(workspace, "stage1")["status"] == "trained"
 
 
 def test_uncached_hub_model_offline_is_one_clear_error(tmp_path, monkeypatch):

@@ -180,7 +180,7 @@ def evaluate(config: dict, paths: dict) -> dict:
     }
     models, answers = {}, []
     for name, (model_dir, adapter, metrics) in sources.items():
-        if metrics is not None and metrics.get("status") != "trained":
+        if metrics is not None and metrics.get("status") not in ("trained", "kept"):
             models[name] = _empty("skipped", f"{name} was not trained ({metrics.get('reason') or metrics.get('status') or 'no metrics.json'})")
         elif not any(rows.values()):
             models[name] = _empty("no test rows", "stage1_test.jsonl and stage2_test.jsonl are missing or empty")

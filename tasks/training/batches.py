@@ -1,0 +1,82 @@
+"""Tokenisation and a batch order that depends only on (seed, step).
+
+mlx-lm's ``iterate_batches`` shuffles with NumPy's global random state, so
+a resumed run cannot see the batches the interrupted one would have seen,
+and anything else that used NumPy's RNG earlier in the process changes the
+order.  Here the order of epoch ``e`` is a permutation drawn from its own
+generator seeded with ``(seed, e)``: step ``k``'s batch is a pure function
+of the data, the seed and ``k``.  Padding and truncation are mlx-lm's.
+"""
+
+from __future__ import annotations
+
+from tasks.training.formats import dataset_for, row_format
+
+PAD_TO = 32
+
+
+def tokenize_rows(rows: list[dict], tokenizer, mask_prompt: bool, max_seq_length: int) -> tuple[list, int]:
+    """Tokenise rows into (tokens, prompt_offset) pairs, as mlx-lm's batcher expects.
+
+    A row whose prompt alone fills ``max_seq_length`` would be truncated to
+    no answer tokens at all (a 0/0 loss); such rows are left out and counted.
+    """
+    items, too_long = [], 0
+    groups: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        groups.setdefault(row_format(row) or "chat", []).append(i)
+    processed: dict[int, tuple] = {}
+    for indices in groups.values():
+        ds = dataset_for([rows[i] for i in indices], tokenizer, mask_prompt)
+        for j, i in enumerate(indices):
+            processed[i] = ds.process(ds[j])
+    for i in range(len(rows)):
+        tokens, offset = processed[i]
+        if offset >= min(len(tokens), max_seq_length) - 1:
+            too_long += 1
+            continue
+        items.append((list(tokens), offset))
+    return items, too_long
+
+
+def batch_index(dataset: list, batch_size: int) -> list[list[int]]:
+    """Row indices of each batch: rows sorted by length (less padding), as mlx-lm does."""
+    order = sorted(range(len(dataset)), key=lambda i: (len(dataset[i][0]), i))
+    return [order[i : i + batch_size] for i in range(0, len(order) - batch_size + 1, batch_size)]
+
+
+def epoch_order(n_batches: int, seed: int, epoch: int) -> list[int]:
+    import numpy as np
+
+    return [int(i) for i in np.random.default_rng([seed & 0xFFFFFFFF, epoch]).permutation(n_batches)]
+
+
+def batch_for_step(batches: list[list[int]], seed: int, step: int) -> list[int]:
+    """The rows of the batch trained at ``step`` (1-based)."""
+    epoch, within = divmod(step - 1, len(batches))
+    return batches[epoch_order(len(batches), seed, epoch)[within]]
+
+
+def collate(dataset: list, indices: list[int], max_seq_length: int):
+    """(tokens, lengths) arrays for one batch, padded and truncated exactly like mlx-lm."""
+    import mlx.core as mx
+    import numpy as np
+
+    items = [dataset[i] for i in indices]
+    lengths = [len(tokens) for tokens, _ in items]
+    width = min(1 + PAD_TO * ((max(lengths) + PAD_TO - 1) // PAD_TO), max_seq_length)
+    arr = np.zeros((len(items), width), np.int32)
+    spans = []
+    for j, (tokens, offset) in enumerate(items):
+        n = min(len(tokens), max_seq_length)
+        arr[j, :n] = tokens[:n]
+        spans.append((offset, n))
+    return mx.array(arr), mx.array(spans)
+
+
+def validation_batches(dataset: list, batch_size: int, num_batches: int) -> list[list[int]]:
+    """A fixed set of validation batches: 'before' and 'after' losses measure the same rows."""
+    batches = batch_index(dataset, batch_size)
+    order = epoch_order(len(batches), 0, 0) if batches else []
+    chosen = order if num_batches == -1 else order[:num_batches]
+    return [batches[i] for i in chosen]
