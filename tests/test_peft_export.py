@@ -78,7 +78,7 @@ def test_peft_export_removes_a_stage_that_is_no_longer_trained(workspace):
     _export(workspace)
     ft = workspace / "fine-tuning"
     metrics = ft / "adapters/stage2/metrics.json"
-    metrics.write_text(json.dumps(json.loads(metrics.read_text()) | {"status": "kept"}))
+    metrics.write_text(json.dumps(json.loads(metrics.read_text()) | {"status": "skipped"}))
     result = _export(workspace)
     assert set(result["stages"]) == {"stage1"}
     assert (ft / "peft/stage1/adapter_config.json").is_file() and not (ft / "peft/stage2").exists()
