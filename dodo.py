@@ -50,6 +50,9 @@ for _name in variables.unknown([a.split("=", 1)[0] for a in sys.argv[1:] if not 
 if WORKSPACE != PROJECT:
     (WORKSPACE / "fine-tuning").mkdir(parents=True, exist_ok=True)
     os.chdir(WORKSPACE)
+    if _ARTIFACTS_DIR is None and not Path("data/artifacts").is_dir():
+        print(f"secft: note: {WORKSPACE / 'data/artifacts'} does not exist, so there are no reports to parse "
+              "(artifacts_dir=PATH reads them from elsewhere)", file=sys.stderr)
 
 
 def _input(path: str) -> Path:

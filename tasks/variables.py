@@ -40,7 +40,7 @@ VARIABLES = (
     Variable("upload", "upload.enabled", "bool", "--upload-model", "publish to upload.destination (1) or not (0)"),
     Variable("skip_fine_tuning", "fine_tuning.skip_fine_tuning", "bool", "--skip-fine-tuning",
              "build findings and datasets, skip both training stages"),
-    Variable("sequential", "fine_tuning.sequential", "bool", "--disable-sequential-fine-tuning (as sequential=0)",
+    Variable("sequential", "fine_tuning.sequential", "bool", "--disable-sequential-fine-tuning",
              "0 = one adapter trained on both datasets instead of stage 1 then stage 2"),
     Variable("base_model", "base_model", "model", "--model-name",
              "Hub id, local model folder (relative to where doit runs) or 'tiny'"),
@@ -48,13 +48,13 @@ VARIABLES = (
     Variable("commit", "provenance.commit", "str", "--commit",
              "commit (7-40 hex digits) recorded for reports without a run.json"),
     Variable("artifacts_dir", None, "dir", "--artifacts-dir",
-             "read scanner reports from this folder instead of <workspace>/data/artifacts"),
+             "read scanner reports from this folder instead of `<workspace>/data/artifacts`"),
     Variable("workspace", None, "dir", "--output-dir",
-             "folder that holds data/ (artifacts, findings, kb, narratives) and fine-tuning/; "
-             "config/ is still read from where doit runs"),
+             "an existing folder that holds `data/` (artifacts, findings, kb, narratives) and `fine-tuning/` "
+             "(outputs, doit's dep_file, the run lock); `config/` is still read from where doit runs"),
 )
 # variables read elsewhere in dodo.py (not overrides): listed so that a typo can be named
-OTHER_VARIABLES = {"profile": "config/profiles/<name>.yaml merged over config/pipeline.yaml",
+OTHER_VARIABLES = {"profile": "`config/profiles/NAME.yaml` merged over `config/pipeline.yaml` (or `SECFT_PROFILE`)",
                    "force": "1 = train even when the retrain policy would keep the adapter"}
 BY_NAME = {v.name: v for v in VARIABLES}
 
@@ -138,17 +138,16 @@ def table() -> str:
     """The Markdown table of the variables (README, ``python -m tasks.variables``)."""
     rows = ["| doit variable | usage guide flag | sets | what it does |", "|---|---|---|---|"]
     for v in VARIABLES:
-        example = {"bool": "1", "model": "PATH_OR_ID", "dir": "PATH"}.get(v.kind, "…")
+        example = {"bool": "1", "model": "PATH_OR_ID", "dir": "PATH"}.get(v.kind, "NAME" if v.name == "branch" else "SHA")
         example = "0" if v.name == "sequential" else example
         rows.append(f"| `{v.name}={example}` | `{v.guide_flag}` | {f'`{v.key}`' if v.key else '(location)'} | {v.doc} |")
+    for name, doc in OTHER_VARIABLES.items():
+        rows.append(f"| `{name}={'NAME' if name == 'profile' else '1'}` | - | - | {doc} |")
     return "\n".join(rows)
 
 
 def main() -> int:
     print(table())
-    print()
-    for name, doc in OTHER_VARIABLES.items():
-        print(f"{name}=...: {doc}")
     return 0
 
 
