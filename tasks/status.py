@@ -27,12 +27,14 @@ def _read(path: Path):
         return None
 
 
-def target_states(profile: str | None, dodo: Path, workspace: Path | None = None) -> dict:
+def target_states(profile: str | None, dodo: Path, workspace: Path | None = None, artifacts_dir: Path | None = None) -> dict:
     cmd = [sys.executable, "-m", "doit", "list", "--all", "--status", "-f", str(dodo), "-d", "."]
     if profile:
         cmd.append(f"profile={profile}")
     if workspace is not None:
         cmd.append(f"workspace={workspace}")
+    if artifacts_dir is not None:
+        cmd.append(f"artifacts_dir={artifacts_dir}")
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         return {"error": (proc.stdout + proc.stderr).strip().splitlines()[-1:]}
@@ -52,7 +54,8 @@ def _stage(path: Path) -> dict | None:
     return {k: m[k] for k in keys if k in m}
 
 
-def status(profile: str | None = None, dodo: Path | None = None, workspace: Path | None = None) -> dict:
+def status(profile: str | None = None, dodo: Path | None = None, workspace: Path | None = None,
+           artifacts_dir: Path | None = None) -> dict:
     from tasks.builds import list_builds
 
     dodo = dodo or Path(__file__).resolve().parent.parent / "dodo.py"
@@ -63,7 +66,7 @@ def status(profile: str | None = None, dodo: Path | None = None, workspace: Path
     standalone = sorted(p.parent.name for p in (ft / "adapters").glob("*/metrics.json") if p.parent.name not in ("stage1", "stage2"))
     return {
         "daemon": _read(ws / DAEMON_STATE),
-        "targets": target_states(profile, dodo, workspace),
+        "targets": target_states(profile, dodo, workspace, artifacts_dir),
         "findings": {k: summary.get(k) for k in ("raw_results", "unique_findings", "by_tool", "by_severity")} if summary else None,
         "datasets": {"status": info.get("status"), "counts": info.get("counts"), "stage2_dropped": info.get("stage2_dropped")} if info else None,
         "models": {
@@ -74,7 +77,7 @@ def status(profile: str | None = None, dodo: Path | None = None, workspace: Path
         },
         "history": list_builds(ft),
         "upload": _read(ft / "uploaded.json"),
-        "fetched_runs": sorted(p.parent.name for p in (ws / "data/artifacts").glob("*/run.json")),
+        "fetched_runs": sorted(p.parent.name for p in (artifacts_dir or ws / "data/artifacts").glob("*/run.json")),
     }
 
 
@@ -82,11 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m tasks.status", description="Print the pipeline status as JSON.")
     p.add_argument("--profile")
     p.add_argument("--workspace", type=Path, help="the folder given to doit as workspace= (default: here)")
+    p.add_argument("--artifacts-dir", type=Path, help="the folder given to doit as artifacts_dir=")
     args = p.parse_args(argv)
-    if args.workspace is not None and not args.workspace.is_dir():
-        print(f"error: --workspace {args.workspace}: not a folder", file=sys.stderr)
-        return 2
-    print(json.dumps(status(args.profile, workspace=args.workspace.resolve() if args.workspace else None), indent=2, sort_keys=True))
+    for flag, value in (("--workspace", args.workspace), ("--artifacts-dir", args.artifacts_dir)):
+        if value is not None and not value.is_dir():
+            print(f"error: {flag} {value}: not a folder", file=sys.stderr)
+            return 2
+    resolved = {k: v.resolve() for k, v in (("workspace", args.workspace), ("artifacts_dir", args.artifacts_dir)) if v}
+    print(json.dumps(status(args.profile, **resolved), indent=2, sort_keys=True))
     return 0
 
 

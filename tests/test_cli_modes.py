@@ -46,6 +46,16 @@ def test_bad_variables_fail_in_one_line(tmp_path):
     assert typo.returncode == 0 and "doit variable sequental= is not one secft reads" in typo.output
 
 
+def test_readme_lists_every_variable_beside_its_guide_flag():
+    from conftest import REPO
+    from tasks.variables import table
+
+    assert table() in (REPO / "README.md").read_text()
+    for flag in ("--upload-model", "--skip-fine-tuning", "--disable-sequential-fine-tuning", "--model-name", "--branch",
+                 "--commit", "--artifacts-dir", "--output-dir"):
+        assert f"| `{flag}` |" in table()
+
+
 def test_each_variable_rebuilds_what_it_must_and_nothing_else(workspace):
     ws = workspace
     same = run_doit(ws, "profile=smoke", "upload=1")  # the smoke profile's own value: nothing changes
