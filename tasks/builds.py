@@ -84,10 +84,22 @@ def record(config: dict, metrics: dict, kind: str = "pipeline") -> str | None:
     """Keep a copy of a just-trained stage in the history; returns the entry name (None: nothing kept).
 
     Called once a stage has written its outputs and metrics.json; anything
-    but ``status: "trained"`` (kept, skipped, failed) adds nothing.
+    but ``status: "trained"`` (kept, skipped, failed) adds nothing.  The
+    history is a convenience: when it cannot be written (disk full) the
+    training still counts, and one line says what was not kept.
     """
     if not isinstance(metrics, dict) or metrics.get("status") != "trained":
         return None
+    try:
+        return _record(config, metrics, kind)
+    except (SecftError, OSError) as exc:
+        where = getattr(exc, "filename", None)
+        print(f"history: no copy kept of this {metrics.get('stage', 'adapter')}: {f'{where}: ' if where else ''}"
+              f"{getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        return None
+
+
+def _record(config: dict, metrics: dict, kind: str) -> str | None:
     found = _folders(metrics)
     if found is None:
         return None
@@ -199,15 +211,19 @@ def restore(name: str, root: Path = Path("fine-tuning")) -> dict:
             hint = f"restore {match[-1]} first" if match else "its stage-1 adapter is no longer in the history"
             raise SecftError(f"history entry {name}: trained on another stage-1 adapter than the current one; {hint}")
     adapter_dir = root / f"adapters/{build['adapter']}"
+    try:
+        saved = json.loads((entry / f"adapters/{build['adapter']}/metrics.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        saved = None
+    if not isinstance(saved, dict):
+        raise SecftError(f"{entry}: damaged history entry (its metrics.json is missing or not JSON)")
     (adapter_dir / "metrics.json").unlink(missing_ok=True)  # interrupted from here on = the stage is rebuilt
     for rel in folders:
         with atomic.directory(root / rel, root=root) as tmp:
             _copy_folder(entry / rel, tmp)
             if rel == f"adapters/{build['adapter']}":
-                metrics_path = tmp / "metrics.json"
-                metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
-                metrics.update(restored_from=name, restored_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-                atomic.write_json(metrics_path, metrics)
+                saved.update(restored_from=name, restored_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+                atomic.write_json(tmp / "metrics.json", saved)
     return build
 
 
