@@ -228,3 +228,14 @@ def test_history_keeps_the_last_keep_builds_per_adapter(tmp_path):
     assert (root / "adapters/stage1/adapters.safetensors").read_bytes() == bytes([2])  # refused before any change
     assert builds.record({"fine_tuning": {"keep_builds": 0}}, _fake_stage(root, "stage1", b"z")) is None
     assert [b["adapter"] for _, b in builds.entries(root / "history")] == ["mine"]
+
+
+def test_history_that_cannot_be_written_does_not_fail_the_training(tmp_path, capsys):
+    from tasks import builds
+
+    root = tmp_path / "fine-tuning"
+    root.mkdir()
+    (root / "history").write_text("a file in the way")
+    assert builds.record({"fine_tuning": {}}, _fake_stage(root, "stage1", b"a")) is None
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("history: no copy kept of this stage1:")
