@@ -1,9 +1,10 @@
-"""Pipeline configuration: YAML file + optional profile + environment overrides.
+"""Pipeline configuration: YAML file + optional profile + environment overrides + doit variables.
 
 ``load_config`` returns a plain dict validated against
 ``schemas/config.schema.json``.  Every problem - bad YAML, an unknown key, a
 wrong type, a bad environment value - is one line that names the file (or
-variable) and the key.
+variable) and the key.  The doit variables (``doit sequential=0``, see
+``tasks.variables``) arrive as ``overrides`` and win over everything else.
 """
 
 from __future__ import annotations

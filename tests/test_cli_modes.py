@@ -46,6 +46,23 @@ def test_bad_variables_fail_in_one_line(tmp_path):
     assert typo.returncode == 0 and "doit variable sequental= is not one secft reads" in typo.output
 
 
+def test_variables_become_typed_overrides(tmp_path):
+    from tasks import variables
+
+    (tmp_path / "m").mkdir()
+    given = {"upload": "yes", "sequential": "0", "skip_fine_tuning": "off", "base_model": "./m", "commit": "abc1234"}
+    over, labels = variables.overrides(given.get, tmp_path)
+    assert over == {"upload.enabled": True, "fine_tuning.sequential": False, "fine_tuning.skip_fine_tuning": False,
+                    "base_model": "./m", "provenance.commit": "abc1234"}
+    assert labels["fine_tuning.sequential"] == "doit variable sequential=0"
+    # with workspace= the run leaves the project folder: a local model path typed there is made absolute
+    moved, _ = variables.overrides({"base_model": "./m"}.get, tmp_path, moved=True)
+    assert moved == {"base_model": str((tmp_path / "m").resolve())}
+    hub, _ = variables.overrides({"base_model": "allenai/OLMo-2-0425-1B-Instruct"}.get, tmp_path, moved=True)
+    assert hub == {"base_model": "allenai/OLMo-2-0425-1B-Instruct"}
+    assert variables.directory({"workspace": "."}.get, "workspace", tmp_path) == tmp_path.resolve()
+
+
 def test_readme_lists_every_variable_beside_its_guide_flag():
     from conftest import REPO
     from tasks.variables import table
