@@ -11,6 +11,7 @@ actions, so listing and no-op runs stay fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -18,20 +19,55 @@ from doit import get_var
 from doit.exceptions import TaskFailed
 from doit.tools import config_changed
 
-from tasks import runlock
+from tasks import runlock, variables
+from tasks.artifacts import local_provenance, set_local_provenance
 from tasks.config import load_config, section
 from tasks.errors import SecftError
 
 CODE = Path(__file__).resolve().parent / "tasks"
 
-ARTIFACTS = Path("data/artifacts")
+
+def _fail(message: str) -> None:
+    print(f"secft: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+# ----------------------------------------------------------------------------- locations and variables
+# doit variables (tasks/variables.py; README "Command-line modes"): profile=, force=, upload=, skip_fine_tuning=,
+# sequential=, base_model=, branch=, commit= (config overrides) and workspace=, artifacts_dir= (locations).
+# PROJECT is where doit runs (its -d): config/ and the tokenizer corpus are read from there.  With
+# workspace=PATH the process moves into PATH, so every relative path below (and in tasks/: the run lock,
+# the tiny model, dir: upload destinations, the history) is inside the workspace, doit's dep_file too.
+PROJECT = Path.cwd()
+try:
+    WORKSPACE = variables.directory(get_var, "workspace", PROJECT) or PROJECT
+    _ARTIFACTS_DIR = variables.directory(get_var, "artifacts_dir", PROJECT)
+    _OVERRIDES, _LABELS = variables.overrides(get_var, PROJECT, moved=WORKSPACE != PROJECT)
+except SecftError as exc:
+    _fail(str(exc))
+for _name in variables.unknown([a.split("=", 1)[0] for a in sys.argv[1:] if not a.startswith("-") and "=" in a]):
+    print(f"secft: warning: doit variable {_name}= is not one secft reads (python -m tasks.variables lists them)", file=sys.stderr)
+if WORKSPACE != PROJECT:
+    (WORKSPACE / "fine-tuning").mkdir(parents=True, exist_ok=True)
+    os.chdir(WORKSPACE)
+    if _ARTIFACTS_DIR is None and not Path("data/artifacts").is_dir():
+        print(f"secft: note: {WORKSPACE / 'data/artifacts'} does not exist, so there are no reports to parse "
+              "(artifacts_dir=PATH reads them from elsewhere)", file=sys.stderr)
+
+
+def _input(path: str) -> Path:
+    """A file shipped with the project (not a workspace output), seen from the workspace."""
+    return Path(path) if WORKSPACE == PROJECT else Path(os.path.relpath(PROJECT / path, WORKSPACE))
+
+
+ARTIFACTS = Path(os.path.relpath(_ARTIFACTS_DIR, WORKSPACE)) if _ARTIFACTS_DIR else Path("data/artifacts")
 BY_ARTIFACT = Path("data/findings/by_artifact")
 FINDINGS = Path("data/findings/findings.jsonl")
 SUMMARY = Path("data/findings/findings_summary.json")
 KB = Path("data/kb/cwe_kb.jsonl")
 NARRATIVES = Path("data/narratives/narratives.jsonl")
 NARRATIVE_CACHE = Path("data/narratives/cache.jsonl")
-CORPUS = Path("data/corpus/security_corpus.txt")
+CORPUS = _input("data/corpus/security_corpus.txt")
 TRAINING = Path("fine-tuning/training_data")
 DATASET_FILES = [TRAINING / n for n in ("stage1_train.jsonl", "stage1_valid.jsonl", "stage2_train.jsonl", "stage2_valid.jsonl")]
 DATASET_INFO = TRAINING / "dataset_info.json"
@@ -49,29 +85,31 @@ PEFT = Path("fine-tuning/peft")
 
 DOIT_CONFIG = {
     "default_tasks": ["upload"],
-    "dep_file": "fine-tuning/.doit.db",
+    "dep_file": str(WORKSPACE / "fine-tuning/.doit.db") if WORKSPACE != PROJECT else "fine-tuning/.doit.db",
     "backend": "sqlite3",
     "check_file_uptodate": "md5",
     "verbosity": 2,
 }
 
-
-def _fail(message: str) -> None:
-    print(f"secft: error: {message}", file=sys.stderr)
-    sys.exit(2)
-
-
 _COMMAND = runlock.doit_command(sys.argv)
 if _COMMAND not in runlock.READ_ONLY_COMMANDS:
     try:
-        _RUN_LOCK = runlock.RunLock().acquire()  # held until this doit process exits
+        _RUN_LOCK = runlock.RunLock().acquire()  # the workspace's lock, held until this doit process exits
     except SecftError as exc:
         _fail(str(exc))
 
 try:
-    CONFIG = load_config(profile=get_var("profile", None), cache="fine-tuning/.config-cache.json")
+    CONFIG = load_config(_input("config/pipeline.yaml"), profile=get_var("profile", None), cache="fine-tuning/.config-cache.json",
+                         overrides=_OVERRIDES, overrides_label=_LABELS)
 except SecftError as exc:
     _fail(str(exc))
+set_local_provenance(CONFIG.get("provenance"))
+
+
+def _parse_settings(artifact: Path) -> dict:
+    """What a report's parse task reads: the parse settings, and branch=/commit= when it has no run.json."""
+    prov = local_provenance(artifact, ARTIFACTS)
+    return {**section(CONFIG, "parse"), **({"provenance": prov} if prov else {})}
 
 
 def _code(*names: str) -> list[str]:
@@ -122,7 +160,7 @@ def task_parse_findings():
             "actions": [_action("tasks.parse_findings:parse_artifact", artifact, ARTIFACTS, out, parse_cfg["on_error"], parse_cfg["max_bytes"])],
             "file_dep": [str(artifact)] + parser_code,
             "targets": [str(out)],
-            "uptodate": [config_changed(section(CONFIG, "parse"))],
+            "uptodate": [config_changed(_parse_settings(artifact))],
             "clean": True,
         }
     yield {
@@ -225,7 +263,9 @@ def task_base_model():
 
 
 def _fine_tuning_config() -> dict:
-    return section(CONFIG, "base_model", "fine_tuning")
+    settings = section(CONFIG, "base_model", "fine_tuning")
+    settings["fine_tuning"].pop("keep_builds", None)  # how much history is kept does not change a stage
+    return settings
 
 
 # doit force=1 (or doit -a ...): train even when the retrain policy would keep the adapter

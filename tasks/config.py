@@ -1,9 +1,10 @@
-"""Pipeline configuration: YAML file + optional profile + environment overrides.
+"""Pipeline configuration: YAML file + optional profile + environment overrides + doit variables.
 
 ``load_config`` returns a plain dict validated against
 ``schemas/config.schema.json``.  Every problem - bad YAML, an unknown key, a
 wrong type, a bad environment value - is one line that names the file (or
-variable) and the key.
+variable) and the key.  The doit variables (``doit sequential=0``, see
+``tasks.variables``) arrive as ``overrides`` and win over everything else.
 """
 
 from __future__ import annotations
@@ -134,8 +135,8 @@ def _validate(merged: dict, sources: list[tuple[str, dict]]) -> None:
         raise SecftError(f"{blame}: unknown key {key} (allowed here: {', '.join(sorted(allowed))})")
     key = ".".join(path) or "(top level)"
     blame = next((src for src, data in reversed(sources) if _has_path(data, path)), sources[0][0])
-    if error.validator == "required":
-        raise SecftError(f"{blame}: {key}: {error.message}")
+    if error.validator == "pattern" and error.schema.get("description"):  # say what is expected, not the regex
+        raise SecftError(f"{blame}: {key}: {error.instance!r} is not {error.schema['description']}")
     raise SecftError(f"{blame}: {key}: {error.message}")
 
 
@@ -160,7 +161,7 @@ def load_config(
     environ: Mapping[str, str] | None = None,
     cache: str | os.PathLike | None = None,
     overrides: Mapping[str, Any] | None = None,
-    overrides_label: str = "command line",
+    overrides_label: str | Mapping[str, str] = "command line",
 ) -> dict:
     """Load, merge and validate the configuration.
 
@@ -172,7 +173,8 @@ def load_config(
     ``overrides`` maps dotted keys (``"fine_tuning.batch_size"``) to typed
     values; they win over the file, the profile and the environment, go
     through the same schema, and an error names ``overrides_label`` (for
-    example ``doit variable batch_size``) and the key.
+    example ``command line``) and the key; a mapping gives each dotted key
+    its own label (``doit variable sequential=maybe``).
     """
     import json
 
@@ -209,7 +211,7 @@ def _override_source(dotted: str, value: Any) -> dict:
 
 
 def _load(path: Path, profile: str | None, environ: Mapping[str, str],
-          overrides: Mapping[str, Any] | None = None, overrides_label: str = "command line") -> dict:
+          overrides: Mapping[str, Any] | None = None, overrides_label: str | Mapping[str, str] = "command line") -> dict:
     sources: list[tuple[str, dict]] = [(str(path), _read_yaml(path))]
     merged = sources[0][1]
     if profile:
@@ -232,7 +234,11 @@ def _load(path: Path, profile: str | None, environ: Mapping[str, str],
             merged = _merge(merged, over)
     for dotted, value in (overrides or {}).items():
         over = _override_source(dotted, value)
-        sources.append((f"{overrides_label} ({dotted})", over))
+        if isinstance(overrides_label, Mapping):
+            label = overrides_label.get(dotted, f"command line ({dotted})")
+        else:
+            label = f"{overrides_label} ({dotted})"
+        sources.append((label, over))
         merged = _merge(merged, over)
     _validate(merged, sources)
     merged["profile"] = profile or "default"

@@ -181,3 +181,11 @@ def signature(path: Path) -> str:
         else:
             parts[f.name] = [size, sha256_file(f)]
     return sha256_json(parts)
+
+
+if __name__ == "__main__":  # python -m tasks.models list | restore NAME: the model history (tasks/builds.py)
+    import sys
+
+    from tasks.builds import main
+
+    sys.exit(main())

@@ -1,9 +1,12 @@
 """The pipeline's status as JSON (the usage guide's ``get_fine_tuning_status``).
 
-    python -m tasks.status [--profile smoke]
+    python -m tasks.status [--profile smoke] [--workspace PATH]
 
 Last daemon run, per-target up-to-date state (from ``doit list --status``),
-dataset counts, the latest models and the upload marker.
+dataset counts, the latest models, the model history (pipeline stages and
+standalone adapters, ``tasks.builds``) and the upload marker.  With
+``--workspace`` the files are read there and doit is asked with
+``workspace=PATH``, as ``doit workspace=PATH`` would build it.
 """
 
 from __future__ import annotations
@@ -24,10 +27,14 @@ def _read(path: Path):
         return None
 
 
-def target_states(profile: str | None, dodo: Path) -> dict:
+def target_states(profile: str | None, dodo: Path, workspace: Path | None = None, artifacts_dir: Path | None = None) -> dict:
     cmd = [sys.executable, "-m", "doit", "list", "--all", "--status", "-f", str(dodo), "-d", "."]
     if profile:
         cmd.append(f"profile={profile}")
+    if workspace is not None:
+        cmd.append(f"workspace={workspace}")
+    if artifacts_dir is not None:
+        cmd.append(f"artifacts_dir={artifacts_dir}")
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         return {"error": (proc.stdout + proc.stderr).strip().splitlines()[-1:]}
@@ -47,30 +54,45 @@ def _stage(path: Path) -> dict | None:
     return {k: m[k] for k in keys if k in m}
 
 
-def status(profile: str | None = None, dodo: Path | None = None) -> dict:
+def status(profile: str | None = None, dodo: Path | None = None, workspace: Path | None = None,
+           artifacts_dir: Path | None = None) -> dict:
+    from tasks.builds import list_builds
+
     dodo = dodo or Path(__file__).resolve().parent.parent / "dodo.py"
-    info = _read(Path("fine-tuning/training_data/dataset_info.json")) or {}
-    summary = _read(Path("data/findings/findings_summary.json")) or {}
+    ws = workspace or Path(".")
+    ft = ws / "fine-tuning"
+    info = _read(ft / "training_data/dataset_info.json") or {}
+    summary = _read(ws / "data/findings/findings_summary.json") or {}
+    standalone = sorted(p.parent.name for p in (ft / "adapters").glob("*/metrics.json") if p.parent.name not in ("stage1", "stage2"))
     return {
-        "daemon": _read(DAEMON_STATE),
-        "targets": target_states(profile, dodo),
+        "daemon": _read(ws / DAEMON_STATE),
+        "targets": target_states(profile, dodo, workspace, artifacts_dir),
         "findings": {k: summary.get(k) for k in ("raw_results", "unique_findings", "by_tool", "by_severity")} if summary else None,
         "datasets": {"status": info.get("status"), "counts": info.get("counts"), "stage2_dropped": info.get("stage2_dropped")} if info else None,
         "models": {
-            "stage1": _stage(Path("fine-tuning/adapters/stage1/metrics.json")),
-            "stage2": _stage(Path("fine-tuning/adapters/stage2/metrics.json")),
-            "stage2_model": "fine-tuning/models/stage2" if Path("fine-tuning/models/stage2/config.json").exists() else None,
+            "stage1": _stage(ft / "adapters/stage1/metrics.json"),
+            "stage2": _stage(ft / "adapters/stage2/metrics.json"),
+            "stage2_model": (ft / "models/stage2").as_posix() if (ft / "models/stage2/config.json").exists() else None,
+            "standalone": {name: _stage(ft / "adapters" / name / "metrics.json") for name in standalone},
         },
-        "upload": _read(Path("fine-tuning/uploaded.json")),
-        "fetched_runs": sorted(p.parent.name for p in Path("data/artifacts").glob("*/run.json")),
+        "history": list_builds(ft),
+        "upload": _read(ft / "uploaded.json"),
+        "fetched_runs": sorted(p.parent.name for p in (artifacts_dir or ws / "data/artifacts").glob("*/run.json")),
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m tasks.status", description="Print the pipeline status as JSON.")
     p.add_argument("--profile")
+    p.add_argument("--workspace", type=Path, help="the folder given to doit as workspace= (default: here)")
+    p.add_argument("--artifacts-dir", type=Path, help="the folder given to doit as artifacts_dir=")
     args = p.parse_args(argv)
-    print(json.dumps(status(args.profile), indent=2, sort_keys=True))
+    for flag, value in (("--workspace", args.workspace), ("--artifacts-dir", args.artifacts_dir)):
+        if value is not None and not value.is_dir():
+            print(f"error: {flag} {value}: not a folder", file=sys.stderr)
+            return 2
+    resolved = {k: v.resolve() for k, v in (("workspace", args.workspace), ("artifacts_dir", args.artifacts_dir)) if v}
+    print(json.dumps(status(args.profile, **resolved), indent=2, sort_keys=True))
     return 0
 
 

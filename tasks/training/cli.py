@@ -100,6 +100,9 @@ def run(args: argparse.Namespace) -> dict:
         config["base_model"], train_rows, valid_rows, out_dir, cfg, CHECKPOINTS / name, LOGS / f"{name}.log", name,
         {"mode": "standalone", "dataset": str(args.dataset), "data_sha256": sha256_json(train_rows + valid_rows)},
     )
+    from tasks.builds import record
+
+    metrics["history"] = record(config, metrics, kind="standalone")  # fine-tuning/history/<name>, listed by tasks.status
     if args.upload:
         from tasks.training.publish import publish
 
@@ -122,6 +125,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: run the same command again to resume from the last checkpoint", file=sys.stderr)
         return 130
-    keys = ("iterations", "resumed_from_step", "valid_loss_before", "valid_loss_after", "tokens_per_second", "upload")
+    keys = ("iterations", "resumed_from_step", "valid_loss_before", "valid_loss_after", "tokens_per_second", "history", "upload")
     print(json.dumps({k: metrics[k] for k in keys if k in metrics}))
     return 0

@@ -20,7 +20,7 @@ import os
 import time
 from pathlib import Path
 
-from tasks import atomic, models
+from tasks import atomic, builds, models
 from tasks.hashing import sha256_file, sha256_json
 from tasks.outputs import describe_outputs, outputs_intact
 from tasks.training import policy, preflight
@@ -34,7 +34,8 @@ TRAINING_KEYS = (
 )
 DAEMON_SKIP = "daemon"
 # settings that do not change what an adapter learns: changing them alone never forces retraining
-POLICY_NEUTRAL = ("min_new_rows", "min_new_percent", "skip_fine_tuning", "skip_in_daemon", "eval_prompts", "checkpoint_every")
+POLICY_NEUTRAL = ("min_new_rows", "min_new_percent", "skip_fine_tuning", "skip_in_daemon", "eval_prompts", "checkpoint_every",
+                  "keep_builds")
 
 
 def hyper(cfg: dict) -> dict:
@@ -175,7 +176,9 @@ def _os_errors(func):
     @functools.wraps(func)
     def wrapper(config, data_dir, *args, **kwargs):
         try:
-            return func(config, data_dir, *args, **kwargs)
+            metrics = func(config, data_dir, *args, **kwargs)
+            builds.record(config, metrics)  # model history (tasks/builds.py): keep a copy of a trained stage
+            return metrics
         except OSError as exc:
             raise preflight.os_error(exc, data_dir) from None
 
