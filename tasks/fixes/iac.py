@@ -1,0 +1,192 @@
+"""Config checks (Checkov, Trivy misconfigurations, ZAP): the setting to change, where.
+
+A config finding always has a fix - a setting - so "no fix is published"
+is never the answer here (the review found it for a GitHub Actions
+permissions check).  The setting comes from the check's own resolution text
+(Trivy ``Resolution``, ZAP ``solution``); Checkov's JSON carries only a
+guideline link, so its common checks are listed here with the attribute to
+set, and used only when the report's title agrees with the entry (the
+Checkov id space is reused across versions).
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.fixes.languages import FENCE
+from tasks.fixes.patterns.prose import PROSE
+
+# Checkov id -> (words the report's title must contain, language, setting block, one-line explanation)
+_CHECKOV = {
+    "CKV_AWS_16": ("encrypt", "terraform", "storage_encrypted = true", "encrypt the RDS storage at rest"),
+    "CKV_AWS_17": ("public", "terraform", "publicly_accessible = false", "keep the database off the public internet"),
+    "CKV_AWS_161": ("iam", "terraform", "iam_database_authentication_enabled = true", "enable IAM database authentication"),
+    "CKV_AWS_129": ("log", "terraform", 'enabled_cloudwatch_logs_exports = ["audit", "error", "general", "slowquery"]',
+                    "export the database logs to CloudWatch (the values depend on the engine; these are MySQL's)"),
+    "CKV_AWS_157": ("multi-az", "terraform", "multi_az = true", "run the instance in several availability zones"),
+    "CKV_AWS_118": ("monitoring", "terraform", "monitoring_interval = 60\nmonitoring_role_arn = aws_iam_role.rds_monitoring.arn",
+                    "enable enhanced monitoring (it needs a monitoring role)"),
+    "CKV_AWS_79": ("metadata", "terraform", 'metadata_options {\n  http_endpoint = "enabled"\n  http_tokens   = "required"\n}',
+                   "require IMDSv2 session tokens"),
+    "CKV_AWS_8": ("encrypt", "terraform", "root_block_device {\n  encrypted = true\n}",
+                  "encrypt the root volume (and every ebs_block_device with encrypted = true)"),
+    "CKV_AWS_135": ("ebs optimized", "terraform", "ebs_optimized = true", "make the instance EBS-optimised"),
+    "CKV_AWS_126": ("detailed monitoring", "terraform", "monitoring = true", "enable detailed monitoring"),
+    "CKV2_AWS_17": ("vpc", "terraform", "subnet_id = aws_subnet.private.id", "launch the instance in a VPC subnet"),
+    "CKV_AWS_19": ("encrypt", "terraform",
+                   'resource "aws_s3_bucket_server_side_encryption_configuration" "this" {\n  bucket = aws_s3_bucket.this.id\n'
+                   '  rule {\n    apply_server_side_encryption_by_default {\n      sse_algorithm = "aws:kms"\n    }\n  }\n}',
+                   "encrypt the bucket by default"),
+    "CKV_AWS_21": ("versioning", "terraform",
+                   'resource "aws_s3_bucket_versioning" "this" {\n  bucket = aws_s3_bucket.this.id\n'
+                   '  versioning_configuration {\n    status = "Enabled"\n  }\n}', "enable bucket versioning"),
+    "CKV_AWS_20": ("public", "terraform", 'acl = "private"', "do not grant public-read access"),
+    "CKV_AWS_24": ("22", "terraform", 'cidr_blocks = ["10.0.0.0/8"]  # your admin network, not 0.0.0.0/0',
+                   "restrict SSH ingress to known addresses"),
+    "CKV_AWS_25": ("3389", "terraform", 'cidr_blocks = ["10.0.0.0/8"]  # your admin network, not 0.0.0.0/0',
+                   "restrict RDP ingress to known addresses"),
+    "CKV_AZURE_42": ("recoverable", "terraform", "purge_protection_enabled   = true\nsoft_delete_retention_days = 90",
+                     "make the key vault recoverable"),
+    "CKV_DOCKER_2": ("healthcheck", "dockerfile", "HEALTHCHECK --interval=30s --timeout=3s CMD curl -fsS http://localhost:8080/health || exit 1",
+                     "add a HEALTHCHECK (use the service's own health endpoint or command)"),
+    "CKV_DOCKER_3": ("user", "dockerfile", "RUN useradd --system --uid 10001 app\nUSER 10001",
+                     "create an unprivileged user and switch to it before the entrypoint"),
+    "CKV_DOCKER_7": ("latest", "dockerfile", "FROM python:3.12-slim@sha256:<digest>", "pin the base image by version or digest, not latest"),
+    "CKV2_GHA_1": ("permissions", "github-actions", "permissions:\n  contents: read",
+                   "set least-privilege top-level permissions (grant more per job only where needed)"),
+    "CKV_GHA_1": ("unsecure", "github-actions", "# remove: ACTIONS_ALLOW_UNSECURE_COMMANDS: true",
+                  "do not re-enable the deprecated set-env/add-path commands; write to $GITHUB_ENV / $GITHUB_PATH"),
+    "CKV_OPENAPI_4": ("security", "yaml", "security:\n  - bearerAuth: []", "define a global security requirement"),
+    "CKV_OPENAPI_1": ("securitydefinitions", "yaml", "securityDefinitions:\n  apiKey:\n    type: apiKey\n    in: header\n    name: X-API-Key",
+                      "declare the security scheme the API uses"),
+}
+
+_SET_TO = re.compile(r"^(?:Set|Change)\s+'(?:set\s+)?([\w.\[\]-]+)'\s+to\s+'?([\w.-]+)'?\.?$", re.I)
+_ADD_TO = re.compile(r"^Add\s+'([^']+)'\s+to\s+([\w.\[\]-]+)\.?$", re.I)
+_LIMIT = re.compile(r"^Set a (?:limit|request) value under\s+'([\w.\[\]-]+)'\.?$", re.I)
+_CONTAINER = re.compile(r"Container '([\w.-]+)' of (\w+) '([\w.-]+)'")
+_RESOURCE = re.compile(r"\(resource ([^,)]+)(?:, framework (\w+))?\)")
+
+
+def _yaml_path(dotted: str, value: str, container: str | None) -> str:
+    """``containers[].securityContext.runAsNonRoot`` + ``true`` -> the nested YAML to add."""
+    parts = dotted.split(".")
+    out, indent = [], 0
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if part.endswith("[]"):
+            out.append(" " * indent + f"{part[:-2]}:")
+            out.append(" " * (indent + 2) + f"- name: {container or '<container>'}")
+            indent += 4
+            continue
+        out.append(" " * indent + (f"{part}: {value}" if last else f"{part}:"))
+        indent += 2
+    return "\n".join(out)
+
+
+def _block(lang: str, text: str) -> str:
+    return f"```{FENCE.get(lang, lang)}\n{text}\n```"
+
+
+def _where(f: dict) -> str:
+    loc = f.get("location") or {}
+    path = loc.get("path")
+    if not path or path == "file_path":
+        return ""
+    span = f":{loc['start_line']}" + (f"-{loc['end_line']}" if loc.get("end_line") and loc["end_line"] != loc["start_line"] else "") \
+        if loc.get("start_line") else ""
+    return f"{path}{span}"
+
+
+def config_fix(f: dict, language: str | None) -> tuple[str | None, str, dict]:
+    """(answer, label, meta) for a Checkov / Trivy / other config check."""
+    where = _where(f)
+    resource = (_RESOURCE.search(f.get("description") or "") or [None, None])[1]
+    at = " in " + where if where else ""
+    res = f" (resource {resource})" if resource and not resource.startswith("/") else ""
+    entry = _CHECKOV.get(str(f.get("rule_id")))
+    if entry and entry[0] in str(f.get("title") or "").lower():
+        words, lang, setting, why = entry
+        if lang == "yaml" and language == "json":
+            import json
+
+            import yaml
+
+            lang, setting = "json", json.dumps(yaml.safe_load(setting), indent=2)
+        text = (f"{f['title']}: {why}. Set this{at}{res}:\n{_block(lang, setting)}\n"
+                f"Then re-run {f['tool']} to confirm {f['rule_id']} passes.")
+        return text, "config-setting", {"language": language or lang, "fix_family": f"config:{f['rule_id']}"}
+    hint = (f.get("fix_hint") or "").strip()
+    if hint and not re.match(r"^https?://\S+$", hint):
+        text = f"{hint.rstrip('.')}{at}{res}."
+        block = _concrete(f, hint, language)
+        if block:
+            text += "\n" + block
+        return text, "config-setting", {"language": language, "fix_family": f"config:{f['rule_id']}"}
+    return None, "config check without a concrete setting", {"language": language}
+
+
+def _concrete(f: dict, hint: str, language: str | None) -> str | None:
+    """A block for the resolution text when its shape is known (Kubernetes paths, Dockerfile USER)."""
+    m_c = _CONTAINER.search(f.get("description") or "")
+    container = m_c.group(1) if m_c else None
+    if language == "kubernetes":
+        m = _SET_TO.match(hint)
+        if m:
+            return _block("kubernetes", _yaml_path(m.group(1), m.group(2).lower() if m.group(2).lower() in ("true", "false") else m.group(2), container))
+        m = _ADD_TO.match(hint)
+        if m:
+            return _block("kubernetes", _yaml_path(m.group(2), f"[\"{m.group(1)}\"]", container))
+        m = _LIMIT.match(hint)
+        if m:
+            value = '"500m"' if m.group(1).endswith("cpu") else '"256Mi"'
+            return _block("kubernetes", _yaml_path(m.group(1), value, container) + "  # size it to the workload")
+    if language == "dockerfile" and re.search(r"\bUSER\b", hint):
+        return _block("dockerfile", "RUN useradd --system --uid 10001 app\nUSER 10001")
+    return None
+
+
+# ZAP alert id -> the response header or cookie attribute that fixes it
+_ZAP_HEADERS = {
+    "10020": "X-Frame-Options: DENY\nContent-Security-Policy: frame-ancestors 'none'",
+    "10021": "X-Content-Type-Options: nosniff",
+    "10035": "Strict-Transport-Security: max-age=31536000; includeSubDomains",
+    "10038": "Content-Security-Policy: default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'",
+    "10063": "Permissions-Policy: geolocation=(), camera=(), microphone=()",
+    "10010": "Set-Cookie: <name>=<value>; HttpOnly; Secure; SameSite=Lax",
+    "10011": "Set-Cookie: <name>=<value>; Secure; HttpOnly; SameSite=Lax",
+    "10054": "Set-Cookie: <name>=<value>; SameSite=Lax; Secure; HttpOnly",
+    "10015": "Cache-Control: no-store",
+    "10049": "Cache-Control: no-store",
+}
+# X-XSS-Protection is deprecated (browsers removed the filter; OWASP now advises "0" or omitting it)
+_OBSOLETE = {"10016"}
+_INJECTION = {"xss", "sql-injection", "command-injection", "path-traversal", "open-redirect", "csrf", "ssrf",
+              "code-injection", "ldap-injection", "xxe"}
+_INFORMATIONAL = re.compile(r"informational alert|no changes are required|nothing to fix", re.I)
+
+
+def web_fix(f: dict, family: str | None = None) -> tuple[str | None, str, dict]:
+    """ZAP and other DAST findings: the header/cookie setting or the alert's solution, on the URLs seen.
+
+    Injection alerts (XSS, SQL injection, ...) carry CWE boilerplate as their solution; they get the
+    family's precise prose instead, since the server's language is unknown from a DAST scan."""
+    hint = (f.get("fix_hint") or "").strip()
+    if str(f.get("rule_id")) in _OBSOLETE:
+        return None, "obsolete check", {}
+    if not hint or _INFORMATIONAL.search(hint):
+        return None, "informational alert, nothing to fix", {}
+    instances = f.get("instances") or []
+    uris = list(dict.fromkeys(i.get("uri") for i in instances if i.get("uri")))[:3]
+    params = list(dict.fromkeys(i.get("param") for i in instances if i.get("param")))[:3]
+    seen = f" Seen on {', '.join(uris)}" + (f" (parameter {', '.join(params)})" if params else "") + "." if uris else ""
+    header = _ZAP_HEADERS.get(str(f.get("rule_id")))
+    solution = hint if len(hint) <= 600 else hint[:600].rsplit(". ", 1)[0] + "."
+    if family in _INJECTION and family in PROSE and not header:
+        text = f"{f['title']}.{seen}\nFix in the server code: {PROSE[family]}"
+        return text, "pattern", {"fix_family": family}
+    if header:
+        text = (f"{solution}{seen}\nConfigure the web server, reverse proxy or the framework's response middleware "
+                f"to send:\n```text\n{header}\n```")
+        return text, "config-setting", {"fix_family": f"header:{f['rule_id']}"}
+    return f"{solution}{seen}", "config-setting", {"fix_family": f"web:{f['rule_id']}"}

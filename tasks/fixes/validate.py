@@ -1,0 +1,46 @@
+"""Checks a computed diff must pass before it becomes a training row.
+
+A scanner's fix can be wrong for the code at hand (Semgrep's
+``use-defused-xml`` regex turns ``from xml.dom import NamespaceErr`` into an
+import of ``defusedxml.dom``, a module that does not exist).  So a Python
+result must still parse (when the original did - snippets are often
+fragments) and may not import a submodule that its installed package lacks.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+
+from tasks.evaluation.code import patched_code_parses
+from tasks.fixes.patches import Code
+
+_IMPORT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import\b|import\s+([\w.]+))", re.M)
+
+
+def _module_missing(name: str) -> bool:
+    top = name.split(".")[0]
+    try:
+        if importlib.util.find_spec(top) is None:
+            return False  # not installed here: cannot tell, do not reject
+        return importlib.util.find_spec(name) is None
+    except (ImportError, ValueError):
+        return True
+
+
+def diff_is_sound(language: str | None, before: Code, after: list[str] | None) -> bool:
+    if not after:
+        return False
+    if language != "python":
+        return True
+    old_text, new_text = before.text, "\n".join(after) + "\n"
+    if not patched_code_parses("python", old_text, new_text):
+        return False
+    old_imports = set(_IMPORT.findall(old_text))
+    for groups in _IMPORT.findall(new_text):
+        if groups in old_imports:
+            continue
+        name = groups[0] or groups[1]
+        if _module_missing(name):
+            return False
+    return True
