@@ -87,7 +87,7 @@ def _code(f: dict, cwes: list[str], code: dict | None, language: str | None, met
     where = _where(f)
     lang_name = DISPLAY.get(language or "", language or "the file's language")
     # 1. the scanner's own fix, applied to the matched code
-    if c and isinstance(f.get("scanner_fix"), dict):
+    if c and isinstance(f.get("scanner_fix"), dict) and not f.get("redacted"):
         new = patches.apply_scanner_fix(c, f["scanner_fix"])
         diff = patches.unified_diff(c, new) if new else None
         if diff and diff_is_sound(language, c, new):

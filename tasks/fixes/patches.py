@@ -107,6 +107,8 @@ def rewrite_lines(c: Code, rewrite) -> list[str] | None:
             new[i] = out
             changed = True
             if not c.exact:
+                # a context snippet of unknown start: the line the rewrite matched is the finding's line
+                c.start_line = max(1, lo - i)
                 break
     if not changed:
         return None
@@ -187,4 +189,4 @@ def _py_replacement(rep: str) -> str:
 
 
 def fence(diff: str) -> str:
-    return f"```diff\n{diff.rstrip()}\n```"
+    return f"```diff\n{diff.rstrip(chr(10))}\n```"  # keep a trailing blank context line (" ")

@@ -28,11 +28,38 @@ def _module_missing(name: str) -> bool:
         return True
 
 
+_PAIRS = {"(": ")", "[": "]", "{": "}"}
+
+
+def _balance(text: str) -> dict[str, int]:
+    text = re.sub(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'', "", text)  # ignore brackets inside strings
+    return {o: text.count(o) - text.count(c) for o, c in _PAIRS.items()}
+
+
+def _changed(before: list[str], after: list[str]) -> tuple[str, str]:
+    import difflib
+
+    old, new = [], []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=before, b=after).get_opcodes():
+        if tag != "equal":
+            old += before[i1:i2]
+            new += after[j1:j2]
+    return "\n".join(old), "\n".join(new)
+
+
+def _looks_broken(before: Code, after: list[str]) -> bool:
+    """Cheap checks for languages without a parser here: brackets stay balanced, no ``;;`` appears."""
+    old, new = _changed(before.lines, after)
+    if _balance(old) != _balance(new):
+        return True
+    return bool(re.search(r";\s*;\s*$", new, re.M)) and not re.search(r";\s*;\s*$", old, re.M)
+
+
 def diff_is_sound(language: str | None, before: Code, after: list[str] | None) -> bool:
     if not after:
         return False
     if language != "python":
-        return True
+        return not _looks_broken(before, after)
     old_text, new_text = before.text, "\n".join(after) + "\n"
     if not patched_code_parses("python", old_text, new_text):
         return False
