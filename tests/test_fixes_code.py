@@ -169,3 +169,12 @@ def test_hardcoded_secret_in_code_is_rotation_in_the_language():
 def test_non_security_rules_give_no_row():
     f = semgrep("python.lang.correctness.tempfile.flush.tempfile-without-flush", "tasks.py", 3, "x(temp.name)")
     assert fix_for(f, [])[0] is None
+
+
+def test_assert_in_test_code_is_no_fix_but_in_app_code_is():
+    snippet = "8     result = compute()\n9     assert result == 3\n10 "
+    in_tests = finding("code", "bandit", "B101", path="samples/project/test_main.py", start=9, snippet=snippet, cwe=["CWE-703"])
+    assert fix_for(in_tests, ["CWE-703"])[0] is None
+    in_app = finding("code", "bandit", "B101", path="app/auth.py", start=9, snippet=snippet, cwe=["CWE-703"])
+    answer, label, _ = fix_for(in_app, ["CWE-703"])
+    assert label == "pattern" and "raise" in answer

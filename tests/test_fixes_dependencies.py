@@ -141,3 +141,11 @@ def test_unknown_installed_version_lists_the_advisory_fixes_only():
 def test_no_package_is_no_row():
     f = finding("dependency", "osv-scanner", "CVE-2023-50094", path="/tmp/rengine")
     assert fix_for(f, [])[0] is None
+
+
+def test_no_fix_for_an_essential_os_package_does_not_suggest_removing_it():
+    f = dep("/var/lib/dpkg/status", "libc6", "2.28-10", None, "deb", tool="grype", rule="CVE-2021-33574",
+            cve=["CVE-2021-33574"], pkg={"fix_status": "none published"})
+    answer, label, meta = fix_for(f, [])
+    assert label == "no-fix-published" and meta["build_tool"] == "os"
+    assert "cannot be removed" in answer and "remove it in the Dockerfile" not in answer

@@ -28,6 +28,7 @@ from tasks.fixes.validate import diff_is_sound
 __all__ = ["fix_for", "language_of"]
 
 _URL_ONLY = re.compile(r"^\s*https?://\S+\s*$")
+_TEST_PATH = re.compile(r"(?:^|/)(?:tests?|testing|spec)/|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$")
 # Semgrep's and CodeQL's non-security rule groups: their findings are not weaknesses to fix here
 _NOT_SECURITY = re.compile(r"\.(?:correctness|maintainability|best-practice|performance|portability|style)\.")
 
@@ -95,6 +96,8 @@ def _code(f: dict, cwes: list[str], code: dict | None, language: str | None, met
             return answer, "scanner-fix", meta | {"has_diff": True, "code": c.as_meta(), "fix_family": family or "scanner-fix"}
     if family is None:
         return None, "no fix pattern (not a security weakness family)", meta
+    if family == "assert-used" and _TEST_PATH.search(str((f.get("location") or {}).get("path") or "")):
+        return None, "assert in test code (nothing to fix)", meta
     # 2. a pattern for (family, language), with a diff where a safe rewrite exists
     text, is_code = patterns.lookup(family, language)
     rewrite = patterns.rewrite_for(family, language)

@@ -8,6 +8,7 @@ fixed version as of the scan" is a complete answer.
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath as PurePath
 
 from tasks.fixes import ecosystems
@@ -137,6 +138,17 @@ def _os(name: str, fixed: str | None, t: Target) -> list[str]:
     return out
 
 
+# packages every Debian/Alpine/RPM base image needs: "remove it" is no mitigation for these
+_ESSENTIAL = re.compile(r"^(?:libc6|libc-bin|libc-l10n|glibc\S*|musl\S*|busybox\S*|apt|libapt\S*|dpkg|base-files|bash|"
+                        r"coreutils|util-linux|libgcc\S*|libstdc\+\+\S*|gcc-\d+-base|perl-base|tar|login|passwd|"
+                        r"libsystemd0|libudev1|zlib1g|zlib|libzstd1|liblzma5|libbz2-1\.0|libselinux1|libpcre\S*|"
+                        r"libtinfo6|ncurses-base|ncurses-bin|sed|grep|gzip|findutils|mount|libmount1|libblkid1|"
+                        r"libuuid1|libsmartcols1|libcap2|libgcrypt20|libgnutls30|libssl\S*|openssl|ca-certificates|"
+                        r"alpine-baselayout|apk-tools|libcrypto\S*|rpm|rpm-libs|bash-completion|sensible-utils|"
+                        r"debianutils|hostname|init-system-helpers|libdb5\.3|libsemanage\S*|libsepol1|libaudit\S*|"
+                        r"libpam\S*|libacl1|libattr1|libdebconfclient0|debconf|tzdata)$")
+
+
 def upgrade(f: dict, code_text: str | None) -> tuple[str, dict]:
     """Answer for a package with a fixed version (from the advisory data) and the meta it adds."""
     pkg = f["package"]
@@ -217,8 +229,13 @@ def no_fix(f: dict, code_text: str | None) -> tuple[str, dict]:
     lines = [first, "Mitigate until a fix exists:"]
     if t.tool in ("os", "binary"):
         where = f"the image {t.image}" if t.image else "the image"
-        lines += [f"- if nothing in {where} needs {name}, remove it in the Dockerfile (or move to a slimmer or "
-                  "distroless base image that does not ship it);",
+        if _ESSENTIAL.match(name):
+            lines.append(f"- {name} is part of the base system of {where} and cannot be removed; a smaller base "
+                         "(distroless, or a minimal variant of the same distribution) reduces what else is exposed;")
+        else:
+            lines.append(f"- if nothing in {where} needs {name}, remove it in the Dockerfile (or move to a slimmer or "
+                         "distroless base image that does not ship it);")
+        lines += [
                   "- check whether the vulnerable code path is reachable in your container (many OS-package CVEs "
                   "need local access or a specific use);",
                   "- watch the distribution's security tracker and rebuild on the base image update that fixes it."]

@@ -60,6 +60,11 @@ val factory = DocumentBuilderFactory.newInstance().apply {
 val target = URI.create(next)
 val safe = if (target.isAbsolute && target.host !in allowedHosts) "/" else target.toString()
 ```""",
+    "ssrf": """Do not fetch URLs taken from the request as given; allow only https to known hosts:
+```kotlin
+val uri = URI.create(url)
+require(uri.scheme == "https" && uri.host in allowedHosts) { "URL not allowed" }
+```""",
     "xss": """Encode untrusted values for HTML before writing them (OWASP Java Encoder works from Kotlin):
 ```kotlin
 val html = "<p>${Encode.forHtml(userValue)}</p>"

@@ -59,6 +59,12 @@ $code = random_int(100000, 999999);
 $hash = password_hash($password, PASSWORD_DEFAULT);
 $digest = hash('sha256', $data);
 ```""",
+    "weak-crypto": """Use an authenticated cipher instead of DES, RC4 or ECB/CBC without a MAC - libsodium, or AES-256-GCM through OpenSSL:
+```php
+$nonce = random_bytes(SODIUM_CRYPTO_SECRETBOX_NONCEBYTES);
+$ciphertext = sodium_crypto_secretbox($plaintext, $nonce, $key);
+```
+With OpenSSL: `openssl_encrypt($plaintext, 'aes-256-gcm', $key, OPENSSL_RAW_DATA, $iv, $tag)` with a fresh 12-byte `$iv`.""",
     "open-redirect": """Redirect only to local paths or allowlisted hosts:
 ```php
 $host = parse_url($next, PHP_URL_HOST);

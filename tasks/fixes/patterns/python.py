@@ -168,6 +168,26 @@ nonce = os.urandom(12)
 ciphertext = AESGCM(key).encrypt(nonce, plaintext, associated_data)
 ```
 Store the nonce with the ciphertext and never reuse it with the same key.""",
+    "cookie-httponly": """Set HttpOnly (and Secure, SameSite) when setting the cookie, so scripts cannot read it:
+```python
+response.set_cookie("session", value, httponly=True, secure=True, samesite="Lax")
+```
+For Django's own cookies use `SESSION_COOKIE_HTTPONLY = True` (the default) and `CSRF_COOKIE_HTTPONLY = True` in settings.""",
+    "cookie-secure": """Send the cookie only over HTTPS:
+```python
+response.set_cookie("session", value, secure=True, httponly=True, samesite="Lax")
+```
+In Django settings: `SESSION_COOKIE_SECURE = True` and `CSRF_COOKIE_SECURE = True`; in Flask: `SESSION_COOKIE_SECURE = True`.""",
+    "cookie-samesite": """Set the SameSite attribute:
+```python
+response.set_cookie("session", value, samesite="Lax", secure=True, httponly=True)
+```""",
+    "csrf": """Keep CSRF protection on for state-changing views: in Django remove `@csrf_exempt` and keep `CsrfViewMiddleware`; in Flask use Flask-WTF's `CSRFProtect`:
+```python
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect(app)
+```""",
 }
 
 # --------------------------------------------------------------------------- weak hashes

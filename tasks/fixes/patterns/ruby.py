@@ -55,6 +55,15 @@ require "digest"
 
 digest = Digest::SHA256.hexdigest(data)
 ```""",
+    "weak-crypto": """Use AES-256-GCM (authenticated) with a fresh IV instead of DES, RC4 or ECB/CBC without a MAC:
+```ruby
+cipher = OpenSSL::Cipher.new("aes-256-gcm").encrypt
+cipher.key = key
+iv = cipher.random_iv
+ciphertext = cipher.update(plaintext) + cipher.final
+tag = cipher.auth_tag
+```
+In Rails, `ActiveSupport::MessageEncryptor` (AES-256-GCM by default) or Active Record encryption does this for you.""",
     "open-redirect": """Redirect only within the application (Rails 7: `allow_other_host: false` is the default):
 ```ruby
 redirect_to(url_from(params[:return_to]) || root_path)
