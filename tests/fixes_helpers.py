@@ -41,10 +41,11 @@ def versions_in(text: str) -> set[str]:
 
 
 def assert_versions_from_advisory(answer: str, f: dict) -> None:
+    """Every version in the answer comes from the finding: its package, advisory fixes, hint or location."""
     pkg = f["package"]
-    allowed = {str(v) for v in [pkg.get("version"), pkg.get("fixed_version"), *pkg.get("fixed_versions", [])] if v}
-    allowed |= versions_in(f.get("fix_hint") or "") | versions_in((f.get("location") or {}).get("path") or "")
-    invented = {v for v in versions_in(answer) if not any(v == a or v.startswith(a) for a in allowed)}
+    sources = [str(v) for v in [pkg.get("name"), pkg.get("version"), pkg.get("fixed_version"), *pkg.get("fixed_versions", []),
+                                f.get("fix_hint"), (f.get("location") or {}).get("path"), f.get("title")] if v]
+    invented = {v for v in versions_in(answer) if not any(v in s or s.startswith(v) for s in sources)}
     assert not invented, f"versions not in the advisory data: {invented}\n{answer}"
 
 

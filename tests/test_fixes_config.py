@@ -95,3 +95,22 @@ def test_zap_injection_alert_gets_family_prose_without_code():
     f = next(f for f in parsed("zap/zap-results-first-scan.xml") if f["rule_id"] == "40018")
     answer, label, meta = fix_for(f, f["cwe"])
     assert label == "pattern" and "bound parameter" in answer and "```" not in answer and "productid" in answer
+
+
+def test_checkov_kubernetes_check_in_a_manifest():
+    text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+    f = finding("config", "checkov", "CKV_K8S_20", path="deploy/web.yaml", start=1, end=4, snippet=text,
+                title="Containers should not run with allowPrivilegeEscalation",
+                description="Containers should not run with allowPrivilegeEscalation (resource Deployment.default.web, framework kubernetes)")
+    answer, label, meta = fix_for(f, [])
+    assert meta["language"] == "kubernetes" and "allowPrivilegeEscalation: false" in answer and "```yaml" in answer
+
+
+def test_semgrep_workflow_shell_injection_moves_event_data_to_env():
+    f = finding("code", "semgrep", "yaml.github-actions.security.run-shell-injection.run-shell-injection",
+                path=".github/workflows/pr.yml", start=12, snippet='      run: echo "${{ github.event.pull_request.title }}"',
+                cwe=["CWE-78"], title="Using variable interpolation `${{...}}` with `github` context data in a `run:` step")
+    answer, label, meta = fix_for(f, ["CWE-78"])
+    assert meta["language"] == "github-actions" and label == "pattern"
+    assert "TITLE: ${{ github.event.pull_request.title }}" in answer and 'echo "Title: $TITLE"' in answer
+    assert_own_language(answer, "github-actions")

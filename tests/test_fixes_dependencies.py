@@ -149,3 +149,9 @@ def test_no_fix_for_an_essential_os_package_does_not_suggest_removing_it():
     answer, label, meta = fix_for(f, [])
     assert label == "no-fix-published" and meta["build_tool"] == "os"
     assert "cannot be removed" in answer and "remove it in the Dockerfile" not in answer
+
+
+def test_the_version_check_itself_catches_an_invented_version():
+    f = dep("requirements.txt", "django", "3.2.0", "3.2.10", "pip")
+    with pytest.raises(AssertionError):
+        assert_versions_from_advisory("Upgrade django to 4.2.1.", f)

@@ -19,7 +19,7 @@ _KEYWORDS = [
     (r"sql[-_. ]?injection|formatted-sql|sqli\b|raw-?query|tainted-sql|string-sql|\bsql\b", "sql-injection"),
     (r"ldap", "ldap-injection"),
     (r"xpath", "xpath-injection"),
-    (r"command[-_ ]?injection|os[-_]command|shell[-_]?true|subprocess|runtime[-_.]?exec|child[-_]process|"
+    (r"command[-_ ]?injection|shell[-_]injection|os[-_]command|shell[-_]?true|subprocess|runtime[-_.]?exec|child[-_]process|"
      r"dangerous[-_]exec|spawn-shell|\bexec[-_]cmd", "command-injection"),
     (r"\bxxe\b|defused[-_]?xml|xml[-_]?external|external[-_]entit|xmlinputfactory|documentbuilder|"
      r"saxparser|xml-?parser|\bxml\b", "xxe"),

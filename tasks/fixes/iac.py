@@ -13,53 +13,9 @@ from __future__ import annotations
 
 import re
 
+from tasks.fixes.checkov import CHECKS as _CHECKOV
 from tasks.fixes.languages import FENCE
 from tasks.fixes.patterns.prose import PROSE
-
-# Checkov id -> (words the report's title must contain, language, setting block, one-line explanation)
-_CHECKOV = {
-    "CKV_AWS_16": ("encrypt", "terraform", "storage_encrypted = true", "encrypt the RDS storage at rest"),
-    "CKV_AWS_17": ("public", "terraform", "publicly_accessible = false", "keep the database off the public internet"),
-    "CKV_AWS_161": ("iam", "terraform", "iam_database_authentication_enabled = true", "enable IAM database authentication"),
-    "CKV_AWS_129": ("log", "terraform", 'enabled_cloudwatch_logs_exports = ["audit", "error", "general", "slowquery"]',
-                    "export the database logs to CloudWatch (the values depend on the engine; these are MySQL's)"),
-    "CKV_AWS_157": ("multi-az", "terraform", "multi_az = true", "run the instance in several availability zones"),
-    "CKV_AWS_118": ("monitoring", "terraform", "monitoring_interval = 60\nmonitoring_role_arn = aws_iam_role.rds_monitoring.arn",
-                    "enable enhanced monitoring (it needs a monitoring role)"),
-    "CKV_AWS_79": ("metadata", "terraform", 'metadata_options {\n  http_endpoint = "enabled"\n  http_tokens   = "required"\n}',
-                   "require IMDSv2 session tokens"),
-    "CKV_AWS_8": ("encrypt", "terraform", "root_block_device {\n  encrypted = true\n}",
-                  "encrypt the root volume (and every ebs_block_device with encrypted = true)"),
-    "CKV_AWS_135": ("ebs optimized", "terraform", "ebs_optimized = true", "make the instance EBS-optimised"),
-    "CKV_AWS_126": ("detailed monitoring", "terraform", "monitoring = true", "enable detailed monitoring"),
-    "CKV2_AWS_17": ("vpc", "terraform", "subnet_id = aws_subnet.private.id", "launch the instance in a VPC subnet"),
-    "CKV_AWS_19": ("encrypt", "terraform",
-                   'resource "aws_s3_bucket_server_side_encryption_configuration" "this" {\n  bucket = aws_s3_bucket.this.id\n'
-                   '  rule {\n    apply_server_side_encryption_by_default {\n      sse_algorithm = "aws:kms"\n    }\n  }\n}',
-                   "encrypt the bucket by default"),
-    "CKV_AWS_21": ("versioning", "terraform",
-                   'resource "aws_s3_bucket_versioning" "this" {\n  bucket = aws_s3_bucket.this.id\n'
-                   '  versioning_configuration {\n    status = "Enabled"\n  }\n}', "enable bucket versioning"),
-    "CKV_AWS_20": ("public", "terraform", 'acl = "private"', "do not grant public-read access"),
-    "CKV_AWS_24": ("22", "terraform", 'cidr_blocks = ["10.0.0.0/8"]  # your admin network, not 0.0.0.0/0',
-                   "restrict SSH ingress to known addresses"),
-    "CKV_AWS_25": ("3389", "terraform", 'cidr_blocks = ["10.0.0.0/8"]  # your admin network, not 0.0.0.0/0',
-                   "restrict RDP ingress to known addresses"),
-    "CKV_AZURE_42": ("recoverable", "terraform", "purge_protection_enabled   = true\nsoft_delete_retention_days = 90",
-                     "make the key vault recoverable"),
-    "CKV_DOCKER_2": ("healthcheck", "dockerfile", "HEALTHCHECK --interval=30s --timeout=3s CMD curl -fsS http://localhost:8080/health || exit 1",
-                     "add a HEALTHCHECK (use the service's own health endpoint or command)"),
-    "CKV_DOCKER_3": ("user", "dockerfile", "RUN useradd --system --uid 10001 app\nUSER 10001",
-                     "create an unprivileged user and switch to it before the entrypoint"),
-    "CKV_DOCKER_7": ("latest", "dockerfile", "FROM python:3.12-slim@sha256:<digest>", "pin the base image by version or digest, not latest"),
-    "CKV2_GHA_1": ("permissions", "github-actions", "permissions:\n  contents: read",
-                   "set least-privilege top-level permissions (grant more per job only where needed)"),
-    "CKV_GHA_1": ("unsecure", "github-actions", "# remove: ACTIONS_ALLOW_UNSECURE_COMMANDS: true",
-                  "do not re-enable the deprecated set-env/add-path commands; write to $GITHUB_ENV / $GITHUB_PATH"),
-    "CKV_OPENAPI_4": ("security", "yaml", "security:\n  - bearerAuth: []", "define a global security requirement"),
-    "CKV_OPENAPI_1": ("securitydefinitions", "yaml", "securityDefinitions:\n  apiKey:\n    type: apiKey\n    in: header\n    name: X-API-Key",
-                      "declare the security scheme the API uses"),
-}
 
 _SET_TO = re.compile(r"^(?:Set|Change)\s+'(?:set\s+)?([\w.\[\]-]+)'\s+to\s+'?([\w.-]+)'?\.?$", re.I)
 _ADD_TO = re.compile(r"^Add\s+'([^']+)'\s+to\s+([\w.\[\]-]+)\.?$", re.I)
