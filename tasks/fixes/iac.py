@@ -24,6 +24,11 @@ _CONTAINER = re.compile(r"Container '([\w.-]+)' of (\w+) '([\w.-]+)'")
 _RESOURCE = re.compile(r"\(resource ([^,)]+)(?:, framework (\w+))?\)")
 
 
+def _squash(text: str) -> str:
+    """Lower-case letters and digits only: "allowPrivilegeEscalation" contains "privilege escalation"."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
 def _yaml_path(dotted: str, value: str, container: str | None) -> str:
     """``containers[].securityContext.runAsNonRoot`` + ``true`` -> the nested YAML to add."""
     parts = dotted.split(".")
@@ -61,7 +66,7 @@ def config_fix(f: dict, language: str | None) -> tuple[str | None, str, dict]:
     at = " in " + where if where else ""
     res = f" (resource {resource})" if resource and not resource.startswith("/") else ""
     entry = _CHECKOV.get(str(f.get("rule_id")))
-    if entry and entry[0] in str(f.get("title") or "").lower():
+    if entry and _squash(entry[0]) in _squash(str(f.get("title") or "")):
         words, lang, setting, why = entry
         if lang == "yaml" and language == "json":
             import json
