@@ -155,3 +155,31 @@ def test_the_version_check_itself_catches_an_invented_version():
     f = dep("requirements.txt", "django", "3.2.0", "3.2.10", "pip")
     with pytest.raises(AssertionError):
         assert_versions_from_advisory("Upgrade django to 4.2.1.", f)
+
+
+def _npm(rel, name):
+    from tasks.parse_findings import parse_file
+    from tests.test_fixes_config import FIXTURES
+
+    return next(f for f in parse_file(FIXTURES / rel, FIXTURES, "raise", 10**8)["findings"] if f["package"]["name"] == name)
+
+
+def test_npm_audit_dev_and_transitive_path_change_the_advice():
+    f = _npm("npm_audit/one_vuln.json", "growl")  # dev: true, path mocha-jenkins-reporter>mocha>growl
+    assert f["dependency"] == {"dev": True, "direct": False, "paths": ["mocha-jenkins-reporter>mocha>growl"]}
+    answer, _, meta = fix_for(f, [])
+    assert meta["dependency_scope"] == "dev" and "Priority: lower" in answer
+    assert "via mocha-jenkins-reporter > mocha > growl" in answer and '"overrides"' in answer
+    assert "is a direct dependency" not in answer
+
+
+def test_npm7_direct_dependency_is_installed_not_overridden():
+    f = _npm("npm_audit/npm7plus_many_vulns.json", "vercel")  # isDirect: true
+    answer, _, _ = fix_for(f, [])
+    assert "vercel is a direct dependency: `npm install vercel@32.3.0`" in answer and "overrides" not in answer
+
+
+def test_maven_direct_dependency_edits_the_declaration():
+    f = dep("pom.xml", "org.yaml:snakeyaml", "1.30", "1.31", "maven", dependency={"direct": True})
+    answer, _, _ = fix_for(f, [])
+    assert "declared directly: set its version to 1.31" in answer and "<dependencyManagement>" not in answer

@@ -63,9 +63,15 @@ def _maven(name: str, fixed: str, pkg: dict, t: Target, f: dict) -> list[str]:
                 f"`mvn dependency:tree -Dincludes=:{artifact}`, then pin version {fixed} in pom.xml."]
     xml = (f"<dependency>\n  <groupId>{group}</groupId>\n  <artifactId>{artifact}</artifactId>\n"
            f"  <version>{fixed}</version>\n</dependency>")
+    direct = ecosystems.is_direct(f)
+    if direct is True:
+        return [f"In {t.manifest or 'pom.xml'}, {group}:{artifact} is declared directly: set its version to {fixed}:",
+                _block("xml", xml),
+                f"Check the resolved version with `mvn dependency:tree -Dincludes={group}:{artifact}`."]
+    lead = (f"{group}:{artifact} arrives transitively; pin it" if direct is False else
+            f"if {group}:{artifact} is declared directly, set its <version> to {fixed}; if it arrives transitively, pin it")
     return [
-        f"In {t.manifest or 'pom.xml'}: if {group}:{artifact} is declared directly, set its <version> to {fixed}; "
-        "if it arrives transitively, pin it in <dependencyManagement>:",
+        f"In {t.manifest or 'pom.xml'}: {lead} in <dependencyManagement>:",
         _block("xml", "<dependencyManagement>\n  <dependencies>\n" + "\n".join("    " + l for l in xml.splitlines())
                + "\n  </dependencies>\n</dependencyManagement>"),
         f"Check the resolved version with `mvn dependency:tree -Dincludes={group}:{artifact}`.",
@@ -73,24 +79,31 @@ def _maven(name: str, fixed: str, pkg: dict, t: Target, f: dict) -> list[str]:
 
 
 def _npm_family(tool: str, name: str, fixed: str, t: Target, f: dict) -> list[str]:
-    transitive = ecosystems.npm_is_transitive(f)
+    direct = ecosystems.is_direct(f)
+    dev = ecosystems.is_dev_only(f)
     hint = str(f.get("fix_hint") or "")
     out = []
     parent = None
     if hint.startswith("Upgrade ") and " to " in hint:
         parent = hint[len("Upgrade "):].split(" to ")[0].strip()
     if parent and parent != name:
-        out.append(f"npm audit's fix is to upgrade the direct dependency {parent} ({hint[len('Upgrade '):]}); "
-                   "a semver-major upgrade can break callers, so run the tests after it.")
-    install = {"npm": f"npm install {name}@{fixed}", "yarn": f"yarn add {name}@{fixed}",
-               "pnpm": f"pnpm add {name}@{fixed}", "bun": f"bun add {name}@{fixed}"}[tool]
+        out.append(f"npm audit's fix is to upgrade the direct dependency {parent} ({hint[len('Upgrade '):]})"
+                   + ("; a semver-major upgrade can break callers, so run the tests after it." if "semver-major" in hint else "."))
+    flag = {"npm": " --save-dev", "yarn": " --dev", "pnpm": " --save-dev", "bun": " --dev"}[tool] if dev else ""
+    install = {"npm": f"npm install{flag} {name}@{fixed}", "yarn": f"yarn add{flag} {name}@{fixed}",
+               "pnpm": f"pnpm add{flag} {name}@{fixed}", "bun": f"bun add{flag} {name}@{fixed}"}[tool]
     field = {"npm": '"overrides"', "yarn": '"resolutions"', "pnpm": '"pnpm": { "overrides" }', "bun": '"overrides"'}[tool]
     override = ({"pnpm": f'{{\n  "pnpm": {{\n    "overrides": {{\n      "{name}": "^{fixed}"\n    }}\n  }}\n}}'}
                 .get(tool, f'{{\n  "{field.strip(chr(34))}": {{\n    "{name}": "^{fixed}"\n  }}\n}}'))
     lock = {"npm": "package-lock.json", "yarn": "yarn.lock", "pnpm": "pnpm-lock.yaml", "bun": "bun.lock"}[tool]
-    if transitive:
-        out.append(f"{name} is a transitive dependency here ({(f.get('location') or {}).get('path')}); "
-                   f"force the fixed release with {field} in package.json and reinstall to update {lock}:")
+    chain = ecosystems.via_path(f)
+    if direct is True:
+        out.append(f"{name} is a direct dependency: `{install}` (updates package.json and {lock}).")
+    elif direct is False:
+        where = f"via {chain}" if chain else (f.get("location") or {}).get("path")
+        out.append(f"{name} is a transitive dependency here ({where}); upgrade the package that pulls it in if a "
+                   f"release of it allows {fixed}, otherwise force the fixed release with {field} in package.json "
+                   f"and reinstall to update {lock}:")
         out.append(_block("json", override))
     else:
         out.append(f"If {name} is a direct dependency: `{install}` (updates package.json and {lock}). "
@@ -163,6 +176,10 @@ def upgrade(f: dict, code_text: str | None) -> tuple[str, dict]:
     if others:
         head += f" (The advisory also lists {', '.join(others)} for other release lines.)"
     lines = [head]
+    if scope is None and ecosystems.is_dev_only(f):
+        scope = "dev"
+        lines.append("Priority: lower - the report marks it a development dependency, so it does not ship in the "
+                     "production build; still upgrade it, since it runs on developer and CI machines.")
     if scope in ("test", "tool"):
         lines.append(f"Priority: lower - the lockfile puts it only in {', '.join(confs)} ({scope}-only), so it does "
                      "not ship in the application; still upgrade it, since build and test code runs on CI machines.")
