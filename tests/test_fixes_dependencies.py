@@ -183,3 +183,18 @@ def test_maven_direct_dependency_edits_the_declaration():
     f = dep("pom.xml", "org.yaml:snakeyaml", "1.30", "1.31", "maven", dependency={"direct": True})
     answer, _, _ = fix_for(f, [])
     assert "declared directly: set its version to 1.31" in answer and "<dependencyManagement>" not in answer
+
+
+def test_grype_gradle_lockfile_package_is_gradle_with_purl_coordinates():
+    f = dep("/app/gradle.lockfile", "jackson-databind", "2.13.0", "2.13.4.1", "java-archive", tool="grype",
+            pkg={"purl": "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.13.0"})
+    answer, _, meta = fix_for(f, [])
+    assert meta["build_tool"] == "gradle"
+    assert 'implementation("com.fasterxml.jackson.core:jackson-databind:2.13.4.1")' in answer and "mvn" not in answer
+
+
+def test_osv_maven_ecosystem_in_gradle_lockfile_is_gradle():
+    f = dep("/src/app/gradle.lockfile", "org.yaml:snakeyaml", "1.30", "1.31", "Maven", tool="osv-scanner")
+    answer, _, meta = fix_for(f, [])
+    assert meta["build_tool"] == "gradle" and "./gradlew dependencies --write-locks" in answer
+    assert "pom.xml" not in answer

@@ -99,7 +99,7 @@ def _code(f: dict, cwes: list[str], code: dict | None, language: str | None, met
     if family == "assert-used" and _TEST_PATH.search(str((f.get("location") or {}).get("path") or "")):
         return None, "assert in test code (nothing to fix)", meta
     # 2. a pattern for (family, language), with a diff where a safe rewrite exists
-    text, is_code = patterns.lookup(family, language)
+    text, is_code = patterns.lookup(family, meta.get("platform") or language)
     rewrite = patterns.rewrite_for(family, language)
     if family == "weak-hash" and language == "python":
         text, rewrite, meta["fix_family"] = _python_hash(c)
