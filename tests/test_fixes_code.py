@@ -178,3 +178,14 @@ def test_assert_in_test_code_is_no_fix_but_in_app_code_is():
     in_app = finding("code", "bandit", "B101", path="app/auth.py", start=9, snippet=snippet, cwe=["CWE-703"])
     answer, label, _ = fix_for(in_app, ["CWE-703"])
     assert label == "pattern" and "raise" in answer
+
+
+@pytest.mark.parametrize("line,family", [
+    ("    cache_key = hashlib.md5(url.encode()).hexdigest()", "weak-hash-not-security"),
+    ("    signature = hashlib.md5(secret + body).hexdigest()", "weak-hash-upgrade"),
+    ("    assigned = hashlib.md5(data).hexdigest()", "weak-hash"),  # neither: explain both, no diff
+])
+def test_python_hash_purpose(line, family):
+    f = semgrep("python.lang.security.insecure-hash-algorithms.insecure-hash-algorithm-md5", "app/x.py", 3, line, cwe=["CWE-327"])
+    answer, _, meta = fix_for(f, ["CWE-327"])
+    assert meta["fix_family"] == family and meta["has_diff"] == (family != "weak-hash")

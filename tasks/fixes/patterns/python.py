@@ -195,7 +195,8 @@ csrf = CSRFProtect(app)
 _NON_SECURITY = re.compile(r"dedup|dupe|unique|cache|etag|checksum|fingerprint|hash_?code|hash_key|cache_key|"
                            r"file_?hash|content_?hash|digest_key|\bkey\b|\bid\b|identifier|color|colour|shard|bucket",
                            re.I)
-_SECURITY = re.compile(r"passw|secret|token|auth|sign|hmac|salt|credential|session|nonce|otp|api_?key", re.I)
+_SECURITY = re.compile(r"passw|secret|token|\bauth|signature|\bsign(?:ed|ing)?\b|hmac|\bsalt|credential|session|nonce|"
+                       r"\botp\b|api_?key|integrity|verify|tamper", re.I)
 _HASH_CALL = re.compile(r"\bhashlib\.(md5|sha1)\(")
 
 
