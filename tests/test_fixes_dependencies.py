@@ -198,3 +198,17 @@ def test_osv_maven_ecosystem_in_gradle_lockfile_is_gradle():
     answer, _, meta = fix_for(f, [])
     assert meta["build_tool"] == "gradle" and "./gradlew dependencies --write-locks" in answer
     assert "pom.xml" not in answer
+
+
+def test_gradle_annotation_processor_constraint_goes_on_that_configuration():
+    lock = "com.google.dagger:dagger-compiler:2.40=annotationProcessor\n"
+    f = dep("gradle.lockfile", "com.google.dagger:dagger-compiler", "2.40", "2.41", "gradle")
+    answer, _, meta = fix_for(f, [], {"path": "gradle.lockfile", "text": lock, "start_line": 1, "commit": None})
+    assert meta["dependency_scope"] == "tool" and 'annotationProcessor("com.google.dagger:dagger-compiler:2.41")' in answer
+    assert "```gradle" in answer  # a lockfile does not tell the DSL
+
+
+def test_pip_transitive_requirement_uses_a_constraints_file():
+    f = dep("requirements.txt", "urllib3", "1.26.3", "1.26.5", "pip", dependency={"direct": False})
+    answer, _, _ = fix_for(f, [])
+    assert "-c constraints.txt" in answer and "urllib3>=1.26.5" in answer
