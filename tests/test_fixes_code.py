@@ -189,3 +189,12 @@ def test_python_hash_purpose(line, family):
     f = semgrep("python.lang.security.insecure-hash-algorithms.insecure-hash-algorithm-md5", "app/x.py", 3, line, cwe=["CWE-327"])
     answer, _, meta = fix_for(f, ["CWE-327"])
     assert meta["fix_family"] == family and meta["has_diff"] == (family != "weak-hash")
+
+
+def test_md5_call_split_over_two_lines(tmp_path):
+    snippet = "                    unique_key = hashlib.md5(\n                        str(vuln).encode('utf-8')).hexdigest()"
+    f = semgrep("python.lang.security.insecure-hash-algorithms.insecure-hash-algorithm-md5", "tools/ccvs/parser.py", 53,
+                snippet, cwe=["CWE-327"], end=54)
+    answer, _, meta = fix_for(f, ["CWE-327"])
+    patched = assert_diff_applies(answer, meta["code"], tmp_path)
+    assert "str(vuln).encode('utf-8'), usedforsecurity=False).hexdigest()" in patched

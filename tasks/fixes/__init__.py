@@ -22,7 +22,7 @@ import re
 from tasks.fixes import dependencies, iac, patches, patterns, secrets
 from tasks.fixes.families import family_of
 from tasks.fixes.languages import DISPLAY, language_of, platform_of
-from tasks.fixes.patterns import python as py_patterns
+from tasks.fixes.patterns import python_hashes
 from tasks.fixes.validate import diff_is_sound
 
 __all__ = ["fix_for", "language_of"]
@@ -106,6 +106,8 @@ def _code(f: dict, cwes: list[str], code: dict | None, language: str | None, met
     diff = None
     if rewrite and c:
         new = patches.rewrite_lines(c, rewrite)
+        if new is None and rewrite is python_hashes.add_usedforsecurity:
+            new = patches.rewrite_block(c, python_hashes.add_usedforsecurity_block)
         diff = patches.unified_diff(c, new) if new else None
         if diff and not diff_is_sound(language, c, new):
             diff = None
@@ -132,9 +134,9 @@ def _python_hash(c: patches.Code | None):
         lo, hi = c.target
         rows = [l for i, l in enumerate(c.lines) if not c.exact or lo <= c.start_line + i <= hi]
         target = "\n".join(rows)
-    purpose = py_patterns.hash_purpose(target)
+    purpose = python_hashes.hash_purpose(target)
     if purpose == "non-security":
-        return py_patterns.WEAK_HASH[purpose], py_patterns.add_usedforsecurity, "weak-hash-not-security"
+        return python_hashes.WEAK_HASH[purpose], python_hashes.add_usedforsecurity, "weak-hash-not-security"
     if purpose == "security":
-        return py_patterns.WEAK_HASH[purpose], py_patterns.to_sha256, "weak-hash-upgrade"
-    return py_patterns.WEAK_HASH[purpose], None, "weak-hash"
+        return python_hashes.WEAK_HASH[purpose], python_hashes.to_sha256, "weak-hash-upgrade"
+    return python_hashes.WEAK_HASH[purpose], None, "weak-hash"
