@@ -40,7 +40,7 @@ def fix_for(finding: dict, cwes: list[str], code: dict | None = None) -> tuple[s
     path = (code or {}).get("path") or loc.get("path")
     text = (code or {}).get("text") or finding.get("snippet")
     language = language_of(path, text) if kind != "dependency" and path else None
-    meta = {"language": language, "build_tool": None, "has_diff": False, "fix_family": None}
+    meta = {"language": language, "build_tool": None, "has_diff": False, "fix_family": None, "path": loc.get("path")}
     platform = platform_of(path, language)
     if platform:
         meta["platform"] = platform
@@ -63,6 +63,7 @@ def _dependency(f: dict, code: dict | None, meta: dict) -> tuple[str | None, str
     if not pkg:
         return None, "no package in the finding", meta
     code_text = (code or {}).get("text") or f.get("snippet")
+    meta |= {"fixed_version": pkg.get("fixed_version"), "fix_status": pkg.get("fix_status")}
     if pkg.get("fixed_version"):
         answer, extra = dependencies.upgrade(f, code_text)
         return answer, "fixed-version", meta | extra | {"fix_family": "upgrade"}
