@@ -212,3 +212,11 @@ def test_pip_transitive_requirement_uses_a_constraints_file():
     f = dep("requirements.txt", "urllib3", "1.26.3", "1.26.5", "pip", dependency={"direct": False})
     answer, _, _ = fix_for(f, [])
     assert "-c constraints.txt" in answer and "urllib3>=1.26.5" in answer
+
+
+def test_npm_audit_parent_upgrade_when_the_package_has_no_own_fix():
+    f = _npm("npm_audit/npm7plus_many_vulns.json", "undici")  # fixAvailable: vercel 32.3.0, semver-major
+    answer, label, meta = fix_for(f, [])
+    assert label == "fixed-version" and meta["fix_family"] == "upgrade-parent"
+    assert "`npm install vercel@32.3.0`" in answer and "semver-major" in answer
+    assert_versions_from_advisory(answer, f)

@@ -67,6 +67,9 @@ def _dependency(f: dict, code: dict | None, meta: dict) -> tuple[str | None, str
     if pkg.get("fixed_version"):
         answer, extra = dependencies.upgrade(f, code_text)
         return answer, "fixed-version", meta | extra | {"fix_family": "upgrade"}
+    via_parent = dependencies.parent_upgrade(f)
+    if via_parent:
+        return via_parent[0], "fixed-version", meta | via_parent[1] | {"fix_family": "upgrade-parent"}
     answer, extra = dependencies.no_fix(f, code_text)
     label = "fixed-version" if pkg.get("fixed_versions") and not pkg.get("version") else "no-fix-published"
     return answer, label, meta | extra | {"fix_family": "upgrade-choose-line" if label == "fixed-version" else "no-fix"}

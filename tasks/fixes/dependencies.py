@@ -126,3 +126,24 @@ def no_fix(f: dict, code_text: str | None) -> tuple[str, dict]:
                   f"- if {name} is not needed, remove the dependency; if a maintained alternative exists, plan a move;",
                   "- watch the advisory and upgrade as soon as a fixed release is published."]
     return "\n".join(lines), {"build_tool": t.tool, "image": t.image, "dependency_scope": None}
+
+
+_PARENT_FIX = re.compile(r"^Upgrade (\S+) to (\S+?)(?: \((semver-major)\))?$")
+
+
+def parent_upgrade(f: dict) -> tuple[str, dict] | None:
+    """npm audit's ``fixAvailable`` names another (direct) package to upgrade when this one has no own fix."""
+    m = _PARENT_FIX.match(str(f.get("fix_hint") or "").strip())
+    pkg = f["package"]
+    if f.get("tool") != "npm-audit" or not m or m.group(1) == pkg["name"]:
+        return None
+    t = ecosystems.target_of(f)
+    parent, version, major = m.group(1), m.group(2), m.group(3)
+    lines = [f"{pkg['name']} has no fixed release of its own in the report, but npm audit resolves it by upgrading the "
+             f"direct dependency {parent} to {version}, which no longer pulls in the vulnerable code ({advisory_ids(f)}).",
+             f"`npm install {parent}@{version}` (updates package.json and package-lock.json)."]
+    if major:
+        lines.append(f"This is a semver-major upgrade of {parent}: read its changelog and run the tests.")
+    lines.append(f"Then check with `npm ls {pkg['name']}` and re-run `npm audit`.")
+    return "\n".join(lines), {"build_tool": t.tool, "image": None, "dependency_scope": None}
+
