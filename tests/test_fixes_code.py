@@ -198,3 +198,21 @@ def test_md5_call_split_over_two_lines(tmp_path):
     answer, _, meta = fix_for(f, ["CWE-327"])
     patched = assert_diff_applies(answer, meta["code"], tmp_path)
     assert "str(vuln).encode('utf-8'), usedforsecurity=False).hexdigest()" in patched
+
+
+@pytest.mark.parametrize("rule,family", [
+    ("java.lang.security.audit.xml-decoder.xml-decoder", "deserialization"),
+    ("java.lang.security.audit.anonymous-ldap-bind.anonymous-ldap-bind", None),
+    ("java.lang.security.audit.ldap-injection.ldap-injection", "ldap-injection"),
+    ("java.lang.security.audit.tainted-cmd-from-http-request.tainted-cmd-from-http-request", "command-injection"),
+    ("java.spring.security.injection.tainted-url-host.tainted-url-host", "ssrf"),
+    ("java.lang.security.audit.crypto.ssl.insecure-trust-manager.insecure-trust-manager", "insecure-trust-manager"),
+    ("python.flask.security.audit.debug-enabled.debug-enabled", "debug-enabled"),
+    ("B324", "weak-hash"),
+])
+def test_rule_ids_map_to_the_right_family(rule, family):
+    from tasks.fixes.families import family_of
+
+    f = finding("code", "bandit" if rule.startswith("B") else "semgrep", rule, path="src/A.java", start=1)
+    expected = "insecure-tls" if family == "insecure-trust-manager" else family
+    assert family_of(f, []) == expected
