@@ -107,6 +107,8 @@ def _code(f: dict, cwes: list[str], code: dict | None, language: str | None, met
     rewrite = patterns.rewrite_for(family, language)
     if family == "weak-hash" and language == "python":
         text, rewrite, meta["fix_family"] = _python_hash(c)
+    if family == "weak-hash" and language != "python" and python_hashes.hash_purpose(_target_text(c)) == "non-security":
+        rewrite = None  # an identifier digest: changing the algorithm would change stored keys for nothing
     diff = None
     if rewrite and c:
         new = patches.rewrite_lines(c, rewrite)
@@ -131,14 +133,17 @@ def _code(f: dict, cwes: list[str], code: dict | None, language: str | None, met
     return "\n".join(parts), "pattern", meta
 
 
+def _target_text(c: patches.Code | None) -> str:
+    """The finding's own lines (all of a snippet whose start is unknown)."""
+    if not c:
+        return ""
+    lo, hi = c.target
+    return "\n".join(l for i, l in enumerate(c.lines) if not c.exact or lo <= c.start_line + i <= hi)
+
+
 def _python_hash(c: patches.Code | None):
     """MD5/SHA-1 in Python: a dedup or cache key gets ``usedforsecurity=False``, a security use SHA-256."""
-    target = ""
-    if c:
-        lo, hi = c.target
-        rows = [l for i, l in enumerate(c.lines) if not c.exact or lo <= c.start_line + i <= hi]
-        target = "\n".join(rows)
-    purpose = python_hashes.hash_purpose(target)
+    purpose = python_hashes.hash_purpose(_target_text(c))
     if purpose == "non-security":
         return python_hashes.WEAK_HASH[purpose], python_hashes.add_usedforsecurity, "weak-hash-not-security"
     if purpose == "security":

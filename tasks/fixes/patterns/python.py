@@ -220,7 +220,15 @@ def safe_yaml(line: str) -> str | None:
 
 
 def verify_on(line: str) -> str | None:
-    return re.sub(r"\bverify\s*=\s*False\b", "verify=True", line) if re.search(r"\bverify\s*=\s*False\b", line) else None
+    out = re.sub(r"\bverify\s*=\s*False\b", "verify=True", line)
+    out = out.replace("ssl._create_unverified_context(", "ssl.create_default_context(")
+    return out if out != line else None
 
 
-REWRITES = {"xxe": defuse_import, "deserialization": safe_yaml, "insecure-tls": verify_on}
+def debug_off(line: str) -> str | None:
+    if re.search(r"\.run\(.*\bdebug\s*=\s*True\b", line):
+        return re.sub(r"\bdebug\s*=\s*True\b", "debug=False", line)
+    return None
+
+
+REWRITES = {"xxe": defuse_import, "deserialization": safe_yaml, "insecure-tls": verify_on, "debug-enabled": debug_off}
