@@ -207,7 +207,7 @@ def task_build_datasets():
     """Build stage-1 (analysis) and stage-2 (code-fix) train/valid JSONL."""
     return {
         "actions": [_action("tasks.datasets:build", FINDINGS, NARRATIVES, TRAINING, CONFIG["datasets"])],
-        "file_dep": [str(FINDINGS), str(NARRATIVES)] + _code("datasets.py", "fixes.py"),
+        "file_dep": [str(FINDINGS), str(NARRATIVES)] + _code("datasets.py") + sorted(str(p) for p in (CODE / "fixes").rglob("*.py")),
         "targets": [str(p) for p in DATASET_FILES + [DATASET_INFO]],
         "uptodate": [config_changed(section(CONFIG, "datasets"))],
         "clean": True,

@@ -118,7 +118,7 @@ def build(findings_path: Path, narratives_path: Path, out_dir: Path, cfg: dict) 
         rows[("stage1", split)].append(
             _row(STAGE1_SYSTEM, describe_finding(f, cfg["max_snippet_chars"], True), n["narrative"], meta | {"stage": 1})
         )
-        answer, source = fix_for(f, n["cwe"])
+        answer, source, _fix_meta = fix_for(f, n["cwe"])
         if answer is None:
             dropped[source] += 1
             continue
