@@ -8,7 +8,7 @@ from tasks.evaluation.code import code_blocks
 from tasks.fixes import fix_for
 from tasks.fixes.patterns import lookup
 from tasks.parse_findings import parse_file
-from tests.fixes_helpers import assert_diff_applies, assert_own_language, finding
+from fixes_helpers import assert_diff_applies, assert_own_language, finding
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scanners"
 LANG_FILES = {"python": "app/db.py", "javascript": "server/db.cjs", "typescript": "src/db.ts", "java": "src/Db.java",

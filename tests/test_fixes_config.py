@@ -6,7 +6,7 @@ import pytest
 
 from tasks.fixes import fix_for
 from tasks.parse_findings import parse_file
-from tests.fixes_helpers import assert_own_language, finding
+from fixes_helpers import assert_own_language, finding
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scanners"
 

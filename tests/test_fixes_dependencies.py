@@ -3,7 +3,7 @@
 import pytest
 
 from tasks.fixes import fix_for
-from tests.fixes_helpers import assert_versions_from_advisory, finding
+from fixes_helpers import assert_versions_from_advisory, finding
 
 LOCK = """# This is a Gradle generated file for dependency locking.
 com.fasterxml.jackson.core:jackson-databind:2.13.0=compileClasspath,runtimeClasspath
@@ -159,7 +159,7 @@ def test_the_version_check_itself_catches_an_invented_version():
 
 def _npm(rel, name):
     from tasks.parse_findings import parse_file
-    from tests.test_fixes_config import FIXTURES
+    from test_fixes_config import FIXTURES
 
     return next(f for f in parse_file(FIXTURES / rel, FIXTURES, "raise", 10**8)["findings"] if f["package"]["name"] == name)
 
