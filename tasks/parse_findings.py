@@ -10,6 +10,8 @@ so a caller may batch the records of a whole CI run into one file
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections import Counter
 from pathlib import Path
 from typing import Iterable
@@ -31,6 +33,10 @@ def parse_file(artifact: Path, root: Path, on_error: str, max_bytes: int) -> dic
     shown = Path(artifact).as_posix()
     record = {"artifact": shown, "sha256": None, "status": "ok", "format": None, "kind": None, "tools": [],
               "raw_count": 0, "invalid_utf8_bytes": 0, "error": None, "findings": []}
+    refusal = _refusal(Path(artifact), Path(root))
+    if refusal:  # never read, whatever parse.on_error says; listed under "rejected"
+        record.update(status="rejected", error=f"{shown}: {refusal}")
+        return record
     try:
         record["sha256"] = sha256_file(artifact)
         report = parse_report(artifact, max_bytes=max_bytes, display_path=shown)
@@ -49,6 +55,27 @@ def parse_file(artifact: Path, root: Path, on_error: str, max_bytes: int) -> dic
             raise SecftError(str(exc)) from None
         record.update(status="rejected", format=None, tools=[], raw_count=0, findings=[], error=str(exc))
     return record
+
+
+def _refusal(artifact: Path, root: Path) -> str | None:
+    """Why a file under the artifacts folder must not be read, or None.
+
+    A symlink (of the file or of a folder above it) that resolves outside the
+    artifacts folder would let any path on the machine - another project's
+    report, ``/proc/self/environ`` - reach the datasets; FIFOs and devices
+    block or never end.
+    """
+    try:
+        resolved = artifact.resolve(strict=True)
+        inside = resolved.is_relative_to(root.resolve(strict=True))
+        mode = os.stat(resolved).st_mode
+    except (OSError, RuntimeError) as exc:  # dangling or looping link, vanished file
+        return f"unreadable path ({getattr(exc, 'strerror', None) or type(exc).__name__}); refused"
+    if not inside:
+        return "a symlink resolving outside the artifacts folder; refused"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (FIFO, device or socket); refused"
+    return None
 
 
 def parse_artifact(artifact: Path, root: Path, out_path: Path, on_error: str, max_bytes: int) -> dict:

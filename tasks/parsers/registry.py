@@ -6,6 +6,7 @@ it), Bandit before Semgrep (both have ``results`` and ``errors``).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,6 @@ from tasks.parsers import (
 )
 from tasks.parsers.finalise import finalise
 from tasks.parsers.loading import DEFAULT_MAX_BYTES, EMPTY, load
-from tasks.hashing import sha256_file
 
 PARSERS = {
     "sarif": sarif,
@@ -83,11 +83,11 @@ def parse_report(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, display_p
     """Parse one report; raises SecftError (one line, naming the file) on bad input."""
     path = Path(path)
     shown = display_path or str(path)
-    data_hash = sha256_file(path) if path.exists() else ""
     try:
         loaded = load(path, max_bytes)
     except SecftError as exc:
         raise SecftError(str(exc).replace(str(path), shown, 1)) from None
+    data_hash = hashlib.sha256(loaded.data).hexdigest()  # the bytes parsed, read once (a FIFO is never opened twice)
     if loaded.ignored:
         return ParsedReport(shown, data_hash, "ignored", [], 0, [], loaded.ignored, loaded.invalid_utf8_bytes)
     doc = loaded.doc
