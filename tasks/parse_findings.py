@@ -96,6 +96,9 @@ def _provenance(artifact: Path, root: Path) -> dict:
     for key in _PROVENANCE_KEYS:
         value = prov.get(key)
         if value is not None or key in prov:
+            if isinstance(value, bool) or not isinstance(value, (str, int, type(None))):
+                # a dict or list as the commit would become a made-up provenance string
+                raise SecftError(f"{artifact}: run.json field {key!r} is a {type(value).__name__}, not a string")
             out[key] = value if isinstance(value, str) or value is None else str(value)
     return out
 

@@ -155,3 +155,36 @@ def test_osv_prefers_a_stable_unaffected_fix_over_a_pre_release():
     assert versions.fix_from_osv_ranges("1.0.0", affected, "npm")[:2] == ("1.2.5", "fixed")
     only_pre = [{"ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0.0-rc.1"}]}]}]
     assert versions.fix_from_osv_ranges("1.0.0", only_pre, "npm")[:2] == ("2.0.0-rc.1", "fixed")
+
+
+@pytest.mark.parametrize("run_json", ['{"branch": {"name": "main"}, "commit": "abc"}', '{"branch": "main", "commit": ["a", "b"]}',
+                                      '{"branch": true}', '"main"', "[1, 2]"])
+def test_run_json_with_non_string_fields_is_one_line(tmp_path, run_json):
+    path, root = _artifact(tmp_path, "run-7/semgrep.json", (FIXTURES / "semgrep/one_finding.json").read_bytes())
+    (root / "run-7" / "run.json").write_text(run_json)
+    record = parse_file(path, root, "skip", 10**6)
+    assert record["status"] == "rejected" and "run.json" in record["error"] and "\n" not in record["error"]
+    with pytest.raises(SecftError, match="run.json"):
+        parse_file(path, root, "fail", 10**6)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Scanned /home/runner/work/shop/shop in 3s", "Scanned . in 3s"),
+    ("cd /github/workspace && semgrep", "cd . && semgrep"),
+    ("/builds/grp/shop: no such file", ".: no such file"),
+    ("C:\\actions-runner\\_work\\shop\\shop\\src\\a.py", "src\\a.py"),
+])
+def test_the_workspace_itself_and_self_hosted_windows_runners_are_scrubbed(text, expected):
+    from tasks.parsers import paths
+
+    assert paths.scrub_text(text) == expected and not paths.has_ci_prefix(paths.scrub_text(text))
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("/github/workspace", "."), ("/home/runner/work/shop/shop/", "."),
+    ("C:\\actions-runner\\_work\\shop\\shop\\app\\x.py", "app/x.py"),
+])
+def test_workspace_root_and_windows_self_hosted_paths_normalise(written, expected):
+    from tasks.parsers import paths
+
+    assert paths.normalise(written) == (expected, True)
