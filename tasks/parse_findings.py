@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 from collections import Counter
 from pathlib import Path
 from typing import Iterable
@@ -68,12 +67,12 @@ def _refusal(artifact: Path, root: Path) -> str | None:
     try:
         resolved = artifact.resolve(strict=True)
         inside = resolved.is_relative_to(root.resolve(strict=True))
-        mode = os.stat(resolved).st_mode
+        regular = resolved.is_file()  # follows no further: resolved is the final file (regular, not FIFO/device)
     except (OSError, RuntimeError) as exc:  # dangling or looping link, vanished file
         return f"unreadable path ({getattr(exc, 'strerror', None) or type(exc).__name__}); refused"
     if not inside:
         return "a symlink resolving outside the artifacts folder; refused"
-    if not stat.S_ISREG(mode):
+    if not regular:
         return "not a regular file (FIFO, device or socket); refused"
     return None
 
