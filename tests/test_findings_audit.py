@@ -85,6 +85,19 @@ def test_human_files_starting_with_brackets_are_ignored(tmp_path, name, data, ki
     assert (record["status"], record["kind"]) == ("ignored", kind)
 
 
+@pytest.mark.parametrize("name, data, kind", [
+    ("report.html", b"<div><h1>ZAP Scanning Report</h1><p>2 alerts</p></div>", "html"),
+    ("summary.txt", b'{"total": 3, "high": 1}', "text"),
+])
+def test_well_formed_but_unknown_content_under_a_human_name_is_ignored(tmp_path, name, data, kind):
+    path, root = _artifact(tmp_path, f"run/{name}", data)
+    record = parse_file(path, root, "fail", 10**6)
+    assert (record["status"], record["kind"]) == ("ignored", kind)
+    path, root = _artifact(tmp_path, "run/unknown.json", data)  # the same content under a report name still fails
+    with pytest.raises(SecftError, match="unrecognised report format"):
+        parse_file(path, root, "fail", 10**6)
+
+
 def test_a_json_report_under_a_text_name_still_parses(tmp_path):
     path, root = _artifact(tmp_path, "run/semgrep.txt", (FIXTURES / "semgrep/one_finding.json").read_bytes())
     record = parse_file(path, root, "fail", 10**6)

@@ -27,6 +27,7 @@ from tasks.parsers import (
 )
 from tasks.parsers.finalise import finalise
 from tasks.parsers.loading import DEFAULT_MAX_BYTES, EMPTY, load
+from tasks.parsers.sniff import named_kind
 
 PARSERS = {
     "sarif": sarif,
@@ -92,6 +93,8 @@ def parse_report(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, display_p
         return ParsedReport(shown, data_hash, "ignored", [], 0, [], loaded.ignored, loaded.invalid_utf8_bytes)
     doc = loaded.doc
     fmt = detect(doc)
+    if fmt is None and named_kind(path.name):  # e.g. an HTML fragment "<div>...</div>" saved as report.html
+        return ParsedReport(shown, data_hash, "ignored", [], 0, [], named_kind(path.name), loaded.invalid_utf8_bytes)
     if fmt is None:
         raise SecftError(f"{shown}: unrecognised report format ({_describe(doc)}); see docs/formats.md for the supported scanners")
     if fmt == "empty":
