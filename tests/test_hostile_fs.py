@@ -1,0 +1,45 @@
+"""A workspace that cannot be written: every doit command that needs the run lock fails in one line.
+
+Tests run as root, for whom permission bits prove nothing, so the lock file
+is made impossible to open another way (a folder where it should be, a file
+where its folder should be); a real read-only mount gives the same
+``OSError`` and the same one line (measured, docs/reliability.md).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import make_workspace, run_doit
+from tasks.errors import SecftError
+from tasks.runlock import RunLock
+
+
+def test_a_lock_that_cannot_be_opened_is_one_line(tmp_path):
+    lock = tmp_path / "fine-tuning" / ".secft.lock"
+    lock.mkdir(parents=True)  # open() fails with IsADirectoryError, as it fails with EROFS on a read-only mount
+    with pytest.raises(SecftError, match=r"\.secft\.lock: cannot take the run lock"):
+        RunLock(lock).acquire()
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the folder should be")
+    with pytest.raises(SecftError, match=r"blocked/\.secft\.lock: cannot take the run lock"):
+        RunLock(blocked / ".secft.lock").acquire()
+
+
+def test_doit_in_a_workspace_whose_lock_cannot_be_written_fails_in_one_line(tmp_path):
+    ws = make_workspace(tmp_path / "ws", artifacts=[])
+    (ws / "fine-tuning").mkdir()
+    (ws / "fine-tuning" / ".secft.lock").mkdir()
+    run = run_doit(ws, "parse_findings")
+    assert run.returncode != 0 and "Traceback" not in run.output
+    errors = [line for line in run.output.splitlines() if line.strip()]
+    assert len(errors) == 1 and "fine-tuning/.secft.lock: cannot take the run lock" in errors[0], run.output
+    listed = run_doit(ws, "list")  # listing needs no lock
+    assert listed.returncode == 0 and "parse_findings" in listed.output
+
+
+def test_a_held_lock_still_says_another_run_is_in_progress(tmp_path):
+    lock = tmp_path / ".secft.lock"
+    with RunLock(lock, timeout=0):
+        with pytest.raises(SecftError, match="another secft run"):
+            RunLock(lock, timeout=0).acquire()
