@@ -46,7 +46,7 @@ class RunLock:
         return self
 
     def _unwritable(self, exc: OSError) -> SecftError:
-        return SecftError(f"{self.path}: cannot take the run lock: {exc.strerror or type(exc).__name__} "
+        return SecftError(f"{self.path}: cannot take the lock: {exc.strerror or type(exc).__name__} "
                           "(the workspace's fine-tuning/ folder must be writable; doit list needs no lock)")
 
     def release(self) -> None:

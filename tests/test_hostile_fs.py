@@ -18,11 +18,11 @@ from tasks.runlock import RunLock
 def test_a_lock_that_cannot_be_opened_is_one_line(tmp_path):
     lock = tmp_path / "fine-tuning" / ".secft.lock"
     lock.mkdir(parents=True)  # open() fails with IsADirectoryError, as it fails with EROFS on a read-only mount
-    with pytest.raises(SecftError, match=r"\.secft\.lock: cannot take the run lock"):
+    with pytest.raises(SecftError, match=r"\.secft\.lock: cannot take the lock"):
         RunLock(lock).acquire()
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the folder should be")
-    with pytest.raises(SecftError, match=r"blocked/\.secft\.lock: cannot take the run lock"):
+    with pytest.raises(SecftError, match=r"blocked/\.secft\.lock: cannot take the lock"):
         RunLock(blocked / ".secft.lock").acquire()
 
 
@@ -33,7 +33,7 @@ def test_doit_in_a_workspace_whose_lock_cannot_be_written_fails_in_one_line(tmp_
     run = run_doit(ws, "parse_findings")
     assert run.returncode != 0 and "Traceback" not in run.output
     errors = [line for line in run.output.splitlines() if line.strip()]
-    assert len(errors) == 1 and "fine-tuning/.secft.lock: cannot take the run lock" in errors[0], run.output
+    assert len(errors) == 1 and "fine-tuning/.secft.lock: cannot take the lock" in errors[0], run.output
     listed = run_doit(ws, "list")  # listing needs no lock
     assert listed.returncode == 0 and "parse_findings" in listed.output
 
@@ -43,3 +43,17 @@ def test_a_held_lock_still_says_another_run_is_in_progress(tmp_path):
     with RunLock(lock, timeout=0):
         with pytest.raises(SecftError, match="another secft run"):
             RunLock(lock, timeout=0).acquire()
+
+
+def test_a_daemon_that_cannot_write_its_lock_says_so_not_that_another_runs(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import clean_env
+
+    ws = make_workspace(tmp_path / "ws", artifacts=[])
+    (ws / "fine-tuning" / ".secft-daemon.lock").mkdir(parents=True)
+    proc = subprocess.run([sys.executable, "-m", "tasks.daemon", "--once"], cwd=ws, env=clean_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+    assert "cannot take the lock" in proc.stderr and "already running" not in proc.stderr
