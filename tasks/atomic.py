@@ -85,18 +85,38 @@ def clean_leftovers(target: str | os.PathLike) -> list[Path]:
     return removed
 
 
+class WriteError(SecftError, OSError):
+    """A target the filesystem would not take (read-only, full, a file in the way).
+
+    One line naming the target for doit (a SecftError), and still an OSError
+    with ``errno``/``strerror``/``filename`` for callers that handle those.
+    """
+
+    def __init__(self, target: os.PathLike | str, exc: OSError):
+        OSError.__init__(self, exc.errno, exc.strerror, exc.filename)
+        self.message = " ".join(f"{os.fspath(target)}: cannot write: {exc.strerror or type(exc).__name__}".split())
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def write_bytes(target: str | os.PathLike, data: bytes) -> None:
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _tmp_path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _tmp_path(target)
+    except OSError as exc:
+        raise WriteError(target, exc) from None
     try:
         with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, WriteError):
+            raise WriteError(target, exc) from None
         raise
 
 
@@ -174,22 +194,28 @@ def directory(target: str | os.PathLike, root: str | os.PathLike | None = None) 
     if root is not None:
         inside(target, root)
     _guard(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(target)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=f".{os.getpid()}.tmp", dir=target.parent))
-    os.chmod(tmp, 0o777 & ~_umask())
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(target)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=f".{os.getpid()}.tmp", dir=target.parent))
+        os.chmod(tmp, 0o777 & ~_umask())
+    except OSError as exc:
+        raise WriteError(target, exc) from None
     try:
         yield tmp
         if target.is_symlink():
             raise SecftError(f"{target}: refused: the target is a symbolic link")
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=f".{os.getpid()}.old", dir=target.parent))
-            old.rmdir()
-            os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
+        try:
+            if target.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=f".{os.getpid()}.old", dir=target.parent))
+                old.rmdir()
+                os.replace(target, old)
+                os.replace(tmp, target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, target)
+        except OSError as exc:
+            raise WriteError(target, exc) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

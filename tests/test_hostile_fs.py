@@ -57,3 +57,26 @@ def test_a_daemon_that_cannot_write_its_lock_says_so_not_that_another_runs(tmp_p
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
     assert "cannot take the lock" in proc.stderr and "already running" not in proc.stderr
+
+
+def test_a_target_the_filesystem_refuses_is_one_line_and_still_an_oserror(tmp_path):
+    from tasks import atomic
+
+    (tmp_path / "findings").write_text("a file where the folder should be")
+    for write in (lambda t: atomic.write_json(t, {"a": 1}), lambda t: atomic.directory(t).__enter__()):
+        with pytest.raises(atomic.WriteError) as exc:
+            write(tmp_path / "findings" / "out.json")
+        assert "findings/out.json: cannot write: " in str(exc.value)
+        assert isinstance(exc.value, SecftError) and isinstance(exc.value, OSError) and exc.value.errno
+        assert "\n" not in str(exc.value)
+
+
+def test_doit_with_an_unwritable_findings_folder_fails_in_one_line(tmp_path):
+    from conftest import FIXTURES
+
+    ws = make_workspace(tmp_path / "ws", artifacts=[FIXTURES / "bandit/one_vuln.json"])
+    (ws / "data" / "findings").mkdir(parents=True)
+    (ws / "data" / "findings" / "by_artifact").write_text("in the way")  # EROFS on a read-only mount: same path
+    run = run_doit(ws, "parse_findings")
+    assert run.returncode != 0 and "Traceback" not in run.output
+    assert "data/findings/by_artifact/bandit__one_vuln.json" in run.output and "cannot write: " in run.output
