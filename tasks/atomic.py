@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -29,25 +30,93 @@ def _umask() -> int:
 _FILE_MODE = 0o666 & ~_umask()
 
 
+_STALE_SECONDS = 3600  # a leftover without a writer's pid in its name is removed once this old
+
+
 def _tmp_path(target: Path, suffix: str = ".tmp") -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+    clean_leftovers(target)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".{os.getpid()}{suffix}", dir=target.parent)
     os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600; targets get ordinary permissions
     os.close(fd)
     return Path(name)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def clean_leftovers(target: str | os.PathLike) -> list[Path]:
+    """Remove the temporary files and folders a killed writer of ``target`` left beside it.
+
+    Why: ``kill -9`` during a parse (or any atomic write) leaves a hidden
+    ``.<name>.<random>.<pid>.tmp`` that nothing would ever remove.  A temp
+    whose writer process is gone is garbage; one of a live process is kept
+    (another writer may be about to rename it).  Called before every write of
+    ``target``, so the next run that rebuilds it cleans up.
+    """
+    target = Path(target)
+    removed: list[Path] = []
+    try:
+        candidates = [p for p in target.parent.iterdir()
+                      if p.name.startswith(f".{target.name}.") and p.name.endswith((".tmp", ".old"))]
+    except OSError:
+        return removed
+    for path in candidates:
+        pid_text = path.name.rsplit(".", 2)[-2]
+        try:
+            if pid_text.isdigit():
+                if _alive(int(pid_text)):
+                    continue
+            elif time.time() - path.lstat().st_mtime < _STALE_SECONDS:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path)
+        except OSError:
+            continue
+    return removed
+
+
+class WriteError(SecftError, OSError):
+    """A target the filesystem would not take (read-only, full, a file in the way).
+
+    One line naming the target for doit (a SecftError), and still an OSError
+    with ``errno``/``strerror``/``filename`` for callers that handle those.
+    """
+
+    def __init__(self, target: os.PathLike | str, exc: OSError):
+        OSError.__init__(self, exc.errno, exc.strerror, exc.filename)
+        self.message = " ".join(f"{os.fspath(target)}: cannot write: {exc.strerror or type(exc).__name__}".split())
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def write_bytes(target: str | os.PathLike, data: bytes) -> None:
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _tmp_path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _tmp_path(target)
+    except OSError as exc:
+        raise WriteError(target, exc) from None
     try:
         with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, WriteError):
+            raise WriteError(target, exc) from None
         raise
 
 
@@ -125,21 +194,28 @@ def directory(target: str | os.PathLike, root: str | os.PathLike | None = None) 
     if root is not None:
         inside(target, root)
     _guard(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    os.chmod(tmp, 0o777 & ~_umask())
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(target)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=f".{os.getpid()}.tmp", dir=target.parent))
+        os.chmod(tmp, 0o777 & ~_umask())
+    except OSError as exc:
+        raise WriteError(target, exc) from None
     try:
         yield tmp
         if target.is_symlink():
             raise SecftError(f"{target}: refused: the target is a symbolic link")
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-            old.rmdir()
-            os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
+        try:
+            if target.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=f".{os.getpid()}.old", dir=target.parent))
+                old.rmdir()
+                os.replace(target, old)
+                os.replace(tmp, target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, target)
+        except OSError as exc:
+            raise WriteError(target, exc) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

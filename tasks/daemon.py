@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
                     return 0
                 time.sleep(interval)
     except SecftError as exc:
-        if str(DAEMON_LOCK) in str(exc):
+        if str(DAEMON_LOCK) in str(exc) and "in progress" in str(exc):  # not "cannot take the run lock"
             exc = SecftError(f"another secft daemon is already running in this workspace ({DAEMON_LOCK})")
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -39,9 +39,19 @@ def local_path(base_model: str) -> Path:
     return Path(base_model).expanduser()
 
 
-def fetch(repo_id: str, revision: str | None = None, cache_dir: str | os.PathLike | None = None) -> Path:
-    """Download (or find in the cache) an mlx-lm-loadable snapshot of a Hub model."""
+def fetch(repo_id: str, revision: str | None = None, cache_dir: str | os.PathLike | None = None,
+          net: dict | None = None) -> Path:
+    """Download (or find in the cache) an mlx-lm-loadable snapshot of a Hub model.
+
+    ``net``: the ``network`` settings (defaults when None).  huggingface_hub's
+    shared client has no timeout, so a Hub that accepts and never answers
+    hung ``doit base_model`` - and the daemon with it - forever.
+    """
     from huggingface_hub import snapshot_download
+
+    from tasks import network
+
+    network.configure_hub(network.settings({"network": net} if net else None))
     from huggingface_hub.errors import (
         GatedRepoError,
         HfHubHTTPError,

@@ -147,8 +147,16 @@ def configure_hub(net: dict) -> None:
         return
     import httpx2
 
+    class BoundedClient(httpx2.Client):
+        """Several huggingface_hub calls (``model_info``/``repo_info``, which ``snapshot_download``
+        makes first) pass ``timeout=None`` explicitly, and in httpx an explicit None means *no*
+        timeout, overriding the client's; here None means the client's own timeouts."""
+
+        def build_request(self, *args, timeout=httpx2.USE_CLIENT_DEFAULT, **kwargs):
+            return super().build_request(*args, timeout=httpx2.USE_CLIENT_DEFAULT if timeout is None else timeout, **kwargs)
+
     def factory():
-        return httpx2.Client(
+        return BoundedClient(
             event_hooks={"request": [hf_http.hf_request_event_hook]}, follow_redirects=True,
             timeout=httpx2.Timeout(read, connect=connect),
         )

@@ -10,6 +10,7 @@ so a caller may batch the records of a whole CI run into one file
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Iterable
@@ -31,6 +32,10 @@ def parse_file(artifact: Path, root: Path, on_error: str, max_bytes: int) -> dic
     shown = Path(artifact).as_posix()
     record = {"artifact": shown, "sha256": None, "status": "ok", "format": None, "kind": None, "tools": [],
               "raw_count": 0, "invalid_utf8_bytes": 0, "error": None, "findings": []}
+    refusal = _refusal(Path(artifact), Path(root))
+    if refusal:  # never read, whatever parse.on_error says; listed under "rejected"
+        record.update(status="rejected", error=f"{shown}: {refusal}")
+        return record
     try:
         record["sha256"] = sha256_file(artifact)
         report = parse_report(artifact, max_bytes=max_bytes, display_path=shown)
@@ -51,6 +56,27 @@ def parse_file(artifact: Path, root: Path, on_error: str, max_bytes: int) -> dic
     return record
 
 
+def _refusal(artifact: Path, root: Path) -> str | None:
+    """Why a file under the artifacts folder must not be read, or None.
+
+    A symlink (of the file or of a folder above it) that resolves outside the
+    artifacts folder would let any path on the machine - another project's
+    report, ``/proc/self/environ`` - reach the datasets; FIFOs and devices
+    block or never end.
+    """
+    try:
+        resolved = artifact.resolve(strict=True)
+        inside = resolved.is_relative_to(root.resolve(strict=True))
+        regular = resolved.is_file()  # follows no further: resolved is the final file (regular, not FIFO/device)
+    except (OSError, RuntimeError) as exc:  # dangling or looping link, vanished file
+        return f"unreadable path ({getattr(exc, 'strerror', None) or type(exc).__name__}); refused"
+    if not inside:
+        return "a symlink resolving outside the artifacts folder; refused"
+    if not regular:
+        return "not a regular file (FIFO, device or socket); refused"
+    return None
+
+
 def parse_artifact(artifact: Path, root: Path, out_path: Path, on_error: str, max_bytes: int) -> dict:
     """Parse one artifact and write its record; returns the record written."""
     record = parse_file(artifact, root, on_error, max_bytes)
@@ -69,6 +95,9 @@ def _provenance(artifact: Path, root: Path) -> dict:
     for key in _PROVENANCE_KEYS:
         value = prov.get(key)
         if value is not None or key in prov:
+            if isinstance(value, bool) or not isinstance(value, (str, int, type(None))):
+                # a dict or list as the commit would become a made-up provenance string
+                raise SecftError(f"{artifact}: run.json field {key!r} is a {type(value).__name__}, not a string")
             out[key] = value if isinstance(value, str) or value is None else str(value)
     return out
 

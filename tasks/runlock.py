@@ -23,8 +23,11 @@ class RunLock:
     def __init__(self, path: Path = LOCK_PATH, timeout: float | None = None):
         from filelock import FileLock
 
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise self._unwritable(exc) from None
         self.timeout = float(os.environ.get("SECFT_LOCK_TIMEOUT", "0")) if timeout is None else timeout
         self._lock = FileLock(str(path))
 
@@ -33,12 +36,18 @@ class RunLock:
 
         try:
             self._lock.acquire(timeout=self.timeout)
-        except Timeout:
+        except Timeout:  # before OSError: filelock's Timeout is a TimeoutError, an OSError
             raise SecftError(
                 f"{self.path}: another secft run (doit or the daemon) is in progress in this workspace; "
                 "try again when it has finished, or set SECFT_LOCK_TIMEOUT=<seconds> to wait"
             ) from None
+        except OSError as exc:  # a read-only workspace, a folder in the way: one line, not a traceback
+            raise self._unwritable(exc) from None
         return self
+
+    def _unwritable(self, exc: OSError) -> SecftError:
+        return SecftError(f"{self.path}: cannot take the lock: {exc.strerror or type(exc).__name__} "
+                          "(the workspace's fine-tuning/ folder must be writable; doit list needs no lock)")
 
     def release(self) -> None:
         self._lock.release()

@@ -220,6 +220,12 @@ def upload(config: dict, paths: dict, marker: Path) -> dict:
     if _dataset_empty(paths["training_data"]):
         published = (previous.get("status") == "uploaded" and previous.get("destination") == up["destination"]) or (
             root is not None and (root / "datasets" / targets["dataset"]).is_dir())
+        if root is None and not published:
+            # without a marker (a fresh workspace, another machine) only the Hub knows whether the repo holds
+            # a published dataset; an empty one is never worth publishing, so it is refused before any request
+            raise SecftError(f"upload: the dataset in {paths['training_data']} is empty; refusing to publish an empty "
+                             f"dataset to the Hub repo {targets['dataset']}, which may hold a published one "
+                             "(check the artifacts and findings)")
         if published:
             raise SecftError(f"upload: the dataset in {paths['training_data']} is empty; refusing to publish it over "
                              f"the published {targets['dataset']} (check the artifacts and findings)")

@@ -24,7 +24,9 @@ EXAMPLE_ID = "AKIA" + "IOSFODNN7EXAMPLE"
 EXAMPLE_SIG = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY"
 EXAMPLE_GH = "ghp_" + "x1Y2z3A4b5C6d7E8f9G0h1I2j3K4l5M6n7O8"
 EXAMPLE_DB = "s3cr3t-" + "Hunter2-pa55"
-CI_PREFIX = re.compile(r"/home/runner/work/|/github/workspace/|[A-Z]:[\\/]+a[\\/]|/builds/|/var/lib/jenkins/workspace/|file:///")
+# (file:/// alone is no CI prefix: the CWE catalogue quotes file:///c:/winnt/win.ini)
+CI_PREFIX = re.compile(r"/home/runner/work/|/github/workspace|[A-Z]:[\\/]+a[\\/]|/builds/|/var/lib/jenkins/workspace/"
+                       r"|file:///(?:home|github|builds|var/lib/jenkins|[A-Z]:/a/)|(?<![\w./-])/workspace/")
 
 
 def _semgrep_pair(dest: Path) -> tuple[int, set]:
@@ -117,6 +119,47 @@ def _secrets(dest: Path) -> None:
     (dest / "checkov.json").write_text(json.dumps(checkov))
 
 
+def _more_secrets(dest: Path) -> set[str]:
+    """Secrets a logged-in Semgrep, Bandit B106/B107 and Checkov CKV_SECRET_* report, some with punctuation."""
+    api, hook = "Zx9" + "Qw7Lk2Mn8Pb4Vc6Rt1Yh3Ju5", "https://hooks.slack.com/services/T0" + "1234567/B01234567/abcdefghijklmnopqrstuvwx"
+    bearer = "eyJhbGciOiJIUzI1NiJ9" + ".eyJzdWIiOiIxMjM0NTY3ODkwIn0.sflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+    hdr, pw6, pw7, b64 = "AKIA" + "ZZZZYYYYXXXXWWWW", "Tr0ub4dor" + "&3", "P@ss!w0rd" + "#2024", "cGFzc3dvcmQx" + "MjM0NTY3OA=="
+    db = "s3cr3t" + "&Hunter2!"  # only detect-secrets can find this one: the rule is not about secrets
+
+    def hit(check_id, path, message, lines, cwe=()):
+        return {"check_id": check_id, "path": path, "start": {"line": 4, "col": 7}, "end": {"line": 4, "col": 60},
+                "extra": {"message": message, "severity": "ERROR", "metadata": {"cwe": list(cwe)}, "lines": lines}}
+
+    semgrep = {"version": "1.50.0", "errors": [], "results": [
+        hit("generic.secrets.security.detected-generic-api-key.detected-generic-api-key", "/github/workspace/src/conf.js",
+            "Generic API Key detected", f"const apiKey = '{api}';", ["CWE-798"]),
+        hit("generic.secrets.security.detected-slack-webhook.detected-slack-webhook", "src/notify.py", "Slack Webhook detected", f"URL = {hook}"),
+        hit("python.requests.security.disabled-cert-validation", GH + "src/http.py",
+            f"Certificate verification disabled; seen with header Authorization: Bearer {bearer} and db_pass: \"{db}\"",
+            f"requests.get(url, headers={{'X-Api-Key': '{hdr}'}}, verify=False)", ["CWE-295"]),
+    ]}
+    (dest / "semgrep-loggedin.json").write_text(json.dumps(semgrep))
+    bandit = json.loads((FIXTURES / "bandit/one_vuln.json").read_text())
+    first = bandit["results"][0]
+    bandit["results"] = [
+        dict(first, test_id="B106", test_name="hardcoded_password_funcarg", line_number=5, line_range=[5],
+             filename="/builds/grp/shop/app/x.py", issue_text=f"Possible hardcoded password: '{pw6}'",
+             code=f"4 def f():\n5     connect(user='bob', password='{pw6}')\n6 \n"),
+        dict(first, test_id="B107", test_name="hardcoded_password_default", line_number=8, line_range=[8, 9],
+             filename="app/y.py", issue_text=f"Possible hardcoded password: '{pw7}'",
+             code=f"8 def login(user,\n9           password='{pw7}'):\n10     pass\n"),
+    ]
+    (dest / "bandit-more.json").write_text(json.dumps(bandit))
+    checkov = json.loads((FIXTURES / "checkov/checkov-report-1-vuln.json").read_text())
+    checkov["check_type"] = "secrets"
+    checkov["results"]["failed_checks"] = [dict(checkov["results"]["failed_checks"][0], check_id="CKV_SECRET_6",
+        check_name="Base64 High Entropy String", file_path="/workspace/deploy/values.yaml", repo_file_path="/deploy/values.yaml",
+        file_line_range=[3, 3], code_block=[[3, f"  db_password: {b64}\n"]])]
+    (dest / "checkov-secrets.json").write_text(json.dumps([checkov]))
+    # with the fragments a redaction that stops at the first symbol leaves behind
+    return {api, hook, bearer, hdr, pw6, pw7, b64, db, "]&3'", "]&Hunter2!"}
+
+
 def _raw_gitleaks_secrets() -> set[str]:
     doc = json.loads((FIXTURES / "gitleaks/gitleaks_7.5.0.sarif").read_text())
     return {(r.get("properties") or {}).get("offender") for run in doc["runs"] for r in run["results"]} - {None, ""}
@@ -130,12 +173,14 @@ def ci_run(tmp_path_factory):
     leaks = run_dir / "gitleaks" / "results.sarif"
     leaks.mkdir(parents=True)
     shutil.copy2(FIXTURES / "gitleaks/gitleaks_7.5.0.sarif", leaks / "results.sarif")
-    for name in ("semgrep", "deps", "secrets"):
+    for name in ("semgrep", "deps", "secrets", "more-secrets"):
         (run_dir / name).mkdir()
     raw, places = _semgrep_pair(run_dir / "semgrep")
     _dependencies(run_dir / "deps")
     _secrets(run_dir / "secrets")
-    run = run_doit(ws, "parse_findings")
+    (ws / "more_secrets.json").write_text(json.dumps(sorted(_more_secrets(run_dir / "more-secrets"))))
+    # through the datasets: narratives and rows must be as clean as the findings
+    run = run_doit(ws, "build_datasets")
     assert run.returncode == 0, run.output[-3000:]
     findings = [json.loads(line) for line in (ws / "data/findings/findings.jsonl").read_text().splitlines()]
     summary = json.loads((ws / "data/findings/findings_summary.json").read_text())
@@ -153,7 +198,7 @@ def test_default_config_builds_and_ignores_human_reports(ci_run):
 
 def test_semgrep_json_and_sarif_of_one_scan_merge(ci_run):
     _, findings, _, raw, places = ci_run
-    semgrep = [f for f in findings if f["tool"] == "semgrep"]
+    semgrep = [f for f in findings if f["tool"] == "semgrep" and "/semgrep/" in f["source"]["artifact"]]
     assert len(semgrep) == len(places) == raw == 50
     assert all(f["seen_count"] == 2 for f in semgrep)
     assert all(f["snippet"] and f["snippet"] != "requires login" for f in semgrep if f["location"]["path"].startswith("app/"))
@@ -177,8 +222,18 @@ def test_fixed_versions_per_case(ci_run):
     assert empty["fix_hint"] is None
 
 
+def _outputs(ws: Path) -> list[Path]:
+    """Every file the build wrote: data/ without the artifacts and the tokenizer corpus, and fine-tuning/."""
+    roots = [p for p in (ws / "data").iterdir() if p.name not in ("artifacts", "corpus")] + [ws / "fine-tuning"]
+    files = [p for r in roots for p in r.rglob("*") if p.is_file()]
+    assert any(p.parent.name == "training_data" for p in files) and any(p.parent.name == "narratives" for p in files)
+    return files
+
+
 def _output_texts(ws: Path) -> dict[Path, str]:
-    return {p: p.read_text(encoding="utf-8", errors="replace") for p in (ws / "data" / "findings").rglob("*") if p.is_file()}
+    """The JSON and JSONL outputs as text (doit's own database and caches aside: see the secrets test)."""
+    return {p: p.read_text(encoding="utf-8", errors="replace") for p in _outputs(ws)
+            if p.suffix in (".json", ".jsonl") and not p.name.startswith(".")}
 
 
 def _without_original_paths(value):
@@ -205,9 +260,11 @@ def test_no_ci_prefix_in_any_output(ci_run):
 def test_no_raw_secret_in_any_output(ci_run):
     ws, findings, summary, _, _ = ci_run
     raw = {EXAMPLE_ID, EXAMPLE_SIG, EXAMPLE_GH, EXAMPLE_DB} | _raw_gitleaks_secrets()
-    assert len(raw) >= 5
-    for path, text in _output_texts(ws).items():
-        assert [s for s in raw if s in text] == [], path
+    raw |= set(json.loads((ws / "more_secrets.json").read_text()))
+    assert len(raw) >= 14
+    for path in _outputs(ws):  # every byte of every output, doit's database included
+        data = path.read_bytes()
+        assert [s for s in raw if s.encode() in data] == [], path
     assert {"bandit", "checkov", "semgrep", "gitleaks"} <= set(summary["redacted_by_tool"])
     bandit = next(f for f in findings if f["tool"] == "bandit")
     assert "return db(password)" in bandit["snippet"] and "[REDACTED secret sha256:" in bandit["snippet"]

@@ -355,3 +355,35 @@ def test_atomic_directory_refuses_targets_outside_its_root(tmp_path, monkeypatch
     with atomic.directory("data/artifacts/1/ok", root="data/artifacts") as tmp:
         (tmp / "f").write_text("yes")
     assert (tmp_path / "data/artifacts/1/ok/f").read_text() == "yes"
+
+
+# ----------------------------------------------------------------------------- the base model download is bounded too
+
+
+def test_base_model_download_from_a_silent_hub_ends_in_one_line(silent, monkeypatch, tmp_path):
+    from huggingface_hub import constants
+    from huggingface_hub.utils import _http as hf_http
+
+    from tasks import models
+
+    server = silent()
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "ENDPOINT", server.url)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    saved = constants.HF_HUB_DOWNLOAD_TIMEOUT, constants.HF_HUB_ETAG_TIMEOUT
+    result: dict = {}
+
+    def call():
+        try:
+            models.fetch("acme/never-answers", cache_dir=tmp_path / "hf", net={**FAST, "read_timeout_seconds": 1})
+        except SecftError as exc:
+            result["error"] = str(exc)
+
+    thread = threading.Thread(target=call, daemon=True)
+    thread.start()
+    thread.join(90)
+    hf_http.set_client_factory(hf_http.default_client_factory)
+    constants.HF_HUB_DOWNLOAD_TIMEOUT, constants.HF_HUB_ETAG_TIMEOUT = saved
+    assert not thread.is_alive(), "the download is still waiting for the silent Hub"
+    assert "acme/never-answers" in result["error"] and "\n" not in result["error"]
+    assert server.accepted >= 1

@@ -172,3 +172,17 @@ def test_peft_folders_go_into_the_stage_repos(ws):
     assert not (hub / "secft-olmo2-stage2-codefix/peft").exists()
     again = run_doit(ws, "upload", "profile=smoke")
     assert again.returncode == 0 and "upload" in again.uptodate
+
+
+def test_empty_dataset_is_never_sent_to_the_hub_even_without_a_marker(ws, monkeypatch):
+    from test_hostile_net import refused_port
+
+    for name in ("stage1_train.jsonl", "stage1_valid.jsonl", "stage2_train.jsonl", "stage2_valid.jsonl"):
+        (ws / "fine-tuning/training_data" / name).write_text("")
+    marker = ws / "fine-tuning/uploaded.json"
+    marker.unlink()  # a fresh workspace: nothing local says the Hub repo holds a published dataset
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{refused_port()}")  # no request may be needed to refuse
+    with pytest.raises(SecftError, match="is empty; refusing to publish an empty dataset to the Hub repo"):
+        upload(smoke(destination="hf", namespace="acme"), _paths(ws), marker)
+    assert not marker.exists() and not (ws / "fine-tuning/.upload-staging").exists()

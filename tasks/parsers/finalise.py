@@ -21,6 +21,8 @@ def finalise(finding: dict) -> dict:
     if secrets.tool_marks_secret(finding["tool"], finding["rule_id"], finding.get("title") or ""):
         loc = finding.get("location") or {}
         found += secrets.literal_values(finding.get("snippet"), loc.get("start_line"), loc.get("end_line"))
+        if finding["tool"] == "bandit":  # B105-B107 quote the password itself: "Possible hardcoded password: '...'"
+            found += secrets.quoted_values(finding.get("title")) + secrets.quoted_values(finding.get("description"))
     path = (finding.get("location") or {}).get("path")
     for key in TEXT_FIELDS:
         found += secrets.detect(finding.get(key), path)

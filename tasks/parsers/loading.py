@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from tasks.errors import SecftError
-from tasks.parsers.sniff import ignored_kind, looks_like_html
+from tasks.parsers.sniff import ignored_kind, looks_like_html, named_kind
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
@@ -81,16 +83,7 @@ def _strict(data: bytes, codec: str) -> tuple[str | None, int, str | None]:
 
 def load(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
     """Read, sniff and decode one file; parse it when it is a report candidate."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise SecftError(f"{path}: cannot read report: {exc.strerror}") from None
-    if size > max_bytes:
-        raise SecftError(f"{path}: report is {size} bytes, over the parse.max_bytes limit of {max_bytes}")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SecftError(f"{path}: cannot read report: {exc.strerror}") from None
+    data = read_regular(path, max_bytes)
     text, bad, problem = decode(data)
     kind = ignored_kind(path.name, data, text)
     if kind:
@@ -111,17 +104,57 @@ def load(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
         except DefusedXmlException as exc:
             raise SecftError(f"{path}: unsafe XML refused ({type(exc).__name__})") from None
         except SafeET.ParseError as exc:
+            if named_kind(path.name):  # e.g. Markdown opening with "<!-- ... -->": that file, not broken XML
+                return Loaded(data, ignored=named_kind(path.name), invalid_utf8_bytes=bad)
             raise SecftError(f"{path}: malformed XML: {exc}") from None
         return Loaded(data, root, invalid_utf8_bytes=bad)
     try:
         doc = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
+        if named_kind(path.name):  # a log of "[INFO] ..." lines, a README opening with "[![badge]"
+            return Loaded(data, ignored=named_kind(path.name), invalid_utf8_bytes=bad)
         raise SecftError(f"{path}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise SecftError(f"{path}: JSON nested too deeply") from None
     except ValueError as exc:
         raise SecftError(f"{path}: {exc}") from None
     return Loaded(data, doc, invalid_utf8_bytes=bad)
+
+
+def read_regular(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; anything else is one line.
+
+    Opened without blocking and checked on the open descriptor, so a FIFO
+    (which would block forever), a device such as ``/dev/zero`` (endless) or
+    a file swapped for one between check and read never gets read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise SecftError(f"{path}: cannot read report: {exc.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise SecftError(f"{path}: not a regular file ({_file_type(st.st_mode)}); refused")
+        if st.st_size > max_bytes:
+            raise SecftError(f"{path}: report is {st.st_size} bytes, over the parse.max_bytes limit of {max_bytes}")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise SecftError(f"{path}: cannot read report: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:  # grew while we read it
+        raise SecftError(f"{path}: report is over the parse.max_bytes limit of {max_bytes}")
+    return data
+
+
+def _file_type(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return name
+    return "a special file"
 
 
 def _refuse_constant(name: str) -> Any:

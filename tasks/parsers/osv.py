@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tasks.parsers import base, versions
+from tasks.parsers.identity import package_key
 
 
 def detect(doc: Any) -> bool:
@@ -22,7 +23,10 @@ def count_raw(doc: dict) -> int:
 def _package(vuln: dict, p: dict) -> dict | None:
     """The package with the fix of the affected range that contains its version."""
     name = p.get("name")
-    affected = [a for a in vuln.get("affected") or [] if isinstance(a, dict) and (a.get("package") or {}).get("name") == name]
+    # the advisory's spelling may differ from the lockfile's ("Django" / "django", "Foo_Bar" / "foo-bar")
+    key = package_key({"name": name})
+    affected = [a for a in vuln.get("affected") or [] if isinstance(a, dict)
+                and package_key({"name": (a.get("package") or {}).get("name")}) == key]
     fixed, status, all_fixes = versions.fix_from_osv_ranges(p.get("version"), affected, p.get("ecosystem"))
     purl = next(((a.get("package") or {}).get("purl") for a in affected if (a.get("package") or {}).get("purl")), None)
     return base.package(name, p.get("version"), fixed, p.get("ecosystem"), status=status, all_fixes=all_fixes, purl=purl)

@@ -24,7 +24,7 @@ from urllib.parse import unquote
 _PREFIXES = [
     "/home/{s}/(?:_)?work/{s}/{s}/",          # GitHub-hosted and self-hosted Linux runners
     "/Users/{s}/(?:_)?work/{s}/{s}/",         # macOS runners
-    "(?:/{s})*/actions-runner/_work/{s}/{s}/",  # self-hosted runner installs
+    "(?:[A-Za-z]:)?(?:/{s})*/actions-runner/_work/{s}/{s}/",  # self-hosted runner installs (also C:\\actions-runner)
     "/__w/{s}/{s}/",                          # GitHub container jobs
     "/github/workspace/",                     # Docker container actions
     "/builds/{s}/{s}/",                       # GitLab runners
@@ -34,15 +34,17 @@ _PREFIXES = [
 ]
 
 
-def _alternatives(sep: str, seg: str) -> str:
-    return "|".join(p.replace("/", sep).replace("{s}", seg) for p in _PREFIXES)
+def _alternatives(sep: str, seg: str, end: str) -> str:
+    """The prefixes as one alternation; each ends in a separator or, for the workspace itself, ``end``."""
+    return "|".join(p[:-1].replace("/", sep).replace("{s}", seg) + f"(?:{sep}|{end})" for p in _PREFIXES)
 
 
-_ANCHORED = re.compile(r"^(?:" + _alternatives("/", r"[^/]+") + ")")
-# in free text: not inside a longer path or word; an optional file:// scheme goes too
+_ANCHORED = re.compile(r"^(?:" + _alternatives("/", r"[^/]+", "$") + ")")
+# in free text: not inside a longer path or word; an optional file:// scheme goes too.  The
+# workspace itself ("Scanned /github/workspace in 3s") becomes ".", the repository root.
 _IN_TEXT = re.compile(
     r"(?:file://(?:localhost)?(?=/)|file:///(?=[A-Za-z]:)|(?<![\w.\-/\\]))(?:"
-    + _alternatives(r"[/\\]", r"[^/\\\s\"'<>()]+")
+    + _alternatives(r"[/\\]", r"[^/\\\s\"'<>(),;:]+", r"(?=[\s\"'<>(),;:]|$)")
     + ")"
 )
 _FILE_URI = re.compile(r"^file://(?:localhost)?(?=/)|^file:(?=/)", re.I)
@@ -57,7 +59,7 @@ def scrub_text(text: Any) -> Any:
     """Remove CI workspace prefixes (and their file:// scheme) wherever they appear in a text."""
     if not isinstance(text, str) or not text:
         return text
-    return _IN_TEXT.sub("", text)
+    return _IN_TEXT.sub(lambda m: "" if m.group(0)[-1:] in ("/", "\\") else ".", text)
 
 
 def normalise(path: Any) -> tuple[str | None, bool]:
@@ -70,7 +72,8 @@ def normalise(path: Any) -> tuple[str | None, bool]:
         p = unquote(_FILE_URI.sub("", p, count=1))
         p = _WIN_DRIVE_URI.sub(r"\1", p)
     p = p.replace("\\", "/")
-    p = _ANCHORED.sub("", p, count=1)
+    stripped = _ANCHORED.sub("", p, count=1)
+    p = stripped if stripped != p and stripped else "." if stripped != p else p  # the workspace itself: "."
     if p.startswith("./"):
         p = p[2:]
     if p and not re.match(r"^[a-z][a-z0-9+.\-]*://", p, re.I):

@@ -6,6 +6,7 @@ it), Bandit before Semgrep (both have ``results`` and ``errors``).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from tasks.parsers import (
 )
 from tasks.parsers.finalise import finalise
 from tasks.parsers.loading import DEFAULT_MAX_BYTES, EMPTY, load
-from tasks.hashing import sha256_file
+from tasks.parsers.sniff import named_kind
 
 PARSERS = {
     "sarif": sarif,
@@ -83,15 +84,17 @@ def parse_report(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, display_p
     """Parse one report; raises SecftError (one line, naming the file) on bad input."""
     path = Path(path)
     shown = display_path or str(path)
-    data_hash = sha256_file(path) if path.exists() else ""
     try:
         loaded = load(path, max_bytes)
     except SecftError as exc:
         raise SecftError(str(exc).replace(str(path), shown, 1)) from None
+    data_hash = hashlib.sha256(loaded.data).hexdigest()  # the bytes parsed, read once (a FIFO is never opened twice)
     if loaded.ignored:
         return ParsedReport(shown, data_hash, "ignored", [], 0, [], loaded.ignored, loaded.invalid_utf8_bytes)
     doc = loaded.doc
     fmt = detect(doc)
+    if fmt is None and named_kind(path.name):  # e.g. an HTML fragment "<div>...</div>" saved as report.html
+        return ParsedReport(shown, data_hash, "ignored", [], 0, [], named_kind(path.name), loaded.invalid_utf8_bytes)
     if fmt is None:
         raise SecftError(f"{shown}: unrecognised report format ({_describe(doc)}); see docs/formats.md for the supported scanners")
     if fmt == "empty":

@@ -25,7 +25,10 @@ _PEM = re.compile(
     r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)"
 )
 _TOKEN_CHARS = r"[A-Za-z0-9_\-+/=.~]"
-_QUOTED = re.compile(r"""(?P<q>["'`])(?P<v>[^"'`\s]{4,}|[^"'`\n]{8,}?)(?P=q)""")
+# one string literal at a time, left to right: a short literal ('bob') is consumed, not skipped, so
+# the text *between* two literals (", password=") is never taken for one
+_QUOTED = re.compile(r"""(?P<q>["'`])(?P<v>(?:\\.|(?!(?P=q))[^\\\n])*)(?P=q)""")
+_MIN_LITERAL = 4  # shorter literals are too common in code to replace everywhere in a finding
 _ASSIGNED = re.compile(r"""(?:[:=]|=>|:=)\s*(?P<v>[^\s"'`,;#)(\]\[{}<>]{6,})""")
 _MARKER = re.compile(r"\[REDACTED secret sha256:[0-9a-f]{12}\]")
 
@@ -66,8 +69,16 @@ def literal_values(text: Any, start: int | None = None, end: int | None = None) 
     if start and numbered and all(numbered):
         last = end or start
         text = "\n".join(m.group(2) for m in numbered if start <= int(m.group(1)) <= last)
-    found = [m.group("v") for m in _QUOTED.finditer(text)] + [m.group("v") for m in _ASSIGNED.finditer(text)]
+    found = quoted_values(text) + [m.group("v") for m in _ASSIGNED.finditer(text)]
     return [v for v in found if v.strip() and v not in REDACTED_WORDS and not _MARKER.search(v)]
+
+
+def quoted_values(text: Any) -> list[str]:
+    """The string literals of ``text`` long enough to be a secret (Bandit's issue text quotes the password)."""
+    if not isinstance(text, str):
+        return []
+    values = [m.group("v") for m in _QUOTED.finditer(text)]
+    return [v for v in values if len(v.strip()) >= _MIN_LITERAL and v not in REDACTED_WORDS and not _MARKER.search(v)]
 
 
 @lru_cache(maxsize=1)
@@ -99,11 +110,12 @@ def _scan_line(line: str, suffix: str) -> tuple[str, ...]:
         if not value:
             continue
         start = line.find(value)
-        if start >= 0:  # some plugins return a capture group (e.g. "ghp"): take the whole token
-            m = re.match(rf"{_TOKEN_CHARS}*", line[start:])
+        if start >= 0:  # some plugins return a capture group (e.g. "ghp"): widen it to the whole token,
+            # never narrow it - a password with "&" or "#" must go whole, not up to its first symbol
+            right = re.match(rf"{_TOKEN_CHARS}*", line[start + len(value):])
             left = re.search(rf"{_TOKEN_CHARS}*$", line[:start])
-            value = (left.group(0) if left else "") + (m.group(0) if m else value)
-            value = value.strip("=") if len(value.strip("=")) >= 4 else value
+            widened = (left.group(0) if left else "") + value + (right.group(0) if right else "")
+            value = widened.strip("=") if len(widened.strip("=")) >= len(value) else widened
         if len(value) >= 4 and not _MARKER.search(value):
             found.append(value)
     return tuple(found)

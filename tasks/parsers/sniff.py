@@ -29,6 +29,7 @@ _MAGIC = (
     (b"\x1f\x8b", "archive"),
 )
 _HTML_RE = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S)
+_SVG_RE = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+svg[^>]*>\s*)?<svg[\s>]", re.I | re.S)
 _TEXT_KINDS = ("html", "markdown", "svg", "yaml", "csv", "plain-text", "rst", "log")
 
 
@@ -44,6 +45,8 @@ def ignored_kind(name: str, data: bytes, text: str | None) -> str | None:
         head = text.lstrip()[:4096]
         if looks_like_html(head):
             return None if _says_report(name) else "html"
+        if _SVG_RE.match(head):
+            return None if _says_report(name) else "image"
         if head[:1] in ("{", "[") or head.startswith("<"):
             return None
         if not head:
@@ -58,12 +61,31 @@ def ignored_kind(name: str, data: bytes, text: str | None) -> str | None:
         return "binary"
     for kind in _TEXT_KINDS:
         if kind in tags:
-            return {"plain-text": "text"}.get(kind, kind)
+            return {"plain-text": "text", "svg": "image"}.get(kind, kind)
     if name.lower().endswith((".log", ".out", ".err")):
         return "log"
     if head.startswith("#") or "\n## " in text[:4096]:
         return "markdown"
     return "text"
+
+
+def named_kind(name: str) -> str | None:
+    """The human format a file's *name* says it is (``.md``, ``.txt``, ``.log``, ...), else None.
+
+    Used when content that starts like JSON or XML does not parse: a log whose
+    lines start with ``[INFO]`` or a README that opens with a ``[![badge]``
+    link is that file, not a broken report.  A report-like or unknown name
+    gives None, so a truncated ``results.json`` still fails.
+    """
+    if _says_report(name):
+        return None
+    tags = identify.tags_from_filename(name)
+    for kind in _TEXT_KINDS:
+        if kind in tags:
+            return {"plain-text": "text", "svg": "image"}.get(kind, kind)
+    if name.lower().endswith((".log", ".out", ".err")):
+        return "log"
+    return None
 
 
 def looks_like_html(text: str) -> bool:

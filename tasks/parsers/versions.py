@@ -153,6 +153,7 @@ def fix_from_osv_ranges(installed: Any, affected: Iterable[dict], ecosystem: Any
     flat-list rule of ``choose_fix`` decides.
     """
     key = sort_key(ecosystem)
+    affected = list(affected)
     all_fixes: list[str] = []
     containing: list[str | None] = []
     for aff in affected:
@@ -169,9 +170,31 @@ def fix_from_osv_ranges(installed: Any, affected: Iterable[dict], ecosystem: Any
         fixes = [c for c in containing if c]
         if not fixes:
             return None, NONE, all_fixes
-        return _best(str(installed), fixes, key), FIXED, all_fixes
+        best = _best(str(installed), fixes, key)
+        if is_prerelease(best):  # a stable release above it that no range affects is the better upgrade
+            stable = [f for f in all_fixes if not is_prerelease(f) and _lt(str(installed), f, key)
+                      and not _affected(f, affected, key)]
+            best = _best(str(installed), stable, key) if stable else best
+        return best, FIXED, all_fixes
+    if not all_fixes and not any(_ranges(aff) for aff in affected):
+        return None, UNKNOWN, all_fixes  # the advisory says nothing about this package: not "none published"
     fixed, status = choose_fix(installed, all_fixes, ecosystem)
     return fixed, status, all_fixes
+
+
+def _ranges(aff: Any) -> list:
+    return [r for r in (aff.get("ranges") or [] if isinstance(aff, dict) else []) if isinstance(r, dict)]
+
+
+def _affected(version: str, affected: Iterable[dict], key: Callable[[str], tuple]) -> bool:
+    """Is ``version`` inside any non-GIT range of the advisory?"""
+    for aff in affected:
+        for rng in _ranges(aff):
+            if str(rng.get("type", "")).upper() == "GIT":
+                continue
+            if any(_inside(version, lo, hi, kind, key) for lo, hi, kind in _intervals(rng.get("events") or [])):
+                return True
+    return False
 
 
 def _intervals(events: list) -> list[tuple[str, str | None, str]]:
