@@ -91,3 +91,47 @@ def test_batch_size_must_split_evenly_across_ranks():
     with pytest.raises(SecftError, match="batch_size 3 is not a multiple of the 2 processes"):
         check_batch(3, World(1, 2))
     assert share([5, 6, 7, 8], World(0, 2)) == [5, 7] and share([5, 6, 7, 8], World(1, 2)) == [6, 8]
+
+
+@pytest.mark.skipif(not LAUNCH.exists(), reason="mlx.launch is not installed beside this Python")
+def test_two_ranks_resume_a_one_process_checkpoint(workspace, data, monkeypatch):
+    """A one-process run stopped after step 3 (checkpoint at 2) is finished by two ranks: rank 0 restores the
+    checkpoint and broadcasts weights and optimizer state, and the result is the uninterrupted run's adapter."""
+    import mlx.core as mx
+
+    from tasks.training import stages
+    from tasks.training.cli import main
+
+    args = [*ARGS[2:], "--max-iters", "3", "--dataset", str(data)]
+    profile = workspace / "config/profiles/smoke.yaml"
+    profile.write_text(profile.read_text().replace("checkpoint_every: 4", "checkpoint_every: 2"))
+    assert main([*args, "--output-name", "whole"]) == 0
+
+    class Stop(Exception):
+        pass
+
+    def stop(step):
+        if step == 3:
+            raise Stop
+
+    original = stages.train_single
+    monkeypatch.setattr(stages, "train_single", lambda *a, **k: original(*a, **{**k, "on_step": stop}))
+    with pytest.raises(Stop):
+        main([*args, "--output-name", "resumed"])
+    monkeypatch.setattr(stages, "train_single", original)
+    assert json.loads((workspace / "fine-tuning/checkpoints/resumed/state.json").read_text())["step"] == 2
+
+    cmd = [str(LAUNCH), "-n", "2", "--backend", "ring", "-p", str(_free_ports()), sys.executable, "-m", "tasks.finetune",
+           *args, "--output-name", "resumed"]
+    proc = subprocess.run(cmd, cwd=workspace, capture_output=True, text=True, env=clean_env(), timeout=180)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    assert out.count("resuming from checkpoint at step 2 of 3") == 1  # rank 0 only
+    m = json.loads((workspace / "fine-tuning/adapters/resumed/metrics.json").read_text())
+    assert m["resumed_from_step"] == 2 and m["distributed"]["world_size"] == 2 and m["distributed"]["ranks_in_sync"]
+    whole = json.loads((workspace / "fine-tuning/adapters/whole/metrics.json").read_text())
+    assert [h["step"] for h in m["train_loss"]] == [1, 2, 3]
+    assert [h["loss"] for h in m["train_loss"]] == pytest.approx([h["loss"] for h in whole["train_loss"]], abs=1e-4)
+    a = mx.load(str(workspace / "fine-tuning/adapters/resumed/adapters.safetensors"))
+    b = mx.load(str(workspace / "fine-tuning/adapters/whole/adapters.safetensors"))
+    assert all(mx.allclose(a[k], b[k], atol=1e-4).item() for k in a)
