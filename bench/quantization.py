@@ -1,6 +1,6 @@
 """Stage-1 training with fine_tuning.quantization none / 8bit / 4bit: tokens/s and peak memory, one run each.
 
-    python bench/quantization.py [--iters 30]
+    python bench/quantization.py [--iters 30] [--shape tiny|medium]
 
 Builds the smoke workspace's datasets and tiny model in a temporary folder,
 then trains the same LoRA (smoke profile: rank 4, 2 layers, batch 2, max
@@ -8,7 +8,11 @@ length 384) with ``python -m tasks.finetune --quantization ...``, one fresh
 process per setting.  tokens/s is the median over steps 2..N (step 1
 includes compilation); peak memory is mlx's own figure at the end of
 training (``metrics.json`` ``peak_memory_gb``) and the process's peak RSS.
-Prints a Markdown table for docs/performance.md.
+``--shape medium`` builds a bigger random-weights OLMo-2-shaped model
+(hidden 512, 4 layers, MLP 1408: ~15M parameters, 60 MB in float32)
+instead of the tiny one, where the weights are too small a share of the
+memory for quantisation to show.  Prints a Markdown table for
+docs/performance.md.
 """
 
 from __future__ import annotations
@@ -24,6 +28,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import workspace  # noqa: E402
+
+
+SHAPES = {
+    "tiny": None,
+    "medium": "tiny_model:\n  hidden_size: 512\n  num_hidden_layers: 4\n  num_attention_heads: 8\n"
+              "  intermediate_size: 1408\n",
+}
 
 
 def _run(ws: Path, quantization: str, iters: int) -> dict:
@@ -48,13 +59,18 @@ def _run(ws: Path, quantization: str, iters: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--iters", type=int, default=30)
+    ap.add_argument("--shape", choices=sorted(SHAPES), default="tiny")
     args = ap.parse_args()
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         ws = workspace.make(Path(tmp))
+        if SHAPES[args.shape]:
+            profile = ws / "config/profiles/smoke.yaml"
+            profile.write_text(profile.read_text() + SHAPES[args.shape])
         workspace.doit(ws, "profile=smoke", "build_datasets", "tiny_base_model", capture_output=True)
         for q in ("none", "8bit", "4bit"):
             results[q] = _run(ws, q, args.iters)
+    print(f"model shape: {args.shape}\n")
     print(f"| quantization | median tokens/s (steps 2..{args.iters}) | mlx peak memory (MB) | peak RSS (MB) "
           "| valid loss before -> after | wall time incl. load (s) |")
     print("|---|---:|---:|---:|---:|---:|")

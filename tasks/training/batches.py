@@ -5,7 +5,8 @@ a resumed run cannot see the batches the interrupted one would have seen,
 and anything else that used NumPy's RNG earlier in the process changes the
 order.  Here the order of epoch ``e`` is a permutation drawn from its own
 generator seeded with ``(seed, e)``: step ``k``'s batch is a pure function
-of the data, the seed and ``k``.  Padding and truncation are mlx-lm's.
+of the data, the seed and ``k``.  Padding is mlx-lm's; over-long rows are
+truncated or dropped once, before batching (``prepare_rows``).
 """
 
 from __future__ import annotations

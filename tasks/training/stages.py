@@ -7,6 +7,10 @@ stage-1 validation loss before and after (forgetting, measured), and writes
 the fused stage-2 model.  ``sequential: false`` trains one adapter on both
 datasets instead.
 
+With ``fine_tuning.quantization`` both stages train on a quantised base
+(QLoRA, ``model_io``) and the fused model is written dequantised.  Under
+``mlx.launch`` every rank trains and only rank 0 writes (``distributed``).
+
 Every stage checks what it can before training (``preflight``, the base
 model's integrity), decides whether training is worth it (``policy``), and
 ends as "trained", "kept", "skipped" or "failed" (a NaN loss: the doit
