@@ -5,7 +5,8 @@ a resumed run cannot see the batches the interrupted one would have seen,
 and anything else that used NumPy's RNG earlier in the process changes the
 order.  Here the order of epoch ``e`` is a permutation drawn from its own
 generator seeded with ``(seed, e)``: step ``k``'s batch is a pure function
-of the data, the seed and ``k``.  Padding and truncation are mlx-lm's.
+of the data, the seed and ``k``.  Padding is mlx-lm's; over-long rows are
+truncated or dropped once, before batching (``prepare_rows``).
 """
 
 from __future__ import annotations
@@ -15,13 +16,26 @@ from tasks.training.formats import dataset_for, row_format
 PAD_TO = 32
 
 
-def tokenize_rows(rows: list[dict], tokenizer, mask_prompt: bool, max_seq_length: int) -> tuple[list, int]:
-    """Tokenise rows into (tokens, prompt_offset) pairs, as mlx-lm's batcher expects.
+LONG_ROWS = ("truncate", "drop")
 
-    A row whose prompt alone fills ``max_seq_length`` would be truncated to
-    no answer tokens at all (a 0/0 loss); such rows are left out and counted.
+
+def prepare_rows(rows: list[dict], tokenizer, mask_prompt: bool, max_seq_length: int,
+                 long_rows: str = "truncate") -> tuple[list, dict]:
+    """Tokenise rows into (tokens, prompt_offset) pairs, handling over-long rows *before* batching.
+
+    mlx-lm's batcher truncates silently and prints a warning for every batch
+    that holds a row longer than ``max_seq_length``; here each row is dealt
+    with once, by ``fine_tuning.long_rows``: ``truncate`` cuts its tokens to
+    ``max_seq_length`` (the end of the answer is lost), ``drop`` leaves it out.
+    A row whose prompt alone fills ``max_seq_length`` would keep no answer
+    tokens at all (a 0/0 loss) and is left out either way.  Returns the
+    items and the counts ``{"dropped", "truncated", "prompt_too_long"}``.
     """
-    items, too_long = [], 0
+    if long_rows not in LONG_ROWS:
+        from tasks.errors import SecftError
+
+        raise SecftError(f"fine_tuning.long_rows {long_rows!r}: expected one of {', '.join(LONG_ROWS)}")
+    items, counts = [], {"dropped": 0, "truncated": 0, "prompt_too_long": 0}
     groups: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
         groups.setdefault(row_format(row) or "chat", []).append(i)
@@ -33,10 +47,24 @@ def tokenize_rows(rows: list[dict], tokenizer, mask_prompt: bool, max_seq_length
     for i in range(len(rows)):
         tokens, offset = processed[i]
         if offset >= min(len(tokens), max_seq_length) - 1:
-            too_long += 1
+            counts["prompt_too_long"] += 1
+            counts["dropped"] += 1
             continue
+        if len(tokens) > max_seq_length:
+            if long_rows == "drop":
+                counts["dropped"] += 1
+                continue
+            counts["truncated"] += 1
+            tokens = tokens[:max_seq_length]
         items.append((list(tokens), offset))
-    return items, too_long
+    return items, counts
+
+
+def tokenize_rows(rows: list[dict], tokenizer, mask_prompt: bool, max_seq_length: int,
+                  long_rows: str = "truncate") -> tuple[list, int]:
+    """``prepare_rows`` for callers that only need the number of rows left out."""
+    items, counts = prepare_rows(rows, tokenizer, mask_prompt, max_seq_length, long_rows)
+    return items, counts["dropped"]
 
 
 def batch_index(dataset: list, batch_size: int) -> list[list[int]]:

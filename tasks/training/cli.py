@@ -7,7 +7,9 @@ Every setting goes through the pipeline's config schema (a flag is an
 override of its ``fine_tuning`` key), so ``--batch-size 0`` or
 ``--learning-rate nan`` is refused in one line before anything loads.
 The dataset may be in any of mlx-lm's formats (chat ``messages``,
-``prompt``/``completion``, ``text``), detected per file.
+``prompt``/``completion``, ``text``), detected per file.  Under
+``mlx.launch -n N`` (or ``--hostfile``) the N processes train one adapter
+data-parallel and rank 0 writes it (``tasks.training.distributed``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from tasks.errors import SecftError
 from tasks.hashing import sha256_json
+from tasks.training import distributed
 
 ADAPTERS = Path("fine-tuning/adapters")
 CHECKPOINTS = Path("fine-tuning/checkpoints")
@@ -36,6 +39,10 @@ FLAGS = {  # flag -> (config key, type)
     "max_seq_length": ("fine_tuning.max_seq_length", int),
     "seed": ("fine_tuning.seed", int),
     "base_model": ("base_model", str),
+    "quantization": ("fine_tuning.quantization", str),
+    "lr_schedule": ("fine_tuning.lr_schedule", str),
+    "warmup_steps": ("fine_tuning.warmup_steps", int),
+    "long_rows": ("fine_tuning.long_rows", str),
 }
 
 
@@ -68,6 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-seq-length", type=int)
     p.add_argument("--seed", type=int)
     p.add_argument("--base-model", help="Hub id, local folder, or 'tiny'")
+    p.add_argument("--quantization", help="none | 4bit | 8bit: quantise the base before LoRA (QLoRA)")
+    p.add_argument("--lr-schedule", help="constant | cosine")
+    p.add_argument("--warmup-steps", type=int)
+    p.add_argument("--long-rows", help="rows longer than --max-seq-length: truncate | drop")
     p.add_argument("--upload", action="store_true", help="publish the adapter and its data like the pipeline (upload.destination)")
     p.add_argument("--profile", help="config profile (default: $SECFT_PROFILE)")
     p.add_argument("--config", type=Path, default=Path("config/pipeline.yaml"))
@@ -100,6 +111,8 @@ def run(args: argparse.Namespace) -> dict:
         config["base_model"], train_rows, valid_rows, out_dir, cfg, CHECKPOINTS / name, LOGS / f"{name}.log", name,
         {"mode": "standalone", "dataset": str(args.dataset), "data_sha256": sha256_json(train_rows + valid_rows)},
     )
+    if not distributed.writer():  # under mlx.launch: rank 0 writes, uploads and reports
+        return metrics
     from tasks.builds import record
 
     metrics["history"] = record(config, metrics, kind="standalone")  # fine-tuning/history/<name>, listed by tasks.status
@@ -125,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: run the same command again to resume from the last checkpoint", file=sys.stderr)
         return 130
+    if not distributed.writer():
+        return 0
     keys = ("iterations", "resumed_from_step", "valid_loss_before", "valid_loss_after", "tokens_per_second", "history", "upload")
     print(json.dumps({k: metrics[k] for k in keys if k in metrics}))
     return 0

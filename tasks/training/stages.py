@@ -7,6 +7,10 @@ stage-1 validation loss before and after (forgetting, measured), and writes
 the fused stage-2 model.  ``sequential: false`` trains one adapter on both
 datasets instead.
 
+With ``fine_tuning.quantization`` both stages train on a quantised base
+(QLoRA, ``model_io``) and the fused model is written dequantised.  Under
+``mlx.launch`` every rank trains and only rank 0 writes (``distributed``).
+
 Every stage checks what it can before training (``preflight``, the base
 model's integrity), decides whether training is worth it (``policy``), and
 ends as "trained", "kept", "skipped" or "failed" (a NaN loss: the doit
@@ -23,14 +27,16 @@ from pathlib import Path
 from tasks import atomic, builds, models
 from tasks.hashing import sha256_file, sha256_json
 from tasks.outputs import describe_outputs, outputs_intact
-from tasks.training import policy, preflight
+from tasks.training import distributed, policy, preflight
 from tasks.training.checkpoints import Checkpoints
 from tasks.training.formats import read_rows
 from tasks.training.loop import NonFiniteLoss, train_adapter
+from tasks.training.model_io import fuse, load_model, save_adapter, save_fused
 
 TRAINING_KEYS = (
     "batch_size", "learning_rate", "max_epochs", "max_iters", "lora_rank", "lora_scale", "lora_dropout",
     "lora_layers", "max_seq_length", "mask_prompt", "grad_checkpoint", "seed", "steps_per_eval", "val_batches",
+    "quantization", "quantization_group_size", "lr_schedule", "warmup_steps", "long_rows",
 )
 DAEMON_SKIP = "daemon"
 # settings that do not change what an adapter learns: changing them alone never forces retraining
@@ -39,10 +45,12 @@ POLICY_NEUTRAL = ("min_new_rows", "min_new_percent", "skip_fine_tuning", "skip_i
 
 
 def hyper(cfg: dict) -> dict:
-    return {k: cfg[k] for k in TRAINING_KEYS}
+    return {k: cfg[k] for k in TRAINING_KEYS if k in cfg}
 
 
 def logger(log_path: Path) -> logging.Logger:
+    if not distributed.writer():  # under mlx.launch only rank 0 keeps the log
+        return distributed.null_logger(log_path.stem)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = logging.getLogger(f"secft.{log_path.stem}")
     log.setLevel(logging.INFO)
@@ -54,36 +62,6 @@ def logger(log_path: Path) -> logging.Logger:
     log.addHandler(handler)
     log.propagate = False
     return log
-
-
-def load_model(base: Path, adapter_path: Path | None = None):
-    """The one place a stage loads its model: (model, tokenizer, config) from a verified folder."""
-    import mlx_lm
-
-    return mlx_lm.load(str(base), adapter_path=str(adapter_path) if adapter_path else None, return_config=True)
-
-
-def save_adapter(model, directory: Path, cfg: dict, base_ref: str) -> None:
-    import mlx.core as mx
-    from mlx.utils import tree_flatten
-
-    mx.save_safetensors(str(directory / "adapters.safetensors"), dict(tree_flatten(model.trainable_parameters())))
-    atomic.write_json(directory / "adapter_config.json", {
-        "fine_tune_type": "lora",
-        "model": base_ref,
-        "num_layers": cfg["lora_layers"],
-        "lora_parameters": {"rank": cfg["lora_rank"], "scale": cfg["lora_scale"], "dropout": cfg["lora_dropout"]},
-        "max_seq_length": cfg["max_seq_length"],
-        "mask_prompt": cfg["mask_prompt"],
-    })
-
-
-def fuse(model) -> None:
-    from mlx.utils import tree_unflatten
-
-    fused = [(n, m.fuse()) for n, m in model.named_modules() if hasattr(m, "fuse")]
-    if fused:
-        model.update_modules(tree_unflatten(fused))
 
 
 def write_skipped(out_dir: Path, stage: str, reason: str, skipped_by: str | None = None) -> dict:
@@ -126,6 +104,8 @@ def _skipped(out_dir: Path, stage: str, reason: str, skipped_by: str) -> dict:
 
 def _preflight(folders: list[Path], need_bytes: int = 0) -> None:
     preflight.require_mlx()
+    if not distributed.writer():  # the other ranks of an mlx.launch run write nothing
+        return
     preflight.check_writable(folders)
     preflight.check_free_space(folders[0], need_bytes)
 
@@ -145,26 +125,30 @@ def train_single(
     _preflight([out_dir.parent, checkpoint_dir.parent, log_path.parent])
     base = models.resolve_verified(base_model)
     log = logger(log_path)
-    model, tokenizer, _ = load_model(base)
+    model, tokenizer, _, quantized = load_model(base, cfg=cfg)
     fingerprint = sha256_json({"setup": setup_sha(base_model, base, cfg, stage), "rows": sha256_json(train_rows + valid_rows)})
     ckpt = Checkpoints(checkpoint_dir, fingerprint)
     try:
         metrics = train_adapter(model, tokenizer, train_rows, valid_rows, cfg, ckpt, log, on_step=on_step)
     except NonFiniteLoss as exc:
-        write_failed(out_dir, stage, str(exc), {"train_loss": exc.history["train"], "valid_loss": exc.history["valid"],
-                                                "base_model": base_model, "hyperparameters": hyper(cfg)})
+        if distributed.writer():
+            write_failed(out_dir, stage, str(exc), {"train_loss": exc.history["train"], "valid_loss": exc.history["valid"],
+                                                    "base_model": base_model, "hyperparameters": hyper(cfg)})
         log.info("%s failed: %s", stage, exc)
         raise
+    metrics.update(
+        stage=stage, status="trained", base_model=base_model, hyperparameters=hyper(cfg), quantization=quantized,
+        wall_time_s=time.perf_counter() - tic, **(extra_metrics or {}),
+    )
+    if not distributed.writer():  # under mlx.launch rank 0 writes the adapter, once
+        return metrics
     with atomic.directory(out_dir) as tmp:
         save_adapter(model, tmp, cfg, base_model)
         policy.write_row_hashes(tmp, train_rows + valid_rows)
-    metrics.update(
-        stage=stage, status="trained", base_model=base_model, hyperparameters=hyper(cfg),
-        wall_time_s=time.perf_counter() - tic, **(extra_metrics or {}),
-    )
     metrics["outputs"] = describe_outputs([out_dir])
     atomic.write_json(out_dir / "metrics.json", metrics)
     ckpt.clear()
+    print(f"{stage}: wrote the adapter to {out_dir}", flush=True)
     log.info("%s done: valid loss %s -> %s", stage, metrics["valid_loss_before"], metrics["valid_loss_after"])
     return metrics
 
@@ -253,48 +237,52 @@ def stage2(config: dict, data_dir: Path, stage1_dir: Path, out_dir: Path, model_
 
 def _train_stage2(config, data_dir, stage1_dir, out_dir, model_dir, checkpoint_dir, log_path, base, s1_sha, rows,
                   setup, decision, on_step) -> dict:
-    from mlx_lm.utils import save
-
     from tasks.training.batches import tokenize_rows
     from tasks.training.loop import valid_loss
 
     cfg, base_model = config["fine_tuning"], config["base_model"]
     tic = time.perf_counter()
     log = logger(log_path)
-    model, tokenizer, model_config = load_model(base, stage1_dir)
-    fuse(model)
-    metrics: dict = {"stage": "stage2", "base_model": base_model, "stage1_adapter_sha256": s1_sha,
+    model, tokenizer, model_config, quantized = load_model(base, stage1_dir, cfg)
+    fuse(model, dequantize=not cfg["sequential"])  # QLoRA: stage 2 trains on the quantised stage-1 model
+    metrics: dict = {"stage": "stage2", "base_model": base_model, "stage1_adapter_sha256": s1_sha, "quantization": quantized,
                      "setup_sha256": setup, "policy": decision, "data_sha256": sha256_json(rows)}
+    writer = distributed.writer()
     if cfg["sequential"]:
         train_rows = read_rows(data_dir / "stage2_train.jsonl")
         valid_rows = read_rows(data_dir / "stage2_valid.jsonl")
         mixed = _mix(read_rows(data_dir / "stage1_train.jsonl"), len(train_rows), cfg["stage1_mix_percent"])
-        s1_valid_ds, _ = tokenize_rows(read_rows(data_dir / "stage1_valid.jsonl"), tokenizer, cfg["mask_prompt"], cfg["max_seq_length"])
+        s1_valid_ds, _ = tokenize_rows(read_rows(data_dir / "stage1_valid.jsonl"), tokenizer, cfg["mask_prompt"], cfg["max_seq_length"],
+                                     cfg.get("long_rows", "truncate"))
         vb = lambda ds: valid_loss(model, ds, cfg["batch_size"], cfg["val_batches"], cfg["max_seq_length"])  # noqa: E731
         s1_before = vb(s1_valid_ds)
         ckpt = Checkpoints(checkpoint_dir, sha256_json({"setup": setup, "rows": sha256_json(rows)}))
         try:
             metrics.update(train_adapter(model, tokenizer, train_rows + mixed, valid_rows, cfg, ckpt, log, on_step=on_step))
         except NonFiniteLoss as exc:
-            write_failed(out_dir, "stage2", str(exc), {"train_loss": exc.history["train"], "valid_loss": exc.history["valid"],
-                                                       "base_model": base_model, "hyperparameters": hyper(cfg)})
+            if writer:
+                write_failed(out_dir, "stage2", str(exc), {"train_loss": exc.history["train"], "valid_loss": exc.history["valid"],
+                                                           "base_model": base_model, "hyperparameters": hyper(cfg)})
             raise
         metrics.update(
             mode="sequential", stage1_rows_mixed=len(mixed),
             forgetting={"stage1_valid_loss_before": s1_before, "stage1_valid_loss_after": vb(s1_valid_ds)},
         )
-        with atomic.directory(out_dir) as tmp:
-            save_adapter(model, tmp, cfg, f"{base_model} + stage1")
-            policy.write_row_hashes(tmp, rows)
-        fuse(model)
-        ckpt.clear()
+        if writer:
+            with atomic.directory(out_dir) as tmp:
+                save_adapter(model, tmp, cfg, f"{base_model} + stage1")
+                policy.write_row_hashes(tmp, rows)
+            ckpt.clear()
     else:
         metrics.update(mode="single-stage", note="one adapter trained on both datasets in stage 1; fused here")
-        with atomic.directory(out_dir) as tmp:
-            policy.write_row_hashes(tmp, rows)
-    with atomic.directory(model_dir) as tmp:
-        save(tmp, str(base), model, tokenizer, model_config, donate_model=False)
+        if writer:
+            with atomic.directory(out_dir) as tmp:
+                policy.write_row_hashes(tmp, rows)
     metrics.update(status="trained", hyperparameters=hyper(cfg), wall_time_s=time.perf_counter() - tic)
+    if not writer:
+        return metrics
+    with atomic.directory(model_dir) as tmp:
+        save_fused(tmp, base, model, tokenizer, model_config)
     metrics["outputs"] = describe_outputs([out_dir, model_dir])
     atomic.write_json(out_dir / "metrics.json", metrics)
     log.info("stage2 done: %s", {k: metrics.get(k) for k in ("valid_loss_before", "valid_loss_after", "forgetting")})
