@@ -183,3 +183,27 @@ def test_hostile_folder_names_give_safe_distinct_task_names(tmp_path):
     assert run_doit(ws, f"parse_findings:{one}").returncode == 0  # callable from the command line
     runs = jsonl(ws / "data/findings/runs.jsonl")
     assert sorted(e["run"] for e in runs) == sorted([".", *map(display, names)])
+
+
+def test_a_finding_seen_again_keeps_its_narrative_cache_key():
+    from tasks.enrich import cache_key
+    from tasks.parsers import parse_report
+
+    f = parse_report(REPO / "tests/fixtures/scanners/semgrep/one_finding.json").findings[0]
+    seen = {"run_id": "1", "commit": None, "created_at": "2026-01-01T00:00:00Z", "artifact": "a"}
+    again = dict(f, first_seen=seen, last_seen=dict(seen, run_id="9"), seen_count=9, source=dict(f["source"], run_id="9"))
+    assert cache_key(dict(f, first_seen=seen, last_seen=seen, seen_count=1), "kb") == cache_key(again, "kb")
+    assert cache_key(dict(again, severity="critical"), "kb") != cache_key(again, "kb")
+
+
+def test_status_shows_the_retrain_policy(tmp_path, monkeypatch):
+    from tasks import status
+
+    stage = tmp_path / "fine-tuning/adapters/stage1"
+    stage.mkdir(parents=True)
+    policy = {"decision": "keep: 3 new rows, below min_new_rows 10", "min_new_rows": 10, "min_new_percent": 0,
+              "pending_rows": 3, "trained_on_dataset_sha256": "ab" * 32}
+    (stage / "metrics.json").write_text(json.dumps({"status": "kept", "policy": policy, "huge": list(range(100))}))
+    monkeypatch.chdir(tmp_path)
+    shown = status._stage(Path("fine-tuning/adapters/stage1/metrics.json"))
+    assert shown["status"] == "kept" and shown["policy"] == policy and "huge" not in shown
