@@ -33,8 +33,12 @@ KIND_DEFAULT_CWE = {"secret": "CWE-798", "dependency": "CWE-1395"}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
+# where and how often a finding was seen changes with every CI run, never its narrative
+_NOT_IN_KEY = ("source", "also_seen_in", "first_seen", "last_seen", "seen_count")
+
+
 def cache_key(finding: dict, kb_version: str) -> str:
-    core = {k: v for k, v in finding.items() if k not in ("source", "also_seen_in")}
+    core = {k: v for k, v in finding.items() if k not in _NOT_IN_KEY}
     return sha256_json({"finding": core, "kb": kb_version, "template": TEMPLATE_VERSION})
 
 

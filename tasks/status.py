@@ -3,10 +3,10 @@
     python -m tasks.status [--profile smoke] [--workspace PATH]
 
 Last daemon run, per-target up-to-date state (from ``doit list --status``),
-dataset counts, the latest models, the model history (pipeline stages and
-standalone adapters, ``tasks.builds``) and the upload marker.  With
-``--workspace`` the files are read there and doit is asked with
-``workspace=PATH``, as ``doit workspace=PATH`` would build it.
+dataset counts, the latest models (with the retrain policy's last decision),
+the model history (pipeline stages and standalone adapters, ``tasks.builds``)
+and the upload marker.  With ``--workspace`` the files are read there and doit
+is asked with ``workspace=PATH``, as ``doit workspace=PATH`` would build it.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ def _stage(path: Path) -> dict | None:
     m = _read(path)
     if not m:
         return None
-    keys = ("status", "reason", "mode", "iterations", "valid_loss_before", "valid_loss_after", "forgetting", "wall_time_s", "base_model")
+    keys = ("status", "reason", "mode", "iterations", "valid_loss_before", "valid_loss_after", "forgetting", "wall_time_s", "base_model",
+            "policy")  # the retrain policy's decision: thresholds, pending rows, dataset hash trained on
     return {k: m[k] for k in keys if k in m}
 
 
