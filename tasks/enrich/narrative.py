@@ -1,0 +1,233 @@
+"""One finding -> its analysis narrative, fitted to the finding's kind and language.
+
+A narrative explains what the weakness is, why it matters at this location
+or package, how it is exploited, how to fix it, and where to read more.
+What goes in depends on the finding:
+
+* code: catalogue consequences and mitigations only when the CWE applies to
+  the file's language, and only passages that name no other language
+  (tasks.enrich.platforms);
+* config (Checkov, Trivy misconfigurations): the setting to change, from
+  the check's own resolution text; no code-level advice;
+* dependency: the advisory and the upgrade, or an honest "no fixed version
+  published as of the scan" with mitigations; not CWE-1395's generic
+  supply-chain paragraphs, which are the same for every package;
+* secret: revoke, rotate, purge from history;
+* web (ZAP): the scanner's solution plus fitting catalogue mitigations.
+
+Likely false positives (tasks.enrich.triage) get a second text,
+``triage_narrative``, that says why the finding is probably acceptable;
+``datasets.triage`` picks which one a row uses.
+
+The rule for findings with no CWE, in order: a kind default where the kind
+fixes the weakness (secrets CWE-798, vulnerable dependencies CWE-1395);
+otherwise the nearest CWE entry by BM25 over the catalogue, kept only
+above ``MIN_RETRIEVAL_SCORE`` and when its name shares two content words
+with the finding's title (BM25 alone mapped a CSP finding to "Script in IMG
+tags" and a Python always-true comparison to floating-point comparison),
+marked ``cwe_source: retrieved``;
+otherwise no CWE, and the narrative says so (``cwe_source: none``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.enrich import platforms
+from tasks.enrich.triage import triage
+from tasks.knowledge_base import KnowledgeBase, known
+
+TEMPLATE_VERSION = "2"
+MIN_RETRIEVAL_SCORE = 12.0
+KIND_DEFAULT_CWE = {"secret": "CWE-798", "dependency": "CWE-1395"}
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_URL_ONLY = re.compile(r"^\s*https?://\S+\s*$")
+_CONFIG_PHASES = re.compile(r"\(phase: [^)]*(?:Operation|System Configuration|Installation|Build and Compilation|Policy)")
+
+
+def _sentences(text: str, n: int) -> str:
+    parts = [p.strip() for p in _SENTENCE_END.split(" ".join((text or "").split())) if p.strip()]
+    return " ".join(parts[:n])
+
+
+def _place(f: dict) -> str:
+    if f.get("package"):
+        p = f["package"]
+        where = f"package {p['name']}" + (f" {p['version']}" if p.get("version") else "")
+        if p.get("ecosystem"):
+            where += f" ({p['ecosystem']})"
+        if f.get("location"):
+            where += f" found in {f['location']['path']}"
+        return where
+    loc = f.get("location")
+    if loc:
+        line = f":{loc['start_line']}" if loc.get("start_line") else ""
+        if f["kind"] == "web":
+            return f"the web application at {loc['path']}"
+        return f"{loc['path']}{line}"
+    return "the scanned target"
+
+
+_STOP = {"with", "without", "from", "into", "that", "this", "the", "and", "for", "not", "use", "used", "improper", "missing", "detected"}
+
+
+def _words(text: str) -> set[str]:
+    """Content words (first 6 letters), to check that a retrieved CWE is about what the title says."""
+    return {w[:6] for w in re.findall(r"[a-z]{4,}", (text or "").lower()) if w not in _STOP}
+
+
+def choose_cwes(kb: KnowledgeBase, f: dict) -> tuple[list[str], str]:
+    cwes = known(kb, f.get("cwe") or [])
+    if cwes:
+        return cwes, "report"
+    if f["kind"] in KIND_DEFAULT_CWE:
+        return [KIND_DEFAULT_CWE[f["kind"]]], "kind-default"
+    cwe, _ = kb.nearest_cwe(f"{f['title']} {_sentences(f['description'], 2)}", MIN_RETRIEVAL_SCORE)
+    if cwe and len(_words(f["title"]) & _words(kb.get(cwe)["name"])) >= 2:
+        return [cwe], "retrieved"
+    return [], "none"
+
+
+def _advisory_ids(f: dict) -> str:
+    return ", ".join(f.get("cve") or f.get("ghsa") or [f["rule_id"]])
+
+
+def _weakness(f: dict, primary: dict | None, cwe_source: str, applies: bool, language: str | None) -> str:
+    if not primary:
+        return f"{f['title']}. The report names no CWE and none in the catalogue matches closely."
+    description = _sentences(primary["description"], 2)
+    text = f"{primary['id']} {primary['name']}" + (f": {description}" if platforms.fits(description, language) else ".")
+    if cwe_source == "retrieved":
+        text += " (The scanner named no CWE; this is the closest catalogue entry.)"
+    if not applies and f["kind"] != "dependency":
+        where = f"{language} code" if language else "this finding"
+        text += (f" The catalogue describes {primary['id']} for {platforms.platform_names(primary) or 'other platforms'}; "
+                 f"its language-specific advice does not carry over to {where}, so the advice below comes from the report.")
+    if f["kind"] == "config":
+        text = f"A configuration weakness: the check {f['rule_id']} ('{f['title']}') failed. " + text
+    return text
+
+
+def _impact(f: dict, place: str, language: str | None) -> str:
+    report_text = _sentences(f["description"], 3) or f["title"]
+    what = {"config": f"in the {language or 'configuration'} file {place}", "code": f"in {language + ' code at ' if language else ''}{place}"}
+    why = f"{f['tool']} reported '{f['title']}' ({f['rule_id']}) {what.get(f['kind'], 'in ' + place)} with {f['severity']} severity. {report_text}"
+    if f.get("suppressed"):
+        why += " The finding is marked as suppressed in the report (accepted or a false positive)."
+    if f.get("instances"):
+        why += f" It was observed at {len(f['instances'])} URL(s), e.g. {f['instances'][0].get('uri', '')}."
+    return why
+
+
+def _exploitation(kb, f, primary, applies, language, query, place, top_k) -> str:
+    out = []
+    if primary and applies and f["kind"] != "dependency":
+        consequences = [c for c in kb.passages_for(primary["id"], query, "consequence", top_k) if platforms.fits(c, language)]
+        if consequences:
+            out.append("Consequences: " + " ".join(_sentences(c, 2) for c in consequences))
+        if primary.get("likelihood_of_exploit"):
+            out.append(f"Likelihood of exploit: {primary['likelihood_of_exploit']}.")
+    if f["kind"] == "dependency":
+        out.append(f"An attacker who can reach the vulnerable code path of {place} can use the publicly known flaw ({_advisory_ids(f)}).")
+    elif f["kind"] == "secret":
+        out.append("Anyone with read access to the repository or its history can use the credential until it is revoked.")
+    return " ".join(out) or "The report does not describe an exploitation path; treat it according to its severity."
+
+
+def _hint(f: dict) -> str | None:
+    hint = (f.get("fix_hint") or "").strip()
+    if not hint:
+        return None
+    if _URL_ONLY.match(hint):
+        return f"The check's guideline: {hint}"
+    if f["tool"] == "semgrep" and "\n" not in hint and len(hint) < 120:
+        return f"The rule's autofix rewrites the match as `{hint}`."
+    return f"Scanner's fix: {_sentences(hint, 3)}"
+
+
+def _remediation(kb, f, primary, applies, language, query, top_k) -> list[str]:
+    fix: list[str] = []
+    kind, hint = f["kind"], _hint(f)
+    if kind == "dependency":
+        p = f.get("package") or {}
+        status = p.get("fix_status") or ("fixed" if p.get("fixed_version") else "unknown")
+        if p.get("fixed_version"):
+            fix.append(f"Upgrade {p['name']} from {p.get('version') or 'the installed version'} to {p['fixed_version']} or later "
+                       f"(the first fixed version in {_advisory_ids(f)}).")
+        elif status == "none published":
+            fix.append(f"No fixed version of {p.get('name', 'the package')} is published as of the scan. Mitigate: remove the "
+                       f"dependency if it is unused, avoid or isolate the affected feature ({_advisory_ids(f)}), or replace the "
+                       "package, and watch the advisory for a release.")
+        elif not hint:
+            fix.append(f"The report names no fixed version of {p.get('name', 'the package')}; check the advisory "
+                       f"({_advisory_ids(f)}) for one before upgrading, and remove or isolate the package meanwhile.")
+        return fix + ([hint] if hint and "guideline" not in hint else [])
+    if kind == "secret":
+        loc = f.get("location") or {}
+        fix.append(f"Revoke the credential at its issuer and issue a new one; remove it from {loc.get('path', 'the file')} and from "
+                   "the git history (git filter-repo); load it at run time from the CI secret store or a vault.")
+        return fix
+    if hint:
+        fix.append(hint)
+    if primary and applies:
+        mitigations = [m for m in kb.passages_for(primary["id"], query, "mitigation", top_k * 2) if platforms.fits(m, language)]
+        if kind == "config":
+            mitigations = [m for m in mitigations if _CONFIG_PHASES.search(m)][:1]
+        fix += [f"Mitigation ({primary['id']}): {_sentences(m, 3)}" for m in mitigations[:top_k]]
+    if kind == "config":
+        where = (f.get("location") or {}).get("path")
+        fix.insert(0, f"Change the configuration{' in ' + where if where else ''} so that the check passes: {f['title']}.")
+    if not fix:
+        refs = [r for r in f.get("references") or [] if r.startswith("http")]
+        fix.append(f"The report gives no fix for {f['rule_id']}; " + (f"the rule's documentation ({refs[0]}) describes the safe pattern."
+                                                                       if refs else f"review the flagged code at {_place(f)}."))
+    return fix
+
+
+def _render(sections: dict, fix: list[str], references: list[str], headings: tuple[str, ...]) -> str:
+    return (
+        f"## {headings[0]}\n{sections['weakness']}\n\n"
+        f"## {headings[1]}\n{sections['impact']}\n\n"
+        f"## {headings[2]}\n{sections['exploitation']}\n\n"
+        f"## {headings[3]}\n" + "\n".join(f"- {x}" for x in fix) + "\n\n"
+        "## References\n" + ("\n".join(f"- {r}" for r in references) or "- (none in the report)")
+    )
+
+
+def narrative_for(kb: KnowledgeBase, f: dict, top_k: int) -> dict:
+    cwes, cwe_source = choose_cwes(kb, f)
+    primary = kb.get(cwes[0]) if cwes else None
+    language = platforms.finding_language(f)
+    applies = bool(primary) and platforms.entry_applies(primary, language)
+    query = f"{f['title']} {f['description'][:500]} {f.get('snippet') or ''}"
+    place = _place(f)
+    fix = _remediation(kb, f, primary, applies, language, query, top_k)
+    sections = {
+        "weakness": _weakness(f, primary, cwe_source, applies, language),
+        "impact": _impact(f, place, language),
+        "exploitation": _exploitation(kb, f, primary, applies, language, query, place, top_k),
+        "remediation": " ".join(fix),
+    }
+    references = ([primary["url"]] if primary else []) + [r for r in f.get("references") or [] if r.startswith("http")][:4]
+    text = _render(sections, fix, references, ("What the weakness is", "Why it matters here", "How it is exploited", "How to fix it"))
+    verdict = triage(f)
+    triage_text = None
+    if verdict:
+        lead = {"weakness": f"Probably acceptable: {verdict['reason']}", "impact": sections["impact"],
+                "exploitation": sections["weakness"]}
+        steps = [f"Accept it: {verdict['action']}.", "Fix it instead only if the code is not test-only or the value can "
+                 "come from outside: " + (fix[0] if fix else "see the rule's documentation.")]
+        triage_text = _render(lead, steps, references, ("Assessment", "What was reported", "What the rule flags", "What to do"))
+    return {
+        "finding_id": f["id"],
+        "cwe": cwes,
+        "cwe_source": cwe_source,
+        "language": language,
+        "sections": sections,
+        "narrative": text,
+        "triage": verdict,
+        "triage_narrative": triage_text,
+        "references": references,
+        "kb_version": kb.version,
+        "template_version": TEMPLATE_VERSION,
+    }

@@ -1,0 +1,51 @@
+"""The enrich_narratives step: findings.jsonl -> narratives.jsonl, cached per finding.
+
+A narrative is a pure function of (finding, KB version, template version),
+so narratives are cached under a hash of those three: a new artifact
+enriches only its new findings.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tasks import atomic
+from tasks.enrich.narrative import TEMPLATE_VERSION, narrative_for
+from tasks.hashing import sha256_json
+from tasks.knowledge_base import KnowledgeBase
+
+
+def cache_key(finding: dict, kb_version: str) -> str:
+    core = {k: v for k, v in finding.items() if k not in ("source", "also_seen_in", "first_seen", "last_seen", "seen_count")}
+    return sha256_json({"finding": core, "kb": kb_version, "template": TEMPLATE_VERSION})
+
+
+def enrich(findings_path: Path, kb_path: Path, out_path: Path, cache_path: Path, top_k: int) -> dict:
+    """Write narratives.jsonl (one per finding, in findings order); returns stats."""
+    from tasks.schemas import validate
+
+    kb = KnowledgeBase(kb_path)
+    cache: dict[str, dict] = {}
+    if cache_path.exists():
+        for line in cache_path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                cache[row["key"]] = row["narrative"]
+    rows, used, new = [], {}, 0
+    for line in findings_path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        f = json.loads(line)
+        key = cache_key(f, kb.version)
+        if key in cache:
+            n = cache[key]
+        else:
+            n = narrative_for(kb, f, top_k)
+            validate("narrative", n, f"narrative for finding {f['id']}")
+            new += 1
+        used[key] = n
+        rows.append(n)
+    atomic.write_jsonl(out_path, rows)
+    atomic.write_jsonl(cache_path, [{"key": k, "narrative": used[k]} for k in sorted(used)])
+    return {"narratives": len(rows), "generated": new, "from_cache": len(rows) - new}
