@@ -119,6 +119,7 @@ class SourceReader:
         self._files: dict[tuple[str | None, str], list[str] | None] = {}
         self._commits: dict[str, str | None] = {}
         self._secrets: dict[tuple[str | None, str, int, int], list[str]] = {}
+        self._known: dict[str, set[str]] = {}
 
     # -- commits -------------------------------------------------------------------------------
     def resolve(self, commit: object) -> str | None:
@@ -180,15 +181,48 @@ class SourceReader:
         except OSError:
             return None
 
+    # -- secrets the scanners pointed at --------------------------------------------------------
+    def learn_secrets(self, findings: Iterable[dict]) -> int:
+        """Remember the values on the lines of every secret finding (Bandit B105, gitleaks, ...).
+
+        detect-secrets does not recognise every password, and a window around one
+        finding may hold another finding's secret; once learnt, those values are
+        redacted wherever they appear in that file.  Values are read at the commits
+        the finding was reported at (the working tree only when none is known), so a
+        line that has changed since is not mistaken for a secret.  Returns how many.
+        """
+        count = 0
+        for finding in findings:
+            loc = finding.get("location") or {}
+            path, start = safe_path(loc.get("path")), loc.get("start_line")
+            if not path or not isinstance(start, int) or not secret_finding(finding):
+                continue
+            end = loc.get("end_line") if isinstance(loc.get("end_line"), int) else start
+            seen = [(finding.get(k) or {}).get("commit") for k in ("first_seen", "last_seen")]
+            seen += [(finding.get("source") or {}).get("commit")]
+            commits = {c for c in (self.resolve(x) for x in seen) if c} or {None}
+            for commit in commits:
+                values = set(self.literals(path, commit, start, end))
+                count += len(values - self._known.get(path, set()))
+                self._known.setdefault(path, set()).update(values)
+        return count
+
+    def known_secrets(self, path: str) -> set[str]:
+        return set(self._known.get(path, ()))
+
     # -- the public call -----------------------------------------------------------------------
     def context(self, path: str, commit: str | None, line: int | None, context_lines: int,
-                end_line: int | None = None) -> dict | None:
+                end_line: int | None = None, mark_secret: bool = False) -> dict | None:
         """The code around ``line`` (to ``end_line``) of ``path`` at ``commit``, redacted.
 
         ``{"path", "text", "start_line", "end_line", "commit", "note"}``; ``commit`` is the
         full id read (None for the working tree) and ``note`` says why the working tree was
         read.  None when the path is unsafe, the file does not exist there (or is binary,
         not UTF-8, or too large), or the line lies past its end: wrong code is worse than none.
+        ``mark_secret`` (a finding that *is* a secret: ``secret_finding(finding)``) also
+        redacts the literal values on the reported lines, as the parsers do for its snippet,
+        since detect-secrets does not recognise every password; ``learn_secrets(findings)``
+        once beforehand does that for every secret finding of the file.
         """
         clean = safe_path(path)
         if clean is None:
@@ -210,6 +244,8 @@ class SourceReader:
         if window is None:
             return None
         start, end, text = window
+        if mark_secret:
+            text = redact(text, self.literals(clean, resolved, first_wanted, last_wanted))
         return {"path": clean, "text": text, "start_line": start, "end_line": end, "commit": resolved, "note": note}
 
     def window(self, path: str, commit: str | None, first: int, last: int) -> tuple[int, int, str] | None:
@@ -220,7 +256,12 @@ class SourceReader:
         start = max(1, first)
         end = max(start, min(last, len(text_lines)))
         text = "".join(text_lines[start - 1:end]).rstrip("\n")
-        return start, end, redact(text, self.secrets_near(path, commit, start, end))
+        return start, end, redact(text, set(self.secrets_near(path, commit, start, end)) | self.known_secrets(path))
+
+    def literals(self, path: str, commit: str | None, start: int, end: int) -> list[str]:
+        """Quoted and assigned values on lines ``start``..``end`` (the secret of a secret finding)."""
+        text_lines = self.lines(path, commit) or []
+        return secrets.literal_values("".join(text_lines[max(start, 1) - 1:end]))
 
     def secrets_near(self, path: str, commit: str | None, start: int, end: int) -> list[str]:
         """Secrets detected in lines ``start``..``end`` and a margin around them (cached)."""
@@ -230,6 +271,12 @@ class SourceReader:
         if key not in self._secrets:
             self._secrets[key] = find_secrets("".join(text_lines[lo - 1:hi]), path)
         return self._secrets[key]
+
+
+def secret_finding(finding: dict) -> bool:
+    """Is this finding's reported line a secret itself (gitleaks, Bandit B105, Checkov secrets...)?"""
+    return finding.get("kind") == "secret" or secrets.tool_marks_secret(
+        str(finding.get("tool") or ""), str(finding.get("rule_id") or ""), str(finding.get("title") or ""))
 
 
 def _decode(data: bytes | None) -> list[str] | None:
