@@ -20,7 +20,9 @@ from tasks.parsers import parse_report
 from tasks.schemas import validate_all
 
 DATASET_CFG = load_config(Path(__file__).resolve().parent.parent / "config/pipeline.yaml", environ={})["datasets"]
-FILES = ["stage1_train.jsonl", "stage1_valid.jsonl", "stage2_train.jsonl", "stage2_valid.jsonl"]
+# no caps: every finding's rows stay (only verbatim copies are dropped), for tests that count rows
+OPEN_CFG = DATASET_CFG | {"max_rows_per_group": 10**6, "max_rule_share": 1.0, "near_duplicate_threshold": 100}
+FILES = [f"stage{n}_{s}.jsonl" for n in (1, 2) for s in ("train", "valid", "test")]
 
 
 @pytest.fixture(scope="module")
@@ -30,18 +32,18 @@ def kb_path(tmp_path_factory) -> Path:
     return path
 
 
-def pipeline(root: Path, artifacts: list[str], kb: Path) -> Path:
+def pipeline(root: Path, artifacts: list[str], kb: Path, cfg: dict | None = None) -> Path:
     """Parse, merge, enrich and build datasets for the given fixture files under ``root``.
 
     Runs inside ``root`` with relative paths, as doit does in a workspace.
     """
     root.mkdir(parents=True, exist_ok=True)
     with contextlib.chdir(root):
-        _pipeline(Path("."), artifacts, kb)
+        _pipeline(Path("."), artifacts, kb, cfg or DATASET_CFG)
     return root / "td"
 
 
-def _pipeline(root: Path, artifacts: list[str], kb: Path) -> None:
+def _pipeline(root: Path, artifacts: list[str], kb: Path, cfg: dict) -> None:
     art_root = root / "artifacts"
     for rel in artifacts:
         dest = art_root / rel
@@ -54,7 +56,7 @@ def _pipeline(root: Path, artifacts: list[str], kb: Path) -> None:
         outs.append(out)
     merge(outs, root / "findings.jsonl", root / "summary.json")
     enrich(root / "findings.jsonl", kb, root / "narratives.jsonl", root / "cache.jsonl", 3)
-    build_datasets(root / "findings.jsonl", root / "narratives.jsonl", root / "td", DATASET_CFG)
+    build_datasets(root / "findings.jsonl", root / "narratives.jsonl", root / "td", cfg)
 
 
 def rows(td: Path, name: str) -> list[str]:
@@ -96,14 +98,15 @@ def test_rows_validate_and_builds_are_byte_identical(tmp_path, kb_path):
         validate_all("dataset_row", [json.loads(l) for l in rows(a, name)], name)
     info = json.loads((a / "dataset_info.json").read_text())
     assert info["status"] == "ok"
-    assert info["counts"]["stage1"]["train"] + info["counts"]["stage1"]["valid"] == 48 + 5 + 1 + 7
-    assert sum(info["stage2_dropped"].values()) + info["counts"]["stage2"]["train"] + info["counts"]["stage2"]["valid"] == 61
-    assert 0.1 < info["counts"]["stage1"]["valid"] / 61 < 0.35  # roughly the configured 20 %
+    assert info["hygiene"]["stage1"]["candidates"] == 48 + 5 + 1 + 7
+    assert sum(info["counts"]["stage1"][s] for s in ("train", "valid", "test")) == info["hygiene"]["stage1"]["rows"] > 10
+    assert sum(info["stage2_dropped"].values()) + info["hygiene"]["stage2"]["candidates"] == 61
+    assert json.loads((a / "lint.json").read_text())["checks"]["near_duplicate"]["count"] == 0
 
 
 def test_stage2_answers_carry_the_fixed_version(tmp_path, kb_path):
     td = pipeline(tmp_path, ["npm_audit/one_vuln.json", "checkov/checkov-report-1-vuln.json"], kb_path)
-    all_rows = [json.loads(l) for name in ("stage2_train.jsonl", "stage2_valid.jsonl") for l in rows(td, name)]
+    all_rows = [json.loads(l) for name in FILES if name.startswith("stage2") for l in rows(td, name)]
     assert len(all_rows) == 1
     answer = all_rows[0]["messages"][-1]["content"]
     assert "1.10.2" in answer and "npm install growl@1.10.2" in answer
@@ -113,14 +116,16 @@ def test_stage2_answers_carry_the_fixed_version(tmp_path, kb_path):
 
 def test_adding_an_artifact_changes_only_rows_of_its_findings(tmp_path, kb_path):
     base = ["semgrep/many_vulns.json", "bandit/bandit-report.json"]
-    before = pipeline(tmp_path / "before", base, kb_path)
-    after = pipeline(tmp_path / "after", base + ["pip_audit/many_vulns.json"], kb_path)
+    before = pipeline(tmp_path / "before", base, kb_path, OPEN_CFG)
+    after = pipeline(tmp_path / "after", base + ["pip_audit/many_vulns.json"], kb_path, OPEN_CFG)
     new_ids = {f["id"] for f in parse_report(FIXTURES / "pip_audit/many_vulns.json").findings}
     for name in FILES:
         old, new = set(rows(before, name)), set(rows(after, name))
         assert old <= new, f"{name}: an existing row changed or moved split"
         assert {json.loads(l)["meta"]["finding_id"] for l in new - old} <= new_ids
-    assert len(set(rows(after, "stage1_train.jsonl")) | set(rows(after, "stage1_valid.jsonl"))) == 48 + 11 + 7
+    info = json.loads((after / "dataset_info.json").read_text())
+    assert info["hygiene"]["stage1"]["candidates"] == 48 + 11 + 7
+    assert len({l for n in FILES if n.startswith("stage1") for l in rows(after, n)}) == info["hygiene"]["stage1"]["rows"]
 
 
 def test_narrative_cache_enriches_only_new_findings(tmp_path, kb_path):

@@ -61,15 +61,25 @@ class Source:
         loc = f.get("location") or {}
         if self.reader is None or f["kind"] in ("secret", "dependency", "web") or not loc.get("path"):
             return None
-        ctx = self.reader.context(loc["path"], _commit(f), loc.get("start_line"), self.context_lines)
+        from tasks.source import secret_finding
+
+        ctx = self.reader.context(loc["path"], _commit(f), loc.get("start_line"), self.context_lines,
+                                  end_line=loc.get("end_line"), mark_secret=secret_finding(f))
         if not ctx or not ctx.get("text"):
             return None
         return {"path": ctx["path"], "text": _scrub(ctx["text"], ctx["path"]), "start_line": int(ctx["start_line"]),
                 "commit": ctx.get("commit"), "note": ctx.get("note")}
 
     def mined(self, findings: list[dict]) -> dict[str, dict]:
-        """finding id -> the fix the team made (before code and diff), from git history."""
-        if self.reader is None or self.runs_path is None or not self.runs_path.is_file():
+        """finding id -> the fix the team made (before code and diff), from git history.
+
+        Also teaches the reader every secret finding's values first, so no window
+        of code shows a secret another finding pointed at.
+        """
+        if self.reader is None:
+            return {}
+        self.reader.learn_secrets(findings)
+        if self.runs_path is None or not self.runs_path.is_file():
             return {}
         try:
             from tasks.history import mine_fixes

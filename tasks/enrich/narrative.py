@@ -101,8 +101,8 @@ def _weakness(f: dict, primary: dict | None, cwe_source: str, applies: bool, lan
         text += " (The scanner named no CWE; this is the closest catalogue entry.)"
     if not applies and f["kind"] != "dependency":
         where = f"{language} code" if language else "this finding"
-        text += (f" The catalogue describes {primary['id']} for {platforms.platform_names(primary) or 'other platforms'}; "
-                 f"its language-specific advice does not carry over to {where}, so the advice below comes from the report.")
+        text += (f" The catalogue's advice for {primary['id']} is written for other languages and does not carry over "
+                 f"to {where}, so the advice below comes from the report.")
     if f["kind"] == "config":
         text = f"A configuration weakness: the check {f['rule_id']} ('{f['title']}') failed. " + text
     return text

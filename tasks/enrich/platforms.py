@@ -113,7 +113,3 @@ def fits(text: str, language: str | None) -> bool:
 def is_config_language(language: str | None) -> bool:
     return language in _CONFIG_FILES
 
-
-def platform_names(entry: dict) -> str:
-    p = entry.get("platforms") or {}
-    return ", ".join(p.get("languages") or p.get("language_classes") or p.get("technologies") or [])

@@ -1,0 +1,105 @@
+"""Stage 1 fits the finding: language and platform, config as config, likely false positives triaged."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+from datasets_rows import finding, run_build
+from test_enrich_datasets import kb_path  # noqa: F401  (the module-scoped KB fixture)
+from tasks.config import load_config
+from tasks.enrich import narrative_for
+from tasks.enrich.platforms import entry_applies
+from tasks.knowledge_base import KnowledgeBase
+from tasks.parsers import parse_report
+
+CFG = load_config(Path(__file__).resolve().parent.parent / "config/pipeline.yaml", environ={})["datasets"]
+C_ADVICE = re.compile(r"%n\b|\bprintf\b|\bC\+\+|(?<![\w+#./-])C(?![\w+#/-])|\bPerl\b")
+
+JS_FORMAT = finding(
+    "js-format", rule_id="javascript.lang.security.audit.unsafe-formatstring.unsafe-formatstring", cwe=["CWE-134"],
+    title="Detected string concatenation with a non-literal variable in a util.format / console.log function.",
+    description="If an attacker injects a format specifier in the string, it will forge the log message.",
+    location={"path": "web/server.js", "start_line": 40, "end_line": 40}, snippet="console.error('Error: ' + err.message, err);",
+)
+B101_TEST = finding("b101", tool="bandit", rule_id="B101", cwe=["CWE-703"], severity="low", title="Use of assert detected.",
+                    description="Use of assert detected. (test assert_used, confidence high)",
+                    location={"path": "tests/test_api.py", "start_line": 12, "end_line": 12}, snippet="    assert resp.status == 200")
+LOW_CONF = finding("lowconf", rule_id="python.django.xss.audit", cwe=["CWE-79"], title="Possible XSS via mark_safe",
+                   confidence="LOW", description="mark_safe on a value that may be user input.",
+                   location={"path": "app/views.py", "start_line": 8, "end_line": 8}, snippet="return mark_safe(label)")
+
+
+@pytest.fixture(scope="module")
+def kb(kb_path):  # noqa: F811
+    return KnowledgeBase(kb_path)
+
+
+def test_no_c_format_string_advice_for_a_javascript_finding(kb):
+    entry = kb.get("CWE-134")
+    assert entry["platforms"]["languages"] == ["C", "C++", "Perl"] and not entry_applies(entry, "javascript")
+    n = narrative_for(kb, JS_FORMAT, 3)
+    assert n["language"] == "javascript" and n["cwe"] == ["CWE-134"]
+    report_text = JS_FORMAT["title"] + JS_FORMAT["description"]
+    advice = n["narrative"].replace(report_text, "")
+    assert not C_ADVICE.search(advice), advice
+    assert "Mitigation (CWE-134)" not in n["narrative"] and "does not carry over to javascript code" in n["narrative"]
+    # the same CWE on a C file does get the catalogue's advice
+    c = narrative_for(kb, dict(JS_FORMAT, id="c" * 32, location={"path": "src/log.c", "start_line": 3, "end_line": 3}), 3)
+    assert c["language"] == "c" and "Mitigation (CWE-134)" in c["narrative"]
+
+
+def test_catalogue_passages_naming_another_language_are_left_out(kb):
+    sqli = narrative_for(kb, finding("py-sqli"), 3)  # CWE-89 mitigations mention Java, PHP, .NET ...
+    assert "Mitigation (CWE-89)" in sqli["narrative"]
+    for name in ("Java", "PHP", "Perl", ".NET", "ASP.NET"):
+        assert not re.search(rf"(?<!\w){re.escape(name)}\b", sqli["narrative"]), name
+
+
+def test_a_config_finding_is_explained_as_configuration(kb):
+    checkov = parse_report(FIXTURES / "checkov/checkov-report-1-vuln.json").findings[0]
+    trivy = next(f for f in parse_report(FIXTURES / "trivy/misconfigurations_and_secrets.json").findings if f["kind"] == "config")
+    for f in (checkov, trivy):
+        text = narrative_for(kb, f, 3)["narrative"]
+        assert "A configuration weakness: the check" in text or "configuration" in text.split("## How to fix it")[1]
+        assert "Change the configuration" in text and "No fix is published" not in text
+        assert not re.search(r"```|os\.environ|subprocess", text)
+
+
+def test_dependency_without_fixed_version_says_so_honestly(kb):
+    f = next(f for f in parse_report(FIXTURES / "pip_audit/many_vulns.json").findings if not f["package"].get("fixed_version"))
+    text = narrative_for(kb, f, 3)["narrative"]
+    assert "No fixed version of" in text and "is published as of the scan" in text
+    assert "In some industries such as healthcare" not in text  # CWE-1395's generic paragraph
+
+
+def test_likely_false_positives_are_recognised(kb):
+    assert narrative_for(kb, B101_TEST, 3)["triage"]["signal"] == "test-only rule in a test file"
+    assert narrative_for(kb, LOW_CONF, 3)["triage"]["signal"] == "low-confidence rule"
+    prod = dict(B101_TEST, id="d" * 32, location={"path": "app/api.py", "start_line": 12, "end_line": 12})
+    assert narrative_for(kb, prod, 3)["triage"] is None  # an assert in production code is a real finding
+    text = narrative_for(kb, B101_TEST, 3)["triage_narrative"]
+    assert text.startswith("## Assessment\nProbably acceptable: tests/test_api.py is a test file") and "nosec B101" in text
+
+
+@pytest.mark.parametrize("mode", ["explain", "drop", "keep"])
+def test_triage_modes(tmp_path, kb, mode):
+    findings = [B101_TEST, LOW_CONF]
+    narratives = [narrative_for(kb, f, 3) for f in findings]
+    info = run_build(tmp_path, findings, narratives, CFG | {"triage": mode, "valid_percent": 1, "test_percent": 0})
+    rows = {s: [json.loads(l) for n in ("train", "valid", "test") for l in (tmp_path / f"td/{s}_{n}.jsonl").read_text().splitlines()]
+            for s in ("stage1", "stage2")}
+    answers = [r["messages"][-1]["content"] for r in rows["stage1"]]
+    if mode == "explain":
+        assert len(answers) == 2 and all(a.startswith("## Assessment\nProbably acceptable") for a in answers)
+        assert all(r["meta"]["triage"] for r in rows["stage1"]) and rows["stage2"] == []
+        assert info["stage2_dropped"] == {"likely false positive": 2}
+    elif mode == "drop":
+        assert rows["stage1"] == [] and rows["stage2"] == []
+        assert info["stage1_dropped"] == {"likely false positive (triage: drop)": 2}
+    else:
+        assert len(answers) == 2 and not any("Probably acceptable" in a for a in answers)
