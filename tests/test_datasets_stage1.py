@@ -103,3 +103,15 @@ def test_triage_modes(tmp_path, kb, mode):
         assert info["stage1_dropped"] == {"likely false positive (triage: drop)": 2}
     else:
         assert len(answers) == 2 and not any("Probably acceptable" in a for a in answers)
+
+
+def test_semgrep_low_confidence_from_the_report_is_triaged(tmp_path):
+    from tasks.enrich.triage import triage
+
+    doc = json.loads((FIXTURES / "semgrep/one_finding.json").read_text())
+    doc["results"][0]["extra"].setdefault("metadata", {})["confidence"] = "LOW"
+    (tmp_path / "low.json").write_text(json.dumps(doc))
+    assert triage(parse_report(tmp_path / "low.json").findings[0])["signal"] == "low-confidence rule"
+    doc["results"][0]["extra"]["metadata"]["confidence"] = "HIGH"
+    (tmp_path / "high.json").write_text(json.dumps(doc))
+    assert triage(parse_report(tmp_path / "high.json").findings[0]) is None

@@ -71,22 +71,24 @@ class _ByLength:
     def __init__(self):
         self.lengths: list[int] = []
         self.texts: list[str] = []
+        self.keys: list = []
 
-    def near(self, text: str, threshold: float) -> int | None:
-        """Index of a stored text at least ``threshold`` similar to ``text``, else None."""
+    def near(self, text: str, threshold: float):
+        """The key of a stored text at least ``threshold`` similar to ``text``, else None."""
         n = len(text)
         factor = threshold / (200.0 - threshold)  # 2m/(a+b) >= t/100 with m <= min(a, b)
         lo = bisect.bisect_left(self.lengths, math.floor(n * factor))
         hi = bisect.bisect_right(self.lengths, math.ceil(n / factor) if factor else n)
         for i in range(lo, hi):
             if fuzz.ratio(text, self.texts[i], score_cutoff=threshold):
-                return i
+                return self.keys[i]
         return None
 
-    def add(self, text: str) -> None:
+    def add(self, text: str, key=True) -> None:
         i = bisect.bisect_right(self.lengths, len(text))
         self.lengths.insert(i, len(text))
         self.texts.insert(i, text)
+        self.keys.insert(i, key)
 
 
 def drop_near_duplicates(rows: list[dict], threshold: float) -> tuple[list[dict], int]:
@@ -99,18 +101,38 @@ def drop_near_duplicates(rows: list[dict], threshold: float) -> tuple[list[dict]
     return kept, len(rows) - len(kept)
 
 
-def near_duplicate_rows(rows: list[dict], threshold: float) -> list[int]:
-    """Indexes of rows whose answer has a >= threshold similar answer in another row."""
-    order = sorted(range(len(rows)), key=lambda i: len(answer(rows[i])))
-    texts = [answer(rows[i]) for i in order]
-    lengths = [len(t) for t in texts]
+def near_duplicate_rows(rows: list[dict], threshold: float, exact_up_to: int = 2000) -> list[int]:
+    """Indexes of rows whose answer has a >= threshold similar answer in another row.
+
+    Every pair is compared (within the length window) up to ``exact_up_to``
+    rows.  Above that - the candidates of a large build, before the caps - each
+    answer is compared with the first answer of every near-duplicate cluster
+    so far, which finds the template copies the measure is for at a fraction
+    of the cost (a row similar only to a non-first member is missed).
+    """
+    texts = [answer(r) for r in rows]
+    if len(rows) > exact_up_to:
+        return _near_duplicates_by_cluster(texts, threshold)
+    order = sorted(range(len(rows)), key=lambda i: len(texts[i]))
+    lengths = [len(texts[i]) for i in order]
     factor = threshold / (200.0 - threshold)
     hits = set()
     for a in range(len(order)):
         hi = bisect.bisect_right(lengths, math.ceil(lengths[a] / factor) if factor else lengths[a])
         for b in range(a + 1, hi):
-            if fuzz.ratio(texts[a], texts[b], score_cutoff=threshold):
+            if fuzz.ratio(texts[order[a]], texts[order[b]], score_cutoff=threshold):
                 hits.update((order[a], order[b]))
+    return sorted(hits)
+
+
+def _near_duplicates_by_cluster(texts: list[str], threshold: float) -> list[int]:
+    index, hits = _ByLength(), set()
+    for i in sorted(range(len(texts)), key=lambda i: texts[i]):
+        first = index.near(texts[i], threshold)
+        if first is None:
+            index.add(texts[i], i)
+        else:
+            hits.update((i, first))
     return sorted(hits)
 
 

@@ -27,6 +27,7 @@ HARD = ("foreign_language_code", "foreign_language_advice", "ci_workspace_path",
 SOFT = ("near_duplicate",)
 _NO_FIX = re.compile(r"\bno fix(?:ed version)?\b[^.\n]{0,40}\bpublished\b|\bno fix is available\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_URL = re.compile(r"\bhttps?://\S+")
 MIN_ANSWER_CHARS = 40
 
 
@@ -58,7 +59,8 @@ def unknown_version(row: dict, f: dict) -> str | None:
         return None
     fixed = [v.strip() for v in str((f.get("package") or {}).get("fixed_version") or "").split(",") if v.strip()]
     fixed += versions_in(f.get("fix_hint") or "")  # the scanner's own fix ("Upgrade vercel to 32.3.0") is advisory data
-    for v in proposed_versions(_answer(row), _prompt(row), fixed[0] if fixed else None):
+    report = " ".join([_prompt(row), f.get("title") or "", f.get("description") or "", *map(str, f.get("references") or [])])
+    for v in proposed_versions(_URL.sub(" ", _answer(row)), report, fixed[0] if fixed else None):
         if not any(same_version(v, e) for e in fixed):
             return f"version {v} is not in the advisory's fixed versions ({', '.join(fixed) or 'none published'})"
     return None

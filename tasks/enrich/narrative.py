@@ -89,7 +89,10 @@ def choose_cwes(kb: KnowledgeBase, f: dict) -> tuple[list[str], str]:
 
 
 def _advisory_ids(f: dict) -> str:
-    return ", ".join(f.get("cve") or f.get("ghsa") or [f["rule_id"]])
+    rule = str(f["rule_id"])
+    if not (f.get("cve") or f.get("ghsa")) and rule.startswith("via:"):  # npm audit: vulnerable through a dependency
+        return f"the advisories of its dependency {rule[4:]}"
+    return ", ".join(f.get("cve") or f.get("ghsa") or [rule])
 
 
 def _weakness(f: dict, primary: dict | None, cwe_source: str, applies: bool, language: str | None) -> str:
@@ -109,9 +112,11 @@ def _weakness(f: dict, primary: dict | None, cwe_source: str, applies: bool, lan
 
 
 def _impact(f: dict, place: str, language: str | None) -> str:
-    report_text = _sentences(f["description"], 3) or f["title"]
+    report_text = _sentences(f["description"], 3)
+    if report_text.strip(" .").lower() == str(f["title"]).strip(" .").lower():
+        report_text = ""  # the title again
     what = {"config": f"in the {language or 'configuration'} file {place}", "code": f"in {language + ' code at ' if language else ''}{place}"}
-    why = f"{f['tool']} reported '{f['title']}' ({f['rule_id']}) {what.get(f['kind'], 'in ' + place)} with {f['severity']} severity. {report_text}"
+    why = f"{f['tool']} reported '{f['title']}' ({f['rule_id']}) {what.get(f['kind'], 'in ' + place)} with {f['severity']} severity. {report_text}".rstrip()
     if f.get("suppressed"):
         why += " The finding is marked as suppressed in the report (accepted or a false positive)."
     if f.get("instances"):
@@ -152,8 +157,11 @@ def _remediation(kb, f, primary, applies, language, query, top_k) -> list[str]:
         p = f.get("package") or {}
         status = p.get("fix_status") or ("fixed" if p.get("fixed_version") else "unknown")
         if p.get("fixed_version"):
-            fix.append(f"Upgrade {p['name']} from {p.get('version') or 'the installed version'} to {p['fixed_version']} or later "
-                       f"(the first fixed version in {_advisory_ids(f)}).")
+            text = (f"Upgrade {p['name']} from {p.get('version') or 'the installed version'} to {p['fixed_version']}, "
+                    f"the fixed version the report names for {_advisory_ids(f)}.")
+            if "semver-major" in (f.get("fix_hint") or ""):
+                text += " It is a semver-major change: check the release notes for breaking changes before merging."
+            fix.append(text)
         elif status == "none published":
             fix.append(f"No fixed version of {p.get('name', 'the package')} is published as of the scan. Mitigate: remove the "
                        f"dependency if it is unused, avoid or isolate the affected feature ({_advisory_ids(f)}), or replace the "
@@ -215,8 +223,10 @@ def narrative_for(kb: KnowledgeBase, f: dict, top_k: int) -> dict:
     if verdict:
         lead = {"weakness": f"Probably acceptable: {verdict['reason']}", "impact": sections["impact"],
                 "exploitation": sections["weakness"]}
-        steps = [f"Accept it: {verdict['action']}.", "Fix it instead only if the code is not test-only or the value can "
-                 "come from outside: " + (fix[0] if fix else "see the rule's documentation.")]
+        steps = [f"Accept it: {verdict['action']}."]
+        alternative = verdict.get("fix") or (fix[0] if fix and not fix[0].startswith("The report gives no fix") else None)
+        if alternative:
+            steps.append(f"Fix it instead if the code is not test-only or the value can come from outside: {alternative}")
         triage_text = _render(lead, steps, references, ("Assessment", "What was reported", "What the rule flags", "What to do"))
     return {
         "finding_id": f["id"],

@@ -31,11 +31,13 @@ TEST_ONLY_RULES = {
         "so B101 in a test file is almost always acceptable",
         "exclude the test directories from B101 (`bandit -r . --skip B101` for tests, or `exclude_dirs: [tests]` "
         "in the Bandit configuration) or mark the line `# nosec B101`",
+        "replace the `assert` with an explicit check that raises (`if not ok: raise ValueError(...)`).",
     ),
     ("bandit", "B311"): (
         "a test needs reproducible numbers, not unpredictable ones, so pseudo-random values in a test file are not a "
         "security weakness unless they are used as secrets",
         "exclude the test directories from B311 or mark the line `# nosec B311`",
+        "use the `secrets` module (`secrets.token_hex()`, `secrets.randbelow()`) where the value must be unpredictable.",
     ),
 }
 
@@ -56,13 +58,13 @@ def confidence_of(f: dict) -> str | None:
 
 
 def triage(f: dict) -> dict | None:
-    """{"reason", "action"} when the finding is a likely false positive, else None."""
+    """{"signal", "reason", "action", "fix"} when the finding is a likely false positive, else None."""
     if f["kind"] not in ("code", "config"):
         return None
     path = (f.get("location") or {}).get("path")
     rule = TEST_ONLY_RULES.get((f["tool"], str(f["rule_id"]).upper()))
     if rule and is_test_path(path):
-        return {"signal": "test-only rule in a test file", "reason": f"{path} is a test file and {rule[0]}.", "action": rule[1]}
+        return {"signal": "test-only rule in a test file", "reason": f"{path} is a test file and {rule[0]}.", "action": rule[1], "fix": rule[2]}
     if confidence_of(f) == "low":
         return {
             "signal": "low-confidence rule",
@@ -70,5 +72,6 @@ def triage(f: dict) -> dict | None:
             "so this match needs a look before any change",
             "action": "check whether the flagged value can come from outside (user input, a request, a file an attacker "
             "controls); if it cannot, record the finding as accepted (a `nosemgrep`/`nosec` comment with the reason)",
+            "fix": None,
         }
     return None
