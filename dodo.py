@@ -171,7 +171,7 @@ def task_build_datasets():
     source = CONFIG.get("source") or {}
     runs = FINDINGS.parent / "runs.jsonl"
     source_cfg = {"repo_path": source.get("repo_path"), "runs": str(runs) if source.get("repo_path") else None}
-    code = [str(p) for d in ("datasets", "fixes") for p in sorted((CODE / d).glob("*.py"))]
+    code = [str(p) for d in ("datasets", "fixes") for p in sorted((CODE / d).rglob("*.py"))]
     code += [str(p) for p in (CODE / "fixes.py", CODE / "source.py", CODE / "history.py") if p.exists()]
     code += _code("evaluation/code.py", "enrich/platforms.py", "parsers/secrets.py", "parsers/paths.py")
     return {

@@ -107,11 +107,16 @@ def test_rows_validate_and_builds_are_byte_identical(tmp_path, kb_path):
 def test_stage2_answers_carry_the_fixed_version(tmp_path, kb_path):
     td = pipeline(tmp_path, ["npm_audit/one_vuln.json", "checkov/checkov-report-1-vuln.json"], kb_path)
     all_rows = [json.loads(l) for name in FILES if name.startswith("stage2") for l in rows(td, name)]
-    assert len(all_rows) == 1
-    answer = all_rows[0]["messages"][-1]["content"]
+    by_kind = {r["meta"]["kind"]: r for r in all_rows}
+    assert len(all_rows) == 2 and set(by_kind) == {"dependency", "config"}
+    answer = by_kind["dependency"]["messages"][-1]["content"]
     assert "1.10.2" in answer and "npm install growl@1.10.2" in answer
+    # a config check is never "no fix": Checkov's CKV_AZURE_42 gets the setting to change
+    config = by_kind["config"]
+    assert config["meta"]["fix_source"] == "config-setting"
+    assert "purge_protection_enabled" in config["messages"][-1]["content"]
     info = json.loads((td / "dataset_info.json").read_text())
-    assert info["stage2_dropped"] == {"guideline link only": 1}
+    assert info["stage2_dropped"] == {}
 
 
 def test_adding_an_artifact_changes_only_rows_of_its_findings(tmp_path, kb_path):

@@ -122,6 +122,33 @@ def _fix_hint(result: dict) -> str | None:
     return "\n".join(texts) or None
 
 
+def _scanner_fix(result: dict, uri: str | None, base_ids: Any) -> dict | None:
+    """The first SARIF fix whose replacements all touch the result's own file, by line/column."""
+    for fix in result.get("fixes") or []:
+        if not isinstance(fix, dict):
+            continue
+        reps = []
+        for change in fix.get("artifactChanges") or []:
+            if not isinstance(change, dict):
+                reps = []
+                break
+            loc_uri = paths.sarif_uri(change.get("artifactLocation"), base_ids)[1]
+            if uri and loc_uri and loc_uri != uri:
+                reps = []
+                break
+            for rep in change.get("replacements") or []:
+                region = rep.get("deletedRegion") or {}
+                if not isinstance(region.get("startLine"), int):
+                    reps = []
+                    break
+                reps.append({"start_line": region["startLine"], "start_col": region.get("startColumn"),
+                             "end_line": region.get("endLine") or region["startLine"], "end_col": region.get("endColumn"),
+                             "text": str((rep.get("insertedContent") or {}).get("text") or "")})
+        if reps:
+            return {"kind": "sarif", "replacements": reps}
+    return None
+
+
 def _package(tool: str, text: str) -> dict | None:
     if tool not in ("trivy", "grype"):
         return None
@@ -232,6 +259,9 @@ def _parse_run(run: dict) -> list[dict]:
             fingerprint=fingerprints,
             column=region.get("startColumn"),
         )
+        sarif_fix = _scanner_fix(result, uri, base_ids)
+        if sarif_fix and kind == "code":
+            f["scanner_fix"] = sarif_fix
         if kind == "secret":
             offender = (result.get("properties") or {}).get("offender")
             f = redact_finding(f, [offender] if offender else [])

@@ -28,7 +28,7 @@ def parse(doc: dict) -> list[dict]:
         extra = r.get("extra") or {}
         meta = extra.get("metadata") or {}
         message = extra.get("message") or ""
-        out.append(
+        out.append(_with_scanner_fix(r, extra,
             base.finding(
                 tool="semgrep",
                 tool_version=version,
@@ -47,7 +47,7 @@ def parse(doc: dict) -> list[dict]:
                 references=base.as_list(meta.get("references")) + base.as_list(meta.get("source-rule-url")) + base.as_list(meta.get("source")),
                 # no fingerprint: the SARIF of the same scan must give the same id (rule, path, line, column)
             )
-        )
+        ))
     return out
 
 
@@ -55,6 +55,24 @@ def _confidence(meta: dict) -> str:
     """The rule's own confidence, as Bandit's description carries it (read by tasks.enrich.triage)."""
     value = meta.get("confidence")
     return f" (confidence {value.lower()})" if isinstance(value, str) and value.strip() else ""
+
+
+def _with_scanner_fix(r: dict, extra: dict, f: dict) -> dict:
+    """Keep Semgrep's fix with the span it applies to, so tasks.fixes can apply it as Semgrep would
+    (``fix`` replaces the matched span; ``fix_regex`` substitutes inside it)."""
+    start, end = r.get("start") or {}, r.get("end") or {}
+    span = {"start_line": start.get("line"), "start_col": start.get("col"), "end_line": end.get("line"), "end_col": end.get("col")}
+    if not all(isinstance(v, int) and v > 0 for v in span.values()):
+        return f
+    if isinstance(extra.get("fix"), str) and extra["fix"]:
+        f["scanner_fix"] = {"kind": "semgrep-fix", **span, "text": extra["fix"]}
+    elif isinstance(extra.get("fix_regex"), dict) and isinstance(extra["fix_regex"].get("regex"), str):
+        rx = extra["fix_regex"]
+        count = rx.get("count")
+        f["scanner_fix"] = {"kind": "semgrep-fix-regex", **span, "regex": rx["regex"],
+                            "replacement": str(rx.get("replacement") or ""),
+                            "count": count if isinstance(count, int) and count > 0 else 0}
+    return f
 
 
 def _fix(extra: dict) -> str | None:

@@ -1,0 +1,140 @@
+"""Stage-2 targets: a concrete fix for a finding, in its own language and build tool - or no row.
+
+``fix_for`` picks the fix source by the kind of finding:
+
+- dependency -> the build tool that resolves it (tasks.fixes.ecosystems) and an
+  upgrade to the advisory's own fixed version, or an honest "no fixed version"
+  with mitigations (tasks.fixes.dependencies);
+- secret -> rotate, purge, read from the platform's store (tasks.fixes.secrets);
+- config / web -> the setting from the check's resolution text (tasks.fixes.iac);
+- code -> the scanner's own fix applied as a diff (tasks.fixes.patches), else a
+  pattern for the (weakness family, language) pair (tasks.fixes.patterns), with
+  a diff where a safe line rewrite exists.
+
+A wrong row is worse than none, so every path may answer ``None`` with the
+reason, and nothing here ever falls back to another language's code.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.fixes import dependencies, iac, patches, patterns, secrets
+from tasks.fixes.families import family_of
+from tasks.fixes.languages import DISPLAY, language_of, platform_of
+from tasks.fixes.patterns import python as py_patterns
+from tasks.fixes.validate import diff_is_sound
+
+__all__ = ["fix_for", "language_of"]
+
+_URL_ONLY = re.compile(r"^\s*https?://\S+\s*$")
+_TEST_PATH = re.compile(r"(?:^|/)(?:tests?|testing|spec)/|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$")
+# Semgrep's and CodeQL's non-security rule groups: their findings are not weaknesses to fix here
+_NOT_SECURITY = re.compile(r"\.(?:correctness|maintainability|best-practice|performance|portability|style)\.")
+
+
+def fix_for(finding: dict, cwes: list[str], code: dict | None = None) -> tuple[str | None, str, dict]:
+    """(answer or None, fix source label or reason dropped, extra meta) for one finding."""
+    kind = finding["kind"]
+    loc = finding.get("location") or {}
+    path = (code or {}).get("path") or loc.get("path")
+    text = (code or {}).get("text") or finding.get("snippet")
+    language = language_of(path, text) if kind != "dependency" and path else None
+    meta = {"language": language, "build_tool": None, "has_diff": False, "fix_family": None}
+    platform = platform_of(path, language)
+    if platform:
+        meta["platform"] = platform
+    if kind == "dependency":
+        return _dependency(finding, code, meta)
+    if kind == "secret":
+        answer, extra = secrets.rotation(finding, language)
+        return answer, "secret-rotation", meta | extra
+    if kind == "config":
+        answer, label, extra = iac.config_fix(finding, language)
+        return answer, label, meta | {"fix_family": extra.get("fix_family")} | {"language": extra.get("language") or language}
+    if kind == "web":
+        answer, label, extra = iac.web_fix(finding, family_of(finding, cwes))
+        return answer, label, meta | extra
+    return _code(finding, cwes, code, language, meta)
+
+
+def _dependency(f: dict, code: dict | None, meta: dict) -> tuple[str | None, str, dict]:
+    pkg = f.get("package")
+    if not pkg:
+        return None, "no package in the finding", meta
+    code_text = (code or {}).get("text") or f.get("snippet")
+    if pkg.get("fixed_version"):
+        answer, extra = dependencies.upgrade(f, code_text)
+        return answer, "fixed-version", meta | extra | {"fix_family": "upgrade"}
+    answer, extra = dependencies.no_fix(f, code_text)
+    label = "fixed-version" if pkg.get("fixed_versions") and not pkg.get("version") else "no-fix-published"
+    return answer, label, meta | extra | {"fix_family": "upgrade-choose-line" if label == "fixed-version" else "no-fix"}
+
+
+def _where(f: dict) -> str:
+    loc = f.get("location") or {}
+    if not loc.get("path"):
+        return ""
+    return loc["path"] + (f":{loc['start_line']}" if loc.get("start_line") else "")
+
+
+def _code(f: dict, cwes: list[str], code: dict | None, language: str | None, meta: dict) -> tuple[str | None, str, dict]:
+    family = None if _NOT_SECURITY.search(str(f.get("rule_id") or "")) else family_of(f, cwes)
+    meta["fix_family"] = family
+    if family == "hardcoded-secret":
+        answer, extra = secrets.rotation(f, language, fix_family="secret-in-code")
+        return answer, "secret-rotation", meta | extra
+    c = patches.code_of(f, code)
+    where = _where(f)
+    lang_name = DISPLAY.get(language or "", language or "the file's language")
+    # 1. the scanner's own fix, applied to the matched code
+    if c and isinstance(f.get("scanner_fix"), dict) and not f.get("redacted"):
+        new = patches.apply_scanner_fix(c, f["scanner_fix"])
+        diff = patches.unified_diff(c, new) if new else None
+        if diff and diff_is_sound(language, c, new):
+            answer = f"{f['tool']}'s proposed fix for {where}, applied to the code:\n{patches.fence(diff)}\nReason: {f['title']}"
+            return answer, "scanner-fix", meta | {"has_diff": True, "code": c.as_meta(), "fix_family": family or "scanner-fix"}
+    if family is None:
+        return None, "no fix pattern (not a security weakness family)", meta
+    if family == "assert-used" and _TEST_PATH.search(str((f.get("location") or {}).get("path") or "")):
+        return None, "assert in test code (nothing to fix)", meta
+    # 2. a pattern for (family, language), with a diff where a safe rewrite exists
+    text, is_code = patterns.lookup(family, language)
+    rewrite = patterns.rewrite_for(family, language)
+    if family == "weak-hash" and language == "python":
+        text, rewrite, meta["fix_family"] = _python_hash(c)
+    diff = None
+    if rewrite and c:
+        new = patches.rewrite_lines(c, rewrite)
+        diff = patches.unified_diff(c, new) if new else None
+        if diff and not diff_is_sound(language, c, new):
+            diff = None
+    if text is None:
+        hint = (f.get("fix_hint") or "").strip()
+        if hint and not _URL_ONLY.match(hint) and f.get("tool") != "semgrep":
+            return f"Fix{' at ' + where if where else ''}: {hint}\nReason: {f['title']}", "scanner-fix", meta
+        return None, f"no fix pattern for {family} in {language or 'an unknown language'}", meta
+    head = f"Fix ({family.replace('-', ' ')}) at {where or 'the reported code'}, {lang_name}:"
+    parts = [head]
+    if diff:
+        parts.append(patches.fence(diff))
+    parts.append(text)
+    meta |= {"has_diff": bool(diff)}
+    if diff:
+        meta["code"] = c.as_meta()
+    return "\n".join(parts), "pattern", meta
+
+
+def _python_hash(c: patches.Code | None):
+    """MD5/SHA-1 in Python: a dedup or cache key gets ``usedforsecurity=False``, a security use SHA-256."""
+    target = ""
+    if c:
+        lo, hi = c.target
+        rows = [l for i, l in enumerate(c.lines) if not c.exact or lo <= c.start_line + i <= hi]
+        target = "\n".join(rows)
+    purpose = py_patterns.hash_purpose(target)
+    if purpose == "non-security":
+        return py_patterns.WEAK_HASH[purpose], py_patterns.add_usedforsecurity, "weak-hash-not-security"
+    if purpose == "security":
+        return py_patterns.WEAK_HASH[purpose], py_patterns.to_sha256, "weak-hash-upgrade"
+    return py_patterns.WEAK_HASH[purpose], None, "weak-hash"

@@ -1,0 +1,153 @@
+"""Config checks (Checkov, Trivy misconfigurations, ZAP): the setting to change, where.
+
+A config finding always has a fix - a setting - so "no fix is published"
+is never the answer here (the review found it for a GitHub Actions
+permissions check).  The setting comes from the check's own resolution text
+(Trivy ``Resolution``, ZAP ``solution``); Checkov's JSON carries only a
+guideline link, so its common checks are listed here with the attribute to
+set, and used only when the report's title agrees with the entry (the
+Checkov id space is reused across versions).
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.fixes.checkov import CHECKS as _CHECKOV
+from tasks.fixes.languages import FENCE
+from tasks.fixes.patterns.prose import PROSE
+
+_SET_TO = re.compile(r"^(?:Set|Change)\s+'(?:set\s+)?([\w.\[\]-]+)'\s+to\s+'?([\w.-]+)'?\.?$", re.I)
+_ADD_TO = re.compile(r"^Add\s+'([^']+)'\s+to\s+([\w.\[\]-]+)\.?$", re.I)
+_LIMIT = re.compile(r"^Set a (?:limit|request) value under\s+'([\w.\[\]-]+)'\.?$", re.I)
+_CONTAINER = re.compile(r"Container '([\w.-]+)' of (\w+) '([\w.-]+)'")
+_RESOURCE = re.compile(r"\(resource ([^,)]+)(?:, framework (\w+))?\)")
+
+
+def _squash(text: str) -> str:
+    """Lower-case letters and digits only: "allowPrivilegeEscalation" contains "privilege escalation"."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _yaml_path(dotted: str, value: str, container: str | None) -> str:
+    """``containers[].securityContext.runAsNonRoot`` + ``true`` -> the nested YAML to add."""
+    parts = dotted.split(".")
+    out, indent = [], 0
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if part.endswith("[]"):
+            out.append(" " * indent + f"{part[:-2]}:")
+            out.append(" " * (indent + 2) + f"- name: {container or '<container>'}")
+            indent += 4
+            continue
+        out.append(" " * indent + (f"{part}: {value}" if last else f"{part}:"))
+        indent += 2
+    return "\n".join(out)
+
+
+def _block(lang: str, text: str) -> str:
+    return f"```{FENCE.get(lang, lang)}\n{text}\n```"
+
+
+def _where(f: dict) -> str:
+    loc = f.get("location") or {}
+    path = loc.get("path")
+    if not path or path == "file_path":
+        return ""
+    span = f":{loc['start_line']}" + (f"-{loc['end_line']}" if loc.get("end_line") and loc["end_line"] != loc["start_line"] else "") \
+        if loc.get("start_line") else ""
+    return f"{path}{span}"
+
+
+def config_fix(f: dict, language: str | None) -> tuple[str | None, str, dict]:
+    """(answer, label, meta) for a Checkov / Trivy / other config check."""
+    where = _where(f)
+    resource = (_RESOURCE.search(f.get("description") or "") or [None, None])[1]
+    at = " in " + where if where else ""
+    res = f" (resource {resource})" if resource and not resource.startswith("/") else ""
+    entry = _CHECKOV.get(str(f.get("rule_id")))
+    if entry and _squash(entry[0]) in _squash(str(f.get("title") or "")):
+        words, lang, setting, why = entry
+        if lang == "yaml" and language == "json":
+            import json
+
+            import yaml
+
+            lang, setting = "json", json.dumps(yaml.safe_load(setting), indent=2)
+        text = (f"{f['title']}: {why}. Set this{at}{res}:\n{_block(lang, setting)}\n"
+                f"Then re-run {f['tool']} to confirm {f['rule_id']} passes.")
+        return text, "config-setting", {"language": language or lang, "fix_family": f"config:{f['rule_id']}"}
+    hint = (f.get("fix_hint") or "").strip()
+    if hint and not re.match(r"^https?://\S+$", hint):
+        text = f"{hint.rstrip('.')}{at}{res}."
+        block = _concrete(f, hint, language)
+        if block:
+            text += "\n" + block
+        return text, "config-setting", {"language": language, "fix_family": f"config:{f['rule_id']}"}
+    return None, "config check without a concrete setting", {"language": language}
+
+
+def _concrete(f: dict, hint: str, language: str | None) -> str | None:
+    """A block for the resolution text when its shape is known (Kubernetes paths, Dockerfile USER)."""
+    m_c = _CONTAINER.search(f.get("description") or "")
+    container = m_c.group(1) if m_c else None
+    if language == "kubernetes":
+        m = _SET_TO.match(hint)
+        if m:
+            return _block("kubernetes", _yaml_path(m.group(1), m.group(2).lower() if m.group(2).lower() in ("true", "false") else m.group(2), container))
+        m = _ADD_TO.match(hint)
+        if m:
+            return _block("kubernetes", _yaml_path(m.group(2), f"[\"{m.group(1)}\"]", container))
+        m = _LIMIT.match(hint)
+        if m:
+            value = '"500m"' if m.group(1).endswith("cpu") else '"256Mi"'
+            return _block("kubernetes", _yaml_path(m.group(1), value, container) + "  # size it to the workload")
+    if language == "dockerfile" and re.search(r"\bUSER\b", hint):
+        return _block("dockerfile", "RUN useradd --system --uid 10001 app\nUSER 10001")
+    return None
+
+
+# ZAP alert id -> the response header or cookie attribute that fixes it
+_ZAP_HEADERS = {
+    "10020": "X-Frame-Options: DENY\nContent-Security-Policy: frame-ancestors 'none'",
+    "10021": "X-Content-Type-Options: nosniff",
+    "10035": "Strict-Transport-Security: max-age=31536000; includeSubDomains",
+    "10038": "Content-Security-Policy: default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'",
+    "10063": "Permissions-Policy: geolocation=(), camera=(), microphone=()",
+    "10010": "Set-Cookie: <name>=<value>; HttpOnly; Secure; SameSite=Lax",
+    "10011": "Set-Cookie: <name>=<value>; Secure; HttpOnly; SameSite=Lax",
+    "10054": "Set-Cookie: <name>=<value>; SameSite=Lax; Secure; HttpOnly",
+    "10015": "Cache-Control: no-store",
+    "10049": "Cache-Control: no-store",
+}
+# X-XSS-Protection is deprecated (browsers removed the filter; OWASP now advises "0" or omitting it)
+_OBSOLETE = {"10016"}
+_INJECTION = {"xss", "sql-injection", "command-injection", "path-traversal", "open-redirect", "csrf", "ssrf",
+              "code-injection", "ldap-injection", "xxe"}
+_INFORMATIONAL = re.compile(r"informational alert|no changes are required|nothing to fix", re.I)
+
+
+def web_fix(f: dict, family: str | None = None) -> tuple[str | None, str, dict]:
+    """ZAP and other DAST findings: the header/cookie setting or the alert's solution, on the URLs seen.
+
+    Injection alerts (XSS, SQL injection, ...) carry CWE boilerplate as their solution; they get the
+    family's precise prose instead, since the server's language is unknown from a DAST scan."""
+    hint = (f.get("fix_hint") or "").strip()
+    if str(f.get("rule_id")) in _OBSOLETE:
+        return None, "obsolete check", {}
+    if not hint or _INFORMATIONAL.search(hint):
+        return None, "informational alert, nothing to fix", {}
+    instances = f.get("instances") or []
+    uris = list(dict.fromkeys(i.get("uri") for i in instances if i.get("uri")))[:3]
+    params = list(dict.fromkeys(i.get("param") for i in instances if i.get("param")))[:3]
+    seen = f" Seen on {', '.join(uris)}" + (f" (parameter {', '.join(params)})" if params else "") + "." if uris else ""
+    header = _ZAP_HEADERS.get(str(f.get("rule_id")))
+    solution = hint if len(hint) <= 600 else hint[:600].rsplit(". ", 1)[0] + "."
+    if family in _INJECTION and family in PROSE and not header:
+        text = f"{f['title']}.{seen}\nFix in the server code: {PROSE[family]}"
+        return text, "pattern", {"fix_family": family}
+    if header:
+        text = (f"{solution}{seen}\nConfigure the web server, reverse proxy or the framework's response middleware "
+                f"to send:\n```text\n{header}\n```")
+        return text, "config-setting", {"fix_family": f"header:{f['rule_id']}"}
+    return f"{solution}{seen}", "config-setting", {"fix_family": f"web:{f['rule_id']}"}

@@ -1,0 +1,110 @@
+"""A leaked credential: revoke it, purge it from history, read it from the platform's store.
+
+Rotation comes first because removing a pushed secret from the code does not
+un-leak it.  How the replacement is read depends on where the secret was
+found: ``os.environ`` in Python, ``${{ secrets.X }}`` in a GitHub Actions
+workflow, a ``sensitive`` variable in Terraform - never one platform's
+idiom in another's file (the review found ``os.environ`` inside ``.tf``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.fixes.languages import FENCE
+
+# rule id keywords -> (what the credential is, where to revoke it, environment variable name)
+_PROVIDERS = [
+    (r"aws", "AWS access key", "deactivate and delete the key in IAM (aws iam update-access-key / delete-access-key) "
+     "and review CloudTrail for its use", "AWS_ACCESS_KEY_ID"),
+    (r"github|\bgh[pousr]_|\bpat\b", "GitHub token", "revoke it under GitHub Settings > Developer settings "
+     "(or the organisation's token list) and check the audit log", "GITHUB_TOKEN"),
+    (r"gitlab", "GitLab token", "revoke it in GitLab's access token settings", "GITLAB_TOKEN"),
+    (r"slack", "Slack token", "revoke it in the Slack app's settings", "SLACK_TOKEN"),
+    (r"stripe", "Stripe key", "roll the key in the Stripe dashboard", "STRIPE_API_KEY"),
+    (r"mailchimp", "Mailchimp API key", "disable the key in Mailchimp's account API keys page", "MAILCHIMP_API_KEY"),
+    (r"google|gcp|firebase", "Google credential", "delete the key in the Google Cloud console (APIs & Services > "
+     "Credentials, or the service account's keys)", "GOOGLE_API_KEY"),
+    (r"azure", "Azure credential", "regenerate the key or secret in the Azure portal", "AZURE_CLIENT_SECRET"),
+    (r"private[-_ ]?key|rsa|dsa|ecdsa|ssh|pk\b|pem", "private key", "replace the key pair and remove the public key "
+     "wherever it is trusted (servers, deploy keys, certificates)", None),
+    (r"jwt", "JWT signing secret", "change the signing secret (this invalidates issued tokens)", "JWT_SECRET"),
+    (r"password|passwd|pwd", "password", "change the password at the service that accepts it", "APP_PASSWORD"),
+]
+
+
+def _provider(finding: dict) -> tuple[str, str, str | None]:
+    key = f"{finding.get('rule_id')} {finding.get('title')}"
+    for rx, what, revoke, env in _PROVIDERS:
+        if re.search(rx, key, re.I):
+            return what, revoke, env
+    return "credential", "revoke it at the service that issued it and issue a new one", "API_KEY"
+
+
+def _read_it(language: str | None, env: str, path: str) -> str | None:
+    """How this file's language or platform reads a secret at run time (a fenced block)."""
+    var = env.lower()
+    examples = {
+        "python": f'import os\n\n{var} = os.environ["{env}"]',
+        "javascript": f"const {_camel(var)} = process.env.{env};",
+        "typescript": f"const {_camel(var)}: string = process.env.{env} ?? \"\";",
+        "java": f'String {_camel(var)} = System.getenv("{env}");',
+        "kotlin": f'val {_camel(var)} = System.getenv("{env}")',
+        "go": f'{_camel(var)} := os.Getenv("{env}")',
+        "csharp": f'var {_camel(var)} = Environment.GetEnvironmentVariable("{env}");',
+        "ruby": f'{var} = ENV.fetch("{env}")',
+        "php": f"${var} = getenv('{env}');",
+        "shell": f'# keep the value in a file outside the repository (chmod 600), or in your secret manager\n'
+                 f'export {env}="$(cat "$HOME/.config/secrets/{var}")"',
+        "terraform": f'variable "{var}" {{\n  type      = string\n  sensitive = true\n}}\n\n'
+                     f"# set it outside the code: TF_VAR_{var} in the environment, or your secret manager's data source",
+        "github-actions": f"env:\n  {env}: ${{{{ secrets.{env} }}}}",
+        "dockerfile": f"# syntax=docker/dockerfile:1\nRUN --mount=type=secret,id={var},env={env} ./use-the-secret.sh",
+        "kubernetes": f"env:\n  - name: {env}\n    valueFrom:\n      secretKeyRef:\n        name: app-secrets\n        key: {var}",
+    }
+    code = examples.get(language or "")
+    if code is None:
+        return None
+    return f"```{FENCE.get(language, '')}\n{code}\n```"
+
+
+def _camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+_STORE = {
+    "github-actions": "Store the new value as a repository or environment secret (Settings > Secrets and variables > "
+                      "Actions) and reference it as shown:",
+    "terraform": "Declare it as a sensitive variable and supply it from outside the code:",
+    "dockerfile": "Never put it in ENV or ARG (both end up in the image history); pass it as a BuildKit secret at "
+                  "build time (`docker build --secret id=...`):",
+    "kubernetes": "Keep it in a Kubernetes Secret (created from your secret manager, not committed) and reference it:",
+}
+
+
+def rotation(finding: dict, language: str | None, fix_family: str = "secret-rotate") -> tuple[str, dict]:
+    loc = finding.get("location") or {}
+    path = loc.get("path") or "the file"
+    where = f"{path}:{loc['start_line']}" if loc.get("start_line") else path
+    what, revoke, env = _provider(finding)
+    lines = [f"1. Treat the {what} in {where} as compromised: {revoke}."]
+    if env is None:  # a key file: the file itself must go
+        lines.append(f"2. Delete {path} from the repository, add it to .gitignore, and purge it from history: "
+                     f"`git filter-repo --invert-paths --path {path}` (then force-push and have clones re-cloned).")
+        lines.append("3. Keep the new key outside the repository: your secret manager or the deployment platform's "
+                     "secret store, mounted as a file at run time.")
+        return "\n".join(lines), {"fix_family": "secret-key-file"}
+    lines.append("2. Remove the literal from the file and purge it from history (`git filter-repo --replace-text "
+                 "replacements.txt`, listing the old value), then force-push; rotation matters more than the purge.")
+    block = _read_it(language, env, path)
+    if block:
+        intro = _STORE.get(language or "", f"3. Read the new value at run time from the environment (filled from your "
+                                              f"secret manager or CI secret store) instead of the source:")
+        if not intro.startswith("3."):
+            intro = "3. " + intro
+        lines += [intro, block]
+    else:
+        lines.append(f"3. Keep the new value in your secret manager or the CI/CD secret store and inject it at run time "
+                     f"(for example as the environment variable {env}); {path} should hold no credential.")
+    return "\n".join(lines), {"fix_family": fix_family}

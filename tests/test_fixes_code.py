@@ -1,0 +1,180 @@
+"""Code fixes: the file's own language, diffs that apply, scanner fixes applied as the scanner would."""
+
+from pathlib import Path
+
+import pytest
+
+from tasks.evaluation.code import code_blocks
+from tasks.fixes import fix_for
+from tasks.fixes.patterns import lookup
+from tasks.parse_findings import parse_file
+from tests.fixes_helpers import assert_diff_applies, assert_own_language, finding
+
+FIXTURES = Path(__file__).parent / "fixtures" / "scanners"
+LANG_FILES = {"python": "app/db.py", "javascript": "server/db.cjs", "typescript": "src/db.ts", "java": "src/Db.java",
+              "kotlin": "src/Db.kt", "go": "db/db.go", "csharp": "Data/Db.cs", "ruby": "app/db.rb", "php": "src/db.php"}
+
+
+def semgrep(rule, path, line, snippet, cwe=(), **kw):
+    return finding("code", "semgrep", rule, path=path, start=line, snippet=snippet, cwe=cwe, title=kw.pop("title", rule), **kw)
+
+
+@pytest.mark.parametrize("family,rule,cwe", [
+    ("sql-injection", "formatted-sql-string", ["CWE-89"]),
+    ("command-injection", "command-injection-process", ["CWE-78"]),
+    ("xss", "reflected-xss", ["CWE-79"]),
+    ("path-traversal", "path-traversal-open", ["CWE-22"]),
+    ("deserialization", "insecure-deserialization", ["CWE-502"]),
+    ("insecure-tls", "tls-verify-disabled", ["CWE-295"]),
+    ("xxe", "xxe-parser", ["CWE-611"]),
+    ("insecure-random", "insecure-random", ["CWE-338"]),
+    ("open-redirect", "open-redirect", ["CWE-601"]),
+    ("ssrf", "ssrf-request", ["CWE-918"]),
+    ("weak-crypto", "des-cipher", ["CWE-327"]),
+])
+@pytest.mark.parametrize("language", sorted(LANG_FILES))
+def test_every_language_gets_its_own_code_or_prose(language, family, rule, cwe):
+    f = semgrep(f"{language}.lang.security.{rule}", LANG_FILES[language], 10, "x = 1", cwe=cwe)
+    answer, label, meta = fix_for(f, cwe)
+    assert answer and label == "pattern" and meta["language"] == language and meta["fix_family"] == family
+    assert_own_language(answer, language, LANG_FILES[language])
+    text, is_code = lookup(family, language)
+    if is_code and "```" in text:
+        fence = {"csharp": "csharp", "typescript": "typescript"}.get(language, language)
+        assert f"```{fence}" in answer, answer
+    elif not is_code:
+        assert code_blocks(answer) == [], answer  # no pattern: precise prose, no code at all
+
+
+def test_language_without_patterns_gets_prose_only():
+    f = semgrep("scala.lang.security.tainted-sql-string", "src/Db.scala", 3, 'sql"SELECT"', cwe=["CWE-89"])
+    answer, label, meta = fix_for(f, ["CWE-89"])
+    assert label == "pattern" and meta["language"] == "scala" and code_blocks(answer) == []
+    assert "bound parameter" in answer
+
+
+def test_command_injection_in_cjs_is_javascript_not_python():
+    f = semgrep("javascript.lang.security.detect-child-process", "scripts/build.cjs", 4,
+                "exec(`git log ${branch}`)", cwe=["CWE-78"])
+    answer, _, meta = fix_for(f, ["CWE-78"])
+    assert meta["language"] == "javascript" and "execFile" in answer
+    assert "subprocess" not in answer and "```python" not in answer
+
+
+def test_format_string_is_only_printf_advice_in_printf_languages():
+    js = semgrep("javascript.lang.security.audit.unsafe-formatstring.unsafe-formatstring", "src/log.js", 7,
+                 "console.error(msg)", cwe=["CWE-134"])
+    answer, _, _ = fix_for(js, ["CWE-134"])
+    assert "%n" not in answer and 'console.error("Failed to load %s", userInput);' in answer
+    c = finding("code", "codeql", "cpp/tainted-format-string", path="src/log.c", start=3, snippet="    printf(buf);",
+                cwe=["CWE-134"], title="Uncontrolled format string")
+    answer, _, meta = fix_for(c, ["CWE-134"])
+    assert meta["has_diff"] and '+    printf("%s", buf);' in answer
+    py = semgrep("python.lang.format-string-rule", "app/log.py", 3, "log(msg)", cwe=["CWE-134"])
+    answer, label, _ = fix_for(py, ["CWE-134"])
+    assert answer is None and "format-string" in label
+
+
+def test_md5_dedup_key_gets_usedforsecurity_false_diff(tmp_path):
+    line = "                    dupe_key = hashlib.md5(str(description + title).encode('utf-8')).hexdigest()"
+    f = semgrep("python.lang.security.insecure-hash-algorithms.insecure-hash-algorithm-md5", "tools/sslyze/parser_xml.py",
+                124, line, cwe=["CWE-327"])
+    answer, label, meta = fix_for(f, ["CWE-327"])
+    assert label == "pattern" and meta["fix_family"] == "weak-hash-not-security" and meta["has_diff"]
+    patched = assert_diff_applies(answer, meta["code"], tmp_path)
+    assert "hashlib.md5(str(description + title).encode('utf-8'), usedforsecurity=False).hexdigest()" in patched
+    assert "AES" not in answer and "GCM" not in answer
+
+
+def test_md5_of_a_password_moves_to_sha256(tmp_path):
+    f = semgrep("python.lang.security.insecure-hash-algorithms.insecure-hash-algorithm-md5", "auth.py", 5,
+                "    password_digest = hashlib.md5(password.encode()).hexdigest()", cwe=["CWE-327"])
+    answer, _, meta = fix_for(f, ["CWE-327"])
+    assert meta["fix_family"] == "weak-hash-upgrade"
+    assert "hashlib.sha256(password.encode())" in assert_diff_applies(answer, meta["code"], tmp_path)
+    assert "argon2" in answer and "usedforsecurity" not in answer
+
+
+def test_bandit_numbered_snippet_diff_lands_on_the_right_line(tmp_path):
+    snippet = ('38         for item in items:\n'
+               '39             dupe_key = hashlib.md5((item.title + item.description).encode("utf-8")).hexdigest()\n'
+               '40 ')
+    f = finding("code", "bandit", "B303", path="dojo/tools/acunetix/parser.py", start=39, snippet=snippet,
+                title="Use of insecure MD2, MD4, MD5, or SHA1 hash function.")
+    answer, _, meta = fix_for(f, [])
+    assert meta["code"]["start_line"] == 38 and "@@ -38,3 +38,3 @@" in answer
+    assert "38 " not in meta["code"]["text"].splitlines()[0][:3]
+    assert_diff_applies(answer, meta["code"], tmp_path)
+
+
+def _semgrep_fixture(name, rule_part):
+    rec = parse_file(FIXTURES / "semgrep" / name, FIXTURES, "raise", 10**8)
+    return [f for f in rec["findings"] if rule_part in f["rule_id"]]
+
+
+def test_semgrep_fix_regex_is_applied_inside_the_match(tmp_path):
+    f = _semgrep_fixture("many_vulns.json", "unquoted-csv-writer")[0]
+    assert f["scanner_fix"]["kind"] == "semgrep-fix-regex"
+    answer, label, meta = fix_for(f, f["cwe"])
+    assert label == "scanner-fix" and meta["has_diff"]
+    patched = assert_diff_applies(answer, meta["code"], tmp_path)
+    assert patched.rstrip("\n") == "        writer = csv.writer(open(file_path, 'w'), quoting=csv.QUOTE_ALL)"
+    assert "+\\1, quoting=csv.QUOTE_ALL)" not in answer and "\n+\\1" not in answer
+
+
+def test_semgrep_fix_regex_that_imports_a_missing_module_is_rejected():
+    for f in _semgrep_fixture("many_vulns.json", "use-defused-xml"):
+        answer, label, meta = fix_for(f, f["cwe"])
+        assert label != "scanner-fix"
+        assert "\n+defusedxml" not in answer and "defusedxml.dom" not in answer
+
+
+def test_semgrep_fix_that_breaks_the_statement_is_rejected():
+    f = _semgrep_fixture("one_finding.json", "cbc-padding-oracle")[0]
+    assert f["scanner_fix"]["kind"] == "semgrep-fix"
+    answer, label, meta = fix_for(f, f["cwe"])
+    assert label == "pattern" and ";;" not in answer and "AES/GCM/NoPadding" in answer
+
+
+def test_sarif_fix_replacement_applies_to_reader_code(tmp_path):
+    text = "int main(void) {\n    char *name;\n    use(name);\n}\n"
+    f = finding("code", "codescanner", "C2001", path="collections/list.c", start=2, snippet=None, cwe=["CWE-457"],
+                title="Variable used before initialisation",
+                scanner_fix={"kind": "sarif", "replacements": [
+                    {"start_line": 2, "start_col": 11, "end_line": 2, "end_col": 15, "text": "name = NULL"}]})
+    answer, label, meta = fix_for(f, f["cwe"], {"path": "collections/list.c", "text": text, "start_line": 1, "commit": None})
+    assert label == "scanner-fix"
+    assert assert_diff_applies(answer, meta["code"], tmp_path).splitlines()[1] == "    char *name = NULL;"
+
+
+def test_java_cookie_gets_set_httponly_inserted(tmp_path):
+    code = {"path": "src/main/java/Bench.java", "start_line": 66, "commit": "abc",
+            "text": '        javax.servlet.http.Cookie cookie = new javax.servlet.http.Cookie("k", v);\n'
+                    '        cookie.setSecure(true);\n        response.addCookie(cookie);\n'}
+    f = finding("code", "semgrep", "java.lang.security.audit.cookie-missing-httponly.cookie-missing-httponly",
+                path="src/main/java/Bench.java", start=68, snippet=None)
+    answer, _, meta = fix_for(f, [], code)
+    patched = assert_diff_applies(answer, meta["code"], tmp_path)
+    assert "        cookie.setHttpOnly(true);\n        response.addCookie(cookie);" in patched
+    assert_own_language(answer, "java")
+
+
+def test_hardcoded_secret_in_code_is_rotation_in_the_language():
+    f = finding("code", "bandit", "B105", path="app/settings.py", start=3, snippet="TOKEN = '[REDACTED secret sha256:0a19e17f5acf]'",
+                title="Possible hardcoded password")
+    answer, label, _ = fix_for(f, [])
+    assert label == "secret-rotation" and 'os.environ["APP_PASSWORD"]' in answer
+
+
+def test_non_security_rules_give_no_row():
+    f = semgrep("python.lang.correctness.tempfile.flush.tempfile-without-flush", "tasks.py", 3, "x(temp.name)")
+    assert fix_for(f, [])[0] is None
+
+
+def test_assert_in_test_code_is_no_fix_but_in_app_code_is():
+    snippet = "8     result = compute()\n9     assert result == 3\n10 "
+    in_tests = finding("code", "bandit", "B101", path="samples/project/test_main.py", start=9, snippet=snippet, cwe=["CWE-703"])
+    assert fix_for(in_tests, ["CWE-703"])[0] is None
+    in_app = finding("code", "bandit", "B101", path="app/auth.py", start=9, snippet=snippet, cwe=["CWE-703"])
+    answer, label, _ = fix_for(in_app, ["CWE-703"])
+    assert label == "pattern" and "raise" in answer
