@@ -25,8 +25,11 @@ def corpus(rules: int, per_rule: int, tag: str = "") -> tuple[list[dict], list[d
     for r in range(rules):
         for i in range(per_rule):
             name = f"{tag}r{r}-{i}"
+            line = f"cur.execute(QUERY_{r}_{i} % uid)"
+            fixed = f"cur.execute(QUERY_{r}_{i}, (uid,))  # {words(name, 12)}"
             f = finding(name, rule_id=f"rule.{r}", location={"path": f"src/m{r}_{i}.py", "start_line": i + 1, "end_line": i + 1},
-                        fix_hint=f"cur.execute(QUERY_{r}_{i}, (uid,))  # {words(name, 12)}")
+                        snippet=line, scanner_fix={"kind": "semgrep-fix", "start_line": i + 1, "start_col": 1, "end_line": i + 1,
+                                                   "end_col": len(line) + 1, "text": fixed})
             findings.append(f)
             narratives.append(narrative(f, f"## What the weakness is\nCWE-89 in src/m{r}_{i}.py. {words(f['id'])}"))
     return findings, narratives

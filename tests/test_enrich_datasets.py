@@ -147,7 +147,7 @@ def test_narrative_cache_enriches_only_new_findings(tmp_path, kb_path):
 
 def test_no_raw_secret_reaches_any_output(tmp_path, kb_path):
     arts = [f"gitleaks/{p.name}" for p in sorted((FIXTURES / "gitleaks").iterdir())] + ["trivy/misconfigurations_and_secrets.json"]
-    td = pipeline(tmp_path, arts, kb_path)
+    td = pipeline(tmp_path, arts, kb_path, OPEN_CFG)  # every secret finding's rows, not one per group
     produced = [p for p in tmp_path.rglob("*") if p.is_file() and "artifacts" not in p.parts]
     assert len(produced) > 10
     text = "\n".join(p.read_text() for p in produced)

@@ -46,9 +46,13 @@ def _fix_status(f: dict) -> str | None:
 
 
 def stage2_meta(f: dict, meta: dict, source: str, fix_meta: dict, answer: str, code: dict | None) -> dict:
+    """The stage-2 meta: the code a diff applies to is fix_for's own (Bandit's numbered lines stripped),
+    else the source reader's, else the snippet."""
     diff = extract_diff(answer)
     code_meta = None
-    if code:
+    if isinstance(fix_meta.get("code"), dict):
+        code_meta = {k: fix_meta["code"][k] for k in ("path", "text", "start_line")}
+    elif code:
         code_meta = {k: code[k] for k in ("path", "text", "start_line")}
     elif f.get("snippet") and (f.get("location") or {}).get("path"):
         code_meta = {"path": f["location"]["path"], "text": f["snippet"], "start_line": int(f["location"].get("start_line") or 1)}
