@@ -21,14 +21,17 @@ GOOD_DIFF = (
 )
 REQ = dependency("req", "requests", "2.0.0", "2.0.1")
 NOFIX = dependency("nofix", "libfoo", "1.0", None)
+SEMVER = dependency("semver", "semver", "5.7.1", "5.7.2")
+SEMVER["package"]["fixed_versions"] = ["7.5.2", "6.3.1", "5.7.2"]
 GOOD = [
+    (SEMVER, row(SEMVER, "Upgrade semver from 5.7.1 to 5.7.2 (the advisory also lists 7.5.2, 6.3.1 for other release lines).", language=None)),
     (SQL, row(SQL, GOOD_DIFF, fix_source="pattern")),
     (REQ, row(REQ, "Upgrade requests from 2.0.0 to 2.0.1 (the first fixed version).\n```\nrequests>=2.0.1\n```", language=None)),
     (NOFIX, row(NOFIX, "No fixed version of libfoo is published as of the scan; remove libfoo if unused or isolate it.", language=None)),
 ]
 
 
-@pytest.mark.parametrize("f,r", GOOD, ids=["diff", "upgrade", "no-fix-published"])
+@pytest.mark.parametrize("f,r", GOOD, ids=["other-release-lines", "diff", "upgrade", "no-fix-published"])
 def test_good_rows_pass_every_check(f, r):
     assert row_problems(r, f) == {}
 

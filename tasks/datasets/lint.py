@@ -57,7 +57,9 @@ def unknown_version(row: dict, f: dict) -> str | None:
     """A version the answer brings in that is not a fixed version of the finding's advisory data."""
     if f["kind"] != "dependency":
         return None
-    fixed = [v.strip() for v in str((f.get("package") or {}).get("fixed_version") or "").split(",") if v.strip()]
+    pkg = f.get("package") or {}
+    fixed = [v.strip() for v in str(pkg.get("fixed_version") or "").split(",") if v.strip()]
+    fixed += [str(v) for v in pkg.get("fixed_versions") or []]  # every release line's fix the advisory lists
     fixed += versions_in(f.get("fix_hint") or "")  # the scanner's own fix ("Upgrade vercel to 32.3.0") is advisory data
     report = " ".join([_prompt(row), f.get("title") or "", f.get("description") or "", *map(str, f.get("references") or [])])
     for v in proposed_versions(_URL.sub(" ", _answer(row)), report, fixed[0] if fixed else None):
