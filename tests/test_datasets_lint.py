@@ -58,7 +58,7 @@ def test_each_check_fires_on_a_bad_row(check, f, answer):
 def test_lint_counts_per_check_and_near_duplicates():
     other = finding("sql2", location={"path": "app/other.py", "start_line": 3, "end_line": 3})
     files = {
-        "stage2_train.jsonl": [GOOD[0][1], row(other, GOOD_DIFF.replace("app/db.py", "app/other.py"))],
+        "stage2_train.jsonl": [GOOD[1][1], row(other, GOOD_DIFF.replace("app/db.py", "app/other.py"))],
         "stage2_valid.jsonl": [row(REQ, "Upgrade requests from 2.0.0 to 2.31.0 with pip install.", language=None)],
     }
     report = lint(files, {f["id"]: f for f in (SQL, other, REQ)}, 90)
