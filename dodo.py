@@ -11,6 +11,7 @@ actions, so listing and no-op runs stay fast.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -25,7 +26,11 @@ from tasks.errors import SecftError
 CODE = Path(__file__).resolve().parent / "tasks"
 
 ARTIFACTS = Path("data/artifacts")
-BY_ARTIFACT = Path("data/findings/by_artifact")
+BY_ARTIFACT = Path("data/findings/by_artifact")  # per-report records (library callers); doit writes BY_RUN
+BY_RUN = Path("data/findings/by_run")
+ARCHIVE = Path("data/findings/archive")
+RUNS = Path("data/findings/runs.jsonl")
+PARSE_SETTINGS = Path("data/findings/parse_settings.json")
 FINDINGS = Path("data/findings/findings.jsonl")
 SUMMARY = Path("data/findings/findings_summary.json")
 KB = Path("data/kb/cwe_kb.jsonl")
@@ -79,6 +84,20 @@ def _code(*names: str) -> list[str]:
     return [str(CODE / n) for n in names]
 
 
+def _small(result):
+    """What doit may keep of an action's result: a dict of at most 2 KB as JSON, else nothing.
+
+    doit stores a returned dict in its database for every task, and loads
+    the whole database on every run; records and summaries stay in files.
+    """
+    if not isinstance(result, dict):
+        return None
+    try:
+        return result if len(json.dumps(result, default=str)) <= 2048 else None
+    except (TypeError, ValueError):
+        return None
+
+
 def _action(func, *args, **kwargs):
     """A doit action for a step: ``func`` is a callable or "module:function".
 
@@ -98,7 +117,7 @@ def _action(func, *args, **kwargs):
             result = target(*args, **kwargs)
         except SecftError as exc:
             return TaskFailed(str(exc))
-        return result if isinstance(result, dict) else None
+        return _small(result)
 
     run.__name__ = func if isinstance(func, str) else getattr(func, "__name__", "step")
     return (run,)
@@ -108,31 +127,61 @@ def _action(func, *args, **kwargs):
 
 
 def task_parse_findings():
-    """Parse every scanner report under data/artifacts into normalised findings."""
-    from tasks.artifacts import list_artifacts, output_name
+    """Parse the scanner reports under data/artifacts: one task per CI run folder, then the merge.
+
+    A run task re-parses only its changed reports (tasks/parse_runs.py); the
+    merge also reads the findings of pruned runs (data/findings/archive/).
+    Parsing code and settings are checked once (``settings`` writes them to a
+    file every run task depends on), not as 25 file_deps or a callable per run:
+    doit's cost is per task and per dependency (docs/performance.md).
+    """
+    from tasks.artifacts import list_runs, parser_code_key, run_output_name
 
     parse_cfg = CONFIG["parse"]
-    parser_code = sorted(str(p) for p in (CODE / "parsers").glob("*.py")) + _code("parse_findings.py", "redact.py")
+    code_key = parser_code_key(CODE)
+    settings = {"parse": section(CONFIG, "parse"), "code": code_key}
+    yield {
+        "name": "settings",
+        "doc": "record the parse settings and parsing code hash (every run task depends on this file)",
+        "actions": [_action("tasks.atomic:write_json", PARSE_SETTINGS, settings)],
+        "targets": [str(PARSE_SETTINGS)],
+        "uptodate": [config_changed(settings)],
+        "clean": True,
+    }
     outputs = []
-    for artifact in list_artifacts(ARTIFACTS):
-        out = BY_ARTIFACT / output_name(artifact, ARTIFACTS)
+    for group in list_runs(ARTIFACTS):
+        out = BY_RUN / run_output_name(group)
         outputs.append(out)
+        deps = group["files"] + [group["run_json"]] if group["run_json"] else list(group["files"])
+        deps.append(str(PARSE_SETTINGS))
         yield {
-            "name": artifact.relative_to(ARTIFACTS).as_posix(),
-            "doc": f"parse {artifact}",
-            "actions": [_action("tasks.parse_findings:parse_artifact", artifact, ARTIFACTS, out, parse_cfg["on_error"], parse_cfg["max_bytes"])],
-            "file_dep": [str(artifact)] + parser_code,
+            "name": group["name"],
+            "doc": f"parse the reports of run folder {group['name']}",
+            "actions": [_action("tasks.parse_runs:parse_run", group["files"], group["folder"], group["run_json"], ARTIFACTS, out,
+                                parse_cfg["on_error"], parse_cfg["max_bytes"], code_key)],
+            "file_dep": deps,
             "targets": [str(out)],
-            "uptodate": [config_changed(section(CONFIG, "parse"))],
             "clean": True,
         }
+    live = {o.name for o in outputs}
+    archived = sorted(p for p in ARCHIVE.glob("*.json") if p.name not in live) if ARCHIVE.is_dir() else []
     yield {
         "name": "merge",
-        "doc": "merge and de-duplicate findings across artifacts",
-        "actions": [_action("tasks.parse_findings:merge", outputs, FINDINGS, SUMMARY)],
-        "file_dep": [str(o) for o in outputs] + _code("parse_findings.py"),
-        "targets": [str(FINDINGS), str(SUMMARY)],
+        "doc": "merge and de-duplicate findings across runs; write the runs index",
+        "actions": [_action("tasks.parse_findings:merge", outputs + archived, FINDINGS, SUMMARY, RUNS)],
+        "file_dep": [str(o) for o in outputs + archived] + _code("parse_findings.py"),
+        "targets": [str(FINDINGS), str(SUMMARY), str(RUNS)],
         "clean": True,
+    }
+
+
+def task_prune():
+    """Archive the findings of, and empty, all but the newest artifacts.keep_runs fetched runs (only when asked)."""
+    keep = (CONFIG.get("artifacts") or {}).get("keep_runs")
+    return {
+        "actions": [_action("tasks.prune:prune", keep, CONFIG["parse"], ARTIFACTS, BY_RUN, ARCHIVE)],
+        "uptodate": [False],
+        "verbosity": 2,
     }
 
 

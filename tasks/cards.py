@@ -93,6 +93,7 @@ def _status_lines(metrics: dict) -> str:
         sha = policy.get("trained_on_dataset_sha256")
         lines.append(
             f"- Training policy: {policy.get('decision', 'n/a')}; min_new_rows {_fmt(policy.get('min_new_rows'))}, "
+            f"min_new_percent {_fmt(policy.get('min_new_percent'))}, "
             f"pending rows {_fmt(policy.get('pending_rows'))}, trained on dataset sha256 `{str(sha)[:16] if sha else 'n/a'}`"
         )
     return "".join(line + "\n" for line in lines)

@@ -1,21 +1,23 @@
-"""Phase 1: artifacts -> per-artifact records -> merged findings.jsonl.
+"""Phase 1: artifacts -> per-run records -> merged findings.jsonl and runs.jsonl.
 
-One record per artifact means doit re-parses only the artifact whose bytes
-changed; the merge is cheap and de-duplicates across artifacts by finding id
-and by advisory alias.  ``parse_file`` returns a record without writing it,
-so a caller may batch the records of a whole CI run into one file
-(``{"records": [...]}``); ``merge`` reads both layouts.
+``parse_file`` returns one artifact's record without writing it;
+tasks/parse_runs.py batches the records of a whole CI run into one file
+(``{"run": ..., "records": [...]}``) and re-parses only changed reports.
+The merge de-duplicates across artifacts by finding id and by advisory
+alias, and reads per-artifact, batched and per-run files alike; per-run
+files also give the runs index (``runs.jsonl``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
 from tasks import atomic
-from tasks.artifacts import provenance
+from tasks.artifacts import display, provenance
 from tasks.errors import SecftError
 from tasks.hashing import sha256_file
 from tasks.parsers import parse_report
@@ -26,20 +28,26 @@ from tasks.schemas import validate_all
 _PROVENANCE_KEYS = ("branch", "commit", "run_id", "created_at")
 
 
-def parse_file(artifact: Path, root: Path, on_error: str, max_bytes: int) -> dict:
-    """Parse one artifact into a record (status ok | ignored | rejected); nothing is written."""
-    shown = Path(artifact).as_posix()
+def parse_file(artifact: Path, root: Path, on_error: str, max_bytes: int, prov: dict | None = None,
+               sha256: str | None = None) -> dict:
+    """Parse one artifact into a record (status ok | ignored | rejected); nothing is written.
+
+    ``prov`` is the run's provenance and ``sha256`` the file's hash when the
+    caller already has them; without them they are looked up for this file.
+    """
+    shown = display(Path(artifact).as_posix())
     record = {"artifact": shown, "sha256": None, "status": "ok", "format": None, "kind": None, "tools": [],
               "raw_count": 0, "invalid_utf8_bytes": 0, "error": None, "findings": []}
     try:
-        record["sha256"] = sha256_file(artifact)
+        record["sha256"] = sha256 or sha256_file(artifact)
         report = parse_report(artifact, max_bytes=max_bytes, display_path=shown)
         record.update(format=report.format, tools=report.tools, raw_count=report.raw_count,
                       invalid_utf8_bytes=report.invalid_utf8_bytes)
         if report.ignored:
             record.update(status="ignored", kind=report.ignored)
             return record
-        prov = _provenance(artifact, root)
+        if prov is None:
+            prov = _provenance(artifact, root)
         for f in report.findings:
             f["source"].update(prov)
         validate_all("finding", report.findings, shown)
@@ -73,7 +81,24 @@ def _provenance(artifact: Path, root: Path) -> dict:
     return out
 
 
-def _read_records(path: Path) -> list[dict]:
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` atomically unless the file already holds exactly it; True when written.
+
+    doit keeps a dependency's mtime only when its task runs: a rewritten file
+    with the same bytes would be md5-hashed again by every later no-op run.
+    """
+    data = text.encode("utf-8")
+    try:
+        if os.path.getsize(path) == len(data) and Path(path).read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    atomic.write_bytes(path, data)
+    return True
+
+
+def _read_file(path: Path) -> tuple[dict | None, list[dict]]:
+    """(run header or None, records) of a per-artifact, batched or per-run findings file."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -81,7 +106,12 @@ def _read_records(path: Path) -> list[dict]:
     records = data.get("records") if isinstance(data, dict) and "records" in data else [data]
     if not isinstance(records, list) or not all(isinstance(r, dict) and "artifact" in r for r in records):
         raise SecftError(f"{path}: not a findings record file")
-    return records
+    header = {k: data.get(k) for k in ("run", *_PROVENANCE_KEYS)} if isinstance(data, dict) and "run" in data else None
+    return header, records
+
+
+def _read_records(path: Path) -> list[dict]:
+    return _read_file(path)[1]
 
 
 def _seen(f: dict) -> dict:
@@ -163,18 +193,47 @@ def _combine(group: list[dict]) -> dict:
     return merged
 
 
-def merge_findings(parsed: list[dict]) -> list[dict]:
-    """De-duplicated findings with bounded provenance (first_seen, last_seen, seen_count)."""
+def merge_findings(parsed: list[dict], merged_ids: dict | None = None) -> list[dict]:
+    """De-duplicated findings with bounded provenance (first_seen, last_seen, seen_count).
+
+    ``merged_ids``, when given, is filled with each parsed id's merged id.
+    """
     occurrences = sorted(parsed, key=_order)
-    return [_combine(group) for group in _clusters(occurrences)]
+    out = []
+    for group in _clusters(occurrences):
+        merged = _combine(group)
+        if merged_ids is not None:
+            merged_ids.update((f["id"], merged["id"]) for f in group)
+        out.append(merged)
+    return out
 
 
-def merge(per_artifact: Iterable[Path], findings_out: Path, summary_out: Path) -> dict:
-    """De-duplicate findings across artifacts; write findings.jsonl and the summary."""
-    records = [r for p in per_artifact for r in _read_records(p)]
+def runs_index(runs: list[tuple[dict, list[dict]]], merged_ids: dict) -> list[dict]:
+    """One entry per CI run folder (docs/formats.md, runs.jsonl), ordered by (created_at, run)."""
+    index = []
+    for header, records in runs:
+        ok = [r for r in records if r.get("status") == "ok"]
+        index.append({
+            **{k: header.get(k) for k in ("run", "run_id", "branch", "commit", "created_at")},
+            "tools": sorted({t for r in ok for t in r.get("tools") or []}),
+            "finding_ids": sorted({merged_ids[f["id"]] for r in ok for f in r.get("findings") or []}),
+        })
+    index.sort(key=lambda e: (e["created_at"] if isinstance(e["created_at"], str) else "", str(e["run"])))
+    return index
+
+
+def merge(per_artifact: Iterable[Path], findings_out: Path, summary_out: Path, runs_out: Path | None = None) -> dict:
+    """De-duplicate findings across artifacts; write findings.jsonl, the summary and (per run) runs.jsonl."""
+    runs, records = [], []
+    for path in per_artifact:
+        header, recs = _read_file(path)
+        records += recs
+        if header is not None:
+            runs.append((header, recs))
     records.sort(key=lambda r: r["artifact"])
     parsed = [f for r in records for f in r.get("findings") or []]
-    findings = merge_findings(parsed)
+    merged_ids: dict = {}
+    findings = merge_findings(parsed, merged_ids)
     findings.sort(key=lambda f: (f["tool"], f["id"]))
     ok = [r for r in records if r.get("status") == "ok"]
     summary = {
@@ -199,6 +258,9 @@ def merge(per_artifact: Iterable[Path], findings_out: Path, summary_out: Path) -
     for rec in records:
         if int(rec.get("invalid_utf8_bytes") or 0):
             summary.setdefault("invalid_utf8", []).append({"artifact": rec["artifact"], "bytes": rec["invalid_utf8_bytes"]})
-    atomic.write_jsonl(findings_out, findings)
-    atomic.write_json(summary_out, summary)
-    return summary
+    write_if_changed(findings_out, atomic.jsonl_text(findings))
+    write_if_changed(summary_out, atomic.dumps_json(summary))
+    if runs_out is not None:
+        write_if_changed(runs_out, atomic.jsonl_text(runs_index(runs, merged_ids)))
+    print(f"parse_findings: {len(parsed)} finding(s) in {len(records)} report(s) -> {len(findings)} unique; {len(runs)} run(s)")
+    return summary  # for callers; dodo's actions keep it out of doit's database

@@ -3,7 +3,8 @@
     python -m tasks.status [--profile smoke]
 
 Last daemon run, per-target up-to-date state (from ``doit list --status``),
-dataset counts, the latest models and the upload marker.
+dataset counts, the latest models (with the retrain policy's last decision)
+and the upload marker.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def _stage(path: Path) -> dict | None:
     m = _read(path)
     if not m:
         return None
-    keys = ("status", "reason", "mode", "iterations", "valid_loss_before", "valid_loss_after", "forgetting", "wall_time_s", "base_model")
+    keys = ("status", "reason", "mode", "iterations", "valid_loss_before", "valid_loss_after", "forgetting", "wall_time_s", "base_model",
+            "policy")  # the retrain policy's decision: thresholds, pending rows, dataset hash trained on
     return {k: m[k] for k in keys if k in m}
 
 

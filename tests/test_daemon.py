@@ -196,4 +196,4 @@ def test_status_json(workspace):
     (workspace / "data/artifacts/sample/semgrep/one_finding.json").write_text('{"results": [], "errors": []}')
     stale = json.loads(subprocess.run([sys.executable, "-m", "tasks.status", "--profile", "smoke"], cwd=workspace,
                                       env=clean_env(), capture_output=True, text=True).stdout)
-    assert stale["targets"]["parse_findings:sample/semgrep/one_finding.json"] == "stale"
+    assert stale["targets"]["parse_findings:sample"] == "stale"

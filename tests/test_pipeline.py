@@ -52,7 +52,8 @@ def test_changing_an_artifact_reruns_its_parse_and_everything_downstream(workspa
     run = run_doit(workspace, "profile=smoke")
     assert run.returncode == 0, run.output
     parses = {t for t in run.executed if t.startswith("parse_findings:")}
-    assert parses == {"parse_findings:sample/semgrep/one_finding.json", "parse_findings:merge"}
+    assert parses == {"parse_findings:sample", "parse_findings:merge"}  # one task per run folder
+    assert "parse_findings: sample: parsed 1, reused 10 of 11 report(s)" in run.output  # only the changed report
     assert {"enrich_narratives", "build_datasets", *TRAINING} <= run.executed
     assert not run.ran("knowledge_base") and not run.ran("tiny_base_model")
 
@@ -62,7 +63,7 @@ def test_same_findings_in_new_bytes_stop_at_the_checksum(workspace):
     report.write_text(json.dumps(json.loads(report.read_text()), indent=1))  # reformatted, same content
     run = run_doit(workspace, "profile=smoke")
     assert run.returncode == 0, run.output
-    assert "parse_findings:sample/semgrep/one_finding.json" in run.executed
+    assert "parse_findings:sample" in run.executed and "parsed 1, reused 10" in run.output
     assert not any(run.ran(t) for t in ("stage1_analysis", "stage2_codefix"))  # training data unchanged
 
 
