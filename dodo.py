@@ -218,14 +218,13 @@ def task_enrich_narratives():
 def task_build_datasets():
     """Build stage-1 (analysis) and stage-2 (code-fix) train/valid/test JSONL, linted (lint.json)."""
     source = CONFIG.get("source") or {}
-    runs = FINDINGS.parent / "runs.jsonl"
-    source_cfg = {"repo_path": source.get("repo_path"), "runs": str(runs) if source.get("repo_path") else None}
+    source_cfg = {"repo_path": source.get("repo_path"), "runs": str(RUNS) if source.get("repo_path") else None}
     code = [str(p) for d in ("datasets", "fixes") for p in sorted((CODE / d).rglob("*.py"))]
     code += [str(p) for p in (CODE / "fixes.py", CODE / "source.py", CODE / "history.py") if p.exists()]
     code += _code("evaluation/code.py", "enrich/platforms.py", "parsers/secrets.py", "parsers/paths.py")
     return {
         "actions": [_action("tasks.datasets:build", FINDINGS, NARRATIVES, TRAINING, CONFIG["datasets"], source_cfg)],
-        "file_dep": [str(FINDINGS), str(NARRATIVES)] + ([str(runs)] if source.get("repo_path") else []) + code,
+        "file_dep": [str(FINDINGS), str(NARRATIVES)] + ([str(RUNS)] if source.get("repo_path") else []) + code,
         "targets": [str(p) for p in DATASET_FILES + TEST_FILES + [DATASET_INFO, DATASET_LINT]],
         "uptodate": [config_changed({**section(CONFIG, "datasets"), "source": source_cfg})],
         "clean": True,
