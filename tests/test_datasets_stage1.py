@@ -13,7 +13,7 @@ from datasets_rows import finding, run_build
 from test_enrich_datasets import kb_path  # noqa: F401  (the module-scoped KB fixture)
 from tasks.config import load_config
 from tasks.enrich import narrative_for
-from tasks.enrich.platforms import entry_applies
+from tasks.enrich.platforms import entry_applies, fits
 from tasks.knowledge_base import KnowledgeBase
 from tasks.parsers import parse_report
 
@@ -48,14 +48,19 @@ def test_no_c_format_string_advice_for_a_javascript_finding(kb):
     advice = n["narrative"].replace(report_text, "")
     assert not C_ADVICE.search(advice), advice
     assert "Mitigation (CWE-134)" not in n["narrative"] and "does not carry over to javascript code" in n["narrative"]
-    # the same CWE on a C file does get the catalogue's advice
+    # the same CWE on a C file does get C advice
     c = narrative_for(kb, dict(JS_FORMAT, id="c" * 32, location={"path": "src/log.c", "start_line": 3, "end_line": 3}), 3)
-    assert c["language"] == "c" and "Mitigation (CWE-134)" in c["narrative"]
+    assert c["language"] == "c" and "%n" in c["narrative"] and "printf" in c["narrative"]
+    assert "For this javascript code:" in n["narrative"] and "console.error(" in n["narrative"]  # the fix in its own language
 
 
 def test_catalogue_passages_naming_another_language_are_left_out(kb):
-    sqli = narrative_for(kb, finding("py-sqli"), 3)  # CWE-89 mitigations mention Java, PHP, .NET ...
-    assert "Mitigation (CWE-89)" in sqli["narrative"]
+    # no fix pattern for unrestricted uploads: the catalogue's CWE-434 mitigations are used, minus those naming PHP, Java ...
+    upload = finding("upload", cwe=["CWE-434"], rule_id="python.upload.unrestricted", title="File upload without type check",
+                     description="The uploaded file is saved under its own name.", snippet=None)
+    sqli = narrative_for(kb, upload, 3)
+    assert sqli["language"] == "python" and "Mitigation (CWE-434)" in sqli["narrative"]
+    assert sum(not fits(m, "python") for m in kb.get("CWE-434")["mitigations"]) == 2  # there were some to leave out
     for name in ("Java", "PHP", "Perl", ".NET", "ASP.NET"):
         assert not re.search(rf"(?<!\w){re.escape(name)}\b", sqli["narrative"]), name
 

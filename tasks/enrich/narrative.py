@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 
 from tasks.enrich import platforms
-from tasks.enrich.triage import triage
+from tasks.enrich.triage import NOT_SECURITY, triage
 from tasks.knowledge_base import KnowledgeBase, known
 
 TEMPLATE_VERSION = "2"
@@ -82,6 +82,8 @@ def choose_cwes(kb: KnowledgeBase, f: dict) -> tuple[list[str], str]:
         return cwes, "report"
     if f["kind"] in KIND_DEFAULT_CWE:
         return [KIND_DEFAULT_CWE[f["kind"]]], "kind-default"
+    if NOT_SECURITY.search(str(f["rule_id"])):
+        return [], "none"  # a code-quality rule: the nearest weakness would be a guess
     cwe, _ = kb.nearest_cwe(f"{f['title']} {_sentences(f['description'], 2)}", MIN_RETRIEVAL_SCORE)
     if cwe and len(_words(f["title"]) & _words(kb.get(cwe)["name"])) >= 2:
         return [cwe], "retrieved"
@@ -150,7 +152,24 @@ def _hint(f: dict) -> str | None:
     return f"Scanner's fix: {_sentences(hint, 3)}"
 
 
-def _remediation(kb, f, primary, applies, language, query, top_k) -> list[str]:
+_DIFF_BLOCK = re.compile(r"```diff\n.*?```\n?", re.S)
+
+
+def _pattern(f: dict, cwes: list[str]) -> str | None:
+    """The stage-2 pattern's prose (tasks.fixes) for the finding's weakness family and language, without its diff."""
+    from tasks.fixes import fix_for
+
+    answer, source, meta = fix_for(f, cwes)
+    if not answer or source != "pattern":
+        return None
+    body = _DIFF_BLOCK.sub("", answer.split("\n", 1)[1] if "\n" in answer else "").strip()
+    if not body:
+        return None
+    language = meta.get("language") or "this"
+    return f"For this {language} code: {body}"
+
+
+def _remediation(kb, f, primary, applies, language, query, top_k, cwes) -> list[str]:
     fix: list[str] = []
     kind, hint = f["kind"], _hint(f)
     if kind == "dependency":
@@ -177,7 +196,10 @@ def _remediation(kb, f, primary, applies, language, query, top_k) -> list[str]:
         return fix
     if hint:
         fix.append(hint)
-    if primary and applies:
+    pattern = _pattern(f, cwes) if kind == "code" else None
+    if pattern:
+        fix.append(pattern)  # the fix for this weakness in this language (tasks.fixes), ahead of the catalogue's prose
+    elif primary and applies:
         mitigations = [m for m in kb.passages_for(primary["id"], query, "mitigation", top_k * 2) if platforms.fits(m, language)]
         if kind == "config":
             mitigations = [m for m in mitigations if _CONFIG_PHASES.search(m)][:1]
@@ -209,7 +231,7 @@ def narrative_for(kb: KnowledgeBase, f: dict, top_k: int) -> dict:
     applies = bool(primary) and platforms.entry_applies(primary, language)
     query = f"{f['title']} {f['description'][:500]} {f.get('snippet') or ''}"
     place = _place(f)
-    fix = _remediation(kb, f, primary, applies, language, query, top_k)
+    fix = _remediation(kb, f, primary, applies, language, query, top_k, cwes)
     sections = {
         "weakness": _weakness(f, primary, cwe_source, applies, language),
         "impact": _impact(f, place, language),

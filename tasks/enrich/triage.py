@@ -1,10 +1,12 @@
 """Likely false positives: findings a reviewer would accept rather than fix.
 
-Two signals, both from the report itself, never guessed:
+Three signals, all from the report itself, never guessed:
 
 * the rule's own confidence is LOW (Semgrep ``metadata.confidence``, Bandit
   ``issue_confidence``, ZAP's confidence): the rule author says the pattern
   often matches safe code;
+* the rule is a code-quality rule (Semgrep's ``correctness``,
+  ``maintainability``, ... groups), not a security one;
 * a rule that only matters in production code fired in a test file, such
   as Bandit B101 (``assert``; pytest's way of checking, and tests never run
   under ``python -O``) or B311 (``random``; tests need no unpredictable
@@ -20,6 +22,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+# Semgrep's and CodeQL's rule groups for code quality: bugs or style, not security weaknesses
+NOT_SECURITY = re.compile(r"\.(correctness|maintainability|best-practice|performance|portability|style)\.")
 _LOW_CONFIDENCE = re.compile(r"\bconfidence[\s:=]+low\b", re.I)
 _TEST_DIRS = {"test", "tests", "testing", "__tests__", "spec", "specs", "test_data", "testdata"}
 _TEST_FILE = re.compile(r"^(?:test_.+\.py|.+_test\.(?:py|go|rb)|conftest\.py|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+Test\.(?:java|kt)|.+_spec\.rb)$")
@@ -62,6 +66,15 @@ def triage(f: dict) -> dict | None:
     if f["kind"] not in ("code", "config"):
         return None
     path = (f.get("location") or {}).get("path")
+    group = NOT_SECURITY.search(str(f["rule_id"]))
+    if group:
+        return {
+            "signal": "not a security rule",
+            "reason": f"the rule {f['rule_id']} belongs to the {group.group(1)} group: it reports a code-quality problem, "
+            "not a security weakness",
+            "action": "fix it as an ordinary bug if it is one (the rule's message says how); it needs no security review",
+            "fix": None,
+        }
     rule = TEST_ONLY_RULES.get((f["tool"], str(f["rule_id"]).upper()))
     if rule and is_test_path(path):
         return {"signal": "test-only rule in a test file", "reason": f"{path} is a test file and {rule[0]}.", "action": rule[1], "fix": rule[2]}
