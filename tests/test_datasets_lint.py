@@ -21,6 +21,7 @@ GOOD_DIFF = (
 )
 REQ = dependency("req", "requests", "2.0.0", "2.0.1")
 NOFIX = dependency("nofix", "libfoo", "1.0", None)
+VIA = dependency("via", "@vercel/node", "2.0.0", None, fix_hint="Upgrade vercel to 32.3.0 (semver-major)")
 SEMVER = dependency("semver", "semver", "5.7.1", "5.7.2")
 SEMVER["package"]["fixed_versions"] = ["7.5.2", "6.3.1", "5.7.2"]
 GOOD = [
@@ -46,6 +47,7 @@ BAD = [
     ("empty_or_boilerplate", SQL, "Follow secure coding guidelines and validate all input before using it anywhere."),
     ("unknown_fixed_version", REQ, "Upgrade requests from 2.0.0 to 2.31.0.\n```\nrequests>=2.31.0\n```"),
     ("unknown_fixed_version", NOFIX, "Upgrade libfoo from 1.0 to 1.2 to fix it."),
+    ("no_fix_but_scanner_fix", VIA, "The scan lists no fixed version of @vercel/node for the dependencies it pulls in; remove it if unused."),
 ]
 
 
@@ -78,3 +80,12 @@ def test_a_hard_check_fails_the_build_naming_the_row(tmp_path):
     assert "ci_workspace_path" in message and bad["id"] in message and "stage1_" in message and "\n" not in message
     assert not list((tmp_path / "td").glob("*.jsonl"))  # nothing half-built for training to pick up
     assert (tmp_path / "td" / "lint.json").is_file()
+
+
+def test_a_no_fix_answer_is_not_built_when_the_scanner_proposes_a_fix(tmp_path):
+    from tasks.datasets import rows
+
+    assert rows.ignores_scanner_fix(VIA, "no-fix-published") and not rows.ignores_scanner_fix(NOFIX, "no-fix-published")
+    info = run_build(tmp_path, [VIA], [narrative(VIA, "## What the weakness is\n@vercel/node pulls in a vulnerable dependency.")],
+                     CFG | {"valid_percent": 1, "test_percent": 0})
+    assert info["stage2_dropped"] == {rows.SCANNER_HAS_FIX: 1} and info["counts"]["stage1"]["train"] == 1

@@ -75,9 +75,15 @@ def candidates(findings, narratives, narratives_path, cfg, source) -> tuple[dict
             why["stage1_dropped"]["likely false positive (triage: drop)"] += 1
         else:
             out["stage1"].append(s1)
-        s2 = rows.mined_row(f, meta, mined[f["id"]], cfg) if f["id"] in mined else rows.stage2_row(f, meta, fixed, code, cfg)
+        if f["id"] in mined:
+            s2 = rows.mined_row(f, meta, mined[f["id"]], cfg)
+        elif rows.ignores_scanner_fix(f, fixed[1]):
+            s2 = None
+        else:
+            s2 = rows.stage2_row(f, meta, fixed, code, cfg)
         if s2 is None:
             reason = "likely false positive" if meta["triage"] and cfg["triage"] != "keep" else fixed[1]
+            reason = rows.SCANNER_HAS_FIX if rows.ignores_scanner_fix(f, fixed[1]) and f["id"] not in mined else reason
             why["stage2_dropped"][reason] += 1
         else:
             out["stage2"].append(s2)

@@ -23,9 +23,9 @@ from tasks.parsers.paths import has_ci_prefix
 from tasks.parsers.secrets import detect
 
 HARD = ("foreign_language_code", "foreign_language_advice", "ci_workspace_path", "possible_secret",
-        "unknown_fixed_version", "no_fix_for_code_or_config", "empty_or_boilerplate")
+        "unknown_fixed_version", "no_fix_for_code_or_config", "no_fix_but_scanner_fix", "empty_or_boilerplate")
 SOFT = ("near_duplicate",)
-_NO_FIX = re.compile(r"\bno fix(?:ed version)?\b[^.\n]{0,40}\bpublished\b|\bno fix is available\b", re.I)
+_NO_FIX = re.compile(r"\bno fix(?:ed version)?\b[^.\n]{0,60}\b(?:published|listed|available)\b|\blists no fixed version\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _URL = re.compile(r"\bhttps?://\S+")
 MIN_ANSWER_CHARS = 40
@@ -108,6 +108,8 @@ def row_problems(row: dict, f: dict) -> dict[str, str]:
         meta.get("fix_source") == "no-fix-published" or _NO_FIX.search(answer)
     ):
         out["no_fix_for_code_or_config"] = "a code or config finding answered with 'no fix published'"
+    if meta["stage"] == 2 and f["kind"] == "dependency" and _NO_FIX.search(answer) and versions_in(f.get("fix_hint") or ""):
+        out["no_fix_but_scanner_fix"] = f"says no fix, but the report proposes one: {f['fix_hint'][:60]}"
     problem = boilerplate(row, f)
     if problem:
         out["empty_or_boilerplate"] = problem

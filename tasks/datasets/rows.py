@@ -64,6 +64,16 @@ def stage2_meta(f: dict, meta: dict, source: str, fix_meta: dict, answer: str, c
     }
 
 
+SCANNER_HAS_FIX = "no-fix answer, but the scanner proposes a versioned fix"
+
+
+def ignores_scanner_fix(f: dict, source: str) -> bool:
+    """A "no fixed version" answer while the report's own fix names a version (npm audit: upgrade the parent)."""
+    from tasks.evaluation.metrics import versions_in
+
+    return source == "no-fix-published" and bool(versions_in(f.get("fix_hint") or ""))
+
+
 def stage2_row(f: dict, meta: dict, fixed: tuple[str | None, str, dict], code: dict | None, cfg: dict) -> dict | None:
     answer, source, fix_meta = fixed
     if answer is None or (meta.get("triage") and cfg["triage"] != "keep"):

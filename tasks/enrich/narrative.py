@@ -99,7 +99,9 @@ def _advisory_ids(f: dict) -> str:
 
 def _weakness(f: dict, primary: dict | None, cwe_source: str, applies: bool, language: str | None) -> str:
     if not primary:
-        return f"{f['title']}. The report names no CWE and none in the catalogue matches closely."
+        if f["kind"] == "config":
+            return f"A configuration weakness: the check {f['rule_id']} ('{str(f['title']).rstrip('.')}') failed. The report names no CWE."
+        return f"{str(f['title']).rstrip('.')}. The report names no CWE and none in the catalogue matches closely."
     description = _sentences(primary["description"], 2)
     text = f"{primary['id']} {primary['name']}" + (f": {description}" if platforms.fits(description, language) else ".")
     if cwe_source == "retrieved":
@@ -152,32 +154,38 @@ def _hint(f: dict) -> str | None:
     return f"Scanner's fix: {_sentences(hint, 3)}"
 
 
+_NOT_A_CONTROL = ("Here the digest serves as an identifier (a de-duplication or cache key), not as a security control, so the "
+                  "catalogue's consequences for broken cryptography do not apply; crafted colliding inputs could at most make two "
+                  "records share a key.")
 _DIFF_BLOCK = re.compile(r"```diff\n.*?```\n?", re.S)
 
 
-def _pattern(f: dict, cwes: list[str]) -> str | None:
-    """The stage-2 pattern's prose (tasks.fixes) for the finding's weakness family and language, without its diff."""
+def _fixes_advice(f: dict, cwes: list[str]) -> tuple[str | None, dict]:
+    """What tasks.fixes would change, as prose for the analysis: the pattern for the weakness family and
+    language (code, without its diff) or the concrete setting (config); (None, meta) when it has none."""
     from tasks.fixes import fix_for
 
     answer, source, meta = fix_for(f, cwes)
-    if not answer or source != "pattern":
-        return None
+    if not answer or source not in ("pattern", "config-setting"):
+        return None, meta
+    if source == "config-setting":
+        return answer.strip(), meta
     body = _DIFF_BLOCK.sub("", answer.split("\n", 1)[1] if "\n" in answer else "").strip()
-    if not body:
-        return None
-    language = meta.get("language") or "this"
-    return f"For this {language} code: {body}"
+    return (f"For this {meta.get('language') or 'file'} code: {body}" if body else None), meta
 
 
-def _remediation(kb, f, primary, applies, language, query, top_k, cwes) -> list[str]:
+def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> list[str]:
     fix: list[str] = []
     kind, hint = f["kind"], _hint(f)
     if kind == "dependency":
         p = f.get("package") or {}
         status = p.get("fix_status") or ("fixed" if p.get("fixed_version") else "unknown")
         if p.get("fixed_version"):
-            text = (f"Upgrade {p['name']} from {p.get('version') or 'the installed version'} to {p['fixed_version']}, "
-                    f"the fixed version the report names for {_advisory_ids(f)}.")
+            if p.get("version"):
+                text = (f"Upgrade {p['name']} from {p['version']} to {p['fixed_version']}, "
+                        f"the fixed version the report names for {_advisory_ids(f)}.")
+            else:  # npm audit without the installed version: its proposal may be a downgrade of a major line
+                text = f"Move {p['name']} to {p['fixed_version']}, the version the report proposes for {_advisory_ids(f)}."
             if "semver-major" in (f.get("fix_hint") or ""):
                 text += " It is a semver-major change: check the release notes for breaking changes before merging."
             fix.append(text)
@@ -185,7 +193,9 @@ def _remediation(kb, f, primary, applies, language, query, top_k, cwes) -> list[
             fix.append(f"No fixed version of {p.get('name', 'the package')} is published as of the scan. Mitigate: remove the "
                        f"dependency if it is unused, avoid or isolate the affected feature ({_advisory_ids(f)}), or replace the "
                        "package, and watch the advisory for a release.")
-        elif not hint:
+        elif hint and "guideline" not in hint:
+            return [f"The report names no fixed version of {p.get('name', 'the package')} itself. {hint}"]
+        else:
             fix.append(f"The report names no fixed version of {p.get('name', 'the package')}; check the advisory "
                        f"({_advisory_ids(f)}) for one before upgrading, and remove or isolate the package meanwhile.")
         return fix + ([hint] if hint and "guideline" not in hint else [])
@@ -196,17 +206,19 @@ def _remediation(kb, f, primary, applies, language, query, top_k, cwes) -> list[
         return fix
     if hint:
         fix.append(hint)
-    pattern = _pattern(f, cwes) if kind == "code" else None
-    if pattern:
-        fix.append(pattern)  # the fix for this weakness in this language (tasks.fixes), ahead of the catalogue's prose
+    if advice:
+        fix.append(advice)  # the fix for this weakness in this language or file (tasks.fixes), ahead of the catalogue's prose
     elif primary and applies:
         mitigations = [m for m in kb.passages_for(primary["id"], query, "mitigation", top_k * 2) if platforms.fits(m, language)]
         if kind == "config":
             mitigations = [m for m in mitigations if _CONFIG_PHASES.search(m)][:1]
-        fix += [f"Mitigation ({primary['id']}): {_sentences(m, 3)}" for m in mitigations[:top_k]]
-    if kind == "config":
+        said = " ".join(fix).lower()
+        fix += [f"Mitigation ({primary['id']}): {_sentences(m, 3)}" for m in mitigations[:top_k]
+                if _sentences(m, 1)[:60].lower() not in said]  # ZAP often quotes the catalogue already
+    if kind == "config" and not advice:
         where = (f.get("location") or {}).get("path")
-        fix.insert(0, f"Change the configuration{' in ' + where if where else ''} so that the check passes: {f['title']}.")
+        fix.insert(0, f"Change the configuration{' in ' + where if where else ''} to resolve what check {f['rule_id']} "
+                      f"reports ('{str(f['title']).rstrip('.')}').")
     if not fix:
         refs = [r for r in f.get("references") or [] if r.startswith("http")]
         fix.append(f"The report gives no fix for {f['rule_id']}; " + (f"the rule's documentation ({refs[0]}) describes the safe pattern."
@@ -231,11 +243,13 @@ def narrative_for(kb: KnowledgeBase, f: dict, top_k: int) -> dict:
     applies = bool(primary) and platforms.entry_applies(primary, language)
     query = f"{f['title']} {f['description'][:500]} {f.get('snippet') or ''}"
     place = _place(f)
-    fix = _remediation(kb, f, primary, applies, language, query, top_k, cwes)
+    advice, fix_meta = _fixes_advice(f, cwes) if f["kind"] in ("code", "config") else (None, {})
+    fix = _remediation(kb, f, primary, applies, language, query, top_k, advice)
     sections = {
         "weakness": _weakness(f, primary, cwe_source, applies, language),
         "impact": _impact(f, place, language),
-        "exploitation": _exploitation(kb, f, primary, applies, language, query, place, top_k),
+        "exploitation": _NOT_A_CONTROL if str(fix_meta.get("fix_family") or "").endswith("-not-security")
+        else _exploitation(kb, f, primary, applies, language, query, place, top_k),
         "remediation": " ".join(fix),
     }
     references = ([primary["url"]] if primary else []) + [r for r in f.get("references") or [] if r.startswith("http")][:4]
