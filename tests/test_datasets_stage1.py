@@ -120,3 +120,21 @@ def test_semgrep_low_confidence_from_the_report_is_triaged(tmp_path):
     doc["results"][0]["extra"]["metadata"]["confidence"] = "HIGH"
     (tmp_path / "high.json").write_text(json.dumps(doc))
     assert triage(parse_report(tmp_path / "high.json").findings[0]) is None
+
+
+def test_a_malicious_package_is_removed_not_waited_for(tmp_path, kb):
+    from datasets_rows import dependency
+
+    mal = dict(dependency("mal", "flot-axis", "0.0.0", None, rule_id="MAL-2023-1035"), cwe=["CWE-506"], tool="osv-scanner")
+    text = narrative_for(kb, mal, 3)["narrative"]
+    assert "is malicious code" in text and "remove it from the manifest and the lockfile now" in text
+    assert "watch the advisory for a release" not in text
+    info = run_build(tmp_path, [mal], [narrative_for(kb, mal, 3)], CFG | {"valid_percent": 1, "test_percent": 0})
+    assert info["stage2_dropped"] == {"malicious package (a 'no fixed version' answer does not apply)": 1}
+
+
+def test_an_obsolete_check_is_explained_not_followed(kb):
+    zap = next(f for f in parse_report(FIXTURES / "zap/juice-shop.json").findings if f["rule_id"] == "10016")
+    n = narrative_for(kb, zap, 3)
+    assert n["triage"]["signal"] == "obsolete check"
+    assert "X-XSS-Protection: 0" in n["triage_narrative"] and "header to '1'" not in n["triage_narrative"].split("## What to do")[1]

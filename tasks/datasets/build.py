@@ -77,13 +77,13 @@ def candidates(findings, narratives, narratives_path, cfg, source) -> tuple[dict
             out["stage1"].append(s1)
         if f["id"] in mined:
             s2 = rows.mined_row(f, meta, mined[f["id"]], cfg)
-        elif rows.ignores_scanner_fix(f, fixed[1]):
+        elif rows.unusable_fix(f, fixed[1]):
             s2 = None
         else:
             s2 = rows.stage2_row(f, meta, fixed, code, cfg)
         if s2 is None:
             reason = "likely false positive" if meta["triage"] and cfg["triage"] != "keep" else fixed[1]
-            reason = rows.SCANNER_HAS_FIX if rows.ignores_scanner_fix(f, fixed[1]) and f["id"] not in mined else reason
+            reason = (rows.unusable_fix(f, fixed[1]) if f["id"] not in mined else None) or reason
             why["stage2_dropped"][reason] += 1
         else:
             out["stage2"].append(s2)

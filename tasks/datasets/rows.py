@@ -67,6 +67,20 @@ def stage2_meta(f: dict, meta: dict, source: str, fix_meta: dict, answer: str, c
 SCANNER_HAS_FIX = "no-fix answer, but the scanner proposes a versioned fix"
 
 
+MALICIOUS = "malicious package (a 'no fixed version' answer does not apply)"
+
+
+def unusable_fix(f: dict, source: str) -> str | None:
+    """Why fix_for's answer must not become a row, or None."""
+    from tasks.enrich.narrative import is_malicious
+
+    if source == "no-fix-published" and is_malicious(f):
+        return MALICIOUS
+    if ignores_scanner_fix(f, source):
+        return SCANNER_HAS_FIX
+    return None
+
+
 def ignores_scanner_fix(f: dict, source: str) -> bool:
     """A "no fixed version" answer while the report's own fix names a version (npm audit: upgrade the parent)."""
     from tasks.evaluation.metrics import versions_in

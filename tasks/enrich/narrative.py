@@ -90,6 +90,12 @@ def choose_cwes(kb: KnowledgeBase, f: dict) -> tuple[list[str], str]:
     return [], "none"
 
 
+def is_malicious(f: dict) -> bool:
+    """A malicious-package advisory (OSV ``MAL-`` ids, CWE-506): removal, not an upgrade."""
+    ids = [str(f.get("rule_id") or "")] + [str(a) for a in f.get("aliases") or []]
+    return any(i.startswith("MAL-") for i in ids) or "CWE-506" in (f.get("cwe") or [])
+
+
 def _advisory_ids(f: dict) -> str:
     rule = str(f["rule_id"])
     if not (f.get("cve") or f.get("ghsa")) and rule.startswith("via:"):  # npm audit: vulnerable through a dependency
@@ -179,6 +185,10 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
     kind, hint = f["kind"], _hint(f)
     if kind == "dependency":
         p = f.get("package") or {}
+        if is_malicious(f):
+            return [f"This release of {p.get('name', 'the package')} is malicious code ({_advisory_ids(f)}), not a bug with a "
+                    "fix to wait for: remove it from the manifest and the lockfile now, treat machines and CI runners that "
+                    "installed it as compromised (rotate the credentials they held), and find out how it came in."]
         status = p.get("fix_status") or ("fixed" if p.get("fixed_version") else "unknown")
         if p.get("fixed_version"):
             if p.get("version"):
@@ -257,10 +267,12 @@ def narrative_for(kb: KnowledgeBase, f: dict, top_k: int) -> dict:
     verdict = triage(f)
     triage_text = None
     if verdict:
-        lead = {"weakness": f"Probably acceptable: {verdict['reason']}", "impact": sections["impact"],
+        opening = "Outdated check" if verdict["signal"] == "obsolete check" else "Probably acceptable"
+        lead = {"weakness": f"{opening}: {verdict['reason']}", "impact": sections["impact"],
                 "exploitation": sections["weakness"]}
         steps = [f"Accept it: {verdict['action']}."]
-        alternative = verdict.get("fix") or (fix[0] if fix and not fix[0].startswith("The report gives no fix") else None)
+        alternative = verdict.get("fix") or (fix[0] if fix and not fix[0].startswith("The report gives no fix")
+                                             and verdict["signal"] != "obsolete check" else None)
         if alternative:
             steps.append(f"Fix it instead if the code is not test-only or the value can come from outside: {alternative}")
         triage_text = _render(lead, steps, references, ("Assessment", "What was reported", "What the rule flags", "What to do"))

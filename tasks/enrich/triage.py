@@ -1,6 +1,8 @@
 """Likely false positives: findings a reviewer would accept rather than fix.
 
-Three signals, all from the report itself, never guessed:
+Four signals, all from the report itself, never guessed:
+
+* the check itself is obsolete (ZAP 10016, X-XSS-Protection);
 
 * the rule's own confidence is LOW (Semgrep ``metadata.confidence``, Bandit
   ``issue_confidence``, ZAP's confidence): the rule author says the pattern
@@ -61,8 +63,22 @@ def confidence_of(f: dict) -> str | None:
     return "low" if _LOW_CONFIDENCE.search(f.get("description") or "") else None
 
 
+# checks whose advice is out of date: following them would teach the wrong fix
+OBSOLETE_CHECKS = {
+    ("zap", "10016"): (
+        "ZAP's 'Web Browser XSS Protection Not Enabled' check is obsolete: current browsers removed the XSS auditor "
+        "that the X-XSS-Protection header controlled, and enabling it could itself be abused",
+        "do not set `X-XSS-Protection: 1`; send `X-XSS-Protection: 0` (or omit the header) and rely on a "
+        "Content-Security-Policy, and disable the check in the ZAP scan policy",
+    ),
+}
+
+
 def triage(f: dict) -> dict | None:
     """{"signal", "reason", "action", "fix"} when the finding is a likely false positive, else None."""
+    obsolete = OBSOLETE_CHECKS.get((f["tool"], str(f["rule_id"])))
+    if obsolete:
+        return {"signal": "obsolete check", "reason": f"{obsolete[0]}.", "action": obsolete[1], "fix": None}
     if f["kind"] not in ("code", "config"):
         return None
     path = (f.get("location") or {}).get("path")
