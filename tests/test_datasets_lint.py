@@ -47,6 +47,7 @@ BAD = [
     ("empty_or_boilerplate", SQL, "Follow secure coding guidelines and validate all input before using it anywhere."),
     ("unknown_fixed_version", REQ, "Upgrade requests from 2.0.0 to 2.31.0.\n```\nrequests>=2.31.0\n```"),
     ("unknown_fixed_version", NOFIX, "Upgrade libfoo from 1.0 to 1.2 to fix it."),
+    ("unknown_fixed_version", dict(REQ, package=dict(REQ["package"], fixed_version="fix_1")), "Upgrade requests from 2.0.0 to fix_1 now."),
     ("no_fix_but_scanner_fix", VIA, "The scan lists no fixed version of @vercel/node for the dependencies it pulls in; remove it if unused."),
 ]
 

@@ -58,6 +58,9 @@ def unknown_version(row: dict, f: dict) -> str | None:
     if f["kind"] != "dependency":
         return None
     pkg = f.get("package") or {}
+    for junk in [pkg.get("fixed_version")] + list(pkg.get("fixed_versions") or []):
+        if isinstance(junk, str) and junk and not re.match(r"^v?\d", junk.strip()) and re.search(rf"\b{re.escape(junk)}\b", _answer(row)):
+            return f"the answer proposes '{junk}', which is not a version number"
     fixed = [v.strip() for v in str(pkg.get("fixed_version") or "").split(",") if v.strip()]
     fixed += [str(v) for v in pkg.get("fixed_versions") or []]  # every release line's fix the advisory lists
     fixed += versions_in(f.get("fix_hint") or "")  # the scanner's own fix ("Upgrade vercel to 32.3.0") is advisory data

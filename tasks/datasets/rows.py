@@ -67,15 +67,19 @@ def stage2_meta(f: dict, meta: dict, source: str, fix_meta: dict, answer: str, c
 SCANNER_HAS_FIX = "no-fix answer, but the scanner proposes a versioned fix"
 
 
+NOT_A_VERSION = "the report's fixed version is not a version number"
 MALICIOUS = "malicious package (a 'no fixed version' answer does not apply)"
 
 
 def unusable_fix(f: dict, source: str) -> str | None:
     """Why fix_for's answer must not become a row, or None."""
-    from tasks.enrich.narrative import is_malicious
+    from tasks.enrich.narrative import is_malicious, version_like
 
     if source == "no-fix-published" and is_malicious(f):
         return MALICIOUS
+    fixed = (f.get("package") or {}).get("fixed_version")
+    if f["kind"] == "dependency" and fixed and not version_like(fixed):
+        return NOT_A_VERSION
     if ignores_scanner_fix(f, source):
         return SCANNER_HAS_FIX
     return None

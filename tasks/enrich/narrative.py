@@ -90,6 +90,11 @@ def choose_cwes(kb: KnowledgeBase, f: dict) -> tuple[list[str], str]:
     return [], "none"
 
 
+def version_like(value) -> bool:
+    """A fixed version that is a version (grype's test data has "fix_1")."""
+    return isinstance(value, str) and bool(re.match(r"^v?\d", value.strip()))
+
+
 def is_malicious(f: dict) -> bool:
     """A malicious-package advisory (OSV ``MAL-`` ids, CWE-506): removal, not an upgrade."""
     ids = [str(f.get("rule_id") or "")] + [str(a) for a in f.get("aliases") or []]
@@ -184,7 +189,9 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
     fix: list[str] = []
     kind, hint = f["kind"], _hint(f)
     if kind == "dependency":
-        p = f.get("package") or {}
+        p = dict(f.get("package") or {})
+        if p.get("fixed_version") and not version_like(p["fixed_version"]):
+            p["fixed_version"], p["fix_status"] = None, "unknown"
         if is_malicious(f):
             return [f"This release of {p.get('name', 'the package')} is malicious code ({_advisory_ids(f)}), not a bug with a "
                     "fix to wait for: remove it from the manifest and the lockfile now, treat machines and CI runners that "
