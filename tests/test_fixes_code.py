@@ -178,3 +178,73 @@ def test_assert_in_test_code_is_no_fix_but_in_app_code_is():
     in_app = finding("code", "bandit", "B101", path="app/auth.py", start=9, snippet=snippet, cwe=["CWE-703"])
     answer, label, _ = fix_for(in_app, ["CWE-703"])
     assert label == "pattern" and "raise" in answer
+
+
+@pytest.mark.parametrize("line,family", [
+    ("    cache_key = hashlib.md5(url.encode()).hexdigest()", "weak-hash-not-security"),
+    ("    signature = hashlib.md5(secret + body).hexdigest()", "weak-hash-upgrade"),
+    ("    assigned = hashlib.md5(data).hexdigest()", "weak-hash"),  # neither: explain both, no diff
+])
+def test_python_hash_purpose(line, family):
+    f = semgrep("python.lang.security.insecure-hash-algorithms.insecure-hash-algorithm-md5", "app/x.py", 3, line, cwe=["CWE-327"])
+    answer, _, meta = fix_for(f, ["CWE-327"])
+    assert meta["fix_family"] == family and meta["has_diff"] == (family != "weak-hash")
+
+
+def test_md5_call_split_over_two_lines(tmp_path):
+    snippet = "                    unique_key = hashlib.md5(\n                        str(vuln).encode('utf-8')).hexdigest()"
+    f = semgrep("python.lang.security.insecure-hash-algorithms.insecure-hash-algorithm-md5", "tools/ccvs/parser.py", 53,
+                snippet, cwe=["CWE-327"], end=54)
+    answer, _, meta = fix_for(f, ["CWE-327"])
+    patched = assert_diff_applies(answer, meta["code"], tmp_path)
+    assert "str(vuln).encode('utf-8'), usedforsecurity=False).hexdigest()" in patched
+
+
+@pytest.mark.parametrize("rule,family", [
+    ("java.lang.security.audit.xml-decoder.xml-decoder", "deserialization"),
+    ("java.lang.security.audit.anonymous-ldap-bind.anonymous-ldap-bind", None),
+    ("java.lang.security.audit.ldap-injection.ldap-injection", "ldap-injection"),
+    ("java.lang.security.audit.tainted-cmd-from-http-request.tainted-cmd-from-http-request", "command-injection"),
+    ("java.spring.security.injection.tainted-url-host.tainted-url-host", "ssrf"),
+    ("java.lang.security.audit.crypto.ssl.insecure-trust-manager.insecure-trust-manager", "insecure-trust-manager"),
+    ("python.flask.security.audit.debug-enabled.debug-enabled", "debug-enabled"),
+    ("B324", "weak-hash"),
+])
+def test_rule_ids_map_to_the_right_family(rule, family):
+    from tasks.fixes.families import family_of
+
+    f = finding("code", "bandit" if rule.startswith("B") else "semgrep", rule, path="src/A.java", start=1)
+    expected = "insecure-tls" if family == "insecure-trust-manager" else family
+    assert family_of(f, []) == expected
+
+
+@pytest.mark.parametrize("language,path,line,expected", [
+    ("python", "app/run.py", "app.run(host='127.0.0.1', debug=True)", "app.run(host='127.0.0.1', debug=False)"),
+    ("python", "app/net.py", "    r = requests.get(url, verify=False)", "    r = requests.get(url, verify=True)"),
+    ("java", "src/A.java", "        Random rnd = new Random();", "        Random rnd = new java.security.SecureRandom();"),
+    ("java", "src/A.java", '        MessageDigest md = MessageDigest.getInstance("MD5");',
+     '        MessageDigest md = MessageDigest.getInstance("SHA-256");'),
+    ("kotlin", "src/A.kt", "    val rnd = java.util.Random()", "    val rnd = java.security.SecureRandom()"),
+    ("javascript", "src/a.js", "  const agent = new https.Agent({ rejectUnauthorized: false });",
+     "  const agent = new https.Agent({ rejectUnauthorized: true });"),
+    ("php", "src/a.php", "curl_setopt($ch, CURLOPT_SSL_VERIFYPEER, false);", "curl_setopt($ch, CURLOPT_SSL_VERIFYPEER, true);"),
+    ("ruby", "app/a.rb", "http.verify_mode = OpenSSL::SSL::VERIFY_NONE", "http.verify_mode = OpenSSL::SSL::VERIFY_PEER"),
+    ("go", "db/tls.go", "\tcfg := &tls.Config{InsecureSkipVerify: true}", "\tcfg := &tls.Config{InsecureSkipVerify: false}"),
+])
+def test_safe_line_rewrites_become_diffs(tmp_path, language, path, line, expected):
+    rule = {"debug=True": "python.flask.security.audit.debug-enabled.debug-enabled"}.get(
+        "debug=True" if "debug=True" in line else "", None)
+    cwe = ["CWE-489"] if "debug" in line else ["CWE-295"] if any(k in line for k in ("verify", "Unauthorized", "VERIFY", "Skip")) \
+        else ["CWE-338"] if "Random" in line else ["CWE-328"]
+    f = semgrep(rule or f"{language}.lang.security.audit.rule", path, 7, line, cwe=cwe)
+    answer, _, meta = fix_for(f, cwe)
+    assert meta["has_diff"], answer
+    assert assert_diff_applies(answer, meta["code"], tmp_path).rstrip("\n") == expected
+    assert_own_language(answer, language, path)
+
+
+def test_java_md5_identifier_keeps_its_algorithm():
+    f = semgrep("java.lang.security.audit.crypto.use-of-md5.use-of-md5", "src/Cache.java", 5,
+                '        MessageDigest cacheKeyDigest = MessageDigest.getInstance("MD5");', cwe=["CWE-328"])
+    _, _, meta = fix_for(f, ["CWE-328"])
+    assert not meta["has_diff"]

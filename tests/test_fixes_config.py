@@ -114,3 +114,24 @@ def test_semgrep_workflow_shell_injection_moves_event_data_to_env():
     assert meta["language"] == "github-actions" and label == "pattern"
     assert "TITLE: ${{ github.event.pull_request.title }}" in answer and 'echo "Title: $TITLE"' in answer
     assert_own_language(answer, "github-actions")
+
+
+@pytest.mark.parametrize("rule,path,needle", [
+    ("yaml.github-actions.security.third-party-action-not-pinned-to-commit-sha", ".github/workflows/ci.yml",
+     "actions/checkout@b4ffde65f46336ab88eb53be808477a3936bae11"),
+    ("yaml.github-actions.security.pull-request-target-code-checkout", ".github/workflows/pr.yml", "pull_request_target"),
+    ("dockerfile.security.missing-user.missing-user", "Dockerfile", "USER 10001"),
+])
+def test_semgrep_rules_on_infrastructure_files(rule, path, needle):
+    f = finding("code", "semgrep", rule, path=path, start=3, snippet="x")
+    answer, label, meta = fix_for(f, [])
+    assert label == "pattern" and needle in answer
+    assert_own_language(answer, meta["language"], path)
+
+
+def test_android_manifest_debuggable_is_android_xml_not_python():
+    f = finding("code", "semgrep", "java.android.security.debuggable-enabled", path="app/src/main/AndroidManifest.xml",
+                start=12, snippet='    android:debuggable="true"', cwe=["CWE-489"])
+    answer, label, meta = fix_for(f, ["CWE-489"])
+    assert meta["platform"] == "android" and meta["language"] == "xml"
+    assert 'android:debuggable="false"' in answer and "FLASK" not in answer and "```python" not in answer

@@ -155,3 +155,68 @@ def test_the_version_check_itself_catches_an_invented_version():
     f = dep("requirements.txt", "django", "3.2.0", "3.2.10", "pip")
     with pytest.raises(AssertionError):
         assert_versions_from_advisory("Upgrade django to 4.2.1.", f)
+
+
+def _npm(rel, name):
+    from tasks.parse_findings import parse_file
+    from tests.test_fixes_config import FIXTURES
+
+    return next(f for f in parse_file(FIXTURES / rel, FIXTURES, "raise", 10**8)["findings"] if f["package"]["name"] == name)
+
+
+def test_npm_audit_dev_and_transitive_path_change_the_advice():
+    f = _npm("npm_audit/one_vuln.json", "growl")  # dev: true, path mocha-jenkins-reporter>mocha>growl
+    assert f["dependency"] == {"dev": True, "direct": False, "paths": ["mocha-jenkins-reporter>mocha>growl"]}
+    answer, _, meta = fix_for(f, [])
+    assert meta["dependency_scope"] == "dev" and "Priority: lower" in answer
+    assert "via mocha-jenkins-reporter > mocha > growl" in answer and '"overrides"' in answer
+    assert "is a direct dependency" not in answer
+
+
+def test_npm7_direct_dependency_is_installed_not_overridden():
+    f = _npm("npm_audit/npm7plus_many_vulns.json", "vercel")  # isDirect: true
+    answer, _, _ = fix_for(f, [])
+    assert "vercel is a direct dependency: `npm install vercel@32.3.0`" in answer and "overrides" not in answer
+
+
+def test_maven_direct_dependency_edits_the_declaration():
+    f = dep("pom.xml", "org.yaml:snakeyaml", "1.30", "1.31", "maven", dependency={"direct": True})
+    answer, _, _ = fix_for(f, [])
+    assert "declared directly: set its version to 1.31" in answer and "<dependencyManagement>" not in answer
+
+
+def test_grype_gradle_lockfile_package_is_gradle_with_purl_coordinates():
+    f = dep("/app/gradle.lockfile", "jackson-databind", "2.13.0", "2.13.4.1", "java-archive", tool="grype",
+            pkg={"purl": "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.13.0"})
+    answer, _, meta = fix_for(f, [])
+    assert meta["build_tool"] == "gradle"
+    assert 'implementation("com.fasterxml.jackson.core:jackson-databind:2.13.4.1")' in answer and "mvn" not in answer
+
+
+def test_osv_maven_ecosystem_in_gradle_lockfile_is_gradle():
+    f = dep("/src/app/gradle.lockfile", "org.yaml:snakeyaml", "1.30", "1.31", "Maven", tool="osv-scanner")
+    answer, _, meta = fix_for(f, [])
+    assert meta["build_tool"] == "gradle" and "./gradlew dependencies --write-locks" in answer
+    assert "pom.xml" not in answer
+
+
+def test_gradle_annotation_processor_constraint_goes_on_that_configuration():
+    lock = "com.google.dagger:dagger-compiler:2.40=annotationProcessor\n"
+    f = dep("gradle.lockfile", "com.google.dagger:dagger-compiler", "2.40", "2.41", "gradle")
+    answer, _, meta = fix_for(f, [], {"path": "gradle.lockfile", "text": lock, "start_line": 1, "commit": None})
+    assert meta["dependency_scope"] == "tool" and 'annotationProcessor("com.google.dagger:dagger-compiler:2.41")' in answer
+    assert "```gradle" in answer  # a lockfile does not tell the DSL
+
+
+def test_pip_transitive_requirement_uses_a_constraints_file():
+    f = dep("requirements.txt", "urllib3", "1.26.3", "1.26.5", "pip", dependency={"direct": False})
+    answer, _, _ = fix_for(f, [])
+    assert "-c constraints.txt" in answer and "urllib3>=1.26.5" in answer
+
+
+def test_npm_audit_parent_upgrade_when_the_package_has_no_own_fix():
+    f = _npm("npm_audit/npm7plus_many_vulns.json", "undici")  # fixAvailable: vercel 32.3.0, semver-major
+    answer, label, meta = fix_for(f, [])
+    assert label == "fixed-version" and meta["fix_family"] == "upgrade-parent"
+    assert "`npm install vercel@32.3.0`" in answer and "semver-major" in answer
+    assert_versions_from_advisory(answer, f)

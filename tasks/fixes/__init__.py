@@ -22,7 +22,7 @@ import re
 from tasks.fixes import dependencies, iac, patches, patterns, secrets
 from tasks.fixes.families import family_of
 from tasks.fixes.languages import DISPLAY, language_of, platform_of
-from tasks.fixes.patterns import python as py_patterns
+from tasks.fixes.patterns import python_hashes
 from tasks.fixes.validate import diff_is_sound
 
 __all__ = ["fix_for", "language_of"]
@@ -40,7 +40,7 @@ def fix_for(finding: dict, cwes: list[str], code: dict | None = None) -> tuple[s
     path = (code or {}).get("path") or loc.get("path")
     text = (code or {}).get("text") or finding.get("snippet")
     language = language_of(path, text) if kind != "dependency" and path else None
-    meta = {"language": language, "build_tool": None, "has_diff": False, "fix_family": None}
+    meta = {"language": language, "build_tool": None, "has_diff": False, "fix_family": None, "path": loc.get("path")}
     platform = platform_of(path, language)
     if platform:
         meta["platform"] = platform
@@ -63,9 +63,13 @@ def _dependency(f: dict, code: dict | None, meta: dict) -> tuple[str | None, str
     if not pkg:
         return None, "no package in the finding", meta
     code_text = (code or {}).get("text") or f.get("snippet")
+    meta |= {"fixed_version": pkg.get("fixed_version"), "fix_status": pkg.get("fix_status")}
     if pkg.get("fixed_version"):
         answer, extra = dependencies.upgrade(f, code_text)
         return answer, "fixed-version", meta | extra | {"fix_family": "upgrade"}
+    via_parent = dependencies.parent_upgrade(f)
+    if via_parent:
+        return via_parent[0], "fixed-version", meta | via_parent[1] | {"fix_family": "upgrade-parent"}
     answer, extra = dependencies.no_fix(f, code_text)
     label = "fixed-version" if pkg.get("fixed_versions") and not pkg.get("version") else "no-fix-published"
     return answer, label, meta | extra | {"fix_family": "upgrade-choose-line" if label == "fixed-version" else "no-fix"}
@@ -99,13 +103,17 @@ def _code(f: dict, cwes: list[str], code: dict | None, language: str | None, met
     if family == "assert-used" and _TEST_PATH.search(str((f.get("location") or {}).get("path") or "")):
         return None, "assert in test code (nothing to fix)", meta
     # 2. a pattern for (family, language), with a diff where a safe rewrite exists
-    text, is_code = patterns.lookup(family, language)
+    text, is_code = patterns.lookup(family, meta.get("platform") or language)
     rewrite = patterns.rewrite_for(family, language)
     if family == "weak-hash" and language == "python":
         text, rewrite, meta["fix_family"] = _python_hash(c)
+    if family == "weak-hash" and language != "python" and python_hashes.hash_purpose(_target_text(c)) == "non-security":
+        rewrite = None  # an identifier digest: changing the algorithm would change stored keys for nothing
     diff = None
     if rewrite and c:
         new = patches.rewrite_lines(c, rewrite)
+        if new is None and rewrite is python_hashes.add_usedforsecurity:
+            new = patches.rewrite_block(c, python_hashes.add_usedforsecurity_block)
         diff = patches.unified_diff(c, new) if new else None
         if diff and not diff_is_sound(language, c, new):
             diff = None
@@ -125,16 +133,19 @@ def _code(f: dict, cwes: list[str], code: dict | None, language: str | None, met
     return "\n".join(parts), "pattern", meta
 
 
+def _target_text(c: patches.Code | None) -> str:
+    """The finding's own lines (all of a snippet whose start is unknown)."""
+    if not c:
+        return ""
+    lo, hi = c.target
+    return "\n".join(l for i, l in enumerate(c.lines) if not c.exact or lo <= c.start_line + i <= hi)
+
+
 def _python_hash(c: patches.Code | None):
     """MD5/SHA-1 in Python: a dedup or cache key gets ``usedforsecurity=False``, a security use SHA-256."""
-    target = ""
-    if c:
-        lo, hi = c.target
-        rows = [l for i, l in enumerate(c.lines) if not c.exact or lo <= c.start_line + i <= hi]
-        target = "\n".join(rows)
-    purpose = py_patterns.hash_purpose(target)
+    purpose = python_hashes.hash_purpose(_target_text(c))
     if purpose == "non-security":
-        return py_patterns.WEAK_HASH[purpose], py_patterns.add_usedforsecurity, "weak-hash-not-security"
+        return python_hashes.WEAK_HASH[purpose], python_hashes.add_usedforsecurity, "weak-hash-not-security"
     if purpose == "security":
-        return py_patterns.WEAK_HASH[purpose], py_patterns.to_sha256, "weak-hash-upgrade"
-    return py_patterns.WEAK_HASH[purpose], None, "weak-hash"
+        return python_hashes.WEAK_HASH[purpose], python_hashes.to_sha256, "weak-hash-upgrade"
+    return python_hashes.WEAK_HASH[purpose], None, "weak-hash"

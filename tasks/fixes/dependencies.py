@@ -9,133 +9,10 @@ fixed version as of the scan" is a complete answer.
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath as PurePath
 
 from tasks.fixes import ecosystems
-from tasks.fixes.ecosystems import Target, maven_coordinates
-
-
-def _ids(f: dict) -> str:
-    """The advisory ids, or for npm audit's "via:" entries the vulnerable dependencies they name."""
-    ids = list(f.get("cve") or []) + list(f.get("ghsa") or [])
-    ids = ids or [a for a in f.get("aliases") or [] if not a.startswith("via:")]
-    rule = str(f.get("rule_id") or "")
-    if not ids and rule.startswith("via:"):
-        return "the vulnerable dependencies it pulls in (" + ", ".join(rule[4:].split(",")) + ")"
-    return ", ".join(dict.fromkeys(ids or [rule]))
-
-
-def _block(lang: str, text: str) -> str:
-    return f"```{lang}\n{text.rstrip()}\n```"
-
-
-def _go_version(v: str) -> str:
-    return v if v.startswith("v") else f"v{v}"
-
-
-def _gradle(name: str, fixed: str, pkg: dict, t: Target, f: dict, scope: str | None) -> list[str]:
-    group, artifact = maven_coordinates(pkg)
-    coord = f"{group}:{artifact}" if group else artifact
-    conf = "testImplementation" if scope == "test" else "implementation"
-    build = "build.gradle.kts" if t.gradle_dsl == "kotlin" else "build.gradle" if t.gradle_dsl == "groovy" else "build.gradle(.kts)"
-    out = []
-    if not group:
-        out.append(f"The report gives no Maven groupId for {artifact}; find it with "
-                   f"`./gradlew dependencyInsight --dependency {artifact}` before editing.")
-    out.append(f"In {build}, raise the resolved version with a dependency constraint (it applies whether "
-               f"{artifact} is declared directly or arrives transitively; the syntax below is valid in both "
-               "the Kotlin and the Groovy DSL):")
-    out.append(_block("kotlin" if t.gradle_dsl == "kotlin" else "groovy",
-                      f"dependencies {{\n    constraints {{\n        {conf}(\"{coord}:{fixed}\") {{\n"
-                      f"            because(\"{_ids(f)}\")\n        }}\n    }}\n}}"))
-    out.append("If it is declared directly, change the version in that declaration (or in the version "
-               "catalog, gradle/libs.versions.toml) instead.")
-    if (t.manifest or "").endswith("gradle.lockfile"):
-        out.append(f"Then regenerate {t.manifest}: `./gradlew dependencies --write-locks`, and check with "
-                   f"`./gradlew dependencyInsight --dependency {artifact}`.")
-    return out
-
-
-def _maven(name: str, fixed: str, pkg: dict, t: Target, f: dict) -> list[str]:
-    group, artifact = maven_coordinates(pkg)
-    if not group:
-        return [f"The report gives no groupId for {artifact}; find it with "
-                f"`mvn dependency:tree -Dincludes=:{artifact}`, then pin version {fixed} in pom.xml."]
-    xml = (f"<dependency>\n  <groupId>{group}</groupId>\n  <artifactId>{artifact}</artifactId>\n"
-           f"  <version>{fixed}</version>\n</dependency>")
-    return [
-        f"In {t.manifest or 'pom.xml'}: if {group}:{artifact} is declared directly, set its <version> to {fixed}; "
-        "if it arrives transitively, pin it in <dependencyManagement>:",
-        _block("xml", "<dependencyManagement>\n  <dependencies>\n" + "\n".join("    " + l for l in xml.splitlines())
-               + "\n  </dependencies>\n</dependencyManagement>"),
-        f"Check the resolved version with `mvn dependency:tree -Dincludes={group}:{artifact}`.",
-    ]
-
-
-def _npm_family(tool: str, name: str, fixed: str, t: Target, f: dict) -> list[str]:
-    transitive = ecosystems.npm_is_transitive(f)
-    hint = str(f.get("fix_hint") or "")
-    out = []
-    parent = None
-    if hint.startswith("Upgrade ") and " to " in hint:
-        parent = hint[len("Upgrade "):].split(" to ")[0].strip()
-    if parent and parent != name:
-        out.append(f"npm audit's fix is to upgrade the direct dependency {parent} ({hint[len('Upgrade '):]}); "
-                   "a semver-major upgrade can break callers, so run the tests after it.")
-    install = {"npm": f"npm install {name}@{fixed}", "yarn": f"yarn add {name}@{fixed}",
-               "pnpm": f"pnpm add {name}@{fixed}", "bun": f"bun add {name}@{fixed}"}[tool]
-    field = {"npm": '"overrides"', "yarn": '"resolutions"', "pnpm": '"pnpm": { "overrides" }', "bun": '"overrides"'}[tool]
-    override = ({"pnpm": f'{{\n  "pnpm": {{\n    "overrides": {{\n      "{name}": "^{fixed}"\n    }}\n  }}\n}}'}
-                .get(tool, f'{{\n  "{field.strip(chr(34))}": {{\n    "{name}": "^{fixed}"\n  }}\n}}'))
-    lock = {"npm": "package-lock.json", "yarn": "yarn.lock", "pnpm": "pnpm-lock.yaml", "bun": "bun.lock"}[tool]
-    if transitive:
-        out.append(f"{name} is a transitive dependency here ({(f.get('location') or {}).get('path')}); "
-                   f"force the fixed release with {field} in package.json and reinstall to update {lock}:")
-        out.append(_block("json", override))
-    else:
-        out.append(f"If {name} is a direct dependency: `{install}` (updates package.json and {lock}). "
-                   f"If it is transitive, force it with {field} in package.json:")
-        out.append(_block("json", override))
-    if "npm audit fix" in hint and tool == "npm":
-        out.append("`npm audit fix` applies the non-breaking upgrades for you.")
-    why = {"npm": f"npm ls {name}", "yarn": f"yarn why {name}", "pnpm": f"pnpm why {name}", "bun": f"bun pm ls"}[tool]
-    out.append(f"Check which version is resolved with `{why}`.")
-    return out
-
-
-def _python(tool: str, name: str, fixed: str, t: Target) -> list[str]:
-    manifest = t.manifest or "requirements.txt"
-    if tool == "poetry":
-        return [f"`poetry add \"{name}>={fixed}\"` if {name} is a direct dependency in pyproject.toml; if it is "
-                f"transitive, `poetry update {name}` (when the parent's range allows {fixed}) and commit poetry.lock.",
-                f"Check with `poetry show {name}`."]
-    if tool == "pipenv":
-        return [f"`pipenv install \"{name}>={fixed}\"` (updates Pipfile and Pipfile.lock), or `pipenv update {name}` "
-                "when it is transitive.", f"Check with `pipenv graph`."]
-    if tool == "uv":
-        return [f"`uv add \"{name}>={fixed}\"` for a direct dependency, or `uv lock --upgrade-package {name}` "
-                "for a transitive one; commit uv.lock."]
-    if manifest.endswith((".txt", ".in")):
-        return [f"In {manifest}, pin the fixed release:", _block("text", f"{name}>={fixed}"),
-                f"then `pip install -r {PurePath(manifest).name}`. If the file is compiled by pip-tools, change "
-                f"requirements.in and run `pip-compile --upgrade-package {name}`."]
-    return [f"Upgrade the installed package: `pip install --upgrade \"{name}>={fixed}\"`, and raise the "
-            "requirement where the image or environment is built so the next build keeps it."]
-
-
-def _os(name: str, fixed: str | None, t: Target) -> list[str]:
-    where = f"the image {t.image}" if t.image else "the container image"
-    cmd = {"debian": f"RUN apt-get update \\\n && apt-get install -y --only-upgrade {name} \\\n && rm -rf /var/lib/apt/lists/*",
-           "alpine": f"RUN apk upgrade --no-cache {name}",
-           "rpm": f"RUN dnf upgrade -y {name} && dnf clean all"}.get(t.os or "")
-    out = [f"{name} is an operating-system package in {where}. Rebuild on a patched base image: pull the newest "
-           "patch release of the FROM image (or a newer tag) and rebuild, then re-scan."]
-    if cmd:
-        out.append("If the base image has no release with the fix yet, upgrade the package in the Dockerfile:")
-        out.append(_block("dockerfile", cmd))
-    if fixed:
-        out.append(f"The re-scan should show {name} at {fixed} or later.")
-    return out
+from tasks.fixes.build_tools import advisory_ids, block, go_version, gradle, maven, npm_family, os_packages, python
+from tasks.fixes.ecosystems import maven_coordinates
 
 
 # packages every Debian/Alpine/RPM base image needs: "remove it" is no mitigation for these
@@ -158,26 +35,30 @@ def upgrade(f: dict, code_text: str | None) -> tuple[str, dict]:
     installed = pkg.get("version")
     confs = ecosystems.gradle_configurations(code_text, pkg) if t.tool == "gradle" else []
     scope = ecosystems.scope_of_configurations(confs)
-    head = f"Upgrade {name}" + (f" from {installed}" if installed else "") + f" to {fixed}, the release the advisory data lists as fixing {_ids(f)}."
+    head = f"Upgrade {name}" + (f" from {installed}" if installed else "") + f" to {fixed}, the release the advisory data lists as fixing {advisory_ids(f)}."
     others = [v for v in pkg.get("fixed_versions") or [] if v != fixed]
     if others:
         head += f" (The advisory also lists {', '.join(others)} for other release lines.)"
     lines = [head]
+    if scope is None and ecosystems.is_dev_only(f):
+        scope = "dev"
+        lines.append("Priority: lower - the report marks it a development dependency, so it does not ship in the "
+                     "production build; still upgrade it, since it runs on developer and CI machines.")
     if scope in ("test", "tool"):
         lines.append(f"Priority: lower - the lockfile puts it only in {', '.join(confs)} ({scope}-only), so it does "
                      "not ship in the application; still upgrade it, since build and test code runs on CI machines.")
     elif scope == "runtime":
         lines.append(f"It is on {', '.join(confs)}, so it ships with the application.")
     if t.tool == "gradle":
-        lines += _gradle(name, fixed, pkg, t, f, scope)
+        lines += gradle(name, fixed, pkg, t, f, scope, confs)
     elif t.tool == "maven":
-        lines += _maven(name, fixed, pkg, t, f)
+        lines += maven(name, fixed, pkg, t, f)
     elif t.tool in ("npm", "yarn", "pnpm", "bun"):
-        lines += _npm_family(t.tool, name, fixed, t, f)
+        lines += npm_family(t.tool, name, fixed, t, f)
     elif t.tool in ("pip", "poetry", "pipenv", "uv", "pdm"):
-        lines += _python("pip" if t.tool == "pdm" else t.tool, name, fixed, t)
+        lines += python("pip" if t.tool == "pdm" else t.tool, name, fixed, t, ecosystems.is_direct(f) is False)
     elif t.tool == "go":
-        lines += [f"`go get {name}@{_go_version(fixed)} && go mod tidy` (updates go.mod and go.sum).",
+        lines += [f"`go get {name}@{go_version(fixed)} && go mod tidy` (updates go.mod and go.sum).",
                   f"Check with `go list -m {name}`."]
     elif t.tool == "cargo":
         lines += [f"`cargo update -p {name} --precise {fixed}` (updates Cargo.lock); if Cargo.toml pins an older "
@@ -192,9 +73,9 @@ def upgrade(f: dict, code_text: str | None) -> tuple[str, dict]:
         lines += [f"`dotnet add package {name} --version {fixed}` in the project that references it. For a transitive "
                   "package, add a direct PackageReference at that version (or a PackageVersion with "
                   "CentralPackageTransitivePinningEnabled when Central Package Management is used).",
-                  _block("xml", f'<PackageReference Include="{name}" Version="{fixed}" />')]
+                  block("xml", f'<PackageReference Include="{name}" Version="{fixed}" />')]
     elif t.tool == "os":
-        lines += _os(name, fixed, t)
+        lines += os_packages(name, fixed, t)
     elif t.tool == "java-archive":
         group, artifact = maven_coordinates(pkg)
         coord = f"{group}:{artifact}" if group else artifact
@@ -217,15 +98,15 @@ def no_fix(f: dict, code_text: str | None) -> tuple[str, dict]:
     if listed and not installed:
         # the advisory has fixes for several lines, but the installed version is unknown
         tool = t.tool or "the package manager"
-        body = (f"The advisory ({_ids(f)}) lists fixed releases {', '.join(listed)}, one per release line, but the "
+        body = (f"The advisory ({advisory_ids(f)}) lists fixed releases {', '.join(listed)}, one per release line, but the "
                 f"report does not say which version of {name} is installed. Find it "
                 + {"npm": f"with `npm ls {name}`", "yarn": f"with `yarn why {name}`", "pnpm": f"with `pnpm why {name}`"}
                 .get(tool, f"with {tool}") + ", then upgrade to the listed fixed release of that line.")
         return body, {"build_tool": t.tool, "image": t.image, "dependency_scope": None}
     if status == "none published":
-        first = f"No fixed version of {what} is published for {_ids(f)} as of the scan."
+        first = f"No fixed version of {what} is published for {advisory_ids(f)} as of the scan."
     else:
-        first = f"The scan lists no fixed version of {what} for {_ids(f)}; check the advisory for a release before upgrading."
+        first = f"The scan lists no fixed version of {what} for {advisory_ids(f)}; check the advisory for a release before upgrading."
     lines = [first, "Mitigate until a fix exists:"]
     if t.tool in ("os", "binary"):
         where = f"the image {t.image}" if t.image else "the image"
@@ -245,3 +126,24 @@ def no_fix(f: dict, code_text: str | None) -> tuple[str, dict]:
                   f"- if {name} is not needed, remove the dependency; if a maintained alternative exists, plan a move;",
                   "- watch the advisory and upgrade as soon as a fixed release is published."]
     return "\n".join(lines), {"build_tool": t.tool, "image": t.image, "dependency_scope": None}
+
+
+_PARENT_FIX = re.compile(r"^Upgrade (\S+) to (\S+?)(?: \((semver-major)\))?$")
+
+
+def parent_upgrade(f: dict) -> tuple[str, dict] | None:
+    """npm audit's ``fixAvailable`` names another (direct) package to upgrade when this one has no own fix."""
+    m = _PARENT_FIX.match(str(f.get("fix_hint") or "").strip())
+    pkg = f["package"]
+    if f.get("tool") != "npm-audit" or not m or m.group(1) == pkg["name"]:
+        return None
+    t = ecosystems.target_of(f)
+    parent, version, major = m.group(1), m.group(2), m.group(3)
+    lines = [f"{pkg['name']} has no fixed release of its own in the report, but npm audit resolves it by upgrading the "
+             f"direct dependency {parent} to {version}, which no longer pulls in the vulnerable code ({advisory_ids(f)}).",
+             f"`npm install {parent}@{version}` (updates package.json and package-lock.json)."]
+    if major:
+        lines.append(f"This is a semver-major upgrade of {parent}: read its changelog and run the tests.")
+    lines.append(f"Then check with `npm ls {pkg['name']}` and re-run `npm audit`.")
+    return "\n".join(lines), {"build_tool": t.tool, "image": None, "dependency_scope": None}
+

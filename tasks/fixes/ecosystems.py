@@ -144,12 +144,27 @@ def scope_of_configurations(confs: list[str]) -> str | None:
     return "runtime"
 
 
-def npm_is_transitive(finding: dict) -> bool | None:
-    """Nested ``node_modules`` (or an audit ``via:`` entry whose fix names another package) means transitive."""
+def is_direct(finding: dict) -> bool | None:
+    """True / False when the report says (npm audit isDirect or paths, Trivy Relationship) or the
+    location shows it (nested ``node_modules``); None when unknown."""
+    info = finding.get("dependency") or {}
+    if isinstance(info.get("direct"), bool):
+        return info["direct"]
     path = str((finding.get("location") or {}).get("path") or "")
     if path.count("node_modules/") >= 2:
-        return True
+        return False
     return None
+
+
+def is_dev_only(finding: dict) -> bool:
+    """The report marks the package development/test-only (npm audit ``dev``, OSV dependency groups)."""
+    return (finding.get("dependency") or {}).get("dev") is True
+
+
+def via_path(finding: dict) -> str | None:
+    """npm audit's first dependency path, ``a > b > pkg``: ``a`` is the direct dependency to look at."""
+    paths = (finding.get("dependency") or {}).get("paths") or []
+    return " > ".join(paths[0].split(">")) if paths and ">" in paths[0] else None
 
 
 def maven_coordinates(pkg: dict) -> tuple[str | None, str]:

@@ -17,30 +17,39 @@ _KEYWORDS = [
     (r"cookie.*samesite|samesite", "cookie-samesite"),
     (r"cookie.*secure|insecure-cookie|secure-flag", "cookie-secure"),
     (r"sql[-_. ]?injection|formatted-sql|sqli\b|raw-?query|tainted-sql|string-sql|\bsql\b", "sql-injection"),
-    (r"ldap", "ldap-injection"),
+    (r"ldap[-_]?injection|tainted[-_]ldap|ldap[-_]filter", "ldap-injection"),
     (r"xpath", "xpath-injection"),
-    (r"command[-_ ]?injection|shell[-_]injection|os[-_]command|shell[-_]?true|subprocess|runtime[-_.]?exec|child[-_]process|"
+    (r"command[-_ ]?injection|shell[-_]injection|os[-_]command|tainted[-_]cmd|cmd[-_]injection|shell[-_]?true|subprocess|runtime[-_.]?exec|child[-_]process|"
      r"dangerous[-_]exec|spawn-shell|\bexec[-_]cmd", "command-injection"),
+    (r"xml[-_]?decoder|xstream", "deserialization"),
     (r"\bxxe\b|defused[-_]?xml|xml[-_]?external|external[-_]entit|xmlinputfactory|documentbuilder|"
      r"saxparser|xml-?parser|\bxml\b", "xxe"),
     (r"\bxss\b|cross[-_ ]site[-_ ]scripting|mark[-_]safe|innerhtml|dangerouslysetinnerhtml|html[-_]?safe|"
      r"autoescape|reflective-xss|raw-html|document-write|\|\s*safe\b", "xss"),
     (r"open[-_]?redirect|unvalidated[-_]redirect|url-redirect", "open-redirect"),
-    (r"ssrf|server[-_ ]side[-_ ]request|request-forgery-server", "ssrf"),
+    (r"ssrf|server[-_ ]side[-_ ]request|request-forgery-server|tainted[-_]url", "ssrf"),
     (r"path[-_ ]?traversal|path[-_]injection|directory[-_]traversal|zip[-_]?slip|tainted-path", "path-traversal"),
     (r"deseriali[sz]|pickle|marshal|yaml[-_.]?load|unsafe-yaml|objectinputstream|binaryformatter|"
      r"unserialize|insecure-deserial", "deserialization"),
     (r"\beval\b|code[-_ ]injection|exec[-_]detected|\bexec\b|new-function|function-constructor|"
-     r"script-engine|expression-injection", "code-injection"),
+     r"script-engine|expression-injection|el[-_]injection|spel|ognl", "code-injection"),
     (r"format[-_ ]?string|formatstring|printf", "format-string"),
     (r"md5|sha1\b|sha-1|weak[-_]hash|insecure[-_]hash|hash[-_]algorithm", "weak-hash"),
     (r"\bdes\b|3des|desede|rc4|blowfish|\becb\b|cbc[-_]padding|padding[-_]oracle|weak[-_]cipher|"
-     r"insecure[-_]cipher|weak[-_]crypto|broken[-_]crypto|no-?padding|rsa[-_]?key|weak[-_]key", "weak-crypto"),
+     r"insecure[-_]cipher|weak[-_]crypto|broken[-_]crypto|no-?padding|null[-_]cipher|weak[-_]rsa|rsa[-_]?key|weak[-_]key",
+     "weak-crypto"),
     (r"verify[-_=]?false|cert[-_]?verif|insecure[-_]?tls|ssl[-_]?verif|tls[-_]?verif|"
-     r"insecureskipverify|reject[-_]?unauthorized|trust[-_]?all|hostname[-_]?verif|ssl[-_]?version|"
+     r"insecureskipverify|reject[-_]?unauthorized|trust[-_]?all|trust[-_]?manager|hostname[-_]?verif|ssl[-_]?version|"
      r"insecure[-_]ssl|weak[-_]ssl", "insecure-tls"),
     (r"insecure[-_]?random|weak[-_]?random|pseudo[-_]random|math[-_.]random|\brandom\b", "insecure-random"),
     (r"csrf", "csrf"),
+    (r"debuggable", "debug-enabled"),
+    (r"allow[-_]?backup", "android-backup"),
+    (r"cleartext[-_]?traffic", "cleartext-protocol"),
+    (r"exported[-_]?(?:activity|service|receiver|provider|component)|android[-_.]exported", "android-exported"),
+    (r"pull[-_]request[-_]target", "gha-pull-request-target"),
+    (r"(?:third[-_]party|unpinned)[-_]action|action[-_]not[-_]pinned|pinned[-_]to[-_](?:commit|sha)", "gha-unpinned-action"),
+    (r"missing[-_]user|last[-_]user[-_]is[-_]root|run[-_]as[-_]root|runasnonroot|non[-_]root", "container-root-user"),
     (r"hard[-_]?coded|hardcoded|secret|password|credential|api[-_]?key|token", "hardcoded-secret"),
     (r"flask[-_]debug|debug[-_]?(?:mode|enabled|true)|django-debug", "debug-enabled"),
     (r"bind[-_]?all|0\.0\.0\.0|all[-_]interfaces", "bind-all-interfaces"),

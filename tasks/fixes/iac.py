@@ -79,7 +79,7 @@ def config_fix(f: dict, language: str | None) -> tuple[str | None, str, dict]:
         return text, "config-setting", {"language": language or lang, "fix_family": f"config:{f['rule_id']}"}
     hint = (f.get("fix_hint") or "").strip()
     if hint and not re.match(r"^https?://\S+$", hint):
-        text = f"{hint.rstrip('.')}{at}{res}."
+        text = (f"In {where}{res}: " if where else f"For{res}: " if res else "") + hint.rstrip(".") + "."
         block = _concrete(f, hint, language)
         if block:
             text += "\n" + block

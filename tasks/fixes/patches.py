@@ -115,6 +115,16 @@ def rewrite_lines(c: Code, rewrite) -> list[str] | None:
     return [part for line in new for part in line.split("\n")]
 
 
+def rewrite_block(c: Code, rewrite) -> list[str] | None:
+    """Apply ``rewrite(lines) -> lines | None`` to the finding's lines as one block (a call split over lines)."""
+    lo, hi = c.target
+    i, j = (lo - c.start_line, hi - c.start_line) if c.exact else (0, len(c.lines) - 1)
+    if not (0 <= i <= j < len(c.lines)):
+        return None
+    out = rewrite(c.lines[i:j + 1])
+    return None if out is None else c.lines[:i] + out + c.lines[j + 1:]
+
+
 # ----------------------------------------------------------------------------- scanner fixes
 
 

@@ -10,6 +10,7 @@ idiom in another's file (the review found ``os.environ`` inside ``.tf``).
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 
 from tasks.fixes.languages import FENCE
 
@@ -104,6 +105,9 @@ def rotation(finding: dict, language: str | None, fix_family: str = "secret-rota
         if not intro.startswith("3."):
             intro = "3. " + intro
         lines += [intro, block]
+    elif PurePosixPath(path).name.startswith(".env"):
+        lines.append(f"3. {path} is a local environment file: add it to .gitignore (commit a `.env.example` with "
+                     f"empty values instead) and fill {env} from your secret manager on each machine.")
     else:
         lines.append(f"3. Keep the new value in your secret manager or the CI/CD secret store and inject it at run time "
                      f"(for example as the environment variable {env}); {path} should hold no credential.")

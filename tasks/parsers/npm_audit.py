@@ -38,7 +38,24 @@ def parse(doc: dict) -> list[dict]:
     return [_v7(name, v) for name, v in doc["vulnerabilities"].items()]
 
 
+def _with_dependency(f: dict, info: dict) -> dict:
+    """Attach how the package is depended on, when the report says anything about it."""
+    info = {k: v for k, v in info.items() if v not in (None, [])}
+    if info:
+        f["dependency"] = info
+    return f
+
+
 def _v6(a: dict) -> dict:
+    found = [x for x in a.get("findings") or [] if isinstance(x, dict)]
+    paths = sorted({str(p) for x in found for p in x.get("paths") or []})
+    devs = {bool(x.get("dev")) for x in found if "dev" in x}
+    info = {"dev": devs.pop() if len(devs) == 1 else None,  # mixed: some path ships, so not dev-only
+            "direct": (all(">" not in p for p in paths) if paths else None), "paths": paths[:5]}
+    return _with_dependency(_v6_finding(a), info)
+
+
+def _v6_finding(a: dict) -> dict:
     patched = str(a.get("patched_versions") or "")
     installed = sorted({str(f.get("version")) for f in a.get("findings") or [] if f.get("version")})
     fixes = _GE.findall(patched)
@@ -63,6 +80,11 @@ def _v6(a: dict) -> dict:
 
 
 def _v7(name: str, v: dict) -> dict:
+    direct = v.get("isDirect")
+    return _with_dependency(_v7_finding(name, v), {"direct": direct if isinstance(direct, bool) else None})
+
+
+def _v7_finding(name: str, v: dict) -> dict:
     advisories = [x for x in v.get("via") or [] if isinstance(x, dict)]
     via_names = [x for x in v.get("via") or [] if isinstance(x, str)]
     fix = v.get("fixAvailable")

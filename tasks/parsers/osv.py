@@ -72,4 +72,7 @@ def parse(doc: dict) -> list[dict]:
                         references=[r.get("url") for r in v.get("references") or [] if isinstance(r, dict)][:5],
                     )
                 )
+                groups = [str(g) for g in pkg.get("dependency_groups") or [] if isinstance(g, str)]
+                if groups:  # e.g. ["dev"] for an npm devDependency, ["test"] for a Maven test scope
+                    out[-1]["dependency"] = {"groups": groups, "dev": all(g in ("dev", "test", "optional-dev") for g in groups)}
     return out

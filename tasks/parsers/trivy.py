@@ -64,6 +64,16 @@ def _vulnerability(v: dict, target: str | None, ecosystem: str | None) -> dict:
     ident = v.get("PkgIdentifier") if isinstance(v.get("PkgIdentifier"), dict) else {}
     pkg = base.package(v.get("PkgName"), v.get("InstalledVersion"), ecosystem=ecosystem,
                        fixes=versions.split_list(v.get("FixedVersion")), purl=ident.get("PURL"))
+    f = _finding(v, vid, target, pkg)
+    rel = str(v.get("Relationship") or "").lower()
+    direct = True if rel == "direct" else False if rel in ("indirect", "transitive") else \
+        (not v["Indirect"]) if isinstance(v.get("Indirect"), bool) else None
+    if direct is not None:
+        f["dependency"] = {"direct": direct}
+    return f
+
+
+def _finding(v: dict, vid, target: str | None, pkg: dict | None) -> dict:
     return base.finding(
         tool="trivy",
         rule_id=vid,

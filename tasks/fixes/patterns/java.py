@@ -151,4 +151,18 @@ def _cookie_setter(setter: str):
     return rewrite
 
 
-REWRITES = {"cookie-httponly": _cookie_setter("setHttpOnly"), "cookie-secure": _cookie_setter("setSecure")}
+_RANDOM = re.compile(r"\bnew\s+(?:java\.util\.)?Random\(\s*\)")
+_WEAK_DIGEST = re.compile(r"MessageDigest\.getInstance\(\s*\"(?:MD5|MD2|SHA1|SHA-1)\"\s*\)")
+
+
+def secure_random(line: str) -> str | None:
+    """``new Random()`` -> ``new java.security.SecureRandom()``: a subclass, so the declared type still fits."""
+    return _RANDOM.sub("new java.security.SecureRandom()", line) if _RANDOM.search(line) else None
+
+
+def sha256_digest(line: str) -> str | None:
+    return _WEAK_DIGEST.sub('MessageDigest.getInstance("SHA-256")', line) if _WEAK_DIGEST.search(line) else None
+
+
+REWRITES = {"cookie-httponly": _cookie_setter("setHttpOnly"), "cookie-secure": _cookie_setter("setSecure"),
+            "insecure-random": secure_random, "weak-hash": sha256_digest}

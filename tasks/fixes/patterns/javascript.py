@@ -130,9 +130,9 @@ app.use(doubleCsrfProtection);
 }
 
 
-def weak_hash_rewrite(line: str) -> str | None:
-    m = re.search(r"createHash\((['\"])(md5|sha1)\1\)", line)
-    return line[:m.start()] + f"createHash({m.group(1)}sha256{m.group(1)})" + line[m.end():] if m else None
+def tls_verify(line: str) -> str | None:
+    out = re.sub(r"\brejectUnauthorized\s*:\s*false\b", "rejectUnauthorized: true", line)
+    return out if out != line else None
 
 
-REWRITES = {}
+REWRITES = {"insecure-tls": tls_verify}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 PATTERNS = {
     "sql-injection": """Bind the values instead of concatenating them into the SQL:
 ```kotlin
@@ -72,4 +74,14 @@ val html = "<p>${Encode.forHtml(userValue)}</p>"
 With kotlinx.html or a template engine, keep its escaping on.""",
 }
 
-REWRITES = {}
+_RANDOM = re.compile(r"\b(?:java\.util\.)?Random\(\s*\)")
+
+
+def secure_random(line: str) -> str | None:
+    """``java.util.Random()`` -> ``java.security.SecureRandom()`` (a subclass: the type still fits)."""
+    if "kotlin.random" in line or not _RANDOM.search(line):
+        return None
+    return _RANDOM.sub("java.security.SecureRandom()", line)
+
+
+REWRITES = {"insecure-random": secure_random}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 PATTERNS = {
     "sql-injection": """Use a prepared statement with bound parameters (PDO or mysqli), never string concatenation:
 ```php
@@ -82,4 +84,11 @@ if (($parts['scheme'] ?? '') !== 'https' || !in_array($parts['host'] ?? '', $all
 ```""",
 }
 
-REWRITES = {}
+
+def curl_verify(line: str) -> str | None:
+    out = re.sub(r"(CURLOPT_SSL_VERIFYPEER\s*(?:,|=>)\s*)(?:false|0)\b", r"\1true", line, flags=re.I)
+    out = re.sub(r"(CURLOPT_SSL_VERIFYHOST\s*(?:,|=>)\s*)(?:false|0|1)\b", r"\g<1>2", out, flags=re.I)
+    return out if out != line else None
+
+
+REWRITES = {"insecure-tls": curl_verify}

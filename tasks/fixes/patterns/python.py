@@ -190,75 +190,6 @@ csrf = CSRFProtect(app)
 ```""",
 }
 
-# --------------------------------------------------------------------------- weak hashes
-
-_NON_SECURITY = re.compile(r"dedup|dupe|unique|cache|etag|checksum|fingerprint|hash_?code|hash_key|cache_key|"
-                           r"file_?hash|content_?hash|digest_key|\bkey\b|\bid\b|identifier|color|colour|shard|bucket",
-                           re.I)
-_SECURITY = re.compile(r"passw|secret|token|auth|sign|hmac|salt|credential|session|nonce|otp|api_?key", re.I)
-_HASH_CALL = re.compile(r"\bhashlib\.(md5|sha1)\(")
-
-
-def hash_purpose(text: str) -> str:
-    """"non-security" when the digest is a dedup/cache key, "security" when it protects something, else "unknown"."""
-    if _SECURITY.search(text):
-        return "security"
-    if _NON_SECURITY.search(text):
-        return "non-security"
-    return "unknown"
-
-
-def _close_paren(line: str, open_at: int) -> int | None:
-    depth, quote = 0, None
-    for i in range(open_at, len(line)):
-        ch = line[i]
-        if quote:
-            if ch == quote and line[i - 1] != "\\":
-                quote = None
-            continue
-        if ch in "'\"":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-    return None
-
-
-def add_usedforsecurity(line: str) -> str | None:
-    """``hashlib.md5(x)`` -> ``hashlib.md5(x, usedforsecurity=False)`` when the call closes on this line."""
-    m = _HASH_CALL.search(line)
-    if not m or "usedforsecurity" in line:
-        return None
-    close = _close_paren(line, m.end() - 1)
-    if close is None:
-        return None
-    inner = line[m.end():close].strip()
-    arg = "usedforsecurity=False" if not inner else ", usedforsecurity=False"
-    return line[:close] + arg + line[close:]
-
-
-def to_sha256(line: str) -> str | None:
-    m = _HASH_CALL.search(line)
-    return line[:m.start()] + "hashlib.sha256(" + line[m.end():] if m else None
-
-
-WEAK_HASH = {
-    "non-security": """The digest here is an identifier (a de-duplication or cache key), not a security control, so MD5/SHA-1's collision weakness does not matter - but say so, so scanners and FIPS-mode Python accept it: pass `usedforsecurity=False` (Python 3.9+). Keeping MD5 also keeps existing keys stable.""",
-    "security": """This digest protects something (a password, token or signature), so MD5/SHA-1 must go. Use SHA-256 for integrity, HMAC-SHA-256 for keyed checks, and a password hash (argon2, bcrypt, scrypt, `hashlib.scrypt`) for passwords:
-```python
-import hashlib
-import hmac
-
-digest = hashlib.sha256(data).hexdigest()
-tag = hmac.new(key, data, hashlib.sha256).hexdigest()
-```
-Digests already stored with the old algorithm must be migrated (re-hash on next login for passwords).""",
-    "unknown": """If the digest is only an identifier (de-duplication or cache key), mark the call `hashlib.md5(data, usedforsecurity=False)` - existing keys stay the same. If it protects anything (passwords, tokens, signatures, integrity against tampering), switch to `hashlib.sha256` (or a password hash such as argon2/bcrypt for passwords).""",
-}
-
 # --------------------------------------------------------------------------- other rewrites
 
 _XML_IMPORTS = [
@@ -289,7 +220,15 @@ def safe_yaml(line: str) -> str | None:
 
 
 def verify_on(line: str) -> str | None:
-    return re.sub(r"\bverify\s*=\s*False\b", "verify=True", line) if re.search(r"\bverify\s*=\s*False\b", line) else None
+    out = re.sub(r"\bverify\s*=\s*False\b", "verify=True", line)
+    out = out.replace("ssl._create_unverified_context(", "ssl.create_default_context(")
+    return out if out != line else None
 
 
-REWRITES = {"xxe": defuse_import, "deserialization": safe_yaml, "insecure-tls": verify_on}
+def debug_off(line: str) -> str | None:
+    if re.search(r"\.run\(.*\bdebug\s*=\s*True\b", line):
+        return re.sub(r"\bdebug\s*=\s*True\b", "debug=False", line)
+    return None
+
+
+REWRITES = {"xxe": defuse_import, "deserialization": safe_yaml, "insecure-tls": verify_on, "debug-enabled": debug_off}

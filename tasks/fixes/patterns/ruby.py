@@ -79,4 +79,8 @@ raise ArgumentError, "URL not allowed" unless uri.is_a?(URI::HTTPS) && ALLOWED_H
 ```""",
 }
 
-REWRITES = {}
+def verify_peer(line: str) -> str | None:
+    return line.replace("OpenSSL::SSL::VERIFY_NONE", "OpenSSL::SSL::VERIFY_PEER") if "OpenSSL::SSL::VERIFY_NONE" in line else None
+
+
+REWRITES = {"insecure-tls": verify_peer}
