@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Iterable
 
 from tasks.errors import SecftError
-from tasks.source import GitOutputTooLarge, SourceReader, find_secrets, redact, run_git, secret_finding
+from tasks.source import GitOutputTooLarge, SourceReader, find_secrets, redact, run_git, safe_path, secret_finding
 
 SLACK = 2                     # changed lines this close to the finding's lines count as touching it
 MAX_CHANGED_LINES = 120       # more added+removed lines in the chosen hunks than this: not a focused fix
@@ -125,8 +125,8 @@ def mine_fixes(findings: list[dict], runs: list[dict], reader: SourceReader, con
     out = []
     for finding in findings:
         loc = finding.get("location") or {}
-        start = loc.get("start_line")
-        if not loc.get("path") or not isinstance(start, int):
+        path, start = safe_path(loc.get("path")), loc.get("start_line")
+        if not path or not isinstance(start, int) or isinstance(start, bool):
             continue
         end = loc.get("end_line") if isinstance(loc.get("end_line"), int) and loc["end_line"] >= start else start
         seen = [i for i, ids in enumerate(ids_of) if finding["id"] in ids]
@@ -134,15 +134,14 @@ def mine_fixes(findings: list[dict], runs: list[dict], reader: SourceReader, con
             continue
         a_index = seen[-1]
         commit_a = reader.resolve(ordered[a_index].get("commit"))
-        if not commit_a or reader.lines(loc["path"], commit_a) is None:
+        if not commit_a or reader.lines(path, commit_a) is None:
             continue
-        after = _confirming_run(finding, a_index, ordered, ids_of, by_id, reader, commit_a)
-        if after is None:
+        commit_b = _confirming_run(finding, path, a_index, ordered, ids_of, by_id, reader, commit_a)
+        if commit_b is None:
             continue
-        commit_b = after
-        key = (commit_a, commit_b, loc["path"])
+        key = (commit_a, commit_b, path)
         if key not in diffs:
-            diffs[key] = _file_diff(reader, commit_a, commit_b, loc["path"])
+            diffs[key] = _file_diff(reader, commit_a, commit_b, path)
         patch = diffs[key]
         if patch is None:
             continue
@@ -150,16 +149,15 @@ def mine_fixes(findings: list[dict], runs: list[dict], reader: SourceReader, con
         changed = sum(1 for h in hunks for line in h if line.line_type in "+-")
         if not hunks or changed > max_changed_lines:
             continue
-        record = _record(finding, loc["path"], start, end, commit_a, commit_b, hunks, reader, context_lines)
+        record = _record(finding, path, start, end, commit_a, commit_b, hunks, reader, context_lines)
         if record:
             out.append(record)
     return sorted(out, key=lambda r: (r["path"], r["before_start_line"], r["finding_id"]))
 
 
-def _confirming_run(finding: dict, a_index: int, ordered: list[dict], ids_of: list[set], by_id: dict,
+def _confirming_run(finding: dict, path: str, a_index: int, ordered: list[dict], ids_of: list[set], by_id: dict,
                     reader: SourceReader, commit_a: str) -> str | None:
     """The commit of the first later run that scanned with the finding's tool and no longer reports it."""
-    path = finding["location"]["path"]
     same = (finding["tool"], finding.get("rule_id"), path)
     at_a = ids_of[a_index]
     for run, ids in zip(ordered[a_index + 1:], ids_of[a_index + 1:]):
@@ -172,7 +170,7 @@ def _confirming_run(finding: dict, a_index: int, ordered: list[dict], ids_of: li
             return None  # deleted (or no longer text) at B: removing a file is not a fix to learn
         for other in ids - at_a:
             f = by_id.get(other)
-            if f and (f["tool"], f.get("rule_id"), (f.get("location") or {}).get("path")) == same:
+            if f and (f["tool"], f.get("rule_id"), safe_path((f.get("location") or {}).get("path"))) == same:
                 return None  # reported anew in the same file: the finding may only have moved
         return commit_b
     return None

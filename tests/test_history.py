@@ -246,9 +246,14 @@ def test_deleted_file_other_branch_and_moved_finding_are_skipped(scanned, tmp_pa
     assert mined == []
 
 
-def test_huge_or_distant_changes_are_skipped(scanned):
+def test_huge_or_distant_changes_are_skipped(scanned, monkeypatch):
+    import tasks.history as history
+
     reader = SourceReader(scanned["repo"])
     assert mine_fixes(scanned["findings"], scanned["runs"], reader, context_lines=2, max_changed_lines=1) == []
+    monkeypatch.setattr(history, "MAX_DIFF_BYTES", 200)  # the whole-file diff is larger: not even read
+    assert mine_fixes(scanned["findings"], scanned["runs"], SourceReader(scanned["repo"]), context_lines=2) == []
+    monkeypatch.undo()
     far = [dict(f) for f in scanned["findings"]]
     for f in far:  # pretend Bandit pointed at the unrelated functions: no changed line near them
         if f["rule_id"] in ("B506", "B324"):
