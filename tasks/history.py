@@ -117,9 +117,10 @@ def order_runs(runs: list[dict], reader: SourceReader) -> list[dict]:
 def mine_fixes(findings: list[dict], runs: list[dict], reader: SourceReader, context_lines: int,
                slack: int = SLACK, max_changed_lines: int = MAX_CHANGED_LINES) -> list[dict]:
     """A record per finding that a later scan confirms gone, with the change that removed it."""
+    findings = [f for f in findings if isinstance(f, dict) and isinstance(f.get("id"), str) and isinstance(f.get("tool"), str)]
     reader.learn_secrets(findings)
-    ordered = order_runs([r for r in runs if isinstance(r, dict)], reader)
-    ids_of = [set(r.get("finding_ids") or []) for r in ordered]
+    ordered = order_runs([_clean_run(r) for r in runs if isinstance(r, dict)], reader)
+    ids_of = [set(r["finding_ids"]) for r in ordered]
     by_id = {f["id"]: f for f in findings}
     diffs: dict[tuple[str, str, str], object] = {}
     out = []
@@ -155,13 +156,21 @@ def mine_fixes(findings: list[dict], runs: list[dict], reader: SourceReader, con
     return sorted(out, key=lambda r: (r["path"], r["before_start_line"], r["finding_id"]))
 
 
+def _clean_run(run: dict) -> dict:
+    """A runs-index entry with lists that really are lists of strings (a string is not a list of tools)."""
+    def strings(value: object) -> list[str]:
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+    return dict(run, tools=strings(run.get("tools")), finding_ids=strings(run.get("finding_ids")))
+
+
 def _confirming_run(finding: dict, path: str, a_index: int, ordered: list[dict], ids_of: list[set], by_id: dict,
                     reader: SourceReader, commit_a: str) -> str | None:
     """The commit of the first later run that scanned with the finding's tool and no longer reports it."""
     same = (finding["tool"], finding.get("rule_id"), path)
     at_a = ids_of[a_index]
     for run, ids in zip(ordered[a_index + 1:], ids_of[a_index + 1:]):
-        if finding["tool"] not in (run.get("tools") or []):
+        if finding["tool"] not in run["tools"]:
             continue
         commit_b = reader.resolve(run.get("commit"))
         if not commit_b or commit_b == commit_a or not reader.is_ancestor(commit_a, commit_b):

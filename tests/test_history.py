@@ -290,3 +290,12 @@ def test_secret_removed_by_the_fix_is_redacted_in_before_and_diff(tmp_path):
     assert password not in fresh.context("settings.py", sha_a, 4, 0, mark_secret=True)["text"]
     assert fresh.learn_secrets(findings) == 2
     assert password not in fresh.context("settings.py", sha_a, 3, 1)["text"]  # another finding's line
+
+
+def test_malformed_runs_index_entries_prove_nothing(scanned):
+    reader = SourceReader(scanned["repo"])
+    a, b = scanned["runs"]
+    hostile = [a, dict(b, tools="bandit, semgrep"), dict(b, run="x", tools=["bandit"], finding_ids="not a list",
+               commit="HEAD"), "not a run", dict(b, commit=None), dict(b, commit="../../etc")]
+    assert mine_fixes(scanned["findings"] + [{"no": "id"}], hostile, reader, 2) == []
+    assert len(mine_fixes(scanned["findings"], hostile + [b], reader, 2)) == 2
