@@ -12,7 +12,8 @@ Skipped rather than guessed: the file deleted or not text, no changed line
 near the finding, a huge diff, B not descending from A (another branch: the
 "fix" would be someone else's unrelated code), the same tool, rule and file
 reported anew at B (the finding may just have moved: its id holds the line),
-or either commit missing from the checkout.
+a finding whose first-report line numbers no longer hold at A, or either
+commit missing from the checkout.
 
 ``runs_from_records`` builds the runs index (``data/findings/runs.jsonl``,
 format in the brief's INTERFACES) from per-artifact records; the merge step's
@@ -138,12 +139,9 @@ def mine_fixes(findings: list[dict], runs: list[dict], reader: SourceReader, con
         if not commit_a or reader.lines(path, commit_a) is None:
             continue
         commit_b = _confirming_run(finding, path, a_index, ordered, ids_of, by_id, reader, commit_a)
-        if commit_b is None:
+        if commit_b is None or not _location_holds_at(finding, path, start, end, commit_a, reader, diffs):
             continue
-        key = (commit_a, commit_b, path)
-        if key not in diffs:
-            diffs[key] = _file_diff(reader, commit_a, commit_b, path)
-        patch = diffs[key]
+        patch = _cached_diff(diffs, reader, commit_a, commit_b, path)
         if patch is None:
             continue
         hunks = [h for h in patch if _touches(h, start - slack, end + slack)]
@@ -183,6 +181,54 @@ def _confirming_run(finding: dict, path: str, a_index: int, ordered: list[dict],
                 return None  # reported anew in the same file: the finding may only have moved
         return commit_b
     return None
+
+
+def _cached_diff(diffs: dict, reader: SourceReader, a: str, b: str, path: str):
+    if (a, b, path) not in diffs:
+        diffs[(a, b, path)] = _file_diff(reader, a, b, path)
+    return diffs[(a, b, path)]
+
+
+def _location_holds_at(finding: dict, path: str, start: int, end: int, commit_a: str, reader: SourceReader,
+                       diffs: dict) -> bool:
+    """Are the finding's line numbers (from its first report) still its lines at commit A?
+
+    A merged finding keeps the location of its earliest report; an id from a
+    content fingerprint (SARIF line hashes, gitleaks) survives a line move, so
+    when A is a later commit the file must not have changed at or above the
+    finding's lines in between.  Ids made of the line need no check, but
+    cannot be told apart here.
+    """
+    first = reader.resolve((finding.get("first_seen") or {}).get("commit"))
+    if not first or first == commit_a:
+        return True
+    if not reader.is_ancestor(first, commit_a):
+        return False
+    patch = _cached_diff(diffs, reader, first, commit_a, path)
+    if patch is None:
+        return reader.lines(path, first) == reader.lines(path, commit_a)  # unchanged (or unreadable: False)
+    for hunk in patch:
+        first, last = _changed_span(hunk)
+        if first > end:
+            continue  # below the finding
+        if last < start and hunk.source_length == hunk.target_length:
+            continue  # edited above it in place: its line numbers are unchanged
+        return False
+    return True
+
+
+def _changed_span(hunk) -> tuple[int, int]:
+    """First and last old-file line a hunk changes (an insertion after old line n counts as n + 1 / n)."""
+    first, last = None, None
+    previous = hunk.source_start - 1 if hunk.source_length else hunk.source_start
+    for line in hunk:
+        if line.source_line_no is not None:
+            previous = line.source_line_no
+            if line.line_type == "-":
+                first, last = first or previous, previous
+        elif line.line_type == "+":
+            first, last = first or previous + 1, max(last or 0, previous)
+    return (first or hunk.source_start), (last or hunk.source_start)
 
 
 def _file_diff(reader: SourceReader, a: str, b: str, path: str):
