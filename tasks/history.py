@@ -12,7 +12,8 @@ Skipped rather than guessed: the file deleted or not text, no changed line
 near the finding, a huge diff, B not descending from A (another branch: the
 "fix" would be someone else's unrelated code), the same tool, rule and file
 reported anew at B (the finding may just have moved: its id holds the line),
-or either commit missing from the checkout.
+a finding whose first-report line numbers no longer hold at A, or either
+commit missing from the checkout.
 
 ``runs_from_records`` builds the runs index (``data/findings/runs.jsonl``,
 format in the brief's INTERFACES) from per-artifact records; the merge step's
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Iterable
 
 from tasks.errors import SecftError
-from tasks.source import GitOutputTooLarge, SourceReader, find_secrets, redact, run_git, secret_finding
+from tasks.source import GitOutputTooLarge, SourceReader, find_secrets, redact, run_git, safe_path, secret_finding
 
 SLACK = 2                     # changed lines this close to the finding's lines count as touching it
 MAX_CHANGED_LINES = 120       # more added+removed lines in the chosen hunks than this: not a focused fix
@@ -117,16 +118,17 @@ def order_runs(runs: list[dict], reader: SourceReader) -> list[dict]:
 def mine_fixes(findings: list[dict], runs: list[dict], reader: SourceReader, context_lines: int,
                slack: int = SLACK, max_changed_lines: int = MAX_CHANGED_LINES) -> list[dict]:
     """A record per finding that a later scan confirms gone, with the change that removed it."""
+    findings = [f for f in findings if isinstance(f, dict) and isinstance(f.get("id"), str) and isinstance(f.get("tool"), str)]
     reader.learn_secrets(findings)
-    ordered = order_runs([r for r in runs if isinstance(r, dict)], reader)
-    ids_of = [set(r.get("finding_ids") or []) for r in ordered]
+    ordered = order_runs([_clean_run(r) for r in runs if isinstance(r, dict)], reader)
+    ids_of = [set(r["finding_ids"]) for r in ordered]
     by_id = {f["id"]: f for f in findings}
     diffs: dict[tuple[str, str, str], object] = {}
     out = []
     for finding in findings:
         loc = finding.get("location") or {}
-        start = loc.get("start_line")
-        if not loc.get("path") or not isinstance(start, int):
+        path, start = safe_path(loc.get("path")), loc.get("start_line")
+        if not path or not isinstance(start, int) or isinstance(start, bool):
             continue
         end = loc.get("end_line") if isinstance(loc.get("end_line"), int) and loc["end_line"] >= start else start
         seen = [i for i, ids in enumerate(ids_of) if finding["id"] in ids]
@@ -134,36 +136,39 @@ def mine_fixes(findings: list[dict], runs: list[dict], reader: SourceReader, con
             continue
         a_index = seen[-1]
         commit_a = reader.resolve(ordered[a_index].get("commit"))
-        if not commit_a or reader.lines(loc["path"], commit_a) is None:
+        if not commit_a or reader.lines(path, commit_a) is None:
             continue
-        after = _confirming_run(finding, a_index, ordered, ids_of, by_id, reader, commit_a)
-        if after is None:
+        commit_b = _confirming_run(finding, path, a_index, ordered, ids_of, by_id, reader, commit_a)
+        if commit_b is None or not _location_holds_at(finding, path, start, end, commit_a, reader, diffs):
             continue
-        commit_b = after
-        key = (commit_a, commit_b, loc["path"])
-        if key not in diffs:
-            diffs[key] = _file_diff(reader, commit_a, commit_b, loc["path"])
-        patch = diffs[key]
+        patch = _cached_diff(diffs, reader, commit_a, commit_b, path)
         if patch is None:
             continue
         hunks = [h for h in patch if _touches(h, start - slack, end + slack)]
         changed = sum(1 for h in hunks for line in h if line.line_type in "+-")
         if not hunks or changed > max_changed_lines:
             continue
-        record = _record(finding, loc["path"], start, end, commit_a, commit_b, hunks, reader, context_lines)
+        record = _record(finding, path, start, end, commit_a, commit_b, hunks, reader, context_lines)
         if record:
             out.append(record)
     return sorted(out, key=lambda r: (r["path"], r["before_start_line"], r["finding_id"]))
 
 
-def _confirming_run(finding: dict, a_index: int, ordered: list[dict], ids_of: list[set], by_id: dict,
+def _clean_run(run: dict) -> dict:
+    """A runs-index entry with lists that really are lists of strings (a string is not a list of tools)."""
+    def strings(value: object) -> list[str]:
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+    return dict(run, tools=strings(run.get("tools")), finding_ids=strings(run.get("finding_ids")))
+
+
+def _confirming_run(finding: dict, path: str, a_index: int, ordered: list[dict], ids_of: list[set], by_id: dict,
                     reader: SourceReader, commit_a: str) -> str | None:
     """The commit of the first later run that scanned with the finding's tool and no longer reports it."""
-    path = finding["location"]["path"]
     same = (finding["tool"], finding.get("rule_id"), path)
     at_a = ids_of[a_index]
     for run, ids in zip(ordered[a_index + 1:], ids_of[a_index + 1:]):
-        if finding["tool"] not in (run.get("tools") or []):
+        if finding["tool"] not in run["tools"]:
             continue
         commit_b = reader.resolve(run.get("commit"))
         if not commit_b or commit_b == commit_a or not reader.is_ancestor(commit_a, commit_b):
@@ -172,10 +177,58 @@ def _confirming_run(finding: dict, a_index: int, ordered: list[dict], ids_of: li
             return None  # deleted (or no longer text) at B: removing a file is not a fix to learn
         for other in ids - at_a:
             f = by_id.get(other)
-            if f and (f["tool"], f.get("rule_id"), (f.get("location") or {}).get("path")) == same:
+            if f and (f["tool"], f.get("rule_id"), safe_path((f.get("location") or {}).get("path"))) == same:
                 return None  # reported anew in the same file: the finding may only have moved
         return commit_b
     return None
+
+
+def _cached_diff(diffs: dict, reader: SourceReader, a: str, b: str, path: str):
+    if (a, b, path) not in diffs:
+        diffs[(a, b, path)] = _file_diff(reader, a, b, path)
+    return diffs[(a, b, path)]
+
+
+def _location_holds_at(finding: dict, path: str, start: int, end: int, commit_a: str, reader: SourceReader,
+                       diffs: dict) -> bool:
+    """Are the finding's line numbers (from its first report) still its lines at commit A?
+
+    A merged finding keeps the location of its earliest report; an id from a
+    content fingerprint (SARIF line hashes, gitleaks) survives a line move, so
+    when A is a later commit the file must not have changed at or above the
+    finding's lines in between.  Ids made of the line need no check, but
+    cannot be told apart here.
+    """
+    first = reader.resolve((finding.get("first_seen") or {}).get("commit"))
+    if not first or first == commit_a:
+        return True
+    if not reader.is_ancestor(first, commit_a):
+        return False
+    patch = _cached_diff(diffs, reader, first, commit_a, path)
+    if patch is None:
+        return reader.lines(path, first) == reader.lines(path, commit_a)  # unchanged (or unreadable: False)
+    for hunk in patch:
+        first, last = _changed_span(hunk)
+        if first > end:
+            continue  # below the finding
+        if last < start and hunk.source_length == hunk.target_length:
+            continue  # edited above it in place: its line numbers are unchanged
+        return False
+    return True
+
+
+def _changed_span(hunk) -> tuple[int, int]:
+    """First and last old-file line a hunk changes (an insertion after old line n counts as n + 1 / n)."""
+    first, last = None, None
+    previous = hunk.source_start - 1 if hunk.source_length else hunk.source_start
+    for line in hunk:
+        if line.source_line_no is not None:
+            previous = line.source_line_no
+            if line.line_type == "-":
+                first, last = first or previous, previous
+        elif line.line_type == "+":
+            first, last = first or previous + 1, max(last or 0, previous)
+    return (first or hunk.source_start), (last or hunk.source_start)
 
 
 def _file_diff(reader: SourceReader, a: str, b: str, path: str):

@@ -32,7 +32,7 @@ GIT_TIMEOUT = 30            # seconds for any one git command
 MAX_FILE_BYTES = 4 << 20    # a source file larger than this is not read (None)
 REDACT_MARGIN = 200         # lines around the window also scanned for secrets (a key block split by the window)
 
-_HEX = re.compile(r"^[0-9a-fA-F]{4,64}$")
+_HEX = re.compile(r"^[0-9a-fA-F]{7,64}$")  # abbreviated or full SHA-1 / SHA-256 ids
 _SAFE_GIT = ["-c", "core.fsmonitor=false", "-c", "core.quotepath=off", "-c", "protocol.allow=never",
              "--literal-pathspecs", "--no-pager"]
 _GIT_ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE",
@@ -62,8 +62,9 @@ def _env() -> dict:
     return env
 
 
-def run_git(repo: Path, args: list[str], max_bytes: int = MAX_FILE_BYTES, ok_codes: Iterable[int] = (0,)) -> tuple[int, bytes]:
+def run_git(repo: Path, args: list[str], max_bytes: int | None = None, ok_codes: Iterable[int] = (0,)) -> tuple[int, bytes]:
     """(exit code, stdout) of ``git -C repo ARGS``: no shell, a timeout, at most ``max_bytes`` read."""
+    max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
     cmd = ["git", "-C", str(repo), *_SAFE_GIT, *args]
     shown = " ".join(["git", *args])[:200]
     try:
@@ -74,7 +75,13 @@ def run_git(repo: Path, args: list[str], max_bytes: int = MAX_FILE_BYTES, ok_cod
     timer.start()
     try:
         err_box: list[bytes] = []
-        reader = threading.Thread(target=lambda: err_box.append(proc.stderr.read(65536)), daemon=True)
+
+        def drain() -> None:  # read all of stderr (git must never block on it), keep the start
+            while chunk := proc.stderr.read(65536):
+                if not err_box:
+                    err_box.append(chunk)
+
+        reader = threading.Thread(target=drain, daemon=True)
         reader.start()
         out = proc.stdout.read(max_bytes + 1)
         if len(out) > max_bytes:
@@ -113,13 +120,15 @@ class SourceReader:
             raise SecftError(f"source.repo_path {os.fspath(repo_path)!r}: not a folder")
         try:
             _, top = run_git(repo, ["rev-parse", "--show-toplevel"], max_bytes=65536)
-        except SecftError:
-            raise SecftError(f"source.repo_path {os.fspath(repo_path)!r}: not a git checkout (git rev-parse failed)") from None
+        except SecftError as exc:
+            why = str(exc).split(": ", 2)[-1]
+            raise SecftError(f"source.repo_path {os.fspath(repo_path)!r}: not a git checkout (git rev-parse: {why})") from None
         self.repo = Path(top.decode("utf-8", "replace").strip()).resolve()
         self._files: dict[tuple[str | None, str], list[str] | None] = {}
         self._commits: dict[str, str | None] = {}
         self._secrets: dict[tuple[str | None, str, int, int], list[str]] = {}
         self._known: dict[str, set[str]] = {}
+        self._ancestry: dict[tuple[str, str], bool] = {}
 
     # -- commits -------------------------------------------------------------------------------
     def resolve(self, commit: object) -> str | None:
@@ -137,8 +146,10 @@ class SourceReader:
         a, b = self.resolve(older), self.resolve(newer)
         if not a or not b:
             return False
-        code, _ = run_git(self.repo, ["merge-base", "--is-ancestor", a, b], max_bytes=4096, ok_codes=(0, 1))
-        return code == 0
+        if (a, b) not in self._ancestry:
+            code, _ = run_git(self.repo, ["merge-base", "--is-ancestor", a, b], max_bytes=4096, ok_codes=(0, 1))
+            self._ancestry[(a, b)] = code == 0
+        return self._ancestry[(a, b)]
 
     # -- files ---------------------------------------------------------------------------------
     def lines(self, path: str, commit: str | None) -> list[str] | None:

@@ -246,9 +246,14 @@ def test_deleted_file_other_branch_and_moved_finding_are_skipped(scanned, tmp_pa
     assert mined == []
 
 
-def test_huge_or_distant_changes_are_skipped(scanned):
+def test_huge_or_distant_changes_are_skipped(scanned, monkeypatch):
+    import tasks.history as history
+
     reader = SourceReader(scanned["repo"])
     assert mine_fixes(scanned["findings"], scanned["runs"], reader, context_lines=2, max_changed_lines=1) == []
+    monkeypatch.setattr(history, "MAX_DIFF_BYTES", 200)  # the whole-file diff is larger: not even read
+    assert mine_fixes(scanned["findings"], scanned["runs"], SourceReader(scanned["repo"]), context_lines=2) == []
+    monkeypatch.undo()
     far = [dict(f) for f in scanned["findings"]]
     for f in far:  # pretend Bandit pointed at the unrelated functions: no changed line near them
         if f["rule_id"] in ("B506", "B324"):
@@ -285,3 +290,41 @@ def test_secret_removed_by_the_fix_is_redacted_in_before_and_diff(tmp_path):
     assert password not in fresh.context("settings.py", sha_a, 4, 0, mark_secret=True)["text"]
     assert fresh.learn_secrets(findings) == 2
     assert password not in fresh.context("settings.py", sha_a, 3, 1)["text"]  # another finding's line
+
+
+def test_malformed_runs_index_entries_prove_nothing(scanned):
+    reader = SourceReader(scanned["repo"])
+    a, b = scanned["runs"]
+    hostile = [a, dict(b, tools="bandit, semgrep"), dict(b, run="x", tools=["bandit"], finding_ids="not a list",
+               commit="HEAD"), "not a run", dict(b, commit=None), dict(b, commit="../../etc")]
+    assert mine_fixes(scanned["findings"] + [{"no": "id"}], hostile, reader, 2) == []
+    assert len(mine_fixes(scanned["findings"], hostile + [b], reader, 2)) == 2
+
+
+def test_fingerprint_id_that_moved_since_its_first_report_is_not_mined(tmp_path):
+    """A SARIF line-hash id survives a line move; the merged location is its first report's."""
+    repo = tmp_path / "checkout"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    first = commit(repo, {"app.py": VULNERABLE}, "vulnerable")
+    line = VULNERABLE.splitlines().index("    return yaml.load(text)") + 1
+    finding = {"id": "f" * 32, "tool": "codeql", "rule_id": "py/unsafe-deserialization", "kind": "code",
+               "location": {"path": "app.py", "start_line": line, "end_line": line},
+               "first_seen": {"commit": first}, "last_seen": {}}
+
+    def history(at_a: str) -> list[dict]:
+        sha_a = commit(repo, {"app.py": at_a}, "between")
+        sha_b = commit(repo, {"app.py": at_a.replace("yaml.load(text)", "yaml.safe_load(text)")}, "fix")
+        return [{"run": n, "commit": c, "created_at": f"2026-11-0{i + 1}T00:00:00Z", "tools": ["codeql"],
+                 "finding_ids": ids} for i, (n, c, ids) in
+                enumerate([("1", first, [finding["id"]]), ("2", sha_a, [finding["id"]]), ("3", sha_b, [])])]
+
+    moved = history("# a header comment\n" + VULNERABLE)  # every line one lower at A
+    assert mine_fixes([finding], moved, SourceReader(repo), 2) == []
+    git(repo, "reset", "-q", "--hard", first)
+    edited_below = history(VULNERABLE + "\n\ndef more():\n    return 4\n")
+    (record,) = mine_fixes([finding], edited_below, SourceReader(repo), 2)
+    assert "-    return yaml.load(text)\n+    return yaml.safe_load(text)\n" in record["diff"]
+    git(repo, "reset", "-q", "--hard", first)
+    edited_above = history(VULNERABLE.replace("import hashlib\n", "import hashlib as hashlib\n"))
+    assert len(mine_fixes([finding], edited_above, SourceReader(repo), 2)) == 1  # in place: same line numbers

@@ -133,3 +133,22 @@ def test_config_key_and_environment_variable(repo):
     reader = reader_from_config(config)
     assert reader.repo == repo["root"].resolve()
     assert reader_from_config(load_config(REPO / "config/pipeline.yaml", environ={})) is None
+
+
+def test_binary_and_oversized_files_are_not_code(repo, monkeypatch):
+    import tasks.source as source
+
+    (repo["root"] / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (repo["root"] / "latin1.py").write_bytes("caf\xe9 = 1\n".encode("latin-1"))
+    git(repo["root"], "add", "logo.png", "latin1.py")
+    git(repo["root"], "commit", "-q", "-m", "binary")
+    head = git(repo["root"], "rev-parse", "HEAD")
+    reader = SourceReader(repo["root"])
+    for commit in (head, None):
+        assert reader.context("logo.png", commit, 1, 1) is None
+        assert reader.context("latin1.py", commit, 1, 1) is None  # not UTF-8: line numbers would be guesses
+    monkeypatch.setattr(source, "MAX_FILE_BYTES", 120)  # src/app.py is about 170 bytes, settings.py 81
+    small = SourceReader(repo["root"])
+    assert small.context("src/app.py", repo["first"], 1, 1) is None
+    assert small.context("src/app.py", None, 1, 1) is None
+    assert small.context("settings.py", repo["second"], 1, 0)["text"] == "import os"
