@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import statistics
@@ -35,7 +36,8 @@ SAMPLE = ROOT / "data/artifacts/sample"
 _WRAP = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
          "p = subprocess.run(sys.argv[1:], capture_output=True, text=True); w = time.perf_counter() - t; "
          "sys.stdout.write(p.stdout + p.stderr); "
-         "print(f'\\n@@ {p.returncode} {w:.4f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}')")
+         "r = resource.getrusage(resource.RUSAGE_CHILDREN); "
+         "print(f'\\n@@ {p.returncode} {w:.4f} {r.ru_maxrss} {r.ru_utime + r.ru_stime:.4f}')")
 
 
 def reports() -> list[Path]:
@@ -71,32 +73,34 @@ def make_workspace(ws: Path, n_files: int, per_run: int, unique: bool) -> None:
         add_run(art, 1000 + r, [pool[(r + i) % len(pool)] for i in range(per_run)], unique)
 
 
-def doit(ws: Path, *args: str) -> tuple[float, int, str]:
+def doit(ws: Path, *args: str) -> tuple[float, int, str, float]:
     cmd = [sys.executable, "-c", _WRAP, sys.executable, "-m", "doit", "-f", str(ROOT / "dodo.py"), "-d", str(ws), *args]
     out = subprocess.run(cmd, capture_output=True, text=True, env=clean_env()).stdout
-    rc, wall, rss = re.findall(r"^@@ (-?\d+) (\S+) (\d+)$", out, re.M)[-1]
+    rc, wall, rss, cpu = re.findall(r"^@@ (-?\d+) (\S+) (\d+) (\S+)$", out, re.M)[-1]
     if rc != "0":
         raise SystemExit(f"doit {' '.join(args)} failed in {ws}:\n{out[-2000:]}")
-    return float(wall), int(rss) // 1024, out
+    return float(wall), int(rss) // 1024, out, float(cpu)
 
 
 def measure(ws: Path, n_files: int, per_run: int, repeat: int, unique: bool) -> dict:
     make_workspace(ws, n_files, per_run, unique)
-    first, first_rss, _ = doit(ws, "parse_findings")
-    noops, rss = [], 0
+    first, first_rss, _, first_cpu = doit(ws, "parse_findings")
+    noops, cpus, rss = [], [], 0
     for _ in range(repeat):
-        wall, r, out = doit(ws, "parse_findings")
+        wall, r, out, cpu = doit(ws, "parse_findings")
         assert "parse_findings: " not in out, "a no-op run parsed something"
         noops.append(wall)
+        cpus.append(cpu)
         rss = max(rss, r)
     listing = statistics.median(doit(ws, "list", "--all")[0] for _ in range(3))
     db = (ws / "fine-tuning/.doit.db").stat().st_size
     add_run(ws / "data/artifacts", 999_999, reports()[:per_run], unique)
-    added, add_rss, out = doit(ws, "parse_findings")
+    added, add_rss, out, _ = doit(ws, "parse_findings")
     parsed = sum(int(n) for n in re.findall(r"parsed (\d+), reused", out))
     runs = sum(1 for _ in (ws / "data/findings/runs.jsonl").open())
     unique = sum(1 for _ in (ws / "data/findings/findings.jsonl").open())
-    return {"files": n_files, "runs": n_files // per_run, "first": first, "first_rss": first_rss, "noop": statistics.median(noops),
+    return {"files": n_files, "runs": n_files // per_run, "first": first, "first_cpu": first_cpu, "first_rss": first_rss,
+            "noop": statistics.median(noops), "noop_cpu": statistics.median(cpus),
             "noop_min": min(noops), "noop_rss": rss, "list": listing, "db": db, "added": added, "parsed_after_add": parsed,
             "add_rss": add_rss, "runs_indexed": runs, "unique": unique}
 
@@ -111,13 +115,15 @@ def main() -> None:
     args = ap.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="secft-scale-"))
     print(f"copies: {'unique bytes' if args.unique else 'identical'}; {args.per_run} reports per run\n")
-    print("| report files (runs) | first `doit parse_findings` | peak RSS | no-op (median, min) | `doit list` "
+    print(f"load average before: {os.getloadavg()[0]:.1f} (other processes share the cores; CPU time is less affected)\n")
+    print("| report files (runs) | first `doit parse_findings` (CPU) | peak RSS | no-op median, min (CPU) | `doit list` "
           "| `.doit.db` | + 1 run of %d: time, reports parsed | runs.jsonl lines | unique findings |" % args.per_run)
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     try:
         for n in args.sizes:
             r = measure(base / f"ws{n}{'u' if args.unique else ''}", n, args.per_run, args.repeat, args.unique)
-            print(f"| {r['files']:,} ({r['runs']:,}) | {r['first']:.1f} s | {r['first_rss']} MB | {r['noop']:.2f} s, {r['noop_min']:.2f} s "
+            print(f"| {r['files']:,} ({r['runs']:,}) | {r['first']:.1f} s ({r['first_cpu']:.1f} s) | {r['first_rss']} MB "
+                  f"| {r['noop']:.2f} s, {r['noop_min']:.2f} s ({r['noop_cpu']:.2f} s) "
                   f"| {r['list']:.2f} s | {r['db'] / 1e6:.2f} MB | {r['added']:.1f} s, {r['parsed_after_add']} "
                   f"| {r['runs_indexed']:,} | {r['unique']} |", flush=True)
     finally:
