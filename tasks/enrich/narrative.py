@@ -191,6 +191,8 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
     if kind == "dependency":
         p = dict(f.get("package") or {})
         if p.get("fixed_version") and not version_like(p["fixed_version"]):
+            if hint and p["fixed_version"] in hint:
+                hint = None  # "Upgrade redis to fix_1": the scanner's text carries the same junk
             p["fixed_version"], p["fix_status"] = None, "unknown"
         if is_malicious(f):
             return [f"This release of {p.get('name', 'the package')} is malicious code ({_advisory_ids(f)}), not a bug with a "
