@@ -176,6 +176,17 @@ class KnowledgeBase:
         score = float(scores[0][0])
         return (self._entry_ids[int(docs[0][0])], score) if score >= min_score else (None, score)
 
+    def nearest_cwes(self, query: str, min_score: float, k: int = 5) -> list[str]:
+        """The k best-matching CWE entries scoring at least ``min_score``, best first."""
+        if not query.strip():
+            return []
+        tokens = self._tokenize([query])
+        if not tokens.vocab:
+            return []
+        index = self._entries_index()
+        docs, scores = index.retrieve(tokens, k=min(k, len(self._entry_ids)), show_progress=False)
+        return [self._entry_ids[int(d)] for d, sc in zip(docs[0], scores[0]) if float(sc) >= min_score]
+
     def passages_for(self, cwe: str, query: str, kind: str, k: int) -> list[str]:
         """The k passages of one CWE, of one kind, most relevant to ``query``.
 

@@ -138,3 +138,11 @@ def test_an_obsolete_check_is_explained_not_followed(kb):
     n = narrative_for(kb, zap, 3)
     assert n["triage"]["signal"] == "obsolete check"
     assert "X-XSS-Protection: 0" in n["triage_narrative"] and "header to '1'" not in n["triage_narrative"].split("## What to do")[1]
+
+
+def test_an_os_package_without_fix_is_rebuilt_not_removed_blindly(kb):
+    f = next(f for f in parse_report(FIXTURES / "grype/same_cve_different_paths.json").findings
+             if f["package"]["name"] == "libc6" and not f["package"].get("fixed_version"))
+    text = narrative_for(kb, f, 3)["narrative"]
+    assert "published by the distribution" in text and "Rebuild on the base image update" in text
+    assert "remove the dependency if it is unused" not in text

@@ -84,7 +84,7 @@ def test_rule_for_findings_without_cwe(kb_path):
     assert narrative_for(kb, dep, 2)["cwe_source"] == "kind-default"
     cookie = dict(next(f for f in parse_report(FIXTURES / "zap/some_2.9.0.xml").findings if f["rule_id"] == "10011"), cwe=[])
     retrieved = narrative_for(kb, cookie, 2)
-    assert retrieved["cwe_source"] == "retrieved" and retrieved["cwe"]  # BM25 over the catalogue
+    assert retrieved["cwe_source"] == "retrieved" and retrieved["cwe"] == ["CWE-614"]  # BM25, then the name must fit ('Secure', not 'HttpOnly')
     unrelated = dict(cookie, title="zz", description="qq", kind="code", instances=None)
     assert narrative_for(kb, unrelated, 2)["cwe_source"] == "none"
 

@@ -76,6 +76,13 @@ def _words(text: str) -> set[str]:
     return {w[:6] for w in re.findall(r"[a-z]{4,}", (text or "").lower()) if w not in _STOP}
 
 
+def _names_match(f: dict, name: str) -> bool:
+    """Two shared content words, and the entry's quoted term if it has one ('HttpOnly' is not 'secure')."""
+    quoted = re.findall(r"'([^']+)'", name)
+    text = f"{f['title']} {f['description']}".lower()
+    return len(_words(f["title"]) & _words(name)) >= 2 and all(q.lower() in text for q in quoted)
+
+
 def choose_cwes(kb: KnowledgeBase, f: dict) -> tuple[list[str], str]:
     cwes = known(kb, f.get("cwe") or [])
     if cwes:
@@ -84,9 +91,9 @@ def choose_cwes(kb: KnowledgeBase, f: dict) -> tuple[list[str], str]:
         return [KIND_DEFAULT_CWE[f["kind"]]], "kind-default"
     if NOT_SECURITY.search(str(f["rule_id"])):
         return [], "none"  # a code-quality rule: the nearest weakness would be a guess
-    cwe, _ = kb.nearest_cwe(f"{f['title']} {_sentences(f['description'], 2)}", MIN_RETRIEVAL_SCORE)
-    if cwe and len(_words(f["title"]) & _words(kb.get(cwe)["name"])) >= 2:
-        return [cwe], "retrieved"
+    for cwe in kb.nearest_cwes(f"{f['title']} {_sentences(f['description'], 2)}", MIN_RETRIEVAL_SCORE):
+        if _names_match(f, kb.get(cwe)["name"]):
+            return [cwe], "retrieved"
     return [], "none"
 
 
@@ -165,6 +172,7 @@ def _hint(f: dict) -> str | None:
     return f"Scanner's fix: {_sentences(hint, 3)}"
 
 
+_OS_ECOSYSTEMS = {"deb", "debian", "ubuntu", "apk", "alpine", "rpm", "redhat", "centos", "rocky", "amazon", "os"}
 _NOT_A_CONTROL = ("Here the digest serves as an identifier (a de-duplication or cache key), not as a security control, so the "
                   "catalogue's consequences for broken cryptography do not apply; crafted colliding inputs could at most make two "
                   "records share a key.")
@@ -205,9 +213,15 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
                         f"the fixed version the report names for {_advisory_ids(f)}.")
             else:  # npm audit without the installed version: its proposal may be a downgrade of a major line
                 text = f"Move {p['name']} to {p['fixed_version']}, the version the report proposes for {_advisory_ids(f)}."
-            if "semver-major" in (f.get("fix_hint") or ""):
+            hint_text = f.get("fix_hint") or ""
+            if "semver-major" in hint_text and re.search(rf"\b{re.escape(p['name'])}\b", hint_text):
                 text += " It is a semver-major change: check the release notes for breaking changes before merging."
             fix.append(text)
+        elif status == "none published" and str(p.get("ecosystem") or "").lower() in _OS_ECOSYSTEMS:
+            fix.append(f"No fixed version of {p.get('name', 'the package')} is published by the distribution as of the scan "
+                       f"({_advisory_ids(f)}). Rebuild on the base image update that fixes it once it is out; until then check "
+                       "whether the image needs the package at all (base-system packages cannot be removed) and whether the "
+                       "vulnerable feature is reachable in the container.")
         elif status == "none published":
             fix.append(f"No fixed version of {p.get('name', 'the package')} is published as of the scan. Mitigate: remove the "
                        f"dependency if it is unused, avoid or isolate the affected feature ({_advisory_ids(f)}), or replace the "
