@@ -211,6 +211,10 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
             if p.get("version"):
                 text = (f"Upgrade {p['name']} from {p['version']} to {p['fixed_version']}, "
                         f"the fixed version the report names for {_advisory_ids(f)}.")
+            elif len(p.get("fixed_versions") or []) > 1:  # one fix per release line, installed version unknown
+                text = (f"The advisory ({_advisory_ids(f)}) lists fixed releases {', '.join(p['fixed_versions'])}, one per "
+                        f"release line, and the report does not say which {p['name']} is installed: find it (`npm ls "
+                        f"{p['name']}` or the lockfile) and upgrade to the fixed release of that line.")
             else:  # npm audit without the installed version: its proposal may be a downgrade of a major line
                 text = f"Move {p['name']} to {p['fixed_version']}, the version the report proposes for {_advisory_ids(f)}."
             hint_text = f.get("fix_hint") or ""
@@ -240,6 +244,8 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
     if hint:
         fix.append(hint)
     if advice:
+        if hint and hint.split(": ", 1)[-1].rstrip(".") in advice:
+            fix.remove(hint)  # the setting below already says it
         fix.append(advice)  # the fix for this weakness in this language or file (tasks.fixes), ahead of the catalogue's prose
     elif primary and applies:
         mitigations = [m for m in kb.passages_for(primary["id"], query, "mitigation", top_k * 2) if platforms.fits(m, language)]
