@@ -207,3 +207,18 @@ def test_status_shows_the_retrain_policy(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     shown = status._stage(Path("fine-tuning/adapters/stage1/metrics.json"))
     assert shown["status"] == "kept" and shown["policy"] == policy and "huge" not in shown
+
+
+def test_validation_once_per_content_still_checks_every_source_and_field():
+    from tasks.parse_findings import _validate
+    from tasks.parsers import parse_report
+
+    (f,) = parse_report(REPO / "tests/fixtures/scanners/semgrep/one_finding.json").findings
+    _validate([f], "a.json")  # valid: remembered
+    _validate([dict(f, source=dict(f["source"], artifact="run-2/a.json", run_id="2"))], "b.json")
+    with pytest.raises(SecftError, match=r"c.json record 1: invalid finding: source/sha256"):
+        _validate([dict(f, source=dict(f["source"], sha256="not-a-hash"))], "c.json")
+    with pytest.raises(SecftError, match=r"d.json record 1: invalid finding: source: Additional"):
+        _validate([dict(f, source=dict(f["source"], extra="x"))], "d.json")
+    with pytest.raises(SecftError, match=r"e.json record 1: invalid finding: severity"):
+        _validate([dict(f, severity="apocalyptic")], "e.json")
