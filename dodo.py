@@ -76,6 +76,7 @@ CORPUS = _input("data/corpus/security_corpus.txt")
 TRAINING = Path("fine-tuning/training_data")
 DATASET_FILES = [TRAINING / n for n in ("stage1_train.jsonl", "stage1_valid.jsonl", "stage2_train.jsonl", "stage2_valid.jsonl")]
 DATASET_INFO = TRAINING / "dataset_info.json"
+DATASET_LINT = TRAINING / "lint.json"
 TINY = Path("fine-tuning/models/tiny-base")
 BASE_MARKER = Path("fine-tuning/models/base_model.json")
 STAGE1 = Path("fine-tuning/adapters/stage1")
@@ -235,10 +236,11 @@ def task_knowledge_base():
 
 
 def task_enrich_narratives():
-    """Write an analysis narrative per finding with BM25 retrieval from the knowledge base."""
+    """Write an analysis narrative per finding, fitted to its kind and language, with BM25 retrieval from the knowledge base."""
     return {
         "actions": [_action("tasks.enrich:enrich", FINDINGS, KB, NARRATIVES, NARRATIVE_CACHE, CONFIG["enrich"]["top_k"])],
-        "file_dep": [str(FINDINGS), str(KB)] + _code("enrich.py", "knowledge_base.py"),
+        "file_dep": [str(FINDINGS), str(KB)] + [str(p) for d in ("enrich", "fixes") for p in sorted((CODE / d).rglob("*.py"))]
+        + _code("knowledge_base.py"),
         "targets": [str(NARRATIVES)],
         "uptodate": [config_changed(section(CONFIG, "enrich"))],
         "clean": True,
@@ -249,12 +251,17 @@ def task_enrich_narratives():
 
 
 def task_build_datasets():
-    """Build stage-1 (analysis) and stage-2 (code-fix) train/valid JSONL."""
+    """Build stage-1 (analysis) and stage-2 (code-fix) train/valid/test JSONL, linted (lint.json)."""
+    source = CONFIG.get("source") or {}
+    source_cfg = {"repo_path": source.get("repo_path"), "runs": str(RUNS) if source.get("repo_path") else None}
+    code = [str(p) for d in ("datasets", "fixes") for p in sorted((CODE / d).rglob("*.py"))]
+    code += [str(p) for p in (CODE / "fixes.py", CODE / "source.py", CODE / "history.py") if p.exists()]
+    code += _code("evaluation/code.py", "enrich/platforms.py", "parsers/secrets.py", "parsers/paths.py")
     return {
-        "actions": [_action("tasks.datasets:build", FINDINGS, NARRATIVES, TRAINING, CONFIG["datasets"])],
-        "file_dep": [str(FINDINGS), str(NARRATIVES)] + _code("datasets.py") + sorted(str(p) for p in (CODE / "fixes").rglob("*.py")),
-        "targets": [str(p) for p in DATASET_FILES + [DATASET_INFO]],
-        "uptodate": [config_changed(section(CONFIG, "datasets"))],
+        "actions": [_action("tasks.datasets:build", FINDINGS, NARRATIVES, TRAINING, CONFIG["datasets"], source_cfg)],
+        "file_dep": [str(FINDINGS), str(NARRATIVES)] + ([str(RUNS)] if source.get("repo_path") else []) + code,
+        "targets": [str(p) for p in DATASET_FILES + TEST_FILES + [DATASET_INFO, DATASET_LINT]],
+        "uptodate": [config_changed({**section(CONFIG, "datasets"), "source": source_cfg})],
         "clean": True,
     }
 
@@ -356,7 +363,7 @@ def task_stage2_codefix():
 
 def task_evaluate():
     """Evaluate base, stage 1 and stage 2 on the test split: fine-tuning/eval/report.json, report.md, plots."""
-    tests = [p for p in TEST_FILES if p in DATASET_FILES or p.exists()]  # the split may not exist yet
+    tests = TEST_FILES  # targets of build_datasets
     paths = {"base_marker": BASE_MARKER, "stage1": STAGE1, "stage2": STAGE2, "model2": MODEL2, "training": TRAINING, "out": EVAL}
     loss_settings = {k: CONFIG["fine_tuning"][k] for k in ("batch_size", "mask_prompt", "max_seq_length")}
     return {

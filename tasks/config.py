@@ -28,6 +28,7 @@ ENV_OVERRIDES = {
     "FINE_TUNING_MAX_EPOCHS": (("fine_tuning", "max_epochs"), "float"),
     "FINE_TUNING_UPLOAD_ENABLED": (("upload", "enabled"), "bool"),
     "SECFT_BASE_MODEL": (("base_model",), "str"),
+    "SECFT_SOURCE_REPO": (("source", "repo_path"), "str"),
 }
 
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")

@@ -20,8 +20,9 @@ from typing import Iterable
 from tasks import atomic
 from tasks.hashing import sha256_file
 
-KB_BUILDER_VERSION = "1"
+KB_BUILDER_VERSION = "2"  # 2: applicable platforms (languages, technologies) per entry
 
+_PLATFORM_RE = re.compile(r"(LANGUAGE NAME|LANGUAGE CLASS|TECHNOLOGY NAME|TECHNOLOGY CLASS):([^:]+?)(?=:[A-Z ]+:|::|$)")
 _FIELD_RE = re.compile(r"(SCOPE|IMPACT|NOTE|PHASE|STRATEGY|DESCRIPTION|EFFECTIVENESS|LIKELIHOOD):")
 
 
@@ -52,6 +53,21 @@ def _catalogue_rows() -> dict[str, list[str]]:
                 if cwe_id and cwe_id.isdigit():
                     rows.setdefault(cwe_id, list(row.values())[0:-1])
     return rows
+
+
+def platforms(raw: str) -> dict:
+    """The catalogue's Applicable Platforms as lists: languages, language classes, technologies.
+
+    This is what lets a narrative leave out C format-string advice for a
+    JavaScript finding: CWE-134 names C, C++ and Perl, not JavaScript.
+    """
+    out: dict[str, list[str]] = {"languages": [], "language_classes": [], "technologies": []}
+    key = {"LANGUAGE NAME": "languages", "LANGUAGE CLASS": "language_classes", "TECHNOLOGY NAME": "technologies", "TECHNOLOGY CLASS": "technologies"}
+    for field, value in _PLATFORM_RE.findall(raw or ""):
+        value = value.strip()
+        if value and value not in out[key[field]]:
+            out[key[field]].append(value)
+    return out
 
 
 def cwe_version() -> str:
@@ -86,6 +102,7 @@ def build_cwe_kb(out_path: Path) -> int:
                 "likelihood_of_exploit": w.likelihood_of_exploit or None,
                 "consequences": [c for c in consequences if c],
                 "mitigations": mitigations,
+                "platforms": platforms(w.applicable_platforms),
                 "url": f"https://cwe.mitre.org/data/definitions/{int(cwe_id)}.html",
             }
         )
@@ -158,6 +175,17 @@ class KnowledgeBase:
         docs, scores = index.retrieve(tokens, k=1, show_progress=False)
         score = float(scores[0][0])
         return (self._entry_ids[int(docs[0][0])], score) if score >= min_score else (None, score)
+
+    def nearest_cwes(self, query: str, min_score: float, k: int = 5) -> list[str]:
+        """The k best-matching CWE entries scoring at least ``min_score``, best first."""
+        if not query.strip():
+            return []
+        tokens = self._tokenize([query])
+        if not tokens.vocab:
+            return []
+        index = self._entries_index()
+        docs, scores = index.retrieve(tokens, k=min(k, len(self._entry_ids)), show_progress=False)
+        return [self._entry_ids[int(d)] for d, sc in zip(docs[0], scores[0]) if float(sc) >= min_score]
 
     def passages_for(self, cwe: str, query: str, kind: str, k: int) -> list[str]:
         """The k passages of one CWE, of one kind, most relevant to ``query``.

@@ -34,7 +34,7 @@ def parse(doc: dict) -> list[dict]:
                 tool_version=version,
                 rule_id=r.get("check_id"),
                 title=message or r.get("check_id"),
-                description=message,
+                description=message + _confidence(meta),
                 kind="code",
                 severity_value=base.severity(extra.get("severity")),
                 cwe=base.cwe_ids(meta.get("cwe")),
@@ -49,6 +49,12 @@ def parse(doc: dict) -> list[dict]:
             )
         ))
     return out
+
+
+def _confidence(meta: dict) -> str:
+    """The rule's own confidence, as Bandit's description carries it (read by tasks.enrich.triage)."""
+    value = meta.get("confidence")
+    return f" (confidence {value.lower()})" if isinstance(value, str) and value.strip() else ""
 
 
 def _with_scanner_fix(r: dict, extra: dict, f: dict) -> dict:

@@ -1,0 +1,159 @@
+"""The build_datasets step: findings + narratives -> stage{1,2}_{train,valid,test}.jsonl.
+
+Per finding: the stage-1 analysis row (its narrative, or the triage text
+for a likely false positive) and the stage-2 fix row (a fix the team made,
+mined from git history, else ``tasks.fixes.fix_for``).  Then, per stage:
+cap groups and rules and drop near-copies (tasks.datasets.grouping), split
+by group (tasks.datasets.split), lint (tasks.datasets.lint; a hard check
+fails the build before anything is written), write.  Rows are ordered by
+finding id and every choice is made in a stable order, so the same input
+gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from tasks import __version__, atomic
+from tasks.datasets import grouping, lint, rows
+from tasks.datasets.sources import Source, fix
+from tasks.datasets.split import SPLITS, split_of
+from tasks.enrich import TEMPLATE_VERSION
+from tasks.errors import SecftError
+from tasks.hashing import sha256_file
+from tasks.schemas import validate_all
+
+GENERATOR_VERSION = "2"
+SEVERITY_ORDER = ["info", "low", "medium", "high", "critical"]
+STAGES = ("stage1", "stage2")
+FILES = {(stage, split): f"{stage}_{split}.jsonl" for stage in STAGES for split in SPLITS}
+LINT = "lint.json"
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(l) for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+
+
+def _length_stats(data: list[dict]) -> dict:
+    if not data:
+        return {"rows": 0}
+    chars = [sum(len(m["content"]) for m in r["messages"]) for r in data]
+    words = [sum(len(m["content"].split()) for m in r["messages"]) for r in data]
+    return {
+        "rows": len(data),
+        "chars": {"min": min(chars), "median": statistics.median(chars), "max": max(chars)},
+        "words": {"min": min(words), "median": statistics.median(words), "max": max(words)},
+        "approx_tokens": {"median": round(statistics.median(chars) / 4), "max": round(max(chars) / 4)},
+    }
+
+
+def candidates(findings, narratives, narratives_path, cfg, source) -> tuple[dict, dict]:
+    """Every finding's rows before caps: {stage: [rows]}, and the counts of what was left out and why."""
+    out: dict[str, list[dict]] = {"stage1": [], "stage2": []}
+    why: dict[str, Counter] = {"excluded": Counter(), "stage1_dropped": Counter(), "stage2_dropped": Counter()}
+    min_rank = SEVERITY_ORDER.index(cfg["min_severity"])
+    mined = source.mined(findings)
+    for f in sorted(findings, key=lambda f: f["id"]):
+        if f["suppressed"] and not cfg["include_suppressed"]:
+            why["excluded"]["suppressed"] += 1
+            continue
+        if SEVERITY_ORDER.index(f["severity"]) < min_rank:
+            why["excluded"]["below min_severity"] += 1
+            continue
+        n = narratives.get(f["id"])
+        if n is None:
+            raise SecftError(f"{narratives_path}: no narrative for finding {f['id']}; rebuild enrich_narratives")
+        code = source.code(f)
+        fixed = fix(f, n["cwe"], code)
+        family = "git-history" if f["id"] in mined else fixed[2].get("fix_family") or fixed[1]
+        meta = rows.base_meta(f, n, grouping.group_key(f, family), fixed[2].get("language") or n.get("language"))
+        s1 = rows.stage1_row(f, n, meta, code, cfg)
+        if s1 is None:
+            why["stage1_dropped"]["likely false positive (triage: drop)"] += 1
+        else:
+            out["stage1"].append(s1)
+        if f["id"] in mined:
+            s2 = rows.mined_row(f, meta, mined[f["id"]], cfg)
+        elif rows.unusable_fix(f, fixed[1]):
+            s2 = None
+        else:
+            s2 = rows.stage2_row(f, meta, fixed, code, cfg)
+        if s2 is None:
+            reason = "likely false positive" if meta["triage"] and cfg["triage"] != "keep" else fixed[1]
+            reason = (rows.unusable_fix(f, fixed[1]) if f["id"] not in mined else None) or reason
+            why["stage2_dropped"][reason] += 1
+        else:
+            out["stage2"].append(s2)
+    return out, why
+
+
+def build(findings_path: Path, narratives_path: Path, out_dir: Path, cfg: dict, source_cfg: dict | None = None) -> dict:
+    """Write the six JSONL files, lint.json and dataset_info.json; returns the info."""
+    findings = _read_jsonl(findings_path)
+    by_id = {f["id"]: f for f in findings}
+    narrative_rows = _read_jsonl(narratives_path)
+    narratives = {n["finding_id"]: n for n in narrative_rows}
+    kb_version = narrative_rows[-1]["kb_version"] if narrative_rows else None
+    source_cfg = source_cfg or {}
+    runs = source_cfg.get("runs")
+    source = Source(source_cfg.get("repo_path"), Path(runs) if runs else None, cfg["context_lines"])
+    pool, why = candidates(findings, narratives, narratives_path, cfg, source)
+    threshold = float(cfg["near_duplicate_threshold"])
+    hygiene: dict = {}
+    files: dict[str, list[dict]] = {}
+    for stage in STAGES:
+        before = pool[stage]
+        kept, by_group = grouping.cap_groups(before, cfg["max_rows_per_group"])
+        kept, by_rule = grouping.cap_rule_share(kept, cfg["max_rule_share"], cfg["max_rows_per_group"])
+        kept, near = grouping.drop_near_duplicates(kept, threshold)
+        hygiene[stage] = {
+            "candidates": len(before), "near_duplicate_share_before": grouping.near_duplicate_share(before, threshold),
+            "dropped": {"max_rows_per_group": by_group, "max_rule_share": by_rule, "near_duplicate": near},
+            "groups": len({r["meta"]["group"] for r in kept}), "rows": len(kept),
+        }
+        split: dict[str, list[dict]] = defaultdict(list)
+        for row in sorted(kept, key=lambda r: r["meta"]["finding_id"]):
+            split[split_of(row["meta"]["group"], cfg["valid_percent"], cfg["test_percent"])].append(row)
+        for name in SPLITS:
+            files[FILES[(stage, name)]] = split.get(name, [])
+    for name, data in files.items():
+        validate_all("dataset_row", data, str(out_dir / name))
+    report = lint.lint(files, by_id, threshold)
+    atomic.write_json(out_dir / LINT, report)
+    lint.fail_on_hard(report, out_dir / LINT)
+    return _write(out_dir, files, findings, why, hygiene, report, kb_version, findings_path, narratives_path)
+
+
+def _write(out_dir, files, findings, why, hygiene, report, kb_version, findings_path, narratives_path) -> dict:
+    info: dict = {"files": {}, "counts": {}, "length": {}}
+    for name, data in files.items():
+        atomic.write_jsonl(out_dir / name, data)
+        info["files"][name] = {"rows": len(data), "sha256": sha256_file(out_dir / name)}
+        info["length"][name] = _length_stats(data)
+    for stage in STAGES:
+        every = [r for s in SPLITS for r in files[FILES[(stage, s)]]]
+        info["counts"][stage] = {s: len(files[FILES[(stage, s)]]) for s in SPLITS} | {
+            "groups": len({r["meta"]["group"] for r in every}),
+            "by_tool": dict(sorted(Counter(r["meta"]["tool"] for r in every).items())),
+            "by_severity": dict(sorted(Counter(r["meta"]["severity"] for r in every).items())),
+            "by_kind": dict(sorted(Counter(r["meta"]["kind"] for r in every).items())),
+            "triaged": sum(1 for r in every if r["meta"].get("triage")),
+        }
+    stage2 = [r for s in SPLITS for r in files[FILES[("stage2", s)]]]
+    info["stage2_fix_sources"] = dict(sorted(Counter(r["meta"]["fix_source"] for r in stage2).items()))
+    info["stage2_with_diff"] = {"rows": sum(1 for r in stage2 if r["meta"].get("has_diff")),
+                                "share": round(sum(1 for r in stage2 if r["meta"].get("has_diff")) / len(stage2), 4) if stage2 else 0.0}
+    info["stage1_dropped"] = dict(sorted(why["stage1_dropped"].items()))
+    info["stage2_dropped"] = dict(sorted(why["stage2_dropped"].items()))
+    info["excluded"] = dict(sorted(why["excluded"].items()))
+    info["hygiene"] = hygiene
+    info["lint"] = {name: c["count"] for name, c in report["checks"].items()} | {"near_duplicate_share": report["near_duplicate_share"]}
+    info["findings"] = len(findings)
+    info["status"] = "ok" if info["counts"]["stage1"]["train"] else "no training data"
+    info["versions"] = {"secft": __version__, "generator": GENERATOR_VERSION, "narrative_template": TEMPLATE_VERSION, "kb": kb_version}
+    info["inputs"] = {"findings_sha256": sha256_file(findings_path), "narratives_sha256": sha256_file(narratives_path)}
+    atomic.write_json(out_dir / "dataset_info.json", info)
+    return info

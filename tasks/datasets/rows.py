@@ -1,0 +1,110 @@
+"""One finding -> its stage-1 row and its stage-2 row (or the reason there is none).
+
+``meta`` follows the training-rows contract the evaluation reads
+(docs/datasets.md): group, cwe, language, path, fix_source, fixed_version,
+fix_status, has_diff, code, expected_diff.
+"""
+
+from __future__ import annotations
+
+from tasks.datasets.prompts import STAGE1_SYSTEM, STAGE2_SYSTEM, describe_finding
+from tasks.evaluation.code import extract_diff
+
+# fix_for meta keys a row keeps (the rest is the fixes helper's business)
+FIX_META = ("language", "build_tool", "fix_family", "ecosystem", "manifest")
+
+
+def chat(system: str, user: str, assistant: str, meta: dict) -> dict:
+    return {"messages": [{"role": "system", "content": system}, {"role": "user", "content": user},
+                         {"role": "assistant", "content": assistant}], "meta": meta}
+
+
+def base_meta(f: dict, narrative: dict, group: str, language: str | None) -> dict:
+    return {
+        "finding_id": f["id"], "tool": f["tool"], "rule_id": str(f["rule_id"]), "severity": f["severity"], "kind": f["kind"],
+        "group": group, "cwe": list(narrative["cwe"]), "language": language,
+        "path": (f.get("location") or {}).get("path"),
+        "triage": (narrative.get("triage") or {}).get("signal"),
+    }
+
+
+def stage1_row(f: dict, narrative: dict, meta: dict, code: dict | None, cfg: dict) -> dict | None:
+    """The analysis row; a likely false positive is explained, dropped or kept by ``datasets.triage``."""
+    text = narrative["narrative"]
+    if narrative.get("triage"):
+        if cfg["triage"] == "drop":
+            return None
+        if cfg["triage"] == "explain" and narrative.get("triage_narrative"):
+            text = narrative["triage_narrative"]
+    return chat(STAGE1_SYSTEM, describe_finding(f, code, cfg["max_snippet_chars"]), text, meta | {"stage": 1})
+
+
+def _fix_status(f: dict) -> str | None:
+    if f["kind"] != "dependency":
+        return None
+    return "fixed" if (f.get("package") or {}).get("fixed_version") else "none published"
+
+
+def stage2_meta(f: dict, meta: dict, source: str, fix_meta: dict, answer: str, code: dict | None) -> dict:
+    """The stage-2 meta: the code a diff applies to is fix_for's own (Bandit's numbered lines stripped),
+    else the source reader's, else the snippet."""
+    diff = extract_diff(answer)
+    code_meta = None
+    if isinstance(fix_meta.get("code"), dict):
+        code_meta = {k: fix_meta["code"][k] for k in ("path", "text", "start_line")}
+    elif code:
+        code_meta = {k: code[k] for k in ("path", "text", "start_line")}
+    elif f.get("snippet") and (f.get("location") or {}).get("path"):
+        code_meta = {"path": f["location"]["path"], "text": f["snippet"], "start_line": int(f["location"].get("start_line") or 1)}
+    out = meta | {k: fix_meta[k] for k in FIX_META if fix_meta.get(k) is not None}
+    return out | {
+        "stage": 2, "fix_source": source, "fixed_version": (f.get("package") or {}).get("fixed_version"),
+        "fix_status": _fix_status(f), "has_diff": bool(diff and code_meta), "code": code_meta,
+        "expected_diff": diff if code_meta else None,
+    }
+
+
+SCANNER_HAS_FIX = "no-fix answer, but the scanner proposes a versioned fix"
+
+
+NOT_A_VERSION = "the report's fixed version is not a version number"
+MALICIOUS = "malicious package (a 'no fixed version' answer does not apply)"
+
+
+def unusable_fix(f: dict, source: str) -> str | None:
+    """Why fix_for's answer must not become a row, or None."""
+    from tasks.enrich.narrative import is_malicious, version_like
+
+    if source == "no-fix-published" and is_malicious(f):
+        return MALICIOUS
+    fixed = (f.get("package") or {}).get("fixed_version")
+    if f["kind"] == "dependency" and fixed and not version_like(fixed):
+        return NOT_A_VERSION
+    if ignores_scanner_fix(f, source):
+        return SCANNER_HAS_FIX
+    return None
+
+
+def ignores_scanner_fix(f: dict, source: str) -> bool:
+    """A "no fixed version" answer while the report's own fix names a version (npm audit: upgrade the parent)."""
+    from tasks.evaluation.metrics import versions_in
+
+    return source == "no-fix-published" and bool(versions_in(f.get("fix_hint") or ""))
+
+
+def stage2_row(f: dict, meta: dict, fixed: tuple[str | None, str, dict], code: dict | None, cfg: dict) -> dict | None:
+    answer, source, fix_meta = fixed
+    if answer is None or (meta.get("triage") and cfg["triage"] != "keep"):
+        return None
+    return chat(STAGE2_SYSTEM, describe_finding(f, code, cfg["max_snippet_chars"]), answer,
+                stage2_meta(f, meta, source, fix_meta, answer, code))
+
+
+def mined_row(f: dict, meta: dict, mined: dict, cfg: dict) -> dict:
+    """A fix this team made (tasks.history): the code before as the prompt, the real diff as the answer."""
+    code = {"path": mined["path"], "text": mined["before"], "start_line": int(mined["before_start_line"]),
+            "commit": mined.get("commit_before"), "note": None}
+    diff = mined["diff"] if mined["diff"].endswith("\n") else mined["diff"] + "\n"
+    answer = f"```diff\n{diff}```\nReason: this is the change that made {f['tool']} stop reporting {f['rule_id']} in {mined['path']}."
+    return chat(STAGE2_SYSTEM, describe_finding(f, code, cfg["max_snippet_chars"]), answer,
+                stage2_meta(f, meta, "git-history", {"fix_family": "git-history"}, answer, code))

@@ -1,0 +1,94 @@
+"""The other helpers' pieces, behind one small surface: fixes, source code, mined fixes.
+
+* ``fix(f, cwes, code)`` -> (answer, fix source, meta) from ``tasks.fixes.fix_for``;
+* ``Source`` reads each finding's code at its run's commit (``tasks.source``)
+  and the fixes the team made, mined from git history (``tasks.history``).
+
+Secret findings never get source code: the file holds the secret the
+parser redacted.  Every code text is scrubbed with detect-secrets as well.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tasks.errors import SecftError
+from tasks.fixes import fix_for
+
+
+def fix(f: dict, cwes: list[str], code: dict | None) -> tuple[str | None, str, dict]:
+    """``fix_for`` as a 3-tuple (older fix_for took no code and returned no meta)."""
+    try:
+        result = fix_for(f, cwes, code)
+    except TypeError:
+        result = fix_for(f, cwes)
+    if len(result) == 2:
+        return result[0], result[1], {}
+    return result[0], result[1], dict(result[2] or {})
+
+
+def _scrub(text: str, path: str) -> str:
+    from tasks.parsers.secrets import detect, scrub
+
+    return scrub(text, detect(text, path))
+
+
+def _commit(f: dict) -> str | None:
+    for key in ("last_seen", "first_seen"):
+        seen = f.get(key) or {}
+        if seen.get("commit"):
+            return seen["commit"]
+    return None
+
+
+class Source:
+    """The configured checkout (or none): code per finding and mined fixes."""
+
+    def __init__(self, repo_path: str | None, runs_path: Path | None, context_lines: int):
+        self.context_lines = context_lines
+        self.reader = None
+        self.runs_path = runs_path
+        if repo_path:
+            try:
+                from tasks.source import SourceReader
+            except ImportError:
+                raise SecftError(f"source.repo_path is set ({repo_path}) but this secft has no source reader (tasks.source)") from None
+            self.reader = SourceReader(Path(repo_path))
+
+    def code(self, f: dict) -> dict | None:
+        """The finding's code at its run's commit, or None (no checkout, no file, a secret, a package)."""
+        loc = f.get("location") or {}
+        if self.reader is None or f["kind"] in ("secret", "dependency", "web") or not loc.get("path"):
+            return None
+        from tasks.source import secret_finding
+
+        ctx = self.reader.context(loc["path"], _commit(f), loc.get("start_line"), self.context_lines,
+                                  end_line=loc.get("end_line"), mark_secret=secret_finding(f))
+        if not ctx or not ctx.get("text"):
+            return None
+        return {"path": ctx["path"], "text": _scrub(ctx["text"], ctx["path"]), "start_line": int(ctx["start_line"]),
+                "commit": ctx.get("commit"), "note": ctx.get("note")}
+
+    def mined(self, findings: list[dict]) -> dict[str, dict]:
+        """finding id -> the fix the team made (before code and diff), from git history.
+
+        Also teaches the reader every secret finding's values first, so no window
+        of code shows a secret another finding pointed at.
+        """
+        if self.reader is None:
+            return {}
+        self.reader.learn_secrets(findings)
+        if self.runs_path is None or not self.runs_path.is_file():
+            return {}
+        try:
+            from tasks.history import mine_fixes
+        except ImportError:
+            return {}
+        runs = [json.loads(l) for l in self.runs_path.read_text(encoding="utf-8").splitlines() if l.strip()]
+        usable = [f for f in findings if f["kind"] not in ("secret", "dependency", "web")]
+        out = {}
+        for m in mine_fixes(usable, runs, self.reader, self.context_lines):
+            m = dict(m, before=_scrub(m["before"], m["path"]), diff=_scrub(m["diff"], m["path"]))
+            out.setdefault(m["finding_id"], m)
+        return out

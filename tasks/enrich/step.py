@@ -1,0 +1,61 @@
+"""The enrich_narratives step: findings.jsonl -> narratives.jsonl, cached per finding.
+
+A narrative is a pure function of (finding, KB version, the code that
+writes it), so narratives are cached under a hash of those three: a new
+artifact enriches only its new findings, and a change to tasks/enrich or
+tasks/fixes (whose patterns the remediation quotes) rewrites them all.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from tasks import atomic
+from tasks.enrich.narrative import TEMPLATE_VERSION, narrative_for
+from tasks.hashing import sha256_json
+from tasks.knowledge_base import KnowledgeBase
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of the code a narrative depends on (this package and the fix patterns)."""
+    root = Path(__file__).resolve().parent.parent
+    files = sorted((root / "enrich").glob("*.py")) + sorted((root / "fixes").rglob("*.py"))
+    return sha256_json({p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in files})[:16]
+
+
+def cache_key(finding: dict, kb_version: str) -> str:
+    core = {k: v for k, v in finding.items() if k not in ("source", "also_seen_in", "first_seen", "last_seen", "seen_count")}
+    return sha256_json({"finding": core, "kb": kb_version, "template": TEMPLATE_VERSION, "code": code_version()})
+
+
+def enrich(findings_path: Path, kb_path: Path, out_path: Path, cache_path: Path, top_k: int) -> dict:
+    """Write narratives.jsonl (one per finding, in findings order); returns stats."""
+    from tasks.schemas import validate
+
+    kb = KnowledgeBase(kb_path)
+    cache: dict[str, dict] = {}
+    if cache_path.exists():
+        for line in cache_path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                cache[row["key"]] = row["narrative"]
+    rows, used, new = [], {}, 0
+    for line in findings_path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        f = json.loads(line)
+        key = cache_key(f, kb.version)
+        if key in cache:
+            n = cache[key]
+        else:
+            n = narrative_for(kb, f, top_k)
+            validate("narrative", n, f"narrative for finding {f['id']}")
+            new += 1
+        used[key] = n
+        rows.append(n)
+    atomic.write_jsonl(out_path, rows)
+    atomic.write_jsonl(cache_path, [{"key": k, "narrative": used[k]} for k in sorted(used)])
+    return {"narratives": len(rows), "generated": new, "from_cache": len(rows) - new}

@@ -1,0 +1,92 @@
+"""The dataset linter: every check fires on a bad row and stays silent on a good one; a hard check fails the build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from datasets_rows import dependency, finding, narrative, row, run_build
+from tasks.config import load_config
+from tasks.datasets.lint import HARD, lint, row_problems
+from tasks.errors import SecftError
+
+CFG = load_config(Path(__file__).resolve().parent.parent / "config/pipeline.yaml", environ={})["datasets"]
+SQL = finding("sql")
+GOOD_DIFF = (
+    "```diff\n--- a/app/db.py\n+++ b/app/db.py\n@@ -11,1 +11,1 @@\n"
+    "-    cur.execute(\"SELECT * FROM users WHERE id = '%s'\" % uid)\n"
+    "+    cur.execute(\"SELECT * FROM users WHERE id = %s\", (uid,))\n```\n"
+    "Reason: bound parameters keep the id out of the SQL text (CWE-89)."
+)
+REQ = dependency("req", "requests", "2.0.0", "2.0.1")
+NOFIX = dependency("nofix", "libfoo", "1.0", None)
+VIA = dependency("via", "@vercel/node", "2.0.0", None, fix_hint="Upgrade vercel to 32.3.0 (semver-major)")
+SEMVER = dependency("semver", "semver", "5.7.1", "5.7.2")
+SEMVER["package"]["fixed_versions"] = ["7.5.2", "6.3.1", "5.7.2"]
+GOOD = [
+    (SEMVER, row(SEMVER, "Upgrade semver from 5.7.1 to 5.7.2 (the advisory also lists 7.5.2, 6.3.1 for other release lines).", language=None)),
+    (SQL, row(SQL, GOOD_DIFF, fix_source="pattern")),
+    (REQ, row(REQ, "Upgrade requests from 2.0.0 to 2.0.1 (the first fixed version).\n```\nrequests>=2.0.1\n```", language=None)),
+    (NOFIX, row(NOFIX, "No fixed version of libfoo is published as of the scan; remove libfoo if unused or isolate it.", language=None)),
+]
+
+
+@pytest.mark.parametrize("f,r", GOOD, ids=["other-release-lines", "diff", "upgrade", "no-fix-published"])
+def test_good_rows_pass_every_check(f, r):
+    assert row_problems(r, f) == {}
+
+
+BAD = [
+    ("foreign_language_code", SQL, "Use a prepared statement:\n```js\nconst q = db.prepare('SELECT * FROM users WHERE id = ?');\n```\nCWE-89 in app/db.py."),
+    ("foreign_language_advice", SQL, "CWE-89 in app/db.py. Never pass user input to printf, where a %n specifier writes memory."),
+    ("ci_workspace_path", SQL, "CWE-89 in /home/runner/work/shop/shop/app/db.py: use bound parameters."),
+    ("possible_secret", SQL, "CWE-89 in app/db.py; connect with key AKIAIOSFODNN7EXAMPLE and use bound parameters."),
+    ("no_fix_for_code_or_config", SQL, "CWE-89 in app/db.py. No fix is published yet; reduce exposure and watch for an update."),
+    ("empty_or_boilerplate", SQL, "Fix it."),
+    ("empty_or_boilerplate", SQL, "Follow secure coding guidelines and validate all input before using it anywhere."),
+    ("unknown_fixed_version", REQ, "Upgrade requests from 2.0.0 to 2.31.0.\n```\nrequests>=2.31.0\n```"),
+    ("unknown_fixed_version", NOFIX, "Upgrade libfoo from 1.0 to 1.2 to fix it."),
+    ("unknown_fixed_version", dict(REQ, package=dict(REQ["package"], fixed_version="fix_1")), "Upgrade requests from 2.0.0 to fix_1 now."),
+    ("no_fix_but_scanner_fix", VIA, "The scan lists no fixed version of @vercel/node for the dependencies it pulls in; remove it if unused."),
+]
+
+
+@pytest.mark.parametrize("check,f,answer", BAD, ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)])
+def test_each_check_fires_on_a_bad_row(check, f, answer):
+    r = row(f, answer, language=None if f["kind"] == "dependency" else "python")
+    assert check in row_problems(r, f)
+
+
+def test_lint_counts_per_check_and_near_duplicates():
+    other = finding("sql2", location={"path": "app/other.py", "start_line": 3, "end_line": 3})
+    files = {
+        "stage2_train.jsonl": [GOOD[1][1], row(other, GOOD_DIFF.replace("app/db.py", "app/other.py"))],
+        "stage2_valid.jsonl": [row(REQ, "Upgrade requests from 2.0.0 to 2.31.0 with pip install.", language=None)],
+    }
+    report = lint(files, {f["id"]: f for f in (SQL, other, REQ)}, 90)
+    assert report["checks"]["unknown_fixed_version"]["count"] == 1
+    assert report["checks"]["unknown_fixed_version"]["first"].startswith(f"stage2_valid.jsonl line 1 (finding {REQ['id']}")
+    assert report["near_duplicate_share"]["stage2"] == {"rows": 3, "near_duplicates": 2, "share": 0.6667}
+    assert not report["checks"]["near_duplicate"]["hard"] and set(HARD) <= set(report["checks"])
+    assert all(report["checks"][c]["count"] == 0 for c in HARD if c != "unknown_fixed_version")
+
+
+def test_a_hard_check_fails_the_build_naming_the_row(tmp_path):
+    bad = finding("ci")
+    text = "## What the weakness is\nCWE-89 at /github/workspace/app/db.py: use bound parameters in app/db.py."
+    with pytest.raises(SecftError) as err:
+        run_build(tmp_path, [bad], [narrative(bad, text)], CFG | {"valid_percent": 1, "test_percent": 0})
+    message = str(err.value)
+    assert "ci_workspace_path" in message and bad["id"] in message and "stage1_" in message and "\n" not in message
+    assert not list((tmp_path / "td").glob("*.jsonl"))  # nothing half-built for training to pick up
+    assert (tmp_path / "td" / "lint.json").is_file()
+
+
+def test_a_no_fix_answer_is_not_built_when_the_scanner_proposes_a_fix(tmp_path):
+    from tasks.datasets import rows
+
+    assert rows.ignores_scanner_fix(VIA, "no-fix-published") and not rows.ignores_scanner_fix(NOFIX, "no-fix-published")
+    info = run_build(tmp_path, [VIA], [narrative(VIA, "## What the weakness is\n@vercel/node pulls in a vulnerable dependency.")],
+                     CFG | {"valid_percent": 1, "test_percent": 0})
+    assert info["stage2_dropped"] == {rows.SCANNER_HAS_FIX: 1} and info["counts"]["stage1"]["train"] == 1
