@@ -99,7 +99,9 @@ def test_each_variable_rebuilds_what_it_must_and_nothing_else(workspace):
 
     prov = run_doit(ws, "profile=smoke", "base_model=../my-model", "branch=release/1.2", "commit=0123abcd")
     assert prov.returncode == 0, prov.output[-2000:]
-    assert len(_parsed(prov)) == SAMPLE_PARSE + 1  # every sample report has no run.json, and the merge
+    # every sample report has no run.json: all of them are parsed again (none reused), then the merge
+    assert _parsed(prov) == {"parse_findings:settings", "parse_findings:sample", "parse_findings:merge"}
+    assert f"parsed {SAMPLE_PARSE}, reused 0 of {SAMPLE_PARSE}" in prov.output, prov.output[-2000:]
     assert not prov.ran("knowledge_base") and not prov.ran("base_model") and not prov.ran("tiny_base_model")
     findings = [json.loads(line) for line in (ws / "data/findings/findings.jsonl").read_text().splitlines()]
     assert findings and all(f["source"]["branch"] == "release/1.2" and f["source"]["commit"] == "0123abcd" for f in findings)
@@ -137,15 +139,15 @@ def test_workspace_and_artifacts_dir_move_outputs_db_and_lock(workspace, tmp_pat
     out.mkdir()
     reports.mkdir(parents=True)
     shutil.copy2(FIXTURES / "bandit" / "bandit-report.json", reports / "bandit.json")
-    before = sorted(p.name for p in (workspace / "data/findings/by_artifact").iterdir())
+    before = sorted(p.name for p in (workspace / "data/findings/by_run").iterdir())
     args = ("profile=smoke", f"workspace={out}", f"artifacts_dir={reports.parent}", "parse_findings")
     run = run_doit(workspace, *args)
     assert run.returncode == 0, run.output[-2000:]
-    assert _parsed(run) == {"parse_findings:copied/bandit.json", "parse_findings:merge"}
-    assert len(list((out / "data/findings/by_artifact").iterdir())) == 1
+    assert _parsed(run) == {"parse_findings:copied", "parse_findings:settings", "parse_findings:merge"}
+    assert len(list((out / "data/findings/by_run").iterdir())) == 1
     assert (out / "data/findings/findings.jsonl").stat().st_size > 0
     assert (out / "fine-tuning/.doit.db").is_file()  # doit's own dependency file moved too
-    assert sorted(p.name for p in (workspace / "data/findings/by_artifact").iterdir()) == before
+    assert sorted(p.name for p in (workspace / "data/findings/by_run").iterdir()) == before
     assert run_doit(workspace, *args).executed == set()
     assert run_doit(workspace, "profile=smoke", "parse_findings").executed == set()  # the project's state is untouched
     with RunLock(out / "fine-tuning/.secft.lock"):  # the lock is the workspace's

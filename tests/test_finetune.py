@@ -50,7 +50,7 @@ def test_fused_stage2_model_loads_and_generates(smoke_workspace):
 
 def test_interrupted_training_resumes_from_its_checkpoint(workspace):
     cmd = [sys.executable, "-m", "tasks.finetune", "--dataset", "fine-tuning/training_data/stage1_train.jsonl",
-           "--output-name", "resumable", "--max-iters", "16", "--profile", "smoke"]
+           "--output-name", "resumable", "--max-iters", "16", "--max-epochs", "3", "--profile", "smoke"]
     state = workspace / "fine-tuning/checkpoints/resumable/state.json"
     proc = subprocess.Popen(cmd, cwd=workspace, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300

@@ -76,7 +76,7 @@ def test_doit_with_an_unwritable_findings_folder_fails_in_one_line(tmp_path):
 
     ws = make_workspace(tmp_path / "ws", artifacts=[FIXTURES / "bandit/one_vuln.json"])
     (ws / "data" / "findings").mkdir(parents=True)
-    (ws / "data" / "findings" / "by_artifact").write_text("in the way")  # EROFS on a read-only mount: same path
+    (ws / "data" / "findings" / "by_run").write_text("in the way")  # EROFS on a read-only mount: same path
     run = run_doit(ws, "parse_findings")
     assert run.returncode != 0 and "Traceback" not in run.output
-    assert "data/findings/by_artifact/bandit__one_vuln.json" in run.output and "cannot write: " in run.output
+    assert "data/findings/by_run/bandit.json" in run.output and "cannot write: " in run.output

@@ -172,7 +172,8 @@ def evaluate(config: dict, paths: dict) -> dict:
     out: Path = paths["out"]
     rows = {s: read_test_rows(paths["training"] / f"{s}_test.jsonl")[: ecfg["max_rows"]] for s in TEST_SETS}
     stage_metrics = {s: _read_json(paths[s] / "metrics.json") for s in TEST_SETS}
-    base_path = Path(_read_json(paths["base_marker"]).get("path") or "")
+    marker = _read_json(paths["base_marker"]) or {}
+    base_path = Path(marker.get("path") or "")
     sources = {
         "base": (base_path, None, None),
         "stage1": (base_path, paths["stage1"], stage_metrics["stage1"]),
@@ -180,7 +181,9 @@ def evaluate(config: dict, paths: dict) -> dict:
     }
     models, answers = {}, []
     for name, (model_dir, adapter, metrics) in sources.items():
-        if metrics is not None and metrics.get("status") not in ("trained", "kept"):
+        if marker.get("skipped"):  # fine_tuning.skip_fine_tuning: no model was resolved, nothing to run
+            models[name] = _empty("skipped", f"no model to evaluate: {marker['skipped']}")
+        elif metrics is not None and metrics.get("status") not in ("trained", "kept"):
             models[name] = _empty("skipped", f"{name} was not trained ({metrics.get('reason') or metrics.get('status') or 'no metrics.json'})")
         elif not any(rows.values()):
             models[name] = _empty("no test rows", "stage1_test.jsonl and stage2_test.jsonl are missing or empty")

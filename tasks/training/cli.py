@@ -102,8 +102,8 @@ def run(args: argparse.Namespace) -> dict:
     if args.valid_dataset:
         train_rows, valid_rows = rows, read_rows(args.valid_dataset)
     else:
-        train_rows = [r for r in rows if split_of(sha256_json(r), 20) == "train"]
-        valid_rows = [r for r in rows if split_of(sha256_json(r), 20) == "valid"]
+        train_rows = [r for r in rows if split_of(sha256_json(r), 20, 0) == "train"]
+        valid_rows = [r for r in rows if split_of(sha256_json(r), 20, 0) == "valid"]
     if not train_rows:
         raise SecftError(f"{args.dataset}: no training rows")
     out_dir = ADAPTERS / name
