@@ -197,7 +197,10 @@ def load_config(
     if key:
         from tasks import atomic
 
-        atomic.write_json(cache, {"key": key, "config": config})
+        try:
+            atomic.write_json(cache, {"key": key, "config": config})
+        except OSError:  # a read-only workspace: the cache only saves time, `doit list` must still work
+            pass
     return config
 
 

@@ -129,3 +129,11 @@ def test_non_utf8_config_is_one_line(tmp_path):
     path.write_bytes((REPO / "config/pipeline.yaml").read_bytes() + b"# caf\xe9\n")
     with pytest.raises(SecftError, match=r"pipeline.yaml: not UTF-8 text \(byte 0xe9 at offset \d+\)"):
         load_config(path, environ={})
+
+
+def test_config_cache_that_cannot_be_written_is_no_error(tmp_path):
+    """A read-only workspace (here: a file where the cache's folder should be) still loads the config."""
+    (tmp_path / "fine-tuning").write_text("in the way")
+    cache = tmp_path / "fine-tuning" / ".config-cache.json"
+    c = load_config(REPO / "config/pipeline.yaml", profile="smoke", environ={}, cache=cache)
+    assert c["base_model"] == "tiny" and not cache.exists()
