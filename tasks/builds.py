@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 
 from tasks import atomic
-from tasks.errors import SecftError
+from tasks.errors import SecftError, os_error_line
 from tasks.hashing import sha256_file, sha256_json
 
 DEFAULT_KEEP = 5
@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"error: {getattr(exc, 'filename', None) or root}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"error: {os_error_line(exc, root)}", file=sys.stderr)
         return 2
     print(f"restored {build['name']}: {', '.join(build['folders'])}")
     return 0

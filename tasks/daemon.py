@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 from tasks import atomic
-from tasks.errors import SecftError
+from tasks.errors import SecftError, os_error_line
 from tasks.runlock import RunLock
 
 DAEMON_LOCK = Path("fine-tuning/.secft-daemon.lock")
@@ -111,7 +111,7 @@ def _fetch(config: dict, client) -> tuple[dict | None, str | None]:
     except SecftError as exc:
         return None, str(exc)
     except OSError as exc:
-        return None, f"{getattr(exc, 'filename', None) or 'data/artifacts'}: {exc.strerror or exc}"
+        return None, os_error_line(exc, 'data/artifacts')
     except Exception as exc:  # noqa: BLE001 - a bug or a hostile answer must not end every later poll
         return None, f"unexpected {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
 
@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # read-only or full workspace: one line, no traceback
-        print(f"error: {getattr(exc, 'filename', None) or 'fine-tuning'}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"error: {os_error_line(exc, 'fine-tuning')}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

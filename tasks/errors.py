@@ -10,3 +10,8 @@ class SecftError(Exception):
 
     def __init__(self, message: str):
         super().__init__(" ".join(str(message).split()))
+
+
+def os_error_line(exc: OSError, where: object) -> str:
+    """One line for a system error: the file it names (else ``where``) and the reason, no traceback."""
+    return f"{getattr(exc, 'filename', None) or where}: {exc.strerror or exc}"

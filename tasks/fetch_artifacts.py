@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from tasks import atomic, network, safezip
-from tasks.errors import SecftError
+from tasks.errors import SecftError, os_error_line
 from tasks.github import GitHub
 from tasks.hashing import sha256_text
 
@@ -166,7 +166,7 @@ def fetch_configured(daemon_cfg: dict, client: GitHub | None = None, repo: str |
         return fetch(client, branch or daemon_cfg["branch"], ARTIFACTS, workflow or daemon_cfg["workflow"], commit,
                      daemon_cfg["max_zip_bytes"], log=log)
     except OSError as exc:  # read-only or full data/: one line naming the path
-        raise SecftError(f"{getattr(exc, 'filename', None) or ARTIFACTS}: {exc.strerror or exc}") from None
+        raise SecftError(os_error_line(exc, ARTIFACTS)) from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"error: {getattr(exc, 'filename', None) or ARTIFACTS}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"error: {os_error_line(exc, ARTIFACTS)}", file=sys.stderr)
         return 2
     print(json.dumps(result))
     return 0
