@@ -67,6 +67,9 @@ BY_RUN = Path("data/findings/by_run")
 ARCHIVE = Path("data/findings/archive")
 RUNS = Path("data/findings/runs.jsonl")
 PARSE_SETTINGS = Path("data/findings/parse_settings.json")
+PARSE_STATE = Path("data/findings/parse_state.json")
+RUNS_INDEX = Path("data/findings/runs_index.json")
+TREE_CACHE = Path("data/findings/tree_cache.json")
 FINDINGS = Path("data/findings/findings.jsonl")
 SUMMARY = Path("data/findings/findings_summary.json")
 KB = Path("data/kb/cwe_kb.jsonl")
@@ -159,15 +162,17 @@ def _action(func, *args, **kwargs):
 
 
 def task_parse_findings():
-    """Parse the scanner reports under data/artifacts: one task per CI run folder, then the merge.
+    """Parse the scanner reports under data/artifacts: the runs that changed, then the merge.
 
-    A run task re-parses only its changed reports (tasks/parse_runs.py); the
-    merge also reads the findings of pruned runs (data/findings/archive/).
-    Parsing code and settings are checked once (``settings`` writes them to a
-    file every run task depends on), not as 25 file_deps or a callable per run:
-    doit's cost is per task and per dependency (docs/performance.md).
+    ``runs`` is one task for the whole CI history (tasks/parse_history.py):
+    its up-to-date check is one walk of the artifacts, and it re-parses only
+    the runs, and in them only the reports, that changed.  Parsing code and
+    settings are checked once (``settings`` writes them to a file ``runs``
+    depends on).  doit's cost is per task and per dependency, so neither is
+    per report (docs/performance.md).  The merge reads the runs index.
     """
-    from tasks.artifacts import list_runs, parser_code_key, run_output_name
+    from tasks.artifacts import parser_code_key
+    from tasks.parse_history import TreeUnchanged, state_outputs
 
     parse_cfg = CONFIG["parse"]
     code_key = parser_code_key(CODE)
@@ -176,34 +181,29 @@ def task_parse_findings():
     settings = {"parse": section(CONFIG, "parse"), "code": code_key, "provenance": dict(LOCAL_PROVENANCE)}
     yield {
         "name": "settings",
-        "doc": "record the parse settings and parsing code hash (every run task depends on this file)",
+        "doc": "record the parse settings and parsing code hash (the runs task depends on this file)",
         "actions": [_action("tasks.atomic:write_json", PARSE_SETTINGS, settings)],
         "targets": [str(PARSE_SETTINGS)],
         "uptodate": [config_changed(settings)],
         "clean": True,
     }
-    outputs = []
-    for group in list_runs(ARTIFACTS):
-        out = BY_RUN / run_output_name(group)
-        outputs.append(out)
-        deps = group["files"] + [group["run_json"]] if group["run_json"] else list(group["files"])
-        deps.append(str(PARSE_SETTINGS))
-        yield {
-            "name": group["name"],
-            "doc": f"parse the reports of run folder {group['name']}",
-            "actions": [_action("tasks.parse_runs:parse_run", group["files"], group["folder"], group["run_json"], ARTIFACTS, out,
-                                parse_cfg["on_error"], parse_cfg["max_bytes"], code_key)],
-            "file_dep": deps,
-            "targets": [str(out)],
-            "clean": True,
-        }
-    live = {o.name for o in outputs}
-    archived = sorted(p for p in ARCHIVE.glob("*.json") if p.name not in live) if ARCHIVE.is_dir() else []
+    check = TreeUnchanged(ARTIFACTS, ARCHIVE, TREE_CACHE)
+    yield {
+        "name": "runs",
+        "doc": "parse the reports of every CI run folder that changed (data/findings/by_run/<run>.json)",
+        "actions": [_action("tasks.parse_history:parse_all", ARTIFACTS, BY_RUN, ARCHIVE, PARSE_STATE, RUNS_INDEX, check,
+                            parse_cfg["on_error"], parse_cfg["max_bytes"], code_key, dict(LOCAL_PROVENANCE),
+                            parse_cfg.get("workers"))],
+        "file_dep": [str(PARSE_SETTINGS)],
+        "uptodate": [check],
+        "targets": [str(RUNS_INDEX)] + state_outputs(PARSE_STATE, BY_RUN),
+        "clean": True,  # the index and the findings files the state names (the state alone is only a cache)
+    }
     yield {
         "name": "merge",
         "doc": "merge and de-duplicate findings across runs; write the runs index",
-        "actions": [_action("tasks.parse_findings:merge", outputs + archived, FINDINGS, SUMMARY, RUNS)],
-        "file_dep": [str(o) for o in outputs + archived] + _code("parse_findings.py"),
+        "actions": [_action("tasks.parse_findings:merge_index", RUNS_INDEX, FINDINGS, SUMMARY, RUNS)],
+        "file_dep": [str(RUNS_INDEX)] + _code("parse_findings.py"),
         "targets": [str(FINDINGS), str(SUMMARY), str(RUNS)],
         "clean": True,
     }

@@ -9,7 +9,8 @@ and runs ``doit`` when new artifacts arrived, when targets of the default
 build are stale (``doit list --status``), or when the last build failed and
 its backoff (``daemon.retry_failed_build_seconds``, doubling, at most a day)
 has passed; the failure count and next retry time are kept in the state
-file.  Nothing a poll meets ends the daemon: a failed fetch, a refused
+file.  With ``artifacts.keep_runs`` set, ``doit prune`` runs before each
+build, so the oldest runs' files go while their findings stay.  Nothing a poll meets ends the daemon: a failed fetch, a refused
 artifact or a failed build is one line in ``fine-tuning/logs/daemon.log``.
 Only one daemon runs per workspace (a second exits at once with a clear
 message); the doit run takes the workspace's run lock itself, so a person's
@@ -61,6 +62,26 @@ def run_doit(profile: str | None) -> subprocess.CompletedProcess:
     env = dict(os.environ, SECFT_DAEMON="1")
     env.setdefault("SECFT_LOCK_TIMEOUT", "600")  # wait for a person's run to finish
     return subprocess.run(_doit(profile), capture_output=True, text=True, env=env)
+
+
+def prune(profile: str | None, keep: int) -> None:
+    """``doit prune`` before the build (artifacts.keep_runs): the build then sees the archive in the same pass.
+
+    A failed prune is logged and the build goes on: the runs keep their files.
+    """
+    env = dict(os.environ, SECFT_DAEMON="1")
+    env.setdefault("SECFT_LOCK_TIMEOUT", "600")
+    try:
+        cmd = [sys.executable, "-m", "doit", "-f", str(DODO), "-d", ".", "prune"] + ([f"profile={profile}"] if profile else [])
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=3600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log(f"prune (keep_runs {keep}) did not run: {type(exc).__name__}")
+        return
+    lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip() and not line.startswith(".")]
+    if proc.returncode != 0:
+        log(f"prune (keep_runs {keep}) failed (exit {proc.returncode}); every run keeps its files: {' | '.join(lines[-3:])}")
+    else:
+        log(next((line for line in reversed(lines) if "run(s) pruned" in line), f"prune (keep_runs {keep}) done"))
 
 
 def stale_tasks(profile: str | None) -> list[str]:
@@ -139,6 +160,9 @@ def _poll(config: dict, profile: str | None, client, stamp: str, now: float, bui
         return {**result, "last_result": "fetch failed" if error else "no new artifacts"}
     log(f"poll: {why}; running doit")
     tic = time.time()
+    keep = (config.get("artifacts") or {}).get("keep_runs")
+    if keep is not None:
+        prune(profile, keep)
     proc = run_doit(profile)
     result.update(last_run=stamp, last_run_seconds=round(time.time() - tic, 1), returncode=proc.returncode)
     if proc.returncode == 0:

@@ -10,7 +10,6 @@ files also give the runs index (``runs.jsonl``).
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 from collections import Counter
@@ -24,7 +23,7 @@ from tasks.hashing import sha256_file
 from tasks.parsers import parse_report
 from tasks.parsers.identity import canonical_advisory, package_key
 from tasks.hashing import sha256_json
-from tasks.schemas import validate
+from tasks.schemas import first_error
 
 _PROVENANCE_KEYS = ("branch", "commit", "run_id", "created_at")
 
@@ -85,39 +84,13 @@ def _refusal(artifact: Path, root: Path) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=None)
-def _source_validator():
-    from tasks.schemas import validator
-
-    return validator("finding").evolve(schema=validator("finding").schema["properties"]["source"])
-
-
-_VALID: dict[str, None] = {}  # digests of findings (source aside) that passed the schema, oldest first
-_PLACEHOLDER_SOURCE = {"artifact": "-", "sha256": "0" * 64}
-
-
 def _validate(findings: list[dict], shown: str) -> None:
-    """Schema-check each finding: its source always, the rest once per distinct content in this process.
-
-    Validation is about half the cost of parsing a report, and a CI history
-    repeats most findings run after run, in reports whose bytes (and paths)
-    differ; whether a finding is valid depends on its content only, and the
-    schema checks ``source`` on its own (no rule spans it and other fields).
-    """
-    source_check = _source_validator()
+    """Schema-check each finding (compiled check; jsonschema words the error: tasks/schemas.py)."""
     for i, f in enumerate(findings, 1):
-        error = next(iter(source_check.iter_errors(f.get("source"))), None)
+        error = first_error("finding", f)
         if error is not None:
-            where = "/".join(["source", *map(str, error.absolute_path)])
+            where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
             raise SecftError(f"{shown} record {i}: invalid finding: {where}: {error.message[:200]}")
-        core = {**f, "source": _PLACEHOLDER_SOURCE}
-        digest = sha256_json(core)
-        if digest in _VALID:
-            continue
-        validate("finding", core, f"{shown} record {i}")
-        _VALID[digest] = None
-        if len(_VALID) > 200_000:
-            _VALID.pop(next(iter(_VALID)))
 
 
 def parse_artifact(artifact: Path, root: Path, out_path: Path, on_error: str, max_bytes: int) -> dict:
@@ -284,6 +257,13 @@ def runs_index(runs: list[tuple[dict, list[dict]]], merged_ids: dict) -> list[di
         })
     index.sort(key=lambda e: (e["created_at"] if isinstance(e["created_at"], str) else "", str(e["run"])))
     return index
+
+
+def merge_index(index: Path, findings_out: Path, summary_out: Path, runs_out: Path | None = None) -> dict:
+    """merge() of the findings files the runs index names (tasks/parse_history.py writes it)."""
+    from tasks.parse_history import index_paths
+
+    return merge(index_paths(index), findings_out, summary_out, runs_out)
 
 
 def merge(per_artifact: Iterable[Path], findings_out: Path, summary_out: Path, runs_out: Path | None = None) -> dict:

@@ -1,13 +1,11 @@
-"""Phase 1 at scale: one parse task per CI run folder, with a per-file cache.
+"""Phase 1, one CI run folder: its reports into one findings file, with a per-file cache.
 
-doit's cost is per task, so a year of CI history (tens of thousands of
-reports) is parsed as one task per run folder; the run's findings file
-(``data/findings/by_run/<run>.json``) holds one record per report.  When a
-run task re-runs because one of its reports changed, every other report's
-record is taken from the previous file by (path, sha256 of the bytes) under
-the same cache key (parser code, parse settings, run provenance), so only
-the changed report is parsed again.  The action prints what it parsed and
-what it reused, and returns nothing: doit stores only small values.
+The run's findings file (``data/findings/by_run/<run>.json``) holds one
+record per report.  When a run is parsed again because one of its reports
+changed, every other report's record is taken from the previous file by
+(path, sha256 of the bytes) under the same cache key (parser code, parse
+settings, run provenance), so only the changed report is parsed again.
+tasks/parse_history.py decides which runs to hand to it.
 """
 
 from __future__ import annotations
@@ -47,13 +45,14 @@ class _Contents:
         self.limit, self.items = limit, {}
 
     def get(self, key: tuple) -> dict | None:
-        text = self.items.get(key)
-        return None if text is None else json.loads(text)
+        record = self.items.get(key)
+        return None if record is None else json.loads(json.dumps(record))  # a copy: the caller relabels it
 
     def put(self, key: tuple, record: dict) -> None:
+        """Keep ``record`` (not copied: nothing changes a record once parse_run has it)."""
         if record.get("status") == "rejected" or not record.get("sha256"):
             return  # an error names its file: never reused under another name
-        self.items[key] = json.dumps(record)
+        self.items[key] = record
         while len(self.items) > self.limit:
             self.items.pop(next(iter(self.items)))
 
@@ -87,8 +86,12 @@ def _rejected(shown: str, error: str) -> dict:
 
 
 def parse_run(files: list[Path], folder: str, run_json: Path | None, root: Path, out: Path,
-              on_error: str, max_bytes: int, code_key: str) -> None:
-    """Parse a run folder's reports into ``out``, parsing only reports not seen with these bytes."""
+              on_error: str, max_bytes: int, code_key: str, log=print) -> dict:
+    """Parse a run folder's reports into ``out``, parsing only reports not seen with these bytes.
+
+    Returns ``{"parsed", "reports", "line"}``; the line (what was parsed and
+    reused) is also given to ``log`` unless it is None.
+    """
     prov_error = None
     try:
         prov = run_provenance(run_json) if run_json else (_provenance(Path(files[0]), root) if files else {})
@@ -123,4 +126,7 @@ def parse_run(files: list[Path], folder: str, run_json: Path | None, root: Path,
     header = {k: prov.get(k) for k in RUN_KEYS}
     doc = {"run": display(folder) if folder else ".", **header, "key": key, "records": records}
     write_if_changed(out, json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n")
-    print(f"parse_findings: {display(folder) or '.'}: parsed {parsed}, reused {len(records) - parsed} of {len(records)} report(s)")
+    line = f"parse_findings: {display(folder) or '.'}: parsed {parsed}, reused {len(records) - parsed} of {len(records)} report(s)"
+    if log is not None:
+        log(line)
+    return {"parsed": parsed, "reports": len(records), "line": line}

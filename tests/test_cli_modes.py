@@ -100,7 +100,7 @@ def test_each_variable_rebuilds_what_it_must_and_nothing_else(workspace):
     prov = run_doit(ws, "profile=smoke", "base_model=../my-model", "branch=release/1.2", "commit=0123abcd")
     assert prov.returncode == 0, prov.output[-2000:]
     # every sample report has no run.json: all of them are parsed again (none reused), then the merge
-    assert _parsed(prov) == {"parse_findings:settings", "parse_findings:sample", "parse_findings:merge"}
+    assert _parsed(prov) == {"parse_findings:settings", "parse_findings:runs", "parse_findings:merge"}
     assert f"parsed {SAMPLE_PARSE}, reused 0 of {SAMPLE_PARSE}" in prov.output, prov.output[-2000:]
     assert not prov.ran("knowledge_base") and not prov.ran("base_model") and not prov.ran("tiny_base_model")
     findings = [json.loads(line) for line in (ws / "data/findings/findings.jsonl").read_text().splitlines()]
@@ -143,7 +143,7 @@ def test_workspace_and_artifacts_dir_move_outputs_db_and_lock(workspace, tmp_pat
     args = ("profile=smoke", f"workspace={out}", f"artifacts_dir={reports.parent}", "parse_findings")
     run = run_doit(workspace, *args)
     assert run.returncode == 0, run.output[-2000:]
-    assert _parsed(run) == {"parse_findings:copied", "parse_findings:settings", "parse_findings:merge"}
+    assert _parsed(run) == {"parse_findings:runs", "parse_findings:settings", "parse_findings:merge"}
     assert len(list((out / "data/findings/by_run").iterdir())) == 1
     assert (out / "data/findings/findings.jsonl").stat().st_size > 0
     assert (out / "fine-tuning/.doit.db").is_file()  # doit's own dependency file moved too

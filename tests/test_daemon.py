@@ -15,7 +15,7 @@ import zipfile
 import pytest
 from werkzeug import Response
 
-from conftest import FIXTURES, clean_env
+from conftest import FIXTURES, clean_env, run_doit
 from tasks import daemon, service
 from tasks.config import load_config
 from tasks.fetch_artifacts import fetch
@@ -144,6 +144,37 @@ def test_daemon_poll_builds_only_when_new_artifacts_arrive(workspace, httpserver
     assert "running doit" in (workspace / "fine-tuning/logs/daemon.log").read_text()
 
 
+def test_daemon_prunes_to_keep_runs_before_building_and_keeps_every_finding(workspace, httpserver, monkeypatch):
+    monkeypatch.chdir(workspace)
+    monkeypatch.setenv("PYTHONPATH", clean_env()["PYTHONPATH"])
+    cfg = workspace / "config/pipeline.yaml"
+    cfg.write_text(cfg.read_text().replace("keep_runs: null", "keep_runs: 2"))
+    one = (FIXTURES / "semgrep/high-medium-low-severities.json").read_bytes()
+    two = (FIXTURES / "bandit/one_vuln.json").read_bytes()
+    FakeGitHub(httpserver, {401: {"semgrep": zip_bytes({"semgrep.json": one})}, 402: {"bandit": zip_bytes({"bandit.json": two})}})
+    config = load_config(profile="smoke", environ={})
+    state = daemon.poll_once(config, "smoke", client=client(httpserver))
+    assert state["last_result"] == "built", state
+    art = workspace / "data/artifacts"
+    # three fetched-or-local runs: sample (no run.json, never pruned), 401 (older), 402; keep the newest 2 fetched
+    assert sorted(p.name for p in (art / "401").iterdir()) == ["run.json", "semgrep"]
+    log = (workspace / "fine-tuning/logs/daemon.log").read_text()
+    assert "prune: 0 run(s) pruned, 2 kept" in log
+    cfg.write_text(cfg.read_text().replace("keep_runs: 2", "keep_runs: 1"))
+    httpserver.clear()  # the next poll finds a third run
+    FakeGitHub(httpserver, {401: {"semgrep": zip_bytes({"semgrep.json": one})}, 402: {"bandit": zip_bytes({"bandit.json": two})},
+                            403: {"semgrep": zip_bytes({"semgrep.json": one})}})
+    before = {json.loads(l)["id"] for l in (workspace / "data/findings/findings.jsonl").read_text().splitlines()}
+    state = daemon.poll_once(load_config(profile="smoke", environ={}), "smoke", client=client(httpserver))
+    assert state["last_result"] == "built", state
+    assert sorted(p.name for p in (art / "401").iterdir()) == ["run.json"] == sorted(p.name for p in (art / "402").iterdir())
+    assert (workspace / "data/findings/archive/401.json").is_file() and (workspace / "data/findings/archive/402.json").is_file()
+    after = {json.loads(l)["id"] for l in (workspace / "data/findings/findings.jsonl").read_text().splitlines()}
+    assert before <= after  # the pruned runs' findings stay
+    assert "prune: 2 run(s) pruned, 1 kept" in (workspace / "fine-tuning/logs/daemon.log").read_text()
+    assert run_doit(workspace, "profile=smoke").executed == set()  # pruned and built in one pass
+
+
 def test_failed_build_is_logged_and_the_daemon_goes_on(workspace, httpserver, monkeypatch):
     monkeypatch.chdir(workspace)
     FakeGitHub(httpserver, {303: {"broken": zip_bytes({"broken.sarif": (FIXTURES / "sarif/JSON1001.SyntaxError.sarif").read_bytes()})}})
@@ -196,4 +227,4 @@ def test_status_json(workspace):
     (workspace / "data/artifacts/sample/semgrep/one_finding.json").write_text('{"results": [], "errors": []}')
     stale = json.loads(subprocess.run([sys.executable, "-m", "tasks.status", "--profile", "smoke"], cwd=workspace,
                                       env=clean_env(), capture_output=True, text=True).stdout)
-    assert stale["targets"]["parse_findings:sample"] == "stale"
+    assert stale["targets"]["parse_findings:runs"] == "stale"

@@ -52,7 +52,7 @@ def test_changing_an_artifact_reruns_its_parse_and_everything_downstream(workspa
     run = run_doit(workspace, "profile=smoke")
     assert run.returncode == 0, run.output
     parses = {t for t in run.executed if t.startswith("parse_findings:")}
-    assert parses == {"parse_findings:sample", "parse_findings:merge"}  # one task per run folder
+    assert parses == {"parse_findings:runs", "parse_findings:merge"}  # one task for the runs that changed
     assert "parse_findings: sample: parsed 1, reused 10 of 11 report(s)" in run.output  # only the changed report
     assert {"enrich_narratives", "build_datasets", *TRAINING} <= run.executed
     assert not run.ran("knowledge_base") and not run.ran("tiny_base_model")
@@ -63,17 +63,19 @@ def test_same_findings_in_new_bytes_stop_at_the_checksum(workspace):
     report.write_text(json.dumps(json.loads(report.read_text()), indent=1))  # reformatted, same content
     run = run_doit(workspace, "profile=smoke")
     assert run.returncode == 0, run.output
-    assert "parse_findings:sample" in run.executed and "parsed 1, reused 10" in run.output
+    assert "parse_findings:runs" in run.executed and "parsed 1, reused 10" in run.output
     assert not any(run.ran(t) for t in ("stage1_analysis", "stage2_codefix"))  # training data unchanged
 
 
-def test_touching_mtime_only_reruns_nothing(workspace):
+def test_touching_mtime_only_reparses_and_reruns_nothing(workspace):
     later = time.time() + 100
     for p in (workspace / "data/artifacts").rglob("*.json"):
         os.utime(p, (later, later))
     run = run_doit(workspace, "profile=smoke")
     assert run.returncode == 0, run.output
-    assert run.executed == set()
+    assert run.executed == {"parse_findings:runs"}  # it hashes the touched reports: the same bytes, nothing more
+    assert "parse_findings: sample: parsed 0, reused 11 of 11 report(s)" in run.output
+    assert run_doit(workspace, "profile=smoke").executed == set()
 
 
 def test_learning_rate_change_reruns_training_and_upload_only(workspace):

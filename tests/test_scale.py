@@ -1,4 +1,4 @@
-"""Phase 1 at scale, at a small size: one parse task per run, the runs index, pruning, doit's database.
+"""Phase 1 at scale, at a small size: only changed runs are parsed, the runs index, pruning, doit's database.
 
 Figures (time, memory, database size at 10,000 reports) come from
 bench/scale.py and live in docs/performance.md; nothing here is timed.
@@ -45,7 +45,8 @@ def built(tmp_path_factory):
         add_run(ws, 100 + r, [SAMPLE[(r + i) % len(SAMPLE)] for i in range(10)], f"2026-01-0{5 - r}T00:00:00Z")
     run = run_doit(ws, "parse_findings")
     assert run.returncode == 0, run.output[-3000:]
-    assert run.executed == {f"parse_findings:{100 + r}" for r in range(5)} | {"parse_findings:settings", "parse_findings:merge"}
+    assert run.executed == {"parse_findings:settings", "parse_findings:runs", "parse_findings:merge"}
+    assert "parse_findings: 5 of 5 run(s) changed; parsed " in run.output
     return ws
 
 
@@ -60,10 +61,10 @@ def test_a_new_run_of_ten_reports_parses_only_those_ten(ws):
     add_run(ws, 200, SAMPLE[:10], "2026-02-01T00:00:00Z")
     run = run_doit(ws, "parse_findings")
     assert run.returncode == 0, run.output
-    assert run.executed == {"parse_findings:200", "parse_findings:merge"}
-    assert {f"parse_findings:{100 + r}" for r in range(5)} <= run.uptodate
+    assert run.executed == {"parse_findings:runs", "parse_findings:merge"}
     assert "parse_findings: 200: parsed 10, reused 0 of 10 report(s)" in run.output
-    assert run.output.count("parsed ") == 1
+    assert "parse_findings: 1 of 6 run(s) changed; parsed 10 of their 10 report(s)" in run.output
+    assert run.output.count(", reused ") == 1  # no line for any of the five older runs
     assert [e["run"] for e in jsonl(ws / "data/findings/runs.jsonl")][-1] == "200"
 
 
@@ -74,8 +75,9 @@ def test_a_changed_report_reparses_only_itself(ws):
     report.write_text(json.dumps(data))
     run = run_doit(ws, "parse_findings")
     assert run.returncode == 0, run.output
-    assert run.executed == {"parse_findings:102", "parse_findings:merge"}
+    assert run.executed == {"parse_findings:runs", "parse_findings:merge"}
     assert "parse_findings: 102: parsed 1, reused 9 of 10 report(s)" in run.output
+    assert "parse_findings: 1 of 5 run(s) changed; parsed 1 of their 10 report(s)" in run.output
     mine = [r for r in json.loads((ws / "data/findings/by_run/102.json").read_text())["records"] if r["artifact"].endswith(report.name)]
     assert mine[0]["findings"][0]["severity"] == "high"
 
@@ -85,7 +87,7 @@ def test_no_op_runs_nothing_and_the_database_holds_no_large_values(built):
     assert run.returncode == 0 and run.executed == set(), run.output
     with sqlite3.connect(built / "fine-tuning/.doit.db") as db:
         rows = db.execute("SELECT task_id, task_data FROM doit").fetchall()
-    assert len(rows) >= 6
+    assert len(rows) >= 4  # settings, runs, merge: nothing per run or per report
     sizes = {task: len(data) for task, data in rows}
     assert max(sizes.values()) < 4096, sizes  # file states and a hash per task; no records, no summary
     assert not any('"rule_id"' in data or '"unique_findings"' in data for _, data in rows)
@@ -137,7 +139,8 @@ def test_prune_keeps_every_finding_and_the_history(ws):
     assert len([p for p in (art / "100").rglob("*") if p.is_file() and p.name != "run.json"]) == 10
     run = run_doit(ws, "parse_findings")
     assert run.returncode == 0, run.output
-    assert run.executed == {"parse_findings:merge"}
+    assert run.executed == {"parse_findings:runs", "parse_findings:merge"}  # the archive changed: a new index
+    assert "run(s) changed" not in run.output  # and nothing was parsed again
     after = {f["id"]: f for f in jsonl(ws / "data/findings/findings.jsonl")}
     assert after.keys() == before.keys()
     only = [i for i, f in before.items() if f["first_seen"]["artifact"].endswith("only-here/one_vuln.json")]
@@ -178,9 +181,9 @@ def test_hostile_folder_names_give_safe_distinct_task_names(tmp_path):
     assert group_name("~top") != "~top" and "\n" not in display("new\nline")
     run = run_doit(ws, "parse_findings")
     assert run.returncode == 0, run.output
-    assert {f"parse_findings:{t}" for t in tasks} <= run.executed
-    one = next(t for t in tasks if t.startswith("~a_b-"))
-    assert run_doit(ws, f"parse_findings:{one}").returncode == 0  # callable from the command line
+    assert sorted(p.name for p in (ws / "data/findings/by_run").iterdir()) == sorted(f"{t}.json" for t in tasks)
+    assert run.output.count(", reused ") == len(tasks) and "parse_findings: a=b: parsed " in run.output
+    assert "parse_findings: new?line: parsed " in run.output  # one printable line per run
     runs = jsonl(ws / "data/findings/runs.jsonl")
     assert sorted(e["run"] for e in runs) == sorted([".", *map(display, names)])
 
@@ -209,12 +212,12 @@ def test_status_shows_the_retrain_policy(tmp_path, monkeypatch):
     assert shown["status"] == "kept" and shown["policy"] == policy and "huge" not in shown
 
 
-def test_validation_once_per_content_still_checks_every_source_and_field():
+def test_validation_checks_every_source_and_field():
     from tasks.parse_findings import _validate
     from tasks.parsers import parse_report
 
     (f,) = parse_report(REPO / "tests/fixtures/scanners/semgrep/one_finding.json").findings
-    _validate([f], "a.json")  # valid: remembered
+    _validate([f], "a.json")
     _validate([dict(f, source=dict(f["source"], artifact="run-2/a.json", run_id="2"))], "b.json")
     with pytest.raises(SecftError, match=r"c.json record 1: invalid finding: source/sha256"):
         _validate([dict(f, source=dict(f["source"], sha256="not-a-hash"))], "c.json")

@@ -65,6 +65,10 @@ def decode(data: bytes) -> tuple[str | None, int, str | None]:
         if not data[0] and data[1]:
             return _strict(data, "utf-16-be")
         return None, 0, "binary content (NUL bytes), not a text report"
+    try:
+        return data.decode("utf-8"), 0, None  # the usual case, in C; counting bad bytes is for the rest
+    except UnicodeDecodeError:
+        pass
     text = data.decode("utf-8", errors="surrogateescape")
     bad = sum(1 for ch in text if "\udc80" <= ch <= "\udcff")
     if bad and bad > max(16, _MAX_INVALID_SHARE * len(data)):

@@ -16,6 +16,7 @@ but ``/src/...`` is just as often a real path inside a scanned container image
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from typing import Any
@@ -59,6 +60,11 @@ def scrub_text(text: Any) -> Any:
     """Remove CI workspace prefixes (and their file:// scheme) wherever they appear in a text."""
     if not isinstance(text, str) or not text:
         return text
+    return _scrub_text(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _scrub_text(text: str) -> str:
     return _IN_TEXT.sub(lambda m: "" if m.group(0)[-1:] in ("/", "\\") else ".", text)
 
 

@@ -125,16 +125,25 @@ def detect(text: Any, path: str | None = None) -> list[str]:
     """Secrets detect-secrets finds in ``text`` (PEM private keys as whole blocks)."""
     if not isinstance(text, str) or not text.strip():
         return []
-    found = [m.group(0) for m in _PEM.finditer(text)]
-    rest = _PEM.sub(" ", text)
     suffix = ""
     if path:
-        m = re.search(r"\.[A-Za-z0-9]{1,10}$", path)
+        m = _SUFFIX.search(path)
         suffix = m.group(0).lower() if m else ""
+    return list(_detect(text, suffix))
+
+
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}$")
+
+
+@lru_cache(maxsize=65536)
+def _detect(text: str, suffix: str) -> tuple[str, ...]:
+    """detect() for one (text, file suffix): a CI history repeats the same finding texts run after run."""
+    found = [m.group(0) for m in _PEM.finditer(text)]
+    rest = _PEM.sub(" ", text)
     for line in rest.splitlines():
         if len(line.strip()) >= 4:
             found.extend(_scan_line(line[:4000], suffix))
-    return found
+    return tuple(found)
 
 
 def scrub(text: Any, secrets: Iterable[str]) -> Any:

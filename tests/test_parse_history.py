@@ -1,0 +1,200 @@
+"""The whole CI history as one parse task: its up-to-date walk, the folder cache, the state, the workers.
+
+tasks/tree_scan.py must see every change list_runs would see (the cache only
+saves listing folders), and tasks/parse_history.py must give the same
+findings files whether it parses in one process or several.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, make_workspace, run_doit
+from tasks import parse_history, tree_scan
+from tasks.artifacts import list_runs, parser_code_key
+from tasks.errors import SecftError
+
+SAMPLE = sorted(p for p in (REPO / "data/artifacts/sample").rglob("*") if p.is_file() and p.name != "SOURCES.md")
+HOUR_AGO = time.time() - 3600
+
+
+def _age(root: Path) -> None:
+    """Every folder under root as if made an hour ago (the cache trusts only folders older than 2 s)."""
+    for here, dirs, _ in os.walk(root):
+        for d in dirs:
+            p = Path(here) / d
+            if not p.is_symlink():
+                os.utime(p, (HOUR_AGO, HOUR_AGO))
+        os.utime(here, (HOUR_AGO, HOUR_AGO))
+
+
+def _tree(tmp_path: Path) -> Path:
+    root = tmp_path / "artifacts"
+    report = (REPO / "tests/fixtures/scanners/semgrep/one_finding.json").read_bytes()
+    for rel in ("1/semgrep-json/a.json", "1/nested/deeper/b.json", "1/.hidden/c.json", "2/x.sarif/results.sarif",
+                "only-notes/README.md", "1/SOURCES.md"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(report)
+    (root / "1/run.json").write_text(json.dumps({"run_id": "1", "commit": "a" * 40}))
+    (root / "2/linked.json").symlink_to(root / "1/semgrep-json/a.json")
+    (root / "2/linked-dir").symlink_to(root / "1/nested", target_is_directory=True)  # not followed
+    odd = os.fsdecode(b"bad\xff")
+    (root / odd).mkdir()
+    (root / odd / "r.json").write_bytes(report)
+    (root / "loose.json").write_bytes(report)
+    return root
+
+
+def _counting_scandir(monkeypatch) -> list:
+    calls, real = [], os.scandir
+    monkeypatch.setattr(tree_scan.os, "scandir", lambda p=".": calls.append(p) or real(p))
+    return calls
+
+
+def _plain(groups: list[dict]) -> list[dict]:
+    return [{k: v for k, v in g.items() if k != "fingerprint"} for g in groups]
+
+
+def test_scan_sees_what_list_runs_sees_and_lists_only_changed_folders(tmp_path, monkeypatch):
+    root = _tree(tmp_path)
+    _age(root)
+    cache = tmp_path / "findings/tree_cache.json"
+    cache.parent.mkdir()
+    first = tree_scan.scan_runs(root, cache)
+    assert _plain(first) == list_runs(root) and len(first) == 4  # 1, 2, the odd name and ~top; not only-notes
+    assert cache.is_file()
+    calls = _counting_scandir(monkeypatch)
+    again = tree_scan.scan_runs(root, cache)
+    assert again == first and len(calls) == 1  # only data/artifacts itself; every run folder from the cache
+
+    (root / "1/nested/deeper/new.json").write_text("{}")  # the folder's mtime moves: listed again
+    expected = list_runs(root)
+    calls.clear()
+    changed = tree_scan.scan_runs(root, cache)
+    assert _plain(changed) == expected and len(calls) == 2
+    assert changed[0]["fingerprint"] != first[0]["fingerprint"] and changed[1:] == first[1:]
+
+
+def test_an_edit_in_place_changes_the_fingerprint(tmp_path):
+    root = _tree(tmp_path)
+    _age(root)
+    cache = tmp_path / "tree_cache.json"
+    before = tree_scan.scan_runs(root, cache)
+    report = root / "2/x.sarif/results.sarif"
+    data = bytearray(report.read_bytes())
+    data[-2:-1] = b" "  # same size, other bytes, and a new mtime as any write gives
+    report.write_bytes(bytes(data))
+    after = tree_scan.scan_runs(root, cache)
+    assert [g["fingerprint"] for g in after if g["folder"] == "2"] != [g["fingerprint"] for g in before if g["folder"] == "2"]
+    os.utime(root / "1/run.json", ns=(time.time_ns(), time.time_ns() + 10**9))  # the provenance changed
+    assert tree_scan.scan_runs(root, cache)[0]["fingerprint"] != after[0]["fingerprint"]
+
+
+def test_a_change_in_the_same_clock_tick_as_the_listing_is_not_missed(tmp_path):
+    root = tmp_path / "artifacts"
+    (root / "7/tool").mkdir(parents=True)
+    (root / "7/tool/a.json").write_text("{}")
+    cache = tmp_path / "tree_cache.json"
+    tree_scan.scan_runs(root, cache)
+    listed_mtime = (root / "7/tool").stat().st_mtime_ns
+    (root / "7/tool/b.json").write_text("{}")
+    os.utime(root / "7/tool", ns=(listed_mtime, listed_mtime))  # a coarse clock: the folder's mtime did not move
+    (group,) = tree_scan.scan_runs(root, cache)
+    assert [Path(f).name for f in group["files"]] == ["a.json", "b.json"]
+
+
+@pytest.mark.parametrize("damage", ["{not json", "[]", '{"version": 1, "written_ns": "x", "dirs": {"a": 1}}',
+                                    '{"version": 1, "written_ns": 99999999999999999999, "dirs": {"ARTIFACTS/1": [0, 0, [], [], false]}}'])
+def test_a_damaged_folder_cache_costs_time_not_findings(tmp_path, damage):
+    root = _tree(tmp_path)
+    _age(root)
+    cache = tmp_path / "tree_cache.json"
+    expected = tree_scan.scan_runs(root, None)
+    cache.write_text(damage.replace("ARTIFACTS", os.fspath(root)))
+    assert tree_scan.scan_runs(root, cache) == expected
+    assert tree_scan.scan_runs(root, cache) == expected  # and from the rewritten cache
+
+
+def test_state_file_names_never_leave_the_findings_folder(tmp_path):
+    state = tmp_path / "parse_state.json"
+    state.write_text(json.dumps({"runs": {"../../etc/passwd": {}, "/abs": {}, "a/b": {}, "ok-1": {}, "~top": {},
+                                          "~a_b-12345678": {}, "..": {}, "": {}}}))
+    outs = parse_history.state_outputs(state, tmp_path / "by_run")
+    assert sorted(Path(o).name for o in outs) == ["ok-1.json", "~a_b-12345678.json", "~top.json"]
+    assert all(Path(o).parent == tmp_path / "by_run" for o in outs)
+    state.write_text('{"runs": [1, 2]}')
+    assert parse_history.state_outputs(state, tmp_path / "by_run") == []
+
+
+def _history(ws: Path, runs: int) -> None:
+    art = ws / "data/artifacts"
+    for r in range(runs):
+        for n, src in enumerate(SAMPLE):
+            dest = art / str(100 + r) / f"{src.parent.name}-{n}" / src.name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(src.read_bytes() + b"\n" * (r + 1))  # every run's bytes differ: all are parsed
+        (art / str(100 + r) / "run.json").write_text(json.dumps({"run_id": str(100 + r), "commit": f"{r:040x}"}))
+
+
+def _parse_all(ws: Path, monkeypatch, workers: int, on_error: str = "fail") -> None:
+    monkeypatch.chdir(ws)
+    f = Path("data/findings")
+    parse_history.parse_all(Path("data/artifacts"), f / "by_run", f / "archive", f / "parse_state.json", f / "runs_index.json",
+                            None, on_error, 1 << 28, parser_code_key(REPO / "tasks"), {}, workers)
+
+
+def test_parallel_parse_writes_exactly_what_one_process_writes(tmp_path, monkeypatch, capsys):
+    one, two = tmp_path / "one", tmp_path / "two"
+    _history(one, 3)
+    shutil.copytree(one, two)
+    _parse_all(one, monkeypatch, workers=1)
+    monkeypatch.setattr(parse_history, "PARALLEL_MIN_REPORTS", 1)
+    _parse_all(two, monkeypatch, workers=2)
+    out = capsys.readouterr().out
+    assert out.count("parse_findings: 3 of 3 run(s) changed; parsed 33 of their 33 report(s)") == 2
+    for path in sorted((one / "data/findings").rglob("*.json")):
+        assert (two / path.relative_to(one)).read_bytes() == path.read_bytes(), path.name
+    index = json.loads((two / "data/findings/runs_index.json").read_text())
+    assert [e["run"] for e in index["runs"]] == ["100", "101", "102"] and index["archived"] == []
+
+
+def test_a_report_that_fails_in_a_worker_is_one_line_and_the_finished_runs_are_kept(tmp_path, monkeypatch):
+    ws = tmp_path / "ws"
+    _history(ws, 4)
+    bad = ws / "data/artifacts/102/broken/report.json"
+    bad.parent.mkdir()
+    bad.write_text('{"results": [')
+    monkeypatch.setattr(parse_history, "PARALLEL_MIN_REPORTS", 1)
+    with pytest.raises(SecftError) as exc:
+        _parse_all(ws, monkeypatch, workers=2)
+    assert "data/artifacts/102/broken/report.json" in str(exc.value) and "\n" not in str(exc.value)
+    state = json.loads((ws / "data/findings/parse_state.json").read_text())["runs"]
+    assert "102" not in state
+    assert all((ws / "data/findings/by_run" / f"{name}.json").stat().st_size == e["size"] for name, e in state.items())
+    bad.unlink()
+    monkeypatch.setattr(parse_history, "PARALLEL_MIN_REPORTS", 10**9)
+    _parse_all(ws, monkeypatch, workers=1)
+    assert len(json.loads((ws / "data/findings/parse_state.json").read_text())["runs"]) == 4
+
+
+def test_a_deleted_findings_file_is_rebuilt_and_the_merge_stops_at_its_checksum(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    assert run_doit(ws, "parse_findings").returncode == 0
+    out = ws / "data/findings/by_run/sample.json"
+    before = out.read_bytes()
+    out.unlink()
+    run = run_doit(ws, "parse_findings")
+    assert run.returncode == 0, run.output
+    assert run.executed == {"parse_findings:runs"} and out.read_bytes() == before
+    (ws / "data/findings/parse_state.json").write_text("damaged")  # a cache: every run is checked by content
+    (ws / "data/findings/tree_cache.json").write_text("damaged")
+    os.utime(ws / "data/artifacts/sample/semgrep/one_finding.json")
+    run = run_doit(ws, "parse_findings")
+    assert run.executed == {"parse_findings:runs"} and "parse_findings: sample: parsed 0, reused 11 of 11" in run.output
+    assert run_doit(ws, "parse_findings").executed == set()
