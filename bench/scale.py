@@ -1,6 +1,6 @@
 """Phase 1 at the size of months of CI history: workspaces of 100 / 1,000 / 10,000 report files.
 
-    python bench/scale.py [--sizes 100 1000 10000] [--per-run 10] [--repeat 5] [--keep DIR]
+    python bench/scale.py [--sizes 100 1000 10000] [--per-run 10] [--repeat 5] [--keep DIR] [--unique] [--whole]
 
 Each workspace holds copies of real scanner reports (the fixtures behind
 data/artifacts/sample/) in run folders of ``--per-run`` files, each with a
@@ -8,7 +8,9 @@ run.json as fetch_artifacts writes it.  Reported, whole process as a user
 runs it: first ``doit parse_findings``, no-op ``doit parse_findings``
 (median of ``--repeat``), ``doit list``, the size of fine-tuning/.doit.db,
 peak memory (max RSS of the doit process), and adding one new run (re-parses
-only its files: the count comes from the parse task's own output).
+only its files: the count comes from the parse task's own output).  With
+``--whole`` the whole smoke pipeline is then built once and its no-op
+``doit profile=smoke`` timed too (the daemon's and a user's command).
 Prints a Markdown table for docs/performance.md.
 """
 
@@ -66,6 +68,7 @@ def add_run(art: Path, run_id: int, files: list[Path], unique: bool = False) -> 
 
 def make_workspace(ws: Path, n_files: int, per_run: int, unique: bool) -> None:
     shutil.copytree(ROOT / "config", ws / "config")
+    shutil.copytree(ROOT / "data/corpus", ws / "data/corpus")  # the smoke profile's tokenizer (--whole)
     art = ws / "data/artifacts"
     art.mkdir(parents=True)
     pool = reports()
@@ -82,7 +85,7 @@ def doit(ws: Path, *args: str) -> tuple[float, int, str, float]:
     return float(wall), int(rss) // 1024, out, float(cpu)
 
 
-def measure(ws: Path, n_files: int, per_run: int, repeat: int, unique: bool) -> dict:
+def measure(ws: Path, n_files: int, per_run: int, repeat: int, unique: bool, whole: bool = False) -> dict:
     make_workspace(ws, n_files, per_run, unique)
     first, first_rss, _, first_cpu = doit(ws, "parse_findings")
     noops, cpus, rss = [], [], 0
@@ -97,12 +100,16 @@ def measure(ws: Path, n_files: int, per_run: int, repeat: int, unique: bool) -> 
     add_run(ws / "data/artifacts", 999_999, reports()[:per_run], unique)
     added, add_rss, out, _ = doit(ws, "parse_findings")
     parsed = sum(int(n) for n in re.findall(r"parsed (\d+), reused", out))
+    whole_noop = None
+    if whole:
+        doit(ws, "profile=smoke")
+        whole_noop = statistics.median(doit(ws, "profile=smoke")[0] for _ in range(repeat))
     runs = sum(1 for _ in (ws / "data/findings/runs.jsonl").open())
     unique = sum(1 for _ in (ws / "data/findings/findings.jsonl").open())
     return {"files": n_files, "runs": n_files // per_run, "first": first, "first_cpu": first_cpu, "first_rss": first_rss,
             "noop": statistics.median(noops), "noop_cpu": statistics.median(cpus),
             "noop_min": min(noops), "noop_rss": rss, "list": listing, "db": db, "added": added, "parsed_after_add": parsed,
-            "add_rss": add_rss, "runs_indexed": runs, "unique": unique}
+            "add_rss": add_rss, "runs_indexed": runs, "unique": unique, "whole_noop": whole_noop}
 
 
 def main() -> None:
@@ -112,20 +119,23 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--keep", type=Path, help="build the workspaces here and keep them")
     ap.add_argument("--unique", action="store_true", help="make every report's bytes unique (defeats the content cache)")
+    ap.add_argument("--whole", action="store_true", help="also build the whole smoke pipeline and time its no-op")
     args = ap.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="secft-scale-"))
     print(f"copies: {'unique bytes' if args.unique else 'identical'}; {args.per_run} reports per run\n")
     print(f"load average before: {os.getloadavg()[0]:.1f} (other processes share the cores; CPU time is less affected)\n")
     print("| report files (runs) | first `doit parse_findings` (CPU) | peak RSS | no-op median, min (CPU) | `doit list` "
-          "| `.doit.db` | + 1 run of %d: time, reports parsed | runs.jsonl lines | unique findings |" % args.per_run)
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| `.doit.db` | + 1 run of %d: time, reports parsed | runs.jsonl lines | unique findings | whole-graph no-op |"
+          % args.per_run)
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     try:
         for n in args.sizes:
-            r = measure(base / f"ws{n}{'u' if args.unique else ''}", n, args.per_run, args.repeat, args.unique)
+            r = measure(base / f"ws{n}{'u' if args.unique else ''}", n, args.per_run, args.repeat, args.unique, args.whole)
             print(f"| {r['files']:,} ({r['runs']:,}) | {r['first']:.1f} s ({r['first_cpu']:.1f} s) | {r['first_rss']} MB "
                   f"| {r['noop']:.2f} s, {r['noop_min']:.2f} s ({r['noop_cpu']:.2f} s) "
                   f"| {r['list']:.2f} s | {r['db'] / 1e6:.2f} MB | {r['added']:.1f} s, {r['parsed_after_add']} "
-                  f"| {r['runs_indexed']:,} | {r['unique']} |", flush=True)
+                  f"| {r['runs_indexed']:,} | {r['unique']} "
+                  f"| {'%.2f s' % r['whole_noop'] if r['whole_noop'] is not None else '-'} |", flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)

@@ -29,12 +29,16 @@ CACHE_VERSION = 1
 TRUST_AFTER_NS = 2_000_000_000  # coarse file systems (FAT, HFS+) keep mtimes to 1-2 s
 
 
-def _signature(path: str) -> str:
+def _signed(path: str) -> str:
+    """``path``, a NUL, and what changes when the file's bytes may have: size and mtime (of a link's target).
+
+    What doit compares too (then md5); a copy that keeps its mtimes is the same.
+    """
     try:
         st = os.stat(path)
     except OSError:
-        return "-"  # dangling link, vanished file: parse_file reports it
-    return f"{st.st_size}:{st.st_mtime_ns}"  # what doit compares too (then md5); a copy with its mtimes kept is the same
+        return f"{path}\0-"  # dangling link, vanished file: parse_file reports it
+    return f"{path}\0{st.st_size}:{st.st_mtime_ns}"
 
 
 class _Lister:
@@ -79,30 +83,24 @@ class _Lister:
 
 
 def _walk(top: str, lister: _Lister) -> tuple[list[str], str | None, str]:
-    files, seen, stack, run_json = [], [], [top], None
+    files, stack, run_json, sep = [], [top], None, os.sep
     while stack:
         here = stack.pop()
         listing = lister.entries(here)
         if listing is None:
             continue
         subdirs, names, has_run_json = listing
-        stack.extend(f"{here}{os.sep}{d}" for d in subdirs)
+        stack.extend([here + sep + d for d in subdirs])
         if here == top and has_run_json:
-            run_json = f"{here}{os.sep}run.json"
-            seen.append((run_json, _signature(run_json)))
-        for name in names:
-            path = f"{here}{os.sep}{name}"
-            files.append(path)
-            seen.append((path, _signature(path)))
+            run_json = here + sep + "run.json"
+        files.extend([here + sep + n for n in names])
     files.sort()
-    return files, run_json, _digest(seen)
+    return files, run_json, _digest(files + [run_json] if run_json else files)
 
 
-def _digest(seen: list[tuple[str, str]]) -> str:
-    h = hashlib.sha256()
-    for path, sig in sorted(seen):
-        h.update(os.fsencode(path) + b"\0" + sig.encode() + b"\n")
-    return h.hexdigest()
+def _digest(paths: list[str]) -> str:
+    signed = sorted(map(_signed, paths))
+    return hashlib.sha256("\n".join(signed).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def read_cache(path: Path) -> dict:
@@ -151,7 +149,7 @@ def scan_runs(root: Path, cache_path: Path | None = None) -> list[dict]:
     if loose:
         loose.sort()
         groups.append({"name": TOP_LEVEL, "folder": "", "run_json": None, "files": loose,
-                       "fingerprint": _digest([(p, _signature(p)) for p in loose])})
+                       "fingerprint": _digest(loose)})
     changed = lister.listed or len(lister.dirs) != len(lister.old)
     if cache_path is not None and changed and Path(cache_path).parent.is_dir():  # no folder made by a status query
         write_cache(cache_path, lister, started)
