@@ -211,12 +211,18 @@ def parse_all(root: Path, by_run: Path, archive: Path, state_path: Path, index_p
 
 
 def index_paths(index_path: Path) -> list[Path]:
-    """The findings files the runs index names, live runs first (the merge's input)."""
+    """The findings files the runs index names, live runs first (the merge's input), all inside its folder."""
     try:
         data = json.loads(Path(index_path).read_text(encoding="utf-8"))
-        return [Path(e["path"]) for e in data["runs"]] + [Path(e["path"]) for e in data["archived"]]
+        paths = [Path(e["path"]) for e in data["runs"]] + [Path(e["path"]) for e in data["archived"]]
     except (OSError, ValueError, KeyError, TypeError):
         raise SecftError(f"{index_path}: unreadable runs index; run doit parse_findings again") from None
+    home = Path(index_path).parent.resolve()
+    for path in paths:
+        if not path.resolve().is_relative_to(home):
+            raise SecftError(f"{index_path}: names {display(str(path))}, outside {Path(index_path).parent}; "
+                             "delete the index and run doit parse_findings again")
+    return paths
 
 
 def state_outputs(state_path: Path, by_run: Path) -> list[str]:

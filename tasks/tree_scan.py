@@ -59,9 +59,9 @@ class _Lister:
             return None
         old = self.old.get(here)
         if (isinstance(old, list) and len(old) == 5 and old[0] == st.st_mtime_ns and old[1] == st.st_ino
-                and st.st_mtime_ns < self.trusted_before):
+                and st.st_mtime_ns < self.trusted_before and _names(old[2]) and _names(old[3])):
             self.dirs[here] = old
-            return old[2], old[3], old[4]
+            return old[2], old[3], old[4] is True
         subdirs, names, run_json = [], [], False
         try:
             with os.scandir(here) as it:
@@ -80,6 +80,12 @@ class _Lister:
         self.listed += 1
         self.dirs[here] = [st.st_mtime_ns, st.st_ino, subdirs, names, run_json]
         return subdirs, names, run_json
+
+
+def _names(value) -> bool:
+    """A cached listing holds plain entry names only: none that climbs, hides or has a separator."""
+    return type(value) is list and all(type(n) is str and n and n[0] != "." and "/" not in n and os.sep not in n
+                                       for n in value)
 
 
 def _walk(top: str, lister: _Lister) -> tuple[list[str], str | None, str]:

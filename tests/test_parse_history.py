@@ -121,6 +121,26 @@ def test_a_damaged_folder_cache_costs_time_not_findings(tmp_path, damage):
     assert tree_scan.scan_runs(root, cache) == expected  # and from the rewritten cache
 
 
+def test_a_cached_listing_that_climbs_out_is_not_used(tmp_path):
+    root = _tree(tmp_path)
+    _age(root)
+    cache = tmp_path / "tree_cache.json"
+    expected = tree_scan.scan_runs(root, cache)
+    data = json.loads(cache.read_text())
+    folder = os.fspath(root / "1" / "semgrep-json")
+    data["dirs"][folder][3] = ["../../../../../etc/passwd"]
+    cache.write_text(json.dumps(data))
+    assert tree_scan.scan_runs(root, cache) == expected
+
+
+def test_a_runs_index_naming_a_file_elsewhere_is_refused(tmp_path):
+    index = tmp_path / "findings/runs_index.json"
+    index.parent.mkdir()
+    index.write_text(json.dumps({"runs": [{"path": "/etc/passwd"}], "archived": []}))
+    with pytest.raises(SecftError, match="outside"):
+        parse_history.index_paths(index)
+
+
 def test_state_file_names_never_leave_the_findings_folder(tmp_path):
     state = tmp_path / "parse_state.json"
     state.write_text(json.dumps({"runs": {"../../etc/passwd": {}, "/abs": {}, "a/b": {}, "ok-1": {}, "~top": {},
