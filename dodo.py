@@ -201,7 +201,7 @@ def task_parse_findings():
     }
     yield {
         "name": "merge",
-        "doc": "merge and de-duplicate findings across runs; write the runs index",
+        "doc": "merge and de-duplicate findings across runs; write findings.jsonl and runs.jsonl",
         "actions": [_action("tasks.parse_findings:merge_index", RUNS_INDEX, FINDINGS, SUMMARY, RUNS)],
         "file_dep": [str(RUNS_INDEX)] + _code("parse_findings.py"),
         "targets": [str(FINDINGS), str(SUMMARY), str(RUNS)],
