@@ -187,7 +187,7 @@ def task_parse_findings():
         "uptodate": [config_changed(settings)],
         "clean": True,
     }
-    check = TreeUnchanged(ARTIFACTS, ARCHIVE, TREE_CACHE)
+    check = TreeUnchanged(ARTIFACTS, ARCHIVE, TREE_CACHE, RUNS_INDEX)
     yield {
         "name": "runs",
         "doc": "parse the reports of every CI run folder that changed (data/findings/by_run/<run>.json)",

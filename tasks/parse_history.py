@@ -74,14 +74,25 @@ class TreeUnchanged:
     process, so the tree is walked once per doit run.
     """
 
-    def __init__(self, root: Path, archive: Path, cache: Path | None = None):
-        self.root, self.archive, self.cache, self.last = Path(root), Path(archive), cache, None
+    def __init__(self, root: Path, archive: Path, cache: Path | None = None, index: Path | None = None):
+        self.root, self.archive, self.cache, self.index, self.last = Path(root), Path(archive), cache, index, None
+
+    def _with_index(self, digest: str) -> str:
+        """The digest with the runs index's own state: an index edited or damaged by hand is rewritten."""
+        if self.index is None:
+            return digest
+        try:
+            st = os.stat(self.index)
+            sig = f"{st.st_size}:{st.st_mtime_ns}"  # not the inode: a copied workspace is the same workspace
+        except OSError:
+            sig = "-"
+        return hashlib.sha256(f"{digest}\0{sig}".encode()).hexdigest()
 
     def __call__(self, task, values) -> bool:
         self.last = scan(self.root, self.archive, self.cache)
-        digest = self.last["digest"]
-        task.value_savers.append(lambda: {"tree": digest})
-        return values.get("tree") == digest
+        tree = self.last["digest"]
+        task.value_savers.append(lambda: {"tree": self._with_index(tree)})  # after the action: the index it wrote
+        return values.get("tree") == self._with_index(tree)
 
     def take(self) -> dict:
         """The scan made by the check (then forgotten), or a fresh one when the check did not run (doit -a)."""
@@ -92,7 +103,7 @@ class TreeUnchanged:
 def _read_state(path: Path, key: str) -> dict:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     if not isinstance(data, dict) or data.get("version") != STATE_VERSION or data.get("key") != key:
         return {}
@@ -115,8 +126,11 @@ def _parse_one(job: dict) -> dict:
     from tasks.parse_runs import parse_run
 
     out = Path(job["out"])
-    result = parse_run(job["files"], job["folder"], job["run_json"], job["root"], out,
-                       job["on_error"], job["max_bytes"], job["code_key"], log=None)
+    try:
+        result = parse_run(job["files"], job["folder"], job["run_json"], job["root"], out,
+                           job["on_error"], job["max_bytes"], job["code_key"], log=None)
+    except SecftError as exc:  # its subclasses (WriteError) need their own arguments to cross a process boundary
+        raise SecftError(str(exc)) from None
     return {**result, "name": job["name"], "sha256": sha256_file(out), "size": out.stat().st_size}
 
 
@@ -215,7 +229,7 @@ def index_paths(index_path: Path) -> list[Path]:
     try:
         data = json.loads(Path(index_path).read_text(encoding="utf-8"))
         paths = [Path(e["path"]) for e in data["runs"]] + [Path(e["path"]) for e in data["archived"]]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         raise SecftError(f"{index_path}: unreadable runs index; run doit parse_findings again") from None
     home = Path(index_path).parent.resolve()
     for path in paths:
@@ -229,7 +243,7 @@ def state_outputs(state_path: Path, by_run: Path) -> list[str]:
     """The findings files the last successful parse wrote (doit targets: a deleted one re-runs the parse)."""
     try:
         runs = json.loads(Path(state_path).read_text(encoding="utf-8")).get("runs") or {}
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):
         return []
     if not isinstance(runs, dict):
         return []

@@ -16,7 +16,7 @@ from pathlib import Path
 from tasks.artifacts import display
 from tasks.errors import SecftError
 from tasks.hashing import sha256_file, sha256_json
-from tasks.parse_findings import _PROVENANCE_KEYS, _provenance, parse_file, write_if_changed
+from tasks.parse_findings import _PROVENANCE_KEYS, _provenance, _refusal, parse_file, write_if_changed
 
 RUN_KEYS = ("run_id", "branch", "commit", "created_at")
 
@@ -103,11 +103,15 @@ def parse_run(files: list[Path], folder: str, run_json: Path | None, root: Path,
     settings = sha256_json({"code": code_key, "on_error": on_error, "max_bytes": max_bytes})
     key = sha256_json({"settings": settings, "prov": prov, "error": prov_error})
     previous = _previous(out, key)
-    records, parsed = [], 0
+    records, parsed, root_path = [], 0, Path(root)
     for path in map(Path, files):
         shown = display(path.as_posix())
         if prov_error:
             records.append(_rejected(shown, prov_error))
+            continue
+        if _refusal(path, root_path):  # checked before any read or reuse: a link out or a FIFO is never opened
+            records.append(parse_file(path, root, on_error, max_bytes, file_prov))
+            parsed += 1
             continue
         try:
             sha = sha256_file(path)

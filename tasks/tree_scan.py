@@ -5,10 +5,12 @@ changed: every report's (path, size, mtime) is the same as at the last
 parse.  Stat-ing 10,000 files is quick; listing the 11,000 folders they
 arrive in (CI artifacts are folders) is what costs, so the folder listings
 are cached in ``data/findings/tree_cache.json`` and a folder is listed again
-only when its own mtime or inode changed - adding, removing or renaming an
-entry changes them.  A folder modified less than ``TRUST_AFTER_NS`` before
-the cache was written is always listed again, so a change in the same clock
-tick as the listing is never missed (git's "racy" rule).  The cache is only
+only when its own ctime or inode changed - adding, removing or renaming an
+entry changes them, and unlike the mtime no tool can set the ctime back.  A
+folder changed less than ``TRUST_AFTER_NS`` before the cache was written is
+always listed again, so a change in the same clock tick as the listing is
+never missed (git's "racy" rule); a folder holding symlinks is never cached
+(its links' targets change without it).  The cache is only
 a speed-up: missing, damaged or unwritable, every folder is listed.
 
 The groups are exactly those of ``tasks.artifacts.list_runs``, each with a
@@ -25,7 +27,8 @@ from pathlib import Path
 
 from tasks.artifacts import IGNORED_NAMES, TOP_LEVEL, group_name
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: folders by ctime
+_stat, _scandir = os.stat, os.scandir  # module names, so a test can stand in a coarse clock or count listings
 TRUST_AFTER_NS = 2_000_000_000  # coarse file systems (FAT, HFS+) keep mtimes to 1-2 s
 
 
@@ -35,7 +38,7 @@ def _signed(path: str) -> str:
     What doit compares too (then md5); a copy that keeps its mtimes is the same.
     """
     try:
-        st = os.stat(path)
+        st = _stat(path)
     except OSError:
         return f"{path}\0-"  # dangling link, vanished file: parse_file reports it
     return f"{path}\0{st.st_size}:{st.st_mtime_ns}"
@@ -51,35 +54,39 @@ class _Lister:
         self.dirs: dict[str, list] = {}
         self.listed = 0
 
-    def entries(self, here: str) -> tuple[list[str], list[str], bool] | None:
-        """(sub-folders, report file names, has run.json) of ``here``, or None when unreadable."""
+    def entries(self, here: str) -> tuple[list[str], list[str], bool, list[str]] | None:
+        """(sub-folders, report file names, has run.json, names that are symlinks) of ``here``, or None when unreadable."""
         try:
-            st = os.stat(here, follow_symlinks=False)
+            st = _stat(here, follow_symlinks=False)
         except OSError:
             return None
         old = self.old.get(here)
-        if (isinstance(old, list) and len(old) == 5 and old[0] == st.st_mtime_ns and old[1] == st.st_ino
-                and st.st_mtime_ns < self.trusted_before and _names(old[2]) and _names(old[3])):
+        if (isinstance(old, list) and len(old) == 5 and old[0] == st.st_ctime_ns and old[1] == st.st_ino
+                and st.st_ctime_ns < self.trusted_before and _names(old[2]) and _names(old[3])):
             self.dirs[here] = old
-            return old[2], old[3], old[4] is True
-        subdirs, names, run_json = [], [], False
+            return old[2], old[3], old[4] is True, []
+        subdirs, names, run_json, links = [], [], False, []
         try:
-            with os.scandir(here) as it:
+            with _scandir(here) as it:
                 for entry in it:
                     name = entry.name
                     if name.startswith("."):
                         continue
                     if entry.is_dir(follow_symlinks=False):
                         subdirs.append(name)
-                    elif name in IGNORED_NAMES:
+                        continue
+                    if entry.is_symlink():  # its target can appear, vanish or change with no change to this folder
+                        links.append(name)
+                    if name in IGNORED_NAMES:
                         run_json = run_json or (name == "run.json" and entry.is_file())
                     elif entry.is_file():
                         names.append(name)
         except OSError:
             return None
         self.listed += 1
-        self.dirs[here] = [st.st_mtime_ns, st.st_ino, subdirs, names, run_json]
-        return subdirs, names, run_json
+        if not links:  # a folder holding links is listed on every run
+            self.dirs[here] = [st.st_ctime_ns, st.st_ino, subdirs, names, run_json]
+        return subdirs, names, run_json, links
 
 
 def _names(value) -> bool:
@@ -89,30 +96,40 @@ def _names(value) -> bool:
 
 
 def _walk(top: str, lister: _Lister) -> tuple[list[str], str | None, str]:
-    files, stack, run_json, sep = [], [top], None, os.sep
+    files, stack, run_json, sep, linked = [], [top], None, os.sep, set()
     while stack:
         here = stack.pop()
         listing = lister.entries(here)
         if listing is None:
             continue
-        subdirs, names, has_run_json = listing
+        subdirs, names, has_run_json, links = listing
         stack.extend([here + sep + d for d in subdirs])
         if here == top and has_run_json:
             run_json = here + sep + "run.json"
         files.extend([here + sep + n for n in names])
+        linked.update(here + sep + n for n in links)
     files.sort()
-    return files, run_json, _digest(files + [run_json] if run_json else files)
+    return files, run_json, _digest(files + [run_json] if run_json else files, linked)
 
 
-def _digest(paths: list[str]) -> str:
-    signed = sorted(map(_signed, paths))
+def _link(path: str) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "-"
+
+
+def _digest(paths: list[str], linked: set[str] = frozenset()) -> str:
+    """One hash of every path's signature; a symlink also by where it points (a file swapped for a link to
+    a copy keeps its size and mtime)."""
+    signed = sorted(_signed(p) + ("\0L" + _link(p) if p in linked else "") for p in paths)
     return hashlib.sha256("\n".join(signed).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def read_cache(path: Path) -> dict:
     try:
         data = json.loads(Path(path).read_text(encoding="ascii"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) and data.get("version") == CACHE_VERSION else {}
 
@@ -139,8 +156,8 @@ def scan_runs(root: Path, cache_path: Path | None = None) -> list[dict]:
     started = time.time_ns()
     lister = _Lister(read_cache(cache_path) if cache_path else {})
     top = os.fspath(root)
-    groups, loose = [], []
-    with os.scandir(top) as it:
+    groups, loose, loose_links = [], [], set()
+    with _scandir(top) as it:
         entries = sorted(it, key=lambda e: e.name)
     for entry in entries:
         if entry.name.startswith("."):
@@ -152,10 +169,12 @@ def scan_runs(root: Path, cache_path: Path | None = None) -> list[dict]:
                                "files": files, "fingerprint": fingerprint})
         elif entry.is_file() and entry.name not in IGNORED_NAMES:
             loose.append(entry.path)
+            if entry.is_symlink():
+                loose_links.add(entry.path)
     if loose:
         loose.sort()
         groups.append({"name": TOP_LEVEL, "folder": "", "run_json": None, "files": loose,
-                       "fingerprint": _digest(loose)})
+                       "fingerprint": _digest(loose, loose_links)})
     changed = lister.listed or len(lister.dirs) != len(lister.old)
     if cache_path is not None and changed and Path(cache_path).parent.is_dir():  # no folder made by a status query
         write_cache(cache_path, lister, started)

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,7 @@ def _tree(tmp_path: Path) -> Path:
 
 def _counting_scandir(monkeypatch) -> list:
     calls, real = [], os.scandir
-    monkeypatch.setattr(tree_scan.os, "scandir", lambda p=".": calls.append(p) or real(p))
+    monkeypatch.setattr(tree_scan, "_scandir", lambda p=".": calls.append(p) or real(p))
     return calls
 
 
@@ -61,7 +62,13 @@ def _plain(groups: list[dict]) -> list[dict]:
     return [{k: v for k, v in g.items() if k != "fingerprint"} for g in groups]
 
 
-def test_scan_sees_what_list_runs_sees_and_lists_only_changed_folders(tmp_path, monkeypatch):
+@pytest.fixture
+def settled(monkeypatch):
+    """Folders count as settled at once (the 2 s racy window is for the clock, tested on its own below)."""
+    monkeypatch.setattr(tree_scan, "TRUST_AFTER_NS", 0)
+
+
+def test_scan_sees_what_list_runs_sees_and_lists_only_changed_folders(tmp_path, monkeypatch, settled):
     root = _tree(tmp_path)
     _age(root)
     cache = tmp_path / "findings/tree_cache.json"
@@ -71,13 +78,14 @@ def test_scan_sees_what_list_runs_sees_and_lists_only_changed_folders(tmp_path, 
     assert cache.is_file()
     calls = _counting_scandir(monkeypatch)
     again = tree_scan.scan_runs(root, cache)
-    assert again == first and len(calls) == 1  # only data/artifacts itself; every run folder from the cache
+    # data/artifacts itself and folder 2 (it holds symlinks, whose targets change without it); the rest from the cache
+    assert again == first and sorted(Path(c).name for c in calls) == ["2", "artifacts"]
 
     (root / "1/nested/deeper/new.json").write_text("{}")  # the folder's mtime moves: listed again
     expected = list_runs(root)
     calls.clear()
     changed = tree_scan.scan_runs(root, cache)
-    assert _plain(changed) == expected and len(calls) == 2
+    assert _plain(changed) == expected and sorted(Path(c).name for c in calls) == ["2", "artifacts", "deeper"]
     assert changed[0]["fingerprint"] != first[0]["fingerprint"] and changed[1:] == first[1:]
 
 
@@ -96,22 +104,40 @@ def test_an_edit_in_place_changes_the_fingerprint(tmp_path):
     assert tree_scan.scan_runs(root, cache)[0]["fingerprint"] != after[0]["fingerprint"]
 
 
-def test_a_change_in_the_same_clock_tick_as_the_listing_is_not_missed(tmp_path):
+def test_a_change_in_the_same_clock_tick_as_the_listing_is_not_missed(tmp_path, monkeypatch):
+    real = os.stat
+
+    def coarse(path, *args, **kwargs):  # a file system that keeps whole seconds (FAT, HFS+, some network mounts)
+        st = real(path, *args, **kwargs)
+        return types.SimpleNamespace(st_ino=st.st_ino, st_size=st.st_size, st_mtime_ns=st.st_mtime_ns // 10**9 * 10**9,
+                                     st_ctime_ns=st.st_ctime_ns // 10**9 * 10**9)
+
+    monkeypatch.setattr(tree_scan, "_stat", coarse)
     root = tmp_path / "artifacts"
     (root / "7/tool").mkdir(parents=True)
     (root / "7/tool/a.json").write_text("{}")
     cache = tmp_path / "tree_cache.json"
     tree_scan.scan_runs(root, cache)
-    listed_mtime = (root / "7/tool").stat().st_mtime_ns
-    (root / "7/tool/b.json").write_text("{}")
-    os.utime(root / "7/tool", ns=(listed_mtime, listed_mtime))  # a coarse clock: the folder's mtime did not move
+    (root / "7/tool/b.json").write_text("{}")  # most often in the same second: the folder's coarse ctime did not move
     (group,) = tree_scan.scan_runs(root, cache)
     assert [Path(f).name for f in group["files"]] == ["a.json", "b.json"]
 
 
+def test_a_symlink_whose_target_appears_later_is_found(tmp_path, settled):
+    root = tmp_path / "artifacts"
+    (root / "1/tool").mkdir(parents=True)
+    (root / "1/tool/a.json").write_text("{}")
+    (root / "1/tool/later.json").symlink_to(tmp_path / "artifacts/1/stash.json")
+    _age(root)
+    cache = tmp_path / "tree_cache.json"
+    assert [Path(f).name for f in tree_scan.scan_runs(root, cache)[0]["files"]] == ["a.json"]
+    (root / "1/stash.json").write_text("{}")  # the link now points at a file; its folder did not change
+    assert {Path(f).name for f in tree_scan.scan_runs(root, cache)[0]["files"]} == {"a.json", "later.json", "stash.json"}
+
+
 @pytest.mark.parametrize("damage", ["{not json", "[]", '{"version": 1, "written_ns": "x", "dirs": {"a": 1}}',
                                     '{"version": 1, "written_ns": 99999999999999999999, "dirs": {"ARTIFACTS/1": [0, 0, [], [], false]}}'])
-def test_a_damaged_folder_cache_costs_time_not_findings(tmp_path, damage):
+def test_a_damaged_folder_cache_costs_time_not_findings(tmp_path, damage, settled):
     root = _tree(tmp_path)
     _age(root)
     cache = tmp_path / "tree_cache.json"
@@ -121,7 +147,7 @@ def test_a_damaged_folder_cache_costs_time_not_findings(tmp_path, damage):
     assert tree_scan.scan_runs(root, cache) == expected  # and from the rewritten cache
 
 
-def test_a_cached_listing_that_climbs_out_is_not_used(tmp_path):
+def test_a_cached_listing_that_climbs_out_is_not_used(tmp_path, settled):
     root = _tree(tmp_path)
     _age(root)
     cache = tmp_path / "tree_cache.json"
@@ -218,3 +244,73 @@ def test_a_deleted_findings_file_is_rebuilt_and_the_merge_stops_at_its_checksum(
     run = run_doit(ws, "parse_findings")
     assert run.executed == {"parse_findings:runs"} and "parse_findings: sample: parsed 0, reused 11 of 11" in run.output
     assert run_doit(ws, "parse_findings").executed == set()
+
+
+def _summary(ws: Path) -> dict:
+    return json.loads((ws / "data/findings/findings_summary.json").read_text())
+
+
+def test_a_report_turned_into_a_link_out_is_refused_though_its_bytes_are_known(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    assert run_doit(ws, "parse_findings").returncode == 0
+    report = ws / "data/artifacts/sample/bandit/bandit-report.json"
+    outside = tmp_path / "outside.json"
+    shutil.copy2(report, outside)
+    report.unlink()
+    report.symlink_to(outside)  # same bytes as before, now from outside the artifacts
+    run = run_doit(ws, "parse_findings")
+    assert run.returncode == 0, run.output
+    rejected = {r["artifact"]: r["error"] for r in _summary(ws)["rejected"]}
+    assert "symlink resolving outside" in rejected["data/artifacts/sample/bandit/bandit-report.json"]
+    (ws / "data/artifacts/sample/copy").mkdir()
+    (ws / "data/artifacts/sample/copy/again.json").symlink_to(outside)  # a new name for known bytes: refused too
+    assert run_doit(ws, "parse_findings").returncode == 0
+    assert "data/artifacts/sample/copy/again.json" in {r["artifact"] for r in _summary(ws)["rejected"]}
+
+
+def test_a_link_whose_target_becomes_a_fifo_does_not_hang_the_parse(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    target = ws / "data/artifacts/sample/stash.json"
+    shutil.copy2(ws / "data/artifacts/sample/bandit/bandit-report.json", target)
+    (ws / "data/artifacts/sample/bandit/linked.json").symlink_to(target)
+    assert run_doit(ws, "parse_findings").returncode == 0
+    target.unlink()
+    os.mkfifo(target)
+    run = run_doit(ws, "parse_findings", timeout=120)
+    assert run.returncode == 0, run.output
+    statuses = {r["artifact"]: r["status"] for r in _summary(ws)["artifacts"]}
+    assert statuses.get("data/artifacts/sample/bandit/linked.json") in (None, "rejected")  # skipped or refused, never read
+    assert statuses["data/artifacts/sample/bandit/bandit-report.json"] == "ok"
+
+
+def test_a_runs_index_damaged_by_hand_is_rewritten_by_the_next_run(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    assert run_doit(ws, "parse_findings").returncode == 0
+    index = ws / "data/findings/runs_index.json"
+    good, findings = index.read_bytes(), (ws / "data/findings/findings.jsonl").read_bytes()
+    for damage in ('{"garbage', json.dumps({"version": 1, "runs": [], "archived": []})):
+        index.write_text(damage)
+        run = run_doit(ws, "parse_findings")
+        assert run.returncode == 0, run.output
+        assert index.read_bytes() == good and (ws / "data/findings/findings.jsonl").read_bytes() == findings
+
+
+def test_a_write_error_in_a_worker_is_named_as_such(tmp_path, monkeypatch):
+    ws = tmp_path / "ws"
+    _history(ws, 3)
+    (ws / "data/findings/by_run/101.json").mkdir(parents=True)  # a folder where the findings file goes
+    monkeypatch.setattr(parse_history, "PARALLEL_MIN_REPORTS", 1)
+    with pytest.raises(SecftError, match=r"by_run/101.json: cannot write: "):
+        _parse_all(ws, monkeypatch, workers=2)
+
+
+def test_deeply_nested_bookkeeping_files_are_one_line_not_a_traceback(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    assert run_doit(ws, "parse_findings").returncode == 0
+    for name in ("tree_cache.json", "parse_state.json", "runs_index.json"):
+        (ws / "data/findings" / name).write_text("[" * 200_000)
+    listed = run_doit(ws, "list", "--all", "--status")
+    assert listed.returncode == 0 and "Traceback" not in listed.output, listed.output[-2000:]
+    run = run_doit(ws, "parse_findings")
+    assert run.returncode == 0 and "Traceback" not in run.output, run.output[-2000:]
+    assert json.loads((ws / "data/findings/runs_index.json").read_text())["runs"]
