@@ -10,8 +10,9 @@ build are stale (``doit list --status``), or when the last build failed and
 its backoff (``daemon.retry_failed_build_seconds``, doubling, at most a day)
 has passed; the failure count and next retry time are kept in the state
 file.  With ``artifacts.keep_runs`` set, ``doit prune`` runs before each
-build, so the oldest runs' files go while their findings stay.  Nothing a poll meets ends the daemon: a failed fetch, a refused
-artifact or a failed build is one line in ``fine-tuning/logs/daemon.log``.
+build, so the oldest runs' files go while their findings stay.  Nothing a
+poll meets ends the daemon: a failed fetch, a refused artifact or a failed
+build is one line in ``fine-tuning/logs/daemon.log``.
 Only one daemon runs per workspace (a second exits at once with a clear
 message); the doit run takes the workspace's run lock itself, so a person's
 run and the daemon's never overlap.  ``SECFT_DAEMON=1`` is set for the
@@ -53,15 +54,20 @@ DEFAULT_CHAIN = {"parse_findings", "knowledge_base", "enrich_narratives", "build
 MAX_BACKOFF = 24 * 3600
 
 
-def _doit(profile: str | None, *args: str) -> list[str]:
-    cmd = [sys.executable, "-m", "doit", *args, "-f", str(DODO), "-d", "."]
+def _doit(profile: str | None, *command: str, tasks: tuple[str, ...] = ()) -> list[str]:
+    """A doit command line: a doit command (``list ...``) goes before the options, task names after them."""
+    cmd = [sys.executable, "-m", "doit", *command, "-f", str(DODO), "-d", ".", *tasks]
     return cmd + ([f"profile={profile}"] if profile else [])
 
 
-def run_doit(profile: str | None) -> subprocess.CompletedProcess:
+def _build_env() -> dict:
     env = dict(os.environ, SECFT_DAEMON="1")
     env.setdefault("SECFT_LOCK_TIMEOUT", "600")  # wait for a person's run to finish
-    return subprocess.run(_doit(profile), capture_output=True, text=True, env=env)
+    return env
+
+
+def run_doit(profile: str | None) -> subprocess.CompletedProcess:
+    return subprocess.run(_doit(profile), capture_output=True, text=True, env=_build_env())
 
 
 def prune(profile: str | None, keep: int) -> None:
@@ -69,11 +75,8 @@ def prune(profile: str | None, keep: int) -> None:
 
     A failed prune is logged and the build goes on: the runs keep their files.
     """
-    env = dict(os.environ, SECFT_DAEMON="1")
-    env.setdefault("SECFT_LOCK_TIMEOUT", "600")
     try:
-        cmd = [sys.executable, "-m", "doit", "-f", str(DODO), "-d", ".", "prune"] + ([f"profile={profile}"] if profile else [])
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=3600)
+        proc = subprocess.run(_doit(profile, tasks=("prune",)), capture_output=True, text=True, env=_build_env(), timeout=3600)
     except (OSError, subprocess.TimeoutExpired) as exc:
         log(f"prune (keep_runs {keep}) did not run: {type(exc).__name__}")
         return

@@ -23,7 +23,7 @@ from tasks.hashing import sha256_file
 from tasks.parsers import parse_report
 from tasks.parsers.identity import canonical_advisory, package_key
 from tasks.hashing import sha256_json
-from tasks.schemas import first_error
+from tasks.schemas import validate_all
 
 _PROVENANCE_KEYS = ("branch", "commit", "run_id", "created_at")
 
@@ -85,12 +85,8 @@ def _refusal(artifact: Path, root: Path) -> str | None:
 
 
 def _validate(findings: list[dict], shown: str) -> None:
-    """Schema-check each finding (compiled check; jsonschema words the error: tasks/schemas.py)."""
-    for i, f in enumerate(findings, 1):
-        error = first_error("finding", f)
-        if error is not None:
-            where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-            raise SecftError(f"{shown} record {i}: invalid finding: {where}: {error.message[:200]}")
+    """Schema-check each finding; the first bad one ends the report in one line naming its field."""
+    validate_all("finding", findings, shown)
 
 
 def parse_artifact(artifact: Path, root: Path, out_path: Path, on_error: str, max_bytes: int) -> dict:

@@ -7,9 +7,9 @@ run folder and a dependency per report, a no-op at 10,000 reports took
 ``parse_findings:runs`` is one task, and its up-to-date check is one walk:
 
 - ``TreeUnchanged`` lists data/artifacts once (path, size and mtime of
-  every report and run.json, plus the archive folder; tasks/tree_scan.py) and compares the
-  digest with the one doit stored after the last successful run (64
-  characters in doit's database).
+  every report and run.json, plus the archive folder and the runs index;
+  tasks/tree_scan.py) and compares the digest with the one doit stored
+  after the last successful run (64 characters in doit's database).
 - When it differs, ``parse_all`` compares each run's fingerprint with
   ``data/findings/parse_state.json`` and hands only the changed runs to
   ``parse_runs.parse_run``, which re-parses only the reports whose bytes
@@ -42,14 +42,11 @@ PARALLEL_MIN_REPORTS = 1000  # below this, starting worker processes (about 1 s 
 
 def _archived(archive: Path) -> list[tuple[str, str]]:
     """(path, stat signature) of every archived run's findings file (tasks/prune.py writes them)."""
+    from tasks.tree_scan import signature
+
     if not archive.is_dir():
         return []
-    out = []
-    for entry in os.scandir(archive):
-        if entry.name.endswith(".json") and entry.is_file():
-            st = entry.stat()
-            out.append((entry.path, f"{st.st_size}:{st.st_mtime_ns}"))
-    return sorted(out)
+    return sorted((e.path, signature(e.path)) for e in os.scandir(archive) if e.name.endswith(".json") and e.is_file())
 
 
 def scan(root: Path, archive: Path, cache: Path | None = None) -> dict:
@@ -79,14 +76,11 @@ class TreeUnchanged:
 
     def _with_index(self, digest: str) -> str:
         """The digest with the runs index's own state: an index edited or damaged by hand is rewritten."""
+        from tasks.tree_scan import signature
+
         if self.index is None:
             return digest
-        try:
-            st = os.stat(self.index)
-            sig = f"{st.st_size}:{st.st_mtime_ns}"  # not the inode: a copied workspace is the same workspace
-        except OSError:
-            sig = "-"
-        return hashlib.sha256(f"{digest}\0{sig}".encode()).hexdigest()
+        return hashlib.sha256(f"{digest}\0{signature(self.index)}".encode()).hexdigest()
 
     def __call__(self, task, values) -> bool:
         self.last = scan(self.root, self.archive, self.cache)
@@ -131,7 +125,8 @@ def _parse_one(job: dict) -> dict:
                            job["on_error"], job["max_bytes"], job["code_key"], log=None)
     except SecftError as exc:  # its subclasses (WriteError) need their own arguments to cross a process boundary
         raise SecftError(str(exc)) from None
-    return {**result, "name": job["name"], "sha256": sha256_file(out), "size": out.stat().st_size}
+    return {**result, "name": job["name"], "fingerprint": job["fingerprint"], "sha256": sha256_file(out),
+            "size": out.stat().st_size}
 
 
 def _worker_init(local_provenance: dict) -> None:
@@ -200,14 +195,13 @@ def parse_all(root: Path, by_run: Path, archive: Path, state_path: Path, index_p
         jobs.append({"name": group["name"], "files": group["files"], "folder": group["folder"], "run_json": group["run_json"],
                      "root": root, "out": str(out), "on_error": on_error, "max_bytes": max_bytes, "code_key": code_key,
                      "fingerprint": group["fingerprint"]})
-    fingerprints = {j["name"]: j["fingerprint"] for j in jobs}
     counts = {"parsed": 0, "reports": 0}
 
     def done(result: dict) -> None:
         print(result["line"], flush=True)
         counts["parsed"] += result["parsed"]
         counts["reports"] += result["reports"]
-        state[result["name"]] = {"fingerprint": fingerprints[result["name"]], "sha256": result["sha256"], "size": result["size"]}
+        state[result["name"]] = {k: result[k] for k in ("fingerprint", "sha256", "size")}
 
     try:
         _run_jobs(jobs, workers or usable_cores(), local_provenance, done)

@@ -29,22 +29,22 @@ def schema(name: str) -> dict:
 
 
 @functools.lru_cache(maxsize=None)
-def validator(name: str, *pointer: str):
-    """jsonschema's validator for schema ``name`` (or its subschema at ``pointer``, e.g. "properties", "source")."""
+def validator(name: str):
+    """jsonschema's validator for schema ``name``."""
     import jsonschema
 
     full = schema(name)
     cls = jsonschema.validators.validator_for(full)
     cls.check_schema(full)
-    return cls(_at(full, pointer))
+    return cls(full)
 
 
 @functools.lru_cache(maxsize=None)
-def compiled(name: str, *pointer: str) -> Callable[[Any], bool]:
-    """A fast yes/no check for schema ``name`` (or its subschema at ``pointer``)."""
+def compiled(name: str) -> Callable[[Any], bool]:
+    """A fast yes/no check for schema ``name``."""
     import fastjsonschema
 
-    check = fastjsonschema.compile(_at(schema(name), pointer), use_formats=False)
+    check = fastjsonschema.compile(schema(name), use_formats=False)
 
     def is_valid(obj: Any) -> bool:
         try:
@@ -56,22 +56,15 @@ def compiled(name: str, *pointer: str) -> Callable[[Any], bool]:
     return is_valid
 
 
-def _at(full: dict, pointer: tuple[str, ...]) -> dict:
-    part = full
-    for key in pointer:
-        part = part[key]
-    return part
-
-
 def _where(error) -> str:
     return "/".join(str(p) for p in error.absolute_path) or "(top level)"
 
 
-def first_error(name: str, obj: Any, *pointer: str):
+def first_error(name: str, obj: Any):
     """jsonschema's first error for ``obj``, or None; the compiled check first, so a valid record costs microseconds."""
-    if compiled(name, *pointer)(obj):
+    if compiled(name)(obj):
         return None
-    return next(iter(validator(name, *pointer).iter_errors(obj)), None)  # the reference has the last word
+    return next(iter(validator(name).iter_errors(obj)), None)  # the reference has the last word
 
 
 def validate(name: str, obj: Any, context: str) -> None:

@@ -14,7 +14,7 @@ never missed (git's "racy" rule); a folder holding symlinks is never cached
 a speed-up: missing, damaged or unwritable, every folder is listed.
 
 The groups are exactly those of ``tasks.artifacts.list_runs``, each with a
-``fingerprint`` (tests/test_tree_scan.py compares them).
+``fingerprint`` (tests/test_parse_history.py compares them).
 """
 
 from __future__ import annotations
@@ -29,19 +29,23 @@ from tasks.artifacts import IGNORED_NAMES, TOP_LEVEL, group_name
 
 CACHE_VERSION = 2  # 2: folders by ctime
 _stat, _scandir = os.stat, os.scandir  # module names, so a test can stand in a coarse clock or count listings
-TRUST_AFTER_NS = 2_000_000_000  # coarse file systems (FAT, HFS+) keep mtimes to 1-2 s
+TRUST_AFTER_NS = 2_000_000_000  # coarse file systems (FAT, HFS+) keep times to 1-2 s
 
 
-def _signed(path: str) -> str:
-    """``path``, a NUL, and what changes when the file's bytes may have: size and mtime (of a link's target).
+def signature(path: str) -> str:
+    """What changes when a file's bytes may have: size and mtime (of a link's target), or "-" when it is gone.
 
     What doit compares too (then md5); a copy that keeps its mtimes is the same.
     """
     try:
         st = _stat(path)
     except OSError:
-        return f"{path}\0-"  # dangling link, vanished file: parse_file reports it
-    return f"{path}\0{st.st_size}:{st.st_mtime_ns}"
+        return "-"  # dangling link, vanished file: parse_file reports it
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def _signed(path: str) -> str:
+    return f"{path}\0{signature(path)}"
 
 
 class _Lister:
