@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Iterable
 
 from tasks.errors import SecftError
-from tasks.source import GitOutputTooLarge, SourceReader, find_secrets, redact, run_git, safe_path, secret_finding
+from tasks.repository.git import GitOutputTooLarge, run_git
+from tasks.source import SourceReader, find_secrets, redact, safe_path, secret_finding
 
 SLACK = 2                     # changed lines this close to the finding's lines count as touching it
 MAX_CHANGED_LINES = 120       # more added+removed lines in the chosen hunks than this: not a focused fix
