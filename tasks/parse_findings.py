@@ -19,7 +19,7 @@ from typing import Iterable
 from tasks import atomic
 from tasks.artifacts import display, provenance
 from tasks.errors import SecftError
-from tasks.hashing import sha256_file
+from tasks.hashing import TooLarge, sha256_file
 from tasks.parsers import parse_report
 from tasks.parsers.identity import canonical_advisory, package_key
 from tasks.hashing import sha256_json
@@ -43,7 +43,7 @@ def parse_file(artifact: Path, root: Path, on_error: str, max_bytes: int, prov: 
         record.update(status="rejected", error=f"{shown}: {refusal}")
         return record
     try:
-        record["sha256"] = sha256 or sha256_file(artifact)
+        record["sha256"] = sha256 or sha256_file(artifact, max_bytes)  # size checked before a byte is hashed
         report = parse_report(artifact, max_bytes=max_bytes, display_path=shown)
         record.update(format=report.format, tools=report.tools, raw_count=report.raw_count,
                       invalid_utf8_bytes=report.invalid_utf8_bytes)
@@ -56,7 +56,7 @@ def parse_file(artifact: Path, root: Path, on_error: str, max_bytes: int, prov: 
             f["source"].update(prov)
         _validate(report.findings, shown)
         record["findings"] = report.findings
-    except (SecftError, OSError) as exc:
+    except (SecftError, OSError, TooLarge) as exc:
         if on_error != "skip":
             raise SecftError(str(exc)) from None
         record.update(status="rejected", format=None, tools=[], raw_count=0, findings=[], error=str(exc))

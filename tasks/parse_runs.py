@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tasks.artifacts import display
 from tasks.errors import SecftError
-from tasks.hashing import sha256_file, sha256_json
+from tasks.hashing import TooLarge, sha256_file, sha256_json
 from tasks.parse_findings import _PROVENANCE_KEYS, _provenance, _refusal, parse_file, write_if_changed
 
 RUN_KEYS = ("run_id", "branch", "commit", "created_at")
@@ -114,9 +114,9 @@ def parse_run(files: list[Path], folder: str, run_json: Path | None, root: Path,
             parsed += 1
             continue
         try:
-            sha = sha256_file(path)
-        except OSError:
-            sha = None  # parse_file reports the unreadable file
+            sha = sha256_file(path, max_bytes)  # size first: a sparse huge file is never read
+        except (OSError, TooLarge):
+            sha = None  # parse_file reports the unreadable or oversized file
         record = previous.get((shown, sha))
         if record is None and sha:
             record = CONTENTS.get((sha, settings))
