@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import sys
@@ -51,7 +52,8 @@ _SUMMARY_KEYS = ("stage", "status", "mode", "iterations", "valid_loss_before", "
 
 
 def _files(folder: Path) -> list[Path]:
-    return sorted(f for f in folder.rglob("*") if f.is_file())
+    """The files of a stage or history folder; a symbolic link anywhere is refused in one line, never followed."""
+    return atomic.regular_files(folder, "model folder")
 
 
 def fingerprint(folder: Path) -> str | None:
@@ -62,10 +64,7 @@ def fingerprint(folder: Path) -> str | None:
 
 
 def _copy_folder(src: Path, dst: Path) -> None:
-    for f in _files(src):
-        target = dst / f.relative_to(src)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(f, target)
+    atomic.copy_regular(src, dst, "model folder")
 
 
 def _folders(metrics: dict) -> tuple[Path, list[Path]] | None:
@@ -135,11 +134,80 @@ def _record(config: dict, metrics: dict, kind: str) -> str | None:
 
 
 def _read_build(entry: Path) -> dict | None:
-    try:
-        build = json.loads((entry / BUILD_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    """The entry's build record; a damaged one is moved aside (one line) and rebuilt from the entry's folders.
+
+    Why: a hand-edited or half-written build.json (bad JSON, deep nesting, a
+    string where a number belongs) made every stage after training fail, since
+    each training rotates the history.  None when nothing usable is there.
+    """
+    path = entry / BUILD_FILE
+    if path.is_symlink():
         return None
-    return build if isinstance(build, dict) and build.get("name") == entry.name else None
+    try:
+        build = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, RecursionError):
+        build = None
+    if _well_formed(build, entry):
+        return build
+    return _rebuild(entry)
+
+
+def _well_formed(build: object, entry: Path) -> bool:
+    if not isinstance(build, dict) or build.get("name") != entry.name:
+        return False
+    kinds = {"adapter": str, "folders": list, "summary": dict, "created_ns": int}
+    return all(isinstance(build.get(k), t) and not isinstance(build.get(k), bool) for k, t in kinds.items()) and all(
+        isinstance(f, str) for f in build["folders"]) and all(
+        build.get(k) is None or isinstance(build.get(k), str)
+        for k in ("kind", "created_at", "dataset_sha256", "adapter_fingerprint", "stage1_adapter_sha256"))
+
+
+def _rebuild(entry: Path) -> dict | None:
+    """Move a damaged build.json aside and write one rebuilt from what the entry holds."""
+    path = entry / BUILD_FILE
+    aside = entry.parent / f".{entry.name}.build.json.damaged-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
+    try:
+        adapters = sorted(p.name for p in (entry / "adapters").iterdir() if p.is_dir() and not p.is_symlink()
+                          and _PLAIN.match(p.name) and (p / "metrics.json").is_file())
+        models = sorted(p.name for p in (entry / "models").iterdir()
+                        if p.is_dir() and not p.is_symlink() and _PLAIN.match(p.name)) if (entry / "models").is_dir() else []
+    except OSError:
+        adapters, models = [], []
+    if len(adapters) != 1:
+        print(f"history: {path}: damaged and not rebuildable (no single adapter folder); entry skipped", file=sys.stderr)
+        return None
+    adapter = adapters[0]
+    try:
+        metrics = json.loads((entry / "adapters" / adapter / "metrics.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        metrics = {}
+    metrics = metrics if isinstance(metrics, dict) else {}
+    stamp = entry.name.split("_", 1)[0]
+    try:
+        created_ns = int(time.mktime(time.strptime(stamp, "%Y%m%dT%H%M%SZ")) - time.timezone) * 10 ** 9
+    except ValueError:
+        created_ns = 0
+    build = {
+        "name": entry.name, "adapter": adapter, "kind": "rebuilt", "created_at": None, "created_ns": created_ns,
+        "dataset_sha256": metrics.get("data_sha256") if isinstance(metrics.get("data_sha256"), str) else None,
+        "folders": [f"models/{m}" for m in models] + [f"adapters/{adapter}"],
+        "adapter_fingerprint": None,
+        "stage1_adapter_sha256": metrics.get("stage1_adapter_sha256") if isinstance(metrics.get("stage1_adapter_sha256"), str) else None,
+        "summary": {k: metrics[k] for k in _SUMMARY_KEYS if k in metrics},
+    }
+    try:
+        build["adapter_fingerprint"] = fingerprint(entry / "adapters" / adapter)
+        if path.exists():
+            os.replace(path, aside)
+        atomic.write_json(path, build)
+    except (OSError, SecftError) as exc:
+        print(f"history: {path}: damaged; could not rebuild it ({getattr(exc, 'strerror', None) or exc}); entry skipped",
+              file=sys.stderr)
+        return None
+    print(f"history: {path}: damaged; moved aside to {aside.name} and rebuilt from the entry's folders", file=sys.stderr)
+    return build
 
 
 def entries(history: Path) -> list[tuple[Path, dict]]:
@@ -196,6 +264,9 @@ def restore(name: str, root: Path = Path("fine-tuning")) -> dict:
         raise SecftError(f"history entry {name!r}: not a history name (YYYYMMDDTHHMMSSZ_<8 hex>; python -m tasks.models list)")
     history = root / "history"
     entry = history / name
+    if entry.is_symlink():
+        raise SecftError(f"{entry}: a symbolic link; refused (history entries are folders secft wrote)")
+    _files(entry)  # a link anywhere in the entry is refused before anything is read or anything live is touched
     build = _read_build(entry) if entry.is_dir() else None
     if build is None:
         raise SecftError(f"{entry}: no such history entry (python -m tasks.models list)")

@@ -30,7 +30,7 @@ def dataset_card(info: dict, summary: dict) -> str:
     counts = info["counts"]
     tools = ", ".join(f"{t} ({n})" for t, n in summary.get("by_tool", {}).items()) or "none"
     sources = "\n".join(
-        f"- `{a['artifact']}` ({', '.join(a['tools']) or a['format'] or 'rejected'}, {a['findings']} findings, sha256 `{a['sha256'][:16]}`)"
+        f"- `{a['artifact']}` ({', '.join(a['tools']) or a['format'] or 'rejected'}, {a['findings']} findings, sha256 `{str(a.get('sha256') or 'none')[:16]}`)"
         for a in summary.get("artifacts", [])
     )
     return _front_matter({"license": "other", "task_categories": ["text-generation"], "tags": ["security", "secft", "sarif", "vulnerability"], "pretty_name": "secft security findings"}) + """
@@ -40,7 +40,7 @@ Chat-format (mlx-lm `{"messages": [...]}`) fine-tuning data built by secft from 
 
 | file | rows | sha256 |
 |---|---:|---|
-""" + "\n".join(f"| `{name}` | {f['rows']} | `{f['sha256'][:16]}` |" for name, f in info["files"].items()) + f"""
+""" + "\n".join(f"| `{name}` | {f['rows']} | `{str(f.get('sha256') or 'none')[:16]}` |" for name, f in info["files"].items()) + f"""
 
 - Stage 1 (vulnerability analysis): {counts['stage1']['train']} train / {counts['stage1']['valid']} valid.
 - Stage 2 (code fixes): {counts['stage2']['train']} train / {counts['stage2']['valid']} valid; dropped (no real fix source): {json.dumps(info['stage2_dropped'])}.
@@ -139,7 +139,7 @@ def model_card(stage: str, metrics: dict, data_info: dict, base_model: str, desc
 
 - Base model: `{base_model}`
 - Mode: {metrics.get('mode', 'sequential')}
-""" + _status_lines(metrics) + _peft_line(peft_folder) + f"""- Training data: {json.dumps({k: v['sha256'][:16] for k, v in data_info.get('files', {}).items()})}
+""" + _status_lines(metrics) + _peft_line(peft_folder) + f"""- Training data: {json.dumps({k: str(v.get('sha256') or 'none')[:16] for k, v in data_info.get('files', {}).items()})}
 - Iterations: {metrics.get('iterations')}; tokens/s: {fmt(metrics.get('tokens_per_second'))}; peak memory: {fmt(metrics.get('peak_memory_gb'))} GB
 - Validation loss: {fmt(metrics.get('valid_loss_before'))} before, {fmt(metrics.get('valid_loss_after'))} after
 """ + (f"- Stage-1 validation loss (forgetting): {fmt(forgetting.get('stage1_valid_loss_before'))} before stage 2, {fmt(forgetting.get('stage1_valid_loss_after'))} after\n" if forgetting else "") + _evaluation_section(evaluation, loss_plot) + f"""
