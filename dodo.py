@@ -21,6 +21,7 @@ from doit.exceptions import TaskFailed
 from doit.tools import config_changed
 
 from tasks import runlock, variables
+from tasks.core import doitdb
 from tasks.artifacts import LOCAL_PROVENANCE, set_local_provenance
 from tasks.config import load_config, section
 from tasks.errors import SecftError
@@ -101,6 +102,7 @@ DOIT_CONFIG = {
 }
 
 _COMMAND = runlock.doit_command(sys.argv)
+doitdb.install()  # each finished task is on disk at once: a kill -9 later in the run never retrains it
 if _COMMAND not in runlock.READ_ONLY_COMMANDS:
     try:
         _RUN_LOCK = runlock.RunLock().acquire()  # the workspace's lock, held until this doit process exits

@@ -187,12 +187,11 @@ def load_config(
         raise SecftError(f"profile {profile!r}: a profile is a plain name (letters, digits, '-', '_') of a file in {PROFILE_DIR}")
     key = _cache_key(path, profile, environ, overrides) if cache else None
     if key:
-        try:
-            cached = json.loads(Path(cache).read_text(encoding="utf-8"))
-            if cached.get("key") == key:
-                return cached["config"]
-        except (OSError, ValueError):
-            pass
+        from tasks.core import state as state_files
+
+        cached = state_files.load(cache, dict, "config cache") or {}
+        if cached.get("key") == key and isinstance(cached.get("config"), dict):
+            return cached["config"]
     config = _load(path, profile, environ, overrides, overrides_label)
     if key:
         from tasks import atomic

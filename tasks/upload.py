@@ -222,7 +222,9 @@ def upload(config: dict, paths: dict, marker: Path) -> dict:
         return result
     check_names(up)
     root = _dir_root(up["destination"]) if up["destination"].startswith("dir:") else None
-    previous = _read_json(marker) if marker.exists() else {}
+    from tasks.core import state as state_files
+
+    previous = state_files.load(marker, dict, "upload marker") or {}  # damaged: moved aside, published anew
     targets = _targets(up)
     if _dataset_empty(paths["training_data"]):
         published = (previous.get("status") == "uploaded" and previous.get("destination") == up["destination"]) or (

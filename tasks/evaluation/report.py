@@ -19,6 +19,8 @@ from pathlib import Path
 from tasks import atomic
 from tasks.errors import SecftError
 from tasks.evaluation.metrics import ALL_METRICS, METRICS, aggregate, score
+from tasks.evaluation.partial import Partial, model_key, row_key
+from tasks.hashing import sha256_json
 
 MODELS = ("base", "stage1", "stage2")
 TEST_SETS = ("stage1", "stage2")
@@ -62,21 +64,50 @@ def _empty(status: str, reason: str | None = None) -> dict:
     return out
 
 
-def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: dict, ecfg: dict, answers: list) -> dict:
+def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: dict, ecfg: dict, answers: list,
+                    partial: Partial | None = None, key: str = "") -> dict:
     from tasks.evaluation import generate
 
-    model, tokenizer = loaded
+    held: list = []
+
+    def model_and_tokenizer():  # loaded only when something is left to generate
+        if not held:
+            held.extend(loaded())
+        return held
+
+    def answer(row: dict) -> str:
+        if partial is not None:
+            seen, text = partial.get(key, "answer:" + row_key(row))
+            if seen and isinstance(text, str):
+                return text
+        model, tokenizer = model_and_tokenizer()
+        text = generate.answer(model, tokenizer, row, ecfg["max_tokens"])
+        if partial is not None:
+            partial.add(key, "answer:" + row_key(row), text)
+        return text
+
+    def test_loss(which: str, these: list[dict]):
+        if partial is not None:
+            seen, value = partial.get(key, f"loss:{which}:" + sha256_json([row_key(r) for r in these]))
+            if seen and isinstance(value, list) and len(value) == 2:
+                return tuple(value)
+        model, tokenizer = model_and_tokenizer()
+        value = generate.test_loss(model, tokenizer, these, cfg)
+        if partial is not None:
+            partial.add(key, f"loss:{which}:" + sha256_json([row_key(r) for r in these]), list(value))
+        return value
+
     result: dict = {"status": "evaluated", "test_sets": {}}
     every_score, every_row = [], []
     for test_set in TEST_SETS:
         scores = []
         for row in rows[test_set]:
-            text = generate.answer(model, tokenizer, row, ecfg["max_tokens"])
+            text = answer(row)
             scores.append(score(test_set, row, text))
             answers.append({"model": name, "test_set": test_set, "finding_id": (row.get("meta") or {}).get("finding_id"),
                             "answer": text, "scores": scores[-1]})
         part = aggregate(scores, METRICS[test_set])
-        part["valid_loss"], part["counts"]["valid_loss"] = generate.test_loss(model, tokenizer, rows[test_set], cfg)
+        part["valid_loss"], part["counts"]["valid_loss"] = test_loss(test_set, rows[test_set])
         part["counts"]["rows"] = len(rows[test_set])
         result["test_sets"][test_set] = part
         every_score += scores
@@ -86,7 +117,7 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: dict, e
         src = _SOURCE.get(metric)
         result[metric] = result["test_sets"][src][metric] if src else overall[metric]
         overall["counts"][metric] = result["test_sets"][src]["counts"][metric] if src else overall["counts"][metric]
-    result["valid_loss"], overall["counts"]["valid_loss"] = generate.test_loss(model, tokenizer, every_row, cfg)
+    result["valid_loss"], overall["counts"]["valid_loss"] = test_loss("all", every_row)
     result["counts"] = overall["counts"]
     print(f"evaluate {name}: " + ", ".join(f"{m} {_fmt(result[m], result['counts'][m])}" for m in (*ALL_METRICS, "valid_loss")))
     return result
@@ -180,6 +211,10 @@ def evaluate(config: dict, paths: dict) -> dict:
         "stage2": (paths["model2"], None, stage_metrics["stage2"]),
     }
     models, answers = {}, []
+    partial = Partial(out)  # answers of an interrupted evaluation of the same models and rows are reused
+    if len(partial):
+        print(f"evaluate: resuming: {len(partial)} result(s) of an interrupted evaluation reused")
+    settings = {"max_tokens": ecfg["max_tokens"], "loss": {k: cfg.get(k) for k in ("batch_size", "mask_prompt", "max_seq_length")}}
     for name, (model_dir, adapter, metrics) in sources.items():
         if marker.get("skipped"):  # fine_tuning.skip_fine_tuning: no model was resolved, nothing to run
             models[name] = _empty("skipped", f"no model to evaluate: {marker['skipped']}")
@@ -190,7 +225,9 @@ def evaluate(config: dict, paths: dict) -> dict:
         else:
             if not (model_dir / "config.json").is_file():
                 raise SecftError(f"{model_dir}: no model to evaluate for {name} (config.json missing); rebuild it")
-            models[name] = _evaluate_model(name, generate.load(model_dir, adapter), rows, cfg, ecfg, answers)
+            key = model_key(name, model_dir, adapter, metrics, marker, settings)
+            models[name] = _evaluate_model(name, lambda: generate.load(model_dir, adapter), rows, cfg, ecfg, answers,
+                                           partial, key)
     report = {
         "test_rows": {s: len(rows[s]) for s in TEST_SETS},
         "settings": {"max_rows": ecfg["max_rows"], "max_tokens": ecfg["max_tokens"], "decoding": "greedy"},
@@ -211,4 +248,5 @@ def evaluate(config: dict, paths: dict) -> dict:
     atomic.write_jsonl(out / "answers.jsonl", answers)
     atomic.write_text(out / "report.md", markdown(report, drawn))
     atomic.write_json(out / "report.json", report)
+    partial.done()
     return {"test_rows": report["test_rows"]}
