@@ -177,7 +177,6 @@ def load_config(
     example ``command line``) and the key; a mapping gives each dotted key
     its own label (``doit variable sequential=maybe``).
     """
-    import json
 
     environ = os.environ if environ is None else environ
     path = Path(path)
