@@ -193,8 +193,18 @@ def _upload_hf(api, namespace: str | None, repo: dict, private: bool, net: dict,
         )
         return repo_id, info
 
+    what = f"upload of {repo['key']} to {network.shown(endpoint)}"
+    size = sum(p.stat().st_size for p in atomic.regular_files(repo["folder"], "upload folder"))
     try:
-        repo_id, info = network.with_retries(f"upload of {repo['key']} to {network.shown(endpoint)}", call, net, _hub_retryable)
+        with network.Deadline(network.deadline_for(net, size), what) as deadline:  # a trickling Hub cannot hold the lock
+            try:
+                repo_id, info = network.with_retries(what, call, net, _hub_retryable)
+            except SecftError:
+                raise
+            except Exception:
+                if deadline.expired:
+                    raise deadline.error() from None
+                raise
     except SecftError:
         raise
     except HfHubHTTPError as exc:

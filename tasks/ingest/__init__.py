@@ -1,0 +1,1 @@
+"""Ingest: fetching CI artifacts and unpacking them safely."""
