@@ -74,6 +74,11 @@ REAL_CODE = [  # (code, must stay, must go)
      ["AES/GCM/NoPadding", "SHA-256"], []),
     ('password = "letmein"', [], ["letmein"]),
     ("DB_PASSWORD = os.environ.get('DB_PASSWORD')", ["os.environ.get", "DB_PASSWORD"], []),
+    # lines of real code that scanners flagged (tests/fixtures/scanners: DefectDojo's Bandit report, a Checkov report)
+    ("36     ACCESS_TOKEN_METHOD = 'POST'", ["POST"], []),
+    ("2394         elif pass_fail == 'Fail':", ["Fail"], []),
+    ('    git_commit           = "d68d2897add9bc2203a5ed0632a5cdd8ff8cefb0"', ["d68d2897add9bc2203a5ed0632a5cdd8ff8cefb0"], []),
+    ("SECRET_KEY = 'MYSUPERSECRETKEY'", [], ["MYSUPERSECRETKEY"]),
 ]
 
 
@@ -86,6 +91,17 @@ def test_redaction_takes_secret_values_only(code, stay, go):
         assert text in out, (text, out)
     for text in go:
         assert text not in out and "[REDACTED secret sha256:" in out, (text, out)
+
+
+def test_real_reports_keep_code_words_and_commit_ids():
+    """DefectDojo's Bandit report flags `ACCESS_TOKEN_METHOD = 'POST'` and `pass_fail == 'Fail'` as passwords and a
+    Checkov report carries `git_commit = "<sha>"`: the parsed findings keep them; a real key is still redacted."""
+    from conftest import parse_fixture
+
+    bandit = json.dumps([f for f in parse_fixture("bandit/many_vulns.json").findings])
+    assert "ACCESS_TOKEN_METHOD = 'POST'" in bandit and "pass_fail == 'Fail'" in bandit
+    checkov = json.dumps([f for f in parse_fixture("checkov/checkov-report-multiple-check_type.json").findings])
+    assert "d68d2897add9bc2203a5ed0632a5cdd8ff8cefb0" in checkov
 
 
 # -- end to end: every kind, every scanner format, every output file --------------------------------

@@ -22,7 +22,10 @@ def finalise(finding: dict) -> dict:
         loc = finding.get("location") or {}
         found += secrets.literal_values(finding.get("snippet"), loc.get("start_line"), loc.get("end_line"))
         if finding["tool"] == "bandit":  # B105-B107 quote the password itself: "Possible hardcoded password: '...'"
-            found += secrets.quoted_values(finding.get("title")) + secrets.quoted_values(finding.get("description"))
+            # taken without their context ("password: 'Fail'" is Bandit's wording, not an assignment): only
+            # values shaped like a secret; an assigned password is taken from the snippet with its context
+            found += [v for v in secrets.quoted_values(finding.get("title")) + secrets.quoted_values(finding.get("description"))
+                      if secrets.plausible(v)]
     path = (finding.get("location") or {}).get("path")
     for key in TEXT_FIELDS:
         found += secrets.detect(finding.get(key), path)

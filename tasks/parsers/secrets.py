@@ -84,6 +84,8 @@ _HEX_ID = re.compile(r"^(?:[0-9a-f]{7,12}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}
 _HASH_PREFIXED = re.compile(r"^(?:sha(?:1|224|256|384|512)|md5|blake2b?)[-:][A-Za-z0-9+/=]+$", re.I)  # sha512-... integrity
 _WORD = re.compile(r"^[A-Za-z]+(?:[-_ ][A-Za-z]+){0,2}$")                              # 'refresh', 'utf-8', 'max-age'
 _SECRETISH_WORD = re.compile(r"(?i)secret|pass|pwd|key|token|cred|auth")
+_NAMES_OF_SECRETS = {"password", "passwd", "passphrase", "secret", "token", "key", "apikey", "api_key", "api-key", "pass",
+                     "credentials", "credential", "auth", "private_key", "secret_key", "access_token", "refresh_token"}
 _HTTP = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT"}
 _ALGORITHM = re.compile(
     r"(?i)^(?:[RHEP]S(?:256|384|512)|ES256K|EdDSA|none|RSA(?:-OAEP(?:-256)?|-PSS|\d+)?|HMAC(?:-?SHA-?\d+)?|"
@@ -93,8 +95,9 @@ _ALGORITHM = re.compile(
 )
 _SECRET_KEY_BEFORE = re.compile(
     r"(?i)(?:pass(?:wd|word|phrase)?|pwd|secret|token|api[-_]?key|apikey|private[-_]?key|credentials?|auth\w*)"
-    r"[\w\-]*[\"'`\]]?\s*(?:[:=]|=>|:=|\(|,)\s*[\"'`]?$"
-)
+    r"(?:[_\-.]?(?:key|value|str|string|text|\d+))?[\"'`\]]?\s*(?:[:=]|=>|:=|\(|,)\s*[\"'`]?$"
+)  # the key *ends* in the secret's name: PASSWORD = ..., api_key: ...; not ACCESS_TOKEN_METHOD = 'POST'
+_BANDIT_WORDING = re.compile(r"(?i)hard-?coded password:\s*['\"]?$")  # Bandit's "Possible hardcoded password: 'Fail'"
 
 
 def plausible(value: str, context: str = "") -> bool:
@@ -113,11 +116,12 @@ def plausible(value: str, context: str = "") -> bool:
     if bare != v and (not bare or _WORD.match(bare)):  # `Bearer ${token}`: words around a template
         return False
     at = context.find(value) if context else -1
-    if at >= 0 and _SECRET_KEY_BEFORE.search(context[max(0, at - 80):at]):
+    before = context[max(0, at - 80):at] if at >= 0 else ""
+    if before and _SECRET_KEY_BEFORE.search(before) and not _BANDIT_WORDING.search(before):
         return True
     if v.upper() in _HTTP or _ALGORITHM.match(v) or _ENV_NAME.match(v) or _HEX_ID.match(v) or _HASH_PREFIXED.match(v):
         return False
-    if _WORD.match(v) and not _SECRETISH_WORD.search(v):
+    if _WORD.match(v) and (not _SECRETISH_WORD.search(v) or v.lower() in _NAMES_OF_SECRETS):
         return False
     return True
 
