@@ -79,6 +79,7 @@ REAL_CODE = [  # (code, must stay, must go)
     ("2394         elif pass_fail == 'Fail':", ["Fail"], []),
     ('    git_commit           = "d68d2897add9bc2203a5ed0632a5cdd8ff8cefb0"', ["d68d2897add9bc2203a5ed0632a5cdd8ff8cefb0"], []),
     ("SECRET_KEY = 'MYSUPERSECRETKEY'", [], ["MYSUPERSECRETKEY"]),
+    ("DATABASE_URL = 'postgres://admin:hunter@db.internal:5432/app'", ["postgres://admin:", "@db.internal"], ["hunter@"]),
 ]
 
 

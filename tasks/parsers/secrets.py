@@ -116,6 +116,8 @@ def plausible(value: str, context: str = "") -> bool:
     if bare != v and (not bare or _WORD.match(bare)):  # `Bearer ${token}`: words around a template
         return False
     at = context.find(value) if context else -1
+    if at >= 0 and re.search(r"://[^/\s:@]*:$", context[max(0, at - 200):at]) and context[at + len(value):at + len(value) + 1] == "@":
+        return True  # the password of a URL (https://user:hunter@host), whatever it looks like
     before = context[max(0, at - 80):at] if at >= 0 else ""
     if before and _SECRET_KEY_BEFORE.search(before) and not _BANDIT_WORDING.search(before):
         return True
