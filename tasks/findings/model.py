@@ -138,9 +138,9 @@ class Finding:
             kw["last_seen"] = _sub(Seen, data.get("last_seen"))
             kw["dependency"] = _sub(Dependency, data.get("dependency"))
             finding = cls(**kw)
+            finding._keys = _key_order(data)
         except (TypeError, AttributeError) as exc:
             raise SecftError(f"finding {data.get('id', '?') if isinstance(data, dict) else '?'}: not a finding ({exc})") from None
-        finding._keys = _key_order(data)
         return finding
 
     def to_dict(self) -> dict:
