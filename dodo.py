@@ -72,6 +72,10 @@ RUNS_INDEX = Path("data/findings/runs_index.json")
 TREE_CACHE = Path("data/findings/tree_cache.json")
 FINDINGS = Path("data/findings/findings.jsonl")
 SUMMARY = Path("data/findings/findings_summary.json")
+TRIAGE = Path("data/findings/triage.jsonl")
+TRIAGE_MD = Path("data/findings/triage.md")
+ADVISORY_FIXES = Path("data/findings/advisory_fixes.json")
+TRIAGE_VEX = Path("data/findings/triage.vex.json")
 KB = Path("data/kb/cwe_kb.jsonl")
 NARRATIVES = Path("data/narratives/narratives.jsonl")
 NARRATIVE_CACHE = Path("data/narratives/cache.jsonl")
@@ -222,6 +226,30 @@ def task_prune():
 # ----------------------------------------------------------------------------- phase 2
 
 
+def task_triage():
+    """A grounded verdict per finding (advisory record, report, repository): data/findings/triage.jsonl, triage.md."""
+    from tasks.triage.advisories import folder_deps
+
+    cfg = CONFIG.get("triage") or {}
+    repo = (CONFIG.get("source") or {}).get("repo_path")
+    adv = (cfg.get("advisories") or {}).get("path")
+    adv_files, adv_state = folder_deps(_input(adv) if adv and not Path(adv).is_absolute() else adv)
+    extra = [str(_input(p)) for p in cfg.get("vex_inputs") or [] if _input(p).is_file()]
+    if repo:
+        extra += [str(Path(repo) / n) for n in (".trivyignore", ".gitleaksignore") if (Path(repo) / n).is_file()]
+    targets = [TRIAGE, TRIAGE_MD, ADVISORY_FIXES] + ([TRIAGE_VEX] if cfg.get("vex") else [])
+    return {
+        "actions": [_action("tasks.triage.step:triage", FINDINGS, FINDINGS.parent, cfg, _input("."), CONFIG.get("network"), repo)],
+        "file_dep": [str(FINDINGS)] + sorted(str(p) for p in (CODE / "triage").glob("*.py")) + _code("parsers/versions.py")
+        + adv_files + extra,
+        "targets": [str(p) for p in targets],
+        # the repository's suppression comments and imports are read at its working tree: a changed checkout
+        # needs `doit forget triage` (a commit id would be a cheap key, but the tree may be dirty)
+        "uptodate": [config_changed({"triage": cfg, "repo_path": repo, **adv_state})],
+        "clean": True,
+    }
+
+
 def task_knowledge_base():
     """Build the offline CWE knowledge base from the catalogue shipped in cwe2."""
     from tasks.knowledge_base import KB_BUILDER_VERSION, cwe_version
@@ -253,13 +281,14 @@ def task_enrich_narratives():
 def task_build_datasets():
     """Build stage-1 (analysis) and stage-2 (code-fix) train/valid/test JSONL, linted (lint.json)."""
     source = CONFIG.get("source") or {}
-    source_cfg = {"repo_path": source.get("repo_path"), "runs": str(RUNS) if source.get("repo_path") else None}
+    source_cfg = {"repo_path": source.get("repo_path"), "runs": str(RUNS) if source.get("repo_path") else None,
+                  "triage": str(TRIAGE), "advisory_fixes": str(ADVISORY_FIXES)}
     code = [str(p) for d in ("datasets", "fixes") for p in sorted((CODE / d).rglob("*.py"))]
     code += [str(p) for p in (CODE / "fixes.py", CODE / "source.py", CODE / "history.py") if p.exists()]
     code += _code("evaluation/code.py", "enrich/platforms.py", "parsers/secrets.py", "parsers/paths.py")
     return {
         "actions": [_action("tasks.datasets:build", FINDINGS, NARRATIVES, TRAINING, CONFIG["datasets"], source_cfg)],
-        "file_dep": [str(FINDINGS), str(NARRATIVES)] + ([str(RUNS)] if source.get("repo_path") else []) + code,
+        "file_dep": [str(FINDINGS), str(NARRATIVES), str(TRIAGE), str(ADVISORY_FIXES)] + ([str(RUNS)] if source.get("repo_path") else []) + code,
         "targets": [str(p) for p in DATASET_FILES + TEST_FILES + [DATASET_INFO, DATASET_LINT]],
         "uptodate": [config_changed({**section(CONFIG, "datasets"), "source": source_cfg})],
         "clean": True,

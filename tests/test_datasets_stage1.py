@@ -111,7 +111,7 @@ def test_triage_modes(tmp_path, kb, mode):
 
 
 def test_semgrep_low_confidence_from_the_report_is_triaged(tmp_path):
-    from tasks.enrich.triage import triage
+    from tasks.triage.report_signals import triage
 
     doc = json.loads((FIXTURES / "semgrep/one_finding.json").read_text())
     doc["results"][0]["extra"].setdefault("metadata", {})["confidence"] = "LOW"

@@ -15,7 +15,7 @@ What goes in depends on the finding:
 * secret: revoke, rotate, purge from history;
 * web (ZAP): the scanner's solution plus fitting catalogue mitigations.
 
-Likely false positives (tasks.enrich.triage) get a second text,
+Likely false positives (tasks.triage.report_signals) get a second text,
 ``triage_narrative``, that says why the finding is probably acceptable;
 ``datasets.triage`` picks which one a row uses.
 
@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 
 from tasks.enrich import platforms
-from tasks.enrich.triage import NOT_SECURITY, triage
+from tasks.triage.report_signals import NOT_SECURITY, triage
 from tasks.knowledge_base import KnowledgeBase, known
 
 TEMPLATE_VERSION = "2"

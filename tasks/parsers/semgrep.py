@@ -52,7 +52,7 @@ def parse(doc: dict) -> list[dict]:
 
 
 def _confidence(meta: dict) -> str:
-    """The rule's own confidence, as Bandit's description carries it (read by tasks.enrich.triage)."""
+    """The rule's own confidence, as Bandit's description carries it (read by tasks.triage.report_signals)."""
     value = meta.get("confidence")
     return f" (confidence {value.lower()})" if isinstance(value, str) and value.strip() else ""
 

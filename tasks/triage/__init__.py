@@ -1,0 +1,23 @@
+"""Phase 2a: a grounded verdict for every finding (``doit triage`` -> data/findings/triage.jsonl).
+
+Owns: the advisory records (``advisories``: a local folder of OSV JSON/YAML or
+zip dumps; ``osv_api``: api.osv.dev with an on-disk cache, only when
+enabled), the checks that judge one finding (``versions`` against the
+record, ``context`` for paths, secrets and dependency scope, ``reachability``
+against the user's repository, ``report_signals`` and ``suppressions``), the
+combination into one verdict (``verdict``) and the outputs (``output``,
+``step``).
+
+May import: tasks.core / tasks.errors, tasks.atomic, tasks.network,
+tasks.findings (and until the restructure lands, tasks.parsers), tasks.repository
+(tasks.source).  Nothing later (fixes, enrich, datasets) is imported here; they
+read triage.jsonl.
+
+Why a phase of its own: a row that says a finding is real when the advisory
+record says the installed version is not affected teaches the model to raise
+the alarm on everything.  Every verdict carries evidence a reader can check
+(the range, the path, the kind of value), and when the evidence is missing
+the verdict is ``needs_review``, never a guess.
+"""
+
+VERDICTS = ("true_positive", "false_positive", "needs_review")
