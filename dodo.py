@@ -266,9 +266,9 @@ def task_knowledge_base():
 def task_enrich_narratives():
     """Write an analysis narrative per finding, fitted to its kind and language, with BM25 retrieval from the knowledge base."""
     return {
-        "actions": [_action("tasks.enrich:enrich", FINDINGS, KB, NARRATIVES, NARRATIVE_CACHE, CONFIG["enrich"]["top_k"])],
-        "file_dep": [str(FINDINGS), str(KB)] + [str(p) for d in ("enrich", "fixes") for p in sorted((CODE / d).rglob("*.py"))]
-        + _code("knowledge_base.py"),
+        "actions": [_action("tasks.enrich:enrich", FINDINGS, KB, NARRATIVES, NARRATIVE_CACHE, CONFIG["enrich"]["top_k"], ADVISORY_FIXES)],
+        "file_dep": [str(FINDINGS), str(KB), str(ADVISORY_FIXES)] + [str(p) for d in ("enrich", "fixes") for p in sorted((CODE / d).rglob("*.py"))]
+        + _code("knowledge_base.py", "triage/output.py"),
         "targets": [str(NARRATIVES)],
         "uptodate": [config_changed(section(CONFIG, "enrich"))],
         "clean": True,
@@ -285,7 +285,7 @@ def task_build_datasets():
                   "triage": str(TRIAGE), "advisory_fixes": str(ADVISORY_FIXES)}
     code = [str(p) for d in ("datasets", "fixes") for p in sorted((CODE / d).rglob("*.py"))]
     code += [str(p) for p in (CODE / "fixes.py", CODE / "source.py", CODE / "history.py") if p.exists()]
-    code += _code("evaluation/code.py", "enrich/platforms.py", "parsers/secrets.py", "parsers/paths.py")
+    code += _code("evaluation/code.py", "enrich/platforms.py", "parsers/secrets.py", "parsers/paths.py", "triage/output.py")
     return {
         "actions": [_action("tasks.datasets:build", FINDINGS, NARRATIVES, TRAINING, CONFIG["datasets"], source_cfg)],
         "file_dep": [str(FINDINGS), str(NARRATIVES), str(TRIAGE), str(ADVISORY_FIXES)] + ([str(RUNS)] if source.get("repo_path") else []) + code,

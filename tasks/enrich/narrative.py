@@ -108,6 +108,13 @@ def is_malicious(f: dict) -> bool:
     return any(i.startswith("MAL-") for i in ids) or "CWE-506" in (f.get("cwe") or [])
 
 
+def _fix_origin(p: dict) -> str:
+    """Who names the fixed version: the advisory record for the installed line (tasks/triage) or the report."""
+    if p.get("fix_source") == "advisory record":
+        return "the fixed version the advisory record gives for the installed release line"
+    return "the fixed version the report names"
+
+
 def _advisory_ids(f: dict) -> str:
     rule = str(f["rule_id"])
     if not (f.get("cve") or f.get("ghsa")) and rule.startswith("via:"):  # npm audit: vulnerable through a dependency
@@ -210,7 +217,7 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
         if p.get("fixed_version"):
             if p.get("version"):
                 text = (f"Upgrade {p['name']} from {p['version']} to {p['fixed_version']}, "
-                        f"the fixed version the report names for {_advisory_ids(f)}.")
+                        f"{_fix_origin(p)} for {_advisory_ids(f)}.")
             elif len(p.get("fixed_versions") or []) > 1:  # one fix per release line, installed version unknown
                 text = (f"The advisory ({_advisory_ids(f)}) lists fixed releases {', '.join(p['fixed_versions'])}, one per "
                         f"release line, and the report does not say which {p['name']} is installed: find it (`npm ls "

@@ -61,3 +61,34 @@ def openvex(records: list[dict], findings: dict[str, dict], timestamp: str) -> d
 
     return {"@context": "https://openvex.dev/ns/v0.2.0", "@id": f"https://secft.local/vex/{sha256_json(statements)[:16]}",
             "author": "secft triage", "timestamp": timestamp, "version": 1, "statements": statements}
+
+
+def load_records(path) -> dict[str, dict]:
+    """triage.jsonl by finding id ({} when the file is absent: rows then carry no verdict)."""
+    import json
+    from pathlib import Path
+
+    p = Path(path) if path else None
+    if not p or not p.is_file():
+        return {}
+    return {r["finding_id"]: r for r in (json.loads(l) for l in p.read_text(encoding="utf-8").splitlines() if l.strip())}
+
+
+def load_fixes(path) -> dict[str, dict]:
+    import json
+    from pathlib import Path
+
+    p = Path(path) if path else None
+    return json.loads(p.read_text(encoding="utf-8")) if p and p.is_file() else {}
+
+
+def with_record_fix(f: dict, fixes: dict[str, dict]) -> dict:
+    """``f`` with the advisory record's fixed version for its installed line (a copy; ``f`` when there is none).
+
+    The record beats the report: npm audit proposes the newest major, the record's range containing 4.1.0
+    is fixed in 4.1.1."""
+    fix = fixes.get(f.get("id"))
+    if not fix or not f.get("package"):
+        return f
+    pkg = dict(f["package"], fixed_version=fix["fixed_version"], fix_status="fixed", fix_source="advisory record")
+    return dict(f, package=pkg)
