@@ -83,7 +83,7 @@ class AdvisoryStore:
                 if not name.endswith(SUFFIXES + (".zip",)):
                     continue
                 full = os.path.join(dirpath, name)
-                if os.path.islink(full):
+                if os.path.islink(full) or (self.index_path and os.path.abspath(full) == os.path.abspath(self.index_path)):
                     continue
                 st = os.stat(full)
                 out.append((os.path.relpath(full, self.root).replace(os.sep, "/"), st.st_size, st.st_mtime_ns))
