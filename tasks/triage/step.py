@@ -36,7 +36,11 @@ def _findings(path: Path) -> list[dict]:
 def make_judge(cfg: dict, project: Path, index_path: Path | None, cache_dir: Path, net: dict | None,
                repo_path: str | None) -> tuple[Judge, dict]:
     adv = (cfg.get("advisories") or {}).get("path")
-    store = AdvisoryStore(project / adv if adv and not Path(adv).is_absolute() else adv, index_path) if adv else None
+    folder = project / adv if adv and not Path(adv).is_absolute() else adv
+    if folder and not Path(folder).is_dir():  # not fatal: without records, version questions are needs_review
+        print(f"secft: warning: triage.advisories.path {adv}: no such folder; dependency versions are not checked against records")
+        adv = folder = None
+    store = AdvisoryStore(folder, index_path) if folder else None
     client = None
     api = cfg.get("osv_api") or {}
     if api.get("enabled"):
