@@ -184,3 +184,27 @@ def test_rows_follow_the_verdict():
     assert meta["triage"]["verdict"] == "false_positive" and s1["meta"]["triage"] == meta["triage"]
     patched = with_record_fix(dep("ansi-regex", "4.1.0", fixed="6.0.1"), {"f" * 32: {"fixed_version": "4.1.1", "record": "x"}})
     assert patched["package"]["fixed_version"] == "4.1.1"
+
+
+def test_grype_cpe_match_without_a_record_needs_review(tmp_path):
+    doc = {"descriptor": {"name": "grype", "version": "0.80.0"}, "source": {}, "matches": [{
+        "vulnerability": {"id": "CVE-2019-8444", "severity": "Medium", "fix": {"versions": [], "state": "unknown"}},
+        "matchDetails": [{"type": "cpe-match", "matcher": "javascript-matcher",
+                          "searchedBy": {"cpes": ["cpe:2.3:a:jira:jira:2.1.0:*:*:*:*:*:*:*"]},
+                          "found": {"vulnerabilityID": "CVE-2019-8444", "cpes": ["cpe:2.3:a:atlassian:jira:*:*:*:*:*:*:*:*"]}}],
+        "artifact": {"name": "jira", "version": "2.1.0", "type": "npm", "locations": [{"path": "/app/package-lock.json"}],
+                     "purl": "pkg:npm/jira@2.1.0"}}]}
+    (tmp_path / "grype.json").write_text(json.dumps(doc))
+    f = parse_report(tmp_path / "grype.json").findings[0]
+    assert f["match"] == {"by": "cpe", "cpes": ["cpe:2.3:a:atlassian:jira:*:*:*:*:*:*:*:*"]}
+    rec = Judge().judge(f)
+    assert rec["verdict"] == "needs_review" and "matched only by CPE" in rec["reasons"][0]["evidence"]
+    assert "vendor atlassian" in rec["reasons"][0]["evidence"]
+    # with a record that names the package in another ecosystem, it is a false positive
+    record = {"id": "GHSA-xxxx-yyyy-zzzz", "aliases": ["CVE-2019-8444"],
+              "affected": [{"package": {"ecosystem": "Maven", "name": "com.atlassian.jira:jira-core"},
+                            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "8.4.0"}]}]}]}
+    judge = Judge()
+    judge.records = lambda ids: [record]
+    fp = judge.judge(f)
+    assert fp["verdict"] == "false_positive" and fp["reasons"][0]["evidence"].startswith("ecosystem mismatch:")

@@ -49,6 +49,24 @@ def record(f: dict, verdict: str, reasons: list[dict], source: str, vuln_ids: li
             "reasons": [{"check": r["check"], "evidence": r["evidence"]} for r in reasons], "source": source}
 
 
+LANGUAGE_FAMILIES = {"npm", "pypi", "maven", "golang", "cargo", "gem", "nuget", "composer"}
+
+
+def _cpe_only(f: dict, fam: str | None) -> dict | None:
+    """Check 2 without a record: a language package the scanner matched only by CPE (the source of the
+    Jira-server CVEs on npm/PyPI ``jira``) is not confirmed by any advisory that names the package."""
+    match = f.get("match") or {}
+    if match.get("by") != "cpe" or fam not in LANGUAGE_FAMILIES:
+        return None
+    p = f["package"]
+    cpes = ", ".join(match.get("cpes") or []) or "a CPE"
+    vendors = sorted({c.split(":")[3] for c in match.get("cpes") or [] if c.count(":") >= 4})
+    vendor = f" (vendor {', '.join(vendors)})" if vendors else ""
+    return {"check": "ecosystem", "evidence": f"matched only by CPE: {cpes}{vendor}; no advisory record names the "
+                                              f"{p.get('ecosystem')} package {p.get('name')}: check that the advisory is "
+                                              "about this package and not a product of the same name"}
+
+
 class Judge:
     """Holds what the checks share: records (store, API), suppressions, the repository's imports."""
 
@@ -146,6 +164,9 @@ class Judge:
             return record(f, "false_positive", [contradiction] + ([rec] if rec else []) + extra, "report", vuln_ids)
         if rec:  # unknown
             return record(f, "needs_review", [{"check": rec["check"], "evidence": rec["evidence"]}] + extra, "evidence", vuln_ids)
+        cpe = _cpe_only(f, fam)
+        if cpe:
+            return record(f, "needs_review", [cpe] + extra, "report", vuln_ids)
         return self._report_only(f, pkg, fam, vuln_ids, extra)
 
     def _report_only(self, f, pkg, fam, vuln_ids, extra) -> dict:
