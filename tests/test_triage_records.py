@@ -143,3 +143,17 @@ def test_osv_api_failures_are_one_line_and_the_deadline_stops_asking(tmp_path, h
     late = OsvClient(tmp_path / "late", httpserver.url_for("/"), NET, deadline_seconds=5, clock=lambda: now[0])
     now[0] = 6.0
     assert late.get("GHSA-dddd-eeee-ffff") is None and late.expired and late.requests == 0
+
+
+def test_the_scanners_own_constraint():
+    from tasks.triage.versions import check_constraint
+
+    pb = {"name": "protobuf", "version": "3.20.3", "ecosystem": "python"}
+    out = check_constraint(pb, ">= 4.21.0, < 4.21.6 || >= 3.19.0, < 3.19.5 (unknown)")
+    assert out["status"] == "contradiction" and "3.20.3 is outside the constraint" in out["evidence"]
+    assert check_constraint(dict(pb, version="3.19.4"), ">= 4.21.0, < 4.21.6 || >= 3.19.0, < 3.19.5 (unknown)") is None
+    assert check_constraint(pb, "none (unknown)") is None
+    assert check_constraint(dict(pb, version="weird~ver"), "< 4.9 (unknown)") is None
+    deb = {"name": "libldap-2.4-2", "version": "2.4.47+dfsg-3+deb10u4", "ecosystem": "deb"}
+    assert check_constraint(deb, "< 2.4.47+dfsg-3+deb10u5 (deb)") is None
+    assert check_constraint(dict(deb, version="2.4.47+dfsg-3+deb10u6"), "< 2.4.47+dfsg-3+deb10u5 (deb)")["status"] == "contradiction"

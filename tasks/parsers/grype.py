@@ -68,17 +68,30 @@ def parse(doc: dict) -> list[dict]:
 
 
 def _match(m: dict) -> dict | None:
-    """How grype matched: by CPE (the advisory's CPEs it matched, new and old field names) or by package."""
+    """How grype matched: by CPE (the advisory CPEs it matched) or by package, and the version
+    constraint it says it applied (both field layouts: ``found``/``searchedBy`` and the older
+    ``matchedOn``/``searchKey``).  Triage checks the installed version against the constraint."""
     details = m.get("matchDetails") or []
     details = details if isinstance(details, list) else [details]
     cpes: list[str] = []
-    by_cpe = False
+    by_cpe, constraint = False, None
     for d in details:
         if not isinstance(d, dict):
             continue
         found = d.get("found") or d.get("matchedOn") or {}
         key = d.get("searchedBy") or d.get("searchKey") or {}
+        found = found if isinstance(found, dict) else {}
         if "cpe" in str(d.get("type", "")).lower() or (isinstance(key, dict) and (key.get("cpe") or key.get("cpes"))):
             by_cpe = True
-            cpes += [c for c in (found.get("cpes") or []) if isinstance(c, str)] if isinstance(found, dict) else []
-    return {"by": "cpe", "cpes": list(dict.fromkeys(cpes))[:3]} if by_cpe else None
+            cpes += [c for c in (found.get("cpes") or []) if isinstance(c, str)]
+        value = found.get("versionConstraint") or found.get("constraint")
+        if isinstance(value, str) and value.strip() and constraint is None:
+            constraint = value.strip()[:300]
+    if not by_cpe and constraint is None:
+        return None
+    out: dict = {"by": "cpe" if by_cpe else "package"}
+    if by_cpe:
+        out["cpes"] = list(dict.fromkeys(cpes))[:3]
+    if constraint:
+        out["constraint"] = constraint
+    return out

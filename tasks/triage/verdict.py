@@ -25,7 +25,7 @@ from __future__ import annotations
 from tasks.triage import context, report_signals, suppressions
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.reachability import check_reachability
-from tasks.triage.versions import DISTRO, check_record, check_report, compare, family
+from tasks.triage.versions import DISTRO, check_constraint, check_record, check_report, compare, family
 from tasks.parsers.versions import sort_key
 
 _SIGNAL_FP = {"obsolete check", "not a security rule", "test-only rule in a test file"}
@@ -159,7 +159,7 @@ class Judge:
             if reach and reach["status"] == "not_imported" and (f.get("dependency") or {}).get("direct") is not False:
                 return record(f, "needs_review", [rec, reach] + extra, "evidence", vuln_ids)
             return record(f, "true_positive", [rec] + ([reach] if reach else []) + extra, "evidence", vuln_ids)
-        contradiction = check_report(pkg)
+        contradiction = check_report(pkg) or check_constraint(pkg, (f.get("match") or {}).get("constraint"))
         if contradiction:
             return record(f, "false_positive", [contradiction] + ([rec] if rec else []) + extra, "report", vuln_ids)
         if rec:  # unknown

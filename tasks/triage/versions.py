@@ -172,6 +172,43 @@ def check_record(pkg: dict, records: list[dict]) -> dict | None:
             "evidence": f"not affected: {version} is outside {shown} ({ids}, {pkg.get('ecosystem')} {name})"}
 
 
+_CLAUSE = re.compile(r"^\s*(<=|>=|<|>|==|=|!=)?\s*v?([^\s,]+)\s*$")
+
+
+def _holds(version: str, clause: str, key) -> bool | None:
+    m = _CLAUSE.match(clause)
+    if not m:
+        return None
+    op, bound = m.group(1) or "=", m.group(2)
+    c = compare(version, bound, key)
+    if c is None:
+        return None
+    return {"<": c < 0, "<=": c <= 0, ">": c > 0, ">=": c >= 0, "=": c == 0, "==": c == 0, "!=": c != 0}[op]
+
+
+def check_constraint(pkg: dict, constraint: str | None) -> dict | None:
+    """Check 3b: the installed version is outside the constraint the scanner itself says it matched
+    (grype's CPE matches compare 'unknown' version formats loosely; univers per ecosystem does not)."""
+    version = pkg.get("version")
+    if not version or not constraint:
+        return None
+    text = re.sub(r"\s*\([^)]*\)\s*$", "", constraint).strip()
+    if not text or text.lower().startswith("none"):
+        return None
+    key = sort_key(family(pkg.get("ecosystem")))
+    results = []
+    for alternative in text.split("||"):
+        clauses = [c for c in alternative.split(",") if c.strip()]
+        held = [_holds(str(version), c, key) for c in clauses]
+        if any(h is None for h in held) or not held:
+            return None  # a clause we cannot decide: no verdict from it
+        results.append(all(held))
+    if any(results):
+        return None
+    return {"check": "report", "status": "contradiction", "fixed": None,
+            "evidence": f"the scanner contradicts itself: {version} is outside the constraint it matched ({text})"}
+
+
 def check_report(pkg: dict) -> dict | None:
     """Check 3: every fixed version the report names is at or below the installed one."""
     version = pkg.get("version")
