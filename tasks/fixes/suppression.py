@@ -72,6 +72,8 @@ def suppression_for(f: dict, rec: dict) -> tuple[str, str]:
         return "toml", f'# osv-scanner.toml\n[[IgnoredVulns]]\nid = "{ids[0]}"\nreason = "{short}"'
     if tool == "pip-audit":
         return "sh", f"pip-audit --ignore-vuln {ids[0]}  # {short}"
+    if tool == "gitleaks" and (rule == "unknown" or not line):
+        return "text", f"{_comment(path)} gitleaks:allow  (on line {line or '?'} of {path}: {short})"
     if tool == "gitleaks":
         return "text", f"# .gitleaksignore (fingerprint: file:rule:line)\n{path}:{rule}:{line}"
     if tool == "zap":

@@ -59,7 +59,7 @@ def _cpe_only(f: dict, fam: str | None) -> dict | None:
     if match.get("by") != "cpe" or fam not in LANGUAGE_FAMILIES:
         return None
     p = f["package"]
-    cpes = ", ".join(match.get("cpes") or []) or "a CPE"
+    cpes = ", ".join(match.get("cpes") or []) or "a CPE (the scanner's rule says so, without the CPE)"
     vendors = sorted({c.split(":")[3] for c in match.get("cpes") or [] if c.count(":") >= 4})
     vendor = f" (vendor {', '.join(vendors)})" if vendors else ""
     return {"check": "ecosystem", "evidence": f"matched only by CPE: {cpes}{vendor}; no advisory record names the "
