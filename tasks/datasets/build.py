@@ -86,7 +86,9 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
         else:
             s2 = rows.stage2_row(f, meta, fixed, code, cfg)
         if s2 is None:
-            reason = "likely false positive" if fixed[0] is not None and rows._dropped_by_triage(meta, fixed[1], cfg) else fixed[1]
+            signal_only = isinstance(meta["triage"], str) and cfg["triage"] != "keep"  # no triage.jsonl: the report's signal
+            dropped = signal_only or (fixed[0] is not None and rows._dropped_by_triage(meta, fixed[1], cfg))
+            reason = "likely false positive" if dropped else fixed[1]
             reason = (rows.unusable_fix(f, fixed[1]) if f["id"] not in mined else None) or reason
             why["stage2_dropped"][reason] += 1
         else:
