@@ -57,6 +57,6 @@ def _keep_evidence(finding: dict, secrets: list[str]) -> None:
     """What kind of value it was (example key, placeholder, entropy), decided before the value goes (triage reads it)."""
     from tasks.findings.secret_evidence import classify
 
-    evidence = classify(secrets[:1] or ["REDACTED"])  # the tool's own secret value, not the line around it
+    evidence = classify(secrets[:1] or ["REDACTED"], finding.get("rule_id"))  # the tool's own value, not the line around it
     if evidence:
         finding["secret_evidence"] = evidence

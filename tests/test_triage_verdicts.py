@@ -208,3 +208,27 @@ def test_grype_cpe_match_without_a_record_needs_review(tmp_path):
     judge.records = lambda ids: [record]
     fp = judge.judge(f)
     assert fp["verdict"] == "false_positive" and fp["reasons"][0]["evidence"].startswith("ecosystem mismatch:")
+
+
+def test_a_cpe_match_on_another_artifact_of_the_same_ecosystem_is_not_this_package():
+    f = dep("cxf-xjc-runtime", "3.3.1", eco="java-archive", ids=("CVE-2019-12423",), match={"by": "cpe", "cpes": []})
+    record = {"id": "GHSA-xxxx-yyyy-zzzz", "aliases": ["CVE-2019-12423"],
+              "affected": [{"package": {"ecosystem": "Maven", "name": "org.apache.cxf:cxf-rt-rs-security-jose"},
+                            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.3.5"}]}]}]}
+    judge = Judge()
+    judge.records = lambda ids: [record]
+    rec = judge.judge(f)
+    assert rec["verdict"] == "false_positive" and "org.apache.cxf:cxf-rt-rs-security-jose" in rec["reasons"][0]["evidence"]
+    f.pop("match")  # matched by package name: a naming difference is possible, so only review
+    assert judge.judge(f)["verdict"] == "needs_review"
+
+
+def test_a_secret_that_does_not_fit_its_rules_format(tmp_path):
+    report = [{"RuleID": "aws-access-token", "Description": "AWS", "File": "conf/aws.tf", "StartLine": 2, "EndLine": 2,
+               "Secret": "secretAWSsecret", "Match": "aws_key = secretAWSsecret"}]
+    (tmp_path / "g.json").write_text(json.dumps(report))
+    f = parse_report(tmp_path / "g.json").findings[0]
+    assert f["secret_evidence"]["format"] == "does not fit the aws access key id format"
+    rec = Judge().judge(f)
+    assert rec["verdict"] == "false_positive" and "does not fit the aws access key id format" in rec["reasons"][0]["evidence"]
+    assert "secretAWSsecret" not in json.dumps(f) + json.dumps(rec)

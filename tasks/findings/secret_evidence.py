@@ -61,6 +61,7 @@ def entropy(value: str) -> float:
 
 
 def classify_one(value: str) -> dict:
+    """The class of one value (no rule context)."""
     value = str(value or "").strip().strip("'\"`")
     if value in TOOL_REDACTED or set(value) <= {"*"}:
         return {"class": "redacted-by-tool", "entropy": 0.0, "length": 0, "match": None}
@@ -85,12 +86,33 @@ def classify_one(value: str) -> dict:
 _RANK = {"high-entropy": 0, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
 
 
-def classify(values) -> dict | None:
+# the issuer's own format for rules that name one credential type (gitleaks/Trivy rule ids, lower case)
+FORMATS = {
+    "aws access key id": (re.compile(r"^(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}$"), ("aws-access-token", "aws access key", "aws-access-key-id")),
+    "GitHub token": (re.compile(r"^(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}$|^github_pat_[A-Za-z0-9_]{22,}$"), ("github-pat", "github-oauth", "github-app-token", "github-fine-grained-pat")),
+    "Slack token": (re.compile(r"^xox[abposr]-[A-Za-z0-9-]{10,}$"), ("slack-access-token", "slack-bot-token", "slack-user-token")),
+    "Stripe key": (re.compile(r"^(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}$"), ("stripe-access-token",)),
+}
+
+
+def _format(rule: str | None, value: str) -> tuple[str | None, bool | None]:
+    """(credential type, whether the value fits its issuer's format) for rules that name one type."""
+    rule = (rule or "").strip().lower()
+    for name, (pattern, rules) in FORMATS.items():
+        if rule in rules:
+            return name, bool(pattern.match(value.strip().strip("'\"`")))
+    return None, None
+
+
+def classify(values, rule: str | None = None) -> dict | None:
     """The evidence for the flagged values: the most credential-like one decides (a high-entropy value
-    beside a placeholder keeps the finding real).  None when there is no value at all."""
-    found = [classify_one(v) for v in values if isinstance(v, str)]
-    real = [e for e in found if e["class"] != "redacted-by-tool"]
-    if not found:
+    beside a placeholder keeps the finding real).  None when there is no value at all.  With the
+    rule id, ``format`` says whether the value has the shape its issuer gives that credential
+    (an "AWS access key" of 15 letters is test data)."""
+    pairs = [(classify_one(v), v) for v in values if isinstance(v, str)]
+    real = [p for p in pairs if p[0]["class"] != "redacted-by-tool"]
+    if not pairs:
         return None
-    pool = real or found
-    return min(pool, key=lambda e: (_RANK[e["class"]], -e["entropy"]))
+    evidence, value = min(real or pairs, key=lambda p: (_RANK[p[0]["class"]], -p[0]["entropy"]))
+    kind, fits = _format(rule, value) if evidence["class"] != "redacted-by-tool" else (None, None)
+    return evidence | {"format": None if kind is None else f"{'fits' if fits else 'does not fit'} the {kind} format"}

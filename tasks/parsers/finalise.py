@@ -62,6 +62,6 @@ def _keep_secret_evidence(finding: dict, values: list[str]) -> None:
     from tasks.findings.secret_evidence import classify
 
     if "secret_evidence" not in finding:
-        evidence = classify(values)
+        evidence = classify(values, finding.get("rule_id"))
         if evidence:
             finding["secret_evidence"] = evidence

@@ -94,6 +94,9 @@ def check_secret(f: dict, path_check: dict | None) -> dict | None:
         return None
     text = "the flagged value is " + _SECRET_TEXT[ev["class"]].format(**{k: ev.get(k) for k in ("match", "length", "entropy")})
     in_tests = bool(path_check) and path_check.get("class") in ("test", "fixture", "example", "docs")
+    if str(ev.get("format") or "").startswith("does not fit") and ev["class"] in ("low-entropy", "plain-word"):
+        return {"check": "secret", "status": "not_a_secret",
+                "evidence": f"not a credential: {text}, and it {ev['format']} that the rule looks for"}
     if ev["class"] in ("example", "placeholder", "code-word"):
         return {"check": "secret", "status": "not_a_secret", "evidence": f"not a credential: {text}"}
     if ev["class"] in ("low-entropy", "plain-word") and in_tests:

@@ -162,6 +162,10 @@ class Judge:
         contradiction = check_report(pkg) or check_constraint(pkg, (f.get("match") or {}).get("constraint"))
         if contradiction:
             return record(f, "false_positive", [contradiction] + ([rec] if rec else []) + extra, "report", vuln_ids)
+        if rec and rec["status"] == "other_package" and (f.get("match") or {}).get("by") == "cpe":
+            why = {"check": "ecosystem", "evidence": f"not this package: {rec['evidence'].split(': check', 1)[0]}; the scanner "
+                                                     "matched it only by CPE"}
+            return record(f, "false_positive", [why] + extra, "evidence", vuln_ids)
         if rec:  # unknown
             return record(f, "needs_review", [{"check": rec["check"], "evidence": rec["evidence"]}] + extra, "evidence", vuln_ids)
         cpe = _cpe_only(f, fam)

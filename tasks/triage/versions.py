@@ -129,7 +129,7 @@ def check_record(pkg: dict, records: list[dict]) -> dict | None:
         named = sorted({f"{(a.get('package') or {}).get('ecosystem')} {(a.get('package') or {}).get('name')}"
                         for r in live for a in r.get("affected") or [] if isinstance(a, dict) and a.get("package")})
         if fam in families:
-            return {"check": "ecosystem", "status": "unknown", "fixed": None,
+            return {"check": "ecosystem", "status": "other_package", "fixed": None,
                     "evidence": f"{ids} names {', '.join(named[:4])}, not {name} by that name: check it is the same package"}
         return {"check": "ecosystem", "status": "mismatch", "fixed": None,
                 "evidence": f"ecosystem mismatch: {ids} affects {', '.join(named[:4])}, not the "
