@@ -118,9 +118,12 @@ class Judge:
                                                "used and update it from upstream"}] + extra, "evidence", vuln_ids)
         if f.get("kind") == "dependency" and f.get("package"):
             return self._dependency(f, recs, vuln_ids, extra)
-        where = (f.get("location") or {}).get("path") or "the scanned target"
-        return record(f, "true_positive", [{"check": "report", "evidence": f"{f['tool']} reports {f['rule_id']} at {where}; "
-                                            "no check found evidence against it"}], "report", vuln_ids)
+        where = (f.get("location") or {}).get("path")
+        place = (f"{where} is not a test, fixture, example, docs or vendored path" if where and f.get("kind") != "web"
+                 else f"{where or 'the target'} is the scanned application")
+        return record(f, "true_positive", [{"check": "report", "evidence": f"{place}, nothing suppresses the finding and "
+                                            f"the rule does not rate itself LOW confidence: {f['tool']}'s report stands"}],
+                      "report", vuln_ids)
 
     def _suppression(self, f: dict, vuln_ids: list[str]) -> str | None:
         if f.get("suppressed"):
