@@ -157,3 +157,27 @@ def test_the_scanners_own_constraint():
     deb = {"name": "libldap-2.4-2", "version": "2.4.47+dfsg-3+deb10u4", "ecosystem": "deb"}
     assert check_constraint(deb, "< 2.4.47+dfsg-3+deb10u5 (deb)") is None
     assert check_constraint(dict(deb, version="2.4.47+dfsg-3+deb10u6"), "< 2.4.47+dfsg-3+deb10u5 (deb)")["status"] == "contradiction"
+
+
+def test_records_found_by_package_through_querybatch(tmp_path, httpserver):
+    """A finding that names only the CVE gets the GHSA record (with the ranges) through the package."""
+    from tasks.triage.step import triage
+
+    ghsa = json.loads((ADV / "GHSA-93q8-gq69-wqmw.json").read_text())
+    httpserver.expect_request("/v1/vulns/CVE-2021-3807").respond_with_json({"id": "CVE-2021-3807", "affected": []})
+    httpserver.expect_request("/v1/querybatch", method="POST").respond_with_json(
+        {"results": [{"vulns": [{"id": "GHSA-93q8-gq69-wqmw"}, {"id": "GHSA-other-0000-0000"}]}]})
+    httpserver.expect_request("/v1/vulns/GHSA-93q8-gq69-wqmw").respond_with_json(ghsa)
+    httpserver.expect_request("/v1/vulns/GHSA-other-0000-0000").respond_with_data("", status=404)
+    f = {"id": "e" * 32, "tool": "trivy", "kind": "dependency", "rule_id": "CVE-2021-3807", "aliases": ["CVE-2021-3807"],
+         "cve": ["CVE-2021-3807"], "ghsa": [], "location": {"path": "package-lock.json", "start_line": None, "end_line": None},
+         "package": {"name": "ansi-regex", "version": "6.0.1", "ecosystem": "node-pkg", "fixed_version": None, "fixed_versions": []},
+         "suppressed": False, "snippet": None}
+    (tmp_path / "findings.jsonl").write_text(json.dumps(f) + "\n")
+    cfg = {"osv_api": {"enabled": True, "url": httpserver.url_for("/"), "deadline_seconds": 30}}
+    out = triage(tmp_path / "findings.jsonl", tmp_path, cfg, net=NET)
+    rec = json.loads((tmp_path / "triage.jsonl").read_text())
+    assert out["osv_api"]["requests"] >= 3 and rec["verdict"] == "false_positive"
+    assert rec["reasons"][0]["evidence"].startswith("not affected: 6.0.1 is outside") and "GHSA-93q8-gq69-wqmw" in rec["vuln_ids"]
+    sent = [json.loads(r.data) for r, _ in httpserver.log if r.path == "/v1/querybatch"]
+    assert sent[0]["queries"] == [{"package": {"ecosystem": "npm", "name": "ansi-regex"}}]

@@ -131,12 +131,14 @@ class OsvClient:
         atomic.write_json(path, record)
         return record
 
-    def query_batch(self, queries: list[tuple[str, str, str]]) -> list[list[str] | None]:
-        """For each (ecosystem, name, version): the ids OSV lists as affecting it, None when unknown."""
+    def query_batch(self, queries: list[tuple[str, str, str | None]]) -> list[list[str] | None]:
+        """For each (ecosystem, name, version): the ids OSV lists as affecting it (every advisory of the
+        package when the version is None), None when unknown."""
         out: list[list[str] | None] = []
         for start in range(0, len(queries), BATCH):
             chunk = queries[start:start + BATCH]
-            body = json.dumps({"queries": [{"package": {"ecosystem": e, "name": n}, "version": v} for e, n, v in chunk]}).encode()
+            body = json.dumps({"queries": [{"package": {"ecosystem": e, "name": n}, **({"version": v} if v else {})}
+                                           for e, n, v in chunk]}).encode()
             answer = None if self.expired else self._call("POST", "/v1/querybatch", body)
             results = None
             if answer and answer[0] == 200:

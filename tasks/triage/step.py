@@ -69,6 +69,11 @@ def triage(findings_path: Path, out_dir: Path, cfg: dict, project: Path = Path("
     """Write the triage outputs into ``out_dir``; returns counts."""
     findings = _findings(findings_path)
     judge, stats = make_judge(cfg, Path(project), out_dir / "advisory_index.json", out_dir / "osv_cache", net, repo_path)
+    if judge.client is not None:
+        from tasks.triage.lookup import prefetch
+        from tasks.triage.verdict import _ids
+
+        prefetch(judge, findings, _ids)
     records = [judge.judge(f) for f in findings]
     stats.update(dependency=sum(1 for f in findings if f.get("kind") == "dependency"), with_record=judge.with_record)
     if judge.store:

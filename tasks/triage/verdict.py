@@ -74,6 +74,7 @@ class Judge:
         self.store, self.client = store, client
         self.repo_suppressions, self.reader, self.imports = repo_suppressions, reader, imports
         self.with_record = 0
+        self.by_package: dict[tuple[str, str], list[dict]] = {}  # OSV records found by package (tasks.triage.lookup)
         self.fixes: dict[str, dict] = {}  # finding id -> the record's fix for the installed line
 
     def records(self, ids: list[str]) -> list[dict]:
@@ -90,6 +91,11 @@ class Judge:
     def judge(self, f: dict) -> dict:
         ids = _ids(f)
         recs = self.records(ids) if f.get("kind") == "dependency" and ids else []
+        if f.get("kind") == "dependency" and f.get("package") and self.by_package:
+            from tasks.triage.lookup import osv_package
+
+            seen = {r["id"] for r in recs}
+            recs += [r for r in self.by_package.get(osv_package(f["package"]), []) if r["id"] not in seen]
         if recs:
             self.with_record += 1
         vuln_ids = merged_ids(ids, recs)
