@@ -232,3 +232,30 @@ def test_a_secret_that_does_not_fit_its_rules_format(tmp_path):
     rec = Judge().judge(f)
     assert rec["verdict"] == "false_positive" and "does not fit the aws access key id format" in rec["reasons"][0]["evidence"]
     assert "secretAWSsecret" not in json.dumps(f) + json.dumps(rec)
+
+
+def test_dev_only_from_the_repository_manifests(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    (repo / "package.json").write_text(json.dumps({"dependencies": {"express": "4"}, "devDependencies": {"ansi-regex": "4"}}))
+    (repo / "pyproject.toml").write_text('[tool.poetry.group.dev.dependencies]\npytest = "*"\n[dependency-groups]\nlint = ["ruff>=0.1"]\n')
+    from tasks.source import SourceReader
+    from tasks.triage.manifests import dev_only_packages
+
+    reader = SourceReader(repo)
+    dev = dev_only_packages(reader)
+    assert set(dev) == {"ansi-regex", "pytest", "ruff"}
+    rec = Judge(AdvisoryStore(ADV), reader=reader).judge(dep("ansi-regex", "4.1.0"))
+    assert rec["verdict"] == "true_positive" and rec["reasons"][-1]["check"] == "scope"
+    assert "package.json devDependencies" in rec["reasons"][-1]["evidence"]
+
+
+def test_distro_records_by_source_package():
+    from tasks.triage.versions import check_record
+
+    pkg = {"name": "libc6", "version": "2.28-10", "ecosystem": "deb", "purl": "pkg:deb/debian/libc6@2.28-10?arch=amd64&upstream=glibc&distro=debian-10"}
+    rec = {"id": "DEBIAN-CVE-2021-33574", "affected": [{"package": {"ecosystem": "Debian:10", "name": "glibc"},
+                                                        "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.28-10+deb10u1"}]}]}]}
+    out = check_record(pkg, [rec])
+    assert out["status"] == "affected" and out["fixed"] == "2.28-10+deb10u1"

@@ -72,6 +72,11 @@ class Judge:
 
     def __init__(self, store=None, client=None, repo_suppressions=None, reader=None, imports=None):
         self.store, self.client = store, client
+        self.dev_packages: dict[str, str] = {}
+        if reader is not None:
+            from tasks.triage.manifests import dev_only_packages
+
+            self.dev_packages = dev_only_packages(reader)
         self.repo_suppressions, self.reader, self.imports = repo_suppressions, reader, imports
         self.with_record = 0
         self.by_package: dict[tuple[str, str], list[dict]] = {}  # OSV records found by package (tasks.triage.lookup)
@@ -99,7 +104,12 @@ class Judge:
         if recs:
             self.with_record += 1
         vuln_ids = merged_ids(ids, recs)
-        extra = [r for r in (context.check_scope(f),) if r]
+        scope = context.check_scope(f)
+        if scope is None and self.dev_packages and f.get("kind") == "dependency":
+            from tasks.triage.manifests import check_manifest_scope
+
+            scope = check_manifest_scope(f, self.dev_packages)
+        extra = [scope] if scope else []
 
         sup = self._suppression(f, vuln_ids)
         if sup:

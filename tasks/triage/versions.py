@@ -61,6 +61,12 @@ def names_match(pkg: dict, rec_name: str, fam: str | None) -> bool:
     return False
 
 
+def _source_name(pkg: dict) -> str | None:
+    """A distro package's source package, from its purl (``upstream=glibc``), which distro advisories name."""
+    m = re.search(r"[?&]upstream=([^&#@]+)", str(pkg.get("purl") or ""))
+    return m.group(1).split("%40")[0].split("@")[0].lower() if m else None
+
+
 def compare(a: str, b: str, key: Callable[[str], tuple]) -> int | None:
     """-1/0/1 when univers orders both versions, else None."""
     ka, kb = key(a), key(b)
@@ -105,7 +111,7 @@ def entries_for(pkg: dict, records: list[dict]) -> tuple[list[tuple[dict, dict]]
                 continue
             rfam = family(p.get("ecosystem"))
             families.add(rfam or str(p.get("ecosystem")))
-            if rfam == fam and names_match(pkg, p["name"], fam):
+            if rfam == fam and (names_match(pkg, p["name"], fam) or fam in DISTRO and _source_name(pkg) == norm_name(p["name"], fam)):
                 pairs.append((rec, aff))
             elif rfam == fam and fam in DISTRO:
                 distro_other = True
