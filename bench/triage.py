@@ -13,8 +13,8 @@
    cold and with a warm record index.
 3. Network: a workspace with the sample reports and ``triage.osv_api``
    pointed at a local OSV stand-in (a thread on 127.0.0.1 serving the
-   fixture records) is built to the triage task, then run again: the
-   requests each run made are counted.
+   fixture records by id and by package) is built to the triage task, then
+   run again: the requests each run made are counted.
 """
 
 from __future__ import annotations
@@ -110,6 +110,23 @@ class _Osv(http.server.BaseHTTPRequestHandler):
         rec = self.store.get(self.path.rsplit("/", 1)[-1]) or (self.store.lookup([self.path.rsplit("/", 1)[-1]]) or [None])[0]
         body = json.dumps({k: v for k, v in (rec or {}).items() if k != "_file"}).encode()
         self.send_response(200 if rec else 404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):  # noqa: N802 - /v1/querybatch: every stored record naming the package
+        type(self).count += 1
+        queries = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}").get("queries") or []
+        results = []
+        for q in queries:
+            p = q.get("package") or {}
+            ids = [rid for rid in self.store.files if any(
+                (a.get("package") or {}).get("name", "").lower() == str(p.get("name", "")).lower()
+                for a in (self.store.get(rid) or {}).get("affected") or [] if isinstance(a, dict))]
+            results.append({"vulns": [{"id": i} for i in ids]})
+        body = json.dumps({"results": results}).encode()
+        self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

@@ -2,9 +2,11 @@
 
 Owns: the advisory records (``advisories``: a local folder of OSV JSON/YAML or
 zip dumps; ``osv_api``: api.osv.dev with an on-disk cache, only when
-enabled), the checks that judge one finding (``versions`` against the
-record, ``context`` for paths, secrets and dependency scope, ``reachability``
-against the user's repository, ``report_signals`` and ``suppressions``), the
+enabled; ``lookup``: records by package through the API), the checks that
+judge one finding (``versions`` against the record and the report,
+``context`` for paths, secret values and reported scope, ``manifests`` for
+the repository's dev/test declarations, ``reachability`` against the
+repository's imports, ``report_signals`` and ``suppressions``), the
 combination into one verdict (``verdict``) and the outputs (``output``,
 ``step``).
 
