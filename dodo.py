@@ -234,7 +234,8 @@ def task_triage():
     repo = (CONFIG.get("source") or {}).get("repo_path")
     adv = (cfg.get("advisories") or {}).get("path")
     adv_files, adv_state = folder_deps(_input(adv) if adv and not Path(adv).is_absolute() else adv)
-    extra = [str(_input(p)) for p in cfg.get("vex_inputs") or [] if _input(p).is_file()]
+    extra = [str(_input(p)) for p in cfg.get("vex_inputs") or [] if _input(p).is_file() and not Path(p).is_absolute()
+             and ".." not in Path(p).parts]
     if repo:
         extra += [str(Path(repo) / n) for n in (".trivyignore", ".gitleaksignore") if (Path(repo) / n).is_file()]
     targets = [TRIAGE, TRIAGE_MD, ADVISORY_FIXES] + ([TRIAGE_VEX] if cfg.get("vex") else [])

@@ -259,3 +259,12 @@ def test_distro_records_by_source_package():
                                                         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.28-10+deb10u1"}]}]}]}
     out = check_record(pkg, [rec])
     assert out["status"] == "affected" and out["fixed"] == "2.28-10+deb10u1"
+
+
+def test_vex_inputs_stay_inside_the_project(tmp_path):
+    from tasks.errors import SecftError
+
+    (tmp_path / "findings.jsonl").write_text("")
+    (tmp_path / "proj").mkdir()
+    with pytest.raises(SecftError, match="triage.vex_inputs entry '.*'.*refused"):
+        triage(tmp_path / "findings.jsonl", tmp_path, {"vex_inputs": ["../outside.json"]}, project=tmp_path / "proj")

@@ -58,7 +58,8 @@ def make_judge(cfg: dict, project: Path, index_path: Path | None, cache_dir: Pat
         imports, repo = ImportIndex(reader), reader.repo
     from tasks.triage.suppressions import RepoSuppressions
 
-    vex_inputs = [project / p for p in cfg.get("vex_inputs") or []]
+    # VEX files are read, never written, but a name from config still stays inside the project
+    vex_inputs = [atomic.inside(project / p, project, "triage.vex_inputs entry") for p in cfg.get("vex_inputs") or []]
     sups = RepoSuppressions(repo, vex_inputs)
     source = " + ".join(s for s in (f"local records in {adv}" if adv else "", "the OSV API" if client else "") if s)
     return Judge(store, client, sups, reader, imports), {"record_source": source or "no record source configured"}
