@@ -241,7 +241,7 @@ def task_triage():
     targets = [TRIAGE, TRIAGE_MD, ADVISORY_FIXES] + ([TRIAGE_VEX] if cfg.get("vex") else [])
     return {
         "actions": [_action("tasks.triage.step:triage", FINDINGS, FINDINGS.parent, cfg, _input("."), CONFIG.get("network"), repo)],
-        "file_dep": [str(FINDINGS)] + sorted(str(p) for p in (CODE / "triage").glob("*.py")) + _code("parsers/versions.py")
+        "file_dep": [str(FINDINGS)] + sorted(str(p) for p in (CODE / "triage").glob("*.py")) + _code("parsers/versions.py", "source.py")
         + adv_files + extra,
         "targets": [str(p) for p in targets],
         # the repository's suppression comments and imports are read at its working tree: a changed checkout
