@@ -73,7 +73,8 @@ def test_bandit_b105_on_a_protocol_word_is_not_a_credential(tmp_path):
 @pytest.mark.parametrize("path,cls", [("tests/test_api.py", "test"), ("src/__fixtures__/a.json", "fixture"),
                                       ("pkg/testdata/go.mod", "fixture"), ("examples/demo.py", "example"),
                                       ("docs/guide.md", "docs"), ("third_party/zlib/inflate.c", "vendored"),
-                                      ("app/secret.txt", None), ("src/contest.py", None)])
+                                      ("app/secret.txt", None), ("src/contest.py", None),
+                                      ("web/node_modules/lodash/lodash.js", "vendored"), ("static/jquery.min.js", "vendored")])
 def test_path_classes(path, cls):
     assert context.path_class(path) == cls
 

@@ -27,7 +27,8 @@ FIXTURE_DIRS = {"fixture", "fixtures", "testdata", "test_data", "test-data", "__
                 "snapshots", "__snapshots__", "unittests", "golden", "testfiles", "test-fixtures", "sample-data"}
 EXAMPLE_DIRS = {"example", "examples", "sample", "samples", "demo", "demos", "tutorial", "tutorials"}
 DOC_DIRS = {"doc", "docs", "documentation", "site-docs"}
-VENDOR_DIRS = {"vendor", "vendored", "third_party", "third-party", "thirdparty", "external", "extern", "bower_components"}
+VENDOR_DIRS = {"vendor", "vendored", "third_party", "third-party", "thirdparty", "external", "extern", "bower_components",
+               "node_modules", "site-packages", "dist-packages"}
 DOC_SUFFIXES = {".md", ".rst", ".adoc"}
 # a scanner's own test data: made-up package names and placeholder ids (grype's presenter tests)
 _SCANNER_TEST_PACKAGE = re.compile(r"^(?:package|pkg|lib)-\d+$")
@@ -46,7 +47,7 @@ def path_class(path: str | None) -> str | None:
         return "fixture"
     if is_test_path(path):
         return "test"
-    if dirs & VENDOR_DIRS:
+    if dirs & VENDOR_DIRS or parts[-1].endswith((".min.js", ".bundle.js")):
         return "vendored"
     if dirs & EXAMPLE_DIRS:
         return "example"
