@@ -146,12 +146,11 @@ def check_record(pkg: dict, records: list[dict]) -> dict | None:
         return {"check": "advisory", "status": "unknown", "fixed": None,
                 "evidence": f"{ids} covers {name}, but the report gives no installed version to check against its ranges"}
     key = sort_key(fam)
-    outside, unknown, fixes = [], False, []
+    outside, unknown, hits = [], False, []
     for rec, aff in pairs:
         listed = [str(v) for v in aff.get("versions") or []]
         if version in listed:
-            return {"check": "advisory", "status": "affected", "fixed": line_fix,
-                    "evidence": f"affected: {name} {version} is listed by {rec['id']}"}
+            hits.append((rec, None))
         ranges = [r for r in aff.get("ranges") or [] if isinstance(r, dict) and str(r.get("type", "")).upper() != "GIT"]
         if not ranges and not listed:
             unknown = True
@@ -161,15 +160,17 @@ def check_record(pkg: dict, records: list[dict]) -> dict | None:
                 if inside is None:
                     unknown = True
                 elif inside:
-                    return {"check": "advisory", "status": "affected", "fixed": line_fix,
-                            "evidence": f"affected: {name} {version} is inside {_range_text(lo, hi, kind)} ({rec['id']})"
-                                        + (f"; fixed in {line_fix} on this line" if line_fix else "; no fixed version on this line")}
+                    hits.append((rec, (lo, hi, kind)))
                 else:
                     outside.append(_range_text(lo, hi, kind))
-                if kind == "fixed" and hi:
-                    fixes.append(hi)
-        if listed and not ranges:
+        if listed and not ranges and version not in listed:
             outside.append("the listed versions " + ", ".join(listed[:5]) + (" ..." if len(listed) > 5 else ""))
+    if hits:  # the range that gives this line's fix is the evidence, else the first range (or list) containing it
+        rec, rng = next((h for h in hits if h[1] and h[1][1] == line_fix), next((h for h in hits if h[1]), hits[0]))
+        where = f"inside {_range_text(*rng)}" if rng else "listed"
+        return {"check": "advisory", "status": "affected", "fixed": line_fix,
+                "evidence": f"affected: {name} {version} is {where} ({rec['id']})"
+                            + (f"; fixed in {line_fix} on this line" if line_fix else "; no fixed version on this line")}
     if unknown or not outside:
         return {"check": "advisory", "status": "unknown", "fixed": None,
                 "evidence": f"{ids}: {name} {version} could not be compared with every range of the record"}
