@@ -35,10 +35,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tasks import atomic  # noqa: E402
-from tasks.hashing import sha256_text  # noqa: E402
-from tasks.parse_findings import merge_findings  # noqa: E402
-from tasks.parsers import parse_report  # noqa: E402
+from tasks.core import atomic  # noqa: E402
+from tasks.core.hashing import sha256_text  # noqa: E402
+from tasks.findings.merge import merge_findings  # noqa: E402
+from tasks.findings.parsers import parse_report  # noqa: E402
 from tasks.triage.advisories import AdvisoryStore  # noqa: E402
 from tasks.triage.step import triage  # noqa: E402
 

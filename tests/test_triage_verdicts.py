@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tasks.findings.secret_evidence import classify_one
-from tasks.parsers.registry import parse_report
+from tasks.findings.parsers.registry import parse_report
 from tasks.triage import context
 from tasks.triage.advisories import AdvisoryStore
 from tasks.triage.step import triage
@@ -143,7 +143,7 @@ def test_reachability_with_a_repository(tmp_path):
     _git(repo, "init", "-q")
     (repo / "app.js").write_text("const regex = require('ansi-regex');\n")
     _git(repo, "add", "app.js")
-    from tasks.source import SourceReader
+    from tasks.repository.source import SourceReader
     from tasks.triage.reachability import ImportIndex
 
     reader = SourceReader(repo)
@@ -241,7 +241,7 @@ def test_dev_only_from_the_repository_manifests(tmp_path):
     _git(repo, "init", "-q")
     (repo / "package.json").write_text(json.dumps({"dependencies": {"express": "4"}, "devDependencies": {"ansi-regex": "4"}}))
     (repo / "pyproject.toml").write_text('[tool.poetry.group.dev.dependencies]\npytest = "*"\n[dependency-groups]\nlint = ["ruff>=0.1"]\n')
-    from tasks.source import SourceReader
+    from tasks.repository.source import SourceReader
     from tasks.triage.manifests import dev_only_packages
 
     reader = SourceReader(repo)
@@ -263,7 +263,7 @@ def test_distro_records_by_source_package():
 
 
 def test_vex_inputs_stay_inside_the_project(tmp_path):
-    from tasks.errors import SecftError
+    from tasks.core.errors import SecftError
 
     (tmp_path / "findings.jsonl").write_text("")
     (tmp_path / "proj").mkdir()

@@ -8,7 +8,7 @@ fix_status, has_diff, code, expected_diff.
 from __future__ import annotations
 
 from tasks.datasets.prompts import STAGE1_SYSTEM, STAGE2_SYSTEM, describe_finding
-from tasks.evaluation.code import extract_diff
+from tasks.fixes.patch_check import extract_diff
 
 # fix_for meta keys a row keeps (the rest is the fixes helper's business)
 FIX_META = ("language", "build_tool", "fix_family", "ecosystem", "manifest")
@@ -152,7 +152,7 @@ def unusable_fix(f: dict, source: str) -> str | None:
 
 def ignores_scanner_fix(f: dict, source: str) -> bool:
     """A "no fixed version" answer while the report's own fix names a version (npm audit: upgrade the parent)."""
-    from tasks.evaluation.metrics import versions_in
+    from tasks.findings.versions import versions_in
 
     return source == "no-fix-published" and bool(versions_in(f.get("fix_hint") or ""))
 
@@ -176,7 +176,7 @@ def stage2_row(f: dict, meta: dict, fixed: tuple[str | None, str, dict], code: d
 
 
 def mined_row(f: dict, meta: dict, mined: dict, cfg: dict) -> dict:
-    """A fix this team made (tasks.history): the code before as the prompt, the real diff as the answer."""
+    """A fix this team made (tasks.fixes.mined): the code before as the prompt, the real diff as the answer."""
     code = {"path": mined["path"], "text": mined["before"], "start_line": int(mined["before_start_line"]),
             "commit": mined.get("commit_before"), "note": None}
     diff = mined["diff"] if mined["diff"].endswith("\n") else mined["diff"] + "\n"

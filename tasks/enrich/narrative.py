@@ -34,8 +34,8 @@ from __future__ import annotations
 import re
 
 from tasks.enrich import platforms
+from tasks.enrich.knowledge_base import KnowledgeBase, known
 from tasks.triage.report_signals import NOT_SECURITY, triage
-from tasks.knowledge_base import KnowledgeBase, known
 
 TEMPLATE_VERSION = "2"
 MIN_RETRIEVAL_SCORE = 12.0

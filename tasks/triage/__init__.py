@@ -1,4 +1,4 @@
-"""Phase 2a: a grounded verdict for every finding (``doit triage`` -> data/findings/triage.jsonl).
+"""Triage: a grounded verdict for every finding (``doit triage`` -> data/findings/triage.jsonl).
 
 Owns: the advisory records (``advisories``: a local folder of OSV JSON/YAML or
 zip dumps; ``osv_api``: api.osv.dev with an on-disk cache, only when
@@ -8,12 +8,10 @@ judge one finding (``versions`` against the record and the report,
 the repository's dev/test declarations, ``reachability`` against the
 repository's imports, ``report_signals`` and ``suppressions``), the
 combination into one verdict (``verdict``) and the outputs (``output``,
-``step``).
+``step``).  Its verdict drives both dataset stages; later phases read
+triage.jsonl and advisory_fixes.json (``output.load_records``, ``with_record_fix``).
 
-May import: tasks.core / tasks.errors, tasks.atomic, tasks.network,
-tasks.findings (and until the restructure lands, tasks.parsers), tasks.repository
-(tasks.source).  Nothing later (fixes, enrich, datasets) is imported here; they
-read triage.jsonl.
+May import: ``tasks.core``, ``tasks.ingest``, ``tasks.findings``, ``tasks.repository``.
 
 Why a phase of its own: a row that says a finding is real when the advisory
 record says the installed version is not affected teaches the model to raise

@@ -21,9 +21,9 @@ import re
 import zipfile
 from pathlib import Path
 
-from tasks import atomic
-from tasks.errors import SecftError
-from tasks.hashing import sha256_json
+from tasks.core import atomic
+from tasks.core.errors import SecftError
+from tasks.core.hashing import sha256_json
 
 MAX_RECORD_BYTES = 4 * 1024 * 1024
 SUFFIXES = (".json", ".yaml", ".yml")

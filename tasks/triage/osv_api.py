@@ -19,8 +19,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from tasks import atomic, network
-from tasks.errors import SecftError
+from tasks.core import atomic, network
+from tasks.core.errors import SecftError
 
 DEFAULT_URL = "https://api.osv.dev"
 MAX_ANSWER_BYTES = 8 * 1024 * 1024

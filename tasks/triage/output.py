@@ -57,7 +57,7 @@ def openvex(records: list[dict], findings: dict[str, dict], timestamp: str) -> d
                                "status": "not_affected",
                                "justification": _VEX_JUSTIFICATION.get(r["reasons"][0]["check"], "vulnerable_code_not_present"),
                                "impact_statement": r["reasons"][0]["evidence"]})
-    from tasks.hashing import sha256_json
+    from tasks.core.hashing import sha256_json
 
     return {"@context": "https://openvex.dev/ns/v0.2.0", "@id": f"https://secft.local/vex/{sha256_json(statements)[:16]}",
             "author": "secft triage", "timestamp": timestamp, "version": 1, "statements": statements}

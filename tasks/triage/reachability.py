@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from tasks.errors import SecftError
+from tasks.core.errors import SecftError
 
 MAX_FILES = 20000
 MAX_BYTES = 512 * 1024
@@ -29,7 +29,7 @@ class ImportIndex:
     """The import texts of a repository's sources, read once per triage run."""
 
     def __init__(self, reader):
-        from tasks.source import run_git
+        from tasks.repository.source import run_git
 
         self.reader = reader
         try:

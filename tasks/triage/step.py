@@ -15,8 +15,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from tasks import atomic
-from tasks.errors import SecftError
+from tasks.core import atomic
+from tasks.core.errors import SecftError
 from tasks.triage import output
 from tasks.triage.advisories import AdvisoryStore
 from tasks.triage.verdict import Judge
@@ -51,7 +51,7 @@ def make_judge(cfg: dict, project: Path, index_path: Path | None, cache_dir: Pat
     reader = imports = None
     repo = None
     if repo_path:
-        from tasks.source import SourceReader
+        from tasks.repository.source import SourceReader
         from tasks.triage.reachability import ImportIndex
 
         reader = SourceReader(Path(repo_path))

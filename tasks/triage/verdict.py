@@ -26,7 +26,7 @@ from tasks.triage import context, report_signals, suppressions
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.reachability import check_reachability
 from tasks.triage.versions import DISTRO, check_constraint, check_record, check_report, compare, family
-from tasks.parsers.versions import sort_key
+from tasks.findings.versions import sort_key
 
 _SIGNAL_FP = {"obsolete check", "not a security rule", "test-only rule in a test file"}
 

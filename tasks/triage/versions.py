@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from tasks.parsers.versions import _intervals, fix_from_osv_ranges, scheme, sort_key
+from tasks.findings.versions import _intervals, fix_from_osv_ranges, scheme, sort_key
 
 DISTRO = {"deb", "apk", "rpm"}
 _EXTRA = {"red hat": "rpm", "almalinux": "rpm", "rocky linux": "rpm", "mageia": "rpm", "openeuler": "rpm",
