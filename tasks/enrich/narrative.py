@@ -35,6 +35,7 @@ import re
 
 from tasks.enrich import platforms
 from tasks.enrich.knowledge_base import KnowledgeBase, known
+from tasks.triage.output import fix_origin
 from tasks.triage.report_signals import NOT_SECURITY, triage
 
 TEMPLATE_VERSION = "2"
@@ -106,13 +107,6 @@ def is_malicious(f: dict) -> bool:
     """A malicious-package advisory (OSV ``MAL-`` ids, CWE-506): removal, not an upgrade."""
     ids = [str(f.get("rule_id") or "")] + [str(a) for a in f.get("aliases") or []]
     return any(i.startswith("MAL-") for i in ids) or "CWE-506" in (f.get("cwe") or [])
-
-
-def _fix_origin(p: dict) -> str:
-    """Who names the fixed version: the advisory record for the installed line (tasks/triage) or the report."""
-    if p.get("fix_source") == "advisory record":
-        return "the fixed version the advisory record gives for the installed release line"
-    return "the fixed version the report names"
 
 
 def _advisory_ids(f: dict) -> str:
@@ -217,7 +211,7 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
         if p.get("fixed_version"):
             if p.get("version"):
                 text = (f"Upgrade {p['name']} from {p['version']} to {p['fixed_version']}, "
-                        f"{_fix_origin(p)} for {_advisory_ids(f)}.")
+                        f"{fix_origin(p)} for {_advisory_ids(f)}.")
             elif len(p.get("fixed_versions") or []) > 1:  # one fix per release line, installed version unknown
                 text = (f"The advisory ({_advisory_ids(f)}) lists fixed releases {', '.join(p['fixed_versions'])}, one per "
                         f"release line, and the report does not say which {p['name']} is installed: find it (`npm ls "

@@ -92,3 +92,10 @@ def with_record_fix(f: dict, fixes: dict[str, dict]) -> dict:
         return f
     pkg = dict(f["package"], fixed_version=fix["fixed_version"], fix_status="fixed", fix_source="advisory record")
     return dict(f, package=pkg)
+
+
+def fix_origin(package: dict) -> str:
+    """Who names the fixed version in prose: the advisory record for the installed line, or the report."""
+    if package.get("fix_source") == "advisory record":
+        return "the fixed version the advisory record gives for the installed release line"
+    return "the fixed version the report names"
