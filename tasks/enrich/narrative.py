@@ -35,6 +35,7 @@ import re
 
 from tasks.enrich import platforms
 from tasks.enrich.knowledge_base import KnowledgeBase, known
+from tasks.triage.output import fix_origin
 from tasks.triage.report_signals import NOT_SECURITY, triage
 
 TEMPLATE_VERSION = "2"
@@ -210,7 +211,7 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
         if p.get("fixed_version"):
             if p.get("version"):
                 text = (f"Upgrade {p['name']} from {p['version']} to {p['fixed_version']}, "
-                        f"the fixed version the report names for {_advisory_ids(f)}.")
+                        f"{fix_origin(p)} for {_advisory_ids(f)}.")
             elif len(p.get("fixed_versions") or []) > 1:  # one fix per release line, installed version unknown
                 text = (f"The advisory ({_advisory_ids(f)}) lists fixed releases {', '.join(p['fixed_versions'])}, one per "
                         f"release line, and the report does not say which {p['name']} is installed: find it (`npm ls "

@@ -31,9 +31,16 @@ def cache_key(finding: dict, kb_version: str) -> str:
     return sha256_json({"finding": core, "kb": kb_version, "template": TEMPLATE_VERSION, "code": code_version()})
 
 
-def enrich(findings_path: Path, kb_path: Path, out_path: Path, cache_path: Path, top_k: int) -> dict:
-    """Write narratives.jsonl (one per finding, in findings order); returns stats."""
+def enrich(findings_path: Path, kb_path: Path, out_path: Path, cache_path: Path, top_k: int,
+           advisory_fixes: Path | None = None) -> dict:
+    """Write narratives.jsonl (one per finding, in findings order); returns stats.
+
+    ``advisory_fixes`` (from the triage step) gives the advisory record's fixed version for the
+    installed release line; it replaces the report's, so the narrative and the stage-2 fix agree."""
     from tasks.core.schemas import validate
+    from tasks.triage.output import load_fixes, with_record_fix
+
+    record_fixes = load_fixes(advisory_fixes)
 
     kb = KnowledgeBase(kb_path)
     cache: dict[str, dict] = {}
@@ -46,7 +53,7 @@ def enrich(findings_path: Path, kb_path: Path, out_path: Path, cache_path: Path,
     for line in findings_path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
-        f = json.loads(line)
+        f = with_record_fix(json.loads(line), record_fixes)
         key = cache_key(f, kb.version)
         if key in cache:
             n = cache[key]

@@ -260,6 +260,8 @@ def _parse_run(run: dict) -> list[dict]:
             fingerprint=fingerprints,
             column=region.get("startColumn"),
         )
+        if kind == "dependency" and tool == "grype" and str(rule.get("name") or "").endswith("CpeMatch"):
+            f["match"] = {"by": "cpe", "cpes": []}  # grype's rule name says how it matched (JavaMatcherCpeMatch)
         sarif_fix = _scanner_fix(result, uri, base_ids)
         if sarif_fix and kind == "code":
             f["scanner_fix"] = sarif_fix
