@@ -58,7 +58,7 @@ def _repo(tmp: Path) -> tuple[Path, Path]:
 
 
 def _read_through(repo: Path) -> str:
-    from tasks.source import SourceReader
+    from tasks.repository.source import SourceReader
 
     ctx = SourceReader(repo).context("etc/passwd", None, 1, 0)
     return "escape" if ctx and "OUTSIDE" in ctx["text"] else "ok"
@@ -76,7 +76,7 @@ def worktree_elsewhere(tmp: Path) -> str:
 def worktree_root(tmp: Path) -> str:
     repo, _ = _repo(tmp)
     _git(repo, "config", "core.worktree", "/")
-    from tasks.source import SourceReader
+    from tasks.repository.source import SourceReader
 
     ctx = SourceReader(repo).context("etc/hostname", None, 1, 0)
     return "escape" if ctx else "ok"
@@ -98,11 +98,11 @@ def fsmonitor_program(tmp: Path) -> str:
     prog.chmod(0o755)
     _git(repo, "config", "core.fsmonitor", str(prog))
     _git(repo, "config", "diff.external", str(prog))
-    from tasks.source import SourceReader
+    from tasks.repository.source import SourceReader
 
     reader = SourceReader(repo)
     reader.context("etc/passwd", None, 1, 0)
-    from tasks.source import run_git
+    from tasks.repository.source import run_git
 
     run_git(reader.repo, ["diff", "HEAD"])
     run_git(reader.repo, ["status"])
@@ -122,7 +122,7 @@ def _token(prefix: str) -> str:
 
 def _secret_case(kind: str, where: str):
     def run(tmp: Path) -> str:
-        from tasks.parsers import parse_report
+        from tasks.findings.parsers import parse_report
 
         value = _token(KINDS[kind])
         line = {"prose": f"token {value} here", "code": f'c = Cipher.getInstance("AES"); t = "{value}"',
@@ -145,7 +145,7 @@ for _kind in KINDS:
 
 # -- 3. symlinks ---------------------------------------------------------------------------------------------
 def _history(tmp: Path):
-    from tasks import builds
+    from tasks.training import model_history as builds
 
     root = tmp / "fine-tuning"
     folder = root / "adapters" / "stage1"
@@ -165,7 +165,7 @@ def restore_follows_link(tmp: Path) -> str:
     secret = tmp / "token"
     secret.write_text("hf_SECRET_OUTSIDE")
     (root / "history" / name / "adapters" / "stage1" / "extra.json").symlink_to(secret)
-    from tasks.errors import SecftError
+    from tasks.core.errors import SecftError
 
     try:
         builds.restore(name, root)
@@ -177,7 +177,7 @@ def restore_follows_link(tmp: Path) -> str:
 
 @case("symlinks")
 def card_of_rejected_link(tmp: Path) -> str:
-    from tasks.cards import dataset_card
+    from tasks.publish.cards import dataset_card
 
     info = {"files": {"train.jsonl": {"rows": 1, "sha256": "0" * 64}}, "stage2_dropped": {},
             "counts": {s: {"train": 1, "valid": 0, "test": 0} for s in ("stage1", "stage2")}}
@@ -191,9 +191,9 @@ def _fetch_case(status: int):
         from pytest_httpserver import HTTPServer
         from werkzeug import Response
 
-        from tasks.fetch_artifacts import fetch
-        from tasks.github import GitHub
-        from tasks.errors import SecftError
+        from tasks.ingest.fetch import fetch
+        from tasks.ingest.github import GitHub
+        from tasks.core.errors import SecftError
 
         server = HTTPServer("127.0.0.1", 0)
         server.start()
@@ -260,8 +260,8 @@ SLOW = {"connect_timeout_seconds": 2, "read_timeout_seconds": 5, "retries": 0, "
 
 @case("slow servers")
 def slow_api(tmp: Path) -> str:
-    from tasks.errors import SecftError
-    from tasks.github import GitHub
+    from tasks.core.errors import SecftError
+    from tasks.ingest.github import GitHub
 
     port = _trickle_server()
     try:
@@ -273,8 +273,8 @@ def slow_api(tmp: Path) -> str:
 
 @case("slow servers")
 def slow_download(tmp: Path) -> str:
-    from tasks.errors import SecftError
-    from tasks.github import GitHub
+    from tasks.core.errors import SecftError
+    from tasks.ingest.github import GitHub
 
     port = _trickle_server()
     try:
@@ -290,9 +290,9 @@ def slow_download(tmp: Path) -> str:
 def slow_hub(tmp: Path) -> str:
     from huggingface_hub import HfApi
 
-    from tasks import network
-    from tasks.errors import SecftError
-    from tasks.upload import _upload_hf
+    from tasks.core import network
+    from tasks.core.errors import SecftError
+    from tasks.publish.upload import _upload_hf
 
     port = _trickle_server()
     folder = tmp / "ds"
@@ -311,7 +311,7 @@ def slow_hub(tmp: Path) -> str:
 # -- 6. size before work -------------------------------------------------------------------------------------
 @case("size before work")
 def sparse_terabyte(tmp: Path) -> str:
-    from tasks.parse_findings import parse_file
+    from tasks.findings.parse import parse_file
 
     root = tmp / "artifacts"
     (root / "r").mkdir(parents=True)
@@ -354,7 +354,7 @@ def daemon_state_deep(tmp: Path) -> str:
     os.chdir(tmp)
     (tmp / "fine-tuning").mkdir()
     (tmp / "fine-tuning" / "daemon_state.json").write_text("[" * 100000)
-    from tasks import daemon
+    from tasks.service import daemon
 
     daemon._read_state()
     return "ok"
@@ -391,8 +391,8 @@ def kill_during_evaluation(tmp: Path) -> str:
 # -- 8. unit injection ---------------------------------------------------------------------------------------
 def _unit_case(field: str):
     def run(tmp: Path) -> str:
-        from tasks import service
-        from tasks.errors import SecftError
+        from tasks.service import units as service
+        from tasks.core.errors import SecftError
 
         bad = "x\nExecStartPre=/bin/touch /tmp/pwned"
         workdir = tmp / "w"
@@ -424,7 +424,7 @@ def _child(name: str) -> None:
         try:
             verdict = globals()[name](Path(tmp))
         except Exception as exc:  # noqa: BLE001 - the verdict
-            from tasks.errors import SecftError
+            from tasks.core.errors import SecftError
 
             verdict = "ok" if isinstance(exc, SecftError) and "\n" not in str(exc) else "traceback"
             if verdict == "traceback":

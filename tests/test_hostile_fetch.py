@@ -21,11 +21,11 @@ import pytest
 from werkzeug import Response
 
 from conftest import FIXTURES, clean_env, make_workspace
-from tasks import network
-from tasks.errors import SecftError
-from tasks.fetch_artifacts import fetch
-from tasks.github import GitHub
-from tasks.runlock import RunLock
+from tasks.core import network
+from tasks.core.errors import SecftError
+from tasks.ingest.fetch import fetch
+from tasks.ingest.github import GitHub
+from tasks.core.runlock import RunLock
 
 TOKEN = "ghs_hostile_token_0123456789"
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -125,7 +125,7 @@ def test_hub_upload_to_a_trickling_hub_ends_at_the_deadline(trickle, tmp_path):
     from huggingface_hub import HfApi
     from huggingface_hub.utils import _http as hf_http
 
-    from tasks.upload import _upload_hf
+    from tasks.publish.upload import _upload_hf
 
     server = trickle(phase="headers")
     folder = tmp_path / "dataset"
@@ -163,7 +163,7 @@ def test_fetch_cli_against_a_trickling_api_is_one_line_and_releases_the_lock(tri
 
 
 def test_the_deadline_settings_are_in_the_schema_and_the_config():
-    from tasks.config import load_config
+    from tasks.core.config import load_config
 
     config = load_config("config/pipeline.yaml")
     assert config["network"]["deadline_seconds"] == 300 and config["network"]["min_bytes_per_second"] == 65536

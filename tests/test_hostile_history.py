@@ -11,8 +11,9 @@ import sys
 import pytest
 
 from conftest import REPO, clean_env
-from tasks import atomic, builds
-from tasks.errors import SecftError
+from tasks.core import atomic
+from tasks.training import model_history as builds
+from tasks.core.errors import SecftError
 
 
 def _fake_stage(root, adapter, content):
@@ -117,7 +118,7 @@ def test_upload_staging_refuses_an_outside_link_in_one_line(tmp_path):
     (folder / "token").symlink_to(tmp_path / "nowhere")
     with pytest.raises(SecftError, match=r"token is a symbolic link .*refused"):
         atomic.regular_files(folder, "upload folder")
-    from tasks.upload import _copy_file, peft_digest
+    from tasks.publish.upload import _copy_file, peft_digest
     with pytest.raises(SecftError, match="symbolic link"):
         peft_digest(tmp_path / "peft")
     link = tmp_path / "train.jsonl"
@@ -127,7 +128,7 @@ def test_upload_staging_refuses_an_outside_link_in_one_line(tmp_path):
 
 
 def test_dataset_card_with_a_rejected_artifact_has_no_traceback():
-    from tasks.cards import dataset_card
+    from tasks.publish.cards import dataset_card
     info = {"files": {"train.jsonl": {"rows": 1, "sha256": None}},
             "counts": {s: {"train": 1, "valid": 0, "test": 0} for s in ("stage1", "stage2")}, "stage2_dropped": {}}
     summary = {"artifacts": [{"artifact": "run/link.json", "tools": [], "format": None, "findings": 0, "sha256": None}]}

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tasks.errors import SecftError
+from tasks.core.errors import SecftError
 from tasks.repository import git as safegit
-from tasks.source import SourceReader
+from tasks.repository.source import SourceReader
 
 
 def git(repo: Path, *args: str) -> str:

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import FIXTURES, make_workspace, run_doit
 from tasks.findings import tokens
-from tasks.parsers import secrets
+from tasks.findings import secrets
 
 _ALNUM = string.ascii_letters + string.digits
 PREFIX = {"huggingface": "hf_", "github-fine-grained": "github_pat_", "github": "ghp_", "gitlab": "glpat-",
@@ -134,7 +134,7 @@ def _inject(doc, payload: str):
 
 
 def test_every_kind_through_every_format_never_reaches_an_output(tmp_path):
-    from tasks.upload import dataset_card, DATA_FILES
+    from tasks.publish.upload import dataset_card, DATA_FILES
 
     rng = random.Random()
     ws = make_workspace(tmp_path / "ws", artifacts=[])

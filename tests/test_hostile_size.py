@@ -12,17 +12,17 @@ import types
 import pytest
 
 from conftest import make_workspace, run_doit
-from tasks import hashing
-from tasks.hashing import TooLarge, sha256_file
-from tasks.parse_findings import parse_file
-from tasks.parse_runs import parse_run
+from tasks.core import hashing
+from tasks.core.hashing import TooLarge, sha256_file
+from tasks.findings.parse import parse_file
+from tasks.findings.runs import parse_run
 
 TB = 1 << 40
 
 
 @pytest.fixture
 def counted(monkeypatch):
-    """Every byte hashed through tasks.hashing is counted."""
+    """Every byte hashed through tasks.core.hashing is counted."""
     seen = {"bytes": 0}
     real = hashlib.sha256
 

@@ -153,8 +153,8 @@ def test_a_damaged_state_file_is_moved_aside_named_and_rebuilt(tmp_path, damage,
 
 @pytest.mark.parametrize("damage", DAMAGE)
 def test_the_config_cache_and_outputs_check_survive_damage(tmp_path, damage, monkeypatch):
-    from tasks.config import load_config
-    from tasks.outputs import outputs_intact, skipped_for_daemon
+    from tasks.core.config import load_config
+    from tasks.training.outputs import outputs_intact, skipped_for_daemon
 
     monkeypatch.chdir(REPO)
     cache = tmp_path / "cache.json"

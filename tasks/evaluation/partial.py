@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tasks import atomic
-from tasks.hashing import sha256_json
+from tasks.core import atomic
+from tasks.core.hashing import sha256_json
 
 FILE = ".partial.jsonl"
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from tasks import atomic
+from tasks.core import atomic
 from tasks.core import state as state_files
 
 FILE = ".fetch_failures.json"

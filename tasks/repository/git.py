@@ -30,7 +30,7 @@ import threading
 from pathlib import Path
 from typing import Iterable
 
-from tasks.errors import SecftError
+from tasks.core.errors import SecftError
 
 GIT_TIMEOUT = 30            # seconds for any one git command
 MAX_OUTPUT_BYTES = 4 << 20  # default cap on what one command may write
