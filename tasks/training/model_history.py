@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import sys
@@ -41,6 +40,7 @@ from pathlib import Path
 from tasks.core import atomic
 from tasks.core.errors import SecftError, os_error_line
 from tasks.core.hashing import sha256_file, sha256_json
+from tasks.training.history_repair import rebuild, well_formed
 
 DEFAULT_KEEP = 5
 BUILD_FILE = "build.json"
@@ -149,65 +149,9 @@ def _read_build(entry: Path) -> dict | None:
         return None
     except (OSError, ValueError, RecursionError):
         build = None
-    if _well_formed(build, entry):
+    if well_formed(build, entry):
         return build
-    return _rebuild(entry)
-
-
-def _well_formed(build: object, entry: Path) -> bool:
-    if not isinstance(build, dict) or build.get("name") != entry.name:
-        return False
-    kinds = {"adapter": str, "folders": list, "summary": dict, "created_ns": int}
-    return all(isinstance(build.get(k), t) and not isinstance(build.get(k), bool) for k, t in kinds.items()) and all(
-        isinstance(f, str) for f in build["folders"]) and all(
-        build.get(k) is None or isinstance(build.get(k), str)
-        for k in ("kind", "created_at", "dataset_sha256", "adapter_fingerprint", "stage1_adapter_sha256"))
-
-
-def _rebuild(entry: Path) -> dict | None:
-    """Move a damaged build.json aside and write one rebuilt from what the entry holds."""
-    path = entry / BUILD_FILE
-    aside = entry.parent / f".{entry.name}.build.json.damaged-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
-    try:
-        adapters = sorted(p.name for p in (entry / "adapters").iterdir() if p.is_dir() and not p.is_symlink()
-                          and _PLAIN.match(p.name) and (p / "metrics.json").is_file())
-        models = sorted(p.name for p in (entry / "models").iterdir()
-                        if p.is_dir() and not p.is_symlink() and _PLAIN.match(p.name)) if (entry / "models").is_dir() else []
-    except OSError:
-        adapters, models = [], []
-    if len(adapters) != 1:
-        print(f"history: {path}: damaged and not rebuildable (no single adapter folder); entry skipped", file=sys.stderr)
-        return None
-    adapter = adapters[0]
-    try:
-        metrics = json.loads((entry / "adapters" / adapter / "metrics.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        metrics = {}
-    metrics = metrics if isinstance(metrics, dict) else {}
-    stamp = entry.name.split("_", 1)[0]
-    try:
-        created_ns = int(time.mktime(time.strptime(stamp, "%Y%m%dT%H%M%SZ")) - time.timezone) * 10 ** 9
-    except ValueError:
-        created_ns = 0
-    build = {
-        "name": entry.name, "adapter": adapter, "kind": "rebuilt", "created_at": None, "created_ns": created_ns,
-        "dataset_sha256": metrics.get("data_sha256") if isinstance(metrics.get("data_sha256"), str) else None,
-        "folders": [f"models/{m}" for m in models] + [f"adapters/{adapter}"],
-        "adapter_fingerprint": None,
-        "stage1_adapter_sha256": metrics.get("stage1_adapter_sha256") if isinstance(metrics.get("stage1_adapter_sha256"), str) else None,
-        "summary": {k: metrics[k] for k in _SUMMARY_KEYS if k in metrics},
-    }
-    try:
-        build["adapter_fingerprint"] = fingerprint(entry / "adapters" / adapter)
-        if path.exists():
-            os.replace(path, aside)
-        atomic.write_json(path, build)
-    except (OSError, SecftError) as exc:
-        print(f"history: {path}: damaged; could not rebuild it ({getattr(exc, 'strerror', None) or exc}); entry skipped",
-              file=sys.stderr)
-        return None
-    print(f"history: {path}: damaged; moved aside to {aside.name} and rebuilt from the entry's folders", file=sys.stderr)
-    return build
+    return rebuild(entry, BUILD_FILE, _SUMMARY_KEYS, fingerprint)
 
 
 def entries(history: Path) -> list[tuple[Path, dict]]:
