@@ -4,8 +4,9 @@ Per finding: the stage-1 analysis row (its narrative, or the triage text
 for a likely false positive) and the stage-2 fix row (a fix the team made,
 mined from git history, else ``tasks.fixes.fix_for``).  Then, per stage:
 cap groups and rules and drop near-copies (tasks.datasets.grouping), split
-by group (tasks.datasets.split), lint (tasks.datasets.lint; a hard check
-fails the build before anything is written), write.  Rows are ordered by
+by group (tasks.datasets.split), lint (tasks.datasets.lint; a row with a
+hard defect goes to quarantine.jsonl with its reasons, and the build fails
+only above ``datasets.max_quarantine_share``), write.  Rows are ordered by
 finding id and every choice is made in a stable order, so the same input
 gives byte-identical files.
 """
@@ -31,6 +32,8 @@ SEVERITY_ORDER = ["info", "low", "medium", "high", "critical"]
 STAGES = ("stage1", "stage2")
 FILES = {(stage, split): f"{stage}_{split}.jsonl" for stage in STAGES for split in SPLITS}
 LINT = "lint.json"
+QUARANTINE = "quarantine.jsonl"
+DEFAULT_QUARANTINE_SHARE = 0.2
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -122,8 +125,10 @@ def build(findings_path: Path, narratives_path: Path, out_dir: Path, cfg: dict, 
     for name, data in files.items():
         validate_all("dataset_row", data, str(out_dir / name))
     report = lint.lint(files, by_id, threshold)
+    held = lint.quarantine(report, files, float(cfg.get("max_quarantine_share", DEFAULT_QUARANTINE_SHARE)), out_dir / LINT)
     atomic.write_json(out_dir / LINT, report)
-    lint.fail_on_hard(report, out_dir / LINT)
+    lint.fail_above_share(report, out_dir / LINT)
+    atomic.write_jsonl(out_dir / QUARANTINE, held)
     return _write(out_dir, files, findings, why, hygiene, report, kb_version, findings_path, narratives_path)
 
 
@@ -150,7 +155,8 @@ def _write(out_dir, files, findings, why, hygiene, report, kb_version, findings_
     info["stage2_dropped"] = dict(sorted(why["stage2_dropped"].items()))
     info["excluded"] = dict(sorted(why["excluded"].items()))
     info["hygiene"] = hygiene
-    info["lint"] = {name: c["count"] for name, c in report["checks"].items()} | {"near_duplicate_share": report["near_duplicate_share"]}
+    info["lint"] = {name: c["count"] for name, c in report["checks"].items()} | {"near_duplicate_share": report["near_duplicate_share"],
+                                                                               "quarantined": report["quarantined"]}
     info["findings"] = len(findings)
     info["status"] = "ok" if info["counts"]["stage1"]["train"] else "no training data"
     info["versions"] = {"secft": __version__, "generator": GENERATOR_VERSION, "narrative_template": TEMPLATE_VERSION, "kb": kb_version}

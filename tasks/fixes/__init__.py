@@ -122,7 +122,7 @@ def _code(f: dict, cwes: list[str], code: dict | None, language: str | None, met
         if hint and not _URL_ONLY.match(hint) and f.get("tool") != "semgrep":
             return f"Fix{' at ' + where if where else ''}: {hint}\nReason: {f['title']}", "scanner-fix", meta
         return None, f"no fix pattern for {family} in {language or 'an unknown language'}", meta
-    head = f"Fix ({family.replace('-', ' ')}) at {where or 'the reported code'}, {lang_name}:"
+    head = f"In {where or 'the reported code'} ({lang_name}):"  # no pipeline words ("Fix (<family>)") in an answer
     parts = [head]
     if diff:
         parts.append(patches.fence(diff))

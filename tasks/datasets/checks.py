@@ -1,0 +1,223 @@
+"""Row checks for the defects a senior reviewer finds, beyond tasks.datasets.lint's first set.
+
+Each check is a function ``(row, finding) -> reason | None`` and fires on
+what a strict review (docs/datasets.md, review rubric) counted:
+
+* restated_prompt: the answer repeats the user turn in other order (word
+  n-grams shared with the prompt) instead of adding knowledge;
+* template_marker: pipeline internals in the text ("closest catalogue
+  entry", ``<fix_family>``, field names);
+* absolute_diff_path: a diff whose file names are absolute or climb out of
+  the repository (``git apply`` rejects them);
+* unparsable_code: a fenced block in a language that does not parse (YAML,
+  JSON and Python by their own parsers, other languages by
+  tree-sitter-language-pack);
+* deletes_tests: a diff that removes a test file or test functions;
+* example_secret_rotated: "rotate" advice for a documented example key
+  (AWS's AKIAIOSFODNN7EXAMPLE) or a placeholder;
+* silent_behaviour_change: a diff that unexports an Android launcher
+  activity, or an upgrade across a major version, without a word on it.
+
+``shared_paragraphs`` is across rows: a long paragraph many rows share is
+catalogue boilerplate, not knowledge about any one finding.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import textwrap
+from collections import defaultdict
+
+_FENCE = re.compile(r"```([A-Za-z0-9_+-]*)[^\n]*\n(.*?)```", re.S)
+_WORD = re.compile(r"[A-Za-z0-9_./:-]+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+MARKERS = re.compile(
+    r"closest catalogue entry|\bFix \([a-z -]+\) at\b|<(?:fix_family|cwe|package|path|rule|version|language)>|"
+    r"\b(?:fix_family|cwe_source|kb_version|template_version|fix_source|fixed_versions)\b|\{[a-z_]+\}|\bTODO\b|REPLACE_ME",
+)
+EXAMPLE_SECRETS = re.compile(r"AKIAIOSFODNN7EXAMPLE|wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY|\bEXAMPLE(?:KEY)?\b|"
+                             r"\b(?:your|my)[_-]?(?:api[_-]?)?(?:key|token|secret|password)\b|\bchangeme\b|x{8,}", re.I)
+_EXAMPLE_PATH = re.compile(r"(?:^|/)(?:docs?|examples?|samples?|fixtures?|testdata|test_data)/", re.I)
+_TEST_FILE = re.compile(r"(?:^|/)(?:tests?|spec|__tests__)/|(?:^|/)test_[^/]+\.py$|_test\.(?:py|go)$|\.(?:test|spec)\.[jt]sx?$|Test\.java$")
+_TEST_DEF = re.compile(r"^-\s*(?:def test_\w+|async def test_\w+|@Test\b|(?:it|test|describe)\(['\"]|func Test\w+\()")
+LANGUAGE_TAGS = {"py": "python", "python": "python", "yaml": "yaml", "yml": "yaml", "json": "json", "js": "javascript",
+                 "javascript": "javascript", "ts": "typescript", "typescript": "typescript", "java": "java", "go": "go",
+                 "rb": "ruby", "ruby": "ruby", "php": "php", "hcl": "hcl", "terraform": "hcl", "tf": "hcl",
+                 "dockerfile": "dockerfile", "xml": "xml", "cs": "csharp", "csharp": "csharp", "kotlin": "kotlin"}
+# wrappers that make a statement fragment a whole program for grammars that need one
+_WRAP = {"go": "package p\nfunc _() {{\n{}\n}}\n", "java": "class _W {{ void _w() {{\n{}\n}} }}\n",
+         "php": "<?php\n{}\n", "csharp": "class _W {{ void _w() {{\n{}\n}} }}\n", "kotlin": "fun _w() {{\n{}\n}}\n"}
+
+
+def code_blocks(text: str) -> list[tuple[str, str]]:
+    """(language tag, body) of every fenced block."""
+    return [(m.group(1).lower(), m.group(2)) for m in _FENCE.finditer(text)]
+
+
+def prose(text: str) -> str:
+    return _FENCE.sub(" ", text)
+
+
+def _grams(text: str, n: int) -> set[tuple[str, ...]]:
+    words = [w.lower().strip(".:,") for w in _WORD.findall(text)]
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+_STOP = {"the", "and", "for", "with", "this", "that", "from", "into", "are", "was", "has", "have", "its", "not", "but",
+         "can", "may", "any", "all", "which", "where", "when", "there", "here", "reported", "report", "reports", "finding",
+         "flagged", "flags", "identified", "detected", "found", "issue", "line", "file", "code", "severity", "rule"}
+
+
+def _content(text: str) -> list[str]:
+    return [w for w in (w.lower().strip(".:,;()`'\"") for w in _WORD.findall(text)) if len(w) >= 3 and w not in _STOP]
+
+
+def restated_prompt(answer: str, prompt: str, share: float = 0.6, n: int = 2) -> str | None:
+    """The prose repeats the prompt: most of its word bigrams are the prompt's, or a sentence says
+    nothing but the prompt's own words (tool, rule, title, file, severity in another order)."""
+    text, theirs = prose(answer), _grams(prompt, n)
+    ours = _grams(text, n)
+    if len(ours) >= 8 and len(ours & theirs) / len(ours) >= share:
+        return f"{len(ours & theirs)}/{len(ours)} word {n}-grams of the answer are in the prompt"
+    vocabulary = set(_content(prompt))
+    for sentence in _SENTENCE.split(text):
+        words = _content(sentence)
+        if len(words) >= 6 and sum(w in vocabulary for w in words) / len(words) >= 0.75:
+            return f"restates the prompt: {sentence.strip()[:80]}"
+    return None
+
+
+def template_marker(answer: str) -> str | None:
+    m = MARKERS.search(answer)
+    return f"pipeline internals in the answer: {m.group(0)!r}" if m else None
+
+
+def diff_paths(answer: str) -> list[str]:
+    out = []
+    for tag, body in code_blocks(answer):
+        if tag in ("diff", "patch"):
+            out += [line[4:].split("\t")[0].strip() for line in body.splitlines() if line.startswith(("--- ", "+++ "))]
+    return out
+
+
+def absolute_diff_path(answer: str) -> str | None:
+    for name in diff_paths(answer):
+        bare = name[2:] if name.startswith(("a/", "b/")) else name
+        if name != "/dev/null" and (bare.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", bare) or ".." in bare.split("/")):
+            return f"diff names {name}, not a repository-relative path"
+    return None
+
+
+def _parses_with_tree_sitter(language: str, body: str) -> bool | None:
+    try:
+        from tree_sitter_language_pack import get_parser
+        parser = get_parser(language)
+    except Exception:  # grammar missing or the package absent: no verdict
+        return None
+    if not parser.parse(body.encode()).root_node.has_error:
+        return True
+    wrap = _WRAP.get(language)
+    return bool(wrap) and not parser.parse(wrap.format(body).encode()).root_node.has_error
+
+
+def parses(tag: str, body: str) -> bool | None:
+    """True/False for a block in a language we can parse, None when we cannot tell."""
+    language = LANGUAGE_TAGS.get(tag)
+    body = textwrap.dedent(body)
+    if not language or not body.strip() or "..." in body or "…" in body:
+        return None  # an elided excerpt is not meant to parse
+    if language == "python":
+        try:
+            ast.parse(body)
+            return True
+        except SyntaxError:
+            return False
+    if language == "yaml":
+        import yaml
+        try:
+            list(yaml.safe_load_all(body))
+            return True
+        except yaml.YAMLError:
+            return False
+    if language == "json":
+        try:
+            json.loads(body)
+            return True
+        except ValueError:
+            return False
+    return _parses_with_tree_sitter(language, body)
+
+
+def unparsable_code(answer: str) -> str | None:
+    for tag, body in code_blocks(answer):
+        if parses(tag, body) is False:
+            return f"a {tag} block does not parse: {body.strip().splitlines()[0][:60] if body.strip() else ''}"
+    return None
+
+
+def deletes_tests(answer: str) -> str | None:
+    for tag, body in code_blocks(answer):
+        if tag not in ("diff", "patch"):
+            continue
+        lines = body.splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith("+++ /dev/null") and i and _TEST_FILE.search(lines[i - 1][4:].strip()):
+                return f"the diff deletes the test file {lines[i - 1][4:].strip()}"
+        removed = [l for l in lines if _TEST_DEF.match(l)]
+        added = [l for l in lines if _TEST_DEF.match("-" + l[1:]) and l.startswith("+")]
+        if len(removed) > len(added):
+            return f"the diff removes a test: {removed[0][1:].strip()[:60]}"
+    return None
+
+
+def example_secret_rotated(answer: str, f: dict) -> str | None:
+    """Rotation advice for a key the vendor documents as an example, or a placeholder (nothing to revoke)."""
+    if f.get("kind") != "secret" or not re.search(r"\b(?:rotate|revoke)", answer, re.I):
+        return None
+    text = " ".join(str(f.get(k) or "") for k in ("snippet", "description", "title"))
+    m = EXAMPLE_SECRETS.search(text)
+    if m:
+        return f"rotates a documented example or placeholder value ({m.group(0)[:24]})"
+    path = (f.get("location") or {}).get("path") or ""
+    if _EXAMPLE_PATH.search(path):
+        return f"rotates a value in documentation or example data ({path})"
+    return None
+
+
+_MAJOR = re.compile(r"\bbreak|\bmajor\b|release notes|migration", re.I)
+
+
+def _major(version: str | None) -> int | None:
+    m = re.match(r"^v?(\d+)", str(version or "").strip())
+    return int(m.group(1)) if m else None
+
+
+def silent_behaviour_change(answer: str, f: dict, stage: int, code: str = "") -> str | None:
+    if stage == 2:
+        for tag, body in code_blocks(answer):
+            if tag in ("diff", "patch") and re.search(r'^-.*android:exported="true"', body, re.M) and \
+                    "LAUNCHER" in (code + body) and not re.search(r"launcher|no longer (?:be )?start", prose(answer), re.I):
+                return "unexports the launcher activity (the app could no longer be started) without saying so"
+    pkg = f.get("package") or {}
+    old, new = _major(pkg.get("version")), _major(pkg.get("fixed_version"))
+    if f.get("kind") == "dependency" and old is not None and new is not None and new > old and old > 0 \
+            and str(pkg.get("fixed_version")) in answer and not _MAJOR.search(prose(answer)):
+        return f"upgrades {pkg.get('name')} across a major version ({pkg.get('version')} -> {pkg.get('fixed_version')}) without a word on breaking changes"
+    return None
+
+
+def shared_paragraphs(texts: list[str], min_chars: int = 120, max_rows: int = 3) -> dict[int, str]:
+    """Row index -> the paragraph it shares with more than ``max_rows`` other rows (all but the first few)."""
+    seen: dict[str, list[int]] = defaultdict(list)
+    for i, text in enumerate(texts):
+        for para in {" ".join(p.split()) for p in prose(text).split("\n\n")}:
+            if len(para) >= min_chars:
+                seen[para].append(i)
+    out: dict[int, str] = {}
+    for para, rows in seen.items():
+        if len(rows) > max_rows:
+            for i in rows[max_rows:]:
+                out.setdefault(i, f"a paragraph {len(rows)} rows share: {para[:60]}")
+    return out
