@@ -125,9 +125,11 @@ def test_a_major_upgrade_must_say_it_breaks():
 def test_a_paragraph_shared_by_many_rows_is_boilerplate():
     para = ("Consequences: an attacker may be able to read or modify application data, bypass protection mechanisms "
             "and execute unauthorized code or commands.")
-    texts = [f"At app/m{i}.py line {i}: the id is formatted into SQL.\n\n{para}" for i in range(6)]
-    shared = checks.shared_paragraphs(texts)
-    assert sorted(shared) == [3, 4, 5] and "6 rows share" in shared[3]
+    texts = [f"## What is wrong here\n`uid` is set on line {i} from `request.args['id']`.\n\n## How it works\n{para}"
+             for i in range(6)] + [f"## How it works\n{para}"]
+    shared, only = checks.shared_paragraphs(texts)
+    assert sorted(shared) == [3, 4, 5, 6] and "7 rows share" in shared[3]
+    assert list(only) == [6]  # nothing of its own: pure boilerplate
 
 
 def test_row_problems_reports_the_review_checks():

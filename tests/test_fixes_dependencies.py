@@ -220,3 +220,20 @@ def test_npm_audit_parent_upgrade_when_the_package_has_no_own_fix():
     assert label == "fixed-version" and meta["fix_family"] == "upgrade-parent"
     assert "`npm install vercel@32.3.0`" in answer and "semver-major" in answer
     assert_versions_from_advisory(answer, f)
+
+
+def test_a_go_module_inside_a_compiled_binary_is_rebuilt_not_go_get():
+    # Trivy reports the modules of a Go program in an image (gitea) with the binary as the target
+    f = dep("usr/local/bin/gitea", "golang.org/x/crypto", "0.14.0", "0.17.0", "gobinary", tool="trivy")
+    answer, _, meta = fix_for(f, [])
+    assert meta["build_tool"] == "go-binary"
+    assert "does not change it" in answer and "usr/local/bin/gitea" in answer and "rebuild" in answer
+    assert not answer.startswith("`go get")
+
+
+def test_a_major_upgrade_says_it_breaks():
+    f = dep("package.json", "express", "3.21.2", "5.0.0", "npm", tool="osv-scanner")
+    answer, _, _ = fix_for(f, [])
+    assert "2 major versions (3.x -> 5.x)" in answer and "breaking" in answer
+    minor = dep("requirements.txt", "PyYAML", "5.3.1", "5.4", "PyPI", tool="pip-audit")
+    assert "major" not in fix_for(minor, [])[0]

@@ -75,7 +75,8 @@ def candidates(findings, narratives, narratives_path, cfg, source) -> tuple[dict
         meta = rows.base_meta(f, n, grouping.group_key(f, family), fixed[2].get("language") or n.get("language"))
         s1 = rows.stage1_row(f, n, meta, code, cfg)
         if s1 is None:
-            why["stage1_dropped"]["likely false positive (triage: drop)"] += 1
+            dropped = n.get("triage") and cfg["triage"] == "drop"
+            why["stage1_dropped"]["likely false positive (triage: drop)" if dropped else rows.NOTHING_SPECIFIC] += 1
         else:
             out["stage1"].append(s1)
         if f["id"] in mined:

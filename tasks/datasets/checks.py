@@ -30,6 +30,8 @@ import re
 import textwrap
 from collections import defaultdict
 
+from tasks.enrich.wording import restating_sentence
+
 _FENCE = re.compile(r"```([A-Za-z0-9_+-]*)[^\n]*\n(.*?)```", re.S)
 _WORD = re.compile(r"[A-Za-z0-9_./:-]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -65,15 +67,6 @@ def _grams(text: str, n: int) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
 
 
-_STOP = {"the", "and", "for", "with", "this", "that", "from", "into", "are", "was", "has", "have", "its", "not", "but",
-         "can", "may", "any", "all", "which", "where", "when", "there", "here", "reported", "report", "reports", "finding",
-         "flagged", "flags", "identified", "detected", "found", "issue", "line", "file", "code", "severity", "rule"}
-
-
-def _content(text: str) -> list[str]:
-    return [w for w in (w.lower().strip(".:,;()`'\"") for w in _WORD.findall(text)) if len(w) >= 3 and w not in _STOP]
-
-
 def restated_prompt(answer: str, prompt: str, share: float = 0.6, n: int = 2) -> str | None:
     """The prose repeats the prompt: most of its word bigrams are the prompt's, or a sentence says
     nothing but the prompt's own words (tool, rule, title, file, severity in another order)."""
@@ -81,12 +74,8 @@ def restated_prompt(answer: str, prompt: str, share: float = 0.6, n: int = 2) ->
     ours = _grams(text, n)
     if len(ours) >= 8 and len(ours & theirs) / len(ours) >= share:
         return f"{len(ours & theirs)}/{len(ours)} word {n}-grams of the answer are in the prompt"
-    vocabulary = set(_content(prompt))
-    for sentence in _SENTENCE.split(text):
-        words = _content(sentence)
-        if len(words) >= 6 and sum(w in vocabulary for w in words) / len(words) >= 0.75:
-            return f"restates the prompt: {sentence.strip()[:80]}"
-    return None
+    sentence = restating_sentence(text, prompt)
+    return f"restates the prompt: {sentence[:80]}" if sentence else None
 
 
 def template_marker(answer: str) -> str | None:
@@ -208,16 +197,31 @@ def silent_behaviour_change(answer: str, f: dict, stage: int, code: str = "") ->
     return None
 
 
-def shared_paragraphs(texts: list[str], min_chars: int = 120, max_rows: int = 3) -> dict[int, str]:
-    """Row index -> the paragraph it shares with more than ``max_rows`` other rows (all but the first few)."""
+def _paragraphs(text: str) -> list[str]:
+    """Paragraphs without their markdown headings, references left out."""
+    out = []
+    for block in prose(text).split("\n\n"):
+        lines = [l for l in block.splitlines() if not l.startswith("#")]
+        para = " ".join(" ".join(lines).split())
+        if para and not block.lstrip().startswith("## References"):
+            out.append(para)
+    return out
+
+
+def shared_paragraphs(texts: list[str], min_chars: int = 80, max_rows: int = 3) -> tuple[dict[int, str], dict[int, str]]:
+    """Rows that share a long paragraph with more than ``max_rows`` other rows: (every such row but the first
+    few -> why, soft), and (rows made of nothing but shared paragraphs -> why, hard: pure boilerplate)."""
+    paras = [_paragraphs(t) for t in texts]
     seen: dict[str, list[int]] = defaultdict(list)
-    for i, text in enumerate(texts):
-        for para in {" ".join(p.split()) for p in prose(text).split("\n\n")}:
+    for i, ps in enumerate(paras):
+        for para in set(ps):
             if len(para) >= min_chars:
                 seen[para].append(i)
-    out: dict[int, str] = {}
-    for para, rows in seen.items():
-        if len(rows) > max_rows:
-            for i in rows[max_rows:]:
-                out.setdefault(i, f"a paragraph {len(rows)} rows share: {para[:60]}")
-    return out
+    common = {p for p, rows in seen.items() if len(rows) > max_rows}
+    soft: dict[int, str] = {}
+    for para in sorted(common):
+        for i in seen[para][max_rows:]:
+            soft.setdefault(i, f"a paragraph {len(seen[para])} rows share: {para[:60]}")
+    hard = {i: f"every paragraph is shared with many rows: {ps[0][:60]}" for i, ps in enumerate(paras)
+            if ps and all(p in common for p in ps) and i in soft}
+    return soft, hard

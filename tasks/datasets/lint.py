@@ -30,8 +30,8 @@ from tasks.parsers.secrets import detect
 HARD = ("foreign_language_code", "foreign_language_advice", "ci_workspace_path", "possible_secret",
         "unknown_fixed_version", "no_fix_for_code_or_config", "no_fix_but_scanner_fix", "empty_or_boilerplate",
         "restated_prompt", "template_marker", "absolute_diff_path", "unparsable_code", "deletes_tests",
-        "example_secret_rotated", "silent_behaviour_change", "shared_paragraph")
-SOFT = ("near_duplicate",)
+        "example_secret_rotated", "silent_behaviour_change", "only_shared_paragraphs")
+SOFT = ("near_duplicate", "shared_paragraph")
 _NO_FIX = re.compile(r"\bno fix(?:ed version)?\b[^.\n]{0,60}\b(?:published|listed|available)\b|\blists no fixed version\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _URL = re.compile(r"\bhttps?://\S+")
@@ -154,9 +154,11 @@ def lint(files: dict[str, list[dict]], findings: dict[str, dict], threshold: flo
                 found[(name, line)] = problems
     for stage in ("stage1", "stage2"):  # boilerplate across rows: a long paragraph many rows share
         where = [(name, line) for name, rs in sorted(files.items()) if name.startswith(stage) for line in range(1, len(rs) + 1)]
-        shared = checks.shared_paragraphs([_answer(files[n][l - 1]) for n, l in where])
+        shared, only_shared = checks.shared_paragraphs([_answer(files[n][l - 1]) for n, l in where])
         for i, why in shared.items():
             found.setdefault(where[i], {})["shared_paragraph"] = why
+        for i, why in only_shared.items():
+            found[where[i]]["only_shared_paragraphs"] = why
     for (name, line), problems in sorted(found.items()):
         row = files[name][line - 1]
         for check, why in problems.items():

@@ -28,15 +28,43 @@ def base_meta(f: dict, narrative: dict, group: str, language: str | None) -> dic
     }
 
 
+NOTHING_SPECIFIC = "nothing specific to this finding to say (no traced path, code context or advisory detail)"
+
+
 def stage1_row(f: dict, narrative: dict, meta: dict, code: dict | None, cfg: dict) -> dict | None:
-    """The analysis row; a likely false positive is explained, dropped or kept by ``datasets.triage``."""
+    """The analysis row; a likely false positive is explained, dropped or kept by ``datasets.triage``.
+    None when the analysis would fit any finding of its rule (``stage1_skip_reason`` says why)."""
     text = narrative["narrative"]
     if narrative.get("triage"):
         if cfg["triage"] == "drop":
             return None
         if cfg["triage"] == "explain" and narrative.get("triage_narrative"):
             text = narrative["triage_narrative"]
-    return chat(STAGE1_SYSTEM, describe_finding(f, code, cfg["max_snippet_chars"]), text, meta | {"stage": 1})
+    from tasks.enrich.wording import strip_restating
+
+    prompt = describe_finding(f, code, cfg["max_snippet_chars"])
+    text = strip_restating(with_source_context(f, narrative, code, text), prompt)
+    row = chat(STAGE1_SYSTEM, prompt, text, meta | {"stage": 1})
+    return row if specific(row, f) else None
+
+
+def with_source_context(f: dict, narrative: dict, code: dict | None, text: str) -> str:
+    """Where the flagged values come from, read from the checked-out source (``source.repo_path``) when the
+    narrative, written from the report alone, had no vulnerable path to show."""
+    from tasks.enrich.narrative import HEADINGS
+    from tasks.enrich.specifics import value_origins
+
+    if not code or f["kind"] not in ("code", "config") or (narrative.get("sections") or {}).get("weakness"):
+        return text
+    origins = value_origins(f, code)
+    return f"## {HEADINGS['weakness']}\n{' '.join(origins)}\n\n{text}" if origins else text
+
+
+def specific(row: dict, f: dict) -> bool:
+    """The answer names something of this finding (its file, code, package, advisory) - else it fits any finding."""
+    from tasks.datasets.lint import boilerplate
+
+    return boilerplate(row, f) is None
 
 
 def _fix_status(f: dict) -> str | None:

@@ -40,6 +40,9 @@ def upgrade(f: dict, code_text: str | None) -> tuple[str, dict]:
     if others:
         head += f" (The advisory also lists {', '.join(others)} for other release lines.)"
     lines = [head]
+    crossing = major_crossing(installed, fixed)
+    if crossing:
+        lines.append(crossing.format(name=name))
     if scope is None and ecosystems.is_dev_only(f):
         scope = "dev"
         lines.append("Priority: lower - the report marks it a development dependency, so it does not ship in the "
@@ -81,10 +84,33 @@ def upgrade(f: dict, code_text: str | None) -> tuple[str, dict]:
         coord = f"{group}:{artifact}" if group else artifact
         lines += [f"The scanner found the jar {t.manifest or artifact} in the build output or image. Upgrade {coord} "
                   f"to {fixed} in the build that produces it (pom.xml or build.gradle), rebuild, and re-scan."]
+    elif t.tool == "go-binary":
+        program = t.manifest or "the binary"
+        lines += [f"{name} is compiled into the Go program {program}; `go get` in this repository does not change it. "
+                  f"If the program is built here, raise {name} to {go_version(fixed)} in its go.mod (`go get "
+                  f"{name}@{go_version(fixed)} && go mod tidy`) and rebuild; if it is a third-party program copied into "
+                  f"the image, upgrade to a release of that program built with {name} {fixed} or later, then rebuild "
+                  "the image and re-scan."]
     elif t.tool == "binary":
         lines += [f"The scanner identified {name} {installed or ''} from the binary {t.manifest}; it comes with the "
                   f"image's base layer or a copied tool. Rebuild on a base image that ships {name} {fixed} or later."]
     return "\n".join(lines), {"build_tool": t.tool, "image": t.image, "dependency_scope": scope}
+
+
+def _major(version) -> int | None:
+    m = re.match(r"^v?(\d+)\.", str(version or "").strip())
+    return int(m.group(1)) if m else None
+
+
+def major_crossing(installed, fixed) -> str | None:
+    """A warning when the upgrade crosses a major version (3.x -> 5.x breaks APIs), else None."""
+    old, new = _major(installed), _major(fixed)
+    if old is None or new is None or new <= old or old == 0:
+        return None
+    span = "a major version" if new == old + 1 else f"{new - old} major versions"
+    return (f"This crosses {span} ({old}.x -> {new}.x) and is a breaking upgrade: read {{name}}'s release notes "
+            f"and migration guides for every major release in between, check the APIs this project calls, and run "
+            f"the tests before merging.")
 
 
 def no_fix(f: dict, code_text: str | None) -> tuple[str, dict]:

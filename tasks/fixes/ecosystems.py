@@ -84,6 +84,9 @@ def target_of(finding: dict) -> Target:
         return Target("os", None, image=path)
     if eco == "binary" or (path.startswith("/") and eco in ("", "unknown")):
         return Target("binary", path or None)
+    if eco == "gobinary" or (eco in ("go", "gomod", "go-module") and path and name not in ("go.mod", "go.sum")
+                              and not path.endswith("/")):
+        return Target("go-binary", path or None)  # a compiled program: its module list is baked in at build time
     if name in _FILES:
         tool = _FILES[name]
         dsl = ("kotlin" if name.endswith(".kts") else "groovy") if name.startswith(("build.gradle", "settings.gradle")) else None

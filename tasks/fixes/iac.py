@@ -74,7 +74,7 @@ def config_fix(f: dict, language: str | None) -> tuple[str | None, str, dict]:
             import yaml
 
             lang, setting = "json", json.dumps(yaml.safe_load(setting), indent=2)
-        text = (f"{f['title']}: {why}. Set this{at}{res}:\n{_block(lang, setting)}\n"
+        text = (f"To {why}, set this{at}{res}:\n{_block(lang, setting)}\n"  # not the check's title again
                 f"Then re-run {f['tool']} to confirm {f['rule_id']} passes.")
         return text, "config-setting", {"language": language or lang, "fix_family": f"config:{f['rule_id']}"}
     hint = (f.get("fix_hint") or "").strip()
