@@ -238,7 +238,8 @@ def task_knowledge_base():
 def task_enrich_narratives():
     """Write an analysis narrative per finding, fitted to its kind and language, with BM25 retrieval from the knowledge base."""
     return {
-        "actions": [_action("tasks.enrich:enrich", FINDINGS, KB, NARRATIVES, NARRATIVE_CACHE, CONFIG["enrich"]["top_k"])],
+        "actions": [_action("tasks.enrich:enrich", FINDINGS, KB, NARRATIVES, NARRATIVE_CACHE, CONFIG["enrich"]["top_k"],
+                            CONFIG["enrich"].get("teacher"))],
         "file_dep": [str(FINDINGS), str(KB)] + [str(p) for d in ("enrich", "fixes") for p in sorted((CODE / d).rglob("*.py"))]
         + _code("knowledge_base.py"),
         "targets": [str(NARRATIVES)],

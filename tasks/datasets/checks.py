@@ -24,15 +24,12 @@ catalogue boilerplate, not knowledge about any one finding.
 
 from __future__ import annotations
 
-import ast
-import json
 import re
-import textwrap
 from collections import defaultdict
 
 from tasks.enrich.wording import restating_sentence
+from tasks.fixes.syntax import code_blocks, parses, prose
 
-_FENCE = re.compile(r"```([A-Za-z0-9_+-]*)[^\n]*\n(.*?)```", re.S)
 _WORD = re.compile(r"[A-Za-z0-9_./:-]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 MARKERS = re.compile(
@@ -44,24 +41,6 @@ EXAMPLE_SECRETS = re.compile(r"AKIAIOSFODNN7EXAMPLE|wJalrXUtnFEMI/K7MDENG/bPxRfi
 _EXAMPLE_PATH = re.compile(r"(?:^|/)(?:docs?|examples?|samples?|fixtures?|testdata|test_data)/", re.I)
 _TEST_FILE = re.compile(r"(?:^|/)(?:tests?|spec|__tests__)/|(?:^|/)test_[^/]+\.py$|_test\.(?:py|go)$|\.(?:test|spec)\.[jt]sx?$|Test\.java$")
 _TEST_DEF = re.compile(r"^-\s*(?:def test_\w+|async def test_\w+|@Test\b|(?:it|test|describe)\(['\"]|func Test\w+\()")
-LANGUAGE_TAGS = {"py": "python", "python": "python", "yaml": "yaml", "yml": "yaml", "json": "json", "js": "javascript",
-                 "javascript": "javascript", "ts": "typescript", "typescript": "typescript", "java": "java", "go": "go",
-                 "rb": "ruby", "ruby": "ruby", "php": "php", "hcl": "hcl", "terraform": "hcl", "tf": "hcl",
-                 "dockerfile": "dockerfile", "xml": "xml", "cs": "csharp", "csharp": "csharp", "kotlin": "kotlin"}
-# wrappers that make a statement fragment a whole program for grammars that need one
-_WRAP = {"go": "package p\nfunc _() {{\n{}\n}}\n", "java": "class _W {{ void _w() {{\n{}\n}} }}\n",
-         "php": "<?php\n{}\n", "csharp": "class _W {{ void _w() {{\n{}\n}} }}\n", "kotlin": "fun _w() {{\n{}\n}}\n"}
-
-
-def code_blocks(text: str) -> list[tuple[str, str]]:
-    """(language tag, body) of every fenced block."""
-    return [(m.group(1).lower(), m.group(2)) for m in _FENCE.finditer(text)]
-
-
-def prose(text: str) -> str:
-    return _FENCE.sub(" ", text)
-
-
 def _grams(text: str, n: int) -> set[tuple[str, ...]]:
     words = [w.lower().strip(".:,") for w in _WORD.findall(text)]
     return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
@@ -97,46 +76,6 @@ def absolute_diff_path(answer: str) -> str | None:
         if name != "/dev/null" and (bare.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", bare) or ".." in bare.split("/")):
             return f"diff names {name}, not a repository-relative path"
     return None
-
-
-def _parses_with_tree_sitter(language: str, body: str) -> bool | None:
-    try:
-        from tree_sitter_language_pack import get_parser
-        parser = get_parser(language)
-    except Exception:  # grammar missing or the package absent: no verdict
-        return None
-    if not parser.parse(body.encode()).root_node.has_error:
-        return True
-    wrap = _WRAP.get(language)
-    return bool(wrap) and not parser.parse(wrap.format(body).encode()).root_node.has_error
-
-
-def parses(tag: str, body: str) -> bool | None:
-    """True/False for a block in a language we can parse, None when we cannot tell."""
-    language = LANGUAGE_TAGS.get(tag)
-    body = textwrap.dedent(body)
-    if not language or not body.strip() or "..." in body or "…" in body:
-        return None  # an elided excerpt is not meant to parse
-    if language == "python":
-        try:
-            ast.parse(body)
-            return True
-        except SyntaxError:
-            return False
-    if language == "yaml":
-        import yaml
-        try:
-            list(yaml.safe_load_all(body))
-            return True
-        except yaml.YAMLError:
-            return False
-    if language == "json":
-        try:
-            json.loads(body)
-            return True
-        except ValueError:
-            return False
-    return _parses_with_tree_sitter(language, body)
 
 
 def unparsable_code(answer: str) -> str | None:

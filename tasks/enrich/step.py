@@ -31,8 +31,12 @@ def cache_key(finding: dict, kb_version: str) -> str:
     return sha256_json({"finding": core, "kb": kb_version, "template": TEMPLATE_VERSION, "code": code_version()})
 
 
-def enrich(findings_path: Path, kb_path: Path, out_path: Path, cache_path: Path, top_k: int) -> dict:
-    """Write narratives.jsonl (one per finding, in findings order); returns stats."""
+TEACHER_CACHE = "teacher_cache.jsonl"
+
+
+def enrich(findings_path: Path, kb_path: Path, out_path: Path, cache_path: Path, top_k: int, teacher: dict | None = None) -> dict:
+    """Write narratives.jsonl (one per finding, in findings order); returns stats.  With ``teacher``
+    (``enrich.teacher``) the analysis is the teacher's where its answer passes the fact checks."""
     from tasks.schemas import validate
 
     kb = KnowledgeBase(kb_path)
@@ -56,6 +60,33 @@ def enrich(findings_path: Path, kb_path: Path, out_path: Path, cache_path: Path,
             new += 1
         used[key] = n
         rows.append(n)
-    atomic.write_jsonl(out_path, rows)
     atomic.write_jsonl(cache_path, [{"key": k, "narrative": used[k]} for k in sorted(used)])
-    return {"narratives": len(rows), "generated": new, "from_cache": len(rows) - new}
+    stats = {"narratives": len(rows), "generated": new, "from_cache": len(rows) - new}
+    if teacher:
+        rows, stats["teacher"] = taught(rows, findings_path, teacher, Path(cache_path).with_name(TEACHER_CACHE))
+    atomic.write_jsonl(out_path, rows)
+    return stats
+
+
+def taught(rows: list[dict], findings_path: Path, cfg: dict, cache_path: Path) -> tuple[list[dict], dict]:
+    """The narratives with the teacher's analysis wherever it passed the fact checks (the rest unchanged)."""
+    import sys
+
+    from tasks.enrich.teacher import Teacher, finding_text
+
+    by_id = {}
+    for line in findings_path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            f = json.loads(line)
+            by_id[f["id"]] = f
+    teacher = Teacher(cfg, cache_path)
+    out = []
+    for n in rows:
+        f = by_id[n["finding_id"]]
+        answer, _ = teacher.analysis(f, n, finding_text(f)) if n["narrative"] else (None, [])
+        out.append(n | {"narrative": answer, "author": f"teacher:{cfg['model']}"} if answer else n)
+    teacher.save()
+    if teacher.stats["failed"]:
+        print(f"secft: teacher: {teacher.stats['failed']} request(s) failed, those narratives stay deterministic; "
+              f"last: {teacher.last_error}", file=sys.stderr)
+    return out, teacher.stats
