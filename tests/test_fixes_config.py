@@ -135,3 +135,23 @@ def test_android_manifest_debuggable_is_android_xml_not_python():
     answer, label, meta = fix_for(f, ["CWE-489"])
     assert meta["platform"] == "android" and meta["language"] == "xml"
     assert 'android:debuggable="false"' in answer and "FLASK" not in answer and "```python" not in answer
+
+
+def test_a_trivy_cluster_finding_names_its_kind_and_name_and_the_yaml_parses():
+    import yaml
+
+    from tasks.parsers import parse_report
+
+    findings = parse_report(FIXTURES / "trivy/kubernetes.json").findings
+    f = next(f for f in findings if f["kind"] == "config" and f["rule_id"] == "KSV012")
+    answer, _, _ = fix_for(f, [])
+    assert answer.startswith("In the Deployment redis-follower (namespace default):")
+    block = answer.split("```yaml\n", 1)[1].split("```", 1)[0]
+    doc = yaml.safe_load(block)
+    assert doc["kind"] == "Deployment" and doc["metadata"] == {"name": "redis-follower", "namespace": "default"}
+    container = doc["spec"]["template"]["spec"]["containers"][0]
+    assert container["name"] == "follower" and container["securityContext"]["runAsNonRoot"] is True
+    # the same check reported on a Role is not given a Deployment's (or any) pod spec
+    role = dict(f, location={"path": "default/Role/pod-reader", "start_line": None, "end_line": None})
+    answer, _, _ = fix_for(role, [])
+    assert "the Role pod-reader" in answer and "Deployment" not in answer and "containers:" not in answer

@@ -49,11 +49,42 @@ def _block(lang: str, text: str) -> str:
     return f"```{FENCE.get(lang, lang)}\n{text}\n```"
 
 
+# Trivy's cluster scans name a resource, not a file: "namespace/Kind/name"
+_K8S_RESOURCE = re.compile(r"^(?:(?P<ns>[a-z0-9][a-z0-9.-]*)/)?(?P<kind>[A-Z][A-Za-z]+)/(?P<name>[a-z0-9][a-z0-9.-]*)$")
+# where the pod template sits in each workload kind
+_POD_SPEC = {"Pod": ["spec"], "Deployment": ["spec", "template", "spec"], "StatefulSet": ["spec", "template", "spec"],
+             "DaemonSet": ["spec", "template", "spec"], "ReplicaSet": ["spec", "template", "spec"],
+             "Job": ["spec", "template", "spec"], "CronJob": ["spec", "jobTemplate", "spec", "template", "spec"]}
+
+
+def k8s_resource(f: dict) -> dict | None:
+    """{"namespace", "kind", "name"} when the finding's location is a cluster resource Trivy names."""
+    m = _K8S_RESOURCE.match(str((f.get("location") or {}).get("path") or ""))
+    return m.groupdict() if m else None
+
+
+def _in_manifest(resource: dict, body: str) -> str | None:
+    """``body`` (a pod-spec path) placed in the resource's own manifest, so the kind and name are the scanner's."""
+    prefix = _POD_SPEC.get(resource["kind"])
+    if prefix is None:
+        return None  # a Role, a Service ...: no pod spec to put it in
+    head = [f"kind: {resource['kind']}", "metadata:", f"  name: {resource['name']}"]
+    head += [f"  namespace: {resource['ns']}"] if resource.get("ns") else []
+    lines, indent = [], 0
+    for part in prefix:
+        lines.append(" " * indent + f"{part}:")
+        indent += 2
+    return "\n".join(head + lines + [" " * indent + l for l in body.splitlines()])
+
+
 def _where(f: dict) -> str:
     loc = f.get("location") or {}
     path = loc.get("path")
     if not path or path == "file_path":
         return ""
+    resource = k8s_resource(f)
+    if resource:
+        return f"the {resource['kind']} {resource['name']}" + (f" (namespace {resource['ns']})" if resource.get("ns") else "")
     span = f":{loc['start_line']}" + (f"-{loc['end_line']}" if loc.get("end_line") and loc["end_line"] != loc["start_line"] else "") \
         if loc.get("start_line") else ""
     return f"{path}{span}"
@@ -92,16 +123,24 @@ def _concrete(f: dict, hint: str, language: str | None) -> str | None:
     m_c = _CONTAINER.search(f.get("description") or "")
     container = m_c.group(1) if m_c else None
     if language == "kubernetes":
-        m = _SET_TO.match(hint)
+        body = None
+        m, m_add, m_limit = _SET_TO.match(hint), _ADD_TO.match(hint), _LIMIT.match(hint)
         if m:
-            return _block("kubernetes", _yaml_path(m.group(1), m.group(2).lower() if m.group(2).lower() in ("true", "false") else m.group(2), container))
-        m = _ADD_TO.match(hint)
-        if m:
-            return _block("kubernetes", _yaml_path(m.group(2), f"[\"{m.group(1)}\"]", container))
-        m = _LIMIT.match(hint)
-        if m:
-            value = '"500m"' if m.group(1).endswith("cpu") else '"256Mi"'
-            return _block("kubernetes", _yaml_path(m.group(1), value, container) + "  # size it to the workload")
+            value = m.group(2).strip().rstrip(".").strip("'\"")  # "to true." in the resolution text is the boolean true
+            body = _yaml_path(m.group(1), value.lower() if value.lower() in ("true", "false") else value, container)
+        elif m_add:
+            body = _yaml_path(m_add.group(2), f"[\"{m_add.group(1)}\"]", container)
+        elif m_limit:
+            value = '"500m"' if m_limit.group(1).endswith("cpu") else '"256Mi"'
+            body = _yaml_path(m_limit.group(1), value, container) + "  # size it to the workload"
+        resource = k8s_resource(f)
+        if body and resource and body.lstrip().startswith("containers:"):
+            placed = _in_manifest(resource, body)
+            if placed is None:
+                return None  # a container setting for a resource without containers: the check is about something else
+            body = placed
+        if body:
+            return _block("kubernetes", body)
     if language == "dockerfile" and re.search(r"\bUSER\b", hint):
         return _block("dockerfile", "RUN useradd --system --uid 10001 app\nUSER 10001")
     return None
