@@ -237,3 +237,31 @@ def test_a_major_upgrade_says_it_breaks():
     assert "2 major versions (3.x -> 5.x)" in answer and "breaking" in answer
     minor = dep("requirements.txt", "PyYAML", "5.3.1", "5.4", "PyPI", tool="pip-audit")
     assert "major" not in fix_for(minor, [])[0]
+
+
+def test_a_package_bundled_in_the_images_npm_is_fixed_by_upgrading_npm():
+    f = dep("usr/local/lib/node_modules/npm/node_modules/ip/package.json", "ip", "1.1.5", "1.1.9", "node-pkg", tool="trivy")
+    answer, _, meta = fix_for(f, [])
+    assert meta["build_tool"] == "npm-bundled" and "npm install -g npm@latest" in answer
+    assert '"overrides"' in answer and "do not reach it" in answer and "```json" not in answer
+
+
+def test_a_private_key_in_source_code_is_not_deleted_with_its_module():
+    f = {"id": "1" * 32, "tool": "trivy", "kind": "secret", "rule_id": "private-key", "title": "Asymmetric Private Key",
+         "description": "AsymmetricPrivateKey secret", "location": {"path": "lib/insecurity.ts", "start_line": 23, "end_line": 23},
+         "snippet": None, "cwe": ["CWE-798"], "package": None, "fix_hint": None}
+    answer, _, meta = fix_for(f, ["CWE-798"])
+    assert "Do not delete lib/insecurity.ts" in answer and "--invert-paths" not in answer
+    key_file = dict(f, location={"path": "deploy/id_rsa", "start_line": 1, "end_line": 1})
+    assert "--invert-paths --path deploy/id_rsa" in fix_for(key_file, ["CWE-798"])[0]
+
+
+def test_an_absolute_scan_path_is_not_shown_as_the_manifest():
+    f = dep("/tmprengine/web/requirements.txt", "django", "3.2.4", "3.2.12", "PyPI", tool="osv-scanner")
+    answer, _, _ = fix_for(f, [])
+    assert "In requirements.txt, require" in answer and "/tmprengine" not in answer
+
+
+def test_a_zero_major_upgrade_to_a_later_major_says_it_breaks():
+    f = dep("package.json", "jsonwebtoken", "0.4.0", "9.0.0", "npm", tool="trivy")
+    assert "9 major versions (0.x -> 9.x)" in fix_for(f, [])[0]

@@ -19,6 +19,7 @@ import re
 from pathlib import PurePosixPath
 
 from tasks.datasets import checks
+from tasks.enrich.wording import without_fix_sections
 from tasks.datasets.grouping import near_duplicate_rows
 from tasks.enrich.platforms import foreign_names
 from tasks.errors import SecftError
@@ -131,7 +132,7 @@ def review_problems(row: dict, f: dict) -> dict[str, str]:
     answer, meta = _answer(row), row["meta"]
     code = (meta.get("code") or {}).get("text") or f.get("snippet") or ""
     found = {
-        "restated_prompt": checks.restated_prompt(answer, _prompt(row)) if meta["stage"] == 1 else None,
+        "restated_prompt": checks.restated_prompt(without_fix_sections(answer), _prompt(row)) if meta["stage"] == 1 else None,
         "template_marker": checks.template_marker(answer),
         "absolute_diff_path": checks.absolute_diff_path(answer),
         "unparsable_code": checks.unparsable_code(answer),

@@ -64,7 +64,8 @@ def specific(row: dict, f: dict) -> bool:
     """The answer names something of this finding (its file, code, package, advisory) - else it fits any finding."""
     from tasks.datasets.lint import boilerplate
 
-    return boilerplate(row, f) is None
+    body = row["messages"][-1]["content"].split("\n## References", 1)[0]  # a rule's doc URL names the rule, not the finding
+    return boilerplate({**row, "messages": row["messages"][:-1] + [{"role": "assistant", "content": body}]}, f) is None
 
 
 def _fix_status(f: dict) -> str | None:

@@ -31,6 +31,7 @@ import re
 
 from tasks.enrich import mechanisms, platforms, specifics, wording
 from tasks.enrich.triage import NOT_SECURITY, triage
+from tasks.fixes.ecosystems import NPM_BUNDLED
 from tasks.knowledge_base import KnowledgeBase, known
 
 TEMPLATE_VERSION = "3"
@@ -157,6 +158,14 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
                     "fix to wait for: remove it from the manifest and the lockfile now, treat machines and CI runners that "
                     "installed it as compromised (rotate the credentials they held), and find out how it came in."]
         status = p.get("fix_status") or ("fixed" if p.get("fixed_version") else "unknown")
+        if p.get("fixed_version") and NPM_BUNDLED.search((f.get("location") or {}).get("path") or ""):
+            from tasks.fixes.dependencies import npm_bundled
+
+            return [npm_bundled(p["name"], p["fixed_version"])]
+        if not p.get("name"):
+            return [f"The report names no package, so {_advisory_ids(f)} concerns the scanned code itself or a vendored "
+                    "copy of it: compare its version with the advisory's affected range and apply the upstream fix "
+                    "that the references point to."]
         if p.get("fixed_version"):
             if p.get("version"):
                 text = (f"Upgrade {p['name']} from {p['version']} to {p['fixed_version']}, "
@@ -221,6 +230,8 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
     return fix
 
 
+_ADVISORY_TAIL = re.compile(r"^#+\s*(?:References|For more information|Credits?|Acknowledge?ments?|Timeline|Resources)\b",
+                            re.M | re.I)
 PROMPT_DESCRIPTION_CHARS = 800  # what the prompt shows of the description (tasks.datasets.prompts)
 HEADINGS = {"weakness": "What is wrong here", "impact": "Who can reach it", "exploitation": "How it works",
             "remediation": "How to fix it"}
@@ -228,11 +239,15 @@ HEADINGS = {"weakness": "What is wrong here", "impact": "Who can reach it", "exp
 
 def _beyond_prompt(f: dict) -> str:
     """The advisory's own text past what the prompt shows: its mechanism and preconditions (OSV ``details``)."""
-    rest = " ".join((f.get("description") or "")[PROMPT_DESCRIPTION_CHARS:].split())
-    if not rest:
+    text = f.get("description") or ""
+    if len(text) <= PROMPT_DESCRIPTION_CHARS:
         return ""
-    first = _SENTENCE_END.split(rest, 1)  # the cut lands mid-sentence: start at the next whole one
-    return _sentences(first[1] if len(first) > 1 else "", 3)
+    rest = text[PROMPT_DESCRIPTION_CHARS:]
+    start = rest.find("\n")  # the cut lands mid-paragraph: start at the next whole one, never mid-thought
+    if start < 0:
+        return ""
+    rest = _ADVISORY_TAIL.split(rest[start:], 1)[0]  # references, credits, contacts: no mechanism there
+    return _sentences(" ".join(rest.replace("#", " ").split()), 3)
 
 
 def _what_is_wrong(f: dict, cwes: list[str], cwe_source: str) -> str:
@@ -262,8 +277,9 @@ def _what_is_wrong(f: dict, cwes: list[str], cwe_source: str) -> str:
 def _how_it_works(f: dict, cwes: list[str], cwe_source: str, fix_meta: dict) -> str:
     if str(fix_meta.get("fix_family") or "").endswith("-not-security"):
         return _NOT_A_CONTROL
-    if cwe_source == "retrieved" or f["kind"] == "secret":
-        return ""  # a CWE guessed from words is not a fact to teach; a secret's risk is said above
+    if cwe_source == "retrieved" or f["kind"] in ("secret", "dependency"):
+        return ""  # a guessed CWE is no fact; a secret's risk is said above; an advisory's own text beats its CWE's
+    # (a CWE sentence on a dependency misled: socket.io-parser's CWE-89 is no quoted SQL value)
     return mechanisms.mechanism(f, cwes) or ""
 
 

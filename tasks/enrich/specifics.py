@@ -17,6 +17,7 @@ import re
 from pathlib import PurePosixPath
 
 from tasks.enrich.triage import is_test_path
+from tasks.fixes.ecosystems import NPM_BUNDLED
 
 _IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 _KEYWORDS = {"if", "else", "elif", "for", "while", "return", "def", "class", "import", "from", "as", "in", "not", "and", "or",
@@ -24,7 +25,8 @@ _KEYWORDS = {"if", "else", "elif", "for", "while", "return", "def", "class", "im
              "function", "await", "async", "pass", "raise", "yield", "assert", "print", "str", "int", "len", "open"}
 _DEF = re.compile(r"^\s*(?:async\s+)?def\s+(\w+)\s*\(([^)]*)\)|^\s*(?:export\s+)?(?:async\s+)?function\s+(\w+)\s*\(([^)]*)\)|"
                   r"^\s*func\s+(?:\([^)]*\)\s*)?(\w+)\s*\(([^)]*)\)")
-_EXAMPLE_DIRS = {"examples", "example", "samples", "sample", "docs", "doc", "demo", "demos", "scripts", "tools", "benchmarks"}
+# folders whose code is, by convention, not shipped (tools/ or scripts/ often are: a guess would be a wrong fact)
+_EXAMPLE_DIRS = {"examples", "example", "samples", "sample", "demo", "demos"}
 _OS_ECOSYSTEMS = {"deb", "debian", "ubuntu", "apk", "alpine", "rpm", "redhat", "centos", "rocky", "amazon", "os", "wolfi"}
 
 
@@ -45,8 +47,10 @@ def flow_path(f: dict) -> str | None:
         parts.append(f"{where} `{s['code']}`" if s.get("code") else where)
     loc = f.get("location") or {}
     sink = loc.get("path") and f"{loc['path']}:{loc.get('start_line')}"
-    text = "The tool traced the value from its source to this line: " + " -> ".join(parts)
-    if sink and not parts[-1].startswith(sink):
+    related = any(s.get("via") == "related" for s in steps)
+    text = ("The tool links this result to: " if related else
+            "The tool traced the value from its source to this line: ") + (", " if related else " -> ").join(parts)
+    if sink and not parts[-1].startswith(sink) and not related:
         text += f" -> {sink}"
     return text + "."
 
@@ -131,6 +135,9 @@ def reach(f: dict) -> str | None:
             return f"The traced source is {who} controls the value that reaches the sink."
     if f["kind"] == "dependency":
         eco = str((f.get("package") or {}).get("ecosystem") or "").lower()
+        if NPM_BUNDLED.search(path or ""):
+            return ("This copy sits inside the image's global npm, which the application does not load at run time; "
+                    "it is reached only by running npm in the container (builds, `npm install` at start-up).")
         if eco in _OS_ECOSYSTEMS:
             return ("This is a package of the container image's operating system: it matters only if the application or "
                     "another process in the container uses the affected feature, and it is fixed by rebuilding on an "
@@ -142,6 +149,6 @@ def reach(f: dict) -> str | None:
     parts = {p.lower() for p in PurePosixPath(path or "").parts[:-1]}
     if f["kind"] == "code" and parts & _EXAMPLE_DIRS:
         folder = sorted(parts & _EXAMPLE_DIRS)[0]
-        return (f"{path} is under {folder}/, which is usually run by hand by a developer rather than shipped; if so, "
-                "only its operator supplies the input.")
+        return (f"{path} is example code under {folder}/: it matters where someone copies it into an application, "
+                "not in this project's own runtime.")
     return None

@@ -19,6 +19,8 @@ _STOP = {"the", "and", "for", "with", "this", "that", "from", "into", "are", "wa
          "flagged", "flags", "identified", "detected", "found", "issue", "line", "file", "code", "severity", "rule",
          "ensure", "make", "set", "use", "enable", "should", "must"}
 MIN_WORDS = 6
+# an action may name what the prompt names (the package, the fixed version it states): it is still the fix
+FIX_HEADINGS = ("## How to fix it", "## What to do")
 SHARE = 0.75
 
 
@@ -57,11 +59,13 @@ def strip_restating(markdown: str, prompt: str) -> str:
     """``markdown`` without the sentences that only repeat ``prompt``; a bullet or section left empty goes too
     (fenced code is kept as it is)."""
     vocabulary = set(content_words(prompt))
-    out, fenced = [], False
+    out, fenced, fixing = [], False, False
     for line in markdown.splitlines():
         if line.startswith("```"):
             fenced = not fenced
-        if fenced or line.startswith(("```", "#")) or not line.strip():
+        if line.startswith("## "):
+            fixing = line.startswith(FIX_HEADINGS)
+        if fenced or fixing or line.startswith(("```", "#")) or not line.strip():
             out.append(line)
             continue
         bullet = "- " if line.startswith("- ") else ""
@@ -70,3 +74,14 @@ def strip_restating(markdown: str, prompt: str) -> str:
             out.append(bullet + kept)
     sections = "\n".join(out).split("\n\n")
     return "\n\n".join(s for s in sections if s.strip() and not (s.startswith("## ") and "\n" not in s.strip())).strip()
+
+
+def without_fix_sections(markdown: str) -> str:
+    """The analysis without its fix sections, for the restatement checks."""
+    out, fixing = [], False
+    for line in markdown.splitlines():
+        if line.startswith("## "):
+            fixing = line.startswith(FIX_HEADINGS)
+        if not fixing:
+            out.append(line)
+    return "\n".join(out)

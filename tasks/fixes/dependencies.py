@@ -40,7 +40,7 @@ def upgrade(f: dict, code_text: str | None) -> tuple[str, dict]:
     if others:
         head += f" (The advisory also lists {', '.join(others)} for other release lines.)"
     lines = [head]
-    crossing = major_crossing(installed, fixed)
+    crossing = major_crossing(installed, fixed) if t.tool != "npm-bundled" else None
     if crossing:
         lines.append(crossing.format(name=name))
     if scope is None and ecosystems.is_dev_only(f):
@@ -84,6 +84,8 @@ def upgrade(f: dict, code_text: str | None) -> tuple[str, dict]:
         coord = f"{group}:{artifact}" if group else artifact
         lines += [f"The scanner found the jar {t.manifest or artifact} in the build output or image. Upgrade {coord} "
                   f"to {fixed} in the build that produces it (pom.xml or build.gradle), rebuild, and re-scan."]
+    elif t.tool == "npm-bundled":
+        lines += [npm_bundled(name, fixed)]
     elif t.tool == "go-binary":
         program = t.manifest or "the binary"
         lines += [f"{name} is compiled into the Go program {program}; `go get` in this repository does not change it. "
@@ -97,6 +99,15 @@ def upgrade(f: dict, code_text: str | None) -> tuple[str, dict]:
     return "\n".join(lines), {"build_tool": t.tool, "image": t.image, "dependency_scope": scope}
 
 
+def npm_bundled(name: str, fixed: str | None) -> str:
+    """Advice for a package inside the image's global npm: the app's manifest cannot change it."""
+    which = f"{name} {fixed} or later" if fixed else f"a fixed {name} once one is released"
+    return (f"{name} here is a dependency of npm itself, bundled in the image's global npm (lib/node_modules/npm): the "
+            "application's package.json, lockfile and \"overrides\" do not reach it. Upgrade npm in the image to a "
+            f"release that bundles {which} (`npm install -g npm@latest` in the Dockerfile, or a newer Node base image), "
+            "or leave npm out of the runtime image, which does not need it to run the application.")
+
+
 def _major(version) -> int | None:
     m = re.match(r"^v?(\d+)\.", str(version or "").strip())
     return int(m.group(1)) if m else None
@@ -105,7 +116,7 @@ def _major(version) -> int | None:
 def major_crossing(installed, fixed) -> str | None:
     """A warning when the upgrade crosses a major version (3.x -> 5.x breaks APIs), else None."""
     old, new = _major(installed), _major(fixed)
-    if old is None or new is None or new <= old or old == 0:
+    if old is None or new is None or new <= old:
         return None
     span = "a major version" if new == old + 1 else f"{new - old} major versions"
     return (f"This crosses {span} ({old}.x -> {new}.x) and is a breaking upgrade: read {{name}}'s release notes "
@@ -134,6 +145,9 @@ def no_fix(f: dict, code_text: str | None) -> tuple[str, dict]:
     else:
         first = f"The scan lists no fixed version of {what} for {advisory_ids(f)}; check the advisory for a release before upgrading."
     lines = [first, "Mitigate until a fix exists:"]
+    if t.tool == "npm-bundled":
+        lines = [first, npm_bundled(name, None)]
+        return "\n".join(lines), {"build_tool": t.tool, "image": t.image, "dependency_scope": None}
     if t.tool in ("os", "binary"):
         where = f"the image {t.image}" if t.image else "the image"
         if _ESSENTIAL.match(name):

@@ -237,11 +237,14 @@ def code_flow(result: dict, base_ids: Any) -> list[dict] | None:
         if isinstance(threads, list) and threads and isinstance(threads[0], dict):
             steps = threads[0].get("locations") or []
             break
+    via = "codeFlow"
     if not steps:
-        steps = result.get("relatedLocations") or []
+        steps, via = result.get("relatedLocations") or [], "related"
     out: list[dict] = []
     for loc in steps if isinstance(steps, list) else []:
         step = _step(loc, base_ids)
+        if step:
+            step["via"] = via
         if step and not (out and (out[-1]["path"], out[-1]["line"]) == (step["path"], step["line"])):
             out.append(step)
     return out[:MAX_FLOW_STEPS] or None
