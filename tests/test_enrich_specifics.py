@@ -104,3 +104,11 @@ def test_a_stage1_row_is_not_made_specific_by_its_reference_url(tmp_path, kb):
             "## References\n- https://bandit.readthedocs.io/en/1.9.4/plugins/b112_try_except_continue.html")
     info = run_build(tmp_path, [b112], [narrative(b112, text)], cfg | {"valid_percent": 1, "test_percent": 0})
     assert info["stage1_dropped"] == {NOTHING_SPECIFIC: 1}
+
+
+def test_a_nested_npm_copy_names_the_package_that_pulls_it_in():
+    nested = specifics.npm_parent("juice-shop/node_modules/archiver/node_modules/async/package.json", "async")
+    assert nested.startswith("This copy of async is nested under archiver") and "goes through archiver" in nested
+    bench = specifics.npm_parent("juice-shop/node_modules/clarinet/benchmark/node_modules/lodash/package.json", "lodash")
+    assert "ships inside clarinet's own benchmark/ folder" in bench and "does not load" in bench
+    assert specifics.npm_parent("juice-shop/node_modules/async/package.json", "async") is None  # top level: the app's own

@@ -126,6 +126,26 @@ _SOURCES = ((re.compile(r"\brequest\.|\breq\.(?:body|query|params|headers|cookie
             (re.compile(r"\binput\(|sys\.stdin|readline\("), "standard input, so whoever feeds the program"))
 
 
+_NESTED = re.compile(r"node_modules/((?:@[^/]+/)?[^/]+)/(.*?)node_modules/((?:@[^/]+/)?[^/]+)(?:/package\.json)?$")
+_NOT_SHIPPED = ("benchmark", "test", "tests", "example", "examples", "docs")
+
+
+def npm_parent(path: str, name: str | None) -> str | None:
+    """Who pulls in a nested npm copy: ``node_modules/archiver/node_modules/async`` is archiver's own async."""
+    m = _NESTED.search(path)
+    if not m or (name and m.group(3) != name):
+        return None
+    parent, inner, name = m.group(1), [p for p in m.group(2).split("/") if p], m.group(3)
+    if inner:
+        folder = "/".join(inner)
+        text = (f"This copy of {name} ships inside {parent}'s own {folder}/ folder, part of {parent}'s published files "
+                f"rather than a dependency npm resolved for the application")
+        return text + (", and the application does not load that folder at run time." if inner[0].lower() in _NOT_SHIPPED else ".")
+    return (f"This copy of {name} is nested under {parent}, so it is {parent}'s own dependency (npm nests a copy when "
+            f"the top-level one does not fit the parent's version range): the fix goes through {parent}, a release of it "
+            f"that allows the fixed {name}, or an override.")
+
+
 def reach(f: dict) -> str | None:
     """Who can reach the place, from where it is: the traced source, a test, an example or tool, a container's OS package."""
     path = (f.get("location") or {}).get("path")
@@ -138,6 +158,9 @@ def reach(f: dict) -> str | None:
         if NPM_BUNDLED.search(path or ""):
             return ("This copy sits inside the image's global npm, which the application does not load at run time; "
                     "it is reached only by running npm in the container (builds, `npm install` at start-up).")
+        parent = npm_parent(path or "", (f.get("package") or {}).get("name"))
+        if parent:
+            return parent
         if eco in _OS_ECOSYSTEMS:
             return ("This is a package of the container image's operating system: it matters only if the application or "
                     "another process in the container uses the affected feature, and it is fixed by rebuilding on an "
