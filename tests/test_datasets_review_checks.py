@@ -136,3 +136,18 @@ def test_row_problems_reports_the_review_checks():
     sql = finding("sql")
     r = row(sql, "```diff\n--- a//work/app/db.py\n+++ b//work/app/db.py\n@@ -11 +11 @@\n-x\n+y\n```\nCWE-89 in app/db.py.")
     assert "absolute_diff_path" in row_problems(r, sql)
+
+
+def test_unsafe_stage2_answers_are_not_built():
+    from tasks.datasets import rows
+
+    leaked = finding("gl", tool="gitleaks", kind="secret", rule_id="aws-access-token", cwe=["CWE-798"],
+                     location={"path": "dojo/unittests/tools/test_gitlab_parser.py", "start_line": 37, "end_line": 37})
+    assert rows.unsafe_fix(leaked, ("1. Treat the AWS access key ...", "secret-rotation", {})) == rows.SECRET_IN_TESTS
+    label = finding("b105", tool="bandit", rule_id="B105", cwe=["CWE-259"],
+                    location={"path": "detect_secrets/plugins/ibm_cos_hmac.py", "start_line": 21, "end_line": 21})
+    assert rows.unsafe_fix(label, ("1. Treat the password ...", "secret-rotation", {})) == rows.PASSWORD_HEURISTIC
+    sql = finding("generic")
+    assert rows.unsafe_fix(sql, ("In app/db.py (Python): Pass the values as query parameters", "pattern", {"has_diff": False})) \
+        == rows.GENERIC_PATTERN
+    assert rows.unsafe_fix(sql, ("```diff ...```", "pattern", {"has_diff": True})) is None

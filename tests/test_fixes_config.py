@@ -155,3 +155,46 @@ def test_a_trivy_cluster_finding_names_its_kind_and_name_and_the_yaml_parses():
     role = dict(f, location={"path": "default/Role/pod-reader", "start_line": None, "end_line": None})
     answer, _, _ = fix_for(role, [])
     assert "the Role pod-reader" in answer and "Deployment" not in answer and "containers:" not in answer
+
+
+RDS = '''resource "aws_db_instance" "default" {
+  engine            = "mysql"
+  instance_class    = "db.t3.micro"
+  storage_encrypted = false
+}'''
+EC2 = '''resource "aws_instance" "db_app" {
+  ami           = data.aws_ami.amazon-linux-2.id
+  instance_type = "t2.nano"
+  subnet_id     = "${aws_subnet.web_subnet.id}"
+}'''
+
+
+def _checkov(rule, title, snippet):
+    return {"id": "2" * 32, "tool": "checkov", "kind": "config", "rule_id": rule, "title": title,
+            "description": f"{title} (resource aws_db_instance.default, framework terraform)", "severity": "medium",
+            "location": {"path": "infra/db.tf", "start_line": 1, "end_line": 5}, "snippet": snippet, "fix_hint": None,
+            "cwe": [], "package": None}
+
+
+def test_a_setting_terraform_cannot_change_in_place_says_so():
+    answer, _, _ = fix_for(_checkov("CKV_AWS_16", "Ensure all data stored in the RDS is securely encrypted at rest", RDS), [])
+    assert "storage_encrypted = true" in answer and "destroys and re-creates the database" in answer
+    answer, _, _ = fix_for(_checkov("CKV_AWS_135", "Ensure that EC2 is EBS optimized", EC2), [])
+    assert "t2 and other older types do not" in answer
+
+
+def test_a_setting_already_present_is_not_overwritten():
+    answer, reason, _ = fix_for(_checkov("CKV2_AWS_17", "Ensure that EC2 instances belong to a VPC", EC2), [])
+    assert answer is None and "subnet_id is already set" in reason
+
+
+def test_a_csp_missing_directives_gets_them_added_not_set_the_header_again():
+    f = {"id": "3" * 32, "tool": "zap", "kind": "web", "rule_id": "10055", "title": "CSP: Wildcard Directive", "severity": "medium",
+         "description": "The directive(s): frame-ancestors, form-action are among the directives that do not fallback "
+                        "to default-src, missing/excluding them is the same as allowing anything.",
+         "location": {"path": "https://juice-shop.herokuapp.com", "start_line": None, "end_line": None},
+         "snippet": "default-src 'none'", "fix_hint": "Ensure that your web server ... set the Content-Security-Policy header.",
+         "cwe": ["CWE-693"], "package": None, "instances": [{"uri": "https://juice-shop.herokuapp.com/assets"}]}
+    answer, source, _ = fix_for(f, ["CWE-693"])
+    assert source == "config-setting"
+    assert "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'; form-action 'self'" in answer

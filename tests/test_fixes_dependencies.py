@@ -265,3 +265,10 @@ def test_an_absolute_scan_path_is_not_shown_as_the_manifest():
 def test_a_zero_major_upgrade_to_a_later_major_says_it_breaks():
     f = dep("package.json", "jsonwebtoken", "0.4.0", "9.0.0", "npm", tool="trivy")
     assert "9 major versions (0.x -> 9.x)" in fix_for(f, [])[0]
+
+
+def test_several_installed_copies_below_the_fixed_major_are_warned_about():
+    # npm audit: ajv 5.5.2 and 6.10.0 installed, the advisory's only fix is 6.12.3
+    f = dep("package-lock.json", "ajv", None, "6.12.3", "npm", tool="npm-audit")
+    f["description"] = "Prototype pollution in ajv.validate().\n\nInstalled versions: 5.5.2, 6.10.0"
+    assert "a major version (5.x -> 6.x)" in fix_for(f, [])[0]

@@ -81,13 +81,15 @@ def candidates(findings, narratives, narratives_path, cfg, source) -> tuple[dict
             out["stage1"].append(s1)
         if f["id"] in mined:
             s2 = rows.mined_row(f, meta, mined[f["id"]], cfg)
-        elif rows.unusable_fix(f, fixed[1]):
+        elif rows.unusable_fix(f, fixed[1]) or rows.unsafe_fix(f, fixed):
             s2 = None
         else:
             s2 = rows.stage2_row(f, meta, fixed, code, cfg)
         if s2 is None:
             reason = "likely false positive" if meta["triage"] and cfg["triage"] != "keep" else fixed[1]
-            reason = (rows.unusable_fix(f, fixed[1]) if f["id"] not in mined else None) or reason
+            triaged = meta["triage"] and cfg["triage"] != "keep"
+            reason = ((rows.unusable_fix(f, fixed[1]) or rows.unsafe_fix(f, fixed)) if f["id"] not in mined and not triaged
+                      else None) or reason
             why["stage2_dropped"][reason] += 1
         else:
             out["stage2"].append(s2)

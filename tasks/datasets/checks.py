@@ -104,13 +104,17 @@ def example_secret_rotated(answer: str, f: dict) -> str | None:
     """Rotation advice for a key the vendor documents as an example, or a placeholder (nothing to revoke)."""
     if f.get("kind") != "secret" or not re.search(r"\b(?:rotate|revoke)", answer, re.I):
         return None
+    if re.search(r"whether it is a (?:live|real) credential", answer):
+        return None  # the answer checks before it rotates
     text = " ".join(str(f.get(k) or "") for k in ("snippet", "description", "title"))
     m = EXAMPLE_SECRETS.search(text)
     if m:
         return f"rotates a documented example or placeholder value ({m.group(0)[:24]})"
+    from tasks.enrich.triage import is_test_path
+
     path = (f.get("location") or {}).get("path") or ""
-    if _EXAMPLE_PATH.search(path):
-        return f"rotates a value in documentation or example data ({path})"
+    if _EXAMPLE_PATH.search(path) or is_test_path(path) or re.search(r"(?:^|/)unittests?/", path):
+        return f"rotates a value in documentation, example or test data ({path})"
     return None
 
 

@@ -7,6 +7,8 @@ fix_status, has_diff, code, expected_diff.
 
 from __future__ import annotations
 
+import re
+
 from tasks.datasets.prompts import STAGE1_SYSTEM, STAGE2_SYSTEM, describe_finding
 from tasks.evaluation.code import extract_diff
 
@@ -65,6 +67,9 @@ def specific(row: dict, f: dict) -> bool:
     from tasks.datasets.lint import boilerplate
 
     body = row["messages"][-1]["content"].split("\n## References", 1)[0]  # a rule's doc URL names the rule, not the finding
+    code = (row["meta"].get("code") or {}).get("text") or f.get("snippet") or ""
+    if code and any(len(name) >= 3 and name in code for name in re.findall(r"`([^`\n]+)`", body.split("\n## How it works", 1)[0])):
+        return True  # it names this code's own variables or calls (where a value comes from)
     return boilerplate({**row, "messages": row["messages"][:-1] + [{"role": "assistant", "content": body}]}, f) is None
 
 
@@ -111,6 +116,31 @@ def unusable_fix(f: dict, source: str) -> str | None:
         return NOT_A_VERSION
     if ignores_scanner_fix(f, source):
         return SCANNER_HAS_FIX
+    return None
+
+
+SECRET_IN_TESTS = "a secret in test code or fixtures: probably test data, to be checked before anything is rotated"
+PASSWORD_HEURISTIC = "Bandit's password-name heuristic: the value must be checked before anything is rotated"
+GENERIC_PATTERN = "a generic pattern, no change to this code"
+INFORMATIONAL = "an informational alert: a person reviews it, there is nothing to change"
+
+
+def unsafe_fix(f: dict, fixed: tuple) -> str | None:
+    """Why a stage-2 answer would be unsafe or empty to merge, or None: what the held-out reviews found harmful
+    (rotating test data, a type label or a fixture; deleting a test fixture) or inapplicable (a pattern that
+    fits any finding of its rule, applied to code that may already do it)."""
+    from tasks.enrich.triage import is_test_path
+
+    answer, source, meta = fixed
+    path = (f.get("location") or {}).get("path")
+    if source == "secret-rotation" and (is_test_path(path) or re.search(r"(?:^|/)(?:unittests?|fixtures?|testdata)/", path or "")):
+        return SECRET_IN_TESTS
+    if source == "secret-rotation" and f["tool"] == "bandit" and str(f["rule_id"]).upper() in ("B105", "B106", "B107"):
+        return PASSWORD_HEURISTIC
+    if source == "pattern" and not meta.get("has_diff"):
+        return GENERIC_PATTERN
+    if f["kind"] == "web" and f["severity"] == "info":
+        return INFORMATIONAL
     return None
 
 

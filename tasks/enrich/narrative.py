@@ -99,6 +99,13 @@ def version_like(value) -> bool:
     return isinstance(value, str) and bool(re.match(r"^v?\d", value.strip()))
 
 
+def test_data_path(path: str | None) -> bool:
+    """Test code or fixtures: a secret here is most likely test data (a scanner's fixture, a sample key)."""
+    from tasks.enrich.triage import is_test_path
+
+    return is_test_path(path) or bool(re.search(r"(?:^|/)(?:unittests?|fixtures?|testdata|test_data)/", path or ""))
+
+
 def is_malicious(f: dict) -> bool:
     """A malicious-package advisory (OSV ``MAL-`` ids, CWE-506): removal, not an upgrade."""
     ids = [str(f.get("rule_id") or "")] + [str(a) for a in f.get("aliases") or []]
@@ -201,6 +208,13 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
         if hint and p.get("fixed_version") and p["fixed_version"] in hint and not re.search(r"\bUpgrade (?!" + re.escape(p.get("name") or "") + r"\b)", hint):
             hint = None  # the scanner's "Upgrade X to V" again
         return fix + ([hint] if hint and "guideline" not in hint else [])
+    if kind == "secret" and test_data_path((f.get("location") or {}).get("path")):
+        path = f["location"]["path"]
+        return [f"{path} is test code or fixture data, where most such values are test data (scanner fixtures, "
+                "sample keys). First check whether it is a live credential (the issuer's console, its audit log); only "
+                "if it is, revoke it, remove it from the file and the history (git filter-repo) and load test "
+                "credentials from the CI secret store. Otherwise mark it as test data for the scanner (a gitleaks "
+                "allowlist entry for the path) and change nothing in the test."]
     if kind == "secret":
         loc = f.get("location") or {}
         fix.append(f"Revoke the credential at its issuer and issue a new one; remove it from {loc.get('path', 'the file')} and from "

@@ -40,7 +40,9 @@ def upgrade(f: dict, code_text: str | None) -> tuple[str, dict]:
     if others:
         head += f" (The advisory also lists {', '.join(others)} for other release lines.)"
     lines = [head]
-    crossing = major_crossing(installed, fixed) if t.tool != "npm-bundled" else None
+    crossing = None
+    for version in [installed] if installed else installed_versions(f):  # npm audit: several copies, no one version
+        crossing = crossing or (major_crossing(version, fixed) if t.tool != "npm-bundled" else None)
     if crossing:
         lines.append(crossing.format(name=name))
     if scope is None and ecosystems.is_dev_only(f):
@@ -106,6 +108,12 @@ def npm_bundled(name: str, fixed: str | None) -> str:
             "application's package.json, lockfile and \"overrides\" do not reach it. Upgrade npm in the image to a "
             f"release that bundles {which} (`npm install -g npm@latest` in the Dockerfile, or a newer Node base image), "
             "or leave npm out of the runtime image, which does not need it to run the application.")
+
+
+def installed_versions(f: dict) -> list[str]:
+    """The versions npm audit lists when several copies are installed ("Installed versions: 5.5.2, 6.10.0")."""
+    m = re.search(r"Installed versions: ([^\n]+)", f.get("description") or "")
+    return [v.strip() for v in m.group(1).split(",")] if m else []
 
 
 def _major(version) -> int | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from tasks.fixes.checkov import CAVEATS, KEEP_IF_PRESENT
 from tasks.fixes.checkov import CHECKS as _CHECKOV
 from tasks.fixes.languages import FENCE
 from tasks.fixes.patterns.prose import PROSE
@@ -105,8 +106,12 @@ def config_fix(f: dict, language: str | None) -> tuple[str | None, str, dict]:
             import yaml
 
             lang, setting = "json", json.dumps(yaml.safe_load(setting), indent=2)
+        present = KEEP_IF_PRESENT.get(str(f["rule_id"]))
+        if present and re.search(rf"^\s*{present}\s*=", f.get("snippet") or "", re.M):
+            return None, f"{present} is already set: the check fails for another reason", {"language": language}
         text = (f"To {why}, set this{at}{res}:\n{_block(lang, setting)}\n"  # not the check's title again
-                f"Then re-run {f['tool']} to confirm {f['rule_id']} passes.")
+                + (CAVEATS[str(f["rule_id"])] + "\n" if str(f["rule_id"]) in CAVEATS else "")
+                + f"Then re-run {f['tool']} to confirm {f['rule_id']} passes.")
         return text, "config-setting", {"language": language or lang, "fix_family": f"config:{f['rule_id']}"}
     hint = (f.get("fix_hint") or "").strip()
     if hint and not re.match(r"^https?://\S+$", hint):
@@ -159,6 +164,8 @@ _ZAP_HEADERS = {
     "10015": "Cache-Control: no-store",
     "10049": "Cache-Control: no-store",
 }
+_CSP_MISSING = re.compile(r"The directive\(s\): ([\w\-, ]+?) (?:is|are) among the directives that do not fallback")
+_CSP_DEFAULTS = {"frame-ancestors": "'none'", "form-action": "'self'", "base-uri": "'self'"}
 # X-XSS-Protection is deprecated (browsers removed the filter; OWASP now advises "0" or omitting it)
 _OBSOLETE = {"10016"}
 _INJECTION = {"xss", "sql-injection", "command-injection", "path-traversal", "open-redirect", "csrf", "ssrf",
@@ -181,6 +188,14 @@ def web_fix(f: dict, family: str | None = None) -> tuple[str | None, str, dict]:
     params = list(dict.fromkeys(i.get("param") for i in instances if i.get("param")))[:3]
     seen = f" Seen on {', '.join(uris)}" + (f" (parameter {', '.join(params)})" if params else "") + "." if uris else ""
     header = _ZAP_HEADERS.get(str(f.get("rule_id")))
+    missing = _CSP_MISSING.search(f.get("description") or "") if str(f.get("rule_id")) == "10055" else None
+    if missing and f.get("snippet"):  # the policy is sent; it lacks directives that do not fall back to default-src
+        names = [n.strip() for n in missing.group(1).split(",") if n.strip() in _CSP_DEFAULTS]
+        if names:
+            policy = f.get("snippet").strip().rstrip(";") + "; " + "; ".join(f"{n} {_CSP_DEFAULTS[n]}" for n in names)
+            text = (f"The policy is sent but lacks {', '.join(names)}, which do not fall back to default-src.{seen}\n"
+                    f"Add them to the Content-Security-Policy the server sends:\n```text\nContent-Security-Policy: {policy}\n```")
+            return text, "config-setting", {"fix_family": "header:10055"}
     solution = hint if len(hint) <= 600 else hint[:600].rsplit(". ", 1)[0] + "."
     if family in _INJECTION and family in PROSE and not header:
         text = f"{f['title']}.{seen}\nFix in the server code: {PROSE[family]}"
