@@ -112,3 +112,17 @@ def test_a_nested_npm_copy_names_the_package_that_pulls_it_in():
     bench = specifics.npm_parent("juice-shop/node_modules/clarinet/benchmark/node_modules/lodash/package.json", "lodash")
     assert "ships inside clarinet's own benchmark/ folder" in bench and "does not load" in bench
     assert specifics.npm_parent("juice-shop/node_modules/async/package.json", "async") is None  # top level: the app's own
+
+
+def test_a_parameter_of_the_enclosing_function_is_named():
+    f = finding("b602-param", tool="bandit", rule_id="B602", cwe=["CWE-78"], title="subprocess call with shell=True",
+                description="subprocess call with shell=True", location={"path": "app.py", "start_line": 5, "end_line": 5},
+                snippet="4 def run(command):\n5     return subprocess.call(command, shell=True)\n6 \n")
+    assert specifics.value_origins(f) == [
+        "`command` is a parameter of `run` (line 4), so its callers decide what reaches this line."]
+
+
+def test_a_chained_call_with_a_variable_is_not_constant():
+    f = dict(CONSTANT, snippet="28     return hashlib.md5(password.encode()).hexdigest()\n",
+             location={"path": "app.py", "start_line": 28, "end_line": 28})
+    assert not any("constant literal" in s for s in specifics.value_origins(f))

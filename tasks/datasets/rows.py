@@ -68,7 +68,8 @@ def specific(row: dict, f: dict) -> bool:
 
     body = row["messages"][-1]["content"].split("\n## References", 1)[0]  # a rule's doc URL names the rule, not the finding
     code = (row["meta"].get("code") or {}).get("text") or f.get("snippet") or ""
-    if code and any(len(name) >= 3 and name in code for name in re.findall(r"`([^`\n]+)`", body.split("\n## How it works", 1)[0])):
+    wrong = body.split("## What is wrong here\n", 1)[1].split("\n## ", 1)[0] if "## What is wrong here\n" in body else ""
+    if code and any(len(name) >= 3 and name in code for name in re.findall(r"`([^`\n]+)`", wrong)):
         return True  # it names this code's own variables or calls (where a value comes from)
     return boilerplate({**row, "messages": row["messages"][:-1] + [{"role": "assistant", "content": body}]}, f) is None
 
@@ -119,7 +120,7 @@ def unusable_fix(f: dict, source: str) -> str | None:
     return None
 
 
-SECRET_IN_TESTS = "a secret in test code or fixtures: probably test data, to be checked before anything is rotated"
+SECRET_IN_TESTS = "credential found in test code or fixtures: probably test data, to be checked before anything is rotated"
 PASSWORD_HEURISTIC = "Bandit's password-name heuristic: the value must be checked before anything is rotated"
 GENERIC_PATTERN = "a generic pattern, no change to this code"
 INFORMATIONAL = "an informational alert: a person reviews it, there is nothing to change"

@@ -64,7 +64,7 @@ def _flagged(c) -> tuple[list[str], int] | None:
 def _constant_call(text: str) -> bool | None:
     """True when every argument of every call on the line is a literal (Python); None when it does not parse."""
     try:
-        tree = ast.parse(text.strip().rstrip(":").removesuffix("\\"))
+        tree = ast.parse(re.sub(r"^(?:return|await|yield)\s+", "", text.strip().rstrip(":").removesuffix("\\")))
     except SyntaxError:
         return None
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
@@ -75,8 +75,8 @@ def _constant_call(text: str) -> bool | None:
         return isinstance(node, (ast.Constant, ast.List, ast.Tuple)) and all(
             literal(e) for e in getattr(node, "elts", [])) or isinstance(node, ast.Constant)
 
-    outer = max(calls, key=lambda n: (n.end_col_offset or 0) - (n.col_offset or 0))
-    return all(literal(a) for a in outer.args) and all(literal(k.value) for k in outer.keywords)
+    args = [a for n in calls for a in list(n.args) + [k.value for k in n.keywords]]
+    return bool(args) and all(literal(a) for a in args)  # every argument of every call (md5(x).hexdigest() is not)
 
 
 def value_origins(f: dict, code: dict | None = None) -> list[str]:
@@ -105,17 +105,19 @@ def value_origins(f: dict, code: dict | None = None) -> list[str]:
             break
     for name in names[:6]:
         assign = re.compile(rf"^\s*(?:(?:const|let|var)\s+)?{re.escape(name)}\s*(?::[^=]+)?(?<![=!<>])=(?!=)\s*(.+)$")
+        found = None
         for i in range(first - 1, -1, -1):
+            if enclosing and c.start_line + i < enclosing[2]:
+                break  # above the enclosing function: another scope
             m = assign.match(c.lines[i])
             if m:
-                out.append(f"`{name}` is set on line {c.start_line + i} from `{m.group(1).strip()[:80]}`.")
+                found = f"`{name}` is set on line {c.start_line + i} from `{m.group(1).strip()[:80]}`."
                 break
-            if enclosing and c.start_line + i <= enclosing[2]:
-                break
-        else:
-            if enclosing and name in enclosing[1]:
-                out.append(f"`{name}` is a parameter of `{enclosing[0]}` (line {enclosing[2]}), so its callers decide "
-                           "what reaches this line.")
+        if found:
+            out.append(found)
+        elif enclosing and name in enclosing[1]:
+            out.append(f"`{name}` is a parameter of `{enclosing[0]}` (line {enclosing[2]}), so its callers decide "
+                       "what reaches this line.")
     return out[:3]
 
 
