@@ -198,3 +198,34 @@ def test_a_csp_missing_directives_gets_them_added_not_set_the_header_again():
     answer, source, _ = fix_for(f, ["CWE-693"])
     assert source == "config-setting"
     assert "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'; form-action 'self'" in answer
+
+
+def test_settings_that_would_break_the_workload_say_what_else_is_needed():
+    from tasks.parsers import parse_report
+
+    findings = [f for f in parse_report(FIXTURES / "trivy/kubernetes.json").findings if f["kind"] == "config"]
+    ro = fix_for(next(f for f in findings if f["rule_id"] == "KSV014"), [])[0]
+    assert "readOnlyRootFilesystem: true" in ro and "mount an emptyDir" in ro
+    nonroot = fix_for(next(f for f in findings if f["rule_id"] == "KSV012"), [])[0]
+    assert "runAsNonRoot: true" in nonroot and "also set runAsUser" in nonroot
+
+
+def test_a_strict_csp_is_rolled_out_report_only_first_and_obsolete_headers_are_not_advised():
+    f = {"id": "4" * 32, "tool": "zap", "kind": "web", "rule_id": "10038", "title": "Content Security Policy (CSP) Header Not Set",
+         "severity": "medium", "description": "CSP is an added layer of security.", "snippet": None,
+         "location": {"path": "http://bodgeit:8080", "start_line": None, "end_line": None}, "cwe": ["CWE-693"], "package": None,
+         "fix_hint": "Ensure that your web server, application server, load balancer, etc. is configured to set the "
+                     "Content-Security-Policy header, to achieve optimal browser support: \"Content-Security-Policy\" for "
+                     "Chrome 25+, Firefox 23+ and Safari 7+, \"X-Content-Security-Policy\" for Firefox 4.0+ and Internet "
+                     "Explorer 10+, and \"X-WebKit-CSP\" for Chrome 14+ and Safari 6+.",
+         "instances": [{"uri": "http://bodgeit:8080/bodgeit/"}]}
+    answer = fix_for(f, ["CWE-693"])[0]
+    assert "Content-Security-Policy-Report-Only" in answer and "X-WebKit-CSP" not in answer
+
+
+def test_a_key_in_terraform_state_means_state_leaves_the_repository():
+    f = {"id": "5" * 32, "tool": "gitleaks", "kind": "secret", "rule_id": "AWS Access Key", "title": "AWS Access Key leaked",
+         "description": "x", "location": {"path": "terraform/terraform.tfstate.backup", "start_line": 1025, "end_line": 1025},
+         "snippet": None, "cwe": ["CWE-798"], "package": None, "fix_hint": None}
+    answer = fix_for(f, ["CWE-798"])[0]
+    assert "stop committing it" in answer and "*.tfstate*" in answer and "remote backend" in answer

@@ -66,7 +66,7 @@ def specific(row: dict, f: dict) -> bool:
     """The answer names something of this finding (its file, code, package, advisory) - else it fits any finding."""
     from tasks.datasets.lint import boilerplate
 
-    body = row["messages"][-1]["content"].split("\n## References", 1)[0]  # a rule's doc URL names the rule, not the finding
+    body = row["messages"][-1]["content"].split("## References", 1)[0]  # a rule's doc URL names the rule, not the finding
     code = (row["meta"].get("code") or {}).get("text") or f.get("snippet") or ""
     wrong = body.split("## What is wrong here\n", 1)[1].split("\n## ", 1)[0] if "## What is wrong here\n" in body else ""
     if code and any(len(name) >= 3 and name in code for name in re.findall(r"`([^`\n]+)`", wrong)):

@@ -125,6 +125,8 @@ def _hint(f: dict) -> str | None:
         return None
     if _URL_ONLY.match(hint):
         return f"The check's guideline: {hint}"
+    if re.match(r"^\s*Phase:", hint):
+        return None  # the catalogue's mitigation list pasted by the scanner (ZAP): the same in every row of its CWE
     if f["tool"] == "semgrep" and "\n" not in hint and len(hint) < 120:
         return f"The rule's autofix rewrites the match as `{hint}`."
     return f"Scanner's fix: {_sentences(hint, 3)}"

@@ -47,7 +47,9 @@ CHECKS = {
                    "set least-privilege top-level permissions (grant more per job only where needed)"),
     "CKV_GHA_1": ("unsecure", "github-actions", "# remove: ACTIONS_ALLOW_UNSECURE_COMMANDS: true",
                   "do not re-enable the deprecated set-env/add-path commands; write to $GITHUB_ENV / $GITHUB_PATH"),
-    "CKV_OPENAPI_4": ("security", "yaml", "security:\n  - bearerAuth: []", "define a global security requirement"),
+    "CKV_OPENAPI_4": ("security", "yaml", "security:\n  - apiKey: []",
+                      "define a global security requirement (its name must be a scheme declared under securityDefinitions, "
+                      "version 2, or components.securitySchemes, version 3)"),
     "CKV_OPENAPI_1": ("securitydefinitions", "yaml", "securityDefinitions:\n  apiKey:\n    type: apiKey\n    in: header\n    name: X-API-Key",
                       "declare the security scheme the API uses"),
     "CKV_AWS_18": ("logging", "terraform",

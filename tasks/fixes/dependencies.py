@@ -16,7 +16,7 @@ from tasks.fixes.ecosystems import maven_coordinates
 
 
 # packages every Debian/Alpine/RPM base image needs: "remove it" is no mitigation for these
-_ESSENTIAL = re.compile(r"^(?:libc6|libc-bin|libc-l10n|glibc\S*|musl\S*|busybox\S*|apt|libapt\S*|dpkg|base-files|bash|"
+_ESSENTIAL = re.compile(r"^(?:bsdutils|e2fsprogs|mawk|diffutils|libc6|libc-bin|libc-l10n|glibc\S*|musl\S*|busybox\S*|apt|libapt\S*|dpkg|base-files|bash|"
                         r"coreutils|util-linux|libgcc\S*|libstdc\+\+\S*|gcc-\d+-base|perl-base|tar|login|passwd|"
                         r"libsystemd0|libudev1|zlib1g|zlib|libzstd1|liblzma5|libbz2-1\.0|libselinux1|libpcre\S*|"
                         r"libtinfo6|ncurses-base|ncurses-bin|sed|grep|gzip|findutils|mount|libmount1|libblkid1|"

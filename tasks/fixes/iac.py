@@ -123,6 +123,17 @@ def config_fix(f: dict, language: str | None) -> tuple[str | None, str, dict]:
     return None, "config check without a concrete setting", {"language": language}
 
 
+# what the setting breaks when applied alone (a pod that no longer starts, a program that cannot write)
+_K8S_CAVEATS = {
+    "KSV014": "\nWith a read-only root file system the program can write nowhere in its container: mount an emptyDir "
+              "(or a volume) at each path it writes - /tmp, caches, data directories such as a database's data folder "
+              "- or it fails at the first write.",
+    "KSV012": "\nrunAsNonRoot alone makes the kubelet refuse to start an image whose user is root (many official images "
+              "start as root and drop privileges themselves): also set runAsUser (and runAsGroup) to a non-root UID the "
+              "image supports, and check that its files are readable by that UID.",
+}
+
+
 def _concrete(f: dict, hint: str, language: str | None) -> str | None:
     """A block for the resolution text when its shape is known (Kubernetes paths, Dockerfile USER)."""
     m_c = _CONTAINER.search(f.get("description") or "")
@@ -145,7 +156,7 @@ def _concrete(f: dict, hint: str, language: str | None) -> str | None:
                 return None  # a container setting for a resource without containers: the check is about something else
             body = placed
         if body:
-            return _block("kubernetes", body)
+            return _block("kubernetes", body) + _K8S_CAVEATS.get(str(f.get("rule_id")), "")
     if language == "dockerfile" and re.search(r"\bUSER\b", hint):
         return _block("dockerfile", "RUN useradd --system --uid 10001 app\nUSER 10001")
     return None
@@ -164,6 +175,7 @@ _ZAP_HEADERS = {
     "10015": "Cache-Control: no-store",
     "10049": "Cache-Control: no-store",
 }
+_OBSOLETE_CSP = re.compile(r",? to achieve optimal browser support: .*?(?:Safari 6\+\.|$)", re.S)
 _CSP_MISSING = re.compile(r"The directive\(s\): ([\w\-, ]+?) (?:is|are) among the directives that do not fallback")
 _CSP_DEFAULTS = {"frame-ancestors": "'none'", "form-action": "'self'", "base-uri": "'self'"}
 # X-XSS-Protection is deprecated (browsers removed the filter; OWASP now advises "0" or omitting it)
@@ -201,7 +213,12 @@ def web_fix(f: dict, family: str | None = None) -> tuple[str | None, str, dict]:
         text = f"{f['title']}.{seen}\nFix in the server code: {PROSE[family]}"
         return text, "pattern", {"fix_family": family}
     if header:
+        solution = _OBSOLETE_CSP.sub("", solution).strip()
+        solution += "" if solution.endswith((".", "!")) else "."
         text = (f"{solution}{seen}\nConfigure the web server, reverse proxy or the framework's response middleware "
                 f"to send:\n```text\n{header}\n```")
+        if str(f.get("rule_id")) == "10038":
+            text += ("\nThis policy blocks inline scripts and event handlers (onclick=...) and scripts from other origins: "
+                     "send it first as Content-Security-Policy-Report-Only, fix what it reports, then enforce it.")
         return text, "config-setting", {"fix_family": f"header:{f['rule_id']}"}
     return f"{solution}{seen}", "config-setting", {"fix_family": f"web:{f['rule_id']}"}

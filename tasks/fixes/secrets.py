@@ -108,6 +108,12 @@ def rotation(finding: dict, language: str | None, fix_family: str = "secret-rota
         lines.append("3. Keep the new key outside the repository: your secret manager or the deployment platform's "
                      "secret store, mounted as a file at run time.")
         return "\n".join(lines), {"fix_family": "secret-key-file"}
+    if re.search(r"\.tfstate(?:\.backup)?$", path):
+        lines.append(f"2. Terraform state holds every secret of the resources it manages: stop committing it. Purge "
+                     f"{path} from history (`git filter-repo --invert-paths --path {path}`), add `*.tfstate*` to "
+                     ".gitignore and keep state in an encrypted remote backend (S3 with encryption and locking, "
+                     "Terraform Cloud).")
+        return "\n".join(lines), {"fix_family": "secret-in-state"}
     lines.append("2. Remove the literal from the file and purge it from history (`git filter-repo --replace-text "
                  "replacements.txt`, listing the old value), then force-push; rotation matters more than the purge.")
     block = _read_it(language, env, path)
