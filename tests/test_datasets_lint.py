@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from datasets_rows import dependency, finding, narrative, row, run_build
+from test_enrich_datasets import kb_path  # noqa: F401  (the module-scoped KB fixture)
 from tasks.config import load_config
 from tasks.datasets.lint import HARD, lint, row_problems
 from tasks.errors import SecftError
@@ -113,3 +114,31 @@ def test_a_no_fix_answer_is_not_built_when_the_scanner_proposes_a_fix(tmp_path):
     info = run_build(tmp_path, [VIA], [narrative(VIA, "## What the weakness is\n@vercel/node pulls in a vulnerable dependency.")],
                      CFG | {"valid_percent": 1, "test_percent": 0})
     assert info["stage2_dropped"] == {rows.SCANNER_HAS_FIX: 1} and info["counts"]["stage1"]["train"] == 1
+
+
+FORTIFY = {
+    "version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+    "runs": [{"tool": {"driver": {"name": "Fortify", "version": "23.1",
+                                  "rules": [{"id": "F7F0B6A0-2D5B-4C33-8C2A-1F0C6C6D0B51", "name": "Password Management: Hardcoded Password",
+                                             "shortDescription": {"text": ""}, "fullDescription": {"text": ""}}]}},
+              "results": [{"ruleId": "F7F0B6A0-2D5B-4C33-8C2A-1F0C6C6D0B51", "message": {"text": ""}, "level": "error",
+                           "locations": [{"physicalLocation": {"artifactLocation": {"uri": "src/main/resources/application.properties"},
+                                                               "region": {"startLine": 12}}}]}]}],
+}
+
+
+def test_a_fortify_result_with_an_empty_message_does_not_fail_the_build(tmp_path, kb_path):
+    import json
+
+    from tasks.enrich import narrative_for
+    from tasks.knowledge_base import KnowledgeBase
+    from tasks.parsers import parse_report
+
+    report = tmp_path / "fortify.sarif"
+    report.write_text(json.dumps(FORTIFY))
+    findings = parse_report(report).findings
+    assert len(findings) == 1 and findings[0]["description"] == ""
+    kb = KnowledgeBase(kb_path)
+    info = run_build(tmp_path / "b", findings, [narrative_for(kb, f, 3) for f in findings],
+                     CFG | {"valid_percent": 1, "test_percent": 0})
+    assert info["lint"]["quarantined"]["stage1"]["share"] <= CFG["max_quarantine_share"]
