@@ -80,6 +80,7 @@ TRAINING = Path("fine-tuning/training_data")
 DATASET_FILES = [TRAINING / n for n in ("stage1_train.jsonl", "stage1_valid.jsonl", "stage2_train.jsonl", "stage2_valid.jsonl")]
 DATASET_INFO = TRAINING / "dataset_info.json"
 DATASET_LINT = TRAINING / "lint.json"
+DATASET_QUARANTINE = TRAINING / "quarantine.jsonl"  # rows set aside by the lint, with their reasons
 TINY = Path("fine-tuning/models/tiny-base")
 BASE_MARKER = Path("fine-tuning/models/base_model.json")
 STAGE1 = Path("fine-tuning/adapters/stage1")
@@ -261,7 +262,7 @@ def task_build_datasets():
     return {
         "actions": [_action("tasks.datasets:build", FINDINGS, NARRATIVES, TRAINING, CONFIG["datasets"], source_cfg)],
         "file_dep": [str(FINDINGS), str(NARRATIVES)] + ([str(RUNS)] if source.get("repo_path") else []) + code,
-        "targets": [str(p) for p in DATASET_FILES + TEST_FILES + [DATASET_INFO, DATASET_LINT]],
+        "targets": [str(p) for p in DATASET_FILES + TEST_FILES + [DATASET_INFO, DATASET_LINT, DATASET_QUARANTINE]],
         "uptodate": [config_changed({**section(CONFIG, "datasets"), "source": source_cfg})],
         "clean": True,
     }
