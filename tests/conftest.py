@@ -87,6 +87,6 @@ def workspace(smoke_workspace, tmp_path) -> Path:
 
 
 def parse_fixture(relpath: str):
-    from tasks.parsers import parse_report
+    from tasks.findings.parsers import parse_report
 
     return parse_report(FIXTURES / relpath)

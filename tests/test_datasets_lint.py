@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from datasets_rows import dependency, finding, narrative, row, run_build
 from test_enrich_datasets import kb_path  # noqa: F401  (the module-scoped KB fixture)
-from tasks.config import load_config
+
+from tasks.core.config import load_config
+from tasks.core.errors import SecftError
 from tasks.datasets.lint import HARD, lint, row_problems
-from tasks.errors import SecftError
 
 CFG = load_config(Path(__file__).resolve().parent.parent / "config/pipeline.yaml", environ={})["datasets"]
 SQL = finding("sql")
@@ -131,8 +131,8 @@ def test_a_fortify_result_with_an_empty_message_does_not_fail_the_build(tmp_path
     import json
 
     from tasks.enrich import narrative_for
-    from tasks.knowledge_base import KnowledgeBase
-    from tasks.parsers import parse_report
+    from tasks.enrich.knowledge_base import KnowledgeBase
+    from tasks.findings.parsers import parse_report
 
     report = tmp_path / "fortify.sarif"
     report.write_text(json.dumps(FORTIFY))

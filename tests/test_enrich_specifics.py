@@ -11,7 +11,7 @@ from datasets_rows import dependency, finding
 from test_enrich_datasets import kb_path  # noqa: F401  (the module-scoped KB fixture)
 from tasks.enrich import narrative_for, specifics
 from tasks.enrich.wording import strip_restating
-from tasks.knowledge_base import KnowledgeBase
+from tasks.enrich.knowledge_base import KnowledgeBase
 
 SUBPROCESS = finding(
     "b602", tool="bandit", rule_id="B602", cwe=["CWE-78"], title="subprocess call with shell=True identified, security issue.",
@@ -94,7 +94,7 @@ def test_a_package_inside_npm_itself_is_explained_as_such(kb):
 
 def test_a_stage1_row_is_not_made_specific_by_its_reference_url(tmp_path, kb):
     from datasets_rows import narrative, run_build
-    from tasks.config import load_config
+    from tasks.core.config import load_config
     from tasks.datasets.rows import NOTHING_SPECIFIC
 
     cfg = load_config(Path(__file__).resolve().parent.parent / "config/pipeline.yaml", environ={})["datasets"]

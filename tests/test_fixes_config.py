@@ -3,10 +3,10 @@
 from pathlib import Path
 
 import pytest
-
-from tasks.fixes import fix_for
-from tasks.parse_findings import parse_file
 from fixes_helpers import assert_own_language, finding
+
+from tasks.findings.parse import parse_file
+from tasks.fixes import fix_for
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scanners"
 
@@ -140,7 +140,7 @@ def test_android_manifest_debuggable_is_android_xml_not_python():
 def test_a_trivy_cluster_finding_names_its_kind_and_name_and_the_yaml_parses():
     import yaml
 
-    from tasks.parsers import parse_report
+    from tasks.findings.parsers import parse_report
 
     findings = parse_report(FIXTURES / "trivy/kubernetes.json").findings
     f = next(f for f in findings if f["kind"] == "config" and f["rule_id"] == "KSV012")
@@ -201,7 +201,7 @@ def test_a_csp_missing_directives_gets_them_added_not_set_the_header_again():
 
 
 def test_settings_that_would_break_the_workload_say_what_else_is_needed():
-    from tasks.parsers import parse_report
+    from tasks.findings.parsers import parse_report
 
     findings = [f for f in parse_report(FIXTURES / "trivy/kubernetes.json").findings if f["kind"] == "config"]
     ro = fix_for(next(f for f in findings if f["rule_id"] == "KSV014"), [])[0]

@@ -10,7 +10,8 @@ import os
 import time
 
 from conftest import FIXTURES, clean_env, make_workspace, run_doit
-from tasks.runlock import LOCK_PATH, RunLock
+
+from tasks.core.runlock import LOCK_PATH, RunLock
 
 ALL_TASKS = {"parse_findings", "knowledge_base", "enrich_narratives", "build_datasets", "tiny_base_model",
              "base_model", "stage1_analysis", "stage2_codefix", "evaluate", "export_peft", "upload"}

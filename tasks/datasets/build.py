@@ -18,14 +18,15 @@ import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from tasks import __version__, atomic
+from tasks import __version__
+from tasks.core import atomic
+from tasks.core.errors import SecftError
+from tasks.core.hashing import sha256_file
+from tasks.core.schemas import validate_all
 from tasks.datasets import grouping, lint, rows
 from tasks.datasets.sources import Source, fix
 from tasks.datasets.split import SPLITS, split_of
 from tasks.enrich import TEMPLATE_VERSION
-from tasks.errors import SecftError
-from tasks.hashing import sha256_file
-from tasks.schemas import validate_all
 
 GENERATOR_VERSION = "2"
 SEVERITY_ORDER = ["info", "low", "medium", "high", "critical"]

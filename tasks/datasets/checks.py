@@ -110,7 +110,7 @@ def example_secret_rotated(answer: str, f: dict) -> str | None:
     m = EXAMPLE_SECRETS.search(text)
     if m:
         return f"rotates a documented example or placeholder value ({m.group(0)[:24]})"
-    from tasks.enrich.triage import is_test_path
+    from tasks.triage.report_signals import is_test_path
 
     path = (f.get("location") or {}).get("path") or ""
     if _EXAMPLE_PATH.search(path) or is_test_path(path) or re.search(r"(?:^|/)unittests?/", path):

@@ -8,9 +8,9 @@ of a stage's rows are set aside does the build fail, with one line naming
 the commonest check and its first row (the generator, not one report, is
 then wrong).  The checks for what a strict review found are in
 tasks.datasets.checks.  The checks reuse the project's own
-detectors: foreign-language code (tasks.evaluation.code), CI workspace
-paths (tasks.parsers.paths), secrets (detect-secrets via
-tasks.parsers.secrets), proposed versions (tasks.evaluation.metrics).
+detectors: foreign-language code (tasks.fixes.patch_check), CI workspace
+paths (tasks.findings.paths), secrets (detect-secrets via
+tasks.findings.secrets), proposed versions (tasks.findings.versions).
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from tasks.core.errors import SecftError
 from tasks.datasets import checks
 from tasks.enrich.wording import without_fix_sections
 from tasks.datasets.grouping import near_duplicate_rows
 from tasks.enrich.platforms import foreign_names
-from tasks.errors import SecftError
-from tasks.evaluation.code import no_foreign_language
-from tasks.evaluation.metrics import proposed_versions, same_version, versions_in
-from tasks.parsers.paths import has_ci_prefix
-from tasks.parsers.secrets import detect
+from tasks.findings.paths import has_ci_prefix
+from tasks.findings.secrets import detect
+from tasks.findings.versions import proposed_versions, same_version, versions_in
+from tasks.fixes.patch_check import no_foreign_language
 
 HARD = ("foreign_language_code", "foreign_language_advice", "ci_workspace_path", "possible_secret",
         "unknown_fixed_version", "no_fix_for_code_or_config", "no_fix_but_scanner_fix", "empty_or_boilerplate",

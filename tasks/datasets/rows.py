@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from tasks.datasets.prompts import STAGE1_SYSTEM, STAGE2_SYSTEM, describe_finding
-from tasks.evaluation.code import extract_diff
+from tasks.fixes.patch_check import extract_diff
 
 # fix_for meta keys a row keeps (the rest is the fixes helper's business)
 FIX_META = ("language", "build_tool", "fix_family", "ecosystem", "manifest")
@@ -130,7 +130,7 @@ def unsafe_fix(f: dict, fixed: tuple) -> str | None:
     """Why a stage-2 answer would be unsafe or empty to merge, or None: what the held-out reviews found harmful
     (rotating test data, a type label or a fixture; deleting a test fixture) or inapplicable (a pattern that
     fits any finding of its rule, applied to code that may already do it)."""
-    from tasks.enrich.triage import is_test_path
+    from tasks.triage.report_signals import is_test_path
 
     answer, source, meta = fixed
     path = (f.get("location") or {}).get("path")
@@ -147,7 +147,7 @@ def unsafe_fix(f: dict, fixed: tuple) -> str | None:
 
 def ignores_scanner_fix(f: dict, source: str) -> bool:
     """A "no fixed version" answer while the report's own fix names a version (npm audit: upgrade the parent)."""
-    from tasks.evaluation.metrics import versions_in
+    from tasks.findings.versions import versions_in
 
     return source == "no-fix-published" and bool(versions_in(f.get("fix_hint") or ""))
 
@@ -161,7 +161,7 @@ def stage2_row(f: dict, meta: dict, fixed: tuple[str | None, str, dict], code: d
 
 
 def mined_row(f: dict, meta: dict, mined: dict, cfg: dict) -> dict:
-    """A fix this team made (tasks.history): the code before as the prompt, the real diff as the answer."""
+    """A fix this team made (tasks.fixes.mined): the code before as the prompt, the real diff as the answer."""
     code = {"path": mined["path"], "text": mined["before"], "start_line": int(mined["before_start_line"]),
             "commit": mined.get("commit_before"), "note": None}
     diff = mined["diff"] if mined["diff"].endswith("\n") else mined["diff"] + "\n"

@@ -16,7 +16,7 @@ when nothing specific is known (a short true answer beats a padded one):
 
 No sentence restates the finding (tool, rule, title, severity) and no
 pipeline words appear; ``render`` joins the sections so a verdict line can
-be put in front.  Likely false positives (tasks.enrich.triage) get
+be put in front.  Likely false positives (tasks.triage.report_signals) get
 ``triage_narrative`` as well; ``datasets.triage`` picks which a row uses.
 
 CWE choice (``choose_cwes``): the report's, a kind default (secrets
@@ -30,9 +30,9 @@ from __future__ import annotations
 import re
 
 from tasks.enrich import mechanisms, platforms, specifics, wording
-from tasks.enrich.triage import NOT_SECURITY, triage
+from tasks.enrich.knowledge_base import KnowledgeBase, known
 from tasks.fixes.ecosystems import NPM_BUNDLED
-from tasks.knowledge_base import KnowledgeBase, known
+from tasks.triage.report_signals import NOT_SECURITY, triage
 
 TEMPLATE_VERSION = "3"
 MIN_RETRIEVAL_SCORE = 12.0
@@ -101,7 +101,7 @@ def version_like(value) -> bool:
 
 def test_data_path(path: str | None) -> bool:
     """Test code or fixtures: a secret here is most likely test data (a scanner's fixture, a sample key)."""
-    from tasks.enrich.triage import is_test_path
+    from tasks.triage.report_signals import is_test_path
 
     return is_test_path(path) or bool(re.search(r"(?:^|/)(?:unittests?|fixtures?|testdata|test_data)/", path or ""))
 

@@ -16,7 +16,7 @@ import ast
 import re
 from pathlib import PurePosixPath
 
-from tasks.enrich.triage import is_test_path
+from tasks.triage.report_signals import is_test_path
 from tasks.fixes.ecosystems import NPM_BUNDLED
 
 _IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")

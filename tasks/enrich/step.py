@@ -12,17 +12,17 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from tasks import atomic
+from tasks.core import atomic
+from tasks.core.hashing import sha256_json
+from tasks.enrich.knowledge_base import KnowledgeBase
 from tasks.enrich.narrative import TEMPLATE_VERSION, narrative_for
-from tasks.hashing import sha256_json
-from tasks.knowledge_base import KnowledgeBase
 
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """A hash of the code a narrative depends on (this package and the fix patterns)."""
+    """A hash of the code a narrative depends on (this package, the fixes and triage)."""
     root = Path(__file__).resolve().parent.parent
-    files = sorted((root / "enrich").glob("*.py")) + sorted((root / "fixes").rglob("*.py"))
+    files = sorted((root / "enrich").glob("*.py")) + sorted((root / "fixes").rglob("*.py")) + sorted((root / "triage").rglob("*.py"))
     return sha256_json({p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in files})[:16]
 
 
@@ -37,7 +37,7 @@ TEACHER_CACHE = "teacher_cache.jsonl"
 def enrich(findings_path: Path, kb_path: Path, out_path: Path, cache_path: Path, top_k: int, teacher: dict | None = None) -> dict:
     """Write narratives.jsonl (one per finding, in findings order); returns stats.  With ``teacher``
     (``enrich.teacher``) the analysis is the teacher's where its answer passes the fact checks."""
-    from tasks.schemas import validate
+    from tasks.core.schemas import validate
 
     kb = KnowledgeBase(kb_path)
     cache: dict[str, dict] = {}

@@ -28,9 +28,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tasks import atomic
+from tasks.core import atomic
 from tasks.enrich.wording import restating_sentence
-from tasks.hashing import sha256_json
+from tasks.core.hashing import sha256_json
 
 MAX_FAILURES = 3
 DEFAULTS = {"timeout_seconds": 60.0, "deadline_seconds": 1800.0, "max_tokens": 700}
