@@ -122,6 +122,27 @@ def task_prune():
             "uptodate": [False], "verbosity": 2}
 
 
+# ----------------------------------------------------------------------------- triage
+
+
+def task_triage():
+    """A grounded verdict per finding (advisory record, report, repository): data/findings/triage.jsonl, triage.md."""
+    from tasks.triage.advisories import folder_deps
+
+    cfg = CONFIG.get("triage") or {}
+    repo = (CONFIG.get("source") or {}).get("repo_path")
+    adv = (cfg.get("advisories") or {}).get("path")
+    adv_files, adv_state = folder_deps(L.shipped(adv) if adv and not Path(adv).is_absolute() else adv)
+    extra = [str(L.shipped(p)) for p in cfg.get("vex_inputs") or []
+             if not Path(p).is_absolute() and ".." not in Path(p).parts and L.shipped(p).is_file()]
+    if repo:  # the repository's ignore files; its suppression comments and imports are read at its working tree
+        extra += [str(Path(repo) / n) for n in (".trivyignore", ".gitleaksignore") if (Path(repo) / n).is_file()]
+    return _task("tasks.triage.step:triage", L.findings, L.findings.parent, cfg, L.shipped("."), CONFIG.get("network"), repo,
+                 deps=_paths(L.findings) + _code("triage", "findings/versions", "repository") + adv_files + extra,
+                 targets=[L.triage, L.triage_md, L.advisory_fixes] + ([L.triage_vex] if cfg.get("vex") else []),
+                 settings={"triage": cfg, "repo_path": repo, **adv_state})
+
+
 # ----------------------------------------------------------------------------- narratives
 
 
@@ -136,8 +157,9 @@ def task_knowledge_base():
 def task_enrich_narratives():
     """Write an analysis narrative per finding, fitted to its kind and language, with BM25 retrieval from the knowledge base."""
     return _task("tasks.enrich:enrich", L.findings, L.kb, L.narratives, L.narrative_cache, CONFIG["enrich"]["top_k"],
-                 CONFIG["enrich"].get("teacher"), deps=_paths(L.findings, L.kb) + _code("triage", "fixes", "enrich"),
-                 targets=[L.narratives],
+                 L.advisory_fixes,  # the advisory record's fix for the installed line (triage)
+                 CONFIG["enrich"].get("teacher"),
+                 deps=_paths(L.findings, L.kb, L.advisory_fixes) + _code("triage", "fixes", "enrich"), targets=[L.narratives],
                  settings=section(CONFIG, "enrich"))
 
 
@@ -147,10 +169,11 @@ def task_enrich_narratives():
 def task_build_datasets():
     """Build stage-1 (analysis) and stage-2 (code-fix) train/valid/test JSONL, linted (lint.json)."""
     repo = (CONFIG.get("source") or {}).get("repo_path")
-    source = {"repo_path": repo, "runs": str(L.runs) if repo else None}
+    source = {"repo_path": repo, "runs": str(L.runs) if repo else None, "triage": str(L.triage), "advisory_fixes": str(L.advisory_fixes)}
     return _task("tasks.datasets:build", L.findings, L.narratives, L.training, CONFIG["datasets"], source,
-                 deps=_paths(L.findings, L.narratives, *([L.runs] if repo else []))
-                 + _code("datasets", "fixes", "repository", "enrich", "findings/secrets", "findings/paths", "findings/versions"),
+                 deps=_paths(L.findings, L.narratives, L.triage, L.advisory_fixes, *([L.runs] if repo else []))
+                 + _code("datasets", "fixes", "repository", "triage/output", "enrich", "findings/secrets", "findings/paths",
+                         "findings/versions"),
                  targets=[*L.dataset_files, *L.test_files, L.dataset_info, L.dataset_lint,
                           L.dataset_lint.parent / "quarantine.jsonl"],  # rows the lint set aside, with their reasons
                  settings={**section(CONFIG, "datasets"), "source": source})

@@ -37,6 +37,11 @@ class Layout:
     tree_cache: Path = _FINDINGS / "tree_cache.json"
     findings: Path = _FINDINGS / "findings.jsonl"
     summary: Path = _FINDINGS / "findings_summary.json"
+    # triage (docs/triage.md)
+    triage: Path = _FINDINGS / "triage.jsonl"
+    triage_md: Path = _FINDINGS / "triage.md"
+    advisory_fixes: Path = _FINDINGS / "advisory_fixes.json"
+    triage_vex: Path = _FINDINGS / "triage.vex.json"
     # narratives (phase 2)
     kb: Path = Path("data/kb/cwe_kb.jsonl")
     narratives: Path = Path("data/narratives/narratives.jsonl")

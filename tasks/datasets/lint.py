@@ -73,6 +73,7 @@ def unknown_version(row: dict, f: dict) -> str | None:
     fixed += [str(v) for v in pkg.get("fixed_versions") or []]  # every release line's fix the advisory lists
     fixed += versions_in(f.get("fix_hint") or "")  # the scanner's own fix ("Upgrade vercel to 32.3.0") is advisory data
     report = " ".join([_prompt(row), f.get("title") or "", f.get("description") or "", *map(str, f.get("references") or [])])
+    report += " " + _verdict_evidence(row)  # the advisory range the verdict quotes is the record's, not a proposal
     for v in proposed_versions(_URL.sub(" ", _answer(row)), report, fixed[0] if fixed else None):
         if not any(same_version(v, e) for e in fixed):
             return f"version {v} is not in the advisory's fixed versions ({', '.join(fixed) or 'none published'})"
@@ -115,7 +116,7 @@ def row_problems(row: dict, f: dict) -> dict[str, str]:
     version = unknown_version(row, f)
     if version:
         out["unknown_fixed_version"] = version
-    if meta["kind"] in ("code", "config") and not meta.get("triage") and (
+    if meta["kind"] in ("code", "config") and not _triaged(meta) and (
         meta.get("fix_source") == "no-fix-published" or _NO_FIX.search(answer)
     ):
         out["no_fix_for_code_or_config"] = "a code or config finding answered with 'no fix published'"
@@ -141,6 +142,17 @@ def review_problems(row: dict, f: dict) -> dict[str, str]:
         "silent_behaviour_change": checks.silent_behaviour_change(answer, f, meta["stage"], code),
     }
     return {k: v for k, v in found.items() if v}
+
+
+def _verdict_evidence(row: dict) -> str:
+    triage = row["meta"].get("triage")
+    return " ".join(r["evidence"] for r in triage["reasons"]) if isinstance(triage, dict) else ""
+
+
+def _triaged(meta: dict) -> bool:
+    """A row the triage explains (a report signal, or a verdict other than true_positive)."""
+    triage = meta.get("triage")
+    return bool(triage) and (not isinstance(triage, dict) or triage.get("verdict") != "true_positive")
 
 
 def lint(files: dict[str, list[dict]], findings: dict[str, dict], threshold: float) -> dict:

@@ -29,22 +29,19 @@ from __future__ import annotations
 
 import re
 
-from tasks.enrich import mechanisms, platforms, specifics, wording
+from tasks.enrich import platforms, specifics, wording
+from tasks.enrich.analysis import (HEADINGS, _NOT_A_CONTROL, _SENTENCE_END, _advisory_ids, _sentences, fix_items,  # noqa: F401
+                                   how_it_works, render, version_like, what_is_wrong)
 from tasks.enrich.knowledge_base import KnowledgeBase, known
 from tasks.fixes.ecosystems import NPM_BUNDLED
+from tasks.triage.output import fix_origin
 from tasks.triage.report_signals import NOT_SECURITY, triage
 
 TEMPLATE_VERSION = "3"
 MIN_RETRIEVAL_SCORE = 12.0
 KIND_DEFAULT_CWE = {"secret": "CWE-798", "dependency": "CWE-1395"}
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _URL_ONLY = re.compile(r"^\s*https?://\S+\s*$")
 _CONFIG_PHASES = re.compile(r"\(phase: [^)]*(?:Operation|System Configuration|Installation|Build and Compilation|Policy)")
-
-
-def _sentences(text: str, n: int) -> str:
-    parts = [p.strip() for p in _SENTENCE_END.split(" ".join((text or "").split())) if p.strip()]
-    return " ".join(parts[:n])
 
 
 def _place(f: dict) -> str:
@@ -94,11 +91,6 @@ def choose_cwes(kb: KnowledgeBase, f: dict) -> tuple[list[str], str]:
     return [], "none"
 
 
-def version_like(value) -> bool:
-    """A fixed version that is a version (grype's test data has "fix_1")."""
-    return isinstance(value, str) and bool(re.match(r"^v?\d", value.strip()))
-
-
 def test_data_path(path: str | None) -> bool:
     """Test code or fixtures: a secret here is most likely test data (a scanner's fixture, a sample key)."""
     from tasks.triage.report_signals import is_test_path
@@ -110,13 +102,6 @@ def is_malicious(f: dict) -> bool:
     """A malicious-package advisory (OSV ``MAL-`` ids, CWE-506): removal, not an upgrade."""
     ids = [str(f.get("rule_id") or "")] + [str(a) for a in f.get("aliases") or []]
     return any(i.startswith("MAL-") for i in ids) or "CWE-506" in (f.get("cwe") or [])
-
-
-def _advisory_ids(f: dict) -> str:
-    rule = str(f["rule_id"])
-    if not (f.get("cve") or f.get("ghsa")) and rule.startswith("via:"):  # npm audit: vulnerable through a dependency
-        return f"the advisories of its dependency {rule[4:]}"
-    return ", ".join(f.get("cve") or f.get("ghsa") or [rule])
 
 
 def _hint(f: dict) -> str | None:
@@ -133,9 +118,6 @@ def _hint(f: dict) -> str | None:
 
 
 _OS_ECOSYSTEMS = {"deb", "debian", "ubuntu", "apk", "alpine", "rpm", "redhat", "centos", "rocky", "amazon", "os"}
-_NOT_A_CONTROL = ("Here the digest serves as an identifier (a de-duplication or cache key), not as a security control, so the "
-                  "catalogue's consequences for broken cryptography do not apply; crafted colliding inputs could at most make two "
-                  "records share a key.")
 _DIFF_BLOCK = re.compile(r"```diff\n.*?```\n?", re.S)
 
 
@@ -178,7 +160,7 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
         if p.get("fixed_version"):
             if p.get("version"):
                 text = (f"Upgrade {p['name']} from {p['version']} to {p['fixed_version']}, "
-                        f"the fixed version the report names for {_advisory_ids(f)}.")
+                        f"{fix_origin(p)} for {_advisory_ids(f)}.")
             elif len(p.get("fixed_versions") or []) > 1:  # one fix per release line, installed version unknown
                 text = (f"The advisory ({_advisory_ids(f)}) lists fixed releases {', '.join(p['fixed_versions'])}, one per "
                         f"release line, and the report does not say which {p['name']} is installed: find it (`npm ls "
@@ -246,78 +228,6 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
     return fix
 
 
-_ADVISORY_TAIL = re.compile(r"^#+\s*(?:References|For more information|Credits?|Acknowledge?ments?|Timeline|Resources)\b",
-                            re.M | re.I)
-PROMPT_DESCRIPTION_CHARS = 800  # what the prompt shows of the description (tasks.datasets.prompts)
-HEADINGS = {"weakness": "What is wrong here", "impact": "Who can reach it", "exploitation": "How it works",
-            "remediation": "How to fix it"}
-
-
-def _beyond_prompt(f: dict) -> str:
-    """The advisory's own text past what the prompt shows: its mechanism and preconditions (OSV ``details``)."""
-    text = f.get("description") or ""
-    if len(text) <= PROMPT_DESCRIPTION_CHARS:
-        return ""
-    rest = text[PROMPT_DESCRIPTION_CHARS:]
-    start = rest.find("\n")  # the cut lands mid-paragraph: start at the next whole one, never mid-thought
-    if start < 0:
-        return ""
-    rest = _ADVISORY_TAIL.split(rest[start:], 1)[0]  # references, credits, contacts: no mechanism there
-    return _sentences(" ".join(rest.replace("#", " ").split()), 3)
-
-
-def _what_is_wrong(f: dict, cwes: list[str], cwe_source: str) -> str:
-    """The vulnerable path, the origins of the flagged values, or the advisory's facts - never the prompt again."""
-    parts: list[str] = []
-    if f["kind"] in ("code", "config", "web"):
-        flow = specifics.flow_path(f)
-        if flow:
-            parts.append(flow)
-        parts += specifics.value_origins(f) if not flow else []
-    elif f["kind"] == "dependency":
-        p = f.get("package") or {}
-        fixed = p.get("fixed_version") if version_like(p.get("fixed_version")) else None
-        if p.get("version") and fixed:
-            parts.append(f"{p['name']} {p['version']} is in the affected range of {_advisory_ids(f)}; the advisory data "
-                         f"lists {fixed} as the fixed release.")
-        detail = _beyond_prompt(f)
-        if detail:
-            parts.append(f"The advisory goes on: {detail}")
-    elif f["kind"] == "secret":
-        loc = f.get("location") or {}
-        parts.append(f"The value sits in {loc.get('path', 'the repository')} and, once committed, in every clone and in "
-                     "the git history, even after the line is deleted.")
-    return " ".join(parts)
-
-
-def _how_it_works(f: dict, cwes: list[str], cwe_source: str, fix_meta: dict) -> str:
-    if str(fix_meta.get("fix_family") or "").endswith("-not-security"):
-        return _NOT_A_CONTROL
-    if cwe_source == "retrieved" or f["kind"] in ("secret", "dependency"):
-        return ""  # a guessed CWE is no fact; a secret's risk is said above; an advisory's own text beats its CWE's
-    # (a CWE sentence on a dependency misled: socket.io-parser's CWE-89 is no quoted SQL value)
-    return mechanisms.mechanism(f, cwes) or ""
-
-
-def _fix_items(f: dict, fix: list[str]) -> list[str]:
-    """The remediation without the catalogue's generic mitigations (the same paragraph in every row of a CWE)
-    and without items that only repeat the finding ("Ensure the key vault is recoverable: make it recoverable")."""
-    said = set(wording.content_words(" ".join([str(f["rule_id"]), f["title"], f.get("description") or ""])))
-    out = []
-    for item in fix:
-        if item.startswith(("Mitigation (CWE-", "The report gives no fix for")):
-            continue
-        kept = wording.drop_restating(item, said)
-        if kept:
-            out.append(kept)
-    return out
-
-
-def render(parts: list[tuple[str, str]]) -> str:
-    """Markdown sections, empty ones left out; a verdict line can be put in front of the result."""
-    return "\n\n".join(f"## {heading}\n{body}" for heading, body in parts if body and body.strip())
-
-
 def narrative_for(kb: KnowledgeBase, f: dict, top_k: int) -> dict:
     cwes, cwe_source = choose_cwes(kb, f)
     primary = kb.get(cwes[0]) if cwes else None
@@ -325,11 +235,11 @@ def narrative_for(kb: KnowledgeBase, f: dict, top_k: int) -> dict:
     applies = bool(primary) and platforms.entry_applies(primary, language)
     query = f"{f['title']} {f['description'][:500]} {f.get('snippet') or ''}"
     advice, fix_meta = _fixes_advice(f, cwes) if f["kind"] in ("code", "config") else (None, {})
-    fix = _fix_items(f, _remediation(kb, f, primary, applies, language, query, top_k, advice))
+    fix = fix_items(f, _remediation(kb, f, primary, applies, language, query, top_k, advice))
     sections = {
-        "weakness": _what_is_wrong(f, cwes, cwe_source),
+        "weakness": what_is_wrong(f, cwes, cwe_source),
         "impact": specifics.reach(f) or "",
-        "exploitation": _how_it_works(f, cwes, cwe_source, fix_meta),
+        "exploitation": how_it_works(f, cwes, cwe_source, fix_meta),
         "remediation": " ".join(fix),
     }
     references = [r for r in f.get("references") or [] if r.startswith("http")][:4]

@@ -96,6 +96,8 @@ def combine(group: list[dict]) -> dict:
             if value:
                 merged[key] = value
     merged["suppressed"] = all(f.get("suppressed") for f in group)
+    if "match" in merged and not all((f.get("match") or {}).get("by") == merged["match"]["by"] for f in group):
+        merged.pop("match")  # another report matched the package itself, not only its CPE
     if any(f.get("redacted") for f in group):
         merged["redacted"] = True
     packages = [f["package"] for f in group if f.get("package")]

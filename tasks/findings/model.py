@@ -104,6 +104,8 @@ class Finding:
     seen_count: int | None = None
     scanner_fix: dict | None = None
     dependency: Dependency | None = None
+    secret_evidence: dict | None = None  # the flagged value's class, kept before redaction (findings.secret_evidence)
+    match: dict | None = None  # how the scanner matched package and advisory (grype: by CPE, its constraint)
     # the keys the record had and their order, so that to_dict() gives back exactly what from_dict() read
     _keys: tuple = ()
 

@@ -39,6 +39,7 @@ def redact_finding(finding: dict, secrets: Iterable[str]) -> dict:
     is dropped, because it may *be* the secret.
     """
     secrets = [s for s in secrets if s and s not in REDACTED_WORDS]
+    _keep_evidence(finding, secrets)
     for key in ("title", "description", "fix_hint"):
         finding[key] = scrub(finding[key], secrets)
     snippet = finding.get("snippet")
@@ -50,3 +51,12 @@ def redact_finding(finding: dict, secrets: Iterable[str]) -> dict:
         finding["secret_hash"] = secret_hash(secrets[0])
     finding["redacted"] = True
     return finding
+
+
+def _keep_evidence(finding: dict, secrets: list[str]) -> None:
+    """What kind of value it was (example key, placeholder, entropy), decided before the value goes (triage reads it)."""
+    from tasks.findings.secret_evidence import classify
+
+    evidence = classify(secrets[:1] or ["REDACTED"], finding.get("rule_id"))  # the tool's own value, not the line around it
+    if evidence:
+        finding["secret_evidence"] = evidence

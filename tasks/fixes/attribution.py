@@ -75,3 +75,27 @@ def manifest_lines(lines: list[str], package: str) -> list[int]:
     """1-based lines of a manifest or lockfile that name ``package`` (its entry), for a dependency finding."""
     pattern = re.compile(rf"(?<![\w.-]){re.escape(package)}(?![\w-])", re.I)
     return [i for i, line in enumerate(lines, 1) if pattern.search(line)]
+
+
+def touches(hunk, lo: int, hi: int) -> bool:
+    """Does a changed line of ``hunk`` (in old-file numbering) fall within lo..hi?
+
+    A removed line sits at its own number; an added line between old lines
+    ``n`` and ``n + 1`` counts at both.
+    """
+    previous = hunk.source_start - 1 if hunk.source_length else hunk.source_start
+    for line in hunk:
+        if line.source_line_no is not None:
+            if line.line_type == "-" and lo <= line.source_line_no <= hi:
+                return True
+            previous = line.source_line_no
+        elif line.line_type == "+" and (lo <= previous <= hi or lo <= previous + 1 <= hi):
+            return True
+    return False
+
+
+def manifest_entry(finding: dict, lines: list[str]) -> int | None:
+    """The one line of the manifest naming the finding's package (None when absent or ambiguous)."""
+    name = (finding.get("package") or {}).get("name") if finding.get("kind") == "dependency" else None
+    hits = manifest_lines(lines, str(name)) if name else []
+    return hits[0] if len(hits) == 1 else None

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Iterable
 
 from tasks.core.errors import SecftError
-from tasks.fixes.attribution import attributed_hunks, manifest_lines
+from tasks.fixes.attribution import attributed_hunks, manifest_entry, touches
 from tasks.repository.source import (
     GitOutputTooLarge,
     SourceReader,
@@ -155,7 +155,7 @@ def mine_fixes(findings: list[dict], runs: list[dict], reader: SourceReader, con
         if not commit_a or reader.lines(path, commit_a) is None:
             continue
         if not isinstance(start, int) or isinstance(start, bool):
-            start = _manifest_entry(finding, reader.lines(path, commit_a))  # a dependency: its line in the manifest
+            start = manifest_entry(finding, reader.lines(path, commit_a))  # a dependency: its line in the manifest
             if start is None:
                 continue
             loc = {"start_line": start, "end_line": start}
@@ -166,7 +166,7 @@ def mine_fixes(findings: list[dict], runs: list[dict], reader: SourceReader, con
         patch = _cached_diff(diffs, reader, commit_a, commit_b, path)
         if patch is None:
             continue
-        hunks = [h for h in patch if _touches(h, start - slack, end + slack)]
+        hunks = [h for h in patch if touches(h, start - slack, end + slack)]
         own, changed = attributed_hunks(hunks, start - slack, end + slack)  # this finding's changes only
         if not hunks or not changed or changed > max_changed_lines:
             continue
@@ -270,30 +270,6 @@ def _file_diff(reader: SourceReader, a: str, b: str, path: str):
         return None
     files = [p for p in patch if p.path == path and not p.is_binary_file]
     return files[0] if len(files) == 1 and len(files[0]) else None
-
-
-def _touches(hunk, lo: int, hi: int) -> bool:
-    """Does a changed line of ``hunk`` (in old-file numbering) fall within lo..hi?
-
-    A removed line sits at its own number; an added line between old lines
-    ``n`` and ``n + 1`` counts at both.
-    """
-    previous = hunk.source_start - 1 if hunk.source_length else hunk.source_start
-    for line in hunk:
-        if line.source_line_no is not None:
-            if line.line_type == "-" and lo <= line.source_line_no <= hi:
-                return True
-            previous = line.source_line_no
-        elif line.line_type == "+" and (lo <= previous <= hi or lo <= previous + 1 <= hi):
-            return True
-    return False
-
-
-def _manifest_entry(finding: dict, lines: list[str]) -> int | None:
-    """The one line of the manifest naming the finding's package (None when absent or ambiguous)."""
-    name = (finding.get("package") or {}).get("name") if finding.get("kind") == "dependency" else None
-    hits = manifest_lines(lines, str(name)) if name else []
-    return hits[0] if len(hits) == 1 else None
 
 
 def _record(finding: dict, path: str, start: int, end: int, commit_a: str, commit_b: str, hunks: list,

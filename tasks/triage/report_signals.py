@@ -1,4 +1,6 @@
-"""Likely false positives: findings a reviewer would accept rather than fix.
+"""Check 8a, the report's own signals: findings a reviewer would accept rather than fix.
+
+(Was tasks/enrich/triage.py; tasks.triage.verdict turns a signal into a verdict.)
 
 Four signals, all from the report itself, never guessed:
 

@@ -23,6 +23,7 @@ def finalise(finding: dict) -> dict:
         found += secrets.literal_values(finding.get("snippet"), loc.get("start_line"), loc.get("end_line"))
         if finding["tool"] == "bandit":  # B105-B107 quote the password itself: "Possible hardcoded password: '...'"
             found += secrets.quoted_values(finding.get("title")) + secrets.quoted_values(finding.get("description"))
+        _keep_secret_evidence(finding, found)
     path = (finding.get("location") or {}).get("path")
     for key in TEXT_FIELDS:
         found += secrets.detect(finding.get(key), path)
@@ -54,3 +55,13 @@ def _scrub_paths(finding: dict) -> None:
     finding["references"] = [paths.scrub_text(r) for r in finding.get("references") or []]
     if finding.get("instances"):
         finding["instances"] = [{k: paths.scrub_text(v) for k, v in i.items()} for i in finding["instances"]]
+
+
+def _keep_secret_evidence(finding: dict, values: list[str]) -> None:
+    """The kind of value a secret rule flagged (tasks.findings.secret_evidence), kept before it is redacted."""
+    from tasks.findings.secret_evidence import classify
+
+    if "secret_evidence" not in finding:
+        evidence = classify(values, finding.get("rule_id"))
+        if evidence:
+            finding["secret_evidence"] = evidence
