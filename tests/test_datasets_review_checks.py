@@ -151,3 +151,17 @@ def test_unsafe_stage2_answers_are_not_built():
     assert rows.unsafe_fix(sql, ("In app/db.py (Python): Pass the values as query parameters", "pattern", {"has_diff": False})) \
         == rows.GENERIC_PATTERN
     assert rows.unsafe_fix(sql, ("```diff ...```", "pattern", {"has_diff": True})) is None
+
+
+@pytest.mark.parametrize("line", ["except Exception:  # nosec B110 - test cleanup",
+                                  "version = subprocess.check_output(  # nosec B603 - fixed argv",
+                                  "with urllib.request.urlopen(url) as f:  # nosec B310 - constant URL"])
+def test_a_line_shown_from_longer_code_is_not_a_parse_error(line):
+    # a suppression answer shows the flagged line with its comment; the statement continues in the file
+    assert checks.parses("python", line) is True
+
+
+def test_braces_in_code_are_not_template_markers():
+    answer = "Mark the line:\n```python\nos.system(f'icacls \"{protected_path}\" /remove:d Everyone')  # nosec B605\n```"
+    assert checks.template_marker(answer) is None
+    assert checks.template_marker("Use the {package} release.")

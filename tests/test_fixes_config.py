@@ -229,3 +229,14 @@ def test_a_key_in_terraform_state_means_state_leaves_the_repository():
          "snippet": None, "cwe": ["CWE-798"], "package": None, "fix_hint": None}
     answer = fix_for(f, ["CWE-798"])[0]
     assert "stop committing it" in answer and "*.tfstate*" in answer and "remote backend" in answer
+
+
+def test_an_added_list_item_gives_yaml_that_parses():
+    import yaml
+
+    from tasks.findings.parsers import parse_report
+
+    f = next(f for f in parse_report(FIXTURES / "trivy/kubernetes.json").findings if f["rule_id"] == "KSV003")
+    answer = fix_for(f, [])[0]
+    doc = yaml.safe_load(answer.split("```yaml\n", 1)[1].split("```", 1)[0])
+    assert doc["spec"]["template"]["spec"]["containers"][0]["securityContext"]["capabilities"]["drop"] == ["ALL"]

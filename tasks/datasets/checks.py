@@ -58,7 +58,7 @@ def restated_prompt(answer: str, prompt: str, share: float = 0.6, n: int = 2) ->
 
 
 def template_marker(answer: str) -> str | None:
-    m = MARKERS.search(answer)
+    m = MARKERS.search(prose(answer))  # code may hold braces and field names of its own (f"{path}")
     return f"pipeline internals in the answer: {m.group(0)!r}" if m else None
 
 
@@ -134,8 +134,9 @@ def silent_behaviour_change(answer: str, f: dict, stage: int, code: str = "") ->
                 return "unexports the launcher activity (the app could no longer be started) without saying so"
     pkg = f.get("package") or {}
     old, new = _major(pkg.get("version")), _major(pkg.get("fixed_version"))
-    if f.get("kind") == "dependency" and old is not None and new is not None and new > old and old > 0 \
-            and str(pkg.get("fixed_version")) in answer and not _MAJOR.search(prose(answer)):
+    if f.get("kind") == "dependency" and old is not None and new is not None and new > old \
+            and str(pkg.get("fixed_version")) in answer and not _MAJOR.search(prose(answer)) \
+            and "dependency of npm itself" not in answer:  # npm is upgraded, not the package
         return f"upgrades {pkg.get('name')} across a major version ({pkg.get('version')} -> {pkg.get('fixed_version')}) without a word on breaking changes"
     return None
 

@@ -32,7 +32,7 @@ def _squash(text: str) -> str:
 
 def _yaml_path(dotted: str, value: str, container: str | None) -> str:
     """``containers[].securityContext.runAsNonRoot`` + ``true`` -> the nested YAML to add."""
-    parts = dotted.split(".")
+    parts = dotted.strip(".").split(".")  # "... to capabilities.drop." ends the sentence, not the path
     out, indent = [], 0
     for i, part in enumerate(parts):
         last = i == len(parts) - 1

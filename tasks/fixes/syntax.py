@@ -53,11 +53,7 @@ def parses(tag: str, body: str) -> bool | None:
     if not language or not body.strip() or "..." in body or "…" in body:
         return None  # an elided excerpt is not meant to parse
     if language == "python":
-        try:
-            ast.parse(body)
-            return True
-        except SyntaxError:
-            return False
+        return any(_python_parses(text) for text in _python_fragments(body))
     if language == "yaml":
         import yaml
         try:
@@ -74,3 +70,27 @@ def parses(tag: str, body: str) -> bool | None:
     return _parses_with_tree_sitter(language, body)
 
 
+
+
+def _python_parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+        return True
+    except SyntaxError:
+        return False
+
+
+def _python_fragments(body: str) -> list[str]:
+    """The block, and the program a shown fragment belongs to: a clause (`except ...:`) inside a try, an
+    opened block given a body, a call whose arguments continue below the line shown (it ends with `(`)."""
+    out = [body]
+    lines = body.rstrip().splitlines()
+    last = re.sub(r"\s+#.*$", "", lines[-1]) if lines else ""
+    if last.endswith(":"):
+        out.append(body.rstrip() + "\n" + " " * (len(lines[-1]) - len(lines[-1].lstrip()) + 4) + "pass")
+    if re.match(r"\s*(?:except\b|else:|elif\b|finally:)", lines[0] if lines else ""):
+        out += ["try:\n    pass\n" + o for o in list(out)]
+    if last.endswith(("(", "[", "{", ",")):
+        opened = sum(body.count(c) for c in "([{") - sum(body.count(c) for c in ")]}")
+        out.append(body.rstrip() + "\n" + ")" * max(opened, 0))
+    return out
