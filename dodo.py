@@ -160,6 +160,7 @@ def task_enrich_narratives():
     """Write an analysis narrative per finding, fitted to its kind and language, with BM25 retrieval from the knowledge base."""
     return _task("tasks.enrich:enrich", L.findings, L.kb, L.narratives, L.narrative_cache, CONFIG["enrich"]["top_k"],
                  L.advisory_fixes,  # the advisory record's fix for the installed line (triage)
+                 CONFIG["enrich"].get("teacher"),
                  deps=_paths(L.findings, L.kb, L.advisory_fixes) + _code("triage", "fixes", "enrich"), targets=[L.narratives],
                  settings=section(CONFIG, "enrich"))
 
@@ -173,9 +174,10 @@ def task_build_datasets():
     source = {"repo_path": repo, "runs": str(L.runs) if repo else None, "triage": str(L.triage), "advisory_fixes": str(L.advisory_fixes)}
     return _task("tasks.datasets:build", L.findings, L.narratives, L.training, CONFIG["datasets"], source,
                  deps=_paths(L.findings, L.narratives, L.triage, L.advisory_fixes, *([L.runs] if repo else []))
-                 + _code("datasets", "fixes", "repository", "triage/output", "enrich/platforms", "findings/secrets", "findings/paths",
+                 + _code("datasets", "fixes", "repository", "triage/output", "enrich", "findings/secrets", "findings/paths",
                          "findings/versions"),
-                 targets=[*L.dataset_files, *L.test_files, L.dataset_info, L.dataset_lint],
+                 targets=[*L.dataset_files, *L.test_files, L.dataset_info, L.dataset_lint,
+                          L.dataset_lint.parent / "quarantine.jsonl"],  # rows the lint set aside, with their reasons
                  settings={**section(CONFIG, "datasets"), "source": source})
 
 
