@@ -262,7 +262,8 @@ def task_build_datasets():
     code += _code("evaluation/code.py", "enrich/platforms.py", "parsers/secrets.py", "parsers/paths.py")
     return {
         "actions": [_action("tasks.datasets:build", FINDINGS, NARRATIVES, TRAINING, CONFIG["datasets"], source_cfg)],
-        "file_dep": [str(FINDINGS), str(NARRATIVES)] + ([str(RUNS)] if source.get("repo_path") else []) + code,
+        "file_dep": [str(FINDINGS), str(NARRATIVES)] + ([str(RUNS)] if source.get("repo_path") else []) + code
+        + ([str(public["path"])] if (public := CONFIG["datasets"].get("public_corpus")) and Path(public["path"]).is_file() else []),
         "targets": [str(p) for p in DATASET_FILES + TEST_FILES + [DATASET_INFO, DATASET_LINT]],
         "uptodate": [config_changed({**section(CONFIG, "datasets"), "source": source_cfg})],
         "clean": True,

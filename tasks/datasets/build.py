@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from tasks import __version__, atomic
-from tasks.datasets import grouping, lint, rows
+from tasks.datasets import grouping, lint, public_corpus, rows
 from tasks.datasets.sources import Source, fix
 from tasks.datasets.split import SPLITS, split_of
 from tasks.enrich import TEMPLATE_VERSION
@@ -124,6 +124,12 @@ def build(findings_path: Path, narratives_path: Path, out_dir: Path, cfg: dict, 
     report = lint.lint(files, by_id, threshold)
     atomic.write_json(out_dir / LINT, report)
     lint.fail_on_hard(report, out_dir / LINT)
+    public, public_info = public_corpus.rows(cfg.get("public_corpus"), findings, cfg["max_snippet_chars"])
+    if public:  # not scanner findings: the lint's wording checks do not apply; the schema and the group split do
+        validate_all("dataset_row", public, str(cfg["public_corpus"]["path"]))
+        for row in public:
+            files[FILES[("stage1", split_of(row["meta"]["group"], cfg["valid_percent"], cfg["test_percent"]))]].append(row)
+    why["public_corpus"] = public_info
     return _write(out_dir, files, findings, why, hygiene, report, kb_version, findings_path, narratives_path)
 
 
@@ -149,6 +155,8 @@ def _write(out_dir, files, findings, why, hygiene, report, kb_version, findings_
     info["stage1_dropped"] = dict(sorted(why["stage1_dropped"].items()))
     info["stage2_dropped"] = dict(sorted(why["stage2_dropped"].items()))
     info["excluded"] = dict(sorted(why["excluded"].items()))
+    if why.get("public_corpus"):
+        info["public_corpus"] = why["public_corpus"]
     info["hygiene"] = hygiene
     info["lint"] = {name: c["count"] for name, c in report["checks"].items()} | {"near_duplicate_share": report["near_duplicate_share"]}
     info["findings"] = len(findings)
