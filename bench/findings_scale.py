@@ -26,14 +26,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tasks import atomic  # noqa: E402
-from tasks.config import load_config  # noqa: E402
+from tasks.core import atomic  # noqa: E402
+from tasks.core.config import load_config  # noqa: E402
+from tasks.core.hashing import sha256_text  # noqa: E402
 from tasks.datasets import build  # noqa: E402
 from tasks.enrich import enrich  # noqa: E402
-from tasks.hashing import sha256_text  # noqa: E402
-from tasks.knowledge_base import build_cwe_kb  # noqa: E402
-from tasks.parse_findings import merge_findings  # noqa: E402
-from tasks.parsers import parse_report  # noqa: E402
+from tasks.enrich.knowledge_base import build_cwe_kb  # noqa: E402
+from tasks.findings.merge import merge_findings  # noqa: E402
+from tasks.findings.parsers import parse_report  # noqa: E402
 
 EXTRA = ["bandit/many_vulns.json", "trivy/juice-shop-v12.10.2.json", "semgrep/semgrepowasp-benchmark-sample.sarif"]
 

@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tasks.findings.parse import parse_file  # noqa: E402
 from tasks.fixes import fix_for  # noqa: E402
-from tasks.parse_findings import parse_file  # noqa: E402
 
 
 def main(dirs: list[Path]) -> None:

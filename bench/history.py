@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tasks.history import mine_fixes  # noqa: E402
-from tasks.source import SourceReader  # noqa: E402
+from tasks.fixes.mined import mine_fixes  # noqa: E402
+from tasks.repository.source import SourceReader  # noqa: E402
 
 BODY = "import yaml\n\n\n" + "".join(f"def helper_{i}():\n    return {i}\n\n\n" for i in range(20))
 

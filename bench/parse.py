@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tasks.parsers import parse_report  # noqa: E402
+from tasks.findings.parsers import parse_report  # noqa: E402
 
 LARGEST = [
     "grype/many_vulns.json",

@@ -29,7 +29,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import workspace  # noqa: E402
 
-
 SHAPES = {
     "tiny": None,
     "medium": "tiny_model:\n  hidden_size: 512\n  num_hidden_layers: 4\n  num_attention_heads: 8\n"

@@ -62,7 +62,7 @@ def main() -> None:
     args = ap.parse_args()
     ws = args.workspace.resolve()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tasks.config import load_config
+    from tasks.core.config import load_config
 
     cfg = load_config(Path(__file__).resolve().parent.parent / "config/pipeline.yaml", profile=args.profile, environ={})
     ft = cfg["fine_tuning"]

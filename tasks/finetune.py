@@ -1,22 +1,21 @@
-"""Phase 3 training entry points (the code lives in ``tasks/training/``).
+"""``python -m tasks.finetune``: train one LoRA adapter on your own JSONL (see ``tasks.training.cli``).
 
-``tasks.finetune:stage1`` / ``:stage2`` are the doit actions, and
-``python -m tasks.finetune`` is the standalone trainer (see
-``tasks.training.cli``).  The names other modules import are re-exported.
+A command entry point only.  It wires the trainer to the publisher for ``--upload``: training is an
+earlier phase than publishing, so ``tasks.training`` never imports ``tasks.publish``; this command,
+outside the phases, joins them.
 """
 
 from __future__ import annotations
 
 import sys
 
-from tasks.training.batches import tokenize_rows
-from tasks.training.cli import main
-from tasks.training.formats import read_rows
-from tasks.training.loop import iterations, train_adapter, valid_loss
-from tasks.training.stages import is_daemon_run, stage1, stage2, train_single, write_skipped
 
-__all__ = ["iterations", "is_daemon_run", "main", "read_rows", "stage1", "stage2", "tokenize_rows", "train_adapter",
-           "train_single", "valid_loss", "write_skipped"]
+def main(argv: list[str] | None = None) -> int:
+    from tasks.publish.standalone import publish
+    from tasks.training.cli import main as train
+
+    return train(argv, publish=publish)
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -58,6 +58,7 @@ def make_workspace(dest: Path, artifacts: list[Path] | None = None) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO / "config", dest / "config")
     shutil.copytree(REPO / "data" / "corpus", dest / "data" / "corpus")
+    shutil.copytree(REPO / "data" / "advisories", dest / "data" / "advisories")  # triage.advisories.path
     if artifacts is None:
         shutil.copytree(REPO / "data" / "artifacts" / "sample", dest / "data" / "artifacts" / "sample")
     else:
@@ -87,6 +88,6 @@ def workspace(smoke_workspace, tmp_path) -> Path:
 
 
 def parse_fixture(relpath: str):
-    from tasks.parsers import parse_report
+    from tasks.findings.parsers import parse_report
 
     return parse_report(FIXTURES / relpath)

@@ -6,8 +6,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from tasks.evaluation.code import apply_patch, extract_diff, no_foreign_language
-from tasks.schemas import validate_all
+from tasks.core.schemas import validate_all
+from tasks.fixes.patch_check import apply_patch, extract_diff, no_foreign_language
 
 _ID = "0" * 32
 
@@ -55,7 +55,7 @@ def assert_own_language(answer: str, language: str, path: str | None = None) -> 
 
 
 def assert_diff_applies(answer: str, code: dict, tmp_path: Path) -> str:
-    """The answer's diff applies to the code: with unidiff (tasks.evaluation.code) and with git apply --check."""
+    """The answer's diff applies to the code: with unidiff (tasks.fixes.patch_check) and with git apply --check."""
     diff = extract_diff(answer)
     assert diff, answer
     patched = apply_patch(diff, code)

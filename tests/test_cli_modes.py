@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import FIXTURES, clean_env, make_workspace, run_doit
 
 SAMPLE_PARSE = 11  # parse tasks of the bundled sample (one per report)
@@ -47,7 +46,7 @@ def test_bad_variables_fail_in_one_line(tmp_path):
 
 
 def test_variables_become_typed_overrides(tmp_path):
-    from tasks import variables
+    from tasks.core import variables
 
     (tmp_path / "m").mkdir()
     given = {"upload": "yes", "sequential": "0", "skip_fine_tuning": "off", "base_model": "./m", "commit": "abc1234"}
@@ -65,7 +64,8 @@ def test_variables_become_typed_overrides(tmp_path):
 
 def test_readme_lists_every_variable_beside_its_guide_flag():
     from conftest import REPO
-    from tasks.variables import table
+
+    from tasks.core.variables import table
 
     assert table() in (REPO / "README.md").read_text()
     for flag in ("--upload-model", "--skip-fine-tuning", "--disable-sequential-fine-tuning", "--model-name", "--branch",
@@ -110,7 +110,7 @@ def test_each_variable_rebuilds_what_it_must_and_nothing_else(workspace):
 
 
 def test_provenance_applies_only_to_reports_without_run_json(tmp_path):
-    from tasks import artifacts
+    from tasks.ingest import artifacts
 
     root = tmp_path / "artifacts"
     (root / "run-1").mkdir(parents=True)
@@ -132,7 +132,7 @@ def test_provenance_applies_only_to_reports_without_run_json(tmp_path):
 
 
 def test_workspace_and_artifacts_dir_move_outputs_db_and_lock(workspace, tmp_path):
-    from tasks.runlock import RunLock
+    from tasks.core.runlock import RunLock
 
     out = tmp_path / "out"
     reports = tmp_path / "reports" / "copied"
@@ -148,7 +148,8 @@ def test_workspace_and_artifacts_dir_move_outputs_db_and_lock(workspace, tmp_pat
     assert (out / "data/findings/findings.jsonl").stat().st_size > 0
     assert (out / "fine-tuning/.doit.db").is_file()  # doit's own dependency file moved too
     assert sorted(p.name for p in (workspace / "data/findings/by_run").iterdir()) == before
-    assert run_doit(workspace, *args).executed == set()
+    again = run_doit(workspace, *args)
+    assert again.executed == set(), again.output[-3000:]
     assert run_doit(workspace, "profile=smoke", "parse_findings").executed == set()  # the project's state is untouched
     with RunLock(out / "fine-tuning/.secft.lock"):  # the lock is the workspace's
         busy = run_doit(workspace, *args)
@@ -201,7 +202,7 @@ def test_sequential_off_history_and_restore(workspace, monkeypatch):
            "--output-name", "mine", "--max-iters", "2", "--profile", "smoke"]
     done = subprocess.run(cmd, cwd=ws, env=clean_env(), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
-    from tasks.status import status
+    from tasks.service.status import status
 
     monkeypatch.chdir(ws)
     report = status("smoke")
@@ -223,19 +224,19 @@ def _fake_stage(root, adapter, content):
 
 
 def test_history_keeps_the_last_keep_builds_per_adapter(tmp_path):
-    from tasks import builds
-    from tasks.errors import SecftError
+    from tasks.core.errors import SecftError
+    from tasks.training import model_history
 
     root = tmp_path / "fine-tuning"
     config = {"fine_tuning": {"keep_builds": 2}}
-    names = [builds.record(config, _fake_stage(root, "stage1", bytes([i]))) for i in range(4)]
-    other = builds.record(config, _fake_stage(root, "mine", b"x"))
-    kept = builds.entries(root / "history")
+    names = [model_history.record(config, _fake_stage(root, "stage1", bytes([i]))) for i in range(4)]
+    other = model_history.record(config, _fake_stage(root, "mine", b"x"))
+    kept = model_history.entries(root / "history")
     assert [p.name for p, b in kept if b["adapter"] == "stage1"] == names[2:]
     assert other in [p.name for p, _ in kept]  # rotation is per adapter
-    assert builds.record(config, {**_fake_stage(root, "stage1", b"k"), "status": "kept"}) is None
+    assert model_history.record(config, {**_fake_stage(root, "stage1", b"k"), "status": "kept"}) is None
     assert (root / f"history/{names[3]}/adapters/stage1/adapters.safetensors").read_bytes() == bytes([3])
-    builds.restore(names[2], root)
+    model_history.restore(names[2], root)
     assert (root / "adapters/stage1/adapters.safetensors").read_bytes() == bytes([2])
     # a hostile build.json never writes outside adapters/ or models/
     build_file = root / f"history/{names[3]}/build.json"
@@ -243,18 +244,18 @@ def test_history_keeps_the_last_keep_builds_per_adapter(tmp_path):
     build["folders"].append("models/../../../outside")
     build_file.write_text(json.dumps(build))
     with pytest.raises(SecftError, match="refused: folder 'models/../../../outside'"):
-        builds.restore(names[3], root)
+        model_history.restore(names[3], root)
     assert (root / "adapters/stage1/adapters.safetensors").read_bytes() == bytes([2])  # refused before any change
-    assert builds.record({"fine_tuning": {"keep_builds": 0}}, _fake_stage(root, "stage1", b"z")) is None
-    assert [b["adapter"] for _, b in builds.entries(root / "history")] == ["mine"]
+    assert model_history.record({"fine_tuning": {"keep_builds": 0}}, _fake_stage(root, "stage1", b"z")) is None
+    assert [b["adapter"] for _, b in model_history.entries(root / "history")] == ["mine"]
 
 
 def test_history_that_cannot_be_written_does_not_fail_the_training(tmp_path, capsys):
-    from tasks import builds
+    from tasks.training import model_history
 
     root = tmp_path / "fine-tuning"
     root.mkdir()
     (root / "history").write_text("a file in the way")
-    assert builds.record({"fine_tuning": {}}, _fake_stage(root, "stage1", b"a")) is None
+    assert model_history.record({"fine_tuning": {}}, _fake_stage(root, "stage1", b"a")) is None
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("history: no copy kept of this stage1:")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from conftest import REPO
-from tasks.config import load_config
-from tasks.errors import SecftError
+
+from tasks.core.config import load_config
+from tasks.core.errors import SecftError
 
 
 @pytest.fixture

@@ -13,14 +13,14 @@ import time
 import zipfile
 
 import pytest
+from conftest import FIXTURES, clean_env, run_doit
 from werkzeug import Response
 
-from conftest import FIXTURES, clean_env, run_doit
-from tasks import daemon, service
-from tasks.config import load_config
-from tasks.fetch_artifacts import fetch
-from tasks.github import GitHub
-from tasks.runlock import RunLock
+from tasks.core.config import load_config
+from tasks.core.runlock import RunLock
+from tasks.ingest.fetch import fetch
+from tasks.ingest.github import GitHub
+from tasks.service import daemon, units
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 TOKEN = "ghs_test_token"
@@ -198,19 +198,19 @@ def test_second_daemon_exits_at_once(workspace, monkeypatch):
 def test_service_files_install_and_uninstall(tmp_path, monkeypatch, workspace):
     monkeypatch.chdir(workspace)
     monkeypatch.setenv("SECFT_SERVICE_DIR", str(tmp_path / "units"))
-    written = service.install(workspace, 900, "smoke", activate=False)
+    written = units.install(workspace, 900, "smoke", activate=False)
     names = {p.name for p in written}
-    if service.platform_kind() == "systemd":
+    if units.platform_kind() == "systemd":
         assert names == {"secft-daemon.service", "secft-daemon.timer"}
         unit = (tmp_path / "units/secft-daemon.service").read_text()
         assert f"ExecStart={sys.executable} -m tasks.daemon --once --profile smoke" in unit
         assert f"WorkingDirectory={workspace.resolve()}" in unit
         assert "OnUnitActiveSec=900" in (tmp_path / "units/secft-daemon.timer").read_text()
-    assert service.installed_state(activate=False)["files"] == {n: True for n in names}
-    plist = plistlib.loads(service.render("launchd", workspace, 900, "smoke")["com.secft.daemon.plist"].encode())
+    assert units.installed_state(activate=False)["files"] == {n: True for n in names}
+    plist = plistlib.loads(units.render("launchd", workspace, 900, "smoke")["com.secft.daemon.plist"].encode())
     assert plist["ProgramArguments"][1:] == ["-m", "tasks.daemon", "--once", "--profile", "smoke"]
     assert plist["StartInterval"] == 900 and plist["WorkingDirectory"] == str(workspace.resolve())
-    assert {p.name for p in service.uninstall(activate=False)} == names
+    assert {p.name for p in units.uninstall(activate=False)} == names
     assert not any((tmp_path / "units").iterdir())
 
 

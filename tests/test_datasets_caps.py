@@ -6,7 +6,8 @@ from pathlib import Path
 
 from datasets_rows import finding, narrative, row, run_build
 from test_datasets_split import corpus, words
-from tasks.config import load_config
+
+from tasks.core.config import load_config
 from tasks.datasets import grouping
 
 CFG = load_config(Path(__file__).resolve().parent.parent / "config/pipeline.yaml", environ={})["datasets"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from datasets_rows import dependency, finding, narrative, row, run_build
-from tasks.config import load_config
+
+from tasks.core.config import load_config
+from tasks.core.errors import SecftError
 from tasks.datasets.lint import HARD, lint, row_problems
-from tasks.errors import SecftError
 
 CFG = load_config(Path(__file__).resolve().parent.parent / "config/pipeline.yaml", environ={})["datasets"]
 SQL = finding("sql")

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from datasets_rows import finding, narrative, run_build
 
-from tasks.config import load_config
+from tasks.core.config import load_config
 from tasks.datasets import public_corpus
 from tasks.datasets.split import split_of
-from tasks.errors import SecftError
+from tasks.core.errors import SecftError
 from tasks.evaluation.metrics import cwe_ids
 
 FIXTURE = Path(__file__).parent / "fixtures/public_corpus/cvefixes_style.jsonl"

@@ -7,12 +7,13 @@ from pathlib import Path
 
 from test_enrich_datasets import kb_path  # noqa: F401  (module-scoped KB fixture)
 from test_history import scanned  # noqa: F401  (a repository scanned by Bandit at two commits)
-from tasks import atomic
-from tasks.config import load_config
+
+from tasks.core import atomic
+from tasks.core.config import load_config
 from tasks.datasets import build
 from tasks.enrich import enrich
-from tasks.history import mine_fixes
-from tasks.source import SourceReader
+from tasks.fixes.mined import mine_fixes
+from tasks.repository.source import SourceReader
 
 CFG = load_config(Path(__file__).resolve().parent.parent / "config/pipeline.yaml", environ={})["datasets"]
 

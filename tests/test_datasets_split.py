@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from datasets_rows import finding, narrative, run_build
-from tasks.config import load_config
+
+from tasks.core.config import load_config
 from tasks.datasets.split import split_of
 
 CFG = load_config(Path(__file__).resolve().parent.parent / "config/pipeline.yaml", environ={})["datasets"]

@@ -7,15 +7,15 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES
 from datasets_rows import finding, run_build
 from test_enrich_datasets import kb_path  # noqa: F401  (the module-scoped KB fixture)
-from tasks.config import load_config
+
+from tasks.core.config import load_config
 from tasks.enrich import narrative_for
+from tasks.enrich.knowledge_base import KnowledgeBase
 from tasks.enrich.platforms import entry_applies, fits
-from tasks.knowledge_base import KnowledgeBase
-from tasks.parsers import parse_report
+from tasks.findings.parsers import parse_report
 
 CFG = load_config(Path(__file__).resolve().parent.parent / "config/pipeline.yaml", environ={})["datasets"]
 C_ADVICE = re.compile(r"%n\b|\bprintf\b|\bC\+\+|(?<![\w+#./-])C(?![\w+#/-])|\bPerl\b")
@@ -111,7 +111,7 @@ def test_triage_modes(tmp_path, kb, mode):
 
 
 def test_semgrep_low_confidence_from_the_report_is_triaged(tmp_path):
-    from tasks.enrich.triage import triage
+    from tasks.triage.report_signals import triage
 
     doc = json.loads((FIXTURES / "semgrep/one_finding.json").read_text())
     doc["results"][0]["extra"].setdefault("metadata", {})["confidence"] = "LOW"

@@ -7,17 +7,18 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES
 from test_parsers import RAW_SECRETS
-from tasks.artifacts import list_artifacts, output_name
-from tasks.config import load_config
+
+from tasks.core.config import load_config
+from tasks.core.schemas import validate_all
 from tasks.datasets import build as build_datasets
 from tasks.enrich import enrich, narrative_for
-from tasks.knowledge_base import KnowledgeBase, build_cwe_kb
-from tasks.parse_findings import merge, parse_artifact
-from tasks.parsers import parse_report
-from tasks.schemas import validate_all
+from tasks.enrich.knowledge_base import KnowledgeBase, build_cwe_kb
+from tasks.findings.merge import merge
+from tasks.findings.parse import parse_artifact
+from tasks.findings.parsers import parse_report
+from tasks.ingest.artifacts import list_artifacts, output_name
 
 DATASET_CFG = load_config(Path(__file__).resolve().parent.parent / "config/pipeline.yaml", environ={})["datasets"]
 # no caps: every finding's rows stay (only verbatim copies are dropped), for tests that count rows
@@ -162,7 +163,7 @@ def test_empty_input_is_a_graceful_no_training_data(tmp_path, kb_path):
     info = json.loads((td / "dataset_info.json").read_text())
     assert info["status"] == "no training data"
     assert all((td / n).read_text() == "" for n in FILES)
-    from tasks import finetune
+    from tasks.training import stages as finetune
 
     cfg = load_config(Path(__file__).resolve().parent.parent / "config/pipeline.yaml", profile="smoke", environ={})
     m = finetune.stage1(cfg, td, tmp_path / "s1", tmp_path / "ck", tmp_path / "s1.log")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import run_doit
 from evaluation_rows import STAGE1_ROWS, STAGE2_ROWS
 
@@ -97,7 +96,7 @@ def test_malformed_test_row_is_one_clear_error(workspace):
 
 
 def test_model_card_shows_evaluation_loss_plot_policy_and_peft(tmp_path):
-    from tasks.cards import card_evaluation, model_card
+    from tasks.publish.cards import card_evaluation, model_card
 
     eval_dir = tmp_path / "eval"
     eval_dir.mkdir()

@@ -5,10 +5,21 @@ from __future__ import annotations
 import copy
 
 import pytest
+from evaluation_rows import (
+    DEP_FIXED_S2,
+    DEP_NOFIX_S2,
+    K8S_S2,
+    NOCWE_S1,
+    SQL_DIFF,
+    SQLI_S1,
+    SQLI_S2,
+    STAGE1_ROWS,
+    STAGE2_ROWS,
+)
 
-from evaluation_rows import DEP_FIXED_S2, DEP_NOFIX_S2, K8S_S2, NOCWE_S1, SQL_DIFF, SQLI_S1, SQLI_S2, STAGE1_ROWS, STAGE2_ROWS
-from tasks.evaluation import code, metrics
+from tasks.evaluation import metrics
 from tasks.evaluation.metrics import aggregate, score
+from tasks.fixes import patch_check
 
 
 def _reference(row: dict) -> str:
@@ -94,30 +105,30 @@ def test_fixed_version_does_not_apply_to_code_rows():
 
 def test_patch_applies_both_ways():
     meta = SQLI_S2["meta"]
-    assert code.patch_applies(f"```diff\n{SQL_DIFF}```", meta) is True
-    assert code.patch_applies(SQL_DIFF, meta) is True  # an unfenced diff counts too
+    assert patch_check.patch_applies(f"```diff\n{SQL_DIFF}```", meta) is True
+    assert patch_check.patch_applies(SQL_DIFF, meta) is True  # an unfenced diff counts too
     wrong_context = SQL_DIFF.replace("-    cur.execute(query)", "-    cursor.execute(query)")
-    assert code.patch_applies(f"```diff\n{wrong_context}```", meta) is False
+    assert patch_check.patch_applies(f"```diff\n{wrong_context}```", meta) is False
     malformed = SQL_DIFF.replace("@@ -11,2 +11,1 @@", "@@ -11,2 +11,7 @@")  # counts do not match the lines
-    assert code.patch_applies(f"```diff\n{malformed}```", meta) is False
+    assert patch_check.patch_applies(f"```diff\n{malformed}```", meta) is False
     garbage = "```diff\n--- a/app/db.py\n+++ b/app/db.py\n@@ nonsense @@\n-x\n+y\n```"
-    assert code.patch_applies(garbage, meta) is False
+    assert patch_check.patch_applies(garbage, meta) is False
     other_file = SQL_DIFF.replace("app/db.py", "app/other.py")
-    assert code.patch_applies(f"```diff\n{other_file}```", meta) is False
-    assert code.patch_applies("Use parameterised queries.", meta) is False  # no diff at all
+    assert patch_check.patch_applies(f"```diff\n{other_file}```", meta) is False
+    assert patch_check.patch_applies("Use parameterised queries.", meta) is False  # no diff at all
 
 
 def test_patch_that_applies_but_breaks_the_syntax_fails():
     broken = SQL_DIFF.replace('(uid,))\n', '(uid,)\n')
-    assert code.apply_patch(broken, SQLI_S2["meta"]["code"]) is not None  # it does apply...
-    assert code.patch_applies(f"```diff\n{broken}```", SQLI_S2["meta"]) is False  # ...but no longer parses
+    assert patch_check.apply_patch(broken, SQLI_S2["meta"]["code"]) is not None  # it does apply...
+    assert patch_check.patch_applies(f"```diff\n{broken}```", SQLI_S2["meta"]) is False  # ...but no longer parses
 
 
 def test_patch_applies_checks_yaml():
     meta = K8S_S2["meta"]
-    assert code.patch_applies(_reference(K8S_S2), meta) is True
+    assert patch_check.patch_applies(_reference(K8S_S2), meta) is True
     broken = _reference(K8S_S2).replace("+        runAsNonRoot: true", "+        runAsNonRoot: [true")
-    assert code.patch_applies(broken, meta) is False
+    assert patch_check.patch_applies(broken, meta) is False
 
 
 def test_patch_on_a_fragment_only_needs_to_apply():
@@ -125,11 +136,11 @@ def test_patch_on_a_fragment_only_needs_to_apply():
     meta["code"]["text"] = "    query = \"SELECT * FROM users WHERE id = '%s'\" % uid\n    cur.execute(query)\n    if x:\n"
     meta["code"]["start_line"] = 11
     # the fragment does not parse even dedented, so only application is checked
-    assert code.patch_applies(f"```diff\n{SQL_DIFF}```", meta) is True
+    assert patch_check.patch_applies(f"```diff\n{SQL_DIFF}```", meta) is True
 
 
 def test_patch_applies_does_not_apply_without_expected_diff():
-    assert code.patch_applies(SQL_DIFF, DEP_FIXED_S2["meta"]) is None
+    assert patch_check.patch_applies(SQL_DIFF, DEP_FIXED_S2["meta"]) is None
 
 
 @pytest.mark.parametrize("answer,expected", [
@@ -143,14 +154,14 @@ def test_patch_applies_does_not_apply_without_expected_diff():
     ("```js\nconst q = db.query(sql, [uid]);\n```", False),
 ])
 def test_no_foreign_language(answer, expected):
-    assert code.no_foreign_language(answer, SQLI_S1["meta"]) is expected
+    assert patch_check.no_foreign_language(answer, SQLI_S1["meta"]) is expected
 
 
 def test_language_from_the_path_and_unknown_language():
     meta = {"language": None, "path": "src/app.ts"}
-    assert code.no_foreign_language("```javascript\nconst a = 1;\n```", meta) is True
-    assert code.no_foreign_language("```python\nimport os\n```", meta) is False
-    assert code.no_foreign_language("```java\nclass A {}\n```", {"language": None, "path": None}) is None
+    assert patch_check.no_foreign_language("```javascript\nconst a = 1;\n```", meta) is True
+    assert patch_check.no_foreign_language("```python\nimport os\n```", meta) is False
+    assert patch_check.no_foreign_language("```java\nclass A {}\n```", {"language": None, "path": None}) is None
 
 
 def test_aggregate_shares_and_counts():

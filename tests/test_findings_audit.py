@@ -15,12 +15,12 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES
-from tasks.errors import SecftError
-from tasks.parse_findings import parse_file
-from tasks.parsers import secrets, versions
-from tasks.parsers.registry import parse_report
+
+from tasks.core.errors import SecftError
+from tasks.findings import secrets, versions
+from tasks.findings.parse import parse_file
+from tasks.findings.parsers.registry import parse_report
 
 # assembled at run time so no secret scanner flags this file
 PUNCT_PW = "P@ss!w0rd" + "#2024"
@@ -188,7 +188,7 @@ def test_run_json_with_non_string_fields_is_one_line(tmp_path, run_json):
     ("C:\\actions-runner\\_work\\shop\\shop\\src\\a.py", "src\\a.py"),
 ])
 def test_the_workspace_itself_and_self_hosted_windows_runners_are_scrubbed(text, expected):
-    from tasks.parsers import paths
+    from tasks.findings import paths
 
     assert paths.scrub_text(text) == expected and not paths.has_ci_prefix(paths.scrub_text(text))
 
@@ -198,6 +198,6 @@ def test_the_workspace_itself_and_self_hosted_windows_runners_are_scrubbed(text,
     ("C:\\actions-runner\\_work\\shop\\shop\\app\\x.py", "app/x.py"),
 ])
 def test_workspace_root_and_windows_self_hosted_paths_normalise(written, expected):
-    from tasks.parsers import paths
+    from tasks.findings import paths
 
     assert paths.normalise(written) == (expected, True)

@@ -14,7 +14,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, REPO, make_workspace, run_doit
 
 LAYOUTS = REPO / "tests" / "fixtures" / "ci_layouts"

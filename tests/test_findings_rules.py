@@ -7,12 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES
-from tasks.errors import SecftError
-from tasks.parse_findings import merge, parse_file
-from tasks.parsers import paths, versions
-from tasks.parsers.registry import parse_report
+
+from tasks.core.errors import SecftError
+from tasks.findings import paths, versions
+from tasks.findings.merge import merge
+from tasks.findings.parse import parse_file
+from tasks.findings.parsers.registry import parse_report
 
 SEMGREP_ONE = FIXTURES / "semgrep/one_finding.json"
 

@@ -9,7 +9,6 @@ import sys
 import time
 
 import pytest
-
 from conftest import clean_env, run_doit
 
 
@@ -107,12 +106,12 @@ def test_skip_paths(workspace, setting, daemon, status):
 
 
 def test_uncached_hub_model_offline_is_one_clear_error(tmp_path, monkeypatch):
-    from tasks import models
-    from tasks.errors import SecftError
+    from tasks.core.errors import SecftError
+    from tasks.training import base_model
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(SecftError) as exc:
-        models.fetch("allenai/OLMo-2-0425-1B-Instruct", cache_dir=tmp_path / "empty-cache")
+        base_model.fetch("allenai/OLMo-2-0425-1B-Instruct", cache_dir=tmp_path / "empty-cache")
     msg = str(exc.value)
     assert msg.startswith("base_model allenai/OLMo-2-0425-1B-Instruct: not in the Hugging Face cache")
     assert "local model folder" in msg and "doit profile=smoke" in msg and "\n" not in msg

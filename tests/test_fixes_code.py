@@ -3,12 +3,12 @@
 from pathlib import Path
 
 import pytest
-
-from tasks.evaluation.code import code_blocks
-from tasks.fixes import fix_for
-from tasks.fixes.patterns import lookup
-from tasks.parse_findings import parse_file
 from fixes_helpers import assert_diff_applies, assert_own_language, finding
+
+from tasks.findings.parse import parse_file
+from tasks.fixes import fix_for
+from tasks.fixes.patch_check import code_blocks
+from tasks.fixes.patterns import lookup
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scanners"
 LANG_FILES = {"python": "app/db.py", "javascript": "server/db.cjs", "typescript": "src/db.ts", "java": "src/Db.java",

@@ -3,10 +3,10 @@
 from pathlib import Path
 
 import pytest
-
-from tasks.fixes import fix_for
-from tasks.parse_findings import parse_file
 from fixes_helpers import assert_own_language, finding
+
+from tasks.findings.parse import parse_file
+from tasks.fixes import fix_for
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scanners"
 

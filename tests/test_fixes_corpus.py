@@ -3,11 +3,11 @@
 from pathlib import Path
 
 import pytest
-
-from tasks.evaluation.code import no_foreign_language, patch_applies
-from tasks.fixes import fix_for
-from tasks.parse_findings import parse_file
 from fixes_helpers import assert_versions_from_advisory
+
+from tasks.findings.parse import parse_file
+from tasks.fixes import fix_for
+from tasks.fixes.patch_check import no_foreign_language, patch_applies
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scanners"
 REPORTS = sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".json", ".sarif", ".xml"))

@@ -1,9 +1,9 @@
 """Dependency fixes name the build tool the scanner's manifest or lockfile belongs to, and only advisory versions."""
 
 import pytest
+from fixes_helpers import assert_versions_from_advisory, finding
 
 from tasks.fixes import fix_for
-from fixes_helpers import assert_versions_from_advisory, finding
 
 LOCK = """# This is a Gradle generated file for dependency locking.
 com.fasterxml.jackson.core:jackson-databind:2.13.0=compileClasspath,runtimeClasspath
@@ -158,8 +158,9 @@ def test_the_version_check_itself_catches_an_invented_version():
 
 
 def _npm(rel, name):
-    from tasks.parse_findings import parse_file
     from test_fixes_config import FIXTURES
+
+    from tasks.findings.parse import parse_file
 
     return next(f for f in parse_file(FIXTURES / rel, FIXTURES, "raise", 10**8)["findings"] if f["package"]["name"] == name)
 

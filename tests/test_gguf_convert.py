@@ -16,7 +16,7 @@ import pytest
 
 gguf = pytest.importorskip("gguf")
 
-from tasks.errors import SecftError  # noqa: E402
+from tasks.core.errors import SecftError  # noqa: E402
 from tasks.training import gguf_convert  # noqa: E402
 
 HIDDEN, HEADS, KV_HEADS, LAYERS, FFN = 64, 4, 2, 2, 96

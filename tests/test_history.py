@@ -20,10 +20,11 @@ from pathlib import Path
 import pytest
 from unidiff import PatchSet
 
-from tasks import atomic
-from tasks.history import mine_fixes, order_runs, runs_from_records
-from tasks.parse_findings import merge, parse_artifact
-from tasks.source import SourceReader
+from tasks.core import atomic
+from tasks.findings.merge import merge
+from tasks.findings.parse import parse_artifact
+from tasks.fixes.mined import mine_fixes, order_runs, runs_from_records
+from tasks.repository.source import SourceReader
 
 VULNERABLE = '''import hashlib
 import subprocess
@@ -247,7 +248,7 @@ def test_deleted_file_other_branch_and_moved_finding_are_skipped(scanned, tmp_pa
 
 
 def test_huge_or_distant_changes_are_skipped(scanned, monkeypatch):
-    import tasks.history as history
+    import tasks.fixes.mined as history
 
     reader = SourceReader(scanned["repo"])
     assert mine_fixes(scanned["findings"], scanned["runs"], reader, context_lines=2, max_changed_lines=1) == []

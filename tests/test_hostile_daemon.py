@@ -10,17 +10,16 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
+from conftest import clean_env, make_workspace
+from test_hostile_net import REPORT, TOKEN, HostileGitHub, art, gh, run, zip_of
 from werkzeug import Response
 
-from conftest import clean_env, make_workspace
-from tasks import daemon, service
-from tasks.artifacts import list_artifacts
-from tasks.config import load_config
-from tasks.errors import SecftError
-from test_hostile_net import REPORT, TOKEN, HostileGitHub, art, gh, run, zip_of
+from tasks.core.config import load_config
+from tasks.core.errors import SecftError
+from tasks.ingest.artifacts import list_artifacts
+from tasks.service import daemon, units
 
 
 class Proc:
@@ -95,18 +94,18 @@ def test_env_file_must_be_private(tmp_path, monkeypatch):
     env_file.write_text("# tokens\nexport GITHUB_TOKEN='ghs_from_file'\nHF_TOKEN=hf_from_file\n\nOTHER = \"x y\"\n")
     env_file.chmod(0o644)
     with pytest.raises(SecftError, match=r"readable by group or others \(mode 0644\); run: chmod 600"):
-        service.load_env_file(env_file, {})
+        units.load_env_file(env_file, {})
     with pytest.raises(SecftError, match="readable by group or others"):
-        service.install(tmp_path, 900, None, activate=False, env_file=env_file)
+        units.install(tmp_path, 900, None, activate=False, env_file=env_file)
     env_file.chmod(0o600)
     environ = {"HF_TOKEN": "hf_already_set"}
-    assert service.load_env_file(env_file, environ) == ["GITHUB_TOKEN", "OTHER"]
+    assert units.load_env_file(env_file, environ) == ["GITHUB_TOKEN", "OTHER"]
     assert environ == {"HF_TOKEN": "hf_already_set", "GITHUB_TOKEN": "ghs_from_file", "OTHER": "x y"}
-    assert service.load_env_file(tmp_path / "missing", {}) == []
+    assert units.load_env_file(tmp_path / "missing", {}) == []
     (tmp_path / "bad").write_text("no equals sign here\n")
     (tmp_path / "bad").chmod(0o600)
     with pytest.raises(SecftError, match=r"bad:1: expected KEY=VALUE"):
-        service.load_env_file(tmp_path / "bad", {})
+        units.load_env_file(tmp_path / "bad", {})
 
 
 def test_install_documents_and_the_timer_run_gets_the_token(ws, tmp_path, httpserver):

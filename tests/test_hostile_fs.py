@@ -9,10 +9,10 @@ where its folder should be); a real read-only mount gives the same
 from __future__ import annotations
 
 import pytest
-
 from conftest import make_workspace, run_doit
-from tasks.errors import SecftError
-from tasks.runlock import RunLock
+
+from tasks.core.errors import SecftError
+from tasks.core.runlock import RunLock
 
 
 def test_a_lock_that_cannot_be_opened_is_one_line(tmp_path):
@@ -60,7 +60,7 @@ def test_a_daemon_that_cannot_write_its_lock_says_so_not_that_another_runs(tmp_p
 
 
 def test_a_target_the_filesystem_refuses_is_one_line_and_still_an_oserror(tmp_path):
-    from tasks import atomic
+    from tasks.core import atomic
 
     (tmp_path / "findings").write_text("a file where the folder should be")
     for write in (lambda t: atomic.write_json(t, {"a": 1}), lambda t: atomic.directory(t).__enter__()):

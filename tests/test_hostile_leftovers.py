@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 from conftest import clean_env, make_workspace, run_doit
-from tasks import atomic
+
+from tasks.core import atomic
 
 
 def _dead_pid() -> int:
@@ -56,7 +57,7 @@ def test_kill_9_during_a_parse_leaves_nothing_after_the_next_run(tmp_path):
     run_dir.mkdir(parents=True)
     (run_dir / "big.json").write_text(json.dumps({"results": [], "errors": [], "version": "1.0.0", "pad": "x" * 10}))
     # a writer that dies with its temp file open: what kill -9 of a parse task leaves
-    code = ("import os, sys, tempfile, signal; sys.path.insert(0, %r); from tasks import atomic; "
+    code = ("import os, sys, tempfile, signal; sys.path.insert(0, %r); from tasks.core import atomic; "
             "p = atomic._tmp_path(__import__('pathlib').Path(sys.argv[1])); print(p, flush=True); "
             "os.kill(os.getpid(), signal.SIGKILL)") % str(Path(__file__).resolve().parent.parent)
     findings = ws / "data" / "findings"

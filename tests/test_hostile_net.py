@@ -18,14 +18,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, clean_env, make_workspace
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from conftest import FIXTURES, clean_env, make_workspace
-from tasks import atomic, network
-from tasks.errors import SecftError
-from tasks.fetch_artifacts import fetch
-from tasks.github import GitHub
+from tasks.core import atomic, network
+from tasks.core.errors import SecftError
+from tasks.ingest.fetch import fetch
+from tasks.ingest.github import GitHub
 
 TOKEN = "ghs_hostile_token_0123456789"
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -364,7 +364,7 @@ def test_base_model_download_from_a_silent_hub_ends_in_one_line(silent, monkeypa
     from huggingface_hub import constants
     from huggingface_hub.utils import _http as hf_http
 
-    from tasks import models
+    from tasks.training import base_model
 
     server = silent()
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
@@ -375,7 +375,7 @@ def test_base_model_download_from_a_silent_hub_ends_in_one_line(silent, monkeypa
 
     def call():
         try:
-            models.fetch("acme/never-answers", cache_dir=tmp_path / "hf", net={**FAST, "read_timeout_seconds": 1})
+            base_model.fetch("acme/never-answers", cache_dir=tmp_path / "hf", net={**FAST, "read_timeout_seconds": 1})
         except SecftError as exc:
             result["error"] = str(exc)
 

@@ -9,14 +9,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import clean_env, run_doit
-from tasks.config import load_config
-from tasks.errors import SecftError
-from tasks.network import NetworkError
-from tasks.runlock import LOCK_PATH, RunLock
-from tasks.upload import upload
 from test_hostile_net import FAST, silent  # noqa: F401 - the fixture
+
+from tasks.core.config import load_config
+from tasks.core.errors import SecftError
+from tasks.core.network import NetworkError
+from tasks.core.runlock import LOCK_PATH, RunLock
+from tasks.publish.upload import upload
 
 TOKEN = "hf_hostile_token_do_not_print_0123456789"
 

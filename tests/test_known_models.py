@@ -13,8 +13,8 @@ pytest.importorskip("gguf")
 
 from test_gguf_convert import _vocab, _weights, write_gguf  # noqa: E402
 
-from tasks import models  # noqa: E402
-from tasks.errors import SecftError  # noqa: E402
+from tasks.training import base_model as models  # noqa: E402
+from tasks.core.errors import SecftError  # noqa: E402
 from tasks.training import known_models  # noqa: E402
 
 NAME = "smollm2-135m"

@@ -1,7 +1,7 @@
 """The whole CI history as one parse task: its up-to-date walk, the folder cache, the state, the workers.
 
-tasks/tree_scan.py must see every change list_runs would see (the cache only
-saves listing folders), and tasks/parse_history.py must give the same
+tasks/ingest/tree_scan.py must see every change list_runs would see (the cache only
+saves listing folders), and tasks/incremental.py must give the same
 findings files whether it parses in one process or several.
 """
 
@@ -15,11 +15,13 @@ import types
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, make_workspace, run_doit
-from tasks import parse_history, tree_scan
-from tasks.artifacts import list_runs, parser_code_key
-from tasks.errors import SecftError
+
+from tasks.core.errors import SecftError
+from tasks.findings import incremental
+from tasks.findings.incremental import parser_code_key
+from tasks.ingest import tree_scan
+from tasks.ingest.artifacts import list_runs
 
 SAMPLE = sorted(p for p in (REPO / "data/artifacts/sample").rglob("*") if p.is_file() and p.name != "SOURCES.md")
 HOUR_AGO = time.time() - 3600
@@ -164,18 +166,18 @@ def test_a_runs_index_naming_a_file_elsewhere_is_refused(tmp_path):
     index.parent.mkdir()
     index.write_text(json.dumps({"runs": [{"path": "/etc/passwd"}], "archived": []}))
     with pytest.raises(SecftError, match="outside"):
-        parse_history.index_paths(index)
+        incremental.index_paths(index)
 
 
 def test_state_file_names_never_leave_the_findings_folder(tmp_path):
     state = tmp_path / "parse_state.json"
     state.write_text(json.dumps({"runs": {"../../etc/passwd": {}, "/abs": {}, "a/b": {}, "ok-1": {}, "~top": {},
                                           "~a_b-12345678": {}, "..": {}, "": {}}}))
-    outs = parse_history.state_outputs(state, tmp_path / "by_run")
+    outs = incremental.state_outputs(state, tmp_path / "by_run")
     assert sorted(Path(o).name for o in outs) == ["ok-1.json", "~a_b-12345678.json", "~top.json"]
     assert all(Path(o).parent == tmp_path / "by_run" for o in outs)
     state.write_text('{"runs": [1, 2]}')
-    assert parse_history.state_outputs(state, tmp_path / "by_run") == []
+    assert incremental.state_outputs(state, tmp_path / "by_run") == []
 
 
 def _history(ws: Path, runs: int) -> None:
@@ -191,7 +193,7 @@ def _history(ws: Path, runs: int) -> None:
 def _parse_all(ws: Path, monkeypatch, workers: int, on_error: str = "fail") -> None:
     monkeypatch.chdir(ws)
     f = Path("data/findings")
-    parse_history.parse_all(Path("data/artifacts"), f / "by_run", f / "archive", f / "parse_state.json", f / "runs_index.json",
+    incremental.parse_all(Path("data/artifacts"), f / "by_run", f / "archive", f / "parse_state.json", f / "runs_index.json",
                             None, on_error, 1 << 28, parser_code_key(REPO / "tasks"), {}, workers)
 
 
@@ -200,7 +202,7 @@ def test_parallel_parse_writes_exactly_what_one_process_writes(tmp_path, monkeyp
     _history(one, 3)
     shutil.copytree(one, two)
     _parse_all(one, monkeypatch, workers=1)
-    monkeypatch.setattr(parse_history, "PARALLEL_MIN_REPORTS", 1)
+    monkeypatch.setattr(incremental, "PARALLEL_MIN_REPORTS", 1)
     _parse_all(two, monkeypatch, workers=2)
     out = capsys.readouterr().out
     assert out.count("parse_findings: 3 of 3 run(s) changed; parsed 33 of their 33 report(s)") == 2
@@ -216,7 +218,7 @@ def test_a_report_that_fails_in_a_worker_is_one_line_and_the_finished_runs_are_k
     bad = ws / "data/artifacts/102/broken/report.json"
     bad.parent.mkdir()
     bad.write_text('{"results": [')
-    monkeypatch.setattr(parse_history, "PARALLEL_MIN_REPORTS", 1)
+    monkeypatch.setattr(incremental, "PARALLEL_MIN_REPORTS", 1)
     with pytest.raises(SecftError) as exc:
         _parse_all(ws, monkeypatch, workers=2)
     assert "data/artifacts/102/broken/report.json" in str(exc.value) and "\n" not in str(exc.value)
@@ -224,7 +226,7 @@ def test_a_report_that_fails_in_a_worker_is_one_line_and_the_finished_runs_are_k
     assert "102" not in state
     assert all((ws / "data/findings/by_run" / f"{name}.json").stat().st_size == e["size"] for name, e in state.items())
     bad.unlink()
-    monkeypatch.setattr(parse_history, "PARALLEL_MIN_REPORTS", 10**9)
+    monkeypatch.setattr(incremental, "PARALLEL_MIN_REPORTS", 10**9)
     _parse_all(ws, monkeypatch, workers=1)
     assert len(json.loads((ws / "data/findings/parse_state.json").read_text())["runs"]) == 4
 
@@ -299,7 +301,7 @@ def test_a_write_error_in_a_worker_is_named_as_such(tmp_path, monkeypatch):
     ws = tmp_path / "ws"
     _history(ws, 3)
     (ws / "data/findings/by_run/101.json").mkdir(parents=True)  # a folder where the findings file goes
-    monkeypatch.setattr(parse_history, "PARALLEL_MIN_REPORTS", 1)
+    monkeypatch.setattr(incremental, "PARALLEL_MIN_REPORTS", 1)
     with pytest.raises(SecftError, match=r"by_run/101.json: cannot write: "):
         _parse_all(ws, monkeypatch, workers=2)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import FIXTURES, parse_fixture
-from tasks.errors import SecftError
-from tasks.parsers import detect, parse_report
-from tasks.parsers.loading import load_report
-from tasks.schemas import validate_all
+
+from tasks.core.errors import SecftError
+from tasks.core.schemas import validate_all
+from tasks.findings.parsers import detect, parse_report
+from tasks.findings.parsers.loading import load_report
 
 # file -> (findings, detected format). The counts are the 'raw count' column of
 # tests/fixtures/scanners/SOURCES.md, written by whoever collected the reports.

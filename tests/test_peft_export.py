@@ -13,7 +13,7 @@ TARGETS = ["down_proj", "gate_proj", "k_proj", "o_proj", "q_proj", "up_proj", "v
 
 
 def _export(ws):
-    from tasks.peft_export import export
+    from tasks.publish.peft_export import export
 
     ft = ws / "fine-tuning"
     return export("tiny", ft / "adapters/stage1", ft / "adapters/stage2", ft / "peft", ft / "peft/export.json")
@@ -85,8 +85,8 @@ def test_peft_export_removes_a_stage_that_is_no_longer_trained(workspace):
 
 
 def test_peft_export_refuses_dora(workspace, tmp_path):
-    from tasks.errors import SecftError
-    from tasks.peft_export import load_mlx_adapter
+    from tasks.core.errors import SecftError
+    from tasks.publish.peft_export import load_mlx_adapter
 
     adapter = tmp_path / "dora"
     shutil.copytree(workspace / "fine-tuning/adapters/stage1", adapter)

@@ -10,9 +10,10 @@ import os
 import time
 
 from conftest import FIXTURES, clean_env, make_workspace, run_doit
-from tasks.runlock import LOCK_PATH, RunLock
 
-ALL_TASKS = {"parse_findings", "knowledge_base", "enrich_narratives", "build_datasets", "tiny_base_model",
+from tasks.core.runlock import LOCK_PATH, RunLock
+
+ALL_TASKS = {"parse_findings", "triage", "knowledge_base", "enrich_narratives", "build_datasets", "tiny_base_model",
              "base_model", "stage1_analysis", "stage2_codefix", "evaluate", "export_peft", "upload"}
 TRAINING = ("stage1_analysis", "stage2_codefix", "evaluate", "export_peft", "upload")
 
@@ -22,7 +23,8 @@ def test_first_run_builds_every_target(smoke_workspace):
     log = (ws / "first_run.log").read_text()
     for task in ALL_TASKS - {"parse_findings"}:
         assert f".  {task}\n" in log, task
-    for rel in ["data/findings/findings.jsonl", "data/findings/findings_summary.json", "data/kb/cwe_kb.jsonl",
+    for rel in ["data/findings/findings.jsonl", "data/findings/findings_summary.json", "data/findings/triage.jsonl",
+                "data/findings/triage.md", "data/findings/triage.vex.json", "data/kb/cwe_kb.jsonl",
                 "data/narratives/narratives.jsonl", "fine-tuning/training_data/stage1_train.jsonl",
                 "fine-tuning/training_data/stage2_valid.jsonl", "fine-tuning/training_data/dataset_info.json",
                 "fine-tuning/adapters/stage1/adapters.safetensors", "fine-tuning/adapters/stage1/adapter_config.json",

@@ -13,10 +13,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, make_workspace, run_doit
-from tasks.artifacts import display, group_name, list_runs
-from tasks.errors import SecftError
+
+from tasks.core.errors import SecftError
+from tasks.ingest.artifacts import display, group_name, list_runs
 
 SAMPLE = sorted(p for p in (REPO / "data/artifacts/sample").rglob("*") if p.is_file() and p.name != "SOURCES.md")
 RUNS_KEYS = {"run", "run_id", "branch", "commit", "created_at", "tools", "finding_ids"}
@@ -151,7 +151,7 @@ def test_prune_keeps_every_finding_and_the_history(ws):
 
 
 def test_prune_deletes_only_inside_the_artifacts_folder(tmp_path):
-    from tasks.prune import _remove_reports
+    from tasks.service.prune import _remove_reports
 
     root, outside = tmp_path / "artifacts", tmp_path / "precious"
     (outside / "x").mkdir(parents=True)
@@ -190,7 +190,7 @@ def test_hostile_folder_names_give_safe_distinct_task_names(tmp_path):
 
 def test_a_finding_seen_again_keeps_its_narrative_cache_key():
     from tasks.enrich import cache_key
-    from tasks.parsers import parse_report
+    from tasks.findings.parsers import parse_report
 
     f = parse_report(REPO / "tests/fixtures/scanners/semgrep/one_finding.json").findings[0]
     seen = {"run_id": "1", "commit": None, "created_at": "2026-01-01T00:00:00Z", "artifact": "a"}
@@ -200,7 +200,7 @@ def test_a_finding_seen_again_keeps_its_narrative_cache_key():
 
 
 def test_status_shows_the_retrain_policy(tmp_path, monkeypatch):
-    from tasks import status
+    from tasks.service import status
 
     stage = tmp_path / "fine-tuning/adapters/stage1"
     stage.mkdir(parents=True)
@@ -213,8 +213,8 @@ def test_status_shows_the_retrain_policy(tmp_path, monkeypatch):
 
 
 def test_validation_checks_every_source_and_field():
-    from tasks.parse_findings import _validate
-    from tasks.parsers import parse_report
+    from tasks.findings.parse import _validate
+    from tasks.findings.parsers import parse_report
 
     (f,) = parse_report(REPO / "tests/fixtures/scanners/semgrep/one_finding.json").findings
     _validate([f], "a.json")

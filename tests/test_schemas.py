@@ -1,6 +1,6 @@
 """The compiled schema check accepts exactly what jsonschema's reference validator accepts.
 
-tasks/schemas.py asks fastjsonschema's generated code "valid?" for every
+tasks/core/schemas.py asks fastjsonschema's generated code "valid?" for every
 record and jsonschema only for the wording of an error; a record the
 compiled check let through that jsonschema rejects would reach findings.jsonl
 unchecked, so the two are compared on real findings and on mutations of
@@ -12,11 +12,11 @@ from __future__ import annotations
 import copy
 
 import pytest
-
 from conftest import REPO
-from tasks.errors import SecftError
-from tasks.parsers import parse_report
-from tasks.schemas import compiled, validate, validator
+
+from tasks.core.errors import SecftError
+from tasks.core.schemas import compiled, validate, validator
+from tasks.findings.parsers import parse_report
 
 FIXTURES = ["semgrep/one_finding.json", "bandit/one_vuln.json", "trivy/misconfigurations_and_secrets.json",
             "grype/many_vulns.json", "gitleaks/gitleaks8_many.json", "zap/basic-traditional-json.json",

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tasks.config import load_config
-from tasks.errors import SecftError
-from tasks.source import SourceReader, reader_from_config, safe_path
+from tasks.core.config import load_config
+from tasks.core.errors import SecftError
+from tasks.repository.source import SourceReader, reader_from_config, safe_path
 
 REPO = Path(__file__).resolve().parent.parent
 # a GitHub token shape detect-secrets knows; made up for this test, never valid anywhere
@@ -136,7 +136,7 @@ def test_config_key_and_environment_variable(repo):
 
 
 def test_binary_and_oversized_files_are_not_code(repo, monkeypatch):
-    import tasks.source as source
+    import tasks.repository.source as source
 
     (repo["root"] / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     (repo["root"] / "latin1.py").write_bytes("caf\xe9 = 1\n".encode("latin-1"))

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import clean_env
 
 LAUNCH = Path(sys.executable).parent / "mlx.launch"
@@ -83,7 +82,7 @@ def test_two_ranks_train_one_adapter_written_once_by_rank_0(workspace, data):
 
 
 def test_batch_size_must_split_evenly_across_ranks():
-    from tasks.errors import SecftError
+    from tasks.core.errors import SecftError
     from tasks.training.distributed import World, check_batch, share
 
     check_batch(4, World(0, 2))

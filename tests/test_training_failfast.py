@@ -7,7 +7,6 @@ import struct
 import sys
 
 import pytest
-
 from conftest import clean_env, make_workspace, run_doit
 
 
@@ -44,7 +43,7 @@ def test_output_name_is_a_plain_name_and_nothing_outside_is_touched(workspace, m
 
 
 def test_data_formats_are_detected_per_file(tmp_path):
-    from tasks.errors import SecftError
+    from tasks.core.errors import SecftError
     from tasks.training.formats import read_rows_with_format
 
     cases = {
@@ -109,8 +108,8 @@ def _truncate(path, keep):
 
 
 def test_safetensors_header_is_checked_against_the_file_size(smoke_workspace, tmp_path):
-    from tasks.errors import SecftError
-    from tasks.models import verify_model, verify_safetensors
+    from tasks.core.errors import SecftError
+    from tasks.training.base_model import verify_model, verify_safetensors
 
     good = smoke_workspace / "fine-tuning/models/tiny-base/model.safetensors"
     verify_safetensors(good)
@@ -197,7 +196,7 @@ def test_nan_loss_fails_the_stage_and_nothing_is_uploaded(workspace):
 
 
 def _stage1(ws, monkeypatch):
-    from tasks.config import load_config
+    from tasks.core.config import load_config
     from tasks.training.stages import stage1
 
     monkeypatch.chdir(ws)
@@ -207,7 +206,7 @@ def _stage1(ws, monkeypatch):
 
 
 def test_system_errors_are_one_line_before_training(workspace, monkeypatch):
-    from tasks.errors import SecftError
+    from tasks.core.errors import SecftError
 
     run = _stage1(workspace, monkeypatch)
     # mlx missing

@@ -61,7 +61,7 @@ def test_truncate_cuts_and_drop_removes_exactly_the_long_rows(tokenizer, rows, m
 
 
 def test_unknown_policy_is_one_line(tokenizer, rows):
-    from tasks.errors import SecftError
+    from tasks.core.errors import SecftError
     from tasks.training.batches import prepare_rows
 
     with pytest.raises(SecftError, match="fine_tuning.long_rows 'cut'"):

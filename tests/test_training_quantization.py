@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tasks.errors import SecftError
+from tasks.core.errors import SecftError
 
 
 def _config(ws: Path, **ft):
-    from tasks.config import load_config
+    from tasks.core.config import load_config
 
     overrides = {"fine_tuning.max_iters": 2, "fine_tuning.steps_per_eval": 2, "fine_tuning.val_batches": 1,
                  **{f"fine_tuning.{k}": v for k, v in ft.items()}}
@@ -58,11 +58,11 @@ def test_4bit_stages_train_and_the_fused_model_is_the_dequantised_trained_one(in
 
 
 def test_layers_the_group_size_does_not_divide_stay_in_full_precision(in_ws):
-    from tasks import models
+    from tasks.training import base_model
     from tasks.training.model_io import load_model
 
     cfg = _config(in_ws, quantization="8bit", quantization_group_size=128)["fine_tuning"]
-    model, _, _, record = load_model(models.resolve_verified("tiny"), cfg=cfg)
+    model, _, _, record = load_model(base_model.resolve_verified("tiny"), cfg=cfg)
     # tiny model: only the MLP down projections take 128-wide inputs; everything else is 64 wide
     assert record["bits"] == 8 and record["quantized_layers"] == 2
     assert "model.layers.0.self_attn.q_proj" in record["full_precision_layers"]

@@ -6,12 +6,11 @@ import hashlib
 import json
 
 import pytest
-
 from conftest import run_doit
 
 
 def _cfg(ws, **over):
-    from tasks.config import load_config
+    from tasks.core.config import load_config
 
     cfg = dict(load_config(ws / "config/pipeline.yaml", "smoke", environ={})["fine_tuning"])
     cfg.update({"max_iters": 8, "max_epochs": 10, "checkpoint_every": 2, "steps_per_eval": 4, **over})

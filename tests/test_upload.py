@@ -8,12 +8,12 @@ import re
 import shutil
 
 import pytest
+from conftest import REPO
 from werkzeug import Response
 
-from conftest import REPO
-from tasks.config import load_config
-from tasks.errors import SecftError
-from tasks.upload import upload
+from tasks.core.config import load_config
+from tasks.core.errors import SecftError
+from tasks.publish.upload import upload
 
 TOKEN = "hf_testtoken_do_not_print_0123456789"
 

@@ -17,14 +17,16 @@ import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from tasks import __version__, atomic
+from tasks import __version__
+from tasks.core import atomic
+from tasks.core.errors import SecftError
+from tasks.core.hashing import sha256_file
+from tasks.core.schemas import validate_all
 from tasks.datasets import grouping, lint, public_corpus, rows
 from tasks.datasets.sources import Source, fix
 from tasks.datasets.split import SPLITS, split_of
 from tasks.enrich import TEMPLATE_VERSION
-from tasks.errors import SecftError
-from tasks.hashing import sha256_file
-from tasks.schemas import validate_all
+from tasks.triage.output import load_fixes, load_records, with_record_fix
 
 GENERATOR_VERSION = "2"
 SEVERITY_ORDER = ["info", "low", "medium", "high", "critical"]
@@ -50,7 +52,7 @@ def _length_stats(data: list[dict]) -> dict:
     }
 
 
-def candidates(findings, narratives, narratives_path, cfg, source) -> tuple[dict, dict]:
+def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None, record_fixes=None) -> tuple[dict, dict]:
     """Every finding's rows before caps: {stage: [rows]}, and the counts of what was left out and why."""
     out: dict[str, list[dict]] = {"stage1": [], "stage2": []}
     why: dict[str, Counter] = {"excluded": Counter(), "stage1_dropped": Counter(), "stage2_dropped": Counter()}
@@ -67,22 +69,27 @@ def candidates(findings, narratives, narratives_path, cfg, source) -> tuple[dict
         if n is None:
             raise SecftError(f"{narratives_path}: no narrative for finding {f['id']}; rebuild enrich_narratives")
         code = source.code(f)
+        f = with_record_fix(f, record_fixes or {})  # the advisory record's fix for the installed line (tasks/triage)
+        rec = (verdicts or {}).get(f["id"])
         fixed = fix(f, n["cwe"], code)
         family = "git-history" if f["id"] in mined else fixed[2].get("fix_family") or fixed[1]
         meta = rows.base_meta(f, n, grouping.group_key(f, family), fixed[2].get("language") or n.get("language"))
         s1 = rows.stage1_row(f, n, meta, code, cfg)
+        s1, fixed = rows.apply_triage(f, n, meta, rec, s1, fixed, cfg)
         if s1 is None:
             why["stage1_dropped"]["likely false positive (triage: drop)"] += 1
         else:
             out["stage1"].append(s1)
         if f["id"] in mined:
             s2 = rows.mined_row(f, meta, mined[f["id"]], cfg)
-        elif rows.unusable_fix(f, fixed[1]):
+        elif rows.unusable_fix(f, fixed[1]) and fixed[1] != "suppression":
             s2 = None
         else:
             s2 = rows.stage2_row(f, meta, fixed, code, cfg)
         if s2 is None:
-            reason = "likely false positive" if meta["triage"] and cfg["triage"] != "keep" else fixed[1]
+            signal_only = isinstance(meta["triage"], str) and cfg["triage"] != "keep"  # no triage.jsonl: the report's signal
+            dropped = signal_only or (fixed[0] is not None and rows._dropped_by_triage(meta, fixed[1], cfg))
+            reason = "likely false positive" if dropped else fixed[1]
             reason = (rows.unusable_fix(f, fixed[1]) if f["id"] not in mined else None) or reason
             why["stage2_dropped"][reason] += 1
         else:
@@ -100,7 +107,8 @@ def build(findings_path: Path, narratives_path: Path, out_dir: Path, cfg: dict, 
     source_cfg = source_cfg or {}
     runs = source_cfg.get("runs")
     source = Source(source_cfg.get("repo_path"), Path(runs) if runs else None, cfg["context_lines"])
-    pool, why = candidates(findings, narratives, narratives_path, cfg, source)
+    verdicts, record_fixes = load_records(source_cfg.get("triage")), load_fixes(source_cfg.get("advisory_fixes"))
+    pool, why = candidates(findings, narratives, narratives_path, cfg, source, verdicts, record_fixes)
     threshold = float(cfg["near_duplicate_threshold"])
     hygiene: dict = {}
     files: dict[str, list[dict]] = {}
@@ -146,7 +154,10 @@ def _write(out_dir, files, findings, why, hygiene, report, kb_version, findings_
             "by_tool": dict(sorted(Counter(r["meta"]["tool"] for r in every).items())),
             "by_severity": dict(sorted(Counter(r["meta"]["severity"] for r in every).items())),
             "by_kind": dict(sorted(Counter(r["meta"]["kind"] for r in every).items())),
-            "triaged": sum(1 for r in every if r["meta"].get("triage")),
+            "triaged": sum(1 for r in every if r["meta"].get("triage") and not isinstance(r["meta"]["triage"], dict)
+                           or rows.is_false_positive(r["meta"])),
+            "verdicts": dict(sorted(Counter(r["meta"]["triage"]["verdict"] for r in every
+                                            if isinstance(r["meta"].get("triage"), dict)).items())),
         }
     stage2 = [r for s in SPLITS for r in files[FILES[("stage2", s)]]]
     info["stage2_fix_sources"] = dict(sorted(Counter(r["meta"]["fix_source"] for r in stage2).items()))

@@ -4,9 +4,9 @@ Run inside build_datasets before anything is written; the counts go to
 ``fine-tuning/training_data/lint.json``.  A hard check with a count above
 zero fails the build with one line naming the first offending row, so a
 wrong row never reaches training.  The checks reuse the project's own
-detectors: foreign-language code (tasks.evaluation.code), CI workspace
-paths (tasks.parsers.paths), secrets (detect-secrets via
-tasks.parsers.secrets), proposed versions (tasks.evaluation.metrics).
+detectors: foreign-language code (tasks.fixes.patch_check), CI workspace
+paths (tasks.findings.paths), secrets (detect-secrets via
+tasks.findings.secrets), proposed versions (tasks.evaluation.metrics).
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from tasks.core.errors import SecftError
 from tasks.datasets.grouping import near_duplicate_rows
 from tasks.enrich.platforms import foreign_names
-from tasks.errors import SecftError
-from tasks.evaluation.code import no_foreign_language
-from tasks.evaluation.metrics import proposed_versions, same_version, versions_in
-from tasks.parsers.paths import has_ci_prefix
-from tasks.parsers.secrets import detect
+from tasks.findings.paths import has_ci_prefix
+from tasks.findings.secrets import detect
+from tasks.findings.versions import proposed_versions, same_version, versions_in
+from tasks.fixes.patch_check import no_foreign_language
 
 HARD = ("foreign_language_code", "foreign_language_advice", "ci_workspace_path", "possible_secret",
         "unknown_fixed_version", "no_fix_for_code_or_config", "no_fix_but_scanner_fix", "empty_or_boilerplate")
@@ -65,6 +65,7 @@ def unknown_version(row: dict, f: dict) -> str | None:
     fixed += [str(v) for v in pkg.get("fixed_versions") or []]  # every release line's fix the advisory lists
     fixed += versions_in(f.get("fix_hint") or "")  # the scanner's own fix ("Upgrade vercel to 32.3.0") is advisory data
     report = " ".join([_prompt(row), f.get("title") or "", f.get("description") or "", *map(str, f.get("references") or [])])
+    report += " " + _verdict_evidence(row)  # the advisory range the verdict quotes is the record's, not a proposal
     for v in proposed_versions(_URL.sub(" ", _answer(row)), report, fixed[0] if fixed else None):
         if not any(same_version(v, e) for e in fixed):
             return f"version {v} is not in the advisory's fixed versions ({', '.join(fixed) or 'none published'})"
@@ -107,7 +108,7 @@ def row_problems(row: dict, f: dict) -> dict[str, str]:
     version = unknown_version(row, f)
     if version:
         out["unknown_fixed_version"] = version
-    if meta["kind"] in ("code", "config") and not meta.get("triage") and (
+    if meta["kind"] in ("code", "config") and not _triaged(meta) and (
         meta.get("fix_source") == "no-fix-published" or _NO_FIX.search(answer)
     ):
         out["no_fix_for_code_or_config"] = "a code or config finding answered with 'no fix published'"
@@ -117,6 +118,17 @@ def row_problems(row: dict, f: dict) -> dict[str, str]:
     if problem:
         out["empty_or_boilerplate"] = problem
     return out
+
+
+def _verdict_evidence(row: dict) -> str:
+    triage = row["meta"].get("triage")
+    return " ".join(r["evidence"] for r in triage["reasons"]) if isinstance(triage, dict) else ""
+
+
+def _triaged(meta: dict) -> bool:
+    """A row the triage explains (a report signal, or a verdict other than true_positive)."""
+    triage = meta.get("triage")
+    return bool(triage) and (not isinstance(triage, dict) or triage.get("verdict") != "true_positive")
 
 
 def lint(files: dict[str, list[dict]], findings: dict[str, dict], threshold: float) -> dict:

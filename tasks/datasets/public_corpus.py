@@ -33,7 +33,7 @@ import re
 from pathlib import Path
 
 from tasks.datasets.prompts import STAGE1_SYSTEM
-from tasks.errors import SecftError
+from tasks.core.errors import SecftError
 
 _FIELDS = {
     "before": ("code_before", "func_before", "vulnerable_code", "before"),

@@ -8,7 +8,7 @@ fix_status, has_diff, code, expected_diff.
 from __future__ import annotations
 
 from tasks.datasets.prompts import STAGE1_SYSTEM, STAGE2_SYSTEM, describe_finding
-from tasks.evaluation.code import extract_diff
+from tasks.fixes.patch_check import extract_diff
 
 # fix_for meta keys a row keeps (the rest is the fixes helper's business)
 FIX_META = ("language", "build_tool", "fix_family", "ecosystem", "manifest")
@@ -24,8 +24,73 @@ def base_meta(f: dict, narrative: dict, group: str, language: str | None) -> dic
         "finding_id": f["id"], "tool": f["tool"], "rule_id": str(f["rule_id"]), "severity": f["severity"], "kind": f["kind"],
         "group": group, "cwe": list(narrative["cwe"]), "language": language,
         "path": (f.get("location") or {}).get("path"),
-        "triage": (narrative.get("triage") or {}).get("signal"),
+        "triage": (narrative.get("triage") or {}).get("signal"),  # the report's signal; a verdict replaces it (apply_triage)
     }
+
+
+# ----------------------------------------------------------------------------- triage verdicts (tasks/triage)
+_VERDICT_WORDS = {"true_positive": "True positive", "false_positive": "False positive", "needs_review": "Needs review"}
+
+
+def triage_meta(rec: dict | None) -> dict | None:
+    """meta.triage: the verdict and its reasons from triage.jsonl."""
+    return {"verdict": rec["verdict"], "reasons": rec["reasons"]} if rec else None
+
+
+def is_false_positive(meta: dict) -> bool:
+    triage = meta.get("triage")
+    return isinstance(triage, dict) and triage.get("verdict") == "false_positive"
+
+
+def apply_triage(f: dict, narrative: dict, meta: dict, rec: dict | None, s1: dict | None, fixed: tuple, cfg: dict):
+    """(stage-1 row, fixed) with the triage verdict: the stage-1 answer opens with it, a false positive's
+    stage-2 answer is the suppression in the tool's own syntax, a needs_review one says what to check."""
+    from tasks.fixes.suppression import suppression_answer
+
+    if rec is None:
+        return s1, fixed
+    meta["triage"] = triage_meta(rec)
+    if s1 is not None:
+        s1["meta"]["triage"] = meta["triage"]
+    answer, source, fix_meta = fixed
+    if rec["verdict"] == "false_positive" and cfg["triage"] == "drop":
+        return None, fixed
+    if rec["verdict"] == "false_positive" and cfg["triage"] != "keep":
+        if s1 is not None:
+            text = s1["messages"][2]["content"]
+            if not narrative.get("triage"):  # no report-signal text: the analysis says why it is not a finding
+                place = suppression_answer(f, rec).split("suppress the finding ", 1)[1].split(", with the reason")[0]
+                text = false_positive_analysis(narrative, rec, place)
+            else:
+                text = verdict_lead(rec) + text
+            s1["messages"][2]["content"] = text
+        return s1, (suppression_answer(f, rec), "suppression", dict(fix_meta, fix_family="suppression"))
+    if s1 is not None:
+        s1["messages"][2]["content"] = verdict_lead(rec) + s1["messages"][2]["content"]
+    if rec["verdict"] == "needs_review" and answer:
+        answer = stage2_needs_review(answer, rec)
+    return s1, (answer, source, fix_meta)
+
+
+def verdict_lead(rec: dict) -> str:
+    """The opening of a stage-1 answer: the verdict and its evidence, in the first sentence."""
+    evidence = "; ".join(r["evidence"] for r in rec["reasons"][:2])
+    text = f"{_VERDICT_WORDS[rec['verdict']]}: {evidence.rstrip('.')}."
+    if rec["verdict"] == "needs_review":
+        text += " Check this before acting on the finding."
+    return "## Verdict\n" + text + "\n\n"
+
+
+def false_positive_analysis(narrative: dict, rec: dict, suppress_place: str) -> str:
+    """A false positive's stage-1 answer: the verdict, what was reported, and what to do (suppress, not fix)."""
+    impact = (narrative.get("sections") or {}).get("impact") or ""
+    return (verdict_lead(rec) + f"## What was reported\n{impact}\n\n## What to do\nDo not change the code: record the "
+            f"finding as not applicable here, {suppress_place}, with the evidence above as the reason.")
+
+
+def stage2_needs_review(answer: str, rec: dict) -> str:
+    """A needs_review stage-2 answer says what to check before the fix applies (the two stages agree)."""
+    return f"Check first: {rec['reasons'][0]['evidence'].rstrip('.')}. If the finding holds:\n\n{answer}"
 
 
 def stage1_row(f: dict, narrative: dict, meta: dict, code: dict | None, cfg: dict) -> dict | None:
@@ -87,21 +152,31 @@ def unusable_fix(f: dict, source: str) -> str | None:
 
 def ignores_scanner_fix(f: dict, source: str) -> bool:
     """A "no fixed version" answer while the report's own fix names a version (npm audit: upgrade the parent)."""
-    from tasks.evaluation.metrics import versions_in
+    from tasks.findings.versions import versions_in
 
     return source == "no-fix-published" and bool(versions_in(f.get("fix_hint") or ""))
 
 
+def _dropped_by_triage(meta: dict, source: str, cfg: dict) -> bool:
+    """No stage-2 row: a report signal's likely false positive (explain/drop), or any false positive with drop."""
+    triage = meta.get("triage")
+    if not triage or cfg["triage"] == "keep":
+        return False
+    if isinstance(triage, dict):
+        return triage["verdict"] == "false_positive" and (cfg["triage"] == "drop" or source != "suppression")
+    return True
+
+
 def stage2_row(f: dict, meta: dict, fixed: tuple[str | None, str, dict], code: dict | None, cfg: dict) -> dict | None:
     answer, source, fix_meta = fixed
-    if answer is None or (meta.get("triage") and cfg["triage"] != "keep"):
+    if answer is None or _dropped_by_triage(meta, source, cfg):
         return None
     return chat(STAGE2_SYSTEM, describe_finding(f, code, cfg["max_snippet_chars"]), answer,
                 stage2_meta(f, meta, source, fix_meta, answer, code))
 
 
 def mined_row(f: dict, meta: dict, mined: dict, cfg: dict) -> dict:
-    """A fix this team made (tasks.history): the code before as the prompt, the real diff as the answer."""
+    """A fix this team made (tasks.fixes.mined): the code before as the prompt, the real diff as the answer."""
     code = {"path": mined["path"], "text": mined["before"], "start_line": int(mined["before_start_line"]),
             "commit": mined.get("commit_before"), "note": None}
     diff = mined["diff"] if mined["diff"].endswith("\n") else mined["diff"] + "\n"

@@ -1,8 +1,8 @@
 """The other helpers' pieces, behind one small surface: fixes, source code, mined fixes.
 
 * ``fix(f, cwes, code)`` -> (answer, fix source, meta) from ``tasks.fixes.fix_for``;
-* ``Source`` reads each finding's code at its run's commit (``tasks.source``)
-  and the fixes the team made, mined from git history (``tasks.history``).
+* ``Source`` reads each finding's code at its run's commit (``tasks.repository.source``)
+  and the fixes the team made, mined from git history (``tasks.fixes.mined``).
 
 Secret findings never get source code: the file holds the secret the
 parser redacted.  Every code text is scrubbed with detect-secrets as well.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tasks.errors import SecftError
+from tasks.core.errors import SecftError
 from tasks.fixes import fix_for
 
 
@@ -29,7 +29,7 @@ def fix(f: dict, cwes: list[str], code: dict | None) -> tuple[str | None, str, d
 
 
 def _scrub(text: str, path: str) -> str:
-    from tasks.parsers.secrets import detect, scrub
+    from tasks.findings.secrets import detect, scrub
 
     return scrub(text, detect(text, path))
 
@@ -51,9 +51,9 @@ class Source:
         self.runs_path = runs_path
         if repo_path:
             try:
-                from tasks.source import SourceReader
+                from tasks.repository.source import SourceReader
             except ImportError:
-                raise SecftError(f"source.repo_path is set ({repo_path}) but this secft has no source reader (tasks.source)") from None
+                raise SecftError(f"source.repo_path is set ({repo_path}) but this secft has no source reader (tasks.repository.source)") from None
             self.reader = SourceReader(Path(repo_path))
 
     def code(self, f: dict) -> dict | None:
@@ -61,7 +61,7 @@ class Source:
         loc = f.get("location") or {}
         if self.reader is None or f["kind"] in ("secret", "dependency", "web") or not loc.get("path"):
             return None
-        from tasks.source import secret_finding
+        from tasks.repository.source import secret_finding
 
         ctx = self.reader.context(loc["path"], _commit(f), loc.get("start_line"), self.context_lines,
                                   end_line=loc.get("end_line"), mark_secret=secret_finding(f))
@@ -82,7 +82,7 @@ class Source:
         if self.runs_path is None or not self.runs_path.is_file():
             return {}
         try:
-            from tasks.history import mine_fixes
+            from tasks.fixes.mined import mine_fixes
         except ImportError:
             return {}
         runs = [json.loads(l) for l in self.runs_path.read_text(encoding="utf-8").splitlines() if l.strip()]

@@ -8,7 +8,7 @@ finding's stage-1 and stage-2 rows share a split (the keys are the same).
 
 from __future__ import annotations
 
-from tasks.hashing import sha256_text
+from tasks.core.hashing import sha256_text
 
 SPLITS = ("train", "valid", "test")
 

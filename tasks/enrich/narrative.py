@@ -15,7 +15,7 @@ What goes in depends on the finding:
 * secret: revoke, rotate, purge from history;
 * web (ZAP): the scanner's solution plus fitting catalogue mitigations.
 
-Likely false positives (tasks.enrich.triage) get a second text,
+Likely false positives (tasks.triage.report_signals) get a second text,
 ``triage_narrative``, that says why the finding is probably acceptable;
 ``datasets.triage`` picks which one a row uses.
 
@@ -34,8 +34,9 @@ from __future__ import annotations
 import re
 
 from tasks.enrich import platforms
-from tasks.enrich.triage import NOT_SECURITY, triage
-from tasks.knowledge_base import KnowledgeBase, known
+from tasks.enrich.knowledge_base import KnowledgeBase, known
+from tasks.triage.output import fix_origin
+from tasks.triage.report_signals import NOT_SECURITY, triage
 
 TEMPLATE_VERSION = "2"
 MIN_RETRIEVAL_SCORE = 12.0
@@ -210,7 +211,7 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
         if p.get("fixed_version"):
             if p.get("version"):
                 text = (f"Upgrade {p['name']} from {p['version']} to {p['fixed_version']}, "
-                        f"the fixed version the report names for {_advisory_ids(f)}.")
+                        f"{fix_origin(p)} for {_advisory_ids(f)}.")
             elif len(p.get("fixed_versions") or []) > 1:  # one fix per release line, installed version unknown
                 text = (f"The advisory ({_advisory_ids(f)}) lists fixed releases {', '.join(p['fixed_versions'])}, one per "
                         f"release line, and the report does not say which {p['name']} is installed: find it (`npm ls "

@@ -12,17 +12,17 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from tasks import atomic
+from tasks.core import atomic
+from tasks.core.hashing import sha256_json
+from tasks.enrich.knowledge_base import KnowledgeBase
 from tasks.enrich.narrative import TEMPLATE_VERSION, narrative_for
-from tasks.hashing import sha256_json
-from tasks.knowledge_base import KnowledgeBase
 
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """A hash of the code a narrative depends on (this package and the fix patterns)."""
+    """A hash of the code a narrative depends on (this package, the fixes and triage)."""
     root = Path(__file__).resolve().parent.parent
-    files = sorted((root / "enrich").glob("*.py")) + sorted((root / "fixes").rglob("*.py"))
+    files = sorted((root / "enrich").glob("*.py")) + sorted((root / "fixes").rglob("*.py")) + sorted((root / "triage").rglob("*.py"))
     return sha256_json({p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in files})[:16]
 
 
@@ -31,9 +31,16 @@ def cache_key(finding: dict, kb_version: str) -> str:
     return sha256_json({"finding": core, "kb": kb_version, "template": TEMPLATE_VERSION, "code": code_version()})
 
 
-def enrich(findings_path: Path, kb_path: Path, out_path: Path, cache_path: Path, top_k: int) -> dict:
-    """Write narratives.jsonl (one per finding, in findings order); returns stats."""
-    from tasks.schemas import validate
+def enrich(findings_path: Path, kb_path: Path, out_path: Path, cache_path: Path, top_k: int,
+           advisory_fixes: Path | None = None) -> dict:
+    """Write narratives.jsonl (one per finding, in findings order); returns stats.
+
+    ``advisory_fixes`` (from the triage step) gives the advisory record's fixed version for the
+    installed release line; it replaces the report's, so the narrative and the stage-2 fix agree."""
+    from tasks.core.schemas import validate
+    from tasks.triage.output import load_fixes, with_record_fix
+
+    record_fixes = load_fixes(advisory_fixes)
 
     kb = KnowledgeBase(kb_path)
     cache: dict[str, dict] = {}
@@ -46,7 +53,7 @@ def enrich(findings_path: Path, kb_path: Path, out_path: Path, cache_path: Path,
     for line in findings_path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
-        f = json.loads(line)
+        f = with_record_fix(json.loads(line), record_fixes)
         key = cache_key(f, kb.version)
         if key in cache:
             n = cache[key]

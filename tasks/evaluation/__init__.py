@@ -4,4 +4,6 @@
 ``generate`` runs a model greedily and measures the test loss; ``report``
 wires them into ``fine-tuning/eval/report.json`` / ``report.md``; ``plots``
 draws the PNGs.  ``doit evaluate`` calls :func:`tasks.evaluation.report.evaluate`.
+
+May import: every phase up to ``tasks.training`` (never ``tasks.publish`` or ``tasks.service``).
 """

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from tasks.evaluation.code import apply_patch, extract_diff, patch_applies
+from tasks.fixes.patch_check import apply_patch, extract_diff, patch_applies
 from tasks.evaluation.metrics import cwe_correct, cwe_ids, fixed_version_correct, same_version, versions_in
 
 BLIND = ("cwe_unprompted", "triage_verdict", "fixed_version_unprompted", "patch_changes")

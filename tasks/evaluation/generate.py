@@ -50,10 +50,11 @@ def answers(model, tokenizer, rows: list[dict], max_tokens: int, batch_size: int
 def test_loss(model, tokenizer, rows: list[dict], cfg: dict) -> tuple[float | None, int]:
     """(mean loss over every answer token of ``rows``, rows it was computed on).
 
-    The same tokenisation and masking as training (``tasks.finetune``), over
+    The same tokenisation and masking as training (``tasks.training``), over
     all batches, so it is the test-split counterpart of the validation loss.
     """
-    from tasks.finetune import tokenize_rows, valid_loss
+    from tasks.training.batches import tokenize_rows
+    from tasks.training.loop import valid_loss
 
     dataset, _too_long = tokenize_rows([{"messages": r["messages"]} for r in rows], tokenizer, cfg["mask_prompt"], cfg["max_seq_length"])
     if not dataset:

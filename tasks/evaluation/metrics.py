@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 
-from tasks.evaluation.code import no_foreign_language, patch_applies
+from tasks.findings.versions import proposed_versions, same_version, versions_in  # noqa: F401 (versions_in: the metrics' API)
+from tasks.fixes.patch_check import no_foreign_language, patch_applies
 
 # which metrics a test set is scored on: stage 1 is analysis, stage 2 is fixing
 METRICS = {
@@ -74,31 +75,6 @@ def severity_agrees(answer: str, meta: dict) -> bool | None:
 
 
 # ----------------------------------------------------------------------------- fixed version
-
-# one way to split any text (separators are mandatory between suffix runs): linear, even on hostile input
-_VERSION = re.compile(r"(?<![\w./])v?((?:\d+:)?\d+(?:\.\d+)+[A-Za-z0-9]*(?:[-+~_.][A-Za-z0-9]+)*)")
-
-
-def versions_in(text: str) -> list[str]:
-    return [m.group(1) for m in _VERSION.finditer(text)]
-
-
-def same_version(a: str, b: str) -> bool:
-    from packaging.version import InvalidVersion, Version
-
-    a, b = a.strip().lstrip("vV"), b.strip().lstrip("vV")
-    try:
-        return Version(a) == Version(b)
-    except InvalidVersion:
-        return a == b
-
-
-def proposed_versions(answer: str, prompt: str, expected: str | None = None) -> list[str]:
-    """Versions the answer brings in: every version it names that the prompt did not (the installed one)."""
-    seen = versions_in(prompt)
-    return [v for v in versions_in(answer)
-            if (expected and same_version(v, expected)) or not any(same_version(v, s) for s in seen)]
-
 
 def fixed_version_correct(answer: str, meta: dict, prompt: str = "") -> bool | None:
     """Dependency rows: every version the answer proposes is the expected fix; with no fix published, none."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from tasks import atomic
+from tasks.core import atomic
 
 MODELS = ("base", "stage1", "stage2")
 

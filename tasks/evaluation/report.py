@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tasks import atomic
-from tasks.errors import SecftError
+from tasks.core import atomic
+from tasks.core.errors import SecftError
 from tasks.evaluation import blind
 from tasks.evaluation.metrics import ALL_METRICS, METRICS, aggregate, prompt_text, score
 
@@ -175,7 +175,8 @@ def markdown(report: dict, plots: dict) -> str:
 
 def evaluate(config: dict, paths: dict) -> dict:
     """Evaluate the three models and write report.json, report.md, answers.jsonl and the plots."""
-    from tasks.evaluation import generate, plots as plotting
+    from tasks.evaluation import generate
+    from tasks.evaluation import plots as plotting
 
     ecfg, cfg = config["evaluation"], config["fine_tuning"]
     out: Path = paths["out"]

@@ -13,6 +13,8 @@
 
 A wrong row is worse than none, so every path may answer ``None`` with the
 reason, and nothing here ever falls back to another language's code.
+
+May import: ``tasks.core``, ``tasks.ingest``, ``tasks.findings``, ``tasks.repository``, ``tasks.triage``.
 """
 
 from __future__ import annotations

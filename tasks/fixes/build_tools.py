@@ -129,7 +129,7 @@ def npm_family(tool: str, name: str, fixed: str, t: Target, f: dict) -> list[str
         out.append(block("json", override))
     if "npm audit fix" in hint and tool == "npm":
         out.append("`npm audit fix` applies the non-breaking upgrades for you.")
-    why = {"npm": f"npm ls {name}", "yarn": f"yarn why {name}", "pnpm": f"pnpm why {name}", "bun": f"bun pm ls"}[tool]
+    why = {"npm": f"npm ls {name}", "yarn": f"yarn why {name}", "pnpm": f"pnpm why {name}", "bun": "bun pm ls"}[tool]
     out.append(f"Check which version is resolved with `{why}`.")
     return out
 
@@ -142,7 +142,7 @@ def python(tool: str, name: str, fixed: str, t: Target, transitive: bool = False
                 f"Check with `poetry show {name}`."]
     if tool == "pipenv":
         return [f"`pipenv install \"{name}>={fixed}\"` (updates Pipfile and Pipfile.lock), or `pipenv update {name}` "
-                "when it is transitive.", f"Check with `pipenv graph`."]
+                "when it is transitive.", "Check with `pipenv graph`."]
     if tool == "uv":
         return [f"`uv add \"{name}>={fixed}\"` for a direct dependency, or `uv lock --upgrade-package {name}` "
                 "for a transitive one; commit uv.lock."]

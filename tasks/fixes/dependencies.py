@@ -11,9 +11,17 @@ from __future__ import annotations
 import re
 
 from tasks.fixes import ecosystems
-from tasks.fixes.build_tools import advisory_ids, block, go_version, gradle, maven, npm_family, os_packages, python
+from tasks.fixes.build_tools import (
+    advisory_ids,
+    block,
+    go_version,
+    gradle,
+    maven,
+    npm_family,
+    os_packages,
+    python,
+)
 from tasks.fixes.ecosystems import maven_coordinates
-
 
 # packages every Debian/Alpine/RPM base image needs: "remove it" is no mitigation for these
 _ESSENTIAL = re.compile(r"^(?:libc6|libc-bin|libc-l10n|glibc\S*|musl\S*|busybox\S*|apt|libapt\S*|dpkg|base-files|bash|"

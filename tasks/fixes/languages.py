@@ -94,7 +94,7 @@ def platform_of(path: str | None, language: str | None) -> str | None:
     return None
 
 
-# the fence tag a code block in this language gets (what tasks.evaluation.code understands)
+# the fence tag a code block in this language gets (what tasks.fixes.patch_check understands)
 FENCE = {
     "python": "python", "javascript": "javascript", "typescript": "typescript", "java": "java",
     "kotlin": "kotlin", "go": "go", "csharp": "csharp", "ruby": "ruby", "php": "php",

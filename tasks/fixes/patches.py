@@ -38,7 +38,7 @@ class Code:
         return "\n".join(self.lines) + "\n"
 
     def as_meta(self) -> dict:
-        """What a row's meta carries so a later check can apply the diff (tasks.evaluation.code)."""
+        """What a row's meta carries so a later check can apply the diff (tasks.fixes.patch_check)."""
         return {"path": self.path, "text": self.text, "start_line": self.start_line}
 
 

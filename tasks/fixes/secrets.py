@@ -100,8 +100,8 @@ def rotation(finding: dict, language: str | None, fix_family: str = "secret-rota
                  "replacements.txt`, listing the old value), then force-push; rotation matters more than the purge.")
     block = _read_it(language, env, path)
     if block:
-        intro = _STORE.get(language or "", f"3. Read the new value at run time from the environment (filled from your "
-                                              f"secret manager or CI secret store) instead of the source:")
+        intro = _STORE.get(language or "", "3. Read the new value at run time from the environment (filled from your "
+                                              "secret manager or CI secret store) instead of the source:")
         if not intro.startswith("3."):
             intro = "3. " + intro
         lines += [intro, block]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import re
 
-from tasks.evaluation.code import patched_code_parses
+from tasks.fixes.patch_check import patched_code_parses
 from tasks.fixes.patches import Code
 
 _IMPORT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import\b|import\s+([\w.]+))", re.M)

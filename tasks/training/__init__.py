@@ -12,8 +12,14 @@
 - ``schedule``: the learning-rate schedule (``lr_schedule``, ``warmup_steps``) from mlx's schedulers.
 - ``distributed``: data-parallel training under ``mlx.launch`` (gradients all-reduced, rank 0 writes).
 - ``stages``: stage 1 / stage 2 of the pipeline and the single-adapter trainer they share.
-- ``publish``: ``--upload`` for the standalone trainer through ``tasks.upload``.
-- ``cli``: ``python -m tasks.finetune``.
+- ``cli``: the standalone trainer behind ``python -m tasks.finetune``.
+- ``base_model``: resolving and verifying the base model (tiny, a local folder, a Hub id).
+- ``tiny_model``: the tiny random test model, built offline.
+- ``model_history``: the last trained outputs of each adapter (``python -m tasks.models``).
+- ``outputs``: whether a stage's outputs are all still there.
 
 Nothing here imports mlx at module load: dodo.py and ``doit list`` stay fast.
+
+May import: ``tasks.core`` ... ``tasks.datasets`` (the rows it trains on); never ``tasks.evaluation``,
+``tasks.publish`` or ``tasks.service`` (``python -m tasks.finetune`` joins training and publishing).
 """

@@ -32,7 +32,7 @@ def prepare_rows(rows: list[dict], tokenizer, mask_prompt: bool, max_seq_length:
     items and the counts ``{"dropped", "truncated", "prompt_too_long"}``.
     """
     if long_rows not in LONG_ROWS:
-        from tasks.errors import SecftError
+        from tasks.core.errors import SecftError
 
         raise SecftError(f"fine_tuning.long_rows {long_rows!r}: expected one of {', '.join(LONG_ROWS)}")
     items, counts = [], {"dropped": 0, "truncated": 0, "prompt_too_long": 0}

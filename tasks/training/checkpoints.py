@@ -16,7 +16,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tasks import atomic
+from tasks.core import atomic
 
 
 @dataclass

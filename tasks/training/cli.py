@@ -20,8 +20,8 @@ import re
 import sys
 from pathlib import Path
 
-from tasks.errors import SecftError
-from tasks.hashing import sha256_json
+from tasks.core.errors import SecftError
+from tasks.core.hashing import sha256_json
 from tasks.training import distributed
 
 ADAPTERS = Path("fine-tuning/adapters")
@@ -85,8 +85,13 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def run(args: argparse.Namespace) -> dict:
-    from tasks.config import load_config
+def run(args: argparse.Namespace, publish=None) -> dict:
+    """Train one adapter; ``publish(config, name, adapter_dir, train_rows, valid_rows)`` uploads it (``--upload``).
+
+    The publisher is passed in by the command (``tasks.finetune``) because publishing is a later phase
+    than training: training code never imports it.
+    """
+    from tasks.core.config import load_config
     from tasks.datasets import split_of
     from tasks.training.stages import train_single
 
@@ -113,23 +118,21 @@ def run(args: argparse.Namespace) -> dict:
     )
     if not distributed.writer():  # under mlx.launch: rank 0 writes, uploads and reports
         return metrics
-    from tasks.builds import record
+    from tasks.training.model_history import record
 
-    metrics["history"] = record(config, metrics, kind="standalone")  # fine-tuning/history/<name>, listed by tasks.status
-    if args.upload:
-        from tasks.training.publish import publish
-
+    metrics["history"] = record(config, metrics, kind="standalone")  # fine-tuning/history/<name>, listed by tasks.service.status
+    if args.upload and publish is not None:
         metrics["upload"] = publish(config, name, out_dir, train_rows, valid_rows)
     return metrics
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, publish=None) -> int:
     from tasks.training import blas
 
     blas.preload()  # before mlx is imported (tasks/training/blas.py)
     args = _parser().parse_args(argv)
     try:
-        metrics = run(args)
+        metrics = run(args, publish)
     except SecftError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -51,7 +51,7 @@ def writer() -> bool:
 
 def check_batch(batch: int, w: World) -> None:
     if w.size > 1 and batch % w.size:
-        from tasks.errors import SecftError
+        from tasks.core.errors import SecftError
 
         raise SecftError(
             f"fine_tuning.batch_size {batch} is not a multiple of the {w.size} processes started by mlx.launch "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tasks.errors import SecftError
+from tasks.core.errors import SecftError
 
 FORMATS = {
     "chat": "an object with a 'messages' list of {'role', 'content'}",

@@ -23,8 +23,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tasks import atomic
-from tasks.errors import SecftError
+from tasks.core import atomic
+from tasks.core.errors import SecftError
 
 _LAYER = {
     "attn_norm": "input_layernorm", "ffn_norm": "post_attention_layernorm",

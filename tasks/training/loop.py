@@ -18,9 +18,15 @@ import logging
 import math
 import time
 
-from tasks.errors import SecftError
+from tasks.core.errors import SecftError
 from tasks.training import distributed, schedule
-from tasks.training.batches import batch_for_step, batch_index, collate, prepare_rows, validation_batches
+from tasks.training.batches import (
+    batch_for_step,
+    batch_index,
+    collate,
+    prepare_rows,
+    validation_batches,
+)
 from tasks.training.checkpoints import Checkpoints
 
 
@@ -119,10 +125,11 @@ def train_adapter(
     Under ``mlx.launch`` every rank runs this with the same arguments
     (``distributed``); only rank 0 saves checkpoints.
     """
+    from functools import partial
+
     import mlx.core as mx
     import mlx.nn as nn
     import mlx.optimizers as optim
-    from functools import partial
     from mlx_lm.cli_ui import TrainUI
     from mlx_lm.tuner.trainer import default_loss, grad_checkpoint
 

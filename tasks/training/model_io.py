@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tasks import atomic
-from tasks.errors import SecftError
+from tasks.core import atomic
+from tasks.core.errors import SecftError
 
 BITS = {"none": None, "4bit": 4, "8bit": 8}
 

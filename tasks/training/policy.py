@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tasks.hashing import sha256_json
+from tasks.core.hashing import sha256_json
 
 ROWS_FILE = "trained_rows.txt"
 
@@ -27,7 +27,7 @@ def row_hashes(rows: list[dict]) -> list[str]:
 
 
 def write_row_hashes(folder: Path, rows: list[dict]) -> None:
-    from tasks import atomic
+    from tasks.core import atomic
 
     atomic.write_text(folder / ROWS_FILE, "".join(h + "\n" for h in row_hashes(rows)))
 
@@ -87,7 +87,7 @@ def decide(cfg: dict, out_dir: Path, rows: list[dict], setup: str, force: bool, 
 
 def kept_metrics(out_dir: Path, policy: dict, skipped_by: str | None = None) -> dict:
     """The earlier metrics, marked as kept, with this run's policy record."""
-    from tasks import atomic
+    from tasks.core import atomic
 
     metrics = {**previous_metrics(out_dir), "status": "kept", "policy": policy}
     metrics.pop("skipped_by", None)

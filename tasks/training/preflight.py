@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from tasks.errors import SecftError
+from tasks.core.errors import SecftError
 
 # an adapter, its checkpoints and logs: small; a fused model needs about the base model's size
 MIN_FREE_BYTES = 64 * 1024 * 1024

@@ -24,7 +24,7 @@ def build(cfg: dict, total_steps: int):
     kind = cfg.get("lr_schedule", "constant")
     warmup = min(int(cfg.get("warmup_steps", 0) or 0), max(total_steps - 1, 0))
     if kind not in SCHEDULES:
-        from tasks.errors import SecftError
+        from tasks.core.errors import SecftError
 
         raise SecftError(f"fine_tuning.lr_schedule {kind!r}: expected one of {', '.join(SCHEDULES)}")
     if kind == "constant" and not warmup:

@@ -24,14 +24,15 @@ import os
 import time
 from pathlib import Path
 
-from tasks import atomic, builds, models
-from tasks.hashing import sha256_file, sha256_json
-from tasks.outputs import describe_outputs, outputs_intact
-from tasks.training import distributed, policy, preflight
+from tasks.core import atomic
+from tasks.core.hashing import sha256_file, sha256_json
+from tasks.training import base_model as models
+from tasks.training import distributed, model_history, policy, preflight
 from tasks.training.checkpoints import Checkpoints
 from tasks.training.formats import read_rows
 from tasks.training.loop import NonFiniteLoss, train_adapter
 from tasks.training.model_io import fuse, load_model, save_adapter, save_fused
+from tasks.training.outputs import describe_outputs, outputs_intact
 
 TRAINING_KEYS = (
     "batch_size", "learning_rate", "max_epochs", "max_iters", "lora_rank", "lora_scale", "lora_dropout",
@@ -161,7 +162,7 @@ def _os_errors(func):
     def wrapper(config, data_dir, *args, **kwargs):
         try:
             metrics = func(config, data_dir, *args, **kwargs)
-            builds.record(config, metrics)  # model history (tasks/builds.py): keep a copy of a trained stage
+            model_history.record(config, metrics)  # model history (tasks/model_history.py): keep a copy of a trained stage
             return metrics
         except OSError as exc:
             raise preflight.os_error(exc, data_dir) from None

@@ -9,7 +9,19 @@ printf languages) there is no pattern at all.
 
 from __future__ import annotations
 
-from tasks.fixes.patterns import c, csharp, go, infra, java, javascript, kotlin, php, prose, python, ruby
+from tasks.fixes.patterns import (
+    c,
+    csharp,
+    go,
+    infra,
+    java,
+    javascript,
+    kotlin,
+    php,
+    prose,
+    python,
+    ruby,
+)
 
 _MODULES = {
     "python": python, "javascript": javascript, "typescript": javascript, "java": java, "kotlin": kotlin,

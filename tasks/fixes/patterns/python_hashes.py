@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 
-
 _NON_SECURITY = re.compile(r"dedup|dupe|unique|cache|etag|checksum|fingerprint|hash_?code|hash_key|cache_key|"
                            r"file_?hash|content_?hash|digest_key|\bkey\b|\bid\b|identifier|color|colour|shard|bucket",
                            re.I)

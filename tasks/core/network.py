@@ -1,0 +1,164 @@
+"""Network settings shared by every HTTP call secft makes (GitHub API, artifact
+downloads, the Hugging Face Hub): timeouts, bounded retries, one-line errors.
+
+Why: a server that accepts a connection and never answers blocked ``doit
+upload`` forever while it held the run lock, which stopped the daemon too.
+Every call now has a connect and a read timeout from the ``network`` config
+section, retries 5xx answers and dropped connections a bounded number of
+times with exponential backoff, and then fails with one line naming the
+endpoint (never a URL's query string, which may carry a signed token).
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import time
+import urllib.parse
+from typing import Callable, TypeVar
+
+from tasks.core.errors import SecftError
+
+DEFAULTS = {"connect_timeout_seconds": 10.0, "read_timeout_seconds": 60.0, "retries": 3, "backoff_seconds": 2.0}
+
+T = TypeVar("T")
+
+
+class NetworkError(SecftError):
+    """The endpoint could not be reached or kept failing: worth trying again on a later poll."""
+
+
+class Retryable(Exception):
+    """A failure worth another try (5xx answer, dropped connection, timeout)."""
+
+
+def settings(config: dict | None) -> dict:
+    """The ``network`` section with defaults (a config without one still works)."""
+    return {**DEFAULTS, **((config or {}).get("network") or {})}
+
+
+def shown(url: str) -> str:
+    """A URL fit for an error line: scheme, host and path, no query or credentials."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return f"{parts.scheme}://{host}{parts.path}"
+
+
+def status_of(exc: BaseException) -> int | None:
+    """The HTTP status of an error that carries an answer (huggingface_hub, httpx), else None."""
+    try:
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+    except Exception:  # noqa: BLE001 - httpx raises when an error has no response
+        return None
+    return status if isinstance(status, int) else None
+
+
+def reason(exc: BaseException, net: dict) -> str:
+    """A short human reason for a transport error (stdlib, httpx2 or huggingface_hub)."""
+    name = type(exc).__name__
+    if isinstance(exc, Retryable):
+        return str(exc)
+    if status_of(exc) is not None:
+        return f"HTTP {status_of(exc)}"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"TLS certificate not trusted ({exc.verify_message})"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS error ({exc.reason or name})"
+    if isinstance(exc, ConnectionRefusedError) or name == "ConnectError" and "refused" in str(exc).lower():
+        return "connection refused"
+    if isinstance(exc, ConnectionResetError):
+        return "connection reset by the server"
+    if isinstance(exc, socket.gaierror):
+        return "host name not found"
+    if isinstance(exc, http.client.RemoteDisconnected) or name == "RemoteProtocolError":
+        return "the server closed the connection without an answer"
+    if isinstance(exc, http.client.IncompleteRead):
+        return "the connection dropped in the middle of the answer"
+    if name == "ConnectTimeout" or isinstance(exc, ConnectTimeout):
+        return f"no connection within {net['connect_timeout_seconds']:g} s"
+    if isinstance(exc, (socket.timeout, TimeoutError)) or name in ("ReadTimeout", "WriteTimeout", "PoolTimeout"):
+        return f"no answer within {net['read_timeout_seconds']:g} s"
+    if name == "ConnectError":
+        return "cannot connect"
+    return f"{name}: {' '.join(str(exc).split())[:200]}" if str(exc) else name
+
+
+class ConnectTimeout(TimeoutError):
+    """The TCP (and TLS) connection was not set up within the connect timeout."""
+
+
+def is_transport_error(exc: BaseException) -> bool:
+    """Dropped connections, timeouts, refused and reset connections (any client library)."""
+    if isinstance(exc, (OSError, http.client.HTTPException, Retryable)):
+        return True
+    try:
+        import httpx2
+
+        return isinstance(exc, httpx2.TransportError)
+    except ImportError:  # pragma: no cover - older huggingface_hub
+        return False
+
+
+def with_retries(what: str, call: Callable[[], T], net: dict, retry_on: Callable[[BaseException], bool],
+                 sleep: Callable[[float], None] = time.sleep, log: Callable[[str], None] | None = None) -> T:
+    """``call()``, retried ``net['retries']`` times with doubling waits when ``retry_on(exc)``.
+
+    The last failure becomes one SecftError line: ``<what> failed after N attempt(s): <reason>``.
+    """
+    attempts = int(net["retries"]) + 1
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except SecftError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - classified just below
+            if not retry_on(exc):
+                raise
+            why = reason(exc, net)
+            if attempt == attempts:
+                raise NetworkError(f"{what} failed after {attempts} attempt(s): {why}") from None
+            wait = float(net["backoff_seconds"]) * 2 ** (attempt - 1)
+            if log:
+                log(f"{what}: {why}; retrying in {wait:g} s ({attempt}/{attempts - 1})")
+            sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def configure_hub(net: dict) -> None:
+    """Give huggingface_hub's shared HTTP client our connect/read timeouts.
+
+    huggingface_hub >= 1.0 talks HTTP through one shared httpx client whose
+    default has *no* timeout (``timeout=None`` in ``default_client_factory``);
+    ``set_client_factory`` is the documented way to replace it.  File
+    downloads take ``HF_HUB_DOWNLOAD_TIMEOUT`` / ``HF_HUB_ETAG_TIMEOUT``
+    from ``huggingface_hub.constants``, set here as well.
+    """
+    from huggingface_hub import constants
+    from huggingface_hub.utils import _http as hf_http
+
+    connect, read = float(net["connect_timeout_seconds"]), float(net["read_timeout_seconds"])
+    constants.HF_HUB_ETAG_TIMEOUT = max(1, int(read))
+    constants.HF_HUB_DOWNLOAD_TIMEOUT = max(1, int(read))
+    set_factory = getattr(hf_http, "set_client_factory", None)
+    if set_factory is None:  # huggingface_hub < 1.0 (requests): per-call timeouts only
+        return
+    import httpx2
+
+    class BoundedClient(httpx2.Client):
+        """Several huggingface_hub calls (``model_info``/``repo_info``, which ``snapshot_download``
+        makes first) pass ``timeout=None`` explicitly, and in httpx an explicit None means *no*
+        timeout, overriding the client's; here None means the client's own timeouts."""
+
+        def build_request(self, *args, timeout=httpx2.USE_CLIENT_DEFAULT, **kwargs):
+            return super().build_request(*args, timeout=httpx2.USE_CLIENT_DEFAULT if timeout is None else timeout, **kwargs)
+
+    def factory():
+        return BoundedClient(
+            event_hooks={"request": [hf_http.hf_request_event_hook]}, follow_redirects=True,
+            timeout=httpx2.Timeout(read, connect=connect),
+        )
+
+    set_factory(factory)

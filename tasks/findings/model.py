@@ -1,0 +1,212 @@
+"""The typed finding: what every phase after parsing reads, by attribute.
+
+A parser builds a plain dict (``tasks.findings.parsers.base``), the registry validates it against
+``schemas/finding.schema.json`` and the merge writes ``findings.jsonl``; from there on a finding is a
+:class:`Finding`.  ``Finding.from_dict`` and ``Finding.to_dict`` are the one place a finding is
+(de)serialised, and they round-trip exactly: the same keys, in the same order, optional keys only
+where the record had them, so ``findings.jsonl`` stays byte-identical through a load and save.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from tasks.core.errors import SecftError
+
+
+@dataclass(slots=True)
+class Location:
+    """Repository-relative path and lines; ``original_path`` is what the report wrote when it differs."""
+
+    path: str
+    start_line: int | None = None
+    end_line: int | None = None
+    original_path: str | None = None
+
+
+@dataclass(slots=True)
+class Package:
+    """The dependency a finding is about (dependency findings only)."""
+
+    name: str
+    version: str | None = None
+    fixed_version: str | None = None
+    ecosystem: str | None = None
+    fix_status: str = "unknown"
+    fixed_versions: list[str] = field(default_factory=list)
+    purl: str | None = None
+    group: str | None = None
+
+
+@dataclass(slots=True)
+class Source:
+    """The report a finding came from and the CI run that made it."""
+
+    artifact: str
+    sha256: str
+    branch: str | None = None
+    commit: str | None = None
+    run_id: str | None = None
+    created_at: str | None = None
+
+
+@dataclass(slots=True)
+class Seen:
+    """One sighting across runs (``first_seen`` / ``last_seen`` of a merged finding)."""
+
+    run_id: str | None = None
+    commit: str | None = None
+    created_at: str | None = None
+    artifact: str | None = None
+
+
+@dataclass(slots=True)
+class Dependency:
+    """How the package is depended on, as the report says (npm audit, Trivy, OSV-Scanner groups)."""
+
+    direct: bool | None = None
+    dev: bool | None = None
+    groups: list[str] | None = None
+    paths: list[str] | None = None
+
+
+@dataclass(slots=True)
+class Finding:
+    """One normalised, redacted finding (schemas/finding.schema.json)."""
+
+    id: str
+    tool: str
+    kind: str
+    rule_id: str
+    title: str
+    severity: str
+    tool_version: str | None = None
+    description: str = ""
+    cwe: list[str] = field(default_factory=list)
+    cve: list[str] = field(default_factory=list)
+    ghsa: list[str] = field(default_factory=list)
+    location: Location | None = None
+    package: Package | None = None
+    snippet: str | None = None
+    fix_hint: str | None = None
+    suppressed: bool = False
+    references: list[str] = field(default_factory=list)
+    instances: list[dict] | None = None
+    source: Source | None = None
+    aliases: list[str] = field(default_factory=list)
+    redacted: bool | None = None
+    secret_hash: str | None = None
+    first_seen: Seen | None = None
+    last_seen: Seen | None = None
+    seen_count: int | None = None
+    scanner_fix: dict | None = None
+    dependency: Dependency | None = None
+    secret_evidence: dict | None = None  # the flagged value's class, kept before redaction (findings.secret_evidence)
+    match: dict | None = None  # how the scanner matched package and advisory (grype: by CPE, its constraint)
+    # the keys the record had and their order, so that to_dict() gives back exactly what from_dict() read
+    _keys: tuple = ()
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def path(self) -> str | None:
+        return self.location.path if self.location else None
+
+    @property
+    def line(self) -> int | None:
+        return self.location.start_line if self.location else None
+
+    @property
+    def advisory_ids(self) -> list[str]:
+        """Every advisory id, CVE first (``aliases`` holds them all; ``cve``/``ghsa`` the typed ones)."""
+        return list(dict.fromkeys([*self.cve, *self.ghsa, *self.aliases]))
+
+    @property
+    def is_dev_dependency(self) -> bool:
+        return bool(self.dependency and self.dependency.dev)
+
+    # ------------------------------------------------------------------ (de)serialising
+    @classmethod
+    def from_dict(cls, data: dict) -> "Finding":
+        """A finding from its JSON form (already validated by the parse, or read back from findings.jsonl)."""
+        try:
+            kw = {k: v for k, v in data.items() if k in _FIELDS}
+            kw["location"] = _sub(Location, data.get("location"))
+            kw["package"] = _sub(Package, data.get("package"))
+            kw["source"] = _sub(Source, data.get("source"))
+            kw["first_seen"] = _sub(Seen, data.get("first_seen"))
+            kw["last_seen"] = _sub(Seen, data.get("last_seen"))
+            kw["dependency"] = _sub(Dependency, data.get("dependency"))
+            finding = cls(**kw)
+            finding._keys = _key_order(data)
+        except (TypeError, AttributeError) as exc:
+            raise SecftError(f"finding {data.get('id', '?') if isinstance(data, dict) else '?'}: not a finding ({exc})") from None
+        return finding
+
+    def to_dict(self) -> dict:
+        """The JSON form: the keys ``from_dict`` read, in its order (all required keys for a new finding)."""
+        keys = self._keys or _REQUIRED + tuple(k for k in _OPTIONAL if getattr(self, k) is not None)
+        out: dict[str, Any] = {}
+        for key in keys:
+            name, _, sub = key.partition("/")
+            value = getattr(self, name)
+            if sub:
+                continue
+            if value is not None and hasattr(value, "__slots__"):
+                value = _sub_dict(value, [k.partition("/")[2] for k in keys if k.startswith(name + "/")])
+            out[name] = value
+        return out
+
+
+_FIELDS = {f.name for f in fields(Finding) if f.name != "_keys"}
+_REQUIRED = ("id", "tool", "tool_version", "kind", "rule_id", "title", "description", "severity", "cwe", "cve", "ghsa",
+             "location", "package", "snippet", "fix_hint", "suppressed", "references", "instances", "source", "aliases")
+_OPTIONAL = ("redacted", "secret_hash", "first_seen", "last_seen", "seen_count", "scanner_fix", "dependency")
+
+
+def _sub(kind, data):
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise TypeError(f"{kind.__name__.lower()} is not an object")
+    return kind(**data)
+
+
+def _key_order(data: dict) -> tuple:
+    keys = []
+    for key, value in data.items():
+        if key not in _FIELDS:
+            raise TypeError(f"unknown key {key!r}")
+        keys.append(key)
+        if isinstance(value, dict) and key in ("location", "package", "source", "first_seen", "last_seen", "dependency"):
+            keys += [f"{key}/{k}" for k in value]
+    return tuple(keys)
+
+
+def _sub_dict(obj, keys: list[str]) -> dict:
+    names = keys or [s for s in obj.__slots__ if getattr(obj, s) is not None or s in _ALWAYS.get(type(obj), ())]
+    return {k: getattr(obj, k) for k in names}
+
+
+# sub-object keys written even when null for a finding made in code (the schema requires them)
+_ALWAYS = {Location: ("path", "start_line", "end_line"),
+           Package: ("name", "version", "fixed_version", "ecosystem", "fix_status", "fixed_versions", "purl", "group"),
+           Source: ("artifact", "sha256")}
+
+
+def read_findings(path: Path) -> Iterator[Finding]:
+    """The findings of a ``findings.jsonl`` file, one clear line for a damaged one."""
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                yield Finding.from_dict(json.loads(line))
+            except (ValueError, SecftError) as exc:
+                raise SecftError(f"{path}:{number}: not a finding: {exc}") from None
+
+
+def as_dicts(findings: Iterable[Finding]) -> list[dict]:
+    return [f.to_dict() for f in findings]

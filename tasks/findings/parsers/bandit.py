@@ -1,0 +1,46 @@
+"""Bandit JSON (results + metrics)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tasks.findings.parsers import base
+
+
+def detect(doc: Any) -> bool:
+    return isinstance(doc, dict) and isinstance(doc.get("results"), list) and "metrics" in doc and "generated_at" in doc
+
+
+def count_raw(doc: dict) -> int:
+    return len(doc["results"])
+
+
+def parse(doc: dict) -> list[dict]:
+    out = []
+    for r in doc["results"]:
+        cwe = r.get("issue_cwe") or {}
+        out.append(
+            base.finding(
+                tool="bandit",
+                rule_id=r.get("test_id"),
+                title=r.get("issue_text") or r.get("test_name"),
+                description=f"{r.get('issue_text', '')} (test {r.get('test_name', '')}, confidence {r.get('issue_confidence', 'UNDEFINED').lower()})",
+                kind="code",
+                severity_value=base.severity(r.get("issue_severity")),
+                cwe=base.cwe_ids(cwe.get("id") if isinstance(cwe, dict) else cwe),
+                location_value=base.location(
+                    r.get("filename"),
+                    r.get("line_number"),
+                    _last(r.get("line_range"), r.get("line_number")),
+                ),
+                column=(r["col_offset"] + 1) if isinstance(r.get("col_offset"), int) else None,
+                snippet=r.get("code"),
+                references=[r.get("more_info")],
+            )
+        )
+    return out
+
+
+def _last(line_range: Any, default: Any) -> Any:
+    numbers = [n for n in line_range or [] if isinstance(n, int)] if isinstance(line_range, list) else []
+    return max(numbers) if numbers else default

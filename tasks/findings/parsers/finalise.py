@@ -1,0 +1,67 @@
+"""The last step every finding passes before it leaves the parsers.
+
+Whatever a tool-specific parser forgot, this catches: CI workspace prefixes
+in any text, and secrets - those the tool points at and those
+``detect-secrets`` recognises - in every string field.  Doing it in one place
+means a new parser cannot leak what the others redact.
+"""
+
+from __future__ import annotations
+
+from tasks.findings import paths, secrets
+from tasks.findings.redact import secret_hash
+
+TEXT_FIELDS = ("title", "description", "snippet", "fix_hint")
+
+
+def finalise(finding: dict) -> dict:
+    """Scrub CI prefixes and secrets from every string field of ``finding`` (in place)."""
+    _scrub_paths(finding)
+    found: list[str] = []
+    if secrets.tool_marks_secret(finding["tool"], finding["rule_id"], finding.get("title") or ""):
+        loc = finding.get("location") or {}
+        found += secrets.literal_values(finding.get("snippet"), loc.get("start_line"), loc.get("end_line"))
+        if finding["tool"] == "bandit":  # B105-B107 quote the password itself: "Possible hardcoded password: '...'"
+            found += secrets.quoted_values(finding.get("title")) + secrets.quoted_values(finding.get("description"))
+        _keep_secret_evidence(finding, found)
+    path = (finding.get("location") or {}).get("path")
+    for key in TEXT_FIELDS:
+        found += secrets.detect(finding.get(key), path)
+    for ref in finding.get("references") or []:
+        found += secrets.detect(ref)
+    for inst in finding.get("instances") or []:
+        for value in inst.values():
+            found += secrets.detect(value)
+    if not found:
+        return finding
+    for key in TEXT_FIELDS:
+        finding[key] = secrets.scrub(finding.get(key), found)
+    if not finding["title"]:
+        finding["title"] = finding["rule_id"]
+    finding["references"] = [secrets.scrub(r, found) for r in finding.get("references") or []]
+    if finding.get("instances"):
+        finding["instances"] = [{k: secrets.scrub(v, found) for k, v in i.items()} for i in finding["instances"]]
+    finding["redacted"] = True
+    if finding["kind"] == "secret" and "secret_hash" not in finding:
+        finding["secret_hash"] = secret_hash(sorted(found, key=len, reverse=True)[0])
+    return finding
+
+
+def _scrub_paths(finding: dict) -> None:
+    for key in TEXT_FIELDS:
+        finding[key] = paths.scrub_text(finding.get(key))
+    if not finding["title"]:
+        finding["title"] = finding["rule_id"]
+    finding["references"] = [paths.scrub_text(r) for r in finding.get("references") or []]
+    if finding.get("instances"):
+        finding["instances"] = [{k: paths.scrub_text(v) for k, v in i.items()} for i in finding["instances"]]
+
+
+def _keep_secret_evidence(finding: dict, values: list[str]) -> None:
+    """The kind of value a secret rule flagged (tasks.findings.secret_evidence), kept before it is redacted."""
+    from tasks.findings.secret_evidence import classify
+
+    if "secret_evidence" not in finding:
+        evidence = classify(values, finding.get("rule_id"))
+        if evidence:
+            finding["secret_evidence"] = evidence

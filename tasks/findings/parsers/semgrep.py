@@ -1,0 +1,82 @@
+"""Semgrep CLI JSON (old reports without ``version`` and 1.x reports)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tasks.findings.parsers import base
+
+_PLACEHOLDER = "requires login"  # what Semgrep writes without a login instead of code
+
+
+def detect(doc: Any) -> bool:
+    if not (isinstance(doc, dict) and isinstance(doc.get("results"), list) and "errors" in doc):
+        return False
+    if "metrics" in doc or "generated_at" in doc:  # Bandit
+        return False
+    return all(isinstance(r, dict) and "check_id" in r for r in doc["results"])
+
+
+def count_raw(doc: dict) -> int:
+    return len(doc["results"])
+
+
+def parse(doc: dict) -> list[dict]:
+    version = doc.get("version")
+    out = []
+    for r in doc["results"]:
+        extra = r.get("extra") or {}
+        meta = extra.get("metadata") or {}
+        message = extra.get("message") or ""
+        out.append(_with_scanner_fix(r, extra,
+            base.finding(
+                tool="semgrep",
+                tool_version=version,
+                rule_id=r.get("check_id"),
+                title=message or r.get("check_id"),
+                description=message + _confidence(meta),
+                kind="code",
+                severity_value=base.severity(extra.get("severity")),
+                cwe=base.cwe_ids(meta.get("cwe")),
+                cve=base.cve_ids(meta.get("cve"), meta.get("references")),
+                location_value=base.location(r.get("path"), (r.get("start") or {}).get("line"), (r.get("end") or {}).get("line")),
+                column=(r.get("start") or {}).get("col"),
+                snippet=extra.get("lines") if str(extra.get("lines") or "").strip() != _PLACEHOLDER else None,
+                fix_hint=_fix(extra),
+                suppressed=bool(extra.get("is_ignored")),
+                references=base.as_list(meta.get("references")) + base.as_list(meta.get("source-rule-url")) + base.as_list(meta.get("source")),
+                # no fingerprint: the SARIF of the same scan must give the same id (rule, path, line, column)
+            )
+        ))
+    return out
+
+
+def _confidence(meta: dict) -> str:
+    """The rule's own confidence, as Bandit's description carries it (read by tasks.triage.report_signals)."""
+    value = meta.get("confidence")
+    return f" (confidence {value.lower()})" if isinstance(value, str) and value.strip() else ""
+
+
+def _with_scanner_fix(r: dict, extra: dict, f: dict) -> dict:
+    """Keep Semgrep's fix with the span it applies to, so tasks.fixes can apply it as Semgrep would
+    (``fix`` replaces the matched span; ``fix_regex`` substitutes inside it)."""
+    start, end = r.get("start") or {}, r.get("end") or {}
+    span = {"start_line": start.get("line"), "start_col": start.get("col"), "end_line": end.get("line"), "end_col": end.get("col")}
+    if not all(isinstance(v, int) and v > 0 for v in span.values()):
+        return f
+    if isinstance(extra.get("fix"), str) and extra["fix"]:
+        f["scanner_fix"] = {"kind": "semgrep-fix", **span, "text": extra["fix"]}
+    elif isinstance(extra.get("fix_regex"), dict) and isinstance(extra["fix_regex"].get("regex"), str):
+        rx = extra["fix_regex"]
+        count = rx.get("count")
+        f["scanner_fix"] = {"kind": "semgrep-fix-regex", **span, "regex": rx["regex"],
+                            "replacement": str(rx.get("replacement") or ""),
+                            "count": count if isinstance(count, int) and count > 0 else 0}
+    return f
+
+
+def _fix(extra: dict) -> str | None:
+    if extra.get("fix"):
+        return extra["fix"]
+    regex = extra.get("fix_regex")
+    return regex.get("replacement") if isinstance(regex, dict) else None

@@ -1,0 +1,118 @@
+"""What kind of value a secret finding flagged, decided at parse time, before the value is redacted.
+
+Triage (tasks/triage/context.py) must tell AWS's documented example key or a
+``changeme`` placeholder from a real credential, but the parsers replace
+the value by a marker before anything is written.  So the parser asks this
+module first and keeps only a class and two numbers, never the value or a
+part of it:
+
+``{"class": "example" | "placeholder" | "code-word" | "plain-word" | "low-entropy" |
+"high-entropy" | "redacted-by-tool", "entropy": bits per character (1
+decimal), "length": characters, "match": which documented value or
+placeholder form, or null}``
+
+``example`` values are the ones vendors publish in their documentation
+(AWS's ``AKIAIOSFODNN7EXAMPLE`` and its secret key, Stripe's and GitHub's
+test forms); ``placeholder`` is a template to fill in (``<your-token>``,
+``xxxx``, ``changeme``, ``${VAR}``); ``code-word`` a protocol keyword
+(Bandit B105 on ``'POST'`` or ``'refresh'``); ``plain-word`` letters only,
+which may still be a weak password; ``low-entropy`` a value too
+regular to be a generated credential.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+# published documentation values: name -> pattern (whole value)
+EXAMPLES = {
+    "AWS documentation access key id": re.compile(r"^(?:AKIA|ASIA)[A-Z0-9]{0,12}EXAMPLE$"),
+    "AWS documentation secret key": re.compile(r"^wJalrXUtnFEMI/K7MDENG/bPxRfiCY[A-Za-z0-9/+]*$"),
+    "value marked EXAMPLE": re.compile(r"(?i)^.*example.*$"),
+    "Stripe test key": re.compile(r"^(?:sk|pk|rk)_test_[A-Za-z0-9]+$"),
+    "dummy/fake/sample value": re.compile(r"(?i)dummy|fake|sample|mock|test|foobar"),
+}
+PLACEHOLDERS = {
+    "template marker <...>": re.compile(r"^<[^<>]{1,80}>$|^\[[A-Za-z _-]{1,60}\]$|^\{\{.*\}\}$"),
+    "variable reference": re.compile(r"^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$|^%\(?[A-Za-z_]+\)?s?$|^\{[A-Za-z_]+\}$|^process\.env\.|^os\.environ"),
+    "repeated character (xxxx, ****, 0000)": re.compile(r"^(.)\1{3,}$|^(?i:x{4,}[-_x]*)$"),
+    "common placeholder password": re.compile(
+        r"(?i)^(?:changeme|change[-_]?me|password|passw0rd|p@ssw0rd|secret|mysecret|your[-_]?\w*|my[-_]?\w*(?:key|token|secret|password)|"
+        r"replace[-_]?me|todo|tbd|none|null|undefined|admin|root|guest|default|insert[-_\w]*here|placeholder|redacted|"
+        r"12345+|123456789|qwerty|letmein|abc123|test|testing|secret[-_]?key|api[-_]?key|token)$"),
+}
+# literals secret rules match by variable name that are protocol words, not credentials (Bandit B105 on
+# token_type = 'refresh', method = 'POST')
+CODE_WORDS = {"get", "post", "put", "patch", "delete", "head", "options", "bearer", "basic", "digest", "refresh",
+              "access", "refresh_token", "access_token", "id_token", "client_credentials", "authorization_code",
+              "implicit", "password_reset", "token_type", "grant_type", "authorization", "x-api-key", "api-key",
+              "utf-8", "utf8", "ascii", "json", "jwt", "hs256", "rs256", "sha256", "md5", "true", "false", "yes", "no"}
+TOOL_REDACTED = {"", "REDACTED", "*****", "****", "***"}
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy in bits per character."""
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    return abs(-sum(c / len(value) * math.log2(c / len(value)) for c in counts.values()))
+
+
+def classify_one(value: str) -> dict:
+    """The class of one value (no rule context)."""
+    value = str(value or "").strip().strip("'\"`")
+    if value in TOOL_REDACTED or set(value) <= {"*"}:
+        return {"class": "redacted-by-tool", "entropy": 0.0, "length": 0, "match": None}
+    bits = round(entropy(value), 1)
+    out = {"entropy": bits, "length": len(value), "match": None}
+    for name, pattern in EXAMPLES.items():
+        hit = pattern.search(value) if name == "dummy/fake/sample value" else pattern.match(value)
+        if hit and (name != "dummy/fake/sample value" or bits < 3.6):
+            return out | {"class": "example", "match": name}
+    for name, pattern in PLACEHOLDERS.items():
+        if pattern.match(value):
+            return out | {"class": "placeholder", "match": name}
+    if value.lower() in CODE_WORDS:
+        return out | {"class": "code-word", "match": "a protocol or API keyword"}
+    if re.fullmatch(r"[A-Za-z]+(?:[-_ ][A-Za-z]+){0,3}", value) and len(value) <= 24:
+        return out | {"class": "plain-word"}
+    if bits < 3.0 or len(set(value)) < 6 or len(value) < 8:
+        return out | {"class": "low-entropy"}
+    return out | {"class": "high-entropy"}
+
+
+_RANK = {"high-entropy": 0, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
+
+
+# the issuer's own format for rules that name one credential type (gitleaks/Trivy rule ids, lower case)
+FORMATS = {
+    "aws access key id": (re.compile(r"^(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}$"), ("aws-access-token", "aws access key", "aws-access-key-id")),
+    "GitHub token": (re.compile(r"^(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}$|^github_pat_[A-Za-z0-9_]{22,}$"), ("github-pat", "github-oauth", "github-app-token", "github-fine-grained-pat")),
+    "Slack token": (re.compile(r"^xox[abposr]-[A-Za-z0-9-]{10,}$"), ("slack-access-token", "slack-bot-token", "slack-user-token")),
+    "Stripe key": (re.compile(r"^(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}$"), ("stripe-access-token",)),
+}
+
+
+def _format(rule: str | None, value: str) -> tuple[str | None, bool | None]:
+    """(credential type, whether the value fits its issuer's format) for rules that name one type."""
+    rule = (rule or "").strip().lower()
+    for name, (pattern, rules) in FORMATS.items():
+        if rule in rules:
+            return name, bool(pattern.match(value.strip().strip("'\"`")))
+    return None, None
+
+
+def classify(values, rule: str | None = None) -> dict | None:
+    """The evidence for the flagged values: the most credential-like one decides (a high-entropy value
+    beside a placeholder keeps the finding real).  None when there is no value at all.  With the
+    rule id, ``format`` says whether the value has the shape its issuer gives that credential
+    (an "AWS access key" of 15 letters is test data)."""
+    pairs = [(classify_one(v), v) for v in values if isinstance(v, str)]
+    real = [p for p in pairs if p[0]["class"] != "redacted-by-tool"]
+    if not pairs:
+        return None
+    evidence, value = min(real or pairs, key=lambda p: (_RANK[p[0]["class"]], -p[0]["entropy"]))
+    kind, fits = _format(rule, value) if evidence["class"] != "redacted-by-tool" else (None, None)
+    return evidence | {"format": None if kind is None else f"{'fits' if fits else 'does not fit'} the {kind} format"}

@@ -1,0 +1,160 @@
+"""Find secrets in every string a finding carries, whichever tool wrote it.
+
+Two sources, both applied before a finding leaves the parser:
+
+* what the tool itself says is a secret (gitleaks/Trivy give the value;
+  Semgrep secret rules, Bandit B105-B107 and Checkov secret checks only point
+  at the line, so the literal values on that line are taken as the secret);
+* Yelp's ``detect-secrets`` with its default plugin set, run in-process over
+  each line of each text field (no files, no subprocess).  Its plugins are
+  loaded once per process and results are cached per line, because the same
+  advisory text repeats across hundreds of findings.
+
+The redaction itself (marker, hash) is ``tasks.findings.redact``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Iterable
+
+from tasks.findings.redact import REDACTED_WORDS, marker
+
+_PEM = re.compile(
+    r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)"
+)
+_TOKEN_CHARS = r"[A-Za-z0-9_\-+/=.~]"
+# one string literal at a time, left to right: a short literal ('bob') is consumed, not skipped, so
+# the text *between* two literals (", password=") is never taken for one
+_QUOTED = re.compile(r"""(?P<q>["'`])(?P<v>(?:\\.|(?!(?P=q))[^\\\n])*)(?P=q)""")
+_MIN_LITERAL = 4  # shorter literals are too common in code to replace everywhere in a finding
+_ASSIGNED = re.compile(r"""(?:[:=]|=>|:=)\s*(?P<v>[^\s"'`,;#)(\]\[{}<>]{6,})""")
+_MARKER = re.compile(r"\[REDACTED secret sha256:[0-9a-f]{12}\]")
+
+_SEMGREP_SECRET = re.compile(
+    r"(?i)secret|password|passwd|credential|api[-_.]?key|token|private[-_.]?key|hard[-_.]?coded|aws[-_.]?(?:access|secret)"
+)
+_BANDIT_SECRET = {"B105", "B106", "B107"}
+_CHECKOV_SECRET_IDS = {"CKV_AWS_41", "CKV_AWS_45", "CKV_AWS_46", "CKV_AWS_149", "CKV_AZURE_45", "CKV_BCW_1",
+                       "CKV_LIN_1", "CKV_OCI_1", "CKV_PAN_1", "CKV_GCP_36", "CKV2_GHA_1", "CKV_GHA_3"}
+_CHECKOV_SECRET_NAME = re.compile(r"(?i)hard.?coded|secret|credential|password|access key|private key|token")
+
+
+def tool_marks_secret(tool: str, rule_id: str, title: str = "") -> bool:
+    """Does the tool say this result *is* a secret (so the matched code holds it)?"""
+    rule_id = rule_id or ""
+    if tool == "bandit":
+        return rule_id.upper() in _BANDIT_SECRET
+    if tool == "checkov":
+        rid = rule_id.upper()
+        return rid.startswith("CKV_SECRET") or rid in _CHECKOV_SECRET_IDS or (
+            bool(_CHECKOV_SECRET_NAME.search(title or "")) and "rotat" not in (title or "").lower()
+            and "expir" not in (title or "").lower()
+        )
+    if tool == "semgrep":
+        return bool(_SEMGREP_SECRET.search(rule_id))
+    return False
+
+
+def literal_values(text: Any, start: int | None = None, end: int | None = None) -> list[str]:
+    """Quoted literals and assigned values on the lines a secret rule matched.
+
+    Bandit's ``code`` numbers its lines and adds context lines around the hit;
+    only the reported lines are taken, so context literals survive.
+    """
+    if not isinstance(text, str):
+        return []
+    numbered = [re.match(r"^(\d+) (.*)$", line) for line in text.splitlines()]
+    if start and numbered and all(numbered):
+        last = end or start
+        text = "\n".join(m.group(2) for m in numbered if start <= int(m.group(1)) <= last)
+    found = quoted_values(text) + [m.group("v") for m in _ASSIGNED.finditer(text)]
+    return [v for v in found if v.strip() and v not in REDACTED_WORDS and not _MARKER.search(v)]
+
+
+def quoted_values(text: Any) -> list[str]:
+    """The string literals of ``text`` long enough to be a secret (Bandit's issue text quotes the password)."""
+    if not isinstance(text, str):
+        return []
+    values = [m.group("v") for m in _QUOTED.finditer(text)]
+    return [v for v in values if len(v.strip()) >= _MIN_LITERAL and v not in REDACTED_WORDS and not _MARKER.search(v)]
+
+
+@lru_cache(maxsize=1)
+def _scanner():
+    """detect-secrets' line scanner with the default plugins, configured once per process."""
+    from detect_secrets.core import scan
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.settings import (
+        cache_bust,
+        configure_settings_from_baseline,
+        get_filters,
+        get_settings,
+    )
+
+    # what ``default_settings()`` does, but for the life of the process (the plugin list is cached)
+    cache_bust()
+    configure_settings_from_baseline(
+        {"plugins_used": [{"name": cls.__name__} for cls in get_mapping_from_secret_type_to_class().values()]}
+    )
+    # we scan strings, not files: the "file exists" filter would drop every hit (as scan_line does)
+    get_settings().disable_filters("detect_secrets.filters.common.is_invalid_file")
+    get_filters.cache_clear()
+    if not scan.get_plugins():
+        raise RuntimeError("detect-secrets loaded no plugins")
+    return scan
+
+
+@lru_cache(maxsize=65536)
+def _scan_line(line: str, suffix: str) -> tuple[str, ...]:
+    scan = _scanner()
+    found = []
+    for secret in scan._process_line_based_plugins([(1, line)], f"finding{suffix}"):
+        value = secret.secret_value or ""
+        if not value:
+            continue
+        start = line.find(value)
+        if start >= 0:  # some plugins return a capture group (e.g. "ghp"): widen it to the whole token,
+            # never narrow it - a password with "&" or "#" must go whole, not up to its first symbol
+            right = re.match(rf"{_TOKEN_CHARS}*", line[start + len(value):])
+            left = re.search(rf"{_TOKEN_CHARS}*$", line[:start])
+            widened = (left.group(0) if left else "") + value + (right.group(0) if right else "")
+            value = widened.strip("=") if len(widened.strip("=")) >= len(value) else widened
+        if len(value) >= 4 and not _MARKER.search(value):
+            found.append(value)
+    return tuple(found)
+
+
+def detect(text: Any, path: str | None = None) -> list[str]:
+    """Secrets detect-secrets finds in ``text`` (PEM private keys as whole blocks)."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    suffix = ""
+    if path:
+        m = _SUFFIX.search(path)
+        suffix = m.group(0).lower() if m else ""
+    return list(_detect(text, suffix))
+
+
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}$")
+
+
+@lru_cache(maxsize=65536)
+def _detect(text: str, suffix: str) -> tuple[str, ...]:
+    """detect() for one (text, file suffix): a CI history repeats the same finding texts run after run."""
+    found = [m.group(0) for m in _PEM.finditer(text)]
+    rest = _PEM.sub(" ", text)
+    for line in rest.splitlines():
+        if len(line.strip()) >= 4:
+            found.extend(_scan_line(line[:4000], suffix))
+    return tuple(found)
+
+
+def scrub(text: Any, secrets: Iterable[str]) -> Any:
+    if not isinstance(text, str):
+        return text
+    for secret in sorted({s for s in secrets if s and s not in REDACTED_WORDS}, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, marker(secret))
+    return text

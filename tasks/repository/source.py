@@ -1,0 +1,308 @@
+"""Read a finding's code from a local checkout of the scanned repository.
+
+A scanner's snippet is a line or two, sometimes none.  When the team runs
+secft next to a checkout (``source.repo_path``), the code around a finding is
+read *at the commit its CI run scanned* (``git show COMMIT:path``), so the
+prompt shows the code the scanner saw, not whatever the branch holds today.
+When the commit is unknown or not in the checkout, the working tree is read
+instead and the result says so in ``note``.
+
+Everything here treats its inputs as hostile: a path from a report must be
+repository-relative without ``..`` or ``.git`` parts (a symbolic link in the
+working tree may not lead outside), a commit must be hex, git runs with an
+argument list, a timeout and a byte cap, and with the repository's own hooks
+for running programs (external diff, textconv, fsmonitor) switched off.
+What is returned has been through the project's secret redaction: a
+credential in the source never reaches a prompt.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import threading
+from pathlib import Path, PurePosixPath
+from typing import Iterable
+
+from tasks.core.errors import SecftError
+from tasks.findings import secrets
+
+GIT_TIMEOUT = 30            # seconds for any one git command
+MAX_FILE_BYTES = 4 << 20    # a source file larger than this is not read (None)
+REDACT_MARGIN = 200         # lines around the window also scanned for secrets (a key block split by the window)
+
+_HEX = re.compile(r"^[0-9a-fA-F]{7,64}$")  # abbreviated or full SHA-1 / SHA-256 ids
+_SAFE_GIT = ["-c", "core.fsmonitor=false", "-c", "core.quotepath=off", "-c", "protocol.allow=never",
+             "--literal-pathspecs", "--no-pager"]
+_GIT_ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE",
+                 "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CEILING_DIRECTORIES", "GIT_EXTERNAL_DIFF",
+                 "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_PAGER")
+
+
+class GitOutputTooLarge(SecftError):
+    """git wrote more than the caller's cap (a huge file or diff): the caller skips it."""
+
+
+def safe_path(path: object) -> str | None:
+    """``path`` as a clean repository-relative POSIX path, or None when it could leave the repository."""
+    if not isinstance(path, str) or not path or "\x00" in path or "\\" in path or len(path) > 4096:
+        return None
+    if path.startswith("/") or re.match(r"^[A-Za-z]:", path):
+        return None
+    parts = [p for p in PurePosixPath(path).parts if p != "."]
+    if not parts or any(p in ("..", "") or p.lower() == ".git" for p in parts):
+        return None
+    return "/".join(parts)
+
+
+def _env() -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_ENV_DROP}
+    env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C", GIT_OPTIONAL_LOCKS="0")
+    return env
+
+
+def run_git(repo: Path, args: list[str], max_bytes: int | None = None, ok_codes: Iterable[int] = (0,)) -> tuple[int, bytes]:
+    """(exit code, stdout) of ``git -C repo ARGS``: no shell, a timeout, at most ``max_bytes`` read."""
+    max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    cmd = ["git", "-C", str(repo), *_SAFE_GIT, *args]
+    shown = " ".join(["git", *args])[:200]
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+    except OSError as exc:
+        raise SecftError(f"{repo}: cannot run git: {exc.strerror or exc}") from None
+    timer = threading.Timer(GIT_TIMEOUT, proc.kill)
+    timer.start()
+    try:
+        err_box: list[bytes] = []
+
+        def drain() -> None:  # read all of stderr (git must never block on it), keep the start
+            while chunk := proc.stderr.read(65536):
+                if not err_box:
+                    err_box.append(chunk)
+
+        reader = threading.Thread(target=drain, daemon=True)
+        reader.start()
+        out = proc.stdout.read(max_bytes + 1)
+        if len(out) > max_bytes:
+            proc.kill()
+            proc.wait()
+            raise GitOutputTooLarge(f"{repo}: {shown}: output over {max_bytes} bytes")
+        code = proc.wait()
+        reader.join(5)
+    finally:
+        timer.cancel()
+        for stream in (proc.stdout, proc.stderr):
+            stream.close()
+    if code < 0:
+        raise SecftError(f"{repo}: {shown}: no answer within {GIT_TIMEOUT} s")
+    if code not in tuple(ok_codes):
+        err = (err_box[0] if err_box else b"").decode("utf-8", "replace").strip().splitlines()
+        raise SecftError(f"{repo}: {shown}: {err[-1] if err else f'exit status {code}'}")
+    return code, out
+
+
+def find_secrets(text: str, path: str | None = None) -> list[str]:
+    """Secrets in source text, found the way the parsers find them (detect-secrets + key blocks)."""
+    return secrets.detect(text, path)
+
+
+def redact(text: str, found: Iterable[str]) -> str:
+    return secrets.scrub(text, list(found))
+
+
+class SourceReader:
+    """Code of a repository at a commit, or in its working tree; cached per (commit, path)."""
+
+    def __init__(self, repo_path: str | os.PathLike):
+        repo = Path(repo_path).expanduser()
+        if not repo.is_dir():
+            raise SecftError(f"source.repo_path {os.fspath(repo_path)!r}: not a folder")
+        try:
+            _, top = run_git(repo, ["rev-parse", "--show-toplevel"], max_bytes=65536)
+        except SecftError as exc:
+            why = str(exc).split(": ", 2)[-1]
+            raise SecftError(f"source.repo_path {os.fspath(repo_path)!r}: not a git checkout (git rev-parse: {why})") from None
+        self.repo = Path(top.decode("utf-8", "replace").strip()).resolve()
+        self._files: dict[tuple[str | None, str], list[str] | None] = {}
+        self._commits: dict[str, str | None] = {}
+        self._secrets: dict[tuple[str | None, str, int, int], list[str]] = {}
+        self._known: dict[str, set[str]] = {}
+        self._ancestry: dict[tuple[str, str], bool] = {}
+
+    # -- commits -------------------------------------------------------------------------------
+    def resolve(self, commit: object) -> str | None:
+        """The full id of ``commit`` when it is hex and a commit of this repository, else None."""
+        if not isinstance(commit, str) or not _HEX.match(commit):
+            return None
+        if commit not in self._commits:
+            code, out = run_git(self.repo, ["rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}"],
+                                max_bytes=4096, ok_codes=(0, 1, 128))
+            self._commits[commit] = out.decode().strip() if code == 0 and out.strip() else None
+        return self._commits[commit]
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        """True when commit ``older`` is an ancestor of (or equal to) ``newer``."""
+        a, b = self.resolve(older), self.resolve(newer)
+        if not a or not b:
+            return False
+        if (a, b) not in self._ancestry:
+            code, _ = run_git(self.repo, ["merge-base", "--is-ancestor", a, b], max_bytes=4096, ok_codes=(0, 1))
+            self._ancestry[(a, b)] = code == 0
+        return self._ancestry[(a, b)]
+
+    # -- files ---------------------------------------------------------------------------------
+    def lines(self, path: str, commit: str | None) -> list[str] | None:
+        """Lines of ``path`` at resolved ``commit`` (None = working tree); None when absent, binary or too large."""
+        clean = safe_path(path)
+        if clean is None:
+            return None
+        key = (commit, clean)
+        if key not in self._files:
+            data = self._read_commit(commit, clean) if commit else self._read_worktree(clean)
+            self._files[key] = _decode(data)
+        return self._files[key]
+
+    def _read_commit(self, commit: str, path: str) -> bytes | None:
+        code, listing = run_git(self.repo, ["ls-tree", "-z", commit, "--", path],
+                                max_bytes=65536, ok_codes=(0, 128))
+        entry = listing.split(b"\x00", 1)[0].decode("utf-8", "replace")
+        meta, _, name = entry.partition("\t")
+        fields = meta.split()
+        if code != 0 or name != path or len(fields) != 3 or fields[1] != "blob" or fields[0] not in ("100644", "100755"):
+            return None  # absent, a folder, a symbolic link or a submodule
+        try:
+            _, data = run_git(self.repo, ["show", "--no-textconv", f"{commit}:{path}"])
+        except GitOutputTooLarge:
+            return None
+        return data
+
+    def _read_worktree(self, path: str) -> bytes | None:
+        target = self.repo / path
+        try:
+            resolved = target.resolve()
+        except (OSError, RuntimeError):
+            return None
+        if self.repo not in resolved.parents or ".git" in resolved.relative_to(self.repo).parts:
+            return None  # a symbolic link out of the checkout, or into its .git folder
+        try:
+            if not resolved.is_file() or resolved.stat().st_size > MAX_FILE_BYTES:
+                return None
+            return resolved.read_bytes()
+        except OSError:
+            return None
+
+    # -- secrets the scanners pointed at --------------------------------------------------------
+    def learn_secrets(self, findings: Iterable[dict]) -> int:
+        """Remember the values on the lines of every secret finding (Bandit B105, gitleaks, ...).
+
+        detect-secrets does not recognise every password, and a window around one
+        finding may hold another finding's secret; once learnt, those values are
+        redacted wherever they appear in that file.  Values are read at the commits
+        the finding was reported at (the working tree only when none is known), so a
+        line that has changed since is not mistaken for a secret.  Returns how many.
+        """
+        count = 0
+        for finding in findings:
+            loc = finding.get("location") or {}
+            path, start = safe_path(loc.get("path")), loc.get("start_line")
+            if not path or not isinstance(start, int) or not secret_finding(finding):
+                continue
+            end = loc.get("end_line") if isinstance(loc.get("end_line"), int) else start
+            seen = [(finding.get(k) or {}).get("commit") for k in ("first_seen", "last_seen")]
+            seen += [(finding.get("source") or {}).get("commit")]
+            commits = {c for c in (self.resolve(x) for x in seen) if c} or {None}
+            for commit in commits:
+                values = set(self.literals(path, commit, start, end))
+                count += len(values - self._known.get(path, set()))
+                self._known.setdefault(path, set()).update(values)
+        return count
+
+    def known_secrets(self, path: str) -> set[str]:
+        return set(self._known.get(path, ()))
+
+    # -- the public call -----------------------------------------------------------------------
+    def context(self, path: str, commit: str | None, line: int | None, context_lines: int,
+                end_line: int | None = None, mark_secret: bool = False) -> dict | None:
+        """The code around ``line`` (to ``end_line``) of ``path`` at ``commit``, redacted.
+
+        ``{"path", "text", "start_line", "end_line", "commit", "note"}``; ``commit`` is the
+        full id read (None for the working tree) and ``note`` says why the working tree was
+        read.  None when the path is unsafe, the file does not exist there (or is binary,
+        not UTF-8, or too large), or the line lies past its end: wrong code is worse than none.
+        ``mark_secret`` (a finding that *is* a secret: ``secret_finding(finding)``) also
+        redacts the literal values on the reported lines, as the parsers do for its snippet,
+        since detect-secrets does not recognise every password; ``learn_secrets(findings)``
+        once beforehand does that for every secret finding of the file.
+        """
+        clean = safe_path(path)
+        if clean is None:
+            return None
+        resolved = self.resolve(commit)
+        note = None
+        if resolved is None:
+            note = ("commit unknown: code read from the working tree" if not commit
+                    else f"commit {str(commit)[:40]!r} not in the repository: code read from the working tree")
+        text_lines = self.lines(clean, resolved)
+        if text_lines is None:
+            return None
+        first_wanted = line if isinstance(line, int) and not isinstance(line, bool) and line > 0 else 1
+        last_wanted = end_line if isinstance(end_line, int) and end_line and end_line >= first_wanted else first_wanted
+        if first_wanted > max(len(text_lines), 1):
+            return None
+        ctx = max(0, int(context_lines))
+        window = self.window(clean, resolved, first_wanted - ctx, last_wanted + ctx)
+        if window is None:
+            return None
+        start, end, text = window
+        if mark_secret:
+            text = redact(text, self.literals(clean, resolved, first_wanted, last_wanted))
+        return {"path": clean, "text": text, "start_line": start, "end_line": end, "commit": resolved, "note": note}
+
+    def window(self, path: str, commit: str | None, first: int, last: int) -> tuple[int, int, str] | None:
+        """(start, end, redacted text) of lines ``first``..``last`` (clamped to the file)."""
+        text_lines = self.lines(path, commit)
+        if text_lines is None:
+            return None
+        start = max(1, first)
+        end = max(start, min(last, len(text_lines)))
+        text = "".join(text_lines[start - 1:end]).rstrip("\n")
+        return start, end, redact(text, set(self.secrets_near(path, commit, start, end)) | self.known_secrets(path))
+
+    def literals(self, path: str, commit: str | None, start: int, end: int) -> list[str]:
+        """Quoted and assigned values on lines ``start``..``end`` (the secret of a secret finding)."""
+        text_lines = self.lines(path, commit) or []
+        return secrets.literal_values("".join(text_lines[max(start, 1) - 1:end]))
+
+    def secrets_near(self, path: str, commit: str | None, start: int, end: int) -> list[str]:
+        """Secrets detected in lines ``start``..``end`` and a margin around them (cached)."""
+        text_lines = self.lines(path, commit) or []
+        lo, hi = max(1, start - REDACT_MARGIN), min(len(text_lines), end + REDACT_MARGIN)
+        key = (commit, path, lo, hi)
+        if key not in self._secrets:
+            self._secrets[key] = find_secrets("".join(text_lines[lo - 1:hi]), path)
+        return self._secrets[key]
+
+
+def secret_finding(finding: dict) -> bool:
+    """Is this finding's reported line a secret itself (gitleaks, Bandit B105, Checkov secrets...)?"""
+    return finding.get("kind") == "secret" or secrets.tool_marks_secret(
+        str(finding.get("tool") or ""), str(finding.get("rule_id") or ""), str(finding.get("title") or ""))
+
+
+def _decode(data: bytes | None) -> list[str] | None:
+    if data is None or b"\x00" in data[:8192]:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    # split on "\n" only: str.splitlines also breaks at \f, \x1c, U+2028..., and git's line numbers do not
+    parts = text.split("\n")
+    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def reader_from_config(config: dict) -> SourceReader | None:
+    """The reader for ``source.repo_path`` (None when unset)."""
+    repo = ((config.get("source") or {}).get("repo_path")) if isinstance(config, dict) else None
+    return SourceReader(Path(repo)) if repo else None

@@ -1,0 +1,121 @@
+"""Checks 4-6: where the finding is (path), what value a secret rule flagged, how the package is depended on.
+
+4. ``path``: test code, fixtures and test data (a scanner's own test data
+   too: ``package-1`` on CVE-1999-0001), examples, docs, vendored copies.
+   Test code, fixtures, examples and docs are not what is deployed, so a
+   code or config finding there is a false positive of the deployed
+   application; a vendored copy is real code that someone else maintains
+   (``needs_review``: update the copy).
+5. ``secret``: the parse-time ``secret_evidence`` (tasks.findings.secret_evidence):
+   a documented example or placeholder is a false positive anywhere; a
+   protocol keyword (``'POST'``) is one too; a low-entropy value in a test
+   path is one; a plain word elsewhere needs a look; a high-entropy value is
+   treated as real, even in a test path (a real key committed to tests is
+   still leaked).
+6. ``scope``: a dev/test-only dependency (npm ``dev``, Poetry/uv groups,
+   Maven ``test`` scope) is lower priority, never a false positive by itself.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from tasks.triage.report_signals import is_test_path
+
+FIXTURE_DIRS = {"fixture", "fixtures", "testdata", "test_data", "test-data", "__fixtures__", "__mocks__", "mocks",
+                "snapshots", "__snapshots__", "unittests", "golden", "testfiles", "test-fixtures", "sample-data"}
+EXAMPLE_DIRS = {"example", "examples", "sample", "samples", "demo", "demos", "tutorial", "tutorials"}
+DOC_DIRS = {"doc", "docs", "documentation", "site-docs"}
+VENDOR_DIRS = {"vendor", "vendored", "third_party", "third-party", "thirdparty", "external", "extern", "bower_components",
+               "node_modules", "site-packages", "dist-packages"}
+DOC_SUFFIXES = {".md", ".rst", ".adoc"}
+# a scanner's own test data: made-up package names and placeholder ids (grype's presenter tests)
+_SCANNER_TEST_PACKAGE = re.compile(r"^(?:package|pkg|lib)-\d+$")
+_PLACEHOLDER_ID = re.compile(r"^CVE-1999-000\d")
+DEV_GROUPS = {"dev", "development", "test", "tests", "testing", "lint", "docs", "typing", "devdependencies",
+              "testimplementation", "testcompileonly", "testruntimeonly", "provided-test", "optional-dev"}
+
+
+def path_class(path: str | None) -> str | None:
+    """fixture | test | example | docs | vendored | None, from the repository-relative path."""
+    if not path:
+        return None
+    parts = [p.lower() for p in PurePosixPath(path).parts]
+    dirs = set(parts[:-1])
+    if dirs & FIXTURE_DIRS:
+        return "fixture"
+    if is_test_path(path):
+        return "test"
+    if dirs & VENDOR_DIRS or parts[-1].endswith((".min.js", ".bundle.js")):
+        return "vendored"
+    if dirs & EXAMPLE_DIRS:
+        return "example"
+    if dirs & DOC_DIRS or PurePosixPath(path).suffix.lower() in DOC_SUFFIXES:
+        return "docs"
+    return None
+
+
+_WHY = {"fixture": "a test fixture or test data file", "test": "test code", "example": "example code",
+        "docs": "documentation", "vendored": "a vendored copy of third-party code"}
+
+
+def check_path(f: dict) -> dict | None:
+    """Check 4: {"check": "path", "status": "not_deployed"|"vendored"|"scanner_test_data", "evidence"} or None."""
+    pkg = f.get("package") or {}
+    ids = [str(f.get("rule_id") or "")] + list(f.get("aliases") or [])
+    if pkg.get("name") and _SCANNER_TEST_PACKAGE.match(str(pkg["name"])) and any(_PLACEHOLDER_ID.match(i) for i in ids):
+        return {"check": "path", "status": "scanner_test_data",
+                "evidence": f"scanner test data: package {pkg['name']} with the placeholder id "
+                            f"{next(i for i in ids if _PLACEHOLDER_ID.match(i))} is made up for a scanner's own tests"}
+    path = (f.get("location") or {}).get("path")
+    cls = path_class(path)
+    if cls is None or f.get("kind") == "web":
+        return None
+    if f.get("kind") == "dependency" and cls in ("docs", "vendored"):
+        return None  # a manifest under docs/ or vendor/ is still installed somewhere
+    status = "vendored" if cls == "vendored" else "not_deployed"
+    return {"check": "path", "status": status, "class": cls, "evidence": f"{path} is {_WHY[cls]}"}
+
+
+_SECRET_TEXT = {
+    "example": "a documented example value ({match})",
+    "placeholder": "a placeholder, not a credential ({match})",
+    "code-word": "a protocol keyword, not a credential",
+    "plain-word": "a plain word ({length} letters, {entropy} bits/char)",
+    "low-entropy": "a low-entropy value ({length} characters, {entropy} bits/char)",
+    "high-entropy": "a high-entropy value ({length} characters, {entropy} bits/char), shaped like a real credential",
+}
+
+
+def check_secret(f: dict, path_check: dict | None) -> dict | None:
+    """Check 5: {"check": "secret", "status": "not_a_secret"|"weak_evidence"|"credential_like", "evidence"} or None."""
+    ev = f.get("secret_evidence")
+    if not isinstance(ev, dict) or ev.get("class") in (None, "redacted-by-tool"):
+        return None
+    text = "the flagged value is " + _SECRET_TEXT[ev["class"]].format(**{k: ev.get(k) for k in ("match", "length", "entropy")})
+    in_tests = bool(path_check) and path_check.get("class") in ("test", "fixture", "example", "docs")
+    if str(ev.get("format") or "").startswith("does not fit") and ev["class"] in ("low-entropy", "plain-word"):
+        return {"check": "secret", "status": "not_a_secret",
+                "evidence": f"not a credential: {text}, and it {ev['format']} that the rule looks for"}
+    if ev["class"] in ("example", "placeholder", "code-word"):
+        return {"check": "secret", "status": "not_a_secret", "evidence": f"not a credential: {text}"}
+    if ev["class"] in ("low-entropy", "plain-word") and in_tests:
+        return {"check": "secret", "status": "not_a_secret",
+                "evidence": f"not a credential: {text} in {path_check['evidence'].split(' is ', 1)[-1]}"}
+    if ev["class"] in ("low-entropy", "plain-word"):
+        return {"check": "secret", "status": "weak_evidence", "evidence": text}
+    return {"check": "secret", "status": "credential_like", "evidence": text}
+
+
+def check_scope(f: dict) -> dict | None:
+    """Check 6: a dev/test-only dependency, from what the report says (npm dev, groups, scope)."""
+    dep = f.get("dependency") or {}
+    groups = [str(g) for g in dep.get("groups") or []]
+    dev_groups = [g for g in groups if g.lower().replace("_", "").replace("-", "") in DEV_GROUPS or g.lower() in DEV_GROUPS]
+    if dep.get("dev") is True:
+        return {"check": "scope", "status": "dev_only", "evidence": "dev-only dependency (the report marks it dev: true): lower priority"}
+    if groups and len(dev_groups) == len(groups):
+        return {"check": "scope", "status": "dev_only",
+                "evidence": f"dependency only in the {', '.join(dev_groups)} group(s): lower priority"}
+    return None

@@ -1,0 +1,108 @@
+"""Check 8a, the report's own signals: findings a reviewer would accept rather than fix.
+
+(Was tasks/enrich/triage.py; tasks.triage.verdict turns a signal into a verdict.)
+
+Four signals, all from the report itself, never guessed:
+
+* the check itself is obsolete (ZAP 10016, X-XSS-Protection);
+
+* the rule's own confidence is LOW (Semgrep ``metadata.confidence``, Bandit
+  ``issue_confidence``, ZAP's confidence): the rule author says the pattern
+  often matches safe code;
+* the rule is a code-quality rule (Semgrep's ``correctness``,
+  ``maintainability``, ... groups), not a security one;
+* a rule that only matters in production code fired in a test file, such
+  as Bandit B101 (``assert``; pytest's way of checking, and tests never run
+  under ``python -O``) or B311 (``random``; tests need no unpredictable
+  numbers).
+
+A triaged finding becomes a row that says why it is probably acceptable
+(``datasets.triage: explain``), no row (``drop``), or an ordinary row
+(``keep``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+# Semgrep's and CodeQL's rule groups for code quality: bugs or style, not security weaknesses
+NOT_SECURITY = re.compile(r"\.(correctness|maintainability|best-practice|performance|portability|style)\.")
+_LOW_CONFIDENCE = re.compile(r"\bconfidence[\s:=]+low\b", re.I)
+_TEST_DIRS = {"test", "tests", "testing", "__tests__", "spec", "specs", "test_data", "testdata"}
+_TEST_FILE = re.compile(r"^(?:test_.+\.py|.+_test\.(?:py|go|rb)|conftest\.py|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+Test\.(?:java|kt)|.+_spec\.rb)$")
+
+# (tool, rule) -> why it is acceptable in a test file, and how to silence it there
+TEST_ONLY_RULES = {
+    ("bandit", "B101"): (
+        "`assert` is how pytest checks results, and test code never runs under `python -O` (which strips asserts), "
+        "so B101 in a test file is almost always acceptable",
+        "exclude the test directories from B101 (`bandit -r . --skip B101` for tests, or `exclude_dirs: [tests]` "
+        "in the Bandit configuration) or mark the line `# nosec B101`",
+        "replace the `assert` with an explicit check that raises (`if not ok: raise ValueError(...)`).",
+    ),
+    ("bandit", "B311"): (
+        "a test needs reproducible numbers, not unpredictable ones, so pseudo-random values in a test file are not a "
+        "security weakness unless they are used as secrets",
+        "exclude the test directories from B311 or mark the line `# nosec B311`",
+        "use the `secrets` module (`secrets.token_hex()`, `secrets.randbelow()`) where the value must be unpredictable.",
+    ),
+}
+
+
+def is_test_path(path: str | None) -> bool:
+    if not path:
+        return False
+    p = PurePosixPath(path)
+    return bool(_TEST_DIRS & {part.lower() for part in p.parts[:-1]}) or bool(_TEST_FILE.match(p.name))
+
+
+def confidence_of(f: dict) -> str | None:
+    """The rule's confidence as the report states it (a field, or Bandit's "confidence low" text)."""
+    value = f.get("confidence")
+    if isinstance(value, str) and value:
+        return value.lower()
+    return "low" if _LOW_CONFIDENCE.search(f.get("description") or "") else None
+
+
+# checks whose advice is out of date: following them would teach the wrong fix
+OBSOLETE_CHECKS = {
+    ("zap", "10016"): (
+        "ZAP's 'Web Browser XSS Protection Not Enabled' check is obsolete: current browsers removed the XSS auditor "
+        "that the X-XSS-Protection header controlled, and enabling it could itself be abused",
+        "do not set `X-XSS-Protection: 1`; send `X-XSS-Protection: 0` (or omit the header) and rely on a "
+        "Content-Security-Policy, and disable the check in the ZAP scan policy",
+    ),
+}
+
+
+def triage(f: dict) -> dict | None:
+    """{"signal", "reason", "action", "fix"} when the finding is a likely false positive, else None."""
+    obsolete = OBSOLETE_CHECKS.get((f["tool"], str(f["rule_id"])))
+    if obsolete:
+        return {"signal": "obsolete check", "reason": f"{obsolete[0]}.", "action": obsolete[1], "fix": None}
+    if f["kind"] not in ("code", "config"):
+        return None
+    path = (f.get("location") or {}).get("path")
+    group = NOT_SECURITY.search(str(f["rule_id"]))
+    if group:
+        return {
+            "signal": "not a security rule",
+            "reason": f"the rule {f['rule_id']} belongs to the {group.group(1)} group: it reports a code-quality problem, "
+            "not a security weakness",
+            "action": "fix it as an ordinary bug if it is one (the rule's message says how); it needs no security review",
+            "fix": None,
+        }
+    rule = TEST_ONLY_RULES.get((f["tool"], str(f["rule_id"]).upper()))
+    if rule and is_test_path(path):
+        return {"signal": "test-only rule in a test file", "reason": f"{path} is a test file and {rule[0]}.", "action": rule[1], "fix": rule[2]}
+    if confidence_of(f) == "low":
+        return {
+            "signal": "low-confidence rule",
+            "reason": f"the rule {f['rule_id']} rates its own confidence LOW: its pattern also matches code that is safe, "
+            "so this match needs a look before any change",
+            "action": "check whether the flagged value can come from outside (user input, a request, a file an attacker "
+            "controls); if it cannot, record the finding as accepted (a `nosemgrep`/`nosec` comment with the reason)",
+            "fix": None,
+        }
+    return None

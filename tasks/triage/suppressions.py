@@ -1,0 +1,181 @@
+"""Check 8b: suppressions the team already wrote, as human labels that beat every automatic check.
+
+A suppression is a person's decision, so a finding it covers is a
+``false_positive`` with ``source: "suppression"`` whatever the record or the
+path say.  Where they come from:
+
+* the report: SARIF ``suppressions`` (kind inSource/external, not
+  ``status: rejected``), Semgrep ``is_ignored`` (parsed as ``suppressed``);
+* the flagged line (the snippet, or the file at the finding's commit with
+  ``source.repo_path``): ``# nosec`` (Bandit; with rule ids only those),
+  ``# nosemgrep`` / ``// nosemgrep`` (with ``: rule`` only that rule),
+  ``#checkov:skip=CKV_ID`` anywhere in the resource, ``trivy:ignore:ID``,
+  ``gitleaks:allow``;
+* files in the repository root: ``.trivyignore`` (ids, ``exp:`` expiry
+  honoured), ``.gitleaksignore`` (finding fingerprints ``file:rule:line``);
+* VEX documents (``triage.vex_inputs``, and ``.vex/*.json``, ``*.openvex.json``,
+  ``vex.json`` in the repository): OpenVEX statements and CycloneDX
+  ``analysis.state`` ``not_affected`` / ``false_positive``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+_NOSEC = re.compile(r"#\s*nosec\b(?:[:\s]+(?P<ids>[A-Z]\d{3}(?:[\s,]+[A-Z]\d{3})*))?")
+_NOSEMGREP = re.compile(r"(?:#|//|/\*|--|<!--)\s*nosemgrep\b(?::\s*(?P<ids>[\w.\-]+(?:\s*,\s*[\w.\-]+)*))?")
+_CHECKOV = re.compile(r"checkov:skip=(?P<id>[A-Z0-9_]+)(?::(?P<why>[^\n]*))?")
+_TRIVY = re.compile(r"trivy:ignore:(?P<id>[A-Za-z0-9_\-]+)")
+_GITLEAKS = re.compile(r"gitleaks:allow\b")
+MAX_VEX_BYTES = 16 * 1024 * 1024
+
+
+def _line_labels(f: dict, text: str, whole: bool) -> str | None:
+    """The suppression comment in ``text`` that covers ``f``, as evidence, or None."""
+    tool, rule = f.get("tool"), str(f.get("rule_id") or "")
+    if tool == "bandit":
+        m = _NOSEC.search(text)
+        if m and (not m.group("ids") or rule.upper() in re.split(r"[\s,]+", m.group("ids"))):
+            return f"the line carries `# nosec{(' ' + m.group('ids')) if m.group('ids') else ''}`"
+    if tool == "semgrep":
+        m = _NOSEMGREP.search(text)
+        if m and (not m.group("ids") or any(rule.endswith(i.strip()) for i in m.group("ids").split(","))):
+            return f"the line carries `nosemgrep{(': ' + m.group('ids')) if m.group('ids') else ''}`"
+    if tool == "checkov" and whole:
+        for m in _CHECKOV.finditer(text):
+            if m.group("id") == rule:
+                why = (m.group("why") or "").strip()
+                return f"the resource carries `checkov:skip={rule}`" + (f" ({why[:120]})" if why else "")
+    if tool == "trivy":
+        for m in _TRIVY.finditer(text):
+            if m.group("id") in (rule, *(f.get("aliases") or [])):
+                return f"the resource carries `trivy:ignore:{m.group('id')}`"
+    if tool == "gitleaks" and _GITLEAKS.search(text):
+        return "the line carries `gitleaks:allow`"
+    return None
+
+
+def in_code(f: dict, reader=None) -> str | None:
+    """A suppression comment on the finding's line (snippet, or the source at its commit)."""
+    loc = f.get("location") or {}
+    texts = []
+    if f.get("snippet"):
+        texts.append((f["snippet"], f.get("kind") == "config"))
+    if reader is not None and loc.get("path") and loc.get("start_line"):
+        lines = reader.lines(loc["path"], reader.resolve((f.get("source") or {}).get("commit")))
+        if lines:
+            start, end = int(loc["start_line"]), int(loc.get("end_line") or loc["start_line"])
+            if f.get("kind") == "config":
+                texts.append(("".join(lines[max(0, start - 2): end + 1]), True))
+            else:
+                texts.append(("".join(lines[max(0, start - 2): start]), False))  # the line and the one above
+    for text, whole in texts:
+        hit = _line_labels(f, text, whole)
+        if hit:
+            return hit
+    return None
+
+
+class RepoSuppressions:
+    """.trivyignore, .gitleaksignore and VEX statements from the repository and the configured files."""
+
+    def __init__(self, repo: Path | None, vex_inputs: list[Path], today: dt.date | None = None):
+        self.trivy: dict[str, str] = {}
+        self.gitleaks: set[str] = set()
+        self.vex: list[dict] = []   # {"id", "products": [names], "why", "file"}
+        self.errors: list[str] = []
+        today = today or dt.date.today()
+        files = list(vex_inputs)
+        if repo is not None:
+            self._trivyignore(repo / ".trivyignore", today)
+            self._gitleaksignore(repo / ".gitleaksignore")
+            files += sorted((repo / ".vex").glob("*.json")) + sorted(repo.glob("*.openvex.json")) + [repo / "vex.json"]
+        for path in files:
+            if path.is_file() and not path.is_symlink():
+                self._vex(path)
+
+    def _read(self, path: Path) -> str | None:
+        try:
+            if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_VEX_BYTES:
+                return None
+            return path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            self.errors.append(f"{path}: {exc.strerror or exc}")
+            return None
+
+    def _trivyignore(self, path: Path, today: dt.date) -> None:
+        for line in (self._read(path) or "").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            vid, *rest = line.split()
+            exp = next((r[4:] for r in rest if r.startswith("exp:")), None)
+            try:
+                if exp and dt.date.fromisoformat(exp) < today:
+                    continue
+            except ValueError:
+                pass
+            self.trivy[vid] = f".trivyignore lists {vid}" + (f" (until {exp})" if exp else "")
+
+    def _gitleaksignore(self, path: Path) -> None:
+        for line in (self._read(path) or "").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                self.gitleaks.add(line)
+
+    def _vex(self, path: Path) -> None:
+        text = self._read(path)
+        try:
+            doc = json.loads(text) if text else None
+        except ValueError:
+            self.errors.append(f"{path}: not JSON; VEX statements in it are not used")
+            return
+        if not isinstance(doc, dict):
+            return
+        for st in doc.get("statements") or []:  # OpenVEX
+            if not isinstance(st, dict) or st.get("status") not in ("not_affected", "false_positive"):
+                continue
+            vuln = st.get("vulnerability")
+            vid = vuln.get("name") if isinstance(vuln, dict) else vuln
+            products = [p.get("@id") if isinstance(p, dict) else p for p in st.get("products") or []]
+            why = st.get("justification") or st.get("impact_statement") or st["status"]
+            self.vex.append({"id": str(vid), "products": [str(p) for p in products if p], "why": str(why), "file": path.name})
+        for v in doc.get("vulnerabilities") or []:  # CycloneDX VEX
+            analysis = (v or {}).get("analysis") or {} if isinstance(v, dict) else {}
+            if analysis.get("state") not in ("not_affected", "false_positive"):
+                continue
+            refs = [a.get("ref") for a in v.get("affects") or [] if isinstance(a, dict)]
+            why = analysis.get("justification") or analysis.get("detail") or analysis["state"]
+            self.vex.append({"id": str(v.get("id")), "products": [str(r) for r in refs if r], "why": str(why), "file": path.name})
+
+    def match(self, f: dict, vuln_ids: list[str]) -> str | None:
+        tool, rule = f.get("tool"), str(f.get("rule_id") or "")
+        if tool == "trivy":
+            for vid in [rule] + vuln_ids:
+                if vid in self.trivy:
+                    return self.trivy[vid]
+        if tool == "gitleaks" and self.gitleaks:
+            loc = f.get("location") or {}
+            key = f"{loc.get('path')}:{rule}:{loc.get('start_line')}"
+            if any(g == key or g.endswith(":" + key) for g in self.gitleaks):
+                return f".gitleaksignore lists {key}"
+        name = ((f.get("package") or {}).get("name") or "").lower()
+        for st in self.vex:
+            if st["id"] in vuln_ids or st["id"] == rule:
+                if not st["products"] or any(_product_names(p) == name for p in st["products"]):
+                    return f"VEX statement in {st['file']}: {st['id']} not_affected ({st['why']})"
+        return None
+
+
+def _product_names(product: str) -> str:
+    """The package name of a purl or bom-ref ("pkg:npm/%40scope/name@1.0" -> "@scope/name")."""
+    text = product.split("?", 1)[0].split("#", 1)[0]
+    if text.startswith("pkg:"):
+        text = text[4:].split("/", 1)[-1]
+        text = text.rsplit("@", 1)[0] if text.count("@") and not text.startswith("@") or text.count("@") > 1 else text
+        text = text.replace("%40", "@")
+        return text.split("/")[-1].lower() if not text.startswith("@") else text.lower()
+    return text.rsplit("@", 1)[0].lower()

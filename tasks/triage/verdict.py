@@ -1,0 +1,212 @@
+"""One finding -> its triage record: the checks in order of authority, the first decisive one wins.
+
+Authority, highest first:
+
+1. a suppression the team wrote (``source: "suppression"``): beats everything;
+2. the report's own signals (obsolete check, not a security rule, a
+   test-only rule in a test file; a LOW-confidence rule needs review);
+3. where it is: a scanner's test data, test code, fixtures, examples, docs
+   (not what is deployed); a vendored copy needs review;
+4. the advisory record: not affected (the installed version outside every
+   range), another ecosystem, a withdrawn advisory; affected with the range;
+5. the report contradicting itself (fixed version <= installed);
+6. the secret's value class (example, placeholder, protocol keyword);
+7. reachability: a direct dependency no source imports needs review.
+
+Dependency scope (dev/test only) is added as a reason and never changes the
+verdict.  Every record carries at least one reason with evidence; when no
+check can decide, the verdict is ``needs_review`` and the reason says what
+to check, except for findings no check applies to (code, config, web),
+which stay what the report says (``true_positive``, source ``report``).
+"""
+
+from __future__ import annotations
+
+from tasks.triage import context, report_signals, suppressions
+from tasks.triage.advisories import is_advisory_id, merged_ids
+from tasks.triage.reachability import check_reachability
+from tasks.triage.versions import DISTRO, check_constraint, check_record, check_report, compare, family
+from tasks.findings.versions import sort_key
+
+_SIGNAL_FP = {"obsolete check", "not a security rule", "test-only rule in a test file"}
+
+
+def _package(f: dict) -> dict | None:
+    p = f.get("package")
+    if not p:
+        return None
+    return {"name": p.get("name"), "ecosystem": p.get("ecosystem"), "version": p.get("version")}
+
+
+def _ids(f: dict) -> list[str]:
+    return [i for i in [str(f.get("rule_id") or "")] + list(f.get("aliases") or []) + list(f.get("cve") or [])
+            + list(f.get("ghsa") or []) if i and is_advisory_id(i)]
+
+
+def record(f: dict, verdict: str, reasons: list[dict], source: str, vuln_ids: list[str]) -> dict:
+    return {"finding_id": f["id"], "tool": f["tool"], "rule_id": str(f["rule_id"]), "vuln_ids": vuln_ids,
+            "package": _package(f), "path": (f.get("location") or {}).get("path"), "verdict": verdict,
+            "reasons": [{"check": r["check"], "evidence": r["evidence"]} for r in reasons], "source": source}
+
+
+LANGUAGE_FAMILIES = {"npm", "pypi", "maven", "golang", "cargo", "gem", "nuget", "composer"}
+
+
+def _cpe_only(f: dict, fam: str | None) -> dict | None:
+    """Check 2 without a record: a language package the scanner matched only by CPE (the source of the
+    Jira-server CVEs on npm/PyPI ``jira``) is not confirmed by any advisory that names the package."""
+    match = f.get("match") or {}
+    if match.get("by") != "cpe" or fam not in LANGUAGE_FAMILIES:
+        return None
+    p = f["package"]
+    cpes = ", ".join(match.get("cpes") or []) or "a CPE (the scanner's rule says so, without the CPE)"
+    vendors = sorted({c.split(":")[3] for c in match.get("cpes") or [] if c.count(":") >= 4})
+    vendor = f" (vendor {', '.join(vendors)})" if vendors else ""
+    return {"check": "ecosystem", "evidence": f"matched only by CPE: {cpes}{vendor}; no advisory record names the "
+                                              f"{p.get('ecosystem')} package {p.get('name')}: check that the advisory is "
+                                              "about this package and not a product of the same name"}
+
+
+class Judge:
+    """Holds what the checks share: records (store, API), suppressions, the repository's imports."""
+
+    def __init__(self, store=None, client=None, repo_suppressions=None, reader=None, imports=None):
+        self.store, self.client = store, client
+        self.dev_packages: dict[str, str] = {}
+        if reader is not None:
+            from tasks.triage.manifests import dev_only_packages
+
+            self.dev_packages = dev_only_packages(reader)
+        self.repo_suppressions, self.reader, self.imports = repo_suppressions, reader, imports
+        self.with_record = 0
+        self.by_package: dict[tuple[str, str], list[dict]] = {}  # OSV records found by package (tasks.triage.lookup)
+        self.fixes: dict[str, dict] = {}  # finding id -> the record's fix for the installed line
+
+    def records(self, ids: list[str]) -> list[dict]:
+        found = self.store.lookup(ids) if self.store else []
+        if not found and self.client is not None:
+            seen = set()
+            for vid in ids:
+                rec = self.client.get(vid)
+                if rec and rec["id"] not in seen:
+                    seen.add(rec["id"])
+                    found.append(rec)
+        return found
+
+    def judge(self, f: dict) -> dict:
+        ids = _ids(f)
+        recs = self.records(ids) if f.get("kind") == "dependency" and ids else []
+        if f.get("kind") == "dependency" and f.get("package") and self.by_package:
+            from tasks.triage.lookup import osv_package
+
+            seen = {r["id"] for r in recs}
+            recs += [r for r in self.by_package.get(osv_package(f["package"]), []) if r["id"] not in seen]
+        if recs:
+            self.with_record += 1
+        vuln_ids = merged_ids(ids, recs)
+        scope = context.check_scope(f)
+        if scope is None and self.dev_packages and f.get("kind") == "dependency":
+            from tasks.triage.manifests import check_manifest_scope
+
+            scope = check_manifest_scope(f, self.dev_packages)
+        extra = [scope] if scope else []
+
+        sup = self._suppression(f, vuln_ids)
+        if sup:
+            return record(f, "false_positive", [{"check": "suppression", "evidence": sup}] + extra, "suppression", vuln_ids)
+        signal = report_signals.triage(f)
+        if signal and signal["signal"] in _SIGNAL_FP:
+            return record(f, "false_positive", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}],
+                          "report", vuln_ids)
+        path = context.check_path(f)
+        if path and path["status"] == "scanner_test_data":
+            return record(f, "false_positive", [path], "evidence", vuln_ids)
+        if f.get("kind") == "secret" or f.get("secret_evidence"):
+            return self._secret(f, path, vuln_ids)
+        if path and path["status"] == "not_deployed" and (f.get("kind") != "dependency" or path["class"] in ("test", "fixture")):
+            return record(f, "false_positive", [{"check": "path", "evidence": f"not deployed: {path['evidence']}"}] + extra,
+                          "evidence", vuln_ids)
+        if signal:  # low-confidence rule
+            return record(f, "needs_review", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}],
+                          "report", vuln_ids)
+        if path and path["status"] == "vendored":
+            return record(f, "needs_review", [{"check": "path", "evidence": f"{path['evidence']}: check whether the copy is "
+                                               "used and update it from upstream"}] + extra, "evidence", vuln_ids)
+        if f.get("kind") == "dependency" and f.get("package"):
+            return self._dependency(f, recs, vuln_ids, extra)
+        where = (f.get("location") or {}).get("path")
+        place = (f"{where} is not a test, fixture, example, docs or vendored path" if where and f.get("kind") != "web"
+                 else f"{where or 'the target'} is the scanned application")
+        return record(f, "true_positive", [{"check": "report", "evidence": f"{place}, nothing suppresses the finding and "
+                                            f"the rule does not rate itself LOW confidence: {f['tool']}'s report stands"}],
+                      "report", vuln_ids)
+
+    def _suppression(self, f: dict, vuln_ids: list[str]) -> str | None:
+        if f.get("suppressed"):
+            return "the report marks the finding suppressed (a reviewer accepted it)"
+        hit = suppressions.in_code(f, self.reader)
+        if hit:
+            return hit
+        return self.repo_suppressions.match(f, vuln_ids) if self.repo_suppressions else None
+
+    def _secret(self, f: dict, path: dict | None, vuln_ids: list[str]) -> dict:
+        sec = context.check_secret(f, path)
+        if sec and sec["status"] == "not_a_secret":
+            return record(f, "false_positive", [sec], "evidence", vuln_ids)
+        reasons = [sec] if sec else []
+        if path and path["status"] in ("not_deployed", "vendored"):
+            return record(f, "needs_review", reasons + [{"check": "path", "evidence": f"{path['evidence']}: a real credential "
+                          "in it is still leaked; check whether the value is a live credential"}], "evidence", vuln_ids)
+        if sec and sec["status"] == "weak_evidence":
+            return record(f, "needs_review", [{"check": "secret", "evidence": sec["evidence"] + ": check whether it is a "
+                                               "live password or an ordinary word"}], "evidence", vuln_ids)
+        if sec:
+            return record(f, "true_positive", reasons, "evidence", vuln_ids)
+        return record(f, "true_positive", [{"check": "report", "evidence": f"{f['tool']} reports a {f['rule_id']} secret; "
+                                            "the value was not available to check"}], "report", vuln_ids)
+
+    def _dependency(self, f: dict, recs: list[dict], vuln_ids: list[str], extra: list[dict]) -> dict:
+        pkg = f["package"]
+        rec = check_record(pkg, recs) if recs else None
+        fam = family(pkg.get("ecosystem"))
+        if rec and rec["status"] in ("not_affected", "mismatch"):
+            return record(f, "false_positive", [rec] + extra, "evidence", vuln_ids)
+        if rec and rec["status"] == "affected":
+            if rec.get("fixed"):
+                self.fixes[f["id"]] = {"fixed_version": rec["fixed"], "record": rec["evidence"]}
+            reach = check_reachability(f, fam, self.imports)
+            if reach and reach["status"] == "not_imported" and (f.get("dependency") or {}).get("direct") is not False:
+                return record(f, "needs_review", [rec, reach] + extra, "evidence", vuln_ids)
+            return record(f, "true_positive", [rec] + ([reach] if reach else []) + extra, "evidence", vuln_ids)
+        contradiction = check_report(pkg) or check_constraint(pkg, (f.get("match") or {}).get("constraint"))
+        if contradiction:
+            return record(f, "false_positive", [contradiction] + ([rec] if rec else []) + extra, "report", vuln_ids)
+        if rec and rec["status"] == "other_package" and (f.get("match") or {}).get("by") == "cpe":
+            why = {"check": "ecosystem", "evidence": f"not this package: {rec['evidence'].split(': check', 1)[0]}; the scanner "
+                                                     "matched it only by CPE"}
+            return record(f, "false_positive", [why] + extra, "evidence", vuln_ids)
+        if rec:  # unknown
+            return record(f, "needs_review", [{"check": rec["check"], "evidence": rec["evidence"]}] + extra, "evidence", vuln_ids)
+        cpe = _cpe_only(f, fam)
+        if cpe:
+            return record(f, "needs_review", [cpe] + extra, "report", vuln_ids)
+        return self._report_only(f, pkg, fam, vuln_ids, extra)
+
+    def _report_only(self, f, pkg, fam, vuln_ids, extra) -> dict:
+        name, version, fixed = pkg.get("name"), pkg.get("version"), pkg.get("fixed_version")
+        ids = ", ".join(vuln_ids[:3]) or str(f["rule_id"])
+        if str(f["rule_id"]).startswith("via:"):  # npm audit: vulnerable only through its dependencies
+            return record(f, "needs_review", [{"check": "advisory", "evidence": f"{name} is reported only through its "
+                          f"dependencies ({str(f['rule_id'])[4:]}): their own findings decide; check that the vulnerable "
+                          "dependency is still in the tree"}] + extra, "report", vuln_ids)
+        if version and fixed and compare(str(version), str(fixed), sort_key(fam)) == -1:
+            return record(f, "true_positive", [{"check": "report", "evidence": f"the report says {name} {version} is affected "
+                          f"by {ids} and {fixed} fixes it (no advisory record here to check the ranges)"}] + extra, "report", vuln_ids)
+        if version and fam in DISTRO:  # the scanner matched the distribution's own tracker data
+            status = "with no fix published" if f["package"].get("fix_status") == "none published" else "(no fixed version in the report)"
+            return record(f, "true_positive", [{"check": "report", "evidence": f"{f['tool']} matched {name} {version} against "
+                          f"the distribution's advisory data for {ids} {status}; no OSV record here to check the range"}] + extra,
+                          "report", vuln_ids)
+        return record(f, "needs_review", [{"check": "advisory", "evidence": f"no advisory record for {ids} here: check whether "
+                      f"{name} {version or '(version not reported)'} is inside the advisory's affected ranges"}] + extra,
+                      "report", vuln_ids)

@@ -1,0 +1,48 @@
+"""The typed Finding: one (de)serialisation, exact round trips, attribute access, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import FIXTURES
+
+from tasks.core.errors import SecftError
+from tasks.findings.model import Finding, Package, read_findings
+from tasks.findings.parsers import parse_report
+
+REPORTS = ["trivy/juice-shop-v12.10.2.json", "semgrep/many_vulns.json", "gitleaks/gitleaks_7.5.0.sarif",
+           "npm_audit/npm7plus_many_vulns.json", "osv_scanner/test-vuln-results-a.json", "checkov/checkov-report-multiple-check_type.json"]
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_parsed_findings_round_trip_byte_for_byte(report):
+    findings = parse_report(FIXTURES / report).findings
+    assert findings
+    for f in findings:
+        typed = Finding.from_dict(f)
+        assert json.dumps(typed.to_dict()) == json.dumps(f)  # same keys, same order, same values
+
+
+def test_attributes_replace_get_chains():
+    f = next(f for f in parse_report(FIXTURES / "trivy/juice-shop-v12.10.2.json").findings if f.get("package"))
+    typed = Finding.from_dict(f)
+    assert isinstance(typed.package, Package) and typed.package.name == f["package"]["name"]
+    assert typed.path == f["location"]["path"] and typed.source.sha256 == f["source"]["sha256"]
+    assert set(typed.cve) <= set(typed.advisory_ids)
+
+
+def test_a_finding_made_in_code_serialises_every_required_key():
+    made = Finding(id="0" * 32, tool="bandit", kind="code", rule_id="B101", title="assert", severity="low",
+                   package=Package(name="x"))
+    out = made.to_dict()
+    for key in ("id", "tool", "tool_version", "location", "package", "source", "aliases"):
+        assert key in out
+    assert out["package"]["fixed_versions"] == [] and "redacted" not in out
+
+
+def test_a_damaged_findings_file_is_one_line_naming_it(tmp_path):
+    path = tmp_path / "findings.jsonl"
+    path.write_text('{"id": "x", "tool": "t", "kind": "code", "rule_id": "r", "title": "t", "severity": "low", "bogus": 1}\n')
+    with pytest.raises(SecftError, match=r"findings.jsonl:1: not a finding"):
+        list(read_findings(path))
