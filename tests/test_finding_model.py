@@ -41,9 +41,15 @@ def test_a_finding_made_in_code_serialises_every_required_key():
     assert out["package"]["fixed_versions"] == [] and "redacted" not in out
 
 
+def test_unknown_keys_are_kept_not_dropped():
+    record = {"id": "x", "tool": "t", "kind": "code", "rule_id": "r", "title": "t", "severity": "low", "confidence": "LOW"}
+    typed = Finding.from_dict(record)
+    assert typed.extra == {"confidence": "LOW"} and typed.to_dict() == record
+
+
 def test_a_damaged_findings_file_is_one_line_naming_it(tmp_path):
     path = tmp_path / "findings.jsonl"
-    path.write_text('{"id": "x", "tool": "t", "kind": "code", "rule_id": "r", "title": "t", "severity": "low", "bogus": 1}\n')
+    path.write_text('{"id": "x", "tool": "t", "kind": "code", "rule_id": "r", "title": "t", "severity": "low", "location": 3}\n')
     with pytest.raises(SecftError, match=r"findings.jsonl:1: not a finding"):
         list(read_findings(path))
 
@@ -54,4 +60,4 @@ def test_the_type_and_the_schema_name_the_same_keys():
     from pathlib import Path
 
     schema = json.loads((Path(__file__).resolve().parents[1] / "schemas/finding.schema.json").read_text())
-    assert set(schema["properties"]) == {f.name for f in fields(Finding)} - {"_keys"}
+    assert set(schema["properties"]) == {f.name for f in fields(Finding)} - {"_keys", "extra"}
