@@ -61,3 +61,10 @@ def test_the_type_and_the_schema_name_the_same_keys():
 
     schema = json.loads((Path(__file__).resolve().parents[1] / "schemas/finding.schema.json").read_text())
     assert set(schema["properties"]) == {f.name for f in fields(Finding)} - {"_keys", "extra"}
+
+
+def test_keys_a_later_phase_adds_to_a_sub_object_survive():
+    record = {"id": "x", "tool": "t", "kind": "dependency", "rule_id": "r", "title": "t", "severity": "low",
+              "package": {"name": "lodash", "version": "4.17.20", "fix_source": "advisory"}}
+    typed = Finding.from_dict(record)
+    assert typed.package.extra == {"fix_source": "advisory"} and typed.to_dict() == record

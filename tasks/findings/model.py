@@ -25,6 +25,7 @@ class Location:
     start_line: int | None = None
     end_line: int | None = None
     original_path: str | None = None
+    extra: dict = field(default_factory=dict)  # keys a later phase added
 
 
 @dataclass(slots=True)
@@ -39,6 +40,7 @@ class Package:
     fixed_versions: list[str] = field(default_factory=list)
     purl: str | None = None
     group: str | None = None
+    extra: dict = field(default_factory=dict)  # keys a later phase added
 
 
 @dataclass(slots=True)
@@ -51,6 +53,7 @@ class Source:
     commit: str | None = None
     run_id: str | None = None
     created_at: str | None = None
+    extra: dict = field(default_factory=dict)  # keys a later phase added
 
 
 @dataclass(slots=True)
@@ -61,6 +64,7 @@ class Seen:
     commit: str | None = None
     created_at: str | None = None
     artifact: str | None = None
+    extra: dict = field(default_factory=dict)  # keys a later phase added
 
 
 @dataclass(slots=True)
@@ -71,6 +75,7 @@ class Dependency:
     dev: bool | None = None
     groups: list[str] | None = None
     paths: list[str] | None = None
+    extra: dict = field(default_factory=dict)  # keys a later phase added
 
 
 @dataclass(slots=True)
@@ -185,7 +190,8 @@ def _sub(kind, data):
         return None
     if not isinstance(data, dict):
         raise TypeError(f"{kind.__name__.lower()} is not an object")
-    return kind(**data)
+    known = {f.name for f in fields(kind)} - {"extra"}
+    return kind(**{k: v for k, v in data.items() if k in known}, extra={k: v for k, v in data.items() if k not in known})
 
 
 def _key_order(data: dict) -> tuple:
@@ -198,8 +204,9 @@ def _key_order(data: dict) -> tuple:
 
 
 def _sub_dict(obj, keys: list[str]) -> dict:
-    names = keys or [s for s in obj.__slots__ if getattr(obj, s) is not None or s in _ALWAYS.get(type(obj), ())]
-    return {k: getattr(obj, k) for k in names}
+    names = keys or [s for s in obj.__slots__ if s != "extra" and (getattr(obj, s) is not None or s in _ALWAYS.get(type(obj), ()))]
+    names = names + [k for k in obj.extra if k not in names]
+    return {k: obj.extra[k] if k in obj.extra else getattr(obj, k) for k in names}
 
 
 # sub-object keys written even when null for a finding made in code (the schema requires them)
