@@ -11,7 +11,7 @@ from tasks.core.errors import SecftError
 from tasks.findings.model import Finding, Package, read_findings
 from tasks.findings.parsers import parse_report
 
-REPORTS = ["trivy/juice-shop-v12.10.2.json", "semgrep/many_vulns.json", "gitleaks/gitleaks_7.5.0.sarif",
+REPORTS = ["grype/many_vulns.json", "sarif/codeQL-output.sarif", "trivy/juice-shop-v12.10.2.json", "semgrep/many_vulns.json", "gitleaks/gitleaks_7.5.0.sarif",
            "npm_audit/npm7plus_many_vulns.json", "osv_scanner/test-vuln-results-a.json", "checkov/checkov-report-multiple-check_type.json"]
 
 
@@ -46,3 +46,12 @@ def test_a_damaged_findings_file_is_one_line_naming_it(tmp_path):
     path.write_text('{"id": "x", "tool": "t", "kind": "code", "rule_id": "r", "title": "t", "severity": "low", "bogus": 1}\n')
     with pytest.raises(SecftError, match=r"findings.jsonl:1: not a finding"):
         list(read_findings(path))
+
+
+def test_the_type_and_the_schema_name_the_same_keys():
+    """A key added to schemas/finding.schema.json needs its field (and the other way round)."""
+    from dataclasses import fields
+    from pathlib import Path
+
+    schema = json.loads((Path(__file__).resolve().parents[1] / "schemas/finding.schema.json").read_text())
+    assert set(schema["properties"]) == {f.name for f in fields(Finding)} - {"_keys"}

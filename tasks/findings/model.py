@@ -104,6 +104,9 @@ class Finding:
     seen_count: int | None = None
     scanner_fix: dict | None = None
     dependency: Dependency | None = None
+    match: dict | None = None            # how the scanner matched package and advisory (grype: by CPE, constraint)
+    secret_evidence: dict | None = None  # the kind of value a secret finding flagged, judged before redaction
+    flow: list[dict] | None = None       # the traced path (SARIF codeFlows / relatedLocations), source first
     secret_evidence: dict | None = None  # the flagged value's class, kept before redaction (findings.secret_evidence)
     match: dict | None = None  # how the scanner matched package and advisory (grype: by CPE, its constraint)
     # the keys the record had and their order, so that to_dict() gives back exactly what from_dict() read
@@ -163,7 +166,8 @@ class Finding:
 _FIELDS = {f.name for f in fields(Finding) if f.name != "_keys"}
 _REQUIRED = ("id", "tool", "tool_version", "kind", "rule_id", "title", "description", "severity", "cwe", "cve", "ghsa",
              "location", "package", "snippet", "fix_hint", "suppressed", "references", "instances", "source", "aliases")
-_OPTIONAL = ("redacted", "secret_hash", "first_seen", "last_seen", "seen_count", "scanner_fix", "dependency")
+_OPTIONAL = ("redacted", "match", "secret_evidence", "secret_hash", "first_seen", "last_seen", "seen_count", "flow", "scanner_fix",
+             "dependency")
 
 
 def _sub(kind, data):

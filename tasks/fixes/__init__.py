@@ -84,7 +84,15 @@ def _where(f: dict) -> str:
     return loc["path"] + (f":{loc['start_line']}" if loc.get("start_line") else "")
 
 
+# Bandit tests whose match is already the safe form or only an import: a rewrite would change nothing or break the code
+_NOTHING_TO_REWRITE = {"B603": "the call already runs without a shell", "B606": "the call already runs without a shell",
+                       "B607": "a bare program name: the fix is its full path, not the shell pattern",
+                       **{f"B4{n:02d}": "an import only; the risk is in the calls" for n in range(1, 16)}}
+
+
 def _code(f: dict, cwes: list[str], code: dict | None, language: str | None, meta: dict) -> tuple[str | None, str, dict]:
+    if f.get("tool") == "bandit" and str(f.get("rule_id")).upper() in _NOTHING_TO_REWRITE:
+        return None, _NOTHING_TO_REWRITE[str(f["rule_id"]).upper()], meta
     family = None if _NOT_SECURITY.search(str(f.get("rule_id") or "")) else family_of(f, cwes)
     meta["fix_family"] = family
     if family == "hardcoded-secret":
@@ -124,7 +132,7 @@ def _code(f: dict, cwes: list[str], code: dict | None, language: str | None, met
         if hint and not _URL_ONLY.match(hint) and f.get("tool") != "semgrep":
             return f"Fix{' at ' + where if where else ''}: {hint}\nReason: {f['title']}", "scanner-fix", meta
         return None, f"no fix pattern for {family} in {language or 'an unknown language'}", meta
-    head = f"Fix ({family.replace('-', ' ')}) at {where or 'the reported code'}, {lang_name}:"
+    head = f"In {where or 'the reported code'} ({lang_name}):"  # no pipeline words ("Fix (<family>)") in an answer
     parts = [head]
     if diff:
         parts.append(patches.fence(diff))
@@ -146,6 +154,9 @@ def _target_text(c: patches.Code | None) -> str:
 def _python_hash(c: patches.Code | None):
     """MD5/SHA-1 in Python: a dedup or cache key gets ``usedforsecurity=False``, a security use SHA-256."""
     purpose = python_hashes.hash_purpose(_target_text(c))
+    algorithm = re.search(r"hashlib\.(md5|sha1|new)\b", _target_text(c))
+    if purpose == "unknown" and algorithm and algorithm.group(1) == "sha1":  # the advice names the call as written
+        return python_hashes.WEAK_HASH[purpose].replace("hashlib.md5(data", "hashlib.sha1(data"), None, "weak-hash"
     if purpose == "non-security":
         return python_hashes.WEAK_HASH[purpose], python_hashes.add_usedforsecurity, "weak-hash-not-security"
     if purpose == "security":

@@ -151,7 +151,8 @@ def python(tool: str, name: str, fixed: str, t: Target, transitive: bool = False
                 f"resolver picks the fixed release, and install with it:", block("text", f"{name}>={fixed}"),
                 f"in constraints.txt, then `pip install -r {PurePath(manifest).name} -c constraints.txt`."]
     if manifest.endswith((".txt", ".in")):
-        return [f"In {manifest}, require the fixed release:", block("text", f"{name}>={fixed}"),
+        shown = manifest if not manifest.startswith("/") else PurePath(manifest).name  # a scan machine's path is no repo path
+        return [f"In {shown}, require the fixed release:", block("text", f"{name}>={fixed}"),
                 f"then `pip install -r {PurePath(manifest).name}`. If the file is compiled by pip-tools, change "
                 f"requirements.in and run `pip-compile --upgrade-package {name}`."]
     return [f"Upgrade the installed package: `pip install --upgrade \"{name}>={fixed}\"`, and raise the "

@@ -24,7 +24,7 @@ from tasks.fixes.build_tools import (
 from tasks.fixes.ecosystems import maven_coordinates
 
 # packages every Debian/Alpine/RPM base image needs: "remove it" is no mitigation for these
-_ESSENTIAL = re.compile(r"^(?:libc6|libc-bin|libc-l10n|glibc\S*|musl\S*|busybox\S*|apt|libapt\S*|dpkg|base-files|bash|"
+_ESSENTIAL = re.compile(r"^(?:bsdutils|e2fsprogs|mawk|diffutils|libc6|libc-bin|libc-l10n|glibc\S*|musl\S*|busybox\S*|apt|libapt\S*|dpkg|base-files|bash|"
                         r"coreutils|util-linux|libgcc\S*|libstdc\+\+\S*|gcc-\d+-base|perl-base|tar|login|passwd|"
                         r"libsystemd0|libudev1|zlib1g|zlib|libzstd1|liblzma5|libbz2-1\.0|libselinux1|libpcre\S*|"
                         r"libtinfo6|ncurses-base|ncurses-bin|sed|grep|gzip|findutils|mount|libmount1|libblkid1|"
@@ -48,6 +48,11 @@ def upgrade(f: dict, code_text: str | None) -> tuple[str, dict]:
     if others:
         head += f" (The advisory also lists {', '.join(others)} for other release lines.)"
     lines = [head]
+    crossing = None
+    for version in [installed] if installed else installed_versions(f):  # npm audit: several copies, no one version
+        crossing = crossing or (major_crossing(version, fixed) if t.tool != "npm-bundled" else None)
+    if crossing:
+        lines.append(crossing.format(name=name))
     if scope is None and ecosystems.is_dev_only(f):
         scope = "dev"
         lines.append("Priority: lower - the report marks it a development dependency, so it does not ship in the "
@@ -89,10 +94,50 @@ def upgrade(f: dict, code_text: str | None) -> tuple[str, dict]:
         coord = f"{group}:{artifact}" if group else artifact
         lines += [f"The scanner found the jar {t.manifest or artifact} in the build output or image. Upgrade {coord} "
                   f"to {fixed} in the build that produces it (pom.xml or build.gradle), rebuild, and re-scan."]
+    elif t.tool == "npm-bundled":
+        lines += [npm_bundled(name, fixed)]
+    elif t.tool == "go-binary":
+        program = t.manifest or "the binary"
+        lines += [f"{name} is compiled into the Go program {program}; `go get` in this repository does not change it. "
+                  f"If the program is built here, raise {name} to {go_version(fixed)} in its go.mod (`go get "
+                  f"{name}@{go_version(fixed)} && go mod tidy`) and rebuild; if it is a third-party program copied into "
+                  f"the image, upgrade to a release of that program built with {name} {fixed} or later, then rebuild "
+                  "the image and re-scan."]
     elif t.tool == "binary":
         lines += [f"The scanner identified {name} {installed or ''} from the binary {t.manifest}; it comes with the "
                   f"image's base layer or a copied tool. Rebuild on a base image that ships {name} {fixed} or later."]
     return "\n".join(lines), {"build_tool": t.tool, "image": t.image, "dependency_scope": scope}
+
+
+def npm_bundled(name: str, fixed: str | None) -> str:
+    """Advice for a package inside the image's global npm: the app's manifest cannot change it."""
+    which = f"{name} {fixed} or later" if fixed else f"a fixed {name} once one is released"
+    return (f"{name} here is a dependency of npm itself, bundled in the image's global npm (lib/node_modules/npm): the "
+            "application's package.json, lockfile and \"overrides\" do not reach it. Upgrade npm in the image to a "
+            f"release that bundles {which} (`npm install -g npm@latest` in the Dockerfile, or a newer Node base image), "
+            "or leave npm out of the runtime image, which does not need it to run the application.")
+
+
+def installed_versions(f: dict) -> list[str]:
+    """The versions npm audit lists when several copies are installed ("Installed versions: 5.5.2, 6.10.0")."""
+    m = re.search(r"Installed versions: ([^\n]+)", f.get("description") or "")
+    return [v.strip() for v in m.group(1).split(",")] if m else []
+
+
+def _major(version) -> int | None:
+    m = re.match(r"^v?(\d+)\.", str(version or "").strip())
+    return int(m.group(1)) if m else None
+
+
+def major_crossing(installed, fixed) -> str | None:
+    """A warning when the upgrade crosses a major version (3.x -> 5.x breaks APIs), else None."""
+    old, new = _major(installed), _major(fixed)
+    if old is None or new is None or new <= old:
+        return None
+    span = "a major version" if new == old + 1 else f"{new - old} major versions"
+    return (f"This crosses {span} ({old}.x -> {new}.x) and is a breaking upgrade: read {{name}}'s release notes "
+            f"and migration guides for every major release in between, check the APIs this project calls, and run "
+            f"the tests before merging.")
 
 
 def no_fix(f: dict, code_text: str | None) -> tuple[str, dict]:
@@ -116,6 +161,9 @@ def no_fix(f: dict, code_text: str | None) -> tuple[str, dict]:
     else:
         first = f"The scan lists no fixed version of {what} for {advisory_ids(f)}; check the advisory for a release before upgrading."
     lines = [first, "Mitigate until a fix exists:"]
+    if t.tool == "npm-bundled":
+        lines = [first, npm_bundled(name, None)]
+        return "\n".join(lines), {"build_tool": t.tool, "image": t.image, "dependency_scope": None}
     if t.tool in ("os", "binary"):
         where = f"the image {t.image}" if t.image else "the image"
         if _ESSENTIAL.match(name):

@@ -52,6 +52,10 @@ _OS_TARGET = re.compile(r"^(?P<image>.*?)\s*\((?P<os>[a-z][\w-]*)\s+(?P<ver>[^)]
 _IMAGE_FILE = re.compile(r"\.(?:tar|tar\.gz|tgz|oci)$", re.I)
 
 
+# npm's own dependencies, shipped inside the global npm of a Node image
+NPM_BUNDLED = re.compile(r"(?:^|/)lib/node_modules/npm/node_modules/")
+
+
 @dataclass
 class Target:
     """Who resolves the package: build tool, the file to edit, the image when it is an OS package."""
@@ -84,6 +88,11 @@ def target_of(finding: dict) -> Target:
         return Target("os", None, image=path)
     if eco == "binary" or (path.startswith("/") and eco in ("", "unknown")):
         return Target("binary", path or None)
+    if NPM_BUNDLED.search(path):
+        return Target("npm-bundled", path)  # a dependency of npm itself, not of the application
+    if eco == "gobinary" or (eco in ("go", "gomod", "go-module") and path and name not in ("go.mod", "go.sum")
+                              and not path.endswith("/")):
+        return Target("go-binary", path or None)  # a compiled program: its module list is baked in at build time
     if name in _FILES:
         tool = _FILES[name]
         dsl = ("kotlin" if name.endswith(".kts") else "groovy") if name.startswith(("build.gradle", "settings.gradle")) else None

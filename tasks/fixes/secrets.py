@@ -84,18 +84,36 @@ _STORE = {
 }
 
 
+# a private key found in one of these is embedded in a program, not a key file to delete
+_CODE_LANGUAGES = {"python", "javascript", "typescript", "java", "go", "ruby", "php", "csharp", "kotlin", "c", "cpp",
+                   "rust", "scala", "swift"}
+
+
 def rotation(finding: dict, language: str | None, fix_family: str = "secret-rotate") -> tuple[str, dict]:
     loc = finding.get("location") or {}
     path = loc.get("path") or "the file"
     where = f"{path}:{loc['start_line']}" if loc.get("start_line") else path
     what, revoke, env = _provider(finding)
     lines = [f"1. Treat the {what} in {where} as compromised: {revoke}."]
+    if env is None and language in _CODE_LANGUAGES:  # a key embedded in source code: the module stays, the key goes
+        lines.append(f"2. Do not delete {path}: it is code the application needs. Remove the key literal from it, load "
+                     "the key at run time from a file or secret the deployment provides (outside the repository), and "
+                     "purge the old value from history (`git filter-repo --replace-text replacements.txt`).")
+        lines.append("3. Keep the new key in your secret manager or the platform's secret store, mounted as a file "
+                     "at run time.")
+        return "\n".join(lines), {"fix_family": "secret-key-in-code"}
     if env is None:  # a key file: the file itself must go
         lines.append(f"2. Delete {path} from the repository, add it to .gitignore, and purge it from history: "
                      f"`git filter-repo --invert-paths --path {path}` (then force-push and have clones re-cloned).")
         lines.append("3. Keep the new key outside the repository: your secret manager or the deployment platform's "
                      "secret store, mounted as a file at run time.")
         return "\n".join(lines), {"fix_family": "secret-key-file"}
+    if re.search(r"\.tfstate(?:\.backup)?$", path):
+        lines.append(f"2. Terraform state holds every secret of the resources it manages: stop committing it. Purge "
+                     f"{path} from history (`git filter-repo --invert-paths --path {path}`), add `*.tfstate*` to "
+                     ".gitignore and keep state in an encrypted remote backend (S3 with encryption and locking, "
+                     "Terraform Cloud).")
+        return "\n".join(lines), {"fix_family": "secret-in-state"}
     lines.append("2. Remove the literal from the file and purge it from history (`git filter-repo --replace-text "
                  "replacements.txt`, listing the old value), then force-push; rotation matters more than the purge.")
     block = _read_it(language, env, path)
