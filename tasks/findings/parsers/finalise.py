@@ -26,7 +26,9 @@ def finalise(finding: dict) -> dict:
             # values shaped like a secret; an assigned password is taken from the snippet with its context
             found += [v for v in secrets.quoted_values(finding.get("title")) + secrets.quoted_values(finding.get("description"))
                       if secrets.plausible(v)]
-        _keep_secret_evidence(finding, found)
+        # the evidence is judged on every flagged literal, also those too plain to redact ('refresh', 'POST')
+        _keep_secret_evidence(finding, found or secrets.quoted_values(finding.get("title"))
+                              or secrets.literal_values(finding.get("snippet"), loc.get("start_line"), loc.get("end_line")))
     path = (finding.get("location") or {}).get("path")
     for key in TEXT_FIELDS:
         found += secrets.detect(finding.get(key), path)
