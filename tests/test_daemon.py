@@ -93,7 +93,7 @@ def test_fetch_extracts_records_provenance_and_never_fetches_twice(tmp_path, htt
     gh = FakeGitHub(httpserver, {101: {"semgrep-report": zip_bytes({"reports/semgrep.json": report})}})
     root = tmp_path / "artifacts"
     result = fetch(client(httpserver), "main", root)
-    assert result == {"new_runs": ["101"], "artifacts": 1, "refused": []}
+    assert result == {"new_runs": ["101"], "artifacts": 1, "refused": [], "retry_later": []}
     assert (root / "101/semgrep-report/reports/semgrep.json").read_bytes() == report
     run = json.loads((root / "101/run.json").read_text())
     assert (run["run_id"], run["branch"], run["commit"], run["workflow"]) == ("101", "main", SHA, "CI")
@@ -103,7 +103,7 @@ def test_fetch_extracts_records_provenance_and_never_fetches_twice(tmp_path, htt
     assert all(auth is None for path, _, auth in gh.requests if path.startswith("/blob"))  # not sent to storage
     assert ("/repos/acme/app/actions/runs", {"branch": "main", "status": "success", "per_page": "20"}, f"Bearer {TOKEN}") in gh.requests
     before = len(gh.requests)
-    assert fetch(client(httpserver), "main", root) == {"new_runs": [], "artifacts": 0, "refused": []}
+    assert fetch(client(httpserver), "main", root) == {"new_runs": [], "artifacts": 0, "refused": [], "retry_later": []}
     assert [p for p, _, _ in gh.requests[before:]] == ["/repos/acme/app/actions/runs"]  # listed, nothing downloaded
 
 

@@ -177,3 +177,57 @@ def test_fetch_killed_part_way_leaves_nothing_half_visible_and_the_next_fetch_co
     assert (root / "91/r/reports/r.json").read_bytes() == REPORT
     assert json.loads((root / "91/run.json").read_text())["refused"] == []
     assert [p.relative_to(root).as_posix() for p in list_artifacts(root)][0] == "91/r/pad/0.bin"
+
+
+# -- unit injection (docs/reliability.md, "Unit injection") ------------------------------------------------
+def _systemd_argv(line: str) -> list[str]:
+    """Split an ExecStart= value the way systemd does (quotes, backslash escapes, %% and $$)."""
+    import shlex
+
+    words = shlex.split(line, posix=True)
+    return [w.replace("%%", "%").replace("$$", "$") for w in words]
+
+
+@pytest.mark.parametrize("field", ["workdir", "profile", "env_file", "python"])
+@pytest.mark.parametrize("bad", ["x\nExecStartPre=/bin/sh -c 'touch /tmp/pwned'", "x\rExecStartPre=/bin/true", "tab\there",
+                                 "nul\x00", "ls\u2028sep"])
+def test_control_characters_in_any_value_are_refused(tmp_path, monkeypatch, field, bad):
+    from tasks.service import units as service
+
+    workdir, profile, env_file = tmp_path, "smoke", tmp_path / "env"
+    if field == "workdir":
+        if "\x00" in bad:
+            pytest.skip("a path cannot hold NUL")
+        workdir = tmp_path / bad
+        workdir.mkdir(parents=True)
+    elif field == "profile":
+        profile = bad
+    elif field == "env_file":
+        env_file = tmp_path / bad
+    else:
+        monkeypatch.setattr(service.sys, "executable", "/usr/bin/python3" + bad)
+    for kind in ("systemd", "launchd"):
+        with pytest.raises(SecftError, match="control character"):
+            service.render(kind, workdir, 900, profile, env_file)
+
+
+@pytest.mark.parametrize("name", ["with space", "quote\"d", "back\\slash", "per%cent", "dollar$HOME", "semi;colon",
+                                  "single'q", "-dash"])
+def test_systemd_values_are_quoted_and_plists_escaped(tmp_path, name):
+    import plistlib
+
+    from tasks.service import units as service
+
+    workdir = tmp_path / name
+    workdir.mkdir()
+    units = service.render("systemd", workdir, 900, name, tmp_path / "env")
+    unit = units["secft-daemon.service"]
+    lines = [line for line in unit.splitlines() if line and not line.startswith("#")]
+    assert [line.split("=", 1)[0] for line in lines if "=" in line] == [
+        "Description", "Type", "WorkingDirectory", "ExecStart", "StandardOutput", "StandardError"]
+    exec_line = next(line for line in lines if line.startswith("ExecStart="))[len("ExecStart="):]
+    assert _systemd_argv(exec_line)[-2:] == ["--profile", name]
+    work_line = next(line for line in lines if line.startswith("WorkingDirectory="))[len("WorkingDirectory="):]
+    assert work_line.replace("%%", "%") == str(workdir.resolve())
+    plist = plistlib.loads(service.render("launchd", workdir, 900, name)["com.secft.daemon.plist"].encode())
+    assert plist["ProgramArguments"][-2:] == ["--profile", name] and plist["WorkingDirectory"] == str(workdir.resolve())

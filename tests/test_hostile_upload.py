@@ -186,3 +186,19 @@ def test_empty_dataset_is_never_sent_to_the_hub_even_without_a_marker(ws, monkey
     with pytest.raises(SecftError, match="is empty; refusing to publish an empty dataset to the Hub repo"):
         upload(smoke(destination="hf", namespace="acme"), _paths(ws), marker)
     assert not marker.exists() and not (ws / "fine-tuning/.upload-staging").exists()
+
+
+@pytest.mark.parametrize("where", ["fine-tuning/peft/stage1/token.json", "fine-tuning/models/stage2/token.json"])
+def test_an_outside_link_in_an_upload_folder_is_one_line_and_nothing_is_published(ws, tmp_path, where):
+    """A link in a folder that is published would copy a file from anywhere (a token) to the Hub: refused."""
+    secret = tmp_path / "token"
+    secret.write_text("hf_" + "S" * 34)
+    (ws / where).symlink_to(secret)
+    shutil.rmtree(ws / "fine-tuning/hub")
+    (ws / "fine-tuning/uploaded.json").unlink()
+    run = run_doit(ws, "upload", "profile=smoke")
+    assert run.returncode != 0 and "Traceback" not in run.output, run.output[-2000:]
+    assert "token.json is a symbolic link" in run.output and "refused" in run.output
+    assert not (ws / "fine-tuning/hub").exists() or not any(
+        "S" * 34 in p.read_text(errors="replace") for p in (ws / "fine-tuning/hub").rglob("*") if p.is_file())
+    assert not (ws / "fine-tuning/.upload-staging").exists()

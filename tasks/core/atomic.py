@@ -163,6 +163,40 @@ def inside(target: str | os.PathLike, root: str | os.PathLike, what: str = "targ
     return resolved
 
 
+def regular_files(folder: str | os.PathLike, what: str = "folder") -> list[Path]:
+    """Every file under ``folder``, sorted; one line naming the first symbolic link or special file.
+
+    Why: ``rglob`` + ``is_file`` + ``copy2`` follow links, so a link in a model
+    history entry or an upload folder copied a file from anywhere (a token) into
+    what is published.  Nothing secft writes there is a link, so any link is refused.
+    """
+    folder = Path(folder)
+    if folder.is_symlink():
+        raise SecftError(f"{what} {os.fspath(folder)}: a symbolic link; refused")
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        for name in sorted(dirnames + filenames):
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                raise SecftError(f"{what} {os.fspath(folder)}: {path.relative_to(folder).as_posix()} is a symbolic link "
+                                 f"(to {os.readlink(path)!r}); refused")
+            if name in filenames:
+                if not path.is_file():
+                    raise SecftError(f"{what} {os.fspath(folder)}: {path.relative_to(folder).as_posix()} is not a "
+                                     "regular file; refused")
+                found.append(path)
+    return sorted(found)
+
+
+def copy_regular(src: str | os.PathLike, dst: str | os.PathLike, what: str = "folder") -> None:
+    """Copy the regular files of ``src`` into ``dst`` (same layout); any link refused before a byte is copied."""
+    src, dst = Path(src), Path(dst)
+    for f in regular_files(src, what):
+        target = dst / f.relative_to(src)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(f, target, follow_symlinks=False)
+
+
 def _guard(target: Path) -> None:
     """Targets no folder swap may ever replace, whatever the caller passed.
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from tasks.core.errors import SecftError
+from tasks.core.textio import read_utf8
 
 DEFAULT_CONFIG = Path("config/pipeline.yaml")
 PROFILE_DIR = Path("config/profiles")
@@ -40,16 +41,7 @@ _FALSE = {"0", "false", "no", "off"}
 def _read_yaml(path: Path) -> dict:
     import yaml
 
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SecftError(f"{path}: config file not found") from None
-    except OSError as exc:
-        raise SecftError(f"{path}: cannot read config file: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SecftError(f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save the file as UTF-8") from None
+    text = read_utf8(path, "config file")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -177,7 +169,6 @@ def load_config(
     example ``command line``) and the key; a mapping gives each dotted key
     its own label (``doit variable sequential=maybe``).
     """
-    import json
 
     environ = os.environ if environ is None else environ
     path = Path(path)
@@ -187,12 +178,11 @@ def load_config(
         raise SecftError(f"profile {profile!r}: a profile is a plain name (letters, digits, '-', '_') of a file in {PROFILE_DIR}")
     key = _cache_key(path, profile, environ, overrides) if cache else None
     if key:
-        try:
-            cached = json.loads(Path(cache).read_text(encoding="utf-8"))
-            if cached.get("key") == key:
-                return cached["config"]
-        except (OSError, ValueError):
-            pass
+        from tasks.core import state as state_files
+
+        cached = state_files.load(cache, dict, "config cache") or {}
+        if cached.get("key") == key and isinstance(cached.get("config"), dict):
+            return cached["config"]
     config = _load(path, profile, environ, overrides, overrides_label)
     if key:
         from tasks.core import atomic

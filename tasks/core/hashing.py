@@ -10,11 +10,30 @@ from typing import Any
 _CHUNK = 1 << 20
 
 
-def sha256_file(path: str | os.PathLike) -> str:
+class TooLarge(ValueError):
+    """The file is larger than the caller allows: not hashed, not read (its size is in the message)."""
+
+
+def sha256_file(path: str | os.PathLike, max_bytes: int | None = None) -> str:
+    """SHA-256 of a file; with ``max_bytes``, its size is checked first (fstat) and at most that is read.
+
+    Why: a report was hashed in full before the parse.max_bytes check, so a sparse
+    1 TB file hung parsing.  The size is taken from the open descriptor, so a file
+    swapped between check and read is still bounded.
+    """
     h = hashlib.sha256()
     with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(_CHUNK), b""):
+        if max_bytes is not None:
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_bytes:
+                raise TooLarge(f"{os.fspath(path)}: report is {size} bytes, over the parse.max_bytes limit of {max_bytes}")
+        left = max_bytes + 1 if max_bytes is not None else None
+        while chunk := fh.read(_CHUNK if left is None else min(_CHUNK, left)):
             h.update(chunk)
+            if left is not None:
+                left -= len(chunk)
+                if left <= 0:
+                    raise TooLarge(f"{os.fspath(path)}: report grew over the parse.max_bytes limit of {max_bytes}")
     return h.hexdigest()
 
 

@@ -23,7 +23,7 @@ from tasks.core import atomic
 from tasks.core.errors import SecftError
 from tasks.core.hashing import sha256_file
 from tasks.core.schemas import validate_all
-from tasks.datasets import grouping, lint, rows
+from tasks.datasets import grouping, lint, public_corpus, rows
 from tasks.datasets.sources import Source, fix
 from tasks.datasets.split import SPLITS, split_of
 from tasks.enrich import TEMPLATE_VERSION
@@ -139,6 +139,12 @@ def build(findings_path: Path, narratives_path: Path, out_dir: Path, cfg: dict, 
     atomic.write_json(out_dir / LINT, report)
     lint.fail_above_share(report, out_dir / LINT)
     atomic.write_jsonl(out_dir / QUARANTINE, held)
+    public, public_info = public_corpus.rows(cfg.get("public_corpus"), findings, cfg["max_snippet_chars"])
+    if public:  # not scanner findings: the lint's wording checks do not apply; the schema and the group split do
+        validate_all("dataset_row", public, str(cfg["public_corpus"]["path"]))
+        for row in public:
+            files[FILES[("stage1", split_of(row["meta"]["group"], cfg["valid_percent"], cfg["test_percent"]))]].append(row)
+    why["public_corpus"] = public_info
     return _write(out_dir, files, findings, why, hygiene, report, kb_version, findings_path, narratives_path)
 
 
@@ -167,6 +173,8 @@ def _write(out_dir, files, findings, why, hygiene, report, kb_version, findings_
     info["stage1_dropped"] = dict(sorted(why["stage1_dropped"].items()))
     info["stage2_dropped"] = dict(sorted(why["stage2_dropped"].items()))
     info["excluded"] = dict(sorted(why["excluded"].items()))
+    if why.get("public_corpus"):
+        info["public_corpus"] = why["public_corpus"]
     info["hygiene"] = hygiene
     info["lint"] = {name: c["count"] for name, c in report["checks"].items()} | {"near_duplicate_share": report["near_duplicate_share"],
                                                                                "quarantined": report["quarantined"]}

@@ -18,13 +18,17 @@ from pathlib import Path
 
 from tasks.core import atomic
 from tasks.core.errors import SecftError
-from tasks.evaluation.metrics import ALL_METRICS, METRICS, aggregate, score
+from tasks.core.hashing import sha256_json
+from tasks.evaluation import blind
+from tasks.evaluation.metrics import ALL_METRICS, METRICS, aggregate, prompt_text, score
+from tasks.evaluation.partial import Partial, model_key, row_key
 
 MODELS = ("base", "stage1", "stage2")
 TEST_SETS = ("stage1", "stage2")
 # which test set a headline metric comes from (no_foreign_language and valid_loss: both)
 _SOURCE = {"cwe_accuracy": "stage1", "severity_agreement": "stage1", "fixed_version_exact": "stage2", "patch_applies": "stage2"}
-PLOTS = {"loss_stage1": "loss_stage1.png", "loss_stage2": "loss_stage2.png", "metrics": "metrics.png"}
+PLOTS = {"loss_stage1": "loss_stage1.png", "loss_stage2": "loss_stage2.png", "metrics": "metrics.png",
+         "intervals": "intervals.png"}
 
 
 def read_test_rows(path: Path) -> list[dict]:
@@ -62,21 +66,62 @@ def _empty(status: str, reason: str | None = None) -> dict:
     return out
 
 
-def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: dict, ecfg: dict, answers: list) -> dict:
+def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: dict, ecfg: dict, answers: list,
+                    partial: Partial | None = None, key: str = "") -> dict:
     from tasks.evaluation import generate
 
-    model, tokenizer = loaded
+    held: list = []
+
+    def model_and_tokenizer():  # loaded only when something is left to generate
+        if not held:
+            held.extend(loaded())
+        return held
+
+    def answers_of(test_set: str, these: list[dict]) -> list[str]:
+        """Every row's answer: those an interrupted evaluation already wrote, the rest generated in batches."""
+        texts: dict[int, str] = {}
+        if partial is not None:
+            for i, row in enumerate(these):
+                seen, text = partial.get(key, "answer:" + row_key(row))
+                if seen and isinstance(text, str):
+                    texts[i] = text
+        todo = [i for i in range(len(these)) if i not in texts]
+        def keep(start: int, batch: list[str]) -> None:  # after every batch: an interrupted run keeps it
+            for i, text in zip(todo[start:start + len(batch)], batch):
+                texts[i] = text
+                if partial is not None:
+                    partial.add(key, "answer:" + row_key(these[i]), text)
+
+        if todo:
+            model, tokenizer = model_and_tokenizer()
+            generate.answers(model, tokenizer, [these[i] for i in todo], ecfg["max_tokens"], ecfg.get("batch_size", 8),
+                             f"{name} {test_set}", on_batch=keep)
+        return [texts[i] for i in range(len(these))]
+
+    def test_loss(which: str, these: list[dict]):
+        if partial is not None:
+            seen, value = partial.get(key, f"loss:{which}:" + sha256_json([row_key(r) for r in these]))
+            if seen and isinstance(value, list) and len(value) == 2:
+                return tuple(value)
+        model, tokenizer = model_and_tokenizer()
+        value = generate.test_loss(model, tokenizer, these, cfg)
+        if partial is not None:
+            partial.add(key, f"loss:{which}:" + sha256_json([row_key(r) for r in these]), list(value))
+        return value
+
     result: dict = {"status": "evaluated", "test_sets": {}}
+    per_row: dict = {}
     every_score, every_row = [], []
     for test_set in TEST_SETS:
         scores = []
-        for row in rows[test_set]:
-            text = generate.answer(model, tokenizer, row, ecfg["max_tokens"])
-            scores.append(score(test_set, row, text))
-            answers.append({"model": name, "test_set": test_set, "finding_id": (row.get("meta") or {}).get("finding_id"),
+        for row, text in zip(rows[test_set], answers_of(test_set, rows[test_set])):
+            meta = row.get("meta") if isinstance(row.get("meta"), dict) else {}
+            scores.append({**score(test_set, row, text), **blind.scores(test_set, text, meta, prompt_text(row))})
+            answers.append({"model": name, "test_set": test_set, "finding_id": meta.get("finding_id"),
                             "answer": text, "scores": scores[-1]})
+        per_row[test_set] = scores
         part = aggregate(scores, METRICS[test_set])
-        part["valid_loss"], part["counts"]["valid_loss"] = generate.test_loss(model, tokenizer, rows[test_set], cfg)
+        part["valid_loss"], part["counts"]["valid_loss"] = test_loss(test_set, rows[test_set])
         part["counts"]["rows"] = len(rows[test_set])
         result["test_sets"][test_set] = part
         every_score += scores
@@ -86,8 +131,10 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: dict, e
         src = _SOURCE.get(metric)
         result[metric] = result["test_sets"][src][metric] if src else overall[metric]
         overall["counts"][metric] = result["test_sets"][src]["counts"][metric] if src else overall["counts"][metric]
-    result["valid_loss"], overall["counts"]["valid_loss"] = generate.test_loss(model, tokenizer, every_row, cfg)
+    result["valid_loss"], overall["counts"]["valid_loss"] = test_loss("all", every_row)
     result["counts"] = overall["counts"]
+    result["blind"] = blind.aggregate(per_row)
+    result["per_row"] = {m: blind.row_values(per_row, m) for m in blind.BLIND}
     print(f"evaluate {name}: " + ", ".join(f"{m} {_fmt(result[m], result['counts'][m])}" for m in (*ALL_METRICS, "valid_loss")))
     return result
 
@@ -153,12 +200,14 @@ def markdown(report: dict, plots: dict) -> str:
     for name, model in report["models"].items():
         if model.get("reason"):
             text += f"\n- {name}: {model['status']}: {model['reason']}"
+    if report.get("intervals"):
+        text += "\n\n" + blind.markdown(report["intervals"])
     fg = report.get("forgetting")
     if fg:
         text += "\n\n## Forgetting (stage-1 test rows)\n\n| metric | stage 1 | stage 2 | change |\n|---|---:|---:|---:|\n"
         text += "\n".join(f"| {n} | {_fmt(fg['stage1'][n])} | {_fmt(fg['stage2'][n])} | {_fmt(fg['delta'][n])} |" for n in fg["delta"])
     text += "\n"
-    for key, title in (("metrics", "Metrics per model"), ("loss_stage1", "Stage 1 loss"), ("loss_stage2", "Stage 2 loss")):
+    for key, title in (("intervals", "Blind metrics with 95% intervals"), ("metrics", "Metrics per model"), ("loss_stage1", "Stage 1 loss"), ("loss_stage2", "Stage 2 loss")):
         if key in plots:
             text += f"\n## {title}\n\n![{title}]({plots[key]})\n"
     return text
@@ -181,6 +230,10 @@ def evaluate(config: dict, paths: dict) -> dict:
         "stage2": (paths["model2"], None, stage_metrics["stage2"]),
     }
     models, answers = {}, []
+    partial = Partial(out)  # answers of an interrupted evaluation of the same models and rows are reused
+    if len(partial):
+        print(f"evaluate: resuming: {len(partial)} result(s) of an interrupted evaluation reused")
+    settings = {"max_tokens": ecfg["max_tokens"], "loss": {k: cfg.get(k) for k in ("batch_size", "mask_prompt", "max_seq_length")}}
     for name, (model_dir, adapter, metrics) in sources.items():
         if marker.get("skipped"):  # fine_tuning.skip_fine_tuning: no model was resolved, nothing to run
             models[name] = _empty("skipped", f"no model to evaluate: {marker['skipped']}")
@@ -191,20 +244,28 @@ def evaluate(config: dict, paths: dict) -> dict:
         else:
             if not (model_dir / "config.json").is_file():
                 raise SecftError(f"{model_dir}: no model to evaluate for {name} (config.json missing); rebuild it")
-            models[name] = _evaluate_model(name, generate.load(model_dir, adapter), rows, cfg, ecfg, answers)
+            key = model_key(name, model_dir, adapter, metrics, marker, settings)
+            models[name] = _evaluate_model(name, lambda: generate.load(model_dir, adapter), rows, cfg, ecfg, answers,
+                                           partial, key)
     report = {
         "test_rows": {s: len(rows[s]) for s in TEST_SETS},
-        "settings": {"max_rows": ecfg["max_rows"], "max_tokens": ecfg["max_tokens"], "decoding": "greedy"},
+        "settings": {"max_rows": ecfg["max_rows"], "max_tokens": ecfg["max_tokens"], "decoding": "greedy",
+                     "bootstrap": {"samples": blind.SAMPLES, "interval": "percentile 95%, rows resampled in pairs"}},
         "models": models,
         "forgetting": _forgetting(models),
         "reference": _reference(rows),
     }
+    report["intervals"] = blind.intervals(models)
+    for model in models.values():
+        model.pop("per_row", None)
     drawn = {}
     for stage in TEST_SETS:
         if plotting.loss_plot(stage_metrics[stage], stage, out / PLOTS[f"loss_{stage}"]):
             drawn[f"loss_{stage}"] = PLOTS[f"loss_{stage}"]
     if plotting.metric_bars(report, list(ALL_METRICS), out / PLOTS["metrics"]):
         drawn["metrics"] = PLOTS["metrics"]
+    if plotting.interval_plot(report.get("intervals") or {}, out / PLOTS["intervals"]):
+        drawn["intervals"] = PLOTS["intervals"]
     for key, name in PLOTS.items():  # a plot of an earlier build must not pass for this one's
         if key not in drawn:
             (out / name).unlink(missing_ok=True)
@@ -212,4 +273,5 @@ def evaluate(config: dict, paths: dict) -> dict:
     atomic.write_jsonl(out / "answers.jsonl", answers)
     atomic.write_text(out / "report.md", markdown(report, drawn))
     atomic.write_json(out / "report.json", report)
+    partial.done()
     return {"test_rows": report["test_rows"]}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tasks.core import atomic
 from tasks.core.errors import SecftError
-from tasks.core.hashing import sha256_file
+from tasks.core.hashing import TooLarge, sha256_file
 from tasks.core.schemas import validate_all
 from tasks.findings.parsers import parse_report
 from tasks.ingest.artifacts import display, provenance
@@ -35,7 +35,7 @@ def parse_file(artifact: Path, root: Path, on_error: str, max_bytes: int, prov: 
         record.update(status="rejected", error=f"{shown}: {refused}")
         return record
     try:
-        record["sha256"] = sha256 or sha256_file(artifact)
+        record["sha256"] = sha256 or sha256_file(artifact, max_bytes)  # size checked before a byte is hashed
         report = parse_report(artifact, max_bytes=max_bytes, display_path=shown)
         record.update(format=report.format, tools=report.tools, raw_count=report.raw_count,
                       invalid_utf8_bytes=report.invalid_utf8_bytes)
@@ -48,7 +48,7 @@ def parse_file(artifact: Path, root: Path, on_error: str, max_bytes: int, prov: 
             f["source"].update(prov)
         _validate(report.findings, shown)
         record["findings"] = report.findings
-    except (SecftError, OSError) as exc:
+    except (SecftError, OSError, TooLarge) as exc:
         if on_error != "skip":
             raise SecftError(str(exc)) from None
         record.update(status="rejected", format=None, tools=[], raw_count=0, findings=[], error=str(exc))

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from tasks.core.errors import SecftError
-from tasks.core.hashing import sha256_file, sha256_json
+from tasks.core.hashing import TooLarge, sha256_file, sha256_json
 from tasks.findings.parse import (
     PROVENANCE_KEYS,
     parse_file,
@@ -120,9 +120,9 @@ def parse_run(files: list[Path], folder: str, run_json: Path | None, root: Path,
             parsed += 1
             continue
         try:
-            sha = sha256_file(path)
-        except OSError:
-            sha = None  # parse_file reports the unreadable file
+            sha = sha256_file(path, max_bytes)  # size first: a sparse huge file is never read
+        except (OSError, TooLarge):
+            sha = None  # parse_file reports the unreadable or oversized file
         record = previous.get((shown, sha))
         if record is None and sha:
             record = CONTENTS.get((sha, settings))

@@ -19,6 +19,7 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable
 
+from tasks.findings import tokens
 from tasks.findings.redact import REDACTED_WORDS, marker
 
 _PEM = re.compile(
@@ -70,7 +71,61 @@ def literal_values(text: Any, start: int | None = None, end: int | None = None) 
         last = end or start
         text = "\n".join(m.group(2) for m in numbered if start <= int(m.group(1)) <= last)
     found = quoted_values(text) + [m.group("v") for m in _ASSIGNED.finditer(text)]
-    return [v for v in found if v.strip() and v not in REDACTED_WORDS and not _MARKER.search(v)]
+    return [v for v in found if v.strip() and v not in REDACTED_WORDS and not _MARKER.search(v) and plausible(v, text)]
+
+
+# -- what is never a secret value (issue 22: redaction ate jwt.sign, 'RS256', commit ids, 'POST') -----------
+_DOTTED = re.compile(r"^(?!eyJ)[A-Za-z_$][\w$]{0,39}(?:\.[A-Za-z_$][\w$]{0,39}){1,5}(?:\(\))?$")  # jwt.sign (not a JWT)
+_TEMPLATE = re.compile(r"^(?:\$\{[^}]*\}|\{\{[^}]*\}\}|%\(?\w*\)?s|<[\w .-]+>|\$[A-Z_][A-Z0-9_]*)$")
+_PINNED = re.compile(r"^[\w.-]+/[\w./-]+@(?:[0-9a-f]{7,64}|v?\d[\w.]*|[\w.-]+)$")  # actions/checkout@<sha>
+_TEMPLATES_IN = re.compile(r"\$\{[^}]*\}|\{\{[^}]*\}\}")
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")                              # JWT_SECRET: a name
+_HEX_ID = re.compile(r"^(?:[0-9a-f]{7,12}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}|[0-9A-F]{64})$")  # commit ids, digests
+_HASH_PREFIXED = re.compile(r"^(?:sha(?:1|224|256|384|512)|md5|blake2b?)[-:][A-Za-z0-9+/=]+$", re.I)  # sha512-... integrity
+_WORD = re.compile(r"^[A-Za-z]+(?:[-_ ][A-Za-z]+){0,2}$")                              # 'refresh', 'utf-8', 'max-age'
+_SECRETISH_WORD = re.compile(r"(?i)secret|pass|pwd|key|token|cred|auth")
+_NAMES_OF_SECRETS = {"password", "passwd", "passphrase", "secret", "token", "key", "apikey", "api_key", "api-key", "pass",
+                     "credentials", "credential", "auth", "private_key", "secret_key", "access_token", "refresh_token"}
+_HTTP = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT"}
+_ALGORITHM = re.compile(
+    r"(?i)^(?:[RHEP]S(?:256|384|512)|ES256K|EdDSA|none|RSA(?:-OAEP(?:-256)?|-PSS|\d+)?|HMAC(?:-?SHA-?\d+)?|"
+    r"SHA-?(?:1|224|256|384|512)|SHA3-\d+|MD5|AES(?:-?\d+)?(?:[-/](?:GCM|CBC|CTR|ECB|CFB|OFB|CCM))?(?:/\w+)?|"
+    r"(?:Triple)?DES(?:ede)?|3DES|ChaCha20(?:-Poly1305)?|bcrypt|scrypt|argon2(?:id|i|d)?|pbkdf2(?:[-_]?sha\d+)?|"
+    r"Ed25519|X25519|secp256[kr]1|prime256v1|P-(?:256|384|521)|A(?:128|192|256)(?:GCM|KW|CBC-HS\d+))$"
+)
+_SECRET_KEY_BEFORE = re.compile(
+    r"(?i)(?:pass(?:wd|word|phrase)?|pwd|secret|token|api[-_]?key|apikey|private[-_]?key|credentials?|auth\w*)"
+    r"(?:[_\-.]?(?:key|value|str|string|text|\d+))?[\"'`\]]?\s*(?:[:=]|=>|:=|\(|,)\s*[\"'`]?$"
+)  # the key *ends* in the secret's name: PASSWORD = ..., api_key: ...; not ACCESS_TOKEN_METHOD = 'POST'
+_BANDIT_WORDING = re.compile(r"(?i)hard-?coded password:\s*['\"]?$")  # Bandit's "Possible hardcoded password: 'Fail'"
+
+
+def plausible(value: str, context: str = "") -> bool:
+    """Could ``value`` (taken from ``context``) be a secret's value?  False for what code is made of.
+
+    Never secrets: dotted names and calls (``jwt.sign``), templates (``${TOKEN}``), algorithm names
+    (``RS256``, ``AES/GCM/NoPadding``), HTTP methods, environment variable names (``JWT_SECRET``),
+    commit ids and digests (``sha512-...``), plain words (``'refresh'``).  A value given to a
+    secret-named key or argument (``password = "letmein"``) is taken whatever it looks like,
+    except a dotted name or a template, and a plain word that names a secret (``'mysecretkey'``) is taken.
+    """
+    v = value.strip()
+    if not v or _DOTTED.match(v) or _TEMPLATE.match(v) or _PINNED.match(v):
+        return False
+    bare = _TEMPLATES_IN.sub("", v).strip()
+    if bare != v and (not bare or _WORD.match(bare)):  # `Bearer ${token}`: words around a template
+        return False
+    at = context.find(value) if context else -1
+    if at >= 0 and re.search(r"://[^/\s:@]*:$", context[max(0, at - 200):at]) and context[at + len(value):at + len(value) + 1] == "@":
+        return True  # the password of a URL (https://user:hunter@host), whatever it looks like
+    before = context[max(0, at - 80):at] if at >= 0 else ""
+    if before and _SECRET_KEY_BEFORE.search(before) and not _BANDIT_WORDING.search(before):
+        return True
+    if v.upper() in _HTTP or _ALGORITHM.match(v) or _ENV_NAME.match(v) or _HEX_ID.match(v) or _HASH_PREFIXED.match(v):
+        return False
+    if _WORD.match(v) and (not _SECRETISH_WORD.search(v) or v.lower() in _NAMES_OF_SECRETS):
+        return False
+    return True
 
 
 def quoted_values(text: Any) -> list[str]:
@@ -140,14 +195,35 @@ def detect(text: Any, path: str | None = None) -> list[str]:
 _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}$")
 
 
+CHUNK = 4000    # detect-secrets is given a long line in pieces this long ...
+OVERLAP = 400   # ... each overlapping the last by this much, so a secret on a piece boundary is whole in one
+
+
+def _chunks(line: str):
+    """``line`` in overlapping pieces: a key far along a minified line is scanned too."""
+    if len(line) <= CHUNK:
+        yield line
+        return
+    step = CHUNK - OVERLAP
+    for start in range(0, len(line) - OVERLAP, step):
+        yield line[start:start + CHUNK]
+
+
 @lru_cache(maxsize=65536)
 def _detect(text: str, suffix: str) -> tuple[str, ...]:
-    """detect() for one (text, file suffix): a CI history repeats the same finding texts run after run."""
+    """detect() for one (text, file suffix): a CI history repeats the same finding texts run after run.
+
+    Three passes: private key blocks whole; the token table (``tasks.findings.tokens``) over the
+    whole text, since detect-secrets lacks those kinds and its filters skip code-looking lines;
+    detect-secrets over every line, a long line in overlapping chunks.
+    """
     found = [m.group(0) for m in _PEM.finditer(text)]
     rest = _PEM.sub(" ", text)
+    found.extend(tokens.find(rest))
     for line in rest.splitlines():
         if len(line.strip()) >= 4:
-            found.extend(_scan_line(line[:4000], suffix))
+            for piece in _chunks(line):
+                found.extend(v for v in _scan_line(piece, suffix) if plausible(v, piece))
     return tuple(found)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from tasks.findings.model import Finding, as_finding
 from tasks.fixes import ecosystems
 from tasks.fixes.build_tools import (
     advisory_ids,
@@ -34,17 +35,18 @@ _ESSENTIAL = re.compile(r"^(?:bsdutils|e2fsprogs|mawk|diffutils|libc6|libc-bin|l
                         r"libpam\S*|libacl1|libattr1|libdebconfclient0|debconf|tzdata)$")
 
 
-def upgrade(f: dict, code_text: str | None) -> tuple[str, dict]:
+def upgrade(f: Finding | dict, code_text: str | None) -> tuple[str, dict]:
     """Answer for a package with a fixed version (from the advisory data) and the meta it adds."""
-    pkg = f["package"]
+    f = as_finding(f)
+    pkg = f.package
     t = ecosystems.target_of(f)
-    fixed = str(pkg["fixed_version"])
-    name = pkg["name"]
-    installed = pkg.get("version")
+    fixed = str(pkg.fixed_version)
+    name = pkg.name
+    installed = pkg.version
     confs = ecosystems.gradle_configurations(code_text, pkg) if t.tool == "gradle" else []
     scope = ecosystems.scope_of_configurations(confs)
     head = f"Upgrade {name}" + (f" from {installed}" if installed else "") + f" to {fixed}, the release the advisory data lists as fixing {advisory_ids(f)}."
-    others = [v for v in pkg.get("fixed_versions") or [] if v != fixed]
+    others = [v for v in pkg.fixed_versions or [] if v != fixed]
     if others:
         head += f" (The advisory also lists {', '.join(others)} for other release lines.)"
     lines = [head]
@@ -118,9 +120,10 @@ def npm_bundled(name: str, fixed: str | None) -> str:
             "or leave npm out of the runtime image, which does not need it to run the application.")
 
 
-def installed_versions(f: dict) -> list[str]:
+def installed_versions(f: Finding | dict) -> list[str]:
     """The versions npm audit lists when several copies are installed ("Installed versions: 5.5.2, 6.10.0")."""
-    m = re.search(r"Installed versions: ([^\n]+)", f.get("description") or "")
+    f = as_finding(f)
+    m = re.search(r"Installed versions: ([^\n]+)", f.description or "")
     return [v.strip() for v in m.group(1).split(",")] if m else []
 
 
@@ -140,13 +143,14 @@ def major_crossing(installed, fixed) -> str | None:
             f"the tests before merging.")
 
 
-def no_fix(f: dict, code_text: str | None) -> tuple[str, dict]:
+def no_fix(f: Finding | dict, code_text: str | None) -> tuple[str, dict]:
     """Answer when the scan lists no fixed version: say so, then mitigate."""
-    pkg = f["package"]
+    f = as_finding(f)
+    pkg = f.package
     t = ecosystems.target_of(f)
-    name, installed = pkg["name"], pkg.get("version")
-    status = pkg.get("fix_status")
-    listed = pkg.get("fixed_versions") or []
+    name, installed = pkg.name, pkg.version
+    status = pkg.fix_status
+    listed = pkg.fixed_versions or []
     what = f"{name}" + (f" {installed}" if installed else "")
     if listed and not installed:
         # the advisory has fixes for several lines, but the installed version is unknown
@@ -187,19 +191,20 @@ def no_fix(f: dict, code_text: str | None) -> tuple[str, dict]:
 _PARENT_FIX = re.compile(r"^Upgrade (\S+) to (\S+?)(?: \((semver-major)\))?$")
 
 
-def parent_upgrade(f: dict) -> tuple[str, dict] | None:
+def parent_upgrade(f: Finding | dict) -> tuple[str, dict] | None:
     """npm audit's ``fixAvailable`` names another (direct) package to upgrade when this one has no own fix."""
-    m = _PARENT_FIX.match(str(f.get("fix_hint") or "").strip())
-    pkg = f["package"]
-    if f.get("tool") != "npm-audit" or not m or m.group(1) == pkg["name"]:
+    f = as_finding(f)
+    m = _PARENT_FIX.match(str(f.fix_hint or "").strip())
+    pkg = f.package
+    if f.tool != "npm-audit" or not m or m.group(1) == pkg.name:
         return None
     t = ecosystems.target_of(f)
     parent, version, major = m.group(1), m.group(2), m.group(3)
-    lines = [f"{pkg['name']} has no fixed release of its own in the report, but npm audit resolves it by upgrading the "
+    lines = [f"{pkg.name} has no fixed release of its own in the report, but npm audit resolves it by upgrading the "
              f"direct dependency {parent} to {version}, which no longer pulls in the vulnerable code ({advisory_ids(f)}).",
              f"`npm install {parent}@{version}` (updates package.json and package-lock.json)."]
     if major:
         lines.append(f"This is a semver-major upgrade of {parent}: read its changelog and run the tests.")
-    lines.append(f"Then check with `npm ls {pkg['name']}` and re-run `npm audit`.")
+    lines.append(f"Then check with `npm ls {pkg.name}` and re-run `npm audit`.")
     return "\n".join(lines), {"build_tool": t.tool, "image": None, "dependency_scope": None}
 

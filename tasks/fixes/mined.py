@@ -36,12 +36,11 @@ from typing import Iterable
 
 from tasks.core.errors import SecftError
 from tasks.fixes.attribution import attributed_hunks, manifest_entry, touches
+from tasks.repository.git import GitOutputTooLarge, run_git
 from tasks.repository.source import (
-    GitOutputTooLarge,
     SourceReader,
     find_secrets,
     redact,
-    run_git,
     safe_path,
     secret_finding,
 )

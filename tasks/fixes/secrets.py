@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.fixes.languages import FENCE
 
 # rule id keywords -> (what the credential is, where to revoke it, environment variable name)
@@ -34,8 +35,8 @@ _PROVIDERS = [
 ]
 
 
-def _provider(finding: dict) -> tuple[str, str, str | None]:
-    key = f"{finding.get('rule_id')} {finding.get('title')}"
+def _provider(finding: Finding) -> tuple[str, str, str | None]:
+    key = f"{finding.rule_id} {finding.title}"
     for rx, what, revoke, env in _PROVIDERS:
         if re.search(rx, key, re.I):
             return what, revoke, env
@@ -89,10 +90,11 @@ _CODE_LANGUAGES = {"python", "javascript", "typescript", "java", "go", "ruby", "
                    "rust", "scala", "swift"}
 
 
-def rotation(finding: dict, language: str | None, fix_family: str = "secret-rotate") -> tuple[str, dict]:
-    loc = finding.get("location") or {}
-    path = loc.get("path") or "the file"
-    where = f"{path}:{loc['start_line']}" if loc.get("start_line") else path
+def rotation(finding: Finding | dict, language: str | None, fix_family: str = "secret-rotate") -> tuple[str, dict]:
+    finding = as_finding(finding)
+    loc = finding.location or NO_LOCATION
+    path = loc.path or "the file"
+    where = f"{path}:{loc.start_line}" if loc.start_line else path
     what, revoke, env = _provider(finding)
     lines = [f"1. Treat the {what} in {where} as compromised: {revoke}."]
     if env is None and language in _CODE_LANGUAGES:  # a key embedded in source code: the module stays, the key goes

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -28,7 +29,8 @@ from tasks.core import atomic, network
 from tasks.core.errors import SecftError, os_error_line
 from tasks.core.hashing import sha256_text
 from tasks.ingest import safezip
-from tasks.ingest.github import GitHub
+from tasks.ingest.fetch_failures import Ledger
+from tasks.ingest.github import GitHub, HTTPStatusError
 
 ARTIFACTS = Path("data/artifacts")
 RESERVED = {"run.json", "sources.md", "readme.md"}
@@ -88,7 +90,7 @@ def _fetch_one(client: GitHub, art: dict, name: str, run_dir: Path, root: Path, 
     url = art.get("archive_download_url")
     dest = atomic.inside(run_dir / name, root, "artifact folder")
     with tempfile.NamedTemporaryFile(dir=root, prefix=".download-", suffix=".zip") as tmp:
-        client.download(url, tmp, max_zip_bytes)
+        client.download(url, tmp, max_zip_bytes, size)
         return safezip.extract(Path(tmp.name), dest, max_total=max_zip_bytes * 4, root=root, label=label)
 
 
@@ -103,17 +105,22 @@ def _clean_stale_downloads(root: Path, max_age: float = 86400) -> None:
 
 
 def fetch(client: GitHub, branch: str | None, root: Path = ARTIFACTS, workflow: str | None = None,
-          commit: str | None = None, max_zip_bytes: int = 512 << 20, log=print) -> dict:
+          commit: str | None = None, max_zip_bytes: int = 512 << 20, log=print, retries: int = 5,
+          backoff: float = 600, clock=time.time) -> dict:
     """Fetch every successful run not fetched yet (oldest first); returns what was done.
 
     A run the API describes badly is skipped (logged); an artifact that fails
-    is refused in its run's run.json.  Network failures of the listing end
-    the poll (one line) with nothing marked fetched, so the next poll retries.
+    a check is refused in its run's run.json.  A run whose artifacts could not
+    be downloaded (404/5xx, a dropped connection, a deadline) is left for a
+    later fetch with back-off, a bounded number of times
+    (``tasks.ingest.fetch_failures``), and the other runs go on.  Network
+    failures of the run listing end the fetch (one line), nothing marked fetched.
     """
     root.mkdir(parents=True, exist_ok=True)
     _clean_stale_downloads(root)
     done = fetched_runs(root)
-    result: dict = {"new_runs": [], "artifacts": 0, "refused": []}
+    ledger = Ledger(root, retries, backoff, clock)
+    result: dict = {"new_runs": [], "artifacts": 0, "refused": [], "retry_later": []}
     runs = []
     for run in client.successful_runs(branch, workflow, commit):
         run_id = run_id_of(run)
@@ -124,35 +131,66 @@ def fetch(client: GitHub, branch: str | None, root: Path = ARTIFACTS, workflow: 
             runs.append((run, run_id))
     runs.sort(key=lambda r: (str(r[0].get("created_at") or ""), int(r[1])))
     for run, run_id in runs:
+        waiting = ledger.waiting(run_id)
+        if waiting:
+            log(f"fetch: run {run_id}: waiting to retry (attempt {waiting['attempts']} of {retries} failed: "
+                f"{waiting['reason']})")
+            result["retry_later"].append(run_id)
+            continue
         run_dir = atomic.inside(root / run_id, root, "workflow run folder")
         record = _record(run, run_id)
-        used: set[str] = set()
-        for art in client.run_artifacts(run_id):
-            raw = art.get("name")
-            name = safe_name(raw, f"artifact-{art.get('id')}")
-            shown = raw if isinstance(raw, str) else name
-            try:
-                if isinstance(raw, str) and raw.strip().casefold() in RESERVED:
-                    raise SecftError(f"{raw!r} is a reserved name in a run folder")
-                if name.casefold() in used:
-                    raise SecftError(f"another artifact of this run is already named {name!r}")
-                used.add(name.casefold())
-                files = _fetch_one(client, art, name, run_dir, root, max_zip_bytes, f"artifact {shown!r} of run {run_id}")
-            except network.NetworkError:
-                raise  # not the artifact's fault: nothing is marked fetched, the next poll tries again
-            except SecftError as exc:
-                reason = str(exc)
-                record["refused"].append({"name": shown, "reason": reason})
-                log(f"fetch: run {run_id}: refused artifact {shown!r}: {reason}")
+        failures = _fetch_run(client, run_id, run_dir, root, max_zip_bytes, record, log)
+        if failures:
+            reason = "; ".join(f"{name!r}: {why}" for name, why in failures)[:500]
+            entry = ledger.failed(run_id, reason)
+            if entry is not None:  # not this time: nothing of the run is kept, a later fetch tries again
+                shutil.rmtree(run_dir, ignore_errors=True)
+                log(f"fetch: run {run_id}: download failed ({reason}); retry {entry['attempts']} of {retries} "
+                    f"in {entry['wait_seconds']:g} s; other runs go on")
+                result["retry_later"].append(run_id)
                 continue
-            record["artifacts"].append({"name": shown, "folder": name, "files": files})
-            result["artifacts"] += 1
+            record["refused"] += [{"name": name, "reason": f"gave up after {retries + 1} attempt(s): {why}"}
+                                  for name, why in failures]
         atomic.write_json(run_dir / "run.json", record)  # written last: marks the run as fetched
+        ledger.succeeded(run_id)
         result["new_runs"].append(run_id)
+        result["artifacts"] += len(record["artifacts"])
         result["refused"] += [{"run_id": run_id, **r} for r in record["refused"]]
         log(f"fetch: run {run_id} ({record['branch']}@{(record['commit'] or '')[:12]}): "
             f"{len(record['artifacts'])} artifact(s), {len(record['refused'])} refused")
     return result
+
+
+def _fetch_run(client: GitHub, run_id: str, run_dir: Path, root: Path, max_zip_bytes: int, record: dict,
+               log) -> list[tuple[str, str]]:
+    """Download a run's artifacts into ``run_dir``, filling ``record``; returns the downloads that failed."""
+    try:
+        artifacts = client.run_artifacts(run_id)
+    except (network.NetworkError, HTTPStatusError) as exc:
+        return [("(artifact list)", str(exc))]
+    used: set[str] = set()
+    failures = []
+    for art in artifacts:
+        raw = art.get("name")
+        name = safe_name(raw, f"artifact-{art.get('id')}")
+        shown = raw if isinstance(raw, str) else name
+        try:
+            if isinstance(raw, str) and raw.strip().casefold() in RESERVED:
+                raise SecftError(f"{raw!r} is a reserved name in a run folder")
+            if name.casefold() in used:
+                raise SecftError(f"another artifact of this run is already named {name!r}")
+            used.add(name.casefold())
+            files = _fetch_one(client, art, name, run_dir, root, max_zip_bytes, f"artifact {shown!r} of run {run_id}")
+        except (network.NetworkError, HTTPStatusError) as exc:
+            failures.append((shown, str(exc)))  # not the artifact's fault, or not for good: retried later
+            continue
+        except SecftError as exc:
+            reason = str(exc)
+            record["refused"].append({"name": shown, "reason": reason})
+            log(f"fetch: run {run_id}: refused artifact {shown!r}: {reason}")
+            continue
+        record["artifacts"].append({"name": shown, "folder": name, "files": files})
+    return failures
 
 
 def fetch_configured(daemon_cfg: dict, client: GitHub | None = None, repo: str | None = None, branch: str | None = None,
@@ -165,7 +203,8 @@ def fetch_configured(daemon_cfg: dict, client: GitHub | None = None, repo: str |
         client = GitHub(repo, net=net, log=log)
     try:
         return fetch(client, branch or daemon_cfg["branch"], ARTIFACTS, workflow or daemon_cfg["workflow"], commit,
-                     daemon_cfg["max_zip_bytes"], log=log)
+                     daemon_cfg["max_zip_bytes"], log=log, retries=int(daemon_cfg.get("fetch_retries", 5)),
+                     backoff=float(daemon_cfg.get("fetch_retry_backoff_seconds", 600)))
     except OSError as exc:  # read-only or full data/: one line naming the path
         raise SecftError(os_error_line(exc, ARTIFACTS)) from None
 

@@ -54,6 +54,14 @@ def check_url(url: str, what: str = "URL") -> str:
     return url
 
 
+class HTTPStatusError(SecftError):
+    """The server answered with an HTTP error (4xx): final for this request, worth a try on a later fetch."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
 class GitHub:
     def __init__(self, repo: str, token: str | None = None, api_url: str | None = None, net: dict | None = None,
                  sleep: Callable[[float], None] = time.sleep, log: Callable[[str], None] | None = None):
@@ -64,6 +72,7 @@ class GitHub:
         self._token = token if token is not None else os.environ.get("GITHUB_TOKEN")
         self.net = network.settings({"network": net} if net else None)
         self._sleep, self._log = sleep, log
+        self._conn: http.client.HTTPConnection | None = None  # the connection in use, shut when a deadline passes
 
     # ------------------------------------------------------------------ transport
 
@@ -81,12 +90,18 @@ class GitHub:
                 parts.hostname, parts.port, timeout=connect, context=ssl.create_default_context())
         else:
             conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=connect)
+        deadline = network.Deadline.current()
+        if deadline is not None:
+            if deadline.remaining() <= 0:
+                raise deadline.error()
+            conn.timeout = min(connect, deadline.remaining())
+        self._conn = conn
         try:
             try:
                 conn.connect()
             except (socket.timeout, TimeoutError):
                 raise network.ConnectTimeout() from None
-            conn.sock.settimeout(read)
+            conn.sock.settimeout(read if deadline is None else max(0.001, min(read, deadline.remaining())))
             path = parts.path or "/"
             conn.request("GET", path + (f"?{parts.query}" if parts.query else ""), headers=self._headers(url, accept))
             return conn, conn.getresponse()
@@ -110,16 +125,36 @@ class GitHub:
             if resp.status >= 400:
                 conn.close()
                 hint = " (check GITHUB_TOKEN)" if resp.status in (401, 403, 404) else ""
-                raise SecftError(f"GitHub: GET {network.shown(url)}: HTTP {resp.status}{hint}")
+                raise HTTPStatusError(f"GitHub: GET {network.shown(url)}: HTTP {resp.status}{hint}", resp.status)
             if resp.status >= 300:
                 conn.close()
                 raise SecftError(f"GitHub: GET {network.shown(url)}: HTTP {resp.status} without a usable Location")
             return conn, resp
         raise SecftError(f"GitHub: GET {network.shown(url)}: more than {MAX_REDIRECTS} redirects")
 
-    def _retrying(self, url: str, call: Callable[[], Any]) -> Any:
-        return network.with_retries(f"GitHub: GET {network.shown(url)}", call, self.net,
-                                    network.is_transport_error, self._sleep, self._log)
+    def _abort(self) -> None:
+        """The deadline passed: shut the connection in use, so a read blocked on a trickling server returns."""
+        sock = getattr(self._conn, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def _retrying(self, url: str, call: Callable[[], Any], size: int = 0) -> Any:
+        what = f"GitHub: GET {network.shown(url)}"
+        with network.Deadline(network.deadline_for(self.net, size), what, self._abort) as deadline:
+            try:
+                result = network.with_retries(what, call, self.net, network.is_transport_error, self._sleep, self._log)
+            except network.DeadlineExceeded:
+                raise
+            except Exception:
+                if deadline.expired:
+                    raise deadline.error() from None
+                raise
+            if deadline.expired:  # a shut connection can look like a short, complete answer
+                raise deadline.error()
+            return result
 
     # ------------------------------------------------------------------ API
 
@@ -162,8 +197,11 @@ class GitHub:
         arts = data.get("artifacts") or []
         return [a for a in arts if isinstance(a, dict) and not a.get("expired")] if isinstance(arts, list) else []
 
-    def download(self, url: str, out: IO[bytes], max_bytes: int) -> int:
-        """Write an artifact zip into ``out`` (rewound on each retry), refusing more than ``max_bytes``."""
+    def download(self, url: str, out: IO[bytes], max_bytes: int, size: int | None = None) -> int:
+        """Write an artifact zip into ``out`` (rewound on each retry), refusing more than ``max_bytes``.
+
+        The overall deadline is sized to ``size`` (the API's size_in_bytes) when given, else to ``max_bytes``.
+        """
         check_url(url, "archive_download_url")
 
         def call():
@@ -182,4 +220,4 @@ class GitHub:
             out.flush()
             return got
 
-        return self._retrying(url, call)
+        return self._retrying(url, call, max_bytes if size is None else size)

@@ -30,7 +30,7 @@ def dataset_card(info: dict, summary: dict) -> str:
     counts = info["counts"]
     tools = ", ".join(f"{t} ({n})" for t, n in summary.get("by_tool", {}).items()) or "none"
     sources = "\n".join(
-        f"- `{a['artifact']}` ({', '.join(a['tools']) or a['format'] or 'rejected'}, {a['findings']} findings, sha256 `{a['sha256'][:16]}`)"
+        f"- `{a['artifact']}` ({', '.join(a['tools']) or a['format'] or 'rejected'}, {a['findings']} findings, sha256 `{str(a.get('sha256') or 'none')[:16]}`)"
         for a in summary.get("artifacts", [])
     )
     return _front_matter({"license": "other", "task_categories": ["text-generation"], "tags": ["security", "secft", "sarif", "vulnerability"], "pretty_name": "secft security findings"}) + """
@@ -40,7 +40,7 @@ Chat-format (mlx-lm `{"messages": [...]}`) fine-tuning data built by secft from 
 
 | file | rows | sha256 |
 |---|---:|---|
-""" + "\n".join(f"| `{name}` | {f['rows']} | `{f['sha256'][:16]}` |" for name, f in info["files"].items()) + f"""
+""" + "\n".join(f"| `{name}` | {f['rows']} | `{str(f.get('sha256') or 'none')[:16]}` |" for name, f in info["files"].items()) + f"""
 
 - Stage 1 (vulnerability analysis): {counts['stage1']['train']} train / {counts['stage1']['valid']} valid.
 - Stage 2 (code fixes): {counts['stage2']['train']} train / {counts['stage2']['valid']} valid; dropped (no real fix source): {json.dumps(info['stage2_dropped'])}.
@@ -76,6 +76,8 @@ def card_evaluation(eval_dir: Path, stage: str, repo_folder: Path) -> dict:
     if plot and (eval_dir / plot).is_file():
         shutil.copy2(eval_dir / plot, repo_folder / plot)
         kwargs["loss_plot"] = plot
+    if (report.get("plots") or {}).get("intervals") == "intervals.png" and (eval_dir / "intervals.png").is_file():
+        shutil.copy2(eval_dir / "intervals.png", repo_folder / "intervals.png")
     return kwargs
 
 
@@ -117,6 +119,12 @@ def _evaluation_section(evaluation: dict | None, loss_plot: str | None) -> str:
             f"({rows.get('stage1', 0)} stage-1 and {rows.get('stage2', 0)} stage-2 rows, greedy decoding); "
             "each cell is the share of rows a check passed on, with the rows it applied to.\n\n" + metric_table(evaluation)
         )
+        if evaluation.get("intervals"):
+            from tasks.evaluation.blind import markdown
+
+            text += "\n" + markdown(evaluation["intervals"]).replace("## ", "### ", 1)
+            if (evaluation.get("plots") or {}).get("intervals") == "intervals.png":
+                text += "\n![blind metrics with 95% intervals](intervals.png)\n"
         fg = evaluation.get("forgetting")
         if fg:
             text += "\nForgetting (stage-1 test rows, stage 1 -> stage 2): " + ", ".join(
@@ -139,7 +147,7 @@ def model_card(stage: str, metrics: dict, data_info: dict, base_model: str, desc
 
 - Base model: `{base_model}`
 - Mode: {metrics.get('mode', 'sequential')}
-""" + _status_lines(metrics) + _peft_line(peft_folder) + f"""- Training data: {json.dumps({k: v['sha256'][:16] for k, v in data_info.get('files', {}).items()})}
+""" + _status_lines(metrics) + _peft_line(peft_folder) + f"""- Training data: {json.dumps({k: str(v.get('sha256') or 'none')[:16] for k, v in data_info.get('files', {}).items()})}
 - Iterations: {metrics.get('iterations')}; tokens/s: {fmt(metrics.get('tokens_per_second'))}; peak memory: {fmt(metrics.get('peak_memory_gb'))} GB
 - Validation loss: {fmt(metrics.get('valid_loss_before'))} before, {fmt(metrics.get('valid_loss_after'))} after
 """ + (f"- Stage-1 validation loss (forgetting): {fmt(forgetting.get('stage1_valid_loss_before'))} before stage 2, {fmt(forgetting.get('stage1_valid_loss_after'))} after\n" if forgetting else "") + _evaluation_section(evaluation, loss_plot) + f"""

@@ -84,10 +84,17 @@ def _read_json(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _copy_file(src: Path, dst: Path) -> None:
+    """Copy one published file; a symbolic link (or anything but a regular file) is refused, never followed."""
+    if src.is_symlink() or not src.is_file():
+        raise SecftError(f"upload: {src} is {'a symbolic link' if src.is_symlink() else 'not a regular file'}; refused")
+    shutil.copy2(src, dst, follow_symlinks=False)
+
+
 def _folder_hashes(folder: Path) -> dict:
     from tasks.core.hashing import sha256_file
 
-    return {p.relative_to(folder).as_posix(): sha256_file(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {p.relative_to(folder).as_posix(): sha256_file(p) for p in atomic.regular_files(folder, "upload folder")}
 
 
 def peft_digest(peft_dir: Path) -> str | None:
@@ -99,8 +106,8 @@ def peft_digest(peft_dir: Path) -> str | None:
 def _add_peft(peft_dir: Path | None, stage: str, folder: Path) -> None:
     """Copy ``<peft_dir>/<stage>/`` into ``folder/peft/`` when it exists (optional)."""
     src = peft_dir / stage if peft_dir is not None else None
-    if src is not None and src.is_dir() and any(p.is_file() for p in src.rglob("*")):
-        shutil.copytree(src, folder / "peft", symlinks=False)
+    if src is not None and src.is_dir() and atomic.regular_files(src, "upload folder"):
+        atomic.copy_regular(src, folder / "peft", "upload folder")
 
 
 def _card_extras(eval_dir: Path | None, stage: str, folder: Path) -> dict:
@@ -123,7 +130,7 @@ def stage_repos(cfg_upload: dict, base_model: str, training_dir: Path, stage1_di
     ds = staging / "dataset"
     ds.mkdir(parents=True)
     for name in DATA_FILES:
-        shutil.copy2(training_dir / name, ds / name)
+        _copy_file(training_dir / name, ds / name)
     (ds / "README.md").write_text(dataset_card(info, summary), encoding="utf-8")
     repos.append({"key": "dataset", "name": cfg_upload["dataset_repo"], "repo_type": "dataset", "folder": ds})
 
@@ -132,7 +139,7 @@ def stage_repos(cfg_upload: dict, base_model: str, training_dir: Path, stage1_di
         m1 = staging / "stage1"
         m1.mkdir()
         for name in ("adapters.safetensors", "adapter_config.json", "metrics.json"):
-            shutil.copy2(stage1_dir / name, m1 / name)
+            _copy_file(stage1_dir / name, m1 / name)
         _add_peft(peft_dir, "stage1", m1)
         (m1 / "README.md").write_text(model_card("stage 1: vulnerability-analysis adapter", s1, info, base_model,
             "LoRA adapter (mlx-lm layout) that explains scanner findings: the weakness, its impact here, exploitation and the fix.",
@@ -141,8 +148,8 @@ def stage_repos(cfg_upload: dict, base_model: str, training_dir: Path, stage1_di
     s2 = _read_json(stage2_dir / "metrics.json")
     if s2.get("status") in USABLE:
         m2 = staging / "stage2"
-        shutil.copytree(model2_dir, m2)
-        shutil.copy2(stage2_dir / "metrics.json", m2 / "metrics.json")
+        atomic.copy_regular(model2_dir, m2, "upload folder")
+        _copy_file(stage2_dir / "metrics.json", m2 / "metrics.json")
         _add_peft(peft_dir, "stage2", m2)
         (m2 / "README.md").write_text(model_card("stage 2: code-fix model", s2, info, base_model,
             "Base model with the stage-1 analysis adapter and the stage-2 code-fix adapter fused in; loadable with mlx_lm.load.",
@@ -186,8 +193,18 @@ def _upload_hf(api, namespace: str | None, repo: dict, private: bool, net: dict,
         )
         return repo_id, info
 
+    what = f"upload of {repo['key']} to {network.shown(endpoint)}"
+    size = sum(p.stat().st_size for p in atomic.regular_files(repo["folder"], "upload folder"))
     try:
-        repo_id, info = network.with_retries(f"upload of {repo['key']} to {network.shown(endpoint)}", call, net, _hub_retryable)
+        with network.Deadline(network.deadline_for(net, size), what) as deadline:  # a trickling Hub cannot hold the lock
+            try:
+                repo_id, info = network.with_retries(what, call, net, _hub_retryable)
+            except SecftError:
+                raise
+            except Exception:
+                if deadline.expired:
+                    raise deadline.error() from None
+                raise
     except SecftError:
         raise
     except HfHubHTTPError as exc:
@@ -215,7 +232,9 @@ def upload(config: dict, paths: dict, marker: Path) -> dict:
         return result
     check_names(up)
     root = _dir_root(up["destination"]) if up["destination"].startswith("dir:") else None
-    previous = _read_json(marker) if marker.exists() else {}
+    from tasks.core import state as state_files
+
+    previous = state_files.load(marker, dict, "upload marker") or {}  # damaged: moved aside, published anew
     targets = _targets(up)
     if _dataset_empty(paths["training_data"]):
         published = (previous.get("status") == "uploaded" and previous.get("destination") == up["destination"]) or (

@@ -10,8 +10,9 @@ instead and the result says so in ``note``.
 Everything here treats its inputs as hostile: a path from a report must be
 repository-relative without ``..`` or ``.git`` parts (a symbolic link in the
 working tree may not lead outside), a commit must be hex, git runs with an
-argument list, a timeout and a byte cap, and with the repository's own hooks
-for running programs (external diff, textconv, fsmonitor) switched off.
+argument list, a timeout and a byte cap, with a fixed environment and the
+repository's own hooks for running programs switched off, and a repository
+that moves its work tree is refused (``tasks.repository.git``).
 What is returned has been through the project's secret redaction: a
 credential in the source never reaches a prompt.
 """
@@ -20,28 +21,17 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import threading
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from tasks.core.errors import SecftError
 from tasks.findings import secrets
+from tasks.repository.git import GIT_TIMEOUT, GitOutputTooLarge, inside, open_repository, run_git  # noqa: F401
 
-GIT_TIMEOUT = 30            # seconds for any one git command
 MAX_FILE_BYTES = 4 << 20    # a source file larger than this is not read (None)
 REDACT_MARGIN = 200         # lines around the window also scanned for secrets (a key block split by the window)
 
 _HEX = re.compile(r"^[0-9a-fA-F]{7,64}$")  # abbreviated or full SHA-1 / SHA-256 ids
-_SAFE_GIT = ["-c", "core.fsmonitor=false", "-c", "core.quotepath=off", "-c", "protocol.allow=never",
-             "--literal-pathspecs", "--no-pager"]
-_GIT_ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE",
-                 "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CEILING_DIRECTORIES", "GIT_EXTERNAL_DIFF",
-                 "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_PAGER")
-
-
-class GitOutputTooLarge(SecftError):
-    """git wrote more than the caller's cap (a huge file or diff): the caller skips it."""
 
 
 def safe_path(path: object) -> str | None:
@@ -54,52 +44,6 @@ def safe_path(path: object) -> str | None:
     if not parts or any(p in ("..", "") or p.lower() == ".git" for p in parts):
         return None
     return "/".join(parts)
-
-
-def _env() -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in _GIT_ENV_DROP}
-    env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C", GIT_OPTIONAL_LOCKS="0")
-    return env
-
-
-def run_git(repo: Path, args: list[str], max_bytes: int | None = None, ok_codes: Iterable[int] = (0,)) -> tuple[int, bytes]:
-    """(exit code, stdout) of ``git -C repo ARGS``: no shell, a timeout, at most ``max_bytes`` read."""
-    max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
-    cmd = ["git", "-C", str(repo), *_SAFE_GIT, *args]
-    shown = " ".join(["git", *args])[:200]
-    try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
-    except OSError as exc:
-        raise SecftError(f"{repo}: cannot run git: {exc.strerror or exc}") from None
-    timer = threading.Timer(GIT_TIMEOUT, proc.kill)
-    timer.start()
-    try:
-        err_box: list[bytes] = []
-
-        def drain() -> None:  # read all of stderr (git must never block on it), keep the start
-            while chunk := proc.stderr.read(65536):
-                if not err_box:
-                    err_box.append(chunk)
-
-        reader = threading.Thread(target=drain, daemon=True)
-        reader.start()
-        out = proc.stdout.read(max_bytes + 1)
-        if len(out) > max_bytes:
-            proc.kill()
-            proc.wait()
-            raise GitOutputTooLarge(f"{repo}: {shown}: output over {max_bytes} bytes")
-        code = proc.wait()
-        reader.join(5)
-    finally:
-        timer.cancel()
-        for stream in (proc.stdout, proc.stderr):
-            stream.close()
-    if code < 0:
-        raise SecftError(f"{repo}: {shown}: no answer within {GIT_TIMEOUT} s")
-    if code not in tuple(ok_codes):
-        err = (err_box[0] if err_box else b"").decode("utf-8", "replace").strip().splitlines()
-        raise SecftError(f"{repo}: {shown}: {err[-1] if err else f'exit status {code}'}")
-    return code, out
 
 
 def find_secrets(text: str, path: str | None = None) -> list[str]:
@@ -118,12 +62,7 @@ class SourceReader:
         repo = Path(repo_path).expanduser()
         if not repo.is_dir():
             raise SecftError(f"source.repo_path {os.fspath(repo_path)!r}: not a folder")
-        try:
-            _, top = run_git(repo, ["rev-parse", "--show-toplevel"], max_bytes=65536)
-        except SecftError as exc:
-            why = str(exc).split(": ", 2)[-1]
-            raise SecftError(f"source.repo_path {os.fspath(repo_path)!r}: not a git checkout (git rev-parse: {why})") from None
-        self.repo = Path(top.decode("utf-8", "replace").strip()).resolve()
+        self.repo = open_repository(repo, f"source.repo_path {os.fspath(repo_path)!r}")
         self._files: dict[tuple[str | None, str], list[str] | None] = {}
         self._commits: dict[str, str | None] = {}
         self._secrets: dict[tuple[str | None, str, int, int], list[str]] = {}
@@ -172,18 +111,14 @@ class SourceReader:
         if code != 0 or name != path or len(fields) != 3 or fields[1] != "blob" or fields[0] not in ("100644", "100755"):
             return None  # absent, a folder, a symbolic link or a submodule
         try:
-            _, data = run_git(self.repo, ["show", "--no-textconv", f"{commit}:{path}"])
+            _, data = run_git(self.repo, ["show", "--no-textconv", f"{commit}:{path}"], max_bytes=MAX_FILE_BYTES)
         except GitOutputTooLarge:
             return None
         return data
 
     def _read_worktree(self, path: str) -> bytes | None:
-        target = self.repo / path
-        try:
-            resolved = target.resolve()
-        except (OSError, RuntimeError):
-            return None
-        if self.repo not in resolved.parents or ".git" in resolved.relative_to(self.repo).parts:
+        resolved = inside(self.repo, self.repo / path)
+        if resolved is None:
             return None  # a symbolic link out of the checkout, or into its .git folder
         try:
             if not resolved.is_file() or resolved.stat().st_size > MAX_FILE_BYTES:

@@ -104,11 +104,9 @@ def stale_tasks(profile: str | None) -> list[str]:
 
 
 def _read_state() -> dict:
-    try:
-        state = json.loads(STATE.read_text(encoding="utf-8"))
-        return state if isinstance(state, dict) else {}
-    except (OSError, ValueError):
-        return {}  # a missing or damaged state file must not stop the daemon
+    from tasks.core import state as state_files
+
+    return state_files.load(STATE, dict, "daemon state") or {}  # a damaged one is moved aside, never stops the daemon
 
 
 def poll_once(config: dict, profile: str | None, client=None, clock=time.time) -> dict:

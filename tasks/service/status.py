@@ -23,7 +23,7 @@ DAEMON_STATE = Path("fine-tuning/daemon_state.json")
 def _read(path: Path):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+    except (OSError, ValueError, RecursionError):
         return None
 
 

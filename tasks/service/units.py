@@ -108,14 +108,65 @@ def files_for(kind: str) -> list[str]:
     return [f"{LABEL}.plist"] if kind == "launchd" else ["secft-daemon.service", "secft-daemon.timer"]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
+_SYSTEMD_PLAIN = re.compile(r"^[A-Za-z0-9/_.:+@=,-]+$")
+
+
+def _checked(name: str, value: str) -> str:
+    """``value`` unchanged, or one line refusing it: a newline would start a new unit directive."""
+    if _CONTROL.search(value):
+        raise SecftError(f"daemon --install: {name} {value!r} holds a control character (newline, tab ...); refused")
+    return value
+
+
+def systemd_word(value: str) -> str:
+    """One argument of an ``ExecStart=`` line, per systemd.service(5) "Command lines".
+
+    ``%`` starts a specifier and ``$`` a variable there, so both are doubled; a word
+    with anything but plain path characters is double-quoted with ``\\`` and ``"`` escaped.
+    """
+    text = value.replace("%", "%%").replace("$", "$$")
+    if _SYSTEMD_PLAIN.match(value):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def systemd_path(value: str) -> str:
+    """A path for ``WorkingDirectory=`` / ``StandardOutput=append:`` (taken whole; only specifiers expand)."""
+    return value.replace("%", "%%")
+
+
 def render(kind: str, workdir: Path, interval: int, profile: str | None, env_file: Path | None = None) -> dict[str, str]:
+    """The unit files' text.  Every value is checked for control characters; systemd values are quoted per
+    its syntax (``systemd_word``/``systemd_path``), the plist is written by plistlib (XML escaping)."""
+    python = _checked("python", sys.executable)
+    work = _checked("workdir", str(workdir.resolve()))
+    env = _checked("daemon.env_file", str(env_file or env_file_path(None)))
+    if profile is not None:
+        _checked("profile", profile)
+    if not isinstance(interval, int) or isinstance(interval, bool) or interval <= 0:
+        raise SecftError(f"daemon --install: poll interval {interval!r} is not a positive whole number of seconds")
     if kind == "launchd":
-        profile_args = f"\n    <string>--profile</string>\n    <string>{profile}</string>" if profile else ""
-    else:
-        profile_args = f" --profile {profile}" if profile else ""
-    values = {"label": LABEL, "python": sys.executable, "workdir": str(workdir.resolve()), "interval": str(interval), "profile_args": profile_args,
-              "env_file": str(env_file or env_file_path(None))}
+        return {f"{LABEL}.plist": _plist(python, work, interval, profile)}
+    profile_args = f" --profile {systemd_word(profile)}" if profile else ""
+    values = {"label": LABEL, "python": systemd_word(python), "workdir": systemd_path(work), "interval": str(interval),
+              "profile_args": profile_args, "env_file": env}
     return {name: Template((TEMPLATES / name).read_text(encoding="utf-8")).substitute(values) for name in files_for(kind)}
+
+
+def _plist(python: str, work: str, interval: int, profile: str | None) -> str:
+    import plistlib
+
+    log = f"{work}/fine-tuning/logs/daemon.log"
+    doc = {"Label": LABEL, "ProgramArguments": [python, "-m", "tasks.daemon", "--once"] + (["--profile", profile] if profile else []),
+           "WorkingDirectory": work, "StartInterval": interval, "RunAtLoad": True,
+           "StandardOutPath": log, "StandardErrorPath": log}
+    text = plistlib.dumps(doc, sort_keys=False).decode("utf-8")
+    note = ("<!-- secft daemon: polls for new CI artifacts and runs doit when some arrived. Installed by "
+            "the install option of python -m tasks.daemon. launchd passes no login environment: the daemon reads GITHUB_TOKEN / "
+            "HF_TOKEN from its daemon.env_file (KEY=VALUE lines, chmod 600). -->\n")
+    head, _, rest = text.partition("<plist")
+    return head + note + "<plist" + rest
 
 
 def _run(cmd: list[str]) -> subprocess.CompletedProcess:

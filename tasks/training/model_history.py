@@ -40,6 +40,7 @@ from pathlib import Path
 from tasks.core import atomic
 from tasks.core.errors import SecftError, os_error_line
 from tasks.core.hashing import sha256_file, sha256_json
+from tasks.training.history_repair import rebuild, well_formed
 
 DEFAULT_KEEP = 5
 BUILD_FILE = "build.json"
@@ -51,7 +52,8 @@ _SUMMARY_KEYS = ("stage", "status", "mode", "iterations", "valid_loss_before", "
 
 
 def _files(folder: Path) -> list[Path]:
-    return sorted(f for f in folder.rglob("*") if f.is_file())
+    """The files of a stage or history folder; a symbolic link anywhere is refused in one line, never followed."""
+    return atomic.regular_files(folder, "model folder")
 
 
 def fingerprint(folder: Path) -> str | None:
@@ -62,10 +64,7 @@ def fingerprint(folder: Path) -> str | None:
 
 
 def _copy_folder(src: Path, dst: Path) -> None:
-    for f in _files(src):
-        target = dst / f.relative_to(src)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(f, target)
+    atomic.copy_regular(src, dst, "model folder")
 
 
 def _folders(metrics: dict) -> tuple[Path, list[Path]] | None:
@@ -135,11 +134,24 @@ def _record(config: dict, metrics: dict, kind: str) -> str | None:
 
 
 def _read_build(entry: Path) -> dict | None:
-    try:
-        build = json.loads((entry / BUILD_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    """The entry's build record; a damaged one is moved aside (one line) and rebuilt from the entry's folders.
+
+    Why: a hand-edited or half-written build.json (bad JSON, deep nesting, a
+    string where a number belongs) made every stage after training fail, since
+    each training rotates the history.  None when nothing usable is there.
+    """
+    path = entry / BUILD_FILE
+    if path.is_symlink():
         return None
-    return build if isinstance(build, dict) and build.get("name") == entry.name else None
+    try:
+        build = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, RecursionError):
+        build = None
+    if well_formed(build, entry):
+        return build
+    return rebuild(entry, BUILD_FILE, _SUMMARY_KEYS, fingerprint)
 
 
 def entries(history: Path) -> list[tuple[Path, dict]]:
@@ -196,6 +208,9 @@ def restore(name: str, root: Path = Path("fine-tuning")) -> dict:
         raise SecftError(f"history entry {name!r}: not a history name (YYYYMMDDTHHMMSSZ_<8 hex>; python -m tasks.models list)")
     history = root / "history"
     entry = history / name
+    if entry.is_symlink():
+        raise SecftError(f"{entry}: a symbolic link; refused (history entries are folders secft wrote)")
+    _files(entry)  # a link anywhere in the entry is refused before anything is read or anything live is touched
     build = _read_build(entry) if entry.is_dir() else None
     if build is None:
         raise SecftError(f"{entry}: no such history entry (python -m tasks.models list)")

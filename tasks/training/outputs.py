@@ -38,13 +38,15 @@ def outputs_intact(metrics_path: Path) -> bool:
     """
     try:
         metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+    except (OSError, ValueError, RecursionError):
+        return False
+    if not isinstance(metrics, dict) or not isinstance(metrics.get("outputs") or {}, dict):
         return False
     for name, entry in (metrics.get("outputs") or {}).items():
         try:
             if os.stat(name).st_size != entry["size"]:
                 return False
-        except OSError:
+        except (OSError, TypeError, KeyError, ValueError):
             return False
     return True
 
@@ -59,6 +61,6 @@ def skipped_for_daemon(metrics_path: Path) -> bool:
         return False
     try:
         metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+    except (OSError, ValueError, RecursionError):
         return False
     return isinstance(metrics, dict) and metrics.get("status") in ("skipped", "kept") and metrics.get("skipped_by") == "daemon"

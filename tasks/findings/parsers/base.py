@@ -115,7 +115,13 @@ def plain_text(value: Any) -> str:
 def first_line(value: Any, limit: int = 200) -> str:
     text = plain_text(value)
     line = text.splitlines()[0] if text else ""
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    word = re.search(r"\S{8,}$", cut)
+    if word and not line[limit - 1: limit].isspace():  # never half a word: half a token is still a leak
+        cut = cut[: word.start()].rstrip()
+    return cut + "…"
 
 
 def strip_uri(uri: Any) -> str | None:

@@ -22,8 +22,13 @@ def finalise(finding: dict) -> dict:
         loc = finding.get("location") or {}
         found += secrets.literal_values(finding.get("snippet"), loc.get("start_line"), loc.get("end_line"))
         if finding["tool"] == "bandit":  # B105-B107 quote the password itself: "Possible hardcoded password: '...'"
-            found += secrets.quoted_values(finding.get("title")) + secrets.quoted_values(finding.get("description"))
-        _keep_secret_evidence(finding, found)
+            # taken without their context ("password: 'Fail'" is Bandit's wording, not an assignment): only
+            # values shaped like a secret; an assigned password is taken from the snippet with its context
+            found += [v for v in secrets.quoted_values(finding.get("title")) + secrets.quoted_values(finding.get("description"))
+                      if secrets.plausible(v)]
+        # the evidence is judged on every flagged literal, also those too plain to redact ('refresh', 'POST')
+        _keep_secret_evidence(finding, found or secrets.quoted_values(finding.get("title"))
+                              or secrets.literal_values(finding.get("snippet"), loc.get("start_line"), loc.get("end_line")))
     path = (finding.get("location") or {}).get("path")
     for key in TEXT_FIELDS:
         found += secrets.detect(finding.get(key), path)
@@ -32,6 +37,9 @@ def finalise(finding: dict) -> dict:
     for inst in finding.get("instances") or []:
         for value in inst.values():
             found += secrets.detect(value)
+    for key, value in finding.items():  # any other text a parser carries (a scanner's fix, a message ...)
+        if key not in TEXT_FIELDS and key not in ("references", "instances"):
+            found += [s for text in _strings(value) for s in secrets.detect(text)]
     if not found:
         return finding
     for key in TEXT_FIELDS:
@@ -41,6 +49,9 @@ def finalise(finding: dict) -> dict:
     finding["references"] = [secrets.scrub(r, found) for r in finding.get("references") or []]
     if finding.get("instances"):
         finding["instances"] = [{k: secrets.scrub(v, found) for k, v in i.items()} for i in finding["instances"]]
+    for key, value in list(finding.items()):
+        if key not in TEXT_FIELDS and key not in ("references", "instances"):
+            finding[key] = _scrub_all(value, found)
     finding["redacted"] = True
     if finding["kind"] == "secret" and "secret_hash" not in finding:
         finding["secret_hash"] = secret_hash(sorted(found, key=len, reverse=True)[0])
@@ -55,6 +66,27 @@ def _scrub_paths(finding: dict) -> None:
     finding["references"] = [paths.scrub_text(r) for r in finding.get("references") or []]
     if finding.get("instances"):
         finding["instances"] = [{k: paths.scrub_text(v) for k, v in i.items()} for i in finding["instances"]]
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def _scrub_all(value, found: list[str]):
+    if isinstance(value, str):
+        return secrets.scrub(value, found)
+    if isinstance(value, dict):
+        return {k: _scrub_all(v, found) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub_all(v, found) for v in value]
+    return value
 
 
 def _keep_secret_evidence(finding: dict, values: list[str]) -> None:
