@@ -94,7 +94,7 @@ def fix_items(f: dict, fix: list[str]) -> list[str]:
     said = set(wording.content_words(" ".join([str(f["rule_id"]), f["title"], f.get("description") or ""])))
     out = []
     for item in fix:
-        if item.startswith(("Mitigation (CWE-", "The report gives no fix for")):
+        if item.startswith(("Mitigation (CWE-", "The report gives no fix for")) or " to resolve what check " in item:
             continue
         kept = wording.drop_restating(item, said)
         if kept:
