@@ -58,7 +58,7 @@ def tool_marks_secret(tool: str, rule_id: str, title: str = "") -> bool:
     return False
 
 
-def literal_values(text: Any, start: int | None = None, end: int | None = None) -> list[str]:
+def literal_values(text: Any, start: int | None = None, end: int | None = None, every: bool = False) -> list[str]:
     """Quoted literals and assigned values on the lines a secret rule matched.
 
     Bandit's ``code`` numbers its lines and adds context lines around the hit;
@@ -71,7 +71,9 @@ def literal_values(text: Any, start: int | None = None, end: int | None = None) 
         last = end or start
         text = "\n".join(m.group(2) for m in numbered if start <= int(m.group(1)) <= last)
     found = quoted_values(text) + [m.group("v") for m in _ASSIGNED.finditer(text)]
-    return [v for v in found if v.strip() and v not in REDACTED_WORDS and not _MARKER.search(v) and plausible(v, text)]
+    # ``every``: all the values the rule flagged (the triage weighs them); else only those that can be a secret
+    return [v for v in found if v.strip() and v not in REDACTED_WORDS and not _MARKER.search(v)
+            and (every or plausible(v, text))]
 
 
 # -- what is never a secret value (issue 22: redaction ate jwt.sign, 'RS256', commit ids, 'POST') -----------
