@@ -119,7 +119,8 @@ def plausible(value: str, context: str = "") -> bool:
         return False
     at = context.find(value) if context else -1
     if at >= 0 and re.search(r"://[^/\s:@]*:$", context[max(0, at - 200):at]) and context[at + len(value):at + len(value) + 1] == "@":
-        return True  # the password of a URL (https://user:hunter@host), whatever it looks like
+        return v.lower() not in _NAMES_OF_SECRETS  # a URL's password (https://user:hunter@host), but not a
+        # documentation placeholder (an advisory's `https://username:password@proxy:8080`)
     before = context[max(0, at - 80):at] if at >= 0 else ""
     if before and _SECRET_KEY_BEFORE.search(before) and not _BANDIT_WORDING.search(before):
         return True
