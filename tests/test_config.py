@@ -79,7 +79,7 @@ def test_wrong_type_and_bad_yaml(cfg_dir):
 
 
 def test_unknown_profile(cfg_dir):
-    with pytest.raises(SecftError, match=r"unknown profile 'nope' \(known: smoke\)"):
+    with pytest.raises(SecftError, match=r"unknown profile 'nope' \(known: cpu, smoke\)"):
         load_config(cfg_dir / "pipeline.yaml", profile="nope", environ={})
 
 
@@ -137,3 +137,10 @@ def test_config_cache_that_cannot_be_written_is_no_error(tmp_path):
     cache = tmp_path / "fine-tuning" / ".config-cache.json"
     c = load_config(REPO / "config/pipeline.yaml", profile="smoke", environ={}, cache=cache)
     assert c["base_model"] == "tiny" and not cache.exists()
+
+
+def test_cpu_profile_is_the_real_model():
+    c = load_config(REPO / "config/pipeline.yaml", profile="cpu", environ={})
+    assert c["base_model"] == "smollm2-135m"
+    assert c["upload"]["destination"] == "dir:fine-tuning/hub" and c["upload"]["enabled"] is True
+    assert c["fine_tuning"]["max_iters"] and c["evaluation"]["max_rows"] == 50

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from datasets_rows import dependency, finding, narrative, row, run_build
+from test_enrich_datasets import kb_path  # noqa: F401  (the module-scoped KB fixture)
 
 from tasks.core.config import load_config
 from tasks.core.errors import SecftError
@@ -72,14 +73,37 @@ def test_lint_counts_per_check_and_near_duplicates():
     assert all(report["checks"][c]["count"] == 0 for c in HARD if c != "unknown_fixed_version")
 
 
-def test_a_hard_check_fails_the_build_naming_the_row(tmp_path):
+def test_a_bad_row_is_quarantined_and_the_build_goes_on(tmp_path):
+    import json
+
+    bad = finding("ci")
+    goods = [finding(f"ok{i}", rule_id=f"python.sqli{i}", location={"path": f"app/m{i}.py", "start_line": 11, "end_line": 11})
+             for i in range(6)]
+    text = "## What the weakness is\nCWE-89 at /github/workspace/app/db.py: use bound parameters in app/db.py."
+    texts = ["The id from the request query string is formatted into the SQL text (CWE-89); bind it with `%s` and a tuple.",
+             "Any signed-in user can send a quote in the name field; psycopg2's parameter binding keeps it data.",
+             "Reachable from the public search endpoint without login: a UNION SELECT reads the users table.",
+             "Only the admin CLI calls this, so the input is an operator's own; still bind it, the fix is one line.",
+             "An ORDER BY column cannot be bound: check it against the list of allowed column names instead.",
+             "The LIKE pattern needs its own escaping of % and _ after binding; sqlite3 accepts ESCAPE '\\'."]
+    ok = [narrative(g, f"## Where\n{texts[i]} In app/m{i}.py line 11.") for i, g in enumerate(goods)]
+    info = run_build(tmp_path, [bad] + goods, [narrative(bad, text)] + ok, CFG | {"valid_percent": 1, "test_percent": 0})
+    held = [json.loads(l) for l in (tmp_path / "td" / "quarantine.jsonl").read_text().splitlines()]
+    assert [(q["finding_id"], q["file"]) for q in held] == [(bad["id"], "stage1_train.jsonl")]
+    assert "ci_workspace_path" in held[0]["reasons"]
+    train = (tmp_path / "td" / "stage1_train.jsonl").read_text()
+    assert bad["id"] not in train and all(g["id"] in train for g in goods)
+    assert info["lint"]["quarantined"]["stage1"] == {"rows": 7, "quarantined": 1, "share": 0.1429}
+
+
+def test_too_many_bad_rows_fail_the_build_naming_the_check(tmp_path):
     bad = finding("ci")
     text = "## What the weakness is\nCWE-89 at /github/workspace/app/db.py: use bound parameters in app/db.py."
     with pytest.raises(SecftError) as err:
         run_build(tmp_path, [bad], [narrative(bad, text)], CFG | {"valid_percent": 1, "test_percent": 0})
     message = str(err.value)
-    assert "ci_workspace_path" in message and bad["id"] in message and "stage1_" in message and "\n" not in message
-    assert not list((tmp_path / "td").glob("*.jsonl"))  # nothing half-built for training to pick up
+    assert "ci_workspace_path" in message and bad["id"] in message and "max_quarantine_share" in message and "\n" not in message
+    assert not list((tmp_path / "td").glob("stage*.jsonl"))  # nothing half-built for training to pick up
     assert (tmp_path / "td" / "lint.json").is_file()
 
 
@@ -90,3 +114,31 @@ def test_a_no_fix_answer_is_not_built_when_the_scanner_proposes_a_fix(tmp_path):
     info = run_build(tmp_path, [VIA], [narrative(VIA, "## What the weakness is\n@vercel/node pulls in a vulnerable dependency.")],
                      CFG | {"valid_percent": 1, "test_percent": 0})
     assert info["stage2_dropped"] == {rows.SCANNER_HAS_FIX: 1} and info["counts"]["stage1"]["train"] == 1
+
+
+FORTIFY = {
+    "version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+    "runs": [{"tool": {"driver": {"name": "Fortify", "version": "23.1",
+                                  "rules": [{"id": "F7F0B6A0-2D5B-4C33-8C2A-1F0C6C6D0B51", "name": "Password Management: Hardcoded Password",
+                                             "shortDescription": {"text": ""}, "fullDescription": {"text": ""}}]}},
+              "results": [{"ruleId": "F7F0B6A0-2D5B-4C33-8C2A-1F0C6C6D0B51", "message": {"text": ""}, "level": "error",
+                           "locations": [{"physicalLocation": {"artifactLocation": {"uri": "src/main/resources/application.properties"},
+                                                               "region": {"startLine": 12}}}]}]}],
+}
+
+
+def test_a_fortify_result_with_an_empty_message_does_not_fail_the_build(tmp_path, kb_path):
+    import json
+
+    from tasks.enrich import narrative_for
+    from tasks.enrich.knowledge_base import KnowledgeBase
+    from tasks.findings.parsers import parse_report
+
+    report = tmp_path / "fortify.sarif"
+    report.write_text(json.dumps(FORTIFY))
+    findings = parse_report(report).findings
+    assert len(findings) == 1 and findings[0]["description"] == ""
+    kb = KnowledgeBase(kb_path)
+    info = run_build(tmp_path / "b", findings, [narrative_for(kb, f, 3) for f in findings],
+                     CFG | {"valid_percent": 1, "test_percent": 0})
+    assert info["lint"]["quarantined"]["stage1"]["share"] <= CFG["max_quarantine_share"]

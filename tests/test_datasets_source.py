@@ -40,5 +40,8 @@ def test_prompts_show_code_at_the_commit_and_mined_fixes_are_the_answers(tmp_pat
     b602 = rows[1]["B602"]["messages"][1]["content"]
     assert f"commit {scanned['b'][:12]}" in b602 and "return subprocess.call(command, shell=True)" in b602
     assert "def run(command):" in b602 and "import yaml" not in b602  # context_lines, not the whole file
-    assert rows[2]["B602"]["meta"]["fix_source"] != "git-history"
+    # no mined fix and no change to this code (only the generic no-shell pattern): no stage-2 row rather than a template
+    from tasks.datasets.rows import GENERIC_PATTERN
+
+    assert "B602" not in rows[2] and info["stage2_dropped"].get(GENERIC_PATTERN) == 1
     assert info["stage2_fix_sources"]["git-history"] == 2

@@ -47,22 +47,25 @@ def test_no_c_format_string_advice_for_a_javascript_finding(kb):
     report_text = JS_FORMAT["title"] + JS_FORMAT["description"]
     advice = n["narrative"].replace(report_text, "")
     assert not C_ADVICE.search(advice), advice
-    assert "Mitigation (CWE-134)" not in n["narrative"] and "does not carry over to javascript code" in n["narrative"]
+    assert "Mitigation (" not in n["narrative"]
     # the same CWE on a C file does get C advice
     c = narrative_for(kb, dict(JS_FORMAT, id="c" * 32, location={"path": "src/log.c", "start_line": 3, "end_line": 3}), 3)
     assert c["language"] == "c" and "%n" in c["narrative"] and "printf" in c["narrative"]
     assert "For this javascript code:" in n["narrative"] and "console.error(" in n["narrative"]  # the fix in its own language
 
 
-def test_catalogue_passages_naming_another_language_are_left_out(kb):
-    # no fix pattern for unrestricted uploads: the catalogue's CWE-434 mitigations are used, minus those naming PHP, Java ...
+def test_no_catalogue_paragraph_and_no_row_when_nothing_specific_is_known(tmp_path, kb):
+    # no fix pattern for unrestricted uploads, no code, no traced path: the catalogue's CWE-434 mitigations would be
+    # the same paragraph in every such row, so the narrative says nothing generic and no stage-1 row is built
+    from tasks.datasets.rows import NOTHING_SPECIFIC
+
     upload = finding("upload", cwe=["CWE-434"], rule_id="python.upload.unrestricted", title="File upload without type check",
                      description="The uploaded file is saved under its own name.", snippet=None)
-    sqli = narrative_for(kb, upload, 3)
-    assert sqli["language"] == "python" and "Mitigation (CWE-434)" in sqli["narrative"]
-    assert sum(not fits(m, "python") for m in kb.get("CWE-434")["mitigations"]) == 2  # there were some to leave out
-    for name in ("Java", "PHP", "Perl", ".NET", "ASP.NET"):
-        assert not re.search(rf"(?<!\w){re.escape(name)}\b", sqli["narrative"]), name
+    n = narrative_for(kb, upload, 3)
+    assert n["language"] == "python" and "Mitigation (" not in n["narrative"]
+    assert not any(m[:60] in n["narrative"] for m in kb.get("CWE-434")["mitigations"])
+    info = run_build(tmp_path, [upload], [n], CFG | {"valid_percent": 1, "test_percent": 0})
+    assert info["stage1_dropped"] == {NOTHING_SPECIFIC: 1} and info["counts"]["stage1"]["train"] == 0
 
 
 def test_a_config_finding_is_explained_as_configuration(kb):
@@ -70,7 +73,8 @@ def test_a_config_finding_is_explained_as_configuration(kb):
     trivy = next(f for f in parse_report(FIXTURES / "trivy/misconfigurations_and_secrets.json").findings if f["kind"] == "config")
     for f in (checkov, trivy):
         text = narrative_for(kb, f, 3)["narrative"]
-        assert f"A configuration weakness: the check {f['rule_id']}" in text and "No fix is published" not in text
+        assert "A configuration weakness" not in text and "No fix is published" not in text
+        assert f["title"].rstrip(".") not in text  # the check's title is the prompt's, not knowledge
         assert not re.search(r"os\.environ|subprocess|```(?:python|javascript|java)", text)
     assert "purge_protection_enabled" in narrative_for(kb, checkov, 3)["narrative"]  # the setting, from tasks.fixes
 
@@ -106,8 +110,11 @@ def test_triage_modes(tmp_path, kb, mode):
     elif mode == "drop":
         assert rows["stage1"] == [] and rows["stage2"] == []
         assert info["stage1_dropped"] == {"likely false positive (triage: drop)": 2}
-    else:
-        assert len(answers) == 2 and not any("Probably acceptable" in a for a in answers)
+    else:  # the mark_safe one-liner has nothing specific (no caller, no traced path): no row rather than a generic one
+        from tasks.datasets.rows import NOTHING_SPECIFIC
+
+        assert len(answers) == 1 and not any("Probably acceptable" in a for a in answers)
+        assert info["stage1_dropped"] == {NOTHING_SPECIFIC: 1} and "tests/test_api.py is test code" in answers[0]
 
 
 def test_semgrep_low_confidence_from_the_report_is_triaged(tmp_path):

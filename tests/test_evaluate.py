@@ -53,7 +53,16 @@ def test_evaluate_scores_three_models_on_the_test_rows(workspace):
     assert "| cwe_accuracy |" in md and "## Forgetting" in md
     for png in report["plots"].values():
         assert (workspace / "fine-tuning/eval" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert set(report["plots"]) == {"loss_stage1", "loss_stage2", "metrics"}
+    assert set(report["plots"]) == {"loss_stage1", "loss_stage2", "metrics", "intervals"}
+    # blind metrics: only rows whose prompt does not give the answer away (SQLI_S1's prompt names CWE-89)
+    iv = report["intervals"]
+    for name in ("base", "stage1", "stage2"):
+        assert iv["models"]["cwe_unprompted"][name]["n"] == 1
+        assert iv["models"]["fixed_version_unprompted"][name]["n"] == 2 and iv["models"]["patch_changes"][name]["n"] == 1
+        assert iv["models"]["triage_verdict"][name] is None  # no row carries a triage verdict
+        assert report["models"][name]["blind"]["cwe_unprompted"]["n"] == 1
+    assert iv["differences"]["fixed_version_unprompted"]["stage2 - base"]["n"] == 2
+    assert "## Blind metrics" in md and "| patch_changes |" in md
     assert (workspace / "fine-tuning/peft/stage1/adapter_model.safetensors").is_file()
     assert (workspace / "fine-tuning/peft/stage2/adapter_config.json").is_file()
 

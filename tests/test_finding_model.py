@@ -11,7 +11,7 @@ from tasks.core.errors import SecftError
 from tasks.findings.model import Finding, Package, read_findings
 from tasks.findings.parsers import parse_report
 
-REPORTS = ["trivy/juice-shop-v12.10.2.json", "semgrep/many_vulns.json", "gitleaks/gitleaks_7.5.0.sarif",
+REPORTS = ["grype/many_vulns.json", "sarif/codeQL-output.sarif", "trivy/juice-shop-v12.10.2.json", "semgrep/many_vulns.json", "gitleaks/gitleaks_7.5.0.sarif",
            "npm_audit/npm7plus_many_vulns.json", "osv_scanner/test-vuln-results-a.json", "checkov/checkov-report-multiple-check_type.json"]
 
 
@@ -41,8 +41,30 @@ def test_a_finding_made_in_code_serialises_every_required_key():
     assert out["package"]["fixed_versions"] == [] and "redacted" not in out
 
 
+def test_unknown_keys_are_kept_not_dropped():
+    record = {"id": "x", "tool": "t", "kind": "code", "rule_id": "r", "title": "t", "severity": "low", "confidence": "LOW"}
+    typed = Finding.from_dict(record)
+    assert typed.extra == {"confidence": "LOW"} and typed.to_dict() == record
+
+
 def test_a_damaged_findings_file_is_one_line_naming_it(tmp_path):
     path = tmp_path / "findings.jsonl"
-    path.write_text('{"id": "x", "tool": "t", "kind": "code", "rule_id": "r", "title": "t", "severity": "low", "bogus": 1}\n')
+    path.write_text('{"id": "x", "tool": "t", "kind": "code", "rule_id": "r", "title": "t", "severity": "low", "location": 3}\n')
     with pytest.raises(SecftError, match=r"findings.jsonl:1: not a finding"):
         list(read_findings(path))
+
+
+def test_the_type_and_the_schema_name_the_same_keys():
+    """A key added to schemas/finding.schema.json needs its field (and the other way round)."""
+    from dataclasses import fields
+    from pathlib import Path
+
+    schema = json.loads((Path(__file__).resolve().parents[1] / "schemas/finding.schema.json").read_text())
+    assert set(schema["properties"]) == {f.name for f in fields(Finding)} - {"_keys", "extra"}
+
+
+def test_keys_a_later_phase_adds_to_a_sub_object_survive():
+    record = {"id": "x", "tool": "t", "kind": "dependency", "rule_id": "r", "title": "t", "severity": "low",
+              "package": {"name": "lodash", "version": "4.17.20", "fix_source": "advisory"}}
+    typed = Finding.from_dict(record)
+    assert typed.package.extra == {"fix_source": "advisory"} and typed.to_dict() == record

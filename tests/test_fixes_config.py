@@ -135,3 +135,108 @@ def test_android_manifest_debuggable_is_android_xml_not_python():
     answer, label, meta = fix_for(f, ["CWE-489"])
     assert meta["platform"] == "android" and meta["language"] == "xml"
     assert 'android:debuggable="false"' in answer and "FLASK" not in answer and "```python" not in answer
+
+
+def test_a_trivy_cluster_finding_names_its_kind_and_name_and_the_yaml_parses():
+    import yaml
+
+    from tasks.findings.parsers import parse_report
+
+    findings = parse_report(FIXTURES / "trivy/kubernetes.json").findings
+    f = next(f for f in findings if f["kind"] == "config" and f["rule_id"] == "KSV012")
+    answer, _, _ = fix_for(f, [])
+    assert answer.startswith("In the Deployment redis-follower (namespace default):")
+    block = answer.split("```yaml\n", 1)[1].split("```", 1)[0]
+    doc = yaml.safe_load(block)
+    assert doc["kind"] == "Deployment" and doc["metadata"] == {"name": "redis-follower", "namespace": "default"}
+    container = doc["spec"]["template"]["spec"]["containers"][0]
+    assert container["name"] == "follower" and container["securityContext"]["runAsNonRoot"] is True
+    # the same check reported on a Role is not given a Deployment's (or any) pod spec
+    role = dict(f, location={"path": "default/Role/pod-reader", "start_line": None, "end_line": None})
+    answer, _, _ = fix_for(role, [])
+    assert "the Role pod-reader" in answer and "Deployment" not in answer and "containers:" not in answer
+
+
+RDS = '''resource "aws_db_instance" "default" {
+  engine            = "mysql"
+  instance_class    = "db.t3.micro"
+  storage_encrypted = false
+}'''
+EC2 = '''resource "aws_instance" "db_app" {
+  ami           = data.aws_ami.amazon-linux-2.id
+  instance_type = "t2.nano"
+  subnet_id     = "${aws_subnet.web_subnet.id}"
+}'''
+
+
+def _checkov(rule, title, snippet):
+    return {"id": "2" * 32, "tool": "checkov", "kind": "config", "rule_id": rule, "title": title,
+            "description": f"{title} (resource aws_db_instance.default, framework terraform)", "severity": "medium",
+            "location": {"path": "infra/db.tf", "start_line": 1, "end_line": 5}, "snippet": snippet, "fix_hint": None,
+            "cwe": [], "package": None}
+
+
+def test_a_setting_terraform_cannot_change_in_place_says_so():
+    answer, _, _ = fix_for(_checkov("CKV_AWS_16", "Ensure all data stored in the RDS is securely encrypted at rest", RDS), [])
+    assert "storage_encrypted = true" in answer and "destroys and re-creates the database" in answer
+    answer, _, _ = fix_for(_checkov("CKV_AWS_135", "Ensure that EC2 is EBS optimized", EC2), [])
+    assert "t2 and other older types do not" in answer
+
+
+def test_a_setting_already_present_is_not_overwritten():
+    answer, reason, _ = fix_for(_checkov("CKV2_AWS_17", "Ensure that EC2 instances belong to a VPC", EC2), [])
+    assert answer is None and "subnet_id is already set" in reason
+
+
+def test_a_csp_missing_directives_gets_them_added_not_set_the_header_again():
+    f = {"id": "3" * 32, "tool": "zap", "kind": "web", "rule_id": "10055", "title": "CSP: Wildcard Directive", "severity": "medium",
+         "description": "The directive(s): frame-ancestors, form-action are among the directives that do not fallback "
+                        "to default-src, missing/excluding them is the same as allowing anything.",
+         "location": {"path": "https://juice-shop.herokuapp.com", "start_line": None, "end_line": None},
+         "snippet": "default-src 'none'", "fix_hint": "Ensure that your web server ... set the Content-Security-Policy header.",
+         "cwe": ["CWE-693"], "package": None, "instances": [{"uri": "https://juice-shop.herokuapp.com/assets"}]}
+    answer, source, _ = fix_for(f, ["CWE-693"])
+    assert source == "config-setting"
+    assert "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'; form-action 'self'" in answer
+
+
+def test_settings_that_would_break_the_workload_say_what_else_is_needed():
+    from tasks.findings.parsers import parse_report
+
+    findings = [f for f in parse_report(FIXTURES / "trivy/kubernetes.json").findings if f["kind"] == "config"]
+    ro = fix_for(next(f for f in findings if f["rule_id"] == "KSV014"), [])[0]
+    assert "readOnlyRootFilesystem: true" in ro and "mount an emptyDir" in ro
+    nonroot = fix_for(next(f for f in findings if f["rule_id"] == "KSV012"), [])[0]
+    assert "runAsNonRoot: true" in nonroot and "also set runAsUser" in nonroot
+
+
+def test_a_strict_csp_is_rolled_out_report_only_first_and_obsolete_headers_are_not_advised():
+    f = {"id": "4" * 32, "tool": "zap", "kind": "web", "rule_id": "10038", "title": "Content Security Policy (CSP) Header Not Set",
+         "severity": "medium", "description": "CSP is an added layer of security.", "snippet": None,
+         "location": {"path": "http://bodgeit:8080", "start_line": None, "end_line": None}, "cwe": ["CWE-693"], "package": None,
+         "fix_hint": "Ensure that your web server, application server, load balancer, etc. is configured to set the "
+                     "Content-Security-Policy header, to achieve optimal browser support: \"Content-Security-Policy\" for "
+                     "Chrome 25+, Firefox 23+ and Safari 7+, \"X-Content-Security-Policy\" for Firefox 4.0+ and Internet "
+                     "Explorer 10+, and \"X-WebKit-CSP\" for Chrome 14+ and Safari 6+.",
+         "instances": [{"uri": "http://bodgeit:8080/bodgeit/"}]}
+    answer = fix_for(f, ["CWE-693"])[0]
+    assert "Content-Security-Policy-Report-Only" in answer and "X-WebKit-CSP" not in answer
+
+
+def test_a_key_in_terraform_state_means_state_leaves_the_repository():
+    f = {"id": "5" * 32, "tool": "gitleaks", "kind": "secret", "rule_id": "AWS Access Key", "title": "AWS Access Key leaked",
+         "description": "x", "location": {"path": "terraform/terraform.tfstate.backup", "start_line": 1025, "end_line": 1025},
+         "snippet": None, "cwe": ["CWE-798"], "package": None, "fix_hint": None}
+    answer = fix_for(f, ["CWE-798"])[0]
+    assert "stop committing it" in answer and "*.tfstate*" in answer and "remote backend" in answer
+
+
+def test_an_added_list_item_gives_yaml_that_parses():
+    import yaml
+
+    from tasks.findings.parsers import parse_report
+
+    f = next(f for f in parse_report(FIXTURES / "trivy/kubernetes.json").findings if f["rule_id"] == "KSV003")
+    answer = fix_for(f, [])[0]
+    doc = yaml.safe_load(answer.split("```yaml\n", 1)[1].split("```", 1)[0])
+    assert doc["spec"]["template"]["spec"]["containers"][0]["securityContext"]["capabilities"]["drop"] == ["ALL"]

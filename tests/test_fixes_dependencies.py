@@ -221,3 +221,55 @@ def test_npm_audit_parent_upgrade_when_the_package_has_no_own_fix():
     assert label == "fixed-version" and meta["fix_family"] == "upgrade-parent"
     assert "`npm install vercel@32.3.0`" in answer and "semver-major" in answer
     assert_versions_from_advisory(answer, f)
+
+
+def test_a_go_module_inside_a_compiled_binary_is_rebuilt_not_go_get():
+    # Trivy reports the modules of a Go program in an image (gitea) with the binary as the target
+    f = dep("usr/local/bin/gitea", "golang.org/x/crypto", "0.14.0", "0.17.0", "gobinary", tool="trivy")
+    answer, _, meta = fix_for(f, [])
+    assert meta["build_tool"] == "go-binary"
+    assert "does not change it" in answer and "usr/local/bin/gitea" in answer and "rebuild" in answer
+    assert not answer.startswith("`go get")
+
+
+def test_a_major_upgrade_says_it_breaks():
+    f = dep("package.json", "express", "3.21.2", "5.0.0", "npm", tool="osv-scanner")
+    answer, _, _ = fix_for(f, [])
+    assert "2 major versions (3.x -> 5.x)" in answer and "breaking" in answer
+    minor = dep("requirements.txt", "PyYAML", "5.3.1", "5.4", "PyPI", tool="pip-audit")
+    assert "major" not in fix_for(minor, [])[0]
+
+
+def test_a_package_bundled_in_the_images_npm_is_fixed_by_upgrading_npm():
+    f = dep("usr/local/lib/node_modules/npm/node_modules/ip/package.json", "ip", "1.1.5", "1.1.9", "node-pkg", tool="trivy")
+    answer, _, meta = fix_for(f, [])
+    assert meta["build_tool"] == "npm-bundled" and "npm install -g npm@latest" in answer
+    assert '"overrides"' in answer and "do not reach it" in answer and "```json" not in answer
+
+
+def test_a_private_key_in_source_code_is_not_deleted_with_its_module():
+    f = {"id": "1" * 32, "tool": "trivy", "kind": "secret", "rule_id": "private-key", "title": "Asymmetric Private Key",
+         "description": "AsymmetricPrivateKey secret", "location": {"path": "lib/insecurity.ts", "start_line": 23, "end_line": 23},
+         "snippet": None, "cwe": ["CWE-798"], "package": None, "fix_hint": None}
+    answer, _, meta = fix_for(f, ["CWE-798"])
+    assert "Do not delete lib/insecurity.ts" in answer and "--invert-paths" not in answer
+    key_file = dict(f, location={"path": "deploy/id_rsa", "start_line": 1, "end_line": 1})
+    assert "--invert-paths --path deploy/id_rsa" in fix_for(key_file, ["CWE-798"])[0]
+
+
+def test_an_absolute_scan_path_is_not_shown_as_the_manifest():
+    f = dep("/tmprengine/web/requirements.txt", "django", "3.2.4", "3.2.12", "PyPI", tool="osv-scanner")
+    answer, _, _ = fix_for(f, [])
+    assert "In requirements.txt, require" in answer and "/tmprengine" not in answer
+
+
+def test_a_zero_major_upgrade_to_a_later_major_says_it_breaks():
+    f = dep("package.json", "jsonwebtoken", "0.4.0", "9.0.0", "npm", tool="trivy")
+    assert "9 major versions (0.x -> 9.x)" in fix_for(f, [])[0]
+
+
+def test_several_installed_copies_below_the_fixed_major_are_warned_about():
+    # npm audit: ajv 5.5.2 and 6.10.0 installed, the advisory's only fix is 6.12.3
+    f = dep("package-lock.json", "ajv", None, "6.12.3", "npm", tool="npm-audit")
+    f["description"] = "Prototype pollution in ajv.validate().\n\nInstalled versions: 5.5.2, 6.10.0"
+    assert "a major version (5.x -> 6.x)" in fix_for(f, [])[0]

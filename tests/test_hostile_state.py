@@ -81,17 +81,22 @@ def _eval_setup(tmp_path, monkeypatch, kill_after=None):
     paths["base_marker"].write_text(json.dumps({"path": str(base)}))
     calls = {"answers": 0, "loads": 0}
 
-    def answer(model, tokenizer, row, max_tokens):
-        if kill_after is not None and calls["answers"] >= kill_after:
-            raise Killed()
-        calls["answers"] += 1
-        return row["messages"][-1]["content"]
+    def answers(model, tokenizer, rows, max_tokens, batch_size=8, label="", on_batch=None):
+        out = []
+        for start, row in enumerate(rows):  # batches of one: a kill after N answers keeps exactly N
+            if kill_after is not None and calls["answers"] >= kill_after:
+                raise Killed()
+            calls["answers"] += 1
+            out.append(row["messages"][-1]["content"])
+            if on_batch is not None:
+                on_batch(start, out[-1:])
+        return out
 
     def load(model_dir, adapter=None):
         calls["loads"] += 1
         return object(), object()
 
-    monkeypatch.setattr(generate, "answer", answer)
+    monkeypatch.setattr(generate, "answers", answers)
     monkeypatch.setattr(generate, "load", load)
     monkeypatch.setattr(generate, "test_loss", lambda m, t, rows, cfg: (1.0, len(rows)))
     config = {"evaluation": {"max_rows": 20, "max_tokens": 8},

@@ -134,7 +134,7 @@ def test_bad_config_is_one_line(workspace):
     cfg.write_text(cfg.read_text().replace("  top_k: 3", "  top_k: 3\n  topk: 5"))
     run = run_doit(workspace, "profile=smoke")
     assert run.returncode == 2
-    assert run.output.strip() == "secft: error: config/pipeline.yaml: unknown key enrich.topk (allowed here: top_k)"
+    assert run.output.strip() == "secft: error: config/pipeline.yaml: unknown key enrich.topk (allowed here: teacher, top_k)"
 
 
 def test_bad_artifact_fails_fast_or_is_skipped(tmp_path):

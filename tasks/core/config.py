@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from tasks.core.errors import SecftError
+from tasks.core.textio import read_utf8
 
 DEFAULT_CONFIG = Path("config/pipeline.yaml")
 PROFILE_DIR = Path("config/profiles")
@@ -40,16 +41,7 @@ _FALSE = {"0", "false", "no", "off"}
 def _read_yaml(path: Path) -> dict:
     import yaml
 
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SecftError(f"{path}: config file not found") from None
-    except OSError as exc:
-        raise SecftError(f"{path}: cannot read config file: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SecftError(f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save the file as UTF-8") from None
+    text = read_utf8(path, "config file")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

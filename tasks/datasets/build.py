@@ -4,8 +4,9 @@ Per finding: the stage-1 analysis row (its narrative, or the triage text
 for a likely false positive) and the stage-2 fix row (a fix the team made,
 mined from git history, else ``tasks.fixes.fix_for``).  Then, per stage:
 cap groups and rules and drop near-copies (tasks.datasets.grouping), split
-by group (tasks.datasets.split), lint (tasks.datasets.lint; a hard check
-fails the build before anything is written), write.  Rows are ordered by
+by group (tasks.datasets.split), lint (tasks.datasets.lint; a row with a
+hard defect goes to quarantine.jsonl with its reasons, and the build fails
+only above ``datasets.max_quarantine_share``), write.  Rows are ordered by
 finding id and every choice is made in a stable order, so the same input
 gives byte-identical files.
 """
@@ -22,7 +23,7 @@ from tasks.core import atomic
 from tasks.core.errors import SecftError
 from tasks.core.hashing import sha256_file
 from tasks.core.schemas import validate_all
-from tasks.datasets import grouping, lint, rows
+from tasks.datasets import grouping, lint, public_corpus, rows
 from tasks.datasets.sources import Source, fix
 from tasks.datasets.split import SPLITS, split_of
 from tasks.enrich import TEMPLATE_VERSION
@@ -33,6 +34,8 @@ SEVERITY_ORDER = ["info", "low", "medium", "high", "critical"]
 STAGES = ("stage1", "stage2")
 FILES = {(stage, split): f"{stage}_{split}.jsonl" for stage in STAGES for split in SPLITS}
 LINT = "lint.json"
+QUARANTINE = "quarantine.jsonl"
+DEFAULT_QUARANTINE_SHARE = 0.2
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -77,12 +80,13 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
         s1 = rows.stage1_row(f, n, meta, code, cfg)
         s1, fixed = rows.apply_triage(f, n, meta, rec, s1, fixed, cfg)
         if s1 is None:
-            why["stage1_dropped"]["likely false positive (triage: drop)"] += 1
+            dropped = n.get("triage") and cfg["triage"] == "drop"
+            why["stage1_dropped"]["likely false positive (triage: drop)" if dropped else rows.NOTHING_SPECIFIC] += 1
         else:
             out["stage1"].append(s1)
         if f["id"] in mined:
             s2 = rows.mined_row(f, meta, mined[f["id"]], cfg)
-        elif rows.unusable_fix(f, fixed[1]) and fixed[1] != "suppression":
+        elif (rows.unusable_fix(f, fixed[1]) or rows.unsafe_fix(f, fixed)) and fixed[1] != "suppression":
             s2 = None
         else:
             s2 = rows.stage2_row(f, meta, fixed, code, cfg)
@@ -90,7 +94,8 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
             signal_only = isinstance(meta["triage"], str) and cfg["triage"] != "keep"  # no triage.jsonl: the report's signal
             dropped = signal_only or (fixed[0] is not None and rows._dropped_by_triage(meta, fixed[1], cfg))
             reason = "likely false positive" if dropped else fixed[1]
-            reason = (rows.unusable_fix(f, fixed[1]) if f["id"] not in mined else None) or reason
+            reason = ((rows.unusable_fix(f, fixed[1]) or rows.unsafe_fix(f, fixed)) if f["id"] not in mined and not dropped
+                      else None) or reason
             why["stage2_dropped"][reason] += 1
         else:
             out["stage2"].append(s2)
@@ -130,8 +135,16 @@ def build(findings_path: Path, narratives_path: Path, out_dir: Path, cfg: dict, 
     for name, data in files.items():
         validate_all("dataset_row", data, str(out_dir / name))
     report = lint.lint(files, by_id, threshold)
+    held = lint.quarantine(report, files, float(cfg.get("max_quarantine_share", DEFAULT_QUARANTINE_SHARE)), out_dir / LINT)
     atomic.write_json(out_dir / LINT, report)
-    lint.fail_on_hard(report, out_dir / LINT)
+    lint.fail_above_share(report, out_dir / LINT)
+    atomic.write_jsonl(out_dir / QUARANTINE, held)
+    public, public_info = public_corpus.rows(cfg.get("public_corpus"), findings, cfg["max_snippet_chars"])
+    if public:  # not scanner findings: the lint's wording checks do not apply; the schema and the group split do
+        validate_all("dataset_row", public, str(cfg["public_corpus"]["path"]))
+        for row in public:
+            files[FILES[("stage1", split_of(row["meta"]["group"], cfg["valid_percent"], cfg["test_percent"]))]].append(row)
+    why["public_corpus"] = public_info
     return _write(out_dir, files, findings, why, hygiene, report, kb_version, findings_path, narratives_path)
 
 
@@ -160,8 +173,11 @@ def _write(out_dir, files, findings, why, hygiene, report, kb_version, findings_
     info["stage1_dropped"] = dict(sorted(why["stage1_dropped"].items()))
     info["stage2_dropped"] = dict(sorted(why["stage2_dropped"].items()))
     info["excluded"] = dict(sorted(why["excluded"].items()))
+    if why.get("public_corpus"):
+        info["public_corpus"] = why["public_corpus"]
     info["hygiene"] = hygiene
-    info["lint"] = {name: c["count"] for name, c in report["checks"].items()} | {"near_duplicate_share": report["near_duplicate_share"]}
+    info["lint"] = {name: c["count"] for name, c in report["checks"].items()} | {"near_duplicate_share": report["near_duplicate_share"],
+                                                                               "quarantined": report["quarantined"]}
     info["findings"] = len(findings)
     info["status"] = "ok" if info["counts"]["stage1"]["train"] else "no training data"
     info["versions"] = {"secft": __version__, "generator": GENERATOR_VERSION, "narrative_template": TEMPLATE_VERSION, "kb": kb_version}

@@ -1,12 +1,16 @@
 """The dataset linter: every row checked for the errors reviewers found, counted per check.
 
 Run inside build_datasets before anything is written; the counts go to
-``fine-tuning/training_data/lint.json``.  A hard check with a count above
-zero fails the build with one line naming the first offending row, so a
-wrong row never reaches training.  The checks reuse the project's own
+``fine-tuning/training_data/lint.json``.  A row with a hard defect never
+reaches training: it is set aside in ``quarantine.jsonl`` with its reasons
+and the build goes on; only when more than ``datasets.max_quarantine_share``
+of a stage's rows are set aside does the build fail, with one line naming
+the commonest check and its first row (the generator, not one report, is
+then wrong).  The checks for what a strict review found are in
+tasks.datasets.checks.  The checks reuse the project's own
 detectors: foreign-language code (tasks.fixes.patch_check), CI workspace
 paths (tasks.findings.paths), secrets (detect-secrets via
-tasks.findings.secrets), proposed versions (tasks.evaluation.metrics).
+tasks.findings.secrets), proposed versions (tasks.findings.versions).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import re
 from pathlib import PurePosixPath
 
 from tasks.core.errors import SecftError
+from tasks.datasets import checks
+from tasks.enrich.wording import without_fix_sections
 from tasks.datasets.grouping import near_duplicate_rows
 from tasks.enrich.platforms import foreign_names
 from tasks.findings.paths import has_ci_prefix
@@ -23,8 +29,10 @@ from tasks.findings.versions import proposed_versions, same_version, versions_in
 from tasks.fixes.patch_check import no_foreign_language
 
 HARD = ("foreign_language_code", "foreign_language_advice", "ci_workspace_path", "possible_secret",
-        "unknown_fixed_version", "no_fix_for_code_or_config", "no_fix_but_scanner_fix", "empty_or_boilerplate")
-SOFT = ("near_duplicate",)
+        "unknown_fixed_version", "no_fix_for_code_or_config", "no_fix_but_scanner_fix", "empty_or_boilerplate",
+        "restated_prompt", "template_marker", "absolute_diff_path", "unparsable_code", "deletes_tests",
+        "example_secret_rotated", "silent_behaviour_change", "only_shared_paragraphs")
+SOFT = ("near_duplicate", "shared_paragraph")
 _NO_FIX = re.compile(r"\bno fix(?:ed version)?\b[^.\n]{0,60}\b(?:published|listed|available)\b|\blists no fixed version\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _URL = re.compile(r"\bhttps?://\S+")
@@ -117,7 +125,23 @@ def row_problems(row: dict, f: dict) -> dict[str, str]:
     problem = boilerplate(row, f)
     if problem:
         out["empty_or_boilerplate"] = problem
-    return out
+    return out | review_problems(row, f)
+
+
+def review_problems(row: dict, f: dict) -> dict[str, str]:
+    """The checks for what a strict review found (tasks.datasets.checks): restated, internals, unsafe to merge."""
+    answer, meta = _answer(row), row["meta"]
+    code = (meta.get("code") or {}).get("text") or f.get("snippet") or ""
+    found = {
+        "restated_prompt": checks.restated_prompt(without_fix_sections(answer), _prompt(row)) if meta["stage"] == 1 else None,
+        "template_marker": checks.template_marker(answer),
+        "absolute_diff_path": checks.absolute_diff_path(answer),
+        "unparsable_code": checks.unparsable_code(answer),
+        "deletes_tests": checks.deletes_tests(answer),
+        "example_secret_rotated": checks.example_secret_rotated(answer, f) if not meta.get("triage") else None,
+        "silent_behaviour_change": checks.silent_behaviour_change(answer, f, meta["stage"], code),
+    }
+    return {k: v for k, v in found.items() if v}
 
 
 def _verdict_evidence(row: dict) -> str:
@@ -132,27 +156,77 @@ def _triaged(meta: dict) -> bool:
 
 
 def lint(files: dict[str, list[dict]], findings: dict[str, dict], threshold: float) -> dict:
-    """The lint report over every file's rows: counts per check, the first offender, near-duplicate shares."""
-    checks = {name: {"hard": name in HARD, "count": 0, "first": None} for name in HARD + SOFT}
+    """The lint report over every file's rows: counts per check, the first offender, near-duplicate shares,
+    and ``quarantine``: (file, line, {check: why}) for every row with a hard defect."""
+    checks_ = {name: {"hard": name in HARD, "count": 0, "first": None} for name in HARD + SOFT}
+    found: dict[tuple[str, int], dict[str, str]] = {}
     for name, rows in files.items():
         for line, row in enumerate(rows, 1):
-            for check, why in row_problems(row, findings[row["meta"]["finding_id"]]).items():
-                entry = checks[check]
-                entry["count"] += 1
-                entry["first"] = entry["first"] or f"{name} line {line} (finding {row['meta']['finding_id']}, {row['meta']['tool']} {row['meta']['rule_id']}): {why}"
+            problems = row_problems(row, findings[row["meta"]["finding_id"]])
+            if problems:
+                found[(name, line)] = problems
+    for stage in ("stage1", "stage2"):  # boilerplate across rows: a long paragraph many rows share
+        where = [(name, line) for name, rs in sorted(files.items()) if name.startswith(stage) for line in range(1, len(rs) + 1)]
+        shared, only_shared = checks.shared_paragraphs([_answer(files[n][l - 1]) for n, l in where])
+        for i, why in shared.items():
+            found.setdefault(where[i], {})["shared_paragraph"] = why
+        for i, why in only_shared.items():
+            found[where[i]]["only_shared_paragraphs"] = why
+    for (name, line), problems in sorted(found.items()):
+        row = files[name][line - 1]
+        for check, why in problems.items():
+            entry = checks_[check]
+            entry["count"] += 1
+            entry["first"] = entry["first"] or f"{name} line {line} (finding {row['meta']['finding_id']}, {row['meta']['tool']} {row['meta']['rule_id']}): {why}"
     shares = {}
     for stage in ("stage1", "stage2"):
         rows = [r for name, rs in sorted(files.items()) if name.startswith(stage) for r in rs]
         dupes = near_duplicate_rows(rows, threshold)
         shares[stage] = {"rows": len(rows), "near_duplicates": len(dupes), "share": round(len(dupes) / len(rows), 4) if rows else 0.0}
-        checks["near_duplicate"]["count"] += len(dupes)
-        if dupes and not checks["near_duplicate"]["first"]:
-            checks["near_duplicate"]["first"] = f"{stage}: finding {rows[dupes[0]]['meta']['finding_id']}"
-    return {"threshold": threshold, "checks": checks, "near_duplicate_share": shares}
+        checks_["near_duplicate"]["count"] += len(dupes)
+        if dupes and not checks_["near_duplicate"]["first"]:
+            checks_["near_duplicate"]["first"] = f"{stage}: finding {rows[dupes[0]]['meta']['finding_id']}"
+    quarantine = [(name, line, {c: w for c, w in p.items() if c in HARD}) for (name, line), p in sorted(found.items())
+                  if any(c in HARD for c in p)]
+    return {"threshold": threshold, "checks": checks_, "near_duplicate_share": shares, "quarantine": quarantine}
 
 
-def fail_on_hard(report: dict, lint_path) -> None:
-    for name in HARD:
-        entry = report["checks"][name]
-        if entry["count"]:
-            raise SecftError(f"{lint_path}: {name}: {entry['count']} row(s), first {entry['first']}")
+def quarantine(report: dict, files: dict[str, list[dict]], max_share: float, lint_path) -> list[dict]:
+    """Take the rows with a hard defect out of ``files`` (in place) and return them with their reasons.
+
+    One bad row (a report with an empty message, an odd diff) must not stop
+    the build: it is set aside in quarantine.jsonl for a person to read.
+    Only when more than ``max_share`` of a stage's rows are defective is the
+    generator itself wrong, and the build fails with one line naming the
+    commonest check and its first row."""
+    bad = {(name, line): why for name, line, why in report["quarantine"]}
+    out: list[dict] = []
+    for name in sorted(files):
+        kept = []
+        for line, row in enumerate(files[name], 1):
+            if (name, line) in bad:
+                out.append({"file": name, "finding_id": row["meta"]["finding_id"], "reasons": bad[(name, line)], "row": row})
+            else:
+                kept.append(row)
+        files[name] = kept
+    summary = {}
+    for stage in ("stage1", "stage2"):
+        total = sum(len(rs) for n, rs in files.items() if n.startswith(stage)) + sum(1 for q in out if q["file"].startswith(stage))
+        held = sum(1 for q in out if q["file"].startswith(stage))
+        summary[stage] = {"rows": total, "quarantined": held, "share": round(held / total, 4) if total else 0.0}
+    report["quarantined"] = summary | {"max_share": max_share}
+    report.pop("quarantine", None)
+    return out
+
+
+def fail_above_share(report: dict, lint_path) -> None:
+    """One line naming the stage, the commonest hard check and its first row, when too many rows were set aside."""
+    max_share = report["quarantined"]["max_share"]
+    for stage in ("stage1", "stage2"):
+        s = report["quarantined"][stage]
+        if s["share"] > max_share:
+            counts = {c: e["count"] for c, e in report["checks"].items() if e["hard"] and e["count"]}
+            worst = max(counts, key=counts.get)
+            raise SecftError(f"{lint_path}: {stage}: {s['quarantined']} of {s['rows']} rows have a hard defect "
+                             f"(more than datasets.max_quarantine_share {max_share}); most: {worst}, first "
+                             f"{report['checks'][worst]['first']}")

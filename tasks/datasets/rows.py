@@ -7,6 +7,8 @@ fix_status, has_diff, code, expected_diff.
 
 from __future__ import annotations
 
+import re
+
 from tasks.datasets.prompts import STAGE1_SYSTEM, STAGE2_SYSTEM, describe_finding
 from tasks.fixes.patch_check import extract_diff
 
@@ -26,6 +28,9 @@ def base_meta(f: dict, narrative: dict, group: str, language: str | None) -> dic
         "path": (f.get("location") or {}).get("path"),
         "triage": (narrative.get("triage") or {}).get("signal"),  # the report's signal; a verdict replaces it (apply_triage)
     }
+
+
+NOTHING_SPECIFIC = "nothing specific to this finding to say (no traced path, code context or advisory detail)"
 
 
 # ----------------------------------------------------------------------------- triage verdicts (tasks/triage)
@@ -83,9 +88,10 @@ def verdict_lead(rec: dict) -> str:
 
 def false_positive_analysis(narrative: dict, rec: dict, suppress_place: str) -> str:
     """A false positive's stage-1 answer: the verdict, what was reported, and what to do (suppress, not fix)."""
-    impact = (narrative.get("sections") or {}).get("impact") or ""
-    return (verdict_lead(rec) + f"## What was reported\n{impact}\n\n## What to do\nDo not change the code: record the "
-            f"finding as not applicable here, {suppress_place}, with the evidence above as the reason.")
+    sections = narrative.get("sections") or {}
+    seen = sections.get("weakness") or sections.get("impact") or ""  # what is specific to it, when anything is
+    return (verdict_lead(rec) + (f"## What was reported\n{seen}\n\n" if seen else "") + "## What to do\nDo not change "
+            f"the code: record the finding as not applicable here, {suppress_place}, with the evidence above as the reason.")
 
 
 def stage2_needs_review(answer: str, rec: dict) -> str:
@@ -94,14 +100,44 @@ def stage2_needs_review(answer: str, rec: dict) -> str:
 
 
 def stage1_row(f: dict, narrative: dict, meta: dict, code: dict | None, cfg: dict) -> dict | None:
-    """The analysis row; a likely false positive is explained, dropped or kept by ``datasets.triage``."""
+    """The analysis row; a likely false positive is explained, dropped or kept by ``datasets.triage``.
+    None when the analysis would fit any finding of its rule (``stage1_skip_reason`` says why)."""
     text = narrative["narrative"]
     if narrative.get("triage"):
         if cfg["triage"] == "drop":
             return None
         if cfg["triage"] == "explain" and narrative.get("triage_narrative"):
             text = narrative["triage_narrative"]
-    return chat(STAGE1_SYSTEM, describe_finding(f, code, cfg["max_snippet_chars"]), text, meta | {"stage": 1})
+    from tasks.enrich.wording import strip_restating
+
+    prompt = describe_finding(f, code, cfg["max_snippet_chars"])
+    text = strip_restating(with_source_context(f, narrative, code, text), prompt)
+    row = chat(STAGE1_SYSTEM, prompt, text, meta | {"stage": 1})
+    return row if specific(row, f) else None
+
+
+def with_source_context(f: dict, narrative: dict, code: dict | None, text: str) -> str:
+    """Where the flagged values come from, read from the checked-out source (``source.repo_path``) when the
+    narrative, written from the report alone, had no vulnerable path to show."""
+    from tasks.enrich.narrative import HEADINGS
+    from tasks.enrich.specifics import value_origins
+
+    if not code or f["kind"] not in ("code", "config") or (narrative.get("sections") or {}).get("weakness"):
+        return text
+    origins = value_origins(f, code)
+    return f"## {HEADINGS['weakness']}\n{' '.join(origins)}\n\n{text}" if origins else text
+
+
+def specific(row: dict, f: dict) -> bool:
+    """The answer names something of this finding (its file, code, package, advisory) - else it fits any finding."""
+    from tasks.datasets.lint import boilerplate
+
+    body = row["messages"][-1]["content"].split("## References", 1)[0]  # a rule's doc URL names the rule, not the finding
+    code = (row["meta"].get("code") or {}).get("text") or f.get("snippet") or ""
+    wrong = body.split("## What is wrong here\n", 1)[1].split("\n## ", 1)[0] if "## What is wrong here\n" in body else ""
+    if code and any(len(name) >= 3 and name in code for name in re.findall(r"`([^`\n]+)`", wrong)):
+        return True  # it names this code's own variables or calls (where a value comes from)
+    return boilerplate({**row, "messages": row["messages"][:-1] + [{"role": "assistant", "content": body}]}, f) is None
 
 
 def _fix_status(f: dict) -> str | None:
@@ -147,6 +183,31 @@ def unusable_fix(f: dict, source: str) -> str | None:
         return NOT_A_VERSION
     if ignores_scanner_fix(f, source):
         return SCANNER_HAS_FIX
+    return None
+
+
+SECRET_IN_TESTS = "credential found in test code or fixtures: probably test data, to be checked before anything is rotated"
+PASSWORD_HEURISTIC = "Bandit's password-name heuristic: the value must be checked before anything is rotated"
+GENERIC_PATTERN = "a generic pattern, no change to this code"
+INFORMATIONAL = "an informational alert: a person reviews it, there is nothing to change"
+
+
+def unsafe_fix(f: dict, fixed: tuple) -> str | None:
+    """Why a stage-2 answer would be unsafe or empty to merge, or None: what the held-out reviews found harmful
+    (rotating test data, a type label or a fixture; deleting a test fixture) or inapplicable (a pattern that
+    fits any finding of its rule, applied to code that may already do it)."""
+    from tasks.triage.report_signals import is_test_path
+
+    answer, source, meta = fixed
+    path = (f.get("location") or {}).get("path")
+    if source == "secret-rotation" and (is_test_path(path) or re.search(r"(?:^|/)(?:unittests?|fixtures?|testdata)/", path or "")):
+        return SECRET_IN_TESTS
+    if source == "secret-rotation" and f["tool"] == "bandit" and str(f["rule_id"]).upper() in ("B105", "B106", "B107"):
+        return PASSWORD_HEURISTIC
+    if source == "pattern" and not meta.get("has_diff"):
+        return GENERIC_PATTERN
+    if f["kind"] == "web" and f["severity"] == "info":
+        return INFORMATIONAL
     return None
 
 

@@ -1,54 +1,47 @@
-"""One finding -> its analysis narrative, fitted to the finding's kind and language.
+"""One finding -> its analysis: what is specific to it, and nothing the prompt already says.
 
-A narrative explains what the weakness is, why it matters at this location
-or package, how it is exploited, how to fix it, and where to read more.
-What goes in depends on the finding:
+A reviewer's analysis adds what the prompt lacks.  Sections, each left out
+when nothing specific is known (a short true answer beats a padded one):
 
-* code: catalogue consequences and mitigations only when the CWE applies to
-  the file's language, and only passages that name no other language
-  (tasks.enrich.platforms);
-* config (Checkov, Trivy misconfigurations): the setting to change, from
-  the check's own resolution text; no code-level advice;
-* dependency: the advisory and the upgrade, or an honest "no fixed version
-  published as of the scan" with mitigations; not CWE-1395's generic
-  supply-chain paragraphs, which are the same for every package;
-* secret: revoke, rotate, purge from history;
-* web (ZAP): the scanner's solution plus fitting catalogue mitigations.
+* what is wrong here: the path the tool traced (SARIF codeFlows), where the
+  flagged values come from in the code (tasks.enrich.specifics), or for a
+  dependency the affected and fixed releases and the advisory's text past
+  what the prompt shows;
+* how it works: the rule's mechanism and the precondition that decides
+  whether it matters (tasks.enrich.mechanisms) - never for a CWE only
+  guessed by retrieval;
+* who can reach it: a test file, an example, a container's OS package;
+* how to fix it: the upgrade, the setting or the safe API for this language
+  (tasks.fixes), without the catalogue's generic mitigations.
 
-Likely false positives (tasks.triage.report_signals) get a second text,
-``triage_narrative``, that says why the finding is probably acceptable;
-``datasets.triage`` picks which one a row uses.
+No sentence restates the finding (tool, rule, title, severity) and no
+pipeline words appear; ``render`` joins the sections so a verdict line can
+be put in front.  Likely false positives (tasks.triage.report_signals) get
+``triage_narrative`` as well; ``datasets.triage`` picks which a row uses.
 
-The rule for findings with no CWE, in order: a kind default where the kind
-fixes the weakness (secrets CWE-798, vulnerable dependencies CWE-1395);
-otherwise the nearest CWE entry by BM25 over the catalogue, kept only
-above ``MIN_RETRIEVAL_SCORE`` and when its name shares two content words
-with the finding's title (BM25 alone mapped a CSP finding to "Script in IMG
-tags" and a Python always-true comparison to floating-point comparison),
-marked ``cwe_source: retrieved``;
-otherwise no CWE, and the narrative says so (``cwe_source: none``).
+CWE choice (``choose_cwes``): the report's, a kind default (secrets
+CWE-798, dependencies CWE-1395), else the nearest catalogue entry by BM25
+when its name shares two content words with the title (``retrieved``; kept
+for grouping, never named in the text), else none.
 """
 
 from __future__ import annotations
 
 import re
 
-from tasks.enrich import platforms
+from tasks.enrich import platforms, specifics, wording
+from tasks.enrich.analysis import (HEADINGS, _NOT_A_CONTROL, _SENTENCE_END, _advisory_ids, _sentences, fix_items,  # noqa: F401
+                                   how_it_works, render, version_like, what_is_wrong)
 from tasks.enrich.knowledge_base import KnowledgeBase, known
+from tasks.fixes.ecosystems import NPM_BUNDLED
 from tasks.triage.output import fix_origin
 from tasks.triage.report_signals import NOT_SECURITY, triage
 
-TEMPLATE_VERSION = "2"
+TEMPLATE_VERSION = "3"
 MIN_RETRIEVAL_SCORE = 12.0
 KIND_DEFAULT_CWE = {"secret": "CWE-798", "dependency": "CWE-1395"}
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _URL_ONLY = re.compile(r"^\s*https?://\S+\s*$")
 _CONFIG_PHASES = re.compile(r"\(phase: [^)]*(?:Operation|System Configuration|Installation|Build and Compilation|Policy)")
-
-
-def _sentences(text: str, n: int) -> str:
-    parts = [p.strip() for p in _SENTENCE_END.split(" ".join((text or "").split())) if p.strip()]
-    return " ".join(parts[:n])
 
 
 def _place(f: dict) -> str:
@@ -98,9 +91,11 @@ def choose_cwes(kb: KnowledgeBase, f: dict) -> tuple[list[str], str]:
     return [], "none"
 
 
-def version_like(value) -> bool:
-    """A fixed version that is a version (grype's test data has "fix_1")."""
-    return isinstance(value, str) and bool(re.match(r"^v?\d", value.strip()))
+def test_data_path(path: str | None) -> bool:
+    """Test code or fixtures: a secret here is most likely test data (a scanner's fixture, a sample key)."""
+    from tasks.triage.report_signals import is_test_path
+
+    return is_test_path(path) or bool(re.search(r"(?:^|/)(?:unittests?|fixtures?|testdata|test_data)/", path or ""))
 
 
 def is_malicious(f: dict) -> bool:
@@ -109,74 +104,20 @@ def is_malicious(f: dict) -> bool:
     return any(i.startswith("MAL-") for i in ids) or "CWE-506" in (f.get("cwe") or [])
 
 
-def _advisory_ids(f: dict) -> str:
-    rule = str(f["rule_id"])
-    if not (f.get("cve") or f.get("ghsa")) and rule.startswith("via:"):  # npm audit: vulnerable through a dependency
-        return f"the advisories of its dependency {rule[4:]}"
-    return ", ".join(f.get("cve") or f.get("ghsa") or [rule])
-
-
-def _weakness(f: dict, primary: dict | None, cwe_source: str, applies: bool, language: str | None) -> str:
-    if not primary:
-        if f["kind"] == "config":
-            return f"A configuration weakness: the check {f['rule_id']} ('{str(f['title']).rstrip('.')}') failed. The report names no CWE."
-        return f"{str(f['title']).rstrip('.')}. The report names no CWE and none in the catalogue matches closely."
-    description = _sentences(primary["description"], 2)
-    text = f"{primary['id']} {primary['name']}" + (f": {description}" if platforms.fits(description, language) else ".")
-    if cwe_source == "retrieved":
-        text += " (The scanner named no CWE; this is the closest catalogue entry.)"
-    if not applies and f["kind"] != "dependency":
-        where = f"{language} code" if language else "this finding"
-        text += (f" The catalogue's advice for {primary['id']} is written for other languages and does not carry over "
-                 f"to {where}, so the advice below comes from the report.")
-    if f["kind"] == "config":
-        text = f"A configuration weakness: the check {f['rule_id']} ('{f['title']}') failed. " + text
-    return text
-
-
-def _impact(f: dict, place: str, language: str | None) -> str:
-    report_text = _sentences(f["description"], 3)
-    if report_text.strip(" .").lower() == str(f["title"]).strip(" .").lower():
-        report_text = ""  # the title again
-    what = {"config": f"in the {language or 'configuration'} file {place}", "code": f"in {language + ' code at ' if language else ''}{place}"}
-    why = f"{f['tool']} reported '{f['title']}' ({f['rule_id']}) {what.get(f['kind'], 'in ' + place)} with {f['severity']} severity. {report_text}".rstrip()
-    if f.get("suppressed"):
-        why += " The finding is marked as suppressed in the report (accepted or a false positive)."
-    if f.get("instances"):
-        why += f" It was observed at {len(f['instances'])} URL(s), e.g. {f['instances'][0].get('uri', '')}."
-    return why
-
-
-def _exploitation(kb, f, primary, applies, language, query, place, top_k) -> str:
-    out = []
-    if primary and applies and f["kind"] != "dependency":
-        consequences = [c for c in kb.passages_for(primary["id"], query, "consequence", top_k) if platforms.fits(c, language)]
-        if consequences:
-            out.append("Consequences: " + " ".join(_sentences(c, 2) for c in consequences))
-        if primary.get("likelihood_of_exploit"):
-            out.append(f"Likelihood of exploit: {primary['likelihood_of_exploit']}.")
-    if f["kind"] == "dependency":
-        out.append(f"An attacker who can reach the vulnerable code path of {place} can use the publicly known flaw ({_advisory_ids(f)}).")
-    elif f["kind"] == "secret":
-        out.append("Anyone with read access to the repository or its history can use the credential until it is revoked.")
-    return " ".join(out) or "The report does not describe an exploitation path; treat it according to its severity."
-
-
 def _hint(f: dict) -> str | None:
     hint = (f.get("fix_hint") or "").strip()
     if not hint:
         return None
     if _URL_ONLY.match(hint):
         return f"The check's guideline: {hint}"
+    if re.match(r"^\s*Phase:", hint):
+        return None  # the catalogue's mitigation list pasted by the scanner (ZAP): the same in every row of its CWE
     if f["tool"] == "semgrep" and "\n" not in hint and len(hint) < 120:
         return f"The rule's autofix rewrites the match as `{hint}`."
     return f"Scanner's fix: {_sentences(hint, 3)}"
 
 
 _OS_ECOSYSTEMS = {"deb", "debian", "ubuntu", "apk", "alpine", "rpm", "redhat", "centos", "rocky", "amazon", "os"}
-_NOT_A_CONTROL = ("Here the digest serves as an identifier (a de-duplication or cache key), not as a security control, so the "
-                  "catalogue's consequences for broken cryptography do not apply; crafted colliding inputs could at most make two "
-                  "records share a key.")
 _DIFF_BLOCK = re.compile(r"```diff\n.*?```\n?", re.S)
 
 
@@ -208,6 +149,14 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
                     "fix to wait for: remove it from the manifest and the lockfile now, treat machines and CI runners that "
                     "installed it as compromised (rotate the credentials they held), and find out how it came in."]
         status = p.get("fix_status") or ("fixed" if p.get("fixed_version") else "unknown")
+        if p.get("fixed_version") and NPM_BUNDLED.search((f.get("location") or {}).get("path") or ""):
+            from tasks.fixes.dependencies import npm_bundled
+
+            return [npm_bundled(p["name"], p["fixed_version"])]
+        if not p.get("name"):
+            return [f"The report names no package, so {_advisory_ids(f)} concerns the scanned code itself or a vendored "
+                    "copy of it: compare its version with the advisory's affected range and apply the upstream fix "
+                    "that the references point to."]
         if p.get("fixed_version"):
             if p.get("version"):
                 text = (f"Upgrade {p['name']} from {p['version']} to {p['fixed_version']}, "
@@ -218,6 +167,10 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
                         f"{p['name']}` or the lockfile) and upgrade to the fixed release of that line.")
             else:  # npm audit without the installed version: its proposal may be a downgrade of a major line
                 text = f"Move {p['name']} to {p['fixed_version']}, the version the report proposes for {_advisory_ids(f)}."
+            from tasks.fixes.dependencies import major_crossing
+
+            crossing = major_crossing(p.get("version"), p["fixed_version"])
+            text += (" " + crossing.format(name=p["name"])) if crossing else ""
             hint_text = f.get("fix_hint") or ""
             if "semver-major" in hint_text and re.search(rf"\b{re.escape(p['name'])}\b", hint_text):
                 text += " It is a semver-major change: check the release notes for breaking changes before merging."
@@ -236,7 +189,16 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
         else:
             fix.append(f"The report names no fixed version of {p.get('name', 'the package')}; check the advisory "
                        f"({_advisory_ids(f)}) for one before upgrading, and remove or isolate the package meanwhile.")
+        if hint and p.get("fixed_version") and p["fixed_version"] in hint and not re.search(r"\bUpgrade (?!" + re.escape(p.get("name") or "") + r"\b)", hint):
+            hint = None  # the scanner's "Upgrade X to V" again
         return fix + ([hint] if hint and "guideline" not in hint else [])
+    if kind == "secret" and test_data_path((f.get("location") or {}).get("path")):
+        path = f["location"]["path"]
+        return [f"{path} is test code or fixture data, where most such values are test data (scanner fixtures, "
+                "sample keys). First check whether it is a live credential (the issuer's console, its audit log); only "
+                "if it is, revoke it, remove it from the file and the history (git filter-repo) and load test "
+                "credentials from the CI secret store. Otherwise mark it as test data for the scanner (a gitleaks "
+                "allowlist entry for the path) and change nothing in the test."]
     if kind == "secret":
         loc = f.get("location") or {}
         fix.append(f"Revoke the credential at its issuer and issue a new one; remove it from {loc.get('path', 'the file')} and from "
@@ -266,46 +228,39 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
     return fix
 
 
-def _render(sections: dict, fix: list[str], references: list[str], headings: tuple[str, ...]) -> str:
-    return (
-        f"## {headings[0]}\n{sections['weakness']}\n\n"
-        f"## {headings[1]}\n{sections['impact']}\n\n"
-        f"## {headings[2]}\n{sections['exploitation']}\n\n"
-        f"## {headings[3]}\n" + "\n".join(f"- {x}" for x in fix) + "\n\n"
-        "## References\n" + ("\n".join(f"- {r}" for r in references) or "- (none in the report)")
-    )
-
-
 def narrative_for(kb: KnowledgeBase, f: dict, top_k: int) -> dict:
     cwes, cwe_source = choose_cwes(kb, f)
     primary = kb.get(cwes[0]) if cwes else None
     language = platforms.finding_language(f)
     applies = bool(primary) and platforms.entry_applies(primary, language)
     query = f"{f['title']} {f['description'][:500]} {f.get('snippet') or ''}"
-    place = _place(f)
     advice, fix_meta = _fixes_advice(f, cwes) if f["kind"] in ("code", "config") else (None, {})
-    fix = _remediation(kb, f, primary, applies, language, query, top_k, advice)
+    fix = fix_items(f, _remediation(kb, f, primary, applies, language, query, top_k, advice))
     sections = {
-        "weakness": _weakness(f, primary, cwe_source, applies, language),
-        "impact": _impact(f, place, language),
-        "exploitation": _NOT_A_CONTROL if str(fix_meta.get("fix_family") or "").endswith("-not-security")
-        else _exploitation(kb, f, primary, applies, language, query, place, top_k),
+        "weakness": what_is_wrong(f, cwes, cwe_source),
+        "impact": specifics.reach(f) or "",
+        "exploitation": how_it_works(f, cwes, cwe_source, fix_meta),
         "remediation": " ".join(fix),
     }
-    references = ([primary["url"]] if primary else []) + [r for r in f.get("references") or [] if r.startswith("http")][:4]
-    text = _render(sections, fix, references, ("What the weakness is", "Why it matters here", "How it is exploited", "How to fix it"))
+    references = [r for r in f.get("references") or [] if r.startswith("http")][:4]
+    fix_text = "\n".join(f"- {x}" for x in fix)
+    text = render([(HEADINGS[k], sections[k]) for k in ("weakness", "exploitation", "impact")]
+                  + [(HEADINGS["remediation"], fix_text)]
+                  + [("References", "\n".join(f"- {r}" for r in references))])
     verdict = triage(f)
     triage_text = None
     if verdict:
         opening = "Outdated check" if verdict["signal"] == "obsolete check" else "Probably acceptable"
-        lead = {"weakness": f"{opening}: {verdict['reason']}", "impact": sections["impact"],
-                "exploitation": sections["weakness"]}
+        lead = {"weakness": f"{opening}: {verdict['reason']}", "impact": sections["weakness"],
+                "exploitation": sections["exploitation"]}
         steps = [f"Accept it: {verdict['action']}."]
         alternative = verdict.get("fix") or (fix[0] if fix and not fix[0].startswith("The report gives no fix")
                                              and verdict["signal"] != "obsolete check" else None)
         if alternative:
             steps.append(f"Fix it instead if the code is not test-only or the value can come from outside: {alternative}")
-        triage_text = _render(lead, steps, references, ("Assessment", "What was reported", "What the rule flags", "What to do"))
+        triage_text = render([("Assessment", lead["weakness"]), (HEADINGS["weakness"], lead["impact"]),
+                              (HEADINGS["exploitation"], lead["exploitation"]), ("What to do", "\n".join(f"- {x}" for x in steps))]
+                             + [("References", "\n".join(f"- {r}" for r in references))])
     return {
         "finding_id": f["id"],
         "cwe": cwes,

@@ -31,12 +31,17 @@ def cache_key(finding: dict, kb_version: str) -> str:
     return sha256_json({"finding": core, "kb": kb_version, "template": TEMPLATE_VERSION, "code": code_version()})
 
 
+TEACHER_CACHE = "teacher_cache.jsonl"
+
+
 def enrich(findings_path: Path, kb_path: Path, out_path: Path, cache_path: Path, top_k: int,
-           advisory_fixes: Path | None = None) -> dict:
+           advisory_fixes: Path | None = None, teacher: dict | None = None) -> dict:
     """Write narratives.jsonl (one per finding, in findings order); returns stats.
 
     ``advisory_fixes`` (from the triage step) gives the advisory record's fixed version for the
-    installed release line; it replaces the report's, so the narrative and the stage-2 fix agree."""
+    installed release line; it replaces the report's, so the narrative and the stage-2 fix agree.
+    With ``teacher`` (``enrich.teacher``) the analysis is the teacher's where its answer passes the
+    fact checks."""
     from tasks.core.schemas import validate
     from tasks.triage.output import load_fixes, with_record_fix
 
@@ -49,11 +54,12 @@ def enrich(findings_path: Path, kb_path: Path, out_path: Path, cache_path: Path,
             if line.strip():
                 row = json.loads(line)
                 cache[row["key"]] = row["narrative"]
-    rows, used, new = [], {}, 0
+    rows, used, new, by_id = [], {}, 0, {}
     for line in findings_path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         f = with_record_fix(json.loads(line), record_fixes)
+        by_id[f["id"]] = f
         key = cache_key(f, kb.version)
         if key in cache:
             n = cache[key]
@@ -63,6 +69,35 @@ def enrich(findings_path: Path, kb_path: Path, out_path: Path, cache_path: Path,
             new += 1
         used[key] = n
         rows.append(n)
-    atomic.write_jsonl(out_path, rows)
     atomic.write_jsonl(cache_path, [{"key": k, "narrative": used[k]} for k in sorted(used)])
-    return {"narratives": len(rows), "generated": new, "from_cache": len(rows) - new}
+    stats = {"narratives": len(rows), "generated": new, "from_cache": len(rows) - new}
+    if teacher:
+        rows, stats["teacher"] = taught(rows, by_id, teacher, Path(cache_path).with_name(TEACHER_CACHE))
+    atomic.write_jsonl(out_path, rows)
+    return stats
+
+
+def taught(rows: list[dict], findings: Path | dict, cfg: dict, cache_path: Path) -> tuple[list[dict], dict]:
+    """The narratives with the teacher's analysis wherever it passed the fact checks (the rest unchanged);
+    ``findings`` is findings.jsonl or the findings by id (with the advisory record's fixes applied)."""
+    import sys
+
+    from tasks.enrich.teacher import Teacher, finding_text
+
+    by_id = findings if isinstance(findings, dict) else {}
+    if not isinstance(findings, dict):
+        for line in findings.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                f = json.loads(line)
+                by_id[f["id"]] = f
+    teacher = Teacher(cfg, cache_path)
+    out = []
+    for n in rows:
+        f = by_id[n["finding_id"]]
+        answer, _ = teacher.analysis(f, n, finding_text(f)) if n["narrative"] else (None, [])
+        out.append(n | {"narrative": answer, "author": f"teacher:{cfg['model']}"} if answer else n)
+    teacher.save()
+    if teacher.stats["failed"]:
+        print(f"secft: teacher: {teacher.stats['failed']} request(s) failed, those narratives stay deterministic; "
+              f"last: {teacher.last_error}", file=sys.stderr)
+    return out, teacher.stats

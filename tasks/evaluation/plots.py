@@ -79,3 +79,35 @@ def metric_bars(report: dict, names: list[str], path: Path) -> bool:
     _save(fig, path)
     plt.close(fig)
     return True
+
+
+def interval_plot(iv: dict, path: Path) -> bool:
+    """Blind metrics per model as points with 95% bootstrap interval bars; False when nothing to draw."""
+    per_metric = iv.get("models") or {}
+    metrics = [m for m, per in per_metric.items() if any(per.values())]
+    if not metrics:
+        return False
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    width = 0.8 / len(MODELS)
+    for i, model in enumerate(MODELS):
+        xs, ys, lo, hi = [], [], [], []
+        for j, metric in enumerate(metrics):
+            c = per_metric[metric].get(model)
+            if c:
+                xs.append(j + i * width)
+                ys.append(c["value"])
+                lo.append(c["value"] - c["low"])
+                hi.append(c["high"] - c["value"])
+        if xs:
+            ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o", capsize=4, label=model)
+    ax.set_xticks([j + width for j in range(len(metrics))])
+    ax.set_xticklabels([f"{m.replace('_', chr(10))}\n(n={max((c or {}).get('n', 0) for c in per_metric[m].values())})"
+                        for m in metrics], fontsize=8)
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_ylabel("share of test rows (95% CI)")
+    ax.set_title("secft: metrics the prompt does not give away")
+    ax.legend(fontsize=8)
+    _save(fig, path)
+    plt.close(fig)
+    return True

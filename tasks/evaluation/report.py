@@ -18,15 +18,17 @@ from pathlib import Path
 
 from tasks.core import atomic
 from tasks.core.errors import SecftError
-from tasks.evaluation.metrics import ALL_METRICS, METRICS, aggregate, score
-from tasks.evaluation.partial import Partial, model_key, row_key
 from tasks.core.hashing import sha256_json
+from tasks.evaluation import blind
+from tasks.evaluation.metrics import ALL_METRICS, METRICS, aggregate, prompt_text, score
+from tasks.evaluation.partial import Partial, model_key, row_key
 
 MODELS = ("base", "stage1", "stage2")
 TEST_SETS = ("stage1", "stage2")
 # which test set a headline metric comes from (no_foreign_language and valid_loss: both)
 _SOURCE = {"cwe_accuracy": "stage1", "severity_agreement": "stage1", "fixed_version_exact": "stage2", "patch_applies": "stage2"}
-PLOTS = {"loss_stage1": "loss_stage1.png", "loss_stage2": "loss_stage2.png", "metrics": "metrics.png"}
+PLOTS = {"loss_stage1": "loss_stage1.png", "loss_stage2": "loss_stage2.png", "metrics": "metrics.png",
+         "intervals": "intervals.png"}
 
 
 def read_test_rows(path: Path) -> list[dict]:
@@ -75,16 +77,26 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: dict, e
             held.extend(loaded())
         return held
 
-    def answer(row: dict) -> str:
+    def answers_of(test_set: str, these: list[dict]) -> list[str]:
+        """Every row's answer: those an interrupted evaluation already wrote, the rest generated in batches."""
+        texts: dict[int, str] = {}
         if partial is not None:
-            seen, text = partial.get(key, "answer:" + row_key(row))
-            if seen and isinstance(text, str):
-                return text
-        model, tokenizer = model_and_tokenizer()
-        text = generate.answer(model, tokenizer, row, ecfg["max_tokens"])
-        if partial is not None:
-            partial.add(key, "answer:" + row_key(row), text)
-        return text
+            for i, row in enumerate(these):
+                seen, text = partial.get(key, "answer:" + row_key(row))
+                if seen and isinstance(text, str):
+                    texts[i] = text
+        todo = [i for i in range(len(these)) if i not in texts]
+        def keep(start: int, batch: list[str]) -> None:  # after every batch: an interrupted run keeps it
+            for i, text in zip(todo[start:start + len(batch)], batch):
+                texts[i] = text
+                if partial is not None:
+                    partial.add(key, "answer:" + row_key(these[i]), text)
+
+        if todo:
+            model, tokenizer = model_and_tokenizer()
+            generate.answers(model, tokenizer, [these[i] for i in todo], ecfg["max_tokens"], ecfg.get("batch_size", 8),
+                             f"{name} {test_set}", on_batch=keep)
+        return [texts[i] for i in range(len(these))]
 
     def test_loss(which: str, these: list[dict]):
         if partial is not None:
@@ -98,14 +110,16 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: dict, e
         return value
 
     result: dict = {"status": "evaluated", "test_sets": {}}
+    per_row: dict = {}
     every_score, every_row = [], []
     for test_set in TEST_SETS:
         scores = []
-        for row in rows[test_set]:
-            text = answer(row)
-            scores.append(score(test_set, row, text))
-            answers.append({"model": name, "test_set": test_set, "finding_id": (row.get("meta") or {}).get("finding_id"),
+        for row, text in zip(rows[test_set], answers_of(test_set, rows[test_set])):
+            meta = row.get("meta") if isinstance(row.get("meta"), dict) else {}
+            scores.append({**score(test_set, row, text), **blind.scores(test_set, text, meta, prompt_text(row))})
+            answers.append({"model": name, "test_set": test_set, "finding_id": meta.get("finding_id"),
                             "answer": text, "scores": scores[-1]})
+        per_row[test_set] = scores
         part = aggregate(scores, METRICS[test_set])
         part["valid_loss"], part["counts"]["valid_loss"] = test_loss(test_set, rows[test_set])
         part["counts"]["rows"] = len(rows[test_set])
@@ -119,6 +133,8 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: dict, e
         overall["counts"][metric] = result["test_sets"][src]["counts"][metric] if src else overall["counts"][metric]
     result["valid_loss"], overall["counts"]["valid_loss"] = test_loss("all", every_row)
     result["counts"] = overall["counts"]
+    result["blind"] = blind.aggregate(per_row)
+    result["per_row"] = {m: blind.row_values(per_row, m) for m in blind.BLIND}
     print(f"evaluate {name}: " + ", ".join(f"{m} {_fmt(result[m], result['counts'][m])}" for m in (*ALL_METRICS, "valid_loss")))
     return result
 
@@ -184,12 +200,14 @@ def markdown(report: dict, plots: dict) -> str:
     for name, model in report["models"].items():
         if model.get("reason"):
             text += f"\n- {name}: {model['status']}: {model['reason']}"
+    if report.get("intervals"):
+        text += "\n\n" + blind.markdown(report["intervals"])
     fg = report.get("forgetting")
     if fg:
         text += "\n\n## Forgetting (stage-1 test rows)\n\n| metric | stage 1 | stage 2 | change |\n|---|---:|---:|---:|\n"
         text += "\n".join(f"| {n} | {_fmt(fg['stage1'][n])} | {_fmt(fg['stage2'][n])} | {_fmt(fg['delta'][n])} |" for n in fg["delta"])
     text += "\n"
-    for key, title in (("metrics", "Metrics per model"), ("loss_stage1", "Stage 1 loss"), ("loss_stage2", "Stage 2 loss")):
+    for key, title in (("intervals", "Blind metrics with 95% intervals"), ("metrics", "Metrics per model"), ("loss_stage1", "Stage 1 loss"), ("loss_stage2", "Stage 2 loss")):
         if key in plots:
             text += f"\n## {title}\n\n![{title}]({plots[key]})\n"
     return text
@@ -231,17 +249,23 @@ def evaluate(config: dict, paths: dict) -> dict:
                                            partial, key)
     report = {
         "test_rows": {s: len(rows[s]) for s in TEST_SETS},
-        "settings": {"max_rows": ecfg["max_rows"], "max_tokens": ecfg["max_tokens"], "decoding": "greedy"},
+        "settings": {"max_rows": ecfg["max_rows"], "max_tokens": ecfg["max_tokens"], "decoding": "greedy",
+                     "bootstrap": {"samples": blind.SAMPLES, "interval": "percentile 95%, rows resampled in pairs"}},
         "models": models,
         "forgetting": _forgetting(models),
         "reference": _reference(rows),
     }
+    report["intervals"] = blind.intervals(models)
+    for model in models.values():
+        model.pop("per_row", None)
     drawn = {}
     for stage in TEST_SETS:
         if plotting.loss_plot(stage_metrics[stage], stage, out / PLOTS[f"loss_{stage}"]):
             drawn[f"loss_{stage}"] = PLOTS[f"loss_{stage}"]
     if plotting.metric_bars(report, list(ALL_METRICS), out / PLOTS["metrics"]):
         drawn["metrics"] = PLOTS["metrics"]
+    if plotting.interval_plot(report.get("intervals") or {}, out / PLOTS["intervals"]):
+        drawn["intervals"] = PLOTS["intervals"]
     for key, name in PLOTS.items():  # a plot of an earlier build must not pass for this one's
         if key not in drawn:
             (out / name).unlink(missing_ok=True)

@@ -25,6 +25,7 @@ class Location:
     start_line: int | None = None
     end_line: int | None = None
     original_path: str | None = None
+    extra: dict = field(default_factory=dict)  # keys a later phase added
 
 
 @dataclass(slots=True)
@@ -39,6 +40,7 @@ class Package:
     fixed_versions: list[str] = field(default_factory=list)
     purl: str | None = None
     group: str | None = None
+    extra: dict = field(default_factory=dict)  # keys a later phase added
 
 
 @dataclass(slots=True)
@@ -51,6 +53,7 @@ class Source:
     commit: str | None = None
     run_id: str | None = None
     created_at: str | None = None
+    extra: dict = field(default_factory=dict)  # keys a later phase added
 
 
 @dataclass(slots=True)
@@ -61,6 +64,7 @@ class Seen:
     commit: str | None = None
     created_at: str | None = None
     artifact: str | None = None
+    extra: dict = field(default_factory=dict)  # keys a later phase added
 
 
 @dataclass(slots=True)
@@ -71,18 +75,24 @@ class Dependency:
     dev: bool | None = None
     groups: list[str] | None = None
     paths: list[str] | None = None
+    extra: dict = field(default_factory=dict)  # keys a later phase added
 
 
 @dataclass(slots=True)
 class Finding:
-    """One normalised, redacted finding (schemas/finding.schema.json)."""
+    """One normalised, redacted finding (schemas/finding.schema.json).
 
-    id: str
-    tool: str
-    kind: str
-    rule_id: str
-    title: str
-    severity: str
+    The schema, checked where findings are parsed and merged, says which keys a finding must have;
+    the type gives every field a default so that a phase can also read a partial record (a test's,
+    a hand-written one) without inventing values.
+    """
+
+    id: str = ""
+    tool: str = ""
+    kind: str = ""
+    rule_id: str = ""
+    title: str = ""
+    severity: str = ""
     tool_version: str | None = None
     description: str = ""
     cwe: list[str] = field(default_factory=list)
@@ -104,8 +114,13 @@ class Finding:
     seen_count: int | None = None
     scanner_fix: dict | None = None
     dependency: Dependency | None = None
+    match: dict | None = None            # how the scanner matched package and advisory (grype: by CPE, constraint)
+    secret_evidence: dict | None = None  # the kind of value a secret finding flagged, judged before redaction
+    flow: list[dict] | None = None       # the traced path (SARIF codeFlows / relatedLocations), source first
     secret_evidence: dict | None = None  # the flagged value's class, kept before redaction (findings.secret_evidence)
     match: dict | None = None  # how the scanner matched package and advisory (grype: by CPE, its constraint)
+    # keys the type does not know (a later phase's annotations, a hand-made record's): kept, never dropped
+    extra: dict = field(default_factory=dict)
     # the keys the record had and their order, so that to_dict() gives back exactly what from_dict() read
     _keys: tuple = ()
 
@@ -139,7 +154,7 @@ class Finding:
             kw["first_seen"] = _sub(Seen, data.get("first_seen"))
             kw["last_seen"] = _sub(Seen, data.get("last_seen"))
             kw["dependency"] = _sub(Dependency, data.get("dependency"))
-            finding = cls(**kw)
+            finding = cls(**kw, extra={k: v for k, v in data.items() if k not in _FIELDS})
             finding._keys = _key_order(data)
         except (TypeError, AttributeError) as exc:
             raise SecftError(f"finding {data.get('id', '?') if isinstance(data, dict) else '?'}: not a finding ({exc})") from None
@@ -147,23 +162,27 @@ class Finding:
 
     def to_dict(self) -> dict:
         """The JSON form: the keys ``from_dict`` read, in its order (all required keys for a new finding)."""
-        keys = self._keys or _REQUIRED + tuple(k for k in _OPTIONAL if getattr(self, k) is not None)
+        keys = self._keys or _REQUIRED + tuple(k for k in _OPTIONAL if getattr(self, k) is not None) + tuple(self.extra)
         out: dict[str, Any] = {}
         for key in keys:
             name, _, sub = key.partition("/")
-            value = getattr(self, name)
             if sub:
                 continue
+            if name not in _FIELDS:
+                out[name] = self.extra[name]
+                continue
+            value = getattr(self, name)
             if value is not None and hasattr(value, "__slots__"):
                 value = _sub_dict(value, [k.partition("/")[2] for k in keys if k.startswith(name + "/")])
             out[name] = value
         return out
 
 
-_FIELDS = {f.name for f in fields(Finding) if f.name != "_keys"}
+_FIELDS = {f.name for f in fields(Finding) if f.name not in ("_keys", "extra")}
 _REQUIRED = ("id", "tool", "tool_version", "kind", "rule_id", "title", "description", "severity", "cwe", "cve", "ghsa",
              "location", "package", "snippet", "fix_hint", "suppressed", "references", "instances", "source", "aliases")
-_OPTIONAL = ("redacted", "secret_hash", "first_seen", "last_seen", "seen_count", "scanner_fix", "dependency")
+_OPTIONAL = ("redacted", "match", "secret_evidence", "secret_hash", "first_seen", "last_seen", "seen_count", "flow", "scanner_fix",
+             "dependency")
 
 
 def _sub(kind, data):
@@ -171,14 +190,13 @@ def _sub(kind, data):
         return None
     if not isinstance(data, dict):
         raise TypeError(f"{kind.__name__.lower()} is not an object")
-    return kind(**data)
+    known = {f.name for f in fields(kind)} - {"extra"}
+    return kind(**{k: v for k, v in data.items() if k in known}, extra={k: v for k, v in data.items() if k not in known})
 
 
 def _key_order(data: dict) -> tuple:
     keys = []
     for key, value in data.items():
-        if key not in _FIELDS:
-            raise TypeError(f"unknown key {key!r}")
         keys.append(key)
         if isinstance(value, dict) and key in ("location", "package", "source", "first_seen", "last_seen", "dependency"):
             keys += [f"{key}/{k}" for k in value]
@@ -186,14 +204,25 @@ def _key_order(data: dict) -> tuple:
 
 
 def _sub_dict(obj, keys: list[str]) -> dict:
-    names = keys or [s for s in obj.__slots__ if getattr(obj, s) is not None or s in _ALWAYS.get(type(obj), ())]
-    return {k: getattr(obj, k) for k in names}
+    names = keys or [s for s in obj.__slots__ if s != "extra" and (getattr(obj, s) is not None or s in _ALWAYS.get(type(obj), ()))]
+    names = names + [k for k in obj.extra if k not in names]
+    return {k: obj.extra[k] if k in obj.extra else getattr(obj, k) for k in names}
 
 
 # sub-object keys written even when null for a finding made in code (the schema requires them)
 _ALWAYS = {Location: ("path", "start_line", "end_line"),
            Package: ("name", "version", "fixed_version", "ecosystem", "fix_status", "fixed_versions", "purl", "group"),
            Source: ("artifact", "sha256")}
+
+
+NO_LOCATION = Location(path="")
+NO_PACKAGE = Package(name="")
+NO_DEPENDENCY = Dependency()
+
+
+def as_finding(value: "Finding | dict") -> "Finding":
+    """A Finding from either form: what a phase's entry point does with what it is handed."""
+    return value if isinstance(value, Finding) else Finding.from_dict(value)
 
 
 def read_findings(path: Path) -> Iterator[Finding]:

@@ -6,7 +6,7 @@ the value by a marker before anything is written.  So the parser asks this
 module first and keeps only a class and two numbers, never the value or a
 part of it:
 
-``{"class": "example" | "placeholder" | "code-word" | "plain-word" | "low-entropy" |
+``{"class": "example" | "placeholder" | "code-word" | "plain-word" | "low-entropy" | "key-header" |
 "high-entropy" | "redacted-by-tool", "entropy": bits per character (1
 decimal), "length": characters, "match": which documented value or
 placeholder form, or null}``
@@ -67,6 +67,8 @@ def classify_one(value: str) -> dict:
         return {"class": "redacted-by-tool", "entropy": 0.0, "length": 0, "match": None}
     bits = round(entropy(value), 1)
     out = {"entropy": bits, "length": len(value), "match": None}
+    if re.fullmatch(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----", value):
+        return out | {"class": "key-header", "match": "a PEM private-key header; the key follows it in the file"}
     for name, pattern in EXAMPLES.items():
         hit = pattern.search(value) if name == "dummy/fake/sample value" else pattern.match(value)
         if hit and (name != "dummy/fake/sample value" or bits < 3.6):
@@ -83,7 +85,7 @@ def classify_one(value: str) -> dict:
     return out | {"class": "high-entropy"}
 
 
-_RANK = {"high-entropy": 0, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
+_RANK = {"key-header": 0, "high-entropy": 0, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
 
 
 # the issuer's own format for rules that name one credential type (gitleaks/Trivy rule ids, lower case)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from tasks.findings.model import Finding, as_finding
 from tasks.fixes import dependencies, iac, patches, patterns, secrets
 from tasks.fixes.families import family_of
 from tasks.fixes.languages import DISPLAY, language_of, platform_of
@@ -35,14 +36,14 @@ _TEST_PATH = re.compile(r"(?:^|/)(?:tests?|testing|spec)/|(?:^|/)test_[^/]*\.py$
 _NOT_SECURITY = re.compile(r"\.(?:correctness|maintainability|best-practice|performance|portability|style)\.")
 
 
-def fix_for(finding: dict, cwes: list[str], code: dict | None = None) -> tuple[str | None, str, dict]:
-    """(answer or None, fix source label or reason dropped, extra meta) for one finding."""
-    kind = finding["kind"]
-    loc = finding.get("location") or {}
-    path = (code or {}).get("path") or loc.get("path")
-    text = (code or {}).get("text") or finding.get("snippet")
+def fix_for(finding: Finding | dict, cwes: list[str], code: dict | None = None) -> tuple[str | None, str, dict]:
+    """(answer or None, fix source label or reason dropped, extra meta) for one finding (a dict is read as a Finding)."""
+    finding = as_finding(finding)
+    kind = finding.kind
+    path = (code or {}).get("path") or finding.path
+    text = (code or {}).get("text") or finding.snippet
     language = language_of(path, text) if kind != "dependency" and path else None
-    meta = {"language": language, "build_tool": None, "has_diff": False, "fix_family": None, "path": loc.get("path")}
+    meta = {"language": language, "build_tool": None, "has_diff": False, "fix_family": None, "path": finding.path}
     platform = platform_of(path, language)
     if platform:
         meta["platform"] = platform
@@ -60,32 +61,39 @@ def fix_for(finding: dict, cwes: list[str], code: dict | None = None) -> tuple[s
     return _code(finding, cwes, code, language, meta)
 
 
-def _dependency(f: dict, code: dict | None, meta: dict) -> tuple[str | None, str, dict]:
-    pkg = f.get("package")
+def _dependency(f: Finding, code: dict | None, meta: dict) -> tuple[str | None, str, dict]:
+    pkg = f.package
     if not pkg:
         return None, "no package in the finding", meta
-    code_text = (code or {}).get("text") or f.get("snippet")
-    meta |= {"fixed_version": pkg.get("fixed_version"), "fix_status": pkg.get("fix_status")}
-    if pkg.get("fixed_version"):
+    code_text = (code or {}).get("text") or f.snippet
+    meta |= {"fixed_version": pkg.fixed_version, "fix_status": pkg.fix_status}
+    if pkg.fixed_version:
         answer, extra = dependencies.upgrade(f, code_text)
         return answer, "fixed-version", meta | extra | {"fix_family": "upgrade"}
     via_parent = dependencies.parent_upgrade(f)
     if via_parent:
         return via_parent[0], "fixed-version", meta | via_parent[1] | {"fix_family": "upgrade-parent"}
     answer, extra = dependencies.no_fix(f, code_text)
-    label = "fixed-version" if pkg.get("fixed_versions") and not pkg.get("version") else "no-fix-published"
+    label = "fixed-version" if pkg.fixed_versions and not pkg.version else "no-fix-published"
     return answer, label, meta | extra | {"fix_family": "upgrade-choose-line" if label == "fixed-version" else "no-fix"}
 
 
-def _where(f: dict) -> str:
-    loc = f.get("location") or {}
-    if not loc.get("path"):
+def _where(f: Finding) -> str:
+    if not f.path:
         return ""
-    return loc["path"] + (f":{loc['start_line']}" if loc.get("start_line") else "")
+    return f.path + (f":{f.line}" if f.line else "")
 
 
-def _code(f: dict, cwes: list[str], code: dict | None, language: str | None, meta: dict) -> tuple[str | None, str, dict]:
-    family = None if _NOT_SECURITY.search(str(f.get("rule_id") or "")) else family_of(f, cwes)
+# Bandit tests whose match is already the safe form or only an import: a rewrite would change nothing or break the code
+_NOTHING_TO_REWRITE = {"B603": "the call already runs without a shell", "B606": "the call already runs without a shell",
+                       "B607": "a bare program name: the fix is its full path, not the shell pattern",
+                       **{f"B4{n:02d}": "an import only; the risk is in the calls" for n in range(1, 16)}}
+
+
+def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, meta: dict) -> tuple[str | None, str, dict]:
+    if f.tool == "bandit" and str(f.rule_id).upper() in _NOTHING_TO_REWRITE:
+        return None, _NOTHING_TO_REWRITE[str(f.rule_id).upper()], meta
+    family = None if _NOT_SECURITY.search(str(f.rule_id or "")) else family_of(f, cwes)
     meta["fix_family"] = family
     if family == "hardcoded-secret":
         answer, extra = secrets.rotation(f, language, fix_family="secret-in-code")
@@ -94,15 +102,15 @@ def _code(f: dict, cwes: list[str], code: dict | None, language: str | None, met
     where = _where(f)
     lang_name = DISPLAY.get(language or "", language or "the file's language")
     # 1. the scanner's own fix, applied to the matched code
-    if c and isinstance(f.get("scanner_fix"), dict) and not f.get("redacted"):
-        new = patches.apply_scanner_fix(c, f["scanner_fix"])
+    if c and isinstance(f.scanner_fix, dict) and not f.redacted:
+        new = patches.apply_scanner_fix(c, f.scanner_fix)
         diff = patches.unified_diff(c, new) if new else None
         if diff and diff_is_sound(language, c, new):
-            answer = f"{f['tool']}'s proposed fix for {where}, applied to the code:\n{patches.fence(diff)}\nReason: {f['title']}"
+            answer = f"{f.tool}'s proposed fix for {where}, applied to the code:\n{patches.fence(diff)}\nReason: {f.title}"
             return answer, "scanner-fix", meta | {"has_diff": True, "code": c.as_meta(), "fix_family": family or "scanner-fix"}
     if family is None:
         return None, "no fix pattern (not a security weakness family)", meta
-    if family == "assert-used" and _TEST_PATH.search(str((f.get("location") or {}).get("path") or "")):
+    if family == "assert-used" and _TEST_PATH.search(f.path or ""):
         return None, "assert in test code (nothing to fix)", meta
     # 2. a pattern for (family, language), with a diff where a safe rewrite exists
     text, is_code = patterns.lookup(family, meta.get("platform") or language)
@@ -120,11 +128,11 @@ def _code(f: dict, cwes: list[str], code: dict | None, language: str | None, met
         if diff and not diff_is_sound(language, c, new):
             diff = None
     if text is None:
-        hint = (f.get("fix_hint") or "").strip()
-        if hint and not _URL_ONLY.match(hint) and f.get("tool") != "semgrep":
-            return f"Fix{' at ' + where if where else ''}: {hint}\nReason: {f['title']}", "scanner-fix", meta
+        hint = (f.fix_hint or "").strip()
+        if hint and not _URL_ONLY.match(hint) and f.tool != "semgrep":
+            return f"Fix{' at ' + where if where else ''}: {hint}\nReason: {f.title}", "scanner-fix", meta
         return None, f"no fix pattern for {family} in {language or 'an unknown language'}", meta
-    head = f"Fix ({family.replace('-', ' ')}) at {where or 'the reported code'}, {lang_name}:"
+    head = f"In {where or 'the reported code'} ({lang_name}):"  # no pipeline words ("Fix (<family>)") in an answer
     parts = [head]
     if diff:
         parts.append(patches.fence(diff))
@@ -146,6 +154,9 @@ def _target_text(c: patches.Code | None) -> str:
 def _python_hash(c: patches.Code | None):
     """MD5/SHA-1 in Python: a dedup or cache key gets ``usedforsecurity=False``, a security use SHA-256."""
     purpose = python_hashes.hash_purpose(_target_text(c))
+    algorithm = re.search(r"hashlib\.(md5|sha1|new)\b", _target_text(c))
+    if purpose == "unknown" and algorithm and algorithm.group(1) == "sha1":  # the advice names the call as written
+        return python_hashes.WEAK_HASH[purpose].replace("hashlib.md5(data", "hashlib.sha1(data"), None, "weak-hash"
     if purpose == "non-security":
         return python_hashes.WEAK_HASH[purpose], python_hashes.add_usedforsecurity, "weak-hash-not-security"
     if purpose == "security":

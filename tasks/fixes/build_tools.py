@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath as PurePath
 
+from tasks.findings.model import Finding, Package, as_finding
 from tasks.fixes import ecosystems
 from tasks.fixes.ecosystems import Target, maven_coordinates
 
 
-def advisory_ids(f: dict) -> str:
+def advisory_ids(f: Finding | dict) -> str:
     """The advisory ids, or for npm audit's "via:" entries the vulnerable dependencies they name."""
-    ids = list(f.get("cve") or []) + list(f.get("ghsa") or [])
-    ids = ids or [a for a in f.get("aliases") or [] if not a.startswith("via:")]
-    rule = str(f.get("rule_id") or "")
+    f = as_finding(f)
+    ids = [*f.cve, *f.ghsa] or [a for a in f.aliases if not a.startswith("via:")]
+    rule = str(f.rule_id or "")
     if not ids and rule.startswith("via:"):
         return "the vulnerable dependencies it pulls in (" + ", ".join(rule[4:].split(",")) + ")"
     return ", ".join(dict.fromkeys(ids or [rule]))
@@ -48,7 +49,7 @@ def gradle_configuration(scope: str | None, confs: list[str]) -> tuple[str, bool
     return "implementation", False
 
 
-def gradle(name: str, fixed: str, pkg: dict, t: Target, f: dict, scope: str | None, confs: list[str]) -> list[str]:
+def gradle(name: str, fixed: str, pkg: Package, t: Target, f: Finding, scope: str | None, confs: list[str]) -> list[str]:
     group, artifact = maven_coordinates(pkg)
     coord = f"{group}:{artifact}" if group else artifact
     conf, buildscript = gradle_configuration(scope, confs)
@@ -74,7 +75,7 @@ def gradle(name: str, fixed: str, pkg: dict, t: Target, f: dict, scope: str | No
     return out
 
 
-def maven(name: str, fixed: str, pkg: dict, t: Target, f: dict) -> list[str]:
+def maven(name: str, fixed: str, pkg: Package, t: Target, f: Finding) -> list[str]:
     group, artifact = maven_coordinates(pkg)
     if not group:
         return [f"The report gives no groupId for {artifact}; find it with "
@@ -96,10 +97,10 @@ def maven(name: str, fixed: str, pkg: dict, t: Target, f: dict) -> list[str]:
     ]
 
 
-def npm_family(tool: str, name: str, fixed: str, t: Target, f: dict) -> list[str]:
+def npm_family(tool: str, name: str, fixed: str, t: Target, f: Finding) -> list[str]:
     direct = ecosystems.is_direct(f)
     dev = ecosystems.is_dev_only(f)
-    hint = str(f.get("fix_hint") or "")
+    hint = str(f.fix_hint or "")
     out = []
     parent = None
     if hint.startswith("Upgrade ") and " to " in hint:
@@ -118,7 +119,7 @@ def npm_family(tool: str, name: str, fixed: str, t: Target, f: dict) -> list[str
     if direct is True:
         out.append(f"{name} is a direct dependency: `{install}` (updates package.json and {lock}).")
     elif direct is False:
-        where = f"via {chain}" if chain else (f.get("location") or {}).get("path")
+        where = f"via {chain}" if chain else f.path
         out.append(f"{name} is a transitive dependency here ({where}); upgrade the package that pulls it in if a "
                    f"release of it allows {fixed}, otherwise force the fixed release with {field} in package.json "
                    f"and reinstall to update {lock}:")
@@ -151,7 +152,8 @@ def python(tool: str, name: str, fixed: str, t: Target, transitive: bool = False
                 f"resolver picks the fixed release, and install with it:", block("text", f"{name}>={fixed}"),
                 f"in constraints.txt, then `pip install -r {PurePath(manifest).name} -c constraints.txt`."]
     if manifest.endswith((".txt", ".in")):
-        return [f"In {manifest}, require the fixed release:", block("text", f"{name}>={fixed}"),
+        shown = manifest if not manifest.startswith("/") else PurePath(manifest).name  # a scan machine's path is no repo path
+        return [f"In {shown}, require the fixed release:", block("text", f"{name}>={fixed}"),
                 f"then `pip install -r {PurePath(manifest).name}`. If the file is compiled by pip-tools, change "
                 f"requirements.in and run `pip-compile --upgrade-package {name}`."]
     return [f"Upgrade the installed package: `pip install --upgrade \"{name}>={fixed}\"`, and raise the "

@@ -47,7 +47,9 @@ CHECKS = {
                    "set least-privilege top-level permissions (grant more per job only where needed)"),
     "CKV_GHA_1": ("unsecure", "github-actions", "# remove: ACTIONS_ALLOW_UNSECURE_COMMANDS: true",
                   "do not re-enable the deprecated set-env/add-path commands; write to $GITHUB_ENV / $GITHUB_PATH"),
-    "CKV_OPENAPI_4": ("security", "yaml", "security:\n  - bearerAuth: []", "define a global security requirement"),
+    "CKV_OPENAPI_4": ("security", "yaml", "security:\n  - apiKey: []",
+                      "define a global security requirement (its name must be a scheme declared under securityDefinitions, "
+                      "version 2, or components.securitySchemes, version 3)"),
     "CKV_OPENAPI_1": ("securitydefinitions", "yaml", "securityDefinitions:\n  apiKey:\n    type: apiKey\n    in: header\n    name: X-API-Key",
                       "declare the security scheme the API uses"),
     "CKV_AWS_18": ("logging", "terraform",
@@ -102,3 +104,22 @@ CHECKS = {
     "CKV_GHA_7": ("workflow_dispatch", "github-actions", "on:\n  workflow_dispatch: {}",
                   "do not take build inputs that change the artefact in a release workflow"),
 }
+
+
+# what a reviewer adds before such a change is merged: settings Terraform cannot change in place, types that
+# do not support a setting, costs; the apply would otherwise destroy data or fail
+CAVEATS = {
+    "CKV_AWS_16": "Terraform cannot switch this on in place: the change destroys and re-creates the database. For an "
+                  "existing instance, snapshot it, copy the snapshot with encryption (`aws rds copy-db-snapshot "
+                  "--kms-key-id ...`), restore from the copy and switch over in a maintenance window.",
+    "CKV_AWS_8": "On an existing instance a change to the root volume's encryption makes Terraform replace the instance "
+                 "(data on its volumes is lost): build the replacement from an encrypted snapshot or AMI, or turn on EBS "
+                 "encryption by default for the account so new volumes are encrypted.",
+    "CKV_AWS_135": "Not every instance type supports it: t2 and other older types do not (the apply fails), and current "
+                   "types are EBS-optimised by default; check instance_type first.",
+    "CKV_AWS_157": "A standby in a second zone roughly doubles the instance's cost.",
+    "CKV_DOCKER_2": "The command must exist in the image: slim and distroless bases ship no curl, so use the runtime's "
+                    "own tool (for example `python -c` with urllib) or install curl.",
+}
+# settings a fix must not overwrite when the resource already has them: the check fails for another reason
+KEEP_IF_PRESENT = {"CKV2_AWS_17": "subnet_id"}

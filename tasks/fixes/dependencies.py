@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from tasks.findings.model import Finding, as_finding
 from tasks.fixes import ecosystems
 from tasks.fixes.build_tools import (
     advisory_ids,
@@ -24,7 +25,7 @@ from tasks.fixes.build_tools import (
 from tasks.fixes.ecosystems import maven_coordinates
 
 # packages every Debian/Alpine/RPM base image needs: "remove it" is no mitigation for these
-_ESSENTIAL = re.compile(r"^(?:libc6|libc-bin|libc-l10n|glibc\S*|musl\S*|busybox\S*|apt|libapt\S*|dpkg|base-files|bash|"
+_ESSENTIAL = re.compile(r"^(?:bsdutils|e2fsprogs|mawk|diffutils|libc6|libc-bin|libc-l10n|glibc\S*|musl\S*|busybox\S*|apt|libapt\S*|dpkg|base-files|bash|"
                         r"coreutils|util-linux|libgcc\S*|libstdc\+\+\S*|gcc-\d+-base|perl-base|tar|login|passwd|"
                         r"libsystemd0|libudev1|zlib1g|zlib|libzstd1|liblzma5|libbz2-1\.0|libselinux1|libpcre\S*|"
                         r"libtinfo6|ncurses-base|ncurses-bin|sed|grep|gzip|findutils|mount|libmount1|libblkid1|"
@@ -34,20 +35,26 @@ _ESSENTIAL = re.compile(r"^(?:libc6|libc-bin|libc-l10n|glibc\S*|musl\S*|busybox\
                         r"libpam\S*|libacl1|libattr1|libdebconfclient0|debconf|tzdata)$")
 
 
-def upgrade(f: dict, code_text: str | None) -> tuple[str, dict]:
+def upgrade(f: Finding | dict, code_text: str | None) -> tuple[str, dict]:
     """Answer for a package with a fixed version (from the advisory data) and the meta it adds."""
-    pkg = f["package"]
+    f = as_finding(f)
+    pkg = f.package
     t = ecosystems.target_of(f)
-    fixed = str(pkg["fixed_version"])
-    name = pkg["name"]
-    installed = pkg.get("version")
+    fixed = str(pkg.fixed_version)
+    name = pkg.name
+    installed = pkg.version
     confs = ecosystems.gradle_configurations(code_text, pkg) if t.tool == "gradle" else []
     scope = ecosystems.scope_of_configurations(confs)
     head = f"Upgrade {name}" + (f" from {installed}" if installed else "") + f" to {fixed}, the release the advisory data lists as fixing {advisory_ids(f)}."
-    others = [v for v in pkg.get("fixed_versions") or [] if v != fixed]
+    others = [v for v in pkg.fixed_versions or [] if v != fixed]
     if others:
         head += f" (The advisory also lists {', '.join(others)} for other release lines.)"
     lines = [head]
+    crossing = None
+    for version in [installed] if installed else installed_versions(f):  # npm audit: several copies, no one version
+        crossing = crossing or (major_crossing(version, fixed) if t.tool != "npm-bundled" else None)
+    if crossing:
+        lines.append(crossing.format(name=name))
     if scope is None and ecosystems.is_dev_only(f):
         scope = "dev"
         lines.append("Priority: lower - the report marks it a development dependency, so it does not ship in the "
@@ -89,19 +96,61 @@ def upgrade(f: dict, code_text: str | None) -> tuple[str, dict]:
         coord = f"{group}:{artifact}" if group else artifact
         lines += [f"The scanner found the jar {t.manifest or artifact} in the build output or image. Upgrade {coord} "
                   f"to {fixed} in the build that produces it (pom.xml or build.gradle), rebuild, and re-scan."]
+    elif t.tool == "npm-bundled":
+        lines += [npm_bundled(name, fixed)]
+    elif t.tool == "go-binary":
+        program = t.manifest or "the binary"
+        lines += [f"{name} is compiled into the Go program {program}; `go get` in this repository does not change it. "
+                  f"If the program is built here, raise {name} to {go_version(fixed)} in its go.mod (`go get "
+                  f"{name}@{go_version(fixed)} && go mod tidy`) and rebuild; if it is a third-party program copied into "
+                  f"the image, upgrade to a release of that program built with {name} {fixed} or later, then rebuild "
+                  "the image and re-scan."]
     elif t.tool == "binary":
         lines += [f"The scanner identified {name} {installed or ''} from the binary {t.manifest}; it comes with the "
                   f"image's base layer or a copied tool. Rebuild on a base image that ships {name} {fixed} or later."]
     return "\n".join(lines), {"build_tool": t.tool, "image": t.image, "dependency_scope": scope}
 
 
-def no_fix(f: dict, code_text: str | None) -> tuple[str, dict]:
+def npm_bundled(name: str, fixed: str | None) -> str:
+    """Advice for a package inside the image's global npm: the app's manifest cannot change it."""
+    which = f"{name} {fixed} or later" if fixed else f"a fixed {name} once one is released"
+    return (f"{name} here is a dependency of npm itself, bundled in the image's global npm (lib/node_modules/npm): the "
+            "application's package.json, lockfile and \"overrides\" do not reach it. Upgrade npm in the image to a "
+            f"release that bundles {which} (`npm install -g npm@latest` in the Dockerfile, or a newer Node base image), "
+            "or leave npm out of the runtime image, which does not need it to run the application.")
+
+
+def installed_versions(f: Finding | dict) -> list[str]:
+    """The versions npm audit lists when several copies are installed ("Installed versions: 5.5.2, 6.10.0")."""
+    f = as_finding(f)
+    m = re.search(r"Installed versions: ([^\n]+)", f.description or "")
+    return [v.strip() for v in m.group(1).split(",")] if m else []
+
+
+def _major(version) -> int | None:
+    m = re.match(r"^v?(\d+)\.", str(version or "").strip())
+    return int(m.group(1)) if m else None
+
+
+def major_crossing(installed, fixed) -> str | None:
+    """A warning when the upgrade crosses a major version (3.x -> 5.x breaks APIs), else None."""
+    old, new = _major(installed), _major(fixed)
+    if old is None or new is None or new <= old:
+        return None
+    span = "a major version" if new == old + 1 else f"{new - old} major versions"
+    return (f"This crosses {span} ({old}.x -> {new}.x) and is a breaking upgrade: read {{name}}'s release notes "
+            f"and migration guides for every major release in between, check the APIs this project calls, and run "
+            f"the tests before merging.")
+
+
+def no_fix(f: Finding | dict, code_text: str | None) -> tuple[str, dict]:
     """Answer when the scan lists no fixed version: say so, then mitigate."""
-    pkg = f["package"]
+    f = as_finding(f)
+    pkg = f.package
     t = ecosystems.target_of(f)
-    name, installed = pkg["name"], pkg.get("version")
-    status = pkg.get("fix_status")
-    listed = pkg.get("fixed_versions") or []
+    name, installed = pkg.name, pkg.version
+    status = pkg.fix_status
+    listed = pkg.fixed_versions or []
     what = f"{name}" + (f" {installed}" if installed else "")
     if listed and not installed:
         # the advisory has fixes for several lines, but the installed version is unknown
@@ -116,6 +165,9 @@ def no_fix(f: dict, code_text: str | None) -> tuple[str, dict]:
     else:
         first = f"The scan lists no fixed version of {what} for {advisory_ids(f)}; check the advisory for a release before upgrading."
     lines = [first, "Mitigate until a fix exists:"]
+    if t.tool == "npm-bundled":
+        lines = [first, npm_bundled(name, None)]
+        return "\n".join(lines), {"build_tool": t.tool, "image": t.image, "dependency_scope": None}
     if t.tool in ("os", "binary"):
         where = f"the image {t.image}" if t.image else "the image"
         if _ESSENTIAL.match(name):
@@ -139,19 +191,20 @@ def no_fix(f: dict, code_text: str | None) -> tuple[str, dict]:
 _PARENT_FIX = re.compile(r"^Upgrade (\S+) to (\S+?)(?: \((semver-major)\))?$")
 
 
-def parent_upgrade(f: dict) -> tuple[str, dict] | None:
+def parent_upgrade(f: Finding | dict) -> tuple[str, dict] | None:
     """npm audit's ``fixAvailable`` names another (direct) package to upgrade when this one has no own fix."""
-    m = _PARENT_FIX.match(str(f.get("fix_hint") or "").strip())
-    pkg = f["package"]
-    if f.get("tool") != "npm-audit" or not m or m.group(1) == pkg["name"]:
+    f = as_finding(f)
+    m = _PARENT_FIX.match(str(f.fix_hint or "").strip())
+    pkg = f.package
+    if f.tool != "npm-audit" or not m or m.group(1) == pkg.name:
         return None
     t = ecosystems.target_of(f)
     parent, version, major = m.group(1), m.group(2), m.group(3)
-    lines = [f"{pkg['name']} has no fixed release of its own in the report, but npm audit resolves it by upgrading the "
+    lines = [f"{pkg.name} has no fixed release of its own in the report, but npm audit resolves it by upgrading the "
              f"direct dependency {parent} to {version}, which no longer pulls in the vulnerable code ({advisory_ids(f)}).",
              f"`npm install {parent}@{version}` (updates package.json and package-lock.json)."]
     if major:
         lines.append(f"This is a semver-major upgrade of {parent}: read its changelog and run the tests.")
-    lines.append(f"Then check with `npm ls {pkg['name']}` and re-run `npm audit`.")
+    lines.append(f"Then check with `npm ls {pkg.name}` and re-run `npm audit`.")
     return "\n".join(lines), {"build_tool": t.tool, "image": None, "dependency_scope": None}
 

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from tasks.findings.model import NO_DEPENDENCY, NO_PACKAGE, Finding, Package, as_finding
+
 # lockfile / manifest file name -> build tool
 _FILES = {
     "gradle.lockfile": "gradle", "build.gradle": "gradle", "build.gradle.kts": "gradle",
@@ -52,6 +54,10 @@ _OS_TARGET = re.compile(r"^(?P<image>.*?)\s*\((?P<os>[a-z][\w-]*)\s+(?P<ver>[^)]
 _IMAGE_FILE = re.compile(r"\.(?:tar|tar\.gz|tgz|oci)$", re.I)
 
 
+# npm's own dependencies, shipped inside the global npm of a Node image
+NPM_BUNDLED = re.compile(r"(?:^|/)lib/node_modules/npm/node_modules/")
+
+
 @dataclass
 class Target:
     """Who resolves the package: build tool, the file to edit, the image when it is an OS package."""
@@ -63,10 +69,10 @@ class Target:
     gradle_dsl: str | None = None  # "kotlin" | "groovy" when the file tells
 
 
-def target_of(finding: dict) -> Target:
-    pkg = finding.get("package") or {}
-    eco = str(pkg.get("ecosystem") or "").lower()
-    path = str((finding.get("location") or {}).get("path") or "")
+def target_of(finding: Finding | dict) -> Target:
+    finding = as_finding(finding)
+    eco = str((finding.package or NO_PACKAGE).ecosystem or "").lower()
+    path = finding.path or ""
     m = _OS_TARGET.match(path)
     if m:
         os_name = OS_ECOSYSTEMS.get(m.group("os").lower(), m.group("os").lower())
@@ -84,6 +90,11 @@ def target_of(finding: dict) -> Target:
         return Target("os", None, image=path)
     if eco == "binary" or (path.startswith("/") and eco in ("", "unknown")):
         return Target("binary", path or None)
+    if NPM_BUNDLED.search(path):
+        return Target("npm-bundled", path)  # a dependency of npm itself, not of the application
+    if eco == "gobinary" or (eco in ("go", "gomod", "go-module") and path and name not in ("go.mod", "go.sum")
+                              and not path.endswith("/")):
+        return Target("go-binary", path or None)  # a compiled program: its module list is baked in at build time
     if name in _FILES:
         tool = _FILES[name]
         dsl = ("kotlin" if name.endswith(".kts") else "groovy") if name.startswith(("build.gradle", "settings.gradle")) else None
@@ -102,9 +113,9 @@ def target_of(finding: dict) -> Target:
         return Target("java-archive", path)
     if "site-packages/" in path or "dist-packages/" in path:
         return Target("pip", path)
-    if finding.get("tool") == "npm-audit":
+    if finding.tool == "npm-audit":
         return Target("npm", path or None)
-    if finding.get("tool") == "pip-audit":
+    if finding.tool == "pip-audit":
         return Target("pip", path or None)
     return Target(_ECOSYSTEMS.get(eco), path or None)
 
@@ -112,7 +123,7 @@ def target_of(finding: dict) -> Target:
 # ----------------------------------------------------------------------------- scope
 
 
-def gradle_configurations(text: str | None, pkg: dict) -> list[str]:
+def gradle_configurations(text: str | None, pkg: Package) -> list[str]:
     """The configurations a ``gradle.lockfile`` line gives for this package (``g:a:v=conf1,conf2``)."""
     if not text:
         return []
@@ -122,7 +133,7 @@ def gradle_configurations(text: str | None, pkg: dict) -> list[str]:
         line = line.strip()
         if "=" in line and (line.startswith(want) if group else want in line):
             coord, confs = line.split("=", 1)
-            if pkg.get("version") and not coord.endswith(":" + str(pkg["version"])):
+            if pkg.version and not coord.endswith(":" + str(pkg.version)):
                 continue
             return [c.strip() for c in confs.split(",") if c.strip()]
     return []
@@ -144,37 +155,40 @@ def scope_of_configurations(confs: list[str]) -> str | None:
     return "runtime"
 
 
-def is_direct(finding: dict) -> bool | None:
+def is_direct(finding: Finding | dict) -> bool | None:
     """True / False when the report says (npm audit isDirect or paths, Trivy Relationship) or the
     location shows it (nested ``node_modules``); None when unknown."""
-    info = finding.get("dependency") or {}
-    if isinstance(info.get("direct"), bool):
-        return info["direct"]
-    path = str((finding.get("location") or {}).get("path") or "")
+    finding = as_finding(finding)
+    direct = (finding.dependency or NO_DEPENDENCY).direct
+    if isinstance(direct, bool):
+        return direct
+    path = finding.path or ""
     if path.count("node_modules/") >= 2:
         return False
     return None
 
 
-def is_dev_only(finding: dict) -> bool:
+def is_dev_only(finding: Finding | dict) -> bool:
     """The report marks the package development/test-only (npm audit ``dev``, OSV dependency groups)."""
-    return (finding.get("dependency") or {}).get("dev") is True
+    finding = as_finding(finding)
+    return (finding.dependency or NO_DEPENDENCY).dev is True
 
 
-def via_path(finding: dict) -> str | None:
+def via_path(finding: Finding | dict) -> str | None:
     """npm audit's first dependency path, ``a > b > pkg``: ``a`` is the direct dependency to look at."""
-    paths = (finding.get("dependency") or {}).get("paths") or []
+    finding = as_finding(finding)
+    paths = (finding.dependency or NO_DEPENDENCY).paths or []
     return " > ".join(paths[0].split(">")) if paths and ">" in paths[0] else None
 
 
-def maven_coordinates(pkg: dict) -> tuple[str | None, str]:
+def maven_coordinates(pkg: Package) -> tuple[str | None, str]:
     """(groupId, artifactId) from ``group``, a ``g:a`` name or a ``pkg:maven/g/a`` purl."""
-    name = str(pkg.get("name") or "")
-    group = pkg.get("group")
+    name = str(pkg.name or "")
+    group = pkg.group
     if ":" in name:
         g, a = name.rsplit(":", 1)
         return (group or g), a
-    purl = str(pkg.get("purl") or "")
+    purl = str(pkg.purl or "")
     if not group and purl.startswith("pkg:maven/"):
         parts = purl[len("pkg:maven/"):].split("@")[0].split("/")
         if len(parts) >= 2:

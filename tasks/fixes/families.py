@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from tasks.findings.model import Finding, as_finding
+
 # rule-id / title keywords -> family, most specific first
 _KEYWORDS = [
     (r"cookie.*httponly|httponly", "cookie-httponly"),
@@ -102,20 +104,21 @@ _CWE = {
     "CWE-1236": "csv-injection", "CWE-352": "csrf", "CWE-319": "cleartext-protocol",
 }
 
-def family_of(finding: dict, cwes: list[str]) -> str | None:
+def family_of(finding: Finding | dict, cwes: list[str]) -> str | None:
     """The weakness family, or None when the finding names none (code-quality rules)."""
-    rule = str(finding.get("rule_id") or "")
-    if finding.get("tool") == "bandit" or re.fullmatch(r"B\d{3}", rule):
+    finding = as_finding(finding)
+    rule = str(finding.rule_id or "")
+    if finding.tool == "bandit" or re.fullmatch(r"B\d{3}", rule):
         fam = _BANDIT.get(rule.upper())
         if fam:
             return fam
     for rx, fam in _KEYWORD_RE:
         if rx.search(rule):
             return fam
-    for cwe in list(cwes or []) + list(finding.get("cwe") or []):
+    for cwe in list(cwes or []) + list(finding.cwe or []):
         if cwe in _CWE:
             return _CWE[cwe]
-    title = str(finding.get("title") or "")
+    title = str(finding.title or "")
     for rx, fam in _KEYWORD_RE:
         if fam not in ("hardcoded-secret", "insecure-random", "xxe", "sql-injection", "assert-used") and rx.search(title):
             return fam

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from tasks.findings.model import NO_LOCATION, Finding, as_finding
+from tasks.fixes.checkov import CAVEATS, KEEP_IF_PRESENT
 from tasks.fixes.checkov import CHECKS as _CHECKOV
 from tasks.fixes.languages import FENCE
 from tasks.fixes.patterns.prose import PROSE
@@ -31,7 +33,7 @@ def _squash(text: str) -> str:
 
 def _yaml_path(dotted: str, value: str, container: str | None) -> str:
     """``containers[].securityContext.runAsNonRoot`` + ``true`` -> the nested YAML to add."""
-    parts = dotted.split(".")
+    parts = dotted.strip(".").split(".")  # "... to capabilities.drop." ends the sentence, not the path
     out, indent = [], 0
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
@@ -49,24 +51,57 @@ def _block(lang: str, text: str) -> str:
     return f"```{FENCE.get(lang, lang)}\n{text}\n```"
 
 
-def _where(f: dict) -> str:
-    loc = f.get("location") or {}
-    path = loc.get("path")
+# Trivy's cluster scans name a resource, not a file: "namespace/Kind/name"
+_K8S_RESOURCE = re.compile(r"^(?:(?P<ns>[a-z0-9][a-z0-9.-]*)/)?(?P<kind>[A-Z][A-Za-z]+)/(?P<name>[a-z0-9][a-z0-9.-]*)$")
+# where the pod template sits in each workload kind
+_POD_SPEC = {"Pod": ["spec"], "Deployment": ["spec", "template", "spec"], "StatefulSet": ["spec", "template", "spec"],
+             "DaemonSet": ["spec", "template", "spec"], "ReplicaSet": ["spec", "template", "spec"],
+             "Job": ["spec", "template", "spec"], "CronJob": ["spec", "jobTemplate", "spec", "template", "spec"]}
+
+
+def k8s_resource(f: Finding | dict) -> dict | None:
+    """{"namespace", "kind", "name"} when the finding's location is a cluster resource Trivy names."""
+    f = as_finding(f)
+    m = _K8S_RESOURCE.match(str(f.path or ""))
+    return m.groupdict() if m else None
+
+
+def _in_manifest(resource: dict, body: str) -> str | None:
+    """``body`` (a pod-spec path) placed in the resource's own manifest, so the kind and name are the scanner's."""
+    prefix = _POD_SPEC.get(resource["kind"])
+    if prefix is None:
+        return None  # a Role, a Service ...: no pod spec to put it in
+    head = [f"kind: {resource['kind']}", "metadata:", f"  name: {resource['name']}"]
+    head += [f"  namespace: {resource['ns']}"] if resource.get("ns") else []
+    lines, indent = [], 0
+    for part in prefix:
+        lines.append(" " * indent + f"{part}:")
+        indent += 2
+    return "\n".join(head + lines + [" " * indent + l for l in body.splitlines()])
+
+
+def _where(f: Finding) -> str:
+    loc = f.location or NO_LOCATION
+    path = loc.path
     if not path or path == "file_path":
         return ""
-    span = f":{loc['start_line']}" + (f"-{loc['end_line']}" if loc.get("end_line") and loc["end_line"] != loc["start_line"] else "") \
-        if loc.get("start_line") else ""
+    resource = k8s_resource(f)
+    if resource:
+        return f"the {resource['kind']} {resource['name']}" + (f" (namespace {resource['ns']})" if resource.get("ns") else "")
+    span = f":{loc.start_line}" + (f"-{loc.end_line}" if loc.end_line and loc.end_line != loc.start_line else "") \
+        if loc.start_line else ""
     return f"{path}{span}"
 
 
-def config_fix(f: dict, language: str | None) -> tuple[str | None, str, dict]:
+def config_fix(f: Finding | dict, language: str | None) -> tuple[str | None, str, dict]:
     """(answer, label, meta) for a Checkov / Trivy / other config check."""
+    f = as_finding(f)
     where = _where(f)
-    resource = (_RESOURCE.search(f.get("description") or "") or [None, None])[1]
+    resource = (_RESOURCE.search(f.description or "") or [None, None])[1]
     at = " in " + where if where else ""
     res = f" (resource {resource})" if resource and not resource.startswith("/") else ""
-    entry = _CHECKOV.get(str(f.get("rule_id")))
-    if entry and _squash(entry[0]) in _squash(str(f.get("title") or "")):
+    entry = _CHECKOV.get(str(f.rule_id))
+    if entry and _squash(entry[0]) in _squash(str(f.title or "")):
         words, lang, setting, why = entry
         if lang == "yaml" and language == "json":
             import json
@@ -74,34 +109,57 @@ def config_fix(f: dict, language: str | None) -> tuple[str | None, str, dict]:
             import yaml
 
             lang, setting = "json", json.dumps(yaml.safe_load(setting), indent=2)
-        text = (f"{f['title']}: {why}. Set this{at}{res}:\n{_block(lang, setting)}\n"
-                f"Then re-run {f['tool']} to confirm {f['rule_id']} passes.")
-        return text, "config-setting", {"language": language or lang, "fix_family": f"config:{f['rule_id']}"}
-    hint = (f.get("fix_hint") or "").strip()
+        present = KEEP_IF_PRESENT.get(str(f.rule_id))
+        if present and re.search(rf"^\s*{present}\s*=", f.snippet or "", re.M):
+            return None, f"{present} is already set: the check fails for another reason", {"language": language}
+        text = (f"To {why}, set this{at}{res}:\n{_block(lang, setting)}\n"  # not the check's title again
+                + (CAVEATS[str(f.rule_id)] + "\n" if str(f.rule_id) in CAVEATS else "")
+                + f"Then re-run {f.tool} to confirm {f.rule_id} passes.")
+        return text, "config-setting", {"language": language or lang, "fix_family": f"config:{f.rule_id}"}
+    hint = (f.fix_hint or "").strip()
     if hint and not re.match(r"^https?://\S+$", hint):
         text = (f"In {where}{res}: " if where else f"For{res}: " if res else "") + hint.rstrip(".") + "."
         block = _concrete(f, hint, language)
         if block:
             text += "\n" + block
-        return text, "config-setting", {"language": language, "fix_family": f"config:{f['rule_id']}"}
+        return text, "config-setting", {"language": language, "fix_family": f"config:{f.rule_id}"}
     return None, "config check without a concrete setting", {"language": language}
 
 
-def _concrete(f: dict, hint: str, language: str | None) -> str | None:
+# what the setting breaks when applied alone (a pod that no longer starts, a program that cannot write)
+_K8S_CAVEATS = {
+    "KSV014": "\nWith a read-only root file system the program can write nowhere in its container: mount an emptyDir "
+              "(or a volume) at each path it writes - /tmp, caches, data directories such as a database's data folder "
+              "- or it fails at the first write.",
+    "KSV012": "\nrunAsNonRoot alone makes the kubelet refuse to start an image whose user is root (many official images "
+              "start as root and drop privileges themselves): also set runAsUser (and runAsGroup) to a non-root UID the "
+              "image supports, and check that its files are readable by that UID.",
+}
+
+
+def _concrete(f: Finding, hint: str, language: str | None) -> str | None:
     """A block for the resolution text when its shape is known (Kubernetes paths, Dockerfile USER)."""
-    m_c = _CONTAINER.search(f.get("description") or "")
+    m_c = _CONTAINER.search(f.description or "")
     container = m_c.group(1) if m_c else None
     if language == "kubernetes":
-        m = _SET_TO.match(hint)
+        body = None
+        m, m_add, m_limit = _SET_TO.match(hint), _ADD_TO.match(hint), _LIMIT.match(hint)
         if m:
-            return _block("kubernetes", _yaml_path(m.group(1), m.group(2).lower() if m.group(2).lower() in ("true", "false") else m.group(2), container))
-        m = _ADD_TO.match(hint)
-        if m:
-            return _block("kubernetes", _yaml_path(m.group(2), f"[\"{m.group(1)}\"]", container))
-        m = _LIMIT.match(hint)
-        if m:
-            value = '"500m"' if m.group(1).endswith("cpu") else '"256Mi"'
-            return _block("kubernetes", _yaml_path(m.group(1), value, container) + "  # size it to the workload")
+            value = m.group(2).strip().rstrip(".").strip("'\"")  # "to true." in the resolution text is the boolean true
+            body = _yaml_path(m.group(1), value.lower() if value.lower() in ("true", "false") else value, container)
+        elif m_add:
+            body = _yaml_path(m_add.group(2), f"[\"{m_add.group(1)}\"]", container)
+        elif m_limit:
+            value = '"500m"' if m_limit.group(1).endswith("cpu") else '"256Mi"'
+            body = _yaml_path(m_limit.group(1), value, container) + "  # size it to the workload"
+        resource = k8s_resource(f)
+        if body and resource and body.lstrip().startswith("containers:"):
+            placed = _in_manifest(resource, body)
+            if placed is None:
+                return None  # a container setting for a resource without containers: the check is about something else
+            body = placed
+        if body:
+            return _block("kubernetes", body) + _K8S_CAVEATS.get(str(f.rule_id), "")
     if language == "dockerfile" and re.search(r"\bUSER\b", hint):
         return _block("dockerfile", "RUN useradd --system --uid 10001 app\nUSER 10001")
     return None
@@ -120,6 +178,9 @@ _ZAP_HEADERS = {
     "10015": "Cache-Control: no-store",
     "10049": "Cache-Control: no-store",
 }
+_OBSOLETE_CSP = re.compile(r",? to achieve optimal browser support: .*?(?:Safari 6\+\.|$)", re.S)
+_CSP_MISSING = re.compile(r"The directive\(s\): ([\w\-, ]+?) (?:is|are) among the directives that do not fallback")
+_CSP_DEFAULTS = {"frame-ancestors": "'none'", "form-action": "'self'", "base-uri": "'self'"}
 # X-XSS-Protection is deprecated (browsers removed the filter; OWASP now advises "0" or omitting it)
 _OBSOLETE = {"10016"}
 _INJECTION = {"xss", "sql-injection", "command-injection", "path-traversal", "open-redirect", "csrf", "ssrf",
@@ -127,27 +188,41 @@ _INJECTION = {"xss", "sql-injection", "command-injection", "path-traversal", "op
 _INFORMATIONAL = re.compile(r"informational alert|no changes are required|nothing to fix", re.I)
 
 
-def web_fix(f: dict, family: str | None = None) -> tuple[str | None, str, dict]:
+def web_fix(f: Finding | dict, family: str | None = None) -> tuple[str | None, str, dict]:
     """ZAP and other DAST findings: the header/cookie setting or the alert's solution, on the URLs seen.
 
     Injection alerts (XSS, SQL injection, ...) carry CWE boilerplate as their solution; they get the
     family's precise prose instead, since the server's language is unknown from a DAST scan."""
-    hint = (f.get("fix_hint") or "").strip()
-    if str(f.get("rule_id")) in _OBSOLETE:
+    f = as_finding(f)
+    hint = (f.fix_hint or "").strip()
+    if str(f.rule_id) in _OBSOLETE:
         return None, "obsolete check", {}
     if not hint or _INFORMATIONAL.search(hint):
         return None, "informational alert, nothing to fix", {}
-    instances = f.get("instances") or []
+    instances = f.instances or []
     uris = list(dict.fromkeys(i.get("uri") for i in instances if i.get("uri")))[:3]
     params = list(dict.fromkeys(i.get("param") for i in instances if i.get("param")))[:3]
     seen = f" Seen on {', '.join(uris)}" + (f" (parameter {', '.join(params)})" if params else "") + "." if uris else ""
-    header = _ZAP_HEADERS.get(str(f.get("rule_id")))
+    header = _ZAP_HEADERS.get(str(f.rule_id))
+    missing = _CSP_MISSING.search(f.description or "") if str(f.rule_id) == "10055" else None
+    if missing and f.snippet:  # the policy is sent; it lacks directives that do not fall back to default-src
+        names = [n.strip() for n in missing.group(1).split(",") if n.strip() in _CSP_DEFAULTS]
+        if names:
+            policy = f.snippet.strip().rstrip(";") + "; " + "; ".join(f"{n} {_CSP_DEFAULTS[n]}" for n in names)
+            text = (f"The policy is sent but lacks {', '.join(names)}, which do not fall back to default-src.{seen}\n"
+                    f"Add them to the Content-Security-Policy the server sends:\n```text\nContent-Security-Policy: {policy}\n```")
+            return text, "config-setting", {"fix_family": "header:10055"}
     solution = hint if len(hint) <= 600 else hint[:600].rsplit(". ", 1)[0] + "."
     if family in _INJECTION and family in PROSE and not header:
-        text = f"{f['title']}.{seen}\nFix in the server code: {PROSE[family]}"
+        text = f"{f.title}.{seen}\nFix in the server code: {PROSE[family]}"
         return text, "pattern", {"fix_family": family}
     if header:
+        solution = _OBSOLETE_CSP.sub("", solution).strip()
+        solution += "" if solution.endswith((".", "!")) else "."
         text = (f"{solution}{seen}\nConfigure the web server, reverse proxy or the framework's response middleware "
                 f"to send:\n```text\n{header}\n```")
-        return text, "config-setting", {"fix_family": f"header:{f['rule_id']}"}
-    return f"{solution}{seen}", "config-setting", {"fix_family": f"web:{f['rule_id']}"}
+        if str(f.rule_id) == "10038":
+            text += ("\nThis policy blocks inline scripts and event handlers (onclick=...) and scripts from other origins: "
+                     "send it first as Content-Security-Policy-Report-Only, fix what it reports, then enforce it.")
+        return text, "config-setting", {"fix_family": f"header:{f.rule_id}"}
+    return f"{solution}{seen}", "config-setting", {"fix_family": f"web:{f.rule_id}"}

@@ -8,6 +8,12 @@ whose changed lines touch the finding's lines is a fix written by the team.
 That is a better stage-2 answer than any pattern: the model learns the fixes
 this code base actually gets.
 
+A finding gets only its own changes: the runs of changed lines that touch
+its lines (a dependency: the one manifest line naming its package), the
+other changes of the same hunk turned back into context
+(tasks.fixes.attribution), so two findings fixed by one commit get two
+different diffs.
+
 Skipped rather than guessed: the file deleted or not text, no changed line
 near the finding, a huge diff, B not descending from A (another branch: the
 "fix" would be someone else's unrelated code), the same tool, rule and file
@@ -29,6 +35,7 @@ from pathlib import Path
 from typing import Iterable
 
 from tasks.core.errors import SecftError
+from tasks.fixes.attribution import attributed_hunks, manifest_entry, touches
 from tasks.repository.git import GitOutputTooLarge, run_git
 from tasks.repository.source import (
     SourceReader,
@@ -139,27 +146,30 @@ def mine_fixes(findings: list[dict], runs: list[dict], reader: SourceReader, con
     for finding in findings:
         loc = finding.get("location") or {}
         path, start = safe_path(loc.get("path")), loc.get("start_line")
-        if not path or not isinstance(start, int) or isinstance(start, bool):
-            continue
-        end = loc.get("end_line") if isinstance(loc.get("end_line"), int) and loc["end_line"] >= start else start
         seen = [i for i, ids in enumerate(ids_of) if finding["id"] in ids]
-        if not seen:
+        if not path or not seen:
             continue
         a_index = seen[-1]
         commit_a = reader.resolve(ordered[a_index].get("commit"))
         if not commit_a or reader.lines(path, commit_a) is None:
             continue
+        if not isinstance(start, int) or isinstance(start, bool):
+            start = manifest_entry(finding, reader.lines(path, commit_a))  # a dependency: its line in the manifest
+            if start is None:
+                continue
+            loc = {"start_line": start, "end_line": start}
+        end = loc.get("end_line") if isinstance(loc.get("end_line"), int) and loc["end_line"] >= start else start
         commit_b = _confirming_run(finding, path, a_index, ordered, ids_of, by_id, reader, commit_a)
         if commit_b is None or not _location_holds_at(finding, path, start, end, commit_a, reader, diffs):
             continue
         patch = _cached_diff(diffs, reader, commit_a, commit_b, path)
         if patch is None:
             continue
-        hunks = [h for h in patch if _touches(h, start - slack, end + slack)]
-        changed = sum(1 for h in hunks for line in h if line.line_type in "+-")
-        if not hunks or changed > max_changed_lines:
+        hunks = [h for h in patch if touches(h, start - slack, end + slack)]
+        own, changed = attributed_hunks(hunks, start - slack, end + slack)  # this finding's changes only
+        if not hunks or not changed or changed > max_changed_lines:
             continue
-        record = _record(finding, path, start, end, commit_a, commit_b, hunks, reader, context_lines)
+        record = _record(finding, path, start, end, commit_a, commit_b, hunks, reader, context_lines, own)
         if record:
             out.append(record)
     return sorted(out, key=lambda r: (r["path"], r["before_start_line"], r["finding_id"]))
@@ -261,25 +271,8 @@ def _file_diff(reader: SourceReader, a: str, b: str, path: str):
     return files[0] if len(files) == 1 and len(files[0]) else None
 
 
-def _touches(hunk, lo: int, hi: int) -> bool:
-    """Does a changed line of ``hunk`` (in old-file numbering) fall within lo..hi?
-
-    A removed line sits at its own number; an added line between old lines
-    ``n`` and ``n + 1`` counts at both.
-    """
-    previous = hunk.source_start - 1 if hunk.source_length else hunk.source_start
-    for line in hunk:
-        if line.source_line_no is not None:
-            if line.line_type == "-" and lo <= line.source_line_no <= hi:
-                return True
-            previous = line.source_line_no
-        elif line.line_type == "+" and (lo <= previous <= hi or lo <= previous + 1 <= hi):
-            return True
-    return False
-
-
 def _record(finding: dict, path: str, start: int, end: int, commit_a: str, commit_b: str, hunks: list,
-            reader: SourceReader, context_lines: int) -> dict | None:
+            reader: SourceReader, context_lines: int, own: str) -> dict | None:
     ctx = max(0, int(context_lines))
     first = min([start - ctx] + [h.source_start for h in hunks])
     last = max([end + ctx] + [h.source_start + max(h.source_length, 1) - 1 for h in hunks])
@@ -287,7 +280,7 @@ def _record(finding: dict, path: str, start: int, end: int, commit_a: str, commi
     if window is None:
         return None
     before_start, _, before = window
-    diff = f"--- a/{path}\n+++ b/{path}\n" + "".join(str(h) for h in hunks)
+    diff = f"--- a/{path}\n+++ b/{path}\n" + own
     found = set(reader.secrets_near(path, commit_a, before_start, last))
     found |= set(reader.secrets_near(path, commit_b, min(h.target_start for h in hunks),
                                      max(h.target_start + h.target_length for h in hunks)))

@@ -7,7 +7,7 @@ repository is available, else from the finding's snippet; Bandit prefixes
 its snippet lines with their numbers, which are stripped (and give the
 snippet's first line number).
 
-Scanner-proposed fixes (``finding["scanner_fix"]``, filled by the Semgrep and
+Scanner-proposed fixes (``finding.scanner_fix``, filled by the Semgrep and
 SARIF parsers) are applied to the matched span the way the scanner would:
 Semgrep ``fix`` replaces the span, ``fix_regex`` substitutes inside it (the
 replacement text alone is never a line), SARIF replacements delete a region
@@ -19,6 +19,8 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+
+from tasks.findings.model import NO_LOCATION, Finding, as_finding
 
 _NUMBERED = re.compile(r"^(\d+) ?(.*)$")
 
@@ -53,26 +55,27 @@ def _strip_numbers(lines: list[str]) -> tuple[list[str], int | None]:
     return [m.group(2) for m in matches], nums[0]
 
 
-def code_of(finding: dict, code: dict | None) -> Code | None:
+def code_of(finding: Finding | dict, code: dict | None) -> Code | None:
     """The lines a fix may change: the reader's code, else the snippet; None when neither."""
-    loc = finding.get("location") or {}
-    start = loc.get("start_line")
-    end = loc.get("end_line") or start
+    finding = as_finding(finding)
+    loc = finding.location or NO_LOCATION
+    start = loc.start_line
+    end = loc.end_line or start
     if code and isinstance(code.get("text"), str) and code["text"].strip():
         first = int(code.get("start_line") or 1)
         lines = code["text"].splitlines()
-        return Code(str(code.get("path") or loc.get("path") or ""), lines, first, (start or first, end or first), True)
-    snippet = finding.get("snippet")
-    if not snippet or not loc.get("path") or not str(snippet).strip():
+        return Code(str(code.get("path") or loc.path or ""), lines, first, (start or first, end or first), True)
+    snippet = finding.snippet
+    if not snippet or not loc.path or not str(snippet).strip():
         return None
     lines, numbered = _strip_numbers(str(snippet).splitlines())
     if numbered is not None:
-        return Code(loc["path"], lines, numbered, (start or numbered, end or numbered), True)
+        return Code(loc.path, lines, numbered, (start or numbered, end or numbered), True)
     if start is None:
         return None
     # Semgrep's `lines` are exactly start..end; other snippets are located by content later
     exact = end is not None and len(lines) == end - start + 1
-    return Code(loc["path"], lines, start, (start, end or start), exact)
+    return Code(loc.path, lines, start, (start, end or start), exact)
 
 
 def unified_diff(c: Code, new_lines: list[str]) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.fixes.languages import FENCE
 
 # rule id keywords -> (what the credential is, where to revoke it, environment variable name)
@@ -34,8 +35,8 @@ _PROVIDERS = [
 ]
 
 
-def _provider(finding: dict) -> tuple[str, str, str | None]:
-    key = f"{finding.get('rule_id')} {finding.get('title')}"
+def _provider(finding: Finding) -> tuple[str, str, str | None]:
+    key = f"{finding.rule_id} {finding.title}"
     for rx, what, revoke, env in _PROVIDERS:
         if re.search(rx, key, re.I):
             return what, revoke, env
@@ -84,18 +85,37 @@ _STORE = {
 }
 
 
-def rotation(finding: dict, language: str | None, fix_family: str = "secret-rotate") -> tuple[str, dict]:
-    loc = finding.get("location") or {}
-    path = loc.get("path") or "the file"
-    where = f"{path}:{loc['start_line']}" if loc.get("start_line") else path
+# a private key found in one of these is embedded in a program, not a key file to delete
+_CODE_LANGUAGES = {"python", "javascript", "typescript", "java", "go", "ruby", "php", "csharp", "kotlin", "c", "cpp",
+                   "rust", "scala", "swift"}
+
+
+def rotation(finding: Finding | dict, language: str | None, fix_family: str = "secret-rotate") -> tuple[str, dict]:
+    finding = as_finding(finding)
+    loc = finding.location or NO_LOCATION
+    path = loc.path or "the file"
+    where = f"{path}:{loc.start_line}" if loc.start_line else path
     what, revoke, env = _provider(finding)
     lines = [f"1. Treat the {what} in {where} as compromised: {revoke}."]
+    if env is None and language in _CODE_LANGUAGES:  # a key embedded in source code: the module stays, the key goes
+        lines.append(f"2. Do not delete {path}: it is code the application needs. Remove the key literal from it, load "
+                     "the key at run time from a file or secret the deployment provides (outside the repository), and "
+                     "purge the old value from history (`git filter-repo --replace-text replacements.txt`).")
+        lines.append("3. Keep the new key in your secret manager or the platform's secret store, mounted as a file "
+                     "at run time.")
+        return "\n".join(lines), {"fix_family": "secret-key-in-code"}
     if env is None:  # a key file: the file itself must go
         lines.append(f"2. Delete {path} from the repository, add it to .gitignore, and purge it from history: "
                      f"`git filter-repo --invert-paths --path {path}` (then force-push and have clones re-cloned).")
         lines.append("3. Keep the new key outside the repository: your secret manager or the deployment platform's "
                      "secret store, mounted as a file at run time.")
         return "\n".join(lines), {"fix_family": "secret-key-file"}
+    if re.search(r"\.tfstate(?:\.backup)?$", path):
+        lines.append(f"2. Terraform state holds every secret of the resources it manages: stop committing it. Purge "
+                     f"{path} from history (`git filter-repo --invert-paths --path {path}`), add `*.tfstate*` to "
+                     ".gitignore and keep state in an encrypted remote backend (S3 with encryption and locking, "
+                     "Terraform Cloud).")
+        return "\n".join(lines), {"fix_family": "secret-in-state"}
     lines.append("2. Remove the literal from the file and purge it from history (`git filter-repo --replace-text "
                  "replacements.txt`, listing the old value), then force-push; rotation matters more than the purge.")
     block = _read_it(language, env, path)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from tasks.findings.model import NO_LOCATION, NO_PACKAGE, Finding, as_finding
+
 _HASH_COMMENT = {".py", ".rb", ".sh", ".bash", ".yaml", ".yml", ".tf", ".hcl", ".toml", ".r", ".pl", ".ps1", ".cfg", ".conf", ""}
 
 
@@ -22,10 +24,10 @@ def _comment(path: str | None) -> str:
     return "#" if suffix in _HASH_COMMENT else "//"
 
 
-def _line(f: dict) -> str:
+def _line(f: Finding) -> str:
     """The flagged line as the scanner quoted it (Bandit numbers its lines: the number goes)."""
-    lines = (f.get("snippet") or "").strip("\n").splitlines()
-    start = (f.get("location") or {}).get("start_line")
+    lines = (f.snippet or "").strip("\n").splitlines()
+    start = f.line
     numbered = [re.match(r"^(\d+) ?(.*)$", l) for l in lines]
     if lines and all(numbered):
         chosen = [m.group(2) for m in numbered if start and int(m.group(1)) == int(start)] or [numbered[0].group(2)]
@@ -43,14 +45,15 @@ def justification(rec: dict) -> str:
     return text if len(text) <= 110 else text[:110].rsplit(" ", 1)[0] + " ..."
 
 
-def suppression_for(f: dict, rec: dict) -> tuple[str, str]:
+def suppression_for(f: Finding | dict, rec: dict) -> tuple[str, str]:
     """(language of the block, the suppression text) for finding ``f`` judged false positive by ``rec``."""
+    f = as_finding(f)
     short = justification(rec)
-    tool, rule = f["tool"], str(f["rule_id"])
-    loc = f.get("location") or {}
-    path, line = loc.get("path"), loc.get("start_line")
+    tool, rule = f.tool, str(f.rule_id)
+    loc = f.location or NO_LOCATION
+    path, line = loc.path, loc.start_line
     ids = rec.get("vuln_ids") or [rule]
-    pkg = f.get("package") or {}
+    pkg = f.package or NO_PACKAGE
     code = _line(f)
     if tool == "bandit":
         return "python", f"{code or '...'}  # nosec {rule} - {short}"
@@ -58,15 +61,15 @@ def suppression_for(f: dict, rec: dict) -> tuple[str, str]:
         c = _comment(path)
         return "text", f"{code + '  ' if code else ''}{c} nosemgrep: {rule} - {short}"
     if tool == "checkov":
-        if str(path or "").endswith((".yaml", ".yml")) and "kubernetes" in (f.get("description") or "").lower():
+        if str(path or "").endswith((".yaml", ".yml")) and "kubernetes" in (f.description or "").lower():
             return "yaml", f"metadata:\n  annotations:\n    checkov.io/skip1: {rule}={short}"
         return "hcl", f"#checkov:skip={rule}:{short}"
     if tool == "trivy":
-        return "text", f"# .trivyignore\n{ids[0] if f['kind'] == 'dependency' else rule}  # {short}"
+        return "text", f"# .trivyignore\n{ids[0] if f.kind == 'dependency' else rule}  # {short}"
     if tool == "grype":
         block = f"# .grype.yaml\nignore:\n  - vulnerability: {ids[0]}\n"
-        if pkg.get("name"):
-            block += f"    package:\n      name: {pkg['name']}\n" + (f"      version: {pkg['version']}\n" if pkg.get("version") else "")
+        if pkg.name:
+            block += f"    package:\n      name: {pkg.name}\n" + (f"      version: {pkg.version}\n" if pkg.version else "")
         return "yaml", block + f"    # {short}"
     if tool == "osv-scanner":
         return "toml", f'# osv-scanner.toml\n[[IgnoredVulns]]\nid = "{ids[0]}"\nreason = "{short}"'
@@ -78,21 +81,22 @@ def suppression_for(f: dict, rec: dict) -> tuple[str, str]:
         return "text", f"# .gitleaksignore (fingerprint: file:rule:line)\n{path}:{rule}:{line}"
     if tool == "zap":
         return "text", f"# ZAP baseline rules file (zap-baseline.py -c rules.tsv)\n{rule}\tIGNORE\t({short})"
-    if tool == "npm-audit" and pkg.get("name"):
+    if tool == "npm-audit" and pkg.name:
         return "json", ("{\n  \"@context\": \"https://openvex.dev/ns/v0.2.0\",\n  \"statements\": [{\n"
                         f"    \"vulnerability\": {{\"name\": \"{ids[0]}\"}},\n"
-                        f"    \"products\": [{{\"@id\": \"pkg:npm/{pkg['name']}\"}}],\n"
+                        f"    \"products\": [{{\"@id\": \"pkg:npm/{pkg.name}\"}}],\n"
                         "    \"status\": \"not_affected\",\n    \"justification\": \"vulnerable_code_not_present\",\n"
                         f"    \"impact_statement\": \"{short}\"\n  }}]\n}}")
     return "text", f"Mark {rule} at {path or 'this location'} as accepted in {tool}'s suppression list: {short}"
 
 
-def suppression_answer(f: dict, rec: dict) -> str:
+def suppression_answer(f: Finding | dict, rec: dict) -> str:
     """The stage-2 text: the verdict first, then the suppression block and where it goes."""
+    f = as_finding(f)
     lang, block = suppression_for(f, rec)
     why = rec["reasons"][0]["evidence"].rstrip(".")
     where = {"bandit": "on the flagged line", "semgrep": "on the flagged line", "checkov": "inside the flagged resource",
              "npm-audit": "in an OpenVEX document (npm audit has no ignore list; audit-ci or a VEX-aware scanner reads it)"}
-    place = where.get(f["tool"], "in the scanner's ignore file at the repository root")
+    place = where.get(f.tool, "in the scanner's ignore file at the repository root")
     return (f"False positive: {why}. Do not change the code; suppress the finding {place}, with the reason, "
             f"so the next scan does not report it again:\n```{lang}\n{block}\n```\n")

@@ -76,6 +76,8 @@ def card_evaluation(eval_dir: Path, stage: str, repo_folder: Path) -> dict:
     if plot and (eval_dir / plot).is_file():
         shutil.copy2(eval_dir / plot, repo_folder / plot)
         kwargs["loss_plot"] = plot
+    if (report.get("plots") or {}).get("intervals") == "intervals.png" and (eval_dir / "intervals.png").is_file():
+        shutil.copy2(eval_dir / "intervals.png", repo_folder / "intervals.png")
     return kwargs
 
 
@@ -117,6 +119,12 @@ def _evaluation_section(evaluation: dict | None, loss_plot: str | None) -> str:
             f"({rows.get('stage1', 0)} stage-1 and {rows.get('stage2', 0)} stage-2 rows, greedy decoding); "
             "each cell is the share of rows a check passed on, with the rows it applied to.\n\n" + metric_table(evaluation)
         )
+        if evaluation.get("intervals"):
+            from tasks.evaluation.blind import markdown
+
+            text += "\n" + markdown(evaluation["intervals"]).replace("## ", "### ", 1)
+            if (evaluation.get("plots") or {}).get("intervals") == "intervals.png":
+                text += "\n![blind metrics with 95% intervals](intervals.png)\n"
         fg = evaluation.get("forgetting")
         if fg:
             text += "\nForgetting (stage-1 test rows, stage 1 -> stage 2): " + ", ".join(

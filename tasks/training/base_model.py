@@ -78,6 +78,10 @@ def fetch(repo_id: str, revision: str | None = None, cache_dir: str | os.PathLik
 
 def resolve(base_model: str) -> Path:
     """The local folder to pass to ``mlx_lm.load`` for ``base_model``."""
+    from tasks.training import known_models
+
+    if known_models.is_known(base_model):
+        return known_models.resolve(base_model, fetch)[0]
     if is_local(base_model):
         path = local_path(base_model)
         if not (path / "config.json").is_file():
@@ -214,6 +218,12 @@ def dependencies(base: str, skip: bool, tiny: Path) -> list[str]:
         return []
     if is_tiny(base):
         return [str(tiny / n) for n in ("config.json", "model.safetensors", "tokenizer.json")]
+    from tasks.training import known_models
+
+    if known_models.is_known(base):  # offline and not in the HF cache: the gguf_base_model target's files
+        if known_models.offline() and not known_models.hf_cached(known_models.KNOWN[base]["repo"]):
+            return [str(known_models.converted_dir(base) / n) for n in ("config.json", "model.safetensors", "tokenizer.json")]
+        return []
     if is_local(base):
         return [str(f) for f in model_files(local_path(base))]
     return []

@@ -127,6 +127,9 @@ def run(args: argparse.Namespace, publish=None) -> dict:
 
 
 def main(argv: list[str] | None = None, publish=None) -> int:
+    from tasks.training import blas
+
+    blas.preload()  # before mlx is imported (tasks/training/blas.py)
     args = _parser().parse_args(argv)
     try:
         metrics = run(args, publish)

@@ -93,6 +93,21 @@ def add_lora(model, cfg: dict) -> None:
     )
 
 
+def _clock(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    return f"{m}m{s:02d}s"
+
+
+def _add_eta(ui) -> None:
+    """mlx-lm's TrainUI bar shows steps done; add rich's time-remaining column (best effort: a private attribute)."""
+    try:
+        from rich.progress import TextColumn, TimeRemainingColumn
+
+        ui._progress.columns = (*ui._progress.columns, TextColumn("[ui.muted]· ETA[/ui.muted]"), TimeRemainingColumn())
+    except (AttributeError, ImportError, TypeError):
+        pass
+
+
 def train_adapter(
     model,
     tokenizer,
@@ -182,6 +197,7 @@ def train_adapter(
     tic_all = time.perf_counter()
     model.train()
     with TrainUI(total - start, rank=w.rank) as ui:
+        _add_eta(ui)
         for step in range(start + 1, total + 1):
             tic = time.perf_counter()
             mx.random.seed(step_seed(seed, step))  # dropout's randomness: a function of (seed, step), so resumable
@@ -202,8 +218,11 @@ def train_adapter(
             })
             ui.advance()
             ui.report_train(step, loss, toks / elapsed if elapsed > 0 else 0.0, trained_tokens)
-            log.info("step %d train_loss %.4f lr %.3g tok/s %.1f", step, loss, history["train"][-1]["learning_rate"],
-                     toks / elapsed if elapsed > 0 else 0.0)
+            eta = (time.perf_counter() - tic_all) / (step - start) * (total - step)
+            log.info("step %d/%d train_loss %.4f lr %.3g tok/s %.1f eta %s", step, total, loss, history["train"][-1]["learning_rate"],
+                     toks / elapsed if elapsed > 0 else 0.0, _clock(eta))
+            if w.writer and (step % max(1, cfg["steps_per_eval"]) == 0 or step == start + 1) and step < total:
+                print(f"step {step}/{total}: elapsed {_clock(time.perf_counter() - tic_all)}, ETA {_clock(eta)}", flush=True)
             if not math.isfinite(loss):
                 if w.writer:
                     checkpoints.clear()

@@ -85,6 +85,7 @@ _SECRET_TEXT = {
     "plain-word": "a plain word ({length} letters, {entropy} bits/char)",
     "low-entropy": "a low-entropy value ({length} characters, {entropy} bits/char)",
     "high-entropy": "a high-entropy value ({length} characters, {entropy} bits/char), shaped like a real credential",
+    "key-header": "{match}",
 }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from tasks.findings import paths, versions
 from tasks.findings.parsers import base
+from tasks.findings.parsers.sarif_flow import code_flow
 from tasks.findings.redact import redact_finding
 
 _DRIVER_TOOLS = {
@@ -260,6 +261,9 @@ def _parse_run(run: dict) -> list[dict]:
             fingerprint=fingerprints,
             column=region.get("startColumn"),
         )
+        flow = code_flow(result, base_ids)
+        if flow:
+            f["flow"] = flow
         if kind == "dependency" and tool == "grype" and str(rule.get("name") or "").endswith("CpeMatch"):
             f["match"] = {"by": "cpe", "cpes": []}  # grype's rule name says how it matched (JavaMatcherCpeMatch)
         sarif_fix = _scanner_fix(result, uri, base_ids)

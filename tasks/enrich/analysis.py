@@ -1,0 +1,107 @@
+"""The sections of a stage-1 analysis: what is wrong here, how it works, how to fix it, and their rendering.
+
+Split from tasks.enrich.narrative (which chooses CWEs and composes the
+remediation): each function returns only what is specific to the finding,
+or an empty string, so the answer says less rather than something generic.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.enrich import mechanisms, specifics, wording
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _sentences(text: str, n: int) -> str:
+    parts = [p.strip() for p in _SENTENCE_END.split(" ".join((text or "").split())) if p.strip()]
+    return " ".join(parts[:n])
+
+
+def version_like(value) -> bool:
+    """A fixed version that is a version (grype's test data has "fix_1")."""
+    return isinstance(value, str) and bool(re.match(r"^v?\d", value.strip()))
+
+
+def _advisory_ids(f: dict) -> str:
+    rule = str(f["rule_id"])
+    if not (f.get("cve") or f.get("ghsa")) and rule.startswith("via:"):  # npm audit: vulnerable through a dependency
+        return f"the advisories of its dependency {rule[4:]}"
+    return ", ".join(f.get("cve") or f.get("ghsa") or [rule])
+
+
+_NOT_A_CONTROL = ("Here the digest serves as an identifier (a de-duplication or cache key), not as a security control, so the "
+                  "catalogue's consequences for broken cryptography do not apply; crafted colliding inputs could at most make two "
+                  "records share a key.")
+_ADVISORY_TAIL = re.compile(r"^#+\s*(?:References|For more information|Credits?|Acknowledge?ments?|Timeline|Resources)\b",
+                            re.M | re.I)
+PROMPT_DESCRIPTION_CHARS = 800  # what the prompt shows of the description (tasks.datasets.prompts)
+HEADINGS = {"weakness": "What is wrong here", "impact": "Who can reach it", "exploitation": "How it works",
+            "remediation": "How to fix it"}
+
+
+def beyond_prompt(f: dict) -> str:
+    """The advisory's own text past what the prompt shows: its mechanism and preconditions (OSV ``details``)."""
+    text = f.get("description") or ""
+    if len(text) <= PROMPT_DESCRIPTION_CHARS:
+        return ""
+    rest = text[PROMPT_DESCRIPTION_CHARS:]
+    start = rest.find("\n")  # the cut lands mid-paragraph: start at the next whole one, never mid-thought
+    if start < 0:
+        return ""
+    rest = _ADVISORY_TAIL.split(rest[start:], 1)[0]  # references, credits, contacts: no mechanism there
+    return _sentences(" ".join(rest.replace("#", " ").split()), 3)
+
+
+def what_is_wrong(f: dict, cwes: list[str], cwe_source: str) -> str:
+    """The vulnerable path, the origins of the flagged values, or the advisory's facts - never the prompt again."""
+    parts: list[str] = []
+    if f["kind"] in ("code", "config", "web"):
+        flow = specifics.flow_path(f)
+        if flow:
+            parts.append(flow)
+        parts += specifics.value_origins(f) if not flow else []
+    elif f["kind"] == "dependency":
+        p = f.get("package") or {}
+        fixed = p.get("fixed_version") if version_like(p.get("fixed_version")) else None
+        if p.get("version") and fixed:
+            parts.append(f"{p['name']} {p['version']} is in the affected range of {_advisory_ids(f)}; the advisory data "
+                         f"lists {fixed} as the fixed release.")
+        detail = beyond_prompt(f)
+        if detail:
+            parts.append(f"The advisory goes on: {detail}")
+    elif f["kind"] == "secret":
+        loc = f.get("location") or {}
+        parts.append(f"The value sits in {loc.get('path', 'the repository')} and, once committed, in every clone and in "
+                     "the git history, even after the line is deleted.")
+    return " ".join(parts)
+
+
+def how_it_works(f: dict, cwes: list[str], cwe_source: str, fix_meta: dict) -> str:
+    if str(fix_meta.get("fix_family") or "").endswith("-not-security"):
+        return _NOT_A_CONTROL
+    if cwe_source == "retrieved" or f["kind"] in ("secret", "dependency"):
+        return ""  # a guessed CWE is no fact; a secret's risk is said above; an advisory's own text beats its CWE's
+    # (a CWE sentence on a dependency misled: socket.io-parser's CWE-89 is no quoted SQL value)
+    return mechanisms.mechanism(f, cwes) or ""
+
+
+def fix_items(f: dict, fix: list[str]) -> list[str]:
+    """The remediation without the catalogue's generic mitigations (the same paragraph in every row of a CWE)
+    and without items that only repeat the finding ("Ensure the key vault is recoverable: make it recoverable")."""
+    said = set(wording.content_words(" ".join([str(f["rule_id"]), f["title"], f.get("description") or ""])))
+    out = []
+    for item in fix:
+        if item.startswith(("Mitigation (CWE-", "The report gives no fix for")):
+            continue
+        kept = wording.drop_restating(item, said)
+        if kept:
+            out.append(kept)
+    return out
+
+
+def render(parts: list[tuple[str, str]]) -> str:
+    """Markdown sections, empty ones left out; a verdict line can be put in front of the result."""
+    return "\n\n".join(f"## {heading}\n{body}" for heading, body in parts if body and body.strip())

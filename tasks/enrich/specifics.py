@@ -1,0 +1,179 @@
+"""What is specific about one finding: its path through the code, where its values come from, who reaches it.
+
+A reviewer's analysis says what the prompt does not: the source-to-sink path
+the tool traced (SARIF ``codeFlows``, parsed into ``finding["flow"]``), where
+the flagged line's values are set in the code around it (an assignment above,
+a parameter of the enclosing function, or only constant literals, which no
+attacker controls), and who can reach the place (a test file, an example, a
+container image's OS package).  Everything here is read from the finding;
+when nothing is known the function returns nothing and the analysis says
+less rather than something generic.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import PurePosixPath
+
+from tasks.triage.report_signals import is_test_path
+from tasks.fixes.ecosystems import NPM_BUNDLED
+
+_IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+_KEYWORDS = {"if", "else", "elif", "for", "while", "return", "def", "class", "import", "from", "as", "in", "not", "and", "or",
+             "is", "None", "True", "False", "try", "except", "with", "lambda", "self", "cls", "const", "let", "var", "new",
+             "function", "await", "async", "pass", "raise", "yield", "assert", "print", "str", "int", "len", "open"}
+_DEF = re.compile(r"^\s*(?:async\s+)?def\s+(\w+)\s*\(([^)]*)\)|^\s*(?:export\s+)?(?:async\s+)?function\s+(\w+)\s*\(([^)]*)\)|"
+                  r"^\s*func\s+(?:\([^)]*\)\s*)?(\w+)\s*\(([^)]*)\)")
+# folders whose code is, by convention, not shipped (tools/ or scripts/ often are: a guess would be a wrong fact)
+_EXAMPLE_DIRS = {"examples", "example", "samples", "sample", "demo", "demos"}
+_OS_ECOSYSTEMS = {"deb", "debian", "ubuntu", "apk", "alpine", "rpm", "redhat", "centos", "rocky", "amazon", "os", "wolfi"}
+
+
+def _code(f: dict, code: dict | None = None):
+    from tasks.fixes.patches import code_of
+
+    return code_of(f, code)
+
+
+def flow_path(f: dict) -> str | None:
+    """The traced path, source to sink, each step with its code: 'bad/api.py:32 `data = request.get_json()` -> ...'."""
+    steps = f.get("flow") or []
+    if len(steps) < 2:
+        return None
+    parts = []
+    for s in steps:
+        where = f"{s['path']}:{s['line']}" if s.get("line") else s["path"]
+        parts.append(f"{where} `{s['code']}`" if s.get("code") else where)
+    loc = f.get("location") or {}
+    sink = loc.get("path") and f"{loc['path']}:{loc.get('start_line')}"
+    related = any(s.get("via") == "related" for s in steps)
+    text = ("The tool links this result to: " if related else
+            "The tool traced the value from its source to this line: ") + (", " if related else " -> ").join(parts)
+    if sink and not parts[-1].startswith(sink) and not related:
+        text += f" -> {sink}"
+    return text + "."
+
+
+def _flagged(c) -> tuple[list[str], int] | None:
+    lo, hi = c.target
+    idx = [i for i in range(len(c.lines)) if lo <= c.start_line + i <= hi]
+    return ([c.lines[i] for i in idx], idx[0]) if idx else None
+
+
+def _constant_call(text: str) -> bool | None:
+    """True when every argument of every call on the line is a literal (Python); None when it does not parse."""
+    try:
+        tree = ast.parse(re.sub(r"^(?:return|await|yield)\s+", "", text.strip().rstrip(":").removesuffix("\\")))
+    except SyntaxError:
+        return None
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    if not calls:
+        return None
+
+    def literal(node) -> bool:
+        return isinstance(node, (ast.Constant, ast.List, ast.Tuple)) and all(
+            literal(e) for e in getattr(node, "elts", [])) or isinstance(node, ast.Constant)
+
+    args = [a for n in calls for a in list(n.args) + [k.value for k in n.keywords]]
+    return bool(args) and all(literal(a) for a in args)  # every argument of every call (md5(x).hexdigest() is not)
+
+
+def value_origins(f: dict, code: dict | None = None) -> list[str]:
+    """Where the flagged line's names are set in the code shown (``code`` from the source reader, else the
+    snippet): an assignment above, the enclosing function's parameter (its callers decide), or constant
+    literals only."""
+    c = _code(f, code)
+    if not c:
+        return []
+    hit = _flagged(c)
+    if not hit:
+        return []
+    lines, first = hit
+    line_no = c.start_line + first
+    text = " ".join(l.strip() for l in lines)
+    out: list[str] = []
+    if (f.get("tool") == "bandit" or str((f.get("location") or {}).get("path", "")).endswith(".py")) and _constant_call(text):
+        return [f"Every argument of the call on line {line_no} is a constant literal, so no outside input reaches it here."]
+    names = [n for n in dict.fromkeys(_IDENT.findall(re.sub(r"(['\"]).*?\1", "", text))) if n not in _KEYWORDS]
+    enclosing = None
+    for i in range(first - 1, -1, -1):
+        m = _DEF.match(c.lines[i])
+        if m:
+            name, params = next((m.group(k), m.group(k + 1)) for k in (1, 3, 5) if m.group(k))
+            enclosing = (name, [p.strip().split(":")[0].split("=")[0].strip(" *") for p in params.split(",")], c.start_line + i)
+            break
+    for name in names[:6]:
+        assign = re.compile(rf"^\s*(?:(?:const|let|var)\s+)?{re.escape(name)}\s*(?::[^=]+)?(?<![=!<>])=(?!=)\s*(.+)$")
+        found = None
+        for i in range(first - 1, -1, -1):
+            if enclosing and c.start_line + i < enclosing[2]:
+                break  # above the enclosing function: another scope
+            m = assign.match(c.lines[i])
+            if m:
+                found = f"`{name}` is set on line {c.start_line + i} from `{m.group(1).strip()[:80]}`."
+                break
+        if found:
+            out.append(found)
+        elif enclosing and name in enclosing[1]:
+            out.append(f"`{name}` is a parameter of `{enclosing[0]}` (line {enclosing[2]}), so its callers decide "
+                       "what reaches this line.")
+    return out[:3]
+
+
+_SOURCES = ((re.compile(r"\brequest\.|\breq\.(?:body|query|params|headers|cookies)|\$_(?:GET|POST|REQUEST|COOKIE)|getParameter\("),
+             "the HTTP request, so any client that can send it"),
+            (re.compile(r"\bsys\.argv|\bargparse|\bparse_args\(|process\.argv|os\.Args"), "the command line, so whoever runs the program"),
+            (re.compile(r"\bos\.environ|\bgetenv\(|process\.env"), "the environment, so whoever sets the process's environment"),
+            (re.compile(r"\binput\(|sys\.stdin|readline\("), "standard input, so whoever feeds the program"))
+
+
+_NESTED = re.compile(r"node_modules/((?:@[^/]+/)?[^/]+)/(.*?)node_modules/((?:@[^/]+/)?[^/]+)(?:/package\.json)?$")
+_NOT_SHIPPED = ("benchmark", "test", "tests", "example", "examples", "docs")
+
+
+def npm_parent(path: str, name: str | None) -> str | None:
+    """Who pulls in a nested npm copy: ``node_modules/archiver/node_modules/async`` is archiver's own async."""
+    m = _NESTED.search(path)
+    if not m or (name and m.group(3) != name):
+        return None
+    parent, inner, name = m.group(1), [p for p in m.group(2).split("/") if p], m.group(3)
+    if inner:
+        folder = "/".join(inner)
+        text = (f"This copy of {name} ships inside {parent}'s own {folder}/ folder, part of {parent}'s published files "
+                f"rather than a dependency npm resolved for the application")
+        return text + (", and the application does not load that folder at run time." if inner[0].lower() in _NOT_SHIPPED else ".")
+    return (f"This copy of {name} is nested under {parent}, so it is {parent}'s own dependency (npm nests a copy when "
+            f"the top-level one does not fit the parent's version range): the fix goes through {parent}, a release of it "
+            f"that allows the fixed {name}, or an override.")
+
+
+def reach(f: dict) -> str | None:
+    """Who can reach the place, from where it is: the traced source, a test, an example or tool, a container's OS package."""
+    path = (f.get("location") or {}).get("path")
+    first = ((f.get("flow") or [{}])[0] or {}).get("code") or ""
+    for pattern, who in _SOURCES:
+        if len(f.get("flow") or []) > 1 and pattern.search(first):
+            return f"The traced source is {who} controls the value that reaches the sink."
+    if f["kind"] == "dependency":
+        eco = str((f.get("package") or {}).get("ecosystem") or "").lower()
+        if NPM_BUNDLED.search(path or ""):
+            return ("This copy sits inside the image's global npm, which the application does not load at run time; "
+                    "it is reached only by running npm in the container (builds, `npm install` at start-up).")
+        parent = npm_parent(path or "", (f.get("package") or {}).get("name"))
+        if parent:
+            return parent
+        if eco in _OS_ECOSYSTEMS:
+            return ("This is a package of the container image's operating system: it matters only if the application or "
+                    "another process in the container uses the affected feature, and it is fixed by rebuilding on an "
+                    "updated base image, not in the application's own manifest.")
+        return None
+    if f["kind"] in ("code", "config") and is_test_path(path):
+        return (f"{path} is test code: it runs in CI and on developers' machines, not in the deployed application, so "
+                "only someone who controls the test inputs reaches it.")
+    parts = {p.lower() for p in PurePosixPath(path or "").parts[:-1]}
+    if f["kind"] == "code" and parts & _EXAMPLE_DIRS:
+        folder = sorted(parts & _EXAMPLE_DIRS)[0]
+        return (f"{path} is example code under {folder}/: it matters where someone copies it into an application, "
+                "not in this project's own runtime.")
+    return None

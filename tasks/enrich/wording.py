@@ -1,0 +1,87 @@
+"""Does a sentence say anything the prompt does not?  Shared by the narrative (which leaves such sentences
+out) and the dataset lint (which quarantines rows that still have them).
+
+A sentence restates when at least three quarters of its content words
+(three letters or more, minus the words every finding uses: reported,
+issue, severity, ...) are words of the prompt: "Bandit reported subprocess
+call with shell=True in tools/release.py" says nothing new, "tag comes from
+sys.argv[1], so whoever runs the script chooses the shell line" does.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[A-Za-z0-9_./:-]+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_STOP = {"the", "and", "for", "with", "this", "that", "from", "into", "are", "was", "has", "have", "its", "not", "but",
+         "can", "may", "any", "all", "which", "where", "when", "there", "here", "reported", "report", "reports", "finding",
+         "flagged", "flags", "identified", "detected", "found", "issue", "line", "file", "code", "severity", "rule",
+         "ensure", "make", "set", "use", "enable", "should", "must"}
+MIN_WORDS = 6
+# an action may name what the prompt names (the package, the fixed version it states): it is still the fix
+FIX_HEADINGS = ("## How to fix it", "## What to do")
+SHARE = 0.75
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in (w.lower().strip(".:,;()`'\"") for w in _WORD.findall(text)) if len(w) >= 3 and w not in _STOP]
+
+
+def restates(sentence: str, prompt_words: set[str]) -> bool:
+    words = content_words(sentence)
+    return len(words) >= MIN_WORDS and sum(w in prompt_words for w in words) / len(words) >= SHARE
+
+
+def restating_sentence(text: str, prompt: str) -> str | None:
+    """The first sentence of ``text`` that only repeats ``prompt``'s words, or None."""
+    vocabulary = set(content_words(prompt))
+    for sentence in _SENTENCE.split(text):
+        if restates(sentence, vocabulary):
+            return sentence.strip()
+    return None
+
+
+def drop_restating(text: str, prompt_words: set[str]) -> str:
+    """``text`` without its sentences that only repeat the prompt (code blocks kept whole)."""
+    pieces = re.split(r"(```.*?```)", text, flags=re.S)
+    out = []
+    for i, piece in enumerate(pieces):
+        if i % 2:
+            out.append(piece)  # a code block
+        else:
+            kept = [s for s in re.split(r"(?<=[.!?:])[ \t]+", piece) if not restates(s, prompt_words)]
+            out.append(" ".join(kept) + ("\n" if piece.endswith("\n") and kept else ""))
+    return "".join(out).strip()
+
+
+def strip_restating(markdown: str, prompt: str) -> str:
+    """``markdown`` without the sentences that only repeat ``prompt``; a bullet or section left empty goes too
+    (fenced code is kept as it is)."""
+    vocabulary = set(content_words(prompt))
+    out, fenced, fixing = [], False, False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        if line.startswith("## "):
+            fixing = line.startswith(FIX_HEADINGS)
+        if fenced or fixing or line.startswith(("```", "#")) or not line.strip():
+            out.append(line)
+            continue
+        bullet = "- " if line.startswith("- ") else ""
+        kept = drop_restating(line[len(bullet):], vocabulary)
+        if kept:
+            out.append(bullet + kept)
+    sections = "\n".join(out).split("\n\n")
+    return "\n\n".join(s for s in sections if s.strip() and not (s.startswith("## ") and "\n" not in s.strip())).strip()
+
+
+def without_fix_sections(markdown: str) -> str:
+    """The analysis without its fix sections, for the restatement checks."""
+    out, fixing = [], False
+    for line in markdown.splitlines():
+        if line.startswith("## "):
+            fixing = line.startswith(FIX_HEADINGS)
+        if not fixing:
+            out.append(line)
+    return "\n".join(out)

@@ -1,0 +1,167 @@
+"""The review checks (tasks.datasets.checks): each fires on the defect a strict review found, with real code,
+and stays silent on the good row next to it."""
+
+from __future__ import annotations
+
+import pytest
+
+from datasets_rows import dependency, finding, row
+from tasks.datasets import checks
+from tasks.datasets.lint import row_problems
+
+PROMPT = ("Tool: bandit 1.7.5\nRule: B602\nTitle: subprocess call with shell=True identified, security issue.\n"
+          "Severity: high\nCWE: CWE-78\nLocation: tools/release.py:42\n"
+          "Description: subprocess call with shell=True identified, security issue.")
+
+
+def test_restated_prompt_fires_on_a_paraphrase_and_not_on_knowledge():
+    restated = ("Bandit reported subprocess call with shell=True identified, security issue in tools/release.py:42 "
+                "with high severity (B602, CWE-78).")
+    assert checks.restated_prompt(restated, PROMPT)
+    knowledge = ("`tag` comes from `sys.argv[1]` two lines up, so whoever runs the release script controls the shell "
+                 "line: `v1; rm -rf ~` runs the second command. Pass a list (`subprocess.run(['git', 'tag', tag])`) "
+                 "and the shell is never started.")
+    assert checks.restated_prompt(knowledge, PROMPT) is None
+
+
+@pytest.mark.parametrize("text", ["CWE-330 (The scanner named no CWE; this is the closest catalogue entry.)",
+                                  "Fix (sql injection) at app/db.py:11, Python:", "Use the <fix_family> pattern.",
+                                  "cwe_source: retrieved"])
+def test_template_markers(text):
+    assert checks.template_marker(text)
+
+
+def test_template_marker_is_silent_on_ordinary_prose():
+    assert checks.template_marker("Fix it with `hashlib.sha256(data).hexdigest()` in app/cache.py (CWE-328).") is None
+
+
+def test_absolute_and_climbing_diff_paths_are_refused():
+    bad = "```diff\n--- a//src/app/views.py\n+++ b//src/app/views.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n```"
+    assert checks.absolute_diff_path(bad)
+    assert checks.absolute_diff_path(bad.replace("a//src", "a/../etc").replace("b//src", "b/../etc"))
+    good = "```diff\n--- a/src/app/views.py\n+++ b/src/app/views.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n```"
+    assert checks.absolute_diff_path(good) is None
+    new_file = "```diff\n--- /dev/null\n+++ b/.github/dependabot.yml\n@@ -0,0 +1 @@\n+version: 2\n```"
+    assert checks.absolute_diff_path(new_file) is None
+
+
+@pytest.mark.parametrize("tag,body,ok", [
+    ("yaml", "securityContext:\n  runAsNonRoot: true\n  readOnlyRootFilesystem: true\n", True),
+    ("yaml", "securityContext:\n  runAsNonRoot: true\n readOnlyRootFilesystem: true\n", False),  # bad indentation
+    ("json", '{"compilerOptions": {"strict": true}}', True),
+    ("json", '{"compilerOptions": {"strict": true},}', False),
+    ("python", "cur.execute('SELECT * FROM users WHERE id = %s', (uid,))", True),
+    ("python", "cur.execute('SELECT * FROM users WHERE id = %s', (uid,)", False),
+    ("java", 'PreparedStatement ps = conn.prepareStatement("SELECT * FROM t WHERE id = ?");\nps.setString(1, id);', True),
+    ("java", 'PreparedStatement ps = conn.prepareStatement("SELECT * FROM t WHERE id = ?";', False),
+    ("go", 'rows, err := db.Query("SELECT * FROM t WHERE id = $1", id)', True),
+    ("javascript", "const token = jwt.sign(payload, key, { algorithm: 'RS256' });", True),
+    ("javascript", "const token = jwt.sign(payload, key, { algorithm: 'RS256' );", False),
+])
+def test_code_blocks_parse_by_language(tag, body, ok):
+    assert checks.parses(tag, body) is ok
+    assert (checks.unparsable_code(f"```{tag}\n{body}\n```") is None) is ok
+
+
+def test_an_elided_excerpt_or_an_unknown_language_is_not_judged():
+    assert checks.parses("python", "def f(x):\n    ...") is None
+    assert checks.parses("cobol", "MOVE A TO B.") is None
+
+
+def test_a_diff_that_deletes_tests_is_harmful():
+    whole_file = ("```diff\n--- a/tests/test_auth.py\n+++ /dev/null\n@@ -1,3 +0,0 @@\n-def test_login():\n"
+                  "-    assert login('a', 'b')\n-\n```")
+    assert checks.deletes_tests(whole_file)
+    one_test = ("```diff\n--- a/spec/auth.spec.js\n+++ b/spec/auth.spec.js\n@@ -10,4 +10,0 @@\n"
+                "-it('rejects an expired token', () => {\n-  expect(verify(old)).toBe(false);\n-});\n```")
+    assert checks.deletes_tests(one_test)
+    fix = ("```diff\n--- a/tests/test_auth.py\n+++ b/tests/test_auth.py\n@@ -1,2 +1,2 @@\n def test_login():\n"
+           "-    assert login('a', 'b')\n+    assert login('a', 'b') is True\n```")
+    assert checks.deletes_tests(fix) is None
+
+
+def test_rotating_aws_documented_example_key_is_harmful():
+    f = finding("aws", tool="gitleaks", kind="secret", rule_id="aws-access-token", cwe=["CWE-798"],
+                title="AWS Access Key", snippet="aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
+                location={"path": "deploy/config.ini", "start_line": 3, "end_line": 3})
+    answer = "Revoke the AWS access key in IAM and rotate it; load it from the CI secret store."
+    assert checks.example_secret_rotated(answer, f)
+    real = dict(f, snippet="aws_access_key_id = AKIA****************")
+    assert checks.example_secret_rotated(answer, real) is None
+    docs = dict(real, location={"path": "docs/examples/config.ini", "start_line": 3, "end_line": 3})
+    assert checks.example_secret_rotated(answer, docs)
+
+
+MANIFEST = """<activity android:name=".MainActivity" android:exported="true">
+    <intent-filter>
+        <action android:name="android.intent.action.MAIN" />
+        <category android:name="android.intent.category.LAUNCHER" />
+    </intent-filter>
+</activity>"""
+
+
+def test_unexporting_the_launcher_activity_silently_is_harmful():
+    f = finding("android", tool="semgrep", kind="config", rule_id="java.android.exported-activity", cwe=["CWE-926"],
+                location={"path": "app/src/main/AndroidManifest.xml", "start_line": 1, "end_line": 1}, snippet=MANIFEST)
+    answer = ("```diff\n--- a/app/src/main/AndroidManifest.xml\n+++ b/app/src/main/AndroidManifest.xml\n@@ -1 +1 @@\n"
+              '-<activity android:name=".MainActivity" android:exported="true">\n'
+              '+<activity android:name=".MainActivity" android:exported="false">\n```\nReason: not exported.')
+    assert checks.silent_behaviour_change(answer, f, 2, MANIFEST)
+    said = answer + " This is the launcher activity: unexporting it means the app can no longer start; keep it exported."
+    assert checks.silent_behaviour_change(said, f, 2, MANIFEST) is None
+
+
+def test_a_major_upgrade_must_say_it_breaks():
+    f = dependency("express", "express", "3.21.2", "5.0.0")
+    f["tool"], f["package"]["ecosystem"] = "npm-audit", "npm"
+    assert checks.silent_behaviour_change("Upgrade express from 3.21.2 to 5.0.0.", f, 2)
+    assert checks.silent_behaviour_change(
+        "Upgrade express from 3.21.2 to 5.0.0. This crosses two major versions and breaks: app.del is gone, "
+        "req.param() is removed and path patterns changed; check the migration guides.", f, 2) is None
+    minor = dependency("pyyaml", "PyYAML", "5.3.1", "5.4")
+    assert checks.silent_behaviour_change("Upgrade PyYAML from 5.3.1 to 5.4.", minor, 2) is None
+
+
+def test_a_paragraph_shared_by_many_rows_is_boilerplate():
+    para = ("Consequences: an attacker may be able to read or modify application data, bypass protection mechanisms "
+            "and execute unauthorized code or commands.")
+    texts = [f"## What is wrong here\n`uid` is set on line {i} from `request.args['id']`.\n\n## How it works\n{para}"
+             for i in range(6)] + [f"## How it works\n{para}"]
+    shared, only = checks.shared_paragraphs(texts)
+    assert sorted(shared) == [3, 4, 5, 6] and "7 rows share" in shared[3]
+    assert list(only) == [6]  # nothing of its own: pure boilerplate
+
+
+def test_row_problems_reports_the_review_checks():
+    sql = finding("sql")
+    r = row(sql, "```diff\n--- a//work/app/db.py\n+++ b//work/app/db.py\n@@ -11 +11 @@\n-x\n+y\n```\nCWE-89 in app/db.py.")
+    assert "absolute_diff_path" in row_problems(r, sql)
+
+
+def test_unsafe_stage2_answers_are_not_built():
+    from tasks.datasets import rows
+
+    leaked = finding("gl", tool="gitleaks", kind="secret", rule_id="aws-access-token", cwe=["CWE-798"],
+                     location={"path": "dojo/unittests/tools/test_gitlab_parser.py", "start_line": 37, "end_line": 37})
+    assert rows.unsafe_fix(leaked, ("1. Treat the AWS access key ...", "secret-rotation", {})) == rows.SECRET_IN_TESTS
+    label = finding("b105", tool="bandit", rule_id="B105", cwe=["CWE-259"],
+                    location={"path": "detect_secrets/plugins/ibm_cos_hmac.py", "start_line": 21, "end_line": 21})
+    assert rows.unsafe_fix(label, ("1. Treat the password ...", "secret-rotation", {})) == rows.PASSWORD_HEURISTIC
+    sql = finding("generic")
+    assert rows.unsafe_fix(sql, ("In app/db.py (Python): Pass the values as query parameters", "pattern", {"has_diff": False})) \
+        == rows.GENERIC_PATTERN
+    assert rows.unsafe_fix(sql, ("```diff ...```", "pattern", {"has_diff": True})) is None
+
+
+@pytest.mark.parametrize("line", ["except Exception:  # nosec B110 - test cleanup",
+                                  "version = subprocess.check_output(  # nosec B603 - fixed argv",
+                                  "with urllib.request.urlopen(url) as f:  # nosec B310 - constant URL"])
+def test_a_line_shown_from_longer_code_is_not_a_parse_error(line):
+    # a suppression answer shows the flagged line with its comment; the statement continues in the file
+    assert checks.parses("python", line) is True
+
+
+def test_braces_in_code_are_not_template_markers():
+    answer = "Mark the line:\n```python\nos.system(f'icacls \"{protected_path}\" /remove:d Everyone')  # nosec B605\n```"
+    assert checks.template_marker(answer) is None
+    assert checks.template_marker("Use the {package} release.")

@@ -1,0 +1,86 @@
+"""Blind metrics (tasks/evaluation/blind.py): copying the prompt cannot pass them; bootstrap intervals."""
+
+from __future__ import annotations
+
+import copy
+
+from evaluation_rows import DEP_FIXED_S2, NOCWE_S1, SQL_DIFF, SQLI_S1, SQLI_S2
+
+from tasks.evaluation import blind
+from tasks.evaluation.metrics import prompt_text
+
+
+def _parts(row):
+    return row["meta"], prompt_text(row)
+
+
+def test_cwe_scored_only_where_the_prompt_names_none():
+    meta, prompt = _parts(SQLI_S1)  # the prompt says CWE-89
+    assert blind.cwe_unprompted("This is CWE-89.", meta, prompt) is None
+    hidden = copy.deepcopy(SQLI_S1)
+    hidden["messages"][1]["content"] = hidden["messages"][1]["content"].replace("CWE: CWE-89\n", "")
+    meta, prompt = _parts(hidden)
+    assert blind.cwe_unprompted("This is CWE-89, SQL injection.", meta, prompt) is True
+    assert blind.cwe_unprompted("This is CWE-79.", meta, prompt) is False
+    meta, prompt = _parts(NOCWE_S1)  # no CWE in prompt, none expected: must say so
+    assert blind.cwe_unprompted("The report names no CWE.", meta, prompt) is True
+    assert blind.cwe_unprompted("CWE-693 applies.", meta, prompt) is False
+
+
+def test_triage_verdict():
+    row = copy.deepcopy(NOCWE_S1)
+    meta, prompt = _parts(row)
+    assert blind.triage_verdict("Probably acceptable", meta, prompt) is None  # no verdict in the row
+    meta["triage"] = {"verdict": "false_positive", "reasons": ["test file"]}
+    assert blind.triage_verdict("## Assessment\nProbably acceptable: a test file.", meta, prompt) is True
+    assert blind.triage_verdict("This is a false positive.", meta, prompt) is True
+    assert blind.triage_verdict("This is a true positive; fix it.", meta, prompt) is False
+    assert blind.triage_verdict("Missing header.", meta, prompt) is False
+    assert blind.triage_verdict("It needs manual review.", {"triage": {"verdict": "needs_review"}}, prompt) is True
+    # a verdict the prompt states is not scored
+    assert blind.triage_verdict("false positive", meta, prompt + "\nVerdict: false positive") is None
+    assert blind.triage_verdict("x", {"triage": {"verdict": "maybe"}}, prompt) is None
+
+
+def test_fixed_version_only_where_the_prompt_states_none():
+    meta, prompt = _parts(DEP_FIXED_S2)  # expects 1.26.5
+    assert "1.26.5" not in prompt
+    assert blind.fixed_version_unprompted("Upgrade to 1.26.5.", meta, prompt) is True
+    assert blind.fixed_version_unprompted("Upgrade to 1.27.0.", meta, prompt) is False
+    given = prompt + "\nDescription: affects <1.26.5"
+    assert blind.fixed_version_unprompted("Upgrade to 1.26.5.", meta, given) is None
+
+
+def test_patch_must_apply_and_change_the_code():
+    meta, _ = _parts(SQLI_S2)
+    assert blind.patch_changes(f"```diff\n{SQL_DIFF}```", meta) is True
+    context_only = "--- a/app/db.py\n+++ b/app/db.py\n@@ -11,1 +11,1 @@\n     query = \"SELECT * FROM users WHERE id = '%s'\" % uid\n"
+    assert blind.patch_changes(f"```diff\n{context_only}```", meta) is False
+    assert blind.patch_changes("Use parameters.", meta) is False
+    assert blind.patch_changes("x", {"has_diff": False}) is None
+
+
+def test_bootstrap_paired_difference():
+    base = [False] * 10 + [None]
+    better = [True] * 8 + [False] * 2 + [True]
+    d = blind.bootstrap(better, base)
+    assert d["n"] == 10 and d["value"] == 0.8 and d["low"] > 0  # a clear gain excludes zero
+    same = blind.bootstrap([True, False] * 5, [False, True] * 5)
+    assert same["value"] == 0 and same["low"] < 0 < same["high"]
+    share = blind.bootstrap([True, True, False, False])
+    assert share["value"] == 0.5 and 0 <= share["low"] <= 0.5 <= share["high"] <= 1
+    assert blind.bootstrap([None, None]) is None
+    assert blind.bootstrap(better, base) == d  # seeded: the same report every time
+
+
+def test_intervals_and_markdown():
+    per_row = {"stage1": [{"cwe_unprompted": v, "triage_verdict": None} for v in [True] * 6], "stage2": []}
+    base_rows = {"stage1": [{"cwe_unprompted": False, "triage_verdict": None} for _ in range(6)], "stage2": []}
+    models = {m: {"status": "evaluated", "per_row": {k: blind.row_values(r, k) for k in blind.BLIND}}
+              for m, r in (("base", base_rows), ("stage1", per_row), ("stage2", per_row))}
+    iv = blind.intervals(models)
+    assert iv["differences"]["cwe_unprompted"]["stage2 - base"]["low"] == 1.0
+    assert iv["differences"]["cwe_unprompted"]["stage2 - stage1"]["value"] == 0.0
+    assert iv["models"]["triage_verdict"]["base"] is None
+    md = blind.markdown(iv)
+    assert "| cwe_unprompted |" in md and "+1.00 [+1.00, +1.00] (n=6) *" in md
