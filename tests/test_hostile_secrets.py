@@ -62,6 +62,12 @@ def test_the_password_of_a_url_is_a_secret_and_only_it():
     assert "hunter" not in out and "https://admin:[REDACTED secret sha256:" in out and "@example.com/x" in out
 
 
+def test_an_advisorys_placeholder_credentials_stay():
+    """An OSV advisory's own example (requests, osv_scanner/many_findings.json) is documentation, not a secret."""
+    text = "credentials are supplied in the URL user information component (e.g. `https://username:password@proxy:8080`)."
+    assert secrets.scrub(text, secrets.detect(text)) == text
+
+
 def test_identifiers_that_share_a_prefix_are_not_tokens():
     assert tokens.find("from huggingface_hub import hf_hub_download_with_retries_and_backoff_always") == []
     assert tokens.find("HF_HUB_ENABLE_HF_TRANSFER_AND_SOMETHING_LONG_ENOUGH = 1") == []

@@ -58,7 +58,7 @@ def tool_marks_secret(tool: str, rule_id: str, title: str = "") -> bool:
     return False
 
 
-def literal_values(text: Any, start: int | None = None, end: int | None = None) -> list[str]:
+def literal_values(text: Any, start: int | None = None, end: int | None = None, every: bool = False) -> list[str]:
     """Quoted literals and assigned values on the lines a secret rule matched.
 
     Bandit's ``code`` numbers its lines and adds context lines around the hit;
@@ -71,7 +71,9 @@ def literal_values(text: Any, start: int | None = None, end: int | None = None) 
         last = end or start
         text = "\n".join(m.group(2) for m in numbered if start <= int(m.group(1)) <= last)
     found = quoted_values(text) + [m.group("v") for m in _ASSIGNED.finditer(text)]
-    return [v for v in found if v.strip() and v not in REDACTED_WORDS and not _MARKER.search(v) and plausible(v, text)]
+    # ``every``: all the values the rule flagged (the triage weighs them); else only those that can be a secret
+    return [v for v in found if v.strip() and v not in REDACTED_WORDS and not _MARKER.search(v)
+            and (every or plausible(v, text))]
 
 
 # -- what is never a secret value (issue 22: redaction ate jwt.sign, 'RS256', commit ids, 'POST') -----------
@@ -117,7 +119,8 @@ def plausible(value: str, context: str = "") -> bool:
         return False
     at = context.find(value) if context else -1
     if at >= 0 and re.search(r"://[^/\s:@]*:$", context[max(0, at - 200):at]) and context[at + len(value):at + len(value) + 1] == "@":
-        return True  # the password of a URL (https://user:hunter@host), whatever it looks like
+        return v.lower() not in _NAMES_OF_SECRETS  # a URL's password (https://user:hunter@host), but not a
+        # documentation placeholder (an advisory's `https://username:password@proxy:8080`)
     before = context[max(0, at - 80):at] if at >= 0 else ""
     if before and _SECRET_KEY_BEFORE.search(before) and not _BANDIT_WORDING.search(before):
         return True

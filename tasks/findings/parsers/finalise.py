@@ -20,15 +20,15 @@ def finalise(finding: dict) -> dict:
     found: list[str] = []
     if secrets.tool_marks_secret(finding["tool"], finding["rule_id"], finding.get("title") or ""):
         loc = finding.get("location") or {}
+        flagged = secrets.literal_values(finding.get("snippet"), loc.get("start_line"), loc.get("end_line"), every=True)
         found += secrets.literal_values(finding.get("snippet"), loc.get("start_line"), loc.get("end_line"))
         if finding["tool"] == "bandit":  # B105-B107 quote the password itself: "Possible hardcoded password: '...'"
+            quoted = secrets.quoted_values(finding.get("title")) + secrets.quoted_values(finding.get("description"))
+            flagged += quoted
             # taken without their context ("password: 'Fail'" is Bandit's wording, not an assignment): only
             # values shaped like a secret; an assigned password is taken from the snippet with its context
-            found += [v for v in secrets.quoted_values(finding.get("title")) + secrets.quoted_values(finding.get("description"))
-                      if secrets.plausible(v)]
-        # the evidence is judged on every flagged literal, also those too plain to redact ('refresh', 'POST')
-        _keep_secret_evidence(finding, found or secrets.quoted_values(finding.get("title"))
-                              or secrets.literal_values(finding.get("snippet"), loc.get("start_line"), loc.get("end_line")))
+            found += [v for v in quoted if secrets.plausible(v)]
+        _keep_secret_evidence(finding, flagged)  # the triage weighs every flagged value; only secrets are redacted
     path = (finding.get("location") or {}).get("path")
     for key in TEXT_FIELDS:
         found += secrets.detect(finding.get(key), path)
