@@ -24,8 +24,14 @@ from __future__ import annotations
 
 import re
 
+from tasks.evaluation.metrics import (
+    cwe_correct,
+    cwe_ids,
+    fixed_version_correct,
+    same_version,
+    versions_in,
+)
 from tasks.fixes.patch_check import apply_patch, extract_diff, patch_applies
-from tasks.evaluation.metrics import cwe_correct, cwe_ids, fixed_version_correct, same_version, versions_in
 
 BLIND = ("cwe_unprompted", "triage_verdict", "fixed_version_unprompted", "patch_changes")
 VERDICTS = ("true_positive", "false_positive", "needs_review")

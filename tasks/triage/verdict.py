@@ -51,7 +51,10 @@ def _ids(f: Finding) -> list[str]:
             + list(f.ghsa or []) if i and is_advisory_id(i)]
 
 
-def record(f: Finding, verdict: str, reasons: list[dict], source: str, vuln_ids: list[str]) -> dict:
+def record(f: Finding | dict, verdict: str, reasons: list[dict], source: str, vuln_ids: list[str]) -> dict:
+
+
+    f = as_finding(f)
     return {"finding_id": f.id, "tool": f.tool, "rule_id": str(f.rule_id), "vuln_ids": vuln_ids,
             "package": _package(f), "path": f.path, "verdict": verdict,
             "reasons": [{"check": r["check"], "evidence": r["evidence"]} for r in reasons], "source": source}
