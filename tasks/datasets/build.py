@@ -27,6 +27,7 @@ from tasks.datasets import grouping, lint, public_corpus, rows
 from tasks.datasets.sources import Source, fix
 from tasks.datasets.split import SPLITS, split_of
 from tasks.enrich import TEMPLATE_VERSION
+from tasks.findings.model import as_finding
 from tasks.triage.output import load_fixes, load_records, with_record_fix
 
 GENERATOR_VERSION = "2"
@@ -61,21 +62,21 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
     why: dict[str, Counter] = {"excluded": Counter(), "stage1_dropped": Counter(), "stage2_dropped": Counter()}
     min_rank = SEVERITY_ORDER.index(cfg["min_severity"])
     mined = source.mined(findings)
-    for f in sorted(findings, key=lambda f: f["id"]):
-        if f["suppressed"] and not cfg["include_suppressed"]:
+    for f in sorted(map(as_finding, findings), key=lambda f: f.id):
+        if f.suppressed and not cfg["include_suppressed"]:
             why["excluded"]["suppressed"] += 1
             continue
-        if SEVERITY_ORDER.index(f["severity"]) < min_rank:
+        if SEVERITY_ORDER.index(f.severity) < min_rank:
             why["excluded"]["below min_severity"] += 1
             continue
-        n = narratives.get(f["id"])
+        n = narratives.get(f.id)
         if n is None:
-            raise SecftError(f"{narratives_path}: no narrative for finding {f['id']}; rebuild enrich_narratives")
+            raise SecftError(f"{narratives_path}: no narrative for finding {f.id}; rebuild enrich_narratives")
         code = source.code(f)
         f = with_record_fix(f, record_fixes or {})  # the advisory record's fix for the installed line (tasks/triage)
-        rec = (verdicts or {}).get(f["id"])
+        rec = (verdicts or {}).get(f.id)
         fixed = fix(f, n["cwe"], code)
-        family = "git-history" if f["id"] in mined else fixed[2].get("fix_family") or fixed[1]
+        family = "git-history" if f.id in mined else fixed[2].get("fix_family") or fixed[1]
         meta = rows.base_meta(f, n, grouping.group_key(f, family), fixed[2].get("language") or n.get("language"))
         s1 = rows.stage1_row(f, n, meta, code, cfg)
         s1, fixed = rows.apply_triage(f, n, meta, rec, s1, fixed, cfg)
@@ -84,8 +85,8 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
             why["stage1_dropped"]["likely false positive (triage: drop)" if dropped else rows.NOTHING_SPECIFIC] += 1
         else:
             out["stage1"].append(s1)
-        if f["id"] in mined:
-            s2 = rows.mined_row(f, meta, mined[f["id"]], cfg)
+        if f.id in mined:
+            s2 = rows.mined_row(f, meta, mined[f.id], cfg)
         elif (rows.unusable_fix(f, fixed[1]) or rows.unsafe_fix(f, fixed)) and fixed[1] != "suppression":
             s2 = None
         else:
@@ -94,7 +95,7 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
             signal_only = isinstance(meta["triage"], str) and cfg["triage"] != "keep"  # no triage.jsonl: the report's signal
             dropped = signal_only or (fixed[0] is not None and rows._dropped_by_triage(meta, fixed[1], cfg))
             reason = "likely false positive" if dropped else fixed[1]
-            reason = ((rows.unusable_fix(f, fixed[1]) or rows.unsafe_fix(f, fixed)) if f["id"] not in mined and not dropped
+            reason = ((rows.unusable_fix(f, fixed[1]) or rows.unsafe_fix(f, fixed)) if f.id not in mined and not dropped
                       else None) or reason
             why["stage2_dropped"][reason] += 1
         else:
@@ -105,7 +106,7 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
 def build(findings_path: Path, narratives_path: Path, out_dir: Path, cfg: dict, source_cfg: dict | None = None) -> dict:
     """Write the six JSONL files, lint.json and dataset_info.json; returns the info."""
     findings = _read_jsonl(findings_path)
-    by_id = {f["id"]: f for f in findings}
+    by_id = {f.id: f for f in map(as_finding, findings)}
     narrative_rows = _read_jsonl(narratives_path)
     narratives = {n["finding_id"]: n for n in narrative_rows}
     kb_version = narrative_rows[-1]["kb_version"] if narrative_rows else None
@@ -139,7 +140,7 @@ def build(findings_path: Path, narratives_path: Path, out_dir: Path, cfg: dict, 
     atomic.write_json(out_dir / LINT, report)
     lint.fail_above_share(report, out_dir / LINT)
     atomic.write_jsonl(out_dir / QUARANTINE, held)
-    public, public_info = public_corpus.rows(cfg.get("public_corpus"), findings, cfg["max_snippet_chars"])
+    public, public_info = public_corpus.rows(cfg.get("public_corpus"), list(by_id.values()), cfg["max_snippet_chars"])
     if public:  # not scanner findings: the lint's wording checks do not apply; the schema and the group split do
         validate_all("dataset_row", public, str(cfg["public_corpus"]["path"]))
         for row in public:

@@ -28,6 +28,7 @@ import re
 from collections import defaultdict
 
 from tasks.enrich.wording import restating_sentence
+from tasks.findings.model import NO_PACKAGE, Finding, as_finding
 from tasks.fixes.syntax import code_blocks, parses, prose
 
 _WORD = re.compile(r"[A-Za-z0-9_./:-]+")
@@ -100,19 +101,20 @@ def deletes_tests(answer: str) -> str | None:
     return None
 
 
-def example_secret_rotated(answer: str, f: dict) -> str | None:
+def example_secret_rotated(answer: str, f: Finding | dict) -> str | None:
     """Rotation advice for a key the vendor documents as an example, or a placeholder (nothing to revoke)."""
-    if f.get("kind") != "secret" or not re.search(r"\b(?:rotate|revoke)", answer, re.I):
+    f = as_finding(f)
+    if f.kind != "secret" or not re.search(r"\b(?:rotate|revoke)", answer, re.I):
         return None
     if re.search(r"whether it is a (?:live|real) credential", answer):
         return None  # the answer checks before it rotates
-    text = " ".join(str(f.get(k) or "") for k in ("snippet", "description", "title"))
+    text = " ".join(str(v or "") for v in (f.snippet, f.description, f.title))
     m = EXAMPLE_SECRETS.search(text)
     if m:
         return f"rotates a documented example or placeholder value ({m.group(0)[:24]})"
     from tasks.triage.report_signals import is_test_path
 
-    path = (f.get("location") or {}).get("path") or ""
+    path = f.path or ""
     if _EXAMPLE_PATH.search(path) or is_test_path(path) or re.search(r"(?:^|/)unittests?/", path):
         return f"rotates a value in documentation, example or test data ({path})"
     return None
@@ -126,18 +128,21 @@ def _major(version: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def silent_behaviour_change(answer: str, f: dict, stage: int, code: str = "") -> str | None:
+def silent_behaviour_change(answer: str, f: Finding | dict, stage: int, code: str = "") -> str | None:
+
+
+    f = as_finding(f)
     if stage == 2:
         for tag, body in code_blocks(answer):
             if tag in ("diff", "patch") and re.search(r'^-.*android:exported="true"', body, re.M) and \
                     "LAUNCHER" in (code + body) and not re.search(r"launcher|no longer (?:be )?start", prose(answer), re.I):
                 return "unexports the launcher activity (the app could no longer be started) without saying so"
-    pkg = f.get("package") or {}
-    old, new = _major(pkg.get("version")), _major(pkg.get("fixed_version"))
-    if f.get("kind") == "dependency" and old is not None and new is not None and new > old \
-            and str(pkg.get("fixed_version")) in answer and not _MAJOR.search(prose(answer)) \
+    pkg = f.package or NO_PACKAGE
+    old, new = _major(pkg.version), _major(pkg.fixed_version)
+    if f.kind == "dependency" and old is not None and new is not None and new > old \
+            and str(pkg.fixed_version) in answer and not _MAJOR.search(prose(answer)) \
             and "dependency of npm itself" not in answer:  # npm is upgraded, not the package
-        return f"upgrades {pkg.get('name')} across a major version ({pkg.get('version')} -> {pkg.get('fixed_version')}) without a word on breaking changes"
+        return f"upgrades {pkg.name} across a major version ({pkg.version} -> {pkg.fixed_version}) without a word on breaking changes"
     return None
 
 

@@ -25,14 +25,17 @@ from collections import Counter, defaultdict
 
 from rapidfuzz import fuzz
 
+from tasks.findings.model import Finding, as_finding
 
-def group_key(f: dict, fix_family: str | None) -> str:
+
+def group_key(f: Finding | dict, fix_family: str | None) -> str:
     """(rule or advisory, package, fix family) as one string."""
+    f = as_finding(f)
     family = fix_family or "-"
-    if f.get("package"):
-        advisory = sorted((f.get("cve") or []) + (f.get("ghsa") or [])) or [str(f["rule_id"])]
-        return f"advisory:{advisory[0]}|package:{str(f['package'].get('name', '')).lower()}|fix:{family}"
-    return f"rule:{f['tool']}:{f['rule_id']}|fix:{family}"
+    if f.package:
+        advisory = sorted((f.cve or []) + (f.ghsa or [])) or [str(f.rule_id)]
+        return f"advisory:{advisory[0]}|package:{str(f.package.name or '').lower()}|fix:{family}"
+    return f"rule:{f.tool}:{f.rule_id}|fix:{family}"
 
 
 def answer(row: dict) -> str:

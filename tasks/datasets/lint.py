@@ -23,6 +23,7 @@ from tasks.datasets import checks
 from tasks.datasets.grouping import near_duplicate_rows
 from tasks.enrich.platforms import foreign_names
 from tasks.enrich.wording import without_fix_sections
+from tasks.findings.model import NO_LOCATION, NO_PACKAGE, Finding, as_finding
 from tasks.findings.paths import has_ci_prefix
 from tasks.findings.secrets import detect
 from tasks.findings.versions import proposed_versions, same_version, versions_in
@@ -47,12 +48,13 @@ def _prompt(row: dict) -> str:
     return "\n".join(m["content"] for m in row["messages"][:-1])
 
 
-def foreign_advice(row: dict, f: dict) -> str | None:
+def foreign_advice(row: dict, f: Finding | dict) -> str | None:
     """A sentence of the answer, not quoted from the report, that names another language than the file's."""
+    f = as_finding(f)
     language = row["meta"].get("language")
     if not language or row["meta"]["kind"] not in ("code", "config"):
         return None
-    own = " ".join([_prompt(row), f.get("title") or "", f.get("description") or "", f.get("fix_hint") or ""])
+    own = " ".join([_prompt(row), f.title or "", f.description or "", f.fix_hint or ""])
     for sentence in _SENTENCE.split(_answer(row)):
         if len(sentence) > 20 and sentence.strip("- ") not in own:
             names = foreign_names(sentence, language)
@@ -61,18 +63,19 @@ def foreign_advice(row: dict, f: dict) -> str | None:
     return None
 
 
-def unknown_version(row: dict, f: dict) -> str | None:
+def unknown_version(row: dict, f: Finding | dict) -> str | None:
     """A version the answer brings in that is not a fixed version of the finding's advisory data."""
-    if f["kind"] != "dependency":
+    f = as_finding(f)
+    if f.kind != "dependency":
         return None
-    pkg = f.get("package") or {}
-    for junk in [pkg.get("fixed_version")] + list(pkg.get("fixed_versions") or []):
+    pkg = f.package or NO_PACKAGE
+    for junk in [pkg.fixed_version] + list(pkg.fixed_versions or []):
         if isinstance(junk, str) and junk and not re.match(r"^v?\d", junk.strip()) and re.search(rf"\b{re.escape(junk)}\b", _answer(row)):
             return f"the answer proposes '{junk}', which is not a version number"
-    fixed = [v.strip() for v in str(pkg.get("fixed_version") or "").split(",") if v.strip()]
-    fixed += [str(v) for v in pkg.get("fixed_versions") or []]  # every release line's fix the advisory lists
-    fixed += versions_in(f.get("fix_hint") or "")  # the scanner's own fix ("Upgrade vercel to 32.3.0") is advisory data
-    report = " ".join([_prompt(row), f.get("title") or "", f.get("description") or "", *map(str, f.get("references") or [])])
+    fixed = [v.strip() for v in str(pkg.fixed_version or "").split(",") if v.strip()]
+    fixed += [str(v) for v in pkg.fixed_versions or []]  # every release line's fix the advisory lists
+    fixed += versions_in(f.fix_hint or "")  # the scanner's own fix ("Upgrade vercel to 32.3.0") is advisory data
+    report = " ".join([_prompt(row), f.title or "", f.description or "", *map(str, f.references or [])])
     report += " " + _verdict_evidence(row)  # the advisory range the verdict quotes is the record's, not a proposal
     for v in proposed_versions(_URL.sub(" ", _answer(row)), report, fixed[0] if fixed else None):
         if not any(same_version(v, e) for e in fixed):
@@ -80,17 +83,20 @@ def unknown_version(row: dict, f: dict) -> str | None:
     return None
 
 
-def boilerplate(row: dict, f: dict) -> str | None:
+def boilerplate(row: dict, f: Finding | dict) -> str | None:
+
+
+    f = as_finding(f)
     text = _answer(row).strip()
     if len(text) < MIN_ANSWER_CHARS:
         return f"answer of {len(text)} characters"
-    loc = f.get("location") or {}
-    specifics = [str(f["rule_id"]), f.get("title") or "", (f.get("fix_hint") or "")[:60], *(f.get("cwe") or []), *(f.get("cve") or []), *(f.get("ghsa") or []), *row["meta"].get("cwe", [])]
-    if loc.get("path"):
-        specifics.append(PurePosixPath(loc["path"]).name)
-    if f.get("package"):
-        specifics.append(str(f["package"].get("name")))
-    snippet = (row["meta"].get("code") or {}).get("text") or f.get("snippet") or ""
+    loc = f.location or NO_LOCATION
+    specifics = [str(f.rule_id), f.title or "", (f.fix_hint or "")[:60], *(f.cwe or []), *(f.cve or []), *(f.ghsa or []), *row["meta"].get("cwe", [])]
+    if loc.path:
+        specifics.append(PurePosixPath(loc.path).name)
+    if f.package:
+        specifics.append(str(f.package.name))
+    snippet = (row["meta"].get("code") or {}).get("text") or f.snippet or ""
     specifics += [l.strip() for l in snippet.splitlines() if len(l.strip()) >= 8]
     low = text.lower()
     if not any(s and s.lower() in low for s in specifics):
@@ -98,8 +104,9 @@ def boilerplate(row: dict, f: dict) -> str | None:
     return None
 
 
-def row_problems(row: dict, f: dict) -> dict[str, str]:
+def row_problems(row: dict, f: Finding | dict) -> dict[str, str]:
     """check -> what is wrong, for one row."""
+    f = as_finding(f)
     out: dict[str, str] = {}
     answer, meta = _answer(row), row["meta"]
     if no_foreign_language(answer, meta) is False:
@@ -120,18 +127,19 @@ def row_problems(row: dict, f: dict) -> dict[str, str]:
         meta.get("fix_source") == "no-fix-published" or _NO_FIX.search(answer)
     ):
         out["no_fix_for_code_or_config"] = "a code or config finding answered with 'no fix published'"
-    if meta["stage"] == 2 and f["kind"] == "dependency" and _NO_FIX.search(answer) and versions_in(f.get("fix_hint") or ""):
-        out["no_fix_but_scanner_fix"] = f"says no fix, but the report proposes one: {f['fix_hint'][:60]}"
+    if meta["stage"] == 2 and f.kind == "dependency" and _NO_FIX.search(answer) and versions_in(f.fix_hint or ""):
+        out["no_fix_but_scanner_fix"] = f"says no fix, but the report proposes one: {f.fix_hint[:60]}"
     problem = boilerplate(row, f)
     if problem:
         out["empty_or_boilerplate"] = problem
     return out | review_problems(row, f)
 
 
-def review_problems(row: dict, f: dict) -> dict[str, str]:
+def review_problems(row: dict, f: Finding | dict) -> dict[str, str]:
     """The checks for what a strict review found (tasks.datasets.checks): restated, internals, unsafe to merge."""
+    f = as_finding(f)
     answer, meta = _answer(row), row["meta"]
-    code = (meta.get("code") or {}).get("text") or f.get("snippet") or ""
+    code = (meta.get("code") or {}).get("text") or f.snippet or ""
     found = {
         "restated_prompt": checks.restated_prompt(without_fix_sections(answer), _prompt(row)) if meta["stage"] == 1 else None,
         "template_marker": checks.template_marker(answer),

@@ -9,6 +9,8 @@ finding; otherwise the scanner's snippet.
 
 from __future__ import annotations
 
+from tasks.findings.model import Finding, as_finding
+
 STAGE1_SYSTEM = (
     "You are a security analyst. Given a scanner finding, explain the weakness, why it matters at "
     "this location or package, how it can be exploited, and how to fix it; say so when the finding is "
@@ -21,29 +23,30 @@ STAGE2_SYSTEM = (
 )
 
 
-def describe_finding(f: dict, code: dict | None, max_snippet: int) -> str:
+def describe_finding(f: Finding | dict, code: dict | None, max_snippet: int) -> str:
     """The user turn: the finding's facts, then its code (``code`` from the source reader, else the snippet)."""
-    lines = [f"Tool: {f['tool']}" + (f" {f['tool_version']}" if f.get("tool_version") else ""),
-             f"Rule: {f['rule_id']}", f"Title: {f['title']}", f"Severity: {f['severity']}"]
-    if f.get("cwe"):
-        lines.append(f"CWE: {', '.join(f['cwe'])}")
-    ids = (f.get("cve") or []) + (f.get("ghsa") or [])
+    f = as_finding(f)
+    lines = [f"Tool: {f.tool}" + (f" {f.tool_version}" if f.tool_version else ""),
+             f"Rule: {f.rule_id}", f"Title: {f.title}", f"Severity: {f.severity}"]
+    if f.cwe:
+        lines.append(f"CWE: {', '.join(f.cwe)}")
+    ids = (f.cve or []) + (f.ghsa or [])
     if ids:
         lines.append(f"Advisories: {', '.join(ids)}")
-    if f.get("package"):
-        p = f["package"]
-        lines.append(f"Package: {p['name']} {p.get('version') or ''}".rstrip() + (f" ({p['ecosystem']})" if p.get("ecosystem") else ""))
-    if f.get("location"):
-        loc = f["location"]
-        lines.append(f"Location: {loc['path']}" + (f":{loc['start_line']}" if loc.get("start_line") else ""))
-    if f.get("description"):
-        lines.append(f"Description: {f['description'][:800]}")
+    if f.package:
+        p = f.package
+        lines.append(f"Package: {p.name} {p.version or ''}".rstrip() + (f" ({p.ecosystem})" if p.ecosystem else ""))
+    if f.location:
+        loc = f.location
+        lines.append(f"Location: {loc.path}" + (f":{loc.start_line}" if loc.start_line else ""))
+    if f.description:
+        lines.append(f"Description: {f.description[:800]}")
     if code and code.get("text"):
         end = code["start_line"] + len(code["text"].splitlines()) - 1
         head = f"Code ({code['path']} lines {code['start_line']}-{end}"
         head += f", commit {code['commit'][:12]}" if code.get("commit") else ""
         head += f"; {code['note']}" if code.get("note") else ""
         lines.append(f"{head}):\n```\n{code['text'][:max_snippet].rstrip()}\n```")
-    elif f.get("snippet"):
-        lines.append(f"Code:\n```\n{f['snippet'][:max_snippet]}\n```")
+    elif f.snippet:
+        lines.append(f"Code:\n```\n{f.snippet[:max_snippet]}\n```")
     return "\n".join(lines)

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from tasks.core.errors import SecftError
 from tasks.datasets.prompts import STAGE1_SYSTEM
+from tasks.findings.model import Finding, as_finding
 
 _FIELDS = {
     "before": ("code_before", "func_before", "vulnerable_code", "before"),
@@ -144,12 +145,12 @@ def make_row(rec: dict, max_chars: int, catalogue) -> tuple[dict | None, str | N
                          {"role": "assistant", "content": answer}], "meta": meta}, None
 
 
-def rows(cfg: dict | None, findings: list[dict], max_chars: int) -> tuple[list[dict], dict]:
+def rows(cfg: dict | None, findings: list[Finding | dict], max_chars: int) -> tuple[list[dict], dict]:
     """(stage-1 rows, summary) for ``datasets.public_corpus`` (``{path, max_rows}``); ([], {}) when unset."""
     if not cfg or not cfg.get("path"):
         return [], {}
     records = read_records(Path(cfg["path"]))
-    named = {str(c).lower() for f in findings for c in (f.get("cve") or []) + (f.get("ghsa") or [])}
+    named = {str(c).lower() for f in map(as_finding, findings) for c in [*f.cve, *f.ghsa]}
     catalogue = _catalogue()
     kept, why = [], {}
     for rec in records:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from tasks.datasets.prompts import STAGE1_SYSTEM, STAGE2_SYSTEM, describe_finding
+from tasks.findings.model import NO_PACKAGE, Finding, as_finding
 from tasks.fixes.patch_check import extract_diff
 
 # fix_for meta keys a row keeps (the rest is the fixes helper's business)
@@ -21,11 +22,14 @@ def chat(system: str, user: str, assistant: str, meta: dict) -> dict:
                          {"role": "assistant", "content": assistant}], "meta": meta}
 
 
-def base_meta(f: dict, narrative: dict, group: str, language: str | None) -> dict:
+def base_meta(f: Finding | dict, narrative: dict, group: str, language: str | None) -> dict:
+
+
+    f = as_finding(f)
     return {
-        "finding_id": f["id"], "tool": f["tool"], "rule_id": str(f["rule_id"]), "severity": f["severity"], "kind": f["kind"],
+        "finding_id": f.id, "tool": f.tool, "rule_id": str(f.rule_id), "severity": f.severity, "kind": f.kind,
         "group": group, "cwe": list(narrative["cwe"]), "language": language,
-        "path": (f.get("location") or {}).get("path"),
+        "path": f.path,
         "triage": (narrative.get("triage") or {}).get("signal"),  # the report's signal; a verdict replaces it (apply_triage)
     }
 
@@ -47,9 +51,12 @@ def is_false_positive(meta: dict) -> bool:
     return isinstance(triage, dict) and triage.get("verdict") == "false_positive"
 
 
-def apply_triage(f: dict, narrative: dict, meta: dict, rec: dict | None, s1: dict | None, fixed: tuple, cfg: dict):
+def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | None, s1: dict | None, fixed: tuple, cfg: dict):
     """(stage-1 row, fixed) with the triage verdict: the stage-1 answer opens with it, a false positive's
     stage-2 answer is the suppression in the tool's own syntax, a needs_review one says what to check."""
+
+
+    f = as_finding(f)
     from tasks.fixes.suppression import suppression_answer
 
     if rec is None:
@@ -99,9 +106,12 @@ def stage2_needs_review(answer: str, rec: dict) -> str:
     return f"Check first: {rec['reasons'][0]['evidence'].rstrip('.')}. If the finding holds:\n\n{answer}"
 
 
-def stage1_row(f: dict, narrative: dict, meta: dict, code: dict | None, cfg: dict) -> dict | None:
+def stage1_row(f: Finding | dict, narrative: dict, meta: dict, code: dict | None, cfg: dict) -> dict | None:
     """The analysis row; a likely false positive is explained, dropped or kept by ``datasets.triage``.
     None when the analysis would fit any finding of its rule (``stage1_skip_reason`` says why)."""
+
+
+    f = as_finding(f)
     text = narrative["narrative"]
     if narrative.get("triage"):
         if cfg["triage"] == "drop":
@@ -116,50 +126,57 @@ def stage1_row(f: dict, narrative: dict, meta: dict, code: dict | None, cfg: dic
     return row if specific(row, f) else None
 
 
-def with_source_context(f: dict, narrative: dict, code: dict | None, text: str) -> str:
+def with_source_context(f: Finding | dict, narrative: dict, code: dict | None, text: str) -> str:
     """Where the flagged values come from, read from the checked-out source (``source.repo_path``) when the
     narrative, written from the report alone, had no vulnerable path to show."""
+
+
+    f = as_finding(f)
     from tasks.enrich.narrative import HEADINGS
     from tasks.enrich.specifics import value_origins
 
-    if not code or f["kind"] not in ("code", "config") or (narrative.get("sections") or {}).get("weakness"):
+    if not code or f.kind not in ("code", "config") or (narrative.get("sections") or {}).get("weakness"):
         return text
     origins = value_origins(f, code)
     return f"## {HEADINGS['weakness']}\n{' '.join(origins)}\n\n{text}" if origins else text
 
 
-def specific(row: dict, f: dict) -> bool:
+def specific(row: dict, f: Finding | dict) -> bool:
     """The answer names something of this finding (its file, code, package, advisory) - else it fits any finding."""
+    f = as_finding(f)
     from tasks.datasets.lint import boilerplate
 
     body = row["messages"][-1]["content"].split("## References", 1)[0]  # a rule's doc URL names the rule, not the finding
-    code = (row["meta"].get("code") or {}).get("text") or f.get("snippet") or ""
+    code = (row["meta"].get("code") or {}).get("text") or f.snippet or ""
     wrong = body.split("## What is wrong here\n", 1)[1].split("\n## ", 1)[0] if "## What is wrong here\n" in body else ""
     if code and any(len(name) >= 3 and name in code for name in re.findall(r"`([^`\n]+)`", wrong)):
         return True  # it names this code's own variables or calls (where a value comes from)
     return boilerplate({**row, "messages": row["messages"][:-1] + [{"role": "assistant", "content": body}]}, f) is None
 
 
-def _fix_status(f: dict) -> str | None:
-    if f["kind"] != "dependency":
+def _fix_status(f: Finding) -> str | None:
+    if f.kind != "dependency":
         return None
-    return "fixed" if (f.get("package") or {}).get("fixed_version") else "none published"
+    return "fixed" if (f.package or NO_PACKAGE).fixed_version else "none published"
 
 
-def stage2_meta(f: dict, meta: dict, source: str, fix_meta: dict, answer: str, code: dict | None) -> dict:
+def stage2_meta(f: Finding | dict, meta: dict, source: str, fix_meta: dict, answer: str, code: dict | None) -> dict:
     """The stage-2 meta: the code a diff applies to is fix_for's own (Bandit's numbered lines stripped),
     else the source reader's, else the snippet."""
+
+
+    f = as_finding(f)
     diff = extract_diff(answer)
     code_meta = None
     if isinstance(fix_meta.get("code"), dict):
         code_meta = {k: fix_meta["code"][k] for k in ("path", "text", "start_line")}
     elif code:
         code_meta = {k: code[k] for k in ("path", "text", "start_line")}
-    elif f.get("snippet") and (f.get("location") or {}).get("path"):
-        code_meta = {"path": f["location"]["path"], "text": f["snippet"], "start_line": int(f["location"].get("start_line") or 1)}
+    elif f.snippet and f.path:
+        code_meta = {"path": f.path, "text": f.snippet, "start_line": int(f.line or 1)}
     out = meta | {k: fix_meta[k] for k in FIX_META if fix_meta.get(k) is not None}
     return out | {
-        "stage": 2, "fix_source": source, "fixed_version": (f.get("package") or {}).get("fixed_version"),
+        "stage": 2, "fix_source": source, "fixed_version": (f.package or NO_PACKAGE).fixed_version,
         "fix_status": _fix_status(f), "has_diff": bool(diff and code_meta), "code": code_meta,
         "expected_diff": diff if code_meta else None,
     }
@@ -172,14 +189,15 @@ NOT_A_VERSION = "the report's fixed version is not a version number"
 MALICIOUS = "malicious package (a 'no fixed version' answer does not apply)"
 
 
-def unusable_fix(f: dict, source: str) -> str | None:
+def unusable_fix(f: Finding | dict, source: str) -> str | None:
     """Why fix_for's answer must not become a row, or None."""
+    f = as_finding(f)
     from tasks.enrich.narrative import is_malicious, version_like
 
     if source == "no-fix-published" and is_malicious(f):
         return MALICIOUS
-    fixed = (f.get("package") or {}).get("fixed_version")
-    if f["kind"] == "dependency" and fixed and not version_like(fixed):
+    fixed = (f.package or NO_PACKAGE).fixed_version
+    if f.kind == "dependency" and fixed and not version_like(fixed):
         return NOT_A_VERSION
     if ignores_scanner_fix(f, source):
         return SCANNER_HAS_FIX
@@ -192,30 +210,34 @@ GENERIC_PATTERN = "a generic pattern, no change to this code"
 INFORMATIONAL = "an informational alert: a person reviews it, there is nothing to change"
 
 
-def unsafe_fix(f: dict, fixed: tuple) -> str | None:
+def unsafe_fix(f: Finding | dict, fixed: tuple) -> str | None:
     """Why a stage-2 answer would be unsafe or empty to merge, or None: what the held-out reviews found harmful
     (rotating test data, a type label or a fixture; deleting a test fixture) or inapplicable (a pattern that
     fits any finding of its rule, applied to code that may already do it)."""
+
+
+    f = as_finding(f)
     from tasks.triage.report_signals import is_test_path
 
     answer, source, meta = fixed
-    path = (f.get("location") or {}).get("path")
+    path = f.path
     if source == "secret-rotation" and (is_test_path(path) or re.search(r"(?:^|/)(?:unittests?|fixtures?|testdata)/", path or "")):
         return SECRET_IN_TESTS
-    if source == "secret-rotation" and f["tool"] == "bandit" and str(f["rule_id"]).upper() in ("B105", "B106", "B107"):
+    if source == "secret-rotation" and f.tool == "bandit" and str(f.rule_id).upper() in ("B105", "B106", "B107"):
         return PASSWORD_HEURISTIC
     if source == "pattern" and not meta.get("has_diff"):
         return GENERIC_PATTERN
-    if f["kind"] == "web" and f["severity"] == "info":
+    if f.kind == "web" and f.severity == "info":
         return INFORMATIONAL
     return None
 
 
-def ignores_scanner_fix(f: dict, source: str) -> bool:
+def ignores_scanner_fix(f: Finding | dict, source: str) -> bool:
     """A "no fixed version" answer while the report's own fix names a version (npm audit: upgrade the parent)."""
+    f = as_finding(f)
     from tasks.findings.versions import versions_in
 
-    return source == "no-fix-published" and bool(versions_in(f.get("fix_hint") or ""))
+    return source == "no-fix-published" and bool(versions_in(f.fix_hint or ""))
 
 
 def _dropped_by_triage(meta: dict, source: str, cfg: dict) -> bool:
@@ -228,7 +250,10 @@ def _dropped_by_triage(meta: dict, source: str, cfg: dict) -> bool:
     return True
 
 
-def stage2_row(f: dict, meta: dict, fixed: tuple[str | None, str, dict], code: dict | None, cfg: dict) -> dict | None:
+def stage2_row(f: Finding | dict, meta: dict, fixed: tuple[str | None, str, dict], code: dict | None, cfg: dict) -> dict | None:
+
+
+    f = as_finding(f)
     answer, source, fix_meta = fixed
     if answer is None or _dropped_by_triage(meta, source, cfg):
         return None
@@ -236,11 +261,12 @@ def stage2_row(f: dict, meta: dict, fixed: tuple[str | None, str, dict], code: d
                 stage2_meta(f, meta, source, fix_meta, answer, code))
 
 
-def mined_row(f: dict, meta: dict, mined: dict, cfg: dict) -> dict:
+def mined_row(f: Finding | dict, meta: dict, mined: dict, cfg: dict) -> dict:
     """A fix this team made (tasks.fixes.mined): the code before as the prompt, the real diff as the answer."""
+    f = as_finding(f)
     code = {"path": mined["path"], "text": mined["before"], "start_line": int(mined["before_start_line"]),
             "commit": mined.get("commit_before"), "note": None}
     diff = mined["diff"] if mined["diff"].endswith("\n") else mined["diff"] + "\n"
-    answer = f"```diff\n{diff}```\nReason: this is the change that made {f['tool']} stop reporting {f['rule_id']} in {mined['path']}."
+    answer = f"```diff\n{diff}```\nReason: this is the change that made {f.tool} stop reporting {f.rule_id} in {mined['path']}."
     return chat(STAGE2_SYSTEM, describe_finding(f, code, cfg["max_snippet_chars"]), answer,
                 stage2_meta(f, meta, "git-history", {"fix_family": "git-history"}, answer, code))

@@ -14,11 +14,13 @@ import json
 from pathlib import Path
 
 from tasks.core.errors import SecftError
+from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.fixes import fix_for
 
 
-def fix(f: dict, cwes: list[str], code: dict | None) -> tuple[str | None, str, dict]:
+def fix(f: Finding | dict, cwes: list[str], code: dict | None) -> tuple[str | None, str, dict]:
     """``fix_for`` as a 3-tuple (older fix_for took no code and returned no meta)."""
+    f = as_finding(f)
     try:
         result = fix_for(f, cwes, code)
     except TypeError:
@@ -34,11 +36,10 @@ def _scrub(text: str, path: str) -> str:
     return scrub(text, detect(text, path))
 
 
-def _commit(f: dict) -> str | None:
-    for key in ("last_seen", "first_seen"):
-        seen = f.get(key) or {}
-        if seen.get("commit"):
-            return seen["commit"]
+def _commit(f: Finding) -> str | None:
+    for seen in (f.last_seen, f.first_seen):
+        if seen and seen.commit:
+            return seen.commit
     return None
 
 
@@ -56,15 +57,17 @@ class Source:
                 raise SecftError(f"source.repo_path is set ({repo_path}) but this secft has no source reader (tasks.repository.source)") from None
             self.reader = SourceReader(Path(repo_path))
 
-    def code(self, f: dict) -> dict | None:
+    def code(self, f: Finding | dict) -> dict | None:
         """The finding's code at its run's commit, or None (no checkout, no file, a secret, a package)."""
-        loc = f.get("location") or {}
-        if self.reader is None or f["kind"] in ("secret", "dependency", "web") or not loc.get("path"):
+
+        f = as_finding(f)
+        loc = f.location or NO_LOCATION
+        if self.reader is None or f.kind in ("secret", "dependency", "web") or not loc.path:
             return None
         from tasks.repository.source import secret_finding
 
-        ctx = self.reader.context(loc["path"], _commit(f), loc.get("start_line"), self.context_lines,
-                                  end_line=loc.get("end_line"), mark_secret=secret_finding(f))
+        ctx = self.reader.context(loc.path, _commit(f), loc.start_line, self.context_lines,
+                                  end_line=loc.end_line, mark_secret=secret_finding(f))
         if not ctx or not ctx.get("text"):
             return None
         return {"path": ctx["path"], "text": _scrub(ctx["text"], ctx["path"]), "start_line": int(ctx["start_line"]),
@@ -86,7 +89,7 @@ class Source:
         except ImportError:
             return {}
         runs = [json.loads(l) for l in self.runs_path.read_text(encoding="utf-8").splitlines() if l.strip()]
-        usable = [f for f in findings if f["kind"] not in ("secret", "dependency", "web")]
+        usable = [f for f in findings if as_finding(f).kind not in ("secret", "dependency", "web")]  # mine_fixes reads the JSON form
         out = {}
         for m in mine_fixes(usable, runs, self.reader, self.context_lines):
             m = dict(m, before=_scrub(m["before"], m["path"]), diff=_scrub(m["diff"], m["path"]))

@@ -44,8 +44,6 @@ HEADINGS = {"weakness": "What is wrong here", "impact": "Who can reach it", "exp
 
 def beyond_prompt(f: Finding | dict) -> str:
     """The advisory's own text past what the prompt shows: its mechanism and preconditions (OSV ``details``)."""
-
-
     f = as_finding(f)
     text = f.description or ""
     if len(text) <= PROMPT_DESCRIPTION_CHARS:
@@ -60,8 +58,6 @@ def beyond_prompt(f: Finding | dict) -> str:
 
 def what_is_wrong(f: Finding | dict, cwes: list[str], cwe_source: str) -> str:
     """The vulnerable path, the origins of the flagged values, or the advisory's facts - never the prompt again."""
-
-
     f = as_finding(f)
     parts: list[str] = []
     if f.kind in ("code", "config", "web"):

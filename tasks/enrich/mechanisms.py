@@ -119,8 +119,6 @@ CWE = {
 
 def mechanism(f: Finding | dict, cwes: list[str]) -> str | None:
     """The rule's mechanism and precondition, by rule for Bandit, else by the first CWE with an entry."""
-
-
     f = as_finding(f)
     if f.tool == "bandit":
         text = BANDIT.get(str(f.rule_id).upper())

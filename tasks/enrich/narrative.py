@@ -115,8 +115,6 @@ def test_data_path(path: str | None) -> bool:
 
 def is_malicious(f: Finding | dict) -> bool:
     """A malicious-package advisory (OSV ``MAL-`` ids, CWE-506): removal, not an upgrade."""
-
-
     f = as_finding(f)
     ids = [str(f.rule_id or "")] + [str(a) for a in f.aliases or []]
     return any(i.startswith("MAL-") for i in ids) or "CWE-506" in (f.cwe or [])

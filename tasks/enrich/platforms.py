@@ -73,8 +73,6 @@ def language_of_path(path: str | None, text: str | None = None) -> str | None:
 
 def finding_language(f: Finding | dict) -> str | None:
     """The language of the code a finding points at; None for packages, URLs and unknown files."""
-
-
     f = as_finding(f)
     if f.kind in ("dependency", "web"):
         return None

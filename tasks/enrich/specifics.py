@@ -39,8 +39,6 @@ def _code(f: Finding, code: dict | None = None):
 
 def flow_path(f: Finding | dict) -> str | None:
     """The traced path, source to sink, each step with its code: 'bad/api.py:32 `data = request.get_json()` -> ...'."""
-
-
     f = as_finding(f)
     steps = f.flow or []
     if len(steps) < 2:
@@ -157,8 +155,6 @@ def npm_parent(path: str, name: str | None) -> str | None:
 
 def reach(f: Finding | dict) -> str | None:
     """Who can reach the place, from where it is: the traced source, a test, an example or tool, a container's OS package."""
-
-
     f = as_finding(f)
     path = f.path
     first = ((f.flow or [{}])[0] or {}).get("code") or ""

@@ -49,8 +49,6 @@ _FALSE_POSITIVE = re.compile(r"false positive|probably acceptable|not exploitabl
 
 def finding_text(f: Finding | dict) -> str:
     """The finding as the teacher (and the restatement check) sees it."""
-
-
     f = as_finding(f)
     loc = f.location or NO_LOCATION
     pkg = f.package or NO_PACKAGE
@@ -70,8 +68,6 @@ def user_prompt(prompt: str, narrative: dict) -> str:
 
 def fact_problems(answer: str, f: Finding | dict, narrative: dict, prompt: str) -> list[str]:
     """Why the teacher's answer may not replace the deterministic one (empty when it may)."""
-
-
     f = as_finding(f)
     from tasks.fixes.syntax import code_blocks, parses
 

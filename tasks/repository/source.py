@@ -26,6 +26,7 @@ from typing import Iterable
 
 from tasks.core.errors import SecftError
 from tasks.findings import secrets
+from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.repository.git import (  # noqa: F401
     GIT_TIMEOUT,
     GitOutputTooLarge,
@@ -144,14 +145,13 @@ class SourceReader:
         line that has changed since is not mistaken for a secret.  Returns how many.
         """
         count = 0
-        for finding in findings:
-            loc = finding.get("location") or {}
-            path, start = safe_path(loc.get("path")), loc.get("start_line")
+        for finding in map(as_finding, findings):
+            loc = finding.location or NO_LOCATION
+            path, start = safe_path(loc.path), loc.start_line
             if not path or not isinstance(start, int) or not secret_finding(finding):
                 continue
-            end = loc.get("end_line") if isinstance(loc.get("end_line"), int) else start
-            seen = [(finding.get(k) or {}).get("commit") for k in ("first_seen", "last_seen")]
-            seen += [(finding.get("source") or {}).get("commit")]
+            end = loc.end_line if isinstance(loc.end_line, int) else start
+            seen = [s.commit if s else None for s in (finding.first_seen, finding.last_seen, finding.source)]
             commits = {c for c in (self.resolve(x) for x in seen) if c} or {None}
             for commit in commits:
                 values = set(self.literals(path, commit, start, end))
@@ -225,10 +225,11 @@ class SourceReader:
         return self._secrets[key]
 
 
-def secret_finding(finding: dict) -> bool:
+def secret_finding(finding: Finding | dict) -> bool:
     """Is this finding's reported line a secret itself (gitleaks, Bandit B105, Checkov secrets...)?"""
-    return finding.get("kind") == "secret" or secrets.tool_marks_secret(
-        str(finding.get("tool") or ""), str(finding.get("rule_id") or ""), str(finding.get("title") or ""))
+    finding = as_finding(finding)
+    return finding.kind == "secret" or secrets.tool_marks_secret(
+        str(finding.tool or ""), str(finding.rule_id or ""), str(finding.title or ""))
 
 
 def _decode(data: bytes | None) -> list[str] | None:

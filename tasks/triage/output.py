@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tasks.findings.model import NO_PACKAGE, Package, as_package
+from tasks.findings.model import NO_PACKAGE, Finding, Package, as_package
 
 _VEX_JUSTIFICATION = {"advisory": "vulnerable_code_not_present", "ecosystem": "component_not_present",
                       "report": "vulnerable_code_not_present", "path": "vulnerable_code_not_in_execute_path",
@@ -84,16 +84,19 @@ def load_fixes(path) -> dict[str, dict]:
     return json.loads(p.read_text(encoding="utf-8")) if p and p.is_file() else {}
 
 
-def with_record_fix(f: dict, fixes: dict[str, dict]) -> dict:
+def with_record_fix(f: Finding | dict, fixes: dict[str, dict]) -> Finding | dict:
     """``f`` with the advisory record's fixed version for its installed line (a copy; ``f`` when there is none).
 
     The record beats the report: npm audit proposes the newest major, the record's range containing 4.1.0
-    is fixed in 4.1.1."""
-    fix = fixes.get(f.get("id"))
-    if not fix or not f.get("package"):
+    is fixed in 4.1.1.  A Finding gives a Finding, a finding's JSON form gives JSON."""
+    typed = isinstance(f, Finding)
+    data = f.to_dict() if typed else f
+    fix = fixes.get(data.get("id"))
+    if not fix or not data.get("package"):
         return f
-    pkg = dict(f["package"], fixed_version=fix["fixed_version"], fix_status="fixed", fix_source="advisory record")
-    return dict(f, package=pkg)
+    pkg = dict(data["package"], fixed_version=fix["fixed_version"], fix_status="fixed", fix_source="advisory record")
+    out = dict(data, package=pkg)
+    return Finding.from_dict(out) if typed else out
 
 
 def fix_origin(package: Package | dict) -> str:
