@@ -18,10 +18,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import zipfile
 from pathlib import Path
 
-from tasks.core import atomic
+from tasks.core import atomic, textio
 from tasks.core.errors import SecftError
 from tasks.core.hashing import sha256_json
 
@@ -36,8 +37,37 @@ def is_advisory_id(value: str) -> bool:
     return bool(ID_FORM.match(str(value))) and not str(value).startswith(("CWE-", "CKV", "B1", "B3", "B6"))
 
 
-def parse_record(data: bytes, shown: str) -> dict | None:
-    """One OSV record from JSON or YAML bytes; None when it is not one."""
+def record_problem(doc) -> str | None:
+    """Why ``doc`` is not an OSV record this code can read safely (wrong types), or None.
+
+    Why: a record with ``"aliases": 5`` or ``"affected": ["x"]`` (a damaged file, a hostile
+    stand-in for the API) crashed triage with a TypeError; such a record is skipped by name instead.
+    """
+    if not isinstance(doc, dict):
+        return "not a JSON object"
+    if not isinstance(doc.get("id"), str):
+        return "no string 'id'"
+    if not isinstance(doc.get("aliases") or [], list) or not all(isinstance(a, str) for a in doc.get("aliases") or []):
+        return "'aliases' is not a list of strings"
+    if doc.get("withdrawn") is not None and not isinstance(doc["withdrawn"], str):
+        return "'withdrawn' is not a string"
+    affected = doc.get("affected") or []
+    if not isinstance(affected, list):
+        return "'affected' is not a list"
+    for aff in affected:
+        if not isinstance(aff, dict):
+            return "an 'affected' entry is not an object"
+        if not isinstance(aff.get("package") or {}, dict) or not isinstance(aff.get("versions") or [], list):
+            return "an 'affected' entry has a wrong-typed 'package' or 'versions'"
+        ranges = aff.get("ranges") or []
+        if not isinstance(ranges, list) or not all(isinstance(r, dict) and isinstance(r.get("events") or [], list)
+                                                   and all(isinstance(e, dict) for e in r.get("events") or []) for r in ranges):
+            return "an 'affected' entry has wrong-typed 'ranges'"
+    return None
+
+
+def parse_record(data: bytes, shown: str, problems: list[str] | None = None) -> dict | None:
+    """One OSV record from JSON or YAML bytes; None when it is not one (why, in ``problems``)."""
     if len(data) > MAX_RECORD_BYTES:
         return None
     try:
@@ -49,10 +79,15 @@ def parse_record(data: bytes, shown: str) -> dict | None:
         else:
             doc = json.loads(text)
     except (UnicodeDecodeError, ValueError, RecursionError):
+        if problems is not None:
+            problems.append(f"advisory record {shown}: does not parse; skipped")
         return None
     except Exception:  # noqa: BLE001 - yaml raises its own error types
         return None
-    if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
+    why = record_problem(doc)
+    if why is not None:
+        if problems is not None and isinstance(doc, dict):  # a non-record file in the folder is only counted
+            problems.append(f"advisory record {shown}: {why}; skipped")
         return None
     doc["_file"] = shown
     return doc
@@ -69,12 +104,19 @@ class AdvisoryStore:
         self.skipped = 0
         self._cache: dict[str, dict | None] = {}
         self._zips: dict[str, zipfile.ZipFile] = {}
+        self.problems: list[str] = []  # one line per record skipped for its form (printed, first few)
         if self.root is not None:
             if not self.root.is_dir():
                 raise SecftError(f"triage.advisories.path: {root} is not a folder")
             self._index()
 
     # ------------------------------------------------------------------ index
+    def note(self, line: str) -> None:
+        if line not in self.problems:
+            self.problems.append(line)
+        if len(self.problems) <= 20:
+            print(f"secft: warning: {line}")
+
     def _walk(self) -> list[tuple[str, int, int]]:
         out = []
         for dirpath, dirnames, filenames in os.walk(self.root):
@@ -83,9 +125,13 @@ class AdvisoryStore:
                 if not name.endswith(SUFFIXES + (".zip",)):
                     continue
                 full = os.path.join(dirpath, name)
-                if os.path.islink(full) or (self.index_path and os.path.abspath(full) == os.path.abspath(self.index_path)):
+                if self.index_path and os.path.abspath(full) == os.path.abspath(self.index_path):
                     continue
-                st = os.stat(full)
+                st = os.lstat(full)
+                if not stat.S_ISREG(st.st_mode):  # a link, FIFO or device is never opened (it could hang or read outside)
+                    self.note(f"advisory record {os.path.relpath(full, self.root)}: "
+                              f"{'a symbolic link' if stat.S_ISLNK(st.st_mode) else 'not a regular file'}; skipped")
+                    continue
                 out.append((os.path.relpath(full, self.root).replace(os.sep, "/"), st.st_size, st.st_mtime_ns))
         return sorted(out)
 
@@ -94,23 +140,33 @@ class AdvisoryStore:
         signature = sha256_json([INDEX_VERSION, str(self.root), listing])[:16]
         if self.index_path and self.index_path.is_file():
             try:
-                cached = json.loads(self.index_path.read_text(encoding="utf-8"))
-                if cached.get("signature") == signature:
+                cached = json.loads(textio.read_regular(self.index_path, 1 << 30))
+                if isinstance(cached, dict) and cached.get("signature") == signature and isinstance(cached.get("files"), dict) \
+                        and isinstance(cached.get("aliases"), dict) and isinstance(cached.get("skipped"), int):
                     self.files, self.aliases, self.skipped = cached["files"], cached["aliases"], cached["skipped"]
                     return
-            except (OSError, ValueError, KeyError):
-                pass
+            except (textio.NotReadable, ValueError, RecursionError):
+                pass  # rebuilt below
         for rel, _size, _mtime in listing:
             if rel.endswith(".zip"):
                 self._index_zip(rel)
             else:
-                self._index_file(rel, (self.root / rel).read_bytes())
+                try:
+                    data = textio.read_regular(self.root / rel, MAX_RECORD_BYTES)
+                except textio.NotReadable as exc:
+                    self.skipped += 1
+                    self.note(f"advisory record {exc}")
+                    continue
+                self._index_file(rel, data)
         if self.index_path:
             atomic.write_json(self.index_path, {"signature": signature, "files": self.files, "aliases": self.aliases,
                                                 "skipped": self.skipped})
 
     def _index_file(self, rel: str, data: bytes) -> None:
-        record = parse_record(data, rel)
+        why: list[str] = []
+        record = parse_record(data, rel, why)
+        for line in why:
+            self.note(line)
         if record is None:
             self.skipped += 1
             return
@@ -138,7 +194,11 @@ class AdvisoryStore:
         path = (self.root / where).resolve()
         if self.root not in path.parents:
             return None
-        return parse_record(path.read_bytes(), where)
+        try:
+            return parse_record(textio.read_regular(path, MAX_RECORD_BYTES), where)
+        except textio.NotReadable as exc:
+            self.note(f"advisory record {exc}")
+            return None
 
     def get(self, vuln_id: str) -> dict | None:
         """The record stored under ``vuln_id`` (its own id), or None."""
@@ -185,7 +245,9 @@ def folder_deps(root: Path | str | None, limit: int = 5000) -> tuple[list[str], 
     files: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        files += [os.path.join(dirpath, n) for n in sorted(filenames) if n.endswith(SUFFIXES + (".zip",))]
+        dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))]
+        files += [os.path.join(dirpath, n) for n in sorted(filenames) if n.endswith(SUFFIXES + (".zip",))
+                  and _regular(os.path.join(dirpath, n))]  # never a FIFO/device/link: doit would hash it
         if len(files) > limit:
             break
     if len(files) <= limit:
@@ -196,5 +258,12 @@ def folder_deps(root: Path | str | None, limit: int = 5000) -> tuple[list[str], 
         if len(depth) >= 3:
             dirnames[:] = []
         st = os.stat(dirpath)
-        stats.append([dirpath, st.st_mtime_ns] + [[n, os.stat(os.path.join(dirpath, n)).st_mtime_ns] for n in filenames if n.endswith(".zip")])
+        stats.append([dirpath, st.st_mtime_ns] + [[n, os.lstat(os.path.join(dirpath, n)).st_mtime_ns] for n in filenames if n.endswith(".zip")])
     return [], {"advisories": str(root), "signature": sha256_json(stats)[:16]}
+
+
+def _regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False

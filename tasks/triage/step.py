@@ -43,7 +43,7 @@ def make_judge(cfg: dict, project: Path, index_path: Path | None, cache_dir: Pat
         from tasks.triage.osv_api import OsvClient
 
         client = OsvClient(cache_dir, api.get("url") or "https://api.osv.dev", net, api.get("deadline_seconds", 60),
-                           api.get("max_age_days", 7))
+                           api.get("max_age_days", 7), root=project)
     reader = imports = None
     repo = None
     if repo_path:
