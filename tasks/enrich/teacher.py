@@ -24,11 +24,10 @@ import json
 import os
 import re
 import time
-import urllib.error
-import urllib.request
+import http.client
 from pathlib import Path
 
-from tasks.core import atomic
+from tasks.core import atomic, exchange
 from tasks.core.hashing import sha256_json
 from tasks.enrich.wording import restating_sentence
 from tasks.findings.model import NO_LOCATION, NO_PACKAGE, Finding, as_finding
@@ -131,13 +130,18 @@ class Teacher:
         headers = {"Content-Type": "application/json"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"  # only ever to the configured endpoint
-        timeout = min(float(self.cfg["timeout_seconds"]), max(0.1, self.deadline - self.clock()))
-        request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                doc = json.loads(response.read(4 << 20).decode("utf-8"))
+        left = self.deadline - self.clock()
+        try:  # bounded in all: a server trickling one byte per read never holds the build past the deadline
+            status, data = exchange.bounded_exchange(
+                self.url, "POST", body, headers, connect_timeout=float(self.cfg["timeout_seconds"]),
+                read_timeout=float(self.cfg["timeout_seconds"]), seconds=left,
+                max_bytes=4 << 20)
+            if status != 200:
+                raise ValueError(f"HTTP {status}")
+            doc = json.loads(data.decode("utf-8"))
             return str(doc["choices"][0]["message"]["content"])
-        except (urllib.error.URLError, OSError, ValueError, KeyError, IndexError, TypeError) as exc:
+        except (TimeoutError, exchange.AnswerTooLarge, OSError, ValueError, RecursionError, KeyError, IndexError,
+                TypeError, http.client.HTTPException) as exc:
             self.last_error = f"{self.url}: {type(exc).__name__}: {str(exc)[:120]}"
             return None
 
