@@ -29,16 +29,33 @@ def load(path: str | os.PathLike, expect: type = dict, what: str = "state file")
         print(f"{what} {path}: unreadable ({exc.strerror}); starting from scratch", file=sys.stderr)
         return None
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant, parse_float=_finite)
         if isinstance(data, expect) and not isinstance(data, bool):
             return data
         why = f"not a JSON {expect.__name__}"
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        why = "JSON nested too deeply" if isinstance(exc, RecursionError) else f"not JSON ({type(exc).__name__})"
+        why = "JSON nested too deeply" if isinstance(exc, RecursionError) else f"not JSON ({' '.join(str(exc).split())[:80]})"
+    set_aside(path, why, what)
+    return None
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text[:20]} overflows a float")
+    return value
+
+
+def set_aside(path: str | os.PathLike, why: str, what: str = "state file") -> None:
+    """Move a damaged state file aside (``<name>.damaged-<UTC time>``), named in one line on stderr."""
+    path = Path(path)
     aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}")
     try:
         os.replace(path, aside)
         print(f"{what} {path}: damaged ({why}); moved aside to {aside.name} and rebuilt", file=sys.stderr)
     except OSError as exc:
         print(f"{what} {path}: damaged ({why}) and could not be moved aside ({exc.strerror}); ignored", file=sys.stderr)
-    return None

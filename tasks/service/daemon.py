@@ -118,7 +118,14 @@ def poll_once(config: dict, profile: str | None, client=None, clock=time.time) -
     try:
         build = {"failures": int(build.get("failures") or 0), "next_retry_epoch": float(build.get("next_retry_epoch") or 0),
                  "next_retry": build.get("next_retry")}
-    except (TypeError, ValueError):
+        if not (0 <= build["failures"] <= 10_000 and 0 <= build["next_retry_epoch"] <= now + 366 * 86400):
+            raise ValueError("a retry count or time out of range")
+    except (TypeError, ValueError, OverflowError) as exc:  # damaged: never a traceback per poll, never "never retried"
+        from tasks.core import state as state_files
+
+        if build:
+            state_files.set_aside(STATE, f"build: {' '.join(str(exc).split())[:80]}", "daemon state")
+            previous = {}
         build = {}
     state.update(_poll(config, profile, client, state["last_poll"], now, build))
     atomic.write_json(STATE, {**previous, **state})
