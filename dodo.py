@@ -19,6 +19,7 @@ from doit.tools import config_changed
 
 from tasks.core import runlock
 from tasks.core import doitdb
+from tasks.core import intact as targets_intact
 from tasks.core.config import load_config, section
 from tasks.core.errors import SecftError
 from tasks.core.layout import from_command_line, small_result
@@ -41,6 +42,7 @@ DOIT_CONFIG = {"default_tasks": ["upload"], "dep_file": L.dep_file, "backend": "
                "verbosity": 2}
 
 _COMMAND = runlock.doit_command(sys.argv)
+doitdb.check(L.dep_file)  # a damaged database is moved aside (one line), not a DatabaseError on every run
 doitdb.install()  # each finished task is on disk at once: a kill -9 later in the run never retrains it
 try:
     if _COMMAND not in runlock.READ_ONLY_COMMANDS:
@@ -88,9 +90,13 @@ def _action(step, *args, **kwargs):
     return (run,)
 
 
-def _task(step, *args, deps=(), targets=(), settings=None, uptodate=(), **kwargs) -> dict:
+def _task(step, *args, deps=(), targets=(), settings=None, uptodate=(), intact=(), **kwargs) -> dict:
+    """``intact``: targets later steps parse; the task reruns when one no longer matches what it wrote."""
     task = {"actions": [_action(step, *args, **kwargs)], "file_dep": list(deps), "targets": _paths(*targets), "clean": True}
     task["uptodate"] = ([config_changed(settings)] if settings is not None else []) + list(uptodate)
+    if intact:
+        task["actions"].append(targets_intact.record(*intact))
+        task["uptodate"].append(targets_intact.check(*intact))
     return task
 
 
@@ -118,7 +124,8 @@ def task_parse_findings():
     yield {"name": "runs", "doc": "parse the reports of every CI run folder that changed (data/findings/by_run/<run>.json)", **runs}
     yield {"name": "merge", "doc": "merge and de-duplicate findings across runs; write findings.jsonl and runs.jsonl",
            **_task("tasks.findings.merge:merge_index", L.runs_index, L.findings, L.summary, L.runs,
-                   deps=_paths(L.runs_index) + _code("findings/merge", "findings/identity"), targets=[L.findings, L.summary, L.runs])}
+                   deps=_paths(L.runs_index) + _code("findings/merge", "findings/identity"), targets=[L.findings, L.summary, L.runs],
+                   intact=[L.findings, L.runs])}
 
 
 def task_prune():
@@ -146,6 +153,7 @@ def task_triage():
     return _task("tasks.triage.step:triage", L.findings, L.findings.parent, cfg, L.shipped("."), CONFIG.get("network"), repo,
                  deps=_paths(L.findings) + _code("triage", "findings/versions", "repository") + adv_files + extra,
                  targets=[L.triage, L.triage_md, L.advisory_fixes] + ([L.triage_vex] if cfg.get("vex") else []),
+                 intact=[L.triage, L.advisory_fixes],
                  settings={"triage": cfg, "repo_path": repo, **adv_state})
 
 
@@ -166,6 +174,7 @@ def task_enrich_narratives():
                  L.advisory_fixes,  # the advisory record's fix for the installed line (triage)
                  CONFIG["enrich"].get("teacher"),
                  deps=_paths(L.findings, L.kb, L.advisory_fixes) + _code("triage", "fixes", "enrich"), targets=[L.narratives],
+                 intact=[L.narratives],
                  settings=section(CONFIG, "enrich"))
 
 

@@ -180,15 +180,23 @@ def load_config(
     if key:
         from tasks.core import state as state_files
 
+        from tasks.core.hashing import sha256_json
+
         cached = state_files.load(cache, dict, "config cache") or {}
-        if cached.get("key") == key and isinstance(cached.get("config"), dict):
-            return cached["config"]
+        if cached.get("key") == key:
+            # the cached config is used only when it is the one this code validated and wrote (its content
+            # hash matches): a damaged or hand-edited one ({} or "triage": {"advisories": 5}) broke every command
+            if isinstance(cached.get("config"), dict) and cached.get("sha256") == sha256_json(cached["config"]):
+                return cached["config"]
+            state_files.set_aside(cache, "its content does not match the hash recorded with it", "config cache")
     config = _load(path, profile, environ, overrides, overrides_label)
     if key:
         from tasks.core import atomic
 
         try:
-            atomic.write_json(cache, {"key": key, "config": config})
+            from tasks.core.hashing import sha256_json
+
+            atomic.write_json(cache, {"key": key, "config": config, "sha256": sha256_json(config)})
         except OSError:  # a read-only workspace: the cache only saves time, `doit list` must still work
             pass
     return config
