@@ -202,14 +202,32 @@ CHUNK = 4000    # detect-secrets is given a long line in pieces this long ...
 OVERLAP = 400   # ... each overlapping the last by this much, so a secret on a piece boundary is whole in one
 
 
+_TOKEN_CHAR = re.compile(r"[A-Za-z0-9_\-.=+/]")
+
+
 def _chunks(line: str):
-    """``line`` in overlapping pieces: a key far along a minified line is scanned too."""
+    """``line`` in overlapping pieces: a key far along a minified line is scanned too.
+
+    A piece ends at a character no token holds (a quote, a space, ';' ...) found in its last
+    OVERLAP characters, so a token longer than the overlap (a 713-character JWT) is never cut
+    in two; only a run of token characters longer than that falls back to a plain cut.
+    """
     if len(line) <= CHUNK:
         yield line
         return
-    step = CHUNK - OVERLAP
-    for start in range(0, len(line) - OVERLAP, step):
-        yield line[start:start + CHUNK]
+    start = 0
+    while True:
+        end = start + CHUNK
+        if end >= len(line):
+            yield line[start:]
+            return
+        cut = next((i for i in range(end - 1, end - OVERLAP, -1) if not _TOKEN_CHAR.match(line[i])), None)
+        if cut is None:
+            yield line[start:end]
+            start = end - OVERLAP
+        else:
+            yield line[start:cut]
+            start = cut - OVERLAP  # context (``auth="``) for the next piece; no token crosses ``cut``
 
 
 @lru_cache(maxsize=65536)
