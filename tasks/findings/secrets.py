@@ -208,9 +208,9 @@ _TOKEN_CHAR = re.compile(r"[A-Za-z0-9_\-.=+/]")
 def _chunks(line: str):
     """``line`` in overlapping pieces: a key far along a minified line is scanned too.
 
-    A piece ends at a character no token holds (a quote, a space, ';' ...) found in its last
-    OVERLAP characters, so a token longer than the overlap (a 713-character JWT) is never cut
-    in two; only a run of token characters longer than that falls back to a plain cut.
+    A piece ends at the last character no token holds (a quote, a space, ';' ...) past its first
+    OVERLAP characters, so a token longer than the overlap (a 713-character JWT) is never cut in
+    two; only a run of token characters filling the whole piece falls back to a plain cut.
     """
     if len(line) <= CHUNK:
         yield line
@@ -221,7 +221,7 @@ def _chunks(line: str):
         if end >= len(line):
             yield line[start:]
             return
-        cut = next((i for i in range(end - 1, end - OVERLAP, -1) if not _TOKEN_CHAR.match(line[i])), None)
+        cut = next((i for i in range(end - 1, start + OVERLAP, -1) if not _TOKEN_CHAR.match(line[i])), None)
         if cut is None:
             yield line[start:end]
             start = end - OVERLAP
