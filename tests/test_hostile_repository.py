@@ -113,3 +113,51 @@ def test_a_linked_worktree_is_accepted(checkout, tmp_path):
     reader = SourceReader(tmp_path / "wt")
     assert reader.repo == (tmp_path / "wt").resolve()
     assert reader.context("app.py", None, 1, 0)["text"] == "print('hello')"
+
+
+# ----------------------------------------------------------------------------- second attack: .git naming another repository
+
+
+@pytest.fixture
+def victim(tmp_path: Path) -> Path:
+    root = tmp_path / "victim"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "app.py").write_text("VICTIM-ONLY text\n")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "victim")
+    return root
+
+
+def _hostile(tmp_path: Path) -> Path:
+    h = tmp_path / "hostile"
+    h.mkdir()
+    (h / "app.py").write_text("print('mine')\n")
+    return h
+
+
+def test_dot_git_file_naming_another_repository_is_refused(victim, tmp_path):
+    h = _hostile(tmp_path)
+    (h / ".git").write_text(f"gitdir: {victim / '.git'}\n")
+    with pytest.raises(SecftError, match="another repository"):
+        SourceReader(h)
+
+
+def test_dot_git_symlink_to_another_repository_is_refused(victim, tmp_path):
+    h = _hostile(tmp_path)
+    (h / ".git").symlink_to(victim / ".git")
+    with pytest.raises(SecftError, match="outside the checkout"):
+        SourceReader(h)
+
+
+def test_alternates_naming_another_repository_are_refused(victim, checkout):
+    (checkout / ".git" / "objects" / "info").mkdir(parents=True, exist_ok=True)
+    (checkout / ".git" / "objects" / "info" / "alternates").write_text(str(victim / ".git" / "objects") + "\n")
+    with pytest.raises(SecftError, match="borrows objects"):
+        SourceReader(checkout)
+
+
+def test_a_submodule_is_accepted(checkout, victim):
+    subprocess.run(["git", "-C", str(checkout), "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(victim), "sub"],
+                   check=True, capture_output=True)
+    assert SourceReader(checkout / "sub").repo == (checkout / "sub").resolve()

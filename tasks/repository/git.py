@@ -124,14 +124,42 @@ def open_repository(path: Path, what: str) -> Path:
         raise SecftError(f"{what}: refused: the repository's config sets core.worktree "
                          f"({worktree.decode('utf-8', 'replace').strip().splitlines()[0][:200]!r}); "
                          "secft reads only the folder that holds .git")
+    if dot_git.is_symlink() and not dot_git.resolve().is_relative_to(top):
+        raise SecftError(f"{what}: refused: its .git is a link to {str(dot_git.resolve())!r}, outside the checkout")
     if git_dir != dot_git.resolve() and not (dot_git.is_file() and not dot_git.is_symlink()):
         raise SecftError(f"{what}: refused: its top level {str(top)!r} does not hold its git directory {str(git_dir)!r}")
+    if dot_git.is_file() and not dot_git.is_symlink() and not git_dir.is_relative_to(top) \
+            and not _belongs_here(git_dir, common, top, dot_git):
+        raise SecftError(f"{what}: refused: its .git file names {str(git_dir)!r}, the git directory of another "
+                         "repository (not a linked worktree or submodule of this checkout)")
+    alternates = common / "objects" / "info" / "alternates"
+    if alternates.is_symlink() or alternates.exists() and alternates.stat().st_size > 0:
+        raise SecftError(f"{what}: refused: {alternates} borrows objects from another repository; "
+                         "secft reads only this checkout's own objects")
     if common != git_dir and not dot_git.is_file():
         raise SecftError(f"{what}: refused: unexpected git directory layout")
     start = Path(path).resolve()
     if start != top and top not in start.parents:
         raise SecftError(f"{what}: refused: the work tree {str(top)!r} is not around {str(start)!r}")
     return top
+
+
+def _belongs_here(git_dir: Path, common: Path, top: Path, dot_git: Path) -> bool:
+    """Whether a git directory outside the checkout is its own: a linked worktree's (git writes the
+    back-link ``<git_dir>/gitdir`` naming this ``.git`` file) or a submodule's (under the superproject's
+    ``.git/modules/`` and its ``core.worktree`` naming this checkout)."""
+    try:
+        if git_dir != common and git_dir.parent.name == "worktrees":
+            back = (git_dir / "gitdir").read_text(encoding="utf-8", errors="replace").strip()
+            return Path(back).resolve() == dot_git.resolve()
+        if "modules" in git_dir.parts:
+            code, out = run_git(top, ["config", "--file", str(git_dir / "config"), "--get", "core.worktree"],
+                                max_bytes=4096, ok_codes=(0, 1))
+            tree = out.decode("utf-8", "replace").strip()
+            return code == 0 and bool(tree) and (git_dir / tree).resolve() == top
+    except (OSError, SecftError):
+        return False
+    return False
 
 
 def inside(root: Path, candidate: Path) -> Path | None:
