@@ -200,7 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     try:
         config = load_config(profile=args.profile)
-        interval = args.interval or config["daemon"]["poll_interval_seconds"]
+        if args.interval is not None and args.interval <= 0:  # `or` took 0 for "not given": the default, silently
+            raise SecftError(f"--interval {args.interval}: a poll interval is a positive whole number of seconds")
+        interval = config["daemon"]["poll_interval_seconds"] if args.interval is None else args.interval
         if args.install:
             env_file = units.env_file_path(config["daemon"].get("env_file"))
             for path in units.install(Path.cwd(), interval, args.profile, activate=not args.no_activate, env_file=env_file):

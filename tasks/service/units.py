@@ -131,8 +131,15 @@ def systemd_word(value: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def systemd_path(value: str) -> str:
-    """A path for ``WorkingDirectory=`` / ``StandardOutput=append:`` (taken whole; only specifiers expand)."""
+def systemd_path(value: str, name: str = "workdir") -> str:
+    """A path for ``WorkingDirectory=`` / ``StandardOutput=append:`` (taken whole; only specifiers expand).
+
+    systemd.syntax(7) joins a line ending in ``\\`` with the next one and strips surrounding
+    whitespace, and these settings take no quoting, so such a path cannot be written safely: refused.
+    """
+    if value.endswith("\\") or value != value.strip() or not value.startswith("/"):
+        raise SecftError(f"daemon --install: {name} {value!r} cannot be written in a systemd unit (a trailing "
+                         "backslash joins the next line; surrounding spaces are dropped); refused: use another folder")
     return value.replace("%", "%%")
 
 
@@ -150,7 +157,7 @@ def render(kind: str, workdir: Path, interval: int, profile: str | None, env_fil
         return {f"{LABEL}.plist": _plist(python, work, interval, profile)}
     profile_args = f" --profile {systemd_word(profile)}" if profile else ""
     values = {"label": LABEL, "python": systemd_word(python), "workdir": systemd_path(work), "interval": str(interval),
-              "profile_args": profile_args, "env_file": env}
+              "profile_args": profile_args, "env_file": systemd_path(env, "daemon.env_file")}
     return {name: Template((TEMPLATES / name).read_text(encoding="utf-8")).substitute(values) for name in files_for(kind)}
 
 
@@ -183,8 +190,13 @@ def install(workdir: Path, interval: int, profile: str | None, activate: bool = 
     target.mkdir(parents=True, exist_ok=True)
     (workdir / "fine-tuning" / "logs").mkdir(parents=True, exist_ok=True)
     written = []
+    from tasks.core import atomic
+
     for name, text in render(kind, workdir, interval, profile, env_file).items():
-        (target / name).write_text(text, encoding="utf-8")
+        if (target / name).is_symlink() or ((target / name).exists() and not (target / name).is_file()):
+            raise SecftError(f"daemon --install: {target / name} is a link or not a regular file; refused "
+                             "(remove it to install): secft never writes through a link")
+        atomic.write_text(target / name, text)  # a new file renamed into place: never writes through a link
         written.append(target / name)
     if activate:
         if kind == "launchd":
