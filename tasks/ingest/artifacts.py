@@ -124,7 +124,7 @@ def _walk(top: str) -> tuple[list[str], str | None]:
             elif name in IGNORED_NAMES:
                 if name == "run.json" and here == top and entry.is_file():
                     run_json = entry.path
-            elif entry.is_file():
+            else:  # a FIFO, device or link too: parsing refuses it by name (findings_summary.json "rejected")
                 out.append(entry.path)
     out.sort()
     return out, run_json
@@ -148,7 +148,7 @@ def list_runs(root: Path) -> list[dict]:
             files, run_json = _walk(entry.path)
             if files:
                 groups.append({"name": group_name(entry.name), "folder": entry.name, "run_json": run_json, "files": files})
-        elif entry.is_file() and entry.name not in IGNORED_NAMES:
+        elif entry.name not in IGNORED_NAMES:  # not only regular files: see _walk
             loose.append(entry.path)
     if loose:
         groups.append({"name": TOP_LEVEL, "folder": "", "run_json": None, "files": sorted(loose)})

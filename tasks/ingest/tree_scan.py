@@ -27,7 +27,7 @@ from pathlib import Path
 
 from tasks.ingest.artifacts import IGNORED_NAMES, TOP_LEVEL, group_name
 
-CACHE_VERSION = 2  # 2: folders by ctime
+CACHE_VERSION = 3  # 2: folders by ctime; 3: FIFOs, devices and links listed (rejected by name)
 _stat, _scandir = os.stat, os.scandir  # module names, so a test can stand in a coarse clock or count listings
 TRUST_AFTER_NS = 2_000_000_000  # coarse file systems (FAT, HFS+) keep times to 1-2 s
 
@@ -83,7 +83,7 @@ class _Lister:
                         links.append(name)
                     if name in IGNORED_NAMES:
                         run_json = run_json or (name == "run.json" and entry.is_file())
-                    elif entry.is_file():
+                    else:  # a FIFO, device or link too: parsing lists it under "rejected" with its reason
                         names.append(name)
         except OSError:
             return None
@@ -171,7 +171,7 @@ def scan_runs(root: Path, cache_path: Path | None = None) -> list[dict]:
             if files:
                 groups.append({"name": group_name(entry.name), "folder": entry.name, "run_json": run_json,
                                "files": files, "fingerprint": fingerprint})
-        elif entry.is_file() and entry.name not in IGNORED_NAMES:
+        elif entry.name not in IGNORED_NAMES:  # not only regular files: see _Lister.entries
             loose.append(entry.path)
             if entry.is_symlink():
                 loose_links.add(entry.path)
