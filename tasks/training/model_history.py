@@ -162,8 +162,16 @@ def entries(history: Path) -> list[tuple[Path, dict]]:
     return sorted(found, key=lambda e: (e[1].get("created_ns") or 0, e[0].name))
 
 
+def _own_folder(history: Path, root: Path) -> None:
+    """Refuse a history folder that is a link or resolves out of ``root``: its entries would be files
+    secft never wrote (restore would copy an outside file into adapters/ and then publish it)."""
+    if history.is_symlink() or (history.exists() and not history.resolve().is_relative_to(root.resolve())):
+        raise SecftError(f"{history}: a symbolic link or outside {root}; refused (the model history is a folder secft writes)")
+
+
 def rotate(history: Path, adapter: str, keep: int) -> list[str]:
     """Remove the oldest entries of ``adapter`` beyond ``keep``; returns the names removed."""
+    _own_folder(history, history.parent)  # never delete entries of a folder a link points to
     mine = [p for p, b in entries(history) if b.get("adapter") == adapter]
     removed = []
     for entry in mine[: max(0, len(mine) - keep)]:
@@ -207,6 +215,7 @@ def restore(name: str, root: Path = Path("fine-tuning")) -> dict:
     if not isinstance(name, str) or not NAME.match(name):
         raise SecftError(f"history entry {name!r}: not a history name (YYYYMMDDTHHMMSSZ_<8 hex>; python -m tasks.models list)")
     history = root / "history"
+    _own_folder(history, root)
     entry = history / name
     if entry.is_symlink():
         raise SecftError(f"{entry}: a symbolic link; refused (history entries are folders secft wrote)")
