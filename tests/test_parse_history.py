@@ -132,9 +132,13 @@ def test_a_symlink_whose_target_appears_later_is_found(tmp_path, settled):
     (root / "1/tool/later.json").symlink_to(tmp_path / "artifacts/1/stash.json")
     _age(root)
     cache = tmp_path / "tree_cache.json"
-    assert [Path(f).name for f in tree_scan.scan_runs(root, cache)[0]["files"]] == ["a.json"]
+    # a dangling link is listed too (parsing names it under "rejected"), not skipped silently
+    first = tree_scan.scan_runs(root, cache)[0]
+    assert [Path(f).name for f in first["files"]] == ["a.json", "later.json"]
     (root / "1/stash.json").write_text("{}")  # the link now points at a file; its folder did not change
-    assert {Path(f).name for f in tree_scan.scan_runs(root, cache)[0]["files"]} == {"a.json", "later.json", "stash.json"}
+    second = tree_scan.scan_runs(root, cache)[0]
+    assert {Path(f).name for f in second["files"]} == {"a.json", "later.json", "stash.json"}
+    assert second["fingerprint"] != first["fingerprint"]  # the link's target appeared: the run is parsed again
 
 
 @pytest.mark.parametrize("damage", ["{not json", "[]", '{"version": 1, "written_ns": "x", "dirs": {"a": 1}}',
