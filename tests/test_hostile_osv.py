@@ -89,7 +89,8 @@ def test_oversized_answer_is_unknown_not_failure(tmp_path, httpserver, monkeypat
 
 
 def _trickle_server(body_first: bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"):
-    """A server that sends its answer one byte every 0.2 s (per-read timeouts never fire)."""
+    """A server that sends its answer one byte every 0.2 s (per-read timeouts never fire); it stops itself
+    after 8 s, so code without an overall deadline fails the test's timing instead of hanging it."""
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
     srv.listen(4)
@@ -107,8 +108,9 @@ def _trickle_server(body_first: bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 100
     def drip(conn):
         try:
             conn.recv(65536)
+            until = time.monotonic() + 8
             for b in body_first + b"{" * 100000:
-                if stop.is_set():
+                if stop.is_set() or time.monotonic() > until:
                     break
                 conn.sendall(bytes([b]))
                 time.sleep(0.2)
