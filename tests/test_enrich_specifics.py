@@ -126,3 +126,11 @@ def test_a_chained_call_with_a_variable_is_not_constant():
     f = dict(CONSTANT, snippet="28     return hashlib.md5(password.encode()).hexdigest()\n",
              location={"path": "app.py", "start_line": 28, "end_line": 28})
     assert not any("constant literal" in s for s in specifics.value_origins(f))
+
+
+def test_a_config_check_without_a_known_setting_gets_no_template_sentence(kb):
+    f = finding("openapi3", tool="checkov", kind="config", rule_id="CKV_OPENAPI_3", cwe=[], snippet=None,
+                title="Ensure that security schemes don't allow cleartext credentials over unencrypted channel",
+                description="Ensure that security schemes don't allow cleartext credentials over unencrypted channel",
+                location={"path": "v3/example.yaml", "start_line": 1, "end_line": 20})
+    assert "to resolve what check" not in narrative_for(kb, f, 3)["narrative"]

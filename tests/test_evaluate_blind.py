@@ -84,3 +84,14 @@ def test_intervals_and_markdown():
     assert iv["models"]["triage_verdict"]["base"] is None
     md = blind.markdown(iv)
     assert "| cwe_unprompted |" in md and "+1.00 [+1.00, +1.00] (n=6) *" in md
+
+
+def test_verdict_from_the_user_turn_and_stage1_only():
+    row = copy.deepcopy(NOCWE_S1)
+    row["messages"][0]["content"] += " Say so when the finding is probably a false positive."
+    row["meta"]["triage"] = {"verdict": "false_positive", "reasons": []}
+    answer = "## Verdict\nFalse positive: a test file."
+    # the system prompt's instruction is not a verdict given away; the user turn decides
+    got = blind.scores("stage1", answer, row["meta"], prompt_text(row), blind.user_text(row))
+    assert got["triage_verdict"] is True
+    assert "triage_verdict" not in blind.scores("stage2", answer, row["meta"], prompt_text(row), blind.user_text(row))

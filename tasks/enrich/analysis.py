@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from tasks.enrich import mechanisms, specifics, wording
-
+from tasks.findings.model import NO_LOCATION, NO_PACKAGE, Finding, as_finding
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -25,11 +25,11 @@ def version_like(value) -> bool:
     return isinstance(value, str) and bool(re.match(r"^v?\d", value.strip()))
 
 
-def _advisory_ids(f: dict) -> str:
-    rule = str(f["rule_id"])
-    if not (f.get("cve") or f.get("ghsa")) and rule.startswith("via:"):  # npm audit: vulnerable through a dependency
+def _advisory_ids(f: Finding) -> str:
+    rule = str(f.rule_id)
+    if not (f.cve or f.ghsa) and rule.startswith("via:"):  # npm audit: vulnerable through a dependency
         return f"the advisories of its dependency {rule[4:]}"
-    return ", ".join(f.get("cve") or f.get("ghsa") or [rule])
+    return ", ".join(f.cve or f.ghsa or [rule])
 
 
 _NOT_A_CONTROL = ("Here the digest serves as an identifier (a de-duplication or cache key), not as a security control, so the "
@@ -42,9 +42,12 @@ HEADINGS = {"weakness": "What is wrong here", "impact": "Who can reach it", "exp
             "remediation": "How to fix it"}
 
 
-def beyond_prompt(f: dict) -> str:
+def beyond_prompt(f: Finding | dict) -> str:
     """The advisory's own text past what the prompt shows: its mechanism and preconditions (OSV ``details``)."""
-    text = f.get("description") or ""
+
+
+    f = as_finding(f)
+    text = f.description or ""
     if len(text) <= PROMPT_DESCRIPTION_CHARS:
         return ""
     rest = text[PROMPT_DESCRIPTION_CHARS:]
@@ -55,46 +58,55 @@ def beyond_prompt(f: dict) -> str:
     return _sentences(" ".join(rest.replace("#", " ").split()), 3)
 
 
-def what_is_wrong(f: dict, cwes: list[str], cwe_source: str) -> str:
+def what_is_wrong(f: Finding | dict, cwes: list[str], cwe_source: str) -> str:
     """The vulnerable path, the origins of the flagged values, or the advisory's facts - never the prompt again."""
+
+
+    f = as_finding(f)
     parts: list[str] = []
-    if f["kind"] in ("code", "config", "web"):
+    if f.kind in ("code", "config", "web"):
         flow = specifics.flow_path(f)
         if flow:
             parts.append(flow)
         parts += specifics.value_origins(f) if not flow else []
-    elif f["kind"] == "dependency":
-        p = f.get("package") or {}
-        fixed = p.get("fixed_version") if version_like(p.get("fixed_version")) else None
-        if p.get("version") and fixed:
-            parts.append(f"{p['name']} {p['version']} is in the affected range of {_advisory_ids(f)}; the advisory data "
+    elif f.kind == "dependency":
+        p = f.package or NO_PACKAGE
+        fixed = p.fixed_version if version_like(p.fixed_version) else None
+        if p.version and fixed:
+            parts.append(f"{p.name} {p.version} is in the affected range of {_advisory_ids(f)}; the advisory data "
                          f"lists {fixed} as the fixed release.")
         detail = beyond_prompt(f)
         if detail:
             parts.append(f"The advisory goes on: {detail}")
-    elif f["kind"] == "secret":
-        loc = f.get("location") or {}
-        parts.append(f"The value sits in {loc.get('path', 'the repository')} and, once committed, in every clone and in "
+    elif f.kind == "secret":
+        loc = f.location or NO_LOCATION
+        parts.append(f"The value sits in {loc.path or 'the repository'} and, once committed, in every clone and in "
                      "the git history, even after the line is deleted.")
     return " ".join(parts)
 
 
-def how_it_works(f: dict, cwes: list[str], cwe_source: str, fix_meta: dict) -> str:
+def how_it_works(f: Finding | dict, cwes: list[str], cwe_source: str, fix_meta: dict) -> str:
+
+
+    f = as_finding(f)
     if str(fix_meta.get("fix_family") or "").endswith("-not-security"):
         return _NOT_A_CONTROL
-    if cwe_source == "retrieved" or f["kind"] in ("secret", "dependency"):
+    if cwe_source == "retrieved" or f.kind in ("secret", "dependency"):
         return ""  # a guessed CWE is no fact; a secret's risk is said above; an advisory's own text beats its CWE's
     # (a CWE sentence on a dependency misled: socket.io-parser's CWE-89 is no quoted SQL value)
     return mechanisms.mechanism(f, cwes) or ""
 
 
-def fix_items(f: dict, fix: list[str]) -> list[str]:
+def fix_items(f: Finding | dict, fix: list[str]) -> list[str]:
     """The remediation without the catalogue's generic mitigations (the same paragraph in every row of a CWE)
     and without items that only repeat the finding ("Ensure the key vault is recoverable: make it recoverable")."""
-    said = set(wording.content_words(" ".join([str(f["rule_id"]), f["title"], f.get("description") or ""])))
+
+
+    f = as_finding(f)
+    said = set(wording.content_words(" ".join([str(f.rule_id), f.title, f.description or ""])))
     out = []
     for item in fix:
-        if item.startswith(("Mitigation (CWE-", "The report gives no fix for")):
+        if item.startswith(("Mitigation (CWE-", "The report gives no fix for")) or " to resolve what check " in item:
             continue
         kept = wording.drop_restating(item, said)
         if kept:

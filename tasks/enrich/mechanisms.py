@@ -10,6 +10,8 @@ both tables gets no mechanism sentence rather than a generic one.
 
 from __future__ import annotations
 
+from tasks.findings.model import Finding, as_finding
+
 BANDIT = {
     "B101": "Python removes `assert` statements when it runs with `-O` or `PYTHONOPTIMIZE`, so a check written as an assert "
             "disappears in optimised runs; it matters only where the assert guards something (input, permissions), not "
@@ -115,10 +117,13 @@ CWE = {
 }
 
 
-def mechanism(f: dict, cwes: list[str]) -> str | None:
+def mechanism(f: Finding | dict, cwes: list[str]) -> str | None:
     """The rule's mechanism and precondition, by rule for Bandit, else by the first CWE with an entry."""
-    if f.get("tool") == "bandit":
-        text = BANDIT.get(str(f.get("rule_id")).upper())
+
+
+    f = as_finding(f)
+    if f.tool == "bandit":
+        text = BANDIT.get(str(f.rule_id).upper())
         if text:
             return text
     for cwe in cwes:

@@ -28,11 +28,23 @@ for grouping, never named in the text), else none.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from tasks.enrich import platforms, specifics, wording
-from tasks.enrich.analysis import (HEADINGS, _NOT_A_CONTROL, _SENTENCE_END, _advisory_ids, _sentences, fix_items,  # noqa: F401
-                                   how_it_works, render, version_like, what_is_wrong)
+from tasks.enrich.analysis import (  # noqa: F401
+    _NOT_A_CONTROL,
+    _SENTENCE_END,
+    HEADINGS,
+    _advisory_ids,
+    _sentences,
+    fix_items,
+    how_it_works,
+    render,
+    version_like,
+    what_is_wrong,
+)
 from tasks.enrich.knowledge_base import KnowledgeBase, known
+from tasks.findings.model import NO_LOCATION, Finding, Package, as_finding
 from tasks.fixes.ecosystems import NPM_BUNDLED
 from tasks.triage.output import fix_origin
 from tasks.triage.report_signals import NOT_SECURITY, triage
@@ -44,21 +56,21 @@ _URL_ONLY = re.compile(r"^\s*https?://\S+\s*$")
 _CONFIG_PHASES = re.compile(r"\(phase: [^)]*(?:Operation|System Configuration|Installation|Build and Compilation|Policy)")
 
 
-def _place(f: dict) -> str:
-    if f.get("package"):
-        p = f["package"]
-        where = f"package {p['name']}" + (f" {p['version']}" if p.get("version") else "")
-        if p.get("ecosystem"):
-            where += f" ({p['ecosystem']})"
-        if f.get("location"):
-            where += f" found in {f['location']['path']}"
+def _place(f: Finding) -> str:
+    if f.package:
+        p = f.package
+        where = f"package {p.name}" + (f" {p.version}" if p.version else "")
+        if p.ecosystem:
+            where += f" ({p.ecosystem})"
+        if f.location:
+            where += f" found in {f.path}"
         return where
-    loc = f.get("location")
+    loc = f.location
     if loc:
-        line = f":{loc['start_line']}" if loc.get("start_line") else ""
-        if f["kind"] == "web":
-            return f"the web application at {loc['path']}"
-        return f"{loc['path']}{line}"
+        line = f":{loc.start_line}" if loc.start_line else ""
+        if f.kind == "web":
+            return f"the web application at {loc.path}"
+        return f"{loc.path}{line}"
     return "the scanned target"
 
 
@@ -70,22 +82,25 @@ def _words(text: str) -> set[str]:
     return {w[:6] for w in re.findall(r"[a-z]{4,}", (text or "").lower()) if w not in _STOP}
 
 
-def _names_match(f: dict, name: str) -> bool:
+def _names_match(f: Finding, name: str) -> bool:
     """Two shared content words, and the entry's quoted term if it has one ('HttpOnly' is not 'secure')."""
     quoted = re.findall(r"'([^']+)'", name)
-    text = f"{f['title']} {f['description']}".lower()
-    return len(_words(f["title"]) & _words(name)) >= 2 and all(q.lower() in text for q in quoted)
+    text = f"{f.title} {f.description}".lower()
+    return len(_words(f.title) & _words(name)) >= 2 and all(q.lower() in text for q in quoted)
 
 
-def choose_cwes(kb: KnowledgeBase, f: dict) -> tuple[list[str], str]:
-    cwes = known(kb, f.get("cwe") or [])
+def choose_cwes(kb: KnowledgeBase, f: Finding | dict) -> tuple[list[str], str]:
+
+
+    f = as_finding(f)
+    cwes = known(kb, f.cwe or [])
     if cwes:
         return cwes, "report"
-    if f["kind"] in KIND_DEFAULT_CWE:
-        return [KIND_DEFAULT_CWE[f["kind"]]], "kind-default"
-    if NOT_SECURITY.search(str(f["rule_id"])):
+    if f.kind in KIND_DEFAULT_CWE:
+        return [KIND_DEFAULT_CWE[f.kind]], "kind-default"
+    if NOT_SECURITY.search(str(f.rule_id)):
         return [], "none"  # a code-quality rule: the nearest weakness would be a guess
-    for cwe in kb.nearest_cwes(f"{f['title']} {_sentences(f['description'], 2)}", MIN_RETRIEVAL_SCORE):
+    for cwe in kb.nearest_cwes(f"{f.title} {_sentences(f.description, 2)}", MIN_RETRIEVAL_SCORE):
         if _names_match(f, kb.get(cwe)["name"]):
             return [cwe], "retrieved"
     return [], "none"
@@ -98,21 +113,24 @@ def test_data_path(path: str | None) -> bool:
     return is_test_path(path) or bool(re.search(r"(?:^|/)(?:unittests?|fixtures?|testdata|test_data)/", path or ""))
 
 
-def is_malicious(f: dict) -> bool:
+def is_malicious(f: Finding | dict) -> bool:
     """A malicious-package advisory (OSV ``MAL-`` ids, CWE-506): removal, not an upgrade."""
-    ids = [str(f.get("rule_id") or "")] + [str(a) for a in f.get("aliases") or []]
-    return any(i.startswith("MAL-") for i in ids) or "CWE-506" in (f.get("cwe") or [])
 
 
-def _hint(f: dict) -> str | None:
-    hint = (f.get("fix_hint") or "").strip()
+    f = as_finding(f)
+    ids = [str(f.rule_id or "")] + [str(a) for a in f.aliases or []]
+    return any(i.startswith("MAL-") for i in ids) or "CWE-506" in (f.cwe or [])
+
+
+def _hint(f: Finding) -> str | None:
+    hint = (f.fix_hint or "").strip()
     if not hint:
         return None
     if _URL_ONLY.match(hint):
         return f"The check's guideline: {hint}"
     if re.match(r"^\s*Phase:", hint):
         return None  # the catalogue's mitigation list pasted by the scanner (ZAP): the same in every row of its CWE
-    if f["tool"] == "semgrep" and "\n" not in hint and len(hint) < 120:
+    if f.tool == "semgrep" and "\n" not in hint and len(hint) < 120:
         return f"The rule's autofix rewrites the match as `{hint}`."
     return f"Scanner's fix: {_sentences(hint, 3)}"
 
@@ -121,7 +139,7 @@ _OS_ECOSYSTEMS = {"deb", "debian", "ubuntu", "apk", "alpine", "rpm", "redhat", "
 _DIFF_BLOCK = re.compile(r"```diff\n.*?```\n?", re.S)
 
 
-def _fixes_advice(f: dict, cwes: list[str]) -> tuple[str | None, dict]:
+def _fixes_advice(f: Finding, cwes: list[str]) -> tuple[str | None, dict]:
     """What tasks.fixes would change, as prose for the analysis: the pattern for the weakness family and
     language (code, without its diff) or the concrete setting (config); (None, meta) when it has none."""
     from tasks.fixes import fix_for
@@ -137,71 +155,71 @@ def _fixes_advice(f: dict, cwes: list[str]) -> tuple[str | None, dict]:
 
 def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> list[str]:
     fix: list[str] = []
-    kind, hint = f["kind"], _hint(f)
+    kind, hint = f.kind, _hint(f)
     if kind == "dependency":
-        p = dict(f.get("package") or {})
-        if p.get("fixed_version") and not version_like(p["fixed_version"]):
-            if hint and p["fixed_version"] in hint:
+        p = replace(f.package) if f.package else Package(name="")  # a copy: the junk-version fix below stays local
+        if p.fixed_version and not version_like(p.fixed_version):
+            if hint and p.fixed_version in hint:
                 hint = None  # "Upgrade redis to fix_1": the scanner's text carries the same junk
-            p["fixed_version"], p["fix_status"] = None, "unknown"
+            p.fixed_version, p.fix_status = None, "unknown"
         if is_malicious(f):
-            return [f"This release of {p.get('name', 'the package')} is malicious code ({_advisory_ids(f)}), not a bug with a "
+            return [f"This release of {(p.name or 'the package')} is malicious code ({_advisory_ids(f)}), not a bug with a "
                     "fix to wait for: remove it from the manifest and the lockfile now, treat machines and CI runners that "
                     "installed it as compromised (rotate the credentials they held), and find out how it came in."]
-        status = p.get("fix_status") or ("fixed" if p.get("fixed_version") else "unknown")
-        if p.get("fixed_version") and NPM_BUNDLED.search((f.get("location") or {}).get("path") or ""):
+        status = p.fix_status or ("fixed" if p.fixed_version else "unknown")
+        if p.fixed_version and NPM_BUNDLED.search(f.path or ""):
             from tasks.fixes.dependencies import npm_bundled
 
-            return [npm_bundled(p["name"], p["fixed_version"])]
-        if not p.get("name"):
+            return [npm_bundled(p.name, p.fixed_version)]
+        if not p.name:
             return [f"The report names no package, so {_advisory_ids(f)} concerns the scanned code itself or a vendored "
                     "copy of it: compare its version with the advisory's affected range and apply the upstream fix "
                     "that the references point to."]
-        if p.get("fixed_version"):
-            if p.get("version"):
-                text = (f"Upgrade {p['name']} from {p['version']} to {p['fixed_version']}, "
+        if p.fixed_version:
+            if p.version:
+                text = (f"Upgrade {p.name} from {p.version} to {p.fixed_version}, "
                         f"{fix_origin(p)} for {_advisory_ids(f)}.")
-            elif len(p.get("fixed_versions") or []) > 1:  # one fix per release line, installed version unknown
-                text = (f"The advisory ({_advisory_ids(f)}) lists fixed releases {', '.join(p['fixed_versions'])}, one per "
-                        f"release line, and the report does not say which {p['name']} is installed: find it (`npm ls "
-                        f"{p['name']}` or the lockfile) and upgrade to the fixed release of that line.")
+            elif len(p.fixed_versions or []) > 1:  # one fix per release line, installed version unknown
+                text = (f"The advisory ({_advisory_ids(f)}) lists fixed releases {', '.join(p.fixed_versions)}, one per "
+                        f"release line, and the report does not say which {p.name} is installed: find it (`npm ls "
+                        f"{p.name}` or the lockfile) and upgrade to the fixed release of that line.")
             else:  # npm audit without the installed version: its proposal may be a downgrade of a major line
-                text = f"Move {p['name']} to {p['fixed_version']}, the version the report proposes for {_advisory_ids(f)}."
+                text = f"Move {p.name} to {p.fixed_version}, the version the report proposes for {_advisory_ids(f)}."
             from tasks.fixes.dependencies import major_crossing
 
-            crossing = major_crossing(p.get("version"), p["fixed_version"])
-            text += (" " + crossing.format(name=p["name"])) if crossing else ""
-            hint_text = f.get("fix_hint") or ""
-            if "semver-major" in hint_text and re.search(rf"\b{re.escape(p['name'])}\b", hint_text):
+            crossing = major_crossing(p.version, p.fixed_version)
+            text += (" " + crossing.format(name=p.name)) if crossing else ""
+            hint_text = f.fix_hint or ""
+            if "semver-major" in hint_text and re.search(rf"\b{re.escape(p.name)}\b", hint_text):
                 text += " It is a semver-major change: check the release notes for breaking changes before merging."
             fix.append(text)
-        elif status == "none published" and str(p.get("ecosystem") or "").lower() in _OS_ECOSYSTEMS:
-            fix.append(f"No fixed version of {p.get('name', 'the package')} is published by the distribution as of the scan "
+        elif status == "none published" and str(p.ecosystem or "").lower() in _OS_ECOSYSTEMS:
+            fix.append(f"No fixed version of {(p.name or 'the package')} is published by the distribution as of the scan "
                        f"({_advisory_ids(f)}). Rebuild on the base image update that fixes it once it is out; until then check "
                        "whether the image needs the package at all (base-system packages cannot be removed) and whether the "
                        "vulnerable feature is reachable in the container.")
         elif status == "none published":
-            fix.append(f"No fixed version of {p.get('name', 'the package')} is published as of the scan. Mitigate: remove the "
+            fix.append(f"No fixed version of {(p.name or 'the package')} is published as of the scan. Mitigate: remove the "
                        f"dependency if it is unused, avoid or isolate the affected feature ({_advisory_ids(f)}), or replace the "
                        "package, and watch the advisory for a release.")
         elif hint and "guideline" not in hint:
-            return [f"The report names no fixed version of {p.get('name', 'the package')} itself. {hint}"]
+            return [f"The report names no fixed version of {(p.name or 'the package')} itself. {hint}"]
         else:
-            fix.append(f"The report names no fixed version of {p.get('name', 'the package')}; check the advisory "
+            fix.append(f"The report names no fixed version of {(p.name or 'the package')}; check the advisory "
                        f"({_advisory_ids(f)}) for one before upgrading, and remove or isolate the package meanwhile.")
-        if hint and p.get("fixed_version") and p["fixed_version"] in hint and not re.search(r"\bUpgrade (?!" + re.escape(p.get("name") or "") + r"\b)", hint):
+        if hint and p.fixed_version and p.fixed_version in hint and not re.search(r"\bUpgrade (?!" + re.escape(p.name or "") + r"\b)", hint):
             hint = None  # the scanner's "Upgrade X to V" again
         return fix + ([hint] if hint and "guideline" not in hint else [])
-    if kind == "secret" and test_data_path((f.get("location") or {}).get("path")):
-        path = f["location"]["path"]
+    if kind == "secret" and test_data_path(f.path):
+        path = f.path
         return [f"{path} is test code or fixture data, where most such values are test data (scanner fixtures, "
                 "sample keys). First check whether it is a live credential (the issuer's console, its audit log); only "
                 "if it is, revoke it, remove it from the file and the history (git filter-repo) and load test "
                 "credentials from the CI secret store. Otherwise mark it as test data for the scanner (a gitleaks "
                 "allowlist entry for the path) and change nothing in the test."]
     if kind == "secret":
-        loc = f.get("location") or {}
-        fix.append(f"Revoke the credential at its issuer and issue a new one; remove it from {loc.get('path', 'the file')} and from "
+        loc = f.location or NO_LOCATION
+        fix.append(f"Revoke the credential at its issuer and issue a new one; remove it from {loc.path or 'the file'} and from "
                    "the git history (git filter-repo); load it at run time from the CI secret store or a vault.")
         return fix
     if hint:
@@ -218,23 +236,24 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
         fix += [f"Mitigation ({primary['id']}): {_sentences(m, 3)}" for m in mitigations[:top_k]
                 if _sentences(m, 1)[:60].lower() not in said]  # ZAP often quotes the catalogue already
     if kind == "config" and not advice:
-        where = (f.get("location") or {}).get("path")
-        fix.insert(0, f"Change the configuration{' in ' + where if where else ''} to resolve what check {f['rule_id']} "
-                      f"reports ('{str(f['title']).rstrip('.')}').")
+        where = f.path
+        fix.insert(0, f"Change the configuration{' in ' + where if where else ''} to resolve what check {f.rule_id} "
+                      f"reports ('{str(f.title).rstrip('.')}').")
     if not fix:
-        refs = [r for r in f.get("references") or [] if r.startswith("http")]
-        fix.append(f"The report gives no fix for {f['rule_id']}; " + (f"the rule's documentation ({refs[0]}) describes the safe pattern."
+        refs = [r for r in f.references or [] if r.startswith("http")]
+        fix.append(f"The report gives no fix for {f.rule_id}; " + (f"the rule's documentation ({refs[0]}) describes the safe pattern."
                                                                        if refs else f"review the flagged code at {_place(f)}."))
     return fix
 
 
-def narrative_for(kb: KnowledgeBase, f: dict, top_k: int) -> dict:
+def narrative_for(kb: KnowledgeBase, f: Finding | dict, top_k: int) -> dict:
+    f = as_finding(f)
     cwes, cwe_source = choose_cwes(kb, f)
     primary = kb.get(cwes[0]) if cwes else None
     language = platforms.finding_language(f)
     applies = bool(primary) and platforms.entry_applies(primary, language)
-    query = f"{f['title']} {f['description'][:500]} {f.get('snippet') or ''}"
-    advice, fix_meta = _fixes_advice(f, cwes) if f["kind"] in ("code", "config") else (None, {})
+    query = f"{f.title} {f.description[:500]} {f.snippet or ''}"
+    advice, fix_meta = _fixes_advice(f, cwes) if f.kind in ("code", "config") else (None, {})
     fix = fix_items(f, _remediation(kb, f, primary, applies, language, query, top_k, advice))
     sections = {
         "weakness": what_is_wrong(f, cwes, cwe_source),
@@ -242,7 +261,7 @@ def narrative_for(kb: KnowledgeBase, f: dict, top_k: int) -> dict:
         "exploitation": how_it_works(f, cwes, cwe_source, fix_meta),
         "remediation": " ".join(fix),
     }
-    references = [r for r in f.get("references") or [] if r.startswith("http")][:4]
+    references = [r for r in f.references or [] if r.startswith("http")][:4]
     fix_text = "\n".join(f"- {x}" for x in fix)
     text = render([(HEADINGS[k], sections[k]) for k in ("weakness", "exploitation", "impact")]
                   + [(HEADINGS["remediation"], fix_text)]
@@ -262,7 +281,7 @@ def narrative_for(kb: KnowledgeBase, f: dict, top_k: int) -> dict:
                               (HEADINGS["exploitation"], lead["exploitation"]), ("What to do", "\n".join(f"- {x}" for x in steps))]
                              + [("References", "\n".join(f"- {r}" for r in references))])
     return {
-        "finding_id": f["id"],
+        "finding_id": f.id,
         "cwe": cwes,
         "cwe_source": cwe_source,
         "language": language,

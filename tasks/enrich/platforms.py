@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from tasks.findings.model import NO_LOCATION, Finding, as_finding
+
 # finding language (tasks.fixes.language_of names) -> CWE "LANGUAGE NAME"s that describe it
 _CWE_NAMES = {
     "python": {"Python"}, "javascript": {"JavaScript"}, "typescript": {"JavaScript"},
@@ -69,12 +71,15 @@ def language_of_path(path: str | None, text: str | None = None) -> str | None:
     return None
 
 
-def finding_language(f: dict) -> str | None:
+def finding_language(f: Finding | dict) -> str | None:
     """The language of the code a finding points at; None for packages, URLs and unknown files."""
-    if f["kind"] in ("dependency", "web"):
+
+
+    f = as_finding(f)
+    if f.kind in ("dependency", "web"):
         return None
-    loc = f.get("location") or {}
-    return language_of_path(loc.get("path"), f.get("snippet"))
+    loc = f.location or NO_LOCATION
+    return language_of_path(loc.path, f.snippet)
 
 
 def entry_applies(entry: dict, language: str | None) -> bool:

@@ -1,7 +1,7 @@
 """What is specific about one finding: its path through the code, where its values come from, who reaches it.
 
 A reviewer's analysis says what the prompt does not: the source-to-sink path
-the tool traced (SARIF ``codeFlows``, parsed into ``finding["flow"]``), where
+the tool traced (SARIF ``codeFlows``, parsed into ``finding.flow``), where
 the flagged line's values are set in the code around it (an assignment above,
 a parameter of the enclosing function, or only constant literals, which no
 attacker controls), and who can reach the place (a test file, an example, a
@@ -16,8 +16,9 @@ import ast
 import re
 from pathlib import PurePosixPath
 
-from tasks.triage.report_signals import is_test_path
+from tasks.findings.model import NO_LOCATION, NO_PACKAGE, Finding, as_finding
 from tasks.fixes.ecosystems import NPM_BUNDLED
+from tasks.triage.report_signals import is_test_path
 
 _IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 _KEYWORDS = {"if", "else", "elif", "for", "while", "return", "def", "class", "import", "from", "as", "in", "not", "and", "or",
@@ -30,23 +31,26 @@ _EXAMPLE_DIRS = {"examples", "example", "samples", "sample", "demo", "demos"}
 _OS_ECOSYSTEMS = {"deb", "debian", "ubuntu", "apk", "alpine", "rpm", "redhat", "centos", "rocky", "amazon", "os", "wolfi"}
 
 
-def _code(f: dict, code: dict | None = None):
+def _code(f: Finding, code: dict | None = None):
     from tasks.fixes.patches import code_of
 
     return code_of(f, code)
 
 
-def flow_path(f: dict) -> str | None:
+def flow_path(f: Finding | dict) -> str | None:
     """The traced path, source to sink, each step with its code: 'bad/api.py:32 `data = request.get_json()` -> ...'."""
-    steps = f.get("flow") or []
+
+
+    f = as_finding(f)
+    steps = f.flow or []
     if len(steps) < 2:
         return None
     parts = []
     for s in steps:
         where = f"{s['path']}:{s['line']}" if s.get("line") else s["path"]
         parts.append(f"{where} `{s['code']}`" if s.get("code") else where)
-    loc = f.get("location") or {}
-    sink = loc.get("path") and f"{loc['path']}:{loc.get('start_line')}"
+    loc = f.location or NO_LOCATION
+    sink = loc.path and f"{loc.path}:{loc.start_line}"
     related = any(s.get("via") == "related" for s in steps)
     text = ("The tool links this result to: " if related else
             "The tool traced the value from its source to this line: ") + (", " if related else " -> ").join(parts)
@@ -79,10 +83,13 @@ def _constant_call(text: str) -> bool | None:
     return bool(args) and all(literal(a) for a in args)  # every argument of every call (md5(x).hexdigest() is not)
 
 
-def value_origins(f: dict, code: dict | None = None) -> list[str]:
+def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
     """Where the flagged line's names are set in the code shown (``code`` from the source reader, else the
     snippet): an assignment above, the enclosing function's parameter (its callers decide), or constant
     literals only."""
+
+
+    f = as_finding(f)
     c = _code(f, code)
     if not c:
         return []
@@ -93,7 +100,7 @@ def value_origins(f: dict, code: dict | None = None) -> list[str]:
     line_no = c.start_line + first
     text = " ".join(l.strip() for l in lines)
     out: list[str] = []
-    if (f.get("tool") == "bandit" or str((f.get("location") or {}).get("path", "")).endswith(".py")) and _constant_call(text):
+    if (f.tool == "bandit" or (f.path or "").endswith(".py")) and _constant_call(text):
         return [f"Every argument of the call on line {line_no} is a constant literal, so no outside input reaches it here."]
     names = [n for n in dict.fromkeys(_IDENT.findall(re.sub(r"(['\"]).*?\1", "", text))) if n not in _KEYWORDS]
     enclosing = None
@@ -148,19 +155,22 @@ def npm_parent(path: str, name: str | None) -> str | None:
             f"that allows the fixed {name}, or an override.")
 
 
-def reach(f: dict) -> str | None:
+def reach(f: Finding | dict) -> str | None:
     """Who can reach the place, from where it is: the traced source, a test, an example or tool, a container's OS package."""
-    path = (f.get("location") or {}).get("path")
-    first = ((f.get("flow") or [{}])[0] or {}).get("code") or ""
+
+
+    f = as_finding(f)
+    path = f.path
+    first = ((f.flow or [{}])[0] or {}).get("code") or ""
     for pattern, who in _SOURCES:
-        if len(f.get("flow") or []) > 1 and pattern.search(first):
+        if len(f.flow or []) > 1 and pattern.search(first):
             return f"The traced source is {who} controls the value that reaches the sink."
-    if f["kind"] == "dependency":
-        eco = str((f.get("package") or {}).get("ecosystem") or "").lower()
+    if f.kind == "dependency":
+        eco = str((f.package or NO_PACKAGE).ecosystem or "").lower()
         if NPM_BUNDLED.search(path or ""):
             return ("This copy sits inside the image's global npm, which the application does not load at run time; "
                     "it is reached only by running npm in the container (builds, `npm install` at start-up).")
-        parent = npm_parent(path or "", (f.get("package") or {}).get("name"))
+        parent = npm_parent(path or "", (f.package or NO_PACKAGE).name)
         if parent:
             return parent
         if eco in _OS_ECOSYSTEMS:
@@ -168,11 +178,11 @@ def reach(f: dict) -> str | None:
                     "another process in the container uses the affected feature, and it is fixed by rebuilding on an "
                     "updated base image, not in the application's own manifest.")
         return None
-    if f["kind"] in ("code", "config") and is_test_path(path):
+    if f.kind in ("code", "config") and is_test_path(path):
         return (f"{path} is test code: it runs in CI and on developers' machines, not in the deployed application, so "
                 "only someone who controls the test inputs reaches it.")
     parts = {p.lower() for p in PurePosixPath(path or "").parts[:-1]}
-    if f["kind"] == "code" and parts & _EXAMPLE_DIRS:
+    if f.kind == "code" and parts & _EXAMPLE_DIRS:
         folder = sorted(parts & _EXAMPLE_DIRS)[0]
         return (f"{path} is example code under {folder}/: it matters where someone copies it into an application, "
                 "not in this project's own runtime.")

@@ -29,8 +29,9 @@ import urllib.request
 from pathlib import Path
 
 from tasks.core import atomic
-from tasks.enrich.wording import restating_sentence
 from tasks.core.hashing import sha256_json
+from tasks.enrich.wording import restating_sentence
+from tasks.findings.model import NO_LOCATION, NO_PACKAGE, Finding, as_finding
 
 MAX_FAILURES = 3
 DEFAULTS = {"timeout_seconds": 60.0, "deadline_seconds": 1800.0, "max_tokens": 700}
@@ -46,17 +47,20 @@ _MARKERS = re.compile(r"closest catalogue entry|<fix_family>|\bfix_family\b|\bcw
 _FALSE_POSITIVE = re.compile(r"false positive|probably acceptable|not exploitable|can be accepted", re.I)
 
 
-def finding_text(f: dict) -> str:
+def finding_text(f: Finding | dict) -> str:
     """The finding as the teacher (and the restatement check) sees it."""
-    loc = f.get("location") or {}
-    pkg = f.get("package") or {}
-    lines = [f"Tool: {f['tool']}", f"Rule: {f['rule_id']}", f"Title: {f['title']}", f"Severity: {f['severity']}"]
-    lines += [f"CWE: {', '.join(f['cwe'])}"] if f.get("cwe") else []
-    lines += [f"Advisories: {', '.join((f.get('cve') or []) + (f.get('ghsa') or []))}"] if f.get("cve") or f.get("ghsa") else []
-    lines += [f"Package: {pkg['name']} {pkg.get('version') or ''}".rstrip()] if pkg else []
-    lines += [f"Location: {loc['path']}" + (f":{loc['start_line']}" if loc.get("start_line") else "")] if loc else []
-    lines += [f"Description: {(f.get('description') or '')[:800]}"] if f.get("description") else []
-    lines += [f"Code:\n```\n{f['snippet'][:1500]}\n```"] if f.get("snippet") else []
+
+
+    f = as_finding(f)
+    loc = f.location or NO_LOCATION
+    pkg = f.package or NO_PACKAGE
+    lines = [f"Tool: {f.tool}", f"Rule: {f.rule_id}", f"Title: {f.title}", f"Severity: {f.severity}"]
+    lines += [f"CWE: {', '.join(f.cwe)}"] if f.cwe else []
+    lines += [f"Advisories: {', '.join([*f.cve, *f.ghsa])}"] if f.cve or f.ghsa else []
+    lines += [f"Package: {pkg.name} {pkg.version or ''}".rstrip()] if pkg else []
+    lines += [f"Location: {loc.path}" + (f":{loc.start_line}" if loc.start_line else "")] if loc else []
+    lines += [f"Description: {(f.description or '')[:800]}"] if f.description else []
+    lines += [f"Code:\n```\n{f.snippet[:1500]}\n```"] if f.snippet else []
     return "\n".join(lines)
 
 
@@ -64,21 +68,24 @@ def user_prompt(prompt: str, narrative: dict) -> str:
     return f"Finding:\n{prompt}\n\nRetrieved context (facts you may use):\n{narrative['narrative'] or '(none)'}"
 
 
-def fact_problems(answer: str, f: dict, narrative: dict, prompt: str) -> list[str]:
+def fact_problems(answer: str, f: Finding | dict, narrative: dict, prompt: str) -> list[str]:
     """Why the teacher's answer may not replace the deterministic one (empty when it may)."""
+
+
+    f = as_finding(f)
     from tasks.fixes.syntax import code_blocks, parses
 
     context = f"{prompt}\n{narrative['narrative']}"
     problems = []
-    pkg = f.get("package") or {}
+    pkg = f.package or NO_PACKAGE
     known = {v.lstrip("v") for v in _VERSION.findall(context)}
-    known |= {str(v).lstrip("v") for v in [pkg.get("version"), pkg.get("fixed_version"), *(pkg.get("fixed_versions") or [])] if v}
+    known |= {str(v).lstrip("v") for v in [pkg.version, pkg.fixed_version, *(pkg.fixed_versions or [])] if v}
     for v in _VERSION.findall(answer):
         if v.lstrip("v") not in known:
             problems.append(f"version {v} is not in the finding or its advisory data")
-    for cwe in set(_CWE.findall(answer)) - set(narrative.get("cwe") or []) - set(f.get("cwe") or []):
+    for cwe in set(_CWE.findall(answer)) - set(narrative.get("cwe") or []) - set(f.cwe or []):
         problems.append(f"{cwe} is not the finding's CWE")
-    paths = {(f.get("location") or {}).get("path")} | {s.get("path") for s in f.get("flow") or []}
+    paths = {f.path} | {s.get("path") for s in f.flow or []}
     for p in _PATH.findall(answer):
         if p.startswith("/") or (p not in paths and p not in context):
             problems.append(f"path {p} is not the finding's")
@@ -138,8 +145,10 @@ class Teacher:
             self.last_error = f"{self.url}: {type(exc).__name__}: {str(exc)[:120]}"
             return None
 
-    def analysis(self, f: dict, narrative: dict, prompt: str) -> tuple[str | None, list[str]]:
+    def analysis(self, f: Finding | dict, narrative: dict, prompt: str) -> tuple[str | None, list[str]]:
         """(the teacher's answer when its facts hold, else None; why it was not used)."""
+
+        f = as_finding(f)
         user = user_prompt(prompt, narrative)
         key = self.key(user)
         answer = self.cache.get(key)

@@ -24,8 +24,14 @@ from __future__ import annotations
 
 import re
 
+from tasks.evaluation.metrics import (
+    cwe_correct,
+    cwe_ids,
+    fixed_version_correct,
+    same_version,
+    versions_in,
+)
 from tasks.fixes.patch_check import apply_patch, extract_diff, patch_applies
-from tasks.evaluation.metrics import cwe_correct, cwe_ids, fixed_version_correct, same_version, versions_in
 
 BLIND = ("cwe_unprompted", "triage_verdict", "fixed_version_unprompted", "patch_changes")
 VERDICTS = ("true_positive", "false_positive", "needs_review")
@@ -74,12 +80,21 @@ def patch_changes(answer: str, meta: dict) -> bool | None:
     return patched is not None and patched.rstrip() != meta["code"]["text"].rstrip()
 
 
-def scores(test_set: str, answer: str, meta: dict, prompt: str) -> dict:
-    """The blind metrics that apply to ``test_set`` (stage 1: CWE and verdict; stage 2: version and patch)."""
+def scores(test_set: str, answer: str, meta: dict, prompt: str, user: str | None = None) -> dict:
+    """The blind metrics that apply to ``test_set`` (stage 1: CWE and verdict; stage 2: version and patch).
+
+    ``user``: the user turn alone, for the verdict (the stage-1 system prompt asks the model to "say so when
+    the finding is probably a false positive", which is not a verdict given away).  The verdict is scored on
+    stage-1 rows only: a stage-2 answer is a fix, whose reference states no verdict.
+    """
     if test_set == "stage1":
-        return {"cwe_unprompted": cwe_unprompted(answer, meta, prompt), "triage_verdict": triage_verdict(answer, meta, prompt)}
-    return {"fixed_version_unprompted": fixed_version_unprompted(answer, meta, prompt), "patch_changes": patch_changes(answer, meta),
-            "triage_verdict": triage_verdict(answer, meta, prompt)}
+        return {"cwe_unprompted": cwe_unprompted(answer, meta, prompt),
+                "triage_verdict": triage_verdict(answer, meta, prompt if user is None else user)}
+    return {"fixed_version_unprompted": fixed_version_unprompted(answer, meta, prompt), "patch_changes": patch_changes(answer, meta)}
+
+
+def user_text(row: dict) -> str:
+    return "\n".join(str(m.get("content", "")) for m in row.get("messages", [])[:-1] if isinstance(m, dict) and m.get("role") == "user")
 
 
 def bootstrap(values: list, base: list | None = None, samples: int = 2000, seed: int = 0) -> dict | None:

@@ -116,7 +116,7 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: dict, e
         scores = []
         for row, text in zip(rows[test_set], answers_of(test_set, rows[test_set])):
             meta = row.get("meta") if isinstance(row.get("meta"), dict) else {}
-            scores.append({**score(test_set, row, text), **blind.scores(test_set, text, meta, prompt_text(row))})
+            scores.append({**score(test_set, row, text), **blind.scores(test_set, text, meta, prompt_text(row), blind.user_text(row))})
             answers.append({"model": name, "test_set": test_set, "finding_id": meta.get("finding_id"),
                             "answer": text, "scores": scores[-1]})
         per_row[test_set] = scores
@@ -147,6 +147,8 @@ def _reference(rows: dict[str, list[dict]]) -> dict:
     for metric in ALL_METRICS:
         part = aggregate(scores[_SOURCE[metric]], [metric]) if metric in _SOURCE else overall
         out[metric], out["counts"][metric] = part[metric], part["counts"][metric]
+    out["blind"] = blind.aggregate({s: [blind.scores(s, r["messages"][-1]["content"], r.get("meta") if isinstance(r.get("meta"), dict) else {},
+                                                     prompt_text(r), blind.user_text(r)) for r in rows[s]] for s in TEST_SETS})
     return out
 
 
@@ -202,6 +204,9 @@ def markdown(report: dict, plots: dict) -> str:
             text += f"\n- {name}: {model['status']}: {model['reason']}"
     if report.get("intervals"):
         text += "\n\n" + blind.markdown(report["intervals"])
+        ref = (report.get("reference") or {}).get("blind") or {}
+        text += "\nReference answers on the blind metrics: " + ", ".join(
+            f"{m} {_fmt(v['value'])} (n={v['n']})" for m, v in ref.items()) + "\n"
     fg = report.get("forgetting")
     if fg:
         text += "\n\n## Forgetting (stage-1 test rows)\n\n| metric | stage 1 | stage 2 | change |\n|---|---:|---:|---:|\n"

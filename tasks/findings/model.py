@@ -225,6 +225,11 @@ def as_finding(value: "Finding | dict") -> "Finding":
     return value if isinstance(value, Finding) else Finding.from_dict(value)
 
 
+def as_package(value: "Package | dict") -> "Package":
+    """A Package from either form (a record's own package dict, a test's)."""
+    return value if isinstance(value, Package) else _sub(Package, value)
+
+
 def read_findings(path: Path) -> Iterator[Finding]:
     """The findings of a ``findings.jsonl`` file, one clear line for a damaged one."""
     with open(path, encoding="utf-8") as fh:

@@ -49,7 +49,10 @@ def gradle_configuration(scope: str | None, confs: list[str]) -> tuple[str, bool
     return "implementation", False
 
 
-def gradle(name: str, fixed: str, pkg: Package, t: Target, f: Finding, scope: str | None, confs: list[str]) -> list[str]:
+def gradle(name: str, fixed: str, pkg: Package, t: Target, f: Finding | dict, scope: str | None, confs: list[str]) -> list[str]:
+
+
+    f = as_finding(f)
     group, artifact = maven_coordinates(pkg)
     coord = f"{group}:{artifact}" if group else artifact
     conf, buildscript = gradle_configuration(scope, confs)
@@ -75,7 +78,10 @@ def gradle(name: str, fixed: str, pkg: Package, t: Target, f: Finding, scope: st
     return out
 
 
-def maven(name: str, fixed: str, pkg: Package, t: Target, f: Finding) -> list[str]:
+def maven(name: str, fixed: str, pkg: Package, t: Target, f: Finding | dict) -> list[str]:
+
+
+    f = as_finding(f)
     group, artifact = maven_coordinates(pkg)
     if not group:
         return [f"The report gives no groupId for {artifact}; find it with "
@@ -97,7 +103,10 @@ def maven(name: str, fixed: str, pkg: Package, t: Target, f: Finding) -> list[st
     ]
 
 
-def npm_family(tool: str, name: str, fixed: str, t: Target, f: Finding) -> list[str]:
+def npm_family(tool: str, name: str, fixed: str, t: Target, f: Finding | dict) -> list[str]:
+
+
+    f = as_finding(f)
     direct = ecosystems.is_direct(f)
     dev = ecosystems.is_dev_only(f)
     hint = str(f.fix_hint or "")

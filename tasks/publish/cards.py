@@ -140,6 +140,10 @@ def model_card(stage: str, metrics: dict, data_info: dict, base_model: str, desc
     rows = "\n".join(f"| {k} | {v} |" for k, v in sorted(hyper.items()))
     fmt = _fmt
     forgetting = metrics.get("forgetting") or {}
+    from tasks.training.known_models import KNOWN
+
+    if base_model in KNOWN:  # a short name: the card names the Hub model it stands for
+        base_model = KNOWN[base_model]["repo"]
     return _front_matter({"library_name": "mlx", "pipeline_tag": "text-generation", "base_model": base_model, "tags": ["mlx", "lora", "security", "secft"]}) + f"""
 # secft {stage}
 

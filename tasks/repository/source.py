@@ -26,7 +26,13 @@ from typing import Iterable
 
 from tasks.core.errors import SecftError
 from tasks.findings import secrets
-from tasks.repository.git import GIT_TIMEOUT, GitOutputTooLarge, inside, open_repository, run_git  # noqa: F401
+from tasks.repository.git import (  # noqa: F401
+    GIT_TIMEOUT,
+    GitOutputTooLarge,
+    inside,
+    open_repository,
+    run_git,
+)
 
 MAX_FILE_BYTES = 4 << 20    # a source file larger than this is not read (None)
 REDACT_MARGIN = 200         # lines around the window also scanned for secrets (a key block split by the window)

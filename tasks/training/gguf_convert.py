@@ -123,7 +123,14 @@ def read_weights(reader, config: dict) -> dict:
 
 def build_tokenizer(reader):
     """A ``tokenizers.Tokenizer`` (byte-level BPE) from the GGUF's token list and merges."""
-    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, processors
+    from tokenizers import (
+        AddedToken,
+        Tokenizer,
+        decoders,
+        models,
+        pre_tokenizers,
+        processors,
+    )
 
     if _field(reader, "tokenizer.ggml.model") != "gpt2":
         raise SecftError(f"GGUF tokenizer {_field(reader, 'tokenizer.ggml.model')!r} is not supported (byte-level BPE 'gpt2' only)")

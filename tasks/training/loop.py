@@ -219,8 +219,8 @@ def train_adapter(
             ui.advance()
             ui.report_train(step, loss, toks / elapsed if elapsed > 0 else 0.0, trained_tokens)
             eta = (time.perf_counter() - tic_all) / (step - start) * (total - step)
-            log.info("step %d/%d train_loss %.4f lr %.3g tok/s %.1f eta %s", step, total, loss, history["train"][-1]["learning_rate"],
-                     toks / elapsed if elapsed > 0 else 0.0, _clock(eta))
+            log.info("step %d train_loss %.4f lr %.3g tok/s %.1f (of %d, eta %s)", step, loss, history["train"][-1]["learning_rate"],
+                     toks / elapsed if elapsed > 0 else 0.0, total, _clock(eta))
             if w.writer and (step % max(1, cfg["steps_per_eval"]) == 0 or step == start + 1) and step < total:
                 print(f"step {step}/{total}: elapsed {_clock(time.perf_counter() - tic_all)}, ETA {_clock(eta)}", flush=True)
             if not math.isfinite(loss):

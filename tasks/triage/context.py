@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from tasks.findings.model import NO_DEPENDENCY, NO_PACKAGE, Finding, as_finding
 from tasks.triage.report_signals import is_test_path
 
 FIXTURE_DIRS = {"fixture", "fixtures", "testdata", "test_data", "test-data", "__fixtures__", "__mocks__", "mocks",
@@ -60,19 +61,20 @@ _WHY = {"fixture": "a test fixture or test data file", "test": "test code", "exa
         "docs": "documentation", "vendored": "a vendored copy of third-party code"}
 
 
-def check_path(f: dict) -> dict | None:
+def check_path(f: Finding | dict) -> dict | None:
     """Check 4: {"check": "path", "status": "not_deployed"|"vendored"|"scanner_test_data", "evidence"} or None."""
-    pkg = f.get("package") or {}
-    ids = [str(f.get("rule_id") or "")] + list(f.get("aliases") or [])
-    if pkg.get("name") and _SCANNER_TEST_PACKAGE.match(str(pkg["name"])) and any(_PLACEHOLDER_ID.match(i) for i in ids):
+    f = as_finding(f)
+    pkg = f.package or NO_PACKAGE
+    ids = [str(f.rule_id or "")] + list(f.aliases or [])
+    if pkg.name and _SCANNER_TEST_PACKAGE.match(str(pkg.name)) and any(_PLACEHOLDER_ID.match(i) for i in ids):
         return {"check": "path", "status": "scanner_test_data",
-                "evidence": f"scanner test data: package {pkg['name']} with the placeholder id "
+                "evidence": f"scanner test data: package {pkg.name} with the placeholder id "
                             f"{next(i for i in ids if _PLACEHOLDER_ID.match(i))} is made up for a scanner's own tests"}
-    path = (f.get("location") or {}).get("path")
+    path = f.path
     cls = path_class(path)
-    if cls is None or f.get("kind") == "web":
+    if cls is None or f.kind == "web":
         return None
-    if f.get("kind") == "dependency" and cls in ("docs", "vendored"):
+    if f.kind == "dependency" and cls in ("docs", "vendored"):
         return None  # a manifest under docs/ or vendor/ is still installed somewhere
     status = "vendored" if cls == "vendored" else "not_deployed"
     return {"check": "path", "status": status, "class": cls, "evidence": f"{path} is {_WHY[cls]}"}
@@ -89,9 +91,10 @@ _SECRET_TEXT = {
 }
 
 
-def check_secret(f: dict, path_check: dict | None) -> dict | None:
+def check_secret(f: Finding | dict, path_check: dict | None) -> dict | None:
     """Check 5: {"check": "secret", "status": "not_a_secret"|"weak_evidence"|"credential_like", "evidence"} or None."""
-    ev = f.get("secret_evidence")
+    f = as_finding(f)
+    ev = f.secret_evidence
     if not isinstance(ev, dict) or ev.get("class") in (None, "redacted-by-tool"):
         return None
     text = "the flagged value is " + _SECRET_TEXT[ev["class"]].format(**{k: ev.get(k) for k in ("match", "length", "entropy")})
@@ -109,12 +112,13 @@ def check_secret(f: dict, path_check: dict | None) -> dict | None:
     return {"check": "secret", "status": "credential_like", "evidence": text}
 
 
-def check_scope(f: dict) -> dict | None:
+def check_scope(f: Finding | dict) -> dict | None:
     """Check 6: a dev/test-only dependency, from what the report says (npm dev, groups, scope)."""
-    dep = f.get("dependency") or {}
-    groups = [str(g) for g in dep.get("groups") or []]
+    f = as_finding(f)
+    dep = f.dependency or NO_DEPENDENCY
+    groups = [str(g) for g in dep.groups or []]
     dev_groups = [g for g in groups if g.lower().replace("_", "").replace("-", "") in DEV_GROUPS or g.lower() in DEV_GROUPS]
-    if dep.get("dev") is True:
+    if dep.dev is True:
         return {"check": "scope", "status": "dev_only", "evidence": "dev-only dependency (the report marks it dev: true): lower priority"}
     if groups and len(dev_groups) == len(groups):
         return {"check": "scope", "status": "dev_only",

@@ -11,21 +11,23 @@ packages are left out: their OSV ecosystem needs the release ("Debian:10").
 
 from __future__ import annotations
 
+from tasks.findings.model import Package, as_package
 from tasks.triage.versions import entries_for, family
 
 OSV_ECOSYSTEM = {"npm": "npm", "pypi": "PyPI", "maven": "Maven", "golang": "Go", "cargo": "crates.io", "gem": "RubyGems",
                  "nuget": "NuGet", "composer": "Packagist"}
 
 
-def osv_package(pkg: dict) -> tuple[str, str] | None:
-    eco = OSV_ECOSYSTEM.get(family(pkg.get("ecosystem")) or "")
-    name = str(pkg.get("name") or "")
+def osv_package(pkg: Package | dict) -> tuple[str, str] | None:
+    pkg = as_package(pkg)
+    eco = OSV_ECOSYSTEM.get(family(pkg.ecosystem) or "")
+    name = str(pkg.name or "")
     if not eco or not name:
         return None
     if eco == "Maven" and ":" not in name:
-        if not pkg.get("group"):
+        if not pkg.group:
             return None
-        name = f"{pkg['group']}:{name}"
+        name = f"{pkg.group}:{name}"
     return eco, name
 
 
@@ -35,8 +37,8 @@ def prefetch(judge, findings: list[dict], ids_of) -> int:
         return 0
     wanted: dict[tuple[str, str], set[str]] = {}
     for f in findings:
-        pkg = f.get("package")
-        if f.get("kind") != "dependency" or not pkg:
+        pkg = f.package
+        if f.kind != "dependency" or not pkg:
             continue
         key = osv_package(pkg)
         ids = ids_of(f)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import re
 
+from tasks.findings.model import NO_PACKAGE, Finding, as_finding
+
 _POM_DEP = re.compile(r"<dependency>(.*?)</dependency>", re.S)
 _GRADLE_TEST = re.compile(r"""\btest(?:Implementation|RuntimeOnly|CompileOnly|Api)\s*\(?\s*['"]([^:'"]+):([^:'"]+)""")
 
@@ -64,8 +66,9 @@ def dev_only_packages(reader) -> dict[str, str]:
     return out
 
 
-def check_manifest_scope(f: dict, dev: dict[str, str]) -> dict | None:
-    name = str((f.get("package") or {}).get("name") or "")
+def check_manifest_scope(f: Finding | dict, dev: dict[str, str]) -> dict | None:
+    f = as_finding(f)
+    name = str((f.package or NO_PACKAGE).name or "")
     where = dev.get(_norm(name.split(":")[-1])) if name else None
     if not where:
         return None

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from tasks.findings.model import NO_PACKAGE, Package, as_package
+
 _VEX_JUSTIFICATION = {"advisory": "vulnerable_code_not_present", "ecosystem": "component_not_present",
                       "report": "vulnerable_code_not_present", "path": "vulnerable_code_not_in_execute_path",
                       "suppression": "inline_mitigations_already_exist"}
@@ -48,7 +50,7 @@ def openvex(records: list[dict], findings: dict[str, dict], timestamp: str) -> d
     statements = []
     for r in records:
         f = findings.get(r["finding_id"]) or {}
-        purl = (f.get("package") or {}).get("purl")
+        purl = (f.package or NO_PACKAGE).purl
         if r["verdict"] != "false_positive" or not r["package"] or not r["vuln_ids"]:
             continue
         product = purl or f"pkg:generic/{r['package']['name']}@{r['package'].get('version') or ''}"
@@ -94,8 +96,8 @@ def with_record_fix(f: dict, fixes: dict[str, dict]) -> dict:
     return dict(f, package=pkg)
 
 
-def fix_origin(package: dict) -> str:
+def fix_origin(package: Package | dict) -> str:
     """Who names the fixed version in prose: the advisory record for the installed line, or the report."""
-    if package.get("fix_source") == "advisory record":
+    if as_package(package).extra.get("fix_source") == "advisory record":  # with_record_fix's mark
         return "the fixed version the advisory record gives for the installed release line"
     return "the fixed version the report names"

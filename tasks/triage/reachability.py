@@ -18,6 +18,7 @@ import re
 from pathlib import PurePosixPath
 
 from tasks.core.errors import SecftError
+from tasks.findings.model import NO_DEPENDENCY, NO_PACKAGE, Finding, as_finding
 
 MAX_FILES = 20000
 MAX_BYTES = 512 * 1024
@@ -71,12 +72,13 @@ def _patterns(fam: str, name: str, group: str | None) -> list[re.Pattern]:
     return []
 
 
-def check_reachability(f: dict, fam: str | None, index: ImportIndex | None) -> dict | None:
-    pkg = f.get("package") or {}
-    if index is None or f.get("kind") != "dependency" or fam not in LANGS or not pkg.get("name"):
+def check_reachability(f: Finding | dict, fam: str | None, index: ImportIndex | None) -> dict | None:
+    f = as_finding(f)
+    pkg = f.package or NO_PACKAGE
+    if index is None or f.kind != "dependency" or fam not in LANGS or not pkg.name:
         return None
-    name = str(pkg["name"])
-    group = pkg.get("group") or (name.split(":")[0] if ":" in name else None)
+    name = str(pkg.name)
+    group = pkg.group or (name.split(":")[0] if ":" in name else None)
     pats = _patterns(fam, name.split(":")[-1] if fam != "maven" else name, group)
     files = index.sources(fam)
     if not pats or not files:
@@ -84,7 +86,7 @@ def check_reachability(f: dict, fam: str | None, index: ImportIndex | None) -> d
     text = index.text(fam)
     if any(p.search(text) for p in pats):
         return {"check": "reachability", "status": "imported", "evidence": f"{name} is imported in the repository's sources"}
-    direct = (f.get("dependency") or {}).get("direct")
+    direct = (f.dependency or NO_DEPENDENCY).direct
     return {"check": "reachability", "status": "not_imported",
             "evidence": f"{name} is never imported in the {len(files)} {fam} source file(s) of the repository"
                         + (" (a transitive dependency)" if direct is False else "")

@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from tasks.findings.model import Finding, as_finding
+
 # Semgrep's and CodeQL's rule groups for code quality: bugs or style, not security weaknesses
 NOT_SECURITY = re.compile(r"\.(correctness|maintainability|best-practice|performance|portability|style)\.")
 _LOW_CONFIDENCE = re.compile(r"\bconfidence[\s:=]+low\b", re.I)
@@ -57,12 +59,13 @@ def is_test_path(path: str | None) -> bool:
     return bool(_TEST_DIRS & {part.lower() for part in p.parts[:-1]}) or bool(_TEST_FILE.match(p.name))
 
 
-def confidence_of(f: dict) -> str | None:
+def confidence_of(f: Finding | dict) -> str | None:
     """The rule's confidence as the report states it (a field, or Bandit's "confidence low" text)."""
-    value = f.get("confidence")
+    f = as_finding(f)
+    value = f.extra.get("confidence")  # not a schema key: a hand-made or later-annotated record may carry it
     if isinstance(value, str) and value:
         return value.lower()
-    return "low" if _LOW_CONFIDENCE.search(f.get("description") or "") else None
+    return "low" if _LOW_CONFIDENCE.search(f.description or "") else None
 
 
 # checks whose advice is out of date: following them would teach the wrong fix
@@ -76,30 +79,31 @@ OBSOLETE_CHECKS = {
 }
 
 
-def triage(f: dict) -> dict | None:
+def triage(f: Finding | dict) -> dict | None:
     """{"signal", "reason", "action", "fix"} when the finding is a likely false positive, else None."""
-    obsolete = OBSOLETE_CHECKS.get((f["tool"], str(f["rule_id"])))
+    f = as_finding(f)
+    obsolete = OBSOLETE_CHECKS.get((f.tool, str(f.rule_id)))
     if obsolete:
         return {"signal": "obsolete check", "reason": f"{obsolete[0]}.", "action": obsolete[1], "fix": None}
-    if f["kind"] not in ("code", "config"):
+    if f.kind not in ("code", "config"):
         return None
-    path = (f.get("location") or {}).get("path")
-    group = NOT_SECURITY.search(str(f["rule_id"]))
+    path = f.path
+    group = NOT_SECURITY.search(str(f.rule_id))
     if group:
         return {
             "signal": "not a security rule",
-            "reason": f"the rule {f['rule_id']} belongs to the {group.group(1)} group: it reports a code-quality problem, "
+            "reason": f"the rule {f.rule_id} belongs to the {group.group(1)} group: it reports a code-quality problem, "
             "not a security weakness",
             "action": "fix it as an ordinary bug if it is one (the rule's message says how); it needs no security review",
             "fix": None,
         }
-    rule = TEST_ONLY_RULES.get((f["tool"], str(f["rule_id"]).upper()))
+    rule = TEST_ONLY_RULES.get((f.tool, str(f.rule_id).upper()))
     if rule and is_test_path(path):
         return {"signal": "test-only rule in a test file", "reason": f"{path} is a test file and {rule[0]}.", "action": rule[1], "fix": rule[2]}
     if confidence_of(f) == "low":
         return {
             "signal": "low-confidence rule",
-            "reason": f"the rule {f['rule_id']} rates its own confidence LOW: its pattern also matches code that is safe, "
+            "reason": f"the rule {f.rule_id} rates its own confidence LOW: its pattern also matches code that is safe, "
             "so this match needs a look before any change",
             "action": "check whether the flagged value can come from outside (user input, a request, a file an attacker "
             "controls); if it cannot, record the finding as accepted (a `nosemgrep`/`nosec` comment with the reason)",

@@ -12,25 +12,21 @@ turns on the checks that read the repository (suppression comments,
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 from tasks.core import atomic
 from tasks.core.errors import SecftError
+from tasks.findings.model import Finding, read_findings
 from tasks.triage import output
 from tasks.triage.advisories import AdvisoryStore
 from tasks.triage.verdict import Judge
 
 
-def _findings(path: Path) -> list[dict]:
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                raise SecftError(f"{path}:{n}: not a JSON line; rebuild parse_findings") from None
-    return out
+def _findings(path: Path) -> list[Finding]:
+    try:
+        return list(read_findings(path))
+    except SecftError as exc:
+        raise SecftError(f"{exc}; rebuild parse_findings") from None
 
 
 def make_judge(cfg: dict, project: Path, index_path: Path | None, cache_dir: Path, net: dict | None,
@@ -76,7 +72,7 @@ def triage(findings_path: Path, out_dir: Path, cfg: dict, project: Path = Path("
 
         prefetch(judge, findings, _ids)
     records = [judge.judge(f) for f in findings]
-    stats.update(dependency=sum(1 for f in findings if f.get("kind") == "dependency"), with_record=judge.with_record)
+    stats.update(dependency=sum(1 for f in findings if f.kind == "dependency"), with_record=judge.with_record)
     if judge.store:
         judge.store.close()
     atomic.write_jsonl(out_dir / "triage.jsonl", records)
@@ -84,7 +80,7 @@ def triage(findings_path: Path, out_dir: Path, cfg: dict, project: Path = Path("
     atomic.write_text(out_dir / "triage.md", output.summary(records, stats))
     if cfg.get("vex"):
         stamp = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-        by_id = {f["id"]: f for f in findings}
+        by_id = {f.id: f for f in findings}
         atomic.write_json(out_dir / "triage.vex.json", output.openvex(records, by_id, stamp))
     counts = {v: sum(1 for r in records if r["verdict"] == v) for v in ("true_positive", "false_positive", "needs_review")}
     result = {"findings": len(records), **counts, "with_record": judge.with_record}

@@ -25,6 +25,8 @@ import json
 import re
 from pathlib import Path
 
+from tasks.findings.model import NO_LOCATION, NO_PACKAGE, Finding, as_finding
+
 _NOSEC = re.compile(r"#\s*nosec\b(?:[:\s]+(?P<ids>[A-Z]\d{3}(?:[\s,]+[A-Z]\d{3})*))?")
 _NOSEMGREP = re.compile(r"(?:#|//|/\*|--|<!--)\s*nosemgrep\b(?::\s*(?P<ids>[\w.\-]+(?:\s*,\s*[\w.\-]+)*))?")
 _CHECKOV = re.compile(r"checkov:skip=(?P<id>[A-Z0-9_]+)(?::(?P<why>[^\n]*))?")
@@ -33,9 +35,9 @@ _GITLEAKS = re.compile(r"gitleaks:allow\b")
 MAX_VEX_BYTES = 16 * 1024 * 1024
 
 
-def _line_labels(f: dict, text: str, whole: bool) -> str | None:
+def _line_labels(f: Finding, text: str, whole: bool) -> str | None:
     """The suppression comment in ``text`` that covers ``f``, as evidence, or None."""
-    tool, rule = f.get("tool"), str(f.get("rule_id") or "")
+    tool, rule = f.tool, str(f.rule_id or "")
     if tool == "bandit":
         m = _NOSEC.search(text)
         if m and (not m.group("ids") or rule.upper() in re.split(r"[\s,]+", m.group("ids"))):
@@ -51,24 +53,25 @@ def _line_labels(f: dict, text: str, whole: bool) -> str | None:
                 return f"the resource carries `checkov:skip={rule}`" + (f" ({why[:120]})" if why else "")
     if tool == "trivy":
         for m in _TRIVY.finditer(text):
-            if m.group("id") in (rule, *(f.get("aliases") or [])):
+            if m.group("id") in (rule, *(f.aliases or [])):
                 return f"the resource carries `trivy:ignore:{m.group('id')}`"
     if tool == "gitleaks" and _GITLEAKS.search(text):
         return "the line carries `gitleaks:allow`"
     return None
 
 
-def in_code(f: dict, reader=None) -> str | None:
+def in_code(f: Finding | dict, reader=None) -> str | None:
     """A suppression comment on the finding's line (snippet, or the source at its commit)."""
-    loc = f.get("location") or {}
+    f = as_finding(f)
+    loc = f.location or NO_LOCATION
     texts = []
-    if f.get("snippet"):
-        texts.append((f["snippet"], f.get("kind") == "config"))
-    if reader is not None and loc.get("path") and loc.get("start_line"):
-        lines = reader.lines(loc["path"], reader.resolve((f.get("source") or {}).get("commit")))
+    if f.snippet:
+        texts.append((f.snippet, f.kind == "config"))
+    if reader is not None and loc.path and loc.start_line:
+        lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None))
         if lines:
-            start, end = int(loc["start_line"]), int(loc.get("end_line") or loc["start_line"])
-            if f.get("kind") == "config":
+            start, end = int(loc.start_line), int(loc.end_line or loc.start_line)
+            if f.kind == "config":
                 texts.append(("".join(lines[max(0, start - 2): end + 1]), True))
             else:
                 texts.append(("".join(lines[max(0, start - 2): start]), False))  # the line and the one above
@@ -151,18 +154,19 @@ class RepoSuppressions:
             why = analysis.get("justification") or analysis.get("detail") or analysis["state"]
             self.vex.append({"id": str(v.get("id")), "products": [str(r) for r in refs if r], "why": str(why), "file": path.name})
 
-    def match(self, f: dict, vuln_ids: list[str]) -> str | None:
-        tool, rule = f.get("tool"), str(f.get("rule_id") or "")
+    def match(self, f: Finding | dict, vuln_ids: list[str]) -> str | None:
+        f = as_finding(f)
+        tool, rule = f.tool, str(f.rule_id or "")
         if tool == "trivy":
             for vid in [rule] + vuln_ids:
                 if vid in self.trivy:
                     return self.trivy[vid]
         if tool == "gitleaks" and self.gitleaks:
-            loc = f.get("location") or {}
-            key = f"{loc.get('path')}:{rule}:{loc.get('start_line')}"
+            loc = f.location or NO_LOCATION
+            key = f"{loc.path}:{rule}:{loc.start_line}"
             if any(g == key or g.endswith(":" + key) for g in self.gitleaks):
                 return f".gitleaksignore lists {key}"
-        name = ((f.get("package") or {}).get("name") or "").lower()
+        name = ((f.package or NO_PACKAGE).name or "").lower()
         for st in self.vex:
             if st["id"] in vuln_ids or st["id"] == rule:
                 if not st["products"] or any(_product_names(p) == name for p in st["products"]):

@@ -22,48 +22,59 @@ which stay what the report says (``true_positive``, source ``report``).
 
 from __future__ import annotations
 
+from tasks.findings.model import NO_DEPENDENCY, Finding, as_finding
+from tasks.findings.versions import sort_key
 from tasks.triage import context, report_signals, suppressions
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.reachability import check_reachability
-from tasks.triage.versions import DISTRO, check_constraint, check_record, check_report, compare, family
-from tasks.findings.versions import sort_key
+from tasks.triage.versions import (
+    DISTRO,
+    check_constraint,
+    check_record,
+    check_report,
+    compare,
+    family,
+)
 
 _SIGNAL_FP = {"obsolete check", "not a security rule", "test-only rule in a test file"}
 
 
-def _package(f: dict) -> dict | None:
-    p = f.get("package")
+def _package(f: Finding) -> dict | None:
+    p = f.package
     if not p:
         return None
-    return {"name": p.get("name"), "ecosystem": p.get("ecosystem"), "version": p.get("version")}
+    return {"name": p.name, "ecosystem": p.ecosystem, "version": p.version}
 
 
-def _ids(f: dict) -> list[str]:
-    return [i for i in [str(f.get("rule_id") or "")] + list(f.get("aliases") or []) + list(f.get("cve") or [])
-            + list(f.get("ghsa") or []) if i and is_advisory_id(i)]
+def _ids(f: Finding) -> list[str]:
+    return [i for i in [str(f.rule_id or "")] + list(f.aliases or []) + list(f.cve or [])
+            + list(f.ghsa or []) if i and is_advisory_id(i)]
 
 
-def record(f: dict, verdict: str, reasons: list[dict], source: str, vuln_ids: list[str]) -> dict:
-    return {"finding_id": f["id"], "tool": f["tool"], "rule_id": str(f["rule_id"]), "vuln_ids": vuln_ids,
-            "package": _package(f), "path": (f.get("location") or {}).get("path"), "verdict": verdict,
+def record(f: Finding | dict, verdict: str, reasons: list[dict], source: str, vuln_ids: list[str]) -> dict:
+
+
+    f = as_finding(f)
+    return {"finding_id": f.id, "tool": f.tool, "rule_id": str(f.rule_id), "vuln_ids": vuln_ids,
+            "package": _package(f), "path": f.path, "verdict": verdict,
             "reasons": [{"check": r["check"], "evidence": r["evidence"]} for r in reasons], "source": source}
 
 
 LANGUAGE_FAMILIES = {"npm", "pypi", "maven", "golang", "cargo", "gem", "nuget", "composer"}
 
 
-def _cpe_only(f: dict, fam: str | None) -> dict | None:
+def _cpe_only(f: Finding, fam: str | None) -> dict | None:
     """Check 2 without a record: a language package the scanner matched only by CPE (the source of the
     Jira-server CVEs on npm/PyPI ``jira``) is not confirmed by any advisory that names the package."""
-    match = f.get("match") or {}
+    match = f.match or {}
     if match.get("by") != "cpe" or fam not in LANGUAGE_FAMILIES:
         return None
-    p = f["package"]
+    p = f.package
     cpes = ", ".join(match.get("cpes") or []) or "a CPE (the scanner's rule says so, without the CPE)"
     vendors = sorted({c.split(":")[3] for c in match.get("cpes") or [] if c.count(":") >= 4})
     vendor = f" (vendor {', '.join(vendors)})" if vendors else ""
     return {"check": "ecosystem", "evidence": f"matched only by CPE: {cpes}{vendor}; no advisory record names the "
-                                              f"{p.get('ecosystem')} package {p.get('name')}: check that the advisory is "
+                                              f"{p.ecosystem} package {p.name}: check that the advisory is "
                                               "about this package and not a product of the same name"}
 
 
@@ -93,19 +104,20 @@ class Judge:
                     found.append(rec)
         return found
 
-    def judge(self, f: dict) -> dict:
+    def judge(self, f: Finding | dict) -> dict:
+        f = as_finding(f)
         ids = _ids(f)
-        recs = self.records(ids) if f.get("kind") == "dependency" and ids else []
-        if f.get("kind") == "dependency" and f.get("package") and self.by_package:
+        recs = self.records(ids) if f.kind == "dependency" and ids else []
+        if f.kind == "dependency" and f.package and self.by_package:
             from tasks.triage.lookup import osv_package
 
             seen = {r["id"] for r in recs}
-            recs += [r for r in self.by_package.get(osv_package(f["package"]), []) if r["id"] not in seen]
+            recs += [r for r in self.by_package.get(osv_package(f.package), []) if r["id"] not in seen]
         if recs:
             self.with_record += 1
         vuln_ids = merged_ids(ids, recs)
         scope = context.check_scope(f)
-        if scope is None and self.dev_packages and f.get("kind") == "dependency":
+        if scope is None and self.dev_packages and f.kind == "dependency":
             from tasks.triage.manifests import check_manifest_scope
 
             scope = check_manifest_scope(f, self.dev_packages)
@@ -121,9 +133,9 @@ class Judge:
         path = context.check_path(f)
         if path and path["status"] == "scanner_test_data":
             return record(f, "false_positive", [path], "evidence", vuln_ids)
-        if f.get("kind") == "secret" or f.get("secret_evidence"):
+        if f.kind == "secret" or f.secret_evidence:
             return self._secret(f, path, vuln_ids)
-        if path and path["status"] == "not_deployed" and (f.get("kind") != "dependency" or path["class"] in ("test", "fixture")):
+        if path and path["status"] == "not_deployed" and (f.kind != "dependency" or path["class"] in ("test", "fixture")):
             return record(f, "false_positive", [{"check": "path", "evidence": f"not deployed: {path['evidence']}"}] + extra,
                           "evidence", vuln_ids)
         if signal:  # low-confidence rule
@@ -132,24 +144,24 @@ class Judge:
         if path and path["status"] == "vendored":
             return record(f, "needs_review", [{"check": "path", "evidence": f"{path['evidence']}: check whether the copy is "
                                                "used and update it from upstream"}] + extra, "evidence", vuln_ids)
-        if f.get("kind") == "dependency" and f.get("package"):
+        if f.kind == "dependency" and f.package:
             return self._dependency(f, recs, vuln_ids, extra)
-        where = (f.get("location") or {}).get("path")
-        place = (f"{where} is not a test, fixture, example, docs or vendored path" if where and f.get("kind") != "web"
+        where = f.path
+        place = (f"{where} is not a test, fixture, example, docs or vendored path" if where and f.kind != "web"
                  else f"{where or 'the target'} is the scanned application")
         return record(f, "true_positive", [{"check": "report", "evidence": f"{place}, nothing suppresses the finding and "
-                                            f"the rule does not rate itself LOW confidence: {f['tool']}'s report stands"}],
+                                            f"the rule does not rate itself LOW confidence: {f.tool}'s report stands"}],
                       "report", vuln_ids)
 
-    def _suppression(self, f: dict, vuln_ids: list[str]) -> str | None:
-        if f.get("suppressed"):
+    def _suppression(self, f: Finding, vuln_ids: list[str]) -> str | None:
+        if f.suppressed:
             return "the report marks the finding suppressed (a reviewer accepted it)"
         hit = suppressions.in_code(f, self.reader)
         if hit:
             return hit
         return self.repo_suppressions.match(f, vuln_ids) if self.repo_suppressions else None
 
-    def _secret(self, f: dict, path: dict | None, vuln_ids: list[str]) -> dict:
+    def _secret(self, f: Finding, path: dict | None, vuln_ids: list[str]) -> dict:
         sec = context.check_secret(f, path)
         if sec and sec["status"] == "not_a_secret":
             return record(f, "false_positive", [sec], "evidence", vuln_ids)
@@ -162,26 +174,26 @@ class Judge:
                                                "live password or an ordinary word"}], "evidence", vuln_ids)
         if sec:
             return record(f, "true_positive", reasons, "evidence", vuln_ids)
-        return record(f, "true_positive", [{"check": "report", "evidence": f"{f['tool']} reports a {f['rule_id']} secret; "
+        return record(f, "true_positive", [{"check": "report", "evidence": f"{f.tool} reports a {f.rule_id} secret; "
                                             "the value was not available to check"}], "report", vuln_ids)
 
-    def _dependency(self, f: dict, recs: list[dict], vuln_ids: list[str], extra: list[dict]) -> dict:
-        pkg = f["package"]
+    def _dependency(self, f: Finding, recs: list[dict], vuln_ids: list[str], extra: list[dict]) -> dict:
+        pkg = f.package
         rec = check_record(pkg, recs) if recs else None
-        fam = family(pkg.get("ecosystem"))
+        fam = family(pkg.ecosystem)
         if rec and rec["status"] in ("not_affected", "mismatch"):
             return record(f, "false_positive", [rec] + extra, "evidence", vuln_ids)
         if rec and rec["status"] == "affected":
             if rec.get("fixed"):
-                self.fixes[f["id"]] = {"fixed_version": rec["fixed"], "record": rec["evidence"]}
+                self.fixes[f.id] = {"fixed_version": rec["fixed"], "record": rec["evidence"]}
             reach = check_reachability(f, fam, self.imports)
-            if reach and reach["status"] == "not_imported" and (f.get("dependency") or {}).get("direct") is not False:
+            if reach and reach["status"] == "not_imported" and (f.dependency or NO_DEPENDENCY).direct is not False:
                 return record(f, "needs_review", [rec, reach] + extra, "evidence", vuln_ids)
             return record(f, "true_positive", [rec] + ([reach] if reach else []) + extra, "evidence", vuln_ids)
-        contradiction = check_report(pkg) or check_constraint(pkg, (f.get("match") or {}).get("constraint"))
+        contradiction = check_report(pkg) or check_constraint(pkg, (f.match or {}).get("constraint"))
         if contradiction:
             return record(f, "false_positive", [contradiction] + ([rec] if rec else []) + extra, "report", vuln_ids)
-        if rec and rec["status"] == "other_package" and (f.get("match") or {}).get("by") == "cpe":
+        if rec and rec["status"] == "other_package" and (f.match or {}).get("by") == "cpe":
             why = {"check": "ecosystem", "evidence": f"not this package: {rec['evidence'].split(': check', 1)[0]}; the scanner "
                                                      "matched it only by CPE"}
             return record(f, "false_positive", [why] + extra, "evidence", vuln_ids)
@@ -193,18 +205,18 @@ class Judge:
         return self._report_only(f, pkg, fam, vuln_ids, extra)
 
     def _report_only(self, f, pkg, fam, vuln_ids, extra) -> dict:
-        name, version, fixed = pkg.get("name"), pkg.get("version"), pkg.get("fixed_version")
-        ids = ", ".join(vuln_ids[:3]) or str(f["rule_id"])
-        if str(f["rule_id"]).startswith("via:"):  # npm audit: vulnerable only through its dependencies
+        name, version, fixed = pkg.name, pkg.version, pkg.fixed_version
+        ids = ", ".join(vuln_ids[:3]) or str(f.rule_id)
+        if str(f.rule_id).startswith("via:"):  # npm audit: vulnerable only through its dependencies
             return record(f, "needs_review", [{"check": "advisory", "evidence": f"{name} is reported only through its "
-                          f"dependencies ({str(f['rule_id'])[4:]}): their own findings decide; check that the vulnerable "
+                          f"dependencies ({str(f.rule_id)[4:]}): their own findings decide; check that the vulnerable "
                           "dependency is still in the tree"}] + extra, "report", vuln_ids)
         if version and fixed and compare(str(version), str(fixed), sort_key(fam)) == -1:
             return record(f, "true_positive", [{"check": "report", "evidence": f"the report says {name} {version} is affected "
                           f"by {ids} and {fixed} fixes it (no advisory record here to check the ranges)"}] + extra, "report", vuln_ids)
         if version and fam in DISTRO:  # the scanner matched the distribution's own tracker data
-            status = "with no fix published" if f["package"].get("fix_status") == "none published" else "(no fixed version in the report)"
-            return record(f, "true_positive", [{"check": "report", "evidence": f"{f['tool']} matched {name} {version} against "
+            status = "with no fix published" if f.package.fix_status == "none published" else "(no fixed version in the report)"
+            return record(f, "true_positive", [{"check": "report", "evidence": f"{f.tool} matched {name} {version} against "
                           f"the distribution's advisory data for {ids} {status}; no OSV record here to check the range"}] + extra,
                           "report", vuln_ids)
         return record(f, "needs_review", [{"check": "advisory", "evidence": f"no advisory record for {ids} here: check whether "

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from tasks.findings.model import Package, as_package
 from tasks.findings.versions import _intervals, fix_from_osv_ranges, scheme, sort_key
 
 DISTRO = {"deb", "apk", "rpm"}
@@ -46,12 +47,13 @@ def norm_name(name: str, fam: str | None) -> str:
     return name.lower()
 
 
-def names_match(pkg: dict, rec_name: str, fam: str | None) -> bool:
-    mine, theirs = norm_name(pkg.get("name"), fam), norm_name(rec_name, fam)
+def names_match(pkg: Package | dict, rec_name: str, fam: str | None) -> bool:
+    pkg = as_package(pkg)
+    mine, theirs = norm_name(pkg.name, fam), norm_name(rec_name, fam)
     if mine == theirs:
         return True
     if fam == "maven":  # record: group:artifact; report: artifact (group apart) or group:artifact
-        group = norm_name(pkg.get("group") or "", fam)
+        group = norm_name(pkg.group or "", fam)
         if ":" in theirs and ":" not in mine:
             g, a = theirs.rsplit(":", 1)
             return a == mine and (not group or group == g)
@@ -61,9 +63,10 @@ def names_match(pkg: dict, rec_name: str, fam: str | None) -> bool:
     return False
 
 
-def _source_name(pkg: dict) -> str | None:
+def _source_name(pkg: Package | dict) -> str | None:
     """A distro package's source package, from its purl (``upstream=glibc``), which distro advisories name."""
-    m = re.search(r"[?&]upstream=([^&#@]+)", str(pkg.get("purl") or ""))
+    pkg = as_package(pkg)
+    m = re.search(r"[?&]upstream=([^&#@]+)", str(pkg.purl or ""))
     return m.group(1).split("%40")[0].split("@")[0].lower() if m else None
 
 
@@ -100,9 +103,10 @@ def _inside(v: str, lo: str, hi: str | None, kind: str, key) -> bool | None:
     return c < 0 if kind == "fixed" else c <= 0
 
 
-def entries_for(pkg: dict, records: list[dict]) -> tuple[list[tuple[dict, dict]], set[str], bool]:
+def entries_for(pkg: Package | dict, records: list[dict]) -> tuple[list[tuple[dict, dict]], set[str], bool]:
     """(record, affected entry) pairs for this package; the families the records name; whether a distro name differed."""
-    fam = family(pkg.get("ecosystem"))
+    pkg = as_package(pkg)
+    fam = family(pkg.ecosystem)
     pairs, families, distro_other = [], set(), False
     for rec in records:
         for aff in rec.get("affected") or []:
@@ -118,16 +122,17 @@ def entries_for(pkg: dict, records: list[dict]) -> tuple[list[tuple[dict, dict]]
     return pairs, families, distro_other
 
 
-def check_record(pkg: dict, records: list[dict]) -> dict | None:
+def check_record(pkg: Package | dict, records: list[dict]) -> dict | None:
     """Checks 1 and 2: {"check", "status": affected|not_affected|mismatch|unknown, "evidence", "fixed"} or None."""
+    pkg = as_package(pkg)
     live = [r for r in records if not r.get("withdrawn")]
     if records and not live:
         r = records[0]
         return {"check": "advisory", "status": "not_affected", "fixed": None,
                 "evidence": f"withdrawn: the advisory {r['id']} was withdrawn on {str(r['withdrawn'])[:10]}"}
     pairs, families, distro_other = entries_for(pkg, live)
-    fam = family(pkg.get("ecosystem"))
-    name, version = pkg.get("name"), pkg.get("version")
+    fam = family(pkg.ecosystem)
+    name, version = pkg.name, pkg.version
     ids = ", ".join(sorted({r["id"] for r in live}))
     if not pairs:
         if not families or fam is None or distro_other or fam in DISTRO and not families - DISTRO - {None}:
@@ -139,9 +144,9 @@ def check_record(pkg: dict, records: list[dict]) -> dict | None:
                     "evidence": f"{ids} names {', '.join(named[:4])}, not {name} by that name: check it is the same package"}
         return {"check": "ecosystem", "status": "mismatch", "fixed": None,
                 "evidence": f"ecosystem mismatch: {ids} affects {', '.join(named[:4])}, not the "
-                            f"{pkg.get('ecosystem')} package {name}"}
+                            f"{pkg.ecosystem} package {name}"}
     if version:
-        line_fix = fix_from_osv_ranges(version, [aff for _rec, aff in pairs], pkg.get("ecosystem"))[0]
+        line_fix = fix_from_osv_ranges(version, [aff for _rec, aff in pairs], pkg.ecosystem)[0]
     if not version:
         return {"check": "advisory", "status": "unknown", "fixed": None,
                 "evidence": f"{ids} covers {name}, but the report gives no installed version to check against its ranges"}
@@ -176,7 +181,7 @@ def check_record(pkg: dict, records: list[dict]) -> dict | None:
                 "evidence": f"{ids}: {name} {version} could not be compared with every range of the record"}
     shown = " and ".join(dict.fromkeys(outside))
     return {"check": "advisory", "status": "not_affected", "fixed": None,
-            "evidence": f"not affected: {version} is outside {shown} ({ids}, {pkg.get('ecosystem')} {name})"}
+            "evidence": f"not affected: {version} is outside {shown} ({ids}, {pkg.ecosystem} {name})"}
 
 
 _CLAUSE = re.compile(r"^\s*(<=|>=|<|>|==|=|!=)?\s*v?([^\s,]+)\s*$")
@@ -193,16 +198,17 @@ def _holds(version: str, clause: str, key) -> bool | None:
     return {"<": c < 0, "<=": c <= 0, ">": c > 0, ">=": c >= 0, "=": c == 0, "==": c == 0, "!=": c != 0}[op]
 
 
-def check_constraint(pkg: dict, constraint: str | None) -> dict | None:
+def check_constraint(pkg: Package | dict, constraint: str | None) -> dict | None:
     """Check 3b: the installed version is outside the constraint the scanner itself says it matched
     (grype's CPE matches compare 'unknown' version formats loosely; univers per ecosystem does not)."""
-    version = pkg.get("version")
+    pkg = as_package(pkg)
+    version = pkg.version
     if not version or not constraint:
         return None
     text = re.sub(r"\s*\([^)]*\)\s*$", "", constraint).strip()
     if not text or text.lower().startswith("none"):
         return None
-    key = sort_key(family(pkg.get("ecosystem")))
+    key = sort_key(family(pkg.ecosystem))
     results = []
     for alternative in text.split("||"):
         clauses = [c for c in alternative.split(",") if c.strip()]
@@ -216,13 +222,14 @@ def check_constraint(pkg: dict, constraint: str | None) -> dict | None:
             "evidence": f"the scanner contradicts itself: {version} is outside the constraint it matched ({text})"}
 
 
-def check_report(pkg: dict) -> dict | None:
+def check_report(pkg: Package | dict) -> dict | None:
     """Check 3: every fixed version the report names is at or below the installed one."""
-    version = pkg.get("version")
-    fixes = [str(v) for v in pkg.get("fixed_versions") or ([pkg["fixed_version"]] if pkg.get("fixed_version") else [])]
+    pkg = as_package(pkg)
+    version = pkg.version
+    fixes = [str(v) for v in pkg.fixed_versions or ([pkg.fixed_version] if pkg.fixed_version else [])]
     if not version or not fixes:
         return None
-    key = sort_key(family(pkg.get("ecosystem")))
+    key = sort_key(family(pkg.ecosystem))
     order = [compare(f, str(version), key) for f in fixes]
     if any(o is None for o in order) or not all(o <= 0 for o in order):
         return None
