@@ -17,38 +17,27 @@ from doit import get_var
 from doit.exceptions import TaskFailed
 from doit.tools import config_changed
 
-from tasks.core import runlock
-from tasks.core import doitdb
+from tasks.core import doitdb, runlock
 from tasks.core.config import load_config, section
 from tasks.core.errors import SecftError
-from tasks.core.layout import from_command_line, small_result
+from tasks.core.layout import code_files, from_command_line, small_result
 from tasks.ingest.artifacts import LOCAL_PROVENANCE, set_local_provenance
 
 CODE = Path(__file__).resolve().parent / "tasks"
 
 
-def _fail(message: str) -> None:
-    print(f"secft: error: {message}", file=sys.stderr)
-    sys.exit(2)
-
-
-try:  # doit variables (README "Command-line modes"): profile=, force=, workspace=, artifacts_dir= and config overrides
-    L, _OVERRIDES, _LABELS = from_command_line(get_var, sys.argv[1:], Path.cwd())
-except SecftError as exc:
-    _fail(str(exc))
-
-DOIT_CONFIG = {"default_tasks": ["upload"], "dep_file": L.dep_file, "backend": "sqlite3", "check_file_uptodate": "md5",
-               "verbosity": 2}
-
 _COMMAND = runlock.doit_command(sys.argv)
 doitdb.install()  # each finished task is on disk at once: a kill -9 later in the run never retrains it
-try:
+try:  # doit variables (README "Command-line modes"): profile=, force=, workspace=, artifacts_dir= and config overrides
+    L, _OVERRIDES, _LABELS = from_command_line(get_var, sys.argv[1:], Path.cwd())
     if _COMMAND not in runlock.READ_ONLY_COMMANDS:
         _RUN_LOCK = runlock.RunLock().acquire()  # the workspace's lock, held until this doit process exits
     CONFIG = load_config(L.shipped("config/pipeline.yaml"), profile=get_var("profile", None), cache="fine-tuning/.config-cache.json",
                          overrides=_OVERRIDES, overrides_label=_LABELS)
 except SecftError as exc:
-    _fail(str(exc))
+    sys.exit(print(f"secft: error: {exc}", file=sys.stderr) or 2)
+DOIT_CONFIG = {"default_tasks": ["upload"], "dep_file": L.dep_file, "backend": "sqlite3", "check_file_uptodate": "md5",
+               "verbosity": 2}
 set_local_provenance(CONFIG.get("provenance"))
 # doit force=1 (or doit -a ...): train even when the retrain policy would keep the adapter
 FORCE = str(get_var("force", "0")).lower() in ("1", "true", "yes") or (
@@ -56,12 +45,7 @@ FORCE = str(get_var("force", "0")).lower() in ("1", "true", "yes") or (
 
 
 def _code(*packages: str) -> list[str]:
-    """The source files of these packages (or modules): a task reruns when the code it runs changes."""
-    out = []
-    for name in packages:
-        path = CODE / name
-        out += [str(p) for p in sorted(path.rglob("*.py"))] if path.is_dir() else [str(path.with_suffix(".py"))]
-    return out
+    return code_files(CODE, *packages)
 
 
 def _paths(*paths) -> list[str]:
@@ -95,8 +79,6 @@ def _task(step, *args, deps=(), targets=(), settings=None, uptodate=(), **kwargs
 
 
 # ----------------------------------------------------------------------------- findings
-
-
 def task_parse_findings():
     """Parse the scanner reports under data/artifacts: the runs that changed, then the merge.
 
@@ -129,29 +111,18 @@ def task_prune():
 
 
 # ----------------------------------------------------------------------------- triage
-
-
 def task_triage():
     """A grounded verdict per finding (advisory record, report, repository): data/findings/triage.jsonl, triage.md."""
-    from tasks.triage.advisories import folder_deps
+    from tasks.triage.step import task_inputs
 
-    cfg = CONFIG.get("triage") or {}
-    repo = (CONFIG.get("source") or {}).get("repo_path")
-    adv = (cfg.get("advisories") or {}).get("path")
-    adv_files, adv_state = folder_deps(L.shipped(adv) if adv and not Path(adv).is_absolute() else adv)
-    extra = [str(L.shipped(p)) for p in cfg.get("vex_inputs") or []
-             if not Path(p).is_absolute() and ".." not in Path(p).parts and L.shipped(p).is_file()]
-    if repo:  # the repository's ignore files; its suppression comments and imports are read at its working tree
-        extra += [str(Path(repo) / n) for n in (".trivyignore", ".gitleaksignore") if (Path(repo) / n).is_file()]
+    cfg, repo = CONFIG.get("triage") or {}, (CONFIG.get("source") or {}).get("repo_path")
+    deps, settings = task_inputs(cfg, repo, L.shipped)
     return _task("tasks.triage.step:triage", L.findings, L.findings.parent, cfg, L.shipped("."), CONFIG.get("network"), repo,
-                 deps=_paths(L.findings) + _code("triage", "findings/versions", "repository") + adv_files + extra,
-                 targets=[L.triage, L.triage_md, L.advisory_fixes] + ([L.triage_vex] if cfg.get("vex") else []),
-                 settings={"triage": cfg, "repo_path": repo, **adv_state})
+                 deps=_paths(L.findings) + _code("triage", "findings/versions", "repository") + deps,
+                 targets=[L.triage, L.triage_md, L.advisory_fixes] + ([L.triage_vex] if cfg.get("vex") else []), settings=settings)
 
 
 # ----------------------------------------------------------------------------- narratives
-
-
 def task_knowledge_base():
     """Build the offline CWE knowledge base from the catalogue shipped in cwe2."""
     from tasks.enrich.knowledge_base import KB_BUILDER_VERSION, cwe_version
@@ -170,25 +141,19 @@ def task_enrich_narratives():
 
 
 # ----------------------------------------------------------------------------- datasets
-
-
 def task_build_datasets():
-    """Build stage-1 (analysis) and stage-2 (code-fix) train/valid/test JSONL, linted (lint.json)."""
-    repo = (CONFIG.get("source") or {}).get("repo_path")
-    source = {"repo_path": repo, "runs": str(L.runs) if repo else None, "triage": str(L.triage), "advisory_fixes": str(L.advisory_fixes)}
+    """Build stage-1 (analysis) and stage-2 (code-fix) train/valid/test JSONL, linted (lint.json, quarantine.jsonl)."""
+    from tasks.datasets.build import task_inputs
+
+    source, deps = task_inputs(CONFIG, L)
     return _task("tasks.datasets:build", L.findings, L.narratives, L.training, CONFIG["datasets"], source,
-                 deps=_paths(L.findings, L.narratives, L.triage, L.advisory_fixes, *([L.runs] if repo else []))
-                 + ([str(public["path"])] if (public := CONFIG["datasets"].get("public_corpus")) and Path(public["path"]).is_file() else [])
-                 + _code("datasets", "fixes", "repository", "triage/output", "enrich", "findings/secrets", "findings/paths",
-                         "findings/versions"),
-                 targets=[*L.dataset_files, *L.test_files, L.dataset_info, L.dataset_lint,
-                          L.dataset_lint.parent / "quarantine.jsonl"],  # rows the lint set aside, with their reasons
+                 deps=deps + _code("datasets", "fixes", "repository", "triage/output", "enrich", "findings/secrets", "findings/paths",
+                                   "findings/versions"),
+                 targets=[*L.dataset_files, *L.test_files, L.dataset_info, L.dataset_lint, L.quarantine],
                  settings={**section(CONFIG, "datasets"), "source": source})
 
 
 # ----------------------------------------------------------------------------- models and training
-
-
 def task_tiny_base_model():
     """Build the tiny OLMo-2-architecture test model offline (tokenizer + random weights)."""
     corpus = L.shipped("data/corpus/security_corpus.txt")
@@ -248,13 +213,10 @@ def task_stage2_codefix():
 
 
 # ----------------------------------------------------------------------------- evaluation and publishing
-
-
 def task_evaluate():
     """Evaluate base, stage 1 and stage 2 on the test split: fine-tuning/eval/report.json, report.md, plots."""
-    paths = {"base_marker": L.base_marker, "stage1": L.stage1, "stage2": L.stage2, "model2": L.model2, "training": L.training, "out": L.eval}
     loss = {k: CONFIG["fine_tuning"][k] for k in ("batch_size", "mask_prompt", "max_seq_length")}
-    return _task("tasks.evaluation.report:evaluate", CONFIG, paths, targets=[L.eval / "report.json", L.eval / "report.md"],
+    return _task("tasks.evaluation.report:evaluate", CONFIG, L.evaluation_paths(), targets=[L.eval / "report.json", L.eval / "report.md"],
                  deps=_paths(L.stage1 / "metrics.json", L.stage2 / "metrics.json", L.base_marker, L.dataset_info, *L.test_files)
                  + _code("evaluation"), settings={**section(CONFIG, "evaluation", "base_model"), "loss": loss})
 
@@ -278,9 +240,7 @@ def task_upload():
     The model cards carry the evaluation table and loss plot, and the model repos the PEFT export, so
     upload waits for ``evaluate`` and ``export_peft``.
     """
-    paths = {"training_data": L.training, "stage1": L.stage1, "stage2": L.stage2, "model2": L.model2, "summary": L.summary,
-             "staging": L.staging, "peft": L.peft, "eval": L.eval}
     deps = [*L.dataset_files, L.dataset_info, L.summary, L.stage1 / "metrics.json", L.stage2 / "metrics.json",
             L.eval / "report.json", L.peft / "export.json"]
-    return _task("tasks.publish.upload:upload", CONFIG, paths, L.marker, deps=_paths(*deps) + _code("publish/upload", "publish/cards"),
+    return _task("tasks.publish.upload:upload", CONFIG, L.upload_paths(), L.marker, deps=_paths(*deps) + _code("publish/upload", "publish/cards"),
                  targets=[L.marker], settings=section(CONFIG, "upload", "base_model"))
