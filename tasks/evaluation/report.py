@@ -19,6 +19,7 @@ from pathlib import Path
 from tasks.core import atomic
 from tasks.core.errors import SecftError
 from tasks.core.hashing import sha256_json
+from tasks.core.textio import jsonl_lines, read_utf8
 from tasks.evaluation import blind
 from tasks.evaluation.metrics import ALL_METRICS, METRICS, aggregate, prompt_text, score
 from tasks.evaluation.partial import Partial, model_key, row_key
@@ -36,13 +37,7 @@ def read_test_rows(path: Path) -> list[dict]:
     if not path.is_file():
         return []
     rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SecftError(f"{path}: line {n}: malformed JSON: {exc.msg}") from None
+    for n, row in jsonl_lines(path, read_utf8(path, "test split")):
         msgs = row.get("messages") if isinstance(row, dict) else None
         if not isinstance(msgs, list) or len(msgs) < 2 or not all(isinstance(m, dict) and isinstance(m.get("content"), str) for m in msgs):
             raise SecftError(f"{path}: line {n}: expected {{'messages': [..., answer], 'meta': {{...}}}} (mlx-lm chat format)")
