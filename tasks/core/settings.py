@@ -34,6 +34,9 @@ class _Section:
 
     @classmethod
     def of(cls, data: Mapping | None):
+        """The typed section of a validated config section (one already typed is returned as it is)."""
+        if isinstance(data, cls):
+            return data
         data = data or {}
         return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
 
