@@ -43,6 +43,9 @@ class _Section:
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
+    def items(self):
+        return self.as_dict().items()
+
 
 @dataclass(frozen=True)
 class Parse(_Section):
