@@ -24,8 +24,6 @@ def chat(system: str, user: str, assistant: str, meta: dict) -> dict:
 
 
 def base_meta(f: Finding | dict, narrative: dict, group: str, language: str | None) -> dict:
-
-
     f = as_finding(f)
     return {
         "finding_id": f.id, "tool": f.tool, "rule_id": str(f.rule_id), "severity": f.severity, "kind": f.kind,

@@ -84,8 +84,6 @@ def step_seed(seed: int, step: int) -> int:
 
 
 def add_lora(model, cfg: FineTuning | dict) -> None:
-
-
     cfg = FineTuning.of(cfg)
     import mlx.core as mx
     from mlx_lm.tuner.utils import linear_to_lora_layers

@@ -96,8 +96,6 @@ def save_fused(directory: Path, base: Path, model, tokenizer, model_config: dict
 
 
 def save_adapter(model, directory: Path, cfg: FineTuning | dict, base_ref: str) -> None:
-
-
     cfg = FineTuning.of(cfg)
     import mlx.core as mx
     from mlx.utils import tree_flatten

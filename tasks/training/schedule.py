@@ -54,8 +54,6 @@ def values(cfg: FineTuning | dict, total_steps: int) -> list[float]:
 
 
 def describe(cfg: FineTuning | dict) -> dict:
-
-
     cfg = FineTuning.of(cfg)
     return {"lr_schedule": cfg.lr_schedule, "warmup_steps": int(cfg.warmup_steps or 0),
             "learning_rate": cfg.learning_rate}

@@ -20,7 +20,6 @@ task fails, the stage is never uploaded).
 from __future__ import annotations
 
 import logging
-import os
 import time
 from pathlib import Path
 
@@ -33,22 +32,26 @@ from tasks.training.checkpoints import Checkpoints
 from tasks.training.formats import read_rows
 from tasks.training.loop import NonFiniteLoss, train_adapter
 from tasks.training.model_io import fuse, load_model, save_adapter, save_fused
-from tasks.training.outputs import describe_outputs, outputs_intact
+from tasks.training.outputs import (
+    DAEMON_SKIP,
+    describe_outputs,
+    is_daemon_run,
+    outputs_intact,
+    write_failed,
+    write_skipped,
+)
 
 TRAINING_KEYS = (
     "batch_size", "learning_rate", "max_epochs", "max_iters", "lora_rank", "lora_scale", "lora_dropout",
     "lora_layers", "max_seq_length", "mask_prompt", "grad_checkpoint", "seed", "steps_per_eval", "val_batches",
     "quantization", "quantization_group_size", "lr_schedule", "warmup_steps", "long_rows",
 )
-DAEMON_SKIP = "daemon"
 # settings that do not change what an adapter learns: changing them alone never forces retraining
 POLICY_NEUTRAL = ("min_new_rows", "min_new_percent", "skip_fine_tuning", "skip_in_daemon", "eval_prompts", "checkpoint_every",
                   "keep_builds")
 
 
 def hyper(cfg: FineTuning | dict) -> dict:
-
-
     cfg = FineTuning.of(cfg)
     return {k: cfg[k] for k in TRAINING_KEYS if k in cfg}
 
@@ -69,30 +72,7 @@ def logger(log_path: Path) -> logging.Logger:
     return log
 
 
-def write_skipped(out_dir: Path, stage: str, reason: str, skipped_by: str | None = None) -> dict:
-    metrics = {"stage": stage, "status": "skipped", "reason": reason, "outputs": {}}
-    if skipped_by:
-        metrics["skipped_by"] = skipped_by
-    with atomic.directory(out_dir) as tmp:
-        atomic.write_json(tmp / "metrics.json", metrics)
-    print(f"{stage}: skipped: {reason}")
-    return metrics
-
-
-def write_failed(out_dir: Path, stage: str, reason: str, extra: dict | None = None) -> dict:
-    """Record a failed stage; an earlier adapter's files stay where they are (nothing is lost)."""
-    metrics = {"stage": stage, "status": "failed", "reason": reason, "outputs": {}, **(extra or {})}
-    atomic.write_json(out_dir / "metrics.json", metrics)
-    return metrics
-
-
-def is_daemon_run() -> bool:
-    return os.environ.get("SECFT_DAEMON") == "1"
-
-
 def _skip(cfg: FineTuning | dict) -> tuple[str, str] | None:
-
-
     cfg = FineTuning.of(cfg)
     if cfg.skip_fine_tuning:
         return "fine_tuning.skip_fine_tuning is true", "config"
