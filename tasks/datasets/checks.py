@@ -129,8 +129,6 @@ def _major(version: str | None) -> int | None:
 
 
 def silent_behaviour_change(answer: str, f: Finding | dict, stage: int, code: str = "") -> str | None:
-
-
     f = as_finding(f)
     if stage == 2:
         for tag, body in code_blocks(answer):

@@ -84,8 +84,6 @@ def unknown_version(row: dict, f: Finding | dict) -> str | None:
 
 
 def boilerplate(row: dict, f: Finding | dict) -> str | None:
-
-
     f = as_finding(f)
     text = _answer(row).strip()
     if len(text) < MIN_ANSWER_CHARS:

@@ -28,11 +28,11 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import json
 import re
 from pathlib import Path
 
 from tasks.core.errors import SecftError
+from tasks.core.textio import jsonl_lines, read_utf8
 from tasks.datasets.prompts import STAGE1_SYSTEM
 from tasks.findings.model import Finding, as_finding
 
@@ -72,17 +72,7 @@ def read_records(path: Path) -> list[dict]:
         except Exception as exc:  # pyarrow raises its own error classes for damaged files
             raise SecftError(f"{path}: not a readable Parquet file: {str(exc).splitlines()[0]}") from None
     records = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SecftError(f"{path}: cannot read the public corpus: {exc}") from None
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SecftError(f"{path}: line {n}: malformed JSON: {exc.msg}") from None
+    for n, rec in jsonl_lines(path, read_utf8(path, "public corpus")):
         if not isinstance(rec, dict):
             raise SecftError(f"{path}: line {n}: expected a JSON object per line")
         records.append(rec)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from tasks.core.settings import Datasets
 from tasks.datasets.prompts import STAGE1_SYSTEM, STAGE2_SYSTEM, describe_finding
 from tasks.findings.model import NO_PACKAGE, Finding, as_finding
 from tasks.fixes.patch_check import extract_diff
@@ -23,8 +24,6 @@ def chat(system: str, user: str, assistant: str, meta: dict) -> dict:
 
 
 def base_meta(f: Finding | dict, narrative: dict, group: str, language: str | None) -> dict:
-
-
     f = as_finding(f)
     return {
         "finding_id": f.id, "tool": f.tool, "rule_id": str(f.rule_id), "severity": f.severity, "kind": f.kind,
@@ -51,9 +50,10 @@ def is_false_positive(meta: dict) -> bool:
     return isinstance(triage, dict) and triage.get("verdict") == "false_positive"
 
 
-def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | None, s1: dict | None, fixed: tuple, cfg: dict):
+def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | None, s1: dict | None, fixed: tuple, cfg: Datasets | dict):
     """(stage-1 row, fixed) with the triage verdict: the stage-1 answer opens with it, a false positive's
     stage-2 answer is the suppression in the tool's own syntax, a needs_review one says what to check."""
+    cfg = Datasets.of(cfg)
 
 
     f = as_finding(f)
@@ -65,9 +65,9 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
     if s1 is not None:
         s1["meta"]["triage"] = meta["triage"]
     answer, source, fix_meta = fixed
-    if rec["verdict"] == "false_positive" and cfg["triage"] == "drop":
+    if rec["verdict"] == "false_positive" and cfg.triage == "drop":
         return None, fixed
-    if rec["verdict"] == "false_positive" and cfg["triage"] != "keep":
+    if rec["verdict"] == "false_positive" and cfg.triage != "keep":
         if s1 is not None:
             text = s1["messages"][2]["content"]
             if not narrative.get("triage"):  # no report-signal text: the analysis says why it is not a finding
@@ -106,21 +106,22 @@ def stage2_needs_review(answer: str, rec: dict) -> str:
     return f"Check first: {rec['reasons'][0]['evidence'].rstrip('.')}. If the finding holds:\n\n{answer}"
 
 
-def stage1_row(f: Finding | dict, narrative: dict, meta: dict, code: dict | None, cfg: dict) -> dict | None:
+def stage1_row(f: Finding | dict, narrative: dict, meta: dict, code: dict | None, cfg: Datasets | dict) -> dict | None:
     """The analysis row; a likely false positive is explained, dropped or kept by ``datasets.triage``.
     None when the analysis would fit any finding of its rule (``stage1_skip_reason`` says why)."""
+    cfg = Datasets.of(cfg)
 
 
     f = as_finding(f)
     text = narrative["narrative"]
     if narrative.get("triage"):
-        if cfg["triage"] == "drop":
+        if cfg.triage == "drop":
             return None
-        if cfg["triage"] == "explain" and narrative.get("triage_narrative"):
+        if cfg.triage == "explain" and narrative.get("triage_narrative"):
             text = narrative["triage_narrative"]
     from tasks.enrich.wording import strip_restating
 
-    prompt = describe_finding(f, code, cfg["max_snippet_chars"])
+    prompt = describe_finding(f, code, cfg.max_snippet_chars)
     text = strip_restating(with_source_context(f, narrative, code, text), prompt)
     row = chat(STAGE1_SYSTEM, prompt, text, meta | {"stage": 1})
     return row if specific(row, f) else None
@@ -240,33 +241,36 @@ def ignores_scanner_fix(f: Finding | dict, source: str) -> bool:
     return source == "no-fix-published" and bool(versions_in(f.fix_hint or ""))
 
 
-def _dropped_by_triage(meta: dict, source: str, cfg: dict) -> bool:
+def _dropped_by_triage(meta: dict, source: str, cfg: Datasets | dict) -> bool:
     """No stage-2 row: a report signal's likely false positive (explain/drop), or any false positive with drop."""
+    cfg = Datasets.of(cfg)
     triage = meta.get("triage")
-    if not triage or cfg["triage"] == "keep":
+    if not triage or cfg.triage == "keep":
         return False
     if isinstance(triage, dict):
-        return triage["verdict"] == "false_positive" and (cfg["triage"] == "drop" or source != "suppression")
+        return triage["verdict"] == "false_positive" and (cfg.triage == "drop" or source != "suppression")
     return True
 
 
-def stage2_row(f: Finding | dict, meta: dict, fixed: tuple[str | None, str, dict], code: dict | None, cfg: dict) -> dict | None:
+def stage2_row(f: Finding | dict, meta: dict, fixed: tuple[str | None, str, dict], code: dict | None, cfg: Datasets | dict) -> dict | None:
+    cfg = Datasets.of(cfg)
 
 
     f = as_finding(f)
     answer, source, fix_meta = fixed
     if answer is None or _dropped_by_triage(meta, source, cfg):
         return None
-    return chat(STAGE2_SYSTEM, describe_finding(f, code, cfg["max_snippet_chars"]), answer,
+    return chat(STAGE2_SYSTEM, describe_finding(f, code, cfg.max_snippet_chars), answer,
                 stage2_meta(f, meta, source, fix_meta, answer, code))
 
 
-def mined_row(f: Finding | dict, meta: dict, mined: dict, cfg: dict) -> dict:
+def mined_row(f: Finding | dict, meta: dict, mined: dict, cfg: Datasets | dict) -> dict:
     """A fix this team made (tasks.fixes.mined): the code before as the prompt, the real diff as the answer."""
+    cfg = Datasets.of(cfg)
     f = as_finding(f)
     code = {"path": mined["path"], "text": mined["before"], "start_line": int(mined["before_start_line"]),
             "commit": mined.get("commit_before"), "note": None}
     diff = mined["diff"] if mined["diff"].endswith("\n") else mined["diff"] + "\n"
     answer = f"```diff\n{diff}```\nReason: this is the change that made {f.tool} stop reporting {f.rule_id} in {mined['path']}."
-    return chat(STAGE2_SYSTEM, describe_finding(f, code, cfg["max_snippet_chars"]), answer,
+    return chat(STAGE2_SYSTEM, describe_finding(f, code, cfg.max_snippet_chars), answer,
                 stage2_meta(f, meta, "git-history", {"fix_family": "git-history"}, answer, code))

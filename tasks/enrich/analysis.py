@@ -82,8 +82,6 @@ def what_is_wrong(f: Finding | dict, cwes: list[str], cwe_source: str) -> str:
 
 
 def how_it_works(f: Finding | dict, cwes: list[str], cwe_source: str, fix_meta: dict) -> str:
-
-
     f = as_finding(f)
     if str(fix_meta.get("fix_family") or "").endswith("-not-security"):
         return _NOT_A_CONTROL

@@ -90,8 +90,6 @@ def _names_match(f: Finding, name: str) -> bool:
 
 
 def choose_cwes(kb: KnowledgeBase, f: Finding | dict) -> tuple[list[str], str]:
-
-
     f = as_finding(f)
     cwes = known(kb, f.cwe or [])
     if cwes:

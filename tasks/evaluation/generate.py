@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tasks.core.settings import FineTuning
+
 
 def load(model_dir: Path, adapter_dir: Path | None = None):
     """(model, tokenizer) for a model folder, with an mlx-lm adapter on top when given."""
@@ -52,16 +54,17 @@ def answers(model, tokenizer, rows: list[dict], max_tokens: int, batch_size: int
     return out
 
 
-def test_loss(model, tokenizer, rows: list[dict], cfg: dict) -> tuple[float | None, int]:
+def test_loss(model, tokenizer, rows: list[dict], cfg: FineTuning | dict) -> tuple[float | None, int]:
     """(mean loss over every answer token of ``rows``, rows it was computed on).
 
     The same tokenisation and masking as training (``tasks.training``), over
     all batches, so it is the test-split counterpart of the validation loss.
     """
+    cfg = FineTuning.of(cfg)
     from tasks.training.batches import tokenize_rows
     from tasks.training.loop import valid_loss
 
-    dataset, _too_long = tokenize_rows([{"messages": r["messages"]} for r in rows], tokenizer, cfg["mask_prompt"], cfg["max_seq_length"])
+    dataset, _too_long = tokenize_rows([{"messages": r["messages"]} for r in rows], tokenizer, cfg.mask_prompt, cfg.max_seq_length)
     if not dataset:
         return None, 0
-    return valid_loss(model, dataset, cfg["batch_size"], -1, cfg["max_seq_length"]), len(dataset)
+    return valid_loss(model, dataset, cfg.batch_size, -1, cfg.max_seq_length), len(dataset)

@@ -72,13 +72,7 @@ def metric_bars(report: dict, names: list[str], path: Path) -> bool:
                 ax.text(x, 0.02, "n/a", ha="center", fontsize=7, rotation=90)
     ax.set_xticks([j + width * (len(models) - 1) / 2 for j in range(len(names))])
     ax.set_xticklabels([n.replace("_", "\n") for n in names], fontsize=8)
-    ax.set_ylim(0, 1.05)
-    ax.set_ylabel("share of test rows")
-    ax.set_title("secft evaluation on the test split")
-    ax.legend(fontsize=8)
-    _save(fig, path)
-    plt.close(fig)
-    return True
+    return _finish(plt, fig, ax, path, (0, 1.05), "share of test rows", "secft evaluation on the test split")
 
 
 def interval_plot(iv: dict, path: Path) -> bool:
@@ -104,9 +98,14 @@ def interval_plot(iv: dict, path: Path) -> bool:
     ax.set_xticks([j + width for j in range(len(metrics))])
     ax.set_xticklabels([f"{m.replace('_', chr(10))}\n(n={max((c or {}).get('n', 0) for c in per_metric[m].values())})"
                         for m in metrics], fontsize=8)
-    ax.set_ylim(-0.05, 1.05)
-    ax.set_ylabel("share of test rows (95% CI)")
-    ax.set_title("secft: metrics the prompt does not give away")
+    return _finish(plt, fig, ax, path, (-0.05, 1.05), "share of test rows (95% CI)", "secft: metrics the prompt does not give away")
+
+
+def _finish(plt, fig, ax, path: Path, ylim: tuple, ylabel: str, title: str) -> bool:
+    """Axis range, labels and legend of a share-of-rows plot, then written (atomically) and closed."""
+    ax.set_ylim(*ylim)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.legend(fontsize=8)
     _save(fig, path)
     plt.close(fig)

@@ -19,6 +19,8 @@ from pathlib import Path
 from tasks.core import atomic
 from tasks.core.errors import SecftError
 from tasks.core.hashing import sha256_json
+from tasks.core.settings import Evaluation, FineTuning, Settings
+from tasks.core.textio import jsonl_lines, read_utf8
 from tasks.evaluation import blind
 from tasks.evaluation.metrics import ALL_METRICS, METRICS, aggregate, prompt_text, score
 from tasks.evaluation.partial import Partial, model_key, row_key
@@ -36,13 +38,7 @@ def read_test_rows(path: Path) -> list[dict]:
     if not path.is_file():
         return []
     rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SecftError(f"{path}: line {n}: malformed JSON: {exc.msg}") from None
+    for n, row in jsonl_lines(path, read_utf8(path, "test split")):
         msgs = row.get("messages") if isinstance(row, dict) else None
         if not isinstance(msgs, list) or len(msgs) < 2 or not all(isinstance(m, dict) and isinstance(m.get("content"), str) for m in msgs):
             raise SecftError(f"{path}: line {n}: expected {{'messages': [..., answer], 'meta': {{...}}}} (mlx-lm chat format)")
@@ -66,7 +62,7 @@ def _empty(status: str, reason: str | None = None) -> dict:
     return out
 
 
-def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: dict, ecfg: dict, answers: list,
+def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: FineTuning, ecfg: Evaluation, answers: list,
                     partial: Partial | None = None, key: str = "") -> dict:
     from tasks.evaluation import generate
 
@@ -94,7 +90,7 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: dict, e
 
         if todo:
             model, tokenizer = model_and_tokenizer()
-            generate.answers(model, tokenizer, [these[i] for i in todo], ecfg["max_tokens"], ecfg.get("batch_size", 8),
+            generate.answers(model, tokenizer, [these[i] for i in todo], ecfg.max_tokens, ecfg.batch_size,
                              f"{name} {test_set}", on_batch=keep)
         return [texts[i] for i in range(len(these))]
 
@@ -223,9 +219,10 @@ def evaluate(config: dict, paths: dict) -> dict:
     from tasks.evaluation import generate
     from tasks.evaluation import plots as plotting
 
-    ecfg, cfg = config["evaluation"], config["fine_tuning"]
+    settings_ = Settings.of(config)
+    ecfg, cfg = settings_.evaluation, settings_.fine_tuning
     out: Path = paths["out"]
-    rows = {s: read_test_rows(paths["training"] / f"{s}_test.jsonl")[: ecfg["max_rows"]] for s in TEST_SETS}
+    rows = {s: read_test_rows(paths["training"] / f"{s}_test.jsonl")[: ecfg.max_rows] for s in TEST_SETS}
     stage_metrics = {s: _read_json(paths[s] / "metrics.json") for s in TEST_SETS}
     marker = _read_json(paths["base_marker"]) or {}
     base_path = Path(marker.get("path") or "")
@@ -238,7 +235,7 @@ def evaluate(config: dict, paths: dict) -> dict:
     partial = Partial(out)  # answers of an interrupted evaluation of the same models and rows are reused
     if len(partial):
         print(f"evaluate: resuming: {len(partial)} result(s) of an interrupted evaluation reused")
-    settings = {"max_tokens": ecfg["max_tokens"], "loss": {k: cfg.get(k) for k in ("batch_size", "mask_prompt", "max_seq_length")}}
+    settings = {"max_tokens": ecfg.max_tokens, "loss": {k: cfg[k] for k in ("batch_size", "mask_prompt", "max_seq_length")}}
     for name, (model_dir, adapter, metrics) in sources.items():
         if marker.get("skipped"):  # fine_tuning.skip_fine_tuning: no model was resolved, nothing to run
             models[name] = _empty("skipped", f"no model to evaluate: {marker['skipped']}")
@@ -254,7 +251,7 @@ def evaluate(config: dict, paths: dict) -> dict:
                                            partial, key)
     report = {
         "test_rows": {s: len(rows[s]) for s in TEST_SETS},
-        "settings": {"max_rows": ecfg["max_rows"], "max_tokens": ecfg["max_tokens"], "decoding": "greedy",
+        "settings": {"max_rows": ecfg.max_rows, "max_tokens": ecfg.max_tokens, "decoding": "greedy",
                      "bootstrap": {"samples": blind.SAMPLES, "interval": "percentile 95%, rows resampled in pairs"}},
         "models": models,
         "forgetting": _forgetting(models),

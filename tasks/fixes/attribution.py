@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from tasks.findings.model import Finding, as_finding
+
 
 def _runs(hunk) -> list[list]:
     """The hunk's lines grouped: each context line alone, each run of consecutive -/+ lines together."""
@@ -94,8 +96,9 @@ def touches(hunk, lo: int, hi: int) -> bool:
     return False
 
 
-def manifest_entry(finding: dict, lines: list[str]) -> int | None:
+def manifest_entry(finding: Finding | dict, lines: list[str]) -> int | None:
     """The one line of the manifest naming the finding's package (None when absent or ambiguous)."""
-    name = (finding.get("package") or {}).get("name") if finding.get("kind") == "dependency" else None
+    finding = as_finding(finding)
+    name = finding.package.name if finding.kind == "dependency" and finding.package else None
     hits = manifest_lines(lines, str(name)) if name else []
     return hits[0] if len(hits) == 1 else None

@@ -50,8 +50,6 @@ def gradle_configuration(scope: str | None, confs: list[str]) -> tuple[str, bool
 
 
 def gradle(name: str, fixed: str, pkg: Package, t: Target, f: Finding | dict, scope: str | None, confs: list[str]) -> list[str]:
-
-
     f = as_finding(f)
     group, artifact = maven_coordinates(pkg)
     coord = f"{group}:{artifact}" if group else artifact
@@ -79,8 +77,6 @@ def gradle(name: str, fixed: str, pkg: Package, t: Target, f: Finding | dict, sc
 
 
 def maven(name: str, fixed: str, pkg: Package, t: Target, f: Finding | dict) -> list[str]:
-
-
     f = as_finding(f)
     group, artifact = maven_coordinates(pkg)
     if not group:
@@ -104,8 +100,6 @@ def maven(name: str, fixed: str, pkg: Package, t: Target, f: Finding | dict) -> 
 
 
 def npm_family(tool: str, name: str, fixed: str, t: Target, f: Finding | dict) -> list[str]:
-
-
     f = as_finding(f)
     direct = ecosystems.is_direct(f)
     dev = ecosystems.is_dev_only(f)

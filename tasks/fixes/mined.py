@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Iterable
 
 from tasks.core.errors import SecftError
+from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.fixes.attribution import attributed_hunks, manifest_entry, touches
 from tasks.repository.git import GitOutputTooLarge, run_git
 from tasks.repository.source import (
@@ -144,9 +145,9 @@ def mine_fixes(findings: list[dict], runs: list[dict], reader: SourceReader, con
     diffs: dict[tuple[str, str, str], object] = {}
     out = []
     for finding in findings:
-        loc = finding.get("location") or {}
-        path, start = safe_path(loc.get("path")), loc.get("start_line")
-        seen = [i for i, ids in enumerate(ids_of) if finding["id"] in ids]
+        typed = as_finding(finding)
+        path, start, end_line = safe_path(typed.path), typed.line, (typed.location or NO_LOCATION).end_line
+        seen = [i for i, ids in enumerate(ids_of) if typed.id in ids]
         if not path or not seen:
             continue
         a_index = seen[-1]
@@ -154,13 +155,13 @@ def mine_fixes(findings: list[dict], runs: list[dict], reader: SourceReader, con
         if not commit_a or reader.lines(path, commit_a) is None:
             continue
         if not isinstance(start, int) or isinstance(start, bool):
-            start = manifest_entry(finding, reader.lines(path, commit_a))  # a dependency: its line in the manifest
+            start = manifest_entry(typed, reader.lines(path, commit_a))  # a dependency: its line in the manifest
             if start is None:
                 continue
-            loc = {"start_line": start, "end_line": start}
-        end = loc.get("end_line") if isinstance(loc.get("end_line"), int) and loc["end_line"] >= start else start
-        commit_b = _confirming_run(finding, path, a_index, ordered, ids_of, by_id, reader, commit_a)
-        if commit_b is None or not _location_holds_at(finding, path, start, end, commit_a, reader, diffs):
+            end_line = start
+        end = end_line if isinstance(end_line, int) and end_line >= start else start
+        commit_b = _confirming_run(typed, path, a_index, ordered, ids_of, by_id, reader, commit_a)
+        if commit_b is None or not _location_holds_at(typed, path, start, end, commit_a, reader, diffs):
             continue
         patch = _cached_diff(diffs, reader, commit_a, commit_b, path)
         if patch is None:
@@ -183,13 +184,13 @@ def _clean_run(run: dict) -> dict:
     return dict(run, tools=strings(run.get("tools")), finding_ids=strings(run.get("finding_ids")))
 
 
-def _confirming_run(finding: dict, path: str, a_index: int, ordered: list[dict], ids_of: list[set], by_id: dict,
+def _confirming_run(finding: Finding, path: str, a_index: int, ordered: list[dict], ids_of: list[set], by_id: dict,
                     reader: SourceReader, commit_a: str) -> str | None:
     """The commit of the first later run that scanned with the finding's tool and no longer reports it."""
-    same = (finding["tool"], finding.get("rule_id"), path)
+    same = (finding.tool, finding.rule_id, path)
     at_a = ids_of[a_index]
     for run, ids in zip(ordered[a_index + 1:], ids_of[a_index + 1:]):
-        if finding["tool"] not in run["tools"]:
+        if finding.tool not in run["tools"]:
             continue
         commit_b = reader.resolve(run.get("commit"))
         if not commit_b or commit_b == commit_a or not reader.is_ancestor(commit_a, commit_b):
@@ -197,8 +198,8 @@ def _confirming_run(finding: dict, path: str, a_index: int, ordered: list[dict],
         if reader.lines(path, commit_b) is None:
             return None  # deleted (or no longer text) at B: removing a file is not a fix to learn
         for other in ids - at_a:
-            f = by_id.get(other)
-            if f and (f["tool"], f.get("rule_id"), safe_path((f.get("location") or {}).get("path"))) == same:
+            f = as_finding(by_id[other]) if other in by_id else None
+            if f and (f.tool, f.rule_id, safe_path(f.path)) == same:
                 return None  # reported anew in the same file: the finding may only have moved
         return commit_b
     return None
@@ -210,7 +211,7 @@ def _cached_diff(diffs: dict, reader: SourceReader, a: str, b: str, path: str):
     return diffs[(a, b, path)]
 
 
-def _location_holds_at(finding: dict, path: str, start: int, end: int, commit_a: str, reader: SourceReader,
+def _location_holds_at(finding: Finding, path: str, start: int, end: int, commit_a: str, reader: SourceReader,
                        diffs: dict) -> bool:
     """Are the finding's line numbers (from its first report) still its lines at commit A?
 
@@ -220,7 +221,7 @@ def _location_holds_at(finding: dict, path: str, start: int, end: int, commit_a:
     finding's lines in between.  Ids made of the line need no check, but
     cannot be told apart here.
     """
-    first = reader.resolve((finding.get("first_seen") or {}).get("commit"))
+    first = reader.resolve(finding.first_seen.commit if finding.first_seen else None)
     if not first or first == commit_a:
         return True
     if not reader.is_ancestor(first, commit_a):

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from tasks.core import atomic, network
-from tasks.core.errors import SecftError, os_error_line
+from tasks.core.errors import SecftError, os_error_line, run_command
 from tasks.core.hashing import sha256_text
 from tasks.ingest import safezip
 from tasks.ingest.fetch_failures import Ledger
@@ -224,18 +224,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workflow", help="workflow file name (default: daemon.workflow)")
     p.add_argument("--profile")
     args = p.parse_args(argv)
-    try:
+
+    def fetch() -> int:
         config = load_config(profile=args.profile)
-        result = fetch_configured(config["daemon"], repo=args.repo, branch=args.branch, workflow=args.workflow,
-                                  commit=args.commit, net=config.get("network"))
-    except SecftError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"error: {os_error_line(exc, ARTIFACTS)}", file=sys.stderr)
-        return 2
-    print(json.dumps(result))
-    return 0
+        print(json.dumps(fetch_configured(config["daemon"], repo=args.repo, branch=args.branch, workflow=args.workflow,
+                                          commit=args.commit, net=config.get("network"))))
+        return 0
+
+    return run_command(fetch, ARTIFACTS)
 
 
 if __name__ == "__main__":

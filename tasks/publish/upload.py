@@ -33,6 +33,7 @@ from pathlib import Path
 from tasks.core import atomic, network
 from tasks.core.errors import SecftError
 from tasks.core.hashing import sha256_json
+from tasks.core.settings import Settings, Upload
 from tasks.publish.cards import card_evaluation, dataset_card, model_card
 
 DATA_FILES = ["stage1_train.jsonl", "stage1_valid.jsonl", "stage2_train.jsonl", "stage2_valid.jsonl", "dataset_info.json"]
@@ -43,7 +44,7 @@ DEFAULT_ENDPOINT = "https://huggingface.co"
 USABLE = ("trained", "kept")
 
 
-def check_names(up: dict) -> None:
+def check_names(up: Upload | dict) -> None:
     """Refuse a namespace or repo name the Hub would refuse (and any path-like name)."""
     for key in ("namespace", "dataset_repo", "stage1_repo", "stage2_repo"):
         value = up.get(key)
@@ -216,28 +217,28 @@ def _upload_hf(api, namespace: str | None, repo: dict, private: bool, net: dict,
     return {"repo_id": repo_id, "repo_type": repo["repo_type"], "commit": info.oid, "url": info.commit_url}
 
 
-def _targets(up: dict) -> dict:
+def _targets(up: Upload) -> dict:
     """Where each repo goes: part of what decides whether anything changed."""
-    ns = up["namespace"] or ("local" if up["destination"].startswith("dir:") else "(token user)")
-    return {"destination": up["destination"], "private": up["private"],
+    ns = up.namespace or ("local" if up.destination.startswith("dir:") else "(token user)")
+    return {"destination": up.destination, "private": up.private,
             **{key: f"{ns}/{up[f'{key}_repo']}" for key in ("dataset", "stage1", "stage2")}}
 
 
 def upload(config: dict, paths: dict, marker: Path) -> dict:
     """Publish (or skip) and write the marker; returns the marker content."""
-    up = config["upload"]
-    if not up["enabled"]:
+    up = Settings.of(config).upload
+    if not up.enabled:
         result = {"status": "disabled", "reason": "upload.enabled is false (set it or FINE_TUNING_UPLOAD_ENABLED=true)"}
         atomic.write_json(marker, result)
         return result
     check_names(up)
-    root = _dir_root(up["destination"]) if up["destination"].startswith("dir:") else None
+    root = _dir_root(up.destination) if up.destination.startswith("dir:") else None
     from tasks.core import state as state_files
 
     previous = state_files.load(marker, dict, "upload marker") or {}  # damaged: moved aside, published anew
     targets = _targets(up)
     if _dataset_empty(paths["training_data"]):
-        published = (previous.get("status") == "uploaded" and previous.get("destination") == up["destination"]) or (
+        published = (previous.get("status") == "uploaded" and previous.get("destination") == up.destination) or (
             root is not None and (root / "datasets" / targets["dataset"]).is_dir())
         if root is None and not published:
             # without a marker (a fresh workspace, another machine) only the Hub knows whether the repo holds
@@ -259,7 +260,7 @@ def upload(config: dict, paths: dict, marker: Path) -> dict:
         results = _publish(config, up, repos, root)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    result = {"status": "uploaded", "destination": up["destination"], "repos": results, "hashes": hashes, "targets": targets}
+    result = {"status": "uploaded", "destination": up.destination, "repos": results, "hashes": hashes, "targets": targets}
     atomic.write_json(marker, result)
     for key, r in results.items():
         print(f"upload: {key} -> {r['repo_id']} @ {r['commit'][:12]}")
@@ -279,8 +280,8 @@ def _publish(config: dict, up: dict, repos: list[dict], root: Path | None) -> di
         endpoint = os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
         api = HfApi(endpoint=endpoint, token=token)
         for repo in repos:
-            results[repo["key"]] = _upload_hf(api, up["namespace"], repo, up["private"], net, endpoint)
+            results[repo["key"]] = _upload_hf(api, up.namespace, repo, up.private, net, endpoint)
     else:
         for repo in repos:
-            results[repo["key"]] = _upload_dir(root, up["namespace"] or "local", repo)
+            results[repo["key"]] = _upload_dir(root, up.namespace or "local", repo)
     return results

@@ -8,10 +8,10 @@ naming the file, the line and what was expected.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from tasks.core.errors import SecftError
+from tasks.core.textio import jsonl_lines, read_utf8
 
 FORMATS = {
     "chat": "an object with a 'messages' list of {'role', 'content'}",
@@ -53,27 +53,9 @@ def read_rows(path: Path) -> list[dict]:
 
 def read_rows_with_format(path: Path) -> tuple[list[dict], str | None]:
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SecftError(f"{path}: dataset not found") from None
-    except IsADirectoryError:
-        raise SecftError(f"{path}: is a folder, expected a JSONL file") from None
-    except OSError as exc:
-        raise SecftError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SecftError(f"{path}: not UTF-8 text (byte offset {exc.start})") from None
     rows: list[dict] = []
     file_format = None
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SecftError(f"{path}: line {n}: malformed JSON: {exc.msg}") from None
+    for n, row in jsonl_lines(path, read_utf8(path, "dataset")):
         fmt = row_format(row)
         if fmt is None:
             raise SecftError(f"{path}: line {n}: not an mlx-lm training row; expected {EXPECTED}")

@@ -19,6 +19,7 @@ import math
 import time
 
 from tasks.core.errors import SecftError
+from tasks.core.settings import FineTuning
 from tasks.training import distributed, schedule
 from tasks.training.batches import (
     batch_for_step,
@@ -82,14 +83,15 @@ def step_seed(seed: int, step: int) -> int:
     return (seed * 1_000_003 + step) % 2**63
 
 
-def add_lora(model, cfg: dict) -> None:
+def add_lora(model, cfg: FineTuning | dict) -> None:
+    cfg = FineTuning.of(cfg)
     import mlx.core as mx
     from mlx_lm.tuner.utils import linear_to_lora_layers
 
-    mx.random.seed(cfg["seed"])  # LoRA's initial weights are random: seed first
+    mx.random.seed(cfg.seed)  # LoRA's initial weights are random: seed first
     model.freeze()
     linear_to_lora_layers(
-        model, cfg["lora_layers"], {"rank": cfg["lora_rank"], "scale": cfg["lora_scale"], "dropout": cfg["lora_dropout"]}
+        model, cfg.lora_layers, {"rank": cfg.lora_rank, "scale": cfg.lora_scale, "dropout": cfg.lora_dropout}
     )
 
 
@@ -113,7 +115,7 @@ def train_adapter(
     tokenizer,
     train_rows: list[dict],
     valid_rows: list[dict],
-    cfg: dict,
+    cfg: FineTuning | dict,
     checkpoints: Checkpoints,
     log: logging.Logger,
     on_step=None,
@@ -125,6 +127,7 @@ def train_adapter(
     Under ``mlx.launch`` every rank runs this with the same arguments
     (``distributed``); only rank 0 saves checkpoints.
     """
+    cfg = FineTuning.of(cfg)
     from functools import partial
 
     import mlx.core as mx
@@ -133,14 +136,14 @@ def train_adapter(
     from mlx_lm.cli_ui import TrainUI
     from mlx_lm.tuner.trainer import default_loss, grad_checkpoint
 
-    seed, max_len = cfg["seed"], cfg["max_seq_length"]
+    seed, max_len = cfg.seed, cfg.max_seq_length
     w = distributed.world()
     add_lora(model, cfg)
 
     # data: tokenised rows (over-long ones handled once, here), fixed batches, an order that is a function of (seed, step)
-    long_rows = cfg.get("long_rows", "truncate")
-    train_ds, long_train = prepare_rows(train_rows, tokenizer, cfg["mask_prompt"], max_len, long_rows)
-    valid_ds, long_valid = prepare_rows(valid_rows, tokenizer, cfg["mask_prompt"], max_len, long_rows)
+    long_rows = cfg.long_rows
+    train_ds, long_train = prepare_rows(train_rows, tokenizer, cfg.mask_prompt, max_len, long_rows)
+    valid_ds, long_valid = prepare_rows(valid_rows, tokenizer, cfg.mask_prompt, max_len, long_rows)
     if not train_ds:
         raise SecftError(f"every training row is longer than fine_tuning.max_seq_length={max_len} tokens "
                          f"(fine_tuning.long_rows: {long_rows})")
@@ -148,11 +151,11 @@ def train_adapter(
         if counts["dropped"] or counts["truncated"]:
             log.info("%s rows longer than max_seq_length=%d: %d truncated, %d dropped (%d with no room for the answer) of %d",
                      name, max_len, counts["truncated"], counts["dropped"], counts["prompt_too_long"], n)
-    batch = min(cfg["batch_size"], len(train_ds))
+    batch = min(cfg.batch_size, len(train_ds))
     distributed.check_batch(batch, w)
-    total = iterations(len(train_ds), batch, cfg["max_epochs"], cfg["max_iters"])
+    total = iterations(len(train_ds), batch, cfg.max_epochs, cfg.max_iters)
     batches = batch_index(train_ds, batch)
-    val_batches = validation_batches(valid_ds, min(batch, len(valid_ds)), cfg["val_batches"]) if valid_ds else []
+    val_batches = validation_batches(valid_ds, min(batch, len(valid_ds)), cfg.val_batches) if valid_ds else []
     if w.size > 1:
         print(f"distributed: rank {w.rank} of {w.size} trains rows {w.rank}::{w.size} of each batch of {batch}", flush=True)
 
@@ -180,7 +183,7 @@ def train_adapter(
         valid_before = evaluate_loss(model, valid_ds, val_batches, max_len, w)
         history = {"train": [], "valid": [] if valid_before is None else [{"step": 0, "loss": valid_before}]}
 
-    if cfg["grad_checkpoint"]:
+    if cfg.grad_checkpoint:
         grad_checkpoint(model.layers[0])
     loss_and_grad = nn.value_and_grad(model, default_loss)
     state = [model.state, optimizer.state, mx.random.state]
@@ -191,7 +194,7 @@ def train_adapter(
         optimizer.update(model, distributed.average_gradients(grads, toks, w))
         return loss, toks
 
-    every = cfg.get("checkpoint_every", 100)
+    every = cfg.checkpoint_every
     trained_tokens = history["train"][-1]["trained_tokens"] if history["train"] else 0
     rank_tokens = 0
     tic_all = time.perf_counter()
@@ -221,7 +224,7 @@ def train_adapter(
             eta = (time.perf_counter() - tic_all) / (step - start) * (total - step)
             log.info("step %d train_loss %.4f lr %.3g tok/s %.1f (of %d, eta %s)", step, loss, history["train"][-1]["learning_rate"],
                      toks / elapsed if elapsed > 0 else 0.0, total, _clock(eta))
-            if w.writer and (step % max(1, cfg["steps_per_eval"]) == 0 or step == start + 1) and step < total:
+            if w.writer and (step % max(1, cfg.steps_per_eval) == 0 or step == start + 1) and step < total:
                 print(f"step {step}/{total}: elapsed {_clock(time.perf_counter() - tic_all)}, ETA {_clock(eta)}", flush=True)
             if not math.isfinite(loss):
                 if w.writer:
@@ -230,7 +233,7 @@ def train_adapter(
                     f"training loss became {loss} at step {step} (learning_rate={cfg['learning_rate']}); "
                     "lower fine_tuning.learning_rate", history,
                 )
-            if val_batches and (step % cfg["steps_per_eval"] == 0 or step == total):
+            if val_batches and (step % cfg.steps_per_eval == 0 or step == total):
                 vtic = time.perf_counter()
                 vloss = evaluate_loss(model, valid_ds, val_batches, max_len, w)
                 model.train()

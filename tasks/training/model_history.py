@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 
 from tasks.core import atomic
-from tasks.core.errors import SecftError, os_error_line
+from tasks.core.errors import SecftError, run_command
 from tasks.core.hashing import sha256_file, sha256_json
 from tasks.training.history_repair import rebuild, well_formed
 
@@ -272,7 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     rs.add_argument("name")
     args = p.parse_args(argv)
     root = args.workspace / "fine-tuning"
-    try:
+
+    def command() -> int:
         if not args.workspace.is_dir():
             raise SecftError(f"--workspace {args.workspace}: not a folder")
         if args.command == "list":
@@ -283,11 +284,7 @@ def main(argv: list[str] | None = None) -> int:
 
         with RunLock(root / ".secft.lock"):
             build = restore(args.name, root)
-    except SecftError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"error: {os_error_line(exc, root)}", file=sys.stderr)
-        return 2
-    print(f"restored {build['name']}: {', '.join(build['folders'])}")
-    return 0
+        print(f"restored {build['name']}: {', '.join(build['folders'])}")
+        return 0
+
+    return run_command(command, root)

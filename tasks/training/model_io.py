@@ -21,18 +21,20 @@ from pathlib import Path
 
 from tasks.core import atomic
 from tasks.core.errors import SecftError
+from tasks.core.settings import FineTuning
 
 BITS = {"none": None, "4bit": 4, "8bit": 8}
 
 
-def quantization(cfg: dict) -> dict | None:
+def quantization(cfg: FineTuning | dict) -> dict | None:
     """``{"bits", "group_size"}`` for ``fine_tuning.quantization``, None for ``none``."""
-    name = cfg.get("quantization", "none") or "none"
+    cfg = FineTuning.of(cfg)
+    name = cfg.quantization or "none"
     if name not in BITS:
         raise SecftError(f"fine_tuning.quantization {name!r}: expected one of {', '.join(BITS)}")
     if BITS[name] is None:
         return None
-    return {"bits": BITS[name], "group_size": int(cfg.get("quantization_group_size", 64))}
+    return {"bits": BITS[name], "group_size": int(cfg.quantization_group_size)}
 
 
 def quantize(model, model_config: dict, q: dict) -> dict:
@@ -50,11 +52,12 @@ def quantize(model, model_config: dict, q: dict) -> dict:
     return {**q, "quantized_layers": len(candidates) - len(skipped), "full_precision_layers": skipped}
 
 
-def load_model(base: Path, adapter_path: Path | None = None, cfg: dict | None = None):
+def load_model(base: Path, adapter_path: Path | None = None, cfg: FineTuning | dict | None = None):
     """(model, tokenizer, config, quantization record) from a verified folder, quantised per ``cfg``.
 
     With an adapter, the adapter is applied after quantisation (it was trained that way).
     """
+    cfg = FineTuning.of(cfg) if cfg is not None else None
     import mlx_lm
     from mlx_lm.utils import load_adapters
 
@@ -92,7 +95,8 @@ def save_fused(directory: Path, base: Path, model, tokenizer, model_config: dict
     save(directory, str(base), model, tokenizer, config, donate_model=False)
 
 
-def save_adapter(model, directory: Path, cfg: dict, base_ref: str) -> None:
+def save_adapter(model, directory: Path, cfg: FineTuning | dict, base_ref: str) -> None:
+    cfg = FineTuning.of(cfg)
     import mlx.core as mx
     from mlx.utils import tree_flatten
 
@@ -100,10 +104,10 @@ def save_adapter(model, directory: Path, cfg: dict, base_ref: str) -> None:
     config = {
         "fine_tune_type": "lora",
         "model": base_ref,
-        "num_layers": cfg["lora_layers"],
-        "lora_parameters": {"rank": cfg["lora_rank"], "scale": cfg["lora_scale"], "dropout": cfg["lora_dropout"]},
-        "max_seq_length": cfg["max_seq_length"],
-        "mask_prompt": cfg["mask_prompt"],
+        "num_layers": cfg.lora_layers,
+        "lora_parameters": {"rank": cfg.lora_rank, "scale": cfg.lora_scale, "dropout": cfg.lora_dropout},
+        "max_seq_length": cfg.max_seq_length,
+        "mask_prompt": cfg.mask_prompt,
     }
     q = quantization(cfg)
     if q:  # informational: mlx-lm ignores it; load with tasks.training.model_io.load_model to quantise the base first

@@ -12,6 +12,7 @@ import json
 import os
 from pathlib import Path
 
+from tasks.core import atomic
 from tasks.core.hashing import sha256_file
 
 _SMALL_FILE = 64 * 1024 * 1024
@@ -64,3 +65,29 @@ def skipped_for_daemon(metrics_path: Path) -> bool:
     except (OSError, ValueError, RecursionError):
         return False
     return isinstance(metrics, dict) and metrics.get("status") in ("skipped", "kept") and metrics.get("skipped_by") == "daemon"
+
+
+# ----------------------------------------------------------------------------- a stage that did not train
+
+DAEMON_SKIP = "daemon"
+
+
+def write_skipped(out_dir: Path, stage: str, reason: str, skipped_by: str | None = None) -> dict:
+    metrics = {"stage": stage, "status": "skipped", "reason": reason, "outputs": {}}
+    if skipped_by:
+        metrics["skipped_by"] = skipped_by
+    with atomic.directory(out_dir) as tmp:
+        atomic.write_json(tmp / "metrics.json", metrics)
+    print(f"{stage}: skipped: {reason}")
+    return metrics
+
+
+def write_failed(out_dir: Path, stage: str, reason: str, extra: dict | None = None) -> dict:
+    """Record a failed stage; an earlier adapter's files stay where they are (nothing is lost)."""
+    metrics = {"stage": stage, "status": "failed", "reason": reason, "outputs": {}, **(extra or {})}
+    atomic.write_json(out_dir / "metrics.json", metrics)
+    return metrics
+
+
+def is_daemon_run() -> bool:
+    return os.environ.get("SECFT_DAEMON") == "1"

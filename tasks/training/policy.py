@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 
 from tasks.core.hashing import sha256_json
+from tasks.core.settings import FineTuning
 
 ROWS_FILE = "trained_rows.txt"
 
@@ -47,12 +48,13 @@ def previous_metrics(folder: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def decide(cfg: dict, out_dir: Path, rows: list[dict], setup: str, force: bool, intact: bool) -> dict:
+def decide(cfg: FineTuning | dict, out_dir: Path, rows: list[dict], setup: str, force: bool, intact: bool) -> dict:
     """The policy record for this run: ``decision`` starts with "train" or "keep"."""
+    cfg = FineTuning.of(cfg)
     prev = previous_metrics(out_dir)
     record = {
-        "min_new_rows": cfg.get("min_new_rows", 0),
-        "min_new_percent": cfg.get("min_new_percent", 0),
+        "min_new_rows": cfg.min_new_rows,
+        "min_new_percent": cfg.min_new_percent,
         "trained_on_dataset_sha256": sha256_json(rows),
         "pending_rows": 0,
     }

@@ -13,16 +13,19 @@ wasted; here optimizer step ``s`` (0-based) warms up as
 
 from __future__ import annotations
 
+from tasks.core.settings import FineTuning
+
 SCHEDULES = ("constant", "cosine")
 
 
-def build(cfg: dict, total_steps: int):
+def build(cfg: FineTuning | dict, total_steps: int):
     """A float or an mlx schedule (a callable of the optimizer step) for ``total_steps`` updates."""
+    cfg = FineTuning.of(cfg)
     import mlx.optimizers as optim
 
-    lr = float(cfg["learning_rate"])
-    kind = cfg.get("lr_schedule", "constant")
-    warmup = min(int(cfg.get("warmup_steps", 0) or 0), max(total_steps - 1, 0))
+    lr = float(cfg.learning_rate)
+    kind = cfg.lr_schedule
+    warmup = min(int(cfg.warmup_steps or 0), max(total_steps - 1, 0))
     if kind not in SCHEDULES:
         from tasks.core.errors import SecftError
 
@@ -39,8 +42,9 @@ def build(cfg: dict, total_steps: int):
     return optim.join_schedules([warm, main], [warmup])
 
 
-def values(cfg: dict, total_steps: int) -> list[float]:
+def values(cfg: FineTuning | dict, total_steps: int) -> list[float]:
     """The learning rate of each update 1..total_steps (what the trainer records per step)."""
+    cfg = FineTuning.of(cfg)
     import mlx.core as mx
 
     schedule = build(cfg, total_steps)
@@ -49,6 +53,7 @@ def values(cfg: dict, total_steps: int) -> list[float]:
     return [schedule(mx.array(s)).item() for s in range(total_steps)]
 
 
-def describe(cfg: dict) -> dict:
-    return {"lr_schedule": cfg.get("lr_schedule", "constant"), "warmup_steps": int(cfg.get("warmup_steps", 0) or 0),
-            "learning_rate": cfg["learning_rate"]}
+def describe(cfg: FineTuning | dict) -> dict:
+    cfg = FineTuning.of(cfg)
+    return {"lr_schedule": cfg.lr_schedule, "warmup_steps": int(cfg.warmup_steps or 0),
+            "learning_rate": cfg.learning_rate}

@@ -20,32 +20,39 @@ task fails, the stage is never uploaded).
 from __future__ import annotations
 
 import logging
-import os
 import time
 from pathlib import Path
 
 from tasks.core import atomic
 from tasks.core.hashing import sha256_file, sha256_json
+from tasks.core.settings import FineTuning, Settings
 from tasks.training import base_model as models
 from tasks.training import distributed, model_history, policy, preflight
 from tasks.training.checkpoints import Checkpoints
 from tasks.training.formats import read_rows
 from tasks.training.loop import NonFiniteLoss, train_adapter
 from tasks.training.model_io import fuse, load_model, save_adapter, save_fused
-from tasks.training.outputs import describe_outputs, outputs_intact
+from tasks.training.outputs import (
+    DAEMON_SKIP,
+    describe_outputs,
+    is_daemon_run,
+    outputs_intact,
+    write_failed,
+    write_skipped,
+)
 
 TRAINING_KEYS = (
     "batch_size", "learning_rate", "max_epochs", "max_iters", "lora_rank", "lora_scale", "lora_dropout",
     "lora_layers", "max_seq_length", "mask_prompt", "grad_checkpoint", "seed", "steps_per_eval", "val_batches",
     "quantization", "quantization_group_size", "lr_schedule", "warmup_steps", "long_rows",
 )
-DAEMON_SKIP = "daemon"
 # settings that do not change what an adapter learns: changing them alone never forces retraining
 POLICY_NEUTRAL = ("min_new_rows", "min_new_percent", "skip_fine_tuning", "skip_in_daemon", "eval_prompts", "checkpoint_every",
                   "keep_builds")
 
 
-def hyper(cfg: dict) -> dict:
+def hyper(cfg: FineTuning | dict) -> dict:
+    cfg = FineTuning.of(cfg)
     return {k: cfg[k] for k in TRAINING_KEYS if k in cfg}
 
 
@@ -65,31 +72,11 @@ def logger(log_path: Path) -> logging.Logger:
     return log
 
 
-def write_skipped(out_dir: Path, stage: str, reason: str, skipped_by: str | None = None) -> dict:
-    metrics = {"stage": stage, "status": "skipped", "reason": reason, "outputs": {}}
-    if skipped_by:
-        metrics["skipped_by"] = skipped_by
-    with atomic.directory(out_dir) as tmp:
-        atomic.write_json(tmp / "metrics.json", metrics)
-    print(f"{stage}: skipped: {reason}")
-    return metrics
-
-
-def write_failed(out_dir: Path, stage: str, reason: str, extra: dict | None = None) -> dict:
-    """Record a failed stage; an earlier adapter's files stay where they are (nothing is lost)."""
-    metrics = {"stage": stage, "status": "failed", "reason": reason, "outputs": {}, **(extra or {})}
-    atomic.write_json(out_dir / "metrics.json", metrics)
-    return metrics
-
-
-def is_daemon_run() -> bool:
-    return os.environ.get("SECFT_DAEMON") == "1"
-
-
-def _skip(cfg: dict) -> tuple[str, str] | None:
-    if cfg["skip_fine_tuning"]:
+def _skip(cfg: FineTuning | dict) -> tuple[str, str] | None:
+    cfg = FineTuning.of(cfg)
+    if cfg.skip_fine_tuning:
         return "fine_tuning.skip_fine_tuning is true", "config"
-    if is_daemon_run() and cfg["skip_in_daemon"]:
+    if is_daemon_run() and cfg.skip_in_daemon:
         return "fine_tuning.skip_in_daemon is true and this run was started by the daemon", DAEMON_SKIP
     return None
 
@@ -111,17 +98,19 @@ def _preflight(folders: list[Path], need_bytes: int = 0) -> None:
     preflight.check_free_space(folders[0], need_bytes)
 
 
-def setup_sha(base_model: str, base: Path, cfg: dict, extra=None) -> str:
+def setup_sha(base_model: str, base: Path, cfg: FineTuning | dict, extra=None) -> str:
     """What an adapter depends on besides its rows (the policy keeps an adapter only when this is unchanged)."""
+    cfg = FineTuning.of(cfg)
     settings = {k: v for k, v in cfg.items() if k not in POLICY_NEUTRAL}
     return sha256_json({"base_model": base_model, "base": models.signature(base), "settings": settings, "extra": extra})
 
 
 def train_single(
-    base_model: str, train_rows: list[dict], valid_rows: list[dict], out_dir: Path, cfg: dict,
+    base_model: str, train_rows: list[dict], valid_rows: list[dict], out_dir: Path, cfg: FineTuning | dict,
     checkpoint_dir: Path, log_path: Path, stage: str, extra_metrics: dict | None = None, on_step=None,
 ) -> dict:
     """Train one adapter on the base model and write it with its metrics."""
+    cfg = FineTuning.of(cfg)
     tic = time.perf_counter()
     _preflight([out_dir.parent, checkpoint_dir.parent, log_path.parent])
     base = models.resolve_verified(base_model)
@@ -173,14 +162,14 @@ def _os_errors(func):
 @_os_errors
 def stage1(config: dict, data_dir: Path, out_dir: Path, checkpoint_dir: Path, log_path: Path,
            force: bool = False, on_step=None) -> dict:
-    cfg = config["fine_tuning"]
+    cfg = Settings.of(config).fine_tuning
     skip = _skip(cfg)
     if skip:
         return _skipped(out_dir, "stage1", *skip)
     train_rows = read_rows(data_dir / "stage1_train.jsonl")
     valid_rows = read_rows(data_dir / "stage1_valid.jsonl")
     mode = "sequential"
-    if not cfg["sequential"]:
+    if not cfg.sequential:
         mode = "single-stage"
         train_rows += read_rows(data_dir / "stage2_train.jsonl")
         valid_rows += read_rows(data_dir / "stage2_valid.jsonl")
@@ -207,7 +196,7 @@ def _mix(stage1_rows: list[dict], n_stage2: int, percent: int) -> list[dict]:
 @_os_errors
 def stage2(config: dict, data_dir: Path, stage1_dir: Path, out_dir: Path, model_dir: Path, checkpoint_dir: Path,
            log_path: Path, force: bool = False, on_step=None) -> dict:
-    cfg = config["fine_tuning"]
+    cfg = Settings.of(config).fine_tuning
     skip = _skip(cfg)
     if skip:
         return _skipped(out_dir, "stage2", *skip)
@@ -219,14 +208,14 @@ def stage2(config: dict, data_dir: Path, stage1_dir: Path, out_dir: Path, model_
     base = models.resolve_verified(base_model)
     preflight.check_free_space(model_dir.parent, int(preflight.folder_size(base) * 1.1))
     s1_sha = sha256_file(stage1_dir / "adapters.safetensors")
-    sequential = cfg["sequential"]
+    sequential = cfg.sequential
     rows: list[dict] = []
     if sequential:
         train_rows = read_rows(data_dir / "stage2_train.jsonl")
         valid_rows = read_rows(data_dir / "stage2_valid.jsonl")
         if not train_rows:
             return write_skipped(out_dir, "stage2", "no stage-2 training data (no finding had a fix source)")
-        mixed = _mix(read_rows(data_dir / "stage1_train.jsonl"), len(train_rows), cfg["stage1_mix_percent"])
+        mixed = _mix(read_rows(data_dir / "stage1_train.jsonl"), len(train_rows), cfg.stage1_mix_percent)
         rows = train_rows + mixed + valid_rows
     setup = setup_sha(base_model, base, cfg, {"mode": "sequential" if sequential else "single-stage", "stage1": s1_sha})
     decision = policy.decide(cfg, out_dir, rows, setup, force, outputs_intact(out_dir / "metrics.json"))
@@ -241,21 +230,22 @@ def _train_stage2(config, data_dir, stage1_dir, out_dir, model_dir, checkpoint_d
     from tasks.training.batches import tokenize_rows
     from tasks.training.loop import valid_loss
 
-    cfg, base_model = config["fine_tuning"], config["base_model"]
+    settings = Settings.of(config)
+    cfg, base_model = settings.fine_tuning, settings.base_model
     tic = time.perf_counter()
     log = logger(log_path)
     model, tokenizer, model_config, quantized = load_model(base, stage1_dir, cfg)
-    fuse(model, dequantize=not cfg["sequential"])  # QLoRA: stage 2 trains on the quantised stage-1 model
+    fuse(model, dequantize=not cfg.sequential)  # QLoRA: stage 2 trains on the quantised stage-1 model
     metrics: dict = {"stage": "stage2", "base_model": base_model, "stage1_adapter_sha256": s1_sha, "quantization": quantized,
                      "setup_sha256": setup, "policy": decision, "data_sha256": sha256_json(rows)}
     writer = distributed.writer()
-    if cfg["sequential"]:
+    if cfg.sequential:
         train_rows = read_rows(data_dir / "stage2_train.jsonl")
         valid_rows = read_rows(data_dir / "stage2_valid.jsonl")
-        mixed = _mix(read_rows(data_dir / "stage1_train.jsonl"), len(train_rows), cfg["stage1_mix_percent"])
-        s1_valid_ds, _ = tokenize_rows(read_rows(data_dir / "stage1_valid.jsonl"), tokenizer, cfg["mask_prompt"], cfg["max_seq_length"],
-                                     cfg.get("long_rows", "truncate"))
-        vb = lambda ds: valid_loss(model, ds, cfg["batch_size"], cfg["val_batches"], cfg["max_seq_length"])  # noqa: E731
+        mixed = _mix(read_rows(data_dir / "stage1_train.jsonl"), len(train_rows), cfg.stage1_mix_percent)
+        s1_valid_ds, _ = tokenize_rows(read_rows(data_dir / "stage1_valid.jsonl"), tokenizer, cfg.mask_prompt, cfg.max_seq_length,
+                                     cfg.long_rows)
+        vb = lambda ds: valid_loss(model, ds, cfg.batch_size, cfg.val_batches, cfg.max_seq_length)  # noqa: E731
         s1_before = vb(s1_valid_ds)
         ckpt = Checkpoints(checkpoint_dir, sha256_json({"setup": setup, "rows": sha256_json(rows)}))
         try:

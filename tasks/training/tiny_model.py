@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from tasks.core import atomic
+from tasks.core.settings import TinyModel
 
 # OLMo-2 Instruct's chat format (the same special tokens and layout)
 CHAT_TEMPLATE = (
@@ -53,8 +54,9 @@ def train_tokenizer(corpus: Path, vocab_size: int):
     return tok
 
 
-def build(corpus: Path, out_dir: Path, cfg: dict) -> dict:
+def build(corpus: Path, out_dir: Path, cfg: TinyModel | dict) -> dict:
     """Write a loadable model folder to ``out_dir`` (atomically); returns its config."""
+    cfg = TinyModel.of(cfg)
     import mlx.core as mx
     from mlx.utils import tree_flatten
     from mlx_lm.models import olmo2
@@ -63,18 +65,18 @@ def build(corpus: Path, out_dir: Path, cfg: dict) -> dict:
         from tasks.core.errors import SecftError
 
         raise SecftError(f"{corpus}: tokenizer corpus not found")
-    tok = train_tokenizer(corpus, cfg["vocab_size"])
+    tok = train_tokenizer(corpus, cfg.vocab_size)
     eos = tok.token_to_id("<|endoftext|>")
     pad = tok.token_to_id("<|pad|>")
     config = {
         "architectures": ["Olmo2ForCausalLM"],
         "model_type": "olmo2",
         "vocab_size": tok.get_vocab_size(),
-        "hidden_size": cfg["hidden_size"],
-        "intermediate_size": cfg["intermediate_size"],
-        "num_hidden_layers": cfg["num_hidden_layers"],
-        "num_attention_heads": cfg["num_attention_heads"],
-        "num_key_value_heads": cfg["num_attention_heads"],
+        "hidden_size": cfg.hidden_size,
+        "intermediate_size": cfg.intermediate_size,
+        "num_hidden_layers": cfg.num_hidden_layers,
+        "num_attention_heads": cfg.num_attention_heads,
+        "num_key_value_heads": cfg.num_attention_heads,
         "rms_norm_eps": 1e-6,
         "max_position_embeddings": 4096,
         "rope_theta": 500000.0,
@@ -85,7 +87,7 @@ def build(corpus: Path, out_dir: Path, cfg: dict) -> dict:
         "pad_token_id": pad,
         "torch_dtype": "float32",
     }
-    mx.random.seed(cfg["seed"])
+    mx.random.seed(cfg.seed)
     model = olmo2.Model(olmo2.ModelArgs.from_dict(config))
     mx.eval(model.parameters())
     weights = dict(tree_flatten(model.parameters()))

@@ -52,8 +52,6 @@ def _ids(f: Finding) -> list[str]:
 
 
 def record(f: Finding | dict, verdict: str, reasons: list[dict], source: str, vuln_ids: list[str]) -> dict:
-
-
     f = as_finding(f)
     return {"finding_id": f.id, "tool": f.tool, "rule_id": str(f.rule_id), "vuln_ids": vuln_ids,
             "package": _package(f), "path": f.path, "verdict": verdict,
