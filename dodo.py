@@ -1,11 +1,8 @@
-"""secft build graph: scanner reports -> findings -> narratives -> datasets -> adapters -> evaluation -> upload.
+"""secft build graph: scanner reports -> findings -> triage -> narratives -> datasets -> adapters -> evaluation -> upload.
 
-Run ``doit`` (or ``doit profile=smoke``) in the repository root; ``doit list`` shows the targets and
-``doit stage2_codefix`` builds one target and what it needs.  This file is wiring only: each task names
-its step in ``tasks/`` (one package per phase, docs/architecture.md), its inputs (``file_dep``: data and
-the code of the packages it runs), its ``targets`` and the settings it reads (``config_changed``).
-Steps are named as "module:function" strings and imported when they run, so ``doit list`` and a no-op
-run import no parser, mlx or mlx_lm.
+Wiring only (docs/architecture.md): each task names its step in ``tasks/`` as "module:function" (imported
+when it runs, so ``doit list`` and a no-op import no parser or mlx), its ``file_dep`` (data and the code of
+the packages it runs), its ``targets`` and the settings it reads (``config_changed``).
 """
 
 from __future__ import annotations
@@ -18,7 +15,7 @@ from doit.exceptions import TaskFailed
 from doit.tools import config_changed
 
 from tasks.core import doitdb, runlock
-from tasks.core import intact as targets_intact
+from tasks.core import intact as targets_intact  # noqa: I001
 from tasks.core.config import load_config, section
 from tasks.core.errors import SecftError
 from tasks.core.layout import code_files, from_command_line, small_result
@@ -26,8 +23,6 @@ from tasks.core.settings import Settings
 from tasks.ingest.artifacts import LOCAL_PROVENANCE, set_local_provenance
 
 CODE = Path(__file__).resolve().parent / "tasks"
-
-
 _COMMAND = runlock.doit_command(sys.argv)
 doitdb.install()  # each finished task is on disk at once: a kill -9 later in the run never retrains it
 try:  # doit variables (README "Command-line modes"): profile=, force=, workspace=, artifacts_dir= and config overrides
@@ -38,8 +33,7 @@ try:  # doit variables (README "Command-line modes"): profile=, force=, workspac
                          overrides=_OVERRIDES, overrides_label=_LABELS)
 except SecftError as exc:
     sys.exit(print(f"secft: error: {exc}", file=sys.stderr) or 2)
-DOIT_CONFIG = {"default_tasks": ["upload"], "dep_file": L.dep_file, "backend": "sqlite3", "check_file_uptodate": "md5",
-               "verbosity": 2}
+DOIT_CONFIG = {"default_tasks": ["upload"], "dep_file": L.dep_file, "backend": "sqlite3", "check_file_uptodate": "md5", "verbosity": 2}
 doitdb.check(L.dep_file)  # a damaged database is moved aside (one line), not a DatabaseError on every run
 S = Settings.of(CONFIG)  # typed, per phase; CONFIG's sections stay what config_changed compares
 set_local_provenance(S.provenance)
@@ -53,7 +47,7 @@ def _code(*packages: str) -> list[str]:
 
 
 def _paths(*paths) -> list[str]:
-    return [str(p) for p in paths]
+    return list(map(str, paths))
 
 
 def _action(step, *args, **kwargs):
@@ -65,7 +59,6 @@ def _action(step, *args, **kwargs):
         from tasks.training import blas
 
         blas.preload()  # the system OpenBLAS for mlx, before any step imports mlx (never required)
-
         module, name = step.split(":")
         try:
             return small_result(getattr(importlib.import_module(module), name)(*args, **kwargs))

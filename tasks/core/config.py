@@ -188,7 +188,8 @@ def load_config(
             # hash matches): a damaged or hand-edited one ({} or "triage": {"advisories": 5}) broke every command
             if isinstance(cached.get("config"), dict) and cached.get("sha256") == sha256_json(cached["config"]):
                 return cached["config"]
-            state_files.set_aside(cache, "its content does not match the hash recorded with it", "config cache")
+            if "sha256" in cached:  # a cache written before the hash existed is just rebuilt, without a word
+                state_files.set_aside(cache, "its content does not match the hash recorded with it", "config cache")
     config = _load(path, profile, environ, overrides, overrides_label)
     if key:
         from tasks.core import atomic
