@@ -115,7 +115,7 @@ def task_prune():
 # ----------------------------------------------------------------------------- triage
 def task_triage():
     """A grounded verdict per finding (advisory record, report, repository): data/findings/triage.jsonl, triage.md."""
-    from tasks.triage.step import task_inputs
+    from tasks.triage.inputs import task_inputs
 
     cfg, repo = S.triage, S.source.get("repo_path")
     deps, settings = task_inputs(cfg, repo, L.shipped)
@@ -136,7 +136,7 @@ def task_knowledge_base():
 
 def task_enrich_narratives():
     """Write an analysis narrative per finding, fitted to its kind and language, with BM25 retrieval from the knowledge base."""
-    return _task("tasks.enrich:enrich", L.findings, L.kb, L.narratives, L.narrative_cache, S.enrich.top_k,
+    return _task("tasks.enrich.step:enrich", L.findings, L.kb, L.narratives, L.narrative_cache, S.enrich.top_k,
                  L.advisory_fixes,  # the advisory record's fix for the installed line (triage)
                  S.enrich.teacher,
                  deps=_paths(L.findings, L.kb, L.advisory_fixes) + _code("triage", "fixes", "enrich"), targets=[L.narratives],
@@ -147,10 +147,10 @@ def task_enrich_narratives():
 # ----------------------------------------------------------------------------- datasets
 def task_build_datasets():
     """Build stage-1 (analysis) and stage-2 (code-fix) train/valid/test JSONL, linted (lint.json, quarantine.jsonl)."""
-    from tasks.datasets.build import task_inputs
+    from tasks.datasets.inputs import task_inputs
 
     source, deps = task_inputs(CONFIG, L)
-    return _task("tasks.datasets:build", L.findings, L.narratives, L.training, S.datasets, source,
+    return _task("tasks.datasets.build:build", L.findings, L.narratives, L.training, S.datasets, source,
                  deps=deps + _code("datasets", "fixes", "repository", "triage/output", "enrich", "findings/secrets", "findings/paths",
                                    "findings/versions"),
                  targets=[*L.dataset_files, *L.test_files, L.dataset_info, L.dataset_lint, L.quarantine],

@@ -10,7 +10,16 @@ May import: ``tasks.core``, ``tasks.ingest``, ``tasks.findings``, ``tasks.reposi
 ``tasks.fixes``, ``tasks.enrich``.
 """
 
-from tasks.datasets.build import FILES, build
-from tasks.datasets.split import split_of
+# Imported on first use, not with the package: ``doit list`` and a no-op build import this package for one
+# constant (the build task's inputs) and must not pay for the whole phase.
+_LAZY = {"FILES": "tasks.datasets.build", "build": "tasks.datasets.build", "split_of": "tasks.datasets.split"}
 
-__all__ = ["FILES", "build", "split_of"]
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -187,19 +187,3 @@ def _write(out_dir, files, findings, why, hygiene, report, kb_version, findings_
     info["inputs"] = {"findings_sha256": sha256_file(findings_path), "narratives_sha256": sha256_file(narratives_path)}
     atomic.write_json(out_dir / "dataset_info.json", info)
     return info
-
-
-def task_inputs(config: dict, layout) -> tuple[dict, list[str]]:
-    """(source settings, data dependencies) of the build_datasets task.
-
-    The runs index matters only with a source repository (it maps runs to commits); a public corpus
-    file is a dependency by content when it exists.
-    """
-    repo = (config.get("source") or {}).get("repo_path")
-    source = {"repo_path": repo, "runs": str(layout.runs) if repo else None, "triage": str(layout.triage),
-              "advisory_fixes": str(layout.advisory_fixes)}
-    deps = [str(p) for p in (layout.findings, layout.narratives, layout.triage, layout.advisory_fixes, *([layout.runs] if repo else []))]
-    public = config["datasets"].get("public_corpus")
-    if public and Path(public["path"]).is_file():
-        deps.append(str(public["path"]))
-    return source, deps

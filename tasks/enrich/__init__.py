@@ -9,13 +9,16 @@ May import: ``tasks.core``, ``tasks.ingest``, ``tasks.findings``, ``tasks.reposi
 ``tasks.fixes``.
 """
 
-from tasks.enrich.narrative import (
-    KIND_DEFAULT_CWE,
-    MIN_RETRIEVAL_SCORE,
-    TEMPLATE_VERSION,
-    choose_cwes,
-    narrative_for,
-)
-from tasks.enrich.step import cache_key, enrich
+# Imported on first use, not with the package: ``doit list`` and a no-op build import this package for one
+# constant (the knowledge base's builder version) and must not pay for the whole phase.
+_LAZY = {"KIND_DEFAULT_CWE": "tasks.enrich.narrative", "MIN_RETRIEVAL_SCORE": "tasks.enrich.narrative", "TEMPLATE_VERSION": "tasks.enrich.narrative", "choose_cwes": "tasks.enrich.narrative", "narrative_for": "tasks.enrich.narrative", "cache_key": "tasks.enrich.step", "enrich": "tasks.enrich.step"}
 
-__all__ = ["KIND_DEFAULT_CWE", "MIN_RETRIEVAL_SCORE", "TEMPLATE_VERSION", "cache_key", "choose_cwes", "enrich", "narrative_for"]
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
