@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from tasks.core import atomic  # noqa: E402
 from tasks.core.config import load_config  # noqa: E402
 from tasks.core.hashing import sha256_text  # noqa: E402
-from tasks.datasets import build  # noqa: E402
+from tasks.datasets.build import build  # noqa: E402
 from tasks.enrich import enrich  # noqa: E402
 from tasks.enrich.knowledge_base import build_cwe_kb  # noqa: E402
 from tasks.findings.merge import merge_findings  # noqa: E402

@@ -10,7 +10,7 @@ from test_history import scanned  # noqa: F401  (a repository scanned by Bandit 
 
 from tasks.core import atomic
 from tasks.core.config import load_config
-from tasks.datasets import build
+from tasks.datasets.build import build
 from tasks.enrich import enrich
 from tasks.fixes.mined import mine_fixes
 from tasks.repository.source import SourceReader

@@ -12,7 +12,7 @@ from test_parsers import RAW_SECRETS
 
 from tasks.core.config import load_config
 from tasks.core.schemas import validate_all
-from tasks.datasets import build as build_datasets
+from tasks.datasets.build import build as build_datasets
 from tasks.enrich import enrich, narrative_for
 from tasks.enrich.knowledge_base import KnowledgeBase, build_cwe_kb
 from tasks.findings.merge import merge

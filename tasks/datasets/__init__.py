@@ -12,7 +12,8 @@ May import: ``tasks.core``, ``tasks.ingest``, ``tasks.findings``, ``tasks.reposi
 
 # Imported on first use, not with the package: ``doit list`` and a no-op build import this package for one
 # constant (the build task's inputs) and must not pay for the whole phase.
-_LAZY = {"FILES": "tasks.datasets.build", "build": "tasks.datasets.build", "split_of": "tasks.datasets.split"}
+# (the build step itself is ``tasks.datasets.build.build``: a package attribute ``build`` would be the submodule)
+_LAZY = {"FILES": "tasks.datasets.build", "split_of": "tasks.datasets.split"}
 
 __all__ = sorted(_LAZY)
 
