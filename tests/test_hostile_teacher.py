@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from tasks.enrich.teacher import Teacher
-from tests.test_hostile_osv import _trickle_server
+from test_hostile_osv import _trickle_server
 
 
 def test_trickling_teacher_stops_at_deadline(tmp_path):
