@@ -9,22 +9,12 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO, clean_env
+from test_cli_modes import _fake_stage  # one fake trained stage for the history tests
+
 from tasks.core import atomic
-from tasks.training import model_history as builds
 from tasks.core.errors import SecftError
-
-
-def _fake_stage(root, adapter, content):
-    folder = root / "adapters" / adapter
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "adapters.safetensors").write_bytes(content)
-    (folder / "trained_rows.txt").write_text("abc\n")
-    outputs = {(folder / n).as_posix(): {"size": 1} for n in ("adapters.safetensors", "trained_rows.txt")}
-    metrics = {"stage": adapter, "status": "trained", "data_sha256": "ab" * 32, "outputs": outputs}
-    (folder / "metrics.json").write_text(json.dumps(metrics))
-    return metrics
+from tasks.training import model_history as builds
 
 
 @pytest.fixture

@@ -4,21 +4,15 @@ tasks/repository/git.py (docs/reliability.md, "Reads outside the root")."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
+from test_source import git  # the same committer setup as the source tests
 
 from tasks.core.errors import SecftError
 from tasks.repository import git as safegit
 from tasks.repository.source import SourceReader
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env).stdout.strip()
 
 
 @pytest.fixture

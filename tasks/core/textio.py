@@ -44,37 +44,57 @@ def jsonl_lines(path: Path, text: str) -> Iterator[tuple[int, object]]:
 
 
 class NotReadable(SecftError):
-    """A file refused before reading: not a regular file (FIFO, device, link), too large, or unreadable."""
+    """A file refused before reading: not a regular file (FIFO, device, link), too large, or unreadable.
+
+    ``kind`` ("open", "link", "type", "size") and ``detail`` (the reason, the file type, the size) let a
+    caller word the line its own way (the report parser names ``parse.max_bytes``).
+    """
+
+    def __init__(self, message: str, kind: str = "", detail: object = None):
+        super().__init__(message)
+        self.kind, self.detail = kind, detail
 
 
-def read_regular(path: Path, max_bytes: int) -> bytes:
-    """At most ``max_bytes`` of a regular file, never through a link and never blocking on a FIFO.
+def read_regular(path: Path, max_bytes: int, follow_links: bool = False) -> bytes:
+    """At most ``max_bytes`` of a regular file, never blocking on a FIFO (and not through a link unless asked).
 
     Why: ``read_bytes()`` before a size check read an 8 GB sparse record into memory, and a FIFO or a
-    link to /dev/zero in a records folder or a cache hung the build.  The file is opened with
-    O_NOFOLLOW|O_NONBLOCK and its type and size are checked on the open descriptor, so nothing can
-    swap it between the check and the read.  Raises ``NotReadable`` (one line naming the file).
+    link to /dev/zero in a records folder, a cache or the artifacts hung the build.  The file is opened
+    with O_NONBLOCK (and O_NOFOLLOW) and its type and size are checked on the open descriptor, so nothing
+    can swap it between the check and the read.  Raises ``NotReadable`` (one line naming the file).
     """
     import os
     import stat
 
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | (0 if follow_links else os.O_NOFOLLOW)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        fd = os.open(path, flags)
     except OSError as exc:
-        why = "a symbolic link" if os.path.islink(path) else (exc.strerror or str(exc))
-        raise NotReadable(f"{path}: {why}; not read") from None
+        if not follow_links and os.path.islink(path):
+            raise NotReadable(f"{path}: a symbolic link; not read", "link") from None
+        raise NotReadable(f"{path}: {exc.strerror or exc}; not read", "open", exc.strerror or str(exc)) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise NotReadable(f"{path}: not a regular file; not read")
+            raise NotReadable(f"{path}: not a regular file; not read", "type", _file_type(st.st_mode))
         if st.st_size > max_bytes:
-            raise NotReadable(f"{path}: {st.st_size} bytes, over the limit of {max_bytes}; not read")
-        with os.fdopen(fd, "rb") as fh:
-            fd = -1
+            raise NotReadable(f"{path}: {st.st_size} bytes, over the limit of {max_bytes}; not read", "size", st.st_size)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
             data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise NotReadable(f"{path}: {exc.strerror or exc}; not read", "open", exc.strerror or str(exc)) from None
     finally:
-        if fd >= 0:
-            os.close(fd)
-    if len(data) > max_bytes:
-        raise NotReadable(f"{path}: over the limit of {max_bytes} bytes; not read")
+        os.close(fd)
+    if len(data) > max_bytes:  # grew while it was read
+        raise NotReadable(f"{path}: over the limit of {max_bytes} bytes; not read", "size", None)
     return data
+
+
+def _file_type(mode: int) -> str:
+    import stat
+
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return name
+    return "a special file"

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import codecs
 import json
-import os
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,8 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from tasks.core.errors import SecftError
+from tasks.core.textio import NotReadable
+from tasks.core.textio import read_regular as read_regular_file
 from tasks.findings.parsers.sniff import ignored_kind, looks_like_html, named_kind
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
@@ -126,39 +126,17 @@ def load(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
 
 
 def read_regular(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The bytes of a regular file of at most ``max_bytes``; anything else is one line.
-
-    Opened without blocking and checked on the open descriptor, so a FIFO
-    (which would block forever), a device such as ``/dev/zero`` (endless) or
-    a file swapped for one between check and read never gets read.
-    """
+    """The bytes of a regular report of at most ``max_bytes``; anything else is one line (``core.textio.read_regular``,
+    following a link: the artifacts' own check refuses links that leave the artifacts folder)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    except OSError as exc:
-        raise SecftError(f"{path}: cannot read report: {exc.strerror}") from None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise SecftError(f"{path}: not a regular file ({_file_type(st.st_mode)}); refused")
-        if st.st_size > max_bytes:
-            raise SecftError(f"{path}: report is {st.st_size} bytes, over the parse.max_bytes limit of {max_bytes}")
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(max_bytes + 1)
-    except OSError as exc:
-        raise SecftError(f"{path}: cannot read report: {exc.strerror}") from None
-    finally:
-        os.close(fd)
-    if len(data) > max_bytes:  # grew while we read it
-        raise SecftError(f"{path}: report is over the parse.max_bytes limit of {max_bytes}")
-    return data
-
-
-def _file_type(mode: int) -> str:
-    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory")):
-        if test(mode):
-            return name
-    return "a special file"
+        return read_regular_file(path, max_bytes, follow_links=True)
+    except NotReadable as exc:
+        if exc.kind == "type":
+            raise SecftError(f"{path}: not a regular file ({exc.detail}); refused") from None
+        if exc.kind == "size":
+            size = f"is {exc.detail} bytes, " if exc.detail is not None else "is "
+            raise SecftError(f"{path}: report {size}over the parse.max_bytes limit of {max_bytes}") from None
+        raise SecftError(f"{path}: cannot read report: {exc.detail}") from None
 
 
 def _refuse_constant(name: str) -> Any:
