@@ -93,6 +93,9 @@ def _match(m: dict) -> dict | None:
     out: dict = {"by": "cpe" if by_cpe else "package"}
     if by_cpe:
         out["cpes"] = list(dict.fromkeys(cpes))[:3]
+        namespace = (m.get("vulnerability") or {}).get("namespace")
+        if isinstance(namespace, str) and namespace:  # nvd:cpe: NVD's data, not an ecosystem advisory
+            out["namespace"] = namespace[:60]
     if constraint:
         out["constraint"] = constraint
     return out
