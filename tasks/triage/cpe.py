@@ -13,6 +13,9 @@ itself shows is weighed, and every verdict quotes it:
   jinja2/jinja, npm scope, Maven artifact and group; a Maven artifact named
   ``<product>-<module>`` counts as the product's module) -> false positive:
   ``jira_server`` is not the npm package ``jira``;
+* the advisory's text names the package as a server product ("Jira Server
+  and Data Center") while the package is a library in npm/PyPI/... -> false
+  positive;
 * the OSV API was asked for every advisory of the package (querybatch) and
   none is this id or an alias -> false positive: the ecosystem's own
   advisory data does not list the CVE for the package;
@@ -96,6 +99,19 @@ def names_product(f: Finding, fam: str, product: str) -> bool:
     return False
 
 
+_SERVER = r"(?:Server|Data Center|Datacenter|Enterprise Server|Server Edition)\b"
+
+
+def _server_product(f: Finding, fam: str) -> str | None:
+    """'Jira Server and Data Center' when the advisory's text names the package as a server product
+    (a registry of libraries holds no such thing; Java artifacts are left out: servers ship as jars)."""
+    if fam == "maven":
+        return None
+    name = re.escape(str(f.package.name).split("/")[-1])
+    hit = re.search(rf"(?i:\b{name})\s+{_SERVER}(?:\s+and\s+{_SERVER})?", f.description or "")
+    return hit.group(0) if hit else None
+
+
 def check_cpe_only(f: Finding | dict, fam: str | None, osv_answer: int | None = None) -> dict | None:
     """{"check": "ecosystem", "status": "mismatch"|"unconfirmed", "evidence"} for a CPE-only match, else None."""
     f = as_finding(f)
@@ -121,6 +137,11 @@ def check_cpe_only(f: Finding | dict, fam: str | None, osv_answer: int | None = 
             return {"check": "ecosystem", "status": "mismatch",
                     "evidence": f"not this package: matched only by CPE{namespace} ({shown}); the CPE names "
                                 f"{products}, which is not the {where}"}
+    server = _server_product(f, fam)
+    if server:
+        return {"check": "ecosystem", "status": "mismatch",
+                "evidence": f"not this package: matched only by CPE{namespace} ({shown}); the advisory describes "
+                            f"{server}, a server product, and the {where} is a library of the same name"}
     ids = ", ".join([str(f.rule_id)] + [a for a in f.aliases or [] if a != f.rule_id][:2])
     if osv_answer is not None:
         return {"check": "ecosystem", "status": "mismatch",
