@@ -61,7 +61,7 @@ DOCUMENTED = {
 # a template or a filler inside a longer value ("Bearer ${TOKEN}", "sk_live_<your-key>", "ghp_xxxx…")
 _EMBEDDED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_.]*\}|\{\{[^{}]{1,60}\}\}|<[A-Za-z][A-Za-z0-9 _.-]{1,40}>|%\([A-Za-z_]+\)s|"
                        r"(?i:changeme|change[-_]me|placeholder|replace[-_]?me|insert[-_]?your|your[-_]?(?:api[-_]?)?"
-                       r"(?:key|token|secret|password)|xxxx)")
+                       r"(?:key|token|secret|password))|xxxx|XXXX")
 
 
 def _documented_variant(value: str) -> str | None:
@@ -75,8 +75,8 @@ def _documented_variant(value: str) -> str | None:
                 return f"probably an altered copy of {name} ({diff} of {len(doc)} characters differ)"
         if len(value) >= 13 and value[:13] == doc[:13]:
             return f"probably an altered copy of {name} (its first 13 characters)"
-    if "EXAM" in value:
-        return "a value marked EXAM(PLE), the documentation marker cut short"
+    if "EXAMP" in value:
+        return "a value marked EXAMP(LE), the documentation marker cut short"
     return None
 
 
@@ -98,6 +98,13 @@ def _filler(value: str) -> str | None:
         n = _run(value, step)
         if n >= 8 or n * 2 >= len(value) and n >= 6:
             return f"{what}, {n} of {len(value)} characters"
+    letters = [c for c in value.lower() if c.isalpha()]
+    if set(letters) <= set("abcdef"):
+        return None  # hex: a, d, f sit on the home row
+    for row in ("asdfghjkl", "qwertyuiop", "zxcvbnm"):  # a random letter is on one row about 1 time in 3
+        on_row = sum(c in row for c in letters)
+        if len(letters) >= 14 and on_row >= 0.95 * len(letters):
+            return f"keys typed along one keyboard row ({on_row} of {len(letters)} letters from {row[:4]}…)"
     return None
 
 
@@ -135,13 +142,14 @@ def classify_one(value: str) -> dict:
         return out | {"class": "placeholder", "match": "a template variable or placeholder word inside the value"}
     if value.lower() in CODE_WORDS:
         return out | {"class": "code-word", "match": "a protocol or API keyword"}
-    if re.fullmatch(r"[A-Za-z]+(?:[-_ ][A-Za-z]+){0,3}", value) and len(value) <= 24:
+    if re.fullmatch(rf"{_WORD}(?:[-_ ]{_WORD}){{0,3}}|{_WORD}{{1,3}}", value) and len(value) <= 24:
         return out | {"class": "plain-word"}
     if bits < 3.0 or len(set(value)) < 6 or len(value) < 8:
         return out | {"class": "low-entropy"}
     return out | {"class": "high-entropy"}
 
 
+_WORD = r"(?:[A-Z]?[a-z]+|[A-Z]+)"  # a word as people write it (password, SuperSecret, ADMIN), not random case
 _RANK = {"key-header": 0, "high-entropy": 0, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
 
 

@@ -112,9 +112,10 @@ def check_user_input(f: Finding | dict, reader=None) -> dict | None:
 
 # a weak hash used as an identifier (de-duplication key, cache key, checksum), not for a password or signature
 _WEAK_HASH_RULE = re.compile(r"(?i)md5|sha1|insecure[-_ ]hash|weak[-_ ]hash|\bB303\b|\bB324\b")
-_ID_USE = re.compile(r"(?i)\b(\w*(?:dupe|dedup|unique|cache|etag|checksum|fingerprint|hash_key|content_hash|file_hash)\w*)"
-                     r"\s*=\s*[\w.]*(?:md5|sha1)\s*\(")
-_SECRET_INPUT = re.compile(r"(?i)passw|secret|token|salt|sign|hmac|auth|credential|session|nonce")
+_ID_USE = re.compile(r"(?i)\b(\w*(?:dupe|dedup|unique|cache|etag|checksum|fingerprint|hash_key|content_hash|file_hash)\w*|key)"
+                     r"\s*=\s*[\w.]*(?:md5|sha1)\s*\((.*)")
+_DEDUP = re.compile(r"(?i)dupe|dedup")
+_SECRET_INPUT = re.compile(r"(?i)passw|secret|\btoken|\bsalt|\bsign(?:ature|ed|ing)?\b|hmac|credential|session|nonce|\bauth")
 
 
 def check_hash_use(f: Finding | dict) -> dict | None:
@@ -127,7 +128,9 @@ def check_hash_use(f: Finding | dict) -> dict | None:
         return {"check": "code", "status": "not_security_use",
                 "evidence": f"not a security use: the flagged hash at {f.path}:{f.line or '?'} passes usedforsecurity=False"}
     hit = _ID_USE.search(text)
-    if hit and not _SECRET_INPUT.search(text):
+    if hit and hit.group(1).lower() == "key" and not _DEDUP.search(text):
+        hit = None  # a bare "key" may be an encryption key; only a de-duplication context says otherwise
+    if hit and not _SECRET_INPUT.search(hit.group(2)):
         return {"check": "code", "status": "not_security_use",
                 "evidence": f"not a security use: the weak hash at {f.path}:{f.line or '?'} computes {hit.group(1)}, an "
                             "identifier (de-duplication/cache key or checksum), from no password, secret or token; "
