@@ -204,3 +204,29 @@ def test_a_weak_hash_used_as_a_deduplication_key():
     assert check_hash_use(as_finding(password)) is None
     assert Judge().judge(finding(tool="bandit", rule_id="B303", title="md5",
                                  snippet="digest = hashlib.md5(data).hexdigest()"))["verdict"] == "true_positive"
+
+
+def test_a_bare_key_is_an_identifier_only_in_a_deduplication_context():
+    dedup = finding(tool="bandit", rule_id="B303", title="md5",
+                    snippet="# assigning findings\nkey = hashlib.md5(finding.title.encode()).hexdigest()\nif key not in dupes:")
+    assert Judge().judge(dedup)["verdict"] == "false_positive"
+    crypto = finding(tool="bandit", rule_id="B303", title="md5", snippet="key = hashlib.md5(shared).digest()\ncipher = AES.new(key)")
+    assert check_hash_use(as_finding(crypto)) is None
+
+
+def test_a_sarif_rule_tagged_only_for_code_quality_is_not_a_security_finding(tmp_path):
+    def run(tags):
+        doc = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "CodeQL", "rules": [
+            {"id": "py/x", "properties": {"tags": tags}}]}},
+            "results": [{"ruleId": "py/x", "message": {"text": "m"}, "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": "app/views.py"}, "region": {"startLine": 3}}}]}]}]}
+        (tmp_path / "r.sarif").write_text(json.dumps(doc))
+        return parse_report(tmp_path / "r.sarif").findings[0]
+    quality = run(["maintainability", "useless-code", "external/cwe/cwe-563"])
+    assert quality["rule_tags"] == ["maintainability", "useless-code"]
+    rec = Judge().judge(quality)
+    assert rec["verdict"] == "false_positive" and "tagged maintainability, useless-code and not 'security'" in rec["reasons"][0]["evidence"]
+    security = run(["security", "maintainability", "external/cwe/cwe-079"])
+    assert Judge().judge(security)["verdict"] == "true_positive"
+    untagged = run([])
+    assert "rule_tags" not in untagged and Judge().judge(untagged)["verdict"] == "true_positive"

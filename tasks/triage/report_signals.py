@@ -10,7 +10,9 @@ Four signals, all from the report itself, never guessed:
   ``issue_confidence``, ZAP's confidence): the rule author says the pattern
   often matches safe code;
 * the rule is a code-quality rule (Semgrep's ``correctness``,
-  ``maintainability``, ... groups), not a security one;
+  ``maintainability``, ... groups; a SARIF rule tagged ``maintainability`` or
+  ``reliability`` and not ``security``, as CodeQL tags its queries), not a
+  security one;
 * a rule that only matters in production code fired in a test file, such
   as Bandit B101 (``assert``; pytest's way of checking, and tests never run
   under ``python -O``) or B311 (``random``; tests need no unpredictable
@@ -30,6 +32,9 @@ from tasks.findings.model import Finding, as_finding
 
 # Semgrep's and CodeQL's rule groups for code quality: bugs or style, not security weaknesses
 NOT_SECURITY = re.compile(r"\.(correctness|maintainability|best-practice|performance|portability|style)\.")
+# CodeQL/LGTM rule tags (SARIF rule properties.tags) of quality queries; security queries carry 'security'
+QUALITY_TAGS = {"maintainability", "reliability", "correctness", "useless-code", "readability", "convention", "performance",
+                "language-features", "modularity", "complexity", "efficiency", "testability", "documentation", "style"}
 _LOW_CONFIDENCE = re.compile(r"\bconfidence[\s:=]+low\b", re.I)
 _TEST_DIRS = {"test", "tests", "testing", "__tests__", "spec", "specs", "test_data", "testdata"}
 _TEST_FILE = re.compile(r"^(?:test_.+\.py|.+_test\.(?:py|go|rb)|conftest\.py|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+Test\.(?:java|kt)|.+_spec\.rb)$")
@@ -95,6 +100,15 @@ def triage(f: Finding | dict) -> dict | None:
             "reason": f"the rule {f.rule_id} belongs to the {group.group(1)} group: it reports a code-quality problem, "
             "not a security weakness",
             "action": "fix it as an ordinary bug if it is one (the rule's message says how); it needs no security review",
+            "fix": None,
+        }
+    tags = [str(t).lower() for t in f.extra.get("rule_tags") or []]
+    if tags and "security" not in tags and set(tags) & QUALITY_TAGS:
+        return {
+            "signal": "not a security rule",
+            "reason": f"the rule {f.rule_id} is tagged {', '.join(tags[:4])} and not 'security': it reports a code-quality "
+            "problem, not a security weakness",
+            "action": "fix it as an ordinary bug if it is one; it needs no security review",
             "fix": None,
         }
     rule = TEST_ONLY_RULES.get((f.tool, str(f.rule_id).upper()))
