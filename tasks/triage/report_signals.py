@@ -102,7 +102,7 @@ def triage(f: Finding | dict) -> dict | None:
             "action": "fix it as an ordinary bug if it is one (the rule's message says how); it needs no security review",
             "fix": None,
         }
-    tags = [str(t).lower() for t in f.extra.get("rule_tags") or []]
+    tags = [str(t).lower() for t in f.rule_tags or []]
     if tags and "security" not in tags and set(tags) & QUALITY_TAGS:
         return {
             "signal": "not a security rule",
