@@ -230,3 +230,17 @@ def test_a_sarif_rule_tagged_only_for_code_quality_is_not_a_security_finding(tmp
     assert Judge().judge(security)["verdict"] == "true_positive"
     untagged = run([])
     assert "rule_tags" not in untagged and Judge().judge(untagged)["verdict"] == "true_positive"
+
+
+@pytest.mark.parametrize("version,fixes,flagged", [
+    ("3.20.3", ["3.18.3", "3.19.5", "3.20.2", "4.21.6"], True),   # protobuf: the 3.20 line's fix is below
+    ("3.20.1", ["3.18.3", "3.19.5", "3.20.2", "4.21.6"], False),  # inside the 3.20 line's range
+    ("3.21.0", ["3.18.3", "3.19.5", "3.20.2", "4.21.6"], False),  # no fix named for its line: no decision
+    ("3.7.2", ["2.12.5", "3.7.2", "4.0.0.beta8"], True),          # sprockets on its line's fix
+])
+def test_the_fix_the_report_names_for_the_installed_line(version, fixes, flagged):
+    rec = Judge().judge(dep("protobuf", version, eco="pypi" if "4.21.6" in fixes else "gem", ids=("CVE-2022-1941",),
+                            fixed=fixes[0], fixes=fixes))
+    assert (rec["verdict"] == "false_positive") is flagged
+    if flagged:
+        assert "is the fix on the installed" in rec["reasons"][0]["evidence"]
