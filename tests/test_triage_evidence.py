@@ -244,3 +244,13 @@ def test_the_fix_the_report_names_for_the_installed_line(version, fixes, flagged
     assert (rec["verdict"] == "false_positive") is flagged
     if flagged:
         assert "is the fix on the installed" in rec["reasons"][0]["evidence"]
+
+
+def test_a_secret_in_test_fixture_data_unless_it_has_an_issuers_format(tmp_path):
+    pem = _gitleaks(tmp_path, "-----BEGIN RSA PRIVATE KEY-----", path="unittests/scans/report_3_vuln.json")
+    rec = Judge().judge(pem)
+    assert rec["verdict"] == "false_positive" and "is a test fixture or test data file" in rec["reasons"][0]["evidence"]
+    real_format = _gitleaks(tmp_path, "AKIAQYLPMN5HHHFPZAM2", path="tests/fixtures/aws.json")
+    assert Judge().judge(real_format)["verdict"] == "needs_review"
+    in_test_code = _gitleaks(tmp_path, "-----BEGIN RSA PRIVATE KEY-----", path="tests/test_keys.py")
+    assert Judge().judge(in_test_code)["verdict"] == "needs_review"

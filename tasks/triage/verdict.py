@@ -168,6 +168,11 @@ class Judge:
         if sec and sec["status"] == "not_a_secret":
             return record(f, "false_positive", [sec], "evidence", vuln_ids)
         reasons = [sec] if sec else []
+        fits = str((f.secret_evidence or {}).get("format") or "").startswith("fits")
+        if path and path.get("class") == "fixture" and not fits:  # sample data, not a key an issuer made
+            return record(f, "false_positive", [{"check": "path", "evidence": f"not deployed: {path['evidence']}, which holds "
+                          "sample data; the value does not have the format of a credential an issuer generates"}] + reasons,
+                          "evidence", vuln_ids)
         if path and path["status"] in ("not_deployed", "vendored"):
             return record(f, "needs_review", reasons + [{"check": "path", "evidence": f"{path['evidence']}: a real credential "
                           "in it is still leaked; check whether the value is a live credential"}], "evidence", vuln_ids)
