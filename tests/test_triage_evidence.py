@@ -118,6 +118,7 @@ def test_grype_keeps_the_data_namespace_of_a_cpe_match(tmp_path):
     ("Bearer ${API_TOKEN}", "placeholder", "template variable"),
     ("sk_live_<your-key-here>", "placeholder", "template variable"),
     ("AKIAQYLPMN5HHHFPZAM2", "high-entropy", None),
+    ("AKIAHGTRWPLMZKQXVBNC", "high-entropy", None),  # letters only, but no word
     ("ghp_R4nd0mL00k1ngT0k3nV4lu3Zq8Xw2Yt6Pp9Kk", "high-entropy", None),
 ])
 def test_example_variations_fillers_and_templates(value, cls, words):

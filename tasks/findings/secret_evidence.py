@@ -142,14 +142,14 @@ def classify_one(value: str) -> dict:
         return out | {"class": "placeholder", "match": "a template variable or placeholder word inside the value"}
     if value.lower() in CODE_WORDS:
         return out | {"class": "code-word", "match": "a protocol or API keyword"}
-    if re.fullmatch(rf"{_WORD}(?:[-_ ]{_WORD}){{0,3}}|{_WORD}{{1,3}}", value) and len(value) <= 24:
+    if re.fullmatch(rf"{_WORD}(?:[-_ ]{_WORD}){{0,3}}|[A-Z]?[a-z]+(?:[A-Z][a-z]+){{1,2}}", value) and len(value) <= 24:
         return out | {"class": "plain-word"}
     if bits < 3.0 or len(set(value)) < 6 or len(value) < 8:
         return out | {"class": "low-entropy"}
     return out | {"class": "high-entropy"}
 
 
-_WORD = r"(?:[A-Z]?[a-z]+|[A-Z]+)"  # a word as people write it (password, SuperSecret, ADMIN), not random case
+_WORD = r"(?:[A-Z]?[a-z]+|[A-Z]{1,12})"  # a word as people write it (password, SuperSecret, ADMIN), not random case
 _RANK = {"key-header": 0, "high-entropy": 0, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
 
 
