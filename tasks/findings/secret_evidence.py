@@ -52,12 +52,12 @@ CODE_WORDS = {"get", "post", "put", "patch", "delete", "head", "options", "beare
 TOOL_REDACTED = {"", "REDACTED", "*****", "****", "***"}
 # the values vendors print in their documentation: a copy with a few characters changed (a tutorial's
 # AKIAIOSFODNN7EXAMAAA) is still the example, not a key the issuer generated
-DOCUMENTED = {
-    "AWS's documented example access key id AKIAIOSFODNN7EXAMPLE": "AKIAIOSFODNN7EXAMPLE",
-    "AWS's documented example access key id AKIAI44QH8DHBEXAMPLE": "AKIAI44QH8DHBEXAMPLE",
-    "AWS's documented example secret key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    "AWS's documented example secret key je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY": "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
-}
+DOCUMENTED = [  # (what it is, the documented value); the evidence names the first, never a value
+    ("AWS's documented example access key id", "AKIAIOSFODNN7EXAMPLE"),
+    ("AWS's documented example access key id", "AKIAI44QH8DHBEXAMPLE"),
+    ("AWS's documented example secret access key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    ("AWS's documented example secret access key", "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"),
+]
 # a template or a filler inside a longer value ("Bearer ${TOKEN}", "sk_live_<your-key>", "ghp_xxxx…")
 _EMBEDDED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_.]*\}|\{\{[^{}]{1,60}\}\}|<[A-Za-z][A-Za-z0-9 _.-]{1,40}>|%\([A-Za-z_]+\)s|"
                        r"(?i:changeme|change[-_]me|placeholder|replace[-_]?me|insert[-_]?your|your[-_]?(?:api[-_]?)?"
@@ -67,8 +67,8 @@ _EMBEDDED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_.]*\}|\{\{[^{}]{1,60}\}\}|<[A-Z
 def _documented_variant(value: str) -> str | None:
     """Which documented example the value is an altered copy of: the same length with at most a quarter
     of the characters changed, or the example's first 13 characters kept; also a value with the
-    EXAMPLE marker cut short (EXAM)."""
-    for name, doc in DOCUMENTED.items():
+    EXAMPLE marker cut short (EXAMP)."""
+    for name, doc in DOCUMENTED:
         if len(value) == len(doc):
             diff = sum(a != b for a, b in zip(value, doc))
             if diff <= len(doc) // 4:
