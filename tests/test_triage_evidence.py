@@ -255,3 +255,16 @@ def test_a_secret_in_test_fixture_data_unless_it_has_an_issuers_format(tmp_path)
     assert Judge().judge(real_format)["verdict"] == "needs_review"
     in_test_code = _gitleaks(tmp_path, "-----BEGIN RSA PRIVATE KEY-----", path="tests/test_keys.py")
     assert Judge().judge(in_test_code)["verdict"] == "needs_review"
+
+
+def test_the_scanners_own_cpe_for_the_package_names_another_vendor():
+    f = cpe_dep("jira", "npm", [JIRA])
+    f["match"]["searched"] = ["cpe:2.3:a:jira:jira:2.1.0:*:*:*:*:*:*:*"]
+    rec = Judge().judge(f)
+    assert rec["verdict"] == "false_positive"
+    assert "has vendor jira, the advisory's (cpe:2.3:a:atlassian:jira" in rec["reasons"][0]["evidence"]
+    f["match"]["searched"] = ["cpe:2.3:a:atlassian:jira:2.1.0:*:*:*:*:*:*:*"]  # the scanner thinks Atlassian made it
+    assert Judge().judge(f)["verdict"] == "needs_review"
+    java = cpe_dep("jira-core", "java-archive", ["cpe:2.3:a:atlassian:jira:*:*:*:*:*:*:*:*"])
+    java["match"]["searched"] = ["cpe:2.3:a:jira-core:jira:8.0.0:*:*:*:*:*:*:*"]
+    assert Judge().judge(java)["verdict"] == "needs_review"

@@ -13,6 +13,11 @@ itself shows is weighed, and every verdict quotes it:
   jinja2/jinja, npm scope, Maven artifact and group; a Maven artifact named
   ``<product>-<module>`` counts as the product's module) -> false positive:
   ``jira_server`` is not the npm package ``jira``;
+* the scanner's own CPE for the package (grype ``searchedBy.cpes``) names
+  another vendor than the advisory's CPE (npm ``jira`` searched as
+  ``jira:jira``, the CVE's ``atlassian:jira``): the match was on the product
+  name alone -> false positive (a wildcard vendor decides nothing; Java
+  artifacts, whose vendors are guessed from group and manifest, are left out);
 * the advisory's text names the package as a server product ("Jira Server
   and Data Center") while the package is a library in npm/PyPI/... -> false
   positive;
@@ -137,6 +142,14 @@ def check_cpe_only(f: Finding | dict, fam: str | None, osv_answer: int | None = 
             return {"check": "ecosystem", "status": "mismatch",
                     "evidence": f"not this package: matched only by CPE{namespace} ({shown}); the CPE names "
                                 f"{products}, which is not the {where}"}
+        searched = [d for d in (parse_cpe(c) for c in match.get("searched") or []) if d]
+        mine = {d["vendor"] for d in searched}
+        theirs = {d["vendor"] for _, d in cpes}
+        if searched and fam != "maven" and not mine & {"*", "-", ""} and not mine & theirs:
+            return {"check": "ecosystem", "status": "mismatch",
+                    "evidence": f"not this package: matched only by CPE{namespace} on the product name; the scanner's own "
+                                f"CPE for the {where} has vendor {', '.join(sorted(mine))}, the advisory's "
+                                f"({shown}) vendor {', '.join(sorted(theirs))}"}
     server = _server_product(f, fam)
     if server:
         return {"check": "ecosystem", "status": "mismatch",
