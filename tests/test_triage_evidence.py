@@ -268,3 +268,14 @@ def test_the_scanners_own_cpe_for_the_package_names_another_vendor():
     java = cpe_dep("jira-core", "java-archive", ["cpe:2.3:a:atlassian:jira:*:*:*:*:*:*:*:*"])
     java["match"]["searched"] = ["cpe:2.3:a:jira-core:jira:8.0.0:*:*:*:*:*:*:*"]
     assert Judge().judge(java)["verdict"] == "needs_review"
+
+
+@pytest.mark.parametrize("name,flagged", [("geronimo-jta_1.1_spec", True), ("log4j-api", True), ("tomcat-servlet-api", True),
+                                          ("log4j-core", False), ("cxf-core", False), ("apiman-gateway", False)])
+def test_an_api_or_specification_jar_matched_by_cpe(name, flagged):
+    f = dep(name, "2.14.1", eco="java-archive", ids=("CVE-2021-44228",), match={"by": "cpe", "cpes": []})
+    rec = Judge().judge(f)
+    assert (rec["verdict"] == "false_positive") is flagged
+    if flagged:
+        assert "is an API or specification jar" in rec["reasons"][0]["evidence"]
+    assert Judge().judge(dep(name, "2.14.1", eco="npm", ids=("CVE-2021-44228",), match={"by": "cpe", "cpes": []}))["verdict"] != "false_positive"

@@ -18,6 +18,9 @@ itself shows is weighed, and every verdict quotes it:
   ``jira:jira``, the CVE's ``atlassian:jira``): the match was on the product
   name alone -> false positive (a wildcard vendor decides nothing; Java
   artifacts, whose vendors are guessed from group and manifest, are left out);
+* a Java API or specification jar (``-api``, ``-spi``, ``_spec``:
+  ``log4j-api`` under Log4Shell, ``geronimo-jta_1.1_spec`` under Geronimo
+  server CVEs) -> false positive: it holds interfaces, not the product's code;
 * the advisory's text names the package as a server product ("Jira Server
   and Data Center") while the package is a library in npm/PyPI/... -> false
   positive;
@@ -104,6 +107,8 @@ def names_product(f: Finding, fam: str, product: str) -> bool:
     return False
 
 
+# API/specification jars: geronimo-jta_1.1_spec, tomcat-servlet-api, log4j-api (Log4Shell is in log4j-core)
+_API_JAR = re.compile(r"(?i)(?:[-_.](?:api|spi)|[-_]spec|_\d+(?:\.\d+)*_spec)$")
 _SERVER = r"(?:Server|Data Center|Datacenter|Enterprise Server|Server Edition)\b"
 
 
@@ -150,6 +155,12 @@ def check_cpe_only(f: Finding | dict, fam: str | None, osv_answer: int | None = 
                     "evidence": f"not this package: matched only by CPE{namespace} on the product name; the scanner's own "
                                 f"CPE for the {where} has vendor {', '.join(sorted(mine))}, the advisory's "
                                 f"({shown}) vendor {', '.join(sorted(theirs))}"}
+    api = _API_JAR.search(str(p.name)) if fam == "maven" else None
+    if api:
+        return {"check": "ecosystem", "status": "mismatch",
+                "evidence": f"not this package: matched only by CPE{namespace} ({shown}); {p.name} is an API or "
+                            f"specification jar (its name ends in {api.group(0)!r}): interfaces a product implements, "
+                            "not the product's code the advisory is about, and no advisory names the jar"}
     server = _server_product(f, fam)
     if server:
         return {"check": "ecosystem", "status": "mismatch",
