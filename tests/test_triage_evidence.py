@@ -279,3 +279,13 @@ def test_an_api_or_specification_jar_matched_by_cpe(name, flagged):
     if flagged:
         assert "is an API or specification jar" in rec["reasons"][0]["evidence"]
     assert Judge().judge(dep(name, "2.14.1", eco="npm", ids=("CVE-2021-44228",), match={"by": "cpe", "cpes": []}))["verdict"] != "false_positive"
+
+
+def test_the_narratives_signal_and_the_verdict_agree_on_request_data():
+    from tasks.triage.report_signals import triage as signal
+
+    tainted = finding(tool="bandit", rule_id="B608", title="hardcoded_sql_expressions", snippet=SQL,
+                      description="Possible SQL injection vector. confidence: low")
+    assert signal(as_finding(tainted)) is None  # no "probably acceptable" text for a row whose verdict is true positive
+    plain = dict(tainted, snippet="cursor.execute(QUERY % TABLE)")
+    assert signal(as_finding(plain))["signal"] == "low-confidence rule"

@@ -8,7 +8,8 @@ Four signals, all from the report itself, never guessed:
 
 * the rule's own confidence is LOW (Semgrep ``metadata.confidence``, Bandit
   ``issue_confidence``, ZAP's confidence): the rule author says the pattern
-  often matches safe code;
+  often matches safe code -- unless the flagged code itself reads request
+  data (tasks.triage.flow), which outweighs the rule's doubt;
 * the rule is a code-quality rule (Semgrep's ``correctness``,
   ``maintainability``, ... groups; a SARIF rule tagged ``maintainability`` or
   ``reliability`` and not ``security``, as CodeQL tags its queries), not a
@@ -84,6 +85,12 @@ OBSOLETE_CHECKS = {
 }
 
 
+def _reads_request(f: Finding) -> bool:
+    from tasks.triage.flow import check_user_input
+
+    return check_user_input(f) is not None
+
+
 def triage(f: Finding | dict) -> dict | None:
     """{"signal", "reason", "action", "fix"} when the finding is a likely false positive, else None."""
     f = as_finding(f)
@@ -114,7 +121,7 @@ def triage(f: Finding | dict) -> dict | None:
     rule = TEST_ONLY_RULES.get((f.tool, str(f.rule_id).upper()))
     if rule and is_test_path(path):
         return {"signal": "test-only rule in a test file", "reason": f"{path} is a test file and {rule[0]}.", "action": rule[1], "fix": rule[2]}
-    if confidence_of(f) == "low":
+    if confidence_of(f) == "low" and not _reads_request(f):  # the code outweighs the rule's own doubt
         return {
             "signal": "low-confidence rule",
             "reason": f"the rule {f.rule_id} rates its own confidence LOW: its pattern also matches code that is safe, "
