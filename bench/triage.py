@@ -134,6 +134,10 @@ LABELS = [
      "`assert user.is_staff` guards a view: python -O removes the authorisation check", 2),
     ("gitleaks/gitleaks8_many.json", lambda f: f["rule_id"] == "generic-api-key", "false_positive",
      "apikey in tests/api.py is home-row keyboard mash (dfjks...), typed by hand", 2),
+    ("zap/", lambda f: f["rule_id"] in ("10109", "10111"), "false_positive",
+     "ZAP's 'Modern Web Application' and 'Authentication Request Identified': informational, no weakness", 2),
+    ("zap/", lambda f: f["rule_id"] in ("40012", "40018", "40026"), "true_positive",
+     "ZAP's active scan attacks: an alert(1) payload echoed back, a DOM XSS payload, an arithmetic SQL injection (23-2)", 2),
     ("gitleaks/data_many.json", lambda f: True, "true_positive",
      "a 40-hex GitHub token and a MailChimp key with its -us11 datacenter suffix committed in .bashrc", 2),
     ("trivy/juice-shop-v12.10.2.json", lambda f: f["rule_id"] == "private-key", "true_positive",
@@ -146,7 +150,8 @@ RIGHT = {"grype's own test data": {"path"}, "DefectDojo's parser test data": {"p
          "AWS documentation keys": {"secret", "path"}, "Trivy's own test image": {"path"}, "Apache CXF": {"ecosystem", "advisory"},
          "assert in tests": {"report"}, "not an AWS key format": {"secret"}, "CVE-2021-32626": {"ecosystem", "advisory"},
          "MD5 of a finding": {"code"}, "the same MD5": {"code"}, "code-quality rules": {"report"},
-         "LGTM quality": {"report"}, "CodeQL quality": {"report"}, "apikey in tests": {"secret"}}
+         "LGTM quality": {"report"}, "CodeQL quality": {"report"}, "apikey in tests": {"secret"},
+         "ZAP's 'Modern": {"report"}}
 
 
 def _right(why: str, check: str) -> bool:

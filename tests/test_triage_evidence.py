@@ -289,3 +289,14 @@ def test_the_narratives_signal_and_the_verdict_agree_on_request_data():
     assert signal(as_finding(tainted)) is None  # no "probably acceptable" text for a row whose verdict is true positive
     plain = dict(tainted, snippet="cursor.execute(QUERY % TABLE)")
     assert signal(as_finding(plain))["signal"] == "low-confidence rule"
+
+
+def test_a_zap_identification_alert_is_not_a_weakness():
+    ident = finding(tool="zap", kind="web", rule_id="10111", title="Authentication Request Identified", severity="info",
+                    location={"path": "https://app.example/login", "start_line": None})
+    rec = Judge().judge(ident)
+    assert rec["verdict"] == "false_positive" and "Authentication Request Identified" in rec["reasons"][0]["evidence"]
+    xss = dict(ident, rule_id="40012", title="Cross Site Scripting (Reflected)", severity="high")
+    assert Judge().judge(xss)["verdict"] == "true_positive"
+    raised = dict(ident, severity="medium")  # someone raised its risk: the report no longer calls it informational
+    assert Judge().judge(raised)["verdict"] == "true_positive"

@@ -4,7 +4,9 @@
 
 Four signals, all from the report itself, never guessed:
 
-* the check itself is obsolete (ZAP 10016, X-XSS-Protection);
+* the check itself is obsolete (ZAP 10016, X-XSS-Protection), or it only
+  identifies something for the scanner (ZAP 10109 'Modern Web Application',
+  10111 'Authentication Request Identified', at informational risk);
 
 * the rule's own confidence is LOW (Semgrep ``metadata.confidence``, Bandit
   ``issue_confidence``, ZAP's confidence): the rule author says the pattern
@@ -85,6 +87,16 @@ OBSOLETE_CHECKS = {
 }
 
 
+# ZAP rules that identify something about the application for the scan's own use and flag no weakness
+# (ZAP's alert pages call them informational: the AJAX spider hint, the login and session requests it found)
+IDENTIFICATION_ALERTS = {
+    ("zap", "10109"): "'Modern Web Application' tells the scanner to try the AJAX spider",
+    ("zap", "10111"): "'Authentication Request Identified' marks the login request for ZAP's authentication setup",
+    ("zap", "10112"): "'Session Management Response Identified' marks the session token for ZAP's session handling",
+    ("zap", "10104"): "'User Agent Fuzzer' lists responses that differ by user agent for a tester to compare",
+}
+
+
 def _reads_request(f: Finding) -> bool:
     from tasks.triage.flow import check_user_input
 
@@ -97,6 +109,11 @@ def triage(f: Finding | dict) -> dict | None:
     obsolete = OBSOLETE_CHECKS.get((f.tool, str(f.rule_id)))
     if obsolete:
         return {"signal": "obsolete check", "reason": f"{obsolete[0]}.", "action": obsolete[1], "fix": None}
+    ident = IDENTIFICATION_ALERTS.get((f.tool, str(f.rule_id)))
+    if ident and str(f.severity).lower() in ("info", "informational", "none", ""):
+        return {"signal": "not a security rule", "reason": f"ZAP's {ident}; it is informational and reports no weakness.",
+                "action": "keep it out of the findings to fix (ZAP's alert filter can set it to 'false positive')",
+                "fix": None}
     if f.kind not in ("code", "config"):
         return None
     path = f.path
