@@ -7,15 +7,15 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_triage_verdicts import dep, finding
 
+from tasks.findings.model import as_finding
 from tasks.findings.parsers.registry import parse_report
 from tasks.findings.secret_evidence import classify, classify_one
-from tasks.triage.cpe import check_cpe_only, names_product, parse_cpe
+from tasks.triage.cpe import names_product, parse_cpe
 from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.lookup import prefetch
 from tasks.triage.verdict import Judge
-from tasks.findings.model import as_finding
-from test_triage_verdicts import dep, finding
 
 JIRA = "cpe:2.3:a:atlassian:jira:*:*:*:*:*:*:*:*"
 

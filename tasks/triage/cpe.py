@@ -73,12 +73,8 @@ def _squash(word: str) -> str:
 def _forms(word: str) -> set[str]:
     """A name and its loose variants: without separators, language affixes, or a trailing major number."""
     base = _squash(word)
-    out = {base}
-    for w in list(out):
-        out.add(_AFFIX.sub("", w) or w)
-    for w in list(out):
-        out.add(re.sub(r"(?<=[a-z])\d$", "", w) or w)
-    return {w for w in out if w}
+    bare = {base, _AFFIX.sub("", base) or base}
+    return {w for w in bare | {re.sub(r"(?<=[a-z])\d$", "", w) for w in bare} if w}
 
 
 def _names(f: Finding) -> list[str]:
