@@ -191,13 +191,14 @@ def test_grype_cpe_match_without_a_record_needs_review(tmp_path):
     doc = {"descriptor": {"name": "grype", "version": "0.80.0"}, "source": {}, "matches": [{
         "vulnerability": {"id": "CVE-2019-8444", "severity": "Medium", "fix": {"versions": [], "state": "unknown"}},
         "matchDetails": [{"type": "cpe-match", "matcher": "javascript-matcher",
-                          "searchedBy": {"cpes": ["cpe:2.3:a:jira:jira:2.1.0:*:*:*:*:*:*:*"]},
+                          "searchedBy": {"cpes": ["cpe:2.3:a:*:jira:2.1.0:*:*:*:*:*:*:*"]},  # any vendor
                           "found": {"vulnerabilityID": "CVE-2019-8444", "cpes": ["cpe:2.3:a:atlassian:jira:*:*:*:*:*:*:*:*"]}}],
         "artifact": {"name": "jira", "version": "2.1.0", "type": "npm", "locations": [{"path": "/app/package-lock.json"}],
                      "purl": "pkg:npm/jira@2.1.0"}}]}
     (tmp_path / "grype.json").write_text(json.dumps(doc))
     f = parse_report(tmp_path / "grype.json").findings[0]
-    assert f["match"] == {"by": "cpe", "cpes": ["cpe:2.3:a:atlassian:jira:*:*:*:*:*:*:*:*"]}
+    assert f["match"] == {"by": "cpe", "cpes": ["cpe:2.3:a:atlassian:jira:*:*:*:*:*:*:*:*"],
+                          "searched": ["cpe:2.3:a:*:jira:2.1.0:*:*:*:*:*:*:*"]}
     rec = Judge().judge(f)
     assert rec["verdict"] == "needs_review" and "matched only by CPE" in rec["reasons"][0]["evidence"]
     assert "vendor atlassian" in rec["reasons"][0]["evidence"]
