@@ -163,7 +163,7 @@ def test_hardcoded_secret_in_code_is_rotation_in_the_language():
     f = finding("code", "bandit", "B105", path="app/settings.py", start=3, snippet="TOKEN = '[REDACTED secret sha256:0a19e17f5acf]'",
                 title="Possible hardcoded password")
     answer, label, _ = fix_for(f, [])
-    assert label == "secret-rotation" and 'os.environ["APP_PASSWORD"]' in answer
+    assert label == "secret-rotation" and 'TOKEN = os.environ["TOKEN"]' in answer  # the code's own name
 
 
 def test_non_security_rules_give_no_row():

@@ -57,7 +57,7 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
 
 
     f = as_finding(f)
-    from tasks.fixes.suppression import suppression_answer
+    from tasks.fixes.suppression import refused, suppression_answer
 
     if rec is None:
         return s1, fixed
@@ -76,6 +76,9 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
             else:
                 text = verdict_lead(rec) + text
             s1["messages"][2]["content"] = text
+        why_not = refused(f, rec)  # a suppression that would silence a real defect is no row at all
+        if why_not:
+            return s1, (None, why_not, dict(fix_meta, fix_family="suppression"))
         return s1, (suppression_answer(f, rec), "suppression", dict(fix_meta, fix_family="suppression"))
     if s1 is not None:
         s1["messages"][2]["content"] = verdict_lead(rec) + s1["messages"][2]["content"]
@@ -183,6 +186,7 @@ def stage2_meta(f: Finding | dict, meta: dict, source: str, fix_meta: dict, answ
     }
 
 
+NOT_APPLYING = "the diff does not apply to the file at the run's commit (git apply --check)"
 SCANNER_HAS_FIX = "no-fix answer, but the scanner proposes a versioned fix"
 
 

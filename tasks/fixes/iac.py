@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
-from tasks.fixes.checkov import CAVEATS, KEEP_IF_PRESENT
+from tasks.fixes.checkov import CAVEATS, EXTRA, KEEP_IF_PRESENT
+from tasks.fixes.checkov_facts import adduser, base_image, fit
 from tasks.fixes.checkov import CHECKS as _CHECKOV
 from tasks.fixes.languages import FENCE
 from tasks.fixes.patterns.prose import PROSE
@@ -103,6 +104,10 @@ def config_fix(f: Finding | dict, language: str | None) -> tuple[str | None, str
     entry = _CHECKOV.get(str(f.rule_id))
     if entry and _squash(entry[0]) in _squash(str(f.title or "")):
         words, lang, setting, why = entry
+        fitted = fit(str(f.rule_id), resource, f.snippet, lang, setting)
+        if isinstance(fitted, str):
+            return None, fitted, {"language": language}
+        setting, note = fitted
         if lang == "yaml" and language == "json":
             import json
 
@@ -112,7 +117,11 @@ def config_fix(f: Finding | dict, language: str | None) -> tuple[str | None, str
         present = KEEP_IF_PRESENT.get(str(f.rule_id))
         if present and re.search(rf"^\s*{present}\s*=", f.snippet or "", re.M):
             return None, f"{present} is already set: the check fails for another reason", {"language": language}
+        extra = EXTRA.get(str(f.rule_id))
+        name = (resource or "").split(".")[-1]
         text = (f"To {why}, set this{at}{res}:\n{_block(lang, setting)}\n"  # not the check's title again
+                + (f"{extra[0]}\n{_block(lang, extra[1].replace('{name}', name))}\n" if extra else "")
+                + (note + "\n" if note else "")
                 + (CAVEATS[str(f.rule_id)] + "\n" if str(f.rule_id) in CAVEATS else "")
                 + f"Then re-run {f.tool} to confirm {f.rule_id} passes.")
         return text, "config-setting", {"language": language or lang, "fix_family": f"config:{f.rule_id}"}
@@ -161,7 +170,8 @@ def _concrete(f: Finding, hint: str, language: str | None) -> str | None:
         if body:
             return _block("kubernetes", body) + _K8S_CAVEATS.get(str(f.rule_id), "")
     if language == "dockerfile" and re.search(r"\bUSER\b", hint):
-        return _block("dockerfile", "RUN useradd --system --uid 10001 app\nUSER 10001")
+        block, note = adduser(base_image(f.snippet or ""))
+        return _block("dockerfile", block) + "\n" + note
     return None
 
 
@@ -172,11 +182,16 @@ _ZAP_HEADERS = {
     "10035": "Strict-Transport-Security: max-age=31536000; includeSubDomains",
     "10038": "Content-Security-Policy: default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'",
     "10063": "Permissions-Policy: geolocation=(), camera=(), microphone=()",
-    "10010": "Set-Cookie: <name>=<value>; HttpOnly; Secure; SameSite=Lax",
-    "10011": "Set-Cookie: <name>=<value>; Secure; HttpOnly; SameSite=Lax",
-    "10054": "Set-Cookie: <name>=<value>; SameSite=Lax; Secure; HttpOnly",
     "10015": "Cache-Control: no-store",
     "10049": "Cache-Control: no-store",
+}
+# cookie attribute alerts: (attribute, what it changes for the site)
+_COOKIE_FLAGS = {
+    "10010": ("HttpOnly", "Only for cookies no script of the site reads (session and auth cookies): a cookie the page's "
+                          "JavaScript reads stops working with HttpOnly."),
+    "10011": ("Secure", "The browser then sends it only over HTTPS: a page still served over plain HTTP loses it."),
+    "10054": ("SameSite=Lax", "Lax still sends it on top-level navigation; a cookie that cross-site requests or embeds "
+                              "need (a payment or SSO flow) needs SameSite=None; Secure instead."),
 }
 _OBSOLETE_CSP = re.compile(r",? to achieve optimal browser support: .*?(?:Safari 6\+\.|$)", re.S)
 _CSP_MISSING = re.compile(r"The directive\(s\): ([\w\-, ]+?) (?:is|are) among the directives that do not fallback")
@@ -203,6 +218,14 @@ def web_fix(f: Finding | dict, family: str | None = None) -> tuple[str | None, s
     uris = list(dict.fromkeys(i.get("uri") for i in instances if i.get("uri")))[:3]
     params = list(dict.fromkeys(i.get("param") for i in instances if i.get("param")))[:3]
     seen = f" Seen on {', '.join(uris)}" + (f" (parameter {', '.join(params)})" if params else "") + "." if uris else ""
+    if str(f.rule_id) in _COOKIE_FLAGS:
+        if not params:
+            return None, "the cookie is not named in the report", {}
+        flag, caveat = _COOKIE_FLAGS[str(f.rule_id)]
+        text = (f"Set the {flag} attribute where the server sets the cookie{'s' if len(params) > 1 else ''} "
+                f"{', '.join(params)}{' (' + ', '.join(uris) + ')' if uris else ''}: its Set-Cookie header then ends in "
+                f"`; {flag}`. {caveat}")
+        return text, "config-setting", {"fix_family": f"header:{f.rule_id}"}
     header = _ZAP_HEADERS.get(str(f.rule_id))
     missing = _CSP_MISSING.search(f.description or "") if str(f.rule_id) == "10055" else None
     if missing and f.snippet:  # the policy is sent; it lacks directives that do not fall back to default-src
