@@ -165,3 +165,33 @@ def test_braces_in_code_are_not_template_markers():
     answer = "Mark the line:\n```python\nos.system(f'icacls \"{protected_path}\" /remove:d Everyone')  # nosec B605\n```"
     assert checks.template_marker(answer) is None
     assert checks.template_marker("Use the {package} release.")
+
+
+def test_placeholder_names_in_stage2_code_are_caught():
+    from test_fixes_config import parsed
+
+    f = next(f for f in parsed("checkov/checkov-report-multiple-check_type.json") if f["rule_id"] == "CKV_AWS_118")
+    prompt = f"Code:\n```\n{f['snippet']}\n```"  # TerraGoat's aws_db_instance.default
+    made_up = "```hcl\nmonitoring_interval = 60\nmonitoring_role_arn = aws_iam_role.rds_monitoring.arn\n```"
+    assert "aws_iam_role.rds_monitoring" in checks.placeholder_name(made_up, prompt)
+    shown = "```hcl\nvpc_security_group_ids = [aws_security_group.default.id]\n```"  # a resource the code names
+    assert checks.placeholder_name(shown, prompt) is None
+    assert "var.admin_cidr" in checks.placeholder_name("```hcl\ncidr_blocks = [var.admin_cidr]\n```", prompt)
+    declared = "```hcl\ncidr_blocks = [var.admin_cidr]\n```\n```hcl\nvariable \"admin_cidr\" {\n  type = string\n}\n```"
+    assert checks.placeholder_name(declared, prompt) is None
+    assert "<container>" in checks.placeholder_name("```yaml\ncontainers:\n  - name: <container>\n```", prompt)
+    generic = "```java\nList<String> names = new ArrayList<>();\n```"  # a type parameter is not a blank
+    assert checks.placeholder_name(generic, prompt) is None
+
+
+def test_a_suppression_needs_a_false_positive_verdict():
+    from test_fixes_config import parsed
+
+    f = next(f for f in parsed("bandit/many_vulns.json") if f["rule_id"] == "B105" and "'POST'" in f["title"])
+    answer = "```python\n# a protocol keyword\nACCESS_TOKEN_METHOD = 'POST'  # nosec B105\n```"
+    fp = {"verdict": "false_positive", "reasons": [{"check": "secret", "evidence": "not a credential: a protocol keyword"}]}
+    assert checks.suppresses_real_finding(answer, {"stage": 2, "fix_source": "suppression", "triage": fp}, f) is None
+    tp = {"verdict": "true_positive", "reasons": [{"check": "report", "evidence": "bandit reports it"}]}
+    assert "true_positive" in checks.suppresses_real_finding(answer, {"stage": 2, "fix_source": "pattern", "triage": tp}, f)
+    fixed = "```diff\n--- a/dojo/okta.py\n+++ b/dojo/okta.py\n@@ -36 +36 @@\n-    x = 1  # nosec B105\n+    x = 1\n```"
+    assert checks.suppresses_real_finding(fixed, {"stage": 2, "fix_source": "pattern", "triage": tp}, f) is None

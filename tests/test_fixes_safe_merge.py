@@ -1,0 +1,140 @@
+"""Stage-2 answers a reviewer can merge: the finding's own names, facts from the snippet, no harmful advice.
+
+Real code throughout: TerraGoat's db-app.tf and Dockerfile from the Checkov fixture, juice-shop's key from the
+Trivy fixture, DefectDojo's okta.py from the Bandit fixture, and a login check scanned by Bandit here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from test_fixes_config import FIXTURES, parsed
+
+from tasks.datasets.checks import placeholder_name, suppresses_real_finding, unparsable_code
+from tasks.findings.parse import parse_file
+from tasks.fixes import fix_for
+from tasks.fixes.patch_check import git_apply_check
+from tasks.fixes.suppression import refused, suppression_answer
+from tasks.triage.verdict import Judge
+
+CHECKOV = "checkov/checkov-report-multiple-check_type.json"
+
+
+def _checkov(rule):
+    return next(f for f in parsed(CHECKOV) if f["rule_id"] == rule)
+
+
+def _prompt(f):
+    return f"Code:\n```\n{f['snippet']}\n```"
+
+
+def test_a_monitoring_role_is_declared_not_assumed():
+    f = _checkov("CKV_AWS_118")  # aws_db_instance.default in TerraGoat's db-app.tf
+    answer, label, _ = fix_for(f, [])
+    assert "monitoring_role_arn = aws_iam_role.default_monitoring.arn" in answer
+    assert 'resource "aws_iam_role" "default_monitoring"' in answer and "rds_monitoring" not in answer
+    assert placeholder_name(answer, _prompt(f)) is None and unparsable_code(answer) is None
+
+
+def test_an_s3_side_resource_takes_the_bucket_the_report_names():
+    bucket = 'resource "aws_s3_bucket" "data" {\n  bucket        = "acme-data"\n  force_destroy = true\n}'
+    f = dict(_checkov("CKV_AWS_118"), rule_id="CKV_AWS_21", title="Ensure all data stored in the S3 bucket have versioning enabled",
+             description="Ensure all data stored in the S3 bucket have versioning enabled (resource aws_s3_bucket.data, framework terraform)",
+             snippet=bucket)
+    answer, _, _ = fix_for(f, [])
+    assert 'resource "aws_s3_bucket_versioning" "data"' in answer and "bucket = aws_s3_bucket.data.id" in answer
+    assert ".this" not in answer and "4.0 or later" in answer  # the provider precondition is said
+    assert placeholder_name(answer, _prompt(f)) is None and unparsable_code(answer) is None
+    # the same check on another resource type gets no S3 block
+    other = dict(f, description=f["description"].replace("aws_s3_bucket.data", "aws_instance.data"))
+    assert fix_for(other, [])[0] is None
+
+
+def test_ebs_optimisation_is_not_proposed_for_a_t2():
+    f = _checkov("CKV_AWS_135")  # TerraGoat's db_app: instance_type = "t2.nano"
+    answer, reason, _ = fix_for(f, [])
+    assert answer is None and "t2.nano" in reason
+
+
+def test_the_health_check_runs_with_what_the_image_has():
+    f = _checkov("CKV_DOCKER_2")  # FROM python:3.7-slim: no curl in the image
+    answer, _, _ = fix_for(f, [])
+    assert "CMD python -c" in answer and "curl" not in answer.split("```dockerfile", 1)[1].split("```")[0]
+    unknown = dict(f, snippet="FROM registry.internal/base:1")
+    answer, reason, _ = fix_for(unknown, [])
+    assert answer is None and "curl nor wget" in reason
+
+
+def test_port_80_on_a_web_host_is_redirected_not_closed():
+    f = dict(_checkov("CKV_AWS_118"), rule_id="CKV_AWS_260",
+             title="Ensure no security groups allow ingress from 0.0.0.0:0 to port 80",
+             description="Ensure no security groups allow ingress from 0.0.0.0:0 to port 80 (resource aws_security_group.web-node, framework terraform)",
+             snippet='resource "aws_security_group" "web-node" {\n  ingress {\n    from_port   = 80\n    to_port     = 80\n'
+                     '    protocol    = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}')
+    answer, _, _ = fix_for(f, [])
+    assert "redirect to HTTPS" in answer and "breaks the site" in answer
+    assert 'variable "http_source_cidr"' in answer and "10.0.0.0/8" not in answer
+    assert placeholder_name(answer, _prompt(f)) is None
+
+
+def test_a_demo_apps_private_key_is_not_an_incident():
+    findings = parse_file(FIXTURES / "trivy/juice-shop-v12.10.2.json", FIXTURES, "raise", 10**8)["findings"]
+    f = next(f for f in findings if f["kind"] == "secret" and f["rule_id"] == "private-key")
+    answer, label, meta = fix_for(f, [])
+    assert "deliberately vulnerable" in answer and meta["fix_family"] == "secret-in-demo"
+    assert "compromised" not in answer and "revoke" not in answer.lower() and "filter-repo" not in answer
+
+
+def test_a_secret_is_read_under_the_codes_own_name():
+    f = {"id": "1" * 32, "tool": "semgrep", "kind": "code", "rule_id": "python.django.security.audit.secret-key",
+         "title": "Hardcoded Django SECRET_KEY", "severity": "high", "cwe": ["CWE-798"],
+         "location": {"path": "shop/settings.py", "start_line": 23, "end_line": 23},
+         "snippet": "SECRET_KEY = '[REDACTED secret sha256:0a19e17f5acf]'", "description": "", "package": None}
+    answer, label, _ = fix_for(f, ["CWE-798"])
+    assert label == "secret-rotation" and 'SECRET_KEY = os.environ["SECRET_KEY"]' in answer and "api_key" not in answer
+
+
+def _bandit(tmp_path, code):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src/views.py").write_text(code)
+    out = tmp_path / "bandit.json"
+    subprocess.run([sys.executable, "-m", "bandit", "-q", "-f", "json", "-o", str(out), "-r", "src"], cwd=tmp_path)
+    return parse_file(out, tmp_path, "raise", 10**8)["findings"]
+
+
+def test_a_default_password_check_is_never_suppressed(tmp_path):
+    code = ("def login(request):\n    username = request.POST.get('username')\n    password = request.POST.get('password')\n"
+            "    if username == 'admin' and password == 'admin':\n        return grant(request)\n    return deny(request)\n")
+    f = next(f for f in _bandit(tmp_path, code) if f["rule_id"] == "B105")
+    rec = Judge().judge(f)
+    assert refused(f, rec or {"verdict": "false_positive", "reasons": []}) is not None
+    answer = suppression_answer(f, {"verdict": "false_positive", "reasons": [{"check": "secret", "evidence": "placeholder"}]})
+    row_meta = {"stage": 2, "fix_source": "suppression", "triage": {"verdict": "false_positive", "reasons": [{"check": "secret", "evidence": "x"}]}}
+    assert suppresses_real_finding(answer, row_meta, f)  # the lint quarantines one that slips through
+
+
+def test_a_protocol_keyword_is_suppressed_in_bandits_own_syntax():
+    f = next(f for f in parsed("bandit/many_vulns.json") if f["rule_id"] == "B105" and "'POST'" in f["title"])
+    rec = Judge().judge(f)
+    assert rec["verdict"] == "false_positive" and refused(f, rec) is None
+    answer = suppression_answer(f, rec)
+    assert "ACCESS_TOKEN_METHOD = 'POST'  # nosec B105" in answer
+    assert unparsable_code(answer) is None  # the reason sits on its own comment line, the block is Python
+
+
+def test_a_code_quality_rule_is_neither_fixed_nor_suppressed():
+    f = next(f for f in parsed("semgrep/many_vulns.json") if ".correctness." in f["rule_id"])
+    rec = Judge().judge(f)
+    assert rec["verdict"] == "false_positive" and "code-quality" in refused(f, rec)
+
+
+def test_git_apply_check_takes_a_real_diff_and_refuses_a_wrong_one():
+    text = "import hashlib\n\n\ndef key(f):\n    return hashlib.md5(f.encode()).hexdigest()\n"
+    good = ("--- a/app/keys.py\n+++ b/app/keys.py\n@@ -5 +5 @@\n-    return hashlib.md5(f.encode()).hexdigest()\n"
+            "+    return hashlib.md5(f.encode(), usedforsecurity=False).hexdigest()\n")
+    assert git_apply_check(good, "app/keys.py", text)
+    assert not git_apply_check(good.replace("@@ -5 +5 @@", "@@ -4 +4 @@"), "app/keys.py", text.replace("    return", "  return"))
+    assert not git_apply_check(good.replace("a/app", "a//abs/app").replace("b/app", "b//abs/app"), "app/keys.py", text)
+    assert not git_apply_check(good, "../outside.py", text)
