@@ -213,9 +213,21 @@ def test_settings_that_would_break_the_workload_say_what_else_is_needed():
     from tasks.findings.parsers import parse_report
 
     findings = [f for f in parse_report(FIXTURES / "trivy/kubernetes.json").findings if f["kind"] == "config"]
-    ro = fix_for(next(f for f in findings if f["rule_id"] == "KSV014"), [])[0]
-    assert "readOnlyRootFilesystem: true" in ro and "mount an emptyDir" in ro
-    nonroot = fix_for(next(f for f in findings if f["rule_id"] == "KSV012"), [])[0]
+    import yaml
+
+    by = {(f["rule_id"], f["location"]["path"]): f for f in findings}
+    # docker.io/redis:6.0.5 writes to /data: the manifest mounts an emptyDir there (the pod still starts)
+    ro = fix_for(by[("KSV014", "default/Deployment/redis-leader")], [])[0]
+    spec = yaml.safe_load(ro.split("```yaml\n", 1)[1].split("```")[0])["spec"]["template"]["spec"]
+    assert spec["containers"][0]["securityContext"]["readOnlyRootFilesystem"] is True
+    assert spec["containers"][0]["volumeMounts"] == [{"name": "writable-0", "mountPath": "/data"}]
+    assert spec["volumes"] == [{"name": "writable-0", "emptyDir": {}}]
+    # Google's gb-redis-follower build: its paths are not known, so /tmp and the instruction to add the others
+    ro = fix_for(by[("KSV014", "default/Deployment/redis-follower")], [])[0]
+    assert "mountPath: /tmp" in ro and "add an emptyDir for every other path" in ro
+    nonroot = fix_for(by[("KSV012", "default/Deployment/redis-leader")], [])[0]
+    assert "runAsNonRoot: true" in nonroot and "runAsUser: 999" in nonroot  # the redis image's own user
+    nonroot = fix_for(by[("KSV012", "default/Deployment/redis-follower")], [])[0]
     assert "runAsNonRoot: true" in nonroot and "also set runAsUser" in nonroot
 
 

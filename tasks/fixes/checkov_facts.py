@@ -160,3 +160,39 @@ def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: 
         block = "\n".join(l[2:] if l.startswith("  ") else l for l in nested.group(2).splitlines())
         note = (f"Put it inside the resource's existing {nested.group(1)} block (a second one is an error). " + note).strip()
     return block, note
+
+
+# official images: where they write at run time, and the non-root user they ship (a read-only root file system
+# or runAsNonRoot then still starts them); anything else gets /tmp and the caveat
+_IMAGE_FACTS = {"redis": (["/data"], 999), "mongo": (["/data/db", "/tmp"], 999), "mysql": (["/var/lib/mysql", "/var/run/mysqld", "/tmp"], 999),
+                "mariadb": (["/var/lib/mysql", "/run/mysqld", "/tmp"], 999),
+                "postgres": (["/var/lib/postgresql/data", "/var/run/postgresql", "/tmp"], 999), "node": (["/tmp"], 1000)}
+
+
+def image_of(snippet: str) -> str | None:
+    """The official image a manifest's container runs (``docker.io/redis:6.0.5`` -> redis), or None."""
+    m = re.search(r"^\s*-?\s*image:\s*['\"]?(\S+?)['\"]?\s*$", snippet or "", re.M)
+    if not m:
+        return None
+    ref = m.group(1).split("@")[0]
+    path = ref.rsplit(":", 1)[0] if ":" in ref.rsplit("/", 1)[-1] else ref
+    parts = path.split("/")
+    if len(parts) > 1 and parts[0] not in ("docker.io", "library") and not (len(parts) == 2 and parts[0] == "docker.io"):
+        if not (parts[0] == "docker.io" and parts[1] == "library"):
+            return None  # someone else's build of it: its paths and user are not known
+    return parts[-1] if parts[-1] in _IMAGE_FACTS else None
+
+
+def k8s_additions(rule: str, snippet: str | None) -> tuple[str, str, str]:
+    """(lines for the container, lines for the pod spec, note) that keep a hardening setting from breaking the pod."""
+    image = image_of(snippet or "")
+    paths, uid = _IMAGE_FACTS.get(image or "", (["/tmp"], None))
+    if rule in ("KSV014", "CKV_K8S_22"):
+        mounts = "volumeMounts:\n" + "".join(f"  - name: writable-{i}\n    mountPath: {p}\n" for i, p in enumerate(paths))
+        volumes = "volumes:\n" + "".join(f"  - name: writable-{i}\n    emptyDir: {{}}\n" for i in range(len(paths)))
+        known = f"the {image} image writes to {', '.join(paths)}" if image else "/tmp is mounted; add an emptyDir for every other path the program writes"
+        return mounts.rstrip("\n"), volumes.rstrip("\n"), (f"\nThe emptyDir volumes keep it writable where it must be ({known}); "
+                                                          "they last as long as the pod, as the container's own file system did.")
+    if rule in ("KSV012", "CKV_K8S_23") and uid is not None:
+        return "", "", f"\nrunAsUser {uid} is the {image} image's own non-root user, so the kubelet can start it."
+    return "", "", ""

@@ -15,7 +15,7 @@ import re
 
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.fixes.checkov import CAVEATS, EXTRA, KEEP_IF_PRESENT
-from tasks.fixes.checkov_facts import adduser, base_image, fit
+from tasks.fixes.checkov_facts import adduser, base_image, fit, k8s_additions
 from tasks.fixes.checkov import CHECKS as _CHECKOV
 from tasks.fixes.languages import FENCE
 from tasks.fixes.patterns.prose import PROSE
@@ -161,6 +161,12 @@ def _concrete(f: Finding, hint: str, language: str | None) -> str | None:
         elif m_limit:
             value = '"500m"' if m_limit.group(1).endswith("cpu") else '"256Mi"'
             body = _yaml_path(m_limit.group(1), value, container) + "  # size it to the workload"
+        mounts, volumes, note = k8s_additions(str(f.rule_id), f.snippet)
+        if body and body.lstrip().startswith("containers:"):
+            if str(f.rule_id) == "KSV012" and note:
+                body += "\n" + " " * 6 + f"runAsUser: {note.split('runAsUser ', 1)[1].split(' ', 1)[0]}"
+            if mounts:
+                body += "\n" + "\n".join(" " * 4 + l for l in mounts.splitlines()) + "\n" + volumes
         resource = k8s_resource(f)
         if body and resource and body.lstrip().startswith("containers:"):
             placed = _in_manifest(resource, body)
@@ -168,7 +174,7 @@ def _concrete(f: Finding, hint: str, language: str | None) -> str | None:
                 return None  # a container setting for a resource without containers: the check is about something else
             body = placed
         if body:
-            return _block("kubernetes", body) + _K8S_CAVEATS.get(str(f.rule_id), "")
+            return _block("kubernetes", body) + (note or _K8S_CAVEATS.get(str(f.rule_id), ""))
     if language == "dockerfile" and re.search(r"\bUSER\b", hint):
         block, note = adduser(base_image(f.snippet or ""))
         return _block("dockerfile", block) + "\n" + note
@@ -235,6 +241,8 @@ def web_fix(f: Finding | dict, family: str | None = None) -> tuple[str | None, s
             text = (f"The policy is sent but lacks {', '.join(names)}, which do not fall back to default-src.{seen}\n"
                     f"Add them to the Content-Security-Policy the server sends:\n```text\nContent-Security-Policy: {policy}\n```")
             return text, "config-setting", {"fix_family": "header:10055"}
+    # a DAST scan does not know the server's language: ZAP's "use JSP/ASP/PHP comments" fits few of the sites it scans
+    hint = " ".join(s for s in re.split(r"(?<=\.)\s+", hint) if not re.search(r"\bJSP/ASP/PHP\b", s)).strip() or hint
     solution = hint if len(hint) <= 600 else hint[:600].rsplit(". ", 1)[0] + "."
     if family in _INJECTION and family in PROSE and not header:
         text = f"{f.title}.{seen}\nFix in the server code: {PROSE[family]}"
