@@ -195,3 +195,31 @@ def test_a_suppression_needs_a_false_positive_verdict():
     assert "true_positive" in checks.suppresses_real_finding(answer, {"stage": 2, "fix_source": "pattern", "triage": tp}, f)
     fixed = "```diff\n--- a/dojo/okta.py\n+++ b/dojo/okta.py\n@@ -36 +36 @@\n-    x = 1  # nosec B105\n+    x = 1\n```"
     assert checks.suppresses_real_finding(fixed, {"stage": 2, "fix_source": "pattern", "triage": tp}, f) is None
+
+
+def test_leaked_scaffolding_is_caught():
+    # the stage-1 fix section once turned a Checkov setting into a list item holding the fence
+    leaked = "## How to fix it\n- ```hcl\niam_database_authentication_enabled = true\n```\nThen re-run checkov."
+    assert "list item" in checks.broken_markup(leaked)
+    assert "never closed" in checks.broken_markup("Set this:\n```hcl\nmonitoring = true\n")
+    assert "parenthesis" in checks.broken_markup("Reason: Detected a workflow step triggered on(build")
+    good = ("To enable detailed monitoring (billed per metric), set this in db-app.tf (resource aws_instance.db_app):\n"
+            "```hcl\nmonitoring = true\n```\nThen re-run checkov (`checkov -f db-app.tf`).")
+    assert checks.broken_markup(good) is None
+
+
+def test_a_cut_title_is_not_quoted_as_the_reason():
+    from test_fixes_config import parsed
+
+    from tasks.fixes import fix_for
+
+    f = next(f for f in parsed("semgrep/many_vulns.json") if "unquoted-csv-writer" in f["rule_id"])
+    answer, label, _ = fix_for(f, f["cwe"])
+    assert label == "scanner-fix" and answer.rstrip().endswith("Use 'quoting=csv.QUOTE_ALL'.")
+    md5 = dict(next(f for f in parsed("semgrep/many_vulns.json") if f["rule_id"].endswith("md5")),
+               scanner_fix={"fix": "hashlib.sha256(fingerprint.encode('utf-8'))"})
+    from tasks.fixes import _reason
+
+    from tasks.findings.model import as_finding
+
+    assert _reason(as_finding(md5)).endswith("Use SHA256 or SHA3 instead.")  # the whole message, not the title's "... MD5 is not"

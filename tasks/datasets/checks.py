@@ -20,6 +20,9 @@ what a strict review (docs/datasets.md, review rubric) counted:
 * placeholder_name: stage-2 code that names what is not in the code at hand
   (``aws_s3_bucket.this`` for ``aws_s3_bucket.data``, ``<container>``, a
   ``var.`` nobody declared) - it does not apply as written;
+* broken_markup: stage-2 scaffolding that leaked (an unclosed fence, a fence
+  opened inside a list item, a prose line with an unclosed parenthesis such as
+  a cut title's "on(build");
 * suppresses_real_finding: a stage-2 suppression (``# nosec``,
   ``#checkov:skip``, ``.trivyignore`` ...) for a finding triage did not judge
   a false positive, or one tasks.fixes.suppression refuses (a default
@@ -238,3 +241,23 @@ def suppresses_real_finding(answer: str, meta: dict, f: Finding | dict) -> str |
 
     why = refused(f, triage)
     return f"suppression refused: {why}" if why else None
+
+
+_FENCE_LINE = re.compile(r"^\s*(?:[-*]\s+)?```")
+
+
+def broken_markup(answer: str) -> str | None:
+    """Scaffolding a generator leaked into a stage-2 answer: fences that do not pair up, a fence opened as a list
+    item ("- ```hcl"), or a prose line whose parenthesis never closes (a title cut mid-call: "on(build")."""
+    lines = answer.splitlines()
+    fences = [l for l in lines if _FENCE_LINE.match(l)]
+    if len(fences) % 2:
+        return "a code fence is never closed"
+    listed = next((l for l in fences if re.match(r"^\s*[-*]\s+```", l)), None)
+    if listed:
+        return f"a fence opened inside a list item: {listed.strip()[:40]}"
+    for line in prose(answer).splitlines():
+        bare = re.sub(r"`[^`]*`|\bhttps?://\S+", "", line)
+        if bare.count("(") > bare.count(")") and re.search(r"\w\([\w.]*\s*$|\w\([\w.]*[^)]*$", bare):
+            return f"a line leaves a parenthesis open: {line.strip()[:60]}"
+    return None

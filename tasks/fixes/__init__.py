@@ -106,7 +106,7 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         new = patches.apply_scanner_fix(c, f.scanner_fix)
         diff = patches.unified_diff(c, new) if new else None
         if diff and diff_is_sound(language, c, new):
-            answer = f"{f.tool}'s proposed fix for {where}, applied to the code:\n{patches.fence(diff)}\nReason: {f.title}"
+            answer = f"{f.tool}'s proposed fix for {where}, applied to the code:\n{patches.fence(diff)}\nReason: {_reason(f)}"
             return answer, "scanner-fix", meta | {"has_diff": True, "code": c.as_meta(), "fix_family": family or "scanner-fix"}
     if family is None:
         return None, "no fix pattern (not a security weakness family)", meta
@@ -130,7 +130,7 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
     if text is None:
         hint = (f.fix_hint or "").strip()
         if hint and not _URL_ONLY.match(hint) and f.tool != "semgrep":
-            return f"Fix{' at ' + where if where else ''}: {hint}\nReason: {f.title}", "scanner-fix", meta
+            return f"Fix{' at ' + where if where else ''}: {hint}\nReason: {_reason(f)}", "scanner-fix", meta
         return None, f"no fix pattern for {family} in {language or 'an unknown language'}", meta
     head = f"In {where or 'the reported code'} ({lang_name}):"  # no pipeline words ("Fix (<family>)") in an answer
     parts = [head]
@@ -141,6 +141,16 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
     if diff:
         meta["code"] = c.as_meta()
     return "\n".join(parts), "pattern", meta
+
+
+def _reason(f: Finding) -> str:
+    """The rule's message as a whole sentence: a title cut by the parser ("MD5 is not", "on(build") is never quoted."""
+    title, desc = " ".join(str(f.title or "").split()), " ".join(str(f.description or "").split())
+    text = desc if desc and (not title or desc.startswith(title.rstrip("…. ")[:40])) else title
+    if len(text) <= 240:
+        return text
+    m = re.match(r"(.{20,240}[.!?])(?:\s)", text)  # whole sentences, never a cut one
+    return (m.group(1) if m else text[:240].rsplit(" ", 1)[0] + " ...").strip()
 
 
 def _target_text(c: patches.Code | None) -> str:
