@@ -212,7 +212,7 @@ def unusable_fix(f: Finding | dict, source: str) -> str | None:
 SECRET_IN_TESTS = "credential found in test code or fixtures: probably test data, to be checked before anything is rotated"
 PASSWORD_HEURISTIC = "Bandit's password-name heuristic: the value must be checked before anything is rotated"
 GENERIC_PATTERN = "a generic pattern, no change to this code"
-NEGLIGIBLE = "no fix and negligible severity (the distribution does not plan one): nothing to change"
+NEGLIGIBLE = "no fix and informational severity (negligible or unrated): no change to make"
 INFORMATIONAL = "an informational alert: a person reviews it, there is nothing to change"
 
 
