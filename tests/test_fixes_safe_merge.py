@@ -138,3 +138,18 @@ def test_git_apply_check_takes_a_real_diff_and_refuses_a_wrong_one():
     assert not git_apply_check(good.replace("@@ -5 +5 @@", "@@ -4 +4 @@"), "app/keys.py", text.replace("    return", "  return"))
     assert not git_apply_check(good.replace("a/app", "a//abs/app").replace("b/app", "b//abs/app"), "app/keys.py", text)
     assert not git_apply_check(good, "../outside.py", text)
+
+
+def test_a_server_banner_is_turned_off_in_the_software_the_evidence_names():
+    tomcat = next(f for f in parsed("zap/zap-results-first-scan.xml") if f["rule_id"] == "10036")  # bodgeit on Tomcat
+    answer, _, _ = fix_for(tomcat, tomcat["cwe"])
+    assert "Apache-Coyote/1.1" in answer and 'server="web"' in answer and "Ensure that your web server" not in answer
+    express = next(f for f in parsed("zap/juice-shop.json") if f["rule_id"] == "10037")  # X-Powered-By: Express
+    answer, _, _ = fix_for(express, express["cwe"])
+    assert "app.disable('x-powered-by');" in answer
+    # nothing named and a solution that sets nothing: no row
+    blank = dict(express, instances=[{"uri": "https://shop.example/", "evidence": "X-Powered-By: Undisclosed"}], snippet=None,
+                 fix_hint="Ensure that your web server, application server, load balancer, etc. is configured to suppress "
+                          "\"X-Powered-By\" headers.")
+    answer, reason, _ = fix_for(blank, blank["cwe"])
+    assert answer is None and "names no setting" in reason

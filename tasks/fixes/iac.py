@@ -19,6 +19,7 @@ from tasks.fixes.checkov_facts import adduser, base_image, fit, k8s_additions
 from tasks.fixes.checkov import CHECKS as _CHECKOV
 from tasks.fixes.languages import FENCE
 from tasks.fixes.patterns.prose import PROSE
+from tasks.fixes.web_servers import NO_ACTION, generic, server_fix
 
 _SET_TO = re.compile(r"^(?:Set|Change)\s+'(?:set\s+)?([\w.\[\]-]+)'\s+to\s+'?([\w.-]+)'?\.?$", re.I)
 _ADD_TO = re.compile(r"^Add\s+'([^']+)'\s+to\s+([\w.\[\]-]+)\.?$", re.I)
@@ -127,6 +128,7 @@ def config_fix(f: Finding | dict, language: str | None) -> tuple[str | None, str
         return text, "config-setting", {"language": language or lang, "fix_family": f"config:{f.rule_id}"}
     hint = (f.fix_hint or "").strip()
     if hint and not re.match(r"^https?://\S+$", hint):
+        hint = re.sub(r"'USER\s*'", "a USER", hint)  # Trivy's "'USER <non root user name>'" loses its <...> in parsing
         text = (f"In {where}{res}: " if where else f"For{res}: " if res else "") + hint.rstrip(".") + "."
         block = _concrete(f, hint, language)
         if block:
@@ -232,6 +234,12 @@ def web_fix(f: Finding | dict, family: str | None = None) -> tuple[str | None, s
                 f"{', '.join(params)}{' (' + ', '.join(uris) + ')' if uris else ''}: its Set-Cookie header then ends in "
                 f"`; {flag}`. {caveat}")
         return text, "config-setting", {"fix_family": f"header:{f.rule_id}"}
+    if str(f.rule_id) in NO_ACTION:
+        return None, NO_ACTION[str(f.rule_id)], {}
+    evidence = [str(i.get("evidence") or "") for i in instances] + [f.snippet or ""]
+    named = server_fix(str(f.rule_id), [e for e in evidence if e], seen)
+    if named:
+        return named, "config-setting", {"fix_family": f"web:{f.rule_id}"}
     header = _ZAP_HEADERS.get(str(f.rule_id))
     missing = _CSP_MISSING.search(f.description or "") if str(f.rule_id) == "10055" else None
     if missing and f.snippet:  # the policy is sent; it lacks directives that do not fall back to default-src
@@ -256,4 +264,6 @@ def web_fix(f: Finding | dict, family: str | None = None) -> tuple[str | None, s
             text += ("\nThis policy blocks inline scripts and event handlers (onclick=...) and scripts from other origins: "
                      "send it first as Content-Security-Policy-Report-Only, fix what it reports, then enforce it.")
         return text, "config-setting", {"fix_family": f"header:{f.rule_id}"}
+    if generic(solution):
+        return None, "the alert's solution names no setting and its evidence no server software", {}
     return f"{solution}{seen}", "config-setting", {"fix_family": f"web:{f.rule_id}"}
