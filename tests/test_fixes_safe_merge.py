@@ -153,3 +153,13 @@ def test_a_server_banner_is_turned_off_in_the_software_the_evidence_names():
                           "\"X-Powered-By\" headers.")
     answer, reason, _ = fix_for(blank, blank["cwe"])
     assert answer is None and "names no setting" in reason
+
+
+def test_a_function_using_a_key_is_not_taken_for_the_keys_name():
+    f = {"id": "1" * 32, "tool": "semgrep", "kind": "code", "rule_id": "javascript.jsonwebtoken.security.jwt-hardcode.hardcoded-jwt-secret",
+         "title": "A hard-coded credential was detected.", "severity": "high", "cwe": ["CWE-798"], "description": "",
+         "location": {"path": "lib/insecurity.ts", "start_line": 56, "end_line": 56}, "package": None,
+         "snippet": "export const authorize = (user = {}) => jwt.sign(user, privateKey, { expiresIn: '6h', algorithm: 'RS256' })"}
+    answer, _, meta = fix_for(f, ["CWE-798"])
+    assert "authorize =" not in answer and "AUTHORIZE" not in answer  # not a variable that holds the secret
+    assert meta["fix_family"] == "secret-in-demo"  # Juice Shop's lib/insecurity.ts holds its keys on purpose

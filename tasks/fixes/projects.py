@@ -27,12 +27,18 @@ _DEMO = re.compile(
     r"(?:$|[^a-z0-9])")
 
 
+# files only one of them has (Juice Shop's lib/insecurity.ts holds its keys on purpose)
+_FINGERPRINT = re.compile(r"(?:^|/)lib/insecurity\.[jt]s$")
+
+
 def demo_project(f: Finding | dict) -> str | None:
     """The name of the deliberately vulnerable project the finding is in, or None."""
     f = as_finding(f)
     loc = f.location
     texts = [f.path or "", (loc.original_path if loc else None) or "", (f.source.artifact if f.source else "") or "",
              f.snippet or "", f.description or "", f.title or ""]
+    if _FINGERPRINT.search(f.path or ""):
+        return "juice-shop"
     for text in texts:
         m = _DEMO.search(text)
         if m:

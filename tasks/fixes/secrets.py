@@ -58,8 +58,9 @@ def variable_of(finding: Finding) -> str | None:
         lines = [l for l, m in zip(lines, numbered) if int(m.group(1)) == int(line)] or lines
     for text in lines:
         m = _ASSIGNED.match(text)
-        if m and not re.match(r"^\s*(?:\d+\s+)?(?:export\s+)?[A-Za-z_0-9]*\[REDACTED", text):
-            return m.group(1)
+        value = text[m.end():].lstrip() if m else ""
+        if m and value[:1] in "'\"`[" and not re.match(r"^\s*(?:\d+\s+)?(?:export\s+)?[A-Za-z_0-9]*\[REDACTED", text):
+            return m.group(1)  # a name given a literal (or its redaction), not a function whose body uses one
     return None
 
 
