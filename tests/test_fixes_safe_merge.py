@@ -163,3 +163,13 @@ def test_a_function_using_a_key_is_not_taken_for_the_keys_name():
     answer, _, meta = fix_for(f, ["CWE-798"])
     assert "authorize =" not in answer and "AUTHORIZE" not in answer  # not a variable that holds the secret
     assert meta["fix_family"] == "secret-in-demo"  # Juice Shop's lib/insecurity.ts holds its keys on purpose
+
+
+def test_versioned_cdn_scripts_are_pinned_with_subresource_integrity():
+    f = next(f for f in parsed("zap/juice-shop.json") if f["rule_id"] == "10017")  # cdnjs cookieconsent2 3.1.0, jquery 2.2.4
+    answer, _, _ = fix_for(f, f["cwe"])
+    assert 'src="https://cdnjs.cloudflare.com/ajax/libs/jquery/2.2.4/jquery.min.js"' in answer
+    assert 'crossorigin="anonymous"' in answer and "openssl dgst -sha384" in answer
+    unversioned = dict(f, snippet='<script src="//consent.cookiebot.com/uc.js"></script>', instances=[{"uri": "https://shop/"}])
+    answer, reason, _ = fix_for(unversioned, f["cwe"])
+    assert answer is None and "version" in reason

@@ -19,7 +19,7 @@ from tasks.fixes.checkov_facts import adduser, base_image, fit, k8s_additions
 from tasks.fixes.checkov import CHECKS as _CHECKOV
 from tasks.fixes.languages import FENCE
 from tasks.fixes.patterns.prose import PROSE
-from tasks.fixes.web_servers import NO_ACTION, generic, server_fix
+from tasks.fixes.web_servers import NO_ACTION, generic, server_fix, third_party_scripts
 
 _SET_TO = re.compile(r"^(?:Set|Change)\s+'(?:set\s+)?([\w.\[\]-]+)'\s+to\s+'?([\w.-]+)'?\.?$", re.I)
 _ADD_TO = re.compile(r"^Add\s+'([^']+)'\s+to\s+([\w.\[\]-]+)\.?$", re.I)
@@ -238,6 +238,10 @@ def web_fix(f: Finding | dict, family: str | None = None) -> tuple[str | None, s
         return None, NO_ACTION[str(f.rule_id)], {}
     evidence = [str(i.get("evidence") or "") for i in instances] + [f.snippet or ""]
     named = server_fix(str(f.rule_id), [e for e in evidence if e], seen)
+    if str(f.rule_id) == "10017":
+        named = third_party_scripts(evidence, seen)
+        if not named:
+            return None, "third-party scripts without a version to pin: no change can be named", {}
     if named:
         return named, "config-setting", {"fix_family": f"web:{f.rule_id}"}
     header = _ZAP_HEADERS.get(str(f.rule_id))

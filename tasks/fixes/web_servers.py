@@ -54,3 +54,27 @@ def server_fix(rule: str, evidence: list[str], seen: str) -> str | None:
 def generic(solution: str) -> bool:
     """ZAP's "ensure your web server ... is configured to ..." with nothing to set."""
     return bool(_GENERIC.match(solution.strip().replace("etc.", "etc")))
+
+
+_SCRIPT = re.compile(r"""<script[^>]*\ssrc=["']((?:https?:)?//[^"']+)["']""", re.I)
+_VERSIONED = re.compile(r"/\d+(?:\.\d+)+/|@\d+(?:\.\d+)+")
+
+
+def third_party_scripts(evidence: list[str], seen: str) -> str | None:
+    """ZAP 10017: the page loads scripts from another origin.  A versioned file on a CDN can be pinned with
+    Subresource Integrity (the browser refuses it if the CDN serves anything else); an unversioned one cannot."""
+    urls = list(dict.fromkeys(u for e in evidence for u in _SCRIPT.findall(e)))
+    pinned = [u for u in urls if _VERSIONED.search(u)]
+    if not pinned:
+        return None
+    lines = []
+    for u in pinned[:3]:
+        full = "https:" + u if u.startswith("//") else u
+        lines.append(f'<script src="{full}"\n        integrity="sha384-HASH" crossorigin="anonymous"></script>')
+    cmd = "\n".join(f"curl -s {('https:' + u) if u.startswith('//') else u} | openssl dgst -sha384 -binary | openssl base64 -A"
+                     for u in pinned[:3])
+    return (f"Pin the versioned third-party scripts with Subresource Integrity, so the browser refuses them if the CDN "
+            f"ever serves other code.{seen}\nCompute each file's hash:\n```sh\n{cmd}\n```\nand put it in the tag "
+            f"(HASH is that output), loading over https rather than a protocol-relative URL:\n```html\n"
+            + "\n".join(lines) + "\n```\nA later version of the file needs a new hash; "
+            "copying the files onto the site's own origin removes the third party altogether.")
