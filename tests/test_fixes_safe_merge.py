@@ -173,3 +173,22 @@ def test_versioned_cdn_scripts_are_pinned_with_subresource_integrity():
     unversioned = dict(f, snippet='<script src="//consent.cookiebot.com/uc.js"></script>', instances=[{"uri": "https://shop/"}])
     answer, reason, _ = fix_for(unversioned, f["cwe"])
     assert answer is None and "version" in reason
+
+
+def test_a_finding_merging_several_advisories_gets_the_release_that_fixes_them_all():
+    from fixes_helpers import finding
+
+    # OSV-Scanner's guzzlehttp/psr7 1.6.1 group: GHSA-q7rv-6hp3-vh96 fixed in 1.8.4/2.1.1, GHSA-wxmh-65f7-jcvw in 1.9.1/2.4.5
+    f = finding("dependency", "osv-scanner", "GHSA-q7rv-6hp3-vh96", path="composer.lock", cve=["CVE-2022-24775", "CVE-2023-29197"],
+                ghsa=["GHSA-q7rv-6hp3-vh96", "GHSA-wxmh-65f7-jcvw"],
+                package={"name": "guzzlehttp/psr7", "version": "1.6.1", "fixed_version": "1.8.4", "ecosystem": "Packagist",
+                         "fixed_versions": ["1.8.4", "2.1.1", "1.9.1", "2.4.5"]})
+    answer, _, meta = fix_for(f, [])
+    assert "from 1.6.1 to 1.9.1" in answer and "guzzlehttp/psr7:^1.9.1" in answer and meta["fixed_version"] == "1.9.1"
+    assert "2.4.5 for other release lines" in answer and "2.1.1" not in answer
+    # one advisory with backports per line (qs): the installed line's own fix stays
+    qs = finding("dependency", "trivy", "CVE-2022-24999", path="package-lock.json", cve=["CVE-2022-24999"],
+                 package={"name": "qs", "version": "6.5.2", "fixed_version": "6.5.3", "ecosystem": "npm",
+                          "fixed_versions": ["6.5.3", "6.9.7", "6.10.3"]})
+    answer, _, meta = fix_for(qs, [])
+    assert "to 6.5.3" in answer and "fixed_version" not in meta or meta["fixed_version"] in (None, "6.5.3")

@@ -180,7 +180,7 @@ def stage2_meta(f: Finding | dict, meta: dict, source: str, fix_meta: dict, answ
         code_meta = {"path": f.path, "text": f.snippet, "start_line": int(f.line or 1)}
     out = meta | {k: fix_meta[k] for k in FIX_META if fix_meta.get(k) is not None}
     return out | {
-        "stage": 2, "fix_source": source, "fixed_version": (f.package or NO_PACKAGE).fixed_version,
+        "stage": 2, "fix_source": source, "fixed_version": fix_meta.get("fixed_version") or (f.package or NO_PACKAGE).fixed_version,
         "fix_status": _fix_status(f), "has_diff": bool(diff and code_meta), "code": code_meta,
         "expected_diff": diff if code_meta else None,
     }

@@ -69,7 +69,10 @@ def _dependency(f: Finding, code: dict | None, meta: dict) -> tuple[str | None, 
     meta |= {"fixed_version": pkg.fixed_version, "fix_status": pkg.fix_status}
     if pkg.fixed_version:
         answer, extra = dependencies.upgrade(f, code_text)
-        return answer, "fixed-version", meta | extra | {"fix_family": "upgrade"}
+        from tasks.fixes.dependencies import same_line_max
+
+        chosen = same_line_max(f, str(pkg.fixed_version))
+        return answer, "fixed-version", meta | extra | {"fix_family": "upgrade"} | ({"fixed_version": chosen} if chosen else {})
     via_parent = dependencies.parent_upgrade(f)
     if via_parent:
         return via_parent[0], "fixed-version", meta | via_parent[1] | {"fix_family": "upgrade-parent"}
