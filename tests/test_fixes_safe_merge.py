@@ -192,3 +192,14 @@ def test_a_finding_merging_several_advisories_gets_the_release_that_fixes_them_a
                           "fixed_versions": ["6.5.3", "6.9.7", "6.10.3"]})
     answer, _, meta = fix_for(qs, [])
     assert "to 6.5.3" in answer and "fixed_version" not in meta or meta["fixed_version"] in (None, "6.5.3")
+
+
+def test_npm6s_recommendation_is_not_read_as_a_parent_package():
+    from fixes_helpers import finding
+
+    # npm audit 6's recommendation for follow-redirects (GHSA-pw2r-vq6v-hr8c), as its report words it
+
+    f = finding("dependency", "npm-audit", "GHSA-pw2r-vq6v-hr8c", path="package-lock.json", fix_hint="Upgrade to version 1.14.8 or later",
+                package={"name": "follow-redirects", "version": "1.7.0", "fixed_version": "1.14.8", "ecosystem": "npm"})
+    answer, _, _ = fix_for(f, [])
+    assert "to 1.14.8" in answer and "direct dependency to version" not in answer and "(to version" not in answer
