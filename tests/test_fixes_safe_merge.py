@@ -203,3 +203,25 @@ def test_npm6s_recommendation_is_not_read_as_a_parent_package():
                 package={"name": "follow-redirects", "version": "1.7.0", "fixed_version": "1.14.8", "ecosystem": "npm"})
     answer, _, _ = fix_for(f, [])
     assert "to 1.14.8" in answer and "direct dependency to version" not in answer and "(to version" not in answer
+
+
+def test_every_finding_of_a_report_on_a_demo_app_is_the_demo_apps():
+    from tasks.fixes.projects import demo_project, learn
+
+    def semgrep(path, line, snippet):
+        return {"id": str(line) * 32, "tool": "semgrep", "kind": "code", "rule_id": "python.jwt.security.jwt-hardcode.jwt-python-hardcoded-secret",
+                "title": "Hardcoded JWT secret", "severity": "high", "cwe": ["CWE-798"], "description": "", "package": None,
+                "location": {"path": path, "start_line": line, "end_line": line}, "snippet": snippet,
+                "source": {"artifact": "data/artifacts/run-1042/semgrep.json", "sha256": "0" * 64}}
+
+    settings = semgrep("pygoat/settings.py", 1, "SECRET_KEY = '[REDACTED secret sha256:0a19e17f5acf]'")
+    view = semgrep("introduction/views.py", 2, "token = jwt.encode(payload, 'secret', algorithm='HS256')")
+    learn([])
+    assert demo_project(settings) == "pygoat" and demo_project(view) is None  # a view's path does not say so
+    learn([settings, view])
+    assert demo_project(view) == "pygoat"  # but the report that scanned it scanned PyGoat
+    answer, _, meta = fix_for(view, ["CWE-798"])
+    assert meta["fix_family"] == "secret-in-demo" and "compromised" not in answer
+    learn([view])
+    assert demo_project(view) is None  # a report of an ordinary project: a real incident
+    learn([])

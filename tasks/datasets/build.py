@@ -63,6 +63,9 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
     why: dict[str, Counter] = {"excluded": Counter(), "stage1_dropped": Counter(), "stage2_dropped": Counter()}
     min_rank = SEVERITY_ORDER.index(cfg.min_severity)
     mined = source.mined(findings)
+    from tasks.fixes.projects import learn
+
+    learn(findings)  # a report that scanned a deliberately vulnerable app: all its findings are the app's
     for f in sorted(map(as_finding, findings), key=lambda f: f.id):
         if f.suppressed and not cfg.include_suppressed:
             why["excluded"]["suppressed"] += 1

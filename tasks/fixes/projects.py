@@ -31,16 +31,41 @@ _DEMO = re.compile(
 _FINGERPRINT = re.compile(r"(?:^|/)lib/insecurity\.[jt]s$")
 
 
+_TAGGED = re.compile(r'\bgit_repo\s*=\s*"([\w.-]+)"')  # TerraGoat tags every resource with its repository
+_KNOWN: dict[str, str] = {}  # report -> the demo project it scanned (learn)
+
+
+def _direct(f: Finding) -> str | None:
+    """The demo project this one finding shows: a path that starts in it (its first two folders), the report's
+    own folder or file name, Juice Shop's insecurity file, or a TerraGoat-style git_repo tag in the snippet."""
+    if _FINGERPRINT.search(f.path or ""):
+        return "juice-shop"
+    loc = f.location
+    for path in (f.path or "", (loc.original_path if loc else None) or ""):
+        for part in [p for p in path.split("/") if p][:2]:
+            if _DEMO.fullmatch("/" + part):
+                return part.lower()
+    artifact = (f.source.artifact if f.source else "") or ""
+    m = _DEMO.search(artifact.replace("data/artifacts/", "/"))
+    if m:
+        return m.group(0).strip(" /\\_-.").lower()
+    tag = _TAGGED.search(f.snippet or "")
+    if tag and _DEMO.fullmatch("/" + tag.group(1)):
+        return tag.group(1).lower()
+    return None
+
+
+def learn(findings) -> None:
+    """Remember which reports scanned a demo project: every finding of a report that shows one is the demo's
+    too (PyGoat's views are in introduction/, only its settings in pygoat/)."""
+    _KNOWN.clear()
+    for f in map(as_finding, findings):
+        name = _direct(f)
+        if name and f.source and f.source.artifact:
+            _KNOWN.setdefault(f.source.artifact, name)
+
+
 def demo_project(f: Finding | dict) -> str | None:
     """The name of the deliberately vulnerable project the finding is in, or None."""
     f = as_finding(f)
-    loc = f.location
-    texts = [f.path or "", (loc.original_path if loc else None) or "", (f.source.artifact if f.source else "") or "",
-             f.snippet or "", f.description or "", f.title or ""]
-    if _FINGERPRINT.search(f.path or ""):
-        return "juice-shop"
-    for text in texts:
-        m = _DEMO.search(text)
-        if m:
-            return m.group(0).strip(" /\\_-.\"'=()[]:,").lower()
-    return None
+    return _direct(f) or (_KNOWN.get(f.source.artifact) if f.source and f.source.artifact else None)
