@@ -225,3 +225,40 @@ def test_every_finding_of_a_report_on_a_demo_app_is_the_demo_apps():
     learn([view])
     assert demo_project(view) is None  # a report of an ordinary project: a real incident
     learn([])
+
+
+def _semgrep_fix(rule, path, line, code, start_col, end_col, text, cwe):
+    return {"id": "5" * 32, "tool": "semgrep", "kind": "code", "rule_id": rule, "title": rule, "severity": "high",
+            "cwe": cwe, "description": "", "package": None, "snippet": code,
+            "location": {"path": path, "start_line": line, "end_line": line},
+            "scanner_fix": {"kind": "semgrep-fix", "text": text, "start_line": line, "start_col": start_col,
+                            "end_line": line, "end_col": end_col}}
+
+
+def test_a_scanner_autofix_that_breaks_the_call_is_not_used():
+    # Semgrep's subprocess-shell-true autofix replaces True with False; a command string then runs as one program name
+    code = '    output = subprocess.check_output("nslookup " + domain, shell=True)'
+    col = code.index("True") + 1
+    f = _semgrep_fix("python.lang.security.audit.subprocess-shell-true.subprocess-shell-true", "introduction/views.py", 404,
+                     code, col, col + 4, "False", ["CWE-78"])
+    answer, label, _ = fix_for(f, ["CWE-78"])
+    assert label != "scanner-fix" and "shell=False" not in (answer or "").split("```diff")[-1].split("```")[0]
+    listed = '    output = subprocess.check_output(["nslookup", domain], shell=True)'
+    col = listed.index("True") + 1
+    ok = dict(f, snippet=listed, scanner_fix=dict(f["scanner_fix"], start_col=col, end_col=col + 4))
+    answer, label, _ = fix_for(ok, ["CWE-78"])
+    assert label == "scanner-fix" and '+    output = subprocess.check_output(["nslookup", domain], shell=False)' in answer
+
+
+def test_a_scanner_autofix_on_a_dedup_key_gives_way_to_usedforsecurity():
+    code = '            dupe_key = hashlib.md5(fingerprint.encode("utf-8")).hexdigest()'
+    start = code.index("hashlib.md5") + 1
+    end = code.index(".hexdigest") + 1
+    f = _semgrep_fix("python.lang.security.insecure-hash-algorithms.insecure-hash-algorithm-md5", "tools/parser.py", 62,
+                     code, start, end, 'hashlib.sha256(fingerprint.encode("utf-8"))', ["CWE-327"])
+    answer, label, _ = fix_for(f, ["CWE-327"])
+    assert label == "pattern" and "usedforsecurity=False" in answer and "sha256" not in answer.split("```diff")[1].split("```")[0]
+    token = _semgrep_fix(f["rule_id"], "app/auth.py", 9, "    digest = hashlib.md5(password.encode()).hexdigest()",
+                         14, 44, "hashlib.sha256(password.encode())", ["CWE-327"])
+    answer, label, _ = fix_for(token, ["CWE-327"])
+    assert label == "scanner-fix" and "migrate them" in answer

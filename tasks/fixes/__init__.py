@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.fixes import dependencies, iac, patches, patterns, secrets
+from tasks.fixes import dependencies, iac, patches, patterns, scanner_fixes, secrets
 from tasks.fixes.families import family_of
 from tasks.fixes.languages import DISPLAY, language_of, platform_of
 from tasks.fixes.patterns import python_hashes
@@ -109,8 +109,15 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         new = patches.apply_scanner_fix(c, f.scanner_fix)
         diff = patches.unified_diff(c, new) if new else None
         if diff and diff_is_sound(language, c, new):
-            answer = f"{f.tool}'s proposed fix for {where}, applied to the code:\n{patches.fence(diff)}\nReason: {_reason(f)}"
-            return answer, "scanner-fix", meta | {"has_diff": True, "code": c.as_meta(), "fix_family": family or "scanner-fix"}
+            removed = [l[1:] for l in diff.splitlines() if l.startswith("-") and not l.startswith("---")]
+            added = [l[1:] for l in diff.splitlines() if l.startswith("+") and not l.startswith("+++")]
+            refusal, note = scanner_fixes.review(family, removed, added)
+            if refusal and family is None:
+                return None, refusal, meta
+            if not refusal:
+                answer = (f"{f.tool}'s proposed fix for {where}, applied to the code:\n{patches.fence(diff)}\n"
+                          f"Reason: {_reason(f)}" + (f"\n{note}" if note else ""))
+                return answer, "scanner-fix", meta | {"has_diff": True, "code": c.as_meta(), "fix_family": family or "scanner-fix"}
     if family is None:
         return None, "no fix pattern (not a security weakness family)", meta
     if family == "assert-used" and _TEST_PATH.search(f.path or ""):
