@@ -75,6 +75,7 @@ def test_port_80_on_a_web_host_is_redirected_not_closed():
                      '    protocol    = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}')
     answer, _, _ = fix_for(f, [])
     assert "redirect to HTTPS" in answer and "breaks the site" in answer
+    assert answer.index("keep the rule") < answer.index("cidr_blocks")  # the decision comes before the restriction
     assert 'variable "http_source_cidr"' in answer and "10.0.0.0/8" not in answer
     assert placeholder_name(answer, _prompt(f)) is None
 

@@ -62,7 +62,7 @@ CHECKS = {
     "CKV_AWS_23": ("description", "terraform", 'description = "HTTPS from the load balancer"',
                    "describe every security group and rule"),
     "CKV_AWS_260": ("80", "terraform", "cidr_blocks = [var.http_source_cidr]",
-                    "restrict port 80 to the networks that need it, if this host does not serve the public web"),
+                    "restrict port 80 to the networks that need it"),
     "CKV_AWS_88": ("public ip", "terraform", "associate_public_ip_address = false", "do not give the instance a public IP"),
     "CKV_AWS_46": ("secrets", "terraform", "user_data = templatefile(\"init.sh\", { secret_arn = aws_secretsmanager_secret.db.arn })",
                    "keep secrets out of user data; fetch them at boot from Secrets Manager"),
@@ -130,10 +130,6 @@ CAVEATS = {
     "CKV_AWS_24": "Anyone outside that range loses SSH: AWS Systems Manager Session Manager removes the need for the open "
                   "port altogether.",
     "CKV_AWS_25": "Anyone outside that range loses RDP: connect through a bastion or VPN first.",
-    "CKV_AWS_260": "Port 80 open to 0.0.0.0/0 is what a public web server needs: closing it breaks the site for everyone "
-                   "who types the plain address. If this host serves the public, keep the rule and make port 80 answer "
-                   "only with a redirect to HTTPS (web server config or a load balancer listener with a redirect action), "
-                   "serve the site on 443, and restrict the admin ports (22, 3389) instead.",
     "CKV_AWS_19": "Needs the AWS provider 4.0 or later; on 3.x put a `server_side_encryption_configuration` block inside "
                   "the bucket instead.",
     "CKV_AWS_21": "Needs the AWS provider 4.0 or later; on 3.x put `versioning { enabled = true }` inside the bucket "
@@ -147,6 +143,14 @@ CAVEATS = {
                   "caches, data directories) or it fails at the first write.",
     "CKV_K8S_23": "The kubelet then refuses an image whose files need root, and the image's files must be readable by "
                   "UID 10001: check before merging.",
+}
+# what decides whether the setting is the fix at all, said before it
+LEADS = {
+    "CKV_AWS_260": "Port 80 open to 0.0.0.0/0 is what a public web server needs: closing it breaks the site for everyone "
+                   "who types the plain address. If this host serves the public, keep the rule: make port 80 answer only "
+                   "with a redirect to HTTPS (web server config, or a load balancer listener with a redirect action), "
+                   "serve the site on 443, and restrict the admin ports (22, 3389) instead. Only if it does not serve "
+                   "the public,",
 }
 # what else the fix names, declared in the answer so no name in it is a placeholder: (sentence, block)
 EXTRA = {

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
-from tasks.fixes.checkov import CAVEATS, EXTRA, KEEP_IF_PRESENT
+from tasks.fixes.checkov import CAVEATS, EXTRA, KEEP_IF_PRESENT, LEADS
 from tasks.fixes.checkov_facts import adduser, base_image, fit, k8s_additions
 from tasks.fixes.checkov import CHECKS as _CHECKOV
 from tasks.fixes.languages import FENCE
@@ -120,7 +120,8 @@ def config_fix(f: Finding | dict, language: str | None) -> tuple[str | None, str
             return None, f"{present} is already set: the check fails for another reason", {"language": language}
         extra = EXTRA.get(str(f.rule_id))
         name = (resource or "").split(".")[-1]
-        text = (f"To {why}, set this{at}{res}:\n{_block(lang, setting)}\n"  # not the check's title again
+        lead = LEADS.get(str(f.rule_id), "")  # a decision that comes before the setting (a public web port)
+        text = (lead + (" " if lead else "") + f"{'T' if not lead else 't'}o {why}, set this{at}{res}:\n{_block(lang, setting)}\n"
                 + (f"{extra[0]}\n{_block(lang, extra[1].replace('{name}', name))}\n" if extra else "")
                 + (note + "\n" if note else "")
                 + (CAVEATS[str(f.rule_id)] + "\n" if str(f.rule_id) in CAVEATS else "")
