@@ -263,3 +263,11 @@ def test_a_scanner_autofix_on_a_dedup_key_gives_way_to_usedforsecurity():
                          14, 44, "hashlib.sha256(password.encode())", ["CWE-327"])
     answer, label, _ = fix_for(token, ["CWE-327"])
     assert label == "scanner-fix" and "migrate them" in answer
+
+
+def test_redaction_takes_the_secret_and_leaves_the_variable_name():
+    # gitleaks 7's offender is `GITHUB_TOKEN="c77e..."` inside `export JEKYLL_GITHUB_TOKEN="c77e..."` (a .bashrc)
+    f = next(f for f in parsed("gitleaks/data_many.json") if f["rule_id"] == "Github")
+    assert f["snippet"].startswith('export JEKYLL_GITHUB_TOKEN="[REDACTED secret sha256:') and "c77e01c1" not in f["snippet"]
+    answer, _, _ = fix_for(f, ["CWE-798"])
+    assert 'export JEKYLL_GITHUB_TOKEN="$(cat' in answer  # the file's own variable, read from outside the repository
