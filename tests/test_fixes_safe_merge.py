@@ -271,3 +271,15 @@ def test_redaction_takes_the_secret_and_leaves_the_variable_name():
     assert f["snippet"].startswith('export JEKYLL_GITHUB_TOKEN="[REDACTED secret sha256:') and "c77e01c1" not in f["snippet"]
     answer, _, _ = fix_for(f, ["CWE-798"])
     assert 'export JEKYLL_GITHUB_TOKEN="$(cat' in answer  # the file's own variable, read from outside the repository
+
+
+def test_a_scanners_own_test_secret_is_not_rotated_and_an_unknown_fingerprint_not_suppressed():
+    from tasks.datasets.rows import SCANNER_TEST_DATA, unsafe_fix
+
+    f = next(f for f in parsed("gitleaks/json_simple.json") if f["rule_id"] == "test-rule")  # gitleaks golden, commit 000...
+    assert unsafe_fix(f, fix_for(f, ["CWE-798"])) == SCANNER_TEST_DATA
+    blind = {"id": "6" * 32, "tool": "gitleaks", "kind": "secret", "rule_id": "unknown", "title": "AWS Access Key secret detected",
+             "severity": "high", "cwe": [], "description": "", "package": None, "snippet": None,
+             "location": {"path": "dojo/unittests/scans/gitlab_secret_detection_report/report.json", "start_line": None, "end_line": None}}
+    fp = {"verdict": "false_positive", "reasons": [{"check": "secret", "evidence": "not a credential: a documented example value"}]}
+    assert "fingerprint" in refused(blind, fp)

@@ -210,6 +210,7 @@ def unusable_fix(f: Finding | dict, source: str) -> str | None:
 
 
 SECRET_IN_TESTS = "credential found in test code or fixtures: probably test data, to be checked before anything is rotated"
+SCANNER_TEST_DATA = "a secret at commit 000...: a scanner's own test data, nothing to rotate"
 PASSWORD_HEURISTIC = "Bandit's password-name heuristic: the value must be checked before anything is rotated"
 GENERIC_PATTERN = "a generic pattern, no change to this code"
 NEGLIGIBLE = "no fix and informational severity (negligible or unrated): no change to make"
@@ -229,6 +230,8 @@ def unsafe_fix(f: Finding | dict, fixed: tuple) -> str | None:
     path = f.path
     if source == "secret-rotation" and (is_test_path(path) or re.search(r"(?:^|/)(?:unittests?|fixtures?|testdata)/", path or "")):
         return SECRET_IN_TESTS
+    if source == "secret-rotation" and re.search(r"\bcommit 0{7,}\b", f" {f.title or ''} {f.description or ''}"):
+        return SCANNER_TEST_DATA
     if source == "secret-rotation" and f.tool == "bandit" and str(f.rule_id).upper() in ("B105", "B106", "B107"):
         return PASSWORD_HEURISTIC
     if source == "pattern" and not meta.get("has_diff"):

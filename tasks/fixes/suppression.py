@@ -120,6 +120,8 @@ def refused(f: Finding | dict, rec: dict) -> str | None:
         return "code-quality rule: a real defect, neither a security fix nor a suppression"
     if f.tool not in _SYNTAX or (f.tool == "npm-audit" and not (f.package or NO_PACKAGE).name):
         return f"no suppression syntax for {f.tool}"
+    if f.tool == "gitleaks" and (str(f.rule_id) == "unknown" or not f.line) and not _line(f):
+        return "the fingerprint .gitleaksignore needs (rule and line) is not in the report"
     if f.tool in ("bandit", "semgrep") and not _line(f):
         return "the flagged line is not known (redacted or no snippet): an inline suppression cannot be placed"
     ev = f.secret_evidence if isinstance(f.secret_evidence, dict) else {}
