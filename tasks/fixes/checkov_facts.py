@@ -183,14 +183,25 @@ def image_of(snippet: str) -> str | None:
     return parts[-1] if parts[-1] in _IMAGE_FACTS else None
 
 
+def _built_on(snippet: str) -> str | None:
+    """An image named after an official one (gcr.io/google_samples/gb-redis-follower): built on it, so it writes
+    where that image writes - but its user is not known."""
+    m = re.search(r"^\s*-?\s*image:\s*['\"]?(\S+?)['\"]?\s*$", snippet or "", re.M)
+    words = re.split(r"[-_.]", m.group(1).split("@")[0].rsplit("/", 1)[-1].split(":")[0]) if m else []
+    return next((w for w in words if w in _IMAGE_FACTS and w != "node"), None)
+
+
 def k8s_additions(rule: str, snippet: str | None) -> tuple[str, str, str]:
     """(lines for the container, lines for the pod spec, note) that keep a hardening setting from breaking the pod."""
     image = image_of(snippet or "")
     paths, uid = _IMAGE_FACTS.get(image or "", (["/tmp"], None))
+    if image is None and rule in ("KSV014", "CKV_K8S_22") and _built_on(snippet or ""):
+        image = _built_on(snippet or "")
+        paths = _IMAGE_FACTS[image][0]
     if rule in ("KSV014", "CKV_K8S_22"):
         mounts = "volumeMounts:\n" + "".join(f"  - name: writable-{i}\n    mountPath: {p}\n" for i, p in enumerate(paths))
         volumes = "volumes:\n" + "".join(f"  - name: writable-{i}\n    emptyDir: {{}}\n" for i in range(len(paths)))
-        known = f"the {image} image writes to {', '.join(paths)}" if image else "/tmp is mounted; add an emptyDir for every other path the program writes"
+        known = f"an image built on {image} writes to {', '.join(paths)}" if image else "/tmp is mounted; add an emptyDir for every other path the program writes"
         return mounts.rstrip("\n"), volumes.rstrip("\n"), (f"\nThe emptyDir volumes keep it writable where it must be ({known}); "
                                                           "they last as long as the pod, as the container's own file system did.")
     if rule in ("KSV012", "CKV_K8S_23") and uid is not None:
