@@ -223,3 +223,21 @@ def test_a_cut_title_is_not_quoted_as_the_reason():
     from tasks.findings.model import as_finding
 
     assert _reason(as_finding(md5)).endswith("Use SHA256 or SHA3 instead.")  # the whole message, not the title's "... MD5 is not"
+
+
+def test_a_fix_item_cut_to_its_block_is_repaired_not_left_as_scaffolding():
+    from datasets_rows import narrative
+
+    from tasks.datasets import grouping, rows
+
+    f = finding("rds-iam", tool="checkov", kind="config", rule_id="CKV_AWS_161", cwe=[],
+                title="Ensure RDS database has IAM authentication enabled",
+                location={"path": "infra/terraform/aws/db-app.tf", "start_line": 1, "end_line": 41}, snippet=None)
+    text = ("## What is wrong here\naws_db_instance.default in db-app.tf accepts only password logins.\n\n"
+            "## How to fix it\n- ```hcl\niam_database_authentication_enabled = true\n```\nThen re-run checkov.")
+    n = narrative(f, text, cwe=[], language="terraform")
+    meta = rows.base_meta(f, n, grouping.group_key(f, "config:CKV_AWS_161"), "terraform")
+    row = rows.stage1_row(f, n, meta, None, {"triage": "explain", "max_snippet_chars": 1500})
+    answer = row["messages"][-1]["content"]
+    assert "\n```hcl\niam_database_authentication_enabled = true\n```" in answer and "- ```" not in answer
+    assert checks.broken_markup(answer) is None

@@ -126,6 +126,7 @@ def stage1_row(f: Finding | dict, narrative: dict, meta: dict, code: dict | None
 
     prompt = describe_finding(f, code, cfg.max_snippet_chars)
     text = strip_restating(with_source_context(f, narrative, code, text), prompt)
+    text = re.sub(r"(?m)^([ \t]*)[-*][ \t]+(```)", r"\1\2", text)  # a fix item cut to its block: the block, not "- ```hcl"
     row = chat(STAGE1_SYSTEM, prompt, text, meta | {"stage": 1})
     return row if specific(row, f) else None
 
