@@ -211,7 +211,7 @@ def unusable_fix(f: Finding | dict, source: str) -> str | None:
 
 
 SECRET_IN_TESTS = "credential found in test code or fixtures: probably test data, to be checked before anything is rotated"
-SCANNER_TEST_DATA = "a secret at commit 000...: a scanner's own test data, nothing to rotate"
+SCANNER_TEST_DATA = "credential reported at commit 000...: the scanner's own test data, nothing to rotate"
 PASSWORD_HEURISTIC = "Bandit's password-name heuristic: the value must be checked before anything is rotated"
 GENERIC_PATTERN = "a generic pattern, no change to this code"
 NEGLIGIBLE = "no fix and informational severity (negligible or unrated): no change to make"
