@@ -283,3 +283,12 @@ def test_a_scanners_own_test_secret_is_not_rotated_and_an_unknown_fingerprint_no
              "location": {"path": "dojo/unittests/scans/gitlab_secret_detection_report/report.json", "start_line": None, "end_line": None}}
     fp = {"verdict": "false_positive", "reasons": [{"check": "secret", "evidence": "not a credential: a documented example value"}]}
     assert "fingerprint" in refused(blind, fp)
+
+
+def test_a_cookie_autofix_says_what_it_changes_for_the_site():
+    code = "    response.set_cookie('session', token)"
+    col = code.index("token)") + 1
+    f = _semgrep_fix("python.django.security.audit.secure-cookies.django-secure-set-cookie", "introduction/views.py", 77,
+                     code, col, col + 5, "token, secure=True, httponly=True, samesite='Lax'", ["CWE-614"])
+    answer, label, _ = fix_for(f, ["CWE-614"])
+    assert label == "scanner-fix" and "only over HTTPS" in answer and "can no longer read the cookie" in answer

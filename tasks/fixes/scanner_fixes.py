@@ -38,4 +38,9 @@ def review(family: str | None, removed: list[str], added: list[str]) -> tuple[st
     if re.search(r"verify\s*=\s*False", before) and re.search(r"verify\s*=\s*True", after):
         notes.append("A server with a self-signed or private-CA certificate now fails verification: pass "
                      "verify=\"/path/to/ca.pem\" for it rather than turning checks off.")
+    if re.search(r"\bsecure\s*=\s*True", after) and not re.search(r"\bsecure\s*=\s*True", before):
+        notes.append("The browser then sends the cookie only over HTTPS: a site still served over plain HTTP (a local "
+                     "development server) loses it.")
+    if re.search(r"\bhttponly\s*=\s*True", after, re.I) and not re.search(r"\bhttponly\s*=\s*True", before, re.I):
+        notes.append("Scripts of the page can no longer read the cookie: check that none does.")
     return None, " ".join(notes)
