@@ -292,3 +292,14 @@ def test_a_cookie_autofix_says_what_it_changes_for_the_site():
                      code, col, col + 5, "token, secure=True, httponly=True, samesite='Lax'", ["CWE-614"])
     answer, label, _ = fix_for(f, ["CWE-614"])
     assert label == "scanner-fix" and "only over HTTPS" in answer and "can no longer read the cookie" in answer
+
+
+def test_an_inline_suppression_uses_the_files_comment_syntax():
+    fp = {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": "not deployed: templates/demo.html is example code"}]}
+    html = {"id": "7" * 32, "tool": "semgrep", "kind": "code", "rule_id": "python.django.security.audit.xss.template-autoescape-off",
+            "title": "autoescape off", "severity": "medium", "cwe": ["CWE-79"], "description": "", "package": None,
+            "location": {"path": "examples/templates/demo.html", "start_line": 3, "end_line": 3}, "snippet": "{% autoescape off %}"}
+    answer = suppression_answer(html, fp)
+    assert "{% autoescape off %}  <!-- nosemgrep: python.django.security.audit.xss.template-autoescape-off -->" in answer
+    assert "//" not in answer.split("```text", 1)[1]
+    assert "no comments" in refused(dict(html, location={"path": "examples/data.json", "start_line": 3, "end_line": 3}), fp)

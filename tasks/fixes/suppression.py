@@ -17,11 +17,23 @@ from tasks.findings.model import NO_LOCATION, NO_PACKAGE, Finding, as_finding
 _HASH_COMMENT = {".py", ".rb", ".sh", ".bash", ".yaml", ".yml", ".tf", ".hcl", ".toml", ".r", ".pl", ".ps1", ".cfg", ".conf", ""}
 
 
+_MARKUP = {".html", ".htm", ".xml", ".jsp", ".vue", ".svg", ".xhtml", ".aspx", ".cshtml"}
+_NO_COMMENTS = {".json", ".ipynb", ".md", ".csv", ".txt"}
+
+
 def _comment(path: str | None) -> str:
     suffix = PurePosixPath(path or "").suffix.lower()
     if PurePosixPath(path or "").name == "Dockerfile":
         return "#"
+    if suffix in _MARKUP:
+        return "<!--"
     return "#" if suffix in _HASH_COMMENT else "//"
+
+
+def _comment_text(path: str | None, text: str) -> str:
+    """``text`` as a comment of the file's language (a template's comment closes: ``<!-- ... -->``)."""
+    c = _comment(path)
+    return f"<!-- {text} -->" if c == "<!--" else f"{c} {text}"
 
 
 def _line(f: Finding) -> str:
@@ -60,8 +72,7 @@ def suppression_for(f: Finding | dict, rec: dict) -> tuple[str, str]:
     if tool == "bandit":
         return "python", f"# {short}\n{code or '...'}  # nosec {rule}"
     if tool == "semgrep":
-        c = _comment(path)
-        return "text", f"{c} {short}\n{code + '  ' if code else ''}{c} nosemgrep: {rule}"
+        return "text", f"{_comment_text(path, short)}\n{code + '  ' if code else ''}{_comment_text(path, 'nosemgrep: ' + rule)}"
     if tool == "checkov":
         if str(path or "").endswith((".yaml", ".yml")) and "kubernetes" in (f.description or "").lower():
             return "yaml", f"metadata:\n  annotations:\n    checkov.io/skip1: {rule}={short}"
@@ -80,7 +91,7 @@ def suppression_for(f: Finding | dict, rec: dict) -> tuple[str, str]:
     if tool == "gitleaks":
         rel = str(path or "").lstrip("/")
         if PurePosixPath(rel).suffix.lower() not in (".json", ".ipynb", ".md", "") and line and code:  # comments allowed
-            return "text", f"{_comment(rel)} {short}\n{code}  {_comment(rel)} gitleaks:allow"
+            return "text", f"{_comment_text(rel, short)}\n{code}  {_comment_text(rel, 'gitleaks:allow')}"
         if rule == "unknown" or not line or not rel:
             return "text", f"# .gitleaksignore: paste the Fingerprint gitleaks printed for {rel or 'this finding'}:{line or ''}"
         return "text", f"# .gitleaksignore (a history scan prints commit:file:rule:line; use its Fingerprint)\n{rel}:{rule}:{line}"
@@ -122,6 +133,8 @@ def refused(f: Finding | dict, rec: dict) -> str | None:
         return f"no suppression syntax for {f.tool}"
     if f.tool == "gitleaks" and (str(f.rule_id) == "unknown" or not f.line) and not _line(f):
         return "the fingerprint .gitleaksignore needs (rule and line) is not in the report"
+    if f.tool == "semgrep" and PurePosixPath(f.path or "").suffix.lower() in _NO_COMMENTS:
+        return f"{PurePosixPath(f.path or '').suffix} files have no comments: an inline nosemgrep cannot be placed"
     if f.tool in ("bandit", "semgrep") and not _line(f):
         return "the flagged line is not known (redacted or no snippet): an inline suppression cannot be placed"
     ev = f.secret_evidence if isinstance(f.secret_evidence, dict) else {}
