@@ -259,10 +259,14 @@ def test_a_scanner_autofix_on_a_dedup_key_gives_way_to_usedforsecurity():
                      code, start, end, 'hashlib.sha256(fingerprint.encode("utf-8"))', ["CWE-327"])
     answer, label, _ = fix_for(f, ["CWE-327"])
     assert label == "pattern" and "usedforsecurity=False" in answer and "sha256" not in answer.split("```diff")[1].split("```")[0]
-    token = _semgrep_fix(f["rule_id"], "app/auth.py", 9, "    digest = hashlib.md5(password.encode()).hexdigest()",
-                         14, 44, "hashlib.sha256(password.encode())", ["CWE-327"])
+    token = _semgrep_fix(f["rule_id"], "app/auth.py", 9, "    digest = hashlib.md5(api_token.encode()).hexdigest()",
+                         14, 45, "hashlib.sha256(api_token.encode())", ["CWE-327"])
     answer, label, _ = fix_for(token, ["CWE-327"])
     assert label == "scanner-fix" and "migrate them" in answer
+    password = _semgrep_fix(f["rule_id"], "app/auth.py", 9, "    digest = hashlib.md5(password.encode()).hexdigest()",
+                            14, 44, "hashlib.sha256(password.encode())", ["CWE-327"])
+    answer, label, _ = fix_for(password, ["CWE-327"])
+    assert label != "scanner-fix" and "sha256(password" not in answer  # an unsalted digest is no password hash
 
 
 def test_redaction_takes_the_secret_and_leaves_the_variable_name():

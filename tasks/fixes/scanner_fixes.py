@@ -26,6 +26,8 @@ def review(family: str | None, removed: list[str], added: list[str]) -> tuple[st
                     "fails: the call needs an argument list", "")
     if family == "weak-hash" and python_hashes.hash_purpose(before) == "non-security":
         return "the scanner swaps the algorithm of an identifier digest: every stored key would change for nothing", ""
+    if re.search(r"(?i)\b(?:md5|sha1)\([^)]*pass(?:word|wd|phrase)?", before) and re.search(r"(?i)sha256|sha3|sha512", after):
+        return "a password needs a salted, slow hash (argon2, bcrypt, scrypt), not a faster digest", ""
     notes = []
     if family == "weak-hash" or re.search(r"\b(?:md5|sha1)\b", before, re.I) and re.search(r"sha256|sha3|sha512", after, re.I):
         notes.append("Digests already stored with the old algorithm no longer match: migrate them (passwords: re-hash "
