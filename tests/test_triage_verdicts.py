@@ -181,7 +181,8 @@ def test_rows_follow_the_verdict():
     s1 = rows.chat("s", "u", narrative["narrative"], {"stage": 1})
     s1, fixed = rows.apply_triage(f, narrative, meta, rec, s1, ("Upgrade ansi-regex to 6.0.2", "dependency", {}), {"triage": "explain"})
     assert s1["messages"][2]["content"].startswith("## Verdict\nFalse positive: not affected: 6.0.1 is outside")
-    assert fixed[1] == "suppression" and "CVE-2021-3807  #" in fixed[0] and "Upgrade" not in fixed[0]
+    assert fixed[1] == "suppression" and "\nCVE-2021-3807\n" in fixed[0] and "Upgrade" not in fixed[0]
+    assert "# not affected: 6.0.1 is outside" in fixed[0]  # .trivyignore: the reason on the comment line above the id
     assert meta["triage"]["verdict"] == "false_positive" and s1["meta"]["triage"] == meta["triage"]
     patched = with_record_fix(dep("ansi-regex", "4.1.0", fixed="6.0.1"), {"f" * 32: {"fixed_version": "4.1.1", "record": "x"}})
     assert patched["package"]["fixed_version"] == "4.1.1"

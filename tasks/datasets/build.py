@@ -63,6 +63,9 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
     why: dict[str, Counter] = {"excluded": Counter(), "stage1_dropped": Counter(), "stage2_dropped": Counter()}
     min_rank = SEVERITY_ORDER.index(cfg.min_severity)
     mined = source.mined(findings)
+    from tasks.fixes.projects import learn
+
+    learn(findings)  # a report that scanned a deliberately vulnerable app: all its findings are the app's
     for f in sorted(map(as_finding, findings), key=lambda f: f.id):
         if f.suppressed and not cfg.include_suppressed:
             why["excluded"]["suppressed"] += 1
@@ -92,6 +95,10 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
             s2 = None
         else:
             s2 = rows.stage2_row(f, meta, fixed, code, cfg)
+        if s2 is not None and source.applies(s2, f, mined[f.id].get("commit_before") if f.id in mined
+                                              else (code or {}).get("commit")) is False:
+            why["stage2_dropped"][rows.NOT_APPLYING] += 1
+            continue
         if s2 is None:
             signal_only = isinstance(meta["triage"], str) and cfg.triage != "keep"  # no triage.jsonl: the report's signal
             dropped = signal_only or (fixed[0] is not None and rows._dropped_by_triage(meta, fixed[1], cfg))

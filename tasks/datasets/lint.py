@@ -32,7 +32,8 @@ from tasks.fixes.patch_check import no_foreign_language
 HARD = ("foreign_language_code", "foreign_language_advice", "ci_workspace_path", "possible_secret",
         "unknown_fixed_version", "no_fix_for_code_or_config", "no_fix_but_scanner_fix", "empty_or_boilerplate",
         "restated_prompt", "template_marker", "absolute_diff_path", "unparsable_code", "deletes_tests",
-        "example_secret_rotated", "silent_behaviour_change", "only_shared_paragraphs")
+        "example_secret_rotated", "silent_behaviour_change", "only_shared_paragraphs", "placeholder_name",
+        "suppresses_real_finding", "broken_markup")
 SOFT = ("near_duplicate", "shared_paragraph")
 _NO_FIX = re.compile(r"\bno fix(?:ed version)?\b[^.\n]{0,60}\b(?:published|listed|available)\b|\blists no fixed version\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -146,6 +147,9 @@ def review_problems(row: dict, f: Finding | dict) -> dict[str, str]:
         "deletes_tests": checks.deletes_tests(answer),
         "example_secret_rotated": checks.example_secret_rotated(answer, f) if not meta.get("triage") else None,
         "silent_behaviour_change": checks.silent_behaviour_change(answer, f, meta["stage"], code),
+        "placeholder_name": checks.placeholder_name(answer, _prompt(row)) if meta["stage"] == 2 else None,
+        "suppresses_real_finding": checks.suppresses_real_finding(answer, meta, f),
+        "broken_markup": checks.broken_markup(answer),
     }
     return {k: v for k, v in found.items() if v}
 

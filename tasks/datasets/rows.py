@@ -57,7 +57,7 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
 
 
     f = as_finding(f)
-    from tasks.fixes.suppression import suppression_answer
+    from tasks.fixes.suppression import refused, suppression_answer
 
     if rec is None:
         return s1, fixed
@@ -76,6 +76,9 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
             else:
                 text = verdict_lead(rec) + text
             s1["messages"][2]["content"] = text
+        why_not = refused(f, rec)  # a suppression that would silence a real defect is no row at all
+        if why_not:
+            return s1, (None, why_not, dict(fix_meta, fix_family="suppression"))
         return s1, (suppression_answer(f, rec), "suppression", dict(fix_meta, fix_family="suppression"))
     if s1 is not None:
         s1["messages"][2]["content"] = verdict_lead(rec) + s1["messages"][2]["content"]
@@ -123,6 +126,7 @@ def stage1_row(f: Finding | dict, narrative: dict, meta: dict, code: dict | None
 
     prompt = describe_finding(f, code, cfg.max_snippet_chars)
     text = strip_restating(with_source_context(f, narrative, code, text), prompt)
+    text = re.sub(r"(?m)^([ \t]*)[-*][ \t]+(```)", r"\1\2", text)  # a fix item cut to its block: the block, not "- ```hcl"
     row = chat(STAGE1_SYSTEM, prompt, text, meta | {"stage": 1})
     return row if specific(row, f) else None
 
@@ -177,12 +181,13 @@ def stage2_meta(f: Finding | dict, meta: dict, source: str, fix_meta: dict, answ
         code_meta = {"path": f.path, "text": f.snippet, "start_line": int(f.line or 1)}
     out = meta | {k: fix_meta[k] for k in FIX_META if fix_meta.get(k) is not None}
     return out | {
-        "stage": 2, "fix_source": source, "fixed_version": (f.package or NO_PACKAGE).fixed_version,
+        "stage": 2, "fix_source": source, "fixed_version": fix_meta.get("fixed_version") or (f.package or NO_PACKAGE).fixed_version,
         "fix_status": _fix_status(f), "has_diff": bool(diff and code_meta), "code": code_meta,
         "expected_diff": diff if code_meta else None,
     }
 
 
+NOT_APPLYING = "the diff does not apply to the file at the run's commit (git apply --check)"
 SCANNER_HAS_FIX = "no-fix answer, but the scanner proposes a versioned fix"
 
 
@@ -206,8 +211,10 @@ def unusable_fix(f: Finding | dict, source: str) -> str | None:
 
 
 SECRET_IN_TESTS = "credential found in test code or fixtures: probably test data, to be checked before anything is rotated"
+SCANNER_TEST_DATA = "credential reported at commit 000...: the scanner's own test data, nothing to rotate"
 PASSWORD_HEURISTIC = "Bandit's password-name heuristic: the value must be checked before anything is rotated"
 GENERIC_PATTERN = "a generic pattern, no change to this code"
+NEGLIGIBLE = "no fix and informational severity (negligible or unrated): no change to make"
 INFORMATIONAL = "an informational alert: a person reviews it, there is nothing to change"
 
 
@@ -224,12 +231,16 @@ def unsafe_fix(f: Finding | dict, fixed: tuple) -> str | None:
     path = f.path
     if source == "secret-rotation" and (is_test_path(path) or re.search(r"(?:^|/)(?:unittests?|fixtures?|testdata)/", path or "")):
         return SECRET_IN_TESTS
+    if source == "secret-rotation" and re.search(r"\bcommit 0{7,}\b", f" {f.title or ''} {f.description or ''}"):
+        return SCANNER_TEST_DATA
     if source == "secret-rotation" and f.tool == "bandit" and str(f.rule_id).upper() in ("B105", "B106", "B107"):
         return PASSWORD_HEURISTIC
     if source == "pattern" and not meta.get("has_diff"):
         return GENERIC_PATTERN
     if f.kind == "web" and f.severity == "info":
         return INFORMATIONAL
+    if source == "no-fix-published" and f.severity == "info":
+        return NEGLIGIBLE
     return None
 
 

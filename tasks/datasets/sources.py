@@ -73,6 +73,21 @@ class Source:
         return {"path": ctx["path"], "text": _scrub(ctx["text"], ctx["path"]), "start_line": int(ctx["start_line"]),
                 "commit": ctx.get("commit"), "note": ctx.get("note")}
 
+    def applies(self, row: dict, f: Finding | dict, commit: str | None) -> bool | None:
+        """``git apply --check`` of a stage-2 row's diff against its file at ``commit`` (the run's, or the mined
+        fix's before-commit); None without a checkout or a diff."""
+        meta = row["meta"]
+        code = meta.get("code") or {}
+        if self.reader is None or not meta.get("has_diff") or not meta.get("expected_diff") or not code.get("path"):
+            return None
+        from tasks.fixes.patch_check import git_apply_check
+
+        resolved = self.reader.resolve(commit) if commit else None
+        lines = self.reader.lines(code["path"], resolved)
+        if lines is None:
+            return False
+        return git_apply_check(meta["expected_diff"], code["path"], "".join(lines))
+
     def mined(self, findings: list[dict]) -> dict[str, dict]:
         """finding id -> the fix the team made (before code and diff), from git history.
 

@@ -6,6 +6,8 @@ replaced by a marker with a short hash.
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from tasks.core.hashing import sha256_json
@@ -34,19 +36,28 @@ def count_raw(doc: list) -> int:
     return len(doc)
 
 
+def _value(offender: str) -> str:
+    """gitleaks 7's offender is the rule's whole match (`GITHUB_TOKEN="c77e..."`): the secret is the value, and the
+    name before it stays readable (redacting the whole match left `export JEKYLL_[REDACTED]`)."""
+    m = re.match(r"""^\s*([A-Za-z_][\w.-]*)\s*[:=]\s*["']?(.+?)["']?\s*$""", offender)
+    return m.group(2) if m and len(m.group(2)) >= 8 else offender
+
+
 def parse(doc: list) -> list[dict]:
     out = []
     for d in doc:
         if _is_v8(d):
             rule, desc, path = d.get("RuleID"), d.get("Description"), d.get("File")
-            start, end, secrets = d.get("StartLine"), d.get("EndLine"), [d.get("Secret") or "", d.get("Match") or ""]
+            start, end = d.get("StartLine"), d.get("EndLine")
+            # the Match is the line around the Secret (`JEKYLL_GITHUB_TOKEN=...`): redact it only when there is no Secret
+            secrets = [d.get("Secret") or d.get("Match") or ""]
             snippet, fingerprint = d.get("Match"), None
             commit = d.get("Commit")
         else:
             rule, desc, path = d.get("rule"), d.get("rule"), d.get("file")
             start = d.get("lineNumber")
             end = start
-            secrets = [d.get("offender") or ""]
+            secrets = [_value(d.get("offender") or "")]
             snippet, fingerprint = d.get("line"), None
             commit = d.get("commit")
         f = base.finding(
