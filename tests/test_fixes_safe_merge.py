@@ -10,6 +10,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from test_fixes_config import FIXTURES, parsed
 
 from tasks.datasets.checks import placeholder_name, suppresses_real_finding, unparsable_code
@@ -307,3 +309,34 @@ def test_an_inline_suppression_uses_the_files_comment_syntax():
     assert "{% autoescape off %}  <!-- nosemgrep: python.django.security.audit.xss.template-autoescape-off -->" in answer
     assert "//" not in answer.split("```text", 1)[1]
     assert "no comments" in refused(dict(html, location={"path": "examples/data.json", "start_line": 3, "end_line": 3}), fp)
+
+
+@pytest.mark.parametrize("path,rule,lang,first", [
+    ("cfngoat.yaml", "CKV_AWS_46", "yaml", "#checkov:skip=CKV_AWS_46:"),  # CloudFormation YAML takes the comment
+    ("k8s/deployment.yaml", "CKV_K8S_20", "yaml", "metadata:"),  # Kubernetes: the annotation
+    ("template.json", "CKV_AWS_20", "yaml", "# .checkov.yaml"),  # JSON has no comments
+    ("app/Dockerfile", "CKV_DOCKER_2", "dockerfile", "#checkov:skip=CKV_DOCKER_2:"),
+    ("main.tf", "CKV_AWS_20", "hcl", "#checkov:skip=CKV_AWS_20:"),
+])
+def test_checkov_suppression_is_written_in_the_files_language(path, rule, lang, first):
+    from tasks.fixes.suppression import suppression_for
+
+    f = {"id": "f" * 32, "tool": "checkov", "kind": "config", "rule_id": rule, "title": "t", "description": "",
+         "location": {"path": path, "start_line": 3, "end_line": 9}, "package": None, "snippet": None,
+         "aliases": [], "cve": [], "ghsa": [], "suppressed": False, "severity": "low"}
+    block_lang, text = suppression_for(f, {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": "demo"}]})
+    assert block_lang == lang and text.startswith(first)
+
+
+def test_a_terraform_catalogue_setting_is_not_offered_for_a_cloudformation_template():
+    from tasks.fixes.iac import config_fix
+
+    f = {"id": "f" * 32, "tool": "checkov", "kind": "config", "rule_id": "CKV_AWS_16",
+         "title": "Ensure all data stored in the RDS is securely encrypted at rest", "description": "resource: AWS::RDS::DBInstance.DB",
+         "location": {"path": "cfngoat.yaml", "start_line": 31, "end_line": 72}, "package": None, "snippet": None,
+         "aliases": [], "cve": [], "ghsa": [], "suppressed": False, "severity": "high"}
+    text, _label, _meta = config_fix(f, "yaml")
+    assert text is None or "```hcl" not in text
+    tf = {**f, "location": {"path": "db.tf", "start_line": 1, "end_line": 9}, "description": "resource: aws_db_instance.db"}
+    text, _label, _meta = config_fix(tf, "terraform")
+    assert text and "```hcl" in text and "storage_encrypted = true" in text

@@ -147,8 +147,8 @@ def build(findings_path: Path, narratives_path: Path, out_dir: Path, cfg: Datase
     report = lint.lint(files, by_id, threshold)
     held = lint.quarantine(report, files, float(cfg.max_quarantine_share), out_dir / LINT)
     atomic.write_json(out_dir / LINT, report)
+    atomic.write_jsonl(out_dir / QUARANTINE, held)  # before a failure too: the rows set aside are what to read
     lint.fail_above_share(report, out_dir / LINT)
-    atomic.write_jsonl(out_dir / QUARANTINE, held)
     public, public_info = public_corpus.rows(cfg.public_corpus, list(by_id.values()), cfg.max_snippet_chars)
     if public:  # not scanner findings: the lint's wording checks do not apply; the schema and the group split do
         validate_all("dataset_row", public, str(cfg.public_corpus["path"]))

@@ -239,4 +239,4 @@ def fail_above_share(report: dict, lint_path) -> None:
             worst = max(counts, key=counts.get)
             raise SecftError(f"{lint_path}: {stage}: {s['quarantined']} of {s['rows']} rows have a hard defect "
                              f"(more than datasets.max_quarantine_share {max_share}); most: {worst}, first "
-                             f"{report['checks'][worst]['first']}")
+                             f"{report['checks'][worst]['first']}; the rows and reasons are in quarantine.jsonl")

@@ -95,6 +95,18 @@ def _where(f: Finding) -> str:
     return f"{path}{span}"
 
 
+_TERRAFORM_FILE = re.compile(r"\.(?:tf|tf\.json|hcl)$", re.I)
+
+
+def _same_language(entry_lang: str, language: str | None, f: Finding) -> bool:
+    """Whether a catalogue block in ``entry_lang`` can go into the finding's file."""
+    if entry_lang == "terraform":
+        return language in ("terraform", "hcl") or bool(_TERRAFORM_FILE.search(str(f.location.path or "")))
+    if entry_lang == "kubernetes":
+        return language in ("kubernetes", "yaml", None)
+    return True
+
+
 def config_fix(f: Finding | dict, language: str | None) -> tuple[str | None, str, dict]:
     """(answer, label, meta) for a Checkov / Trivy / other config check."""
     f = as_finding(f)
@@ -103,6 +115,8 @@ def config_fix(f: Finding | dict, language: str | None) -> tuple[str | None, str
     at = " in " + where if where else ""
     res = f" (resource {resource})" if resource and not resource.startswith("/") else ""
     entry = _CHECKOV.get(str(f.rule_id))
+    if entry and not _same_language(entry[1], language, f):  # a Terraform setting for a CloudFormation template
+        entry = None  # Checkov runs one check id on Terraform, CloudFormation and ARM: the catalogue speaks Terraform
     if entry and _squash(entry[0]) in _squash(str(f.title or "")):
         words, lang, setting, why = entry
         fitted = fit(str(f.rule_id), resource, f.snippet, lang, setting)

@@ -73,9 +73,17 @@ def suppression_for(f: Finding | dict, rec: dict) -> tuple[str, str]:
         return "python", f"# {short}\n{code or '...'}  # nosec {rule}"
     if tool == "semgrep":
         return "text", f"{_comment_text(path, short)}\n{code + '  ' if code else ''}{_comment_text(path, 'nosemgrep: ' + rule)}"
-    if tool == "checkov":
-        if str(path or "").endswith((".yaml", ".yml")) and "kubernetes" in (f.description or "").lower():
+    if tool == "checkov":  # the comment goes in the file's own language: Terraform, CloudFormation YAML, Dockerfile
+        name = str(path or "").lower()
+        if rule.startswith(("CKV_K8S_", "CKV2_K8S_")) or (name.endswith((".yaml", ".yml"))
+                                                          and "kubernetes" in (f.description or "").lower()):
             return "yaml", f"metadata:\n  annotations:\n    checkov.io/skip1: {rule}={short}"
+        if name.endswith((".yaml", ".yml")):
+            return "yaml", f"#checkov:skip={rule}:{short}"
+        if name.endswith(".json"):  # JSON has no comments: skip the check in the run's config instead
+            return "yaml", f"# .checkov.yaml\nskip-check:\n  - {rule}  # {short}"
+        if PurePosixPath(name).name.startswith("dockerfile") or name.endswith(".dockerfile"):
+            return "dockerfile", f"#checkov:skip={rule}:{short}"
         return "hcl", f"#checkov:skip={rule}:{short}"
     if tool == "trivy":
         return "text", f"# .trivyignore\n# {short}\n{ids[0] if f.kind == 'dependency' else rule}"
