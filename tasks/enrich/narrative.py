@@ -31,6 +31,7 @@ import re
 from dataclasses import replace
 
 from tasks.enrich import platforms, specifics, wording
+from tasks.enrich.evidence import request_origin
 from tasks.enrich.analysis import (  # noqa: F401
     _NOT_A_CONTROL,
     _SENTENCE_END,
@@ -263,6 +264,8 @@ def narrative_for(kb: KnowledgeBase, f: Finding | dict, top_k: int) -> dict:
                   + [(HEADINGS["remediation"], fix_text)]
                   + [("References", "\n".join(f"- {r}" for r in references))])
     verdict = triage(f)
+    if verdict and verdict["signal"] == "low-confidence rule" and request_origin(f):
+        verdict = None  # the code shows request data reaching the line: the rule's own doubt does not make it acceptable
     triage_text = None
     if verdict:
         opening = "Outdated check" if verdict["signal"] == "obsolete check" else "Probably acceptable"

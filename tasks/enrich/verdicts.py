@@ -1,0 +1,77 @@
+"""The verdict a stage-1 answer opens with: triage's, checked against what the code shows.
+
+Triage (tasks/triage) decides from the report, the advisory record and the
+path; the rows also see the code.  When the two agree the row states
+triage's verdict with its evidence; when the code contradicts it, the row
+says so instead of asserting either side (``reconcile``):
+
+* request data reaches the flagged line (tasks.enrich.evidence) while
+  triage only had the rule's LOW confidence: the code settles it, a true
+  positive; while triage called it a false positive (a path, say): needs
+  review, with both pieces of evidence;
+* nothing outside reaches it (constant arguments, a digest used as a key,
+  an import) while triage kept the report: needs review;
+* triage's only reason is that nothing argued against the report (its
+  stock "report stands" sentence, the same in every row): replaced by what
+  the code shows, else the verdict alone.
+
+Both stages follow the reconciled record, so they never disagree.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.enrich.evidence import benign, config_setting, request_origin
+from tasks.findings.model import Finding, as_finding
+
+WORDS = {"true_positive": "True positive", "false_positive": "False positive", "needs_review": "Needs review"}
+_STOCK = re.compile(r"nothing suppresses the finding|report stands")
+_CONFIDENCE_ONLY = re.compile(r"^low-confidence rule:")
+
+
+def _informative(rec: dict) -> list[dict]:
+    return [r for r in rec.get("reasons") or [] if not _STOCK.search(str(r.get("evidence") or ""))]
+
+
+def reconcile(f: Finding | dict, rec: dict | None, code: dict | None = None, fix_family: str | None = None,
+              remediation: str = "") -> dict | None:
+    """triage's record, or a copy whose verdict and reasons follow the code where the code decides."""
+    f = as_finding(f)
+    if rec is None or rec.get("source") == "suppression":
+        return rec  # a person's suppression beats any reading of ours
+    verdict, reasons = rec["verdict"], _informative(rec)
+    every = rec.get("reasons") or []
+    if f.kind == "code":
+        outside = request_origin(f, code)
+        if outside:
+            code_reason = {"check": "code", "evidence": outside.text}
+            if verdict == "needs_review" and all(_CONFIDENCE_ONLY.match(r["evidence"]) for r in reasons):
+                return rec | {"verdict": "true_positive", "reasons": [code_reason] + every}
+            if verdict == "false_positive":
+                return rec | {"verdict": "needs_review", "reasons": (reasons[:1] or every[:1]) + [
+                    {"check": "code", "evidence": f"but {outside.text}: check who can send it before accepting it"}]}
+            return rec | {"reasons": [code_reason] + every}
+        quiet = benign(f, code, fix_family)
+        if quiet:
+            reason = {"check": "code", "evidence": quiet.text}
+            if verdict == "true_positive":
+                return rec | {"verdict": "needs_review", "reasons": [reason] + every}
+            return rec | {"reasons": every + [reason]}
+    if f.kind == "config" and verdict == "true_positive":
+        setting = config_setting(f, remediation)
+        if setting:
+            flipped = "needs_review" if setting.stance == "benign" else verdict
+            return rec | {"verdict": flipped, "reasons": [{"check": "code", "evidence": setting.text}] + every}
+    return rec
+
+
+def verdict_text(rec: dict) -> str:
+    """'## Verdict' and one sentence: the verdict and the evidence it rests on (none is invented)."""
+    evidence = ""
+    for r in _informative(rec)[:2]:
+        piece = str(r["evidence"]).rstrip(".")
+        evidence += (", " if piece.startswith("but ") else "; ") + piece if evidence else piece
+    evidence = evidence[0].lower() + evidence[1:] if evidence[:1].isupper() and not evidence[1:2].isupper() else evidence
+    text = f"{WORDS[rec['verdict']]}: {evidence}." if evidence else f"{WORDS[rec['verdict']]} as reported."
+    return "## Verdict\n" + text + "\n\n"

@@ -1,0 +1,124 @@
+"""The stage-1 verdict follows the code shown, not only the path or the rule's confidence (issue 22).
+
+Real code: Bandit findings on we45/Vulnerable-Flask-App and nVisium/django.nV (excerpts and commits in
+tests/fixtures/evidence/SOURCES.md), DefectDojo's own Bandit/Checkov reports (shared fixtures).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tasks.datasets import rows
+from tasks.enrich.evidence import benign, config_setting, request_origin
+from tasks.enrich.verdicts import reconcile, verdict_text
+
+HERE = Path(__file__).parent / "fixtures" / "evidence"
+LOW = {"check": "report", "evidence": "low-confidence rule: the rule B608 rates its own confidence LOW: its pattern also "
+                                      "matches code that is safe, so this match needs a look before any change"}
+STOCK = {"check": "report", "evidence": "app/app.py is not a test, fixture, example, docs or vendored path, nothing "
+                                        "suppresses the finding and the rule does not rate itself LOW confidence: bandit's report stands"}
+
+
+def bandit(rule, path, line, snippet, cwe=("CWE-89",), end=None):
+    return {"id": "a" * 32, "tool": "bandit", "kind": "code", "rule_id": rule, "title": "t", "description": "",
+            "severity": "medium", "cwe": list(cwe), "location": {"path": path, "start_line": line, "end_line": end or line},
+            "package": None, "snippet": snippet, "aliases": [], "cve": [], "ghsa": [], "suppressed": False}
+
+
+def code(name, start):
+    return {"path": "app/app.py", "text": (HERE / name).read_text(), "start_line": start, "commit": None, "note": None}
+
+
+VFA = bandit("B608", "app/app.py", 261, "260                     print(search_term)\n"
+             "261                     str_query = \"SELECT first_name, last_name, username FROM customer WHERE username = '%s';\" % search_term\n"
+             "262                     # mycust = Customer.query.filter_by(username = search_term).first()\n")
+
+
+def test_request_data_two_assignments_up_makes_a_low_confidence_sql_injection_real():
+    ev = request_origin(VFA, code("vfa_search_customer.py.txt", 245))
+    assert ev and ev.stance == "outside" and "`content` is set on line 255 from `request.json`" in ev.text
+    rec = reconcile(VFA, {"verdict": "needs_review", "reasons": [LOW], "source": "report"}, code("vfa_search_customer.py.txt", 245))
+    assert rec["verdict"] == "true_positive" and rec["reasons"][0]["check"] == "code"
+    assert verdict_text(rec).startswith("## Verdict\nTrue positive: `content` is set on line 255")
+
+
+def test_the_snippet_alone_cannot_show_the_request_so_the_verdict_stays_triages():
+    assert request_origin(VFA) is None  # Bandit's three lines: search_term's origin is not in them
+    rec = {"verdict": "needs_review", "reasons": [LOW], "source": "report"}
+    assert reconcile(VFA, rec) == rec
+
+
+def test_django_request_post_outside_the_prompt_window_is_found_with_the_wider_source():
+    f = bandit("B608", "taskManager/views.py", 184, None, end=185)
+    window = {"path": "taskManager/views.py", "text": (HERE / "djnv_upload.py.txt").read_text(), "start_line": 170}
+    ev = request_origin(f, window)
+    assert ev and "`name` is set on line 178 from `request.POST.get('name', False)`" in ev.text and "line 184" in ev.text
+    # triage called it a false positive (say, by path): the row does not assert either side
+    fp = {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": "not deployed: x is example code"}], "source": "evidence"}
+    rec = reconcile(f, fp, window)
+    assert rec["verdict"] == "needs_review"
+    assert verdict_text(rec).startswith("## Verdict\nNeeds review: not deployed: x is example code, but `name` is set")
+
+
+def test_a_loop_over_a_constant_list_is_no_request_and_a_rule_about_constants_is_not_cleared():
+    # vulpy bad/db.py:19 - the users come from a list in the script, not from a request
+    f = bandit("B608", "bad/db.py", 19, "18     for u,p in users:\n19         c.execute(\"INSERT INTO users (user, password, failures) "
+               "VALUES ('%s', '%s', '%d')\" %(u, p, 0))\n20 \n")
+    assert request_origin(f) is None and benign(f) is None
+    # B108 (a fixed /tmp name): the constant *is* the finding, so constant arguments clear nothing
+    tmp = bandit("B108", "bad/api_post.py", 6, "5 \n6 api_key_file = Path('/tmp/supersecret.txt')\n7 \n", cwe=("CWE-377",))
+    assert benign(tmp) is None
+
+
+def test_a_digest_used_as_a_key_or_an_import_only_line_makes_a_kept_report_needs_review():
+    # DefectDojo dojo/tools/ort/parser.py:41 (shared fixtures, bandit) - an MD5 de-duplication key
+    md5 = bandit("B303", "dojo/tools/ort/parser.py", 41, "40             item = get_item(model, test)\n41             unique_key = "
+                 "hashlib.md5((item.title + item.references).encode()).hexdigest()\n42             items[unique_key] = item\n", cwe=())
+    rec = reconcile(md5, {"verdict": "true_positive", "reasons": [STOCK], "source": "report"}, None, "weak-hash-not-security")
+    assert rec["verdict"] == "needs_review" and "identifier" in rec["reasons"][0]["evidence"]
+    assert "report stands" not in verdict_text(rec)
+    imp = bandit("B403", "dojo/survey/views.py", 6, "5 \n6 import pickle\n7 \n", cwe=("CWE-502",))
+    assert benign(imp).text.startswith("line 6 only imports (`import pickle`)")
+    call = bandit("B301", "dojo/survey/views.py", 9, "9 data = pickle.loads(request.body)\n", cwe=("CWE-502",))
+    assert benign(call) is None and request_origin(call).stance == "outside"
+
+
+def test_the_stock_report_sentence_is_never_the_verdicts_evidence():
+    rec = {"verdict": "true_positive", "reasons": [STOCK], "source": "report"}
+    assert verdict_text(rec) == "## Verdict\nTrue positive as reported.\n\n"
+    own = {"verdict": "true_positive", "reasons": [{"check": "advisory", "evidence": "affected: django 3.2.4 is inside >=3.2.0,<3.2.12"}]}
+    assert verdict_text(own) == "## Verdict\nTrue positive: affected: django 3.2.4 is inside >=3.2.0,<3.2.12.\n\n"
+
+
+RDS = ('resource "aws_db_instance" "default" {\n  name                   = var.dbname\n  engine                 = "mysql"\n'
+       '  storage_encrypted       = false\n  publicly_accessible     = true\n}\n')
+
+
+def test_a_terraform_verdict_quotes_what_the_resource_sets():
+    # DefectDojo checkov-report-multiple-check_type.json, CKV_AWS_16 on aws_db_instance.default (trimmed resource)
+    f = {"id": "b" * 32, "tool": "checkov", "kind": "config", "rule_id": "CKV_AWS_16", "title": "t", "severity": "medium",
+         "description": "Ensure all data stored in the RDS is securely encrypted at rest (resource aws_db_instance.default, framework terraform)",
+         "location": {"path": "infra/terraform/aws/db-app.tf", "start_line": 1, "end_line": 6}, "snippet": RDS, "package": None}
+    ev = config_setting(f, "To encrypt the RDS storage at rest, set this:\n\n```hcl\nstorage_encrypted = true\n```\n")
+    assert ev.text == "aws_db_instance.default sets `storage_encrypted = false` (line 4)"
+    absent = config_setting(f | {"rule_id": "CKV_AWS_161"}, "```hcl\niam_database_authentication_enabled = true\n```")
+    assert absent.text.startswith("aws_db_instance.default sets no `iam_database_authentication_enabled`")
+    already = config_setting(f, "```hcl\npublicly_accessible = true\n```")
+    assert already.stance == "benign"  # the resource already has the fix's value: the check is about something else
+    cut = config_setting(f | {"snippet": RDS.rsplit("}", 1)[0]}, "```hcl\nmonitoring_interval = 60\n```")
+    assert cut is None  # the resource is cut short: absence cannot be claimed
+
+
+def test_apply_triage_replaces_the_probably_acceptable_assessment_and_both_stages_follow():
+    narrative = {"narrative": "## How it works\nSQL built by string formatting lets a quote end the literal.",
+                 "triage_narrative": "## Assessment\nProbably acceptable: the rule rates its own confidence LOW",
+                 "triage": {"signal": "low-confidence rule"}, "sections": {"exploitation": "x"}}
+    s1 = rows.chat("s", "Rule: B608", narrative["triage_narrative"], {"stage": 1})
+    meta = {}
+    rec = {"verdict": "needs_review", "reasons": [LOW], "source": "report"}
+    s1, fixed = rows.apply_triage(VFA, narrative, meta, rec, s1, ("Use bound parameters.", "pattern", {}), {"triage": "explain"},
+                                  code("vfa_search_customer.py.txt", 245))
+    text = s1["messages"][2]["content"]
+    assert text.startswith("## Verdict\nTrue positive: `content` is set on line 255")
+    assert "Probably acceptable" not in text and "## How it works" in text
+    assert meta["triage"]["verdict"] == "true_positive" and fixed[0] == "Use bound parameters."  # no "Check first"
