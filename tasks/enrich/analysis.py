@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from tasks.enrich import mechanisms, specifics, wording
-from tasks.findings.model import NO_LOCATION, NO_PACKAGE, Finding, as_finding
+from tasks.findings.model import Finding, as_finding
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -66,18 +66,18 @@ def what_is_wrong(f: Finding | dict, cwes: list[str], cwe_source: str) -> str:
             parts.append(flow)
         parts += specifics.value_origins(f) if not flow else []
     elif f.kind == "dependency":
-        p = f.package or NO_PACKAGE
-        fixed = p.fixed_version if version_like(p.fixed_version) else None
-        if p.version and fixed:
-            parts.append(f"{p.name} {p.version} is in the affected range of {_advisory_ids(f)}; the advisory data "
-                         f"lists {fixed} as the fixed release.")
+        # the affected range and fixed release are the verdict's evidence (tasks/triage): not said twice
         detail = beyond_prompt(f)
         if detail:
             parts.append(f"The advisory goes on: {detail}")
     elif f.kind == "secret":
-        loc = f.location or NO_LOCATION
-        parts.append(f"The value sits in {loc.path or 'the repository'} and, once committed, in every clone and in "
-                     "the git history, even after the line is deleted.")
+        from tasks.enrich.credentials import what_it_grants
+
+        parts.append(what_it_grants(f))  # what this kind of credential grants and how to see if it is live
+        if re.search(r"\.tfstate(?:\.backup)?$", f.path or ""):
+            parts.append(f"{f.path} is Terraform state, which holds the attributes of every resource it manages, "
+                         "secrets included, in clear text: keep state in an encrypted remote backend and out of git "
+                         "(`*.tfstate*` in .gitignore).")
     return " ".join(parts)
 
 

@@ -119,16 +119,26 @@ def is_malicious(f: Finding | dict) -> bool:
     return any(i.startswith("MAL-") for i in ids) or "CWE-506" in (f.cwe or [])
 
 
+def _whole_code(fix: str, snippet: str | None) -> bool:
+    """A Semgrep autofix that reads as code on its own: a call or an assignment, whose dotted names are
+    intact ("javax crypto Cipher" is a garbled "javax.crypto.Cipher") and that shares a name with the line."""
+    if not re.search(r"[(=]", fix) or re.search(r"\b[a-z]+ [a-z]+ [A-Z]\w*\.", fix):
+        return False
+    names = set(re.findall(r"[A-Za-z_]\w{2,}", fix))
+    return bool(names & set(re.findall(r"[A-Za-z_]\w{2,}", snippet or "")))
+
+
 def _hint(f: Finding) -> str | None:
     hint = (f.fix_hint or "").strip()
     if not hint:
         return None
     if _URL_ONLY.match(hint):
-        return f"The check's guideline: {hint}"
+        return None  # the guideline's address is listed under References already
     if re.match(r"^\s*Phase:", hint):
         return None  # the catalogue's mitigation list pasted by the scanner (ZAP): the same in every row of its CWE
     if f.tool == "semgrep" and "\n" not in hint and len(hint) < 120:
-        return f"The rule's autofix rewrites the match as `{hint}`."
+        # the autofix replaces only the matched span: shown alone, a bare word or a cut call misleads
+        return f"The rule's autofix rewrites the match as `{hint}`." if _whole_code(hint, f.snippet) else None
     return f"Scanner's fix: {_sentences(hint, 3)}"
 
 
@@ -215,9 +225,12 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
                 "credentials from the CI secret store. Otherwise mark it as test data for the scanner (a gitleaks "
                 "allowlist entry for the path) and change nothing in the test."]
     if kind == "secret":
+        from tasks.enrich.credentials import revoke_step
+
         loc = f.location or NO_LOCATION
-        fix.append(f"Revoke the credential at its issuer and issue a new one; remove it from {loc.path or 'the file'} and from "
-                   "the git history (git filter-repo); load it at run time from the CI secret store or a vault.")
+        revoke = revoke_step(f) or "revoke it at its issuer and issue a new one"
+        fix.append(f"If it is live, {revoke}; then remove it from {loc.path or 'the file'} and from the git history "
+                   "(git filter-repo), and read it at run time from the CI secret store or a vault.")
         return fix
     if hint:
         fix.append(hint)

@@ -28,7 +28,6 @@ _DEF = re.compile(r"^\s*(?:async\s+)?def\s+(\w+)\s*\(([^)]*)\)|^\s*(?:export\s+)
                   r"^\s*func\s+(?:\([^)]*\)\s*)?(\w+)\s*\(([^)]*)\)")
 # folders whose code is, by convention, not shipped (tools/ or scripts/ often are: a guess would be a wrong fact)
 _EXAMPLE_DIRS = {"examples", "example", "samples", "sample", "demo", "demos"}
-_OS_ECOSYSTEMS = {"deb", "debian", "ubuntu", "apk", "alpine", "rpm", "redhat", "centos", "rocky", "amazon", "os", "wolfi"}
 
 
 def _code(f: Finding, code: dict | None = None):
@@ -162,18 +161,13 @@ def reach(f: Finding | dict) -> str | None:
         if len(f.flow or []) > 1 and pattern.search(first):
             return f"The traced source is {who} controls the value that reaches the sink."
     if f.kind == "dependency":
-        eco = str((f.package or NO_PACKAGE).ecosystem or "").lower()
         if NPM_BUNDLED.search(path or ""):
             return ("This copy sits inside the image's global npm, which the application does not load at run time; "
                     "it is reached only by running npm in the container (builds, `npm install` at start-up).")
         parent = npm_parent(path or "", (f.package or NO_PACKAGE).name)
         if parent:
             return parent
-        if eco in _OS_ECOSYSTEMS:
-            return ("This is a package of the container image's operating system: it matters only if the application or "
-                    "another process in the container uses the affected feature, and it is fixed by rebuilding on an "
-                    "updated base image, not in the application's own manifest.")
-        return None
+        return None  # an OS package: the fix line says to rebuild on the base image; a stock paragraph adds nothing
     if f.kind in ("code", "config") and is_test_path(path):
         return (f"{path} is test code: it runs in CI and on developers' machines, not in the deployed application, so "
                 "only someone who controls the test inputs reaches it.")

@@ -1,0 +1,81 @@
+"""Stage-1 wording defects a blind review found (issue 22), each on real report text: a fence left without its
+lead-in ("- ```hcl"), a sentence cut inside inline code, a garbled Semgrep autofix, a secret paragraph that
+fits every secret, an advisory range said twice, the guideline URL repeated from References."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tasks.enrich.analysis import what_is_wrong
+from tasks.enrich.credentials import what_it_grants
+from tasks.enrich.narrative import _hint, narrative_for
+from tasks.enrich.wording import content_words, drop_restating, split_sentences
+from tasks.findings.model import as_finding
+from tasks.findings.parse import parse_report
+
+from test_enrich_datasets import kb_path  # noqa: F401
+
+SCANNERS = Path(__file__).parent / "fixtures" / "scanners"
+
+
+def test_a_restating_lead_in_stays_with_its_code_block():
+    # DefectDojo checkov-report-0/1 (CKV_AZURE_42 on azurerm_key_vault.main): the lead-in repeats the title
+    said = set(content_words("CKV_AZURE_42 Ensure the key vault is recoverable (resource azurerm_key_vault.main, framework terraform)"))
+    item = ("To make the key vault recoverable, set this (resource azurerm_key_vault.main):\n\n```hcl\n"
+            "purge_protection_enabled   = true\nsoft_delete_retention_days = 90\n```\nThen re-run checkov to confirm CKV_AZURE_42 passes.")
+    kept = drop_restating(item, said)
+    assert kept.startswith("To make the key vault recoverable") and "```hcl\npurge_protection_enabled" in kept
+    # a restating sentence with no code after it still goes
+    assert drop_restating("Ensure the key vault is recoverable for azurerm_key_vault.main framework terraform.", said) == ""
+
+
+def test_sentences_are_never_cut_inside_inline_code():
+    text = "Pin the action: `uses: actions/checkout@v4`. Then check `on(build: x)` before merging."
+    assert split_sentences(text) == ["Pin the action:", "`uses: actions/checkout@v4`.", "Then check `on(build: x)` before merging."]
+
+
+@pytest.mark.parametrize("fix,snippet,kept", [
+    # semgrepowasp-benchmark-sample.sarif, cbc-padding-oracle: the parser's autofix lost its dots
+    ('javax crypto Cipher.getInstance("AES/GCM/NoPadding");', 'javax.crypto.Cipher c = javax.crypto.Cipher.getInstance("DES/CBC/PKCS5Padding");', False),
+    # DefectDojo semgrep many_vulns.json, use-defused-xml: the fix is one word of an import
+    ("defusedxml", "from xml.dom import NamespaceErr", False),
+    ("yaml.safe_load(data)", "cfg = yaml.load(data)", True),
+])
+def test_a_semgrep_autofix_is_shown_only_when_it_reads_as_code(fix, snippet, kept):
+    f = {"id": "c" * 32, "tool": "semgrep", "kind": "code", "rule_id": "r", "title": "t", "severity": "high",
+         "fix_hint": fix, "snippet": snippet, "location": {"path": "A.java", "start_line": 3, "end_line": 3}}
+    assert (_hint(as_finding(f)) is not None) == kept
+
+
+def test_a_secret_says_what_its_kind_grants_and_how_to_check_it():
+    findings = parse_report(SCANNERS / "gitleaks" / "data_many.json").findings
+    github = next(f for f in findings if f["rule_id"] == "Github")
+    text = what_is_wrong(github, ["CWE-798"], "kind-default")
+    assert "https://api.github.com/user" in text and "X-OAuth-Scopes" in text
+    assert "every clone" not in text  # the paragraph that fitted every secret is gone
+    generic = next((f for f in findings if "generic" in f["rule_id"].lower()), None) or github | {"rule_id": "generic-api-key", "title": "Generic API Key"}
+    assert what_it_grants(generic) == ""  # an unknown kind: say less
+
+
+def test_a_dependency_row_does_not_repeat_the_affected_range_its_verdict_gives(tmp_path):
+    findings = parse_report(SCANNERS / "osv_scanner" / "some_findings.json").findings
+    f = findings[0]
+    assert f["package"]["version"] and "affected range" not in what_is_wrong(f, [], "report")
+
+
+@pytest.fixture(scope="module")
+def kb(kb_path):  # noqa: F811
+    from tasks.enrich.knowledge_base import KnowledgeBase
+
+    return KnowledgeBase(kb_path)
+
+
+def test_the_guideline_url_is_not_a_fix_step_twice(kb):
+    # DefectDojo checkov-report-1-vuln.json: the check's only guidance is its documentation link
+    f = parse_report(SCANNERS / "checkov" / "checkov-report-1-vuln.json").findings[0]
+    n = narrative_for(kb, f, 3)
+    assert "The check's guideline" not in n["narrative"]
+    assert json.dumps(f["references"]).count("docs.bridgecrew.io") >= 1 or "bridgecrew" in (f.get("fix_hint") or "")
