@@ -19,7 +19,7 @@ import re
 from pathlib import PurePosixPath
 
 from tasks.core.errors import SecftError
-from tasks.datasets import checks
+from tasks.datasets import checks, markup
 from tasks.datasets.grouping import near_duplicate_rows
 from tasks.enrich.platforms import foreign_names
 from tasks.enrich.wording import without_fix_sections
@@ -32,7 +32,11 @@ from tasks.fixes.patch_check import no_foreign_language
 HARD = ("foreign_language_code", "foreign_language_advice", "ci_workspace_path", "possible_secret",
         "unknown_fixed_version", "no_fix_for_code_or_config", "no_fix_but_scanner_fix", "empty_or_boilerplate",
         "restated_prompt", "template_marker", "absolute_diff_path", "unparsable_code", "deletes_tests",
-        "example_secret_rotated", "silent_behaviour_change", "only_shared_paragraphs")
+        "example_secret_rotated", "silent_behaviour_change", "only_shared_paragraphs", "broken_markup",
+        "shared_analysis_paragraph")
+# across rows, not a defect of one row's generation: quarantined, but not counted towards the build's failure
+# (a small report whose few rows share a mechanism sentence must not fail the build)
+CROSS_ROW = ("shared_analysis_paragraph",)
 SOFT = ("near_duplicate", "shared_paragraph")
 _NO_FIX = re.compile(r"\bno fix(?:ed version)?\b[^.\n]{0,60}\b(?:published|listed|available)\b|\blists no fixed version\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -145,6 +149,7 @@ def review_problems(row: dict, f: Finding | dict) -> dict[str, str]:
         "unparsable_code": checks.unparsable_code(answer),
         "deletes_tests": checks.deletes_tests(answer),
         "example_secret_rotated": checks.example_secret_rotated(answer, f) if not meta.get("triage") else None,
+        "broken_markup": markup.broken_markup(answer) if meta["stage"] == 1 else None,
         "silent_behaviour_change": checks.silent_behaviour_change(answer, f, meta["stage"], code),
     }
     return {k: v for k, v in found.items() if v}
@@ -178,6 +183,10 @@ def lint(files: dict[str, list[dict]], findings: dict[str, dict], threshold: flo
             found.setdefault(where[i], {})["shared_paragraph"] = why
         for i, why in only_shared.items():
             found[where[i]]["only_shared_paragraphs"] = why
+        if stage == "stage1":  # the same paragraph but for the finding's names: a template (tasks.datasets.markup)
+            rows_ = [files[n][l - 1] for n, l in where]
+            for i, why in markup.shared_paragraphs([_answer(r) for r in rows_], [_prompt(r) for r in rows_]).items():
+                found.setdefault(where[i], {})["shared_analysis_paragraph"] = why
     for (name, line), problems in sorted(found.items()):
         row = files[name][line - 1]
         for check, why in problems.items():
@@ -218,8 +227,14 @@ def quarantine(report: dict, files: dict[str, list[dict]], max_share: float, lin
     summary = {}
     for stage in ("stage1", "stage2"):
         total = sum(len(rs) for n, rs in files.items() if n.startswith(stage)) + sum(1 for q in out if q["file"].startswith(stage))
-        held = sum(1 for q in out if q["file"].startswith(stage))
-        summary[stage] = {"rows": total, "quarantined": held, "share": round(held / total, 4) if total else 0.0}
+        held = [q for q in out if q["file"].startswith(stage)]
+        defective = sum(1 for q in held if set(q["reasons"]) - set(CROSS_ROW))  # what the failure share counts
+        by_check: dict[str, int] = {}
+        for q in held:
+            for check in q["reasons"]:
+                by_check[check] = by_check.get(check, 0) + 1
+        summary[stage] = {"rows": total, "quarantined": len(held), "by_check": dict(sorted(by_check.items())),
+                          "share": round(defective / total, 4) if total else 0.0}
     report["quarantined"] = summary | {"max_share": max_share}
     report.pop("quarantine", None)
     return out

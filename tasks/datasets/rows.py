@@ -75,7 +75,7 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
     if rec["verdict"] == "false_positive" and cfg.triage != "keep":
         if s1 is not None:
             place = suppression_answer(f, rec).split("suppress the finding ", 1)[1].split(", with the reason")[0]
-            s1["messages"][2]["content"] = false_positive_analysis(narrative, rec, place)
+            s1["messages"][2]["content"] = false_positive_analysis(narrative, rec, place, f.path)
         return s1, (suppression_answer(f, rec), "suppression", dict(fix_meta, fix_family="suppression"))
     if s1 is not None:
         s1["messages"][2]["content"] = verdict_lead(rec) + s1["messages"][2]["content"]
@@ -97,15 +97,17 @@ def verdict_lead(rec: dict) -> str:
     return verdict_text(rec)
 
 
-def false_positive_analysis(narrative: dict, rec: dict, suppress_place: str) -> str:
+def false_positive_analysis(narrative: dict, rec: dict, suppress_place: str, path: str | None = None) -> str:
     """A false positive's stage-1 answer: the verdict, how the rule works (what it cannot tell), and what to
     do (suppress, not fix); no paragraph about the risk of a finding that is not one."""
     from tasks.enrich.narrative import HEADINGS
 
     sections = narrative.get("sections") or {}
     how = sections.get("exploitation") or ""
+    where = f"{path}: " if path else ""
     return (verdict_lead(rec) + (f"## {HEADINGS['exploitation']}\n{how}\n\n" if how else "") + "## What to do\nDo not "
-            f"change the code: record the finding as not applicable here, {suppress_place}, with the evidence above as the reason.")
+            f"change {where or 'the code: '}record the finding as not applicable here, {suppress_place}, with the evidence "
+            "above as the reason.")
 
 
 def stage2_needs_review(answer: str, rec: dict) -> str:
@@ -143,7 +145,10 @@ def with_source_context(f: Finding | dict, narrative: dict, code: dict | None, t
     from tasks.enrich.narrative import HEADINGS
     from tasks.enrich.specifics import value_origins
 
-    if not code or f.kind not in ("code", "config") or (narrative.get("sections") or {}).get("weakness"):
+    from tasks.enrich.analysis import origins_matter
+
+    if not code or f.kind not in ("code", "config") or (narrative.get("sections") or {}).get("weakness") \
+            or not origins_matter(f):
         return text
     origins = value_origins(f, code)
     return f"## {HEADINGS['weakness']}\n{' '.join(origins)}\n\n{text}" if origins else text

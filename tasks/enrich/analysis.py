@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from tasks.enrich import mechanisms, specifics, wording
+from tasks.enrich.wording import split_sentences
 from tasks.findings.model import Finding, as_finding
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -49,11 +50,23 @@ def beyond_prompt(f: Finding | dict) -> str:
     if len(text) <= PROMPT_DESCRIPTION_CHARS:
         return ""
     rest = text[PROMPT_DESCRIPTION_CHARS:]
+    if text[:PROMPT_DESCRIPTION_CHARS].count("```") % 2:  # the cut lands inside a code block: start after it
+        rest = rest.split("```", 1)[1] if "```" in rest else ""
     start = rest.find("\n")  # the cut lands mid-paragraph: start at the next whole one, never mid-thought
     if start < 0:
         return ""
     rest = _ADVISORY_TAIL.split(rest[start:], 1)[0]  # references, credits, contacts: no mechanism there
-    return _sentences(" ".join(rest.replace("#", " ").split()), 3)
+    rest = re.sub(r"```.*?(?:```|$)", " ", rest, flags=re.S)  # a proof of concept's code, joined into prose, is noise
+    sentences = [s for s in split_sentences(" ".join(rest.replace("#", " ").split()), ".!?") if s.count("`") % 2 == 0]
+    return " ".join(sentences[:3])
+
+
+def origins_matter(f: Finding) -> bool:
+    """Where the flagged line's values come from matters to injection rules and to what a weak hash digests;
+    for others ("`app` is set on line 15 from `Flask(...)`") it only repeats the code shown."""
+    from tasks.enrich.evidence import injection_rule
+
+    return injection_rule(f) or str(f.rule_id).upper() in ("B303", "B324") or bool({"CWE-327", "CWE-328"} & set(f.cwe or []))
 
 
 def what_is_wrong(f: Finding | dict, cwes: list[str], cwe_source: str) -> str:
@@ -64,7 +77,7 @@ def what_is_wrong(f: Finding | dict, cwes: list[str], cwe_source: str) -> str:
         flow = specifics.flow_path(f)
         if flow:
             parts.append(flow)
-        parts += specifics.value_origins(f) if not flow else []
+        parts += specifics.value_origins(f) if not flow and origins_matter(f) else []
     elif f.kind == "dependency":
         # the affected range and fixed release are the verdict's evidence (tasks/triage): not said twice
         detail = beyond_prompt(f)

@@ -164,6 +164,25 @@ def benign(f: Finding | dict, code: dict | None = None, fix_family: str | None =
     return None
 
 
+_SIGNING_KEY = re.compile(r"\b(?:SECRET_KEY|JWT_SECRET(?:_KEY)?|SESSION_SECRET|secret_key|signing_key|cookie_secret)\b")
+
+
+def signing_key_use(f: Finding | dict, code: dict | None = None) -> Evidence | None:
+    """The flagged literal is the application's signing key (Flask/Django ``SECRET_KEY``, a JWT secret): a
+    placeholder there is not harmless test data but a key anyone can guess."""
+    f = as_finding(f)
+    c = _code(f, code)
+    hit = c and _flagged(c)
+    if not hit:
+        return None
+    lines, first = hit
+    m = _SIGNING_KEY.search(" ".join(lines))
+    if not m:
+        return None
+    return Evidence("outside", f"line {c.start_line + first} sets it as the application's `{m.group(0)}`, so a guessable "
+                               "value there lets anyone sign what that key protects (session cookies, tokens)")
+
+
 _HCL_KEY = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*(=|\{)", re.M)
 
 

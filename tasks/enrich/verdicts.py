@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 
-from tasks.enrich.evidence import benign, config_setting, request_origin
+from tasks.enrich.evidence import benign, config_setting, request_origin, signing_key_use
+from tasks.triage.report_signals import is_test_path
 from tasks.findings.model import Finding, as_finding
 
 WORDS = {"true_positive": "True positive", "false_positive": "False positive", "needs_review": "Needs review"}
@@ -42,6 +43,11 @@ def reconcile(f: Finding | dict, rec: dict | None, code: dict | None = None, fix
         return rec  # a person's suppression beats any reading of ours
     verdict, reasons = rec["verdict"], _informative(rec)
     every = rec.get("reasons") or []
+    if verdict == "false_positive" and f.kind in ("code", "secret") and not is_test_path(f.path):
+        key = signing_key_use(f, code)
+        if key:  # "a placeholder, not a credential" - but it is the key the application signs with
+            return rec | {"verdict": "needs_review", "reasons": (reasons[:1] or every[:1]) + [
+                {"check": "code", "evidence": f"but {key.text}"}]}
     if f.kind == "code":
         outside = request_origin(f, code)
         if outside:

@@ -42,10 +42,11 @@ def restating_sentence(text: str, prompt: str) -> str | None:
     return None
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of prose, never split inside an inline code span (`a: b` or `f(x). g` stay whole)."""
+def split_sentences(text: str, ends: str = ".!?:") -> list[str]:
+    """Sentences of prose (split after any of ``ends``), never inside an inline code span (`a: b` or
+    `f(x). g` stay whole)."""
     out, start, ticks = [], 0, 0
-    for m in re.finditer(r"`|(?<=[.!?:])[ \t]+", text):
+    for m in re.finditer(rf"`|(?<=[{re.escape(ends)}])[ \t]+", text):
         if m.group(0) == "`":
             ticks += 1
         elif ticks % 2 == 0:
@@ -93,11 +94,12 @@ def strip_restating(markdown: str, prompt: str) -> str:
 
 
 def without_fix_sections(markdown: str) -> str:
-    """The analysis without its fix sections, for the restatement checks."""
+    """The analysis without its fix sections and its verdict (whose evidence quotes the prompt's code and
+    versions on purpose), for the restatement checks."""
     out, fixing = [], False
     for line in markdown.splitlines():
         if line.startswith("## "):
-            fixing = line.startswith(FIX_HEADINGS)
+            fixing = line.startswith(FIX_HEADINGS + ("## Verdict",))
         if not fixing:
             out.append(line)
     return "\n".join(out)
