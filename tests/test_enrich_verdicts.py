@@ -122,3 +122,44 @@ def test_apply_triage_replaces_the_probably_acceptable_assessment_and_both_stage
     assert text.startswith("## Verdict\nTrue positive: `content` is set on line 255")
     assert "Probably acceptable" not in text and "## How it works" in text
     assert meta["triage"]["verdict"] == "true_positive" and fixed[0] == "Use bound parameters."  # no "Check first"
+
+
+def test_a_placeholder_that_is_the_apps_secret_key_is_not_waved_through():
+    # vulpy bad/vulpy.py:16 (Bandit B105): triage calls 'aaaaaaa' a placeholder, but Flask signs sessions with it
+    f = bandit("B105", "bad/vulpy.py", 16, "15 app = Flask('vulpy')\n16 app.config['SECRET_KEY'] = 'aaaaaaa'\n17 \n", cwe=("CWE-259",))
+    fp = {"verdict": "false_positive", "source": "evidence", "reasons": [
+        {"check": "secret", "evidence": "not a credential: the flagged value is a placeholder, not a credential"}]}
+    rec = reconcile(f, fp)
+    assert rec["verdict"] == "needs_review" and "`SECRET_KEY`" in verdict_text(rec)
+    # the same placeholder as a test user's password stays a false positive
+    user = bandit("B105", "bad/db.py", 9, "8 \n9     password = 'aaaaaaa'\n10 \n", cwe=("CWE-259",))
+    assert reconcile(user, fp) == fp
+
+
+def test_a_false_positive_row_names_its_file_and_no_risk_paragraph():
+    text = rows.false_positive_analysis({"sections": {"weakness": "The value sits in x and in every clone."}},
+                                        {"verdict": "false_positive", "reasons": [{"check": "secret", "evidence": "AWS's documented example key"}]},
+                                        "in the scanner's ignore file at the repository root", "dojo/unittests/scans/x.json")
+    assert "Do not change dojo/unittests/scans/x.json: record the finding" in text and "every clone" not in text
+
+
+def test_advisory_text_past_the_prompt_skips_a_code_block_the_prompt_cut():
+    from tasks.enrich.analysis import beyond_prompt
+    from tasks.findings.parse import parse_report
+
+    findings = parse_report(Path(__file__).parent / "fixtures" / "scanners" / "osv_scanner" / "many_findings.json").findings
+    aiohttp = next(f for f in findings if f["rule_id"] == "GHSA-5h86-8mv2-jq9f")
+    assert aiohttp["description"][:800].count("```") % 2  # the prompt's 800 characters end inside the PoC's code
+    detail = beyond_prompt(aiohttp)
+    assert detail.startswith("This is a directory traversal") and "web.static(" not in detail
+    assert detail.count("`") % 2 == 0
+
+
+def test_value_origins_are_said_only_where_they_matter():
+    from tasks.enrich.analysis import what_is_wrong
+
+    flask = bandit("B105", "bad/vulpy.py", 16, "15 app = Flask('vulpy')\n16 app.config['SECRET_KEY'] = 'aaaaaaa'\n17 \n", cwe=("CWE-259",))
+    assert what_is_wrong(flask, ["CWE-259"], "report") == ""  # "`app` is set on line 15 from `Flask('vulpy')`" repeats the code
+    md5 = bandit("B324", "app/app.py", 141, "140             password = content['password']\n141             hash_pass = "
+                 "hashlib.md5(password).hexdigest()\n142             new_user = User(username, hash_pass)\n", cwe=("CWE-327",))
+    assert "`password` is set on line 140" in what_is_wrong(md5, ["CWE-327"], "report")

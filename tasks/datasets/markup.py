@@ -73,7 +73,7 @@ def analysis_paragraphs(answer: str) -> list[str]:
 
 
 def _words(text: str) -> set[str]:
-    return {w.lower().strip(".,:;()'\"`") for w in text.split()}
+    return {w.lower().strip(".,:;()'\"`") for w in re.findall(r"[^\s:]+", text)}
 
 
 def skeleton(paragraph: str, prompt: str) -> str:
@@ -88,6 +88,8 @@ def skeleton(paragraph: str, prompt: str) -> str:
             out.append("<url>")
         elif re.search(r"\d", word):
             out.append("<n>")
+        elif "/" in word:
+            out.append("<own>")  # a path, like the finding's own names
         elif len(word) > 2 and word in own:
             out.append("<own>")
         else:

@@ -57,7 +57,8 @@ def beyond_prompt(f: Finding | dict) -> str:
         return ""
     rest = _ADVISORY_TAIL.split(rest[start:], 1)[0]  # references, credits, contacts: no mechanism there
     rest = re.sub(r"```.*?(?:```|$)", " ", rest, flags=re.S)  # a proof of concept's code, joined into prose, is noise
-    sentences = [s for s in split_sentences(" ".join(rest.replace("#", " ").split()), ".!?") if s.count("`") % 2 == 0]
+    rest = re.sub(r"^\s*#+\s.*$", " ", rest, flags=re.M)  # section headings ("### Impact") are no sentence
+    sentences = [s for s in split_sentences(" ".join(rest.split()), ".!?") if s.count("`") % 2 == 0]
     return " ".join(sentences[:3])
 
 
