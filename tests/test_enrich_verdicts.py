@@ -163,3 +163,16 @@ def test_value_origins_are_said_only_where_they_matter():
     md5 = bandit("B324", "app/app.py", 141, "140             password = content['password']\n141             hash_pass = "
                  "hashlib.md5(password).hexdigest()\n142             new_user = User(username, hash_pass)\n", cwe=("CWE-327",))
     assert "`password` is set on line 140" in what_is_wrong(md5, ["CWE-327"], "report")
+
+
+def test_a_zap_alert_verdict_rests_on_what_zap_saw_and_an_informational_one_needs_review():
+    # ZAP juice-shop.json (shared fixtures): 10015 on https://juice-shop.herokuapp.com, evidence "public, max-age=0"
+    alert = {"id": "d" * 32, "tool": "zap", "kind": "web", "rule_id": "10015", "title": "Incomplete or No Cache-control Header Set",
+             "severity": "low", "location": {"path": "https://juice-shop.herokuapp.com", "start_line": None, "end_line": None},
+             "snippet": "public, max-age=0", "description": "", "package": None}
+    stock = {"verdict": "true_positive", "source": "report", "reasons": [
+        {"check": "report", "evidence": "https://juice-shop.herokuapp.com is the scanned application, nothing suppresses the finding"}]}
+    assert verdict_text(reconcile(alert, stock)) == ("## Verdict\nTrue positive: zap saw `public, max-age=0` in a response from "
+                                                     "https://juice-shop.herokuapp.com.\n\n")
+    info = reconcile(alert | {"rule_id": "10109", "severity": "info", "title": "Modern Web Application"}, stock)
+    assert info["verdict"] == "needs_review" and "informational" in info["reasons"][0]["evidence"]

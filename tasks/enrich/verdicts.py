@@ -64,6 +64,14 @@ def reconcile(f: Finding | dict, rec: dict | None, code: dict | None = None, fix
             if verdict == "true_positive":
                 return rec | {"verdict": "needs_review", "reasons": [reason] + every}
             return rec | {"reasons": every + [reason]}
+    if f.kind == "web" and verdict == "true_positive":
+        if f.severity == "info":  # an informational alert marks a place to look; calling it a true positive overstates it
+            return rec | {"verdict": "needs_review", "reasons": [{"check": "report", "evidence": f"{f.tool} rates this "
+                          "alert informational: it marks something for a person to look at, not a weakness by itself"}] + every}
+        seen = (f.snippet or "").strip().splitlines()
+        if seen and not reasons:
+            return rec | {"reasons": [{"check": "report", "evidence": f"{f.tool} saw `{seen[0].strip()[:70]}` in a response "
+                                                                      f"from {f.path}"}] + every}
     if f.kind == "config" and verdict == "true_positive":
         setting = config_setting(f, remediation)
         if setting:
