@@ -79,3 +79,28 @@ def test_the_guideline_url_is_not_a_fix_step_twice(kb):
     n = narrative_for(kb, f, 3)
     assert "The check's guideline" not in n["narrative"]
     assert json.dumps(f["references"]).count("docs.bridgecrew.io") >= 1 or "bridgecrew" in (f.get("fix_hint") or "")
+
+
+def test_npm_audit_several_installed_lines_are_not_told_to_jump_to_the_newest_major(kb):
+    # npm audit v7 (many_vuln_npm7.json): ansi-regex installed as 3.0.0 and 4.1.0, the report proposes 5.0.1
+    f = {"id": "e" * 32, "tool": "npm-audit", "kind": "dependency", "rule_id": "GHSA-93q8-gq69-wqmw", "severity": "medium",
+         "title": "Inefficient Regular Expression Complexity in chalk/ansi-regex", "cwe": ["CWE-1333"],
+         "cve": ["CVE-2021-3807"], "ghsa": ["GHSA-93q8-gq69-wqmw"], "location": None,
+         "description": "ansi-regex is vulnerable to Inefficient Regular Expression Complexity\nInstalled versions: 3.0.0, 4.1.0",
+         "package": {"name": "ansi-regex", "version": None, "ecosystem": "npm", "fixed_version": "5.0.1", "fix_status": "fixed"}}
+    text = narrative_for(kb, f, 3)["narrative"]
+    assert "Move ansi-regex to 5.0.1" not in text and "installed ansi-regex 3.0.0, 4.1.0" in text and "crosses a major" in text
+    same_line = dict(f, description="ansi-regex is vulnerable\nInstalled versions: 5.0.0")
+    assert "Move ansi-regex to 5.0.1" in narrative_for(kb, same_line, 3)["narrative"]
+
+
+def test_a_scanner_fix_that_only_repeats_the_upgrade_is_left_out(kb):
+    # npm audit v7: minimist 1.2.0, "Upgrade to version 1.2.3 or later"
+    f = {"id": "9" * 32, "tool": "npm-audit", "kind": "dependency", "rule_id": "GHSA-vh95-rmgr-6w4m", "severity": "medium",
+         "title": "Prototype Pollution in minimist", "cwe": ["CWE-915"], "cve": ["CVE-2020-7598"], "ghsa": [], "location": None,
+         "description": "Affected versions of `minimist` are vulnerable to prototype pollution.", "fix_hint": "Upgrade to version 1.2.3 or later",
+         "package": {"name": "minimist", "version": "1.2.0", "ecosystem": "npm", "fixed_version": "1.2.3", "fix_status": "fixed"}}
+    text = narrative_for(kb, f, 3)["narrative"]
+    assert "Upgrade minimist from 1.2.0 to 1.2.3" in text and "or later" not in text
+    parent = dict(f, fix_hint="Upgrade vercel to 32.3.0 (semver-major)")
+    assert "vercel" in narrative_for(kb, parent, 3)["narrative"]  # another package's upgrade is news

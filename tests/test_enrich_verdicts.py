@@ -176,3 +176,17 @@ def test_a_zap_alert_verdict_rests_on_what_zap_saw_and_an_informational_one_need
                                                      "https://juice-shop.herokuapp.com.\n\n")
     info = reconcile(alert | {"rule_id": "10109", "severity": "info", "title": "Modern Web Application"}, stock)
     assert info["verdict"] == "needs_review" and "informational" in info["reasons"][0]["evidence"]
+
+
+def test_a_requests_call_without_timeout_is_what_b113_says_whatever_its_confidence():
+    # DefectDojo bandit many_vulns / utils/generate_bad_passwords.py:21 (rated LOW confidence by Bandit)
+    low = {"verdict": "needs_review", "source": "report", "reasons": [dict(LOW, evidence=LOW["evidence"].replace("B608", "B113"))]}
+    f = bandit("B113", "utils/generate_bad_passwords.py", 21, "20     click.echo('Downloading password file...', nl=False, err=True)\n"
+               "21     with requests.get(url, stream=True) as r:\n22         r.raise_for_status()\n", cwe=("CWE-400",))
+    rec = reconcile(f, low)
+    assert rec["verdict"] == "true_positive" and "passes no `timeout=`" in verdict_text(rec)
+    # tests/e2e_zap.py:44: the call goes on past the line shown with its arguments; one that has a timeout is not confirmed
+    cut = bandit("B113", "tests/e2e_zap.py", 44, "44     search_customer_username = requests.post(\n", cwe=("CWE-400",))
+    assert reconcile(cut, low) == low
+    timed = bandit("B113", "x.py", 3, "3 r = requests.get(url, timeout=(3, 30))\n", cwe=("CWE-400",))
+    assert reconcile(timed, low) == low

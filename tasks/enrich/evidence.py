@@ -164,6 +164,27 @@ def benign(f: Finding | dict, code: dict | None = None, fix_family: str | None =
     return None
 
 
+def confirmed(f: Finding | dict, code: dict | None = None) -> Evidence | None:
+    """The code shows the rule's exact pattern, whatever confidence the rule gives itself: Bandit rates B113
+    (requests without a timeout) LOW, yet a call with no ``timeout=`` is simply that."""
+    f = as_finding(f)
+    if f.tool != "bandit" or str(f.rule_id).upper() != "B113":
+        return None
+    c = _code(f, code)
+    hit = c and _flagged(c)
+    if not hit:
+        return None
+    lines, first = hit
+    i = first
+    call = " ".join(c.lines[i:i + 6])  # the call may go on over the next lines
+    if "timeout" in call or not re.search(r"\brequests\.\w+\(|\.(?:get|post|put|delete|request)\(", call):
+        return None
+    if call.count("(") > call.count(")"):
+        return None  # the call goes on past what is shown: a timeout may follow
+    return Evidence("confirmed", f"the call on line {c.start_line + first} passes no `timeout=`, so it waits as long as "
+                                 "the server keeps the connection open")
+
+
 _SIGNING_KEY = re.compile(r"\b(?:SECRET_KEY|JWT_SECRET(?:_KEY)?|SESSION_SECRET|secret_key|signing_key|cookie_secret)\b")
 
 

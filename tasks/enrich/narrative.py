@@ -128,6 +128,17 @@ def _whole_code(fix: str, snippet: str | None) -> bool:
     return bool(names & set(re.findall(r"[A-Za-z_]\w{2,}", snippet or "")))
 
 
+def _installed_versions(f: Finding) -> list[str]:
+    """npm audit's "Installed versions: 3.0.0, 4.1.0" (several copies, no single installed version)."""
+    m = re.search(r"Installed versions?: ([^\n]+)", f.description or "")
+    return [v.strip() for v in m.group(1).split(",") if version_like(v.strip())] if m else []
+
+
+def _major(version: str | None) -> str | None:
+    m = re.match(r"^v?(\d+)\.(\d+)", str(version or ""))
+    return None if not m else (m.group(1) if m.group(1) != "0" else f"0.{m.group(2)}")
+
+
 def _hint(f: Finding) -> str | None:
     hint = (f.fix_hint or "").strip()
     if not hint:
@@ -154,7 +165,7 @@ def _fixes_advice(f: Finding, cwes: list[str]) -> tuple[str | None, dict]:
     answer, source, meta = fix_for(f, cwes)
     if not answer or source not in ("pattern", "config-setting"):
         return None, meta
-    if source == "config-setting":
+    if source == "config-setting" or f.kind == "web":  # a web alert's fix names the pages and parameters ZAP saw
         return answer.strip(), meta
     body = _DIFF_BLOCK.sub("", answer.split("\n", 1)[1] if "\n" in answer else "").strip()
     return (f"For this {meta.get('language') or 'file'} code: {body}" if body else None), meta
@@ -192,6 +203,13 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
                         f"{p.name}` or the lockfile) and upgrade to the fixed release of that line.")
             else:  # npm audit without the installed version: its proposal may be a downgrade of a major line
                 text = f"Move {p.name} to {p.fixed_version}, the version the report proposes for {_advisory_ids(f)}."
+                installed = _installed_versions(f)
+                other = [v for v in installed if _major(v) != _major(p.fixed_version)]
+                if other:  # npm audit proposes the newest major; an older installed line usually has its own fix
+                    text = (f"The report lists installed {p.name} {', '.join(installed)} and proposes {p.fixed_version} "
+                            f"for {_advisory_ids(f)}, another major than {', '.join(other)}: the advisory's patched "
+                            f"versions usually include a fix on each of those lines, which is the smaller upgrade; "
+                            f"moving to {p.fixed_version} crosses a major version, so check its breaking changes.")
             from tasks.fixes.dependencies import major_crossing
 
             crossing = major_crossing(p.version, p.fixed_version)
@@ -213,8 +231,9 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
             return [f"The report names no fixed version of {(p.name or 'the package')} itself. {hint}"]
         else:
             fix.append(f"The report names no fixed version of {(p.name or 'the package')}; check the advisory "
-                       f"({_advisory_ids(f)}) for one before upgrading, and remove or isolate the package meanwhile.")
-        if hint and p.fixed_version and p.fixed_version in hint and not re.search(r"\bUpgrade (?!" + re.escape(p.name or "") + r"\b)", hint):
+                       f"({_advisory_ids(f)}) for one before upgrading, and meanwhile whether the feature it names is used.")
+        if hint and p.fixed_version and p.fixed_version in hint and not re.search(
+                r"\bUpgrade (?!(?:" + re.escape(p.name or "") + r"|to)\b)", hint):
             hint = None  # the scanner's "Upgrade X to V" again
         return fix + ([hint] if hint and "guideline" not in hint else [])
     if kind == "secret" and test_data_path(f.path):
@@ -235,8 +254,8 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
     if hint:
         fix.append(hint)
     if advice:
-        if hint and hint.split(": ", 1)[-1].rstrip(".") in advice:
-            fix.remove(hint)  # the setting below already says it
+        if hint and (hint.split(": ", 1)[-1].rstrip(".") in advice or f.kind == "web"):
+            fix.remove(hint)  # the setting below already says it (a web alert's fix starts from ZAP's own solution)
         fix.append(advice)  # the fix for this weakness in this language or file (tasks.fixes), ahead of the catalogue's prose
     elif primary and applies:
         mitigations = [m for m in kb.passages_for(primary["id"], query, "mitigation", top_k * 2) if platforms.fits(m, language)]
@@ -263,7 +282,7 @@ def narrative_for(kb: KnowledgeBase, f: Finding | dict, top_k: int) -> dict:
     language = platforms.finding_language(f)
     applies = bool(primary) and platforms.entry_applies(primary, language)
     query = f"{f.title} {f.description[:500]} {f.snippet or ''}"
-    advice, fix_meta = _fixes_advice(f, cwes) if f.kind in ("code", "config") else (None, {})
+    advice, fix_meta = _fixes_advice(f, cwes) if f.kind in ("code", "config", "web") else (None, {})
     fix = fix_items(f, _remediation(kb, f, primary, applies, language, query, top_k, advice))
     sections = {
         "weakness": what_is_wrong(f, cwes, cwe_source),

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from tasks.enrich.evidence import benign, config_setting, request_origin, signing_key_use
+from tasks.enrich.evidence import benign, config_setting, confirmed, request_origin, signing_key_use
 from tasks.triage.report_signals import is_test_path
 from tasks.findings.model import Finding, as_finding
 
@@ -58,6 +58,9 @@ def reconcile(f: Finding | dict, rec: dict | None, code: dict | None = None, fix
                 return rec | {"verdict": "needs_review", "reasons": (reasons[:1] or every[:1]) + [
                     {"check": "code", "evidence": f"but {outside.text}: check who can send it before accepting it"}]}
             return rec | {"reasons": [code_reason] + every}
+        exact = confirmed(f, code)
+        if exact and verdict == "needs_review" and all(_CONFIDENCE_ONLY.match(r["evidence"]) for r in reasons):
+            return rec | {"verdict": "true_positive", "reasons": [{"check": "code", "evidence": exact.text}] + every}
         quiet = benign(f, code, fix_family)
         if quiet:
             reason = {"check": "code", "evidence": quiet.text}
