@@ -104,3 +104,11 @@ def test_a_scanner_fix_that_only_repeats_the_upgrade_is_left_out(kb):
     assert "Upgrade minimist from 1.2.0 to 1.2.3" in text and "or later" not in text
     parent = dict(f, fix_hint="Upgrade vercel to 32.3.0 (semver-major)")
     assert "vercel" in narrative_for(kb, parent, 3)["narrative"]  # another package's upgrade is news
+
+
+def test_a_regex_backreference_autofix_is_not_shown():
+    # DefectDojo semgrep many_vulns.json, unquoted-csv-writer: fix_regex replacement "\1, quoting=csv.QUOTE_ALL)"
+    f = {"id": "8" * 32, "tool": "semgrep", "kind": "code", "rule_id": "python.lang.security.unquoted-csv-writer.unquoted-csv-writer",
+         "title": "t", "severity": "high", "fix_hint": "\\1, quoting=csv.QUOTE_ALL)",
+         "snippet": "        writer = csv.writer(open(file_path, 'w'))", "location": {"path": "x.py", "start_line": 33, "end_line": 33}}
+    assert _hint(as_finding(f)) is None

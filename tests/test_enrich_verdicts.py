@@ -190,3 +190,25 @@ def test_a_requests_call_without_timeout_is_what_b113_says_whatever_its_confiden
     assert reconcile(cut, low) == low
     timed = bandit("B113", "x.py", 3, "3 r = requests.get(url, timeout=(3, 30))\n", cwe=("CWE-400",))
     assert reconcile(timed, low) == low
+
+
+def test_a_traced_request_source_after_a_guard_and_an_lxml_parser_without_entities():
+    # vulpy, CodeQL py/sql-injection bad/libuser.py:25: the flow starts at `if request.method == 'POST':`
+    flow = [{"path": "bad/mod_user.py", "line": 43, "code": "if request.method == 'POST':"},
+            {"path": "bad/mod_user.py", "line": 45, "code": "username = request.form.get('username')"},
+            {"path": "bad/libuser.py", "line": 25, "code": "c.execute(\"INSERT INTO users ...\" %(username, password, 0, 0, ''))"}]
+    f = bandit("py/sql-injection", "bad/libuser.py", 25, None) | {"tool": "codeql", "flow": flow}
+    assert "`username = request.form.get('username')` (bad/mod_user.py:45)" in request_origin(f).text
+    assert request_origin(f | {"flow": [dict(s, via="related") for s in flow]}) is None  # linked places are no trace
+    # DefectDojo bandit: dojo/tools/burp/parser.py:73 (B320) builds its parser with resolve_entities=False
+    burp = bandit("B320", "dojo/tools/burp/parser.py", 73, "72             data = [x for x in data if x in printable]\n"
+                  "73             tree = etree.fromstring(data, etree.XMLParser(encoding='ISO-8859-1', ns_clean=True, recover=True, "
+                  "resolve_entities=False))\n74 \n", cwe=())
+    assert "resolve_entities=False" in benign(burp).text
+    plain = bandit("B320", "x.py", 3, "3 tree = etree.fromstring(data)\n", cwe=())
+    assert benign(plain) is None
+
+
+def test_a_true_positive_the_code_settles_does_not_repeat_the_rules_doubt():
+    rec = reconcile(VFA, {"verdict": "needs_review", "reasons": [LOW], "source": "report"}, code("vfa_search_customer.py.txt", 245))
+    assert "LOW" not in verdict_text(rec) and any("LOW" in r["evidence"] for r in rec["reasons"])

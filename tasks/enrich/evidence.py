@@ -102,8 +102,9 @@ def request_origin(f: Finding | dict, code: dict | None = None) -> Evidence | No
     if not injection_rule(f):
         return None
     steps = f.flow or []
-    if len(steps) > 1 and _REQUEST.search(str(steps[0].get("code") or "")):
-        first = steps[0]
+    source = next((s for s in steps[:-1] if _REQUEST.search(str(s.get("code") or ""))), None) if len(steps) > 1 else None
+    if source and not any(s.get("via") == "related" for s in steps):  # the source may follow a guard (`if request.method`)
+        first = source
         where = f"{first.get('path')}:{first['line']}" if first.get("line") else str(first.get("path"))
         return Evidence("outside", f"the tool traced the value from `{str(first['code']).strip()[:80]}` ({where}), "
                                    "the HTTP request, to this line")
@@ -158,6 +159,10 @@ def benign(f: Finding | dict, code: dict | None = None, fix_family: str | None =
     if all(_IMPORT.match(l) or not l.strip() for l in lines) and any(l.strip() for l in lines):
         return Evidence("benign", f"line {line} only imports (`{text[:60]}`); the risk is in a later call on data from "
                                   "outside, which this line does not show")
+    if re.search(r"\bresolve_entities\s*=\s*False\b", text) and ("CWE-611" in (f.cwe or []) or re.match(
+            r"B3(?:1[3-9]|20)$", str(f.rule_id).upper())):
+        return Evidence("benign", f"the parser on line {line} is already built with `resolve_entities=False`, so external "
+                                  "entities are not read")
     if injection_rule(f) and str(c.path or "").endswith(".py") and _constant_call(text):
         return Evidence("benign", f"every argument of the call on line {line} is a constant literal, so no outside "
                                   "input reaches it here")

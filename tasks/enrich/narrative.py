@@ -122,7 +122,7 @@ def is_malicious(f: Finding | dict) -> bool:
 def _whole_code(fix: str, snippet: str | None) -> bool:
     """A Semgrep autofix that reads as code on its own: a call or an assignment, whose dotted names are
     intact ("javax crypto Cipher" is a garbled "javax.crypto.Cipher") and that shares a name with the line."""
-    if not re.search(r"[(=]", fix) or re.search(r"\b[a-z]+ [a-z]+ [A-Z]\w*\.", fix):
+    if not re.search(r"[(=]", fix) or re.search(r"\b[a-z]+ [a-z]+ [A-Z]\w*\.|\\\d|\$\d", fix):  # or a regex backreference
         return False
     names = set(re.findall(r"[A-Za-z_]\w{2,}", fix))
     return bool(names & set(re.findall(r"[A-Za-z_]\w{2,}", snippet or "")))

@@ -115,7 +115,9 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
                 break  # above the enclosing function: another scope
             m = assign.match(c.lines[i])
             if m:
-                found = f"`{name}` is set on line {c.start_line + i} from `{m.group(1).strip()[:80]}`."
+                rhs = m.group(1).strip()
+                if not re.search(rf"\b{re.escape(name)}\b", re.sub(r"(['\"]).*?\1", "", rhs)):  # `data = [.. data ..]`
+                    found = f"`{name}` is set on line {c.start_line + i} from `{rhs[:80]}`."
                 break
         if found:
             out.append(found)
@@ -156,9 +158,11 @@ def reach(f: Finding | dict) -> str | None:
     """Who can reach the place, from where it is: the traced source, a test, an example or tool, a container's OS package."""
     f = as_finding(f)
     path = f.path
-    first = ((f.flow or [{}])[0] or {}).get("code") or ""
+    flow = f.flow or []
+    traced = len(flow) > 1 and not any((s or {}).get("via") == "related" for s in flow)
+    steps = [str((s or {}).get("code") or "") for s in flow[:-1]] if traced else []
     for pattern, who in _SOURCES:
-        if len(f.flow or []) > 1 and pattern.search(first):
+        if any(pattern.search(code) for code in steps[:3]):  # the source may follow a guard (`if request.method`)
             return f"The traced source is {who} controls the value that reaches the sink."
     if f.kind == "dependency":
         if NPM_BUNDLED.search(path or ""):

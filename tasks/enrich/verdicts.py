@@ -86,7 +86,8 @@ def reconcile(f: Finding | dict, rec: dict | None, code: dict | None = None, fix
 def verdict_text(rec: dict) -> str:
     """'## Verdict' and one sentence: the verdict and the evidence it rests on (none is invented)."""
     evidence = ""
-    for r in _informative(rec)[:2]:
+    shown = [r for r in _informative(rec) if not (rec["verdict"] == "true_positive" and _CONFIDENCE_ONLY.match(str(r["evidence"])))]
+    for r in shown[:2]:  # a true positive the code settles does not repeat the rule's own doubt
         piece = str(r["evidence"]).rstrip(".")
         evidence += (", " if piece.startswith("but ") else "; ") + piece if evidence else piece
     evidence = evidence[0].lower() + evidence[1:] if evidence[:1].isupper() and not evidence[1:2].isupper() else evidence
