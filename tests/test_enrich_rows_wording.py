@@ -112,3 +112,18 @@ def test_a_regex_backreference_autofix_is_not_shown():
          "title": "t", "severity": "high", "fix_hint": "\\1, quoting=csv.QUOTE_ALL)",
          "snippet": "        writer = csv.writer(open(file_path, 'w'))", "location": {"path": "x.py", "start_line": 33, "end_line": 33}}
     assert _hint(as_finding(f)) is None
+
+
+def test_gitleaks_redaction_takes_the_value_and_leaves_the_variable_name(tmp_path):
+    # gitleaks 7 data_many.json: offender `GITHUB_TOKEN="c77e..."` on the line `export JEKYLL_GITHUB_TOKEN="c77e..."`
+    github = next(f for f in parse_report(SCANNERS / "gitleaks" / "data_many.json").findings if f["rule_id"] == "Github")
+    assert github["snippet"].startswith('export JEKYLL_GITHUB_TOKEN="[REDACTED secret sha256:')
+    assert "c77e01c1" not in json.dumps(github)
+    # gitleaks 8 (a Match that is the Secret itself): still fully redacted
+    v8 = parse_report(SCANNERS / "gitleaks" / "gitleaks8_many.json").findings[0]
+    assert "secretAWSsecret" not in json.dumps(v8)
+    doc = [{"Description": "Generic API Key", "StartLine": 3, "EndLine": 3, "Match": "api_key = 'Zx81kqP0wL3mN7vT2bY6'",
+            "Secret": "Zx81kqP0wL3mN7vT2bY6", "File": "app/settings.py", "Commit": "a" * 40, "RuleID": "generic-api-key"}]
+    (tmp_path / "gitleaks.json").write_text(json.dumps(doc))
+    f = parse_report(tmp_path / "gitleaks.json").findings[0]
+    assert f["snippet"].startswith("api_key = '[REDACTED secret sha256:") and "Zx81kqP0" not in json.dumps(f)
