@@ -59,3 +59,17 @@ def test_the_verdict_and_the_fix_are_not_judged_as_shared_paragraphs():
                "the fixed version the report names for CVE-2022-24999." for i in range(6)]
     assert all(analysis_paragraphs(a) == [] for a in answers)
     assert shared_paragraphs(answers, ["Package: qs"] * 6) == {}
+
+
+def test_the_final_release_of_a_pre_release_fix_is_a_known_version():
+    from tasks.datasets.lint import unknown_version
+
+    # pip-audit many_vulns.json: twisted 18.9.0, fixed in 20.3.0rc1
+    f = {"id": "7" * 32, "tool": "pip-audit", "kind": "dependency", "rule_id": "PYSEC-2020-260", "title": "t", "severity": "high",
+         "package": {"name": "twisted", "version": "18.9.0", "ecosystem": "PyPI", "fixed_version": "20.3.0rc1"}}
+    row = {"messages": [{"role": "user", "content": "Package: twisted 18.9.0"}, {"role": "assistant", "content":
+           "Upgrade twisted from 18.9.0 to 20.3.0rc1. 20.3.0rc1 is a pre-release: pin the final release 20.3.0 or later."}],
+           "meta": {"stage": 1}}
+    assert unknown_version(row, f) is None
+    row["messages"][1]["content"] += " Or go to 21.2.0."
+    assert "21.2.0" in unknown_version(row, f)

@@ -127,3 +127,21 @@ def test_gitleaks_redaction_takes_the_value_and_leaves_the_variable_name(tmp_pat
     (tmp_path / "gitleaks.json").write_text(json.dumps(doc))
     f = parse_report(tmp_path / "gitleaks.json").findings[0]
     assert f["snippet"].startswith("api_key = '[REDACTED secret sha256:") and "Zx81kqP0" not in json.dumps(f)
+
+
+def test_a_pre_release_fix_points_to_the_final_release_and_npms_own_copy_is_fixed_through_npm(kb):
+    # pip-audit many_vulns.json: twisted 18.9.0, PYSEC-2020-260 fixed in 20.3.0rc1
+    f = {"id": "7" * 32, "tool": "pip-audit", "kind": "dependency", "rule_id": "PYSEC-2020-260", "severity": "high",
+         "title": "twisted 18.9.0 is vulnerable", "cwe": [], "cve": [], "ghsa": [], "location": None, "description": "",
+         "package": {"name": "twisted", "version": "18.9.0", "ecosystem": "PyPI", "fixed_version": "20.3.0rc1", "fix_status": "fixed"}}
+    text = narrative_for(kb, f, 3)["narrative"]
+    assert "pin the final release 20.3.0 or later" in text
+    final = dict(f, package=dict(f["package"], fixed_version="20.3.0"))
+    assert "pre-release" not in narrative_for(kb, final, 3)["narrative"]
+    # Trivy juice-shop image: request 2.88.0 inside the image's global npm, no fix published
+    npm = {"id": "6" * 32, "tool": "trivy", "kind": "dependency", "rule_id": "CVE-2023-28155", "severity": "medium",
+           "title": "request: SSRF", "cwe": [], "cve": ["CVE-2023-28155"], "ghsa": [], "description": "",
+           "location": {"path": "usr/local/lib/node_modules/npm/node_modules/request/package.json", "start_line": None, "end_line": None},
+           "package": {"name": "request", "version": "2.88.0", "ecosystem": "node-pkg", "fixed_version": None, "fix_status": "none published"}}
+    text = narrative_for(kb, npm, 3)["narrative"]
+    assert "dependency of npm itself" in text and "remove the dependency" not in text

@@ -79,12 +79,23 @@ def unknown_version(row: dict, f: Finding | dict) -> str | None:
     fixed = [v.strip() for v in str(pkg.fixed_version or "").split(",") if v.strip()]
     fixed += [str(v) for v in pkg.fixed_versions or []]  # every release line's fix the advisory lists
     fixed += versions_in(f.fix_hint or "")  # the scanner's own fix ("Upgrade vercel to 32.3.0") is advisory data
+    fixed += [final for final in map(_final_release, fixed) if final]  # 20.3.0rc1's fix ships in 20.3.0 too
     report = " ".join([_prompt(row), f.title or "", f.description or "", *map(str, f.references or [])])
     report += " " + _verdict_evidence(row)  # the advisory range the verdict quotes is the record's, not a proposal
     for v in proposed_versions(_URL.sub(" ", _answer(row)), report, fixed[0] if fixed else None):
         if not any(same_version(v, e) for e in fixed):
             return f"version {v} is not in the advisory's fixed versions ({', '.join(fixed) or 'none published'})"
     return None
+
+
+def _final_release(version: str) -> str | None:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        v = Version(version)
+    except InvalidVersion:
+        return None
+    return v.base_version if v.is_prerelease else None
 
 
 def boilerplate(row: dict, f: Finding | dict) -> str | None:

@@ -128,6 +128,17 @@ def _whole_code(fix: str, snippet: str | None) -> bool:
     return bool(names & set(re.findall(r"[A-Za-z_]\w{2,}", snippet or "")))
 
 
+def _pre_release(version: str | None) -> str | None:
+    """The final release a pre-release leads to ("20.3.0rc1" -> "20.3.0"), or None for a final release."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        v = Version(str(version or ""))
+    except InvalidVersion:
+        return None
+    return v.base_version if v.is_prerelease else None
+
+
 def _installed_versions(f: Finding) -> list[str]:
     """npm audit's "Installed versions: 3.0.0, 4.1.0" (several copies, no single installed version)."""
     m = re.search(r"Installed versions?: ([^\n]+)", f.description or "")
@@ -185,7 +196,7 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
                     "fix to wait for: remove it from the manifest and the lockfile now, treat machines and CI runners that "
                     "installed it as compromised (rotate the credentials they held), and find out how it came in."]
         status = p.fix_status or ("fixed" if p.fixed_version else "unknown")
-        if p.fixed_version and NPM_BUNDLED.search(f.path or ""):
+        if NPM_BUNDLED.search(f.path or "") and p.name:  # npm's own copy: the app's manifest cannot reach it, fix or not
             from tasks.fixes.dependencies import npm_bundled
 
             return [npm_bundled(p.name, p.fixed_version)]
@@ -210,6 +221,10 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
                             f"for {_advisory_ids(f)}, another major than {', '.join(other)}: the advisory's patched "
                             f"versions usually include a fix on each of those lines, which is the smaller upgrade; "
                             f"moving to {p.fixed_version} crosses a major version, so check its breaking changes.")
+            pre = _pre_release(p.fixed_version)
+            if pre:  # pip-audit names twisted's first fixed release 20.3.0rc1: a pin to a release candidate
+                text += (f" {p.fixed_version} is a pre-release: pin the final release {pre} or later, which includes the "
+                         "fix, rather than a release candidate.")
             from tasks.fixes.dependencies import major_crossing
 
             crossing = major_crossing(p.version, p.fixed_version)
