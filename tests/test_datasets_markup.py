@@ -68,7 +68,7 @@ def test_the_final_release_of_a_pre_release_fix_is_a_known_version():
     f = {"id": "7" * 32, "tool": "pip-audit", "kind": "dependency", "rule_id": "PYSEC-2020-260", "title": "t", "severity": "high",
          "package": {"name": "twisted", "version": "18.9.0", "ecosystem": "PyPI", "fixed_version": "20.3.0rc1"}}
     row = {"messages": [{"role": "user", "content": "Package: twisted 18.9.0"}, {"role": "assistant", "content":
-           "Upgrade twisted from 18.9.0 to 20.3.0rc1. 20.3.0rc1 is a pre-release: pin the final release 20.3.0 or later."}],
+           "Upgrade twisted from 18.9.0 to the final release 20.3.0 or later: the advisory names 20.3.0rc1, a pre-release of it."}],
            "meta": {"stage": 1}}
     assert unknown_version(row, f) is None
     row["messages"][1]["content"] += " Or go to 21.2.0."

@@ -135,7 +135,7 @@ def test_a_pre_release_fix_points_to_the_final_release_and_npms_own_copy_is_fixe
          "title": "twisted 18.9.0 is vulnerable", "cwe": [], "cve": [], "ghsa": [], "location": None, "description": "",
          "package": {"name": "twisted", "version": "18.9.0", "ecosystem": "PyPI", "fixed_version": "20.3.0rc1", "fix_status": "fixed"}}
     text = narrative_for(kb, f, 3)["narrative"]
-    assert "pin the final release 20.3.0 or later" in text
+    assert "to the final release 20.3.0 or later" in text and "20.3.0rc1, a pre-release" in text
     final = dict(f, package=dict(f["package"], fixed_version="20.3.0"))
     assert "pre-release" not in narrative_for(kb, final, 3)["narrative"]
     # Trivy juice-shop image: request 2.88.0 inside the image's global npm, no fix published

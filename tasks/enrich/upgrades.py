@@ -91,9 +91,9 @@ def dependency_fix(f: Finding, hint: str | None) -> list[str]:
                         f"versions usually include a fix on each of those lines, which is the smaller upgrade; "
                         f"moving to {p.fixed_version} crosses a major version, so check its breaking changes.")
         pre = _pre_release(p.fixed_version)
-        if pre:  # pip-audit names twisted's first fixed release 20.3.0rc1: a pin to a release candidate
-            text += (f" {p.fixed_version} is a pre-release: pin the final release {pre} or later, which includes the "
-                     "fix, rather than a release candidate.")
+        if pre and p.version:  # pip-audit names twisted's first fixed release 20.3.0rc1: pin no release candidate
+            text = (f"Upgrade {p.name} from {p.version} to the final release {pre} or later: "
+                    f"{fix_origin(p)} for {_advisory_ids(f)} is {p.fixed_version}, a pre-release of it.")
         from tasks.fixes.dependencies import major_crossing
 
         crossing = major_crossing(p.version, p.fixed_version)
