@@ -67,6 +67,8 @@ def reconcile(f: Finding | dict, rec: dict | None, code: dict | None = None, fix
             if verdict == "true_positive":
                 return rec | {"verdict": "needs_review", "reasons": [reason] + every}
             return rec | {"reasons": every + [reason]}
+    if verdict == "needs_review" and reasons and all(_CONFIDENCE_ONLY.match(r["evidence"]) for r in reasons):
+        return rec | {"reasons": [{"check": "report", "evidence": _what_to_check(f)}] + every}
     if f.kind == "web" and verdict == "true_positive":
         if f.severity == "info":  # an informational alert marks a place to look; calling it a true positive overstates it
             return rec | {"verdict": "needs_review", "reasons": [{"check": "report", "evidence": f"{f.tool} rates this "
@@ -83,10 +85,35 @@ def reconcile(f: Finding | dict, rec: dict | None, code: dict | None = None, fix
     return rec
 
 
+# what decides a LOW-confidence match, by the weakness its CWE names
+_CHECKS = (
+    ({"CWE-22", "CWE-23", "CWE-73", "CWE-77", "CWE-78", "CWE-79", "CWE-89", "CWE-90", "CWE-94", "CWE-95", "CWE-502",
+      "CWE-601", "CWE-611", "CWE-643", "CWE-918", "CWE-943"}, "whether a value from outside (a request, a file an attacker "
+                                                               "writes) reaches {where}"),
+    ({"CWE-798", "CWE-259", "CWE-321", "CWE-522"}, "whether the value at {where} is a live credential or a sample, hash or "
+                                                   "placeholder"),
+    ({"CWE-1333", "CWE-185"}, "whether the pattern at {where} runs on input from outside, and how long it may be"),
+    ({"CWE-352"}, "whether the routes that change state check a CSRF token or an Origin header another way"),
+    ({"CWE-327", "CWE-328", "CWE-916"}, "what the algorithm at {where} protects (a password, a signature) or only "
+                                        "identifies (a cache key)"),
+)
+
+
+def _what_to_check(f: Finding) -> str:
+    """One LOW-confidence needs-review reason naming the place and what decides it, instead of one sentence for all."""
+    loc = f.location
+    where = f"{f.path}:{loc.start_line}" if loc and loc.start_line else (f.path or "the flagged place")
+    check = next((text for cwes, text in _CHECKS if cwes & set(f.cwe or [])),
+                 "the code at {where} against what the rule describes before changing it")
+    return f"the rule rates its own confidence LOW; check {check.format(where=where)}"
+
+
 def verdict_text(rec: dict) -> str:
     """'## Verdict' and one sentence: the verdict and the evidence it rests on (none is invented)."""
     evidence = ""
-    shown = [r for r in _informative(rec) if not (rec["verdict"] == "true_positive" and _CONFIDENCE_ONLY.match(str(r["evidence"])))]
+    said = rec["verdict"] == "true_positive" or any(str(r["evidence"]).startswith("the rule rates its own confidence LOW")
+                                                    for r in rec.get("reasons") or [])
+    shown = [r for r in _informative(rec) if not (said and _CONFIDENCE_ONLY.match(str(r["evidence"])))]
     for r in shown[:2]:  # a true positive the code settles does not repeat the rule's own doubt
         piece = str(r["evidence"]).rstrip(".")
         evidence += (", " if piece.startswith("but ") else "; ") + piece if evidence else piece
