@@ -227,3 +227,31 @@ def test_a_low_confidence_match_without_code_says_what_decides_it_at_its_place()
     evald = dict(redos, rule_id="javascript.browser.security.eval-detected", cwe=["CWE-95"],
                  location={"path": "app/routes/contributions.js", "start_line": 34, "end_line": 34})
     assert "reaches app/routes/contributions.js:34" in verdict_text(reconcile(evald, low))
+
+
+def test_who_reaches_a_terraform_resource_is_read_from_its_attributes():
+    from tasks.enrich.iac_reach import terraform_reach
+    from tasks.findings.parse import parse_report
+
+    # DefectDojo checkov-report-multiple-check_type.json (TerraGoat's db-app.tf)
+    findings = parse_report(Path(__file__).parent / "fixtures" / "scanners" / "checkov" /
+                            "checkov-report-multiple-check_type.json").findings
+    imds = next(f for f in findings if f["rule_id"] == "CKV_AWS_79")
+    assert terraform_reach(imds).startswith("aws_instance.db_app runs with the instance profile "
+                                            "`aws_iam_instance_profile.ec2profile.name`")
+    public = next(f for f in findings if f["rule_id"] == "CKV_AWS_17")
+    text = terraform_reach(public)
+    assert "`vpc_security_group_ids = [\"${aws_security_group.default.id}\"]`" in text
+    # a setting that is already safe, or not shown, says nothing
+    assert terraform_reach(imds | {"snippet": imds["snippet"].replace("iam_instance_profile", "# no profile")}) is None
+    assert terraform_reach(public | {"snippet": public["snippet"].replace("publicly_accessible     = true",
+                                                                          "publicly_accessible     = false")}) is None
+    sg = {"id": "4" * 32, "tool": "checkov", "kind": "config", "rule_id": "CKV_AWS_24", "title": "t", "severity": "high",
+          "description": "Ensure no security groups allow ingress from 0.0.0.0:0 to port 22 (resource aws_security_group.ssh, framework terraform)",
+          "location": {"path": "sg.tf", "start_line": 1, "end_line": 12},
+          "snippet": ('resource "aws_security_group" "ssh" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n'
+                      '    protocol    = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n  egress {\n    from_port   = 0\n'
+                      '    to_port     = 0\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n')}
+    assert "lets in `0.0.0.0/0` on port 22:" in terraform_reach(sg)
+    egress_only = sg | {"snippet": sg["snippet"].replace('cidr_blocks = ["0.0.0.0/0"]\n  }\n  egress', 'cidr_blocks = ["10.0.0.0/8"]\n  }\n  egress', 1)}
+    assert terraform_reach(egress_only) is None

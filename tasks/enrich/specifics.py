@@ -172,6 +172,12 @@ def reach(f: Finding | dict) -> str | None:
         if parent:
             return parent
         return None  # an OS package: the fix line says to rebuild on the base image; a stock paragraph adds nothing
+    if f.kind == "config":
+        from tasks.enrich.iac_reach import terraform_reach
+
+        exposed = terraform_reach(f)
+        if exposed:
+            return exposed
     if f.kind in ("code", "config") and is_test_path(path):
         return (f"{path} is test code: it runs in CI and on developers' machines, not in the deployed application, so "
                 "only someone who controls the test inputs reaches it.")
