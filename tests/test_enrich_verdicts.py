@@ -160,7 +160,7 @@ def test_value_origins_are_said_only_where_they_matter():
     from tasks.enrich.analysis import what_is_wrong
 
     flask = bandit("B105", "bad/vulpy.py", 16, "15 app = Flask('vulpy')\n16 app.config['SECRET_KEY'] = 'aaaaaaa'\n17 \n", cwe=("CWE-259",))
-    assert what_is_wrong(flask, ["CWE-259"], "report") == ""  # "`app` is set on line 15 from `Flask('vulpy')`" repeats the code
+    assert "`app` is set" not in what_is_wrong(flask, ["CWE-259"], "report")  # "... from `Flask('vulpy')`" repeats the code
     md5 = bandit("B324", "app/app.py", 141, "140             password = content['password']\n141             hash_pass = "
                  "hashlib.md5(password).hexdigest()\n142             new_user = User(username, hash_pass)\n", cwe=("CWE-327",))
     assert "`password` is set on line 140" in what_is_wrong(md5, ["CWE-327"], "report")
@@ -255,3 +255,19 @@ def test_who_reaches_a_terraform_resource_is_read_from_its_attributes():
     assert "lets in `0.0.0.0/0` on port 22:" in terraform_reach(sg)
     egress_only = sg | {"snippet": sg["snippet"].replace('cidr_blocks = ["0.0.0.0/0"]\n  }\n  egress', 'cidr_blocks = ["10.0.0.0/8"]\n  }\n  egress', 1)}
     assert terraform_reach(egress_only) is None
+
+
+def test_a_literal_signing_key_says_what_can_be_forged_and_a_jwt_rule_says_what_its_secret_signs():
+    from tasks.enrich.analysis import what_is_wrong
+    from tasks.enrich.mechanisms import mechanism
+
+    # django.nV taskManager/settings.py:24 (Bandit B105)
+    key = bandit("B105", "taskManager/settings.py", 24, "23 # SECURITY WARNING: keep the secret key used in production secret!\n"
+                 "24 SECRET_KEY = '[REDACTED secret sha256:5f9e2f9ebe1f]'\n25 \n", cwe=("CWE-259",))
+    assert what_is_wrong(key, ["CWE-259"], "report").startswith("Line 24 sets the application's signing key: whoever reads it")
+    password = bandit("B105", "app/db.py", 9, "9     password = '[REDACTED secret sha256:240be518fabd]'\n", cwe=("CWE-259",))
+    assert "signing key" not in what_is_wrong(password, ["CWE-259"], "report")
+    jwt = {"id": "3" * 32, "tool": "semgrep", "kind": "code", "rule_id": "javascript.jsonwebtoken.security.jwt-hardcode.hardcoded-jwt-secret",
+           "title": "t", "severity": "high", "cwe": ["CWE-798"], "location": {"path": "lib/insecurity.ts", "start_line": 56, "end_line": 56}}
+    assert mechanism(jwt, ["CWE-798"]).startswith("Whoever knows a JWT signing secret can sign a token for any user")
+    assert "JWT" not in (mechanism(dict(jwt, rule_id="generic.secrets.security.detected-aws-key"), ["CWE-798"]) or "")

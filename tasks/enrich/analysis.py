@@ -78,6 +78,14 @@ def what_is_wrong(f: Finding | dict, cwes: list[str], cwe_source: str) -> str:
         flow = specifics.flow_path(f)
         if flow:
             parts.append(flow)
+        from tasks.enrich.evidence import signing_key_use
+
+        key = signing_key_use(f) if f.kind == "code" else None
+        if key:  # a literal signing key: what the framework signs with it is what a reader of the repository can forge
+            line = key.text.split(" sets it", 1)[0]
+            parts.append(f"{line[0].upper()}{line[1:]} sets the application's signing key: whoever reads it can forge what the "
+                         "framework signs with it (Flask session cookies; Django signed cookies, sessions stored in "
+                         "cookies and password-reset tokens).")
         parts += specifics.value_origins(f) if not flow and origins_matter(f) else []
     elif f.kind == "dependency":
         # the affected range and fixed release are the verdict's evidence (tasks/triage): not said twice
