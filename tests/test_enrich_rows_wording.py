@@ -145,3 +145,11 @@ def test_a_pre_release_fix_points_to_the_final_release_and_npms_own_copy_is_fixe
            "package": {"name": "request", "version": "2.88.0", "ecosystem": "node-pkg", "fixed_version": None, "fix_status": "none published"}}
     text = narrative_for(kb, npm, 3)["narrative"]
     assert "dependency of npm itself" in text and "remove the dependency" not in text
+
+
+def test_an_altered_aws_documentation_key_is_still_the_documented_example():
+    from tasks.findings.secret_evidence import classify
+
+    # the blind review's AKIAIOSFODNN7EXAMAAA: AWS's documented AKIAIOSFODNN7EXAMPLE with its tail changed
+    assert classify(["AKIAIOSFODNN7EXAMAAA"], "aws-access-token")["class"] == "example"
+    assert classify(["AKIAJ3BCDFGHIJKLMNOP"], "aws-access-token")["class"] == "high-entropy"  # any other key id stays real

@@ -30,6 +30,8 @@ from collections import Counter
 EXAMPLES = {
     "AWS documentation access key id": re.compile(r"^(?:AKIA|ASIA)[A-Z0-9]{0,12}EXAMPLE$"),
     "AWS documentation secret key": re.compile(r"^wJalrXUtnFEMI/K7MDENG/bPxRfiCY[A-Za-z0-9/+]*$"),
+    # the documented key with its tail changed (AKIAIOSFODNN7EXAMAAA in a test): still AWS's published example, not a key
+    "AWS documentation access key id, altered": re.compile(r"^(?:AKIA|ASIA)IOSFODNN7[A-Z0-9]{7}$|^AKIAI44QH8DHB[A-Z0-9]{7}$"),
     "value marked EXAMPLE": re.compile(r"(?i)^.*example.*$"),
     "Stripe test key": re.compile(r"^(?:sk|pk|rk)_test_[A-Za-z0-9]+$"),
     "dummy/fake/sample value": re.compile(r"(?i)dummy|fake|sample|mock|test|foobar"),
