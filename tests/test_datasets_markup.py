@@ -73,3 +73,26 @@ def test_the_final_release_of_a_pre_release_fix_is_a_known_version():
     assert unknown_version(row, f) is None
     row["messages"][1]["content"] += " Or go to 21.2.0."
     assert "21.2.0" in unknown_version(row, f)
+
+
+def test_a_paragraph_made_mostly_of_the_findings_own_tokens_is_not_a_template():
+    # advisory text quoting versions and hashes differs only in masked tokens: nothing to call boilerplate
+    paras = [f"## What is wrong here\nFixed in 1.{i}.2, 2.{i}.4, 3.{i}.1 (commits 9be7ee88a{i}, 8d1d7cdb5{i}, 4cb35b38{i}) and {i}.0.0-rc.{i}."
+             for i in range(6)]
+    assert shared_paragraphs(paras, ["Package: x"] * 6) == {}
+
+
+def test_an_answer_quoting_its_own_code_names_its_finding():
+    from tasks.datasets.lint import boilerplate
+
+    # Semgrep one_finding.json: the answer quotes the transformation string of the flagged line
+    f = {"id": "2" * 32, "tool": "semgrep", "kind": "code", "rule_id": "java.lang.security.audit.cbc-padding-oracle.cbc-padding-oracle",
+         "title": "Using CBC with PKCS5Padding is susceptible to padding orcale attacks. A malicious actor", "severity": "medium",
+         "snippet": '\t\t\tjavax.crypto.Cipher c = javax.crypto.Cipher.getInstance("DES/CBC/PKCS5Padding");',
+         "location": {"path": "src/main/java/org/owasp/benchmark/testcode/BenchmarkTest02194.java", "start_line": 64, "end_line": 64}}
+    row = {"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content":
+           '## What is wrong here\nThe code on line 64 asks for `"DES/CBC/PKCS5Padding"`, DES in CBC mode: a 56-bit key.'}],
+           "meta": {"stage": 1}}
+    assert boilerplate(row, f) is None
+    row["messages"][1]["content"] = "## How it works\nUse AES in GCM mode with a fresh IV instead of DES or CBC with padding."
+    assert "names nothing" in boilerplate(row, f)

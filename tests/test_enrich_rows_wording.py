@@ -153,3 +153,15 @@ def test_an_altered_aws_documentation_key_is_still_the_documented_example():
     # the blind review's AKIAIOSFODNN7EXAMAAA: AWS's documented AKIAIOSFODNN7EXAMPLE with its tail changed
     assert classify(["AKIAIOSFODNN7EXAMAAA"], "aws-access-token")["class"] == "example"
     assert classify(["AKIAJ3BCDFGHIJKLMNOP"], "aws-access-token")["class"] == "high-entropy"  # any other key id stays real
+
+
+def test_a_java_cipher_transformation_says_what_it_asks_for():
+    from tasks.enrich.specifics import cipher_choice
+
+    # Semgrep one_finding.json (OWASP Benchmark BenchmarkTest02194.java:64)
+    f = parse_report(SCANNERS / "semgrep" / "one_finding.json").findings[0]
+    text = cipher_choice(f)
+    assert text.startswith("The code on line 64 asks for `\"DES/CBC/PKCS5Padding\"`, DES in CBC mode with PKCS5Padding: DES, whose")
+    assert "padding oracle" in text
+    assert "ECB with PKCS5Padding in the JDK" in cipher_choice(dict(f, snippet='Cipher c = Cipher.getInstance("AES");'))
+    assert cipher_choice(dict(f, snippet='Cipher c = Cipher.getInstance("AES/GCM/NoPadding");')) is None

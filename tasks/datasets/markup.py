@@ -104,6 +104,9 @@ def shared_paragraphs(answers: list[str], prompts: list[str], max_rows: int = MA
     for i, (answer, prompt) in enumerate(zip(answers, prompts)):
         for para in analysis_paragraphs(answer):
             key = skeleton(para, prompt)
+            plain = [w for w in key.split() if not w.startswith("<")]
+            if len(plain) < 8 or len(plain) * 2 < len(key.split()):
+                continue  # mostly the finding's own names, numbers and code: no template to see
             if not seen[key] or seen[key][-1][0] != i:
                 seen[key].append((i, para))
     out: dict[int, str] = {}

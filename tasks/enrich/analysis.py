@@ -80,6 +80,9 @@ def what_is_wrong(f: Finding | dict, cwes: list[str], cwe_source: str) -> str:
             parts.append(flow)
         from tasks.enrich.evidence import signing_key_use
 
+        cipher = specifics.cipher_choice(f) if f.kind == "code" else None
+        if cipher:
+            parts.append(cipher)
         key = signing_key_use(f) if f.kind == "code" else None
         if key:  # a literal signing key: what the framework signs with it is what a reader of the repository can forge
             line = key.text.split(" sets it", 1)[0]

@@ -127,6 +127,41 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
     return out[:3]
 
 
+_TRANSFORMATION = re.compile(r'Cipher\.getInstance\(\s*"([A-Za-z0-9]+)(?:/([A-Za-z0-9]+)/([A-Za-z0-9]+))?"')
+_ALGORITHMS = {
+    "DES": "DES, whose 56-bit key can be searched exhaustively",
+    "DESEDE": "Triple DES, whose 64-bit blocks collide after about 32 GB under one key (Sweet32)",
+    "TRIPLEDES": "Triple DES, whose 64-bit blocks collide after about 32 GB under one key (Sweet32)",
+    "BLOWFISH": "Blowfish, whose 64-bit blocks collide after about 32 GB under one key (Sweet32)",
+    "RC4": "RC4, whose keystream is biased", "ARCFOUR": "RC4, whose keystream is biased",
+    "RC2": "RC2, an obsolete 64-bit block cipher",
+}
+
+
+def cipher_choice(f: Finding | dict) -> str | None:
+    """What a Java ``Cipher.getInstance`` transformation on the flagged line asks for, and what is wrong with it."""
+    f = as_finding(f)
+    m = _TRANSFORMATION.search(f.snippet or "")
+    if not m:
+        return None
+    alg, mode, pad = m.group(1), (m.group(2) or "").upper(), (m.group(3) or "").upper()
+    line = f"line {f.line}" if f.line else "the flagged line"
+    problems = [_ALGORITHMS[alg.upper()]] if alg.upper() in _ALGORITHMS else []
+    if not mode:
+        problems.append(f'"{alg}" alone gets the provider\'s default mode, ECB with PKCS5Padding in the JDK, where equal '
+                        "plaintext blocks give equal ciphertext blocks")
+    elif mode == "ECB":
+        problems.append("ECB mode, where equal plaintext blocks give equal ciphertext blocks")
+    elif mode == "CBC" and pad != "NOPADDING":
+        problems.append("CBC with padding and no integrity check, so a service that reveals whether the padding was valid "
+                        "(a padding oracle) lets an attacker decrypt")
+    if not problems:
+        return None
+    transformation = m.group(0).split('"')[1]
+    asked = f"{alg}" + (f" in {mode} mode with {m.group(3)}" if mode else "")
+    return f"The code on {line} asks for `\"{transformation}\"`, {asked}: {'; '.join(problems)}."
+
+
 _SOURCES = ((re.compile(r"\brequest\.|\breq\.(?:body|query|params|headers|cookies)|\$_(?:GET|POST|REQUEST|COOKIE)|getParameter\("),
              "the HTTP request, so any client that can send it"),
             (re.compile(r"\bsys\.argv|\bargparse|\bparse_args\(|process\.argv|os\.Args"), "the command line, so whoever runs the program"),
