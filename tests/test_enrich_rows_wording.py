@@ -165,3 +165,14 @@ def test_a_java_cipher_transformation_says_what_it_asks_for():
     assert "padding oracle" in text
     assert "ECB with PKCS5Padding in the JDK" in cipher_choice(dict(f, snippet='Cipher c = Cipher.getInstance("AES");'))
     assert cipher_choice(dict(f, snippet='Cipher c = Cipher.getInstance("AES/GCM/NoPadding");')) is None
+
+
+def test_a_package_named_semver_is_not_called_semver_major_by_its_parents_upgrade(kb):
+    # npm audit (npm7plus_many_vulns): semver under @vercel/fun, fix "Upgrade vercel to 32.3.0 (semver-major)"
+    f = {"id": "1" * 32, "tool": "npm-audit", "kind": "dependency", "rule_id": "GHSA-c2qf-rxjj-qqgw", "severity": "medium",
+         "title": "semver vulnerable to Regular Expression Denial of Service", "cwe": ["CWE-1333"], "cve": [], "ghsa": [],
+         "location": None, "description": "", "fix_hint": "Upgrade vercel to 32.3.0 (semver-major)",
+         "package": {"name": "semver", "version": None, "ecosystem": "npm", "fixed_version": "7.5.2", "fix_status": "fixed"}}
+    assert "It is a semver-major change" not in narrative_for(kb, f, 3)["narrative"]
+    own = dict(f, fix_hint="Upgrade semver to 7.5.2 (semver-major)")
+    assert "It is a semver-major change" in narrative_for(kb, own, 3)["narrative"]

@@ -99,7 +99,7 @@ def dependency_fix(f: Finding, hint: str | None) -> list[str]:
         crossing = major_crossing(p.version, p.fixed_version)
         text += (" " + crossing.format(name=p.name)) if crossing else ""
         hint_text = f.fix_hint or ""
-        if "semver-major" in hint_text and re.search(rf"\b{re.escape(p.name)}\b", hint_text):
+        if "semver-major" in hint_text and re.search(rf"(?<![\w-]){re.escape(p.name)}(?![\w-])", hint_text):
             text += " It is a semver-major change: check the release notes for breaking changes before merging."
         fix.append(text)
     elif status == "none published" and str(p.ecosystem or "").lower() in _OS_ECOSYSTEMS:
