@@ -96,3 +96,14 @@ def test_an_answer_quoting_its_own_code_names_its_finding():
     assert boilerplate(row, f) is None
     row["messages"][1]["content"] = "## How it works\nUse AES in GCM mode with a fresh IV instead of DES or CBC with padding."
     assert "names nothing" in boilerplate(row, f)
+
+
+def test_a_bare_api_name_in_a_generic_fix_does_not_make_an_answer_specific():
+    from tasks.datasets.lint import boilerplate
+
+    f = {"id": "0" * 32, "tool": "semgrep", "kind": "code", "rule_id": "python.django.xss.audit", "title": "Possible XSS via mark_safe",
+         "severity": "medium", "snippet": "return mark_safe(label)", "location": {"path": "app/views.py", "start_line": 8, "end_line": 8}}
+    row = {"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content":
+           "## How to fix it\n- Reserve `mark_safe` for constant markup and let the template engine escape the rest."}],
+           "meta": {"stage": 1}}
+    assert "names nothing" in (boilerplate(row, f | {"title": "t"}) or "")

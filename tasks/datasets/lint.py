@@ -112,8 +112,9 @@ def boilerplate(row: dict, f: Finding | dict) -> str | None:
     snippet = (row["meta"].get("code") or {}).get("text") or f.snippet or ""
     specifics += [l.strip() for l in snippet.splitlines() if len(l.strip()) >= 8]
     low = text.lower()
-    quoted = [q.strip('"') for q in re.findall(r"`([^`\n]+)`", text)]  # the finding's own code, quoted
-    if snippet and any(len(q) >= 6 and q in snippet for q in quoted):
+    # the finding's own code quoted in the analysis (not a bare API name a generic fix also names: `mark_safe`)
+    quoted = [q.strip('"') for q in re.findall(r"`([^`\n]+)`", without_fix_sections(text))]
+    if snippet and any(len(q) >= 6 and re.search(r"[^\w.]", q) and q in snippet for q in quoted):
         return None
     if not any(s and s.lower() in low for s in specifics):
         return "answer names nothing of this finding (rule, CWE, advisory, file, package or code)"
