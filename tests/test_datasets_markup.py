@@ -106,4 +106,4 @@ def test_a_bare_api_name_in_a_generic_fix_does_not_make_an_answer_specific():
     row = {"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content":
            "## How to fix it\n- Reserve `mark_safe` for constant markup and let the template engine escape the rest."}],
            "meta": {"stage": 1}}
-    assert "names nothing" in (boilerplate(row, f | {"title": "t"}) or "")
+    assert "names nothing" in (boilerplate(row, f | {"title": "Possible cross-site scripting"}) or "")
