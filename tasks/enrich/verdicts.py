@@ -93,7 +93,8 @@ _CHECKS = (
     ({"CWE-798", "CWE-259", "CWE-321", "CWE-522"}, "whether the value at {where} is a live credential or a sample, hash or "
                                                    "placeholder"),
     ({"CWE-1333", "CWE-185"}, "whether the pattern at {where} runs on input from outside, and how long it may be"),
-    ({"CWE-352"}, "whether the routes that change state check a CSRF token or an Origin header another way"),
+    ({"CWE-352"}, "whether the app set up at {where} checks a CSRF token or the Origin header on its state-changing "
+                  "routes another way"),
     ({"CWE-327", "CWE-328", "CWE-916"}, "what the algorithm at {where} protects (a password, a signature) or only "
                                         "identifies (a cache key)"),
 )
