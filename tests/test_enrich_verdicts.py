@@ -271,3 +271,12 @@ def test_a_literal_signing_key_says_what_can_be_forged_and_a_jwt_rule_says_what_
            "title": "t", "severity": "high", "cwe": ["CWE-798"], "location": {"path": "lib/insecurity.ts", "start_line": 56, "end_line": 56}}
     assert mechanism(jwt, ["CWE-798"]).startswith("Whoever knows a JWT signing secret can sign a token for any user")
     assert "JWT" not in (mechanism(dict(jwt, rule_id="generic.secrets.security.detected-aws-key"), ["CWE-798"]) or "")
+
+
+def test_the_stage2_check_first_line_reads_as_one_sentence():
+    rec = reconcile(VFA, {"verdict": "needs_review", "reasons": [LOW], "source": "report"})
+    text = rows.stage2_needs_review("Use bound parameters.", rec)
+    assert text.startswith("Check first: whether a value from outside (a request, a file an attacker writes) reaches "
+                           "app/app.py:261 (the rule rates its own confidence LOW). If the finding holds:")
+    other = rows.stage2_needs_review("x", {"reasons": [{"evidence": "not deployed: x is example code"}]})
+    assert other.startswith("Check first: not deployed: x is example code. If the finding holds:")

@@ -112,7 +112,10 @@ def false_positive_analysis(narrative: dict, rec: dict, suppress_place: str, pat
 
 def stage2_needs_review(answer: str, rec: dict) -> str:
     """A needs_review stage-2 answer says what to check before the fix applies (the two stages agree)."""
-    return f"Check first: {rec['reasons'][0]['evidence'].rstrip('.')}. If the finding holds:\n\n{answer}"
+    evidence = rec["reasons"][0]["evidence"].rstrip(".")
+    low = "the rule rates its own confidence LOW; check "
+    evidence = f"{evidence[len(low):]} (the rule rates its own confidence LOW)" if evidence.startswith(low) else evidence
+    return f"Check first: {evidence}. If the finding holds:\n\n{answer}"
 
 
 def stage1_row(f: Finding | dict, narrative: dict, meta: dict, code: dict | None, cfg: Datasets | dict) -> dict | None:
