@@ -94,7 +94,8 @@ def test_a_bad_row_is_quarantined_and_the_build_goes_on(tmp_path):
     assert "ci_workspace_path" in held[0]["reasons"]
     train = (tmp_path / "td" / "stage1_train.jsonl").read_text()
     assert bad["id"] not in train and all(g["id"] in train for g in goods)
-    assert info["lint"]["quarantined"]["stage1"] == {"rows": 7, "quarantined": 1, "share": 0.1429}
+    assert info["lint"]["quarantined"]["stage1"] == {"rows": 7, "quarantined": 1, "share": 0.1429,
+                                                     "by_check": {"ci_workspace_path": 1}}
 
 
 def test_too_many_bad_rows_fail_the_build_naming_the_check(tmp_path):

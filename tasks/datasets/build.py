@@ -56,6 +56,9 @@ def _length_stats(data: list[dict]) -> dict:
     }
 
 
+EVIDENCE_LINES = 40  # lines either side of a finding that the verdict's code evidence may read
+
+
 def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None, record_fixes=None) -> tuple[dict, dict]:
     """Every finding's rows before caps: {stage: [rows]}, and the counts of what was left out and why."""
     cfg = Datasets.of(cfg)
@@ -83,7 +86,8 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
         family = "git-history" if f.id in mined else fixed[2].get("fix_family") or fixed[1]
         meta = rows.base_meta(f, n, grouping.group_key(f, family), fixed[2].get("language") or n.get("language"))
         s1 = rows.stage1_row(f, n, meta, code, cfg)
-        s1, fixed = rows.apply_triage(f, n, meta, rec, s1, fixed, cfg)
+        wide = source.code(f, EVIDENCE_LINES) if code and f.kind == "code" else None  # where the values are set
+        s1, fixed = rows.apply_triage(f, n, meta, rec, s1, fixed, cfg, wide or code)
         if s1 is None:
             dropped = n.get("triage") and cfg.triage == "drop"
             why["stage1_dropped"]["likely false positive (triage: drop)" if dropped else rows.NOTHING_SPECIFIC] += 1

@@ -57,8 +57,9 @@ class Source:
                 raise SecftError(f"source.repo_path is set ({repo_path}) but this secft has no source reader (tasks.repository.source)") from None
             self.reader = SourceReader(Path(repo_path))
 
-    def code(self, f: Finding | dict) -> dict | None:
-        """The finding's code at its run's commit, or None (no checkout, no file, a secret, a package)."""
+    def code(self, f: Finding | dict, lines: int | None = None) -> dict | None:
+        """The finding's code at its run's commit, or None (no checkout, no file, a secret, a package);
+        ``lines`` either side instead of ``datasets.context_lines`` (the verdict's evidence reads further up)."""
 
         f = as_finding(f)
         loc = f.location or NO_LOCATION
@@ -66,7 +67,7 @@ class Source:
             return None
         from tasks.repository.source import secret_finding
 
-        ctx = self.reader.context(loc.path, _commit(f), loc.start_line, self.context_lines,
+        ctx = self.reader.context(loc.path, _commit(f), loc.start_line, lines or self.context_lines,
                                   end_line=loc.end_line, mark_secret=secret_finding(f))
         if not ctx or not ctx.get("text"):
             return None

@@ -36,11 +36,13 @@ def count_raw(doc: list) -> int:
     return len(doc)
 
 
-def _value(offender: str) -> str:
-    """gitleaks 7's offender is the rule's whole match (`GITHUB_TOKEN="c77e..."`): the secret is the value, and the
-    name before it stays readable (redacting the whole match left `export JEKYLL_[REDACTED]`)."""
-    m = re.match(r"""^\s*([A-Za-z_][\w.-]*)\s*[:=]\s*["']?(.+?)["']?\s*$""", offender)
-    return m.group(2) if m and len(m.group(2)) >= 8 else offender
+_ASSIGNMENT = re.compile(r"""^\s*[A-Za-z_][\w.-]*\s*[:=]\s*(["']?)(?P<value>[^"'\s]{8,})\1\s*;?\s*$""")
+
+
+def _value_of(offender: str) -> str:
+    """gitleaks 7's offender is often `NAME="value"`: the value is the secret, the name stays readable."""
+    m = _ASSIGNMENT.match(offender)
+    return m.group("value") if m else offender
 
 
 def parse(doc: list) -> list[dict]:
@@ -48,16 +50,16 @@ def parse(doc: list) -> list[dict]:
     for d in doc:
         if _is_v8(d):
             rule, desc, path = d.get("RuleID"), d.get("Description"), d.get("File")
-            start, end = d.get("StartLine"), d.get("EndLine")
-            # the Match is the line around the Secret (`JEKYLL_GITHUB_TOKEN=...`): redact it only when there is no Secret
-            secrets = [d.get("Secret") or d.get("Match") or ""]
+            secret, match = d.get("Secret") or "", d.get("Match") or ""
+            # the value only: Match also holds the variable name (`JEKYLL_GITHUB_TOKEN=...`), which is no secret
+            start, end, secrets = d.get("StartLine"), d.get("EndLine"), [secret] if secret and secret in match else [secret, match]
             snippet, fingerprint = d.get("Match"), None
             commit = d.get("Commit")
         else:
             rule, desc, path = d.get("rule"), d.get("rule"), d.get("file")
             start = d.get("lineNumber")
             end = start
-            secrets = [_value(d.get("offender") or "")]
+            secrets = [_value_of(d.get("offender") or "")]
             snippet, fingerprint = d.get("line"), None
             commit = d.get("commit")
         f = base.finding(
