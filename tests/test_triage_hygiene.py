@@ -209,3 +209,28 @@ def test_seed_data_credentials_need_review(tmp_path):
     assert context.check_seed(finding(location={"path": "artifacts/report.js"})) is None
     other = judge(_bandit(tmp_path, "admin_password = 'Admin_123'", path="app/users.py")[0])
     assert not any(r["evidence"].startswith("seed data") for r in other["reasons"])
+
+
+class _Reader:
+    """The file at the run's commit, as tasks.repository.source.SourceReader gives it."""
+
+    def __init__(self, text):
+        self.text = text.splitlines()
+
+    def resolve(self, commit):
+        return None
+
+    def lines(self, path, commit):
+        return self.text
+
+
+def test_with_the_repository_the_banner_and_the_source_line_are_read_from_the_file():
+    f = finding(rule_id="javascript.lang.security.audit.x", location={"path": "public/js/widgets.js", "start_line": 40})
+    lib = "/*!\n * Widgets v1.12.4 - licensed under the MIT License\n */\n" + "x\n" * 50
+    assert Judge(reader=_Reader(lib)).judge(f)["verdict"] == "false_positive"
+    assert Judge(reader=_Reader("// our widgets\n" + "x\n" * 50)).judge(f)["verdict"] == "true_positive"
+    src = "import subprocess, sys\n\ndef setup():\n    subprocess.check_call([sys.executable, '-m', 'pip', 'install', 'x'])\n"
+    g = finding(tool="bandit", rule_id="B603", title="subprocess_without_shell_equals_true",
+                location={"path": "scripts/setup_env.py", "start_line": 4})
+    assert check_constant(g, _Reader(src))["evidence"].startswith("constant input: subprocess.check_call([sys.executable")
+    assert check_constant(g, _Reader(src.replace("'x'", "name"))) is None

@@ -47,7 +47,7 @@ _VERSION = re.compile(r"(?:[-_.@]v?\d+(?:\.\d+)*(?:[-.][\w]+)*)$")
 _SUFFIXES = re.compile(r"(?:[.-](?:min|slim|bundle|umd|esm|prod|production|dev|development|pack|all|full|core|debug))+$")
 _APP_NAMES = {"app", "main", "index", "bundle", "scripts", "script", "site", "custom", "common", "application", "vendor",
               "client", "server", "runtime", "polyfills", "styles", "chunk"}
-_BANNER = re.compile(r"/\*[!*]\s*(?:@license\s+)?([A-Za-z][\w.+ -]{1,40}?)\s+v?(\d+\.\d+(?:\.\d+)?)")
+_BANNER = re.compile(r"/\*[!*][\s*]*(?:@license\s+)?([A-Za-z][\w.+ -]{1,40}?)\s+v?(\d+\.\d+(?:\.\d+)?)")
 _LICENCE = re.compile(r"(?i)licen[cs]|\(c\)|copyright|\bMIT\b|\bBSD\b|Apache")
 BUILD_FILES = re.compile(r"(?i)^(?:gruntfile|gulpfile(?:\.babel)?|jakefile|webpack(?:\.[\w-]+)*\.config|webpack\.config(?:\.[\w-]+)*"
                          r"|rollup\.config|vite\.config|babel\.config|postcss\.config|tailwind\.config|karma\.conf"
@@ -81,16 +81,21 @@ def is_library(path: str | None) -> bool:
     return name.endswith((".min.js", "-min.js")) and base not in _APP_NAMES
 
 
+def _head(path: str, reader, commit: str | None) -> str:
+    """The file's first lines at the run's commit ('' without a reader or when unreadable: no evidence)."""
+    if reader is None:
+        return ""
+    try:
+        return "\n".join((reader.lines(path, reader.resolve(commit)) or [])[:5])[:2000]
+    except Exception:  # noqa: BLE001 - an unreadable file gives no evidence
+        return ""
+
+
 def library_banner(path: str | None, snippet: str | None, reader=None, commit: str | None = None) -> str | None:
     """'its banner names <lib> <version> with a licence' when a web asset starts with a library's banner."""
     if not path or not str(path).lower().endswith((".js", ".mjs")) or not set(code_dirs(path)) & WEB_ASSET_DIRS:
         return None
-    texts = [snippet or ""]
-    if reader is not None:
-        try:
-            texts.append("\n".join((reader.lines(path, reader.resolve(commit)) or [])[:5])[:2000])
-        except Exception:  # noqa: BLE001 - an unreadable file gives no evidence
-            pass
+    texts = [snippet or "", _head(path, reader, commit)]
     for text in texts:
         m = _BANNER.search(text[:2000])
         if m and _LICENCE.search(text[m.start():m.start() + 400]):

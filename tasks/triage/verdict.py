@@ -26,8 +26,8 @@ from tasks.findings.model import NO_DEPENDENCY, Finding, as_finding
 from tasks.findings.versions import sort_key
 from tasks.triage import context, report_signals, suppressions
 from tasks.triage.advisories import is_advisory_id, merged_ids
-from tasks.triage.cpe import check_cpe_only
 from tasks.triage.constant import check_constant
+from tasks.triage.cpe import check_cpe_only
 from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.reachability import check_reachability
 from tasks.triage.versions import (
