@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from tasks.findings.model import NO_DEPENDENCY, NO_PACKAGE, Finding, as_finding
@@ -39,6 +40,7 @@ DEV_GROUPS = {"dev", "development", "test", "tests", "testing", "lint", "docs", 
               "testimplementation", "testcompileonly", "testruntimeonly", "provided-test", "optional-dev"}
 
 
+@lru_cache(maxsize=65536)
 def path_class(path: str | None) -> str | None:
     """fixture | test | library | build | vendored | example | docs | None, from the repository-relative path.
 

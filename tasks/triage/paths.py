@@ -95,6 +95,8 @@ def library_banner(path: str | None, snippet: str | None, reader=None, commit: s
     """'its banner names <lib> <version> with a licence' when a web asset starts with a library's banner."""
     if not path or not str(path).lower().endswith((".js", ".mjs")) or not set(code_dirs(path)) & WEB_ASSET_DIRS:
         return None
+    if reader is None and "/*" not in (snippet or ""):
+        return None
     texts = [snippet or "", _head(path, reader, commit)]
     for text in texts:
         m = _BANNER.search(text[:2000])

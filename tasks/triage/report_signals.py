@@ -32,6 +32,7 @@ A triaged finding becomes a row that says why it is probably acceptable
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
@@ -74,6 +75,7 @@ def code_dirs(path: str) -> list[str]:
     return [p for i, p in enumerate(parts) if not (i and parts[i - 1] in ENV_DIRS)]
 
 
+@lru_cache(maxsize=65536)
 def is_test_path(path: str | None) -> bool:
     if not path:
         return False
