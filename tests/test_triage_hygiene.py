@@ -155,7 +155,7 @@ def test_a_hex_value_under_an_api_key_rule_or_as_a_token_stays_a_credential(tmp_
 
 
 @pytest.mark.parametrize("code", ["app.config['SECRET_KEY'] = 'aaaaaaa'", "SECRET_KEY = 'secret'", "JWT_SECRET = 'password123'",
-                                  "app.secret_key = 'SuperSecret'"])
+                                  "app.secret_key = 'SuperSecret'", "app.config['SECRET_KEY'] = 'secret'"])
 def test_a_weak_value_as_the_applications_key_is_a_true_positive(tmp_path, code):
     f, value = _bandit(tmp_path, code)
     rec = judge(f)
@@ -165,7 +165,8 @@ def test_a_weak_value_as_the_applications_key_is_a_true_positive(tmp_path, code)
     assert judge(in_tests)["verdict"] == "false_positive"
 
 
-@pytest.mark.parametrize("code", ["SECRET_KEY = 'changeme'", "SECRET_KEY = '<your-secret-key>'", "SECRET_KEY = 'xxxxxxxx'",
+@pytest.mark.parametrize("code", ["SECRET_KEY = 'changeme'", "app.config['SECRET_KEY'] = 'changeme'",
+                                  "SECRET_KEY = '<your-secret-key>'", "SECRET_KEY = 'xxxxxxxx'",
                                   "SECRET_KEY = '${FLASK_SECRET}'", "aws_secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'",
                                   "aws_secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKAA'"])
 def test_real_placeholders_and_documented_examples_stay_false_positives(tmp_path, code):
@@ -234,3 +235,11 @@ def test_with_the_repository_the_banner_and_the_source_line_are_read_from_the_fi
                 location={"path": "scripts/setup_env.py", "start_line": 4})
     assert check_constant(g, _Reader(src))["evidence"].startswith("constant input: subprocess.check_call([sys.executable")
     assert check_constant(g, _Reader(src.replace("'x'", "name"))) is None
+
+
+@pytest.mark.parametrize("path,seed", [("db_init_users1.py", True), ("introduction/management/commands/seed_labs.py", True),
+                                       ("migrations/001-fixtures.sql", True), ("api/artifacts/initialise-data.js", True),
+                                       ("app/models/seedling.py", False), ("app/db.py", False), ("migrations/0002_auto.py", False),
+                                       ("tests/seed.py", False), ("cypress/fixtures/users.json", False)])
+def test_seed_scripts_by_name_and_folder(path, seed):
+    assert (context.check_seed(finding(location={"path": path})) is not None) is seed

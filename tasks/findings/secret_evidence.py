@@ -183,7 +183,17 @@ def classify_one(value: str, for_password: bool = False) -> dict:
 
 
 _WORD = r"(?:[A-Z]?[a-z]+|[A-Z]{1,12})"  # a word as people write it (password, SuperSecret, ADMIN), not random case
-_RANK = {"key-header": 0, "high-entropy": 0, "hash": 0.5, "weak": 1, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
+_NAMES = {"password", "passwd", "pwd", "secret", "secret_key", "secretkey", "api_key", "apikey", "token", "auth_token",
+          "jwt_secret", "session_secret", "private_key", "credentials", "pass"}
+
+
+def _is_name(value: str) -> bool:
+    """A literal that names a secret (a dict key: SECRET_KEY, 'password'), beside the literal that is its value."""
+    v = str(value).strip().strip("'\"`")
+    return bool(re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", v)) or v.lower() in _NAMES
+
+
+_RANK = {"name": 5.5, "key-header": 0, "high-entropy": 0, "hash": 0.5, "weak": 1, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
 
 
 # the issuer's own format for rules that name one credential type (gitleaks/Trivy rule ids, lower case)
@@ -210,6 +220,8 @@ def classify(values, rule: str | None = None) -> dict | None:
     rule id, ``format`` says whether the value has the shape its issuer gives that credential
     (an "AWS access key" of 15 letters is test data)."""
     pairs = [(classify_one(v, password_rule(rule)), v) for v in values if isinstance(v, str)]
+    if any(not _is_name(v) for _, v in pairs):  # app.config['SECRET_KEY'] = 'changeme': the key is a name, not the value
+        pairs = [({**e, "class": "name"} if _is_name(v) else e, v) for e, v in pairs]
     real = [p for p in pairs if p[0]["class"] != "redacted-by-tool"]
     if not pairs:
         return None

@@ -134,7 +134,7 @@ def check_secret(f: Finding | dict, path_check: dict | None) -> dict | None:
     """Check 5: {"check": "secret", "status": "not_a_secret"|"weak_evidence"|"credential_like", "evidence"} or None."""
     f = as_finding(f)
     ev = f.secret_evidence
-    if not isinstance(ev, dict) or ev.get("class") in (None, "redacted-by-tool"):
+    if not isinstance(ev, dict) or ev.get("class") in (None, "redacted-by-tool", "name"):
         return None
     text = "the flagged value is " + _SECRET_TEXT[ev["class"]].format(**{k: ev.get(k) for k in ("match", "length", "entropy")})
     in_tests = bool(path_check) and path_check.get("class") in ("test", "fixture", "example", "docs")

@@ -13,7 +13,8 @@
   Jakefile, Rakefile run on a developer's machine or in CI, not on the
   request path.
 * **Seed data**: a seed, fixture or database-reset script under
-  ``artifacts/``, ``seed(s)/`` or ``fixtures/`` (outside tests) creates demo
+  ``artifacts/``, ``seed(s)/`` or ``fixtures/`` (outside tests), or named so
+  (``db_init_users.py``, ``seed_labs.py``, ``001-fixtures.sql``), creates demo
   accounts; their passwords are real if the script ever runs in production.
 """
 
@@ -54,8 +55,11 @@ BUILD_FILES = re.compile(r"(?i)^(?:gruntfile|gulpfile(?:\.babel)?|jakefile|webpa
                          r"|protractor\.conf|brunch-config|snowpack\.config|esbuild\.config|\.eslintrc)\.(?:js|cjs|mjs|ts|coffee)$"
                          r"|^(?:rakefile|jakefile|gruntfile)$")
 SEED_DIRS = {"seed", "seeds", "seeders", "seeding", "fixtures", "fixture"}
-_SEED_FILE = re.compile(r"(?i)seed|fixture|db[-_]?reset|reset[-_]?db|init[-_]?data|initial[-_]?data|populate|demo[-_]?data"
-                        r"|sample[-_]?data|bootstrap[-_]?data")
+_SEED_FILE = re.compile(r"(?i)seed|fixture|db[-_]?reset|reset[-_]?db|db[-_]?init|init[-_]?db|init(?:ial(?:ise|ize)?)?[-_]?data"
+                        r"|populate|demo[-_]?data|sample[-_]?data|bootstrap[-_]?data")
+# a file whose name alone says it loads seed data (vulpy's db_init_users.py, a Django seed_labs command, 001-fixtures.sql)
+_SEED_NAME = re.compile(r"(?i)^(?:\d+[-_])?(?:seeds?|seeders?|seeding|db[-_]?seed|db[-_]?reset|reset[-_]?db|db[-_]?init|init[-_]?db"
+                        r"|init(?:ial(?:ise|ize)?)?[-_]?data|populate(?:[-_]?db)?|fixtures?|demo[-_]?data)(?:[-_.][\w-]+)*$")
 _TEST_DATA = {"testdata", "test_data", "test-data", "unittests", "__fixtures__", "__mocks__", "mocks", "golden", "testfiles",
               "test-fixtures", "snapshots", "__snapshots__"}
 
@@ -120,6 +124,8 @@ def seed_data(path: str | None) -> str | None:
     seed_dir = next((d for d in dirs if d in SEED_DIRS), None)
     if seed_dir:
         return f"in a {seed_dir}/ folder"
-    if "artifacts" in dirs and _SEED_FILE.search(name):
-        return "a seed or database-reset script under artifacts/"
+    if set(dirs) & {"artifacts", "migrations", "db", "database", "sql", "commands"} and _SEED_FILE.search(name):
+        return "a seed or database-reset script"
+    if _SEED_NAME.match(PurePosixPath(name).stem):
+        return "a seed or database-initialisation script (by its name)"
     return None

@@ -44,7 +44,7 @@ NOT_SECURITY = re.compile(r"\.(correctness|maintainability|best-practice|perform
 QUALITY_TAGS = {"maintainability", "reliability", "correctness", "useless-code", "readability", "convention", "performance",
                 "language-features", "modularity", "complexity", "efficiency", "testability", "documentation", "style"}
 _LOW_CONFIDENCE = re.compile(r"\bconfidence[\s:=]+low\b", re.I)
-_TEST_DIRS = {"test", "tests", "testing", "__tests__", "spec", "specs", "test_data", "testdata"}
+_TEST_DIRS = {"test", "tests", "testing", "__tests__", "__test__", "spec", "specs", "test_data", "testdata", "cypress"}
 _TEST_FILE = re.compile(r"^(?:test_.+\.py|.+_test\.(?:py|go|rb)|conftest\.py|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+Test\.(?:java|kt)|.+_spec\.rb)$")
 
 # (tool, rule) -> why it is acceptable in a test file, and how to silence it there
