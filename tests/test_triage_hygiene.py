@@ -95,6 +95,8 @@ JS_EVAL = "javascript.lang.security.audit.detect-eval-with-expression"
      "python.lang.security.audit.dangerous-subprocess-use-audit", "setup_env.py", "subprocess.run([sys.executable, '…', '…', '…', '…'], check=True)"),
     ('cursor.execute("SELECT id, name FROM users")', "python.lang.security.audit.formatted-sql-query", "app/db.py",
      "cursor.execute('…')"),
+    ("await cur.execute('SELECT * FROM students WHERE id = %(id)s', {'id': sid})", "python.lang.security.audit.formatted-sql-query",
+     "sqli/dao/student.py", "cur.execute('…', <bound parameters>)"),
 ])
 def test_a_sink_called_with_literals_only_is_constant_input(snippet, rule, path, shape):
     rec = judge(finding(rule_id=rule, snippet=snippet, location={"path": path, "start_line": 4}))
@@ -112,6 +114,8 @@ def test_a_sink_called_with_literals_only_is_constant_input(snippet, rule, path,
     ('cursor.execute("SELECT * FROM users WHERE name = \'%s\'" % name)', "app/db.py"),
     ('cursor.execute("SELECT * FROM users WHERE name = \'{}\'".format(name))', "app/db.py"),
     ('cursor.execute("SELECT * FROM users WHERE name = " +', "app/db.py"),  # the call does not close: no decision
+    ("cur.execute(q)", "sqli/dao/student.py"),
+    ("cur.execute(\"SELECT * FROM s WHERE id = '%(id)s'\" % {'id': sid})", "sqli/dao/student.py"),
 ])
 def test_any_variable_or_formatting_keeps_the_finding(snippet, path):
     f = finding(rule_id="python.lang.security.audit.dangerous-exec-command", snippet=snippet, location={"path": path, "start_line": 4})

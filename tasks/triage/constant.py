@@ -31,6 +31,7 @@ _SINK = re.compile(r"(?:\bnew\s+Function|\bnew\s+vm\.Script|\bvm\.(?:runInContex
                    r"|\.(?:execute|executemany|executescript|query|raw)|(?<![\w.])text)\s*\(")
 _NOT_ABOUT_INPUT = re.compile(r"(?i)\bB60[79]\b|partial[-_ ]path|wildcard|start_process_with_partial_path")
 _LITERAL_JS = re.compile(r"""\s*(?:'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\$]|\$(?!\{))*`)\s*""")
+_SQL_CALL = re.compile(r"\.(?:execute|executemany|query|raw)$|(?<![\w.])text$")
 _FIRST_ONLY = re.compile(r"vm\.|setTimeout|setInterval|exec|spawn|child_process|query|raw|execute")  # later args: context, options, callback
 
 
@@ -87,6 +88,10 @@ def _python(callee: str, args: str) -> str | None:
         return None
     if not isinstance(call, ast.Call) or not call.args:
         return None
+    if _SQL_CALL.search(callee):  # the SQL text is the first argument; the rest are bound parameters, sent apart
+        first = _py_shape(call.args[0])
+        more = len(call.args) > 1 or call.keywords
+        return f"{callee}({first}{', <bound parameters>' if more else ''})" if first else None
     shown = [_py_shape(a) for a in call.args] + [f"{k.arg}={_py_shape(k.value)}" if k.arg and _py_shape(k.value) else None
                                                   for k in call.keywords]
     return None if None in shown else f"{callee}({', '.join(shown)})"
