@@ -159,7 +159,8 @@ def test_a_hex_value_under_an_api_key_rule_or_as_a_token_stays_a_credential(tmp_
 
 
 @pytest.mark.parametrize("code", ["app.config['SECRET_KEY'] = 'aaaaaaa'", "SECRET_KEY = 'secret'", "JWT_SECRET = 'password123'",
-                                  "app.secret_key = 'SuperSecret'", "app.config['SECRET_KEY'] = 'secret'"])
+                                  "app.secret_key = 'SuperSecret'", "app.config['SECRET_KEY'] = 'secret'",
+                                  "SECRET_KEY = 'asdfghjklasdfghjkl'", "SECRET_KEY = '1234567890'"])
 def test_a_weak_value_as_the_applications_key_is_a_true_positive(tmp_path, code):
     f, value = _bandit(tmp_path, code)
     rec = judge(f)

@@ -118,6 +118,7 @@ _SECRET_TEXT = {
     "low-entropy": "a low-entropy value ({length} characters, {entropy} bits/char)",
     "high-entropy": "a high-entropy value ({length} characters, {entropy} bits/char), shaped like a real credential",
     "weak": "a weak, guessable value ({match}, {length} characters)",
+    "typed": "a hand-typed value ({match})",
     "hash": "{match}",
     "key-header": "{match}",
 }
@@ -127,6 +128,7 @@ _SECRET_TEXT = {
 _APP_KEY = re.compile(r"(?i)\bSECRET_KEY\b|\bsecret_key\b|app\.secret|\[['\"]SECRET['\"]\]|jwt[-_.]?(?:secret|key)|"
                       r"jwt\.(?:sign|encode)\b|signing[-_]?key|session[-_]?secret|cookie[-_]?secret|token[-_]?secret|"
                       r"\bsecret\s*:|hardcoded[-_]?(?:jwt|config)|session\(\s*\{|cookieParser\(")
+_TYPED = ("one character repeated", "a counting sequence", "keys typed along one keyboard row")
 _PASSWORD_FIELD = re.compile(r"(?i)passw|\bpwd\b|passwd|pass_?hash|password_?hash|\bhashed")
 
 
@@ -136,7 +138,8 @@ def check_secret(f: Finding | dict, path_check: dict | None) -> dict | None:
     ev = f.secret_evidence
     if not isinstance(ev, dict) or ev.get("class") in (None, "redacted-by-tool", "name"):
         return None
-    text = "the flagged value is " + _SECRET_TEXT[ev["class"]].format(**{k: ev.get(k) for k in ("match", "length", "entropy")})
+    shown = "typed" if str(ev.get("match") or "").startswith(_TYPED) else ev["class"]
+    text = "the flagged value is " + _SECRET_TEXT[shown].format(**{k: ev.get(k) for k in ("match", "length", "entropy")})
     in_tests = bool(path_check) and path_check.get("class") in ("test", "fixture", "example", "docs")
     code = f"{f.rule_id} {f.snippet or ''}"
     if ev["class"] == "hash":
@@ -147,7 +150,8 @@ def check_secret(f: Finding | dict, path_check: dict | None) -> dict | None:
         return {"check": "secret", "status": "credential_like",
                 "evidence": f"the flagged value is a high-entropy value ({ev.get('length')} characters), shaped like a key"}
     key = _APP_KEY.search(code)
-    if ev["class"] in ("weak", "plain-word", "low-entropy") and key and not in_tests and not (path_check or {}).get("class"):
+    typed = ev["class"] == "placeholder" and str(ev.get("match") or "").startswith(_TYPED)  # hand-typed filler, no marker
+    if (ev["class"] in ("weak", "plain-word", "low-entropy") or typed) and key and not in_tests and not (path_check or {}).get("class"):
         return {"check": "secret", "status": "weak_key",
                 "evidence": f"a weak key in use: the application's own {key.group(0).strip(chr(39) + chr(34) + '[.(:{ ')} "
                             f"in application code is {text.split(' is ', 1)[1]}; a guessable key is worse than a random "
