@@ -235,6 +235,11 @@ def test_with_the_repository_the_banner_and_the_source_line_are_read_from_the_fi
     lib = "/*!\n * Widgets v1.12.4 - licensed under the MIT License\n */\n" + "x\n" * 50
     assert Judge(reader=_Reader(lib)).judge(f)["verdict"] == "false_positive"
     assert Judge(reader=_Reader("// our widgets\n" + "x\n" * 50)).judge(f)["verdict"] == "true_positive"
+    plugin = "/**\n * @author alteredq\n */\n\nTHREE.EffectComposer = function ( renderer ) {\n" + "x\n" * 50
+    rec = Judge(reader=_Reader(plugin)).judge(f)
+    assert rec["verdict"] == "false_positive" and "it extends THREE" in rec["reasons"][0]["evidence"]
+    own = "const THREE = require('three')\nfunction scene() {\n  THREE.Cache.enabled = true\n}\n" + "x\n" * 50
+    assert Judge(reader=_Reader(own)).judge(f)["verdict"] == "true_positive"
     src = "import subprocess, sys\n\ndef setup():\n    subprocess.check_call([sys.executable, '-m', 'pip', 'install', 'x'])\n"
     g = finding(tool="bandit", rule_id="B603", title="subprocess_without_shell_equals_true",
                 location={"path": "scripts/setup_env.py", "start_line": 4})

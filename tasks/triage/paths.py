@@ -6,8 +6,10 @@
   upgrades and never patches.  Recognised by a well-known library's file
   name, or a ``.min.js`` file, inside a web-asset folder (static, public,
   assets, vendor, lib, js ...), or by the ``/*! name v1.2.3 ... license``
-  banner minifiers keep at the top of a library (read from the report's
-  snippet or, with ``source.repo_path``, the file's first lines).  An
+  banner minifiers keep at the top of a library, or a plugin's top-level
+  extension of the library's namespace (``THREE.EffectComposer = function``,
+  ``$.fn.modal = function``), read from the report's snippet or, with
+  ``source.repo_path``, the file's first lines.  An
   application's own files carry a plain ``/*`` copyright header, not this.
 * **Build tooling**: Gruntfile.js, gulpfile.js, webpack/rollup/vite configs,
   Jakefile, Rakefile run on a developer's machine or in CI, not on the
@@ -49,6 +51,9 @@ _SUFFIXES = re.compile(r"(?:[.-](?:min|slim|bundle|umd|esm|prod|production|dev|d
 _APP_NAMES = {"app", "main", "index", "bundle", "scripts", "script", "site", "custom", "common", "application", "vendor",
               "client", "server", "runtime", "polyfills", "styles", "chunk"}
 _BANNER = re.compile(r"/\*[!*][\s*]*(?:@license\s+)?([A-Za-z][\w.+ -]{1,40}?)\s+v?(\d+\.\d+(?:\.\d+)?)")
+# a file that adds to a library's own namespace at top level: three.js examples (THREE.EffectComposer = ...), jQuery plugins
+_PLUGIN = re.compile(r"(?m)^(THREE|jQuery\.fn|\$\.fn|jQuery|L\.Control|Chart\.controllers|Backbone|d3)\.[A-Z$_a-z][\w$]*"
+                     r"(?:\.prototype)?\s*=\s*(?:function\b|\{|Object\.(?:assign|create)\b)")
 _LICENCE = re.compile(r"(?i)licen[cs]|\(c\)|copyright|\bMIT\b|\bBSD\b|Apache")
 BUILD_FILES = re.compile(r"(?i)^(?:gruntfile|gulpfile(?:\.babel)?|jakefile|webpack(?:\.[\w-]+)*\.config|webpack\.config(?:\.[\w-]+)*"
                          r"|rollup\.config|vite\.config|babel\.config|postcss\.config|tailwind\.config|karma\.conf"
@@ -90,7 +95,7 @@ def _head(path: str, reader, commit: str | None) -> str:
     if reader is None:
         return ""
     try:
-        return "\n".join((reader.lines(path, reader.resolve(commit)) or [])[:5])[:2000]
+        return "\n".join((reader.lines(path, reader.resolve(commit)) or [])[:60])[:6000]
     except Exception:  # noqa: BLE001 - an unreadable file gives no evidence
         return ""
 
@@ -106,6 +111,9 @@ def library_banner(path: str | None, snippet: str | None, reader=None, commit: s
         m = _BANNER.search(text[:2000])
         if m and _LICENCE.search(text[m.start():m.start() + 400]):
             return f"its banner names {m.group(1).strip()} {m.group(2)} with a licence"
+        plugin = _PLUGIN.search(text[:6000])
+        if plugin:
+            return f"a plugin of a published library: it extends {plugin.group(1)} (line '{plugin.group(0).strip()[:40]}')"
     return None
 
 
