@@ -117,15 +117,24 @@ def _javascript(callee: str, args: str) -> str | None:
     return f"{callee}('…'{', …' if rest else ''})"
 
 
-def _text(f: Finding, reader) -> str | None:
+def flagged_code(f: Finding, through_end: bool = True) -> str:
+    """The report's snippet from the flagged line on (Bandit numbers its lines and adds context around the hit);
+    ``through_end=False``: only the flagged lines."""
     loc = f.location
     start = loc.start_line if loc else None
     snippet = f.snippet or ""
     numbered = [re.match(r"^(\d+) ?(.*)$", line) for line in snippet.splitlines()]
-    if snippet and numbered and all(numbered) and start:  # Bandit's code: numbered lines with context around the hit
-        return "\n".join(m.group(2) for m in numbered if int(m.group(1)) >= start) or None
-    if snippet:
-        return snippet
+    if snippet and numbered and all(numbered) and start:
+        last = float("inf") if through_end else ((loc.end_line if loc else None) or start)
+        return "\n".join(m.group(2) for m in numbered if start <= int(m.group(1)) <= last)
+    return snippet
+
+
+def _text(f: Finding, reader) -> str | None:
+    loc = f.location
+    start = loc.start_line if loc else None
+    if f.snippet:
+        return flagged_code(f) or None
     if reader is None or loc is None or not loc.path or not start:
         return None
     try:

@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 
 from tasks.findings.model import NO_DEPENDENCY, NO_PACKAGE, Finding, as_finding
+from tasks.triage.constant import flagged_code
 from tasks.triage.paths import is_build_tooling, is_library, library_banner, seed_data
 from tasks.triage.report_signals import code_dirs, is_test_path
 
@@ -141,7 +142,7 @@ def check_secret(f: Finding | dict, path_check: dict | None) -> dict | None:
     shown = "typed" if str(ev.get("match") or "").startswith(_TYPED) else ev["class"]
     text = "the flagged value is " + _SECRET_TEXT[shown].format(**{k: ev.get(k) for k in ("match", "length", "entropy")})
     in_tests = bool(path_check) and path_check.get("class") in ("test", "fixture", "example", "docs")
-    code = f"{f.rule_id} {f.snippet or ''}"
+    code = f"{f.rule_id} {flagged_code(f, through_end=False)}"
     if ev["class"] == "hash":
         if _PASSWORD_FIELD.search(code):
             return {"check": "secret", "status": "not_a_secret",
