@@ -126,6 +126,11 @@ def test_bandit_code_is_read_from_the_flagged_line_and_partial_path_rules_are_le
     b605 = finding(tool="bandit", rule_id="B605", title="start_process_with_a_shell", location={"path": "app/run.py", "start_line": 3},
                    snippet="2 name = input()\n3 os.system('uptime')\n4 os.system(name)\n")
     assert check_constant(b605)["evidence"].startswith("constant input: os.system('…')")
+    piped = finding(tool="bandit", rule_id="B603", title="subprocess_without_shell_equals_true", location={"path": "app/run.py",
+                    "start_line": 3}, snippet="3 subprocess.Popen(['git', 'log'], stdout=subprocess.PIPE, cwd=repo)\n")
+    assert check_constant(piped) is None  # cwd is a variable: not provably constant
+    piped["snippet"] = "3 subprocess.Popen(['git', 'log'], stdout=subprocess.PIPE)\n"
+    assert "stdout=subprocess.PIPE" in check_constant(piped)["evidence"]
     b607 = finding(tool="bandit", rule_id="B607", title="start_process_with_partial_path", location={"path": "app/run.py", "start_line": 3},
                    snippet="3 subprocess.run(['pip', 'install', 'x'])\n")
     assert check_constant(b607) is None  # the weakness is the PATH lookup, not the input

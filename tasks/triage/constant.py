@@ -81,6 +81,14 @@ def _py_shape(node) -> str | None:
     return None
 
 
+def _kw_shape(node) -> str | None:
+    """A keyword's value: a constant, or one of subprocess's own stream constants (stdout=subprocess.PIPE)."""
+    if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "subprocess"
+            and node.attr in ("PIPE", "DEVNULL", "STDOUT")):
+        return f"subprocess.{node.attr}"
+    return _py_shape(node)
+
+
 def _python(callee: str, args: str) -> str | None:
     try:
         call = ast.parse(f"_({args})", mode="eval").body
@@ -92,7 +100,7 @@ def _python(callee: str, args: str) -> str | None:
         first = _py_shape(call.args[0])
         more = len(call.args) > 1 or call.keywords
         return f"{callee}({first}{', <bound parameters>' if more else ''})" if first else None
-    shown = [_py_shape(a) for a in call.args] + [f"{k.arg}={_py_shape(k.value)}" if k.arg and _py_shape(k.value) else None
+    shown = [_py_shape(a) for a in call.args] + [f"{k.arg}={_kw_shape(k.value)}" if k.arg and _kw_shape(k.value) else None
                                                   for k in call.keywords]
     return None if None in shown else f"{callee}({', '.join(shown)})"
 
