@@ -16,6 +16,8 @@ chosen by what each check asks for, with this policy (docs/triage.md):
   caching, lifecycle rules, concurrency limits, dead-letter queues,
   performance metrics, descriptions, labels and style conventions.
 
+Object versioning (S3, Cloud Storage) stays a finding: it is what undoes a
+malicious overwrite or deletion (ransomware), a data-protection control.
 Anything about logging, auditing, tracing or alerting is left out of the set
 on purpose (a missing audit trail is a security gap), except the two
 performance-metric checks below, which record host metrics, not actions.
@@ -59,7 +61,6 @@ OPERATIONAL = {
     "CKV2_AWS_16": "DynamoDB auto scaling, a capacity setting",
     "CKV2_AWS_61": "an S3 lifecycle configuration (expiring or transitioning objects), a storage-cost setting",
     "CKV_AWS_300": "an S3 lifecycle rule aborting failed multipart uploads, a storage-cost setting",
-    "CKV_AWS_21": "S3 versioning (recovering overwritten objects), a backup and recovery setting",
     "CKV_AWS_144": "S3 cross-region replication, a disaster-recovery setting",
     "CKV_AWS_28": "DynamoDB point-in-time recovery, a backup setting",
     "CKV_AWS_165": "DynamoDB global-table point-in-time recovery, a backup setting",
@@ -93,7 +94,6 @@ OPERATIONAL = {
     "CKV2_GCP_20": "MySQL point-in-time recovery, a backup setting",
     "CKV_GCP_21": "labels on GKE clusters, a tagging convention",
     "CKV_GCP_9": "automatic GKE node repair, an availability setting",
-    "CKV_GCP_78": "Cloud Storage versioning (recovering overwritten objects), a backup and recovery setting",
     "CKV_AZURE_43": "storage-account naming rules, a naming convention",
     "CKV_GCP_119": "Spanner deletion protection, an availability setting",
     "CKV_GCP_121": "BigQuery table deletion protection, an availability setting",
