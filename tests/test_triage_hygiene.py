@@ -216,6 +216,9 @@ def test_build_tooling_needs_review_but_a_secret_there_is_judged_as_a_secret():
                         snippet="exec(cmd)"))
     assert rec["verdict"] == "needs_review" and rec["reasons"][0]["evidence"].startswith("build tooling, not part of the deployed")
     assert context.path_class("webpack.config.js") == "build" and context.path_class("src/grunt.js") is None
+    rule = finding(rule_id="javascript.jsonwebtoken.security.jwt-hardcode.hardcoded-jwt-secret", snippet="jwt.sign(p, key)",
+                   location={"path": "Gruntfile.js", "start_line": 9})
+    assert judge(rule)["verdict"] == "true_positive"  # a secret rule in build tooling is not "build tooling"
     secret = finding(tool="gitleaks", kind="secret", rule_id="generic-api-key", location={"path": "gulpfile.js", "start_line": 2},
                      secret_evidence={"class": "high-entropy", "entropy": 4.8, "length": 40, "match": None, "format": None})
     assert judge(secret)["verdict"] == "true_positive"
@@ -229,6 +232,10 @@ def test_seed_data_credentials_need_review(tmp_path):
     assert context.check_seed(finding(location={"path": "db/seeds/users.js"})) is not None
     assert context.check_seed(finding(location={"path": "tests/fixtures/users.json"})) is None
     assert context.check_seed(finding(location={"path": "artifacts/report.js"})) is None
+    unseen = finding(rule_id="javascript.lang.security.hardcoded-credentials", location={"path": "artifacts/db-reset.js",
+                     "start_line": 5}, snippet="password: passwordHash,")  # a secret rule with no literal to classify
+    assert judge(unseen)["reasons"][0]["evidence"].startswith("seed data for demo accounts")
+    assert judge(unseen | {"rule_id": "javascript.lang.security.detect-eval"})["verdict"] == "true_positive"
     other = judge(_bandit(tmp_path, "admin_password = 'Admin_123'", path="app/users.py")[0])
     assert not any(r["evidence"].startswith("seed data") for r in other["reasons"])
 

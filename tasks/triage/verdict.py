@@ -23,6 +23,7 @@ which stay what the report says (``true_positive``, source ``report``).
 from __future__ import annotations
 
 from tasks.findings.model import NO_DEPENDENCY, Finding, as_finding
+from tasks.findings.secrets import tool_marks_secret
 from tasks.findings.versions import sort_key
 from tasks.triage import context, report_signals, suppressions
 from tasks.triage.advisories import is_advisory_id, merged_ids
@@ -126,6 +127,10 @@ class Judge:
             return record(f, "false_positive", [path], "evidence", vuln_ids)
         if f.kind == "secret" or f.secret_evidence:
             return self._secret(f, path, vuln_ids)
+        secret_rule = tool_marks_secret(f.tool, str(f.rule_id), f.title or "")  # a secret rule whose value was not seen
+        seed = context.check_seed(f) if secret_rule else None
+        if seed:
+            return record(f, "needs_review", [seed], "evidence", vuln_ids)
         taint = check_user_input(f, self.reader)
         hash_use = check_hash_use(f)
         if hash_use:
@@ -145,7 +150,7 @@ class Judge:
         constant = check_constant(f, self.reader) if not taint else None
         if constant:
             return record(f, "false_positive", [constant], "evidence", vuln_ids)
-        if path and path["status"] == "build_tooling" and f.kind == "code":
+        if path and path["status"] == "build_tooling" and f.kind == "code" and not secret_rule:
             return record(f, "needs_review", [{"check": "path", "evidence": f"build tooling, not part of the deployed "
                           f"application: {path['evidence'].split(' is ', 1)[0]} runs on a developer's machine or in CI; "
                           "check whether its input can come from outside"}] + extra, "evidence", vuln_ids)
