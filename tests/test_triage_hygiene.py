@@ -90,6 +90,7 @@ JS_EVAL = "javascript.lang.security.audit.detect-eval-with-expression"
 
 @pytest.mark.parametrize("snippet,rule,path,shape", [
     ("var g = new Function('return this')();", JS_EVAL, "app/server.js", "new Function('…')"),
+    ("var g = Function('return this')();", JS_EVAL, "app/server.js", "Function('…')"),
     ("vm.runInContext('x = 40 + 2', sandbox)", "javascript.lang.security.audit.vm-injection", "app/sandbox.js",
      "vm.runInContext('…', …)"),
     ("subprocess.run([sys.executable, '-m', 'pip', 'install', 'requests'], check=True)",

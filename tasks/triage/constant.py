@@ -24,7 +24,7 @@ from tasks.findings.model import Finding, as_finding
 from tasks.triage.flow import sink_rule
 
 # calls whose argument becomes code, a command or SQL
-_SINK = re.compile(r"(?:\bnew\s+Function|\bnew\s+vm\.Script|\bvm\.(?:runInContext|runInNewContext|runInThisContext)"
+_SINK = re.compile(r"(?:\bnew\s+Function|(?<![\w.$])Function|\bnew\s+vm\.Script|\bvm\.(?:runInContext|runInNewContext|runInThisContext)"
                    r"|(?<![\w.])(?:eval|exec|execSync|spawn|spawnSync|execFile|execFileSync|setTimeout|setInterval)"
                    r"|\bchild_process\.\w+|\bsubprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)"
                    r"|\bos\.(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?)"
