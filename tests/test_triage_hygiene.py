@@ -196,6 +196,18 @@ def test_only_the_flagged_line_says_whether_the_value_is_a_key_or_a_password(tmp
     assert judge(f)["verdict"] == "needs_review"  # SECRET_KEY on the line above is context, not the flagged assignment
 
 
+def test_an_empty_password_is_not_a_credential(tmp_path):
+    doc = {"results": [{"test_id": "B105", "test_name": "hardcoded_password_string", "filename": "app/forms.py", "line_number": 3,
+                        "line_range": [3], "issue_text": "Possible hardcoded password: ''", "issue_severity": "LOW",
+                        "issue_confidence": "MEDIUM", "code": "3 password = ''\n", "more_info": "https://x"}],
+           "metrics": {}, "errors": [], "generated_at": "2024-01-01T00:00:00Z"}
+    (tmp_path / "b.json").write_text(json.dumps(doc))
+    rec = judge(parse_report(tmp_path / "b.json").findings[0])
+    assert rec["verdict"] == "false_positive" and "an empty string" in rec["reasons"][0]["evidence"]
+    f, _ = _bandit(tmp_path, "password = 'Tr0ub4dor&3xyzzy'")
+    assert judge(f)["verdict"] != "false_positive"
+
+
 def test_a_common_password_outside_a_key_is_for_review_not_a_placeholder(tmp_path):
     assert classify_one("password")["class"] == "weak" and classify_one("changeme")["class"] == "placeholder"
     f, _ = _bandit(tmp_path, "db_password = 'password'", path="app/db.py")

@@ -170,6 +170,18 @@ def check_secret(f: Finding | dict, path_check: dict | None) -> dict | None:
     return {"check": "secret", "status": "credential_like", "evidence": text}
 
 
+_EMPTY = re.compile(r"(?i)hard-?coded password:\s*(?:''|\"\")\s*$")
+
+
+def check_empty_secret(f: Finding) -> dict | None:
+    """Bandit B105-B107 quoting an empty string (``password = ''``, an initial or reset value): no credential at all."""
+    if f.tool != "bandit" or str(f.rule_id).upper() not in ("B105", "B106", "B107") or not _EMPTY.search(f.title or ""):
+        return None
+    return {"check": "secret", "status": "not_a_secret",
+            "evidence": f"not a credential: the flagged value is an empty string ({f.rule_id} matched the name "
+                        "of the variable or argument, and an empty value opens nothing)"}
+
+
 def check_scope(f: Finding | dict) -> dict | None:
     """Check 6: a dev/test-only dependency, from what the report says (npm dev, groups, scope)."""
     f = as_finding(f)
