@@ -95,6 +95,7 @@ def _pkg(f) -> str:
 
 
 _PARSER = r"tools/[^/]+/parser(?:_xml)?\.py$"
+_OPS = {"CKV_AWS_157", "CKV_AWS_118", "CKV_AWS_135", "CKV_AWS_126", "CKV_DOCKER_2"}
 LABELS = [
     ("grype/TestSarifPresenter_image.sarif", lambda f: True, "false_positive", "grype's own test data (package-1, CVE-1999-0001)", 1),
     ("sarif/DefectDojo", lambda f: "/unittests/scans/" in _path(f), "false_positive", "DefectDojo's parser test data", 1),
@@ -142,6 +143,13 @@ LABELS = [
      "a 40-hex GitHub token and a MailChimp key with its -us11 datacenter suffix committed in .bashrc", 2),
     ("trivy/juice-shop-v12.10.2.json", lambda f: f["rule_id"] == "private-key", "true_positive",
      "Juice Shop's RSA private key for signing JWTs, hardcoded in lib/insecurity.js", 2),
+    # round 3
+    ("checkov/checkov-report-multiple-check_type.json", lambda f: f["rule_id"] in _OPS, "false_positive",
+     "Checkov operational checks: RDS Multi-AZ, RDS enhanced monitoring, EBS-optimised EC2, EC2 detailed monitoring, "
+     "Dockerfile HEALTHCHECK (availability and performance, no security control)", 3),
+    ("checkov/checkov-report-multiple-check_type.json", lambda f: f["rule_id"] not in _OPS, "true_positive",
+     "Checkov security controls: RDS IAM auth, encryption at rest, RDS logs, public access, IMDSv1, EBS encryption, "
+     "EC2 outside a VPC, Dockerfile without USER", 3),
 ]
 
 
@@ -151,7 +159,7 @@ RIGHT = {"grype's own test data": {"path"}, "DefectDojo's parser test data": {"p
          "assert in tests": {"report"}, "not an AWS key format": {"secret"}, "CVE-2021-32626": {"ecosystem", "advisory"},
          "MD5 of a finding": {"code"}, "the same MD5": {"code"}, "code-quality rules": {"report"},
          "LGTM quality": {"report"}, "CodeQL quality": {"report"}, "apikey in tests": {"secret"},
-         "ZAP's 'Modern": {"report"}}
+         "ZAP's 'Modern": {"report"}, "Checkov operational": {"report"}}
 
 
 def _right(why: str, check: str) -> bool:
@@ -185,9 +193,9 @@ def labelled(findings: list[dict], work: Path) -> dict:
         tp, tp_hit = c[("true_positive", True)] + c[("true_positive", False)], c[("true_positive", True)]
         return (f"| {name} | {fp_hit}/{fp} ({fp_hit / max(fp, 1):.0%}) | {tp_hit}/{tp} ({tp_hit / max(tp, 1):.1%}) |")
     print("\n| labels | false positives flagged for the right reason | true positives flagged false_positive |\n|---|---:|---:|")
-    for key in (1, 2, "all"):
+    for key in (1, 2, 3, "all"):
         if key in per_round:
-            print(line({1: "round 1", 2: "round 2 (added)", "all": "all"}[key], per_round[key]))
+            print(line({1: "round 1", 2: "round 2 (added)", 3: "round 3 (added)", "all": "all"}[key], per_round[key]))
     for tool in sorted(per_tool):
         print(line(tool, per_tool[tool]))
     return per_round.get("all", Counter())

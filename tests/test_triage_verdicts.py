@@ -74,7 +74,8 @@ def test_bandit_b105_on_a_protocol_word_is_not_a_credential(tmp_path):
                                       ("pkg/testdata/go.mod", "fixture"), ("examples/demo.py", "example"),
                                       ("docs/guide.md", "docs"), ("third_party/zlib/inflate.c", "vendored"),
                                       ("app/secret.txt", None), ("src/contest.py", None),
-                                      ("web/node_modules/lodash/lodash.js", "vendored"), ("static/jquery.min.js", "vendored")])
+                                      ("web/node_modules/lodash/lodash.js", "library"), ("static/jquery.min.js", "library"),
+                                      ("lib/vendor-utils/inflate.js", None), ("dist/app.bundle.js", "vendored")])
 def test_path_classes(path, cls):
     assert context.path_class(path) == cls
 

@@ -6,8 +6,8 @@ the value by a marker before anything is written.  So the parser asks this
 module first and keeps only a class and two numbers, never the value or a
 part of it:
 
-``{"class": "example" | "placeholder" | "code-word" | "plain-word" | "low-entropy" | "key-header" |
-"high-entropy" | "redacted-by-tool", "entropy": bits per character (1
+``{"class": "example" | "placeholder" | "code-word" | "weak" | "hash" | "plain-word" | "low-entropy" |
+"key-header" | "high-entropy" | "redacted-by-tool", "entropy": bits per character (1
 decimal), "length": characters, "match": which documented value or
 placeholder form, or null}``
 
@@ -15,7 +15,10 @@ placeholder form, or null}``
 (AWS's ``AKIAIOSFODNN7EXAMPLE`` and its secret key, Stripe's and GitHub's
 test forms); ``placeholder`` is a template to fill in (``<your-token>``,
 ``xxxx``, ``changeme``, ``${VAR}``); ``code-word`` a protocol keyword
-(Bandit B105 on ``'POST'`` or ``'refresh'``); ``plain-word`` letters only,
+(Bandit B105 on ``'POST'`` or ``'refresh'``); ``weak`` a guessable value people
+pick (``secret``, ``password123``, ``aaaaaaa``): a real but weak credential
+where it is used, not a placeholder; ``hash`` a stored password hash (a hex
+digest, bcrypt/argon2/PBKDF2), only for password rules; ``plain-word`` letters only,
 which may still be a weak password; ``low-entropy`` a value too
 regular to be a generated credential.
 """
@@ -37,12 +40,35 @@ EXAMPLES = {
 PLACEHOLDERS = {
     "template marker <...>": re.compile(r"^<[^<>]{1,80}>$|^\[[A-Za-z _-]{1,60}\]$|^\{\{.*\}\}$"),
     "variable reference": re.compile(r"^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$|^%\(?[A-Za-z_]+\)?s?$|^\{[A-Za-z_]+\}$|^process\.env\.|^os\.environ"),
-    "repeated character (xxxx, ****, 0000)": re.compile(r"^(.)\1{3,}$|^(?i:x{4,}[-_x]*)$"),
-    "common placeholder password": re.compile(
-        r"(?i)^(?:changeme|change[-_]?me|password|passw0rd|p@ssw0rd|secret|mysecret|your[-_]?\w*|my[-_]?\w*(?:key|token|secret|password)|"
-        r"replace[-_]?me|todo|tbd|none|null|undefined|admin|root|guest|default|insert[-_\w]*here|placeholder|redacted|"
-        r"12345+|123456789|qwerty|letmein|abc123|test|testing|secret[-_]?key|api[-_]?key|token)$"),
+    "repeated character (xxxx, ****, 0000)": re.compile(r"^([xX*0#._-])\1{3,}$|^(?i:x{4,}[-_x]*)$"),
+    "placeholder word": re.compile(
+        r"(?i)^(?:changeme|change[-_]?me|your[-_]?\w*|replace[-_]?me|todo|tbd|none|null|undefined|insert[-_\w]*here|"
+        r"placeholder|redacted|fill[-_]?me[-_]?in|to[-_]?be[-_]?replaced|set[-_]?me)$"),
 }
+# values people pick as passwords and keys: guessable, so a weak credential (not a placeholder) when it is really used
+WEAK = {
+    "common password or key word": re.compile(
+        r"(?i)^(?:password\d*|passw0rd|p@ssw0rd|pass(?:word)?123|secret\d*|mysecret|supersecret|my[-_]?\w*(?:key|token|secret|password)|"
+        r"admin\d*|root|guest|default|12345+|123456789|qwerty\d*|letmein|abc123|iloveyou|welcome\d*|monkey|dragon|"
+        r"secret[-_]?key|api[-_]?key|token|keyboard cat|s3cr3t|hunter2)$"),
+    "one character repeated": re.compile(r"^(.)\1{3,}$"),
+}
+# stored password hashes: a digest of hex digits, or a crypt/bcrypt/argon2/pbkdf2/Django hash string
+HASHES = {
+    "a hex digest": re.compile(r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128}|[0-9A-F]{32}|[0-9A-F]{40}|[0-9A-F]{64}"
+                               r"|[0-9A-F]{128})$"),
+    "a bcrypt hash": re.compile(r"^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$"),
+    "an argon2 hash": re.compile(r"^\$argon2(?:id|i|d)\$v=\d+\$"),
+    "a PBKDF2 hash": re.compile(r"^(?:pbkdf2[_:-]?sha\d+\$\d+\$|\$pbkdf2(?:-sha\d+)?\$\d+\$)"),
+    "a crypt(3) hash": re.compile(r"^\$[156y]\$[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{22,86}$"),
+    "a Django password hash": re.compile(r"^(?:sha1|md5|bcrypt(?:_sha256)?|scrypt)\$[^$\s]*\$[A-Za-z0-9+/=.]{20,}$"),
+}
+_PASSWORD_RULE = re.compile(r"(?i)^B10[567]$|passw|pwd|hard-?coded[-_.]?(?:secret|credential)")
+
+
+def password_rule(rule: str | None) -> bool:
+    """Bandit's hardcoded-password tests and rules that name a password (not generic API-key rules, where hex is common)."""
+    return bool(_PASSWORD_RULE.search(str(rule or "").strip()))
 # literals secret rules match by variable name that are protocol words, not credentials (Bandit B105 on
 # token_type = 'refresh', method = 'POST')
 CODE_WORDS = {"get", "post", "put", "patch", "delete", "head", "options", "bearer", "basic", "digest", "refresh",
@@ -116,8 +142,8 @@ def entropy(value: str) -> float:
     return abs(-sum(c / len(value) * math.log2(c / len(value)) for c in counts.values()))
 
 
-def classify_one(value: str) -> dict:
-    """The class of one value (no rule context)."""
+def classify_one(value: str, for_password: bool = False) -> dict:
+    """The class of one value; ``for_password``: the rule is about passwords, so a digest is a stored hash."""
     value = str(value or "").strip().strip("'\"`")
     if value in TOOL_REDACTED or set(value) <= {"*"}:
         return {"class": "redacted-by-tool", "entropy": 0.0, "length": 0, "match": None}
@@ -125,6 +151,10 @@ def classify_one(value: str) -> dict:
     out = {"entropy": bits, "length": len(value), "match": None}
     if re.fullmatch(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----", value):
         return out | {"class": "key-header", "match": "a PEM private-key header; the key follows it in the file"}
+    for name, pattern in HASHES.items() if for_password else ():
+        if pattern.match(value):
+            what = f"{name} of {len(value)} hex digits" if name == "a hex digest" else name
+            return out | {"class": "hash", "match": what}
     for name, pattern in EXAMPLES.items():
         hit = pattern.search(value) if name == "dummy/fake/sample value" else pattern.match(value)
         if hit and (name != "dummy/fake/sample value" or bits < 3.6):
@@ -132,6 +162,9 @@ def classify_one(value: str) -> dict:
     for name, pattern in PLACEHOLDERS.items():
         if pattern.match(value):
             return out | {"class": "placeholder", "match": name}
+    for name, pattern in WEAK.items():
+        if pattern.match(value):
+            return out | {"class": "weak", "match": name}
     variant = _documented_variant(value)
     if variant:
         return out | {"class": "example", "match": variant}
@@ -150,7 +183,17 @@ def classify_one(value: str) -> dict:
 
 
 _WORD = r"(?:[A-Z]?[a-z]+|[A-Z]{1,12})"  # a word as people write it (password, SuperSecret, ADMIN), not random case
-_RANK = {"key-header": 0, "high-entropy": 0, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
+_NAMES = {"password", "passwd", "pwd", "secret", "secret_key", "secretkey", "api_key", "apikey", "token", "auth_token",
+          "jwt_secret", "session_secret", "private_key", "credentials", "pass"}
+
+
+def _is_name(value: str) -> bool:
+    """A literal that names a secret (a dict key: SECRET_KEY, 'password'), beside the literal that is its value."""
+    v = str(value).strip().strip("'\"`")
+    return bool(re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", v)) or v.lower() in _NAMES
+
+
+_RANK = {"name": 5.5, "key-header": 0, "high-entropy": 0, "hash": 0.5, "weak": 1, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
 
 
 # the issuer's own format for rules that name one credential type (gitleaks/Trivy rule ids, lower case)
@@ -176,7 +219,9 @@ def classify(values, rule: str | None = None) -> dict | None:
     beside a placeholder keeps the finding real).  None when there is no value at all.  With the
     rule id, ``format`` says whether the value has the shape its issuer gives that credential
     (an "AWS access key" of 15 letters is test data)."""
-    pairs = [(classify_one(v), v) for v in values if isinstance(v, str)]
+    pairs = [(classify_one(v, password_rule(rule)), v) for v in values if isinstance(v, str)]
+    if any(not _is_name(v) for _, v in pairs):  # app.config['SECRET_KEY'] = 'changeme': the key is a name, not the value
+        pairs = [({**e, "class": "name"} if _is_name(v) else e, v) for e, v in pairs]
     real = [p for p in pairs if p[0]["class"] != "redacted-by-tool"]
     if not pairs:
         return None

@@ -4,7 +4,9 @@ Owns: the advisory records (``advisories``: a local folder of OSV JSON/YAML or
 zip dumps; ``osv_api``: api.osv.dev with an on-disk cache, only when
 enabled; ``lookup``: records by package through the API), the checks that
 judge one finding (``versions`` against the record and the report,
-``context`` for paths, secret values and reported scope, ``manifests`` for
+``context`` for paths, secret values and reported scope (``paths``: vendored
+web libraries, build tooling, seed data), ``constant`` for sinks called
+with literals only, ``iac_rules`` for Checkov's operational checks, ``manifests`` for
 the repository's dev/test declarations, ``reachability`` against the
 repository's imports, ``report_signals`` and ``suppressions``), the
 combination into one verdict (``verdict``) and the outputs (``output``,

@@ -19,10 +19,13 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from tasks.findings.model import NO_DEPENDENCY, NO_PACKAGE, Finding, as_finding
-from tasks.triage.report_signals import is_test_path
+from tasks.triage.constant import flagged_code
+from tasks.triage.paths import is_build_tooling, is_library, library_banner, seed_data
+from tasks.triage.report_signals import code_dirs, is_test_path
 
 FIXTURE_DIRS = {"fixture", "fixtures", "testdata", "test_data", "test-data", "__fixtures__", "__mocks__", "mocks",
                 "snapshots", "__snapshots__", "unittests", "golden", "testfiles", "test-fixtures", "sample-data"}
@@ -38,16 +41,24 @@ DEV_GROUPS = {"dev", "development", "test", "tests", "testing", "lint", "docs", 
               "testimplementation", "testcompileonly", "testruntimeonly", "provided-test", "optional-dev"}
 
 
+@lru_cache(maxsize=65536)
 def path_class(path: str | None) -> str | None:
-    """fixture | test | example | docs | vendored | None, from the repository-relative path."""
+    """fixture | test | library | build | vendored | example | docs | None, from the repository-relative path.
+
+    A folder named test under an environment folder (kustomize ``overlays/test``) is an environment, not test code.
+    """
     if not path:
         return None
     parts = [p.lower() for p in PurePosixPath(path).parts]
-    dirs = set(parts[:-1])
+    dirs = set(code_dirs(path))
     if dirs & FIXTURE_DIRS:
         return "fixture"
     if is_test_path(path):
         return "test"
+    if is_library(path):
+        return "library"
+    if is_build_tooling(path):
+        return "build"
     if dirs & VENDOR_DIRS or parts[-1].endswith((".min.js", ".bundle.js")):
         return "vendored"
     if dirs & EXAMPLE_DIRS:
@@ -58,11 +69,13 @@ def path_class(path: str | None) -> str | None:
 
 
 _WHY = {"fixture": "a test fixture or test data file", "test": "test code", "example": "example code",
-        "docs": "documentation", "vendored": "a vendored copy of third-party code"}
+        "docs": "documentation", "vendored": "a vendored copy of third-party code",
+        "library": "vendored third-party library code", "build": "build tooling, not part of the deployed application"}
 
 
-def check_path(f: Finding | dict) -> dict | None:
-    """Check 4: {"check": "path", "status": "not_deployed"|"vendored"|"scanner_test_data", "evidence"} or None."""
+def check_path(f: Finding | dict, reader=None) -> dict | None:
+    """Check 4: {"check": "path", "status": "not_deployed"|"vendored"|"library"|"build_tooling"|"scanner_test_data",
+    "evidence"} or None.  With a reader, a web asset whose first lines carry a library's licence banner is a library."""
     f = as_finding(f)
     pkg = f.package or NO_PACKAGE
     ids = [str(f.rule_id or "")] + list(f.aliases or [])
@@ -72,12 +85,30 @@ def check_path(f: Finding | dict) -> dict | None:
                             f"{next(i for i in ids if _PLACEHOLDER_ID.match(i))} is made up for a scanner's own tests"}
     path = f.path
     cls = path_class(path)
-    if cls is None or f.kind == "web":
+    if f.kind == "web" or not path:
         return None
-    if f.kind == "dependency" and cls in ("docs", "vendored"):
+    if cls in (None, "vendored") and f.kind == "code":
+        banner = library_banner(path, f.snippet, reader, f.source.commit if f.source else None)
+        if banner:
+            return {"check": "path", "status": "library", "class": "library",
+                    "evidence": f"{path} is vendored third-party library code ({banner})"}
+    if cls is None:
+        return None
+    if f.kind == "dependency" and cls in ("docs", "vendored", "library", "build"):
         return None  # a manifest under docs/ or vendor/ is still installed somewhere
-    status = "vendored" if cls == "vendored" else "not_deployed"
+    status = {"vendored": "vendored", "library": "library", "build": "build_tooling"}.get(cls, "not_deployed")
     return {"check": "path", "status": status, "class": cls, "evidence": f"{path} is {_WHY[cls]}"}
+
+
+def check_seed(f: Finding | dict) -> dict | None:
+    """A credential in seed data for demo accounts (NodeGoat's artifacts/db-reset.js, a seeds/ folder): needs review."""
+    f = as_finding(f)
+    where = seed_data(f.path)
+    if not where:
+        return None
+    return {"check": "path", "status": "seed_data",
+            "evidence": f"seed data for demo accounts: {f.path} is {where}; make sure it never runs in production "
+                        "and that the accounts it creates do not exist there"}
 
 
 _SECRET_TEXT = {
@@ -87,29 +118,68 @@ _SECRET_TEXT = {
     "plain-word": "a plain word ({length} letters, {entropy} bits/char)",
     "low-entropy": "a low-entropy value ({length} characters, {entropy} bits/char)",
     "high-entropy": "a high-entropy value ({length} characters, {entropy} bits/char), shaped like a real credential",
+    "weak": "a weak, guessable value ({match}, {length} characters)",
+    "typed": "a hand-typed value ({match})",
+    "hash": "{match}",
     "key-header": "{match}",
 }
+
+
+# the application's own signing or session key (Flask/Django SECRET_KEY, JWT and session secrets), from the rule or the code
+_APP_KEY = re.compile(r"(?i)\bSECRET_KEY\b|\bsecret_key\b|app\.secret|\[['\"]SECRET['\"]\]|jwt[-_.]?(?:secret|key)|"
+                      r"jwt\.(?:sign|encode)\b|signing[-_]?key|session[-_]?secret|cookie[-_]?secret|token[-_]?secret|"
+                      r"\bsecret\s*:|hardcoded[-_]?(?:jwt|config)|session\(\s*\{|cookieParser\(")
+_TYPED = ("one character repeated", "a counting sequence", "keys typed along one keyboard row")
+_PASSWORD_FIELD = re.compile(r"(?i)passw|\bpwd\b|passwd|pass_?hash|password_?hash|\bhashed")
 
 
 def check_secret(f: Finding | dict, path_check: dict | None) -> dict | None:
     """Check 5: {"check": "secret", "status": "not_a_secret"|"weak_evidence"|"credential_like", "evidence"} or None."""
     f = as_finding(f)
     ev = f.secret_evidence
-    if not isinstance(ev, dict) or ev.get("class") in (None, "redacted-by-tool"):
+    if not isinstance(ev, dict) or ev.get("class") in (None, "redacted-by-tool", "name"):
         return None
-    text = "the flagged value is " + _SECRET_TEXT[ev["class"]].format(**{k: ev.get(k) for k in ("match", "length", "entropy")})
+    shown = "typed" if str(ev.get("match") or "").startswith(_TYPED) else ev["class"]
+    text = "the flagged value is " + _SECRET_TEXT[shown].format(**{k: ev.get(k) for k in ("match", "length", "entropy")})
     in_tests = bool(path_check) and path_check.get("class") in ("test", "fixture", "example", "docs")
+    code = f"{f.rule_id} {flagged_code(f, through_end=False)}"
+    if ev["class"] == "hash":
+        if _PASSWORD_FIELD.search(code):
+            return {"check": "secret", "status": "not_a_secret",
+                    "evidence": f"a stored password hash, not a usable credential: {text} in a password field; "
+                                "check that the hash function is a slow one (bcrypt, argon2, PBKDF2)"}
+        return {"check": "secret", "status": "credential_like",
+                "evidence": f"the flagged value is a high-entropy value ({ev.get('length')} characters), shaped like a key"}
+    key = _APP_KEY.search(code)
+    typed = ev["class"] == "placeholder" and str(ev.get("match") or "").startswith(_TYPED)  # hand-typed filler, no marker
+    if (ev["class"] in ("weak", "plain-word", "low-entropy") or typed) and key and not in_tests and not (path_check or {}).get("class"):
+        return {"check": "secret", "status": "weak_key",
+                "evidence": f"a weak key in use: the application's own {key.group(0).strip(chr(39) + chr(34) + '[.(:{ ')} "
+                            f"in application code is {text.split(' is ', 1)[1]}; a guessable key is worse than a random "
+                            "one, not a placeholder"}
     if str(ev.get("format") or "").startswith("does not fit") and ev["class"] in ("low-entropy", "plain-word"):
         return {"check": "secret", "status": "not_a_secret",
                 "evidence": f"not a credential: {text}, and it {ev['format']} that the rule looks for"}
     if ev["class"] in ("example", "placeholder", "code-word"):
         return {"check": "secret", "status": "not_a_secret", "evidence": f"not a credential: {text}"}
-    if ev["class"] in ("low-entropy", "plain-word") and in_tests:
+    if ev["class"] in ("low-entropy", "plain-word", "weak") and in_tests:
         return {"check": "secret", "status": "not_a_secret",
                 "evidence": f"not a credential: {text} in {path_check['evidence'].split(' is ', 1)[-1]}"}
-    if ev["class"] in ("low-entropy", "plain-word"):
+    if ev["class"] in ("low-entropy", "plain-word", "weak"):
         return {"check": "secret", "status": "weak_evidence", "evidence": text}
     return {"check": "secret", "status": "credential_like", "evidence": text}
+
+
+_EMPTY = re.compile(r"(?i)hard-?coded password:\s*(?:''|\"\")\s*$")
+
+
+def check_empty_secret(f: Finding) -> dict | None:
+    """Bandit B105-B107 quoting an empty string (``password = ''``, an initial or reset value): no credential at all."""
+    if f.tool != "bandit" or str(f.rule_id).upper() not in ("B105", "B106", "B107") or not _EMPTY.search(f.title or ""):
+        return None
+    return {"check": "secret", "status": "not_a_secret",
+            "evidence": f"not a credential: the flagged value is an empty string ({f.rule_id} matched the name "
+                        "of the variable or argument, and an empty value opens nothing)"}
 
 
 def check_scope(f: Finding | dict) -> dict | None:

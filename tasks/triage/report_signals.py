@@ -16,6 +16,9 @@ Four signals, all from the report itself, never guessed:
   ``maintainability``, ... groups; a SARIF rule tagged ``maintainability`` or
   ``reliability`` and not ``security``, as CodeQL tags its queries), not a
   security one;
+* a Checkov check about availability, cost or operations (probes, resource
+  limits, HEALTHCHECK, backups, lifecycle rules: tasks.triage.iac_rules), not
+  a security control;
 * a rule that only matters in production code fired in a test file, such
   as Bandit B101 (``assert``; pytest's way of checking, and tests never run
   under ``python -O``) or B311 (``random``; tests need no unpredictable
@@ -29,9 +32,11 @@ A triaged finding becomes a row that says why it is probably acceptable
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
+from tasks.triage.iac_rules import operational
 
 # Semgrep's and CodeQL's rule groups for code quality: bugs or style, not security weaknesses
 NOT_SECURITY = re.compile(r"\.(correctness|maintainability|best-practice|performance|portability|style)\.")
@@ -39,7 +44,7 @@ NOT_SECURITY = re.compile(r"\.(correctness|maintainability|best-practice|perform
 QUALITY_TAGS = {"maintainability", "reliability", "correctness", "useless-code", "readability", "convention", "performance",
                 "language-features", "modularity", "complexity", "efficiency", "testability", "documentation", "style"}
 _LOW_CONFIDENCE = re.compile(r"\bconfidence[\s:=]+low\b", re.I)
-_TEST_DIRS = {"test", "tests", "testing", "__tests__", "spec", "specs", "test_data", "testdata"}
+_TEST_DIRS = {"test", "tests", "testing", "__tests__", "__test__", "spec", "specs", "test_data", "testdata", "cypress"}
 _TEST_FILE = re.compile(r"^(?:test_.+\.py|.+_test\.(?:py|go|rb)|conftest\.py|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+Test\.(?:java|kt)|.+_spec\.rb)$")
 
 # (tool, rule) -> why it is acceptable in a test file, and how to silence it there
@@ -60,11 +65,21 @@ TEST_ONLY_RULES = {
 }
 
 
+# deployment-environment folders: kustomize overlays/test, environments/testing, envs/dev are environments, not test code
+ENV_DIRS = {"overlays", "overlay", "environments", "environment", "envs", "env", "stages", "stage", "clusters", "deployments"}
+
+
+def code_dirs(path: str) -> list[str]:
+    """The folders of ``path`` (lower case), less the one that names an environment under an environment folder."""
+    parts = [part.lower() for part in PurePosixPath(path).parts[:-1]]
+    return [p for i, p in enumerate(parts) if not (i and parts[i - 1] in ENV_DIRS)]
+
+
+@lru_cache(maxsize=65536)
 def is_test_path(path: str | None) -> bool:
     if not path:
         return False
-    p = PurePosixPath(path)
-    return bool(_TEST_DIRS & {part.lower() for part in p.parts[:-1]}) or bool(_TEST_FILE.match(p.name))
+    return bool(_TEST_DIRS & set(code_dirs(path))) or bool(_TEST_FILE.match(PurePosixPath(path).name))
 
 
 def confidence_of(f: Finding | dict) -> str | None:
@@ -116,6 +131,11 @@ def triage(f: Finding | dict) -> dict | None:
                 "fix": None}
     if f.kind not in ("code", "config"):
         return None
+    ops = operational(f.tool, str(f.rule_id))
+    if ops:
+        return {"signal": "not a security weakness", "reason": f"{f.rule_id} checks {ops}, not a security control",
+                "action": "handle it with the platform's operational standards (`#checkov:skip` with the reason where the "
+                "team decided otherwise); it needs no security review", "fix": None}
     path = f.path
     group = NOT_SECURITY.search(str(f.rule_id))
     if group:

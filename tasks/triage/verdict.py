@@ -23,9 +23,11 @@ which stay what the report says (``true_positive``, source ``report``).
 from __future__ import annotations
 
 from tasks.findings.model import NO_DEPENDENCY, Finding, as_finding
+from tasks.findings.secrets import tool_marks_secret
 from tasks.findings.versions import sort_key
 from tasks.triage import context, report_signals, suppressions
 from tasks.triage.advisories import is_advisory_id, merged_ids
+from tasks.triage.constant import check_constant
 from tasks.triage.cpe import check_cpe_only
 from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.reachability import check_reachability
@@ -38,7 +40,7 @@ from tasks.triage.versions import (
     family,
 )
 
-_SIGNAL_FP = {"obsolete check", "not a security rule", "test-only rule in a test file"}
+_SIGNAL_FP = {"obsolete check", "not a security rule", "not a security weakness", "test-only rule in a test file"}
 
 
 def _package(f: Finding) -> dict | None:
@@ -120,11 +122,18 @@ class Judge:
         if signal and signal["signal"] in _SIGNAL_FP:
             return record(f, "false_positive", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}],
                           "report", vuln_ids)
-        path = context.check_path(f)
+        path = context.check_path(f, self.reader)
         if path and path["status"] == "scanner_test_data":
             return record(f, "false_positive", [path], "evidence", vuln_ids)
         if f.kind == "secret" or f.secret_evidence:
             return self._secret(f, path, vuln_ids)
+        empty = context.check_empty_secret(f)
+        if empty:
+            return record(f, "false_positive", [empty], "evidence", vuln_ids)
+        secret_rule = tool_marks_secret(f.tool, str(f.rule_id), f.title or "")  # a secret rule whose value was not seen
+        seed = context.check_seed(f) if secret_rule else None
+        if seed:
+            return record(f, "needs_review", [seed], "evidence", vuln_ids)
         taint = check_user_input(f, self.reader)
         hash_use = check_hash_use(f)
         if hash_use:
@@ -135,6 +144,19 @@ class Judge:
                               "check whether this code is deployed or served"}, taint], "evidence", vuln_ids)
             return record(f, "false_positive", [{"check": "path", "evidence": f"not deployed: {path['evidence']}"}] + extra,
                           "evidence", vuln_ids)
+        if path and path["status"] == "library" and f.kind in ("code", "config"):
+            where = path["evidence"].split(" is vendored third-party library code", 1)
+            return record(f, "false_positive", [{"check": "path", "evidence": "vendored third-party library code: upgrade the "
+                          f"library, do not patch it ({where[0]}{where[1] if len(where) > 1 else ''} is a copy of a published "
+                          "library; a dependency scanner's finding on that library is what to act on)"}] + extra,
+                          "evidence", vuln_ids)
+        constant = check_constant(f, self.reader) if not taint else None
+        if constant:
+            return record(f, "false_positive", [constant], "evidence", vuln_ids)
+        if path and path["status"] == "build_tooling" and f.kind == "code" and not secret_rule:
+            return record(f, "needs_review", [{"check": "path", "evidence": f"build tooling, not part of the deployed "
+                          f"application: {path['evidence'].split(' is ', 1)[0]} runs on a developer's machine or in CI; "
+                          "check whether its input can come from outside"}] + extra, "evidence", vuln_ids)
         if signal and taint:  # a LOW-confidence rule, but the code shows the input
             return record(f, "true_positive", [taint, {"check": "report", "evidence": f"the rule rates itself LOW confidence, "
                           f"but {taint['evidence']}"}], "evidence", vuln_ids)
@@ -168,12 +190,17 @@ class Judge:
         if sec and sec["status"] == "not_a_secret":
             return record(f, "false_positive", [sec], "evidence", vuln_ids)
         reasons = [sec] if sec else []
+        seed = context.check_seed(f)
+        if seed:
+            return record(f, "needs_review", [seed] + reasons, "evidence", vuln_ids)
+        if sec and sec["status"] == "weak_key":  # a guessable value as the application's own key: worse, not better
+            return record(f, "true_positive", reasons, "evidence", vuln_ids)
         fits = str((f.secret_evidence or {}).get("format") or "").startswith("fits")
         if path and path.get("class") == "fixture" and not fits:  # sample data, not a key an issuer made
             return record(f, "false_positive", [{"check": "path", "evidence": f"not deployed: {path['evidence']}, which holds "
                           "sample data; the value does not have the format of a credential an issuer generates"}] + reasons,
                           "evidence", vuln_ids)
-        if path and path["status"] in ("not_deployed", "vendored"):
+        if path and path["status"] in ("not_deployed", "vendored", "library"):
             return record(f, "needs_review", reasons + [{"check": "path", "evidence": f"{path['evidence']}: a real credential "
                           "in it is still leaked; check whether the value is a live credential"}], "evidence", vuln_ids)
         if sec and sec["status"] == "weak_evidence":

@@ -1,0 +1,182 @@
+"""Check 3c: constant input -- the flagged sink is called with literals only.
+
+An eval/exec, command or SQL rule asks "can data from outside reach this
+call?".  When the call's arguments are literals (JavaScript
+``new Function('return this')``, ``vm.runInContext('1 + 1', ctx)``, Python
+``subprocess.run([sys.executable, '-m', 'pip', 'install', 'x'])``,
+``cursor.execute("SELECT count(*) FROM users")``), nothing can: the finding
+is a false positive of the deployed application.
+
+Judged on the code the report shows (Semgrep ``extra.lines``, Bandit
+``code``) or, with ``source.repo_path``, the file at the run's commit.  Only a
+provably constant call decides: a name, an f-string with a brace, ``%``, ``+``,
+``.format`` or a template ``${`` leaves the finding as it is, and so does a
+call that does not close within the text available.  The evidence shows the
+call's shape with every literal elided (``'…'``), never a value.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tasks.findings.model import Finding, as_finding
+from tasks.triage.flow import sink_rule
+
+# calls whose argument becomes code, a command or SQL
+_SINK = re.compile(r"(?:\bnew\s+Function|(?<![\w.$])Function|\bnew\s+vm\.Script|\bvm\.(?:runInContext|runInNewContext|runInThisContext)"
+                   r"|(?<![\w.])(?:eval|exec|execSync|spawn|spawnSync|execFile|execFileSync|setTimeout|setInterval)"
+                   r"|\bchild_process\.\w+|\bsubprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)"
+                   r"|\bos\.(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?)"
+                   r"|\.(?:execute|executemany|executescript|query|raw)|(?<![\w.])text)\s*\(")
+_NOT_ABOUT_INPUT = re.compile(r"(?i)\bB60[79]\b|partial[-_ ]path|wildcard|start_process_with_partial_path")
+_LITERAL_JS = re.compile(r"""\s*(?:'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\$]|\$(?!\{))*`)\s*""")
+_SQL_CALL = re.compile(r"\.(?:execute|executemany|query|raw)$|(?<![\w.])text$")
+_FIRST_ONLY = re.compile(r"vm\.|setTimeout|setInterval|exec|spawn|child_process|query|raw|execute")  # later args: context, options, callback
+
+
+def _args(text: str, start: int) -> str | None:
+    """The text between the parenthesis at ``start`` and its match, skipping quoted strings; None if it never closes."""
+    depth, i, quote = 0, start, None
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 2
+                continue
+            if text.startswith(quote, i):
+                i += len(quote)
+                quote = None
+                continue
+        elif text.startswith(('"""', "'''"), i):
+            quote = text[i:i + 3]
+            i += 3
+            continue
+        elif c in "'\"`":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+            if depth == 0:
+                return text[start + 1:i]
+        i += 1
+    return None
+
+
+def _py_shape(node) -> str | None:
+    """The elided shape of a constant Python expression, None when any part is not constant."""
+    if isinstance(node, ast.Constant):
+        return "'…'" if isinstance(node.value, (str, bytes)) else repr(node.value)
+    if isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values):
+        return "'…'"
+    if isinstance(node, (ast.List, ast.Tuple)):
+        parts = [_py_shape(e) for e in node.elts]
+        if None in parts:
+            return None
+        shown = parts if len(parts) <= 6 else parts[:5] + ["…"]
+        return ("[{}]" if isinstance(node, ast.List) else "({})").format(", ".join(shown))
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and (node.value.id, node.attr) == ("sys", "executable"):
+        return "sys.executable"
+    return None
+
+
+def _kw_shape(node) -> str | None:
+    """A keyword's value: a constant, or one of subprocess's own stream constants (stdout=subprocess.PIPE)."""
+    if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "subprocess"
+            and node.attr in ("PIPE", "DEVNULL", "STDOUT")):
+        return f"subprocess.{node.attr}"
+    return _py_shape(node)
+
+
+def _python(callee: str, args: str) -> str | None:
+    try:
+        call = ast.parse(f"_({args})", mode="eval").body
+    except (SyntaxError, ValueError):
+        return None
+    if not isinstance(call, ast.Call) or not call.args:
+        return None
+    if _SQL_CALL.search(callee):  # the SQL text is the first argument; the rest are bound parameters, sent apart
+        first = _py_shape(call.args[0])
+        more = len(call.args) > 1 or call.keywords
+        return f"{callee}({first}{', <bound parameters>' if more else ''})" if first else None
+    shown = [_py_shape(a) for a in call.args] + [f"{k.arg}={_kw_shape(k.value)}" if k.arg and _kw_shape(k.value) else None
+                                                  for k in call.keywords]
+    return None if None in shown else f"{callee}({', '.join(shown)})"
+
+
+def _javascript(callee: str, args: str) -> str | None:
+    first = _LITERAL_JS.match(args)
+    if not first:
+        return None
+    rest = args[first.end():]
+    if rest and not rest.startswith(","):
+        return None  # 'a' + b, 'a'.concat(b), a template with a call after it
+    if "Function" in callee:  # every argument of new Function becomes code
+        pos, count = 0, 0
+        while pos < len(args):
+            m = _LITERAL_JS.match(args, pos)
+            if not m or (m.end() < len(args) and args[m.end()] != ","):
+                return None
+            pos, count = m.end() + 1, count + 1
+        return f"{callee}({', '.join([chr(39) + '…' + chr(39)] * count)})"
+    if rest and not _FIRST_ONLY.search(callee):
+        return None
+    return f"{callee}('…'{', …' if rest else ''})"
+
+
+def flagged_code(f: Finding, through_end: bool = True) -> str:
+    """The report's snippet from the flagged line on (Bandit numbers its lines and adds context around the hit);
+    ``through_end=False``: only the flagged lines."""
+    loc = f.location
+    start = loc.start_line if loc else None
+    snippet = f.snippet or ""
+    numbered = [re.match(r"^(\d+) ?(.*)$", line) for line in snippet.splitlines()]
+    if snippet and numbered and all(numbered) and start:
+        last = float("inf") if through_end else ((loc.end_line if loc else None) or start)
+        return "\n".join(m.group(2) for m in numbered if start <= int(m.group(1)) <= last)
+    return snippet
+
+
+def _text(f: Finding, reader) -> str | None:
+    loc = f.location
+    start = loc.start_line if loc else None
+    if f.snippet:
+        return flagged_code(f) or None
+    if reader is None or loc is None or not loc.path or not start:
+        return None
+    try:
+        lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None))
+    except Exception:  # noqa: BLE001 - an unreadable file gives no evidence
+        return None
+    return "\n".join(lines[start - 1:start + 19]) if lines and start <= len(lines) else None
+
+
+def check_constant(f: Finding | dict, reader=None) -> dict | None:
+    """{"check": "code", "status": "constant_input", "evidence"} when every sink call on the flagged line takes literals."""
+    f = as_finding(f)
+    if f.kind != "code" or not sink_rule(f) or _NOT_ABOUT_INPUT.search(f"{f.rule_id} {f.title}"):
+        return None
+    text = _text(f, reader)
+    if not text:
+        return None
+    first_line = text.split("\n", 1)[0]
+    python = f.tool == "bandit" or str(f.path or "").endswith(".py")
+    shapes = []
+    for m in _SINK.finditer(text):
+        if m.start() > len(first_line):
+            break  # the calls on the flagged line decide; a later line's call is another finding
+        args = _args(text, m.end() - 1)
+        if args is None:
+            return None
+        receiver = re.search(r"[\w$.]*$", text[:m.start()]).group(0) if m.group(0).startswith(".") else ""
+        callee = receiver + re.sub(r"\s+", " ", m.group(0)[:-1].strip())
+        shape = _python(callee, args) if python else _javascript(callee, args)
+        if shape is None:
+            return None
+        shapes.append(shape)
+    if not shapes:
+        return None
+    return {"check": "code", "status": "constant_input",
+            "evidence": f"constant input: {'; '.join(shapes)} at {f.path}:{f.line or '?'} takes only literals, so no data "
+                        f"from outside reaches the {f.rule_id} sink"}

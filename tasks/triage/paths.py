@@ -1,0 +1,139 @@
+"""Check 4 helpers: vendored web libraries, build tooling and seed data, told by the path (and a file's banner).
+
+* **Library**: a deliberately vulnerable app ships jQuery, Bootstrap or
+  Materialize as static files; a SAST rule that fires inside
+  ``static/js/materialize.js`` reports the library's code, which the team
+  upgrades and never patches.  Recognised by a well-known library's file
+  name, or a ``.min.js`` file, inside a web-asset folder (static, public,
+  assets, vendor, lib, js ...), or by the ``/*! name v1.2.3 ... license``
+  banner minifiers keep at the top of a library, or a plugin's top-level
+  extension of the library's namespace (``THREE.EffectComposer = function``,
+  ``$.fn.modal = function``), read from the report's snippet or, with
+  ``source.repo_path``, the file's first lines.  An
+  application's own files carry a plain ``/*`` copyright header, not this.
+* **Build tooling**: Gruntfile.js, gulpfile.js, webpack/rollup/vite configs,
+  Jakefile, Rakefile run on a developer's machine or in CI, not on the
+  request path.
+* **Seed data**: a seed, fixture or database-reset script under
+  ``artifacts/``, ``seed(s)/`` or ``fixtures/`` (outside tests), or named so
+  (``db_init_users.py``, ``seed_labs.py``, ``001-fixtures.sql``), creates demo
+  accounts; their passwords are real if the script ever runs in production.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from tasks.triage.report_signals import code_dirs, is_test_path
+
+WEB_ASSET_DIRS = {"static", "public", "assets", "vendor", "vendors", "lib", "libs", "js", "javascript", "javascripts",
+                  "dist", "plugins", "bower_components", "node_modules", "third_party", "third-party",
+                  "external", "wwwroot", "www", "webroot",}
+# base names (no version, no .min) of widely shipped browser libraries
+LIBRARIES = {
+    "jquery", "bootstrap", "materialize", "angular", "angularjs", "react", "react-dom", "vue", "lodash", "underscore",
+    "backbone", "moment", "d3", "handlebars", "mustache", "popper", "modernizr", "require", "requirejs", "knockout",
+    "ember", "prototype", "mootools", "dojo", "highcharts", "select2", "datatables", "codemirror", "tinymce", "ckeditor",
+    "socket.io", "three", "leaflet", "raphael", "sweetalert", "sweetalert2", "toastr", "axios", "zepto",
+    "html5shiv", "respond", "es5-shim", "es6-shim", "json2", "sizzle", "hammer", "velocity", "fontawesome", "font-awesome",
+    "semantic", "foundation", "uikit", "marked", "highlight", "prism", "swagger-ui", "swagger-ui-bundle", "pdf",
+    "crypto-js", "sjcl", "forge", "showdown", "typeahead", "bloodhound", "clipboard", "feather", "alpine", "htmx",
+    "riot", "mithril", "core-js", "babel-polyfill", "polyfill", "turbolinks", "rails-ujs", "jszip", "filesaver",
+    "qrcode", "nprogress", "slick", "owl.carousel", "lightbox", "fancybox", "masonry", "isotope", "headroom", "fullcalendar", "flatpickr", "pikaday", "dropzone", "summernote", "quill", "ace", "mathjax",
+    "katex", "plotly", "echarts", "cytoscape", "sortable", "dragula", "gsap", "immutable",
+    "rxjs", "redux", "mobx", "ramda", "bluebird", "dayjs", "luxon", "numeral", "accounting",
+    "purify", "dompurify", "js-cookie", "jquery.cookie", "localforage", "ext-all", "yui", "kendo", "webcomponents", "webcomponents-lite",
+    "materialize-css", "tether", "bootbox", "bootstrap-datepicker", "bootstrap-select", "handsontable", "ag-grid",
+}
+_VERSION = re.compile(r"(?:[-_.@]v?\d+(?:\.\d+)*(?:[-.][\w]+)*)$")
+_SUFFIXES = re.compile(r"(?:[.-](?:min|slim|bundle|umd|esm|prod|production|dev|development|pack|all|full|core|debug))+$")
+_APP_NAMES = {"app", "main", "index", "bundle", "scripts", "script", "site", "custom", "common", "application", "vendor",
+              "client", "server", "runtime", "polyfills", "styles", "chunk"}
+_BANNER = re.compile(r"/\*[!*][\s*]*(?:@license\s+)?([A-Za-z][\w.+ -]{1,40}?)\s+v?(\d+\.\d+(?:\.\d+)?)")
+# a file that adds to a library's own namespace at top level: three.js examples (THREE.EffectComposer = ...), jQuery plugins
+_PLUGIN = re.compile(r"(?m)^(THREE|jQuery\.fn|\$\.fn|jQuery|L\.Control|Chart\.controllers|Backbone|d3)\.[A-Z$_a-z][\w$]*"
+                     r"(?:\.prototype)?\s*=\s*(?:function\b|\{|Object\.(?:assign|create)\b)")
+_LICENCE = re.compile(r"(?i)licen[cs]|\(c\)|copyright|\bMIT\b|\bBSD\b|Apache")
+BUILD_FILES = re.compile(r"(?i)^(?:gruntfile|gulpfile(?:\.babel)?|jakefile|webpack(?:\.[\w-]+)*\.config|webpack\.config(?:\.[\w-]+)*"
+                         r"|rollup\.config|vite\.config|babel\.config|postcss\.config|tailwind\.config|karma\.conf"
+                         r"|protractor\.conf|brunch-config|snowpack\.config|esbuild\.config|\.eslintrc)\.(?:js|cjs|mjs|ts|coffee)$"
+                         r"|^(?:rakefile|jakefile|gruntfile)$")
+SEED_DIRS = {"seed", "seeds", "seeders", "seeding", "fixtures", "fixture"}
+_SEED_FILE = re.compile(r"(?i)seed|fixture|db[-_]?reset|reset[-_]?db|db[-_]?init|init[-_]?db|init(?:ial(?:ise|ize)?)?[-_]?data"
+                        r"|populate|demo[-_]?data|sample[-_]?data|bootstrap[-_]?data")
+# a file whose name alone says it loads seed data (vulpy's db_init_users.py, a Django seed_labs command, 001-fixtures.sql)
+_SEED_NAME = re.compile(r"(?i)^(?:\d+[-_])?(?:seeds?|seeders?|seeding|db[-_]?seed|db[-_]?reset|reset[-_]?db|db[-_]?init|init[-_]?db"
+                        r"|init(?:ial(?:ise|ize)?)?[-_]?data|populate(?:[-_]?db)?|fixtures?|demo[-_]?data)(?:[-_.][\w-]+)*$")
+_TEST_DATA = {"testdata", "test_data", "test-data", "unittests", "__fixtures__", "__mocks__", "mocks", "golden", "testfiles",
+              "test-fixtures", "snapshots", "__snapshots__"}
+
+
+def _base(name: str) -> str:
+    stem = re.sub(r"\.(?:js|mjs|cjs|css)$", "", name.lower())
+    for _ in range(3):
+        stem = _SUFFIXES.sub("", _VERSION.sub("", stem))
+    return stem
+
+
+def is_library(path: str | None) -> bool:
+    """A well-known browser library's file, or a minified .min.js, inside a web-asset folder."""
+    if not path:
+        return False
+    p = PurePosixPath(path)
+    name = p.name.lower()
+    if not name.endswith((".js", ".mjs")) or not set(code_dirs(path)) & WEB_ASSET_DIRS:
+        return False
+    base = _base(name)
+    if base in LIBRARIES or base.startswith(("jquery.", "jquery-", "bootstrap-", "angular-", "materialize")):
+        return True
+    return name.endswith((".min.js", "-min.js")) and base not in _APP_NAMES
+
+
+def _head(path: str, reader, commit: str | None) -> str:
+    """The file's first lines at the run's commit ('' without a reader or when unreadable: no evidence)."""
+    if reader is None:
+        return ""
+    try:
+        return "\n".join((reader.lines(path, reader.resolve(commit)) or [])[:60])[:6000]
+    except Exception:  # noqa: BLE001 - an unreadable file gives no evidence
+        return ""
+
+
+def library_banner(path: str | None, snippet: str | None, reader=None, commit: str | None = None) -> str | None:
+    """'its banner names <lib> <version> with a licence' when a web asset starts with a library's banner."""
+    if not path or not str(path).lower().endswith((".js", ".mjs")) or not set(code_dirs(path)) & WEB_ASSET_DIRS:
+        return None
+    if reader is None and "/*" not in (snippet or ""):
+        return None
+    texts = [snippet or "", _head(path, reader, commit)]
+    for text in texts:
+        m = _BANNER.search(text[:2000])
+        if m and _LICENCE.search(text[m.start():m.start() + 400]):
+            return f"its banner names {m.group(1).strip()} {m.group(2)} with a licence"
+        plugin = _PLUGIN.search(text[:6000])
+        if plugin:
+            return f"a plugin of a published library: it extends {plugin.group(1)} (line '{plugin.group(0).strip()[:40]}')"
+    return None
+
+
+def is_build_tooling(path: str | None) -> bool:
+    return bool(path) and bool(BUILD_FILES.match(PurePosixPath(path).name))
+
+
+def seed_data(path: str | None) -> str | None:
+    """What makes ``path`` seed data (a seeds/ folder, a db-reset script under artifacts/), outside tests; else None."""
+    if not path or is_test_path(path):
+        return None
+    dirs = code_dirs(path)
+    if set(dirs) & _TEST_DATA:
+        return None
+    name = PurePosixPath(path).name
+    seed_dir = next((d for d in dirs if d in SEED_DIRS), None)
+    if seed_dir:
+        return f"in a {seed_dir}/ folder"
+    if set(dirs) & {"artifacts", "migrations", "db", "database", "sql", "commands"} and _SEED_FILE.search(name):
+        return "a seed or database-reset script"
+    if _SEED_NAME.match(PurePosixPath(name).stem):
+        return "a seed or database-initialisation script (by its name)"
+    return None
