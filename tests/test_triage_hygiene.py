@@ -289,3 +289,28 @@ def test_with_the_repository_the_banner_and_the_source_line_are_read_from_the_fi
                                        ("tests/seed.py", False), ("cypress/fixtures/users.json", False)])
 def test_seed_scripts_by_name_and_folder(path, seed):
     assert (context.check_seed(finding(location={"path": path})) is not None) is seed
+
+
+@pytest.mark.parametrize("code,cls", [
+    ("15 app = Flask('vulpy')\n16 app.config['SECRET_KEY'] = 'aaaaaaa'\n", "weak"),
+    ("17     'user': {\n18         'password': 'password123',\n", "weak"),
+    ("9 ADMIN_HASH = 'e99a18c428cb38d5f260853678922e03'\n", None),
+])
+def test_every_secret_class_passes_the_finding_schema(tmp_path, code, cls):
+    """The parser validates every finding: a secret class triage reads must be one the schema knows."""
+    import json
+
+    from tasks.findings.parse import parse_file
+
+    report = {"errors": [], "generated_at": "2026-12-04T12:00:00Z", "metrics": {}, "results": [{
+        "code": code, "col_offset": 4, "filename": "./app.py", "issue_confidence": "MEDIUM",
+        "issue_cwe": {"id": 259, "link": "https://cwe.mitre.org/data/definitions/259.html"}, "issue_severity": "LOW",
+        "issue_text": "Possible hardcoded password: '...'", "line_number": int(code.split()[0]) + 1 if cls else 9,
+        "line_range": [9], "more_info": "https://bandit.readthedocs.io/", "test_id": "B105",
+        "test_name": "hardcoded_password_string"}]}
+    out = tmp_path / "bandit.json"
+    out.write_text(json.dumps(report))
+    findings = parse_file(out, tmp_path, "raise", 10**8)["findings"]  # raises on a finding the schema refuses
+    assert len(findings) == 1
+    if cls:
+        assert findings[0]["secret_evidence"]["class"] == cls
