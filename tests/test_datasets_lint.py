@@ -146,3 +146,26 @@ def test_a_fortify_result_with_an_empty_message_does_not_fail_the_build(tmp_path
     info = run_build(tmp_path / "b", findings, [narrative_for(kb, f, 3) for f in findings],
                      CFG | {"valid_percent": 1, "test_percent": 0})
     assert info["lint"]["quarantined"]["stage1"]["share"] <= CFG["max_quarantine_share"]
+
+
+def test_a_finding_triage_calls_no_security_weakness_gets_no_row(tmp_path):
+    """datasets.not_security: drop (default) leaves out findings triage judged not security; explain keeps them."""
+    ops = finding("ops", tool="checkov", kind="config", rule_id="CKV_K8S_8", snippet=None, cwe=[],
+                  location={"path": "k8s/deploy.yaml", "start_line": 1, "end_line": 20})
+    real = finding("real")
+    text = "## What the weakness is\nCWE-89 in app/db.py line 11: the id is formatted into the SQL; bind it instead."
+    records = [{"finding_id": ops["id"], "verdict": "false_positive", "source": "report",
+                "reasons": [{"check": "report", "evidence": "not a security weakness: CKV_K8S_8 checks a liveness probe, "
+                             "an availability setting, not a security control"}]},
+               {"finding_id": real["id"], "verdict": "true_positive", "source": "evidence",
+                "reasons": [{"check": "flow", "evidence": "request data reaches the query"}]}]
+    triage = tmp_path / "triage.jsonl"
+    triage.write_text("".join(json.dumps(r) + "\n" for r in records))
+    cfg = CFG | {"valid_percent": 1, "test_percent": 0}
+    info = run_build(tmp_path, [ops, real], [narrative(ops, text), narrative(real, text)], cfg, {"triage": str(triage)})
+    rows = (tmp_path / "td" / "stage1_train.jsonl").read_text() + (tmp_path / "td" / "stage2_train.jsonl").read_text()
+    assert ops["id"] not in rows and real["id"] in rows
+    assert any("not a security weakness" in k for k in info["stage1_dropped"])
+    info = run_build(tmp_path, [ops, real], [narrative(ops, text), narrative(real, text)],
+                     cfg | {"not_security": "explain", "max_quarantine_share": 1.0}, {"triage": str(triage)})
+    assert not any("not a security weakness" in k for k in info["stage1_dropped"])  # explained like any false positive

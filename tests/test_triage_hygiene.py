@@ -221,7 +221,7 @@ def test_a_common_password_outside_a_key_is_for_review_not_a_placeholder(tmp_pat
 def test_a_test_environment_is_not_test_code(path, test):
     assert is_test_path(path) is test
     rec = judge(checkov("CKV_K8S_20", path=path))
-    assert rec["verdict"] == ("false_positive" if test else "true_positive")
+    assert rec["verdict"] == ("needs_review" if test else "true_positive")  # infrastructure tests are applied: review, not dismiss
 
 
 def test_build_tooling_needs_review_but_a_secret_there_is_judged_as_a_secret():
@@ -314,3 +314,18 @@ def test_every_secret_class_passes_the_finding_schema(tmp_path, code, cls):
     assert len(findings) == 1
     if cls:
         assert findings[0]["secret_evidence"]["class"] == cls
+
+
+@pytest.mark.parametrize("path,kind,verdict", [
+    ("examples/eks-managed-node-group/main.tf", "config", "needs_review"),  # a module's example: users apply it
+    ("tests/fast-addons/main.tf", "config", "needs_review"),  # terratest applies it
+    ("tests/test_views.py", "code", "false_positive"),  # test code is still not deployed
+])
+def test_infrastructure_examples_and_tests_are_not_called_undeployed(path, kind, verdict):
+    f = finding(tool="checkov" if kind == "config" else "bandit", kind=kind,
+                rule_id="CKV_AWS_37" if kind == "config" else "B101", title="t",
+                location={"path": path, "start_line": 3, "end_line": 9}, snippet=None)
+    rec = Judge().judge(f)
+    assert rec["verdict"] == verdict, rec
+    if kind == "config":
+        assert "applied by whoever runs or copies them" in rec["reasons"][0]["evidence"]

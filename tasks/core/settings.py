@@ -74,6 +74,7 @@ class Datasets(_Section):
     include_suppressed: bool = False
     min_severity: str = "info"
     triage: str = "explain"
+    not_security: str = "drop"       # findings triage calls no security weakness (operational checks, code quality)
     max_rows_per_group: int = 2
     max_rule_share: float = 0.15
     near_duplicate_threshold: float = 90

@@ -82,6 +82,10 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
         code = source.code(f)
         f = with_record_fix(f, record_fixes or {})  # the advisory record's fix for the installed line (tasks/triage)
         rec = (verdicts or {}).get(f.id)
+        if cfg.not_security == "drop" and not_security(rec):
+            for stage in ("stage1_dropped", "stage2_dropped"):
+                why[stage][NOT_SECURITY] += 1
+            continue
         fixed = fix(f, n["cwe"], code)
         family = "git-history" if f.id in mined else fixed[2].get("fix_family") or fixed[1]
         meta = rows.base_meta(f, n, grouping.group_key(f, family), fixed[2].get("language") or n.get("language"))
@@ -113,6 +117,16 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
         else:
             out["stage2"].append(s2)
     return out, why
+
+
+NOT_SECURITY = "not a security weakness or rule (triage): nothing for a security model to learn"
+
+
+def not_security(rec: dict | None) -> bool:
+    """Triage's false positive because the check or rule is about operations or code quality, not security."""
+    return bool(rec) and rec.get("verdict") == "false_positive" and any(
+        str(r.get("evidence", "")).startswith(("not a security weakness:", "not a security rule:"))
+        for r in rec.get("reasons") or [] if isinstance(r, dict))
 
 
 def build(findings_path: Path, narratives_path: Path, out_dir: Path, cfg: Datasets | dict, source_cfg: dict | None = None) -> dict:

@@ -138,6 +138,12 @@ class Judge:
         hash_use = check_hash_use(f)
         if hash_use:
             return record(f, "false_positive", [hash_use], "evidence", vuln_ids)
+        if path and path["status"] == "not_deployed" and f.kind == "config" and path["class"] in ("example", "test"):
+            # a Terraform module's examples/ and tests are applied (README `terraform apply`, terratest): not "not deployed"
+            return record(f, "needs_review", [{"check": "path", "evidence": f"{path['evidence']}: infrastructure examples "
+                          "and tests are applied by whoever runs or copies them; check whether this configuration is "
+                          "deployed or used as a template before treating the finding as not affecting you"}] + extra,
+                          "evidence", vuln_ids)
         if path and path["status"] == "not_deployed" and (f.kind != "dependency" or path["class"] in ("test", "fixture")):
             if taint:  # the path alone does not outweigh request data reaching the sink
                 return record(f, "needs_review", [{"check": "path", "evidence": f"{path['evidence']}, but {taint['evidence']}: "
