@@ -55,17 +55,22 @@ def base_image(snippet: str) -> str | None:
 
 
 def containers(snippet: str) -> list[str]:
-    """Container names of a Kubernetes manifest snippet (the items of ``containers:``)."""
-    out, inside, indent = [], False, 0
+    """Container names of a Kubernetes manifest snippet: the ``name`` of each item of ``containers:``, never
+    the names of its volumeMounts, ports or env entries, which sit deeper."""
+    out, inside, indent, item = [], False, 0, None
     for line in (snippet or "").splitlines():
-        stripped = line.strip()
+        stripped, at = line.strip(), len(line) - len(line.lstrip())
         if re.match(r"^(?:init)?[cC]ontainers:\s*$", stripped):
-            inside, indent = stripped.startswith("containers"), len(line) - len(line.lstrip())
+            inside, indent, item = stripped.startswith("containers"), at, None
             continue
-        if inside and stripped and len(line) - len(line.lstrip()) <= indent and not stripped.startswith("-"):
+        if inside and stripped and at <= indent and not stripped.startswith("-"):
             inside = False
+        if not inside or not stripped:
+            continue
+        if stripped.startswith("-") and (item is None or at == item):
+            item = at  # the indentation of the container items
         m = re.match(r"^-?\s*name:\s*['\"]?([\w.-]+)", stripped)
-        if inside and m and (stripped.startswith("- name") or re.match(r"^\s*-?\s*name:", line)):
+        if m and item is not None and (at == item if stripped.startswith("-") else at == item + 2):
             out.append(m.group(1))
     return list(dict.fromkeys(out))
 
@@ -138,6 +143,10 @@ def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: 
         block, note = hc
     if rule in ("CKV_DOCKER_3", "CKV_DOCKER_8") or (lang == "dockerfile" and "USER 10001" in block):
         block, note = adduser(base_image(snippet))
+    if rule == "CKV2_GHA_1":
+        from tasks.fixes.workload import gha_permissions
+
+        block, note = gha_permissions(snippet)
     if rule == "CKV_DOCKER_4":
         adds = re.findall(r"^\s*ADD\s+(.+)$", snippet, re.M)
         if not adds or any(re.search(r"https?://|\.(?:tar|tgz|gz|bz2|xz)\b", a) for a in adds):
