@@ -145,3 +145,12 @@ def test_a_workflow_whose_steps_are_unknown_says_what_each_step_needs():
     answer, _, _ = fix_for(_gha(None), [])
     assert "permissions:\n  contents: read" in answer and "security-events: write" in answer
     assert "Check the job's steps first" in answer
+
+
+def test_semgrep_run_as_root_on_a_manifest_gets_the_images_user_or_no_row():
+    rule = "yaml.kubernetes.security.run-as-non-root.run-as-non-root"
+    f = finding("code", "semgrep", rule, path="deploy/cache.yaml", start=8, end=13, snippet=REDIS, cwe=["CWE-250"])
+    answer, _, _ = fix_for(f, ["CWE-250"])
+    assert "runAsUser: 999" in answer and "fsGroup: 999" in answer and "10001" not in answer
+    answer, reason, _ = fix_for(dict(f, snippet=REDIS.replace("        image: redis:7.2.4\n", "")), ["CWE-250"])
+    assert answer is None and "image is not in the finding" in reason
