@@ -143,10 +143,6 @@ def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: 
         block, note = hc
     if rule in ("CKV_DOCKER_3", "CKV_DOCKER_8") or (lang == "dockerfile" and "USER 10001" in block):
         block, note = adduser(base_image(snippet))
-    if rule == "CKV2_GHA_1":
-        from tasks.fixes.workload import gha_permissions
-
-        block, note = gha_permissions(snippet)
     if rule == "CKV_DOCKER_4":
         adds = re.findall(r"^\s*ADD\s+(.+)$", snippet, re.M)
         if not adds or any(re.search(r"https?://|\.(?:tar|tgz|gz|bz2|xz)\b", a) for a in adds):

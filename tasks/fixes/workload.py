@@ -163,6 +163,9 @@ def gha_permissions(snippet: str | None) -> tuple[str, str]:
 
 def checkov_harden(lang: str, setting: str, note: str, snippet: str | None, name: str | None):
     """(reason there is no row, first line, setting, note) for a Checkov catalogue block."""
+    if lang == "github-actions" and setting.startswith("permissions:"):
+        block, more = gha_permissions(snippet)
+        return None, "", block, (note + " " + more).strip()
     if lang == "dockerfile" and re.search(r"^USER\b", setting, re.M):
         why, first = dockerfile_gate(snippet)
         return why, first, setting, note
