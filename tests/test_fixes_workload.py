@@ -144,7 +144,8 @@ def test_a_workflow_that_uploads_sarif_keeps_security_events_write():
 def test_a_workflow_whose_steps_are_unknown_says_what_each_step_needs():
     answer, _, _ = fix_for(_gha(None), [])
     assert "permissions:\n  contents: read" in answer and "security-events: write" in answer
-    assert "Check the job's steps first" in answer
+    assert answer.startswith("The workflow's steps are not in the finding") and "Check the job's steps first" in answer
+    assert "(resource on(codeql))" in answer  # the workflow's name keeps its closing parenthesis
 
 
 def test_semgrep_run_as_root_on_a_manifest_gets_the_images_user_or_no_row():

@@ -26,7 +26,7 @@ _SET_TO = re.compile(r"^(?:Set|Change)\s+'(?:set\s+)?([\w.\[\]-]+)'\s+to\s+'?([\
 _ADD_TO = re.compile(r"^Add\s+'([^']+)'\s+to\s+([\w.\[\]-]+)\.?$", re.I)
 _LIMIT = re.compile(r"^Set a (?:limit|request) value under\s+'([\w.\[\]-]+)'\.?$", re.I)
 _CONTAINER = re.compile(r"Container '([\w.-]+)' of (\w+) '([\w.-]+)'")
-_RESOURCE = re.compile(r"\(resource ([^,)]+)(?:, framework (\w+))?\)")
+_RESOURCE = re.compile(r"\(resource ((?:[^,()]|\([^()]*\))+)(?:, framework (\w+))?\)")  # "on(CI)" keeps its ")"
 
 
 def _squash(text: str) -> str:

@@ -165,6 +165,8 @@ def checkov_harden(lang: str, setting: str, note: str, snippet: str | None, name
     """(reason there is no row, first line, setting, note) for a Checkov catalogue block."""
     if lang == "github-actions" and setting.startswith("permissions:"):
         block, more = gha_permissions(snippet)
+        if more.startswith("The workflow's steps are not in the finding"):
+            return None, more, block, note  # what to check comes before a block that may be too narrow
         return None, "", block, (note + " " + more).strip()
     if lang == "dockerfile" and re.search(r"^USER\b", setting, re.M):
         why, first = dockerfile_gate(snippet)
