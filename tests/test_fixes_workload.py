@@ -98,6 +98,12 @@ def test_an_official_image_gets_its_own_uid_and_fsgroup_with_capabilities_droppe
     assert _block(answer)["securityContext"] == {"runAsNonRoot": True, "runAsUser": 999, "runAsGroup": 999, "fsGroup": 999}
 
 
+def test_the_alpine_postgres_image_gets_its_own_uid():
+    pg = REDIS.replace("name: redis\n        image: redis:7.2.4", "name: db\n        image: postgres:16.2-alpine")
+    answer, _, _ = fix_for(_ckv("CKV_K8S_23", "Minimize the admission of root containers", pg, "cache"), [])
+    assert _block(answer)["securityContext"] == {"runAsNonRoot": True, "runAsUser": 70, "runAsGroup": 70, "fsGroup": 70}
+
+
 def test_a_setting_that_is_not_a_security_context_is_left_as_before():
     answer, _, _ = fix_for(_ckv("CKV_K8S_13", "Memory limits should be set", UPLOADS, "uploads"), [])
     assert answer.startswith("To limit memory") and "Only if" not in answer

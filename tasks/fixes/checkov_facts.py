@@ -174,6 +174,19 @@ _IMAGE_FACTS = {"redis": (["/data"], 999), "mongo": (["/data/db", "/tmp"], 999),
                 "postgres": (["/var/lib/postgresql/data", "/var/run/postgresql", "/tmp"], 999), "node": (["/tmp"], 1000)}
 
 
+# the Alpine variants whose user has another UID than the Debian-based default (postgres: 70)
+_ALPINE_UID = {"postgres": 70}
+
+
+def image_uid(snippet: str) -> int | None:
+    """The non-root UID of the official image the manifest runs, for its tag's base (postgres:16-alpine -> 70)."""
+    image = image_of(snippet)
+    if image is None:
+        return None
+    m = re.search(r"^\s*-?\s*image:\s*['\"]?\S+?:(\S*alpine\S*?)['\"]?\s*$", snippet or "", re.M)
+    return _ALPINE_UID.get(image, _IMAGE_FACTS[image][1]) if m else _IMAGE_FACTS[image][1]
+
+
 def image_of(snippet: str) -> str | None:
     """The official image a manifest's container runs (``docker.io/redis:6.0.5`` -> redis), or None."""
     m = re.search(r"^\s*-?\s*image:\s*['\"]?(\S+?)['\"]?\s*$", snippet or "", re.M)
@@ -200,6 +213,7 @@ def k8s_additions(rule: str, snippet: str | None) -> tuple[str, str, str]:
     """(lines for the container, lines for the pod spec, note) that keep a hardening setting from breaking the pod."""
     image = image_of(snippet or "")
     paths, uid = _IMAGE_FACTS.get(image or "", (["/tmp"], None))
+    uid = image_uid(snippet or "") if uid is not None else None
     if image is None and rule in ("KSV014", "CKV_K8S_22") and _built_on(snippet or ""):
         image = _built_on(snippet or "")
         paths = _IMAGE_FACTS[image][0]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from tasks.fixes.checkov_facts import _IMAGE_FACTS, image_of
+from tasks.fixes.checkov_facts import _IMAGE_FACTS, image_of, image_uid
 
 # the settings of a securityContext change, as the fix block or the scanner's resolution names them
 _SETTING = re.compile(r"runAsNonRoot|runAsUser|runAsGroup|capabilities|readOnlyRootFilesystem|allowPrivilegeEscalation"
@@ -74,7 +74,7 @@ def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tupl
     ref, official = image_ref(snippet), image_of(snippet or "")
     volumes = bool(_VOLUMES.search(snippet or ""))
     if official:
-        paths, uid = _IMAGE_FACTS[official]
+        paths, uid = _IMAGE_FACTS[official][0], image_uid(snippet or "")
         return None, {"first": "", "uid": uid, "image": official, "volumes": volumes, "paths": paths}
     if not ref:
         return "the image is not in the finding, so whether it runs without root is unknown", None
@@ -108,6 +108,9 @@ def k8s_note(facts: dict, setting: str) -> str:
     uid = facts.get("uid")
     if uid is None or not _USER_BOUND.search(setting):
         return ""
+    if facts["image"] == "node":  # no entrypoint that drops privileges: root unless told otherwise
+        return (f"\nThe node image runs as root unless told otherwise; its `node` user is UID {uid}: the files the app "
+                f"writes (its working directory, volumes) must be writable by that UID, which fsGroup: {uid} gives volumes.")
     return (f"\nThe {facts['image']} image's entrypoint starts as root, chowns {facts['paths'][0]} and drops to UID {uid}: "
             f"dropped capabilities or a non-root start break that step unless the pod runs as UID {uid} from the start, "
             f"and fsGroup: {uid} makes the volumes it writes (a PersistentVolume is owned by root) writable by it.")
