@@ -41,3 +41,10 @@ def test_an_issuer_credential_keeps_the_incident_playbook():
     answer, _, meta = fix_for(f, ["CWE-798"])
     assert meta["fix_family"] != "secret-seeded-account"
     assert "deactivate and delete the key in IAM" in answer and "filter-repo" in answer
+
+
+def test_a_camel_case_key_in_code_names_the_environment_variable():
+    f = finding("secret", "gitleaks", "generic-api-key", path="src/config.js", start=4,
+                snippet="4   apiKey: 'a7f3c9e2b1d84f6a9c0e5b7d2f1a8c3e',", title="Generic API Key")
+    answer, _, _ = fix_for(f, ["CWE-798"])
+    assert "process.env.API_KEY" in answer and "APIKEY" not in answer

@@ -82,6 +82,11 @@ def _flagged(finding: Finding) -> str:
     return "\n".join(lines)
 
 
+def _snake(name: str) -> str:
+    """``apiKey`` -> ``api_Key`` (an environment variable is then API_KEY, not APIKEY)."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", re.sub(r"[^\w]", "_", name))
+
+
 def field_of(finding: Finding) -> str | None:
     """The field, keyword or key the code gives the literal to (``password`` in ``User(password='...')``)."""
     names = [a or b for a, b in _FIELD.findall(_flagged(finding))]
@@ -105,7 +110,7 @@ def _read_it(language: str | None, env: str, path: str, name: str | None = None)
     """How this file's language or platform reads a secret at run time (a fenced block), with the code's own
     variable name; a program with no known name gets no block (a made-up ``api_key`` is not this code)."""
     if name:
-        env = name.upper()
+        env = _snake(name).upper()
     elif language in _CODE_LANGUAGES or language == "shell":
         return None
     var = name or env.lower()
@@ -164,9 +169,9 @@ def rotation(finding: Finding | dict, language: str | None, fix_family: str = "s
     seeded = seeded_account(finding)
     if seeded:  # the environment variable is named after the account and the code's own field
         account, field = seeded
-        name = (f"{account}_{field}" if account != "default" and account.lower() not in field.lower() else field).lower()
+        name = _snake(f"{account}_{field}" if account != "default" and account.lower() not in field.lower() else field).lower()
     elif not name and field_of(finding) and env:
-        env = field_of(finding).upper()  # the code's own key (``password``), never a made-up API_KEY
+        env = _snake(field_of(finding)).upper()  # the code's own key (``password``), never a made-up API_KEY
     demo = demo_project(finding)
     if seeded:
         return _seeded(seeded[0], where, language, env or "APP_PASSWORD", path, name, demo), {"fix_family": "secret-seeded-account"}
