@@ -101,8 +101,10 @@ _TERRAFORM_FILE = re.compile(r"\.(?:tf|tf\.json|hcl)$", re.I)
 
 def _same_language(entry_lang: str, language: str | None, f: Finding) -> bool:
     """Whether a catalogue block in ``entry_lang`` can go into the finding's file."""
-    if entry_lang == "terraform":
-        return language in ("terraform", "hcl") or bool(_TERRAFORM_FILE.search(str(f.location.path or "")))
+    if entry_lang == "terraform":  # Checkov's own "framework terraform" counts where its path is a placeholder
+        framework = (_RESOURCE.search(f.description or "") or [None, None, None])[2]
+        return language in ("terraform", "hcl") or bool(_TERRAFORM_FILE.search(str(f.location.path or ""))) \
+            or (framework == "terraform" and not language)
     if entry_lang == "kubernetes":
         return language in ("kubernetes", "yaml", None)
     return True
