@@ -161,3 +161,14 @@ def test_semgrep_run_as_root_on_a_manifest_gets_the_images_user_or_no_row():
     assert "runAsUser: 999" in answer and "fsGroup: 999" in answer and "10001" not in answer
     answer, reason, _ = fix_for(dict(f, snippet=REDIS.replace("        image: redis:7.2.4\n", "")), ["CWE-250"])
     assert answer is None and "image is not in the finding" in reason
+
+
+def test_trivy_privileged_false_on_an_nfs_server_is_no_row():
+    f = finding("config", "trivy", "KSV017", path="storage/Deployment/nfs-server", start=1, end=20, snippet=NFS,
+                title="Privileged container", fix_hint="Change 'containers[].securityContext.privileged' to 'false'.",
+                description="Container 'nfs-server' of Deployment 'nfs-server' should set 'securityContext.privileged' to false")
+    answer, reason, _ = fix_for(f, [])
+    assert answer is None and "privileged/system workload" in reason
+    web = UPLOADS.replace("name: uploads", "name: web")
+    answer, _, _ = fix_for(dict(f, snippet=web, location={"path": "default/Deployment/web", "start_line": 1, "end_line": 9}), [])
+    assert answer.startswith("Only if ghcr.io/acme/uploads:2.3.1 needs no host access")

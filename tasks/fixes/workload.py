@@ -27,7 +27,7 @@ from tasks.fixes.checkov_facts import _IMAGE_FACTS, image_of, image_uid
 
 # the settings of a securityContext change, as the fix block or the scanner's resolution names them
 _SETTING = re.compile(r"runAsNonRoot|runAsUser|runAsGroup|capabilities|readOnlyRootFilesystem|allowPrivilegeEscalation"
-                      r"|\bdrop\b", re.I)
+                      r"|\bdrop\b|\bprivileged\b", re.I)
 # settings that decide which user the process runs as, or take away what a root entrypoint needs (chown, setuid)
 _USER_BOUND = re.compile(r"runAsNonRoot|runAsUser|runAsGroup|capabilities|\bdrop\b", re.I)
 _PRIVILEGED = re.compile(r"hostPath:|privileged:\s*true|hostNetwork:\s*true|hostPID:\s*true|hostIPC:\s*true|"
@@ -85,6 +85,9 @@ def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tupl
     elif re.search(r"readOnlyRootFilesystem", setting, re.I):
         first = (f"Only if {ref} writes nowhere but /tmp and its volumes: check `docker run --rm --read-only --tmpfs /tmp "
                  f"{ref}` first.")
+    elif re.search(r"(?<!allow)privileged\b", setting, re.I) and not re.search(r"allowPrivilegeEscalation", setting):
+        first = (f"Only if {ref} needs no host access (mounting file systems, network or device setup, kernel "
+                 f"modules): check what it does before taking privileged away.")
     else:
         first = (f"Only if {ref} runs no setuid program (sudo, su) after it starts: check `docker run --rm "
                  f"--security-opt no-new-privileges {ref}` first.")
