@@ -150,7 +150,10 @@ def test_a_trivy_cluster_finding_names_its_kind_and_name_and_the_yaml_parses():
     findings = parse_report(FIXTURES / "trivy/kubernetes.json").findings
     f = next(f for f in findings if f["kind"] == "config" and f["rule_id"] == "KSV012")
     answer, _, _ = fix_for(f, [])
-    assert answer.startswith("In the Deployment redis-follower (namespace default):")
+    # an image whose user is unknown: the precondition opens the answer, then the resource the scanner names
+    first, second = answer.splitlines()[:2]
+    assert first.startswith("Only if gcr.io/google_samples/gb-redis-follower:v2 runs as a non-root user")
+    assert second.startswith("In the Deployment redis-follower (namespace default):")
     block = answer.split("```yaml\n", 1)[1].split("```", 1)[0]
     doc = yaml.safe_load(block)
     assert doc["kind"] == "Deployment" and doc["metadata"] == {"name": "redis-follower", "namespace": "default"}

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.fixes import dependencies, iac, patches, patterns, scanner_fixes, secrets
+from tasks.fixes import dependencies, iac, patches, patterns, scanner_fixes, secrets, workload
 from tasks.fixes.families import family_of
 from tasks.fixes.languages import DISPLAY, language_of, platform_of
 from tasks.fixes.patterns import python_hashes
@@ -124,6 +124,13 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         return None, "assert in test code (nothing to fix)", meta
     # 2. a pattern for (family, language), with a diff where a safe rewrite exists
     text, is_code = patterns.lookup(family, meta.get("platform") or language)
+    if family == "container-root-user" and text:  # a non-root user breaks images that need root (tasks.fixes.workload)
+        refused, facts = workload.gate(text, f.snippet, language, None)
+        if refused:
+            return None, refused, meta
+        text = (facts["first"] + "\n" + text) if facts.get("first") else text
+        if facts.get("uid") is not None:  # an official image's own user, and fsGroup for the volumes it writes
+            text = text.replace("runAsUser: 10001", f"runAsUser: {facts['uid']}\n  fsGroup: {facts['uid']}")
     rewrite = patterns.rewrite_for(family, language)
     if family == "weak-hash" and language == "python":
         text, rewrite, meta["fix_family"] = _python_hash(c)

@@ -55,17 +55,22 @@ def base_image(snippet: str) -> str | None:
 
 
 def containers(snippet: str) -> list[str]:
-    """Container names of a Kubernetes manifest snippet (the items of ``containers:``)."""
-    out, inside, indent = [], False, 0
+    """Container names of a Kubernetes manifest snippet: the ``name`` of each item of ``containers:``, never
+    the names of its volumeMounts, ports or env entries, which sit deeper."""
+    out, inside, indent, item = [], False, 0, None
     for line in (snippet or "").splitlines():
-        stripped = line.strip()
+        stripped, at = line.strip(), len(line) - len(line.lstrip())
         if re.match(r"^(?:init)?[cC]ontainers:\s*$", stripped):
-            inside, indent = stripped.startswith("containers"), len(line) - len(line.lstrip())
+            inside, indent, item = stripped.startswith("containers"), at, None
             continue
-        if inside and stripped and len(line) - len(line.lstrip()) <= indent and not stripped.startswith("-"):
+        if inside and stripped and at <= indent and not stripped.startswith("-"):
             inside = False
+        if not inside or not stripped:
+            continue
+        if stripped.startswith("-") and (item is None or at == item):
+            item = at  # the indentation of the container items
         m = re.match(r"^-?\s*name:\s*['\"]?([\w.-]+)", stripped)
-        if inside and m and (stripped.startswith("- name") or re.match(r"^\s*-?\s*name:", line)):
+        if m and item is not None and (at == item if stripped.startswith("-") else at == item + 2):
             out.append(m.group(1))
     return list(dict.fromkeys(out))
 
@@ -169,6 +174,19 @@ _IMAGE_FACTS = {"redis": (["/data"], 999), "mongo": (["/data/db", "/tmp"], 999),
                 "postgres": (["/var/lib/postgresql/data", "/var/run/postgresql", "/tmp"], 999), "node": (["/tmp"], 1000)}
 
 
+# the Alpine variants whose user has another UID than the Debian-based default (postgres: 70)
+_ALPINE_UID = {"postgres": 70}
+
+
+def image_uid(snippet: str) -> int | None:
+    """The non-root UID of the official image the manifest runs, for its tag's base (postgres:16-alpine -> 70)."""
+    image = image_of(snippet)
+    if image is None:
+        return None
+    m = re.search(r"^\s*-?\s*image:\s*['\"]?\S+?:(\S*alpine\S*?)['\"]?\s*$", snippet or "", re.M)
+    return _ALPINE_UID.get(image, _IMAGE_FACTS[image][1]) if m else _IMAGE_FACTS[image][1]
+
+
 def image_of(snippet: str) -> str | None:
     """The official image a manifest's container runs (``docker.io/redis:6.0.5`` -> redis), or None."""
     m = re.search(r"^\s*-?\s*image:\s*['\"]?(\S+?)['\"]?\s*$", snippet or "", re.M)
@@ -195,6 +213,7 @@ def k8s_additions(rule: str, snippet: str | None) -> tuple[str, str, str]:
     """(lines for the container, lines for the pod spec, note) that keep a hardening setting from breaking the pod."""
     image = image_of(snippet or "")
     paths, uid = _IMAGE_FACTS.get(image or "", (["/tmp"], None))
+    uid = image_uid(snippet or "") if uid is not None else None
     if image is None and rule in ("KSV014", "CKV_K8S_22") and _built_on(snippet or ""):
         image = _built_on(snippet or "")
         paths = _IMAGE_FACTS[image][0]

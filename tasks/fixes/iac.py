@@ -19,13 +19,14 @@ from tasks.fixes.checkov_facts import adduser, base_image, fit, k8s_additions
 from tasks.fixes.checkov import CHECKS as _CHECKOV
 from tasks.fixes.languages import FENCE
 from tasks.fixes.patterns.prose import PROSE
+from tasks.fixes.workload import K8S_CAVEATS, checkov_harden, gate, k8s_note, with_user
 from tasks.fixes.web_servers import NO_ACTION, generic, server_fix, third_party_scripts
 
 _SET_TO = re.compile(r"^(?:Set|Change)\s+'(?:set\s+)?([\w.\[\]-]+)'\s+to\s+'?([\w.-]+)'?\.?$", re.I)
 _ADD_TO = re.compile(r"^Add\s+'([^']+)'\s+to\s+([\w.\[\]-]+)\.?$", re.I)
 _LIMIT = re.compile(r"^Set a (?:limit|request) value under\s+'([\w.\[\]-]+)'\.?$", re.I)
 _CONTAINER = re.compile(r"Container '([\w.-]+)' of (\w+) '([\w.-]+)'")
-_RESOURCE = re.compile(r"\(resource ([^,)]+)(?:, framework (\w+))?\)")
+_RESOURCE = re.compile(r"\(resource ((?:[^,()]|\([^()]*\))+)(?:, framework (\w+))?\)")  # "on(CI)" keeps its ")"
 
 
 def _squash(text: str) -> str:
@@ -100,8 +101,10 @@ _TERRAFORM_FILE = re.compile(r"\.(?:tf|tf\.json|hcl)$", re.I)
 
 def _same_language(entry_lang: str, language: str | None, f: Finding) -> bool:
     """Whether a catalogue block in ``entry_lang`` can go into the finding's file."""
-    if entry_lang == "terraform":
-        return language in ("terraform", "hcl") or bool(_TERRAFORM_FILE.search(str(f.location.path or "")))
+    if entry_lang == "terraform":  # Checkov's own "framework terraform" counts where its path is a placeholder
+        framework = (_RESOURCE.search(f.description or "") or [None, None, None])[2]
+        return language in ("terraform", "hcl") or bool(_TERRAFORM_FILE.search(str(f.location.path or ""))) \
+            or (framework == "terraform" and not language)
     if entry_lang == "kubernetes":
         return language in ("kubernetes", "yaml", None)
     return True
@@ -123,6 +126,9 @@ def config_fix(f: Finding | dict, language: str | None) -> tuple[str | None, str
         if isinstance(fitted, str):
             return None, fitted, {"language": language}
         setting, note = fitted
+        refused, first, setting, note = checkov_harden(lang, setting, note, f.snippet, resource)
+        if refused:
+            return None, refused, {"language": language}
         if lang == "yaml" and language == "json":
             import json
 
@@ -135,7 +141,7 @@ def config_fix(f: Finding | dict, language: str | None) -> tuple[str | None, str
         extra = EXTRA.get(str(f.rule_id))
         name = (resource or "").split(".")[-1]
         lead = LEADS.get(str(f.rule_id), "")  # a decision that comes before the setting (a public web port)
-        text = (lead + (" " if lead else "") + f"{'T' if not lead else 't'}o {why}, set this{at}{res}:\n{_block(lang, setting)}\n"
+        text = (first + ("\n" if first else "") + lead + (" " if lead else "") + f"{'T' if not lead else 't'}o {why}, set this{at}{res}:\n{_block(lang, setting)}\n"
                 + (f"{extra[0]}\n{_block(lang, extra[1].replace('{name}', name))}\n" if extra else "")
                 + (note + "\n" if note else "")
                 + (CAVEATS[str(f.rule_id)] + "\n" if str(f.rule_id) in CAVEATS else "")
@@ -144,26 +150,19 @@ def config_fix(f: Finding | dict, language: str | None) -> tuple[str | None, str
     hint = (f.fix_hint or "").strip()
     if hint and not re.match(r"^https?://\S+$", hint):
         hint = re.sub(r"'USER\s*'", "a USER", hint)  # Trivy's "'USER <non root user name>'" loses its <...> in parsing
+        why, facts = gate(hint, f.snippet, language, (k8s_resource(f) or {}).get("name"))
+        if why:
+            return None, why, {"language": language}
         text = (f"In {where}{res}: " if where else f"For{res}: " if res else "") + hint.rstrip(".") + "."
-        block = _concrete(f, hint, language)
+        text = (facts.get("first") + "\n" if facts.get("first") else "") + text
+        block = _concrete(f, hint, language, facts)
         if block:
             text += "\n" + block
         return text, "config-setting", {"language": language, "fix_family": f"config:{f.rule_id}"}
     return None, "config check without a concrete setting", {"language": language}
 
 
-# what the setting breaks when applied alone (a pod that no longer starts, a program that cannot write)
-_K8S_CAVEATS = {
-    "KSV014": "\nWith a read-only root file system the program can write nowhere in its container: mount an emptyDir "
-              "(or a volume) at each path it writes - /tmp, caches, data directories such as a database's data folder "
-              "- or it fails at the first write.",
-    "KSV012": "\nrunAsNonRoot alone makes the kubelet refuse to start an image whose user is root (many official images "
-              "start as root and drop privileges themselves): also set runAsUser (and runAsGroup) to a non-root UID the "
-              "image supports, and check that its files are readable by that UID.",
-}
-
-
-def _concrete(f: Finding, hint: str, language: str | None) -> str | None:
+def _concrete(f: Finding, hint: str, language: str | None, facts: dict) -> str | None:
     """A block for the resolution text when its shape is known (Kubernetes paths, Dockerfile USER)."""
     m_c = _CONTAINER.search(f.description or "")
     container = m_c.group(1) if m_c else None
@@ -180,8 +179,7 @@ def _concrete(f: Finding, hint: str, language: str | None) -> str | None:
             body = _yaml_path(m_limit.group(1), value, container) + "  # size it to the workload"
         mounts, volumes, note = k8s_additions(str(f.rule_id), f.snippet)
         if body and body.lstrip().startswith("containers:"):
-            if str(f.rule_id) == "KSV012" and note:
-                body += "\n" + " " * 6 + f"runAsUser: {note.split('runAsUser ', 1)[1].split(' ', 1)[0]}"
+            body = with_user(facts, hint, body, 6)
             if mounts:
                 body += "\n" + "\n".join(" " * 4 + l for l in mounts.splitlines()) + "\n" + volumes
         resource = k8s_resource(f)
@@ -191,7 +189,7 @@ def _concrete(f: Finding, hint: str, language: str | None) -> str | None:
                 return None  # a container setting for a resource without containers: the check is about something else
             body = placed
         if body:
-            return _block("kubernetes", body) + (note or _K8S_CAVEATS.get(str(f.rule_id), ""))
+            return _block("kubernetes", body) + (note or K8S_CAVEATS.get(str(f.rule_id), "")) + k8s_note(facts, hint)
     if language == "dockerfile" and re.search(r"\bUSER\b", hint):
         block, note = adduser(base_image(f.snippet or ""))
         return _block("dockerfile", block) + "\n" + note

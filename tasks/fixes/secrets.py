@@ -64,11 +64,53 @@ def variable_of(finding: Finding) -> str | None:
     return None
 
 
+# a keyword argument, dict entry or subscript given a literal: ``password='...'``, ``"password": "..."``, ``config['KEY'] = '...'``
+_FIELD = re.compile(r"""(?:\b([A-Za-z_]\w*)\s*=(?!=)|['"]([A-Za-z_]\w*)['"]\s*\]?\s*[:=](?!=))\s*[\w.]*\(?\s*['"]""")
+_ACCOUNT = re.compile(r"""\b(?:username|user_name|login|name|email)['"]?\s*[:=]\s*['"]([A-Za-z][\w.-]{0,30})(?:@[\w.-]+)?['"]""")
+# the app's own user table being seeded: a model constructor, a create_user helper, an INSERT into users
+_SEEDED = re.compile(r"(?i)\b(?:User|Admin|Account|Member)\w*\s*\(|create_(?:super)?user|"
+                     r"insert\s+into\s+[\w\"`]*(?:users?|accounts?|members?)\b|set_password\s*\(|register_user")
+
+
+def _flagged(finding: Finding) -> str:
+    """The flagged line of the snippet (numbered or not), or the whole snippet when the line is not found."""
+    lines = (finding.snippet or "").splitlines()
+    if finding.line:
+        hit = [l for l in lines if re.match(rf"^\s*{int(finding.line)}\s", l)]
+        if hit:
+            return hit[0]
+    return "\n".join(lines)
+
+
+def _snake(name: str) -> str:
+    """``apiKey`` -> ``api_Key`` (an environment variable is then API_KEY, not APIKEY)."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", re.sub(r"[^\w]", "_", name))
+
+
+def field_of(finding: Finding) -> str | None:
+    """The field, keyword or key the code gives the literal to (``password`` in ``User(password='...')``)."""
+    names = [a or b for a, b in _FIELD.findall(_flagged(finding))]
+    secretish = [n for n in names if re.search(r"(?i)pass|secret|key|token|pwd|cred", n)]
+    return (secretish or names or [None])[-1]
+
+
+def seeded_account(finding: Finding) -> tuple[str, str] | None:
+    """(account, field) when the literal is the password of an account the app seeds into its own user table -
+    a default the app's code creates, not a credential an issuer can revoke."""
+    text = _flagged(finding)
+    field = field_of(finding) or variable_of(finding) or ""
+    account = _ACCOUNT.search(text) or _ACCOUNT.search(finding.snippet or "")
+    default_name = account and re.fullmatch(r"(?i)admin\w*|root|test\w*|demo|guest|user\d*|superuser", account.group(1))
+    if not re.search(r"(?i)pass(?:word|wd)?\b|pwd", field) or not (_SEEDED.search(finding.snippet or "") or default_name):
+        return None
+    return (account.group(1) if account else "default"), field
+
+
 def _read_it(language: str | None, env: str, path: str, name: str | None = None) -> str | None:
     """How this file's language or platform reads a secret at run time (a fenced block), with the code's own
     variable name; a program with no known name gets no block (a made-up ``api_key`` is not this code)."""
     if name:
-        env = name.upper()
+        env = _snake(name).upper()
     elif language in _CODE_LANGUAGES or language == "shell":
         return None
     var = name or env.lower()
@@ -124,7 +166,15 @@ def rotation(finding: Finding | dict, language: str | None, fix_family: str = "s
     where = f"{path}:{loc.start_line}" if loc.start_line else path
     what, revoke, env = _provider(finding)
     name = variable_of(finding)
+    seeded = seeded_account(finding)
+    if seeded:  # the environment variable is named after the account and the code's own field
+        account, field = seeded
+        name = _snake(f"{account}_{field}" if account != "default" and account.lower() not in field.lower() else field).lower()
+    elif not name and field_of(finding) and env:
+        env = _snake(field_of(finding)).upper()  # the code's own key (``password``), never a made-up API_KEY
     demo = demo_project(finding)
+    if seeded:
+        return _seeded(seeded[0], where, language, env or "APP_PASSWORD", path, name, demo), {"fix_family": "secret-seeded-account"}
     if demo:
         return _demo(demo, what, where, language, env or "APP_SECRET", path, name), {"fix_family": "secret-in-demo"}
     lines = [f"1. Treat the {what} in {where} as compromised: {revoke}."]
@@ -183,3 +233,18 @@ def _demo(project: str, what: str, where: str, language: str | None, env: str, p
                  "mounted secret instead of the committed one.")
     return text + ("\nKeep the repository marked as intentionally vulnerable (README, repository description), never "
                    "deploy it where untrusted users reach it, and never reuse this value in a real system.")
+
+
+def _seeded(account: str, where: str, language: str | None, env: str, path: str, name: str, demo: str | None) -> str:
+    """A default account's password that the app seeds into its own user table: nothing outside the app issued it,
+    so nothing can be revoked and rewriting history achieves nothing (every clone has it); what matters is that
+    no deployment keeps it."""
+    who = f"the `{account}` account" if account != "default" else "a default account"
+    text = ((f"{where} belongs to {demo}, a deliberately vulnerable application. " if demo else "")
+            + f"{where} seeds {who} of the application's own user table with a fixed password: no outside service "
+            "issued it, so there is nothing to revoke and no history to rewrite; the risk is a deployment that keeps it. "
+            "Change the default account's password at deployment: read it from configuration when the account is "
+            "created (and refuse to create the account when it is not set), and change the password of that account "
+            "wherever the app already runs.")
+    block = _read_it(language, env, path, name)
+    return text + (f"\n{block}" if block else f" Read it from the environment variable {name.upper()}.")

@@ -1,0 +1,212 @@
+"""Hardening that must not break the workload: securityContext, Dockerfile USER, workflow permissions.
+
+A blind review of held-out rows found template fixes that stop a pod or a
+workflow without a word: ``runAsUser: 10001`` on an NFS server, ``drop:
+["ALL"]`` on a redis container whose entrypoint starts as root and chowns
+/data, ``runAsNonRoot`` on a pod writing to a root-owned PersistentVolume with
+no ``fsGroup``, ``contents: read`` on a workflow that uploads SARIF.  Whether
+such a change is safe depends on the image and the steps, so:
+
+- a privileged or system workload (NFS server, CSI driver, node agent,
+  docker-bench, hostPath mounts, NET_ADMIN-style capabilities) gets no row;
+- an official image whose user is known (tasks.fixes.checkov_facts) gets its
+  own UID, set alongside the change, and fsGroup for the volumes it writes;
+- any other image gets the precondition as the answer's first line, naming
+  the image and the command that checks it; no image in the finding, no row;
+- a workflow gets the permissions its steps need, read from the snippet, or
+  the list of what each common step needs when its steps are not shown.
+
+May import: ``tasks.core``, ``tasks.findings``, ``tasks.fixes.checkov_facts``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.fixes.checkov_facts import _IMAGE_FACTS, image_of, image_uid
+
+# the settings of a securityContext change, as the fix block or the scanner's resolution names them
+_SETTING = re.compile(r"runAsNonRoot|runAsUser|runAsGroup|capabilities|readOnlyRootFilesystem|allowPrivilegeEscalation"
+                      r"|\bdrop\b|\bprivileged\b", re.I)
+# settings that decide which user the process runs as, or take away what a root entrypoint needs (chown, setuid)
+_USER_BOUND = re.compile(r"runAsNonRoot|runAsUser|runAsGroup|capabilities|\bdrop\b", re.I)
+_PRIVILEGED = re.compile(r"hostPath:|privileged:\s*true|hostNetwork:\s*true|hostPID:\s*true|hostIPC:\s*true|"
+                         r"\b(?:NET_ADMIN|SYS_ADMIN|SYS_MODULE|SYS_PTRACE)\b|docker\.sock")
+# images and workloads that are system software: they run as root by design
+_SYSTEM = re.compile(r"(?i)(?:^|[/_.:-])(?:nfs|[a-z-]*csi[a-z-]*|docker-bench[\w-]*|kube-bench|node-exporter|kube-proxy|"
+                     r"calico[\w-]*|cilium[\w-]*|flannel|weave[\w-]*|falco|fluentd|fluent-bit|[\w-]*provisioner|"
+                     r"node-driver-registrar|[\w-]*device-plugin|rpcbind|samba|multus|kube-vip|metallb[\w-]*)"
+                     r"(?=$|[/_.:-])")
+_VOLUMES = re.compile(r"persistentVolumeClaim:|volumeClaimTemplates:|volumeMounts:|claimName:")
+_IMAGE = re.compile(r"^\s*-?\s*image:\s*['\"]?(\S+?)['\"]?\s*$", re.M)
+
+
+def image_ref(snippet: str | None) -> str | None:
+    """The image a manifest's container runs, as written (``gcr.io/google_samples/gb-redis-follower:v2``)."""
+    m = _IMAGE.search(snippet or "")
+    return m.group(1) if m else None
+
+
+def is_security_context(text: str | None) -> bool:
+    return bool(_SETTING.search(text or ""))
+
+
+def system_workload(snippet: str | None, name: str | None = None) -> str | None:
+    """Why the workload is privileged or system software (no hardening row for it), or None."""
+    text = snippet or ""
+    m = _PRIVILEGED.search(text)
+    if m:
+        return f"a privileged/system workload ({m.group(0).split(':')[0].strip()}): it needs root by design"
+    for what in (image_ref(text), name):
+        if what and _SYSTEM.search(what):
+            return f"a system workload ({what}) that runs as root by design"
+    return None
+
+
+def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tuple[str | None, dict | None]:
+    """(reason there is no row, None) or (None, facts): facts holds ``first`` (a precondition line that must open
+    the answer, or "") and ``uid``/``image``/``volumes`` for a known image, whose UID the change must also set."""
+    if not is_security_context(setting):
+        return None, {"first": "", "uid": None}
+    why = system_workload(snippet, name)
+    if why:
+        return why, None
+    ref, official = image_ref(snippet), image_of(snippet or "")
+    volumes = bool(_VOLUMES.search(snippet or ""))
+    if official:
+        paths, uid = _IMAGE_FACTS[official][0], image_uid(snippet or "")
+        return None, {"first": "", "uid": uid, "image": official, "volumes": volumes, "paths": paths}
+    if not ref:
+        return "the image is not in the finding, so whether it runs without root is unknown", None
+    uid = (re.search(r"runAsUser:\s*(\d+)", setting) or [None, None])[1]
+    if _USER_BOUND.search(setting):
+        first = (f"Only if {ref} runs as a non-root user: check `docker run --rm {ref} id` first; volumes it writes "
+                 f"need fsGroup: {uid or 'its UID'}.")
+    elif re.search(r"readOnlyRootFilesystem", setting, re.I):
+        first = (f"Only if {ref} writes nowhere but /tmp and its volumes: check `docker run --rm --read-only --tmpfs /tmp "
+                 f"{ref}` first.")
+    elif re.search(r"(?<!allow)privileged\b", setting, re.I) and not re.search(r"allowPrivilegeEscalation", setting):
+        first = (f"Only if {ref} needs no host access (mounting file systems, network or device setup, kernel "
+                 f"modules): check what it does before taking privileged away.")
+    else:
+        first = (f"Only if {ref} runs no setuid program (sudo, su) after it starts: check `docker run --rm "
+                 f"--security-opt no-new-privileges {ref}` first.")
+    return None, {"first": first, "uid": None}
+
+
+def with_user(facts: dict, setting: str, body: str, indent: int) -> str:
+    """``body`` with a known image's own user added where the change needs it: runAsNonRoot/runAsUser/runAsGroup in
+    the container (at ``indent``) and fsGroup in the pod spec (at indent 0), each only where the body lacks it."""
+    uid = facts.get("uid")
+    if uid is None or not _USER_BOUND.search(setting):
+        return body
+    pad = " " * indent
+    for key, value in (("runAsNonRoot", "true"), ("runAsUser", uid), ("runAsGroup", uid)):
+        if not re.search(rf"^\s*{key}:", body, re.M):
+            body += f"\n{pad}{key}: {value}"
+    return body + ("" if "fsGroup" in body else f"\nsecurityContext:\n  fsGroup: {uid}")
+
+
+def k8s_note(facts: dict, setting: str) -> str:
+    uid = facts.get("uid")
+    if uid is None or not _USER_BOUND.search(setting):
+        return ""
+    if facts["image"] == "node":  # no entrypoint that drops privileges: root unless told otherwise
+        return (f"\nThe node image runs as root unless told otherwise; its `node` user is UID {uid}: the files the app "
+                f"writes (its working directory, volumes) must be writable by that UID, which fsGroup: {uid} gives volumes.")
+    return (f"\nThe {facts['image']} image's entrypoint starts as root, chowns {facts['paths'][0]} and drops to UID {uid}: "
+            f"dropped capabilities or a non-root start break that step unless the pod runs as UID {uid} from the start, "
+            f"and fsGroup: {uid} makes the volumes it writes (a PersistentVolume is owned by root) writable by it.")
+
+
+_DOCKER_SYSTEM = re.compile(r"(?i)\bnfs|rpcbind|\b2049\b|exportfs|iptables|modprobe|docker\.sock|\bmount\s+-|setcap|"
+                            r"EXPOSE\s+(?:[1-9]\d?|[1-9]\d\d|10[01]\d|102[0-3])\b")
+
+
+def dockerfile_gate(snippet: str | None) -> tuple[str | None, str]:
+    """(reason there is no row, "") or (None, the precondition that opens a Dockerfile USER fix)."""
+    m = _DOCKER_SYSTEM.search(snippet or "")
+    if m:
+        return f"the image needs root at run time ({m.group(0).strip()}): a non-root USER would break it", ""
+    return None, ("Only if the program needs no root at run time (binds no port below 1024, writes only where UID 10001 "
+                  "may write): check with `docker run --rm --user 10001 <your image>` first.")
+
+
+# action or command -> the permission the step needs (GitHub docs, "Permissions for the GITHUB_TOKEN")
+_STEP_NEEDS = [
+    (r"github/codeql-action/(?:upload-sarif|analyze)|upload-sarif|sarif_file", "security-events", "write"),
+    (r"git\s+push|softprops/action-gh-release|actions/create-release|gh\s+release\s+(?:create|upload)|"
+     r"ncipollo/release-action|stefanzweifel/git-auto-commit-action|peaceiris/actions-gh-pages|JamesIves/github-pages-deploy",
+     "contents", "write"),
+    (r"gh\s+pr\s+(?:comment|review|edit)|createComment|create-or-update-comment|sticky-pull-request-comment|"
+     r"pulls\.createReview|peter-evans/create-pull-request", "pull-requests", "write"),
+    (r"gh\s+issue\s+(?:comment|create|edit)|issues\.(?:create|update|addLabels)|actions/labeler", "issues", "write"),
+    (r"ghcr\.io", "packages", "write"),
+    (r"role-to-assume|google-github-actions/auth|azure/login|id-token", "id-token", "write"),
+    (r"actions/deploy-pages", "pages", "write"),
+]
+_COMMON = ("What common steps need: actions/checkout `contents: read`; a SARIF upload (github/codeql-action/upload-sarif "
+           "or analyze) `security-events: write`; git push or creating a release `contents: write`; a pull-request comment "
+           "`pull-requests: write`; pushing to ghcr.io `packages: write`; cloud login through OIDC `id-token: write`. "
+           "Check the job's steps first and grant those per job, or the step fails with 403 Resource not accessible by "
+           "integration.")
+
+
+def gha_permissions(snippet: str | None) -> tuple[str, str]:
+    """(permissions block, note) for a workflow: contents read plus what the steps in the snippet need."""
+    text = snippet or ""
+    grants = {"contents": "read"}
+    for rx, scope, level in _STEP_NEEDS:
+        if re.search(rx, text):
+            grants[scope] = level
+    block = "permissions:\n" + "\n".join(f"  {k}: {v}" for k, v in grants.items())
+    if not re.search(r"^\s*(?:-\s*)?(?:uses|run):", text, re.M):
+        return block, "The workflow's steps are not in the finding. " + _COMMON
+    needed = [f"{k}: {v}" for k, v in grants.items() if (k, v) != ("contents", "read")]
+    return block, ("The workflow's steps need " + ", ".join(needed) + " besides reading the code." if needed
+                   else "The steps shown only read the repository; a step not shown that writes needs its own grant.")
+
+
+def checkov_harden(lang: str, setting: str, note: str, snippet: str | None, name: str | None):
+    """(reason there is no row, first line, setting, note) for a Checkov catalogue block."""
+    if lang == "github-actions" and setting.startswith("permissions:"):
+        block, more = gha_permissions(snippet)
+        if more.startswith("The workflow's steps are not in the finding"):
+            return None, more, block, note  # what to check comes before a block that may be too narrow
+        return None, "", block, (note + " " + more).strip()
+    if lang == "dockerfile" and re.search(r"^USER\b", setting, re.M):
+        why, first = dockerfile_gate(snippet)
+        return why, first, setting, note
+    if lang != "kubernetes":
+        return None, "", setting, note
+    why, facts = k8s_gate(setting, snippet, name)
+    if why:
+        return why, "", setting, note
+    if facts.get("uid") is not None and setting.startswith("securityContext:"):  # the pod-level block (CKV_K8S_23)
+        uid = facts["uid"]
+        setting = re.sub(r"runAsUser: \d+", f"runAsUser: {uid}", setting) + f"\n  runAsGroup: {uid}\n  fsGroup: {uid}"
+    elif setting.startswith("containers:"):
+        setting = with_user(facts, setting, setting, 6)
+    return None, facts["first"], setting, (note + k8s_note(facts, setting)).strip()
+
+
+# what the setting breaks when applied alone (a pod that no longer starts, a program that cannot write)
+K8S_CAVEATS = {
+    "KSV014": "\nWith a read-only root file system the program can write nowhere in its container: mount an emptyDir "
+              "(or a volume) at each path it writes - /tmp, caches, data directories such as a database's data folder "
+              "- or it fails at the first write.",
+    "KSV012": "\nrunAsNonRoot alone makes the kubelet refuse to start an image whose user is root (many official images "
+              "start as root and drop privileges themselves): also set runAsUser (and runAsGroup) to a non-root UID the "
+              "image supports, and check that its files are readable by that UID.",
+}
+
+
+def gate(hint: str, snippet: str | None, language: str | None, name: str | None) -> tuple[str | None, dict]:
+    """Why a scanner's hardening resolution gets no row here, or the facts its block needs."""
+    if language == "kubernetes":
+        why, facts = k8s_gate(hint, snippet, name)
+        return why, facts or {}
+    if language == "dockerfile" and re.search(r"\bUSER\b", hint):
+        why, first = dockerfile_gate(snippet)
+        return why, {"first": first}
+    return None, {}

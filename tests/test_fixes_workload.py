@@ -1,0 +1,174 @@
+"""Hardening fixes that would stop the workload are gated on what the image and the steps need (tasks.fixes.workload)."""
+
+import yaml
+from fixes_helpers import finding
+
+from tasks.fixes import fix_for
+
+NFS = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nfs-server
+spec:
+  template:
+    spec:
+      containers:
+      - name: nfs-server
+        image: registry.k8s.io/volume-nfs:0.8
+        ports:
+        - containerPort: 2049
+        securityContext:
+          privileged: true
+        volumeMounts:
+        - mountPath: /exports
+          name: export
+      volumes:
+      - name: export
+        hostPath:
+          path: /srv/nfs
+"""
+UPLOADS = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: uploads
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        image: ghcr.io/acme/uploads:2.3.1
+        volumeMounts:
+        - mountPath: /var/lib/uploads
+          name: data
+      volumes:
+      - name: data
+        persistentVolumeClaim:
+          claimName: uploads-data
+"""
+REDIS = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: cache
+spec:
+  template:
+    spec:
+      containers:
+      - name: redis
+        image: redis:7.2.4
+        volumeMounts:
+        - mountPath: /data
+          name: data
+"""
+
+
+def _ckv(rule, title, snippet, name):
+    return finding("config", "checkov", rule, path="deploy/app.yaml", start=1, end=20, snippet=snippet, title=title,
+                   description=f"{title} (resource Deployment.default.{name}, framework kubernetes)")
+
+
+def _block(answer):
+    return yaml.safe_load(answer.split("```yaml\n", 1)[1].split("```", 1)[0])
+
+
+def test_a_privileged_nfs_server_gets_no_non_root_row():
+    answer, reason, _ = fix_for(_ckv("CKV_K8S_23", "Minimize the admission of root containers", NFS, "nfs-server"), [])
+    assert answer is None and "privileged/system workload" in reason
+    answer, reason, _ = fix_for(_ckv("CKV_K8S_37", "Minimize the admission of containers with capabilities assigned",
+                                     NFS, "nfs-server"), [])
+    assert answer is None and "root" in reason
+
+
+def test_an_unknown_image_writing_a_volume_opens_with_the_precondition_and_fsgroup():
+    answer, _, _ = fix_for(_ckv("CKV_K8S_23", "Minimize the admission of root containers", UPLOADS, "uploads"), [])
+    first = answer.splitlines()[0]
+    assert first == ("Only if ghcr.io/acme/uploads:2.3.1 runs as a non-root user: check `docker run --rm "
+                     "ghcr.io/acme/uploads:2.3.1 id` first; volumes it writes need fsGroup: 10001.")
+    assert "runAsUser: 10001" in answer
+
+
+def test_an_official_image_gets_its_own_uid_and_fsgroup_with_capabilities_dropped():
+    answer, _, _ = fix_for(_ckv("CKV_K8S_37", "Minimize the admission of containers with capabilities assigned",
+                                REDIS, "cache"), [])
+    assert not answer.startswith("Only if")
+    spec = _block(answer)
+    ctx = spec["containers"][0]["securityContext"]
+    assert ctx["capabilities"]["drop"] == ["ALL"] and ctx["runAsUser"] == 999 and ctx["runAsNonRoot"] is True
+    assert spec["securityContext"] == {"fsGroup": 999} and "chowns /data" in answer
+    answer, _, _ = fix_for(_ckv("CKV_K8S_23", "Minimize the admission of root containers", REDIS, "cache"), [])
+    assert _block(answer)["securityContext"] == {"runAsNonRoot": True, "runAsUser": 999, "runAsGroup": 999, "fsGroup": 999}
+
+
+def test_the_alpine_postgres_image_gets_its_own_uid():
+    pg = REDIS.replace("name: redis\n        image: redis:7.2.4", "name: db\n        image: postgres:16.2-alpine")
+    answer, _, _ = fix_for(_ckv("CKV_K8S_23", "Minimize the admission of root containers", pg, "cache"), [])
+    assert _block(answer)["securityContext"] == {"runAsNonRoot": True, "runAsUser": 70, "runAsGroup": 70, "fsGroup": 70}
+
+
+def test_a_setting_that_is_not_a_security_context_is_left_as_before():
+    answer, _, _ = fix_for(_ckv("CKV_K8S_13", "Memory limits should be set", UPLOADS, "uploads"), [])
+    assert answer.startswith("To limit memory") and "Only if" not in answer
+
+
+def test_a_dockerfile_user_fix_for_an_nfs_server_is_no_row_and_an_app_gets_the_precondition():
+    nfs = "FROM alpine:3.19\nRUN apk add --no-cache nfs-utils\nEXPOSE 2049 111\nENTRYPOINT [\"/usr/sbin/rpc.nfsd\"]\n"
+    f = finding("config", "checkov", "CKV_DOCKER_3", path="Dockerfile", start=1, end=4, snippet=nfs,
+                title="Ensure that a user for the container has been created",
+                description="Ensure that a user for the container has been created (resource /Dockerfile., framework dockerfile)")
+    answer, reason, _ = fix_for(f, [])
+    assert answer is None and "needs root" in reason
+    app = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:8000\", \"app:app\"]\n"
+    answer, _, _ = fix_for(dict(f, snippet=app), [])
+    assert answer.startswith("Only if the program needs no root at run time") and "USER 10001" in answer
+
+
+SARIF_WORKFLOW = """name: codeql
+on: [push]
+jobs:
+  analyze:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: semgrep scan --sarif --output semgrep.sarif
+      - uses: github/codeql-action/upload-sarif@v3
+        with:
+          sarif_file: semgrep.sarif
+"""
+
+
+def _gha(snippet):
+    return finding("config", "checkov", "CKV2_GHA_1", path=".github/workflows/codeql.yml", start=1, end=11, snippet=snippet,
+                   title="Ensure top-level permissions are not set to write-all",
+                   description="Ensure top-level permissions are not set to write-all (resource on(codeql), framework github_actions)")
+
+
+def test_a_workflow_that_uploads_sarif_keeps_security_events_write():
+    answer, _, _ = fix_for(_gha(SARIF_WORKFLOW), [])
+    perms = yaml.safe_load(answer.split("```yaml\n", 1)[1].split("```", 1)[0])["permissions"]
+    assert perms == {"contents": "read", "security-events": "write"}
+
+
+def test_a_workflow_whose_steps_are_unknown_says_what_each_step_needs():
+    answer, _, _ = fix_for(_gha(None), [])
+    assert "permissions:\n  contents: read" in answer and "security-events: write" in answer
+    assert answer.startswith("The workflow's steps are not in the finding") and "Check the job's steps first" in answer
+    assert "(resource on(codeql))" in answer  # the workflow's name keeps its closing parenthesis
+
+
+def test_semgrep_run_as_root_on_a_manifest_gets_the_images_user_or_no_row():
+    rule = "yaml.kubernetes.security.run-as-non-root.run-as-non-root"
+    f = finding("code", "semgrep", rule, path="deploy/cache.yaml", start=8, end=13, snippet=REDIS, cwe=["CWE-250"])
+    answer, _, _ = fix_for(f, ["CWE-250"])
+    assert "runAsUser: 999" in answer and "fsGroup: 999" in answer and "10001" not in answer
+    answer, reason, _ = fix_for(dict(f, snippet=REDIS.replace("        image: redis:7.2.4\n", "")), ["CWE-250"])
+    assert answer is None and "image is not in the finding" in reason
+
+
+def test_trivy_privileged_false_on_an_nfs_server_is_no_row():
+    f = finding("config", "trivy", "KSV017", path="storage/Deployment/nfs-server", start=1, end=20, snippet=NFS,
+                title="Privileged container", fix_hint="Change 'containers[].securityContext.privileged' to 'false'.",
+                description="Container 'nfs-server' of Deployment 'nfs-server' should set 'securityContext.privileged' to false")
+    answer, reason, _ = fix_for(f, [])
+    assert answer is None and "privileged/system workload" in reason
+    web = UPLOADS.replace("name: uploads", "name: web")
+    answer, _, _ = fix_for(dict(f, snippet=web, location={"path": "default/Deployment/web", "start_line": 1, "end_line": 9}), [])
+    assert answer.startswith("Only if ghcr.io/acme/uploads:2.3.1 needs no host access")
