@@ -98,7 +98,7 @@ def _eval_setup(tmp_path, monkeypatch, kill_after=None):
 
     monkeypatch.setattr(generate, "answers", answers)
     monkeypatch.setattr(generate, "load", load)
-    monkeypatch.setattr(generate, "test_loss", lambda m, t, rows, cfg: (1.0, len(rows)))
+    monkeypatch.setattr(generate, "test_loss", lambda m, t, rows, cfg: (1.0, len(rows), 10 * len(rows)))
     config = {"evaluation": {"max_rows": 20, "max_tokens": 8},
               "fine_tuning": {"batch_size": 1, "mask_prompt": True, "max_seq_length": 512}}
     return config, paths, calls

@@ -97,7 +97,7 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: FineTun
     def test_loss(which: str, these: list[dict]):
         if partial is not None:
             seen, value = partial.get(key, f"loss:{which}:" + sha256_json([row_key(r) for r in these]))
-            if seen and isinstance(value, list) and len(value) == 2:
+            if seen and isinstance(value, list) and len(value) == 3:
                 return tuple(value)
         model, tokenizer = model_and_tokenizer()
         value = generate.test_loss(model, tokenizer, these, cfg)
@@ -107,7 +107,7 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: FineTun
 
     result: dict = {"status": "evaluated", "test_sets": {}}
     per_row: dict = {}
-    every_score, every_row = [], []
+    every_score, every_row, losses = [], [], []
     for test_set in TEST_SETS:
         scores = []
         for row, text in zip(rows[test_set], answers_of(test_set, rows[test_set])):
@@ -117,7 +117,8 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: FineTun
                             "answer": text, "scores": scores[-1]})
         per_row[test_set] = scores
         part = aggregate(scores, METRICS[test_set])
-        part["valid_loss"], part["counts"]["valid_loss"] = test_loss(test_set, rows[test_set])
+        losses.append(test_loss(test_set, rows[test_set]))
+        part["valid_loss"], part["counts"]["valid_loss"] = losses[-1][:2]
         part["counts"]["rows"] = len(rows[test_set])
         result["test_sets"][test_set] = part
         every_score += scores
@@ -127,7 +128,7 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: FineTun
         src = _SOURCE.get(metric)
         result[metric] = result["test_sets"][src][metric] if src else overall[metric]
         overall["counts"][metric] = result["test_sets"][src]["counts"][metric] if src else overall["counts"][metric]
-    result["valid_loss"], overall["counts"]["valid_loss"] = test_loss("all", every_row)
+    result["valid_loss"], overall["counts"]["valid_loss"] = generate.combined_loss(losses)  # no second pass over the rows
     result["counts"] = overall["counts"]
     result["blind"] = blind.aggregate(per_row)
     result["per_row"] = {m: blind.row_values(per_row, m) for m in blind.BLIND}
