@@ -112,7 +112,8 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: FineTun
         scores = []
         for row, text in zip(rows[test_set], answers_of(test_set, rows[test_set])):
             meta = row.get("meta") if isinstance(row.get("meta"), dict) else {}
-            scores.append({**score(test_set, row, text), **blind.scores(test_set, text, meta, prompt_text(row), blind.user_text(row))})
+            scores.append({**score(test_set, row, text), **blind.scores(test_set, text, meta, prompt_text(row), blind.user_text(row),
+                                                                         reference_answer(row))})
             answers.append({"model": name, "test_set": test_set, "finding_id": meta.get("finding_id"),
                             "answer": text, "scores": scores[-1]})
         per_row[test_set] = scores
@@ -136,6 +137,11 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: FineTun
     return result
 
 
+def reference_answer(row: dict) -> str:
+    msgs = row.get("messages") or []
+    return str(msgs[-1].get("content", "")) if msgs and isinstance(msgs[-1], dict) else ""
+
+
 def _reference(rows: dict[str, list[dict]]) -> dict:
     """The reference answers scored like a model: the ceiling, and a check that metrics and data agree."""
     scores = {s: [score(s, r, r["messages"][-1]["content"]) for r in rows[s]] for s in TEST_SETS}
@@ -145,7 +151,8 @@ def _reference(rows: dict[str, list[dict]]) -> dict:
         part = aggregate(scores[_SOURCE[metric]], [metric]) if metric in _SOURCE else overall
         out[metric], out["counts"][metric] = part[metric], part["counts"][metric]
     out["blind"] = blind.aggregate({s: [blind.scores(s, r["messages"][-1]["content"], r.get("meta") if isinstance(r.get("meta"), dict) else {},
-                                                     prompt_text(r), blind.user_text(r)) for r in rows[s]] for s in TEST_SETS})
+                                                     prompt_text(r), blind.user_text(r), reference_answer(r)) for r in rows[s]]
+                                      for s in TEST_SETS})
     return out
 
 
