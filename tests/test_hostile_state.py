@@ -170,3 +170,19 @@ def test_the_config_cache_and_outputs_check_survive_damage(tmp_path, damage, mon
     assert outputs_intact(metrics) is False and skipped_for_daemon(metrics) is False
     metrics.write_text(json.dumps({"outputs": {"x": 3}}))
     assert outputs_intact(metrics) is False
+
+
+def test_evaluation_loss_rows_bounds_the_loss_pass(tmp_path, monkeypatch):
+    """evaluation.loss_rows: the test loss runs over at most that many rows of each split; answers over all."""
+    from tasks.evaluation import generate
+    from tasks.evaluation.report import evaluate
+
+    config, paths, calls = _eval_setup(tmp_path, monkeypatch)
+    seen = []
+    monkeypatch.setattr(generate, "test_loss", lambda m, t, rows, cfg: (seen.append(len(rows)), (2.0, len(rows), 7 * len(rows)))[1])
+    config["evaluation"]["loss_rows"] = 1
+    assert evaluate(config, paths)["test_rows"]["stage2"] > 1
+    report = json.loads((paths["out"] / "report.json").read_text())
+    assert seen and max(seen) == 1  # every loss call saw one row per split
+    assert report["models"]["base"]["counts"]["valid_loss"] == 2
+    assert report["settings"]["loss_rows"] == 1

@@ -118,7 +118,7 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: FineTun
                             "answer": text, "scores": scores[-1]})
         per_row[test_set] = scores
         part = aggregate(scores, METRICS[test_set])
-        losses.append(test_loss(test_set, rows[test_set]))
+        losses.append(test_loss(test_set, rows[test_set][: ecfg.loss_rows]))  # loss_rows None: every row
         part["valid_loss"], part["counts"]["valid_loss"] = losses[-1][:2]
         part["counts"]["rows"] = len(rows[test_set])
         result["test_sets"][test_set] = part
@@ -259,7 +259,7 @@ def evaluate(config: dict, paths: dict) -> dict:
                                            partial, key)
     report = {
         "test_rows": {s: len(rows[s]) for s in TEST_SETS},
-        "settings": {"max_rows": ecfg.max_rows, "max_tokens": ecfg.max_tokens, "decoding": "greedy",
+        "settings": {"max_rows": ecfg.max_rows, "max_tokens": ecfg.max_tokens, "loss_rows": ecfg.loss_rows, "decoding": "greedy",
                      "bootstrap": {"samples": blind.SAMPLES, "interval": "percentile 95%, rows resampled in pairs"}},
         "models": models,
         "forgetting": _forgetting(models),
