@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -93,7 +94,8 @@ def test_a_bad_row_is_quarantined_and_the_build_goes_on(tmp_path):
     assert "ci_workspace_path" in held[0]["reasons"]
     train = (tmp_path / "td" / "stage1_train.jsonl").read_text()
     assert bad["id"] not in train and all(g["id"] in train for g in goods)
-    assert info["lint"]["quarantined"]["stage1"] == {"rows": 7, "quarantined": 1, "share": 0.1429}
+    assert info["lint"]["quarantined"]["stage1"] == {"rows": 7, "quarantined": 1, "share": 0.1429,
+                                                     "by_check": {"ci_workspace_path": 1}}
 
 
 def test_too_many_bad_rows_fail_the_build_naming_the_check(tmp_path):
@@ -105,6 +107,8 @@ def test_too_many_bad_rows_fail_the_build_naming_the_check(tmp_path):
     assert "ci_workspace_path" in message and bad["id"] in message and "max_quarantine_share" in message and "\n" not in message
     assert not list((tmp_path / "td").glob("stage*.jsonl"))  # nothing half-built for training to pick up
     assert (tmp_path / "td" / "lint.json").is_file()
+    held = [json.loads(l) for l in (tmp_path / "td" / "quarantine.jsonl").read_text().splitlines()]
+    assert [q["finding_id"] for q in held] == [bad["id"]] and "quarantine.jsonl" in message  # the rows to read
 
 
 def test_a_no_fix_answer_is_not_built_when_the_scanner_proposes_a_fix(tmp_path):

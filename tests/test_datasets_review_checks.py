@@ -165,3 +165,79 @@ def test_braces_in_code_are_not_template_markers():
     answer = "Mark the line:\n```python\nos.system(f'icacls \"{protected_path}\" /remove:d Everyone')  # nosec B605\n```"
     assert checks.template_marker(answer) is None
     assert checks.template_marker("Use the {package} release.")
+
+
+def test_placeholder_names_in_stage2_code_are_caught():
+    from test_fixes_config import parsed
+
+    f = next(f for f in parsed("checkov/checkov-report-multiple-check_type.json") if f["rule_id"] == "CKV_AWS_118")
+    prompt = f"Code:\n```\n{f['snippet']}\n```"  # TerraGoat's aws_db_instance.default
+    made_up = "```hcl\nmonitoring_interval = 60\nmonitoring_role_arn = aws_iam_role.rds_monitoring.arn\n```"
+    assert "aws_iam_role.rds_monitoring" in checks.placeholder_name(made_up, prompt)
+    shown = "```hcl\nvpc_security_group_ids = [aws_security_group.default.id]\n```"  # a resource the code names
+    assert checks.placeholder_name(shown, prompt) is None
+    assert "var.admin_cidr" in checks.placeholder_name("```hcl\ncidr_blocks = [var.admin_cidr]\n```", prompt)
+    declared = "```hcl\ncidr_blocks = [var.admin_cidr]\n```\n```hcl\nvariable \"admin_cidr\" {\n  type = string\n}\n```"
+    assert checks.placeholder_name(declared, prompt) is None
+    assert "<container>" in checks.placeholder_name("```yaml\ncontainers:\n  - name: <container>\n```", prompt)
+    generic = "```java\nList<String> names = new ArrayList<>();\n```"  # a type parameter is not a blank
+    assert checks.placeholder_name(generic, prompt) is None
+
+
+def test_a_suppression_needs_a_false_positive_verdict():
+    from test_fixes_config import parsed
+
+    f = next(f for f in parsed("bandit/many_vulns.json") if f["rule_id"] == "B105" and "'POST'" in f["title"])
+    answer = "```python\n# a protocol keyword\nACCESS_TOKEN_METHOD = 'POST'  # nosec B105\n```"
+    fp = {"verdict": "false_positive", "reasons": [{"check": "secret", "evidence": "not a credential: a protocol keyword"}]}
+    assert checks.suppresses_real_finding(answer, {"stage": 2, "fix_source": "suppression", "triage": fp}, f) is None
+    tp = {"verdict": "true_positive", "reasons": [{"check": "report", "evidence": "bandit reports it"}]}
+    assert "true_positive" in checks.suppresses_real_finding(answer, {"stage": 2, "fix_source": "pattern", "triage": tp}, f)
+    fixed = "```diff\n--- a/dojo/okta.py\n+++ b/dojo/okta.py\n@@ -36 +36 @@\n-    x = 1  # nosec B105\n+    x = 1\n```"
+    assert checks.suppresses_real_finding(fixed, {"stage": 2, "fix_source": "pattern", "triage": tp}, f) is None
+
+
+def test_leaked_scaffolding_is_caught():
+    # the stage-1 fix section once turned a Checkov setting into a list item holding the fence
+    leaked = "## How to fix it\n- ```hcl\niam_database_authentication_enabled = true\n```\nThen re-run checkov."
+    assert "list item" in checks.broken_markup(leaked)
+    assert "never closed" in checks.broken_markup("Set this:\n```hcl\nmonitoring = true\n")
+    assert "parenthesis" in checks.broken_markup("Reason: Detected a workflow step triggered on(build")
+    good = ("To enable detailed monitoring (billed per metric), set this in db-app.tf (resource aws_instance.db_app):\n"
+            "```hcl\nmonitoring = true\n```\nThen re-run checkov (`checkov -f db-app.tf`).")
+    assert checks.broken_markup(good) is None
+
+
+def test_a_cut_title_is_not_quoted_as_the_reason():
+    from test_fixes_config import parsed
+
+    from tasks.fixes import fix_for
+
+    f = next(f for f in parsed("semgrep/many_vulns.json") if "unquoted-csv-writer" in f["rule_id"])
+    answer, label, _ = fix_for(f, f["cwe"])
+    assert label == "scanner-fix" and answer.rstrip().endswith("Use 'quoting=csv.QUOTE_ALL'.")
+    md5 = dict(next(f for f in parsed("semgrep/many_vulns.json") if f["rule_id"].endswith("md5")),
+               scanner_fix={"fix": "hashlib.sha256(fingerprint.encode('utf-8'))"})
+    from tasks.fixes import _reason
+
+    from tasks.findings.model import as_finding
+
+    assert _reason(as_finding(md5)).endswith("Use SHA256 or SHA3 instead.")  # the whole message, not the title's "... MD5 is not"
+
+
+def test_a_fix_item_cut_to_its_block_is_repaired_not_left_as_scaffolding():
+    from datasets_rows import narrative
+
+    from tasks.datasets import grouping, rows
+
+    f = finding("rds-iam", tool="checkov", kind="config", rule_id="CKV_AWS_161", cwe=[],
+                title="Ensure RDS database has IAM authentication enabled",
+                location={"path": "infra/terraform/aws/db-app.tf", "start_line": 1, "end_line": 41}, snippet=None)
+    text = ("## What is wrong here\naws_db_instance.default in db-app.tf accepts only password logins.\n\n"
+            "## How to fix it\n- ```hcl\niam_database_authentication_enabled = true\n```\nThen re-run checkov.")
+    n = narrative(f, text, cwe=[], language="terraform")
+    meta = rows.base_meta(f, n, grouping.group_key(f, "config:CKV_AWS_161"), "terraform")
+    row = rows.stage1_row(f, n, meta, None, {"triage": "explain", "max_snippet_chars": 1500})
+    answer = row["messages"][-1]["content"]
+    assert "\n```hcl\niam_database_authentication_enabled = true\n```" in answer and "- ```" not in answer
+    assert checks.broken_markup(answer) is None

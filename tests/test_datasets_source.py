@@ -45,3 +45,18 @@ def test_prompts_show_code_at_the_commit_and_mined_fixes_are_the_answers(tmp_pat
 
     assert "B602" not in rows[2] and info["stage2_dropped"].get(GENERIC_PATTERN) == 1
     assert info["stage2_fix_sources"]["git-history"] == 2
+
+
+def test_a_stage2_diff_must_apply_to_the_file_at_the_runs_commit(scanned):  # noqa: F811
+    """With source.repo_path set every stage-2 diff goes through `git apply --check` against the file at its commit."""
+    from tasks.datasets.sources import Source
+
+    source = Source(str(scanned["repo"]), None, 2)
+    (m,) = [m for m in mine_fixes(scanned["findings"], scanned["runs"], SourceReader(scanned["repo"]), 2)
+            if "yaml" in m["diff"]]
+    row = {"meta": {"has_diff": True, "expected_diff": m["diff"], "code": {"path": m["path"]}}}
+    assert source.applies(row, None, scanned["a"]) is True
+    assert source.applies(row, None, scanned["b"]) is False  # already applied at B: the context no longer matches
+    moved = {"meta": dict(row["meta"], code={"path": "/" + m["path"]})}
+    assert source.applies(moved, None, scanned["a"]) is False  # an absolute path is never applied
+    assert Source(None, None, 2).applies(row, None, scanned["a"]) is None  # no checkout: not judged

@@ -86,13 +86,17 @@ def test_md5_dedup_key_gets_usedforsecurity_false_diff(tmp_path):
     assert "AES" not in answer and "GCM" not in answer
 
 
-def test_md5_of_a_password_moves_to_sha256(tmp_path):
+def test_md5_of_a_password_gets_no_sha256_line_and_a_token_does(tmp_path):
+    # an unsalted SHA-256 of a password is no password hash: no diff (the row is then not built), the prose names one
     f = semgrep("python.lang.security.insecure-hash-algorithms.insecure-hash-algorithm-md5", "auth.py", 5,
                 "    password_digest = hashlib.md5(password.encode()).hexdigest()", cwe=["CWE-327"])
     answer, _, meta = fix_for(f, ["CWE-327"])
-    assert meta["fix_family"] == "weak-hash-upgrade"
-    assert "hashlib.sha256(password.encode())" in assert_diff_applies(answer, meta["code"], tmp_path)
+    assert meta["fix_family"] == "weak-hash-password" and not meta["has_diff"] and "```diff" not in answer
     assert "argon2" in answer and "usedforsecurity" not in answer
+    token = dict(f, snippet="    signature = hashlib.md5(secret_token.encode()).hexdigest()")
+    answer, _, meta = fix_for(token, ["CWE-327"])
+    assert meta["fix_family"] == "weak-hash-upgrade"
+    assert "hashlib.sha256(secret_token.encode())" in assert_diff_applies(answer, meta["code"], tmp_path)
 
 
 def test_bandit_numbered_snippet_diff_lands_on_the_right_line(tmp_path):
@@ -163,7 +167,7 @@ def test_hardcoded_secret_in_code_is_rotation_in_the_language():
     f = finding("code", "bandit", "B105", path="app/settings.py", start=3, snippet="TOKEN = '[REDACTED secret sha256:0a19e17f5acf]'",
                 title="Possible hardcoded password")
     answer, label, _ = fix_for(f, [])
-    assert label == "secret-rotation" and 'os.environ["APP_PASSWORD"]' in answer
+    assert label == "secret-rotation" and 'TOKEN = os.environ["TOKEN"]' in answer  # the code's own name
 
 
 def test_non_security_rules_give_no_row():

@@ -98,12 +98,17 @@ def test_zap_injection_alert_gets_family_prose_without_code():
 
 
 def test_checkov_kubernetes_check_in_a_manifest():
-    text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
-    f = finding("config", "checkov", "CKV_K8S_20", path="deploy/web.yaml", start=1, end=4, snippet=text,
+    text = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n"
+            "      containers:\n      - name: shop\n        image: bkimminich/juice-shop:v12.10.2\n")
+    f = finding("config", "checkov", "CKV_K8S_20", path="deploy/web.yaml", start=1, end=10, snippet=text,
                 title="Containers should not run with allowPrivilegeEscalation",
                 description="Containers should not run with allowPrivilegeEscalation (resource Deployment.default.web, framework kubernetes)")
     answer, label, meta = fix_for(f, [])
     assert meta["language"] == "kubernetes" and "allowPrivilegeEscalation: false" in answer and "```yaml" in answer
+    assert "- name: shop" in answer and "<container>" not in answer  # the manifest's own container
+    # a manifest excerpt that names no container gets no row rather than "<container>"
+    answer, reason, _ = fix_for(dict(f, snippet="apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"), [])
+    assert answer is None and "container" in reason
 
 
 def test_semgrep_workflow_shell_injection_moves_event_data_to_env():
@@ -169,9 +174,9 @@ EC2 = '''resource "aws_instance" "db_app" {
 }'''
 
 
-def _checkov(rule, title, snippet):
+def _checkov(rule, title, snippet, resource="aws_db_instance.default"):
     return {"id": "2" * 32, "tool": "checkov", "kind": "config", "rule_id": rule, "title": title,
-            "description": f"{title} (resource aws_db_instance.default, framework terraform)", "severity": "medium",
+            "description": f"{title} (resource {resource}, framework terraform)", "severity": "medium",
             "location": {"path": "infra/db.tf", "start_line": 1, "end_line": 5}, "snippet": snippet, "fix_hint": None,
             "cwe": [], "package": None}
 
@@ -179,12 +184,16 @@ def _checkov(rule, title, snippet):
 def test_a_setting_terraform_cannot_change_in_place_says_so():
     answer, _, _ = fix_for(_checkov("CKV_AWS_16", "Ensure all data stored in the RDS is securely encrypted at rest", RDS), [])
     assert "storage_encrypted = true" in answer and "destroys and re-creates the database" in answer
-    answer, _, _ = fix_for(_checkov("CKV_AWS_135", "Ensure that EC2 is EBS optimized", EC2), [])
-    assert "t2 and other older types do not" in answer
+    # TerraGoat's db_app is a t2.nano, which cannot be EBS-optimised: no row (the apply would fail)
+    answer, reason, _ = fix_for(_checkov("CKV_AWS_135", "Ensure that EC2 is EBS optimized", EC2, "aws_instance.db_app"), [])
+    assert answer is None and "t2.nano cannot be EBS-optimised" in reason
+    unknown = EC2.replace('"t2.nano"', "var.instance_type")
+    answer, _, _ = fix_for(_checkov("CKV_AWS_135", "Ensure that EC2 is EBS optimized", unknown, "aws_instance.db_app"), [])
+    assert "ebs_optimized = true" in answer and "check instance_type first" in answer
 
 
 def test_a_setting_already_present_is_not_overwritten():
-    answer, reason, _ = fix_for(_checkov("CKV2_AWS_17", "Ensure that EC2 instances belong to a VPC", EC2), [])
+    answer, reason, _ = fix_for(_checkov("CKV2_AWS_17", "Ensure that EC2 instances belong to a VPC", EC2, "aws_instance.db_app"), [])
     assert answer is None and "subnet_id is already set" in reason
 
 
@@ -204,9 +213,21 @@ def test_settings_that_would_break_the_workload_say_what_else_is_needed():
     from tasks.findings.parsers import parse_report
 
     findings = [f for f in parse_report(FIXTURES / "trivy/kubernetes.json").findings if f["kind"] == "config"]
-    ro = fix_for(next(f for f in findings if f["rule_id"] == "KSV014"), [])[0]
-    assert "readOnlyRootFilesystem: true" in ro and "mount an emptyDir" in ro
-    nonroot = fix_for(next(f for f in findings if f["rule_id"] == "KSV012"), [])[0]
+    import yaml
+
+    by = {(f["rule_id"], f["location"]["path"]): f for f in findings}
+    # docker.io/redis:6.0.5 writes to /data: the manifest mounts an emptyDir there (the pod still starts)
+    ro = fix_for(by[("KSV014", "default/Deployment/redis-leader")], [])[0]
+    spec = yaml.safe_load(ro.split("```yaml\n", 1)[1].split("```")[0])["spec"]["template"]["spec"]
+    assert spec["containers"][0]["securityContext"]["readOnlyRootFilesystem"] is True
+    assert spec["containers"][0]["volumeMounts"] == [{"name": "writable-0", "mountPath": "/data"}]
+    assert spec["volumes"] == [{"name": "writable-0", "emptyDir": {}}]
+    # Google's gb-redis-follower is built on redis: it writes to /data too (its UID is not known, so runAsUser is not set)
+    ro = fix_for(by[("KSV014", "default/Deployment/redis-follower")], [])[0]
+    assert "mountPath: /data" in ro and "built on redis" in ro
+    nonroot = fix_for(by[("KSV012", "default/Deployment/redis-leader")], [])[0]
+    assert "runAsNonRoot: true" in nonroot and "runAsUser: 999" in nonroot  # the redis image's own user
+    nonroot = fix_for(by[("KSV012", "default/Deployment/redis-follower")], [])[0]
     assert "runAsNonRoot: true" in nonroot and "also set runAsUser" in nonroot
 
 

@@ -249,10 +249,13 @@ def test_a_package_bundled_in_the_images_npm_is_fixed_by_upgrading_npm():
 
 def test_a_private_key_in_source_code_is_not_deleted_with_its_module():
     f = {"id": "1" * 32, "tool": "trivy", "kind": "secret", "rule_id": "private-key", "title": "Asymmetric Private Key",
-         "description": "AsymmetricPrivateKey secret", "location": {"path": "lib/insecurity.ts", "start_line": 23, "end_line": 23},
+         "description": "AsymmetricPrivateKey secret", "location": {"path": "src/auth/tokens.ts", "start_line": 23, "end_line": 23},
          "snippet": None, "cwe": ["CWE-798"], "package": None, "fix_hint": None}
     answer, _, meta = fix_for(f, ["CWE-798"])
-    assert "Do not delete lib/insecurity.ts" in answer and "--invert-paths" not in answer
+    assert "Do not delete src/auth/tokens.ts" in answer and "--invert-paths" not in answer
+    # Juice Shop's lib/insecurity.ts holds its key on purpose: no incident, and nothing deleted either
+    demo = fix_for(dict(f, location={"path": "lib/insecurity.ts", "start_line": 23, "end_line": 23}), ["CWE-798"])[0]
+    assert "deliberately vulnerable" in demo and "--invert-paths" not in demo
     key_file = dict(f, location={"path": "deploy/id_rsa", "start_line": 1, "end_line": 1})
     assert "--invert-paths --path deploy/id_rsa" in fix_for(key_file, ["CWE-798"])[0]
 

@@ -181,7 +181,8 @@ def test_rows_follow_the_verdict():
     s1 = rows.chat("s", "u", narrative["narrative"], {"stage": 1})
     s1, fixed = rows.apply_triage(f, narrative, meta, rec, s1, ("Upgrade ansi-regex to 6.0.2", "dependency", {}), {"triage": "explain"})
     assert s1["messages"][2]["content"].startswith("## Verdict\nFalse positive: not affected: 6.0.1 is outside")
-    assert fixed[1] == "suppression" and "CVE-2021-3807  #" in fixed[0] and "Upgrade" not in fixed[0]
+    assert fixed[1] == "suppression" and "\nCVE-2021-3807\n" in fixed[0] and "Upgrade" not in fixed[0]
+    assert "# not affected: 6.0.1 is outside" in fixed[0]  # .trivyignore: the reason on the comment line above the id
     assert meta["triage"]["verdict"] == "false_positive" and s1["meta"]["triage"] == meta["triage"]
     patched = with_record_fix(dep("ansi-regex", "4.1.0", fixed="6.0.1"), {"f" * 32: {"fixed_version": "4.1.1", "record": "x"}})
     assert patched["package"]["fixed_version"] == "4.1.1"
@@ -191,13 +192,14 @@ def test_grype_cpe_match_without_a_record_needs_review(tmp_path):
     doc = {"descriptor": {"name": "grype", "version": "0.80.0"}, "source": {}, "matches": [{
         "vulnerability": {"id": "CVE-2019-8444", "severity": "Medium", "fix": {"versions": [], "state": "unknown"}},
         "matchDetails": [{"type": "cpe-match", "matcher": "javascript-matcher",
-                          "searchedBy": {"cpes": ["cpe:2.3:a:jira:jira:2.1.0:*:*:*:*:*:*:*"]},
+                          "searchedBy": {"cpes": ["cpe:2.3:a:*:jira:2.1.0:*:*:*:*:*:*:*"]},  # any vendor
                           "found": {"vulnerabilityID": "CVE-2019-8444", "cpes": ["cpe:2.3:a:atlassian:jira:*:*:*:*:*:*:*:*"]}}],
         "artifact": {"name": "jira", "version": "2.1.0", "type": "npm", "locations": [{"path": "/app/package-lock.json"}],
                      "purl": "pkg:npm/jira@2.1.0"}}]}
     (tmp_path / "grype.json").write_text(json.dumps(doc))
     f = parse_report(tmp_path / "grype.json").findings[0]
-    assert f["match"] == {"by": "cpe", "cpes": ["cpe:2.3:a:atlassian:jira:*:*:*:*:*:*:*:*"]}
+    assert f["match"] == {"by": "cpe", "cpes": ["cpe:2.3:a:atlassian:jira:*:*:*:*:*:*:*:*"],
+                          "searched": ["cpe:2.3:a:*:jira:2.1.0:*:*:*:*:*:*:*"]}
     rec = Judge().judge(f)
     assert rec["verdict"] == "needs_review" and "matched only by CPE" in rec["reasons"][0]["evidence"]
     assert "vendor atlassian" in rec["reasons"][0]["evidence"]

@@ -56,6 +56,9 @@ def _length_stats(data: list[dict]) -> dict:
     }
 
 
+EVIDENCE_LINES = 40  # lines either side of a finding that the verdict's code evidence may read
+
+
 def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None, record_fixes=None) -> tuple[dict, dict]:
     """Every finding's rows before caps: {stage: [rows]}, and the counts of what was left out and why."""
     cfg = Datasets.of(cfg)
@@ -63,6 +66,9 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
     why: dict[str, Counter] = {"excluded": Counter(), "stage1_dropped": Counter(), "stage2_dropped": Counter()}
     min_rank = SEVERITY_ORDER.index(cfg.min_severity)
     mined = source.mined(findings)
+    from tasks.fixes.projects import learn
+
+    learn(findings)  # a report that scanned a deliberately vulnerable app: all its findings are the app's
     for f in sorted(map(as_finding, findings), key=lambda f: f.id):
         if f.suppressed and not cfg.include_suppressed:
             why["excluded"]["suppressed"] += 1
@@ -80,7 +86,8 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
         family = "git-history" if f.id in mined else fixed[2].get("fix_family") or fixed[1]
         meta = rows.base_meta(f, n, grouping.group_key(f, family), fixed[2].get("language") or n.get("language"))
         s1 = rows.stage1_row(f, n, meta, code, cfg)
-        s1, fixed = rows.apply_triage(f, n, meta, rec, s1, fixed, cfg)
+        wide = source.code(f, EVIDENCE_LINES) if code and f.kind == "code" else None  # where the values are set
+        s1, fixed = rows.apply_triage(f, n, meta, rec, s1, fixed, cfg, wide or code)
         if s1 is None:
             dropped = n.get("triage") and cfg.triage == "drop"
             why["stage1_dropped"]["likely false positive (triage: drop)" if dropped else rows.NOTHING_SPECIFIC] += 1
@@ -92,6 +99,10 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
             s2 = None
         else:
             s2 = rows.stage2_row(f, meta, fixed, code, cfg)
+        if s2 is not None and source.applies(s2, f, mined[f.id].get("commit_before") if f.id in mined
+                                              else (code or {}).get("commit")) is False:
+            why["stage2_dropped"][rows.NOT_APPLYING] += 1
+            continue
         if s2 is None:
             signal_only = isinstance(meta["triage"], str) and cfg.triage != "keep"  # no triage.jsonl: the report's signal
             dropped = signal_only or (fixed[0] is not None and rows._dropped_by_triage(meta, fixed[1], cfg))
@@ -140,8 +151,8 @@ def build(findings_path: Path, narratives_path: Path, out_dir: Path, cfg: Datase
     report = lint.lint(files, by_id, threshold)
     held = lint.quarantine(report, files, float(cfg.max_quarantine_share), out_dir / LINT)
     atomic.write_json(out_dir / LINT, report)
+    atomic.write_jsonl(out_dir / QUARANTINE, held)  # before a failure too: the rows set aside are what to read
     lint.fail_above_share(report, out_dir / LINT)
-    atomic.write_jsonl(out_dir / QUARANTINE, held)
     public, public_info = public_corpus.rows(cfg.public_corpus, list(by_id.values()), cfg.max_snippet_chars)
     if public:  # not scanner findings: the lint's wording checks do not apply; the schema and the group split do
         validate_all("dataset_row", public, str(cfg.public_corpus["path"]))

@@ -16,7 +16,17 @@ what a strict review (docs/datasets.md, review rubric) counted:
 * example_secret_rotated: "rotate" advice for a documented example key
   (AWS's AKIAIOSFODNN7EXAMPLE) or a placeholder;
 * silent_behaviour_change: a diff that unexports an Android launcher
-  activity, or an upgrade across a major version, without a word on it.
+  activity, or an upgrade across a major version, without a word on it;
+* placeholder_name: stage-2 code that names what is not in the code at hand
+  (``aws_s3_bucket.this`` for ``aws_s3_bucket.data``, ``<container>``, a
+  ``var.`` nobody declared) - it does not apply as written;
+* broken_markup: stage-2 scaffolding that leaked (an unclosed fence, a fence
+  opened inside a list item, a prose line with an unclosed parenthesis such as
+  a cut title's "on(build");
+* suppresses_real_finding: a stage-2 suppression (``# nosec``,
+  ``#checkov:skip``, ``.trivyignore`` ...) for a finding triage did not judge
+  a false positive, or one tasks.fixes.suppression refuses (a default
+  password in deployed code).
 
 ``shared_paragraphs`` is across rows: a long paragraph many rows share is
 catalogue boilerplate, not knowledge about any one finding.
@@ -172,3 +182,82 @@ def shared_paragraphs(texts: list[str], min_chars: int = 80, max_rows: int = 3) 
     hard = {i: f"every paragraph is shared with many rows: {ps[0][:60]}" for i, ps in enumerate(paras)
             if ps and all(p in common for p in ps) and i in soft}
     return soft, hard
+
+
+# blocks where an angle-bracket word can only be a fill-in-the-blank (not markup or a generic type)
+_PLAIN_TAGS = {"", "text", "hcl", "terraform", "tf", "yaml", "yml", "dockerfile", "json", "toml", "ini", "sh", "bash",
+               "python", "py", "github-actions", "kubernetes", "diff", "patch"}
+_ANGLE = re.compile(r"(?<![\w<])<(?:[a-z][a-z0-9]*[ _-])*(?:name|value|container|digest|image|id|bucket|resource|your[\w-]*|"
+                    r"secret|token|key|password|host|port|path|version|account|region|arn|subnet|vpc|role|user)>(?![\w>])", re.I)
+_TF_REF = re.compile(r"(?<![\w.])(?!data\.)((?:aws|azurerm|azuread|google|kubernetes|helm|random|tls|null|local)_[a-z0-9_]+)"
+                     r"\.([A-Za-z_][\w-]*)")
+_TF_VAR = re.compile(r"(?<![\w.])var\.([A-Za-z_][\w-]*)")
+
+
+def placeholder_name(answer: str, prompt: str) -> str | None:
+    """A stage-2 block names a resource, variable or blank that neither the block declares nor the prompt shows."""
+    blocks = code_blocks(answer)
+    declared = " ".join(body for _, body in blocks)
+    for tag, body in blocks:
+        if tag in _PLAIN_TAGS:
+            m = _ANGLE.search(body)
+            if m:
+                return f"a {tag or 'code'} block holds the placeholder {m.group(0)}"
+        if tag not in ("hcl", "terraform", "tf", "diff", "patch"):
+            continue
+        for rtype, name in _TF_REF.findall(body):
+            if name in ("id", "arn", "name"):
+                continue
+            mine = re.search(rf'resource\s+"{rtype}"\s+"{re.escape(name)}"', declared)
+            shown = re.search(rf'\b{rtype}\.{re.escape(name)}\b|"{rtype}"\s+"{re.escape(name)}"', prompt)
+            if not mine and not shown:
+                return f"{rtype}.{name} is neither in the code shown nor declared by the answer"
+        for name in _TF_VAR.findall(body):
+            if not re.search(rf'variable\s+"{re.escape(name)}"', declared) and not re.search(rf"\bvar\.{re.escape(name)}\b", prompt):
+                return f"var.{name} is neither in the code shown nor declared by the answer"
+    return None
+
+
+# a suppression in each tool's own syntax
+_SUPPRESSION = re.compile(r"#\s*nosec\b|nosemgrep|checkov:skip=|checkov\.io/skip|gitleaks:allow|\.gitleaksignore|"
+                          r"\.trivyignore|\[\[IgnoredVulns\]\]|--ignore-vuln|\.grype\.yaml|\tIGNORE\t|\"not_affected\"|"
+                          r"NOSONAR|lgtm\[")
+
+
+def suppresses_real_finding(answer: str, meta: dict, f: Finding | dict) -> str | None:
+    """A stage-2 answer that silences the scanner although triage did not call the finding a false positive."""
+    if meta.get("stage") != 2:
+        return None
+    silenced = meta.get("fix_source") == "suppression" or any(
+        _SUPPRESSION.search("\n".join(l for l in body.splitlines() if not l.startswith("-")))
+        for _, body in code_blocks(answer))
+    if not silenced:
+        return None
+    triage = meta.get("triage")
+    verdict = triage.get("verdict") if isinstance(triage, dict) else None
+    if verdict != "false_positive":
+        return f"suppresses a finding triage judged {verdict or 'nothing about'}"
+    from tasks.fixes.suppression import refused
+
+    why = refused(f, triage)
+    return f"suppression refused: {why}" if why else None
+
+
+_FENCE_LINE = re.compile(r"^\s*(?:[-*]\s+)?```")
+
+
+def broken_markup(answer: str) -> str | None:
+    """Scaffolding a generator leaked into a stage-2 answer: fences that do not pair up, a fence opened as a list
+    item ("- ```hcl"), or a prose line whose parenthesis never closes (a title cut mid-call: "on(build")."""
+    lines = answer.splitlines()
+    fences = [l for l in lines if _FENCE_LINE.match(l)]
+    if len(fences) % 2:
+        return "a code fence is never closed"
+    listed = next((l for l in fences if re.match(r"^\s*[-*]\s+```", l)), None)
+    if listed:
+        return f"a fence opened inside a list item: {listed.strip()[:40]}"
+    for line in prose(answer).splitlines():
+        bare = re.sub(r"`[^`]*`|\bhttps?://\S+", "", line)
+        if bare.count("(") > bare.count(")") and re.search(r"\w\([\w.]*\s*$|\w\([\w.]*[^)]*$", bare):
+            return f"a line leaves a parenthesis open: {line.strip()[:60]}"
+    return None

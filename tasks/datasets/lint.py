@@ -19,7 +19,7 @@ import re
 from pathlib import PurePosixPath
 
 from tasks.core.errors import SecftError
-from tasks.datasets import checks
+from tasks.datasets import checks, markup
 from tasks.datasets.grouping import near_duplicate_rows
 from tasks.enrich.platforms import foreign_names
 from tasks.enrich.wording import without_fix_sections
@@ -32,7 +32,11 @@ from tasks.fixes.patch_check import no_foreign_language
 HARD = ("foreign_language_code", "foreign_language_advice", "ci_workspace_path", "possible_secret",
         "unknown_fixed_version", "no_fix_for_code_or_config", "no_fix_but_scanner_fix", "empty_or_boilerplate",
         "restated_prompt", "template_marker", "absolute_diff_path", "unparsable_code", "deletes_tests",
-        "example_secret_rotated", "silent_behaviour_change", "only_shared_paragraphs")
+        "example_secret_rotated", "silent_behaviour_change", "only_shared_paragraphs", "placeholder_name",
+        "suppresses_real_finding", "broken_markup", "shared_analysis_paragraph")
+# across rows, not a defect of one row's generation: quarantined, but not counted towards the build's failure
+# (a small report whose few rows share a mechanism sentence must not fail the build)
+CROSS_ROW = ("shared_analysis_paragraph",)
 SOFT = ("near_duplicate", "shared_paragraph")
 _NO_FIX = re.compile(r"\bno fix(?:ed version)?\b[^.\n]{0,60}\b(?:published|listed|available)\b|\blists no fixed version\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -75,12 +79,23 @@ def unknown_version(row: dict, f: Finding | dict) -> str | None:
     fixed = [v.strip() for v in str(pkg.fixed_version or "").split(",") if v.strip()]
     fixed += [str(v) for v in pkg.fixed_versions or []]  # every release line's fix the advisory lists
     fixed += versions_in(f.fix_hint or "")  # the scanner's own fix ("Upgrade vercel to 32.3.0") is advisory data
+    fixed += [final for final in map(_final_release, fixed) if final]  # 20.3.0rc1's fix ships in 20.3.0 too
     report = " ".join([_prompt(row), f.title or "", f.description or "", *map(str, f.references or [])])
     report += " " + _verdict_evidence(row)  # the advisory range the verdict quotes is the record's, not a proposal
     for v in proposed_versions(_URL.sub(" ", _answer(row)), report, fixed[0] if fixed else None):
         if not any(same_version(v, e) for e in fixed):
             return f"version {v} is not in the advisory's fixed versions ({', '.join(fixed) or 'none published'})"
     return None
+
+
+def _final_release(version: str) -> str | None:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        v = Version(version)
+    except InvalidVersion:
+        return None
+    return v.base_version if v.is_prerelease else None
 
 
 def boilerplate(row: dict, f: Finding | dict) -> str | None:
@@ -97,6 +112,10 @@ def boilerplate(row: dict, f: Finding | dict) -> str | None:
     snippet = (row["meta"].get("code") or {}).get("text") or f.snippet or ""
     specifics += [l.strip() for l in snippet.splitlines() if len(l.strip()) >= 8]
     low = text.lower()
+    # the finding's own code quoted in the analysis (not a bare API name a generic fix also names: `mark_safe`)
+    quoted = [q.strip('"') for q in re.findall(r"`([^`\n]+)`", without_fix_sections(text))]
+    if snippet and any(len(q) >= 6 and re.search(r"[^\w.]", q) and q in snippet for q in quoted):
+        return None
     if not any(s and s.lower() in low for s in specifics):
         return "answer names nothing of this finding (rule, CWE, advisory, file, package or code)"
     return None
@@ -145,7 +164,11 @@ def review_problems(row: dict, f: Finding | dict) -> dict[str, str]:
         "unparsable_code": checks.unparsable_code(answer),
         "deletes_tests": checks.deletes_tests(answer),
         "example_secret_rotated": checks.example_secret_rotated(answer, f) if not meta.get("triage") else None,
+        # each stage's own reading of leaked scaffolding (stage 1 also catches cut inline code)
+        "broken_markup": markup.broken_markup(answer) if meta["stage"] == 1 else checks.broken_markup(answer),
         "silent_behaviour_change": checks.silent_behaviour_change(answer, f, meta["stage"], code),
+        "placeholder_name": checks.placeholder_name(answer, _prompt(row)) if meta["stage"] == 2 else None,
+        "suppresses_real_finding": checks.suppresses_real_finding(answer, meta, f),
     }
     return {k: v for k, v in found.items() if v}
 
@@ -178,6 +201,10 @@ def lint(files: dict[str, list[dict]], findings: dict[str, dict], threshold: flo
             found.setdefault(where[i], {})["shared_paragraph"] = why
         for i, why in only_shared.items():
             found[where[i]]["only_shared_paragraphs"] = why
+        if stage == "stage1":  # the same paragraph but for the finding's names: a template (tasks.datasets.markup)
+            rows_ = [files[n][l - 1] for n, l in where]
+            for i, why in markup.shared_paragraphs([_answer(r) for r in rows_], [_prompt(r) for r in rows_]).items():
+                found.setdefault(where[i], {})["shared_analysis_paragraph"] = why
     for (name, line), problems in sorted(found.items()):
         row = files[name][line - 1]
         for check, why in problems.items():
@@ -218,8 +245,14 @@ def quarantine(report: dict, files: dict[str, list[dict]], max_share: float, lin
     summary = {}
     for stage in ("stage1", "stage2"):
         total = sum(len(rs) for n, rs in files.items() if n.startswith(stage)) + sum(1 for q in out if q["file"].startswith(stage))
-        held = sum(1 for q in out if q["file"].startswith(stage))
-        summary[stage] = {"rows": total, "quarantined": held, "share": round(held / total, 4) if total else 0.0}
+        held = [q for q in out if q["file"].startswith(stage)]
+        defective = sum(1 for q in held if set(q["reasons"]) - set(CROSS_ROW))  # what the failure share counts
+        by_check: dict[str, int] = {}
+        for q in held:
+            for check in q["reasons"]:
+                by_check[check] = by_check.get(check, 0) + 1
+        summary[stage] = {"rows": total, "quarantined": len(held), "by_check": dict(sorted(by_check.items())),
+                          "share": round(defective / total, 4) if total else 0.0}
     report["quarantined"] = summary | {"max_share": max_share}
     report.pop("quarantine", None)
     return out
@@ -235,4 +268,4 @@ def fail_above_share(report: dict, lint_path) -> None:
             worst = max(counts, key=counts.get)
             raise SecftError(f"{lint_path}: {stage}: {s['quarantined']} of {s['rows']} rows have a hard defect "
                              f"(more than datasets.max_quarantine_share {max_share}); most: {worst}, first "
-                             f"{report['checks'][worst]['first']}")
+                             f"{report['checks'][worst]['first']}; the rows and reasons are in quarantine.jsonl")

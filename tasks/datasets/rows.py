@@ -37,7 +37,6 @@ NOTHING_SPECIFIC = "nothing specific to this finding to say (no traced path, cod
 
 
 # ----------------------------------------------------------------------------- triage verdicts (tasks/triage)
-_VERDICT_WORDS = {"true_positive": "True positive", "false_positive": "False positive", "needs_review": "Needs review"}
 
 
 def triage_meta(rec: dict | None) -> dict | None:
@@ -50,32 +49,33 @@ def is_false_positive(meta: dict) -> bool:
     return isinstance(triage, dict) and triage.get("verdict") == "false_positive"
 
 
-def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | None, s1: dict | None, fixed: tuple, cfg: Datasets | dict):
-    """(stage-1 row, fixed) with the triage verdict: the stage-1 answer opens with it, a false positive's
-    stage-2 answer is the suppression in the tool's own syntax, a needs_review one says what to check."""
-    cfg = Datasets.of(cfg)
-
-
-    f = as_finding(f)
-    from tasks.fixes.suppression import suppression_answer
+def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | None, s1: dict | None, fixed: tuple,
+                 cfg: Datasets | dict, code: dict | None = None):
+    """(stage-1 row, fixed) with the triage verdict, reconciled with what the code shows
+    (tasks.enrich.verdicts): the stage-1 answer opens with it, a false positive's stage-2 answer is the
+    suppression in the tool's own syntax, a needs_review one says what to check."""
+    cfg, f = Datasets.of(cfg), as_finding(f)
+    from tasks.enrich.verdicts import reconcile
+    from tasks.fixes.suppression import refused, suppression_answer
 
     if rec is None:
         return s1, fixed
+    answer, source, fix_meta = fixed
+    rec = reconcile(f, rec, code, fix_meta.get("fix_family"), (narrative.get("sections") or {}).get("remediation") or "")
     meta["triage"] = triage_meta(rec)
     if s1 is not None:
         s1["meta"]["triage"] = meta["triage"]
-    answer, source, fix_meta = fixed
+        if narrative.get("triage") and narrative.get("narrative"):  # the verdict replaces the report signal's assessment
+            s1["messages"][2]["content"] = _analysis(f, narrative, code, s1["messages"][1]["content"])
     if rec["verdict"] == "false_positive" and cfg.triage == "drop":
         return None, fixed
     if rec["verdict"] == "false_positive" and cfg.triage != "keep":
         if s1 is not None:
-            text = s1["messages"][2]["content"]
-            if not narrative.get("triage"):  # no report-signal text: the analysis says why it is not a finding
-                place = suppression_answer(f, rec).split("suppress the finding ", 1)[1].split(", with the reason")[0]
-                text = false_positive_analysis(narrative, rec, place)
-            else:
-                text = verdict_lead(rec) + text
-            s1["messages"][2]["content"] = text
+            place = suppression_answer(f, rec).split("suppress the finding ", 1)[1].split(", with the reason")[0]
+            s1["messages"][2]["content"] = false_positive_analysis(narrative, rec, place, f.path)
+        why_not = refused(f, rec)  # a suppression that would silence a real defect is no row at all
+        if why_not:
+            return s1, (None, why_not, dict(fix_meta, fix_family="suppression"))
         return s1, (suppression_answer(f, rec), "suppression", dict(fix_meta, fix_family="suppression"))
     if s1 is not None:
         s1["messages"][2]["content"] = verdict_lead(rec) + s1["messages"][2]["content"]
@@ -84,26 +84,38 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
     return s1, (answer, source, fix_meta)
 
 
+def _analysis(f: Finding, narrative: dict, code: dict | None, prompt: str) -> str:
+    from tasks.enrich.wording import strip_restating
+
+    return strip_restating(with_source_context(f, narrative, code, narrative["narrative"]), prompt)
+
+
 def verdict_lead(rec: dict) -> str:
     """The opening of a stage-1 answer: the verdict and its evidence, in the first sentence."""
-    evidence = "; ".join(r["evidence"] for r in rec["reasons"][:2])
-    text = f"{_VERDICT_WORDS[rec['verdict']]}: {evidence.rstrip('.')}."
-    if rec["verdict"] == "needs_review":
-        text += " Check this before acting on the finding."
-    return "## Verdict\n" + text + "\n\n"
+    from tasks.enrich.verdicts import verdict_text
+
+    return verdict_text(rec)
 
 
-def false_positive_analysis(narrative: dict, rec: dict, suppress_place: str) -> str:
-    """A false positive's stage-1 answer: the verdict, what was reported, and what to do (suppress, not fix)."""
+def false_positive_analysis(narrative: dict, rec: dict, suppress_place: str, path: str | None = None) -> str:
+    """A false positive's stage-1 answer: the verdict, how the rule works (what it cannot tell), and what to
+    do (suppress, not fix); no paragraph about the risk of a finding that is not one."""
+    from tasks.enrich.narrative import HEADINGS
+
     sections = narrative.get("sections") or {}
-    seen = sections.get("weakness") or sections.get("impact") or ""  # what is specific to it, when anything is
-    return (verdict_lead(rec) + (f"## What was reported\n{seen}\n\n" if seen else "") + "## What to do\nDo not change "
-            f"the code: record the finding as not applicable here, {suppress_place}, with the evidence above as the reason.")
+    how = sections.get("exploitation") or ""
+    where = f"{path}: " if path else ""
+    return (verdict_lead(rec) + (f"## {HEADINGS['exploitation']}\n{how}\n\n" if how else "") + "## What to do\nDo not "
+            f"change {where or 'the code: '}record the finding as not applicable here, {suppress_place}, with the evidence "
+            "above as the reason.")
 
 
 def stage2_needs_review(answer: str, rec: dict) -> str:
     """A needs_review stage-2 answer says what to check before the fix applies (the two stages agree)."""
-    return f"Check first: {rec['reasons'][0]['evidence'].rstrip('.')}. If the finding holds:\n\n{answer}"
+    evidence = rec["reasons"][0]["evidence"].rstrip(".")
+    low = "the rule rates its own confidence LOW; check "
+    evidence = f"{evidence[len(low):]} (the rule rates its own confidence LOW)" if evidence.startswith(low) else evidence
+    return f"Check first: {evidence}. If the finding holds:\n\n{answer}"
 
 
 def stage1_row(f: Finding | dict, narrative: dict, meta: dict, code: dict | None, cfg: Datasets | dict) -> dict | None:
@@ -123,6 +135,7 @@ def stage1_row(f: Finding | dict, narrative: dict, meta: dict, code: dict | None
 
     prompt = describe_finding(f, code, cfg.max_snippet_chars)
     text = strip_restating(with_source_context(f, narrative, code, text), prompt)
+    text = re.sub(r"(?m)^([ \t]*)[-*][ \t]+(```)", r"\1\2", text)  # a fix item cut to its block: the block, not "- ```hcl"
     row = chat(STAGE1_SYSTEM, prompt, text, meta | {"stage": 1})
     return row if specific(row, f) else None
 
@@ -136,7 +149,10 @@ def with_source_context(f: Finding | dict, narrative: dict, code: dict | None, t
     from tasks.enrich.narrative import HEADINGS
     from tasks.enrich.specifics import value_origins
 
-    if not code or f.kind not in ("code", "config") or (narrative.get("sections") or {}).get("weakness"):
+    from tasks.enrich.analysis import origins_matter
+
+    if not code or f.kind not in ("code", "config") or (narrative.get("sections") or {}).get("weakness") \
+            or not origins_matter(f):
         return text
     origins = value_origins(f, code)
     return f"## {HEADINGS['weakness']}\n{' '.join(origins)}\n\n{text}" if origins else text
@@ -177,12 +193,13 @@ def stage2_meta(f: Finding | dict, meta: dict, source: str, fix_meta: dict, answ
         code_meta = {"path": f.path, "text": f.snippet, "start_line": int(f.line or 1)}
     out = meta | {k: fix_meta[k] for k in FIX_META if fix_meta.get(k) is not None}
     return out | {
-        "stage": 2, "fix_source": source, "fixed_version": (f.package or NO_PACKAGE).fixed_version,
+        "stage": 2, "fix_source": source, "fixed_version": fix_meta.get("fixed_version") or (f.package or NO_PACKAGE).fixed_version,
         "fix_status": _fix_status(f), "has_diff": bool(diff and code_meta), "code": code_meta,
         "expected_diff": diff if code_meta else None,
     }
 
 
+NOT_APPLYING = "the diff does not apply to the file at the run's commit (git apply --check)"
 SCANNER_HAS_FIX = "no-fix answer, but the scanner proposes a versioned fix"
 
 
@@ -206,8 +223,10 @@ def unusable_fix(f: Finding | dict, source: str) -> str | None:
 
 
 SECRET_IN_TESTS = "credential found in test code or fixtures: probably test data, to be checked before anything is rotated"
+SCANNER_TEST_DATA = "credential reported at commit 000...: the scanner's own test data, nothing to rotate"
 PASSWORD_HEURISTIC = "Bandit's password-name heuristic: the value must be checked before anything is rotated"
 GENERIC_PATTERN = "a generic pattern, no change to this code"
+NEGLIGIBLE = "no fix and informational severity (negligible or unrated): no change to make"
 INFORMATIONAL = "an informational alert: a person reviews it, there is nothing to change"
 
 
@@ -224,12 +243,16 @@ def unsafe_fix(f: Finding | dict, fixed: tuple) -> str | None:
     path = f.path
     if source == "secret-rotation" and (is_test_path(path) or re.search(r"(?:^|/)(?:unittests?|fixtures?|testdata)/", path or "")):
         return SECRET_IN_TESTS
+    if source == "secret-rotation" and re.search(r"\bcommit 0{7,}\b", f" {f.title or ''} {f.description or ''}"):
+        return SCANNER_TEST_DATA
     if source == "secret-rotation" and f.tool == "bandit" and str(f.rule_id).upper() in ("B105", "B106", "B107"):
         return PASSWORD_HEURISTIC
     if source == "pattern" and not meta.get("has_diff"):
         return GENERIC_PATTERN
     if f.kind == "web" and f.severity == "info":
         return INFORMATIONAL
+    if source == "no-fix-published" and f.severity == "info":
+        return NEGLIGIBLE
     return None
 
 

@@ -57,8 +57,9 @@ class Source:
                 raise SecftError(f"source.repo_path is set ({repo_path}) but this secft has no source reader (tasks.repository.source)") from None
             self.reader = SourceReader(Path(repo_path))
 
-    def code(self, f: Finding | dict) -> dict | None:
-        """The finding's code at its run's commit, or None (no checkout, no file, a secret, a package)."""
+    def code(self, f: Finding | dict, lines: int | None = None) -> dict | None:
+        """The finding's code at its run's commit, or None (no checkout, no file, a secret, a package);
+        ``lines`` either side instead of ``datasets.context_lines`` (the verdict's evidence reads further up)."""
 
         f = as_finding(f)
         loc = f.location or NO_LOCATION
@@ -66,12 +67,27 @@ class Source:
             return None
         from tasks.repository.source import secret_finding
 
-        ctx = self.reader.context(loc.path, _commit(f), loc.start_line, self.context_lines,
+        ctx = self.reader.context(loc.path, _commit(f), loc.start_line, lines or self.context_lines,
                                   end_line=loc.end_line, mark_secret=secret_finding(f))
         if not ctx or not ctx.get("text"):
             return None
         return {"path": ctx["path"], "text": _scrub(ctx["text"], ctx["path"]), "start_line": int(ctx["start_line"]),
                 "commit": ctx.get("commit"), "note": ctx.get("note")}
+
+    def applies(self, row: dict, f: Finding | dict, commit: str | None) -> bool | None:
+        """``git apply --check`` of a stage-2 row's diff against its file at ``commit`` (the run's, or the mined
+        fix's before-commit); None without a checkout or a diff."""
+        meta = row["meta"]
+        code = meta.get("code") or {}
+        if self.reader is None or not meta.get("has_diff") or not meta.get("expected_diff") or not code.get("path"):
+            return None
+        from tasks.fixes.patch_check import git_apply_check
+
+        resolved = self.reader.resolve(commit) if commit else None
+        lines = self.reader.lines(code["path"], resolved)
+        if lines is None:
+            return False
+        return git_apply_check(meta["expected_diff"], code["path"], "".join(lines))
 
     def mined(self, findings: list[dict]) -> dict[str, dict]:
         """finding id -> the fix the team made (before code and diff), from git history.

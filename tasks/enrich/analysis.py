@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from tasks.enrich import mechanisms, specifics, wording
-from tasks.findings.model import NO_LOCATION, NO_PACKAGE, Finding, as_finding
+from tasks.enrich.wording import split_sentences
+from tasks.findings.model import Finding, as_finding
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -49,11 +50,24 @@ def beyond_prompt(f: Finding | dict) -> str:
     if len(text) <= PROMPT_DESCRIPTION_CHARS:
         return ""
     rest = text[PROMPT_DESCRIPTION_CHARS:]
+    if text[:PROMPT_DESCRIPTION_CHARS].count("```") % 2:  # the cut lands inside a code block: start after it
+        rest = rest.split("```", 1)[1] if "```" in rest else ""
     start = rest.find("\n")  # the cut lands mid-paragraph: start at the next whole one, never mid-thought
     if start < 0:
         return ""
     rest = _ADVISORY_TAIL.split(rest[start:], 1)[0]  # references, credits, contacts: no mechanism there
-    return _sentences(" ".join(rest.replace("#", " ").split()), 3)
+    rest = re.sub(r"```.*?(?:```|$)", " ", rest, flags=re.S)  # a proof of concept's code, joined into prose, is noise
+    rest = re.sub(r"^\s*#+\s.*$", " ", rest, flags=re.M)  # section headings ("### Impact") are no sentence
+    sentences = [s for s in split_sentences(" ".join(rest.split()), ".!?") if s.count("`") % 2 == 0]
+    return " ".join(sentences[:3])
+
+
+def origins_matter(f: Finding) -> bool:
+    """Where the flagged line's values come from matters to injection rules and to what a weak hash digests;
+    for others ("`app` is set on line 15 from `Flask(...)`") it only repeats the code shown."""
+    from tasks.enrich.evidence import injection_rule
+
+    return injection_rule(f) or str(f.rule_id).upper() in ("B303", "B324") or bool({"CWE-327", "CWE-328"} & set(f.cwe or []))
 
 
 def what_is_wrong(f: Finding | dict, cwes: list[str], cwe_source: str) -> str:
@@ -64,20 +78,31 @@ def what_is_wrong(f: Finding | dict, cwes: list[str], cwe_source: str) -> str:
         flow = specifics.flow_path(f)
         if flow:
             parts.append(flow)
-        parts += specifics.value_origins(f) if not flow else []
+        from tasks.enrich.evidence import signing_key_use
+
+        cipher = specifics.cipher_choice(f) if f.kind == "code" else None
+        if cipher:
+            parts.append(cipher)
+        key = signing_key_use(f) if f.kind == "code" else None
+        if key:  # a literal signing key: what the framework signs with it is what a reader of the repository can forge
+            line = key.text.split(" sets it", 1)[0]
+            parts.append(f"{line[0].upper()}{line[1:]} sets the application's signing key: whoever reads it can forge what the "
+                         "framework signs with it (Flask session cookies; Django signed cookies, sessions stored in "
+                         "cookies and password-reset tokens).")
+        parts += specifics.value_origins(f) if not flow and origins_matter(f) else []
     elif f.kind == "dependency":
-        p = f.package or NO_PACKAGE
-        fixed = p.fixed_version if version_like(p.fixed_version) else None
-        if p.version and fixed:
-            parts.append(f"{p.name} {p.version} is in the affected range of {_advisory_ids(f)}; the advisory data "
-                         f"lists {fixed} as the fixed release.")
+        # the affected range and fixed release are the verdict's evidence (tasks/triage): not said twice
         detail = beyond_prompt(f)
         if detail:
             parts.append(f"The advisory goes on: {detail}")
     elif f.kind == "secret":
-        loc = f.location or NO_LOCATION
-        parts.append(f"The value sits in {loc.path or 'the repository'} and, once committed, in every clone and in "
-                     "the git history, even after the line is deleted.")
+        from tasks.enrich.credentials import what_it_grants
+
+        parts.append(what_it_grants(f))  # what this kind of credential grants and how to see if it is live
+        if re.search(r"\.tfstate(?:\.backup)?$", f.path or ""):
+            parts.append(f"{f.path} is Terraform state, which holds the attributes of every resource it manages, "
+                         "secrets included, in clear text: keep state in an encrypted remote backend and out of git "
+                         "(`*.tfstate*` in .gitignore).")
     return " ".join(parts)
 
 

@@ -94,6 +94,8 @@ CWE = {
               "is still under the base before opening it.",
     "CWE-78": "A shell interprets `;`, `|`, `$( )` and backticks in the command string; passing the program and its "
               "arguments as a list, without a shell, removes that.",
+    "CWE-73": "A file name taken from outside can name any file the process may read: `../` walks out of the intended "
+              "folder and an absolute path ignores it.",
     "CWE-79": "Outside data written into HTML without escaping runs as script in the victim's browser with the page's rights.",
     "CWE-89": "A quote in the value ends the SQL literal and the rest is read as SQL; bound parameters send the value "
               "separately from the query text.",
@@ -117,12 +119,24 @@ CWE = {
 }
 
 
+# rules whose name says more than their CWE (Semgrep ids, by a word in them)
+BY_NAME = (
+    ("jwt", {"CWE-798", "CWE-321", "CWE-522"},
+     "Whoever knows a JWT signing secret can sign a token for any user or role the application trusts, so a secret in "
+     "the repository is a login for everyone who can read it; changing it logs every user out."),
+)
+
+
 def mechanism(f: Finding | dict, cwes: list[str]) -> str | None:
     """The rule's mechanism and precondition, by rule for Bandit, else by the first CWE with an entry."""
     f = as_finding(f)
     if f.tool == "bandit":
         text = BANDIT.get(str(f.rule_id).upper())
         if text:
+            return text
+    rule = str(f.rule_id).lower()
+    for word, when, text in BY_NAME:
+        if word in rule and when & set(cwes):
             return text
     for cwe in cwes:
         if cwe in CWE:

@@ -28,9 +28,10 @@ for grouping, never named in the text), else none.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from tasks.enrich import platforms, specifics, wording
+from tasks.enrich.evidence import request_origin
+from tasks.enrich.upgrades import dependency_fix, is_malicious  # noqa: F401  (is_malicious: tasks.datasets.rows)
 from tasks.enrich.analysis import (  # noqa: F401
     _NOT_A_CONTROL,
     _SENTENCE_END,
@@ -44,9 +45,7 @@ from tasks.enrich.analysis import (  # noqa: F401
     what_is_wrong,
 )
 from tasks.enrich.knowledge_base import KnowledgeBase, known
-from tasks.findings.model import NO_LOCATION, Finding, Package, as_finding
-from tasks.fixes.ecosystems import NPM_BUNDLED
-from tasks.triage.output import fix_origin
+from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.triage.report_signals import NOT_SECURITY, triage
 
 TEMPLATE_VERSION = "3"
@@ -111,11 +110,13 @@ def test_data_path(path: str | None) -> bool:
     return is_test_path(path) or bool(re.search(r"(?:^|/)(?:unittests?|fixtures?|testdata|test_data)/", path or ""))
 
 
-def is_malicious(f: Finding | dict) -> bool:
-    """A malicious-package advisory (OSV ``MAL-`` ids, CWE-506): removal, not an upgrade."""
-    f = as_finding(f)
-    ids = [str(f.rule_id or "")] + [str(a) for a in f.aliases or []]
-    return any(i.startswith("MAL-") for i in ids) or "CWE-506" in (f.cwe or [])
+def _whole_code(fix: str, snippet: str | None) -> bool:
+    """A Semgrep autofix that reads as code on its own: a call or an assignment, whose dotted names are
+    intact ("javax crypto Cipher" is a garbled "javax.crypto.Cipher") and that shares a name with the line."""
+    if not re.search(r"[(=]", fix) or re.search(r"\b[a-z]+ [a-z]+ [A-Z]\w*\.|\\\d|\$\d", fix):  # or a regex backreference
+        return False
+    names = set(re.findall(r"[A-Za-z_]\w{2,}", fix))
+    return bool(names & set(re.findall(r"[A-Za-z_]\w{2,}", snippet or "")))
 
 
 def _hint(f: Finding) -> str | None:
@@ -123,15 +124,15 @@ def _hint(f: Finding) -> str | None:
     if not hint:
         return None
     if _URL_ONLY.match(hint):
-        return f"The check's guideline: {hint}"
+        return None  # the guideline's address is listed under References already
     if re.match(r"^\s*Phase:", hint):
         return None  # the catalogue's mitigation list pasted by the scanner (ZAP): the same in every row of its CWE
     if f.tool == "semgrep" and "\n" not in hint and len(hint) < 120:
-        return f"The rule's autofix rewrites the match as `{hint}`."
+        # the autofix replaces only the matched span: shown alone, a bare word or a cut call misleads
+        return f"The rule's autofix rewrites the match as `{hint}`." if _whole_code(hint, f.snippet) else None
     return f"Scanner's fix: {_sentences(hint, 3)}"
 
 
-_OS_ECOSYSTEMS = {"deb", "debian", "ubuntu", "apk", "alpine", "rpm", "redhat", "centos", "rocky", "amazon", "os"}
 _DIFF_BLOCK = re.compile(r"```diff\n.*?```\n?", re.S)
 
 
@@ -143,7 +144,7 @@ def _fixes_advice(f: Finding, cwes: list[str]) -> tuple[str | None, dict]:
     answer, source, meta = fix_for(f, cwes)
     if not answer or source not in ("pattern", "config-setting"):
         return None, meta
-    if source == "config-setting":
+    if source == "config-setting" or f.kind == "web":  # a web alert's fix names the pages and parameters ZAP saw
         return answer.strip(), meta
     body = _DIFF_BLOCK.sub("", answer.split("\n", 1)[1] if "\n" in answer else "").strip()
     return (f"For this {meta.get('language') or 'file'} code: {body}" if body else None), meta
@@ -153,59 +154,7 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
     fix: list[str] = []
     kind, hint = f.kind, _hint(f)
     if kind == "dependency":
-        p = replace(f.package) if f.package else Package(name="")  # a copy: the junk-version fix below stays local
-        if p.fixed_version and not version_like(p.fixed_version):
-            if hint and p.fixed_version in hint:
-                hint = None  # "Upgrade redis to fix_1": the scanner's text carries the same junk
-            p.fixed_version, p.fix_status = None, "unknown"
-        if is_malicious(f):
-            return [f"This release of {(p.name or 'the package')} is malicious code ({_advisory_ids(f)}), not a bug with a "
-                    "fix to wait for: remove it from the manifest and the lockfile now, treat machines and CI runners that "
-                    "installed it as compromised (rotate the credentials they held), and find out how it came in."]
-        status = p.fix_status or ("fixed" if p.fixed_version else "unknown")
-        if p.fixed_version and NPM_BUNDLED.search(f.path or ""):
-            from tasks.fixes.dependencies import npm_bundled
-
-            return [npm_bundled(p.name, p.fixed_version)]
-        if not p.name:
-            return [f"The report names no package, so {_advisory_ids(f)} concerns the scanned code itself or a vendored "
-                    "copy of it: compare its version with the advisory's affected range and apply the upstream fix "
-                    "that the references point to."]
-        if p.fixed_version:
-            if p.version:
-                text = (f"Upgrade {p.name} from {p.version} to {p.fixed_version}, "
-                        f"{fix_origin(p)} for {_advisory_ids(f)}.")
-            elif len(p.fixed_versions or []) > 1:  # one fix per release line, installed version unknown
-                text = (f"The advisory ({_advisory_ids(f)}) lists fixed releases {', '.join(p.fixed_versions)}, one per "
-                        f"release line, and the report does not say which {p.name} is installed: find it (`npm ls "
-                        f"{p.name}` or the lockfile) and upgrade to the fixed release of that line.")
-            else:  # npm audit without the installed version: its proposal may be a downgrade of a major line
-                text = f"Move {p.name} to {p.fixed_version}, the version the report proposes for {_advisory_ids(f)}."
-            from tasks.fixes.dependencies import major_crossing
-
-            crossing = major_crossing(p.version, p.fixed_version)
-            text += (" " + crossing.format(name=p.name)) if crossing else ""
-            hint_text = f.fix_hint or ""
-            if "semver-major" in hint_text and re.search(rf"\b{re.escape(p.name)}\b", hint_text):
-                text += " It is a semver-major change: check the release notes for breaking changes before merging."
-            fix.append(text)
-        elif status == "none published" and str(p.ecosystem or "").lower() in _OS_ECOSYSTEMS:
-            fix.append(f"No fixed version of {(p.name or 'the package')} is published by the distribution as of the scan "
-                       f"({_advisory_ids(f)}). Rebuild on the base image update that fixes it once it is out; until then check "
-                       "whether the image needs the package at all (base-system packages cannot be removed) and whether the "
-                       "vulnerable feature is reachable in the container.")
-        elif status == "none published":
-            fix.append(f"No fixed version of {(p.name or 'the package')} is published as of the scan. Mitigate: remove the "
-                       f"dependency if it is unused, avoid or isolate the affected feature ({_advisory_ids(f)}), or replace the "
-                       "package, and watch the advisory for a release.")
-        elif hint and "guideline" not in hint:
-            return [f"The report names no fixed version of {(p.name or 'the package')} itself. {hint}"]
-        else:
-            fix.append(f"The report names no fixed version of {(p.name or 'the package')}; check the advisory "
-                       f"({_advisory_ids(f)}) for one before upgrading, and remove or isolate the package meanwhile.")
-        if hint and p.fixed_version and p.fixed_version in hint and not re.search(r"\bUpgrade (?!" + re.escape(p.name or "") + r"\b)", hint):
-            hint = None  # the scanner's "Upgrade X to V" again
-        return fix + ([hint] if hint and "guideline" not in hint else [])
+        return dependency_fix(f, hint)
     if kind == "secret" and test_data_path(f.path):
         path = f.path
         return [f"{path} is test code or fixture data, where most such values are test data (scanner fixtures, "
@@ -214,15 +163,18 @@ def _remediation(kb, f, primary, applies, language, query, top_k, advice) -> lis
                 "credentials from the CI secret store. Otherwise mark it as test data for the scanner (a gitleaks "
                 "allowlist entry for the path) and change nothing in the test."]
     if kind == "secret":
+        from tasks.enrich.credentials import revoke_step
+
         loc = f.location or NO_LOCATION
-        fix.append(f"Revoke the credential at its issuer and issue a new one; remove it from {loc.path or 'the file'} and from "
-                   "the git history (git filter-repo); load it at run time from the CI secret store or a vault.")
+        revoke = revoke_step(f) or "revoke it at its issuer and issue a new one"
+        fix.append(f"If it is live, {revoke}; then remove it from {loc.path or 'the file'} and from the git history "
+                   "(git filter-repo), and read it at run time from the CI secret store or a vault.")
         return fix
     if hint:
         fix.append(hint)
     if advice:
-        if hint and hint.split(": ", 1)[-1].rstrip(".") in advice:
-            fix.remove(hint)  # the setting below already says it
+        if hint and (hint.split(": ", 1)[-1].rstrip(".") in advice or f.kind == "web"):
+            fix.remove(hint)  # the setting below already says it (a web alert's fix starts from ZAP's own solution)
         fix.append(advice)  # the fix for this weakness in this language or file (tasks.fixes), ahead of the catalogue's prose
     elif primary and applies:
         mitigations = [m for m in kb.passages_for(primary["id"], query, "mitigation", top_k * 2) if platforms.fits(m, language)]
@@ -249,7 +201,7 @@ def narrative_for(kb: KnowledgeBase, f: Finding | dict, top_k: int) -> dict:
     language = platforms.finding_language(f)
     applies = bool(primary) and platforms.entry_applies(primary, language)
     query = f"{f.title} {f.description[:500]} {f.snippet or ''}"
-    advice, fix_meta = _fixes_advice(f, cwes) if f.kind in ("code", "config") else (None, {})
+    advice, fix_meta = _fixes_advice(f, cwes) if f.kind in ("code", "config", "web") else (None, {})
     fix = fix_items(f, _remediation(kb, f, primary, applies, language, query, top_k, advice))
     sections = {
         "weakness": what_is_wrong(f, cwes, cwe_source),
@@ -263,6 +215,8 @@ def narrative_for(kb: KnowledgeBase, f: Finding | dict, top_k: int) -> dict:
                   + [(HEADINGS["remediation"], fix_text)]
                   + [("References", "\n".join(f"- {r}" for r in references))])
     verdict = triage(f)
+    if verdict and verdict["signal"] == "low-confidence rule" and request_origin(f):
+        verdict = None  # the code shows request data reaching the line: the rule's own doubt does not make it acceptable
     triage_text = None
     if verdict:
         opening = "Outdated check" if verdict["signal"] == "obsolete check" else "Probably acceptable"

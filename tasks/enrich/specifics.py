@@ -28,7 +28,6 @@ _DEF = re.compile(r"^\s*(?:async\s+)?def\s+(\w+)\s*\(([^)]*)\)|^\s*(?:export\s+)
                   r"^\s*func\s+(?:\([^)]*\)\s*)?(\w+)\s*\(([^)]*)\)")
 # folders whose code is, by convention, not shipped (tools/ or scripts/ often are: a guess would be a wrong fact)
 _EXAMPLE_DIRS = {"examples", "example", "samples", "sample", "demo", "demos"}
-_OS_ECOSYSTEMS = {"deb", "debian", "ubuntu", "apk", "alpine", "rpm", "redhat", "centos", "rocky", "amazon", "os", "wolfi"}
 
 
 def _code(f: Finding, code: dict | None = None):
@@ -116,7 +115,9 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
                 break  # above the enclosing function: another scope
             m = assign.match(c.lines[i])
             if m:
-                found = f"`{name}` is set on line {c.start_line + i} from `{m.group(1).strip()[:80]}`."
+                rhs = m.group(1).strip()
+                if not re.search(rf"\b{re.escape(name)}\b", re.sub(r"(['\"]).*?\1", "", rhs)):  # `data = [.. data ..]`
+                    found = f"`{name}` is set on line {c.start_line + i} from `{rhs[:80]}`."
                 break
         if found:
             out.append(found)
@@ -124,6 +125,41 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
             out.append(f"`{name}` is a parameter of `{enclosing[0]}` (line {enclosing[2]}), so its callers decide "
                        "what reaches this line.")
     return out[:3]
+
+
+_TRANSFORMATION = re.compile(r'Cipher\.getInstance\(\s*"([A-Za-z0-9]+)(?:/([A-Za-z0-9]+)/([A-Za-z0-9]+))?"')
+_ALGORITHMS = {
+    "DES": "DES, whose 56-bit key can be searched exhaustively",
+    "DESEDE": "Triple DES, whose 64-bit blocks collide after about 32 GB under one key (Sweet32)",
+    "TRIPLEDES": "Triple DES, whose 64-bit blocks collide after about 32 GB under one key (Sweet32)",
+    "BLOWFISH": "Blowfish, whose 64-bit blocks collide after about 32 GB under one key (Sweet32)",
+    "RC4": "RC4, whose keystream is biased", "ARCFOUR": "RC4, whose keystream is biased",
+    "RC2": "RC2, an obsolete 64-bit block cipher",
+}
+
+
+def cipher_choice(f: Finding | dict) -> str | None:
+    """What a Java ``Cipher.getInstance`` transformation on the flagged line asks for, and what is wrong with it."""
+    f = as_finding(f)
+    m = _TRANSFORMATION.search(f.snippet or "")
+    if not m:
+        return None
+    alg, mode, pad = m.group(1), (m.group(2) or "").upper(), (m.group(3) or "").upper()
+    line = f"line {f.line}" if f.line else "the flagged line"
+    problems = [_ALGORITHMS[alg.upper()]] if alg.upper() in _ALGORITHMS else []
+    if not mode:
+        problems.append(f'"{alg}" alone gets the provider\'s default mode, ECB with PKCS5Padding in the JDK, where equal '
+                        "plaintext blocks give equal ciphertext blocks")
+    elif mode == "ECB":
+        problems.append("ECB mode, where equal plaintext blocks give equal ciphertext blocks")
+    elif mode == "CBC" and pad != "NOPADDING":
+        problems.append("CBC with padding and no integrity check, so a service that reveals whether the padding was valid "
+                        "(a padding oracle) lets an attacker decrypt")
+    if not problems:
+        return None
+    transformation = m.group(0).split('"')[1]
+    asked = f"{alg}" + (f" in {mode} mode with {m.group(3)}" if mode else "")
+    return f"The code on {line} asks for `\"{transformation}\"`, {asked}: {'; '.join(problems)}."
 
 
 _SOURCES = ((re.compile(r"\brequest\.|\breq\.(?:body|query|params|headers|cookies)|\$_(?:GET|POST|REQUEST|COOKIE)|getParameter\("),
@@ -157,23 +193,26 @@ def reach(f: Finding | dict) -> str | None:
     """Who can reach the place, from where it is: the traced source, a test, an example or tool, a container's OS package."""
     f = as_finding(f)
     path = f.path
-    first = ((f.flow or [{}])[0] or {}).get("code") or ""
+    flow = f.flow or []
+    traced = len(flow) > 1 and not any((s or {}).get("via") == "related" for s in flow)
+    steps = [str((s or {}).get("code") or "") for s in flow[:-1]] if traced else []
     for pattern, who in _SOURCES:
-        if len(f.flow or []) > 1 and pattern.search(first):
+        if any(pattern.search(code) for code in steps[:3]):  # the source may follow a guard (`if request.method`)
             return f"The traced source is {who} controls the value that reaches the sink."
     if f.kind == "dependency":
-        eco = str((f.package or NO_PACKAGE).ecosystem or "").lower()
         if NPM_BUNDLED.search(path or ""):
             return ("This copy sits inside the image's global npm, which the application does not load at run time; "
                     "it is reached only by running npm in the container (builds, `npm install` at start-up).")
         parent = npm_parent(path or "", (f.package or NO_PACKAGE).name)
         if parent:
             return parent
-        if eco in _OS_ECOSYSTEMS:
-            return ("This is a package of the container image's operating system: it matters only if the application or "
-                    "another process in the container uses the affected feature, and it is fixed by rebuilding on an "
-                    "updated base image, not in the application's own manifest.")
-        return None
+        return None  # an OS package: the fix line says to rebuild on the base image; a stock paragraph adds nothing
+    if f.kind == "config":
+        from tasks.enrich.iac_reach import terraform_reach
+
+        exposed = terraform_reach(f)
+        if exposed:
+            return exposed
     if f.kind in ("code", "config") and is_test_path(path):
         return (f"{path} is test code: it runs in CI and on developers' machines, not in the deployed application, so "
                 "only someone who controls the test inputs reaches it.")

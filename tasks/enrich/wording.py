@@ -42,16 +42,33 @@ def restating_sentence(text: str, prompt: str) -> str | None:
     return None
 
 
+def split_sentences(text: str, ends: str = ".!?:") -> list[str]:
+    """Sentences of prose (split after any of ``ends``), never inside an inline code span (`a: b` or
+    `f(x). g` stay whole)."""
+    out, start, ticks = [], 0, 0
+    for m in re.finditer(rf"`|(?<=[{re.escape(ends)}])[ \t]+", text):
+        if m.group(0) == "`":
+            ticks += 1
+        elif ticks % 2 == 0:
+            out.append(text[start:m.start()])
+            start = m.end()
+    out.append(text[start:])
+    return out
+
+
 def drop_restating(text: str, prompt_words: set[str]) -> str:
-    """``text`` without its sentences that only repeat the prompt (code blocks kept whole)."""
+    """``text`` without its sentences that only repeat the prompt (code blocks kept whole, and so is the
+    sentence that introduces one: a fence without its lead-in is scaffolding, not an answer)."""
     pieces = re.split(r"(```.*?```)", text, flags=re.S)
     out = []
     for i, piece in enumerate(pieces):
         if i % 2:
             out.append(piece)  # a code block
         else:
-            kept = [s for s in re.split(r"(?<=[.!?:])[ \t]+", piece) if not restates(s, prompt_words)]
-            out.append(" ".join(kept) + ("\n" if piece.endswith("\n") and kept else ""))
+            sentences = split_sentences(piece)
+            leads = len(sentences) - 1 if i + 1 < len(pieces) else -1  # the sentence right before a code block
+            kept = " ".join(s for j, s in enumerate(sentences) if j == leads or not restates(s, prompt_words))
+            out.append(kept + ("\n" if piece.endswith("\n") and kept and not kept.endswith("\n") else ""))
     return "".join(out).strip()
 
 
@@ -77,11 +94,12 @@ def strip_restating(markdown: str, prompt: str) -> str:
 
 
 def without_fix_sections(markdown: str) -> str:
-    """The analysis without its fix sections, for the restatement checks."""
+    """The analysis without its fix sections and its verdict (whose evidence quotes the prompt's code and
+    versions on purpose), for the restatement checks."""
     out, fixing = [], False
     for line in markdown.splitlines():
         if line.startswith("## "):
-            fixing = line.startswith(FIX_HEADINGS)
+            fixing = line.startswith(FIX_HEADINGS + ("## Verdict",))
         if not fixing:
             out.append(line)
     return "\n".join(out)

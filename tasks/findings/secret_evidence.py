@@ -50,6 +50,62 @@ CODE_WORDS = {"get", "post", "put", "patch", "delete", "head", "options", "beare
               "implicit", "password_reset", "token_type", "grant_type", "authorization", "x-api-key", "api-key",
               "utf-8", "utf8", "ascii", "json", "jwt", "hs256", "rs256", "sha256", "md5", "true", "false", "yes", "no"}
 TOOL_REDACTED = {"", "REDACTED", "*****", "****", "***"}
+# the values vendors print in their documentation: a copy with a few characters changed (a tutorial's
+# AKIAIOSFODNN7EXAMAAA) is still the example, not a key the issuer generated
+DOCUMENTED = [  # (what it is, the documented value); the evidence names the first, never a value
+    ("AWS's documented example access key id", "AKIAIOSFODNN7EXAMPLE"),
+    ("AWS's documented example access key id", "AKIAI44QH8DHBEXAMPLE"),
+    ("AWS's documented example secret access key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    ("AWS's documented example secret access key", "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"),
+]
+# a template or a filler inside a longer value ("Bearer ${TOKEN}", "sk_live_<your-key>", "ghp_xxxx…")
+_EMBEDDED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_.]*\}|\{\{[^{}]{1,60}\}\}|<[A-Za-z][A-Za-z0-9 _.-]{1,40}>|%\([A-Za-z_]+\)s|"
+                       r"(?i:changeme|change[-_]me|placeholder|replace[-_]?me|insert[-_]?your|your[-_]?(?:api[-_]?)?"
+                       r"(?:key|token|secret|password))|xxxx|XXXX")
+
+
+def _documented_variant(value: str) -> str | None:
+    """Which documented example the value is an altered copy of: the same length with at most a quarter
+    of the characters changed, or the example's first 13 characters kept; also a value with the
+    EXAMPLE marker cut short (EXAMP)."""
+    for name, doc in DOCUMENTED:
+        if len(value) == len(doc):
+            diff = sum(a != b for a, b in zip(value, doc))
+            if diff <= len(doc) // 4:
+                return f"probably an altered copy of {name} ({diff} of {len(doc)} characters differ)"
+        if len(value) >= 13 and value[:13] == doc[:13]:
+            return f"probably an altered copy of {name} (its first 13 characters)"
+    if "EXAMP" in value:
+        return "a value marked EXAMP(LE), the documentation marker cut short"
+    return None
+
+
+def _run(value: str, step: int) -> int:
+    """The longest run of characters that repeat (step 0) or count up (step 1: abcd, 1234, 7890)."""
+    best = cur = 1
+    for a, b in zip(value, value[1:]):
+        nxt = ord(a) + step
+        cur = cur + 1 if (ord(b) == nxt or (step and a == "9" and b == "0")) else 1
+        best = max(best, cur)
+    return best if value else 0
+
+
+def _filler(value: str) -> str | None:
+    """A value padded with one repeated character or a counting sequence: typed by hand, not generated."""
+    if len(value) < 8:
+        return None
+    for step, what in ((0, "one character repeated"), (1, "a counting sequence (abcd…, 1234…)")):
+        n = _run(value, step)
+        if n >= 8 or n * 2 >= len(value) and n >= 6:
+            return f"{what}, {n} of {len(value)} characters"
+    letters = [c for c in value.lower() if c.isalpha()]
+    if set(letters) <= set("abcdef"):
+        return None  # hex: a, d, f sit on the home row
+    for row in ("asdfghjkl", "qwertyuiop", "zxcvbnm"):  # a random letter is on one row about 1 time in 3
+        on_row = sum(c in row for c in letters)
+        if len(letters) >= 14 and on_row >= 0.95 * len(letters):
+            return f"keys typed along one keyboard row ({on_row} of {len(letters)} letters from {row[:4]}…)"
+    return None
 
 
 def entropy(value: str) -> float:
@@ -76,15 +132,24 @@ def classify_one(value: str) -> dict:
     for name, pattern in PLACEHOLDERS.items():
         if pattern.match(value):
             return out | {"class": "placeholder", "match": name}
+    variant = _documented_variant(value)
+    if variant:
+        return out | {"class": "example", "match": variant}
+    filler = _filler(value)
+    if filler:
+        return out | {"class": "placeholder", "match": filler}
+    if _EMBEDDED.search(value):
+        return out | {"class": "placeholder", "match": "a template variable or placeholder word inside the value"}
     if value.lower() in CODE_WORDS:
         return out | {"class": "code-word", "match": "a protocol or API keyword"}
-    if re.fullmatch(r"[A-Za-z]+(?:[-_ ][A-Za-z]+){0,3}", value) and len(value) <= 24:
+    if re.fullmatch(rf"{_WORD}(?:[-_ ]{_WORD}){{0,3}}|[A-Z]?[a-z]+(?:[A-Z][a-z]+){{1,2}}", value) and len(value) <= 24:
         return out | {"class": "plain-word"}
     if bits < 3.0 or len(set(value)) < 6 or len(value) < 8:
         return out | {"class": "low-entropy"}
     return out | {"class": "high-entropy"}
 
 
+_WORD = r"(?:[A-Z]?[a-z]+|[A-Z]{1,12})"  # a word as people write it (password, SuperSecret, ADMIN), not random case
 _RANK = {"key-header": 0, "high-entropy": 0, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
 
 

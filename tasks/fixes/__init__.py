@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.fixes import dependencies, iac, patches, patterns, secrets
+from tasks.fixes import dependencies, iac, patches, patterns, scanner_fixes, secrets
 from tasks.fixes.families import family_of
 from tasks.fixes.languages import DISPLAY, language_of, platform_of
 from tasks.fixes.patterns import python_hashes
@@ -69,7 +69,10 @@ def _dependency(f: Finding, code: dict | None, meta: dict) -> tuple[str | None, 
     meta |= {"fixed_version": pkg.fixed_version, "fix_status": pkg.fix_status}
     if pkg.fixed_version:
         answer, extra = dependencies.upgrade(f, code_text)
-        return answer, "fixed-version", meta | extra | {"fix_family": "upgrade"}
+        from tasks.fixes.dependencies import same_line_max
+
+        chosen = same_line_max(f, str(pkg.fixed_version))
+        return answer, "fixed-version", meta | extra | {"fix_family": "upgrade"} | ({"fixed_version": chosen} if chosen else {})
     via_parent = dependencies.parent_upgrade(f)
     if via_parent:
         return via_parent[0], "fixed-version", meta | via_parent[1] | {"fix_family": "upgrade-parent"}
@@ -106,8 +109,15 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         new = patches.apply_scanner_fix(c, f.scanner_fix)
         diff = patches.unified_diff(c, new) if new else None
         if diff and diff_is_sound(language, c, new):
-            answer = f"{f.tool}'s proposed fix for {where}, applied to the code:\n{patches.fence(diff)}\nReason: {f.title}"
-            return answer, "scanner-fix", meta | {"has_diff": True, "code": c.as_meta(), "fix_family": family or "scanner-fix"}
+            removed = [l[1:] for l in diff.splitlines() if l.startswith("-") and not l.startswith("---")]
+            added = [l[1:] for l in diff.splitlines() if l.startswith("+") and not l.startswith("+++")]
+            refusal, note = scanner_fixes.review(family, removed, added)
+            if refusal and family is None:
+                return None, refusal, meta
+            if not refusal:
+                answer = (f"{f.tool}'s proposed fix for {where}, applied to the code:\n{patches.fence(diff)}\n"
+                          f"Reason: {_reason(f)}" + (f"\n{note}" if note else ""))
+                return answer, "scanner-fix", meta | {"has_diff": True, "code": c.as_meta(), "fix_family": family or "scanner-fix"}
     if family is None:
         return None, "no fix pattern (not a security weakness family)", meta
     if family == "assert-used" and _TEST_PATH.search(f.path or ""):
@@ -130,7 +140,7 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
     if text is None:
         hint = (f.fix_hint or "").strip()
         if hint and not _URL_ONLY.match(hint) and f.tool != "semgrep":
-            return f"Fix{' at ' + where if where else ''}: {hint}\nReason: {f.title}", "scanner-fix", meta
+            return f"Fix{' at ' + where if where else ''}: {hint}\nReason: {_reason(f)}", "scanner-fix", meta
         return None, f"no fix pattern for {family} in {language or 'an unknown language'}", meta
     head = f"In {where or 'the reported code'} ({lang_name}):"  # no pipeline words ("Fix (<family>)") in an answer
     parts = [head]
@@ -141,6 +151,16 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
     if diff:
         meta["code"] = c.as_meta()
     return "\n".join(parts), "pattern", meta
+
+
+def _reason(f: Finding) -> str:
+    """The rule's message as a whole sentence: a title cut by the parser ("MD5 is not", "on(build") is never quoted."""
+    title, desc = " ".join(str(f.title or "").split()), " ".join(str(f.description or "").split())
+    text = desc if desc and (not title or desc.startswith(title.rstrip("…. ")[:40])) else title
+    if len(text) <= 240:
+        return text
+    m = re.match(r"(.{20,240}[.!?])(?:\s)", text)  # whole sentences, never a cut one
+    return (m.group(1) if m else text[:240].rsplit(" ", 1)[0] + " ...").strip()
 
 
 def _target_text(c: patches.Code | None) -> str:
@@ -159,6 +179,9 @@ def _python_hash(c: patches.Code | None):
         return python_hashes.WEAK_HASH[purpose].replace("hashlib.md5(data", "hashlib.sha1(data"), None, "weak-hash"
     if purpose == "non-security":
         return python_hashes.WEAK_HASH[purpose], python_hashes.add_usedforsecurity, "weak-hash-not-security"
+    if purpose == "security" and re.search(r"(?i)hashlib\.\w+\([^)]*pass(?:word|wd|phrase)?", _target_text(c)):
+        # a password needs a salted, slow hash and a stored format: an unsalted SHA-256 line is no fix to merge
+        return python_hashes.WEAK_HASH[purpose], None, "weak-hash-password"
     if purpose == "security":
         return python_hashes.WEAK_HASH[purpose], python_hashes.to_sha256, "weak-hash-upgrade"
     return python_hashes.WEAK_HASH[purpose], None, "weak-hash"

@@ -108,6 +108,8 @@ def npm_family(tool: str, name: str, fixed: str, t: Target, f: Finding | dict) -
     parent = None
     if hint.startswith("Upgrade ") and " to " in hint:
         parent = hint[len("Upgrade "):].split(" to ")[0].strip()
+    if parent and (" " in parent or parent.startswith("to")):
+        parent = None  # npm 6's "Upgrade to version 1.14.8 or later" names no parent
     if parent and parent != name:
         out.append(f"npm audit's fix is to upgrade the direct dependency {parent} ({hint[len('Upgrade '):]})"
                    + ("; a semver-major upgrade can break callers, so run the tests after it." if "semver-major" in hint else "."))

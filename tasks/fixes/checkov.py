@@ -15,7 +15,7 @@ CHECKS = {
     "CKV_AWS_129": ("log", "terraform", 'enabled_cloudwatch_logs_exports = ["audit", "error", "general", "slowquery"]',
                     "export the database logs to CloudWatch (the values depend on the engine; these are MySQL's)"),
     "CKV_AWS_157": ("multi-az", "terraform", "multi_az = true", "run the instance in several availability zones"),
-    "CKV_AWS_118": ("monitoring", "terraform", "monitoring_interval = 60\nmonitoring_role_arn = aws_iam_role.rds_monitoring.arn",
+    "CKV_AWS_118": ("monitoring", "terraform", "monitoring_interval = 60\nmonitoring_role_arn = aws_iam_role.{name}_monitoring.arn",
                     "enable enhanced monitoring (it needs a monitoring role)"),
     "CKV_AWS_79": ("metadata", "terraform", 'metadata_options {\n  http_endpoint = "enabled"\n  http_tokens   = "required"\n}',
                    "require IMDSv2 session tokens"),
@@ -23,18 +23,18 @@ CHECKS = {
                   "encrypt the root volume (and every ebs_block_device with encrypted = true)"),
     "CKV_AWS_135": ("ebs optimized", "terraform", "ebs_optimized = true", "make the instance EBS-optimised"),
     "CKV_AWS_126": ("detailed monitoring", "terraform", "monitoring = true", "enable detailed monitoring"),
-    "CKV2_AWS_17": ("vpc", "terraform", "subnet_id = aws_subnet.private.id", "launch the instance in a VPC subnet"),
+    "CKV2_AWS_17": ("vpc", "terraform", "subnet_id = var.{name}_subnet_id", "launch the instance in a VPC subnet"),
     "CKV_AWS_19": ("encrypt", "terraform",
-                   'resource "aws_s3_bucket_server_side_encryption_configuration" "this" {\n  bucket = aws_s3_bucket.this.id\n'
+                   'resource "aws_s3_bucket_server_side_encryption_configuration" "{name}" {\n  bucket = aws_s3_bucket.{name}.id\n'
                    '  rule {\n    apply_server_side_encryption_by_default {\n      sse_algorithm = "aws:kms"\n    }\n  }\n}',
                    "encrypt the bucket by default"),
     "CKV_AWS_21": ("versioning", "terraform",
-                   'resource "aws_s3_bucket_versioning" "this" {\n  bucket = aws_s3_bucket.this.id\n'
+                   'resource "aws_s3_bucket_versioning" "{name}" {\n  bucket = aws_s3_bucket.{name}.id\n'
                    '  versioning_configuration {\n    status = "Enabled"\n  }\n}', "enable bucket versioning"),
     "CKV_AWS_20": ("public", "terraform", 'acl = "private"', "do not grant public-read access"),
-    "CKV_AWS_24": ("22", "terraform", 'cidr_blocks = ["10.0.0.0/8"]  # your admin network, not 0.0.0.0/0',
+    "CKV_AWS_24": ("22", "terraform", "cidr_blocks = [var.admin_cidr]",
                    "restrict SSH ingress to known addresses"),
-    "CKV_AWS_25": ("3389", "terraform", 'cidr_blocks = ["10.0.0.0/8"]  # your admin network, not 0.0.0.0/0',
+    "CKV_AWS_25": ("3389", "terraform", "cidr_blocks = [var.admin_cidr]",
                    "restrict RDP ingress to known addresses"),
     "CKV_AZURE_42": ("recoverable", "terraform", "purge_protection_enabled   = true\nsoft_delete_retention_days = 90",
                      "make the key vault recoverable"),
@@ -53,16 +53,16 @@ CHECKS = {
     "CKV_OPENAPI_1": ("securitydefinitions", "yaml", "securityDefinitions:\n  apiKey:\n    type: apiKey\n    in: header\n    name: X-API-Key",
                       "declare the security scheme the API uses"),
     "CKV_AWS_18": ("logging", "terraform",
-                   'resource "aws_s3_bucket_logging" "this" {\n  bucket        = aws_s3_bucket.this.id\n'
-                   '  target_bucket = aws_s3_bucket.logs.id\n  target_prefix = "s3/"\n}', "enable access logging for the bucket"),
+                   'resource "aws_s3_bucket_logging" "{name}" {\n  bucket        = aws_s3_bucket.{name}.id\n'
+                   '  target_bucket = var.access_log_bucket\n  target_prefix = "{name}/"\n}', "enable access logging for the bucket"),
     "CKV2_AWS_6": ("public access block", "terraform",
-                   'resource "aws_s3_bucket_public_access_block" "this" {\n  bucket                  = aws_s3_bucket.this.id\n'
+                   'resource "aws_s3_bucket_public_access_block" "{name}" {\n  bucket                  = aws_s3_bucket.{name}.id\n'
                    '  block_public_acls       = true\n  block_public_policy     = true\n  ignore_public_acls      = true\n'
                    '  restrict_public_buckets = true\n}', "block public access to the bucket"),
     "CKV_AWS_23": ("description", "terraform", 'description = "HTTPS from the load balancer"',
                    "describe every security group and rule"),
-    "CKV_AWS_260": ("80", "terraform", 'cidr_blocks = ["10.0.0.0/8"]  # only the networks that need it, not 0.0.0.0/0',
-                    "do not open port 80 to the whole internet"),
+    "CKV_AWS_260": ("80", "terraform", "cidr_blocks = [var.http_source_cidr]",
+                    "restrict port 80 to the networks that need it"),
     "CKV_AWS_88": ("public ip", "terraform", "associate_public_ip_address = false", "do not give the instance a public IP"),
     "CKV_AWS_46": ("secrets", "terraform", "user_data = templatefile(\"init.sh\", { secret_arn = aws_secretsmanager_secret.db.arn })",
                    "keep secrets out of user data; fetch them at boot from Secrets Manager"),
@@ -115,11 +115,63 @@ CAVEATS = {
     "CKV_AWS_8": "On an existing instance a change to the root volume's encryption makes Terraform replace the instance "
                  "(data on its volumes is lost): build the replacement from an encrypted snapshot or AMI, or turn on EBS "
                  "encryption by default for the account so new volumes are encrypted.",
-    "CKV_AWS_135": "Not every instance type supports it: t2 and other older types do not (the apply fails), and current "
-                   "types are EBS-optimised by default; check instance_type first.",
     "CKV_AWS_157": "A standby in a second zone roughly doubles the instance's cost.",
-    "CKV_DOCKER_2": "The command must exist in the image: slim and distroless bases ship no curl, so use the runtime's "
-                    "own tool (for example `python -c` with urllib) or install curl.",
+    "CKV_AWS_17": "Clients outside the VPC (a laptop, another cloud, a CI runner) lose access: give them a bastion, VPN "
+                  "or RDS Proxy before applying.",
+    "CKV_AWS_88": "The instance then has no public address: whatever reaches it from the internet directly (a web "
+                  "server, SSH) stops working, so put a load balancer, NAT or SSM Session Manager in front first.",
+    "CKV_AWS_79": "Software on the instance that still reads instance metadata with IMDSv1 (AWS SDKs and CLI from before "
+                  "late 2019, old agents) loses its credentials: update it first; containers on the instance also need "
+                  "`http_put_response_hop_limit = 2`.",
+    "CKV_AWS_20": "A bucket that serves a public website or public downloads goes offline: serve it through CloudFront "
+                  "with an origin access control first. On AWS provider 4.0+ the ACL is an aws_s3_bucket_acl resource.",
+    "CKV_AZURE_42": "Purge protection cannot be turned off again, and a deleted vault's name stays taken until the "
+                    "retention period ends.",
+    "CKV_AWS_24": "Anyone outside that range loses SSH: AWS Systems Manager Session Manager removes the need for the open "
+                  "port altogether.",
+    "CKV_AWS_25": "Anyone outside that range loses RDP: connect through a bastion or VPN first.",
+    "CKV_AWS_19": "Needs the AWS provider 4.0 or later; on 3.x put a `server_side_encryption_configuration` block inside "
+                  "the bucket instead.",
+    "CKV_AWS_21": "Needs the AWS provider 4.0 or later; on 3.x put `versioning { enabled = true }` inside the bucket "
+                  "instead. Versioning keeps every overwritten object, so add a lifecycle rule for old versions.",
+    "CKV_AWS_18": "Needs the AWS provider 4.0 or later; on 3.x put a `logging` block inside the bucket instead. The log "
+                  "bucket must allow the S3 log delivery service to write to it.",
+    "CKV2_AWS_6": "A bucket that serves public objects (a website, public downloads) stops serving them.",
+    "CKV_K8S_11": "A CPU limit below what the container uses throttles it: measure first (`kubectl top pod`).",
+    "CKV_K8S_13": "A memory limit below what the container uses gets it killed (OOMKilled): measure first (`kubectl top pod`).",
+    "CKV_K8S_22": "The program can then write nowhere in its container: mount an emptyDir at each path it writes (/tmp, "
+                  "caches, data directories) or it fails at the first write.",
+    "CKV_K8S_23": "The kubelet then refuses an image whose files need root, and the image's files must be readable by "
+                  "UID 10001: check before merging.",
+}
+# what decides whether the setting is the fix at all, said before it
+LEADS = {
+    "CKV_AWS_260": "Port 80 open to 0.0.0.0/0 is what a public web server needs: closing it breaks the site for everyone "
+                   "who types the plain address. If this host serves the public, keep the rule: make port 80 answer only "
+                   "with a redirect to HTTPS (web server config, or a load balancer listener with a redirect action), "
+                   "serve the site on 443, and restrict the admin ports (22, 3389) instead. Only if it does not serve "
+                   "the public,",
+}
+# what else the fix names, declared in the answer so no name in it is a placeholder: (sentence, block)
+EXTRA = {
+    "CKV_AWS_118": ("Add the role it names, next to the resource:",
+                    'resource "aws_iam_role" "{name}_monitoring" {\n  name_prefix        = "rds-monitoring-"\n'
+                    '  assume_role_policy = jsonencode({\n    Version = "2012-10-17"\n    Statement = [{\n'
+                    '      Effect    = "Allow"\n      Action    = "sts:AssumeRole"\n'
+                    '      Principal = { Service = "monitoring.rds.amazonaws.com" }\n    }]\n  })\n}\n\n'
+                    'resource "aws_iam_role_policy_attachment" "{name}_monitoring" {\n'
+                    '  role       = aws_iam_role.{name}_monitoring.name\n'
+                    '  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"\n}'),
+    "CKV2_AWS_17": ("Declare the subnet it names (one of your VPC's private subnets):",
+                    'variable "{name}_subnet_id" {\n  type        = string\n  description = "Private subnet for {name}"\n}'),
+    "CKV_AWS_18": ("Declare the bucket that receives the logs:",
+                   'variable "access_log_bucket" {\n  type        = string\n  description = "Bucket that receives S3 access logs"\n}'),
+    "CKV_AWS_24": ("Declare the range admins connect from (a VPN or bastion network):",
+                   'variable "admin_cidr" {\n  type        = string\n  description = "Network admins connect from"\n}'),
+    "CKV_AWS_25": ("Declare the range admins connect from (a VPN or bastion network):",
+                   'variable "admin_cidr" {\n  type        = string\n  description = "Network admins connect from"\n}'),
+    "CKV_AWS_260": ("Declare the range that may reach port 80:",
+                    'variable "http_source_cidr" {\n  type        = string\n  description = "Network allowed to reach port 80"\n}'),
 }
 # settings a fix must not overwrite when the resource already has them: the check fails for another reason
 KEEP_IF_PRESENT = {"CKV2_AWS_17": "subnet_id"}

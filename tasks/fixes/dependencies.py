@@ -43,10 +43,17 @@ def upgrade(f: Finding | dict, code_text: str | None) -> tuple[str, dict]:
     fixed = str(pkg.fixed_version)
     name = pkg.name
     installed = pkg.version
+    merged = same_line_max(f, fixed)  # several advisories in one finding: the line's release that fixes them all
+    fixed = merged or fixed
     confs = ecosystems.gradle_configurations(code_text, pkg) if t.tool == "gradle" else []
     scope = ecosystems.scope_of_configurations(confs)
     head = f"Upgrade {name}" + (f" from {installed}" if installed else "") + f" to {fixed}, the release the advisory data lists as fixing {advisory_ids(f)}."
-    others = [v for v in pkg.fixed_versions or [] if v != fixed]
+    others = [v for v in pkg.fixed_versions or [] if v != fixed and _major(v) != _major(fixed)]
+    if merged:  # per other line, only the release that fixes every merged advisory
+        others = [max((v for v in others if _major(v) == m), key=_key) for m in dict.fromkeys(map(_major, others))]
+    if merged:
+        head += (f" The finding merges several advisories; {pkg.fixed_version} fixes only the first of them, "
+                 f"{fixed} is the release of the same line that fixes every one.")
     if others:
         head += f" (The advisory also lists {', '.join(others)} for other release lines.)"
     lines = [head]
@@ -130,6 +137,32 @@ def installed_versions(f: Finding | dict) -> list[str]:
 def _major(version) -> int | None:
     m = re.match(r"^v?(\d+)\.", str(version or "").strip())
     return int(m.group(1)) if m else None
+
+
+def _key(v: str):
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(v)
+    except InvalidVersion:
+        return Version("0")
+
+
+def same_line_max(f: Finding, fixed: str) -> str | None:
+    """For a finding that merges several advisories (psr7: GHSA-q7rv fixed in 1.8.4, GHSA-wxmh in 1.9.1), the highest
+    listed fixed version on the fixed version's major line; None for one advisory (qs's backports stay 6.5.3)."""
+    from packaging.version import InvalidVersion, Version
+
+    pkg = f.package
+    if len(set(f.ghsa)) < 2 and len(set(f.cve)) < 2:
+        return None
+    try:
+        base = Version(fixed)
+        same = [Version(v) for v in pkg.fixed_versions or [] if _major(v) == _major(fixed)]
+    except InvalidVersion:
+        return None
+    best = max([base, *same])
+    return str(best) if best > base and str(best) in (pkg.fixed_versions or []) else None
 
 
 def major_crossing(installed, fixed) -> str | None:

@@ -14,10 +14,12 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
-from tasks.fixes.checkov import CAVEATS, KEEP_IF_PRESENT
+from tasks.fixes.checkov import CAVEATS, EXTRA, KEEP_IF_PRESENT, LEADS
+from tasks.fixes.checkov_facts import adduser, base_image, fit, k8s_additions
 from tasks.fixes.checkov import CHECKS as _CHECKOV
 from tasks.fixes.languages import FENCE
 from tasks.fixes.patterns.prose import PROSE
+from tasks.fixes.web_servers import NO_ACTION, generic, server_fix, third_party_scripts
 
 _SET_TO = re.compile(r"^(?:Set|Change)\s+'(?:set\s+)?([\w.\[\]-]+)'\s+to\s+'?([\w.-]+)'?\.?$", re.I)
 _ADD_TO = re.compile(r"^Add\s+'([^']+)'\s+to\s+([\w.\[\]-]+)\.?$", re.I)
@@ -93,6 +95,18 @@ def _where(f: Finding) -> str:
     return f"{path}{span}"
 
 
+_TERRAFORM_FILE = re.compile(r"\.(?:tf|tf\.json|hcl)$", re.I)
+
+
+def _same_language(entry_lang: str, language: str | None, f: Finding) -> bool:
+    """Whether a catalogue block in ``entry_lang`` can go into the finding's file."""
+    if entry_lang == "terraform":
+        return language in ("terraform", "hcl") or bool(_TERRAFORM_FILE.search(str(f.location.path or "")))
+    if entry_lang == "kubernetes":
+        return language in ("kubernetes", "yaml", None)
+    return True
+
+
 def config_fix(f: Finding | dict, language: str | None) -> tuple[str | None, str, dict]:
     """(answer, label, meta) for a Checkov / Trivy / other config check."""
     f = as_finding(f)
@@ -101,8 +115,14 @@ def config_fix(f: Finding | dict, language: str | None) -> tuple[str | None, str
     at = " in " + where if where else ""
     res = f" (resource {resource})" if resource and not resource.startswith("/") else ""
     entry = _CHECKOV.get(str(f.rule_id))
+    if entry and not _same_language(entry[1], language, f):  # a Terraform setting for a CloudFormation template
+        entry = None  # Checkov runs one check id on Terraform, CloudFormation and ARM: the catalogue speaks Terraform
     if entry and _squash(entry[0]) in _squash(str(f.title or "")):
         words, lang, setting, why = entry
+        fitted = fit(str(f.rule_id), resource, f.snippet, lang, setting)
+        if isinstance(fitted, str):
+            return None, fitted, {"language": language}
+        setting, note = fitted
         if lang == "yaml" and language == "json":
             import json
 
@@ -112,12 +132,18 @@ def config_fix(f: Finding | dict, language: str | None) -> tuple[str | None, str
         present = KEEP_IF_PRESENT.get(str(f.rule_id))
         if present and re.search(rf"^\s*{present}\s*=", f.snippet or "", re.M):
             return None, f"{present} is already set: the check fails for another reason", {"language": language}
-        text = (f"To {why}, set this{at}{res}:\n{_block(lang, setting)}\n"  # not the check's title again
+        extra = EXTRA.get(str(f.rule_id))
+        name = (resource or "").split(".")[-1]
+        lead = LEADS.get(str(f.rule_id), "")  # a decision that comes before the setting (a public web port)
+        text = (lead + (" " if lead else "") + f"{'T' if not lead else 't'}o {why}, set this{at}{res}:\n{_block(lang, setting)}\n"
+                + (f"{extra[0]}\n{_block(lang, extra[1].replace('{name}', name))}\n" if extra else "")
+                + (note + "\n" if note else "")
                 + (CAVEATS[str(f.rule_id)] + "\n" if str(f.rule_id) in CAVEATS else "")
                 + f"Then re-run {f.tool} to confirm {f.rule_id} passes.")
         return text, "config-setting", {"language": language or lang, "fix_family": f"config:{f.rule_id}"}
     hint = (f.fix_hint or "").strip()
     if hint and not re.match(r"^https?://\S+$", hint):
+        hint = re.sub(r"'USER\s*'", "a USER", hint)  # Trivy's "'USER <non root user name>'" loses its <...> in parsing
         text = (f"In {where}{res}: " if where else f"For{res}: " if res else "") + hint.rstrip(".") + "."
         block = _concrete(f, hint, language)
         if block:
@@ -152,6 +178,12 @@ def _concrete(f: Finding, hint: str, language: str | None) -> str | None:
         elif m_limit:
             value = '"500m"' if m_limit.group(1).endswith("cpu") else '"256Mi"'
             body = _yaml_path(m_limit.group(1), value, container) + "  # size it to the workload"
+        mounts, volumes, note = k8s_additions(str(f.rule_id), f.snippet)
+        if body and body.lstrip().startswith("containers:"):
+            if str(f.rule_id) == "KSV012" and note:
+                body += "\n" + " " * 6 + f"runAsUser: {note.split('runAsUser ', 1)[1].split(' ', 1)[0]}"
+            if mounts:
+                body += "\n" + "\n".join(" " * 4 + l for l in mounts.splitlines()) + "\n" + volumes
         resource = k8s_resource(f)
         if body and resource and body.lstrip().startswith("containers:"):
             placed = _in_manifest(resource, body)
@@ -159,9 +191,10 @@ def _concrete(f: Finding, hint: str, language: str | None) -> str | None:
                 return None  # a container setting for a resource without containers: the check is about something else
             body = placed
         if body:
-            return _block("kubernetes", body) + _K8S_CAVEATS.get(str(f.rule_id), "")
+            return _block("kubernetes", body) + (note or _K8S_CAVEATS.get(str(f.rule_id), ""))
     if language == "dockerfile" and re.search(r"\bUSER\b", hint):
-        return _block("dockerfile", "RUN useradd --system --uid 10001 app\nUSER 10001")
+        block, note = adduser(base_image(f.snippet or ""))
+        return _block("dockerfile", block) + "\n" + note
     return None
 
 
@@ -172,11 +205,16 @@ _ZAP_HEADERS = {
     "10035": "Strict-Transport-Security: max-age=31536000; includeSubDomains",
     "10038": "Content-Security-Policy: default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'",
     "10063": "Permissions-Policy: geolocation=(), camera=(), microphone=()",
-    "10010": "Set-Cookie: <name>=<value>; HttpOnly; Secure; SameSite=Lax",
-    "10011": "Set-Cookie: <name>=<value>; Secure; HttpOnly; SameSite=Lax",
-    "10054": "Set-Cookie: <name>=<value>; SameSite=Lax; Secure; HttpOnly",
     "10015": "Cache-Control: no-store",
     "10049": "Cache-Control: no-store",
+}
+# cookie attribute alerts: (attribute, what it changes for the site)
+_COOKIE_FLAGS = {
+    "10010": ("HttpOnly", "Only for cookies no script of the site reads (session and auth cookies): a cookie the page's "
+                          "JavaScript reads stops working with HttpOnly."),
+    "10011": ("Secure", "The browser then sends it only over HTTPS: a page still served over plain HTTP loses it."),
+    "10054": ("SameSite=Lax", "Lax still sends it on top-level navigation; a cookie that cross-site requests or embeds "
+                              "need (a payment or SSO flow) needs SameSite=None; Secure instead."),
 }
 _OBSOLETE_CSP = re.compile(r",? to achieve optimal browser support: .*?(?:Safari 6\+\.|$)", re.S)
 _CSP_MISSING = re.compile(r"The directive\(s\): ([\w\-, ]+?) (?:is|are) among the directives that do not fallback")
@@ -203,6 +241,24 @@ def web_fix(f: Finding | dict, family: str | None = None) -> tuple[str | None, s
     uris = list(dict.fromkeys(i.get("uri") for i in instances if i.get("uri")))[:3]
     params = list(dict.fromkeys(i.get("param") for i in instances if i.get("param")))[:3]
     seen = f" Seen on {', '.join(uris)}" + (f" (parameter {', '.join(params)})" if params else "") + "." if uris else ""
+    if str(f.rule_id) in _COOKIE_FLAGS:
+        if not params:
+            return None, "the cookie is not named in the report", {}
+        flag, caveat = _COOKIE_FLAGS[str(f.rule_id)]
+        text = (f"Set the {flag} attribute where the server sets the cookie{'s' if len(params) > 1 else ''} "
+                f"{', '.join(params)}{' (' + ', '.join(uris) + ')' if uris else ''}: its Set-Cookie header then ends in "
+                f"`; {flag}`. {caveat}")
+        return text, "config-setting", {"fix_family": f"header:{f.rule_id}"}
+    if str(f.rule_id) in NO_ACTION:
+        return None, NO_ACTION[str(f.rule_id)], {}
+    evidence = [str(i.get("evidence") or "") for i in instances] + [f.snippet or ""]
+    named = server_fix(str(f.rule_id), [e for e in evidence if e], seen)
+    if str(f.rule_id) == "10017":
+        named = third_party_scripts(evidence, seen)
+        if not named:
+            return None, "third-party scripts without a version to pin: no change can be named", {}
+    if named:
+        return named, "config-setting", {"fix_family": f"web:{f.rule_id}"}
     header = _ZAP_HEADERS.get(str(f.rule_id))
     missing = _CSP_MISSING.search(f.description or "") if str(f.rule_id) == "10055" else None
     if missing and f.snippet:  # the policy is sent; it lacks directives that do not fall back to default-src
@@ -212,6 +268,8 @@ def web_fix(f: Finding | dict, family: str | None = None) -> tuple[str | None, s
             text = (f"The policy is sent but lacks {', '.join(names)}, which do not fall back to default-src.{seen}\n"
                     f"Add them to the Content-Security-Policy the server sends:\n```text\nContent-Security-Policy: {policy}\n```")
             return text, "config-setting", {"fix_family": "header:10055"}
+    # a DAST scan does not know the server's language: ZAP's "use JSP/ASP/PHP comments" fits few of the sites it scans
+    hint = " ".join(s for s in re.split(r"(?<=\.)\s+", hint) if not re.search(r"\bJSP/ASP/PHP\b", s)).strip() or hint
     solution = hint if len(hint) <= 600 else hint[:600].rsplit(". ", 1)[0] + "."
     if family in _INJECTION and family in PROSE and not header:
         text = f"{f.title}.{seen}\nFix in the server code: {PROSE[family]}"
@@ -225,4 +283,6 @@ def web_fix(f: Finding | dict, family: str | None = None) -> tuple[str | None, s
             text += ("\nThis policy blocks inline scripts and event handlers (onclick=...) and scripts from other origins: "
                      "send it first as Content-Security-Policy-Report-Only, fix what it reports, then enforce it.")
         return text, "config-setting", {"fix_family": f"header:{f.rule_id}"}
+    if generic(solution):
+        return None, "the alert's solution names no setting and its evidence no server software", {}
     return f"{solution}{seen}", "config-setting", {"fix_family": f"web:{f.rule_id}"}

@@ -238,3 +238,28 @@ def patch_applies(answer: str, meta: dict) -> bool | None:
     if patched is None:
         return False
     return patched_code_parses(language_of({**meta, "path": meta.get("path") or code.get("path")}), code["text"], patched)
+
+
+def git_apply_check(diff: str, path: str, text: str) -> bool:
+    """Does ``git apply --check`` take ``diff`` against ``text`` placed at repository-relative ``path``?
+
+    Run in an empty folder outside any repository, holding only that file, so
+    nothing of the user's checkout (index, work tree, configuration) is
+    touched; git's own path rules refuse an absolute or climbing file name,
+    as they would in the user's repository."""
+    import tempfile
+    from pathlib import Path
+
+    from tasks.repository.git import run_git
+    from tasks.repository.source import safe_path
+
+    clean = safe_path(path)
+    if clean is None:
+        return False
+    with tempfile.TemporaryDirectory(prefix="secft-apply-") as tmp:
+        root = Path(tmp)
+        (root / clean).parent.mkdir(parents=True, exist_ok=True)
+        (root / clean).write_text(text, encoding="utf-8")
+        (root / ".secft.patch").write_text(diff if diff.endswith("\n") else diff + "\n", encoding="utf-8")
+        code, _ = run_git(root, ["apply", "--check", ".secft.patch"], max_bytes=65536, ok_codes=(0, 1, 128))
+    return code == 0

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.fixes.languages import FENCE
+from tasks.fixes.projects import demo_project
 
 # rule id keywords -> (what the credential is, where to revoke it, environment variable name)
 _PROVIDERS = [
@@ -43,21 +44,46 @@ def _provider(finding: Finding) -> tuple[str, str, str | None]:
     return "credential", "revoke it at the service that issued it and issue a new one", "API_KEY"
 
 
-def _read_it(language: str | None, env: str, path: str) -> str | None:
-    """How this file's language or platform reads a secret at run time (a fenced block)."""
-    var = env.lower()
+_ASSIGNED = re.compile(r"^\s*(?:\d+\s+)?(?:export\s+|(?:const|let|var|val|final|private|public|static|readonly|String|"
+                       r"string|def)\s+)*\$?([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*[\w\[\]<>]+\s*)?(?:=|:(?!:))")
+
+
+def variable_of(finding: Finding) -> str | None:
+    """The name the code gives the secret (``SECRET_KEY = '...'``), from the flagged line of the snippet; None when
+    no whole name is there (a redaction that ate part of it leaves ``JEKYLL_[REDACTED``: no name, not half of one)."""
+    lines = (finding.snippet or "").splitlines()
+    line = finding.line
+    numbered = [re.match(r"^\s*(\d+)\s", l) for l in lines]
+    if line and lines and all(numbered):
+        lines = [l for l, m in zip(lines, numbered) if int(m.group(1)) == int(line)] or lines
+    for text in lines:
+        m = _ASSIGNED.match(text)
+        value = text[m.end():].lstrip() if m else ""
+        if m and value[:1] in "'\"`[" and not re.match(r"^\s*(?:\d+\s+)?(?:export\s+)?[A-Za-z_0-9]*\[REDACTED", text):
+            return m.group(1)  # a name given a literal (or its redaction), not a function whose body uses one
+    return None
+
+
+def _read_it(language: str | None, env: str, path: str, name: str | None = None) -> str | None:
+    """How this file's language or platform reads a secret at run time (a fenced block), with the code's own
+    variable name; a program with no known name gets no block (a made-up ``api_key`` is not this code)."""
+    if name:
+        env = name.upper()
+    elif language in _CODE_LANGUAGES or language == "shell":
+        return None
+    var = name or env.lower()
     examples = {
         "python": f'import os\n\n{var} = os.environ["{env}"]',
-        "javascript": f"const {_camel(var)} = process.env.{env};",
-        "typescript": f"const {_camel(var)}: string = process.env.{env} ?? \"\";",
-        "java": f'String {_camel(var)} = System.getenv("{env}");',
-        "kotlin": f'val {_camel(var)} = System.getenv("{env}")',
-        "go": f'{_camel(var)} := os.Getenv("{env}")',
-        "csharp": f'var {_camel(var)} = Environment.GetEnvironmentVariable("{env}");',
+        "javascript": f"const {var} = process.env.{env};",
+        "typescript": f"const {var}: string = process.env.{env} ?? \"\";",
+        "java": f'String {var} = System.getenv("{env}");',
+        "kotlin": f'val {var} = System.getenv("{env}")',
+        "go": f'{var} := os.Getenv("{env}")',
+        "csharp": f'var {var} = Environment.GetEnvironmentVariable("{env}");',
         "ruby": f'{var} = ENV.fetch("{env}")',
         "php": f"${var} = getenv('{env}');",
         "shell": f'# keep the value in a file outside the repository (chmod 600), or in your secret manager\n'
-                 f'export {env}="$(cat "$HOME/.config/secrets/{var}")"',
+                 f'export {env}="$(cat "$HOME/.config/secrets/{env.lower()}")"',
         "terraform": f'variable "{var}" {{\n  type      = string\n  sensitive = true\n}}\n\n'
                      f"# set it outside the code: TF_VAR_{var} in the environment, or your secret manager's data source",
         "github-actions": f"env:\n  {env}: ${{{{ secrets.{env} }}}}",
@@ -70,10 +96,11 @@ def _read_it(language: str | None, env: str, path: str) -> str | None:
     return f"```{FENCE.get(language, '')}\n{code}\n```"
 
 
-def _camel(snake: str) -> str:
-    head, *rest = snake.split("_")
-    return head + "".join(p.title() for p in rest)
-
+# how each language reads an environment variable, for when the code's own variable name is unknown
+_IDIOM = {"python": 'os.environ["{env}"]', "javascript": "process.env.{env}", "typescript": "process.env.{env}",
+          "java": 'System.getenv("{env}")', "kotlin": 'System.getenv("{env}")', "go": 'os.Getenv("{env}")',
+          "csharp": 'Environment.GetEnvironmentVariable("{env}")', "ruby": 'ENV.fetch("{env}")', "php": "getenv('{env}')",
+          "shell": '"${env}"'}
 
 _STORE = {
     "github-actions": "Store the new value as a repository or environment secret (Settings > Secrets and variables > "
@@ -96,6 +123,10 @@ def rotation(finding: Finding | dict, language: str | None, fix_family: str = "s
     path = loc.path or "the file"
     where = f"{path}:{loc.start_line}" if loc.start_line else path
     what, revoke, env = _provider(finding)
+    name = variable_of(finding)
+    demo = demo_project(finding)
+    if demo:
+        return _demo(demo, what, where, language, env or "APP_SECRET", path, name), {"fix_family": "secret-in-demo"}
     lines = [f"1. Treat the {what} in {where} as compromised: {revoke}."]
     if env is None and language in _CODE_LANGUAGES:  # a key embedded in source code: the module stays, the key goes
         lines.append(f"2. Do not delete {path}: it is code the application needs. Remove the key literal from it, load "
@@ -118,13 +149,16 @@ def rotation(finding: Finding | dict, language: str | None, fix_family: str = "s
         return "\n".join(lines), {"fix_family": "secret-in-state"}
     lines.append("2. Remove the literal from the file and purge it from history (`git filter-repo --replace-text "
                  "replacements.txt`, listing the old value), then force-push; rotation matters more than the purge.")
-    block = _read_it(language, env, path)
+    block = _read_it(language, env, path, name)
     if block:
         intro = _STORE.get(language or "", "3. Read the new value at run time from the environment (filled from your "
                                               "secret manager or CI secret store) instead of the source:")
         if not intro.startswith("3."):
             intro = "3. " + intro
         lines += [intro, block]
+    elif _IDIOM.get(language or ""):
+        lines.append(f"3. Keep the new value in your secret manager or the CI/CD secret store and read it at run time "
+                     f"with `{_IDIOM[language].format(env=env)}` where the code now holds the literal.")
     elif PurePosixPath(path).name.startswith(".env"):
         lines.append(f"3. {path} is a local environment file: add it to .gitignore (commit a `.env.example` with "
                      f"empty values instead) and fill {env} from your secret manager on each machine.")
@@ -132,3 +166,20 @@ def rotation(finding: Finding | dict, language: str | None, fix_family: str = "s
         lines.append(f"3. Keep the new value in your secret manager or the CI/CD secret store and inject it at run time "
                      f"(for example as the environment variable {env}); {path} should hold no credential.")
     return "\n".join(lines), {"fix_family": fix_family}
+
+
+def _demo(project: str, what: str, where: str, language: str | None, env: str, path: str, name: str | None) -> str:
+    """A deliberately vulnerable application's secret: part of the exercise, public in every clone - no incident,
+    nothing to revoke; what a demo needs is its own value per deployment and a clear label."""
+    text = (f"{where} belongs to {project}, a deliberately vulnerable application: this {what} is part of the "
+            "exercise and public in every clone of the project, not a leak: there is no incident to handle and nothing "
+            "to invalidate.")
+    block = _read_it(language, env, path, name)
+    if block:
+        text += (f"\nIf the app runs anywhere shared, give each deployment its own value from the environment instead "
+                 f"of the committed one:\n{block}")
+    else:
+        text += ("\nIf the app runs anywhere shared, give each deployment its own value from the environment or a "
+                 "mounted secret instead of the committed one.")
+    return text + ("\nKeep the repository marked as intentionally vulnerable (README, repository description), never "
+                   "deploy it where untrusted users reach it, and never reuse this value in a real system.")

@@ -17,11 +17,23 @@ from tasks.findings.model import NO_LOCATION, NO_PACKAGE, Finding, as_finding
 _HASH_COMMENT = {".py", ".rb", ".sh", ".bash", ".yaml", ".yml", ".tf", ".hcl", ".toml", ".r", ".pl", ".ps1", ".cfg", ".conf", ""}
 
 
+_MARKUP = {".html", ".htm", ".xml", ".jsp", ".vue", ".svg", ".xhtml", ".aspx", ".cshtml"}
+_NO_COMMENTS = {".json", ".ipynb", ".md", ".csv", ".txt"}
+
+
 def _comment(path: str | None) -> str:
     suffix = PurePosixPath(path or "").suffix.lower()
     if PurePosixPath(path or "").name == "Dockerfile":
         return "#"
+    if suffix in _MARKUP:
+        return "<!--"
     return "#" if suffix in _HASH_COMMENT else "//"
+
+
+def _comment_text(path: str | None, text: str) -> str:
+    """``text`` as a comment of the file's language (a template's comment closes: ``<!-- ... -->``)."""
+    c = _comment(path)
+    return f"<!-- {text} -->" if c == "<!--" else f"{c} {text}"
 
 
 def _line(f: Finding) -> str:
@@ -55,17 +67,26 @@ def suppression_for(f: Finding | dict, rec: dict) -> tuple[str, str]:
     ids = rec.get("vuln_ids") or [rule]
     pkg = f.package or NO_PACKAGE
     code = _line(f)
+    # the reason goes on its own comment line: bandit stops reading ids at the next '#', but semgrep reads every
+    # word after "nosemgrep:" as a rule id (and --strict fails on the unknown ones)
     if tool == "bandit":
-        return "python", f"{code or '...'}  # nosec {rule} - {short}"
+        return "python", f"# {short}\n{code or '...'}  # nosec {rule}"
     if tool == "semgrep":
-        c = _comment(path)
-        return "text", f"{code + '  ' if code else ''}{c} nosemgrep: {rule} - {short}"
-    if tool == "checkov":
-        if str(path or "").endswith((".yaml", ".yml")) and "kubernetes" in (f.description or "").lower():
+        return "text", f"{_comment_text(path, short)}\n{code + '  ' if code else ''}{_comment_text(path, 'nosemgrep: ' + rule)}"
+    if tool == "checkov":  # the comment goes in the file's own language: Terraform, CloudFormation YAML, Dockerfile
+        name = str(path or "").lower()
+        if rule.startswith(("CKV_K8S_", "CKV2_K8S_")) or (name.endswith((".yaml", ".yml"))
+                                                          and "kubernetes" in (f.description or "").lower()):
             return "yaml", f"metadata:\n  annotations:\n    checkov.io/skip1: {rule}={short}"
+        if name.endswith((".yaml", ".yml")):
+            return "yaml", f"#checkov:skip={rule}:{short}"
+        if name.endswith(".json"):  # JSON has no comments: skip the check in the run's config instead
+            return "yaml", f"# .checkov.yaml\nskip-check:\n  - {rule}  # {short}"
+        if PurePosixPath(name).name.startswith("dockerfile") or name.endswith(".dockerfile"):
+            return "dockerfile", f"#checkov:skip={rule}:{short}"
         return "hcl", f"#checkov:skip={rule}:{short}"
     if tool == "trivy":
-        return "text", f"# .trivyignore\n{ids[0] if f.kind == 'dependency' else rule}  # {short}"
+        return "text", f"# .trivyignore\n# {short}\n{ids[0] if f.kind == 'dependency' else rule}"
     if tool == "grype":
         block = f"# .grype.yaml\nignore:\n  - vulnerability: {ids[0]}\n"
         if pkg.name:
@@ -75,10 +96,13 @@ def suppression_for(f: Finding | dict, rec: dict) -> tuple[str, str]:
         return "toml", f'# osv-scanner.toml\n[[IgnoredVulns]]\nid = "{ids[0]}"\nreason = "{short}"'
     if tool == "pip-audit":
         return "sh", f"pip-audit --ignore-vuln {ids[0]}  # {short}"
-    if tool == "gitleaks" and (rule == "unknown" or not line):
-        return "text", f"{_comment(path)} gitleaks:allow  (on line {line or '?'} of {path}: {short})"
     if tool == "gitleaks":
-        return "text", f"# .gitleaksignore (fingerprint: file:rule:line)\n{path}:{rule}:{line}"
+        rel = str(path or "").lstrip("/")
+        if PurePosixPath(rel).suffix.lower() not in (".json", ".ipynb", ".md", "") and line and code:  # comments allowed
+            return "text", f"{_comment_text(rel, short)}\n{code}  {_comment_text(rel, 'gitleaks:allow')}"
+        if rule == "unknown" or not line or not rel:
+            return "text", f"# .gitleaksignore: paste the Fingerprint gitleaks printed for {rel or 'this finding'}:{line or ''}"
+        return "text", f"# .gitleaksignore (a history scan prints commit:file:rule:line; use its Fingerprint)\n{rel}:{rule}:{line}"
     if tool == "zap":
         return "text", f"# ZAP baseline rules file (zap-baseline.py -c rules.tsv)\n{rule}\tIGNORE\t({short})"
     if tool == "npm-audit" and pkg.name:
@@ -90,12 +114,63 @@ def suppression_for(f: Finding | dict, rec: dict) -> tuple[str, str]:
     return "text", f"Mark {rule} at {path or 'this location'} as accepted in {tool}'s suppression list: {short}"
 
 
+# the tools whose suppression syntax suppression_for writes (anything else would be "mark it as accepted" prose)
+_SYNTAX = {"bandit", "semgrep", "checkov", "trivy", "grype", "osv-scanner", "pip-audit", "gitleaks", "zap", "npm-audit"}
+# "placeholder" passwords that are in fact the default credentials attackers try first (admin/admin)
+_DEFAULT_CREDENTIAL = re.compile(r"(?i)^(?:admin|administrator|root|guest|default|password|passw0rd|p@ssw0rd|secret|"
+                                 r"12345+|123456789|qwerty|letmein|abc123|test|user|demo)$")
+_SECRET_RULES = {"B105", "B106", "B107"}
+
+
+def refused(f: Finding | dict, rec: dict) -> str | None:
+    """Why a false-positive verdict must not become a suppression row, or None.
+
+    A suppression is safe to merge only when the finding really is not a
+    weakness and the tool has a syntax for it: a code-quality rule (Semgrep
+    ``correctness``) reports a real bug that "not a security rule" must not
+    silence; a default password (``admin``) compared in deployed code is a
+    hard-coded credential, not a placeholder; a tool without an ignore
+    syntax would get prose instead of a suppression."""
+    f = as_finding(f)
+    if rec.get("verdict") != "false_positive":
+        return "triage did not judge it a false positive: nothing to suppress"
+    reason = rec["reasons"][0] if rec.get("reasons") else {}
+    if reason.get("evidence", "").startswith("not a security rule"):
+        return "code-quality rule: a real defect, neither a security fix nor a suppression"
+    if f.tool not in _SYNTAX or (f.tool == "npm-audit" and not (f.package or NO_PACKAGE).name):
+        return f"no suppression syntax for {f.tool}"
+    if f.tool == "gitleaks" and (str(f.rule_id) == "unknown" or not f.line) and not _line(f):
+        return "the fingerprint .gitleaksignore needs (rule and line) is not in the report"
+    if f.tool == "semgrep" and PurePosixPath(f.path or "").suffix.lower() in _NO_COMMENTS:
+        return f"{PurePosixPath(f.path or '').suffix} files have no comments: an inline nosemgrep cannot be placed"
+    if f.tool in ("bandit", "semgrep") and not _line(f):
+        return "the flagged line is not known (redacted or no snippet): an inline suppression cannot be placed"
+    ev = f.secret_evidence if isinstance(f.secret_evidence, dict) else {}
+    is_secret = f.kind == "secret" or (f.tool == "bandit" and str(f.rule_id).upper() in _SECRET_RULES)
+    from tasks.triage.context import path_class
+
+    value = _flagged_value(f)
+    if is_secret and path_class(f.path) is None and (
+            (ev.get("class") == "placeholder" and ev.get("match") == "common placeholder password"
+             and (value is None or _DEFAULT_CREDENTIAL.match(value)))
+            or (value and _DEFAULT_CREDENTIAL.match(value))):
+        return "a default password in deployed code is a hard-coded credential, not a placeholder: not suppressed"
+    return None
+
+
+def _flagged_value(f: Finding) -> str | None:
+    """The quoted literal Bandit's title names ("Possible hardcoded password: 'admin'"), else None."""
+    m = re.search(r"hardcoded password: '([^']*)'", str(f.title or ""))
+    return m.group(1) if m else None
+
+
 def suppression_answer(f: Finding | dict, rec: dict) -> str:
     """The stage-2 text: the verdict first, then the suppression block and where it goes."""
     f = as_finding(f)
     lang, block = suppression_for(f, rec)
     why = rec["reasons"][0]["evidence"].rstrip(".")
     where = {"bandit": "on the flagged line", "semgrep": "on the flagged line", "checkov": "inside the flagged resource",
+             "gitleaks": "on the flagged line (`gitleaks:allow`) or in .gitleaksignore",
              "npm-audit": "in an OpenVEX document (npm audit has no ignore list; audit-ci or a VEX-aware scanner reads it)"}
     place = where.get(f.tool, "in the scanner's ignore file at the repository root")
     return (f"False positive: {why}. Do not change the code; suppress the finding {place}, with the reason, "

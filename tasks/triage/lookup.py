@@ -50,8 +50,12 @@ def prefetch(judge, findings: list[dict], ids_of) -> int:
         return 0
     answers = judge.client.query_batch([(eco, name, None) for eco, name in keys])
     for key, vuln_ids in zip(keys, answers):
+        complete = vuln_ids is not None
         for vid in vuln_ids or []:
             rec = judge.client.get(vid)
+            complete = complete and rec is not None
             if rec and ({rec["id"], *(rec.get("aliases") or [])} & wanted[key]):
                 judge.by_package.setdefault(key, []).append(rec)
+        if complete:  # OSV's full list for the package, every record read: an id absent from it is another product's
+            judge.osv_answered[key] = len(vuln_ids)
     return len(keys)

@@ -4,13 +4,18 @@
 
 Four signals, all from the report itself, never guessed:
 
-* the check itself is obsolete (ZAP 10016, X-XSS-Protection);
+* the check itself is obsolete (ZAP 10016, X-XSS-Protection), or it only
+  identifies something for the scanner (ZAP 10109 'Modern Web Application',
+  10111 'Authentication Request Identified', at informational risk);
 
 * the rule's own confidence is LOW (Semgrep ``metadata.confidence``, Bandit
   ``issue_confidence``, ZAP's confidence): the rule author says the pattern
-  often matches safe code;
+  often matches safe code -- unless the flagged code itself reads request
+  data (tasks.triage.flow), which outweighs the rule's doubt;
 * the rule is a code-quality rule (Semgrep's ``correctness``,
-  ``maintainability``, ... groups), not a security one;
+  ``maintainability``, ... groups; a SARIF rule tagged ``maintainability`` or
+  ``reliability`` and not ``security``, as CodeQL tags its queries), not a
+  security one;
 * a rule that only matters in production code fired in a test file, such
   as Bandit B101 (``assert``; pytest's way of checking, and tests never run
   under ``python -O``) or B311 (``random``; tests need no unpredictable
@@ -30,6 +35,9 @@ from tasks.findings.model import Finding, as_finding
 
 # Semgrep's and CodeQL's rule groups for code quality: bugs or style, not security weaknesses
 NOT_SECURITY = re.compile(r"\.(correctness|maintainability|best-practice|performance|portability|style)\.")
+# CodeQL/LGTM rule tags (SARIF rule properties.tags) of quality queries; security queries carry 'security'
+QUALITY_TAGS = {"maintainability", "reliability", "correctness", "useless-code", "readability", "convention", "performance",
+                "language-features", "modularity", "complexity", "efficiency", "testability", "documentation", "style"}
 _LOW_CONFIDENCE = re.compile(r"\bconfidence[\s:=]+low\b", re.I)
 _TEST_DIRS = {"test", "tests", "testing", "__tests__", "spec", "specs", "test_data", "testdata"}
 _TEST_FILE = re.compile(r"^(?:test_.+\.py|.+_test\.(?:py|go|rb)|conftest\.py|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+Test\.(?:java|kt)|.+_spec\.rb)$")
@@ -79,12 +87,33 @@ OBSOLETE_CHECKS = {
 }
 
 
+# ZAP rules that identify something about the application for the scan's own use and flag no weakness
+# (ZAP's alert pages call them informational: the AJAX spider hint, the login and session requests it found)
+IDENTIFICATION_ALERTS = {
+    ("zap", "10109"): "'Modern Web Application' tells the scanner to try the AJAX spider",
+    ("zap", "10111"): "'Authentication Request Identified' marks the login request for ZAP's authentication setup",
+    ("zap", "10112"): "'Session Management Response Identified' marks the session token for ZAP's session handling",
+    ("zap", "10104"): "'User Agent Fuzzer' lists responses that differ by user agent for a tester to compare",
+}
+
+
+def _reads_request(f: Finding) -> bool:
+    from tasks.triage.flow import check_user_input
+
+    return check_user_input(f) is not None
+
+
 def triage(f: Finding | dict) -> dict | None:
     """{"signal", "reason", "action", "fix"} when the finding is a likely false positive, else None."""
     f = as_finding(f)
     obsolete = OBSOLETE_CHECKS.get((f.tool, str(f.rule_id)))
     if obsolete:
         return {"signal": "obsolete check", "reason": f"{obsolete[0]}.", "action": obsolete[1], "fix": None}
+    ident = IDENTIFICATION_ALERTS.get((f.tool, str(f.rule_id)))
+    if ident and str(f.severity).lower() in ("info", "informational", "none", ""):
+        return {"signal": "not a security rule", "reason": f"ZAP's {ident}; it is informational and reports no weakness.",
+                "action": "keep it out of the findings to fix (ZAP's alert filter can set it to 'false positive')",
+                "fix": None}
     if f.kind not in ("code", "config"):
         return None
     path = f.path
@@ -97,10 +126,19 @@ def triage(f: Finding | dict) -> dict | None:
             "action": "fix it as an ordinary bug if it is one (the rule's message says how); it needs no security review",
             "fix": None,
         }
+    tags = [str(t).lower() for t in f.rule_tags or []]
+    if tags and "security" not in tags and set(tags) & QUALITY_TAGS:
+        return {
+            "signal": "not a security rule",
+            "reason": f"the rule {f.rule_id} is tagged {', '.join(tags[:4])} and not 'security': it reports a code-quality "
+            "problem, not a security weakness",
+            "action": "fix it as an ordinary bug if it is one; it needs no security review",
+            "fix": None,
+        }
     rule = TEST_ONLY_RULES.get((f.tool, str(f.rule_id).upper()))
     if rule and is_test_path(path):
         return {"signal": "test-only rule in a test file", "reason": f"{path} is a test file and {rule[0]}.", "action": rule[1], "fix": rule[2]}
-    if confidence_of(f) == "low":
+    if confidence_of(f) == "low" and not _reads_request(f):  # the code outweighs the rule's own doubt
         return {
             "signal": "low-confidence rule",
             "reason": f"the rule {f.rule_id} rates its own confidence LOW: its pattern also matches code that is safe, "

@@ -26,6 +26,8 @@ from tasks.findings.model import NO_DEPENDENCY, Finding, as_finding
 from tasks.findings.versions import sort_key
 from tasks.triage import context, report_signals, suppressions
 from tasks.triage.advisories import is_advisory_id, merged_ids
+from tasks.triage.cpe import check_cpe_only
+from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.reachability import check_reachability
 from tasks.triage.versions import (
     DISTRO,
@@ -58,24 +60,6 @@ def record(f: Finding | dict, verdict: str, reasons: list[dict], source: str, vu
             "reasons": [{"check": r["check"], "evidence": r["evidence"]} for r in reasons], "source": source}
 
 
-LANGUAGE_FAMILIES = {"npm", "pypi", "maven", "golang", "cargo", "gem", "nuget", "composer"}
-
-
-def _cpe_only(f: Finding, fam: str | None) -> dict | None:
-    """Check 2 without a record: a language package the scanner matched only by CPE (the source of the
-    Jira-server CVEs on npm/PyPI ``jira``) is not confirmed by any advisory that names the package."""
-    match = f.match or {}
-    if match.get("by") != "cpe" or fam not in LANGUAGE_FAMILIES:
-        return None
-    p = f.package
-    cpes = ", ".join(match.get("cpes") or []) or "a CPE (the scanner's rule says so, without the CPE)"
-    vendors = sorted({c.split(":")[3] for c in match.get("cpes") or [] if c.count(":") >= 4})
-    vendor = f" (vendor {', '.join(vendors)})" if vendors else ""
-    return {"check": "ecosystem", "evidence": f"matched only by CPE: {cpes}{vendor}; no advisory record names the "
-                                              f"{p.ecosystem} package {p.name}: check that the advisory is "
-                                              "about this package and not a product of the same name"}
-
-
 class Judge:
     """Holds what the checks share: records (store, API), suppressions, the repository's imports."""
 
@@ -90,6 +74,14 @@ class Judge:
         self.with_record = 0
         self.by_package: dict[tuple[str, str], list[dict]] = {}  # OSV records found by package (tasks.triage.lookup)
         self.fixes: dict[str, dict] = {}  # finding id -> the record's fix for the installed line
+        self.osv_answered: dict[tuple[str, str], int] = {}  # package -> how many advisories OSV's querybatch listed
+
+    def _osv_answer(self, f: Finding) -> int | None:
+        if not self.osv_answered:
+            return None
+        from tasks.triage.lookup import osv_package
+
+        return self.osv_answered.get(osv_package(f.package))
 
     def records(self, ids: list[str]) -> list[dict]:
         found = self.store.lookup(ids) if self.store else []
@@ -133,9 +125,19 @@ class Judge:
             return record(f, "false_positive", [path], "evidence", vuln_ids)
         if f.kind == "secret" or f.secret_evidence:
             return self._secret(f, path, vuln_ids)
+        taint = check_user_input(f, self.reader)
+        hash_use = check_hash_use(f)
+        if hash_use:
+            return record(f, "false_positive", [hash_use], "evidence", vuln_ids)
         if path and path["status"] == "not_deployed" and (f.kind != "dependency" or path["class"] in ("test", "fixture")):
+            if taint:  # the path alone does not outweigh request data reaching the sink
+                return record(f, "needs_review", [{"check": "path", "evidence": f"{path['evidence']}, but {taint['evidence']}: "
+                              "check whether this code is deployed or served"}, taint], "evidence", vuln_ids)
             return record(f, "false_positive", [{"check": "path", "evidence": f"not deployed: {path['evidence']}"}] + extra,
                           "evidence", vuln_ids)
+        if signal and taint:  # a LOW-confidence rule, but the code shows the input
+            return record(f, "true_positive", [taint, {"check": "report", "evidence": f"the rule rates itself LOW confidence, "
+                          f"but {taint['evidence']}"}], "evidence", vuln_ids)
         if signal:  # low-confidence rule
             return record(f, "needs_review", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}],
                           "report", vuln_ids)
@@ -144,6 +146,8 @@ class Judge:
                                                "used and update it from upstream"}] + extra, "evidence", vuln_ids)
         if f.kind == "dependency" and f.package:
             return self._dependency(f, recs, vuln_ids, extra)
+        if taint:
+            return record(f, "true_positive", [taint], "evidence", vuln_ids)
         where = f.path
         place = (f"{where} is not a test, fixture, example, docs or vendored path" if where and f.kind != "web"
                  else f"{where or 'the target'} is the scanned application")
@@ -164,6 +168,11 @@ class Judge:
         if sec and sec["status"] == "not_a_secret":
             return record(f, "false_positive", [sec], "evidence", vuln_ids)
         reasons = [sec] if sec else []
+        fits = str((f.secret_evidence or {}).get("format") or "").startswith("fits")
+        if path and path.get("class") == "fixture" and not fits:  # sample data, not a key an issuer made
+            return record(f, "false_positive", [{"check": "path", "evidence": f"not deployed: {path['evidence']}, which holds "
+                          "sample data; the value does not have the format of a credential an issuer generates"}] + reasons,
+                          "evidence", vuln_ids)
         if path and path["status"] in ("not_deployed", "vendored"):
             return record(f, "needs_review", reasons + [{"check": "path", "evidence": f"{path['evidence']}: a real credential "
                           "in it is still leaked; check whether the value is a live credential"}], "evidence", vuln_ids)
@@ -197,7 +206,9 @@ class Judge:
             return record(f, "false_positive", [why] + extra, "evidence", vuln_ids)
         if rec:  # unknown
             return record(f, "needs_review", [{"check": rec["check"], "evidence": rec["evidence"]}] + extra, "evidence", vuln_ids)
-        cpe = _cpe_only(f, fam)
+        cpe = check_cpe_only(f, fam, self._osv_answer(f))
+        if cpe and cpe["status"] == "mismatch":
+            return record(f, "false_positive", [cpe] + extra, "evidence", vuln_ids)
         if cpe:
             return record(f, "needs_review", [cpe] + extra, "report", vuln_ids)
         return self._report_only(f, pkg, fam, vuln_ids, extra)

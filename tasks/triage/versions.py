@@ -11,7 +11,9 @@
    source package (glibc for libc6), so a distro name that differs is
    unknown, not a mismatch.
 3. ``report``: the report's own fixed versions are all at or below the
-   installed one: the scanner contradicts itself.
+   installed one, or the one it names for the installed release line is
+   (protobuf 3.20.3 against '3.19.5, 3.20.2, 4.21.6'): the scanner
+   contradicts itself.
 
 Each answer is (status, evidence, fixed version of the installed line).
 """
@@ -229,11 +231,40 @@ def check_report(pkg: Package | dict) -> dict | None:
     fixes = [str(v) for v in pkg.fixed_versions or ([pkg.fixed_version] if pkg.fixed_version else [])]
     if not version or not fixes:
         return None
-    key = sort_key(family(pkg.ecosystem))
+    fam = family(pkg.ecosystem)
+    key = sort_key(fam)
     order = [compare(f, str(version), key) for f in fixes]
-    if any(o is None for o in order) or not all(o <= 0 for o in order):
+    if any(o is None for o in order):
+        return None
+    if not all(o <= 0 for o in order):
+        line = _line_fix(str(version), fixes, key) if len(fixes) > 1 and fam not in DISTRO else None
+        if line:
+            return {"check": "report", "status": "contradiction", "fixed": None,
+                    "evidence": f"not affected by the scanner's own data: of the fixed versions it names ({', '.join(fixes)}), "
+                                f"{line} is the fix on the installed {version}'s release line, and it is not above {version}"}
         return None
     which = fixes[0] if len(fixes) == 1 else ", ".join(fixes)
     return {"check": "report", "status": "contradiction", "fixed": None,
             "evidence": f"the scanner contradicts itself: it names {which} as the fixed version, "
                         f"which is not above the installed {version}"}
+
+
+_LINE = re.compile(r"^v?(\d+)\.(\d+)")
+
+
+def _line_fix(version: str, fixes: list[str], key) -> str | None:
+    """The fix of the installed release line when the report names one fix per line (protobuf
+    '3.19.5, 3.20.2, 4.21.6'; ansi-regex '3.0.1, 4.1.1, 5.0.1'), if it is at or below the installed
+    version and no later fix on that line exists.  The line is the major version, or major.minor when
+    the report names several fixes in the same major.  None when the lines cannot be told apart."""
+    mine = _LINE.match(version)
+    parsed = [(f, _LINE.match(f)) for f in fixes]
+    if not mine or any(m is None for _, m in parsed):
+        return None
+    same_major = [(f, m) for f, m in parsed if m.group(1) == mine.group(1)]
+    if len({m.group(2) for _, m in same_major}) > 1:
+        same_major = [(f, m) for f, m in same_major if m.group(2) == mine.group(2)]
+    if len(same_major) != 1:
+        return None
+    fix = same_major[0][0]
+    return fix if compare(fix, version, key) in (-1, 0) else None

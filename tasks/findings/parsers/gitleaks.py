@@ -6,6 +6,8 @@ replaced by a marker with a short hash.
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from tasks.core.hashing import sha256_json
@@ -34,19 +36,30 @@ def count_raw(doc: list) -> int:
     return len(doc)
 
 
+_ASSIGNMENT = re.compile(r"""^\s*[A-Za-z_][\w.-]*\s*[:=]\s*(["']?)(?P<value>[^"'\s]{8,})\1\s*;?\s*$""")
+
+
+def _value_of(offender: str) -> str:
+    """gitleaks 7's offender is often `NAME="value"`: the value is the secret, the name stays readable."""
+    m = _ASSIGNMENT.match(offender)
+    return m.group("value") if m else offender
+
+
 def parse(doc: list) -> list[dict]:
     out = []
     for d in doc:
         if _is_v8(d):
             rule, desc, path = d.get("RuleID"), d.get("Description"), d.get("File")
-            start, end, secrets = d.get("StartLine"), d.get("EndLine"), [d.get("Secret") or "", d.get("Match") or ""]
+            secret, match = d.get("Secret") or "", d.get("Match") or ""
+            # the value only: Match also holds the variable name (`JEKYLL_GITHUB_TOKEN=...`), which is no secret
+            start, end, secrets = d.get("StartLine"), d.get("EndLine"), [secret] if secret and secret in match else [secret, match]
             snippet, fingerprint = d.get("Match"), None
             commit = d.get("Commit")
         else:
             rule, desc, path = d.get("rule"), d.get("rule"), d.get("file")
             start = d.get("lineNumber")
             end = start
-            secrets = [d.get("offender") or ""]
+            secrets = [_value_of(d.get("offender") or "")]
             snippet, fingerprint = d.get("line"), None
             commit = d.get("commit")
         f = base.finding(

@@ -75,6 +75,7 @@ def _match(m: dict) -> dict | None:
     details = m.get("matchDetails") or []
     details = details if isinstance(details, list) else [details]
     cpes: list[str] = []
+    searched: list[str] = []
     by_cpe, constraint = False, None
     for d in details:
         if not isinstance(d, dict):
@@ -85,6 +86,8 @@ def _match(m: dict) -> dict | None:
         if "cpe" in str(d.get("type", "")).lower() or (isinstance(key, dict) and (key.get("cpe") or key.get("cpes"))):
             by_cpe = True
             cpes += [c for c in (found.get("cpes") or []) if isinstance(c, str)]
+            mine = (key.get("cpes") or [key.get("cpe")]) if isinstance(key, dict) else []
+            searched += [c for c in (mine if isinstance(mine, list) else []) if isinstance(c, str)]
         value = found.get("versionConstraint") or found.get("constraint")
         if isinstance(value, str) and value.strip() and constraint is None:
             constraint = value.strip()[:300]
@@ -93,6 +96,12 @@ def _match(m: dict) -> dict | None:
     out: dict = {"by": "cpe" if by_cpe else "package"}
     if by_cpe:
         out["cpes"] = list(dict.fromkeys(cpes))[:3]
+        searched = list(dict.fromkeys(searched))
+        if 0 < len(searched) <= 3:  # the package's own CPEs grype searched with (all of them, or none kept)
+            out["searched"] = searched
+        namespace = (m.get("vulnerability") or {}).get("namespace")
+        if isinstance(namespace, str) and namespace:  # nvd:cpe: NVD's data, not an ecosystem advisory
+            out["namespace"] = namespace[:60]
     if constraint:
         out["constraint"] = constraint
     return out

@@ -261,6 +261,9 @@ def _parse_run(run: dict) -> list[dict]:
             fingerprint=fingerprints,
             column=region.get("startColumn"),
         )
+        categories = [t for t in tags if isinstance(t, str) and t and not t.lower().startswith("external/")][:12]
+        if categories and kind == "code":  # CodeQL's 'security' vs 'maintainability': triage reads them
+            f["rule_tags"] = [t[:60] for t in categories]
         flow = code_flow(result, base_ids)
         if flow:
             f["flow"] = flow

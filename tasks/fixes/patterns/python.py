@@ -68,7 +68,8 @@ import defusedxml.ElementTree as ET
 
 tree = ET.parse(path)
 ```
-For lxml, create the parser with `lxml.etree.XMLParser(resolve_entities=False, no_network=True)`.""",
+For lxml, create the parser with `lxml.etree.XMLParser(resolve_entities=False, no_network=True)`.
+defusedxml is a separate package: add it to the project's requirements (`pip install defusedxml`), or the import fails.""",
     "insecure-random": """Use the `secrets` module for anything an attacker must not guess (tokens, passwords, reset codes, session ids):
 ```python
 import secrets

@@ -1,0 +1,243 @@
+"""What the code itself says about a finding's verdict: outside data reaching the line, or nothing that can.
+
+A verdict decided by where a file sits or by the rule's own confidence
+misleads when the code says otherwise: a Bandit B608 rated LOW confidence is
+still a SQL injection when the query is built from ``request.POST``, and an
+MD5 used as a de-duplication key is no broken control however the rule is
+rated.  This module reads the code shown (the source reader's window, else
+the scanner's snippet, else the traced path) and returns one piece of
+evidence a reader can verify against the lines quoted:
+
+* ``outside``: a value on the flagged line comes, directly or through up to
+  three assignments in the code shown, from the HTTP request (Django
+  ``request.POST``, Flask ``request.args``/``get_json()``, Express
+  ``req.body``, PHP ``$_GET``, servlet ``getParameter``), or the tool traced
+  it from there (SARIF codeFlows);
+* ``benign``: every argument of the flagged call is a constant literal, the
+  digest is an identifier (tasks.fixes' purpose rule), or the line only
+  imports a module;
+* ``config``: what a flagged infrastructure resource sets, or does not set,
+  for the attribute the fix changes (Terraform, from the resource's code).
+
+Nothing here guesses: without code, or when the code is cut before the
+assignment, the result is None and the verdict stays triage's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tasks.findings.model import Finding, as_finding
+
+_REQUEST = re.compile(
+    r"\brequest\.(?:POST|GET|FILES|COOKIES|META|body|data|json|form|args|values|files|cookies|headers|query_params|"
+    r"get_json|get_data|params|query)\b|\breq\.(?:body|query|params|headers|cookies|files)\b|"
+    r"\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\.get(?:Parameter|Header|QueryString|Cookies)\(|"
+    r"\brequest\.getParameter\b|\bparams\[:")
+_ASSIGN = r"^\s*(?:(?:const|let|var|final|String|int|Object)\s+)?{name}\s*(?::[^=]+)?(?<![=!<>])=(?!=)\s*(.+)$"
+_IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+_STRING = re.compile(r"(['\"]).*?\1")
+_IMPORT = re.compile(r"^\s*(?:from\s+[\w.]+\s+import\s+[\w., ()*]+|import\s+[\w., ]+(?:\s+as\s+\w+)?)\s*$")
+
+
+# rules whose premise is outside data reaching the line (injection, unsafe parsing): a constant argument
+# or a request source decides them; for others (a fixed temp path, a bind address, debug=True) the
+# constant *is* the finding
+_INJECTION_CWES = {"CWE-22", "CWE-23", "CWE-36", "CWE-73", "CWE-74", "CWE-77", "CWE-78", "CWE-79", "CWE-80", "CWE-88",
+                   "CWE-89", "CWE-90", "CWE-91", "CWE-94", "CWE-95", "CWE-502", "CWE-601", "CWE-611", "CWE-643",
+                   "CWE-918", "CWE-943"}
+_INJECTION_BANDIT = {"B102", "B301", "B302", "B307", "B308", "B310", "B313", "B314", "B315", "B316", "B317", "B318",
+                     "B319", "B320", "B506", "B602", "B604", "B605", "B608", "B609", "B703", "B704"}
+_IMPORT_BANDIT = re.compile(r"^B4\d\d$")
+
+
+def injection_rule(f: Finding | dict) -> bool:
+    """Does the rule's premise need outside data at the flagged line (SQL, shell, path, XSS, parsing)?"""
+    f = as_finding(f)
+    rule = str(f.rule_id).upper()
+    if f.tool == "bandit":  # Bandit's CWEs are per plugin (B201 flask debug=True says CWE-94): its ids decide
+        return rule in _INJECTION_BANDIT
+    return bool(set(f.cwe or []) & _INJECTION_CWES)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    stance: str  # "outside" | "benign" | "config"
+    text: str    # one clause, with the line numbers and code it rests on
+
+
+def _code(f: Finding, code: dict | None):
+    from tasks.fixes.patches import code_of
+
+    return code_of(f, code)
+
+
+def _flagged(c) -> tuple[list[str], int] | None:
+    lo, hi = c.target
+    idx = [i for i in range(len(c.lines)) if lo <= c.start_line + i <= hi]
+    return ([c.lines[i] for i in idx], idx[0]) if idx else None
+
+
+def _assignment(c, name: str, below: int) -> tuple[int, str] | None:
+    """The nearest assignment of ``name`` above line index ``below``: (index, right-hand side)."""
+    pattern = re.compile(_ASSIGN.format(name=re.escape(name)))
+    for i in range(below - 1, -1, -1):
+        m = pattern.match(c.lines[i])
+        if m:
+            return i, m.group(1).strip()
+        if re.match(r"^\s*(?:async\s+)?def\s|^\s*(?:export\s+)?(?:async\s+)?function\b", c.lines[i]):
+            return None  # the enclosing function starts here: above it is another scope
+    return None
+
+
+def _names(text: str) -> list[str]:
+    return [n for n in dict.fromkeys(_IDENT.findall(_STRING.sub("", text)))
+            if n not in {"self", "request", "req", "return", "if", "for", "in", "and", "or", "not", "None"}]
+
+
+def request_origin(f: Finding | dict, code: dict | None = None) -> Evidence | None:
+    """Outside data on the flagged line, directly or through up to three assignments in the code shown."""
+    f = as_finding(f)
+    if not injection_rule(f):
+        return None
+    steps = f.flow or []
+    source = next((s for s in steps[:-1] if _REQUEST.search(str(s.get("code") or ""))), None) if len(steps) > 1 else None
+    if source and not any(s.get("via") == "related" for s in steps):  # the source may follow a guard (`if request.method`)
+        first = source
+        where = f"{first.get('path')}:{first['line']}" if first.get("line") else str(first.get("path"))
+        return Evidence("outside", f"the tool traced the value from `{str(first['code']).strip()[:80]}` ({where}), "
+                                   "the HTTP request, to this line")
+    c = _code(f, code)
+    hit = c and _flagged(c)
+    if not hit:
+        return None
+    lines, first = hit
+    text = " ".join(l.strip() for l in lines)
+    sink = c.start_line + first
+    m = _REQUEST.search(text)
+    if m:
+        return Evidence("outside", f"line {sink} reads the HTTP request itself (`{m.group(0)}`)")
+    frontier, seen = [(n, first) for n in _names(text)], set()
+    for _depth in range(3):
+        nxt = []
+        for name, below in frontier:
+            if name in seen:
+                continue
+            seen.add(name)
+            found = _assignment(c, name, below)
+            if not found:
+                continue
+            i, rhs = found
+            m = _REQUEST.search(rhs)
+            if m:
+                return Evidence("outside", f"`{name}` is set on line {c.start_line + i} from `{rhs[:70]}`, the HTTP "
+                                           f"request, and reaches line {sink}")
+            nxt += [(n, i) for n in _names(rhs)]
+        frontier = nxt
+    return None
+
+
+def benign(f: Finding | dict, code: dict | None = None, fix_family: str | None = None) -> Evidence | None:
+    """Code that no outside input reaches, or a use the rule's premise does not fit."""
+    f = as_finding(f)
+    from tasks.enrich.specifics import _constant_call
+
+    c = _code(f, code)
+    hit = c and _flagged(c)
+    if not hit:
+        return None
+    lines, first = hit
+    line = c.start_line + first
+    text = " ".join(l.strip() for l in lines)
+    if str(fix_family or "").endswith("-not-security"):
+        return Evidence("benign", f"the digest on line {line} is an identifier (a de-duplication or cache key), "
+                                  "not a security control")
+    security = injection_rule(f) or (f.tool == "bandit" and _IMPORT_BANDIT.match(str(f.rule_id).upper()))
+    if not security:
+        return None
+    if all(_IMPORT.match(l) or not l.strip() for l in lines) and any(l.strip() for l in lines):
+        return Evidence("benign", f"line {line} only imports (`{text[:60]}`); the risk is in a later call on data from "
+                                  "outside, which this line does not show")
+    if re.search(r"\bresolve_entities\s*=\s*False\b", text) and ("CWE-611" in (f.cwe or []) or re.match(
+            r"B3(?:1[3-9]|20)$", str(f.rule_id).upper())):
+        return Evidence("benign", f"the parser on line {line} is already built with `resolve_entities=False`, so external "
+                                  "entities are not read")
+    if injection_rule(f) and str(c.path or "").endswith(".py") and _constant_call(text):
+        return Evidence("benign", f"every argument of the call on line {line} is a constant literal, so no outside "
+                                  "input reaches it here")
+    return None
+
+
+def confirmed(f: Finding | dict, code: dict | None = None) -> Evidence | None:
+    """The code shows the rule's exact pattern, whatever confidence the rule gives itself: Bandit rates B113
+    (requests without a timeout) LOW, yet a call with no ``timeout=`` is simply that."""
+    f = as_finding(f)
+    if f.tool != "bandit" or str(f.rule_id).upper() != "B113":
+        return None
+    c = _code(f, code)
+    hit = c and _flagged(c)
+    if not hit:
+        return None
+    lines, first = hit
+    i = first
+    call = " ".join(c.lines[i:i + 6])  # the call may go on over the next lines
+    if "timeout" in call or not re.search(r"\brequests\.\w+\(|\.(?:get|post|put|delete|request)\(", call):
+        return None
+    if call.count("(") > call.count(")"):
+        return None  # the call goes on past what is shown: a timeout may follow
+    return Evidence("confirmed", f"the call on line {c.start_line + first} passes no `timeout=`, so it waits as long as "
+                                 "the server keeps the connection open")
+
+
+_SIGNING_KEY = re.compile(r"\b(?:SECRET_KEY|JWT_SECRET(?:_KEY)?|SESSION_SECRET|secret_key|signing_key|cookie_secret)\b")
+
+
+def signing_key_use(f: Finding | dict, code: dict | None = None) -> Evidence | None:
+    """The flagged literal is the application's signing key (Flask/Django ``SECRET_KEY``, a JWT secret): a
+    placeholder there is not harmless test data but a key anyone can guess."""
+    f = as_finding(f)
+    c = _code(f, code)
+    hit = c and _flagged(c)
+    if not hit:
+        return None
+    lines, first = hit
+    m = _SIGNING_KEY.search(" ".join(lines))
+    if not m:
+        return None
+    return Evidence("outside", f"line {c.start_line + first} sets it as the application's `{m.group(0)}`, so a guessable "
+                               "value there lets anyone sign what that key protects (session cookies, tokens)")
+
+
+_HCL_KEY = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*(=|\{)", re.M)
+
+
+def config_setting(f: Finding | dict, remediation: str) -> Evidence | None:
+    """What the flagged Terraform resource sets for the attribute the fix changes (from its own code)."""
+    f = as_finding(f)
+    block = re.search(r"```hcl\n(.*?)```", remediation or "", re.S)
+    snippet = f.snippet or ""
+    resource = re.search(r"\(resource ([^,)]+)", f.description or "")
+    if not block or not snippet.strip() or not resource:
+        return None
+    keys = [k for k, _ in _HCL_KEY.findall(block.group(1))]
+    if not keys:
+        return None
+    key = keys[0]
+    wanted = re.search(rf"^\s*{re.escape(key)}\s*=\s*(.+?)\s*$", block.group(1), re.M)
+    lines = snippet.splitlines()
+    start = (f.location.start_line if f.location else None) or None
+    for i, line in enumerate(lines):
+        m = re.match(rf"^\s*{re.escape(key)}\s*(=\s*(.+)|\{{)\s*$", line)
+        if m:
+            at = f" (line {start + i})" if start else ""
+            value = (m.group(2) or "").strip()
+            if not value:
+                return None  # a nested block is there: which of its settings fails is not shown by one line
+            if wanted and value == wanted.group(1):
+                return Evidence("benign", f"{resource.group(1)} already sets `{key}`{at}, so the check fails for "
+                                          "another reason than this attribute")
+            return Evidence("config", f"{resource.group(1)} sets `{key} = {value}`{at}")
+    if lines and lines[-1].strip() == "}" and lines[0].lstrip().startswith("resource "):  # the whole resource is shown
+        return Evidence("config", f"{resource.group(1)} sets no `{key}`, so the provider's default applies")
+    return None

@@ -1,0 +1,123 @@
+"""The verdict a stage-1 answer opens with: triage's, checked against what the code shows.
+
+Triage (tasks/triage) decides from the report, the advisory record and the
+path; the rows also see the code.  When the two agree the row states
+triage's verdict with its evidence; when the code contradicts it, the row
+says so instead of asserting either side (``reconcile``):
+
+* request data reaches the flagged line (tasks.enrich.evidence) while
+  triage only had the rule's LOW confidence: the code settles it, a true
+  positive; while triage called it a false positive (a path, say): needs
+  review, with both pieces of evidence;
+* nothing outside reaches it (constant arguments, a digest used as a key,
+  an import) while triage kept the report: needs review;
+* triage's only reason is that nothing argued against the report (its
+  stock "report stands" sentence, the same in every row): replaced by what
+  the code shows, else the verdict alone.
+
+Both stages follow the reconciled record, so they never disagree.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.enrich.evidence import benign, config_setting, confirmed, request_origin, signing_key_use
+from tasks.triage.report_signals import is_test_path
+from tasks.findings.model import Finding, as_finding
+
+WORDS = {"true_positive": "True positive", "false_positive": "False positive", "needs_review": "Needs review"}
+_STOCK = re.compile(r"nothing suppresses the finding|report stands")
+_CONFIDENCE_ONLY = re.compile(r"^low-confidence rule:")
+
+
+def _informative(rec: dict) -> list[dict]:
+    return [r for r in rec.get("reasons") or [] if not _STOCK.search(str(r.get("evidence") or ""))]
+
+
+def reconcile(f: Finding | dict, rec: dict | None, code: dict | None = None, fix_family: str | None = None,
+              remediation: str = "") -> dict | None:
+    """triage's record, or a copy whose verdict and reasons follow the code where the code decides."""
+    f = as_finding(f)
+    if rec is None or rec.get("source") == "suppression":
+        return rec  # a person's suppression beats any reading of ours
+    verdict, reasons = rec["verdict"], _informative(rec)
+    every = rec.get("reasons") or []
+    if verdict == "false_positive" and f.kind in ("code", "secret") and not is_test_path(f.path):
+        key = signing_key_use(f, code)
+        if key:  # "a placeholder, not a credential" - but it is the key the application signs with
+            return rec | {"verdict": "needs_review", "reasons": (reasons[:1] or every[:1]) + [
+                {"check": "code", "evidence": f"but {key.text}"}]}
+    if f.kind == "code":
+        outside = request_origin(f, code)
+        if outside:
+            code_reason = {"check": "code", "evidence": outside.text}
+            if verdict == "needs_review" and all(_CONFIDENCE_ONLY.match(r["evidence"]) for r in reasons):
+                return rec | {"verdict": "true_positive", "reasons": [code_reason] + every}
+            if verdict == "false_positive":
+                return rec | {"verdict": "needs_review", "reasons": (reasons[:1] or every[:1]) + [
+                    {"check": "code", "evidence": f"but {outside.text}: check who can send it before accepting it"}]}
+            return rec | {"reasons": [code_reason] + every}
+        exact = confirmed(f, code)
+        if exact and verdict == "needs_review" and all(_CONFIDENCE_ONLY.match(r["evidence"]) for r in reasons):
+            return rec | {"verdict": "true_positive", "reasons": [{"check": "code", "evidence": exact.text}] + every}
+        quiet = benign(f, code, fix_family)
+        if quiet:
+            reason = {"check": "code", "evidence": quiet.text}
+            if verdict == "true_positive":
+                return rec | {"verdict": "needs_review", "reasons": [reason] + every}
+            return rec | {"reasons": every + [reason]}
+    if verdict == "needs_review" and reasons and all(_CONFIDENCE_ONLY.match(r["evidence"]) for r in reasons):
+        return rec | {"reasons": [{"check": "report", "evidence": _what_to_check(f)}] + every}
+    if f.kind == "web" and verdict == "true_positive":
+        if f.severity == "info":  # an informational alert marks a place to look; calling it a true positive overstates it
+            return rec | {"verdict": "needs_review", "reasons": [{"check": "report", "evidence": f"{f.tool} rates this "
+                          "alert informational: it marks something for a person to look at, not a weakness by itself"}] + every}
+        seen = (f.snippet or "").strip().splitlines()
+        if seen and not reasons:
+            return rec | {"reasons": [{"check": "report", "evidence": f"{f.tool} saw `{seen[0].strip()[:70]}` in a response "
+                                                                      f"from {f.path}"}] + every}
+    if f.kind == "config" and verdict == "true_positive":
+        setting = config_setting(f, remediation)
+        if setting:
+            flipped = "needs_review" if setting.stance == "benign" else verdict
+            return rec | {"verdict": flipped, "reasons": [{"check": "code", "evidence": setting.text}] + every}
+    return rec
+
+
+# what decides a LOW-confidence match, by the weakness its CWE names
+_CHECKS = (
+    ({"CWE-22", "CWE-23", "CWE-73", "CWE-77", "CWE-78", "CWE-79", "CWE-89", "CWE-90", "CWE-94", "CWE-95", "CWE-502",
+      "CWE-601", "CWE-611", "CWE-643", "CWE-918", "CWE-943"}, "whether a value from outside (a request, a file an attacker "
+                                                               "writes) reaches {where}"),
+    ({"CWE-798", "CWE-259", "CWE-321", "CWE-522"}, "whether the value at {where} is a live credential or a sample, hash or "
+                                                   "placeholder"),
+    ({"CWE-1333", "CWE-185"}, "whether the pattern at {where} runs on input from outside, and how long it may be"),
+    ({"CWE-352"}, "whether the app set up at {where} checks a CSRF token or the Origin header on its state-changing "
+                  "routes another way"),
+    ({"CWE-327", "CWE-328", "CWE-916"}, "what the algorithm at {where} protects (a password, a signature) or only "
+                                        "identifies (a cache key)"),
+)
+
+
+def _what_to_check(f: Finding) -> str:
+    """One LOW-confidence needs-review reason naming the place and what decides it, instead of one sentence for all."""
+    loc = f.location
+    where = f"{f.path}:{loc.start_line}" if loc and loc.start_line else (f.path or "the flagged place")
+    check = next((text for cwes, text in _CHECKS if cwes & set(f.cwe or [])),
+                 "the code at {where} against what the rule describes before changing it")
+    return f"the rule rates its own confidence LOW; check {check.format(where=where)}"
+
+
+def verdict_text(rec: dict) -> str:
+    """'## Verdict' and one sentence: the verdict and the evidence it rests on (none is invented)."""
+    evidence = ""
+    said = rec["verdict"] == "true_positive" or any(str(r["evidence"]).startswith("the rule rates its own confidence LOW")
+                                                    for r in rec.get("reasons") or [])
+    shown = [r for r in _informative(rec) if not (said and _CONFIDENCE_ONLY.match(str(r["evidence"])))]
+    for r in shown[:2]:  # a true positive the code settles does not repeat the rule's own doubt
+        piece = str(r["evidence"]).rstrip(".")
+        evidence += (", " if piece.startswith("but ") else "; ") + piece if evidence else piece
+    evidence = evidence[0].lower() + evidence[1:] if evidence[:1].isupper() and not evidence[1:2].isupper() else evidence
+    text = f"{WORDS[rec['verdict']]}: {evidence}." if evidence else f"{WORDS[rec['verdict']]} as reported."
+    return "## Verdict\n" + text + "\n\n"

@@ -1,0 +1,209 @@
+"""The facts a Checkov setting depends on, read from the finding - or the reason there is no row.
+
+A catalogue block (tasks.fixes.checkov) is written once for every resource,
+so on its own it names nobody's code: ``aws_s3_bucket.this`` where the
+resource is ``aws_s3_bucket.data``, ``<container>``, a made-up log bucket.
+Here each block is fitted to the finding: the resource's own type and name
+from the report (``resource aws_s3_bucket.data``), the container named in
+the manifest, the instance type, database engine and base image from the
+snippet.  Where the fix needs a fact the finding does not carry and a wrong
+guess would break the apply or the service (EBS optimisation on a t2, a
+curl health check in an image without curl, the version to pin), the fix
+states the precondition or there is no row.  Other resources a fix needs
+are declared in the answer itself (a variable, the monitoring role), so no
+name in it is a placeholder.
+"""
+
+from __future__ import annotations
+
+import re
+
+# checks whose block only fits one resource type (the S3 side resources take the bucket's id)
+REQUIRES_TYPE = {"CKV_AWS_18": "aws_s3_bucket", "CKV_AWS_19": "aws_s3_bucket", "CKV_AWS_21": "aws_s3_bucket",
+                 "CKV2_AWS_6": "aws_s3_bucket", "CKV_AWS_20": "aws_s3_bucket", "CKV_AWS_118": "aws_db_instance",
+                 "CKV_AWS_135": "aws_instance", "CKV_AWS_79": "aws_instance", "CKV_AWS_8": "aws_instance",
+                 "CKV_AWS_126": "aws_instance", "CKV_AWS_88": "aws_instance", "CKV2_AWS_17": "aws_instance"}
+# checks whose fix needs a fact no report carries: no row rather than a guess
+NEEDS_FACTS = {
+    "CKV_DOCKER_7": "the base image version or digest to pin is not in the finding",
+    "CKV_K8S_14": "the image tag to pin is not in the finding",
+    "CKV_K8S_43": "the image digest is not in the finding",
+    "CKV_AWS_46": "where the secret in user data should come from is not in the finding",
+    "CKV_AWS_23": "what the security group rule is for is not in the finding (its description)",
+    "CKV_GHA_2": "the event field the step expands is not in the finding",
+}
+# instance families that cannot be EBS-optimised (AWS EC2 docs, "EBS-optimized instances")
+_NO_EBS_OPTIMISED = re.compile(r"^(?:t1|t2|m1\.small|m1\.medium|c1\.medium|m2\.xlarge|m3\.medium|c3\.large|r3\.large|"
+                               r"m3\.large|i2\.xlarge)\b")
+_EBS_BY_DEFAULT = re.compile(r"^(?:t3a?|t4g|m5|m5a|m5n|m6[a-z]*|m7[a-z]*|c5|c5a|c5n|c6[a-z]*|c7[a-z]*|r5|r5a|r5n|r6[a-z]*|"
+                             r"r7[a-z]*)\.")
+_LOG_EXPORTS = {"mysql": '["audit", "error", "general", "slowquery"]', "mariadb": '["audit", "error", "general", "slowquery"]',
+                "postgres": '["postgresql", "upgrade"]', "aurora-mysql": '["audit", "error", "general", "slowquery"]',
+                "aurora-postgresql": '["postgresql"]'}
+
+
+def attribute(snippet: str, name: str) -> str | None:
+    """A literal attribute of the resource (``instance_type = "t2.nano"``); None for a variable or absent."""
+    m = re.search(rf'^\s*{name}\s*=\s*"([^"$]+)"\s*(?:#.*)?$', snippet or "", re.M)
+    return m.group(1) if m else None
+
+
+def base_image(snippet: str) -> str | None:
+    """The last FROM image of a Dockerfile snippet (the stage that runs), without a registry or tag."""
+    images = re.findall(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)", snippet or "", re.M | re.I)
+    return images[-1].lower() if images else None
+
+
+def containers(snippet: str) -> list[str]:
+    """Container names of a Kubernetes manifest snippet (the items of ``containers:``)."""
+    out, inside, indent = [], False, 0
+    for line in (snippet or "").splitlines():
+        stripped = line.strip()
+        if re.match(r"^(?:init)?[cC]ontainers:\s*$", stripped):
+            inside, indent = stripped.startswith("containers"), len(line) - len(line.lstrip())
+            continue
+        if inside and stripped and len(line) - len(line.lstrip()) <= indent and not stripped.startswith("-"):
+            inside = False
+        m = re.match(r"^-?\s*name:\s*['\"]?([\w.-]+)", stripped)
+        if inside and m and (stripped.startswith("- name") or re.match(r"^\s*-?\s*name:", line)):
+            out.append(m.group(1))
+    return list(dict.fromkeys(out))
+
+
+def _healthcheck(image: str | None) -> tuple[str, str] | str:
+    """(HEALTHCHECK line, note) for the base image, or why none can be written."""
+    if not image:
+        return "the base image is not in the finding, so which program can probe the service is unknown"
+    name = image.split("/")[-1].split("@")[0]
+    repo, _, tag = name.partition(":")
+    probe = "http://localhost:8080/ (the port and path the service answers on)"
+    if repo in ("python", "pypy") or repo.startswith("python"):
+        return ('HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; '
+                "urllib.request.urlopen('http://localhost:8080/', timeout=2)\" || exit 1",
+                f"The probe runs with the interpreter the image already has (a slim image has no curl); change {probe}.")
+    if repo == "node":
+        return ('HEALTHCHECK --interval=30s --timeout=3s CMD node -e "require(\'http\').get(\'http://localhost:8080/\', '
+                'r => process.exit(r.statusCode < 500 ? 0 : 1)).on(\'error\', () => process.exit(1))"',
+                f"The probe runs with the runtime the image already has (slim images have no curl); change {probe}.")
+    if repo in ("alpine", "busybox") or tag.endswith("alpine") or "-alpine" in tag:
+        return ("HEALTHCHECK --interval=30s --timeout=3s CMD wget -q -O /dev/null http://localhost:8080/ || exit 1",
+                f"BusyBox's wget is in every Alpine image; change {probe}.")
+    return f"{image} may ship neither curl nor wget: the probe command is unknown"
+
+
+def adduser(image: str | None) -> tuple[str, str]:
+    note = ("Check before merging: files the process writes (WORKDIR, caches, uploads) must belong to UID 10001, and a "
+            "non-root user cannot bind ports below 1024.")
+    if image and ("alpine" in image or image.startswith("busybox")):
+        return "RUN adduser -D -H -u 10001 app\nUSER 10001", note
+    if image and any(d in image for d in ("distroless", "scratch", "chainguard")):
+        return "USER 65532", note + " Distroless images have no adduser; 65532 is their nonroot user."
+    if not image:
+        note = "useradd is in Debian, Ubuntu and RHEL-based images; on Alpine use `adduser -D -u 10001 app`. " + note
+    return "RUN useradd --system --uid 10001 app\nUSER 10001", note
+
+
+def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: str) -> tuple[str, str] | str:
+    """(block fitted to this finding, extra note) - or why no row can be written."""
+    snippet = snippet or ""
+    if rule in NEEDS_FACTS:
+        return NEEDS_FACTS[rule]
+    rtype, name = (resource.split(".")[-2:] if resource and resource.count(".") >= 1 else (None, None))
+    if lang == "terraform" and ("{name}" in block or rule in REQUIRES_TYPE):
+        if not rtype or not name:
+            return "the report names no resource to change"
+        if rule in REQUIRES_TYPE and rtype != REQUIRES_TYPE[rule]:
+            return f"the fix is for {REQUIRES_TYPE[rule]}, the resource is {rtype}"
+        block = block.replace("{type}", rtype).replace("{name}", name)
+    note = ""
+    if rule == "CKV_AWS_135":
+        itype = attribute(snippet, "instance_type")
+        if itype and _NO_EBS_OPTIMISED.match(itype):
+            return f"instance type {itype} cannot be EBS-optimised: the fix is another instance type, a cost decision"
+        if itype and _EBS_BY_DEFAULT.match(itype):
+            note = f"{itype} is EBS-optimised by default, so the setting changes nothing at run time."
+        elif not itype:
+            note = "Not every instance type supports it (t2 and older types do not, and the apply fails): check instance_type first."
+    if rule == "CKV_AWS_129":
+        engine = attribute(snippet, "engine")
+        if engine not in _LOG_EXPORTS:
+            return "the database engine is not in the finding, and the log names depend on it"
+        block = f"enabled_cloudwatch_logs_exports = {_LOG_EXPORTS[engine]}"
+        if engine.endswith(("mysql", "mariadb")):
+            note = "The general and slow-query logs fill only when the parameter group turns them on (general_log, slow_query_log)."
+    if rule == "CKV_DOCKER_2":
+        hc = _healthcheck(base_image(snippet))
+        if isinstance(hc, str):
+            return hc
+        block, note = hc
+    if rule in ("CKV_DOCKER_3", "CKV_DOCKER_8") or (lang == "dockerfile" and "USER 10001" in block):
+        block, note = adduser(base_image(snippet))
+    if rule == "CKV_DOCKER_4":
+        adds = re.findall(r"^\s*ADD\s+(.+)$", snippet, re.M)
+        if not adds or any(re.search(r"https?://|\.(?:tar|tgz|gz|bz2|xz)\b", a) for a in adds):
+            return "the ADD instruction is not in the finding (or it fetches a URL or unpacks an archive, which COPY does not)"
+        block = "\n".join(f"COPY {a.strip()}" for a in adds)
+    if lang == "kubernetes" and "<container>" in block:
+        names = containers(snippet)
+        if len(names) != 1:
+            return "the container to change is not named in the finding" if not names else "several containers: which one fails is not in the finding"
+        block = block.replace("<container>", names[0])
+    if rule in ("CKV_K8S_8", "CKV_K8S_9"):
+        port = re.search(r"containerPort:\s*(\d+)", snippet)
+        if not port:
+            return "the container's port is not in the finding"
+        kind = "livenessProbe" if rule == "CKV_K8S_8" else "readinessProbe"
+        block = re.sub(r"(?s)(\s*)\w+Probe:.*", rf"\1{kind}:\1  tcpSocket:\1    port: {port.group(1)}", block)
+        note = "A TCP probe only checks that the port accepts connections; an HTTP endpoint of the app is a better probe where it has one."
+    nested = re.match(r"^(\w+) \{\n(.*)\n\}$", block, re.S)
+    if lang == "terraform" and nested and re.search(rf"^\s*{nested.group(1)}\s*\{{", snippet, re.M):
+        block = "\n".join(l[2:] if l.startswith("  ") else l for l in nested.group(2).splitlines())
+        note = (f"Put it inside the resource's existing {nested.group(1)} block (a second one is an error). " + note).strip()
+    return block, note
+
+
+# official images: where they write at run time, and the non-root user they ship (a read-only root file system
+# or runAsNonRoot then still starts them); anything else gets /tmp and the caveat
+_IMAGE_FACTS = {"redis": (["/data"], 999), "mongo": (["/data/db", "/tmp"], 999), "mysql": (["/var/lib/mysql", "/var/run/mysqld", "/tmp"], 999),
+                "mariadb": (["/var/lib/mysql", "/run/mysqld", "/tmp"], 999),
+                "postgres": (["/var/lib/postgresql/data", "/var/run/postgresql", "/tmp"], 999), "node": (["/tmp"], 1000)}
+
+
+def image_of(snippet: str) -> str | None:
+    """The official image a manifest's container runs (``docker.io/redis:6.0.5`` -> redis), or None."""
+    m = re.search(r"^\s*-?\s*image:\s*['\"]?(\S+?)['\"]?\s*$", snippet or "", re.M)
+    if not m:
+        return None
+    ref = m.group(1).split("@")[0]
+    path = ref.rsplit(":", 1)[0] if ":" in ref.rsplit("/", 1)[-1] else ref
+    parts = path.split("/")
+    if len(parts) > 1 and parts[0] not in ("docker.io", "library") and not (len(parts) == 2 and parts[0] == "docker.io"):
+        if not (parts[0] == "docker.io" and parts[1] == "library"):
+            return None  # someone else's build of it: its paths and user are not known
+    return parts[-1] if parts[-1] in _IMAGE_FACTS else None
+
+
+def _built_on(snippet: str) -> str | None:
+    """An image named after an official one (gcr.io/google_samples/gb-redis-follower): built on it, so it writes
+    where that image writes - but its user is not known."""
+    m = re.search(r"^\s*-?\s*image:\s*['\"]?(\S+?)['\"]?\s*$", snippet or "", re.M)
+    words = re.split(r"[-_.]", m.group(1).split("@")[0].rsplit("/", 1)[-1].split(":")[0]) if m else []
+    return next((w for w in words if w in _IMAGE_FACTS and w != "node"), None)
+
+
+def k8s_additions(rule: str, snippet: str | None) -> tuple[str, str, str]:
+    """(lines for the container, lines for the pod spec, note) that keep a hardening setting from breaking the pod."""
+    image = image_of(snippet or "")
+    paths, uid = _IMAGE_FACTS.get(image or "", (["/tmp"], None))
+    if image is None and rule in ("KSV014", "CKV_K8S_22") and _built_on(snippet or ""):
+        image = _built_on(snippet or "")
+        paths = _IMAGE_FACTS[image][0]
+    if rule in ("KSV014", "CKV_K8S_22"):
+        mounts = "volumeMounts:\n" + "".join(f"  - name: writable-{i}\n    mountPath: {p}\n" for i, p in enumerate(paths))
+        volumes = "volumes:\n" + "".join(f"  - name: writable-{i}\n    emptyDir: {{}}\n" for i in range(len(paths)))
+        known = f"an image built on {image} writes to {', '.join(paths)}" if image else "/tmp is mounted; add an emptyDir for every other path the program writes"
+        return mounts.rstrip("\n"), volumes.rstrip("\n"), (f"\nThe emptyDir volumes keep it writable where it must be ({known}); "
+                                                          "they last as long as the pod, as the container's own file system did.")
+    if rule in ("KSV012", "CKV_K8S_23") and uid is not None:
+        return "", "", f"\nrunAsUser {uid} is the {image} image's own non-root user, so the kubelet can start it."
+    return "", "", ""

@@ -1,0 +1,138 @@
+"""Check 4b: does the flagged code read user input?  Evidence for a code finding, from the code itself.
+
+A rule's LOW confidence or a path under ``examples/`` says the pattern often
+matches safe code; the code can say more.  When the flagged lines (the
+report's own snippet: Semgrep ``extra.lines``, Bandit ``code``, SARIF
+``snippet`` and ``codeFlows``), or with ``source.repo_path`` the enclosing
+function up to the flagged line, read request data (Django
+``request.POST``/``GET``, Flask ``request.args``/``form``, Express
+``req.query``/``body``, PHP ``$_GET``, servlet ``getParameter``, Go
+``r.FormValue``, Rails ``params.require``), the sink the rule names is fed by a
+user, and the verdict must not rest on confidence or path alone.
+
+The answer names the input and where it was seen, never guesses: no source
+text, no evidence either way (``None``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.findings.model import Finding, as_finding
+
+# request data a user controls, per framework (the text that shows it, not a type inference)
+USER_INPUT = re.compile(
+    r"\brequest\.(?:GET|POST|FILES|COOKIES|META|body|data|args|form|values|json|files|cookies|headers|query_params"
+    r"|get_json|get_data|query_string|params|path_params|query)\b"
+    r"|\breq(?:uest)?\.(?:query|body|params|cookies|headers|files|originalUrl|url)\b"
+    r"|\bctx\.(?:query|params|request\.body)\b"
+    r"|\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b"
+    r"|\.getParameter(?:Values|Map|Names)?\s*\(|\.getHeader\s*\(|\.getQueryString\s*\(|\.getCookies\s*\(|@RequestParam\b"
+    r"|@PathVariable\b|@RequestBody\b"
+    r"|\br\.(?:FormValue|PostFormValue)\s*\(|\br\.URL\.Query\s*\(|\bc\.(?:Query|Param|PostForm|FormValue)\s*\("
+    r"|\bparams\.(?:require|permit)\b")
+_DEF = re.compile(r"^\s*(?:async\s+def|def|function|func|(?:public|private|protected)\s[^=;]*\(|class)\b")
+_ASSIGN = re.compile(r"^\s*(?:(?:const|let|var|final|String|\$)\s*)?([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=(?!=)")
+# rules about a sink user input can reach (injection, traversal, XSS, SSRF, deserialisation...), by CWE or by words
+SINK_CWES = {"CWE-20", "CWE-22", "CWE-23", "CWE-36", "CWE-73", "CWE-77", "CWE-78", "CWE-79", "CWE-80", "CWE-88", "CWE-89",
+             "CWE-90", "CWE-91", "CWE-93", "CWE-94", "CWE-95", "CWE-99", "CWE-113", "CWE-117", "CWE-134", "CWE-470",
+             "CWE-501", "CWE-502", "CWE-601", "CWE-611", "CWE-643", "CWE-776", "CWE-917", "CWE-918", "CWE-943", "CWE-1336"}
+_SINK_WORDS = re.compile(r"(?i)inject|sqli|\bsql|exec|eval|command|shell|subprocess|os[-_.]system|popen|xss|cross.site|"
+                         r"traversal|path[-_ ]injection|\bpath\b|deserial|pickle|marshal|yaml[-_.]load|ssrf|redirect|"
+                         r"template|xxe|xml|ldap|xpath|header|format[-_ ]string|file[-_ ]inclusion|open[-_ ]url|"
+                         r"\bB(?:102|307|301|310|31[4-9]|320|60[1-9]|61[01]|70[1-3])\b")
+WINDOW = 40  # lines above the flagged line searched for the enclosing function's inputs
+
+
+def _shown(match: str) -> str:
+    return match.strip().rstrip("([").strip()
+
+
+def _in_snippet(f: Finding) -> dict | None:
+    texts = [("the flagged code", f.snippet or "")]
+    for step in f.flow or []:
+        if isinstance(step, dict):
+            texts.append((f"the traced flow ({step.get('path') or f.path}:{step.get('line') or '?'})",
+                          f"{step.get('code') or ''}\n{step.get('message') or ''}"))
+    for where, text in texts:
+        hit = USER_INPUT.search(text)
+        if hit:
+            return {"check": "code", "status": "user_input",
+                    "evidence": f"{where} reads user input ({_shown(hit.group(0))}) at {f.path}:{f.line or '?'}, "
+                                f"so the {f.rule_id} sink is fed by a request, not a constant"}
+    return None
+
+
+def _in_function(f: Finding, reader) -> dict | None:
+    loc = f.location
+    if reader is None or loc is None or not loc.path or not loc.start_line:
+        return None
+    try:
+        lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None))
+    except Exception:  # noqa: BLE001 - an unreadable file gives no evidence, never a failure
+        return None
+    if not lines or loc.start_line > len(lines):
+        return None
+    last = min(len(lines), loc.end_line or loc.start_line)
+    flagged = "\n".join(lines[loc.start_line - 1:last])
+    first = loc.start_line - 1
+    while first > 0 and loc.start_line - first < WINDOW and not _DEF.match(lines[first]):
+        first -= 1
+    for n in range(first, loc.start_line - 1):
+        hit = USER_INPUT.search(lines[n])
+        if not hit:
+            continue
+        var = _ASSIGN.match(lines[n])
+        if var and re.search(rf"(?<![\w$]){re.escape(var.group(1))}(?![\w$])", flagged):
+            return {"check": "code", "status": "user_input",
+                    "evidence": f"{loc.path}:{n + 1} assigns user input ({_shown(hit.group(0))}) to {var.group(1)}, "
+                                f"which reaches the flagged line {loc.start_line} ({f.rule_id})"}
+    hit = USER_INPUT.search(flagged)
+    if hit:
+        return {"check": "code", "status": "user_input",
+                "evidence": f"{loc.path}:{loc.start_line} reads user input ({_shown(hit.group(0))}) on the flagged line "
+                            f"({f.rule_id})"}
+    return None
+
+
+def sink_rule(f: Finding) -> bool:
+    """Whether the rule is about a sink that user input can reach (not an ``assert`` or an unused variable)."""
+    if {str(c).upper() for c in f.cwe or []} & SINK_CWES:
+        return True
+    return bool(_SINK_WORDS.search(f"{f.rule_id} {f.title}"))
+
+
+def check_user_input(f: Finding | dict, reader=None) -> dict | None:
+    """{"check": "code", "status": "user_input", "evidence"} when the code shows request data reaching the flagged line."""
+    f = as_finding(f)
+    if f.kind != "code" or not sink_rule(f):
+        return None
+    return _in_snippet(f) or _in_function(f, reader)
+
+
+# a weak hash used as an identifier (de-duplication key, cache key, checksum), not for a password or signature
+_WEAK_HASH_RULE = re.compile(r"(?i)md5|sha1|insecure[-_ ]hash|weak[-_ ]hash|\bB303\b|\bB324\b")
+_ID_USE = re.compile(r"(?i)\b(\w*(?:dupe|dedup|unique|cache|etag|checksum|fingerprint|hash_key|content_hash|file_hash)\w*|key)"
+                     r"\s*=\s*[\w.]*(?:md5|sha1)\s*\((.*)")
+_DEDUP = re.compile(r"(?i)dupe|dedup")
+_SECRET_INPUT = re.compile(r"(?i)passw|secret|\btoken|\bsalt|\bsign(?:ature|ed|ing)?\b|hmac|credential|session|nonce|\bauth")
+
+
+def check_hash_use(f: Finding | dict) -> dict | None:
+    """{"check": "code", "status": "not_security_use", "evidence"} when the flagged weak hash names an identifier."""
+    f = as_finding(f)
+    if f.kind != "code" or not _WEAK_HASH_RULE.search(f"{f.rule_id} {f.title}"):
+        return None
+    text = f.snippet or ""
+    if "usedforsecurity=False" in text.replace(" ", ""):
+        return {"check": "code", "status": "not_security_use",
+                "evidence": f"not a security use: the flagged hash at {f.path}:{f.line or '?'} passes usedforsecurity=False"}
+    hit = _ID_USE.search(text)
+    if hit and hit.group(1).lower() == "key" and not _DEDUP.search(text):
+        hit = None  # a bare "key" may be an encryption key; only a de-duplication context says otherwise
+    if hit and not _SECRET_INPUT.search(hit.group(2)):
+        return {"check": "code", "status": "not_security_use",
+                "evidence": f"not a security use: the weak hash at {f.path}:{f.line or '?'} computes {hit.group(1)}, an "
+                            "identifier (de-duplication/cache key or checksum), from no password, secret or token; "
+                            "collisions there cost a duplicate, not a bypass"}
+    return None
