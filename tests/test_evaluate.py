@@ -118,3 +118,18 @@ def test_model_card_shows_evaluation_loss_plot_policy_and_peft(tmp_path):
     assert 'subfolder="peft/stage1"' in card
     plain = model_card("stage 1", {}, {}, "tiny", "desc", **card_evaluation(tmp_path / "missing", "stage1", repo))
     assert "## Evaluation" not in plain and "## Loss" not in plain and "Training policy" not in plain and "PEFT" not in plain
+
+
+def test_overall_loss_is_the_token_weighted_mean_of_the_splits(smoke_workspace):
+    """The overall test loss comes from the two splits' sums, without running the model over both again."""
+    from tasks.evaluation import generate
+
+    model, tokenizer = generate.load(smoke_workspace / "fine-tuning/models/stage2")
+    cfg = {"batch_size": 1, "mask_prompt": True, "max_seq_length": 512}
+    one, two = generate.test_loss(model, tokenizer, STAGE1_ROWS, cfg), generate.test_loss(model, tokenizer, STAGE2_ROWS, cfg)
+    both = generate.test_loss(model, tokenizer, STAGE1_ROWS + STAGE2_ROWS, cfg)
+    assert one[2] > 0 and two[2] > 0 and both[2] == one[2] + two[2]
+    combined = generate.combined_loss([one, two])
+    assert combined == (pytest.approx(both[0], rel=1e-5), both[1])
+    assert one[0] != pytest.approx(two[0])  # the weighting matters: a plain mean of the two would differ
+    assert generate.combined_loss([(None, 0, 0), two]) == (pytest.approx(two[0]), two[1])

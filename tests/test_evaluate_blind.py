@@ -95,3 +95,13 @@ def test_verdict_from_the_user_turn_and_stage1_only():
     got = blind.scores("stage1", answer, row["meta"], prompt_text(row), blind.user_text(row))
     assert got["triage_verdict"] is True
     assert "triage_verdict" not in blind.scores("stage2", answer, row["meta"], prompt_text(row), blind.user_text(row))
+
+
+def test_cwe_unprompted_scores_only_what_the_rows_answer_teaches():
+    meta, prompt = {"cwe": ["CWE-1395"]}, "Package: linux-libc-dev 4.19.160-2 (deb)\nAdvisories: CVE-2020-36158"
+    taught = "## Verdict\nTrue positive.\n\nWeakness: CWE-1395, a dependency on a vulnerable component."
+    untaught = "## Verdict\nTrue positive: the report says linux-libc-dev 4.19.160-2 is affected."
+    assert blind.cwe_unprompted("CWE-1395.", meta, prompt, reference=taught) is True
+    assert blind.cwe_unprompted("CWE-79.", meta, prompt, reference=taught) is False
+    assert blind.cwe_unprompted("CWE-1395.", meta, prompt, reference=untaught) is None  # nothing taught: not scored
+    assert blind.cwe_unprompted("CWE-1395.", meta, prompt) is True  # no reference given: scored as before

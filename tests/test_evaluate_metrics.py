@@ -176,3 +176,17 @@ def test_aggregate_shares_and_counts():
 def test_version_scan_is_linear_on_hostile_text():
     # an ambiguous suffix pattern made this input take 2^n steps (seconds at n=24, hours at n=40)
     assert metrics.versions_in("1.2" + "a" * 40 + "__5 and 1.26.5") == ["1.2" + "a" * 40, "1.26.5"]
+
+
+def test_fixed_version_other_release_lines_are_information_not_proposals():
+    prompt = metrics.prompt_text(DEP_FIXED_S2)
+    answer = ("Upgrade urllib3 from 1.26.3 to 1.26.5, the release the advisory lists. "
+              "(The advisory also lists 2.0.7 for other release lines.)\n```\nurllib3>=1.26.5\n```")
+    assert metrics.fixed_version_correct(answer, DEP_FIXED_S2["meta"], prompt) is True
+    wrong = "Upgrade urllib3 to 2.0.7. (The advisory also lists 1.26.5 for other release lines.)"
+    assert metrics.fixed_version_correct(wrong, DEP_FIXED_S2["meta"], prompt) is False
+
+
+def test_fixed_version_does_not_apply_when_a_parent_upgrade_fixes_it():
+    meta = {**DEP_NOFIX_S2["meta"], "fix_family": "upgrade-parent"}
+    assert metrics.fixed_version_correct("npm install gulp-cli@1.4.0", meta, "yargs-parser") is None

@@ -98,7 +98,7 @@ def _eval_setup(tmp_path, monkeypatch, kill_after=None):
 
     monkeypatch.setattr(generate, "answers", answers)
     monkeypatch.setattr(generate, "load", load)
-    monkeypatch.setattr(generate, "test_loss", lambda m, t, rows, cfg: (1.0, len(rows)))
+    monkeypatch.setattr(generate, "test_loss", lambda m, t, rows, cfg: (1.0, len(rows), 10 * len(rows)))
     config = {"evaluation": {"max_rows": 20, "max_tokens": 8},
               "fine_tuning": {"batch_size": 1, "mask_prompt": True, "max_seq_length": 512}}
     return config, paths, calls
@@ -170,3 +170,19 @@ def test_the_config_cache_and_outputs_check_survive_damage(tmp_path, damage, mon
     assert outputs_intact(metrics) is False and skipped_for_daemon(metrics) is False
     metrics.write_text(json.dumps({"outputs": {"x": 3}}))
     assert outputs_intact(metrics) is False
+
+
+def test_evaluation_loss_rows_bounds_the_loss_pass(tmp_path, monkeypatch):
+    """evaluation.loss_rows: the test loss runs over at most that many rows of each split; answers over all."""
+    from tasks.evaluation import generate
+    from tasks.evaluation.report import evaluate
+
+    config, paths, calls = _eval_setup(tmp_path, monkeypatch)
+    seen = []
+    monkeypatch.setattr(generate, "test_loss", lambda m, t, rows, cfg: (seen.append(len(rows)), (2.0, len(rows), 7 * len(rows)))[1])
+    config["evaluation"]["loss_rows"] = 1
+    assert evaluate(config, paths)["test_rows"]["stage2"] > 1
+    report = json.loads((paths["out"] / "report.json").read_text())
+    assert seen and max(seen) == 1  # every loss call saw one row per split
+    assert report["models"]["base"]["counts"]["valid_loss"] == 2
+    assert report["settings"]["loss_rows"] == 1

@@ -124,6 +124,7 @@ class Evaluation(_Section):
     max_rows: int = 50
     max_tokens: int = 256
     batch_size: int = 8              # prompts decoded together
+    loss_rows: int | None = None     # test rows per split whose loss is computed (None = every answered row)
 
 
 @dataclass(frozen=True)

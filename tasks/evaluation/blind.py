@@ -49,8 +49,10 @@ def stated_verdict(text: str) -> str | None:
     return m.lastgroup if m else None
 
 
-def cwe_unprompted(answer: str, meta: dict, prompt: str) -> bool | None:
-    if cwe_ids(prompt):
+def cwe_unprompted(answer: str, meta: dict, prompt: str, reference: str | None = None) -> bool | None:
+    """``reference``: the row's own answer.  A row whose answer does not name its CWE (a dependency row with
+    only the catch-all CWE-1395, a config check with none) does not teach it, so the model is not scored on it."""
+    if cwe_ids(prompt) or (reference is not None and cwe_correct(reference, meta) is not True):
         return None
     return cwe_correct(answer, meta)
 
@@ -80,7 +82,8 @@ def patch_changes(answer: str, meta: dict) -> bool | None:
     return patched is not None and patched.rstrip() != meta["code"]["text"].rstrip()
 
 
-def scores(test_set: str, answer: str, meta: dict, prompt: str, user: str | None = None) -> dict:
+def scores(test_set: str, answer: str, meta: dict, prompt: str, user: str | None = None,
+           reference: str | None = None) -> dict:
     """The blind metrics that apply to ``test_set`` (stage 1: CWE and verdict; stage 2: version and patch).
 
     ``user``: the user turn alone, for the verdict (the stage-1 system prompt asks the model to "say so when
@@ -88,7 +91,7 @@ def scores(test_set: str, answer: str, meta: dict, prompt: str, user: str | None
     stage-1 rows only: a stage-2 answer is a fix, whose reference states no verdict.
     """
     if test_set == "stage1":
-        return {"cwe_unprompted": cwe_unprompted(answer, meta, prompt),
+        return {"cwe_unprompted": cwe_unprompted(answer, meta, prompt, reference),
                 "triage_verdict": triage_verdict(answer, meta, prompt if user is None else user)}
     return {"fixed_version_unprompted": fixed_version_unprompted(answer, meta, prompt), "patch_changes": patch_changes(answer, meta)}
 

@@ -54,17 +54,32 @@ def answers(model, tokenizer, rows: list[dict], max_tokens: int, batch_size: int
     return out
 
 
-def test_loss(model, tokenizer, rows: list[dict], cfg: FineTuning | dict) -> tuple[float | None, int]:
-    """(mean loss over every answer token of ``rows``, rows it was computed on).
+def test_loss(model, tokenizer, rows: list[dict], cfg: FineTuning | dict) -> tuple[float | None, int, int]:
+    """(mean loss over every answer token of ``rows``, rows it was computed on, answer tokens).
 
     The same tokenisation and masking as training (``tasks.training``), over
     all batches, so it is the test-split counterpart of the validation loss.
+    The token count lets the losses of the two test splits be combined
+    exactly (``combined_loss``) instead of running the model over both again.
     """
     cfg = FineTuning.of(cfg)
-    from tasks.training.batches import tokenize_rows
-    from tasks.training.loop import valid_loss
+    from tasks.training.batches import tokenize_rows, validation_batches
+    from tasks.training.loop import loss_sums
 
     dataset, _too_long = tokenize_rows([{"messages": r["messages"]} for r in rows], tokenizer, cfg.mask_prompt, cfg.max_seq_length)
     if not dataset:
+        return None, 0, 0
+    batches = validation_batches(dataset, min(cfg.batch_size, len(dataset)), -1)
+    sums = loss_sums(model, dataset, batches, cfg.max_seq_length)
+    if sums is None or not sums[1]:
+        return None, 0, 0
+    return sums[0] / sums[1], len(dataset), sums[1]
+
+
+def combined_loss(parts: list[tuple]) -> tuple[float | None, int]:
+    """The token-weighted mean of per-split ``test_loss`` results, and their rows."""
+    parts = [p for p in parts if p and p[0] is not None and len(p) > 2 and p[2]]
+    tokens = sum(p[2] for p in parts)
+    if not tokens:
         return None, 0
-    return valid_loss(model, dataset, cfg.batch_size, -1, cfg.max_seq_length), len(dataset)
+    return sum(p[0] * p[2] for p in parts) / tokens, sum(p[1] for p in parts)

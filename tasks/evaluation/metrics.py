@@ -78,8 +78,8 @@ def severity_agrees(answer: str, meta: dict) -> bool | None:
 
 def fixed_version_correct(answer: str, meta: dict, prompt: str = "") -> bool | None:
     """Dependency rows: every version the answer proposes is the expected fix; with no fix published, none."""
-    if meta.get("kind") != "dependency":
-        return None
+    if meta.get("kind") != "dependency" or meta.get("fix_family") == "upgrade-parent":
+        return None  # a parent's upgrade fixes it: the versions named are another package's
     expected = meta.get("fixed_version")
     if isinstance(expected, str) and expected.strip():
         choices = [e.strip() for e in expected.split(",") if e.strip()]

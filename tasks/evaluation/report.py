@@ -97,7 +97,7 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: FineTun
     def test_loss(which: str, these: list[dict]):
         if partial is not None:
             seen, value = partial.get(key, f"loss:{which}:" + sha256_json([row_key(r) for r in these]))
-            if seen and isinstance(value, list) and len(value) == 2:
+            if seen and isinstance(value, list) and len(value) == 3:
                 return tuple(value)
         model, tokenizer = model_and_tokenizer()
         value = generate.test_loss(model, tokenizer, these, cfg)
@@ -107,17 +107,19 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: FineTun
 
     result: dict = {"status": "evaluated", "test_sets": {}}
     per_row: dict = {}
-    every_score, every_row = [], []
+    every_score, every_row, losses = [], [], []
     for test_set in TEST_SETS:
         scores = []
         for row, text in zip(rows[test_set], answers_of(test_set, rows[test_set])):
             meta = row.get("meta") if isinstance(row.get("meta"), dict) else {}
-            scores.append({**score(test_set, row, text), **blind.scores(test_set, text, meta, prompt_text(row), blind.user_text(row))})
+            scores.append({**score(test_set, row, text), **blind.scores(test_set, text, meta, prompt_text(row), blind.user_text(row),
+                                                                         reference_answer(row))})
             answers.append({"model": name, "test_set": test_set, "finding_id": meta.get("finding_id"),
                             "answer": text, "scores": scores[-1]})
         per_row[test_set] = scores
         part = aggregate(scores, METRICS[test_set])
-        part["valid_loss"], part["counts"]["valid_loss"] = test_loss(test_set, rows[test_set])
+        losses.append(test_loss(test_set, rows[test_set][: ecfg.loss_rows]))  # loss_rows None: every row
+        part["valid_loss"], part["counts"]["valid_loss"] = losses[-1][:2]
         part["counts"]["rows"] = len(rows[test_set])
         result["test_sets"][test_set] = part
         every_score += scores
@@ -127,12 +129,17 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: FineTun
         src = _SOURCE.get(metric)
         result[metric] = result["test_sets"][src][metric] if src else overall[metric]
         overall["counts"][metric] = result["test_sets"][src]["counts"][metric] if src else overall["counts"][metric]
-    result["valid_loss"], overall["counts"]["valid_loss"] = test_loss("all", every_row)
+    result["valid_loss"], overall["counts"]["valid_loss"] = generate.combined_loss(losses)  # no second pass over the rows
     result["counts"] = overall["counts"]
     result["blind"] = blind.aggregate(per_row)
     result["per_row"] = {m: blind.row_values(per_row, m) for m in blind.BLIND}
     print(f"evaluate {name}: " + ", ".join(f"{m} {_fmt(result[m], result['counts'][m])}" for m in (*ALL_METRICS, "valid_loss")))
     return result
+
+
+def reference_answer(row: dict) -> str:
+    msgs = row.get("messages") or []
+    return str(msgs[-1].get("content", "")) if msgs and isinstance(msgs[-1], dict) else ""
 
 
 def _reference(rows: dict[str, list[dict]]) -> dict:
@@ -144,7 +151,8 @@ def _reference(rows: dict[str, list[dict]]) -> dict:
         part = aggregate(scores[_SOURCE[metric]], [metric]) if metric in _SOURCE else overall
         out[metric], out["counts"][metric] = part[metric], part["counts"][metric]
     out["blind"] = blind.aggregate({s: [blind.scores(s, r["messages"][-1]["content"], r.get("meta") if isinstance(r.get("meta"), dict) else {},
-                                                     prompt_text(r), blind.user_text(r)) for r in rows[s]] for s in TEST_SETS})
+                                                     prompt_text(r), blind.user_text(r), reference_answer(r)) for r in rows[s]]
+                                      for s in TEST_SETS})
     return out
 
 
@@ -251,7 +259,7 @@ def evaluate(config: dict, paths: dict) -> dict:
                                            partial, key)
     report = {
         "test_rows": {s: len(rows[s]) for s in TEST_SETS},
-        "settings": {"max_rows": ecfg.max_rows, "max_tokens": ecfg.max_tokens, "decoding": "greedy",
+        "settings": {"max_rows": ecfg.max_rows, "max_tokens": ecfg.max_tokens, "loss_rows": ecfg.loss_rows, "decoding": "greedy",
                      "bootstrap": {"samples": blind.SAMPLES, "interval": "percentile 95%, rows resampled in pairs"}},
         "models": models,
         "forgetting": _forgetting(models),

@@ -249,8 +249,18 @@ def same_version(a: str, b: str) -> bool:
         return a == b
 
 
+# "(The advisory also lists 2.0.7 for other release lines.)": versions the answer itself places on other lines
+_SENTENCE_END = re.compile(r"(?<=[.!?)])\s+|\n")  # a dot inside a version is followed by a digit, not a blank
+_OTHER_LINES = re.compile(r"\bother release lines?\b", re.I)
+
+
 def proposed_versions(answer: str, prompt: str, expected: str | None = None) -> list[str]:
-    """Versions the answer brings in: every version it names that the prompt did not (the installed one)."""
+    """Versions the answer brings in: every version it names that the prompt did not (the installed one).
+
+    A sentence that names fixes of *other* release lines ("the advisory also
+    lists 2.0.7 for other release lines") is information, not a proposal.
+    """
     seen = versions_in(prompt)
+    answer = " ".join(part for part in _SENTENCE_END.split(answer) if not _OTHER_LINES.search(part))
     return [v for v in versions_in(answer)
             if (expected and same_version(v, expected)) or not any(same_version(v, s) for s in seen)]

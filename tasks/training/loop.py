@@ -46,10 +46,16 @@ def iterations(n_train: int, batch_size: int, epochs: float, max_iters: int | No
 
 
 def evaluate_loss(model, dataset: list, batches: list[list[int]], max_seq_length: int, world=None) -> float | None:
-    """Token-weighted mean loss over fixed batches (None without validation data).
+    """Token-weighted mean loss over fixed batches (None without validation data)."""
+    sums = loss_sums(model, dataset, batches, max_seq_length, world)
+    return None if sums is None or not sums[1] else sums[0] / sums[1]
+
+
+def loss_sums(model, dataset: list, batches: list[list[int]], max_seq_length: int, world=None) -> tuple[float, int] | None:
+    """(summed token loss, tokens) over fixed batches, so losses of parts can be added exactly.
 
     Under ``mlx.launch`` each rank computes its share of every batch and the
-    sums are added across ranks: every rank gets the same number.
+    sums are added across ranks: every rank gets the same numbers.
     """
     import mlx.core as mx
     from mlx_lm.tuner.trainer import default_loss
@@ -68,7 +74,7 @@ def evaluate_loss(model, dataset: list, batches: list[list[int]], max_seq_length
         mx.eval(total, tokens)
     if w.size > 1:
         total, tokens = distributed.all_sum(total, w), distributed.all_sum(tokens, w)
-    return (total / tokens).item()
+    return total.item(), int(tokens.item())
 
 
 def valid_loss(model, dataset: list, batch_size: int, num_batches: int, max_seq_length: int) -> float | None:
