@@ -340,3 +340,16 @@ def test_a_terraform_catalogue_setting_is_not_offered_for_a_cloudformation_templ
     tf = {**f, "location": {"path": "db.tf", "start_line": 1, "end_line": 9}, "description": "resource: aws_db_instance.db"}
     text, _label, _meta = config_fix(tf, "terraform")
     assert text and "```hcl" in text and "storage_encrypted = true" in text
+
+
+def test_a_kustomize_finding_gets_no_patch_to_the_kustomization_file():
+    """Checkov reports a rendered Kustomize resource at kustomization.yaml: the fix belongs in the base manifest."""
+    from tasks.fixes.iac import KUSTOMIZE, config_fix
+
+    f = {"id": "f" * 32, "tool": "checkov", "kind": "config", "rule_id": "CKV_K8S_20",
+         "title": "Containers should not run with allowPrivilegeEscalation", "description": "resource: Deployment.default.app",
+         "location": {"path": "kustomize/overlays/dev/kustomization.yaml", "start_line": 1, "end_line": 6}, "package": None,
+         "snippet": None, "aliases": [], "cve": [], "ghsa": [], "suppressed": False, "severity": "medium"}
+    assert config_fix(f, "kubernetes") == (None, KUSTOMIZE, {"language": "kubernetes"})
+    f["location"]["path"] = "kustomize/base/deployment.yaml"
+    assert config_fix(f, "kubernetes")[1] != KUSTOMIZE

@@ -110,9 +110,15 @@ def _same_language(entry_lang: str, language: str | None, f: Finding) -> bool:
     return True
 
 
+KUSTOMIZE = ("Kustomize renders the resource from a base or patch file the finding does not name "
+             "(it names kustomization.yaml): the setting belongs in that manifest")
+
+
 def config_fix(f: Finding | dict, language: str | None) -> tuple[str | None, str, dict]:
     """(answer, label, meta) for a Checkov / Trivy / other config check."""
     f = as_finding(f)
+    if re.search(r"(?:^|/)kustomization\.ya?ml$", str((f.location or NO_LOCATION).path or ""), re.I):
+        return None, KUSTOMIZE, {"language": language}  # Checkov names the kustomization, not the file to change
     where = _where(f)
     resource = (_RESOURCE.search(f.description or "") or [None, None])[1]
     at = " in " + where if where else ""
