@@ -143,4 +143,4 @@ def test_cpu_profile_is_the_real_model():
     c = load_config(REPO / "config/pipeline.yaml", profile="cpu", environ={})
     assert c["base_model"] == "smollm2-135m"
     assert c["upload"]["destination"] == "dir:fine-tuning/hub" and c["upload"]["enabled"] is True
-    assert c["fine_tuning"]["max_iters"] and c["evaluation"]["max_rows"] == 50
+    assert c["fine_tuning"]["max_iters"] and c["evaluation"]["max_rows"] >= 30  # enough rows for an interval, bounded for the 20-minute job
