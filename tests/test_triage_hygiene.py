@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_triage_evidence import _Reader  # the file at the run's commit, as SourceReader gives it
 
 from tasks.findings.parsers.registry import parse_report
 from tasks.findings.secret_evidence import classify, classify_one
@@ -251,19 +252,6 @@ def test_seed_data_credentials_need_review(tmp_path):
     assert judge(unseen | {"rule_id": "javascript.lang.security.detect-eval"})["verdict"] == "true_positive"
     other = judge(_bandit(tmp_path, "admin_password = 'Admin_123'", path="app/users.py")[0])
     assert not any(r["evidence"].startswith("seed data") for r in other["reasons"])
-
-
-class _Reader:
-    """The file at the run's commit, as tasks.repository.source.SourceReader gives it."""
-
-    def __init__(self, text):
-        self.text = text.splitlines()
-
-    def resolve(self, commit):
-        return None
-
-    def lines(self, path, commit):
-        return self.text
 
 
 def test_with_the_repository_the_banner_and_the_source_line_are_read_from_the_file():

@@ -79,6 +79,13 @@ def _flagged(c) -> tuple[list[str], int] | None:
     return ([c.lines[i] for i in idx], idx[0]) if idx else None
 
 
+def _shown_lines(f: Finding, code: dict | None):
+    """(code, flagged lines, index of the first) for the finding's code shown, or None without them."""
+    c = _code(f, code)
+    hit = c and _flagged(c)
+    return (c, *hit) if hit else None
+
+
 def _assignment(c, name: str, below: int) -> tuple[int, str] | None:
     """The nearest assignment of ``name`` above line index ``below``: (index, right-hand side)."""
     pattern = re.compile(_ASSIGN.format(name=re.escape(name)))
@@ -108,11 +115,10 @@ def request_origin(f: Finding | dict, code: dict | None = None) -> Evidence | No
         where = f"{first.get('path')}:{first['line']}" if first.get("line") else str(first.get("path"))
         return Evidence("outside", f"the tool traced the value from `{str(first['code']).strip()[:80]}` ({where}), "
                                    "the HTTP request, to this line")
-    c = _code(f, code)
-    hit = c and _flagged(c)
-    if not hit:
+    shown = _shown_lines(f, code)
+    if not shown:
         return None
-    lines, first = hit
+    c, lines, first = shown
     text = " ".join(l.strip() for l in lines)
     sink = c.start_line + first
     m = _REQUEST.search(text)
@@ -143,11 +149,10 @@ def benign(f: Finding | dict, code: dict | None = None, fix_family: str | None =
     f = as_finding(f)
     from tasks.enrich.specifics import _constant_call
 
-    c = _code(f, code)
-    hit = c and _flagged(c)
-    if not hit:
+    shown = _shown_lines(f, code)
+    if not shown:
         return None
-    lines, first = hit
+    c, lines, first = shown
     line = c.start_line + first
     text = " ".join(l.strip() for l in lines)
     if str(fix_family or "").endswith("-not-security"):
@@ -175,11 +180,10 @@ def confirmed(f: Finding | dict, code: dict | None = None) -> Evidence | None:
     f = as_finding(f)
     if f.tool != "bandit" or str(f.rule_id).upper() != "B113":
         return None
-    c = _code(f, code)
-    hit = c and _flagged(c)
-    if not hit:
+    shown = _shown_lines(f, code)
+    if not shown:
         return None
-    lines, first = hit
+    c, lines, first = shown
     i = first
     call = " ".join(c.lines[i:i + 6])  # the call may go on over the next lines
     if "timeout" in call or not re.search(r"\brequests\.\w+\(|\.(?:get|post|put|delete|request)\(", call):
@@ -197,11 +201,10 @@ def signing_key_use(f: Finding | dict, code: dict | None = None) -> Evidence | N
     """The flagged literal is the application's signing key (Flask/Django ``SECRET_KEY``, a JWT secret): a
     placeholder there is not harmless test data but a key anyone can guess."""
     f = as_finding(f)
-    c = _code(f, code)
-    hit = c and _flagged(c)
-    if not hit:
+    shown = _shown_lines(f, code)
+    if not shown:
         return None
-    lines, first = hit
+    c, lines, first = shown
     m = _SIGNING_KEY.search(" ".join(lines))
     if not m:
         return None
