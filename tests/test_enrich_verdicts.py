@@ -280,3 +280,25 @@ def test_the_stage2_check_first_line_reads_as_one_sentence():
                            "app/app.py:261 (the rule rates its own confidence LOW). If the finding holds:")
     other = rows.stage2_needs_review("x", {"reasons": [{"evidence": "not deployed: x is example code"}]})
     assert other.startswith("Check first: not deployed: x is example code. If the finding holds:")
+
+
+def test_the_cwe_the_rule_gives_moves_from_the_stage1_prompt_into_the_verdict():
+    """The model must learn which weakness a finding is: the stage-1 prompt does not give the CWE away, the
+    answer names the rule's or advisory's CWE next to a verdict that keeps the finding; never a kind default or
+    a retrieved guess, and never next to a false positive; stage 2's prompt keeps it."""
+    from tasks.datasets.prompts import describe_finding
+
+    f = {"id": "a1", "tool": "bandit", "tool_version": "1.7", "kind": "code", "rule_id": "B608", "title": "SQL",
+         "description": "Possible SQL injection.", "severity": "medium", "cwe": ["CWE-89"], "cve": [], "ghsa": [],
+         "location": {"path": "app/db.py", "start_line": 3}, "snippet": "q = 'x' % y"}
+    assert "CWE" not in describe_finding(f, None, 400, show_cwe=False)
+    assert "CWE: CWE-89" in describe_finding(f, None, 400)
+    kept = {"verdict": "true_positive", "reasons": [{"check": "code", "evidence": "`y` comes from request.args"}]}
+    assert verdict_text(kept, rows.stated_cwe({"cwe": ["CWE-89"], "cwe_source": "report"})).startswith(
+        "## Verdict\nTrue positive (CWE-89): `y` comes from request.args.")
+    assert rows.stated_cwe({"cwe": ["CWE-1395"], "cwe_source": "kind-default"}) is None
+    assert rows.stated_cwe({"cwe": ["CWE-327"], "cwe_source": "retrieved"}) is None
+    review = {"verdict": "needs_review", "reasons": [{"check": "path", "evidence": "seed data"}]}
+    assert verdict_text(review, "CWE-798").startswith("## Verdict\nNeeds review (CWE-798): seed data.")
+    false = {"verdict": "false_positive", "reasons": [{"check": "version", "evidence": "not affected: 3.1.2 is outside >=4.0.0"}]}
+    assert verdict_text(false, "CWE-400") == "## Verdict\nFalse positive: not affected: 3.1.2 is outside >=4.0.0.\n\n"

@@ -104,7 +104,7 @@ def boilerplate(row: dict, f: Finding | dict) -> str | None:
     if len(text) < MIN_ANSWER_CHARS:
         return f"answer of {len(text)} characters"
     loc = f.location or NO_LOCATION
-    specifics = [str(f.rule_id), f.title or "", (f.fix_hint or "")[:60], *(f.cwe or []), *(f.cve or []), *(f.ghsa or []), *row["meta"].get("cwe", [])]
+    specifics = [str(f.rule_id), f.title or "", (f.fix_hint or "")[:60], *(f.cve or []), *(f.ghsa or [])]
     if loc.path:
         specifics.append(PurePosixPath(loc.path).name)
     if f.package:
@@ -117,7 +117,7 @@ def boilerplate(row: dict, f: Finding | dict) -> str | None:
     if snippet and any(len(q) >= 6 and re.search(r"[^\w.]", q) and q in snippet for q in quoted):
         return None
     if not any(s and s.lower() in low for s in specifics):
-        return "answer names nothing of this finding (rule, CWE, advisory, file, package or code)"
+        return "answer names nothing of this finding (rule, advisory, file, package or code)"
     return None
 
 

@@ -23,12 +23,15 @@ STAGE2_SYSTEM = (
 )
 
 
-def describe_finding(f: Finding | dict, code: dict | None, max_snippet: int) -> str:
-    """The user turn: the finding's facts, then its code (``code`` from the source reader, else the snippet)."""
+def describe_finding(f: Finding | dict, code: dict | None, max_snippet: int, show_cwe: bool = True) -> str:
+    """The user turn: the finding's facts, then its code (``code`` from the source reader, else the snippet).
+
+    ``show_cwe=False`` (stage 1): the CWE is what the analysis answers, not what the prompt gives away; a first
+    real-model run "learned" the CWE by copying it from the prompt (0/10 right where the prompt had none)."""
     f = as_finding(f)
     lines = [f"Tool: {f.tool}" + (f" {f.tool_version}" if f.tool_version else ""),
              f"Rule: {f.rule_id}", f"Title: {f.title}", f"Severity: {f.severity}"]
-    if f.cwe:
+    if f.cwe and show_cwe:
         lines.append(f"CWE: {', '.join(f.cwe)}")
     ids = (f.cve or []) + (f.ghsa or [])
     if ids:

@@ -78,7 +78,7 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
             return s1, (None, why_not, dict(fix_meta, fix_family="suppression"))
         return s1, (suppression_answer(f, rec), "suppression", dict(fix_meta, fix_family="suppression"))
     if s1 is not None:
-        s1["messages"][2]["content"] = verdict_lead(rec) + s1["messages"][2]["content"]
+        s1["messages"][2]["content"] = verdict_lead(rec, stated_cwe(narrative)) + s1["messages"][2]["content"]
     if rec["verdict"] == "needs_review" and answer:
         answer = stage2_needs_review(answer, rec)
     return s1, (answer, source, fix_meta)
@@ -90,11 +90,18 @@ def _analysis(f: Finding, narrative: dict, code: dict | None, prompt: str) -> st
     return strip_restating(with_source_context(f, narrative, code, narrative["narrative"]), prompt)
 
 
-def verdict_lead(rec: dict) -> str:
-    """The opening of a stage-1 answer: the verdict and its evidence, in the first sentence."""
+def verdict_lead(rec: dict, cwe: str | None = None) -> str:
+    """The opening of a stage-1 answer: the verdict (with the weakness's CWE) and its evidence, in the first sentence."""
     from tasks.enrich.verdicts import verdict_text
 
-    return verdict_text(rec)
+    return verdict_text(rec, cwe)
+
+
+def stated_cwe(narrative: dict) -> str | None:
+    """The CWE a stage-1 answer names: only one the scanner's rule or the advisory gave (``cwe_source`` "report"),
+    never a kind default (CWE-1395 says nothing) or a retrieved guess."""
+    cwes = narrative.get("cwe") or []
+    return cwes[0] if narrative.get("cwe_source") == "report" and cwes else None
 
 
 def false_positive_analysis(narrative: dict, rec: dict, suppress_place: str, path: str | None = None) -> str:
@@ -133,7 +140,7 @@ def stage1_row(f: Finding | dict, narrative: dict, meta: dict, code: dict | None
             text = narrative["triage_narrative"]
     from tasks.enrich.wording import strip_restating
 
-    prompt = describe_finding(f, code, cfg.max_snippet_chars)
+    prompt = describe_finding(f, code, cfg.max_snippet_chars, show_cwe=False)
     text = strip_restating(with_source_context(f, narrative, code, text), prompt)
     text = re.sub(r"(?m)^([ \t]*)[-*][ \t]+(```)", r"\1\2", text)  # a fix item cut to its block: the block, not "- ```hcl"
     row = chat(STAGE1_SYSTEM, prompt, text, meta | {"stage": 1})

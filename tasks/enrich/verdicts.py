@@ -109,8 +109,12 @@ def _what_to_check(f: Finding) -> str:
     return f"the rule rates its own confidence LOW; check {check.format(where=where)}"
 
 
-def verdict_text(rec: dict) -> str:
-    """'## Verdict' and one sentence: the verdict and the evidence it rests on (none is invented)."""
+def verdict_text(rec: dict, cwe: str | None = None) -> str:
+    """'## Verdict' and one sentence: the verdict and the evidence it rests on (none is invented).
+
+    ``cwe``: the weakness the scanner's rule or the advisory names, stated next to a verdict that keeps the
+    finding (true positive, needs review).  The stage-1 prompt no longer shows it, so the row teaches which
+    weakness a finding is, and the evaluation can score that without the prompt giving it away."""
     evidence = ""
     said = rec["verdict"] == "true_positive" or any(str(r["evidence"]).startswith("the rule rates its own confidence LOW")
                                                     for r in rec.get("reasons") or [])
@@ -119,5 +123,6 @@ def verdict_text(rec: dict) -> str:
         piece = str(r["evidence"]).rstrip(".")
         evidence += (", " if piece.startswith("but ") else "; ") + piece if evidence else piece
     evidence = evidence[0].lower() + evidence[1:] if evidence[:1].isupper() and not evidence[1:2].isupper() else evidence
-    text = f"{WORDS[rec['verdict']]}: {evidence}." if evidence else f"{WORDS[rec['verdict']]} as reported."
+    word = WORDS[rec["verdict"]] + (f" ({cwe})" if cwe and rec["verdict"] != "false_positive" else "")
+    text = f"{word}: {evidence}." if evidence else f"{word} as reported."
     return "## Verdict\n" + text + "\n\n"
