@@ -152,11 +152,33 @@ def _text(f: Finding, reader) -> str | None:
     return "\n".join(lines[start - 1:start + 19]) if lines and start <= len(lines) else None
 
 
-def check_constant(f: Finding | dict, reader=None) -> dict | None:
-    """{"check": "code", "status": "constant_input", "evidence"} when every sink call on the flagged line takes literals."""
+def check_constant(f: Finding | dict, reader=None, callers=None) -> dict | None:
+    """{"check": "code", "status": "constant_input", "evidence"} when every sink call on the flagged line takes literals,
+    or (Python, with the file) names bound only to literals (tasks.triage.constant_names)."""
     f = as_finding(f)
     if f.kind != "code" or not sink_rule(f) or _NOT_ABOUT_INPUT.search(f"{f.rule_id} {f.title}"):
         return None
+    return _literal_call(f, reader) or _constant_names(f, reader, callers)
+
+
+def _constant_names(f: Finding, reader, callers) -> dict | None:
+    loc = f.location
+    if reader is None or loc is None or not loc.path or not loc.start_line or not str(loc.path).endswith(".py"):
+        return None
+    try:
+        lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None))
+    except Exception:  # noqa: BLE001 - an unreadable file gives no evidence
+        return None
+    if not lines:
+        return None
+    from tasks.triage.constant_names import constant_sink
+
+    source = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+    evidence = constant_sink(source, loc.start_line, loc.path, callers)
+    return {"check": "code", "status": "constant_input", "evidence": evidence} if evidence else None
+
+
+def _literal_call(f: Finding, reader) -> dict | None:
     text = _text(f, reader)
     if not text:
         return None

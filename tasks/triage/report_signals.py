@@ -19,6 +19,10 @@ Four signals, all from the report itself, never guessed:
 * a Checkov check about availability, cost or operations (probes, resource
   limits, HEALTHCHECK, backups, lifecycle rules: tasks.triage.iac_rules), not
   a security control;
+* an error-handling hygiene rule (Bandit B110 ``try/except/pass``, B112
+  ``try/except/continue``): a swallowed exception is a code-quality matter,
+  unless the shown code swallows the failure of a security check
+  (verify, authenticate, permission...), which fails open;
 * a rule that only matters in production code fired in a test file, such
   as Bandit B101 (``assert``; pytest's way of checking, and tests never run
   under ``python -O``) or B311 (``random``; tests need no unpredictable
@@ -46,6 +50,16 @@ QUALITY_TAGS = {"maintainability", "reliability", "correctness", "useless-code",
 _LOW_CONFIDENCE = re.compile(r"\bconfidence[\s:=]+low\b", re.I)
 _TEST_DIRS = {"test", "tests", "testing", "__tests__", "__test__", "spec", "specs", "test_data", "testdata", "cypress"}
 _TEST_FILE = re.compile(r"^(?:test_.+\.py|.+_test\.(?:py|go|rb)|conftest\.py|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+Test\.(?:java|kt)|.+_spec\.rb)$")
+
+# error-handling hygiene rules: why they report code quality, not a weakness
+QUALITY_RULES = {
+    ("bandit", "B110"): "try/except/pass",
+    ("bandit", "B112"): "try/except/continue",
+}
+# a swallowed failure of one of these fails open: a security matter after all
+_SECURITY_CALL = re.compile(r"(?i)verif|authent|authori[sz]|permission|check_pass|csrf|signature|\bsign\(|validat|"
+                            r"\blogin|decrypt|\bdecode\(.*token|jwt|access|privilege|sanitiz|escape")
+
 
 # (tool, rule) -> why it is acceptable in a test file, and how to silence it there
 TEST_ONLY_RULES = {
@@ -155,6 +169,14 @@ def triage(f: Finding | dict) -> dict | None:
             "action": "fix it as an ordinary bug if it is one; it needs no security review",
             "fix": None,
         }
+    quality = QUALITY_RULES.get((f.tool, str(f.rule_id).upper()))
+    if quality and not _SECURITY_CALL.search(f.snippet or ""):
+        return {"signal": "not a security rule",
+                "reason": f"{f.rule_id} ({quality}) is a code-quality rule about error-handling hygiene: the shown code "
+                f"at {path}:{f.line or '?'} swallows an exception around code that makes no security check (no verify, "
+                "authenticate, permission, signature or decrypt call), so nothing fails open",
+                "action": "log the exception or narrow the `except` as ordinary hygiene; it needs no security review",
+                "fix": None}
     rule = TEST_ONLY_RULES.get((f.tool, str(f.rule_id).upper()))
     if rule and is_test_path(path):
         return {"signal": "test-only rule in a test file", "reason": f"{path} is a test file and {rule[0]}.", "action": rule[1], "fix": rule[2]}

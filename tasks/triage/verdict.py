@@ -31,6 +31,7 @@ from tasks.triage.constant import check_constant
 from tasks.triage.cpe import check_cpe_only
 from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.reachability import check_reachability
+from tasks.triage.robustness import check_timeout
 from tasks.triage.versions import (
     DISTRO,
     check_constraint,
@@ -122,6 +123,9 @@ class Judge:
         if signal and signal["signal"] in _SIGNAL_FP:
             return record(f, "false_positive", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}],
                           "report", vuln_ids)
+        robust = check_timeout(f, self.reader)
+        if robust:
+            return record(f, "false_positive", [robust], "evidence", vuln_ids)
         path = context.check_path(f, self.reader)
         if path and path["status"] == "scanner_test_data":
             return record(f, "false_positive", [path], "evidence", vuln_ids)

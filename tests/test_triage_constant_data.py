@@ -1,0 +1,143 @@
+"""Triage round 4: constant data behind names, quality-only Bandit rules, timeouts outside handlers, IAM attachment,
+code kept as data -- each with a case it flags and a case it leaves alone."""
+
+from __future__ import annotations
+
+from test_triage_evidence import _Reader  # the file at the run's commit, as SourceReader gives it
+from test_triage_hygiene import checkov, finding
+
+from tasks.triage.constant import check_constant
+from tasks.triage.robustness import check_timeout
+from tasks.triage.verdict import Judge
+
+SQL_RULE = "python.lang.security.audit.formatted-sql-query"
+
+SEED = '''import sqlite3
+from passlib.hash import pbkdf2_sha256
+
+ACCOUNTS = [
+    ('root', pbkdf2_sha256.hash('toor')),
+    ('guest', 'guest'),
+]
+
+
+def seed():
+    cur = sqlite3.connect('app.db').cursor()
+    for name, secret in ACCOUNTS:
+        cur.execute("INSERT INTO accounts VALUES ('%s', '%s', %d)" % (name, secret, 0))
+'''
+
+VIEW = '''import sqlite3
+from flask import request
+
+def add():
+    cur = sqlite3.connect('app.db').cursor()
+    rows = [('guest', 'guest')]
+    rows.append((request.form['name'], request.form['secret']))
+    for name, secret in rows:
+        cur.execute("INSERT INTO accounts VALUES ('%s', '%s')" % (name, secret))
+
+def lookup(name):
+    cur = sqlite3.connect('app.db').cursor()
+    cur.execute("SELECT * FROM accounts WHERE name = '%s'" % name)
+'''
+
+
+def sql(path, line, tool="semgrep", rule=SQL_RULE):
+    return finding(tool=tool, rule_id=rule, title="formatted SQL", location={"path": path, "start_line": line, "end_line": line})
+
+
+# 1. constant data: names bound only to literals in the same file
+def test_a_query_built_from_a_literal_seed_list_is_constant_data():
+    rec = Judge(reader=_Reader(SEED)).judge(sql("app/seed.py", 13))
+    assert rec["verdict"] == "false_positive" and rec["reasons"][0]["check"] == "code"
+    ev = rec["reasons"][0]["evidence"]
+    assert ev.startswith("constant data: the input of cur.execute() at line 13")
+    assert "ACCOUNTS (app/seed.py:4)" in ev and "name (app/seed.py:12)" in ev
+    assert "toor" not in ev and "guest" not in ev and "INSERT" not in ev  # names and lines, never a value
+
+
+def test_request_data_appended_or_a_parameter_keeps_the_query_a_finding():
+    reader = _Reader(VIEW)
+    appended = sql("app/views.py", 9)
+    assert check_constant(appended, reader) is None
+    rec = Judge(reader=reader).judge(appended)
+    assert rec["verdict"] == "true_positive"
+    param = sql("app/views.py", 13, tool="bandit", rule="B608")
+    assert check_constant(param, reader) is None and Judge(reader=reader).judge(param)["verdict"] == "true_positive"
+
+
+def test_a_command_whose_program_is_one_of_two_literals_is_constant():
+    code = ("import subprocess\nfrom shutil import which\n\ndef upgrade():\n"
+            "    pip = 'pip3' if which('pip3') else 'pip'\n"
+            "    subprocess.run([pip, 'install', '--upgrade', 'pip'], stdout=subprocess.DEVNULL)\n")
+    f = finding(tool="bandit", rule_id="B603", title="subprocess_without_shell_equals_true",
+                location={"path": "tools/upgrade.py", "start_line": 6, "end_line": 6})
+    ev = check_constant(f, _Reader(code))
+    assert ev and "pip (tools/upgrade.py:5)" in ev["evidence"]
+    assert check_constant(f, _Reader(code.replace("'pip3' if", "input() if"))) is None
+
+
+# 2. Bandit's error-handling hygiene rules
+def test_try_except_pass_is_a_code_quality_rule_unless_it_swallows_a_security_check():
+    swallow = finding(tool="bandit", rule_id="B110", title="Try, Except, Pass detected.", location={"path": "app/geo.py", "start_line": 8},
+                      snippet="7         country = lookup(addr).iso_code\n8     except Exception:\n9         pass\n")
+    rec = Judge().judge(swallow)
+    assert rec["verdict"] == "false_positive" and "code-quality rule" in rec["reasons"][0]["evidence"]
+    assert Judge().judge(swallow | {"rule_id": "B112"})["verdict"] == "false_positive"
+    fails_open = swallow | {"snippet": "7         jwt.verify(token, key)\n8     except Exception:\n9         pass\n"}
+    assert Judge().judge(fails_open)["verdict"] == "true_positive"
+
+
+# 3. requests without a timeout
+def b113(path, line):
+    return finding(tool="bandit", rule_id="B113", title="Call to requests without timeout", severity="medium",
+                   description="Call to requests without timeout (test request_without_timeout, confidence low)",
+                   location={"path": path, "start_line": line, "end_line": line})
+
+
+CLIENT = '''import click
+import requests
+
+API = 'http://127.0.0.1:8000/api'
+
+def versions(pkg):
+    url = f"https://pypi.org/pypi/{pkg}/json"
+    return requests.get(url).json()
+
+@click.command()
+@click.option('--source', default='https://example.org/list.txt')
+def fetch(source):
+    return requests.get(source).text
+
+def post(msg):
+    return requests.post(API + '/post', json={'m': msg})
+
+def anywhere(url):
+    return requests.get(url)
+'''
+
+
+def test_a_missing_timeout_towards_a_fixed_host_outside_a_handler_is_robustness():
+    reader = _Reader(CLIENT)
+    for line, words in [(8, "a fixed host (pypi.org)"), (13, "a click option at cli/client.py:11"),
+                        (16, "a fixed local host (127.0.0.1)")]:
+        rec = Judge(reader=reader).judge(b113("cli/client.py", line))
+        assert rec["verdict"] == "false_positive" and words in rec["reasons"][0]["evidence"], line
+        assert rec["reasons"][0]["evidence"].startswith("robustness, not a security weakness")
+    assert check_timeout(b113("cli/client.py", 19), reader) is None  # a URL the caller passes: left as it is
+
+
+def test_a_missing_timeout_in_a_request_handler_is_left_alone():
+    handler = ("import requests\nfrom flask import Flask, request\napp = Flask(__name__)\n\n@app.route('/proxy')\ndef proxy():\n"
+               "    return requests.get('https://api.example.org/v1').text\n")
+    f = b113("app/web.py", 7)
+    assert check_timeout(f, _Reader(handler)) is None
+    assert Judge(reader=_Reader(handler)).judge(f)["verdict"] == "needs_review"  # the rule's own LOW confidence, as before
+
+
+# 4. IAM policies attached to users
+def test_iam_policy_attached_to_a_user_is_administration_while_iam_scope_stays():
+    rec = Judge().judge(checkov("CKV_AWS_40", path="cfn/stack.yaml"))
+    assert rec["verdict"] == "false_positive" and "groups or roles" in rec["reasons"][0]["evidence"]
+    assert Judge().judge(checkov("CKV_AWS_62", path="cfn/stack.yaml"))["verdict"] == "true_positive"  # full admin "*:*"
