@@ -141,3 +141,52 @@ def test_iam_policy_attached_to_a_user_is_administration_while_iam_scope_stays()
     rec = Judge().judge(checkov("CKV_AWS_40", path="cfn/stack.yaml"))
     assert rec["verdict"] == "false_positive" and "groups or roles" in rec["reasons"][0]["evidence"]
     assert Judge().judge(checkov("CKV_AWS_62", path="cfn/stack.yaml"))["verdict"] == "true_positive"  # full admin "*:*"
+
+
+# 5. code kept as data
+def _repo(tmp_path, files):
+    import subprocess
+
+    from tasks.repository.source import SourceReader
+    from tasks.triage.reachability import ImportIndex
+
+    repo = tmp_path / "repo"
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    reader = SourceReader(repo)
+    return Judge(reader=reader, imports=ImportIndex(reader))
+
+
+SNIPPET = "module.exports = (req, res) => db.query('SELECT * FROM t WHERE id = ' + req.query.id)\n"
+SNIPPETS_ROUTE = ("const fs = require('fs')\nconst SnippetDir = 'content/snippets'\n\nfunction list () {\n"
+                  "  return fs.readdirSync(SnippetDir).map(f => fs.readFileSync(`${SnippetDir}/${f}`, 'utf8'))\n}\n"
+                  "module.exports = { list }\n")
+
+
+def js_sqli(path):
+    return finding(rule_id="javascript.express.security.injection.tainted-sql-string", title="SQL injection",
+                   location={"path": path, "start_line": 1, "end_line": 1}, snippet=SNIPPET.strip())
+
+
+def test_a_source_file_the_application_reads_as_text_is_code_kept_as_data(tmp_path):
+    judge = _repo(tmp_path, {"server.js": "const snippets = require('./routes/snippets')\n",
+                             "routes/snippets.js": SNIPPETS_ROUTE, "content/snippets/sqlChallenge_1.js": SNIPPET})
+    rec = judge.judge(js_sqli("content/snippets/sqlChallenge_1.js"))
+    assert rec["verdict"] == "false_positive" and rec["reasons"][0]["check"] == "path"
+    ev = rec["reasons"][0]["evidence"]
+    assert ev.startswith("code stored as data, never executed: routes/snippets.js:2 names the folder content/snippets")
+    assert "readFileSync at routes/snippets.js:5" in ev
+
+
+def test_code_that_is_imported_or_loaded_dynamically_is_left_alone(tmp_path):
+    judge = _repo(tmp_path, {
+        "server.js": "const snippets = require('./routes/snippets')\nconst h = require('./content/snippets/helper')\n"
+                     "const fs = require('fs')\nfs.readdirSync('plugins').forEach(f => require('./plugins/' + f))\n",
+        "routes/snippets.js": SNIPPETS_ROUTE, "content/snippets/helper.js": SNIPPET, "plugins/search.js": SNIPPET})
+    imported = judge.judge(js_sqli("content/snippets/helper.js"))
+    assert imported["verdict"] == "true_positive" and "req.query" in imported["reasons"][0]["evidence"]
+    plugin = judge.judge(js_sqli("plugins/search.js"))  # read by name, then required: the text runs
+    assert plugin["verdict"] == "true_positive"

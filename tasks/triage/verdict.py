@@ -27,6 +27,7 @@ from tasks.findings.secrets import tool_marks_secret
 from tasks.findings.versions import sort_key
 from tasks.triage import context, report_signals, suppressions
 from tasks.triage.advisories import is_advisory_id, merged_ids
+from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.constant import check_constant
 from tasks.triage.cpe import check_cpe_only
 from tasks.triage.flow import check_hash_use, check_user_input
@@ -74,6 +75,7 @@ class Judge:
 
             self.dev_packages = dev_only_packages(reader)
         self.repo_suppressions, self.reader, self.imports = repo_suppressions, reader, imports
+        self.folders: DataFolders | None = None  # folders the application reads as text (tasks.triage.as_data)
         self.with_record = 0
         self.by_package: dict[tuple[str, str], list[dict]] = {}  # OSV records found by package (tasks.triage.lookup)
         self.fixes: dict[str, dict] = {}  # finding id -> the record's fix for the installed line
@@ -138,6 +140,12 @@ class Judge:
         seed = context.check_seed(f) if secret_rule else None
         if seed:
             return record(f, "needs_review", [seed], "evidence", vuln_ids)
+        if self.imports is not None and f.kind == "code" and not secret_rule:  # before request data: such code never runs
+            if self.folders is None:
+                self.folders = DataFolders(self.imports)
+            as_data = check_code_as_data(f, self.folders)
+            if as_data:
+                return record(f, "false_positive", [as_data], "evidence", vuln_ids)
         taint = check_user_input(f, self.reader)
         hash_use = check_hash_use(f)
         if hash_use:
