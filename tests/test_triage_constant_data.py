@@ -190,3 +190,34 @@ def test_code_that_is_imported_or_loaded_dynamically_is_left_alone(tmp_path):
     assert imported["verdict"] == "true_positive" and "req.query" in imported["reasons"][0]["evidence"]
     plugin = judge.judge(js_sqli("plugins/search.js"))  # read by name, then required: the text runs
     assert plugin["verdict"] == "true_positive"
+
+
+LIB = '''import sqlite3
+
+def account_create(name, secret=None, failures=0):
+    cur = sqlite3.connect('app.db').cursor()
+    cur.execute("INSERT INTO accounts VALUES ('%s', '%s', %d)" % (name, '', failures))
+'''
+INIT = '''from lib import account_create
+
+def init():
+    seed = [('root', 'toor'), ('guest', 'guest')]
+    for name, secret in seed:
+        account_create(name, secret)
+'''
+
+
+def test_a_parameter_every_call_passes_constants_for_is_constant_data(tmp_path):
+    judge = _repo(tmp_path, {"lib.py": LIB, "init.py": INIT})
+    rec = judge.judge(sql("lib.py", 5))
+    assert rec["verdict"] == "false_positive", rec
+    ev = rec["reasons"][0]["evidence"]
+    assert "name of account_create() (every call passes constants: init.py:6)" in ev and "toor" not in ev
+
+
+def test_a_parameter_one_call_feeds_from_a_request_keeps_the_finding(tmp_path):
+    view = "from flask import request\nfrom lib import account_create\n\ndef signup():\n    account_create(request.form['name'])\n"
+    judge = _repo(tmp_path, {"lib.py": LIB, "init.py": INIT, "views.py": view})
+    assert judge.judge(sql("lib.py", 5))["verdict"] == "true_positive"
+    handler = INIT.replace("for name, secret in seed:\n        account_create(name, secret)", "register(account_create)")
+    assert _repo(tmp_path / "b", {"lib.py": LIB, "init.py": handler}).judge(sql("lib.py", 5))["verdict"] == "true_positive"

@@ -75,7 +75,7 @@ class Module:
             for node in ast.walk(self.tree):
                 for child in ast.iter_child_nodes(node):
                     self.parent[child] = node
-        self.used: list[tuple[str, int]] = []  # (name, line of a binding), for the evidence
+        self.used: list[tuple[str, str]] = []  # (name, where it is bound), for the evidence
 
     def scope_of(self, node):
         while node in self.parent:
@@ -125,6 +125,12 @@ class Module:
         scope = self.scope_of(node)
         while scope is not None:
             if scope is not self.tree and node.id in {a.arg for a in _all_args(scope.args)}:
+                found, key = self.bindings(scope, node.id), (id(scope), node.id)
+                if found is None or not all(self.constant(expr, depth + 1, seen) for _, expr, _ in found):
+                    return False  # a parameter rebound in the body: each binding counts too
+                if key in seen:
+                    return True  # a recursive call: the other call sites decide
+                seen.add(key)
                 return self.callers is not None and self.callers(self, scope, node.id, depth, seen)
             found = self.bindings(scope, node.id)
             if found is None:
@@ -139,7 +145,7 @@ class Module:
                 for kind, expr, line in found:
                     if not self.constant(expr, depth + 1, seen):
                         return False
-                    self.used.append((node.id, line))
+                    self.used.append((node.id, f"{self.path}:{line}"))
                 return True
             scope = self.scope_of(scope) if scope is not self.tree else None
         return False
@@ -235,6 +241,6 @@ def constant_sink(source: str, line: int, path: str, callers=None) -> str | None
             names.append((name, at))
     if not names:
         return None  # literals only: constant.py's own shape says it better
-    bound = ", ".join(f"{n} ({path}:{at})" for n, at in names[:6]) + (", …" if len(names) > 6 else "")
-    return (f"constant data: the input of {'; '.join(shown)} in {path} is built only from names bound to literals "
-            f"in the same file: {bound}; no data from outside reaches the sink")
+    bound = ", ".join(f"{n} ({at})" for n, at in names[:6]) + (", …" if len(names) > 6 else "")
+    return (f"constant data: the input of {'; '.join(shown)} in {path} is built only from names bound to literals: "
+            f"{bound}; no data from outside reaches the sink")

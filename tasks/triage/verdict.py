@@ -28,6 +28,7 @@ from tasks.findings.versions import sort_key
 from tasks.triage import context, report_signals, suppressions
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
+from tasks.triage.callers import Callers
 from tasks.triage.constant import check_constant
 from tasks.triage.cpe import check_cpe_only
 from tasks.triage.flow import check_hash_use, check_user_input
@@ -75,7 +76,8 @@ class Judge:
 
             self.dev_packages = dev_only_packages(reader)
         self.repo_suppressions, self.reader, self.imports = repo_suppressions, reader, imports
-        self.folders: DataFolders | None = None  # folders the application reads as text (tasks.triage.as_data)
+        self.folders: DataFolders | None = None
+        self.callers: Callers | None = None  # call sites of functions (tasks.triage.callers)  # folders the application reads as text (tasks.triage.as_data)
         self.with_record = 0
         self.by_package: dict[tuple[str, str], list[dict]] = {}  # OSV records found by package (tasks.triage.lookup)
         self.fixes: dict[str, dict] = {}  # finding id -> the record's fix for the installed line
@@ -168,7 +170,9 @@ class Judge:
                           f"library, do not patch it ({where[0]}{where[1] if len(where) > 1 else ''} is a copy of a published "
                           "library; a dependency scanner's finding on that library is what to act on)"}] + extra,
                           "evidence", vuln_ids)
-        constant = check_constant(f, self.reader) if not taint else None
+        if self.imports is not None and self.callers is None:
+            self.callers = Callers(self.imports)
+        constant = check_constant(f, self.reader, self.callers) if not taint else None
         if constant:
             return record(f, "false_positive", [constant], "evidence", vuln_ids)
         if path and path["status"] == "build_tooling" and f.kind == "code" and not secret_rule:
