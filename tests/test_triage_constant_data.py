@@ -213,6 +213,7 @@ def test_a_parameter_every_call_passes_constants_for_is_constant_data(tmp_path):
     assert rec["verdict"] == "false_positive", rec
     ev = rec["reasons"][0]["evidence"]
     assert "name of account_create() (every call passes constants: init.py:6)" in ev and "toor" not in ev
+    assert "seed (init.py:4)" in ev
 
 
 def test_a_parameter_one_call_feeds_from_a_request_keeps_the_finding(tmp_path):

@@ -75,7 +75,7 @@ class Callers:
         if param in defaults and not mod.constant(defaults[param], depth + 1, seen):
             return False
         word = re.compile(rf"\b{re.escape(func.name)}\b")
-        sites, outside_tests = [], False
+        sites, outside_tests, from_sites = [], False, []
         for path, text in self._sources().items():
             if not word.search(text):
                 continue
@@ -92,8 +92,11 @@ class Callers:
                 arg = self._argument(call, positional, param)
                 if arg is False or (arg is None and param not in defaults):
                     return False
+                start = len(other.used)
                 if arg is not None and not other.constant(arg, depth + 1, seen):
                     return False
+                if other is not mod:
+                    from_sites.extend(other.used[start:])
                 sites.append(f"{path}:{call.lineno}")
                 outside_tests = outside_tests or not is_test_path(path)
                 if len(sites) > MAX_SITES:
@@ -102,8 +105,7 @@ class Callers:
             return False
         mod.used.append((f"{param} of {func.name}()", "every call passes constants: " + ", ".join(sites[:4])
                          + (", …" if len(sites) > 4 else "")))
-        for other in self._modules.values():  # the names the call sites' constants came from
-            mod.used.extend(u for u in (other.used if other is not None and other is not mod else []) if u not in mod.used)
+        mod.used.extend(u for u in from_sites if u not in mod.used)  # the names the call sites' constants came from
         return True
 
     @staticmethod
