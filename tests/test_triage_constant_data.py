@@ -87,6 +87,13 @@ def test_try_except_pass_is_a_code_quality_rule_unless_it_swallows_a_security_ch
     assert Judge().judge(swallow | {"rule_id": "B112"})["verdict"] == "false_positive"
     fails_open = swallow | {"snippet": "7         jwt.verify(token, key)\n8     except Exception:\n9         pass\n"}
     assert Judge().judge(fails_open)["verdict"] == "true_positive"
+    assert Judge().judge(swallow | {"snippet": "8     except Exception:\n"})["verdict"] == "true_positive"  # the try body unseen
+    source = ("def admin(user, token):\n    try:\n        verify_signature(token)\n        user.grant('admin')\n"
+              "        log(user)\n    except Exception:\n        pass\n")
+    hidden = swallow | {"location": {"path": "app/geo.py", "start_line": 6}, "snippet": "5         log(user)\n6     except Exception:\n"}
+    assert Judge().judge(hidden)["verdict"] == "false_positive"  # the snippet alone shows no check
+    assert Judge(reader=_Reader(source)).judge(hidden)["verdict"] == "true_positive"  # the file's try body does
+    assert Judge(reader=_Reader(source.replace("verify_signature(token)", "x = 1"))).judge(hidden)["verdict"] == "false_positive"
 
 
 # 3. requests without a timeout

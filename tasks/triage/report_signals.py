@@ -132,6 +132,29 @@ def _reads_request(f: Finding) -> bool:
     return check_user_input(f) is not None
 
 
+def swallows_security_check(f: Finding | dict, reader) -> bool:
+    """With the file: whether the ``try`` body whose ``except`` a B110/B112 finding flags calls a security check."""
+    f = as_finding(f)
+    loc = f.location
+    if reader is None or loc is None or not loc.path or not loc.start_line or (f.tool, str(f.rule_id).upper()) not in QUALITY_RULES:
+        return False
+    try:
+        lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None)) or []
+    except Exception:  # noqa: BLE001 - an unreadable file: the snippet decided
+        return False
+    first = next((n for n in range(min(loc.start_line, len(lines)) - 1, -1, -1) if re.match(r"^\s*except\b", lines[n])), None)
+    if first is None:
+        return False
+    indent = len(lines[first]) - len(lines[first].lstrip())
+    body = []
+    for n in range(first - 1, max(first - 200, -1), -1):
+        text = lines[n]
+        if text.strip() and len(text) - len(text.lstrip()) == indent and re.match(r"^\s*try\s*:", text):
+            break
+        body.append(text)
+    return bool(_SECURITY_CALL.search("".join(body)))
+
+
 def triage(f: Finding | dict) -> dict | None:
     """{"signal", "reason", "action", "fix"} when the finding is a likely false positive, else None."""
     f = as_finding(f)
@@ -170,7 +193,8 @@ def triage(f: Finding | dict) -> dict | None:
             "fix": None,
         }
     quality = QUALITY_RULES.get((f.tool, str(f.rule_id).upper()))
-    if quality and not _SECURITY_CALL.search(f.snippet or ""):
+    shown = [line for line in (f.snippet or "").splitlines() if not re.match(r"^\d*\s*(?:except\b.*|pass|continue)?\s*$", line)]
+    if quality and shown and not _SECURITY_CALL.search(f.snippet or ""):  # the try body's end is shown and checks nothing
         return {"signal": "not a security rule",
                 "reason": f"{f.rule_id} ({quality}) is a code-quality rule about error-handling hygiene: the shown code "
                 f"at {path}:{f.line or '?'} swallows an exception around code that makes no security check (no verify, "

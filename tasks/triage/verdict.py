@@ -124,6 +124,8 @@ class Judge:
         if sup:
             return record(f, "false_positive", [{"check": "suppression", "evidence": sup}] + extra, "suppression", vuln_ids)
         signal = report_signals.triage(f)
+        if signal and signal["signal"] in _SIGNAL_FP and report_signals.swallows_security_check(f, self.reader):
+            signal = None  # the file shows the swallowed code checks security: it fails open
         if signal and signal["signal"] in _SIGNAL_FP:
             return record(f, "false_positive", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}],
                           "report", vuln_ids)
