@@ -132,6 +132,11 @@ def _reads_request(f: Finding) -> bool:
     return check_user_input(f) is not None
 
 
+def _try_body_shown(snippet: str | None) -> bool:
+    """Whether the snippet shows a line other than the ``except``/``pass``/``continue`` (the end of the try body)."""
+    return any(not re.match(r"^\d*\s*(?:except\b.*|pass|continue)?\s*$", line) for line in (snippet or "").splitlines())
+
+
 def swallows_security_check(f: Finding | dict, reader) -> bool:
     """With the file: whether the ``try`` body whose ``except`` a B110/B112 finding flags calls a security check."""
     f = as_finding(f)
@@ -193,8 +198,7 @@ def triage(f: Finding | dict) -> dict | None:
             "fix": None,
         }
     quality = QUALITY_RULES.get((f.tool, str(f.rule_id).upper()))
-    shown = [line for line in (f.snippet or "").splitlines() if not re.match(r"^\d*\s*(?:except\b.*|pass|continue)?\s*$", line)]
-    if quality and shown and not _SECURITY_CALL.search(f.snippet or ""):  # the try body's end is shown and checks nothing
+    if quality and _try_body_shown(f.snippet) and not _SECURITY_CALL.search(f.snippet or ""):  # the try body's end is shown and checks nothing
         return {"signal": "not a security rule",
                 "reason": f"{f.rule_id} ({quality}) is a code-quality rule about error-handling hygiene: the shown code "
                 f"at {path}:{f.line or '?'} swallows an exception around code that makes no security check (no verify, "
