@@ -11,7 +11,8 @@ Judged on the code the report shows (Semgrep ``extra.lines``, Bandit
 ``code``) or, with ``source.repo_path``, the file at the run's commit.  Only a
 provably constant call decides: a name, an f-string with a brace, ``%``, ``+``,
 ``.format`` or a template ``${`` leaves the finding as it is, and so does a
-call that does not close within the text available.  The evidence shows the
+call that does not close within the text available; with the whole Python
+file, tasks.triage.constant_names then follows each name to its bindings.  The evidence shows the
 call's shape with every literal elided (``'…'``), never a value.
 """
 

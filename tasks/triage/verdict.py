@@ -13,6 +13,10 @@ Authority, highest first:
 6. the secret's value class (example, placeholder, protocol keyword);
 7. reachability: a direct dependency no source imports needs review.
 
+With ``source.repo_path`` the code decides more: code kept as data (as_data),
+constant data behind names and across calls (constant_names, callers), a
+request without a timeout outside a handler (robustness).
+
 Dependency scope (dev/test only) is added as a reason and never changes the
 verdict.  Every record carries at least one reason with evidence; when no
 check can decide, the verdict is ``needs_review`` and the reason says what
