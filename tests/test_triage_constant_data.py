@@ -229,3 +229,14 @@ def test_a_parameter_one_call_feeds_from_a_request_keeps_the_finding(tmp_path):
     assert judge.judge(sql("lib.py", 5))["verdict"] == "true_positive"
     handler = INIT.replace("for name, secret in seed:\n        account_create(name, secret)", "register(account_create)")
     assert _repo(tmp_path / "b", {"lib.py": LIB, "init.py": handler}).judge(sql("lib.py", 5))["verdict"] == "true_positive"
+
+
+def test_a_query_built_on_its_own_line_from_constants_is_constant_data():
+    code = ("TABLES = ('users', 'posts')\n\ndef wipe(cur):\n    for table in TABLES:\n"
+            "        query = 'DELETE FROM %s' % table\n        cur.execute(query)\n\ndef find(cur, name):\n"
+            "    query = 'SELECT * FROM users WHERE name = %s' % name\n    cur.execute(query)\n")
+    b608 = finding(tool="bandit", rule_id="B608", title="Possible SQL injection vector through string-based query construction.",
+                   location={"path": "app/admin.py", "start_line": 5, "end_line": 5})
+    ev = check_constant(b608, _Reader(code))
+    assert ev and "the string built at line 5" in ev["evidence"] and "TABLES (app/admin.py:1)" in ev["evidence"]
+    assert check_constant(b608 | {"location": {"path": "app/admin.py", "start_line": 9, "end_line": 9}}, _Reader(code)) is None

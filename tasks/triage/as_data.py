@@ -12,9 +12,12 @@ false positive "code stored as data, never executed" when all of these hold:
   (``'data/snippets'``, ``'./data/snippets/' + name``) and reads it on that
   line or through the name the literal is assigned to (``fs.readFileSync``,
   ``readdirSync``, ``readFile``, ``createReadStream``, Python ``open``,
-  ``read_text``, ``os.listdir``); the reading file loads no code dynamically
-  (no ``require``/``import()`` of a computed name, ``eval``, ``exec``,
-  ``vm.run*``, ``importlib``), which would make the text code again;
+  ``read_text``, ``os.listdir``); the reading file loads or runs no code
+  dynamically (no ``require``/``import()`` of a computed name, ``eval``,
+  ``exec``, ``compile``, ``vm.run*``, ``importlib``, a child process, a
+  worker, a JavaScript content type, a transpiler, a bundler ``entry:``) and
+  is not build tooling (Gruntfile, ``*.config.*``), which would make the text
+  code again;
 * no source file imports the flagged file (by its module name) or ``D``;
 * no manifest or start-up file (package.json, Dockerfile, Procfile,
   docker-compose, setup.py, pyproject.toml, Makefile) names the file.
@@ -31,6 +34,7 @@ import posixpath
 import re
 from pathlib import PurePosixPath
 
+from tasks.triage.paths import is_build_tooling
 from tasks.triage.report_signals import is_test_path
 
 MAX_FILES = 5000
@@ -43,7 +47,9 @@ _READ = re.compile(r"\b(?:readFileSync|readFile|readdirSync|readdir|createReadSt
                    r"|(?<![\w.])open)\s*\(")
 _LISTING = re.compile(r"readdir|listdir|scandir|iterdir")
 _DYNAMIC = re.compile(r"\brequire\s*\(\s*(?!['\"][^'\"`$]*['\"]\s*\))|\bimport\s*\(\s*(?!['\"][^'\"`$]*['\"]\s*\))"
-                      r"|(?<![\w.])(?:eval|exec)\s*\(|\bvm\.(?:run|Script|compile)|\bnew\s+Function\b|\bimportlib\b|__import__|\brunpy\b")
+                      r"|(?<![\w.])(?:eval|exec|compile)\s*\(|\bvm\.(?:run|Script|compile)|\bnew\s+Function\b|\bimportlib\b"
+                      r"|__import__|\brunpy\b|\bchild_process\b|\b(?:fork|spawn|execFile|execSync)\s*\(|\bsubprocess\b"
+                      r"|\bnew\s+Worker\s*\(|\bimportScripts\b|(?:application|text)/(?:x-)?javascript|\btranspile|\bentry\s*:")
 _ASSIGNED = re.compile(r"^\s*(?:export\s+)?(?:(?:const|let|var)\s+)?([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*")
 _JS_IMPORT = re.compile(r"""(?:\brequire\s*\(\s*|\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)['"]([^'"\n]+?)(?:\.[cm]?[jt]sx?)?['"]""")
 _PY_IMPORT = re.compile(r"^\s*(?:from\s+(\.*[\w.]*)\s+import\s+(.*)|import\s+([\w.]+))")
@@ -124,8 +130,8 @@ class DataFolders:
         """(file, literal line, read line, call) of a file outside ``folder`` that reads it as text, else None."""
         hits = [(p, n) for lit, where in self._scan().items() if lit == folder or lit.startswith(folder + "/") for p, n in where]
         for path, n in sorted(hits, key=lambda h: (h[0], h[1])):
-            if path.startswith(folder + "/"):
-                continue
+            if path.startswith(folder + "/") or is_build_tooling(path) or ".config." in PurePosixPath(path).name:
+                continue  # a bundler's or task runner's config reading a folder builds it into code
             lines = self.reader.lines(path, None) or []
             text = "".join(lines[:MAX_LINES])
             if _DYNAMIC.search(text):

@@ -9,7 +9,8 @@ It answers yes only for a plain module-level function (no decorator: a
 framework may call a decorated one; not listed in ``__all__``: code outside the
 repository may call an exported one) whose name, in every Python file of the
 repository that mentions it, is only ever called -- never passed, stored or
-referenced otherwise -- with at least one call outside tests, and every call
+referenced otherwise, nor named in a string (``getattr``, a dispatch table) --
+with at least one call outside tests, and every call
 passes a constant for the parameter (or omits it, and the default is
 constant).  ``*args``/``**kwargs`` at a call site stop it.  Files are the
 tracked ones (tasks.triage.reachability's ``ImportIndex``), at most
@@ -83,6 +84,8 @@ class Callers:
             if other is None:
                 return False
             for node in ast.walk(other.tree):
+                if isinstance(node, ast.Constant) and node.value == func.name:
+                    return False  # named in a string: getattr, a dispatch table, a task name
                 name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
                 if name != func.name:
                     continue

@@ -34,7 +34,7 @@ from tasks.triage.flow import USER_INPUT
 
 _HANDLER = re.compile(r"@\w+(?:\.\w+)*\.(?:route|get|post|put|patch|delete|api_route|websocket)\s*\(|@api_view\b|@csrf_exempt\b"
                       r"|\burlpatterns\s*=|^\s*(?:async\s+)?def\s+\w+\s*\(\s*(?:self\s*,\s*)?request\b|\bBlueprint\s*\(|\bAPIRouter\s*\("
-                      r"|\bView\)\s*:|\bViewSet\)\s*:", re.M)
+                      r"|\bView\)\s*:|\bViewSet\)\s*:|\bRequestHandler\)\s*:|\bweb\.Application\s*\(|\bexpress\s*\(", re.M)
 _HTTP = re.compile(r"^(?:requests|httpx|session|s|sess|client|http)\.(?:get|post|put|patch|delete|head|options|request)$")
 _FIXED_HOST = re.compile(r"^[a-zA-Z][\w+.-]*://[^/{}\s]+[/:]")  # scheme://host followed by a path or port
 _CLI = re.compile(r"^click\.(?:option|argument|command)$")
