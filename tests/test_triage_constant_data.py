@@ -240,3 +240,39 @@ def test_a_query_built_on_its_own_line_from_constants_is_constant_data():
     ev = check_constant(b608, _Reader(code))
     assert ev and "the string built at line 5" in ev["evidence"] and "TABLES (app/admin.py:1)" in ev["evidence"]
     assert check_constant(b608 | {"location": {"path": "app/admin.py", "start_line": 9, "end_line": 9}}, _Reader(code)) is None
+
+
+SEED_JS = '''const { exec } = require('child_process')
+const accounts = [['root', 'toor'], ['guest', 'guest']]
+
+function seed (db) {
+  for (const [name, secret] of accounts) {
+    db.query(`INSERT INTO accounts VALUES ('${name}', '${secret}')`)
+  }
+  const flags = process.platform === 'win32' ? '/s' : '-la'
+  exec('ls ' + flags, { cwd: '/srv' }, (err) => {})
+}
+
+function add (req, db) {
+  const rows = [['guest', 'guest']]
+  rows.push([req.body.name, req.body.secret])
+  for (const [name, secret] of rows) {
+    db.query(`INSERT INTO accounts VALUES ('${name}', '${secret}')`)
+  }
+  exec('ls ' + req.query.dir)
+}
+'''
+
+
+def test_javascript_names_bound_to_literals_are_constant_data_and_request_data_is_not():
+    reader = _Reader(SEED_JS)
+    q = finding(rule_id="javascript.lang.security.audit.sqli.node-mysql-sqli", title="SQL injection",
+                location={"path": "db/seed.js", "start_line": 6, "end_line": 6})
+    rec = Judge(reader=reader).judge(q)
+    assert rec["verdict"] == "false_positive", rec
+    assert "accounts (db/seed.js:2), name (db/seed.js:5)" in rec["reasons"][0]["evidence"] and "toor" not in str(rec)
+    cmd = q | {"rule_id": "javascript.lang.security.detect-child-process", "location": {"path": "db/seed.js", "start_line": 9}}
+    assert "flags (db/seed.js:8)" in check_constant(cmd, reader)["evidence"]
+    for line in (16, 18):  # a pushed request value; request data on the line
+        f = q | {"location": {"path": "db/seed.js", "start_line": line, "end_line": line}}
+        assert check_constant(f, reader) is None and Judge(reader=reader).judge(f)["verdict"] == "true_positive"

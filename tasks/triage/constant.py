@@ -162,9 +162,13 @@ def check_constant(f: Finding | dict, reader=None, callers=None) -> dict | None:
     return _literal_call(f, reader) or _constant_names(f, reader, callers)
 
 
+_FILE_LANGS = {".py", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"}
+
+
 def _constant_names(f: Finding, reader, callers) -> dict | None:
     loc = f.location
-    if reader is None or loc is None or not loc.path or not loc.start_line or not str(loc.path).endswith(".py"):
+    suffix = "." + str(loc.path).rsplit(".", 1)[-1].lower() if loc is not None and loc.path and "." in str(loc.path) else ""
+    if reader is None or loc is None or not loc.start_line or suffix not in _FILE_LANGS:
         return None
     try:
         lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None))
@@ -172,10 +176,15 @@ def _constant_names(f: Finding, reader, callers) -> dict | None:
         return None
     if not lines:
         return None
-    from tasks.triage.constant_names import constant_sink
-
     source = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
-    evidence = constant_sink(source, loc.start_line, loc.path, callers)
+    if suffix == ".py":
+        from tasks.triage.constant_names import constant_sink
+
+        evidence = constant_sink(source, loc.start_line, loc.path, callers)
+    else:
+        from tasks.triage import constant_js
+
+        evidence = constant_js.constant_sink(source, loc.start_line, loc.path, suffix)
     return {"check": "code", "status": "constant_input", "evidence": evidence} if evidence else None
 
 
