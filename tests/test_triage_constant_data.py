@@ -276,3 +276,13 @@ def test_javascript_names_bound_to_literals_are_constant_data_and_request_data_i
     for line in (16, 18):  # a pushed request value; request data on the line
         f = q | {"location": {"path": "db/seed.js", "start_line": line, "end_line": line}}
         assert check_constant(f, reader) is None and Judge(reader=reader).judge(f)["verdict"] == "true_positive"
+
+
+def test_a_fixed_host_must_end_before_anything_is_appended():
+    code = ("import requests\n\ndef a(path):\n    return requests.get('https://api.example.org' + path)\n\n"
+            "def b(path):\n    return requests.get('https://api.example.org/' + path)\n\n"
+            "def c(host):\n    return requests.get(f'https://{host}/x')\n")
+    reader = _Reader(code)
+    assert check_timeout(b113("jobs/sync.py", 4), reader) is None  # path = '.evil.example/' would change the host
+    assert "a fixed host (api.example.org)" in check_timeout(b113("jobs/sync.py", 7), reader)["evidence"]
+    assert check_timeout(b113("jobs/sync.py", 10), reader) is None

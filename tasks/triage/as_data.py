@@ -128,7 +128,7 @@ class DataFolders:
 
     def reading(self, folder: str) -> tuple[str, int, int, str] | None:
         """(file, literal line, read line, call) of a file outside ``folder`` that reads it as text, else None."""
-        hits = [(p, n) for lit, where in self._scan().items() if lit == folder or lit.startswith(folder + "/") for p, n in where]
+        hits = list(self._scan().get(folder, []))  # the folder itself: one file read by name says nothing of the rest
         for path, n in sorted(hits, key=lambda h: (h[0], h[1])):
             if path.startswith(folder + "/") or is_build_tooling(path) or ".config." in PurePosixPath(path).name:
                 continue  # a bundler's or task runner's config reading a folder builds it into code

@@ -116,6 +116,9 @@ class Module:
                 return None
             elif isinstance(node, ast.Delete) and name in _names_in(ast.Tuple(elts=node.targets)):
                 return None
+            elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name == name or \
+                    isinstance(node, ast.MatchMapping) and node.rest == name:
+                return None
         return found
 
     def _global_elsewhere(self, name: str) -> bool:

@@ -46,23 +46,29 @@ def _is_b113(f: Finding) -> bool:
         re.search(r"(?i)request\w* without (?:a )?timeout", f.title or ""))
 
 
-def _fixed_host(mod, node, depth: int = 0) -> str | None:
-    """The literal host of a URL expression whose scheme and host are literal, else None."""
+def _fixed_host(mod, node, depth: int = 0, whole: bool = True) -> str | None:
+    """The literal host of a URL expression whose scheme and host are literal, else None.
+
+    ``whole``: ``node`` is the entire URL, so a literal without a path still ends at its host; a literal
+    that something is appended to must show the end of its host itself (``'https://h/' + p``, not
+    ``'https://h' + p``, which ``p = '.evil.example/'`` would extend)."""
     text = None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        text = node.value + ("/" if "/" not in node.value.split("://", 1)[-1] else "")  # the whole URL: its host ends it
+        text = node.value + ("/" if whole else "")
     elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
-        text = str(node.values[0].value)
-    elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
-        return _fixed_host(mod, node.left, depth)
+        text = str(node.values[0].value) + ("/" if whole and len(node.values) == 1 else "")
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _fixed_host(mod, node.left, depth, False)
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):  # 'https://h/%s' % x: the text is the template
+        return _fixed_host(mod, node.left, depth, False)
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-        return _fixed_host(mod, node.func.value, depth)
+        return _fixed_host(mod, node.func.value, depth, False)
     elif isinstance(node, ast.Name) and depth < 4:
         scope = mod.scope_of(node)
         if scope is not mod.tree and node.id in {a.arg for a in scope.args.args + scope.args.kwonlyargs}:
             return None
         found = mod.bindings(scope, node.id) or mod.bindings(mod.tree, node.id)
-        hosts = {_fixed_host(mod, expr, depth + 1) if kind == "value" else None for kind, expr, _ in found or []}
+        hosts = {_fixed_host(mod, expr, depth + 1, whole) if kind == "value" else None for kind, expr, _ in found or []}
         return hosts.pop() if len(hosts) == 1 else None
     if text is None or not _FIXED_HOST.match(text):
         return None
