@@ -80,8 +80,8 @@ class Judge:
 
             self.dev_packages = dev_only_packages(reader)
         self.repo_suppressions, self.reader, self.imports = repo_suppressions, reader, imports
-        self.folders: DataFolders | None = None
-        self.callers: Callers | None = None  # call sites of functions (tasks.triage.callers)  # folders the application reads as text (tasks.triage.as_data)
+        self.folders: DataFolders | None = None  # folders the application reads as text (tasks.triage.as_data)
+        self.callers: Callers | None = None  # call sites of functions (tasks.triage.callers)
         self.with_record = 0
         self.by_package: dict[tuple[str, str], list[dict]] = {}  # OSV records found by package (tasks.triage.lookup)
         self.fixes: dict[str, dict] = {}  # finding id -> the record's fix for the installed line
