@@ -286,3 +286,12 @@ def test_a_fixed_host_must_end_before_anything_is_appended():
     assert check_timeout(b113("jobs/sync.py", 4), reader) is None  # path = '.evil.example/' would change the host
     assert "a fixed host (api.example.org)" in check_timeout(b113("jobs/sync.py", 7), reader)["evidence"]
     assert check_timeout(b113("jobs/sync.py", 10), reader) is None
+
+
+def test_calls_only_from_tests_or_a_bundler_config_prove_nothing(tmp_path):
+    only_tests = _repo(tmp_path / "a", {"lib.py": LIB, "tests/test_lib.py": "from lib import account_create\n\n"
+                                        "def test_it():\n    account_create('root')\n"})
+    assert only_tests.judge(sql("lib.py", 5))["verdict"] == "true_positive"  # code outside the repository may call it
+    bundled = _repo(tmp_path / "b", {"webpack.config.js": "const fs = require('fs')\nconst Pages = 'src/pages'\n"
+                                     "module.exports = { files: fs.readdirSync(Pages) }\n", "src/pages/search.js": SNIPPET})
+    assert bundled.judge(js_sqli("src/pages/search.js"))["verdict"] == "true_positive"
