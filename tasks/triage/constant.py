@@ -11,7 +11,8 @@ Judged on the code the report shows (Semgrep ``extra.lines``, Bandit
 ``code``) or, with ``source.repo_path``, the file at the run's commit.  Only a
 provably constant call decides: a name, an f-string with a brace, ``%``, ``+``,
 ``.format`` or a template ``${`` leaves the finding as it is, and so does a
-call that does not close within the text available.  The evidence shows the
+call that does not close within the text available; with the whole Python
+file, tasks.triage.constant_names then follows each name to its bindings.  The evidence shows the
 call's shape with every literal elided (``'…'``), never a value.
 """
 
@@ -152,11 +153,42 @@ def _text(f: Finding, reader) -> str | None:
     return "\n".join(lines[start - 1:start + 19]) if lines and start <= len(lines) else None
 
 
-def check_constant(f: Finding | dict, reader=None) -> dict | None:
-    """{"check": "code", "status": "constant_input", "evidence"} when every sink call on the flagged line takes literals."""
+def check_constant(f: Finding | dict, reader=None, callers=None) -> dict | None:
+    """{"check": "code", "status": "constant_input", "evidence"} when every sink call on the flagged line takes literals,
+    or (Python, with the file) names bound only to literals (tasks.triage.constant_names)."""
     f = as_finding(f)
     if f.kind != "code" or not sink_rule(f) or _NOT_ABOUT_INPUT.search(f"{f.rule_id} {f.title}"):
         return None
+    return _literal_call(f, reader) or _constant_names(f, reader, callers)
+
+
+_FILE_LANGS = {".py", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"}
+
+
+def _constant_names(f: Finding, reader, callers) -> dict | None:
+    loc = f.location
+    suffix = "." + str(loc.path).rsplit(".", 1)[-1].lower() if loc is not None and loc.path and "." in str(loc.path) else ""
+    if reader is None or loc is None or not loc.start_line or suffix not in _FILE_LANGS:
+        return None
+    try:
+        lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None))
+    except Exception:  # noqa: BLE001 - an unreadable file gives no evidence
+        return None
+    if not lines:
+        return None
+    source = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+    if suffix == ".py":
+        from tasks.triage.constant_names import constant_sink
+
+        evidence = constant_sink(source, loc.start_line, loc.path, callers)
+    else:
+        from tasks.triage import constant_js
+
+        evidence = constant_js.constant_sink(source, loc.start_line, loc.path, suffix)
+    return {"check": "code", "status": "constant_input", "evidence": evidence} if evidence else None
+
+
+def _literal_call(f: Finding, reader) -> dict | None:
     text = _text(f, reader)
     if not text:
         return None

@@ -18,6 +18,12 @@ chosen by what each check asks for, with this policy (docs/triage.md):
 
 Object versioning (S3, Cloud Storage) stays a finding: it is what undoes a
 malicious overwrite or deletion (ransomware), a data-protection control.
+How a permission is attached is administration, not scope: CKV_AWS_40 asks
+that IAM policies be attached to groups or roles rather than to users, and a
+user holds exactly the same permissions either way; what those permissions
+allow (wildcards, admin access, privilege escalation) is judged by the IAM
+scope checks, which stay findings.
+
 Anything about logging, auditing, tracing or alerting is left out of the set
 on purpose (a missing audit trail is a security gap), except the two
 performance-metric checks below, which record host metrics, not actions.
@@ -87,6 +93,8 @@ OPERATIONAL = {
     "CKV_AWS_318": "three dedicated Elasticsearch master nodes, an availability setting",
     "CKV2_AWS_50": "ElastiCache Multi-AZ automatic failover, an availability setting",
     "CKV2_AWS_59": "a dedicated OpenSearch master node, an availability setting",
+    "CKV_AWS_40": "IAM policies attached to groups or roles rather than directly to users, an access-administration "
+                  "convention (the user's permissions are the same either way; their scope is judged by the IAM scope checks)",
     "CKV2_AWS_5": "a security group attached to a resource (an unused group), resource hygiene",
     "CKV2_AWS_19": "an Elastic IP attached to an instance (an unused address), a cost setting",
     # GCP / Azure: the same kinds

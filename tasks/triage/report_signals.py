@@ -19,6 +19,10 @@ Four signals, all from the report itself, never guessed:
 * a Checkov check about availability, cost or operations (probes, resource
   limits, HEALTHCHECK, backups, lifecycle rules: tasks.triage.iac_rules), not
   a security control;
+* an error-handling hygiene rule (Bandit B110 ``try/except/pass``, B112
+  ``try/except/continue``): a swallowed exception is a code-quality matter,
+  unless the shown code swallows the failure of a security check
+  (verify, authenticate, permission...), which fails open;
 * a rule that only matters in production code fired in a test file, such
   as Bandit B101 (``assert``; pytest's way of checking, and tests never run
   under ``python -O``) or B311 (``random``; tests need no unpredictable
@@ -46,6 +50,16 @@ QUALITY_TAGS = {"maintainability", "reliability", "correctness", "useless-code",
 _LOW_CONFIDENCE = re.compile(r"\bconfidence[\s:=]+low\b", re.I)
 _TEST_DIRS = {"test", "tests", "testing", "__tests__", "__test__", "spec", "specs", "test_data", "testdata", "cypress"}
 _TEST_FILE = re.compile(r"^(?:test_.+\.py|.+_test\.(?:py|go|rb)|conftest\.py|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+Test\.(?:java|kt)|.+_spec\.rb)$")
+
+# error-handling hygiene rules: why they report code quality, not a weakness
+QUALITY_RULES = {
+    ("bandit", "B110"): "try/except/pass",
+    ("bandit", "B112"): "try/except/continue",
+}
+# a swallowed failure of one of these fails open: a security matter after all
+_SECURITY_CALL = re.compile(r"(?i)verif|authent|authori[sz]|permission|check_pass|csrf|signature|\bsign\(|validat|"
+                            r"\blogin|decrypt|\bdecode\(.*token|jwt|access|privilege|sanitiz|escape")
+
 
 # (tool, rule) -> why it is acceptable in a test file, and how to silence it there
 TEST_ONLY_RULES = {
@@ -118,6 +132,34 @@ def _reads_request(f: Finding) -> bool:
     return check_user_input(f) is not None
 
 
+def _try_body_shown(snippet: str | None) -> bool:
+    """Whether the snippet shows a line other than the ``except``/``pass``/``continue`` (the end of the try body)."""
+    return any(not re.match(r"^\d*\s*(?:except\b.*|pass|continue)?\s*$", line) for line in (snippet or "").splitlines())
+
+
+def swallows_security_check(f: Finding | dict, reader) -> bool:
+    """With the file: whether the ``try`` body whose ``except`` a B110/B112 finding flags calls a security check."""
+    f = as_finding(f)
+    loc = f.location
+    if reader is None or loc is None or not loc.path or not loc.start_line or (f.tool, str(f.rule_id).upper()) not in QUALITY_RULES:
+        return False
+    try:
+        lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None)) or []
+    except Exception:  # noqa: BLE001 - an unreadable file: the snippet decided
+        return False
+    first = next((n for n in range(min(loc.start_line, len(lines)) - 1, -1, -1) if re.match(r"^\s*except\b", lines[n])), None)
+    if first is None:
+        return False
+    indent = len(lines[first]) - len(lines[first].lstrip())
+    body = []
+    for n in range(first - 1, max(first - 200, -1), -1):
+        text = lines[n]
+        if text.strip() and len(text) - len(text.lstrip()) == indent and re.match(r"^\s*try\s*:", text):
+            break
+        body.append(text)
+    return bool(_SECURITY_CALL.search("".join(body)))
+
+
 def triage(f: Finding | dict) -> dict | None:
     """{"signal", "reason", "action", "fix"} when the finding is a likely false positive, else None."""
     f = as_finding(f)
@@ -155,6 +197,14 @@ def triage(f: Finding | dict) -> dict | None:
             "action": "fix it as an ordinary bug if it is one; it needs no security review",
             "fix": None,
         }
+    quality = QUALITY_RULES.get((f.tool, str(f.rule_id).upper()))
+    if quality and _try_body_shown(f.snippet) and not _SECURITY_CALL.search(f.snippet or ""):  # the try body's end is shown and checks nothing
+        return {"signal": "not a security rule",
+                "reason": f"{f.rule_id} ({quality}) is a code-quality rule about error-handling hygiene: the shown code "
+                f"at {path}:{f.line or '?'} swallows an exception around code that makes no security check (no verify, "
+                "authenticate, permission, signature or decrypt call), so nothing fails open",
+                "action": "log the exception or narrow the `except` as ordinary hygiene; it needs no security review",
+                "fix": None}
     rule = TEST_ONLY_RULES.get((f.tool, str(f.rule_id).upper()))
     if rule and is_test_path(path):
         return {"signal": "test-only rule in a test file", "reason": f"{path} is a test file and {rule[0]}.", "action": rule[1], "fix": rule[2]}

@@ -13,6 +13,10 @@ Authority, highest first:
 6. the secret's value class (example, placeholder, protocol keyword);
 7. reachability: a direct dependency no source imports needs review.
 
+With ``source.repo_path`` the code decides more: code kept as data (as_data),
+constant data behind names and across calls (constant_names, callers), a
+request without a timeout outside a handler (robustness).
+
 Dependency scope (dev/test only) is added as a reason and never changes the
 verdict.  Every record carries at least one reason with evidence; when no
 check can decide, the verdict is ``needs_review`` and the reason says what
@@ -27,10 +31,13 @@ from tasks.findings.secrets import tool_marks_secret
 from tasks.findings.versions import sort_key
 from tasks.triage import context, report_signals, suppressions
 from tasks.triage.advisories import is_advisory_id, merged_ids
+from tasks.triage.as_data import DataFolders, check_code_as_data
+from tasks.triage.callers import Callers
 from tasks.triage.constant import check_constant
 from tasks.triage.cpe import check_cpe_only
 from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.reachability import check_reachability
+from tasks.triage.robustness import check_timeout
 from tasks.triage.versions import (
     DISTRO,
     check_constraint,
@@ -73,6 +80,8 @@ class Judge:
 
             self.dev_packages = dev_only_packages(reader)
         self.repo_suppressions, self.reader, self.imports = repo_suppressions, reader, imports
+        self.folders: DataFolders | None = None  # folders the application reads as text (tasks.triage.as_data)
+        self.callers: Callers | None = None  # call sites of functions (tasks.triage.callers)
         self.with_record = 0
         self.by_package: dict[tuple[str, str], list[dict]] = {}  # OSV records found by package (tasks.triage.lookup)
         self.fixes: dict[str, dict] = {}  # finding id -> the record's fix for the installed line
@@ -119,9 +128,14 @@ class Judge:
         if sup:
             return record(f, "false_positive", [{"check": "suppression", "evidence": sup}] + extra, "suppression", vuln_ids)
         signal = report_signals.triage(f)
+        if signal and signal["signal"] in _SIGNAL_FP and report_signals.swallows_security_check(f, self.reader):
+            signal = None  # the file shows the swallowed code checks security: it fails open
         if signal and signal["signal"] in _SIGNAL_FP:
             return record(f, "false_positive", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}],
                           "report", vuln_ids)
+        robust = check_timeout(f, self.reader)
+        if robust:
+            return record(f, "false_positive", [robust], "evidence", vuln_ids)
         path = context.check_path(f, self.reader)
         if path and path["status"] == "scanner_test_data":
             return record(f, "false_positive", [path], "evidence", vuln_ids)
@@ -134,6 +148,12 @@ class Judge:
         seed = context.check_seed(f) if secret_rule else None
         if seed:
             return record(f, "needs_review", [seed], "evidence", vuln_ids)
+        if self.imports is not None and f.kind == "code" and not secret_rule:  # before request data: such code never runs
+            if self.folders is None:
+                self.folders = DataFolders(self.imports)
+            as_data = check_code_as_data(f, self.folders)
+            if as_data:
+                return record(f, "false_positive", [as_data], "evidence", vuln_ids)
         taint = check_user_input(f, self.reader)
         hash_use = check_hash_use(f)
         if hash_use:
@@ -156,7 +176,9 @@ class Judge:
                           f"library, do not patch it ({where[0]}{where[1] if len(where) > 1 else ''} is a copy of a published "
                           "library; a dependency scanner's finding on that library is what to act on)"}] + extra,
                           "evidence", vuln_ids)
-        constant = check_constant(f, self.reader) if not taint else None
+        if self.imports is not None and self.callers is None:
+            self.callers = Callers(self.imports)
+        constant = check_constant(f, self.reader, self.callers) if not taint else None
         if constant:
             return record(f, "false_positive", [constant], "evidence", vuln_ids)
         if path and path["status"] == "build_tooling" and f.kind == "code" and not secret_rule:

@@ -1,0 +1,125 @@
+"""Check 3c, across files: a parameter is constant when every call in the repository passes a constant.
+
+``user_create(username)`` formats ``username`` into SQL; if the only calls are
+``for u, p in users: user_create(u, p)`` with a literal ``users`` list, no data
+from outside reaches the query.  tasks.triage.constant_names asks this module
+when a sink's input is a function's parameter.
+
+It answers yes only for a plain module-level function (no decorator: a
+framework may call a decorated one; not listed in ``__all__``: code outside the
+repository may call an exported one) whose name, in every Python file of the
+repository that mentions it, is only ever called -- never passed, stored or
+referenced otherwise, nor named in a string (``getattr``, a dispatch table) --
+with at least one call outside tests, and every call
+passes a constant for the parameter (or omits it, and the default is
+constant).  ``*args``/``**kwargs`` at a call site stop it.  Files are the
+tracked ones (tasks.triage.reachability's ``ImportIndex``), at most
+``MAX_FILES`` searched and ``MAX_CHARS`` read per run.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tasks.triage.report_signals import is_test_path
+
+MAX_FILES = 3000
+MAX_CHARS = 32 << 20
+MAX_SITES = 50
+
+
+class Callers:
+    """Call sites of module-level functions across the repository's Python files."""
+
+    def __init__(self, index):
+        self.index, self.reader = index, index.reader
+        self._texts: dict[str, str] | None = None
+        self._modules: dict[str, object] = {}
+
+    def _sources(self) -> dict[str, str]:
+        if self._texts is None:
+            self._texts, chars = {}, 0
+            for path in self.index.sources("pypi")[:MAX_FILES]:
+                lines = self.reader.lines(path, None) or []
+                text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+                chars += len(text)
+                if chars > MAX_CHARS:
+                    break
+                self._texts[path] = text
+        return self._texts
+
+    def _module(self, path: str):
+        if path not in self._modules:
+            from tasks.triage.constant_names import Module
+
+            try:
+                self._modules[path] = Module(self._sources()[path], path, self)
+            except (SyntaxError, ValueError, RecursionError):
+                self._modules[path] = None
+        mod = self._modules[path]
+        return mod if mod is not None and mod.tree is not None else None
+
+    def __call__(self, mod, func, param: str, depth: int, seen: set) -> bool:
+        """Whether every call of ``func`` passes a constant for ``param`` (constant_names.Module.name_constant)."""
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) or func.decorator_list or mod.parent.get(func) is not mod.tree:
+            return False
+        if any(isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)
+               and func.name in {getattr(e, "value", None) for e in getattr(n.value, "elts", [])} for n in mod.tree.body):
+            return False
+        args = func.args
+        positional = [a.arg for a in args.posonlyargs + args.args]
+        if args.vararg and args.vararg.arg == param or args.kwarg and args.kwarg.arg == param:
+            return False
+        defaults = dict(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+        defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+        if param in defaults and not mod.constant(defaults[param], depth + 1, seen):
+            return False
+        word = re.compile(rf"\b{re.escape(func.name)}\b")
+        sites, outside_tests, from_sites = [], False, []
+        for path, text in self._sources().items():
+            if not word.search(text):
+                continue
+            other = mod if path == mod.path else self._module(path)
+            if other is None:
+                return False
+            for node in ast.walk(other.tree):
+                if isinstance(node, ast.Constant) and node.value == func.name:
+                    return False  # named in a string: getattr, a dispatch table, a task name
+                name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+                if name != func.name:
+                    continue
+                call = other.parent.get(node)
+                if not isinstance(call, ast.Call) or call.func is not node:
+                    return False  # passed, stored or referenced: someone else may call it
+                arg = self._argument(call, positional, param)
+                if arg is False or (arg is None and param not in defaults):
+                    return False
+                start = len(other.used)
+                if arg is not None and not other.constant(arg, depth + 1, seen):
+                    return False
+                if other is not mod:
+                    from_sites.extend(other.used[start:])
+                sites.append(f"{path}:{call.lineno}")
+                outside_tests = outside_tests or not is_test_path(path)
+                if len(sites) > MAX_SITES:
+                    return False
+        if not sites or not outside_tests:
+            return False
+        mod.used.append((f"{param} of {func.name}()", "every call passes constants: " + ", ".join(sites[:4])
+                         + (", …" if len(sites) > 4 else "")))
+        mod.used.extend(u for u in from_sites if u not in mod.used)  # the names the call sites' constants came from
+        return True
+
+    @staticmethod
+    def _argument(call: ast.Call, positional: list[str], param: str):
+        """The expression passed for ``param``; None when omitted; False when it cannot be told (*args, **kwargs)."""
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            return False
+        for k in call.keywords:
+            if k.arg == param:
+                return k.value
+        if param in positional and positional.index(param) < len(call.args):
+            return call.args[positional.index(param)]
+        return None
+

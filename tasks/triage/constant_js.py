@@ -1,0 +1,229 @@
+"""Check 3c for JavaScript/TypeScript: a sink fed by names bound only to literals (tree-sitter).
+
+The JavaScript side of tasks.triage.constant_names, with the same rule: each
+name the sink's input uses is followed to every binding in its scope (the
+function's, then enclosing ones, then the file's) -- ``const``/``let``/``var``
+declarations, assignments, ``+=``, ``for (const x of list)``, ``.push()`` --
+and the input is constant data when every binding is made of literals:
+strings, templates whose substitutions are constant, ``+``, a conditional of
+two constants, arrays and objects of constants, ``.join()``/``.toUpperCase()``
+of constants, ``String()``/``Number()`` of constants.  A parameter, an import,
+a ``catch`` parameter, a global (``process.env``, ``req``), a destructured
+function result or one binding that is not provably constant keeps the
+finding; so does a file that does not parse cleanly.
+
+Sinks: the first argument of ``.query``/``.execute``/``.raw`` (the rest are
+bound parameters or a callback), every argument but callbacks of ``exec``,
+``execSync``, ``spawn``, ``execFile``, ``fork`` (options objects included), the
+first of ``eval``, every argument of ``Function``/``new Function``.
+"""
+
+from __future__ import annotations
+
+MAX_SOURCE = 512 * 1024
+MAX_DEPTH = 8
+_SQL = {"query", "execute", "raw", "$queryRawUnsafe", "$executeRawUnsafe"}
+_COMMAND = {"exec", "execSync", "spawn", "spawnSync", "execFile", "execFileSync", "fork"}
+_SCOPES = {"function_declaration", "function_expression", "arrow_function", "method_definition", "function",
+           "generator_function_declaration", "generator_function", "class_declaration", "class"}
+_LITERALS = {"string", "number", "true", "false", "null", "undefined", "regex", "template_string"}
+_WRAPPERS = {"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression", "type_assertion"}
+_STR_METHODS = {"join", "toUpperCase", "toLowerCase", "trim", "concat", "slice", "replace", "split", "padStart", "padEnd",
+                "toString", "repeat"}
+_PURE = {"String", "Number", "parseInt", "parseFloat", "Boolean"}
+_MUTATORS = {"push", "unshift", "splice", "set", "add", "fill"}
+_CALLBACK = {"arrow_function", "function_expression", "function"}
+_GRAMMAR = {".ts": "typescript", ".mts": "typescript", ".cts": "typescript", ".tsx": "tsx"}
+
+
+def _names(node) -> set[str]:
+    """The names a declaration or pattern binds (identifiers, shorthand pattern properties)."""
+    out, todo = set(), [node]
+    while todo:
+        n = todo.pop()
+        if n.type in ("identifier", "shorthand_property_identifier_pattern"):
+            out.add(n.text.decode("utf-8", "replace"))
+        elif n.type == "pair_pattern":
+            todo.append(n.child_by_field_name("value"))
+        elif n.type not in ("member_expression", "subscript_expression"):
+            todo.extend(c for c in n.named_children if c.type != "property_identifier")
+    out.discard("")
+    return out
+
+
+def _own(scope):
+    """The nodes of ``scope`` outside nested functions and classes."""
+    todo = list(scope.named_children)
+    while todo:
+        n = todo.pop()
+        yield n
+        if n.type not in _SCOPES:
+            todo.extend(n.named_children)
+
+
+class JsModule:
+    def __init__(self, source: bytes, path: str, suffix: str):
+        from tree_sitter_language_pack import get_parser
+
+        self.root = get_parser(_GRAMMAR.get(suffix, "javascript")).parse(source).root_node
+        self.path = path
+        self.used: list[tuple[str, str]] = []
+
+    def scope_of(self, node):
+        node = node.parent
+        while node is not None and node.type not in _SCOPES:
+            node = node.parent
+        return node if node is not None else self.root
+
+    def bindings(self, scope, name: str):
+        found = []
+        for n in _own(scope):
+            t = n.type
+            if t == "variable_declarator" and name in _names(n.child_by_field_name("name")):
+                found.append((n.child_by_field_name("value"), n.start_point[0] + 1))
+            elif t in ("assignment_expression", "augmented_assignment_expression"):
+                left = n.child_by_field_name("left")
+                base = left
+                while base is not None and base.type in ("member_expression", "subscript_expression"):
+                    base = base.child_by_field_name("object")
+                if base is not None and base.type == "identifier" and base.text.decode() == name or name in _names(left):
+                    found.append((n.child_by_field_name("right"), n.start_point[0] + 1))
+            elif t == "for_in_statement" and name in _names(n.child_by_field_name("left")):
+                found.append((n.child_by_field_name("right"), n.start_point[0] + 1))
+            elif t == "call_expression":
+                fn = n.child_by_field_name("function")
+                obj = fn.child_by_field_name("object") if fn is not None and fn.type == "member_expression" else None
+                prop = fn.child_by_field_name("property") if obj is not None else None
+                if obj is not None and obj.type == "identifier" and obj.text.decode() == name and prop is not None \
+                        and prop.text.decode() in _MUTATORS:
+                    found.append((n.child_by_field_name("arguments"), n.start_point[0] + 1))
+            elif t in ("import_specifier", "namespace_import", "import_clause", "catch_clause") and name in _names(n):
+                return None
+            elif t in ("function_declaration", "class_declaration", "generator_function_declaration"):
+                ident = n.child_by_field_name("name")
+                if ident is not None and ident.text.decode() == name:
+                    return None
+        return found
+
+    def _param(self, scope, name: str) -> bool:
+        params = scope.child_by_field_name("parameters") or scope.child_by_field_name("parameter")
+        return params is not None and name in _names(params)
+
+    def name_constant(self, node, depth: int, seen: set) -> bool:
+        name = node.text.decode("utf-8", "replace")
+        if name == "undefined":
+            return True
+        scope = self.scope_of(node)
+        while scope is not None:
+            if scope is not self.root and self._param(scope, name):
+                return False
+            found = self.bindings(scope, name)
+            if found is None:
+                return False
+            if found:
+                key = (scope.id, name)
+                if key in seen:
+                    return True
+                seen.add(key)
+                for value, line in found:
+                    if value is not None and not self.constant(value, depth + 1, seen):
+                        return False
+                    self.used.append((name, f"{self.path}:{line}"))
+                return True
+            scope = self.scope_of(scope) if scope is not self.root else None
+        return False
+
+    def constant(self, node, depth: int = 0, seen: set | None = None) -> bool:
+        seen = set() if seen is None else seen
+        if node is None or depth > MAX_DEPTH:
+            return False
+        t = node.type
+        if t == "template_string":
+            return all(self.constant(s.named_children[0] if s.named_children else None, depth, seen)
+                       for s in node.named_children if s.type == "template_substitution")
+        if t in _LITERALS:
+            return True
+        if t == "identifier":
+            return self.name_constant(node, depth, seen)
+        if t in _WRAPPERS or t in ("spread_element", "unary_expression", "arguments", "array"):
+            return all(self.constant(c, depth, seen) for c in node.named_children if c.type != "comment")
+        if t == "binary_expression":
+            return self.constant(node.child_by_field_name("left"), depth, seen) and self.constant(
+                node.child_by_field_name("right"), depth, seen)
+        if t == "ternary_expression":
+            return self.constant(node.child_by_field_name("consequence"), depth, seen) and self.constant(
+                node.child_by_field_name("alternative"), depth, seen)
+        if t == "object":
+            return all(self._member(c, depth, seen) for c in node.named_children if c.type != "comment")
+        if t in ("member_expression", "subscript_expression"):
+            index = node.child_by_field_name("index")
+            return self.constant(node.child_by_field_name("object"), depth, seen) and (index is None or self.constant(index, depth, seen))
+        if t == "call_expression":
+            fn, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+            if fn is not None and fn.type == "member_expression":
+                prop = fn.child_by_field_name("property")
+                pure = prop is not None and prop.text.decode() in _STR_METHODS and self.constant(fn.child_by_field_name("object"), depth, seen)
+            else:
+                pure = fn is not None and fn.type == "identifier" and fn.text.decode() in _PURE
+            return pure and self.constant(args, depth, seen)
+        return False
+
+    def _member(self, node, depth, seen) -> bool:
+        if node.type == "pair":
+            key = node.child_by_field_name("key")
+            return (key.type != "computed_property_name" or self.constant(key.named_children[0], depth, seen)) and self.constant(
+                node.child_by_field_name("value"), depth, seen)
+        if node.type == "shorthand_property_identifier":
+            return self.name_constant(node, depth, seen)
+        return node.type == "spread_element" and self.constant(node, depth, seen)
+
+    def sink_inputs(self, line: int):
+        """(callee, inputs) of each sink call whose span covers ``line``."""
+        out, todo = [], [self.root]
+        while todo:
+            n = todo.pop()
+            if not (n.start_point[0] + 1 <= line <= n.end_point[0] + 1):
+                continue
+            todo.extend(n.named_children)
+            if n.type not in ("call_expression", "new_expression"):
+                continue
+            fn = n.child_by_field_name("function") or n.child_by_field_name("constructor")
+            args = [a for a in (n.child_by_field_name("arguments").named_children if n.child_by_field_name("arguments") else [])
+                    if a.type != "comment"]
+            name = (fn.child_by_field_name("property") if fn is not None and fn.type == "member_expression" else fn)
+            callee = name.text.decode("utf-8", "replace") if name is not None else ""
+            if fn is not None and fn.type == "member_expression" and callee in _SQL:
+                out.append((callee, args[:1]))
+            elif callee in _COMMAND:
+                out.append((callee, [a for a in args if a.type not in _CALLBACK]))
+            elif callee == "eval" and fn.type == "identifier":
+                out.append((callee, args[:1]))
+            elif callee == "Function" and fn.type == "identifier":
+                out.append((callee, args))
+        return out
+
+
+def constant_sink(source: str, line: int, path: str, suffix: str) -> str | None:
+    """The evidence when every JS/TS sink call covering ``line`` takes constant data through names, else None."""
+    data = source.encode("utf-8")
+    if len(data) > MAX_SOURCE:
+        return None
+    try:
+        mod = JsModule(data, path, suffix)
+    except Exception:  # noqa: BLE001 - no grammar or parser: no evidence
+        return None
+    if mod.root.has_error:
+        return None
+    calls = mod.sink_inputs(line)
+    if not calls or any(not inputs or not all(mod.constant(a) for a in inputs) for _, inputs in calls):
+        return None
+    names = []
+    for item in mod.used:
+        if item not in names:
+            names.append(item)
+    if not names:
+        return None  # literals only: constant.py's own shape says it
+    bound = ", ".join(f"{n} ({at})" for n, at in names[:6]) + (", …" if len(names) > 6 else "")
+    shown = "; ".join(f"{callee}()" for callee, _ in calls)
+    return (f"constant data: the input of {shown} at {path}:{line} is built only from names bound to literals: {bound}; "
+            "no data from outside reaches the sink")

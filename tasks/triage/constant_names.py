@@ -1,0 +1,253 @@
+"""Check 3c, second half: a Python sink fed by names that are bound only to literals.
+
+``constant.py`` decides on the flagged call's own text, so a name stops it.
+Here, with the whole file (``source.repo_path``), each name the sink's input
+uses is followed to every place the same scope binds it (``ast``): an
+assignment, a ``for`` loop over an iterable, ``+=``, a comprehension; a
+function's own names first, then the module's.  A name is constant when every
+binding is: literals, containers, ``%``/``+``/f-string/``.format`` of
+constants, a conditional of two constants (``"pip3" if which("pip3") else
+"pip"``), ``str()``/``int()``/``len()`` of constants, a hash of a literal
+(``pbkdf2_sha256.hash('123456')``: a digest of a constant is a constant).
+
+So ``for u, p in users: c.execute("INSERT ... '%s'" % (u, p))`` with
+``users = [('admin', 'x'), ...]`` in the file is constant data, while a name
+bound to ``request.form``, a parameter, an ``input()``, a ``with`` or an
+``import``, or mutated (``users.append(x)``) with anything not constant, is
+not: one binding that is not provably constant keeps the finding as it is.
+A function parameter is constant only when ``callers`` (tasks.triage.callers)
+shows every call in the repository passing constants.
+
+The evidence names the names and the lines that bind them, never a value.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+MAX_SOURCE = 512 * 1024
+MAX_DEPTH = 8
+_SQL = {"execute", "executemany", "executescript", "raw", "query", "text", "mogrify"}
+_COMMAND = re.compile(r"^(?:subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)"
+                      r"|os\.(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?)|(?:eval|exec))$")
+_MUTATORS = {"append", "extend", "insert", "update", "add", "setdefault", "__setitem__", "appendleft", "extendleft"}
+_STR_METHODS = {"format", "join", "upper", "lower", "strip", "lstrip", "rstrip", "replace", "encode", "decode", "split",
+                "title", "capitalize", "zfill", "ljust", "rjust", "center", "items", "keys", "values", "copy"}
+_PURE = {"str", "int", "float", "bool", "len", "tuple", "list", "sorted", "reversed", "repr", "range", "enumerate", "zip",
+         "min", "max", "abs", "round", "set", "frozenset", "dict", "bytes"}
+_HASH = re.compile(r"(?i)^(?:hash|encrypt|digest|hexdigest|crypt|b64encode|urlsafe_b64encode|hexlify|md5|sha1|sha224|sha256"
+                   r"|sha384|sha512|blake2b|blake2s|make_password|generate_password_hash)$")
+_CONST_ATTR = {("sys", "executable"), ("subprocess", "PIPE"), ("subprocess", "DEVNULL"), ("subprocess", "STDOUT")}
+
+
+def dotted(node) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr}" if base else node.attr
+    return ""
+
+
+def _own_nodes(scope):
+    """The nodes of ``scope`` outside nested functions, lambdas and classes (their names are their own)."""
+    todo = list(ast.iter_child_nodes(scope))
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            todo.extend(ast.iter_child_nodes(node))
+
+
+def _names_in(target) -> set[str]:
+    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+
+
+class Module:
+    """One parsed file: the scopes, and which names each binds and how."""
+
+    def __init__(self, source: str, path: str, callers=None):
+        self.tree = ast.parse(source[:MAX_SOURCE]) if len(source) <= MAX_SOURCE else None
+        self.path, self.callers = path, callers
+        self.parent: dict[ast.AST, ast.AST] = {}
+        if self.tree is not None:
+            for node in ast.walk(self.tree):
+                for child in ast.iter_child_nodes(node):
+                    self.parent[child] = node
+        self.used: list[tuple[str, str]] = []  # (name, where it is bound), for the evidence
+
+    def scope_of(self, node):
+        while node in self.parent:
+            node = self.parent[node]
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                return node
+        return self.tree
+
+    def bindings(self, scope, name: str) -> list[tuple[str, ast.AST, int]] | None:
+        """(kind, expression, line) for each binding of ``name`` in ``scope``; None when one cannot be followed."""
+        found = []
+        for node in _own_nodes(scope):
+            if isinstance(node, ast.Assign):
+                for t in node.targets:
+                    if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == name:
+                        found.append(("value", node.value, node.lineno))
+                    elif name in _names_in(t):
+                        found.append(("value", node.value, node.lineno))
+            elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and name in _names_in(node.target):
+                if getattr(node, "value", None) is None:
+                    continue  # a bare annotation binds nothing
+                found.append(("value", node.value, node.lineno))
+            elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and name in _names_in(node.target):
+                found.append(("each", node.iter, getattr(node, "lineno", node.iter.lineno)))
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATORS \
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == name:
+                found.append(("value", ast.Tuple(elts=list(node.args) + [k.value for k in node.keywords]), node.lineno))
+            elif isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+                return None
+            elif isinstance(node, (ast.With, ast.AsyncWith)) and any(i.optional_vars is not None and name in _names_in(i.optional_vars)
+                                                                     for i in node.items):
+                return None
+            elif isinstance(node, ast.ExceptHandler) and node.name == name:
+                return None
+            elif isinstance(node, (ast.Import, ast.ImportFrom)) and any((a.asname or a.name).split(".")[0] == name for a in node.names):
+                return None
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+                return None
+            elif isinstance(node, ast.Delete) and name in _names_in(ast.Tuple(elts=node.targets)):
+                return None
+            elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name == name or \
+                    isinstance(node, ast.MatchMapping) and node.rest == name:
+                return None
+        return found
+
+    def _global_elsewhere(self, name: str) -> bool:
+        return any(isinstance(n, ast.Global) and name in n.names for n in ast.walk(self.tree))
+
+    def name_constant(self, node: ast.Name, depth: int, seen: set) -> bool:
+        scope = self.scope_of(node)
+        while scope is not None:
+            if scope is not self.tree and node.id in {a.arg for a in _all_args(scope.args)}:
+                found, key = self.bindings(scope, node.id), (id(scope), node.id)
+                if found is None or not all(self.constant(expr, depth + 1, seen) for _, expr, _ in found):
+                    return False  # a parameter rebound in the body: each binding counts too
+                if key in seen:
+                    return True  # a recursive call: the other call sites decide
+                seen.add(key)
+                return self.callers is not None and self.callers(self, scope, node.id, depth, seen)
+            found = self.bindings(scope, node.id)
+            if found is None:
+                return False
+            if found:
+                if scope is self.tree and self._global_elsewhere(node.id):
+                    return False
+                key = (id(scope), node.id)
+                if key in seen:
+                    return True  # already being shown constant further up: a loop adds nothing new
+                seen.add(key)
+                for kind, expr, line in found:
+                    if not self.constant(expr, depth + 1, seen):
+                        return False
+                    self.used.append((node.id, f"{self.path}:{line}"))
+                return True
+            scope = self.scope_of(scope) if scope is not self.tree else None
+        return False
+
+    def constant(self, node, depth: int = 0, seen: set | None = None) -> bool:
+        """Whether ``node`` evaluates to a value made of literals only, whatever path the program takes."""
+        seen = set() if seen is None else seen
+        if depth > MAX_DEPTH or node is None:
+            return False
+        if isinstance(node, ast.Constant):
+            return True
+        if isinstance(node, ast.Name):
+            return self.name_constant(node, depth, seen)
+        if isinstance(node, ast.JoinedStr):
+            return all(self.constant(v, depth, seen) for v in node.values)
+        if isinstance(node, ast.FormattedValue):
+            return self.constant(node.value, depth, seen)
+        if isinstance(node, ast.BinOp):
+            return self.constant(node.left, depth, seen) and self.constant(node.right, depth, seen)
+        if isinstance(node, ast.UnaryOp):
+            return self.constant(node.operand, depth, seen)
+        if isinstance(node, ast.BoolOp):
+            return all(self.constant(v, depth, seen) for v in node.values)
+        if isinstance(node, ast.IfExp):
+            return self.constant(node.body, depth, seen) and self.constant(node.orelse, depth, seen)
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            return all(self.constant(e, depth, seen) for e in node.elts)
+        if isinstance(node, ast.Dict):
+            return all(self.constant(e, depth, seen) for e in [k for k in node.keys if k is not None] + node.values)
+        if isinstance(node, ast.Starred):
+            return self.constant(node.value, depth, seen)
+        if isinstance(node, ast.Subscript):
+            return self.constant(node.value, depth, seen) and self.constant(node.slice, depth, seen)
+        if isinstance(node, ast.Slice):
+            return all(self.constant(p, depth, seen) for p in (node.lower, node.upper, node.step) if p is not None)
+        if isinstance(node, ast.Attribute):
+            return (dotted(node.value), node.attr) in _CONST_ATTR
+        if isinstance(node, ast.Call):
+            return self._call_constant(node, depth, seen)
+        return False
+
+    def _call_constant(self, node: ast.Call, depth: int, seen: set) -> bool:
+        args = list(node.args) + [k.value for k in node.keywords]
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in _STR_METHODS:
+            pure = self.constant(func.value, depth, seen)
+        elif isinstance(func, ast.Name) and func.id in _PURE:
+            pure = True
+        else:  # a digest of a literal is a constant (pbkdf2_sha256.hash('x'), hashlib.md5(b'x').hexdigest())
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            pure = bool(_HASH.search(name)) and (not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Call)
+                                                 or self.constant(func.value, depth, seen))
+        return pure and all(self.constant(a, depth, seen) for a in args)
+
+    def sink_calls(self, line: int) -> list[tuple[ast.Call, str]]:
+        """The sink calls whose span covers ``line``: (call, "sql" | "command")."""
+        out = []
+        for node in ast.walk(self.tree):
+            if not isinstance(node, ast.Call) or not (node.lineno <= line <= (node.end_lineno or node.lineno)):
+                continue
+            name = dotted(node.func)
+            if isinstance(node.func, ast.Attribute) and node.func.attr in _SQL or name == "text":
+                out.append((node, "sql"))
+            elif _COMMAND.match(name):
+                out.append((node, "command"))
+        return out
+
+
+def _all_args(a: ast.arguments) -> list[ast.arg]:
+    return a.posonlyargs + a.args + a.kwonlyargs + ([a.vararg] if a.vararg else []) + ([a.kwarg] if a.kwarg else [])
+
+
+def constant_sink(source: str, line: int, path: str, callers=None) -> str | None:
+    """The evidence when every sink call covering ``line`` takes constants only (names followed), else None."""
+    try:
+        mod = Module(source, path, callers)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    if mod.tree is None:
+        return None
+    calls = mod.sink_calls(line)
+    shown = []
+    for call, kind in calls:
+        inputs = call.args[:1] if kind == "sql" else list(call.args) + [k.value for k in call.keywords]
+        if not inputs or not all(mod.constant(a) for a in inputs):
+            return None
+        shown.append(f"{dotted(call.func) or 'the call'}() at line {call.lineno}")
+    if not calls:  # Bandit B608 flags the line that builds the query: q = "SELECT ... %s" % name
+        built = [n for n in ast.walk(mod.tree) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.Return))
+                 and isinstance(n.value, (ast.BinOp, ast.JoinedStr, ast.Call)) and n.lineno <= line <= (n.end_lineno or n.lineno)]
+        if len(built) != 1 or not mod.constant(built[0].value):
+            return None
+        shown.append(f"the string built at line {built[0].lineno}")
+    names = []
+    for name, at in mod.used:
+        if (name, at) not in names:
+            names.append((name, at))
+    if not names:
+        return None  # literals only: constant.py's own shape says it better
+    bound = ", ".join(f"{n} ({at})" for n, at in names[:6]) + (", …" if len(names) > 6 else "")
+    return (f"constant data: the input of {'; '.join(shown)} in {path} is built only from names bound to literals: "
+            f"{bound}; no data from outside reaches the sink")

@@ -1,0 +1,141 @@
+"""Check 3d: an HTTP call without a timeout outside a request handler is robustness, not a security weakness.
+
+Bandit B113 ("Call to requests without timeout") flags every ``requests``
+call that sets no timeout.  A call that can hang ties up the process that
+made it; in a web application's request handler, with a URL a user chooses,
+that is a denial of service.  Anywhere else -- a command-line client, a
+script, a job -- it only makes the program wait, which its operator sees.
+
+So, with the file (``source.repo_path``), B113 is a false positive
+"robustness, not a security weakness" when
+
+* the file is not a request handler: no request data (tasks.triage.flow's
+  patterns), no route decorator (``@app.route``, ``@router.get``,
+  ``@api_view``), no Django view (``def view(request``), no URL patterns; and
+* the destination is not chosen by a user: the URL is a literal (or a name
+  bound only to literals, tasks.triage.constant_names), or its scheme and
+  host are literal (``f"https://pypi.org/pypi/{name}/json"``), or it is a
+  parameter of a command-line entry point (``@click.option``/``@click.argument``)
+  that the person running the command sets.
+
+Anything else (a URL from a parameter or a request, a handler file, no file)
+stays as it is.  The evidence names the call's line and the URL's host (never
+a path, query or credential) or the decorator's line.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from urllib.parse import urlsplit
+
+from tasks.findings.model import Finding, as_finding
+from tasks.triage.flow import USER_INPUT
+
+_HANDLER = re.compile(r"@\w+(?:\.\w+)*\.(?:route|get|post|put|patch|delete|api_route|websocket)\s*\(|@api_view\b|@csrf_exempt\b"
+                      r"|\burlpatterns\s*=|^\s*(?:async\s+)?def\s+\w+\s*\(\s*(?:self\s*,\s*)?request\b|\bBlueprint\s*\(|\bAPIRouter\s*\("
+                      r"|\bView\)\s*:|\bViewSet\)\s*:|\bRequestHandler\)\s*:|\bweb\.Application\s*\(|\bexpress\s*\(", re.M)
+_HTTP = re.compile(r"^(?:requests|httpx|session|s|sess|client|http)\.(?:get|post|put|patch|delete|head|options|request)$")
+_FIXED_HOST = re.compile(r"^[a-zA-Z][\w+.-]*://[^/{}\s]+[/:]")  # scheme://host followed by a path or port
+_CLI = re.compile(r"^click\.(?:option|argument|command)$")
+_LOCAL = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+
+
+def _is_b113(f: Finding) -> bool:
+    return (f.tool == "bandit" and str(f.rule_id).upper() == "B113") or bool(
+        re.search(r"(?i)request\w* without (?:a )?timeout", f.title or ""))
+
+
+def _fixed_host(mod, node, depth: int = 0, whole: bool = True) -> str | None:
+    """The literal host of a URL expression whose scheme and host are literal, else None.
+
+    ``whole``: ``node`` is the entire URL, so a literal without a path still ends at its host; a literal
+    that something is appended to must show the end of its host itself (``'https://h/' + p``, not
+    ``'https://h' + p``, which ``p = '.evil.example/'`` would extend)."""
+    text = None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value + ("/" if whole else "")
+    elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+        text = str(node.values[0].value) + ("/" if whole and len(node.values) == 1 else "")
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _fixed_host(mod, node.left, depth, False)
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):  # 'https://h/%s' % x: the text is the template
+        return _fixed_host(mod, node.left, depth, False)
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return _fixed_host(mod, node.func.value, depth, False)
+    elif isinstance(node, ast.Name) and depth < 4:
+        scope = mod.scope_of(node)
+        if scope is not mod.tree and node.id in {a.arg for a in scope.args.args + scope.args.kwonlyargs}:
+            return None
+        found = mod.bindings(scope, node.id) or mod.bindings(mod.tree, node.id)
+        hosts = {_fixed_host(mod, expr, depth + 1, whole) if kind == "value" else None for kind, expr, _ in found or []}
+        return hosts.pop() if len(hosts) == 1 else None
+    if text is None or not _FIXED_HOST.match(text):
+        return None
+    return urlsplit(text).hostname
+
+
+def _cli_param(mod, node) -> int | None:
+    """The line of a click decorator when ``node`` is a parameter of a click command, else None."""
+    if not isinstance(node, ast.Name):
+        return None
+    scope = mod.scope_of(node)
+    if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.id not in {a.arg for a in scope.args.args}:
+        return None
+    if mod.bindings(scope, node.id):
+        return None  # rebound inside the function
+    from tasks.triage.constant_names import dotted
+
+    lines = {dotted(d.func if isinstance(d, ast.Call) else d): d.lineno for d in reversed(scope.decorator_list)}
+    return next((at for name, at in lines.items() if _CLI.match(name) and not name.endswith("command")),
+                lines.get("click.command"))
+
+
+def check_timeout(f: Finding | dict, reader=None) -> dict | None:
+    """{"check": "code", "status": "robustness", "evidence"} for B113 outside a handler with a URL no user chooses."""
+    f = as_finding(f)
+    loc = f.location
+    if f.kind != "code" or not _is_b113(f) or reader is None or loc is None or not loc.path or not loc.start_line:
+        return None
+    try:
+        lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None))
+    except Exception:  # noqa: BLE001 - an unreadable file gives no evidence
+        return None
+    if not lines:
+        return None
+    source = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+    if USER_INPUT.search(source) or _HANDLER.search(source):
+        return None
+    from tasks.triage.constant_names import Module, dotted
+
+    try:
+        mod = Module(source, loc.path)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    if mod.tree is None:
+        return None
+    calls = [n for n in ast.walk(mod.tree) if isinstance(n, ast.Call) and _HTTP.match(dotted(n.func))
+             and n.lineno <= loc.start_line <= (n.end_lineno or n.lineno)]
+    if len(calls) != 1:
+        return None
+    call = calls[0]
+    url = next((k.value for k in call.keywords if k.arg == "url"), None)
+    if url is None:
+        url = (call.args[1] if len(call.args) > 1 else None) if call.func.attr == "request" else (call.args[0] if call.args else None)
+    if url is None:
+        return None
+    where = f"{loc.path}:{call.lineno}"
+    host = _fixed_host(mod, url)
+    if host:
+        what = f"a fixed {'local ' if host in _LOCAL else ''}host ({host})"
+    elif mod.constant(url):
+        what = "a URL built only from literals"
+    else:
+        line = _cli_param(mod, url)
+        if not line:
+            return None
+        what = f"the URL the person running the command passes (a click option at {loc.path}:{line})"
+    return {"check": "code", "status": "robustness",
+            "evidence": f"robustness, not a security weakness: {dotted(call.func)}() at {where} without a timeout calls "
+                        f"{what}, and {loc.path} is not a request handler (no request data, route or view); a call that "
+                        "hangs only makes this program wait"}
