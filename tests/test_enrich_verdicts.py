@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tasks.datasets import rows
 from tasks.enrich.evidence import benign, config_setting, request_origin
-from tasks.enrich.verdicts import reconcile, verdict_text
+from tasks.enrich.verdicts import reconcile, stated_cwe, verdict_text
 
 HERE = Path(__file__).parent / "fixtures" / "evidence"
 LOW = {"check": "report", "evidence": "low-confidence rule: the rule B608 rates its own confidence LOW: its pattern also "
@@ -294,10 +294,10 @@ def test_the_cwe_the_rule_gives_moves_from_the_stage1_prompt_into_the_verdict():
     assert "CWE" not in describe_finding(f, None, 400, show_cwe=False)
     assert "CWE: CWE-89" in describe_finding(f, None, 400)
     kept = {"verdict": "true_positive", "reasons": [{"check": "code", "evidence": "`y` comes from request.args"}]}
-    assert verdict_text(kept, rows.stated_cwe({"cwe": ["CWE-89"], "cwe_source": "report"})).startswith(
+    assert verdict_text(kept, stated_cwe({"cwe": ["CWE-89"], "cwe_source": "report"})).startswith(
         "## Verdict\nTrue positive (CWE-89): `y` comes from request.args.")
-    assert rows.stated_cwe({"cwe": ["CWE-1395"], "cwe_source": "kind-default"}) is None
-    assert rows.stated_cwe({"cwe": ["CWE-327"], "cwe_source": "retrieved"}) is None
+    assert stated_cwe({"cwe": ["CWE-1395"], "cwe_source": "kind-default"}) is None
+    assert stated_cwe({"cwe": ["CWE-327"], "cwe_source": "retrieved"}) is None
     review = {"verdict": "needs_review", "reasons": [{"check": "path", "evidence": "seed data"}]}
     assert verdict_text(review, "CWE-798").startswith("## Verdict\nNeeds review (CWE-798): seed data.")
     false = {"verdict": "false_positive", "reasons": [{"check": "version", "evidence": "not affected: 3.1.2 is outside >=4.0.0"}]}

@@ -55,7 +55,7 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
     (tasks.enrich.verdicts): the stage-1 answer opens with it, a false positive's stage-2 answer is the
     suppression in the tool's own syntax, a needs_review one says what to check."""
     cfg, f = Datasets.of(cfg), as_finding(f)
-    from tasks.enrich.verdicts import reconcile
+    from tasks.enrich.verdicts import reconcile, stated_cwe
     from tasks.fixes.suppression import refused, suppression_answer
 
     if rec is None:
@@ -96,12 +96,6 @@ def verdict_lead(rec: dict, cwe: str | None = None) -> str:
 
     return verdict_text(rec, cwe)
 
-
-def stated_cwe(narrative: dict) -> str | None:
-    """The CWE a stage-1 answer names: only one the scanner's rule or the advisory gave (``cwe_source`` "report"),
-    never a kind default (CWE-1395 says nothing) or a retrieved guess."""
-    cwes = narrative.get("cwe") or []
-    return cwes[0] if narrative.get("cwe_source") == "report" and cwes else None
 
 
 def false_positive_analysis(narrative: dict, rec: dict, suppress_place: str, path: str | None = None) -> str:

@@ -109,6 +109,13 @@ def _what_to_check(f: Finding) -> str:
     return f"the rule rates its own confidence LOW; check {check.format(where=where)}"
 
 
+def stated_cwe(narrative: dict) -> str | None:
+    """The CWE a stage-1 answer names: only one the scanner's rule or the advisory gave (``cwe_source`` "report"),
+    never a kind default (CWE-1395 says nothing) or a retrieved guess."""
+    cwes = narrative.get("cwe") or []
+    return cwes[0] if narrative.get("cwe_source") == "report" and cwes else None
+
+
 def verdict_text(rec: dict, cwe: str | None = None) -> str:
     """'## Verdict' and one sentence: the verdict and the evidence it rests on (none is invented).
 
