@@ -151,7 +151,7 @@ def test_a_workflow_whose_steps_are_unknown_says_what_each_step_needs():
     answer, _, _ = fix_for(_gha(None), [])
     assert "permissions:\n  contents: read" in answer and "security-events: write" in answer
     assert answer.startswith("The workflow's steps are not in the finding") and "Check the job's steps first" in answer
-    assert "(resource on(codeql))" in answer  # the workflow's name keeps its closing parenthesis
+    assert "(workflow codeql)" in answer and "on(" not in answer  # the workflow by its name, not Checkov's trigger block
 
 
 def test_semgrep_run_as_root_on_a_manifest_gets_the_images_user_or_no_row():
@@ -172,3 +172,30 @@ def test_trivy_privileged_false_on_an_nfs_server_is_no_row():
     web = UPLOADS.replace("name: uploads", "name: web")
     answer, _, _ = fix_for(dict(f, snippet=web, location={"path": "default/Deployment/web", "start_line": 1, "end_line": 9}), [])
     assert answer.startswith("Only if ghcr.io/acme/uploads:2.3.1 needs no host access")
+
+
+NGINX = UPLOADS.replace("ghcr.io/acme/uploads:2.3.1", "nginx:1.25").replace("name: web", "name: web")
+
+
+def test_an_unknown_image_writing_a_volume_gets_fsgroup_in_the_block_itself():
+    answer, _, _ = fix_for(_ckv("CKV_K8S_23", "Minimize the admission of root containers", UPLOADS, "uploads"), [])
+    assert _block(answer)["securityContext"]["fsGroup"] == 10001  # a root-owned PersistentVolume stays writable
+
+
+def test_net_raw_is_dropped_alone_for_any_image_without_a_precondition():
+    title = "Minimize the admission of containers with the NET_RAW capability"
+    for snippet in (UPLOADS, NGINX):
+        answer, _, _ = fix_for(_ckv("CKV_K8S_28", title, snippet, "uploads"), [])
+        assert not answer.startswith("Only if")
+        assert _block(answer)["containers"][0]["securityContext"]["capabilities"]["drop"] == ["NET_RAW"]
+
+
+def test_nginx_gets_no_non_root_dropped_capabilities_or_read_only_row():
+    for rule, title in (("CKV_K8S_23", "Minimize the admission of root containers"),
+                        ("CKV_K8S_37", "Minimize the admission of containers with capabilities assigned"),
+                        ("CKV_K8S_22", "Use read-only filesystem for containers where possible")):
+        answer, reason, _ = fix_for(_ckv(rule, title, NGINX, "web"), [])
+        assert answer is None and "nginx image starts as root" in reason
+    unprivileged = UPLOADS.replace("ghcr.io/acme/uploads:2.3.1", "nginxinc/nginx-unprivileged:1.25")
+    answer, _, _ = fix_for(_ckv("CKV_K8S_23", "Minimize the admission of root containers", unprivileged, "web"), [])
+    assert answer is not None
