@@ -147,6 +147,12 @@ def test_unsafe_stage2_answers_are_not_built():
     label = finding("b105", tool="bandit", rule_id="B105", cwe=["CWE-259"],
                     location={"path": "detect_secrets/plugins/ibm_cos_hmac.py", "start_line": 21, "end_line": 21})
     assert rows.unsafe_fix(label, ("1. Treat the password ...", "secret-rotation", {})) == rows.PASSWORD_HEURISTIC
+    unseen = finding("sg", tool="semgrep", kind="code", rule_id="hardcoded-secret-assignment-python", cwe=["CWE-798"],
+                     location={"path": "app/app.py", "start_line": 63, "end_line": 63}, snippet=None)
+    assert rows.unsafe_fix(unseen, ("1. Treat the credential ...", "secret-rotation", {})) == rows.SECRET_NOT_SHOWN
+    shown = finding("sg2", tool="semgrep", kind="code", rule_id="hardcoded-secret-assignment-python", cwe=["CWE-798"],
+                    location={"path": "app/app.py", "start_line": 63, "end_line": 63}, snippet='STRIPE_KEY = "sk_live_..."')
+    assert rows.unsafe_fix(shown, ("1. Treat the credential ...", "secret-rotation", {})) is None
     sql = finding("generic")
     assert rows.unsafe_fix(sql, ("In app/db.py (Python): Pass the values as query parameters", "pattern", {"has_diff": False})) \
         == rows.GENERIC_PATTERN

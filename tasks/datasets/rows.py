@@ -122,8 +122,6 @@ def stage1_row(f: Finding | dict, narrative: dict, meta: dict, code: dict | None
     """The analysis row; a likely false positive is explained, dropped or kept by ``datasets.triage``.
     None when the analysis would fit any finding of its rule (``stage1_skip_reason`` says why)."""
     cfg = Datasets.of(cfg)
-
-
     f = as_finding(f)
     text = narrative["narrative"]
     if narrative.get("triage"):
@@ -143,8 +141,6 @@ def stage1_row(f: Finding | dict, narrative: dict, meta: dict, code: dict | None
 def with_source_context(f: Finding | dict, narrative: dict, code: dict | None, text: str) -> str:
     """Where the flagged values come from, read from the checked-out source (``source.repo_path``) when the
     narrative, written from the report alone, had no vulnerable path to show."""
-
-
     f = as_finding(f)
     from tasks.enrich.narrative import HEADINGS
     from tasks.enrich.specifics import value_origins
@@ -180,8 +176,6 @@ def _fix_status(f: Finding) -> str | None:
 def stage2_meta(f: Finding | dict, meta: dict, source: str, fix_meta: dict, answer: str, code: dict | None) -> dict:
     """The stage-2 meta: the code a diff applies to is fix_for's own (Bandit's numbered lines stripped),
     else the source reader's, else the snippet."""
-
-
     f = as_finding(f)
     diff = extract_diff(answer)
     code_meta = None
@@ -225,6 +219,7 @@ def unusable_fix(f: Finding | dict, source: str) -> str | None:
 SECRET_IN_TESTS = "credential found in test code or fixtures: probably test data, to be checked before anything is rotated"
 SCANNER_TEST_DATA = "credential reported at commit 000...: the scanner's own test data, nothing to rotate"
 PASSWORD_HEURISTIC = "Bandit's password-name heuristic: the value must be checked before anything is rotated"
+SECRET_NOT_SHOWN = "a code rule's credential with no code shown: what it is and whether it is live are unknown"
 GENERIC_PATTERN = "a generic pattern, no change to this code"
 NEGLIGIBLE = "no fix and informational severity (negligible or unrated): no change to make"
 INFORMATIONAL = "an informational alert: a person reviews it, there is nothing to change"
@@ -234,8 +229,6 @@ def unsafe_fix(f: Finding | dict, fixed: tuple) -> str | None:
     """Why a stage-2 answer would be unsafe or empty to merge, or None: what the held-out reviews found harmful
     (rotating test data, a type label or a fixture; deleting a test fixture) or inapplicable (a pattern that
     fits any finding of its rule, applied to code that may already do it)."""
-
-
     f = as_finding(f)
     from tasks.triage.report_signals import is_test_path
 
@@ -247,6 +240,8 @@ def unsafe_fix(f: Finding | dict, fixed: tuple) -> str | None:
         return SCANNER_TEST_DATA
     if source == "secret-rotation" and f.tool == "bandit" and str(f.rule_id).upper() in ("B105", "B106", "B107"):
         return PASSWORD_HEURISTIC
+    if source == "secret-rotation" and not (f.snippet or "").strip() and f.kind != "secret":
+        return SECRET_NOT_SHOWN
     if source == "pattern" and not meta.get("has_diff"):
         return GENERIC_PATTERN
     if f.kind == "web" and f.severity == "info":
@@ -277,8 +272,6 @@ def _dropped_by_triage(meta: dict, source: str, cfg: Datasets | dict) -> bool:
 
 def stage2_row(f: Finding | dict, meta: dict, fixed: tuple[str | None, str, dict], code: dict | None, cfg: Datasets | dict) -> dict | None:
     cfg = Datasets.of(cfg)
-
-
     f = as_finding(f)
     answer, source, fix_meta = fixed
     if answer is None or _dropped_by_triage(meta, source, cfg):
