@@ -280,3 +280,35 @@ def test_the_stage2_check_first_line_reads_as_one_sentence():
                            "app/app.py:261 (the rule rates its own confidence LOW). If the finding holds:")
     other = rows.stage2_needs_review("x", {"reasons": [{"evidence": "not deployed: x is example code"}]})
     assert other.startswith("Check first: not deployed: x is example code. If the finding holds:")
+
+
+TWO_PORTS = ('resource "aws_security_group" "web-node" {\n  ingress {\n    from_port = 80\n    to_port   = 80\n'
+             '    protocol  = "tcp"\n    cidr_blocks = [\n    "0.0.0.0/0"]\n  }\n  ingress {\n    from_port = 22\n'
+             '    to_port   = 22\n    protocol  = "tcp"\n    cidr_blocks = [\n    "0.0.0.0/0"]\n  }\n}\n')
+
+
+def test_a_security_group_check_quotes_the_rule_for_its_own_port():
+    # TerraGoat ec2.tf:77-115: port 80 comes first, CKV_AWS_24 is about the SSH rule below it
+    from tasks.enrich.iac_reach import terraform_reach
+
+    f = {"id": "5" * 32, "tool": "checkov", "kind": "config", "rule_id": "CKV_AWS_24", "title": "t", "severity": "high",
+         "description": "Ensure no security groups allow ingress from 0.0.0.0:0 to port 22 (resource aws_security_group.web-node, "
+                        "framework terraform)", "location": {"path": "ec2.tf", "start_line": 77, "end_line": 93},
+         "snippet": TWO_PORTS}
+    ev = config_setting(f, "```hcl\ncidr_blocks = [var.admin_cidr]\n```")
+    assert ev.text == 'aws_security_group.web-node sets `cidr_blocks = ["0.0.0.0/0"]` (line 89)'
+    assert "on port 22:" in terraform_reach(f)
+    web = f | {"rule_id": "CKV_AWS_260"}
+    assert "(line 82)" in config_setting(web, "```hcl\ncidr_blocks = [var.http_source_cidr]\n```").text
+    assert "on port 80:" in terraform_reach(web)
+
+
+def test_a_fix_that_adds_its_own_resource_never_quotes_the_buckets_name_as_evidence():
+    bucket = 'resource "aws_s3_bucket" "data" {\n  bucket = "acme-data"\n  acl    = "private"\n}\n'
+    f = {"id": "6" * 32, "tool": "checkov", "kind": "config", "rule_id": "CKV_AWS_21", "title": "t", "severity": "medium",
+         "description": "Ensure all data stored in the S3 bucket have versioning enabled (resource aws_s3_bucket.data, "
+                        "framework terraform)", "location": {"path": "s3.tf", "start_line": 1, "end_line": 4}, "snippet": bucket}
+    fix = '```hcl\nresource "aws_s3_bucket_versioning" "data" {\n  bucket = aws_s3_bucket.data.id\n}\n```'
+    ev = config_setting(f, fix)
+    assert ev.text == "aws_s3_bucket.data has no inline `versioning` block and no `aws_s3_bucket_versioning` resource refers to it"
+    assert config_setting(f | {"snippet": bucket.replace("}\n", "  versioning {\n    enabled = false\n  }\n}\n")}, fix) is None

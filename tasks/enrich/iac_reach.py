@@ -40,8 +40,26 @@ def _public_db(f: Finding, snippet: str, resource: str) -> str | None:
             f"is then decided only by{guard} and whether its subnets route to an internet gateway.")
 
 
+# the port each Checkov security-group check is about (CKV_AWS_277: any port)
+CHECK_PORT = {"CKV_AWS_24": 22, "CKV_AWS_25": 3389, "CKV_AWS_260": 80}
+
+
+def open_ingress(snippet: str, rule: str):
+    """The ingress block open to the internet that the check is about (its port within from_port..to_port, or
+    all ports), as a regex match on the snippet; None when the snippet shows no such block."""
+    port = CHECK_PORT.get(rule)
+    for block in re.finditer(r"ingress\s*\{[^{}]*\"(?:0\.0\.0\.0/0|::/0)\"[^{}]*\}", snippet):  # egress to anywhere is normal
+        lo = re.search(r"from_port\s*=\s*(\d+)", block.group(0))
+        hi = re.search(r"to_port\s*=\s*(\d+)", block.group(0))
+        every = re.search(r"protocol\s*=\s*\"(?:-1|all)\"", block.group(0))
+        if port is None or every or (lo and hi and int(lo.group(1)) <= port <= int(hi.group(1))) \
+                or (lo and hi and int(lo.group(1)) == int(hi.group(1)) == 0):
+            return block
+    return None
+
+
 def _open_cidr(f: Finding, snippet: str, resource: str) -> str | None:
-    block = re.search(r"ingress\s*\{[^{}]*\"(?:0\.0\.0\.0/0|::/0)\"[^{}]*\}", snippet)  # egress to anywhere is normal
+    block = open_ingress(snippet, str(f.rule_id))
     if not block:
         return None
     ports = sorted(set(re.findall(r"(?:from|to)_port\s*=\s*(\d+)", block.group(0))), key=int)
