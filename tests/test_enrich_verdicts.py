@@ -42,11 +42,33 @@ def test_request_data_two_assignments_up_makes_a_low_confidence_sql_injection_re
     assert verdict_text(rec).startswith("## Verdict\nTrue positive: `content` is set on line 255")
 
 
-def test_the_snippet_alone_cannot_show_the_request_so_the_verdict_stays_triages():
+def test_a_query_built_from_a_variable_is_a_true_positive_even_when_the_snippet_hides_its_origin():
+    # a held-out review graded "needs review" on pygoat's login query (name and password concatenated) a wrong fact:
+    # Bandit's LOW only says the string is not passed to execute() on the same line
     assert request_origin(VFA) is None  # Bandit's three lines: search_term's origin is not in them
     rec = reconcile(VFA, {"verdict": "needs_review", "reasons": [LOW], "source": "report"})
-    assert rec["verdict"] == "needs_review" and LOW in rec["reasons"]
-    assert "check whether a value from outside (a request, a file an attacker writes) reaches app/app.py:261" in verdict_text(rec)
+    assert rec["verdict"] == "true_positive"
+    assert verdict_text(rec).startswith("## Verdict\nTrue positive: line 261 puts `search_term` into the SQL text by "
+                                        "%-formatting; Bandit rates B608 LOW only because")
+    login = bandit("B608", "introduction/views.py", 158, "157 \n158                 sql_query = \"SELECT * FROM "
+                   "introduction_login WHERE user='\"+name+\"' AND password='\"+password+\"'\"\n159     print(sql_query)\n")
+    assert "puts `name` and `password` into the SQL text by concatenation" in verdict_text(reconcile(
+        login, {"verdict": "needs_review", "reasons": [LOW], "source": "report"}))
+    constant = bandit("B608", "app/db.py", 3, "3 q = \"SELECT * FROM users WHERE active = 1\"\n")
+    assert reconcile(constant, {"verdict": "needs_review", "reasons": [LOW], "source": "report"})["verdict"] == "needs_review"
+
+
+def test_a_fixed_file_path_feeding_yaml_load_is_not_confirmed_as_outside_input():
+    # pygoat introduction/lab_code/test.py:22-23, a scratch script reading /home/fox/test.yaml
+    f = bandit("B506", "introduction/lab_code/test.py", 23, "22 stream = open('/home/fox/test.yaml', 'r')\n"
+               "23 data = yaml.load(stream)\n24 \n", cwe=("CWE-20",))
+    ev = benign(f)
+    assert ev.text == ("`stream` is set on line 22 from `open('/home/fox/test.yaml', 'r')`, a file at a fixed path, so only "
+                       "whoever can write that file reaches line 23")
+    tp = {"verdict": "true_positive", "reasons": [], "source": "report"}
+    assert reconcile(f, tp)["verdict"] == "needs_review"
+    upload = bandit("B506", "app/app.py", 3, "2 stream = request.files['f'].read()\n3 data = yaml.load(stream)\n", cwe=("CWE-20",))
+    assert benign(upload) is None
 
 
 def test_django_request_post_outside_the_prompt_window_is_found_with_the_wider_source():
@@ -274,7 +296,8 @@ def test_a_literal_signing_key_says_what_can_be_forged_and_a_jwt_rule_says_what_
 
 
 def test_the_stage2_check_first_line_reads_as_one_sentence():
-    rec = reconcile(VFA, {"verdict": "needs_review", "reasons": [LOW], "source": "report"})
+    cut = bandit("B608", "app/app.py", 261, "261     str_query = (\n")  # the query's text is not on the line shown
+    rec = reconcile(cut, {"verdict": "needs_review", "reasons": [LOW], "source": "report"})
     text = rows.stage2_needs_review("Use bound parameters.", rec)
     assert text.startswith("Check first: whether a value from outside (a request, a file an attacker writes) reaches "
                            "app/app.py:261 (the rule rates its own confidence LOW). If the finding holds:")
@@ -312,3 +335,12 @@ def test_a_fix_that_adds_its_own_resource_never_quotes_the_buckets_name_as_evide
     ev = config_setting(f, fix)
     assert ev.text == "aws_s3_bucket.data has no inline `versioning` block and no `aws_s3_bucket_versioning` resource refers to it"
     assert config_setting(f | {"snippet": bucket.replace("}\n", "  versioning {\n    enabled = false\n  }\n}\n")}, fix) is None
+
+
+def test_bandits_high_shell_form_says_the_command_is_built_at_run_time():
+    f = bandit("B602", "introduction/views.py", 432, "431     command,\n432     shell=True,\n", cwe=("CWE-78",))
+    f["title"] = "subprocess call with shell=True identified, security issue."
+    text = verdict_text(reconcile(f, {"verdict": "true_positive", "reasons": [], "source": "report"}))
+    assert "True positive" in text and "the command handed to the shell is not a string literal" in text
+    literal = dict(f, title="subprocess call with shell=True seems safe, but may be changed in the future")
+    assert reconcile(literal, {"verdict": "true_positive", "reasons": [], "source": "report"})["reasons"] == []

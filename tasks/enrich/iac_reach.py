@@ -96,3 +96,61 @@ def terraform_reach(f: Finding | dict) -> str | None:
         if rule.match(str(f.rule_id)):
             return check(f, snippet, resource.group(1))
     return None
+
+
+_HCL_KEY = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*(=|\{)", re.M)
+
+
+# the resource an S3 fix adds -> the bucket's own block that did the same before AWS provider 4.0
+_INLINE = {"aws_s3_bucket_versioning": "versioning", "aws_s3_bucket_logging": "logging",
+           "aws_s3_bucket_server_side_encryption_configuration": "server_side_encryption_configuration"}
+
+
+def config_setting(f: Finding | dict, remediation: str) -> Evidence | None:
+    """What the flagged Terraform resource sets for the attribute the fix changes (from its own code)."""
+    from tasks.enrich.evidence import Evidence
+
+    f = as_finding(f)
+    block = re.search(r"```hcl\n(.*?)```", remediation or "", re.S)
+    snippet = f.snippet or ""
+    resource = re.search(r"\(resource ([^,)]+)", f.description or "")
+    if not block or not snippet.strip() or not resource:
+        return None
+    keys = [k for k, _ in _HCL_KEY.findall(block.group(1))]
+    if not keys:
+        return None
+    key = keys[0]
+    wanted = re.search(rf"^\s*{re.escape(key)}\s*=\s*(.+?)\s*$", block.group(1), re.M)
+    lines = snippet.splitlines()
+    added = re.match(r'\s*resource\s+"(\w+)"', block.group(1))
+    if added:  # the fix adds a resource of its own: no line of this one is the evidence (its name is not)
+        whole = lines and lines[-1].strip() == "}" and lines[0].lstrip().startswith("resource ")
+        inline = _INLINE.get(added.group(1))
+        if not whole or (inline and re.search(rf"^\s*{inline}\s*\{{", snippet, re.M)):
+            return None
+        return Evidence("config", f"{resource.group(1)} has no " + (f"inline `{inline}` block and no " if inline else "")
+                        + f"`{added.group(1)}` resource refers to it")
+    start = (f.location.start_line if f.location else None) or None
+    first = 0
+    if f.tool == "checkov":
+        from tasks.enrich.iac_reach import open_ingress
+
+        ingress = open_ingress(snippet, str(f.rule_id))
+        first = snippet[:ingress.start()].count("\n") if ingress else 0  # the rule for the check's own port
+    for i, line in enumerate(lines[first:], first):
+        m = re.match(rf"^\s*{re.escape(key)}\s*(=\s*(.+)|\{{)\s*$", line)
+        if m:
+            at = f" (line {start + i})" if start else ""
+            value = (m.group(2) or "").strip()
+            if value in ("[", "{"):  # a list or map over several lines: quote it whole, not its opening bracket
+                rest = "".join(l.strip() for l in lines[i + 1:i + 6])
+                value = value + rest[:rest.find("]" if value == "[" else "}") + 1] if ("]" if value == "[" else "}") in rest else ""
+            if not value:
+                return None  # a nested block is there: which of its settings fails is not shown by one line
+            if wanted and value == wanted.group(1):
+                return Evidence("benign", f"{resource.group(1)} already sets `{key}`{at}, so the check fails for "
+                                          "another reason than this attribute")
+            return Evidence("config", f"{resource.group(1)} sets `{key} = {value}`{at}")
+    if lines and lines[-1].strip() == "}" and lines[0].lstrip().startswith("resource "):  # the whole resource is shown
+        return Evidence("config", f"{resource.group(1)} sets no `{key}`, so the provider's default applies")
+    return None
