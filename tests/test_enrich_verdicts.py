@@ -333,7 +333,7 @@ def test_a_fix_that_adds_its_own_resource_never_quotes_the_buckets_name_as_evide
                         "framework terraform)", "location": {"path": "s3.tf", "start_line": 1, "end_line": 4}, "snippet": bucket}
     fix = '```hcl\nresource "aws_s3_bucket_versioning" "data" {\n  bucket = aws_s3_bucket.data.id\n}\n```'
     ev = config_setting(f, fix)
-    assert ev.text == "aws_s3_bucket.data has no inline `versioning` block and no `aws_s3_bucket_versioning` resource refers to it"
+    assert ev.text == "no `aws_s3_bucket_versioning` resource refers to aws_s3_bucket.data, and the bucket has no inline `versioning` block"
     assert config_setting(f | {"snippet": bucket.replace("}\n", "  versioning {\n    enabled = false\n  }\n}\n")}, fix) is None
 
 
@@ -344,3 +344,22 @@ def test_bandits_high_shell_form_says_the_command_is_built_at_run_time():
     assert "True positive" in text and "the command handed to the shell is not a string literal" in text
     literal = dict(f, title="subprocess call with shell=True seems safe, but may be changed in the future")
     assert reconcile(literal, {"verdict": "true_positive", "reasons": [], "source": "report"})["reasons"] == []
+
+
+POD = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: mysql\nspec:\n  containers:\n    - image: mysql\n      name: mysql\n"
+       "      ports:\n        - containerPort: 3306\n")
+
+
+def test_a_manifest_verdict_says_what_the_container_leaves_to_the_default():
+    # kubernetes/examples databases/mysql-cinder-pd/mysql.yaml (CKV_K8S_20): the whole Pod, no securityContext
+    f = {"id": "7" * 32, "tool": "checkov", "kind": "config", "rule_id": "CKV_K8S_20", "title": "t", "severity": "medium",
+         "description": "Containers should not run with allowPrivilegeEscalation (resource Pod.default.mysql, framework kubernetes)",
+         "location": {"path": "mysql.yaml", "start_line": 1, "end_line": 10}, "snippet": POD}
+    fix = "```yaml\ncontainers:\n  - name: mysql\n    securityContext:\n      allowPrivilegeEscalation: false\n```"
+    assert config_setting(f, fix).text == ("container `mysql` (image mysql) sets no securityContext: allowPrivilegeEscalation "
+                                           "defaults to true, so a setuid binary in the image can raise the process's privileges")
+    rec = reconcile(f, {"verdict": "true_positive", "reasons": [], "source": "report"}, remediation=fix)
+    assert rec["reasons"][0]["evidence"].startswith("container `mysql` (image mysql) sets no securityContext")
+    assert config_setting(f | {"snippet": POD.split("spec:")[0]}, fix) is None  # a cut manifest: no claim of absence
+    already = POD + "      securityContext:\n        allowPrivilegeEscalation: true\n"
+    assert config_setting(f | {"snippet": already}, fix) is None

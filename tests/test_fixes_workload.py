@@ -199,3 +199,14 @@ def test_nginx_gets_no_non_root_dropped_capabilities_or_read_only_row():
     unprivileged = UPLOADS.replace("ghcr.io/acme/uploads:2.3.1", "nginxinc/nginx-unprivileged:1.25")
     answer, _, _ = fix_for(_ckv("CKV_K8S_23", "Minimize the admission of root containers", unprivileged, "web"), [])
     assert answer is not None
+
+
+def test_add_of_a_secret_file_says_copy_keeps_it_in_the_layer():
+    # kubernetes-goat infrastructure/hidden-in-layers/Dockerfile:5 (ADD secret.txt, deleted by a later RUN)
+    f = finding("config", "checkov", "CKV_DOCKER_4", path="Dockerfile", start=5, end=5,
+                snippet="ADD secret.txt /root/secret.txt", title="Ensure that COPY is used instead of ADD in Dockerfiles",
+                description="Ensure that COPY is used instead of ADD in Dockerfiles (resource /Dockerfile.ADD, framework dockerfile)")
+    answer, _, _ = fix_for(f, [])
+    assert "COPY secret.txt /root/secret.txt" in answer and "RUN --mount=type=secret" in answer
+    plain, _, _ = fix_for(dict(f, snippet="ADD controllers.js /var/www/html/controllers.js"), [])
+    assert "COPY controllers.js" in plain and "--mount=type=secret" not in plain

@@ -106,11 +106,41 @@ _INLINE = {"aws_s3_bucket_versioning": "versioning", "aws_s3_bucket_logging": "l
            "aws_s3_bucket_server_side_encryption_configuration": "server_side_encryption_configuration"}
 
 
+# what a container gets when its securityContext leaves the key out (Kubernetes and runtime defaults)
+_K8S_DEFAULT = {
+    "allowPrivilegeEscalation": "defaults to true, so a setuid binary in the image can raise the process's privileges",
+    "readOnlyRootFilesystem": "defaults to false, so the process can rewrite its own binaries and configuration",
+    "drop": "keeps the runtime's default capabilities (NET_RAW among them with Docker and containerd)",
+    "runAsNonRoot": "is unset, so the container runs as the image's user, root unless the image names another",
+}
+
+
+def manifest_setting(f: Finding, remediation: str):
+    """What the flagged Kubernetes workload leaves out for the setting the fix adds (from the whole manifest)."""
+    from tasks.enrich.evidence import Evidence
+
+    block = re.search(r"```yaml\n(.*?)```", remediation or "", re.S)
+    snippet = f.snippet or ""
+    if not block or f.tool != "checkov" or not re.search(r"^kind:", snippet, re.M) or not re.search(r"^spec:", snippet, re.M):
+        return None  # not the whole manifest: what it leaves out cannot be claimed
+    key = next((k for k in _K8S_DEFAULT if re.search(rf"^\s*{k}:", block.group(1), re.M)), None)
+    if key is None or re.search(rf"^\s*{key}:", snippet, re.M):
+        return None
+    name = re.search(r"^\s*-\s*name:\s*(\S+)", block.group(1), re.M)
+    image = re.search(r"^\s*-?\s*image:\s*['\"]?(\S+?)['\"]?\s*$", snippet, re.M)
+    who = (f"container `{name.group(1)}`" if name else "the pod") + (f" (image {image.group(1)})" if image else "")
+    where = "sets no securityContext" if "securityContext" not in snippet else "has no `" + key + "` in its securityContext"
+    setting = "capabilities.drop" if key == "drop" else key
+    return Evidence("config", f"{who} {where}: {setting} {_K8S_DEFAULT[key]}")
+
+
 def config_setting(f: Finding | dict, remediation: str) -> Evidence | None:
     """What the flagged Terraform resource sets for the attribute the fix changes (from its own code)."""
     from tasks.enrich.evidence import Evidence
 
     f = as_finding(f)
+    if "```yaml" in (remediation or ""):
+        return manifest_setting(f, remediation)
     block = re.search(r"```hcl\n(.*?)```", remediation or "", re.S)
     snippet = f.snippet or ""
     resource = re.search(r"\(resource ([^,)]+)", f.description or "")
@@ -128,8 +158,8 @@ def config_setting(f: Finding | dict, remediation: str) -> Evidence | None:
         inline = _INLINE.get(added.group(1))
         if not whole or (inline and re.search(rf"^\s*{inline}\s*\{{", snippet, re.M)):
             return None
-        return Evidence("config", f"{resource.group(1)} has no " + (f"inline `{inline}` block and no " if inline else "")
-                        + f"`{added.group(1)}` resource refers to it")
+        return Evidence("config", f"no `{added.group(1)}` resource refers to {resource.group(1)}"
+                        + (f", and the bucket has no inline `{inline}` block" if inline else ""))
     start = (f.location.start_line if f.location else None) or None
     first = 0
     if f.tool == "checkov":
