@@ -105,6 +105,8 @@ def test_a_password_digest_is_answered_with_a_password_hash_not_sha256():
                 cwe=["CWE-327"])
     answer, _, _ = fix_for(f, ["CWE-327"])
     assert "ph.verify(stored, password)" in answer and "hashlib.sha256(data)" not in answer
+    imported = dict(f, snippet="        return self.pwd_hash == md5(password.encode('utf-8')).hexdigest()")  # from hashlib import md5
+    assert "ph.verify(stored, password)" in fix_for(imported, ["CWE-327"])[0]
 
 
 def test_a_reset_token_hashed_from_the_address_and_time_becomes_a_random_token(tmp_path):

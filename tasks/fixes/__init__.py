@@ -186,7 +186,7 @@ def _python_hash(c: patches.Code | None):
         return python_hashes.WEAK_HASH[purpose].replace("hashlib.md5(data", "hashlib.sha1(data"), None, "weak-hash"
     if purpose == "non-security":
         return python_hashes.WEAK_HASH[purpose], python_hashes.add_usedforsecurity, "weak-hash-not-security"
-    if purpose == "security" and re.search(r"(?i)hashlib\.\w+\([^)]*pass(?:word|wd|phrase)?", _target_text(c)):
+    if purpose == "security" and re.search(r"(?i)(?:hashlib\.\w+|\b(?:md5|sha1))\([^)]*pass(?:word|wd|phrase)?", _target_text(c)):
         # a password needs a salted, slow hash and a stored format: an unsalted SHA-256 line is no fix to merge
         return python_hashes.WEAK_HASH["password"], None, "weak-hash-password"
     if python_hashes.predictable_token(_target_text(c)):  # SHA-256 of the same guessable input is as guessable
