@@ -363,3 +363,27 @@ def test_a_manifest_verdict_says_what_the_container_leaves_to_the_default():
     assert config_setting(f | {"snippet": POD.split("spec:")[0]}, fix) is None  # a cut manifest: no claim of absence
     already = POD + "      securityContext:\n        allowPrivilegeEscalation: true\n"
     assert config_setting(f | {"snippet": already}, fix) is None
+
+
+def test_a_dockerfile_verdict_quotes_the_add_line_or_the_missing_user():
+    base = {"id": "8" * 32, "tool": "checkov", "kind": "config", "title": "t", "severity": "medium"}
+    add = base | {"rule_id": "CKV_DOCKER_4", "description": "d (resource /Dockerfile.ADD, framework dockerfile)",
+                  "location": {"path": "Dockerfile", "start_line": 5, "end_line": 5}, "snippet": "ADD secret.txt /root/secret.txt"}
+    assert config_setting(add, "```dockerfile\nCOPY secret.txt /root/secret.txt\n```").text.startswith(
+        "line 5 ADDs the local file secret.txt (`ADD secret.txt /root/secret.txt`)")
+    whole = "FROM alpine:latest\n\nADD secret.txt /root/secret.txt\n\nCMD [\"sh\"]\n"
+    user = base | {"rule_id": "CKV_DOCKER_3", "description": "d (resource /Dockerfile., framework dockerfile)",
+                   "location": {"path": "Dockerfile", "start_line": 1, "end_line": 5}, "snippet": whole}
+    fix = "```dockerfile\nUSER 10001\n```"
+    assert config_setting(user, fix).text.startswith("no line of the Dockerfile (lines 1-5) sets USER")
+    assert config_setting(user | {"snippet": whole + "USER app\n"}, fix) is None
+
+
+def test_a_password_digest_is_confirmed_by_the_code():
+    f = bandit("B324", "sqli/dao/user.py", 41, "40     def check_password(self, password: str):\n"
+               "41         return self.pwd_hash == md5(password.encode('utf-8')).hexdigest()\n", cwe=("CWE-327",))
+    rec = reconcile(f, {"verdict": "true_positive", "reasons": [], "source": "report"})
+    assert rec["reasons"][0]["evidence"].startswith("line 41 digests `password` with MD5")
+    key = dict(f, snippet="41         key = md5(url.encode()).hexdigest()\n")
+    assert not any("digests" in r["evidence"] for r in reconcile(key, {"verdict": "true_positive", "reasons": [],
+                                                                       "source": "report"})["reasons"])

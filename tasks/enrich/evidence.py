@@ -221,6 +221,12 @@ def confirmed(f: Finding | dict, code: dict | None = None) -> Evidence | None:
     if f.tool == "bandit" and rule == "B602" and "identified, security issue" in (f.title or ""):
         return Evidence("confirmed", "the command handed to the shell is not a string literal (Bandit gives B602 its "
                                      "HIGH form only then), so it is put together at run time")
+    if f.tool == "bandit" and rule in ("B303", "B324"):
+        shown = _shown_lines(f, code)
+        text = " ".join(l.strip() for l in shown[1]) if shown else ""
+        m = re.search(r"(?i)\b(md5|sha1)\(\s*([\w.]*pass(?:word|wd)?\w*)", text)
+        return Evidence("confirmed", f"line {shown[0].start_line + shown[2]} digests `{m.group(2)}` with {m.group(1).upper()}, "
+                                     "a fast unsalted hash: a leaked digest falls to offline guessing") if m else None
     if f.tool == "bandit" and rule == "B608":
         shown = _shown_lines(f, code)
         return _sql_built(" ".join(l.strip() for l in shown[1]), shown[0].start_line + shown[2]) if shown else None

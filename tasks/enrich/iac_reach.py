@@ -109,7 +109,7 @@ _INLINE = {"aws_s3_bucket_versioning": "versioning", "aws_s3_bucket_logging": "l
 # what a container gets when its securityContext leaves the key out (Kubernetes and runtime defaults)
 _K8S_DEFAULT = {
     "allowPrivilegeEscalation": "defaults to true, so a setuid binary in the image can raise the process's privileges",
-    "readOnlyRootFilesystem": "defaults to false, so the process can rewrite its own binaries and configuration",
+    "readOnlyRootFilesystem": "defaults to false, so whoever gets code running in it can drop tools and change the files its user owns",
     "drop": "keeps the runtime's default capabilities (NET_RAW among them with Docker and containerd)",
     "runAsNonRoot": "is unset, so the container runs as the image's user, root unless the image names another",
 }
@@ -134,6 +134,23 @@ def manifest_setting(f: Finding, remediation: str):
     return Evidence("config", f"{who} {where}: {setting} {_K8S_DEFAULT[key]}")
 
 
+def dockerfile_setting(f: Finding):
+    """CKV_DOCKER_4: the ADD line and what ADD does that COPY does not; CKV_DOCKER_3: a whole Dockerfile without USER."""
+    from tasks.enrich.evidence import Evidence
+
+    snippet, rule, line = f.snippet or "", str(f.rule_id), f.line
+    add = re.search(r"^\s*ADD\s+(\S+)\s+\S+.*$", snippet, re.M)
+    if rule == "CKV_DOCKER_4" and add and not re.search(r"https?://|\.(?:tar|tgz|gz|bz2|xz)\b", add.group(0)):
+        return Evidence("config", f"line {line} ADDs the local file {add.group(1)} (`{add.group(0).strip()[:70]}`), where "
+                                  "COPY does the same without ADD's URL fetching and archive unpacking")
+    lines = snippet.strip().splitlines()
+    if rule == "CKV_DOCKER_3" and lines and re.match(r"(?i)FROM\s", lines[0]) and not re.search(r"(?im)^\s*USER\s", snippet):
+        first = f.line or 1
+        return Evidence("config", f"no line of the Dockerfile (lines {first}-{first + len(lines) - 1}) sets USER, so the container runs as "
+                                  "the base image's user, root unless that image names another")
+    return None
+
+
 def config_setting(f: Finding | dict, remediation: str) -> Evidence | None:
     """What the flagged Terraform resource sets for the attribute the fix changes (from its own code)."""
     from tasks.enrich.evidence import Evidence
@@ -141,6 +158,8 @@ def config_setting(f: Finding | dict, remediation: str) -> Evidence | None:
     f = as_finding(f)
     if "```yaml" in (remediation or ""):
         return manifest_setting(f, remediation)
+    if "```dockerfile" in (remediation or ""):
+        return dockerfile_setting(f)
     block = re.search(r"```hcl\n(.*?)```", remediation or "", re.S)
     snippet = f.snippet or ""
     resource = re.search(r"\(resource ([^,)]+)", f.description or "")
