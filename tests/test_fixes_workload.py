@@ -119,6 +119,7 @@ def test_a_dockerfile_user_fix_for_an_nfs_server_is_no_row_and_an_app_gets_the_p
     app = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:8000\", \"app:app\"]\n"
     answer, _, _ = fix_for(dict(f, snippet=app), [])
     assert answer.startswith("Only if the program needs no root at run time") and "USER 10001" in answer
+    assert "<" not in answer.splitlines()[0]  # a command to run as written, no placeholder
 
 
 SARIF_WORKFLOW = """name: codeql

@@ -141,8 +141,8 @@ CAVEATS = {
     "CKV_K8S_13": "A memory limit below what the container uses gets it killed (OOMKilled): measure first (`kubectl top pod`).",
     "CKV_K8S_22": "The program can then write nowhere in its container: mount an emptyDir at each path it writes (/tmp, "
                   "caches, data directories) or it fails at the first write.",
-    "CKV_K8S_23": "The kubelet then refuses an image whose files need root, and the image's files must be readable by "
-                  "UID 10001: check before merging.",
+    "CKV_K8S_23": "With runAsUser set the kubelet starts the image as that UID whatever user it names, so a program "
+                  "that needs root (a port below 1024, root-owned files it writes) fails at run time: check before merging.",
 }
 # what decides whether the setting is the fix at all, said before it
 LEADS = {

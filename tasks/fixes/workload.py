@@ -141,7 +141,7 @@ def dockerfile_gate(snippet: str | None) -> tuple[str | None, str]:
     if m:
         return f"the image needs root at run time ({m.group(0).strip()}): a non-root USER would break it", ""
     return None, ("Only if the program needs no root at run time (binds no port below 1024, writes only where UID 10001 "
-                  "may write): check with `docker run --rm --user 10001 <your image>` first.")
+                  "may write): build it and check with `docker build -t local/check . && docker run --rm --user 10001 local/check` first.")
 
 
 # action or command -> the permission the step needs (GitHub docs, "Permissions for the GITHUB_TOKEN")
