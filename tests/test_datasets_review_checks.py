@@ -162,7 +162,8 @@ def test_unsafe_stage2_answers_are_not_built():
 @pytest.mark.parametrize("line", ["except Exception:  # nosec B110 - test cleanup",
                                   "version = subprocess.check_output(  # nosec B603 - fixed argv",
                                   "with urllib.request.urlopen(url) as f:  # nosec B310 - constant URL",
-                                  "# constant input\nsubprocess.check_call([sys.executable,  # nosec B603"])
+                                  "# constant input\nsubprocess.check_call([sys.executable,  # nosec B603",
+                                  "# not deployed\nurl + '/get/2', proxies=proxies, verify=False)  # nosec B501"])
 def test_a_line_shown_from_longer_code_is_not_a_parse_error(line):
     # a suppression answer shows the flagged line with its comment; the statement continues in the file
     assert checks.parses("python", line) is True

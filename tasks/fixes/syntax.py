@@ -92,7 +92,26 @@ def _python_fragments(body: str) -> list[str]:
         out += ["try:\n    pass\n" + o for o in list(out)]
     if last.endswith(("(", "[", "{", ",")):
         out.append(body.rstrip() + "\n" + _closers(body))
+    openers = _openers(body)
+    if openers:  # the line shown continues a call opened above it (`..., verify=False)  # nosec B501`)
+        out.append("_" + openers + "\n" + body.rstrip())
     return out
+
+
+def _openers(body: str) -> str:
+    """What opens the brackets a fragment closes without opening (``x)]`` -> ``[(``, outermost first)."""
+    need: list[str] = []
+    depth: list[str] = []
+    code = re.sub(r"#.*$", "", re.sub(r"(['\"]).*?\1", "''", body), flags=re.M)
+    for ch in code:
+        if ch in "([{":
+            depth.append(ch)
+        elif ch in ")]}":
+            if depth:
+                depth.pop()
+            else:
+                need.append({")": "(", "]": "[", "}": "{"}[ch])
+    return "".join(reversed(need))
 
 
 def _closers(body: str) -> str:
