@@ -377,6 +377,8 @@ def test_a_dockerfile_verdict_quotes_the_add_line_or_the_missing_user():
     fix = "```dockerfile\nUSER 10001\n```"
     assert config_setting(user, fix).text.startswith("no line of the Dockerfile (lines 1-5) sets USER")
     assert config_setting(user | {"snippet": whole + "USER app\n"}, fix) is None
+    licensed = user | {"snippet": "# Copyright 2016 The Kubernetes Authors.\n\n" + whole}
+    assert config_setting(licensed, fix).text.startswith("no line of the Dockerfile (lines 1-7) sets USER")
 
 
 def test_a_password_digest_is_confirmed_by_the_code():

@@ -144,7 +144,9 @@ def dockerfile_setting(f: Finding):
         return Evidence("config", f"line {line} ADDs the local file {add.group(1)} (`{add.group(0).strip()[:70]}`), where "
                                   "COPY does the same without ADD's URL fetching and archive unpacking")
     lines = snippet.strip().splitlines()
-    if rule == "CKV_DOCKER_3" and lines and re.match(r"(?i)FROM\s", lines[0]) and not re.search(r"(?im)^\s*USER\s", snippet):
+    instructions = [l for l in lines if l.strip() and not l.lstrip().startswith("#")]  # a licence header comes first
+    if rule == "CKV_DOCKER_3" and (f.line or 1) == 1 and instructions and re.match(r"(?i)FROM\s", instructions[0]) \
+            and not re.search(r"(?im)^\s*USER\s", snippet):
         first = f.line or 1
         return Evidence("config", f"no line of the Dockerfile (lines {first}-{first + len(lines) - 1}) sets USER, so the container runs as "
                                   "the base image's user, root unless that image names another")
