@@ -335,6 +335,8 @@ def test_a_fix_that_adds_its_own_resource_never_quotes_the_buckets_name_as_evide
     ev = config_setting(f, fix)
     assert ev.text == "no `aws_s3_bucket_versioning` resource refers to aws_s3_bucket.data, and the bucket has no inline `versioning` block"
     assert config_setting(f | {"snippet": bucket.replace("}\n", "  versioning {\n    enabled = false\n  }\n}\n")}, fix) is None
+    empty = config_setting(f | {"snippet": 'resource "aws_s3_bucket" "data" {}\n'}, fix)  # wrongsecrets shared-state main.tf:15
+    assert empty.text.startswith("no `aws_s3_bucket_versioning` resource refers to aws_s3_bucket.data")
 
 
 def test_bandits_high_shell_form_says_the_command_is_built_at_run_time():
@@ -389,3 +391,26 @@ def test_a_password_digest_is_confirmed_by_the_code():
     key = dict(f, snippet="41         key = md5(url.encode()).hexdigest()\n")
     assert not any("digests" in r["evidence"] for r in reconcile(key, {"verdict": "true_positive", "reasons": [],
                                                                        "source": "report"})["reasons"])
+
+
+def test_a_row_that_would_say_only_its_verdict_is_not_built_and_a_repeated_section_goes():
+    # terraform-aws-eks tests/eks-fargate-profile/main.tf (CKV_AWS_355): needs review by path, nothing else to say
+    tf = {"id": "9" * 32, "tool": "checkov", "kind": "config", "rule_id": "CKV_AWS_355", "title": "t", "severity": "medium",
+          "description": "d (resource aws_iam_policy.additional, framework terraform)", "snippet": None,
+          "location": {"path": "tests/eks-fargate-profile/main.tf", "start_line": 150, "end_line": 164}}
+    rec = {"verdict": "needs_review", "reasons": [{"check": "path", "evidence": "tests/eks-fargate-profile/main.tf is test "
+                                                   "code: check whether it is deployed"}], "source": "evidence"}
+    s1 = rows.chat("s", "Rule: CKV_AWS_355", "## References\n- https://docs.example/ckv_aws_355", {"stage": 1})
+    out, _ = rows.apply_triage(tf, {"narrative": "x", "sections": {}}, {}, rec, s1, (None, "no fix", {}), {"triage": "explain"})
+    assert out is None
+    from tasks.enrich.specifics import reach
+
+    assert reach(tf) is None  # an infrastructure test applies real resources: not "only in CI"
+    f = bandit("B307", "introduction/mitre.py", 218, "217     expression = request.POST.get('expression')\n"
+               "218     result = eval(expression)\n", cwe=("CWE-95",))
+    s1 = rows.chat("s", "Rule: B307", "## What is wrong here\n`expression` is set on line 217 from "
+                   "`request.POST.get('expression')`.\n\n## How it works\n`eval` runs any Python expression.", {"stage": 1})
+    tp = {"verdict": "true_positive", "reasons": [], "source": "report"}
+    out, _ = rows.apply_triage(f, {"narrative": "x", "sections": {}}, {}, tp, s1, (None, "no fix", {}), {"triage": "explain"})
+    text = out["messages"][2]["content"]
+    assert text.count("is set on line 217") == 1 and "## What is wrong here" not in text and "## How it works" in text

@@ -78,7 +78,9 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
             return s1, (None, why_not, dict(fix_meta, fix_family="suppression"))
         return s1, (suppression_answer(f, rec), "suppression", dict(fix_meta, fix_family="suppression"))
     if s1 is not None:
-        s1["messages"][2]["content"] = verdict_lead(rec) + s1["messages"][2]["content"]
+        s1["messages"][2]["content"] = _after_verdict(verdict_lead(rec), s1["messages"][2]["content"])
+        if not re.search(r"^## (?!Verdict|References)", s1["messages"][2]["content"], re.M):
+            s1 = None  # a verdict alone (no path, mechanism or fix of this finding): nothing to teach
     if rec["verdict"] == "needs_review" and answer:
         answer = stage2_needs_review(answer, rec)
     return s1, (answer, source, fix_meta)
@@ -88,6 +90,13 @@ def _analysis(f: Finding, narrative: dict, code: dict | None, prompt: str) -> st
     from tasks.enrich.wording import strip_restating
 
     return strip_restating(with_source_context(f, narrative, code, narrative["narrative"]), prompt)
+
+
+def _after_verdict(lead: str, text: str) -> str:
+    """The lead, then the analysis without a section the verdict already says (`x` is set on line 217 from ...)."""
+    said = " ".join(lead.split())
+    return lead + re.sub(r"## What is wrong here\n(.+?)(?:\n\n|$)", lambda m: "" if " ".join(m.group(1).split()).rstrip(".")
+                         in said else m.group(0), text, count=1, flags=re.S)
 
 
 def verdict_lead(rec: dict) -> str:
@@ -195,8 +204,6 @@ def stage2_meta(f: Finding | dict, meta: dict, source: str, fix_meta: dict, answ
 
 NOT_APPLYING = "the diff does not apply to the file at the run's commit (git apply --check)"
 SCANNER_HAS_FIX = "no-fix answer, but the scanner proposes a versioned fix"
-
-
 NOT_A_VERSION = "the report's fixed version is not a version number"
 MALICIOUS = "malicious package (a 'no fixed version' answer does not apply)"
 

@@ -175,7 +175,7 @@ def config_setting(f: Finding | dict, remediation: str) -> Evidence | None:
     lines = snippet.splitlines()
     added = re.match(r'\s*resource\s+"(\w+)"', block.group(1))
     if added:  # the fix adds a resource of its own: no line of this one is the evidence (its name is not)
-        whole = lines and lines[-1].strip() == "}" and lines[0].lstrip().startswith("resource ")
+        whole = lines and lines[-1].rstrip().endswith("}") and lines[0].lstrip().startswith("resource ")
         inline = _INLINE.get(added.group(1))
         if not whole or (inline and re.search(rf"^\s*{inline}\s*\{{", snippet, re.M)):
             return None
@@ -202,6 +202,6 @@ def config_setting(f: Finding | dict, remediation: str) -> Evidence | None:
                 return Evidence("benign", f"{resource.group(1)} already sets `{key}`{at}, so the check fails for "
                                           "another reason than this attribute")
             return Evidence("config", f"{resource.group(1)} sets `{key} = {value}`{at}")
-    if lines and lines[-1].strip() == "}" and lines[0].lstrip().startswith("resource "):  # the whole resource is shown
+    if lines and lines[-1].rstrip().endswith("}") and lines[0].lstrip().startswith("resource "):  # the whole resource is shown
         return Evidence("config", f"{resource.group(1)} sets no `{key}`, so the provider's default applies")
     return None
