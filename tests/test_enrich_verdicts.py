@@ -414,3 +414,15 @@ def test_a_row_that_would_say_only_its_verdict_is_not_built_and_a_repeated_secti
     out, _ = rows.apply_triage(f, {"narrative": "x", "sections": {}}, {}, tp, s1, (None, "no fix", {}), {"triage": "explain"})
     text = out["messages"][2]["content"]
     assert text.count("is set on line 217") == 1 and "## What is wrong here" not in text and "## How it works" in text
+
+
+def test_a_token_hashed_from_guessable_values_says_what_it_is_made_from():
+    from tasks.enrich.analysis import what_is_wrong
+
+    # pygoat dockerized_labs/broken_auth_lab/app.py:85-86 (Bandit B324)
+    f = bandit("B324", "lab/app.py", 86, "85     # Vulnerable: Predictable token generation\n"
+               "86     token = hashlib.md5(f\"{email}:{datetime.now()}\".encode()).hexdigest()\n", cwe=("CWE-327",))
+    assert what_is_wrong(f, ["CWE-327"], "report").startswith(
+        "Line 86 makes the token from `email` and `datetime.now()`: values an attacker knows")
+    etag = dict(f, snippet="86     etag = hashlib.md5(body).hexdigest()\n")
+    assert "makes the token" not in what_is_wrong(etag, ["CWE-327"], "report")

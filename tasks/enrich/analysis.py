@@ -90,6 +90,9 @@ def what_is_wrong(f: Finding | dict, cwes: list[str], cwe_source: str) -> str:
                          "framework signs with it (Flask session cookies; Django signed cookies, sessions stored in "
                          "cookies and password-reset tokens).")
         parts += specifics.value_origins(f) if not flow and origins_matter(f) else []
+        guessed = _guessable_token(f) if f.kind == "code" else None
+        if guessed:
+            parts.append(guessed)
     elif f.kind == "dependency":
         # the affected range and fixed release are the verdict's evidence (tasks/triage): not said twice
         detail = beyond_prompt(f)
@@ -104,6 +107,19 @@ def what_is_wrong(f: Finding | dict, cwes: list[str], cwe_source: str) -> str:
                          "secrets included, in clear text: keep state in an encrypted remote backend and out of git "
                          "(`*.tfstate*` in .gitignore).")
     return " ".join(parts)
+
+
+def _guessable_token(f: Finding) -> str | None:
+    """A token hashed from values an attacker knows (tasks.fixes.patterns.python_hashes): what it is made from."""
+    from tasks.fixes.patterns.python_hashes import _GUESSABLE, predictable_token
+
+    line = next((l for l in (f.snippet or "").splitlines() if predictable_token(re.sub(r"^\s*\d+\s", "", l))), None)
+    if not line:
+        return None
+    found = [m + ("()" if "." in m else "") for m in dict.fromkeys(_GUESSABLE.findall(line))]
+    inputs = " and ".join(f"`{m}`" for m in found)
+    return (f"Line {f.line} makes the token from {inputs}: values an attacker knows or can narrow down to a few seconds, "
+            "so hashing them hides nothing and anyone can compute the same token.")
 
 
 def how_it_works(f: Finding | dict, cwes: list[str], cwe_source: str, fix_meta: dict) -> str:
