@@ -26,8 +26,8 @@ assignment, the result is None and the verdict stays triage's.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from tasks.enrich.stance import Evidence
 from tasks.findings.model import Finding, as_finding
 
 _REQUEST = re.compile(
@@ -61,10 +61,6 @@ def injection_rule(f: Finding | dict) -> bool:
     return bool(set(f.cwe or []) & _INJECTION_CWES)
 
 
-@dataclass(frozen=True)
-class Evidence:
-    stance: str  # "outside" | "benign" | "config"
-    text: str    # one clause, with the line numbers and code it rests on
 
 
 def _code(f: Finding, code: dict | None):

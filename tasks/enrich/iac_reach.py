@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from tasks.enrich.stance import Evidence
 from tasks.findings.model import Finding, as_finding
 
 _RESOURCE = re.compile(r"\(resource ([^,)]+)")
@@ -117,8 +118,6 @@ _K8S_DEFAULT = {
 
 def manifest_setting(f: Finding, remediation: str):
     """What the flagged Kubernetes workload leaves out for the setting the fix adds (from the whole manifest)."""
-    from tasks.enrich.evidence import Evidence
-
     block = re.search(r"```yaml\n(.*?)```", remediation or "", re.S)
     snippet = f.snippet or ""
     if not block or f.tool != "checkov" or not re.search(r"^kind:", snippet, re.M) or not re.search(r"^spec:", snippet, re.M):
@@ -136,8 +135,6 @@ def manifest_setting(f: Finding, remediation: str):
 
 def dockerfile_setting(f: Finding):
     """CKV_DOCKER_4: the ADD line and what ADD does that COPY does not; CKV_DOCKER_3: a whole Dockerfile without USER."""
-    from tasks.enrich.evidence import Evidence
-
     snippet, rule, line = f.snippet or "", str(f.rule_id), f.line
     add = re.search(r"^\s*ADD\s+(\S+)\s+\S+.*$", snippet, re.M)
     if rule == "CKV_DOCKER_4" and add and not re.search(r"https?://|\.(?:tar|tgz|gz|bz2|xz)\b", add.group(0)):
@@ -155,8 +152,6 @@ def dockerfile_setting(f: Finding):
 
 def config_setting(f: Finding | dict, remediation: str) -> Evidence | None:
     """What the flagged Terraform resource sets for the attribute the fix changes (from its own code)."""
-    from tasks.enrich.evidence import Evidence
-
     f = as_finding(f)
     if "```yaml" in (remediation or ""):
         return manifest_setting(f, remediation)
