@@ -333,10 +333,11 @@ def test_a_fix_that_adds_its_own_resource_never_quotes_the_buckets_name_as_evide
                         "framework terraform)", "location": {"path": "s3.tf", "start_line": 1, "end_line": 4}, "snippet": bucket}
     fix = '```hcl\nresource "aws_s3_bucket_versioning" "data" {\n  bucket = aws_s3_bucket.data.id\n}\n```'
     ev = config_setting(f, fix)
-    assert ev.text == "no `aws_s3_bucket_versioning` resource refers to aws_s3_bucket.data, and the bucket has no inline `versioning` block"
+    assert ev.text == ("Checkov found no `aws_s3_bucket_versioning` resource attached to aws_s3_bucket.data with the setting "
+                       "on, and the bucket has no inline `versioning` block")
     assert config_setting(f | {"snippet": bucket.replace("}\n", "  versioning {\n    enabled = false\n  }\n}\n")}, fix) is None
     empty = config_setting(f | {"snippet": 'resource "aws_s3_bucket" "data" {}\n'}, fix)  # wrongsecrets shared-state main.tf:15
-    assert empty.text.startswith("no `aws_s3_bucket_versioning` resource refers to aws_s3_bucket.data")
+    assert empty.text.startswith("Checkov found no `aws_s3_bucket_versioning` resource attached to aws_s3_bucket.data")
 
 
 def test_bandits_high_shell_form_says_the_command_is_built_at_run_time():

@@ -174,7 +174,8 @@ def config_setting(f: Finding | dict, remediation: str) -> Evidence | None:
         inline = _INLINE.get(added.group(1))
         if not whole or (inline and re.search(rf"^\s*{inline}\s*\{{", snippet, re.M)):
             return None
-        return Evidence("config", f"no `{added.group(1)}` resource refers to {resource.group(1)}"
+        return Evidence("config", f"Checkov found no `{added.group(1)}` resource attached to {resource.group(1)} with the "
+                        "setting on"
                         + (f", and the bucket has no inline `{inline}` block" if inline else ""))
     start = (f.location.start_line if f.location else None) or None
     first = 0
