@@ -126,6 +126,8 @@ def how_it_works(f: Finding | dict, cwes: list[str], cwe_source: str, fix_meta: 
     f = as_finding(f)
     if str(fix_meta.get("fix_family") or "").endswith("-not-security"):
         return _NOT_A_CONTROL
+    if fix_meta.get("fix_family") == "weak-hash-predictable-token":
+        return ""  # MD5's collisions are not the flaw: the token's inputs are (said under "What is wrong here")
     if cwe_source == "retrieved" or f.kind in ("secret", "dependency"):
         return ""  # a guessed CWE is no fact; a secret's risk is said above; an advisory's own text beats its CWE's
     # (a CWE sentence on a dependency misled: socket.io-parser's CWE-89 is no quoted SQL value)
