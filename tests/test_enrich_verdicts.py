@@ -427,3 +427,18 @@ def test_a_token_hashed_from_guessable_values_says_what_it_is_made_from():
         "Line 86 makes the token from `email` and `datetime.now()`: values an attacker knows")
     etag = dict(f, snippet="86     etag = hashlib.md5(body).hexdigest()\n")
     assert "makes the token" not in what_is_wrong(etag, ["CWE-327"], "report")
+
+
+def test_a_bare_verdict_with_only_the_catalogue_pattern_is_not_a_row():
+    from tasks.enrich.wording import teaches_nothing
+    from tasks.findings.model import as_finding
+
+    f = as_finding(bandit("B602", "app/run.py", 12, "12     subprocess.call(cmd, shell=True)\n", cwe=("CWE-78",)))
+    bare = {"verdict": "true_positive", "reasons": [STOCK]}
+    generic = "## Verdict\nTrue positive as reported.\n\n## How it works\nx\n\n## How to fix it\n- For this python code: y"
+    assert teaches_nothing(f, bare, "pattern", {"has_diff": False}, generic)
+    assert not teaches_nothing(f, bare, "pattern", {"has_diff": True}, generic)  # the fix is fitted to this code
+    said = {"verdict": "true_positive", "reasons": [{"check": "code", "evidence": "line 12 reads the request"}]}
+    assert not teaches_nothing(f, said, "pattern", {"has_diff": False}, generic)
+    assert not teaches_nothing(f, bare, "pattern", {"has_diff": False}, generic.replace("## How it works",
+                                                                                       "## What is wrong here\n`cmd` is set on line 9\n\n## How it works"))

@@ -78,9 +78,11 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
             return s1, (None, why_not, dict(fix_meta, fix_family="suppression"))
         return s1, (suppression_answer(f, rec), "suppression", dict(fix_meta, fix_family="suppression"))
     if s1 is not None:
-        s1["messages"][2]["content"] = _after_verdict(verdict_lead(rec), s1["messages"][2]["content"])
-        if not re.search(r"^## (?!Verdict|References)", s1["messages"][2]["content"], re.M):
-            s1 = None  # a verdict alone (no path, mechanism or fix of this finding): nothing to teach
+        from tasks.enrich.wording import after_verdict, teaches_nothing
+
+        s1["messages"][2]["content"] = after_verdict(verdict_lead(rec), s1["messages"][2]["content"])
+        if teaches_nothing(f, rec, source, fix_meta, s1["messages"][2]["content"]):
+            s1 = None  # a verdict alone, or "as reported" and a catalogue pattern: nothing of this finding to teach
     if rec["verdict"] == "needs_review" and answer:
         answer = stage2_needs_review(answer, rec)
     return s1, (answer, source, fix_meta)
@@ -90,13 +92,6 @@ def _analysis(f: Finding, narrative: dict, code: dict | None, prompt: str) -> st
     from tasks.enrich.wording import strip_restating
 
     return strip_restating(with_source_context(f, narrative, code, narrative["narrative"]), prompt)
-
-
-def _after_verdict(lead: str, text: str) -> str:
-    """The lead, then the analysis without a section the verdict already says (`x` is set on line 217 from ...)."""
-    said = " ".join(lead.split())
-    return lead + re.sub(r"## What is wrong here\n(.+?)(?:\n\n|$)", lambda m: "" if " ".join(m.group(1).split()).rstrip(".")
-                         in said else m.group(0), text, count=1, flags=re.S)
 
 
 def verdict_lead(rec: dict) -> str:
