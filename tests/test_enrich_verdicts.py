@@ -442,3 +442,15 @@ def test_a_bare_verdict_with_only_the_catalogue_pattern_is_not_a_row():
     assert not teaches_nothing(f, said, "pattern", {"has_diff": False}, generic)
     assert not teaches_nothing(f, bare, "pattern", {"has_diff": False}, generic.replace("## How it works",
                                                                                        "## What is wrong here\n`cmd` is set on line 9\n\n## How it works"))
+
+
+def test_a_trivy_container_block_without_a_security_context_is_evidence_too():
+    # Trivy kubernetes.json (shared fixture), KSV014 on default/Deployment/redis-follower: the container's own lines
+    f = {"id": "c" * 32, "tool": "trivy", "kind": "config", "rule_id": "KSV014", "title": "Root file system is not read-only",
+         "severity": "high", "description": "d", "location": {"path": "default/Deployment/redis-follower", "start_line": 132,
+                                                            "end_line": 140},
+         "snippet": "- image: gcr.io/google_samples/gb-redis-follower:v2\n  imagePullPolicy: IfNotPresent\n  name: follower\n"
+                    "  ports:\n    - containerPort: 6379\n"}
+    ev = config_setting(f, "```yaml\ncontainers:\n  - securityContext:\n      readOnlyRootFilesystem: true\n```")
+    assert ev.text.startswith("container `follower` (image gcr.io/google_samples/gb-redis-follower:v2) sets no securityContext")
+    assert config_setting(f | {"snippet": "  ports:\n    - containerPort: 6379\n"}, "```yaml\nreadOnlyRootFilesystem: true\n```") is None

@@ -120,12 +120,15 @@ def manifest_setting(f: Finding, remediation: str):
     """What the flagged Kubernetes workload leaves out for the setting the fix adds (from the whole manifest)."""
     block = re.search(r"```yaml\n(.*?)```", remediation or "", re.S)
     snippet = f.snippet or ""
-    if not block or f.tool != "checkov" or not re.search(r"^kind:", snippet, re.M) or not re.search(r"^spec:", snippet, re.M):
-        return None  # not the whole manifest: what it leaves out cannot be claimed
+    whole = f.tool == "checkov" and re.search(r"^kind:", snippet, re.M) and re.search(r"^spec:", snippet, re.M)
+    container = f.tool == "trivy" and re.search(r"^\s*-?\s*image:", snippet, re.M) and re.search(r"^\s*-?\s*name:", snippet, re.M)
+    if not block or not (whole or container):
+        return None  # not the whole manifest (Checkov) or the container's own lines (Trivy): absence cannot be claimed
     key = next((k for k in _K8S_DEFAULT if re.search(rf"^\s*{k}:", block.group(1), re.M)), None)
     if key is None or re.search(rf"^\s*{key}:", snippet, re.M):
         return None
-    name = re.search(r"^\s*-\s*name:\s*(\S+)", block.group(1), re.M)
+    name = re.search(r"^\s*-\s*name:\s*(\S+)", block.group(1), re.M) or (
+        container and re.search(r"^\s*-?\s*name:\s*['\"]?([\w.-]+)", snippet, re.M))  # Trivy: the container's own lines
     image = re.search(r"^\s*-?\s*image:\s*['\"]?(\S+?)['\"]?\s*$", snippet, re.M)
     who = (f"container `{name.group(1)}`" if name else "the pod") + (f" (image {image.group(1)})" if image else "")
     where = "sets no securityContext" if "securityContext" not in snippet else "has no `" + key + "` in its securityContext"
