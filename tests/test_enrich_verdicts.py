@@ -454,3 +454,12 @@ def test_a_trivy_container_block_without_a_security_context_is_evidence_too():
     ev = config_setting(f, "```yaml\ncontainers:\n  - securityContext:\n      readOnlyRootFilesystem: true\n```")
     assert ev.text.startswith("container `follower` (image gcr.io/google_samples/gb-redis-follower:v2) sets no securityContext")
     assert config_setting(f | {"snippet": "  ports:\n    - containerPort: 6379\n"}, "```yaml\nreadOnlyRootFilesystem: true\n```") is None
+
+
+def test_a_parser_built_above_with_resolve_entities_false_is_benign():
+    # DefectDojo dojo/tools/nmap/parser.py:15-16 (Bandit B320): the parser is built on the line above the flagged call
+    nmap = bandit("B320", "dojo/tools/nmap/parser.py", 16, "15         parser = le.XMLParser(resolve_entities=False)\n"
+                  "16         nmap_scan = le.parse(file, parser)\n17         root = nmap_scan.getroot()\n", cwe=())
+    assert "the parser used on line 16 is built with `resolve_entities=False`" in benign(nmap).text
+    plain = dict(nmap, snippet="15         parser = le.XMLParser()\n16         nmap_scan = le.parse(file, parser)\n")
+    assert benign(plain) is None

@@ -160,9 +160,10 @@ def benign(f: Finding | dict, code: dict | None = None, fix_family: str | None =
     if all(_IMPORT.match(l) or not l.strip() for l in lines) and any(l.strip() for l in lines):
         return Evidence("benign", f"line {line} only imports (`{text[:60]}`); the risk is in a later call on data from "
                                   "outside, which this line does not show")
-    if re.search(r"\bresolve_entities\s*=\s*False\b", text) and ("CWE-611" in (f.cwe or []) or re.match(
+    built = " ".join(a[1] for a in (_assignment(c, n, first) for n in _names(text)) if a)  # the parser passed in
+    if re.search(r"\bresolve_entities\s*=\s*False\b", text + " " + built) and ("CWE-611" in (f.cwe or []) or re.match(
             r"B3(?:1[3-9]|20)$", str(f.rule_id).upper())):
-        return Evidence("benign", f"the parser on line {line} is already built with `resolve_entities=False`, so external "
+        return Evidence("benign", f"the parser used on line {line} is built with `resolve_entities=False`, so external "
                                   "entities are not read")
     if injection_rule(f) and str(c.path or "").endswith(".py") and _constant_call(text):
         return Evidence("benign", f"every argument of the call on line {line} is a constant literal, so no outside "
