@@ -153,6 +153,9 @@ def test_unsafe_stage2_answers_are_not_built():
     shown = finding("sg2", tool="semgrep", kind="code", rule_id="hardcoded-secret-assignment-python", cwe=["CWE-798"],
                     location={"path": "app/app.py", "start_line": 63, "end_line": 63}, snippet='STRIPE_KEY = "sk_live_..."')
     assert rows.unsafe_fix(shown, ("1. Treat the credential ...", "secret-rotation", {})) is None
+    demo = ("app/app.py:63 belongs to nodegoat, a deliberately vulnerable application", "secret-rotation",
+            {"fix_family": "secret-in-demo"})
+    assert rows.unsafe_fix(unseen, demo) is None  # the project, not the code, says what it is
     sql = finding("generic")
     assert rows.unsafe_fix(sql, ("In app/db.py (Python): Pass the values as query parameters", "pattern", {"has_diff": False})) \
         == rows.GENERIC_PATTERN

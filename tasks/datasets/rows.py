@@ -242,7 +242,8 @@ def unsafe_fix(f: Finding | dict, fixed: tuple) -> str | None:
         return SCANNER_TEST_DATA
     if source == "secret-rotation" and f.tool == "bandit" and str(f.rule_id).upper() in ("B105", "B106", "B107"):
         return PASSWORD_HEURISTIC
-    if source == "secret-rotation" and not (f.snippet or "").strip() and f.kind != "secret":
+    if source == "secret-rotation" and not (f.snippet or "").strip() and f.kind != "secret" and meta.get("fix_family") not in (
+            "secret-in-demo", "secret-seeded-account"):  # a demo's lesson or a seeded account is known from elsewhere
         return SECRET_NOT_SHOWN
     if source == "pattern" and not meta.get("has_diff"):
         return GENERIC_PATTERN
