@@ -197,6 +197,8 @@ def test_nginx_gets_no_non_root_dropped_capabilities_or_read_only_row():
                         ("CKV_K8S_22", "Use read-only filesystem for containers where possible")):
         answer, reason, _ = fix_for(_ckv(rule, title, NGINX, "web"), [])
         assert answer is None and "nginx image starts as root" in reason
+    fpm = UPLOADS.replace("ghcr.io/acme/uploads:2.3.1", "php:8.2-fpm")  # binds 9000, not 80: the root gate does not apply
+    assert fix_for(_ckv("CKV_K8S_23", "Minimize the admission of root containers", fpm, "web"), [])[0] is not None
     unprivileged = UPLOADS.replace("ghcr.io/acme/uploads:2.3.1", "nginxinc/nginx-unprivileged:1.25")
     answer, _, _ = fix_for(_ckv("CKV_K8S_23", "Minimize the admission of root containers", unprivileged, "web"), [])
     assert answer is not None

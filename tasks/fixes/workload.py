@@ -41,7 +41,8 @@ _VOLUMES = re.compile(r"persistentVolumeClaim:|volumeClaimTemplates:|volumeMount
 # official images whose entrypoint needs root at run time: nginx and httpd bind port 80 and switch their workers to
 # an unprivileged user (setuid, chown of their cache), the php/wordpress Apache variants are httpd; a non-root start,
 # dropped capabilities or a read-only root (/var/cache/nginx, /var/run) stop them at start-up
-_ROOT_IMAGES = re.compile(r"^(?:(?:docker\.io/)?(?:library/)?)(nginx|httpd|php|wordpress)(?::(?!.*unprivileged)\S*)?$")
+_ROOT_IMAGES = re.compile(r"^(?:docker\.io/)?(?:library/)?(?:(nginx|httpd)(?::(?!.*unprivileged)\S*)?|(wordpress)(?::(?!.*(?:fpm|cli))\S*)?"
+                          r"|(php):\S*apache\S*)$")
 # a drop of NET_RAW alone: only raw sockets (ping, traceroute, packet capture) need it, whatever user runs the image
 _NET_RAW_ONLY = re.compile(r"drop:\s*\[\s*\"?NET_RAW\"?\s*\]")
 _IMAGE = re.compile(r"^\s*-?\s*image:\s*['\"]?(\S+?)['\"]?\s*$", re.M)
@@ -83,7 +84,7 @@ def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tupl
         return None, {"first": "", "uid": None}
     root = _ROOT_IMAGES.match(ref or "")
     if root and (_USER_BOUND.search(setting) or re.search(r"readOnlyRootFilesystem", setting)):
-        return (f"the official {root.group(1)} image starts as root by design (it binds port 80 and switches its workers "
+        return (f"the official {root.group(root.lastindex)} image starts as root by design (it binds port 80 and switches its workers "
                 "to an unprivileged user, writing its cache and pid file): this change stops it at start-up"), None
     if official:
         paths, uid = _IMAGE_FACTS[official][0], image_uid(snippet or "")
