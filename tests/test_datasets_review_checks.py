@@ -26,7 +26,9 @@ def test_restated_prompt_fires_on_a_paraphrase_and_not_on_knowledge():
 
 @pytest.mark.parametrize("text", ["CWE-330 (The scanner named no CWE; this is the closest catalogue entry.)",
                                   "Fix (sql injection) at app/db.py:11, Python:", "Use the <fix_family> pattern.",
-                                  "cwe_source: retrieved"])
+                                  "cwe_source: retrieved", "To do not give the instance a public IP, set this:",
+                                  "check with `docker run --rm --user 10001 <your image>` first",
+                                  "set this in .github/workflows/pr.yaml (resource on(build)):"])
 def test_template_markers(text):
     assert checks.template_marker(text)
 
