@@ -143,7 +143,7 @@ def dockerfile_setting(f: Finding):
     if rule == "CKV_DOCKER_4" and add and not re.search(r"https?://|\.(?:tar|tgz|gz|bz2|xz)\b", add.group(0)):
         return Evidence("config", f"line {line} ADDs the local file {add.group(1)} (`{add.group(0).strip()[:70]}`), where "
                                   "COPY does the same without ADD's URL fetching and archive unpacking")
-    lines = snippet.strip().splitlines()
+    lines = snippet.rstrip().splitlines()
     instructions = [l for l in lines if l.strip() and not l.lstrip().startswith("#")]  # a licence header comes first
     if rule == "CKV_DOCKER_3" and (f.line or 1) == 1 and instructions and re.match(r"(?i)FROM\s", instructions[0]) \
             and not re.search(r"(?im)^\s*USER\s", snippet):
