@@ -152,7 +152,8 @@ def test_a_workflow_whose_steps_are_unknown_says_what_each_step_needs():
     answer, _, _ = fix_for(_gha(None), [])
     assert "permissions:\n  contents: read" in answer and "security-events: write" in answer
     assert answer.startswith("The workflow's steps are not in the finding") and "Check the job's steps first" in answer
-    assert "(workflow codeql)" in answer and "on(" not in answer  # the workflow by its name, not Checkov's trigger block
+    assert "(workflow codeql)" in answer and "on(" not in answer
+    assert "read and write on most scopes for repositories created before February 2023" in answer  # the workflow by its name, not Checkov's trigger block
 
 
 def test_semgrep_run_as_root_on_a_manifest_gets_the_images_user_or_no_row():

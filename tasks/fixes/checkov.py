@@ -109,6 +109,9 @@ CHECKS = {
 # what a reviewer adds before such a change is merged: settings Terraform cannot change in place, types that
 # do not support a setting, costs; the apply would otherwise destroy data or fail
 CAVEATS = {
+    "CKV2_GHA_1": "Without a `permissions` key the GITHUB_TOKEN gets the repository's default: read and write on most "
+                  "scopes for repositories created before February 2023 unless an admin changed it (Settings > Actions > "
+                  "Workflow permissions), read-only for newer ones.",
     "CKV_AWS_16": "Terraform cannot switch this on in place: the change destroys and re-creates the database. For an "
                   "existing instance, snapshot it, copy the snapshot with encryption (`aws rds copy-db-snapshot "
                   "--kms-key-id ...`), restore from the copy and switch over in a maintenance window.",
