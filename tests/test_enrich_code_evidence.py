@@ -181,3 +181,12 @@ def test_a_fixed_file_path_feeding_yaml_load_is_not_confirmed_as_outside_input()
     assert reconcile(f, tp)["verdict"] == "needs_review"
     upload = bandit("B506", "app/app.py", 3, "2 stream = request.files['f'].read()\n3 data = yaml.load(stream)\n", cwe=("CWE-20",))
     assert benign(upload) is None
+
+
+def test_a_pod_level_fix_names_the_manifests_only_container():
+    # kubernetes/examples _archived/volumes/portworx/portworx-volume-pvcpod.yaml (CKV_K8S_23, pod-level block)
+    f = {"id": "d" * 32, "tool": "checkov", "kind": "config", "rule_id": "CKV_K8S_23", "title": "t", "severity": "medium",
+         "description": "d (resource Pod.default.mysql, framework kubernetes)",
+         "location": {"path": "mysql.yaml", "start_line": 1, "end_line": 10}, "snippet": POD}
+    ev = config_setting(f, "```yaml\nsecurityContext:\n  runAsNonRoot: true\n  runAsUser: 10001\n```")
+    assert ev.text.startswith("container `mysql` (image mysql) sets no securityContext: runAsNonRoot is unset")
