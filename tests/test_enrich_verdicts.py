@@ -48,8 +48,9 @@ def test_a_query_built_from_a_variable_is_a_true_positive_even_when_the_snippet_
     assert request_origin(VFA) is None  # Bandit's three lines: search_term's origin is not in them
     rec = reconcile(VFA, {"verdict": "needs_review", "reasons": [LOW], "source": "report"})
     assert rec["verdict"] == "true_positive"
-    assert verdict_text(rec).startswith("## Verdict\nTrue positive: line 261 puts `search_term` into the SQL text by "
-                                        "%-formatting; Bandit rates B608 LOW only because")
+    assert rec["reasons"][0]["evidence"].startswith("line 261 puts `search_term` into the SQL text by %-formatting; "
+                                                    "Bandit rates B608 LOW only because")
+    assert "line 261 puts `search_term`" in verdict_text(rec)
     login = bandit("B608", "introduction/views.py", 158, "157 \n158                 sql_query = \"SELECT * FROM "
                    "introduction_login WHERE user='\"+name+\"' AND password='\"+password+\"'\"\n159     print(sql_query)\n")
     assert "puts `name` and `password` into the SQL text by concatenation" in verdict_text(reconcile(
