@@ -26,7 +26,9 @@ def test_restated_prompt_fires_on_a_paraphrase_and_not_on_knowledge():
 
 @pytest.mark.parametrize("text", ["CWE-330 (The scanner named no CWE; this is the closest catalogue entry.)",
                                   "Fix (sql injection) at app/db.py:11, Python:", "Use the <fix_family> pattern.",
-                                  "cwe_source: retrieved"])
+                                  "cwe_source: retrieved", "To do not give the instance a public IP, set this:",
+                                  "check with `docker run --rm --user 10001 <your image>` first",
+                                  "set this in .github/workflows/pr.yaml (resource on(build)):"])
 def test_template_markers(text):
     assert checks.template_marker(text)
 
@@ -147,6 +149,15 @@ def test_unsafe_stage2_answers_are_not_built():
     label = finding("b105", tool="bandit", rule_id="B105", cwe=["CWE-259"],
                     location={"path": "detect_secrets/plugins/ibm_cos_hmac.py", "start_line": 21, "end_line": 21})
     assert rows.unsafe_fix(label, ("1. Treat the password ...", "secret-rotation", {})) == rows.PASSWORD_HEURISTIC
+    unseen = finding("sg", tool="semgrep", kind="code", rule_id="hardcoded-secret-assignment-python", cwe=["CWE-798"],
+                     location={"path": "app/app.py", "start_line": 63, "end_line": 63}, snippet=None)
+    assert rows.unsafe_fix(unseen, ("1. Treat the credential ...", "secret-rotation", {})) == rows.SECRET_NOT_SHOWN
+    shown = finding("sg2", tool="semgrep", kind="code", rule_id="hardcoded-secret-assignment-python", cwe=["CWE-798"],
+                    location={"path": "app/app.py", "start_line": 63, "end_line": 63}, snippet='STRIPE_KEY = "sk_live_..."')
+    assert rows.unsafe_fix(shown, ("1. Treat the credential ...", "secret-rotation", {})) is None
+    demo = ("app/app.py:63 belongs to nodegoat, a deliberately vulnerable application", "secret-rotation",
+            {"fix_family": "secret-in-demo"})
+    assert rows.unsafe_fix(unseen, demo) is None  # the project, not the code, says what it is
     sql = finding("generic")
     assert rows.unsafe_fix(sql, ("In app/db.py (Python): Pass the values as query parameters", "pattern", {"has_diff": False})) \
         == rows.GENERIC_PATTERN
@@ -155,7 +166,9 @@ def test_unsafe_stage2_answers_are_not_built():
 
 @pytest.mark.parametrize("line", ["except Exception:  # nosec B110 - test cleanup",
                                   "version = subprocess.check_output(  # nosec B603 - fixed argv",
-                                  "with urllib.request.urlopen(url) as f:  # nosec B310 - constant URL"])
+                                  "with urllib.request.urlopen(url) as f:  # nosec B310 - constant URL",
+                                  "# constant input\nsubprocess.check_call([sys.executable,  # nosec B603",
+                                  "# not deployed\nurl + '/get/2', proxies=proxies, verify=False)  # nosec B501"])
 def test_a_line_shown_from_longer_code_is_not_a_parse_error(line):
     # a suppression answer shows the flagged line with its comment; the statement continues in the file
     assert checks.parses("python", line) is True

@@ -42,11 +42,22 @@ def test_request_data_two_assignments_up_makes_a_low_confidence_sql_injection_re
     assert verdict_text(rec).startswith("## Verdict\nTrue positive: `content` is set on line 255")
 
 
-def test_the_snippet_alone_cannot_show_the_request_so_the_verdict_stays_triages():
+def test_a_query_built_from_a_variable_is_a_true_positive_even_when_the_snippet_hides_its_origin():
+    # a held-out review graded "needs review" on pygoat's login query (name and password concatenated) a wrong fact:
+    # Bandit's LOW only says the string is not passed to execute() on the same line
     assert request_origin(VFA) is None  # Bandit's three lines: search_term's origin is not in them
     rec = reconcile(VFA, {"verdict": "needs_review", "reasons": [LOW], "source": "report"})
-    assert rec["verdict"] == "needs_review" and LOW in rec["reasons"]
-    assert "check whether a value from outside (a request, a file an attacker writes) reaches app/app.py:261" in verdict_text(rec)
+    assert rec["verdict"] == "true_positive"
+    assert rec["reasons"][0]["evidence"].startswith("line 261 puts `search_term` into the SQL text by %-formatting; "
+                                                    "Bandit rates B608 LOW only because")
+    assert "line 261 puts `search_term`" in verdict_text(rec)
+    login = bandit("B608", "introduction/views.py", 158, "157 \n158                 sql_query = \"SELECT * FROM "
+                   "introduction_login WHERE user='\"+name+\"' AND password='\"+password+\"'\"\n159     print(sql_query)\n")
+    assert "puts `name` and `password` into the SQL text by concatenation" in verdict_text(reconcile(
+        login, {"verdict": "needs_review", "reasons": [LOW], "source": "report"}))
+    constant = bandit("B608", "app/db.py", 3, "3 q = \"SELECT * FROM users WHERE active = 1\"\n")
+    assert reconcile(constant, {"verdict": "needs_review", "reasons": [LOW], "source": "report"})["verdict"] == "needs_review"
+
 
 
 def test_django_request_post_outside_the_prompt_window_is_found_with_the_wider_source():
@@ -274,7 +285,8 @@ def test_a_literal_signing_key_says_what_can_be_forged_and_a_jwt_rule_says_what_
 
 
 def test_the_stage2_check_first_line_reads_as_one_sentence():
-    rec = reconcile(VFA, {"verdict": "needs_review", "reasons": [LOW], "source": "report"})
+    cut = bandit("B608", "app/app.py", 261, "261     str_query = (\n")  # the query's text is not on the line shown
+    rec = reconcile(cut, {"verdict": "needs_review", "reasons": [LOW], "source": "report"})
     text = rows.stage2_needs_review("Use bound parameters.", rec)
     assert text.startswith("Check first: whether a value from outside (a request, a file an attacker writes) reaches "
                            "app/app.py:261 (the rule rates its own confidence LOW). If the finding holds:")

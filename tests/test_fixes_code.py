@@ -99,6 +99,28 @@ def test_md5_of_a_password_gets_no_sha256_line_and_a_token_does(tmp_path):
     assert "hashlib.sha256(secret_token.encode())" in assert_diff_applies(answer, meta["code"], tmp_path)
 
 
+def test_a_password_digest_is_answered_with_a_password_hash_not_sha256():
+    f = semgrep("python.lang.security.insecure-hash-algorithms.insecure-hash-algorithm-md5", "sqli/dao/user.py", 41,
+                "        return self.pwd_hash == md5(password.encode()).hexdigest()".replace("md5(", "hashlib.md5("),
+                cwe=["CWE-327"])
+    answer, _, _ = fix_for(f, ["CWE-327"])
+    assert "ph.verify(stored, password)" in answer and "hashlib.sha256(data)" not in answer
+    imported = dict(f, snippet="        return self.pwd_hash == md5(password.encode('utf-8')).hexdigest()")  # from hashlib import md5
+    assert "ph.verify(stored, password)" in fix_for(imported, ["CWE-327"])[0]
+
+
+def test_a_reset_token_hashed_from_the_address_and_time_becomes_a_random_token(tmp_path):
+    # pygoat broken_auth_lab/app.py:86 (Bandit B324): SHA-256 of the same e-mail and time would be as guessable
+    f = semgrep("python.lang.security.insecure-hash-algorithms.insecure-hash-algorithm-md5", "lab/app.py", 86,
+                '            token = hashlib.md5(f"{email}:{datetime.now()}".encode()).hexdigest()', cwe=["CWE-327"])
+    answer, _, meta = fix_for(f, ["CWE-327"])
+    assert meta["fix_family"] == "weak-hash-predictable-token" and "sha256" not in answer
+    patched = assert_diff_applies(answer, meta["code"], tmp_path)
+    assert "            token = secrets.token_urlsafe(32)" in patched and "import secrets" in answer
+    cache = dict(f, snippet='            etag = hashlib.md5(f"{email}:{datetime.now()}".encode()).hexdigest()')
+    assert fix_for(cache, ["CWE-327"])[2]["fix_family"] != "weak-hash-predictable-token"
+
+
 def test_bandit_numbered_snippet_diff_lands_on_the_right_line(tmp_path):
     snippet = ('38         for item in items:\n'
                '39             dupe_key = hashlib.md5((item.title + item.description).encode("utf-8")).hexdigest()\n'

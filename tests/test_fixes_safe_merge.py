@@ -353,3 +353,15 @@ def test_a_kustomize_finding_gets_no_patch_to_the_kustomization_file():
     assert config_fix(f, "kubernetes") == (None, KUSTOMIZE, {"language": "kubernetes"})
     f["location"]["path"] = "kustomize/base/deployment.yaml"
     assert config_fix(f, "kubernetes")[1] != KUSTOMIZE
+
+
+def test_a_suppression_comment_never_carries_elided_code_or_a_cut_clause():
+    from tasks.fixes.suppression import justification
+
+    # pygoat uninstaller.py:47 (Bandit B603): triage's evidence quotes the call with its literals elided
+    rec = {"reasons": [{"check": "code", "evidence": "constant input: subprocess.check_call([sys.executable, '…', '…', '…']) "
+                                                      "at uninstaller.py:47 takes only literals, so no data from outside "
+                                                      "reaches the B603 sink"}]}
+    assert justification(rec) == "constant input: no data from outside reaches the B603 sink"
+    assert justification({"reasons": [{"check": "path", "evidence": "not deployed: tests/e2e_zap.py is test code"}]}) == \
+        "not deployed: tests/e2e_zap.py is test code"

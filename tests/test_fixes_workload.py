@@ -119,6 +119,7 @@ def test_a_dockerfile_user_fix_for_an_nfs_server_is_no_row_and_an_app_gets_the_p
     app = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:8000\", \"app:app\"]\n"
     answer, _, _ = fix_for(dict(f, snippet=app), [])
     assert answer.startswith("Only if the program needs no root at run time") and "USER 10001" in answer
+    assert "<" not in answer.splitlines()[0]  # a command to run as written, no placeholder
 
 
 SARIF_WORKFLOW = """name: codeql
@@ -151,7 +152,8 @@ def test_a_workflow_whose_steps_are_unknown_says_what_each_step_needs():
     answer, _, _ = fix_for(_gha(None), [])
     assert "permissions:\n  contents: read" in answer and "security-events: write" in answer
     assert answer.startswith("The workflow's steps are not in the finding") and "Check the job's steps first" in answer
-    assert "(resource on(codeql))" in answer  # the workflow's name keeps its closing parenthesis
+    assert "(workflow codeql)" in answer and "on(" not in answer
+    assert "read and write on most scopes for repositories created before February 2023" in answer  # the workflow by its name, not Checkov's trigger block
 
 
 def test_semgrep_run_as_root_on_a_manifest_gets_the_images_user_or_no_row():
@@ -172,3 +174,43 @@ def test_trivy_privileged_false_on_an_nfs_server_is_no_row():
     web = UPLOADS.replace("name: uploads", "name: web")
     answer, _, _ = fix_for(dict(f, snippet=web, location={"path": "default/Deployment/web", "start_line": 1, "end_line": 9}), [])
     assert answer.startswith("Only if ghcr.io/acme/uploads:2.3.1 needs no host access")
+
+
+NGINX = UPLOADS.replace("ghcr.io/acme/uploads:2.3.1", "nginx:1.25").replace("name: web", "name: web")
+
+
+def test_an_unknown_image_writing_a_volume_gets_fsgroup_in_the_block_itself():
+    answer, _, _ = fix_for(_ckv("CKV_K8S_23", "Minimize the admission of root containers", UPLOADS, "uploads"), [])
+    assert _block(answer)["securityContext"]["fsGroup"] == 10001  # a root-owned PersistentVolume stays writable
+
+
+def test_net_raw_is_dropped_alone_for_any_image_without_a_precondition():
+    title = "Minimize the admission of containers with the NET_RAW capability"
+    for snippet in (UPLOADS, NGINX):
+        answer, _, _ = fix_for(_ckv("CKV_K8S_28", title, snippet, "uploads"), [])
+        assert not answer.startswith("Only if")
+        assert _block(answer)["containers"][0]["securityContext"]["capabilities"]["drop"] == ["NET_RAW"]
+
+
+def test_nginx_gets_no_non_root_dropped_capabilities_or_read_only_row():
+    for rule, title in (("CKV_K8S_23", "Minimize the admission of root containers"),
+                        ("CKV_K8S_37", "Minimize the admission of containers with capabilities assigned"),
+                        ("CKV_K8S_22", "Use read-only filesystem for containers where possible")):
+        answer, reason, _ = fix_for(_ckv(rule, title, NGINX, "web"), [])
+        assert answer is None and "nginx image starts as root" in reason
+    fpm = UPLOADS.replace("ghcr.io/acme/uploads:2.3.1", "php:8.2-fpm")  # binds 9000, not 80: the root gate does not apply
+    assert fix_for(_ckv("CKV_K8S_23", "Minimize the admission of root containers", fpm, "web"), [])[0] is not None
+    unprivileged = UPLOADS.replace("ghcr.io/acme/uploads:2.3.1", "nginxinc/nginx-unprivileged:1.25")
+    answer, _, _ = fix_for(_ckv("CKV_K8S_23", "Minimize the admission of root containers", unprivileged, "web"), [])
+    assert answer is not None
+
+
+def test_add_of_a_secret_file_says_copy_keeps_it_in_the_layer():
+    # kubernetes-goat infrastructure/hidden-in-layers/Dockerfile:5 (ADD secret.txt, deleted by a later RUN)
+    f = finding("config", "checkov", "CKV_DOCKER_4", path="Dockerfile", start=5, end=5,
+                snippet="ADD secret.txt /root/secret.txt", title="Ensure that COPY is used instead of ADD in Dockerfiles",
+                description="Ensure that COPY is used instead of ADD in Dockerfiles (resource /Dockerfile.ADD, framework dockerfile)")
+    answer, _, _ = fix_for(f, [])
+    assert "COPY secret.txt /root/secret.txt" in answer and "RUN --mount=type=secret" in answer
+    plain, _, _ = fix_for(dict(f, snippet="ADD controllers.js /var/www/html/controllers.js"), [])
+    assert "COPY controllers.js" in plain and "--mount=type=secret" not in plain

@@ -78,7 +78,11 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
             return s1, (None, why_not, dict(fix_meta, fix_family="suppression"))
         return s1, (suppression_answer(f, rec), "suppression", dict(fix_meta, fix_family="suppression"))
     if s1 is not None:
-        s1["messages"][2]["content"] = verdict_lead(rec, stated_cwe(narrative)) + s1["messages"][2]["content"]
+        from tasks.enrich.wording import after_verdict, teaches_nothing
+
+        s1["messages"][2]["content"] = after_verdict(verdict_lead(rec, stated_cwe(narrative)), s1["messages"][2]["content"])
+        if teaches_nothing(f, rec, source, fix_meta, s1["messages"][2]["content"]):
+            s1 = None  # a verdict alone, or "as reported" and a catalogue pattern: nothing of this finding to teach
     if rec["verdict"] == "needs_review" and answer:
         answer = stage2_needs_review(answer, rec)
     return s1, (answer, source, fix_meta)
@@ -123,8 +127,6 @@ def stage1_row(f: Finding | dict, narrative: dict, meta: dict, code: dict | None
     """The analysis row; a likely false positive is explained, dropped or kept by ``datasets.triage``.
     None when the analysis would fit any finding of its rule (``stage1_skip_reason`` says why)."""
     cfg = Datasets.of(cfg)
-
-
     f = as_finding(f)
     text = narrative["narrative"]
     if narrative.get("triage"):
@@ -144,8 +146,6 @@ def stage1_row(f: Finding | dict, narrative: dict, meta: dict, code: dict | None
 def with_source_context(f: Finding | dict, narrative: dict, code: dict | None, text: str) -> str:
     """Where the flagged values come from, read from the checked-out source (``source.repo_path``) when the
     narrative, written from the report alone, had no vulnerable path to show."""
-
-
     f = as_finding(f)
     from tasks.enrich.narrative import HEADINGS
     from tasks.enrich.specifics import value_origins
@@ -181,8 +181,6 @@ def _fix_status(f: Finding) -> str | None:
 def stage2_meta(f: Finding | dict, meta: dict, source: str, fix_meta: dict, answer: str, code: dict | None) -> dict:
     """The stage-2 meta: the code a diff applies to is fix_for's own (Bandit's numbered lines stripped),
     else the source reader's, else the snippet."""
-
-
     f = as_finding(f)
     diff = extract_diff(answer)
     code_meta = None
@@ -202,8 +200,6 @@ def stage2_meta(f: Finding | dict, meta: dict, source: str, fix_meta: dict, answ
 
 NOT_APPLYING = "the diff does not apply to the file at the run's commit (git apply --check)"
 SCANNER_HAS_FIX = "no-fix answer, but the scanner proposes a versioned fix"
-
-
 NOT_A_VERSION = "the report's fixed version is not a version number"
 MALICIOUS = "malicious package (a 'no fixed version' answer does not apply)"
 
@@ -226,6 +222,7 @@ def unusable_fix(f: Finding | dict, source: str) -> str | None:
 SECRET_IN_TESTS = "credential found in test code or fixtures: probably test data, to be checked before anything is rotated"
 SCANNER_TEST_DATA = "credential reported at commit 000...: the scanner's own test data, nothing to rotate"
 PASSWORD_HEURISTIC = "Bandit's password-name heuristic: the value must be checked before anything is rotated"
+SECRET_NOT_SHOWN = "a code rule's credential with no code shown: what it is and whether it is live are unknown"
 GENERIC_PATTERN = "a generic pattern, no change to this code"
 NEGLIGIBLE = "no fix and informational severity (negligible or unrated): no change to make"
 INFORMATIONAL = "an informational alert: a person reviews it, there is nothing to change"
@@ -235,8 +232,6 @@ def unsafe_fix(f: Finding | dict, fixed: tuple) -> str | None:
     """Why a stage-2 answer would be unsafe or empty to merge, or None: what the held-out reviews found harmful
     (rotating test data, a type label or a fixture; deleting a test fixture) or inapplicable (a pattern that
     fits any finding of its rule, applied to code that may already do it)."""
-
-
     f = as_finding(f)
     from tasks.triage.report_signals import is_test_path
 
@@ -248,6 +243,9 @@ def unsafe_fix(f: Finding | dict, fixed: tuple) -> str | None:
         return SCANNER_TEST_DATA
     if source == "secret-rotation" and f.tool == "bandit" and str(f.rule_id).upper() in ("B105", "B106", "B107"):
         return PASSWORD_HEURISTIC
+    if source == "secret-rotation" and not (f.snippet or "").strip() and f.kind != "secret" and meta.get("fix_family") not in (
+            "secret-in-demo", "secret-seeded-account"):  # a demo's lesson or a seeded account is known from elsewhere
+        return SECRET_NOT_SHOWN
     if source == "pattern" and not meta.get("has_diff"):
         return GENERIC_PATTERN
     if f.kind == "web" and f.severity == "info":
@@ -278,8 +276,6 @@ def _dropped_by_triage(meta: dict, source: str, cfg: Datasets | dict) -> bool:
 
 def stage2_row(f: Finding | dict, meta: dict, fixed: tuple[str | None, str, dict], code: dict | None, cfg: Datasets | dict) -> dict | None:
     cfg = Datasets.of(cfg)
-
-
     f = as_finding(f)
     answer, source, fix_meta = fixed
     if answer is None or _dropped_by_triage(meta, source, cfg):

@@ -90,6 +90,9 @@ def what_is_wrong(f: Finding | dict, cwes: list[str], cwe_source: str) -> str:
                          "framework signs with it (Flask session cookies; Django signed cookies, sessions stored in "
                          "cookies and password-reset tokens).")
         parts += specifics.value_origins(f) if not flow and origins_matter(f) else []
+        guessed = _guessable_token(f) if f.kind == "code" else None
+        if guessed:
+            parts.append(guessed)
     elif f.kind == "dependency":
         # the affected range and fixed release are the verdict's evidence (tasks/triage): not said twice
         detail = beyond_prompt(f)
@@ -106,10 +109,25 @@ def what_is_wrong(f: Finding | dict, cwes: list[str], cwe_source: str) -> str:
     return " ".join(parts)
 
 
+def _guessable_token(f: Finding) -> str | None:
+    """A token hashed from values an attacker knows (tasks.fixes.patterns.python_hashes): what it is made from."""
+    from tasks.fixes.patterns.python_hashes import _GUESSABLE, predictable_token
+
+    line = next((l for l in (f.snippet or "").splitlines() if predictable_token(re.sub(r"^\s*\d+\s", "", l))), None)
+    if not line:
+        return None
+    found = [m + ("()" if "." in m else "") for m in dict.fromkeys(_GUESSABLE.findall(line))]
+    inputs = " and ".join(f"`{m}`" for m in found)
+    return (f"Line {f.line} makes the token from {inputs}: values an attacker knows or can narrow down to a few seconds, "
+            "so hashing them hides nothing and anyone can compute the same token.")
+
+
 def how_it_works(f: Finding | dict, cwes: list[str], cwe_source: str, fix_meta: dict) -> str:
     f = as_finding(f)
     if str(fix_meta.get("fix_family") or "").endswith("-not-security"):
         return _NOT_A_CONTROL
+    if fix_meta.get("fix_family") == "weak-hash-predictable-token":
+        return ""  # MD5's collisions are not the flaw: the token's inputs are (said under "What is wrong here")
     if cwe_source == "retrieved" or f.kind in ("secret", "dependency"):
         return ""  # a guessed CWE is no fact; a secret's risk is said above; an advisory's own text beats its CWE's
     # (a CWE sentence on a dependency misled: socket.io-parser's CWE-89 is no quoted SQL value)

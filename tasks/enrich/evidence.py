@@ -26,8 +26,8 @@ assignment, the result is None and the verdict stays triage's.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from tasks.enrich.stance import Evidence
 from tasks.findings.model import Finding, as_finding
 
 _REQUEST = re.compile(
@@ -61,10 +61,6 @@ def injection_rule(f: Finding | dict) -> bool:
     return bool(set(f.cwe or []) & _INJECTION_CWES)
 
 
-@dataclass(frozen=True)
-class Evidence:
-    stance: str  # "outside" | "benign" | "config"
-    text: str    # one clause, with the line numbers and code it rests on
 
 
 def _code(f: Finding, code: dict | None):
@@ -164,21 +160,74 @@ def benign(f: Finding | dict, code: dict | None = None, fix_family: str | None =
     if all(_IMPORT.match(l) or not l.strip() for l in lines) and any(l.strip() for l in lines):
         return Evidence("benign", f"line {line} only imports (`{text[:60]}`); the risk is in a later call on data from "
                                   "outside, which this line does not show")
-    if re.search(r"\bresolve_entities\s*=\s*False\b", text) and ("CWE-611" in (f.cwe or []) or re.match(
+    built = " ".join(a[1] for a in (_assignment(c, n, first) for n in _names(text)) if a)  # the parser passed in
+    if re.search(r"\bresolve_entities\s*=\s*False\b", text + " " + built) and ("CWE-611" in (f.cwe or []) or re.match(
             r"B3(?:1[3-9]|20)$", str(f.rule_id).upper())):
-        return Evidence("benign", f"the parser on line {line} is already built with `resolve_entities=False`, so external "
+        return Evidence("benign", f"the parser used on line {line} is built with `resolve_entities=False`, so external "
                                   "entities are not read")
     if injection_rule(f) and str(c.path or "").endswith(".py") and _constant_call(text):
         return Evidence("benign", f"every argument of the call on line {line} is a constant literal, so no outside "
                                   "input reaches it here")
-    return None
+    return _fixed_file(f, c, text, first) if injection_rule(f) and str(c.path or "").endswith(".py") else None
+
+
+def _fixed_file(f: Finding, c, text: str, first: int) -> Evidence | None:
+    """The call's only input is a file opened at a fixed path (``stream = open('/home/fox/test.yaml')``): only
+    whoever can write that file reaches it."""
+    from tasks.enrich.specifics import _constant_call
+
+    call = re.sub(r"^\s*[\w.]+\s*=(?!=)\s*", "", text)
+    names = [n for n in _names(re.sub(r"\w+\s*=(?!=)|\.\w+|\w+(?=\s*[.(])", " ", _STRING.sub("", call)))]
+    if len(names) != 1:
+        return None
+    found = _assignment(c, names[0], first)
+    if not found or not re.match(r"^(?:open|io\.open|codecs\.open|Path)\(\s*['\"]", found[1]) or not _constant_call(found[1]):
+        return None
+    return Evidence("benign", f"`{names[0]}` is set on line {c.start_line + found[0]} from `{found[1][:70]}`, a file at a "
+                              f"fixed path, so only whoever can write that file reaches line {c.start_line + first}")
+
+
+_SQL_TEXT = re.compile(r"(?i)\b(?:select\s.+\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from)\b")
+
+
+def _sql_built(text: str, line: int) -> Evidence | None:
+    """B608: the flagged line puts variables into the SQL text (concatenation, %, format, an f-string)."""
+    if not _SQL_TEXT.search(text):
+        return None
+    target = re.match(r"^\s*[\w.]+\s*=(?!=)\s*", text)
+    body = text[target.end():] if target else text
+    how = ("an f-string" if re.search(r"\bf['\"]", body) else "concatenation" if re.search(r"['\"]\s*\+|\+\s*['\"]", body)
+           else "%-formatting" if re.search(r"['\"]\s*%\s*[\w(]", body) else "str.format" if ".format(" in body else None)
+    if how is None:
+        return None
+    inner = re.findall(r"\{([A-Za-z_][\w.]*)[^}]*\}", body) if how == "an f-string" else []
+    names = [n for n in dict.fromkeys(inner + _names(re.sub(r"\.\w+\(|\w+\(", " ", body))) if not n[0].isupper()]
+    if not names:
+        return None
+    said = " and ".join(f"`{n}`" for n in names[:3])
+    return Evidence("confirmed", f"line {line} puts {said} into the SQL text by {how}; Bandit rates B608 LOW only because "
+                                 "the string is not passed straight to execute() on that line")
 
 
 def confirmed(f: Finding | dict, code: dict | None = None) -> Evidence | None:
     """The code shows the rule's exact pattern, whatever confidence the rule gives itself: Bandit rates B113
-    (requests without a timeout) LOW, yet a call with no ``timeout=`` is simply that."""
+    (requests without a timeout) LOW, yet a call with no ``timeout=`` is simply that; B608 LOW, yet a query
+    built from variables is one; B602's HIGH form is reported only for a command that is not a literal."""
     f = as_finding(f)
-    if f.tool != "bandit" or str(f.rule_id).upper() != "B113":
+    rule = str(f.rule_id).upper()
+    if f.tool == "bandit" and rule == "B602" and "identified, security issue" in (f.title or ""):
+        return Evidence("confirmed", "the command handed to the shell is not a string literal (Bandit gives B602 its "
+                                     "HIGH form only then), so it is put together at run time")
+    if f.tool == "bandit" and rule in ("B303", "B324"):
+        shown = _shown_lines(f, code)
+        text = " ".join(l.strip() for l in shown[1]) if shown else ""
+        m = re.search(r"(?i)\b(md5|sha1)\(\s*([\w.]*pass(?:word|wd)?\w*)", text)
+        return Evidence("confirmed", f"line {shown[0].start_line + shown[2]} digests `{m.group(2)}` with {m.group(1).upper()}, "
+                                     "a fast unsalted hash: a leaked digest falls to offline guessing") if m else None
+    if f.tool == "bandit" and rule == "B608":
+        shown = _shown_lines(f, code)
+        return _sql_built(" ".join(l.strip() for l in shown[1]), shown[0].start_line + shown[2]) if shown else None
+    if f.tool != "bandit" or rule != "B113":
         return None
     shown = _shown_lines(f, code)
     if not shown:
@@ -212,35 +261,4 @@ def signing_key_use(f: Finding | dict, code: dict | None = None) -> Evidence | N
                                "value there lets anyone sign what that key protects (session cookies, tokens)")
 
 
-_HCL_KEY = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*(=|\{)", re.M)
-
-
-def config_setting(f: Finding | dict, remediation: str) -> Evidence | None:
-    """What the flagged Terraform resource sets for the attribute the fix changes (from its own code)."""
-    f = as_finding(f)
-    block = re.search(r"```hcl\n(.*?)```", remediation or "", re.S)
-    snippet = f.snippet or ""
-    resource = re.search(r"\(resource ([^,)]+)", f.description or "")
-    if not block or not snippet.strip() or not resource:
-        return None
-    keys = [k for k, _ in _HCL_KEY.findall(block.group(1))]
-    if not keys:
-        return None
-    key = keys[0]
-    wanted = re.search(rf"^\s*{re.escape(key)}\s*=\s*(.+?)\s*$", block.group(1), re.M)
-    lines = snippet.splitlines()
-    start = (f.location.start_line if f.location else None) or None
-    for i, line in enumerate(lines):
-        m = re.match(rf"^\s*{re.escape(key)}\s*(=\s*(.+)|\{{)\s*$", line)
-        if m:
-            at = f" (line {start + i})" if start else ""
-            value = (m.group(2) or "").strip()
-            if not value:
-                return None  # a nested block is there: which of its settings fails is not shown by one line
-            if wanted and value == wanted.group(1):
-                return Evidence("benign", f"{resource.group(1)} already sets `{key}`{at}, so the check fails for "
-                                          "another reason than this attribute")
-            return Evidence("config", f"{resource.group(1)} sets `{key} = {value}`{at}")
-    if lines and lines[-1].strip() == "}" and lines[0].lstrip().startswith("resource "):  # the whole resource is shown
-        return Evidence("config", f"{resource.group(1)} sets no `{key}`, so the provider's default applies")
-    return None
+from tasks.enrich.iac_reach import config_setting  # noqa: E402,F401  (what a Terraform resource sets: its own module)

@@ -213,7 +213,8 @@ def reach(f: Finding | dict) -> str | None:
         exposed = terraform_reach(f)
         if exposed:
             return exposed
-    if f.kind in ("code", "config") and is_test_path(path):
+    if f.kind in ("code", "config") and is_test_path(path) and not re.search(r"\.(?:tf|hcl|ya?ml|json)$", path or ""):
+        # (infrastructure tests apply real resources: "not in the deployed application" would be wrong there)
         return (f"{path} is test code: it runs in CI and on developers' machines, not in the deployed application, so "
                 "only someone who controls the test inputs reaches it.")
     parts = {p.lower() for p in PurePosixPath(path or "").parts[:-1]}

@@ -61,6 +61,8 @@ def reconcile(f: Finding | dict, rec: dict | None, code: dict | None = None, fix
         exact = confirmed(f, code)
         if exact and verdict == "needs_review" and all(_CONFIDENCE_ONLY.match(r["evidence"]) for r in reasons):
             return rec | {"verdict": "true_positive", "reasons": [{"check": "code", "evidence": exact.text}] + every}
+        if exact and verdict == "true_positive" and not reasons:  # the code's own evidence, not "as reported"
+            return rec | {"reasons": [{"check": "code", "evidence": exact.text}] + every}
         quiet = benign(f, code, fix_family)
         if quiet:
             reason = {"check": "code", "evidence": quiet.text}

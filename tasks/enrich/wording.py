@@ -103,3 +103,23 @@ def without_fix_sections(markdown: str) -> str:
         if not fixing:
             out.append(line)
     return "\n".join(out)
+
+
+def after_verdict(lead: str, text: str) -> str:
+    """The lead, then the analysis without a section the verdict already says (`x` is set on line 217 from ...)."""
+    said = " ".join(lead.split())
+    return lead + re.sub(r"## What is wrong here\n(.+?)(?:\n\n|$)", lambda m: "" if " ".join(m.group(1).split()).rstrip(".")
+                         in said else m.group(0), text, count=1, flags=re.S)
+
+
+def teaches_nothing(f, rec: dict, source: str, fix_meta: dict, text: str) -> bool:
+    """A stage-1 answer with nothing of this finding in it: its verdict alone, or a code finding's bare "as reported"
+    verdict with no path or reach of its own and only the language's catalogue pattern as the fix (no diff fitted
+    to this code) - a blind review graded those as text that fits any finding of the rule."""
+    if not re.search(r"^## (?!Verdict|References)", text, re.M):
+        return True
+    from tasks.enrich.verdicts import _informative
+
+    bare = rec["verdict"] == "true_positive" and not _informative(rec)
+    return (bare and getattr(f, "kind", None) == "code" and source == "pattern" and not fix_meta.get("has_diff")
+            and not re.search(r"^## (?:What is wrong here|Who can reach it)$", text, re.M))

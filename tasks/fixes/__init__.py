@@ -186,9 +186,11 @@ def _python_hash(c: patches.Code | None):
         return python_hashes.WEAK_HASH[purpose].replace("hashlib.md5(data", "hashlib.sha1(data"), None, "weak-hash"
     if purpose == "non-security":
         return python_hashes.WEAK_HASH[purpose], python_hashes.add_usedforsecurity, "weak-hash-not-security"
-    if purpose == "security" and re.search(r"(?i)hashlib\.\w+\([^)]*pass(?:word|wd|phrase)?", _target_text(c)):
+    if purpose == "security" and re.search(r"(?i)(?:hashlib\.\w+|\b(?:md5|sha1))\([^)]*pass(?:word|wd|phrase)?", _target_text(c)):
         # a password needs a salted, slow hash and a stored format: an unsalted SHA-256 line is no fix to merge
-        return python_hashes.WEAK_HASH[purpose], None, "weak-hash-password"
+        return python_hashes.WEAK_HASH["password"], None, "weak-hash-password"
+    if python_hashes.predictable_token(_target_text(c)):  # SHA-256 of the same guessable input is as guessable
+        return python_hashes.WEAK_HASH["predictable"], python_hashes.to_random_token, "weak-hash-predictable-token"
     if purpose == "security":
         return python_hashes.WEAK_HASH[purpose], python_hashes.to_sha256, "weak-hash-upgrade"
     return python_hashes.WEAK_HASH[purpose], None, "weak-hash"

@@ -31,7 +31,7 @@ CHECKS = {
     "CKV_AWS_21": ("versioning", "terraform",
                    'resource "aws_s3_bucket_versioning" "{name}" {\n  bucket = aws_s3_bucket.{name}.id\n'
                    '  versioning_configuration {\n    status = "Enabled"\n  }\n}', "enable bucket versioning"),
-    "CKV_AWS_20": ("public", "terraform", 'acl = "private"', "do not grant public-read access"),
+    "CKV_AWS_20": ("public", "terraform", 'acl = "private"', "keep the bucket from granting public-read access"),
     "CKV_AWS_24": ("22", "terraform", "cidr_blocks = [var.admin_cidr]",
                    "restrict SSH ingress to known addresses"),
     "CKV_AWS_25": ("3389", "terraform", "cidr_blocks = [var.admin_cidr]",
@@ -46,7 +46,7 @@ CHECKS = {
     "CKV2_GHA_1": ("permissions", "github-actions", "permissions:\n  contents: read",
                    "set least-privilege top-level permissions (grant more per job only where needed)"),
     "CKV_GHA_1": ("unsecure", "github-actions", "# remove: ACTIONS_ALLOW_UNSECURE_COMMANDS: true",
-                  "do not re-enable the deprecated set-env/add-path commands; write to $GITHUB_ENV / $GITHUB_PATH"),
+                  "stop re-enabling the deprecated set-env/add-path commands (write to $GITHUB_ENV / $GITHUB_PATH instead)"),
     "CKV_OPENAPI_4": ("security", "yaml", "security:\n  - apiKey: []",
                       "define a global security requirement (its name must be a scheme declared under securityDefinitions, "
                       "version 2, or components.securitySchemes, version 3)"),
@@ -63,7 +63,7 @@ CHECKS = {
                    "describe every security group and rule"),
     "CKV_AWS_260": ("80", "terraform", "cidr_blocks = [var.http_source_cidr]",
                     "restrict port 80 to the networks that need it"),
-    "CKV_AWS_88": ("public ip", "terraform", "associate_public_ip_address = false", "do not give the instance a public IP"),
+    "CKV_AWS_88": ("public ip", "terraform", "associate_public_ip_address = false", "keep the instance without a public IP address"),
     "CKV_AWS_46": ("secrets", "terraform", "user_data = templatefile(\"init.sh\", { secret_arn = aws_secretsmanager_secret.db.arn })",
                    "keep secrets out of user data; fetch them at boot from Secrets Manager"),
     "CKV_K8S_20": ("privilege escalation", "kubernetes",
@@ -75,8 +75,8 @@ CHECKS = {
     "CKV_K8S_23": ("root", "kubernetes", "securityContext:\n  runAsNonRoot: true\n  runAsUser: 10001",
                    "refuse to run containers as root"),
     "CKV_K8S_28": ("net_raw", "kubernetes",
-                   "containers:\n  - name: <container>\n    securityContext:\n      capabilities:\n        drop: [\"ALL\"]",
-                   "drop NET_RAW (drop ALL and add back only what is needed)"),
+                   "containers:\n  - name: <container>\n    securityContext:\n      capabilities:\n        drop: [\"NET_RAW\"]",
+                   "drop NET_RAW, which only raw sockets need (ping, traceroute, packet capture)"),
     "CKV_K8S_37": ("capabilities", "kubernetes",
                    "containers:\n  - name: <container>\n    securityContext:\n      capabilities:\n        drop: [\"ALL\"]",
                    "drop all capabilities"),
@@ -95,20 +95,23 @@ CHECKS = {
     "CKV_K8S_13": ("memory limits", "kubernetes",
                    "containers:\n  - name: <container>\n    resources:\n      limits:\n        memory: 256Mi",
                    "limit memory (size it to the workload)"),
-    "CKV_DOCKER_1": ("port 22", "dockerfile", "# remove: EXPOSE 22", "do not expose SSH from the image"),
+    "CKV_DOCKER_1": ("port 22", "dockerfile", "# remove: EXPOSE 22", "stop exposing SSH from the image"),
     "CKV_DOCKER_4": ("copy", "dockerfile", "COPY app/ /app/", "use COPY instead of ADD for local files"),
     "CKV_DOCKER_8": ("root", "dockerfile", "USER 10001", "make the last USER a non-root user"),
     "CKV_GHA_2": ("shell injection", "github-actions",
                   "- env:\n    TITLE: ${{ github.event.issue.title }}\n  run: echo \"$TITLE\"",
                   "pass event data through env instead of expanding it inside run"),
     "CKV_GHA_7": ("workflow_dispatch", "github-actions", "on:\n  workflow_dispatch: {}",
-                  "do not take build inputs that change the artefact in a release workflow"),
+                  "stop taking build inputs that change the artefact in a release workflow"),
 }
 
 
 # what a reviewer adds before such a change is merged: settings Terraform cannot change in place, types that
 # do not support a setting, costs; the apply would otherwise destroy data or fail
 CAVEATS = {
+    "CKV2_GHA_1": "Without a `permissions` key the GITHUB_TOKEN gets the repository's default: read and write on most "
+                  "scopes for repositories created before February 2023 unless an admin changed it (Settings > Actions > "
+                  "Workflow permissions), read-only for newer ones.",
     "CKV_AWS_16": "Terraform cannot switch this on in place: the change destroys and re-creates the database. For an "
                   "existing instance, snapshot it, copy the snapshot with encryption (`aws rds copy-db-snapshot "
                   "--kms-key-id ...`), restore from the copy and switch over in a maintenance window.",
@@ -141,8 +144,8 @@ CAVEATS = {
     "CKV_K8S_13": "A memory limit below what the container uses gets it killed (OOMKilled): measure first (`kubectl top pod`).",
     "CKV_K8S_22": "The program can then write nowhere in its container: mount an emptyDir at each path it writes (/tmp, "
                   "caches, data directories) or it fails at the first write.",
-    "CKV_K8S_23": "The kubelet then refuses an image whose files need root, and the image's files must be readable by "
-                  "UID 10001: check before merging.",
+    "CKV_K8S_23": "With runAsUser set the kubelet starts the image as that UID whatever user it names, so a program "
+                  "that needs root (a port below 1024, root-owned files it writes) fails at run time: check before merging.",
 }
 # what decides whether the setting is the fix at all, said before it
 LEADS = {

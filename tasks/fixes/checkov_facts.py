@@ -148,6 +148,12 @@ def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: 
         if not adds or any(re.search(r"https?://|\.(?:tar|tgz|gz|bz2|xz)\b", a) for a in adds):
             return "the ADD instruction is not in the finding (or it fetches a URL or unpacks an archive, which COPY does not)"
         block = "\n".join(f"COPY {a.strip()}" for a in adds)
+        secret = next((a.split()[0] for a in adds if re.search(r"(?i)secret|passw|token|credential|\.pem\b|\.key\b|id_rsa|"
+                                                                r"\.env\b|\.npmrc|\.netrc|kubeconfig", a.split()[0])), None)
+        if secret:  # the instruction is not what leaks it: every layer ships with the image
+            note = (f"COPY does not keep {secret} out of the image: a file copied in stays readable in that layer (`docker "
+                    "save`, `docker history`) even if a later RUN deletes it. Mount it only for the step that needs it "
+                    "(`RUN --mount=type=secret,id=...`) or give it to the container at run time.")
     if lang == "kubernetes" and "<container>" in block:
         names = containers(snippet)
         if len(names) != 1:

@@ -123,6 +123,8 @@ def config_fix(f: Finding | dict, language: str | None) -> tuple[str | None, str
     resource = (_RESOURCE.search(f.description or "") or [None, None])[1]
     at = " in " + where if where else ""
     res = f" (resource {resource})" if resource and not resource.startswith("/") else ""
+    workflow = re.fullmatch(r"on\((.+)\)", resource or "")  # Checkov names a workflow's trigger block after the workflow
+    res = f" (workflow {workflow.group(1)})" if workflow else res
     entry = _CHECKOV.get(str(f.rule_id))
     if entry and not _same_language(entry[1], language, f):  # a Terraform setting for a CloudFormation template
         entry = None  # Checkov runs one check id on Terraform, CloudFormation and ARM: the catalogue speaks Terraform

@@ -54,6 +54,10 @@ def justification(rec: dict) -> str:
     r = rec["reasons"][0]
     text = r["evidence"].split(":", 1)[0] if r["check"] == "report" and ":" in r["evidence"] else r["evidence"]
     text = text.rstrip(".").replace('"', "'")
+    if "…" in text:  # elided literals read as broken code in a comment: the clause that gives the reason instead
+        head, _, tail = text.partition(": ")
+        clause = re.split(r"(?<=[a-z]), (?:so|which|because) ", tail, maxsplit=1)
+        text = f"{head}: {clause[1]}" if len(clause) > 1 and "…" not in clause[1] else head
     return text if len(text) <= 110 else text[:110].rsplit(" ", 1)[0] + " ..."
 
 

@@ -91,6 +91,37 @@ def _python_fragments(body: str) -> list[str]:
     if re.match(r"\s*(?:except\b|else:|elif\b|finally:)", lines[0] if lines else ""):
         out += ["try:\n    pass\n" + o for o in list(out)]
     if last.endswith(("(", "[", "{", ",")):
-        opened = sum(body.count(c) for c in "([{") - sum(body.count(c) for c in ")]}")
-        out.append(body.rstrip() + "\n" + ")" * max(opened, 0))
+        out.append(body.rstrip() + "\n" + _closers(body))
+    openers = _openers(body)
+    if openers:  # the line shown continues a call opened above it (`..., verify=False)  # nosec B501`)
+        out.append("_" + openers + "\n" + body.rstrip())
     return out
+
+
+def _openers(body: str) -> str:
+    """What opens the brackets a fragment closes without opening (``x)]`` -> ``[(``, outermost first)."""
+    need: list[str] = []
+    depth: list[str] = []
+    code = re.sub(r"#.*$", "", re.sub(r"(['\"]).*?\1", "''", body), flags=re.M)
+    for ch in code:
+        if ch in "([{":
+            depth.append(ch)
+        elif ch in ")]}":
+            if depth:
+                depth.pop()
+            else:
+                need.append({")": "(", "]": "[", "}": "{"}[ch])
+    return "".join(reversed(need))
+
+
+def _closers(body: str) -> str:
+    """What closes the brackets a fragment leaves open, innermost first (``f([x,`` -> ``])``)."""
+    stack: list[str] = []
+    code = re.sub(r"#.*$", "", re.sub(r"(['\"]).*?\1", "''", body), flags=re.M)  # strings and comments hold no brackets
+    for ch in code:
+        if ch in "([{":
+            stack.append({"(": ")", "[": "]", "{": "}"}[ch])
+        elif ch in ")]}" and stack and stack[-1] == ch:
+            stack.pop()
+    return "".join(reversed(stack))
+

@@ -38,6 +38,13 @@ _SYSTEM = re.compile(r"(?i)(?:^|[/_.:-])(?:nfs|[a-z-]*csi[a-z-]*|docker-bench[\w
                      r"node-driver-registrar|[\w-]*device-plugin|rpcbind|samba|multus|kube-vip|metallb[\w-]*)"
                      r"(?=$|[/_.:-])")
 _VOLUMES = re.compile(r"persistentVolumeClaim:|volumeClaimTemplates:|volumeMounts:|claimName:")
+# official images whose entrypoint needs root at run time: nginx and httpd bind port 80 and switch their workers to
+# an unprivileged user (setuid, chown of their cache), the php/wordpress Apache variants are httpd; a non-root start,
+# dropped capabilities or a read-only root (/var/cache/nginx, /var/run) stop them at start-up
+_ROOT_IMAGES = re.compile(r"^(?:docker\.io/)?(?:library/)?(?:(nginx|httpd)(?::(?!.*unprivileged)\S*)?|(wordpress)(?::(?!.*(?:fpm|cli))\S*)?"
+                          r"|(php):\S*apache\S*)$")
+# a drop of NET_RAW alone: only raw sockets (ping, traceroute, packet capture) need it, whatever user runs the image
+_NET_RAW_ONLY = re.compile(r"drop:\s*\[\s*\"?NET_RAW\"?\s*\]")
 _IMAGE = re.compile(r"^\s*-?\s*image:\s*['\"]?(\S+?)['\"]?\s*$", re.M)
 
 
@@ -73,6 +80,12 @@ def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tupl
         return why, None
     ref, official = image_ref(snippet), image_of(snippet or "")
     volumes = bool(_VOLUMES.search(snippet or ""))
+    if _NET_RAW_ONLY.search(setting) and not re.search(r"runAs|readOnly|allowPrivilege", setting):
+        return None, {"first": "", "uid": None}
+    root = _ROOT_IMAGES.match(ref or "")
+    if root and (_USER_BOUND.search(setting) or re.search(r"readOnlyRootFilesystem", setting)):
+        return (f"the official {root.group(root.lastindex)} image starts as root by design (it binds port 80 and switches its workers "
+                "to an unprivileged user, writing its cache and pid file): this change stops it at start-up"), None
     if official:
         paths, uid = _IMAGE_FACTS[official][0], image_uid(snippet or "")
         return None, {"first": "", "uid": uid, "image": official, "volumes": volumes, "paths": paths}
@@ -80,8 +93,8 @@ def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tupl
         return "the image is not in the finding, so whether it runs without root is unknown", None
     uid = (re.search(r"runAsUser:\s*(\d+)", setting) or [None, None])[1]
     if _USER_BOUND.search(setting):
-        first = (f"Only if {ref} runs as a non-root user: check `docker run --rm {ref} id` first; volumes it writes "
-                 f"need fsGroup: {uid or 'its UID'}.")
+        first = (f"Only if {ref} runs as a non-root user: check `docker run --rm {ref} id` first"
+                 + (f"; volumes it writes need fsGroup: {uid or 'its UID'}." if volumes else "."))
     elif re.search(r"readOnlyRootFilesystem", setting, re.I):
         first = (f"Only if {ref} writes nowhere but /tmp and its volumes: check `docker run --rm --read-only --tmpfs /tmp "
                  f"{ref}` first.")
@@ -91,7 +104,7 @@ def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tupl
     else:
         first = (f"Only if {ref} runs no setuid program (sudo, su) after it starts: check `docker run --rm "
                  f"--security-opt no-new-privileges {ref}` first.")
-    return None, {"first": first, "uid": None}
+    return None, {"first": first, "uid": None, "volumes": volumes}
 
 
 def with_user(facts: dict, setting: str, body: str, indent: int) -> str:
@@ -129,7 +142,7 @@ def dockerfile_gate(snippet: str | None) -> tuple[str | None, str]:
     if m:
         return f"the image needs root at run time ({m.group(0).strip()}): a non-root USER would break it", ""
     return None, ("Only if the program needs no root at run time (binds no port below 1024, writes only where UID 10001 "
-                  "may write): check with `docker run --rm --user 10001 <your image>` first.")
+                  "may write): build it and check with `docker build -t local/check . && docker run --rm --user 10001 local/check` first.")
 
 
 # action or command -> the permission the step needs (GitHub docs, "Permissions for the GITHUB_TOKEN")
@@ -185,6 +198,9 @@ def checkov_harden(lang: str, setting: str, note: str, snippet: str | None, name
     if facts.get("uid") is not None and setting.startswith("securityContext:"):  # the pod-level block (CKV_K8S_23)
         uid = facts["uid"]
         setting = re.sub(r"runAsUser: \d+", f"runAsUser: {uid}", setting) + f"\n  runAsGroup: {uid}\n  fsGroup: {uid}"
+    elif facts.get("volumes") and setting.startswith("securityContext:") and "runAsUser" in setting:
+        uid = re.search(r"runAsUser: (\d+)", setting).group(1)  # a PersistentVolume is owned by root: without fsGroup
+        setting += f"\n  fsGroup: {uid}"  # every write to it fails while the pod stays Running
     elif setting.startswith("containers:"):
         setting = with_user(facts, setting, setting, 6)
     return None, facts["first"], setting, (note + k8s_note(facts, setting)).strip()

@@ -74,6 +74,21 @@ def add_usedforsecurity_block(lines: list[str]) -> list[str] | None:
     return new.split("\n")
 
 
+_TOKEN_TARGET = re.compile(r"^(\s*)([\w.\[\]'\"]*(?:token|nonce|otp|reset|code|session|sid)\w*)\s*=\s*hashlib\.(?:md5|sha1)\(", re.I)
+_GUESSABLE = re.compile(r"\b(?:datetime\.(?:utc)?now|time\.time|date\.today|email|e_mail|user_?name|user_?id|login|uuid1)\b", re.I)
+
+
+def predictable_token(text: str) -> bool:
+    """A token, nonce or reset code made as a digest of guessable values (an address, the time)."""
+    return any(_TOKEN_TARGET.match(l) and _GUESSABLE.search(l) for l in text.splitlines())
+
+
+def to_random_token(line: str) -> str | None:
+    """``token = hashlib.md5(f"{email}:{datetime.now()}".encode()).hexdigest()`` -> ``token = secrets.token_urlsafe(32)``."""
+    m = _TOKEN_TARGET.match(line)
+    return f"{m.group(1)}{m.group(2)} = secrets.token_urlsafe(32)" if m and _GUESSABLE.search(line) else None
+
+
 def to_sha256(line: str) -> str | None:
     m = _HASH_CALL.search(line)
     return line[:m.start()] + "hashlib.sha256(" + line[m.end():] if m else None
@@ -90,5 +105,15 @@ digest = hashlib.sha256(data).hexdigest()
 tag = hmac.new(key, data, hashlib.sha256).hexdigest()
 ```
 Digests already stored with the old algorithm must be migrated (re-hash on next login for passwords).""",
+    "password": """A password needs a salted, deliberately slow hash with its parameters stored alongside it; a fast digest of it (MD5, or SHA-256 alike) is brute-forced offline from a leaked table. With argon2-cffi (`pip install argon2-cffi`):
+```python
+from argon2 import PasswordHasher
+
+ph = PasswordHasher()
+stored = ph.hash(password)   # when the password is set
+ph.verify(stored, password)  # at login: raises argon2.exceptions.VerifyMismatchError when it is wrong
+```
+Stored MD5 digests cannot be converted: check the old digest once at the user's next login, then store `ph.hash(password)` in its place.""",
+    "predictable": """The token is a digest of values an attacker can know or guess (an e-mail address or user name, the current time), so it is predictable whatever the hash: whoever knows the address and roughly when the token was made can compute it. Draw it from the operating system's random source instead: `token = secrets.token_urlsafe(32)`, with `import secrets` at the top of the module; MD5 was never the flaw.""",
     "unknown": """If the digest is only an identifier (de-duplication or cache key), mark the call `hashlib.md5(data, usedforsecurity=False)` - existing keys stay the same. If it protects anything (passwords, tokens, signatures, integrity against tampering), switch to `hashlib.sha256` (or a password hash such as argon2/bcrypt for passwords).""",
 }
