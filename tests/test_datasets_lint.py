@@ -98,17 +98,28 @@ def test_a_bad_row_is_quarantined_and_the_build_goes_on(tmp_path):
                                                      "by_check": {"ci_workspace_path": 1}}
 
 
-def test_too_many_bad_rows_fail_the_build_naming_the_check(tmp_path):
+def test_one_bad_row_of_a_small_build_is_set_aside_and_the_build_goes_on(tmp_path):
     bad = finding("ci")
     text = "## What the weakness is\nCWE-89 at /github/workspace/app/db.py: use bound parameters in app/db.py."
+    run_build(tmp_path, [bad], [narrative(bad, text)], CFG | {"valid_percent": 1, "test_percent": 0})
+    held = [json.loads(l) for l in (tmp_path / "td" / "quarantine.jsonl").read_text().splitlines()]
+    assert [q["finding_id"] for q in held] == [bad["id"]]
+    assert json.loads((tmp_path / "td" / "lint.json").read_text())["quarantined"]["stage1"]["share"] == 1.0
+
+
+def test_too_many_bad_rows_fail_the_build_naming_the_check(tmp_path):
+    bads = [finding(f"ci{i}", rule_id=f"python.sqli{i}", location={"path": f"app/db{i}.py", "start_line": 11, "end_line": 11}) for i in range(3)]
+    texts = [f"## What the weakness is\nThe query at /github/workspace/app/db{i}.py line {11 + i} joins {w} into SQL: bind "
+             f"{w} as a parameter in app/db{i}.py." for i, w in enumerate(("the user name", "an order id", "a search term"))]
     with pytest.raises(SecftError) as err:
-        run_build(tmp_path, [bad], [narrative(bad, text)], CFG | {"valid_percent": 1, "test_percent": 0})
+        run_build(tmp_path, bads, [narrative(b, t) for b, t in zip(bads, texts)], CFG | {"valid_percent": 1, "test_percent": 0})
+    bad = next(b for b in bads if b["id"] in str(err.value))  # the first row of the stage file
     message = str(err.value)
     assert "ci_workspace_path" in message and bad["id"] in message and "max_quarantine_share" in message and "\n" not in message
     assert not list((tmp_path / "td").glob("stage*.jsonl"))  # nothing half-built for training to pick up
     assert (tmp_path / "td" / "lint.json").is_file()
     held = [json.loads(l) for l in (tmp_path / "td" / "quarantine.jsonl").read_text().splitlines()]
-    assert [q["finding_id"] for q in held] == [bad["id"]] and "quarantine.jsonl" in message  # the rows to read
+    assert sorted(q["finding_id"] for q in held) == sorted(b["id"] for b in bads) and "quarantine.jsonl" in message
 
 
 def test_a_no_fix_answer_is_not_built_when_the_scanner_proposes_a_fix(tmp_path):

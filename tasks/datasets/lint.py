@@ -258,12 +258,16 @@ def quarantine(report: dict, files: dict[str, list[dict]], max_share: float, lin
     return out
 
 
+MIN_DEFECTIVE = 3  # a small build's one or two bad rows are set aside, not a broken generator
+
+
 def fail_above_share(report: dict, lint_path) -> None:
-    """One line naming the stage, the commonest hard check and its first row, when too many rows were set aside."""
+    """One line naming the stage, the commonest hard check and its first row, when too many rows were set aside:
+    more than the share, and at least ``MIN_DEFECTIVE`` rows (1 of a project's 2 rows is no systematic defect)."""
     max_share = report["quarantined"]["max_share"]
     for stage in ("stage1", "stage2"):
         s = report["quarantined"][stage]
-        if s["share"] > max_share:
+        if s["share"] > max_share and s["share"] * s["rows"] >= MIN_DEFECTIVE - 0.01:
             counts = {c: e["count"] for c, e in report["checks"].items() if e["hard"] and e["count"]}
             worst = max(counts, key=counts.get)
             raise SecftError(f"{lint_path}: {stage}: {s['quarantined']} of {s['rows']} rows have a hard defect "
