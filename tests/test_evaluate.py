@@ -133,3 +133,32 @@ def test_overall_loss_is_the_token_weighted_mean_of_the_splits(smoke_workspace):
     assert combined == (pytest.approx(both[0], rel=1e-5), both[1])
     assert one[0] != pytest.approx(two[0])  # the weighting matters: a plain mean of the two would differ
     assert generate.combined_loss([(None, 0, 0), two]) == (pytest.approx(two[0]), two[1])
+
+
+def test_rows_are_generated_shortest_prompt_first_and_each_answer_stays_with_its_row(tmp_path, monkeypatch):
+    """A batch is padded to its longest prompt, so the evaluation hands the generator like lengths together;
+    the answers must still land on their own rows (a misaligned answer would score another row's facts)."""
+    from test_hostile_state import _eval_setup
+
+    from tasks.evaluation import generate
+    from tasks.evaluation.report import evaluate
+
+    config, paths, calls = _eval_setup(tmp_path, monkeypatch)
+    seen = []
+    echo = generate.answers
+
+    def recording(model, tokenizer, rows, *args, **kwargs):
+        seen.append([sum(len(m["content"]) for m in r["messages"][:-1]) for r in rows])
+        return echo(model, tokenizer, rows, *args, **kwargs)
+
+    monkeypatch.setattr(generate, "answers", recording)
+    evaluate(config, paths)
+    assert seen and all(lengths == sorted(lengths) for lengths in seen)
+    assert any(len(set(lengths)) > 1 for lengths in seen)
+    rows = {}
+    for stage in ("stage1", "stage2"):
+        for line in (paths["training"] / f"{stage}_test.jsonl").read_text().splitlines():
+            row = json.loads(line)
+            rows[stage, row["meta"]["finding_id"]] = row["messages"][-1]["content"]
+    answered = [json.loads(l) for l in (paths["out"] / "answers.jsonl").read_text().splitlines()]
+    assert len(answered) == 18 and all(a["answer"] == rows[a["test_set"], a["finding_id"]] for a in answered)

@@ -62,6 +62,10 @@ def _empty(status: str, reason: str | None = None) -> dict:
     return out
 
 
+def _prompt_chars(row: dict) -> int:
+    return sum(len(str(m.get("content", ""))) for m in row.get("messages", [])[:-1] if isinstance(m, dict))
+
+
 def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: FineTuning, ecfg: Evaluation, answers: list,
                     partial: Partial | None = None, key: str = "") -> dict:
     from tasks.evaluation import generate
@@ -81,7 +85,8 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: FineTun
                 seen, text = partial.get(key, "answer:" + row_key(row))
                 if seen and isinstance(text, str):
                     texts[i] = text
-        todo = [i for i in range(len(these)) if i not in texts]
+        # shortest prompts first: a batch is padded to its longest prompt, so like lengths together waste least
+        todo = sorted((i for i in range(len(these)) if i not in texts), key=lambda i: (_prompt_chars(these[i]), i))
         def keep(start: int, batch: list[str]) -> None:  # after every batch: an interrupted run keeps it
             for i, text in zip(todo[start:start + len(batch)], batch):
                 texts[i] = text
