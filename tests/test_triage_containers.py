@@ -137,3 +137,12 @@ def test_a_passphrase_without_a_sentence_shape_stays(value):
     assert classify([value], "B105", from_code=True)["class"] not in ("message", "empty")
     rec = Judge().judge(secret(f"password = '{value}'", f"Possible hardcoded password: '{value}'"))
     assert rec["verdict"] != "false_positive"
+
+
+@pytest.mark.parametrize("rule,verdict", [("CKV2_AWS_62", "false_positive"), ("CKV_AWS_320", "false_positive"),
+                                          ("CKV2_AWS_10", "true_positive"), ("CKV_DOCKER_7", "true_positive")])
+def test_operational_policy_for_notifications_names_audit_alarms_and_image_tags(rule, verdict):
+    f = finding(tool="checkov", kind="config", rule_id=rule, title="t", location={"path": "infra/main.tf", "start_line": 1})
+    rec = Judge().judge(f)
+    assert rec["verdict"] == verdict
+    assert (rec["reasons"][0]["evidence"].startswith("not a security weakness")) == (verdict == "false_positive")

@@ -1,0 +1,70 @@
+"""Triage round 4, JavaScript: a MongoDB $where fed by names bound to literals, and HTML sinks fed escaped text
+or a number -- each with a case it flags and a case it leaves alone."""
+
+from __future__ import annotations
+
+import pytest
+from test_triage_evidence import _Reader  # the file at the run's commit, as SourceReader gives it
+
+from tasks.triage.verdict import Judge
+
+
+def finding(rule, line, path="public/js/app.js", title="t"):
+    return {"id": "f" * 32, "tool": "semgrep", "kind": "code", "rule_id": rule, "title": title, "description": "",
+            "location": {"path": path, "start_line": line, "end_line": line}, "package": None, "snippet": None,
+            "aliases": [], "cve": [], "ghsa": [], "suppressed": False, "severity": "high"}
+
+
+WHERE = "javascript.express.mongo.nosqli.where-injection"
+
+
+def test_where_built_from_a_literal_on_the_lines_before_is_constant_data():
+    code = ("function list(db, cb) {\n  const type = 'public';\n"
+            "  db.collection('items').find({ $where: \"this.type == '\" + type + \"'\" }).toArray(cb);\n}\n")
+    rec = Judge(reader=_Reader(code)).judge(finding(WHERE, 3, "app/data/items.js", "NoSQL injection via $where"))
+    assert rec["verdict"] == "false_positive"
+    assert "the $where value at app/data/items.js:3" in rec["reasons"][0]["evidence"] and "type (app/data/items.js:2)" in rec["reasons"][0]["evidence"]
+
+
+def test_where_built_from_a_parameter_stays():
+    code = ("function list(db, type, cb) {\n  const t = type;\n"
+            "  db.collection('items').find({ $where: \"this.type == '\" + t + \"'\" }).toArray(cb);\n}\n")
+    rec = Judge(reader=_Reader(code)).judge(finding(WHERE, 3, "app/data/items.js", "NoSQL injection via $where"))
+    assert rec["verdict"] == "true_positive"
+
+
+ESC = ("function escapeHtml(s) {\n  return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');\n}\n"
+       "function show(el, msg) {\n  el.innerHTML = '<b>' + escapeHtml(msg) + '</b>';\n}\n")
+XSS = "javascript.browser.security.insecure-document-method.insecure-document-method"
+XSS_TITLE = "User controlled data in methods like innerHTML is an anti-pattern that can lead to XSS"
+
+
+@pytest.mark.parametrize("code,line,words", [
+    (ESC, 5, "escapeHtml (defined at public/js/app.js:1, replaces & < >)"),
+    ("function show(el, html) {\n  el.innerHTML = DOMPurify.sanitize(html);\n}\n", 2, "DOMPurify.sanitize"),
+    ("const escape = require('escape-html');\nfunction f(el, m) {\n  const safe = escape(m);\n  el.innerHTML = `<p>${safe}</p>`;\n}\n",
+     4, "from the escape-html package"),
+])
+def test_an_html_sink_fed_escaped_text(code, line, words):
+    rec = Judge(reader=_Reader(code)).judge(finding(XSS, line, title=XSS_TITLE))
+    assert rec["verdict"] == "false_positive"
+    ev = rec["reasons"][0]["evidence"]
+    assert ev.startswith("escaped before insertion") and words in ev
+
+
+def test_an_html_sink_fed_only_a_number_is_constant_data():
+    code = "function count(el, items) {\n  el.innerHTML = parseInt(items.total, 10);\n}\n"
+    rec = Judge(reader=_Reader(code)).judge(finding(XSS, 2, title=XSS_TITLE))
+    assert rec["verdict"] == "false_positive" and "only a number (parseInt(…))" in rec["reasons"][0]["evidence"]
+
+
+@pytest.mark.parametrize("code,line", [
+    ("function show(el, msg) {\n  el.innerHTML = '<b>' + msg + '</b>';\n}\n", 2),  # not escaped
+    # an 'escape' that does not replace < and >
+    ("function escapeHtml(s) {\n  return s.replace(/\"/g, '&quot;');\n}\nfunction f(el, m) {\n  el.innerHTML = escapeHtml(m);\n}\n", 5),
+    ("function f(el, m) {\n  el.innerHTML = escapeHtml(m);\n}\n", 2),  # defined nowhere, imported from no known package
+    (ESC.replace("escapeHtml(msg) + '</b>'", "escapeHtml(msg) + msg"), 5),  # one part escaped, one not
+])
+def test_an_html_sink_fed_unescaped_text_stays(code, line):
+    rec = Judge(reader=_Reader(code)).judge(finding(XSS, line, title=XSS_TITLE))
+    assert rec["verdict"] == "true_positive"
