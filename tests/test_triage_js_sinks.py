@@ -68,3 +68,28 @@ def test_an_html_sink_fed_only_a_number_is_constant_data():
 def test_an_html_sink_fed_unescaped_text_stays(code, line):
     rec = Judge(reader=_Reader(code)).judge(finding(XSS, line, title=XSS_TITLE))
     assert rec["verdict"] == "true_positive"
+
+
+# B113 in a script: the URL's host from a module-level constant, in an f-string or a sum
+def _b113(code):
+    from tasks.findings.model import as_finding
+    from tasks.triage.robustness import check_timeout
+
+    line = next(i for i, text in enumerate(code.splitlines(), 1) if "requests.get(" in text)
+    f = as_finding({"id": "f" * 32, "tool": "bandit", "kind": "code", "rule_id": "B113", "title": "Call to requests without timeout",
+                    "location": {"path": "scripts/sync.py", "start_line": line}})
+    return check_timeout(f, _Reader(code))
+
+
+@pytest.mark.parametrize("url", ['f"{BASE}/items/{x}"', 'BASE + "/items/" + x', 'f"{BASE}/items"'])
+def test_b113_with_a_module_constant_host_in_a_script(url):
+    code = f'import requests\nBASE = "https://api.example.org"\n\ndef main(x):\n    return requests.get({url})\n'
+    ev = _b113(code)
+    assert ev and "calls a fixed host (api.example.org)" in ev["evidence"] and "scripts/sync.py:5" in ev["evidence"]
+
+
+@pytest.mark.parametrize("url", ['f"{BASE}{x}"', "BASE + x", 'f"{base}/items"'])
+def test_b113_whose_host_can_still_change_stays(url):
+    # BASE ends without a slash, so x could extend the host; base is a parameter
+    code = f'import requests\nBASE = "https://api.example.org"\n\ndef main(x, base):\n    return requests.get({url})\n'
+    assert _b113(code) is None
