@@ -146,3 +146,33 @@ def test_operational_policy_for_notifications_names_audit_alarms_and_image_tags(
     rec = Judge().judge(f)
     assert rec["verdict"] == verdict
     assert (rec["reasons"][0]["evidence"].startswith("not a security weakness")) == (verdict == "false_positive")
+
+
+class _One:
+    def __init__(self, text):
+        self.text = text.splitlines()
+
+    def resolve(self, commit):
+        return None
+
+    def lines(self, path, commit):
+        return self.text
+
+
+VIEW = ('def code_lab(request):\n    if request.method == "POST":\n        try:\n            if request.user.is_authenticated:\n'
+        '                {call}\n        except:\n            pass\n    return render(request, "lab.html")\n')
+
+
+def test_a_swallowed_error_around_exec_under_a_login_flag_is_hygiene():
+    # the flag raises nothing (an exception skips the guarded code); the exec itself is B102's finding
+    f = finding(rule_id="B110", title="Try, Except, Pass detected.", location={"path": "app/views.py", "start_line": 6},
+                snippet="5                 exec(code)\n6         except:\n7             pass\n")
+    rec = Judge(reader=_One(VIEW.format(call="exec(request.POST.get('code'))"))).judge(f)
+    assert rec["verdict"] == "false_positive" and "error-handling hygiene" in rec["reasons"][0]["evidence"]
+
+
+def test_a_swallowed_security_check_still_fails_open():
+    f = finding(rule_id="B110", title="Try, Except, Pass detected.", location={"path": "app/views.py", "start_line": 6},
+                snippet="5                 x = 1\n6         except:\n7             pass\n")
+    rec = Judge(reader=_One(VIEW.format(call="jwt.decode(token, KEY, algorithms=['HS256'])"))).judge(f)
+    assert rec["verdict"] == "true_positive"
