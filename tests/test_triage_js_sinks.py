@@ -93,3 +93,14 @@ def test_b113_whose_host_can_still_change_stays(url):
     # BASE ends without a slash, so x could extend the host; base is a parameter
     code = f'import requests\nBASE = "https://api.example.org"\n\ndef main(x, base):\n    return requests.get({url})\n'
     assert _b113(code) is None
+
+
+def test_b113_in_a_script_that_names_its_response_req():
+    code = ('import requests\nURL = "https://api.example.org/v1/items"\n\ndef main():\n    req = requests.get(URL)\n'
+            '    print(req.headers["etag"], req.json())\n')
+    ev = _b113(code)
+    assert ev and "calls a fixed host (api.example.org)" in ev["evidence"]
+    # Flask's request read beside it: only the name bound to the response is renamed
+    flask = code.replace("import requests\n", "import requests\nfrom flask import request\n").replace(
+        "    print(", "    page = request.args.get('page')\n    print(")
+    assert _b113(flask) is None

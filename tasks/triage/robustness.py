@@ -121,6 +121,18 @@ def _lead(mod, node, depth: int) -> tuple[str, bool]:
     return text, True
 
 
+_RESPONSE = re.compile(r"^\s*(req|request)\s*=\s*(?:requests|httpx|session|s|sess|client|http)\.(?:get|post|put|patch|delete|head|"
+                       r"options|request)\s*\(", re.M)
+
+
+def _responses_renamed(source: str) -> str:
+    """The source with ``req``/``request`` renamed where a script binds that name to an HTTP response
+    (``req = requests.get(URL)``; ``req.headers`` is what the server sent, not a request to this program)."""
+    for name in set(_RESPONSE.findall(source)):
+        source = re.sub(rf"\b{name}\.", "response_.", source)
+    return source
+
+
 def _cli_param(mod, node) -> int | None:
     """The line of a click decorator when ``node`` is a parameter of a click command, else None."""
     if not isinstance(node, ast.Name):
@@ -150,7 +162,7 @@ def check_timeout(f: Finding | dict, reader=None) -> dict | None:
     if not lines:
         return None
     source = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
-    if USER_INPUT.search(source) or _HANDLER.search(source):
+    if USER_INPUT.search(_responses_renamed(source)) or _HANDLER.search(source):
         return None
     from tasks.triage.constant_names import Module, dotted
 
