@@ -104,3 +104,13 @@ def test_b113_in_a_script_that_names_its_response_req():
     flask = code.replace("import requests\n", "import requests\nfrom flask import request\n").replace(
         "    print(", "    page = request.args.get('page')\n    print(")
     assert _b113(flask) is None
+
+
+def test_where_on_the_line_after_the_flagged_call():
+    code = ("function list(db, cb) {\n  const type = 'public';\n  db.collection('items').find({\n"
+            "    $where: \"this.type == '\" + type + \"'\"\n  }).toArray(cb);\n}\n")
+    rec = Judge(reader=_Reader(code)).judge(finding(WHERE, 3, "app/data/items.js", "NoSQL injection via $where"))
+    assert rec["verdict"] == "false_positive"
+    rec = Judge(reader=_Reader(code.replace("const type = 'public';", "const type = cb.name;"))).judge(
+        finding(WHERE, 3, "app/data/items.js", "NoSQL injection via $where"))
+    assert rec["verdict"] == "true_positive"

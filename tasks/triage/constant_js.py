@@ -194,6 +194,10 @@ class JsModule:
                 continue
             if n.type not in ("call_expression", "new_expression"):
                 continue
+            for arg in (n.child_by_field_name("arguments").named_children if n.child_by_field_name("arguments") else []):
+                out.extend(("$where", [p.child_by_field_name("value")]) for p in (arg.named_children if arg.type == "object" else [])
+                           if p.type == "pair" and not (p.start_point[0] + 1 <= line <= p.end_point[0] + 1)
+                           and p.child_by_field_name("key").text.decode("utf-8", "replace").strip("'\"`") == "$where")
             fn = n.child_by_field_name("function") or n.child_by_field_name("constructor")
             args = [a for a in (n.child_by_field_name("arguments").named_children if n.child_by_field_name("arguments") else [])
                     if a.type != "comment"]
