@@ -114,3 +114,23 @@ def test_where_on_the_line_after_the_flagged_call():
     rec = Judge(reader=_Reader(code.replace("const type = 'public';", "const type = cb.name;"))).judge(
         finding(WHERE, 3, "app/data/items.js", "NoSQL injection via $where"))
     assert rec["verdict"] == "true_positive"
+
+
+@pytest.mark.parametrize("code,line", [
+    # inside an attribute: an HTML escaper leaves javascript: URLs and (here) quotes alone
+    (ESC.replace("'<b>' + escapeHtml(msg) + '</b>'", "'<a href=\"' + escapeHtml(msg) + '\">link</a>'"), 5),
+    (ESC.replace("'<b>' + escapeHtml(msg) + '</b>'", "`<img src=${escapeHtml(msg)}>`"), 5),
+    # replaces only the first < of the text
+    ("function esc(s) {\n  return s.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;');\n}\n"
+     "function f(el, m) {\n  el.innerHTML = esc(m);\n}\n", 5),
+])
+def test_an_escaper_in_an_attribute_or_that_replaces_once_stays(code, line):
+    rec = Judge(reader=_Reader(code)).judge(finding(XSS, line, title=XSS_TITLE))
+    assert rec["verdict"] == "true_positive"
+
+
+def test_a_url_part_encoded_inside_an_attribute_and_text_after_a_closed_tag():
+    code = ("function f(el, q, m) {\n  el.innerHTML = `<a href=\"/search?q=${encodeURIComponent(q)}\">` + "
+            "DOMPurify.sanitize(m) + '</a>';\n}\n")
+    rec = Judge(reader=_Reader(code)).judge(finding(XSS, 2, title=XSS_TITLE))
+    assert rec["verdict"] == "false_positive" and "encodeURIComponent" in rec["reasons"][0]["evidence"]

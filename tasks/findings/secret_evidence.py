@@ -153,7 +153,10 @@ _SENTENCE = re.compile(r"^[A-Za-z][A-Za-z'’,-]*(?: [A-Za-z'’,-]+|[ ]?[:;-] ?
 
 def message_shape(value: str) -> str | None:
     """Why ``value`` reads as a message for a person (a UI status or a sentence), else None."""
-    if _STATUS.match(value):
+    if _STATUS.match(value):  # 'Welcome!', 'Secret.': a weak password with a mark, not a status
+        word = value[:-1]
+        if any(p.match(word) for p in WEAK.values()) or re.search(r"(?i)pass|secret|key|token|admin|root|login", word):
+            return None
         return "a one-word status message with its punctuation"
     if _SENTENCE.match(value) and (value.count(" ") >= 2 or value[0].isupper()):  # 'pass word.' may be a passphrase
         return f"a sentence of {value.count(' ') + 1} words ending in {value[-1]!r}"

@@ -160,7 +160,8 @@ def check_user(f: Finding, reader) -> dict | None:
         return None
     last = froms[-1][0]
     final = [(n, k, a) for n, k, a in steps if n >= last]  # the stage that is the image
-    image = official_image(words(froms[-1][1])[0] if words(froms[-1][1]) else "")
+    ref = [w for w in words(froms[-1][1]) if not w.startswith("--")]  # FROM --platform=… image AS name
+    image = official_image(ref[0] if ref else "")
     if image is None or any(k in ("ENTRYPOINT", "USER") for _, k, _ in final):
         return None
     facts = ROOT_DROPPING[image]

@@ -39,6 +39,14 @@ _ESCAPES = (re.compile(r"&amp;"), re.compile(r"&lt;|&#0*60;|&#x0*3c;", re.I), re
 _HTML_PROPS = {"innerHTML", "outerHTML"}
 
 
+def _global(body: str, char: str) -> bool:
+    """Whether ``body`` replaces every ``char``: a regular expression with the g flag that names it, ``replaceAll``,
+    or a character map; ``s.replace('<', '&lt;')`` replaces only the first one."""
+    c = re.escape(char)
+    return bool(re.search(rf"/(?:[^/\n\\]|\\.)*{c}(?:[^/\n\\]|\\.)*/[a-z]*g", body)
+                or re.search(rf"replaceAll\(\s*['\"`]{c}", body))
+
+
 class _Judge:
     def __init__(self, mod: JsModule, source: str):
         self.mod, self.source = mod, source
@@ -60,15 +68,17 @@ class _Judge:
                 ident, body = n.child_by_field_name("name"), n.child_by_field_name("value")
             if ident is not None and ident.text.decode("utf-8", "replace") == name:
                 text = body.text.decode("utf-8", "replace")
-                if all(p.search(text) for p in _ESCAPES):
+                if all(p.search(text) for p in _ESCAPES) and all(_global(text, c) for c in "&<>"):
                     return f"{self.mod.path}:{n.start_point[0] + 1}"
                 return None
         return None
 
-    def _call(self, node) -> bool:
+    def _call(self, node, in_tag: bool) -> bool:
         fn = node.child_by_field_name("function")
         if fn is None:
             return False
+        if in_tag and not (fn.type == "identifier" and fn.text.decode() in _NUMERIC | {"encodeURIComponent"}):
+            return False  # an attribute: href="javascript:…" and a quote that ends it survive an HTML escaper
         if fn.type == "identifier":
             name = fn.text.decode("utf-8", "replace")
             if name in _NUMERIC:
@@ -100,7 +110,27 @@ class _Judge:
                 return True
         return False
 
-    def safe(self, node, depth: int = 0) -> bool:
+    def _sequence(self, parts, depth: int, tail: str) -> bool:
+        """Literal text and values in the order they are joined; each value is judged where the text before it
+        leaves it: inside a tag (an attribute) an HTML escaper that keeps quotes or ``javascript:`` is not enough."""
+        for part in parts:
+            if isinstance(part, str):
+                tail += part
+            elif not self.safe(part, depth + 1, tail):
+                return False
+        return True
+
+    def _parts(self, node) -> list:
+        if node.type == "template_string":  # '`', string_fragment, escape_sequence, template_substitution, '`'
+            return [(c.named_children[0] if c.named_children else None) if c.type == "template_substitution"
+                    else c.text.decode("utf-8", "replace") for c in node.children if c.type != "`"]
+        if node.type == "binary_expression" and node.child_by_field_name("operator").type == "+":
+            return self._parts(node.child_by_field_name("left")) + self._parts(node.child_by_field_name("right"))
+        if node.type == "string":
+            return [node.text.decode("utf-8", "replace")[1:-1]]
+        return [node]
+
+    def safe(self, node, depth: int = 0, tail: str = "") -> bool:
         if node is None or depth > MAX_DEPTH:
             return False
         t = node.type
@@ -109,27 +139,26 @@ class _Judge:
             return True
         if t == "string":
             return True
-        if t == "template_string":
-            return all(self.safe(s.named_children[0] if s.named_children else None, depth + 1)
-                       for s in node.named_children if s.type == "template_substitution")
+        if t == "template_string" or (t == "binary_expression" and node.child_by_field_name("operator").type == "+"):
+            return self._sequence(self._parts(node), depth, tail)
         if t in ("parenthesized_expression", "as_expression", "non_null_expression"):
-            return all(self.safe(c, depth + 1) for c in node.named_children if c.type != "comment")
+            return all(self.safe(c, depth + 1, tail) for c in node.named_children if c.type != "comment")
         if t == "binary_expression":
-            return self.safe(node.child_by_field_name("left"), depth + 1) and self.safe(node.child_by_field_name("right"), depth + 1)
+            return False
         if t == "ternary_expression":
-            return self.safe(node.child_by_field_name("consequence"), depth + 1) and self.safe(
-                node.child_by_field_name("alternative"), depth + 1)
+            return self.safe(node.child_by_field_name("consequence"), depth + 1, tail) and self.safe(
+                node.child_by_field_name("alternative"), depth + 1, tail)
         if t == "call_expression":
-            return self._call(node)
+            return self._call(node, tail.rfind("<") > tail.rfind(">"))
         if t == "member_expression" and node.child_by_field_name("property") is not None and \
                 node.child_by_field_name("property").text.decode() == "length":
             self.numbers.append(".length")
             return True
         if t == "identifier":
-            return self._name(node, depth)
+            return self._name(node, depth, tail)
         return False
 
-    def _name(self, node, depth: int) -> bool:
+    def _name(self, node, depth: int, tail: str) -> bool:
         name = node.text.decode("utf-8", "replace")
         scope = self.mod.scope_of(node)
         while scope is not None:
@@ -139,7 +168,7 @@ class _Judge:
             if found is None:
                 return False
             if found:
-                return all(value is not None and self.safe(value, depth + 1) for value, _ in found)
+                return all(value is not None and self.safe(value, depth + 1, tail) for value, _ in found)
             scope = self.mod.scope_of(scope) if scope is not self.mod.root else None
         return False
 
