@@ -18,7 +18,12 @@ Markup cannot be injected when every part of the inserted value is
 
 Then the finding is a false positive "escaped before insertion" (evidence: the
 function and the line that defines it) or constant data ("only a number").
-A parameter, request data or any other call keeps the finding.
+A parameter, request data or any other call keeps the finding; so does an
+escaped value inside a tag (the text before it opens a ``<`` it has not
+closed: an attribute, where ``javascript:`` URLs and quotes survive an HTML
+escaper; only ``encodeURIComponent`` and numbers count there) and a
+same-file function that replaces a character only once
+(``s.replace('<', '&lt;')`` without a ``g`` flag or ``replaceAll``).
 """
 
 from __future__ import annotations
