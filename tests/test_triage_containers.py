@@ -43,12 +43,15 @@ def judge(files: dict[str, str], f: dict) -> dict:
     ("FROM python:3.12-slim\nCOPY . /srv\nENTRYPOINT python /srv/app.py\n", 3),
     ("FROM python:3.12-slim\nCOPY . /srv\nENV FLASK_APP=app.py\nCMD flask run --host=0.0.0.0\n", 4),
     ("FROM python:3.12-slim\nCOPY . /srv\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:80\", \"app:app\"]\n", 3),
+    ("FROM python:3.12-slim\nCOPY . /srv\nWORKDIR /srv\nCMD python -m web.app\n", 4),  # from the folder above
+    ("FROM python:3.12-slim\nCOPY . /srv\nCMD [\"python\", \"/srv/web/app.py\"]\n", 3),
 ])
 def test_binding_all_interfaces_in_a_file_a_dockerfile_runs(dockerfile, line):
-    rec = judge({"web/app.py": APP, "web/Dockerfile": dockerfile}, finding())
+    where = "Dockerfile" if "web." in dockerfile or "/web/" in dockerfile else "web/Dockerfile"
+    rec = judge({"web/app.py": APP, where: dockerfile}, finding())
     assert rec["verdict"] == "false_positive"
     assert rec["reasons"][0]["check"] == "container"
-    assert f"web/Dockerfile:{line} runs web/app.py" in rec["reasons"][0]["evidence"]
+    assert f"{where}:{line} runs web/app.py" in rec["reasons"][0]["evidence"]
     assert "port mapping" in rec["reasons"][0]["evidence"]
 
 
@@ -56,6 +59,9 @@ def test_binding_all_interfaces_in_a_file_a_dockerfile_runs(dockerfile, line):
     {"web/app.py": APP},  # no Dockerfile
     {"web/app.py": APP, "web/Dockerfile": "FROM python:3.12\nCOPY . .\nCMD [\"python\", \"worker.py\"]\n"},  # runs another file
     {"web/app.py": APP, "other/Dockerfile": "FROM python:3.12\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"},  # not its folder
+    # a Dockerfile above it that runs another app.py (its own folder's) or another module called app
+    {"web/app.py": APP, "Dockerfile": "FROM python:3.12\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"},
+    {"web/app.py": APP, "Dockerfile": "FROM python:3.12\nCOPY . .\nCMD [\"gunicorn\", \"app:app\"]\n"},
 ])
 def test_binding_all_interfaces_without_a_dockerfile_that_runs_the_file(files):
     rec = judge(files, finding())

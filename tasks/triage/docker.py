@@ -76,24 +76,30 @@ def words(arg: str) -> list[str]:
         return arg.split()
 
 
-def _runs(cmd: list[str], target: PurePosixPath, flask_app: str | None) -> bool:
-    """Whether the command words start the Python file ``target`` (a repository path)."""
-    module = ".".join(target.with_suffix("").parts)
+def _is(name: str, rel: PurePosixPath, same_folder: bool) -> bool:
+    """Whether a path or dotted module in a command names ``rel`` (the file relative to the Dockerfile's folder):
+    the whole relative path (``/srv/labs/a/app.py`` ends with ``labs/a/app.py``), or, from the file's own
+    folder, its name (``COPY app.py /app.py``; ``CMD python /app.py``)."""
+    whole = str(rel)
+    return name.lstrip("./") == whole or name.endswith("/" + whole) or (same_folder and PurePosixPath(name).name == rel.name)
+
+
+def _runs(cmd: list[str], rel: PurePosixPath, same_folder: bool, flask_app: str | None) -> bool:
+    """Whether the command words start the Python file ``rel`` (relative to the Dockerfile's folder)."""
+    as_path = lambda mod: mod.replace(".", "/") + ".py"  # noqa: E731 - pkg.app -> pkg/app.py
     for i, w in enumerate(cmd):
         w = w.strip()
-        if w.endswith(".py") and PurePosixPath(w).name == target.name:
+        if w.endswith(".py") and _is(w, rel, same_folder):
             return True
-        if i and cmd[i - 1] == "-m" and w and module.endswith(w) and (module == w or module.endswith("." + w)):
+        if i and cmd[i - 1] == "-m" and re.fullmatch(r"[\w.]+", w) and _is(as_path(w), rel, same_folder):
             return True
-        if ":" in w and not w.startswith(("-", "/")) and re.fullmatch(r"[\w.]+:[\w.()]+", w):
-            mod = w.split(":", 1)[0]
-            if module == mod or module.endswith("." + mod):
-                return True
+        if re.fullmatch(r"[\w.]+:[\w.()]+", w) and _is(as_path(w.split(":", 1)[0]), rel, same_folder):
+            return True
         if w == "flask" and "run" in cmd[i + 1:]:
             app = (flask_app or "").split(":", 1)[0]
             if app:
-                return PurePosixPath(app).name == target.name or module == app or module.endswith("." + app)
-            return target.name in ("app.py", "wsgi.py")
+                return _is(app if app.endswith(".py") else as_path(app), rel, same_folder)
+            return same_folder and rel.name in ("app.py", "wsgi.py")
     return False
 
 
@@ -106,9 +112,10 @@ def _runner(f: Finding, reader, files: list[str]) -> tuple[str, int, str] | None
         steps = instructions(_lines(reader, path))
         flask_app = next((re.sub(r"^FLASK_APP[= ]\s*", "", a).strip("'\" ") for _, k, a in steps
                           if k == "ENV" and a.startswith("FLASK_APP")), None)
-        rel = target.relative_to(PurePosixPath(path).parent) if str(PurePosixPath(path).parent) != "." else target
+        folder = PurePosixPath(path).parent
+        rel = target.relative_to(folder) if str(folder) != "." else target
         for n, kind, arg in steps:
-            if kind in ("CMD", "ENTRYPOINT") and (_runs(words(arg), rel, flask_app) or _runs(words(arg), target, flask_app)):
+            if kind in ("CMD", "ENTRYPOINT") and _runs(words(arg), rel, folder == target.parent, flask_app):
                 return path, n, f"{kind} {arg}"[:160]
     return None
 
