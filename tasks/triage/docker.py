@@ -7,7 +7,8 @@
   all interfaces is how the port is published at all (127.0.0.1 would be
   unreachable from outside the container); what is exposed is decided by
   the port mapping.  Only a Dockerfile in the file's folder or above it
-  counts (its build context holds the file).
+  counts (its build context holds the file); one above it must name the
+  file's whole relative path or module, one beside it may name it alone.
 * Checkov CKV_DOCKER_4 (``ADD`` instead of ``COPY``): ``ADD`` differs from
   ``COPY`` only for a remote URL (fetched unverified) and a local tar archive
   (unpacked); an ``ADD`` whose sources, read from the Dockerfile line, are
