@@ -109,6 +109,7 @@ def test_an_official_image_that_drops_root_needs_no_user(dockerfile, user):
     "FROM redis:6-alpine\nCOPY start.sh /start.sh\nCMD [\"/bin/sh\", \"/start.sh\"]\n",  # its own command: runs as root
     "FROM php:8.2-apache\nCOPY run.sh /\nENTRYPOINT [\"/run.sh\"]\n",  # its own entrypoint
     "FROM python:3.12\nCOPY . .\nCMD [\"python\", \"app.py\"]\n",  # not in the table
+    "FROM redis:7\nCMD redis-server --appendonly yes\n",  # shell form: the entrypoint sees /bin/sh -c
     "FROM someone/postgres:16\n",  # someone else's build
 ])
 def test_other_images_or_own_commands_keep_the_missing_user(dockerfile):

@@ -173,7 +173,8 @@ def check_user(f: Finding, reader) -> dict | None:
     if image is None or any(k in ("ENTRYPOINT", "USER") for _, k, _ in final):
         return None
     facts = ROOT_DROPPING[image]
-    cmds = [words(a) for _, k, a in final if k == "CMD"]
+    # a shell-form CMD reaches the entrypoint as `/bin/sh -c "…"`, which the entrypoint does not drop root for
+    cmds = [words(a) if a.startswith("[") else ["/bin/sh"] for _, k, a in final if k == "CMD"]
     if cmds and not (facts["commands"] and cmds[-1] and (cmds[-1][0] in facts["commands"] or cmds[-1][0].startswith("-"))):
         return None  # the Dockerfile's own command replaces the service the entrypoint would drop root for
     return {"check": "container", "status": "image_drops_root",
