@@ -43,10 +43,10 @@ def test_operational_checkov_checks_are_not_security_weaknesses(rule, words):
 
 
 @pytest.mark.parametrize("rule", ["CKV_K8S_20", "CKV_K8S_40", "CKV_AWS_19", "CKV_AWS_18", "CKV_AWS_50", "CKV_AWS_66",
-                                  "CKV_AWS_20", "CKV_K8S_14", "CKV2_AWS_62", "CKV_AWS_21"])
+                                  "CKV_AWS_20", "CKV_K8S_14", "CKV2_AWS_10", "CKV_AWS_21"])
 def test_security_controls_and_logging_checks_stay(rule):
     # privilege escalation, run as root, S3 encryption, access logging, X-Ray, log retention, public ACL, image tag,
-    # event notifications, versioning
+    # CloudTrail alarms in CloudWatch Logs, versioning (S3 event notifications: tasks/triage/iac_rules.py says why not)
     assert judge(checkov(rule))["verdict"] == "true_positive"
     assert judge(finding(rule_id="CKV_K8S_8"))["verdict"] == "true_positive"  # the id alone, not from checkov
 

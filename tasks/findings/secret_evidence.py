@@ -6,7 +6,7 @@ the value by a marker before anything is written.  So the parser asks this
 module first and keeps only a class and two numbers, never the value or a
 part of it:
 
-``{"class": "example" | "placeholder" | "code-word" | "weak" | "hash" | "plain-word" | "low-entropy" |
+``{"class": "empty" | "message" | "example" | "placeholder" | "code-word" | "weak" | "hash" | "plain-word" | "low-entropy" |
 "key-header" | "high-entropy" | "redacted-by-tool", "entropy": bits per character (1
 decimal), "length": characters, "match": which documented value or
 placeholder form, or null}``
@@ -20,7 +20,11 @@ pick (``secret``, ``password123``, ``aaaaaaa``): a real but weak credential
 where it is used, not a placeholder; ``hash`` a stored password hash (a hex
 digest, bcrypt/argon2/PBKDF2), only for password rules; ``plain-word`` letters only,
 which may still be a weak password; ``low-entropy`` a value too
-regular to be a generated credential.
+regular to be a generated credential; ``empty`` a literal in the code that holds
+nothing or one character (``password = ''``), and ``message`` text written for
+a person: a one-word UI status (``'Updated.'``) or a sentence (several words,
+spaces, closing punctuation: ``'Password is incorrect.'``).  A passphrase
+without a sentence's shape (``correct horse battery staple``) is no message.
 """
 
 from __future__ import annotations
@@ -142,9 +146,34 @@ def entropy(value: str) -> float:
     return abs(-sum(c / len(value) * math.log2(c / len(value)) for c in counts.values()))
 
 
-def classify_one(value: str, for_password: bool = False) -> dict:
-    """The class of one value; ``for_password``: the rule is about passwords, so a digest is a stored hash."""
-    value = str(value or "").strip().strip("'\"`")
+# text for a person: a status word with its full stop ('Updated.', 'Saved!') or a sentence of plain words
+_STATUS = re.compile(r"^[A-Z]?[a-z]{2,20}[.!]$")
+_SENTENCE = re.compile(r"^[A-Za-z][A-Za-z'’,-]*(?: [A-Za-z'’,-]+|[ ]?[:;-] ?[A-Za-z'’,-]+){1,40}[.!?…]$")
+
+
+def message_shape(value: str) -> str | None:
+    """Why ``value`` reads as a message for a person (a UI status or a sentence), else None."""
+    if _STATUS.match(value):  # 'Welcome!', 'Secret.': a weak password with a mark, not a status
+        word = value[:-1]
+        if any(p.match(word) for p in WEAK.values()) or re.search(r"(?i)pass|secret|key|token|admin|root|login", word):
+            return None
+        return "a one-word status message with its punctuation"
+    if _SENTENCE.match(value) and (value.count(" ") >= 2 or value[0].isupper()):  # 'pass word.' may be a passphrase
+        return f"a sentence of {value.count(' ') + 1} words ending in {value[-1]!r}"
+    return None
+
+
+def classify_one(value: str, for_password: bool = False, from_code: bool = False) -> dict:
+    """The class of one value; ``for_password``: the rule is about passwords, so a digest is a stored hash;
+    ``from_code``: the value is a literal read from the code, so an empty one is empty, not redacted by the tool."""
+    raw = str(value or "")
+    if from_code and len(raw.strip()) <= 1:
+        what = "an empty string" if not raw.strip() else "a single character"
+        return {"class": "empty", "entropy": 0.0, "length": len(raw.strip()), "match": what}
+    value = raw.strip().strip("'\"`")
+    message = message_shape(value)
+    if message:
+        return {"class": "message", "entropy": round(entropy(value), 1), "length": len(value), "match": message}
     if value in TOOL_REDACTED or set(value) <= {"*"}:
         return {"class": "redacted-by-tool", "entropy": 0.0, "length": 0, "match": None}
     bits = round(entropy(value), 1)
@@ -193,7 +222,7 @@ def _is_name(value: str) -> bool:
     return bool(re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", v)) or v.lower() in _NAMES
 
 
-_RANK = {"name": 5.5, "key-header": 0, "high-entropy": 0, "hash": 0.5, "weak": 1, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
+_RANK = {"name": 5.5, "empty": 4, "message": 4, "key-header": 0, "high-entropy": 0, "hash": 0.5, "weak": 1, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
 
 
 # the issuer's own format for rules that name one credential type (gitleaks/Trivy rule ids, lower case)
@@ -214,17 +243,17 @@ def _format(rule: str | None, value: str) -> tuple[str | None, bool | None]:
     return None, None
 
 
-def classify(values, rule: str | None = None) -> dict | None:
+def classify(values, rule: str | None = None, from_code: bool = False) -> dict | None:
     """The evidence for the flagged values: the most credential-like one decides (a high-entropy value
     beside a placeholder keeps the finding real).  None when there is no value at all.  With the
     rule id, ``format`` says whether the value has the shape its issuer gives that credential
     (an "AWS access key" of 15 letters is test data)."""
-    pairs = [(classify_one(v, password_rule(rule)), v) for v in values if isinstance(v, str)]
+    pairs = [(classify_one(v, password_rule(rule), from_code), v) for v in values if isinstance(v, str)]
     if any(not _is_name(v) for _, v in pairs):  # app.config['SECRET_KEY'] = 'changeme': the key is a name, not the value
         pairs = [({**e, "class": "name"} if _is_name(v) else e, v) for e, v in pairs]
     real = [p for p in pairs if p[0]["class"] != "redacted-by-tool"]
     if not pairs:
         return None
     evidence, value = min(real or pairs, key=lambda p: (_RANK[p[0]["class"]], -p[0]["entropy"]))
-    kind, fits = _format(rule, value) if evidence["class"] != "redacted-by-tool" else (None, None)
+    kind, fits = _format(rule, value) if evidence["class"] not in ("redacted-by-tool", "empty") else (None, None)
     return evidence | {"format": None if kind is None else f"{'fits' if fits else 'does not fit'} the {kind} format"}

@@ -72,8 +72,17 @@ def literal_values(text: Any, start: int | None = None, end: int | None = None, 
         text = "\n".join(m.group(2) for m in numbered if start <= int(m.group(1)) <= last)
     found = quoted_values(text) + [m.group("v") for m in _ASSIGNED.finditer(text)]
     # ``every``: all the values the rule flagged (the triage weighs them); else only those that can be a secret
-    return [v for v in found if v.strip() and v not in REDACTED_WORDS and not _MARKER.search(v)
+    return [v for v in found if (v.strip() or every) and v not in REDACTED_WORDS and not _MARKER.search(v)
             and (every or plausible(v, text))]
+
+
+_BANDIT_TITLE = re.compile(r"(?i)hard-?coded password:\s*(?P<q>['\"])(?P<v>(?:(?!(?P=q)).){0,200})(?P=q)\s*$")
+
+
+def bandit_value(title: Any) -> str | None:
+    """The value Bandit's B105-B107 title quotes ("Possible hardcoded password: ''"), of any length, or None."""
+    m = _BANDIT_TITLE.search(title) if isinstance(title, str) else None
+    return m.group("v") if m else None
 
 
 # -- what is never a secret value (issue 22: redaction ate jwt.sign, 'RS256', commit ids, 'POST') -----------

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from tasks.triage.images import ROOT_DROPPING
+
 # checks whose block only fits one resource type (the S3 side resources take the bucket's id)
 REQUIRES_TYPE = {"CKV_AWS_18": "aws_s3_bucket", "CKV_AWS_19": "aws_s3_bucket", "CKV_AWS_21": "aws_s3_bucket",
                  "CKV2_AWS_6": "aws_s3_bucket", "CKV_AWS_20": "aws_s3_bucket", "CKV_AWS_118": "aws_db_instance",
@@ -175,9 +177,12 @@ def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: 
 
 # official images: where they write at run time, and the non-root user they ship (a read-only root file system
 # or runAsNonRoot then still starts them); anything else gets /tmp and the caveat
-_IMAGE_FACTS = {"redis": (["/data"], 999), "mongo": (["/data/db", "/tmp"], 999), "mysql": (["/var/lib/mysql", "/var/run/mysqld", "/tmp"], 999),
-                "mariadb": (["/var/lib/mysql", "/run/mysqld", "/tmp"], 999),
-                "postgres": (["/var/lib/postgresql/data", "/var/run/postgresql", "/tmp"], 999), "node": (["/tmp"], 1000)}
+# the folders each official image writes; the non-root UID of those whose entrypoint drops root comes from the
+# triage's table of the same images (tasks.triage.images), so the two never disagree
+_IMAGE_FACTS = {name: (paths, ROOT_DROPPING[name]["uid"]) for name, paths in (
+    ("redis", ["/data"]), ("mongo", ["/data/db", "/tmp"]), ("mysql", ["/var/lib/mysql", "/var/run/mysqld", "/tmp"]),
+    ("mariadb", ["/var/lib/mysql", "/run/mysqld", "/tmp"]),
+    ("postgres", ["/var/lib/postgresql/data", "/var/run/postgresql", "/tmp"]))} | {"node": (["/tmp"], 1000)}
 
 
 # the Alpine variants whose user has another UID than the Debian-based default (postgres: 70)

@@ -185,6 +185,11 @@ def _constant_names(f: Finding, reader, callers) -> dict | None:
         from tasks.triage import constant_js
 
         evidence = constant_js.constant_sink(source, loc.start_line, loc.path, suffix)
+        if not evidence:  # an HTML sink fed escaped text or a number (tasks.triage.escaped_js)
+            from tasks.triage.escaped_js import escaped_sink
+
+            found = escaped_sink(source, loc.start_line, loc.path, suffix, f"{f.rule_id} {f.title}")
+            return {"check": "code", "status": found[0], "evidence": found[1]} if found else None
     return {"check": "code", "status": "constant_input", "evidence": evidence} if evidence else None
 
 

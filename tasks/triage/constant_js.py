@@ -15,14 +15,17 @@ finding; so does a file that does not parse cleanly.
 Sinks: the first argument of ``.query``/``.execute``/``.raw`` (the rest are
 bound parameters or a callback), every argument but callbacks of ``exec``,
 ``execSync``, ``spawn``, ``execFile``, ``fork`` (options objects included), the
-first of ``eval``, every argument of ``Function``/``new Function``.
+first of ``eval``, every argument of ``Function``/``new Function``, the value
+of a MongoDB ``$where`` key (``{$where: "this.type == '" + type + "'"}``) and
+the first argument of Mongoose's ``.$where()``, which the server runs as
+JavaScript.
 """
 
 from __future__ import annotations
 
 MAX_SOURCE = 512 * 1024
 MAX_DEPTH = 8
-_SQL = {"query", "execute", "raw", "$queryRawUnsafe", "$executeRawUnsafe"}
+_SQL = {"query", "execute", "raw", "$queryRawUnsafe", "$executeRawUnsafe", "$where"}
 _COMMAND = {"exec", "execSync", "spawn", "spawnSync", "execFile", "execFileSync", "fork"}
 _SCOPES = {"function_declaration", "function_expression", "arrow_function", "method_definition", "function",
            "generator_function_declaration", "generator_function", "class_declaration", "class"}
@@ -185,8 +188,16 @@ class JsModule:
             if not (n.start_point[0] + 1 <= line <= n.end_point[0] + 1):
                 continue
             todo.extend(n.named_children)
+            if n.type == "pair" and n.child_by_field_name("key") is not None and \
+                    n.child_by_field_name("key").text.decode("utf-8", "replace").strip("'\"`") == "$where":
+                out.append(("$where", [n.child_by_field_name("value")]))  # MongoDB runs the string as JavaScript
+                continue
             if n.type not in ("call_expression", "new_expression"):
                 continue
+            for arg in (n.child_by_field_name("arguments").named_children if n.child_by_field_name("arguments") else []):
+                out.extend(("$where", [p.child_by_field_name("value")]) for p in (arg.named_children if arg.type == "object" else [])
+                           if p.type == "pair" and not (p.start_point[0] + 1 <= line <= p.end_point[0] + 1)
+                           and p.child_by_field_name("key").text.decode("utf-8", "replace").strip("'\"`") == "$where")
             fn = n.child_by_field_name("function") or n.child_by_field_name("constructor")
             args = [a for a in (n.child_by_field_name("arguments").named_children if n.child_by_field_name("arguments") else [])
                     if a.type != "comment"]
@@ -224,6 +235,6 @@ def constant_sink(source: str, line: int, path: str, suffix: str) -> str | None:
     if not names:
         return None  # literals only: constant.py's own shape says it
     bound = ", ".join(f"{n} ({at})" for n, at in names[:6]) + (", …" if len(names) > 6 else "")
-    shown = "; ".join(f"{callee}()" for callee, _ in calls)
+    shown = "; ".join("the $where value" if callee == "$where" else f"{callee}()" for callee, _ in calls)
     return (f"constant data: the input of {shown} at {path}:{line} is built only from names bound to literals: {bound}; "
             "no data from outside reaches the sink")

@@ -112,6 +112,8 @@ def check_seed(f: Finding | dict) -> dict | None:
 
 
 _SECRET_TEXT = {
+    "empty": "{match}",
+    "message": "text for a person, not a credential ({match})",
     "example": "a documented example value ({match})",
     "placeholder": "a placeholder, not a credential ({match})",
     "code-word": "a protocol keyword, not a credential",
@@ -160,7 +162,12 @@ def check_secret(f: Finding | dict, path_check: dict | None) -> dict | None:
     if str(ev.get("format") or "").startswith("does not fit") and ev["class"] in ("low-entropy", "plain-word"):
         return {"check": "secret", "status": "not_a_secret",
                 "evidence": f"not a credential: {text}, and it {ev['format']} that the rule looks for"}
-    if ev["class"] in ("example", "placeholder", "code-word"):
+    if ev["class"] == "empty":
+        return {"check": "secret", "status": "not_a_secret",
+                "evidence": f"no hardcoded credential: {text} ({f.rule_id} matched the name of the variable or argument); "
+                            "an empty or one-character value opens nothing, and whether a server accepts an empty "
+                            "password is a question of its configuration, not a credential in the code"}
+    if ev["class"] in ("example", "placeholder", "code-word", "message"):
         return {"check": "secret", "status": "not_a_secret", "evidence": f"not a credential: {text}"}
     if ev["class"] in ("low-entropy", "plain-word", "weak") and in_tests:
         return {"check": "secret", "status": "not_a_secret",

@@ -27,6 +27,15 @@ scope checks, which stay findings.
 Anything about logging, auditing, tracing or alerting is left out of the set
 on purpose (a missing audit trail is a security gap), except the two
 performance-metric checks below, which record host metrics, not actions.
+So CKV2_AWS_10 (CloudTrail delivered to CloudWatch Logs, where metric
+filters raise alarms on API activity) stays a finding, and so does
+CKV_DOCKER_7 (a base image pinned by tag or digest, not ``latest``): which
+image is built is provenance and patching.  S3 event notifications
+(CKV2_AWS_62) start processing when objects change, an integration setting
+that neither records nor controls access; a non-default Redshift database
+name (CKV_AWS_320) is obscurity, not a control: the name is printed in every
+connection string and guards nothing that the credentials and network rules
+do not.
 """
 
 from __future__ import annotations
@@ -65,6 +74,9 @@ OPERATIONAL = {
     "CKV_AWS_312": "Elastic Beanstalk enhanced health reporting, an availability setting",
     "CKV2_AWS_15": "ELB health checks for an Auto Scaling group, an availability setting",
     "CKV2_AWS_16": "DynamoDB auto scaling, a capacity setting",
+    "CKV2_AWS_62": "S3 event notifications (processing started when objects change), an integration setting",
+    "CKV_AWS_320": "a Redshift database name other than the default, a naming convention (obscurity: the name is no "
+                   "access control)",
     "CKV2_AWS_61": "an S3 lifecycle configuration (expiring or transitioning objects), a storage-cost setting",
     "CKV_AWS_300": "an S3 lifecycle rule aborting failed multipart uploads, a storage-cost setting",
     "CKV_AWS_144": "S3 cross-region replication, a disaster-recovery setting",

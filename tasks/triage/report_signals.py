@@ -59,6 +59,13 @@ QUALITY_RULES = {
 # a swallowed failure of one of these fails open: a security matter after all
 _SECURITY_CALL = re.compile(r"(?i)verif|authent|authori[sz]|permission|check_pass|csrf|signature|\bsign\(|validat|"
                             r"\blogin|decrypt|\bdecode\(.*token|jwt|access|privilege|sanitiz|escape")
+# a flag read in a condition raises nothing: an exception in the guarded code skips it (fails closed), so
+# `if request.user.is_authenticated:` around exec(...) is no swallowed security check; B102 reports the exec itself
+_FLAG = re.compile(r"\.is_(?:authenticated|anonymous|active|staff|superuser)\b")
+
+
+def _checks_security(text: str | None) -> bool:
+    return bool(_SECURITY_CALL.search(_FLAG.sub("", text or "")))
 
 
 # (tool, rule) -> why it is acceptable in a test file, and how to silence it there
@@ -157,7 +164,7 @@ def swallows_security_check(f: Finding | dict, reader) -> bool:
         if text.strip() and len(text) - len(text.lstrip()) == indent and re.match(r"^\s*try\s*:", text):
             break
         body.append(text)
-    return bool(_SECURITY_CALL.search("".join(body)))
+    return _checks_security("".join(body))
 
 
 def triage(f: Finding | dict) -> dict | None:
@@ -198,7 +205,7 @@ def triage(f: Finding | dict) -> dict | None:
             "fix": None,
         }
     quality = QUALITY_RULES.get((f.tool, str(f.rule_id).upper()))
-    if quality and _try_body_shown(f.snippet) and not _SECURITY_CALL.search(f.snippet or ""):  # the try body's end is shown and checks nothing
+    if quality and _try_body_shown(f.snippet) and not _checks_security(f.snippet):  # the try body's end is shown and checks nothing
         return {"signal": "not a security rule",
                 "reason": f"{f.rule_id} ({quality}) is a code-quality rule about error-handling hygiene: the shown code "
                 f"at {path}:{f.line or '?'} swallows an exception around code that makes no security check (no verify, "

@@ -55,10 +55,15 @@ def _fixed_host(mod, node, depth: int = 0, whole: bool = True) -> str | None:
     text = None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         text = node.value + ("/" if whole else "")
-    elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
-        text = str(node.values[0].value) + ("/" if whole and len(node.values) == 1 else "")
+    elif isinstance(node, ast.JoinedStr) and node.values:
+        text, complete = _lead(mod, node, depth)
+        text = None if not text else text + ("/" if whole and complete else "")
     elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return _fixed_host(mod, node.left, depth, False)
+        left = _literal(mod, node.left, depth)  # a module constant BASE = 'https://h' + '/path': the sum shows the host's end
+        if left is not None:
+            text = left + (_lead(mod, node.right, depth)[0] or "")
+        else:
+            return _fixed_host(mod, node.left, depth, False)
     elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):  # 'https://h/%s' % x: the text is the template
         return _fixed_host(mod, node.left, depth, False)
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
@@ -73,6 +78,59 @@ def _fixed_host(mod, node, depth: int = 0, whole: bool = True) -> str | None:
     if text is None or not _FIXED_HOST.match(text):
         return None
     return urlsplit(text).hostname
+
+
+def _literal(mod, node, depth: int) -> str | None:
+    """The whole text of a string expression made only of literals and names bound to one literal, else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and depth < 4:
+        left, right = _literal(mod, node.left, depth + 1), _literal(mod, node.right, depth + 1)
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, ast.JoinedStr) and depth < 4:
+        text, complete = _lead(mod, node, depth + 1)
+        return text if complete else None
+    if isinstance(node, ast.Name) and depth < 4:
+        scope = mod.scope_of(node)
+        if scope is not mod.tree and node.id in {a.arg for a in scope.args.args + scope.args.kwonlyargs}:
+            return None
+        found = mod.bindings(scope, node.id) or mod.bindings(mod.tree, node.id)
+        texts = {_literal(mod, expr, depth + 1) if kind == "value" else None for kind, expr, _ in found or []}
+        return texts.pop() if len(texts) == 1 else None
+    return None
+
+
+def _lead(mod, node, depth: int) -> tuple[str, bool]:
+    """(the literal text an expression starts with, whether that is all of it): ``f"{BASE}/items/{x}"`` with
+    ``BASE = 'https://h'`` starts with ``https://h/items/``."""
+    whole = _literal(mod, node, depth)
+    if whole is not None:
+        return whole, True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _lead(mod, node.left, depth + 1)[0], False
+    if not isinstance(node, ast.JoinedStr):
+        return "", False
+    text = ""
+    for part in node.values:
+        piece = part.value if isinstance(part, ast.Constant) else (
+            _literal(mod, part.value, depth + 1) if isinstance(part, ast.FormattedValue) and part.format_spec is None
+            and part.conversion == -1 else None)
+        if not isinstance(piece, str):
+            return text, False
+        text += piece
+    return text, True
+
+
+_RESPONSE = re.compile(r"^\s*(req|request)\s*=\s*(?:requests|httpx|session|s|sess|client|http)\.(?:get|post|put|patch|delete|head|"
+                       r"options|request)\s*\(", re.M)
+
+
+def _responses_renamed(source: str) -> str:
+    """The source with ``req``/``request`` renamed where a script binds that name to an HTTP response
+    (``req = requests.get(URL)``; ``req.headers`` is what the server sent, not a request to this program)."""
+    for name in set(_RESPONSE.findall(source)):
+        source = re.sub(rf"\b{name}\.", "response_.", source)
+    return source
 
 
 def _cli_param(mod, node) -> int | None:
@@ -104,7 +162,7 @@ def check_timeout(f: Finding | dict, reader=None) -> dict | None:
     if not lines:
         return None
     source = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
-    if USER_INPUT.search(source) or _HANDLER.search(source):
+    if USER_INPUT.search(_responses_renamed(source)) or _HANDLER.search(source):
         return None
     from tasks.triage.constant_names import Module, dotted
 

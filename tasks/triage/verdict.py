@@ -15,7 +15,9 @@ Authority, highest first:
 
 With ``source.repo_path`` the code decides more: code kept as data (as_data),
 constant data behind names and across calls (constant_names, callers), a
-request without a timeout outside a handler (robustness).
+request without a timeout outside a handler (robustness), what a Dockerfile
+shows (docker: a container's bind address, ADD of a local file, an image
+that drops root).
 
 Dependency scope (dev/test only) is added as a reason and never changes the
 verdict.  Every record carries at least one reason with evidence; when no
@@ -35,6 +37,7 @@ from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.callers import Callers
 from tasks.triage.constant import check_constant
 from tasks.triage.cpe import check_cpe_only
+from tasks.triage.docker import check_container
 from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.reachability import check_reachability
 from tasks.triage.robustness import check_timeout
@@ -133,7 +136,7 @@ class Judge:
         if signal and signal["signal"] in _SIGNAL_FP:
             return record(f, "false_positive", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}],
                           "report", vuln_ids)
-        robust = check_timeout(f, self.reader)
+        robust = check_timeout(f, self.reader) or check_container(f, self.reader, self.imports)
         if robust:
             return record(f, "false_positive", [robust], "evidence", vuln_ids)
         path = context.check_path(f, self.reader)

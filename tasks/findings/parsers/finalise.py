@@ -24,7 +24,8 @@ def finalise(finding: dict) -> dict:
         found += secrets.literal_values(finding.get("snippet"), loc.get("start_line"), loc.get("end_line"))
         if finding["tool"] == "bandit":  # B105-B107 quote the password itself: "Possible hardcoded password: '...'"
             quoted = secrets.quoted_values(finding.get("title")) + secrets.quoted_values(finding.get("description"))
-            flagged += quoted
+            named = secrets.bandit_value(finding.get("title"))  # '' or 'x': too short for quoted_values, and exact
+            flagged = [named] if named is not None and len(named.strip()) <= 1 else flagged + quoted
             # taken without their context ("password: 'Fail'" is Bandit's wording, not an assignment): only
             # values shaped like a secret; an assigned password is taken from the snippet with its context
             found += [v for v in quoted if secrets.plausible(v)]
@@ -94,6 +95,6 @@ def _keep_secret_evidence(finding: dict, values: list[str]) -> None:
     from tasks.findings.secret_evidence import classify
 
     if "secret_evidence" not in finding:
-        evidence = classify(values, finding.get("rule_id"))
+        evidence = classify(values, finding.get("rule_id"), from_code=True)
         if evidence:
             finding["secret_evidence"] = evidence

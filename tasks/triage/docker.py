@@ -1,0 +1,192 @@
+"""Check 3e: what a Dockerfile line shows about three findings that read worse than they are.
+
+* Bandit B104 (binding all interfaces, ``host='0.0.0.0'``) in a file that a
+  Dockerfile of the repository runs (``CMD``/``ENTRYPOINT`` naming the file,
+  ``python app.py``, ``python -m pkg.app``, ``gunicorn pkg.app:app``,
+  ``flask run`` with ``FLASK_APP`` naming it): inside a container, binding
+  all interfaces is how the port is published at all (127.0.0.1 would be
+  unreachable from outside the container); what is exposed is decided by
+  the port mapping.  Only a Dockerfile in the file's folder or above it
+  counts (its build context holds the file); one above it must name the
+  file's whole relative path or module, one beside it may name it alone.
+* Checkov CKV_DOCKER_4 (``ADD`` instead of ``COPY``): ``ADD`` differs from
+  ``COPY`` only for a remote URL (fetched unverified) and a local tar archive
+  (unpacked); an ``ADD`` whose sources, read from the Dockerfile line, are
+  all local files that are no archive behaves exactly like ``COPY``.
+* Checkov CKV_DOCKER_3 (no ``USER``) on an official image whose own
+  entrypoint drops root before the service runs (tasks.triage.images), when
+  the Dockerfile keeps that entrypoint and command.
+
+Everything else is left as it is.  The evidence is the Dockerfile's
+``path:line`` and the instruction, never a project's name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import PurePosixPath
+
+from tasks.findings.model import Finding, as_finding
+from tasks.triage.images import ROOT_DROPPING, official_image
+
+_B104 = re.compile(r"(?i)^B104$|bind[-_]?(?:to[-_])?all[-_]?interfaces|app[-_]run[-_]with[-_]bad[-_]host|avoid[-_]app[-_]run[-_]with[-_]bad[-_]host")
+_DOCKERFILE = re.compile(r"(?i)^(?:Dockerfile(?:[._-][\w.-]+)?|[\w.-]+\.dockerfile|Containerfile)$")
+_ARCHIVE = re.compile(r"(?i)\.(?:tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|zip|gz|bz2|xz|zst|7z|rar)$")
+_INSTRUCTION = re.compile(r"^\s*(FROM|CMD|ENTRYPOINT|ENV|WORKDIR|USER|ADD)\s+(.*)$", re.I)
+MAX_DOCKERFILES = 50
+
+
+def _lines(reader, path: str, f: Finding | None = None) -> list[str]:
+    try:
+        return reader.lines(path, reader.resolve(f.source.commit if f and f.source else None)) or []
+    except Exception:  # noqa: BLE001 - an unreadable file gives no evidence
+        return []
+
+
+def instructions(lines: list[str]) -> list[tuple[int, str, str]]:
+    """(line number, INSTRUCTION, argument text) with continuation lines joined; comments skipped."""
+    out, n, buf, start = [], 0, "", 0
+    for n, line in enumerate(lines, 1):
+        text = line.rstrip("\n")
+        if not buf and (not text.strip() or text.lstrip().startswith("#")):
+            continue
+        start = start or n
+        if text.rstrip().endswith("\\"):
+            buf += text.rstrip()[:-1] + " "
+            continue
+        m = _INSTRUCTION.match(buf + text)
+        if m:
+            out.append((start, m.group(1).upper(), m.group(2).strip()))
+        buf, start = "", 0
+    return out
+
+
+def words(arg: str) -> list[str]:
+    """An instruction's argument as words: the JSON (exec) form or the shell form."""
+    if arg.startswith("["):
+        try:
+            value = json.loads(arg)
+            return [str(w) for w in value] if isinstance(value, list) else []
+        except ValueError:
+            return []
+    try:
+        return shlex.split(arg, comments=False)
+    except ValueError:
+        return arg.split()
+
+
+def _is(name: str, rel: PurePosixPath, same_folder: bool) -> bool:
+    """Whether a path or dotted module in a command names ``rel`` (the file relative to the Dockerfile's folder):
+    the whole relative path (``/srv/labs/a/app.py`` ends with ``labs/a/app.py``), or, from the file's own
+    folder, its name (``COPY app.py /app.py``; ``CMD python /app.py``)."""
+    whole = str(rel)
+    return name.lstrip("./") == whole or name.endswith("/" + whole) or (same_folder and PurePosixPath(name).name == rel.name)
+
+
+def _runs(cmd: list[str], rel: PurePosixPath, same_folder: bool, flask_app: str | None) -> bool:
+    """Whether the command words start the Python file ``rel`` (relative to the Dockerfile's folder)."""
+    as_path = lambda mod: mod.replace(".", "/") + ".py"  # noqa: E731 - pkg.app -> pkg/app.py
+    for i, w in enumerate(cmd):
+        w = w.strip()
+        if w.endswith(".py") and _is(w, rel, same_folder):
+            return True
+        if i and cmd[i - 1] == "-m" and re.fullmatch(r"[\w.]+", w) and _is(as_path(w), rel, same_folder):
+            return True
+        if re.fullmatch(r"[\w.]+:[\w.()]+", w) and _is(as_path(w.split(":", 1)[0]), rel, same_folder):
+            return True
+        if w == "flask" and "run" in cmd[i + 1:]:
+            app = (flask_app or "").split(":", 1)[0]
+            if app:
+                return _is(app if app.endswith(".py") else as_path(app), rel, same_folder)
+            return same_folder and rel.name in ("app.py", "wsgi.py")
+    return False
+
+
+def _runner(f: Finding, reader, files: list[str]) -> tuple[str, int, str] | None:
+    """The Dockerfile (path, line, instruction) in the file's folder or above it that runs the flagged file."""
+    target = PurePosixPath(f.path)
+    here = [str(p) for p in target.parents]
+    found = [p for p in files if _DOCKERFILE.match(PurePosixPath(p).name) and str(PurePosixPath(p).parent) in here]
+    for path in sorted(found, key=lambda p: -len(PurePosixPath(p).parts))[:MAX_DOCKERFILES]:
+        steps = instructions(_lines(reader, path))
+        flask_app = next((re.sub(r"^FLASK_APP[= ]\s*", "", a).strip("'\" ") for _, k, a in steps
+                          if k == "ENV" and a.startswith("FLASK_APP")), None)
+        folder = PurePosixPath(path).parent
+        rel = target.relative_to(folder) if str(folder) != "." else target
+        for n, kind, arg in steps:
+            if kind in ("CMD", "ENTRYPOINT") and _runs(words(arg), rel, folder == target.parent, flask_app):
+                return path, n, f"{kind} {arg}"[:160]
+    return None
+
+
+def check_bind_all(f: Finding, reader, files: list[str] | None) -> dict | None:
+    if reader is None or not files or not f.path or not f.path.endswith(".py") or not _B104.search(str(f.rule_id)):
+        return None
+    hit = _runner(f, reader, files)
+    if not hit:
+        return None
+    return {"check": "container", "status": "container_bind",
+            "evidence": f"inside a container, binding all interfaces is how the port is published; exposure is decided "
+                        f"by the port mapping: {hit[0]}:{hit[1]} runs {f.path} (`{hit[2]}`)"}
+
+
+def _dockerfile_lines(f: Finding, reader) -> list[str]:
+    lines = _lines(reader, f.path, f) if reader is not None and f.path else []
+    if lines:
+        return lines
+    start = f.location.start_line if f.location else None
+    return (f.snippet or "").splitlines(True) if start in (None, 0, 1) else []
+
+
+def check_add(f: Finding, reader) -> dict | None:
+    if f.tool != "checkov" or str(f.rule_id).upper() != "CKV_DOCKER_4" or not f.path:
+        return None
+    line = f.location.start_line if f.location else None
+    steps = [s for s in instructions(_dockerfile_lines(f, reader)) if s[1] == "ADD" and (line is None or s[0] == line)]
+    if not steps and line and f.snippet:  # only the flagged line is known
+        steps = [(line, "ADD", m.group(2)) for m in [_INSTRUCTION.match(f.snippet.splitlines()[0])] if m and m.group(1).upper() == "ADD"]
+    if len(steps) != 1:
+        return None
+    n, _, arg = steps[0]
+    args = [w for w in words(arg) if not w.startswith("--")]
+    sources = args[:-1]
+    if not sources or any(re.match(r"(?i)^[a-z][\w+.-]*://|^git@", s) or _ARCHIVE.search(s) or "$" in s for s in sources):
+        return None
+    return {"check": "container", "status": "add_local",
+            "evidence": f"ADD of a local file behaves like COPY: {f.path}:{n} adds {', '.join(sources)[:120]}, a local path "
+                        "that is neither a URL (fetched unverified) nor a tar archive (unpacked)"}
+
+
+def check_user(f: Finding, reader) -> dict | None:
+    if f.tool != "checkov" or str(f.rule_id).upper() != "CKV_DOCKER_3" or not f.path:
+        return None
+    steps = instructions(_dockerfile_lines(f, reader))
+    froms = [(n, a) for n, k, a in steps if k == "FROM"]
+    if not froms:
+        return None
+    last = froms[-1][0]
+    final = [(n, k, a) for n, k, a in steps if n >= last]  # the stage that is the image
+    ref = [w for w in words(froms[-1][1]) if not w.startswith("--")]  # FROM --platform=… image AS name
+    image = official_image(ref[0] if ref else "")
+    if image is None or any(k in ("ENTRYPOINT", "USER") for _, k, _ in final):
+        return None
+    facts = ROOT_DROPPING[image]
+    # a shell-form CMD reaches the entrypoint as `/bin/sh -c "…"`, which the entrypoint does not drop root for
+    cmds = [words(a) if a.startswith("[") else ["/bin/sh"] for _, k, a in final if k == "CMD"]
+    if cmds and not (facts["commands"] and cmds[-1] and (cmds[-1][0] in facts["commands"] or cmds[-1][0].startswith("-"))):
+        return None  # the Dockerfile's own command replaces the service the entrypoint would drop root for
+    return {"check": "container", "status": "image_drops_root",
+            "evidence": f"the official image drops root itself: {f.path}:{froms[-1][0]} `FROM {froms[-1][1][:80]}`, and "
+                        f"{facts['how']}, so the service runs as {facts['user']}; the Dockerfile keeps the image's "
+                        "entrypoint and command"}
+
+
+def check_container(f: Finding | dict, reader=None, index=None) -> dict | None:
+    """A false-positive reason from a Dockerfile for B104, CKV_DOCKER_4 or CKV_DOCKER_3, else None."""
+    f = as_finding(f)
+    if f.kind not in ("code", "config"):
+        return None
+    return (check_add(f, reader) or check_user(f, reader)
+            or check_bind_all(f, reader, getattr(index, "files", None) if index is not None else None))
