@@ -186,3 +186,22 @@ def test_a_swallowed_security_check_still_fails_open():
                 snippet="5                 x = 1\n6         except:\n7             pass\n")
     rec = Judge(reader=_One(VIEW.format(call="jwt.decode(token, KEY, algorithms=['HS256'])"))).judge(f)
     assert rec["verdict"] == "true_positive"
+
+
+SIBLING = "FROM python:3\nWORKDIR /app\nADD app/requirements.txt /app/requirements.txt\nCMD python app.py\n"
+
+
+def test_a_dockerfile_in_its_own_folder_beside_the_code_runs_the_only_file_of_that_name():
+    """The compose layout: labs/a8/deployments/Dockerfile (build context one level up) runs `python app.py`; the
+    only app.py under labs/a8 is labs/a8/app/app.py.  Another app.py there, or no shared project folder, leaves it."""
+    where = {"location": {"path": "labs/a8/app/app.py", "start_line": 9, "end_line": 9}}
+    rec = judge({"labs/a8/app/app.py": APP, "labs/a8/deployments/Dockerfile": SIBLING}, finding(**where))
+    assert rec["verdict"] == "false_positive" and rec["reasons"][0]["check"] == "container"
+    assert "labs/a8/deployments/Dockerfile:4" in rec["reasons"][0]["evidence"]
+    assert "the only app.py under labs/a8" in rec["reasons"][0]["evidence"]
+    two = judge({"labs/a8/app/app.py": APP, "labs/a8/tools/app.py": "print(1)\n", "labs/a8/deployments/Dockerfile": SIBLING},
+                finding(**where))
+    assert two["verdict"] == "true_positive"
+    runs_other = judge({"labs/a8/app/app.py": APP, "labs/a8/deployments/Dockerfile": SIBLING.replace("app.py\n", "main.py\n")},
+                       finding(**where))
+    assert runs_other["verdict"] == "true_positive"

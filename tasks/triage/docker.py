@@ -118,6 +118,23 @@ def _runner(f: Finding, reader, files: list[str]) -> tuple[str, int, str] | None
         for n, kind, arg in steps:
             if kind in ("CMD", "ENTRYPOINT") and _runs(words(arg), rel, folder == target.parent, flask_app):
                 return path, n, f"{kind} {arg}"[:160]
+    return _sibling_runner(target, reader, files, here)
+
+
+def _sibling_runner(target: PurePosixPath, reader, files: list[str], here: list[str]) -> tuple[str, int, str] | None:
+    """A Dockerfile kept in a folder of its own beside the code (``deployments/Dockerfile`` with the build context
+    one level up, the common compose layout) that runs the file by name, when no other file of that name is in
+    the project folder the two share: then the name can only mean this file."""
+    for path in sorted(p for p in files if _DOCKERFILE.match(PurePosixPath(p).name))[:MAX_DOCKERFILES]:
+        project = PurePosixPath(path).parent.parent
+        if str(PurePosixPath(path).parent) in here or str(project) not in here or str(project) == ".":
+            continue
+        inside = [p for p in files if PurePosixPath(p).name == target.name and p.startswith(str(project) + "/")]
+        if inside != [str(target)]:
+            continue
+        for n, kind, arg in instructions(_lines(reader, path)):
+            if kind in ("CMD", "ENTRYPOINT") and _runs(words(arg), PurePosixPath(target.name), True, None):
+                return path, n, f"{kind} {arg}"[:160] + f"; {target} is the only {target.name} under {project}"
     return None
 
 
