@@ -6,7 +6,8 @@ Markup cannot be injected when every part of the inserted value is
 
 * passed through an escaping function: one defined in the same file whose
   body replaces ``&``, ``<`` and ``>`` (by ``.replace`` with ``&amp;``/``&lt;``/
-  ``&gt;`` or a character map), or a well-known one -- ``DOMPurify.sanitize``,
+  ``&gt;`` or a character map, in its body or an object literal of an enclosing
+  scope it looks each character up in: ``escChars[c]``), or a well-known one -- ``DOMPurify.sanitize``,
   ``sanitizeHtml``, ``filterXSS``, lodash's ``_.escape``, ``he.encode``/
   ``he.escape``, ``validator.escape``, and ``escapeHtml`` imported from the
   ``escape-html`` package; ``encodeURIComponent`` (a URL part: no ``<`` or
@@ -52,6 +53,16 @@ def _global(body: str, char: str) -> bool:
                 or re.search(rf"replaceAll\(\s*['\"`]{c}", body))
 
 
+def _maps_entities(obj) -> bool:
+    """Whether an object literal maps each of ``&``, ``<`` and ``>`` (string keys) to its entity (string values)."""
+    pairs = {}
+    for pair in obj.named_children:
+        key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+        if pair.type == "pair" and key is not None and value is not None and key.type == "string" and value.type == "string":
+            pairs[key.text.decode("utf-8", "replace")[1:-1]] = value.text.decode("utf-8", "replace")[1:-1]
+    return all(p.search(pairs.get(c, "")) for c, p in zip("&<>", _ESCAPES))
+
+
 class _Judge:
     def __init__(self, mod: JsModule, source: str):
         self.mod, self.source = mod, source
@@ -73,9 +84,40 @@ class _Judge:
                 ident, body = n.child_by_field_name("name"), n.child_by_field_name("value")
             if ident is not None and ident.text.decode("utf-8", "replace") == name:
                 text = body.text.decode("utf-8", "replace")
-                if all(p.search(text) for p in _ESCAPES) and all(_global(text, c) for c in "&<>"):
+                if not all(_global(text, c) for c in "&<>"):
+                    return None
+                if all(p.search(text) for p in _ESCAPES):
                     return f"{self.mod.path}:{n.start_point[0] + 1}"
+                table = self._char_map(body)
+                return f"{self.mod.path}:{n.start_point[0] + 1} with the character map at line {table}" if table else None
+        return None
+
+    def _char_map(self, body) -> int | None:
+        """The line of an object literal outside ``body`` that the body looks characters up in (``escChars[c]``)
+        and that maps ``&``, ``<`` and ``>`` to their entities; None when there is none or a binding is unknown."""
+        todo = [body]
+        while todo:
+            n = todo.pop()
+            todo.extend(n.named_children)
+            obj = n.child_by_field_name("object") if n.type == "subscript_expression" else None
+            index = n.child_by_field_name("index") if obj is not None else None
+            if obj is None or obj.type != "identifier" or index is None or index.type == "string":
+                continue
+            found = self._bound(obj)
+            if found and all(value is not None and value.type == "object" and _maps_entities(value) for value, _ in found):
+                return found[0][1]
+        return None
+
+    def _bound(self, node) -> list | None:
+        """Every binding of the identifier ``node`` in the nearest scope that binds it (None: a parameter or unknown)."""
+        name, scope = node.text.decode("utf-8", "replace"), self.mod.scope_of(node)
+        while scope is not None:
+            if scope is not self.mod.root and self.mod._param(scope, name):
                 return None
+            found = self.mod.bindings(scope, name)
+            if found is None or found:
+                return found
+            scope = self.mod.scope_of(scope) if scope is not self.mod.root else None
         return None
 
     def _call(self, node, in_tag: bool) -> bool:

@@ -1,0 +1,57 @@
+"""Triage round 5 (issue 21): four checks that missed the real code they were written for, each with a reduced
+copy of that code -- a case the check flags and a case it leaves alone."""
+
+from __future__ import annotations
+
+import pytest
+from test_triage_evidence import _Reader  # the file at the run's commit, as SourceReader gives it
+
+from tasks.triage.verdict import Judge
+
+
+def finding(rule, line, path="app/static/js/main.js", title="t", tool="semgrep", **kw):
+    base = {"id": "f" * 32, "tool": tool, "kind": "code", "rule_id": rule, "title": title, "description": "",
+            "location": {"path": path, "start_line": line, "end_line": line}, "package": None, "snippet": None,
+            "aliases": [], "cve": [], "ghsa": [], "suppressed": False, "severity": "medium"}
+    return base | kw
+
+
+# 1. an escaper whose entities sit in a character map of the enclosing function (secDevLabs' stegonography main.js)
+XSS = "work.rules.js-innerhtml-assignment"
+XSS_TITLE = "Assigning non-constant data to innerHTML/outerHTML or document.write enables DOM XSS."
+ESC = """window.onload = function () {
+    var obj = JSON.parse(window.name);
+    var escChars = {
+        '&': '&amp;',
+        '<': '&lt;',
+        '>': '&gt;',
+        '"': '&quot;',
+        '\\n': '<br/>'
+    };
+    var escHtml = function(string) {
+        return String(string).replace(/[&<>"'\\/\\n]/g, function (c) {
+            return escChars[c];
+        });
+    };
+    document.getElementById('messageDecoded').innerHTML = escHtml(obj.text);
+};
+"""
+
+
+def test_an_escaper_that_looks_characters_up_in_a_map_of_the_enclosing_scope():
+    rec = Judge(reader=_Reader(ESC)).judge(finding(XSS, 15, title=XSS_TITLE, cwe=["CWE-79"]))
+    assert rec["verdict"] == "false_positive", rec
+    ev = rec["reasons"][0]["evidence"]
+    assert "escaped before insertion" in ev and "escHtml" in ev and "character map at line 3" in ev
+
+
+@pytest.mark.parametrize("change", [
+    ("'<': '&lt;',", "'<': '<',"),                        # the map keeps '<'
+    ("/[&<>\"'\\/\\n]/g", "/[&<>\"'\\/\\n]/"),              # replaces only the first character
+    ("var escHtml = function(string) {", "var escHtml = function(string, escChars) {"),  # a map the caller passes
+])
+def test_an_escaper_whose_map_or_replacement_falls_short_stays(change):
+    code = ESC.replace(*change)
+    assert code != ESC
+    rec = Judge(reader=_Reader(code)).judge(finding(XSS, 15, title=XSS_TITLE, cwe=["CWE-79"]))
+    assert rec["verdict"] == "true_positive", rec
