@@ -55,3 +55,26 @@ def test_an_escaper_whose_map_or_replacement_falls_short_stays(change):
     assert code != ESC
     rec = Judge(reader=_Reader(code)).judge(finding(XSS, 15, title=XSS_TITLE, cwe=["CWE-79"]))
     assert rec["verdict"] == "true_positive", rec
+
+
+# 2. a Semgrep secret rule on JavaScript without the code in the report: the value is read from the file
+SECRET = "work.rules.hardcoded-secret-assignment-js"
+DECODE = """var decode = function() {
+    var password = document.getElementById('password2').value;
+    var passwordFail = 'Password is incorrect or there is nothing here.';
+    var apiKey = 'q8Zr2LmX0vTn4PbK7sWd9YfH3cJg';
+};
+"""
+
+
+def test_a_message_flagged_by_a_semgrep_secret_rule_without_a_snippet_is_no_credential():
+    rec = Judge(reader=_Reader(DECODE)).judge(finding(SECRET, 3, title="Hard-coded secret/credential assigned"))
+    assert rec["verdict"] == "false_positive", rec
+    ev = rec["reasons"][0]["evidence"]
+    assert rec["reasons"][0]["check"] == "secret" and "text for a person" in ev and "incorrect" not in ev
+
+
+def test_a_random_key_flagged_by_a_semgrep_secret_rule_without_a_snippet_stays():
+    rec = Judge(reader=_Reader(DECODE)).judge(finding(SECRET, 4, title="Hard-coded secret/credential assigned"))
+    assert rec["verdict"] == "true_positive" and rec["reasons"][0]["check"] == "secret", rec
+    assert "high-entropy" in rec["reasons"][0]["evidence"] and "q8Zr" not in str(rec)

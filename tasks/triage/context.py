@@ -177,6 +177,35 @@ def check_secret(f: Finding | dict, path_check: dict | None) -> dict | None:
     return {"check": "secret", "status": "credential_like", "evidence": text}
 
 
+_FLAGGED_LINES = 5  # a secret rule flags an assignment, not a block: more lines than this is not one value
+
+
+def with_file_evidence(f: Finding, reader) -> Finding:
+    """``f`` with the class of the value its secret rule flagged, read from the file when the report carried no
+    code to judge (Semgrep leaves ``extra.lines`` out, so the parser saw no value): the same classification the
+    parser makes (tasks.findings.secret_evidence), on the flagged lines only.  The value stays in memory; a
+    record keeps only its class, as with the parser's evidence.  ``f`` itself when there is nothing to add."""
+    from dataclasses import replace
+
+    from tasks.findings.secret_evidence import classify
+    from tasks.findings.secrets import literal_values, tool_marks_secret
+
+    loc = f.location
+    if f.secret_evidence or reader is None or loc is None or not loc.path or not loc.start_line or \
+            not tool_marks_secret(f.tool, str(f.rule_id), f.title or ""):
+        return f
+    last = max(loc.end_line or loc.start_line, loc.start_line)
+    try:
+        lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None)) or []
+    except Exception:  # noqa: BLE001 - an unreadable file gives no evidence
+        return f
+    if last - loc.start_line >= _FLAGGED_LINES or last > len(lines):
+        return f
+    code = "\n".join(line.rstrip("\n") for line in lines[loc.start_line - 1:last])
+    evidence = classify(literal_values(code, every=True), str(f.rule_id), from_code=True)
+    return replace(f, secret_evidence=evidence, snippet=code) if evidence else f
+
+
 _EMPTY = re.compile(r"(?i)hard-?coded password:\s*(?:''|\"\")\s*$")
 
 

@@ -142,6 +142,7 @@ class Judge:
         path = context.check_path(f, self.reader)
         if path and path["status"] == "scanner_test_data":
             return record(f, "false_positive", [path], "evidence", vuln_ids)
+        f = context.with_file_evidence(f, self.reader)  # the flagged value, when the report quoted no code
         if f.kind == "secret" or f.secret_evidence:
             return self._secret(f, path, vuln_ids)
         empty = context.check_empty_secret(f)
