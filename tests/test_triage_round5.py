@@ -78,3 +78,40 @@ def test_a_random_key_flagged_by_a_semgrep_secret_rule_without_a_snippet_stays()
     rec = Judge(reader=_Reader(DECODE)).judge(finding(SECRET, 4, title="Hard-coded secret/credential assigned"))
     assert rec["verdict"] == "true_positive" and rec["reasons"][0]["check"] == "secret", rec
     assert "high-entropy" in rec["reasons"][0]["evidence"] and "q8Zr" not in str(rec)
+
+
+# 3. B110 whose snippet shows only `pass / except: / pass` (the end of a nested handler): the try body is in the file
+VIEW = """def code_execution(request):
+    first_name = ''
+    if request.method == 'POST':
+        first_name = request.POST.get('first_name', '')
+        try:
+            {call}
+        except TypeError:
+            try:
+                exec(base64.decodestring(first_name))
+            except:
+                pass
+        except:
+            pass
+    return render(request, 'lab.html', {{'first_name': first_name}})
+"""
+B110_SNIPPET = "11                 pass\n12         except:\n13             pass\n14 "
+
+
+def _b110(call):
+    f = finding("B110", 12, path="badguys/vulnerable/views.py", title="Try, Except, Pass detected.", tool="bandit",
+                snippet=B110_SNIPPET, description="Try, Except, Pass detected. (test try_except_pass, confidence high)")
+    f["location"]["end_line"] = 13
+    return Judge(reader=_Reader(VIEW.format(call=call))).judge(f)
+
+
+def test_a_b110_whose_snippet_shows_no_body_is_judged_on_the_try_body_in_the_file():
+    rec = _b110("exec(base64.decodestring(bytes(first_name, 'ascii')))")
+    assert rec["verdict"] == "false_positive", rec
+    assert "error-handling hygiene: the try body at badguys/vulnerable/views.py:12" in rec["reasons"][0]["evidence"]
+
+
+def test_a_b110_whose_try_body_in_the_file_checks_a_signature_stays():
+    rec = _b110("jwt.decode(first_name, KEY, algorithms=['HS256'])")
+    assert rec["verdict"] == "true_positive", rec

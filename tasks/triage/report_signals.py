@@ -144,31 +144,37 @@ def _try_body_shown(snippet: str | None) -> bool:
     return any(not re.match(r"^\d*\s*(?:except\b.*|pass|continue)?\s*$", line) for line in (snippet or "").splitlines())
 
 
-def swallows_security_check(f: Finding | dict, reader) -> bool:
-    """With the file: whether the ``try`` body whose ``except`` a B110/B112 finding flags calls a security check."""
-    f = as_finding(f)
+def try_body(f: Finding, reader) -> str | None:
+    """With the file: the ``try`` body (its handlers before the flagged one included) whose ``except`` a B110/B112
+    finding flags, else None (no file, no ``except`` at or above the line, no ``try`` within 200 lines)."""
     loc = f.location
     if reader is None or loc is None or not loc.path or not loc.start_line or (f.tool, str(f.rule_id).upper()) not in QUALITY_RULES:
-        return False
+        return None
     try:
         lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None)) or []
-    except Exception:  # noqa: BLE001 - an unreadable file: the snippet decided
-        return False
+    except Exception:  # noqa: BLE001 - an unreadable file: the snippet decides
+        return None
     first = next((n for n in range(min(loc.start_line, len(lines)) - 1, -1, -1) if re.match(r"^\s*except\b", lines[n])), None)
     if first is None:
-        return False
+        return None
     indent = len(lines[first]) - len(lines[first].lstrip())
     body = []
     for n in range(first - 1, max(first - 200, -1), -1):
         text = lines[n]
         if text.strip() and len(text) - len(text.lstrip()) == indent and re.match(r"^\s*try\s*:", text):
-            break
-        body.append(text)
-    return _checks_security("".join(body))
+            return "".join(reversed(body))
+        body.append(text if text.endswith("\n") else text + "\n")
+    return None
 
 
-def triage(f: Finding | dict) -> dict | None:
-    """{"signal", "reason", "action", "fix"} when the finding is a likely false positive, else None."""
+def swallows_security_check(f: Finding | dict, reader) -> bool:
+    """With the file: whether the ``try`` body whose ``except`` a B110/B112 finding flags calls a security check."""
+    return _checks_security(try_body(as_finding(f), reader))
+
+
+def triage(f: Finding | dict, reader=None) -> dict | None:
+    """{"signal", "reason", "action", "fix"} when the finding is a likely false positive, else None; ``reader``:
+    the file, for a B110/B112 whose snippet shows only the ``except`` and ``pass`` (Bandit's context lines)."""
     f = as_finding(f)
     obsolete = OBSOLETE_CHECKS.get((f.tool, str(f.rule_id)))
     if obsolete:
@@ -205,10 +211,13 @@ def triage(f: Finding | dict) -> dict | None:
             "fix": None,
         }
     quality = QUALITY_RULES.get((f.tool, str(f.rule_id).upper()))
-    if quality and _try_body_shown(f.snippet) and not _checks_security(f.snippet):  # the try body's end is shown and checks nothing
+    shown = f.snippet if quality and _try_body_shown(f.snippet) else None  # the try body's end is shown
+    body = shown or (try_body(f, reader) if quality else None)  # else the whole body, from the file
+    if quality and body and body.strip() and not _checks_security(body):
         return {"signal": "not a security rule",
-                "reason": f"{f.rule_id} ({quality}) is a code-quality rule about error-handling hygiene: the shown code "
-                f"at {path}:{f.line or '?'} swallows an exception around code that makes no security check (no verify, "
+                "reason": f"{f.rule_id} ({quality}) is a code-quality rule about error-handling hygiene: the "
+                f"{'shown code' if shown else 'try body'} at {path}:{f.line or '?'} swallows an exception around code "
+                "that makes no security check (no verify, "
                 "authenticate, permission, signature or decrypt call), so nothing fails open",
                 "action": "log the exception or narrow the `except` as ordinary hygiene; it needs no security review",
                 "fix": None}

@@ -130,7 +130,7 @@ class Judge:
         sup = self._suppression(f, vuln_ids)
         if sup:
             return record(f, "false_positive", [{"check": "suppression", "evidence": sup}] + extra, "suppression", vuln_ids)
-        signal = report_signals.triage(f)
+        signal = report_signals.triage(f, self.reader)
         if signal and signal["signal"] in _SIGNAL_FP and report_signals.swallows_security_check(f, self.reader):
             signal = None  # the file shows the swallowed code checks security: it fails open
         if signal and signal["signal"] in _SIGNAL_FP:
