@@ -115,3 +115,65 @@ def test_a_b110_whose_snippet_shows_no_body_is_judged_on_the_try_body_in_the_fil
 def test_a_b110_whose_try_body_in_the_file_checks_a_signature_stays():
     rec = _b110("jwt.decode(first_name, KEY, algorithms=['HS256'])")
     assert rec["verdict"] == "true_positive", rec
+
+
+# 4. B113 in a standalone attack script whose URLs come from a module-level table of literal URLs
+SCRIPT = """import copy
+import requests
+
+ATTACKS = {
+    '1': {
+        'urls': {'register': 'http://api:3000/register', 'userinfo': 'http://api:3000/userinfo'},
+        'contents': {'userinfo': {"login": ""}},
+        'wordlist': 'wordlists/users.txt'
+    },
+    '2': {
+        'urls': {'recovery': 'http://api:3000/recovery', 'reset': 'http://api:3000/reset'},
+        'wordlist': {"How old are you?": "wordlists/answers_age.txt"}
+    }
+}
+
+def enumerate(atk, rota):
+    with open(ATTACKS[atk]["wordlist"], 'r') as wordlist:
+        url = ATTACKS[atk]["urls"][rota]
+        c = copy.deepcopy(ATTACKS[atk]["contents"][rota])
+        for line in wordlist:
+            response = requests.post(url, json=c)
+
+def brute_force(atk, user):
+    r = requests.post(ATTACKS[atk]["urls"]["reset"], json={"login": user}).json()
+    {extra}
+"""
+
+
+def _b113(extra="", change=("", "")):
+    from tasks.findings.model import as_finding
+    from tasks.triage.robustness import check_timeout
+
+    code = SCRIPT.replace("{extra}", extra).replace(*change) if change[0] else SCRIPT.replace("{extra}", extra)
+    out = []
+    for line in (i for i, text in enumerate(code.splitlines(), 1) if "requests.post(" in text):
+        f = as_finding({"id": "f" * 32, "tool": "bandit", "kind": "code", "rule_id": "B113", "location": {
+            "path": "brute-force/scripts.py", "start_line": line}, "title": "Call to requests without timeout"})
+        out.append(check_timeout(f, _Reader(code)))
+    return out
+
+
+def test_b113_with_urls_from_a_module_level_table_of_literal_urls():
+    found = _b113()
+    assert len(found) == 2 and all(ev and "calls a fixed host (api)" in ev["evidence"] for ev in found), found
+    assert "brute-force/scripts.py:21" in found[0]["evidence"] and "brute-force/scripts.py:24" in found[1]["evidence"]
+
+
+@pytest.mark.parametrize("extra", [
+    "ATTACKS['2']['urls']['reset'] = user",                        # a URL written into the table
+    "urls = ATTACKS[atk]['urls']\n    urls['reset'] = user",      # a part given a second name, then changed
+    "ATTACKS['1']['urls'].update(reset=user)",                    # a method called on a part
+])
+def test_b113_with_a_table_the_script_changes_stays(extra):
+    assert _b113(extra) == [None, None]
+
+
+def test_b113_with_a_table_url_whose_host_is_not_a_literal_stays():
+    found = _b113(change=("'http://api:3000/reset'", "'http://' + sys.argv[1]"))
+    assert found == [None, None]  # ATTACKS[atk]["urls"][rota] can select the reset URL too

@@ -16,7 +16,9 @@ So, with the file (``source.repo_path``), B113 is a false positive
   bound only to literals, tasks.triage.constant_names), or its scheme and
   host are literal (``f"https://pypi.org/pypi/{name}/json"``), or it is a
   parameter of a command-line entry point (``@click.option``/``@click.argument``)
-  that the person running the command sets.
+  that the person running the command sets, or an entry of a module-level
+  table of literal URLs (``ATTACKS[atk]["urls"][route]``) that the file only
+  reads: every URL it can select must have a literal host.
 
 Anything else (a URL from a parameter or a request, a handler file, no file)
 stays as it is.  The evidence names the call's line and the URL's host (never
@@ -75,9 +77,79 @@ def _fixed_host(mod, node, depth: int = 0, whole: bool = True) -> str | None:
         found = mod.bindings(scope, node.id) or mod.bindings(mod.tree, node.id)
         hosts = {_fixed_host(mod, expr, depth + 1, whole) if kind == "value" else None for kind, expr, _ in found or []}
         return hosts.pop() if len(hosts) == 1 else None
+    elif isinstance(node, ast.Subscript) and depth < 4:  # ATTACKS[atk]["urls"][route]: every URL the table holds there
+        hosts = {_fixed_host(mod, expr, depth + 1, whole) for expr in _table_entries(mod, node) or [None]}
+        return ", ".join(sorted(hosts)) if None not in hosts else None
     if text is None or not _FIXED_HOST.match(text):
         return None
     return urlsplit(text).hostname
+
+
+def _table_entries(mod, node, depth: int = 0, check: bool = True) -> list | None:
+    """The expressions ``node`` (a subscript) can select in a module-level table (``_frozen_table``): a literal
+    key selects its entry, any other key every entry; a string entry indexed further gives no URL.  None when
+    the base is no such table or an entry is not a literal container."""
+    base = node.value
+    if isinstance(base, ast.Subscript) and depth < 6:
+        tables = _table_entries(mod, base, depth + 1, check)
+    elif isinstance(base, ast.Name) and (_frozen_table(mod, base) if check else _table_literal(mod, base) is not None):
+        tables = [_table_literal(mod, base)]
+    else:
+        return None
+    if tables is None:
+        return None
+    key = node.slice.value if isinstance(node.slice, ast.Constant) else None
+    out = []
+    for table in tables:
+        if isinstance(table, ast.Dict) and None not in table.keys:
+            out += [v for k, v in zip(table.keys, table.values) if key is None or isinstance(k, ast.Constant) and k.value == key]
+        elif isinstance(table, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in table.elts):
+            out += table.elts if not isinstance(key, int) else table.elts[key:key + 1] if -len(table.elts) <= key < len(table.elts) else []
+        elif not (isinstance(table, ast.Constant) and isinstance(table.value, str)):
+            return None
+    return out
+
+
+def _table_literal(mod, name: ast.Name):
+    """The dict/list/tuple literal a name is bound to, once, at module level (not rebound where it is read), else None."""
+    scope = mod.scope_of(name)
+    if scope is not mod.tree and (mod.bindings(scope, name.id) != [] or
+                                  name.id in {a.arg for a in ast.walk(scope.args) if isinstance(a, ast.arg)}):
+        return None
+    found = mod.bindings(mod.tree, name.id)
+    if not found or len(found) != 1 or not isinstance(found[0][1], (ast.Dict, ast.List, ast.Tuple)):
+        return None
+    if any(isinstance(n, (ast.Global, ast.Nonlocal)) and name.id in n.names for n in ast.walk(mod.tree)):
+        return None
+    return found[0][1]
+
+
+_BINDS = (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.For, ast.withitem, ast.Return, ast.Yield, ast.Lambda)
+
+
+def _frozen_table(mod, name: ast.Name) -> bool:
+    """Whether ``name`` is a module-level table (``_table_literal``) the file only reads through subscripts: never
+    assigned or deleted into, used whole, a method called on a part (``.update``), or a part that holds a
+    container given a second name (which could then be changed)."""
+    table = _table_literal(mod, name)
+    if table is None:
+        return False
+    for use in ast.walk(mod.tree):
+        if not isinstance(use, ast.Name) or use.id != name.id:
+            continue
+        if isinstance(use.ctx, ast.Store) and isinstance(mod.parent.get(use), (ast.Assign, ast.AnnAssign)) and mod.parent[use].value is table:
+            continue  # the binding itself
+        top = use
+        while isinstance(mod.parent.get(top), ast.Subscript) and mod.parent[top].value is top:
+            top = mod.parent[top]
+        parent = mod.parent.get(top)
+        if top is use or not isinstance(top.ctx, ast.Load) or isinstance(parent, (ast.Attribute, ast.Delete)):
+            return False
+        if isinstance(parent, _BINDS):
+            entries = _table_entries(mod, top, check=False)
+            if entries is None or any(not isinstance(e, ast.Constant) for e in entries):
+                return False
+    return True
 
 
 def _literal(mod, node, depth: int) -> str | None:
