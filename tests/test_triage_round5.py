@@ -177,3 +177,43 @@ def test_b113_with_a_table_the_script_changes_stays(extra):
 def test_b113_with_a_table_url_whose_host_is_not_a_literal_stays():
     found = _b113(change=("'http://api:3000/reset'", "'http://' + sys.argv[1]"))
     assert found == [None, None]  # ATTACKS[atk]["urls"][rota] can select the reset URL too
+
+
+# 4b. B113 in a script whose URL is a command-line argument: sys.argv or argparse's namespace
+CLI = """import argparse
+import sys
+import requests
+
+API = "/api/login"
+
+def main(target):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url")
+    args = parser.parse_args()
+    first = requests.get(sys.argv[1])
+    second = requests.post(f"{args.url}{API}", json={"user": "admin"})
+    third = requests.post(target + API)
+    return first, second, third
+"""
+
+
+def _cli_timeouts(code):
+    from tasks.findings.model import as_finding
+    from tasks.triage.robustness import check_timeout
+
+    lines = [i for i, text in enumerate(code.splitlines(), 1) if "requests." in text and "import" not in text]
+    return [check_timeout(as_finding({"id": "f" * 32, "tool": "bandit", "kind": "code", "rule_id": "B113",
+                                      "title": "Call to requests without timeout",
+                                      "location": {"path": "attack.py", "start_line": n}}), _Reader(code)) for n in lines]
+
+
+def test_b113_with_a_url_from_the_command_line_is_robustness_and_a_parameter_stays():
+    first, second, third = _cli_timeouts(CLI)
+    assert first and "a command-line argument (sys.argv at attack.py:11)" in first["evidence"]
+    assert second and "argparse's args.url at attack.py:12" in second["evidence"]
+    assert third is None  # a parameter: whoever calls main() chooses it
+
+
+def test_b113_with_a_command_line_url_in_a_request_handler_stays():
+    code = CLI.replace("def main(target):", "@app.route('/proxy')\ndef main(target):")
+    assert _cli_timeouts(code) == [None, None, None]

@@ -15,8 +15,8 @@ So, with the file (``source.repo_path``), B113 is a false positive
 * the destination is not chosen by a user: the URL is a literal (or a name
   bound only to literals, tasks.triage.constant_names), or its scheme and
   host are literal (``f"https://pypi.org/pypi/{name}/json"``), or it is a
-  parameter of a command-line entry point (``@click.option``/``@click.argument``)
-  that the person running the command sets, or an entry of a module-level
+  value the person running the command passes (a click parameter,
+  ``sys.argv``, argparse's namespace: tasks.triage.cli_args), or an entry of a module-level
   table of literal URLs (``ATTACKS[atk]["urls"][route]``) that the file only
   reads: every URL it can select must have a literal host.
 
@@ -39,7 +39,6 @@ _HANDLER = re.compile(r"@\w+(?:\.\w+)*\.(?:route|get|post|put|patch|delete|api_r
                       r"|\bView\)\s*:|\bViewSet\)\s*:|\bRequestHandler\)\s*:|\bweb\.Application\s*\(|\bexpress\s*\(", re.M)
 _HTTP = re.compile(r"^(?:requests|httpx|session|s|sess|client|http)\.(?:get|post|put|patch|delete|head|options|request)$")
 _FIXED_HOST = re.compile(r"^[a-zA-Z][\w+.-]*://[^/{}\s]+[/:]")  # scheme://host followed by a path or port
-_CLI = re.compile(r"^click\.(?:option|argument|command)$")
 _LOCAL = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
 
@@ -205,22 +204,6 @@ def _responses_renamed(source: str) -> str:
     return source
 
 
-def _cli_param(mod, node) -> int | None:
-    """The line of a click decorator when ``node`` is a parameter of a click command, else None."""
-    if not isinstance(node, ast.Name):
-        return None
-    scope = mod.scope_of(node)
-    if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.id not in {a.arg for a in scope.args.args}:
-        return None
-    if mod.bindings(scope, node.id):
-        return None  # rebound inside the function
-    from tasks.triage.constant_names import dotted
-
-    lines = {dotted(d.func if isinstance(d, ast.Call) else d): d.lineno for d in reversed(scope.decorator_list)}
-    return next((at for name, at in lines.items() if _CLI.match(name) and not name.endswith("command")),
-                lines.get("click.command"))
-
-
 def check_timeout(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "status": "robustness", "evidence"} for B113 outside a handler with a URL no user chooses."""
     f = as_finding(f)
@@ -261,10 +244,12 @@ def check_timeout(f: Finding | dict, reader=None) -> dict | None:
     elif mod.constant(url):
         what = "a URL built only from literals"
     else:
-        line = _cli_param(mod, url)
-        if not line:
+        from tasks.triage.cli_args import cli_source
+
+        given = cli_source(mod, url)
+        if not given:
             return None
-        what = f"the URL the person running the command passes (a click option at {loc.path}:{line})"
+        what = f"the URL the person running the command passes ({given})"
     return {"check": "code", "status": "robustness",
             "evidence": f"robustness, not a security weakness: {dotted(call.func)}() at {where} without a timeout calls "
                         f"{what}, and {loc.path} is not a request handler (no request data, route or view); a call that "
