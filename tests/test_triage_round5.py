@@ -217,3 +217,11 @@ def test_b113_with_a_url_from_the_command_line_is_robustness_and_a_parameter_sta
 def test_b113_with_a_command_line_url_in_a_request_handler_stays():
     code = CLI.replace("def main(target):", "@app.route('/proxy')\ndef main(target):")
     assert _cli_timeouts(code) == [None, None, None]
+
+
+def test_a_config_check_without_a_snippet_gets_no_value_from_the_file():
+    workflow = "name: deploy\npermissions: write-all\non: push\n"
+    f = finding("CKV2_GHA_1", 1, path=".github/workflows/deploy.yml", tool="checkov", kind="config",
+                title="Ensure top-level permissions are not set to write-all")
+    rec = Judge(reader=_Reader(workflow)).judge(f)
+    assert rec["verdict"] == "true_positive" and rec["reasons"][0]["check"] == "report", rec

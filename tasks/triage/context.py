@@ -184,15 +184,17 @@ def with_file_evidence(f: Finding, reader) -> Finding:
     """``f`` with the class of the value its secret rule flagged, read from the file when the report carried no
     code to judge (Semgrep leaves ``extra.lines`` out, so the parser saw no value): the same classification the
     parser makes (tasks.findings.secret_evidence), on the flagged lines only.  The value stays in memory; a
-    record keeps only its class, as with the parser's evidence.  ``f`` itself when there is nothing to add."""
+    record keeps only its class, as with the parser's evidence.  Code findings only: a configuration check
+    (Checkov's CKV2_GHA_1 on a workflow's permissions) points at a block, not at an assigned value.
+    ``f`` itself when there is nothing to add."""
     from dataclasses import replace
 
     from tasks.findings.secret_evidence import classify
     from tasks.findings.secrets import literal_values, tool_marks_secret
 
     loc = f.location
-    if f.secret_evidence or reader is None or loc is None or not loc.path or not loc.start_line or \
-            not tool_marks_secret(f.tool, str(f.rule_id), f.title or ""):
+    if f.secret_evidence or f.kind != "code" or reader is None or loc is None or not loc.path or not loc.start_line or \
+            not tool_marks_secret(f.tool, str(f.rule_id), f.title or ""):  # code: a config check's lines hold no value
         return f
     last = max(loc.end_line or loc.start_line, loc.start_line)
     try:
