@@ -38,6 +38,7 @@ from tasks.triage.callers import Callers
 from tasks.triage.constant import check_constant
 from tasks.triage.cpe import check_cpe_only
 from tasks.triage.docker import check_container
+from tasks.triage.openapi import check_response_schema
 from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.reachability import check_reachability
 from tasks.triage.robustness import check_timeout
@@ -136,7 +137,8 @@ class Judge:
         if signal and signal["signal"] in _SIGNAL_FP:
             return record(f, "false_positive", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}],
                           "report", vuln_ids)
-        robust = check_timeout(f, self.reader) or check_container(f, self.reader, self.imports)
+        robust = (check_timeout(f, self.reader) or check_container(f, self.reader, self.imports)
+                  or check_response_schema(f, self.reader))
         if robust:
             return record(f, "false_positive", [robust], "evidence", vuln_ids)
         path = context.check_path(f, self.reader)

@@ -1,0 +1,66 @@
+"""Check 3f: an OpenAPI array bound (Checkov CKV_OPENAPI_21, "arrays have a maximum number of items") on a
+*response* schema.
+
+``maxItems`` on a request body or parameter keeps a client from sending an
+unbounded list (resource exhaustion, CWE-770); on a response schema it only
+documents what the API itself returns, which no client controls.  The check
+reads the spec around the flagged line (the file with ``source.repo_path``,
+else the report's code block) and follows the YAML indentation up to the
+operation: an ancestor key ``responses`` (and no ``requestBody`` or
+``parameters`` between) makes it a false positive, with the keys as evidence.
+A schema under ``components`` may be used by requests too: left alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.findings.model import Finding, as_finding
+
+_KEY = re.compile(r"^(\s*)(?:-\s+)?['\"]?([^'\":#]+?)['\"]?\s*:(?:\s|$)")
+RULES = {"CKV_OPENAPI_21"}
+MAX_UP = 400  # lines walked up from the flagged line
+
+
+def ancestors(lines: list[str], index: int) -> list[tuple[int, str]]:
+    """(line number, key) of the YAML mapping keys that enclose line ``index`` (0-based), innermost first."""
+    out, depth = [], None
+    for i in range(index, max(-1, index - MAX_UP), -1):
+        m = _KEY.match(lines[i])
+        if not m or not lines[i].strip() or lines[i].lstrip().startswith("#"):
+            continue
+        indent = len(m.group(1))
+        if depth is None or indent < depth:
+            out.append((i + 1, m.group(2).strip()))
+            depth = indent
+            if indent == 0:
+                break
+    return out
+
+
+def check_response_schema(f: Finding | dict, reader=None) -> dict | None:
+    f = as_finding(f)
+    if f.tool != "checkov" or str(f.rule_id).upper() not in RULES or not f.path or not f.location or not f.location.start_line:
+        return None
+    if not re.search(r"(?i)\.ya?ml$", f.path):
+        return None
+    lines = None
+    if reader is not None:
+        try:
+            lines = reader.lines(f.path, reader.resolve(f.source.commit if f.source else None))
+        except Exception:  # noqa: BLE001 - an unreadable spec gives no evidence
+            lines = None
+    if not lines or f.location.start_line > len(lines):
+        return None
+    keys = ancestors([l.rstrip("\n") for l in lines], f.location.start_line - 1)
+    names = [k for _, k in keys]
+    if "responses" not in names:
+        return None
+    inner = names[: names.index("responses")]
+    if any(k in ("requestBody", "parameters", "components", "definitions") for k in inner):
+        return None
+    where = next(n for n, k in keys if k == "responses")
+    path = " > ".join(k for _, k in reversed(keys))
+    return {"check": "report", "status": "response_schema",
+            "evidence": f"the array is in a response schema ({f.path}:{where} `responses`; {path[:160]}): maxItems there "
+                        "only documents what the API returns; it bounds no input a client sends"}

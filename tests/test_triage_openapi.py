@@ -1,0 +1,69 @@
+"""CKV_OPENAPI_21 (arrays without maxItems) on a response schema documents output, bounds no input."""
+
+from __future__ import annotations
+
+from tasks.triage.verdict import Judge
+
+SPEC = """openapi: 3.0.1
+paths:
+  /users:
+    get:
+      responses:
+        '200':
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  users:
+                    type: array
+                    items:
+                      type: string
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: array
+              items:
+                type: string
+components:
+  schemas:
+    Users:
+      type: array
+      items:
+        type: string
+"""
+
+
+class Files:
+    def __init__(self, files):
+        self.data, self.files, self.reader = files, list(files), self
+
+    def resolve(self, commit):
+        return None
+
+    def lines(self, path, commit):
+        text = self.data.get(path)
+        return None if text is None else text.splitlines(True)
+
+
+def judge(line: int) -> dict:
+    f = {"id": "a" * 32, "tool": "checkov", "kind": "config", "rule_id": "CKV_OPENAPI_21",
+         "title": "Ensure that arrays have a maximum number of items", "description": "", "severity": "medium",
+         "location": {"path": "api/openapi.yml", "start_line": line, "end_line": line}, "package": None, "snippet": None,
+         "aliases": [], "cve": [], "ghsa": [], "suppressed": False}
+    repo = Files({"api/openapi.yml": SPEC})
+    return Judge(reader=repo, imports=repo).judge(f)
+
+
+def test_an_array_in_a_response_schema_is_no_input_to_bound():
+    rec = judge(13)  # users: type: array, under get > responses > '200'
+    assert rec["verdict"] == "false_positive"
+    assert "api/openapi.yml:5 `responses`" in rec["reasons"][0]["evidence"] and "bounds no input" in rec["reasons"][0]["evidence"]
+
+
+def test_a_request_body_or_a_shared_component_array_stays_a_finding():
+    for line in (21, 27):  # post > requestBody; components > schemas (requests may use it)
+        rec = judge(line)
+        assert rec["verdict"] == "true_positive" and "response schema" not in str(rec["reasons"])
