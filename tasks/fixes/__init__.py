@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.fixes import dependencies, iac, patches, patterns, scanner_fixes, secrets, workload
+from tasks.fixes import api_workflows, dependencies, iac, patches, patterns, scanner_fixes, secrets, workload
 from tasks.fixes.families import family_of
 from tasks.fixes.languages import DISPLAY, language_of, platform_of
 from tasks.fixes.patterns import python_hashes
@@ -53,7 +53,8 @@ def fix_for(finding: Finding | dict, cwes: list[str], code: dict | None = None) 
         answer, extra = secrets.rotation(finding, language)
         return answer, "secret-rotation", meta | extra
     if kind == "config":
-        answer, label, extra = iac.config_fix(finding, language)
+        read = api_workflows.fix(finding, language, (code or {}).get("file"))  # from the whole workflow or spec
+        answer, label, extra = read if read is not None else iac.config_fix(finding, language)
         return answer, label, meta | {"fix_family": extra.get("fix_family")} | {"language": extra.get("language") or language}
     if kind == "web":
         answer, label, extra = iac.web_fix(finding, family_of(finding, cwes))
