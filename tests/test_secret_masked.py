@@ -52,3 +52,23 @@ def test_masked_checkov_secret_is_judged_on_the_real_value_from_the_file(tmp_pat
     assert REAL not in json.dumps(rec) and REAL[:4] + "*" not in json.dumps(rec)
     placeholder = Judge(None, reader=_repo(tmp_path / "b", "changeme")).judge(_checkov("chan****"))
     assert placeholder["verdict"] == "false_positive" and "changeme" not in json.dumps(placeholder)
+
+
+def test_resource_names_beside_a_secret_are_not_redacted():
+    from tasks.findings.secrets import literal_values
+
+    text = f'  password               = "{REAL}"\n  parameter_group_name   = "default.mysql8.0"\n  secret_name = "prod/db"\n'
+    assert literal_values(text) == [REAL]
+    assert literal_values('  db_password = "default.mysql8.0"\n') == ["default.mysql8.0"]  # a secret's key still takes it
+
+
+def test_checkov_secret_range_ends_at_the_secret_line():
+    from tasks.findings.parsers.checkov import parse
+
+    check = {"check_id": "CKV_SECRET_6", "check_name": "Base64 High Entropy String", "file_path": "/main.tf",
+             "repo_file_path": "/main.tf", "file_line_range": [138, 139], "resource": "x",
+             "code_block": [[138, '  password = "T2kV**********"\n']]}
+    other = dict(check, check_id="CKV_AWS_16", file_line_range=[131, 149])
+    found = parse({"check_type": "secrets", "results": {"failed_checks": [check, other]}})
+    assert (found[0]["location"]["start_line"], found[0]["location"]["end_line"]) == (138, 138)
+    assert found[1]["location"]["end_line"] == 149
