@@ -78,6 +78,9 @@ class Source:
             return None
         out = {"path": ctx["path"], "text": _scrub(ctx["text"], ctx["path"]), "start_line": int(ctx["start_line"]),
                "commit": ctx.get("commit"), "note": ctx.get("note")}
+        if f.kind == "code" and loc.start_line:  # the sink a flagged string reaches a few lines on (a PartiQL call)
+            below = self.reader.lines(loc.path, self.reader.resolve(_commit(f))) or []
+            out["below"] = _scrub("".join(below[loc.start_line - 1:loc.start_line + 24]), ctx["path"])
         if f.kind == "config" and _WHOLE_FILE.search(loc.path):  # a workflow's steps, a spec's operations decide the fix
             lines = self.reader.lines(loc.path, self.reader.resolve(_commit(f)))
             if lines and len(lines) <= 3000:

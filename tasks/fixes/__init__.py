@@ -33,6 +33,7 @@ __all__ = ["fix_for", "language_of"]
 _URL_ONLY = re.compile(r"^\s*https?://\S+\s*$")
 _TEST_PATH = re.compile(r"(?:^|/)(?:tests?|testing|spec)/|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$")
 # Semgrep's and CodeQL's non-security rule groups: their findings are not weaknesses to fix here
+_PARTIQL = re.compile(r"\.(?:execute_statement|batch_execute_statement|execute_transaction)\s*\(")  # boto3 DynamoDB
 _NOT_SECURITY = re.compile(r"\.(?:correctness|maintainability|best-practice|performance|portability|style)\.")
 
 
@@ -125,6 +126,11 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         return None, "assert in test code (nothing to fix)", meta
     # 2. a pattern for (family, language), with a diff where a safe rewrite exists
     text, is_code = patterns.lookup(family, meta.get("platform") or language)
+    if family == "sql-injection" and _PARTIQL.search((code or {}).get("below") or (code or {}).get("text") or f.snippet or ""):
+        if language != "python":  # a DB-API or JDBC template would be wrong for DynamoDB's PartiQL API
+            return None, "a DynamoDB PartiQL statement: no parameter pattern for it in this language", meta
+        text, _ = patterns.lookup("sql-injection-partiql", "python")
+        family = meta["fix_family"] = "sql-injection-partiql"
     if family == "container-root-user" and text:  # a non-root user breaks images that need root (tasks.fixes.workload)
         refused, facts = workload.gate(text, f.snippet, language, None)
         if refused:

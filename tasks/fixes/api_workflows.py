@@ -101,6 +101,53 @@ def openapi_global(f: Finding, file_text: str | None, language: str | None) -> t
     return text, "config-setting", {"language": language or lang, "fix_family": f"config:{f.rule_id}"}
 
 
+def _line_of(text: str, pos: int) -> int:
+    return text[:pos].count("\n") + 1
+
+
+def evidence(f: Finding, file_text: str | None) -> str | None:
+    """What the workflow or spec shows for a GHA/OpenAPI finding (a verdict's evidence, not "as reported"), or None."""
+    rule = str(f.rule_id)
+    if not file_text:
+        return None
+    if rule == GHA_INPUTS:
+        uses = [(m.group(1), _line_of(file_text, m.start())) for m in _INPUT_USE.finditer(file_text)]
+        if not uses:
+            return f"{f.path} takes workflow_dispatch inputs that no step reads"
+        names = sorted({n for n, _ in uses})
+        return (f"{f.path} takes the workflow_dispatch input(s) {', '.join(names)}, which its steps use (line "
+                f"{', '.join(str(l) for _, l in uses[:3])}); CKV_GHA_7 is a build-provenance rule, and removing the "
+                "inputs would break the workflow")
+    if re.match(r"CKV2?_GHA_", rule) and re.search(r"(?i)permission", str(f.title or "")):
+        block, _ = gha_permissions(file_text)
+        needs = ", ".join(l.strip() for l in block.splitlines()[1:])
+        m = _WRITE_ALL.search(file_text)
+        if m:
+            return (f"{f.path}:{_line_of(file_text, m.start())} sets `permissions: write-all`, so every job's token can "
+                    f"write to every scope, while its steps need only {needs}")
+        if not re.search(r"^permissions:", file_text, re.M):
+            return f"{f.path} has no top-level `permissions` key; its steps need {needs}"
+        return None
+    if rule in OPENAPI_GLOBAL:
+        spec = _load(file_text)
+        if spec is None:
+            return None
+        schemes = (spec.get("components") or {}).get("securitySchemes") or spec.get("securityDefinitions") or {}
+        ops = [(r, o) for r, v in (spec.get("paths") or {}).items() if isinstance(v, dict) for o in v.values() if isinstance(o, dict)]
+        secured = sum(1 for _, o in ops if o.get("security"))
+        names = ", ".join(sorted(schemes)) if isinstance(schemes, dict) and schemes else "no scheme"
+        return (f"{f.path} declares {names} and no global `security`: {secured} of {len(ops)} operations set their own "
+                "requirement, and the rest declare none")
+    return None
+
+
+def handles(f: Finding) -> bool:
+    """Is the fix for ``f`` decided here (from the file), not by the catalogue?"""
+    rule = str(f.rule_id)
+    return rule == GHA_INPUTS or rule in OPENAPI_GLOBAL or bool(
+        re.match(r"CKV2?_GHA_", rule) and re.search(r"(?i)permission", str(f.title or "")))
+
+
 def fix(f: Finding, language: str | None, file_text: str | None) -> tuple[str | None, str, dict] | None:
     """(answer, label, extra) for the rules above, or None where the catalogue path decides."""
     rule = str(f.rule_id)
