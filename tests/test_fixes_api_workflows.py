@@ -1,5 +1,5 @@
 """Workflow and OpenAPI fixes read from the whole file: inputs the steps use, permissions the steps need,
-schemes the spec declares and operations that must stay public (issue 22)."""
+schemes the spec declares and operations that must stay public; and what a non-root Dockerfile USER needs (issue 22)."""
 
 from __future__ import annotations
 
@@ -88,3 +88,16 @@ def test_global_security_uses_a_declared_scheme_and_keeps_login_public():
     gen = _f("CKV_OPENAPI_4", "swagger-output.json", "Ensure that the global security field has rules defined")
     answer, why, _ = fix_for(gen, [], _code("swagger-output.json", PRIVATE_SPEC))
     assert answer is None and "generated" in why
+
+
+def test_a_non_root_user_gets_the_app_folder_and_a_home_for_go():
+    from tasks.fixes.workload import user_needs
+
+    vampi = "FROM python:3.11-alpine as builder\nWORKDIR /build\nFROM python:3.11-alpine\nCOPY . /vampi\nWORKDIR /vampi\nCMD [\"app.py\"]\n"
+    block, note = user_needs(vampi, "RUN adduser -D -H -u 10001 app\nUSER 10001")
+    assert block == "RUN adduser -D -H -u 10001 app\nRUN chown -R 10001 /vampi\nUSER 10001" and "SQLite" in note
+    go = "FROM golang\nADD /api/ /app\nWORKDIR /app\n"
+    block, note = user_needs(go, "RUN useradd --system --uid 10001 app\nUSER 10001")
+    assert "useradd --create-home --uid 10001 app" in block and "ENV HOME=/home/app\nUSER 10001" in block
+    static = "FROM alpine:3.19\nCOPY --from=build /out/app /usr/local/bin/app\nENTRYPOINT [\"app\"]\n"
+    assert user_needs(static, "RUN adduser -D -H -u 10001 app\nUSER 10001") == ("RUN adduser -D -H -u 10001 app\nUSER 10001", "")
