@@ -35,3 +35,10 @@ def test_the_f_string_prefix_is_not_a_variable():
             "text": "def get(username):\n    f = 1\n    cur.execute(f\"SELECT * FROM users WHERE name = '{username}'\")\n"}
     said = " ".join(value_origins(f, code))
     assert "`f`" not in said and "`username` is a parameter of `get`" in said
+
+
+def test_a_sqlalchemy_text_sink_gets_bound_parameters():
+    f, code = _b608("    return db.session.execute(text(stmt))\n")
+    answer, _, meta = fix_for(f, ["CWE-89"], code)
+    assert ':username"), {"username": username}' in answer and "cursor.execute" not in answer
+    assert meta["fix_family"] == "sql-injection-sqlalchemy"

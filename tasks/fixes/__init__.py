@@ -34,6 +34,7 @@ _URL_ONLY = re.compile(r"^\s*https?://\S+\s*$")
 _TEST_PATH = re.compile(r"(?:^|/)(?:tests?|testing|spec)/|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$")
 # Semgrep's and CodeQL's non-security rule groups: their findings are not weaknesses to fix here
 _PARTIQL = re.compile(r"\.(?:execute_statement|batch_execute_statement|execute_transaction)\s*\(")  # boto3 DynamoDB
+_SQLALCHEMY = re.compile(r"\.execute\(\s*(?:sqlalchemy\.)?text\(")  # db.session.execute(text(sql))
 _NOT_SECURITY = re.compile(r"\.(?:correctness|maintainability|best-practice|performance|portability|style)\.")
 
 
@@ -131,6 +132,9 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
             return None, "a DynamoDB PartiQL statement: no parameter pattern for it in this language", meta
         text, _ = patterns.lookup("sql-injection-partiql", "python")
         family = meta["fix_family"] = "sql-injection-partiql"
+    elif family == "sql-injection" and language == "python" and _SQLALCHEMY.search((code or {}).get("below") or ""):
+        text, _ = patterns.lookup("sql-injection-sqlalchemy", "python")
+        family = meta["fix_family"] = "sql-injection-sqlalchemy"
     if family == "container-root-user" and text:  # a non-root user breaks images that need root (tasks.fixes.workload)
         refused, facts = workload.gate(text, f.snippet, language, None)
         if refused:

@@ -18,6 +18,13 @@ response = client.execute_statement(
 )
 ```
 One `?` per parameter, in order; `{"S": ...}` is a string, `{"N": str(n)}` a number. A table name cannot be a parameter: choose it from a fixed list.""",
+    "sql-injection-sqlalchemy": """The query runs through SQLAlchemy's `text()`: keep the SQL text constant with a named placeholder and pass the value as a bound parameter:
+```python
+from sqlalchemy import text
+
+result = db.session.execute(text("SELECT * FROM users WHERE username = :username"), {"username": username})
+```
+Or use the ORM (`User.query.filter_by(username=username).first()`). Table or column names cannot be parameters: choose them from an allowlist.""",
     "command-injection": """Run the program without a shell and pass the input as one argument in a list, so shell metacharacters are not interpreted:
 ```python
 import subprocess
