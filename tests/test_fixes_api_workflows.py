@@ -74,7 +74,8 @@ def test_dispatch_inputs_the_steps_use_are_never_removed():
 def test_permissions_come_from_the_steps_and_name_write_all():
     f = _f("CKV2_GHA_1", ".github/workflows/codeql.yml", "Ensure top-level permissions are not set to write-all")
     answer, _, _ = fix_for(f, [], _code(".github/workflows/codeql.yml", CODEQL))
-    assert "security-events: write" in answer and "contents: read" in answer and "write-all" not in answer.split("\n")[0]
+    assert "security-events: write" in answer and "contents: read" in answer and "actions: read" in answer
+    assert "write-all" not in answer.split("\n")[0]
     answer, _, _ = fix_for(f, [], _code(".github/workflows/d.yml", DESTROY))
     assert ":8 sets `permissions: write-all`" in answer and "security-events" not in answer
 

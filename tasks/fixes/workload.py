@@ -157,6 +157,7 @@ _STEP_NEEDS = [
     (r"ghcr\.io", "packages", "write"),
     (r"role-to-assume|google-github-actions/auth|azure/login|id-token", "id-token", "write"),
     (r"actions/deploy-pages", "pages", "write"),
+    (r"github/codeql-action/(?:init|analyze)", "actions", "read"),  # CodeQL reads the run's details (private repos)
 ]
 _COMMON = ("What common steps need: actions/checkout `contents: read`; a SARIF upload (github/codeql-action/upload-sarif "
            "or analyze) `security-events: write`; git push or creating a release `contents: write`; a pull-request comment "
