@@ -102,3 +102,16 @@ def test_a_non_root_user_gets_the_app_folder_and_a_home_for_go():
     assert "useradd --create-home --uid 10001 app" in block and "ENV HOME=/home/app\nUSER 10001" in block
     static = "FROM alpine:3.19\nCOPY --from=build /out/app /usr/local/bin/app\nENTRYPOINT [\"app\"]\n"
     assert user_needs(static, "RUN adduser -D -H -u 10001 app\nUSER 10001") == ("RUN adduser -D -H -u 10001 app\nUSER 10001", "")
+
+
+def test_a_permissions_verdict_says_what_the_report_shows_without_the_file():
+    from tasks.enrich.verdicts import reconcile
+
+    f = _f("CKV2_GHA_1", ".github/workflows/ci.yml", "Ensure top-level permissions are not set to write-all")
+    rec = {"verdict": "true_positive", "reasons": [{"check": "report", "evidence": "checkov's report stands"}]}
+    shown = reconcile(f, rec, None)["reasons"][0]["evidence"]
+    assert "no least-privilege top-level `permissions` in .github/workflows/ci.yml" in shown
+    with_file = reconcile(f, rec, _code(".github/workflows/ci.yml", DESTROY))["reasons"][0]["evidence"]
+    assert "ci.yml:8 sets `permissions: write-all`" in with_file
+    other = _f("CKV_AWS_20", "main.tf", "S3 Bucket has an ACL defined which allows public READ access.")
+    assert reconcile(other, rec, None)["reasons"][0]["evidence"] == "checkov's report stands"

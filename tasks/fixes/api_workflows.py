@@ -108,8 +108,12 @@ def _line_of(text: str, pos: int) -> int:
 def evidence(f: Finding, file_text: str | None) -> str | None:
     """What the workflow or spec shows for a GHA/OpenAPI finding (a verdict's evidence, not "as reported"), or None."""
     rule = str(f.rule_id)
-    if not file_text:
-        return None
+    permissions = bool(re.match(r"CKV2?_GHA_", rule) and re.search(r"(?i)permission", str(f.title or "")))
+    if not file_text:  # what the report itself says, rather than a bare "as reported"
+        return (f"{f.tool} found no least-privilege top-level `permissions` in {f.path} (the key is missing or "
+                "`write-all`), so every job's GITHUB_TOKEN gets all scopes or the repository's default (read and write on most "
+                "scopes in repositories created before February 2023); the workflow's steps, which decide the grants, are "
+                "not in the finding") if permissions and f.path else None
     if rule == GHA_INPUTS:
         uses = [(m.group(1), _line_of(file_text, m.start())) for m in _INPUT_USE.finditer(file_text)]
         if not uses:
@@ -118,7 +122,7 @@ def evidence(f: Finding, file_text: str | None) -> str | None:
         return (f"{f.path} takes the workflow_dispatch input(s) {', '.join(names)}, which its steps use (line "
                 f"{', '.join(str(l) for _, l in uses[:3])}); CKV_GHA_7 is a build-provenance rule, and removing the "
                 "inputs would break the workflow")
-    if re.match(r"CKV2?_GHA_", rule) and re.search(r"(?i)permission", str(f.title or "")):
+    if permissions:
         block, _ = gha_permissions(file_text)
         needs = ", ".join(l.strip() for l in block.splitlines()[1:])
         m = _WRITE_ALL.search(file_text)
