@@ -24,7 +24,7 @@ from tasks.core.errors import SecftError
 from tasks.core.hashing import sha256_file
 from tasks.core.schemas import validate_all
 from tasks.core.settings import Datasets
-from tasks.datasets import grouping, lint, public_corpus, rows
+from tasks.datasets import file_fixes, grouping, lint, public_corpus, rows
 from tasks.datasets.sources import Source, fix
 from tasks.datasets.split import SPLITS, split_of
 from tasks.enrich import TEMPLATE_VERSION
@@ -92,6 +92,7 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
         s1 = rows.stage1_row(f, n, meta, code, cfg)
         wide = source.code(f, EVIDENCE_LINES) if code and f.kind == "code" else None  # where the values are set
         s1, fixed = rows.apply_triage(f, n, meta, rec, s1, fixed, cfg, wide or code)
+        s1 = file_fixes.refit(s1, f, code, fixed)  # a workflow's or spec's fix, read from the whole file
         if s1 is None:
             dropped = n.get("triage") and cfg.triage == "drop"
             why["stage1_dropped"]["likely false positive (triage: drop)" if dropped else rows.NOTHING_SPECIFIC] += 1

@@ -11,6 +11,7 @@ parser redacted.  Every code text is scrubbed with detect-secrets as well.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from tasks.core.errors import SecftError
@@ -43,6 +44,10 @@ def _commit(f: Finding) -> str | None:
     return None
 
 
+# files whose whole text the fix reads: a workflow (its steps), an OpenAPI/Swagger spec (its operations and schemes)
+_WHOLE_FILE = re.compile(r"(?i)(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:openapi|swagger)[^/]*\.(?:ya?ml|json)$")
+
+
 class Source:
     """The configured checkout (or none): code per finding and mined fixes."""
 
@@ -71,8 +76,16 @@ class Source:
                                   end_line=loc.end_line, mark_secret=secret_finding(f))
         if not ctx or not ctx.get("text"):
             return None
-        return {"path": ctx["path"], "text": _scrub(ctx["text"], ctx["path"]), "start_line": int(ctx["start_line"]),
-                "commit": ctx.get("commit"), "note": ctx.get("note")}
+        out = {"path": ctx["path"], "text": _scrub(ctx["text"], ctx["path"]), "start_line": int(ctx["start_line"]),
+               "commit": ctx.get("commit"), "note": ctx.get("note")}
+        if f.kind == "code" and loc.start_line:  # the sink a flagged string reaches a few lines on (a PartiQL call)
+            below = self.reader.lines(loc.path, self.reader.resolve(_commit(f))) or []
+            out["below"] = _scrub("".join(below[loc.start_line - 1:loc.start_line + 24]), ctx["path"])
+        if f.kind == "config" and _WHOLE_FILE.search(loc.path):  # a workflow's steps, a spec's operations decide the fix
+            lines = self.reader.lines(loc.path, self.reader.resolve(_commit(f)))
+            if lines and len(lines) <= 3000:
+                out["file"] = _scrub("".join(lines), ctx["path"])
+        return out
 
     def applies(self, row: dict, f: Finding | dict, commit: str | None) -> bool | None:
         """``git apply --check`` of a stage-2 row's diff against its file at ``commit`` (the run's, or the mined

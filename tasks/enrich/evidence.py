@@ -95,7 +95,9 @@ def _assignment(c, name: str, below: int) -> tuple[int, str] | None:
 
 
 def _names(text: str) -> list[str]:
-    return [n for n in dict.fromkeys(_IDENT.findall(_STRING.sub("", text)))
+    from tasks.enrich.specifics import outside_strings  # the `f` of an f-string is no name
+
+    return [n for n in dict.fromkeys(_IDENT.findall(outside_strings(text)))
             if n not in {"self", "request", "req", "return", "if", "for", "in", "and", "or", "not", "None"}]
 
 

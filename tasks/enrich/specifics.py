@@ -80,6 +80,19 @@ def _constant_call(text: str) -> bool | None:
     return bool(args) and all(literal(a) for a in args)  # every argument of every call (md5(x).hexdigest() is not)
 
 
+_STRING = re.compile(r"(?<![A-Za-z0-9_])([rRbBuUfF]{1,2})?(['\"])(.*?)\2")
+
+
+def outside_strings(text: str) -> str:
+    """The code without its string literals and their prefixes (the `f` of an f-string is no variable); an
+    f-string keeps the names it interpolates (`{username}`)."""
+    def keep(m: re.Match) -> str:
+        if m.group(1) and "f" in m.group(1).lower():
+            return " " + " ".join(re.findall(r"\{([^{}:!]*)", m.group(3))) + " "
+        return " "
+    return _STRING.sub(keep, text)
+
+
 def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
     """Where the flagged line's names are set in the code shown (``code`` from the source reader, else the
     snippet): an assignment above, the enclosing function's parameter (its callers decide), or constant
@@ -99,7 +112,7 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
     out: list[str] = []
     if (f.tool == "bandit" or (f.path or "").endswith(".py")) and _constant_call(text):
         return [f"Every argument of the call on line {line_no} is a constant literal, so no outside input reaches it here."]
-    names = [n for n in dict.fromkeys(_IDENT.findall(re.sub(r"(['\"]).*?\1", "", text))) if n not in _KEYWORDS]
+    names = [n for n in dict.fromkeys(_IDENT.findall(outside_strings(text))) if n not in _KEYWORDS]
     enclosing = None
     for i in range(first - 1, -1, -1):
         m = _DEF.match(c.lines[i])

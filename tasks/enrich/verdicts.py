@@ -79,6 +79,12 @@ def reconcile(f: Finding | dict, rec: dict | None, code: dict | None = None, fix
         if seen and not reasons:
             return rec | {"reasons": [{"check": "report", "evidence": f"{f.tool} saw `{seen[0].strip()[:70]}` in a response "
                                                                       f"from {f.path}"}] + every}
+    if f.kind == "config" and verdict == "true_positive" and f.tool == "checkov":
+        from tasks.fixes.api_workflows import evidence  # a workflow's steps, a spec's operations
+
+        shown = evidence(f, (code or {}).get("file"))
+        if shown:
+            return rec | {"reasons": [{"check": "code", "evidence": shown}] + every}
     if f.kind == "config" and verdict == "true_positive":
         setting = config_setting(f, remediation)
         if setting:

@@ -80,6 +80,14 @@ CODE_WORDS = {"get", "post", "put", "patch", "delete", "head", "options", "beare
               "implicit", "password_reset", "token_type", "grant_type", "authorization", "x-api-key", "api-key",
               "utf-8", "utf8", "ascii", "json", "jwt", "hs256", "rs256", "sha256", "md5", "true", "false", "yes", "no"}
 TOOL_REDACTED = {"", "REDACTED", "*****", "****", "***"}
+# a value the tool masked in part (Checkov prints ``T2kV**********``): its stars are the tool's, not the value's
+_MASKED = re.compile(r"\*{3,}|•{3,}|\[(?:REDACTED|MASKED)\]", re.I)
+
+
+def masked(value: str) -> bool:
+    """Is ``value`` (partly) masked by the tool?  Then its shape says nothing about the real value:
+    never judged for entropy, repetition or placeholder form."""
+    return bool(_MASKED.search(str(value or "")))
 # the values vendors print in their documentation: a copy with a few characters changed (a tutorial's
 # AKIAIOSFODNN7EXAMAAA) is still the example, not a key the issuer generated
 DOCUMENTED = [  # (what it is, the documented value); the evidence names the first, never a value
@@ -171,11 +179,12 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
         what = "an empty string" if not raw.strip() else "a single character"
         return {"class": "empty", "entropy": 0.0, "length": len(raw.strip()), "match": what}
     value = raw.strip().strip("'\"`")
+    if value in TOOL_REDACTED or set(value) <= {"*"} or masked(value):
+        return {"class": "redacted-by-tool", "entropy": 0.0, "length": 0,
+                "match": "masked by the tool" if masked(value) and set(value) - {"*"} else None}
     message = message_shape(value)
     if message:
         return {"class": "message", "entropy": round(entropy(value), 1), "length": len(value), "match": message}
-    if value in TOOL_REDACTED or set(value) <= {"*"}:
-        return {"class": "redacted-by-tool", "entropy": 0.0, "length": 0, "match": None}
     bits = round(entropy(value), 1)
     out = {"entropy": bits, "length": len(value), "match": None}
     if re.fullmatch(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----", value):

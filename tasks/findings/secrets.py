@@ -108,6 +108,10 @@ _SECRET_KEY_BEFORE = re.compile(
     r"(?i)(?:pass(?:wd|word|phrase)?|pwd|secret|token|api[-_]?key|apikey|private[-_]?key|credentials?|auth\w*)"
     r"(?:[_\-.]?(?:key|value|str|string|text|\d+))?[\"'`\]]?\s*(?:[:=]|=>|:=|\(|,)\s*[\"'`]?$"
 )  # the key *ends* in the secret's name: PASSWORD = ..., api_key: ...; not ACCESS_TOKEN_METHOD = 'POST'
+# the key names a resource, not a credential: parameter_group_name = "default.mysql8.0", secret_name = "prod/db",
+# engine_version, region, instance_class (an AWS resource's identifier or name is not a secret)
+_NAME_KEY_BEFORE = re.compile(r"(?i)(?:name|identifier|_arn|arn|region|engine(?:_version)?|_version|_class|_zone|_family|"
+                              r"_type)[\"'`\]]?\s*(?:[:=]|=>|:=)\s*[\"'`]?$")
 _BANDIT_WORDING = re.compile(r"(?i)hard-?coded password:\s*['\"]?$")  # Bandit's "Possible hardcoded password: 'Fail'"
 
 
@@ -133,6 +137,8 @@ def plausible(value: str, context: str = "") -> bool:
     before = context[max(0, at - 80):at] if at >= 0 else ""
     if before and _SECRET_KEY_BEFORE.search(before) and not _BANDIT_WORDING.search(before):
         return True
+    if before and _NAME_KEY_BEFORE.search(before):
+        return False
     if v.upper() in _HTTP or _ALGORITHM.match(v) or _ENV_NAME.match(v) or _HEX_ID.match(v) or _HASH_PREFIXED.match(v):
         return False
     if _WORD.match(v) and (not _SECRETISH_WORD.search(v) or v.lower() in _NAMES_OF_SECRETS):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.fixes import dependencies, iac, patches, patterns, scanner_fixes, secrets, workload
+from tasks.fixes import api_workflows, dependencies, iac, patches, patterns, scanner_fixes, secrets, workload
 from tasks.fixes.families import family_of
 from tasks.fixes.languages import DISPLAY, language_of, platform_of
 from tasks.fixes.patterns import python_hashes
@@ -33,6 +33,8 @@ __all__ = ["fix_for", "language_of"]
 _URL_ONLY = re.compile(r"^\s*https?://\S+\s*$")
 _TEST_PATH = re.compile(r"(?:^|/)(?:tests?|testing|spec)/|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$")
 # Semgrep's and CodeQL's non-security rule groups: their findings are not weaknesses to fix here
+_PARTIQL = re.compile(r"\.(?:execute_statement|batch_execute_statement|execute_transaction)\s*\(")  # boto3 DynamoDB
+_SQLALCHEMY = re.compile(r"\.execute\(\s*(?:sqlalchemy\.)?text\(")  # db.session.execute(text(sql))
 _NOT_SECURITY = re.compile(r"\.(?:correctness|maintainability|best-practice|performance|portability|style)\.")
 
 
@@ -53,7 +55,8 @@ def fix_for(finding: Finding | dict, cwes: list[str], code: dict | None = None) 
         answer, extra = secrets.rotation(finding, language)
         return answer, "secret-rotation", meta | extra
     if kind == "config":
-        answer, label, extra = iac.config_fix(finding, language)
+        read = api_workflows.fix(finding, language, (code or {}).get("file"))  # from the whole workflow or spec
+        answer, label, extra = read if read is not None else iac.config_fix(finding, language)
         return answer, label, meta | {"fix_family": extra.get("fix_family")} | {"language": extra.get("language") or language}
     if kind == "web":
         answer, label, extra = iac.web_fix(finding, family_of(finding, cwes))
@@ -124,6 +127,14 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         return None, "assert in test code (nothing to fix)", meta
     # 2. a pattern for (family, language), with a diff where a safe rewrite exists
     text, is_code = patterns.lookup(family, meta.get("platform") or language)
+    if family == "sql-injection" and _PARTIQL.search((code or {}).get("below") or (code or {}).get("text") or f.snippet or ""):
+        if language != "python":  # a DB-API or JDBC template would be wrong for DynamoDB's PartiQL API
+            return None, "a DynamoDB PartiQL statement: no parameter pattern for it in this language", meta
+        text, _ = patterns.lookup("sql-injection-partiql", "python")
+        family = meta["fix_family"] = "sql-injection-partiql"
+    elif family == "sql-injection" and language == "python" and _SQLALCHEMY.search((code or {}).get("below") or ""):
+        text, _ = patterns.lookup("sql-injection-sqlalchemy", "python")
+        family = meta["fix_family"] = "sql-injection-sqlalchemy"
     if family == "container-root-user" and text:  # a non-root user breaks images that need root (tasks.fixes.workload)
         refused, facts = workload.gate(text, f.snippet, language, None)
         if refused:

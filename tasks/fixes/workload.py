@@ -157,6 +157,7 @@ _STEP_NEEDS = [
     (r"ghcr\.io", "packages", "write"),
     (r"role-to-assume|google-github-actions/auth|azure/login|id-token", "id-token", "write"),
     (r"actions/deploy-pages", "pages", "write"),
+    (r"github/codeql-action/(?:init|analyze)", "actions", "read"),  # CodeQL reads the run's details (private repos)
 ]
 _COMMON = ("What common steps need: actions/checkout `contents: read`; a SARIF upload (github/codeql-action/upload-sarif "
            "or analyze) `security-events: write`; git push or creating a release `contents: write`; a pull-request comment "
@@ -180,6 +181,34 @@ def gha_permissions(snippet: str | None) -> tuple[str, str]:
                    else "The steps shown only read the repository; a step not shown that writes needs its own grant.")
 
 
+def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
+    """(block, note) with what the new user needs to run the image's program: its app folder (WORKDIR, where the
+    code was copied: an SQLite database or uploads written there fail as root-owned) and, on the Go toolchain
+    image (`go run`, `go build` at start), a home for the build cache."""
+    text = snippet or ""
+    stage = re.split(r"(?im)^\s*FROM\s+", text)[-1] if re.search(r"(?im)^\s*FROM\s+", text) else ""
+    if not stage or "USER" not in block:
+        return block, ""
+    image = stage.split()[0].lower() if stage.split() else ""
+    workdirs = re.findall(r"(?im)^\s*WORKDIR\s+(\S+)", stage)
+    copied = re.search(r"(?im)^\s*(?:COPY|ADD)\s+(?!--from)", stage)
+    lines, notes = [], []
+    if workdirs and copied and workdirs[-1].startswith("/") and workdirs[-1] not in ("/", "/tmp"):
+        lines.append(f"RUN chown -R 10001 {workdirs[-1]}")
+        notes.append(f"{workdirs[-1]} is given to UID 10001 because the code copied there is root-owned and an app "
+                     "that writes in its folder (an SQLite database, uploads, a cache) fails with permission denied; if "
+                     "it writes nothing there, drop that line and keep the code read-only.")
+    if re.match(r"(?:[\w.-]+/)*golang(?::|@|$)", image):
+        block = block.replace("useradd --system --uid 10001 app", "useradd --create-home --uid 10001 app")
+        lines.append("ENV HOME=/home/app")
+        notes.append("The golang image compiles at start (`go run`/`go build`) into $HOME/.cache: the user gets a home, "
+                     "or the build fails with `mkdir /.cache: permission denied`.")
+    if not lines:
+        return block, ""
+    head, _, user = block.rpartition("USER")
+    return head + "\n".join(lines) + "\nUSER" + user, " ".join(notes)
+
+
 def checkov_harden(lang: str, setting: str, note: str, snippet: str | None, name: str | None):
     """(reason there is no row, first line, setting, note) for a Checkov catalogue block."""
     if lang == "github-actions" and setting.startswith("permissions:"):
@@ -189,7 +218,8 @@ def checkov_harden(lang: str, setting: str, note: str, snippet: str | None, name
         return None, "", block, (note + " " + more).strip()
     if lang == "dockerfile" and re.search(r"^USER\b", setting, re.M):
         why, first = dockerfile_gate(snippet)
-        return why, first, setting, note
+        setting, needs = user_needs(snippet, setting)
+        return why, first, setting, (needs + " " + note).strip()
     if lang != "kubernetes":
         return None, "", setting, note
     why, facts = k8s_gate(setting, snippet, name)

@@ -135,10 +135,34 @@ _TYPED = ("one character repeated", "a counting sequence", "keys typed along one
 _PASSWORD_FIELD = re.compile(r"(?i)passw|\bpwd\b|passwd|pass_?hash|password_?hash|\bhashed")
 
 
-def check_secret(f: Finding | dict, path_check: dict | None) -> dict | None:
-    """Check 5: {"check": "secret", "status": "not_a_secret"|"weak_evidence"|"credential_like", "evidence"} or None."""
+def file_evidence(f: Finding, reader) -> dict | None:
+    """The class of the real value when the tool masked it (Checkov's ``T2kV**********``): read from the
+    file at the flagged lines (``source.repo_path``), never kept or shown; None when the file is not there."""
+    from tasks.findings.secret_evidence import classify, masked
+    from tasks.findings.secrets import literal_values
+
+    loc = f.location
+    if reader is None or loc is None or not loc.path or not loc.start_line:
+        return None
+    try:
+        lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None))
+    except Exception:  # noqa: BLE001 - an unreadable file gives no evidence
+        return None
+    end = max(loc.end_line or loc.start_line, loc.start_line)
+    if not lines or loc.start_line > len(lines):
+        return None
+    values = [v for v in literal_values("\n".join(lines[loc.start_line - 1:end]), every=True) if not masked(v)]
+    ev = classify(values, f.rule_id, from_code=True) if values else None
+    return ev if ev and ev.get("class") != "redacted-by-tool" else None
+
+
+def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dict | None:
+    """Check 5: {"check": "secret", "status": "not_a_secret"|"weak_evidence"|"credential_like", "evidence"} or None.
+    A value the tool masked is judged only from the file (``reader``); without it, not at all."""
     f = as_finding(f)
     ev = f.secret_evidence
+    if isinstance(ev, dict) and ev.get("class") == "redacted-by-tool":
+        ev = file_evidence(f, reader)
     if not isinstance(ev, dict) or ev.get("class") in (None, "redacted-by-tool", "name"):
         return None
     shown = "typed" if str(ev.get("match") or "").startswith(_TYPED) else ev["class"]

@@ -220,7 +220,7 @@ class Judge:
         return self.repo_suppressions.match(f, vuln_ids) if self.repo_suppressions else None
 
     def _secret(self, f: Finding, path: dict | None, vuln_ids: list[str]) -> dict:
-        sec = context.check_secret(f, path)
+        sec = context.check_secret(f, path, self.reader)
         if sec and sec["status"] == "not_a_secret":
             return record(f, "false_positive", [sec], "evidence", vuln_ids)
         reasons = [sec] if sec else []

@@ -37,6 +37,9 @@ def parse(doc: Any) -> list[dict]:
         version = (report.get("summary") or {}).get("checkov_version")
         for c in report["results"].get("failed_checks") or []:
             lines = c.get("file_line_range") or [None, None]
+            shown = [l[0] for l in c.get("code_block") or [] if isinstance(l, list) and len(l) == 2 and isinstance(l[0], int)]
+            if str(c.get("check_id") or "").startswith("CKV_SECRET") and shown and isinstance(lines[-1], int):
+                lines = [lines[0], min(lines[-1], max(shown))]  # its range ends a line past the secret: [138, 139]
             code = "".join(str(l[1]) for l in c.get("code_block") or [] if isinstance(l, list) and len(l) == 2)
             out.append(
                 base.finding(

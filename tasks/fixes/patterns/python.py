@@ -10,6 +10,21 @@ PATTERNS = {
 cursor.execute("SELECT * FROM users WHERE username = %s AND active = %s", (username, True))
 ```
 (sqlite3 uses `?` placeholders; with the Django ORM use `Model.objects.filter(...)` or `raw(sql, params)`; with SQLAlchemy `text("... :name")` and bound parameters.) Table or column names cannot be parameters: choose them from an allowlist.""",
+    "sql-injection-partiql": """This is a DynamoDB PartiQL statement (boto3 `execute_statement`), not a DB-API cursor: keep the statement constant, put `?` where each value goes, and pass the values in `Parameters`, in DynamoDB's typed form:
+```python
+response = client.execute_statement(
+    Statement='SELECT * FROM "users" WHERE name = ?',
+    Parameters=[{"S": name}],
+)
+```
+One `?` per parameter, in order; `{"S": ...}` is a string, `{"N": str(n)}` a number. A table name cannot be a parameter: choose it from a fixed list.""",
+    "sql-injection-sqlalchemy": """The query runs through SQLAlchemy's `text()`: keep the SQL text constant with a named placeholder and pass the value as a bound parameter:
+```python
+from sqlalchemy import text
+
+result = db.session.execute(text("SELECT * FROM users WHERE username = :username"), {"username": username})
+```
+Or use the ORM (`User.query.filter_by(username=username).first()`). Table or column names cannot be parameters: choose them from an allowlist.""",
     "command-injection": """Run the program without a shell and pass the input as one argument in a list, so shell metacharacters are not interpreted:
 ```python
 import subprocess

@@ -1,0 +1,117 @@
+"""Workflow and OpenAPI fixes read from the whole file: inputs the steps use, permissions the steps need,
+schemes the spec declares and operations that must stay public; and what a non-root Dockerfile USER needs (issue 22)."""
+
+from __future__ import annotations
+
+from test_triage_verdicts import finding
+
+from tasks.findings.model import as_finding
+from tasks.fixes import fix_for
+
+DESTROY = """name: 'Terraform Destroy'
+on:
+  workflow_dispatch:
+    inputs:
+      module:
+        type: choice
+        options: [module-1, module-2]
+permissions: write-all
+jobs:
+  terraform:
+    runs-on: ubuntu-latest
+    steps:
+    - uses: actions/checkout@v4
+    - run: cd modules/${{ github.event.inputs.module }} && terraform destroy -auto-approve
+"""
+CODEQL = """name: CodeQL
+on: [push]
+jobs:
+  analyze:
+    runs-on: ubuntu-latest
+    steps:
+    - uses: actions/checkout@v2
+    - uses: github/codeql-action/init@v1
+    - uses: github/codeql-action/analyze@v1
+"""
+SPEC = """openapi: 3.0.1
+paths:
+  /users/v1/login:
+    post: {operationId: api_views.users.login_user}
+  /books/v1:
+    post: {operationId: api_views.books.add_new_book, security: [{bearerAuth: []}]}
+components:
+  securitySchemes:
+    bearerAuth: {type: http, scheme: bearer}
+"""
+PRIVATE_SPEC = """openapi: 3.0.1
+paths:
+  /books/v1:
+    post: {operationId: add_new_book}
+components:
+  securitySchemes:
+    bearerAuth: {type: http, scheme: bearer}
+"""
+
+
+def _f(rule, path, title, snippet=""):
+    return as_finding(finding(tool="checkov", kind="config", rule_id=rule, title=title, snippet=snippet,
+                              location={"path": path, "start_line": 3, "end_line": 3}))
+
+
+def _code(path, text):
+    return {"path": path, "text": text, "start_line": 1, "file": text}
+
+
+def test_dispatch_inputs_the_steps_use_are_never_removed():
+    f = _f("CKV_GHA_7", ".github/workflows/d.yml", "GitHub Actions workflow_dispatch inputs MUST be empty")
+    answer, why, _ = fix_for(f, [], _code(".github/workflows/d.yml", DESTROY))
+    assert answer is None and "module" in why
+    unused = DESTROY.replace("${{ github.event.inputs.module }}", "module-1")
+    answer, _, _ = fix_for(f, [], _code(".github/workflows/d.yml", unused))
+    assert answer and "workflow_dispatch: {}" in answer
+
+
+def test_permissions_come_from_the_steps_and_name_write_all():
+    f = _f("CKV2_GHA_1", ".github/workflows/codeql.yml", "Ensure top-level permissions are not set to write-all")
+    answer, _, _ = fix_for(f, [], _code(".github/workflows/codeql.yml", CODEQL))
+    assert "security-events: write" in answer and "contents: read" in answer and "actions: read" in answer
+    assert "write-all" not in answer.split("\n")[0]
+    answer, _, _ = fix_for(f, [], _code(".github/workflows/d.yml", DESTROY))
+    assert ":8 sets `permissions: write-all`" in answer and "security-events" not in answer
+
+
+def test_global_security_uses_a_declared_scheme_and_keeps_login_public():
+    f = _f("CKV_OPENAPI_4", "openapi_specs/openapi3.yml", "Ensure that the global security field has rules defined")
+    answer, why, _ = fix_for(f, [], _code("openapi_specs/openapi3.yml", SPEC))
+    assert answer is None and "POST /users/v1/login" in why
+    answer, _, _ = fix_for(f, [], _code("openapi_specs/openapi3.yml", PRIVATE_SPEC))
+    assert "- bearerAuth: []" in answer and "apiKey" not in answer
+    gen = _f("CKV_OPENAPI_4", "swagger-output.json", "Ensure that the global security field has rules defined")
+    answer, why, _ = fix_for(gen, [], _code("swagger-output.json", PRIVATE_SPEC))
+    assert answer is None and "generated" in why
+
+
+def test_a_non_root_user_gets_the_app_folder_and_a_home_for_go():
+    from tasks.fixes.workload import user_needs
+
+    vampi = "FROM python:3.11-alpine as builder\nWORKDIR /build\nFROM python:3.11-alpine\nCOPY . /vampi\nWORKDIR /vampi\nCMD [\"app.py\"]\n"
+    block, note = user_needs(vampi, "RUN adduser -D -H -u 10001 app\nUSER 10001")
+    assert block == "RUN adduser -D -H -u 10001 app\nRUN chown -R 10001 /vampi\nUSER 10001" and "SQLite" in note
+    go = "FROM golang\nADD /api/ /app\nWORKDIR /app\n"
+    block, note = user_needs(go, "RUN useradd --system --uid 10001 app\nUSER 10001")
+    assert "useradd --create-home --uid 10001 app" in block and "ENV HOME=/home/app\nUSER 10001" in block
+    static = "FROM alpine:3.19\nCOPY --from=build /out/app /usr/local/bin/app\nENTRYPOINT [\"app\"]\n"
+    assert user_needs(static, "RUN adduser -D -H -u 10001 app\nUSER 10001") == ("RUN adduser -D -H -u 10001 app\nUSER 10001", "")
+
+
+def test_a_permissions_verdict_says_what_the_report_shows_without_the_file():
+    from tasks.enrich.verdicts import reconcile
+
+    f = _f("CKV2_GHA_1", ".github/workflows/ci.yml", "Ensure top-level permissions are not set to write-all")
+    rec = {"verdict": "true_positive", "reasons": [{"check": "report", "evidence": "checkov's report stands"}]}
+    shown = reconcile(f, rec, None)["reasons"][0]["evidence"]
+    assert "no least-privilege top-level `permissions` in .github/workflows/ci.yml" in shown
+    with_file = reconcile(f, rec, _code(".github/workflows/ci.yml", DESTROY))["reasons"][0]["evidence"]
+    assert "ci.yml:8 sets `permissions: write-all`" in with_file
+    other = _f("CKV_AWS_20", "main.tf", "S3 Bucket has an ACL defined which allows public READ access.")
+    assert reconcile(other, rec, None)["reasons"][0]["evidence"] == "checkov's report stands"

@@ -1,0 +1,74 @@
+"""A secret the tool masked in part (Checkov's ``T2kV**********``) is never judged by its stars: only the
+real value, read from the file (``source.repo_path``), is; without the file the finding is kept."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from test_triage_verdicts import finding
+
+from tasks.findings.parsers.finalise import finalise
+from tasks.findings.secret_evidence import classify_one, masked
+from tasks.repository.source import SourceReader
+from tasks.triage.verdict import Judge
+
+REAL = "Xk9vQ2mZr7LpW4tB"  # a generated-looking password (made up for this test)
+
+
+def _checkov(shown: str) -> dict:
+    f = finding(tool="checkov", kind="secret", rule_id="CKV_SECRET_6", title="Base64 High Entropy String",
+                location={"path": "main.tf", "start_line": 2, "end_line": 2},
+                snippet=f'1 resource "aws_db_instance" "db" {{\n2   password = "{shown}"\n3 }}\n')
+    return finalise(f)
+
+
+def _repo(tmp_path, value: str):
+    repo = tmp_path / "repo"
+    repo.mkdir(parents=True)
+    (repo / "main.tf").write_text(f'resource "aws_db_instance" "db" {{\n  password = "{value}"\n}}\n')
+    subprocess.run(["git", "-C", str(repo), "init", "-q"], check=True)
+    return SourceReader(repo)
+
+
+def test_masked_values_are_not_judged_by_their_stars():
+    assert masked("T2kV**********") and not masked("T2kVq9Zr")
+    assert classify_one("T2kV**********", from_code=True)["class"] == "redacted-by-tool"
+    assert classify_one("aaaaaaaaaaaaaa", from_code=True)["class"] != "redacted-by-tool"  # a real repeated value still is
+
+
+def test_masked_checkov_secret_is_kept_without_the_file():
+    f = _checkov("T2kV**********")
+    assert f["secret_evidence"]["class"] == "redacted-by-tool"
+    rec = Judge(None).judge(f)
+    assert rec["verdict"] == "true_positive"
+    assert "one character repeated" not in json.dumps(rec)
+
+
+def test_masked_checkov_secret_is_judged_on_the_real_value_from_the_file(tmp_path):
+    f = _checkov(REAL[:4] + "*" * 12)
+    rec = Judge(None, reader=_repo(tmp_path, REAL)).judge(f)
+    assert rec["verdict"] == "true_positive" and "high-entropy" in json.dumps(rec)
+    assert REAL not in json.dumps(rec) and REAL[:4] + "*" not in json.dumps(rec)
+    placeholder = Judge(None, reader=_repo(tmp_path / "b", "changeme")).judge(_checkov("chan****"))
+    assert placeholder["verdict"] == "false_positive" and "changeme" not in json.dumps(placeholder)
+
+
+def test_resource_names_beside_a_secret_are_not_redacted():
+    from tasks.findings.secrets import literal_values
+
+    text = f'  password               = "{REAL}"\n  parameter_group_name   = "default.mysql8.0"\n  secret_name = "prod/db"\n'
+    assert literal_values(text) == [REAL]
+    assert literal_values('  db_password = "default.mysql8.0"\n') == ["default.mysql8.0"]  # a secret's key still takes it
+
+
+def test_checkov_secret_range_ends_at_the_secret_line():
+    from tasks.findings.parsers.checkov import parse
+
+    check = {"check_id": "CKV_SECRET_6", "check_name": "Base64 High Entropy String", "file_path": "/main.tf",
+             "repo_file_path": "/main.tf", "file_line_range": [138, 139], "resource": "x",
+             "code_block": [[138, '  password = "T2kV**********"\n']]}
+    other = dict(check, check_id="CKV_AWS_16", file_line_range=[131, 149])
+    found = parse({"check_type": "secrets", "results": {"failed_checks": [check, other]}})
+    assert (found[0]["location"]["start_line"], found[0]["location"]["end_line"]) == (138, 138)
+    assert found[1]["location"]["end_line"] == 149
