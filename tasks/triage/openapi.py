@@ -64,3 +64,27 @@ def check_response_schema(f: Finding | dict, reader=None) -> dict | None:
     return {"check": "report", "status": "response_schema",
             "evidence": f"the array is in a response schema ({f.path}:{where} `responses`; {path[:160]}): maxItems there "
                         "only documents what the API returns; it bounds no input a client sends"}
+
+
+_EXAMPLE = re.compile(r"^\s*(?:-\s+)?['\"]?(?:example|examples|x-example|default)['\"]?\s*:")
+_SPEC = re.compile(r"^['\"]?(?:openapi|swagger)['\"]?\s*:", re.M)
+
+
+def check_spec_example(f: Finding | dict, reader=None) -> dict | None:
+    """A secret finding on an ``example:`` value of an OpenAPI/Swagger document: the API's documentation shows a
+    sample token or password there (a login response's example JWT); it authenticates nothing by being there."""
+    f = as_finding(f)
+    if reader is None or not f.path or not f.location or not f.location.start_line or not re.search(r"(?i)\.(?:ya?ml|json)$", f.path):
+        return None
+    try:
+        lines = reader.lines(f.path, reader.resolve(f.source.commit if f.source else None))
+    except Exception:  # noqa: BLE001
+        lines = None
+    n = f.location.start_line
+    if not lines or n > len(lines) or not _SPEC.search("".join(lines[:40])):
+        return None
+    if not _EXAMPLE.match(lines[n - 1]) and not (n >= 2 and _EXAMPLE.match(lines[n - 2]) and lines[n - 2].rstrip().endswith(":")):
+        return None
+    return {"check": "secret", "status": "spec_example",
+            "evidence": f"a documented example in the API specification: {f.path}:{n} is an `example` value of an "
+                        "OpenAPI/Swagger schema, shown to readers of the API docs; check that it is not also a live token"}

@@ -38,7 +38,7 @@ from tasks.triage.callers import Callers
 from tasks.triage.constant import check_constant
 from tasks.triage.cpe import check_cpe_only
 from tasks.triage.docker import check_container
-from tasks.triage.openapi import check_response_schema
+from tasks.triage.openapi import check_response_schema, check_spec_example
 from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.reachability import check_reachability
 from tasks.triage.robustness import check_timeout
@@ -145,6 +145,9 @@ class Judge:
         if path and path["status"] == "scanner_test_data":
             return record(f, "false_positive", [path], "evidence", vuln_ids)
         f = context.with_file_evidence(f, self.reader)  # the flagged value, when the report quoted no code
+        example = check_spec_example(f, self.reader) if f.kind == "secret" or tool_marks_secret(f.tool, str(f.rule_id), f.title or "") else None
+        if example:
+            return record(f, "false_positive", [example], "evidence", vuln_ids)
         if f.kind == "secret" or f.secret_evidence:
             return self._secret(f, path, vuln_ids)
         empty = context.check_empty_secret(f)
