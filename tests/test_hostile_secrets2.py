@@ -71,3 +71,27 @@ def test_chunks_never_cut_a_token_and_cover_the_line():
     pieces = list(secrets._chunks(line))
     assert all(len(p) <= secrets.CHUNK for p in pieces)
     assert all(any(run in p for p in pieces) for run in runs)  # each 900-character run is whole in some piece
+
+
+@pytest.mark.parametrize("line,value", [
+    ("app.config['SECRET_KEY'] = 'aaaaaaa'", "aaaaaaa"),                       # weak, but the application's key
+    ("os.environ.setdefault('DB_PASSWORD', 'hunter2hunter')", "hunter2hunter"),  # a default in a call
+    ('password = os.getenv("API_TOKEN", "abcd1234")', "abcd1234"),
+    ("SECRET_KEY = '3f2a9b1c4d5e6f708192a3b4c5d6e7f8'", "3f2a9b1c4d5e6f708192a3b4c5d6e7f8"),  # hex, but a key
+])
+def test_a_literal_given_to_a_secret_named_key_or_argument_never_reaches_a_prompt(line, value):
+    from tasks.findings import secrets
+
+    scrubbed = secrets.scrub(line, secrets.detect(line, "app.py"))
+    assert value not in scrubbed and "[REDACTED secret sha256:" in scrubbed
+
+
+@pytest.mark.parametrize("line", [
+    "token_type = 'bearer'", "PASSWORD_FIELD = 'password'", "bypass = 'abcdef'", "secret_name = 'prod/db'",
+    "jwt.encode(payload, SECRET_KEY, algorithm='HS256')", "os.getenv('JWT_SECRET', 'JWT_SECRET_KEY')",
+    "x = {'token': '${TOKEN}'}", "secret_key = 'config.secret'",
+])
+def test_names_algorithms_templates_and_other_keys_stay_readable(line):
+    from tasks.findings import secrets
+
+    assert secrets.scrub(line, secrets.detect(line, "app.py")) == line

@@ -245,6 +245,32 @@ def _chunks(line: str):
             start = cut - OVERLAP  # context (``auth="``) for the next piece; no token crosses ``cut``
 
 
+# a literal given to a secret-named key or argument: app.config['SECRET_KEY'] = 'aaaaaaa',
+# os.environ.get("DB_PASSWORD", "hunter2hunter"), {"api_key": "k3y"} - detect-secrets skips the low-entropy and
+# call forms, and a weak key is still the application's key
+_KEYED = re.compile(
+    r"""(?i)(?:pass(?:wd|word|phrase)?|pwd|secret|token|api[-_]?key|apikey|private[-_]?key|credentials?)"""
+    r"""(?:[_\-.]?(?:key|value|str|string|text|\d+))?["'`\]]{0,2}\s*(?:=|:|=>|:=|,)\s*(?P<q>["'`])(?P<v>[^"'`\s]{4,200})(?P=q)"""
+)
+
+
+def keyed_values(text: str) -> list[str]:
+    """Literals given to a secret-named key or argument: whatever they look like, except what code is made of
+    (a dotted name, a template, an environment variable's name, an algorithm, an HTTP method)."""
+    out = []
+    for m in _KEYED.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if re.match(r"\w", text[m.start() - 1:m.start()] or " ") and not re.match(r"[_\-.]", text[m.start() - 1]):
+            continue  # the name only ends in the word (bypass = 'x', mytoken is fine: _ . - separate it)
+        v = m.group("v")
+        code = _DOTTED.match(v) or _TEMPLATE.match(v) or _TEMPLATES_IN.search(v) or _PINNED.match(v) or _ENV_NAME.match(v)
+        if not (code or _ALGORITHM.match(v) or v.upper() in _HTTP or _MARKER.search(v) or v in REDACTED_WORDS
+                or _NAME_KEY_BEFORE.search(text[line_start:m.start("q")])
+                or _BANDIT_WORDING.search(text[max(line_start, m.start() - 40):m.start("q") + 1])):  # Bandit's issue text
+            out.append(v)
+    return out
+
+
 @lru_cache(maxsize=65536)
 def _detect(text: str, suffix: str) -> tuple[str, ...]:
     """detect() for one (text, file suffix): a CI history repeats the same finding texts run after run.
@@ -256,6 +282,7 @@ def _detect(text: str, suffix: str) -> tuple[str, ...]:
     found = [m.group(0) for m in _PEM.finditer(text)]
     rest = _PEM.sub(" ", text)
     found.extend(tokens.find(rest))
+    found.extend(keyed_values(rest))
     for line in rest.splitlines():
         if len(line.strip()) >= 4:
             for piece in _chunks(line):
