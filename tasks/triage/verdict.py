@@ -50,7 +50,8 @@ from tasks.triage.versions import (
     family,
 )
 
-_SIGNAL_FP = {"obsolete check", "not a security rule", "not a security weakness", "test-only rule in a test file"}
+_SIGNAL_FP = {"obsolete check", "not a security rule", "not a security weakness", "test-only rule in a test file",
+              "check does not apply"}
 
 
 def _package(f: Finding) -> dict | None:
