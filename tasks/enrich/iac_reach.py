@@ -107,6 +107,13 @@ _INLINE = {"aws_s3_bucket_versioning": "versioning", "aws_s3_bucket_logging": "l
            "aws_s3_bucket_server_side_encryption_configuration": "server_side_encryption_configuration"}
 
 
+# bucket settings that AWS provider 3.75+/4.0 also takes from a resource of their own (aws_s3_bucket_acl ...), which
+# Checkov reads with the bucket: a bucket block without them does not mean the provider's default applies
+BUCKET_COMPANIONS = {"acl", "grant", "policy", "versioning", "logging", "server_side_encryption_configuration", "website",
+                     "cors_rule", "lifecycle_rule", "replication_configuration", "object_lock_configuration",
+                     "acceleration_status", "request_payer"}
+
+
 # what a container gets when its securityContext leaves the key out (Kubernetes and runtime defaults)
 _K8S_DEFAULT = {
     "allowPrivilegeEscalation": "defaults to true, so a setuid binary in the image can raise the process's privileges",
@@ -207,5 +214,7 @@ def config_setting(f: Finding | dict, remediation: str) -> Evidence | None:
                                           "another reason than this attribute")
             return Evidence("config", f"{resource.group(1)} sets `{key} = {value}`{at}")
     if lines and lines[-1].rstrip().endswith("}") and lines[0].lstrip().startswith("resource "):  # the whole resource is shown
+        if re.match(r'\s*resource\s+"aws_s3_bucket"', lines[0]) and key in BUCKET_COMPANIONS:
+            return None  # a separate aws_s3_bucket_* resource may set it (aws_s3_bucket_acl): absence here proves nothing
         return Evidence("config", f"{resource.group(1)} sets no `{key}`, so the provider's default applies")
     return None

@@ -127,18 +127,20 @@ CAVEATS = {
                   "late 2019, old agents) loses its credentials: update it first; containers on the instance also need "
                   "`http_put_response_hop_limit = 2`.",
     "CKV_AWS_20": "A bucket that serves a public website or public downloads goes offline: serve it through CloudFront "
-                  "with an origin access control first. On AWS provider 4.0+ the ACL is an aws_s3_bucket_acl resource.",
+                  "with an origin access control first.",
     "CKV_AZURE_42": "Purge protection cannot be turned off again, and a deleted vault's name stays taken until the "
                     "retention period ends.",
     "CKV_AWS_24": "Anyone outside that range loses SSH: AWS Systems Manager Session Manager removes the need for the open "
                   "port altogether.",
     "CKV_AWS_25": "Anyone outside that range loses RDP: connect through a bastion or VPN first.",
-    "CKV_AWS_19": "Needs the AWS provider 4.0 or later; on 3.x put a `server_side_encryption_configuration` block inside "
-                  "the bucket instead.",
-    "CKV_AWS_21": "Needs the AWS provider 4.0 or later; on 3.x put `versioning { enabled = true }` inside the bucket "
-                  "instead. Versioning keeps every overwritten object, so add a lifecycle rule for old versions.",
-    "CKV_AWS_18": "Needs the AWS provider 4.0 or later; on 3.x put a `logging` block inside the bucket instead. The log "
-                  "bucket must allow the S3 log delivery service to write to it.",
+    "CKV_AWS_19": "The separate resource needs the AWS provider 3.75.0 or later (added in 4.0, backported to 3.75.0); on "
+                  "an older provider put a `server_side_encryption_configuration` block inside the bucket instead.",
+    "CKV_AWS_21": "The separate resource needs the AWS provider 3.75.0 or later (added in 4.0, backported to 3.75.0); on "
+                  "an older provider put `versioning { enabled = true }` inside the bucket instead. Versioning keeps every "
+                  "overwritten object, so add a lifecycle rule for old versions.",
+    "CKV_AWS_18": "The separate resource needs the AWS provider 3.75.0 or later (added in 4.0, backported to 3.75.0); on "
+                  "an older provider put a `logging` block inside the bucket instead. The log bucket must allow the S3 log "
+                  "delivery service to write to it.",
     "CKV2_AWS_6": "A bucket that serves public objects (a website, public downloads) stops serving them.",
     "CKV_K8S_11": "A CPU limit below what the container uses throttles it: measure first (`kubectl top pod`).",
     "CKV_K8S_13": "A memory limit below what the container uses gets it killed (OOMKilled): measure first (`kubectl top pod`).",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from tasks.fixes.iac_refs import index_references
 from tasks.triage.images import ROOT_DROPPING
 
 # checks whose block only fits one resource type (the S3 side resources take the bucket's id)
@@ -123,6 +124,14 @@ def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: 
             return f"the fix is for {REQUIRES_TYPE[rule]}, the resource is {rtype}"
         block = block.replace("{type}", rtype).replace("{name}", name)
     note = ""
+    if rule == "CKV_AWS_20" and rtype == "aws_s3_bucket" and not re.search(r"^\s*(?:acl|grant)\b", snippet, re.M):
+        return ("the bucket's own block sets no acl: the public ACL Checkov found is set by a separate aws_s3_bucket_acl "
+                "resource for this bucket, which the finding does not show (an inline acl would fight it)")
+    if lang == "terraform" and rtype and name:  # a companion resource names the flagged one's instance (count, for_each)
+        indexed = index_references(block, rtype, name, snippet)
+        if isinstance(indexed, str):
+            return indexed
+        block, note = indexed
     if rule == "CKV_AWS_135":
         itype = attribute(snippet, "instance_type")
         if itype and _NO_EBS_OPTIMISED.match(itype):
