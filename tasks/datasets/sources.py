@@ -11,6 +11,7 @@ parser redacted.  Every code text is scrubbed with detect-secrets as well.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from tasks.core.errors import SecftError
@@ -43,12 +44,18 @@ def _commit(f: Finding) -> str | None:
     return None
 
 
+# files whose whole text the fix reads: a workflow (its steps), an OpenAPI/Swagger spec (its operations and schemes),
+# a Terraform file (the resources around the flagged one, its provider pin)
+_WHOLE_FILE = re.compile(r"(?i)(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:openapi|swagger)[^/]*\.(?:ya?ml|json)$|\.tf$")
+
+
 class Source:
     """The configured checkout (or none): code per finding and mined fixes."""
 
     def __init__(self, repo_path: str | None, runs_path: Path | None, context_lines: int):
         self.context_lines = context_lines
         self.reader = None
+        self._whole: dict[tuple, str | None] = {}
         self.runs_path = runs_path
         if repo_path:
             try:
@@ -71,8 +78,16 @@ class Source:
                                   end_line=loc.end_line, mark_secret=secret_finding(f))
         if not ctx or not ctx.get("text"):
             return None
-        return {"path": ctx["path"], "text": _scrub(ctx["text"], ctx["path"]), "start_line": int(ctx["start_line"]),
-                "commit": ctx.get("commit"), "note": ctx.get("note")}
+        out = {"path": ctx["path"], "text": _scrub(ctx["text"], ctx["path"]), "start_line": int(ctx["start_line"]),
+               "commit": ctx.get("commit"), "note": ctx.get("note")}
+        if f.kind == "config" and _WHOLE_FILE.search(loc.path):  # a workflow's steps, a spec's operations decide the fix
+            key = (loc.path, _commit(f))
+            if key not in self._whole:  # scrubbed once per file: a Terraform file carries many findings
+                lines = self.reader.lines(loc.path, self.reader.resolve(_commit(f)))
+                self._whole[key] = _scrub("".join(lines), ctx["path"]) if lines and len(lines) <= 20000 else None
+            if self._whole[key]:
+                out["file"] = self._whole[key]
+        return out
 
     def applies(self, row: dict, f: Finding | dict, commit: str | None) -> bool | None:
         """``git apply --check`` of a stage-2 row's diff against its file at ``commit`` (the run's, or the mined

@@ -172,6 +172,9 @@ def config_setting(f: Finding | dict, remediation: str) -> Evidence | None:
         return manifest_setting(f, remediation)
     if "```dockerfile" in (remediation or ""):
         return dockerfile_setting(f)
+    held = re.search(r"\(resource ([\w.-]+), which sets `([^`]+)` for ([\w.-]+)\)", remediation or "")
+    if held:  # the fix changes the resource that holds the setting (tasks.fixes.iac_file): that is the evidence
+        return Evidence("config", f"{held.group(3)} takes `{held.group(2)}` from {held.group(1)}")
     block = re.search(r"```hcl\n(.*?)```", remediation or "", re.S)
     snippet = f.snippet or ""
     resource = re.search(r"\(resource ([^,)]+)", f.description or "")

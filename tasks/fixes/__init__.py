@@ -53,7 +53,7 @@ def fix_for(finding: Finding | dict, cwes: list[str], code: dict | None = None) 
         answer, extra = secrets.rotation(finding, language)
         return answer, "secret-rotation", meta | extra
     if kind == "config":
-        answer, label, extra = iac.config_fix(finding, language)
+        answer, label, extra = iac.config_fix(finding, language, code)
         return answer, label, meta | {"fix_family": extra.get("fix_family")} | {"language": extra.get("language") or language}
     if kind == "web":
         answer, label, extra = iac.web_fix(finding, family_of(finding, cwes))

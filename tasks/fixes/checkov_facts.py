@@ -23,7 +23,7 @@ from tasks.triage.images import ROOT_DROPPING
 
 # checks whose block only fits one resource type (the S3 side resources take the bucket's id)
 REQUIRES_TYPE = {"CKV_AWS_18": "aws_s3_bucket", "CKV_AWS_19": "aws_s3_bucket", "CKV_AWS_21": "aws_s3_bucket",
-                 "CKV2_AWS_6": "aws_s3_bucket", "CKV_AWS_20": "aws_s3_bucket", "CKV_AWS_118": "aws_db_instance",
+                 "CKV2_AWS_6": "aws_s3_bucket", "CKV_AWS_20": ("aws_s3_bucket", "aws_s3_bucket_acl"), "CKV_AWS_118": "aws_db_instance",
                  "CKV_AWS_135": "aws_instance", "CKV_AWS_79": "aws_instance", "CKV_AWS_8": "aws_instance",
                  "CKV_AWS_126": "aws_instance", "CKV_AWS_88": "aws_instance", "CKV2_AWS_17": "aws_instance"}
 # checks whose fix needs a fact no report carries: no row rather than a guess
@@ -120,8 +120,9 @@ def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: 
     if lang == "terraform" and ("{name}" in block or rule in REQUIRES_TYPE):
         if not rtype or not name:
             return "the report names no resource to change"
-        if rule in REQUIRES_TYPE and rtype != REQUIRES_TYPE[rule]:
-            return f"the fix is for {REQUIRES_TYPE[rule]}, the resource is {rtype}"
+        wanted = REQUIRES_TYPE.get(rule)
+        if wanted and rtype not in (wanted if isinstance(wanted, tuple) else (wanted,)):
+            return f"the fix is for {wanted if isinstance(wanted, str) else wanted[0]}, the resource is {rtype}"
         block = block.replace("{type}", rtype).replace("{name}", name)
     note = ""
     if rule == "CKV_AWS_20" and rtype == "aws_s3_bucket" and not re.search(r"^\s*(?:acl|grant)\b", snippet, re.M):

@@ -1,0 +1,66 @@
+"""Terraform fixes read with the whole file: the companion aws_s3_bucket_acl, the AWS provider pin (tasks.fixes.iac_file),
+and the stage-1 fix redone with it (tasks.enrich.iac_file_fix)."""
+
+from tasks.enrich.iac_file_fix import refit
+from tasks.fixes import fix_for
+from tasks.fixes.iac_refs import split_note
+
+BUCKET = 'resource "aws_s3_bucket" "dev" {\n  bucket = "dev-blog"\n}'
+FILE = '''terraform {
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "PIN"
+    }
+  }
+}
+
+resource "aws_s3_bucket" "dev" {
+  bucket = "dev-blog"
+}
+
+resource "aws_s3_bucket_acl" "dev" {
+  bucket = aws_s3_bucket.dev.id
+  acl    = "public-read"
+}
+'''
+
+
+def _finding(rule, title, snippet=BUCKET, resource="aws_s3_bucket.dev"):
+    return {"id": "f1", "tool": "checkov", "rule_id": rule, "kind": "config", "severity": "medium", "title": title,
+            "description": f"{title} (resource {resource}, framework terraform)",
+            "location": {"path": "main.tf", "start_line": 10, "end_line": 12}, "snippet": snippet}
+
+
+ACL = ("CKV_AWS_20", "S3 Bucket has an ACL defined which allows public READ access.")
+VERSIONING = ("CKV_AWS_21", "Ensure all data stored in the S3 bucket have versioning enabled")
+
+
+def test_the_public_acl_is_changed_in_the_aws_s3_bucket_acl_that_sets_it():
+    code = {"path": "main.tf", "text": BUCKET, "start_line": 10, "file": FILE.replace("PIN", "~> 5.24.0")}
+    answer, source, _ = fix_for(_finding(*ACL), [], code)
+    assert source == "config-setting" and "main.tf:14-17 (resource aws_s3_bucket_acl.dev" in answer
+    assert 'acl = "private"' in answer
+    # without the file there is no row: an inline acl on the bucket would fight the separate resource
+    assert fix_for(_finding(*ACL), [], None)[0] is None
+    # a companion with a private ACL is not what fails: nothing to change there
+    private = {**code, "file": code["file"].replace('"public-read"', '"private"')}
+    assert fix_for(_finding(*ACL), [], private)[0] is None
+
+
+def test_the_provider_pin_decides_what_the_caveat_says():
+    f = _finding(*VERSIONING)
+    old = fix_for(f, [], {"path": "main.tf", "text": BUCKET, "start_line": 10, "file": FILE.replace("PIN", "~> 3.27")})[0]
+    assert "pins the AWS provider to `~> 3.27`" in old and "terraform init -upgrade" in old
+    new = fix_for(f, [], {"path": "main.tf", "text": BUCKET, "start_line": 10, "file": FILE.replace("PIN", "~> 5.24.0")})[0]
+    assert "3.75.0" not in new and "Versioning keeps every overwritten object" in new
+    assert "has no release with this resource" in split_note("3.50.0", "x") and split_note("not a pin", "x") is None
+
+
+def test_the_stage1_fix_is_redone_with_the_file_and_left_alone_without_it():
+    f = _finding(*ACL)
+    code = {"path": "main.tf", "text": BUCKET, "start_line": 10, "file": FILE.replace("PIN", "~> 5.24.0")}
+    narrative = {"narrative": "", "sections": {}, "cwe": []}
+    done = refit(f, narrative, code)
+    assert done["narrative"].startswith("## How to fix it\n- ") and "aws_s3_bucket_acl.dev" in done["sections"]["remediation"]
+    assert refit(f, narrative, {k: v for k, v in code.items() if k != "file"}) is narrative
