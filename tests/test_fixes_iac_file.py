@@ -64,3 +64,48 @@ def test_the_stage1_fix_is_redone_with_the_file_and_left_alone_without_it():
     done = refit(f, narrative, code)
     assert done["narrative"].startswith("## How to fix it\n- ") and "aws_s3_bucket_acl.dev" in done["sections"]["remediation"]
     assert refit(f, narrative, {k: v for k, v in code.items() if k != "file"}) is narrative
+
+
+GROUP = '''resource "aws_security_group" "web" {
+  name = "web"
+
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+
+  ingress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "icmp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = -1
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}'''
+SSH = ("CKV_AWS_24", "Ensure no security groups allow ingress from 0.0.0.0:0 to port 22")
+
+
+def test_a_port_fix_names_the_ingress_rule_that_lets_the_port_in():
+    f = _finding(*SSH, snippet=GROUP, resource="aws_security_group.web")
+    answer = fix_for(f, [])[0]
+    assert "in the ingress rule at line 13 of main.tf:10-12" in answer and "cidr_blocks = [var.admin_cidr]" in answer
+    every = GROUP.replace('from_port   = 22\n    to_port     = 22\n    protocol    = "tcp"',
+                          'from_port   = 0\n    to_port     = 0\n    protocol    = -1')
+    assert "every protocol and port" in fix_for(_finding(*SSH, snippet=every, resource="aws_security_group.web"), [])[0]
+
+
+def test_no_port_fix_for_an_icmp_only_group_or_an_ipv6_rule():
+    icmp = GROUP.split("  ingress {", 2)
+    icmp_only = icmp[0] + "  ingress {" + icmp[2]
+    answer, reason, _ = fix_for(_finding(*SSH, snippet=icmp_only, resource="aws_security_group.web"), [])
+    assert answer is None and "ICMP rule has no ports" in reason
+    v6 = GROUP.replace('cidr_blocks = ["0.0.0.0/0"]\n  }\n\n  ingress', 'ipv6_cidr_blocks = ["::/0"]\n  }\n\n  ingress', 1)
+    assert "IPv6" in fix_for(_finding(*SSH, snippet=v6, resource="aws_security_group.web"), [])[1]

@@ -64,7 +64,9 @@ def _open_cidr(f: Finding, snippet: str, resource: str) -> str | None:
     if not block:
         return None
     ports = sorted(set(re.findall(r"(?:from|to)_port\s*=\s*(\d+)", block.group(0))), key=int)
-    where = f" on port {' to '.join(ports)}" if ports else ""
+    where = f" on port {' to '.join(ports)}" if ports and ports != ["0"] else ""
+    if re.search(r"protocol\s*=\s*\"?(?:-1|all)\"?\s*$", block.group(0), re.M):  # ports 0-0 with -1: all traffic
+        where = " on every port and protocol (`protocol = -1`)"
     return (f"{resource} lets in `0.0.0.0/0`{where}: every address on the internet, including the scanners that probe "
             "cloud ranges within minutes of a port opening.")
 

@@ -16,7 +16,7 @@ import re
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.fixes.checkov import CAVEATS, EXTRA, KEEP_IF_PRESENT, LEADS
 from tasks.fixes.checkov_facts import adduser, base_image, fit, k8s_additions
-from tasks.fixes.iac_file import caveat, from_file
+from tasks.fixes.iac_file import caveat, from_file, ingress_rule
 from tasks.fixes.checkov import CHECKS as _CHECKOV
 from tasks.fixes.languages import FENCE
 from tasks.fixes.patterns.prose import PROSE
@@ -135,9 +135,11 @@ def config_fix(f: Finding | dict, language: str | None, code: dict | None = None
         if other:
             resource, where, res, at = other["resource"], other["where"], other["res"], " in " + other["where"]
         fitted = fit(str(f.rule_id), resource, other["snippet"] if other else f.snippet, lang, setting)
-        if isinstance(fitted, str):
-            return None, fitted, {"language": language}
-        setting, note = fitted
+        rule_at = ingress_rule(str(f.rule_id), f)  # the one internet-open rule of a group, or why none can be named
+        if isinstance(fitted, str) or isinstance(rule_at, str):
+            return None, fitted if isinstance(fitted, str) else rule_at, {"language": language}
+        (setting, note), at = fitted, (" in" + rule_at[0] + at[3:] if rule_at else at)
+        note = " ".join(n for n in (rule_at[1] if rule_at else "", note) if n)
         refused, first, setting, note = checkov_harden(lang, setting, note, f.snippet, resource)
         if refused:
             return None, refused, {"language": language}
