@@ -51,3 +51,13 @@ def test_no_claim_that_a_bucket_sets_no_acl_when_a_companion_resource_may():
 def test_provider_version_of_the_standalone_s3_resources_is_3_75():
     for rule in ("CKV_AWS_18", "CKV_AWS_19", "CKV_AWS_21"):
         assert "3.75.0" in CAVEATS[rule] and "4.0 or later" not in CAVEATS[rule]
+
+
+def test_database_caveats_name_what_the_engine_needs():
+    mysql = 'resource "aws_db_instance" "db" {\n  engine = "mysql"\n}'
+    _, note = fit("CKV_AWS_129", "aws_db_instance.db", mysql, "terraform", CHECKS["CKV_AWS_129"][2])
+    assert "MARIADB_AUDIT_PLUGIN" in note
+    _, note = fit("CKV_AWS_129", "aws_rds_cluster.db", mysql.replace('"mysql"', '"aurora-mysql"'), "terraform",
+                  CHECKS["CKV_AWS_129"][2])
+    assert "server_audit_logging" in note and "MARIADB" not in note
+    assert "rds-db:connect" in CAVEATS["CKV_AWS_161"]

@@ -118,6 +118,10 @@ CAVEATS = {
     "CKV_AWS_8": "On an existing instance a change to the root volume's encryption makes Terraform replace the instance "
                  "(data on its volumes is lost): build the replacement from an encrypted snapshot or AMI, or turn on EBS "
                  "encryption by default for the account so new volumes are encrypted.",
+    "CKV_AWS_161": "Password logins keep working. IAM users and roles then connect with a token from `aws rds "
+                   "generate-db-auth-token`, which needs an IAM policy allowing `rds-db:connect` on the database user, and "
+                   "that user must be created for it (MySQL: `IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS'`; "
+                   "PostgreSQL: `GRANT rds_iam`).",
     "CKV_AWS_157": "A standby in a second zone roughly doubles the instance's cost.",
     "CKV_AWS_17": "Clients outside the VPC (a laptop, another cloud, a CI runner) lose access: give them a bastion, VPN "
                   "or RDS Proxy before applying.",

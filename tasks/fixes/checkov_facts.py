@@ -147,7 +147,10 @@ def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: 
             return "the database engine is not in the finding, and the log names depend on it"
         block = f"enabled_cloudwatch_logs_exports = {_LOG_EXPORTS[engine]}"
         if engine.endswith(("mysql", "mariadb")):
-            note = "The general and slow-query logs fill only when the parameter group turns them on (general_log, slow_query_log)."
+            note = ("The general and slow-query logs fill only when the parameter group turns them on (general_log, "
+                    "slow_query_log); the audit log only with " + ("server_audit_logging in the cluster parameter group."
+                                                                    if engine.startswith("aurora") else
+                                                                    "the MARIADB_AUDIT_PLUGIN option in the instance's option group."))
     if rule == "CKV_DOCKER_2":
         hc = _healthcheck(base_image(snippet))
         if isinstance(hc, str):
