@@ -109,3 +109,40 @@ def test_no_port_fix_for_an_icmp_only_group_or_an_ipv6_rule():
     assert answer is None and "ICMP rule has no ports" in reason
     v6 = GROUP.replace('cidr_blocks = ["0.0.0.0/0"]\n  }\n\n  ingress', 'ipv6_cidr_blocks = ["::/0"]\n  }\n\n  ingress', 1)
     assert "IPv6" in fix_for(_finding(*SSH, snippet=v6, resource="aws_security_group.web"), [])[1]
+
+
+LB_FILE = '''resource "aws_security_group" "lb" {
+  ingress {
+    from_port   = 80
+    to_port     = 80
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+
+resource "aws_alb" "app" {
+  internal        = false
+  security_groups = [aws_security_group.lb.id]
+}
+
+resource "aws_lb_listener" "http" {
+  load_balancer_arn = aws_alb.app.id
+  port              = "80"
+  protocol          = "HTTP"
+}
+'''
+HTTP = ("CKV_AWS_260", "Ensure no security groups allow ingress from 0.0.0.0:0 to port 80")
+
+
+def test_port_80_of_a_public_load_balancer_is_kept_and_redirected():
+    from tasks.enrich.iac_reach import config_setting
+
+    group = LB_FILE.split("\n\n")[0]
+    f = _finding(*HTTP, snippet=group, resource="aws_security_group.lb")
+    answer = fix_for(f, [], {"path": "main.tf", "text": group, "start_line": 1, "file": LB_FILE})[0]
+    assert "load balancer aws_alb.app (main.tf:10)" in answer and "aws_lb_listener.http (main.tf:15)" in answer
+    assert 'type = "redirect"' in answer and "var.http_source_cidr" not in answer
+    assert "open for the public on purpose" in config_setting(f, answer).text
+    internal = LB_FILE.replace("internal        = false", "internal        = true")
+    other = fix_for(f, [], {"path": "main.tf", "text": group, "start_line": 1, "file": internal})[0]
+    assert "var.http_source_cidr" in other and "redirect" not in other.split("```")[1]

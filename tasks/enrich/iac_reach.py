@@ -177,6 +177,10 @@ def config_setting(f: Finding | dict, remediation: str) -> Evidence | None:
     held = re.search(r"\(resource ([\w.-]+), which sets `([^`]+)` for ([\w.-]+)\)", remediation or "")
     if held:  # the fix changes the resource that holds the setting (tasks.fixes.iac_file): that is the evidence
         return Evidence("config", f"{held.group(3)} takes `{held.group(2)}` from {held.group(1)}")
+    public = re.search(r"^(\S+) is the security group of the internet-facing load balancer (\S+) \(([^)]+)\)", remediation or "")
+    if public:  # the open port is the public's way in: the row decides with the load balancer, not the setting
+        return Evidence("config", f"{public.group(1)} guards the internet-facing load balancer {public.group(2)} "
+                                  f"({public.group(3)}), so port 80 is open for the public on purpose")
     block = re.search(r"```hcl\n(.*?)```", remediation or "", re.S)
     snippet = f.snippet or ""
     resource = re.search(r"\(resource ([^,)]+)", f.description or "")

@@ -14,10 +14,9 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
-from tasks.fixes.checkov import CAVEATS, EXTRA, KEEP_IF_PRESENT, LEADS
+from tasks.fixes.checkov import CAVEATS, CHECKS as _CHECKOV, EXTRA, KEEP_IF_PRESENT, LEADS
 from tasks.fixes.checkov_facts import adduser, base_image, fit, k8s_additions
 from tasks.fixes.iac_file import caveat, from_file, ingress_rule
-from tasks.fixes.checkov import CHECKS as _CHECKOV
 from tasks.fixes.languages import FENCE
 from tasks.fixes.patterns.prose import PROSE
 from tasks.fixes.workload import K8S_CAVEATS, checkov_harden, gate, k8s_note, with_user
@@ -132,14 +131,15 @@ def config_fix(f: Finding | dict, language: str | None, code: dict | None = None
     if entry and _squash(entry[0]) in _squash(str(f.title or "")):
         words, lang, setting, why = entry
         other = from_file(str(f.rule_id), resource, (code or {}).get("file"), f)  # the resource that holds the setting
+        if other and "answer" in other:  # port 80 of a public load balancer: kept, redirected to HTTPS
+            return other["answer"], "config-setting", {"language": language, "fix_family": f"config:{f.rule_id}"}
         if other:
             resource, where, res, at = other["resource"], other["where"], other["res"], " in " + other["where"]
         fitted = fit(str(f.rule_id), resource, other["snippet"] if other else f.snippet, lang, setting)
-        rule_at = ingress_rule(str(f.rule_id), f)  # the one internet-open rule of a group, or why none can be named
-        if isinstance(fitted, str) or isinstance(rule_at, str):
-            return None, fitted if isinstance(fitted, str) else rule_at, {"language": language}
-        (setting, note), at = fitted, (" in" + rule_at[0] + at[3:] if rule_at else at)
-        note = " ".join(n for n in (rule_at[1] if rule_at else "", note) if n)
+        placed = ingress_rule(str(f.rule_id), f, at, fitted)  # the one internet-open rule of a group, or why none
+        if isinstance(placed, str):
+            return None, placed, {"language": language}
+        setting, note, at = placed
         refused, first, setting, note = checkov_harden(lang, setting, note, f.snippet, resource)
         if refused:
             return None, refused, {"language": language}

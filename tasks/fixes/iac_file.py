@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding
-from tasks.fixes.iac_refs import aws_pin, companion, split_note
+from tasks.fixes.iac_refs import _resources, attributes, aws_pin, companion, split_note
 
 # check -> the companion resource that holds its setting for a bucket, and the values that fail it
 _HELD_BY = {"CKV_AWS_20": ("aws_s3_bucket_acl", "acl", ('"public-read"', '"public-read-write"'))}
@@ -28,7 +28,11 @@ _INLINE = {"CKV_AWS_18": "a `logging` block", "CKV_AWS_19": "a `server_side_encr
 
 
 def from_file(rule: str, resource: str | None, text: str | None, f: Finding) -> dict | None:
-    """{"resource", "snippet", "where", "res"} of the companion resource that sets the failing value, or None."""
+    """{"resource", "snippet", "where", "res"} of the companion resource that sets the failing value, {"answer"} for
+    port 80 of a public load balancer, or None."""
+    public = load_balancer(rule, resource, text, f)
+    if public:
+        return {"answer": public}
     held = _HELD_BY.get(rule)
     if not held or not text or not resource or resource.count(".") < 1:
         return None
@@ -71,9 +75,20 @@ def _covers(block: str, port: int) -> bool:
     return bool(lo and hi) and (int(lo.group(1)) <= port <= int(hi.group(1)) or int(lo.group(1)) == int(hi.group(1)) == 0)
 
 
-def ingress_rule(rule: str, f: Finding) -> tuple[str, str] | str | None:
-    """For a port check on a security group with several rules: (" the ingress rule at line N of", note) naming the rule
-    open to the internet whose source the fix narrows, a reason when the fix cannot be written, or None."""
+def ingress_rule(rule: str, f: Finding, at: str, fitted: tuple[str, str] | str) -> tuple[str, str, str] | str:
+    """(setting, note, place) of a fitted fix, for a port check on a security group the place naming the ingress rule
+    open to the internet whose source the fix narrows (its line); a reason when no fix can be written."""
+    if isinstance(fitted, str):
+        return fitted
+    named = _ingress_rule(rule, f)
+    if isinstance(named, str) or named is None:
+        return named if named else (fitted[0], fitted[1], at)
+    note = " ".join(n for n in (named[1], fitted[1]) if n)
+    return fitted[0], note, " in" + named[0] + at[3:]
+
+
+def _ingress_rule(rule: str, f: Finding) -> tuple[str, str] | str | None:
+    """(" the ingress rule at line N of", note), a reason when the fix cannot be written, or None (not a port check)."""
     snippet = f.snippet or ""
     if rule not in _PORT_CHECKS or not snippet.lstrip().startswith('resource "aws_security_group"'):
         return None
@@ -91,3 +106,40 @@ def ingress_rule(rule: str, f: Finding) -> tuple[str, str] | str | None:
             "replace it with rules for the ports the instance serves." if re.search(r'^\s*protocol\s*=\s*"?-1"?\s*$',
                                                                                     block, re.M) else "")
     return (f" the ingress rule at line {line} of" if line else " the ingress rule open to 0.0.0.0/0 in"), note
+
+
+_LB_TYPES = ("aws_lb", "aws_alb")
+_LISTENERS = ("aws_lb_listener", "aws_alb_listener")
+
+
+def load_balancer(rule: str, resource: str | None, text: str | None, f: Finding) -> str | None:
+    """CKV_AWS_260 on the security group of an internet-facing load balancer whose port-80 listener the file shows:
+    the port is how the public reaches the site, so the answer keeps it and makes the listener redirect to HTTPS."""
+    if rule != "CKV_AWS_260" or not text or not resource or ".aws_security_group." not in f".{resource}":
+        return None
+    name = resource.split(".")[-1]
+    group = re.compile(rf"\baws_security_group\.{re.escape(name)}\.id\b")
+    lbs = [(t, n, line) for t, n, body, line, _ in _resources(text) if t in _LB_TYPES
+           and group.search(attributes(body).get("security_groups", ""))
+           and attributes(body).get("internal", "false").strip('"') == "false"
+           and attributes(body).get("load_balancer_type", '"application"').strip('"') == "application"]
+    if len(lbs) != 1:
+        return None
+    lb_type, lb, lb_line = lbs[0]
+    arn = re.compile(rf"^{lb_type}\.{re.escape(lb)}\.(?:arn|id)$")
+    listeners = [(t, n, line) for t, n, body, line, _ in _resources(text) if t in _LISTENERS
+                 and arn.match(attributes(body).get("load_balancer_arn", "").strip())
+                 and attributes(body).get("port", "").strip('"') == "80"
+                 and attributes(body).get("protocol", '"HTTP"').strip('"') == "HTTP"]
+    if len(listeners) != 1:
+        return None
+    l_type, listener, l_line = listeners[0]
+    return (f"{resource} is the security group of the internet-facing load balancer {lb_type}.{lb} ({f.path}:{lb_line}): "
+            "port 80 open to 0.0.0.0/0 is how the public reaches the site, so closing it takes the site offline. Keep "
+            f"the rule and stop serving plain HTTP on it: once an HTTPS listener on 443 (with an ACM certificate, and an "
+            f"ingress rule for 443 in this group) forwards to the targets, replace the default_action of the port-80 "
+            f"listener {l_type}.{listener} ({f.path}:{l_line}) with a redirect:\n```hcl\ndefault_action {{\n"
+            '  type = "redirect"\n  redirect {\n    port        = "443"\n    protocol    = "HTTPS"\n'
+            '    status_code = "HTTP_301"\n  }\n}\n```\n'
+            f"Checkov still reports {rule} for the open port: record it as accepted in the security group "
+            f"(`#checkov:skip={rule}:public load balancer, port 80 redirects to HTTPS`).")
