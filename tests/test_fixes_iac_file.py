@@ -142,7 +142,7 @@ def test_port_80_of_a_public_load_balancer_is_kept_and_redirected():
     answer = fix_for(f, [], {"path": "main.tf", "text": group, "start_line": 1, "file": LB_FILE})[0]
     assert "load balancer aws_alb.app (main.tf:10)" in answer and "aws_lb_listener.http (main.tf:15)" in answer
     assert 'type = "redirect"' in answer and "var.http_source_cidr" not in answer
-    assert "open for the public on purpose" in config_setting(f, answer).text
+    assert "how the public reaches the site" in config_setting(f, answer).text
     internal = LB_FILE.replace("internal        = false", "internal        = true")
     other = fix_for(f, [], {"path": "main.tf", "text": group, "start_line": 1, "file": internal})[0]
     assert "var.http_source_cidr" in other and "redirect" not in other.split("```")[1]

@@ -180,7 +180,7 @@ def config_setting(f: Finding | dict, remediation: str) -> Evidence | None:
     public = re.search(r"^(\S+) is the security group of the internet-facing load balancer (\S+) \(([^)]+)\)", remediation or "")
     if public:  # the open port is the public's way in: the row decides with the load balancer, not the setting
         return Evidence("config", f"{public.group(1)} guards the internet-facing load balancer {public.group(2)} "
-                                  f"({public.group(3)}), so port 80 is open for the public on purpose")
+                                  f"({public.group(3)}): port 80 is how the public reaches the site, so the fix is HTTPS, not a closed port")
     block = re.search(r"```hcl\n(.*?)```", remediation or "", re.S)
     snippet = f.snippet or ""
     resource = re.search(r"\(resource ([^,)]+)", f.description or "")
