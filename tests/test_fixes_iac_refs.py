@@ -61,3 +61,14 @@ def test_database_caveats_name_what_the_engine_needs():
                   CHECKS["CKV_AWS_129"][2])
     assert "server_audit_logging" in note and "MARIADB" not in note
     assert "rds-db:connect" in CAVEATS["CKV_AWS_161"]
+
+
+def test_an_instance_address_never_becomes_a_resource_name():
+    each = COUNTED.replace("count = var.no_logging ? 0 : 1", "for_each = var.buckets")
+    block, _ = _fit("CKV_AWS_21", each, 'module.s3.aws_s3_bucket.logging["a.b"]')
+    assert block.startswith('resource "aws_s3_bucket_versioning" "logging" {') and "each.value.id" in block
+    instance = 'resource "aws_instance" "node" {\n  for_each = var.nodes\n  ami = "ami-1"\n}'
+    block, note = fit("CKV_AWS_8", 'aws_instance.node["one"]', instance, "terraform", CHECKS["CKV_AWS_8"][2])
+    assert block.startswith("root_block_device {") and 'every instance of aws_instance.node is made from, ["one"]' in note
+    _, note = fit("CKV_AWS_8", "aws_instance.node", instance, "terraform", CHECKS["CKV_AWS_8"][2])
+    assert "every instance" not in note

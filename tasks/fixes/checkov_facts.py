@@ -45,6 +45,16 @@ _LOG_EXPORTS = {"mysql": '["audit", "error", "general", "slowquery"]', "mariadb"
                 "aurora-postgresql": '["postgresql"]'}
 
 
+_ADDRESS = re.compile(r"^(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:data\.)?(\w+)\.([\w-]+)(\[[^\]]*\])?$")
+
+
+def address(resource: str | None) -> tuple[str | None, str | None, str | None]:
+    """(type, name, instance key) of a Checkov resource address: ``module.s3.aws_s3_bucket.logs["a"]`` ->
+    ("aws_s3_bucket", "logs", '["a"]'); the key (a for_each or count instance) is never part of the name."""
+    m = _ADDRESS.match(resource or "")
+    return (m.group(1), m.group(2), m.group(3)) if m else (None, None, None)
+
+
 def attribute(snippet: str, name: str) -> str | None:
     """A literal attribute of the resource (``instance_type = "t2.nano"``); None for a variable or absent."""
     m = re.search(rf'^\s*{name}\s*=\s*"([^"$]+)"\s*(?:#.*)?$', snippet or "", re.M)
@@ -116,7 +126,7 @@ def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: 
     snippet = snippet or ""
     if rule in NEEDS_FACTS:
         return NEEDS_FACTS[rule]
-    rtype, name = (resource.split(".")[-2:] if resource and resource.count(".") >= 1 else (None, None))
+    rtype, name, key = address(resource)
     if lang == "terraform" and ("{name}" in block or rule in REQUIRES_TYPE):
         if not rtype or not name:
             return "the report names no resource to change"
@@ -133,6 +143,8 @@ def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: 
         if isinstance(indexed, str):
             return indexed
         block, note = indexed
+        if key and not block.lstrip().startswith("resource "):  # Checkov names one instance; the block makes them all
+            note = f"The setting goes in the block every instance of {rtype}.{name} is made from, {key} among them."
     if rule == "CKV_AWS_135":
         itype = attribute(snippet, "instance_type")
         if itype and _NO_EBS_OPTIMISED.match(itype):
