@@ -53,3 +53,10 @@ def test_tcp_or_all_traffic_rules_keep_the_finding():
 def test_a_resource_not_shown_whole_or_another_check_is_left_alone():
     assert icmp_only(_finding("CKV_AWS_25", ICMP_GROUP.split("\n", 1)[1])) is None  # no resource header
     assert icmp_only(_finding("CKV_AWS_79", ICMP_GROUP)) is None
+
+
+def test_a_standalone_icmp_rule_resource_counts_and_an_egress_one_does_not():
+    rule = ('resource "aws_security_group_rule" "ping" {\n  type        = "ingress"\n  from_port   = 8\n  to_port     = 0\n'
+            '  protocol    = "icmp"\n  cidr_blocks = ["0.0.0.0/0"]\n}')
+    assert "ICMP" in icmp_only(_finding("CKV_AWS_24", rule, line=5))
+    assert icmp_only(_finding("CKV_AWS_24", rule.replace('"ingress"', '"egress"'))) is None

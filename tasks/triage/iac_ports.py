@@ -24,8 +24,7 @@ import re
 from tasks.findings.model import Finding, as_finding
 
 # Checkov checks about one TCP/UDP port (or a port list) open to the internet
-PORT_CHECKS = {"CKV_AWS_24": "22", "CKV_AWS_25": "3389", "CKV_AWS_260": "80", "CKV_AWS_277": "any port",
-               "CKV_AWS_382": "any port"}
+PORT_CHECKS = {"CKV_AWS_24": "22", "CKV_AWS_25": "3389", "CKV_AWS_260": "80", "CKV_AWS_277": "range (all ports)"}
 _NO_PORTS = {"icmp", "icmpv6", "1", "58"}
 _OPEN = re.compile(r"\"(?:0\.0\.0\.0/0|::/0)\"")
 # resources that are one rule themselves (their attributes are the rule's)
