@@ -84,7 +84,7 @@ def ingress_rule(rule: str, f: Finding, at: str, fitted: tuple[str, str] | str) 
     if isinstance(named, str) or named is None:
         return named if named else (fitted[0], fitted[1], at)
     note = " ".join(n for n in (named[1], fitted[1]) if n)
-    return fitted[0], note, " in" + named[0] + at[3:]
+    return fitted[0], note, " in" + (named[0] + at[3:] if at.startswith(" in ") else named[0].rsplit(" ", 1)[0])
 
 
 def _ingress_rule(rule: str, f: Finding) -> tuple[str, str] | str | None:
