@@ -72,3 +72,10 @@ def test_an_instance_address_never_becomes_a_resource_name():
     assert block.startswith("root_block_device {") and 'every instance of aws_instance.node is made from, ["one"]' in note
     _, note = fit("CKV_AWS_8", "aws_instance.node", instance, "terraform", CHECKS["CKV_AWS_8"][2])
     assert "every instance" not in note
+
+
+def test_a_public_access_block_warns_of_the_bucket_acl_it_rejects():
+    _, note = _fit("CKV2_AWS_6", COUNTED)
+    assert "`acl = var.bucket_acl`" in note and "count" in note
+    _, note = _fit("CKV2_AWS_6", COUNTED.replace("var.bucket_acl", '"private"'))
+    assert "block_public_acls" not in note

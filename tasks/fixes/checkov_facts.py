@@ -145,6 +145,10 @@ def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: 
         block, note = indexed
         if key and not block.lstrip().startswith("resource "):  # Checkov names one instance; the block makes them all
             note = f"The setting goes in the block every instance of {rtype}.{name} is made from, {key} among them."
+    acl = re.search(r"^\s*acl\s*=\s*(.+?)\s*$", snippet, re.M) if rule == "CKV2_AWS_6" else None
+    if acl and acl.group(1).strip('"') not in ("private", "bucket-owner-full-control", "log-delivery-write"):
+        note = (f"The bucket sets `acl = {acl.group(1)}`: with block_public_acls S3 rejects a public ACL, so the apply "
+                "fails while that value is public; make it private in the same change. " + note).strip()
     if rule == "CKV_AWS_135":
         itype = attribute(snippet, "instance_type")
         if itype and _NO_EBS_OPTIMISED.match(itype):
