@@ -45,7 +45,8 @@ def test_no_claim_that_a_bucket_sets_no_acl_when_a_companion_resource_may():
     assert config_setting(f, '```hcl\nacl = "private"\n```') is None
     rds = dict(f, description="t (resource aws_db_instance.db, framework terraform)",
                snippet='resource "aws_db_instance" "db" {\n  engine = "mysql"\n}')
-    assert "sets no `storage_encrypted`" in config_setting(rds, "```hcl\nstorage_encrypted = true\n```").text
+    said = config_setting(rds, "```hcl\nstorage_encrypted = true\n```").text
+    assert "sets no `storage_encrypted`, so the storage is not encrypted" in said
 
 
 def test_provider_version_of_the_standalone_s3_resources_is_3_75():

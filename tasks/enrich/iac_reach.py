@@ -116,6 +116,20 @@ BUCKET_COMPANIONS = {"acl", "grant", "policy", "versioning", "logging", "server_
                      "acceleration_status", "request_payer"}
 
 
+# what AWS does when a Terraform resource leaves the attribute out (provider and service defaults)
+_DEFAULTS = {
+    "storage_encrypted": "the storage is not encrypted (the default is false)",
+    "iam_database_authentication_enabled": "only database passwords log in (the default is false)",
+    "enabled_cloudwatch_logs_exports": "no database log is exported to CloudWatch",
+    "metadata_options": "IMDSv1 answers without a session token unless the AMI (Amazon Linux 2023 AMIs do) or the "
+                        "account's instance-metadata defaults require IMDSv2",
+    "root_block_device": "the root volume is encrypted only if the account turned on EBS encryption by default or the "
+                         "AMI's snapshot is encrypted",
+    "publicly_accessible": "the database gets no public address (the default is false)",
+    "multi_az": "the database runs in one availability zone",
+}
+
+
 # what a container gets when its securityContext leaves the key out (Kubernetes and runtime defaults)
 _K8S_DEFAULT = {
     "allowPrivilegeEscalation": "defaults to true, so a setuid binary in the image can raise the process's privileges",
@@ -225,5 +239,5 @@ def config_setting(f: Finding | dict, remediation: str) -> Evidence | None:
     if lines and lines[-1].rstrip().endswith("}") and lines[0].lstrip().startswith("resource "):  # the whole resource is shown
         if re.match(r'\s*resource\s+"aws_s3_bucket"', lines[0]) and key in BUCKET_COMPANIONS:
             return None  # a separate aws_s3_bucket_* resource may set it (aws_s3_bucket_acl): absence here proves nothing
-        return Evidence("config", f"{resource.group(1)} sets no `{key}`, so the provider's default applies")
+        return Evidence("config", f"{resource.group(1)} sets no `{key}`, so " + _DEFAULTS.get(key, "the provider's default applies"))
     return None
