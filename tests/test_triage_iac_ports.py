@@ -35,6 +35,7 @@ def test_icmp_rule_is_a_false_positive_quoting_the_protocol_line():
     rec = Judge().judge(_finding("CKV_AWS_25", ICMP_GROUP))
     assert rec["verdict"] == "false_positive"
     evidence = rec["reasons"][0]["evidence"]
+    assert evidence.startswith("port check on an ICMP rule: ")
     assert '`protocol    = "icmp"` (line 99)' in evidence and "3389" in evidence
 
 

@@ -190,7 +190,7 @@ def triage(f: Finding | dict) -> dict | None:
                 "team decided otherwise); it needs no security review", "fix": None}
     no_ports = icmp_only(f)
     if no_ports:
-        return {"signal": "check does not apply", "reason": no_ports,
+        return {"signal": "port check on an ICMP rule", "reason": no_ports,
                 "action": f"suppress it on the resource (`#checkov:skip={f.rule_id}` with this reason); what to review is "
                 "whether ICMP from the whole internet is wanted, not the port", "fix": None}
     path = f.path

@@ -51,7 +51,7 @@ from tasks.triage.versions import (
 )
 
 _SIGNAL_FP = {"obsolete check", "not a security rule", "not a security weakness", "test-only rule in a test file",
-              "check does not apply"}
+              "port check on an ICMP rule"}
 
 
 def _package(f: Finding) -> dict | None:
