@@ -7,6 +7,8 @@ with another check's title.
 
 from __future__ import annotations
 
+import re
+
 # Checkov id -> (words the report's title must contain, language, setting block, one-line explanation)
 CHECKS = {
     "CKV_AWS_16": ("encrypt", "terraform", "storage_encrypted = true", "encrypt the RDS storage at rest"),
@@ -182,5 +184,9 @@ EXTRA = {
     "CKV_AWS_260": ("Declare the range that may reach port 80:",
                     'variable "http_source_cidr" {\n  type        = string\n  description = "Network allowed to reach port 80"\n}'),
 }
+# a variable without a default stops a non-interactive plan (CI's `terraform plan -input=false`) until it is set
+EXTRA |= {rule: (f"{said[:-1]}; it has no default, so set it where plan runs (`TF_VAR_{m.group(1)}`), or a "
+                 "non-interactive plan stops:", block)
+          for rule, (said, block) in EXTRA.items() for m in [re.match(r'variable "(\w+)"', block)] if m}
 # settings a fix must not overwrite when the resource already has them: the check fails for another reason
 KEEP_IF_PRESENT = {"CKV2_AWS_17": "subnet_id"}
