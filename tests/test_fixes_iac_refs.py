@@ -34,6 +34,8 @@ def test_a_single_bucket_keeps_the_plain_reference_and_an_unseen_block_gets_none
 def test_a_bucket_without_inline_acl_gets_no_inline_acl_fix():
     bare = 'resource "aws_s3_bucket" "dev" {\n  bucket = "dev"\n}'
     assert "aws_s3_bucket_acl" in _fit("CKV_AWS_20", bare, "aws_s3_bucket.dev")
+    granted = bare.replace('bucket = "dev"', 'grant {\n    type = "Group"\n    permissions = ["READ"]\n  }')
+    assert "grant" in _fit("CKV_AWS_20", granted, "aws_s3_bucket.dev")
     block, _ = _fit("CKV_AWS_20", bare.replace('bucket = "dev"', 'acl = "public-read"'), "aws_s3_bucket.dev")
     assert block == 'acl = "private"'
 

@@ -135,7 +135,9 @@ def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: 
             return f"the fix is for {wanted if isinstance(wanted, str) else wanted[0]}, the resource is {rtype}"
         block = block.replace("{type}", rtype).replace("{name}", name)
     note = ""
-    if rule == "CKV_AWS_20" and rtype == "aws_s3_bucket" and not re.search(r"^\s*(?:acl|grant)\b", snippet, re.M):
+    if rule == "CKV_AWS_20" and rtype == "aws_s3_bucket" and not re.search(r"^\s*acl\s*=", snippet, re.M):
+        if re.search(r"^\s*grant\s*\{", snippet, re.M):  # acl and grant conflict: the fix is removing the public grant
+            return "the bucket grants access with grant blocks: the fix removes the public grant, which the finding does not name"
         return ("the bucket's own block sets no acl: the public ACL Checkov found is set by a separate aws_s3_bucket_acl "
                 "resource for this bucket, which the finding does not show (an inline acl would fight it)")
     if lang == "terraform" and rtype and name:  # a companion resource names the flagged one's instance (count, for_each)
