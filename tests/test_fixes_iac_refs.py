@@ -82,3 +82,7 @@ def test_a_public_access_block_warns_of_the_bucket_acl_it_rejects():
     assert "`acl = var.bucket_acl`" in note and "count" in note
     _, note = _fit("CKV2_AWS_6", COUNTED.replace("var.bucket_acl", '"private"'))
     assert "block_public_acls" not in note
+
+
+def test_default_bucket_encryption_is_not_called_missing():
+    assert "January 2023" in CAVEATS["CKV_AWS_19"] and "SSE-S3" in CAVEATS["CKV_AWS_19"]

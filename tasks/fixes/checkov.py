@@ -140,7 +140,10 @@ CAVEATS = {
                   "port altogether.",
     "CKV_AWS_25": "Anyone outside that range loses RDP: connect through a bastion or VPN first.",
     "CKV_AWS_19": "The separate resource needs the AWS provider 3.75.0 or later (added in 4.0, backported to 3.75.0); on "
-                  "an older provider put a `server_side_encryption_configuration` block inside the bucket instead.",
+                  "an older provider put a `server_side_encryption_configuration` block inside the bucket instead. Since "
+                  "January 2023 S3 encrypts every new object with SSE-S3 even without it; aws:kms puts reading the data "
+                  "under a KMS key's policy as well (each request is a KMS call: `bucket_key_enabled = true` in the rule "
+                  "cuts their cost).",
     "CKV_AWS_21": "The separate resource needs the AWS provider 3.75.0 or later (added in 4.0, backported to 3.75.0); on "
                   "an older provider put `versioning { enabled = true }` inside the bucket instead. Versioning keeps every "
                   "overwritten object, so add a lifecycle rule for old versions.",
