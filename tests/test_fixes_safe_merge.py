@@ -47,7 +47,7 @@ def test_an_s3_side_resource_takes_the_bucket_the_report_names():
              snippet=bucket)
     answer, _, _ = fix_for(f, [])
     assert 'resource "aws_s3_bucket_versioning" "data"' in answer and "bucket = aws_s3_bucket.data.id" in answer
-    assert ".this" not in answer and "4.0 or later" in answer  # the provider precondition is said
+    assert ".this" not in answer and "3.75.0 or later" in answer  # the provider precondition is said
     assert placeholder_name(answer, _prompt(f)) is None and unparsable_code(answer) is None
     # the same check on another resource type gets no S3 block
     other = dict(f, description=f["description"].replace("aws_s3_bucket.data", "aws_instance.data"))

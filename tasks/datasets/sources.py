@@ -44,8 +44,9 @@ def _commit(f: Finding) -> str | None:
     return None
 
 
-# files whose whole text the fix reads: a workflow (its steps), an OpenAPI/Swagger spec (its operations and schemes)
-_WHOLE_FILE = re.compile(r"(?i)(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:openapi|swagger)[^/]*\.(?:ya?ml|json)$")
+# files whose whole text the fix reads: a workflow (its steps), an OpenAPI/Swagger spec (its operations and schemes),
+# a Terraform file (the resources around the flagged one, its provider pin)
+_WHOLE_FILE = re.compile(r"(?i)(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:openapi|swagger)[^/]*\.(?:ya?ml|json)$|\.tf$")
 
 
 class Source:
@@ -54,6 +55,7 @@ class Source:
     def __init__(self, repo_path: str | None, runs_path: Path | None, context_lines: int):
         self.context_lines = context_lines
         self.reader = None
+        self._whole: dict[tuple, str | None] = {}
         self.runs_path = runs_path
         if repo_path:
             try:
@@ -82,9 +84,12 @@ class Source:
             below = self.reader.lines(loc.path, self.reader.resolve(_commit(f))) or []
             out["below"] = _scrub("".join(below[loc.start_line - 1:loc.start_line + 24]), ctx["path"])
         if f.kind == "config" and _WHOLE_FILE.search(loc.path):  # a workflow's steps, a spec's operations decide the fix
-            lines = self.reader.lines(loc.path, self.reader.resolve(_commit(f)))
-            if lines and len(lines) <= 3000:
-                out["file"] = _scrub("".join(lines), ctx["path"])
+            key = (loc.path, _commit(f))
+            if key not in self._whole:  # scrubbed once per file: a Terraform file carries many findings
+                lines = self.reader.lines(loc.path, self.reader.resolve(_commit(f)))
+                self._whole[key] = _scrub("".join(lines), ctx["path"]) if lines and len(lines) <= 20000 else None
+            if self._whole[key]:
+                out["file"] = self._whole[key]
         return out
 
     def applies(self, row: dict, f: Finding | dict, commit: str | None) -> bool | None:

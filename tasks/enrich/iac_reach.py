@@ -64,7 +64,9 @@ def _open_cidr(f: Finding, snippet: str, resource: str) -> str | None:
     if not block:
         return None
     ports = sorted(set(re.findall(r"(?:from|to)_port\s*=\s*(\d+)", block.group(0))), key=int)
-    where = f" on port {' to '.join(ports)}" if ports else ""
+    where = f" on port {' to '.join(ports)}" if ports and ports != ["0"] else ""
+    if re.search(r"protocol\s*=\s*\"?(?:-1|all)\"?\s*$", block.group(0), re.M):  # ports 0-0 with -1: all traffic
+        where = " on every port and protocol (`protocol = -1`)"
     return (f"{resource} lets in `0.0.0.0/0`{where}: every address on the internet, including the scanners that probe "
             "cloud ranges within minutes of a port opening.")
 
@@ -105,6 +107,27 @@ _HCL_KEY = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*(=|\{)", re.M)
 # the resource an S3 fix adds -> the bucket's own block that did the same before AWS provider 4.0
 _INLINE = {"aws_s3_bucket_versioning": "versioning", "aws_s3_bucket_logging": "logging",
            "aws_s3_bucket_server_side_encryption_configuration": "server_side_encryption_configuration"}
+
+
+# bucket settings that AWS provider 3.75+/4.0 also takes from a resource of their own (aws_s3_bucket_acl ...), which
+# Checkov reads with the bucket: a bucket block without them does not mean the provider's default applies
+BUCKET_COMPANIONS = {"acl", "grant", "policy", "versioning", "logging", "server_side_encryption_configuration", "website",
+                     "cors_rule", "lifecycle_rule", "replication_configuration", "object_lock_configuration",
+                     "acceleration_status", "request_payer"}
+
+
+# what AWS does when a Terraform resource leaves the attribute out (provider and service defaults)
+_DEFAULTS = {
+    "storage_encrypted": "the storage is not encrypted (the default is false)",
+    "iam_database_authentication_enabled": "only database passwords log in (the default is false)",
+    "enabled_cloudwatch_logs_exports": "no database log is exported to CloudWatch",
+    "metadata_options": "IMDSv1 answers without a session token unless the AMI (Amazon Linux 2023 AMIs do) or the "
+                        "account's instance-metadata defaults require IMDSv2",
+    "root_block_device": "the root volume is encrypted only if the account turned on EBS encryption by default or the "
+                         "AMI's snapshot is encrypted",
+    "publicly_accessible": "the database gets no public address (the default is false)",
+    "multi_az": "the database runs in one availability zone",
+}
 
 
 # what a container gets when its securityContext leaves the key out (Kubernetes and runtime defaults)
@@ -165,6 +188,13 @@ def config_setting(f: Finding | dict, remediation: str) -> Evidence | None:
         return manifest_setting(f, remediation)
     if "```dockerfile" in (remediation or ""):
         return dockerfile_setting(f)
+    held = re.search(r"\(resource ([\w.-]+), which sets `([^`]+)` for ([\w.-]+)\)", remediation or "")
+    if held:  # the fix changes the resource that holds the setting (tasks.fixes.iac_file): that is the evidence
+        return Evidence("config", f"{held.group(3)} takes `{held.group(2)}` from {held.group(1)}")
+    public = re.search(r"^(\S+) is the security group of the internet-facing load balancer (\S+) \(([^)]+)\)", remediation or "")
+    if public:  # the open port is the public's way in: the row decides with the load balancer, not the setting
+        return Evidence("config", f"{public.group(1)} guards the internet-facing load balancer {public.group(2)} "
+                                  f"({public.group(3)}): port 80 is how the public reaches the site, so the fix is HTTPS, not a closed port")
     block = re.search(r"```hcl\n(.*?)```", remediation or "", re.S)
     snippet = f.snippet or ""
     resource = re.search(r"\(resource ([^,)]+)", f.description or "")
@@ -207,5 +237,7 @@ def config_setting(f: Finding | dict, remediation: str) -> Evidence | None:
                                           "another reason than this attribute")
             return Evidence("config", f"{resource.group(1)} sets `{key} = {value}`{at}")
     if lines and lines[-1].rstrip().endswith("}") and lines[0].lstrip().startswith("resource "):  # the whole resource is shown
-        return Evidence("config", f"{resource.group(1)} sets no `{key}`, so the provider's default applies")
+        if re.match(r'\s*resource\s+"aws_s3_bucket"', lines[0]) and key in BUCKET_COMPANIONS:
+            return None  # a separate aws_s3_bucket_* resource may set it (aws_s3_bucket_acl): absence here proves nothing
+        return Evidence("config", f"{resource.group(1)} sets no `{key}`, so " + _DEFAULTS.get(key, "the provider's default applies"))
     return None

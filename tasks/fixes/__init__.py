@@ -56,7 +56,7 @@ def fix_for(finding: Finding | dict, cwes: list[str], code: dict | None = None) 
         return answer, "secret-rotation", meta | extra
     if kind == "config":
         read = api_workflows.fix(finding, language, (code or {}).get("file"))  # from the whole workflow or spec
-        answer, label, extra = read if read is not None else iac.config_fix(finding, language)
+        answer, label, extra = read if read is not None else iac.config_fix(finding, language, code)
         return answer, label, meta | {"fix_family": extra.get("fix_family")} | {"language": extra.get("language") or language}
     if kind == "web":
         answer, label, extra = iac.web_fix(finding, family_of(finding, cwes))

@@ -7,6 +7,8 @@ with another check's title.
 
 from __future__ import annotations
 
+import re
+
 # Checkov id -> (words the report's title must contain, language, setting block, one-line explanation)
 CHECKS = {
     "CKV_AWS_16": ("encrypt", "terraform", "storage_encrypted = true", "encrypt the RDS storage at rest"),
@@ -118,6 +120,10 @@ CAVEATS = {
     "CKV_AWS_8": "On an existing instance a change to the root volume's encryption makes Terraform replace the instance "
                  "(data on its volumes is lost): build the replacement from an encrypted snapshot or AMI, or turn on EBS "
                  "encryption by default for the account so new volumes are encrypted.",
+    "CKV_AWS_161": "Password logins keep working. IAM users and roles then connect with a token from `aws rds "
+                   "generate-db-auth-token`, which needs an IAM policy allowing `rds-db:connect` on the database user, and "
+                   "that user must be created for it (MySQL: `IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS'`; "
+                   "PostgreSQL: `GRANT rds_iam`).",
     "CKV_AWS_157": "A standby in a second zone roughly doubles the instance's cost.",
     "CKV_AWS_17": "Clients outside the VPC (a laptop, another cloud, a CI runner) lose access: give them a bastion, VPN "
                   "or RDS Proxy before applying.",
@@ -127,18 +133,23 @@ CAVEATS = {
                   "late 2019, old agents) loses its credentials: update it first; containers on the instance also need "
                   "`http_put_response_hop_limit = 2`.",
     "CKV_AWS_20": "A bucket that serves a public website or public downloads goes offline: serve it through CloudFront "
-                  "with an origin access control first. On AWS provider 4.0+ the ACL is an aws_s3_bucket_acl resource.",
+                  "with an origin access control first.",
     "CKV_AZURE_42": "Purge protection cannot be turned off again, and a deleted vault's name stays taken until the "
                     "retention period ends.",
     "CKV_AWS_24": "Anyone outside that range loses SSH: AWS Systems Manager Session Manager removes the need for the open "
                   "port altogether.",
     "CKV_AWS_25": "Anyone outside that range loses RDP: connect through a bastion or VPN first.",
-    "CKV_AWS_19": "Needs the AWS provider 4.0 or later; on 3.x put a `server_side_encryption_configuration` block inside "
-                  "the bucket instead.",
-    "CKV_AWS_21": "Needs the AWS provider 4.0 or later; on 3.x put `versioning { enabled = true }` inside the bucket "
-                  "instead. Versioning keeps every overwritten object, so add a lifecycle rule for old versions.",
-    "CKV_AWS_18": "Needs the AWS provider 4.0 or later; on 3.x put a `logging` block inside the bucket instead. The log "
-                  "bucket must allow the S3 log delivery service to write to it.",
+    "CKV_AWS_19": "The separate resource needs the AWS provider 3.75.0 or later (added in 4.0, backported to 3.75.0); on "
+                  "an older provider put a `server_side_encryption_configuration` block inside the bucket instead. Since "
+                  "January 2023 S3 encrypts every new object with SSE-S3 even without it; aws:kms puts reading the data "
+                  "under a KMS key's policy as well (each request is a KMS call: `bucket_key_enabled = true` in the rule "
+                  "cuts their cost).",
+    "CKV_AWS_21": "The separate resource needs the AWS provider 3.75.0 or later (added in 4.0, backported to 3.75.0); on "
+                  "an older provider put `versioning { enabled = true }` inside the bucket instead. Versioning keeps every "
+                  "overwritten object, so add a lifecycle rule for old versions.",
+    "CKV_AWS_18": "The separate resource needs the AWS provider 3.75.0 or later (added in 4.0, backported to 3.75.0); on "
+                  "an older provider put a `logging` block inside the bucket instead. The log bucket must allow the S3 log "
+                  "delivery service to write to it.",
     "CKV2_AWS_6": "A bucket that serves public objects (a website, public downloads) stops serving them.",
     "CKV_K8S_11": "A CPU limit below what the container uses throttles it: measure first (`kubectl top pod`).",
     "CKV_K8S_13": "A memory limit below what the container uses gets it killed (OOMKilled): measure first (`kubectl top pod`).",
@@ -176,5 +187,9 @@ EXTRA = {
     "CKV_AWS_260": ("Declare the range that may reach port 80:",
                     'variable "http_source_cidr" {\n  type        = string\n  description = "Network allowed to reach port 80"\n}'),
 }
+# a variable without a default stops a non-interactive plan (CI's `terraform plan -input=false`) until it is set
+EXTRA |= {rule: (f"{said[:-1]}; it has no default, so set it where plan runs (`TF_VAR_{m.group(1)}`), or a "
+                 "non-interactive plan stops:", block)
+          for rule, (said, block) in EXTRA.items() for m in [re.match(r'variable "(\w+)"', block)] if m}
 # settings a fix must not overwrite when the resource already has them: the check fails for another reason
 KEEP_IF_PRESENT = {"CKV2_AWS_17": "subnet_id"}

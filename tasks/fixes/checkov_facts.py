@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import re
 
+from tasks.fixes.iac_refs import index_references
 from tasks.triage.images import ROOT_DROPPING
 
 # checks whose block only fits one resource type (the S3 side resources take the bucket's id)
 REQUIRES_TYPE = {"CKV_AWS_18": "aws_s3_bucket", "CKV_AWS_19": "aws_s3_bucket", "CKV_AWS_21": "aws_s3_bucket",
-                 "CKV2_AWS_6": "aws_s3_bucket", "CKV_AWS_20": "aws_s3_bucket", "CKV_AWS_118": "aws_db_instance",
+                 "CKV2_AWS_6": "aws_s3_bucket", "CKV_AWS_20": ("aws_s3_bucket", "aws_s3_bucket_acl"), "CKV_AWS_118": "aws_db_instance",
                  "CKV_AWS_135": "aws_instance", "CKV_AWS_79": "aws_instance", "CKV_AWS_8": "aws_instance",
                  "CKV_AWS_126": "aws_instance", "CKV_AWS_88": "aws_instance", "CKV2_AWS_17": "aws_instance"}
 # checks whose fix needs a fact no report carries: no row rather than a guess
@@ -42,6 +43,16 @@ _EBS_BY_DEFAULT = re.compile(r"^(?:t3a?|t4g|m5|m5a|m5n|m6[a-z]*|m7[a-z]*|c5|c5a|
 _LOG_EXPORTS = {"mysql": '["audit", "error", "general", "slowquery"]', "mariadb": '["audit", "error", "general", "slowquery"]',
                 "postgres": '["postgresql", "upgrade"]', "aurora-mysql": '["audit", "error", "general", "slowquery"]',
                 "aurora-postgresql": '["postgresql"]'}
+
+
+_ADDRESS = re.compile(r"^(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:data\.)?(\w+)\.([\w-]+)(\[[^\]]*\])?$")
+
+
+def address(resource: str | None) -> tuple[str | None, str | None, str | None]:
+    """(type, name, instance key) of a Checkov resource address: ``module.s3.aws_s3_bucket.logs["a"]`` ->
+    ("aws_s3_bucket", "logs", '["a"]'); the key (a for_each or count instance) is never part of the name."""
+    m = _ADDRESS.match(resource or "")
+    return (m.group(1), m.group(2), m.group(3)) if m else (None, None, None)
 
 
 def attribute(snippet: str, name: str) -> str | None:
@@ -115,14 +126,31 @@ def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: 
     snippet = snippet or ""
     if rule in NEEDS_FACTS:
         return NEEDS_FACTS[rule]
-    rtype, name = (resource.split(".")[-2:] if resource and resource.count(".") >= 1 else (None, None))
+    rtype, name, key = address(resource)
     if lang == "terraform" and ("{name}" in block or rule in REQUIRES_TYPE):
         if not rtype or not name:
             return "the report names no resource to change"
-        if rule in REQUIRES_TYPE and rtype != REQUIRES_TYPE[rule]:
-            return f"the fix is for {REQUIRES_TYPE[rule]}, the resource is {rtype}"
+        wanted = REQUIRES_TYPE.get(rule)
+        if wanted and rtype not in (wanted if isinstance(wanted, tuple) else (wanted,)):
+            return f"the fix is for {wanted if isinstance(wanted, str) else wanted[0]}, the resource is {rtype}"
         block = block.replace("{type}", rtype).replace("{name}", name)
     note = ""
+    if rule == "CKV_AWS_20" and rtype == "aws_s3_bucket" and not re.search(r"^\s*acl\s*=", snippet, re.M):
+        if re.search(r"^\s*grant\s*\{", snippet, re.M):  # acl and grant conflict: the fix is removing the public grant
+            return "the bucket grants access with grant blocks: the fix removes the public grant, which the finding does not name"
+        return ("the bucket's own block sets no acl: the public ACL Checkov found is set by a separate aws_s3_bucket_acl "
+                "resource for this bucket, which the finding does not show (an inline acl would fight it)")
+    if lang == "terraform" and rtype and name:  # a companion resource names the flagged one's instance (count, for_each)
+        indexed = index_references(block, rtype, name, snippet)
+        if isinstance(indexed, str):
+            return indexed
+        block, note = indexed
+        if key and not block.lstrip().startswith("resource "):  # Checkov names one instance; the block makes them all
+            note = f"The setting goes in the block every instance of {rtype}.{name} is made from, {key} among them."
+    acl = re.search(r"^\s*acl\s*=\s*(.+?)\s*$", snippet, re.M) if rule == "CKV2_AWS_6" else None
+    if acl and acl.group(1).strip('"') not in ("private", "bucket-owner-full-control", "log-delivery-write"):
+        note = (f"The bucket sets `acl = {acl.group(1)}`: with block_public_acls S3 rejects a public ACL, so the apply "
+                "fails while that value is public; make it private in the same change. " + note).strip()
     if rule == "CKV_AWS_135":
         itype = attribute(snippet, "instance_type")
         if itype and _NO_EBS_OPTIMISED.match(itype):
@@ -137,7 +165,10 @@ def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: 
             return "the database engine is not in the finding, and the log names depend on it"
         block = f"enabled_cloudwatch_logs_exports = {_LOG_EXPORTS[engine]}"
         if engine.endswith(("mysql", "mariadb")):
-            note = "The general and slow-query logs fill only when the parameter group turns them on (general_log, slow_query_log)."
+            note = ("The general and slow-query logs fill only when the parameter group turns them on (general_log, "
+                    "slow_query_log); the audit log only with " + ("server_audit_logging in the cluster parameter group."
+                                                                    if engine.startswith("aurora") else
+                                                                    "the MARIADB_AUDIT_PLUGIN option in the instance's option group."))
     if rule == "CKV_DOCKER_2":
         hc = _healthcheck(base_image(snippet))
         if isinstance(hc, str):

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
-from tasks.fixes.checkov import CAVEATS, EXTRA, KEEP_IF_PRESENT, LEADS
+from tasks.fixes.checkov import CAVEATS, CHECKS as _CHECKOV, EXTRA, KEEP_IF_PRESENT, LEADS
 from tasks.fixes.checkov_facts import adduser, base_image, fit, k8s_additions
-from tasks.fixes.checkov import CHECKS as _CHECKOV
+from tasks.fixes.iac_file import caveat, from_file, ingress_rule
 from tasks.fixes.languages import FENCE
 from tasks.fixes.patterns.prose import PROSE
 from tasks.fixes.workload import K8S_CAVEATS, checkov_harden, gate, k8s_note, with_user
@@ -114,8 +114,8 @@ KUSTOMIZE = ("Kustomize renders the resource from a base or patch file the findi
              "(it names kustomization.yaml): the setting belongs in that manifest")
 
 
-def config_fix(f: Finding | dict, language: str | None) -> tuple[str | None, str, dict]:
-    """(answer, label, meta) for a Checkov / Trivy / other config check."""
+def config_fix(f: Finding | dict, language: str | None, code: dict | None = None) -> tuple[str | None, str, dict]:
+    """(answer, label, meta) for a Checkov / Trivy / other config check; ``code["file"]``: tasks.fixes.iac_file."""
     f = as_finding(f)
     if re.search(r"(?:^|/)kustomization\.ya?ml$", str((f.location or NO_LOCATION).path or ""), re.I):
         return None, KUSTOMIZE, {"language": language}  # Checkov names the kustomization, not the file to change
@@ -130,10 +130,16 @@ def config_fix(f: Finding | dict, language: str | None) -> tuple[str | None, str
         entry = None  # Checkov runs one check id on Terraform, CloudFormation and ARM: the catalogue speaks Terraform
     if entry and _squash(entry[0]) in _squash(str(f.title or "")):
         words, lang, setting, why = entry
-        fitted = fit(str(f.rule_id), resource, f.snippet, lang, setting)
-        if isinstance(fitted, str):
-            return None, fitted, {"language": language}
-        setting, note = fitted
+        other = from_file(str(f.rule_id), resource, (code or {}).get("file"), f)  # the resource that holds the setting
+        if other and "answer" in other:  # port 80 of a public load balancer: kept, redirected to HTTPS
+            return other["answer"], "config-setting", {"language": language, "fix_family": f"config:{f.rule_id}"}
+        if other:
+            resource, where, res, at = other["resource"], other["where"], other["res"], " in " + other["where"]
+        fitted = fit(str(f.rule_id), resource, other["snippet"] if other else f.snippet, lang, setting)
+        placed = ingress_rule(str(f.rule_id), f, at, fitted)  # the one internet-open rule of a group, or why none
+        if isinstance(placed, str):
+            return None, placed, {"language": language}
+        setting, note, at = placed
         refused, first, setting, note = checkov_harden(lang, setting, note, f.snippet, resource)
         if refused:
             return None, refused, {"language": language}
@@ -152,7 +158,7 @@ def config_fix(f: Finding | dict, language: str | None) -> tuple[str | None, str
         text = (first + ("\n" if first else "") + lead + (" " if lead else "") + f"{'T' if not lead else 't'}o {why}, set this{at}{res}:\n{_block(lang, setting)}\n"
                 + (f"{extra[0]}\n{_block(lang, extra[1].replace('{name}', name))}\n" if extra else "")
                 + (note + "\n" if note else "")
-                + (CAVEATS[str(f.rule_id)] + "\n" if str(f.rule_id) in CAVEATS else "")
+                + caveat(str(f.rule_id), CAVEATS.get(str(f.rule_id)), (code or {}).get("file"))
                 + f"Then re-run {f.tool} to confirm {f.rule_id} passes.")
         return text, "config-setting", {"language": language or lang, "fix_family": f"config:{f.rule_id}"}
     hint = (f.fix_hint or "").strip()

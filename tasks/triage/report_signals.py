@@ -19,6 +19,8 @@ Four signals, all from the report itself, never guessed:
 * a Checkov check about availability, cost or operations (probes, resource
   limits, HEALTHCHECK, backups, lifecycle rules: tasks.triage.iac_rules), not
   a security control;
+* a Checkov port check (SSH, RDP, HTTP) on a security-group rule whose
+  protocol is ICMP, which has no ports (tasks.triage.iac_ports);
 * an error-handling hygiene rule (Bandit B110 ``try/except/pass``, B112
   ``try/except/continue``): a swallowed exception is a code-quality matter,
   unless the shown code swallows the failure of a security check
@@ -40,6 +42,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
+from tasks.triage.iac_ports import icmp_only
 from tasks.triage.iac_rules import operational
 
 # Semgrep's and CodeQL's rule groups for code quality: bugs or style, not security weaknesses
@@ -191,6 +194,11 @@ def triage(f: Finding | dict, reader=None) -> dict | None:
         return {"signal": "not a security weakness", "reason": f"{f.rule_id} checks {ops}, not a security control",
                 "action": "handle it with the platform's operational standards (`#checkov:skip` with the reason where the "
                 "team decided otherwise); it needs no security review", "fix": None}
+    no_ports = icmp_only(f)
+    if no_ports:
+        return {"signal": "port check on an ICMP rule", "reason": no_ports,
+                "action": f"suppress it on the resource (`#checkov:skip={f.rule_id}` with this reason); what to review is "
+                "whether ICMP from the whole internet is wanted, not the port", "fix": None}
     path = f.path
     group = NOT_SECURITY.search(str(f.rule_id))
     if group:

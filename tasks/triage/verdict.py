@@ -51,7 +51,8 @@ from tasks.triage.versions import (
     family,
 )
 
-_SIGNAL_FP = {"obsolete check", "not a security rule", "not a security weakness", "test-only rule in a test file"}
+_SIGNAL_FP = {"obsolete check", "not a security rule", "not a security weakness", "test-only rule in a test file",
+              "port check on an ICMP rule"}
 
 
 def _package(f: Finding) -> dict | None:

@@ -1,0 +1,145 @@
+"""What the whole Terraform file says about a Checkov finding's fix (``code["file"]``, from ``source.repo_path``).
+
+Checkov reads a bucket together with the resources that configure it: a
+public ACL it reports on ``aws_s3_bucket.dev`` may be set by
+``aws_s3_bucket_acl.dev`` elsewhere in the file.  The fix then belongs in
+that resource (``acl = "public-read"`` -> ``"private"``); an inline ``acl``
+on the bucket would fight it on every apply.  And the standalone S3
+resources a fix adds exist only from AWS provider 3.75.0 (4.0, backported):
+where the file pins the provider, the caveat says what that pin allows
+instead of a general sentence.  Without the file nothing here applies and
+the fix says less (tasks.fixes.checkov_facts refuses what it cannot tell).
+
+May import: ``tasks.core``, ``tasks.findings``, ``tasks.fixes.iac_refs``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.findings.model import Finding
+from tasks.fixes.iac_refs import _resources, attributes, aws_pin, companion, split_note
+
+# check -> the companion resource that holds its setting for a bucket, and the values that fail it
+_HELD_BY = {"CKV_AWS_20": ("aws_s3_bucket_acl", "acl", ('"public-read"', '"public-read-write"'))}
+# check -> the bucket's inline block that does the same before AWS provider 3.75.0
+_INLINE = {"CKV_AWS_18": "a `logging` block", "CKV_AWS_19": "a `server_side_encryption_configuration` block",
+           "CKV_AWS_21": "`versioning { enabled = true }`"}
+
+
+def from_file(rule: str, resource: str | None, text: str | None, f: Finding) -> dict | None:
+    """{"resource", "snippet", "where", "res"} of the companion resource that sets the failing value, {"answer"} for
+    port 80 of a public load balancer, or None."""
+    public = load_balancer(rule, resource, text, f)
+    if public:
+        return {"answer": public}
+    held = _HELD_BY.get(rule)
+    if not held or not text or not resource or resource.count(".") < 1:
+        return None
+    rtype, name = resource.split(".")[-2:]
+    found = companion(text, held[0], rtype, name)
+    if not found:
+        return None
+    cname, line, block, attrs = found
+    value = attrs.get(held[1], "").strip()
+    if value not in held[2]:
+        return None  # the companion sets something else (grants, a variable): which part fails is not shown
+    end = line + block.count("\n")
+    return {"resource": f"{held[0]}.{cname}", "snippet": block, "where": f"{f.path}:{line}-{end}",
+            "res": f" (resource {held[0]}.{cname}, which sets `{held[1]} = {value}` for {resource})"}
+
+
+def caveat(rule: str, text: str | None, file_text: str | None) -> str:
+    """The check's caveat line ("" for none), its provider sentence fitted to the file's AWS provider pin."""
+    text = text or ""
+    inline = _INLINE.get(rule)
+    note = split_note(aws_pin(file_text), inline) if inline and file_text and "instead." in text else None
+    if note is not None:
+        text = " ".join(p for p in (note, text.split("instead.", 1)[1].strip()) if p)
+    return text + "\n" if text else ""
+
+
+# Checkov's port checks whose fix narrows the ingress rule's source range
+_PORT_CHECKS = {"CKV_AWS_24": 22, "CKV_AWS_25": 3389, "CKV_AWS_260": 80}
+
+
+def _covers(block: str, port: int) -> bool:
+    """Whether an ingress block lets ``port`` in: all traffic, or a TCP/UDP range holding it (0-0 counts as all,
+    as Checkov reads it); an ICMP rule has no ports."""
+    proto = re.search(r'^\s*protocol\s*=\s*"?([\w-]+)"?\s*$', block, re.M)
+    if proto and proto.group(1).lower() in ("-1", "all"):
+        return True
+    if proto and proto.group(1).lower() in ("icmp", "icmpv6", "1", "58"):
+        return False
+    lo, hi = (re.search(rf"{k}_port\s*=\s*(\d+)", block) for k in ("from", "to"))
+    return bool(lo and hi) and (int(lo.group(1)) <= port <= int(hi.group(1)) or int(lo.group(1)) == int(hi.group(1)) == 0)
+
+
+def ingress_rule(rule: str, f: Finding, at: str, fitted: tuple[str, str] | str) -> tuple[str, str, str] | str:
+    """(setting, note, place) of a fitted fix, for a port check on a security group the place naming the ingress rule
+    open to the internet whose source the fix narrows (its line); a reason when no fix can be written."""
+    if isinstance(fitted, str):
+        return fitted
+    named = _ingress_rule(rule, f)
+    if isinstance(named, str) or named is None:
+        return named if named else (fitted[0], fitted[1], at)
+    note = " ".join(n for n in (named[1], fitted[1]) if n)
+    return fitted[0], note, " in" + (named[0] + at[3:] if at.startswith(" in ") else named[0].rsplit(" ", 1)[0])
+
+
+def _ingress_rule(rule: str, f: Finding) -> tuple[str, str] | str | None:
+    """(" the ingress rule at line N of", note), a reason when the fix cannot be written, or None (not a port check)."""
+    snippet = f.snippet or ""
+    if rule not in _PORT_CHECKS or not snippet.lstrip().startswith('resource "aws_security_group"'):
+        return None
+    opened = [m for m in re.finditer(r"^[ \t]*ingress\s*\{[^{}]*\}", snippet, re.M)
+              if re.search(r'"(?:0\.0\.0\.0/0|::/0)"', m.group(0)) and _covers(m.group(0), _PORT_CHECKS[rule])]
+    if not opened and snippet.rstrip().endswith("}") and not re.search(r'^\s*ingress\s*=|dynamic\s+"ingress"', snippet, re.M):
+        return f"no ingress rule shown lets port {_PORT_CHECKS[rule]} in from the internet (an ICMP rule has no ports)"
+    if len(opened) != 1:
+        return None if not opened else "several ingress rules are open to the internet: which one the check means is not told"
+    block = opened[0].group(0)
+    if not re.search(r'^\s*cidr_blocks\s*=.*"0\.0\.0\.0/0"', block, re.M):
+        return "the rule is open to ::/0 (ipv6_cidr_blocks): the fix is an IPv6 range of its own"
+    line = (f.line or 0) + snippet[:opened[0].start()].count("\n") if f.line else None
+    note = ("The rule allows every protocol and port (`protocol = -1`): a narrower source still reaches all of them, so "
+            "replace it with rules for the ports the instance serves." if re.search(r'^\s*protocol\s*=\s*"?-1"?\s*$',
+                                                                                    block, re.M) else "")
+    return (f" the ingress rule at line {line} of" if line else " the ingress rule open to 0.0.0.0/0 in"), note
+
+
+_LB_TYPES = ("aws_lb", "aws_alb")
+_LISTENERS = ("aws_lb_listener", "aws_alb_listener")
+
+
+def load_balancer(rule: str, resource: str | None, text: str | None, f: Finding) -> str | None:
+    """CKV_AWS_260 on the security group of an internet-facing load balancer whose port-80 listener the file shows:
+    the port is how the public reaches the site, so the answer keeps it and makes the listener redirect to HTTPS."""
+    if rule != "CKV_AWS_260" or not text or not resource or ".aws_security_group." not in f".{resource}":
+        return None
+    name = resource.split(".")[-1]
+    group = re.compile(rf"\baws_security_group\.{re.escape(name)}\.id\b")
+    lbs = [(t, n, line) for t, n, body, line, _ in _resources(text) if t in _LB_TYPES
+           and group.search(attributes(body).get("security_groups", ""))
+           and attributes(body).get("internal", "false").strip('"') == "false"
+           and attributes(body).get("load_balancer_type", '"application"').strip('"') == "application"]
+    if len(lbs) != 1:
+        return None
+    lb_type, lb, lb_line = lbs[0]
+    arn = re.compile(rf"^{lb_type}\.{re.escape(lb)}\.(?:arn|id)$")
+    listeners = [(t, n, line) for t, n, body, line, _ in _resources(text) if t in _LISTENERS
+                 and arn.match(attributes(body).get("load_balancer_arn", "").strip())
+                 and attributes(body).get("port", "").strip('"') == "80"
+                 and attributes(body).get("protocol", '"HTTP"').strip('"') == "HTTP"]
+    if len(listeners) != 1:
+        return None
+    l_type, listener, l_line = listeners[0]
+    return (f"{resource} is the security group of the internet-facing load balancer {lb_type}.{lb} ({f.path}:{lb_line}): "
+            "port 80 open to 0.0.0.0/0 is how the public reaches the site, so closing it takes the site offline. Keep "
+            f"the rule and stop serving plain HTTP on it: once an HTTPS listener on 443 (with an ACM certificate, and an "
+            f"ingress rule for 443 in this group) forwards to the targets, replace the default_action of the port-80 "
+            f"listener {l_type}.{listener} ({f.path}:{l_line}) with a redirect:\n```hcl\ndefault_action {{\n"
+            '  type = "redirect"\n  redirect {\n    port        = "443"\n    protocol    = "HTTPS"\n'
+            '    status_code = "HTTP_301"\n  }\n}\n```\n'
+            f"Checkov still reports {rule} for the open port: record it as accepted in the security group "
+            f"(`#checkov:skip={rule}:public load balancer, port 80 redirects to HTTPS`).")
