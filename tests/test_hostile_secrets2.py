@@ -95,3 +95,17 @@ def test_names_algorithms_templates_and_other_keys_stay_readable(line):
     from tasks.findings import secrets
 
     assert secrets.scrub(line, secrets.detect(line, "app.py")) == line
+
+
+def test_bandit_exec_and_eval_teach_eval_injection_not_os_command_injection():
+    """Bandit tags B102 (exec) and B307 (eval) CWE-78; the row must name CWE-95. Other rules keep Bandit's CWE."""
+    from tasks.findings.parsers import bandit
+
+    def one(test_id, cwe):
+        doc = {"results": [{"test_id": test_id, "test_name": "t", "issue_text": "x", "issue_severity": "MEDIUM",
+                            "issue_confidence": "HIGH", "issue_cwe": {"id": cwe}, "filename": "app.py",
+                            "line_number": 3, "line_range": [3], "code": "3 exec(x)\n"}]}
+        return bandit.parse(doc)[0]["cwe"]
+
+    assert one("B102", 78) == ["CWE-95"] and one("B307", 78) == ["CWE-95"]
+    assert one("B608", 89) == ["CWE-89"] and one("B602", 78) == ["CWE-78"]

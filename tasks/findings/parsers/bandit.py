@@ -15,6 +15,16 @@ def count_raw(doc: dict) -> int:
     return len(doc["results"])
 
 
+# Bandit tags exec() and eval() with CWE-78 (OS command injection); code the interpreter evaluates is CWE-95
+# (eval injection) in MITRE's catalogue, and a row must not teach the wrong weakness
+_CWE_FIXES = {("B102", "CWE-78"): "CWE-95", ("B307", "CWE-78"): "CWE-95"}
+
+
+def _cwes(test_id, cwe) -> list[str]:
+    ids = base.cwe_ids(cwe.get("id") if isinstance(cwe, dict) else cwe)
+    return [_CWE_FIXES.get((str(test_id), c), c) for c in ids]
+
+
 def parse(doc: dict) -> list[dict]:
     out = []
     for r in doc["results"]:
@@ -27,7 +37,7 @@ def parse(doc: dict) -> list[dict]:
                 description=f"{r.get('issue_text', '')} (test {r.get('test_name', '')}, confidence {r.get('issue_confidence', 'UNDEFINED').lower()})",
                 kind="code",
                 severity_value=base.severity(r.get("issue_severity")),
-                cwe=base.cwe_ids(cwe.get("id") if isinstance(cwe, dict) else cwe),
+                cwe=_cwes(r.get("test_id"), cwe),
                 location_value=base.location(
                     r.get("filename"),
                     r.get("line_number"),

@@ -136,6 +136,7 @@ with urlopen(url, timeout=10) as response:
 ```python
 import os
 
+# only debug changes: keep the call's other arguments (host, port) as they are
 app.run(debug=os.environ.get("FLASK_DEBUG") == "1")
 ```
 In production run the app under a WSGI server (gunicorn, uWSGI) instead of `app.run`.""",
