@@ -97,7 +97,7 @@ def test_a_port_fix_names_the_ingress_rule_that_lets_the_port_in():
     f = _finding(*SSH, snippet=GROUP, resource="aws_security_group.web")
     answer = fix_for(f, [])[0]
     assert "in the ingress rule at line 13 of main.tf:10-12" in answer and "cidr_blocks = [var.admin_cidr]" in answer
-    assert "`TF_VAR_admin_cidr`" in answer  # a variable without a default: where to set it for a plan in CI
+    assert "`TF_VAR_admin_cidr`" in answer and "argument of the `module` block" in answer  # where to give it a value
     every = GROUP.replace('from_port   = 22\n    to_port     = 22\n    protocol    = "tcp"',
                           'from_port   = 0\n    to_port     = 0\n    protocol    = -1')
     assert "every protocol and port" in fix_for(_finding(*SSH, snippet=every, resource="aws_security_group.web"), [])[0]

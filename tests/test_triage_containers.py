@@ -198,7 +198,7 @@ def test_a_dockerfile_in_its_own_folder_beside_the_code_runs_the_only_file_of_th
     rec = judge({"labs/a8/app/app.py": APP, "labs/a8/deployments/Dockerfile": SIBLING}, finding(**where))
     assert rec["verdict"] == "false_positive" and rec["reasons"][0]["check"] == "container"
     assert "labs/a8/deployments/Dockerfile:4" in rec["reasons"][0]["evidence"]
-    assert "the only app.py under labs/a8" in rec["reasons"][0]["evidence"]
+    assert "(`CMD python app.py`); labs/a8/app/app.py is the only app.py under labs/a8" in rec["reasons"][0]["evidence"]
     two = judge({"labs/a8/app/app.py": APP, "labs/a8/tools/app.py": "print(1)\n", "labs/a8/deployments/Dockerfile": SIBLING},
                 finding(**where))
     assert two["verdict"] == "true_positive"

@@ -188,8 +188,8 @@ EXTRA = {
                     'variable "http_source_cidr" {\n  type        = string\n  description = "Network allowed to reach port 80"\n}'),
 }
 # a variable without a default stops a non-interactive plan (CI's `terraform plan -input=false`) until it is set
-EXTRA |= {rule: (f"{said[:-1]}; it has no default, so set it where plan runs (`TF_VAR_{m.group(1)}`), or a "
-                 "non-interactive plan stops:", block)
+EXTRA |= {rule: (f"{said[:-1]}; it has no default, so give it a value (in a child module: as an argument of the "
+                 f"`module` block that calls it; in the root module: `TF_VAR_{m.group(1)}` where plan runs), or plan stops:", block)
           for rule, (said, block) in EXTRA.items() for m in [re.match(r'variable "(\w+)"', block)] if m}
 # settings a fix must not overwrite when the resource already has them: the check fails for another reason
 KEEP_IF_PRESENT = {"CKV2_AWS_17": "subnet_id"}

@@ -121,7 +121,7 @@ def _runner(f: Finding, reader, files: list[str]) -> tuple[str, int, str] | None
     return _sibling_runner(target, reader, files, here)
 
 
-def _sibling_runner(target: PurePosixPath, reader, files: list[str], here: list[str]) -> tuple[str, int, str] | None:
+def _sibling_runner(target: PurePosixPath, reader, files: list[str], here: list[str]) -> tuple | None:
     """A Dockerfile kept in a folder of its own beside the code (``deployments/Dockerfile`` with the build context
     one level up, the common compose layout) that runs the file by name, when no other file of that name is in
     the project folder the two share: then the name can only mean this file."""
@@ -134,7 +134,7 @@ def _sibling_runner(target: PurePosixPath, reader, files: list[str], here: list[
             continue
         for n, kind, arg in instructions(_lines(reader, path)):
             if kind in ("CMD", "ENTRYPOINT") and _runs(words(arg), PurePosixPath(target.name), True, None):
-                return path, n, f"{kind} {arg}"[:160] + f"; {target} is the only {target.name} under {project}"
+                return path, n, f"{kind} {arg}"[:160], f"; {target} is the only {target.name} under {project}"
     return None
 
 
@@ -146,7 +146,7 @@ def check_bind_all(f: Finding, reader, files: list[str] | None) -> dict | None:
         return None
     return {"check": "container", "status": "container_bind",
             "evidence": f"inside a container, binding all interfaces is how the port is published; exposure is decided "
-                        f"by the port mapping: {hit[0]}:{hit[1]} runs {f.path} (`{hit[2]}`)"}
+                        f"by the port mapping: {hit[0]}:{hit[1]} runs {f.path} (`{hit[2]}`){hit[3] if len(hit) > 3 else ''}"}
 
 
 def _dockerfile_lines(f: Finding, reader) -> list[str]:
