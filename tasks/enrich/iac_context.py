@@ -199,8 +199,9 @@ def _bucket(blocks, rtype, name, path) -> list[str]:
                 and _refers(attributes(b).get("target_bucket", "") + ".", rtype, name)]
     if targets or "log-delivery-write" in own_acl:
         who = f" receives the access logs of {', '.join(sorted(set(targets))[:3])}" if targets else " has the `log-delivery-write` ACL"
-        facts.append(f"{rtype}.{name}{who}: S3 log delivery must keep write access to it (that ACL is not public), so "
-                     "do not make it private without moving log delivery to a bucket policy.")
+        facts.append(f"{rtype}.{name}{who}: S3 log delivery must keep write access to it (through the "
+                     "`log-delivery-write` ACL, which is not public, or a bucket policy for logging.s3.amazonaws.com), so "
+                     "a change that makes it private must keep that access or the logs stop.")
     return facts
 
 
