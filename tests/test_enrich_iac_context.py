@@ -150,7 +150,7 @@ DB = '''resource "aws_db_instance" "main" {
 def test_a_database_names_its_engine_and_where_its_password_comes_from():
     found = facts(_finding("CKV_AWS_16", "aws_db_instance.main"), DB)
     assert any('`engine = "mysql"`, `engine_version = "8.0"`, `publicly_accessible = true`' in x for x in found)
-    assert "Its master password comes from `var.db_password`." in found
+    assert "The master password of aws_db_instance.main comes from `var.db_password`." in found
     literal = facts(_finding("CKV_AWS_16", "aws_db_instance.main"), DB.replace("var.db_password", '"foobarbaz"'))
     assert any("literal in the file" in x for x in literal) and not any("foobarbaz" in x for x in literal)
     bare = facts(_finding("CKV_AWS_16", "aws_db_instance.main"), 'resource "aws_db_instance" "main" {\n  engine = "postgres"\n}\n')

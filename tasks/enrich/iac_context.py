@@ -75,7 +75,7 @@ def _security_group(blocks, rtype, name, body, path) -> list[str]:
                       for ni in _nested(b, "network_interfaces"))]
     if users:
         facts.append(f"{rtype}.{name} is attached to {', '.join(sorted(set(users))[:4])} in {path}: the open rule "
-                     "reaches those hosts.")
+                     "lets traffic into them.")
     else:
         facts.append(f"No resource in {path} attaches {rtype}.{name} (no `vpc_security_group_ids` or `security_groups` "
                      "names it): what it exposes depends on what other modules attach it to.")
@@ -216,11 +216,12 @@ def _database(rtype, name, body) -> list[str]:
     password = a.get("password")
     if password is not None:
         if re.match(r"^(?:var|random_password|data|local|module)\.", password.strip()):
-            facts.append(f"Its master password comes from `{password.strip()}`.")
+            facts.append(f"The master password of {rtype}.{name} comes from `{password.strip()}`.")
         elif password.strip().startswith('"'):
-            facts.append("Its master password is a literal in the file, so it is in the repository's history too.")
+            facts.append(f"The master password of {rtype}.{name} is a literal in the file, so it is in the repository's "
+                         "history too.")
     elif "manage_master_user_password" in a:
-        facts.append("Its master password is managed in Secrets Manager (`manage_master_user_password`).")
+        facts.append(f"The master password of {rtype}.{name} is managed in Secrets Manager (`manage_master_user_password`).")
     return facts
 
 
