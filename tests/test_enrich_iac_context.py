@@ -165,3 +165,30 @@ def test_the_section_goes_ahead_of_the_narrative_only_with_the_file():
     assert add(f, narrative, {"text": DB}) is narrative  # no whole file: nothing said
     assert add(dict(f, tool="trivy"), narrative, {"file": DB}) is narrative
     assert add(f, narrative, {"file": 'resource "aws_db_instance" "other" {\n  engine = "mysql"\n}\n'}) is narrative
+
+
+TRAIL = '''resource "aws_s3_bucket" "logging" {
+  count = 1
+}
+
+resource "aws_s3_bucket_policy" "trail" {
+  bucket = aws_s3_bucket.logging[0].id
+  policy = <<POLICY
+{"Statement": [{"Effect": "Allow", "Principal": { "Service": "cloudtrail.amazonaws.com" }, "Action": "s3:PutObject"}]}
+POLICY
+}
+
+resource "aws_cloudtrail" "main" {
+  name           = "trail"
+  s3_bucket_name = aws_s3_bucket.logging[0].bucket
+}
+'''
+
+
+def test_a_trail_bucket_names_the_trail_and_the_service_its_policy_admits():
+    found = facts(_finding("CKV_AWS_21", "module.cloudtrail.aws_s3_bucket.logging"), TRAIL)
+    assert any("grants access to the service principal cloudtrail.amazonaws.com." in x for x in found)
+    assert any(x.startswith("aws_cloudtrail.main (line 12) delivers its trail into it") for x in found)
+    assert not any("Principal `*`" in x for x in found)
+    other = TRAIL.replace("s3_bucket_name = aws_s3_bucket.logging[0].bucket", 's3_bucket_name = "elsewhere"')
+    assert not any("aws_cloudtrail" in x for x in facts(_finding("CKV_AWS_21", "aws_s3_bucket.logging"), other))

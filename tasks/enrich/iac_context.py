@@ -180,17 +180,24 @@ def _bucket(blocks, rtype, name, path) -> list[str]:
         shown = "; ".join(_object(t, n, a) for t, n, a, _ in objects[:2])
         public = any(a.get("acl", "").strip('"') in ("public-read", "public-read-write") for _, _, a, _ in objects)
         facts.append(f"{path} uploads into it: {shown}" + (f" and {len(objects) - 2} more" if len(objects) > 2 else "")
-                     + (". Objects uploaded with a public-read ACL are readable by anyone through their own ACL, "
-                        "whatever the bucket's, unless block-public-access ignores public ACLs." if public else "."))
+                     + (". Objects uploaded with a public-read ACL are readable by anyone through their own ACL "
+                        "whatever the bucket's ACL says: changing the bucket's ACL alone leaves them public, unless "
+                        "block-public-access ignores public ACLs." if public else "."))
     for kind, t, n, b, line in blocks:
         a = attributes(b)
-        if kind != "resource" or not _refers(a.get("bucket", "") + ".", rtype, name):
+        mine = _refers(a.get("bucket", "") + ".", rtype, name)
+        if kind != "resource":
             continue
-        if t == "aws_s3_bucket_policy":
+        if t == "aws_s3_bucket_policy" and mine:
+            services = sorted(set(re.findall(r'"Service"\s*:\s*"([\w.-]+)"', b.text.decode())))
             facts.append(f"aws_s3_bucket_policy.{n} (line {line}) sets its policy" + (
                 ", which allows Principal `*`: an ACL or block-public-access change alone does not close the bucket "
-                "while this policy grants access to everyone." if _public_policy(blocks, b) else "."))
-        elif t == "aws_s3_bucket_acl" and "acl" in a:
+                "while this policy grants access to everyone." if _public_policy(blocks, b) else
+                f", which grants access to the service principal {', '.join(services[:3])}." if services else "."))
+        elif t == "aws_cloudtrail" and _refers(a.get("s3_bucket_name", "") + ".", rtype, name):
+            facts.append(f"aws_cloudtrail.{n} (line {line}) delivers its trail into it (`s3_bucket_name`): the bucket "
+                         "holds that audit record, which whoever can delete or overwrite its objects can erase.")
+        elif t == "aws_s3_bucket_acl" and "acl" in a and mine:
             facts.append(f"aws_s3_bucket_acl.{n} (line {line}) gives it `acl = {a['acl']}`.")
     own_acl = attributes(next((b for kind, t, n, b, _ in blocks if (kind, t, n) == ("resource", rtype, name)), None)).get("acl", "")
     targets = [f"{t}.{n}" for kind, t, n, b, _ in blocks if kind == "resource" and any(
