@@ -28,6 +28,7 @@ from tasks.datasets import file_fixes, grouping, lint, public_corpus, rows
 from tasks.datasets.sources import Source, fix
 from tasks.datasets.split import SPLITS, split_of
 from tasks.enrich import TEMPLATE_VERSION
+from tasks.enrich.iac_context import add as add_context
 from tasks.enrich.iac_file_fix import refit
 from tasks.findings.model import as_finding
 from tasks.triage.output import load_fixes, load_records, with_record_fix
@@ -82,6 +83,7 @@ def candidates(findings, narratives, narratives_path, cfg, source, verdicts=None
             raise SecftError(f"{narratives_path}: no narrative for finding {f.id}; rebuild enrich_narratives")
         code = source.code(f)
         n = refit(f, n, code)  # a Terraform fix redone with the whole file (tasks.enrich.iac_file_fix)
+        n = add_context(f, n, code)  # what the whole Terraform file shows about the resource (tasks.enrich.iac_context)
         f = with_record_fix(f, record_fixes or {})  # the advisory record's fix for the installed line (tasks/triage)
         rec = (verdicts or {}).get(f.id)
         if cfg.not_security == "drop" and not_security(rec):
