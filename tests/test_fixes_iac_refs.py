@@ -86,3 +86,13 @@ def test_a_public_access_block_warns_of_the_bucket_acl_it_rejects():
 
 def test_default_bucket_encryption_is_not_called_missing():
     assert "January 2023" in CAVEATS["CKV_AWS_19"] and "SSE-S3" in CAVEATS["CKV_AWS_19"]
+
+
+def test_resources_are_found_in_a_file_that_opens_with_a_comment():
+    """tree-sitter puts a leading comment beside the body, not in it: the resources after it must still be read
+    (a counted bucket missed there would get an unindexed reference, which Terraform rejects)."""
+    from tasks.fixes.iac_refs import _resources
+
+    text = '# S3 buckets\nresource "aws_s3_bucket" "logging" {\n  count = var.no_logging ? 0 : 1\n}\n'
+    assert [(t, n, line) for t, n, _, line, _ in _resources(text)] == [("aws_s3_bucket", "logging", 2)]
+    assert [(t, n) for t, n, *_ in _resources(text.split("\n", 1)[1])] == [("aws_s3_bucket", "logging")]

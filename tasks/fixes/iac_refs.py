@@ -107,7 +107,8 @@ def _resources(text: str):
     tree = _parse(text or "")
     if tree is None:
         return
-    for node in tree.root_node.children[0].children if tree.root_node.children else []:
+    bodies = [c for c in tree.root_node.children if c.type == "body"]  # a leading comment is a sibling of the body
+    for node in (child for body in bodies for child in body.children):
         if node.type != "block" or node.has_error:
             continue
         labels = [_label(k) for k in node.children if k.type in ("string_lit", "identifier")]
