@@ -78,10 +78,13 @@ def test_an_instance_address_never_becomes_a_resource_name():
 
 
 def test_a_public_access_block_warns_of_the_bucket_acl_it_rejects():
-    _, note = _fit("CKV2_AWS_6", COUNTED)
-    assert "`acl = var.bucket_acl`" in note and "count" in note
-    _, note = _fit("CKV2_AWS_6", COUNTED.replace("var.bucket_acl", '"private"'))
-    assert "block_public_acls" not in note
+    _, note = _fit("CKV2_AWS_6", COUNTED)  # a variable: its value decides, and a log bucket's ACL must stay
+    assert "`var.bucket_acl`" in note and "count" in note and "log-delivery-write" in note and "make it private" not in note
+    _, note = _fit("CKV2_AWS_6", COUNTED.replace("var.bucket_acl", '"public-read"'))
+    assert "make it private in the same change" in note
+    for kept in ('"private"', '"log-delivery-write"'):
+        _, note = _fit("CKV2_AWS_6", COUNTED.replace("var.bucket_acl", kept))
+        assert "block_public_acls" not in note
 
 
 def test_default_bucket_encryption_is_not_called_missing():

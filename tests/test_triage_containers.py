@@ -205,3 +205,13 @@ def test_a_dockerfile_in_its_own_folder_beside_the_code_runs_the_only_file_of_th
     runs_other = judge({"labs/a8/app/app.py": APP, "labs/a8/deployments/Dockerfile": SIBLING.replace("app.py\n", "main.py\n")},
                        finding(**where))
     assert runs_other["verdict"] == "true_positive"
+
+
+def test_a_readme_that_also_runs_the_file_on_a_machine_makes_it_needs_review():
+    """A Dockerfile runs app.py, but the README tells people to run `python3 app.py` on their machine: there 0.0.0.0
+    is every interface of the host, so the finding is not dismissed; a README that runs it in Docker changes nothing."""
+    files = {"web/app.py": APP, "Dockerfile": "FROM python:3.12\nCOPY . .\nCMD [\"python\", \"web/app.py\"]\n"}
+    host = judge(files | {"README.md": "# Web\n\nRun it:\n\n    python3 web/app.py\n"}, finding())
+    assert host["verdict"] == "needs_review" and "README.md:5 starts it directly" in host["reasons"][0]["evidence"]
+    docker = judge(files | {"README.md": "Run: docker run -p 5000:5000 web python web/app.py\n"}, finding())
+    assert docker["verdict"] == "false_positive"

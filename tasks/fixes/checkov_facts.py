@@ -148,9 +148,15 @@ def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: 
         if key and not block.lstrip().startswith("resource "):  # Checkov names one instance; the block makes them all
             note = f"The setting goes in the block every instance of {rtype}.{name} is made from, {key} among them."
     acl = re.search(r"^\s*acl\s*=\s*(.+?)\s*$", snippet, re.M) if rule == "CKV2_AWS_6" else None
-    if acl and acl.group(1).strip('"') not in ("private", "bucket-owner-full-control", "log-delivery-write"):
+    value = acl.group(1).strip('"') if acl else ""
+    if value in ("public-read", "public-read-write", "authenticated-read"):
         note = (f"The bucket sets `acl = {acl.group(1)}`: with block_public_acls S3 rejects a public ACL, so the apply "
                 "fails while that value is public; make it private in the same change. " + note).strip()
+    elif acl and not value.startswith(("private", "bucket-owner", "log-delivery", "aws-exec")):
+        # a variable or expression: its value decides; a log bucket's log-delivery-write is not public and must stay
+        note = (f"The bucket's ACL comes from `{acl.group(1)}`: with block_public_acls S3 rejects the apply if that "
+                "resolves to a public ACL (public-read, public-read-write, authenticated-read); log-delivery-write, "
+                "which an access-log bucket needs, is not public and stays. " + note).strip()
     if rule == "CKV_AWS_135":
         itype = attribute(snippet, "instance_type")
         if itype and _NO_EBS_OPTIMISED.match(itype):

@@ -144,9 +144,28 @@ def check_bind_all(f: Finding, reader, files: list[str] | None) -> dict | None:
     hit = _runner(f, reader, files)
     if not hit:
         return None
+    host = _host_run(f, reader, files)
+    if host:  # the docs also start it outside a container: there 0.0.0.0 is every interface of the machine
+        return {"check": "container", "status": "container_and_host", "verdict": "needs_review",
+                "evidence": f"{hit[0]}:{hit[1]} runs {f.path} in a container, where binding all interfaces is how the "
+                            f"port is published, but {host} starts it directly on a machine, where it listens on every "
+                            "interface: check which way it is deployed"}
     return {"check": "container", "status": "container_bind",
             "evidence": f"inside a container, binding all interfaces is how the port is published; exposure is decided "
                         f"by the port mapping: {hit[0]}:{hit[1]} runs {f.path} (`{hit[2]}`){hit[3] if len(hit) > 3 else ''}"}
+
+
+def _host_run(f: Finding, reader, files: list[str]) -> str | None:
+    """A README beside the file or above it that tells people to run the file directly (`python3 app.py`)."""
+    target = PurePosixPath(f.path)
+    here = {str(p) for p in target.parents}
+    readmes = [p for p in files if re.match(r"(?i)^readme(?:\.\w+)?$", PurePosixPath(p).name) and str(PurePosixPath(p).parent) in here]
+    run = re.compile(rf"\bpython[\d.]*\s+(?:-\S+\s+)*(?:[\w./-]*/)?{re.escape(target.name)}\b")
+    for path in sorted(readmes)[:10]:
+        for n, line in enumerate(_lines(reader, path), 1):
+            if run.search(line) and not re.search(r"(?i)docker|container", line):
+                return f"{path}:{n}"
+    return None
 
 
 def _dockerfile_lines(f: Finding, reader) -> list[str]:

@@ -141,7 +141,7 @@ class Judge:
         robust = (check_timeout(f, self.reader) or check_container(f, self.reader, self.imports)
                   or check_response_schema(f, self.reader))
         if robust:
-            return record(f, "false_positive", [robust], "evidence", vuln_ids)
+            return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)
         path = context.check_path(f, self.reader)
         if path and path["status"] == "scanner_test_data":
             return record(f, "false_positive", [path], "evidence", vuln_ids)
