@@ -90,6 +90,10 @@ def test_a_literal_given_to_a_secret_named_key_or_argument_never_reaches_a_promp
     "token_type = 'bearer'", "PASSWORD_FIELD = 'password'", "bypass = 'abcdef'", "secret_name = 'prod/db'",
     "jwt.encode(payload, SECRET_KEY, algorithm='HS256')", "os.getenv('JWT_SECRET', 'JWT_SECRET_KEY')",
     "x = {'token': '${TOKEN}'}", "secret_key = 'config.secret'",
+    # a literal after a word with "pass" in it is no value of that key (a JSON key, a positional argument)
+    "return {'password': self.password, 'email': self.email}",
+    "fin_query = '{\"username\": \"%s\", \"email\": \"%s\"}' % (ret[1], ret[3])",
+    "User.register_user('name1', 'pass1', 'mail1@mail.com', False)",
 ])
 def test_names_algorithms_templates_and_other_keys_stay_readable(line):
     from tasks.findings import secrets

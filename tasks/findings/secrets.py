@@ -248,19 +248,22 @@ def _chunks(line: str):
 # a literal given to a secret-named key or argument: app.config['SECRET_KEY'] = 'aaaaaaa',
 # os.environ.get("DB_PASSWORD", "hunter2hunter"), {"api_key": "k3y"} - detect-secrets skips the low-entropy and
 # call forms, and a weak key is still the application's key
-_KEYED = re.compile(
-    r"""(?i)(?:pass(?:wd|word|phrase)?|pwd|secret|token|api[-_]?key|apikey|private[-_]?key|credentials?)"""
-    r"""(?:[_\-.]?(?:key|value|str|string|text|\d+))?["'`\]]{0,2}\s*(?:=|:|=>|:=|,)\s*(?P<q>["'`])(?P<v>[^"'`\s]{4,200})(?P=q)"""
-)
+_SECRET_NAME = (r"""(?:pass(?:wd|word|phrase)?|pwd|secret|token|api[-_]?key|apikey|private[-_]?key|credentials?)"""
+                r"""(?:[_\-.]?(?:key|value|str|string|text|\d+))?""")
+_VALUE = r"""\s*(?P<q>["'`])(?P<v>[^"'`\s]{4,200})(?P=q)"""
+# an assignment or a mapping entry (PASSWORD = '...', 'api_key': '...'), or a call whose first argument is the
+# name (getenv('DB_PASSWORD', '...')); not any literal after a word with "pass" in it ("pass1", "mail@x")
+_KEYED = (re.compile(rf"""(?i){_SECRET_NAME}["'`\]]{{0,2}}\s*(?:=|:|=>|:=){_VALUE}"""),
+          re.compile(rf"""(?i)\(\s*["'`][\w.-]*?{_SECRET_NAME}["'`]\s*,{_VALUE}"""))
 
 
 def keyed_values(text: str) -> list[str]:
     """Literals given to a secret-named key or argument: whatever they look like, except what code is made of
     (a dotted name, a template, an environment variable's name, an algorithm, an HTTP method)."""
     out = []
-    for m in _KEYED.finditer(text):
+    for m in (m for pattern in _KEYED for m in pattern.finditer(text)):
         line_start = text.rfind("\n", 0, m.start()) + 1
-        if re.match(r"\w", text[m.start() - 1:m.start()] or " ") and not re.match(r"[_\-.]", text[m.start() - 1]):
+        if text[m.start()] != "(" and re.match(r"\w", text[m.start() - 1:m.start()] or " ") and not re.match(r"[_\-.]", text[m.start() - 1]):
             continue  # the name only ends in the word (bypass = 'x', mytoken is fine: _ . - separate it)
         v = m.group("v")
         code = _DOTTED.match(v) or _TEMPLATE.match(v) or _TEMPLATES_IN.search(v) or _PINNED.match(v) or _ENV_NAME.match(v)
