@@ -21,6 +21,19 @@ from typing import Any, Iterable
 
 from tasks.findings import tokens
 from tasks.findings.redact import REDACTED_WORDS, marker
+from tasks.findings.secret_keys import (  # noqa: F401  (the filters keyed_values shares; _MARKER is this module's API)
+    _ALGORITHM,
+    _BANDIT_WORDING,
+    _DOTTED,
+    _ENV_NAME,
+    _HTTP,
+    _MARKER,
+    _NAME_KEY_BEFORE,
+    _PINNED,
+    _TEMPLATE,
+    _TEMPLATES_IN,
+    keyed_values,
+)
 
 _PEM = re.compile(
     r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)"
@@ -31,7 +44,6 @@ _TOKEN_CHARS = r"[A-Za-z0-9_\-+/=.~]"
 _QUOTED = re.compile(r"""(?P<q>["'`])(?P<v>(?:\\.|(?!(?P=q))[^\\\n])*)(?P=q)""")
 _MIN_LITERAL = 4  # shorter literals are too common in code to replace everywhere in a finding
 _ASSIGNED = re.compile(r"""(?:[:=]|=>|:=)\s*(?P<v>[^\s"'`,;#)(\]\[{}<>]{6,})""")
-_MARKER = re.compile(r"\[REDACTED secret sha256:[0-9a-f]{12}\]")
 
 _SEMGREP_SECRET = re.compile(
     r"(?i)secret|password|passwd|credential|api[-_.]?key|token|private[-_.]?key|hard[-_.]?coded|aws[-_.]?(?:access|secret)"
@@ -85,34 +97,16 @@ def bandit_value(title: Any) -> str | None:
     return m.group("v") if m else None
 
 
-# -- what is never a secret value (issue 22: redaction ate jwt.sign, 'RS256', commit ids, 'POST') -----------
-_DOTTED = re.compile(r"^(?!eyJ)[A-Za-z_$][\w$]{0,39}(?:\.[A-Za-z_$][\w$]{0,39}){1,5}(?:\(\))?$")  # jwt.sign (not a JWT)
-_TEMPLATE = re.compile(r"^(?:\$\{[^}]*\}|\{\{[^}]*\}\}|%\(?\w*\)?s|<[\w .-]+>|\$[A-Z_][A-Z0-9_]*)$")
-_PINNED = re.compile(r"^[\w.-]+/[\w./-]+@(?:[0-9a-f]{7,64}|v?\d[\w.]*|[\w.-]+)$")  # actions/checkout@<sha>
-_TEMPLATES_IN = re.compile(r"\$\{[^}]*\}|\{\{[^}]*\}\}")
-_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")                              # JWT_SECRET: a name
 _HEX_ID = re.compile(r"^(?:[0-9a-f]{7,12}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}|[0-9A-F]{64})$")  # commit ids, digests
 _HASH_PREFIXED = re.compile(r"^(?:sha(?:1|224|256|384|512)|md5|blake2b?)[-:][A-Za-z0-9+/=]+$", re.I)  # sha512-... integrity
 _WORD = re.compile(r"^[A-Za-z]+(?:[-_ ][A-Za-z]+){0,2}$")                              # 'refresh', 'utf-8', 'max-age'
 _SECRETISH_WORD = re.compile(r"(?i)secret|pass|pwd|key|token|cred|auth")
 _NAMES_OF_SECRETS = {"password", "passwd", "passphrase", "secret", "token", "key", "apikey", "api_key", "api-key", "pass",
                      "credentials", "credential", "auth", "private_key", "secret_key", "access_token", "refresh_token"}
-_HTTP = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT"}
-_ALGORITHM = re.compile(
-    r"(?i)^(?:[RHEP]S(?:256|384|512)|ES256K|EdDSA|none|RSA(?:-OAEP(?:-256)?|-PSS|\d+)?|HMAC(?:-?SHA-?\d+)?|"
-    r"SHA-?(?:1|224|256|384|512)|SHA3-\d+|MD5|AES(?:-?\d+)?(?:[-/](?:GCM|CBC|CTR|ECB|CFB|OFB|CCM))?(?:/\w+)?|"
-    r"(?:Triple)?DES(?:ede)?|3DES|ChaCha20(?:-Poly1305)?|bcrypt|scrypt|argon2(?:id|i|d)?|pbkdf2(?:[-_]?sha\d+)?|"
-    r"Ed25519|X25519|secp256[kr]1|prime256v1|P-(?:256|384|521)|A(?:128|192|256)(?:GCM|KW|CBC-HS\d+))$"
-)
 _SECRET_KEY_BEFORE = re.compile(
     r"(?i)(?:pass(?:wd|word|phrase)?|pwd|secret|token|api[-_]?key|apikey|private[-_]?key|credentials?|auth\w*)"
     r"(?:[_\-.]?(?:key|value|str|string|text|\d+))?[\"'`\]]?\s*(?:[:=]|=>|:=|\(|,)\s*[\"'`]?$"
 )  # the key *ends* in the secret's name: PASSWORD = ..., api_key: ...; not ACCESS_TOKEN_METHOD = 'POST'
-# the key names a resource, not a credential: parameter_group_name = "default.mysql8.0", secret_name = "prod/db",
-# engine_version, region, instance_class (an AWS resource's identifier or name is not a secret)
-_NAME_KEY_BEFORE = re.compile(r"(?i)(?:name|identifier|_arn|arn|region|engine(?:_version)?|_version|_class|_zone|_family|"
-                              r"_type)[\"'`\]]?\s*(?:[:=]|=>|:=)\s*[\"'`]?$")
-_BANDIT_WORDING = re.compile(r"(?i)hard-?coded password:\s*['\"]?$")  # Bandit's "Possible hardcoded password: 'Fail'"
 
 
 def plausible(value: str, context: str = "") -> bool:
@@ -243,35 +237,6 @@ def _chunks(line: str):
         else:
             yield line[start:cut]
             start = cut - OVERLAP  # context (``auth="``) for the next piece; no token crosses ``cut``
-
-
-# a literal given to a secret-named key or argument: app.config['SECRET_KEY'] = 'aaaaaaa',
-# os.environ.get("DB_PASSWORD", "hunter2hunter"), {"api_key": "k3y"} - detect-secrets skips the low-entropy and
-# call forms, and a weak key is still the application's key
-_SECRET_NAME = (r"""(?:pass(?:wd|word|phrase)?|pwd|secret|token|api[-_]?key|apikey|private[-_]?key|credentials?)"""
-                r"""(?:[_\-.]?(?:key|value|str|string|text|\d+))?""")
-_VALUE = r"""\s*(?P<q>["'`])(?P<v>[^"'`\s]{4,200})(?P=q)"""
-# an assignment or a mapping entry (PASSWORD = '...', 'api_key': '...'), or a call whose first argument is the
-# name (getenv('DB_PASSWORD', '...')); not any literal after a word with "pass" in it ("pass1", "mail@x")
-_KEYED = (re.compile(rf"""(?i){_SECRET_NAME}["'`\]]{{0,2}}\s*(?:=|:|=>|:=){_VALUE}"""),
-          re.compile(rf"""(?i)\(\s*["'`][\w.-]*?{_SECRET_NAME}["'`]\s*,{_VALUE}"""))
-
-
-def keyed_values(text: str) -> list[str]:
-    """Literals given to a secret-named key or argument: whatever they look like, except what code is made of
-    (a dotted name, a template, an environment variable's name, an algorithm, an HTTP method)."""
-    out = []
-    for m in (m for pattern in _KEYED for m in pattern.finditer(text)):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        if text[m.start()] != "(" and re.match(r"\w", text[m.start() - 1:m.start()] or " ") and not re.match(r"[_\-.]", text[m.start() - 1]):
-            continue  # the name only ends in the word (bypass = 'x', mytoken is fine: _ . - separate it)
-        v = m.group("v")
-        code = _DOTTED.match(v) or _TEMPLATE.match(v) or _TEMPLATES_IN.search(v) or _PINNED.match(v) or _ENV_NAME.match(v)
-        if not (code or _ALGORITHM.match(v) or v.upper() in _HTTP or _MARKER.search(v) or v in REDACTED_WORDS
-                or _NAME_KEY_BEFORE.search(text[line_start:m.start("q")])
-                or _BANDIT_WORDING.search(text[max(line_start, m.start() - 40):m.start("q") + 1])):  # Bandit's issue text
-            out.append(v)
-    return out
 
 
 @lru_cache(maxsize=65536)

@@ -1,0 +1,62 @@
+"""Literals given to a secret-named key or argument: redacted whatever they look like.
+
+detect-secrets skips low-entropy values and the call form, so ``app.config['SECRET_KEY'] = 'aaaaaaa'`` or
+``os.environ.setdefault('DB_PASSWORD', 'hunter2')`` reached prompts; a weak key is still the application's key.
+What code is made of stays (a dotted name, a template, an environment variable's name, an algorithm, an HTTP
+method, a resource name after ``*_name =``, Bandit's own issue wording).
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.findings.redact import REDACTED_WORDS
+
+_MARKER = re.compile(r"\[REDACTED secret sha256:[0-9a-f]{12}\]")
+# -- what is never a secret value (issue 22: redaction ate jwt.sign, 'RS256', commit ids, 'POST') -----------
+_DOTTED = re.compile(r"^(?!eyJ)[A-Za-z_$][\w$]{0,39}(?:\.[A-Za-z_$][\w$]{0,39}){1,5}(?:\(\))?$")  # jwt.sign (not a JWT)
+_TEMPLATE = re.compile(r"^(?:\$\{[^}]*\}|\{\{[^}]*\}\}|%\(?\w*\)?s|<[\w .-]+>|\$[A-Z_][A-Z0-9_]*)$")
+_PINNED = re.compile(r"^[\w.-]+/[\w./-]+@(?:[0-9a-f]{7,64}|v?\d[\w.]*|[\w.-]+)$")  # actions/checkout@<sha>
+_TEMPLATES_IN = re.compile(r"\$\{[^}]*\}|\{\{[^}]*\}\}")
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")                              # JWT_SECRET: a name
+_HTTP = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT"}
+_ALGORITHM = re.compile(
+    r"(?i)^(?:[RHEP]S(?:256|384|512)|ES256K|EdDSA|none|RSA(?:-OAEP(?:-256)?|-PSS|\d+)?|HMAC(?:-?SHA-?\d+)?|"
+    r"SHA-?(?:1|224|256|384|512)|SHA3-\d+|MD5|AES(?:-?\d+)?(?:[-/](?:GCM|CBC|CTR|ECB|CFB|OFB|CCM))?(?:/\w+)?|"
+    r"(?:Triple)?DES(?:ede)?|3DES|ChaCha20(?:-Poly1305)?|bcrypt|scrypt|argon2(?:id|i|d)?|pbkdf2(?:[-_]?sha\d+)?|"
+    r"Ed25519|X25519|secp256[kr]1|prime256v1|P-(?:256|384|521)|A(?:128|192|256)(?:GCM|KW|CBC-HS\d+))$"
+)
+# the key names a resource, not a credential: parameter_group_name = "default.mysql8.0", secret_name = "prod/db",
+# engine_version, region, instance_class (an AWS resource's identifier or name is not a secret)
+_NAME_KEY_BEFORE = re.compile(r"(?i)(?:name|identifier|_arn|arn|region|engine(?:_version)?|_version|_class|_zone|_family|"
+                              r"_type)[\"'`\]]?\s*(?:[:=]|=>|:=)\s*[\"'`]?$")
+_BANDIT_WORDING = re.compile(r"(?i)hard-?coded password:\s*['\"]?$")  # Bandit's "Possible hardcoded password: 'Fail'"
+
+
+# a literal given to a secret-named key or argument: app.config['SECRET_KEY'] = 'aaaaaaa',
+# os.environ.get("DB_PASSWORD", "hunter2hunter"), {"api_key": "k3y"} - detect-secrets skips the low-entropy and
+# call forms, and a weak key is still the application's key
+_SECRET_NAME = (r"""(?:pass(?:wd|word|phrase)?|pwd|secret|token|api[-_]?key|apikey|private[-_]?key|credentials?)"""
+                r"""(?:[_\-.]?(?:key|value|str|string|text|\d+))?""")
+_VALUE = r"""\s*(?P<q>["'`])(?P<v>[^"'`\s]{4,200})(?P=q)"""
+# an assignment or a mapping entry (PASSWORD = '...', 'api_key': '...'), or a call whose first argument is the
+# name (getenv('DB_PASSWORD', '...')); not any literal after a word with "pass" in it ("pass1", "mail@x")
+_KEYED = (re.compile(rf"""(?i){_SECRET_NAME}["'`\]]{{0,2}}\s*(?:=|:|=>|:=){_VALUE}"""),
+          re.compile(rf"""(?i)\(\s*["'`][\w.-]*?{_SECRET_NAME}["'`]\s*,{_VALUE}"""))
+
+
+def keyed_values(text: str) -> list[str]:
+    """Literals given to a secret-named key or argument: whatever they look like, except what code is made of
+    (a dotted name, a template, an environment variable's name, an algorithm, an HTTP method)."""
+    out = []
+    for m in (m for pattern in _KEYED for m in pattern.finditer(text)):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if text[m.start()] != "(" and re.match(r"\w", text[m.start() - 1:m.start()] or " ") and not re.match(r"[_\-.]", text[m.start() - 1]):
+            continue  # the name only ends in the word (bypass = 'x', mytoken is fine: _ . - separate it)
+        v = m.group("v")
+        code = _DOTTED.match(v) or _TEMPLATE.match(v) or _TEMPLATES_IN.search(v) or _PINNED.match(v) or _ENV_NAME.match(v)
+        if not (code or _ALGORITHM.match(v) or v.upper() in _HTTP or _MARKER.search(v) or v in REDACTED_WORDS
+                or _NAME_KEY_BEFORE.search(text[line_start:m.start("q")])
+                or _BANDIT_WORDING.search(text[max(line_start, m.start() - 40):m.start("q") + 1])):  # Bandit's issue text
+            out.append(v)
+    return out
