@@ -53,6 +53,19 @@ def safe_path(path: object) -> str | None:
     return "/".join(parts)
 
 
+def finding_lines(reader, f: Finding, path: str | None = None) -> list[str]:
+    """The lines of ``path`` (the finding's own file by default) at the commit the finding's run scanned, or []
+    when there is no reader or the file cannot be read: an unreadable file gives no evidence, never a failure.
+    ``reader`` is anything with ``resolve`` and ``lines`` (a SourceReader, a test's stand-in)."""
+    path = path or (f.location.path if f.location else None)
+    if reader is None or not path:
+        return []
+    try:
+        return reader.lines(path, reader.resolve(f.source.commit if f.source else None)) or []
+    except Exception:  # noqa: BLE001 - no evidence, never a failure
+        return []
+
+
 def find_secrets(text: str, path: str | None = None) -> list[str]:
     """Secrets in source text, found the way the parsers find them (detect-secrets + key blocks)."""
     return secrets.detect(text, path)

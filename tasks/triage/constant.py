@@ -23,6 +23,7 @@ import re
 
 from tasks.findings.model import Finding, as_finding
 from tasks.triage.flow import sink_rule
+from tasks.repository.source import finding_lines
 
 # calls whose argument becomes code, a command or SQL
 _SINK = re.compile(r"(?:\bnew\s+Function|(?<![\w.$])Function|\bnew\s+vm\.Script|\bvm\.(?:runInContext|runInNewContext|runInThisContext)"
@@ -146,10 +147,7 @@ def _text(f: Finding, reader) -> str | None:
         return flagged_code(f) or None
     if reader is None or loc is None or not loc.path or not start:
         return None
-    try:
-        lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None))
-    except Exception:  # noqa: BLE001 - an unreadable file gives no evidence
-        return None
+    lines = finding_lines(reader, f)
     return "\n".join(lines[start - 1:start + 19]) if lines and start <= len(lines) else None
 
 
@@ -170,10 +168,7 @@ def _constant_names(f: Finding, reader, callers) -> dict | None:
     suffix = "." + str(loc.path).rsplit(".", 1)[-1].lower() if loc is not None and loc.path and "." in str(loc.path) else ""
     if reader is None or loc is None or not loc.start_line or suffix not in _FILE_LANGS:
         return None
-    try:
-        lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None))
-    except Exception:  # noqa: BLE001 - an unreadable file gives no evidence
-        return None
+    lines = finding_lines(reader, f)
     if not lines:
         return None
     source = "".join(line if line.endswith("\n") else line + "\n" for line in lines)

@@ -26,6 +26,7 @@ from tasks.findings.model import NO_DEPENDENCY, NO_PACKAGE, Finding, as_finding
 from tasks.triage.constant import flagged_code
 from tasks.triage.paths import is_build_tooling, is_library, library_banner, seed_data
 from tasks.triage.report_signals import code_dirs, is_test_path
+from tasks.repository.source import finding_lines
 
 FIXTURE_DIRS = {"fixture", "fixtures", "testdata", "test_data", "test-data", "__fixtures__", "__mocks__", "mocks",
                 "snapshots", "__snapshots__", "unittests", "golden", "testfiles", "test-fixtures", "sample-data"}
@@ -144,10 +145,7 @@ def file_evidence(f: Finding, reader) -> dict | None:
     loc = f.location
     if reader is None or loc is None or not loc.path or not loc.start_line:
         return None
-    try:
-        lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None))
-    except Exception:  # noqa: BLE001 - an unreadable file gives no evidence
-        return None
+    lines = finding_lines(reader, f)
     end = max(loc.end_line or loc.start_line, loc.start_line)
     if not lines or loc.start_line > len(lines):
         return None
@@ -221,10 +219,7 @@ def with_file_evidence(f: Finding, reader) -> Finding:
             not tool_marks_secret(f.tool, str(f.rule_id), f.title or ""):  # code: a config check's lines hold no value
         return f
     last = max(loc.end_line or loc.start_line, loc.start_line)
-    try:
-        lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None)) or []
-    except Exception:  # noqa: BLE001 - an unreadable file gives no evidence
-        return f
+    lines = finding_lines(reader, f)
     if last - loc.start_line >= _FLAGGED_LINES or last > len(lines):
         return f
     code = "\n".join(line.rstrip("\n") for line in lines[loc.start_line - 1:last])

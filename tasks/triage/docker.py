@@ -30,6 +30,7 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
 from tasks.triage.images import ROOT_DROPPING, official_image
+from tasks.repository.source import finding_lines
 
 _B104 = re.compile(r"(?i)^B104$|bind[-_]?(?:to[-_])?all[-_]?interfaces|app[-_]run[-_]with[-_]bad[-_]host|avoid[-_]app[-_]run[-_]with[-_]bad[-_]host")
 _DOCKERFILE = re.compile(r"(?i)^(?:Dockerfile(?:[._-][\w.-]+)?|[\w.-]+\.dockerfile|Containerfile)$")
@@ -39,10 +40,13 @@ MAX_DOCKERFILES = 50
 
 
 def _lines(reader, path: str, f: Finding | None = None) -> list[str]:
-    try:
-        return reader.lines(path, reader.resolve(f.source.commit if f and f.source else None)) or []
-    except Exception:  # noqa: BLE001 - an unreadable file gives no evidence
-        return []
+    """A Dockerfile or README at the finding's commit (the working tree without a finding)."""
+    if f is None:
+        try:
+            return reader.lines(path, reader.resolve(None)) or []
+        except Exception:  # noqa: BLE001 - an unreadable file gives no evidence
+            return []
+    return finding_lines(reader, f, path)
 
 
 def instructions(lines: list[str]) -> list[tuple[int, str, str]]:

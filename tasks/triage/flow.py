@@ -20,6 +20,7 @@ import re
 from functools import lru_cache
 
 from tasks.findings.model import Finding, as_finding
+from tasks.repository.source import finding_lines
 
 # request data a user controls, per framework (the text that shows it, not a type inference)
 USER_INPUT = re.compile(
@@ -68,10 +69,7 @@ def _in_function(f: Finding, reader) -> dict | None:
     loc = f.location
     if reader is None or loc is None or not loc.path or not loc.start_line:
         return None
-    try:
-        lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None))
-    except Exception:  # noqa: BLE001 - an unreadable file gives no evidence, never a failure
-        return None
+    lines = finding_lines(reader, f)
     if not lines or loc.start_line > len(lines):
         return None
     last = min(len(lines), loc.end_line or loc.start_line)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
+from tasks.repository.source import finding_lines
 
 _KEY = re.compile(r"^(\s*)(?:-\s+)?['\"]?([^'\":#]+?)['\"]?\s*:(?:\s|$)")
 RULES = {"CKV_OPENAPI_21"}
@@ -44,12 +45,7 @@ def check_response_schema(f: Finding | dict, reader=None) -> dict | None:
         return None
     if not re.search(r"(?i)\.ya?ml$", f.path):
         return None
-    lines = None
-    if reader is not None:
-        try:
-            lines = reader.lines(f.path, reader.resolve(f.source.commit if f.source else None))
-        except Exception:  # noqa: BLE001 - an unreadable spec gives no evidence
-            lines = None
+    lines = finding_lines(reader, f)
     if not lines or f.location.start_line > len(lines):
         return None
     keys = ancestors([l.rstrip("\n") for l in lines], f.location.start_line - 1)
@@ -76,10 +72,7 @@ def check_spec_example(f: Finding | dict, reader=None) -> dict | None:
     f = as_finding(f)
     if reader is None or not f.path or not f.location or not f.location.start_line or not re.search(r"(?i)\.(?:ya?ml|json)$", f.path):
         return None
-    try:
-        lines = reader.lines(f.path, reader.resolve(f.source.commit if f.source else None))
-    except Exception:  # noqa: BLE001
-        lines = None
+    lines = finding_lines(reader, f)
     n = f.location.start_line
     if not lines or n > len(lines) or not _SPEC.search("".join(lines[:40])):
         return None

@@ -32,6 +32,7 @@ import re
 from urllib.parse import urlsplit
 
 from tasks.findings.model import Finding, as_finding
+from tasks.repository.source import finding_lines
 from tasks.triage.flow import USER_INPUT
 
 _HANDLER = re.compile(r"@\w+(?:\.\w+)*\.(?:route|get|post|put|patch|delete|api_route|websocket)\s*\(|@api_view\b|@csrf_exempt\b"
@@ -210,10 +211,7 @@ def check_timeout(f: Finding | dict, reader=None) -> dict | None:
     loc = f.location
     if f.kind != "code" or not _is_b113(f) or reader is None or loc is None or not loc.path or not loc.start_line:
         return None
-    try:
-        lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None))
-    except Exception:  # noqa: BLE001 - an unreadable file gives no evidence
-        return None
+    lines = finding_lines(reader, f)
     if not lines:
         return None
     source = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
