@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from test_triage_containers import Files  # a repository of a few files, as the source reader reads them
+
 from tasks.triage.verdict import Judge
 
 SPEC = """openapi: 3.0.1
@@ -34,18 +36,6 @@ components:
       items:
         type: string
 """
-
-
-class Files:
-    def __init__(self, files):
-        self.data, self.files, self.reader = files, list(files), self
-
-    def resolve(self, commit):
-        return None
-
-    def lines(self, path, commit):
-        text = self.data.get(path)
-        return None if text is None else text.splitlines(True)
 
 
 def judge(line: int) -> dict:
