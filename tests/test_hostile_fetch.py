@@ -143,6 +143,33 @@ def test_hub_upload_to_a_trickling_hub_ends_at_the_deadline(trickle, tmp_path):
     assert "\n" not in line and f"127.0.0.1:{server.port}" in line and "deadline" in line
 
 
+@pytest.mark.parametrize("phase", ["body", "headers"])
+def test_base_model_download_from_a_trickling_hub_ends_at_the_deadline(trickle, phase, monkeypatch, tmp_path):
+    """A Hub that trickles never trips the read timeout; the base model's download has an overall deadline."""
+    from huggingface_hub import constants
+    from huggingface_hub.utils import _http as hf_http
+
+    from tasks.training import base_model
+
+    server = trickle(phase=phase)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "ENDPOINT", server.url)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    saved = constants.HF_HUB_DOWNLOAD_TIMEOUT, constants.HF_HUB_ETAG_TIMEOUT
+    started = time.monotonic()
+    try:
+        with pytest.raises(SecftError) as err:
+            base_model.fetch("acme/slow-model", cache_dir=tmp_path / "hf", net=FAST)
+    finally:
+        hf_http.set_client_factory(hf_http.default_client_factory)
+        constants.HF_HUB_DOWNLOAD_TIMEOUT, constants.HF_HUB_ETAG_TIMEOUT = saved
+    line = str(err.value)
+    assert time.monotonic() - started < 15, "the download outlived its deadline"
+    assert "\n" not in line and "acme/slow-model" in line and f"127.0.0.1:{server.port}" in line
+    assert "deadline of 1.5 s" in line and server.accepted >= 1
+    assert not (tmp_path / "hf").exists() or not any((tmp_path / "hf").rglob("*.safetensors"))
+
+
 def test_fetch_cli_against_a_trickling_api_is_one_line_and_releases_the_lock(trickle, tmp_path):
     ws = make_workspace(tmp_path / "ws", artifacts=[])
     cfg = ws / "config/pipeline.yaml"

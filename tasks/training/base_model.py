@@ -45,13 +45,17 @@ def fetch(repo_id: str, revision: str | None = None, cache_dir: str | os.PathLik
 
     ``net``: the ``network`` settings (defaults when None).  huggingface_hub's
     shared client has no timeout, so a Hub that accepts and never answers
-    hung ``doit base_model`` - and the daemon with it - forever.
+    hung ``doit base_model`` - and the daemon with it - forever; and a Hub that
+    trickles a byte at a time never trips a read timeout, so the whole download
+    also runs under an overall deadline sized by the snapshot (``network.deadline_seconds``
+    + its bytes / ``network.min_bytes_per_second``, as an upload is).
     """
-    from huggingface_hub import snapshot_download
+    from huggingface_hub import constants, snapshot_download
 
     from tasks.core import network
 
-    network.configure_hub(network.settings({"network": net} if net else None))
+    net = network.settings({"network": net} if net else None)
+    network.configure_hub(net)
     from huggingface_hub.errors import (
         GatedRepoError,
         HfHubHTTPError,
@@ -60,10 +64,21 @@ def fetch(repo_id: str, revision: str | None = None, cache_dir: str | os.PathLik
     )
 
     offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
+    what = f"download of base_model {repo_id} from {network.shown(constants.ENDPOINT)}"
     try:
-        return Path(snapshot_download(
-            repo_id, revision=revision, allow_patterns=ALLOW_PATTERNS, local_files_only=offline, cache_dir=cache_dir
-        ))
+        size = 0 if offline else _snapshot_size(repo_id, revision, net, what)
+        with network.Deadline(network.deadline_for(net, size), what) as deadline:
+            try:
+                return Path(snapshot_download(
+                    repo_id, revision=revision, allow_patterns=ALLOW_PATTERNS, local_files_only=offline,
+                    cache_dir=cache_dir
+                ))
+            except Exception:
+                if deadline.expired:
+                    raise deadline.error() from None
+                raise
+    except SecftError:
+        raise
     except LocalEntryNotFoundError:
         raise SecftError(
             f"base_model {repo_id}: not in the Hugging Face cache and the Hub cannot be reached; "
@@ -74,6 +89,31 @@ def fetch(repo_id: str, revision: str | None = None, cache_dir: str | os.PathLik
         raise SecftError(f"base_model {repo_id}: {type(exc).__name__}: check the id and HF_TOKEN") from None
     except HfHubHTTPError as exc:
         raise SecftError(f"base_model {repo_id}: download failed: {str(exc).splitlines()[0]}") from None
+
+
+# the size assumed when the Hub does not say (it answered with an error that snapshot_download will report,
+# or is unreachable and the cache answers): the deadline of a 2 GiB snapshot at the slowest accepted rate
+UNKNOWN_SNAPSHOT_BYTES = 2 << 30
+
+
+def _snapshot_size(repo_id: str, revision: str | None, net: dict, what: str) -> int:
+    """Bytes of the files ``snapshot_download`` will fetch (``ALLOW_PATTERNS``), from the Hub's file metadata,
+    asked under the base deadline: a Hub that trickles this answer ends here, in one line."""
+    from fnmatch import fnmatch
+
+    from huggingface_hub import HfApi
+
+    from tasks.core import network
+
+    with network.Deadline(network.deadline_for(net), what) as deadline:
+        try:
+            info = HfApi().model_info(repo_id, revision=revision, files_metadata=True)
+        except Exception:  # noqa: BLE001 - snapshot_download asks again and reports the Hub's answer
+            if deadline.expired:
+                raise deadline.error() from None
+            return UNKNOWN_SNAPSHOT_BYTES
+    return sum(int(s.size or 0) for s in info.siblings or []
+               if any(fnmatch(s.rfilename, p) for p in ALLOW_PATTERNS))
 
 
 def resolve(base_model: str) -> Path:
