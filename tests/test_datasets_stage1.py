@@ -44,6 +44,8 @@ def test_no_c_format_string_advice_for_a_javascript_finding(kb):
     assert entry["platforms"]["languages"] == ["C", "C++", "Perl"] and not entry_applies(entry, "javascript")
     n = narrative_for(kb, JS_FORMAT, 3)
     assert n["language"] == "javascript" and n["cwe"] == ["CWE-134"]
+    assert n["cwe_source"] == "report" and n["cwe_name"] == "Use of Externally-Controlled Format String"
+    assert narrative_for(kb, LOW_CONF, 3)["cwe_name"] == "Cross-site Scripting"  # MITRE's alias, not the long name
     report_text = JS_FORMAT["title"] + JS_FORMAT["description"]
     advice = n["narrative"].replace(report_text, "")
     assert not C_ADVICE.search(advice), advice

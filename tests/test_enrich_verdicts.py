@@ -308,9 +308,23 @@ def test_the_cwe_the_rule_gives_moves_from_the_stage1_prompt_into_the_verdict():
     kept = {"verdict": "true_positive", "reasons": [{"check": "code", "evidence": "`y` comes from request.args"}]}
     assert verdict_text(kept, stated_cwe({"cwe": ["CWE-89"], "cwe_source": "report"})).startswith(
         "## Verdict\nTrue positive (CWE-89): `y` comes from request.args.")
-    assert stated_cwe({"cwe": ["CWE-1395"], "cwe_source": "kind-default"}) is None
+    named = {"cwe": ["CWE-89", "CWE-564"], "cwe_source": "report", "cwe_name": "SQL Injection"}
+    assert verdict_text(kept, stated_cwe(named)).startswith(
+        "## Verdict\nTrue positive (SQL Injection, CWE-89): `y` comes from request.args.")
+    assert stated_cwe({"cwe": ["CWE-1395"], "cwe_source": "kind-default", "cwe_name": "Dependency"}) is None
     assert stated_cwe({"cwe": ["CWE-327"], "cwe_source": "retrieved"}) is None
     review = {"verdict": "needs_review", "reasons": [{"check": "path", "evidence": "seed data"}]}
     assert verdict_text(review, "CWE-798").startswith("## Verdict\nNeeds review (CWE-798): seed data.")
     false = {"verdict": "false_positive", "reasons": [{"check": "version", "evidence": "not affected: 3.1.2 is outside >=4.0.0"}]}
     assert verdict_text(false, "CWE-400") == "## Verdict\nFalse positive: not affected: 3.1.2 is outside >=4.0.0.\n\n"
+
+
+def test_the_weakness_is_named_the_way_readers_know_it_before_its_id():
+    """The narrative carries MITRE's short name for its first CWE (the quoted alias when the name has one)."""
+    from tasks.enrich.knowledge_base import short_name
+
+    assert short_name("Improper Neutralization of Input During Web Page Generation ('Cross-site Scripting')") == \
+        "Cross-site Scripting"
+    assert short_name("Inefficient Regular Expression Complexity") == "Inefficient Regular Expression Complexity"
+    assert short_name("Server-Side Request Forgery (SSRF)") == "Server-Side Request Forgery (SSRF)"
+    assert short_name("") == ""

@@ -211,5 +211,12 @@ class KnowledgeBase:
         return self.entries.get(cwe)
 
 
+def short_name(name: str) -> str:
+    """The name a reader knows a weakness by: MITRE's alias in quotes when the name has one
+    ("Improper Neutralization of ... ('Cross-site Scripting')" -> "Cross-site Scripting"), else the name."""
+    alias = re.search(r"\('([^']+)'\)\s*$", name or "")
+    return alias.group(1) if alias else (name or "").strip()
+
+
 def known(kb: KnowledgeBase, cwes: Iterable[str]) -> list[str]:
     return [c for c in cwes if kb.get(c)]

@@ -44,11 +44,11 @@ from tasks.enrich.analysis import (  # noqa: F401
     version_like,
     what_is_wrong,
 )
-from tasks.enrich.knowledge_base import KnowledgeBase, known
+from tasks.enrich.knowledge_base import KnowledgeBase, known, short_name
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.triage.report_signals import NOT_SECURITY, triage
 
-TEMPLATE_VERSION = "3"
+TEMPLATE_VERSION = "4"
 MIN_RETRIEVAL_SCORE = 12.0
 KIND_DEFAULT_CWE = {"secret": "CWE-798", "dependency": "CWE-1395"}
 _URL_ONLY = re.compile(r"^\s*https?://\S+\s*$")
@@ -234,6 +234,7 @@ def narrative_for(kb: KnowledgeBase, f: Finding | dict, top_k: int) -> dict:
         "finding_id": f.id,
         "cwe": cwes,
         "cwe_source": cwe_source,
+        "cwe_name": short_name(primary["name"]) if primary else None,
         "language": language,
         "sections": sections,
         "narrative": text,

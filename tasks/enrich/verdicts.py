@@ -118,10 +118,15 @@ def _what_to_check(f: Finding) -> str:
 
 
 def stated_cwe(narrative: dict) -> str | None:
-    """The CWE a stage-1 answer names: only one the scanner's rule or the advisory gave (``cwe_source`` "report"),
-    never a kind default (CWE-1395 says nothing) or a retrieved guess."""
+    """The weakness a stage-1 answer names, as "<name>, CWE-<n>" ("Cross-site Scripting, CWE-79"): only one the
+    scanner's rule or the advisory gave (``cwe_source`` "report"), never a kind default (CWE-1395 says nothing)
+    or a retrieved guess.  The name comes first: a reader knows the weakness by it, and a model that has
+    written "SQL Injection" has the number's best cue just before it."""
     cwes = narrative.get("cwe") or []
-    return cwes[0] if narrative.get("cwe_source") == "report" and cwes else None
+    if narrative.get("cwe_source") != "report" or not cwes:
+        return None
+    name = str(narrative.get("cwe_name") or "").strip()
+    return f"{name}, {cwes[0]}" if name else cwes[0]
 
 
 def verdict_text(rec: dict, cwe: str | None = None) -> str:
