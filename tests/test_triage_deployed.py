@@ -203,3 +203,26 @@ def test_a_digest_only_used_to_drop_duplicates_is_not_a_security_use():
 def test_a_digest_checked_against_a_list_of_known_hashes_stays_a_finding():
     rec = judge({"tools/verify.py": ALLOW}, code("B324", "tools/verify.py", 7, "Use of weak MD5 hash for security."))
     assert rec["verdict"] == "true_positive"
+
+
+CORE_INFO = 'name = Overlay\npackage = Core\ncore = 7.x\n\n; Information added by Drupal.org packaging script\nproject = "drupal"\n'
+EVAL_JS = "(function ($) {\n  var cb = Drupal.settings.tableHeaderOffset;\n  eval(cb);\n})(jQuery);\n"
+
+
+def semgrep_eval(path: str) -> dict:
+    return config("js-eval-new-function", path, 3, tool="semgrep") | {"kind": "code", "title": "eval() of a dynamic value"}
+
+
+def test_code_in_a_drupal_core_module_is_vendored_cms_code():
+    rec = judge({"html/modules/overlay/overlay.info": CORE_INFO, "html/modules/overlay/overlay-child.js": EVAL_JS},
+                semgrep_eval("html/modules/overlay/overlay-child.js"))
+    assert rec["verdict"] == "false_positive"
+    assert "html/modules/overlay/overlay.info:2" in rec["reasons"][0]["evidence"] and "upgrade" in rec["reasons"][0]["evidence"]
+
+
+def test_a_custom_module_or_one_that_only_claims_core_stays_a_finding():
+    custom = CORE_INFO.replace("package = Core", "package = Custom")
+    for info in (custom, CORE_INFO.replace('project = "drupal"', 'project = "shop"')):
+        rec = judge({"html/sites/all/modules/shop/shop.info": info, "html/sites/all/modules/shop/shop.js": EVAL_JS},
+                    semgrep_eval("html/sites/all/modules/shop/shop.js"))
+        assert rec["verdict"] != "false_positive" and "Drupal core" not in str(rec["reasons"])
