@@ -226,3 +226,58 @@ def test_a_custom_module_or_one_that_only_claims_core_stays_a_finding():
         rec = judge({"html/sites/all/modules/shop/shop.info": info, "html/sites/all/modules/shop/shop.js": EVAL_JS},
                     semgrep_eval("html/sites/all/modules/shop/shop.js"))
         assert rec["verdict"] != "false_positive" and "Drupal core" not in str(rec["reasons"])
+
+
+PAGE_TF = '''resource "aws_api_gateway_resource" "react" {
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  parent_id   = aws_api_gateway_rest_api.api.root_resource_id
+  path_part   = "react"
+}
+
+resource "aws_api_gateway_method" "react" {
+  rest_api_id   = aws_api_gateway_rest_api.api.id
+  resource_id   = aws_api_gateway_resource.react.id
+  http_method   = "GET"
+  authorization = "NONE"
+}
+
+resource "aws_api_gateway_integration" "react" {
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  resource_id = aws_api_gateway_method.react.resource_id
+  http_method = aws_api_gateway_method.react.http_method
+  type        = "AWS_PROXY"
+  uri         = aws_lambda_function.react.invoke_arn
+}
+
+data "archive_file" "react_zip" {
+  type        = "zip"
+  source_dir  = "lambda/react"
+  output_path = "lambda/out/react.zip"
+}
+
+resource "aws_lambda_function" "react" {
+  filename = "lambda/out/react.zip"
+  handler  = "index.handler"
+  runtime  = "nodejs18.x"
+}
+'''
+PAGE_JS = ("var fs = require('fs');\n\nexports.handler = async function(event) {\n"
+           "    var html = fs.readFileSync(__dirname + '/index.html', 'utf8');\n"
+           "    return {statusCode: 200, headers: {'Content-Type': 'text/html'}, body: html};\n}\n")
+
+
+def test_a_get_method_whose_lambda_returns_its_bundled_page_is_a_public_page():
+    rec = judge({"main.tf": PAGE_TF, "lambda/react/index.js": PAGE_JS, "lambda/react/index.html": "<html></html>\n"},
+                config("CKV_AWS_59", "main.tf", 7))
+    assert rec["verdict"] == "false_positive"
+    ev = rec["reasons"][0]["evidence"]
+    assert "main.tf:7 GET /react" in ev and "lambda/react/index.html (lambda/react/index.js:4)" in ev
+
+
+def test_a_get_lambda_that_reads_the_request_or_a_database_stays_a_finding():
+    reads = PAGE_JS.replace("'utf8');", "'utf8') + event.queryStringParameters.user;")
+    sdk = "const AWS = require('aws-sdk');\n" + PAGE_JS
+    for js in (reads, sdk):
+        rec = judge({"main.tf": PAGE_TF, "lambda/react/index.js": js, "lambda/react/index.html": "<html></html>\n"},
+                    config("CKV_AWS_59", "main.tf", 7))
+        assert rec["verdict"] == "true_positive"

@@ -4,7 +4,8 @@ Each one needs ``source.repo_path`` and gives a false-positive reason with
 ``file:line`` evidence, or None (the finding is left to the other checks):
 
 * ``gateway_auth``: an API Gateway method open at the gateway whose Lambda
-  verifies the caller's JWT itself (Checkov CKV_AWS_59);
+  verifies the caller's JWT itself, or (``lambda_page``) a GET method whose
+  Lambda only returns a page bundled with it (Checkov CKV_AWS_59);
 * ``openapi_docs``: a missing-security finding on an OpenAPI document that
   is only generated or served to readers, never enforced;
 * ``main_guard``: a development-server line under ``if __name__ ==

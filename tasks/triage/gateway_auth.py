@@ -21,7 +21,9 @@ of this (``source.repo_path``), each step with its ``file:line``:
   ``verify=False`` or ``verify_signature: False``).
 
 No handler found, another runtime, a route the code does not name, or one
-comparison outside the check: the finding is left as it is.
+comparison outside the check: the finding is left as it is.  A GET method
+whose Lambda only returns a page bundled with it is a public page
+(tasks.triage.lambda_page).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from functools import lru_cache
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
+from tasks.triage.lambda_page import static_page
 
 RULES = {"CKV_AWS_59"}
 MAX_TF_FILES = 40
@@ -123,18 +126,19 @@ def _integration(mod: _Module, method: dict, resource_expr: str):
 
 
 def _handler_file(mod: _Module, fn: dict, files: list[str]) -> tuple[str, str] | None:
-    """(source file, handler function name) of a Python Lambda packaged by an ``archive_file``."""
+    """(source file, handler function name) of a Python or Node.js Lambda packaged by an ``archive_file``."""
     a = fn["attrs"]
     handler, runtime, zip_name = _literal(a.get("handler")), _literal(a.get("runtime")), _literal(a.get("filename"))
-    if not handler or "." not in handler or not (runtime or "").startswith("python") or not zip_name:
+    ext = ".py" if (runtime or "").startswith("python") else ".js" if (runtime or "").startswith("nodejs") else None
+    if not handler or "." not in handler or not ext or not zip_name:
         return None
     module, func = handler.rsplit(".", 1)
     rel = lambda p: posixpath.normpath(posixpath.join(mod.folder, p.replace("${path.module}/", "")))  # noqa: E731
     for _, b in mod.of_type("data", "archive_file"):
         if _literal(b["attrs"].get("output_path")) and rel(_literal(b["attrs"]["output_path"])) == rel(zip_name):
             src_file, src_dir = _literal(b["attrs"].get("source_file")), _literal(b["attrs"].get("source_dir"))
-            want = rel(src_file) if src_file else rel(posixpath.join(src_dir, module.replace(".", "/") + ".py")) if src_dir else None
-            if want and want in files and (not src_file or posixpath.basename(want) == module + ".py"):
+            want = rel(src_file) if src_file else rel(posixpath.join(src_dir, module.replace(".", "/") + ext)) if src_dir else None
+            if want and want in files and (not src_file or posixpath.basename(want) == module + ext):
                 return want, func
     return None
 
@@ -235,7 +239,15 @@ def check_gateway_auth(f: Finding | dict, reader=None, index=None) -> dict | Non
     fn = mod.get("resource", "aws_lambda_function", target[1]) if target and target[0] == "aws_lambda_function" else None
     src = _handler_file(mod, fn[1], files) if fn else None
     lines = finding_lines(reader, f, src[0]) if src else []
-    found = _route_checked("".join(lines), src[1], route) if lines else None
+    found = _route_checked("".join(lines), src[1], route) if lines and src[0].endswith(".py") else None
+    verb = (_literal(method["attrs"].get("http_method")) or "").upper()
+    page = static_page("".join(lines), src[0], src[1], files) if lines and not found and verb == "GET" else None
+    if page:
+        return {"check": "code", "status": "public_page",
+                "evidence": f"a public web page, not a back-end resource: {f.path}:{method['line']} GET {route} is proxied "
+                            f"({integ[0]}:{integ[1]['line']}) to aws_lambda_function.{target[1]} ({fn[0]}:{fn[1]['line']}), "
+                            f"whose handler {src[0]} never reads the request and returns the bundled {page['page']} "
+                            f"({src[0]}:{page['line']}) as text/html, the same page for every caller"}
     if not found:
         return None
     code = src[0]
