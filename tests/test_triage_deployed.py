@@ -127,7 +127,9 @@ def test_no_handler_source_or_a_check_without_a_key_stays_a_finding():
     f = config("CKV_AWS_59", "infra/main.tf", LINES["xss_post"])
     assert judge({"infra/main.tf": TF}, f)["verdict"] == "true_positive"
     unverified = LAMBDA.replace('os.environ["JWT_SECRET"], algorithms=["HS256"]', 'options={"verify_signature": False}')
-    assert judge({"infra/main.tf": TF, "infra/lambda/data/lambda_function.py": unverified}, f)["verdict"] == "true_positive"
+    none_alg = LAMBDA.replace("\"HS256\"", "\"none\"")
+    for code in (unverified, none_alg):
+        assert judge({"infra/main.tf": TF, "infra/lambda/data/lambda_function.py": code}, f)["verdict"] == "true_positive"
 
 
 SPEC = '{\n  "openapi": "3.0.0",\n  "paths": {}\n}\n'

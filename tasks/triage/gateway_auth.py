@@ -144,7 +144,8 @@ def _handler_file(mod: _Module, fn: dict, files: list[str]) -> tuple[str, str] |
 
 
 def _verifies_jwt(fn: ast.FunctionDef) -> int | None:
-    """The line where ``fn`` verifies a JWT with a key, None if it never does or switches verification off."""
+    """The line where ``fn`` verifies a JWT with a key, None if it never does or switches verification off
+    (``verify=False``, ``verify_signature: False``, the ``none`` algorithm)."""
     hit = None
     for node in ast.walk(fn):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute) or node.func.attr != "decode":
@@ -153,7 +154,7 @@ def _verifies_jwt(fn: ast.FunctionDef) -> int | None:
         if not (isinstance(owner, ast.Name) and owner.id.lower() in ("jwt", "jose_jwt", "pyjwt")):
             continue
         text = ast.unparse(node)
-        if re.search(r"verify\s*=\s*False|verify_signature['\"]?\s*:\s*False", text):
+        if re.search(r"verify\s*=\s*False|verify_signature['\"]?\s*:\s*False|['\"]none['\"]", text, re.I):
             return None
         if len(node.args) >= 2 or any(k.arg in ("key", "secret") for k in node.keywords):
             hit = hit or node.lineno
