@@ -283,3 +283,62 @@ def test_a_get_lambda_that_reads_the_request_or_a_database_stays_a_finding():
         rec = judge({"main.tf": PAGE_TF, "lambda/react/index.js": js, "lambda/react/index.html": "<html></html>\n"},
                     config("CKV_AWS_59", "main.tf", 7))
         assert rec["verdict"] == "true_positive"
+
+
+STATS_JS = """window.onload = function() {
+    fetch(`http://localhost:10005/statistics/data?user=${name}`)
+        .then(resp => resp.json())
+        .then(data => {
+            renderChart(data)
+        })
+}
+
+function renderChart(data){
+    document.getElementById('wins').innerHTML = data.numbers.wins
+    document.getElementById('player').innerHTML = data.numbers.player
+}
+"""
+SERVER_JS = """const express = require('express')
+const app = express()
+
+app.post('/game', async (req, res) => {
+    let statistics = await db.get(req.body.user)
+    if (statistics === undefined){
+        statistics = {
+            wins: 0,
+            player: req.body.user,
+        }
+    }
+    statistics.wins++
+    db.save(statistics)
+});
+
+app.get('/statistics/data', async (req, res) => {
+    const statistics = await db.get(req.query.user)
+    const response = {
+        numbers: {
+            wins: statistics.wins,
+            player: statistics.player,
+        }
+    }
+    res.status(200).json(response)
+});
+"""
+
+
+def innerhtml(line: int) -> dict:
+    return config("js-innerhtml-assignment", "src/assets/js/statistics.js", line, tool="semgrep") | {
+        "kind": "code", "title": "innerHTML assignment", "cwe": ["CWE-79"]}
+
+
+def test_innerhtml_of_a_counter_the_server_computes_is_a_false_positive():
+    rec = judge({"src/assets/js/statistics.js": STATS_JS, "src/app.js": SERVER_JS}, innerhtml(10))
+    assert rec["verdict"] == "false_positive"
+    ev = rec["reasons"][0]["evidence"]
+    assert "fetch('/statistics/data') (src/assets/js/statistics.js:2)" in ev and "src/app.js:16 answers" in ev
+    assert "numbers.wins = statistics.wins (src/app.js:20)" in ev and "(src/app.js:8, src/app.js:12)" in ev
+
+
+def test_innerhtml_of_a_field_the_server_fills_from_a_request_stays_a_finding():
+    rec = judge({"src/assets/js/statistics.js": STATS_JS, "src/app.js": SERVER_JS}, innerhtml(11))
+    assert rec["verdict"] == "true_positive" and "a number the server computes" not in str(rec["reasons"])
