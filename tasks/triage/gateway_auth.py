@@ -133,7 +133,7 @@ def _handler_file(mod: _Module, fn: dict, files: list[str]) -> tuple[str, str] |
     if not handler or "." not in handler or not ext or not zip_name:
         return None
     module, func = handler.rsplit(".", 1)
-    rel = lambda p: posixpath.normpath(posixpath.join(mod.folder, p.replace("${path.module}/", "")))  # noqa: E731
+    rel = lambda p: posixpath.normpath(posixpath.join(mod.folder, p.replace("${path.module}/", "")))
     for _, b in mod.of_type("data", "archive_file"):
         if _literal(b["attrs"].get("output_path")) and rel(_literal(b["attrs"]["output_path"])) == rel(zip_name):
             src_file, src_dir = _literal(b["attrs"].get("source_file")), _literal(b["attrs"].get("source_dir"))
@@ -154,7 +154,7 @@ def _verifies_jwt(fn: ast.FunctionDef) -> int | None:
         if not (isinstance(owner, ast.Name) and owner.id.lower() in ("jwt", "jose_jwt", "pyjwt")):
             continue
         text = ast.unparse(node)
-        if re.search(r"verify\s*=\s*False|verify_signature['\"]?\s*:\s*False|['\"]none['\"]", text, re.I):
+        if re.search(r"verify\s*=\s*False|verify_signature['\"]?\s*:\s*False|['\"]none['\"]", text, re.IGNORECASE):
             return None
         if len(node.args) >= 2 or any(k.arg in ("key", "secret") for k in node.keywords):
             hit = hit or node.lineno

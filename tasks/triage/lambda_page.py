@@ -25,7 +25,7 @@ import posixpath
 import re
 
 _JS_HANDLER = r"(?:exports|module\.exports)\.{func}\s*=\s*(?:async\s+)?(?:function\s*\w*\s*)?\(\s*([A-Za-z_$][\w$]*)"
-_JS_REQUIRE = re.compile(r"""\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\b.*?from\s+['"]([^'"]+)['"]""", re.M)
+_JS_REQUIRE = re.compile(r"""\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\b.*?from\s+['"]([^'"]+)['"]""", re.MULTILINE)
 _JS_SAFE = {"fs", "util", "path", "fs/promises", "node:fs", "node:path", "node:util", "node:fs/promises"}
 _PY_SAFE = {"os", "json", "pathlib", "base64", "os.path"}
 _HTML = re.compile(r"""['"](?:\.?/)?([\w./-]+\.html?)['"]""")

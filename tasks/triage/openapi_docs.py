@@ -82,7 +82,7 @@ def _refs(reader, index) -> _Refs:
     refs = getattr(index, "_openapi_refs", None)
     if refs is None:
         refs = _Refs(reader, index.files)
-        setattr(index, "_openapi_refs", refs)
+        index._openapi_refs = refs
     return refs
 
 

@@ -17,7 +17,7 @@ With ``source.repo_path`` the code decides more: code kept as data (as_data),
 constant data behind names and across calls (constant_names, callers), a
 request without a timeout outside a handler (robustness), what a Dockerfile
 shows (docker: a container's bind address, ADD of a local file, an image
-that drops root).
+that drops root), what the deployment runs or enforces (deployed).
 
 Dependency scope (dev/test only) is added as a reason and never changes the
 verdict.  Every record carries at least one reason with evidence; when no
