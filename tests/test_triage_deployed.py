@@ -128,7 +128,10 @@ def test_no_handler_source_or_a_check_without_a_key_stays_a_finding():
     assert judge({"infra/main.tf": TF}, f)["verdict"] == "true_positive"
     unverified = LAMBDA.replace('os.environ["JWT_SECRET"], algorithms=["HS256"]', 'options={"verify_signature": False}')
     none_alg = LAMBDA.replace("\"HS256\"", "\"none\"")
-    for code in (unverified, none_alg):
+    bypass = LAMBDA.replace('    token = event["headers"].get("JWT_TOKEN")\n',
+                            '    token = event["headers"].get("JWT_TOKEN")\n    if "X-Internal" in event["headers"]:\n        return True\n')
+    assert bypass != LAMBDA
+    for code in (unverified, none_alg, bypass):
         assert judge({"infra/main.tf": TF, "infra/lambda/data/lambda_function.py": code}, f)["verdict"] == "true_positive"
 
 

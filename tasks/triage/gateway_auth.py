@@ -158,7 +158,28 @@ def _verifies_jwt(fn: ast.FunctionDef) -> int | None:
             return None
         if len(node.args) >= 2 or any(k.arg in ("key", "secret") for k in node.keywords):
             hit = hit or node.lineno
-    return hit
+    return hit if hit and _passes_only_after_decode(fn) else None
+
+
+def _is_decode(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "decode"
+               for n in ast.walk(node))
+
+
+def _passes_only_after_decode(fn: ast.FunctionDef) -> bool:
+    """Whether every ``return`` of a value other than False/None follows a ``jwt.decode`` in its own block (or
+    holds one): a check that also says yes another way (a header, a flag) is no verification."""
+    parents = {c: p for p in ast.walk(fn) for c in ast.iter_child_nodes(p)}
+    for ret in (n for n in ast.walk(fn) if isinstance(n, ast.Return) and n.value is not None):
+        if isinstance(ret.value, ast.Constant) and ret.value.value in (False, None, 0, ""):
+            continue
+        if _is_decode(ret.value):
+            continue
+        block = next((getattr(parents[ret], f) for f in ("body", "orelse", "finalbody", "handlers")
+                      if isinstance(getattr(parents[ret], f, None), list) and ret in getattr(parents[ret], f)), [])
+        if not any(_is_decode(s) for s in block[:block.index(ret)] if block):
+            return False
+    return True
 
 
 def _guard_name(test: ast.expr, checks: dict[str, int]) -> tuple[str, bool] | None:
