@@ -24,7 +24,7 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import NO_DEPENDENCY, NO_PACKAGE, Finding, as_finding
 from tasks.triage.constant import flagged_code
-from tasks.triage.paths import is_build_tooling, is_library, library_banner, seed_data
+from tasks.triage.paths import cms_core, is_build_tooling, is_library, library_banner, seed_data
 from tasks.triage.report_signals import code_dirs, is_test_path
 from tasks.repository.source import finding_lines
 
@@ -89,7 +89,8 @@ def check_path(f: Finding | dict, reader=None) -> dict | None:
     if f.kind == "web" or not path:
         return None
     if cls in (None, "vendored") and f.kind == "code":
-        banner = library_banner(path, f.snippet, reader, f.source.commit if f.source else None)
+        commit = f.source.commit if f.source else None
+        banner = library_banner(path, f.snippet, reader, commit) or cms_core(path, reader, commit)
         if banner:
             return {"check": "path", "status": "library", "class": "library",
                     "evidence": f"{path} is vendored third-party library code ({banner})"}

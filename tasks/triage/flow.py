@@ -123,11 +123,15 @@ _DEDUP = re.compile(r"(?i)dupe|dedup")
 _SECRET_INPUT = re.compile(r"(?i)passw|secret|\btoken|\bsalt|\bsign(?:ature|ed|ing)?\b|hmac|credential|session|nonce|\bauth")
 
 
-def check_hash_use(f: Finding | dict) -> dict | None:
-    """{"check": "code", "status": "not_security_use", "evidence"} when the flagged weak hash names an identifier."""
+def check_hash_use(f: Finding | dict, reader=None) -> dict | None:
+    """{"check": "code", "status": "not_security_use", "evidence"} when the flagged weak hash names an identifier,
+    or (Python, with ``reader``) its digest is only ever looked up in a set or mapping (de-duplication)."""
     f = as_finding(f)
     if f.kind != "code" or not _WEAK_HASH_RULE.search(f"{f.rule_id} {f.title}"):
         return None
+    lookup = _lookup_only(f, reader) if reader is not None and f.path and f.path.endswith(".py") else None
+    if lookup:
+        return lookup
     text = f.snippet or ""
     if "usedforsecurity=False" in text.replace(" ", ""):
         return {"check": "code", "status": "not_security_use",
@@ -141,3 +145,58 @@ def check_hash_use(f: Finding | dict) -> dict | None:
                             "identifier (de-duplication/cache key or checksum), from no password, secret or token; "
                             "collisions there cost a duplicate, not a bypass"}
     return None
+
+
+_LOOKUP_CALLS = {"add", "discard", "get", "setdefault", "pop", "count", "index"}
+
+
+def _lookup_only(f: Finding, reader) -> dict | None:
+    """The flagged line assigns a weak digest to a name that its function only uses as a key of a set or mapping
+    it both fills and looks up (``if digest not in seen: seen.add(digest)``, ``cache[digest]``): a de-duplication
+    or cache key.  A digest only compared with a collection filled elsewhere (an allow-list of known hashes) is
+    left alone: a collision there may be a bypass."""
+    import ast
+
+    line = f.location.start_line if f.location else None
+    lines = finding_lines(reader, f)
+    if not line or not lines:
+        return None
+    try:
+        tree = ast.parse("".join(lines))
+    except (SyntaxError, ValueError):
+        return None
+    funcs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+             and n.lineno <= line <= (n.end_lineno or n.lineno)]
+    if not funcs:
+        return None
+    func = max(funcs, key=lambda n: n.lineno)
+    assign = next((n for n in ast.walk(func) if isinstance(n, ast.Assign) and n.lineno == line and len(n.targets) == 1
+                   and isinstance(n.targets[0], ast.Name)), None)
+    if assign is None or not re.search(r"\b(?:md5|sha1)\b|new\(\s*['\"](?:md5|sha1)", ast.unparse(assign.value)) \
+            or _SECRET_INPUT.search(ast.unparse(assign.value)):
+        return None
+    name = assign.targets[0].id
+    parents = {c: p for p in ast.walk(func) for c in ast.iter_child_nodes(p)}
+    uses = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+    if not uses or any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store) and n is not assign.targets[0]
+                       for n in ast.walk(func)):
+        return None
+    looked, filled = set(), set()  # containers the digest is looked up in / put into
+    for use in uses:
+        p = parents.get(use)
+        if isinstance(p, ast.Compare) and p.left is use and all(isinstance(o, (ast.In, ast.NotIn)) for o in p.ops):
+            looked.update(ast.unparse(c) for c in p.comparators)
+        elif isinstance(p, ast.Subscript) and p.slice is use:
+            (filled if isinstance(p.ctx, ast.Store) else looked).add(ast.unparse(p.value))
+        elif isinstance(p, ast.Call) and p.args and p.args[0] is use and isinstance(p.func, ast.Attribute) \
+                and p.func.attr in _LOOKUP_CALLS:
+            (filled if p.func.attr in ("add", "setdefault") else looked).add(ast.unparse(p.func.value))
+        else:
+            return None
+    if not looked & filled:  # a set built from these same digests: de-duplication, not an allow-list of known hashes
+        return None
+    first = min(u.lineno for u in uses)
+    return {"check": "code", "status": "not_security_use",
+            "evidence": f"not a security use: the weak hash at {f.path}:{line} computes {name}, which {func.name}() only "
+                        f"uses as a key of a collection it fills and checks itself ({f.path}:{first}), a de-duplication "
+                        "or cache key; collisions there cost a duplicate, not a bypass"}

@@ -11,6 +11,11 @@
   ``$.fn.modal = function``), read from the report's snippet or, with
   ``source.repo_path``, the file's first lines.  An
   application's own files carry a plain ``/*`` copyright header, not this.
+* **CMS core**: a content-management system's own core shipped in the
+  repository (Drupal 7 keeps core modules in ``modules/NAME/`` with a
+  ``NAME.info`` that says ``package = Core`` and ``project = "drupal"``;
+  Drupal 8+ in ``core/modules/NAME/NAME.info.yml`` with ``package: Core``):
+  told by that manifest, read from the module's folder (the one under ``modules/``).
 * **Build tooling**: Gruntfile.js, gulpfile.js, webpack/rollup/vite configs,
   Jakefile, Rakefile run on a developer's machine or in CI, not on the
   request path.
@@ -114,6 +119,29 @@ def library_banner(path: str | None, snippet: str | None, reader=None, commit: s
         plugin = _PLUGIN.search(text[:6000])
         if plugin:
             return f"a plugin of a published library: it extends {plugin.group(1)} (line '{plugin.group(0).strip()[:40]}')"
+    return None
+
+
+_DRUPAL7 = re.compile(r"(?m)^\s*package\s*=\s*\"?Core\"?\s*$")
+_DRUPAL7_PROJECT = re.compile(r"(?m)^\s*project\s*=\s*\"drupal\"\s*$")
+_DRUPAL8 = re.compile(r"(?m)^\s*package\s*:\s*['\"]?Core['\"]?\s*$")
+
+
+def cms_core(path: str | None, reader=None, commit: str | None = None) -> str | None:
+    """'it is part of Drupal core (<manifest>:<line> ...)' when a core module's manifest owns the file, else None."""
+    if not path or reader is None:
+        return None
+    p = PurePosixPath(path)
+    # a core module is a folder right under modules/ (Drupal 7) or core/modules/ (8+): one manifest to read, not a search
+    for folder in [f for f in list(p.parents)[:6] if f.parent.name == "modules"][:1]:
+        for manifest, pkg, project in ((folder / f"{folder.name}.info", _DRUPAL7, _DRUPAL7_PROJECT),
+                                       (folder / f"{folder.name}.info.yml", _DRUPAL8, None)):
+            text = _head(str(manifest), reader, commit)
+            hit = pkg.search(text) if text else None
+            if not hit or (project and not project.search(text)) or (project is None and "core/modules/" not in f"/{manifest}"):
+                continue
+            line = text[:hit.start()].count("\n") + 1
+            return f"it is part of Drupal core: {manifest}:{line} declares the module `{hit.group(0).strip()}`"
     return None
 
 

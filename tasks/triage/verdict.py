@@ -17,7 +17,7 @@ With ``source.repo_path`` the code decides more: code kept as data (as_data),
 constant data behind names and across calls (constant_names, callers), a
 request without a timeout outside a handler (robustness), what a Dockerfile
 shows (docker: a container's bind address, ADD of a local file, an image
-that drops root).
+that drops root), what the deployment runs or enforces (deployed).
 
 Dependency scope (dev/test only) is added as a reason and never changes the
 verdict.  Every record carries at least one reason with evidence; when no
@@ -37,6 +37,7 @@ from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.callers import Callers
 from tasks.triage.constant import check_constant
 from tasks.triage.cpe import check_cpe_only
+from tasks.triage.deployed import check_deployed
 from tasks.triage.docker import check_container
 from tasks.triage.openapi import check_response_schema, check_spec_example
 from tasks.triage.flow import check_hash_use, check_user_input
@@ -139,7 +140,7 @@ class Judge:
             return record(f, "false_positive", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}],
                           "report", vuln_ids)
         robust = (check_timeout(f, self.reader) or check_container(f, self.reader, self.imports)
-                  or check_response_schema(f, self.reader))
+                  or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports))
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)
         path = context.check_path(f, self.reader)
@@ -165,7 +166,7 @@ class Judge:
             if as_data:
                 return record(f, "false_positive", [as_data], "evidence", vuln_ids)
         taint = check_user_input(f, self.reader)
-        hash_use = check_hash_use(f)
+        hash_use = check_hash_use(f, self.reader)
         if hash_use:
             return record(f, "false_positive", [hash_use], "evidence", vuln_ids)
         if path and path["status"] == "not_deployed" and f.kind == "config" and path["class"] in ("example", "test"):

@@ -1,0 +1,150 @@
+"""Check 3i: ``app.run(debug=True)`` or ``host='0.0.0.0'`` under ``if __name__ == "__main__":`` in a Flask
+or Django file that the deployment starts another way.
+
+Bandit B104/B201 and Semgrep's ``app-run-with-bad-host``/debug rules flag the
+development server's start line.  That line runs only when the file is run
+as a script.  When the repository's start-up files (a Dockerfile's
+``CMD``/``ENTRYPOINT``, a shell script one of them runs, a Procfile, a
+compose ``command:``) start the application with a WSGI/ASGI server
+(gunicorn, uwsgi, waitress-serve, hypercorn, uvicorn, daphne) on a module
+that is the flagged file or imports it, the ``__main__`` block never runs
+in deployment: a false positive, with the start command's ``file:line``.
+
+Left alone: a line outside the ``__main__`` block; no such start command; a
+README, script or start-up file that runs the file directly
+(``python server.py``, ``python -m pkg.server``), where the line does run
+(tasks.triage.docker then judges the container case).
+"""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+import re
+
+from tasks.findings.model import Finding, as_finding
+from tasks.repository.source import finding_lines
+
+_RULE = re.compile(r"(?i)^B104$|^B201$|bind[-_]?(?:to[-_])?all[-_]?interfaces|app[-_]run[-_]with[-_]bad[-_]host"
+                   r"|flask[-_]debug|debug[-_]enabled|run[-_]with[-_]debug")
+_STARTUP = re.compile(r"(?i)(?:^|/)(?:Dockerfile[^/]*|[^/]+\.dockerfile|Containerfile|Procfile|docker-compose[^/]*\.ya?ml"
+                      r"|compose\.ya?ml|[^/]+\.sh|[^/]*supervisor[^/]*\.conf|[^/]*uwsgi[^/]*\.ini)$")
+_README = re.compile(r"(?i)(?:^|/)(?:readme[^/]*|Makefile)$")
+_SERVER = re.compile(r"\b(gunicorn|uwsgi|waitress-serve|hypercorn|uvicorn|daphne)\b(.*)")
+_TARGET = re.compile(r"(?<![\w./-])([A-Za-z_][\w.]*):[A-Za-z_][\w()]*")
+_UWSGI = re.compile(r"--(?:module|wsgi-file|wsgi)[= ]\s*([\w./:-]+)|^\s*(?:module|wsgi-file)\s*=\s*([\w./:-]+)")
+MAX_STARTUP = 60
+
+
+def _in_main_block(text: str, line: int) -> int | None:
+    """The line of the module-level ``if __name__ == "__main__":`` whose body holds ``line``, else None."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and len(node.test.comparators) == 1:
+            sides = [node.test.left, node.test.comparators[0]]
+            names = {s.id for s in sides if isinstance(s, ast.Name)}
+            consts = {s.value for s in sides if isinstance(s, ast.Constant)}
+            if names == {"__name__"} and consts == {"__main__"} and node.body and \
+                    node.body[0].lineno <= line <= max(getattr(s, "end_lineno", s.lineno) for s in node.body):
+                return node.lineno
+    return None
+
+
+def _imports(text: str, module: str) -> bool:
+    """Whether Python source ``text`` imports ``module`` (``from module import x``, ``import module``)."""
+    return bool(re.search(rf"(?m)^\s*(?:from\s+\.?{re.escape(module)}\s+import\b|import\s+{re.escape(module)}\b)", text))
+
+
+def _module_file(target: str, start_dir: str, flagged_dir: str, files: set[str]) -> str | None:
+    """The file a server's ``module`` or ``path.py`` names, looked up from the flagged file's folder upwards."""
+    rel = target if target.endswith(".py") else target.replace(".", "/") + ".py"
+    rel = rel.lstrip("./")
+    d = flagged_dir
+    while True:
+        cand = posixpath.normpath(posixpath.join(d, rel)) if d else rel
+        if cand in files:
+            return cand
+        if not d or d == start_dir or d == ".":
+            return None
+        d = posixpath.dirname(d)
+
+
+def _servers(lines: list[str]) -> list[tuple[int, str, str]]:
+    """(line, server, target) of WSGI/ASGI server start commands in a start-up file."""
+    out = []
+    for n, line in enumerate(lines, 1):
+        if line.lstrip().startswith("#"):
+            continue
+        m = _SERVER.search(line)
+        rest = m.group(2) if m else line
+        uw = _UWSGI.search(line)
+        if uw and (m or line.lstrip().startswith(("module", "wsgi-file"))):
+            out.append((n, "uwsgi", (uw.group(1) or uw.group(2)).split(":", 1)[0]))
+        elif m:
+            t = _TARGET.search(rest)
+            if t:
+                out.append((n, m.group(1), t.group(1)))
+    return out
+
+
+def _in_scope(path: str, ancestors: set[str]) -> bool:
+    """A file of the flagged file's project: in one of its folders, or in a folder beside them (``deployments/``)."""
+    d = posixpath.dirname(path)
+    return d in ancestors or (d != "" and posixpath.dirname(d) in ancestors)
+
+
+def _direct_run(name: str, module: str, files: list[str], reader, f: Finding) -> str | None:
+    """A README, Makefile or start-up file line of the project that runs the flagged file as a script."""
+    run = re.compile(rf"\bpython[\d.]*\s+(?:-\S+\s+)*(?:[\w./-]*/)?{re.escape(name)}\b|\bpython[\d.]*\s+-m\s+[\w.]*\b{re.escape(module)}\b"
+                     rf"|[\"']python[\d.]*[\"']\s*,\s*(?:[\"']-\S+[\"']\s*,\s*)*[\"'](?:[\w./-]*/)?{re.escape(name)}[\"']")
+    for path in files[:MAX_STARTUP * 2]:
+        for n, line in enumerate(finding_lines(reader, f, path), 1):
+            if run.search(line):
+                return f"{path}:{n}"
+    return None
+
+
+def check_main_guard(f: Finding | dict, reader=None, index=None) -> dict | None:
+    """A false-positive reason when the flagged development-server line sits in a ``__main__`` block the deployment
+    never runs (a WSGI/ASGI server starts the application), else None."""
+    f = as_finding(f)
+    files = getattr(index, "files", None) if index is not None else None
+    if reader is None or not files or f.kind != "code" or not f.path or not f.path.endswith(".py") \
+            or not _RULE.search(str(f.rule_id)) or not f.location or not f.location.start_line:
+        return None
+    lines = finding_lines(reader, f)
+    guard = _in_main_block("".join(lines), f.location.start_line) if lines else None
+    if not guard:
+        return None
+    name, flagged_dir = posixpath.basename(f.path), posixpath.dirname(f.path)
+    module = name[:-3]
+    ancestors, d = {flagged_dir}, flagged_dir
+    while d:
+        d = posixpath.dirname(d)
+        ancestors.add(d)
+    startup = [p for p in files if _STARTUP.search(p) and _in_scope(p, ancestors)]  # not another project's files
+    readmes = [p for p in files if _README.search(p) and _in_scope(p, ancestors)]
+    if _direct_run(name, module, startup + readmes, reader, f):
+        return None
+    known = set(files)
+    for path in startup[:MAX_STARTUP]:
+        start_dir = posixpath.dirname(path)
+        for n, server, target in _servers(finding_lines(reader, f, path)):
+            mod_file = _module_file(target, posixpath.dirname(start_dir), flagged_dir, known)
+            if mod_file is None:
+                continue
+            if mod_file == f.path:
+                how = f"serves {f.path} itself"
+            elif posixpath.dirname(mod_file) == flagged_dir and _imports("".join(finding_lines(reader, f, mod_file)), module):
+                how = f"serves {mod_file}, which imports {module} from {f.path}"
+            else:
+                continue
+            return {"check": "code", "status": "main_block_not_run",
+                    "evidence": f"the development server line never runs in deployment: {f.path}:{f.location.start_line} "
+                                f"is inside `if __name__ == \"__main__\":` ({f.path}:{guard}), and {path}:{n} starts the "
+                                f"application with {server}, which {how} (importing the module skips the __main__ "
+                                "block); nothing in the repository runs the file as a script"}
+    return None
