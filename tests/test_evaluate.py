@@ -63,6 +63,8 @@ def test_evaluate_scores_three_models_on_the_test_rows(workspace):
         assert report["models"][name]["blind"]["cwe_unprompted"]["n"] == 1
     assert iv["differences"]["fixed_version_unprompted"]["stage2 - base"]["n"] == 2
     assert "## Blind metrics" in md and "| patch_changes |" in md
+    # the class prior of the training split, scored like a model (tasks.evaluation.baseline)
+    assert "majority" in report and (report["majority"] is None or report["majority"]["answer"].startswith("## Verdict\n"))
     assert (workspace / "fine-tuning/peft/stage1/adapter_model.safetensors").is_file()
     assert (workspace / "fine-tuning/peft/stage2/adapter_config.json").is_file()
 

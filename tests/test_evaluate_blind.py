@@ -105,3 +105,52 @@ def test_cwe_unprompted_scores_only_what_the_rows_answer_teaches():
     assert blind.cwe_unprompted("CWE-79.", meta, prompt, reference=taught) is False
     assert blind.cwe_unprompted("CWE-1395.", meta, prompt, reference=untaught) is None  # nothing taught: not scored
     assert blind.cwe_unprompted("CWE-1395.", meta, prompt) is True  # no reference given: scored as before
+
+
+def _answer_row(answer: str, verdict: str, cwe: list[str], title: str = "Possible issue") -> dict:
+    row = copy.deepcopy(NOCWE_S1)
+    row["messages"][1]["content"] = f"Tool: semgrep\nRule: r\nTitle: {title}\nSeverity: medium"
+    row["messages"][2]["content"] = answer
+    row["meta"].update(cwe=cwe, triage={"verdict": verdict, "reasons": []})
+    return row
+
+
+def test_the_majority_baseline_is_the_class_prior_from_the_training_split(tmp_path):
+    """A constant answer from the training labels is scored like a model: a stage 2 that only learned the prior
+    beats the base model but not this baseline."""
+    import json
+
+    from tasks.evaluation import baseline
+    from tasks.evaluation.metrics import prompt_text
+    from tasks.evaluation.report import reference_answer
+
+    train = tmp_path / "stage1_train.jsonl"
+    rows = [_answer_row("## Verdict\nTrue positive (Uncontrolled Resource Consumption, CWE-400): x.", "true_positive", ["CWE-400"])] * 3
+    rows += [_answer_row("## Verdict\nNeeds review (Cross-site Scripting, CWE-79): y.", "needs_review", ["CWE-79"])] * 2
+    train.write_text("\n".join(json.dumps(r) for r in rows) + "\nnot json\n")
+    answer = baseline.majority_answer(train)
+    assert answer == "## Verdict\nTrue positive (CWE-400)."
+    assert baseline.majority_answer(tmp_path / "missing.jsonl") is None
+
+    test = {"stage1": [_answer_row("## Verdict\nTrue positive (Uncontrolled Resource Consumption, CWE-400): a.", "true_positive", ["CWE-400"]),
+                       _answer_row("## Verdict\nTrue positive (SQL Injection, CWE-89): b.", "true_positive", ["CWE-89"]),
+                       _answer_row("## Verdict\nNeeds review (Cross-site Scripting, CWE-79): c.", "needs_review", ["CWE-79"])],
+            "stage2": [copy.deepcopy(DEP_FIXED_S2)]}
+    majority = baseline.evaluate(answer, test, prompt_text, reference_answer)
+    assert majority["blind"]["cwe_unprompted"] == {"value": 1 / 3, "n": 3}
+    assert majority["blind"]["triage_verdict"] == {"value": 2 / 3, "n": 3}
+    assert majority["blind"]["fixed_version_unprompted"] == {"value": None, "n": 0}  # a constant has no fix to offer
+    # a stage 2 that says the prior to every row: above the base model, level with the majority
+    prior = {"stage1": [{"cwe_unprompted": v, "triage_verdict": w} for v, w in ((True, True), (False, True), (False, False))],
+             "stage2": [{m: None for m in blind.BLIND}]}
+    none = {"stage1": [{"cwe_unprompted": False, "triage_verdict": False}] * 3, "stage2": [{m: None for m in blind.BLIND}]}
+    models = {m: {"status": "evaluated", "per_row": {k: blind.row_values(r, k) for k in blind.BLIND}}
+              for m, r in (("base", none), ("stage1", prior), ("stage2", prior))}
+    iv = blind.intervals({**models, "majority": majority})
+    assert iv["differences"]["triage_verdict"]["stage2 - base"]["value"] > 0
+    assert iv["differences"]["triage_verdict"]["stage2 - majority"]["value"] == 0
+    assert iv["differences"]["cwe_unprompted"]["stage2 - majority"] == {"value": 0.0, "low": 0.0, "high": 0.0, "n": 3}
+    md = blind.markdown(iv)
+    header = [c.strip() for c in md.splitlines()[2].split("|")[1:-1]]
+    assert header == ["metric", "base", "stage1", "stage2", "majority", "stage1 - base", "stage2 - base", "stage2 - stage1",
+                      "stage2 - majority"]

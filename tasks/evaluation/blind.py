@@ -120,7 +120,8 @@ def bootstrap(values: list, base: list | None = None, samples: int = 2000, seed:
 
 
 SAMPLES = 2000
-COMPARISONS = (("stage1", "base"), ("stage2", "base"), ("stage2", "stage1"))
+COMPARISONS = (("stage1", "base"), ("stage2", "base"), ("stage2", "stage1"), ("stage2", "majority"))
+ORDER = ("base", "stage1", "stage2", "majority")  # majority: tasks.evaluation.baseline's constant answer
 
 
 def row_values(per_row: dict, metric: str) -> list:
@@ -162,7 +163,7 @@ def _ci(c: dict | None, signed: bool = False) -> str:
 
 def markdown(iv: dict) -> str:
     """The blind-metric table: shares and differences with 95% intervals (* = interval excludes zero)."""
-    models = sorted({m for per in iv.get("models", {}).values() for m in per}, key=("base", "stage1", "stage2").index)
+    models = sorted({m for per in iv.get("models", {}).values() for m in per}, key=ORDER.index)
     comps = [f"{a} - {b}" for a, b in COMPARISONS]
     text = ("## Blind metrics (what the prompt does not give away), bootstrap 95% intervals\n\n"
             "| metric | " + " | ".join(models + comps) + " |\n|---|" + "---:|" * (len(models) + len(comps)) + "\n")
@@ -170,4 +171,6 @@ def markdown(iv: dict) -> str:
         cells = [_ci(iv["models"][metric].get(m)) for m in models]
         cells += [_ci(iv["differences"][metric].get(c), signed=True) for c in comps]
         text += f"| {metric} | " + " | ".join(cells) + " |\n"
-    return text + "\n`*`: the interval excludes zero. stage2 - stage1 on cwe_unprompted and triage_verdict is the stage-1 skill kept after stage 2.\n"
+    return text + ("\n`*`: the interval excludes zero. stage2 - stage1 on cwe_unprompted and triage_verdict is the stage-1 skill kept "
+                   "after stage 2. majority: one constant answer, the training split's most common verdict and CWE (class prior); "
+                   "stage2 - majority above zero is more than the prior.\n")

@@ -229,7 +229,7 @@ def markdown(report: dict, plots: dict) -> str:
 
 def evaluate(config: dict, paths: dict) -> dict:
     """Evaluate the three models and write report.json, report.md, answers.jsonl and the plots."""
-    from tasks.evaluation import generate
+    from tasks.evaluation import baseline, generate
     from tasks.evaluation import plots as plotting
 
     settings_ = Settings.of(config)
@@ -270,7 +270,10 @@ def evaluate(config: dict, paths: dict) -> dict:
         "forgetting": _forgetting(models),
         "reference": _reference(rows),
     }
-    report["intervals"] = blind.intervals(models)
+    majority = baseline.evaluate(baseline.majority_answer(paths["training"] / "stage1_train.jsonl"), rows, prompt_text,
+                                 reference_answer)  # the class prior a model could learn from the label counts alone
+    report["majority"] = {k: majority[k] for k in ("answer", "blind")} if majority else None
+    report["intervals"] = blind.intervals({**models, "majority": majority} if majority else models)
     for model in models.values():
         model.pop("per_row", None)
     drawn = {}
