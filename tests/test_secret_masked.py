@@ -72,3 +72,13 @@ def test_checkov_secret_range_ends_at_the_secret_line():
     found = parse({"check_type": "secrets", "results": {"failed_checks": [check, other]}})
     assert (found[0]["location"]["start_line"], found[0]["location"]["end_line"]) == (138, 138)
     assert found[1]["location"]["end_line"] == 149
+
+
+def test_a_workflow_permissions_check_is_not_a_secret_check():
+    """CKV2_GHA_1 (top-level permissions not write-all) flags a block of YAML, not a value: its lines are not
+    taken for a secret (no redaction of the workflow, no secret row); a curl-with-secrets check still is."""
+    from tasks.findings.secrets import tool_marks_secret
+
+    assert not tool_marks_secret("checkov", "CKV2_GHA_1", "Ensure top-level permissions are not set to write-all")
+    assert tool_marks_secret("checkov", "CKV_GHA_3", "Suspicious use of curl with secrets")
+    assert tool_marks_secret("checkov", "CKV_SECRET_6", "Base64 High Entropy String")

@@ -50,7 +50,7 @@ _SEMGREP_SECRET = re.compile(
 )
 _BANDIT_SECRET = {"B105", "B106", "B107"}
 _CHECKOV_SECRET_IDS = {"CKV_AWS_41", "CKV_AWS_45", "CKV_AWS_46", "CKV_AWS_149", "CKV_AZURE_45", "CKV_BCW_1",
-                       "CKV_LIN_1", "CKV_OCI_1", "CKV_PAN_1", "CKV_GCP_36", "CKV2_GHA_1", "CKV_GHA_3"}
+                       "CKV_LIN_1", "CKV_OCI_1", "CKV_PAN_1", "CKV_GCP_36", "CKV_GHA_3"}
 _CHECKOV_SECRET_NAME = re.compile(r"(?i)hard.?coded|secret|credential|password|access key|private key|token")
 
 
