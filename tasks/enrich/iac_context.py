@@ -17,7 +17,10 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.fixes.iac_refs import _label, _parse, attributes
+from tasks.fixes.iac_refs import attributes
+from tasks.fixes.s3_exposure import blocks as _blocks
+from tasks.fixes.s3_exposure import nested as _nested
+from tasks.fixes.s3_exposure import public_policy
 
 _RESOURCE = re.compile(r"\(resource ([^,)]+)")
 HEADING = "## In this configuration"
@@ -27,35 +30,6 @@ _SERVICES = {20: "FTP data", 21: "FTP", 22: "SSH", 23: "Telnet", 25: "SMTP", 53:
              135: "MS RPC", 139: "NetBIOS", 143: "IMAP", 443: "HTTPS", 445: "SMB", 1433: "SQL Server",
              2049: "NFS", 3306: "MySQL", 3389: "RDP", 5432: "PostgreSQL", 5900: "VNC", 6379: "Redis",
              9200: "Elasticsearch", 11211: "Memcached", 27017: "MongoDB"}
-
-
-def _blocks(text: str):
-    """(kind, labels, body node, first line, attributes) of every top-level block (resource, data ...)."""
-    tree = _parse(text or "")
-    top = next((k for k in tree.root_node.children if k.type == "body"), None) if tree is not None else None
-    out = []  # (a file that opens with a comment has the comment, then the body, as the root's children)
-    for node in top.children if top is not None else []:
-        if node.type != "block" or node.has_error:
-            continue
-        labels = [_label(k) for k in node.children if k.type in ("string_lit", "identifier")]
-        body = next((k for k in node.children if k.type == "body"), None)
-        if len(labels) >= 3 and body is not None:
-            out.append((labels[0], labels[1], labels[2], body, node.start_point[0] + 1))
-    return out
-
-
-def _nested(body, name: str) -> list:
-    """The nested blocks ``name { ... }`` of a body (their body nodes), a ``dynamic "name"``'s ``content`` too."""
-    out = []
-    for node in body.children if body else []:
-        if node.type == "block":
-            labels = [_label(k) for k in node.children if k.type in ("string_lit", "identifier")]
-            inner = next((k for k in node.children if k.type == "body"), None)
-            if labels[:1] == [name] and inner is not None:
-                out.append(inner)
-            elif labels[:2] == ["dynamic", name] and inner is not None:
-                out += _nested(inner, "content")
-    return out
 
 
 def _refers(expr: str, rtype: str, name: str) -> bool:
@@ -146,21 +120,8 @@ def _instance(blocks, rtype, name, body, rule, path) -> list[str]:
 
 
 def _public_policy(blocks, body) -> bool:
-    """The bucket policy allows everyone (Principal ``*`` in an Allow statement), read from its own text or the
-    ``aws_iam_policy_document`` it names; False when that cannot be told."""
-    expr = attributes(body).get("policy", "")
-    m = re.match(r"data\.aws_iam_policy_document\.([\w-]+)\.json$", expr.strip())
-    if m:
-        doc = next((b for kind, t, n, b, _ in blocks if (kind, t, n) == ("data", "aws_iam_policy_document", m.group(1))), None)
-        for st in _nested(doc, "statement") if doc is not None else []:
-            if attributes(st).get("effect", '"Allow"').strip('"') != "Allow":
-                continue
-            if any(re.search(r'"\*"', attributes(p).get("identifiers", "")) for p in _nested(st, "principals")):
-                return True
-        return False
-    text = body.text.decode()
-    return bool(re.search(r"(?i)\"?Principal\"?\s*[:=]\s*(?:\"\*\"|\{\s*\"?AWS\"?\s*[:=]\s*\"\*\")", text)
-                and re.search(r"(?i)\"?Effect\"?\s*[:=]\s*\"Allow\"", text) and not re.search(r"(?i)\"Deny\"", text))
+    """The bucket policy allows everyone (Principal ``*`` in an Allow statement); False when that cannot be told."""
+    return public_policy(blocks, body) is not None
 
 
 def _object(t: str, n: str, a: dict) -> str:

@@ -19,9 +19,12 @@ import re
 
 from tasks.findings.model import Finding
 from tasks.fixes.iac_refs import _resources, attributes, aws_pin, companion, split_note
+from tasks.fixes.s3_exposure import existing_block, exposure, other_grants
 
 # check -> the companion resource that holds its setting for a bucket, and the values that fail it
 _HELD_BY = {"CKV_AWS_20": ("aws_s3_bucket_acl", "acl", ('"public-read"', '"public-read-write"'))}
+# checks whose fix makes the bucket's ACL private
+_ACL_CHECKS = ("CKV_AWS_20", "CKV_AWS_57")
 # check -> the bucket's inline block that does the same before AWS provider 3.75.0
 _INLINE = {"CKV_AWS_18": "a `logging` block", "CKV_AWS_19": "a `server_side_encryption_configuration` block",
            "CKV_AWS_21": "`versioning { enabled = true }`"}
@@ -33,6 +36,8 @@ def from_file(rule: str, resource: str | None, text: str | None, f: Finding) -> 
     public = load_balancer(rule, resource, text, f)
     if public:
         return {"answer": public}
+    if rule == "CKV2_AWS_6":  # the bucket has a block already: its flags are the fix, not a second resource
+        return existing_block(text, resource, f.path, rule)
     held = _HELD_BY.get(rule)
     if not held or not text or not resource or resource.count(".") < 1:
         return None
@@ -49,9 +54,18 @@ def from_file(rule: str, resource: str | None, text: str | None, f: Finding) -> 
             "res": f" (resource {held[0]}.{cname}, which sets `{held[1]} = {value}` for {resource})"}
 
 
-def caveat(rule: str, text: str | None, file_text: str | None) -> str:
-    """The check's caveat line ("" for none), its provider sentence fitted to the file's AWS provider pin."""
+def caveat(rule: str, text: str | None, file_text: str | None, resource: str | None = None) -> str:
+    """The check's caveat line ("" for none), its provider sentence fitted to the file's AWS provider pin; for a
+    bucket ACL fix, what else in the file keeps the bucket public (tasks.fixes.s3_exposure)."""
     text = text or ""
+    grants = other_grants(file_text, resource) if rule in _ACL_CHECKS else ""
+    if grants:  # the bucket stays public through its policy or its objects: "goes offline" would be false
+        text = grants + (" Once nothing grants public access, " + text[0].lower() + text[1:] if text else "")
+    account = (exposure(file_text, resource) or {}).get("account") if rule == "CKV2_AWS_6" else None
+    if account and all(account[2].get(k) == "true" for k in ("block_public_acls", "block_public_policy",
+                                                               "ignore_public_acls", "restrict_public_buckets")):
+        text = (f"{account[0]} (line {account[1]}) already blocks public access for every bucket of the account this "
+                "configuration is applied to; the bucket's own block keeps it closed should that setting change. " + text)
     inline = _INLINE.get(rule)
     note = split_note(aws_pin(file_text), inline) if inline and file_text and "instead." in text else None
     if note is not None:
