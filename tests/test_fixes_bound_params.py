@@ -54,7 +54,7 @@ def _fix(text, line, start, path):
 
 
 def test_the_partiql_fix_keeps_the_table_the_filter_and_the_call_of_the_code():
-    answer, source, meta = _fix(LAMBDA, 498, START, "modules/module-1/resources/lambda/data/lambda_function.py")
+    answer, _, meta = _fix(LAMBDA, 498, START, "modules/module-1/resources/lambda/data/lambda_function.py")
     assert meta["fix_family"] == "sql-injection-partiql"
     assert '''exec_statement = """SELECT * FROM "blog-users" where name = ? and authLevel in ('200','100');"""''' in answer
     assert 'responses = client.execute_statement(Statement=exec_statement, Parameters=[{"S": name}])' in answer

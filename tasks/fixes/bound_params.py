@@ -42,10 +42,9 @@ def _parts(node) -> list | None:
     if isinstance(node, ast.JoinedStr):
         out = []
         for v in node.values:
-            if isinstance(v, ast.Constant):
-                out.append(v.value)
-            elif isinstance(v, ast.FormattedValue) and v.conversion == -1 and v.format_spec is None:
-                out.append(v.value)
+            if isinstance(v, ast.Constant) or (isinstance(v, ast.FormattedValue) and v.conversion == -1
+                                               and v.format_spec is None):
+                out.append(v.value)  # literal text, or the value an f-string puts in as it is
             else:
                 return None
         return out
