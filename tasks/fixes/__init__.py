@@ -138,7 +138,7 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         text = bound_params.fit(text, code, f.location.start_line if f.location else None, "sqlalchemy")
         family = meta["fix_family"] = "sql-injection-sqlalchemy"
     if family == "container-root-user" and text:  # a non-root user breaks images that need root (tasks.fixes.workload)
-        refused, facts = workload.gate(text, f.snippet, language, None)
+        refused, facts = workload.gate(text, f.snippet, language, None, f.path)
         if refused:
             return None, refused, meta
         text = (facts["first"] + "\n" + text) if facts.get("first") else text

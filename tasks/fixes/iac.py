@@ -164,7 +164,7 @@ def config_fix(f: Finding | dict, language: str | None, code: dict | None = None
     hint = (f.fix_hint or "").strip()
     if hint and not re.match(r"^https?://\S+$", hint):
         hint = re.sub(r"'USER\s*'", "a USER", hint)  # Trivy's "'USER <non root user name>'" loses its <...> in parsing
-        why, facts = gate(hint, f.snippet, language, (k8s_resource(f) or {}).get("name"))
+        why, facts = gate(hint, f.snippet, language, (k8s_resource(f) or {}).get("name"), f.path)
         if why:
             return None, why, {"language": language}
         text = (f"In {where}{res}: " if where else f"For{res}: " if res else "") + hint.rstrip(".") + "."
