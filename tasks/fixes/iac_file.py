@@ -10,7 +10,8 @@ where the file pins the provider, the caveat says what that pin allows
 instead of a general sentence.  Without the file nothing here applies and
 the fix says less (tasks.fixes.checkov_facts refuses what it cannot tell).
 
-May import: ``tasks.core``, ``tasks.findings``, ``tasks.fixes.iac_refs``.
+May import: ``tasks.core``, ``tasks.findings``, ``tasks.fixes.iac_refs``, ``tasks.fixes.s3_exposure``,
+``tasks.fixes.checkov`` (the catalogue's port settings).
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ def from_file(rule: str, resource: str | None, text: str | None, f: Finding) -> 
         return {"answer": public}
     if rule == "CKV2_AWS_6":  # the bucket has a block already: its flags are the fix, not a second resource
         return existing_block(text, resource, f.path, rule)
+    every = all_ports(rule, resource, f)
+    if every:
+        return {"answer": every}
     held = _HELD_BY.get(rule)
     if not held or not text or not resource or resource.count(".") < 1:
         return None
@@ -120,6 +124,38 @@ def _ingress_rule(rule: str, f: Finding) -> tuple[str, str] | str | None:
             "replace it with rules for the ports the instance serves." if re.search(r'^\s*protocol\s*=\s*"?-1"?\s*$',
                                                                                     block, re.M) else "")
     return (f" the ingress rule at line {line} of" if line else " the ingress rule open to 0.0.0.0/0 in"), note
+
+
+_SERVICE = {22: "SSH", 3389: "RDP", 80: "HTTP"}
+
+
+def all_ports(rule: str, resource: str | None, f: Finding) -> str | None:
+    """A port check on a security group whose one rule open to the internet lets every protocol and port in
+    (``protocol = -1``): narrowing that rule's source still opens every port to the new range, and a web server's
+    "keep port 80" does not apply, so the answer replaces the rule with one per port, this check's port first."""
+    snippet = f.snippet or ""
+    if rule not in _PORT_CHECKS or not snippet.lstrip().startswith('resource "aws_security_group"'):
+        return None
+    port = _PORT_CHECKS[rule]
+    opened = [m for m in re.finditer(r"^[ \t]*ingress\s*\{[^{}]*\}", snippet, re.M)
+              if re.search(r'"(?:0\.0\.0\.0/0|::/0)"', m.group(0)) and _covers(m.group(0), port)]
+    if len(opened) != 1 or not re.search(r'^\s*protocol\s*=\s*"?(?:-1|all)"?\s*$', opened[0].group(0), re.M | re.I):
+        return None
+    from tasks.fixes.checkov import CHECKS, EXTRA
+
+    var = re.search(r"var\.(\w+)", CHECKS[rule][2])
+    if not var or rule not in EXTRA:
+        return None
+    at = f"line {(f.line or 0) + snippet[:opened[0].start()].count(chr(10))} of {f.path}" if f.line else f.path
+    block = (f'ingress {{\n  from_port   = {port}\n  to_port     = {port}\n  protocol    = "tcp"\n'
+             f"  cidr_blocks = [var.{var.group(1)}]\n}}")
+    return (f"The ingress rule at {at} lets every protocol and port in from the internet (`protocol = -1`): port {port} "
+            f"({_SERVICE[port]}) is one of them, and a narrower source for that rule would still open every port to it. "
+            f"Replace the rule with one ingress rule per port the instances behind {resource or 'the group'} serve, each "
+            f"from the networks that need it; for port {port}:\n```hcl\n{block}\n```\n{EXTRA[rule][0]}\n```hcl\n"
+            f"{EXTRA[rule][1]}\n```\n" + ("A public web server keeps ports 80 and 443 open to 0.0.0.0/0 instead and "
+                                           "answers plain HTTP only with a redirect to HTTPS.\n" if port == 80 else "")
+            + f"Then re-run {f.tool} to confirm {rule} passes.")
 
 
 _LB_TYPES = ("aws_lb", "aws_alb")
