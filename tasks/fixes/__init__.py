@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.fixes import api_workflows, bound_params, dependencies, iac, patches, patterns, scanner_fixes, secrets, workload
+from tasks.fixes import api_workflows, bound_params, dependencies, iac, patches, patterns, scanner_fixes, secrets, unpickle, workload
 from tasks.fixes.families import family_of
 from tasks.fixes.languages import DISPLAY, language_of, platform_of
 from tasks.fixes.patterns import python_hashes
@@ -137,6 +137,9 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         text, _ = patterns.lookup("sql-injection-sqlalchemy", "python")
         text = bound_params.fit(text, code, f.location.start_line if f.location else None, "sqlalchemy")
         family = meta["fix_family"] = "sql-injection-sqlalchemy"
+    if family == "deserialization" and language == "python" and text:  # the code's own pickle.loads call
+        fitted = unpickle.fit(text, code, f.location.start_line if f.location else None)
+        meta["fitted"], text = fitted != text, fitted  # stage 1 takes it too (tasks.datasets.file_fixes)
     if family == "container-root-user" and text:  # a non-root user breaks images that need root (tasks.fixes.workload)
         refused, facts = workload.gate(text, f.snippet, language, None, f.path)
         if refused:
