@@ -133,8 +133,31 @@ def _object(t: str, n: str, a: dict) -> str:
     return f"{t}.{n}" + (f" ({what}{acl})" if what or acl else "")
 
 
-def _bucket(blocks, rtype, name, path) -> list[str]:
-    facts = []
+def _in_ci(body, ci) -> list[str]:
+    """What the project's CI workflows do with the bucket: the lines that name it (``s3://name``, ``--bucket name``),
+    matched on the literal part of its name (``do-not-delete-state-${account}`` -> ``do-not-delete-state-``)."""
+    name = attributes(body).get("bucket", "").strip()
+    m = re.match(r'^"([^"$]{6,})(?:\$\{|")', name)
+    if not m:
+        return []
+    named = [(path, n, line) for path, n, line in ci or []
+             if re.search(rf"(?:s3://|--bucket\s+){re.escape(m.group(1))}", line)]
+    upload = re.compile(rf"\bs3\s+(?:cp|sync|mv)\s+(?!s3://)\S+\s+s3://{re.escape(m.group(1))}")
+    named.sort(key=lambda hit: (upload.search(hit[2]) is None, "terraform.tfstate" not in hit[2]))  # a write first
+    if not named:
+        return []
+    path, n, line = named[0]
+    quoted = line if len(line) <= 110 else line[:110].rsplit(" ", 1)[0] + " ..."
+    if "terraform.tfstate" in line:
+        return [f"{path}:{n} {'writes the Terraform state into' if upload.search(line) else 'reads the Terraform state kept in'} it (`{quoted}`): the "
+                "state holds the attributes of every resource it manages in plain text, database passwords and keys "
+                "among them, so whoever can read this bucket reads them."]
+    return [f"{path}:{n} {'uploads into' if upload.search(line) else 'uses'} it in CI (`{quoted}`)."]
+
+
+def _bucket(blocks, rtype, name, path, ci=None) -> list[str]:
+    own = next((b for kind, t, n, b, _ in blocks if (kind, t, n) == ("resource", rtype, name)), None)
+    facts = _in_ci(own, ci) if own is not None else []
     objects = [(t, n, attributes(b), line) for kind, t, n, b, line in blocks if kind == "resource"
                and t in ("aws_s3_object", "aws_s3_bucket_object") and _refers(attributes(b).get("bucket", "") + ".", rtype, name)]
     if objects:
@@ -193,8 +216,9 @@ def _database(rtype, name, body) -> list[str]:
     return facts
 
 
-def facts(f: Finding | dict, text: str | None) -> list[str]:
-    """1-3 facts the whole file ``text`` shows about the finding's resource; [] when it shows none."""
+def facts(f: Finding | dict, text: str | None, ci: list | None = None) -> list[str]:
+    """1-3 facts the whole file ``text`` shows about the finding's resource; [] when it shows none.  ``ci``: the
+    lines of the project's CI workflows that name a bucket (tasks.datasets.sources)."""
     f = as_finding(f)
     m = _RESOURCE.search(f.description or "")
     if f.tool != "checkov" or not text or not m or not str(f.path or "").endswith(".tf"):
@@ -213,7 +237,7 @@ def facts(f: Finding | dict, text: str | None) -> list[str]:
     elif rtype in ("aws_instance", "aws_launch_template", "aws_launch_configuration"):
         out = _instance(blocks, rtype, name, body, rule, path)
     elif rtype == "aws_s3_bucket":
-        out = _bucket(blocks, rtype, name, path)
+        out = _bucket(blocks, rtype, name, path, ci)
     elif rtype in ("aws_db_instance", "aws_rds_cluster"):
         out = _database(rtype, name, body)
     else:
@@ -223,7 +247,7 @@ def facts(f: Finding | dict, text: str | None) -> list[str]:
 
 def add(f: Finding | dict, narrative: dict, code: dict | None) -> dict:
     """``narrative`` with an "In this configuration" section ahead of its other sections, or unchanged."""
-    found = facts(f, (code or {}).get("file"))
+    found = facts(f, (code or {}).get("file"), (code or {}).get("ci"))
     if not found:
         return narrative
     section = f"{HEADING}\n" + "\n".join(f"- {x}" for x in found)
