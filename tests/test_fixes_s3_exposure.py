@@ -157,3 +157,10 @@ def test_stage_one_says_the_existing_block_is_off():
     narrative = {"narrative": f"## Verdict\nTrue positive.\n\n## How to fix it\n- {blind}", "sections": {"remediation": blind}}
     redone = refit(f, narrative, {"path": "modules/module-1/main.tf", "text": BUCKET, "start_line": 10, "file": FILE})
     assert "already has a public access block" in redone["narrative"] and blind not in redone["narrative"]
+
+
+def test_a_public_policy_without_public_objects_names_only_the_policy():
+    policy_only = FILE[:OBJECT]
+    answer = _fix(ACL, policy_only)[0]
+    assert "allows Principal `*`" in answer and "drop the objects' `acl`" not in answer
+    assert "set `restrict_public_buckets` to true in aws_s3_bucket_public_access_block.dev" in answer

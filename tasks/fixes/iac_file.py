@@ -25,7 +25,7 @@ from tasks.fixes.s3_exposure import existing_block, exposure, other_grants
 # check -> the companion resource that holds its setting for a bucket, and the values that fail it
 _HELD_BY = {"CKV_AWS_20": ("aws_s3_bucket_acl", "acl", ('"public-read"', '"public-read-write"'))}
 # checks whose fix makes the bucket's ACL private
-_ACL_CHECKS = ("CKV_AWS_20", "CKV_AWS_57")
+_ACL_CHECKS = ("CKV_AWS_20",)
 # check -> the bucket's inline block that does the same before AWS provider 3.75.0
 _INLINE = {"CKV_AWS_18": "a `logging` block", "CKV_AWS_19": "a `server_side_encryption_configuration` block",
            "CKV_AWS_21": "`versioning { enabled = true }`"}

@@ -129,12 +129,16 @@ def other_grants(text: str | None, resource: str | None, acl_fixed: bool = True)
         said.append(f"{_names([f'{a} (line {line})' for a, line in ex['objects'][:3]])} upload objects with a public ACL")
     block = ex["block"]
     where = f" in {block[0]} (line {block[1]})" if block else " in an aws_s3_bucket_public_access_block for it"
-    return (("Changing the ACL alone does not close the bucket: " if acl_fixed else "") + "; ".join(said) + ". "
-            + ("Remove the public statement from the policy (or name the principals that need access) and drop the "
-               "objects' `acl`, or set `restrict_public_buckets` and `ignore_public_acls` to true" + where
-               + ", which make S3 disregard both; until then the bucket stays readable by anyone." if ex["policies"] else
-               "Drop the objects' `acl` (or set `ignore_public_acls` to true" + where + "); until then those objects "
-               "stay readable by anyone."))
+    if ex["policies"]:
+        objects = " and drop the objects' `acl`" if ex["objects"] else ""
+        flags = "`restrict_public_buckets` and `ignore_public_acls`" if ex["objects"] else "`restrict_public_buckets`"
+        todo = (f"Remove the public statement from the policy (or name the principals that need access){objects}, or set "
+                f"{flags} to true{where}, which makes S3 disregard {'both' if ex['objects'] else 'it'}; until then the "
+                "bucket stays readable by anyone.")
+    else:
+        todo = (f"Drop the objects' `acl` (or set `ignore_public_acls` to true{where}); until then those objects stay "
+                "readable by anyone.")
+    return ("Changing the ACL alone does not close the bucket: " if acl_fixed else "") + "; ".join(said) + ". " + todo
 
 
 def existing_block(text: str | None, resource: str | None, path: str, rule: str) -> dict | None:
