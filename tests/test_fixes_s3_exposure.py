@@ -164,3 +164,21 @@ def test_a_public_policy_without_public_objects_names_only_the_policy():
     answer = _fix(ACL, policy_only)[0]
     assert "allows Principal `*`" in answer and "drop the objects' `acl`" not in answer
     assert "set `restrict_public_buckets` to true in aws_s3_bucket_public_access_block.dev" in answer
+
+
+def test_a_bucket_nothing_opens_is_told_the_block_changes_nothing_that_works():
+    state = ('resource "aws_s3_bucket" "bucket_tf_files" {\n  bucket        = "do-not-delete-state-${var.account}"\n'
+             '  force_destroy = true\n}\n')
+    f = dict(_finding(*PAB), description=f"{PAB[1]} (resource aws_s3_bucket.bucket_tf_files, framework terraform)",
+             snippet=state)
+    answer = fix_for(f, [], {"path": "modules/module-1/main.tf", "text": state, "start_line": 1, "file": state})[0]
+    assert "Nothing in this file makes aws_s3_bucket.bucket_tf_files public" in answer
+    assert "stops serving them" not in answer
+    # a variable ACL, a policy or a public object: the file may open it, the plain caveat stays
+    for opened in (state.replace("force_destroy", 'acl = var.bucket_acl\n  force_destroy'),
+                   state + 'resource "aws_s3_bucket_policy" "p" {\n  bucket = aws_s3_bucket.bucket_tf_files.id\n'
+                           '  policy = data.aws_iam_policy_document.p.json\n}\n',
+                   state + 'resource "aws_s3_object" "o" {\n  bucket = aws_s3_bucket.bucket_tf_files.id\n  key = "x"\n'
+                           '  acl    = "public-read"\n}\n'):
+        said = fix_for(dict(f, snippet=opened), [], {"path": "m.tf", "text": opened, "start_line": 1, "file": opened})[0]
+        assert "Nothing in this file" not in said and "stops serving them" in said

@@ -20,7 +20,7 @@ import re
 
 from tasks.findings.model import Finding
 from tasks.fixes.iac_refs import _resources, attributes, aws_pin, companion, split_note
-from tasks.fixes.s3_exposure import existing_block, exposure, other_grants
+from tasks.fixes.s3_exposure import closed, existing_block, exposure, other_grants
 
 # check -> the companion resource that holds its setting for a bucket, and the values that fail it
 _HELD_BY = {"CKV_AWS_20": ("aws_s3_bucket_acl", "acl", ('"public-read"', '"public-read-write"'))}
@@ -65,6 +65,10 @@ def caveat(rule: str, text: str | None, file_text: str | None, resource: str | N
     grants = other_grants(file_text, resource) if rule in _ACL_CHECKS else ""
     if grants:  # the bucket stays public through its policy or its objects: "goes offline" would be false
         text = grants + (" Once nothing grants public access, " + text[0].lower() + text[1:] if text else "")
+    if rule == "CKV2_AWS_6" and closed(file_text, resource):  # "stops serving public objects" would be about nothing
+        text = (f"Nothing in this file makes {resource} public (no public ACL, bucket policy, website or object uploaded "
+                "with a public ACL), so the block changes nothing that works today and keeps a later grant from opening "
+                "it; a grant made outside this file (another module, the console) would stop working.")
     account = (exposure(file_text, resource) or {}).get("account") if rule == "CKV2_AWS_6" else None
     if account and all(account[2].get(k) == "true" for k in ("block_public_acls", "block_public_policy",
                                                                "ignore_public_acls", "restrict_public_buckets")):

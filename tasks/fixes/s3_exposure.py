@@ -91,12 +91,20 @@ def exposure(text: str | None, resource: str | None) -> dict | None:
     found = blocks(text)
     if not any((kind, t, n) == ("resource", rtype, name) for kind, t, n, _, _ in found):
         return None
-    out = {"policies": [], "objects": [], "acls": [], "block": None, "account": None}
+    own = next(b for kind, t, n, b, _ in found if (kind, t, n) == ("resource", rtype, name))
+    out = {"policies": [], "objects": [], "acls": [], "block": None, "account": None, "other": []}
+    acl = attributes(own).get("acl", "").strip()
+    if (acl and acl.strip('"') not in ("private", "log-delivery-write", "bucket-owner-full-control")) or \
+            nested(own, "grant") or nested(own, "website") or attributes(own).get("policy"):
+        out["other"].append(f"{rtype}.{name}")  # its own block grants something, or may: a variable, a website
     for kind, t, n, body, line in found:
         if kind != "resource":
             continue
         a = attributes(body)
         mine = refers(a.get("bucket", ""), rtype, name)
+        if t in ("aws_s3_bucket_policy", "aws_s3_bucket_website_configuration", "aws_s3_bucket_cors_configuration") \
+                and mine:
+            out["other"].append(f"{t}.{n}")
         if t == "aws_s3_bucket_policy" and mine:
             doc = public_policy(found, body)
             if doc is not None:
@@ -110,6 +118,14 @@ def exposure(text: str | None, resource: str | None) -> dict | None:
         elif t == "aws_s3_account_public_access_block":
             out["account"] = (f"{t}.{n}", line, {k: a.get(k, "").strip() for k in FLAGS})
     return out
+
+
+def closed(text: str | None, resource: str | None) -> bool:
+    """Whether nothing in the file makes the bucket public or may: no bucket policy, website, grant, public or
+    variable ACL (its own or a companion's), no object uploaded with a public ACL."""
+    ex = exposure(text, resource)
+    return bool(ex) and not (ex["other"] or ex["policies"] or ex["objects"]) and \
+        all(v.strip('"') in ("private", "log-delivery-write", "bucket-owner-full-control") for _, _, v in ex["acls"])
 
 
 def _names(items: list[str]) -> str:
