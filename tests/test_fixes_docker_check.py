@@ -28,3 +28,15 @@ def test_the_root_dockerfile_keeps_the_concrete_command():
     assert "`docker build -t local/check . && docker run --rm --user 10001 local/check`" in answer
     no_cmd = _fix("Dockerfile", ROOT.replace('CMD ["app.py"]\n', "").replace('ENTRYPOINT ["python"]\n', ""))
     assert "docker run --rm --user 10001 local/check` followed by the command the project runs it with" in no_cmd
+
+
+MULTI = ("FROM python:3.11-alpine as builder\nRUN apk --update add bash nano g++\nCOPY ./requirements.txt /vampi/requirements.txt\n"
+         "WORKDIR /vampi\nRUN pip install -r requirements.txt\n\nFROM python:3.11-alpine\nCOPY . /vampi\nWORKDIR /vampi\n"
+         "COPY --from=builder /usr/local/lib /usr/local/lib\nENV vulnerable=1\nENTRYPOINT [\"python\"]\nCMD [\"app.py\"]\n")
+
+
+def test_a_multi_stage_dockerfile_says_the_user_goes_in_the_last_stage():
+    answer = _fix("Dockerfile", MULTI)
+    assert "These lines go in the last stage (`FROM python:3.11-alpine`), before its ENTRYPOINT" in answer
+    assert "RUN chown -R 10001 /vampi" in answer
+    assert "last stage" not in _fix("Dockerfile", ROOT)  # one stage: nothing to place

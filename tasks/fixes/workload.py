@@ -215,8 +215,13 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
         lines.append("ENV HOME=/home/app")
         notes.append("The golang image compiles at start (`go run`/`go build`) into $HOME/.cache: the user gets a home, "
                      "or the build fails with `mkdir /.cache: permission denied`.")
+    starts = re.search(r"(?im)^\s*(ENTRYPOINT|CMD)\b", stage)
+    if len(re.findall(r"(?im)^\s*FROM\s+", text)) > 1:  # a build stage first: the user belongs to the image that runs
+        notes.insert(0, f"These lines go in the last stage (`FROM {stage.split()[0]}`)"
+                        + (f", before its {starts.group(1).upper()}" if starts else "")
+                        + ": the stages before it only build, and a USER there does not reach the image that runs.")
     if not lines:
-        return block, ""
+        return block, " ".join(notes)
     head, _, user = block.rpartition("USER")
     return head + "\n".join(lines) + "\nUSER" + user, " ".join(notes)
 
