@@ -109,7 +109,8 @@ DEFAULT = '''def connect(host, user="app", password=""):
     (SCRUB, 13, "B105", ['`item["password"] = ""` blanks the `password` field of `item`', 'each record of `responses["Items"]`',
                          "(the loop on line 9)", "before line 14 returns them"]),
     (FROM_ENV, 6, "B105", ["`JWT_SECRET` starts empty and line 8 sets it from `os.environ[\"JWT_SECRET\"]`"]),
-    (TOKEN, 8, "B105", ["in the else branch of `if auth_header`", "`if auth_token` on line 9 reads as missing"]),
+    (TOKEN, 8, "B105", ["in the else branch of `if auth_header`", "`if auth_token` on line 9 reads as missing (line 12 "
+                                                                    "refuses it)"]),
     (TOKEN, 6, "B105", ["when `auth_token = auth_header.split(\" \")[1]` fails (its except branch)", "line 9"]),
     (SETTINGS, 8, "B105", ["`DATABASES['default']['PASSWORD']` entry", "left empty in the file"]),
     (PAYLOAD, 8, "B105", ["`ATTACKS['1']['contents']['register']['password']` entry", "set to 'a'",
@@ -153,3 +154,17 @@ def test_the_verdict_says_what_the_code_does_not_a_stock_paragraph(code, line, t
     ev = rec["reasons"][0]["evidence"]
     assert rec["verdict"] == "false_positive" and said in ev, ev
     assert "opens nothing" not in ev and "whether a server accepts" not in ev  # the catalogue paragraph is gone
+
+
+def test_a_test_in_another_function_is_not_the_module_names_test():
+    code = 'API_TOKEN = ""\n\n\ndef check(API_TOKEN):\n    if API_TOKEN:\n        return True\n'
+    assert describe(code.splitlines(True), 1, "B105") is None  # line 5 tests the parameter, not the module name
+
+
+def test_a_test_that_refuses_nothing_is_not_said_to_refuse():
+    code = 'def load(header):\n    token = ""\n    if header:\n        token = header\n    if token:\n        log(token)\n    return 1\n'
+    text = describe(code.splitlines(True), 2, "B105")
+    assert "line 4 sets it from `header`" in text and "refuses" not in text
+    code = 'def load(header):\n    if header:\n        token = header\n    else:\n        token = ""\n    if token:\n        log(token)\n'
+    text = describe(code.splitlines(True), 5, "B105")
+    assert "reads as missing" in text and "refuses" not in text

@@ -50,8 +50,16 @@ def _scope(node, parents):
 
 
 def _later(scope, start: int):
-    """The nodes of ``scope`` after line ``start``, in line order (nested functions left out)."""
-    found = [n for n in ast.walk(scope) if getattr(n, "lineno", 0) > start]
+    """The nodes of ``scope`` after line ``start``, in line order; nested functions and classes are left out (a
+    name there is another variable)."""
+    found, stack = [], list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if getattr(node, "lineno", 0) > start:
+            found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
     return sorted(found, key=lambda n: (n.lineno, n.col_offset))
 
 
@@ -85,8 +93,11 @@ def _name_assigned(name: str, node, parents, text: str) -> str:
             return (f"`{name}` starts empty{where} and line {later.lineno} sets it from `{_src(text, later.value)}`: "
                     "the value comes from there, not from the code")
         if isinstance(later, (ast.If, ast.While)) and _tests(later.test) == name:
+            negated = isinstance(later.test, ast.UnaryOp)
+            branch = later.body if negated else getattr(later, "orelse", [])
+            refused = bool(branch) and isinstance(branch[0], (ast.Return, ast.Raise))
             return (f"`{name} = \"\"`{where} is the \"no value\" case, which `if {_src(text, later.test)}` on line "
-                    f"{later.lineno} reads as missing: an empty value is refused, not accepted")
+                    f"{later.lineno} reads as missing" + (f" (line {branch[0].lineno} refuses it)" if refused else ""))
     return f"`{name}` is set to an empty string{where}, an initial or reset value" if where else ""
 
 
