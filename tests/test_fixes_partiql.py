@@ -40,5 +40,6 @@ def test_the_f_string_prefix_is_not_a_variable():
 def test_a_sqlalchemy_text_sink_gets_bound_parameters():
     f, code = _b608("    return db.session.execute(text(stmt))\n")
     answer, _, meta = fix_for(f, ["CWE-89"], code)
-    assert ':username"), {"username": username}' in answer and "cursor.execute" not in answer
+    assert 'return db.session.execute(text(stmt), {"name": name})' in answer and "cursor.execute" not in answer
+    assert """stmt = 'SELECT * FROM "users" WHERE name = :name;'""" in answer  # the code's statement, bound
     assert meta["fix_family"] == "sql-injection-sqlalchemy"

@@ -20,7 +20,9 @@ _SECTION = re.compile(r"## How to fix it\n.*?(?=\n## |\Z)", re.S)
 def refit(s1: dict | None, f: Finding, code: dict | None, fixed: tuple) -> dict | None:
     """``s1`` with its fix section replaced by what the file decides (no change where the file is unknown)."""
     partiql = (fixed[2] or {}).get("fix_family") in ("sql-injection-partiql", "sql-injection-sqlalchemy")  # the sink
-    # is read below the flagged line (a PartiQL call, SQLAlchemy's text()), not known to the analysis
+    # is read below the flagged line (a PartiQL call, SQLAlchemy's text()), not known to the analysis; a fix fitted to
+    # the flagged call (tasks.fixes.unpickle) is not known to it either
+    partiql = partiql or bool((fixed[2] or {}).get("fitted"))
     if s1 is None or fixed[1] == "suppression" or not partiql and (
             f.kind != "config" or not (code or {}).get("file") or not handles(f)):
         return s1

@@ -55,7 +55,7 @@ class Source:
     def __init__(self, repo_path: str | None, runs_path: Path | None, context_lines: int):
         self.context_lines = context_lines
         self.reader = None
-        self._whole: dict[tuple, str | None] = {}
+        self._whole: dict[tuple, str | list | None] = {}
         self.runs_path = runs_path
         if repo_path:
             try:
@@ -90,7 +90,24 @@ class Source:
                 self._whole[key] = _scrub("".join(lines), ctx["path"]) if lines and len(lines) <= 20000 else None
             if self._whole[key]:
                 out["file"] = self._whole[key]
+            if loc.path.endswith(".tf"):  # what the project's CI does with its buckets (tasks.enrich.iac_context)
+                out["ci"] = self._ci(_commit(f))
         return out
+
+    def _ci(self, commit: str | None) -> list[tuple[str, int, str]]:
+        """(path, line number, line) of the lines of the CI workflows that name an S3 bucket (``s3://``,
+        ``--bucket``), scrubbed; read once per commit."""
+        if ("ci", commit) not in self._whole:
+            resolved = self.reader.resolve(commit) if commit else None
+            found = []
+            for path in self.reader.tracked(resolved, ".github/workflows", limit=50):
+                if not re.search(r"\.ya?ml$", path):
+                    continue
+                for n, line in enumerate(self.reader.lines(path, resolved) or [], 1):
+                    if re.search(r"s3://|--bucket\b", line) and len(found) < 200:
+                        found.append((path, n, _scrub(line.strip(), path)[:300]))
+            self._whole[("ci", commit)] = found
+        return self._whole[("ci", commit)]
 
     def applies(self, row: dict, f: Finding | dict, commit: str | None) -> bool | None:
         """``git apply --check`` of a stage-2 row's diff against its file at ``commit`` (the run's, or the mined

@@ -17,7 +17,10 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.fixes.iac_refs import _label, _parse, attributes
+from tasks.fixes.iac_refs import attributes
+from tasks.fixes.s3_exposure import blocks as _blocks
+from tasks.fixes.s3_exposure import nested as _nested
+from tasks.fixes.s3_exposure import public_policy
 
 _RESOURCE = re.compile(r"\(resource ([^,)]+)")
 HEADING = "## In this configuration"
@@ -27,35 +30,6 @@ _SERVICES = {20: "FTP data", 21: "FTP", 22: "SSH", 23: "Telnet", 25: "SMTP", 53:
              135: "MS RPC", 139: "NetBIOS", 143: "IMAP", 443: "HTTPS", 445: "SMB", 1433: "SQL Server",
              2049: "NFS", 3306: "MySQL", 3389: "RDP", 5432: "PostgreSQL", 5900: "VNC", 6379: "Redis",
              9200: "Elasticsearch", 11211: "Memcached", 27017: "MongoDB"}
-
-
-def _blocks(text: str):
-    """(kind, labels, body node, first line, attributes) of every top-level block (resource, data ...)."""
-    tree = _parse(text or "")
-    top = next((k for k in tree.root_node.children if k.type == "body"), None) if tree is not None else None
-    out = []  # (a file that opens with a comment has the comment, then the body, as the root's children)
-    for node in top.children if top is not None else []:
-        if node.type != "block" or node.has_error:
-            continue
-        labels = [_label(k) for k in node.children if k.type in ("string_lit", "identifier")]
-        body = next((k for k in node.children if k.type == "body"), None)
-        if len(labels) >= 3 and body is not None:
-            out.append((labels[0], labels[1], labels[2], body, node.start_point[0] + 1))
-    return out
-
-
-def _nested(body, name: str) -> list:
-    """The nested blocks ``name { ... }`` of a body (their body nodes), a ``dynamic "name"``'s ``content`` too."""
-    out = []
-    for node in body.children if body else []:
-        if node.type == "block":
-            labels = [_label(k) for k in node.children if k.type in ("string_lit", "identifier")]
-            inner = next((k for k in node.children if k.type == "body"), None)
-            if labels[:1] == [name] and inner is not None:
-                out.append(inner)
-            elif labels[:2] == ["dynamic", name] and inner is not None:
-                out += _nested(inner, "content")
-    return out
 
 
 def _refers(expr: str, rtype: str, name: str) -> bool:
@@ -146,21 +120,8 @@ def _instance(blocks, rtype, name, body, rule, path) -> list[str]:
 
 
 def _public_policy(blocks, body) -> bool:
-    """The bucket policy allows everyone (Principal ``*`` in an Allow statement), read from its own text or the
-    ``aws_iam_policy_document`` it names; False when that cannot be told."""
-    expr = attributes(body).get("policy", "")
-    m = re.match(r"data\.aws_iam_policy_document\.([\w-]+)\.json$", expr.strip())
-    if m:
-        doc = next((b for kind, t, n, b, _ in blocks if (kind, t, n) == ("data", "aws_iam_policy_document", m.group(1))), None)
-        for st in _nested(doc, "statement") if doc is not None else []:
-            if attributes(st).get("effect", '"Allow"').strip('"') != "Allow":
-                continue
-            if any(re.search(r'"\*"', attributes(p).get("identifiers", "")) for p in _nested(st, "principals")):
-                return True
-        return False
-    text = body.text.decode()
-    return bool(re.search(r"(?i)\"?Principal\"?\s*[:=]\s*(?:\"\*\"|\{\s*\"?AWS\"?\s*[:=]\s*\"\*\")", text)
-                and re.search(r"(?i)\"?Effect\"?\s*[:=]\s*\"Allow\"", text) and not re.search(r"(?i)\"Deny\"", text))
+    """The bucket policy allows everyone (Principal ``*`` in an Allow statement); False when that cannot be told."""
+    return public_policy(blocks, body) is not None
 
 
 def _object(t: str, n: str, a: dict) -> str:
@@ -172,8 +133,31 @@ def _object(t: str, n: str, a: dict) -> str:
     return f"{t}.{n}" + (f" ({what}{acl})" if what or acl else "")
 
 
-def _bucket(blocks, rtype, name, path) -> list[str]:
-    facts = []
+def _in_ci(body, ci) -> list[str]:
+    """What the project's CI workflows do with the bucket: the lines that name it (``s3://name``, ``--bucket name``),
+    matched on the literal part of its name (``do-not-delete-state-${account}`` -> ``do-not-delete-state-``)."""
+    name = attributes(body).get("bucket", "").strip()
+    m = re.match(r'^"([^"$]{6,})(?:\$\{|")', name)
+    if not m:
+        return []
+    named = [(path, n, line) for path, n, line in ci or []
+             if re.search(rf"(?:s3://|--bucket\s+){re.escape(m.group(1))}", line)]
+    upload = re.compile(rf"\bs3\s+(?:cp|sync|mv)\s+(?!s3://)\S+\s+s3://{re.escape(m.group(1))}")
+    named.sort(key=lambda hit: (upload.search(hit[2]) is None, "terraform.tfstate" not in hit[2]))  # a write first
+    if not named:
+        return []
+    path, n, line = named[0]
+    quoted = line if len(line) <= 110 else line[:110].rsplit(" ", 1)[0] + " ..."
+    if "terraform.tfstate" in line:
+        return [f"{path}:{n} {'writes the Terraform state into' if upload.search(line) else 'reads the Terraform state kept in'} it (`{quoted}`): the "
+                "state holds the attributes of every resource it manages in plain text, database passwords and keys "
+                "among them, so whoever can read this bucket reads them."]
+    return [f"{path}:{n} {'uploads into' if upload.search(line) else 'uses'} it in CI (`{quoted}`)."]
+
+
+def _bucket(blocks, rtype, name, path, ci=None) -> list[str]:
+    own = next((b for kind, t, n, b, _ in blocks if (kind, t, n) == ("resource", rtype, name)), None)
+    facts = _in_ci(own, ci) if own is not None else []
     objects = [(t, n, attributes(b), line) for kind, t, n, b, line in blocks if kind == "resource"
                and t in ("aws_s3_object", "aws_s3_bucket_object") and _refers(attributes(b).get("bucket", "") + ".", rtype, name)]
     if objects:
@@ -232,8 +216,9 @@ def _database(rtype, name, body) -> list[str]:
     return facts
 
 
-def facts(f: Finding | dict, text: str | None) -> list[str]:
-    """1-3 facts the whole file ``text`` shows about the finding's resource; [] when it shows none."""
+def facts(f: Finding | dict, text: str | None, ci: list | None = None) -> list[str]:
+    """1-3 facts the whole file ``text`` shows about the finding's resource; [] when it shows none.  ``ci``: the
+    lines of the project's CI workflows that name a bucket (tasks.datasets.sources)."""
     f = as_finding(f)
     m = _RESOURCE.search(f.description or "")
     if f.tool != "checkov" or not text or not m or not str(f.path or "").endswith(".tf"):
@@ -252,7 +237,7 @@ def facts(f: Finding | dict, text: str | None) -> list[str]:
     elif rtype in ("aws_instance", "aws_launch_template", "aws_launch_configuration"):
         out = _instance(blocks, rtype, name, body, rule, path)
     elif rtype == "aws_s3_bucket":
-        out = _bucket(blocks, rtype, name, path)
+        out = _bucket(blocks, rtype, name, path, ci)
     elif rtype in ("aws_db_instance", "aws_rds_cluster"):
         out = _database(rtype, name, body)
     else:
@@ -262,7 +247,7 @@ def facts(f: Finding | dict, text: str | None) -> list[str]:
 
 def add(f: Finding | dict, narrative: dict, code: dict | None) -> dict:
     """``narrative`` with an "In this configuration" section ahead of its other sections, or unchanged."""
-    found = facts(f, (code or {}).get("file"))
+    found = facts(f, (code or {}).get("file"), (code or {}).get("ci"))
     if not found:
         return narrative
     section = f"{HEADING}\n" + "\n".join(f"- {x}" for x in found)

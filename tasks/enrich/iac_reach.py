@@ -191,6 +191,16 @@ def config_setting(f: Finding | dict, remediation: str) -> Evidence | None:
     held = re.search(r"\(resource ([\w.-]+), which sets `([^`]+)` for ([\w.-]+)\)", remediation or "")
     if held:  # the fix changes the resource that holds the setting (tasks.fixes.iac_file): that is the evidence
         return Evidence("config", f"{held.group(3)} takes `{held.group(2)}` from {held.group(1)}")
+    own = re.search(r"(\S+) already has a public access block, (\S+) \(([^)]+)\), but it leaves blocking off \(([^)]+)\)",
+                    remediation or "")
+    if own:  # the block is there with its flags off (tasks.fixes.s3_exposure): those values are the evidence
+        return Evidence("config", f"{own.group(1)} has a public access block, {own.group(2)} ({own.group(3)}), that sets "
+                                  f"{own.group(4)}")
+    every = re.search(r"The ingress rule at (line \d+ of \S+) lets every protocol and port in from the internet", remediation or "")
+    resource = re.search(r"\(resource ([^,)]+)", f.description or "")
+    if every and resource:  # tasks.fixes.iac_file.all_ports: the rule, not one port, is the evidence
+        return Evidence("config", f"{resource.group(1)} lets every protocol and port in from 0.0.0.0/0 (the ingress "
+                                  f"rule at {every.group(1)}, `protocol = -1`)")
     public = re.search(r"^(\S+) is the security group of the internet-facing load balancer (\S+) \(([^)]+)\)", remediation or "")
     if public:  # the open port is the public's way in: the row decides with the load balancer, not the setting
         return Evidence("config", f"{public.group(1)} guards the internet-facing load balancer {public.group(2)} "

@@ -80,7 +80,8 @@ def _constant_call(text: str) -> bool | None:
     return bool(args) and all(literal(a) for a in args)  # every argument of every call (md5(x).hexdigest() is not)
 
 
-_STRING = re.compile(r"(?<![A-Za-z0-9_])([rRbBuUfF]{1,2})?(['\"])(.*?)\2")
+# a backslash escapes the next character, a quote too (`'name = \''` is one literal, as Python reads it)
+_STRING = re.compile(r"(?<![A-Za-z0-9_])([rRbBuUfF]{1,2})?(['\"])((?:\\.|(?!\2)[^\\])*)\2")
 
 
 def outside_strings(text: str) -> str:

@@ -129,6 +129,18 @@ def stated_cwe(narrative: dict) -> str | None:
     return f"{name}, {cwes[0]}" if name else cwes[0]
 
 
+def _lines_named(text: str) -> set[str]:
+    """The line numbers a piece of evidence names (``path/app.py:37`` counts as line 37, a path's digits do not)."""
+    return set(re.findall(r"\b(?:line|lines|:)\s*(\d+)\b", re.sub(r"\S+/\S+?:(\d+)", r" line \1", text)))
+
+
+def _restates(said: str, piece: str) -> bool:
+    """``piece`` names no line and no variable that ``said`` has not already named (a source-to-sink flow twice)."""
+    lines = _lines_named(piece)
+    names = set(re.findall(r"`(\w+)`", said))
+    return len(lines) >= 2 and lines <= _lines_named(said) and bool(names & set(re.findall(r"\b\w+\b", piece)))
+
+
 def verdict_text(rec: dict, cwe: str | None = None) -> str:
     """'## Verdict' and one sentence: the verdict and the evidence it rests on (none is invented).
 
@@ -141,6 +153,8 @@ def verdict_text(rec: dict, cwe: str | None = None) -> str:
     shown = [r for r in _informative(rec) if not (said and _CONFIDENCE_ONLY.match(str(r["evidence"])))]
     for r in shown[:2]:  # a true positive the code settles does not repeat the rule's own doubt
         piece = str(r["evidence"]).rstrip(".")
+        if evidence and _restates(evidence, piece):
+            continue  # the triage's flow and the code's evidence saw the same assignment: say it once
         evidence += (", " if piece.startswith("but ") else "; ") + piece if evidence else piece
     evidence = evidence[0].lower() + evidence[1:] if evidence[:1].isupper() and not evidence[1:2].isupper() else evidence
     word = WORDS[rec["verdict"]] + (f" ({cwe})" if cwe and rec["verdict"] != "false_positive" else "")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.fixes import api_workflows, dependencies, iac, patches, patterns, scanner_fixes, secrets, workload
+from tasks.fixes import api_workflows, bound_params, dependencies, iac, patches, patterns, scanner_fixes, secrets, unpickle, workload
 from tasks.fixes.families import family_of
 from tasks.fixes.languages import DISPLAY, language_of, platform_of
 from tasks.fixes.patterns import python_hashes
@@ -131,12 +131,17 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         if language != "python":  # a DB-API or JDBC template would be wrong for DynamoDB's PartiQL API
             return None, "a DynamoDB PartiQL statement: no parameter pattern for it in this language", meta
         text, _ = patterns.lookup("sql-injection-partiql", "python")
+        text = bound_params.fit(text, code, f.location.start_line if f.location else None)  # the code's own table and call
         family = meta["fix_family"] = "sql-injection-partiql"
     elif family == "sql-injection" and language == "python" and _SQLALCHEMY.search((code or {}).get("below") or ""):
         text, _ = patterns.lookup("sql-injection-sqlalchemy", "python")
+        text = bound_params.fit(text, code, f.location.start_line if f.location else None, "sqlalchemy")
         family = meta["fix_family"] = "sql-injection-sqlalchemy"
+    if family == "deserialization" and language == "python" and text:  # the code's own pickle.loads call
+        fitted = unpickle.fit(text, code, f.location.start_line if f.location else None)
+        meta["fitted"], text = fitted != text, fitted  # stage 1 takes it too (tasks.datasets.file_fixes)
     if family == "container-root-user" and text:  # a non-root user breaks images that need root (tasks.fixes.workload)
-        refused, facts = workload.gate(text, f.snippet, language, None)
+        refused, facts = workload.gate(text, f.snippet, language, None, f.path)
         if refused:
             return None, refused, meta
         text = (facts["first"] + "\n" + text) if facts.get("first") else text

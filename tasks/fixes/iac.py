@@ -131,8 +131,8 @@ def config_fix(f: Finding | dict, language: str | None, code: dict | None = None
     if entry and _squash(entry[0]) in _squash(str(f.title or "")):
         words, lang, setting, why = entry
         other = from_file(str(f.rule_id), resource, (code or {}).get("file"), f)  # the resource that holds the setting
-        if other and "answer" in other:  # port 80 of a public load balancer: kept, redirected to HTTPS
-            return other["answer"], "config-setting", {"language": language, "fix_family": f"config:{f.rule_id}"}
+        if other and ("answer" in other or "why" in other):  # port 80 kept and redirected; a bucket's own block turned on
+            return other.get("answer"), other.get("why", "config-setting"), {"language": language, "fix_family": f"config:{f.rule_id}"}
         if other:
             resource, where, res, at = other["resource"], other["where"], other["res"], " in " + other["where"]
         fitted = fit(str(f.rule_id), resource, other["snippet"] if other else f.snippet, lang, setting)
@@ -158,13 +158,13 @@ def config_fix(f: Finding | dict, language: str | None, code: dict | None = None
         text = (first + ("\n" if first else "") + lead + (" " if lead else "") + f"{'T' if not lead else 't'}o {why}, set this{at}{res}:\n{_block(lang, setting)}\n"
                 + (f"{extra[0]}\n{_block(lang, extra[1].replace('{name}', name))}\n" if extra else "")
                 + (note + "\n" if note else "")
-                + caveat(str(f.rule_id), CAVEATS.get(str(f.rule_id)), (code or {}).get("file"))
+                + caveat(str(f.rule_id), CAVEATS.get(str(f.rule_id)), (code or {}).get("file"), (_RESOURCE.search(f.description or "") or [None, None])[1])
                 + f"Then re-run {f.tool} to confirm {f.rule_id} passes.")
         return text, "config-setting", {"language": language or lang, "fix_family": f"config:{f.rule_id}"}
     hint = (f.fix_hint or "").strip()
     if hint and not re.match(r"^https?://\S+$", hint):
         hint = re.sub(r"'USER\s*'", "a USER", hint)  # Trivy's "'USER <non root user name>'" loses its <...> in parsing
-        why, facts = gate(hint, f.snippet, language, (k8s_resource(f) or {}).get("name"))
+        why, facts = gate(hint, f.snippet, language, (k8s_resource(f) or {}).get("name"), f.path)
         if why:
             return None, why, {"language": language}
         text = (f"In {where}{res}: " if where else f"For{res}: " if res else "") + hint.rstrip(".") + "."

@@ -10,7 +10,8 @@ where the file pins the provider, the caveat says what that pin allows
 instead of a general sentence.  Without the file nothing here applies and
 the fix says less (tasks.fixes.checkov_facts refuses what it cannot tell).
 
-May import: ``tasks.core``, ``tasks.findings``, ``tasks.fixes.iac_refs``.
+May import: ``tasks.core``, ``tasks.findings``, ``tasks.fixes.iac_refs``, ``tasks.fixes.s3_exposure``,
+``tasks.fixes.checkov`` (the catalogue's port settings).
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ import re
 
 from tasks.findings.model import Finding
 from tasks.fixes.iac_refs import _resources, attributes, aws_pin, companion, split_note
+from tasks.fixes.s3_exposure import closed, existing_block, exposure, other_grants
 
 # check -> the companion resource that holds its setting for a bucket, and the values that fail it
 _HELD_BY = {"CKV_AWS_20": ("aws_s3_bucket_acl", "acl", ('"public-read"', '"public-read-write"'))}
+# checks whose fix makes the bucket's ACL private
+_ACL_CHECKS = ("CKV_AWS_20",)
 # check -> the bucket's inline block that does the same before AWS provider 3.75.0
 _INLINE = {"CKV_AWS_18": "a `logging` block", "CKV_AWS_19": "a `server_side_encryption_configuration` block",
            "CKV_AWS_21": "`versioning { enabled = true }`"}
@@ -33,6 +37,11 @@ def from_file(rule: str, resource: str | None, text: str | None, f: Finding) -> 
     public = load_balancer(rule, resource, text, f)
     if public:
         return {"answer": public}
+    if rule == "CKV2_AWS_6":  # the bucket has a block already: its flags are the fix, not a second resource
+        return existing_block(text, resource, f.path, rule)
+    every = all_ports(rule, resource, f)
+    if every:
+        return {"answer": every}
     held = _HELD_BY.get(rule)
     if not held or not text or not resource or resource.count(".") < 1:
         return None
@@ -49,9 +58,22 @@ def from_file(rule: str, resource: str | None, text: str | None, f: Finding) -> 
             "res": f" (resource {held[0]}.{cname}, which sets `{held[1]} = {value}` for {resource})"}
 
 
-def caveat(rule: str, text: str | None, file_text: str | None) -> str:
-    """The check's caveat line ("" for none), its provider sentence fitted to the file's AWS provider pin."""
+def caveat(rule: str, text: str | None, file_text: str | None, resource: str | None = None) -> str:
+    """The check's caveat line ("" for none), its provider sentence fitted to the file's AWS provider pin; for a
+    bucket ACL fix, what else in the file keeps the bucket public (tasks.fixes.s3_exposure)."""
     text = text or ""
+    grants = other_grants(file_text, resource) if rule in _ACL_CHECKS else ""
+    if grants:  # the bucket stays public through its policy or its objects: "goes offline" would be false
+        text = grants + (" Once nothing grants public access, " + text[0].lower() + text[1:] if text else "")
+    if rule == "CKV2_AWS_6" and closed(file_text, resource):  # "stops serving public objects" would be about nothing
+        text = (f"Nothing in this file makes {resource} public (no public ACL, bucket policy, website or object uploaded "
+                "with a public ACL), so the block changes nothing that works today and keeps a later grant from opening "
+                "it; a grant made outside this file (another module, the console) would stop working.")
+    account = (exposure(file_text, resource) or {}).get("account") if rule == "CKV2_AWS_6" else None
+    if account and all(account[2].get(k) == "true" for k in ("block_public_acls", "block_public_policy",
+                                                               "ignore_public_acls", "restrict_public_buckets")):
+        text = (f"{account[0]} (line {account[1]}) already blocks public access for every bucket of the account this "
+                "configuration is applied to; the bucket's own block keeps it closed should that setting change. " + text)
     inline = _INLINE.get(rule)
     note = split_note(aws_pin(file_text), inline) if inline and file_text and "instead." in text else None
     if note is not None:
@@ -106,6 +128,38 @@ def _ingress_rule(rule: str, f: Finding) -> tuple[str, str] | str | None:
             "replace it with rules for the ports the instance serves." if re.search(r'^\s*protocol\s*=\s*"?-1"?\s*$',
                                                                                     block, re.M) else "")
     return (f" the ingress rule at line {line} of" if line else " the ingress rule open to 0.0.0.0/0 in"), note
+
+
+_SERVICE = {22: "SSH", 3389: "RDP", 80: "HTTP"}
+
+
+def all_ports(rule: str, resource: str | None, f: Finding) -> str | None:
+    """A port check on a security group whose one rule open to the internet lets every protocol and port in
+    (``protocol = -1``): narrowing that rule's source still opens every port to the new range, and a web server's
+    "keep port 80" does not apply, so the answer replaces the rule with one per port, this check's port first."""
+    snippet = f.snippet or ""
+    if rule not in _PORT_CHECKS or not snippet.lstrip().startswith('resource "aws_security_group"'):
+        return None
+    port = _PORT_CHECKS[rule]
+    opened = [m for m in re.finditer(r"^[ \t]*ingress\s*\{[^{}]*\}", snippet, re.M)
+              if re.search(r'"(?:0\.0\.0\.0/0|::/0)"', m.group(0)) and _covers(m.group(0), port)]
+    if len(opened) != 1 or not re.search(r'^\s*protocol\s*=\s*"?(?:-1|all)"?\s*$', opened[0].group(0), re.M | re.I):
+        return None
+    from tasks.fixes.checkov import CHECKS, EXTRA
+
+    var = re.search(r"var\.(\w+)", CHECKS[rule][2])
+    if not var or rule not in EXTRA:
+        return None
+    at = f"line {(f.line or 0) + snippet[:opened[0].start()].count(chr(10))} of {f.path}" if f.line else f.path
+    block = (f'ingress {{\n  from_port   = {port}\n  to_port     = {port}\n  protocol    = "tcp"\n'
+             f"  cidr_blocks = [var.{var.group(1)}]\n}}")
+    return (f"The ingress rule at {at} lets every protocol and port in from the internet (`protocol = -1`): port {port} "
+            f"({_SERVICE[port]}) is one of them, and a narrower source for that rule would still open every port to it. "
+            f"Replace the rule with one ingress rule per port the instances behind {resource or 'the group'} serve, each "
+            f"from the networks that need it; for port {port}:\n```hcl\n{block}\n```\n{EXTRA[rule][0]}\n```hcl\n"
+            f"{EXTRA[rule][1]}\n```\n" + ("A public web server keeps ports 80 and 443 open to 0.0.0.0/0 instead and "
+                                           "answers plain HTTP only with a redirect to HTTPS.\n" if port == 80 else "")
+            + f"Then re-run {f.tool} to confirm {rule} passes.")
 
 
 _LB_TYPES = ("aws_lb", "aws_alb")

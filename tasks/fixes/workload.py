@@ -136,13 +136,25 @@ _DOCKER_SYSTEM = re.compile(r"(?i)\bnfs|rpcbind|\b2049\b|exportfs|iptables|modpr
                             r"EXPOSE\s+(?:[1-9]\d?|[1-9]\d\d|10[01]\d|102[0-3])\b")
 
 
-def dockerfile_gate(snippet: str | None) -> tuple[str | None, str]:
-    """(reason there is no row, "") or (None, the precondition that opens a Dockerfile USER fix)."""
+def dockerfile_gate(snippet: str | None, path: str | None = None) -> tuple[str | None, str]:
+    """(reason there is no row, "") or (None, the precondition that opens a Dockerfile USER fix).  The check command
+    is written out only where it builds this file: ``docker build .`` builds ./Dockerfile alone, and a file elsewhere
+    (``deployments/api.Dockerfile``, built by compose with another context) is built with ``-f`` and its own context;
+    an image without CMD or ENTRYPOINT is started with the command the project gives it."""
     m = _DOCKER_SYSTEM.search(snippet or "")
     if m:
         return f"the image needs root at run time ({m.group(0).strip()}): a non-root USER would break it", ""
-    return None, ("Only if the program needs no root at run time (binds no port below 1024, writes only where UID 10001 "
-                  "may write): build it and check with `docker build -t local/check . && docker run --rm --user 10001 local/check` first.")
+    stages = re.split(r"(?im)^\s*FROM\s+", snippet or "")
+    starts = bool(re.search(r"(?im)^\s*(?:CMD|ENTRYPOINT)\b", stages[-1])) if len(stages) > 1 else True
+    lead = "Only if the program needs no root at run time (binds no port below 1024, writes only where UID 10001 may write): "
+    if path and path.lstrip("/") != "Dockerfile":
+        return None, (lead + f"build the image as the project does, with `-f {path.lstrip('/')}` and the build context its "
+                      "compose file or CI names, and start it once with `--user 10001`"
+                      + ("" if starts else " and the command the project runs it with (the image sets no CMD)") + " first.")
+    if not starts:
+        return None, (lead + "build it with `docker build -t local/check .` and start it once as `docker run --rm --user "
+                      "10001 local/check` followed by the command the project runs it with (the image sets no CMD) first.")
+    return None, (lead + "build it and check with `docker build -t local/check . && docker run --rm --user 10001 local/check` first.")
 
 
 # action or command -> the permission the step needs (GitHub docs, "Permissions for the GITHUB_TOKEN")
@@ -203,8 +215,13 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
         lines.append("ENV HOME=/home/app")
         notes.append("The golang image compiles at start (`go run`/`go build`) into $HOME/.cache: the user gets a home, "
                      "or the build fails with `mkdir /.cache: permission denied`.")
+    starts = re.search(r"(?im)^\s*(ENTRYPOINT|CMD)\b", stage)
+    if len(re.findall(r"(?im)^\s*FROM\s+", text)) > 1:  # a build stage first: the user belongs to the image that runs
+        notes.insert(0, f"These lines go in the last stage (`FROM {stage.split()[0]}`)"
+                        + (f", before its {starts.group(1).upper()}" if starts else "")
+                        + ": the stages before it only build, and a USER there does not reach the image that runs.")
     if not lines:
-        return block, ""
+        return block, " ".join(notes)
     head, _, user = block.rpartition("USER")
     return head + "\n".join(lines) + "\nUSER" + user, " ".join(notes)
 
@@ -216,8 +233,8 @@ def checkov_harden(lang: str, setting: str, note: str, snippet: str | None, name
         if more.startswith("The workflow's steps are not in the finding"):
             return None, more, block, note  # what to check comes before a block that may be too narrow
         return None, "", block, (note + " " + more).strip()
-    if lang == "dockerfile" and re.search(r"^USER\b", setting, re.M):
-        why, first = dockerfile_gate(snippet)
+    if lang == "dockerfile" and re.search(r"^USER\b", setting, re.M):  # Checkov names the file: /dir/api.Dockerfile.
+        why, first = dockerfile_gate(snippet, (name or "").rstrip(".") or None)
         setting, needs = user_needs(snippet, setting)
         return why, first, setting, (needs + " " + note).strip()
     if lang != "kubernetes":
@@ -247,12 +264,13 @@ K8S_CAVEATS = {
 }
 
 
-def gate(hint: str, snippet: str | None, language: str | None, name: str | None) -> tuple[str | None, dict]:
+def gate(hint: str, snippet: str | None, language: str | None, name: str | None,
+         path: str | None = None) -> tuple[str | None, dict]:
     """Why a scanner's hardening resolution gets no row here, or the facts its block needs."""
     if language == "kubernetes":
         why, facts = k8s_gate(hint, snippet, name)
         return why, facts or {}
     if language == "dockerfile" and re.search(r"\bUSER\b", hint):
-        why, first = dockerfile_gate(snippet)
+        why, first = dockerfile_gate(snippet, path)
         return why, {"first": first}
     return None, {}

@@ -122,6 +122,19 @@ class SourceReader:
             self._files[key] = _decode(data)
         return self._files[key]
 
+    def tracked(self, commit: str | None, folder: str, limit: int = 200) -> list[str]:
+        """The files under ``folder`` at resolved ``commit`` (None: HEAD), at most ``limit``; [] when unreadable."""
+        clean = safe_path(folder)
+        if clean is None:
+            return []
+        try:
+            code, out = run_git(self.repo, ["ls-tree", "-r", "-z", "--name-only", commit or "HEAD", "--", clean],
+                                max_bytes=1 << 20, ok_codes=(0, 128))
+        except GitOutputTooLarge:
+            return []
+        names = [n for n in out.decode("utf-8", "replace").split("\x00") if n] if code == 0 else []
+        return [n for n in names if safe_path(n) == n][:limit]
+
     def _read_commit(self, commit: str, path: str) -> bytes | None:
         code, listing = run_git(self.repo, ["ls-tree", "-z", commit, "--", path],
                                 max_bytes=65536, ok_codes=(0, 128))

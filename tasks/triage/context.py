@@ -186,10 +186,10 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
         return {"check": "secret", "status": "not_a_secret",
                 "evidence": f"not a credential: {text}, and it {ev['format']} that the rule looks for"}
     if ev["class"] == "empty":
+        use = secret_use(f, reader)  # what the line does with it: a blanked field, a default a later line replaces
         return {"check": "secret", "status": "not_a_secret",
-                "evidence": f"no hardcoded credential: {text} ({f.rule_id} matched the name of the variable or argument); "
-                            "an empty or one-character value opens nothing, and whether a server accepts an empty "
-                            "password is a question of its configuration, not a credential in the code"}
+                "evidence": f"no hardcoded credential: {use}" if use else
+                            f"no hardcoded credential: {text} ({f.rule_id} matched the name of the variable or argument)"}
     if ev["class"] in ("example", "placeholder", "code-word", "message"):
         return {"check": "secret", "status": "not_a_secret", "evidence": f"not a credential: {text}"}
     if ev["class"] in ("low-entropy", "plain-word", "weak") and in_tests:
@@ -231,13 +231,25 @@ def with_file_evidence(f: Finding, reader) -> Finding:
 _EMPTY = re.compile(r"(?i)hard-?coded password:\s*(?:''|\"\")\s*$")
 
 
-def check_empty_secret(f: Finding) -> dict | None:
+def check_empty_secret(f: Finding, reader=None) -> dict | None:
     """Bandit B105-B107 quoting an empty string (``password = ''``, an initial or reset value): no credential at all."""
     if f.tool != "bandit" or str(f.rule_id).upper() not in ("B105", "B106", "B107") or not _EMPTY.search(f.title or ""):
         return None
+    use = secret_use(f, reader)
     return {"check": "secret", "status": "not_a_secret",
-            "evidence": f"not a credential: the flagged value is an empty string ({f.rule_id} matched the name "
-                        "of the variable or argument, and an empty value opens nothing)"}
+            "evidence": f"no hardcoded credential: {use}" if use else f"no hardcoded credential: the flagged value is "
+                        f"an empty string ({f.rule_id} matched the name of the variable or argument)"}
+
+
+def secret_use(f: Finding, reader) -> str | None:
+    """What a Bandit B105-B107 line does with the flagged literal (tasks.triage.secret_use), read from the file."""
+    from tasks.triage.secret_use import describe
+
+    if f.tool != "bandit" or str(f.rule_id).upper() not in ("B105", "B106", "B107") or reader is None \
+            or f.location is None or not f.location.start_line:
+        return None
+    lines = finding_lines(reader, f)
+    return describe(lines, f.location.start_line, str(f.rule_id)) if lines else None
 
 
 def check_scope(f: Finding | dict) -> dict | None:

@@ -152,7 +152,7 @@ class Judge:
             return record(f, "false_positive", [example], "evidence", vuln_ids)
         if f.kind == "secret" or f.secret_evidence:
             return self._secret(f, path, vuln_ids)
-        empty = context.check_empty_secret(f)
+        empty = context.check_empty_secret(f, self.reader)
         if empty:
             return record(f, "false_positive", [empty], "evidence", vuln_ids)
         secret_rule = tool_marks_secret(f.tool, str(f.rule_id), f.title or "")  # a secret rule whose value was not seen

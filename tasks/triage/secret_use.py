@@ -1,0 +1,203 @@
+"""What the code does with the value a Bandit hardcoded-password rule flagged (B105, B106, B107).
+
+Bandit's B105 fires on a string literal next to a name that contains
+"password", "token", "secret" or "pass": an assignment, a dict entry, a
+comparison.  An empty or one-character literal there is rarely a
+credential, but why differs with the code, and a held-out review marked
+the one stock sentence used for all of them as boilerplate ("whether a
+server accepts an empty password ...") and, for a one-character value in
+a registration payload, as wrong.  A reviewer says what the line does: it
+blanks the password field of a record before it is returned, it is the
+starting value a later line replaces from the environment, it is the
+"no token" value the next ``if`` tests, an unfilled entry of a settings
+dict, a check that a form field was filled in.  Read with Python's own
+``ast`` (Bandit scans only Python); None when the file does not parse or
+the line is none of these shapes, and the caller then says less.
+
+May import: nothing but the standard library.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+# the names Bandit's B105-B107 look for (bandit.plugins.general_hardcoded_password.RE_WORDS)
+_CANDIDATE = re.compile(r"(?i)(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)")
+_MAX = 60  # characters of an expression quoted in the description
+
+
+def _src(text: str, node: ast.AST) -> str:
+    seg = ast.get_source_segment(text, node) or ""
+    seg = " ".join(seg.split())
+    return seg if len(seg) <= _MAX else seg[:_MAX].rsplit(" ", 1)[0] + " ..."
+
+
+def _parents(tree: ast.AST) -> dict:
+    out = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            out[child] = node
+    return out
+
+
+def _scope(node, parents):
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+            return node
+    return node
+
+
+def _later(scope, start: int):
+    """The nodes of ``scope`` after line ``start``, in line order; nested functions and classes are left out (a
+    name there is another variable)."""
+    found, stack = [], list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if getattr(node, "lineno", 0) > start:
+            found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return sorted(found, key=lambda n: (n.lineno, n.col_offset))
+
+
+def _tests(node) -> str | None:
+    """The name an ``if``/``while`` test reads as true or false (``if token:``, ``if not token:``)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        node = node.operand
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _branch(node, parents, text: str) -> str:
+    """" in the else branch of `if auth_header`" / " when `...` raises" for a statement inside a branch, or ""."""
+    child, up = node, parents.get(node)
+    while up is not None and not isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+        if isinstance(up, ast.If) and child in up.orelse and not (len(up.orelse) == 1 and isinstance(up.orelse[0], ast.If)):
+            return f" in the else branch of `if {_src(text, up.test)}`"
+        if isinstance(up, ast.ExceptHandler):
+            tried = parents.get(up)
+            body = tried.body[0] if isinstance(tried, ast.Try) and tried.body else None
+            return f" when `{_src(text, body)}` fails (its except branch)" if body is not None else " in an except branch"
+        child, up = up, parents.get(up)
+    return ""
+
+
+def _name_assigned(name: str, node, parents, text: str) -> str:
+    scope = _scope(node, parents)
+    where = _branch(node, parents, text)
+    for later in _later(scope, node.lineno):
+        if isinstance(later, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in later.targets) \
+                and not isinstance(later.value, ast.Constant):
+            return (f"`{name}` starts empty{where} and line {later.lineno} sets it from `{_src(text, later.value)}`: "
+                    "the value comes from there, not from the code")
+        if isinstance(later, (ast.If, ast.While)) and _tests(later.test) == name:
+            negated = isinstance(later.test, ast.UnaryOp)
+            branch = later.body if negated else getattr(later, "orelse", [])
+            refused = bool(branch) and isinstance(branch[0], (ast.Return, ast.Raise))
+            return (f"`{name} = \"\"`{where} is the \"no value\" case, which `if {_src(text, later.test)}` on line "
+                    f"{later.lineno} reads as missing" + (f" (line {branch[0].lineno} refuses it)" if refused else ""))
+    return f"`{name}` is set to an empty string{where}, an initial or reset value" if where else ""
+
+
+def _subscript_assigned(target: ast.Subscript, node, parents, text: str) -> str | None:
+    if not isinstance(target.value, ast.Name) or not isinstance(target.slice, ast.Constant):
+        return None
+    obj, key = target.value.id, target.slice.value
+    what = f"`{_src(text, target)} = \"\"` blanks the `{key}` field of `{obj}`"
+    up = parents.get(node)
+    while up is not None and not isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+        if isinstance(up, ast.For) and isinstance(up.target, ast.Name) and up.target.id == obj:
+            what += f", each record of `{_src(text, up.iter)}` (the loop on line {up.lineno})"
+            break
+        up = parents.get(up)
+    scope = _scope(node, parents)
+    roots = {obj} | ({_root(up.iter)} if isinstance(up, ast.For) else set())
+    ret = next((n for n in _later(scope, node.lineno) if isinstance(n, ast.Return) and n.value is not None
+                and roots & {x.id for x in ast.walk(n.value) if isinstance(x, ast.Name)}), None)
+    return what + (f" before line {ret.lineno} returns them" if ret else "") + \
+        ": it removes the stored value from what the code hands on, it stores no credential"
+
+
+def _root(node) -> str | None:
+    while isinstance(node, (ast.Subscript, ast.Attribute, ast.Call)):
+        node = node.value if not isinstance(node, ast.Call) else node.func
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _dict_path(value, parents, text: str) -> tuple[str, ast.AST | None]:
+    """``DATABASES['default']['PASSWORD']`` for a value inside nested dict literals, and the node that holds the
+    outermost dict (its Assign, Return or Call); the keys that are not literals are written ``[...]``."""
+    keys, node = [], value
+    while isinstance(parents.get(node), ast.Dict):
+        d = parents[node]
+        i = next((i for i, v in enumerate(d.values) if v is node), None)
+        if i is None:
+            break
+        k = d.keys[i]
+        keys.append(repr(k.value) if isinstance(k, ast.Constant) else "...")
+        node = d
+    holder = parents.get(node)
+    base = ""
+    if isinstance(holder, ast.Assign) and len(holder.targets) == 1:
+        base = _src(text, holder.targets[0])
+    return base + "".join(f"[{k}]" for k in reversed(keys)), holder
+
+
+def describe(lines: list[str], line: int, rule: str) -> str | None:
+    """One sentence on what the code at ``line`` does with the flagged literal, or None."""
+    text = "".join(l if l.endswith("\n") else l + "\n" for l in lines)  # the reader's lines keep their newlines
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    parents = _parents(tree)
+    rule = rule.upper()
+    for node in ast.walk(tree):
+        if rule == "B107" and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno == line:
+            args = node.args.args[len(node.args.args) - len(node.args.defaults):] if node.args.defaults else []
+            named = [a.arg for a, d in zip(args, node.args.defaults) if isinstance(d, ast.Constant)
+                     and isinstance(d.value, str) and _CANDIDATE.search(a.arg)]
+            if named:
+                return (f"the default of the `{named[0]}` parameter of `{node.name}()`: a caller that passes none gets "
+                        "that value")
+        if rule == "B106" and isinstance(node, ast.Call) and node.lineno == line:
+            kw = next((k for k in node.keywords if k.arg and _CANDIDATE.search(k.arg) and isinstance(k.value, ast.Constant)
+                       and isinstance(k.value.value, str)), None)
+            if kw:
+                return f"{kw.value.value!r} passed as `{kw.arg}=` to `{_src(text, node.func)}()`"
+        if rule != "B105" or not isinstance(node, ast.Constant) or not isinstance(node.value, str) or node.lineno != line:
+            continue
+        up = parents.get(node)
+        if isinstance(up, ast.Compare):
+            other = up.left if up.left is not node else (up.comparators[0] if up.comparators else None)
+            if other is not None and node.value == "" and _CANDIDATE.search(_src(text, other)):
+                test = up
+                while isinstance(parents.get(test), (ast.BoolOp, ast.UnaryOp)):
+                    test = parents[test]
+                guard = parents.get(test)
+                refused = isinstance(guard, ast.If) and guard.test is test and isinstance(guard.body[0], (ast.Return, ast.Raise))
+                return (f"compares `{_src(text, other)}` with an empty string: a check that the value was given" +
+                        (f", and line {guard.body[0].lineno} refuses an empty one" if refused else ""))
+        elif isinstance(up, ast.Assign) and up.value is node and len(up.targets) == 1:
+            target = up.targets[0]
+            if not _CANDIDATE.search(_src(text, target)):
+                continue
+            if isinstance(target, ast.Subscript) and node.value == "":
+                return _subscript_assigned(target, up, parents, text)
+            if isinstance(target, ast.Name) and node.value == "":
+                return _name_assigned(target.id, up, parents, text) or None
+        elif isinstance(up, ast.Dict):
+            path, holder = _dict_path(node, parents, text)
+            if not _CANDIDATE.search(path.rsplit("[", 1)[-1]):
+                continue
+            top = _scope(node, parents)
+            if isinstance(holder, ast.Assign) and isinstance(top, ast.Module) and path:
+                if node.value == "":
+                    return f"the `{path}` entry of a module-level dict, left empty in the file: a setting not filled in"
+                return (f"the `{path}` entry of a module-level dict, set to {node.value!r} in the file: a value the code "
+                        "itself supplies (anyone who reads the file knows it), not a secret it was given")
+            if path.startswith("["):
+                return f"the {path} entry of a dict literal on line {line}, set to {node.value!r}"
+    return None

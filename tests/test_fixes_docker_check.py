@@ -1,0 +1,42 @@
+"""The check command a Dockerfile USER fix gives builds the file it is about (round 8: `docker build .` for
+deployments/api.Dockerfile, which compose builds with context ../, and a `docker run` of an image with no CMD)."""
+
+from tasks.fixes import fix_for
+
+API = "FROM golang:1.19\nADD . /app\nWORKDIR /app\nEXPOSE 10017\n"
+ROOT = ('FROM python:3.11-alpine\nCOPY . /vampi\nWORKDIR /vampi\nENV vulnerable=1\n'
+        'ENTRYPOINT ["python"]\nCMD ["app.py"]\n')
+TITLE = "Ensure that a user for the container has been created"
+
+
+def _fix(path, text):
+    f = {"id": "f1", "tool": "checkov", "rule_id": "CKV_DOCKER_3", "kind": "config", "severity": "medium",
+         "title": TITLE, "description": f"{TITLE} (resource /{path}., framework dockerfile)",
+         "location": {"path": path, "start_line": 1, "end_line": text.count("\n")}, "snippet": text}
+    return fix_for(f, [], {"path": path, "text": text, "start_line": 1})[0]
+
+
+def test_a_dockerfile_outside_the_root_is_built_with_its_own_name_and_context():
+    answer = _fix("a3/comment-killer/deployments/api.Dockerfile", API)
+    assert "docker build -t local/check ." not in answer
+    assert "`-f a3/comment-killer/deployments/api.Dockerfile` and the build context its compose file or CI names" in answer
+    assert "the image sets no CMD" in answer and "USER 10001" in answer
+
+
+def test_the_root_dockerfile_keeps_the_concrete_command():
+    answer = _fix("Dockerfile", ROOT)
+    assert "`docker build -t local/check . && docker run --rm --user 10001 local/check`" in answer
+    no_cmd = _fix("Dockerfile", ROOT.replace('CMD ["app.py"]\n', "").replace('ENTRYPOINT ["python"]\n', ""))
+    assert "docker run --rm --user 10001 local/check` followed by the command the project runs it with" in no_cmd
+
+
+MULTI = ("FROM python:3.11-alpine as builder\nRUN apk --update add bash nano g++\nCOPY ./requirements.txt /vampi/requirements.txt\n"
+         "WORKDIR /vampi\nRUN pip install -r requirements.txt\n\nFROM python:3.11-alpine\nCOPY . /vampi\nWORKDIR /vampi\n"
+         "COPY --from=builder /usr/local/lib /usr/local/lib\nENV vulnerable=1\nENTRYPOINT [\"python\"]\nCMD [\"app.py\"]\n")
+
+
+def test_a_multi_stage_dockerfile_says_the_user_goes_in_the_last_stage():
+    answer = _fix("Dockerfile", MULTI)
+    assert "These lines go in the last stage (`FROM python:3.11-alpine`), before its ENTRYPOINT" in answer
+    assert "RUN chown -R 10001 /vampi" in answer
+    assert "last stage" not in _fix("Dockerfile", ROOT)  # one stage: nothing to place
