@@ -295,3 +295,46 @@ def test_calls_only_from_tests_or_a_bundler_config_prove_nothing(tmp_path):
     bundled = _repo(tmp_path / "b", {"webpack.config.js": "const fs = require('fs')\nconst Pages = 'src/pages'\n"
                                      "module.exports = { files: fs.readdirSync(Pages) }\n", "src/pages/search.js": SNIPPET})
     assert bundled.judge(js_sqli("src/pages/search.js"))["verdict"] == "true_positive"
+
+
+LAMBDA = '''import sqlite3
+
+def handler(event, context):
+    db = sqlite3.connect('policies.db')
+    for policy in event['policy_names']:
+        statement = f"select policy_document from policies where policy_name='{policy}'"
+        db.execute(statement)
+
+if __name__ == '__main__':
+    payload = {'policy_names': ['AmazonSNSReadOnlyAccess']}
+    print(handler(payload, 'uselessinfo'))
+'''
+OTHER_LAMBDA = '''def handler(event, context):
+    return {'ok': True}
+
+if __name__ == '__main__':
+    handler({'a': 1}, None)
+'''
+
+
+def test_a_serverless_handler_gets_outside_data_whatever_its_main_block_passes(tmp_path):
+    """cloudgoat's policy applier: the __main__ block's sample event is a local test; AWS calls handler() with the
+    request.  Another Lambda folder's own handler() is not a caller of this one."""
+    judge = _repo(tmp_path, {"lambda1/main.py": LAMBDA, "lambda2/main.py": OTHER_LAMBDA})
+    rec = judge.judge(sql("lambda1/main.py", 6, tool="bandit", rule="B608"))
+    assert rec["verdict"] != "false_positive", rec
+    azure = LAMBDA.replace("def handler(event, context):", "import azure.functions as func\n\ndef main(req: func.HttpRequest):")
+    azure = azure.replace("event['policy_names']", "req.params['policy_names']").replace("handler(payload, 'uselessinfo')", "main(payload)")
+    rec = _repo(tmp_path / "az", {"fn/__init__.py": azure}).judge(sql("fn/__init__.py", 8, tool="bandit", rule="B608"))
+    assert rec["verdict"] != "false_positive", rec
+
+
+def test_a_same_named_function_in_another_module_is_not_a_call_site(tmp_path):
+    """b.py's own run() is called with request data; a.py's run() is only ever called with constants."""
+    a = "import sqlite3\n\ndef run(table):\n    sqlite3.connect('x').execute('DELETE FROM %s' % table)\n\nrun('sessions')\n"
+    b = "from flask import request\n\ndef run(q):\n    return q\n\nrun(request.args['q'])\n"
+    rec = _repo(tmp_path, {"a.py": a, "b.py": b}).judge(sql("a.py", 4, tool="bandit", rule="B608"))
+    assert rec["verdict"] == "false_positive" and "every call passes constants: a.py:6" in rec["reasons"][0]["evidence"], rec
+    c = "from flask import request\nimport a\n\na.run(request.args['t'])\n"
+    assert _repo(tmp_path / "c", {"a.py": a, "c.py": c}).judge(sql("a.py", 4, tool="bandit", rule="B608"))["verdict"] != \
+        "false_positive"

@@ -12,7 +12,12 @@ repository that mentions it, is only ever called -- never passed, stored or
 referenced otherwise, nor named in a string (``getattr``, a dispatch table) --
 with at least one call outside tests, and every call
 passes a constant for the parameter (or omits it, and the default is
-constant).  ``*args``/``**kwargs`` at a call site stop it.  Files are the
+constant).  ``*args``/``**kwargs`` at a call site stop it.  Never for an
+entry point a platform calls with outside data (a Lambda/Cloud Functions
+``handler(event, context)``, an Azure ``main(req: func.HttpRequest)``): the
+``__main__`` block that calls it with a sample event is a local test, not
+the caller.  A name another module defines for itself (each Lambda folder's
+own ``handler``) is that module's function, not a call site of this one.  Files are the
 tracked ones (tasks.triage.reachability's ``ImportIndex``), at most
 ``MAX_FILES`` searched and ``MAX_CHARS`` read per run.
 """
@@ -27,6 +32,27 @@ from tasks.triage.report_signals import is_test_path
 MAX_FILES = 3000
 MAX_CHARS = 32 << 20
 MAX_SITES = 50
+# functions a serverless platform calls with the request: AWS Lambda, Google Cloud Functions, Azure Functions
+ENTRY_NAMES = {"handler", "lambda_handler", "main_handler"}
+ENTRY_PARAMS = (["event", "context"], ["event", "ctx"], ["request", "context"], ["req", "context"])
+
+
+def entry_point(func) -> bool:
+    """Whether a platform (not the repository's code) calls ``func`` with outside data."""
+    args = func.args.posonlyargs + func.args.args
+    names = [a.arg for a in args]
+    annotated = any(a.annotation is not None and ast.unparse(a.annotation).split(".")[-1] == "HttpRequest" for a in args)
+    return func.name in ENTRY_NAMES or names[:2] in ENTRY_PARAMS or annotated
+
+
+def _defines(tree, name: str) -> bool:
+    """Whether a module binds ``name`` itself at top level (a def, a class, an assignment)."""
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            return True
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return True
+    return False
 
 
 class Callers:
@@ -62,7 +88,8 @@ class Callers:
 
     def __call__(self, mod, func, param: str, depth: int, seen: set) -> bool:
         """Whether every call of ``func`` passes a constant for ``param`` (constant_names.Module.name_constant)."""
-        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) or func.decorator_list or mod.parent.get(func) is not mod.tree:
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) or func.decorator_list or \
+                mod.parent.get(func) is not mod.tree or entry_point(func):
             return False
         if any(isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)
                and func.name in {getattr(e, "value", None) for e in getattr(n.value, "elts", [])} for n in mod.tree.body):
@@ -83,6 +110,8 @@ class Callers:
             other = mod if path == mod.path else self._module(path)
             if other is None:
                 return False
+            if other is not mod and _defines(other.tree, func.name):
+                continue  # its own function of that name: not a call of this one
             for node in ast.walk(other.tree):
                 if isinstance(node, ast.Constant) and node.value == func.name:
                     return False  # named in a string: getattr, a dispatch table, a task name
