@@ -88,8 +88,15 @@ def test_scanner_test_data_and_scope():
 
 
 def test_suppression_comments(tmp_path):
-    nosec = finding(tool="bandit", rule_id="B105", snippet="7 pw = 'x'  # nosec B105\n")
+    nosec = finding(tool="bandit", rule_id="B105", snippet="7 pw = 'x'  # nosec B105\n",
+                    location={"path": "app/views.py", "start_line": 7, "end_line": 7})
     assert in_code(nosec) and in_code(nosec | {"rule_id": "B106"}) is None  # only the named rule
+    # Bandit's code shows the lines around the flagged one: a nosec on the next line does not cover it
+    poller = finding(tool="bandit", rule_id="B403", location={"path": "azure/core/polling/_poller.py", "start_line": 139,
+                                                              "end_line": 139},
+                     snippet="138     raise ValueError('x')\n139     import pickle\n140     r = pickle.loads(t)   # nosec\n")
+    assert in_code(poller) is None
+    assert in_code(poller | {"location": {"path": "p.py", "start_line": 140, "end_line": 140}}) == "the line carries `# nosec`"
     assert in_code(finding(snippet="eval(x)  // nosemgrep: python.lang.security.x"))
     assert in_code(finding(snippet="eval(x)  # nosemgrep: other-rule")) is None
     tf = finding(tool="checkov", kind="config", rule_id="CKV_AWS_20",

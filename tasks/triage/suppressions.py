@@ -60,19 +60,35 @@ def _line_labels(f: Finding, text: str, whole: bool) -> str | None:
     return None
 
 
+_NUMBERED = re.compile(r"^(\d+)\s")
+
+
+def _flagged_lines(snippet: str, start: int | None, end: int | None) -> str:
+    """Of a snippet numbered the way Bandit prints its ``code`` (``139 import pickle``), only the flagged lines:
+    Bandit honours ``# nosec`` on the flagged statement alone, so one on the next line does not cover it."""
+    lines = snippet.splitlines()
+    marks = [_NUMBERED.match(line) for line in lines]
+    if not start or not lines or not all(marks):
+        return snippet
+    return "\n".join(line for line, m in zip(lines, marks) if start <= int(m.group(1)) <= (end or start))
+
+
 def in_code(f: Finding | dict, reader=None) -> str | None:
     """A suppression comment on the finding's line (snippet, or the source at its commit)."""
     f = as_finding(f)
     loc = f.location or NO_LOCATION
     texts = []
     if f.snippet:
-        texts.append((f.snippet, f.kind == "config"))
+        texts.append((_flagged_lines(f.snippet, loc.start_line, loc.end_line) if f.kind != "config" else f.snippet,
+                      f.kind == "config"))
     if reader is not None and loc.path and loc.start_line:
         lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None))
         if lines:
             start, end = int(loc.start_line), int(loc.end_line or loc.start_line)
             if f.kind == "config":
                 texts.append(("".join(lines[max(0, start - 2): end + 1]), True))
+            elif f.tool == "bandit":
+                texts.append(("".join(lines[start - 1: end]), False))  # the flagged statement's own lines
             else:
                 texts.append(("".join(lines[max(0, start - 2): start]), False))  # the line and the one above
     for text, whole in texts:
