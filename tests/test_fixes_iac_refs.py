@@ -99,3 +99,11 @@ def test_resources_are_found_in_a_file_that_opens_with_a_comment():
     text = '# S3 buckets\nresource "aws_s3_bucket" "logging" {\n  count = var.no_logging ? 0 : 1\n}\n'
     assert [(t, n, line) for t, n, _, line, _ in _resources(text)] == [("aws_s3_bucket", "logging", 2)]
     assert [(t, n) for t, n, *_ in _resources(text.split("\n", 1)[1])] == [("aws_s3_bucket", "logging")]
+
+
+def test_taking_an_instances_public_ip_away_says_it_loses_its_way_out_too():
+    """cloudgoat's ECS vault: a subnet routed only through an internet gateway; without its public IP the ECS agent
+    cannot register. The caveat says so (outbound), not only that inbound traffic stops."""
+    text = CAVEATS["CKV_AWS_88"]
+    assert "internet gateway" in text and "NAT gateway or VPC endpoints" in text and "ECS" in text
+    assert "stops working" in text  # inbound still said

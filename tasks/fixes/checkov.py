@@ -128,7 +128,10 @@ CAVEATS = {
     "CKV_AWS_17": "Clients outside the VPC (a laptop, another cloud, a CI runner) lose access: give them a bastion, VPN "
                   "or RDS Proxy before applying.",
     "CKV_AWS_88": "The instance then has no public address: whatever reaches it from the internet directly (a web "
-                  "server, SSH) stops working, so put a load balancer, NAT or SSM Session Manager in front first.",
+                  "server, SSH) stops working, so put a load balancer or SSM Session Manager in front first. It also "
+                  "loses its own way out: in a subnet whose only route to the internet is an internet gateway, package "
+                  "updates and the ECS, SSM and CloudWatch agents stop connecting (an ECS container instance no longer "
+                  "registers), so give the subnet a NAT gateway or VPC endpoints before applying.",
     "CKV_AWS_79": "Software on the instance that still reads instance metadata with IMDSv1 (AWS SDKs and CLI from before "
                   "late 2019, old agents) loses its credentials: update it first; containers on the instance also need "
                   "`http_put_response_hop_limit = 2`.",
