@@ -365,3 +365,23 @@ def test_a_suppression_comment_never_carries_elided_code_or_a_cut_clause():
     assert justification(rec) == "constant input: no data from outside reaches the B603 sink"
     assert justification({"reasons": [{"check": "path", "evidence": "not deployed: tests/e2e_zap.py is test code"}]}) == \
         "not deployed: tests/e2e_zap.py is test code"
+
+
+def test_a_long_suppression_reason_ends_at_a_clause_and_drops_its_own_file_name():
+    """heldout rows: '# constant data: the input of cur.execute() at line 66 in ...' read as pipeline output."""
+    from tasks.fixes.suppression import justification
+
+    path = "cloudgoat/scenarios/aws/vulnerable_lambda/terraform/lambda_source_code/policy_applier_lambda2_src/main.py"
+    rec = {"reasons": [{"check": "code", "evidence": f"constant data: the input of cur.execute() at line 66 in {path} is built "
+                                                      f"only from names bound to literals: payload ({path}:78); no data from outside"}]}
+    assert justification(rec, path) == \
+        "constant data: the input of cur.execute() at line 66 is built only from names bound to literals"
+    b105 = {"reasons": [{"check": "secret", "evidence": "no hardcoded credential: the flagged value is an empty string (B105 "
+                                                         "matched the name of the variable or key, not a value it holds)"}]}
+    assert justification(b105, "app.py") == "no hardcoded credential: the flagged value is an empty string"
+    timeout = {"reasons": [{"check": "code", "evidence": "robustness, not a security weakness: requests.get() at "
+                                                          "cloudgoat/core/python/utils.py:45 without a timeout towards a fixed host"}]}
+    assert justification(timeout, "cloudgoat/core/python/utils.py") == \
+        "robustness, not a security weakness: requests.get() at line 45 without a timeout towards a fixed host"
+    for r in (rec, b105, timeout):
+        assert not justification(r, "x.py").endswith("...") and len(justification(r, "x.py")) <= 110

