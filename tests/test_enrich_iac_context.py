@@ -108,7 +108,13 @@ def test_a_bucket_names_its_objects_acl_and_a_public_policy_and_no_policy_it_doe
     found = facts(_finding("CKV_AWS_20", "aws_s3_bucket.dev"), BUCKET + PUBLIC_POLICY)
     assert any("aws_s3_object.page (key \"index.html\", acl \"public-read\")" in x for x in found)
     assert any('aws_s3_bucket_acl.dev (line 5) gives it `acl = "public-read"`' in x for x in found)
-    assert any("allows Principal `*`" in x and "ACL or block-public-access change alone" in x for x in found)
+    assert any("allows Principal `*`" in x and "an ACL change alone does not close the bucket" in x for x in found)
+    # cloudgoat: a public access block that restricts public buckets already refuses anonymous callers
+    block = ('resource "aws_s3_bucket_public_access_block" "dev" {\n  bucket = aws_s3_bucket.dev.id\n'
+             '  restrict_public_buckets = true\n}\n')
+    found = facts(_finding("CKV_AWS_20", "aws_s3_bucket.dev"), BUCKET + PUBLIC_POLICY + block)
+    policy = next(x for x in found if "allows Principal `*`" in x)
+    assert "but aws_s3_bucket_public_access_block.dev (line " in policy and "does not close" not in policy
     plain = facts(_finding("CKV_AWS_20", "aws_s3_bucket.dev"), BUCKET)
     assert not any("policy" in x or "uploads" in x for x in plain)
     # a policy whose only `*` statement denies is not public
@@ -151,6 +157,9 @@ def test_a_database_names_its_engine_and_where_its_password_comes_from():
     found = facts(_finding("CKV_AWS_16", "aws_db_instance.main"), DB)
     assert any('`engine = "mysql"`, `engine_version = "8.0"`, `publicly_accessible = true`' in x for x in found)
     assert "The master password of aws_db_instance.main comes from `var.db_password`." in found
+    old_syntax = facts(_finding("CKV_AWS_16", "aws_db_instance.main"), DB.replace("var.db_password", '"${var.rds-password}"'))
+    assert "The master password of aws_db_instance.main comes from `var.rds-password`." in old_syntax
+    assert not any("literal" in x for x in old_syntax)
     literal = facts(_finding("CKV_AWS_16", "aws_db_instance.main"), DB.replace("var.db_password", '"foobarbaz"'))
     assert any("literal in the file" in x for x in literal) and not any("foobarbaz" in x for x in literal)
     bare = facts(_finding("CKV_AWS_16", "aws_db_instance.main"), 'resource "aws_db_instance" "main" {\n  engine = "postgres"\n}\n')

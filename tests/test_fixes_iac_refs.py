@@ -63,6 +63,11 @@ def test_database_caveats_name_what_the_engine_needs():
     _, note = fit("CKV_AWS_129", "aws_rds_cluster.db", mysql.replace('"mysql"', '"aurora-mysql"'), "terraform",
                   CHECKS["CKV_AWS_129"][2])
     assert "server_audit_logging" in note and "MARIADB" not in note
+    # cloudgoat glue_privesc: a PostgreSQL instance gets PostgreSQL's log names, and no sentence calls them MySQL's
+    block, _ = fit("CKV_AWS_129", "aws_db_instance.db", mysql.replace('"mysql"', '"postgres"'), "terraform",
+                   CHECKS["CKV_AWS_129"][2])
+    assert block == 'enabled_cloudwatch_logs_exports = ["postgresql", "upgrade"]'
+    assert "MySQL" not in CHECKS["CKV_AWS_129"][3]
     assert "rds-db:connect" in CAVEATS["CKV_AWS_161"]
 
 

@@ -155,6 +155,18 @@ def _in_ci(body, ci) -> list[str]:
     return [f"{path}:{n} {'uploads into' if upload.search(line) else 'uses'} it in CI (`{quoted}`)."]
 
 
+def _restricting_block(blocks, rtype, name) -> str | None:
+    """The public access block (the bucket's, else the account's) that sets ``restrict_public_buckets = true``,
+    as "aws_s3_bucket_public_access_block.X (line N)"; None when none does (or it comes from a variable)."""
+    for kind, t, n, b, line in blocks:
+        a = attributes(b)
+        if kind == "resource" and a.get("restrict_public_buckets", "").strip() == "true" and (
+                t == "aws_s3_account_public_access_block"
+                or t == "aws_s3_bucket_public_access_block" and _refers(a.get("bucket", "") + ".", rtype, name)):
+            return f"{t}.{n} (line {line})"
+    return None
+
+
 def _bucket(blocks, rtype, name, path, ci=None) -> list[str]:
     own = next((b for kind, t, n, b, _ in blocks if (kind, t, n) == ("resource", rtype, name)), None)
     facts = _in_ci(own, ci) if own is not None else []
@@ -174,9 +186,14 @@ def _bucket(blocks, rtype, name, path, ci=None) -> list[str]:
             continue
         if t == "aws_s3_bucket_policy" and mine:
             services = sorted(set(re.findall(r'"Service"\s*:\s*"([\w.-]+)"', b.text.decode())))
+            restricted = _restricting_block(blocks, rtype, name)
             facts.append(f"aws_s3_bucket_policy.{n} (line {line}) sets its policy" + (
-                ", which allows Principal `*`: an ACL or block-public-access change alone does not close the bucket "
-                "while this policy grants access to everyone." if _public_policy(blocks, b) else
+                f", which allows Principal `*`, but {restricted} sets `restrict_public_buckets = true`: S3 then lets "
+                "only AWS services and this account's own principals use that public policy, so anonymous and "
+                "cross-account callers are refused." if _public_policy(blocks, b) and restricted else
+                ", which allows Principal `*`: an ACL change alone does not close the bucket while this policy "
+                "grants access to everyone (a public access block with `restrict_public_buckets = true` would)."
+                if _public_policy(blocks, b) else
                 f", which grants access to the service principal {', '.join(services[:3])}." if services else "."))
         elif t == "aws_cloudtrail" and _refers(a.get("s3_bucket_name", "") + ".", rtype, name):
             facts.append(f"aws_cloudtrail.{n} (line {line}) delivers its trail into it (`s3_bucket_name`): the bucket "
@@ -206,9 +223,10 @@ def _database(rtype, name, body) -> list[str]:
                      + (f", `publicly_accessible = {a['publicly_accessible']}`" if "publicly_accessible" in a else "") + ".")
     password = a.get("password")
     if password is not None:
-        if re.match(r"^(?:var|random_password|data|local|module)\.", password.strip()):
-            facts.append(f"The master password of {rtype}.{name} comes from `{password.strip()}`.")
-        elif password.strip().startswith('"'):
+        ref = re.fullmatch(r'"\$\{([^}]+)\}"', password.strip())  # "${var.x}": a reference in old interpolation syntax
+        if ref or re.match(r"^(?:var|random_password|data|local|module)\.", password.strip()):
+            facts.append(f"The master password of {rtype}.{name} comes from `{(ref.group(1) if ref else password).strip()}`.")
+        elif password.strip().startswith('"') and "${" not in password:
             facts.append(f"The master password of {rtype}.{name} is a literal in the file, so it is in the repository's "
                          "history too.")
     elif "manage_master_user_password" in a:

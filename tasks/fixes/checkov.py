@@ -15,7 +15,7 @@ CHECKS = {
     "CKV_AWS_17": ("public", "terraform", "publicly_accessible = false", "keep the database off the public internet"),
     "CKV_AWS_161": ("iam", "terraform", "iam_database_authentication_enabled = true", "enable IAM database authentication"),
     "CKV_AWS_129": ("log", "terraform", 'enabled_cloudwatch_logs_exports = ["audit", "error", "general", "slowquery"]',
-                    "export the database logs to CloudWatch (the values depend on the engine; these are MySQL's)"),
+                    "export the database logs to CloudWatch (the log names depend on the engine)"),
     "CKV_AWS_157": ("multi-az", "terraform", "multi_az = true", "run the instance in several availability zones"),
     "CKV_AWS_118": ("monitoring", "terraform", "monitoring_interval = 60\nmonitoring_role_arn = aws_iam_role.{name}_monitoring.arn",
                     "enable enhanced monitoring (it needs a monitoring role)"),
