@@ -32,8 +32,8 @@ import re
 from urllib.parse import urlsplit
 
 from tasks.findings.model import Finding, as_finding
-from tasks.repository.source import finding_lines
 from tasks.triage.flow import USER_INPUT
+from tasks.triage.parsed_source import finding_source
 
 _HANDLER = re.compile(r"@\w+(?:\.\w+)*\.(?:route|get|post|put|patch|delete|api_route|websocket)\s*\(|@api_view\b|@csrf_exempt\b"
                       r"|\burlpatterns\s*=|^\s*(?:async\s+)?def\s+\w+\s*\(\s*(?:self\s*,\s*)?request\b|\bBlueprint\s*\(|\bAPIRouter\s*\("
@@ -211,10 +211,9 @@ def check_timeout(f: Finding | dict, reader=None) -> dict | None:
     loc = f.location
     if f.kind != "code" or not _is_b113(f) or reader is None or loc is None or not loc.path or not loc.start_line:
         return None
-    lines = finding_lines(reader, f)
-    if not lines:
+    source = finding_source(reader, f)
+    if not source:
         return None
-    source = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
     if USER_INPUT.search(_responses_renamed(source)) or _HANDLER.search(source):
         return None
     from tasks.triage.constant_names import Module, dotted
