@@ -23,7 +23,7 @@ JavaScript.
 
 from __future__ import annotations
 
-from tasks.triage.parsed_source import parse_js
+from tasks.triage.parsed_source import nodes_on_line, parse_js
 
 MAX_DEPTH = 8
 _SQL = {"query", "execute", "raw", "$queryRawUnsafe", "$executeRawUnsafe", "$where"}
@@ -182,12 +182,8 @@ class JsModule:
 
     def sink_inputs(self, line: int):
         """(callee, inputs) of each sink call whose span covers ``line``."""
-        out, todo = [], [self.root]
-        while todo:
-            n = todo.pop()
-            if not (n.start_point[0] + 1 <= line <= n.end_point[0] + 1):
-                continue
-            todo.extend(n.named_children)
+        out = []
+        for n in nodes_on_line(self.root, line):
             if n.type == "pair" and n.child_by_field_name("key") is not None and \
                     n.child_by_field_name("key").text.decode("utf-8", "replace").strip("'\"`") == "$where":
                 out.append(("$where", [n.child_by_field_name("value")]))  # MongoDB runs the string as JavaScript

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 
 from tasks.triage.constant_js import MAX_DEPTH, JsModule
-from tasks.triage.parsed_source import parse_js
+from tasks.triage.parsed_source import nodes_on_line, parse_js
 
 _XSS_RULE = re.compile(r"(?i)xss|cross.site|innerhtml|outerhtml|insertadjacenthtml|document[-_.]write|dangerously|unescaped|"
                        r"html[-_]?(?:injection|sink)|raw[-_]html")
@@ -223,12 +223,8 @@ class _Judge:
 
 def _sinks(mod: JsModule, line: int) -> list:
     """The inserted values of each HTML sink whose span covers ``line``."""
-    out, todo = [], [mod.root]
-    while todo:
-        n = todo.pop()
-        if not (n.start_point[0] + 1 <= line <= n.end_point[0] + 1):
-            continue
-        todo.extend(n.named_children)
+    out = []
+    for n in nodes_on_line(mod.root, line):
         if n.type in ("assignment_expression", "augmented_assignment_expression"):
             left = n.child_by_field_name("left")
             prop = left.child_by_field_name("property") if left is not None and left.type == "member_expression" else None

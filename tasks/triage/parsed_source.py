@@ -1,5 +1,5 @@
 """The flagged file as the code checks parse it: its text (``finding_source``) and, for JavaScript/TypeScript,
-its syntax tree behind one guard (``parse_js``).
+its syntax tree behind one guard (``parse_js``) and the nodes of that tree on the flagged line (``nodes_on_line``).
 
 Every check that reads a JS/TS module (tasks.triage.constant_js,
 tasks.triage.escaped_js) parses it here so that all of them refuse the same
@@ -39,3 +39,13 @@ def parse_js(source: str, path: str):
     except Exception:  # noqa: BLE001 - no grammar or parser: no evidence
         return None
     return None if root.has_error else root
+
+
+def nodes_on_line(root, line: int):
+    """Every node of the tree whose span covers ``line`` (1-based), each before the nodes inside it."""
+    todo = [root]
+    while todo:
+        n = todo.pop()
+        if n.start_point[0] + 1 <= line <= n.end_point[0] + 1:
+            todo.extend(n.named_children)
+            yield n
