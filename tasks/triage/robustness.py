@@ -217,13 +217,10 @@ def check_timeout(f: Finding | dict, reader=None) -> dict | None:
         return None
     if USER_INPUT.search(_responses_renamed(source)) or _HANDLER.search(source):
         return None
-    from tasks.triage.constant_names import Module, dotted
+    from tasks.triage.constant_names import dotted, parse_module
 
-    try:
-        mod = Module(source, loc.path)
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-    if mod.tree is None:
+    mod = parse_module(source, loc.path)
+    if mod is None:
         return None
     calls = [n for n in ast.walk(mod.tree) if isinstance(n, ast.Call) and _HTTP.match(dotted(n.func))
              and n.lineno <= loc.start_line <= (n.end_lineno or n.lineno)]
