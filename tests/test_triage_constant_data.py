@@ -3,7 +3,7 @@ code kept as data -- each with a case it flags and a case it leaves alone."""
 
 from __future__ import annotations
 
-from test_triage_evidence import _Reader  # the file at the run's commit, as SourceReader gives it
+from test_triage_containers import Files  # a repository of a few files, as the source reader reads them
 from test_triage_hygiene import checkov, finding
 
 from tasks.triage.constant import check_constant
@@ -49,7 +49,7 @@ def sql(path, line, tool="semgrep", rule=SQL_RULE):
 
 # 1. constant data: names bound only to literals in the same file
 def test_a_query_built_from_a_literal_seed_list_is_constant_data():
-    rec = Judge(reader=_Reader(SEED)).judge(sql("app/seed.py", 13))
+    rec = Judge(reader=Files(SEED)).judge(sql("app/seed.py", 13))
     assert rec["verdict"] == "false_positive" and rec["reasons"][0]["check"] == "code"
     ev = rec["reasons"][0]["evidence"]
     assert ev.startswith("constant data: the input of cur.execute() at line 13")
@@ -58,7 +58,7 @@ def test_a_query_built_from_a_literal_seed_list_is_constant_data():
 
 
 def test_request_data_appended_or_a_parameter_keeps_the_query_a_finding():
-    reader = _Reader(VIEW)
+    reader = Files(VIEW)
     appended = sql("app/views.py", 9)
     assert check_constant(appended, reader) is None
     rec = Judge(reader=reader).judge(appended)
@@ -73,9 +73,9 @@ def test_a_command_whose_program_is_one_of_two_literals_is_constant():
             "    subprocess.run([pip, 'install', '--upgrade', 'pip'], stdout=subprocess.DEVNULL)\n")
     f = finding(tool="bandit", rule_id="B603", title="subprocess_without_shell_equals_true",
                 location={"path": "tools/upgrade.py", "start_line": 6, "end_line": 6})
-    ev = check_constant(f, _Reader(code))
+    ev = check_constant(f, Files(code))
     assert ev and "pip (tools/upgrade.py:5)" in ev["evidence"]
-    assert check_constant(f, _Reader(code.replace("'pip3' if", "input() if"))) is None
+    assert check_constant(f, Files(code.replace("'pip3' if", "input() if"))) is None
 
 
 # 2. Bandit's error-handling hygiene rules
@@ -92,8 +92,8 @@ def test_try_except_pass_is_a_code_quality_rule_unless_it_swallows_a_security_ch
               "        log(user)\n    except Exception:\n        pass\n")
     hidden = swallow | {"location": {"path": "app/geo.py", "start_line": 6}, "snippet": "5         log(user)\n6     except Exception:\n"}
     assert Judge().judge(hidden)["verdict"] == "false_positive"  # the snippet alone shows no check
-    assert Judge(reader=_Reader(source)).judge(hidden)["verdict"] == "true_positive"  # the file's try body does
-    assert Judge(reader=_Reader(source.replace("verify_signature(token)", "x = 1"))).judge(hidden)["verdict"] == "false_positive"
+    assert Judge(reader=Files(source)).judge(hidden)["verdict"] == "true_positive"  # the file's try body does
+    assert Judge(reader=Files(source.replace("verify_signature(token)", "x = 1"))).judge(hidden)["verdict"] == "false_positive"
 
 
 # 3. requests without a timeout
@@ -126,7 +126,7 @@ def anywhere(url):
 
 
 def test_a_missing_timeout_towards_a_fixed_host_outside_a_handler_is_robustness():
-    reader = _Reader(CLIENT)
+    reader = Files(CLIENT)
     for line, words in [(8, "a fixed host (pypi.org)"), (13, "a click option at cli/client.py:11"),
                         (16, "a fixed local host (127.0.0.1)")]:
         rec = Judge(reader=reader).judge(b113("cli/client.py", line))
@@ -139,8 +139,8 @@ def test_a_missing_timeout_in_a_request_handler_is_left_alone():
     handler = ("import requests\nfrom flask import Flask, request\napp = Flask(__name__)\n\n@app.route('/proxy')\ndef proxy():\n"
                "    return requests.get('https://api.example.org/v1').text\n")
     f = b113("app/web.py", 7)
-    assert check_timeout(f, _Reader(handler)) is None
-    assert Judge(reader=_Reader(handler)).judge(f)["verdict"] == "needs_review"  # the rule's own LOW confidence, as before
+    assert check_timeout(f, Files(handler)) is None
+    assert Judge(reader=Files(handler)).judge(f)["verdict"] == "needs_review"  # the rule's own LOW confidence, as before
 
 
 # 4. IAM policies attached to users
@@ -237,9 +237,9 @@ def test_a_query_built_on_its_own_line_from_constants_is_constant_data():
             "    query = 'SELECT * FROM users WHERE name = %s' % name\n    cur.execute(query)\n")
     b608 = finding(tool="bandit", rule_id="B608", title="Possible SQL injection vector through string-based query construction.",
                    location={"path": "app/admin.py", "start_line": 5, "end_line": 5})
-    ev = check_constant(b608, _Reader(code))
+    ev = check_constant(b608, Files(code))
     assert ev and "the string built at line 5" in ev["evidence"] and "TABLES (app/admin.py:1)" in ev["evidence"]
-    assert check_constant(b608 | {"location": {"path": "app/admin.py", "start_line": 9, "end_line": 9}}, _Reader(code)) is None
+    assert check_constant(b608 | {"location": {"path": "app/admin.py", "start_line": 9, "end_line": 9}}, Files(code)) is None
 
 
 SEED_JS = '''const { exec } = require('child_process')
@@ -265,7 +265,7 @@ function add (req, db) {
 
 
 def test_javascript_names_bound_to_literals_are_constant_data_and_request_data_is_not():
-    reader = _Reader(SEED_JS)
+    reader = Files(SEED_JS)
     q = finding(rule_id="javascript.lang.security.audit.sqli.node-mysql-sqli", title="SQL injection",
                 location={"path": "db/seed.js", "start_line": 6, "end_line": 6})
     rec = Judge(reader=reader).judge(q)
@@ -282,7 +282,7 @@ def test_a_fixed_host_must_end_before_anything_is_appended():
     code = ("import requests\n\ndef a(path):\n    return requests.get('https://api.example.org' + path)\n\n"
             "def b(path):\n    return requests.get('https://api.example.org/' + path)\n\n"
             "def c(host):\n    return requests.get(f'https://{host}/x')\n")
-    reader = _Reader(code)
+    reader = Files(code)
     assert check_timeout(b113("jobs/sync.py", 4), reader) is None  # path = '.evil.example/' would change the host
     assert "a fixed host (api.example.org)" in check_timeout(b113("jobs/sync.py", 7), reader)["evidence"]
     assert check_timeout(b113("jobs/sync.py", 10), reader) is None

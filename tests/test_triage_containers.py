@@ -10,16 +10,18 @@ from tasks.triage.verdict import Judge
 
 
 class Files:
-    """A repository of a few files: ``files`` as ImportIndex lists them, ``lines`` as SourceReader reads them."""
+    """The tests' one stand-in for a repository: ``files`` as ImportIndex lists them, ``lines`` as SourceReader reads
+    them (line ends kept).  A str instead of a dict is one file's text, read at whatever path a check asks for."""
 
-    def __init__(self, files: dict[str, str]):
-        self.data, self.files, self.reader = files, list(files), self
+    def __init__(self, files: dict[str, str] | str):
+        self.data, self.reader = files, self
+        self.files = list(files) if isinstance(files, dict) else []
 
     def resolve(self, commit):
         return None
 
     def lines(self, path, commit):
-        text = self.data.get(path)
+        text = self.data.get(path) if isinstance(self.data, dict) else self.data
         return None if text is None else text.splitlines(True)
 
 
@@ -158,17 +160,6 @@ def test_operational_policy_for_notifications_names_audit_alarms_and_image_tags(
     assert (rec["reasons"][0]["evidence"].startswith("not a security weakness")) == (verdict == "false_positive")
 
 
-class _One:
-    def __init__(self, text):
-        self.text = text.splitlines()
-
-    def resolve(self, commit):
-        return None
-
-    def lines(self, path, commit):
-        return self.text
-
-
 VIEW = ('def code_lab(request):\n    if request.method == "POST":\n        try:\n            if request.user.is_authenticated:\n'
         '                {call}\n        except:\n            pass\n    return render(request, "lab.html")\n')
 
@@ -177,14 +168,14 @@ def test_a_swallowed_error_around_exec_under_a_login_flag_is_hygiene():
     # the flag raises nothing (an exception skips the guarded code); the exec itself is B102's finding
     f = finding(rule_id="B110", title="Try, Except, Pass detected.", location={"path": "app/views.py", "start_line": 6},
                 snippet="5                 exec(code)\n6         except:\n7             pass\n")
-    rec = Judge(reader=_One(VIEW.format(call="exec(request.POST.get('code'))"))).judge(f)
+    rec = Judge(reader=Files(VIEW.format(call="exec(request.POST.get('code'))"))).judge(f)
     assert rec["verdict"] == "false_positive" and "error-handling hygiene" in rec["reasons"][0]["evidence"]
 
 
 def test_a_swallowed_security_check_still_fails_open():
     f = finding(rule_id="B110", title="Try, Except, Pass detected.", location={"path": "app/views.py", "start_line": 6},
                 snippet="5                 x = 1\n6         except:\n7             pass\n")
-    rec = Judge(reader=_One(VIEW.format(call="jwt.decode(token, KEY, algorithms=['HS256'])"))).judge(f)
+    rec = Judge(reader=Files(VIEW.format(call="jwt.decode(token, KEY, algorithms=['HS256'])"))).judge(f)
     assert rec["verdict"] == "true_positive"
 
 

@@ -4,9 +4,7 @@ file:line evidence and a true positive left alone (tests/test_triage_deployed_co
 
 from __future__ import annotations
 
-from test_triage_containers import Files  # a repository of a few files, as the source reader reads them
-
-from tasks.triage.verdict import Judge
+from test_triage_containers import judge  # the verdict on a finding in a repository of a few files
 
 TF = '''resource "aws_api_gateway_rest_api" "api" {
   name = "blog"
@@ -101,11 +99,6 @@ def config(rule: str, path: str, line: int, tool: str = "checkov") -> dict:
     return {"id": "c" * 32, "tool": tool, "kind": "config", "rule_id": rule, "title": "", "description": "",
             "severity": "medium", "location": {"path": path, "start_line": line, "end_line": line}, "package": None,
             "snippet": None, "aliases": [], "cve": [], "ghsa": [], "suppressed": False}
-
-
-def judge(files: dict[str, str], f: dict) -> dict:
-    repo = Files(files)
-    return Judge(reader=repo, imports=repo).judge(f)
 
 
 def test_an_open_method_whose_lambda_verifies_the_jwt_is_a_false_positive():

@@ -4,7 +4,8 @@ case flagged with its file:line evidence and a true positive left alone."""
 
 from __future__ import annotations
 
-from test_triage_deployed import config, judge
+from test_triage_containers import judge  # the verdict on a finding in a repository of a few files
+from test_triage_deployed import config
 
 
 SERVER = ("from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.route('/')\ndef root():\n    return 'hi'\n\n\n"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_triage_containers import Files  # a repository of a few files, as the source reader reads them
 from test_triage_verdicts import dep, finding
 
 from tasks.findings.model import as_finding
@@ -176,25 +177,14 @@ def test_an_assert_reading_request_data_is_not_a_sink():
     assert Judge().judge(f)["verdict"] == "false_positive"
 
 
-class _Reader:
-    def __init__(self, text):
-        self.text = text.splitlines()
-
-    def resolve(self, commit):
-        return None
-
-    def lines(self, path, commit):
-        return self.text
-
-
 def test_the_enclosing_function_shows_request_data_reaching_the_flagged_line():
     code = "def view(request):\n    name = request.GET.get('n')\n    other = 1\n    cursor.execute('SELECT ' + name)\n"
     f = finding(rule_id="python.django.security.injection.sql.sql-injection-using-raw", location={"path": "app/views.py", "start_line": 4})
-    ev = check_user_input(as_finding(f), _Reader(code))
+    ev = check_user_input(as_finding(f), Files(code))
     assert ev and "app/views.py:2 assigns user input (request.GET) to name" in ev["evidence"]
     constant = "def view(request):\n    name = request.GET.get('n')\n    cursor.execute('SELECT 1')\n"
     f["location"]["start_line"] = 3
-    assert check_user_input(as_finding(f), _Reader(constant)) is None
+    assert check_user_input(as_finding(f), Files(constant)) is None
 
 
 def test_a_weak_hash_used_as_a_deduplication_key():

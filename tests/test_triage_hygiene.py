@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_triage_evidence import _Reader  # the file at the run's commit, as SourceReader gives it
+from test_triage_containers import Files  # a repository of a few files, as the source reader reads them
 
 from tasks.findings.parsers.registry import parse_report
 from tasks.findings.secret_evidence import classify, classify_one
@@ -257,18 +257,18 @@ def test_seed_data_credentials_need_review(tmp_path):
 def test_with_the_repository_the_banner_and_the_source_line_are_read_from_the_file():
     f = finding(rule_id="javascript.lang.security.audit.x", location={"path": "public/js/widgets.js", "start_line": 40})
     lib = "/*!\n * Widgets v1.12.4 - licensed under the MIT License\n */\n" + "x\n" * 50
-    assert Judge(reader=_Reader(lib)).judge(f)["verdict"] == "false_positive"
-    assert Judge(reader=_Reader("// our widgets\n" + "x\n" * 50)).judge(f)["verdict"] == "true_positive"
+    assert Judge(reader=Files(lib)).judge(f)["verdict"] == "false_positive"
+    assert Judge(reader=Files("// our widgets\n" + "x\n" * 50)).judge(f)["verdict"] == "true_positive"
     plugin = "/**\n * @author alteredq\n */\n\nTHREE.EffectComposer = function ( renderer ) {\n" + "x\n" * 50
-    rec = Judge(reader=_Reader(plugin)).judge(f)
+    rec = Judge(reader=Files(plugin)).judge(f)
     assert rec["verdict"] == "false_positive" and "it extends THREE" in rec["reasons"][0]["evidence"]
     own = "const THREE = require('three')\nfunction scene() {\n  THREE.Cache.enabled = true\n}\n" + "x\n" * 50
-    assert Judge(reader=_Reader(own)).judge(f)["verdict"] == "true_positive"
+    assert Judge(reader=Files(own)).judge(f)["verdict"] == "true_positive"
     src = "import subprocess, sys\n\ndef setup():\n    subprocess.check_call([sys.executable, '-m', 'pip', 'install', 'x'])\n"
     g = finding(tool="bandit", rule_id="B603", title="subprocess_without_shell_equals_true",
                 location={"path": "scripts/setup_env.py", "start_line": 4})
-    assert check_constant(g, _Reader(src))["evidence"].startswith("constant input: subprocess.check_call([sys.executable")
-    assert check_constant(g, _Reader(src.replace("'x'", "name"))) is None
+    assert check_constant(g, Files(src))["evidence"].startswith("constant input: subprocess.check_call([sys.executable")
+    assert check_constant(g, Files(src.replace("'x'", "name"))) is None
 
 
 @pytest.mark.parametrize("path,seed", [("db_init_users1.py", True), ("introduction/management/commands/seed_labs.py", True),

@@ -4,7 +4,7 @@ or a number -- each with a case it flags and a case it leaves alone."""
 from __future__ import annotations
 
 import pytest
-from test_triage_evidence import _Reader  # the file at the run's commit, as SourceReader gives it
+from test_triage_containers import Files  # a repository of a few files, as the source reader reads them
 
 from tasks.triage.verdict import Judge
 
@@ -21,7 +21,7 @@ WHERE = "javascript.express.mongo.nosqli.where-injection"
 def test_where_built_from_a_literal_on_the_lines_before_is_constant_data():
     code = ("function list(db, cb) {\n  const type = 'public';\n"
             "  db.collection('items').find({ $where: \"this.type == '\" + type + \"'\" }).toArray(cb);\n}\n")
-    rec = Judge(reader=_Reader(code)).judge(finding(WHERE, 3, "app/data/items.js", "NoSQL injection via $where"))
+    rec = Judge(reader=Files(code)).judge(finding(WHERE, 3, "app/data/items.js", "NoSQL injection via $where"))
     assert rec["verdict"] == "false_positive"
     assert "the $where value at app/data/items.js:3" in rec["reasons"][0]["evidence"] and "type (app/data/items.js:2)" in rec["reasons"][0]["evidence"]
 
@@ -29,7 +29,7 @@ def test_where_built_from_a_literal_on_the_lines_before_is_constant_data():
 def test_where_built_from_a_parameter_stays():
     code = ("function list(db, type, cb) {\n  const t = type;\n"
             "  db.collection('items').find({ $where: \"this.type == '\" + t + \"'\" }).toArray(cb);\n}\n")
-    rec = Judge(reader=_Reader(code)).judge(finding(WHERE, 3, "app/data/items.js", "NoSQL injection via $where"))
+    rec = Judge(reader=Files(code)).judge(finding(WHERE, 3, "app/data/items.js", "NoSQL injection via $where"))
     assert rec["verdict"] == "true_positive"
 
 
@@ -46,7 +46,7 @@ XSS_TITLE = "User controlled data in methods like innerHTML is an anti-pattern t
      4, "from the escape-html package"),
 ])
 def test_an_html_sink_fed_escaped_text(code, line, words):
-    rec = Judge(reader=_Reader(code)).judge(finding(XSS, line, title=XSS_TITLE))
+    rec = Judge(reader=Files(code)).judge(finding(XSS, line, title=XSS_TITLE))
     assert rec["verdict"] == "false_positive"
     ev = rec["reasons"][0]["evidence"]
     assert ev.startswith("escaped before insertion") and words in ev
@@ -54,7 +54,7 @@ def test_an_html_sink_fed_escaped_text(code, line, words):
 
 def test_an_html_sink_fed_only_a_number_is_constant_data():
     code = "function count(el, items) {\n  el.innerHTML = parseInt(items.total, 10);\n}\n"
-    rec = Judge(reader=_Reader(code)).judge(finding(XSS, 2, title=XSS_TITLE))
+    rec = Judge(reader=Files(code)).judge(finding(XSS, 2, title=XSS_TITLE))
     assert rec["verdict"] == "false_positive" and "only a number (parseInt(…))" in rec["reasons"][0]["evidence"]
 
 
@@ -66,7 +66,7 @@ def test_an_html_sink_fed_only_a_number_is_constant_data():
     (ESC.replace("escapeHtml(msg) + '</b>'", "escapeHtml(msg) + msg"), 5),  # one part escaped, one not
 ])
 def test_an_html_sink_fed_unescaped_text_stays(code, line):
-    rec = Judge(reader=_Reader(code)).judge(finding(XSS, line, title=XSS_TITLE))
+    rec = Judge(reader=Files(code)).judge(finding(XSS, line, title=XSS_TITLE))
     assert rec["verdict"] == "true_positive"
 
 
@@ -78,7 +78,7 @@ def _b113(code):
     line = next(i for i, text in enumerate(code.splitlines(), 1) if "requests.get(" in text)
     f = as_finding({"id": "f" * 32, "tool": "bandit", "kind": "code", "rule_id": "B113", "title": "Call to requests without timeout",
                     "location": {"path": "scripts/sync.py", "start_line": line}})
-    return check_timeout(f, _Reader(code))
+    return check_timeout(f, Files(code))
 
 
 @pytest.mark.parametrize("url", ['f"{BASE}/items/{x}"', 'BASE + "/items/" + x', 'f"{BASE}/items"'])
@@ -109,9 +109,9 @@ def test_b113_in_a_script_that_names_its_response_req():
 def test_where_on_the_line_after_the_flagged_call():
     code = ("function list(db, cb) {\n  const type = 'public';\n  db.collection('items').find({\n"
             "    $where: \"this.type == '\" + type + \"'\"\n  }).toArray(cb);\n}\n")
-    rec = Judge(reader=_Reader(code)).judge(finding(WHERE, 3, "app/data/items.js", "NoSQL injection via $where"))
+    rec = Judge(reader=Files(code)).judge(finding(WHERE, 3, "app/data/items.js", "NoSQL injection via $where"))
     assert rec["verdict"] == "false_positive"
-    rec = Judge(reader=_Reader(code.replace("const type = 'public';", "const type = cb.name;"))).judge(
+    rec = Judge(reader=Files(code.replace("const type = 'public';", "const type = cb.name;"))).judge(
         finding(WHERE, 3, "app/data/items.js", "NoSQL injection via $where"))
     assert rec["verdict"] == "true_positive"
 
@@ -125,12 +125,12 @@ def test_where_on_the_line_after_the_flagged_call():
      "function f(el, m) {\n  el.innerHTML = esc(m);\n}\n", 5),
 ])
 def test_an_escaper_in_an_attribute_or_that_replaces_once_stays(code, line):
-    rec = Judge(reader=_Reader(code)).judge(finding(XSS, line, title=XSS_TITLE))
+    rec = Judge(reader=Files(code)).judge(finding(XSS, line, title=XSS_TITLE))
     assert rec["verdict"] == "true_positive"
 
 
 def test_a_url_part_encoded_inside_an_attribute_and_text_after_a_closed_tag():
     code = ("function f(el, q, m) {\n  el.innerHTML = `<a href=\"/search?q=${encodeURIComponent(q)}\">` + "
             "DOMPurify.sanitize(m) + '</a>';\n}\n")
-    rec = Judge(reader=_Reader(code)).judge(finding(XSS, 2, title=XSS_TITLE))
+    rec = Judge(reader=Files(code)).judge(finding(XSS, 2, title=XSS_TITLE))
     assert rec["verdict"] == "false_positive" and "encodeURIComponent" in rec["reasons"][0]["evidence"]

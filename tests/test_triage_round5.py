@@ -4,7 +4,7 @@ copy of that code -- a case the check flags and a case it leaves alone."""
 from __future__ import annotations
 
 import pytest
-from test_triage_evidence import _Reader  # the file at the run's commit, as SourceReader gives it
+from test_triage_containers import Files  # a repository of a few files, as the source reader reads them
 
 from tasks.triage.verdict import Judge
 
@@ -39,7 +39,7 @@ ESC = """window.onload = function () {
 
 
 def test_an_escaper_that_looks_characters_up_in_a_map_of_the_enclosing_scope():
-    rec = Judge(reader=_Reader(ESC)).judge(finding(XSS, 15, title=XSS_TITLE, cwe=["CWE-79"]))
+    rec = Judge(reader=Files(ESC)).judge(finding(XSS, 15, title=XSS_TITLE, cwe=["CWE-79"]))
     assert rec["verdict"] == "false_positive", rec
     ev = rec["reasons"][0]["evidence"]
     assert "escaped before insertion" in ev and "escHtml" in ev and "character map at line 3" in ev
@@ -53,7 +53,7 @@ def test_an_escaper_that_looks_characters_up_in_a_map_of_the_enclosing_scope():
 def test_an_escaper_whose_map_or_replacement_falls_short_stays(change):
     code = ESC.replace(*change)
     assert code != ESC
-    rec = Judge(reader=_Reader(code)).judge(finding(XSS, 15, title=XSS_TITLE, cwe=["CWE-79"]))
+    rec = Judge(reader=Files(code)).judge(finding(XSS, 15, title=XSS_TITLE, cwe=["CWE-79"]))
     assert rec["verdict"] == "true_positive", rec
 
 
@@ -68,14 +68,14 @@ DECODE = """var decode = function() {
 
 
 def test_a_message_flagged_by_a_semgrep_secret_rule_without_a_snippet_is_no_credential():
-    rec = Judge(reader=_Reader(DECODE)).judge(finding(SECRET, 3, title="Hard-coded secret/credential assigned"))
+    rec = Judge(reader=Files(DECODE)).judge(finding(SECRET, 3, title="Hard-coded secret/credential assigned"))
     assert rec["verdict"] == "false_positive", rec
     ev = rec["reasons"][0]["evidence"]
     assert rec["reasons"][0]["check"] == "secret" and "text for a person" in ev and "incorrect" not in ev
 
 
 def test_a_random_key_flagged_by_a_semgrep_secret_rule_without_a_snippet_stays():
-    rec = Judge(reader=_Reader(DECODE)).judge(finding(SECRET, 4, title="Hard-coded secret/credential assigned"))
+    rec = Judge(reader=Files(DECODE)).judge(finding(SECRET, 4, title="Hard-coded secret/credential assigned"))
     assert rec["verdict"] == "true_positive" and rec["reasons"][0]["check"] == "secret", rec
     assert "high-entropy" in rec["reasons"][0]["evidence"] and "q8Zr" not in str(rec)
 
@@ -103,7 +103,7 @@ def _b110(call):
     f = finding("B110", 12, path="badguys/vulnerable/views.py", title="Try, Except, Pass detected.", tool="bandit",
                 snippet=B110_SNIPPET, description="Try, Except, Pass detected. (test try_except_pass, confidence high)")
     f["location"]["end_line"] = 13
-    return Judge(reader=_Reader(VIEW.format(call=call))).judge(f)
+    return Judge(reader=Files(VIEW.format(call=call))).judge(f)
 
 
 def test_a_b110_whose_snippet_shows_no_body_is_judged_on_the_try_body_in_the_file():
@@ -155,7 +155,7 @@ def _b113(extra="", change=("", "")):
     for line in (i for i, text in enumerate(code.splitlines(), 1) if "requests.post(" in text):
         f = as_finding({"id": "f" * 32, "tool": "bandit", "kind": "code", "rule_id": "B113", "location": {
             "path": "brute-force/scripts.py", "start_line": line}, "title": "Call to requests without timeout"})
-        out.append(check_timeout(f, _Reader(code)))
+        out.append(check_timeout(f, Files(code)))
     return out
 
 
@@ -204,7 +204,7 @@ def _cli_timeouts(code):
     lines = [i for i, text in enumerate(code.splitlines(), 1) if "requests." in text and "import" not in text]
     return [check_timeout(as_finding({"id": "f" * 32, "tool": "bandit", "kind": "code", "rule_id": "B113",
                                       "title": "Call to requests without timeout",
-                                      "location": {"path": "attack.py", "start_line": n}}), _Reader(code)) for n in lines]
+                                      "location": {"path": "attack.py", "start_line": n}}), Files(code)) for n in lines]
 
 
 def test_b113_with_a_url_from_the_command_line_is_robustness_and_a_parameter_stays():
@@ -223,5 +223,5 @@ def test_a_config_check_without_a_snippet_gets_no_value_from_the_file():
     workflow = "name: deploy\npermissions: write-all\non: push\n"
     f = finding("CKV2_GHA_1", 1, path=".github/workflows/deploy.yml", tool="checkov", kind="config",
                 title="Ensure top-level permissions are not set to write-all")
-    rec = Judge(reader=_Reader(workflow)).judge(f)
+    rec = Judge(reader=Files(workflow)).judge(f)
     assert rec["verdict"] == "true_positive" and rec["reasons"][0]["check"] == "report", rec

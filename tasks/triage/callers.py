@@ -77,14 +77,10 @@ class Callers:
 
     def _module(self, path: str):
         if path not in self._modules:
-            from tasks.triage.constant_names import Module
+            from tasks.triage.constant_names import parse_module
 
-            try:
-                self._modules[path] = Module(self._sources()[path], path, self)
-            except (SyntaxError, ValueError, RecursionError):
-                self._modules[path] = None
-        mod = self._modules[path]
-        return mod if mod is not None and mod.tree is not None else None
+            self._modules[path] = parse_module(self._sources()[path], path, self)
+        return self._modules[path]
 
     def __call__(self, mod, func, param: str, depth: int, seen: set) -> bool:
         """Whether every call of ``func`` passes a constant for ``param`` (constant_names.Module.name_constant)."""

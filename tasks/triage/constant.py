@@ -22,8 +22,9 @@ import ast
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.flow import sink_rule
 from tasks.repository.source import finding_lines
+from tasks.triage.flow import sink_rule
+from tasks.triage.parsed_source import finding_source
 
 # calls whose argument becomes code, a command or SQL
 _SINK = re.compile(r"(?:\bnew\s+Function|(?<![\w.$])Function|\bnew\s+vm\.Script|\bvm\.(?:runInContext|runInNewContext|runInThisContext)"
@@ -168,10 +169,9 @@ def _constant_names(f: Finding, reader, callers) -> dict | None:
     suffix = "." + str(loc.path).rsplit(".", 1)[-1].lower() if loc is not None and loc.path and "." in str(loc.path) else ""
     if reader is None or loc is None or not loc.start_line or suffix not in _FILE_LANGS:
         return None
-    lines = finding_lines(reader, f)
-    if not lines:
+    source = finding_source(reader, f)
+    if not source:
         return None
-    source = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
     if suffix == ".py":
         from tasks.triage.constant_names import constant_sink
 
@@ -179,11 +179,11 @@ def _constant_names(f: Finding, reader, callers) -> dict | None:
     else:
         from tasks.triage import constant_js
 
-        evidence = constant_js.constant_sink(source, loc.start_line, loc.path, suffix)
+        evidence = constant_js.constant_sink(source, loc.start_line, loc.path)
         if not evidence:  # an HTML sink fed escaped text or a number (tasks.triage.escaped_js)
             from tasks.triage.escaped_js import escaped_sink
 
-            found = escaped_sink(source, loc.start_line, loc.path, suffix, f"{f.rule_id} {f.title}")
+            found = escaped_sink(source, loc.start_line, loc.path, f"{f.rule_id} {f.title}")
             return {"check": "code", "status": found[0], "evidence": found[1]} if found else None
     return {"check": "code", "status": "constant_input", "evidence": evidence} if evidence else None
 

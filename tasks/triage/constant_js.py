@@ -23,7 +23,8 @@ JavaScript.
 
 from __future__ import annotations
 
-MAX_SOURCE = 512 * 1024
+from tasks.triage.parsed_source import nodes_on_line, parse_js
+
 MAX_DEPTH = 8
 _SQL = {"query", "execute", "raw", "$queryRawUnsafe", "$executeRawUnsafe", "$where"}
 _COMMAND = {"exec", "execSync", "spawn", "spawnSync", "execFile", "execFileSync", "fork"}
@@ -36,7 +37,6 @@ _STR_METHODS = {"join", "toUpperCase", "toLowerCase", "trim", "concat", "slice",
 _PURE = {"String", "Number", "parseInt", "parseFloat", "Boolean"}
 _MUTATORS = {"push", "unshift", "splice", "set", "add", "fill"}
 _CALLBACK = {"arrow_function", "function_expression", "function"}
-_GRAMMAR = {".ts": "typescript", ".mts": "typescript", ".cts": "typescript", ".tsx": "tsx"}
 
 
 def _names(node) -> set[str]:
@@ -65,10 +65,10 @@ def _own(scope):
 
 
 class JsModule:
-    def __init__(self, source: bytes, path: str, suffix: str):
-        from tree_sitter_language_pack import get_parser
+    """A parsed JS/TS file (``root`` from tasks.triage.parsed_source.parse_js): scopes, bindings, constant data."""
 
-        self.root = get_parser(_GRAMMAR.get(suffix, "javascript")).parse(source).root_node
+    def __init__(self, root, path: str):
+        self.root = root
         self.path = path
         self.used: list[tuple[str, str]] = []
 
@@ -182,12 +182,8 @@ class JsModule:
 
     def sink_inputs(self, line: int):
         """(callee, inputs) of each sink call whose span covers ``line``."""
-        out, todo = [], [self.root]
-        while todo:
-            n = todo.pop()
-            if not (n.start_point[0] + 1 <= line <= n.end_point[0] + 1):
-                continue
-            todo.extend(n.named_children)
+        out = []
+        for n in nodes_on_line(self.root, line):
             if n.type == "pair" and n.child_by_field_name("key") is not None and \
                     n.child_by_field_name("key").text.decode("utf-8", "replace").strip("'\"`") == "$where":
                 out.append(("$where", [n.child_by_field_name("value")]))  # MongoDB runs the string as JavaScript
@@ -214,17 +210,12 @@ class JsModule:
         return out
 
 
-def constant_sink(source: str, line: int, path: str, suffix: str) -> str | None:
+def constant_sink(source: str, line: int, path: str) -> str | None:
     """The evidence when every JS/TS sink call covering ``line`` takes constant data through names, else None."""
-    data = source.encode("utf-8")
-    if len(data) > MAX_SOURCE:
+    root = parse_js(source, path)
+    if root is None:
         return None
-    try:
-        mod = JsModule(data, path, suffix)
-    except Exception:  # noqa: BLE001 - no grammar or parser: no evidence
-        return None
-    if mod.root.has_error:
-        return None
+    mod = JsModule(root, path)
     calls = mod.sink_inputs(line)
     if not calls or any(not inputs or not all(mod.constant(a) for a in inputs) for _, inputs in calls):
         return None

@@ -60,6 +60,15 @@ def _own_nodes(scope):
             todo.extend(ast.iter_child_nodes(node))
 
 
+def parse_module(source: str, path: str, callers=None) -> Module | None:
+    """``source`` parsed (a ``Module``), or None when it is too large or is not Python that parses: no evidence."""
+    try:
+        mod = Module(source, path, callers)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    return mod if mod.tree is not None else None
+
+
 def _names_in(target) -> set[str]:
     return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
 
@@ -223,11 +232,8 @@ def _all_args(a: ast.arguments) -> list[ast.arg]:
 
 def constant_sink(source: str, line: int, path: str, callers=None) -> str | None:
     """The evidence when every sink call covering ``line`` takes constants only (names followed), else None."""
-    try:
-        mod = Module(source, path, callers)
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-    if mod.tree is None:
+    mod = parse_module(source, path, callers)
+    if mod is None:
         return None
     calls = mod.sink_calls(line)
     shown = []

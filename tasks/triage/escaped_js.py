@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import re
 
-from tasks.triage.constant_js import MAX_DEPTH, MAX_SOURCE, JsModule
+from tasks.triage.constant_js import MAX_DEPTH, JsModule
+from tasks.triage.parsed_source import nodes_on_line, parse_js
 
 _XSS_RULE = re.compile(r"(?i)xss|cross.site|innerhtml|outerhtml|insertadjacenthtml|document[-_.]write|dangerously|unescaped|"
                        r"html[-_]?(?:injection|sink)|raw[-_]html")
@@ -222,12 +223,8 @@ class _Judge:
 
 def _sinks(mod: JsModule, line: int) -> list:
     """The inserted values of each HTML sink whose span covers ``line``."""
-    out, todo = [], [mod.root]
-    while todo:
-        n = todo.pop()
-        if not (n.start_point[0] + 1 <= line <= n.end_point[0] + 1):
-            continue
-        todo.extend(n.named_children)
+    out = []
+    for n in nodes_on_line(mod.root, line):
         if n.type in ("assignment_expression", "augmented_assignment_expression"):
             left = n.child_by_field_name("left")
             prop = left.child_by_field_name("property") if left is not None and left.type == "member_expression" else None
@@ -249,17 +246,12 @@ def _sinks(mod: JsModule, line: int) -> list:
     return out
 
 
-def escaped_sink(source: str, line: int, path: str, suffix: str, rule: str) -> tuple[str, str] | None:
+def escaped_sink(source: str, line: int, path: str, rule: str) -> tuple[str, str] | None:
     """(status, evidence) when every HTML sink on ``line`` inserts escaped text or a number, else None."""
-    data = source.encode("utf-8")
-    if not _XSS_RULE.search(rule) or len(data) > MAX_SOURCE:
+    root = parse_js(source, path) if _XSS_RULE.search(rule) else None
+    if root is None:
         return None
-    try:
-        mod = JsModule(data, path, suffix)
-    except Exception:  # noqa: BLE001 - no grammar or parser: no evidence
-        return None
-    if mod.root.has_error:
-        return None
+    mod = JsModule(root, path)
     values = _sinks(mod, line)
     judge = _Judge(mod, source)
     if not values or not all(judge.safe(v) for v in values):

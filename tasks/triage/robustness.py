@@ -32,8 +32,8 @@ import re
 from urllib.parse import urlsplit
 
 from tasks.findings.model import Finding, as_finding
-from tasks.repository.source import finding_lines
 from tasks.triage.flow import USER_INPUT
+from tasks.triage.parsed_source import finding_source
 
 _HANDLER = re.compile(r"@\w+(?:\.\w+)*\.(?:route|get|post|put|patch|delete|api_route|websocket)\s*\(|@api_view\b|@csrf_exempt\b"
                       r"|\burlpatterns\s*=|^\s*(?:async\s+)?def\s+\w+\s*\(\s*(?:self\s*,\s*)?request\b|\bBlueprint\s*\(|\bAPIRouter\s*\("
@@ -71,12 +71,7 @@ def _fixed_host(mod, node, depth: int = 0, whole: bool = True) -> str | None:
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
         return _fixed_host(mod, node.func.value, depth, False)
     elif isinstance(node, ast.Name) and depth < 4:
-        scope = mod.scope_of(node)
-        if scope is not mod.tree and node.id in {a.arg for a in scope.args.args + scope.args.kwonlyargs}:
-            return None
-        found = mod.bindings(scope, node.id) or mod.bindings(mod.tree, node.id)
-        hosts = {_fixed_host(mod, expr, depth + 1, whole) if kind == "value" else None for kind, expr, _ in found or []}
-        return hosts.pop() if len(hosts) == 1 else None
+        return _one_binding(mod, node, lambda expr: _fixed_host(mod, expr, depth + 1, whole))
     elif isinstance(node, ast.Subscript) and depth < 4:  # ATTACKS[atk]["urls"][route]: every URL the table holds there
         hosts = {_fixed_host(mod, expr, depth + 1, whole) for expr in _table_entries(mod, node) or [None]}
         return ", ".join(sorted(hosts)) if None not in hosts else None
@@ -163,13 +158,19 @@ def _literal(mod, node, depth: int) -> str | None:
         text, complete = _lead(mod, node, depth + 1)
         return text if complete else None
     if isinstance(node, ast.Name) and depth < 4:
-        scope = mod.scope_of(node)
-        if scope is not mod.tree and node.id in {a.arg for a in scope.args.args + scope.args.kwonlyargs}:
-            return None
-        found = mod.bindings(scope, node.id) or mod.bindings(mod.tree, node.id)
-        texts = {_literal(mod, expr, depth + 1) if kind == "value" else None for kind, expr, _ in found or []}
-        return texts.pop() if len(texts) == 1 else None
+        return _one_binding(mod, node, lambda expr: _literal(mod, expr, depth + 1))
     return None
+
+
+def _one_binding(mod, name: ast.Name, value):
+    """``value(expr)`` when every binding of ``name`` (in its function, else the module) gives the same one, else
+    None: a parameter of its function, a binding that is not a plain value, or two bindings that disagree."""
+    scope = mod.scope_of(name)
+    if scope is not mod.tree and name.id in {a.arg for a in scope.args.args + scope.args.kwonlyargs}:
+        return None
+    found = mod.bindings(scope, name.id) or mod.bindings(mod.tree, name.id)
+    values = {value(expr) if kind == "value" else None for kind, expr, _ in found or []}
+    return values.pop() if len(values) == 1 else None
 
 
 def _lead(mod, node, depth: int) -> tuple[str, bool]:
@@ -211,19 +212,15 @@ def check_timeout(f: Finding | dict, reader=None) -> dict | None:
     loc = f.location
     if f.kind != "code" or not _is_b113(f) or reader is None or loc is None or not loc.path or not loc.start_line:
         return None
-    lines = finding_lines(reader, f)
-    if not lines:
+    source = finding_source(reader, f)
+    if not source:
         return None
-    source = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
     if USER_INPUT.search(_responses_renamed(source)) or _HANDLER.search(source):
         return None
-    from tasks.triage.constant_names import Module, dotted
+    from tasks.triage.constant_names import dotted, parse_module
 
-    try:
-        mod = Module(source, loc.path)
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-    if mod.tree is None:
+    mod = parse_module(source, loc.path)
+    if mod is None:
         return None
     calls = [n for n in ast.walk(mod.tree) if isinstance(n, ast.Call) and _HTTP.match(dotted(n.func))
              and n.lineno <= loc.start_line <= (n.end_lineno or n.lineno)]

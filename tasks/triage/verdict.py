@@ -13,6 +13,8 @@ Authority, highest first:
 6. the secret's value class (example, placeholder, protocol keyword);
 7. reachability: a direct dependency no source imports needs review.
 
+Steps 4, 5 and 7 for a dependency finding are tasks.triage.dependency_verdict.
+
 With ``source.repo_path`` the code decides more: code kept as data (as_data),
 constant data behind names and across calls (constant_names, callers), a
 request without a timeout outside a handler (robustness), what a Dockerfile
@@ -28,29 +30,19 @@ which stay what the report says (``true_positive``, source ``report``).
 
 from __future__ import annotations
 
-from tasks.findings.model import NO_DEPENDENCY, Finding, as_finding
+from tasks.findings.model import Finding, as_finding
 from tasks.findings.secrets import tool_marks_secret
-from tasks.findings.versions import sort_key
 from tasks.triage import context, report_signals, suppressions
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.callers import Callers
 from tasks.triage.constant import check_constant
-from tasks.triage.cpe import check_cpe_only
+from tasks.triage.dependency_verdict import judge_dependency
 from tasks.triage.deployed import check_deployed
 from tasks.triage.docker import check_container
-from tasks.triage.openapi import check_response_schema, check_spec_example
 from tasks.triage.flow import check_hash_use, check_user_input
-from tasks.triage.reachability import check_reachability
+from tasks.triage.openapi import check_response_schema, check_spec_example
 from tasks.triage.robustness import check_timeout
-from tasks.triage.versions import (
-    DISTRO,
-    check_constraint,
-    check_record,
-    check_report,
-    compare,
-    family,
-)
 
 _SIGNAL_FP = {"obsolete check", "not a security rule", "not a security weakness", "test-only rule in a test file",
               "port check on an ICMP rule"}
@@ -93,7 +85,8 @@ class Judge:
         self.fixes: dict[str, dict] = {}  # finding id -> the record's fix for the installed line
         self.osv_answered: dict[tuple[str, str], int] = {}  # package -> how many advisories OSV's querybatch listed
 
-    def _osv_answer(self, f: Finding) -> int | None:
+    def osv_answer(self, f: Finding) -> int | None:
+        """How many advisories OSV's querybatch listed for the package of ``f`` (None: not asked)."""
         if not self.osv_answered:
             return None
         from tasks.triage.lookup import osv_package
@@ -206,7 +199,7 @@ class Judge:
             return record(f, "needs_review", [{"check": "path", "evidence": f"{path['evidence']}: check whether the copy is "
                                                "used and update it from upstream"}] + extra, "evidence", vuln_ids)
         if f.kind == "dependency" and f.package:
-            return self._dependency(f, recs, vuln_ids, extra)
+            return record(f, *judge_dependency(self, f, recs, extra, vuln_ids), vuln_ids)
         if taint:
             return record(f, "true_positive", [taint], "evidence", vuln_ids)
         where = f.path
@@ -249,51 +242,3 @@ class Judge:
             return record(f, "true_positive", reasons, "evidence", vuln_ids)
         return record(f, "true_positive", [{"check": "report", "evidence": f"{f.tool} reports a {f.rule_id} secret; "
                                             "the value was not available to check"}], "report", vuln_ids)
-
-    def _dependency(self, f: Finding, recs: list[dict], vuln_ids: list[str], extra: list[dict]) -> dict:
-        pkg = f.package
-        rec = check_record(pkg, recs) if recs else None
-        fam = family(pkg.ecosystem)
-        if rec and rec["status"] in ("not_affected", "mismatch"):
-            return record(f, "false_positive", [rec] + extra, "evidence", vuln_ids)
-        if rec and rec["status"] == "affected":
-            if rec.get("fixed"):
-                self.fixes[f.id] = {"fixed_version": rec["fixed"], "record": rec["evidence"]}
-            reach = check_reachability(f, fam, self.imports)
-            if reach and reach["status"] == "not_imported" and (f.dependency or NO_DEPENDENCY).direct is not False:
-                return record(f, "needs_review", [rec, reach] + extra, "evidence", vuln_ids)
-            return record(f, "true_positive", [rec] + ([reach] if reach else []) + extra, "evidence", vuln_ids)
-        contradiction = check_report(pkg) or check_constraint(pkg, (f.match or {}).get("constraint"))
-        if contradiction:
-            return record(f, "false_positive", [contradiction] + ([rec] if rec else []) + extra, "report", vuln_ids)
-        if rec and rec["status"] == "other_package" and (f.match or {}).get("by") == "cpe":
-            why = {"check": "ecosystem", "evidence": f"not this package: {rec['evidence'].split(': check', 1)[0]}; the scanner "
-                                                     "matched it only by CPE"}
-            return record(f, "false_positive", [why] + extra, "evidence", vuln_ids)
-        if rec:  # unknown
-            return record(f, "needs_review", [{"check": rec["check"], "evidence": rec["evidence"]}] + extra, "evidence", vuln_ids)
-        cpe = check_cpe_only(f, fam, self._osv_answer(f))
-        if cpe and cpe["status"] == "mismatch":
-            return record(f, "false_positive", [cpe] + extra, "evidence", vuln_ids)
-        if cpe:
-            return record(f, "needs_review", [cpe] + extra, "report", vuln_ids)
-        return self._report_only(f, pkg, fam, vuln_ids, extra)
-
-    def _report_only(self, f, pkg, fam, vuln_ids, extra) -> dict:
-        name, version, fixed = pkg.name, pkg.version, pkg.fixed_version
-        ids = ", ".join(vuln_ids[:3]) or str(f.rule_id)
-        if str(f.rule_id).startswith("via:"):  # npm audit: vulnerable only through its dependencies
-            return record(f, "needs_review", [{"check": "advisory", "evidence": f"{name} is reported only through its "
-                          f"dependencies ({str(f.rule_id)[4:]}): their own findings decide; check that the vulnerable "
-                          "dependency is still in the tree"}] + extra, "report", vuln_ids)
-        if version and fixed and compare(str(version), str(fixed), sort_key(fam)) == -1:
-            return record(f, "true_positive", [{"check": "report", "evidence": f"the report says {name} {version} is affected "
-                          f"by {ids} and {fixed} fixes it (no advisory record here to check the ranges)"}] + extra, "report", vuln_ids)
-        if version and fam in DISTRO:  # the scanner matched the distribution's own tracker data
-            status = "with no fix published" if f.package.fix_status == "none published" else "(no fixed version in the report)"
-            return record(f, "true_positive", [{"check": "report", "evidence": f"{f.tool} matched {name} {version} against "
-                          f"the distribution's advisory data for {ids} {status}; no OSV record here to check the range"}] + extra,
-                          "report", vuln_ids)
-        return record(f, "needs_review", [{"check": "advisory", "evidence": f"no advisory record for {ids} here: check whether "
-                      f"{name} {version or '(version not reported)'} is inside the advisory's affected ranges"}] + extra,
-                      "report", vuln_ids)

@@ -1,0 +1,51 @@
+"""The flagged file as the code checks parse it: its text (``finding_source``) and, for JavaScript/TypeScript,
+its syntax tree behind one guard (``parse_js``) and the nodes of that tree on the flagged line (``nodes_on_line``).
+
+Every check that reads a JS/TS module (tasks.triage.constant_js,
+tasks.triage.escaped_js) parses it here so that all of them refuse the same
+files: one larger than ``MAX_SOURCE`` (a bundle, not code someone wrote),
+one no grammar is installed for, and one that does not parse cleanly (a
+tree with an ERROR node is a guess about the code, and evidence from a guess
+could turn a real finding into a false positive).  tree-sitter-language-pack
+picks the grammar from the file's suffix: TypeScript for ``.ts``/``.mts``/
+``.cts``, TSX for ``.tsx``, JavaScript for the rest.
+"""
+
+from __future__ import annotations
+
+from tasks.findings.model import Finding
+from tasks.repository.source import finding_lines
+
+MAX_SOURCE = 512 * 1024
+_GRAMMAR = {".ts": "typescript", ".mts": "typescript", ".cts": "typescript", ".tsx": "tsx"}
+
+
+def finding_source(reader, f: Finding) -> str:
+    """The finding's file at its run's commit as one text, every line ending in a newline ("" when unreadable)."""
+    return "".join(line if line.endswith("\n") else line + "\n" for line in finding_lines(reader, f))
+
+
+def parse_js(source: str, path: str):
+    """The tree-sitter root node of JS/TS ``source`` (the file at ``path``, whose suffix picks the grammar), or None
+    when the file is too large, no parser is installed, or the tree has a syntax error."""
+    data = source.encode("utf-8")
+    if len(data) > MAX_SOURCE:
+        return None
+    suffix = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    try:
+        from tree_sitter_language_pack import get_parser
+
+        root = get_parser(_GRAMMAR.get(suffix, "javascript")).parse(data).root_node
+    except Exception:  # noqa: BLE001 - no grammar or parser: no evidence
+        return None
+    return None if root.has_error else root
+
+
+def nodes_on_line(root, line: int):
+    """Every node of the tree whose span covers ``line`` (1-based), each before the nodes inside it."""
+    todo = [root]
+    while todo:
+        n = todo.pop()
+        if n.start_point[0] + 1 <= line <= n.end_point[0] + 1:
+            todo.extend(n.named_children)
+            yield n
