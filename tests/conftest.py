@@ -91,3 +91,14 @@ def parse_fixture(relpath: str):
     from tasks.findings.parsers import parse_report
 
     return parse_report(FIXTURES / relpath)
+
+
+@pytest.fixture(autouse=True)
+def _hub_offline_from_the_environment(monkeypatch):
+    """huggingface_hub reads HF_HUB_OFFLINE once, when it is first imported: a test that imported it with the
+    variable set (monkeypatch.setenv) left every later test offline, so which tests passed depended on their
+    order. Each test starts with the constant the process environment gives."""
+    constants = sys.modules.get("huggingface_hub.constants")
+    if constants is not None:
+        monkeypatch.setattr(constants, "HF_HUB_OFFLINE",
+                            os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on"))

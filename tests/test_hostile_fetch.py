@@ -121,9 +121,12 @@ def test_artifact_download_that_trickles_ends_at_its_sized_deadline(trickle, tmp
     assert network.deadline_for({**FAST}, 65536) == pytest.approx(2.5)
 
 
-def test_hub_upload_to_a_trickling_hub_ends_at_the_deadline(trickle, tmp_path):
-    from huggingface_hub import HfApi
+def test_hub_upload_to_a_trickling_hub_ends_at_the_deadline(trickle, tmp_path, monkeypatch):
+    from huggingface_hub import HfApi, constants
     from huggingface_hub.utils import _http as hf_http
+
+    # huggingface_hub reads HF_HUB_OFFLINE once, at import: a test that imported it offline must not decide this one
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
 
     from tasks.publish.upload import _upload_hf
 

@@ -124,11 +124,11 @@ def with_retries(what: str, call: Callable[[], T], net: dict, retry_on: Callable
         try:
             return call()
         except SecftError:
-            if deadline is not None and deadline.expired:
+            if deadline is not None and deadline.lapsed():
                 raise deadline.error() from None
             raise
         except Exception as exc:  # noqa: BLE001 - classified just below
-            if deadline is not None and deadline.expired:
+            if deadline is not None and deadline.lapsed():
                 raise deadline.error() from None
             if not retry_on(exc):
                 raise
@@ -225,6 +225,11 @@ class Deadline:
         if left <= 0:
             self.expired = True
         return max(0.0, left)
+
+    def lapsed(self, slack: float = 0.1) -> bool:
+        """Whether the deadline has passed, or is within ``slack`` seconds: a socket read bounded by it times out a
+        hair before the timer thread marks it expired, and that timeout is the deadline's, not a slow server's."""
+        return self.expired or self.remaining() <= slack
 
     def sleep(self, seconds: float) -> None:
         self._woken.wait(min(seconds, self.remaining()))

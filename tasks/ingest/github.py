@@ -149,7 +149,7 @@ class GitHub:
             except network.DeadlineExceeded:
                 raise
             except Exception:
-                if deadline.expired:
+                if deadline.lapsed():
                     raise deadline.error() from None
                 raise
             if deadline.expired:  # a shut connection can look like a short, complete answer

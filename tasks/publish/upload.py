@@ -203,7 +203,7 @@ def _upload_hf(api, namespace: str | None, repo: dict, private: bool, net: dict,
             except SecftError:
                 raise
             except Exception:
-                if deadline.expired:
+                if deadline.lapsed():
                     raise deadline.error() from None
                 raise
     except SecftError:

@@ -74,7 +74,7 @@ def fetch(repo_id: str, revision: str | None = None, cache_dir: str | os.PathLik
                     cache_dir=cache_dir
                 ))
             except Exception:
-                if deadline.expired:
+                if deadline.lapsed():
                     raise deadline.error() from None
                 raise
     except SecftError:
@@ -89,6 +89,8 @@ def fetch(repo_id: str, revision: str | None = None, cache_dir: str | os.PathLik
         raise SecftError(f"base_model {repo_id}: {type(exc).__name__}: check the id and HF_TOKEN") from None
     except HfHubHTTPError as exc:
         raise SecftError(f"base_model {repo_id}: download failed: {str(exc).splitlines()[0]}") from None
+    except Exception as exc:  # noqa: BLE001 - anything else from the client library: one line, never a traceback
+        raise SecftError(f"{what}: failed: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:200]}") from None
 
 
 # the size assumed when the Hub does not say (it answered with an error that snapshot_download will report,
@@ -109,7 +111,7 @@ def _snapshot_size(repo_id: str, revision: str | None, net: dict, what: str) -> 
         try:
             info = HfApi().model_info(repo_id, revision=revision, files_metadata=True)
         except Exception:  # noqa: BLE001 - snapshot_download asks again and reports the Hub's answer
-            if deadline.expired:
+            if deadline.lapsed():
                 raise deadline.error() from None
             return UNKNOWN_SNAPSHOT_BYTES
     return sum(int(s.size or 0) for s in info.siblings or []
