@@ -127,6 +127,8 @@ OPERATIONAL = {
     "CKV_AZURE_230": "standard replication, an availability setting",
     "CKV_AZURE_212": "a minimum App Service instance count for failover, an availability setting",
     "CKV_AZURE_213": "an App Service health check, an availability setting",
+    "CKV_AZURE_18": "HTTP/2 for a web app (the HTTP protocol version), a performance setting",
+    "CKV_AZURE_67": "HTTP/2 for a function app (the HTTP protocol version), a performance setting",
     "CKV_AZURE_225": "a zone-redundant App Service plan, an availability setting",
     "CKV_AZURE_228": "a zone-redundant Event Hub namespace, an availability setting",
     "CKV_AZURE_229": "a zone-redundant Azure SQL database, an availability setting",
