@@ -27,8 +27,8 @@ from tasks.triage.gateway_auth import check_gateway_auth
 from tasks.triage.iac_applicable import check_not_applicable
 from tasks.triage.installed import check_installed
 from tasks.triage.main_guard import check_main_guard
-from tasks.triage.openapi_docs import check_docs_only
 from tasks.triage.never_deployed import check_never_deployed
+from tasks.triage.openapi_docs import check_docs_only
 from tasks.triage.served_numbers import check_served_number
 from tasks.triage.unused_import import check_unused_import
 

@@ -32,12 +32,12 @@ WINDOWS_ONLY = {"CKV2_AZURE_10": "the Microsoft Antimalware extension (IaaSAntim
 _LINUX_PUBLISHERS = {"canonical", "redhat", "suse", "debian", "credativ", "openlogic", "almalinux", "kinvolk",
                      "erockyenterprisesoftwarefoundationinc1653071250513", "oracle", "center-for-internet-security-inc"}
 _LINUX_SIGNS = [
-    re.compile(r'^\s*resource\s+"(azurerm_linux_virtual_machine(?:_scale_set)?)"', re.M),
-    re.compile(r"^\s*(os_profile_linux_config)\s*\{", re.M),
-    re.compile(r'^\s*(os_type\s*=\s*"linux")', re.M | re.I),
+    re.compile(r'^\s*resource\s+"(azurerm_linux_virtual_machine(?:_scale_set)?)"', re.MULTILINE),
+    re.compile(r"^\s*(os_profile_linux_config)\s*\{", re.MULTILINE),
+    re.compile(r'^\s*(os_type\s*=\s*"linux")', re.MULTILINE | re.IGNORECASE),
 ]
-_PUBLISHER = re.compile(r'^\s*publisher\s*=\s*"([\w.-]+)"', re.M)
-_OFFER = re.compile(r'^\s*offer\s*=\s*"([\w.-]+)"', re.M)
+_PUBLISHER = re.compile(r'^\s*publisher\s*=\s*"([\w.-]+)"', re.MULTILINE)
+_OFFER = re.compile(r'^\s*offer\s*=\s*"([\w.-]+)"', re.MULTILINE)
 _WINDOWS = re.compile(r"(?i)windows|os_profile_windows_config")
 
 

@@ -93,7 +93,7 @@ def dist_info_evidence(path: str, index) -> str | None:
             continue
         rel = str(p.relative_to(folder)) if str(folder) != "." else str(p)
         top = PurePosixPath(rel).parts[0]
-        top = top[:-3] if top.endswith(".py") else top
+        top = top.removesuffix(".py")
         # RECORD first: it names the very file; top_level.txt names only the package
         for manifest in sorted(found, key=lambda m: _MANIFESTS.index(PurePosixPath(m).name)):
             line = _listed(reader, manifest, rel, top)

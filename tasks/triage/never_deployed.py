@@ -76,12 +76,12 @@ def _deploy_files(files: list[str], module: str, folder: str) -> list[str] | Non
     for p in files:
         if p.startswith(folder + "/"):
             continue
-        name = PurePosixPath(p).name
         inside = p.startswith(prefix)
-        if inside and p.endswith((".tf", ".tfvars", ".hcl")):
-            out.append(p)
-        elif (inside and p[len(prefix):].count("/") <= 1 and (p.endswith(_DEPLOY_SUFFIXES) or name == "Makefile")) \
-                or (p.startswith(".github/workflows/") and p.endswith((".yml", ".yaml"))):
+        terraform = inside and p.endswith((".tf", ".tfvars", ".hcl"))
+        beside = inside and p[len(prefix):].count("/") <= 1 and (p.endswith(_DEPLOY_SUFFIXES)
+                                                               or PurePosixPath(p).name == "Makefile")
+        workflow = p.startswith(".github/workflows/") and p.endswith((".yml", ".yaml"))
+        if terraform or beside or workflow:
             out.append(p)
     return out if len(out) <= MAX_FILES else None
 
