@@ -139,3 +139,18 @@ def test_http2_checks_are_operational():
     rec = Judge().judge(config("CKV_AZURE_67", "main.tf", 164))
     assert rec["verdict"] == "false_positive" and "HTTP/2" in rec["reasons"][0]["evidence"]
     assert Judge().judge(config("CKV_AZURE_65", "main.tf", 164))["verdict"] == "true_positive"
+
+
+XML_APP = ('import xml.etree.ElementTree\nfrom flask import request\n\nUSERS_XML = """<users><user>admin</user></users>"""\n\n\n'
+           'def users():\n    return [u.text for u in xml.etree.ElementTree.fromstring(USERS_XML).findall("user")]\n\n\n'
+           'def upload():\n    doc = request.data\n    return xml.etree.ElementTree.fromstring(doc)\n')
+
+
+def test_an_xml_parser_fed_the_modules_own_constant_is_not_untrusted_xml():
+    title = "Using xml.etree.ElementTree.fromstring to parse untrusted XML data is known to be vulnerable to XML attacks."
+    rec = judge({"app.py": XML_APP}, code("B314", "app.py", 8, title) | {"cwe": ["CWE-20"]})
+    assert rec["verdict"] == "false_positive"
+    assert "xml.etree.ElementTree.fromstring() at line 8" in rec["reasons"][0]["evidence"]
+    assert "USERS_XML (app.py:4)" in rec["reasons"][0]["evidence"]
+    upload = judge({"app.py": XML_APP}, code("B314", "app.py", 13, title) | {"cwe": ["CWE-20"]})
+    assert upload["verdict"] == "true_positive"
