@@ -154,3 +154,25 @@ def test_an_xml_parser_fed_the_modules_own_constant_is_not_untrusted_xml():
     assert "USERS_XML (app.py:4)" in rec["reasons"][0]["evidence"]
     upload = judge({"app.py": XML_APP}, code("B314", "app.py", 13, title) | {"cwe": ["CWE-20"]})
     assert upload["verdict"] == "true_positive"
+
+
+def test_a_vendor_folder_counts_as_installed_only_with_the_package_managers_record():
+    go = {"vendor/modules.txt": "# github.com/gorilla/mux v1.8.0\n## explicit\ngithub.com/gorilla/mux\n",
+          "vendor/github.com/gorilla/mux/mux.go": "package mux\n"}
+    rec = judge(go, code("G104", "vendor/github.com/gorilla/mux/mux.go", 1, tool="gosec"))
+    assert rec["verdict"] == "false_positive"
+    assert "vendor/modules.txt:1 records module github.com/gorilla/mux v1.8.0" in rec["reasons"][0]["evidence"]
+    php = {"vendor/composer/installed.json": '{"packages": [\n  {\n    "name": "monolog/monolog",\n    "version": "2.9.1"\n  }\n]}\n',
+           "vendor/monolog/monolog/src/Logger.php": "<?php\n"}
+    rec = judge(php, code("php.eval", "vendor/monolog/monolog/src/Logger.php", 1, tool="semgrep"))
+    assert rec["verdict"] == "false_positive" and "installed.json:3 lists the package monolog/monolog" in rec["reasons"][0]["evidence"]
+    copied = judge({"vendor/acme/lib.php": "<?php\n"}, code("php.eval", "vendor/acme/lib.php", 1, tool="semgrep"))
+    assert copied["verdict"] == "needs_review"  # a hand-copied vendor/ folder: no package manager's record
+
+
+def test_a_package_pip_installed_from_a_local_folder_may_be_the_projects_own():
+    base = "fn/src"
+    files = {f"{base}/sqlite_utils/db.py": SQL, f"{base}/sqlite_utils-3.17.dist-info/RECORD": RECORD,
+             f"{base}/sqlite_utils-3.17.dist-info/direct_url.json": '{"url": "file:///work/app", "dir_info": {}}\n'}
+    rec = judge(files, code("B608", f"{base}/sqlite_utils/db.py", 2, "Possible SQL injection vector"))
+    assert rec["verdict"] == "true_positive"

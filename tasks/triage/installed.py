@@ -16,7 +16,14 @@ The evidence is one a reader can check: the install folder in the path
 (``site-packages/``, ``dist-packages/``, ``.python_packages/``,
 ``node_modules/``), or, for a package folder installed next to the
 project's code, the ``RECORD`` (or ``installed-files.txt``/``top_level.txt``)
-line of the sibling ``*.dist-info``/``*.egg-info`` that names the file.
+line of the sibling ``*.dist-info``/``*.egg-info`` that names the file, or
+for a ``vendor/`` folder the package manager's own record of it: Go's
+``vendor/modules.txt`` (``# module version``) or Composer's
+``vendor/composer/installed.json`` (``"name": "vendor/package"``).  A
+``vendor/`` folder without one may be hand-copied code and keeps its
+``needs_review``.  A package pip installed from a local folder or a URL
+(PEP 610's ``direct_url.json`` in its dist-info) and a Go module replaced
+by a local folder may be the project's own code: left alone.
 
 Only code and configuration findings are judged; a dedicated secret
 scanner's finding and a dependency finding keep their own checks.  Copied
@@ -37,6 +44,7 @@ from tasks.findings.model import Finding, as_finding
 INSTALL_DIRS = {"site-packages": "pip", "dist-packages": "pip (a Debian Python)", ".python_packages": "the Azure "
                 "Functions tooling (pip)", "node_modules": "npm"}
 _MANIFESTS = ("RECORD", "installed-files.txt", "top_level.txt")
+_VENDOR_MANIFESTS = ("vendor/modules.txt", "vendor/composer/installed.json")  # go mod vendor, composer install
 MAX_DEPTH = 8  # package folders looked for from the file upwards
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # index -> its Manifests, one scan per triage run
 
@@ -57,10 +65,18 @@ class Manifests:
 
     def __init__(self, files: list[str]):
         self.by_folder: dict[str, list[str]] = {}
+        self.local: set[str] = set()  # dist-info folders with PEP 610's direct_url.json: installed from a path or URL
+        self.vendor: dict[str, str] = {}  # a vendor/ folder -> its Go modules.txt or Composer installed.json
         for p in files:
             pp = PurePosixPath(p)
             if pp.name in _MANIFESTS and pp.parent.name.endswith((".dist-info", ".egg-info")):
                 self.by_folder.setdefault(str(pp.parent.parent), []).append(p)
+            elif pp.name == "direct_url.json" and pp.parent.name.endswith(".dist-info"):
+                self.local.add(str(pp.parent))
+            elif p.endswith(_VENDOR_MANIFESTS) and pp.parts[-2:-1] in (("vendor",), ("composer",)):
+                root = str(pp.parent if pp.name == "modules.txt" else pp.parent.parent)
+                if PurePosixPath(root).name == "vendor":
+                    self.vendor[root] = p
 
 
 def _listed(reader, manifest: str, rel: str, top: str) -> int | None:
@@ -78,14 +94,47 @@ def _listed(reader, manifest: str, rel: str, top: str) -> int | None:
     return None
 
 
-def dist_info_evidence(path: str, index) -> str | None:
-    """'<folder>/<pkg>.dist-info/RECORD:<n> lists <file>' when pip's manifest beside a parent folder names the file."""
-    reader = getattr(index, "reader", None)
-    if reader is None or not getattr(index, "files", None):
+def _manifests(index) -> Manifests | None:
+    if getattr(index, "reader", None) is None or not getattr(index, "files", None):
         return None
     manifests = _CACHE.get(index)
     if manifests is None:
         manifests = _CACHE[index] = Manifests(index.files)
+    return manifests
+
+
+def vendor_evidence(path: str, index) -> str | None:
+    """'vendor/modules.txt:<n> records module M' (Go) or 'vendor/composer/installed.json:<n> lists P' (Composer)."""
+    manifests = _manifests(index)
+    parts = PurePosixPath(path).parts
+    if manifests is None or "vendor" not in parts[:-1]:
+        return None
+    at = len(parts) - 2 - parts[:-1][::-1].index("vendor")  # the innermost vendor/ folder
+    manifest = manifests.vendor.get("/".join(parts[:at + 1]))
+    rel = "/".join(parts[at + 1:])
+    if not manifest:
+        return None
+    lines = index.reader.lines(manifest, None) or []
+    for n, line in enumerate(lines[:50000], 1):
+        text = line.strip()
+        if manifest.endswith("modules.txt"):
+            words = text.split()
+            if len(words) >= 3 and words[0] == "#" and rel.startswith(words[1] + "/"):
+                if "=>" in words and words[-1].startswith((".", "/")):
+                    return None  # replaced by a local folder: possibly the project's own module
+                return f"{manifest}:{n} records module {words[1]} {words[2]} (`go mod vendor`)"
+        elif text.startswith('"name"') and '"' + "/".join(rel.split("/")[:2]) + '"' in text and rel.count("/") >= 2:
+            return f"{manifest}:{n} lists the package {'/'.join(rel.split('/')[:2])} (`composer install`)"
+    return None
+
+
+def dist_info_evidence(path: str, index) -> str | None:
+    """'<folder>/<pkg>.dist-info/RECORD:<n> lists <file>' when pip's manifest beside a parent folder names the file;
+    '' when that manifest's package was installed from a local folder or a URL (it may be the project's own)."""
+    manifests = _manifests(index)
+    if manifests is None:
+        return None
+    reader = index.reader
     p = PurePosixPath(path)
     for folder in list(p.parents)[:MAX_DEPTH]:
         found = manifests.by_folder.get(str(folder) if str(folder) != "." else ".")
@@ -97,6 +146,8 @@ def dist_info_evidence(path: str, index) -> str | None:
         # RECORD first: it names the very file; top_level.txt names only the package
         for manifest in sorted(found, key=lambda m: _MANIFESTS.index(PurePosixPath(m).name)):
             line = _listed(reader, manifest, rel, top)
+            if line and str(PurePosixPath(manifest).parent) in manifests.local:
+                return ""  # PEP 610 direct_url.json: pip installed it from a path or URL, not a published release
             if line:
                 what = f"lists {rel}" if not manifest.endswith("top_level.txt") else f"names the package `{top}`"
                 return f"{manifest}:{line} {what}"
@@ -110,7 +161,12 @@ def check_installed(f: Finding | dict, index=None) -> dict | None:
         return None
     where = install_dir(f.path)
     manifest = dist_info_evidence(f.path, index)
-    if where:
+    vendor = vendor_evidence(f.path, index) if not where and manifest is None else None
+    if manifest == "":
+        return None  # the project's own package, installed from its folder: its code is the project's
+    if vendor:
+        proof = f"{f.path} is in a vendor/ folder a package manager filled ({vendor})"
+    elif where:
         who = INSTALL_DIRS[PurePosixPath(where).name]
         proof = f"{f.path} is inside {where}/, the folder {who} installs third-party packages into" + (
             f" ({manifest})" if manifest else "")

@@ -24,6 +24,7 @@ May import: ``tasks.core``, ``tasks.findings``.
 from __future__ import annotations
 
 import re
+import weakref
 from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
@@ -86,23 +87,33 @@ def _deploy_files(files: list[str], module: str, folder: str) -> list[str] | Non
     return out if len(out) <= MAX_FILES else None
 
 
-def commented_out(path: str, index) -> str | None:
-    """'<tf>:<lines>' evidence when the deepest folder of ``path`` that Terraform names is named only on commented lines."""
-    reader, files = getattr(index, "reader", None), getattr(index, "files", None)
-    if reader is None or not files:
-        return None
-    tf_dirs = {str(PurePosixPath(p).parent) for p in files if p.endswith(".tf")}
-    for folder in [d for d in PurePosixPath(path).parents if str(d) != "."][:MAX_DEPTH]:
-        modules = [m for m in tf_dirs if m == "." or str(folder).startswith(m + "/")]
+class _Terraform:
+    """A repository's Terraform module folders and, per code folder, what its deployment files say (cached)."""
+
+    def __init__(self, index):
+        self.reader, self.files = index.reader, index.files
+        self.dirs = {str(PurePosixPath(p).parent) for p in self.files if p.endswith(".tf")}
+        self.folders: dict[str, str | bool | None] = {}
+
+    def folder(self, folder: PurePosixPath) -> str | bool | None:
+        """Evidence when only commented lines name ``folder``; False when something live names it or the files are
+        too many to read; None when no Terraform names it (look further up)."""
+        key = str(folder)
+        if key not in self.folders:
+            self.folders[key] = self._judge(folder)
+        return self.folders[key]
+
+    def _judge(self, folder: PurePosixPath) -> str | bool | None:
+        modules = [m for m in self.dirs if m == "." or str(folder).startswith(m + "/")]
         if not modules:
-            continue
-        module = max(modules, key=len)  # the Terraform module the folder belongs to
-        live_any, dead_hits = False, []
-        deploy = _deploy_files(files, module, str(folder))
-        if deploy is None:
             return None
+        module = max(modules, key=len)  # the Terraform module the folder belongs to
+        deploy = _deploy_files(self.files, module, str(folder))
+        if deploy is None:
+            return False
+        live_any, dead_hits = False, []
         for p in deploy:
-            lines = reader.lines(p, None) or []
+            lines = self.reader.lines(p, None) or []
             here = str(PurePosixPath(p).parent)
             rel = str(folder) if here == "." else (str(folder)[len(here) + 1:] if str(folder).startswith(here + "/") else "")
             live, dead, dead_path = _mentions(folder.name, rel, lines, p.endswith((".tf", ".tfvars", ".hcl")))
@@ -110,9 +121,30 @@ def commented_out(path: str, index) -> str | None:
             if p.endswith(".tf") and dead_path:
                 dead_hits.append((p, dead))
         if live_any:
-            return None  # something live names the folder: it may well be deployed
+            return False  # something live names the folder: it may well be deployed
         if dead_hits:
             return "; ".join(f"{p}:{','.join(map(str, dead[:6]))}" for p, dead in dead_hits[:3]) + f" (folder {folder}/)"
+        return None
+
+
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # index -> its _Terraform, built once per triage run
+
+
+def commented_out(path: str, index) -> str | None:
+    """'<tf>:<lines>' evidence when the deepest folder of ``path`` that Terraform names is named only on commented lines."""
+    if getattr(index, "reader", None) is None or not getattr(index, "files", None):
+        return None
+    tf = _CACHE.get(index)
+    if tf is None:
+        tf = _CACHE[index] = _Terraform(index)
+    if not tf.dirs:
+        return None
+    for folder in [d for d in PurePosixPath(path).parents if str(d) != "."][:MAX_DEPTH]:
+        said = tf.folder(folder)
+        if said is False:
+            return None
+        if said:
+            return said
     return None
 
 
