@@ -86,7 +86,7 @@ def test_a_function_folder_whose_terraform_is_commented_out_is_never_deployed():
              "tf/lambda_source_code/one_src/main.py": HANDLER}
     rec = judge(files, code("B608", "tf/lambda_source_code/two_src/main.py", 6, "Possible SQL injection vector"))
     assert rec["verdict"] == "false_positive"
-    assert "never deployed" in rec["reasons"][0]["evidence"] and "tf/lambda.tf:9,10" in rec["reasons"][0]["evidence"]
+    assert "never deployed: tf/lambda_source_code/two_src/ is named only on commented lines: tf/lambda.tf:9,10" in rec["reasons"][0]["evidence"]
     live = judge(files, code("B608", "tf/lambda_source_code/one_src/main.py", 6, "Possible SQL injection vector"))
     assert live["verdict"] == "true_positive"
     # a live script that still packages the folder keeps the finding

@@ -29,8 +29,7 @@ from tasks.findings.model import Finding, as_finding
 # check id -> (the control, the operating systems it exists for)
 WINDOWS_ONLY = {"CKV2_AZURE_10": "the Microsoft Antimalware extension (IaaSAntimalware), which Microsoft publishes for "
                                  "Windows virtual machines only"}
-_LINUX_PUBLISHERS = {"canonical", "redhat", "suse", "debian", "credativ", "openlogic", "almalinux", "kinvolk",
-                     "erockyenterprisesoftwarefoundationinc1653071250513", "oracle", "center-for-internet-security-inc"}
+_LINUX_PUBLISHERS = {"canonical", "redhat", "suse", "debian", "credativ", "openlogic", "almalinux", "kinvolk"}
 _LINUX_SIGNS = [
     re.compile(r'^\s*resource\s+"(azurerm_linux_virtual_machine(?:_scale_set)?)"', re.MULTILINE),
     re.compile(r"^\s*(os_profile_linux_config)\s*\{", re.MULTILINE),

@@ -123,7 +123,8 @@ class _Terraform:
         if live_any:
             return False  # something live names the folder: it may well be deployed
         if dead_hits:
-            return "; ".join(f"{p}:{','.join(map(str, dead[:6]))}" for p, dead in dead_hits[:3]) + f" (folder {folder}/)"
+            return f"{folder}/ is named only on commented lines: " + "; ".join(
+                f"{p}:{','.join(map(str, dead[:6]))}" for p, dead in dead_hits[:3])
         return None
 
 
@@ -157,6 +158,5 @@ def check_never_deployed(f: Finding | dict, index=None) -> dict | None:
     if not where:
         return None
     return {"check": "path", "status": "never_deployed",
-            "evidence": f"never deployed: the only Terraform lines that name the code's folder are commented out "
-                        f"({where}), and no live Terraform, script or pipeline line names it, so `terraform apply` "
-                        "packages and deploys nothing from it"}
+            "evidence": f"never deployed: {where}; no live Terraform, script or pipeline line names the folder, so "
+                        "`terraform apply` packages and deploys nothing from it"}
