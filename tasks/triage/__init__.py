@@ -6,7 +6,10 @@ enabled; ``lookup``: records by package through the API), the checks that
 judge one finding (``versions`` against the record and the report,
 ``context`` for paths, secret values and reported scope (``paths``: vendored
 web libraries, build tooling, seed data), ``constant`` for sinks called
-with literals only, ``iac_rules`` for Checkov's operational checks, ``iac_ports`` for its port checks on ICMP rules, ``manifests`` for
+with literals only, ``iac_rules`` for Checkov's operational checks, ``iac_ports`` for its port checks on ICMP rules,
+``iac_applicable`` for controls that do not exist on the resource's OS, ``installed`` for installed third-party
+packages, ``never_deployed`` for function folders whose Terraform is commented out, ``unused_import`` for
+Bandit's import blacklist on unused names (the last four through ``deployed``), ``manifests`` for
 the repository's dev/test declarations, ``reachability`` against the
 repository's imports, ``report_signals`` and ``suppressions``), the
 combination into one verdict (``verdict``) and the outputs (``output``,

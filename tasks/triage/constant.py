@@ -31,7 +31,8 @@ _SINK = re.compile(r"(?:\bnew\s+Function|(?<![\w.$])Function|\bnew\s+vm\.Script|
                    r"|(?<![\w.])(?:eval|exec|execSync|spawn|spawnSync|execFile|execFileSync|setTimeout|setInterval)"
                    r"|\bchild_process\.\w+|\bsubprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)"
                    r"|\bos\.(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?)"
-                   r"|\.(?:execute|executemany|executescript|query|raw)|(?<![\w.])text)\s*\(")
+                   r"|\.(?:execute|executemany|executescript|query|raw)|(?<![\w.])text"
+                   r"|\b(?:fromstring|fromstringlist|parseString|iterparse))\s*\(")  # XML parsers: the document is the input
 _NOT_ABOUT_INPUT = re.compile(r"(?i)\bB60[79]\b|partial[-_ ]path|wildcard|start_process_with_partial_path")
 _LITERAL_JS = re.compile(r"""\s*(?:'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\$]|\$(?!\{))*`)\s*""")
 _SQL_CALL = re.compile(r"\.(?:execute|executemany|query|raw)$|(?<![\w.])text$")

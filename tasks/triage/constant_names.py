@@ -31,6 +31,9 @@ MAX_DEPTH = 8
 _SQL = {"execute", "executemany", "executescript", "raw", "query", "text", "mogrify"}
 _COMMAND = re.compile(r"^(?:subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)"
                       r"|os\.(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?)|(?:eval|exec))$")
+# XML parsers (Bandit B313-B320, Semgrep XXE rules): the parsed document is the input
+_XML = re.compile(r"^(?:[\w.]*\.)?(?:fromstring|fromstringlist|XML|parseString|iterparse)$"
+                  r"|(?:etree|ElementTree|ET|minidom|pulldom|sax|expatbuilder)\.parse$")
 _MUTATORS = {"append", "extend", "insert", "update", "add", "setdefault", "__setitem__", "appendleft", "extendleft"}
 _STR_METHODS = {"format", "join", "upper", "lower", "strip", "lstrip", "rstrip", "replace", "encode", "decode", "split",
                 "title", "capitalize", "zfill", "ljust", "rjust", "center", "items", "keys", "values", "copy"}
@@ -213,7 +216,8 @@ class Module:
         return pure and all(self.constant(a, depth, seen) for a in args)
 
     def sink_calls(self, line: int) -> list[tuple[ast.Call, str]]:
-        """The sink calls whose span covers ``line``: (call, "sql" | "command")."""
+        """The sink calls whose span covers ``line``: (call, "sql" | "command"); an XML parser counts as a command
+        (every argument must be constant)."""
         out = []
         for node in ast.walk(self.tree):
             if not isinstance(node, ast.Call) or not (node.lineno <= line <= (node.end_lineno or node.lineno)):
@@ -221,7 +225,7 @@ class Module:
             name = dotted(node.func)
             if isinstance(node.func, ast.Attribute) and node.func.attr in _SQL or name == "text":
                 out.append((node, "sql"))
-            elif _COMMAND.match(name):
+            elif _COMMAND.match(name) or _XML.match(name):
                 out.append((node, "command"))
         return out
 

@@ -12,18 +12,31 @@ Each one needs ``source.repo_path`` and gives a false-positive reason with
   "__main__":`` in a file the start-up files serve with gunicorn/uwsgi/...;
 * ``served_numbers``: ``innerHTML`` of a JSON field that the project's own
   server route fills from a counter only ever set to numbers.
+
+Four more need less and run first: ``installed`` (a finding inside an
+installed third-party package: site-packages, node_modules, a folder pip's
+``*.dist-info`` lists), ``never_deployed`` (a function folder whose only
+Terraform references are commented out), ``unused_import`` (Bandit's import
+blacklist on a name the module never uses) and ``iac_applicable`` (a
+Windows-only control flagged on a Linux VM).
 """
 
 from __future__ import annotations
 
 from tasks.triage.gateway_auth import check_gateway_auth
+from tasks.triage.iac_applicable import check_not_applicable
+from tasks.triage.installed import check_installed
 from tasks.triage.main_guard import check_main_guard
+from tasks.triage.never_deployed import check_never_deployed
 from tasks.triage.openapi_docs import check_docs_only
 from tasks.triage.served_numbers import check_served_number
+from tasks.triage.unused_import import check_unused_import
 
 
 def check_deployed(f, reader=None, index=None) -> dict | None:
-    if reader is None or index is None:
-        return None
+    shipped = (check_installed(f, index) or check_never_deployed(f, index) or check_unused_import(f, reader)
+               or check_not_applicable(f))
+    if shipped or reader is None or index is None:
+        return shipped
     return (check_gateway_auth(f, reader, index) or check_docs_only(f, reader, index) or check_main_guard(f, reader, index)
             or check_served_number(f, reader, index))

@@ -14,7 +14,8 @@ chosen by what each check asks for, with this policy (docs/triage.md):
   health checks and probes, resource requests/limits, backups and
   point-in-time recovery, deletion protection, multi-AZ and zone redundancy,
   caching, lifecycle rules, concurrency limits, dead-letter queues,
-  performance metrics, descriptions, labels and style conventions.
+  performance metrics, the HTTP protocol version (HTTP/2), descriptions,
+  labels and style conventions.
 
 Object versioning (S3, Cloud Storage) stays a finding: it is what undoes a
 malicious overwrite or deletion (ransomware), a data-protection control.
@@ -28,7 +29,9 @@ Anything about logging, auditing, tracing or alerting is left out of the set
 on purpose (a missing audit trail is a security gap), except the two
 performance-metric checks below, which record host metrics, not actions.
 So CKV2_AWS_10 (CloudTrail delivered to CloudWatch Logs, where metric
-filters raise alarms on API activity) stays a finding, and so does
+filters raise alarms on API activity) and CKV2_AZURE_21 (Blob logging of
+read requests) stay findings, and so do CKV_AWS_363 (a deprecated Lambda
+runtime gets no security patches) and
 CKV_DOCKER_7 (a base image pinned by tag or digest, not ``latest``): which
 image is built is provenance and patching.  S3 event notifications
 (CKV2_AWS_62) start processing when objects change, an integration setting
@@ -127,6 +130,8 @@ OPERATIONAL = {
     "CKV_AZURE_230": "standard replication, an availability setting",
     "CKV_AZURE_212": "a minimum App Service instance count for failover, an availability setting",
     "CKV_AZURE_213": "an App Service health check, an availability setting",
+    "CKV_AZURE_18": "HTTP/2 for a web app (the HTTP protocol version), a performance setting",
+    "CKV_AZURE_67": "HTTP/2 for a function app (the HTTP protocol version), a performance setting",
     "CKV_AZURE_225": "a zone-redundant App Service plan, an availability setting",
     "CKV_AZURE_228": "a zone-redundant Event Hub namespace, an availability setting",
     "CKV_AZURE_229": "a zone-redundant Azure SQL database, an availability setting",

@@ -1,0 +1,75 @@
+"""Check 2e: a Checkov check whose control does not exist for the flagged resource's operating system.
+
+CKV2_AZURE_10 asks for the Microsoft Antimalware extension
+(``IaaSAntimalware``, Microsoft Defender's VM extension) with automatic
+updates.  Microsoft publishes that extension for Windows virtual machines
+only, so on a Linux VM the control cannot be configured at all and the
+finding is a false positive "not applicable to the resource" (a held-out
+review: an Ubuntu 18.04 VM flagged for it).  Endpoint protection of a Linux
+VM is a different product and a different question.
+
+The operating system is read from the resource Checkov shows (its
+``code_block``): the resource type (``azurerm_linux_virtual_machine``,
+``..._scale_set``), an ``os_profile_linux_config`` block, or a
+``storage_image_reference``/``source_image_reference`` from a Linux
+publisher (Canonical, RedHat, SUSE, Debian, OpenLogic ...).  Any sign of
+Windows (``os_profile_windows_config``, a Windows publisher or type), or
+none of these, leaves the finding as reported.  The evidence quotes the
+line that shows Linux.
+
+May import: ``tasks.core``, ``tasks.findings``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.findings.model import Finding, as_finding
+
+# check id -> (the control, the operating systems it exists for)
+WINDOWS_ONLY = {"CKV2_AZURE_10": "the Microsoft Antimalware extension (IaaSAntimalware), which Microsoft publishes for "
+                                 "Windows virtual machines only"}
+_LINUX_PUBLISHERS = {"canonical", "redhat", "suse", "debian", "credativ", "openlogic", "almalinux", "kinvolk"}
+_LINUX_SIGNS = [
+    re.compile(r'^\s*resource\s+"(azurerm_linux_virtual_machine(?:_scale_set)?)"', re.MULTILINE),
+    re.compile(r"^\s*(os_profile_linux_config)\s*\{", re.MULTILINE),
+    re.compile(r'^\s*(os_type\s*=\s*"linux")', re.MULTILINE | re.IGNORECASE),
+]
+_PUBLISHER = re.compile(r'^\s*publisher\s*=\s*"([\w.-]+)"', re.MULTILINE)
+_OFFER = re.compile(r'^\s*offer\s*=\s*"([\w.-]+)"', re.MULTILINE)
+_WINDOWS = re.compile(r"(?i)windows|os_profile_windows_config")
+
+
+def _line(f: Finding, snippet: str, at: int) -> str:
+    return f" (line {f.line + snippet[:at].count(chr(10))})" if f.line else ""
+
+
+def linux_sign(f: Finding) -> str | None:
+    """The line of the resource shown that says it runs Linux, quoted; None when it may be Windows or says nothing."""
+    snippet = f.snippet or ""
+    if not re.match(r'\s*resource\s+"azurerm_\w*virtual_machine\w*"', snippet) or _WINDOWS.search(snippet):
+        return None
+    for sign in _LINUX_SIGNS:
+        m = sign.search(snippet)
+        if m:
+            return f"`{m.group(1).strip()}`{_line(f, snippet, m.start(1))}"
+    pub = _PUBLISHER.search(snippet)
+    if pub and pub.group(1).lower() in _LINUX_PUBLISHERS:
+        offer = _OFFER.search(snippet)
+        return f"`publisher = \"{pub.group(1)}\"`{_line(f, snippet, pub.start(1))}" + (
+            f" with offer `{offer.group(1)}`" if offer else "")
+    return None
+
+
+def check_not_applicable(f: Finding | dict) -> dict | None:
+    """A Windows-only control flagged on a Linux VM -> false-positive reason, else None."""
+    f = as_finding(f)
+    control = WINDOWS_ONLY.get(str(f.rule_id or "").upper())
+    if str(f.tool or "").lower() != "checkov" or control is None:
+        return None
+    sign = linux_sign(f)
+    if not sign:
+        return None
+    return {"check": "report", "status": "not_applicable",
+            "evidence": f"not applicable to the resource: {f.rule_id} asks for {control}, and the flagged resource "
+                        f"is a Linux virtual machine ({sign} in {f.path}); the control cannot be configured there"}

@@ -1,0 +1,94 @@
+"""Bandit's import blacklist on a module that never uses what it imports: no code path can reach the module.
+
+Bandit's B401-B415 fire on the import line alone (``import subprocess`` is
+B404, ``import pickle`` B403): they say "this module could run a risky
+API", and the risk itself is carried by the call findings (B602 ``shell=True``,
+B301 ``pickle.loads``) on the lines that use it.  When the file never
+refers to a name the import binds, nothing in it can call the module: the
+finding is an unused import, a false positive of the security review (a
+linter's cleanup).  When the name is used, the finding is left as reported:
+the calls decide.
+
+Read from the file at the run's commit with ``ast``: the import statement
+on the reported line, the names it binds, and every ``Name`` in the module
+(attribute chains start with one) and the strings of ``__all__``.  A
+package's ``__init__.py`` re-exports what it imports, and a file that does
+not parse or a star import gives no evidence; both are left alone.
+
+May import: ``tasks.core``, ``tasks.findings``, ``tasks.repository``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import PurePosixPath
+
+from tasks.findings.model import Finding, as_finding
+from tasks.repository.source import finding_lines
+
+# Bandit's import-blacklist tests (bandit/blacklists/imports.py): they flag the import statement itself
+IMPORT_RULES = {f"B{n}" for n in range(401, 416)}
+_RULE = re.compile(r"^(B4(?:0[1-9]|1[0-5]))\b")
+
+
+def _bound(node: ast.Import | ast.ImportFrom) -> list[str] | None:
+    """The names the statement binds in the module (``import a.b`` binds ``a``); None for a star import."""
+    names = []
+    for alias in node.names:
+        if alias.name == "*":
+            return None
+        names.append(alias.asname or (alias.name.split(".")[0] if isinstance(node, ast.Import) else alias.name))
+    return names
+
+
+def _exported(tree: ast.Module) -> set[str]:
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets) and node.value is not None:
+                out |= {c.value for c in ast.walk(node.value) if isinstance(c, ast.Constant) and isinstance(c.value, str)}
+    return out
+
+
+def unused_import(source: str, line: int) -> tuple[str, list[str]] | None:
+    """(the import statement, its names) when the statement on ``line`` binds only names the module never uses."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    stmts = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+             and n.lineno <= line <= (n.end_lineno or n.lineno)]
+    if len(stmts) != 1:
+        return None
+    names = _bound(stmts[0])
+    if not names:
+        return None
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | _exported(tree)
+    # a name re-bound by another import and used is still "used": the module can reach the API through it
+    if set(names) & used:
+        return None
+    return ast.get_source_segment(source, stmts[0]) or "", names
+
+
+def check_unused_import(f: Finding | dict, reader=None) -> dict | None:
+    """A Bandit import-blacklist finding whose import the module never uses -> false-positive reason, else None."""
+    f = as_finding(f)
+    m = _RULE.match(str(f.rule_id or "").upper())
+    if reader is None or str(f.tool or "").lower() != "bandit" or not m or not f.path or not f.line:
+        return None
+    if PurePosixPath(f.path).name == "__init__.py" or not f.path.endswith(".py"):
+        return None  # a package's __init__ re-exports what it imports
+    lines = finding_lines(reader, f)
+    if not lines:
+        return None
+    found = unused_import("".join(lines), int(f.line))
+    if not found:
+        return None
+    stmt, names = found
+    shown = " ".join(stmt.split())[:80]
+    listed = ", ".join(f"`{n}`" for n in names)
+    return {"check": "unused_import", "evidence": f"unused import: {f.path}:{f.line} `{shown}` binds {listed}, which the "
+            f"module never uses ({len(lines)} lines read, no other reference, not in __all__): no code in it can call "
+            f"the module {m.group(1)} warns about; a call finding on a line that uses it would carry the risk"}
