@@ -70,13 +70,17 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
     if rec["verdict"] == "false_positive" and cfg.triage == "drop":
         return None, fixed
     if rec["verdict"] == "false_positive" and cfg.triage != "keep":
+        from tasks.fixes.scan_scope import exclusion_answer
+
+        scoped = exclusion_answer(f.tool, f.path, rec)  # an installed package: out of the scan, never a nosec in it
         if s1 is not None:
-            place = suppression_answer(f, rec).split("suppress the finding ", 1)[1].split(", with the reason")[0]
+            place = "leave the installed package's folder out of the scan" if scoped else \
+                suppression_answer(f, rec).split("suppress the finding ", 1)[1].split(", with the reason")[0]
             s1["messages"][2]["content"] = false_positive_analysis(narrative, rec, place, f.path)
-        why_not = refused(f, rec)  # a suppression that would silence a real defect is no row at all
+        why_not = None if scoped else refused(f, rec)  # a suppression that would silence a real defect is no row at all
         if why_not:
             return s1, (None, why_not, dict(fix_meta, fix_family="suppression"))
-        return s1, (suppression_answer(f, rec), "suppression", dict(fix_meta, fix_family="suppression"))
+        return s1, (scoped or suppression_answer(f, rec), "suppression", dict(fix_meta, fix_family="suppression"))
     if s1 is not None:
         from tasks.enrich.wording import after_verdict, teaches_nothing
 

