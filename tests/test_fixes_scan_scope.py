@@ -44,3 +44,17 @@ def test_an_installed_packages_finding_becomes_a_scan_exclusion_not_an_inline_su
     _, (answer, _, _) = rows.apply_triage(t, {"narrative": "x", "sections": {}}, {}, other, None, (None, "no fix", {}),
                                           {"triage": "explain"})
     assert "# nosec B101" in answer
+
+
+def test_the_lint_keeps_a_scan_exclusion_row_whose_line_is_unknown():
+    """The exclusion needs no flagged line, and pyproject.toml is a Python project's own manifest."""
+    from tasks.datasets.checks import suppresses_real_finding
+    from tasks.fixes.patch_check import no_foreign_language
+
+    f = finding(tool="bandit", rule_id="B403", location={"path": SITE, "start_line": 139, "end_line": 139}, snippet=None)
+    rec = {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": INSIDE}]}
+    answer = exclusion_answer("bandit", SITE, rec)
+    meta = {"stage": 2, "fix_source": "suppression", "triage": rec, "language": "python", "path": SITE}
+    assert suppresses_real_finding(answer, meta, f) is None
+    assert no_foreign_language(answer, meta) is True
+    assert no_foreign_language("```go\nfunc main() {\n}\n```", meta) is False

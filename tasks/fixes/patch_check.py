@@ -46,7 +46,7 @@ _FAMILY = {
 NEUTRAL = {"", "text", "txt", "plaintext", "plain", "console", "shell", "sh", "bash", "zsh", "powershell",
            "ps1", "cmd", "sql", "diff", "patch", "ini", "properties", "env", "output", "log"}
 # a file of the key family may show blocks of these families too (manifests, build files)
-_ALSO = {"js": {"json"}, "java": {"xml", "kotlin"}, "kotlin": {"xml", "java"}, "csharp": {"xml"}, "dockerfile": set()}
+_ALSO = {"python": {"toml"}, "js": {"json"}, "java": {"xml", "kotlin"}, "kotlin": {"xml", "java"}, "csharp": {"xml"}, "dockerfile": set()}
 
 _SIGNALS = {
     "python": [r"^\s*def \w+\(.*\)\s*(->.*)?:\s*$", r"^\s*(?:from [\w.]+ )?import [\w.]+(?: as \w+)?\s*$",

@@ -153,6 +153,10 @@ def refused(f: Finding | dict, rec: dict) -> str | None:
     f = as_finding(f)
     if rec.get("verdict") != "false_positive":
         return "triage did not judge it a false positive: nothing to suppress"
+    from tasks.fixes.scan_scope import exclusion_answer
+
+    if exclusion_answer(f.tool, f.path, rec):
+        return None  # an installed package's folder leaves the scan: no flagged line is needed
     reason = rec["reasons"][0] if rec.get("reasons") else {}
     if reason.get("evidence", "").startswith("not a security rule"):
         return "code-quality rule: a real defect, neither a security fix nor a suppression"
