@@ -58,3 +58,17 @@ def test_the_lint_keeps_a_scan_exclusion_row_whose_line_is_unknown():
     assert suppresses_real_finding(answer, meta, f) is None
     assert no_foreign_language(answer, meta) is True
     assert no_foreign_language("```go\nfunc main() {\n}\n```", meta) is False
+
+
+def test_code_that_is_never_deployed_gets_no_suppression_row():
+    """cloudgoat's second policy applier: its Lambda is commented out in lambda.tf, so its SQL injection is not
+    reachable today, but a '# nosec' would outlive that the day the block is uncommented."""
+    path = "scenarios/vulnerable_lambda/lambda_source_code/policy_applier_lambda2_src/main.py"
+    f = finding(tool="bandit", rule_id="B608", location={"path": path, "start_line": 52, "end_line": 52},
+                snippet="52         statement = f\"select policy_document from policies where policy_name='{policy}'\"\n")
+    rec = {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": "never deployed: scenarios/vulnerable_lambda/"
+                                                     "lambda_source_code/policy_applier_lambda2_src/ is named only on "
+                                                     "commented lines: scenarios/vulnerable_lambda/lambda.tf:129,130"}]}
+    _, (answer, why, _) = rows.apply_triage(f, {"narrative": "x", "sections": {}}, {}, rec, None, (None, "no fix", {}),
+                                            {"triage": "explain"})
+    assert answer is None and "no deployment ships today" in why

@@ -157,6 +157,9 @@ def refused(f: Finding | dict, rec: dict) -> str | None:
 
     if exclusion_answer(f.tool, f.path, rec):
         return None  # an installed package's folder leaves the scan: no flagged line is needed
+    if str((rec.get("reasons") or [{}])[0].get("evidence", "")).startswith("never deployed:"):
+        return ("code that no deployment ships today: a suppression would stay when someone deploys it again; "
+                "delete the folder or leave the finding open")
     reason = rec["reasons"][0] if rec.get("reasons") else {}
     if reason.get("evidence", "").startswith("not a security rule"):
         return "code-quality rule: a real defect, neither a security fix nor a suppression"
