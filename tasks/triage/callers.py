@@ -82,6 +82,14 @@ class Callers:
             self._modules[path] = parse_module(self._sources()[path], path, self)
         return self._modules[path]
 
+    def sources(self) -> dict[str, str]:
+        """{path: text} of the repository's Python files (read once, bounded by MAX_FILES and MAX_CHARS)."""
+        return self._sources()
+
+    def module(self, path: str):
+        """The parsed module at ``path`` (constant_names.Module), or None when it does not parse."""
+        return self._module(path)
+
     def __call__(self, mod, func, param: str, depth: int, seen: set) -> bool:
         """Whether every call of ``func`` passes a constant for ``param`` (constant_names.Module.name_constant)."""
         if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) or func.decorator_list or \

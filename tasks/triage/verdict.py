@@ -41,6 +41,7 @@ from tasks.triage.dependency_verdict import judge_dependency
 from tasks.triage.deployed import check_deployed
 from tasks.triage.docker import check_container
 from tasks.triage.flow import check_hash_use, check_user_input
+from tasks.triage.tainted_callers import check_tainted_callers
 from tasks.triage.openapi import check_response_schema, check_spec_example
 from tasks.triage.robustness import check_timeout
 
@@ -185,6 +186,7 @@ class Judge:
         constant = check_constant(f, self.reader, self.callers) if not taint else None
         if constant:
             return record(f, "false_positive", [constant], "evidence", vuln_ids)
+        taint = taint or check_tainted_callers(f, self.reader, self.callers)  # request data through a parameter
         if path and path["status"] == "build_tooling" and f.kind == "code" and not secret_rule:
             return record(f, "needs_review", [{"check": "path", "evidence": f"build tooling, not part of the deployed "
                           f"application: {path['evidence'].split(' is ', 1)[0]} runs on a developer's machine or in CI; "
