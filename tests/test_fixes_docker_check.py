@@ -40,3 +40,14 @@ def test_a_multi_stage_dockerfile_says_the_user_goes_in_the_last_stage():
     assert "These lines go in the last stage (`FROM python:3.11-alpine`), before its ENTRYPOINT" in answer
     assert "RUN chown -R 10001 /vampi" in answer
     assert "last stage" not in _fix("Dockerfile", ROOT)  # one stage: nothing to place
+
+
+def test_a_start_command_that_binds_a_low_port_gets_no_user_row():
+    """cloudgoat's ssrf-web: `php -S 0.0.0.0:80` as UID 10001 cannot bind port 80: a USER line alone breaks it."""
+    php = ("FROM php:7.4-cli-alpine\nCOPY . /usr/src/myapp\nWORKDIR /usr/src/myapp\n"
+           'CMD [ "php", "-S", "0.0.0.0:80", "-t", "." ]\n')
+    assert "USER 10001" not in (_fix("Dockerfile", php) or "")
+    uvicorn = 'FROM python:3.11\nCOPY . /app\nCMD ["uvicorn", "main:app", "--port", "80"]\n'
+    assert "USER 10001" not in (_fix("Dockerfile", uvicorn) or "")
+    high = php.replace("0.0.0.0:80", "0.0.0.0:8080")
+    assert "USER 10001" in _fix("Dockerfile", high)

@@ -136,6 +136,10 @@ _DOCKER_SYSTEM = re.compile(r"(?i)\bnfs|rpcbind|\b2049\b|exportfs|iptables|modpr
                             r"EXPOSE\s+(?:[1-9]\d?|[1-9]\d\d|10[01]\d|102[0-3])\b")
 
 
+# a port in a start command: host:port / 0.0.0.0:port (php -S, gunicorn --bind), --port N, -p N
+_START_PORT = re.compile(r"(?:0\.0\.0\.0|localhost|127\.0\.0\.1|\[::\]|\*|\w[\w.-]*)?:(\d{1,5})\b|--port(?:[= ]|[\"']\s*,\s*[\"'])\s*(\d{1,5})\b")
+
+
 def dockerfile_gate(snippet: str | None, path: str | None = None) -> tuple[str | None, str]:
     """(reason there is no row, "") or (None, the precondition that opens a Dockerfile USER fix).  The check command
     is written out only where it builds this file: ``docker build .`` builds ./Dockerfile alone, and a file elsewhere
@@ -145,6 +149,11 @@ def dockerfile_gate(snippet: str | None, path: str | None = None) -> tuple[str |
     if m:
         return f"the image needs root at run time ({m.group(0).strip()}): a non-root USER would break it", ""
     stages = re.split(r"(?im)^\s*FROM\s+", snippet or "")
+    for line in re.findall(r"(?im)^\s*(?:CMD|ENTRYPOINT)\b.*$", stages[-1]):
+        port = next((int(p) for pair in _START_PORT.findall(line) for p in pair if p and 0 < int(p) < 1024), None)
+        if port:
+            return (f"the start command binds port {port} (`{line.strip()[:80]}`), which a non-root USER cannot bind "
+                    "without CAP_NET_BIND_SERVICE: a USER line alone would break it"), ""
     starts = bool(re.search(r"(?im)^\s*(?:CMD|ENTRYPOINT)\b", stages[-1])) if len(stages) > 1 else True
     lead = "Only if the program needs no root at run time (binds no port below 1024, writes only where UID 10001 may write): "
     if path and path.lstrip("/") != "Dockerfile":
