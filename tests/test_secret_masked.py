@@ -82,3 +82,12 @@ def test_a_workflow_permissions_check_is_not_a_secret_check():
     assert not tool_marks_secret("checkov", "CKV2_GHA_1", "Ensure top-level permissions are not set to write-all")
     assert tool_marks_secret("checkov", "CKV_GHA_3", "Suspicious use of curl with secrets")
     assert tool_marks_secret("checkov", "CKV_SECRET_6", "Base64 High Entropy String")
+
+
+def test_a_space_is_not_called_an_empty_string():
+    """dateutil's lexer: `token = ' '` (B105) is a space, and the row said 'an empty string' (a wrong fact)."""
+    assert classify_one("", from_code=True)["match"] == "an empty string"
+    assert classify_one(" ", from_code=True)["match"] == "a single space"
+    assert classify_one("\t", from_code=True)["match"] == "whitespace only"
+    assert classify_one("x", from_code=True)["match"] == "a single character"
+    assert {classify_one(v, from_code=True)["class"] for v in ("", " ", "x")} == {"empty"}

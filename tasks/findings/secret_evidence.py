@@ -176,7 +176,8 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
     ``from_code``: the value is a literal read from the code, so an empty one is empty, not redacted by the tool."""
     raw = str(value or "")
     if from_code and len(raw.strip()) <= 1:
-        what = "an empty string" if not raw.strip() else "a single character"
+        what = ("an empty string" if not raw else "a single space" if raw == " " else "whitespace only"
+                if not raw.strip() else "a single character")
         return {"class": "empty", "entropy": 0.0, "length": len(raw.strip()), "match": what}
     value = raw.strip().strip("'\"`")
     if value in TOOL_REDACTED or set(value) <= {"*"} or masked(value):
