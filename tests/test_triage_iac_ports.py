@@ -61,3 +61,17 @@ def test_a_standalone_icmp_rule_resource_counts_and_an_egress_one_does_not():
             '  protocol    = "icmp"\n  cidr_blocks = ["0.0.0.0/0"]\n}')
     assert "ICMP" in icmp_only(_finding("CKV_AWS_24", rule, line=5))
     assert icmp_only(_finding("CKV_AWS_24", rule.replace('"ingress"', '"egress"'))) is None
+
+
+def test_a_range_from_a_variable_is_needs_review_never_open_to_the_internet():
+    """cloudgoat's lb.tf: `cidr_blocks = var.cg_whitelist` (the player's own IP): Checkov cannot see the value, so the
+    row must not say 'open to 0.0.0.0/0'; a literal 0.0.0.0/0 next to it keeps the finding."""
+    web = ICMP_GROUP.replace('protocol    = "icmp"', 'protocol    = "tcp"').replace('from_port   = 0\n    to_port     = 0\n    protocol    = "tcp"',
+                                                                                  'from_port   = 80\n    to_port     = 80\n    protocol    = "tcp"')
+    by_var = web.replace('cidr_blocks = ["0.0.0.0/0"]\n  }\n\n  egress', 'cidr_blocks = var.cg_whitelist\n  }\n\n  egress', 1)
+    rec = Judge().judge(_finding("CKV_AWS_260", by_var))
+    assert rec["verdict"] == "needs_review", rec
+    ev = rec["reasons"][0]["evidence"]
+    assert ev.startswith("range from a variable: no ingress rule of the resource names 0.0.0.0/0")
+    assert "`cidr_blocks = var.cg_whitelist` (line 100)" in ev and "port 80" in ev
+    assert Judge().judge(_finding("CKV_AWS_260", web))["verdict"] == "true_positive"

@@ -72,3 +72,27 @@ def icmp_only(f: Finding | dict) -> str | None:
     return (f"every ingress rule of the resource open to the internet is ICMP ({', '.join(quoted)}); ICMP has no ports "
             f"(from_port/to_port hold the ICMP type and code), so the rule opens no TCP or UDP port and {f.rule_id}'s "
             f"port {port} cannot be reached through it")
+
+
+_FROM_VARIABLE = re.compile(r'^\s*(?:ipv6_)?cidr_blocks\s*=\s*(\[?\s*(?:var|local)\.[\w-]+(?:\[[^\]]*\])?\s*\]?)\s*$', re.M)
+
+
+def range_from_variable(f: Finding | dict) -> str | None:
+    """Why a port check's "open to the internet" is not in the code, when no ingress rule of the flagged resource
+    names 0.0.0.0/0 or ::/0 and one takes its range from a variable (``cidr_blocks = var.cg_whitelist``): Checkov
+    cannot see the value the variable gets where the configuration is applied; else None."""
+    f = as_finding(f)
+    if str(f.tool or "").lower() != "checkov" or str(f.rule_id or "").upper() not in PORT_CHECKS:
+        return None
+    blocks = _blocks(f.snippet or "")
+    if not blocks or any(_OPEN.search(b) for b, _ in blocks):
+        return None
+    for block, at in blocks:
+        m = _FROM_VARIABLE.search(block)
+        if m:
+            line = (f.line or 0) + (f.snippet or "")[:at + m.start(1)].count("\n")
+            return (f"no ingress rule of the resource names 0.0.0.0/0: the allowed range is `{m.group(0).strip()}`"
+                    + (f" (line {line})" if f.line else "") + ", a value set where the configuration is applied, which "
+                    f"{f.rule_id} cannot see; whether port {PORT_CHECKS[str(f.rule_id).upper()]} is open to the internet "
+                    "depends on it")
+    return None

@@ -42,7 +42,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.iac_ports import icmp_only
+from tasks.triage.iac_ports import icmp_only, range_from_variable
 from tasks.triage.iac_rules import operational
 
 # Semgrep's and CodeQL's rule groups for code quality: bugs or style, not security weaknesses
@@ -199,6 +199,11 @@ def triage(f: Finding | dict, reader=None) -> dict | None:
         return {"signal": "port check on an ICMP rule", "reason": no_ports,
                 "action": f"suppress it on the resource (`#checkov:skip={f.rule_id}` with this reason); what to review is "
                 "whether ICMP from the whole internet is wanted, not the port", "fix": None}
+    by_variable = range_from_variable(f)
+    if by_variable:  # not in _SIGNAL_FP: needs review, never a false positive
+        return {"signal": "range from a variable", "reason": by_variable,
+                "action": "check the value the variable gets where the configuration is applied (tfvars, CI, the "
+                "module call): a range of 0.0.0.0/0 there is the finding", "fix": None}
     path = f.path
     group = NOT_SECURITY.search(str(f.rule_id))
     if group:
