@@ -46,10 +46,19 @@ def test_a_query_built_from_a_variable_is_a_true_positive_even_when_the_snippet_
     # a held-out review graded "needs review" on pygoat's login query (name and password concatenated) a wrong fact:
     # Bandit's LOW only says the string is not passed to execute() on the same line
     assert request_origin(VFA) is None  # Bandit's three lines: search_term's origin is not in them
-    rec = reconcile(VFA, {"verdict": "needs_review", "reasons": [LOW], "source": "report"})
+    low = dict(VFA, description="Possible SQL injection vector (test hardcoded_sql_expressions, confidence low)")
+    rec = reconcile(low, {"verdict": "needs_review", "reasons": [LOW], "source": "report"})
     assert rec["verdict"] == "true_positive"
     assert rec["reasons"][0]["evidence"].startswith("line 261 puts `search_term` into the SQL text by %-formatting; "
                                                     "Bandit rates B608 LOW only because")
+    # DVFaaS: a MEDIUM-confidence B608 passed straight to cur.execute(): no word of LOW, and the cursor is no SQL value
+    medium = bandit("B608", "sqli/app.py", 59, "59                 cur.execute(\"INSERT INTO t (name, temp) VALUES "
+                    "('%s',%s)\" % (sensor_name, event_dict['reading']))\n")
+    medium["description"] = "Possible SQL injection vector (test hardcoded_sql_expressions, confidence medium)"
+    said = reconcile(medium, {"verdict": "true_positive", "reasons": [], "source": "report"})
+    text = verdict_text(said)
+    assert "puts `sensor_name` and `event_dict` into the SQL text by %-formatting" in text, text
+    assert "LOW" not in text and "`cur`" not in text
     assert "line 261 puts `search_term`" in verdict_text(rec)
     login = bandit("B608", "introduction/views.py", 158, "157 \n158                 sql_query = \"SELECT * FROM "
                    "introduction_login WHERE user='\"+name+\"' AND password='\"+password+\"'\"\n159     print(sql_query)\n")

@@ -206,3 +206,17 @@ def test_a_readme_that_also_runs_the_file_on_a_machine_makes_it_needs_review():
     assert host["verdict"] == "needs_review" and "README.md:5 starts it directly" in host["reasons"][0]["evidence"]
     docker = judge(files | {"README.md": "Run: docker run -p 5000:5000 web python web/app.py\n"}, finding())
     assert docker["verdict"] == "false_positive"
+
+
+def test_a_distroless_nonroot_final_stage_needs_no_user():
+    """python-insecure-app's Dockerfile.distroless: the final stage is distroless's `:nonroot` tag (USER 65532)."""
+    df = ("FROM python:3.12-slim AS build\nRUN pip install --target /app/deps fastapi\n"
+          "FROM gcr.io/distroless/python3-debian12:nonroot\nCOPY --from=build /app /app\nCMD [\"main.py\"]\n")
+    rec = judge({"Dockerfile.distroless": df}, checkov("CKV_DOCKER_3", 1, df) | {"location": {"path": "Dockerfile.distroless",
+                                                                                             "start_line": 1, "end_line": 5}})
+    assert rec["verdict"] == "false_positive", rec
+    assert "Dockerfile.distroless:3 `FROM gcr.io/distroless/python3-debian12:nonroot`" in rec["reasons"][0]["evidence"]
+    for other in (df.replace(":nonroot", ""), df.replace(":nonroot", ":debug"), df + "USER root\n"):
+        rec = judge({"Dockerfile.distroless": other}, checkov("CKV_DOCKER_3", 1, other) | {
+            "location": {"path": "Dockerfile.distroless", "start_line": 1, "end_line": 5}})
+        assert rec["verdict"] != "false_positive", other

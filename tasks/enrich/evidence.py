@@ -192,7 +192,7 @@ def _fixed_file(f: Finding, c, text: str, first: int) -> Evidence | None:
 _SQL_TEXT = re.compile(r"(?i)\b(?:select\s.+\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from)\b")
 
 
-def _sql_built(text: str, line: int) -> Evidence | None:
+def _sql_built(text: str, line: int, low: bool = False) -> Evidence | None:
     """B608: the flagged line puts variables into the SQL text (concatenation, %, format, an f-string)."""
     if not _SQL_TEXT.search(text):
         return None
@@ -203,12 +203,14 @@ def _sql_built(text: str, line: int) -> Evidence | None:
     if how is None:
         return None
     inner = re.findall(r"\{([A-Za-z_][\w.]*)[^}]*\}", body) if how == "an f-string" else []
+    body = re.sub(r"\b[A-Za-z_]\w*(?:\.\w+)*\.\w+\s*\(", " ", body)  # a call's receiver (cur.execute) is no SQL value
     names = [n for n in dict.fromkeys(inner + _names(re.sub(r"\.\w+\(|\w+\(", " ", body))) if not n[0].isupper()]
     if not names:
         return None
     said = " and ".join(f"`{n}`" for n in names[:3])
-    return Evidence("confirmed", f"line {line} puts {said} into the SQL text by {how}; Bandit rates B608 LOW only because "
-                                 "the string is not passed straight to execute() on that line")
+    return Evidence("confirmed", f"line {line} puts {said} into the SQL text by {how}" + (
+        "; Bandit rates B608 LOW only because the string is not passed straight to execute() on that line" if low
+        else ""))
 
 
 def confirmed(f: Finding | dict, code: dict | None = None) -> Evidence | None:
@@ -228,7 +230,8 @@ def confirmed(f: Finding | dict, code: dict | None = None) -> Evidence | None:
                                      "a fast unsalted hash: a leaked digest falls to offline guessing") if m else None
     if f.tool == "bandit" and rule == "B608":
         shown = _shown_lines(f, code)
-        return _sql_built(" ".join(l.strip() for l in shown[1]), shown[0].start_line + shown[2]) if shown else None
+        low = "confidence low" in (f.description or "").lower() or str(getattr(f, "confidence", "") or "").upper() == "LOW"
+        return _sql_built(" ".join(l.strip() for l in shown[1]), shown[0].start_line + shown[2], low) if shown else None
     if f.tool != "bandit" or rule != "B113":
         return None
     shown = _shown_lines(f, code)

@@ -199,6 +199,10 @@ def check_add(f: Finding, reader) -> dict | None:
                         "that is neither a URL (fetched unverified) nor a tar archive (unpacked)"}
 
 
+# Google's distroless images whose tag selects the non-root user (":nonroot", ":debug-nonroot", ":latest-nonroot" ...)
+_NONROOT_TAG = re.compile(r"^(?:gcr\.io|[\w.-]+\.pkg\.dev/[\w.-]+/[\w.-]+)/distroless/[\w./-]+:(?:[\w.-]*-)?nonroot(?:-[\w.-]+)?(?:@sha256:[0-9a-f]+)?$")
+
+
 def check_user(f: Finding, reader) -> dict | None:
     if f.tool != "checkov" or str(f.rule_id).upper() != "CKV_DOCKER_3" or not f.path:
         return None
@@ -209,6 +213,11 @@ def check_user(f: Finding, reader) -> dict | None:
     last = froms[-1][0]
     final = [(n, k, a) for n, k, a in steps if n >= last]  # the stage that is the image
     ref = [w for w in words(froms[-1][1]) if not w.startswith("--")]  # FROM --platform=… image AS name
+    if ref and _NONROOT_TAG.match(ref[0].lower()) and not any(k == "USER" for _, k, _ in final):
+        return {"check": "container", "status": "image_runs_as_nonroot",
+                "evidence": f"the final stage's image runs as a non-root user by default: {f.path}:{froms[-1][0]} `FROM "
+                            f"{froms[-1][1][:80]}` (distroless `nonroot` tags set USER nonroot, UID 65532), and no USER "
+                            "line switches back to root"}
     image = official_image(ref[0] if ref else "")
     if image is None or any(k in ("ENTRYPOINT", "USER") for _, k, _ in final):
         return None
