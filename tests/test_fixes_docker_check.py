@@ -51,3 +51,16 @@ def test_a_start_command_that_binds_a_low_port_gets_no_user_row():
     assert "USER 10001" not in (_fix("Dockerfile", uvicorn) or "")
     high = php.replace("0.0.0.0:80", "0.0.0.0:8080")
     assert "USER 10001" in _fix("Dockerfile", high)
+
+
+def test_the_user_command_fits_the_base_image_and_the_note_names_the_uid_it_sets():
+    """python-insecure-app: caddy:2.10.2 is Alpine-based though its tag does not say so (useradd is not there); a
+    distroless stage gets USER 65532 and must not be told to check files for UID 10001."""
+    from tasks.fixes.checkov_facts import adduser
+
+    block, note = adduser("caddy:2.10.2")
+    assert "adduser -D -H -u 10001 app" in note and "may be Alpine-based" in note
+    block, note = adduser("python:3.12-slim")
+    assert block.startswith("RUN useradd") and "Alpine" not in note
+    block, note = adduser("gcr.io/distroless/python3-debian12")
+    assert block == "USER 65532" and "UID 65532" in note and "10001" not in note

@@ -109,16 +109,26 @@ def _healthcheck(image: str | None) -> tuple[str, str] | str:
     return f"{image} may ship neither curl nor wget: the probe command is unknown"
 
 
+# official images built on Debian/Ubuntu (useradd is there) unless their tag says alpine
+_DEBIAN_BASED = ("python", "pypy", "node", "golang", "ruby", "php", "openjdk", "eclipse-temurin", "amazoncorretto",
+                 "debian", "ubuntu", "rust", "perl", "buildpack-deps", "gcc", "maven", "gradle", "centos", "fedora",
+                 "rockylinux", "almalinux", "redhat/ubi8", "redhat/ubi9")
+
+
 def adduser(image: str | None) -> tuple[str, str]:
-    note = ("Check before merging: files the process writes (WORKDIR, caches, uploads) must belong to UID 10001, and a "
-            "non-root user cannot bind ports below 1024.")
+    def note(uid: int) -> str:
+        return (f"Check before merging: files the process writes (WORKDIR, caches, uploads) must belong to UID {uid}, "
+                "and a non-root user cannot bind ports below 1024.")
     if image and ("alpine" in image or image.startswith("busybox")):
-        return "RUN adduser -D -H -u 10001 app\nUSER 10001", note
+        return "RUN adduser -D -H -u 10001 app\nUSER 10001", note(10001)
     if image and any(d in image for d in ("distroless", "scratch", "chainguard")):
-        return "USER 65532", note + " Distroless images have no adduser; 65532 is their nonroot user."
-    if not image:
-        note = "useradd is in Debian, Ubuntu and RHEL-based images; on Alpine use `adduser -D -u 10001 app`. " + note
-    return "RUN useradd --system --uid 10001 app\nUSER 10001", note
+        return "USER 65532", note(65532) + " Distroless images have no adduser; 65532 is their nonroot user."
+    repo = (image or "").split("@")[0].rsplit(":", 1)[0].removeprefix("docker.io/").removeprefix("library/")
+    if repo not in _DEBIAN_BASED:  # caddy, traefik ... are Alpine-based without saying so in the tag
+        return "RUN useradd --system --uid 10001 app\nUSER 10001", (
+            f"useradd is in Debian, Ubuntu and RHEL-based images; {'the base image ' + image + ' may' if image else 'an image may'}"
+            " be Alpine-based (its tag need not say so): there use `adduser -D -H -u 10001 app`. " + note(10001))
+    return "RUN useradd --system --uid 10001 app\nUSER 10001", note(10001)
 
 
 def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: str) -> tuple[str, str] | str:
