@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.fixes import api_workflows, bound_params, dependencies, iac, patches, patterns, scanner_fixes, secrets, unpickle, workload
+from tasks.fixes import (api_workflows, bound_params, dependencies, iac, patches, patterns, scanner_fixes, secrets, unpickle,
+                         web_alerts, workload)
 from tasks.fixes.families import family_of
 from tasks.fixes.languages import DISPLAY, language_of, platform_of
 from tasks.fixes.patterns import python_hashes
@@ -59,7 +60,7 @@ def fix_for(finding: Finding | dict, cwes: list[str], code: dict | None = None) 
         answer, label, extra = read if read is not None else iac.config_fix(finding, language, code)
         return answer, label, meta | {"fix_family": extra.get("fix_family")} | {"language": extra.get("language") or language}
     if kind == "web":
-        answer, label, extra = iac.web_fix(finding, family_of(finding, cwes))
+        answer, label, extra = web_alerts.web_fix(finding, family_of(finding, cwes))
         return answer, label, meta | extra
     return _code(finding, cwes, code, language, meta)
 
