@@ -21,7 +21,7 @@ import pytest
 from werkzeug import Response
 
 from conftest import FIXTURES, clean_env, make_workspace
-from tasks.core import network
+from tasks.core import hub_client, network
 from tasks.core.errors import SecftError
 from tasks.ingest.fetch import fetch
 from tasks.ingest.github import GitHub
@@ -135,7 +135,7 @@ def test_hub_upload_to_a_trickling_hub_ends_at_the_deadline(trickle, tmp_path, m
     folder.mkdir()
     (folder / "train.jsonl").write_text("{}\n")
     try:
-        network.configure_hub(FAST)
+        hub_client.configure_hub(FAST)
         api = HfApi(endpoint=server.url, token="hf_" + "x" * 34)
         with pytest.raises(SecftError) as err:
             _upload_hf(api, "acme", {"key": "dataset", "name": "ds", "repo_type": "dataset", "folder": folder},

@@ -144,45 +144,6 @@ def with_retries(what: str, call: Callable[[], T], net: dict, retry_on: Callable
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def configure_hub(net: dict) -> None:
-    """Give huggingface_hub's shared HTTP client our connect/read timeouts.
-
-    huggingface_hub >= 1.0 talks HTTP through one shared httpx client whose
-    default has *no* timeout (``timeout=None`` in ``default_client_factory``);
-    ``set_client_factory`` is the documented way to replace it.  File
-    downloads take ``HF_HUB_DOWNLOAD_TIMEOUT`` / ``HF_HUB_ETAG_TIMEOUT``
-    from ``huggingface_hub.constants``, set here as well.
-    """
-    from huggingface_hub import constants
-    from huggingface_hub.utils import _http as hf_http
-
-    connect, read = float(net["connect_timeout_seconds"]), float(net["read_timeout_seconds"])
-    constants.HF_HUB_ETAG_TIMEOUT = max(1, int(read))
-    constants.HF_HUB_DOWNLOAD_TIMEOUT = max(1, int(read))
-    set_factory = getattr(hf_http, "set_client_factory", None)
-    if set_factory is None:  # huggingface_hub < 1.0 (requests): per-call timeouts only
-        return
-    import httpx2
-
-    class BoundedClient(httpx2.Client):
-        """Several huggingface_hub calls (``model_info``/``repo_info``, which ``snapshot_download``
-        makes first) pass ``timeout=None`` explicitly, and in httpx an explicit None means *no*
-        timeout, overriding the client's; here None means the client's own timeouts."""
-
-        def build_request(self, *args, timeout=httpx2.USE_CLIENT_DEFAULT, **kwargs):
-            return super().build_request(*args, timeout=httpx2.USE_CLIENT_DEFAULT if timeout is None else timeout, **kwargs)
-
-    def factory():
-        transport = httpx2.HTTPTransport()
-        transport._pool._network_backend = deadline_backend()  # every read cut to the operation's Deadline
-        return BoundedClient(
-            event_hooks={"request": [hf_http.hf_request_event_hook]}, follow_redirects=True,
-            timeout=httpx2.Timeout(read, connect=connect), transport=transport,
-        )
-
-    set_factory(factory)
-
-
 # -- overall deadlines ---------------------------------------------------------------------------------
 def deadline_for(net: dict, size_bytes: int = 0) -> float:
     """Seconds one operation may take in all: the base deadline plus its size at the slowest accepted rate."""
@@ -251,6 +212,20 @@ class Deadline:
     @classmethod
     def current(cls) -> "Deadline | None":
         return cls._active[-1] if cls._active else None
+
+
+def under_deadline(seconds: float, what: str, call: Callable[[], T]) -> T:
+    """``call()`` under an overall Deadline of ``seconds``: a failure once the deadline has lapsed is the deadline's
+    (one line naming ``what``), any other failure, and every SecftError, goes through as it is."""
+    with Deadline(seconds, what) as deadline:
+        try:
+            return call()
+        except SecftError:
+            raise
+        except Exception:
+            if deadline.lapsed():
+                raise deadline.error() from None
+            raise
 
 
 def _bounded(timeout: float | None) -> float | None:

@@ -30,7 +30,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from tasks.core import atomic, network
+from tasks.core import atomic, hub_client, network
 from tasks.core.errors import SecftError
 from tasks.core.hashing import sha256_json
 from tasks.core.settings import Settings, Upload
@@ -197,15 +197,8 @@ def _upload_hf(api, namespace: str | None, repo: dict, private: bool, net: dict,
     what = f"upload of {repo['key']} to {network.shown(endpoint)}"
     size = sum(p.stat().st_size for p in atomic.regular_files(repo["folder"], "upload folder"))
     try:
-        with network.Deadline(network.deadline_for(net, size), what) as deadline:  # a trickling Hub cannot hold the lock
-            try:
-                repo_id, info = network.with_retries(what, call, net, _hub_retryable)
-            except SecftError:
-                raise
-            except Exception:
-                if deadline.lapsed():
-                    raise deadline.error() from None
-                raise
+        repo_id, info = network.under_deadline(  # a trickling Hub cannot hold the lock
+            network.deadline_for(net, size), what, lambda: network.with_retries(what, call, net, _hub_retryable))
     except SecftError:
         raise
     except HfHubHTTPError as exc:
@@ -276,7 +269,7 @@ def _publish(config: dict, up: dict, repos: list[dict], root: Path | None) -> di
         if not token:
             raise SecftError("upload.destination is hf but HF_TOKEN is not set")
         net = network.settings(config)
-        network.configure_hub(net)
+        hub_client.configure_hub(net)
         endpoint = os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
         api = HfApi(endpoint=endpoint, token=token)
         for repo in repos:

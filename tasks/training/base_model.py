@@ -52,10 +52,10 @@ def fetch(repo_id: str, revision: str | None = None, cache_dir: str | os.PathLik
     """
     from huggingface_hub import constants, snapshot_download
 
-    from tasks.core import network
+    from tasks.core import hub_client, network
 
     net = network.settings({"network": net} if net else None)
-    network.configure_hub(net)
+    hub_client.configure_hub(net)
     from huggingface_hub.errors import (
         GatedRepoError,
         HfHubHTTPError,
@@ -67,16 +67,9 @@ def fetch(repo_id: str, revision: str | None = None, cache_dir: str | os.PathLik
     what = f"download of base_model {repo_id} from {network.shown(constants.ENDPOINT)}"
     try:
         size = 0 if offline else _snapshot_size(repo_id, revision, net, what)
-        with network.Deadline(network.deadline_for(net, size), what) as deadline:
-            try:
-                return Path(snapshot_download(
-                    repo_id, revision=revision, allow_patterns=ALLOW_PATTERNS, local_files_only=offline,
-                    cache_dir=cache_dir
-                ))
-            except Exception:
-                if deadline.lapsed():
-                    raise deadline.error() from None
-                raise
+        return Path(network.under_deadline(network.deadline_for(net, size), what, lambda: snapshot_download(
+            repo_id, revision=revision, allow_patterns=ALLOW_PATTERNS, local_files_only=offline, cache_dir=cache_dir
+        )))
     except SecftError:
         raise
     except LocalEntryNotFoundError:
@@ -107,13 +100,13 @@ def _snapshot_size(repo_id: str, revision: str | None, net: dict, what: str) -> 
 
     from tasks.core import network
 
-    with network.Deadline(network.deadline_for(net), what) as deadline:
-        try:
-            info = HfApi().model_info(repo_id, revision=revision, files_metadata=True)
-        except Exception:  # noqa: BLE001 - snapshot_download asks again and reports the Hub's answer
-            if deadline.lapsed():
-                raise deadline.error() from None
-            return UNKNOWN_SNAPSHOT_BYTES
+    try:
+        info = network.under_deadline(network.deadline_for(net), what,
+                                      lambda: HfApi().model_info(repo_id, revision=revision, files_metadata=True))
+    except network.DeadlineExceeded:
+        raise
+    except Exception:  # noqa: BLE001 - snapshot_download asks again and reports the Hub's answer
+        return UNKNOWN_SNAPSHOT_BYTES
     return sum(int(s.size or 0) for s in info.siblings or []
                if any(fnmatch(s.rfilename, p) for p in ALLOW_PATTERNS))
 
