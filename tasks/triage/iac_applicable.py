@@ -17,7 +17,7 @@ Windows (``os_profile_windows_config``, a Windows publisher or type), or
 none of these, leaves the finding as reported.  The evidence quotes the
 line that shows Linux.
 
-May import: ``tasks.core``, ``tasks.findings``.
+May import: ``tasks.core``, ``tasks.findings``, ``tasks.triage.iac_ports`` (the line of a match).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
+from tasks.triage.iac_ports import at_line
 
 # check id -> (the control, the operating systems it exists for)
 WINDOWS_ONLY = {"CKV2_AZURE_10": "the Microsoft Antimalware extension (IaaSAntimalware), which Microsoft publishes for "
@@ -40,10 +41,6 @@ _OFFER = re.compile(r'^\s*offer\s*=\s*"([\w.-]+)"', re.MULTILINE)
 _WINDOWS = re.compile(r"(?i)windows|os_profile_windows_config")
 
 
-def _line(f: Finding, snippet: str, at: int) -> str:
-    return f" (line {f.line + snippet[:at].count(chr(10))})" if f.line else ""
-
-
 def linux_sign(f: Finding) -> str | None:
     """The line of the resource shown that says it runs Linux, quoted; None when it may be Windows or says nothing."""
     snippet = f.snippet or ""
@@ -52,11 +49,11 @@ def linux_sign(f: Finding) -> str | None:
     for sign in _LINUX_SIGNS:
         m = sign.search(snippet)
         if m:
-            return f"`{m.group(1).strip()}`{_line(f, snippet, m.start(1))}"
+            return f"`{m.group(1).strip()}`{at_line(f, snippet, m.start(1))}"
     pub = _PUBLISHER.search(snippet)
     if pub and pub.group(1).lower() in _LINUX_PUBLISHERS:
         offer = _OFFER.search(snippet)
-        return f"`publisher = \"{pub.group(1)}\"`{_line(f, snippet, pub.start(1))}" + (
+        return f"`publisher = \"{pub.group(1)}\"`{at_line(f, snippet, pub.start(1))}" + (
             f" with offer `{offer.group(1)}`" if offer else "")
     return None
 

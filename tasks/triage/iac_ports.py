@@ -31,6 +31,12 @@ _OPEN = re.compile(r"\"(?:0\.0\.0\.0/0|::/0)\"")
 _RULE_RESOURCES = ("aws_security_group_rule", "aws_vpc_security_group_ingress_rule")
 
 
+def at_line(f: Finding, snippet: str, at: int) -> str:
+    """" (line N)" for the character ``at`` of the finding's snippet (which starts on the finding's line); "" when
+    the report gives no line."""
+    return f" (line {f.line + snippet[:at].count(chr(10))})" if f.line else ""
+
+
 def _blocks(snippet: str) -> list[tuple[str, int]] | None:
     """(text, offset in the snippet) of each ingress rule in the resource shown; None when it is not shown whole."""
     head = re.match(r'\s*resource\s+"(\w+)"\s+"[\w-]+"\s*\{', snippet)
@@ -67,8 +73,7 @@ def icmp_only(f: Finding | dict) -> str | None:
         m = re.search(r'^\s*(?:ip_)?protocol\s*=\s*"?([\w-]+)"?\s*$', block, re.M)
         if not m or m.group(1).lower() not in _NO_PORTS:
             return None  # a TCP, UDP or all-traffic rule open to the internet: the check can be right
-        line = (f.line or 0) + (f.snippet or "")[:at + m.start(1)].count("\n")
-        quoted.append(f"`{m.group(0).strip()}`" + (f" (line {line})" if f.line else ""))
+        quoted.append(f"`{m.group(0).strip()}`" + at_line(f, f.snippet or "", at + m.start(1)))
     return (f"every ingress rule of the resource open to the internet is ICMP ({', '.join(quoted)}); ICMP has no ports "
             f"(from_port/to_port hold the ICMP type and code), so the rule opens no TCP or UDP port and {f.rule_id}'s "
             f"port {port} cannot be reached through it")
@@ -90,9 +95,8 @@ def range_from_variable(f: Finding | dict) -> str | None:
     for block, at in blocks:
         m = _FROM_VARIABLE.search(block)
         if m:
-            line = (f.line or 0) + (f.snippet or "")[:at + m.start(1)].count("\n")
             return (f"no ingress rule of the resource names 0.0.0.0/0: the allowed range is `{m.group(0).strip()}`"
-                    + (f" (line {line})" if f.line else "") + ", a value set where the configuration is applied, which "
+                    + at_line(f, f.snippet or "", at + m.start(1)) + ", a value set where the configuration is applied, which "
                     f"{f.rule_id} cannot see; whether port {PORT_CHECKS[str(f.rule_id).upper()]} is open to the internet "
                     "depends on it")
     return None
