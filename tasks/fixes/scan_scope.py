@@ -8,7 +8,7 @@ called one such row harmful (azure-core's ``pickle.loads`` has a published CVE: 
 So the row says to exclude the install folder in the scanner's own configuration, and where the library's
 known vulnerabilities are looked at instead (a dependency scanner on the manifest that installs it).
 
-May import: ``tasks.core``, ``tasks.findings``.
+May import: ``tasks.core``, ``tasks.findings``, ``tasks.triage.installed`` (the install folder it named).
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from __future__ import annotations
 import posixpath
 import re
 
+from tasks.triage.installed import install_dir
+
 PREFIX = "installed third-party package, not this project's code:"
 _PIP_T = re.compile(r"manifest: (\S+?\.(?:dist|egg)-info)/\S+?:\d+ (?:lists (\S+)|names the package `([\w.-]+)`)")
-_INSIDE = re.compile(r" is inside (\S+)/, the folder ")
 _VENDOR = re.compile(r"^(.*?\bvendor)/")
 
 
@@ -31,9 +32,9 @@ def installed_root(path: str | None, evidence: str) -> str | None:
         target = posixpath.dirname(m.group(1))
         top = (m.group(2) or m.group(3) or "").split("/")[0]
         return posixpath.join(target, top) if top else None
-    m = _INSIDE.search(evidence)
-    if m:
-        return m.group(1)
+    where = install_dir(path)  # the same install folder triage named ("is inside <where>/")
+    if where:
+        return where
     m = _VENDOR.match(path) if "vendor/ folder" in evidence else None
     return m.group(1) if m else None
 
