@@ -230,7 +230,9 @@ def confirmed(f: Finding | dict, code: dict | None = None) -> Evidence | None:
                                      "a fast unsalted hash: a leaked digest falls to offline guessing") if m else None
     if f.tool == "bandit" and rule == "B608":
         shown = _shown_lines(f, code)
-        low = "confidence low" in (f.description or "").lower() or str(getattr(f, "confidence", "") or "").upper() == "LOW"
+        from tasks.triage.report_signals import confidence_of
+
+        low = confidence_of(f) == "low"
         return _sql_built(" ".join(l.strip() for l in shown[1]), shown[0].start_line + shown[2], low) if shown else None
     if f.tool != "bandit" or rule != "B113":
         return None
