@@ -279,3 +279,22 @@ def test_vex_inputs_stay_inside_the_project(tmp_path):
     (tmp_path / "proj").mkdir()
     with pytest.raises(SecftError, match="triage.vex_inputs entry '.*'.*refused"):
         triage(tmp_path / "findings.jsonl", tmp_path, {"vex_inputs": ["../outside.json"]}, project=tmp_path / "proj")
+
+
+def test_repository_vex_folder_linked_out_of_the_checkout_is_ignored(tmp_path):
+    """A .vex/ folder (or a *.openvex.json) that links outside the checkout is not the team's statement: a
+    repository under review must not be able to mark findings not_affected with files from elsewhere on disk."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "x.json").write_text(json.dumps({"statements": [
+        {"vulnerability": {"name": "CVE-2021-3807"}, "products": [{"@id": "pkg:npm/ansi-regex@4.1.0"}],
+         "status": "not_affected", "justification": "component_not_present"}]}))
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".vex").symlink_to(outside, target_is_directory=True)
+    assert RepoSuppressions(repo, []).match(dep("ansi-regex", "4.1.0"), ["CVE-2021-3807"]) is None
+    # the same statement inside the checkout is the team's label
+    (repo / ".vex").unlink()
+    (repo / ".vex").mkdir()
+    (repo / ".vex" / "x.json").write_text((outside / "x.json").read_text())
+    assert "component_not_present" in RepoSuppressions(repo, []).match(dep("ansi-regex", "4.1.0"), ["CVE-2021-3807"])

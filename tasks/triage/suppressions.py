@@ -109,9 +109,15 @@ class RepoSuppressions:
         today = today or dt.date.today()
         files = list(vex_inputs)
         if repo is not None:
-            self._trivyignore(repo / ".trivyignore", today)
-            self._gitleaksignore(repo / ".gitleaksignore")
-            files += sorted((repo / ".vex").glob("*.json")) + sorted(repo.glob("*.openvex.json")) + [repo / "vex.json"]
+            # the repository's own files only: a .vex/ folder linked out of the checkout is nobody's statement here
+            root = repo.resolve()
+            ours = [p for p in [repo / ".trivyignore", repo / ".gitleaksignore", *sorted((repo / ".vex").glob("*.json")),
+                                *sorted(repo.glob("*.openvex.json")), repo / "vex.json"] if p.resolve().is_relative_to(root)]
+            if repo / ".trivyignore" in ours:
+                self._trivyignore(repo / ".trivyignore", today)
+            if repo / ".gitleaksignore" in ours:
+                self._gitleaksignore(repo / ".gitleaksignore")
+            files += [p for p in ours if p.name not in (".trivyignore", ".gitleaksignore")]
         for path in files:
             if path.is_file() and not path.is_symlink():
                 self._vex(path)
