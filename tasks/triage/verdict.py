@@ -17,6 +17,7 @@ Steps 4, 5 and 7 for a dependency finding are tasks.triage.dependency_verdict.
 
 With ``source.repo_path`` the code decides more: code kept as data (as_data),
 constant data behind names and across calls (constant_names, callers), a
+deserialiser fed only a committed file (repo_file_input), a
 request without a timeout outside a handler (robustness), what a Dockerfile
 shows (docker: a container's bind address, ADD of a local file, an image
 that drops root), what the deployment runs or enforces (deployed).
@@ -43,6 +44,7 @@ from tasks.triage.docker import check_container
 from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.tainted_callers import check_tainted_callers
 from tasks.triage.openapi import check_response_schema, check_spec_example
+from tasks.triage.repo_file_input import check_repo_file_input
 from tasks.triage.robustness import check_timeout
 
 _SIGNAL_FP = {"obsolete check", "not a security rule", "not a security weakness", "test-only rule in a test file",
@@ -183,7 +185,8 @@ class Judge:
                           "evidence", vuln_ids)
         if self.imports is not None and self.callers is None:
             self.callers = Callers(self.imports)
-        constant = check_constant(f, self.reader, self.callers) if not taint else None
+        constant = (check_constant(f, self.reader, self.callers) or check_repo_file_input(f, self.reader, self.imports)
+                    if not taint else None)
         if constant:
             return record(f, "false_positive", [constant], "evidence", vuln_ids)
         taint = taint or check_tainted_callers(f, self.reader, self.callers)  # request data through a parameter
