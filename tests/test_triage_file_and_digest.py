@@ -172,3 +172,62 @@ def test_a_digest_of_fakers_dummy_password_is_seed_data_and_of_a_real_password_i
     real = b324 | {"location": {"path": "ops/create_dummies.py", "start_line": 23, "end_line": 23}}
     assert check_hash_use(real, Files(SEED)) is None  # the password parameter is a real user's
     assert judge({"ops/create_dummies.py": SEED}, real)["verdict"] == "true_positive"
+
+
+SEED_JS = '''const users = [
+    {
+      "username": "admin",
+      "password": "admin"
+    },
+    {
+      "username": "roberto",
+      "password": "asdfpiuw981"
+    }
+  ];
+'''
+
+README = '''# vulnerable shop
+
+To access to website you can use displayed in landing page:
+
+- admin : admin
+- roberto : asdfpiuw981
+
+The "secret" admin page is mkja1xijqf0abo1h9glg.html; set SESSION_KEY in .env.
+'''
+
+
+def secret_rule(path, start, end):
+    return finding(tool="semgrep", rule_id="javascript.hardcoded-secret-assignment", title="hardcoded secret",
+                   location={"path": path, "start_line": start, "end_line": end})
+
+
+def test_a_demo_login_the_readme_publishes_with_its_user_is_documented():
+    rec = judge({"dummy.js": SEED_JS, "README.md": README}, secret_rule("dummy.js", 6, 9))
+    assert rec["verdict"] == "false_positive" and rec["reasons"][0]["check"] == "secret"
+    ev = rec["reasons"][0]["evidence"]
+    assert ev.startswith("a documented demo credential: README.md:6 publishes the value flagged at dummy.js:6")
+    assert "asdfpiuw981" not in ev and "roberto" not in ev
+
+
+def test_a_readme_word_a_page_name_or_an_app_signing_key_is_left_alone():
+    page = "const secretPage = 'mkja1xijqf0abo1h9glg.html';\n"
+    rec = judge({"index.js": page, "README.md": README}, secret_rule("index.js", 1, 1))
+    assert rec["verdict"] == "true_positive"  # the README names the file, not as a login with its user
+    key = "SECRET_KEY = 'k3y-from-readme'\n"  # a published signing key still lets anyone forge sessions
+    doc = README + "\nSECRET_KEY=k3y-from-readme\n"
+    assert judge({"app.py": key, "README.md": doc}, secret_rule("app.py", 1, 1))["verdict"] != "false_positive"
+    assert judge({"app.py": key.replace("SECRET_KEY", "ADMIN_PASSWORD"), "README.md": doc.replace("SECRET_KEY", "ADMIN_PASSWORD")},
+                 secret_rule("app.py", 1, 1))["verdict"] == "false_positive"  # the same shape for a login password
+    alone = README.replace("- roberto : asdfpiuw981", "- asdfpiuw981")  # the value without its user: not a login pair
+    assert judge({"dummy.js": SEED_JS, "README.md": alone}, secret_rule("dummy.js", 6, 9))["verdict"] == "true_positive"
+
+
+def test_a_setting_the_readme_shows_by_its_own_name_is_documented_and_the_value_is_never_shown():
+    compose = "services:\n  db:\n    environment:\n      MYSQL_ROOT_PASSWORD: mysecretpassword\n"
+    doc = "docker run -e MYSQL_ROOT_PASSWORD=mysecretpassword -d mysql:8\n"
+    rec = judge({"docker-compose.yml": compose, "README.md": doc}, secret_rule("docker-compose.yml", 4, 4))
+    assert rec["verdict"] == "false_positive" and "together with the name MYSQL_ROOT_PASSWORD" in rec["reasons"][0]["evidence"]
+    assert "mysecretpassword" not in rec["reasons"][0]["evidence"]
+    other = "docker run -e MYSQL_PASSWORD=mysecretpassword -d mysql:8\n"  # another setting's value
+    assert judge({"docker-compose.yml": compose, "README.md": other}, secret_rule("docker-compose.yml", 4, 4))["verdict"] != "false_positive"
