@@ -48,6 +48,14 @@ def upload():
 def cached(path):
     with open(path) as fh:
         return yaml.load(fh)
+
+
+SEEDS = "data/seeds.yaml"
+
+
+def seeds(name=SEEDS):
+    local = SEEDS
+    return yaml.load(open(local)), yaml.load(open(name))
 '''
 
 
@@ -75,6 +83,11 @@ def test_a_file_beside_the_script_or_a_committed_pickle_counts_and_a_request_or_
     assert "reads app/settings.yaml" in check_repo_file_input(loader("app/load.py", 11), Files(files), Files(files))["evidence"]
     b301 = loader("app/load.py", 15, rule="B301", title="pickle")
     assert "reads models/model.pkl" in check_repo_file_input(b301, Files(files), Files(files))["evidence"]
+    files["data/seeds.yaml"] = "- a\n"
+    assert check_repo_file_input(loader("app/load.py", 33), Files(files), Files(files)) is None  # name=: the caller's path
+    ok = LOADER.replace("yaml.load(open(name))", "0")
+    repo = Files(files | {"app/load.py": ok})
+    assert "reads data/seeds.yaml (app/load.py:28, app/load.py:32)" in check_repo_file_input(loader("app/load.py", 33), repo, repo)["evidence"]
     for line in (20, 25):  # an upload; a path the caller chooses
         assert check_repo_file_input(loader("app/load.py", line), Files(files), Files(files)) is None
         assert judge(files, loader("app/load.py", line))["verdict"] == "true_positive"

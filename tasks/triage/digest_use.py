@@ -26,7 +26,7 @@ import ast
 import re
 
 _WEAK = re.compile(r"(?:^|\.)(?:md5|sha1|new)$")
-_CHECKSUM_KEY = re.compile(r"(?i)^(?:md5|sha1|sha-1|checksum|digest|hash|etag|content[-_]?md5|(?:file|content)[-_]?hash"
+_CHECKSUM_KEY = re.compile(r"(?i)^(?:md5|sha1|sha-1|checksum|digest|etag|content[-_]?md5|(?:file|content)[-_]?hash"
                            r"|(?:md5|sha1)[-_]?(?:sum|digest|hash|hex))$")
 _SECRET = re.compile(r"(?i)passw|secret|token|salt|sign|hmac|credential|session|nonce|auth|key")
 _RESPONSE_ATTRS = {"media", "body", "text", "data", "json"}

@@ -12,7 +12,8 @@ Python only, with the file and the repository's file list
 (``source.repo_path``).  The deserialiser's first argument is followed
 through names bound in the same function (or the module) to ``open(PATH)``,
 ``open(PATH).read()``, ``Path(PATH).read_text()``/``read_bytes()``/``open()``
-or a ``with open(PATH) as f`` block; every binding must be one of those, the
+or a ``with open(PATH) as f`` block, PATH itself possibly a name bound only to
+such a literal (``CONFIG = "config.yaml"``); every binding must be one of those, the
 path a literal that is a committed file (looked up relative to the
 repository's root and to the script's own folder), and the file must never
 open that path for writing (a program that writes the file it loads may
@@ -75,7 +76,16 @@ class _Resolver:
         self.lines: list[int] = []
         self.paths: list[str] = []
 
-    def committed(self, node) -> bool:
+    def committed(self, node, depth: int = 0) -> bool:
+        if isinstance(node, ast.Name) and depth < 3:  # CONFIG = "config.yaml"; open(CONFIG): every binding a committed path
+            scope = self.mod.scope_of(node)
+            found = _bindings(scope, node.id)
+            if found == [] and scope is not self.mod.tree:  # not bound in the function: the module's name
+                found = _bindings(self.mod.tree, node.id)
+            if found and all(self.committed(expr, depth + 1) for expr, _ in found):
+                self.lines += [line for _, line in found]
+                return True
+            return False
         cands = _literal_path(node, self.folder)
         for c in cands or ():
             clean = str(PurePosixPath(c))
