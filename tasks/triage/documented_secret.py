@@ -63,7 +63,9 @@ def check_documented(f: Finding, reader, imports) -> dict | None:
     README near the file publishes as a login or example credential; None otherwise."""
     from tasks.findings.secret_evidence import masked
     from tasks.findings.secrets import literal_values
-    from tasks.triage.context import _APP_KEY as app_key  # the signing-key pattern check_secret judges weak keys by
+    from tasks.triage.context import _APP_KEY as app_key
+
+    # app_key: the signing-key pattern check_secret judges weak keys by
 
     loc = f.location
     files = set(getattr(imports, "files", None) or ())

@@ -132,7 +132,8 @@ def check_hash_use(f: Finding | dict, reader=None) -> dict | None:
         return None
     lookup = _lookup_only(f, reader) if reader is not None and f.path and f.path.endswith(".py") else None
     if lookup is None and reader is not None and f.path and f.path.endswith(".py"):
-        from tasks.triage.digest_use import check_digest_use  # an echoed checksum, a digest of Faker's dummy data
+        # an echoed checksum, a digest of Faker's dummy data
+        from tasks.triage.digest_use import check_digest_use
 
         lookup = check_digest_use(f, finding_lines(reader, f))
     if lookup:

@@ -146,9 +146,8 @@ def _bindings(scope, name: str) -> list[tuple[ast.AST, int]] | None:
                 if isinstance(item.optional_vars, ast.Name) and item.optional_vars.id == name:
                     found.append((item.context_expr, node.lineno))
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.NamedExpr, ast.For, ast.AsyncFor, ast.comprehension)) \
-                and name in {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}:
-            return None
-        elif isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names or \
+                and name in {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)} or \
+                isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names or \
                 isinstance(node, (ast.Import, ast.ImportFrom)) and any((a.asname or a.name).split(".")[0] == name
                                                                        for a in node.names) or \
                 isinstance(node, ast.ExceptHandler) and node.name == name:
