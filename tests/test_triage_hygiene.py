@@ -100,6 +100,10 @@ JS_EVAL = "javascript.lang.security.audit.detect-eval-with-expression"
      "cursor.execute('…')"),
     ("await cur.execute('SELECT * FROM students WHERE id = %(id)s', {'id': sid})", "python.lang.security.audit.formatted-sql-query",
      "sqli/dao/student.py", "cur.execute('…', <bound parameters>)"),
+    ("cur.execute(\"INSERT INTO sensor_temperature (sensor_name, temperature) VALUES ('%s', '%s')\" % ('sensor_name_2', '60.0'))",
+     "python.lang.security.audit.formatted-sql-query", "sqli/app.py", "cur.execute('…' % ('…', '…'))"),
+    ("cur.execute('SELECT * FROM ' + 'users' + ' WHERE id = {}'.format(1))", "python.lang.security.audit.formatted-sql-query",
+     "app/db.py", "cur.execute('…' + '…' + '…'.format(1))"),
 ])
 def test_a_sink_called_with_literals_only_is_constant_input(snippet, rule, path, shape):
     rec = judge(finding(rule_id=rule, snippet=snippet, location={"path": path, "start_line": 4}))
@@ -119,6 +123,9 @@ def test_a_sink_called_with_literals_only_is_constant_input(snippet, rule, path,
     ('cursor.execute("SELECT * FROM users WHERE name = " +', "app/db.py"),  # the call does not close: no decision
     ("cur.execute(q)", "sqli/dao/student.py"),
     ("cur.execute(\"SELECT * FROM s WHERE id = '%(id)s'\" % {'id': sid})", "sqli/dao/student.py"),
+    ("cur.execute(\"INSERT INTO t VALUES ('%s', '%s')\" % ('sensor_name_2', reading))", "sqli/app.py"),
+    ("cur.execute('SELECT * FROM users WHERE id = {}'.format(1, uid=request.args['id']))", "app/db.py"),
+    ("cur.execute('SELECT * FROM users WHERE id = %s' % 1 + name)", "app/db.py"),
 ])
 def test_any_variable_or_formatting_keeps_the_finding(snippet, path):
     f = finding(rule_id="python.lang.security.audit.dangerous-exec-command", snippet=snippet, location={"path": path, "start_line": 4})

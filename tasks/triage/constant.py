@@ -9,8 +9,9 @@ is a false positive of the deployed application.
 
 Judged on the code the report shows (Semgrep ``extra.lines``, Bandit
 ``code``) or, with ``source.repo_path``, the file at the run's commit.  Only a
-provably constant call decides: a name, an f-string with a brace, ``%``, ``+``,
-``.format`` or a template ``${`` leaves the finding as it is, and so does a
+provably constant call decides: a name, an f-string with a brace, a ``%``,
+``+`` or ``.format`` with anything but literals (``"… ('%s')" % ('a', '60.0')``
+is constant) or a template ``${`` leaves the finding as it is, and so does a
 call that does not close within the text available; with the whole Python
 file, tasks.triage.constant_names then follows each name to its bindings.  The evidence shows the
 call's shape with every literal elided (``'…'``), never a value.
@@ -82,6 +83,13 @@ def _py_shape(node) -> str | None:
         return ("[{}]" if isinstance(node, ast.List) else "({})").format(", ".join(shown))
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and (node.value.id, node.attr) == ("sys", "executable"):
         return "sys.executable"
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mod, ast.Add)):  # "… ('%s')" % ('a', 'b'), 'a' + 'b'
+        left, right = _py_shape(node.left), _py_shape(node.right)
+        return f"{left} {'%' if isinstance(node.op, ast.Mod) else '+'} {right}" if left and right else None
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+            and isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str)):
+        shown = [_py_shape(a) for a in node.args] + [_py_shape(k.value) if k.arg else None for k in node.keywords]
+        return None if None in shown else f"'…'.format({', '.join(shown)})"
     return None
 
 

@@ -125,11 +125,17 @@ _SECRET_INPUT = re.compile(r"(?i)passw|secret|\btoken|\bsalt|\bsign(?:ature|ed|i
 
 def check_hash_use(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "status": "not_security_use", "evidence"} when the flagged weak hash names an identifier,
-    or (Python, with ``reader``) its digest is only ever looked up in a set or mapping (de-duplication)."""
+    or (Python, with ``reader``) its digest is only ever looked up in a set or mapping (de-duplication), only echoed
+    as a checksum or only hashes Faker's dummy data (tasks.triage.digest_use)."""
     f = as_finding(f)
     if f.kind != "code" or not _WEAK_HASH_RULE.search(f"{f.rule_id} {f.title}"):
         return None
     lookup = _lookup_only(f, reader) if reader is not None and f.path and f.path.endswith(".py") else None
+    if lookup is None and reader is not None and f.path and f.path.endswith(".py"):
+        # an echoed checksum, a digest of Faker's dummy data
+        from tasks.triage.digest_use import check_digest_use
+
+        lookup = check_digest_use(f, finding_lines(reader, f))
     if lookup:
         return lookup
     text = f.snippet or ""

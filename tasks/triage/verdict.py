@@ -10,13 +10,15 @@ Authority, highest first:
 4. the advisory record: not affected (the installed version outside every
    range), another ecosystem, a withdrawn advisory; affected with the range;
 5. the report contradicting itself (fixed version <= installed);
-6. the secret's value class (example, placeholder, protocol keyword);
+6. the secret's value class (example, placeholder, protocol keyword), or a
+   demo login the project's README publishes (documented_secret);
 7. reachability: a direct dependency no source imports needs review.
 
 Steps 4, 5 and 7 for a dependency finding are tasks.triage.dependency_verdict.
 
 With ``source.repo_path`` the code decides more: code kept as data (as_data),
 constant data behind names and across calls (constant_names, callers), a
+deserialiser fed only a committed file (repo_file_input), a
 request without a timeout outside a handler (robustness), what a Dockerfile
 shows (docker: a container's bind address, ADD of a local file, an image
 that drops root), what the deployment runs or enforces (deployed).
@@ -39,10 +41,12 @@ from tasks.triage.callers import Callers
 from tasks.triage.constant import check_constant
 from tasks.triage.dependency_verdict import judge_dependency
 from tasks.triage.deployed import check_deployed
+from tasks.triage.documented_secret import check_documented
 from tasks.triage.docker import check_container
 from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.tainted_callers import check_tainted_callers
 from tasks.triage.openapi import check_response_schema, check_spec_example
+from tasks.triage.repo_file_input import check_repo_file_input
 from tasks.triage.robustness import check_timeout
 
 _SIGNAL_FP = {"obsolete check", "not a security rule", "not a security weakness", "test-only rule in a test file",
@@ -150,6 +154,9 @@ class Judge:
         if empty:
             return record(f, "false_positive", [empty], "evidence", vuln_ids)
         secret_rule = tool_marks_secret(f.tool, str(f.rule_id), f.title or "")  # a secret rule whose value was not seen
+        documented = check_documented(f, self.reader, self.imports) if secret_rule else None
+        if documented:
+            return record(f, "false_positive", [documented], "evidence", vuln_ids)
         seed = context.check_seed(f) if secret_rule else None
         if seed:
             return record(f, "needs_review", [seed], "evidence", vuln_ids)
@@ -183,7 +190,8 @@ class Judge:
                           "evidence", vuln_ids)
         if self.imports is not None and self.callers is None:
             self.callers = Callers(self.imports)
-        constant = check_constant(f, self.reader, self.callers) if not taint else None
+        constant = (check_constant(f, self.reader, self.callers) or check_repo_file_input(f, self.reader, self.imports)
+                    if not taint else None)
         if constant:
             return record(f, "false_positive", [constant], "evidence", vuln_ids)
         taint = taint or check_tainted_callers(f, self.reader, self.callers)  # request data through a parameter
@@ -223,6 +231,9 @@ class Judge:
         sec = context.check_secret(f, path, self.reader)
         if sec and sec["status"] == "not_a_secret":
             return record(f, "false_positive", [sec], "evidence", vuln_ids)
+        documented = check_documented(f, self.reader, self.imports)  # a demo login the README publishes
+        if documented:
+            return record(f, "false_positive", [documented] + ([sec] if sec else []), "evidence", vuln_ids)
         reasons = [sec] if sec else []
         seed = context.check_seed(f)
         if seed:

@@ -1,0 +1,182 @@
+"""Check 4c, second half: a weak digest that is only shown as a checksum, or that hashes generated dummy data.
+
+MD5/SHA-1 rules (Bandit B303/B324, Semgrep's weak-hash rules) ask whether a
+collision or a preimage would break something.  Two uses, read from the
+Python file (``source.repo_path``), break nothing:
+
+* **an echoed checksum**: the flagged line binds the digest to a name whose
+  every use puts it into a mapping under a key that names a digest
+  of the HTTP response (``resp.media = {"status": "ok", "md5": digest}``,
+  ``jsonify({"md5": digest})``, ``resp.headers["ETag"] = etag``): the client is
+  told a content checksum; no comparison, lookup, storage or credential
+  depends on it.  A digest returned from the function,
+  compared, passed on or stored under any other key is left alone, and so is
+  one of a password, secret, token or key.
+* **generated dummy data**: everything the hash is computed from comes from a
+  Faker generator (``hashlib.md5(str.encode(fake.password())).hexdigest()``
+  with ``fake = Faker()`` in the same function): seeded sample records, no
+  real user's credential.
+
+The evidence names the lines and the key or generator, never a value.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+_WEAK = re.compile(r"(?:^|\.)(?:md5|sha1|new)$")
+_CHECKSUM_KEY = re.compile(r"(?i)^(?:md5|sha1|sha-1|checksum|digest|etag|content[-_]?md5|(?:file|content)[-_]?hash"
+                           r"|(?:md5|sha1)[-_]?(?:sum|digest|hash|hex))$")
+_SECRET = re.compile(r"(?i)passw|secret|token|salt|sign|hmac|credential|session|nonce|auth|key")
+_RESPONSE_ATTRS = {"media", "body", "text", "data", "json"}
+_RESPONSE_CALL = re.compile(r"(?:^|\.)(?:jsonify|JSONResponse|JsonResponse|json_response|make_response|Response|HttpResponse)$")
+_HEADERS = re.compile(r"(?i)headers$")
+_FAKER_CTOR = re.compile(r"^(?:faker\.)?Faker$")
+
+
+def _weak_call(node) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    name = ast.unparse(node.func)
+    if not _WEAK.search(name):
+        return False
+    if name.endswith("new"):  # hashlib.new('md5', data)
+        return bool(node.args) and isinstance(node.args[0], ast.Constant) and str(node.args[0].value).lower() in ("md5", "sha1")
+    return True
+
+
+def _hash_calls(func, line: int) -> list[ast.Call]:
+    return [n for n in ast.walk(func) if _weak_call(n) and n.lineno <= line <= (n.end_lineno or n.lineno)]
+
+
+def _hashed(call: ast.Call) -> list[ast.AST]:
+    return list(call.args[1:] if ast.unparse(call.func).endswith("new") else call.args) + [k.value for k in call.keywords
+                                                                                          if k.arg != "usedforsecurity"]
+
+
+def check_digest_use(f, reader_lines: list[str]) -> dict | None:
+    """The evidence when the weak hash on the flagged line is only echoed as a checksum or hashes Faker output."""
+    line = f.location.start_line if f.location else None
+    if not line or not reader_lines:
+        return None
+    try:
+        tree = ast.parse("".join(reader_lines))
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    funcs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+             and n.lineno <= line <= (n.end_lineno or n.lineno)]
+    if not funcs:
+        return None
+    func = max(funcs, key=lambda n: n.lineno)
+    calls = _hash_calls(func, line)
+    if not calls:
+        return None
+    return _dummy(f, tree, func, calls, line) or _echoed(f, func, calls, line)
+
+
+def _fakers(func) -> dict[str, int]:
+    """Names ``func`` (the whole module) binds only to ``Faker(...)``, never to anything else: name -> line."""
+    found: dict[str, int] = {}
+    other: set[str] = set()
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign):
+            for t in node.targets:
+                for n in ast.walk(t):
+                    if isinstance(n, ast.Name):
+                        if isinstance(t, ast.Name) and isinstance(node.value, ast.Call) and _FAKER_CTOR.match(ast.unparse(node.value.func)):
+                            found.setdefault(n.id, node.lineno)
+                        else:
+                            other.add(n.id)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.With, ast.NamedExpr)):
+            other |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    for fn in ast.walk(func):
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            a = fn.args
+            other |= {x.arg for x in a.args + a.kwonlyargs + a.posonlyargs + [v for v in (a.vararg, a.kwarg) if v]}
+        elif isinstance(fn, (ast.Import, ast.ImportFrom)):
+            other |= {(x.asname or x.name).split(".")[0] for x in fn.names}
+        elif isinstance(fn, (ast.Global, ast.Nonlocal)):
+            other |= set(fn.names)
+    return {k: v for k, v in found.items() if k not in other}
+
+
+def _generated(node, fakers: dict[str, int], used: set[str]) -> bool:
+    """``node`` is made only of Faker calls (``fake.password()``), constants and conversions of them."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Call):
+        func = node.func
+        args = list(node.args) + [k.value for k in node.keywords]
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in fakers:
+            used.add(func.value.id)
+            return all(isinstance(a, ast.Constant) for a in args)
+        if isinstance(func, ast.Attribute) and func.attr in ("encode", "hexdigest", "digest", "lower", "strip"):
+            base = func.value
+            return (isinstance(base, ast.Name) and base.id in ("str", "bytes") or _generated(base, fakers, used)) \
+                and all(_generated(a, fakers, used) for a in args) and (args or not isinstance(base, ast.Name))
+        if isinstance(func, ast.Name) and func.id in ("str", "bytes"):
+            return all(_generated(a, fakers, used) for a in args)
+        return False
+    if isinstance(node, ast.BinOp):
+        return _generated(node.left, fakers, used) and _generated(node.right, fakers, used)
+    if isinstance(node, ast.JoinedStr):
+        return all(_generated(v.value if isinstance(v, ast.FormattedValue) else v, fakers, used) for v in node.values)
+    return False
+
+
+def _dummy(f, tree, func, calls, line) -> dict | None:
+    fakers = _fakers(tree)
+    own = _fakers(func)  # the line shown is the flagged function's own binding when it has one
+    fakers = {k: own.get(k, v) for k, v in fakers.items()}
+    if not fakers:
+        return None
+    used: set[str] = set()
+    if not all(_hashed(c) and all(_generated(a, fakers, used) for a in _hashed(c)) for c in calls) or not used:
+        return None
+    made = ", ".join(f"{n} = Faker() at {f.path}:{fakers[n]}" for n in sorted(used))
+    return {"check": "code", "status": "not_security_use",
+            "evidence": f"not a security use: the weak hash at {f.path}:{line} in {func.name}() digests only values a "
+                        f"Faker generator makes ({made}): generated dummy data, no real user's password or secret"}
+
+
+def _to_response(node, parents) -> bool:
+    """The mapping becomes the HTTP response: assigned to ``resp.media``/``.body``/``.text``/``.data``/``.json`` or passed
+    straight to a JSON/response constructor."""
+    p = parents.get(node)
+    if isinstance(p, ast.Assign) and p.value is node:
+        return len(p.targets) == 1 and isinstance(p.targets[0], ast.Attribute) and p.targets[0].attr in _RESPONSE_ATTRS
+    return isinstance(p, ast.Call) and node in p.args and _RESPONSE_CALL.search(ast.unparse(p.func)) is not None
+
+
+def _echoed(f, func, calls, line) -> dict | None:
+    assign = next((n for n in ast.walk(func) if isinstance(n, ast.Assign) and n.lineno == line and len(n.targets) == 1
+                   and isinstance(n.targets[0], ast.Name)), None)
+    if assign is None or not any(c is assign.value or c in set(ast.walk(assign.value)) for c in calls):
+        return None
+    if any(_SECRET.search(ast.unparse(a)) for c in calls for a in _hashed(c)):
+        return None
+    name = assign.targets[0].id
+    stores = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)]
+    uses = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+    if stores != [assign.targets[0]] or not uses:
+        return None
+    parents = {c: p for p in ast.walk(func) for c in ast.iter_child_nodes(p)}
+    keys = []
+    for use in uses:
+        p = parents.get(use)
+        if isinstance(p, ast.Dict) and use in p.values and _to_response(p, parents):
+            key = p.keys[p.values.index(use)]
+        elif isinstance(p, ast.Assign) and p.value is use and len(p.targets) == 1 and isinstance(p.targets[0], ast.Subscript) \
+                and _HEADERS.search(ast.unparse(p.targets[0].value)):
+            key = p.targets[0].slice
+        else:
+            return None
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str) and _CHECKSUM_KEY.match(key.value)):
+            return None
+        keys.append((key.value, use.lineno))
+    shown = ", ".join(f"'{k}' ({f.path}:{n})" for k, n in keys)
+    return {"check": "code", "status": "not_security_use",
+            "evidence": f"not a security use: the weak hash at {f.path}:{line} computes {name}, which {func.name}() only "
+                        f"reports under a checksum key ({shown}): a content checksum shown to the client; no comparison, "
+                        "lookup or credential depends on it"}

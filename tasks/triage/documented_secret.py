@@ -1,0 +1,106 @@
+"""Check 5b: a credential the project's own README publishes -- a documented demo login, not a leaked secret.
+
+A lab or demo application ships accounts and tells its users how to log in
+(``* Admin Account - u:`admin` p:`Admin_123```, ``- roberto : asdfpiuw981``,
+``docker run -e MYSQL_ROOT_PASSWORD=mysecretpassword``, ``SUPER_SECRET_TOKEN='…'``
+as the ``.env`` example).  A secret rule that flags that same value in the
+seed data or the settings reports something the project already
+published on purpose: whoever reads the README knows it, so it leaks
+nothing the project meant to keep.
+
+Judged with the file and the repository's file list (``source.repo_path``):
+each value the flagged lines assign to a credential-named key or variable
+(``'password': 'x'``, ``MYSQL_ROOT_PASSWORD: x``; at least 6 characters,
+not masked by the tool) is looked up, as a whole token, in the README files of the
+flagged file's folder and every folder above it, and counts only when the
+same README line pairs it with the setting's own name from the flagged
+code (``MYSQL_ROOT_PASSWORD``, ``SUPER_SECRET_TOKEN``) or, for a value
+shaped like a made-up password (a digit, a capital, a symbol), with the
+other value of the same record (the user name ``roberto``): a value that
+only happens to be a README word, or a file name the README mentions,
+does not count.  The application's own signing or session key (``SECRET_KEY``,
+``app.secret_key``, ``jwt.sign``, ``session({secret: …})``) is left alone
+whatever the README says: a published signing key lets anyone forge
+sessions.  The evidence names the README and its line, never the value.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from tasks.findings.model import Finding
+from tasks.repository.source import finding_lines
+
+MIN_LENGTH = 6
+MAX_LINES = 10  # a secret rule flags one value or one seeded record, not a block
+_README = re.compile(r"(?i)^readme(?:\.(?:md|markdown|rst|txt|adoc))?$")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NAMED = re.compile(r"^(?=.*_)[A-Z0-9_]{6,}$|^[a-z]+[A-Z]\w{3,}$")  # MYSQL_ROOT_PASSWORD, secretPage: this setting's own name
+# the value a credential-named key or variable is set to: 'password': 'x', MYSQL_ROOT_PASSWORD: x, TOKEN = "x"
+_ASSIGNED = r"(?i)(?:pass|pwd|secret|token|key|cred|auth)\w*['\"]?\s*[:=]\s*['\"]?{}(?![\w$-])"
+_GENERIC = {"password", "passwd", "pass", "pwd", "username", "user", "name", "email", "secret", "token", "key", "database",
+            "db", "host", "port", "true", "false", "null", "none", "const", "var", "let"}
+
+
+def _shaped(value: str) -> bool:
+    """A value a person made up as a credential (a digit, a capital after the first letter, or a symbol), not a word."""
+    return bool(re.search(r"\d|[^\w\s]|_|.[A-Z]", value))
+
+
+def _readmes(files: set[str], path: str) -> list[str]:
+    """README files of ``path``'s folder and every folder above it, nearest first."""
+    parents = [str(p) for p in PurePosixPath(path).parents]
+    found = []
+    for folder in parents:
+        prefix = "" if folder in ("", ".") else folder + "/"
+        found += sorted(f for f in files if f.startswith(prefix) and "/" not in f[len(prefix):] and _README.match(f[len(prefix):]))
+    return found
+
+
+def check_documented(f: Finding, reader, imports) -> dict | None:
+    """{"check": "secret", "status": "not_a_secret", "evidence"} when a value on the flagged lines is the one a
+    README near the file publishes as a login or example credential; None otherwise."""
+    from tasks.findings.secret_evidence import masked
+    from tasks.findings.secrets import literal_values
+    from tasks.triage.context import _APP_KEY as app_key
+
+    # app_key: the signing-key pattern check_secret judges weak keys by
+
+    loc = f.location
+    files = set(getattr(imports, "files", None) or ())
+    if reader is None or not files or loc is None or not loc.path or not loc.start_line:
+        return None
+    lines = finding_lines(reader, f)
+    last = max(loc.end_line or loc.start_line, loc.start_line)
+    if not lines or last > len(lines) or last - loc.start_line >= MAX_LINES:
+        return None
+    code = "\n".join(line.rstrip("\n") for line in lines[loc.start_line - 1:last])
+    if app_key.search(f"{f.rule_id} {code}"):
+        return None
+    literals = [v for v in literal_values(code, every=True) if "\n" not in v and not masked(v)]
+    values = {v for v in literals if len(v) >= MIN_LENGTH and re.search(_ASSIGNED.format(re.escape(v)), code)}
+    names = {n for n in _IDENT.findall(code) if _NAMED.match(n) and not any(n in v for v in values)}  # never a value
+    partners = {v for v in literals if len(v) >= 3 and v.lower() not in _GENERIC and not _NAMED.match(v)}
+    if not values:
+        return None
+    for readme in _readmes(files, loc.path):
+        text = finding_lines(reader, f, readme)
+        for n, line in enumerate(text):
+            for v in values:
+                if not _token(v, line):
+                    continue
+                named = next((x for x in names if _token(x, line)), None)  # the README sets this same name to it
+                pair = named or (next((x for x in partners - {v} if _token(x, line)), None) if _shaped(v) else None)
+                if pair:  # a login pair (user and password) or the setting's own name, on one README line
+                    return {"check": "secret", "status": "not_a_secret",
+                            "evidence": f"a documented demo credential: {readme}:{n + 1} publishes the value flagged at "
+                                        f"{loc.path}:{loc.start_line} together with "
+                                        f"{'the name ' + named if named else 'the other value of the same record'}, as "
+                                        "a login or example the project tells its users, so it reveals nothing the "
+                                        "project keeps secret"}
+    return None
+
+
+def _token(word: str, line: str) -> bool:
+    return re.search(rf"(?<![\w$-]){re.escape(word)}(?![\w$-])", line) is not None
