@@ -338,3 +338,32 @@ def test_a_same_named_function_in_another_module_is_not_a_call_site(tmp_path):
     c = "from flask import request\nimport a\n\na.run(request.args['t'])\n"
     assert _repo(tmp_path / "c", {"a.py": a, "c.py": c}).judge(sql("a.py", 4, tool="bandit", rule="B608"))["verdict"] != \
         "false_positive"
+
+
+VAPI = '''import os
+
+def display_uptime():
+    return display_uptime_flag(False)
+
+def display_uptime_flag(flag):
+    if flag:
+        command = "uptime -" + flag
+    else:
+        command = "uptime"
+    return os.popen(command).read()
+'''
+
+
+def test_a_function_a_framework_routes_to_is_not_only_called_by_the_repository(tmp_path):
+    """vulnerable-api: connexion calls display_uptime_flag(flag) for GET /uptime/{flag} (its operationId in the
+    OpenAPI document); the one Python call passing False is not the only caller, so the command is not constant."""
+    spec = ("paths:\n  /uptime/{flag}:\n    get:\n      operationId: display_uptime_flag\n"
+            "      parameters:\n        - name: flag\n          in: path\n")
+    popen = finding(tool="bandit", rule_id="B605", title="Starting a process with a shell, possible injection detected.",
+                    location={"path": "vAPI.py", "start_line": 11, "end_line": 11})
+    routed = _repo(tmp_path / "a", {"vAPI.py": VAPI, "openapi/vAPI.yaml": spec}).judge(popen)
+    assert routed["verdict"] != "false_positive", routed
+    # without the route, the only call passes a constant: that evidence still stands
+    alone = _repo(tmp_path / "b", {"vAPI.py": VAPI, "openapi/vAPI.yaml": spec.replace("display_uptime_flag", "display_uptime")})
+    rec = alone.judge(popen)
+    assert rec["verdict"] == "false_positive" and "every call passes constants: vAPI.py:4" in rec["reasons"][0]["evidence"], rec

@@ -9,7 +9,8 @@ It answers yes only for a plain module-level function (no decorator: a
 framework may call a decorated one; not listed in ``__all__``: code outside the
 repository may call an exported one) whose name, in every Python file of the
 repository that mentions it, is only ever called -- never passed, stored or
-referenced otherwise, nor named in a string (``getattr``, a dispatch table) --
+referenced otherwise, nor named in a string (``getattr``, a dispatch table) nor in a
+tracked configuration file (an OpenAPI ``operationId`` connexion routes to, a serverless ``handler``) --
 with at least one call outside tests, and every call
 passes a constant for the parameter (or omits it, and the default is
 constant).  ``*args``/``**kwargs`` at a call site stop it.  Never for an
@@ -32,6 +33,10 @@ from tasks.triage.report_signals import is_test_path
 MAX_FILES = 3000
 MAX_CHARS = 32 << 20
 MAX_SITES = 50
+# files where a framework or platform names the Python function it routes to (OpenAPI ``operationId`` with
+# connexion, ``handler: app.fn`` in serverless.yml/SAM, Django/Celery settings, setup.cfg entry points)
+ROUTING_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".cfg", ".ini", ".xml", ".conf", ".tf")
+MAX_ROUTING_BYTES = 1 << 20
 # functions a serverless platform calls with the request: AWS Lambda, Google Cloud Functions, Azure Functions
 ENTRY_NAMES = {"handler", "lambda_handler", "main_handler"}
 ENTRY_PARAMS = (["event", "context"], ["event", "ctx"], ["request", "context"], ["req", "context"])
@@ -61,6 +66,7 @@ class Callers:
     def __init__(self, index):
         self.index, self.reader = index, index.reader
         self._texts: dict[str, str] | None = None
+        self._routing: dict[str, str] | None = None
         self._modules: dict[str, object] = {}
 
     def _sources(self) -> dict[str, str]:
@@ -74,6 +80,27 @@ class Callers:
                     break
                 self._texts[path] = text
         return self._texts
+
+    def _routing_texts(self) -> dict[str, str]:
+        """{path: text} of the tracked configuration files (bounded like the sources)."""
+        if self._routing is None:
+            self._routing, chars = {}, 0
+            files = [p for p in getattr(self.index, "files", []) if p.endswith(ROUTING_SUFFIXES)
+                     and "node_modules/" not in p and not is_test_path(p)]
+            for path in files[:MAX_FILES]:
+                text = "\n".join(line.rstrip("\n") for line in self.reader.lines(path, None) or [])
+                if len(text) > MAX_ROUTING_BYTES:
+                    continue
+                chars += len(text)
+                if chars > MAX_CHARS:
+                    break
+                self._routing[path] = text
+        return self._routing
+
+    def routed(self, name: str) -> str | None:
+        """The configuration file that names ``name`` (a framework routes requests to it), or None."""
+        word = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+        return next((path for path, text in self._routing_texts().items() if word.search(text)), None)
 
     def _module(self, path: str):
         if path not in self._modules:
@@ -106,6 +133,8 @@ class Callers:
         defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
         if param in defaults and not mod.constant(defaults[param], depth + 1, seen):
             return False
+        if self.routed(func.name):
+            return False  # a framework calls it too (connexion's operationId, a serverless handler): not only these sites
         word = re.compile(rf"\b{re.escape(func.name)}\b")
         sites, outside_tests, from_sites = [], False, []
         for path, text in self._sources().items():
