@@ -324,3 +324,24 @@ def test_infrastructure_examples_and_tests_are_not_called_undeployed(path, kind,
     assert rec["verdict"] == verdict, rec
     if kind == "config":
         assert "applied by whoever runs or copies them" in rec["reasons"][0]["evidence"]
+
+
+def test_bandit_quotes_the_one_value_it_flagged_and_only_that_value_is_weighed(tmp_path):
+    """Bandit's B105 title names the string it flagged ('blah'); the line's other literals ("blah1'", 'username')
+    are not the password, and read together they looked like a 10-character key."""
+    import json
+
+    from tasks.findings.parse import parse_file
+
+    code = ("12             method='POST',\n13             data=json.dumps({'username': \"blah1'\", 'password': 'blah'}),\n"
+            "14             headers=headers)\n")
+    report = {"errors": [], "generated_at": "2026-12-04T12:00:00Z", "metrics": {}, "results": [{
+        "code": code, "col_offset": 4, "filename": "./test/test_vapi.py", "issue_confidence": "MEDIUM",
+        "issue_cwe": {"id": 259, "link": "https://cwe.mitre.org/data/definitions/259.html"}, "issue_severity": "LOW",
+        "issue_text": "Possible hardcoded password: 'blah'", "line_number": 13, "line_range": [13],
+        "more_info": "https://bandit.readthedocs.io/", "test_id": "B105", "test_name": "hardcoded_password_string"}]}
+    out = tmp_path / "bandit.json"
+    out.write_text(json.dumps(report))
+    f = parse_file(out, tmp_path, "raise", 10**8)["findings"][0]
+    assert f["secret_evidence"]["class"] != "high-entropy" and f["secret_evidence"]["length"] == 4, f["secret_evidence"]
+    assert "blah" not in json.dumps(f["secret_evidence"])

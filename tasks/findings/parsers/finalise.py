@@ -25,7 +25,10 @@ def finalise(finding: dict) -> dict:
         if finding["tool"] == "bandit":  # B105-B107 quote the password itself: "Possible hardcoded password: '...'"
             quoted = secrets.quoted_values(finding.get("title")) + secrets.quoted_values(finding.get("description"))
             named = secrets.bandit_value(finding.get("title"))  # '' or 'x': too short for quoted_values, and exact
-            flagged = [named] if named is not None and len(named.strip()) <= 1 else flagged + quoted
+            # Bandit quotes exactly the string it flagged: that value alone is weighed, not the line's other
+            # literals ({'username': "blah1'", 'password': 'blah'} is 'blah', a test password, not a 10-character key)
+            exact = named is not None and (len(named.strip()) <= 1 or named in flagged)
+            flagged = [named] if exact else flagged + quoted
             # taken without their context ("password: 'Fail'" is Bandit's wording, not an assignment): only
             # values shaped like a secret; an assigned password is taken from the snippet with its context
             found += [v for v in quoted if secrets.plausible(v)]
