@@ -44,6 +44,7 @@ from tasks.triage.deployed import check_deployed
 from tasks.triage.documented_secret import check_documented
 from tasks.triage.docker import check_container
 from tasks.triage.flow import check_hash_use, check_user_input
+from tasks.triage.function_tmp import check_function_tmp
 from tasks.triage.tainted_callers import check_tainted_callers
 from tasks.triage.openapi import check_response_schema, check_spec_example
 from tasks.triage.repo_file_input import check_repo_file_input
@@ -138,7 +139,8 @@ class Judge:
             return record(f, "false_positive", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}],
                           "report", vuln_ids)
         robust = (check_timeout(f, self.reader) or check_container(f, self.reader, self.imports)
-                  or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports))
+                  or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
+                  or check_function_tmp(f, self.reader))
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)
         path = context.check_path(f, self.reader)
