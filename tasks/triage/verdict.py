@@ -39,6 +39,7 @@ from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.callers import Callers
 from tasks.triage.constant import check_constant
+from tasks.triage.crypto_package import check_crypto_package
 from tasks.triage.dependency_verdict import judge_dependency
 from tasks.triage.deployed import check_deployed
 from tasks.triage.documented_secret import check_documented
@@ -140,7 +141,7 @@ class Judge:
                           "report", vuln_ids)
         robust = (check_timeout(f, self.reader) or check_container(f, self.reader, self.imports)
                   or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
-                  or check_function_tmp(f, self.reader))
+                  or check_function_tmp(f, self.reader) or check_crypto_package(f, self.reader, self.imports))
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)
         path = context.check_path(f, self.reader)

@@ -1,0 +1,56 @@
+"""Check 2d: Bandit B413 ("pyCrypto is no longer maintained") on code whose ``Crypto`` package is PyCryptodome.
+
+B413 flags every ``import Crypto...``: PyCrypto, the package that used to
+provide that namespace, is abandoned and has known flaws (CVE-2013-7459).
+PyCryptodome is its maintained drop-in and installs the same ``Crypto``
+namespace, so when the repository's manifests install ``pycryptodome`` and
+nothing installs ``pycrypto``, the rule's premise does not hold: the import is
+of a maintained library.  (Whatever the code *does* with it -- a mode, a key,
+padding -- is judged by the rules about that, not by this one.)
+
+Manifests read (tracked files of ``source.repo_path``, at most ``MAX_MANIFESTS``):
+``requirements*.txt``/``*.in``, ``setup.py``, ``setup.cfg``, ``pyproject.toml``,
+``Pipfile``, ``environment.yml``.  The evidence names the file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from tasks.findings.model import Finding, as_finding
+
+MAX_MANIFESTS = 50
+_MANIFEST = re.compile(r"^(?:requirements[\w.-]*\.(?:txt|in)|setup\.py|setup\.cfg|pyproject\.toml|Pipfile|environment\.ya?ml)$")
+# a requirement naming the package: at a line start (requirements), or quoted (setup.py, pyproject, Pipfile keys)
+_REQ = r"(?:^\s*(?:-\s*)?|[\"'])\s*{name}\s*(?:$|[\s<>=~!;\[\"',@])"
+_DOME = re.compile(_REQ.format(name="pycryptodome"), re.I | re.M)
+_OLD = re.compile(_REQ.format(name="pycrypto"), re.I | re.M)
+
+
+def _is_b413(f: Finding) -> bool:
+    return f.tool == "bandit" and str(f.rule_id).upper() == "B413"
+
+
+def check_crypto_package(f: Finding | dict, reader=None, index=None) -> dict | None:
+    """{"check": "ecosystem", "evidence"} when B413's Crypto package is PyCryptodome, else None."""
+    f = as_finding(f)
+    if reader is None or index is None or not _is_b413(f):
+        return None
+    manifests = [p for p in getattr(index, "files", []) if _MANIFEST.match(PurePosixPath(p).name)
+                 and "node_modules/" not in p][:MAX_MANIFESTS]
+    found = None
+    for path in manifests:
+        lines = [line.rstrip("\n") for line in reader.lines(path, None) or []]
+        for no, line in enumerate(lines, 1):
+            text = line.split("#", 1)[0] if not path.endswith(".py") else line
+            if _OLD.search(text):
+                return None  # something still installs PyCrypto itself
+            if found is None and _DOME.search(text):
+                found = f"{path}:{no}"
+    if found is None:
+        return None
+    return {"check": "ecosystem", "evidence": (
+        f"not the abandoned library: {found} installs pycryptodome, the maintained drop-in that provides the same "
+        "Crypto package, and no manifest installs pycrypto, so B413's premise (PyCrypto is unmaintained) does not "
+        "hold for this import")}
