@@ -244,3 +244,31 @@ def test_a_setting_the_readme_shows_by_its_own_name_is_documented_and_the_value_
     assert "mysecretpassword" not in rec["reasons"][0]["evidence"]
     other = "docker run -e MYSQL_PASSWORD=mysecretpassword -d mysql:8\n"  # another setting's value
     assert judge({"docker-compose.yml": compose, "README.md": other}, secret_rule("docker-compose.yml", 4, 4))["verdict"] != "false_positive"
+
+
+HANDLERS = '''import xml.etree.ElementTree as ET
+from http.server import BaseHTTPRequestHandler
+
+
+class Handler(BaseHTTPRequestHandler):
+    routes = {}
+    for attack in ET.parse('./db/attacks.xml').findall('attack'):
+        routes[attack.findtext('route')] = attack.findtext('template')
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers['Content-Length']))
+        return ET.fromstring(body)
+'''
+
+
+def test_an_xml_parser_given_a_committed_file_by_path_is_not_fed_outside_data():
+    """DSVPWA-shaped: the route table is parsed from the app's own db/attacks.xml; the POST body is outside data."""
+    repo = Files({"app/handlers.py": HANDLERS, "db/attacks.xml": "<attacks/>\n"})
+    b314 = finding(tool="bandit", rule_id="B314", title="Using xml.etree.ElementTree.parse to parse untrusted XML data is "
+                   "known to be vulnerable to XML attacks.", location={"path": "app/handlers.py", "start_line": 7, "end_line": 7})
+    ev = check_repo_file_input(b314, repo, repo)
+    assert ev and "ET.parse() at line 7 reads db/attacks.xml" in ev["evidence"], ev
+    body = b314 | {"location": {"path": "app/handlers.py", "start_line": 12, "end_line": 12}}
+    assert check_repo_file_input(body, repo, repo) is None
+    gone = Files({"app/handlers.py": HANDLERS})  # the file is not in the repository: who knows what is there
+    assert check_repo_file_input(b314, gone, gone) is None

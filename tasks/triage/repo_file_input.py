@@ -1,4 +1,4 @@
-"""Check 3d: a deserialiser fed the repository's own file -- no data from outside reaches it.
+"""Check 3d: a deserialiser or XML parser fed the repository's own file -- no data from outside reaches it.
 
 ``yaml.load`` without a safe loader, ``pickle.load``, ``marshal.load``
 (Bandit B301/B302/B506, Semgrep's unsafe-load rules) are dangerous when an
@@ -7,6 +7,9 @@ literal path which is committed in the same repository
 (``open("serverlessrepo.yaml")``, ``os.path.join(os.path.dirname(__file__),
 "config.yaml")``, ``Path(__file__).parent / "model.pkl"``) parses content
 whoever can change the code can change too: the input is not from outside.
+The same holds for an XML parser (Bandit B313-B320: external entities) that
+parses a committed file (``ET.parse('./db/attacks.xml')``, its path given
+directly, or ``fromstring(open(PATH).read())``).
 
 Python only, with the file and the repository's file list
 (``source.repo_path``).  The deserialiser's first argument is followed
@@ -32,10 +35,13 @@ from tasks.findings.model import Finding, as_finding
 from tasks.triage.constant_names import dotted, parse_module
 from tasks.triage.parsed_source import finding_source
 
-_RULE = re.compile(r"(?i)yaml|pickle|marshal|deserial|\bB30[12]\b|\bB506\b")
+_RULE = re.compile(r"(?i)yaml|pickle|marshal|deserial|\bB30[12]\b|\bB506\b|\bB31[3-9]\b|\bB320\b|xml|xxe")
 _LOADER = re.compile(r"^(?:yaml\.(?:load|load_all|unsafe_load|unsafe_load_all|full_load|full_load_all)"
                      r"|(?:c?[Pp]ickle|_pickle|dill|marshal|jsonpickle|shelve|joblib)\.(?:loads?|Unpickler|decode|open)"
                      r"|Unpickler)$")
+# XML parsers (Bandit B313-B320, XXE rules) that take the file's path itself, or its text
+_XML_PATH = re.compile(r"^(?:\w+\.)*(?:ET|ElementTree|cElementTree|etree|minidom|pulldom|sax|expatbuilder|xml)\.(?:parse|iterparse)$")
+_XML_TEXT = re.compile(r"^(?:\w+\.)*(?:ET|ElementTree|cElementTree|etree|minidom|pulldom|expatbuilder)\.(?:fromstring|XML|parseString)$")
 _READS = {"read", "read_text", "read_bytes", "open", "readlines"}
 _WRITE_MODE = re.compile(r"[wax+]")
 
@@ -187,7 +193,8 @@ def check_repo_file_input(f: Finding | dict, reader=None, imports=None) -> dict 
     mod = parse_module(finding_source(reader, f), loc.path)
     if mod is None:
         return None
-    calls = [n for n in ast.walk(mod.tree) if isinstance(n, ast.Call) and _LOADER.match(dotted(n.func))
+    calls = [n for n in ast.walk(mod.tree) if isinstance(n, ast.Call) and (_LOADER.match(dotted(n.func))
+             or _XML_PATH.match(dotted(n.func)) or _XML_TEXT.match(dotted(n.func)))
              and n.lineno <= loc.start_line <= (n.end_lineno or n.lineno)]
     if not calls:
         return None
@@ -195,10 +202,12 @@ def check_repo_file_input(f: Finding | dict, reader=None, imports=None) -> dict 
     shown = []
     for call in calls:
         res = _Resolver(mod, folder, files)
-        if not call.args or not res.opened(call.args[0], 0) or any(_written(mod.tree, p, folder) for p in res.paths):
+        by_path = bool(_XML_PATH.match(dotted(call.func)))  # ET.parse('db/attacks.xml'): the path, not the content
+        if not call.args or not (res.committed(call.args[0]) if by_path else False) and not res.opened(call.args[0], 0) \
+                or any(_written(mod.tree, p, folder) for p in res.paths):
             return None
         where = ", ".join(f"{loc.path}:{n}" for n in sorted(set(res.lines))) or f"{loc.path}:{call.lineno}"
         shown.append(f"{dotted(call.func)}() at line {call.lineno} reads {', '.join(sorted(set(res.paths)))} ({where})")
     return {"check": "code", "status": "constant_input",
             "evidence": f"repository file input: {'; '.join(shown)}, a file committed in the repository and opened by a "
-                        "literal path the program never writes, so no data from outside reaches the deserialiser"}
+                        "literal path the program never writes, so no data from outside reaches the parser"}
