@@ -367,3 +367,33 @@ def test_a_function_a_framework_routes_to_is_not_only_called_by_the_repository(t
     alone = _repo(tmp_path / "b", {"vAPI.py": VAPI, "openapi/vAPI.yaml": spec.replace("display_uptime_flag", "display_uptime")})
     rec = alone.judge(popen)
     assert rec["verdict"] == "false_positive" and "every call passes constants: vAPI.py:4" in rec["reasons"][0]["evidence"], rec
+
+
+RECEIPT = '''import datetime
+import os
+import uuid
+
+
+def lambda_handler(event, context):
+    order = event["Records"][0]["s3"]["object"]["key"]
+    download_path = f'/tmp/{str(uuid.uuid4())}.txt'
+    date = datetime.datetime.now().strftime('%Y-%m-%d %H:%M')
+    os.system(f'echo -e "Date: {date}" >> ' + download_path)
+    os.system("echo " + str(uuid.uuid4().hex))
+    os.system(f'echo "Order: {order}" >> ' + download_path)
+'''
+
+
+def test_values_the_program_makes_itself_are_not_outside_data(tmp_path):
+    """DVSA's receipt Lambda: a command built from the clock and a random UUID; the S3 key is the event's."""
+    judge = _repo(tmp_path, {"receipt.py": RECEIPT})
+    cmd = finding(tool="bandit", rule_id="B605", title="Starting a process with a shell, possible injection detected.",
+                  location={"path": "receipt.py", "start_line": 10, "end_line": 10})
+    rec = judge.judge(cmd)
+    assert rec["verdict"] == "false_positive", rec
+    ev = rec["reasons"][0]["evidence"]
+    assert "values the program makes itself (datetime.datetime.now(), uuid.uuid4())" in ev and "download_path" in ev, ev
+    bare = judge.judge(cmd | {"location": {"path": "receipt.py", "start_line": 11, "end_line": 11}})
+    assert bare["verdict"] == "false_positive" and "built only from literals and values the program makes itself" in \
+        bare["reasons"][0]["evidence"], bare
+    assert judge.judge(cmd | {"location": {"path": "receipt.py", "start_line": 12, "end_line": 12}})["verdict"] != "false_positive"

@@ -41,6 +41,10 @@ _PURE = {"str", "int", "float", "bool", "len", "tuple", "list", "sorted", "rever
          "min", "max", "abs", "round", "set", "frozenset", "dict", "bytes"}
 _HASH = re.compile(r"(?i)^(?:hash|encrypt|digest|hexdigest|crypt|b64encode|urlsafe_b64encode|hexlify|md5|sha1|sha224|sha256"
                    r"|sha384|sha512|blake2b|blake2s|make_password|generate_password_hash)$")
+# values the program makes itself, which no request can choose: a random UUID, the clock, a random token
+_GENERATED = re.compile(r"^(?:uuid\.)?uuid[14]$|^(?:datetime\.)?(?:datetime|date)\.(?:now|utcnow|today)$"
+                        r"|^time\.(?:time|time_ns|monotonic|strftime)$|^secrets\.token_(?:hex|urlsafe|bytes)$")
+_ON_GENERATED = {"strftime", "isoformat", "timestamp", "date", "hex"}  # datetime.now().strftime('%Y'), uuid4().hex
 _CONST_ATTR = {("sys", "executable"), ("subprocess", "PIPE"), ("subprocess", "DEVNULL"), ("subprocess", "STDOUT")}
 
 
@@ -88,6 +92,7 @@ class Module:
                 for child in ast.iter_child_nodes(node):
                     self.parent[child] = node
         self.used: list[tuple[str, str]] = []  # (name, where it is bound), for the evidence
+        self.generated: list[str] = []  # the generator calls taken as constant (uuid.uuid4(), datetime.datetime.now())
 
     def scope_of(self, node):
         while node in self.parent:
@@ -197,10 +202,24 @@ class Module:
         if isinstance(node, ast.Slice):
             return all(self.constant(p, depth, seen) for p in (node.lower, node.upper, node.step) if p is not None)
         if isinstance(node, ast.Attribute):
+            if node.attr in _ON_GENERATED and isinstance(node.value, ast.Call) and self._generated(node.value, depth, seen):
+                return True
             return (dotted(node.value), node.attr) in _CONST_ATTR
         if isinstance(node, ast.Call):
-            return self._call_constant(node, depth, seen)
+            return self._generated(node, depth, seen) or self._call_constant(node, depth, seen)
         return False
+
+    def _generated(self, node: ast.Call, depth: int, seen: set) -> bool:
+        """A value the program makes itself (``uuid.uuid4()``, ``datetime.datetime.now().strftime('%Y')``)."""
+        func, args = node.func, list(node.args) + [k.value for k in node.keywords]
+        if isinstance(func, ast.Attribute) and func.attr in _ON_GENERATED and isinstance(func.value, ast.Call):
+            return self._generated(func.value, depth, seen) and all(self.constant(a, depth, seen) for a in args)
+        name = dotted(func)
+        if not _GENERATED.match(name) or not all(self.constant(a, depth, seen) for a in args):
+            return False
+        if f"{name}()" not in self.generated:
+            self.generated.append(f"{name}()")
+        return True
 
     def _call_constant(self, node: ast.Call, depth: int, seen: set) -> bool:
         args = list(node.args) + [k.value for k in node.keywords]
@@ -256,8 +275,11 @@ def constant_sink(source: str, line: int, path: str, callers=None) -> str | None
     for name, at in mod.used:
         if (name, at) not in names:
             names.append((name, at))
-    if not names:
-        return None  # literals only: constant.py's own shape says it better
+    made = f"values the program makes itself ({', '.join(mod.generated[:4])})" if mod.generated else ""
+    if not names:  # literals only: constant.py's own shape says it better
+        return (f"constant data: the input of {'; '.join(shown)} in {path} is built only from literals and {made}; no "
+                "data from outside reaches the sink") if made else None
     bound = ", ".join(f"{n} ({at})" for n, at in names[:6]) + (", …" if len(names) > 6 else "")
-    return (f"constant data: the input of {'; '.join(shown)} in {path} is built only from names bound to literals: "
+    made = f" or to {made}" if made else ""
+    return (f"constant data: the input of {'; '.join(shown)} in {path} is built only from names bound to literals{made}: "
             f"{bound}; no data from outside reaches the sink")
