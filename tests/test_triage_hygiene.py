@@ -345,3 +345,29 @@ def test_bandit_quotes_the_one_value_it_flagged_and_only_that_value_is_weighed(t
     f = parse_file(out, tmp_path, "raise", 10**8)["findings"][0]
     assert f["secret_evidence"]["class"] != "high-entropy" and f["secret_evidence"]["length"] == 4, f["secret_evidence"]
     assert "blah" not in json.dumps(f["secret_evidence"])
+
+
+def test_an_app_signing_key_set_to_a_dummy_word_is_a_weak_key_in_use(tmp_path):
+    """vulnpy's Django harness runs with SECRET_KEY "test_key": a guessable signing key, not a documented example;
+    the same dummy word under a password name in a test file stays a test value."""
+    import json
+
+    from tasks.findings.parse import parse_file
+    from tasks.triage.verdict import Judge
+
+    def parsed(code: str, path: str, line: int, value: str) -> dict:
+        report = {"errors": [], "generated_at": "2026-12-04T12:00:00Z", "metrics": {}, "results": [{
+            "code": code, "col_offset": 4, "filename": f"./{path}", "issue_confidence": "MEDIUM",
+            "issue_cwe": {"id": 259, "link": "https://cwe.mitre.org/data/definitions/259.html"}, "issue_severity": "LOW",
+            "issue_text": f"Possible hardcoded password: '{value}'", "line_number": line, "line_range": [line],
+            "more_info": "https://bandit.readthedocs.io/", "test_id": "B105", "test_name": "hardcoded_password_string"}]}
+        out = tmp_path / "bandit.json"
+        out.write_text(json.dumps(report))
+        return parse_file(out, tmp_path, "raise", 10**8)["findings"][0]
+
+    app = parsed('26             else "apps.django_app",\n27             "SECRET_KEY": "test_key",\n28             "DEBUG": True,\n',
+                 "apps/django_app.py", 27, "test_key")
+    rec = Judge().judge(app)
+    assert rec["verdict"] == "true_positive" and rec["reasons"][0]["evidence"].startswith("a weak key in use"), rec
+    test = parsed("13     password = 'test_key'\n", "tests/test_login.py", 13, "test_key")
+    assert Judge().judge(test)["verdict"] == "false_positive"

@@ -177,6 +177,7 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
                 "evidence": f"the flagged value is a high-entropy value ({ev.get('length')} characters), shaped like a key"}
     key = _APP_KEY.search(code)
     typed = ev["class"] == "placeholder" and str(ev.get("match") or "").startswith(_TYPED)  # hand-typed filler, no marker
+    typed = typed or ev["class"] == "example" and ev.get("match") == "dummy/fake/sample value"  # SECRET_KEY = "test_key"
     if (ev["class"] in ("weak", "plain-word", "low-entropy") or typed) and key and not in_tests and not (path_check or {}).get("class"):
         return {"check": "secret", "status": "weak_key",
                 "evidence": f"a weak key in use: the application's own {key.group(0).strip(chr(39) + chr(34) + '[.(:{ ')} "
