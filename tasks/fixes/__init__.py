@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.fixes import (api_workflows, bound_params, dependencies, iac, patches, patterns, scanner_fixes, secrets, unpickle,
-                         web_alerts, workload)
+from tasks.fixes import (api_workflows, bound_params, dependencies, iac, line_fit, patches, patterns, scanner_fixes, secrets,
+                         unpickle, web_alerts, workload)
 from tasks.fixes.families import family_of
 from tasks.fixes.languages import DISPLAY, language_of, platform_of
 from tasks.fixes.patterns import python_hashes
@@ -138,6 +138,9 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         text, _ = patterns.lookup("sql-injection-sqlalchemy", "python")
         text = bound_params.fit(text, code, f.location.start_line if f.location else None, "sqlalchemy")
         family = meta["fix_family"] = "sql-injection-sqlalchemy"
+    if family in line_fit.FAMILIES and language == "python" and is_code and text:  # the flagged call's own safe form
+        fitted = _fit_line(f, family, text, c, code)
+        meta["fitted"], text = fitted != text, fitted
     if family == "deserialization" and language == "python" and text:  # the code's own pickle.loads call
         fitted = unpickle.fit(text, code, f.location.start_line if f.location else None)
         meta["fitted"], text = fitted != text, fitted  # stage 1 takes it too (tasks.datasets.file_fixes)
@@ -175,6 +178,14 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
     if diff:
         meta["code"] = c.as_meta()
     return "\n".join(parts), "pattern", meta
+
+
+def _fit_line(f: Finding, family: str, text: str, c: patches.Code | None, code: dict | None) -> str:
+    """The family's Python pattern with its example written for the flagged statement (tasks.fixes.line_fit)."""
+    if c is None or not c.exact:
+        return line_fit.fit(family, text, [], 0, None)
+    extra = (code or {}).get("below") or ""
+    return line_fit.fit(family, text, c.lines, c.start_line, c.target[0], f.title or "", extra, c.text + extra)
 
 
 def _reason(f: Finding) -> str:

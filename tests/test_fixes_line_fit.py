@@ -1,0 +1,129 @@
+"""Python fixes written from the flagged statement (tasks.fixes.line_fit, shell_fit, sql_fit) instead of the catalogue's
+examples, which held-out graders found under unrelated calls (heldout5 rows 5, 8, 9, 14; heldout4 rows 14, 35).
+The code is the real code of those projects (vulnpy, DSVW, DVFaaS, django.nV, DVGA, AzureGoat)."""
+
+import ast
+
+from tasks.fixes import fix_for
+from tasks.fixes.patch_check import code_blocks
+
+FALCON = '''            print("Context is None")
+            sys.exit(1)
+
+    cmd = "echo " + str(user_input)
+    os.system(cmd)
+
+    # Do NOT remove this print as it is used in a testing assertion.
+'''
+VULNPY_CMDI = '''def do_subprocess_popen(command):
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, shell=True
+    )
+    stdout, _ = process.communicate()
+    return stdout
+'''
+DSVW = '''                elif "domain" in params:
+                    content = subprocess.run("nslookup " + params["domain"], shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.PIPE, text=True).stdout
+                elif "xml" in params:
+'''
+DVGA = '''def run_cmd(cmd):
+  return os.popen(cmd).read()
+'''
+SENSOR = '''        if 'reading' in event_dict:
+            with db.cursor() as cur:
+                cur.execute("INSERT INTO sensor_temperature (sensor_name, temperature) VALUES ('%s',%s)" % (sensor_name, event_dict['reading']))
+
+            db.commit()
+'''
+DJANGO = '''            curs = connection.cursor()
+            curs.execute(
+                "insert into taskManager_file ('name','path','project_id') values ('%s','%s',%s)" %
+                (name, upload_path, project_id))
+'''
+COSMOS = '''            else:
+                exec_statement="SELECT * FROM c where c.name = " + "'"+name+"'"
+            logging.info(exec_statement)
+            params = {
+                'query': exec_statement,
+                'enable_cross_partition_query': True
+            }
+            responses = list(user_container.query_items(**params))
+'''
+PULLDOM = '''            docbody = docfile.get()['Body'].read()
+            doc = parseString(docbody.decode('utf-8'))
+            content = ''
+'''
+EXEC = '''def do_exec(code):
+    exec(code)
+
+
+def do_eval(code):
+    return eval(code)
+'''
+CATALOGUE = ('"convert", src_path', "SELECT * FROM users", "ET.parse(path)", "ast.literal_eval(text)")
+
+
+def _fix(rule, cwe, text, line, title="", path="app/app.py", start=1):
+    f = {"id": "f1", "tool": "bandit", "rule_id": rule, "kind": "code", "severity": "high", "cwe": [cwe],
+         "title": title or rule, "location": {"path": path, "start_line": line, "end_line": line}, "snippet": None}
+    code = {"path": path, "text": text, "start_line": start}
+    if text.count("\n") > 4:
+        code["below"] = "".join(text.splitlines(True)[line - start:])
+    answer, label, meta = fix_for(f, [cwe], code)
+    assert not any(c in answer for c in CATALOGUE), answer
+    for block in code_blocks(answer):
+        ast.parse(block[1] if isinstance(block, tuple) else block)
+    return answer, label, meta
+
+
+def test_os_system_of_a_built_command_is_shown_as_a_list_without_a_shell():
+    answer, _, meta = _fix("B605", "CWE-78", FALCON, 64, start=60)
+    assert "subprocess.run(['echo', str(user_input)])" in answer and meta["fitted"]
+    assert "option of `echo`" in answer
+
+
+def test_a_shell_true_call_keeps_its_callee_and_keywords():
+    answer, _, _ = _fix("B602", "CWE-78", DSVW, 39, start=38)
+    assert ("content = subprocess.run(['nslookup', params['domain']], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, "
+            "stdin=subprocess.PIPE, text=True).stdout") in answer and "shell=True" not in answer.split("```")[1]
+
+
+def test_a_whole_command_from_a_parameter_gets_one_sentence_in_its_names():
+    answer, _, _ = _fix("B602", "CWE-78", VULNPY_CMDI, 3)
+    assert code_blocks(answer) == [] and "`command` reaches `subprocess.Popen` as one whole command line" in answer
+    assert "`stdout=subprocess.PIPE`, `stderr=subprocess.STDOUT`" in answer
+    answer, _, _ = _fix("B605", "CWE-78", DVGA, 2)
+    assert code_blocks(answer) == [] and "`cmd` reaches `os.popen`" in answer
+
+
+def test_a_percent_formatted_query_gets_placeholders_in_its_own_execute():
+    answer, _, _ = _fix("B608", "CWE-89", SENSOR, 3, path="sqli/app.py")
+    assert ("cur.execute('INSERT INTO sensor_temperature (sensor_name, temperature) VALUES (%s,%s)', "
+            "(sensor_name, event_dict['reading']))") in answer
+    answer, _, _ = _fix("B608", "CWE-89", DJANGO, 3, start=1)
+    assert """values (%s,%s,%s)", (name, upload_path, project_id))""" in answer
+
+
+def test_a_cosmos_query_gets_named_parameters_not_a_cursor():
+    answer, _, _ = _fix("B608", "CWE-89", COSMOS, 2)
+    assert "exec_statement = 'SELECT * FROM c where c.name = @name'" in answer
+    assert '`parameters=[{"name": "@name", "value": name}]`' in answer and "execute(" not in answer
+
+
+def test_a_table_name_is_never_made_a_parameter():
+    answer, _, _ = _fix("B608", "CWE-89", 'cur.execute("SELECT * FROM " + table)\n', 1)
+    assert code_blocks(answer) == [] and "allowlist" in answer
+
+
+def test_pulldom_gets_defusedxml_pulldom_not_elementtree():
+    title = ("Using xml.dom.pulldom.parseString to parse untrusted XML data is known to be vulnerable to XML attacks. "
+             "Replace xml.dom.pulldom.parseString with its defusedxml equivalent function")
+    answer, _, _ = _fix("B319", "CWE-20", PULLDOM, 2, title=title)
+    assert "from defusedxml.pulldom import parseString" in answer and "ElementTree" not in answer
+
+
+def test_exec_gets_a_sentence_and_eval_literal_eval_on_its_own_line():
+    answer, _, _ = _fix("B102", "CWE-78", EXEC, 2)
+    assert code_blocks(answer) == [] and "`exec(code)` runs whatever statements `code` holds" in answer
+    answer, _, _ = _fix("B307", "CWE-78", EXEC, 6)
+    assert "return ast.literal_eval(code)" in answer
