@@ -96,8 +96,8 @@ def outside_strings(text: str) -> str:
 
 def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
     """Where the flagged line's names are set in the code shown (``code`` from the source reader, else the
-    snippet): an assignment above, the enclosing function's parameter (its callers decide), or constant
-    literals only."""
+    snippet): an assignment above, the enclosing function's parameter with the repository's calls of it
+    (``code["sites"]``, tasks.enrich.call_sites; nothing without them), or constant literals only."""
 
 
     f = as_finding(f)
@@ -108,6 +108,7 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
     if not hit:
         return []
     lines, first = hit
+    sites = (code or {}).get("sites") or {}
     line_no = c.start_line + first
     text = " ".join(l.strip() for l in lines)
     out: list[str] = []
@@ -136,8 +137,10 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
         if found:
             out.append(found)
         elif enclosing and name in enclosing[1]:
-            out.append(f"`{name}` is a parameter of `{enclosing[0]}` (line {enclosing[2]}), so its callers decide "
-                       "what reaches this line.")
+            # who calls it, from the repository (tasks.enrich.call_sites); "its callers decide" alone fits every function
+            said = sites.get(f"{enclosing[0]}.{name}")
+            if said:
+                out.append(said)
     return out[:3]
 
 
