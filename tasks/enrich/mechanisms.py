@@ -33,7 +33,7 @@ BANDIT = {
             "issue only where the skipped work is a check (permission, signature, cleanup of secrets).",
     "B112": "`except ...: continue` skips an item on any error without a trace; it matters where the loop enforces something.",
     "B113": "requests has no default timeout: a server that accepts the connection and never answers blocks this call forever "
-            "(one hung worker per request); pass `timeout=(connect, read)`.",
+            "(in an `async def` handler, the whole event loop); pass `timeout=(connect, read)`.",
     "B202": "`tarfile.extractall` without a filter writes members wherever their names point (`../`, absolute paths, links); "
             "Python 3.12+ takes `filter='data'`, which refuses them.",
     "B301": "Unpickling calls the constructors the data names (`__reduce__`), so whoever wrote the bytes runs code here; "

