@@ -73,3 +73,35 @@ def test_a_function_nobody_calls_by_name_gets_no_sentence(tmp_path):
     assert "sites" not in code
     narrative = {"narrative": "## How it works\nA shell runs it.", "sections": {"weakness": ""}}
     assert with_source_context(f, narrative, code, narrative["narrative"]) == narrative["narrative"]
+
+
+FALCON = '''import os
+import threading
+
+
+def thread_function(user_input):
+    print("working")
+    cmd = "echo " + str(user_input)
+    os.system(cmd)
+
+
+class ThreadView(object):
+    def on_get(self, req, resp):
+        user_input = req.get_param("user_input") or ""
+        threading.Thread(target=thread_function, args=(user_input,)).start()
+'''
+
+
+def test_a_function_handed_to_a_thread_names_the_handler_and_where_its_value_is_set(tmp_path):
+    # vulnpy apps/falcon_app.py: the shell command is built from a parameter that ThreadView.on_get passes to a thread
+    f = B605 | {"location": {"path": "apps/falcon_app.py", "start_line": 8, "end_line": 8}}
+    code = _source(tmp_path, {"apps/falcon_app.py": FALCON}).code(f)
+    said = code["sites"]["thread_function.user_input"]
+    assert ("apps/falcon_app.py:14 in `on_get` (through `threading.Thread`) with `user_input`, set on line 13 from "
+            "`req.get_param(\"user_input\") or \"\"`") in said
+    narrative = {"narrative": "## What is wrong here\n`cmd` is set on line 7 from `\"echo \" + str(user_input)`.\n\n"
+                              "## How it works\nA shell runs it.", "sections": {"weakness": "`cmd` is set on line 7"}}
+    text = with_source_context(f, narrative, code, narrative["narrative"])
+    assert text.startswith("## What is wrong here\n`cmd` is set on line 7 from `\"echo \" + str(user_input)`. `user_input` "
+                           "is a parameter of `thread_function` (line 5); the repository calls it from apps/falcon_app.py:14")
+    assert text.endswith("\n\n## How it works\nA shell runs it.")

@@ -122,6 +122,7 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
             name, params = next((m.group(k), m.group(k + 1)) for k in (1, 3, 5) if m.group(k))
             enclosing = (name, [p.strip().split(":")[0].split("=")[0].strip(" *") for p in params.split(",")], c.start_line + i)
             break
+    by_param = _param_sites(sites, enclosing)
     for name in names[:6]:
         assign = re.compile(rf"^\s*(?:(?:const|let|var)\s+)?{re.escape(name)}\s*(?::[^=]+)?(?<![=!<>])=(?!=)\s*(.+)$")
         found = None
@@ -133,15 +134,26 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
                 rhs = m.group(1).strip()
                 if not re.search(rf"\b{re.escape(name)}\b", re.sub(r"(['\"]).*?\1", "", rhs)):  # `data = [.. data ..]`
                     found = f"`{name}` is set on line {c.start_line + i} from `{rhs[:80]}`."
+                    used = set(_IDENT.findall(outside_strings(rhs)))  # `cmd = "echo " + x`, x a parameter: its callers
+                    found += "".join(" " + by_param[p] for p in sorted(by_param) if p in used)
                 break
         if found:
             out.append(found)
-        elif enclosing and name in enclosing[1]:
+        elif name in by_param:
             # who calls it, from the repository (tasks.enrich.call_sites); "its callers decide" alone fits every function
-            said = sites.get(f"{enclosing[0]}.{name}")
-            if said:
-                out.append(said)
+            out.append(by_param[name])
     return out[:3]
+
+
+def _param_sites(sites: dict[str, str], enclosing) -> dict[str, str]:
+    """{parameter: sentence} of the function the flagged line sits in; ``sites`` is keyed by the whole file's
+    module-level function, so a window that shows another def (a method, a nested function) gets none."""
+    out = {}
+    for key, said in sites.items():
+        func, param = key.split(".", 1)
+        if enclosing is None or (func == enclosing[0] and param in enclosing[1]):
+            out[param] = said
+    return out
 
 
 _TRANSFORMATION = re.compile(r'Cipher\.getInstance\(\s*"([A-Za-z0-9]+)(?:/([A-Za-z0-9]+)/([A-Za-z0-9]+))?"')
