@@ -41,7 +41,7 @@ DJANGO = '''            curs = connection.cursor()
                 (name, upload_path, project_id))
 '''
 COSMOS = '''            else:
-                exec_statement="SELECT * FROM c where c.name = " + "'"+name+"'"
+                exec_statement="SELECT * FROM c where c.name =" + "'"+name+"'" + "and c.authLevel in ('300','200')"
             logging.info(exec_statement)
             params = {
                 'query': exec_statement,
@@ -106,7 +106,7 @@ def test_a_percent_formatted_query_gets_placeholders_in_its_own_execute():
 
 def test_a_cosmos_query_gets_named_parameters_not_a_cursor():
     answer, _, _ = _fix("B608", "CWE-89", COSMOS, 2)
-    assert "exec_statement = 'SELECT * FROM c where c.name = @name'" in answer
+    assert "exec_statement = \"SELECT * FROM c where c.name =@name and c.authLevel in ('300','200')\"" in answer
     assert '`parameters=[{"name": "@name", "value": name}]`' in answer and "execute(" not in answer
 
 

@@ -84,7 +84,13 @@ def _mix(pieces: list[str], values: list) -> list:
 
 def parameterised(parts: list, mark) -> tuple[str, list] | None:
     """(SQL text with placeholders, values in order), or None where a value is not in a value position."""
-    parts = [p for p in parts if not (isinstance(p, str) and p == "")]
+    merged: list = []
+    for p in parts:  # "c.name =" + "'" + name + "'" + "and ...": adjacent literals are one text
+        if isinstance(p, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += p
+        else:
+            merged.append(p)
+    parts = [p for p in merged if not (isinstance(p, str) and p == "")]
     if not any(isinstance(p, str) and _SQL.search(p) for p in parts):
         return None
     text, values = "", []
