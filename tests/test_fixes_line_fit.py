@@ -71,8 +71,9 @@ def _fix(rule, cwe, text, line, title="", path="app/app.py", start=1):
         code["below"] = "".join(text.splitlines(True)[line - start:])
     answer, label, meta = fix_for(f, [cwe], code)
     assert not any(c in answer for c in CATALOGUE), answer
-    for block in code_blocks(answer):
-        ast.parse(block[1] if isinstance(block, tuple) else block)
+    for tag, body in code_blocks(answer):
+        if tag == "python":
+            ast.parse(body)
     return answer, label, meta
 
 
@@ -127,3 +128,11 @@ def test_exec_gets_a_sentence_and_eval_literal_eval_on_its_own_line():
     assert code_blocks(answer) == [] and "`exec(code)` runs whatever statements `code` holds" in answer
     answer, _, _ = _fix("B307", "CWE-78", EXEC, 6)
     assert "return ast.literal_eval(code)" in answer
+
+
+def test_yaml_load_is_shown_as_safe_load_of_the_same_value():
+    # vulnpy src/vulnpy/trigger/deserialization.py:16-17 (Bandit B506)
+    code = "def do_yaml_load(user_input):\n    return yaml.load(user_input, Loader=yaml.UnsafeLoader)\n"
+    answer, _, meta = _fix("B506", "CWE-20", code, 2)
+    assert "return yaml.safe_load(user_input)" in answer and "`Loader=yaml.UnsafeLoader`" in answer and meta["fitted"]
+    assert "json.loads(payload)" not in answer

@@ -164,6 +164,9 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         diff = patches.unified_diff(c, new) if new else None
         if diff and not diff_is_sound(language, c, new):
             diff = None
+    if family == "deserialization" and language == "python" and text and not meta.get("fitted") and c is not None and c.exact:
+        fitted = line_fit.yaml_load(text, c.lines, c.start_line, c.target[0], example=not diff)  # its yaml.load call
+        meta["fitted"], text = fitted != text, fitted
     if text is None:
         hint = (f.fix_hint or "").strip()
         if hint and not _URL_ONLY.match(hint) and f.tool != "semgrep":

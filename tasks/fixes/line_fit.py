@@ -16,7 +16,9 @@ example of four families with one written from the flagged statement
   the call rewritten; lxml (B320) gets ``parser=XMLParser(resolve_entities=False,
   no_network=True)`` on the call;
 * sql-injection: a DB-API ``X.execute(<query built from values>)`` becomes
-  ``X.execute("<query with placeholders>", (values...))`` (tasks.fixes.sql_fit).
+  ``X.execute("<query with placeholders>", (values...))`` (tasks.fixes.sql_fit);
+* deserialization (``yaml_load``, pickle being tasks.fixes.unpickle's): ``yaml.load(x, Loader=...)``
+  becomes ``yaml.safe_load(x)``, with what the loader named does on which PyYAML releases.
 
 Without a statement to read, the advice stays without its example.
 
@@ -58,6 +60,42 @@ def fit(family: str, pattern: str, lines: list[str], start_line: int, line: int 
         return _xxe(lines, start_line, line, title) or _BLOCK.sub(".", pattern, count=1)
     fitted = sql_fit.fit(lines, start_line, line, below, code_text)
     return fitted or _BLOCK.sub(".", pattern, count=1)
+
+
+def yaml_load(pattern: str, lines: list[str], start_line: int, line: int | None, example: bool = True) -> str:
+    """The deserialisation advice for a flagged ``yaml.load``: the same call as ``yaml.safe_load`` (shown unless a
+    diff already shows it), or the pattern as it is when the line holds no such call (pickle: tasks.fixes.unpickle)."""
+    at = (line or 0) - start_line
+    if not 0 <= at < len(lines) or "yaml" not in lines[at]:
+        return pattern
+
+    def load(t):
+        return next((n for n in ast.walk(t) if isinstance(n, ast.Call) and ast.unparse(n.func) in ("yaml.load", "yaml.load_all")
+                     and len(n.args) in (1, 2) and all(k.arg == "Loader" for k in n.keywords)), None)
+
+    found = statement(lines, at, lambda t: load(t) is not None)
+    if not found:
+        return _BLOCK.sub(".", pattern, count=1)
+    call = load(found[0])
+    loader = call.args[1] if len(call.args) == 2 else next((k.value for k in call.keywords), None)
+    if loader is not None and ast.unparse(loader).split(".")[-1] in ("SafeLoader", "CSafeLoader", "BaseLoader"):
+        return pattern  # already a safe loader: nothing to rewrite here
+    call.func = ast.Attribute(ast.Name("yaml"), "safe_load" if call.func.attr == "load" else "safe_load_all")
+    call.args, call.keywords = call.args[:1], []
+    new = ast.unparse(ast.fix_missing_locations(found[0]))
+    kind = ast.unparse(loader).split(".")[-1] if loader is not None else None
+    if kind is None:
+        said = ("`yaml.load` without `Loader=` constructs any Python object a tag such as `!!python/object/apply` names "
+                "on PyYAML before 5.1 (and its FullLoader default still did before 5.4), and PyYAML 6 refuses the call")
+    elif kind in ("FullLoader", "CFullLoader"):
+        said = (f"`yaml.load` with `Loader={ast.unparse(loader)}` constructed arbitrary Python objects before PyYAML 5.4 "
+                "(CVE-2020-14343) and still builds more than plain data")
+    else:
+        said = (f"`yaml.load` with `Loader={ast.unparse(loader)}` builds any Python object a tag such as "
+                "`!!python/object/apply` names, so whoever writes the document runs code")
+    shown = f"; line {line}:\n```python\n{new}\n```\n" if example else f" (line {line} as `{new.strip()}`). "
+    return (f"{said}; `yaml.safe_load` builds only plain types (dicts, lists, strings, numbers){shown}A document that "
+            "relies on Python tags no longer loads, which is the point.")
 
 
 def _call_named(tree, names: tuple[str, ...]) -> ast.Call | None:
