@@ -40,3 +40,21 @@ def test_a_request_without_timeout_names_the_call_and_no_worker_per_request():
 def test_without_the_call_on_the_line_the_rule_sentence_stays():
     cut = _bandit("B602", 11, "11         command, stdout=subprocess.PIPE,\n")  # the call is not in the snippet
     assert tied(cut) is None and how_it_works(cut, ["CWE-78"], "report", {}) == BANDIT["B602"]
+
+
+def test_the_call_is_quoted_as_written_so_the_row_names_its_own_code():
+    # DSVW dsvw.py:39: ast.unparse would turn "nslookup " into 'nslookup ', which the code does not contain
+    dsvw = _bandit("B602", 39, '38                 elif "domain" in params:\n39                     content = subprocess.run('
+                               '"nslookup " + params["domain"], shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, '
+                               'stdin=subprocess.PIPE, text=True).stdout\n')
+    said = tied(dsvw)
+    assert said.startswith("""`subprocess.run("nslookup " + params["domain"], ..., shell=True)` hands `"nslookup " + """
+                           """params["domain"]` to `/bin/sh -c`""")
+
+
+def test_a_request_without_timeout_in_a_coroutine_blocks_the_event_loop():
+    # python-insecure-app app/main.py: the handler is `async def` (line 19)
+    handler = _bandit("B113", 21, "19 async def root(request: Request):\n20     # Get the public IP address\n21     r = "
+                                  "requests.get(config.PUBLIC_IP_SERVICE_URL)\n")
+    assert tied(handler).endswith("Inside this `async def` it blocks the whole event loop, not one request.")
+    assert "async" not in tied(TIMEOUT)

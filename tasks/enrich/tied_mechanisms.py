@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 
 from tasks.findings.model import Finding, as_finding
 
@@ -55,19 +56,24 @@ TIED = {
              "files; it is safe when `{arg}` is a constant or its scheme is checked to be http(s)."),
     "B113": (lambda c: bool(re.match(r"(?:requests|httpx)\.(?:get|post|put|patch|delete|head|options|request)$", _name(c))),
              "requests has no default timeout, so a server that accepts the connection and never answers blocks "
-             "`{call}` for good (in an `async def` handler, the whole event loop); `timeout=(connect, read)` bounds it."),
+             "`{call}` for good; `timeout=(connect, read)` bounds it."),
 }
 
 
-def _said(call: ast.Call, rule: str) -> str:
+def _src(chunk: str, node) -> str:
+    """The code of ``node`` as written (its own quotes), on one line."""
+    return " ".join((ast.get_source_segment(chunk, node) or ast.unparse(node)).split())
+
+
+def _said(chunk: str, call: ast.Call, rule: str) -> str:
     """The call as written, shortened to its callee, first argument and (for a shell) ``shell=True``."""
-    text = " ".join(ast.unparse(call).split())
+    text = _src(chunk, call)
     if len(text) <= MAX_CALL:
         return text
-    first = ast.unparse(call.args[0]) if call.args else ""
+    first = _src(chunk, call.args[0]) if call.args else ""
     tail = ", shell=True" if rule == "B602" else ""
     rest = ", ..." if len(call.args) + len(call.keywords) > (1 + bool(tail)) else ""
-    return f"{_name(call)}({first}{rest}{tail})"
+    return f"{_src(chunk, call.func)}({first}{rest}{tail})"
 
 
 def tied(f: Finding | dict, code: dict | None = None) -> str | None:
@@ -93,11 +99,18 @@ def tied(f: Finding | dict, code: dict | None = None) -> str | None:
     found = statement(c.lines, at, lambda t: bool(calls(t)))
     if not found:
         return None
-    call = calls(found[0])[0]
+    tree, first, last = found
+    chunk = textwrap.dedent("\n".join(c.lines[first:last + 1]))
+    call = calls(tree)[0]
     arg = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg in ("url", "args", "stream")), None)
     if arg is None:
         return None
-    said_arg = " ".join(ast.unparse(arg).split())
+    said_arg = _src(chunk, arg)
     if len(said_arg) > 50:
         return None  # a long expression quoted twice reads worse than the rule's sentence
-    return sentence.format(call=_said(call, rule), arg=said_arg)
+    text = sentence.format(call=_said(chunk, call, rule), arg=said_arg)
+    if rule == "B113":  # a blocked call stops one worker, or in a coroutine the whole event loop
+        above = [l for l in c.lines[:first + 1] if re.match(r"^\s*(?:async\s+)?def\s", l)]
+        text += (" Inside this `async def` it blocks the whole event loop, not one request."
+                 if above and re.match(r"^\s*async\s", above[-1]) else "")
+    return text

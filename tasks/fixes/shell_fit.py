@@ -170,11 +170,13 @@ def fit(pattern: str, lines: list[str], start_line: int, line: int | None) -> st
     items = argv(_parts(source) or [])
     said = ast.unparse(call.func)
     where = f"line {line}" if first == last else f"lines {start_line + first}-{start_line + last}"
+    chunk = textwrap.dedent("\n".join(lines[first:last + 1]))
+    written = " ".join((ast.get_source_segment(chunk, command) or ast.unparse(command)).split())  # its own quotes
     if items is None:
-        return _sentence(kind, said, ast.unparse(command), call)
+        return _sentence(kind, said, written, call)
     new = _rewritten(tree, call, kind, items)
     if new is None:
-        return _sentence(kind, said, ast.unparse(command), call)
+        return _sentence(kind, said, written, call)
     program = items[0].value if isinstance(items[0], ast.Constant) else None
     note = (f" A value that starts with `-` is still read as an option of `{program}`: check it, or put `--` before it "
             f"where `{program}` accepts that." if program and len(items) > 1 and not isinstance(items[1], ast.Constant)
