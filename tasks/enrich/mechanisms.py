@@ -61,8 +61,9 @@ BANDIT = {
     "B405": "The stdlib XML parsers are vulnerable to entity-expansion attacks on untrusted XML; `defusedxml` is a drop-in "
             "replacement. Harmless for XML this program writes itself.",
     "B501": "`verify=False` turns off certificate checking, so anyone on the network path can read and change the traffic.",
-    "B506": "`yaml.load` with the default or `FullLoader`/`UnsafeLoader` builds Python objects from tags such as "
-            "`!!python/object/apply`, so a document from outside can run code; `yaml.safe_load` builds plain types only.",
+    "B506": "`yaml.load` with `UnsafeLoader` (or, on PyYAML before 5.4, the default or `FullLoader`) builds Python objects "
+            "from tags such as `!!python/object/apply`, so a document from outside can run code; `yaml.safe_load` builds "
+            "plain types only.",
     "B602": "With `shell=True` the string goes to `/bin/sh -c`, which also runs what follows `;`, `|`, `$( )` or backticks; "
             "it is exploitable when any part of the command comes from outside, and a list argument without a shell is not.",
     "B603": "Without a shell there is no injection through metacharacters; what is left is who chooses the program and its "

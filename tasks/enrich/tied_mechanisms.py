@@ -44,8 +44,9 @@ TIED = {
              "`{call}` calls the constructors the pickled data in `{arg}` names (`__reduce__`), so whoever wrote those "
              "bytes runs code in this process; it is safe only for data this program wrote and nobody else can change."),
     "B506": (lambda c: _name(c) in ("yaml.load", "load", "yaml.load_all", "load_all"),
-             "`{call}` builds Python objects from tags such as `!!python/object/apply` in `{arg}` unless the loader is "
-             "`SafeLoader`, so a document from outside can run code; `yaml.safe_load` builds plain types only."),
+             "`{call}` builds the Python objects its loader allows from the tags in `{arg}`: under `UnsafeLoader` (and the "
+             "default or `FullLoader` of PyYAML before 5.4) `!!python/object/apply` runs code; `yaml.safe_load` builds "
+             "plain types only."),
     "B602": (_shell,
              "`{call}` hands `{arg}` to `/bin/sh -c`, which also runs what follows `;`, `|`, `$( )` or backticks in it; "
              "it is exploitable when any part of `{arg}` comes from outside."),
