@@ -136,3 +136,18 @@ def test_yaml_load_is_shown_as_safe_load_of_the_same_value():
     answer, _, meta = _fix("B506", "CWE-20", code, 2)
     assert "return yaml.safe_load(user_input)" in answer and "`Loader=yaml.UnsafeLoader`" in answer and meta["fitted"]
     assert "json.loads(payload)" not in answer
+
+
+def test_stage_one_takes_the_fitted_fix_without_repeating_the_verdicts_check():
+    # a needs_review stage-2 answer opens with "Check first: <evidence>"; the stage-1 verdict already says it
+    from tasks.datasets.file_fixes import refit
+    from tasks.findings.model import as_finding
+
+    answer, label, meta = _fix("B608", "CWE-89", SENSOR, 3, path="sqli/app.py")
+    fixed = ("Check first: whether `sensor_name` can come from outside. If the finding holds:\n\n" + answer, label, meta)
+    s1 = {"messages": [{}, {}, {"content": "## Verdict\nNeeds review.\n\n## How to fix it\n- catalogue text\n\n## References\n- x"}]}
+    f = as_finding({"id": "f1", "tool": "bandit", "rule_id": "B608", "kind": "code", "title": "t",
+                    "location": {"path": "sqli/app.py", "start_line": 3, "end_line": 3}})
+    out = refit(s1, f, {"path": "sqli/app.py", "text": SENSOR, "start_line": 1}, fixed)["messages"][2]["content"]
+    assert "## How to fix it\nIn sqli/app.py:3 (Python):\nKeep the SQL text constant" in out
+    assert "Check first" not in out and "catalogue text" not in out
