@@ -151,3 +151,16 @@ def test_stage_one_takes_the_fitted_fix_without_repeating_the_verdicts_check():
     out = refit(s1, f, {"path": "sqli/app.py", "text": SENSOR, "start_line": 1}, fixed)["messages"][2]["content"]
     assert "## How to fix it\nIn sqli/app.py:3 (Python):\nKeep the SQL text constant" in out
     assert "Check first" not in out and "catalogue text" not in out
+
+
+def test_a_context_snippet_of_unknown_start_is_fitted_on_its_one_sink_line():
+    # vulpy bad/libuser.py:25 as CodeQL's SARIF shows it (py/sql-injection): context lines, no line numbers
+    snippet = ("    c = conn.cursor()\n\n    c.execute(\"INSERT INTO users (username, password, failures, mfa_enabled, "
+               "mfa_secret) VALUES ('%s', '%s', '%d', '%d', '%s')\" %(username, password, 0, 0, ''))\n\n    conn.commit()\n")
+    f = {"id": "f1", "tool": "codeql", "rule_id": "py/sql-injection", "kind": "code", "severity": "high", "cwe": ["CWE-89"],
+         "title": "SQL query built from user-controlled sources", "snippet": snippet,
+         "location": {"path": "bad/libuser.py", "start_line": 25, "end_line": 25}}
+    answer, _, meta = fix_for(f, ["CWE-89"])
+    assert ("c.execute('INSERT INTO users (username, password, failures, mfa_enabled, mfa_secret) VALUES "
+            "(%s, %s, %s, %s, %s)', (username, password, 0, 0, ''))") in answer and meta["fitted"]
+    assert "line 25:" in answer

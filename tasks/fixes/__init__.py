@@ -185,10 +185,17 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
 
 def _fit_line(f: Finding, family: str, text: str, c: patches.Code | None, code: dict | None) -> str:
     """The family's Python pattern with its example written for the flagged statement (tasks.fixes.line_fit)."""
-    if c is None or not c.exact:
-        return line_fit.fit(family, text, [], 0, None)
+    bare = line_fit.fit(family, text, [], 0, None)
+    if c is None:
+        return bare
     extra = (code or {}).get("below") or ""
-    return line_fit.fit(family, text, c.lines, c.start_line, c.target[0], f.title or "", extra, c.text + extra)
+    if c.exact:
+        return line_fit.fit(family, text, c.lines, c.start_line, c.target[0], f.title or "", extra, c.text + extra)
+    # a context snippet of unknown start (SARIF, Semgrep): the one line that the family's fit reads is the finding's
+    line = c.target[0]
+    fits = {line_fit.fit(family, text, c.lines, line - i, line, f.title or "", "", c.text) for i in range(len(c.lines))
+            if c.lines[i].strip()} - {bare}
+    return fits.pop() if len(fits) == 1 else bare
 
 
 def _reason(f: Finding) -> str:
