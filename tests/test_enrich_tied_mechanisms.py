@@ -58,3 +58,9 @@ def test_a_request_without_timeout_in_a_coroutine_blocks_the_event_loop():
                                   "requests.get(config.PUBLIC_IP_SERVICE_URL)\n")
     assert tied(handler).endswith("Inside this `async def` it blocks the whole event loop, not one request.")
     assert "async" not in tied(TIMEOUT)
+
+
+def test_a_constant_argument_keeps_the_rule_sentence():
+    # DVGA app.py:28 os.popen("python3 setup.py"): nothing from outside to speak of
+    constant = _bandit("B605", 28, '28     os.popen("python3 setup.py")\n')
+    assert tied(constant) is None
