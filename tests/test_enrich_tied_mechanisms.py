@@ -64,3 +64,11 @@ def test_a_constant_argument_keeps_the_rule_sentence():
     # DVGA app.py:28 os.popen("python3 setup.py"): nothing from outside to speak of
     constant = _bandit("B605", 28, '28     os.popen("python3 setup.py")\n')
     assert tied(constant) is None
+
+
+def test_sql_built_from_values_names_them():
+    # DVFaaS injection/mqtt_rds_sql_event_injection/sqli/app.py:59 (Bandit B608)
+    sqli = _bandit("B608", 59, "58             with db.cursor() as cur:\n59                 cur.execute(\"INSERT INTO "
+                               "sensor_temperature (sensor_name, temperature) VALUES ('%s',%s)\" % (sensor_name, "
+                               "event_dict['reading']))\n60 \n")
+    assert tied(sqli).startswith("`sensor_name` and `event_dict['reading']` are pasted into the SQL text, so a quote")

@@ -77,10 +77,30 @@ def _said(chunk: str, call: ast.Call, rule: str) -> str:
     return f"{_src(chunk, call.func)}({first}{rest}{tail})"
 
 
+def _sql_values(lines: list[str], at: int) -> tuple[str, list] | None:
+    """B608: (chunk, the values spliced into the SQL text) of the flagged statement."""
+    from tasks.fixes.shell_fit import statement
+    from tasks.fixes.sql_fit import _SQL, _parts
+
+    def built(tree):
+        for node in ast.walk(tree):
+            parts = _parts(node) if isinstance(node, (ast.BinOp, ast.JoinedStr, ast.Call)) else None
+            if parts and any(isinstance(p, str) and _SQL.search(p) for p in parts) and any(not isinstance(p, str) for p in parts):
+                return [p for p in parts if not isinstance(p, str)]
+        return None
+
+    found = statement(lines, at, lambda t: built(t) is not None)
+    if not found:
+        return None
+    return textwrap.dedent("\n".join(lines[found[1]:found[2] + 1])), built(found[0])
+
+
 def tied(f: Finding | dict, code: dict | None = None) -> str | None:
     """The rule's mechanism sentence about the flagged call, or None (another rule, no such call on the line)."""
     f = as_finding(f)
     rule = str(f.rule_id).upper()
+    if f.tool == "bandit" and rule == "B608":
+        return _sql(f, code)
     if f.tool != "bandit" or rule not in TIED:
         return None
     from tasks.fixes.patches import code_of
@@ -115,3 +135,23 @@ def tied(f: Finding | dict, code: dict | None = None) -> str | None:
         text += (" Inside this `async def` it blocks the whole event loop, not one request."
                  if above and re.match(r"^\s*async\s", above[-1]) else "")
     return text
+
+
+def _sql(f: Finding, code: dict | None) -> str | None:
+    from tasks.fixes.patches import code_of
+
+    c = code_of(f, code)
+    at = c.target[0] - c.start_line if c is not None and c.exact else -1
+    found = _sql_values(c.lines, at) if 0 <= at < len(c.lines) else None
+    if not found:
+        return None
+    chunk, values = found
+    said = [_src(chunk, v) for v in values]
+    said = list(dict.fromkeys(s for s in said if len(s) <= 40))[:3]
+    if not said:
+        return None
+    names = " and ".join(f"`{s}`" for s in said)
+    verb = "are" if len(said) > 1 else "is"
+    return (f"{names} {verb} pasted into the SQL text, so a quote that ends a quoted value, or any text where a value is "
+            "not quoted, is read as SQL (a second condition, a UNION, another statement where the driver allows it); "
+            "bound parameters send the values apart from the SQL text.")
