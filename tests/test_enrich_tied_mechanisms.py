@@ -72,3 +72,11 @@ def test_sql_built_from_values_names_them():
                                "sensor_temperature (sensor_name, temperature) VALUES ('%s',%s)\" % (sensor_name, "
                                "event_dict['reading']))\n60 \n")
     assert tied(sqli).startswith("`sensor_name` and `event_dict['reading']` are pasted into the SQL text, so a quote")
+
+
+def test_another_tools_python_rule_of_the_same_cwe_is_tied_too():
+    semgrep = {"id": "2" * 32, "tool": "semgrep", "rule_id": "python.lang.security.audit.subprocess-shell-true",
+               "kind": "code", "severity": "high", "title": "shell=True", "cwe": ["CWE-78"],
+               "location": {"path": "apps/falcon_app.py", "start_line": 64, "end_line": 64}, "snippet": "    os.system(cmd)"}
+    assert tied(semgrep).startswith("`os.system(cmd)` runs `cmd` through a shell")
+    assert tied(semgrep | {"cwe": ["CWE-79"]}) is None

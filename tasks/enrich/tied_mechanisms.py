@@ -4,7 +4,8 @@
 Held-out graders counted the mechanism sentences of tasks.enrich.mechanisms
 as catalogue text: the lint's shared-paragraph check found them verbatim in
 many rows.  For the Bandit rules whose mechanism is one call (exec, eval,
-pickle, yaml.load, a shell, urlopen, requests without a timeout), the
+pickle, yaml.load, a shell, urlopen, requests without a timeout; B608's
+values pasted into SQL), and other tools' Python rules of the same CWE, the
 flagged statement is parsed (tasks.fixes.shell_fit.statement, from the
 scanner's snippet or the source reader's code) and the sentence names the
 call as written and the argument it takes.  Where no such call is on the
@@ -16,6 +17,7 @@ May import: ``tasks.findings``, ``tasks.fixes``.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 import textwrap
 
@@ -95,13 +97,24 @@ def _sql_values(lines: list[str], at: int) -> tuple[str, list] | None:
     return textwrap.dedent("\n".join(lines[found[1]:found[2] + 1])), built(found[0])
 
 
+# another tool's Python rule, by its CWE: the Bandit entries whose call it is about
+BY_CWE = {"CWE-78": ("B602", "B605"), "CWE-77": ("B602", "B605"), "CWE-89": ("B608",), "CWE-94": ("B102", "B307"),
+          "CWE-95": ("B102", "B307"), "CWE-502": ("B301", "B506")}
+
+
 def tied(f: Finding | dict, code: dict | None = None) -> str | None:
     """The rule's mechanism sentence about the flagged call, or None (another rule, no such call on the line)."""
     f = as_finding(f)
     rule = str(f.rule_id).upper()
-    if f.tool == "bandit" and rule == "B608":
+    if f.tool != "bandit":  # Semgrep, CodeQL: a Python rule whose CWE names one of these calls
+        if not (f.path or "").endswith(".py") or f.kind != "code":
+            return None
+        tried = [r for cwe in f.cwe or [] for r in BY_CWE.get(cwe, ())]
+        return next((t for t in (tied(dataclasses.replace(f, tool="bandit", rule_id=r), code)
+                                 for r in dict.fromkeys(tried)) if t), None)
+    if rule == "B608":
         return _sql(f, code)
-    if f.tool != "bandit" or rule not in TIED:
+    if rule not in TIED:
         return None
     from tasks.fixes.patches import code_of
     from tasks.fixes.shell_fit import statement
