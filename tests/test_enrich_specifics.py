@@ -136,3 +136,15 @@ def test_a_config_check_without_a_known_setting_gets_no_template_sentence(kb):
                 description="Ensure that security schemes don't allow cleartext credentials over unencrypted channel",
                 location={"path": "v3/example.yaml", "start_line": 1, "end_line": 20})
     assert "to resolve what check" not in narrative_for(kb, f, 3)["narrative"]
+
+
+def test_a_value_set_over_several_lines_is_quoted_whole_or_shortened_never_cut():
+    # cloudgoat sqs_flag_shop lambda_function.py:19-23 (Bandit B310): "from `urllib.request.Request(`" was half a call
+    f = finding("b310", tool="bandit", rule_id="B310", cwe=["CWE-22"], title="Audit url open for permitted schemes.",
+                description="Audit url open", location={"path": "lambda_function.py", "start_line": 23, "end_line": 23},
+                snippet="19             req = urllib.request.Request(\n20                 url,\n21                 data=data_json,\n"
+                        "22                 headers={'content-type': 'application/json'})\n23             urllib.request.urlopen(req)\n")
+    assert specifics.value_origins(f) == ["`req` is set on line 19 from `urllib.request.Request(url, ...)`."]
+    cut = dict(f, location={"path": "lambda_function.py", "start_line": 21, "end_line": 21},
+               snippet="19             req = urllib.request.Request(\n20                 url,\n21             urllib.request.urlopen(req)\n")
+    assert not any("Request(" in s for s in specifics.value_origins(cut))

@@ -164,3 +164,12 @@ def test_a_context_snippet_of_unknown_start_is_fitted_on_its_one_sink_line():
     assert ("c.execute('INSERT INTO users (username, password, failures, mfa_enabled, mfa_secret) VALUES "
             "(%s, %s, %s, %s, %s)', (username, password, 0, 0, ''))") in answer and meta["fitted"]
     assert "line 25:" in answer
+
+
+def test_urlopen_gets_the_scheme_check_on_the_url_its_request_was_built_from():
+    # cloudgoat sqs_flag_shop lambda_function.py:19-23 (Bandit B310)
+    code = ('            req = urllib.request.Request(\n                url,\n                data=data_json,\n'
+            "                headers={'content-type': 'application/json'})\n            urllib.request.urlopen(req)\n")
+    answer, _, meta = _fix("B310", "CWE-22", code, 23, start=19)
+    assert 'if urllib.parse.urlparse(url).scheme not in ("http", "https"):' in answer and "before line 23" in answer
+    assert "body = response.read()" not in answer and meta["fitted"]

@@ -131,9 +131,11 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
                 break  # above the enclosing function: another scope
             m = assign.match(c.lines[i])
             if m:
-                rhs = m.group(1).strip()
+                rhs = _whole_value(m.group(1).strip(), c.lines[i + 1:first])
+                if rhs is None:
+                    break  # a value cut where the code shown ends: no half a call quoted
                 if not re.search(rf"\b{re.escape(name)}\b", re.sub(r"(['\"]).*?\1", "", rhs)):  # `data = [.. data ..]`
-                    found = f"`{name}` is set on line {c.start_line + i} from `{rhs[:80]}`."
+                    found = f"`{name}` is set on line {c.start_line + i} from `{rhs}`."
                     used = set(_IDENT.findall(outside_strings(rhs)))  # `cmd = "echo " + x`, x a parameter: its callers
                     found += "".join(" " + by_param[p] for p in sorted(by_param) if p in used)
                 break
@@ -143,6 +145,25 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
             # who calls it, from the repository (tasks.enrich.call_sites); "its callers decide" alone fits every function
             out.append(by_param[name])
     return out[:3]
+
+
+def _whole_value(rhs: str, after: list[str]) -> str | None:
+    """The right-hand side of an assignment as one line, continued over the lines below while its brackets are open
+    (``req = urllib.request.Request(`` is half a call), shortened to ``callee(first, ...)`` past 80 characters."""
+    text, more = rhs, list(after)
+    while sum(text.count(o) for o in "([{") > sum(text.count(o) for o in ")]}") and more:
+        text += " " + more.pop(0).strip()
+    text = " ".join(text.split())
+    if len(text) <= 80:
+        return text if sum(text.count(o) for o in "([{") == sum(text.count(o) for o in ")]}") else None
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(node, ast.Call) and node.args:
+        short = f"{ast.get_source_segment(text, node.func)}({ast.get_source_segment(text, node.args[0])}, ...)"
+        return short if len(short) <= 80 else None
+    return None
 
 
 def _param_sites(sites: dict[str, str], enclosing) -> dict[str, str]:

@@ -33,7 +33,7 @@ import re
 from tasks.fixes import shell_fit, sql_fit
 from tasks.fixes.shell_fit import statement
 
-FAMILIES = ("command-injection", "code-injection", "xxe", "sql-injection")
+FAMILIES = ("command-injection", "code-injection", "xxe", "sql-injection", "url-scheme")
 _BLOCK = re.compile(r":\n```python\n.*?```", re.S)
 # the stdlib XML modules Bandit names and defusedxml's module with the same functions
 _DEFUSED = {"xml.etree.cElementTree": "defusedxml.ElementTree", "xml.etree.ElementTree": "defusedxml.ElementTree",
@@ -58,6 +58,8 @@ def fit(family: str, pattern: str, lines: list[str], start_line: int, line: int 
         return _code_injection(lines, start_line, line) or _BLOCK.sub(".", pattern, count=1)
     if family == "xxe":
         return _xxe(lines, start_line, line, title) or _BLOCK.sub(".", pattern, count=1)
+    if family == "url-scheme":
+        return _url_scheme(lines, start_line, line) or _BLOCK.sub(".", pattern, count=1)
     fitted = sql_fit.fit(lines, start_line, line, below, code_text)
     return fitted or _BLOCK.sub(".", pattern, count=1)
 
@@ -168,3 +170,30 @@ def _lxml(tree, call: ast.Call, prefix: str | None, function: str, line: int) ->
                                                      ast.keyword("no_network", ast.Constant(True))]))]
     return (f"Give `{prefix}.{function}` a parser that does not resolve entities or fetch anything; line {line}:\n"
             f"```python\n{ast.unparse(ast.fix_missing_locations(tree))}\n```")
+
+
+def _url_scheme(lines: list[str], start_line: int, line: int) -> str | None:
+    """``urlopen(req)``: the scheme check on the URL it opens (``req``'s own ``Request(url, ...)`` above), before it."""
+    from tasks.fixes.shell_fit import _assigned
+
+    def opener(t):
+        return next((n for n in ast.walk(t) if isinstance(n, ast.Call) and re.search(r"(?:^|\.)urlopen$", ast.unparse(n.func))
+                     and n.args), None)
+
+    found = statement(lines, line - start_line, lambda t: opener(t) is not None)
+    if not found:
+        return None
+    call = opener(found[0])
+    url = call.args[0]
+    if isinstance(url, ast.Name):
+        made = _assigned(lines, url.id, found[1])
+        if isinstance(made, ast.Call) and re.search(r"(?:^|\.)Request$", ast.unparse(made.func)) and made.args:
+            url = made.args[0]
+    if not isinstance(url, (ast.Name, ast.Attribute, ast.Subscript)):
+        return None  # a constant or an expression: nothing to name
+    name = ast.unparse(url)
+    check = (f'if urllib.parse.urlparse({name}).scheme not in ("http", "https"):\n'
+             '    raise ValueError("only http(s) URLs are allowed")')
+    return (f"`{ast.unparse(call.func)}` also opens `file://`, `ftp://` and other schemes, so check the scheme of "
+            f"`{name}` before line {start_line + found[1]} (with `import urllib.parse`):\n```python\n{check}\n```\n"
+            "A URL that must stay on known hosts needs those checked as well.")
