@@ -54,6 +54,7 @@ def _source(tmp_path, files) -> Source:
 def test_the_callers_and_what_they_pass_replace_callers_decide(tmp_path):
     code = _source(tmp_path, {"core/helpers.py": HELPERS, "core/views.py": VIEWS}).code(B605)
     said = code["sites"]["run_cmd.cmd"]
+    assert code["imports"] == "import os\n"  # the file's imports (a query fix reads its DB driver there)
     assert said.startswith("`cmd` is a parameter of `run_cmd` (line 3); the repository calls it from ")
     assert "core/views.py:7 in `mutate` with `f'curl --insecure {url}'`" in said
     assert "core/views.py:14 in `resolve_system_debug` with `'ps {}'.format(arg)`" in said

@@ -173,3 +173,17 @@ def test_urlopen_gets_the_scheme_check_on_the_url_its_request_was_built_from():
     answer, _, meta = _fix("B310", "CWE-22", code, 23, start=19)
     assert 'if urllib.parse.urlparse(url).scheme not in ("http", "https"):' in answer and "before line 23" in answer
     assert "body = response.read()" not in answer and meta["fitted"]
+
+
+def test_a_file_that_imports_sqlite3_gets_question_marks():
+    # DSVW dsvw.py:50 (Bandit B608); the file's first line imports sqlite3 among others
+    line = ('                    cursor.execute("INSERT INTO comments VALUES(NULL, \'%s\', \'%s\')" % (params["comment"], '
+            'time.ctime()))\n')
+    f = {"id": "f1", "tool": "bandit", "rule_id": "B608", "kind": "code", "severity": "medium", "cwe": ["CWE-89"],
+         "title": "B608", "location": {"path": "dsvw.py", "start_line": 50, "end_line": 50}, "snippet": None}
+    code = {"path": "dsvw.py", "text": line, "start_line": 50, "below": line,
+            "imports": "import html, http.client, json, os, pickle, sqlite3, string, sys, subprocess, time\n"}
+    answer, _, _ = fix_for(f, ["CWE-89"], code)
+    assert "cursor.execute('INSERT INTO comments VALUES(NULL, ?, ?)', (params['comment'], time.ctime()))" in answer
+    answer, _, _ = fix_for(f, ["CWE-89"], {k: v for k, v in code.items() if k != "imports"})
+    assert "VALUES(NULL, %s, %s)" in answer and "sqlite3 takes `?`" in answer  # driver unknown: the note says it

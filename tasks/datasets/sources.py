@@ -84,6 +84,8 @@ class Source:
         if f.kind == "code" and loc.start_line:  # the sink a flagged string reaches a few lines on (a PartiQL call)
             below = self.reader.lines(loc.path, self.reader.resolve(_commit(f))) or []
             out["below"] = _scrub("".join(below[loc.start_line - 1:loc.start_line + 24]), ctx["path"])
+            # the modules the file imports: which DB driver's placeholder a query fix takes (tasks.fixes.sql_fit)
+            out["imports"] = "".join(l for l in below[:300] if re.match(r"\s*(?:import|from)\s+\w", l))[:4000]
             sites = self._sites(f)
             if sites:  # who calls the enclosing function, and with what (tasks.enrich.call_sites)
                 out["sites"] = {k: _scrub(v, ctx["path"]) for k, v in sites.items()}

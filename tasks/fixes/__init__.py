@@ -189,8 +189,9 @@ def _fit_line(f: Finding, family: str, text: str, c: patches.Code | None, code: 
     if c is None:
         return bare
     extra = (code or {}).get("below") or ""
+    known = c.text + extra + str((code or {}).get("imports") or "")  # the file's imports name its DB driver
     if c.exact:
-        return line_fit.fit(family, text, c.lines, c.start_line, c.target[0], f.title or "", extra, c.text + extra)
+        return line_fit.fit(family, text, c.lines, c.start_line, c.target[0], f.title or "", extra, known)
     # a context snippet of unknown start (SARIF, Semgrep): the one line that the family's fit reads is the finding's
     line = c.target[0]
     fits = {line_fit.fit(family, text, c.lines, line - i, line, f.title or "", "", c.text) for i in range(len(c.lines))

@@ -136,7 +136,7 @@ def fit(lines: list[str], start_line: int, line: int, below: str = "", code_text
         shown, call, query = run[0], _execute(run[0]), assign.value
     else:
         query = call.args[0]
-    direct = "sqlite3" in code_text and not re.search(r"\bconnection\.cursor\(|django", code_text)
+    direct = re.search(r"\b(?:sqlite3|pyodbc)\b", code_text) and not re.search(r"\bconnection\.cursor\(|django", code_text)
     mark = "?" if direct else "%s"
     result = parameterised(_parts(query) or [], mark)
     if result is None:
@@ -148,7 +148,7 @@ def fit(lines: list[str], start_line: int, line: int, below: str = "", code_text
         else "the call that runs it"
     names = ", ".join(f"`{ast.unparse(v)}`" for v in values)
     names += " as query parameters" if len(values) > 1 else " as a query parameter"
-    marks = ("`?` is sqlite3's placeholder" if mark == "?" else
+    marks = ("`?` is the placeholder of sqlite3 and pyodbc" if mark == "?" else
              "`%s` is the placeholder of psycopg2, PyMySQL, MySQLdb and Django's cursor; sqlite3 takes `?`")
     return (f"Keep the SQL text constant and pass {names}, which the driver sends apart from the "
             f"text; {where}:\n```python\n{new}\n```\n{marks}. Table or column names cannot be parameters: choose them "
