@@ -187,3 +187,16 @@ def test_a_file_that_imports_sqlite3_gets_question_marks():
     assert "cursor.execute('INSERT INTO comments VALUES(NULL, ?, ?)', (params['comment'], time.ctime()))" in answer
     answer, _, _ = fix_for(f, ["CWE-89"], {k: v for k, v in code.items() if k != "imports"})
     assert "VALUES(NULL, %s, %s)" in answer and "sqlite3 takes `?`" in answer  # driver unknown: the note says it
+
+
+def test_a_sqlite3_connection_named_connection_is_not_taken_for_djangos():
+    # DSVW dsvw.py:30: `connection = sqlite3.connect(":memory:")`, `cursor = connection.cursor()`
+    line = '            cursor.execute("SELECT id, username, name, surname FROM users WHERE id=" + params["id"])\n'
+    f = {"id": "f1", "tool": "bandit", "rule_id": "B608", "kind": "code", "severity": "medium", "cwe": ["CWE-89"],
+         "title": "B608", "location": {"path": "dsvw.py", "start_line": 30, "end_line": 30}, "snippet": None}
+    code = {"path": "dsvw.py", "text": "    cursor = connection.cursor()\n" + line, "start_line": 29,
+            "imports": "import html, json, sqlite3, time\n"}
+    answer, _, _ = fix_for(f, ["CWE-89"], code)
+    assert "cursor.execute('SELECT id, username, name, surname FROM users WHERE id=?', (params['id'],))" in answer
+    django = dict(code, imports="from django.db import connection\n")
+    assert "WHERE id=%s'" in fix_for(f, ["CWE-89"], django)[0]

@@ -136,7 +136,7 @@ def fit(lines: list[str], start_line: int, line: int, below: str = "", code_text
         shown, call, query = run[0], _execute(run[0]), assign.value
     else:
         query = call.args[0]
-    direct = re.search(r"\b(?:sqlite3|pyodbc)\b", code_text) and not re.search(r"\bconnection\.cursor\(|django", code_text)
+    direct = re.search(r"\b(?:sqlite3|pyodbc)\b", code_text) and "django" not in code_text  # Django's cursor takes %s
     mark = "?" if direct else "%s"
     result = parameterised(_parts(query) or [], mark)
     if result is None:
