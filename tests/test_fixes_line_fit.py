@@ -200,3 +200,9 @@ def test_a_sqlite3_connection_named_connection_is_not_taken_for_djangos():
     assert "cursor.execute('SELECT id, username, name, surname FROM users WHERE id=?', (params['id'],))" in answer
     django = dict(code, imports="from django.db import connection\n")
     assert "WHERE id=%s'" in fix_for(f, ["CWE-89"], django)[0]
+
+
+def test_shell_true_to_another_function_is_not_given_a_list():
+    # Bandit B604: the callee is the project's own wrapper, which may not take a list
+    answer, _, _ = _fix("B604", "CWE-78", 'run_remote("ls " + path, shell=True)\n', 1)
+    assert code_blocks(answer) == [] and "`run_remote`" in answer

@@ -191,6 +191,8 @@ _CATALOGUE_BLOCK = re.compile(r":\n```python\n.*?```", re.S)
 
 def _rewritten(tree: ast.Module, call: ast.Call, kind: str, items: list) -> str | None:
     listed = ast.List(items, ast.Load())
+    if kind == "shell" and not re.search(r"(?:^|\.)(?:Popen|run|call|check_call|check_output)$", ast.unparse(call.func)):
+        return None  # B604: shell=True to another function, which may not take a list
     if kind == "shell":
         call.args[0] = listed
         call.keywords = [k for k in call.keywords if k.arg != "shell"]
