@@ -180,6 +180,13 @@ def test_braces_in_code_are_not_template_markers():
     assert checks.template_marker("Use the {package} release.")
 
 
+def test_an_f_string_quoted_inline_is_code_not_a_template_marker():
+    # DVGA's core/views.py:211 passes an f-string to run_cmd; the call site is quoted as written
+    said = "the repository calls it from core/views.py:211 in `mutate` with `f'curl --insecure {url}'`."
+    assert checks.template_marker(said) is None
+    assert checks.template_marker("Upgrade `{package}` to {version}.")
+
+
 def test_placeholder_names_in_stage2_code_are_caught():
     from test_fixes_config import parsed
 

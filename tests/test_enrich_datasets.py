@@ -75,7 +75,9 @@ def test_cwe89_narrative_names_sql_injection_and_the_python_fix(kb_path):
     assert "the HTTP request" in n["narrative"]  # who reaches it: the source is request data
     assert "bound parameters send the value separately" in n["narrative"]  # the mechanism, in one sentence
     # the fix in the file's language (tasks.fixes pattern); no catalogue paragraph, no restated finding
-    assert "For this python code: Pass the values as query parameters" in n["narrative"]
+    # (written for the flagged statement: its own query, placeholders and values, tasks.fixes.sql_fit)
+    assert "For this python code: Keep the SQL text constant and pass `username`, `password` as query parameters" in n["narrative"]
+    assert "c.execute('SELECT * FROM users WHERE username = %s and password = %s', (username, password))" in n["narrative"]
     assert not any(c[:60] in n["narrative"] for c in kb.get("CWE-89")["consequences"])
     assert finding["description"][:60] not in n["narrative"] and "codeql reported" not in n["narrative"].lower()
 

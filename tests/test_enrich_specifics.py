@@ -118,8 +118,10 @@ def test_a_parameter_of_the_enclosing_function_is_named():
     f = finding("b602-param", tool="bandit", rule_id="B602", cwe=["CWE-78"], title="subprocess call with shell=True",
                 description="subprocess call with shell=True", location={"path": "app.py", "start_line": 5, "end_line": 5},
                 snippet="4 def run(command):\n5     return subprocess.call(command, shell=True)\n6 \n")
-    assert specifics.value_origins(f) == [
-        "`command` is a parameter of `run` (line 4), so its callers decide what reaches this line."]
+    assert specifics.value_origins(f) == []  # "its callers decide" fits every function: without the callers, nothing
+    code = {"path": "app.py", "text": "def run(command):\n    return subprocess.call(command, shell=True)\n", "start_line": 4,
+            "sites": {"run.command": "`command` is a parameter of `run` (line 4); the repository calls it from x.py:3."}}
+    assert specifics.value_origins(f, code) == [code["sites"]["run.command"]]
 
 
 def test_a_chained_call_with_a_variable_is_not_constant():
@@ -134,3 +136,15 @@ def test_a_config_check_without_a_known_setting_gets_no_template_sentence(kb):
                 description="Ensure that security schemes don't allow cleartext credentials over unencrypted channel",
                 location={"path": "v3/example.yaml", "start_line": 1, "end_line": 20})
     assert "to resolve what check" not in narrative_for(kb, f, 3)["narrative"]
+
+
+def test_a_value_set_over_several_lines_is_quoted_whole_or_shortened_never_cut():
+    # cloudgoat sqs_flag_shop lambda_function.py:19-23 (Bandit B310): "from `urllib.request.Request(`" was half a call
+    f = finding("b310", tool="bandit", rule_id="B310", cwe=["CWE-22"], title="Audit url open for permitted schemes.",
+                description="Audit url open", location={"path": "lambda_function.py", "start_line": 23, "end_line": 23},
+                snippet="19             req = urllib.request.Request(\n20                 url,\n21                 data=data_json,\n"
+                        "22                 headers={'content-type': 'application/json'})\n23             urllib.request.urlopen(req)\n")
+    assert specifics.value_origins(f) == ["`req` is set on line 19 from `urllib.request.Request(url, ...)`."]
+    cut = dict(f, location={"path": "lambda_function.py", "start_line": 21, "end_line": 21},
+               snippet="19             req = urllib.request.Request(\n20                 url,\n21             urllib.request.urlopen(req)\n")
+    assert not any("Request(" in s for s in specifics.value_origins(cut))

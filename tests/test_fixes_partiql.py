@@ -32,7 +32,8 @@ def test_a_partiql_sink_gets_dynamodb_parameters():
 def test_the_f_string_prefix_is_not_a_variable():
     f = as_finding(finding(tool="bandit", rule_id="B608", location={"path": "m.py", "start_line": 3, "end_line": 3}))
     code = {"path": "m.py", "start_line": 1,
-            "text": "def get(username):\n    f = 1\n    cur.execute(f\"SELECT * FROM users WHERE name = '{username}'\")\n"}
+            "text": "def get(username):\n    f = 1\n    cur.execute(f\"SELECT * FROM users WHERE name = '{username}'\")\n",
+            "sites": {"get.username": "`username` is a parameter of `get` (line 1); the repository calls it from a.py:2."}}
     said = " ".join(value_origins(f, code))
     assert "`f`" not in said and "`username` is a parameter of `get`" in said
 

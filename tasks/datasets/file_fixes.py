@@ -28,6 +28,8 @@ def refit(s1: dict | None, f: Finding, code: dict | None, fixed: tuple) -> dict 
         return s1
     answer, why = fixed[0], fixed[1]
     body = answer.strip() if answer else f"No change to {f.path} here: {why}."
+    if body.startswith("Check first: ") and "If the finding holds:\n\n" in body:  # the verdict above says what to check
+        body = body.split("If the finding holds:\n\n", 1)[1].strip()
     text = s1["messages"][2]["content"]
     if _SECTION.search(text):  # a false positive's "What to do" stays as it is
         s1["messages"][2]["content"] = _SECTION.sub(lambda _: f"## How to fix it\n{body}\n", text, count=1)

@@ -172,11 +172,21 @@ def with_source_context(f: Finding | dict, narrative: dict, code: dict | None, t
 
     from tasks.enrich.analysis import origins_matter
 
-    if not code or f.kind not in ("code", "config") or (narrative.get("sections") or {}).get("weakness") \
-            or not origins_matter(f):
+    if not code or f.kind not in ("code", "config") or not origins_matter(f):
         return text
     origins = value_origins(f, code)
-    return f"## {HEADINGS['weakness']}\n{' '.join(origins)}\n\n{text}" if origins else text
+    if not (narrative.get("sections") or {}).get("weakness"):
+        return f"## {HEADINGS['weakness']}\n{' '.join(origins)}\n\n{text}" if origins else text
+    # the analysis said where the values are set from the snippet; the repository adds who calls the function
+    said = " ".join(origins)
+    callers = [s for s in (code.get("sites") or {}).values() if s in said and s not in text]
+    head = f"## {HEADINGS['weakness']}\n"
+    if not callers or head not in text:
+        return text
+    start = text.index(head) + len(head)
+    end = text.find("\n\n", start)
+    end = len(text) if end < 0 else end
+    return text[:end] + " " + " ".join(callers) + text[end:]
 
 
 def specific(row: dict, f: Finding | dict) -> bool:

@@ -55,7 +55,8 @@ class Source:
     def __init__(self, repo_path: str | None, runs_path: Path | None, context_lines: int):
         self.context_lines = context_lines
         self.reader = None
-        self._whole: dict[tuple, str | list | None] = {}
+        self._callers = None
+        self._whole: dict[tuple, str | list | dict | None] = {}
         self.runs_path = runs_path
         if repo_path:
             try:
@@ -83,6 +84,11 @@ class Source:
         if f.kind == "code" and loc.start_line:  # the sink a flagged string reaches a few lines on (a PartiQL call)
             below = self.reader.lines(loc.path, self.reader.resolve(_commit(f))) or []
             out["below"] = _scrub("".join(below[loc.start_line - 1:loc.start_line + 24]), ctx["path"])
+            # the modules the file imports: which DB driver's placeholder a query fix takes (tasks.fixes.sql_fit)
+            out["imports"] = "".join(l for l in below[:300] if re.match(r"\s*(?:import|from)\s+\w", l))[:4000]
+            sites = self._sites(f)
+            if sites:  # who calls the enclosing function, and with what (tasks.enrich.call_sites)
+                out["sites"] = {k: _scrub(v, ctx["path"]) for k, v in sites.items()}
         if f.kind == "config" and _WHOLE_FILE.search(loc.path):  # a workflow's steps, a spec's operations decide the fix
             key = (loc.path, _commit(f))
             if key not in self._whole:  # scrubbed once per file: a Terraform file carries many findings
@@ -93,6 +99,23 @@ class Source:
             if loc.path.endswith(".tf"):  # what the project's CI does with its buckets (tasks.enrich.iac_context)
                 out["ci"] = self._ci(_commit(f))
         return out
+
+    def _sites(self, f: Finding) -> dict[str, str]:
+        """The repository's calls of the function the flagged Python line sits in, per parameter; the file list and
+        parsed modules are read once per build (tasks.triage.callers)."""
+        if not (f.path or "").endswith(".py"):
+            return {}
+        from tasks.enrich.call_sites import parameter_sites
+
+        if self._callers is None:
+            from tasks.triage.callers import Callers
+            from tasks.triage.reachability import ImportIndex
+
+            self._callers = Callers(ImportIndex(self.reader))
+        key = ("sites", f.path, (f.location or NO_LOCATION).start_line)
+        if key not in self._whole:
+            self._whole[key] = parameter_sites(f, self.reader, self._callers)
+        return self._whole[key]
 
     def _ci(self, commit: str | None) -> list[tuple[str, int, str]]:
         """(path, line number, line) of the lines of the CI workflows that name an S3 bucket (``s3://``,

@@ -131,7 +131,9 @@ def how_it_works(f: Finding | dict, cwes: list[str], cwe_source: str, fix_meta: 
     if cwe_source == "retrieved" or f.kind in ("secret", "dependency"):
         return ""  # a guessed CWE is no fact; a secret's risk is said above; an advisory's own text beats its CWE's
     # (a CWE sentence on a dependency misled: socket.io-parser's CWE-89 is no quoted SQL value)
-    return mechanisms.mechanism(f, cwes) or ""
+    from tasks.enrich.tied_mechanisms import tied
+
+    return tied(f) or mechanisms.mechanism(f, cwes) or ""  # said of the flagged call where the rule names one
 
 
 def fix_items(f: Finding | dict, fix: list[str]) -> list[str]:

@@ -33,7 +33,7 @@ BANDIT = {
             "issue only where the skipped work is a check (permission, signature, cleanup of secrets).",
     "B112": "`except ...: continue` skips an item on any error without a trace; it matters where the loop enforces something.",
     "B113": "requests has no default timeout: a server that accepts the connection and never answers blocks this call forever "
-            "(one hung worker per request); pass `timeout=(connect, read)`.",
+            "(in an `async def` handler, the whole event loop); pass `timeout=(connect, read)`.",
     "B202": "`tarfile.extractall` without a filter writes members wherever their names point (`../`, absolute paths, links); "
             "Python 3.12+ takes `filter='data'`, which refuses them.",
     "B301": "Unpickling calls the constructors the data names (`__reduce__`), so whoever wrote the bytes runs code here; "
@@ -61,8 +61,9 @@ BANDIT = {
     "B405": "The stdlib XML parsers are vulnerable to entity-expansion attacks on untrusted XML; `defusedxml` is a drop-in "
             "replacement. Harmless for XML this program writes itself.",
     "B501": "`verify=False` turns off certificate checking, so anyone on the network path can read and change the traffic.",
-    "B506": "`yaml.load` with the default or `FullLoader`/`UnsafeLoader` builds Python objects from tags such as "
-            "`!!python/object/apply`, so a document from outside can run code; `yaml.safe_load` builds plain types only.",
+    "B506": "`yaml.load` with `UnsafeLoader` (or, on PyYAML before 5.4, the default or `FullLoader`) builds Python objects "
+            "from tags such as `!!python/object/apply`, so a document from outside can run code; `yaml.safe_load` builds "
+            "plain types only.",
     "B602": "With `shell=True` the string goes to `/bin/sh -c`, which also runs what follows `;`, `|`, `$( )` or backticks; "
             "it is exploitable when any part of the command comes from outside, and a list argument without a shell is not.",
     "B603": "Without a shell there is no injection through metacharacters; what is left is who chooses the program and its "

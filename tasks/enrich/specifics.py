@@ -96,8 +96,8 @@ def outside_strings(text: str) -> str:
 
 def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
     """Where the flagged line's names are set in the code shown (``code`` from the source reader, else the
-    snippet): an assignment above, the enclosing function's parameter (its callers decide), or constant
-    literals only."""
+    snippet): an assignment above, the enclosing function's parameter with the repository's calls of it
+    (``code["sites"]``, tasks.enrich.call_sites; nothing without them), or constant literals only."""
 
 
     f = as_finding(f)
@@ -108,6 +108,7 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
     if not hit:
         return []
     lines, first = hit
+    sites = (code or {}).get("sites") or {}
     line_no = c.start_line + first
     text = " ".join(l.strip() for l in lines)
     out: list[str] = []
@@ -121,6 +122,7 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
             name, params = next((m.group(k), m.group(k + 1)) for k in (1, 3, 5) if m.group(k))
             enclosing = (name, [p.strip().split(":")[0].split("=")[0].strip(" *") for p in params.split(",")], c.start_line + i)
             break
+    by_param = _param_sites(sites, enclosing)
     for name in names[:6]:
         assign = re.compile(rf"^\s*(?:(?:const|let|var)\s+)?{re.escape(name)}\s*(?::[^=]+)?(?<![=!<>])=(?!=)\s*(.+)$")
         found = None
@@ -129,16 +131,50 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
                 break  # above the enclosing function: another scope
             m = assign.match(c.lines[i])
             if m:
-                rhs = m.group(1).strip()
+                rhs = _whole_value(m.group(1).strip(), c.lines[i + 1:first])
+                if rhs is None:
+                    break  # a value cut where the code shown ends: no half a call quoted
                 if not re.search(rf"\b{re.escape(name)}\b", re.sub(r"(['\"]).*?\1", "", rhs)):  # `data = [.. data ..]`
-                    found = f"`{name}` is set on line {c.start_line + i} from `{rhs[:80]}`."
+                    found = f"`{name}` is set on line {c.start_line + i} from `{rhs}`."
+                    used = set(_IDENT.findall(outside_strings(rhs)))  # `cmd = "echo " + x`, x a parameter: its callers
+                    found += "".join(" " + by_param[p] for p in sorted(by_param) if p in used)
                 break
         if found:
             out.append(found)
-        elif enclosing and name in enclosing[1]:
-            out.append(f"`{name}` is a parameter of `{enclosing[0]}` (line {enclosing[2]}), so its callers decide "
-                       "what reaches this line.")
+        elif name in by_param:
+            # who calls it, from the repository (tasks.enrich.call_sites); "its callers decide" alone fits every function
+            out.append(by_param[name])
     return out[:3]
+
+
+def _whole_value(rhs: str, after: list[str]) -> str | None:
+    """The right-hand side of an assignment as one line, continued over the lines below while its brackets are open
+    (``req = urllib.request.Request(`` is half a call), shortened to ``callee(first, ...)`` past 80 characters."""
+    text, more = rhs, list(after)
+    while sum(text.count(o) for o in "([{") > sum(text.count(o) for o in ")]}") and more:
+        text += " " + more.pop(0).strip()
+    text = " ".join(text.split())
+    if len(text) <= 80:
+        return text if sum(text.count(o) for o in "([{") == sum(text.count(o) for o in ")]}") else None
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(node, ast.Call) and node.args:
+        short = f"{ast.get_source_segment(text, node.func)}({ast.get_source_segment(text, node.args[0])}, ...)"
+        return short if len(short) <= 80 else None
+    return None
+
+
+def _param_sites(sites: dict[str, str], enclosing) -> dict[str, str]:
+    """{parameter: sentence} of the function the flagged line sits in; ``sites`` is keyed by the whole file's
+    module-level function, so a window that shows another def (a method, a nested function) gets none."""
+    out = {}
+    for key, said in sites.items():
+        func, param = key.split(".", 1)
+        if enclosing is None or (func == enclosing[0] and param in enclosing[1]):
+            out[param] = said
+    return out
 
 
 _TRANSFORMATION = re.compile(r'Cipher\.getInstance\(\s*"([A-Za-z0-9]+)(?:/([A-Za-z0-9]+)/([A-Za-z0-9]+))?"')

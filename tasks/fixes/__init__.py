@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.fixes import (api_workflows, bound_params, dependencies, iac, patches, patterns, scanner_fixes, secrets, unpickle,
-                         web_alerts, workload)
+from tasks.fixes import (api_workflows, bound_params, dependencies, iac, line_fit, patches, patterns, scanner_fixes, secrets,
+                         unpickle, web_alerts, workload)
 from tasks.fixes.families import family_of
 from tasks.fixes.languages import DISPLAY, language_of, platform_of
 from tasks.fixes.patterns import python_hashes
@@ -138,6 +138,9 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         text, _ = patterns.lookup("sql-injection-sqlalchemy", "python")
         text = bound_params.fit(text, code, f.location.start_line if f.location else None, "sqlalchemy")
         family = meta["fix_family"] = "sql-injection-sqlalchemy"
+    if family in line_fit.FAMILIES and language == "python" and is_code and text:  # the flagged call's own safe form
+        fitted = _fit_line(f, family, text, c, code)
+        meta["fitted"], text = fitted != text, fitted
     if family == "deserialization" and language == "python" and text:  # the code's own pickle.loads call
         fitted = unpickle.fit(text, code, f.location.start_line if f.location else None)
         meta["fitted"], text = fitted != text, fitted  # stage 1 takes it too (tasks.datasets.file_fixes)
@@ -161,6 +164,9 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         diff = patches.unified_diff(c, new) if new else None
         if diff and not diff_is_sound(language, c, new):
             diff = None
+    if family == "deserialization" and language == "python" and text and not meta.get("fitted") and c is not None and c.exact:
+        fitted = line_fit.yaml_load(text, c.lines, c.start_line, c.target[0], example=not diff)  # its yaml.load call
+        meta["fitted"], text = fitted != text, fitted
     if text is None:
         hint = (f.fix_hint or "").strip()
         if hint and not _URL_ONLY.match(hint) and f.tool != "semgrep":
@@ -175,6 +181,22 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
     if diff:
         meta["code"] = c.as_meta()
     return "\n".join(parts), "pattern", meta
+
+
+def _fit_line(f: Finding, family: str, text: str, c: patches.Code | None, code: dict | None) -> str:
+    """The family's Python pattern with its example written for the flagged statement (tasks.fixes.line_fit)."""
+    bare = line_fit.fit(family, text, [], 0, None)
+    if c is None:
+        return bare
+    extra = (code or {}).get("below") or ""
+    known = c.text + extra + str((code or {}).get("imports") or "")  # the file's imports name its DB driver
+    if c.exact:
+        return line_fit.fit(family, text, c.lines, c.start_line, c.target[0], f.title or "", extra, known)
+    # a context snippet of unknown start (SARIF, Semgrep): the one line that the family's fit reads is the finding's
+    line = c.target[0]
+    fits = {line_fit.fit(family, text, c.lines, line - i, line, f.title or "", "", c.text) for i in range(len(c.lines))
+            if c.lines[i].strip()} - {bare}
+    return fits.pop() if len(fits) == 1 else bare
 
 
 def _reason(f: Finding) -> str:
