@@ -106,3 +106,16 @@ def test_a_function_handed_to_a_thread_names_the_handler_and_where_its_value_is_
     assert text.startswith("## What is wrong here\n`cmd` is set on line 7 from `\"echo \" + str(user_input)`. `user_input` "
                            "is a parameter of `thread_function` (line 5); the repository calls it from apps/falcon_app.py:14")
     assert text.endswith("\n\n## How it works\nA shell runs it.")
+
+
+def test_a_function_the_openapi_document_routes_to_says_the_framework_calls_it(tmp_path):
+    # vulnerable-api: connexion calls display_uptime_flag(flag) for GET /uptime/{flag}; the one Python call passes
+    # False, and "every call passes a constant" alone would say the opposite of the truth
+    vapi = ("import os\n\ndef display_uptime():\n    return display_uptime_flag(False)\n\ndef display_uptime_flag(flag):\n"
+            "    command = 'uptime'\n    if flag:\n        command = 'uptime -' + flag\n    return os.popen(command).read()\n")
+    spec = "paths:\n  /uptime/{flag}:\n    get:\n      operationId: display_uptime_flag\n"
+    f = B605 | {"location": {"path": "vAPI.py", "start_line": 10, "end_line": 10}}
+    said = _source(tmp_path, {"vAPI.py": vapi, "openapi/vAPI.yaml": spec}).code(f)["sites"]["display_uptime_flag.flag"]
+    assert said == ("`flag` is a parameter of `display_uptime_flag` (line 6); the repository's own calls pass a constant "
+                    "(vAPI.py:4), but openapi/vAPI.yaml names `display_uptime_flag`, so a framework calls it with the "
+                    "request's values."), said

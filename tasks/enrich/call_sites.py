@@ -107,8 +107,9 @@ def indirect_sites(callers, mod, path: str, name: str) -> list:
     return out[:20]
 
 
-def describe(func, param: str, sites: list) -> str | None:
-    """One sentence on the call sites of ``func`` for ``param``; None without any."""
+def describe(func, param: str, sites: list, routed: str | None = None) -> str | None:
+    """One sentence on the call sites of ``func`` for ``param``; None without any.  ``routed``: a configuration file
+    that names the function (connexion's operationId, a serverless handler), so a framework calls it too."""
     from tasks.triage.report_signals import is_test_path
     from tasks.triage.tainted_callers import _argument
 
@@ -126,18 +127,21 @@ def describe(func, param: str, sites: list) -> str | None:
         via = getattr(node, "secft_via", None)  # handed to a thread, process or executor (indirect_sites)
         how = f" (through `{via}`)" if via else ""
         varied.append(f"{where}{role}{how} with `{_arg_text(text, arg)}`{_origin(text, caller, arg, node.lineno)}")
-    if not varied and not constant:
-        return None
     head = f"`{param}` is a parameter of `{func.name}` (line {func.lineno})"
+    framework = f"{routed} names `{func.name}`, so a framework calls it with the request's values" if routed else ""
+    if not varied and not constant:
+        return f"{head}; {framework}." if framework else None
     if not varied:
         listed = ", ".join(constant[:MAX_LISTED]) + (f" and {len(constant) - MAX_LISTED} more" if len(constant) > MAX_LISTED else "")
+        if framework:
+            return f"{head}; the repository's own calls pass a constant ({listed}), but {framework}."
         return f"{head}; every call of it in the repository passes a constant ({listed})."
     more = len(varied) - MAX_LISTED
     text = f"{head}; the repository calls it from " + ", ".join(varied[:MAX_LISTED])
     text += f" and {more} more place{'s' if more > 1 else ''}" if more > 0 else ""
     if constant:
         text += f"; {len(constant)} other call{'s pass constants' if len(constant) > 1 else ' passes a constant'}"
-    return text + "."
+    return text + (f"; {framework}." if framework else ".")
 
 
 def parameter_sites(f: Finding | dict, reader, callers) -> dict[str, str]:
@@ -162,9 +166,10 @@ def parameter_sites(f: Finding | dict, reader, callers) -> dict[str, str]:
     params = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs
               if a.arg not in ("self", "cls") and a.arg not in rebound][:6]  # a parameter set anew is another value
     sites = _calls(callers, mod, f.path, func.name) + indirect_sites(callers, mod, f.path, func.name)
+    routed = callers.routed(func.name) if hasattr(callers, "routed") else None
     out = {}
     for param in params:
-        said = describe(func, param, sites)
+        said = describe(func, param, sites, routed)
         if said:
             out[f"{func.name}.{param}"] = said
     return out
