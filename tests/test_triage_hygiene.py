@@ -35,7 +35,8 @@ def judge(f):
 @pytest.mark.parametrize("rule,words", [("CKV_K8S_8", "liveness probe"), ("CKV_K8S_11", "CPU limits"),
                                         ("CKV_DOCKER_2", "HEALTHCHECK"), ("CKV2_AWS_61", "lifecycle"),
                                         ("CKV_AWS_115", "reserved-concurrency"), ("CKV_AWS_117", "inside a VPC"),
-                                        ("CKV_AWS_118", "enhanced monitoring"), ("CKV_AWS_23", "description")])
+                                        ("CKV_AWS_118", "enhanced monitoring"), ("CKV_AWS_23", "description"),
+                                        ("CKV_K8S_21", "kubectl -n")])
 def test_operational_checkov_checks_are_not_security_weaknesses(rule, words):
     rec = judge(checkov(rule))
     assert rec["verdict"] == "false_positive" and rec["reasons"][0]["check"] == "report"

@@ -49,9 +49,16 @@ _SEMGREP_SECRET = re.compile(
     r"(?i)secret|password|passwd|credential|api[-_.]?key|token|private[-_.]?key|hard[-_.]?coded|aws[-_.]?(?:access|secret)"
 )
 _BANDIT_SECRET = {"B105", "B106", "B107"}
-_CHECKOV_SECRET_IDS = {"CKV_AWS_41", "CKV_AWS_45", "CKV_AWS_46", "CKV_AWS_149", "CKV_AZURE_45", "CKV_BCW_1",
+_CHECKOV_SECRET_IDS = {"CKV_AWS_41", "CKV_AWS_45", "CKV_AWS_46", "CKV_AZURE_45", "CKV_BCW_1",
                        "CKV_LIN_1", "CKV_OCI_1", "CKV_PAN_1", "CKV_GCP_36", "CKV_GHA_3"}
-_CHECKOV_SECRET_NAME = re.compile(r"(?i)hard.?coded|secret|credential|password|access key|private key|token")
+# a check whose title says the flagged code *holds* a secret ("no hard coded ... key exists in provider", "does not
+# expose secrets"), not one that is merely about secrets: "Service Account Tokens are only mounted where necessary",
+# "Secrets Manager secret is encrypted using KMS CMK" or "IAM policies does not allow credentials exposure" span a
+# whole resource, and taking its every literal for a secret redacted `apiVersion`, image names and mount paths
+_CHECKOV_SECRET_NAME = re.compile(
+    r"(?i)hard.?coded|\b(?:no|not)\b[^.]{0,60}\b(?:secrets?|credentials?|passwords?|access keys?|private keys?|tokens?)\b"
+    r"[^.]{0,30}\b(?:exists?|contains?|present|stored)\b|\b(?:contains?|exposes?|leaks?)\b (?:any )?"
+    r"(?:secrets|credentials|passwords|keys|tokens)\b")
 
 
 def tool_marks_secret(tool: str, rule_id: str, title: str = "") -> bool:
@@ -61,10 +68,7 @@ def tool_marks_secret(tool: str, rule_id: str, title: str = "") -> bool:
         return rule_id.upper() in _BANDIT_SECRET
     if tool == "checkov":
         rid = rule_id.upper()
-        return rid.startswith("CKV_SECRET") or rid in _CHECKOV_SECRET_IDS or (
-            bool(_CHECKOV_SECRET_NAME.search(title or "")) and "rotat" not in (title or "").lower()
-            and "expir" not in (title or "").lower()
-        )
+        return rid.startswith("CKV_SECRET") or rid in _CHECKOV_SECRET_IDS or bool(_CHECKOV_SECRET_NAME.search(title or ""))
     if tool == "semgrep":
         return bool(_SEMGREP_SECRET.search(rule_id))
     return False

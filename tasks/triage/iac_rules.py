@@ -15,7 +15,8 @@ chosen by what each check asks for, with this policy (docs/triage.md):
   point-in-time recovery, deletion protection, multi-AZ and zone redundancy,
   caching, lifecycle rules, concurrency limits, dead-letter queues,
   performance metrics, the HTTP protocol version (HTTP/2), descriptions,
-  labels and style conventions.
+  labels and style conventions, and the namespace a manifest that names none
+  is applied to (CKV_K8S_21: chosen by whoever applies it).
 
 Object versioning (S3, Cloud Storage) stays a finding: it is what undoes a
 malicious overwrite or deletion (ransomware), a data-protection control.
@@ -52,6 +53,9 @@ OPERATIONAL = {
     "CKV_K8S_11": "CPU limits (capacity planning and noisy neighbours), a resource-planning setting",
     "CKV_K8S_12": "memory limits (capacity planning and noisy neighbours), a resource-planning setting",
     "CKV_K8S_13": "memory requests (scheduling capacity), a resource-planning setting",
+    "CKV_K8S_21": "the namespace a resource lands in, chosen where the manifest is applied (kubectl -n, an Argo CD or Flux "
+                  "destination) when it names none; a namespace is an organising scope, and what isolates workloads is "
+                  "RBAC and NetworkPolicy, which their own checks judge",
     # Dockerfile: health and style
     "CKV_DOCKER_2": "a HEALTHCHECK instruction (the runtime's health status), an availability setting",
     "CKV_DOCKER_5": "an `apt-get update` on its own line (stale package cache), a build-hygiene convention",

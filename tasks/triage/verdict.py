@@ -48,6 +48,7 @@ from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.function_tmp import check_function_tmp
 from tasks.triage.tainted_callers import check_tainted_callers
 from tasks.triage.openapi import check_response_schema, check_spec_example
+from tasks.triage.random_use import check_random_use
 from tasks.triage.repo_file_input import check_repo_file_input
 from tasks.triage.robustness import check_timeout
 
@@ -141,7 +142,8 @@ class Judge:
                           "report", vuln_ids)
         robust = (check_timeout(f, self.reader) or check_container(f, self.reader, self.imports)
                   or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
-                  or check_function_tmp(f, self.reader) or check_crypto_package(f, self.reader, self.imports))
+                  or check_function_tmp(f, self.reader) or check_crypto_package(f, self.reader, self.imports)
+                  or check_random_use(f, self.reader))
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)
         path = context.check_path(f, self.reader)

@@ -1,0 +1,104 @@
+"""Check 3f: Bandit B311 (``random`` is not a cryptographic generator) where the value has no security role.
+
+B311 flags every call of the ``random`` module: Mersenne Twister's output
+can be predicted from enough earlier outputs, which matters when the value
+is a token, key, password, salt, nonce, session or reset code.  Picking a
+product for a load test (``random.choice(products)``), shuffling
+recommendations or a quantity in generated traffic is not such a value:
+a predictable choice there costs nothing.
+
+With the file (``source.repo_path``), B311 is a false positive when neither
+the flagged statement, nor the function that holds it, nor any statement of
+that function that uses the names it assigns, names anything a secret is
+made of: identifier parts (``voter_id`` is ``voter`` + ``id``; camelCase is
+split too) and string literals are compared with ``SECURITY_WORDS``.  An
+identifier (``id``, ``uuid``) counts as security, since a guessable id can
+be a guessable reference.  The evidence names the call, its line and the
+function.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tasks.findings.model import Finding, as_finding
+from tasks.triage.parsed_source import finding_source
+
+SECURITY_WORDS = {"key", "keys", "salt", "nonce", "otp", "pin", "code", "codes", "csrf", "xsrf", "session", "sid", "auth",
+                  "captcha", "reset", "cookie", "cookies", "hash", "iv", "seed", "jwt", "id", "ids", "uuid", "guid",
+                  "secret", "secrets", "token", "tokens", "pwd", "pass", "passwd", "password", "passwords", "challenge",
+                  "invite", "coupon", "voucher", "sign", "signature", "mac", "hmac", "cipher", "private", "login",
+                  "mfa", "totp", "api", "apikey", "credential", "credentials", "nonces"}
+_PREFIXES = ("passw", "verif", "crypt", "cred", "secret", "token", "sess", "auth", "salt", "nonce", "ident", "priv", "encrypt")
+_RANDOM = re.compile(r"^(?:random\.)?(?:choice|choices|randint|randrange|random|sample|shuffle|uniform|getrandbits|"
+                     r"triangular|gauss|betavariate|expovariate)$")
+
+
+def _parts(text: str) -> set[str]:
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", text)
+    return {w.lower() for w in words} | {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
+
+
+def _security(parts: set[str]) -> str | None:
+    return next((p for p in sorted(parts) if p in SECURITY_WORDS or p.startswith(_PREFIXES)), None)
+
+
+def _names(node) -> set[str]:
+    out = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name):
+            out |= _parts(n.id)
+        elif isinstance(n, ast.Attribute):
+            out |= _parts(n.attr)
+        elif isinstance(n, ast.Constant) and isinstance(n.value, str):
+            out |= _parts(n.value[:200])
+        elif isinstance(n, ast.keyword) and n.arg:
+            out |= _parts(n.arg)
+    return out
+
+
+def _statement(tree, line: int):
+    """(the innermost statement holding ``line``, the function around it or None)."""
+    best, func = None, None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt) and node.lineno <= line <= (node.end_lineno or node.lineno):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (func is None or node.lineno >= func.lineno):
+                func = node
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.While,
+                                     ast.With, ast.Try)) and (best is None or node.lineno >= best.lineno):
+                best = node
+    return best, func
+
+
+def check_random_use(f: Finding | dict, reader=None) -> dict | None:
+    """{"check": "code", "evidence"} for B311 whose value plays no security role, else None."""
+    f = as_finding(f)
+    loc = f.location
+    if reader is None or f.tool != "bandit" or str(f.rule_id).upper() != "B311" or not loc or not loc.start_line \
+            or not str(f.path or "").endswith(".py"):
+        return None
+    source = finding_source(reader, f)
+    try:
+        tree = ast.parse(source) if source else None
+    except (SyntaxError, ValueError):
+        return None
+    stmt, func = _statement(tree, loc.start_line) if tree else (None, None)
+    calls = [n for n in ast.walk(stmt) if isinstance(n, ast.Call) and _RANDOM.match(ast.unparse(n.func).replace("_random.", "random."))
+             and n.lineno == loc.start_line] if stmt else []
+    if not calls:
+        return None
+    words = _names(stmt) | (_parts(func.name) if func else set())
+    assigned = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    if func is not None and assigned:
+        for other in ast.walk(func):
+            if isinstance(other, ast.stmt) and other is not stmt and not isinstance(other, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                    and {n.id for n in ast.walk(other) if isinstance(n, ast.Name)} & assigned:
+                words |= _names(other)
+    if _security(words):
+        return None
+    where = f" in {func.name}()" if func else ""
+    return {"check": "code", "evidence": (
+        f"not a security use of randomness: {ast.unparse(calls[0].func)}() at {f.path}:{loc.start_line}{where} picks a "
+        "value that nothing uses as a token, key, password, salt, nonce, session, cookie or identifier (the statement, "
+        "the function and every statement using its result were read), so a predictable value costs nothing here")}

@@ -1,0 +1,71 @@
+"""Bandit B311 (random is predictable) where the value has no security role, and where it does."""
+
+from __future__ import annotations
+
+from test_triage_containers import Files  # a repository of a few files, as the source reader reads them
+from test_triage_hygiene import finding
+
+from tasks.triage.random_use import check_random_use
+from tasks.triage.verdict import Judge
+
+LOCUST = '''import random
+from locust import HttpUser, task
+
+products = ['0PUK6V6EV0', '1YMWWN1N4O']
+
+
+def browseProduct(l):
+    l.client.get("/product/" + random.choice(products))
+
+
+def addToCart(l):
+    product = random.choice(products)
+    l.client.post("/cart", {'product_id': product, 'quantity': random.randint(1, 10)})
+
+
+def login(l):
+    token = ''.join(random.sample('abcdef0123456789', 20))
+    l.client.cookies.set('SESSIONID', token)
+
+
+def vote():
+    voter_id = hex(random.getrandbits(64))
+    return voter_id
+
+
+def recommend(request, products):
+    indices = random.sample(range(len(products)), 3)
+    return [products[i] for i in indices]
+
+
+def make_user(name):
+    suffix = random.randrange(100)
+    reset = suffix
+    return reset
+'''
+
+
+def b311(line: int) -> dict:
+    return finding(tool="bandit", rule_id="B311", title="Standard pseudo-random generators are not suitable for "
+                   "security/cryptographic purposes.", location={"path": "loadgen/locustfile.py", "start_line": line,
+                                                                  "end_line": line})
+
+
+def test_a_random_choice_with_no_security_role_is_not_a_finding():
+    reader = Files(LOCUST)
+    ev = check_random_use(b311(8), reader)
+    assert ev and ev["evidence"].startswith("not a security use of randomness: random.choice() at "
+                                            "loadgen/locustfile.py:8 in browseProduct()"), ev
+    assert check_random_use(b311(27), reader)  # shuffled recommendation indices
+    rec = Judge(reader=reader).judge(b311(8))
+    assert rec["verdict"] == "false_positive" and rec["reasons"][0]["evidence"] == ev["evidence"]
+
+
+def test_a_random_value_near_a_secret_or_an_identifier_keeps_the_finding():
+    reader = Files(LOCUST)
+    assert check_random_use(b311(12), reader) is None  # the product goes into 'product_id': an identifier
+    assert check_random_use(b311(17), reader) is None  # a session token
+    assert check_random_use(b311(22), reader) is None  # voter_id: a guessable id may be a guessable reference
+    assert check_random_use(b311(32), reader) is None  # its value is later named reset
+    assert Judge(reader=reader).judge(b311(17))["verdict"] == "true_positive"
+    assert check_random_use(b311(8), None) is None  # no repository: nothing to read
