@@ -69,3 +69,19 @@ def test_a_random_value_near_a_secret_or_an_identifier_keeps_the_finding():
     assert check_random_use(b311(32), reader) is None  # its value is later named reset
     assert Judge(reader=reader).judge(b311(17))["verdict"] == "true_positive"
     assert check_random_use(b311(8), None) is None  # no repository: nothing to read
+
+
+def test_a_minified_bundle_in_a_repository_that_builds_no_javascript_is_a_copied_library():
+    """DjanGoat's static/app/javascript/loader.js: Google's Charts loader, minified, no banner, in a Django app with
+    no package.json: Semgrep's eval/innerHTML findings are the library's code."""
+    bundle = "(function(){var a=1;" + "K.xk=function(b){eval(b)};" * 400 + "})();\n"
+    semgrep = finding(tool="semgrep", rule_id="js-eval-new-function", title="eval() of a non-literal",
+                      location={"path": "static/app/javascript/loader.js", "start_line": 1, "end_line": 1})
+    copied = Files({"static/app/javascript/loader.js": bundle, "app/views.py": "def index(request):\n    pass\n"})
+    rec = Judge(reader=copied, imports=copied).judge(semgrep)
+    assert rec["verdict"] == "false_positive", rec
+    assert "minified, its first lines 10,425 characters long on average, and the repository builds no JavaScript" in rec["reasons"][0]["evidence"]
+    built = Files({"static/app/javascript/loader.js": bundle, "frontend/package.json": "{}\n"})
+    assert Judge(reader=built, imports=built).judge(semgrep)["verdict"] == "true_positive"  # maybe its own build output
+    by_hand = Files({"static/app/javascript/loader.js": "function f(b) {\n  eval(b)\n}\n"})
+    assert Judge(reader=by_hand, imports=by_hand).judge(semgrep)["verdict"] == "true_positive"

@@ -24,7 +24,7 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import NO_DEPENDENCY, NO_PACKAGE, Finding, as_finding
 from tasks.triage.constant import flagged_code
-from tasks.triage.paths import cms_core, is_build_tooling, is_library, library_banner, seed_data
+from tasks.triage.paths import cms_core, is_build_tooling, is_library, library_banner, minified_copy, seed_data
 from tasks.triage.report_signals import code_dirs, is_test_path
 from tasks.repository.source import finding_lines
 
@@ -74,7 +74,7 @@ _WHY = {"fixture": "a test fixture or test data file", "test": "test code", "exa
         "library": "vendored third-party library code", "build": "build tooling, not part of the deployed application"}
 
 
-def check_path(f: Finding | dict, reader=None) -> dict | None:
+def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
     """Check 4: {"check": "path", "status": "not_deployed"|"vendored"|"library"|"build_tooling"|"scanner_test_data",
     "evidence"} or None.  With a reader, a web asset whose first lines carry a library's licence banner is a library."""
     f = as_finding(f)
@@ -90,7 +90,8 @@ def check_path(f: Finding | dict, reader=None) -> dict | None:
         return None
     if cls in (None, "vendored") and f.kind == "code":
         commit = f.source.commit if f.source else None
-        banner = library_banner(path, f.snippet, reader, commit) or cms_core(path, reader, commit)
+        banner = (library_banner(path, f.snippet, reader, commit) or cms_core(path, reader, commit)
+                  or minified_copy(path, reader, commit, files))
         if banner:
             return {"check": "path", "status": "library", "class": "library",
                     "evidence": f"{path} is vendored third-party library code ({banner})"}

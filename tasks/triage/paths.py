@@ -122,6 +122,33 @@ def library_banner(path: str | None, snippet: str | None, reader=None, commit: s
     return None
 
 
+# files that build JavaScript: a repository with none of them cannot have produced a minified bundle itself
+_JS_BUILD = re.compile(r"(?:^|/)(?:package\.json|(?:webpack|rollup|vite|esbuild)\.config\.\w+|gulpfile\.\w+|Gruntfile\.\w+)$")
+MINIFIED_LINE, MINIFIED_MEAN = 500, 250
+
+
+def minified_copy(path: str | None, reader=None, commit: str | None = None, files=None) -> str | None:
+    """'minified (...) and the repository builds no JavaScript ...' for a web asset nobody wrote by hand here.
+
+    A minified file without a banner (Google's Charts loader, a Closure bundle) is either this repository's own
+    build output or a copied library.  With the repository's file list, no ``package.json`` or bundler config
+    anywhere (outside node_modules) rules out the first: it was copied in."""
+    if not files or not path or not str(path).lower().endswith((".js", ".mjs")) or not set(code_dirs(path)) & WEB_ASSET_DIRS:
+        return None
+    if any(_JS_BUILD.search(p) and "node_modules/" not in p for p in files):
+        return None
+    try:
+        lines = (reader.lines(path, reader.resolve(commit)) or [])[:50] if reader is not None else []
+    except Exception:  # noqa: BLE001 - an unreadable file gives no evidence
+        return None
+    sizes = [len(line.rstrip("\r\n")) for line in lines if line.strip()]
+    mean = sum(sizes) // len(sizes) if sizes else 0
+    if mean < MINIFIED_MEAN or max(sizes, default=0) < MINIFIED_LINE:  # people write lines of 40-100 characters
+        return None
+    return (f"minified, its first lines {mean:,} characters long on average, and the repository builds no JavaScript "
+            "(no package.json or bundler config), so it is a copied bundle")
+
+
 _DRUPAL7 = re.compile(r"(?m)^\s*package\s*=\s*\"?Core\"?\s*$")
 _DRUPAL7_PROJECT = re.compile(r"(?m)^\s*project\s*=\s*\"drupal\"\s*$")
 _DRUPAL8 = re.compile(r"(?m)^\s*package\s*:\s*['\"]?Core['\"]?\s*$")

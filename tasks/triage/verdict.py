@@ -146,7 +146,7 @@ class Judge:
                   or check_random_use(f, self.reader))
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)
-        path = context.check_path(f, self.reader)
+        path = context.check_path(f, self.reader, getattr(self.imports, "files", None))
         if path and path["status"] == "scanner_test_data":
             return record(f, "false_positive", [path], "evidence", vuln_ids)
         f = context.with_file_evidence(f, self.reader)  # the flagged value, when the report quoted no code
