@@ -52,7 +52,7 @@ class Parse(_Section):
     """How reports are read (findings phase)."""
 
     on_error: str = "fail"           # fail | skip
-    max_bytes: int = 268435456       # larger reports are rejected before any read
+    max_bytes: int = 1073741824      # larger reports are rejected before any read (1 GiB)
     workers: int | None = None       # processes for a large batch of new reports (None: every core)
 
 
