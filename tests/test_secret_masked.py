@@ -112,3 +112,14 @@ def test_a_space_is_not_called_an_empty_string():
     assert classify_one("\t", from_code=True)["match"] == "whitespace only"
     assert classify_one("x", from_code=True)["match"] == "a single character"
     assert {classify_one(v, from_code=True)["class"] for v in ("", " ", "x")} == {"empty"}
+
+
+def test_a_secret_that_occurs_inside_the_finding_id_leaves_the_id_alone():
+    """A Checkov record's 32-hex id held a short hex secret by chance: redacting it made the id '0a[REDACTED ...]cc41'
+    and the schema refused the finding, which failed the whole parse."""
+    f = {"id": "0a8b34042bcc4184969f0c847e8215b8", "tool": "checkov", "kind": "secret", "rule_id": "CKV_SECRET_6",
+         "title": "Base64 High Entropy String", "description": "", "snippet": "12 token: 8b34042b\n",
+         "fix_hint": None, "references": [], "location": {"path": "k8s/app.yaml", "start_line": 12, "end_line": 12}}
+    out = finalise(f)
+    assert out["id"] == "0a8b34042bcc4184969f0c847e8215b8"
+    assert "8b34042b" not in out["snippet"] and out["redacted"] is True

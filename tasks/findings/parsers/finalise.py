@@ -12,6 +12,9 @@ from tasks.findings import paths, secrets
 from tasks.findings.redact import secret_hash
 
 TEXT_FIELDS = ("title", "description", "snippet", "fix_hint")
+# hex digests this code computed, never scanner text: a short hex secret can occur inside one by chance
+# (a Checkov record's id came out '0a[REDACTED ...]cc41...' and failed the schema, and with it the whole build)
+_IDENTITY = ("id", "secret_hash")
 
 
 def finalise(finding: dict) -> dict:
@@ -42,7 +45,7 @@ def finalise(finding: dict) -> dict:
         for value in inst.values():
             found += secrets.detect(value)
     for key, value in finding.items():  # any other text a parser carries (a scanner's fix, a message ...)
-        if key not in TEXT_FIELDS and key not in ("references", "instances"):
+        if key not in TEXT_FIELDS and key not in ("references", "instances") and key not in _IDENTITY:
             found += [s for text in _strings(value) for s in secrets.detect(text)]
     if not found:
         return finding
@@ -54,7 +57,7 @@ def finalise(finding: dict) -> dict:
     if finding.get("instances"):
         finding["instances"] = [{k: secrets.scrub(v, found) for k, v in i.items()} for i in finding["instances"]]
     for key, value in list(finding.items()):
-        if key not in TEXT_FIELDS and key not in ("references", "instances"):
+        if key not in TEXT_FIELDS and key not in ("references", "instances") and key not in _IDENTITY:
             finding[key] = _scrub_all(value, found)
     finding["redacted"] = True
     if finding["kind"] == "secret" and "secret_hash" not in finding:
