@@ -85,3 +85,30 @@ def test_a_minified_bundle_in_a_repository_that_builds_no_javascript_is_a_copied
     assert Judge(reader=built, imports=built).judge(semgrep)["verdict"] == "true_positive"  # maybe its own build output
     by_hand = Files({"static/app/javascript/loader.js": "function f(b) {\n  eval(b)\n}\n"})
     assert Judge(reader=by_hand, imports=by_hand).judge(semgrep)["verdict"] == "true_positive"
+
+
+SERVE = '''async def generate(request, engine):
+    final_output = None
+    async for out in engine.stream(request):
+        final_output = out
+    assert final_output is not None
+    return final_output
+
+
+def delete(request, item):
+    assert request.user.is_admin, "admins only"
+    item.delete()
+'''
+
+
+def test_an_assert_of_the_programs_own_logic_is_not_a_security_check():
+    from tasks.triage.assert_use import check_assert_use
+
+    b101 = finding(tool="bandit", rule_id="B101", title="Use of assert detected.",
+                   location={"path": "rayserve/llm/serve.py", "start_line": 5, "end_line": 5})
+    ev = check_assert_use(b101, Files(SERVE))
+    assert ev and ev["evidence"].startswith("an internal invariant, not a security check: `assert final_output is not None`")
+    assert Judge(reader=Files(SERVE)).judge(b101)["verdict"] == "false_positive"
+    guard = b101 | {"location": {"path": "rayserve/llm/serve.py", "start_line": 10, "end_line": 10}}
+    assert check_assert_use(guard, Files(SERVE)) is None  # the only check before a delete: -O removes it
+    assert Judge(reader=Files(SERVE)).judge(guard)["verdict"] == "true_positive"

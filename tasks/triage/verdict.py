@@ -37,6 +37,7 @@ from tasks.findings.secrets import tool_marks_secret
 from tasks.triage import context, report_signals, suppressions
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
+from tasks.triage.assert_use import check_assert_use
 from tasks.triage.callers import Callers
 from tasks.triage.constant import check_constant
 from tasks.triage.crypto_package import check_crypto_package
@@ -143,7 +144,7 @@ class Judge:
         robust = (check_timeout(f, self.reader) or check_container(f, self.reader, self.imports)
                   or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
                   or check_function_tmp(f, self.reader) or check_crypto_package(f, self.reader, self.imports)
-                  or check_random_use(f, self.reader))
+                  or check_random_use(f, self.reader) or check_assert_use(f, self.reader))
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)
         path = context.check_path(f, self.reader, getattr(self.imports, "files", None))

@@ -1,0 +1,52 @@
+"""Check 3g: Bandit B101 (``assert`` is removed under ``python -O``) on an assert that checks no security decision.
+
+B101 matters when an ``assert`` is the only thing standing between a request
+and an action -- ``assert user.is_admin``, ``assert token == expected`` --
+because optimised bytecode drops it.  An assert of the program's own logic
+(``assert final_output is not None``, ``assert len(parts) == 2``) costs a
+failed invariant under ``-O``, not a control an attacker can bypass.
+
+With the file (``source.repo_path``), B101 outside tests (report_signals
+handles test files) is a false positive when the asserted expression and its
+message name nothing a security decision is made of (the words of
+tasks.triage.random_use: users, permissions, roles, tokens, passwords,
+keys, sessions, ids ... plus admin/allowed/valid/authorised/owner).  The
+evidence quotes the assert.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from tasks.findings.model import Finding, as_finding
+from tasks.triage.parsed_source import finding_source
+from tasks.triage.random_use import _names, _security
+
+_DECISIONS = ("admin", "allow", "permi", "role", "user", "owner", "grant", "access", "valid", "trust", "safe", "sanit",
+              "csrf", "signature", "verified", "authori", "authent", "logged", "scope", "tenant", "acl", "policy")
+
+
+def check_assert_use(f: Finding | dict, reader=None) -> dict | None:
+    """{"check": "code", "evidence"} for B101 on an internal invariant, else None."""
+    f = as_finding(f)
+    loc = f.location
+    if reader is None or f.tool != "bandit" or str(f.rule_id).upper() != "B101" or not loc or not loc.start_line \
+            or not str(f.path or "").endswith(".py"):
+        return None
+    source = finding_source(reader, f)
+    try:
+        tree = ast.parse(source) if source else None
+    except (SyntaxError, ValueError):
+        return None
+    node = next((n for n in ast.walk(tree) if isinstance(n, ast.Assert) and n.lineno == loc.start_line), None) if tree else None
+    if node is None:
+        return None
+    words = _names(node)
+    if _security(words) or any(w.startswith(_DECISIONS) for w in words):
+        return None
+    shown = " ".join(ast.unparse(node).split())
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    return {"check": "code", "evidence": (
+        f"an internal invariant, not a security check: `{shown}` at {f.path}:{loc.start_line} asserts the program's own "
+        "logic and names no user, role, permission, token, key or session; `python -O` dropping it loses a sanity check, "
+        "not an access decision")}
