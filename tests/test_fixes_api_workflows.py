@@ -99,7 +99,7 @@ def test_a_non_root_user_gets_the_app_folder_and_a_home_for_go():
     assert block == "RUN adduser -D -H -u 10001 app\nRUN chown -R 10001 /vampi\nUSER 10001" and "SQLite" in note
     go = "FROM golang\nADD /api/ /app\nWORKDIR /app\n"
     block, note = user_needs(go, "RUN useradd --system --uid 10001 app\nUSER 10001")
-    assert "useradd --create-home --uid 10001 app" in block and "ENV HOME=/home/app\nUSER 10001" in block
+    assert "useradd --system --create-home --uid 10001 app" in block and "ENV HOME=/home/app\nUSER 10001" in block
     static = "FROM alpine:3.19\nCOPY --from=build /out/app /usr/local/bin/app\nENTRYPOINT [\"app\"]\n"
     assert user_needs(static, "RUN adduser -D -H -u 10001 app\nUSER 10001") == ("RUN adduser -D -H -u 10001 app\nUSER 10001", "")
 

@@ -81,8 +81,9 @@ def test_a_privileged_nfs_server_gets_no_non_root_row():
 def test_an_unknown_image_writing_a_volume_opens_with_the_precondition_and_fsgroup():
     answer, _, _ = fix_for(_ckv("CKV_K8S_23", "Minimize the admission of root containers", UPLOADS, "uploads"), [])
     first = answer.splitlines()[0]
-    assert first == ("Only if ghcr.io/acme/uploads:2.3.1 runs as a non-root user: check `docker run --rm "
-                     "ghcr.io/acme/uploads:2.3.1 id` first; volumes it writes need fsGroup: 10001.")
+    assert first == ("Only if ghcr.io/acme/uploads:2.3.1 runs as a non-root user: check `docker inspect -f "
+                     "'{{.Config.User}}' ghcr.io/acme/uploads:2.3.1` (empty or root: it starts as root) or "
+                     "`docker run --rm --entrypoint id ghcr.io/acme/uploads:2.3.1` first; volumes it writes need fsGroup: 10001.")
     assert "runAsUser: 10001" in answer
 
 

@@ -93,7 +93,8 @@ def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tupl
         return "the image is not in the finding, so whether it runs without root is unknown", None
     uid = (re.search(r"runAsUser:\s*(\d+)", setting) or [None, None])[1]
     if _USER_BOUND.search(setting):
-        first = (f"Only if {ref} runs as a non-root user: check `docker run --rm {ref} id` first"
+        first = (f"Only if {ref} runs as a non-root user: check `docker inspect -f '{{{{.Config.User}}}}' {ref}` (empty "
+                 f"or root: it starts as root) or `docker run --rm --entrypoint id {ref}` first"
                  + (f"; volumes it writes need fsGroup: {uid or 'its UID'}." if volumes else "."))
     elif re.search(r"readOnlyRootFilesystem", setting, re.I):
         first = (f"Only if {ref} writes nowhere but /tmp and its volumes: check `docker run --rm --read-only --tmpfs /tmp "
@@ -220,7 +221,7 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
                      "that writes in its folder (an SQLite database, uploads, a cache) fails with permission denied; if "
                      "it writes nothing there, drop that line and keep the code read-only.")
     if re.match(r"(?:[\w.-]+/)*golang(?::|@|$)", image):
-        block = block.replace("useradd --system --uid 10001 app", "useradd --create-home --uid 10001 app")
+        block = re.sub(r"useradd --system --uid", "useradd --system --create-home --uid", block)
         lines.append("ENV HOME=/home/app")
         notes.append("The golang image compiles at start (`go run`/`go build`) into $HOME/.cache: the user gets a home, "
                      "or the build fails with `mkdir /.cache: permission denied`.")
