@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding
-from tasks.fixes.workload import gha_permissions
+from tasks.fixes.gha_jobs import jobs, own_note
+from tasks.fixes.workload import gha_permissions, known
 
 GHA_INPUTS = "CKV_GHA_7"
 OPENAPI_GLOBAL = ("CKV_OPENAPI_4", "CKV_OPENAPI_5")
@@ -53,7 +54,14 @@ def gha_inputs(f: Finding, file_text: str | None) -> tuple[str | None, str, dict
 
 def gha_permissions_fix(f: Finding, file_text: str, language: str | None) -> tuple[str | None, str, dict]:
     """A permissions block from the steps in the file; write-all named as what the check found."""
-    block, more = gha_permissions(file_text)
+    info = jobs(file_text, known)
+    if info and info["unknown"]:  # a narrower block than today's default could break that step: say what to check
+        return None, ("what the workflow needs is not known (" + "; ".join(info["unknown"][:2]) + "): read its "
+                      "permissions section and grant those scopes, or a narrower block breaks the step"), {}
+    block, more = gha_permissions(info["steps"] if info else file_text)
+    if info and info["own"] and not info["steps"].strip():
+        more = "Every job sets its own permissions, so the top-level block only covers jobs added later."
+    more = (more + own_note(info["own"] if info else [])).strip()
     more = more.replace("The steps shown only read the repository; a step not shown that writes needs its own grant.",
                         "The workflow's steps only read the repository.")
     m = _WRITE_ALL.search(file_text)
@@ -123,7 +131,10 @@ def evidence(f: Finding, file_text: str | None) -> str | None:
                 f"{', '.join(str(l) for _, l in uses[:3])}); CKV_GHA_7 is a build-provenance rule, and removing the "
                 "inputs would break the workflow")
     if permissions:
-        block, _ = gha_permissions(file_text)
+        info = jobs(file_text, known)
+        if info and (info["unknown"] or not info["steps"].strip()):
+            return None  # the needs are not known, or every job sets its own: no "its steps need" to state
+        block, _ = gha_permissions(info["steps"] if info else file_text)
         needs = ", ".join(l.strip() for l in block.splitlines()[1:])
         m = _WRITE_ALL.search(file_text)
         if m:

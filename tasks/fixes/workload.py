@@ -176,11 +176,19 @@ _STEP_NEEDS = [
     (r"gh\s+pr\s+(?:comment|review|edit)|createComment|create-or-update-comment|sticky-pull-request-comment|"
      r"pulls\.createReview|peter-evans/create-pull-request", "pull-requests", "write"),
     (r"gh\s+issue\s+(?:comment|create|edit)|issues\.(?:create|update|addLabels)|actions/labeler", "issues", "write"),
+    (r"actions/stale@", "issues", "write"), (r"actions/stale@", "pull-requests", "write"),  # it labels and closes both
+    (r"delete-branch:\s*true", "contents", "write"),  # actions/stale deleting a stale pull request's branch
+    (r"/statuses/|createCommitStatus|repos\.createStatus|commit-status-action", "statuses", "write"),
     (r"ghcr\.io", "packages", "write"),
     (r"role-to-assume|google-github-actions/auth|azure/login|id-token", "id-token", "write"),
     (r"actions/deploy-pages", "pages", "write"),
     (r"github/codeql-action/(?:init|analyze)", "actions", "read"),  # CodeQL reads the run's details (private repos)
 ]
+def known(uses: str) -> bool:
+    """Whether the needs of the action ``uses`` are listed above."""
+    return any(re.search(rx, uses) for rx, _, _ in _STEP_NEEDS)
+
+
 _COMMON = ("What common steps need: actions/checkout `contents: read`; a SARIF upload (github/codeql-action/upload-sarif "
            "or analyze) `security-events: write`; git push or creating a release `contents: write`; a pull-request comment "
            "`pull-requests: write`; pushing to ghcr.io `packages: write`; cloud login through OIDC `id-token: write`. "

@@ -1,0 +1,77 @@
+"""Which jobs of a workflow a top-level ``permissions`` block governs, and whether their needs can be known.
+
+A held-out review found three least-privilege rows wrong: a job that sets
+its own ``permissions:`` ignores the top level entirely (GitHub: the job's
+key replaces the workflow's), yet its steps were counted into the top-level
+block and its ``statuses: write`` was missed; and actions/stale, given the
+token, closes issues and pull requests, so ``contents: read`` broke a
+scheduled job.  So the top-level block is derived only from the jobs without
+their own key, and where a job hands the token to an action whose needs are
+not known (a third-party action, a reusable workflow) no block narrower than
+today's default is written: the answer says what to check instead.
+
+May import: ``tasks.core``, ``tasks.findings``.
+"""
+
+from __future__ import annotations
+
+import re
+
+# actions that need nothing beyond reading the code, or no token at all
+_READ_ONLY = re.compile(r"^(?:actions/(?:checkout|setup-[\w-]+|cache|upload-artifact|download-artifact|"
+                        r"upload-pages-artifact)|docker/(?:setup-[\w-]+|metadata-action|login-action|build-push-action)|"
+                        r"hashicorp/setup-[\w-]+|azure/setup-[\w-]+)@")
+_TOKEN = re.compile(r"secrets\.GITHUB_TOKEN|github\.token")
+
+
+def _load(text: str):
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _line(text: str, job: str) -> int | None:
+    m = re.search(rf"(?m)^[ \t]+['\"]?{re.escape(job)}['\"]?\s*:\s*$", text)
+    return text[:m.start()].count("\n") + 1 if m else None
+
+
+def jobs(text: str, known) -> dict | None:
+    """{"own": [(job, line, its permissions)], "steps": text of the jobs the top level governs, "unknown": [why]};
+    None when the workflow does not parse.  ``known(uses)`` says whether an action's needs are listed."""
+    import yaml
+
+    data = _load(text)
+    if data is None or not isinstance(data.get("jobs"), dict):
+        return None
+    own, governed, unknown = [], [], []
+    for name, job in data["jobs"].items():
+        if not isinstance(job, dict):
+            continue
+        if "permissions" in job:
+            perms = job["permissions"]
+            shown = ", ".join(f"{k}: {v}" for k, v in perms.items()) if isinstance(perms, dict) else str(perms)
+            own.append((str(name), _line(text, str(name)), shown))
+            continue
+        if isinstance(job.get("uses"), str):  # a reusable workflow: its steps, and so its needs, are elsewhere
+            unknown.append(f"job {name} calls the reusable workflow {job['uses']}, whose steps are not in this file")
+        body = yaml.safe_dump(job, sort_keys=False)
+        governed.append(body)
+        for step in job.get("steps") or []:
+            uses = step.get("uses") if isinstance(step, dict) else None
+            if isinstance(uses, str) and not uses.startswith("./") and not _READ_ONLY.match(uses) and not known(uses) \
+                    and _TOKEN.search(yaml.safe_dump(step)):
+                unknown.append(f"job {name} gives the token to {uses}, whose needs are not listed here")
+    return {"own": own, "steps": "\n".join(governed), "unknown": unknown}
+
+
+def own_note(own: list) -> str:
+    """What the jobs with their own ``permissions`` mean for the top-level block."""
+    if not own:
+        return ""
+    named = "; ".join(f"job {n}" + (f" (line {l})" if l else "") + f" sets {p}" for n, l, p in own[:3])
+    return (f" Jobs with their own `permissions` key ignore the top-level block (theirs replaces it), so it does not "
+            f"change them: {named}.")
