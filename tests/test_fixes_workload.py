@@ -215,3 +215,24 @@ def test_add_of_a_secret_file_says_copy_keeps_it_in_the_layer():
     assert "COPY secret.txt /root/secret.txt" in answer and "RUN --mount=type=secret" in answer
     plain, _, _ = fix_for(dict(f, snippet="ADD controllers.js /var/www/html/controllers.js"), [])
     assert "COPY controllers.js" in plain and "--mount=type=secret" not in plain
+
+
+def test_a_root_dropping_database_image_with_its_data_dir_on_a_volume_gets_no_non_root_fix():
+    """example-voting-app's db-deployment.yaml: postgres:15-alpine with an emptyDir at PGDATA; runAsUser 70 and
+    fsGroup 70 leave the mount point root-owned, initdb cannot chmod it and the pod crash-loops."""
+    from tasks.fixes import fix_for
+
+    manifest = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: db\nspec:\n  template:\n    spec:\n"
+                "      containers:\n      - image: postgres:15-alpine\n        name: postgres\n        volumeMounts:\n"
+                "        - mountPath: /var/lib/postgresql/data\n          name: db-data\n      volumes:\n"
+                "      - name: db-data\n        emptyDir: {}\n")
+    f = {"id": "f1", "tool": "checkov", "rule_id": "CKV_K8S_23", "kind": "config", "severity": "medium",
+         "title": "Minimize the admission of root containers",
+         "description": "Minimize the admission of root containers (resource Deployment.default.db, framework kubernetes)",
+         "location": {"path": "k8s-specifications/db-deployment.yaml", "start_line": 1, "end_line": 17},
+         "snippet": manifest}
+    answer, why, _ = fix_for(f, [], None)
+    assert answer is None and "initdb" in why and "crash-loops" in why
+    # without a volume on the data directory the image's own user can start it
+    bare = dict(f, snippet=manifest.split("        volumeMounts:")[0])
+    assert "runAsUser: 70" in fix_for(bare, [], None)[0]

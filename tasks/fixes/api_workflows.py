@@ -18,7 +18,7 @@ import re
 
 from tasks.findings.model import Finding
 from tasks.fixes.gha_jobs import jobs, own_note
-from tasks.fixes.workload import gha_permissions, known
+from tasks.fixes.workload import _STEP_NEEDS, gha_permissions
 
 GHA_INPUTS = "CKV_GHA_7"
 OPENAPI_GLOBAL = ("CKV_OPENAPI_4", "CKV_OPENAPI_5")
@@ -28,6 +28,11 @@ _WRITE_ALL = re.compile(r"^permissions:\s*write-all\s*$", re.M)
 _PUBLIC_OP = re.compile(r"(?i)login|log_in|signin|sign_in|signup|sign_up|register|token|health|createdb|password[-_]?reset|"
                         r"forgot")
 _GENERATED = re.compile(r"(?i)swagger[-_]output\.json$|autogen|generated")
+
+
+def known(uses: str) -> bool:
+    """Whether the needs of the action ``uses`` are listed (tasks.fixes.workload)."""
+    return any(re.search(rx, uses) for rx, _, _ in _STEP_NEEDS)
 
 
 def _load(text: str):

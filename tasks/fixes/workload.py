@@ -44,6 +44,8 @@ _VOLUMES = re.compile(r"persistentVolumeClaim:|volumeClaimTemplates:|volumeMount
 _ROOT_IMAGES = re.compile(r"^(?:docker\.io/)?(?:library/)?(?:(nginx|httpd)(?::(?!.*unprivileged)\S*)?|(wordpress)(?::(?!.*(?:fpm|cli))\S*)?"
                           r"|(php):\S*apache\S*)$")
 # a drop of NET_RAW alone: only raw sockets (ping, traceroute, packet capture) need it, whatever user runs the image
+# images that must own their data directory, not only write to it (a mount point owned by root stops them)
+_OWNS_DATA = {"postgres": "initdb chmods PGDATA to 0700 and stops with 'Operation not permitted'"}
 _NET_RAW_ONLY = re.compile(r"drop:\s*\[\s*\"?NET_RAW\"?\s*\]")
 _IMAGE = re.compile(r"^\s*-?\s*image:\s*['\"]?(\S+?)['\"]?\s*$", re.M)
 
@@ -88,6 +90,13 @@ def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tupl
                 "to an unprivileged user, writing its cache and pid file): this change stops it at start-up"), None
     if official:
         paths, uid = _IMAGE_FACTS[official][0], image_uid(snippet or "")
+        data = re.search(rf"(?m)^\s*-?\s*mountPath:\s*['\"]?{re.escape(paths[0])}/?['\"]?\s*$", snippet or "")
+        if data and official in _OWNS_DATA and _USER_BOUND.search(setting):  # the mount point stays root-owned
+            return (f"the {official} image's entrypoint starts as root to take ownership of its data directory "
+                    f"{paths[0]}, which a volume is mounted on here; started as UID {uid} or without CHOWN/SETUID it "
+                    f"cannot chown or chmod that mount point ({_OWNS_DATA[official]} and the pod crash-loops; fsGroup "
+                    "does not make the user its owner), so this change breaks start-up unless the data directory moves "
+                    "to a subdirectory of the volume, which starts an empty database where one exists"), None
         return None, {"first": "", "uid": uid, "image": official, "volumes": volumes, "paths": paths}
     if not ref:
         return "the image is not in the finding, so whether it runs without root is unknown", None
@@ -184,10 +193,6 @@ _STEP_NEEDS = [
     (r"actions/deploy-pages", "pages", "write"),
     (r"github/codeql-action/(?:init|analyze)", "actions", "read"),  # CodeQL reads the run's details (private repos)
 ]
-def known(uses: str) -> bool:
-    """Whether the needs of the action ``uses`` are listed above."""
-    return any(re.search(rx, uses) for rx, _, _ in _STEP_NEEDS)
-
 
 _COMMON = ("What common steps need: actions/checkout `contents: read`; a SARIF upload (github/codeql-action/upload-sarif "
            "or analyze) `security-events: write`; git push or creating a release `contents: write`; a pull-request comment "
