@@ -90,3 +90,31 @@ def test_access_logging_without_a_log_bucket_adds_no_required_variable():
                 "module": '# file: variables.tf\nvariable "access_log_bucket" {\n  type = string\n  default = null\n}\n'}
     answer = fix_for(f, [], declared)[0]
     assert "var.access_log_bucket" in answer and "has no default" not in answer
+
+
+# stratus-red-team rds-share-snapshot/main.tf, shortened: the database is snapshotted (and the snapshot shared)
+RDS = '''resource "aws_db_instance" "default" {
+  allocated_storage   = 10
+  engine              = "mysql"
+  instance_class      = "db.t3.micro"
+  skip_final_snapshot = true
+}
+
+resource "aws_db_snapshot" "snapshot" {
+  db_instance_identifier = aws_db_instance.default.id
+  db_snapshot_identifier = "exfiltration"
+}
+'''
+
+
+def test_rds_encryption_with_the_default_key_is_not_offered_where_the_database_is_snapshotted():
+    from tasks.enrich.iac_context import facts
+
+    db = RDS.split("\n\n")[0]
+    f = _finding("CKV_AWS_16", "Ensure all data stored in the RDS is securely encrypted at rest", "aws_db_instance.default",
+                 db)
+    answer, why, _ = fix_for(f, [], {"path": "main.tf", "text": db, "start_line": 1, "file": RDS})
+    assert answer is None and "aws_db_snapshot.snapshot (main.tf:8)" in why and "customer-managed KMS key" in why
+    assert any("cannot be shared" in x for x in facts(f, RDS))
+    # no snapshot in the module: the setting is the fix
+    assert "storage_encrypted = true" in fix_for(f, [], {"path": "main.tf", "text": db, "start_line": 1, "file": db})[0]

@@ -118,3 +118,28 @@ def variable(rule: str, setting: str, extra: tuple[str, str] | None, resource: s
         return setting.replace(f"var.{var}", target), None
     return ("the fix needs a new input with no safe default (which bucket or subnet): a required variable would stop "
             "every plan of this module, so no setting is written")
+
+
+_SNAPSHOTS = {"aws_db_snapshot": "db_instance_identifier", "aws_db_cluster_snapshot": "db_cluster_identifier"}
+
+
+def snapshot_of(resource: str | None, path: str | None, text: str | None, module: str | None) -> str | None:
+    """"aws_db_snapshot.X (file:line)" when the module snapshots the flagged database, else None: a snapshot encrypted
+    with the default aws/rds key cannot be shared with another account or made public (only a customer-managed key
+    can be granted to another account), so ``storage_encrypted = true`` alone breaks a configuration that shares it."""
+    parts = (resource or "").split(".")
+    if len(parts) < 2:
+        return None
+    rtype, name = parts[-2:]
+    ref = re.compile(rf"^{re.escape(rtype)}\.{re.escape(name)}(?:\[[^\]]*\])?\.(?:id|identifier|cluster_identifier)$")
+    for fname, body_text in _files(path, text, module):
+        for t, n, body, line, _ in _resources(body_text):
+            if t in _SNAPSHOTS and ref.match(attributes(body).get(_SNAPSHOTS[t], "").strip()):
+                return f"{t}.{n} ({fname}:{line})"
+    return None
+
+
+SNAPSHOT_SHARING = ("{snap} snapshots this database. A snapshot encrypted with the default `aws/rds` key cannot be shared "
+                    "with another AWS account or made public (`modify-db-snapshot-attribute --attribute-name restore` "
+                    "fails); sharing needs a customer-managed KMS key (`kms_key_id`) whose key policy lets the receiving "
+                    "account use it")
