@@ -81,9 +81,9 @@ def test_a_privileged_nfs_server_gets_no_non_root_row():
 def test_an_unknown_image_writing_a_volume_opens_with_the_precondition_and_fsgroup():
     answer, _, _ = fix_for(_ckv("CKV_K8S_23", "Minimize the admission of root containers", UPLOADS, "uploads"), [])
     first = answer.splitlines()[0]
-    assert first == ("Only if ghcr.io/acme/uploads:2.3.1 runs as a non-root user: check `docker inspect -f "
-                     "'{{.Config.User}}' ghcr.io/acme/uploads:2.3.1` (empty or root: it starts as root) or "
-                     "`docker run --rm --entrypoint id ghcr.io/acme/uploads:2.3.1` first; volumes it writes need fsGroup: 10001.")
+    assert first == ("Only if ghcr.io/acme/uploads:2.3.1 works as UID 10001 (runAsUser overrides the user the image "
+                     "names): start it once with `docker run --rm --user 10001 ghcr.io/acme/uploads:2.3.1` first; "
+                     "volumes it writes need fsGroup.")
     assert "runAsUser: 10001" in answer
 
 
@@ -236,3 +236,16 @@ def test_a_root_dropping_database_image_with_its_data_dir_on_a_volume_gets_no_no
     # without a volume on the data directory the image's own user can start it
     bare = dict(f, snippet=manifest.split("        volumeMounts:")[0])
     assert "runAsUser: 70" in fix_for(bare, [], None)[0]
+
+
+def test_the_image_check_asks_what_the_setting_changes():
+    """example-voting-app's worker (ENTRYPOINT dotnet Worker.dll): runAsUser overrides the image's user, so the check
+    starts it as that UID; a capability drop alone asks whether it needs a capability, not whether it is root."""
+    from tasks.fixes.workload import k8s_gate
+
+    manifest = "containers:\n- name: worker\n  image: dockersamples/examplevotingapp_worker\n"
+    _, facts = k8s_gate("securityContext:\n  runAsNonRoot: true\n  runAsUser: 10001", manifest, "worker")
+    assert "`docker run --rm --user 10001 dockersamples/examplevotingapp_worker`" in facts["first"]
+    _, facts = k8s_gate('containers:\n  - name: worker\n    securityContext:\n      capabilities:\n        drop: ["ALL"]',
+                        manifest, "worker")
+    assert "--cap-drop ALL dockersamples/examplevotingapp_worker" in facts["first"] and "non-root" not in facts["first"]

@@ -17,8 +17,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding
-from tasks.fixes.gha_jobs import jobs, own_note
-from tasks.fixes.workload import _STEP_NEEDS, gha_permissions
+from tasks.fixes.gha_jobs import _STEP_NEEDS, gha_permissions, jobs, own_note
 
 GHA_INPUTS = "CKV_GHA_7"
 OPENAPI_GLOBAL = ("CKV_OPENAPI_4", "CKV_OPENAPI_5")

@@ -10,7 +10,7 @@ their own key, and where a job hands the token to an action whose needs are
 not known (a third-party action, a reusable workflow) no block narrower than
 today's default is written: the answer says what to check instead.
 
-May import: ``tasks.core``, ``tasks.findings``.
+May import: ``tasks.core``, ``tasks.findings``. Holds the step -> grant table (tasks.fixes.workload re-exports it).
 """
 
 from __future__ import annotations
@@ -22,6 +22,46 @@ _READ_ONLY = re.compile(r"^(?:actions/(?:checkout|setup-[\w-]+|cache|upload-arti
                         r"upload-pages-artifact)|docker/(?:setup-[\w-]+|metadata-action|login-action|build-push-action)|"
                         r"hashicorp/setup-[\w-]+|azure/setup-[\w-]+)@")
 _TOKEN = re.compile(r"secrets\.GITHUB_TOKEN|github\.token")
+
+
+# action or command -> the permission the step needs (GitHub docs, "Permissions for the GITHUB_TOKEN")
+_STEP_NEEDS = [
+    (r"github/codeql-action/(?:upload-sarif|analyze)|upload-sarif|sarif_file", "security-events", "write"),
+    (r"git\s+push|softprops/action-gh-release|actions/create-release|gh\s+release\s+(?:create|upload)|"
+     r"ncipollo/release-action|stefanzweifel/git-auto-commit-action|peaceiris/actions-gh-pages|JamesIves/github-pages-deploy",
+     "contents", "write"),
+    (r"gh\s+pr\s+(?:comment|review|edit)|createComment|create-or-update-comment|sticky-pull-request-comment|"
+     r"pulls\.createReview|peter-evans/create-pull-request", "pull-requests", "write"),
+    (r"gh\s+issue\s+(?:comment|create|edit)|issues\.(?:create|update|addLabels)|actions/labeler", "issues", "write"),
+    (r"actions/stale@", "issues", "write"), (r"actions/stale@", "pull-requests", "write"),  # it labels and closes both
+    (r"delete-branch:\s*true", "contents", "write"),  # actions/stale deleting a stale pull request's branch
+    (r"/statuses/|createCommitStatus|repos\.createStatus|commit-status-action", "statuses", "write"),
+    (r"ghcr\.io", "packages", "write"),
+    (r"role-to-assume|google-github-actions/auth|azure/login|id-token", "id-token", "write"),
+    (r"actions/deploy-pages", "pages", "write"),
+    (r"github/codeql-action/(?:init|analyze)", "actions", "read"),  # CodeQL reads the run's details (private repos)
+]
+
+_COMMON = ("What common steps need: actions/checkout `contents: read`; a SARIF upload (github/codeql-action/upload-sarif "
+           "or analyze) `security-events: write`; git push or creating a release `contents: write`; a pull-request comment "
+           "`pull-requests: write`; pushing to ghcr.io `packages: write`; cloud login through OIDC `id-token: write`. "
+           "Check the job's steps first and grant those per job, or the step fails with 403 Resource not accessible by "
+           "integration.")
+
+
+def gha_permissions(snippet: str | None) -> tuple[str, str]:
+    """(permissions block, note) for a workflow: contents read plus what the steps in the snippet need."""
+    text = snippet or ""
+    grants = {"contents": "read"}
+    for rx, scope, level in _STEP_NEEDS:
+        if re.search(rx, text):
+            grants[scope] = level
+    block = "permissions:\n" + "\n".join(f"  {k}: {v}" for k, v in grants.items())
+    if not re.search(r"^\s*(?:-\s*)?(?:uses|run):", text, re.M):
+        return block, "The workflow's steps are not in the finding. " + _COMMON
+    needed = [f"{k}: {v}" for k, v in grants.items() if (k, v) != ("contents", "read")]
+    return block, ("The workflow's steps need " + ", ".join(needed) + " besides reading the code." if needed
+                   else "The steps shown only read the repository; a step not shown that writes needs its own grant.")
 
 
 def _load(text: str):

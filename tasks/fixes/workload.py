@@ -16,7 +16,7 @@ such a change is safe depends on the image and the steps, so:
 - a workflow gets the permissions its steps need, read from the snippet, or
   the list of what each common step needs when its steps are not shown.
 
-May import: ``tasks.core``, ``tasks.findings``, ``tasks.fixes.checkov_facts``.
+May import: ``tasks.core``, ``tasks.findings``, ``tasks.fixes.checkov_facts``, ``tasks.fixes.gha_jobs`` (the GITHUB_TOKEN grants).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from tasks.fixes.checkov_facts import _IMAGE_FACTS, image_of, image_uid
+from tasks.fixes.gha_jobs import _STEP_NEEDS, gha_permissions  # noqa: F401 - re-exported
 
 # the settings of a securityContext change, as the fix block or the scanner's resolution names them
 _SETTING = re.compile(r"runAsNonRoot|runAsUser|runAsGroup|capabilities|readOnlyRootFilesystem|allowPrivilegeEscalation"
@@ -101,7 +102,13 @@ def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tupl
     if not ref:
         return "the image is not in the finding, so whether it runs without root is unknown", None
     uid = (re.search(r"runAsUser:\s*(\d+)", setting) or [None, None])[1]
-    if _USER_BOUND.search(setting):
+    if uid:  # runAsUser replaces the image's user: whether the program works as that UID is the question
+        first = (f"Only if {ref} works as UID {uid} (runAsUser overrides the user the image names): start it once with "
+                 f"`docker run --rm --user {uid} {ref}` first" + ("; volumes it writes need fsGroup." if volumes else "."))
+    elif re.search(r"\bdrop\b", setting) and not re.search(r"runAs", setting):
+        first = (f"Only if {ref} needs no capability at run time (binds no port below 1024, changes no file owner, "
+                 f"switches no user): start it once with `docker run --rm --cap-drop ALL {ref}` first.")
+    elif _USER_BOUND.search(setting):
         first = (f"Only if {ref} runs as a non-root user: check `docker inspect -f '{{{{.Config.User}}}}' {ref}` (empty "
                  f"or root: it starts as root) or `docker run --rm --entrypoint id {ref}` first"
                  + (f"; volumes it writes need fsGroup: {uid or 'its UID'}." if volumes else "."))
@@ -174,46 +181,6 @@ def dockerfile_gate(snippet: str | None, path: str | None = None) -> tuple[str |
         return None, (lead + "build it with `docker build -t local/check .` and start it once as `docker run --rm --user "
                       "10001 local/check` followed by the command the project runs it with (the image sets no CMD) first.")
     return None, (lead + "build it and check with `docker build -t local/check . && docker run --rm --user 10001 local/check` first.")
-
-
-# action or command -> the permission the step needs (GitHub docs, "Permissions for the GITHUB_TOKEN")
-_STEP_NEEDS = [
-    (r"github/codeql-action/(?:upload-sarif|analyze)|upload-sarif|sarif_file", "security-events", "write"),
-    (r"git\s+push|softprops/action-gh-release|actions/create-release|gh\s+release\s+(?:create|upload)|"
-     r"ncipollo/release-action|stefanzweifel/git-auto-commit-action|peaceiris/actions-gh-pages|JamesIves/github-pages-deploy",
-     "contents", "write"),
-    (r"gh\s+pr\s+(?:comment|review|edit)|createComment|create-or-update-comment|sticky-pull-request-comment|"
-     r"pulls\.createReview|peter-evans/create-pull-request", "pull-requests", "write"),
-    (r"gh\s+issue\s+(?:comment|create|edit)|issues\.(?:create|update|addLabels)|actions/labeler", "issues", "write"),
-    (r"actions/stale@", "issues", "write"), (r"actions/stale@", "pull-requests", "write"),  # it labels and closes both
-    (r"delete-branch:\s*true", "contents", "write"),  # actions/stale deleting a stale pull request's branch
-    (r"/statuses/|createCommitStatus|repos\.createStatus|commit-status-action", "statuses", "write"),
-    (r"ghcr\.io", "packages", "write"),
-    (r"role-to-assume|google-github-actions/auth|azure/login|id-token", "id-token", "write"),
-    (r"actions/deploy-pages", "pages", "write"),
-    (r"github/codeql-action/(?:init|analyze)", "actions", "read"),  # CodeQL reads the run's details (private repos)
-]
-
-_COMMON = ("What common steps need: actions/checkout `contents: read`; a SARIF upload (github/codeql-action/upload-sarif "
-           "or analyze) `security-events: write`; git push or creating a release `contents: write`; a pull-request comment "
-           "`pull-requests: write`; pushing to ghcr.io `packages: write`; cloud login through OIDC `id-token: write`. "
-           "Check the job's steps first and grant those per job, or the step fails with 403 Resource not accessible by "
-           "integration.")
-
-
-def gha_permissions(snippet: str | None) -> tuple[str, str]:
-    """(permissions block, note) for a workflow: contents read plus what the steps in the snippet need."""
-    text = snippet or ""
-    grants = {"contents": "read"}
-    for rx, scope, level in _STEP_NEEDS:
-        if re.search(rx, text):
-            grants[scope] = level
-    block = "permissions:\n" + "\n".join(f"  {k}: {v}" for k, v in grants.items())
-    if not re.search(r"^\s*(?:-\s*)?(?:uses|run):", text, re.M):
-        return block, "The workflow's steps are not in the finding. " + _COMMON
-    needed = [f"{k}: {v}" for k, v in grants.items() if (k, v) != ("contents", "read")]
-    return block, ("The workflow's steps need " + ", ".join(needed) + " besides reading the code." if needed
-                   else "The steps shown only read the repository; a step not shown that writes needs its own grant.")
 
 
 def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
