@@ -79,7 +79,7 @@ LOGGING = ("CKV_AWS_18", "Ensure the S3 bucket has access logging enabled")
 def test_access_logging_without_a_log_bucket_adds_no_required_variable():
     f = _finding(*LOGGING, "aws_s3_bucket.bucket", ROOT.split("\n\n")[1])
     answer, why, _ = fix_for(f, [], {"path": "main.tf", "text": f["snippet"], "start_line": 5, "file": ROOT})
-    assert answer is None and "no safe default" in why
+    assert answer is None and "would stop every plan" in why
     # a log bucket in the module is named instead of a new variable
     logs = ROOT + '\nresource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n\nresource "aws_s3_bucket_acl" "logs" {\n' \
                   '  bucket = aws_s3_bucket.logs.id\n  acl    = "log-delivery-write"\n}\n'
@@ -114,7 +114,20 @@ def test_rds_encryption_with_the_default_key_is_not_offered_where_the_database_i
     f = _finding("CKV_AWS_16", "Ensure all data stored in the RDS is securely encrypted at rest", "aws_db_instance.default",
                  db)
     answer, why, _ = fix_for(f, [], {"path": "main.tf", "text": db, "start_line": 1, "file": RDS})
-    assert answer is None and "aws_db_snapshot.snapshot (main.tf:8)" in why and "customer-managed KMS key" in why
+    assert answer is None and "`aws_db_snapshot.snapshot` (main.tf:8)" in why and "customer-managed KMS key" in why
     assert any("cannot be shared" in x for x in facts(f, RDS))
     # no snapshot in the module: the setting is the fix
     assert "storage_encrypted = true" in fix_for(f, [], {"path": "main.tf", "text": db, "start_line": 1, "file": db})[0]
+
+
+def test_the_stage1_analysis_says_why_the_plain_setting_is_not_the_fix():
+    from tasks.enrich.iac_file_fix import refit
+
+    db = RDS.split("\n\n")[0]
+    f = _finding("CKV_AWS_16", "Ensure all data stored in the RDS is securely encrypted at rest", "aws_db_instance.default",
+                 db)
+    blind = fix_for(f, [])[0]
+    narrative = {"narrative": f"## How to fix it\n- {blind}", "sections": {"remediation": blind}, "cwe": []}
+    out = refit(f, narrative, {"path": "main.tf", "text": db, "start_line": 1, "file": RDS})
+    assert "storage_encrypted = true" not in out["narrative"]
+    assert "- `aws_db_snapshot.snapshot` (main.tf:8) snapshots this database" in out["narrative"]

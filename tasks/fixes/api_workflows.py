@@ -64,8 +64,8 @@ def gha_permissions_fix(f: Finding, file_text: str, language: str | None) -> tup
                       "permissions section and grant those scopes, or a narrower block breaks the step"), {}
     block, more = gha_permissions(info["steps"] if info else file_text)
     if info and info["own"] and not info["steps"].strip():
-        more = "Every job sets its own permissions, so the top-level block only covers jobs added later."
-    more = (more + own_note(info["own"] if info else [])).strip()
+        more = "It changes none of today's jobs, only jobs added later."
+    more = (own_note(info["own"]).strip() + " " + more if info and info["own"] else more).strip()
     more = more.replace("The steps shown only read the repository; a step not shown that writes needs its own grant.",
                         "The workflow's steps only read the repository.")
     m = _WRITE_ALL.search(file_text)

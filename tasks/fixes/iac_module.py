@@ -92,6 +92,10 @@ def _log_bucket(files, rtype: str, name: str) -> str | None:
     return f"aws_s3_bucket.{found.pop()}.id"
 
 
+NO_DEFAULT = ("the setting needs a value this module does not have (the bucket that receives the logs, a private subnet), "
+              "and a new variable without a default would stop every plan and every caller of the module: give the "
+              "module that value first (an existing bucket or subnet it can reference, or a variable with a value every "
+              "caller sets), then turn the setting on")
 # checks whose new variable has no value a fix can give it (a bucket, a subnet): without one the row is not written
 NO_SAFE_DEFAULT = ("CKV_AWS_18", "CKV2_AWS_17")
 
@@ -116,8 +120,7 @@ def variable(rule: str, setting: str, extra: tuple[str, str] | None, resource: s
     target = _log_bucket(files, *parts[-2:]) if rule == "CKV_AWS_18" and len(parts) >= 2 else None
     if target:
         return setting.replace(f"var.{var}", target), None
-    return ("the fix needs a new input with no safe default (which bucket or subnet): a required variable would stop "
-            "every plan of this module, so no setting is written")
+    return NO_DEFAULT
 
 
 _SNAPSHOTS = {"aws_db_snapshot": "db_instance_identifier", "aws_db_cluster_snapshot": "db_cluster_identifier"}
@@ -135,7 +138,7 @@ def snapshot_of(resource: str | None, path: str | None, text: str | None, module
     for fname, body_text in _files(path, text, module):
         for t, n, body, line, _ in _resources(body_text):
             if t in _SNAPSHOTS and ref.match(attributes(body).get(_SNAPSHOTS[t], "").strip()):
-                return f"{t}.{n} ({fname}:{line})"
+                return f"`{t}.{n}` ({fname}:{line})"
     return None
 
 
@@ -143,3 +146,6 @@ SNAPSHOT_SHARING = ("{snap} snapshots this database. A snapshot encrypted with t
                     "with another AWS account or made public (`modify-db-snapshot-attribute --attribute-name restore` "
                     "fails); sharing needs a customer-managed KMS key (`kms_key_id`) whose key policy lets the receiving "
                     "account use it")
+
+# reasons for no setting that say something true about this configuration (the stage-1 analysis keeps them)
+SAID_REASONS = (NO_DEFAULT[:40], SNAPSHOT_SHARING[6:40])
