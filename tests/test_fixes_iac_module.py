@@ -129,5 +129,5 @@ def test_the_stage1_analysis_says_why_the_plain_setting_is_not_the_fix():
     blind = fix_for(f, [])[0]
     narrative = {"narrative": f"## How to fix it\n- {blind}", "sections": {"remediation": blind}, "cwe": []}
     out = refit(f, narrative, {"path": "main.tf", "text": db, "start_line": 1, "file": RDS})
-    assert "storage_encrypted = true" not in out["narrative"]
-    assert "- `aws_db_snapshot.snapshot` (main.tf:8) snapshots this database" in out["narrative"]
+    assert "```hcl\nstorage_encrypted = true\n```" not in out["narrative"] and "`kms_key_id`" in out["narrative"]
+    assert "- Encrypt with a customer-managed KMS key, not the default one: `aws_db_snapshot.snapshot` (main.tf:8)" in out["narrative"]

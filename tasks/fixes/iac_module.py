@@ -144,8 +144,11 @@ def snapshot_of(resource: str | None, path: str | None, text: str | None, module
 
 SNAPSHOT_SHARING = ("{snap} snapshots this database. A snapshot encrypted with the default `aws/rds` key cannot be shared "
                     "with another AWS account or made public (`modify-db-snapshot-attribute --attribute-name restore` "
-                    "fails); sharing needs a customer-managed KMS key (`kms_key_id`) whose key policy lets the receiving "
-                    "account use it")
+                    "fails)")
+SNAPSHOT_KEY = ("encrypt with a customer-managed KMS key, not the default one: {snap} snapshots this database, and a "
+                "snapshot under the default `aws/rds` key cannot be shared with another account. Set `storage_encrypted "
+                "= true` with `kms_key_id` naming a key whose key policy lets each account the snapshot is shared with "
+                "use it (kms:Decrypt, kms:DescribeKey, kms:CreateGrant); the change re-creates the database")
 
 # reasons for no setting that say something true about this configuration (the stage-1 analysis keeps them)
-SAID_REASONS = (NO_DEFAULT[:40], SNAPSHOT_SHARING[6:40])
+SAID_REASONS = (NO_DEFAULT[:40], SNAPSHOT_KEY[:40])
