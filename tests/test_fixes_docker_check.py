@@ -82,3 +82,18 @@ def test_the_new_user_has_a_home_and_the_image_check_runs_id_past_the_entrypoint
                     "kubernetes", "worker", "k8s-specifications/worker-deployment.yaml")
     assert "--entrypoint id dockersamples/examplevotingapp_worker" in facts["first"]
     assert "examplevotingapp_worker id`" not in facts["first"]
+
+
+def test_a_node_image_uses_its_own_node_user():
+    """example-voting-app result/tests/Dockerfile (FROM node:8.9-slim, WORKDIR /app): the image has `node` already."""
+    from tasks.fixes import fix_for
+
+    dockerfile = ("FROM node:8.9-slim\n\nRUN yarn global add phantomjs-prebuilt\nADD . /app\nWORKDIR /app\n"
+                  'CMD ["/app/tests.sh"]\n')
+    f = {"id": "f1", "tool": "checkov", "rule_id": "CKV_DOCKER_3", "kind": "config", "severity": "low",
+         "title": "Ensure that a user for the container has been created",
+         "description": "Ensure that a user for the container has been created (resource /result/tests/Dockerfile.)",
+         "location": {"path": "result/tests/Dockerfile", "start_line": 1, "end_line": 6}, "snippet": dockerfile}
+    answer = fix_for(f, [])[0]
+    assert "USER node" in answer and "useradd" not in answer and "RUN chown -R node /app" in answer
+    assert "10001" not in answer and "--user node" in answer

@@ -196,8 +196,9 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
     copied = re.search(r"(?im)^\s*(?:COPY|ADD)\s+(?!--from)", stage)
     lines, notes = [], []
     if workdirs and copied and workdirs[-1].startswith("/") and workdirs[-1] not in ("/", "/tmp"):
-        lines.append(f"RUN chown -R 10001 {workdirs[-1]}")
-        notes.append(f"{workdirs[-1]} is given to UID 10001 because the code copied there is root-owned and an app "
+        user = re.search(r"(?m)^USER\s+(\S+)", block).group(1)  # 10001, or an image's own user (node)
+        lines.append(f"RUN chown -R {user} {workdirs[-1]}")
+        notes.append(f"{workdirs[-1]} is given to {'UID ' if user.isdigit() else 'user '}{user} because the code copied there is root-owned and an app "
                      "that writes in its folder (an SQLite database, uploads, a cache) fails with permission denied; if "
                      "it writes nothing there, drop that line and keep the code read-only.")
     if re.match(r"(?:[\w.-]+/)*golang(?::|@|$)", image):
@@ -226,6 +227,8 @@ def checkov_harden(lang: str, setting: str, note: str, snippet: str | None, name
     if lang == "dockerfile" and re.search(r"^USER\b", setting, re.M):  # Checkov names the file: /dir/api.Dockerfile.
         why, first = dockerfile_gate(snippet, (name or "").rstrip(".") or None)
         setting, needs = user_needs(snippet, setting)
+        user = re.search(r"(?m)^USER\s+(\S+)", setting).group(1)  # the image's own user (node) where it has one
+        first = first.replace("UID 10001", f"user {user}").replace("--user 10001", f"--user {user}") if user != "10001" else first
         return why, first, setting, (needs + " " + note).strip()
     if lang != "kubernetes":
         return None, "", setting, note
