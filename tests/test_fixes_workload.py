@@ -249,3 +249,16 @@ def test_the_image_check_asks_what_the_setting_changes():
     _, facts = k8s_gate('containers:\n  - name: worker\n    securityContext:\n      capabilities:\n        drop: ["ALL"]',
                         manifest, "worker")
     assert "--cap-drop ALL dockersamples/examplevotingapp_worker" in facts["first"] and "non-root" not in facts["first"]
+
+
+def test_a_container_serving_a_low_port_is_named_before_a_non_root_user():
+    """argocd-example-apps guestbook-ui: gb-frontend serves containerPort 80; runAsUser 10001 cannot bind it."""
+    from tasks.fixes.workload import k8s_gate
+
+    manifest = ("containers:\n- image: gcr.io/google-samples/gb-frontend:v5\n  name: guestbook-ui\n  ports:\n"
+                "  - containerPort: 80\n")
+    _, facts = k8s_gate("securityContext:\n  runAsNonRoot: true\n  runAsUser: 10001", manifest, "guestbook-ui")
+    assert "containerPort 80" in facts["first"] and "ip_unprivileged_port_start" in facts["first"]
+    _, facts = k8s_gate("securityContext:\n  runAsNonRoot: true\n  runAsUser: 10001", manifest.replace(": 80", ": 8080"),
+                        "guestbook-ui")
+    assert "containerPort" not in facts["first"]

@@ -121,6 +121,11 @@ def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tupl
     else:
         first = (f"Only if {ref} runs no setuid program (sudo, su) after it starts: check `docker run --rm "
                  f"--security-opt no-new-privileges {ref}` first.")
+    low = [int(p) for p in re.findall(r"(?m)^\s*-?\s*containerPort:\s*(\d+)\s*$", snippet or "") if 0 < int(p) < 1024]
+    if low and _USER_BOUND.search(setting) and first:  # a non-root user cannot bind it unless the runtime allows it
+        first = first.rstrip(".") + (f"; it declares containerPort {low[0]}, below 1024, which a non-root process binds "
+                                     "only where the node allows unprivileged low ports (sysctl "
+                                     "net.ipv4.ip_unprivileged_port_start) or the program moves to a port above 1024.")
     return None, {"first": first, "uid": None, "volumes": volumes}
 
 
