@@ -171,3 +171,11 @@ def test_least_privilege_permissions_know_stale_statuses_and_job_level_blocks():
     other = STALE.replace("actions/stale@v11", "some-org/labeller-bot@v2")
     answer, why, _ = _perm(".github/workflows/bot.yaml", other)
     assert answer is None and "some-org/labeller-bot@v2" in why
+
+
+def test_the_token_as_a_ghcr_password_is_a_known_need():
+    """step-security/github-actions-goat: elgohr/Publish-Docker-Github-Action gets the token as ghcr.io's password."""
+    publish = STALE.replace("actions/stale@v11", "elgohr/Publish-Docker-Github-Action@v5").replace(
+        "repo-token: ${{ secrets.GITHUB_TOKEN }}", "password: ${{ secrets.GITHUB_TOKEN }}\n          registry: ghcr.io")
+    answer = _perm(".github/workflows/publish.yml", publish)[0]
+    assert "packages: write" in answer.split("```yaml\n")[1]
