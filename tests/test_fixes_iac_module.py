@@ -114,7 +114,7 @@ def test_rds_encryption_with_the_default_key_is_not_offered_where_the_database_i
     f = _finding("CKV_AWS_16", "Ensure all data stored in the RDS is securely encrypted at rest", "aws_db_instance.default",
                  db)
     answer, why, _ = fix_for(f, [], {"path": "main.tf", "text": db, "start_line": 1, "file": RDS})
-    assert answer is None and "`aws_db_snapshot.snapshot` (main.tf:8)" in why and "customer-managed KMS key" in why
+    assert answer is None and "`aws_db_snapshot.snapshot` (main.tf:8)" in why and "customer-managed key" in why
     assert any("cannot be shared" in x for x in facts(f, RDS))
     # no snapshot in the module: the setting is the fix
     assert "storage_encrypted = true" in fix_for(f, [], {"path": "main.tf", "text": db, "start_line": 1, "file": db})[0]
@@ -130,4 +130,4 @@ def test_the_stage1_analysis_says_why_the_plain_setting_is_not_the_fix():
     narrative = {"narrative": f"## How to fix it\n- {blind}", "sections": {"remediation": blind}, "cwe": []}
     out = refit(f, narrative, {"path": "main.tf", "text": db, "start_line": 1, "file": RDS})
     assert "```hcl\nstorage_encrypted = true\n```" not in out["narrative"] and "`kms_key_id`" in out["narrative"]
-    assert "- Encrypt with a customer-managed KMS key, not the default one: `aws_db_snapshot.snapshot` (main.tf:8)" in out["narrative"]
+    assert "- If the snapshot of this database that `aws_db_snapshot.snapshot` (main.tf:8) takes is shared" in out["narrative"]

@@ -145,10 +145,11 @@ def snapshot_of(resource: str | None, path: str | None, text: str | None, module
 SNAPSHOT_SHARING = ("{snap} snapshots this database. A snapshot encrypted with the default `aws/rds` key cannot be shared "
                     "with another AWS account or made public (`modify-db-snapshot-attribute --attribute-name restore` "
                     "fails)")
-SNAPSHOT_KEY = ("encrypt with a customer-managed KMS key, not the default one: {snap} snapshots this database, and a "
-                "snapshot under the default `aws/rds` key cannot be shared with another account. Set `storage_encrypted "
-                "= true` with `kms_key_id` naming a key whose key policy lets each account the snapshot is shared with "
-                "use it (kms:Decrypt, kms:DescribeKey, kms:CreateGrant); the change re-creates the database")
+SNAPSHOT_KEY = ("If the snapshot of this database that {snap} takes is shared with another account, the default "
+                "`aws/rds` key cannot be used (a snapshot under it cannot be shared): set `storage_encrypted = true` with "
+                "`kms_key_id` naming a customer-managed key whose key policy lets each receiving account use it "
+                "(kms:Decrypt, kms:DescribeKey, kms:CreateGrant). If it stays in this account, `storage_encrypted = true` "
+                "alone is enough. Either way the change re-creates the database")
 
 # reasons for no setting that say something true about this configuration (the stage-1 analysis keeps them)
-SAID_REASONS = (NO_DEFAULT[:40], SNAPSHOT_KEY[:40])
+SAID_REASONS = (NO_DEFAULT[:40], "is shared with another account, the default")
