@@ -131,3 +131,27 @@ def test_the_stage1_analysis_says_why_the_plain_setting_is_not_the_fix():
     out = refit(f, narrative, {"path": "main.tf", "text": db, "start_line": 1, "file": RDS})
     assert "```hcl\nstorage_encrypted = true\n```" not in out["narrative"] and "`kms_key_id`" in out["narrative"]
     assert "- If the snapshot of this database that `aws_db_snapshot.snapshot` (main.tf:8) takes is shared" in out["narrative"]
+
+
+def test_the_source_reader_gives_the_modules_other_files(tmp_path):
+    """code["module"]: the .tf files next to the flagged one at the run's commit, not those of other folders."""
+    import subprocess
+
+    from tasks.datasets.sources import Source
+
+    repo = tmp_path / "repo"
+    (repo / "mod" / "sub").mkdir(parents=True)
+    (repo / "mod/main.tf").write_text(BUCKET)
+    (repo / "mod/versions.tf").write_text('resource "aws_s3_bucket_versioning" "this" {\n  count = var.on ? 1 : 0\n'
+                                          '  bucket = aws_s3_bucket.this[0].id\n}\n')
+    (repo / "mod/sub/other.tf").write_text('resource "aws_s3_bucket_versioning" "elsewhere" {}\n')
+    git = ["git", "-C", str(repo), "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "module"], check=True)
+    commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    f = _finding("CKV_AWS_21", "Ensure all data stored in the S3 bucket have versioning enabled", "aws_s3_bucket.this",
+                 BUCKET, path="mod/main.tf") | {"last_seen": {"commit": commit}}
+    code = Source(str(repo), None, 3).code(f)
+    assert "# file: mod/versions.tf" in code["module"] and "elsewhere" not in code["module"]
+    assert "mod/versions.tf:1 already declares aws_s3_bucket_versioning.this" in fix_for(f, [], code)[0]
