@@ -63,7 +63,7 @@ def existing_resource(rule: str, setting: str, resource: str | None, path: str |
             answer = (f"Do not add a second {kind}: {where} already declares {kind}.{n} for {rtype}.{name}, created only "
                       f"when its `{key} = {cond}` holds. Checkov reports the bucket because that condition is false in "
                       f"the configuration it evaluated" + (f" ({caller})" if caller else "") + ": set the module's "
-                      f"input {named} so that it holds" + (f", in the {caller} block that calls this module" if caller
+                      f"inputs so that it holds (it reads {named})" + (f", in the {caller} block that calls this module" if caller
                                                             else " where the module is called") +
                       f" (read the variable's description for its shape). A second {kind} resource would stop "
                       f"`terraform init` with \"Duplicate resource\".\nThen re-run checkov to confirm {rule} passes.")
