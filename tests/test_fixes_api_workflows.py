@@ -99,7 +99,7 @@ def test_a_non_root_user_gets_the_app_folder_and_a_home_for_go():
     assert block == "RUN adduser -D -H -u 10001 app\nRUN chown -R 10001 /vampi\nUSER 10001" and "SQLite" in note
     go = "FROM golang\nADD /api/ /app\nWORKDIR /app\n"
     block, note = user_needs(go, "RUN useradd --system --uid 10001 app\nUSER 10001")
-    assert "useradd --create-home --uid 10001 app" in block and "ENV HOME=/home/app\nUSER 10001" in block
+    assert "useradd --system --create-home --uid 10001 app" in block and "ENV HOME=/home/app\nUSER 10001" in block
     static = "FROM alpine:3.19\nCOPY --from=build /out/app /usr/local/bin/app\nENTRYPOINT [\"app\"]\n"
     assert user_needs(static, "RUN adduser -D -H -u 10001 app\nUSER 10001") == ("RUN adduser -D -H -u 10001 app\nUSER 10001", "")
 
@@ -115,3 +115,67 @@ def test_a_permissions_verdict_says_what_the_report_shows_without_the_file():
     assert "ci.yml:8 sets `permissions: write-all`" in with_file
     other = _f("CKV_AWS_20", "main.tf", "S3 Bucket has an ACL defined which allows public READ access.")
     assert reconcile(other, rec, None)["reasons"][0]["evidence"] == "checkov's report stands"
+
+
+STALE = """name: 'Mark or close stale issues and PRs'
+on:
+  schedule:
+    - cron: '0 0 * * *'
+
+jobs:
+  stale:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/stale@v11
+        with:
+          repo-token: ${{ secrets.GITHUB_TOKEN }}
+          days-before-stale: 30
+"""
+# microservices-demo deploy-pr.yaml, shortened: the job sets its own permissions and posts commit statuses
+DEPLOY = """on:
+  workflow_run:
+    workflows: ["ci"]
+jobs:
+  deployment-tests:
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+      id-token: write
+      pull-requests: write
+      statuses: write
+    steps:
+    - uses: actions/checkout@v7
+    - run: gh api "/repos/${{ github.repository }}/statuses/${{ github.sha }}" -f state=pending
+      env:
+        GH_TOKEN: ${{ github.token }}
+"""
+
+
+def _perm(path, text):
+    f = finding(tool="checkov", rule_id="CKV2_GHA_1", kind="config", location={"path": path, "start_line": 1, "end_line": 1},
+                title="Ensure top-level permissions are not set to write-all", snippet=text[:200])
+    return fix_for(f, [], {"path": path, "text": text[:200], "start_line": 1, "file": text})
+
+
+def test_least_privilege_permissions_know_stale_statuses_and_job_level_blocks():
+    answer = _perm(".github/workflows/stale-actions.yaml", STALE)[0]
+    assert "issues: write" in answer and "pull-requests: write" in answer
+    answer = _perm(".github/workflows/deploy-pr.yaml", DEPLOY)[0]
+    block = answer.split("```yaml\n")[1].split("```")[0]
+    assert block.strip() == "permissions:\n  contents: read" and "job deployment-tests (line 5) sets" in answer
+    assert "statuses: write" in answer  # named as the job's own grant, which the top level does not change
+    free = DEPLOY.replace("    permissions:\n      contents: read\n      id-token: write\n      pull-requests: write\n"
+                          "      statuses: write\n", "")
+    assert "statuses: write" in _perm(".github/workflows/deploy-pr.yaml", free)[0].split("```yaml\n")[1].split("```")[0]
+    # the token handed to an action whose needs are not listed: no block narrower than today's default
+    other = STALE.replace("actions/stale@v11", "some-org/labeller-bot@v2")
+    answer, why, _ = _perm(".github/workflows/bot.yaml", other)
+    assert answer is None and "some-org/labeller-bot@v2" in why
+
+
+def test_the_token_as_a_ghcr_password_is_a_known_need():
+    """step-security/github-actions-goat: elgohr/Publish-Docker-Github-Action gets the token as ghcr.io's password."""
+    publish = STALE.replace("actions/stale@v11", "elgohr/Publish-Docker-Github-Action@v5").replace(
+        "repo-token: ${{ secrets.GITHUB_TOKEN }}", "password: ${{ secrets.GITHUB_TOKEN }}\n          registry: ghcr.io")
+    answer = _perm(".github/workflows/publish.yml", publish)[0]
+    assert "packages: write" in answer.split("```yaml\n")[1]

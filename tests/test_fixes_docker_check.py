@@ -59,8 +59,41 @@ def test_the_user_command_fits_the_base_image_and_the_note_names_the_uid_it_sets
     from tasks.fixes.checkov_facts import adduser
 
     block, note = adduser("caddy:2.10.2")
-    assert "adduser -D -H -u 10001 app" in note and "may be Alpine-based" in note
+    assert "adduser -D -u 10001 app" in note and "may be Alpine-based" in note
     block, note = adduser("python:3.12-slim")
     assert block.startswith("RUN useradd") and "Alpine" not in note
     block, note = adduser("gcr.io/distroless/python3-debian12")
     assert block == "USER 65532" and "UID 65532" in note and "10001" not in note
+
+
+def test_the_new_user_has_a_home_and_the_image_check_runs_id_past_the_entrypoint():
+    """stratus-red-team's alpine image keeps its state in ~/.stratus-red-team: a user made with `adduser -H` has no
+    home and the tool fails; the voting app's worker has ENTRYPOINT dotnet Worker.dll, so `docker run IMG id` never
+    runs id."""
+    from tasks.fixes.checkov_facts import adduser
+    from tasks.fixes.workload import gate
+
+    block, note = adduser("alpine:3.24.1")
+    assert block.startswith("RUN adduser -D -u 10001 app") and " -H" not in block and "$HOME" in note
+    block, _ = adduser("python:3.12-slim")
+    assert "useradd --system --create-home --uid 10001 app" in block
+    manifest = ("containers:\n  - name: worker\n    image: dockersamples/examplevotingapp_worker\n")
+    _, facts = gate("containers:\n  - name: worker\n    securityContext:\n      runAsNonRoot: true", manifest,
+                    "kubernetes", "worker", "k8s-specifications/worker-deployment.yaml")
+    assert "--entrypoint id dockersamples/examplevotingapp_worker" in facts["first"]
+    assert "examplevotingapp_worker id`" not in facts["first"]
+
+
+def test_a_node_image_uses_its_own_node_user():
+    """example-voting-app result/tests/Dockerfile (FROM node:8.9-slim, WORKDIR /app): the image has `node` already."""
+    from tasks.fixes import fix_for
+
+    dockerfile = ("FROM node:8.9-slim\n\nRUN yarn global add phantomjs-prebuilt\nADD . /app\nWORKDIR /app\n"
+                  'CMD ["/app/tests.sh"]\n')
+    f = {"id": "f1", "tool": "checkov", "rule_id": "CKV_DOCKER_3", "kind": "config", "severity": "low",
+         "title": "Ensure that a user for the container has been created",
+         "description": "Ensure that a user for the container has been created (resource /result/tests/Dockerfile.)",
+         "location": {"path": "result/tests/Dockerfile", "start_line": 1, "end_line": 6}, "snippet": dockerfile}
+    answer = fix_for(f, [])[0]
+    assert "USER node" in answer and "useradd" not in answer and "RUN chown -R node /app" in answer
+    assert "10001" not in answer and "--user node" in answer

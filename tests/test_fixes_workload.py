@@ -81,8 +81,9 @@ def test_a_privileged_nfs_server_gets_no_non_root_row():
 def test_an_unknown_image_writing_a_volume_opens_with_the_precondition_and_fsgroup():
     answer, _, _ = fix_for(_ckv("CKV_K8S_23", "Minimize the admission of root containers", UPLOADS, "uploads"), [])
     first = answer.splitlines()[0]
-    assert first == ("Only if ghcr.io/acme/uploads:2.3.1 runs as a non-root user: check `docker run --rm "
-                     "ghcr.io/acme/uploads:2.3.1 id` first; volumes it writes need fsGroup: 10001.")
+    assert first == ("Only if ghcr.io/acme/uploads:2.3.1 works as UID 10001 (runAsUser overrides the user the image "
+                     "names): start it once with `docker run --rm --user 10001 ghcr.io/acme/uploads:2.3.1` first; "
+                     "volumes it writes need fsGroup.")
     assert "runAsUser: 10001" in answer
 
 
@@ -214,3 +215,50 @@ def test_add_of_a_secret_file_says_copy_keeps_it_in_the_layer():
     assert "COPY secret.txt /root/secret.txt" in answer and "RUN --mount=type=secret" in answer
     plain, _, _ = fix_for(dict(f, snippet="ADD controllers.js /var/www/html/controllers.js"), [])
     assert "COPY controllers.js" in plain and "--mount=type=secret" not in plain
+
+
+def test_a_root_dropping_database_image_with_its_data_dir_on_a_volume_gets_no_non_root_fix():
+    """example-voting-app's db-deployment.yaml: postgres:15-alpine with an emptyDir at PGDATA; runAsUser 70 and
+    fsGroup 70 leave the mount point root-owned, initdb cannot chmod it and the pod crash-loops."""
+    from tasks.fixes import fix_for
+
+    manifest = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: db\nspec:\n  template:\n    spec:\n"
+                "      containers:\n      - image: postgres:15-alpine\n        name: postgres\n        volumeMounts:\n"
+                "        - mountPath: /var/lib/postgresql/data\n          name: db-data\n      volumes:\n"
+                "      - name: db-data\n        emptyDir: {}\n")
+    f = {"id": "f1", "tool": "checkov", "rule_id": "CKV_K8S_23", "kind": "config", "severity": "medium",
+         "title": "Minimize the admission of root containers",
+         "description": "Minimize the admission of root containers (resource Deployment.default.db, framework kubernetes)",
+         "location": {"path": "k8s-specifications/db-deployment.yaml", "start_line": 1, "end_line": 17},
+         "snippet": manifest}
+    answer, why, _ = fix_for(f, [], None)
+    assert answer is None and "initdb" in why and "crash-loops" in why
+    # without a volume on the data directory the image's own user can start it
+    bare = dict(f, snippet=manifest.split("        volumeMounts:")[0])
+    assert "runAsUser: 70" in fix_for(bare, [], None)[0]
+
+
+def test_the_image_check_asks_what_the_setting_changes():
+    """example-voting-app's worker (ENTRYPOINT dotnet Worker.dll): runAsUser overrides the image's user, so the check
+    starts it as that UID; a capability drop alone asks whether it needs a capability, not whether it is root."""
+    from tasks.fixes.workload import k8s_gate
+
+    manifest = "containers:\n- name: worker\n  image: dockersamples/examplevotingapp_worker\n"
+    _, facts = k8s_gate("securityContext:\n  runAsNonRoot: true\n  runAsUser: 10001", manifest, "worker")
+    assert "`docker run --rm --user 10001 dockersamples/examplevotingapp_worker`" in facts["first"]
+    _, facts = k8s_gate('containers:\n  - name: worker\n    securityContext:\n      capabilities:\n        drop: ["ALL"]',
+                        manifest, "worker")
+    assert "--cap-drop ALL dockersamples/examplevotingapp_worker" in facts["first"] and "non-root" not in facts["first"]
+
+
+def test_a_container_serving_a_low_port_is_named_before_a_non_root_user():
+    """argocd-example-apps guestbook-ui: gb-frontend serves containerPort 80; runAsUser 10001 cannot bind it."""
+    from tasks.fixes.workload import k8s_gate
+
+    manifest = ("containers:\n- image: gcr.io/google-samples/gb-frontend:v5\n  name: guestbook-ui\n  ports:\n"
+                "  - containerPort: 80\n")
+    _, facts = k8s_gate("securityContext:\n  runAsNonRoot: true\n  runAsUser: 10001", manifest, "guestbook-ui")
+    assert "containerPort 80" in facts["first"] and "ip_unprivileged_port_start" in facts["first"]
+    _, facts = k8s_gate("securityContext:\n  runAsNonRoot: true\n  runAsUser: 10001", manifest.replace(": 80", ": 8080"),
+                        "guestbook-ui")
+    assert "containerPort" not in facts["first"]

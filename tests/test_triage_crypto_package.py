@@ -30,3 +30,17 @@ def test_pycrypto_itself_or_no_manifest_keeps_the_finding(tmp_path):
     assert none.judge(b413(1))["verdict"] == "true_positive"
     dome_x = _repo(tmp_path / "c", {"main.py": CODE, "requirements.txt": "pycryptodomex\n"})  # the Cryptodome namespace
     assert dome_x.judge(b413(1))["verdict"] == "true_positive"
+
+
+def test_pycrypto_pinned_makes_a_test_files_import_a_package_finding(tmp_path):
+    """DjanGoat: requirements.txt pins pycrypto==2.6.1 and a test imports `from Crypto import Random`; the row said
+    'not deployed' and explained a weak algorithm, while B413 is about the unmaintained package."""
+    from tasks.enrich.mechanisms import mechanism
+
+    judge = _repo(tmp_path, {"app/tests/test_a6.py": CODE, "requirements.txt": "Django==1.11\npycrypto==2.6.1\n"})
+    f = b413(2)
+    f["location"]["path"] = "app/tests/test_a6.py"
+    rec = judge.judge(f)
+    assert rec["verdict"] == "true_positive" and "requirements.txt:2 installs pycrypto" in rec["reasons"][0]["evidence"]
+    text = mechanism(f, ["CWE-327"])
+    assert "not an algorithm" in text and "pycryptodome" in text

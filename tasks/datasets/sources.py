@@ -98,6 +98,7 @@ class Source:
                 out["file"] = self._whole[key]
             if loc.path.endswith(".tf"):  # what the project's CI does with its buckets (tasks.enrich.iac_context)
                 out["ci"] = self._ci(_commit(f))
+                out["module"] = self._module(loc.path, _commit(f))  # a resource the fix would add may exist next door
         return out
 
     def _sites(self, f: Finding) -> dict[str, str]:
@@ -115,6 +116,26 @@ class Source:
         key = ("sites", f.path, (f.location or NO_LOCATION).start_line)
         if key not in self._whole:
             self._whole[key] = parameter_sites(f, self.reader, self._callers)
+        return self._whole[key]
+
+    def _module(self, path: str, commit: str | None) -> str:
+        """The other ``.tf`` files of the flagged file's folder (its Terraform module), scrubbed, read once per folder:
+        a fix must not declare a resource the module already has (``terraform init``: "Duplicate resource")."""
+        folder = path.rsplit("/", 1)[0] if "/" in path else ""
+        key = ("module", folder, commit)
+        if key not in self._whole:
+            from tasks.repository.source import run_git, safe_path
+
+            resolved = self.reader.resolve(commit) if commit else None
+            where = ["--", safe_path(folder) + "/"] if folder and safe_path(folder) else []
+            try:
+                code, listing = run_git(self.reader.repo, ["ls-tree", "-z", "--name-only", resolved or "HEAD", *where],
+                                        max_bytes=1 << 20, ok_codes=(0, 128))
+            except Exception:  # noqa: BLE001 - an unreadable listing gives no module, never a failure
+                code, listing = 1, b""
+            names = [n for n in listing.decode("utf-8", "replace").split("\x00") if n.endswith(".tf") and n != path]
+            texts = [f"# file: {n}\n" + "".join(self.reader.lines(n, resolved) or []) for n in names[:30]]
+            self._whole[key] = _scrub("\n".join(texts), path)[:400000] if texts else ""
         return self._whole[key]
 
     def _ci(self, commit: str | None) -> list[tuple[str, int, str]]:

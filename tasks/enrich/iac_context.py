@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
+from tasks.fixes.iac_module import SNAPSHOT_SHARING, snapshot_of
 from tasks.fixes.iac_refs import attributes
 from tasks.fixes.s3_exposure import blocks as _blocks
 from tasks.fixes.s3_exposure import nested as _nested
@@ -258,6 +259,8 @@ def facts(f: Finding | dict, text: str | None, ci: list | None = None) -> list[s
         out = _bucket(blocks, rtype, name, path, ci)
     elif rtype in ("aws_db_instance", "aws_rds_cluster"):
         out = _database(rtype, name, body)
+        snap = snapshot_of(m.group(1).strip(), path, text, None) if rule == "CKV_AWS_16" else None
+        out += [SNAPSHOT_SHARING.format(snap=snap) + "."] if snap else []
     else:
         out = []
     return out[:3]

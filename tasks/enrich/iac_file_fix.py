@@ -18,6 +18,14 @@ from tasks.findings.model import Finding, as_finding
 _HEADING = "## How to fix it\n"
 
 
+def _said(reason: str) -> bool:
+    """Whether a reason for no setting tells the reader something true about this configuration (a snapshot the
+    default key cannot share, a value the module lacks): the analysis says it where the setting was."""
+    from tasks.fixes.iac_module import SAID_REASONS
+
+    return any(r in reason for r in SAID_REASONS)
+
+
 def refit(f: Finding | dict, narrative: dict, code: dict | None) -> dict:
     """``narrative`` with its config fix redone from the whole file, or unchanged."""
     f = as_finding(f)
@@ -29,7 +37,8 @@ def refit(f: Finding | dict, narrative: dict, code: dict | None) -> dict:
     blind, blind_source, _ = fix_for(f, cwes)
     seen, source, _ = fix_for(f, cwes, code)
     blind = (blind or "").strip() if blind_source == "config-setting" else ""
-    seen = (seen or "").strip() if source == "config-setting" else ""
+    why = source if not seen and source != "config-setting" and _said(source) else ""  # what the file shows against the setting, said instead
+    seen = (seen or "").strip() if source == "config-setting" else (why[0].upper() + why[1:] + "." if why else "")
     if blind == seen:
         return narrative
     text = narrative.get("narrative") or ""

@@ -60,6 +60,10 @@ BANDIT = {
     "B404": "Only the import: the risk is in the calls (B602-B607), and whether their command can come from outside.",
     "B405": "The stdlib XML parsers are vulnerable to entity-expansion attacks on untrusted XML; `defusedxml` is a drop-in "
             "replacement. Harmless for XML this program writes itself.",
+    "B413": "B413 is about a package, not an algorithm: PyCrypto (the `Crypto` package) has had no release since 2.6.1 "
+            "in 2013 and keeps flaws no release fixes (CVE-2013-7459, a heap overflow in `AES.new` with a crafted IV; "
+            "CVE-2018-6594, ElGamal keys without semantic security). The fix is the dependency: pycryptodome installs "
+            "the same `Crypto` package (a drop-in for most code), or move to pyca/cryptography.",
     "B501": "`verify=False` turns off certificate checking, so anyone on the network path can read and change the traffic.",
     "B506": "`yaml.load` with `UnsafeLoader` (or, on PyYAML before 5.4, the default or `FullLoader`) builds Python objects "
             "from tags such as `!!python/object/apply`, so a document from outside can run code; `yaml.safe_load` builds "

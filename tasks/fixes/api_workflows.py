@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding
-from tasks.fixes.workload import gha_permissions
+from tasks.fixes.gha_jobs import _STEP_NEEDS, gha_permissions, jobs, own_note
 
 GHA_INPUTS = "CKV_GHA_7"
 OPENAPI_GLOBAL = ("CKV_OPENAPI_4", "CKV_OPENAPI_5")
@@ -27,6 +27,11 @@ _WRITE_ALL = re.compile(r"^permissions:\s*write-all\s*$", re.M)
 _PUBLIC_OP = re.compile(r"(?i)login|log_in|signin|sign_in|signup|sign_up|register|token|health|createdb|password[-_]?reset|"
                         r"forgot")
 _GENERATED = re.compile(r"(?i)swagger[-_]output\.json$|autogen|generated")
+
+
+def known(uses: str) -> bool:
+    """Whether the needs of the action ``uses`` are listed (tasks.fixes.workload)."""
+    return any(re.search(rx, uses) for rx, _, _ in _STEP_NEEDS)
 
 
 def _load(text: str):
@@ -53,7 +58,14 @@ def gha_inputs(f: Finding, file_text: str | None) -> tuple[str | None, str, dict
 
 def gha_permissions_fix(f: Finding, file_text: str, language: str | None) -> tuple[str | None, str, dict]:
     """A permissions block from the steps in the file; write-all named as what the check found."""
-    block, more = gha_permissions(file_text)
+    info = jobs(file_text, known)
+    if info and info["unknown"]:  # a narrower block than today's default could break that step: say what to check
+        return None, ("what the workflow needs is not known (" + "; ".join(info["unknown"][:2]) + "): read its "
+                      "permissions section and grant those scopes, or a narrower block breaks the step"), {}
+    block, more = gha_permissions(info["steps"] if info else file_text)
+    if info and info["own"] and not info["steps"].strip():
+        more = "It changes none of today's jobs, only jobs added later."
+    more = (own_note(info["own"]).strip() + " " + more if info and info["own"] else more).strip()
     more = more.replace("The steps shown only read the repository; a step not shown that writes needs its own grant.",
                         "The workflow's steps only read the repository.")
     m = _WRITE_ALL.search(file_text)
@@ -123,7 +135,10 @@ def evidence(f: Finding, file_text: str | None) -> str | None:
                 f"{', '.join(str(l) for _, l in uses[:3])}); CKV_GHA_7 is a build-provenance rule, and removing the "
                 "inputs would break the workflow")
     if permissions:
-        block, _ = gha_permissions(file_text)
+        info = jobs(file_text, known)
+        if info and (info["unknown"] or not info["steps"].strip()):
+            return None  # the needs are not known, or every job sets its own: no "its steps need" to state
+        block, _ = gha_permissions(info["steps"] if info else file_text)
         needs = ", ".join(l.strip() for l in block.splitlines()[1:])
         m = _WRITE_ALL.search(file_text)
         if m:

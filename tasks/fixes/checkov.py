@@ -42,7 +42,7 @@ CHECKS = {
                      "make the key vault recoverable"),
     "CKV_DOCKER_2": ("healthcheck", "dockerfile", "HEALTHCHECK --interval=30s --timeout=3s CMD curl -fsS http://localhost:8080/health || exit 1",
                      "add a HEALTHCHECK (use the service's own health endpoint or command)"),
-    "CKV_DOCKER_3": ("user", "dockerfile", "RUN useradd --system --uid 10001 app\nUSER 10001",
+    "CKV_DOCKER_3": ("user", "dockerfile", "RUN useradd --system --create-home --uid 10001 app\nUSER 10001",
                      "create an unprivileged user and switch to it before the entrypoint"),
     "CKV_DOCKER_7": ("latest", "dockerfile", "FROM python:3.12-slim@sha256:<digest>", "pin the base image by version or digest, not latest"),
     "CKV2_GHA_1": ("permissions", "github-actions", "permissions:\n  contents: read",

@@ -118,17 +118,23 @@ _DEBIAN_BASED = ("python", "pypy", "node", "golang", "ruby", "php", "openjdk", "
 def adduser(image: str | None) -> tuple[str, str]:
     def note(uid: int) -> str:
         return (f"Check before merging: files the process writes (WORKDIR, caches, uploads) must belong to UID {uid}, "
-                "and a non-root user cannot bind ports below 1024.")
+                "and a non-root user cannot bind ports below 1024."
+                + (" The user gets a home (/home/app): a program that keeps state under $HOME (~/.config, ~/.cache, "
+                   "its own ~/.name folder) writes there instead of /root, so a volume mounted at /root/... moves to "
+                   "/home/app/..." if uid == 10001 else ""))
+    repo = (image or "").split("@")[0].rsplit(":", 1)[0].removeprefix("docker.io/").removeprefix("library/")
+    if repo == "node":  # the official node images (Debian and Alpine) ship a `node` user, UID 1000, with a home
+        return "USER node", ("The node image already has the unprivileged user `node` (UID 1000, home /home/node): no "
+                             "user to create. " + note(1000))
     if image and ("alpine" in image or image.startswith("busybox")):
-        return "RUN adduser -D -H -u 10001 app\nUSER 10001", note(10001)
+        return "RUN adduser -D -u 10001 app\nUSER 10001", note(10001)
     if image and any(d in image for d in ("distroless", "scratch", "chainguard")):
         return "USER 65532", note(65532) + " Distroless images have no adduser; 65532 is their nonroot user."
-    repo = (image or "").split("@")[0].rsplit(":", 1)[0].removeprefix("docker.io/").removeprefix("library/")
     if repo not in _DEBIAN_BASED:  # caddy, traefik ... are Alpine-based without saying so in the tag
-        return "RUN useradd --system --uid 10001 app\nUSER 10001", (
+        return "RUN useradd --system --create-home --uid 10001 app\nUSER 10001", (
             f"useradd is in Debian, Ubuntu and RHEL-based images; {'the base image ' + image + ' may' if image else 'an image may'}"
-            " be Alpine-based (its tag need not say so): there use `adduser -D -H -u 10001 app`. " + note(10001))
-    return "RUN useradd --system --uid 10001 app\nUSER 10001", note(10001)
+            " be Alpine-based (its tag need not say so): there use `adduser -D -u 10001 app`. " + note(10001))
+    return "RUN useradd --system --create-home --uid 10001 app\nUSER 10001", note(10001)
 
 
 def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: str) -> tuple[str, str] | str:

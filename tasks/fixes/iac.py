@@ -17,6 +17,7 @@ from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.fixes.checkov import CAVEATS, CHECKS as _CHECKOV, EXTRA, KEEP_IF_PRESENT, LEADS
 from tasks.fixes.checkov_facts import adduser, base_image, fit, k8s_additions
 from tasks.fixes.iac_file import caveat, from_file, ingress_rule
+from tasks.fixes.iac_module import SNAPSHOT_KEY, existing_resource, snapshot_of, variable
 from tasks.fixes.languages import FENCE
 from tasks.fixes.workload import K8S_CAVEATS, checkov_harden, gate, k8s_note, with_user
 
@@ -150,7 +151,17 @@ def config_fix(f: Finding | dict, language: str | None, code: dict | None = None
         present = KEEP_IF_PRESENT.get(str(f.rule_id))
         if present and re.search(rf"^\s*{present}\s*=", f.snippet or "", re.M):
             return None, f"{present} is already set: the check fails for another reason", {"language": language}
-        extra = EXTRA.get(str(f.rule_id))
+        module = (code or {}).get("module")
+        snap = snapshot_of(resource, f.path, (code or {}).get("file"), module) if str(f.rule_id) == "CKV_AWS_16" else None
+        if snap:  # the default key would stop the snapshot's share: which key fits depends on who receives it
+            return None, SNAPSHOT_KEY.format(snap=snap), {"language": language}
+        clash = existing_resource(str(f.rule_id), setting, resource, f.path, (code or {}).get("file"), module)
+        if clash:  # the module declares that resource already: its input is the fix, or there is none to write
+            return clash[0], "config-setting" if clash[0] else clash[1], {"language": language, "fix_family": f"config:{f.rule_id}"}
+        resolved = variable(str(f.rule_id), setting, EXTRA.get(str(f.rule_id)), resource, f.path, (code or {}).get("file"), module)
+        if isinstance(resolved, str):
+            return None, resolved, {"language": language}
+        setting, extra = resolved
         name = (resource or "").split(".")[-1]
         lead = LEADS.get(str(f.rule_id), "")  # a decision that comes before the setting (a public web port)
         text = (first + ("\n" if first else "") + lead + (" " if lead else "") + f"{'T' if not lead else 't'}o {why}, set this{at}{res}:\n{_block(lang, setting)}\n"

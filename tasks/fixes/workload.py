@@ -16,7 +16,7 @@ such a change is safe depends on the image and the steps, so:
 - a workflow gets the permissions its steps need, read from the snippet, or
   the list of what each common step needs when its steps are not shown.
 
-May import: ``tasks.core``, ``tasks.findings``, ``tasks.fixes.checkov_facts``.
+May import: ``tasks.core``, ``tasks.findings``, ``tasks.fixes.checkov_facts``, ``tasks.fixes.gha_jobs`` (the GITHUB_TOKEN grants).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from tasks.fixes.checkov_facts import _IMAGE_FACTS, image_of, image_uid
+from tasks.fixes.gha_jobs import _STEP_NEEDS, gha_permissions  # noqa: F401 - re-exported
 
 # the settings of a securityContext change, as the fix block or the scanner's resolution names them
 _SETTING = re.compile(r"runAsNonRoot|runAsUser|runAsGroup|capabilities|readOnlyRootFilesystem|allowPrivilegeEscalation"
@@ -44,6 +45,8 @@ _VOLUMES = re.compile(r"persistentVolumeClaim:|volumeClaimTemplates:|volumeMount
 _ROOT_IMAGES = re.compile(r"^(?:docker\.io/)?(?:library/)?(?:(nginx|httpd)(?::(?!.*unprivileged)\S*)?|(wordpress)(?::(?!.*(?:fpm|cli))\S*)?"
                           r"|(php):\S*apache\S*)$")
 # a drop of NET_RAW alone: only raw sockets (ping, traceroute, packet capture) need it, whatever user runs the image
+# images that must own their data directory, not only write to it (a mount point owned by root stops them)
+_OWNS_DATA = {"postgres": "initdb chmods PGDATA to 0700 and stops with 'Operation not permitted'"}
 _NET_RAW_ONLY = re.compile(r"drop:\s*\[\s*\"?NET_RAW\"?\s*\]")
 _IMAGE = re.compile(r"^\s*-?\s*image:\s*['\"]?(\S+?)['\"]?\s*$", re.M)
 
@@ -88,12 +91,26 @@ def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tupl
                 "to an unprivileged user, writing its cache and pid file): this change stops it at start-up"), None
     if official:
         paths, uid = _IMAGE_FACTS[official][0], image_uid(snippet or "")
+        data = re.search(rf"(?m)^\s*-?\s*mountPath:\s*['\"]?{re.escape(paths[0])}/?['\"]?\s*$", snippet or "")
+        if data and official in _OWNS_DATA and _USER_BOUND.search(setting):  # the mount point stays root-owned
+            return (f"the {official} image's entrypoint starts as root to take ownership of its data directory "
+                    f"{paths[0]}, which a volume is mounted on here; started as UID {uid} or without CHOWN/SETUID it "
+                    f"cannot chown or chmod that mount point ({_OWNS_DATA[official]} and the pod crash-loops; fsGroup "
+                    "does not make the user its owner), so this change breaks start-up unless the data directory moves "
+                    "to a subdirectory of the volume, which starts an empty database where one exists"), None
         return None, {"first": "", "uid": uid, "image": official, "volumes": volumes, "paths": paths}
     if not ref:
         return "the image is not in the finding, so whether it runs without root is unknown", None
     uid = (re.search(r"runAsUser:\s*(\d+)", setting) or [None, None])[1]
-    if _USER_BOUND.search(setting):
-        first = (f"Only if {ref} runs as a non-root user: check `docker run --rm {ref} id` first"
+    if uid:  # runAsUser replaces the image's user: whether the program works as that UID is the question
+        first = (f"Only if {ref} works as UID {uid} (runAsUser overrides the user the image names): start it once with "
+                 f"`docker run --rm --user {uid} {ref}` first" + ("; volumes it writes need fsGroup." if volumes else "."))
+    elif re.search(r"\bdrop\b", setting) and not re.search(r"runAs", setting):
+        first = (f"Only if {ref} needs no capability at run time (binds no port below 1024, changes no file owner, "
+                 f"switches no user): start it once with `docker run --rm --cap-drop ALL {ref}` first.")
+    elif _USER_BOUND.search(setting):
+        first = (f"Only if {ref} runs as a non-root user: check `docker inspect -f '{{{{.Config.User}}}}' {ref}` (empty "
+                 f"or root: it starts as root) or `docker run --rm --entrypoint id {ref}` first"
                  + (f"; volumes it writes need fsGroup: {uid or 'its UID'}." if volumes else "."))
     elif re.search(r"readOnlyRootFilesystem", setting, re.I):
         first = (f"Only if {ref} writes nowhere but /tmp and its volumes: check `docker run --rm --read-only --tmpfs /tmp "
@@ -104,6 +121,11 @@ def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tupl
     else:
         first = (f"Only if {ref} runs no setuid program (sudo, su) after it starts: check `docker run --rm "
                  f"--security-opt no-new-privileges {ref}` first.")
+    low = [int(p) for p in re.findall(r"(?m)^\s*-?\s*containerPort:\s*(\d+)\s*$", snippet or "") if 0 < int(p) < 1024]
+    if low and _USER_BOUND.search(setting) and first:  # a non-root user cannot bind it unless the runtime allows it
+        first = first.rstrip(".") + (f"; it declares containerPort {low[0]}, below 1024, which a non-root process binds "
+                                     "only where the node allows unprivileged low ports (sysctl "
+                                     "net.ipv4.ip_unprivileged_port_start) or the program moves to a port above 1024.")
     return None, {"first": first, "uid": None, "volumes": volumes}
 
 
@@ -166,42 +188,6 @@ def dockerfile_gate(snippet: str | None, path: str | None = None) -> tuple[str |
     return None, (lead + "build it and check with `docker build -t local/check . && docker run --rm --user 10001 local/check` first.")
 
 
-# action or command -> the permission the step needs (GitHub docs, "Permissions for the GITHUB_TOKEN")
-_STEP_NEEDS = [
-    (r"github/codeql-action/(?:upload-sarif|analyze)|upload-sarif|sarif_file", "security-events", "write"),
-    (r"git\s+push|softprops/action-gh-release|actions/create-release|gh\s+release\s+(?:create|upload)|"
-     r"ncipollo/release-action|stefanzweifel/git-auto-commit-action|peaceiris/actions-gh-pages|JamesIves/github-pages-deploy",
-     "contents", "write"),
-    (r"gh\s+pr\s+(?:comment|review|edit)|createComment|create-or-update-comment|sticky-pull-request-comment|"
-     r"pulls\.createReview|peter-evans/create-pull-request", "pull-requests", "write"),
-    (r"gh\s+issue\s+(?:comment|create|edit)|issues\.(?:create|update|addLabels)|actions/labeler", "issues", "write"),
-    (r"ghcr\.io", "packages", "write"),
-    (r"role-to-assume|google-github-actions/auth|azure/login|id-token", "id-token", "write"),
-    (r"actions/deploy-pages", "pages", "write"),
-    (r"github/codeql-action/(?:init|analyze)", "actions", "read"),  # CodeQL reads the run's details (private repos)
-]
-_COMMON = ("What common steps need: actions/checkout `contents: read`; a SARIF upload (github/codeql-action/upload-sarif "
-           "or analyze) `security-events: write`; git push or creating a release `contents: write`; a pull-request comment "
-           "`pull-requests: write`; pushing to ghcr.io `packages: write`; cloud login through OIDC `id-token: write`. "
-           "Check the job's steps first and grant those per job, or the step fails with 403 Resource not accessible by "
-           "integration.")
-
-
-def gha_permissions(snippet: str | None) -> tuple[str, str]:
-    """(permissions block, note) for a workflow: contents read plus what the steps in the snippet need."""
-    text = snippet or ""
-    grants = {"contents": "read"}
-    for rx, scope, level in _STEP_NEEDS:
-        if re.search(rx, text):
-            grants[scope] = level
-    block = "permissions:\n" + "\n".join(f"  {k}: {v}" for k, v in grants.items())
-    if not re.search(r"^\s*(?:-\s*)?(?:uses|run):", text, re.M):
-        return block, "The workflow's steps are not in the finding. " + _COMMON
-    needed = [f"{k}: {v}" for k, v in grants.items() if (k, v) != ("contents", "read")]
-    return block, ("The workflow's steps need " + ", ".join(needed) + " besides reading the code." if needed
-                   else "The steps shown only read the repository; a step not shown that writes needs its own grant.")
-
-
 def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
     """(block, note) with what the new user needs to run the image's program: its app folder (WORKDIR, where the
     code was copied: an SQLite database or uploads written there fail as root-owned) and, on the Go toolchain
@@ -215,12 +201,13 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
     copied = re.search(r"(?im)^\s*(?:COPY|ADD)\s+(?!--from)", stage)
     lines, notes = [], []
     if workdirs and copied and workdirs[-1].startswith("/") and workdirs[-1] not in ("/", "/tmp"):
-        lines.append(f"RUN chown -R 10001 {workdirs[-1]}")
-        notes.append(f"{workdirs[-1]} is given to UID 10001 because the code copied there is root-owned and an app "
+        user = re.search(r"(?m)^USER\s+(\S+)", block).group(1)  # 10001, or an image's own user (node)
+        lines.append(f"RUN chown -R {user} {workdirs[-1]}")
+        notes.append(f"{workdirs[-1]} is given to {'UID ' if user.isdigit() else 'user '}{user} because the code copied there is root-owned and an app "
                      "that writes in its folder (an SQLite database, uploads, a cache) fails with permission denied; if "
                      "it writes nothing there, drop that line and keep the code read-only.")
     if re.match(r"(?:[\w.-]+/)*golang(?::|@|$)", image):
-        block = block.replace("useradd --system --uid 10001 app", "useradd --create-home --uid 10001 app")
+        block = re.sub(r"useradd --system --uid", "useradd --system --create-home --uid", block)
         lines.append("ENV HOME=/home/app")
         notes.append("The golang image compiles at start (`go run`/`go build`) into $HOME/.cache: the user gets a home, "
                      "or the build fails with `mkdir /.cache: permission denied`.")
@@ -245,6 +232,8 @@ def checkov_harden(lang: str, setting: str, note: str, snippet: str | None, name
     if lang == "dockerfile" and re.search(r"^USER\b", setting, re.M):  # Checkov names the file: /dir/api.Dockerfile.
         why, first = dockerfile_gate(snippet, (name or "").rstrip(".") or None)
         setting, needs = user_needs(snippet, setting)
+        user = re.search(r"(?m)^USER\s+(\S+)", setting).group(1)  # the image's own user (node) where it has one
+        first = first.replace("UID 10001", f"user {user}").replace("--user 10001", f"--user {user}") if user != "10001" else first
         return why, first, setting, (needs + " " + note).strip()
     if lang != "kubernetes":
         return None, "", setting, note

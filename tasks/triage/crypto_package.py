@@ -44,8 +44,11 @@ def check_crypto_package(f: Finding | dict, reader=None, index=None) -> dict | N
         lines = [line.rstrip("\n") for line in reader.lines(path, None) or []]
         for no, line in enumerate(lines, 1):
             text = line.split("#", 1)[0] if not path.endswith(".py") else line
-            if _OLD.search(text):
-                return None  # something still installs PyCrypto itself
+            if _OLD.search(text):  # PyCrypto itself: the package is the finding, wherever the import sits
+                return {"check": "ecosystem", "verdict": "true_positive", "evidence": (
+                    f"{path}:{no} installs pycrypto (`{text.strip()[:60]}`), the unmaintained PyCrypto (last release "
+                    "2.6.1, 2013), and this line imports its Crypto package: B413 is about that dependency, not this "
+                    "file, and replacing it (pycryptodome installs the same Crypto package) clears every such import")}
             if found is None and _DOME.search(text):
                 found = f"{path}:{no}"
     if found is None:

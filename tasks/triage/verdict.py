@@ -141,9 +141,10 @@ class Judge:
         if signal and signal["signal"] in _SIGNAL_FP:
             return record(f, "false_positive", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}],
                           "report", vuln_ids)
-        robust = (check_timeout(f, self.reader) or check_container(f, self.reader, self.imports)
+        robust = (check_crypto_package(f, self.reader, self.imports)  # a package finding: before "not deployed"
+                  or check_timeout(f, self.reader) or check_container(f, self.reader, self.imports)
                   or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
-                  or check_function_tmp(f, self.reader) or check_crypto_package(f, self.reader, self.imports)
+                  or check_function_tmp(f, self.reader)
                   or check_random_use(f, self.reader) or check_assert_use(f, self.reader))
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)

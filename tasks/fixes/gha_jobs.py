@@ -1,0 +1,123 @@
+"""Which jobs of a workflow a top-level ``permissions`` block governs, and whether their needs can be known.
+
+A held-out review found three least-privilege rows wrong: a job that sets
+its own ``permissions:`` ignores the top level entirely (GitHub: the job's
+key replaces the workflow's), yet its steps were counted into the top-level
+block and its ``statuses: write`` was missed; and actions/stale, given the
+token, closes issues and pull requests, so ``contents: read`` broke a
+scheduled job.  So the top-level block is derived only from the jobs without
+their own key, and where a job hands the token to an action whose needs are
+not known (a third-party action, a reusable workflow) no block narrower than
+today's default is written: the answer says what to check instead.
+
+May import: ``tasks.core``, ``tasks.findings``. Holds the step -> grant table (tasks.fixes.workload re-exports it).
+"""
+
+from __future__ import annotations
+
+import re
+
+# actions that need nothing beyond reading the code, or no token at all
+_READ_ONLY = re.compile(r"^(?:actions/(?:checkout|setup-[\w-]+|cache|upload-artifact|download-artifact|"
+                        r"upload-pages-artifact)|docker/(?:setup-[\w-]+|metadata-action|login-action|build-push-action)|"
+                        r"hashicorp/setup-[\w-]+|azure/setup-[\w-]+)@")
+_TOKEN = re.compile(r"secrets\.GITHUB_TOKEN|github\.token")
+
+
+# action or command -> the permission the step needs (GitHub docs, "Permissions for the GITHUB_TOKEN")
+_STEP_NEEDS = [
+    (r"github/codeql-action/(?:upload-sarif|analyze)|upload-sarif|sarif_file", "security-events", "write"),
+    (r"git\s+push|softprops/action-gh-release|actions/create-release|gh\s+release\s+(?:create|upload)|"
+     r"ncipollo/release-action|stefanzweifel/git-auto-commit-action|peaceiris/actions-gh-pages|JamesIves/github-pages-deploy",
+     "contents", "write"),
+    (r"gh\s+pr\s+(?:comment|review|edit)|createComment|create-or-update-comment|sticky-pull-request-comment|"
+     r"pulls\.createReview|peter-evans/create-pull-request", "pull-requests", "write"),
+    (r"gh\s+issue\s+(?:comment|create|edit)|issues\.(?:create|update|addLabels)|actions/labeler", "issues", "write"),
+    (r"actions/stale@", "issues", "write"), (r"actions/stale@", "pull-requests", "write"),  # it labels and closes both
+    (r"delete-branch:\s*true", "contents", "write"),  # actions/stale deleting a stale pull request's branch
+    (r"/statuses/|createCommitStatus|repos\.createStatus|commit-status-action", "statuses", "write"),
+    (r"ghcr\.io", "packages", "write"),
+    (r"role-to-assume|google-github-actions/auth|azure/login|id-token", "id-token", "write"),
+    (r"actions/deploy-pages", "pages", "write"),
+    (r"github/codeql-action/(?:init|analyze)", "actions", "read"),  # CodeQL reads the run's details (private repos)
+]
+
+_COMMON = ("What common steps need: actions/checkout `contents: read`; a SARIF upload (github/codeql-action/upload-sarif "
+           "or analyze) `security-events: write`; git push or creating a release `contents: write`; a pull-request comment "
+           "`pull-requests: write`; pushing to ghcr.io `packages: write`; cloud login through OIDC `id-token: write`. "
+           "Check the job's steps first and grant those per job, or the step fails with 403 Resource not accessible by "
+           "integration.")
+
+
+def gha_permissions(snippet: str | None) -> tuple[str, str]:
+    """(permissions block, note) for a workflow: contents read plus what the steps in the snippet need."""
+    text = snippet or ""
+    grants = {"contents": "read"}
+    for rx, scope, level in _STEP_NEEDS:
+        if re.search(rx, text):
+            grants[scope] = level
+    block = "permissions:\n" + "\n".join(f"  {k}: {v}" for k, v in grants.items())
+    if not re.search(r"^\s*(?:-\s*)?(?:uses|run):", text, re.M):
+        return block, "The workflow's steps are not in the finding. " + _COMMON
+    needed = [f"{k}: {v}" for k, v in grants.items() if (k, v) != ("contents", "read")]
+    return block, ("The workflow's steps need " + ", ".join(needed) + " besides reading the code." if needed
+                   else "The steps shown only read the repository; a step not shown that writes needs its own grant.")
+
+
+def _registry_login(step: str) -> bool:
+    """The token is only a password for ghcr.io (a docker login and push): what it needs is `packages: write`."""
+    return "ghcr.io" in step and len(_TOKEN.findall(step)) == 1 and re.search(
+        r"(?im)^\s*[\w-]*password:\s*['\"]?\$\{\{\s*(?:secrets\.GITHUB_TOKEN|github\.token)\s*\}\}", step) is not None
+
+
+def _load(text: str):
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _line(text: str, job: str) -> int | None:
+    m = re.search(rf"(?m)^[ \t]+['\"]?{re.escape(job)}['\"]?\s*:\s*$", text)
+    return text[:m.start()].count("\n") + 1 if m else None
+
+
+def jobs(text: str, known) -> dict | None:
+    """{"own": [(job, line, its permissions)], "steps": text of the jobs the top level governs, "unknown": [why]};
+    None when the workflow does not parse.  ``known(uses)`` says whether an action's needs are listed."""
+    import yaml
+
+    data = _load(text)
+    if data is None or not isinstance(data.get("jobs"), dict):
+        return None
+    own, governed, unknown = [], [], []
+    for name, job in data["jobs"].items():
+        if not isinstance(job, dict):
+            continue
+        if "permissions" in job:
+            perms = job["permissions"]
+            shown = ", ".join(f"{k}: {v}" for k, v in perms.items()) if isinstance(perms, dict) else str(perms)
+            own.append((str(name), _line(text, str(name)), shown))
+            continue
+        if isinstance(job.get("uses"), str):  # a reusable workflow: its steps, and so its needs, are elsewhere
+            unknown.append(f"job {name} calls the reusable workflow {job['uses']}, whose steps are not in this file")
+        body = yaml.safe_dump(job, sort_keys=False)
+        governed.append(body)
+        for step in job.get("steps") or []:
+            uses = step.get("uses") if isinstance(step, dict) else None
+            if isinstance(uses, str) and not uses.startswith("./") and not _READ_ONLY.match(uses) and not known(uses) \
+                    and _TOKEN.search(yaml.safe_dump(step)) and not _registry_login(yaml.safe_dump(step)):
+                unknown.append(f"job {name} gives the token to {uses}, whose needs are not listed here")
+    return {"own": own, "steps": "\n".join(governed), "unknown": unknown}
+
+
+def own_note(own: list) -> str:
+    """What the jobs with their own ``permissions`` mean for the top-level block."""
+    if not own:
+        return ""
+    named = "; ".join(f"job {n}" + (f" (line {l})" if l else "") + f" sets {p}" for n, l, p in own[:3])
+    return (f" Jobs with their own `permissions` key ignore the top-level block (theirs replaces it), so it does not "
+            f"change them: {named}.")
