@@ -32,15 +32,20 @@ def test_pycrypto_itself_or_no_manifest_keeps_the_finding(tmp_path):
     assert dome_x.judge(b413(1))["verdict"] == "true_positive"
 
 
-def test_pycrypto_pinned_makes_a_test_files_import_a_package_finding(tmp_path):
-    """DjanGoat: requirements.txt pins pycrypto==2.6.1 and a test imports `from Crypto import Random`; the row said
-    'not deployed' and explained a weak algorithm, while B413 is about the unmaintained package."""
+def test_pycrypto_pinned_makes_the_applications_import_a_package_finding(tmp_path):
+    """DjanGoat: requirements.txt pins pycrypto==2.6.1 and the app imports `from Crypto import Random`; a row explained
+    a weak algorithm, while B413 is about the unmaintained package.  A test's import of it is test code (the app's
+    imports carry the finding)."""
     from tasks.enrich.mechanisms import mechanism
 
-    judge = _repo(tmp_path, {"app/tests/test_a6.py": CODE, "requirements.txt": "Django==1.11\npycrypto==2.6.1\n"})
+    judge = _repo(tmp_path, {"app/models.py": CODE, "app/tests/test_a6.py": CODE,
+                             "requirements.txt": "Django==1.11\npycrypto==2.6.1\n"})
     f = b413(2)
-    f["location"]["path"] = "app/tests/test_a6.py"
+    f["location"]["path"] = "app/models.py"
     rec = judge.judge(f)
     assert rec["verdict"] == "true_positive" and "requirements.txt:2 installs pycrypto" in rec["reasons"][0]["evidence"]
     text = mechanism(f, ["CWE-327"])
     assert "not an algorithm" in text and "pycryptodome" in text
+    f["location"]["path"] = "app/tests/test_a6.py"
+    test = judge.judge(f)
+    assert test["verdict"] == "false_positive" and test["reasons"][0]["check"] == "path", test

@@ -19,6 +19,7 @@ import re
 from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
+from tasks.triage.report_signals import is_test_path
 
 MAX_MANIFESTS = 50
 _MANIFEST = re.compile(r"^(?:requirements[\w.-]*\.(?:txt|in)|setup\.py|setup\.cfg|pyproject\.toml|Pipfile|environment\.ya?ml)$")
@@ -44,7 +45,9 @@ def check_crypto_package(f: Finding | dict, reader=None, index=None) -> dict | N
         lines = [line.rstrip("\n") for line in reader.lines(path, None) or []]
         for no, line in enumerate(lines, 1):
             text = line.split("#", 1)[0] if not path.endswith(".py") else line
-            if _OLD.search(text):  # PyCrypto itself: the package is the finding, wherever the import sits
+            if _OLD.search(text):  # PyCrypto itself: the package is the finding, at the code that ships
+                if is_test_path(f.path):
+                    return None  # a test's import: the path check says it is not deployed; the app's imports carry it
                 return {"check": "ecosystem", "verdict": "true_positive", "evidence": (
                     f"{path}:{no} installs pycrypto (`{text.strip()[:60]}`), the unmaintained PyCrypto (last release "
                     "2.6.1, 2013), and this line imports its Crypto package: B413 is about that dependency, not this "
