@@ -112,3 +112,15 @@ def test_an_assert_of_the_programs_own_logic_is_not_a_security_check():
     guard = b101 | {"location": {"path": "rayserve/llm/serve.py", "start_line": 10, "end_line": 10}}
     assert check_assert_use(guard, Files(SERVE)) is None  # the only check before a delete: -O removes it
     assert Judge(reader=Files(SERVE)).judge(guard)["verdict"] == "true_positive"
+
+
+def test_an_assert_on_a_route_handlers_parameter_is_input_validation():
+    from tasks.triage.assert_use import check_assert_use
+
+    code = ('@app.get("/imagine")\nasync def generate(self, prompt: str):\n    assert len(prompt), "prompt cannot be empty"\n'
+            '    return await handle(prompt)\n\n\ndef helper(parts):\n    assert len(parts) == 2\n    return parts\n')
+    b101 = finding(tool="bandit", rule_id="B101", title="Use of assert detected.",
+                   location={"path": "serve/app.py", "start_line": 3, "end_line": 3})
+    assert check_assert_use(b101, Files(code)) is None
+    helper = b101 | {"location": {"path": "serve/app.py", "start_line": 8, "end_line": 8}}
+    assert check_assert_use(helper, Files(code))  # an undecorated helper's own invariant
