@@ -97,3 +97,14 @@ def test_a_node_image_uses_its_own_node_user():
     answer = fix_for(f, [])[0]
     assert "USER node" in answer and "useradd" not in answer and "RUN chown -R node /app" in answer
     assert "10001" not in answer and "--user node" in answer
+
+
+def test_the_last_user_check_names_the_dockerfile_not_checkovs_instruction_resource():
+    """CKV_DOCKER_8 (the last USER is root) names its resource '/dir/Dockerfile.USER': the check command said
+    `-f dir/Dockerfile.USER`, a file that does not exist (round 12, a pipeline internal)."""
+    from tasks.fixes.workload import _dockerfile_of
+
+    assert _dockerfile_of("/ai-ml/llm/tpu/Dockerfile.USER") == "/ai-ml/llm/tpu/Dockerfile"
+    assert _dockerfile_of("/deployments/api.Dockerfile.") == "/deployments/api.Dockerfile"
+    assert _dockerfile_of("/web/Dockerfile.prod.") == "/web/Dockerfile.prod"
+    assert _dockerfile_of(None) is None

@@ -222,6 +222,16 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
     return head + "\n".join(lines) + "\nUSER" + user, " ".join(notes)
 
 
+_INSTRUCTION = re.compile(r"\.(?:FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|"
+                          r"ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)?$")
+
+
+def _dockerfile_of(name: str | None) -> str | None:
+    """The Dockerfile a Checkov resource names: '/dir/api.Dockerfile.' (CKV_DOCKER_3) or '/dir/Dockerfile.USER'
+    (CKV_DOCKER_8 names the instruction too, which is not part of the file's name)."""
+    return _INSTRUCTION.sub("", name or "") or None
+
+
 def checkov_harden(lang: str, setting: str, note: str, snippet: str | None, name: str | None):
     """(reason there is no row, first line, setting, note) for a Checkov catalogue block."""
     if lang == "github-actions" and setting.startswith("permissions:"):
@@ -230,7 +240,7 @@ def checkov_harden(lang: str, setting: str, note: str, snippet: str | None, name
             return None, more, block, note  # what to check comes before a block that may be too narrow
         return None, "", block, (note + " " + more).strip()
     if lang == "dockerfile" and re.search(r"^USER\b", setting, re.M):  # Checkov names the file: /dir/api.Dockerfile.
-        why, first = dockerfile_gate(snippet, (name or "").rstrip(".") or None)
+        why, first = dockerfile_gate(snippet, _dockerfile_of(name))
         setting, needs = user_needs(snippet, setting)
         user = re.search(r"(?m)^USER\s+(\S+)", setting).group(1)  # the image's own user (node) where it has one
         first = first.replace("UID 10001", f"user {user}").replace("--user 10001", f"--user {user}") if user != "10001" else first
