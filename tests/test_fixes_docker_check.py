@@ -108,3 +108,21 @@ def test_the_last_user_check_names_the_dockerfile_not_checkovs_instruction_resou
     assert _dockerfile_of("/deployments/api.Dockerfile.") == "/deployments/api.Dockerfile"
     assert _dockerfile_of("/web/Dockerfile.prod.") == "/web/Dockerfile.prod"
     assert _dockerfile_of(None) is None
+
+
+def test_the_last_user_goes_after_the_build_steps_that_follow_user_root():
+    """kubernetes-engine-samples' TPU image: `USER root` (line 7, CKV_DOCKER_8) then a pip install; putting the
+    non-root USER at line 7 failed the build.  It goes after the last build step of the stage."""
+    text = ("FROM vllm/vllm-tpu:v0.21.0\n\nENV VLLM_TARGET_DEVICE=tpu\n\n\n\nUSER root\n\n"
+            "RUN pip install --no-cache-dir -U ray\n\nCOPY serve.py /app/\n\nCMD [\"python\", \"/app/serve.py\"]\n")
+    title = "Ensure the last USER is not root"
+    f = {"id": "f8", "tool": "checkov", "rule_id": "CKV_DOCKER_8", "kind": "config", "severity": "medium",
+         "title": title, "description": f"{title} (resource /tpu/Dockerfile.USER, framework dockerfile)",
+         "location": {"path": "tpu/Dockerfile", "start_line": 7, "end_line": 7}, "snippet": "USER root\n"}
+    answer = fix_for(f, [], {"path": "tpu/Dockerfile", "text": "USER root\n", "start_line": 7, "file": text})[0]
+    assert "in tpu/Dockerfile after line 11, the stage's last build step" in answer, answer
+    assert "Dockerfile.USER" not in answer
+    last = f | {"location": {"path": "tpu/Dockerfile", "start_line": 3, "end_line": 3}}
+    plain = fix_for(last, [], {"path": "tpu/Dockerfile", "text": "USER root\n", "start_line": 3,
+                               "file": "FROM x\nRUN make\nUSER root\nCMD [\"x\"]\n"})[0]
+    assert "after line" not in plain  # nothing to build after it: the flagged line is the place

@@ -46,7 +46,8 @@ def _commit(f: Finding) -> str | None:
 
 # files whose whole text the fix reads: a workflow (its steps), an OpenAPI/Swagger spec (its operations and schemes),
 # a Terraform file (the resources around the flagged one, its provider pin)
-_WHOLE_FILE = re.compile(r"(?i)(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:openapi|swagger)[^/]*\.(?:ya?ml|json)$|\.tf$")
+_WHOLE_FILE = re.compile(r"(?i)(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:openapi|swagger)[^/]*\.(?:ya?ml|json)$|\.tf$"
+                         r"|(?:^|/)(?:[^/]*\.)?(?-i:Dockerfile)(?:\.(?!py$)[\w-]+)?$")  # a USER fix's place (iac_file)
 
 
 class Source:

@@ -16,7 +16,7 @@ import re
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.fixes.checkov import CAVEATS, CHECKS as _CHECKOV, EXTRA, KEEP_IF_PRESENT, LEADS
 from tasks.fixes.checkov_facts import adduser, base_image, fit, k8s_additions
-from tasks.fixes.iac_file import caveat, from_file, ingress_rule
+from tasks.fixes.iac_file import after_build_steps, caveat, from_file, ingress_rule
 from tasks.fixes.iac_module import SNAPSHOT_KEY, existing_resource, snapshot_of, variable
 from tasks.fixes.languages import FENCE
 from tasks.fixes.workload import K8S_CAVEATS, checkov_harden, gate, k8s_note, with_user
@@ -139,6 +139,8 @@ def config_fix(f: Finding | dict, language: str | None, code: dict | None = None
         if isinstance(placed, str):
             return None, placed, {"language": language}
         setting, note, at = placed
+        if str(f.rule_id) == "CKV_DOCKER_8":  # `USER root` then build steps: the non-root USER goes after them
+            at = after_build_steps((code or {}).get("file"), (f.location or NO_LOCATION).start_line, f.path) or at
         refused, first, setting, note = checkov_harden(lang, setting, note, f.snippet, resource)
         if refused:
             return None, refused, {"language": language}

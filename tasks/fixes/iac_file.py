@@ -197,3 +197,22 @@ def load_balancer(rule: str, resource: str | None, text: str | None, f: Finding)
             '    status_code = "HTTP_301"\n  }\n}\n```\n'
             f"Checkov still reports {rule} for the open port: record it as accepted in the security group "
             f"(`#checkov:skip={rule}:public load balancer, port 80 redirects to HTTPS`).")
+
+
+_BUILD_STEP = re.compile(r"^\s*(?:RUN|COPY|ADD)\b", re.I)
+_START = re.compile(r"^\s*(?:CMD|ENTRYPOINT)\b", re.I)
+
+
+def after_build_steps(text: str | None, line: int | None, path: str | None) -> str | None:
+    """Where a non-root USER goes when the flagged `USER root` (CKV_DOCKER_8, the last USER is root) is followed by
+    build steps of the same stage: after the last of them, so they still run as root (a `pip install` under USER
+    10001 fails the build), and before CMD/ENTRYPOINT.  None when nothing follows the flagged line."""
+    if not text or not line:
+        return None
+    lines = text.splitlines()
+    stage_end = next((i for i in range(line, len(lines)) if re.match(r"^\s*FROM\s", lines[i], re.I)), len(lines))
+    steps = [i + 1 for i in range(line, stage_end) if _BUILD_STEP.match(lines[i])]
+    if not steps:
+        return None
+    return (f" in {path} after line {steps[-1]}, the stage's last build step (the `USER root` at line {line} stays, so "
+            "the steps after it still run as root; the new USER must be the stage's last one, before CMD/ENTRYPOINT)")
