@@ -52,6 +52,7 @@ from tasks.triage.openapi import check_response_schema, check_spec_example
 from tasks.triage.random_use import check_random_use
 from tasks.triage.repo_file_input import check_repo_file_input
 from tasks.triage.robustness import check_timeout
+from tasks.triage.url_scheme import check_url_scheme
 
 _SIGNAL_FP = {"obsolete check", "not a security rule", "not a security weakness", "test-only rule in a test file",
               "port check on an ICMP rule"}
@@ -197,6 +198,9 @@ class Judge:
                           "evidence", vuln_ids)
         if self.imports is not None and self.callers is None:
             self.callers = Callers(self.imports)
+        scheme = check_url_scheme(f, self.reader, self.callers)  # B310 audits the scheme alone: request data elsewhere
+        if scheme:                                                 # in the URL is another rule's finding
+            return record(f, "false_positive", [scheme], "evidence", vuln_ids)
         constant = (check_constant(f, self.reader, self.callers) or check_repo_file_input(f, self.reader, self.imports)
                     if not taint else None)
         if constant:

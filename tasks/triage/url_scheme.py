@@ -1,0 +1,136 @@
+"""Check 3h: Bandit B310 (urlopen of a URL whose scheme is not checked) where the scheme is a literal http(s).
+
+B310 ("Audit url open for permitted schemes") exists because ``urllib``
+also opens ``file://`` and custom schemes: a URL an attacker chooses can read
+local files.  When the URL the call opens starts with a literal ``http://`` or
+``https://`` -- a constant, an f-string or ``+`` whose first piece is that
+literal, a name bound only to such values, a ``Request`` built from one, or a
+parameter every call of the enclosing function passes such a value -- no
+input can change the scheme, so the weakness the rule audits cannot occur
+(what the host or path may do is another rule's question).
+
+Python, with the file (``source.repo_path``); the call sites come from
+tasks.triage.tainted_callers (one level).  The evidence names the call and
+where the scheme is fixed.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tasks.findings.model import Finding, as_finding
+from tasks.triage.parsed_source import finding_source
+from tasks.triage.tainted_callers import _argument, _calls, _enclosing
+
+_OPEN = re.compile(r"^(?:urllib\.request\.|request\.|urllib2\.)?(?:urlopen|Request|urlretrieve|URLopener)$")
+_SCHEME = re.compile(r"^https?://", re.I)
+
+
+def _literal_start(node) -> bool:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return bool(_SCHEME.match(node.value))
+    if isinstance(node, ast.JoinedStr) and node.values:
+        return _literal_start(node.values[0])
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _literal_start(node.left)
+    return False
+
+
+class _Scheme:
+    def __init__(self, tree, func):
+        self.tree, self.func = tree, func
+
+    def fixed(self, node, depth: int = 0) -> bool:
+        if depth > 4 or node is None:
+            return False
+        if _literal_start(node):
+            return True
+        if isinstance(node, ast.Call) and _OPEN.match(ast.unparse(node.func).split("(")[0]) and node.args:
+            return self.fixed(node.args[0], depth + 1)  # urlopen(Request(url, ...))
+        if isinstance(node, ast.Name):
+            scopes = [s for s in (self.func, self.tree) if s is not None]
+            for scope in scopes:
+                found = [n.value for n in ast.walk(scope) if isinstance(n, ast.Assign) and len(n.targets) == 1
+                         and isinstance(n.targets[0], ast.Name) and n.targets[0].id == node.id]
+                if found:
+                    return all(self.fixed(v, depth + 1) for v in found)
+        return False
+
+
+def check_url_scheme(f: Finding | dict, reader=None, callers=None) -> dict | None:
+    """{"check": "code", "evidence"} for B310 whose URL starts with a literal http(s)://, else None."""
+    f = as_finding(f)
+    loc = f.location
+    if reader is None or f.tool != "bandit" or str(f.rule_id).upper() != "B310" or not loc or not loc.start_line \
+            or not str(f.path or "").endswith(".py"):
+        return None
+    source = finding_source(reader, f)
+    try:
+        tree = ast.parse(source) if source else None
+    except (SyntaxError, ValueError):
+        return None
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _OPEN.match(ast.unparse(n.func))
+             and n.lineno <= loc.start_line <= (n.end_lineno or n.lineno) and n.args] if tree else []
+    if not calls:
+        return None
+    func = _enclosing(tree, loc.start_line)
+    scheme = _Scheme(tree, func)
+    how = []
+    for call in calls:
+        arg = call.args[0]
+        if scheme.fixed(arg):
+            how.append(f"{ast.unparse(call.func)}() at line {call.lineno} opens a URL that starts with a literal "
+                       "http:// or https://")
+            continue
+        param = _parameter(scheme, arg, func)
+        said = _every_call_fixed(callers, source, f.path, func, param) if param else None
+        if not said:
+            return None
+        how.append(f"{ast.unparse(call.func)}() at line {call.lineno} opens `{param}`, and every call of "
+                   f"{func.name}() passes a URL that starts with a literal http(s):// ({said})")
+    return {"check": "code", "evidence": "scheme fixed: " + "; ".join(how) + ", so no input can make it file:// or "
+            "a custom scheme (what B310 audits)"}
+
+
+def _parameter(scheme: _Scheme, arg, func) -> str | None:
+    """The enclosing function's parameter the URL is (directly, or through names and a Request of it)."""
+    if func is None:
+        return None
+    params = {a.arg for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs}
+    node = arg
+    for _ in range(4):
+        if isinstance(node, ast.Name) and node.id in params:
+            return node.id
+        if isinstance(node, ast.Name):
+            found = [n.value for n in ast.walk(func) if isinstance(n, ast.Assign) and len(n.targets) == 1
+                     and isinstance(n.targets[0], ast.Name) and n.targets[0].id == node.id]
+            if len(found) != 1:
+                return None
+            node = found[0]
+        elif isinstance(node, ast.Call) and _OPEN.match(ast.unparse(node.func)) and node.args:
+            node = node.args[0]
+        else:
+            return None
+    return None
+
+
+def _every_call_fixed(callers, source: str, path: str, func, param: str) -> str | None:
+    if callers is None:
+        return None
+    from tasks.triage.constant_names import parse_module
+
+    mod = parse_module(source, path)
+    if mod is None or (hasattr(callers, "routed") and callers.routed(func.name)):
+        return None
+    sites = _calls(callers, mod, path, func.name)
+    if not sites:
+        return None
+    shown = []
+    for where, _text, _lines, other, node in sites:
+        arg = _argument(node, func, param)
+        caller = _enclosing(other.tree, node.lineno)
+        if arg is None or not _Scheme(other.tree, caller).fixed(arg):
+            return None
+        shown.append(f"{where}:{node.lineno}")
+    return ", ".join(shown[:3]) + (", …" if len(shown) > 3 else "")
