@@ -123,3 +123,20 @@ def test_a_secret_that_occurs_inside_the_finding_id_leaves_the_id_alone():
     out = finalise(f)
     assert out["id"] == "0a8b34042bcc4184969f0c847e8215b8"
     assert "8b34042b" not in out["snippet"] and out["redacted"] is True
+
+
+def test_an_expired_jwt_is_not_a_live_credential_and_a_current_one_is():
+    """security_monkey's Okta test fixture: an ID token whose exp passed in 2018; decoded, never verified."""
+    import base64
+    import json as _json
+    import time
+
+    def jwt(exp):
+        enc = lambda d: base64.urlsafe_b64encode(_json.dumps(d).encode()).decode().rstrip("=")
+        return f"{enc({'alg': 'RS256', 'kid': 'k1'})}.{enc({'sub': 'testtest@example.com', 'exp': exp})}.c2lnbmF0dXJl"
+
+    old = classify_one(jwt(1538077113), from_code=True)
+    assert old["class"] == "expired" and old["match"] == "a JSON Web Token whose exp claim passed on 2018-09-27", old
+    live = classify_one(jwt(int(time.time()) + 86400 * 365), from_code=True)
+    assert live["class"] == "high-entropy", live
+    assert classify_one(jwt("soon"), from_code=True)["class"] != "expired"

@@ -194,6 +194,9 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
         if pattern.match(value):
             what = f"{name} of {len(value)} hex digits" if name == "a hex digest" else name
             return out | {"class": "hash", "match": what}
+    expired = _expired_jwt(value)
+    if expired:
+        return out | {"class": "expired", "match": f"a JSON Web Token whose exp claim passed on {expired}"}
     for name, pattern in EXAMPLES.items():
         hit = pattern.search(value) if name == "dummy/fake/sample value" else pattern.match(value)
         if hit and (name != "dummy/fake/sample value" or bits < 3.6):
@@ -221,6 +224,29 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
     return out | {"class": "high-entropy"}
 
 
+_JWT = re.compile(r"^eyJ[A-Za-z0-9_-]{4,}\.(eyJ[A-Za-z0-9_-]{4,})\.[A-Za-z0-9_-]*$")
+
+
+def _expired_jwt(value: str) -> str | None:
+    """The date a JWT's ``exp`` claim passed (decoded, never verified: the claim alone says the token is dead), or None
+    for anything else, a token without exp, or one still valid today."""
+    import base64
+    import datetime as dt
+    import json
+
+    m = _JWT.match(value)
+    if not m:
+        return None
+    part = m.group(1)
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+        exp = claims.get("exp") if isinstance(claims, dict) else None
+        when = dt.datetime.fromtimestamp(float(exp), dt.timezone.utc) if isinstance(exp, (int, float)) else None
+    except (ValueError, TypeError, OverflowError, OSError):
+        return None
+    return when.date().isoformat() if when and when < dt.datetime.now(dt.timezone.utc) else None
+
+
 _WORD = r"(?:[A-Z]?[a-z]+|[A-Z]{1,12})"  # a word as people write it (password, SuperSecret, ADMIN), not random case
 _NAMES = {"password", "passwd", "pwd", "secret", "secret_key", "secretkey", "api_key", "apikey", "token", "auth_token",
           "jwt_secret", "session_secret", "private_key", "credentials", "pass"}
@@ -232,7 +258,7 @@ def _is_name(value: str) -> bool:
     return bool(re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", v)) or v.lower() in _NAMES
 
 
-_RANK = {"name": 5.5, "empty": 4, "message": 4, "key-header": 0, "high-entropy": 0, "hash": 0.5, "weak": 1, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
+_RANK = {"name": 5.5, "empty": 4, "message": 4, "expired": 5, "key-header": 0, "high-entropy": 0, "hash": 0.5, "weak": 1, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
 
 
 # the issuer's own format for rules that name one credential type (gitleaks/Trivy rule ids, lower case)

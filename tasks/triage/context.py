@@ -118,6 +118,7 @@ _SECRET_TEXT = {
     "empty": "{match}",
     "message": "text for a person, not a credential ({match})",
     "example": "a documented example value ({match})",
+    "expired": "{match}, so it authenticates nothing",
     "placeholder": "a placeholder, not a credential ({match})",
     "code-word": "a protocol keyword, not a credential",
     "plain-word": "a plain word ({length} letters, {entropy} bits/char)",
@@ -192,7 +193,7 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
         return {"check": "secret", "status": "not_a_secret",
                 "evidence": f"no hardcoded credential: {use}" if use else
                             f"no hardcoded credential: {text} ({f.rule_id} matched the name of the variable or argument)"}
-    if ev["class"] in ("example", "placeholder", "code-word", "message"):
+    if ev["class"] in ("example", "expired", "placeholder", "code-word", "message"):
         return {"check": "secret", "status": "not_a_secret", "evidence": f"not a credential: {text}"}
     if ev["class"] in ("low-entropy", "plain-word", "weak") and in_tests:
         return {"check": "secret", "status": "not_a_secret",
