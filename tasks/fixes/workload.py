@@ -214,7 +214,7 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
     if made:  # created as root at build time, written by the program at run time (its log file)
         user = re.search(r"(?m)^USER\s+(\S+)", block).group(1)
         lines.append(f"RUN chown -R {user} {' '.join(made)}")
-        notes.append(f"{', '.join(made)} {'is' if len(made) == 1 else 'are'} created as root by the build and written by the program at run time: the new user must own {'it' if len(made) == 1 else 'them'}.")
+        notes.append(f"{', '.join(made)} {'is' if len(made) == 1 else 'are'} created as root by the build in a run-time folder (logs, pid files, state) the program writes: the new user must own {'it' if len(made) == 1 else 'them'}, or the first write fails with permission denied.")
     if re.match(r"(?:[\w.-]+/)*golang(?::|@|$)", image):
         block = re.sub(r"useradd --system --uid", "useradd --system --create-home --uid", block)
         lines.append("ENV HOME=/home/app")
