@@ -16,7 +16,8 @@ such a change is safe depends on the image and the steps, so:
 - a workflow gets the permissions its steps need, read from the snippet, or
   the list of what each common step needs when its steps are not shown.
 
-May import: ``tasks.core``, ``tasks.findings``, ``tasks.fixes.checkov_facts``, ``tasks.fixes.gha_jobs`` (the GITHUB_TOKEN grants).
+May import: ``tasks.core``, ``tasks.findings``, ``tasks.fixes.checkov_facts``, ``tasks.fixes.gha_jobs`` (the GITHUB_TOKEN grants),
+``tasks.fixes.image_writes`` (the paths a hardened container still writes).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import re
 
 from tasks.fixes.checkov_facts import _IMAGE_FACTS, image_of, image_uid
 from tasks.fixes.gha_jobs import _STEP_NEEDS, gha_permissions  # noqa: F401 - re-exported
+from tasks.fixes.image_writes import model_cache, root_tool, runtime_paths
 
 # the settings of a securityContext change, as the fix block or the scanner's resolution names them
 _SETTING = re.compile(r"runAsNonRoot|runAsUser|runAsGroup|capabilities|readOnlyRootFilesystem|allowPrivilegeEscalation"
@@ -78,7 +80,7 @@ def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tupl
     the answer, or "") and ``uid``/``image``/``volumes`` for a known image, whose UID the change must also set."""
     if not is_security_context(setting):
         return None, {"first": "", "uid": None}
-    why = system_workload(snippet, name)
+    why = system_workload(snippet, name) or model_cache(setting, snippet)
     if why:
         return why, None
     ref, official = image_ref(snippet), image_of(snippet or "")
@@ -170,6 +172,8 @@ def dockerfile_gate(snippet: str | None, path: str | None = None) -> tuple[str |
     m = _DOCKER_SYSTEM.search(snippet or "")
     if m:
         return f"the image needs root at run time ({m.group(0).strip()}): a non-root USER would break it", ""
+    if root_tool(snippet):
+        return root_tool(snippet), ""
     stages = re.split(r"(?im)^\s*FROM\s+", snippet or "")
     for line in re.findall(r"(?im)^\s*(?:CMD|ENTRYPOINT)\b.*$", stages[-1]):
         port = next((int(p) for pair in _START_PORT.findall(line) for p in pair if p and 0 < int(p) < 1024), None)
@@ -206,6 +210,11 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
         notes.append(f"{workdirs[-1]} is given to {'UID ' if user.isdigit() else 'user '}{user} because the code copied there is root-owned and an app "
                      "that writes in its folder (an SQLite database, uploads, a cache) fails with permission denied; if "
                      "it writes nothing there, drop that line and keep the code read-only.")
+    made = runtime_paths(stage, workdirs[-1] if lines else None)
+    if made:  # created as root at build time, written by the program at run time (its log file)
+        user = re.search(r"(?m)^USER\s+(\S+)", block).group(1)
+        lines.append(f"RUN chown -R {user} {' '.join(made)}")
+        notes.append(f"{', '.join(made)} {'is' if len(made) == 1 else 'are'} created as root by the build in a run-time folder (logs, pid files, state) the program writes: the new user must own {'it' if len(made) == 1 else 'them'}, or the first write fails with permission denied.")
     if re.match(r"(?:[\w.-]+/)*golang(?::|@|$)", image):
         block = re.sub(r"useradd --system --uid", "useradd --system --create-home --uid", block)
         lines.append("ENV HOME=/home/app")
