@@ -24,19 +24,10 @@ from __future__ import annotations
 import ast
 
 from tasks.findings.model import Finding, as_finding
+from tasks.triage.parsed_source import enclosing_function
 
 MAX_LISTED = 3
 MAX_ARG_CHARS = 60
-
-
-def _innermost(tree, line: int):
-    """The innermost function whose body holds ``line``, or None."""
-    best = None
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno <= line <= (node.end_lineno or 0):
-            if best is None or node.lineno >= best.lineno:
-                best = node
-    return best
 
 
 def _origin(text: str, caller, arg, line: int) -> str:
@@ -122,7 +113,7 @@ def describe(func, param: str, sites: list, routed: str | None = None) -> str | 
         if isinstance(arg, ast.Constant):
             constant.append(where)
             continue
-        caller = _innermost(other.tree, node.lineno)
+        caller = enclosing_function(other.tree, node.lineno)
         role = " (a test)" if is_test_path(path) else f" in `{caller.name}`" if caller else ""
         via = getattr(node, "secft_via", None)  # handed to a thread, process or executor (indirect_sites)
         how = f" (through `{via}`)" if via else ""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.parsed_source import finding_source
+from tasks.triage.parsed_source import python_tree
 from tasks.triage.random_use import _names, _security
 
 _DECISIONS = ("admin", "allow", "permi", "role", "user", "owner", "grant", "access", "valid", "trust", "safe", "sanit",
@@ -31,15 +31,12 @@ def check_assert_use(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "evidence"} for B101 on an internal invariant, else None."""
     f = as_finding(f)
     loc = f.location
-    if reader is None or f.tool != "bandit" or str(f.rule_id).upper() != "B101" or not loc or not loc.start_line \
-            or not str(f.path or "").endswith(".py"):
+    parsed = python_tree(reader, f) if f.tool == "bandit" and str(f.rule_id).upper() == "B101" and loc and loc.start_line \
+        else None
+    if parsed is None:
         return None
-    source = finding_source(reader, f)
-    try:
-        tree = ast.parse(source) if source else None
-    except (SyntaxError, ValueError):
-        return None
-    node = next((n for n in ast.walk(tree) if isinstance(n, ast.Assert) and n.lineno == loc.start_line), None) if tree else None
+    tree = parsed[0]
+    node = next((n for n in ast.walk(tree) if isinstance(n, ast.Assert) and n.lineno == loc.start_line), None)
     if node is None:
         return None
     words = _names(node)

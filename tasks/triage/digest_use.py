@@ -55,20 +55,9 @@ def _hashed(call: ast.Call) -> list[ast.AST]:
                                                                                           if k.arg != "usedforsecurity"]
 
 
-def check_digest_use(f, reader_lines: list[str]) -> dict | None:
-    """The evidence when the weak hash on the flagged line is only echoed as a checksum or hashes Faker output."""
-    line = f.location.start_line if f.location else None
-    if not line or not reader_lines:
-        return None
-    try:
-        tree = ast.parse("".join(reader_lines))
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-    funcs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-             and n.lineno <= line <= (n.end_lineno or n.lineno)]
-    if not funcs:
-        return None
-    func = max(funcs, key=lambda n: n.lineno)
+def check_digest_use(f, tree: ast.Module, func, line: int) -> dict | None:
+    """The evidence when the weak hash on the flagged ``line`` of ``func`` (in ``tree``, the parsed file) is only
+    echoed as a checksum or hashes Faker output."""
     calls = _hash_calls(func, line)
     if not calls:
         return None

@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
+from tasks.triage.parsed_source import enclosing_function, python_tree
 
 # request data a user controls, per framework (the text that shows it, not a type inference)
 USER_INPUT = re.compile(
@@ -130,12 +131,15 @@ def check_hash_use(f: Finding | dict, reader=None) -> dict | None:
     f = as_finding(f)
     if f.kind != "code" or not _WEAK_HASH_RULE.search(f"{f.rule_id} {f.title}"):
         return None
-    lookup = _lookup_only(f, reader) if reader is not None and f.path and f.path.endswith(".py") else None
-    if lookup is None and reader is not None and f.path and f.path.endswith(".py"):
-        # an echoed checksum, a digest of Faker's dummy data
+    line = f.location.start_line if f.location else None
+    parsed = python_tree(reader, f) if line else None  # read and parsed once for both readings of the digest
+    func = enclosing_function(parsed[0], line) if parsed else None
+    lookup = None
+    if func is not None:
+        # a de-duplication or cache key; else an echoed checksum, a digest of Faker's dummy data
         from tasks.triage.digest_use import check_digest_use
 
-        lookup = check_digest_use(f, finding_lines(reader, f))
+        lookup = _lookup_only(f, func, line) or check_digest_use(f, parsed[0], func, line)
     if lookup:
         return lookup
     text = f.snippet or ""
@@ -156,26 +160,13 @@ def check_hash_use(f: Finding | dict, reader=None) -> dict | None:
 _LOOKUP_CALLS = {"add", "discard", "get", "setdefault", "pop", "count", "index"}
 
 
-def _lookup_only(f: Finding, reader) -> dict | None:
+def _lookup_only(f: Finding, func, line: int) -> dict | None:
     """The flagged line assigns a weak digest to a name that its function only uses as a key of a set or mapping
     it both fills and looks up (``if digest not in seen: seen.add(digest)``, ``cache[digest]``): a de-duplication
     or cache key.  A digest only compared with a collection filled elsewhere (an allow-list of known hashes) is
     left alone: a collision there may be a bypass."""
     import ast
 
-    line = f.location.start_line if f.location else None
-    lines = finding_lines(reader, f)
-    if not line or not lines:
-        return None
-    try:
-        tree = ast.parse("".join(lines))
-    except (SyntaxError, ValueError):
-        return None
-    funcs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-             and n.lineno <= line <= (n.end_lineno or n.lineno)]
-    if not funcs:
-        return None
-    func = max(funcs, key=lambda n: n.lineno)
     assign = next((n for n in ast.walk(func) if isinstance(n, ast.Assign) and n.lineno == line and len(n.targets) == 1
                    and isinstance(n.targets[0], ast.Name)), None)
     if assign is None or not re.search(r"\b(?:md5|sha1)\b|new\(\s*['\"](?:md5|sha1)", ast.unparse(assign.value)) \

@@ -23,7 +23,7 @@ import ast
 
 from tasks.findings.model import Finding, as_finding
 from tasks.triage.callers import entry_point
-from tasks.triage.parsed_source import finding_source
+from tasks.triage.parsed_source import python_tree
 
 
 def _is_b108(f: Finding) -> bool:
@@ -33,14 +33,10 @@ def _is_b108(f: Finding) -> bool:
 def check_function_tmp(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "evidence"} for B108 in a serverless function's own module, else None."""
     f = as_finding(f)
-    if reader is None or not _is_b108(f) or not f.path or not f.path.endswith(".py"):
+    parsed = python_tree(reader, f) if _is_b108(f) else None
+    if parsed is None:
         return None
-    source = finding_source(reader, f)
-    try:
-        tree = ast.parse(source) if source else None
-    except (SyntaxError, ValueError):
-        return None
-    handler = next((node for node in getattr(tree, "body", []) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    handler = next((node for node in parsed[0].body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
                     and entry_point(node)), None)
     if handler is None:
         return None

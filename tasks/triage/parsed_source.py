@@ -1,5 +1,6 @@
-"""The flagged file as the code checks parse it: its text (``finding_source``) and, for JavaScript/TypeScript,
-its syntax tree behind one guard (``parse_js``) and the nodes of that tree on the flagged line (``nodes_on_line``).
+"""The flagged file as the code checks parse it: its text (``finding_source``); for Python, its module
+(``python_tree``) and the function around a line (``enclosing_function``); for JavaScript/TypeScript, its syntax
+tree behind one guard (``parse_js``) and the nodes of that tree on the flagged line (``nodes_on_line``).
 
 Every check that reads a JS/TS module (tasks.triage.constant_js,
 tasks.triage.escaped_js) parses it here so that all of them refuse the same
@@ -13,6 +14,8 @@ picks the grammar from the file's suffix: TypeScript for ``.ts``/``.mts``/
 
 from __future__ import annotations
 
+import ast
+
 from tasks.findings.model import Finding
 from tasks.repository.source import finding_lines
 
@@ -23,6 +26,25 @@ _GRAMMAR = {".ts": "typescript", ".mts": "typescript", ".cts": "typescript", ".t
 def finding_source(reader, f: Finding) -> str:
     """The finding's file at its run's commit as one text, every line ending in a newline ("" when unreadable)."""
     return "".join(line if line.endswith("\n") else line + "\n" for line in finding_lines(reader, f))
+
+
+def python_tree(reader, f: Finding) -> tuple[ast.Module, str] | None:
+    """(module, text) of the finding's Python file at its run's commit; None without a reader, for another language,
+    or when the file is unreadable, empty or does not parse (a guess about the code is no evidence)."""
+    if reader is None or not str(f.path or "").endswith(".py"):
+        return None
+    source = finding_source(reader, f)
+    try:
+        return (ast.parse(source), source) if source else None
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def enclosing_function(tree: ast.AST, line: int):
+    """The innermost function (def or async def, at any depth) whose lines hold ``line``, or None."""
+    funcs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+             and n.lineno <= line <= (n.end_lineno or n.lineno)]
+    return max(funcs, key=lambda n: n.lineno) if funcs else None
 
 
 def parse_js(source: str, path: str):

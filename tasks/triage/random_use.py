@@ -23,7 +23,7 @@ import ast
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.parsed_source import finding_source
+from tasks.triage.parsed_source import python_tree
 
 SECURITY_WORDS = {"key", "keys", "salt", "nonce", "otp", "pin", "code", "codes", "csrf", "xsrf", "session", "sid", "auth",
                   "captcha", "reset", "cookie", "cookies", "hash", "iv", "seed", "jwt", "id", "ids", "uuid", "guid",
@@ -75,15 +75,11 @@ def check_random_use(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "evidence"} for B311 whose value plays no security role, else None."""
     f = as_finding(f)
     loc = f.location
-    if reader is None or f.tool != "bandit" or str(f.rule_id).upper() != "B311" or not loc or not loc.start_line \
-            or not str(f.path or "").endswith(".py"):
+    parsed = python_tree(reader, f) if f.tool == "bandit" and str(f.rule_id).upper() == "B311" and loc and loc.start_line \
+        else None
+    if parsed is None:
         return None
-    source = finding_source(reader, f)
-    try:
-        tree = ast.parse(source) if source else None
-    except (SyntaxError, ValueError):
-        return None
-    stmt, func = _statement(tree, loc.start_line) if tree else (None, None)
+    stmt, func = _statement(parsed[0], loc.start_line)
     calls = [n for n in ast.walk(stmt) if isinstance(n, ast.Call) and _RANDOM.match(ast.unparse(n.func).replace("_random.", "random."))
              and n.lineno == loc.start_line] if stmt else []
     if not calls:

@@ -20,7 +20,7 @@ import ast
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.parsed_source import finding_source
+from tasks.triage.parsed_source import python_tree
 from tasks.triage.tainted_callers import _argument, _calls, _enclosing
 
 _OPEN = re.compile(r"^(?:urllib\.request\.|request\.|urllib2\.)?(?:urlopen|Request|urlretrieve|URLopener)$")
@@ -62,16 +62,13 @@ def check_url_scheme(f: Finding | dict, reader=None, callers=None) -> dict | Non
     """{"check": "code", "evidence"} for B310 whose URL starts with a literal http(s)://, else None."""
     f = as_finding(f)
     loc = f.location
-    if reader is None or f.tool != "bandit" or str(f.rule_id).upper() != "B310" or not loc or not loc.start_line \
-            or not str(f.path or "").endswith(".py"):
+    parsed = python_tree(reader, f) if f.tool == "bandit" and str(f.rule_id).upper() == "B310" and loc and loc.start_line \
+        else None
+    if parsed is None:
         return None
-    source = finding_source(reader, f)
-    try:
-        tree = ast.parse(source) if source else None
-    except (SyntaxError, ValueError):
-        return None
+    tree, source = parsed
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _OPEN.match(ast.unparse(n.func))
-             and n.lineno <= loc.start_line <= (n.end_lineno or n.lineno) and n.args] if tree else []
+             and n.lineno <= loc.start_line <= (n.end_lineno or n.lineno) and n.args]
     if not calls:
         return None
     func = _enclosing(tree, loc.start_line)
