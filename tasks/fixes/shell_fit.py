@@ -60,33 +60,34 @@ def _sink(node) -> str | None:
     return None
 
 
-def _parts(node) -> list | None:
-    """Literal text (str) and values (AST nodes) of a command built by +, %, str.format or an f-string."""
+def text_parts(node, percent, value=lambda v: v) -> list | None:
+    """Literal text (str) and values (AST nodes) of a string built by +, %, str.format or an f-string, or None for
+    another shape.  ``percent(template, values)`` reads a ``%`` template into pieces (its caller's conversions);
+    ``value`` is what each formatted value becomes (a command's ``str(value)``, a query's value as it is).
+    Shared by the command fix here and the query fix (tasks.fixes.sql_fit)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _parts(node.left), _parts(node.right)
+        left, right = text_parts(node.left, percent, value), text_parts(node.right, percent, value)
         return None if left is None or right is None else left + right
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) \
             and isinstance(node.left.value, str):
         values = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
-        pieces = re.split(r"%[sdr]", node.left.value)
-        if len(pieces) != len(values) + 1 or "%" in "".join(pieces).replace("%%", ""):
-            return None
-        return _interleave([p.replace("%%", "%") for p in pieces], values)
+        pieces = percent(node.left.value, values)
+        return None if pieces is None else interleave(pieces, values, value)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format" \
             and isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str) and not node.keywords:
         pieces = node.func.value.value.split("{}")
         if len(pieces) != len(node.args) + 1 or re.search(r"[{}]", "".join(pieces)):
             return None
-        return _interleave(pieces, node.args)
+        return interleave(pieces, node.args, value)
     if isinstance(node, ast.JoinedStr):
         out = []
         for v in node.values:
             if isinstance(v, ast.Constant):
                 out.append(v.value)
             elif isinstance(v, ast.FormattedValue) and v.conversion == -1 and v.format_spec is None:
-                out.append(_text(v.value))
+                out.append(value(v.value))
             else:
                 return None
         return out
@@ -95,17 +96,31 @@ def _parts(node) -> list | None:
     return None
 
 
+def _percent(template: str, values: list) -> list[str] | None:
+    """A command's % template: %s, %d and %r take a value; a literal %% stays one %."""
+    pieces = re.split(r"%[sdr]", template)
+    if len(pieces) != len(values) + 1 or "%" in "".join(pieces).replace("%%", ""):
+        return None
+    return [p.replace("%%", "%") for p in pieces]
+
+
+def _parts(node) -> list | None:
+    """Literal text and values of a command, each value as the text the shell receives (``str(value)``)."""
+    return text_parts(node, _percent, _text)
+
+
 def _text(node):
     """A value that %, str.format or an f-string turned into text: ``str(value)`` in a list (a number stays text)."""
     return node if _is_str_call(node) or isinstance(node, ast.Constant) else ast.Call(ast.Name("str"), [node], [])
 
 
-def _interleave(pieces: list[str], values: list) -> list:
+def interleave(pieces: list[str], values: list, value=lambda v: v) -> list:
+    """Literal pieces with ``value`` of each value between them."""
     out: list = []
     for i, piece in enumerate(pieces):
         out.append(piece)
         if i < len(values):
-            out.append(_text(values[i]))
+            out.append(value(values[i]))
     return out
 
 

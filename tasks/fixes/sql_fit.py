@@ -27,7 +27,7 @@ from __future__ import annotations
 import ast
 import re
 
-from tasks.fixes.shell_fit import statement
+from tasks.fixes.shell_fit import statement, text_parts
 
 _SQL = re.compile(r"(?i)\b(?:select|insert|update|delete|replace)\b")
 _VALUE_BEFORE = re.compile(r"(?i)(?:[=(,<>]|\bin\s*\(|\blike|\blimit|\boffset|\bvalues\s*\()\s*$")
@@ -38,48 +38,17 @@ def _execute(tree) -> ast.Call | None:
                  and n.func.attr in ("execute", "executemany") and len(n.args) == 1 and not n.keywords), None)
 
 
+def _percent(template: str, values: list) -> list[str] | None:
+    """A query's % template: %s and %d take a value; a literal %% stays one %."""
+    pieces = re.split(r"%[sd]", template.replace("%%", "\0"))
+    if len(pieces) != len(values) + 1 or "%" in "".join(pieces):
+        return None
+    return [p.replace("\0", "%") for p in pieces]
+
+
 def _parts(node) -> list | None:
-    """Literal SQL text (str) and values (AST nodes), or None for another shape."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return [node.value]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _parts(node.left), _parts(node.right)
-        return None if left is None or right is None else left + right
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) \
-            and isinstance(node.left.value, str):
-        values = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
-        pieces = re.split(r"%[sd]", node.left.value.replace("%%", "\0"))
-        if len(pieces) != len(values) + 1 or "%" in "".join(pieces):
-            return None
-        return _mix([p.replace("\0", "%") for p in pieces], values)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format" \
-            and isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str) and not node.keywords:
-        pieces = node.func.value.value.split("{}")
-        if len(pieces) != len(node.args) + 1 or re.search(r"[{}]", "".join(pieces)):
-            return None
-        return _mix(pieces, node.args)
-    if isinstance(node, ast.JoinedStr):
-        out = []
-        for v in node.values:
-            if isinstance(v, ast.Constant):
-                out.append(v.value)
-            elif isinstance(v, ast.FormattedValue) and v.conversion == -1 and v.format_spec is None:
-                out.append(v.value)
-            else:
-                return None
-        return out
-    if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
-        return [node]
-    return None
-
-
-def _mix(pieces: list[str], values: list) -> list:
-    out: list = []
-    for i, piece in enumerate(pieces):
-        out.append(piece)
-        if i < len(values):
-            out.append(values[i])
-    return out
+    """Literal SQL text (str) and values (AST nodes), or None for another shape (tasks.fixes.shell_fit.text_parts)."""
+    return text_parts(node, _percent)
 
 
 def parameterised(parts: list, mark) -> tuple[str, list] | None:
