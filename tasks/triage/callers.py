@@ -5,7 +5,9 @@
 from outside reaches the query.  tasks.triage.constant_names asks this module
 when a sink's input is a function's parameter.
 
-It answers yes only for a plain module-level function (no decorator: a
+It answers yes only for a plain module-level function or a method of a plain class (no base class: a
+framework calls a base class's methods by name; then ``obj.name()`` sites count, and no other def of the name
+may exist anywhere) (no decorator: a
 framework may call a decorated one; not listed in ``__all__``: code outside the
 repository may call an exported one) whose name, in every Python file of the
 repository that mentions it, is only ever called -- never passed, stored or
@@ -60,8 +62,18 @@ def _defines(tree, name: str) -> bool:
     return False
 
 
+def _plain_method(mod, func) -> bool:
+    """An ordinary method of a plain top-level class (no base class, no decorator, not a dunder): no framework calls
+    it by name (a Django view's ``get``, a test case's ``setUp`` come from a base class), only the code's own
+    ``obj.name(...)`` calls do."""
+    cls = mod.parent.get(func)
+    return (isinstance(cls, ast.ClassDef) and mod.parent.get(cls) is mod.tree and not cls.decorator_list
+            and not cls.keywords and all(isinstance(b, ast.Name) and b.id == "object" for b in cls.bases)
+            and not func.name.startswith("__") and bool(func.args.args))
+
+
 class Callers:
-    """Call sites of module-level functions across the repository's Python files."""
+    """Call sites of module-level functions and plain methods across the repository's Python files."""
 
     def __init__(self, index):
         self.index, self.reader = index, index.reader
@@ -119,14 +131,16 @@ class Callers:
 
     def __call__(self, mod, func, param: str, depth: int, seen: set) -> bool:
         """Whether every call of ``func`` passes a constant for ``param`` (constant_names.Module.name_constant)."""
-        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) or func.decorator_list or \
-                mod.parent.get(func) is not mod.tree or entry_point(func):
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) or func.decorator_list or entry_point(func):
+            return False
+        method = _plain_method(mod, func)
+        if mod.parent.get(func) is not mod.tree and not method:
             return False
         if any(isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)
                and func.name in {getattr(e, "value", None) for e in getattr(n.value, "elts", [])} for n in mod.tree.body):
             return False
         args = func.args
-        positional = [a.arg for a in args.posonlyargs + args.args]
+        positional = [a.arg for a in args.posonlyargs + args.args][1 if method else 0:]  # a method's self is bound
         if args.vararg and args.vararg.arg == param or args.kwarg and args.kwarg.arg == param:
             return False
         defaults = dict(zip(positional[len(positional) - len(args.defaults):], args.defaults))
@@ -143,9 +157,14 @@ class Callers:
             other = mod if path == mod.path else self._module(path)
             if other is None:
                 return False
-            if other is not mod and _defines(other.tree, func.name):
+            if method and any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == func.name
+                              and n is not func for n in ast.walk(other.tree)):
+                return False  # another class's method of that name: `x.name()` could mean either
+            if other is not mod and not method and _defines(other.tree, func.name):
                 continue  # its own function of that name: not a call of this one
             for node in ast.walk(other.tree):
+                if method and isinstance(node, ast.Name) and node.id == func.name:
+                    return False  # a bare name is not this method
                 if isinstance(node, ast.Constant) and node.value == func.name:
                     return False  # named in a string: getattr, a dispatch table, a task name
                 name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None

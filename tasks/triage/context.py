@@ -24,7 +24,7 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import NO_DEPENDENCY, NO_PACKAGE, Finding, as_finding
 from tasks.triage.constant import flagged_code
-from tasks.triage.paths import cms_core, is_build_tooling, is_library, library_banner, minified_copy, seed_data
+from tasks.triage.paths import cms_core, is_build_tooling, is_library, library_banner, load_test, minified_copy, seed_data
 from tasks.triage.report_signals import code_dirs, is_test_path
 from tasks.repository.source import finding_lines
 
@@ -95,6 +95,10 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
         if banner:
             return {"check": "path", "status": "library", "class": "library",
                     "evidence": f"{path} is vendored third-party library code ({banner})"}
+    if cls is None and f.kind == "code":
+        loader = load_test(path, reader, f.source.commit if f.source else None)
+        if loader:
+            return {"check": "path", "status": "not_deployed", "class": "test", "evidence": f"{path} is {loader}"}
     if cls is None:
         return None
     if f.kind == "dependency" and cls in ("docs", "vendored", "library", "build"):

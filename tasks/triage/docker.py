@@ -35,7 +35,7 @@ from tasks.repository.source import finding_lines
 _B104 = re.compile(r"(?i)^B104$|bind[-_]?(?:to[-_])?all[-_]?interfaces|app[-_]run[-_]with[-_]bad[-_]host|avoid[-_]app[-_]run[-_]with[-_]bad[-_]host")
 _DOCKERFILE = re.compile(r"(?i)^(?:Dockerfile(?:[._-][\w.-]+)?|[\w.-]+\.dockerfile|Containerfile)$")
 _ARCHIVE = re.compile(r"(?i)\.(?:tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|zip|gz|bz2|xz|zst|7z|rar)$")
-_INSTRUCTION = re.compile(r"^\s*(FROM|CMD|ENTRYPOINT|ENV|WORKDIR|USER|ADD)\s+(.*)$", re.I)
+_INSTRUCTION = re.compile(r"^\s*(FROM|CMD|ENTRYPOINT|ENV|WORKDIR|USER|ADD|COPY)\s+(.*)$", re.I)
 MAX_DOCKERFILES = 50
 
 
@@ -108,6 +108,21 @@ def _runs(cmd: list[str], rel: PurePosixPath, same_folder: bool, flask_app: str 
     return False
 
 
+def _copied(steps: list[tuple[int, str, str]], rel: PurePosixPath) -> list[PurePosixPath]:
+    """Where ``rel`` lands relative to the image's working directory when a COPY/ADD of its folder puts the
+    folder's contents there (``ADD app/ .`` makes ``app/app.py`` the ``./app.py`` that ``CMD python ./app.py`` runs)."""
+    out = []
+    for _, kind, arg in steps:
+        args = [w for w in words(arg) if not w.startswith("--")] if kind in ("COPY", "ADD") else []
+        if len(args) < 2 or args[-1].rstrip("/") not in (".", "", "./"):
+            continue
+        for src in args[:-1]:
+            src = src.strip("/").removeprefix("./")
+            if src and str(rel).startswith(src + "/"):
+                out.append(PurePosixPath(str(rel)[len(src) + 1:]))
+    return out
+
+
 def _runner(f: Finding, reader, files: list[str]) -> tuple[str, int, str] | None:
     """The Dockerfile (path, line, instruction) in the file's folder or above it that runs the flagged file."""
     target = PurePosixPath(f.path)
@@ -119,8 +134,10 @@ def _runner(f: Finding, reader, files: list[str]) -> tuple[str, int, str] | None
                           if k == "ENV" and a.startswith("FLASK_APP")), None)
         folder = PurePosixPath(path).parent
         rel = target.relative_to(folder) if str(folder) != "." else target
+        copied = _copied(steps, rel)
         for n, kind, arg in steps:
-            if kind in ("CMD", "ENTRYPOINT") and _runs(words(arg), rel, folder == target.parent, flask_app):
+            if kind in ("CMD", "ENTRYPOINT") and (_runs(words(arg), rel, folder == target.parent, flask_app)
+                                                  or any(_runs(words(arg), c, False, flask_app) for c in copied)):
                 return path, n, f"{kind} {arg}"[:160]
     return _sibling_runner(target, reader, files, here)
 

@@ -125,11 +125,17 @@ def check_main_guard(f: Finding | dict, reader=None, index=None) -> dict | None:
     while d:
         d = posixpath.dirname(d)
         ancestors.add(d)
-    startup = [p for p in files if _STARTUP.search(p) and _in_scope(p, ancestors)]  # not another project's files
-    readmes = [p for p in files if _README.search(p) and _in_scope(p, ancestors)]
-    if _direct_run(name, module, startup + readmes, reader, f):
-        return None
+    # not another project's files; the nearest first, so that a monorepo's many start-up files do not crowd out the
+    # flagged project's own Dockerfile before MAX_STARTUP is reached
+    near = (lambda p: (-len(posixpath.commonpath([posixpath.dirname(p), flagged_dir]).split("/")), p))
+    startup = sorted((p for p in files if _STARTUP.search(p) and _in_scope(p, ancestors)), key=near)
+    readmes = sorted((p for p in files if _README.search(p) and _in_scope(p, ancestors)), key=near)
     known = set(files)
+    # a sibling project's `python app.py` runs its own app.py: only files that cannot mean another file of that name
+    runners = [p for p in startup + readmes if posixpath.dirname(p) in ancestors
+               or posixpath.join(posixpath.dirname(p), name) not in known]
+    if _direct_run(name, module, runners, reader, f):
+        return None
     for path in startup[:MAX_STARTUP]:
         start_dir = posixpath.dirname(path)
         for n, server, target in _servers(finding_lines(reader, f, path)):

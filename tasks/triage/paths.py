@@ -192,3 +192,22 @@ def seed_data(path: str | None) -> str | None:
     if _SEED_NAME.match(PurePosixPath(name).stem):
         return "a seed or database-initialisation script (by its name)"
     return None
+
+
+# a load-testing tool's script: Locust (Python) or k6 (JavaScript) imports, read from the file's first lines
+_LOAD_TEST = re.compile(r"(?m)^\s*(?:from\s+locust(?:\.\w+)*\s+import\b|import\s+locust\b"
+                        r"|import\s+[\w{}\s,*]+\s+from\s+['\"]k6(?:/[\w/-]+)?['\"])")
+
+
+def load_test(path: str | None, reader=None, commit: str | None = None) -> str | None:
+    """'a Locust load-test script (it imports locust)' for a load generator's own code, else None.
+
+    A load generator (microservices-demo's ``src/loadgenerator/locustfile.py``) sends made-up traffic to the
+    application: its random product picks and fake card numbers are test data, not part of what is served."""
+    if not path or not str(path).lower().endswith((".py", ".js", ".mjs", ".ts")):
+        return None
+    m = _LOAD_TEST.search(_head(path, reader, commit))
+    if not m:
+        return None
+    tool = "k6" if "k6" in m.group(0) else "Locust"
+    return f"a {tool} load-test script (it imports {tool.lower()}): it sends made-up traffic to the application and is not part of it"

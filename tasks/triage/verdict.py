@@ -43,6 +43,7 @@ from tasks.triage.constant import check_constant
 from tasks.triage.crypto_package import check_crypto_package
 from tasks.triage.dependency_verdict import judge_dependency
 from tasks.triage.deployed import check_deployed
+from tasks.triage.dispatch_inputs import check_dispatch_inputs
 from tasks.triage.documented_secret import check_documented
 from tasks.triage.docker import check_container
 from tasks.triage.flow import check_hash_use, check_user_input
@@ -145,7 +146,7 @@ class Judge:
         robust = (check_crypto_package(f, self.reader, self.imports)  # a package finding: before "not deployed"
                   or check_timeout(f, self.reader) or check_container(f, self.reader, self.imports)
                   or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
-                  or check_function_tmp(f, self.reader)
+                  or check_function_tmp(f, self.reader) or check_dispatch_inputs(f, self.reader)
                   or check_random_use(f, self.reader) or check_assert_use(f, self.reader))
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)

@@ -1,0 +1,90 @@
+"""Check 3f: a manual workflow's inputs come from people who can already change the workflow.
+
+Checkov's CKV_GHA_7 ("The build output cannot be affected by user parameters
+other than the build entry point and the top-level source location. GitHub
+Actions workflow_dispatch inputs MUST be empty") is a SLSA build-provenance
+rule: it flags every ``workflow_dispatch`` trigger that declares inputs.  Who
+can give those inputs decides whether that is a weakness.  GitHub lets only
+people with write access to the repository run a ``workflow_dispatch``
+workflow (docs: "Events that trigger workflows", workflow_dispatch), and
+anyone with write access can push a branch that changes the workflow itself,
+so an input gives them nothing they do not have; nobody outside the team can
+set one.  So the finding is a false positive for a workflow whose only
+triggers that carry inputs are ``workflow_dispatch`` (and ``workflow_call``,
+whose caller is another workflow of a repository that chose to call it).
+
+The evidence names the inputs and says where one is written straight into a
+``run:`` script (``${{ inputs.x }}`` / ``${{ github.event.inputs.x }}``):
+not an outsider's injection, but passing it through ``env:`` keeps a typo or a
+pasted value from becoming shell code, and rows can say so.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from tasks.findings.model import Finding, as_finding
+from tasks.triage.parsed_source import finding_source
+
+_IN_RUN = re.compile(r"\$\{\{\s*(?:github\.event\.)?inputs\.([A-Za-z_][\w-]*)")
+# triggers whose payload comes from outside the team (a fork's pull request, an issue comment, ...)
+_OUTSIDE = {"pull_request_target", "issue_comment", "issues", "discussion", "discussion_comment", "fork", "watch",
+            "pull_request", "pull_request_review", "pull_request_review_comment", "repository_dispatch"}
+
+
+def _is_rule(f: Finding) -> bool:
+    return f.tool == "checkov" and str(f.rule_id).upper() == "CKV_GHA_7"
+
+
+def _triggers(data: dict) -> dict:
+    on = data.get("on", data.get(True))  # PyYAML reads a bare `on:` key as the boolean True
+    if isinstance(on, str):
+        return {on: None}
+    if isinstance(on, list):
+        return {str(t): None for t in on}
+    return on if isinstance(on, dict) else {}
+
+
+def _in_run_scripts(data: dict) -> list[str]:
+    """Input names written straight into a job step's ``run:`` script."""
+    names: list[str] = []
+    jobs = data.get("jobs") if isinstance(data.get("jobs"), dict) else {}
+    for job in jobs.values():
+        steps = job.get("steps") if isinstance(job, dict) and isinstance(job.get("steps"), list) else []
+        for step in steps:
+            run = step.get("run") if isinstance(step, dict) else None
+            for name in _IN_RUN.findall(run) if isinstance(run, str) else []:
+                if name not in names:
+                    names.append(name)
+    return names
+
+
+def check_dispatch_inputs(f: Finding | dict, reader=None) -> dict | None:
+    """{"check": "code", "evidence"} for CKV_GHA_7 on a workflow only the team can dispatch, else None."""
+    f = as_finding(f)
+    if not _is_rule(f) or reader is None:
+        return None
+    text = finding_source(reader, f)
+    try:
+        data = yaml.safe_load(text) if text else None
+    except yaml.YAMLError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    triggers = _triggers(data)
+    dispatch = triggers.get("workflow_dispatch")
+    inputs = dispatch.get("inputs") if isinstance(dispatch, dict) else None
+    if not isinstance(inputs, dict) or not inputs or set(map(str, triggers)) & _OUTSIDE:
+        return None
+    names = [str(n) for n in inputs][:6]
+    in_run = [n for n in _in_run_scripts(data) if n in inputs]
+    note = (f"; inputs.{', inputs.'.join(in_run)} {'is' if len(in_run) == 1 else 'are'} written straight into a run: "
+            "script, which only the same people can reach, and passing it through env: keeps a pasted value from "
+            "becoming shell code") if in_run else ""
+    return {"check": "code", "evidence": (
+        f"only the team sets these inputs: {f.path} takes workflow_dispatch inputs ({', '.join(names)}), and GitHub "
+        "lets only people with write access to the repository dispatch a workflow, who can already change the "
+        "workflow itself; no trigger of this workflow carries data from outside the team, so CKV_GHA_7 (a SLSA "
+        f"build-parameter rule) flags no path an attacker can use{note}")}

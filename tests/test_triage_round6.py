@@ -1,0 +1,160 @@
+"""Held-out set 6/7 misses: manual workflow inputs, load-test scripts, a method only called with constants,
+a sibling project's start-up line, and a Dockerfile that copies the app's folder into the working directory."""
+
+from __future__ import annotations
+
+from test_triage_constant_data import _repo, sql
+from test_triage_containers import Files, judge
+from test_triage_containers import finding as b104
+from test_triage_hygiene import checkov, finding
+
+from tasks.triage.dispatch_inputs import check_dispatch_inputs
+from tasks.triage.main_guard import check_main_guard
+from tasks.triage.verdict import Judge
+
+RELEASE = """name: release
+on:
+  workflow_dispatch:
+    inputs:
+      branch:
+        description: branch to release
+        required: true
+      tag_name:
+        required: true
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.inputs.branch }}
+      - run: ./release.sh "${{ inputs.tag_name }}"
+"""
+
+
+def gha7(path=".github/workflows/release.yml"):
+    return checkov("CKV_GHA_7", path=path, title="The build output cannot be affected by user parameters")
+
+
+def test_workflow_dispatch_inputs_only_the_team_can_set_are_a_false_positive_with_the_inputs_named():
+    files = Files({".github/workflows/release.yml": RELEASE})
+    ev = check_dispatch_inputs(gha7(), files)
+    assert ev and "(branch, tag_name)" in ev["evidence"] and "write access" in ev["evidence"]
+    assert "inputs.tag_name is written straight into a run: script" in ev["evidence"]  # branch only feeds `with:`
+    rec = Judge(reader=files).judge(gha7())
+    assert rec["verdict"] == "false_positive" and rec["reasons"][0]["evidence"] == ev["evidence"]
+
+
+def test_a_workflow_that_outsiders_also_trigger_or_no_file_keeps_the_finding():
+    outside = RELEASE.replace("on:\n", "on:\n  pull_request_target:\n    branches: [main]\n")
+    assert check_dispatch_inputs(gha7(), Files({".github/workflows/release.yml": outside})) is None
+    assert Judge(reader=Files({".github/workflows/release.yml": outside})).judge(gha7())["verdict"] == "true_positive"
+    assert check_dispatch_inputs(gha7(), None) is None  # no repository: nothing to read
+    assert check_dispatch_inputs(gha7(), Files({".github/workflows/release.yml": "on: [push\n"})) is None  # no YAML
+    other = checkov("CKV_GHA_2", path=".github/workflows/release.yml")
+    assert check_dispatch_inputs(other, Files({".github/workflows/release.yml": RELEASE})) is None
+
+
+LOCUST = """import random
+from locust import FastHttpUser, TaskSet, between
+
+products = ["0PUK6V6EV0", "1YMWWN1N4O"]
+
+
+def checkout(l):
+    l.client.post("/cart/checkout", {"email": "someone@example.com",
+                                     "credit_card_cvv": f"{random.randint(100, 999)}"})
+"""
+
+
+def b311(path, line=9):
+    return finding(tool="bandit", rule_id="B311", title="Standard pseudo-random generators are not suitable for "
+                   "security/cryptographic purposes.", location={"path": path, "start_line": line, "end_line": line})
+
+
+def test_a_locust_load_generator_is_test_tooling_not_the_application():
+    rec = Judge(reader=Files({"src/loadgenerator/locustfile.py": LOCUST})).judge(b311("src/loadgenerator/locustfile.py"))
+    assert rec["verdict"] == "false_positive"
+    assert "Locust load-test script (it imports locust)" in rec["reasons"][0]["evidence"]
+    plain = LOCUST.replace("from locust import FastHttpUser, TaskSet, between\n", "import flask\n")
+    rec = Judge(reader=Files({"src/shop/views.py": plain})).judge(b311("src/shop/views.py"))
+    assert "load-test" not in rec["reasons"][0]["evidence"]  # the same code without locust is judged as code
+
+
+DB = '''import sqlite3
+
+
+class TransactionDb:
+    def __init__(self, name="t.db"):
+        self.conn = sqlite3.connect(name)
+
+    def get_user(self, user_id):
+        return self.conn.execute(f"SELECT * FROM Users WHERE userId = '{user_id}'").fetchall()
+'''
+TOOLS = '''from transaction_db import TransactionDb
+
+
+def current_user(text):
+    db = TransactionDb()
+    return db.get_user(1)
+'''
+
+
+def test_a_method_every_call_of_which_passes_a_constant_is_constant_data(tmp_path):
+    rec = _repo(tmp_path / "a", {"transaction_db.py": DB, "tools.py": TOOLS}).judge(sql("transaction_db.py", 9, tool="bandit", rule="B608"))
+    assert rec["verdict"] == "false_positive", rec
+    assert "user_id of get_user() (every call passes constants: tools.py:6)" in rec["reasons"][0]["evidence"]
+
+
+def test_a_method_called_with_input_or_shadowed_by_another_class_or_on_a_subclass_is_left_alone(tmp_path):
+    tainted = TOOLS.replace("db.get_user(1)", "db.get_user(text)")
+    rec = _repo(tmp_path / "a", {"transaction_db.py": DB, "tools.py": tainted}).judge(sql("transaction_db.py", 9, tool="bandit", rule="B608"))
+    assert rec["verdict"] != "false_positive"
+    other = "class Cache:\n    def get_user(self, user_id):\n        return user_id\n"
+    rec = _repo(tmp_path / "b", {"transaction_db.py": DB, "tools.py": TOOLS, "cache.py": other}).judge(
+        sql("transaction_db.py", 9, tool="bandit", rule="B608"))
+    assert rec["verdict"] != "false_positive"  # `db.get_user(1)` could be Cache's: no conclusion
+    framework = DB.replace("class TransactionDb:", "class TransactionDb(BaseView):")
+    rec = _repo(tmp_path / "c", {"transaction_db.py": framework, "tools.py": TOOLS}).judge(
+        sql("transaction_db.py", 9, tool="bandit", rule="B608"))
+    assert rec["verdict"] != "false_positive"  # a base class may call it by name with outside data
+
+
+APP = """from flask import Flask
+app = Flask(__name__)
+
+
+@app.route('/')
+def hello():
+    return 'hi'
+
+
+if __name__ == "__main__":
+    app.run(debug=True, host='0.0.0.0')
+"""
+
+
+class Index:
+    def __init__(self, files):
+        self.files = list(files)
+
+
+def test_a_sibling_projects_python_app_py_does_not_count_as_running_this_file():
+    files = {"quickstarts/python/app.py": APP,
+             "quickstarts/python/Dockerfile": "FROM python:3.12\nCOPY . .\nCMD exec gunicorn --bind :$PORT app:app\n",
+             "quickstarts/whereami/app.py": APP, "quickstarts/whereami/Procfile": "web: python app.py\n"}
+    f = finding(tool="bandit", rule_id="B201", location={"path": "quickstarts/python/app.py", "start_line": 11, "end_line": 11})
+    ev = check_main_guard(f, Files(files), Index(files))
+    assert ev and "quickstarts/python/Dockerfile:3 starts the application with gunicorn" in ev["evidence"]
+    files["quickstarts/python/Procfile"] = "web: python app.py\n"  # its own Procfile runs it as a script
+    assert check_main_guard(f, Files(files), Index(files)) is None
+
+
+def test_a_dockerfile_that_copies_the_apps_folder_into_the_workdir_runs_the_file():
+    app = "import gradio as gr\n\ndemo = gr.Blocks()\ndemo.launch(server_name='0.0.0.0')\n"
+    docker = "FROM python:3.13-alpine\nADD app/ .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"./app.py\"]\n"
+    f = b104(location={"path": "gradio/app/app.py", "start_line": 4, "end_line": 4})
+    rec = judge({"gradio/app/app.py": app, "gradio/Dockerfile": docker}, f)
+    assert rec["verdict"] == "false_positive" and "gradio/Dockerfile:4 runs gradio/app/app.py" in rec["reasons"][0]["evidence"]
+    other = docker.replace("ADD app/ .", "ADD web/ .")  # another folder's app.py is what runs
+    assert judge({"gradio/app/app.py": app, "gradio/Dockerfile": other}, f)["verdict"] == "true_positive"
