@@ -276,3 +276,28 @@ def test_java_md5_identifier_keeps_its_algorithm():
                 '        MessageDigest cacheKeyDigest = MessageDigest.getInstance("MD5");', cwe=["CWE-328"])
     _, _, meta = fix_for(f, ["CWE-328"])
     assert not meta["has_diff"]
+
+
+def test_a_requests_call_without_a_timeout_gets_the_same_call_with_one(tmp_path):
+    bandit = lambda snippet, end=None: finding("code", "bandit", "B113", path="watchers/org.py", start=178,  # noqa: E731
+                                               snippet=snippet, cwe=["CWE-400"], title="Call to requests without timeout",
+                                               **({"end": end} if end else {}))
+    f = bandit("            result = requests.get(url, headers=headers, params=params)")
+    answer, label, meta = fix_for(f, ["CWE-400"])
+    assert meta["fix_family"] == "request-timeout" and meta["has_diff"]
+    patched = assert_diff_applies(answer, meta["code"], tmp_path)
+    assert "requests.get(url, headers=headers, params=params, timeout=10)" in patched
+    assert "```python" not in answer and "10 seconds here is an example" in answer  # the diff is the example
+    split = bandit("    r = requests.post(\n        URL,\n        json=payload,\n    )", end=181)
+    answer, _, meta = fix_for(split, ["CWE-400"])
+    assert "        json=payload,\n        timeout=10\n    )" in assert_diff_applies(answer, meta["code"], tmp_path / "b")
+    off = bandit("    r = httpx.get(URL, timeout=None)")  # B113's other form: httpx has a default, None switches it off
+    assert "httpx.get(URL, timeout=10)" in assert_diff_applies(fix_for(off, ["CWE-400"])[0], fix_for(off, ["CWE-400"])[2]["code"], tmp_path / "c")
+
+
+def test_a_timeout_is_not_added_where_kwargs_may_carry_one_or_httpx_has_its_default():
+    for snippet in ("    r = requests.get(URL, **options)", "    r = httpx.get(URL)", "    r = requests.get(URL, timeout=5)"):
+        f = finding("code", "bandit", "B113", path="a.py", start=3, snippet=snippet, cwe=["CWE-400"],
+                    title="Call to requests without timeout")
+        answer, _, meta = fix_for(f, ["CWE-400"])
+        assert not meta.get("has_diff") and "```diff" not in (answer or "")

@@ -26,7 +26,7 @@ from tasks.fixes import (api_workflows, bound_params, dependencies, iac, line_fi
                          unpickle, web_alerts, workload)
 from tasks.fixes.families import family_of
 from tasks.fixes.languages import DISPLAY, language_of, platform_of
-from tasks.fixes.patterns import python_hashes
+from tasks.fixes.patterns import python_hashes, python_timeouts
 from tasks.fixes.validate import diff_is_sound
 
 __all__ = ["fix_for", "language_of"]
@@ -161,6 +161,8 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         new = patches.rewrite_lines(c, rewrite)
         if new is None and rewrite is python_hashes.add_usedforsecurity:
             new = patches.rewrite_block(c, python_hashes.add_usedforsecurity_block)
+        if new is None and rewrite is python_timeouts.add_timeout:  # a call split over lines
+            new = patches.rewrite_block(c, python_timeouts.add_timeout_block)
         diff = patches.unified_diff(c, new) if new else None
         if diff and not diff_is_sound(language, c, new):
             diff = None
@@ -176,6 +178,8 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
     parts = [head]
     if diff:
         parts.append(patches.fence(diff))
+    if diff and family == "request-timeout":  # the diff is the flagged call with its timeout: no second example
+        text = line_fit.drop_example(text)
     parts.append(text)
     meta |= {"has_diff": bool(diff)}
     if diff:

@@ -65,7 +65,7 @@ _KEYWORD_RE = [(re.compile(p, re.I), fam) for p, fam in _KEYWORDS]
 _BANDIT = {
     "B101": "assert-used", "B102": "code-injection", "B104": "bind-all-interfaces",
     "B105": "hardcoded-secret", "B106": "hardcoded-secret", "B107": "hardcoded-secret",
-    "B108": "insecure-temp-file", "B201": "debug-enabled", "B301": "deserialization",
+    "B108": "insecure-temp-file", "B113": "request-timeout", "B201": "debug-enabled", "B301": "deserialization",
     "B302": "deserialization", "B303": "weak-hash", "B304": "weak-crypto", "B305": "weak-crypto",
     "B306": "insecure-temp-file", "B307": "code-injection", "B308": "xss", "B310": "url-scheme",
     "B311": "insecure-random", "B313": "xxe", "B314": "xxe", "B315": "xxe", "B316": "xxe", "B317": "xxe",

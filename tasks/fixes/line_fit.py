@@ -47,6 +47,11 @@ _STDLIB_CALL = re.compile(r"\b((?:xml\.(?:etree|dom|sax)(?:\.\w+)?)|lxml\.etree)
 _REQUIREMENT = "defusedxml is a separate package: add it to the project's requirements (`pip install defusedxml`)."
 
 
+def drop_example(pattern: str) -> str:
+    """The pattern's advice without its example block (when a diff already shows the change)."""
+    return _BLOCK.sub(".", pattern, count=1)
+
+
 def fit(family: str, pattern: str, lines: list[str], start_line: int, line: int | None, title: str = "",
         below: str = "", code_text: str = "") -> str:
     """``pattern`` with its example written for the flagged statement, or without the example."""

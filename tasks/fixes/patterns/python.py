@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from tasks.fixes.patterns.python_timeouts import PATTERN as TIMEOUT_PATTERN
+from tasks.fixes.patterns.python_timeouts import add_timeout
+
 PATTERNS = {
     "sql-injection": """Pass the values as query parameters and keep the SQL text constant; the driver quotes them:
 ```python
@@ -122,6 +125,7 @@ def check_url(url: str) -> str:
             raise ValueError("URL resolves to an internal address")
     return url
 ```""",
+    "request-timeout": TIMEOUT_PATTERN,
     "url-scheme": """`urllib.request.urlopen` also opens `file://` and custom schemes. Check the scheme before opening, and pass a timeout:
 ```python
 from urllib.parse import urlparse
@@ -248,4 +252,4 @@ def debug_off(line: str) -> str | None:
     return None
 
 
-REWRITES = {"xxe": defuse_import, "deserialization": safe_yaml, "insecure-tls": verify_on, "debug-enabled": debug_off}
+REWRITES = {"request-timeout": add_timeout, "xxe": defuse_import, "deserialization": safe_yaml, "insecure-tls": verify_on, "debug-enabled": debug_off}
