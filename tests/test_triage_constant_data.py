@@ -135,12 +135,18 @@ def test_a_missing_timeout_towards_a_fixed_host_outside_a_handler_is_robustness(
     assert check_timeout(b113("cli/client.py", 19), reader) is None  # a URL the caller passes: left as it is
 
 
-def test_a_missing_timeout_in_a_request_handler_is_left_alone():
+def test_a_missing_timeout_in_a_request_handler_is_robustness_only_towards_a_fixed_service():
     handler = ("import requests\nfrom flask import Flask, request\napp = Flask(__name__)\n\n@app.route('/proxy')\ndef proxy():\n"
                "    return requests.get('https://api.example.org/v1').text\n")
     f = b113("app/web.py", 7)
-    assert check_timeout(f, Files(handler)) is None
-    assert Judge(reader=Files(handler)).judge(f)["verdict"] == "needs_review"  # the rule's own LOW confidence, as before
+    ev = check_timeout(f, Files(handler))
+    assert ev and "calls a fixed host (api.example.org), which no request chooses" in ev["evidence"]
+    assert Judge(reader=Files(handler)).judge(f)["verdict"] == "false_positive"
+    chosen = handler.replace("requests.get('https://api.example.org/v1')", "requests.get(request.args['url'])")
+    assert check_timeout(f, Files(chosen)) is None  # a caller picks the server: it can pick one that never answers
+    assert Judge(reader=Files(chosen)).judge(f)["verdict"] != "false_positive"
+    given = handler.replace("def proxy():", "def proxy(url=None):").replace("'https://api.example.org/v1'", "url")
+    assert check_timeout(f, Files(given)) is None  # a parameter of a handler file: not a command-line value here
 
 
 # 4. IAM policies attached to users

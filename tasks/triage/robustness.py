@@ -1,4 +1,4 @@
-"""Check 3d: an HTTP call without a timeout outside a request handler is robustness, not a security weakness.
+"""Check 3d: an HTTP call without a timeout to a destination no user chooses is robustness, not a security weakness.
 
 Bandit B113 ("Call to requests without timeout") flags every ``requests``
 call that sets no timeout.  A call that can hang ties up the process that
@@ -7,21 +7,20 @@ that is a denial of service.  Anywhere else -- a command-line client, a
 script, a job -- it only makes the program wait, which its operator sees.
 
 So, with the file (``source.repo_path``), B113 is a false positive
-"robustness, not a security weakness" when
+"robustness, not a security weakness" when the destination is not chosen by a
+user.  In a request handler (request data, a route decorator, a Django view,
+URL patterns) that means a literal host or a literal URL: a handler that waits
+on a fixed backend service is an availability matter for that service's owner,
+not a hang a caller can cause.  The URL counts as not chosen when it is a
+literal (or a name bound only to literals, tasks.triage.constant_names), or
+its scheme and host are literal (``f"https://pypi.org/pypi/{name}/json"``),
+or an entry of a module-level table of literal URLs
+(``ATTACKS[atk]["urls"][route]``) that the file only reads (every URL it can
+select must have a literal host); outside handlers also when it is a value
+the person running the command passes (a click parameter, ``sys.argv``,
+argparse's namespace: tasks.triage.cli_args).
 
-* the file is not a request handler: no request data (tasks.triage.flow's
-  patterns), no route decorator (``@app.route``, ``@router.get``,
-  ``@api_view``), no Django view (``def view(request``), no URL patterns; and
-* the destination is not chosen by a user: the URL is a literal (or a name
-  bound only to literals, tasks.triage.constant_names), or its scheme and
-  host are literal (``f"https://pypi.org/pypi/{name}/json"``), or it is a
-  value the person running the command passes (a click parameter,
-  ``sys.argv``, argparse's namespace: tasks.triage.cli_args), or an entry of a module-level
-  table of literal URLs (``ATTACKS[atk]["urls"][route]``) that the file only
-  reads: every URL it can select must have a literal host.
-
-Anything else (a URL from a parameter or a request, a handler file, no file)
-stays as it is.  The evidence names the call's line and the URL's host (never
+Anything else (a URL from a parameter or a request, no file) stays as it is.  The evidence names the call's line and the URL's host (never
 a path, query or credential) or the decorator's line.
 """
 
@@ -215,8 +214,7 @@ def check_timeout(f: Finding | dict, reader=None) -> dict | None:
     source = finding_source(reader, f)
     if not source:
         return None
-    if USER_INPUT.search(_responses_renamed(source)) or _HANDLER.search(source):
-        return None
+    handler = bool(USER_INPUT.search(_responses_renamed(source)) or _HANDLER.search(source))
     from tasks.triage.constant_names import dotted, parse_module
 
     mod = parse_module(source, loc.path)
@@ -238,6 +236,8 @@ def check_timeout(f: Finding | dict, reader=None) -> dict | None:
         what = f"a fixed {'local ' if host in _LOCAL else ''}host ({host})"
     elif mod.constant(url):
         what = "a URL built only from literals"
+    elif handler:
+        return None  # a request handler whose destination may come from the request: a caller could pick a tarpit
     else:
         from tasks.triage.cli_args import cli_source
 
@@ -245,6 +245,12 @@ def check_timeout(f: Finding | dict, reader=None) -> dict | None:
         if not given:
             return None
         what = f"the URL the person running the command passes ({given})"
+    if handler:
+        return {"check": "code", "status": "robustness",
+                "evidence": f"robustness, not a security weakness: {dotted(call.func)}() at {where} without a timeout calls "
+                            f"{what}, which no request chooses, so no caller can point it at a server that never answers; "
+                            "if that service hangs, this handler waits with it (an availability matter for the service's "
+                            "owner: a timeout and an error response bound it)"}
     return {"check": "code", "status": "robustness",
             "evidence": f"robustness, not a security weakness: {dotted(call.func)}() at {where} without a timeout calls "
                         f"{what}, and {loc.path} is not a request handler (no request data, route or view); a call that "
