@@ -28,7 +28,8 @@ def hash_purpose(text: str) -> str:
     return "unknown"
 
 
-def _close_paren(line: str, open_at: int) -> int | None:
+def close_paren(line: str, open_at: int) -> int | None:
+    """Index of the parenthesis that closes the one at ``open_at`` (quoted strings skipped), or None."""
     depth, quote = 0, None
     for i in range(open_at, len(line)):
         ch = line[i]
@@ -52,7 +53,7 @@ def add_usedforsecurity(line: str) -> str | None:
     m = _HASH_CALL.search(line)
     if not m or "usedforsecurity" in line:
         return None
-    close = _close_paren(line, m.end() - 1)
+    close = close_paren(line, m.end() - 1)
     if close is None:
         return None
     inner = line[m.end():close].strip()
@@ -66,7 +67,7 @@ def add_usedforsecurity_block(lines: list[str]) -> list[str] | None:
     m = _HASH_CALL.search(text)
     if not m or "usedforsecurity" in text:
         return None
-    close = _close_paren(text, m.end() - 1)
+    close = close_paren(text, m.end() - 1)
     if close is None:
         return None
     inner = text[m.end():close].strip()

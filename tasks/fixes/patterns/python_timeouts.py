@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from tasks.fixes.patterns.python_hashes import close_paren
+
 PATTERN = """requests waits as long as the server keeps the connection open unless the call passes `timeout`, and it has no module- or session-wide default to set instead. Pass one on the call: 10 seconds here is an example; take what the slowest good answer from this server needs, or a `(connect, read)` pair such as `(3.05, 30)`. A timeout raises `requests.Timeout`; catch it where the caller can retry or report the failure:
 ```python
 response = requests.get(url, timeout=10)
@@ -23,33 +25,13 @@ response = requests.get(url, timeout=10)
 _CALL = re.compile(r"\b(?:requests|httpx)\.(?:get|post|put|patch|delete|head|options|request)\(")
 
 
-def _close(text: str, open_at: int) -> int | None:
-    """Index of the parenthesis closing the one at ``open_at`` (strings skipped), or None."""
-    depth, quote = 0, None
-    for i in range(open_at, len(text)):
-        ch = text[i]
-        if quote:
-            if ch == quote and text[i - 1] != "\\":
-                quote = None
-            continue
-        if ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth == 0:
-                return i
-    return None
-
-
 def _insert(text: str) -> str | None:
     m = _CALL.search(text)
     if m and re.search(r"\btimeout\s*=\s*None\b", text):  # B113's other form: a timeout switched off
         return re.sub(r"\btimeout\s*=\s*None\b", "timeout=10", text, count=1)
     if not m or "timeout" in text or not m.group(0).startswith("requests."):  # httpx has a 5 s default
         return None
-    close = _close(text, m.end() - 1)
+    close = close_paren(text, m.end() - 1)
     if close is None:
         return None
     inner = text[m.end():close]
