@@ -54,6 +54,11 @@ def test_absolute_and_climbing_diff_paths_are_refused():
     ("json", '{"compilerOptions": {"strict": true},}', False),
     ("python", "cur.execute('SELECT * FROM users WHERE id = %s', (uid,))", True),
     ("python", "cur.execute('SELECT * FROM users WHERE id = %s', (uid,)", False),
+    # a suppression shown on the flagged line alone: a decorator, a dict entry (held-out healthchecks' B105/B106)
+    ("python", '# test code\n@override_settings(DEBUG=False, SECRET_KEY="---")  # nosec B106', True),
+    ("python", '# test code\n"token": "abc",  # nosec B105', True),
+    ("python", '@override_settings(DEBUG=False, SECRET_KEY="---"  # nosec B106', False),
+    ("python", '"token": "abc" "x": 1,', False),
     ("java", 'PreparedStatement ps = conn.prepareStatement("SELECT * FROM t WHERE id = ?");\nps.setString(1, id);', True),
     ("java", 'PreparedStatement ps = conn.prepareStatement("SELECT * FROM t WHERE id = ?";', False),
     ("go", 'rows, err := db.Query("SELECT * FROM t WHERE id = $1", id)', True),

@@ -82,7 +82,8 @@ def _python_parses(text: str) -> bool:
 
 def _python_fragments(body: str) -> list[str]:
     """The block, and the program a shown fragment belongs to: a clause (`except ...:`) inside a try, an
-    opened block given a body, a call whose arguments continue below the line shown (it ends with `(`)."""
+    opened block given a body, a call whose arguments continue below the line shown (it ends with `(`), a
+    decorator given its function, an entry (`"token": "abc",`) given its dict, list or call."""
     out = [body]
     lines = body.rstrip().splitlines()
     last = re.sub(r"\s+#.*$", "", lines[-1]) if lines else ""
@@ -95,6 +96,10 @@ def _python_fragments(body: str) -> list[str]:
     openers = _openers(body)
     if openers:  # the line shown continues a call opened above it (`..., verify=False)  # nosec B501`)
         out.append("_" + openers + "\n" + body.rstrip())
+    if last.lstrip().startswith("@"):  # a decorator line shown alone: the function it decorates follows it
+        out.append(body.rstrip() + "\n" + last[:len(last) - len(last.lstrip())] + "def _():\n    pass")
+    if last.endswith(",") and not openers and not _closers(body):  # an entry of a dict, a list or a call's arguments
+        out += [f"_ = {{\n{body.rstrip()}\n}}", f"_ = [\n{body.rstrip()}\n]", f"_(\n{body.rstrip()}\n)"]
     return out
 
 
