@@ -80,9 +80,10 @@ def check_dispatch_inputs(f: Finding | dict, reader=None) -> dict | None:
         return None
     names = [str(n) for n in inputs][:6]
     in_run = [n for n in _in_run_scripts(data) if n in inputs]
-    note = (f"; inputs.{', inputs.'.join(in_run)} {'is' if len(in_run) == 1 else 'are'} written straight into a run: "
-            "script, which only the same people can reach, and passing it through env: keeps a pasted value from "
-            "becoming shell code") if in_run else ""
+    one = len(in_run) == 1
+    note = (f"; inputs.{', inputs.'.join(in_run)} {'is' if one else 'are'} written straight into a run: script, which "
+            f"only the same people can reach, and passing {'it' if one else 'them'} through env: keeps a pasted value "
+            "from becoming shell code") if in_run else ""
     return {"check": "code", "evidence": (
         f"only the team sets these inputs: {f.path} takes workflow_dispatch inputs ({', '.join(names)}), and GitHub "
         "lets only people with write access to the repository dispatch a workflow, who can already change the "
