@@ -8,7 +8,7 @@ from test_triage_containers import Files, judge
 from test_triage_containers import finding as b104
 from test_triage_hygiene import checkov, finding
 
-from tasks.triage.dispatch_inputs import check_dispatch_inputs
+from tasks.triage.workflows import check_dispatch_inputs, check_job_permissions
 from tasks.triage.main_guard import check_main_guard
 from tasks.triage.verdict import Judge
 
@@ -75,7 +75,8 @@ def b311(path, line=9):
 def test_a_locust_load_generator_is_test_tooling_not_the_application():
     rec = Judge(reader=Files({"src/loadgenerator/locustfile.py": LOCUST})).judge(b311("src/loadgenerator/locustfile.py"))
     assert rec["verdict"] == "false_positive"
-    assert "Locust load-test script (it imports locust)" in rec["reasons"][0]["evidence"]
+    assert rec["reasons"][0]["evidence"].startswith("test tooling: src/loadgenerator/locustfile.py is a Locust load-test "
+                                                    "script (it imports locust)")  # not "not deployed": it may run
     plain = LOCUST.replace("from locust import FastHttpUser, TaskSet, between\n", "import flask\n")
     rec = Judge(reader=Files({"src/shop/views.py": plain})).judge(b311("src/shop/views.py"))
     assert "load-test" not in rec["reasons"][0]["evidence"]  # the same code without locust is judged as code
@@ -158,3 +159,103 @@ def test_a_dockerfile_that_copies_the_apps_folder_into_the_workdir_runs_the_file
     assert rec["verdict"] == "false_positive" and "gradio/Dockerfile:4 runs gradio/app/app.py" in rec["reasons"][0]["evidence"]
     other = docker.replace("ADD app/ .", "ADD web/ .")  # another folder's app.py is what runs
     assert judge({"gradio/app/app.py": app, "gradio/Dockerfile": other}, f)["verdict"] == "true_positive"
+
+
+# held-out set 8 (the session's own): a timeout Bandit cannot read, digests that only name things, job permissions
+def test_a_timeout_from_configuration_is_one_bandit_cannot_read():
+    from test_triage_constant_data import b113
+
+    code = ("import requests\nfrom flask import request\n\ndef contacts():\n    resp = requests.post(\n        URI,\n"
+            "        data=request.form,\n        timeout=app.config['BACKEND_TIMEOUT'])\n    return resp\n")
+    rec = Judge(reader=Files(code)).judge(b113("frontend.py", 5))
+    assert rec["verdict"] == "false_positive"
+    assert "passes timeout=app.config['BACKEND_TIMEOUT'] (line 8)" in rec["reasons"][0]["evidence"]
+    none = code.replace("timeout=app.config['BACKEND_TIMEOUT']", "timeout=None")
+    assert Judge(reader=Files(none)).judge(b113("frontend.py", 5))["verdict"] != "false_positive"  # None: no timeout
+
+
+BUCKETS = '''import hashlib
+from django.conf import settings
+
+
+class TokenBucket:
+    @staticmethod
+    def authorize_login_email(email):
+        salted = (email + settings.SECRET_KEY).encode()
+        hashed = hashlib.sha1(salted).hexdigest()
+        return TokenBucket.authorize(f"em-{hashed}", 10, 3600)
+
+    @staticmethod
+    def remember(password):
+        hashed = hashlib.sha1(password.encode()).hexdigest()
+        return TokenBucket.authorize(f"pw-{hashed}", 10, 3600)
+
+    @staticmethod
+    def stored(email):
+        hashed = hashlib.sha1(email.encode()).hexdigest()
+        return hashed == settings.EXPECTED
+
+    @property
+    def unique_key(self):
+        return hashlib.sha1(self.code.hex[:16].encode()).hexdigest()
+'''
+
+
+def b324(line):
+    return finding(tool="bandit", rule_id="B324", title="Use of weak SHA1 hash for security. Consider usedforsecurity=False",
+                   location={"path": "hc/api/models.py", "start_line": line, "end_line": line})
+
+
+def test_a_weak_digest_that_only_names_a_bucket_or_is_an_id_is_not_a_security_use():
+    files = Files(BUCKETS)
+    rec = Judge(reader=files).judge(b324(9))
+    assert rec["verdict"] == "false_positive" and "only uses inside a key with a fixed prefix" in rec["reasons"][0]["evidence"]
+    rec = Judge(reader=files).judge(b324(24))
+    assert rec["verdict"] == "false_positive" and "what unique_key() returns, an identifier" in rec["reasons"][0]["evidence"]
+
+
+def test_a_digest_of_a_password_or_one_that_is_compared_stays_a_finding():
+    files = Files(BUCKETS)
+    assert Judge(reader=files).judge(b324(14))["verdict"] == "true_positive"  # a fast hash of a password, kept as a key
+    assert Judge(reader=files).judge(b324(19))["verdict"] == "true_positive"  # compared: collisions could matter
+
+
+PUBLISH = """name: publish
+on:
+  push:
+    tags: ['*']
+jobs:
+  push_to_registry:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      packages: write
+    steps:
+      - uses: actions/checkout@v4
+  scan:
+    runs-on: ubuntu-latest
+    permissions: read-all
+    steps:
+      - uses: actions/checkout@v4
+"""
+
+
+def test_top_level_permissions_do_not_matter_when_every_job_sets_its_own():
+    gha1 = checkov("CKV2_GHA_1", path=".github/workflows/publish.yml")
+    rec = Judge(reader=Files({".github/workflows/publish.yml": PUBLISH})).judge(gha1)
+    assert rec["verdict"] == "false_positive"
+    assert "each of its 2 job(s) declares its own (push_to_registry: contents: read, packages: write; scan: read-all)" \
+        in rec["reasons"][0]["evidence"]
+    one_open = PUBLISH.replace("    permissions: read-all\n", "")
+    assert Judge(reader=Files({".github/workflows/publish.yml": one_open})).judge(gha1)["verdict"] == "true_positive"
+    everything = PUBLISH.replace("      contents: read\n      packages: write\n", "      contents: write-all\n")
+    assert Judge(reader=Files({".github/workflows/publish.yml": everything})).judge(gha1)["verdict"] == "true_positive"
+
+
+def test_browser_test_configs_and_ui_test_folders_are_test_code():
+    from tasks.triage.report_signals import is_test_path
+
+    assert is_test_path(".github/workflows/ui-tests/cypress.config.js") and is_test_path("web/playwright.config.ts")
+    assert is_test_path("e2e/login.js") and not is_test_path("src/config.js")
+    rec = Judge().judge(checkov("CKV_GCP_82", path="examples/kms/kms.tf"))
+    assert rec["verdict"] == "false_positive" and "prevent_destroy" in rec["reasons"][0]["evidence"]

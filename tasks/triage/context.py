@@ -98,7 +98,8 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
     if cls is None and f.kind == "code":
         loader = load_test(path, reader, f.source.commit if f.source else None)
         if loader:
-            return {"check": "path", "status": "not_deployed", "class": "test", "evidence": f"{path} is {loader}"}
+            return {"check": "path", "status": "not_deployed", "class": "test", "lead": "test tooling",
+                    "evidence": f"{path} is {loader}"}
     if cls is None:
         return None
     if f.kind == "dependency" and cls in ("docs", "vendored", "library", "build"):

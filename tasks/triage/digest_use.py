@@ -61,7 +61,7 @@ def check_digest_use(f, tree: ast.Module, func, line: int) -> dict | None:
     calls = _hash_calls(func, line)
     if not calls:
         return None
-    return _dummy(f, tree, func, calls, line) or _echoed(f, func, calls, line)
+    return _dummy(f, tree, func, calls, line) or _echoed(f, func, calls, line) or _named(f, func, calls, line)
 
 
 def _fakers(func) -> dict[str, int]:
@@ -169,3 +169,59 @@ def _echoed(f, func, calls, line) -> dict | None:
             "evidence": f"not a security use: the weak hash at {f.path}:{line} computes {name}, which {func.name}() only "
                         f"reports under a checksum key ({shown}): a content checksum shown to the client; no comparison, "
                         "lookup or credential depends on it"}
+
+
+# inputs whose fast digest would itself be a leak (a password hash kept under a key name); an application's own
+# SECRET_KEY mixed in only makes the name harder to invert
+_CREDENTIAL_INPUT = re.compile(r"(?i)passw|pwd|\bpw\b|token|credential|otp|\bpin\b|api[-_]?key|private")
+_ID_FUNC = re.compile(r"(?i)(?:^|_)(?:key|id|slug|etag|cache[-_]?key|bucket)$")
+_SECURITY_FUNC = re.compile(r"(?i)passw|token|(?<![a-z])sign(?:ature|ed|_|$)|hmac|verify|secret|credential")
+
+
+def _namespaced(node, parents) -> bool:
+    """``node`` (a use of the digest) is a part of a key with a literal namespace (``f"em-{hashed}"``, ``"pw-" + h``)
+    that is passed to a call, used as a subscript or returned."""
+    p = parents.get(node)
+    if isinstance(p, ast.FormattedValue):
+        text = parents.get(p)
+        first = text.values[0] if isinstance(text, ast.JoinedStr) and text.values else None
+        ok = isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value.strip() != "" and first is not p
+    elif isinstance(p, ast.BinOp) and isinstance(p.op, ast.Add) and p.right is node:
+        text = p
+        ok = isinstance(p.left, ast.Constant) and isinstance(p.left.value, str) and p.left.value.strip() != ""
+    else:
+        return False
+    holder = parents.get(text)
+    return ok and (isinstance(holder, (ast.Call, ast.Return)) or isinstance(holder, ast.Subscript) and holder.slice is text)
+
+
+def _named(f, func, calls, line) -> dict | None:
+    """The digest only names something: a namespaced key passed on (``TokenBucket.authorize(f"em-{hashed}", ...)``),
+    or the value a ``..._key``/``..._id`` function returns; never a digest of a password, token or credential."""
+    bound = {t.id: n.value for n in ast.walk(func) if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+    inputs = [ast.unparse(bound.get(a.id, a) if isinstance(a, ast.Name) else a) + " " + ast.unparse(a)
+              for c in calls for a in _hashed(c)]  # a name is read with what it was set to (salted = (email + KEY))
+    if any(_CREDENTIAL_INPUT.search(t) for t in inputs):
+        return None
+    parents = {c: p for p in ast.walk(func) for c in ast.iter_child_nodes(p)}
+    ret = next((n for n in ast.walk(func) if isinstance(n, ast.Return) and n.lineno == line and n.value is not None), None)
+    if ret is not None and _ID_FUNC.search(func.name) and not _SECURITY_FUNC.search(func.name) \
+            and any(c in set(ast.walk(ret.value)) for c in calls):
+        return {"check": "code", "status": "not_security_use",
+                "evidence": f"not a security use: the weak hash at {f.path}:{line} is what {func.name}() returns, an "
+                            "identifier; naming something needs no collision resistance, and neither MD5 nor SHA-1 lets "
+                            "anyone recover the input from the digest (a preimage)"}
+    assign = next((n for n in ast.walk(func) if isinstance(n, ast.Assign) and n.lineno == line and len(n.targets) == 1
+                   and isinstance(n.targets[0], ast.Name)), None)
+    if assign is None or not any(c in set(ast.walk(assign.value)) for c in calls):
+        return None
+    name = assign.targets[0].id
+    stores = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)]
+    uses = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+    if stores != [assign.targets[0]] or not uses or not all(_namespaced(u, parents) for u in uses):
+        return None
+    where = ", ".join(f"{f.path}:{u.lineno}" for u in uses[:3])
+    return {"check": "code", "status": "not_security_use",
+            "evidence": f"not a security use: the weak hash at {f.path}:{line} computes {name}, which {func.name}() only "
+                        f"uses inside a key with a fixed prefix ({where}): a name for a bucket or cache entry; naming "
+                        "needs no collision resistance, and the digest does not reveal its input"}

@@ -122,6 +122,7 @@ OPERATIONAL = {
     "CKV_GCP_21": "labels on GKE clusters, a tagging convention",
     "CKV_GCP_9": "automatic GKE node repair, an availability setting",
     "CKV_AZURE_43": "storage-account naming rules, a naming convention",
+    "CKV_GCP_82": "KMS keys protected from deletion (lifecycle prevent_destroy), an availability setting",
     "CKV_GCP_119": "Spanner deletion protection, an availability setting",
     "CKV_GCP_121": "BigQuery table deletion protection, an availability setting",
     "CKV_GCP_122": "Bigtable deletion protection, an availability setting",

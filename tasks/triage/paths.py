@@ -210,4 +210,5 @@ def load_test(path: str | None, reader=None, commit: str | None = None) -> str |
     if not m:
         return None
     tool = "k6" if "k6" in m.group(0) else "Locust"
-    return f"a {tool} load-test script (it imports {tool.lower()}): it sends made-up traffic to the application and is not part of it"
+    return (f"a {tool} load-test script (it imports {tool.lower()}): it sends made-up traffic to the application, so its "
+            "values are test data even where the load generator runs beside the application")

@@ -43,7 +43,7 @@ from tasks.triage.constant import check_constant
 from tasks.triage.crypto_package import check_crypto_package
 from tasks.triage.dependency_verdict import judge_dependency
 from tasks.triage.deployed import check_deployed
-from tasks.triage.dispatch_inputs import check_dispatch_inputs
+from tasks.triage.workflows import check_dispatch_inputs, check_job_permissions
 from tasks.triage.documented_secret import check_documented
 from tasks.triage.docker import check_container
 from tasks.triage.flow import check_hash_use, check_user_input
@@ -147,6 +147,7 @@ class Judge:
                   or check_timeout(f, self.reader) or check_container(f, self.reader, self.imports)
                   or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
                   or check_function_tmp(f, self.reader) or check_dispatch_inputs(f, self.reader)
+                  or check_job_permissions(f, self.reader)
                   or check_random_use(f, self.reader) or check_assert_use(f, self.reader))
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)
@@ -189,7 +190,7 @@ class Judge:
             if taint:  # the path alone does not outweigh request data reaching the sink
                 return record(f, "needs_review", [{"check": "path", "evidence": f"{path['evidence']}, but {taint['evidence']}: "
                               "check whether this code is deployed or served"}, taint], "evidence", vuln_ids)
-            return record(f, "false_positive", [{"check": "path", "evidence": f"not deployed: {path['evidence']}"}] + extra,
+            return record(f, "false_positive", [{"check": "path", "evidence": f"{path.get('lead', 'not deployed')}: {path['evidence']}"}] + extra,
                           "evidence", vuln_ids)
         if path and path["status"] == "library" and f.kind in ("code", "config"):
             where = path["evidence"].split(" is vendored third-party library code", 1)

@@ -1,4 +1,4 @@
-"""Check 3f: a manual workflow's inputs come from people who can already change the workflow.
+"""Check 3f: GitHub Actions workflows -- inputs only the team can give, and permissions every job sets itself.
 
 Checkov's CKV_GHA_7 ("The build output cannot be affected by user parameters
 other than the build entry point and the top-level source location. GitHub
@@ -17,6 +17,16 @@ The evidence names the inputs and says where one is written straight into a
 ``run:`` script (``${{ inputs.x }}`` / ``${{ github.event.inputs.x }}``):
 not an outsider's injection, but passing it through ``env:`` keeps a typo or a
 pasted value from becoming shell code, and rows can say so.
+
+Checkov's CKV2_GHA_1 ("Ensure top-level permissions are not set to write-all")
+fails a workflow with no top-level ``permissions:`` block, because the token's
+default then comes from the repository's settings (write-all on older
+repositories).  A job's own ``permissions:`` block replaces that default for
+the job (docs: "Assigning permissions to jobs"), so when every job of the
+workflow sets its own and none of them is ``write-all``, the workflow-level
+default applies to nothing: a false positive, with each job's permissions as
+the evidence.  An explicit top-level ``write-all``, or any job without its
+own block, stays a finding.
 """
 
 from __future__ import annotations
@@ -89,3 +99,45 @@ def check_dispatch_inputs(f: Finding | dict, reader=None) -> dict | None:
         "lets only people with write access to the repository dispatch a workflow, who can already change the "
         "workflow itself; no trigger of this workflow carries data from outside the team, so CKV_GHA_7 (a SLSA "
         f"build-parameter rule) flags no path an attacker can use{note}")}
+
+
+def _job_permissions(data: dict) -> list[tuple[str, str]] | None:
+    """(job, its permissions in short) when every job sets its own block and none is write-all, else None."""
+    jobs = data.get("jobs")
+    if not isinstance(jobs, dict) or not jobs:
+        return None
+    out = []
+    for name, job in jobs.items():
+        perms = job.get("permissions") if isinstance(job, dict) else None
+        if perms is None or perms == "write-all" or (isinstance(perms, dict) and "write-all" in perms.values()):
+            return None
+        if isinstance(perms, dict):
+            shown = ", ".join(f"{k}: {v}" for k, v in list(perms.items())[:4]) or "none"
+        elif perms in ("read-all", "{}"):
+            shown = str(perms)
+        else:
+            return None
+        out.append((str(name), shown))
+    return out
+
+
+def check_job_permissions(f: Finding | dict, reader=None) -> dict | None:
+    """{"check": "code", "evidence"} for CKV2_GHA_1 on a workflow whose every job sets its own permissions, else None."""
+    f = as_finding(f)
+    if f.tool != "checkov" or str(f.rule_id).upper() != "CKV2_GHA_1" or reader is None:
+        return None
+    text = finding_source(reader, f)
+    try:
+        data = yaml.safe_load(text) if text else None
+    except yaml.YAMLError:
+        return None
+    if not isinstance(data, dict) or data.get("permissions") is not None:
+        return None  # an explicit top-level block: what the check judges
+    jobs = _job_permissions(data)
+    if not jobs:
+        return None
+    shown = "; ".join(f"{name}: {perms}" for name, perms in jobs[:4]) + ("; ..." if len(jobs) > 4 else "")
+    return {"check": "code", "evidence": (
+        f"every job sets its own token permissions: {f.path} has no top-level permissions block, but each of its "
+        f"{len(jobs)} job(s) declares its own ({shown}), which replaces the workflow default for that job; the "
+        "repository's default token permissions apply to none of them")}
