@@ -105,6 +105,9 @@ _HEX_ID = re.compile(r"^(?:[0-9a-f]{7,12}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}
 _HASH_PREFIXED = re.compile(r"^(?:sha(?:1|224|256|384|512)|md5|blake2b?)[-:][A-Za-z0-9+/=]+$", re.I)  # sha512-... integrity
 _WORD = re.compile(r"^[A-Za-z]+(?:[-_ ][A-Za-z]+){0,2}$")                              # 'refresh', 'utf-8', 'max-age'
 _SECRETISH_WORD = re.compile(r"(?i)secret|pass|pwd|key|token|cred|auth")
+# `"token": "updated-token",\n "priority"`: the secret-like word before the comma ends a *value*, so the next string
+# is the next key, not the value of a key named ...token (a tuple ("password", "x") has no `key:` before it)
+_AFTER_PAIR = re.compile(r"[:=]\s*[\"'][^\"'\n]*[\"']\s*,\s*[\"'`]?$")
 _NAMES_OF_SECRETS = {"password", "passwd", "passphrase", "secret", "token", "key", "apikey", "api_key", "api-key", "pass",
                      "credentials", "credential", "auth", "private_key", "secret_key", "access_token", "refresh_token"}
 _SECRET_KEY_BEFORE = re.compile(
@@ -120,7 +123,8 @@ def plausible(value: str, context: str = "") -> bool:
     (``RS256``, ``AES/GCM/NoPadding``), HTTP methods, environment variable names (``JWT_SECRET``),
     commit ids and digests (``sha512-...``), plain words (``'refresh'``).  A value given to a
     secret-named key or argument (``password = "letmein"``) is taken whatever it looks like,
-    except a dotted name or a template, and a plain word that names a secret (``'mysecretkey'``) is taken.
+    except a dotted name or a template, and a plain word that names a secret (``'mysecretkey'``) is taken;
+    a value that *is* a secret's name (``password="password"``, ``token: token``) is a placeholder, never taken.
     """
     v = value.strip()
     if not v or _DOTTED.match(v) or _TEMPLATE.match(v) or _PINNED.match(v):
@@ -133,8 +137,12 @@ def plausible(value: str, context: str = "") -> bool:
         return v.lower() not in _NAMES_OF_SECRETS  # a URL's password (https://user:hunter@host), but not a
         # documentation placeholder (an advisory's `https://username:password@proxy:8080`)
     before = context[max(0, at - 80):at] if at >= 0 else ""
-    if before and _SECRET_KEY_BEFORE.search(before) and not _BANDIT_WORDING.search(before):
+    if v.lower() in _NAMES_OF_SECRETS:  # password="password": the value is the name of a secret, a placeholder; hiding
+        return False                     # it would also hide every identifier spelled the same (`password=`, the rule)
+    if before and _SECRET_KEY_BEFORE.search(before) and not _BANDIT_WORDING.search(before) and not _AFTER_PAIR.search(before):
         return True
+    if re.fullmatch(r"\d{1,9}(?:\.\d+)?", v):  # TOKEN_EXPIRY_SECONDS = '3600': a number under a name that is no secret's
+        return False
     if before and _NAME_KEY_BEFORE.search(before):
         return False
     if v.upper() in _HTTP or _ALGORITHM.match(v) or _ENV_NAME.match(v) or _HEX_ID.match(v) or _HASH_PREFIXED.match(v):

@@ -17,6 +17,11 @@ TEXT_FIELDS = ("title", "description", "snippet", "fix_hint")
 _IDENTITY = ("id", "secret_hash")
 
 
+def _quoted_in(value: str, snippet: str | None) -> bool:
+    """Whether the code shows ``value`` as a quoted string literal ('foo' or "foo")."""
+    return bool(snippet) and any(f"{q}{value}{q}" in snippet for q in ("'", '"'))
+
+
 def finalise(finding: dict) -> dict:
     """Scrub CI prefixes and secrets from every string field of ``finding`` (in place)."""
     _scrub_paths(finding)
@@ -30,7 +35,8 @@ def finalise(finding: dict) -> dict:
             named = secrets.bandit_value(finding.get("title"))  # '' or 'x': too short for quoted_values, and exact
             # Bandit quotes exactly the string it flagged: that value alone is weighed, not the line's other
             # literals ({'username': "blah1'", 'password': 'blah'} is 'blah', a test password, not a 10-character key)
-            exact = named is not None and (len(named.strip()) <= 1 or named in flagged)
+            exact = named is not None and (len(named.strip()) <= 1 or named in flagged  # or a short value ('foo') the
+                                           or _quoted_in(named, finding.get("snippet")))  # literal reader leaves out
             flagged = [named] if exact else flagged + quoted
             # taken without their context ("password: 'Fail'" is Bandit's wording, not an assignment): only
             # values shaped like a secret; an assigned password is taken from the snippet with its context
