@@ -301,3 +301,13 @@ def test_a_timeout_is_not_added_where_kwargs_may_carry_one_or_httpx_has_its_defa
                     title="Call to requests without timeout")
         answer, _, meta = fix_for(f, ["CWE-400"])
         assert not meta.get("has_diff") and "```diff" not in (answer or "")
+
+
+def test_an_alembic_migrations_query_gets_sqlalchemys_text_form_not_a_db_api_tuple():
+    below = ("from alembic import op\n\n\ndef upgrade():\n    conn = op.get_bind()\n"
+             "    conn.execute(f\"update t set status = '{s}' where id = {i}\")\n")
+    f = finding("code", "semgrep", "python-sqli-string-format", path="versions/x.py", start=6,
+                snippet="    conn.execute(f\"update t set status = '{s}' where id = {i}\")", cwe=["CWE-89"])
+    answer, _, meta = fix_for(f, ["CWE-89"], {"path": "versions/x.py", "start_line": 1, "text": below, "below": below,
+                                              "imports": "from alembic import op\n"})
+    assert meta["fix_family"] == "sql-injection-sqlalchemy" and "text()" in answer and ", (s, i)" not in answer

@@ -36,6 +36,9 @@ _TEST_PATH = re.compile(r"(?:^|/)(?:tests?|testing|spec)/|(?:^|/)test_[^/]*\.py$
 # Semgrep's and CodeQL's non-security rule groups: their findings are not weaknesses to fix here
 _PARTIQL = re.compile(r"\.(?:execute_statement|batch_execute_statement|execute_transaction)\s*\(")  # boto3 DynamoDB
 _SQLALCHEMY = re.compile(r"\.execute\(\s*(?:sqlalchemy\.)?text\(")  # db.session.execute(text(sql))
+# an Alembic migration's or an engine's connection: SQLAlchemy's execute, not a DB-API cursor (SQLAlchemy 2 refuses
+# a string with a tuple of values: text() with named parameters is its form)
+_SQLALCHEMY_CONN = re.compile(r"\bop\.get_bind\(\)|^\s*from alembic import op\b|\bcreate_engine\(|\bengine\.(?:connect|begin)\(", re.M)
 _NOT_SECURITY = re.compile(r"\.(?:correctness|maintainability|best-practice|performance|portability|style)\.")
 
 
@@ -134,7 +137,9 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         text, _ = patterns.lookup("sql-injection-partiql", "python")
         text = bound_params.fit(text, code, f.location.start_line if f.location else None)  # the code's own table and call
         family = meta["fix_family"] = "sql-injection-partiql"
-    elif family == "sql-injection" and language == "python" and _SQLALCHEMY.search((code or {}).get("below") or ""):
+    elif family == "sql-injection" and language == "python" and (
+            _SQLALCHEMY.search((code or {}).get("below") or "")
+            or _SQLALCHEMY_CONN.search(((code or {}).get("below") or "") + str((code or {}).get("imports") or ""))):
         text, _ = patterns.lookup("sql-injection-sqlalchemy", "python")
         text = bound_params.fit(text, code, f.location.start_line if f.location else None, "sqlalchemy")
         family = meta["fix_family"] = "sql-injection-sqlalchemy"

@@ -26,7 +26,7 @@ Four signals, all from the report itself, never guessed:
   unless the shown code swallows the failure of a security check
   (verify, authenticate, permission...), which fails open;
 * a rule that only matters in production code fired in a test file, such
-  as Bandit B101 (``assert``; pytest's way of checking, and tests never run
+  as Bandit B101 (``assert``; a test's own check, and tests never run
   under ``python -O``) or B311 (``random``; tests need no unpredictable
   numbers).
 
@@ -77,15 +77,15 @@ def _checks_security(text: str | None) -> bool:
 # (tool, rule) -> why it is acceptable in a test file, and how to silence it there
 TEST_ONLY_RULES = {
     ("bandit", "B101"): (
-        "`assert` is how pytest checks results, and test code never runs under `python -O` (which strips asserts), "
-        "so B101 in a test file is almost always acceptable",
+        "an `assert` in a test file checks the test's own results or state, and tests never run under `python -O` "
+        "(which strips asserts), so nothing a user sends depends on it: B101 in a test file is almost always acceptable",
         "exclude the test directories from B101 (`bandit -r . --skip B101` for tests, or `exclude_dirs: [tests]` "
         "in the Bandit configuration) or mark the line `# nosec B101`",
         "replace the `assert` with an explicit check that raises (`if not ok: raise ValueError(...)`).",
     ),
     ("bandit", "B311"): (
-        "a test needs reproducible numbers, not unpredictable ones, so pseudo-random values in a test file are not a "
-        "security weakness unless they are used as secrets",
+        "pseudo-random values in a test file make test data (ids, names, sample values) that no attacker ever sees, "
+        "so they are not a security weakness unless the test uses them as secrets",
         "exclude the test directories from B311 or mark the line `# nosec B311`",
         "use the `secrets` module (`secrets.token_hex()`, `secrets.randbelow()`) where the value must be unpredictable.",
     ),

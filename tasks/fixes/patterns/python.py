@@ -21,7 +21,7 @@ response = client.execute_statement(
 )
 ```
 One `?` per parameter, in order; `{"S": ...}` is a string, `{"N": str(n)}` a number. A table name cannot be a parameter: choose it from a fixed list.""",
-    "sql-injection-sqlalchemy": """The query runs through SQLAlchemy's `text()`: keep the SQL text constant with a named placeholder and pass the value as a bound parameter:
+    "sql-injection-sqlalchemy": """The query runs through SQLAlchemy (a session's or a connection's `execute`, which SQLAlchemy 2 gives a string only inside `text()`): keep the SQL text constant in `text()` with a named placeholder and pass the value as a bound parameter:
 ```python
 from sqlalchemy import text
 
