@@ -105,6 +105,15 @@ def test_the_alpine_postgres_image_gets_its_own_uid():
     assert _block(answer)["securityContext"] == {"runAsNonRoot": True, "runAsUser": 70, "runAsGroup": 70, "fsGroup": 70}
 
 
+def test_a_job_whose_command_replaces_the_entrypoint_is_not_told_the_entrypoint_chowns():
+    pg = REDIS.replace("name: redis\n        image: redis:7.2.4",
+                       "name: db\n        image: postgres:16.2-alpine\n        command: [bash, -c, psql -f /scripts/seed.sql]")
+    answer, _, _ = fix_for(_ckv("CKV_K8S_37", "Minimize the admission of containers with capabilities assigned", pg,
+                                "seed"), [])
+    assert "replaces the postgres image's entrypoint, so nothing here chowns" in answer and "chowns /var" not in answer
+    assert _block(answer)["containers"][0]["securityContext"]["runAsUser"] == 70
+
+
 def test_a_setting_that_is_not_a_security_context_is_left_as_before():
     answer, _, _ = fix_for(_ckv("CKV_K8S_13", "Memory limits should be set", UPLOADS, "uploads"), [])
     assert answer.startswith("To limit memory") and "Only if" not in answer

@@ -100,7 +100,8 @@ def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tupl
                     f"cannot chown or chmod that mount point ({_OWNS_DATA[official]} and the pod crash-loops; fsGroup "
                     "does not make the user its owner), so this change breaks start-up unless the data directory moves "
                     "to a subdirectory of the volume, which starts an empty database where one exists"), None
-        return None, {"first": "", "uid": uid, "image": official, "volumes": volumes, "paths": paths}
+        command = bool(re.search(r"(?m)^\s*-?\s*command:", snippet or ""))  # the image's entrypoint does not run
+        return None, {"first": "", "uid": uid, "image": official, "volumes": volumes, "paths": paths, "command": command}
     if not ref:
         return "the image is not in the finding, so whether it runs without root is unknown", None
     uid = (re.search(r"runAsUser:\s*(\d+)", setting) or [None, None])[1]
@@ -151,6 +152,10 @@ def k8s_note(facts: dict, setting: str) -> str:
     if facts["image"] == "node":  # no entrypoint that drops privileges: root unless told otherwise
         return (f"\nThe node image runs as root unless told otherwise; its `node` user is UID {uid}: the files the app "
                 f"writes (its working directory, volumes) must be writable by that UID, which fsGroup: {uid} gives volumes.")
+    if facts.get("command"):  # e.g. a Job running psql from the postgres image: no entrypoint, no chown, no drop
+        return (f"\nThe container's `command:` replaces the {facts['image']} image's entrypoint, so nothing here chowns "
+                f"files or drops privileges: the command runs as root unless the pod names a user, and as UID {uid} (the "
+                f"image's own {facts['image']} user) it works as long as it writes only where that user may.")
     return (f"\nThe {facts['image']} image's entrypoint starts as root, chowns {facts['paths'][0]} and drops to UID {uid}: "
             f"dropped capabilities or a non-root start break that step unless the pod runs as UID {uid} from the start, "
             f"and fsGroup: {uid} makes the volumes it writes (a PersistentVolume is owned by root) writable by it.")
