@@ -271,3 +271,41 @@ def test_a_container_serving_a_low_port_is_named_before_a_non_root_user():
     _, facts = k8s_gate("securityContext:\n  runAsNonRoot: true\n  runAsUser: 10001", manifest.replace(": 80", ": 8080"),
                         "guestbook-ui")
     assert "containerPort" not in facts["first"]
+
+
+LEDGER = """apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: ledger-db
+spec:
+  template:
+    spec:
+      containers:
+      - name: postgres
+        image: registry.example/boa/ledger-db:v0.6.9
+        volumeMounts:
+        - name: postgresdb
+          mountPath: /var/lib/postgresql/data
+      volumes:
+      - name: postgresdb
+        emptyDir: {}
+"""
+
+
+def test_an_image_the_repository_builds_on_postgres_is_judged_as_postgres(tmp_path):
+    import subprocess
+
+    from tasks.triage.built_images import built_by
+
+    files = {"src/ledger/ledger-db/Dockerfile": "FROM postgres:16.14-alpine\nCOPY initdb/ /docker-entrypoint-initdb.d/\n",
+             "src/frontend/Dockerfile": "FROM python:3.12\nUSER app\n"}
+    built = built_by("registry.example/boa/ledger-db:v0.6.9", list(files), lambda p: files[p].splitlines(True))
+    assert built == {"image": "registry.example/boa/ledger-db:v0.6.9", "dockerfile": "src/ledger/ledger-db/Dockerfile",
+                     "from": "postgres:16.14-alpine", "from_line": 1, "user": None}
+    assert built_by("registry.example/boa/other:v1", list(files), lambda p: files[p].splitlines(True)) is None
+    f = finding("config", "checkov", "CKV_K8S_23", path="k8s/ledger-db.yaml", start=1, end=16, snippet=LEDGER,
+                title="Minimize the admission of root containers", description="Resource: StatefulSet.default.ledger-db")
+    answer, _, _ = fix_for(f, [])
+    assert "runAsUser: 10001" in answer  # alone, the image is unknown: the template user with its precondition
+    answer, why, _ = fix_for(f, [], {"path": "k8s/ledger-db.yaml", "start_line": 1, "text": LEDGER, "built": built})
+    assert answer is None and "postgres image's entrypoint starts as root to take ownership" in why  # no row, not a wrong one

@@ -59,6 +59,7 @@ class Source:
         self._callers = None
         self._whole: dict[tuple, str | list | dict | None] = {}
         self.runs_path = runs_path
+        self._files: list[str] | None = None  # the tracked files, listed once (tasks.triage.built_images)
         if repo_path:
             try:
                 from tasks.repository.source import SourceReader
@@ -90,6 +91,10 @@ class Source:
             sites = self._sites(f)
             if sites:  # who calls the enclosing function, and with what (tasks.enrich.call_sites)
                 out["sites"] = {k: _scrub(v, ctx["path"]) for k, v in sites.items()}
+        if f.kind == "config" and loc.path.endswith((".yaml", ".yml")):  # an image this repository builds (postgres-based)
+            built = self._built(f.snippet or ctx["text"])
+            if built:
+                out["built"] = built
         if f.kind == "config" and _WHOLE_FILE.search(loc.path):  # a workflow's steps, a spec's operations decide the fix
             key = (loc.path, _commit(f))
             if key not in self._whole:  # scrubbed once per file: a Terraform file carries many findings
@@ -117,6 +122,22 @@ class Source:
         key = ("sites", f.path, (f.location or NO_LOCATION).start_line)
         if key not in self._whole:
             self._whole[key] = parameter_sites(f, self.reader, self._callers)
+        return self._whole[key]
+
+    def _built(self, text: str) -> dict | None:
+        """The repository's Dockerfile that builds the first image the manifest text runs (tasks.triage.built_images)."""
+        from tasks.triage.built_images import built_by, manifest_images
+
+        images = manifest_images(text)
+        if not images:
+            return None
+        if self._files is None:
+            from tasks.triage.reachability import ImportIndex
+
+            self._files = ImportIndex(self.reader).files
+        key = ("built", images[0])
+        if key not in self._whole:
+            self._whole[key] = built_by(images[0], self._files, lambda p: self.reader.lines(p, None))
         return self._whole[key]
 
     def _module(self, path: str, commit: str | None) -> str:

@@ -19,6 +19,8 @@ from tasks.fixes.checkov_facts import adduser, base_image, fit, k8s_additions
 from tasks.fixes.iac_file import after_build_steps, caveat, from_file, ingress_rule
 from tasks.fixes.iac_module import SNAPSHOT_KEY, existing_resource, snapshot_of, variable
 from tasks.fixes.languages import FENCE
+from tasks.fixes.image_writes import as_built
+from tasks.fixes.workload import _USER_BOUND as _USER_SETTING
 from tasks.fixes.workload import K8S_CAVEATS, checkov_harden, gate, k8s_note, with_user
 
 _SET_TO = re.compile(r"^(?:Set|Change)\s+'(?:set\s+)?([\w.\[\]-]+)'\s+to\s+'?([\w.-]+)'?\.?$", re.I)
@@ -141,7 +143,10 @@ def config_fix(f: Finding | dict, language: str | None, code: dict | None = None
         setting, note, at = placed
         if str(f.rule_id) == "CKV_DOCKER_8":  # `USER root` then build steps: the non-root USER goes after them
             at = after_build_steps((code or {}).get("file"), (f.location or NO_LOCATION).start_line, f.path) or at
-        refused, first, setting, note = checkov_harden(lang, setting, note, f.snippet, resource)
+        manifest, built = as_built(f.snippet, (code or {}).get("built"))  # the repository's own postgres-based image
+        refused, first, setting, note = checkov_harden(lang, setting, note, manifest, resource)
+        if built and lang == "kubernetes" and not refused and _USER_SETTING.search(setting) and "NET_RAW" not in setting:
+            note = built + (" " + note if note else "")
         if refused:
             return None, refused, {"language": language}
         if lang == "yaml" and language == "json":
@@ -175,7 +180,8 @@ def config_fix(f: Finding | dict, language: str | None, code: dict | None = None
     hint = (f.fix_hint or "").strip()
     if hint and not re.match(r"^https?://\S+$", hint):
         hint = re.sub(r"'USER\s*'", "a USER", hint)  # Trivy's "'USER <non root user name>'" loses its <...> in parsing
-        why, facts = gate(hint, f.snippet, language, (k8s_resource(f) or {}).get("name"), f.path)
+        manifest, _ = as_built(f.snippet, (code or {}).get("built"))
+        why, facts = gate(hint, manifest, language, (k8s_resource(f) or {}).get("name"), f.path)
         if why:
             return None, why, {"language": language}
         text = (f"In {where}{res}: " if where else f"For{res}: " if res else "") + hint.rstrip(".") + "."

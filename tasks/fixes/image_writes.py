@@ -14,12 +14,14 @@ program they harden while saying nothing specific:
   mounted there: the first download fails, so there is no row unless a
   volume holds the cache the manifest points it at.
 
-May import: ``tasks.core``, ``tasks.findings``.
+May import: ``tasks.core``, ``tasks.findings``, ``tasks.fixes.checkov_facts`` (which official image a manifest runs).
 """
 
 from __future__ import annotations
 
 import re
+
+from tasks.fixes.checkov_facts import image_of
 
 # folders where a program keeps its logs, pid files, caches and state: a path created below one at build time is
 # one it writes at run time (the package managers' own folders are build-time only)
@@ -94,3 +96,19 @@ def model_cache(setting: str, snippet: str | None) -> str | None:
             "file system (the Hugging Face or server cache under its home or install folder), and no volume is mounted "
             "where the manifest points that cache: with a read-only root the download fails, and which other paths it "
             "writes is not known, so no list of emptyDir volumes would be complete")
+
+
+def as_built(snippet: str | None, built: dict | None) -> tuple[str | None, str]:
+    """(the manifest as the facts read it, a sentence): an image the repository builds on an official image with
+    known facts (tasks.triage.built_images: ledger-db built FROM postgres:16.14-alpine) is judged as that image,
+    and the answer says which Dockerfile says so; anything else is left as it is."""
+    if not snippet or not built or not built.get("from") or built.get("user"):
+        return snippet, ""  # a USER of its own replaces the base image's user: its facts no longer hold
+    base = built["from"]
+    probe = f"image: {base}"
+    if image_of(probe) is None:
+        return snippet, ""
+    ref = built["image"]
+    sentence = (f"The image {ref.split('@')[0].rsplit('/', 1)[-1]} is built by {built['dockerfile']} on `{base}` "
+                f"(line {built['from_line']}), so it starts as that image does.")
+    return snippet.replace(ref, base), sentence
