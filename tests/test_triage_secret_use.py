@@ -118,6 +118,10 @@ DEFAULT = '''def connect(host, user="app", password=""):
     (FORM, 7, "B105", ["compares `form_password` with an empty string", "line 8 refuses an empty one"]),
     (KWARG, 3, "B106", ["'' passed as `password=` to `psycopg2.connect()`"]),
     (DEFAULT, 1, "B107", ["the default of the `password` parameter of `connect()`"]),
+    ('from os import environ\n\nenviron["SECRET_PROVIDER"] = ""\n', 3, "B105",
+     ["sets the environment variable 'SECRET_PROVIDER' to an empty string: nothing is configured there"]),
+    ('def clean(item):\n    item["token"] = ""\n    save(item)\n', 2, "B105",
+     ['blanks the `token` field of `item`: it stores no credential']),  # no return: nothing said about handing on
 ])
 def test_each_shape_says_what_the_line_does(code, line, rule, said):
     text = describe(code.splitlines(True), line, rule)

@@ -102,6 +102,10 @@ def _name_assigned(name: str, node, parents, text: str) -> str:
 
 
 def _subscript_assigned(target: ast.Subscript, node, parents, text: str) -> str | None:
+    if isinstance(target.value, ast.Attribute) and _src(text, target.value) == "os.environ" \
+            and isinstance(target.slice, ast.Constant) or isinstance(target.value, ast.Name) and target.value.id == "environ":
+        return (f"`{_src(text, target)} = \"\"` sets the environment variable {target.slice.value!r} to an empty string: "
+                "nothing is configured there, and no credential is stored") if isinstance(target.slice, ast.Constant) else None
     if not isinstance(target.value, ast.Name) or not isinstance(target.slice, ast.Constant):
         return None
     obj, key = target.value.id, target.slice.value
@@ -116,8 +120,8 @@ def _subscript_assigned(target: ast.Subscript, node, parents, text: str) -> str 
     roots = {obj} | ({_root(up.iter)} if isinstance(up, ast.For) else set())
     ret = next((n for n in _later(scope, node.lineno) if isinstance(n, ast.Return) and n.value is not None
                 and roots & {x.id for x in ast.walk(n.value) if isinstance(x, ast.Name)}), None)
-    return what + (f" before line {ret.lineno} returns them" if ret else "") + \
-        ": it removes the stored value from what the code hands on, it stores no credential"
+    return what + (f" before line {ret.lineno} returns them: it removes the stored value from what the code hands on, "
+                   "it stores no credential" if ret else ": it stores no credential")
 
 
 def _root(node) -> str | None:
