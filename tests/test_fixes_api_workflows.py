@@ -179,3 +179,14 @@ def test_the_token_as_a_ghcr_password_is_a_known_need():
         "repo-token: ${{ secrets.GITHUB_TOKEN }}", "password: ${{ secrets.GITHUB_TOKEN }}\n          registry: ghcr.io")
     answer = _perm(".github/workflows/publish.yml", publish)[0]
     assert "packages: write" in answer.split("```yaml\n")[1]
+
+
+def test_a_stage_that_already_creates_its_user_is_switched_to_it_not_given_a_second_one():
+    from tasks.fixes.dockerfile_user import user_needs
+
+    made = ("FROM node:20 AS web\nRUN npm ci\nFROM python:3.11-slim\nRUN groupadd -r dispatch && useradd -r -m -g dispatch "
+            "dispatch\nCOPY --from=web /app/dist /static\nENTRYPOINT [\"dispatch\"]\n")
+    block, note = user_needs(made, "RUN useradd --system --create-home --uid 10001 app\nUSER 10001")
+    assert block == "USER dispatch" and "already creates the user dispatch" in note
+    switched = made.replace("COPY --from", "USER dispatch\nCOPY --from")  # it switches already: the check fails elsewhere
+    assert user_needs(switched, "RUN useradd --system --create-home --uid 10001 app\nUSER 10001")[0].startswith("RUN useradd")

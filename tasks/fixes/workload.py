@@ -26,7 +26,8 @@ import re
 
 from tasks.fixes.checkov_facts import _IMAGE_FACTS, image_of, image_uid
 from tasks.fixes.gha_jobs import _STEP_NEEDS, gha_permissions  # noqa: F401 - re-exported
-from tasks.fixes.image_writes import model_cache, root_tool, runtime_paths
+from tasks.fixes.dockerfile_user import user_needs  # noqa: F401 - used by checkov_harden, re-exported
+from tasks.fixes.image_writes import model_cache, root_tool
 
 # the settings of a securityContext change, as the fix block or the scanner's resolution names them
 _SETTING = re.compile(r"runAsNonRoot|runAsUser|runAsGroup|capabilities|readOnlyRootFilesystem|allowPrivilegeEscalation"
@@ -195,45 +196,6 @@ def dockerfile_gate(snippet: str | None, path: str | None = None) -> tuple[str |
         return None, (lead + "build it with `docker build -t local/check .` and start it once as `docker run --rm --user "
                       "10001 local/check` followed by the command the project runs it with (the image sets no CMD) first.")
     return None, (lead + "build it and check with `docker build -t local/check . && docker run --rm --user 10001 local/check` first.")
-
-
-def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
-    """(block, note) with what the new user needs to run the image's program: its app folder (WORKDIR, where the
-    code was copied: an SQLite database or uploads written there fail as root-owned) and, on the Go toolchain
-    image (`go run`, `go build` at start), a home for the build cache."""
-    text = snippet or ""
-    stage = re.split(r"(?im)^\s*FROM\s+", text)[-1] if re.search(r"(?im)^\s*FROM\s+", text) else ""
-    if not stage or "USER" not in block:
-        return block, ""
-    image = stage.split()[0].lower() if stage.split() else ""
-    workdirs = re.findall(r"(?im)^\s*WORKDIR\s+(\S+)", stage)
-    copied = re.search(r"(?im)^\s*(?:COPY|ADD)\s+(?!--from)", stage)
-    lines, notes = [], []
-    if workdirs and copied and workdirs[-1].startswith("/") and workdirs[-1] not in ("/", "/tmp"):
-        user = re.search(r"(?m)^USER\s+(\S+)", block).group(1)  # 10001, or an image's own user (node)
-        lines.append(f"RUN chown -R {user} {workdirs[-1]}")
-        notes.append(f"{workdirs[-1]} is given to {'UID ' if user.isdigit() else 'user '}{user} because the code copied there is root-owned and an app "
-                     "that writes in its folder (an SQLite database, uploads, a cache) fails with permission denied; if "
-                     "it writes nothing there, drop that line and keep the code read-only.")
-    made = runtime_paths(stage, workdirs[-1] if lines else None)
-    if made:  # created as root at build time, written by the program at run time (its log file)
-        user = re.search(r"(?m)^USER\s+(\S+)", block).group(1)
-        lines.append(f"RUN chown -R {user} {' '.join(made)}")
-        notes.append(f"{', '.join(made)} {'is' if len(made) == 1 else 'are'} created as root by the build in a run-time folder (logs, pid files, state) the program writes: the new user must own {'it' if len(made) == 1 else 'them'}, or the first write fails with permission denied.")
-    if re.match(r"(?:[\w.-]+/)*golang(?::|@|$)", image):
-        block = re.sub(r"useradd --system --uid", "useradd --system --create-home --uid", block)
-        lines.append("ENV HOME=/home/app")
-        notes.append("The golang image compiles at start (`go run`/`go build`) into $HOME/.cache: the user gets a home, "
-                     "or the build fails with `mkdir /.cache: permission denied`.")
-    starts = re.search(r"(?im)^\s*(ENTRYPOINT|CMD)\b", stage)
-    if len(re.findall(r"(?im)^\s*FROM\s+", text)) > 1:  # a build stage first: the user belongs to the image that runs
-        notes.insert(0, f"These lines go in the last stage (`FROM {stage.split()[0]}`)"
-                        + (f", before its {starts.group(1).upper()}" if starts else "")
-                        + ": the stages before it only build, and a USER there does not reach the image that runs.")
-    if not lines:
-        return block, " ".join(notes)
-    head, _, user = block.rpartition("USER")
-    return head + "\n".join(lines) + "\nUSER" + user, " ".join(notes)
 
 
 _INSTRUCTION = re.compile(r"\.(?:FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|"

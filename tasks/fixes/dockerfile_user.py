@@ -1,0 +1,73 @@
+"""The user a Dockerfile fix switches to, and what that user needs to run the image's program.
+
+Split from tasks.fixes.workload.  Round 13's graders found a fix adding a second user (``app``, UID 10001) to a
+Dockerfile whose last stage already creates one (``useradd -r -m -g dispatch dispatch``) and never switches to
+it: there ``USER dispatch`` is the whole change.  The new user also needs its app folder and the run-time files
+the build created as root (tasks.fixes.image_writes.runtime_paths).
+
+May import: ``tasks.fixes.image_writes``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.fixes.image_writes import runtime_paths
+
+
+_MAKES_USER = re.compile(r"\b(?:useradd|adduser)\b([^\n&;|]*)")
+
+
+def _created_user(stage: str) -> tuple[str, str] | None:
+    """(name, command) of the user a Dockerfile stage creates (`useradd -r -m -g dispatch dispatch`) and never
+    switches to with USER, else None."""
+    for m in _MAKES_USER.finditer(stage):
+        names = [w for w in m.group(1).split() if re.fullmatch(r"[a-z_][a-z0-9_-]{0,31}", w)]
+        if names and not re.search(rf"(?im)^\s*USER\s+{re.escape(names[-1])}\b", stage):
+            return names[-1], m.group(0).strip()[:80]
+    return None
+
+
+
+def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
+    """(block, note) with what the new user needs to run the image's program: its app folder (WORKDIR, where the
+    code was copied: an SQLite database or uploads written there fail as root-owned) and, on the Go toolchain
+    image (`go run`, `go build` at start), a home for the build cache."""
+    text = snippet or ""
+    stage = re.split(r"(?im)^\s*FROM\s+", text)[-1] if re.search(r"(?im)^\s*FROM\s+", text) else ""
+    if not stage or "USER" not in block:
+        return block, ""
+    image = stage.split()[0].lower() if stage.split() else ""
+    made_user = _created_user(stage)
+    lines, notes = [], []
+    if made_user and re.search(r"(?m)^RUN (?:useradd|adduser)\b[^\n]*\b10001\b", block):  # the template's own user
+        block = f"USER {made_user[0]}"  # the image already has its user: switching to it is the change
+        notes.append(f"The last stage already creates the user {made_user[0]} (`{made_user[1]}`) and never switches to "
+                     f"it: USER {made_user[0]} is the change, no second user.")
+    workdirs = re.findall(r"(?im)^\s*WORKDIR\s+(\S+)", stage)
+    copied = re.search(r"(?im)^\s*(?:COPY|ADD)\s+(?!--from)", stage)
+    if workdirs and copied and workdirs[-1].startswith("/") and workdirs[-1] not in ("/", "/tmp"):
+        user = re.search(r"(?m)^USER\s+(\S+)", block).group(1)  # 10001, or an image's own user (node)
+        lines.append(f"RUN chown -R {user} {workdirs[-1]}")
+        notes.append(f"{workdirs[-1]} is given to {'UID ' if user.isdigit() else 'user '}{user} because the code copied there is root-owned and an app "
+                     "that writes in its folder (an SQLite database, uploads, a cache) fails with permission denied; if "
+                     "it writes nothing there, drop that line and keep the code read-only.")
+    made = runtime_paths(stage, workdirs[-1] if lines else None)
+    if made:  # created as root at build time, written by the program at run time (its log file)
+        user = re.search(r"(?m)^USER\s+(\S+)", block).group(1)
+        lines.append(f"RUN chown -R {user} {' '.join(made)}")
+        notes.append(f"{', '.join(made)} {'is' if len(made) == 1 else 'are'} created as root by the build in a run-time folder (logs, pid files, state) the program writes: the new user must own {'it' if len(made) == 1 else 'them'}, or the first write fails with permission denied.")
+    if re.match(r"(?:[\w.-]+/)*golang(?::|@|$)", image):
+        block = re.sub(r"useradd --system --uid", "useradd --system --create-home --uid", block)
+        lines.append("ENV HOME=/home/app")
+        notes.append("The golang image compiles at start (`go run`/`go build`) into $HOME/.cache: the user gets a home, "
+                     "or the build fails with `mkdir /.cache: permission denied`.")
+    starts = re.search(r"(?im)^\s*(ENTRYPOINT|CMD)\b", stage)
+    if len(re.findall(r"(?im)^\s*FROM\s+", text)) > 1:  # a build stage first: the user belongs to the image that runs
+        notes.insert(0, f"These lines go in the last stage (`FROM {stage.split()[0]}`)"
+                        + (f", before its {starts.group(1).upper()}" if starts else "")
+                        + ": the stages before it only build, and a USER there does not reach the image that runs.")
+    if not lines:
+        return block, " ".join(notes)
+    head, _, user = block.rpartition("USER")
+    return head + "\n".join(lines) + "\nUSER" + user, " ".join(notes)
