@@ -259,3 +259,28 @@ def test_browser_test_configs_and_ui_test_folders_are_test_code():
     assert is_test_path("e2e/login.js") and not is_test_path("src/config.js")
     rec = Judge().judge(checkov("CKV_GCP_82", path="examples/kms/kms.tf"))
     assert rec["verdict"] == "false_positive" and "prevent_destroy" in rec["reasons"][0]["evidence"]
+
+
+SORT_URL = '''from django.utils.safestring import mark_safe
+
+
+def sort_url(context, sort):
+    q = context["request"].GET.copy()
+    q["sort"] = sort
+    urlencoded = q.urlencode()
+    return mark_safe("?" + urlencoded)
+
+
+def greeting(request):
+    return mark_safe("<b>" + request.GET["name"] + "</b>")
+'''
+
+
+def test_mark_safe_of_urlencoded_or_escaped_text_is_not_xss():
+    b308 = lambda line: finding(tool="bandit", rule_id="B308", title="Use of mark_safe() may expose cross-site scripting "  # noqa: E731
+                                "vulnerabilities and should be reviewed.", location={"path": "hc/tags.py", "start_line": line,
+                                                                                   "end_line": line})
+    rec = Judge(reader=Files(SORT_URL)).judge(b308(8))
+    assert rec["verdict"] == "false_positive"
+    assert "mark_safe() at line 8 wraps only literal text and the output of q.urlencode() (line 7)" in rec["reasons"][0]["evidence"]
+    assert Judge(reader=Files(SORT_URL)).judge(b308(12))["verdict"] == "true_positive"  # request data, not escaped

@@ -185,6 +185,10 @@ def _constant_names(f: Finding, reader, callers) -> dict | None:
         from tasks.triage.constant_names import constant_sink
 
         evidence = constant_sink(source, loc.start_line, loc.path, callers)
+        if not evidence:  # mark_safe of escaped or encoded text (tasks.triage.escaped_py)
+            from tasks.triage.escaped_py import escaped_sink as escaped_py
+
+            return escaped_py(source, loc.start_line, f"{f.rule_id} {f.title}")
     else:
         from tasks.triage import constant_js
 

@@ -1,0 +1,87 @@
+"""Check 3c for Python HTML sinks: ``mark_safe``/``Markup`` of text that is already escaped or a literal.
+
+Bandit B308/B703 and Semgrep's Django/Flask rules flag every ``mark_safe(x)``,
+``Markup(x)`` and ``SafeString(x)``: the template engine then inserts ``x`` without
+escaping it.  Markup cannot be injected when every part of ``x`` is
+
+* a string literal;
+* the result of an escaping or encoding function: Django's ``escape``,
+  ``conditional_escape``, ``format_html``, ``urlencode``; the standard library's
+  ``html.escape`` (quotes escaped by default), ``urllib.parse.quote``,
+  ``quote_plus`` and ``urlencode``; markupsafe's ``escape``; a QueryDict's
+  ``.urlencode()`` (percent-encodes ``<``, ``>`` and quotes);
+* or a name the enclosing function binds once, to such a part.
+
+Joined by ``+``, an f-string or ``%``/``.format`` of such parts.  Then the
+finding is a false positive "escaped before insertion", with the escaping
+call and its line.  A parameter, a request value or any other call keeps it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tasks.triage.parsed_source import enclosing_function
+
+_XSS_RULE = re.compile(r"(?i)^B308$|^B703$|xss|mark[-_]?safe|safe[-_]?string|markup|html[-_]?safe")
+_SINKS = {"mark_safe", "Markup", "SafeString", "SafeText"}
+_ESCAPERS = {"escape", "conditional_escape", "format_html", "urlencode", "quote", "quote_plus", "escape_uri_path",
+             "iri_to_uri", "urlquote", "urlquote_plus"}
+MAX_DEPTH = 3
+
+
+def _name(node) -> str:
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+
+
+def _escaped(node, scope, depth: int, used: list) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (str, int, float))
+    if isinstance(node, ast.Call):
+        name = _name(node.func)
+        if name in _ESCAPERS:
+            used.append((ast.unparse(node.func), node.lineno))
+            return True
+        if name == "format" and isinstance(node.func, ast.Attribute):
+            parts = [node.func.value, *node.args, *[k.value for k in node.keywords]]
+            return all(_escaped(p, scope, depth, used) for p in parts)
+        return False
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        right = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        return _escaped(node.left, scope, depth, used) and all(_escaped(r, scope, depth, used) for r in right)
+    if isinstance(node, ast.JoinedStr):
+        return all(_escaped(v.value if isinstance(v, ast.FormattedValue) else v, scope, depth, used) for v in node.values)
+    if isinstance(node, ast.Name) and depth < MAX_DEPTH and scope is not None:
+        args = {a.arg for a in ast.walk(scope.args) if isinstance(a, ast.arg)}
+        binds = [n for n in ast.walk(scope) if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For,
+                                                              ast.With, ast.NamedExpr))
+                 and any(isinstance(t, ast.Name) and t.id == node.id and isinstance(t.ctx, ast.Store) for t in ast.walk(n))]
+        if node.id in args or len(binds) != 1 or not isinstance(binds[0], ast.Assign) or len(binds[0].targets) != 1:
+            return False
+        return _escaped(binds[0].value, scope, depth + 1, used)
+    return False
+
+
+def escaped_sink(source: str, line: int, rule_text: str) -> dict | None:
+    """{"check": "code", "status": "escaped", "evidence"} when the flagged mark_safe/Markup call on ``line`` wraps
+    only escaped or literal text, else None."""
+    if not _XSS_RULE.search(rule_text or ""):
+        return None
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _name(n.func) in _SINKS
+             and n.lineno <= line <= (n.end_lineno or n.lineno) and len(n.args) == 1 and not n.keywords]
+    if len(calls) != 1:
+        return None
+    used: list = []
+    scope = enclosing_function(tree, line)
+    if not _escaped(calls[0].args[0], scope, 0, used) or not used:
+        return None
+    how = ", ".join(f"{name}() (line {n})" for name, n in dict.fromkeys(used))
+    return {"check": "code", "status": "escaped",
+            "evidence": f"escaped before insertion: {_name(calls[0].func)}() at line {calls[0].lineno} wraps only literal "
+                        f"text and the output of {how}, which escapes or percent-encodes <, > and quotes; no markup "
+                        "can be injected"}
