@@ -287,7 +287,8 @@ def test_a_requests_call_without_a_timeout_gets_the_same_call_with_one(tmp_path)
     assert meta["fix_family"] == "request-timeout" and meta["has_diff"]
     patched = assert_diff_applies(answer, meta["code"], tmp_path)
     assert "requests.get(url, headers=headers, params=params, timeout=10)" in patched
-    assert "```python" not in answer and "10 seconds here is an example" in answer  # the diff is the example
+    assert "10 seconds here is an example" in answer and answer.count("```python") == 1  # stage 1 shows no diff:
+    assert "on line 178:\n```python\nresult = requests.get(url, headers=headers, params=params, timeout=10)\n```" in answer
     split = bandit("    r = requests.post(\n        URL,\n        json=payload,\n    )", end=181)
     answer, _, meta = fix_for(split, ["CWE-400"])
     assert "        json=payload,\n        timeout=10\n    )" in assert_diff_applies(answer, meta["code"], tmp_path / "b")

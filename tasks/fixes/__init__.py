@@ -20,6 +20,7 @@ May import: ``tasks.core``, ``tasks.ingest``, ``tasks.findings``, ``tasks.reposi
 from __future__ import annotations
 
 import re
+import textwrap
 
 from tasks.findings.model import Finding, as_finding
 from tasks.fixes import (api_workflows, bound_params, dependencies, iac, line_fit, patches, patterns, scanner_fixes, secrets,
@@ -183,13 +184,25 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
     parts = [head]
     if diff:
         parts.append(patches.fence(diff))
-    if diff and family == "request-timeout":  # the diff is the flagged call with its timeout: no second example
-        text = line_fit.drop_example(text)
+    if diff and family == "request-timeout":  # the example is the flagged call with its timeout (stage 1 has no diff)
+        added = textwrap.dedent(_call_lines(new, c.target[0] - c.start_line))
+        text = line_fit.drop_example(text).rstrip(".") + f"; on line {c.target[0]}:\n```python\n{added}\n```"
     parts.append(text)
     meta |= {"has_diff": bool(diff)}
     if diff:
         meta["code"] = c.as_meta()
     return "\n".join(parts), "pattern", meta
+
+
+def _call_lines(lines: list[str], at: int) -> str:
+    """The statement that starts at ``lines[at]`` and closes its parentheses (a call split over lines), as text."""
+    out, depth = [], 0
+    for line in lines[at:at + 40]:
+        out.append(line)
+        depth += line.count("(") - line.count(")")
+        if depth <= 0:
+            break
+    return "\n".join(out)
 
 
 def _fit_line(f: Finding, family: str, text: str, c: patches.Code | None, code: dict | None) -> str:
