@@ -284,3 +284,37 @@ def test_mark_safe_of_urlencoded_or_escaped_text_is_not_xss():
     assert rec["verdict"] == "false_positive"
     assert "mark_safe() at line 8 wraps only literal text and the output of q.urlencode() (line 7)" in rec["reasons"][0]["evidence"]
     assert Judge(reader=Files(SORT_URL)).judge(b308(12))["verdict"] == "true_positive"  # request data, not escaped
+
+
+PODINFO_DEPLOY = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: backend
+spec:
+  template:
+    spec:
+      containers:
+      - name: backend
+        image: ghcr.io/stefanprodan/podinfo:6.14.1
+"""
+
+
+def test_a_manifest_running_the_repositorys_own_non_root_image_is_not_a_root_container():
+    from tasks.triage.built_images import check_image_user
+
+    class Repo(Files):
+        class repo:
+            name = "podinfo"
+
+    files = {"Dockerfile": "FROM golang:1.22 AS build\nRUN make\nFROM alpine:3.20\nRUN adduser -D app\nUSER app\n"
+                           "ENTRYPOINT [\"podinfo\"]\n", "deploy/backend.yaml": PODINFO_DEPLOY}
+    f = checkov("CKV_K8S_23", path="deploy/backend.yaml") | {"snippet": PODINFO_DEPLOY}
+    ev = check_image_user(f, Repo(files), Repo(files))
+    assert ev and "built by Dockerfile, whose last stage sets USER app (line 5)" in ev["evidence"]
+    assert Judge(reader=Repo(files), imports=Repo(files)).judge(f)["verdict"] == "false_positive"
+    root = dict(files, Dockerfile=files["Dockerfile"].replace("USER app", "USER root"))
+    assert check_image_user(f, Repo(root), Repo(root)) is None
+    forced = f | {"snippet": PODINFO_DEPLOY + "        securityContext:\n          runAsUser: 0\n"}
+    assert check_image_user(forced, Repo(files), Repo(files)) is None  # the manifest makes it root again
+    other = f | {"snippet": PODINFO_DEPLOY.replace("podinfo:6.14.1", "someone/else:1.0")}
+    assert check_image_user(other, Repo(files), Repo(files)) is None  # not this repository's image

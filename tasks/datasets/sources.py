@@ -137,7 +137,7 @@ class Source:
             self._files = ImportIndex(self.reader).files
         key = ("built", images[0])
         if key not in self._whole:
-            self._whole[key] = built_by(images[0], self._files, lambda p: self.reader.lines(p, None))
+            self._whole[key] = built_by(images[0], self._files, lambda p: self.reader.lines(p, None), self.reader.repo.name)
         return self._whole[key]
 
     def _module(self, path: str, commit: str | None) -> str:

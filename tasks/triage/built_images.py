@@ -7,7 +7,8 @@ server, whose entrypoint starts as root, chowns PGDATA and drops to UID 70) stop
 held-out rows found four such rows in one project.
 
 The image is matched to a Dockerfile by name only when that is unambiguous: the image's last path component
-without its tag (``ledger-db``) is the name of exactly one tracked Dockerfile's folder.  Anything else (no such
+without its tag (``ledger-db``) is the name of exactly one tracked Dockerfile's folder, or the repository's own name
+(``ghcr.io/stefanprodan/podinfo`` in a checkout named podinfo) with one Dockerfile at the root.  Anything else (no such
 folder, several) gives no answer, never a guess.  The final stage's ``FROM`` and ``USER`` are read with
 tasks.triage.docker's instruction reader.
 """
@@ -29,13 +30,16 @@ def image_name(ref: str) -> str:
     return last.split(":", 1)[0]
 
 
-def built_by(ref: str, files: list[str], read) -> dict | None:
-    """{"image", "dockerfile", "from", "from_line", "user"} for the tracked Dockerfile that builds ``ref``, or None.
-    ``read(path)`` gives a file's lines."""
+def built_by(ref: str, files: list[str], read, repo_name: str | None = None) -> dict | None:
+    """{"image", "dockerfile", "from", "from_line", "user", "user_line"} for the tracked Dockerfile that builds ``ref``,
+    or None.  ``read(path)`` gives a file's lines; ``repo_name`` (the checkout's folder) matches an image named after
+    the repository to its root Dockerfile."""
     name = image_name(ref or "")
     if not name or name in (".", ".."):
         return None
     found = [p for p in files if _DOCKERFILE.match(posixpath.basename(p)) and posixpath.basename(posixpath.dirname(p)) == name]
+    if not found and repo_name and repo_name.lower().rsplit("+", 1)[-1] == name.lower():
+        found = [p for p in files if _DOCKERFILE.match(p)]  # the repository's own image, built at its root (podinfo)
     if len(found) != 1:
         return None
     steps = instructions(read(found[0]) or [])
@@ -44,10 +48,36 @@ def built_by(ref: str, files: list[str], read) -> dict | None:
         return None
     line, arg = froms[-1]
     base = next((w for w in words(arg) if not w.startswith("--")), "")
-    users = [a.strip() for n, k, a in steps if k == "USER" and n > line]
-    return {"image": ref, "dockerfile": found[0], "from": base, "from_line": line, "user": users[-1] if users else None}
+    users = [(n, a.strip()) for n, k, a in steps if k == "USER" and n > line]
+    return {"image": ref, "dockerfile": found[0], "from": base, "from_line": line,
+            "user": users[-1][1] if users else None, "user_line": users[-1][0] if users else None}
 
 
 def manifest_images(text: str | None) -> list[str]:
     """The images a manifest's containers run, in order, once each."""
     return list(dict.fromkeys(_IMAGE.findall(text or "")))
+
+
+_ROOT_USER = re.compile(r"^(?:root|0)(?::|$)")
+
+
+def check_image_user(f, reader, index) -> dict | None:
+    """CKV_K8S_23 (root containers) on a manifest whose image this repository builds with a non-root USER in its
+    last stage, and no ``runAsUser: 0`` in the manifest: the container already runs as that user."""
+    from tasks.findings.model import as_finding
+
+    f = as_finding(f)
+    if f.tool != "checkov" or str(f.rule_id).upper() != "CKV_K8S_23" or reader is None or index is None:
+        return None
+    text = f.snippet or ""
+    images = manifest_images(text)
+    if len(images) != 1 or re.search(r"runAsUser:\s*0\b", text):
+        return None
+    built = built_by(images[0], getattr(index, "files", []) or [], lambda p: reader.lines(p, None),
+                     getattr(getattr(reader, "repo", None), "name", None))
+    if not built or not built["user"] or _ROOT_USER.match(built["user"]):
+        return None
+    return {"check": "container", "status": "image_runs_as_nonroot",
+            "evidence": f"the container already runs as a non-root user: its image {image_name(images[0])} is built by "
+                        f"{built['dockerfile']}, whose last stage sets USER {built['user']} (line {built['user_line']}), "
+                        "and the manifest does not override it; runAsNonRoot would only enforce what the image does"}

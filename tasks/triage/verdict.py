@@ -38,6 +38,7 @@ from tasks.triage import context, report_signals, suppressions
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.assert_use import check_assert_use
+from tasks.triage.built_images import check_image_user
 from tasks.triage.callers import Callers
 from tasks.triage.constant import check_constant
 from tasks.triage.crypto_package import check_crypto_package
@@ -145,6 +146,7 @@ class Judge:
                           "report", vuln_ids)
         robust = (check_crypto_package(f, self.reader, self.imports)  # a package finding: before "not deployed"
                   or check_timeout(f, self.reader) or check_container(f, self.reader, self.imports)
+                  or check_image_user(f, self.reader, self.imports)
                   or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
                   or check_function_tmp(f, self.reader) or check_dispatch_inputs(f, self.reader)
                   or check_job_permissions(f, self.reader)
