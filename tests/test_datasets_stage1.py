@@ -89,7 +89,7 @@ def test_dependency_without_fixed_version_says_so_honestly(kb):
 
 
 def test_likely_false_positives_are_recognised(kb):
-    assert narrative_for(kb, B101_TEST, 3)["triage"]["signal"] == "test-only rule in a test file"
+    assert narrative_for(kb, B101_TEST, 3)["triage"]["signal"] == "harmless in test code"
     assert narrative_for(kb, LOW_CONF, 3)["triage"]["signal"] == "low-confidence rule"
     prod = dict(B101_TEST, id="d" * 32, location={"path": "app/api.py", "start_line": 12, "end_line": 12})
     assert narrative_for(kb, prod, 3)["triage"] is None  # an assert in production code is a real finding

@@ -190,3 +190,21 @@ def test_a_stage_that_already_creates_its_user_is_switched_to_it_not_given_a_sec
     assert block == "USER dispatch" and "already creates the user dispatch" in note
     switched = made.replace("COPY --from", "USER dispatch\nCOPY --from")  # it switches already: the check fails elsewhere
     assert user_needs(switched, "RUN useradd --system --create-home --uid 10001 app\nUSER 10001")[0].startswith("RUN useradd")
+
+
+def test_workflow_permissions_see_a_lower_case_token_gh_pages_deploys_stales_cache_and_a_pat():
+    from tasks.fixes.api_workflows import known
+    from tasks.fixes.gha_jobs import gha_permissions, jobs
+
+    docs = ("on: push\njobs:\n  deploy-docs:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+            "      - uses: some/unknown-deployer@v1\n        env:\n          GITHUB_TOKEN: ${{ secrets.github_token }}\n")
+    info = jobs(docs, known)
+    assert info["unknown"] == ["job deploy-docs gives the token to some/unknown-deployer@v1, whose needs are not listed here"]
+    pages = docs.replace("some/unknown-deployer@v1", "mhausenblas/mkdocs-deploy-gh-pages@master")
+    assert jobs(pages, known)["unknown"] == [] and "contents: write" in gha_permissions(pages)[0]
+    stale = "steps:\n  - uses: actions/stale@v10\n    with:\n      delete-branch: true\n"
+    assert "actions: write" in gha_permissions(stale)[0]
+    release = ("steps:\n  - uses: actions/checkout@v4\n  - uses: cycjimmy/semantic-release-action@v4\n    env:\n"
+               "      GITHUB_TOKEN: ${{ secrets.SEMANTIC_RELEASE_TOKEN }}\n")
+    block, note = gha_permissions(release)
+    assert block == "permissions:\n  contents: read" and "their own token (SEMANTIC_RELEASE_TOKEN)" in note

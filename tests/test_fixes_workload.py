@@ -309,3 +309,13 @@ def test_an_image_the_repository_builds_on_postgres_is_judged_as_postgres(tmp_pa
     assert "runAsUser: 10001" in answer  # alone, the image is unknown: the template user with its precondition
     answer, why, _ = fix_for(f, [], {"path": "k8s/ledger-db.yaml", "start_line": 1, "text": LEDGER, "built": built})
     assert answer is None and "postgres image's entrypoint starts as root to take ownership" in why  # no row, not a wrong one
+
+
+def test_a_pod_level_user_for_a_pod_of_several_images_gets_no_row():
+    two = LEDGER.replace("        image: registry.example/boa/ledger-db:v0.6.9\n",
+                         "        image: gcr.io/whereami:v1.2.20\n      - name: haproxy\n"
+                         "        image: haproxytech/haproxy-alpine:2.4\n")
+    f = finding("config", "checkov", "CKV_K8S_23", path="k8s/app.yaml", start=1, end=18, snippet=two,
+                title="Minimize the admission of root containers", description="Resource: Deployment.default.foo")
+    answer, why, _ = fix_for(f, [])
+    assert answer is None and "the pod runs 2 images (whereami:v1.2.20, haproxy-alpine:2.4)" in why

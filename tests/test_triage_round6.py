@@ -318,3 +318,74 @@ def test_a_manifest_running_the_repositorys_own_non_root_image_is_not_a_root_con
     assert check_image_user(forced, Repo(files), Repo(files)) is None  # the manifest makes it root again
     other = f | {"snippet": PODINFO_DEPLOY.replace("podinfo:6.14.1", "someone/else:1.0")}
     assert check_image_user(other, Repo(files), Repo(files)) is None  # not this repository's image
+
+
+# held-out set 9 (the session's second): vendor bundles, demo-data scripts, request files, test settings, diagnostics
+def test_vendor_bundles_and_collected_static_of_django_apps_are_library_code():
+    from tasks.triage.paths import is_library
+
+    assert is_library("static/babybuddy/js/vendor.7606a4559e55.js") and is_library("static/js/vendor.js")
+    assert is_library("static/rest_framework/js/prettify-min.709bfcc456c6.js") and is_library("static/admin/js/core.js")
+    assert not is_library("static/js/app.4f3a2b1c9d.js") and not is_library("src/admin/js/panel.js")
+
+
+def test_random_values_and_digests_in_a_demo_data_generator_are_not_security_uses():
+    f = finding(tool="bandit", rule_id="B311", title="Standard pseudo-random generators are not suitable",
+                location={"path": "babybuddy/management/commands/fake.py", "start_line": 177, "end_line": 177})
+    rec = Judge().judge(f)
+    assert rec["verdict"] == "false_positive" and "is a demo-data generator" in rec["reasons"][0]["evidence"]
+    md5 = finding(tool="bandit", rule_id="B324", title="Use of weak MD5 hash", location={"path": "populate.py", "start_line": 4,
+                                                                                      "end_line": 4})
+    assert Judge().judge(md5)["verdict"] == "false_positive"
+    app = dict(f, location={"path": "babybuddy/views.py", "start_line": 3, "end_line": 3})
+    assert "demo-data" not in Judge().judge(app)["reasons"][0]["evidence"]
+
+
+FIXTURES = '''USERS = [
+    {
+        "email": "patrick@bikinibottom.sea",
+        "name": "Patrick Star",
+        "password": "mayonnaise",
+    },
+]
+'''
+SETUP_HTTP = "@base_host = http://localhost:8000/api\n@patrick_auth = Basic patrick@bikinibottom.sea:mayonnaise\n"
+
+
+def test_a_seeded_password_a_request_file_logs_in_with_is_a_documented_demo_login():
+    b105 = finding(tool="bandit", rule_id="B105", kind="secret", title="Possible hardcoded password: 'mayonnaise'",
+                   location={"path": "labs/e06/database/fixtures.py", "start_line": 5, "end_line": 5})
+    files = {"labs/e06/database/fixtures.py": FIXTURES, "labs/http/common/setup.http": SETUP_HTTP}
+    rec = Judge(reader=Files(files), imports=Files(files)).judge(b105)
+    assert rec["verdict"] == "false_positive"
+    assert "labs/http/common/setup.http:2 publishes the value" in rec["reasons"][0]["evidence"]
+    other = dict(files, **{"labs/http/common/setup.http": SETUP_HTTP.replace("patrick@bikinibottom.sea", "squidward@x.sea")})
+    assert Judge(reader=Files(other), imports=Files(other)).judge(b105)["verdict"] != "false_positive"  # not this user
+
+
+def test_test_settings_modules_and_test_config_classes_are_test_configuration():
+    from tasks.triage.report_signals import is_test_path
+
+    assert is_test_path("babybuddy/settings/ci.py") and not is_test_path("babybuddy/ci.py")
+    code = 'class ServerConfig:\n    SECRET_KEY = env("SECRET")\n\n\nclass TestingConfig(ServerConfig):\n    SECRET_KEY = "AAAAAAAAAAAAAAAAAAAA"\n'
+    f = finding(tool="semgrep", kind="secret", rule_id="hardcoded-secret-assignment-python", title="Hardcoded secret",
+                location={"path": "CTFd/config.py", "start_line": 6, "end_line": 6}, snippet='    SECRET_KEY = "AAAAAAAAAAAAAAAAAAAA"',
+                secret_evidence={"class": "placeholder", "match": "one character repeated", "length": 20, "entropy": 0.0})
+    rec = Judge(reader=Files(code)).judge(f)
+    assert rec["verdict"] == "false_positive" and "class TestingConfig (line 5)" in rec["reasons"][0]["evidence"]
+    prod = code.replace("class TestingConfig(ServerConfig)", "class ProductionConfig(ServerConfig)")
+    assert Judge(reader=Files(prod)).judge(f)["verdict"] != "false_positive"  # a weak key in use
+
+
+def test_postgres_performance_diagnostics_are_operational_while_connection_logging_stays():
+    assert Judge().judge(checkov("CKV_GCP_54", path="terraform/main.tf"))["verdict"] == "false_positive"  # log_lock_waits
+    assert Judge().judge(checkov("CKV_GCP_52", path="terraform/main.tf"))["verdict"] == "true_positive"  # log_connections
+
+
+def test_a_workflow_whose_jobs_set_their_own_permissions_gets_an_empty_top_level_block_not_a_skip_comment():
+    from tasks.fixes.suppression import suppression_answer
+
+    gha1 = checkov("CKV2_GHA_1", path=".github/workflows/publish.yml")
+    rec = Judge(reader=Files({".github/workflows/publish.yml": PUBLISH})).judge(gha1)
+    answer = suppression_answer(gha1, rec)
+    assert "```yaml\npermissions: {}\n```" in answer and "checkov:skip" not in answer

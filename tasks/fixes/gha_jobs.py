@@ -21,7 +21,9 @@ import re
 _READ_ONLY = re.compile(r"^(?:actions/(?:checkout|setup-[\w-]+|cache|upload-artifact|download-artifact|"
                         r"upload-pages-artifact)|docker/(?:setup-[\w-]+|metadata-action|login-action|build-push-action)|"
                         r"hashicorp/setup-[\w-]+|azure/setup-[\w-]+)@")
-_TOKEN = re.compile(r"secrets\.GITHUB_TOKEN|github\.token")
+_TOKEN = re.compile(r"(?i)secrets\.GITHUB_TOKEN|github\.token")  # the secrets context is case-insensitive: secrets.github_token
+# a personal access token or app token the workflow passes instead: what it may do is not set by `permissions`
+_OTHER_TOKEN = re.compile(r"(?i)secrets\.((?!github_token\b)\w*(?:TOKEN|PAT)\w*)")
 
 
 # action or command -> the permission the step needs (GitHub docs, "Permissions for the GITHUB_TOKEN")
@@ -34,6 +36,8 @@ _STEP_NEEDS = [
      r"pulls\.createReview|peter-evans/create-pull-request", "pull-requests", "write"),
     (r"gh\s+issue\s+(?:comment|create|edit)|issues\.(?:create|update|addLabels)|actions/labeler", "issues", "write"),
     (r"actions/stale@", "issues", "write"), (r"actions/stale@", "pull-requests", "write"),  # it labels and closes both
+    (r"actions/stale@", "actions", "write"),  # and deletes and re-saves its _state cache (actions/stale#1131)
+    (r"gh-pages|gh-deploy|mkdocs-deploy", "contents", "write"),  # publishing docs pushes the gh-pages branch
     (r"delete-branch:\s*true", "contents", "write"),  # actions/stale deleting a stale pull request's branch
     (r"/statuses/|createCommitStatus|repos\.createStatus|commit-status-action", "statuses", "write"),
     (r"ghcr\.io", "packages", "write"),
@@ -60,6 +64,10 @@ def gha_permissions(snippet: str | None) -> tuple[str, str]:
     if not re.search(r"^\s*(?:-\s*)?(?:uses|run):", text, re.M):
         return block, "The workflow's steps are not in the finding. " + _COMMON
     needed = [f"{k}: {v}" for k, v in grants.items() if (k, v) != ("contents", "read")]
+    others = sorted(set(_OTHER_TOKEN.findall(text)))
+    if others and not needed:  # semantic-release pushing with a PAT: these permissions do not limit that token
+        return block, (f"The steps that write (tags, releases, commits) do it with their own token ({', '.join(others)}), "
+                       "which `permissions` does not limit; GITHUB_TOKEN itself only reads the code.")
     return block, ("The workflow's steps need " + ", ".join(needed) + " besides reading the code." if needed
                    else "The steps shown only read the repository; a step not shown that writes needs its own grant.")
 

@@ -84,6 +84,12 @@ def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tupl
     why = system_workload(snippet, name) or model_cache(setting, snippet)
     if why:
         return why, None
+    refs = list(dict.fromkeys(_IMAGE.findall(snippet or "")))
+    if len(refs) > 1 and setting.lstrip().startswith("securityContext:") and _USER_BOUND.search(setting):
+        names = ", ".join(r.split("@")[0].rsplit("/", 1)[-1] for r in refs[:4])
+        return (f"the pod runs {len(refs)} images ({names}): a pod-level user applies to every container, and whether "
+                "each of them works without root (ports below 1024, files it owns, a user it switches to) is not known "
+                "here; set runAsNonRoot/runAsUser per container after checking each image"), None
     ref, official = image_ref(snippet), image_of(snippet or "")
     volumes = bool(_VOLUMES.search(snippet or ""))
     if _NET_RAW_ONLY.search(setting) and not re.search(r"runAs|readOnly|allowPrivilege", setting):

@@ -183,6 +183,11 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
         return {"check": "secret", "status": "credential_like",
                 "evidence": f"the flagged value is a high-entropy value ({ev.get('length')} characters), shaped like a key"}
     key = _APP_KEY.search(code)
+    test_cls = _test_class(f, reader) if key else None
+    if test_cls:  # CTFd's class TestingConfig: SECRET_KEY = "AAAAAAAAAAAAAAAAAAAA"
+        return {"check": "secret", "status": "not_a_secret",
+                "evidence": f"test configuration: the value sits in class {test_cls[0]} (line {test_cls[1]}), the settings "
+                            "the test suite loads; the deployed configuration sets its own key"}
     typed = ev["class"] == "placeholder" and str(ev.get("match") or "").startswith(_TYPED)  # hand-typed filler, no marker
     typed = typed or ev["class"] == "example" and ev.get("match") == "dummy/fake/sample value"  # SECRET_KEY = "test_key"
     if (ev["class"] in ("weak", "plain-word", "low-entropy") or typed) and key and not in_tests and not (path_check or {}).get("class"):
@@ -271,4 +276,21 @@ def check_scope(f: Finding | dict) -> dict | None:
     if groups and len(dev_groups) == len(groups):
         return {"check": "scope", "status": "dev_only",
                 "evidence": f"dependency only in the {', '.join(dev_groups)} group(s): lower priority"}
+    return None
+
+
+def _test_class(f: Finding, reader) -> tuple[str, int] | None:
+    """(name, line) of the class around the flagged line when it is a test configuration (TestingConfig, TestConfig)."""
+    import ast
+
+    from tasks.triage.parsed_source import python_tree
+
+    parsed = python_tree(reader, f) if f.location and f.location.start_line else None
+    if parsed is None:
+        return None
+    line = f.location.start_line
+    for node in ast.walk(parsed[0]):
+        if isinstance(node, ast.ClassDef) and node.lineno <= line <= (node.end_lineno or node.lineno) \
+                and re.match(r"(?i)^test(?:ing)?(?:_?config|_?settings)?$|^(?:\w+_?)?test(?:ing)?_?config$", node.name):
+            return node.name, node.lineno
     return None

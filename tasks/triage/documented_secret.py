@@ -12,11 +12,13 @@ Judged with the file and the repository's file list (``source.repo_path``):
 each value the flagged lines assign to a credential-named key or variable
 (``'password': 'x'``, ``MYSQL_ROOT_PASSWORD: x``; at least 6 characters,
 not masked by the tool) is looked up, as a whole token, in the README files of the
-flagged file's folder and every folder above it, and counts only when the
+flagged file's folder and every folder above it, and in the repository's request collections (``.http``/``.rest``
+files that log in as the demo users), and counts only when the
 same README line pairs it with the setting's own name from the flagged
 code (``MYSQL_ROOT_PASSWORD``, ``SUPER_SECRET_TOKEN``) or, for a value
 shaped like a made-up password (a digit, a capital, a symbol), with the
-other value of the same record (the user name ``roberto``): a value that
+other value of the same record (the user name ``roberto``), or the e-mail of the seeded account a few lines
+around it (``patrick@bikinibottom.sea:mayonnaise``): a value that
 only happens to be a README word, or a file name the README mentions,
 does not count.  The application's own signing or session key (``SECRET_KEY``,
 ``app.secret_key``, ``jwt.sign``, ``session({secret: …})``) is left alone
@@ -33,6 +35,11 @@ from tasks.findings.model import Finding
 from tasks.repository.source import finding_lines
 
 MIN_LENGTH = 6
+RECORD = 6  # lines around the flagged one that hold the same seeded record (its user's e-mail)
+# request collections (the REST Client / JetBrains HTTP format) that log in as the demo accounts: documentation too
+_REQUESTS = (".http", ".rest")
+MAX_REQUEST_FILES = 50
+_EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 MAX_LINES = 10  # a secret rule flags one value or one seeded record, not a block
 _README = re.compile(r"(?i)^readme(?:\.(?:md|markdown|rst|txt|adoc))?$")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -82,16 +89,19 @@ def check_documented(f: Finding, reader, imports) -> dict | None:
     values = {v for v in literals if len(v) >= MIN_LENGTH and re.search(_ASSIGNED.format(re.escape(v)), code)}
     names = {n for n in _IDENT.findall(code) if _NAMED.match(n) and not any(n in v for v in values)}  # never a value
     partners = {v for v in literals if len(v) >= 3 and v.lower() not in _GENERIC and not _NAMED.match(v)}
+    near = "\n".join(line.rstrip("\n") for line in lines[max(0, loc.start_line - 1 - RECORD):last + RECORD])
+    logins = {v for v in literal_values(near, every=True) if _EMAIL.match(v)}  # the record's user (a seeded account)
     if not values:
         return None
-    for readme in _readmes(files, loc.path):
+    for readme in _readmes(files, loc.path) + sorted(p for p in files if p.endswith(_REQUESTS))[:MAX_REQUEST_FILES]:
         text = finding_lines(reader, f, readme)
         for n, line in enumerate(text):
             for v in values:
                 if not _token(v, line):
                     continue
                 named = next((x for x in names if _token(x, line)), None)  # the README sets this same name to it
-                pair = named or (next((x for x in partners - {v} if _token(x, line)), None) if _shaped(v) else None)
+                pair = named or (next((x for x in partners - {v} if _token(x, line)), None) if _shaped(v) else None) \
+                    or next((x for x in logins if _token(x, line)), None)  # user@host:password in a request file
                 if pair:  # a login pair (user and password) or the setting's own name, on one README line
                     return {"check": "secret", "status": "not_a_secret",
                             "evidence": f"a documented demo credential: {readme}:{n + 1} publishes the value flagged at "

@@ -27,8 +27,10 @@ allow (wildcards, admin access, privilege escalation) is judged by the IAM
 scope checks, which stay findings.
 
 Anything about logging, auditing, tracing or alerting is left out of the set
-on purpose (a missing audit trail is a security gap), except the two
-performance-metric checks below, which record host metrics, not actions.
+on purpose (a missing audit trail is a security gap), except the
+performance-metric checks below, which record host metrics or timings, not actions (PostgreSQL's
+log_checkpoints, log_lock_waits and log_duration among them; log_connections, log_disconnections and
+log_statement record who did what and stay findings).
 So CKV2_AWS_10 (CloudTrail delivered to CloudWatch Logs, where metric
 filters raise alarms on API activity) and CKV2_AZURE_21 (Blob logging of
 read requests) stay findings, and so do CKV_AWS_363 (a deprecated Lambda
@@ -124,6 +126,11 @@ OPERATIONAL = {
     "CKV_AZURE_43": "storage-account naming rules, a naming convention",
     "CKV_GCP_82": "KMS keys protected from deletion (lifecycle prevent_destroy), an availability setting",
     "CKV_GCP_119": "Spanner deletion protection, an availability setting",
+    # PostgreSQL performance diagnostics on Cloud SQL: what is slow, not who did what (log_connections,
+    # log_disconnections and log_statement record actions and stay findings)
+    "CKV_GCP_51": "PostgreSQL log_checkpoints (checkpoint timing), a performance diagnostic",
+    "CKV_GCP_54": "PostgreSQL log_lock_waits (lock contention), a performance diagnostic",
+    "CKV2_GCP_13": "PostgreSQL log_duration (statement timing), a performance diagnostic",
     "CKV_GCP_121": "BigQuery table deletion protection, an availability setting",
     "CKV_GCP_122": "Bigtable deletion protection, an availability setting",
     "CKV_AZURE_94": "geo-redundant MySQL backups, a backup setting",

@@ -49,7 +49,7 @@ LIBRARIES = {
     "katex", "plotly", "echarts", "cytoscape", "sortable", "dragula", "gsap", "immutable",
     "rxjs", "redux", "mobx", "ramda", "bluebird", "dayjs", "luxon", "numeral", "accounting",
     "purify", "dompurify", "js-cookie", "jquery.cookie", "localforage", "ext-all", "yui", "kendo", "webcomponents", "webcomponents-lite",
-    "materialize-css", "tether", "bootbox", "bootstrap-datepicker", "bootstrap-select", "handsontable", "ag-grid",
+    "materialize-css", "tether", "prettify", "run_prettify", "bootbox", "bootstrap-datepicker", "bootstrap-select", "handsontable", "ag-grid",
 }
 _VERSION = re.compile(r"(?:[-_.@]v?\d+(?:\.\d+)*(?:[-.][\w]+)*)$")
 _SUFFIXES = re.compile(r"(?:[.-](?:min|slim|bundle|umd|esm|prod|production|dev|development|pack|all|full|core|debug))+$")
@@ -74,8 +74,17 @@ _TEST_DATA = {"testdata", "test_data", "test-data", "unittests", "__fixtures__",
               "test-fixtures", "snapshots", "__snapshots__"}
 
 
+# a build tool's content hash (Django's ManifestStaticFilesStorage `vendor.7606a4559e55.js`, webpack `[contenthash]`)
+_CONTENT_HASH = re.compile(r"[.-][0-9a-f]{8,32}$")
+# the bundle a JavaScript build makes of node_modules (webpack splitChunks, gulp/vite vendor bundles)
+_VENDOR_BUNDLES = {"vendor", "vendors", "chunk-vendors", "vendors~main", "vendor-bundle"}
+# Django apps whose static files `collectstatic` copies into the project's static folder
+_COLLECTED_APPS = {"rest_framework", "debug_toolbar", "django_extensions", "drf-yasg", "drf_yasg", "drf_spectacular",
+                   "grappelli", "import_export", "ckeditor"}
+
+
 def _base(name: str) -> str:
-    stem = re.sub(r"\.(?:js|mjs|cjs|css)$", "", name.lower())
+    stem = _CONTENT_HASH.sub("", re.sub(r"\.(?:js|mjs|cjs|css)$", "", name.lower()))
     for _ in range(3):
         stem = _SUFFIXES.sub("", _VERSION.sub("", stem))
     return stem
@@ -92,6 +101,11 @@ def is_library(path: str | None) -> bool:
     base = _base(name)
     if base in LIBRARIES or base.startswith(("jquery.", "jquery-", "bootstrap-", "angular-", "materialize")):
         return True
+    if base in _VENDOR_BUNDLES:  # the build's copy of third-party packages: upgraded in package.json, never patched
+        return True
+    parts = [d.lower() for d in p.parts[:-1]]
+    if any(a in _COLLECTED_APPS or a == "admin" and i and parts[i - 1] == "static" for i, a in enumerate(parts)):
+        return True  # static/rest_framework/js/prettify-min.js: a Django app's own files, copied by collectstatic
     return name.endswith((".min.js", "-min.js")) and base not in _APP_NAMES
 
 
@@ -212,3 +226,31 @@ def load_test(path: str | None, reader=None, commit: str | None = None) -> str |
     tool = "k6" if "k6" in m.group(0) else "Locust"
     return (f"a {tool} load-test script (it imports {tool.lower()}): it sends made-up traffic to the application, so its "
             "values are test data even where the load generator runs beside the application")
+
+
+# scripts that make sample records for a development or demo database (Django's `manage.py fake`, CTFd's populate.py)
+_DEMO_SCRIPT = re.compile(r"(?i)^(?:fake|fakes|fake[-_]?data|faker|generate[-_]fake\w*|populate(?:[-_]?db)?|dummy[-_]?data"
+                          r"|sample[-_]?data|demo[-_]?data|mock[-_]?data)\.py$")
+
+
+def demo_data(path: str | None) -> str | None:
+    """'a demo-data generator' for a script that makes sample records, outside tests; else None.
+
+    Its random picks and digests make made-up rows (a fake feeding's note, a fake file's folder name): B311 and weak
+    hash rules there protect nothing.  Secrets in such scripts are left to the secret checks (a demo login)."""
+    if not path or is_test_path(path) or not _DEMO_SCRIPT.match(PurePosixPath(path).name):
+        return None
+    return f"{path} is a demo-data generator (a script that fills a database with made-up sample records)"
+
+
+_DEMO_RULES = re.compile(r"(?i)^B311$|^B30[34]$|^B324$|weak[-_]?hash|insecure[-_]hash|md5|sha1|insecure[-_]random|random")
+
+
+def check_demo_data(f) -> dict | None:
+    """B311 or a weak-hash rule in a demo-data generator (``demo_data``): {"check": "code", "evidence"}, else None."""
+    demo = demo_data(f.path) if f.kind == "code" and _DEMO_RULES.search(str(f.rule_id)) else None
+    if not demo:
+        return None
+    return {"check": "code", "status": "not_security_use",
+            "evidence": f"not a security use: {demo}; its random picks and digests make up sample data that nobody has "
+                        "to guess and nothing checks"}

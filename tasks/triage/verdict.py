@@ -4,7 +4,7 @@ Authority, highest first:
 
 1. a suppression the team wrote (``source: "suppression"``): beats everything;
 2. the report's own signals (obsolete check, not a security rule, a
-   test-only rule in a test file; a LOW-confidence rule needs review);
+   rule harmless in test code; a LOW-confidence rule needs review);
 3. where it is: a scanner's test data, test code, fixtures, examples, docs
    (not what is deployed); a vendored copy needs review;
 4. the advisory record: not affected (the installed version outside every
@@ -51,12 +51,13 @@ from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.function_tmp import check_function_tmp
 from tasks.triage.tainted_callers import check_tainted_callers
 from tasks.triage.openapi import check_response_schema, check_spec_example
+from tasks.triage.paths import check_demo_data
 from tasks.triage.random_use import check_random_use
 from tasks.triage.repo_file_input import check_repo_file_input
 from tasks.triage.robustness import check_timeout
 from tasks.triage.url_scheme import check_url_scheme
 
-_SIGNAL_FP = {"obsolete check", "not a security rule", "not a security weakness", "test-only rule in a test file",
+_SIGNAL_FP = {"obsolete check", "not a security rule", "not a security weakness", "harmless in test code",
               "port check on an ICMP rule"}
 
 
@@ -150,7 +151,7 @@ class Judge:
                   or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
                   or check_function_tmp(f, self.reader) or check_dispatch_inputs(f, self.reader)
                   or check_job_permissions(f, self.reader)
-                  or check_random_use(f, self.reader) or check_assert_use(f, self.reader))
+                  or check_demo_data(f) or check_random_use(f, self.reader) or check_assert_use(f, self.reader))
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)
         path = context.check_path(f, self.reader, getattr(self.imports, "files", None))
@@ -182,10 +183,11 @@ class Judge:
         hash_use = check_hash_use(f, self.reader)
         if hash_use:
             return record(f, "false_positive", [hash_use], "evidence", vuln_ids)
-        if path and path["status"] == "not_deployed" and f.kind == "config" and path["class"] in ("example", "test"):
-            # a Terraform module's examples/ and tests are applied (README `terraform apply`, terratest): not "not deployed"
-            return record(f, "needs_review", [{"check": "path", "evidence": f"{path['evidence']}: infrastructure examples "
-                          "and tests are applied by whoever runs or copies them; check whether this configuration is "
+        if path and path["status"] == "not_deployed" and f.kind == "config" and path["class"] in ("example", "test", "docs"):
+            # a Terraform module's examples/ and tests, a manifest under docs/, are applied (README `terraform apply`,
+            # `kubectl apply -f docs/...`, terratest): not "not deployed"
+            return record(f, "needs_review", [{"check": "path", "evidence": f"{path['evidence']}: infrastructure in examples, "
+                          "tests and docs is applied by whoever runs or copies it; check whether this configuration is "
                           "deployed or used as a template before treating the finding as not affecting you"}] + extra,
                           "evidence", vuln_ids)
         if path and path["status"] == "not_deployed" and (f.kind != "dependency" or path["class"] in ("test", "fixture")):
