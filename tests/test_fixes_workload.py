@@ -319,3 +319,20 @@ def test_a_pod_level_user_for_a_pod_of_several_images_gets_no_row():
                 title="Minimize the admission of root containers", description="Resource: Deployment.default.foo")
     answer, why, _ = fix_for(f, [])
     assert answer is None and "the pod runs 2 images (whereami:v1.2.20, haproxy-alpine:2.4)" in why
+
+
+def test_the_alpine_rabbitmq_image_gets_its_own_uid_with_capabilities_dropped():
+    mq = REDIS.replace("name: redis\n        image: redis:7.2.4", "name: mq\n        image: rabbitmq:3.13-management-alpine")
+    answer, _, _ = fix_for(_ckv("CKV_K8S_37", "Minimize the admission of containers with capabilities assigned", mq,
+                                "queue"), [])
+    ctx = _block(answer)["containers"][0]["securityContext"]
+    assert ctx["capabilities"]["drop"] == ["ALL"] and ctx["runAsUser"] == 100 and "chowns /var/lib/rabbitmq" in answer
+
+
+def test_the_last_stage_built_on_an_earlier_stage_names_that_stages_image():
+    from tasks.fixes.checkov_facts import adduser, base_image
+
+    dockerfile = "FROM python:3.13-slim AS base\nRUN pip install x\nFROM base AS dev\nCMD flask run\nFROM base AS prod\n"
+    assert base_image(dockerfile) == "python:3.13-slim"
+    block, note = adduser(base_image(dockerfile))
+    assert block.startswith("RUN useradd") and "base image base" not in note and "Alpine" not in note

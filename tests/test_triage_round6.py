@@ -389,3 +389,25 @@ def test_a_workflow_whose_jobs_set_their_own_permissions_gets_an_empty_top_level
     rec = Judge(reader=Files({".github/workflows/publish.yml": PUBLISH})).judge(gha1)
     answer = suppression_answer(gha1, rec)
     assert "```yaml\npermissions: {}\n```" in answer and "checkov:skip" not in answer
+
+
+def test_a_digest_a_hash_function_returns_as_a_cache_key_is_an_identifier():
+    code = ("from hashlib import md5\n\n\ndef calculate_param_hash(params):\n    args = tuple(sorted(params))\n"
+            "    args_hash = md5(str(args).encode()).hexdigest()\n    return args_hash\n\n\ndef password_hash(pw):\n"
+            "    h = md5(pw.encode()).hexdigest()\n    return h\n")
+    f = lambda line: finding(tool="bandit", rule_id="B324", title="Use of weak MD5 hash",  # noqa: E731
+                             location={"path": "CTFd/cache/__init__.py", "start_line": line, "end_line": line})
+    rec = Judge(reader=Files(code)).judge(f(6))
+    assert rec["verdict"] == "false_positive" and "calculate_param_hash() returns as an identifier" in rec["reasons"][0]["evidence"]
+    assert Judge(reader=Files(code)).judge(f(11))["verdict"] == "true_positive"  # a password's fast hash
+
+
+def test_a_random_looking_value_in_test_code_without_an_issuers_format_is_sample_data():
+    f = finding(tool="bandit", rule_id="B105", kind="secret", title="Possible hardcoded password: '8f3c1a9e-77b2-4c1e-9a0d-3b5e6f7a8c9d'",
+                location={"path": "hc/integrations/signal/tests/test_notify.py", "start_line": 483, "end_line": 483},
+                secret_evidence={"class": "high-entropy", "length": 36, "entropy": 3.8, "match": None, "format": None})
+    rec = Judge().judge(f)
+    assert rec["verdict"] == "false_positive" and "does not have the format of a credential" in rec["reasons"][0]["evidence"]
+    aws = dict(f, secret_evidence={"class": "high-entropy", "length": 20, "entropy": 3.7, "match": None,
+                                   "format": "fits the AWS access key format"})
+    assert Judge().judge(aws)["verdict"] == "needs_review"  # shaped like a real issuer's key: still check it

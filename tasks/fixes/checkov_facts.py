@@ -62,9 +62,16 @@ def attribute(snippet: str, name: str) -> str | None:
 
 
 def base_image(snippet: str) -> str | None:
-    """The last FROM image of a Dockerfile snippet (the stage that runs), without a registry or tag."""
-    images = re.findall(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)", snippet or "", re.M | re.I)
-    return images[-1].lower() if images else None
+    """The image the last stage of a Dockerfile snippet (the stage that runs) is built on, an earlier stage's alias
+    followed to its image (``FROM base AS prod`` after ``FROM python:3.13-slim AS base`` is python:3.13-slim)."""
+    froms = re.findall(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", snippet or "", re.M | re.I)
+    if not froms:
+        return None
+    aliases = {alias.lower(): image.lower() for image, alias in froms if alias}
+    image = froms[-1][0].lower()
+    for _ in range(len(froms)):  # FROM base AS prod, base being FROM python:3.13-slim AS base: the image is python
+        image = aliases.get(image, image) if aliases.get(image) != image else image
+    return image
 
 
 def containers(snippet: str) -> list[str]:
@@ -235,11 +242,12 @@ def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: 
 _IMAGE_FACTS = {name: (paths, ROOT_DROPPING[name]["uid"]) for name, paths in (
     ("redis", ["/data"]), ("mongo", ["/data/db", "/tmp"]), ("mysql", ["/var/lib/mysql", "/var/run/mysqld", "/tmp"]),
     ("mariadb", ["/var/lib/mysql", "/run/mysqld", "/tmp"]),
-    ("postgres", ["/var/lib/postgresql/data", "/var/run/postgresql", "/tmp"]))} | {"node": (["/tmp"], 1000)}
+    ("postgres", ["/var/lib/postgresql/data", "/var/run/postgresql", "/tmp"]),
+    ("rabbitmq", ["/var/lib/rabbitmq", "/tmp"]))} | {"node": (["/tmp"], 1000)}
 
 
 # the Alpine variants whose user has another UID than the Debian-based default (postgres: 70)
-_ALPINE_UID = {"postgres": 70}
+_ALPINE_UID = {"postgres": 70, "rabbitmq": 100}  # docker-library: adduser -u 70 postgres / -u 100 rabbitmq
 
 
 def image_uid(snippet: str) -> int | None:

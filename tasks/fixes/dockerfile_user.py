@@ -66,7 +66,7 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
     if len(re.findall(r"(?im)^\s*FROM\s+", text)) > 1:  # a build stage first: the user belongs to the image that runs
         notes.insert(0, f"These lines go in the last stage (`FROM {stage.split()[0]}`)"
                         + (f", before its {starts.group(1).upper()}" if starts else "")
-                        + ": the stages before it only build, and a USER there does not reach the image that runs.")
+                        + ": a USER in an earlier stage does not reach the image this stage makes.")
     if not lines:
         return block, " ".join(notes)
     head, _, user = block.rpartition("USER")

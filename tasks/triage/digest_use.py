@@ -174,7 +174,7 @@ def _echoed(f, func, calls, line) -> dict | None:
 # inputs whose fast digest would itself be a leak (a password hash kept under a key name); an application's own
 # SECRET_KEY mixed in only makes the name harder to invert
 _CREDENTIAL_INPUT = re.compile(r"(?i)passw|pwd|\bpw\b|token|credential|otp|\bpin\b|api[-_]?key|private")
-_ID_FUNC = re.compile(r"(?i)(?:^|_)(?:key|id|slug|etag|cache[-_]?key|bucket)$")
+_ID_FUNC = re.compile(r"(?i)(?:^|_)(?:key|id|slug|etag|cache[-_]?key|bucket|hash|digest|checksum|fingerprint)$")
 _SECURITY_FUNC = re.compile(r"(?i)passw|token|(?<![a-z])sign(?:ature|ed|_|$)|hmac|verify|secret|credential")
 
 
@@ -218,6 +218,12 @@ def _named(f, func, calls, line) -> dict | None:
     name = assign.targets[0].id
     stores = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)]
     uses = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+    if stores == [assign.targets[0]] and uses and all(isinstance(parents.get(u), ast.Return) for u in uses) \
+            and _ID_FUNC.search(func.name) and not _SECURITY_FUNC.search(func.name):  # args_hash = md5(..); return args_hash
+        return {"check": "code", "status": "not_security_use",
+                "evidence": f"not a security use: the weak hash at {f.path}:{line} computes {name}, which {func.name}() "
+                            "returns as an identifier (a cache or lookup key); naming something needs no collision "
+                            "resistance, and the digest does not reveal its input"}
     if stores != [assign.targets[0]] or not uses or not all(_namespaced(u, parents) for u in uses):
         return None
     where = ", ".join(f"{f.path}:{u.lineno}" for u in uses[:3])
