@@ -80,3 +80,10 @@ def test_another_tools_python_rule_of_the_same_cwe_is_tied_too():
                "location": {"path": "apps/falcon_app.py", "start_line": 64, "end_line": 64}, "snippet": "    os.system(cmd)"}
     assert tied(semgrep).startswith("`os.system(cmd)` runs `cmd` through a shell")
     assert tied(semgrep | {"cwe": ["CWE-79"]}) is None
+
+
+def test_a_trailing_noqa_comment_is_not_a_value_put_into_the_sql():
+    from tasks.enrich.evidence import _sql_built
+
+    ev = _sql_built('    f"DELETE FROM config WHERE id={config_id}"  # noqa: S608', 400, True)
+    assert ev.text.startswith("line 400 puts `config_id` into the SQL text by an f-string") and "noqa" not in ev.text

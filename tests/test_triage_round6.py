@@ -411,3 +411,15 @@ def test_a_random_looking_value_in_test_code_without_an_issuers_format_is_sample
     aws = dict(f, secret_evidence={"class": "high-entropy", "length": 20, "entropy": 3.7, "match": None,
                                    "format": "fits the AWS access key format"})
     assert Judge().judge(aws)["verdict"] == "needs_review"  # shaped like a real issuer's key: still check it
+
+
+def test_a_query_whose_only_value_is_converted_to_int_takes_only_numbers():
+    code = ('def restore(side_db, entry):\n    config_id = int(entry["id"])\n'
+            '    side_db.query(\n        f"DELETE FROM config WHERE id={config_id}"  # noqa: S608\n    )\n')
+    f = finding(tool="bandit", rule_id="B608", title="Possible SQL injection vector through string-based query construction.",
+                location={"path": "CTFd/utils/exports/__init__.py", "start_line": 4, "end_line": 4})
+    rec = Judge(reader=Files(code)).judge(f)
+    assert rec["verdict"] == "false_positive", rec
+    assert "only numbers reach the sink" in rec["reasons"][0]["evidence"] and "int(entry['id']) at line 2" in rec["reasons"][0]["evidence"]
+    raw = code.replace('int(entry["id"])', 'entry["id"]')
+    assert Judge(reader=Files(raw)).judge(f)["verdict"] != "false_positive"

@@ -199,6 +199,7 @@ def _sql_built(text: str, line: int, low: bool = False) -> Evidence | None:
         return None
     target = re.match(r"^\s*[\w.]+\s*=(?!=)\s*", text)
     body = text[target.end():] if target else text
+    body = re.sub(r"(?m)\s+#[^'\"\n]*$", "", body)  # a trailing comment (`# noqa: S608`) holds no SQL value
     how = ("an f-string" if re.search(r"\bf['\"]", body) else "concatenation" if re.search(r"['\"]\s*\+|\+\s*['\"]", body)
            else "%-formatting" if re.search(r"['\"]\s*%\s*[\w(]", body) else "str.format" if ".format(" in body else None)
     if how is None:

@@ -93,6 +93,7 @@ class Module:
                     self.parent[child] = node
         self.used: list[tuple[str, str]] = []  # (name, where it is bound), for the evidence
         self.generated: list[str] = []  # the generator calls taken as constant (uuid.uuid4(), datetime.datetime.now())
+        self.numbers: list[str] = []  # int(...)/float(...) conversions: outside data, but only ever a number
 
     def scope_of(self, node):
         while node in self.parent:
@@ -206,6 +207,11 @@ class Module:
                 return True
             return (dotted(node.value), node.attr) in _CONST_ATTR
         if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name) and node.func.id in ("int", "float") and len(node.args) == 1:
+                shown = f"{ast.unparse(node)[:50]} at line {node.lineno}"  # int(entry["id"]): a number, whatever came in
+                if shown not in self.numbers:
+                    self.numbers.append(shown)
+                return True
             return self._generated(node, depth, seen) or self._call_constant(node, depth, seen)
         return False
 
@@ -281,5 +287,9 @@ def constant_sink(source: str, line: int, path: str, callers=None) -> str | None
                 "data from outside reaches the sink") if made else None
     bound = ", ".join(f"{n} ({at})" for n, at in names[:6]) + (", …" if len(names) > 6 else "")
     made = f" or to {made}" if made else ""
+    if mod.numbers:  # outside data does reach the sink, converted to a number first
+        return (f"only numbers reach the sink: the input of {'; '.join(shown)} in {path} is built only from literals "
+                f"and names bound to literals or to numbers ({'; '.join(mod.numbers[:3])}): {bound}; a number carries "
+                "no quote or command syntax")
     return (f"constant data: the input of {'; '.join(shown)} in {path} is built only from names bound to literals{made}: "
             f"{bound}; no data from outside reaches the sink")

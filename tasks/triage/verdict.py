@@ -183,7 +183,9 @@ class Judge:
         hash_use = check_hash_use(f, self.reader)
         if hash_use:
             return record(f, "false_positive", [hash_use], "evidence", vuln_ids)
-        if path and path["status"] == "not_deployed" and f.kind == "config" and path["class"] in ("example", "test", "docs"):
+        applied = path and (path.get("class") in ("example", "test") or path.get("class") == "docs"
+                            and not str(f.rule_id).upper().startswith(("CKV_OPENAPI", "CKV2_OPENAPI")))  # a spec is text
+        if path and path["status"] == "not_deployed" and f.kind == "config" and applied:
             # a Terraform module's examples/ and tests, a manifest under docs/, are applied (README `terraform apply`,
             # `kubectl apply -f docs/...`, terratest): not "not deployed"
             return record(f, "needs_review", [{"check": "path", "evidence": f"{path['evidence']}: infrastructure in examples, "
