@@ -336,3 +336,14 @@ def test_the_last_stage_built_on_an_earlier_stage_names_that_stages_image():
     assert base_image(dockerfile) == "python:3.13-slim"
     block, note = adduser(base_image(dockerfile))
     assert block.startswith("RUN useradd") and "base image base" not in note and "Alpine" not in note
+
+
+def test_the_precondition_names_the_ports_the_manifest_declares_when_they_need_no_capability():
+    app = LEDGER.replace("        image: registry.example/boa/ledger-db:v0.6.9\n",
+                         "        image: gcr.io/whereami:v1.2.20\n        ports:\n        - containerPort: 8080\n")
+    f = finding("config", "checkov", "CKV_K8S_37", path="k8s/app.yaml", start=1, end=18, snippet=app,
+                title="Minimize the admission of containers with capabilities assigned",
+                description="Resource: Deployment.default.foo")
+    answer, _, _ = fix_for(f, [])
+    assert answer.startswith("Only if gcr.io/whereami:v1.2.20 changes no file owner and switches no user at start "
+                             "(it listens on 8080, above 1024, which needs no capability to bind)")

@@ -54,6 +54,12 @@ _NET_RAW_ONLY = re.compile(r"drop:\s*\[\s*\"?NET_RAW\"?\s*\]")
 _IMAGE = re.compile(r"^\s*-?\s*image:\s*['\"]?(\S+?)['\"]?\s*$", re.M)
 
 
+def _ports(snippet: str | None) -> list[int]:
+    """The container ports a manifest declares, once each, in order."""
+    return list(dict.fromkeys(int(p) for p in re.findall(r"(?m)^\s*-?\s*containerPort:\s*(\d+)\s*$", snippet or "")
+                              if 0 < int(p) < 65536))
+
+
 def image_ref(snippet: str | None) -> str | None:
     """The image a manifest's container runs, as written (``gcr.io/google_samples/gb-redis-follower:v2``)."""
     m = _IMAGE.search(snippet or "")
@@ -116,8 +122,11 @@ def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tupl
         first = (f"Only if {ref} works as UID {uid} (runAsUser overrides the user the image names): start it once with "
                  f"`docker run --rm --user {uid} {ref}` first" + ("; volumes it writes need fsGroup." if volumes else "."))
     elif re.search(r"\bdrop\b", setting) and not re.search(r"runAs", setting):
-        first = (f"Only if {ref} needs no capability at run time (binds no port below 1024, changes no file owner, "
-                 f"switches no user): start it once with `docker run --rm --cap-drop ALL {ref}` first.")
+        high = _ports(snippet)
+        first = (f"Only if {ref} changes no file owner and switches no user at start (it listens on {', '.join(map(str, high))}, "
+                 "above 1024, which needs no capability to bind)" if high and min(high) >= 1024 else
+                 f"Only if {ref} needs no capability at run time (binds no port below 1024, changes no file owner, "
+                 "switches no user)") + f": start it once with `docker run --rm --cap-drop ALL {ref}` first."
     elif _USER_BOUND.search(setting):
         first = (f"Only if {ref} runs as a non-root user: check `docker inspect -f '{{{{.Config.User}}}}' {ref}` (empty "
                  f"or root: it starts as root) or `docker run --rm --entrypoint id {ref}` first"
@@ -131,6 +140,9 @@ def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tupl
     else:
         first = (f"Only if {ref} runs no setuid program (sudo, su) after it starts: check `docker run --rm "
                  f"--security-opt no-new-privileges {ref}` first.")
+    high = _ports(snippet)
+    if high and min(high) >= 1024 and _USER_BOUND.search(setting) and first and "1024" not in first:
+        first = first.rstrip(".") + f"; it listens on {', '.join(map(str, high))}, above 1024, which a non-root process binds."
     low = [int(p) for p in re.findall(r"(?m)^\s*-?\s*containerPort:\s*(\d+)\s*$", snippet or "") if 0 < int(p) < 1024]
     if low and _USER_BOUND.search(setting) and first:  # a non-root user cannot bind it unless the runtime allows it
         first = first.rstrip(".") + (f"; it declares containerPort {low[0]}, below 1024, which a non-root process binds "
