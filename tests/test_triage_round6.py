@@ -423,3 +423,14 @@ def test_a_query_whose_only_value_is_converted_to_int_takes_only_numbers():
     assert "only numbers reach the sink" in rec["reasons"][0]["evidence"] and "int(entry['id']) at line 2" in rec["reasons"][0]["evidence"]
     raw = code.replace('int(entry["id"])', 'entry["id"]')
     assert Judge(reader=Files(raw)).judge(f)["verdict"] != "false_positive"
+
+
+def test_the_stage1_place_for_a_workflow_whose_jobs_set_their_own_permissions_is_the_empty_block():
+    from tasks.fixes.suppression import suppression_place
+
+    gha1 = checkov("CKV2_GHA_1", path=".github/workflows/publish.yml")
+    rec = Judge(reader=Files({".github/workflows/publish.yml": PUBLISH})).judge(gha1)
+    assert suppression_place(gha1, rec).startswith("with an empty top-level `permissions: {}` block")
+    b101 = finding(tool="bandit", rule_id="B101", title="Use of assert detected.",
+                   location={"path": "tests/test_x.py", "start_line": 3, "end_line": 3})
+    assert suppression_place(b101, Judge().judge(b101)) == "on the flagged line"

@@ -72,7 +72,7 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
     suppression in the tool's own syntax, a needs_review one says what to check."""
     cfg, f = Datasets.of(cfg), as_finding(f)
     from tasks.enrich.verdicts import reconcile, stated_cwe
-    from tasks.fixes.suppression import refused, suppression_answer
+    from tasks.fixes.suppression import refused, suppression_answer, suppression_place
 
     if rec is None:
         return s1, fixed
@@ -90,8 +90,7 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
 
         scoped = exclusion_answer(f.tool, f.path, rec)  # an installed package: out of the scan, never a nosec in it
         if s1 is not None:
-            place = "leave the installed package's folder out of the scan" if scoped else \
-                suppression_answer(f, rec).split("suppress the finding ", 1)[1].split(", with the reason")[0]
+            place = "leave the installed package's folder out of the scan" if scoped else suppression_place(f, rec)
             s1["messages"][2]["content"] = false_positive_analysis(narrative, rec, place, f.path)
         why_not = None if scoped else refused(f, rec)  # a suppression that would silence a real defect is no row at all
         if why_not:

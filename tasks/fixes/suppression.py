@@ -190,11 +190,24 @@ def _flagged_value(f: Finding) -> str | None:
     return m.group(1) if m else None
 
 
+def _own_job_permissions(f: Finding, why: str) -> bool:
+    return f.tool == "checkov" and str(f.rule_id).upper() == "CKV2_GHA_1" and why.startswith("every job sets its own")
+
+
+def suppression_place(f: Finding | dict, rec: dict) -> str:
+    """Where the stage-1 answer says the finding is recorded ("inside the flagged resource", "on the flagged line")."""
+    f = as_finding(f)
+    if _own_job_permissions(f, rec["reasons"][0]["evidence"]):
+        return "with an empty top-level `permissions: {}` block (Checkov ignores a skip comment for this check)"
+    m = re.search(r"suppress the finding (.+?), with the reason", suppression_answer(f, rec), re.S)
+    return m.group(1) if m else "in the scanner's configuration"
+
+
 def suppression_answer(f: Finding | dict, rec: dict) -> str:
     """The stage-2 text: the verdict first, then the suppression block and where it goes."""
     f = as_finding(f)
     why = rec["reasons"][0]["evidence"].rstrip(".")
-    if f.tool == "checkov" and str(f.rule_id).upper() == "CKV2_GHA_1" and why.startswith("every job sets its own"):
+    if _own_job_permissions(f, why):
         # Checkov does not honour a skip comment for this graph check (a grader tried six places); an empty top-level
         # block passes it and changes no job that has its own block
         return (f"False positive: {why}. Nothing to suppress: add an empty top-level block, which changes none of "
