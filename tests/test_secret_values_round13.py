@@ -26,3 +26,11 @@ def test_bandits_quoted_value_is_weighed_even_when_short():
          "snippet": "183         example_user['password'] = 'foo'\n184         example_user['password-repeat'] = 'bar'\n"}
     ev = finalise(f)["secret_evidence"]
     assert ev["length"] == 3 and ev["class"] != "weak"  # 'foo', not the subscript key 'password' (8 letters)
+
+
+def test_ui_messages_under_a_password_named_constant_are_messages_and_a_passphrase_is_not():
+    from tasks.findings.secret_evidence import classify
+
+    for text in ("Password Reset Successfully", "Could not reset your password", "Password is required"):
+        assert classify([text], "hardcoded-secret-assignment-js", from_code=True)["class"] == "message", text
+    assert classify(["correct horse battery staple"], "hardcoded-secret-assignment-js", from_code=True)["class"] != "message"

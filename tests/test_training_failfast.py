@@ -182,7 +182,9 @@ def test_nan_loss_fails_the_stage_and_nothing_is_uploaded(workspace):
     before = (workspace / "fine-tuning/adapters/stage1/adapters.safetensors").read_bytes()
     marker = (workspace / "fine-tuning/uploaded.json").read_text()
     path = workspace / "config/profiles/smoke.yaml"
-    path.write_text(path.read_text().replace("learning_rate: 1.0e-3", "learning_rate: 1.0e+30"))
+    text = path.read_text()
+    assert "learning_rate: 5.0e-4" in text  # the replacement below must hit, or the test proves nothing
+    path.write_text(text.replace("learning_rate: 5.0e-4", "learning_rate: 1.0e+30"))
     run = run_doit(workspace, "profile=smoke")
     assert run.returncode != 0
     assert "training loss became nan" in run.output and "Traceback" not in run.output

@@ -51,8 +51,10 @@ def test_a_schedule_change_retrains_and_the_trainer_follows_the_schedule(workspa
     m = json.loads((workspace / "fine-tuning/adapters/stage1/metrics.json").read_text())
     assert m["status"] == "trained"
     assert m["policy"]["decision"].startswith("train: base model, hyperparameters")
-    assert m["schedule"] == {"lr_schedule": "cosine", "warmup_steps": 3, "learning_rate": 1e-3}
+    assert m["schedule"] == {"lr_schedule": "cosine", "warmup_steps": 3, "learning_rate": 5e-4}  # the smoke profile's
     assert m["hyperparameters"]["lr_schedule"] == "cosine" and m["hyperparameters"]["warmup_steps"] == 3
     recorded = [h["learning_rate"] for h in m["train_loss"]]
-    expected = _values(lr_schedule="cosine", warmup_steps=3)[: m["iterations"]]
+    from tasks.training import schedule
+
+    expected = schedule.values({"learning_rate": 5e-4, "lr_schedule": "cosine", "warmup_steps": 3}, 8)[: m["iterations"]]
     assert m["iterations"] == 8 and recorded == pytest.approx(expected, rel=1e-5)

@@ -148,19 +148,20 @@ def _filler(value: str) -> str | None:
 
 def entropy(value: str) -> float:
     """Shannon entropy in bits per character."""
-    if not value:
-        return 0.0
-    counts = Counter(value)
-    return abs(-sum(c / len(value) * math.log2(c / len(value)) for c in counts.values()))
+    counts = Counter(value or "")
+    return 0.0 if not value else abs(-sum(c / len(value) * math.log2(c / len(value)) for c in counts.values()))
 
 
 # text for a person: a status word with its full stop ('Updated.', 'Saved!') or a sentence of plain words
 _STATUS = re.compile(r"^[A-Z]?[a-z]{2,20}[.!]$")
+_UI_WORDS = re.compile(r"(?i)\b(?:successfully|failed|could not|couldn't|is required|are required|invalid|please|try again"
+                       r"|not found|has been|have been|does not match|do not match|incorrect|error|must be)\b")
 _SENTENCE = re.compile(r"^[A-Za-z][A-Za-z'’,-]*(?: [A-Za-z'’,-]+|[ ]?[:;-] ?[A-Za-z'’,-]+){1,40}[.!?…]$")
 
 
 def message_shape(value: str) -> str | None:
-    """Why ``value`` reads as a message for a person (a UI status or a sentence), else None."""
+    """Why ``value`` reads as a message for a person (a UI status, a sentence, or words a UI message uses and a
+    passphrase has no reason to: crAPI's PASSWORD_CHANGED = 'Password Reset Successfully'), else None."""
     if _STATUS.match(value):  # 'Welcome!', 'Secret.': a weak password with a mark, not a status
         word = value[:-1]
         if any(p.match(word) for p in WEAK.values()) or re.search(r"(?i)pass|secret|key|token|admin|root|login", word):
@@ -168,6 +169,9 @@ def message_shape(value: str) -> str | None:
         return "a one-word status message with its punctuation"
     if _SENTENCE.match(value) and (value.count(" ") >= 2 or value[0].isupper()):  # 'pass word.' may be a passphrase
         return f"a sentence of {value.count(' ') + 1} words ending in {value[-1]!r}"
+    words = value.split()
+    if len(words) >= 3 and all(re.fullmatch(r"[A-Za-z'’,]+", w) for w in words) and _UI_WORDS.search(value):
+        return f"a message of {len(words)} words ('{_UI_WORDS.search(value).group(0)}')"  # 'Password Reset Successfully'
     return None
 
 
