@@ -248,7 +248,8 @@ def test_rule_ids_map_to_the_right_family(rule, family):
 
 @pytest.mark.parametrize("language,path,line,expected", [
     ("python", "app/run.py", "app.run(host='127.0.0.1', debug=True)", "app.run(host='127.0.0.1', debug=False)"),
-    ("python", "app/net.py", "    r = requests.get(url, verify=False)", "    r = requests.get(url, verify=True)"),
+    ("python", "app/net.py", "    r = requests.get('https://api.github.com/user', verify=False)",
+     "    r = requests.get('https://api.github.com/user', verify=True)"),
     ("java", "src/A.java", "        Random rnd = new Random();", "        Random rnd = new java.security.SecureRandom();"),
     ("java", "src/A.java", '        MessageDigest md = MessageDigest.getInstance("MD5");',
      '        MessageDigest md = MessageDigest.getInstance("SHA-256");'),
@@ -312,3 +313,14 @@ def test_an_alembic_migrations_query_gets_sqlalchemys_text_form_not_a_db_api_tup
     answer, _, meta = fix_for(f, ["CWE-89"], {"path": "versions/x.py", "start_line": 1, "text": below, "below": below,
                                               "imports": "from alembic import op\n"})
     assert meta["fix_family"] == "sql-injection-sqlalchemy" and "text()" in answer and ", (s, i)" not in answer
+
+
+def test_verify_true_is_no_diff_for_a_server_whose_certificate_may_be_internal():
+    f = finding("code", "bandit", "B501", path="crapi/shop/views.py", start=148,
+                snippet="    r = requests.post(settings.PAYMENT_URL, json=data, verify=False)", cwe=["CWE-295"],
+                title="Call to requests with verify=False disabling SSL certificate checks, security issue.")
+    answer, _, meta = fix_for(f, ["CWE-295"])
+    assert not meta["has_diff"] and "```diff" not in answer
+    assert "against a self-signed or internal certificate `verify=True` fails every call" in answer
+    local = dict(f, snippet="    r = requests.get('https://identity.crapi.svc/health', verify=False)")
+    assert not fix_for(local, ["CWE-295"])[2]["has_diff"]  # an in-cluster name: its CA is the cluster's

@@ -158,6 +158,11 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         if facts.get("uid") is not None:  # an official image's own user, and fsGroup for the volumes it writes
             text = text.replace("runAsUser: 10001", f"runAsUser: {facts['uid']}\n  fsGroup: {facts['uid']}")
     rewrite = patterns.rewrite_for(family, language)
+    if family == "insecure-tls" and language == "python" and text and not _public_https(c):
+        rewrite = None  # verify=True breaks every call to a server whose certificate no public CA signed
+        text = (f"Only once the server's certificate chains to a CA this client trusts: the URL here is not a literal "
+                f"public https:// address, and against a self-signed or internal certificate `verify=True` fails every "
+                f"call, so point `verify` at the bundle of the CA that signed it.\n{text}")
     if family == "weak-hash" and language == "python":
         text, rewrite, meta["fix_family"] = _python_hash(c)
     if family == "weak-hash" and language != "python" and python_hashes.hash_purpose(_target_text(c)) == "non-security":
@@ -192,6 +197,20 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
     if diff:
         meta["code"] = c.as_meta()
     return "\n".join(parts), "pattern", meta
+
+
+_INTERNAL_HOST = re.compile(r"(?i)^(?:localhost|[\d.]+|[\w-]+|.*\.(?:local|internal|svc|cluster\.local|lan|corp|test))$")
+
+
+def _public_https(c: patches.Code | None) -> bool:
+    """A literal https:// URL to a public host (a dotted name, not localhost, an IP or an internal suffix) within the
+    statement's lines above the flagged one: there the public CA store verifies the server."""
+    if c is None:
+        return False
+    at = c.target[0] - c.start_line
+    window = "\n".join(c.lines[max(0, at - 12):at + 3])
+    hosts = re.findall(r"['\"]https://([\w.-]+)", window)
+    return bool(hosts) and all(not _INTERNAL_HOST.match(h) for h in hosts)
 
 
 def _call_lines(lines: list[str], at: int) -> str:
