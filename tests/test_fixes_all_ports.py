@@ -60,3 +60,10 @@ def test_a_single_port_rule_keeps_the_narrower_source():
     answer = fix_for(_finding("CKV_AWS_24", one), [])[0]
     assert "in the ingress rule at line 41" in answer and "cidr_blocks = [var.admin_cidr]" in answer
     assert "lets every protocol and port in" not in answer
+
+
+def test_an_all_ports_rule_of_a_vpc_endpoints_group_gets_no_ssh_only_replacement():
+    endpoint = GROUP.replace('name  = "${var.name}-all_ports_to_all"', 'name        = "${var.env}-vpc-endpoint"\n'
+                             '  description = "Security group for VPC endpoint"')
+    answer, why, _ = fix_for(_finding("CKV_AWS_24", endpoint), [])
+    assert answer is None and "guards a VPC endpoint, which serves HTTPS (443)" in why

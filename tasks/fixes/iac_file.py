@@ -40,6 +40,9 @@ def from_file(rule: str, resource: str | None, text: str | None, f: Finding) -> 
     if rule == "CKV2_AWS_6":  # the bucket has a block already: its flags are the fix, not a second resource
         return existing_block(text, resource, f.path, rule)
     every = all_ports(rule, resource, f)
+    if every and not _serves_port(f.snippet or "", rule, resource):  # a VPC endpoint's group: port 22 alone breaks it
+        return {"answer": None, "why": "the group guards a VPC endpoint, which serves HTTPS (443) to the VPC: a rule for "
+                                      "this check's port alone would cut it off; narrow the rule to 443 from the VPC's CIDR"}
     if every:
         return {"answer": every}
     held = _HELD_BY.get(rule)
@@ -131,6 +134,13 @@ def _ingress_rule(rule: str, f: Finding) -> tuple[str, str] | str | None:
 
 
 _SERVICE = {22: "SSH", 3389: "RDP", 80: "HTTP"}
+
+
+def _serves_port(snippet: str, rule: str, resource: str | None) -> bool:
+    """False for a group that guards a VPC endpoint (its name, description or resource says so): an interface
+    endpoint serves HTTPS to the VPC, so a rule for the check's port (22, 3389, 80) alone would cut it off."""
+    said = " ".join(re.findall(r'^\s*(?:name|description)\s*=\s*"([^"]*)"', snippet, re.M)) + " " + (resource or "")
+    return not re.search(r"(?i)endpoint", said)
 
 
 def all_ports(rule: str, resource: str | None, f: Finding) -> str | None:
