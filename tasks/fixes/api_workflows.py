@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding
-from tasks.fixes.gha_jobs import _STEP_NEEDS, gha_permissions, jobs, own_note
+from tasks.fixes.gha_jobs import _STEP_NEEDS, gha_permissions, jobs, load_mapping, own_note
 
 GHA_INPUTS = "CKV_GHA_7"
 OPENAPI_GLOBAL = ("CKV_OPENAPI_4", "CKV_OPENAPI_5")
@@ -32,17 +32,6 @@ _GENERATED = re.compile(r"(?i)swagger[-_]output\.json$|autogen|generated")
 def known(uses: str) -> bool:
     """Whether the needs of the action ``uses`` are listed (tasks.fixes.workload)."""
     return any(re.search(rx, uses) for rx, _, _ in _STEP_NEEDS)
-
-
-def _load(text: str):
-    """The spec as data (YAML is a superset of JSON), or None."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def gha_inputs(f: Finding, file_text: str | None) -> tuple[str | None, str, dict] | None:
@@ -86,7 +75,7 @@ def openapi_global(f: Finding, file_text: str | None, language: str | None) -> t
     if _GENERATED.search(str(f.path or "")):
         return None, (f"{f.path} is a generated spec (swagger-autogen writes it): the security belongs in the "
                       "generator's input or the route annotations, not in this file"), {}
-    spec = _load(file_text or f.snippet or "")
+    spec = load_mapping(file_text or f.snippet or "")
     if spec is None or not isinstance(spec.get("paths"), dict):
         return None, "the spec's operations are not known: a global requirement may lock out public operations", {}
     schemes = (spec.get("components") or {}).get("securitySchemes") or spec.get("securityDefinitions") or {}
@@ -148,7 +137,7 @@ def evidence(f: Finding, file_text: str | None) -> str | None:
             return f"{f.path} has no top-level `permissions` key; its steps need {needs}"
         return None
     if rule in OPENAPI_GLOBAL:
-        spec = _load(file_text)
+        spec = load_mapping(file_text)
         if spec is None:
             return None
         schemes = (spec.get("components") or {}).get("securitySchemes") or spec.get("securityDefinitions") or {}

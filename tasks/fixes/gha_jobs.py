@@ -78,7 +78,8 @@ def _registry_login(step: str) -> bool:
         r"(?im)^\s*[\w-]*password:\s*['\"]?\$\{\{\s*(?:secrets\.GITHUB_TOKEN|github\.token)\s*\}\}", step) is not None
 
 
-def _load(text: str):
+def load_mapping(text: str) -> dict | None:
+    """A YAML (or JSON, YAML's subset) document that is a mapping -- a workflow, an OpenAPI spec -- else None."""
     import yaml
 
     try:
@@ -98,7 +99,7 @@ def jobs(text: str, known) -> dict | None:
     None when the workflow does not parse.  ``known(uses)`` says whether an action's needs are listed."""
     import yaml
 
-    data = _load(text)
+    data = load_mapping(text)
     if data is None or not isinstance(data.get("jobs"), dict):
         return None
     own, governed, unknown = [], [], []

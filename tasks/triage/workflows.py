@@ -44,8 +44,16 @@ _OUTSIDE = {"pull_request_target", "issue_comment", "issues", "discussion", "dis
             "pull_request", "pull_request_review", "pull_request_review_comment", "repository_dispatch"}
 
 
-def _is_rule(f: Finding) -> bool:
-    return f.tool == "checkov" and str(f.rule_id).upper() == "CKV_GHA_7"
+def _workflow(f: Finding, reader, rule: str) -> dict | None:
+    """The flagged workflow file as a mapping when ``f`` is Checkov's ``rule`` and the file reads and parses, else None."""
+    if f.tool != "checkov" or str(f.rule_id).upper() != rule or reader is None:
+        return None
+    text = finding_source(reader, f)
+    try:
+        data = yaml.safe_load(text) if text else None
+    except yaml.YAMLError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _triggers(data: dict) -> dict:
@@ -74,14 +82,8 @@ def _in_run_scripts(data: dict) -> list[str]:
 def check_dispatch_inputs(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "evidence"} for CKV_GHA_7 on a workflow only the team can dispatch, else None."""
     f = as_finding(f)
-    if not _is_rule(f) or reader is None:
-        return None
-    text = finding_source(reader, f)
-    try:
-        data = yaml.safe_load(text) if text else None
-    except yaml.YAMLError:
-        return None
-    if not isinstance(data, dict):
+    data = _workflow(f, reader, "CKV_GHA_7")
+    if data is None:
         return None
     triggers = _triggers(data)
     dispatch = triggers.get("workflow_dispatch")
@@ -124,14 +126,8 @@ def _job_permissions(data: dict) -> list[tuple[str, str]] | None:
 def check_job_permissions(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "evidence"} for CKV2_GHA_1 on a workflow whose every job sets its own permissions, else None."""
     f = as_finding(f)
-    if f.tool != "checkov" or str(f.rule_id).upper() != "CKV2_GHA_1" or reader is None:
-        return None
-    text = finding_source(reader, f)
-    try:
-        data = yaml.safe_load(text) if text else None
-    except yaml.YAMLError:
-        return None
-    if not isinstance(data, dict) or data.get("permissions") is not None:
+    data = _workflow(f, reader, "CKV2_GHA_1")
+    if data is None or data.get("permissions") is not None:
         return None  # an explicit top-level block: what the check judges
     jobs = _job_permissions(data)
     if not jobs:
