@@ -59,7 +59,7 @@ class Source:
         self._callers = None
         self._whole: dict[tuple, str | list | dict | None] = {}
         self.runs_path = runs_path
-        self._files: list[str] | None = None  # the tracked files, listed once (tasks.triage.built_images)
+        self._imports = None  # tasks.triage.reachability.ImportIndex, made once (_index)
         if repo_path:
             try:
                 from tasks.repository.source import SourceReader
@@ -116,9 +116,8 @@ class Source:
 
         if self._callers is None:
             from tasks.triage.callers import Callers
-            from tasks.triage.reachability import ImportIndex
 
-            self._callers = Callers(ImportIndex(self.reader))
+            self._callers = Callers(self._index())
         key = ("sites", f.path, (f.location or NO_LOCATION).start_line)
         if key not in self._whole:
             self._whole[key] = parameter_sites(f, self.reader, self._callers)
@@ -131,14 +130,19 @@ class Source:
         images = manifest_images(text)
         if not images:
             return None
-        if self._files is None:
-            from tasks.triage.reachability import ImportIndex
-
-            self._files = ImportIndex(self.reader).files
         key = ("built", images[0])
         if key not in self._whole:
-            self._whole[key] = built_by(images[0], self._files, lambda p: self.reader.lines(p, None), self.reader.repo.name)
+            self._whole[key] = built_by(images[0], self._index().files, lambda p: self.reader.lines(p, None),
+                                        self.reader.repo.name)
         return self._whole[key]
+
+    def _index(self):
+        """The repository's tracked files (one `git ls-files` per build), shared by the call sites and the images."""
+        if self._imports is None:
+            from tasks.triage.reachability import ImportIndex
+
+            self._imports = ImportIndex(self.reader)
+        return self._imports
 
     def _module(self, path: str, commit: str | None) -> str:
         """The other ``.tf`` files of the flagged file's folder (its Terraform module), scrubbed, read once per folder:

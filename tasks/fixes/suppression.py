@@ -190,6 +190,13 @@ def _flagged_value(f: Finding) -> str | None:
     return m.group(1) if m else None
 
 
+# where each tool's suppression goes, as the stage-2 answer and the stage-1 "record it ..." sentence both say it
+_PLACES = {"bandit": "on the flagged line", "semgrep": "on the flagged line", "checkov": "inside the flagged resource",
+           "gitleaks": "on the flagged line (`gitleaks:allow`) or in .gitleaksignore",
+           "npm-audit": "in an OpenVEX document (npm audit has no ignore list; audit-ci or a VEX-aware scanner reads it)"}
+_PLACE_ELSE = "in the scanner's ignore file at the repository root"
+
+
 def _own_job_permissions(f: Finding, why: str) -> bool:
     return f.tool == "checkov" and str(f.rule_id).upper() == "CKV2_GHA_1" and why.startswith("every job sets its own")
 
@@ -199,8 +206,7 @@ def suppression_place(f: Finding | dict, rec: dict) -> str:
     f = as_finding(f)
     if _own_job_permissions(f, rec["reasons"][0]["evidence"]):
         return "with an empty top-level `permissions: {}` block (Checkov ignores a skip comment for this check)"
-    m = re.search(r"suppress the finding (.+?), with the reason", suppression_answer(f, rec), re.S)
-    return m.group(1) if m else "in the scanner's configuration"
+    return _PLACES.get(f.tool, _PLACE_ELSE)
 
 
 def suppression_answer(f: Finding | dict, rec: dict) -> str:
@@ -214,9 +220,6 @@ def suppression_answer(f: Finding | dict, rec: dict) -> str:
                 "today's jobs (each keeps its own) and gives a job added later no token scope until it asks for one, "
                 f"and Checkov's {f.rule_id} passes:\n```yaml\npermissions: {{}}\n```\n")
     lang, block = suppression_for(f, rec)
-    where = {"bandit": "on the flagged line", "semgrep": "on the flagged line", "checkov": "inside the flagged resource",
-             "gitleaks": "on the flagged line (`gitleaks:allow`) or in .gitleaksignore",
-             "npm-audit": "in an OpenVEX document (npm audit has no ignore list; audit-ci or a VEX-aware scanner reads it)"}
-    place = where.get(f.tool, "in the scanner's ignore file at the repository root")
+    place = _PLACES.get(f.tool, _PLACE_ELSE)
     return (f"False positive: {why}. Do not change the code; suppress the finding {place}, with the reason, "
             f"so the next scan does not report it again:\n```{lang}\n{block}\n```\n")

@@ -17,7 +17,7 @@ such a change is safe depends on the image and the steps, so:
   the list of what each common step needs when its steps are not shown.
 
 May import: ``tasks.core``, ``tasks.findings``, ``tasks.fixes.checkov_facts``, ``tasks.fixes.gha_jobs`` (the GITHUB_TOKEN grants),
-``tasks.fixes.image_writes`` (the paths a hardened container still writes).
+``tasks.fixes.image_writes`` (the paths a hardened container still writes), ``tasks.triage.built_images`` (the images a manifest runs).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from tasks.fixes.checkov_facts import _IMAGE_FACTS, image_of, image_uid
 from tasks.fixes.gha_jobs import _STEP_NEEDS, gha_permissions  # noqa: F401 - re-exported
 from tasks.fixes.dockerfile_user import user_needs  # noqa: F401 - used by checkov_harden, re-exported
 from tasks.fixes.image_writes import model_cache, root_tool
+from tasks.triage.built_images import manifest_images
 
 # the settings of a securityContext change, as the fix block or the scanner's resolution names them
 _SETTING = re.compile(r"runAsNonRoot|runAsUser|runAsGroup|capabilities|readOnlyRootFilesystem|allowPrivilegeEscalation"
@@ -90,7 +91,7 @@ def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tupl
     why = system_workload(snippet, name) or model_cache(setting, snippet)
     if why:
         return why, None
-    refs = list(dict.fromkeys(_IMAGE.findall(snippet or "")))
+    refs = manifest_images(snippet)
     if len(refs) > 1 and setting.lstrip().startswith("securityContext:") and _USER_BOUND.search(setting):
         names = ", ".join(r.split("@")[0].rsplit("/", 1)[-1] for r in refs[:4])
         return (f"the pod runs {len(refs)} images ({names}): a pod-level user applies to every container, and whether "
@@ -143,7 +144,7 @@ def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tupl
     high = _ports(snippet)
     if high and min(high) >= 1024 and _USER_BOUND.search(setting) and first and "1024" not in first:
         first = first.rstrip(".") + f"; it listens on {', '.join(map(str, high))}, above 1024, which a non-root process binds."
-    low = [int(p) for p in re.findall(r"(?m)^\s*-?\s*containerPort:\s*(\d+)\s*$", snippet or "") if 0 < int(p) < 1024]
+    low = [p for p in high if p < 1024]
     if low and _USER_BOUND.search(setting) and first:  # a non-root user cannot bind it unless the runtime allows it
         first = first.rstrip(".") + (f"; it declares containerPort {low[0]}, below 1024, which a non-root process binds "
                                      "only where the node allows unprivileged low ports (sysctl "
