@@ -96,6 +96,18 @@ def test_rule_for_findings_without_cwe(kb_path):
     assert narrative_for(kb, unrelated, 2)["cwe_source"] == "none"
 
 
+def test_of_several_report_cwes_the_one_the_title_names_comes_first(kb_path):
+    """npm audit lists ["CWE-918", "CWE-1333"] for ansi-regex's ReDoS: SSRF must not lead the answer."""
+    kb = KnowledgeBase(kb_path)
+    redos = next(f for f in parse_report(FIXTURES / "npm_audit/multiple_cwes.json").findings
+                 if f["rule_id"] == "GHSA-93q8-gq69-wqmw")
+    assert redos["cwe"] == ["CWE-918", "CWE-1333"]  # the report's order
+    n = narrative_for(kb, redos, 2)
+    assert n["cwe"][0] == "CWE-1333" and "CWE-918" in n["cwe"] and n["cwe_source"] == "report"
+    other = dict(redos, title="Something in ansi-regex", description="")
+    assert narrative_for(kb, other, 2)["cwe"][0] == "CWE-918"  # nothing named: the report's order stays
+
+
 def test_rows_validate_and_builds_are_byte_identical(tmp_path, kb_path):
     arts = ["semgrep/many_vulns.json", "trivy/misconfigurations_and_secrets.json", "npm_audit/one_vuln.json", "zap/some_2.9.0.xml"]
     a = pipeline(tmp_path / "a", arts, kb_path)

@@ -403,3 +403,37 @@ def test_values_the_program_makes_itself_are_not_outside_data(tmp_path):
     assert bare["verdict"] == "false_positive" and "built only from literals and values the program makes itself" in \
         bare["reasons"][0]["evidence"], bare
     assert judge.judge(cmd | {"location": {"path": "receipt.py", "start_line": 12, "end_line": 12}})["verdict"] != "false_positive"
+
+
+CLEANUP = '''def clean(cursor, done):
+    placeholders = ", ".join("?" for _ in done)
+    sql = f"DELETE FROM background_task WHERE id IN ({placeholders})"
+    cursor.execute(sql, done)
+
+
+def marks(cursor, ids):
+    sql = "SELECT * FROM t WHERE id IN (%s)" % ",".join(["%s"] * len(ids))
+    cursor.execute(sql, ids)
+
+
+def quoted(cursor, ids):
+    values = ", ".join(f"'{i}'" for i in ids)
+    cursor.execute(f"DELETE FROM t WHERE id IN ({values})")
+
+
+def repeated(cursor, name):
+    cursor.execute("SELECT '%s'" % (name * 3))
+'''
+
+
+def test_a_query_of_placeholder_marks_only_is_constant_and_values_in_the_text_are_not():
+    """linkding's migrate_tasks.py (round 15): `", ".join("?" for _ in ids)` puts only `?` marks in the SQL; the ids are
+    bound by execute(sql, ids).  A list of quoted values, or a user string repeated, is still outside data."""
+    reader = Files(CLEANUP)
+    for line in (3, 8):
+        rec = Judge(reader=reader).judge(sql("app/tasks.py", line, tool="bandit", rule="B608"))
+        assert rec["verdict"] == "false_positive", line
+        assert rec["reasons"][0]["evidence"].startswith("constant data: the input of the string built at line"), line
+    assert "placeholders (app/tasks.py:2)" in Judge(reader=reader).judge(sql("app/tasks.py", 3, "bandit", "B608"))["reasons"][0]["evidence"]
+    for line in (14, 18):
+        assert check_constant(sql("app/tasks.py", line), reader) is None, line

@@ -214,6 +214,29 @@ def test_a_weak_digest_that_only_names_a_bucket_or_is_an_id_is_not_a_security_us
     assert rec["verdict"] == "false_positive" and "what unique_key() returns, an identifier" in rec["reasons"][0]["evidence"]
 
 
+def test_a_digest_a_function_returns_as_a_file_name_is_an_identifier():
+    """linkding's preview_image_loader.py (round 15): the MD5 of an image URL names the cached file."""
+    code = ("import hashlib\n\n\ndef _url_to_filename(preview_image: str) -> str:\n"
+            "    return hashlib.md5(preview_image.encode()).hexdigest()\n\n\n"
+            "def password_filename(password):\n    return hashlib.md5(password.encode()).hexdigest()\n")
+    rec = Judge(reader=Files(code)).judge(b324(5))
+    assert rec["verdict"] == "false_positive" and "what _url_to_filename() returns, an identifier" in rec["reasons"][0]["evidence"]
+    assert Judge(reader=Files(code)).judge(b324(9))["verdict"] == "true_positive"  # the name of a password's digest
+
+
+
+def test_a_digest_stored_as_a_content_fingerprint_is_not_a_security_use():
+    """linkding's bookmarks/models.py (round 15): `self.custom_css_hash = hashlib.md5(self.custom_css...)` busts a cache."""
+    code = ("import hashlib\n\n\nclass Profile:\n    def save(self):\n        if self.custom_css:\n"
+            "            self.custom_css_hash = hashlib.md5(\n                self.custom_css.encode('utf-8')\n            ).hexdigest()\n"
+            "        self.api_key_hash = hashlib.md5(self.key.encode()).hexdigest()\n"
+            "        self.pw_hash = hashlib.md5(self.password.encode()).hexdigest()\n")
+    rec = Judge(reader=Files(code)).judge(b324(7))
+    assert rec["verdict"] == "false_positive" and "sets self.custom_css_hash, a fingerprint of the content" in rec["reasons"][0]["evidence"]
+    for line in (10, 11):  # an API key's or a password's digest kept under a name: a finding
+        assert Judge(reader=Files(code)).judge(b324(line))["verdict"] == "true_positive", line
+
+
 def test_a_digest_of_a_password_or_one_that_is_compared_stays_a_finding():
     files = Files(BUCKETS)
     assert Judge(reader=files).judge(b324(14))["verdict"] == "true_positive"  # a fast hash of a password, kept as a key
@@ -259,6 +282,8 @@ def test_browser_test_configs_and_ui_test_folders_are_test_code():
     assert is_test_path("e2e/login.js") and not is_test_path("src/config.js")
     rec = Judge().judge(checkov("CKV_GCP_82", path="examples/kms/kms.tf"))
     assert rec["verdict"] == "false_positive" and "prevent_destroy" in rec["reasons"][0]["evidence"]
+    rec = Judge().judge(checkov("CKV_AWS_394", path="modules/vpc/main.tf"))  # labelled hygiene in three sets
+    assert rec["verdict"] == "false_positive" and "capacity-planning setting" in rec["reasons"][0]["evidence"]
 
 
 SORT_URL = '''from django.utils.safestring import mark_safe

@@ -46,6 +46,7 @@ def _commit(f: Finding) -> str | None:
 
 # files whose whole text the fix reads: a workflow (its steps), an OpenAPI/Swagger spec (its operations and schemes),
 # a Terraform file (the resources around the flagged one, its provider pin)
+_DOCKERFILE = re.compile(r"(?i)(?:^|/)(?:Dockerfile(?:[._-][\w.-]+)?|[\w.-]+\.dockerfile|Containerfile)$")
 _WHOLE_FILE = re.compile(r"(?i)(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:openapi|swagger)[^/]*\.(?:ya?ml|json)$|\.tf$"
                          r"|(?:^|/)(?:[^/]*\.)?(?-i:Dockerfile)(?:\.(?!py$)[\w-]+)?$")  # a USER fix's place (iac_file)
 
@@ -95,6 +96,10 @@ class Source:
             built = self._built(f.snippet or ctx["text"])
             if built:
                 out["built"] = built
+        if f.kind == "config" and _DOCKERFILE.search(loc.path):  # what its start script does as root
+            start = self._start(loc.path, _commit(f))
+            if start:
+                out["start"] = start
         if f.kind == "config" and _WHOLE_FILE.search(loc.path):  # a workflow's steps, a spec's operations decide the fix
             key = (loc.path, _commit(f))
             if key not in self._whole:  # scrubbed once per file: a Terraform file carries many findings
@@ -134,6 +139,24 @@ class Source:
         if key not in self._whole:
             self._whole[key] = built_by(images[0], self._index().files, lambda p: self.reader.lines(p, None),
                                         self.reader.repo.name)
+        return self._whole[key]
+
+    def _start(self, path: str, commit: str | None) -> dict | None:
+        """The Dockerfile's start script and whether it needs or drops root (tasks.triage.entrypoint), once per file."""
+        key = ("start", path, commit)
+        if key not in self._whole:
+            from tasks.triage.docker import instructions
+            from tasks.triage.entrypoint import drops_root, needs_root, repo_file, start_script
+
+            resolved = self.reader.resolve(commit)
+            read = lambda p: self.reader.lines(p, resolved) or []  # noqa: E731
+            files = self._index().files
+            script = start_script(instructions(read(path)), path, files, read)
+            need = needs_root(script["lines"]) if script else None
+            drop = drops_root(script["lines"], read, lambda name: repo_file(name, path, files, [])) if script else None
+            clean = lambda hit: [hit[0], hit[1], _scrub(hit[2], script["path"]), *hit[3:]] if hit else None  # noqa: E731
+            self._whole[key] = None if not script else {
+                "path": script["path"], "line": script["line"], "needs_root": clean(need), "drops_root": clean(drop)}
         return self._whole[key]
 
     def _index(self):

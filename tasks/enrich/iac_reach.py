@@ -152,14 +152,19 @@ def manifest_setting(f: Finding, remediation: str):
         return None
     name = re.search(r"^\s*-\s*name:\s*(\S+)", block.group(1), re.M) or (
         container and re.search(r"^\s*-?\s*name:\s*['\"]?([\w.-]+)", snippet, re.M))  # Trivy: the container's own lines
-    image = re.search(r"^\s*-?\s*image:\s*['\"]?(\S+?)['\"]?\s*$", snippet, re.M)
     if not name and whole:  # a pod-level block: the manifest's only container, when it has one
         from tasks.fixes.checkov_facts import containers
 
         only = containers(snippet)
         name = re.match(r"(.+)", only[0]) if len(only) == 1 else None
-    who = (f"container `{name.group(1)}`" if name else "the pod") + (f" (image {image.group(1)})" if image else "")
+    from tasks.triage.built_images import container_image, main_image
+
+    image = (container_image(snippet, name.group(1)) if name else None) or (main_image(snippet) if not name or container else None)
+    who = (f"container `{name.group(1)}`" if name else "the pod") + (f" (image {image})" if image else "")
     where = "sets no securityContext" if "securityContext" not in snippet else "has no `" + key + "` in its securityContext"
+    if key == "runAsNonRoot" and re.search(r"(?m)^\s*runAsUser:\s*['\"]?0['\"]?\s*$", snippet):
+        return Evidence("config", f"{who} has no `runAsNonRoot` and the manifest sets `runAsUser: 0`, so it runs as root "
+                                  "whatever user the image names")
     setting = "capabilities.drop" if key == "drop" else key
     return Evidence("config", f"{who} {where}: {setting} {_K8S_DEFAULT[key]}")
 

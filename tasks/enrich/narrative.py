@@ -92,7 +92,9 @@ def choose_cwes(kb: KnowledgeBase, f: Finding | dict) -> tuple[list[str], str]:
     f = as_finding(f)
     cwes = known(kb, f.cwe or [])
     if cwes:
-        return cwes, "report"
+        # a report listing several CWEs in no order (npm audit's ["CWE-918", "CWE-1333"] for a ReDoS titled
+        # "Inefficient Regular Expression Complexity"): the one the title names comes first
+        return sorted(cwes, key=lambda c: not _names_match(f, (kb.get(c) or {}).get("name", ""))), "report"
     if f.kind in KIND_DEFAULT_CWE:
         return [KIND_DEFAULT_CWE[f.kind]], "kind-default"
     if NOT_SECURITY.search(str(f.rule_id)):

@@ -151,7 +151,7 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         fitted = unpickle.fit(text, code, f.location.start_line if f.location else None)
         meta["fitted"], text = fitted != text, fitted  # stage 1 takes it too (tasks.datasets.file_fixes)
     if family == "container-root-user" and text:  # a non-root user breaks images that need root (tasks.fixes.workload)
-        refused, facts = workload.gate(text, f.snippet, language, None, f.path)
+        refused, facts = workload.gate(text, f.snippet, language, None, f.path, (code or {}).get("start") if isinstance(code, dict) else None)
         if refused:
             return None, refused, meta
         text = (facts["first"] + "\n" + text) if facts.get("first") else text

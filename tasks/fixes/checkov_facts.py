@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from tasks.fixes.iac_refs import index_references
+from tasks.triage.built_images import main_image
 from tasks.triage.images import ROOT_DROPPING
 
 # checks whose block only fits one resource type (the S3 side resources take the bucket's id)
@@ -253,18 +254,16 @@ _ALPINE_UID = {"postgres": 70, "rabbitmq": 100}  # docker-library: adduser -u 70
 def image_uid(snippet: str) -> int | None:
     """The non-root UID of the official image the manifest runs, for its tag's base (postgres:16-alpine -> 70)."""
     image = image_of(snippet)
-    if image is None:
-        return None
-    m = re.search(r"^\s*-?\s*image:\s*['\"]?\S+?:(\S*alpine\S*?)['\"]?\s*$", snippet or "", re.M)
-    return _ALPINE_UID.get(image, _IMAGE_FACTS[image][1]) if m else _IMAGE_FACTS[image][1]
+    alpine = image and re.search(r":\S*alpine", main_image(snippet) or "")
+    return None if image is None else _ALPINE_UID.get(image, _IMAGE_FACTS[image][1]) if alpine else _IMAGE_FACTS[image][1]
 
 
 def image_of(snippet: str) -> str | None:
     """The official image a manifest's container runs (``docker.io/redis:6.0.5`` -> redis), or None."""
-    m = re.search(r"^\s*-?\s*image:\s*['\"]?(\S+?)['\"]?\s*$", snippet or "", re.M)
-    if not m:
+    ref = main_image(snippet)
+    if not ref:
         return None
-    ref = m.group(1).split("@")[0]
+    ref = ref.split("@")[0]
     path = ref.rsplit(":", 1)[0] if ":" in ref.rsplit("/", 1)[-1] else ref
     parts = path.split("/")
     if len(parts) > 1 and parts[0] not in ("docker.io", "library") and not (len(parts) == 2 and parts[0] == "docker.io"):
@@ -276,8 +275,8 @@ def image_of(snippet: str) -> str | None:
 def _built_on(snippet: str) -> str | None:
     """An image named after an official one (gcr.io/google_samples/gb-redis-follower): built on it, so it writes
     where that image writes - but its user is not known."""
-    m = re.search(r"^\s*-?\s*image:\s*['\"]?(\S+?)['\"]?\s*$", snippet or "", re.M)
-    words = re.split(r"[-_.]", m.group(1).split("@")[0].rsplit("/", 1)[-1].split(":")[0]) if m else []
+    ref = main_image(snippet)
+    words = re.split(r"[-_.]", ref.split("@")[0].rsplit("/", 1)[-1].split(":")[0]) if ref else []
     return next((w for w in words if w in _IMAGE_FACTS and w != "node"), None)
 
 

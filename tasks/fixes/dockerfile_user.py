@@ -5,7 +5,7 @@ Dockerfile whose last stage already creates one (``useradd -r -m -g dispatch dis
 it: there ``USER dispatch`` is the whole change.  The new user also needs its app folder and the run-time files
 the build created as root (tasks.fixes.image_writes.runtime_paths).
 
-May import: ``tasks.fixes.image_writes``.
+May import: ``tasks.fixes.image_writes``, ``tasks.triage.docker``, ``tasks.triage.entrypoint``.
 """
 
 from __future__ import annotations
@@ -71,3 +71,24 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
         return block, " ".join(notes)
     head, _, user = block.rpartition("USER")
     return head + "\n".join(lines) + "\nUSER" + user, " ".join(notes)
+
+
+def start_needs_root(start: dict | None) -> str | None:
+    """Why a USER line would break the image: its start script (tasks.triage.entrypoint) runs root-only steps."""
+    need = (start or {}).get("needs_root")
+    if not need or (start or {}).get("drops_root"):
+        return None
+    return (f"the image's start script {start['path']} {need[1]} (line {need[0]}: `{need[2]}`), which needs root: a USER "
+            "line would break it; the script itself would have to drop root after that step (exec gosu/su-exec/setpriv "
+            "to an unprivileged user) for the service to run as non-root")
+
+
+def has_start(snippet: str | None) -> bool:
+    """Whether the image has a start command: its final stage, or the earlier stage it is built FROM, sets one."""
+    from tasks.triage.docker import instructions
+    from tasks.triage.entrypoint import image_steps
+
+    steps = instructions((snippet or "").splitlines(True))
+    if not any(s[1] == "FROM" for s in steps):
+        return True  # a fragment: nothing to say about its command
+    return any(k in ("CMD", "ENTRYPOINT") for _, k, _ in image_steps(steps))

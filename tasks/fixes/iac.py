@@ -144,7 +144,7 @@ def config_fix(f: Finding | dict, language: str | None, code: dict | None = None
         if str(f.rule_id) == "CKV_DOCKER_8":  # `USER root` then build steps: the non-root USER goes after them
             at = after_build_steps((code or {}).get("file"), (f.location or NO_LOCATION).start_line, f.path) or at
         manifest, built = as_built(f.snippet, (code or {}).get("built"))  # the repository's own postgres-based image
-        refused, first, setting, note = checkov_harden(lang, setting, note, manifest, resource)
+        refused, first, setting, note = checkov_harden(lang, setting, note, manifest, resource, (code or {}).get("start"))
         if built and lang == "kubernetes" and not refused and _USER_SETTING.search(setting) and "NET_RAW" not in setting:
             note = built + (" " + note if note else "")
         if refused:
@@ -181,7 +181,7 @@ def config_fix(f: Finding | dict, language: str | None, code: dict | None = None
     if hint and not re.match(r"^https?://\S+$", hint):
         hint = re.sub(r"'USER\s*'", "a USER", hint)  # Trivy's "'USER <non root user name>'" loses its <...> in parsing
         manifest, _ = as_built(f.snippet, (code or {}).get("built"))
-        why, facts = gate(hint, manifest, language, (k8s_resource(f) or {}).get("name"), f.path)
+        why, facts = gate(hint, manifest, language, (k8s_resource(f) or {}).get("name"), f.path, (code or {}).get("start"))
         if why:
             return None, why, {"language": language}
         text = (f"In {where}{res}: " if where else f"For{res}: " if res else "") + hint.rstrip(".") + "."

@@ -26,9 +26,9 @@ import re
 
 from tasks.fixes.checkov_facts import _IMAGE_FACTS, image_of, image_uid
 from tasks.fixes.gha_jobs import _STEP_NEEDS, gha_permissions  # noqa: F401 - re-exported
-from tasks.fixes.dockerfile_user import user_needs  # noqa: F401 - used by checkov_harden, re-exported
+from tasks.fixes.dockerfile_user import has_start, start_needs_root, user_needs  # noqa: F401 - user_needs re-exported
 from tasks.fixes.image_writes import model_cache, root_tool
-from tasks.triage.built_images import manifest_images
+from tasks.triage.built_images import main_image, manifest_images
 
 # the settings of a securityContext change, as the fix block or the scanner's resolution names them
 _SETTING = re.compile(r"runAsNonRoot|runAsUser|runAsGroup|capabilities|readOnlyRootFilesystem|allowPrivilegeEscalation"
@@ -52,7 +52,6 @@ _ROOT_IMAGES = re.compile(r"^(?:docker\.io/)?(?:library/)?(?:(nginx|httpd)(?::(?
 # images that must own their data directory, not only write to it (a mount point owned by root stops them)
 _OWNS_DATA = {"postgres": "initdb chmods PGDATA to 0700 and stops with 'Operation not permitted'"}
 _NET_RAW_ONLY = re.compile(r"drop:\s*\[\s*\"?NET_RAW\"?\s*\]")
-_IMAGE = re.compile(r"^\s*-?\s*image:\s*['\"]?(\S+?)['\"]?\s*$", re.M)
 
 
 def _ports(snippet: str | None) -> list[int]:
@@ -63,8 +62,7 @@ def _ports(snippet: str | None) -> list[int]:
 
 def image_ref(snippet: str | None) -> str | None:
     """The image a manifest's container runs, as written (``gcr.io/google_samples/gb-redis-follower:v2``)."""
-    m = _IMAGE.search(snippet or "")
-    return m.group(1) if m else None
+    return main_image(snippet)
 
 
 def is_security_context(text: str | None) -> bool:
@@ -83,12 +81,25 @@ def system_workload(snippet: str | None, name: str | None = None) -> str | None:
     return None
 
 
+_ROOT_UID = re.compile(r"(?m)^\s*runAsUser:\s*['\"]?0['\"]?\s*$")
+
+
+def root_override(setting: str, snippet: str | None) -> str | None:
+    """Why a non-root setting gets no row: the manifest itself sets ``runAsUser: 0`` (round 15: crAPI's mailhog pod),
+    so the container runs as root whatever the image's user, and runAsNonRoot beside it stops the pod from starting."""
+    if not re.search(r"runAsNonRoot|runAsUser", setting) or not _ROOT_UID.search(snippet or ""):
+        return None
+    return ("the manifest sets `runAsUser: 0` itself, so the container runs as root whatever the image's user, and "
+            "runAsNonRoot: true beside it would stop the pod from starting: the change is to remove that line (or set "
+            "a non-root UID the image supports), after checking what the container needs root for")
+
+
 def k8s_gate(setting: str, snippet: str | None, name: str | None = None) -> tuple[str | None, dict | None]:
     """(reason there is no row, None) or (None, facts): facts holds ``first`` (a precondition line that must open
     the answer, or "") and ``uid``/``image``/``volumes`` for a known image, whose UID the change must also set."""
     if not is_security_context(setting):
         return None, {"first": "", "uid": None}
-    why = system_workload(snippet, name) or model_cache(setting, snippet)
+    why = system_workload(snippet, name) or model_cache(setting, snippet) or root_override(setting, snippet)
     if why:
         return why, None
     refs = manifest_images(snippet)
@@ -189,7 +200,7 @@ _DOCKER_SYSTEM = re.compile(r"(?i)\bnfs|rpcbind|\b2049\b|exportfs|iptables|modpr
 _START_PORT = re.compile(r"(?:0\.0\.0\.0|localhost|127\.0\.0\.1|\[::\]|\*|\w[\w.-]*)?:(\d{1,5})\b|--port(?:[= ]|[\"']\s*,\s*[\"'])\s*(\d{1,5})\b")
 
 
-def dockerfile_gate(snippet: str | None, path: str | None = None) -> tuple[str | None, str]:
+def dockerfile_gate(snippet: str | None, path: str | None = None, start: dict | None = None) -> tuple[str | None, str]:
     """(reason there is no row, "") or (None, the precondition that opens a Dockerfile USER fix).  The check command
     is written out only where it builds this file: ``docker build .`` builds ./Dockerfile alone, and a file elsewhere
     (``deployments/api.Dockerfile``, built by compose with another context) is built with ``-f`` and its own context;
@@ -199,13 +210,15 @@ def dockerfile_gate(snippet: str | None, path: str | None = None) -> tuple[str |
         return f"the image needs root at run time ({m.group(0).strip()}): a non-root USER would break it", ""
     if root_tool(snippet):
         return root_tool(snippet), ""
+    if start_needs_root(start):
+        return start_needs_root(start), ""
     stages = re.split(r"(?im)^\s*FROM\s+", snippet or "")
     for line in re.findall(r"(?im)^\s*(?:CMD|ENTRYPOINT)\b.*$", stages[-1]):
         port = next((int(p) for pair in _START_PORT.findall(line) for p in pair if p and 0 < int(p) < 1024), None)
         if port:
             return (f"the start command binds port {port} (`{line.strip()[:80]}`), which a non-root USER cannot bind "
                     "without CAP_NET_BIND_SERVICE: a USER line alone would break it"), ""
-    starts = bool(re.search(r"(?im)^\s*(?:CMD|ENTRYPOINT)\b", stages[-1])) if len(stages) > 1 else True
+    starts = has_start(snippet)
     lead = "Only if the program needs no root at run time (binds no port below 1024, writes only where UID 10001 may write): "
     if path and path.lstrip("/") != "Dockerfile":
         return None, (lead + f"build the image as the project does, with `-f {path.lstrip('/')}` and the build context its "
@@ -227,7 +240,7 @@ def _dockerfile_of(name: str | None) -> str | None:
     return _INSTRUCTION.sub("", name or "") or None
 
 
-def checkov_harden(lang: str, setting: str, note: str, snippet: str | None, name: str | None):
+def checkov_harden(lang: str, setting: str, note: str, snippet: str | None, name: str | None, start: dict | None = None):
     """(reason there is no row, first line, setting, note) for a Checkov catalogue block."""
     if lang == "github-actions" and setting.startswith("permissions:"):
         block, more = gha_permissions(snippet)
@@ -235,7 +248,7 @@ def checkov_harden(lang: str, setting: str, note: str, snippet: str | None, name
             return None, more, block, note  # what to check comes before a block that may be too narrow
         return None, "", block, (note + " " + more).strip()
     if lang == "dockerfile" and re.search(r"^USER\b", setting, re.M):  # Checkov names the file: /dir/api.Dockerfile.
-        why, first = dockerfile_gate(snippet, _dockerfile_of(name))
+        why, first = dockerfile_gate(snippet, _dockerfile_of(name), start)
         setting, needs = user_needs(snippet, setting)
         user = re.search(r"(?m)^USER\s+(\S+)", setting).group(1)  # the image's own user (node) where it has one
         first = first.replace("UID 10001", f"user {user}").replace("--user 10001", f"--user {user}") if user != "10001" else first
@@ -268,12 +281,12 @@ K8S_CAVEATS = {
 
 
 def gate(hint: str, snippet: str | None, language: str | None, name: str | None,
-         path: str | None = None) -> tuple[str | None, dict]:
+         path: str | None = None, start: dict | None = None) -> tuple[str | None, dict]:
     """Why a scanner's hardening resolution gets no row here, or the facts its block needs."""
     if language == "kubernetes":
         why, facts = k8s_gate(hint, snippet, name)
         return why, facts or {}
     if language == "dockerfile" and re.search(r"\bUSER\b", hint):
-        why, first = dockerfile_gate(snippet, path)
+        why, first = dockerfile_gate(snippet, path, start)
         return why, {"first": first}
     return None, {}

@@ -53,6 +53,40 @@ def built_by(ref: str, files: list[str], read, repo_name: str | None = None) -> 
             "user": users[-1][1] if users else None, "user_line": users[-1][0] if users else None}
 
 
+_CONTAINERS = re.compile(r"(?m)^\s*(?:-\s*)?containers:\s*$")
+
+
+def main_image(text: str | None) -> str | None:
+    """The image the workload's first main container runs: the first ``image:`` after ``containers:``, never an
+    init container's (crAPI's identity pod waits with groundnuty/k8s-wait-for before crapi/crapi-identity runs);
+    a manifest fragment with no ``containers:`` key (a container's own lines) gives its first image."""
+    text = text or ""
+    key = _CONTAINERS.search(text)
+    hit = (_IMAGE.search(text, key.end()) if key else None) or _IMAGE.search(text)
+    return hit.group(1) if hit else None
+
+
+def container_image(text: str | None, name: str) -> str | None:
+    """The image of the list item (a container) whose own ``name:`` is ``name``, read at that item's key indent (its
+    ports, env and volumeMounts sit deeper), or None."""
+    lines = (text or "").splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(r"^(\s*)(-\s+)?name:\s*['\"]?([\w.-]+)['\"]?\s*$", line)
+        if not m or m.group(3) != name:
+            continue
+        key_col = len(m.group(1)) + len(m.group(2) or "")
+        start = i
+        while not m.group(2) and start > 0 and not re.match(rf"^\s{{{key_col - 2}}}-\s", lines[start]):
+            start -= 1  # the item opened above its name (`- image: x` then `  name: y`)
+        for line2 in lines[start:]:
+            if line2 is not lines[start] and line2.strip() and len(line2) - len(line2.lstrip()) < key_col:
+                break
+            hit = re.match(rf"^(?:\s{{{key_col - 2}}}-\s|\s{{{key_col}}})image:\s*['\"]?(\S+?)['\"]?\s*$", line2)
+            if hit:
+                return hit.group(1)
+    return None
+
+
 def manifest_images(text: str | None) -> list[str]:
     """The images a manifest's containers run, in order, once each."""
     return list(dict.fromkeys(_IMAGE.findall(text or "")))

@@ -26,8 +26,7 @@ from __future__ import annotations
 import ast
 import re
 
-MAX_SOURCE = 512 * 1024
-MAX_DEPTH = 8
+MAX_SOURCE, MAX_DEPTH = 512 * 1024, 8
 _SQL = {"execute", "executemany", "executescript", "raw", "query", "text", "mogrify"}
 _COMMAND = re.compile(r"^(?:subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)"
                       r"|os\.(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?)|(?:eval|exec))$")
@@ -49,12 +48,9 @@ _CONST_ATTR = {("sys", "executable"), ("subprocess", "PIPE"), ("subprocess", "DE
 
 
 def dotted(node) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
     if isinstance(node, ast.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr}" if base else node.attr
-    return ""
+        return f"{dotted(node.value)}.{node.attr}" if dotted(node.value) else node.attr
+    return node.id if isinstance(node, ast.Name) else ""
 
 
 def _own_nodes(scope):
@@ -78,6 +74,11 @@ def parse_module(source: str, path: str, callers=None) -> Module | None:
 
 def _names_in(target) -> set[str]:
     return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+
+
+def _literal_sequence(node) -> bool:  # a string literal or a list/tuple of literals: multiplied, it repeats literals only
+    return (isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))) or (
+        isinstance(node, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Constant) for e in node.elts))
 
 
 class Module:
@@ -180,24 +181,24 @@ class Module:
             return True
         if isinstance(node, ast.Name):
             return self.name_constant(node, depth, seen)
-        if isinstance(node, ast.JoinedStr):
+        if isinstance(node, (ast.JoinedStr, ast.BoolOp)):
             return all(self.constant(v, depth, seen) for v in node.values)
-        if isinstance(node, ast.FormattedValue):
+        if isinstance(node, (ast.FormattedValue, ast.Starred)):
             return self.constant(node.value, depth, seen)
         if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.Mult) and any(_literal_sequence(side) for side in (node.left, node.right)):
+                return self._copies(node)  # "?" * len(ids), ["%s"] * n: copies of a literal, however many
             return self.constant(node.left, depth, seen) and self.constant(node.right, depth, seen)
+        if isinstance(node, (ast.GeneratorExp, ast.ListComp, ast.SetComp)) and isinstance(node.elt, ast.Constant):
+            return self._copies(node)  # ", ".join("?" for _ in ids): placeholders only, one per value
         if isinstance(node, ast.UnaryOp):
             return self.constant(node.operand, depth, seen)
-        if isinstance(node, ast.BoolOp):
-            return all(self.constant(v, depth, seen) for v in node.values)
         if isinstance(node, ast.IfExp):
             return self.constant(node.body, depth, seen) and self.constant(node.orelse, depth, seen)
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
             return all(self.constant(e, depth, seen) for e in node.elts)
         if isinstance(node, ast.Dict):
             return all(self.constant(e, depth, seen) for e in [k for k in node.keys if k is not None] + node.values)
-        if isinstance(node, ast.Starred):
-            return self.constant(node.value, depth, seen)
         if isinstance(node, ast.Subscript):
             return self.constant(node.value, depth, seen) and self.constant(node.slice, depth, seen)
         if isinstance(node, ast.Slice):
@@ -214,6 +215,10 @@ class Module:
                 return True
             return self._generated(node, depth, seen) or self._call_constant(node, depth, seen)
         return False
+
+    def _copies(self, node) -> bool:  # shown as what the program makes itself: how many copies is not data's choice
+        self.generated += [s for s in [f"copies of a literal, `{ast.unparse(node)[:40]}`"] if s not in self.generated]
+        return True
 
     def _generated(self, node: ast.Call, depth: int, seen: set) -> bool:
         """A value the program makes itself (``uuid.uuid4()``, ``datetime.datetime.now().strftime('%Y')``)."""

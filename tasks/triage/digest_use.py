@@ -174,7 +174,8 @@ def _echoed(f, func, calls, line) -> dict | None:
 # inputs whose fast digest would itself be a leak (a password hash kept under a key name); an application's own
 # SECRET_KEY mixed in only makes the name harder to invert
 _CREDENTIAL_INPUT = re.compile(r"(?i)passw|pwd|\bpw\b|token|credential|otp|\bpin\b|api[-_]?key|private")
-_ID_FUNC = re.compile(r"(?i)(?:^|_)(?:key|id|slug|etag|cache[-_]?key|bucket|hash|digest|checksum|fingerprint)$")
+_ID_FUNC = re.compile(r"(?i)(?:^|_)(?:key|id|slug|etag|cache[-_]?key|bucket|hash|digest|checksum|fingerprint|file_?name)$")
+_STORED_ID = re.compile(r"(?i)(?:^|_)(?:hash|etag|checksum|fingerprint|cache_?key|digest)$")  # self.custom_css_hash = md5(..)
 _SECURITY_FUNC = re.compile(r"(?i)passw|token|(?<![a-z])sign(?:ature|ed|_|$)|hmac|verify|secret|credential")
 
 
@@ -211,6 +212,13 @@ def _named(f, func, calls, line) -> dict | None:
                 "evidence": f"not a security use: the weak hash at {f.path}:{line} is what {func.name}() returns, an "
                             "identifier; naming something needs no collision resistance, and neither MD5 nor SHA-1 lets "
                             "anyone recover the input from the digest (a preimage)"}
+    stored = next((n.targets[0] for n in ast.walk(func) if isinstance(n, ast.Assign) and n.lineno == line and len(n.targets) == 1
+                   and isinstance(n.targets[0], ast.Attribute) and any(c in set(ast.walk(n.value)) for c in calls)), None)
+    if stored is not None and _STORED_ID.search(stored.attr) and not (_SECURITY_FUNC.search(stored.attr) or _CREDENTIAL_INPUT.search(stored.attr)):
+        return {"check": "code", "status": "not_security_use",
+                "evidence": f"not a security use: the weak hash at {f.path}:{line} sets {ast.unparse(stored)[:60]}, a fingerprint "
+                            "of the content (cache busting, change detection); naming content needs no collision "
+                            "resistance, and the digest does not reveal its input"}
     assign = next((n for n in ast.walk(func) if isinstance(n, ast.Assign) and n.lineno == line and len(n.targets) == 1
                    and isinstance(n.targets[0], ast.Name)), None)
     if assign is None or not any(c in set(ast.walk(assign.value)) for c in calls):

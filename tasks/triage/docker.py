@@ -29,6 +29,7 @@ import shlex
 from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
+from tasks.triage.entrypoint import drops_root, repo_file, start_script
 from tasks.triage.images import ROOT_DROPPING, official_image
 from tasks.repository.source import finding_lines
 
@@ -220,7 +221,24 @@ def check_add(f: Finding, reader) -> dict | None:
 _NONROOT_TAG = re.compile(r"^(?:gcr\.io|[\w.-]+\.pkg\.dev/[\w.-]+/[\w.-]+)/distroless/[\w./-]+:(?:[\w.-]*-)?nonroot(?:-[\w.-]+)?(?:@sha256:[0-9a-f]+)?$")
 
 
-def check_user(f: Finding, reader) -> dict | None:
+def _script_drops(f: Finding, reader, files: list[str] | None, steps: list) -> dict | None:
+    """The image's own start script hands the service to another user (tasks.triage.entrypoint)."""
+    if reader is None or not files:
+        return None
+    read = lambda p: _lines(reader, p, f)  # noqa: E731 - at the finding's commit
+    script = start_script(steps, f.path, files, read)
+    if not script:
+        return None
+    drop = drops_root(script["lines"], read, lambda name: repo_file(name, f.path, files, []))
+    if not drop:
+        return None
+    return {"check": "container", "status": "script_drops_root",
+            "evidence": f"the image's start script drops root before the service runs: {f.path}:{script['line']} starts "
+                        f"{script['path']}, whose line {drop[0]} `{drop[2]}`{drop[3]} runs it as {drop[1]}; only the steps "
+                        "before it run as root"}
+
+
+def check_user(f: Finding, reader, files: list[str] | None = None) -> dict | None:
     if f.tool != "checkov" or str(f.rule_id).upper() != "CKV_DOCKER_3" or not f.path:
         return None
     steps = instructions(_dockerfile_lines(f, reader))
@@ -237,12 +255,12 @@ def check_user(f: Finding, reader) -> dict | None:
                             "line switches back to root"}
     image = official_image(ref[0] if ref else "")
     if image is None or any(k in ("ENTRYPOINT", "USER") for _, k, _ in final):
-        return None
+        return _script_drops(f, reader, files, steps) if not any(k == "USER" for _, k, _ in final) else None
     facts = ROOT_DROPPING[image]
     # a shell-form CMD reaches the entrypoint as `/bin/sh -c "…"`, which the entrypoint does not drop root for
     cmds = [words(a) if a.startswith("[") else ["/bin/sh"] for _, k, a in final if k == "CMD"]
     if cmds and not (facts["commands"] and cmds[-1] and (cmds[-1][0] in facts["commands"] or cmds[-1][0].startswith("-"))):
-        return None  # the Dockerfile's own command replaces the service the entrypoint would drop root for
+        return _script_drops(f, reader, files, steps)  # its own command replaces the service the image drops root for
     return {"check": "container", "status": "image_drops_root",
             "evidence": f"the official image drops root itself: {f.path}:{froms[-1][0]} `FROM {froms[-1][1][:80]}`, and "
                         f"{facts['how']}, so the service runs as {facts['user']}; the Dockerfile keeps the image's "
@@ -254,5 +272,5 @@ def check_container(f: Finding | dict, reader=None, index=None) -> dict | None:
     f = as_finding(f)
     if f.kind not in ("code", "config"):
         return None
-    return (check_add(f, reader) or check_user(f, reader)
-            or check_bind_all(f, reader, getattr(index, "files", None) if index is not None else None))
+    files = getattr(index, "files", None) if index is not None else None
+    return check_add(f, reader) or check_user(f, reader, files) or check_bind_all(f, reader, files)

@@ -118,6 +118,8 @@ OPERATIONAL = {
                   "convention (the user's permissions are the same either way; their scope is judged by the IAM scope checks)",
     "CKV2_AWS_5": "a security group attached to a resource (an unused group), resource hygiene",
     "CKV2_AWS_19": "an Elastic IP attached to an instance (an unused address), a cost setting",
+    "CKV_AWS_394": "an aws_availability_zones data source pinned to zone identities (its result set grows when AWS adds a "
+                   "zone), a capacity-planning setting",
     # GCP / Azure: the same kinds
     "CKV_GCP_14": "Cloud SQL backups, a backup setting",
     "CKV2_GCP_20": "MySQL point-in-time recovery, a backup setting",

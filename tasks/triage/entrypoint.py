@@ -1,0 +1,162 @@
+"""What a Dockerfile's own start script does as root: needs it, or drops it.
+
+Checkov's CKV_DOCKER_3 asks for a ``USER`` line.  Two facts about the image
+decide whether that is right, and both live in the script the image starts
+(``ENTRYPOINT ["/entrypoint.sh"]``, ``CMD ["./bootstrap.sh"]``), which the
+repository holds:
+
+* the script **drops root itself** before the service runs (``exec gosu app
+  ...``, ``su-exec``, ``setpriv``, ``runuser``, ``s6-setuidgid``, uWSGI with
+  ``uid =`` in the ini it is given, gunicorn ``--user``): the service does not
+  run as root, only the steps before it do, so the finding is a false
+  positive (tasks.triage.docker);
+* the script **needs root** at start (it starts cron, writes under ``/etc``,
+  installs packages, adds users, changes owners): a ``USER`` line would break
+  it, so no fix may add one (tasks.fixes.workload) and the change belongs in
+  the script (drop root at its end).
+
+The script is found by its name in the final stage's ``ENTRYPOINT``/``CMD``
+(a word ending in ``.sh``, also inside ``sh -c "..."``) and mapped back to the
+one repository file of that name in the Dockerfile's folder or the folder
+above it (the usual build contexts), preferring one a ``COPY`` line names.
+Reading goes through the caller's ``read(path) -> lines`` (a SourceReader at
+the finding's commit), so nothing outside the checkout is opened.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import PurePosixPath
+
+_SCRIPT = re.compile(r"[\w./-]*[\w-]+\.sh$")
+# root-only steps a start script runs (first match wins; the label is what the reader is told)
+_NEEDS_ROOT = [
+    ("starts cron", re.compile(r"(?:^|[;&|]\s*|\bexec\s+)(?:/usr/sbin/)?(?:cron|crond)\b(?!\w)|\bservice\s+cron\s+start\b")),
+    ("writes under /etc", re.compile(r">>?\s*['\"]?/etc/|\btee\s+(?:-a\s+)?['\"]?/etc/|\bsed\s+-i\S*\s.*\s['\"]?/etc/|\b(?:cp|mv|ln\s+-s\w*)\s.*\s/etc/\S*\s*$")),
+    ("installs packages", re.compile(r"\b(?:apt-get|apt|apk|yum|dnf|microdnf)\s+(?:-\S+\s+)*(?:install|add|update|upgrade)\b")),
+    ("adds users or groups", re.compile(r"\b(?:useradd|adduser|groupadd|addgroup|usermod)\b")),
+    ("changes file owners", re.compile(r"\bchown\b")),
+    ("starts a system service", re.compile(r"\bservice\s+[\w-]+\s+(?:start|restart)\b|/etc/init\.d/")),
+    ("changes kernel or network settings", re.compile(r"\b(?:sysctl\s+-w|iptables|mount\s|setcap|update-ca-certificates)\b")),
+]
+_DROP = re.compile(r"\b(?:gosu|su-exec|setpriv|runuser|s6-setuidgid|setuidgid|chpst\s+-u)\s+(?:--\S+\s+)*['\"]?([\w.-]+)|"
+                   r"\bsu\s+(?:-[\w]*\s+)*(?!-)([\w.-]+)\s+-c\b|\bgunicorn\b.*\s--user[= ]['\"]?([\w.-]+)|"
+                   r"\buwsgi\b.*\s--uid[= ]['\"]?([\w.-]+)")
+_UWSGI_INI = re.compile(r"\buwsgi\b.*?([\w./-]+\.ini)\b")
+_INI_UID = re.compile(r"(?m)^\s*uid\s*=\s*([\w.-]+)\s*$")
+
+
+def _words(arg: str) -> list[str]:
+    if arg.startswith("["):
+        import json
+
+        try:
+            value = json.loads(arg)
+            return [str(w) for w in value] if isinstance(value, list) else []
+        except ValueError:
+            return []
+    try:
+        return shlex.split(arg)
+    except ValueError:
+        return arg.split()
+
+
+def script_word(final: list[tuple[int, str, str]]) -> tuple[int, str] | None:
+    """(Dockerfile line, script name) the final stage starts: ENTRYPOINT before CMD, the last of each."""
+    for kind in ("ENTRYPOINT", "CMD"):
+        steps = [(n, a) for n, k, a in final if k == kind]
+        if not steps:
+            continue
+        n, arg = steps[-1]
+        for w in _words(arg):
+            for part in (w.split() if " " in w else [w]):  # sh -c "./bootstrap.sh && ..." keeps its words in one
+                part = part.strip("'\";&|()")
+                if _SCRIPT.fullmatch(part):
+                    return n, part
+    return None
+
+
+def repo_file(name: str, dockerfile: str, files: list[str], copies: list[str]) -> str | None:
+    """The one repository file the script name means: its base name, in the Dockerfile's folder or the one above
+    (the build contexts a project uses); where several, the one whose path a COPY line names."""
+    base = PurePosixPath(name).name
+    folder = PurePosixPath(dockerfile).parent
+    roots = {str(folder), str(folder.parent)}
+    found = [p for p in files if PurePosixPath(p).name == base and "node_modules/" not in p
+             and any(r == "." or p.startswith(r + "/") for r in roots)]
+    if len(found) > 1:
+        named = [p for p in found if any(c and (p == c or p.endswith("/" + c)) for c in copies)]
+        found = named
+    return found[0] if len(found) == 1 else None
+
+
+def _code_lines(lines: list[str]) -> list[tuple[int, str]]:
+    return [(n, l.rstrip("\n")) for n, l in enumerate(lines, 1) if l.strip() and not l.lstrip().startswith("#")]
+
+
+def needs_root(lines: list[str]) -> tuple[int, str, str] | None:
+    """(line, what, text) of the first step the script can only run as root."""
+    for n, text in _code_lines(lines):
+        for what, rx in _NEEDS_ROOT:
+            if rx.search(text):
+                return n, what, text.strip()[:100]
+    return None
+
+
+def drops_root(lines: list[str], read=None, find=None) -> tuple[int, str, str, str] | None:
+    """(line, user, text, what else says so) where the script hands the service to another user, or None.  ``find(name)``: a
+    repository path for a file name (the uWSGI ini the script passes), ``read(path)``: its lines."""
+    for n, text in _code_lines(lines):
+        m = _DROP.search(text)
+        if m:
+            user = next(g for g in m.groups() if g)
+            if user not in ("root", "0"):
+                return n, user, text.strip()[:100], ""
+        ini = _UWSGI_INI.search(text)
+        if ini and read and find:
+            path = find(ini.group(1))
+            uid = _INI_UID.search("".join(read(path) or [])) if path else None
+            if uid and uid.group(1) not in ("root", "0"):
+                return n, uid.group(1), text.strip()[:80], f" with {path}'s `uid = {uid.group(1)}`"
+    return None
+
+
+def image_steps(steps: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    """The steps that make the image's start command: the final stage, after the stage it is built FROM when that
+    is an earlier stage of the file (``FROM linkding AS linkding-plus`` keeps linkding's CMD), up to 5 deep."""
+    stages, names = [], {}
+    for step in steps:
+        if step[1] == "FROM":
+            ref = [w for w in _words(step[2]) if not w.startswith("--")]
+            stages.append((ref[0].lower() if ref else "", [step]))
+            if len(ref) >= 3 and ref[1].lower() == "as":
+                names[ref[2].lower()] = len(stages) - 1
+        elif stages:
+            stages[-1][1].append(step)
+    if not stages:
+        return []
+    chain, i = [], len(stages) - 1
+    for _ in range(5):
+        chain = stages[i][1] + chain
+        parent = names.get(stages[i][0])
+        if parent is None or parent >= i:
+            break
+        i = parent
+    return chain
+
+
+def start_script(steps: list[tuple[int, str, str]], dockerfile: str, files: list[str], read) -> dict | None:
+    """{"line", "name", "path", "lines"} of the start script of the image's final stage, or None.
+
+    ``steps``: tasks.triage.docker.instructions of the Dockerfile; ``read(path)``: a repository file's lines.
+    """
+    hit = script_word(image_steps(steps))
+    if not hit:
+        return None
+    copies = [w.strip("./") for _, k, a in steps if k in ("COPY", "ADD") for w in _words(a)[:-1] if not w.startswith("--")]
+    path = repo_file(hit[1], dockerfile, files, copies)
+    lines = read(path) if path else None
+    if not lines:
+        return None
+    return {"line": hit[0], "name": hit[1], "path": path, "lines": lines}

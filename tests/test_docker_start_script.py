@@ -1,0 +1,113 @@
+"""A Dockerfile's own start script decides CKV_DOCKER_3 (tasks.triage.entrypoint), round 15's graders: USER 10001 added
+to images whose entrypoint starts cron and writes /etc/env (django-helpdesk's standalone image), an image whose uWSGI
+already drops to www-data (linkding) called root, and "the image sets no CMD" for a last stage built FROM an earlier
+stage that has one.  The files below are written for the tests, in the shape of those projects."""
+
+from __future__ import annotations
+
+import subprocess
+from types import SimpleNamespace
+
+from tasks.datasets.sources import Source
+from tasks.fixes import fix_for
+from tasks.triage.docker import check_container, instructions
+from tasks.triage.entrypoint import drops_root, image_steps, needs_root, start_script
+
+CRON_DOCKERFILE = ("FROM python:3.11-slim-bookworm\nRUN apt-get update && apt-get install -y cron\nWORKDIR /opt/app\n"
+                   "COPY standalone/entrypoint.sh /opt/entrypoint.sh\nCOPY . .\nEXPOSE 8080\nENTRYPOINT [\"/opt/entrypoint.sh\"]\n")
+CRON_SCRIPT = ("#!/bin/sh\nset -e\n# keep the environment for cron jobs\nprintenv > /etc/env\ncron &&\n"
+               "exec gunicorn app.wsgi -b 0.0.0.0:8080\n")
+GOSU_SCRIPT = "#!/bin/sh\nchown -R app /data\nexec gosu app gunicorn app.wsgi -b 0.0.0.0:8080\n"
+UWSGI_DOCKERFILE = ("FROM python:3.12-slim AS linkding\nWORKDIR /etc/linkding\nCOPY bootstrap.sh uwsgi.ini ./\n"
+                    'CMD ["./bootstrap.sh"]\n\nFROM linkding AS linkding-plus\nRUN pip install extra\n')
+UWSGI_SCRIPT = "#!/usr/bin/env bash\nmkdir -p data\nchown -R www-data: data\nexec uwsgi --http :9090 uwsgi.ini\n"
+UWSGI_INI = "[uwsgi]\nmodule = app.wsgi\nuid = www-data\ngid = www-data\n"
+TITLE = "Ensure that a user for the container has been created"
+
+
+def _finding(path: str, text: str) -> dict:
+    return {"id": "d" * 32, "tool": "checkov", "rule_id": "CKV_DOCKER_3", "kind": "config", "severity": "medium",
+            "title": TITLE, "description": f"{TITLE} (resource /{path}., framework dockerfile)",
+            "location": {"path": path, "start_line": 1, "end_line": text.count("\n")}, "snippet": text}
+
+
+class _Reader:
+    """A stand-in for SourceReader: the repository's files by path."""
+
+    def __init__(self, files: dict[str, str]):
+        self.files = files
+
+    def resolve(self, commit):
+        return "c0ffee"
+
+    def lines(self, path, commit):
+        text = self.files.get(path)
+        return text.splitlines(True) if text is not None else None
+
+
+def _triage(files: dict[str, str], dockerfile: str) -> dict | None:
+    return check_container(_finding(dockerfile, files[dockerfile]), _Reader(files), SimpleNamespace(files=sorted(files)))
+
+
+def test_the_start_script_is_found_through_copy_and_read_for_what_needs_root():
+    files = {"standalone/Dockerfile": CRON_DOCKERFILE, "standalone/entrypoint.sh": CRON_SCRIPT, "README.md": "x"}
+    read = lambda p: _Reader(files).lines(p, None)  # noqa: E731
+    script = start_script(instructions(read("standalone/Dockerfile")), "standalone/Dockerfile", sorted(files), read)
+    assert script["path"] == "standalone/entrypoint.sh" and script["line"] == 7
+    assert needs_root(script["lines"]) == (4, "writes under /etc", "printenv > /etc/env")
+    assert needs_root(["#!/bin/sh\n", "cron &&\n"]) == (2, "starts cron", "cron &&")
+    assert needs_root(["exec python -m app\n", "# chown -R app /data\n"]) is None  # comments are not steps
+    assert drops_root(script["lines"]) is None
+
+
+def test_a_script_that_drops_root_makes_the_missing_user_a_false_positive():
+    files = {"Dockerfile": CRON_DOCKERFILE.replace("standalone/", ""), "entrypoint.sh": GOSU_SCRIPT}
+    verdict = _triage(files, "Dockerfile")
+    assert verdict["status"] == "script_drops_root"
+    assert "Dockerfile:7 starts entrypoint.sh, whose line 3 `exec gosu app gunicorn" in verdict["evidence"]
+    assert "runs it as app" in verdict["evidence"]
+    files["entrypoint.sh"] = CRON_SCRIPT  # needs root and never drops it: the finding stands
+    assert _triage(files, "Dockerfile") is None
+    files["entrypoint.sh"] = "#!/bin/sh\nexec gosu root app\n"  # "dropping" to root is no drop
+    assert _triage(files, "Dockerfile") is None
+
+
+def test_uwsgi_with_a_uid_in_its_ini_drops_root_and_the_cmd_comes_from_the_stage_built_from():
+    files = {"docker/default.Dockerfile": UWSGI_DOCKERFILE, "bootstrap.sh": UWSGI_SCRIPT, "uwsgi.ini": UWSGI_INI}
+    verdict = _triage(files, "docker/default.Dockerfile")
+    assert verdict and verdict["status"] == "script_drops_root"
+    assert "docker/default.Dockerfile:4 starts bootstrap.sh" in verdict["evidence"]
+    assert "`exec uwsgi --http :9090 uwsgi.ini` with uwsgi.ini's `uid = www-data` runs it as www-data" in verdict["evidence"]
+    files["uwsgi.ini"] = UWSGI_INI.replace("uid = www-data\n", "")
+    assert _triage(files, "docker/default.Dockerfile") is None
+    # the last stage has no CMD of its own: linkding-plus runs linkding's
+    assert [k for _, k, _ in image_steps(instructions(UWSGI_DOCKERFILE.splitlines(True)))].count("CMD") == 1
+    assert [k for _, k, _ in image_steps(instructions("FROM a AS b\nCMD x\nFROM python:3\nWORKDIR /y\n".splitlines(True)))] == ["FROM", "WORKDIR"]
+
+
+def test_no_user_row_where_the_start_script_needs_root_and_no_false_no_cmd_claim():
+    start = {"path": "standalone/entrypoint.sh", "line": 7, "needs_root": [4, "writes under /etc", "printenv > /etc/env"],
+             "drops_root": None}
+    f = _finding("standalone/Dockerfile", CRON_DOCKERFILE)
+    answer, why, _ = fix_for(f, [], {"path": f["location"]["path"], "text": CRON_DOCKERFILE, "start_line": 1, "start": start})
+    assert answer is None
+    assert why.startswith("the image's start script standalone/entrypoint.sh writes under /etc (line 4: `printenv > /etc/env`)")
+    assert "USER 10001" in fix_for(f, [], {"path": f["location"]["path"], "text": CRON_DOCKERFILE, "start_line": 1})[0]
+    plus = _finding("docker/default.Dockerfile", UWSGI_DOCKERFILE)
+    answer = fix_for(plus, [], {"path": "docker/default.Dockerfile", "text": UWSGI_DOCKERFILE, "start_line": 1})[0]
+    assert "USER" in answer and "the image sets no CMD" not in answer
+    bare = UWSGI_DOCKERFILE.replace('CMD ["./bootstrap.sh"]\n', "")
+    assert "the image sets no CMD" in fix_for(_finding("docker/default.Dockerfile", bare), [],
+                                              {"path": "docker/default.Dockerfile", "text": bare, "start_line": 1})[0]
+
+
+def test_the_dataset_source_reads_the_start_script_from_the_checkout(tmp_path):
+    repo = tmp_path / "repo"
+    for name, text in {"standalone/Dockerfile": CRON_DOCKERFILE, "standalone/entrypoint.sh": CRON_SCRIPT}.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    code = Source(str(repo), None, 5).code(_finding("standalone/Dockerfile", CRON_DOCKERFILE))
+    assert code["start"] == {"path": "standalone/entrypoint.sh", "line": 7,
+                             "needs_root": [4, "writes under /etc", "printenv > /etc/env"], "drops_root": None}
