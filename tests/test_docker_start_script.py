@@ -111,3 +111,21 @@ def test_the_dataset_source_reads_the_start_script_from_the_checkout(tmp_path):
     code = Source(str(repo), None, 5).code(_finding("standalone/Dockerfile", CRON_DOCKERFILE))
     assert code["start"] == {"path": "standalone/entrypoint.sh", "line": 7,
                              "needs_root": [4, "writes under /etc", "printenv > /etc/env"], "drops_root": None}
+
+
+def test_a_start_script_named_by_path_without_sh_is_read_when_it_is_a_shell_script():
+    """apprise-api (round 16): CMD ["/opt/apprise/webapp/supervisord-startup"] adds the PUID user and chowns as root,
+    then supervisord runs the service as that user: USER 10001 would break PUID/PGID."""
+    dockerfile = ('FROM python:3.14-slim AS base\nFROM base AS runtime\nCOPY apprise_api/ webapp\n'
+                  'CMD ["/opt/apprise/webapp/supervisord-startup"]\n')
+    startup = ('#!/bin/bash\nPUID=${PUID:=1000}\nuseradd -M -N -o -u "${PUID}" apprise\n'
+               'exec /usr/local/bin/supervisord -c "$SUPERVISORD_CONF"\n')
+    files = {"Dockerfile": dockerfile, "apprise_api/supervisord-startup": startup, "apprise_api/manage.py": "x"}
+    read = lambda p: _Reader(files).lines(p, None)  # noqa: E731
+    script = start_script(instructions(read("Dockerfile")), "Dockerfile", sorted(files), read)
+    assert script["path"] == "apprise_api/supervisord-startup"
+    assert needs_root(script["lines"])[1] == "adds users or groups"
+    files["apprise_api/supervisord-startup"] = "import os\nos.system('useradd x')\n"  # no shell script: not read
+    assert start_script(instructions(read("Dockerfile")), "Dockerfile", sorted(files), read) is None
+    binary = dockerfile.replace("/opt/apprise/webapp/supervisord-startup", "/usr/local/bin/supervisord")
+    assert start_script(instructions(binary.splitlines(True)), "Dockerfile", sorted(files), read) is None

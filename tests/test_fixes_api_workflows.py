@@ -208,3 +208,19 @@ def test_workflow_permissions_see_a_lower_case_token_gh_pages_deploys_stales_cac
                "      GITHUB_TOKEN: ${{ secrets.SEMANTIC_RELEASE_TOKEN }}\n")
     block, note = gha_permissions(release)
     assert block == "permissions:\n  contents: read" and "their own token (SEMANTIC_RELEASE_TOKEN)" in note
+
+
+def test_a_run_step_handing_the_token_to_a_repository_script_leaves_its_needs_unknown():
+    """DamnVulnerableCryptoApp's wiki.yml (round 16): wiki_script.sh pushes to the wiki with GITHUB_TOKEN, which
+    `contents: read` would break; the script's commands are not in the workflow."""
+    from tasks.fixes.api_workflows import known
+    from tasks.fixes.gha_jobs import jobs
+
+    wiki = ("on: push\njobs:\n  wiki:\n    runs-on: ubuntu-latest\n    steps:\n    - uses: actions/checkout@v2\n"
+            "    - run: .github/workflows/wiki_script.sh\n      env:\n        GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}\n")
+    assert jobs(wiki, known)["unknown"] == [
+        "job wiki gives the token to the script .github/workflows/wiki_script.sh, whose steps are not in this file"]
+    tokenless = wiki.replace("      env:\n        GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}\n", "")
+    assert jobs(tokenless, known)["unknown"] == []  # no token handed over: it can write nothing with it
+    inline = wiki.replace(".github/workflows/wiki_script.sh", "echo done")
+    assert jobs(inline, known)["unknown"] == []  # the commands are shown

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from test_triage_hygiene import checkov
+from test_triage_containers import Files
+from test_triage_hygiene import checkov, finding
 
+from tasks.findings.secret_evidence import classify
 from tasks.triage.iam_managed import check_managed_policy, statements
+from tasks.triage.subprocess_argv import check_subprocess_argv
 from tasks.triage.verdict import Judge
 
 # terraform-aws-modules/ecs modules/service/main.tf's task-execution policy, shortened (Apache-2.0)
@@ -69,3 +72,89 @@ def test_one_action_beyond_the_managed_policy_a_deny_or_a_wildcard_service_keeps
     mixed = TASK_EXEC.replace('resources = var.task_exec_ssm_param_arns', 'resources = ["*", "arn:aws:ssm:::parameter/x"]')
     assert check_managed_policy(_iam("CKV_AWS_111", mixed)) is None  # "*" among named ones is still "*"
     assert Judge().judge(_iam("CKV_AWS_111", more))["verdict"] == "true_positive"
+
+
+def test_xray_tracing_and_the_image_pull_policy_are_operational_and_image_digests_stay():
+    for rule in ("CKV_AWS_50", "CKV_AWS_73", "CKV_K8S_15"):
+        rec = Judge().judge(checkov(rule, path="main.tf"))
+        assert rec["verdict"] == "false_positive" and rec["reasons"][0]["check"] == "report", rule
+    assert "a performance diagnostic" in Judge().judge(checkov("CKV_AWS_50", path="main.tf"))["reasons"][0]["evidence"]
+    assert Judge().judge(checkov("CKV_K8S_43"))["verdict"] == "true_positive"  # which image runs: a digest stays
+
+
+BUILD = '''import argparse
+import subprocess
+
+
+def lock(uv_exec, cwd):
+    subprocess.check_call([uv_exec, "lock"], cwd=cwd)
+
+
+def image_id(tag):
+    return subprocess.check_output(["docker", "images", "--format={{.ID}}", tag])
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("tag")
+    image_id(p.parse_args().tag)
+
+
+if __name__ == "__main__":
+    main()
+'''
+VIEW = '''import subprocess
+from flask import request
+
+
+def ping():
+    return subprocess.check_output(["ping", "-c", "1", request.args["host"]])
+
+
+def run(cmd):
+    return subprocess.check_output(cmd)
+'''
+
+
+def _b603(path: str, line: int) -> dict:
+    return finding(tool="bandit", rule_id="B603", title="subprocess call - check for execution of untrusted input.",
+                   location={"path": path, "start_line": line, "end_line": line})
+
+
+def test_b603_without_a_shell_is_settled_by_a_fixed_program_or_a_command_line_script():
+    reader = Files(BUILD)
+    fixed = Judge(reader=reader).judge(_b603("package.py", 10))
+    assert fixed["verdict"] == "false_positive"
+    assert fixed["reasons"][0]["evidence"].startswith("no shell and a fixed program: package.py:10 runs `docker`")
+    cli = Judge(reader=reader).judge(_b603("package.py", 6))  # the program is a variable: the script's user chooses it
+    assert cli["verdict"] == "false_positive" and "in a command-line program" in cli["reasons"][0]["evidence"]
+    for line in (6, 10):  # a web handler reads request data: the arguments may be a user's
+        assert check_subprocess_argv(_b603("app.py", line), Files(VIEW)) is None, line
+    assert Judge(reader=Files(VIEW)).judge(_b603("app.py", 10))["verdict"] == "true_positive"
+
+
+def test_a_secret_fields_label_is_not_a_credential():
+    f = finding(tool="semgrep", rule_id="hardcoded-secret-assignment-python", title="hard-coded secret",
+                location={"path": "redash/query_runner/jql.py", "start_line": 3, "end_line": 3},
+                snippet='    password_title = "API Token"\n', secret_evidence=classify(["API Token"], "hardcoded-secret"))
+    rec = Judge().judge(f)
+    assert rec["verdict"] == "false_positive"
+    assert rec["reasons"][0]["evidence"].startswith("a form label, not a credential: `password_title` holds the text shown")
+    value = dict(f, snippet='    api_token = "API Token"\n')
+    assert "form label" not in Judge().judge(value)["reasons"][0]["evidence"]
+
+
+def test_an_assert_in_a_test_file_is_named_with_its_line_and_test():
+    """Round 16's graders: "the generic B101-in-tests paragraph" fits any assert; the line and the test make it this one."""
+    code = ('class NotifyTests:\n    def test_notify(self):\n        form = self.form()\n'
+            '        assert form.cleaned_data["type"] == "info"\n        assert self.token == "s3cr3t-value-1234567"\n')
+    b101 = finding(tool="bandit", rule_id="B101", title="Use of assert detected.",
+                   location={"path": "api/tests/test_notify.py", "start_line": 4, "end_line": 4})
+    rec = Judge(reader=Files(code)).judge(b101)
+    assert rec["verdict"] == "false_positive"
+    assert rec["reasons"][0]["evidence"].startswith("harmless in test code: api/tests/test_notify.py is a test file (line 4: "
+                                                    "`assert form.cleaned_data[\"type\"] == \"info\"`, in test_notify()) and an")
+    long = Judge(reader=Files(code)).judge(dict(b101, location={"path": "api/tests/test_notify.py", "start_line": 5}))
+    assert "s3cr3t" not in long["reasons"][0]["evidence"] and '`assert self.token == "…"`' in long["reasons"][0]["evidence"]
+    bare = Judge().judge(b101)  # no file and no snippet: the rule's own reason alone
+    assert bare["reasons"][0]["evidence"].startswith("harmless in test code: api/tests/test_notify.py is a test file and an")

@@ -9,6 +9,7 @@ text is replaced by a marker everywhere it appears.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any, Iterable
 
 REDACTED_WORDS = {"", "REDACTED", "*****"}
@@ -23,11 +24,18 @@ def marker(secret: str) -> str:
 
 
 def scrub(text: Any, secrets: Iterable[str]) -> Any:
-    """Replace every occurrence of every secret in ``text`` by its marker."""
+    """Replace every occurrence of every secret in ``text`` by its marker.  A plain word or a short value of word
+    characters is replaced where it stands alone, never inside a longer name: a learnt ``pass`` or ``superuser`` (a Bandit B105
+    value) leaves ``old_password`` and ``is_superuser`` intact, and still goes wherever it is the value."""
     if not isinstance(text, str):
         return text
     for secret in sorted({s for s in secrets if s and s not in REDACTED_WORDS}, key=len, reverse=True):
-        text = text.replace(secret, marker(secret))
+        if secret not in text:
+            continue
+        if re.fullmatch(r"[A-Za-z_]+|\w{1,8}", secret):  # a word or a short value; a long token is cut out wherever it is
+            text = re.sub(rf"(?<!\w){re.escape(secret)}(?!\w)", lambda _m, s=secret: marker(s), text)
+        else:
+            text = text.replace(secret, marker(secret))
     return text
 
 

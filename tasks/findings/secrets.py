@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from tasks.findings import tokens
-from tasks.findings.redact import REDACTED_WORDS, marker
+from tasks.findings.redact import REDACTED_WORDS, marker, scrub  # noqa: F401 - scrub re-exported
 from tasks.findings.secret_keys import (  # noqa: F401  (the filters keyed_values shares; _MARKER is this module's API)
     _ALGORITHM,
     _BANDIT_WORDING,
@@ -137,6 +137,8 @@ def plausible(value: str, context: str = "") -> bool:
         return v.lower() not in _NAMES_OF_SECRETS  # a URL's password (https://user:hunter@host), but not a
         # documentation placeholder (an advisory's `https://username:password@proxy:8080`)
     before = context[max(0, at - 80):at] if at >= 0 else ""
+    if re.fullmatch(r"(?:/[A-Za-z_-]+)+/?", v):  # a route or a file path of plain words (/default/login, /tmp/x)
+        return False
     if v.lower() in _NAMES_OF_SECRETS:  # password="password": the value is the name of a secret, a placeholder; hiding
         return False                     # it would also hide every identifier spelled the same (`password=`, the rule)
     if before and _SECRET_KEY_BEFORE.search(before) and not _BANDIT_WORDING.search(before) and not _AFTER_PAIR.search(before):
@@ -270,10 +272,12 @@ def _detect(text: str, suffix: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def scrub(text: Any, secrets: Iterable[str]) -> Any:
-    if not isinstance(text, str):
-        return text
     for secret in sorted({s for s in secrets if s and s not in REDACTED_WORDS}, key=len, reverse=True):
-        if secret in text:
+        if secret not in text:
+            continue
+        if re.fullmatch(r"\w+", secret):  # a value of word characters: never the middle of a longer name, so a
+            # learnt 'pass' or 'superuser' leaves old_password and is_superuser alone, and the value itself goes
+            text = re.sub(rf"(?<![\w]){re.escape(secret)}(?![\w])", marker(secret).replace("\\", "\\\\"), text)
+        else:
             text = text.replace(secret, marker(secret))
     return text

@@ -21,6 +21,9 @@ import re
 _READ_ONLY = re.compile(r"^(?:actions/(?:checkout|setup-[\w-]+|cache|upload-artifact|download-artifact|"
                         r"upload-pages-artifact)|docker/(?:setup-[\w-]+|metadata-action|login-action|build-push-action)|"
                         r"hashicorp/setup-[\w-]+|azure/setup-[\w-]+)@")
+# a run step that starts a script file of the repository (its commands, and so its needs, are in that file)
+_SCRIPT_RUN = re.compile(r"(?:^|[\s;&|])(?:(?:ba|z)?sh\s+|python3?\s+|node\s+)?((?:\./|\.github/|scripts?/)?[\w./-]+\.(?:sh|py|js|rb|ps1)"
+                         r"|\./[\w.-]+)(?=$|[\s;&|])", re.M)
 _TOKEN = re.compile(r"(?i)secrets\.GITHUB_TOKEN|github\.token")  # the secrets context is case-insensitive: secrets.github_token
 # a personal access token or app token the workflow passes instead: what it may do is not set by `permissions`
 _OTHER_TOKEN = re.compile(r"(?i)secrets\.((?!github_token\b)\w*(?:TOKEN|PAT)\w*)")
@@ -66,7 +69,7 @@ def gha_permissions(snippet: str | None) -> tuple[str, str]:
     needed = [f"{k}: {v}" for k, v in grants.items() if (k, v) != ("contents", "read")]
     others = sorted(set(_OTHER_TOKEN.findall(text)))
     if others and not needed:  # semantic-release pushing with a PAT: these permissions do not limit that token
-        return block, (f"The steps that write (tags, releases, commits) do it with their own token ({', '.join(others)}), "
+        return block, (f"Steps here authenticate with their own token ({', '.join(others)}) for whatever they do with it, "
                        "which `permissions` does not limit; GITHUB_TOKEN itself only reads the code.")
     return block, ("The workflow's steps need " + ", ".join(needed) + " besides reading the code." if needed
                    else "The steps shown only read the repository; a step not shown that writes needs its own grant.")
@@ -120,6 +123,10 @@ def jobs(text: str, known) -> dict | None:
             if isinstance(uses, str) and not uses.startswith("./") and not _READ_ONLY.match(uses) and not known(uses) \
                     and _TOKEN.search(yaml.safe_dump(step)) and not _registry_login(yaml.safe_dump(step)):
                 unknown.append(f"job {name} gives the token to {uses}, whose needs are not listed here")
+            run = step.get("run") if isinstance(step, dict) else None
+            script = _SCRIPT_RUN.search(run) if isinstance(run, str) and _TOKEN.search(yaml.safe_dump(step)) else None
+            if script:  # DamnVulnerableCryptoApp's wiki job: the script pushes to the wiki with the token it is given
+                unknown.append(f"job {name} gives the token to the script {script.group(1)}, whose steps are not in this file")
     return {"own": own, "steps": "\n".join(governed), "unknown": unknown}
 
 

@@ -8,10 +8,9 @@
    (``needs_review``: update the copy).
 5. ``secret``: the parse-time ``secret_evidence`` (tasks.findings.secret_evidence):
    a documented example or placeholder is a false positive anywhere; a
-   protocol keyword (``'POST'``) is one too; a low-entropy value in a test
-   path is one; a plain word elsewhere needs a look; a high-entropy value is
-   treated as real, even in a test path (a real key committed to tests is
-   still leaked).
+   protocol keyword (``'POST'``) and a field's label (``password_title``) too;
+   a low-entropy value in a test path is one; a plain word elsewhere needs a
+   look; a high-entropy value is real, even in a test path.
 6. ``scope``: a dev/test-only dependency (npm ``dev``, Poetry/uv groups,
    Maven ``test`` scope) is lower priority, never a false positive by itself.
 """
@@ -26,6 +25,7 @@ from tasks.findings.model import NO_DEPENDENCY, NO_PACKAGE, Finding, as_finding
 from tasks.triage.constant import flagged_code
 from tasks.triage.paths import cms_core, is_build_tooling, is_library, library_banner, load_test, minified_copy, seed_data
 from tasks.triage.report_signals import code_dirs, is_test_path
+from tasks.triage.secret_use import form_label
 from tasks.repository.source import finding_lines
 
 FIXTURE_DIRS = {"fixture", "fixtures", "testdata", "test_data", "test-data", "__fixtures__", "__mocks__", "mocks",
@@ -175,6 +175,10 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     text = "the flagged value is " + _SECRET_TEXT[shown].format(**{k: ev.get(k) for k in ("match", "length", "entropy")})
     in_tests = bool(path_check) and path_check.get("class") in ("test", "fixture", "example", "docs")
     code = f"{f.rule_id} {flagged_code(f, through_end=False)}"
+    label = form_label(flagged_code(f, through_end=False))
+    if label and ev["class"] in ("plain-word", "weak", "low-entropy", "message", "example", "placeholder"):
+        return {"check": "secret", "status": "not_a_secret", "evidence": f"a form label, not a credential: `{label}` holds "
+                f"the text shown to a person beside the field ({text.split(' is ', 1)[1]})"}
     if ev["class"] == "hash":
         if _PASSWORD_FIELD.search(code):
             return {"check": "secret", "status": "not_a_secret",

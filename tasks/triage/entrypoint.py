@@ -16,7 +16,8 @@ repository holds:
   the script (drop root at its end).
 
 The script is found by its name in the final stage's ``ENTRYPOINT``/``CMD``
-(a word ending in ``.sh``, also inside ``sh -c "..."``) and mapped back to the
+(a word ending in ``.sh``, also inside ``sh -c "..."``, or a path such as
+``/opt/apprise/webapp/supervisord-startup`` whose file starts ``#!/bin/bash``) and mapped back to the
 one repository file of that name in the Dockerfile's folder or the folder
 above it (the usual build contexts), preferring one a ``COPY`` line names.
 Reading goes through the caller's ``read(path) -> lines`` (a SourceReader at
@@ -62,19 +63,25 @@ def _words(arg: str) -> list[str]:
         return arg.split()
 
 
-def script_word(final: list[tuple[int, str, str]]) -> tuple[int, str] | None:
-    """(Dockerfile line, script name) the final stage starts: ENTRYPOINT before CMD, the last of each."""
+def script_words(final: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
+    """(Dockerfile line, word) that may name the script the final stage starts, ENTRYPOINT's before CMD's (the last
+    of each): a word ending in ``.sh``, then a path (``/opt/app/supervisord-startup``), which the caller keeps only
+    when it maps to a shell script of the repository."""
+    out = []
     for kind in ("ENTRYPOINT", "CMD"):
         steps = [(n, a) for n, k, a in final if k == kind]
         if not steps:
             continue
         n, arg = steps[-1]
-        for w in _words(arg):
-            for part in (w.split() if " " in w else [w]):  # sh -c "./bootstrap.sh && ..." keeps its words in one
-                part = part.strip("'\";&|()")
-                if _SCRIPT.fullmatch(part):
-                    return n, part
-    return None
+        parts = [p.strip("'\";&|()") for w in _words(arg) for p in (w.split() if " " in w else [w])]  # sh -c "a && b"
+        out += [(n, p) for p in parts if _SCRIPT.fullmatch(p)]
+        out += [(n, p) for p in parts if "/" in p and not _SCRIPT.fullmatch(p) and not p.startswith("-")
+                and re.fullmatch(r"[\w./-]+", p) and not re.match(r"/(?:usr/)?(?:local/)?s?bin/", p)]
+    return out
+
+
+def _shell_script(path: str, lines: list[str]) -> bool:
+    return path.endswith(".sh") or bool(lines) and bool(re.match(r"#!\s*\S*/(?:env\s+)?(?:ba|da|z|k)?sh\b", lines[0]))
 
 
 def repo_file(name: str, dockerfile: str, files: list[str], copies: list[str]) -> str | None:
@@ -151,12 +158,10 @@ def start_script(steps: list[tuple[int, str, str]], dockerfile: str, files: list
 
     ``steps``: tasks.triage.docker.instructions of the Dockerfile; ``read(path)``: a repository file's lines.
     """
-    hit = script_word(image_steps(steps))
-    if not hit:
-        return None
     copies = [w.strip("./") for _, k, a in steps if k in ("COPY", "ADD") for w in _words(a)[:-1] if not w.startswith("--")]
-    path = repo_file(hit[1], dockerfile, files, copies)
-    lines = read(path) if path else None
-    if not lines:
-        return None
-    return {"line": hit[0], "name": hit[1], "path": path, "lines": lines}
+    for line, name in script_words(image_steps(steps)):
+        path = repo_file(name, dockerfile, files, copies)
+        lines = read(path) if path else None
+        if lines and _shell_script(path, lines):
+            return {"line": line, "name": name, "path": path, "lines": lines}
+    return None

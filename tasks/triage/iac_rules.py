@@ -29,8 +29,10 @@ scope checks, which stay findings.
 Anything about logging, auditing, tracing or alerting is left out of the set
 on purpose (a missing audit trail is a security gap), except the
 performance-metric checks below, which record host metrics or timings, not actions (PostgreSQL's
-log_checkpoints, log_lock_waits and log_duration among them; log_connections, log_disconnections and
-log_statement record who did what and stay findings).
+log_checkpoints, log_lock_waits and log_duration among them, and X-Ray tracing, CKV_AWS_50/73; log_connections,
+log_disconnections and log_statement record who did what and stay findings).  The image pull policy
+(CKV_K8S_15) says when a node fetches an image again, not which image runs: tags and digests (CKV_K8S_14/43)
+stay findings, the pull policy does not (seven blind labellers across five sets called it hygiene).
 So CKV2_AWS_10 (CloudTrail delivered to CloudWatch Logs, where metric
 filters raise alarms on API activity) and CKV2_AZURE_21 (Blob logging of
 read requests) stay findings, and so do CKV_AWS_363 (a deprecated Lambda
@@ -55,6 +57,8 @@ OPERATIONAL = {
     "CKV_K8S_11": "CPU limits (capacity planning and noisy neighbours), a resource-planning setting",
     "CKV_K8S_12": "memory limits (capacity planning and noisy neighbours), a resource-planning setting",
     "CKV_K8S_13": "memory requests (scheduling capacity), a resource-planning setting",
+    "CKV_K8S_15": "imagePullPolicy Always (when the node fetches the image again), an image-caching setting: which "
+                  "image runs is decided by its tag or digest, which CKV_K8S_14 and CKV_K8S_43 check",
     "CKV_K8S_21": "the namespace a resource lands in, chosen where the manifest is applied (kubectl -n, an Argo CD or Flux "
                   "destination) when it names none; a namespace is an organising scope, and what isolates workloads is "
                   "RBAC and NetworkPolicy, which their own checks judge",
@@ -73,6 +77,8 @@ OPERATIONAL = {
     "CKV_AWS_118": "RDS enhanced monitoring (OS performance metrics), an operations setting",
     "CKV_AWS_126": "EC2 detailed monitoring (1-minute CloudWatch metrics), an operations setting",
     "CKV_AWS_353": "RDS Performance Insights (query performance metrics), an operations setting",
+    "CKV_AWS_50": "X-Ray tracing of a Lambda function (request timings across services), a performance diagnostic",
+    "CKV_AWS_73": "X-Ray tracing of an API Gateway stage (request timings across services), a performance diagnostic",
     "CKV_AWS_65": "ECS Container Insights (performance metrics), an operations setting",
     "CKV_AWS_135": "EBS-optimised EC2 instances, a performance setting",
     "CKV_AWS_120": "API Gateway caching, a performance setting",

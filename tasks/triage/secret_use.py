@@ -205,3 +205,14 @@ def describe(lines: list[str], line: int, rule: str) -> str | None:
             if path.startswith("["):
                 return f"the {path} entry of a dict literal on line {line}, set to {node.value!r}"
     return None
+
+
+# a name for the words shown beside a secret's field (redash's password_title = "API Token"), assigned or a dict key
+_UI_LABEL = re.compile(r"(?i)\b(\w*(?:passw|secret|token|key|pwd)\w*_(?:title|label|placeholder|help_text|hint|caption|"
+                       r"description))\b['\"]?\s*[:=]")
+
+
+def form_label(code: str | None) -> str | None:
+    """The name on a flagged line that holds a secret field's label, not its value (``password_title``), or None."""
+    m = _UI_LABEL.search(code or "")
+    return m.group(1) if m else None

@@ -1,0 +1,67 @@
+"""Check 3h: Bandit B603 ("subprocess call - check for execution of untrusted input") where no user can choose.
+
+B603 fires on every ``subprocess`` call that runs **without** a shell: it is a reminder to look at where the
+arguments come from, not a finding by itself (no shell parses them, so shell metacharacters do nothing).  With the
+Python file (``source.repo_path``) two shapes settle it:
+
+* a **fixed program**: the argument list is written out and its first element, the program, is a literal
+  (``subprocess.check_call(["uv", "lock"])``), in a file that reads no request data;
+* a **command-line program**: the file is a script its user runs (an ``if __name__ == "__main__"`` guard, argparse
+  or click) and reads no request data anywhere, so whoever chooses the arguments is the person running it.
+
+A web handler (request data in the file, a route decorator, a view) keeps the finding, and so does a list whose
+program is a variable in a file that is no command-line program.  The evidence names the call's line and which
+shape holds, never an argument's value.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tasks.findings.model import Finding, as_finding
+from tasks.triage.flow import USER_INPUT
+from tasks.triage.parsed_source import finding_source
+
+_SUBPROCESS = re.compile(r"^(?:subprocess\.)?(?:run|call|check_call|check_output|Popen)$")
+_CLI = re.compile(r"(?m)^if\s+__name__\s*==\s*['\"]__main__['\"]\s*:|^\s*import\s+argparse\b|^\s*from\s+argparse\s+import"
+                  r"|^\s*import\s+click\b|@click\.command\b")
+_WEB = re.compile(r"@\w+(?:\.\w+)*\.(?:route|get|post|put|patch|delete)\s*\(|@api_view\b|\bdef\s+\w+\s*\(\s*(?:self\s*,\s*)?request\b")
+
+
+def _dotted(node) -> str:
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def check_subprocess_argv(f: Finding | dict, reader=None) -> dict | None:
+    f = as_finding(f)
+    loc = f.location
+    if f.tool != "bandit" or str(f.rule_id).upper() != "B603" or reader is None or not loc or not loc.start_line \
+            or not str(loc.path or "").endswith(".py"):
+        return None
+    source = finding_source(reader, f)
+    if not source or USER_INPUT.search(source) or _WEB.search(source):
+        return None
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _SUBPROCESS.match(_dotted(n.func))
+             and n.lineno <= loc.start_line <= (n.end_lineno or n.lineno)]
+    if len(calls) != 1 or not calls[0].args or any(k.arg == "shell" for k in calls[0].keywords):
+        return None
+    argv = calls[0].args[0]
+    where = f"{f.path}:{calls[0].lineno}"
+    if isinstance(argv, (ast.List, ast.Tuple)) and argv.elts and isinstance(argv.elts[0], ast.Constant) \
+            and isinstance(argv.elts[0].value, str):
+        return {"check": "code", "status": "fixed_program",
+                "evidence": f"no shell and a fixed program: {where} runs `{argv.elts[0].value[:40]}` with an argument list "
+                            "(no shell parses it), and the file reads no request data; B603 flags every call without a shell"}
+    if _CLI.search(source):
+        return {"check": "code", "status": "command_line_program",
+                "evidence": f"no shell, in a command-line program: {where} passes an argument list (no shell parses it) in "
+                            f"{f.path}, a script its user runs (a __main__ guard, argparse or click) that reads no request "
+                            "data, so the person running it chooses the arguments; B603 flags every call without a shell"}
+    return None
