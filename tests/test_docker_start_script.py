@@ -129,3 +129,14 @@ def test_a_start_script_named_by_path_without_sh_is_read_when_it_is_a_shell_scri
     assert start_script(instructions(read("Dockerfile")), "Dockerfile", sorted(files), read) is None
     binary = dockerfile.replace("/opt/apprise/webapp/supervisord-startup", "/usr/local/bin/supervisord")
     assert start_script(instructions(binary.splitlines(True)), "Dockerfile", sorted(files), read) is None
+
+
+def test_a_build_stages_output_copied_into_the_app_folder_is_given_to_the_user():
+    """DamnVulnerableCryptoApp (round 16): `COPY --from=builder backend/build /app/build`, WORKDIR /app, then only
+    `USER node`: the app writes build/config/flags.json at run time into a root-owned folder."""
+    text = ('FROM node:18-alpine as builder\nCOPY . .\nRUN yarn install\n\nFROM node:18-alpine as runner\n'
+            'RUN mkdir /app\nCOPY --from=builder backend/build /app/build\nWORKDIR /app\nCMD ["yarn", "start:prod"]\n')
+    answer = fix_for(_finding("Dockerfile", text), [], {"path": "Dockerfile", "text": text, "start_line": 1})[0]
+    assert "RUN chown -R node /app\nUSER node" in answer
+    binary = text.replace("COPY --from=builder backend/build /app/build", "COPY --from=builder /out/app /usr/local/bin/app")
+    assert "chown" not in fix_for(_finding("Dockerfile", binary), [], {"path": "Dockerfile", "text": binary, "start_line": 1})[0]

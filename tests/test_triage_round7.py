@@ -158,3 +158,20 @@ def test_an_assert_in_a_test_file_is_named_with_its_line_and_test():
     assert "s3cr3t" not in long["reasons"][0]["evidence"] and '`assert self.token == "…"`' in long["reasons"][0]["evidence"]
     bare = Judge().judge(b101)  # no file and no snippet: the rule's own reason alone
     assert bare["reasons"][0]["evidence"].startswith("harmless in test code: api/tests/test_notify.py is a test file and an")
+
+
+def test_b404_in_a_command_line_script_and_a_digest_declared_not_for_security():
+    b404 = finding(tool="bandit", rule_id="B404", title="Consider possible security implications associated with subprocess.",
+                   location={"path": "package.py", "start_line": 2, "end_line": 2})
+    rec = Judge(reader=Files(BUILD)).judge(b404)
+    assert rec["verdict"] == "false_positive" and rec["reasons"][0]["evidence"].startswith("an import in a command-line program")
+    assert Judge(reader=Files(VIEW)).judge(dict(b404, location={"path": "app.py", "start_line": 1}))["verdict"] == "true_positive"
+    code = ("import hashlib\n\n\nclass User:\n    def avatar(self):\n"
+            "        h = hashlib.md5(self.email.lower().encode(), usedforsecurity=False).hexdigest()\n"
+            "        return 'https://www.gravatar.com/avatar/{}'.format(h)\n")
+    weak = finding(tool="semgrep", rule_id="python-weak-hash-md5-sha1", title="weak hash (MD5/SHA1)", snippet="requires login",
+                   location={"path": "models/users.py", "start_line": 6, "end_line": 6})
+    rec = Judge(reader=Files(code)).judge(weak)
+    assert rec["verdict"] == "false_positive" and "passes usedforsecurity=False" in rec["reasons"][0]["evidence"]
+    secure = code.replace(", usedforsecurity=False", "")
+    assert Judge(reader=Files(secure)).judge(weak)["verdict"] == "true_positive"

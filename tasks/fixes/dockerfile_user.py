@@ -45,7 +45,9 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
         notes.append(f"The last stage already creates the user {made_user[0]} (`{made_user[1]}`) and never switches to "
                      f"it: USER {made_user[0]} is the change, no second user.")
     workdirs = re.findall(r"(?im)^\s*WORKDIR\s+(\S+)", stage)
-    copied = re.search(r"(?im)^\s*(?:COPY|ADD)\s+(?!--from)", stage)
+    copied = re.search(r"(?im)^\s*(?:COPY|ADD)\s+(?!--from)", stage) or (workdirs and any(  # a build stage's output
+        dest.rstrip("/") == workdirs[-1].rstrip("/") or dest.startswith(workdirs[-1].rstrip("/") + "/")  # copied into
+        for dest in re.findall(r"(?im)^\s*COPY\s+--from=\S+\s+.*\s(/\S+)\s*$", stage)))  # the app folder: root's too
     if workdirs and copied and workdirs[-1].startswith("/") and workdirs[-1] not in ("/", "/tmp"):
         user = re.search(r"(?m)^USER\s+(\S+)", block).group(1)  # 10001, or an image's own user (node)
         lines.append(f"RUN chown -R {user} {workdirs[-1]}")

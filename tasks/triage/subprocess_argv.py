@@ -1,4 +1,5 @@
-"""Check 3h: Bandit B603 ("subprocess call - check for execution of untrusted input") where no user can choose.
+"""Check 3h: Bandit B603 ("subprocess call - check for execution of untrusted input") where no user can choose,
+and B404 (``import subprocess``) in a command-line program.
 
 B603 fires on every ``subprocess`` call that runs **without** a shell: it is a reminder to look at where the
 arguments come from, not a finding by itself (no shell parses them, so shell metacharacters do nothing).  With the
@@ -38,12 +39,19 @@ def _dotted(node) -> str:
 def check_subprocess_argv(f: Finding | dict, reader=None) -> dict | None:
     f = as_finding(f)
     loc = f.location
-    if f.tool != "bandit" or str(f.rule_id).upper() != "B603" or reader is None or not loc or not loc.start_line \
+    rule = str(f.rule_id).upper()
+    if f.tool != "bandit" or rule not in ("B603", "B404") or reader is None or not loc or not loc.start_line \
             or not str(loc.path or "").endswith(".py"):
         return None
     source = finding_source(reader, f)
     if not source or USER_INPUT.search(source) or _WEB.search(source):
         return None
+    if rule == "B404":  # the import alone: what the file runs is judged where it runs it (B602-B607)
+        return None if not _CLI.search(source) else {
+            "check": "code", "status": "command_line_program",
+            "evidence": f"an import in a command-line program: {f.path}:{loc.start_line} imports subprocess in a script its "
+                        "user runs (a __main__ guard, argparse or click) that reads no request data; B404 flags the "
+                        "import itself, and each call is judged by its own finding"}
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError):
