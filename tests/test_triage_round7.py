@@ -175,3 +175,20 @@ def test_b404_in_a_command_line_script_and_a_digest_declared_not_for_security():
     assert rec["verdict"] == "false_positive" and "passes usedforsecurity=False" in rec["reasons"][0]["evidence"]
     secure = code.replace(", usedforsecurity=False", "")
     assert Judge(reader=Files(secure)).judge(weak)["verdict"] == "true_positive"
+
+
+def test_a_finding_in_test_code_is_named_with_its_statement_and_test_but_a_secret_rules_value_never():
+    """Round 16: "the reason (test code) would fit any finding in any test file" (B404, B108, B103, B603 in tests)."""
+    code = ("import os\n\n\ndef test_cli_creates_source(self):\n    options = {'dbpath': '/tmp/test.db'}\n"
+            "    password = 'hunter22'\n")
+    b108 = finding(tool="bandit", rule_id="B108", title="Probable insecure usage of temp file/directory.",
+                   location={"path": "tests/test_cli.py", "start_line": 5, "end_line": 5})
+    ev = Judge(reader=Files(code)).judge(b108)["reasons"][0]["evidence"]
+    assert ev == ("not deployed: tests/test_cli.py is test code (line 5: `options = {'dbpath': '/tmp/test.db'}`, "
+                  "in test_cli_creates_source())")
+    b105 = finding(tool="bandit", rule_id="B105", title="Possible hardcoded password: 'hunter22'",
+                   location={"path": "tests/test_cli.py", "start_line": 6, "end_line": 6})
+    assert "hunter22" not in str(Judge(reader=Files(code)).judge(b105))
+    spec = "describe('alerts', () => {\n  it('creates a user', () => {\n    cy.exec('rm -rf /tmp/x');\n  });\n});\n"
+    js = finding(tool="semgrep", rule_id="js-exec", title="exec", location={"path": "cypress/e2e/alert.spec.js", "start_line": 3})
+    assert "in it('creates a user'))" in Judge(reader=Files(spec)).judge(js)["reasons"][0]["evidence"]

@@ -22,9 +22,11 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 
 from tasks.findings.model import NO_DEPENDENCY, NO_PACKAGE, Finding, as_finding
+from tasks.findings.secrets import tool_marks_secret
 from tasks.triage.constant import flagged_code
-from tasks.triage.paths import cms_core, is_build_tooling, is_library, library_banner, load_test, minified_copy, seed_data
-from tasks.triage.report_signals import code_dirs, is_test_path
+from tasks.triage.paths import (  # noqa: F401 - check_seed is re-exported (verdict reads context.check_seed)
+    check_seed, cms_core, is_build_tooling, is_library, library_banner, load_test, minified_copy, seed_data)
+from tasks.triage.report_signals import code_dirs, is_test_path, test_site
 from tasks.triage.secret_use import form_label
 from tasks.repository.source import finding_lines
 
@@ -105,18 +107,9 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
     if f.kind == "dependency" and cls in ("docs", "vendored", "library", "build"):
         return None  # a manifest under docs/ or vendor/ is still installed somewhere
     status = {"vendored": "vendored", "library": "library", "build": "build_tooling"}.get(cls, "not_deployed")
-    return {"check": "path", "status": status, "class": cls, "evidence": f"{path} is {_WHY[cls]}"}
-
-
-def check_seed(f: Finding | dict) -> dict | None:
-    """A credential in seed data for demo accounts (NodeGoat's artifacts/db-reset.js, a seeds/ folder): needs review."""
-    f = as_finding(f)
-    where = seed_data(f.path)
-    if not where:
-        return None
-    return {"check": "path", "status": "seed_data",
-            "evidence": f"seed data for demo accounts: {f.path} is {where}; make sure it never runs in production "
-                        "and that the accounts it creates do not exist there"}
+    site = test_site(f, reader) if cls in ("test", "fixture") and f.kind == "code" and not tool_marks_secret(
+        str(f.tool or ""), str(f.rule_id or ""), f.title or "") else ""  # the statement, never a secret rule's value
+    return {"check": "path", "status": status, "class": cls, "evidence": f"{path} is {_WHY[cls]}{site}"}
 
 
 _SECRET_TEXT = {
@@ -230,7 +223,7 @@ def with_file_evidence(f: Finding, reader) -> Finding:
     from dataclasses import replace
 
     from tasks.findings.secret_evidence import classify
-    from tasks.findings.secrets import literal_values, tool_marks_secret
+    from tasks.findings.secrets import literal_values
 
     loc = f.location
     if f.secret_evidence or f.kind != "code" or reader is None or loc is None or not loc.path or not loc.start_line or \

@@ -254,3 +254,16 @@ def check_demo_data(f) -> dict | None:
     return {"check": "code", "status": "not_security_use",
             "evidence": f"not a security use: {demo}; its random picks and digests make up sample data that nobody has "
                         "to guess and nothing checks"}
+
+
+def check_seed(f) -> dict | None:
+    """A credential in seed data for demo accounts (NodeGoat's artifacts/db-reset.js, a seeds/ folder): needs review."""
+    from tasks.findings.model import as_finding
+
+    f = as_finding(f)
+    where = seed_data(f.path)
+    if not where:
+        return None
+    return {"check": "path", "status": "seed_data",
+            "evidence": f"seed data for demo accounts: {f.path} is {where}; make sure it never runs in production "
+                        "and that the accounts it creates do not exist there"}

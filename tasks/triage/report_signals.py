@@ -180,7 +180,7 @@ def try_body(f: Finding, reader) -> str | None:
     return None
 
 
-def _test_site(f: Finding, reader) -> str:
+def test_site(f: Finding, reader) -> str:
     """`` (line 122: `assert r.status_code == 200`, in test_notify())``: the flagged statement and its test, read from
     the file (or Bandit's numbered snippet), long string literals cut; "" when neither shows the line."""
     loc, lines = f.location, []
@@ -194,12 +194,13 @@ def _test_site(f: Finding, reader) -> str:
         return ""
     shown = re.search(rf"(?m)^{n} (.*)$", f.snippet or "")
     text = lines[n - 1] if n <= len(lines) else shown.group(1) if shown else ""
-    defs = (re.match(r"^\s*(?:async\s+)?def\s+(\w+)", lines[k]) for k in range(min(n, len(lines)) - 2, max(n - 400, -1), -1))
-    func = next((m.group(1) for m in defs if m), None)
+    defs = (re.match(r"^\s*(?:async\s+)?def\s+(\w+)|^\s*(?:it|test)\(\s*['\"`]([^'\"`\n]{1,60})", lines[k])
+            for k in range(min(n, len(lines)) - 2, max(n - 400, -1), -1))  # a Python test, or a JS/TS it("...")
+    func = next((m.group(1) + "()" if m.group(1) else f"it('{m.group(2)}')" for m in defs if m), None)
     code = re.sub(r"(['\"])([^'\"\n]{13,})\1", r"\1…\1", text.strip())  # a long literal may be a test's secret
     if not code:
         return ""
-    return f" (line {n}: `{code[:90]}{'…' if len(code) > 90 else ''}`" + (f", in {func}()" if func else "") + ")"
+    return f" (line {n}: `{code[:90]}{'…' if len(code) > 90 else ''}`" + (f", in {func}" if func else "") + ")"
 
 
 def swallows_security_check(f: Finding | dict, reader) -> bool:
@@ -268,7 +269,7 @@ def triage(f: Finding | dict, reader=None) -> dict | None:
                 "fix": None}
     rule = TEST_ONLY_RULES.get((f.tool, str(f.rule_id).upper()))
     if rule and is_test_path(path):
-        return {"signal": "harmless in test code", "reason": f"{path} is a test file{_test_site(f, reader)} and {rule[0]}.",
+        return {"signal": "harmless in test code", "reason": f"{path} is a test file{test_site(f, reader)} and {rule[0]}.",
                 "action": rule[1], "fix": rule[2]}
     if confidence_of(f) == "low" and not _reads_request(f):  # the code outweighs the rule's own doubt
         return {
