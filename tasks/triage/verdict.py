@@ -48,6 +48,7 @@ from tasks.triage.workflows import check_dispatch_inputs, check_job_permissions
 from tasks.triage.documented_secret import check_documented
 from tasks.triage.docker import check_container
 from tasks.triage.iam_managed import check_managed_policy
+from tasks.triage.allowlist import check_allowlist
 from tasks.triage.subprocess_argv import check_subprocess_argv
 from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.function_tmp import check_function_tmp
@@ -153,7 +154,7 @@ class Judge:
                   or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
                   or check_function_tmp(f, self.reader) or check_dispatch_inputs(f, self.reader)
                   or check_job_permissions(f, self.reader) or check_managed_policy(f)
-                  or check_subprocess_argv(f, self.reader)
+                  or check_subprocess_argv(f, self.reader) or check_allowlist(f, self.reader)
                   or check_demo_data(f) or check_random_use(f, self.reader) or check_assert_use(f, self.reader))
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)
