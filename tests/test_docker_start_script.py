@@ -140,3 +140,30 @@ def test_a_build_stages_output_copied_into_the_app_folder_is_given_to_the_user()
     assert "RUN chown -R node /app\nUSER node" in answer
     binary = text.replace("COPY --from=builder backend/build /app/build", "COPY --from=builder /out/app /usr/local/bin/app")
     assert "chown" not in fix_for(_finding("Dockerfile", binary), [], {"path": "Dockerfile", "text": binary, "start_line": 1})[0]
+
+
+def test_an_image_a_repository_script_builds_and_runs_on_the_working_tree_is_a_build_tool():
+    """opentelemetry-demo's genproto images (round 17): docker-gen-proto.sh builds src/$1/genproto/Dockerfile and runs
+    it with -v $(pwd):/build; USER 10001 would break the copy into the mounted tree."""
+    gen = 'FROM alpine:3.20 AS builder\nRUN apk add protobuf-dev\nWORKDIR /build\n'
+    script = ('#!/bin/sh\ngen_proto() {\n  docker build -f "src/$1/genproto/Dockerfile" -t "$1-genproto" .\n'
+              '  docker run --rm -v $(pwd):/build "$1-genproto" -c "cp -r /out ./src/$1/"\n}\n')
+    files = {"src/currency/genproto/Dockerfile": gen, "docker-gen-proto.sh": script, "src/currency/Dockerfile": gen}
+    verdict = _triage(files, "src/currency/genproto/Dockerfile")
+    assert verdict["status"] == "tool_image"
+    assert verdict["evidence"] == ("a build tool, not a deployed image: docker-gen-proto.sh:3 builds "
+                                   "src/currency/genproto/Dockerfile and line 4 runs it with the working tree mounted to "
+                                   "generate files")
+    assert _triage(files, "src/currency/Dockerfile") is None  # the service's own image is deployed
+    files["docker-gen-proto.sh"] = script.replace("-v $(pwd):/build ", "")
+    assert _triage(files, "src/currency/genproto/Dockerfile") is None  # built, but run on nothing of the tree
+
+
+def test_pip_install_at_start_needs_root_and_a_data_folder_the_cmd_names_is_given_to_the_user():
+    """changedetection.io (round 17): docker-entrypoint.sh pip-installs EXTRA_PACKAGES; CMD writes to /datastore."""
+    assert needs_root(["#!/bin/sh\n", "pip3 install --no-cache-dir $EXTRA_PACKAGES\n"])[1] == "installs packages"
+    assert needs_root(["pip install --user tool\n"]) is None
+    text = ('FROM python:3.11-slim\nRUN [ ! -d "/datastore" ] && mkdir /datastore\nWORKDIR /app\nCOPY . /app\n'
+            'CMD ["python", "./changedetection.py", "-d", "/datastore"]\n')
+    answer = fix_for(_finding("Dockerfile", text), [], {"path": "Dockerfile", "text": text, "start_line": 1})[0]
+    assert "RUN chown -R 10001 /datastore" in answer

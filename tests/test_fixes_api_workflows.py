@@ -224,3 +224,21 @@ def test_a_run_step_handing_the_token_to_a_repository_script_leaves_its_needs_un
     assert jobs(tokenless, known)["unknown"] == []  # no token handed over: it can write nothing with it
     inline = wiki.replace(".github/workflows/wiki_script.sh", "echo done")
     assert jobs(inline, known)["unknown"] == []  # the commands are shown
+
+
+def test_a_port_80_check_on_a_rule_opening_every_port_never_says_keep_it():
+    """infrastructure-as-code-goof (round 17): CKV_AWS_260 on 0-65535 open to 0.0.0.0/0 was told "keep the rule"."""
+    from fixes_helpers import finding
+
+    from tasks.fixes import fix_for
+
+    title = "Ensure no security groups allow ingress from 0.0.0.0:0 to port 80"
+    rule = ('resource "aws_security_group_rule" "denied" {\n  type              = "ingress"\n  from_port         = 0\n'
+            '  to_port           = 65535\n  protocol          = "tcp"\n  cidr_blocks       = ["0.0.0.0/0"]\n'
+            '  security_group_id = "sg-123456"\n}\n')
+    f = finding("config", "checkov", "CKV_AWS_260", path="net/rule.tf", start=1, end=8, snippet=rule, title=title,
+                description=f"{title} (resource aws_security_group_rule.denied, framework terraform)")
+    answer = fix_for(f, [])[0]
+    assert "keep the rule" not in answer and "The rule opens ports 0-65535 to everyone, not only port 80" in answer
+    only80 = dict(f, snippet=rule.replace("from_port         = 0", "from_port         = 80").replace("65535", "80"))
+    assert "keep the rule" in fix_for(only80, [])[0]

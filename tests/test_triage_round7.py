@@ -236,3 +236,78 @@ def test_a_value_checked_against_a_fixed_allow_list_before_the_sink_is_not_outsi
     for line in (16, 22, 27):  # only logged; rebound after the check; another name in the code text
         assert check_allowlist(dict(b102, location={"path": "redash/query_runner/python.py", "start_line": line}),
                                Files(RUNNER)) is None, line
+
+
+FINGERPRINTS = '''import hashlib
+
+
+class Processor:
+    def raw_checksum(self):
+        checksum = None
+        if self.content:
+            checksum = hashlib.md5(self.content.encode('utf-8')).hexdigest()
+        return checksum
+
+    def run(self, watch):
+        current_md5 = hashlib.md5(self.screenshot).hexdigest()
+        update_obj = {'previous_md5': hashlib.md5(self.screenshot).hexdigest(), 'last_error': False}
+        update_obj["checksum"] = hashlib.md5(self.text.encode()).hexdigest()
+        password_md5 = hashlib.md5(self.password.encode()).hexdigest()
+        token_checksum = hashlib.md5(self.api_token.encode()).hexdigest()
+        return current_md5, password_md5, token_checksum
+'''
+
+
+def test_a_digest_stored_as_a_change_detection_fingerprint_is_not_a_security_use():
+    """changedetection.io (set 12): MD5 of fetched content or a screenshot, kept as checksum / previous_md5."""
+    for line, shown in ((8, "sets checksum"), (12, "sets current_md5"), (13, "sets the key 'previous_md5'"),
+                        (14, "sets update_obj['checksum']")):
+        rec = Judge(reader=Files(FINGERPRINTS)).judge(finding(
+            tool="semgrep", rule_id="python-weak-hash-md5-sha1", title="weak hash (MD5/SHA1)",
+            location={"path": "processors/base.py", "start_line": line, "end_line": line}))
+        assert rec["verdict"] == "false_positive" and shown in rec["reasons"][0]["evidence"], line
+    for line in (15, 16):  # a password's or a token's digest under a fingerprint-like name: a finding
+        rec = Judge(reader=Files(FINGERPRINTS)).judge(finding(
+            tool="semgrep", rule_id="python-weak-hash-md5-sha1", title="weak hash (MD5/SHA1)",
+            location={"path": "processors/base.py", "start_line": line, "end_line": line}))
+        assert rec["verdict"] == "true_positive", line
+
+
+def test_zero_address_inside_an_outgoing_url_is_no_bind():
+    """opentelemetry-demo's agent (set 12): the MCP server's URL defaults to http://0.0.0.0:8011/mcp."""
+    code = ("import os\n\n\nclass Agent:\n    def __init__(self):\n"
+            "        self.url = f\"http://{os.getenv('MCP_ENDPOINT', '0.0.0.0')}:{os.getenv('MCP_PORT', '8011')}/mcp\"\n"
+            "        self.host = os.getenv('HOST', '0.0.0.0')\n")
+    b104 = finding(tool="bandit", rule_id="B104", title="Possible binding to all interfaces.",
+                   location={"path": "src/agent/agents.py", "start_line": 6, "end_line": 6})
+    rec = Judge(reader=Files(code)).judge(b104)
+    assert rec["verdict"] == "false_positive"
+    assert rec["reasons"][0]["evidence"].startswith("not a bind: at src/agent/agents.py:6 '0.0.0.0' is the default host of a http:// URL")
+    assert Judge(reader=Files(code)).judge(dict(b104, location={"path": "src/agent/agents.py", "start_line": 7}))["verdict"] == "true_positive"
+
+
+def test_a_digest_that_only_becomes_a_number_is_a_colour_not_a_security_use():
+    """ArchiveBox's tag pills and changedetection.io's badges (round 17): hue = int(digest[:4], 16) % 360."""
+    code = ("import hashlib\n\n\ndef tag_style(value):\n    digest = hashlib.md5(value.encode('utf-8')).hexdigest()\n"
+            "    hue = int(digest[:4], 16) % 360\n    return f'hsl({hue}, 70%, 92%)'\n\n\n"
+            "def badge(name):\n    hash_obj = hashlib.md5(name.encode('utf-8'))\n    return int(hash_obj.hexdigest()[:8], 16)\n\n\n"
+            "def sent(value):\n    digest = hashlib.md5(value.encode()).hexdigest()\n    return digest, int(digest[:4], 16)\n")
+    for line in (5, 11):
+        rec = Judge(reader=Files(code)).judge(finding(tool="semgrep", rule_id="python-weak-hash-md5-sha1", title="weak hash",
+                                                      location={"path": "core/widgets.py", "start_line": line}))
+        assert rec["verdict"] == "false_positive" and "only becomes a number" in rec["reasons"][0]["evidence"], line
+    rec = Judge(reader=Files(code)).judge(finding(tool="semgrep", rule_id="python-weak-hash-md5-sha1", title="weak hash",
+                                                  location={"path": "core/widgets.py", "start_line": 16}))
+    assert rec["verdict"] == "true_positive"  # the digest itself leaves the function too
+
+
+def test_strings_that_only_name_settings_are_not_a_secrets_value():
+    """changedetection.io's tests (round 17): B105 quoted the dict keys token_budget_month, max_tokens_per_count_period."""
+    ev = classify(["token_budget_month", "max_tokens_per_count_period"], "B105")
+    assert ev["class"] == "name"
+    f = finding(tool="bandit", rule_id="B105", title="Possible hardcoded password: 'token_budget_month'",
+                location={"path": "app/budget.py", "start_line": 3, "end_line": 3}, secret_evidence=ev)
+    rec = Judge().judge(f)
+    assert rec["verdict"] == "false_positive" and rec["reasons"][0]["evidence"].startswith("not a credential: the flagged strings are names")
+    assert classify(["SECRET_KEY", "s3cr3t-Value-99"], "B105")["class"] != "name"  # a value beside the name decides
+    assert classify(["secret"], "B105")["class"] != "name"  # a word can be the value itself

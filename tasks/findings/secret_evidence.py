@@ -259,7 +259,8 @@ _NAMES = {"password", "passwd", "pwd", "secret", "secret_key", "secretkey", "api
 def _is_name(value: str) -> bool:
     """A literal that names a secret (a dict key: SECRET_KEY, 'password'), beside the literal that is its value."""
     v = str(value).strip().strip("'\"`")
-    return bool(re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", v)) or v.lower() in _NAMES
+    return bool(re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", v)) or v.lower() in _NAMES or bool(
+        re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+){2,}", v) and re.search(r"token|passw|secret|key|cred", v))  # token_budget_month
 
 
 _RANK = {"name": 5.5, "empty": 4, "message": 4, "expired": 5, "key-header": 0, "high-entropy": 0, "hash": 0.5, "weak": 1, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
@@ -289,7 +290,7 @@ def classify(values, rule: str | None = None, from_code: bool = False) -> dict |
     rule id, ``format`` says whether the value has the shape its issuer gives that credential
     (an "AWS access key" of 15 letters is test data)."""
     pairs = [(classify_one(v, password_rule(rule), from_code), v) for v in values if isinstance(v, str)]
-    if any(not _is_name(v) for _, v in pairs):  # app.config['SECRET_KEY'] = 'changeme': the key is a name, not the value
+    if any(not _is_name(v) for _, v in pairs) or all(re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+){2,}", v) for _, v in pairs):
         pairs = [({**e, "class": "name"} if _is_name(v) else e, v) for e, v in pairs]
     real = [p for p in pairs if p[0]["class"] != "redacted-by-tool"]
     if not pairs:

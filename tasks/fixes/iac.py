@@ -16,7 +16,7 @@ import re
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.fixes.checkov import CAVEATS, CHECKS as _CHECKOV, EXTRA, KEEP_IF_PRESENT, LEADS
 from tasks.fixes.checkov_facts import adduser, base_image, fit, k8s_additions
-from tasks.fixes.iac_file import after_build_steps, caveat, from_file, ingress_rule
+from tasks.fixes.iac_file import after_build_steps, caveat, from_file, ingress_rule, wider_than
 from tasks.fixes.iac_module import SNAPSHOT_KEY, existing_resource, snapshot_of, variable
 from tasks.fixes.languages import FENCE
 from tasks.fixes.image_writes import as_built
@@ -171,6 +171,10 @@ def config_fix(f: Finding | dict, language: str | None, code: dict | None = None
         setting, extra = resolved
         name = (resource or "").split(".")[-1]
         lead = LEADS.get(str(f.rule_id), "")  # a decision that comes before the setting (a public web port)
+        wide = wider_than(f.snippet, 80) if str(f.rule_id) == "CKV_AWS_260" else None
+        if wide:  # "keep the rule" is for port 80 alone; 0-65535 opens SSH, RDP and every other port too
+            lead, note = "", (f"The rule opens ports {wide} to everyone, not only port 80: a web server needs 80 and "
+                              "443, so replace the range with rules for the ports the host serves. " + note).strip()
         text = (first + ("\n" if first else "") + lead + (" " if lead else "") + f"{'T' if not lead else 't'}o {why}, set this{at}{res}:\n{_block(lang, setting)}\n"
                 + (f"{extra[0]}\n{_block(lang, extra[1].replace('{name}', name))}\n" if extra else "")
                 + (note + "\n" if note else "")

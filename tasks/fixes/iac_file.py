@@ -226,3 +226,16 @@ def after_build_steps(text: str | None, line: int | None, path: str | None) -> s
         return None
     return (f" in {path} after line {steps[-1]}, the stage's last build step (the `USER root` at line {line} stays, so "
             "the steps after it still run as root; the new USER must be the stage's last one, before CMD/ENTRYPOINT)")
+
+
+def wider_than(snippet: str | None, port: int) -> str | None:
+    """"0-65535" when the one port range a rule's code shows (``from_port``/``to_port``) spans more than ``port``,
+    or it allows every protocol (``protocol = -1``); None for exactly that port, or when the range is not shown once."""
+    text = snippet or ""
+    lows, highs = re.findall(r"(?m)^\s*from_port\s*=\s*(\d+)\s*$", text), re.findall(r"(?m)^\s*to_port\s*=\s*(\d+)\s*$", text)
+    if re.search(r'(?m)^\s*protocol\s*=\s*"?(?:-1|all)"?\s*$', text):
+        return "of every protocol (protocol -1)"
+    if len(lows) != 1 or len(highs) != 1:
+        return None
+    lo, hi = int(lows[0]), int(highs[0])
+    return None if lo == hi == port or not lo <= port <= hi else f"{lo}-{hi}"

@@ -38,8 +38,9 @@ def _runs(stage: str) -> list[str]:
 
 
 def runtime_paths(stage: str, skip: str | None = None) -> list[str]:
-    """The paths a stage creates as root below a run-time folder (/var/log/app, /run/app, /data/x): folders made
-    with ``mkdir`` and files made with ``touch`` outside a folder already listed; none below ``skip`` (the WORKDIR the
+    """The paths a stage creates as root below a run-time folder (/var/log/app, /run/app, /data/x), or that its
+    CMD/ENTRYPOINT/VOLUME names (changedetection.io's `-d /datastore`): folders made with ``mkdir`` and files made with
+    ``touch`` outside a folder already listed; none below ``skip`` (the WORKDIR the
     fix chowns already) and none a later step removes."""
     made, removed = [], set()
     for run in _runs(stage):
@@ -49,9 +50,11 @@ def runtime_paths(stage: str, skip: str | None = None) -> list[str]:
             made += m.group(1).split()
         for m in re.finditer(r"\brm\s+-\w+\s+((?:/[^\s;&|]+\s*)+)", run):
             removed.update(p.rstrip("/") for p in m.group(1).split())
+    started = " ".join(re.findall(r"(?im)^\s*(?:CMD|ENTRYPOINT|VOLUME)\s+(.*)$", stage))  # `-d /datastore` in the CMD
     out: list[str] = []
     for path in dict.fromkeys(made):
-        if not _RUNTIME_ROOT.match(path) or path in removed:
+        named = re.search(rf"(?<![\w/.-]){re.escape(path)}(?![\w.-])", started)
+        if not (_RUNTIME_ROOT.match(path) or named) or path in removed:
             continue
         if skip and (path == skip.rstrip("/") or path.startswith(skip.rstrip("/") + "/")):
             continue

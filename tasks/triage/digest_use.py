@@ -25,6 +25,8 @@ from __future__ import annotations
 import ast
 import re
 
+from tasks.triage.digest_names import STORED_ID, as_number, checked_against_other, stored_name
+
 _WEAK = re.compile(r"(?:^|\.)(?:md5|sha1|new)$")
 _CHECKSUM_KEY = re.compile(r"(?i)^(?:md5|sha1|sha-1|checksum|digest|etag|content[-_]?md5|(?:file|content)[-_]?hash"
                            r"|(?:md5|sha1)[-_]?(?:sum|digest|hash|hex))$")
@@ -180,10 +182,7 @@ def _echoed(f, func, calls, line) -> dict | None:
 # SECRET_KEY mixed in only makes the name harder to invert
 _CREDENTIAL_INPUT = re.compile(r"(?i)passw|pwd|\bpw\b|token|credential|otp|\bpin\b|api[-_]?key|private")
 _ID_FUNC = re.compile(r"(?i)(?:^|_)(?:key|id|slug|etag|cache[-_]?key|bucket|hash|digest|checksum|fingerprint|file_?name)$")
-_STORED_ID = re.compile(r"(?i)(?:^|_)(?:hash|etag|checksum|fingerprint|cache_?key|digest)$")  # self.custom_css_hash = md5(..)
 _SECURITY_FUNC = re.compile(r"(?i)passw|token|(?<![a-z])sign(?:ature|ed|_|$)|hmac|verify|secret|credential")
-
-
 def _namespaced(node, parents) -> bool:
     """``node`` (a use of the digest) is a part of a key with a literal namespace (``f"em-{hashed}"``, ``"pw-" + h``)
     that is passed to a call, used as a subscript or returned."""
@@ -217,17 +216,19 @@ def _named(f, func, calls, line) -> dict | None:
                 "evidence": f"not a security use: the weak hash at {f.path}:{line} is what {func.name}() returns, an "
                             "identifier; naming something needs no collision resistance, and neither MD5 nor SHA-1 lets "
                             "anyone recover the input from the digest (a preimage)"}
-    stored = next((n.targets[0] for n in ast.walk(func) if isinstance(n, ast.Assign) and n.lineno == line and len(n.targets) == 1
-                   and isinstance(n.targets[0], ast.Attribute) and any(c in set(ast.walk(n.value)) for c in calls)), None)
-    if stored is not None and _STORED_ID.search(stored.attr) and not (_SECURITY_FUNC.search(stored.attr) or _CREDENTIAL_INPUT.search(stored.attr)):
-        return {"check": "code", "status": "not_security_use",
-                "evidence": f"not a security use: the weak hash at {f.path}:{line} sets {ast.unparse(stored)[:60]}, a fingerprint "
-                            "of the content (cache busting, change detection); naming content needs no collision "
-                            "resistance, and the digest does not reveal its input"}
+    stored = stored_name(func, calls, line)
+    fingerprint = None if stored is None or not STORED_ID.search(stored[0]) or _SECURITY_FUNC.search(stored[0]) \
+        or _CREDENTIAL_INPUT.search(stored[0]) else {
+            "check": "code", "status": "not_security_use",
+            "evidence": f"not a security use: the weak hash at {f.path}:{line} sets {stored[1][:60]}, a fingerprint of the "
+                        "content (cache busting, change detection); naming content needs no collision resistance, and the "
+                        "digest does not reveal its input"}
     assign = next((n for n in ast.walk(func) if isinstance(n, ast.Assign) and n.lineno == line and len(n.targets) == 1
                    and isinstance(n.targets[0], ast.Name)), None)
     if assign is None or not any(c in set(ast.walk(assign.value)) for c in calls):
-        return None
+        return fingerprint  # an attribute, a subscript or a dict key: no name to follow
+    if fingerprint and checked_against_other(func, assign.targets[0].id, parents):
+        fingerprint = None  # compared with something that is no stored fingerprint (a value the client sends): a check
     name = assign.targets[0].id
     stores = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)]
     uses = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
@@ -237,6 +238,13 @@ def _named(f, func, calls, line) -> dict | None:
                 "evidence": f"not a security use: the weak hash at {f.path}:{line} computes {name}, which {func.name}() "
                             "returns as an identifier (a cache or lookup key); naming something needs no collision "
                             "resistance, and the digest does not reveal its input"}
+    if fingerprint:
+        return fingerprint
+    if uses and all(as_number(u, parents) for u in uses):  # hue = int(digest[:4], 16) % 360
+        return {"check": "code", "status": "not_security_use",
+                "evidence": f"not a security use: the weak hash at {f.path}:{line} only becomes a number "
+                            f"(`{ast.unparse(parents[uses[0]])[:40]}` read as int(..., 16) at line {uses[0].lineno}): a colour, "
+                            "shard or bucket spread by the digest, which needs no collision resistance"}
     if stores != [assign.targets[0]] or not uses or not all(_namespaced(u, parents) for u in uses):
         return None
     where = ", ".join(f"{f.path}:{u.lineno}" for u in uses[:3])

@@ -29,7 +29,7 @@ import shlex
 from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.entrypoint import drops_root, repo_file, start_script
+from tasks.triage.entrypoint import drops_root, repo_file, start_script, tool_image
 from tasks.triage.images import ROOT_DROPPING, official_image
 from tasks.repository.source import finding_lines
 
@@ -243,6 +243,10 @@ def check_user(f: Finding, reader, files: list[str] | None = None) -> dict | Non
         return None
     steps = instructions(_dockerfile_lines(f, reader))
     froms = [(n, a) for n, k, a in steps if k == "FROM"]
+    tool = tool_image(f.path, files, lambda p: _lines(reader, p, f)) if froms and reader is not None and files else None
+    if tool:
+        return {"check": "container", "status": "tool_image", "evidence": f"a build tool, not a deployed image: {tool[0]}:"
+                f"{tool[1]} builds {f.path} and line {tool[2]} runs it with the working tree mounted to generate files"}
     if not froms:
         return None
     last = froms[-1][0]

@@ -35,7 +35,8 @@ _SCRIPT = re.compile(r"[\w./-]*[\w-]+\.sh$")
 _NEEDS_ROOT = [
     ("starts cron", re.compile(r"(?:^|[;&|]\s*|\bexec\s+)(?:/usr/sbin/)?(?:cron|crond)\b(?!\w)|\bservice\s+cron\s+start\b")),
     ("writes under /etc", re.compile(r">>?\s*['\"]?/etc/|\btee\s+(?:-a\s+)?['\"]?/etc/|\bsed\s+-i\S*\s.*\s['\"]?/etc/|\b(?:cp|mv|ln\s+-s\w*)\s.*\s/etc/\S*\s*$")),
-    ("installs packages", re.compile(r"\b(?:apt-get|apt|apk|yum|dnf|microdnf)\s+(?:-\S+\s+)*(?:install|add|update|upgrade)\b")),
+    ("installs packages", re.compile(r"\b(?:apt-get|apt|apk|yum|dnf|microdnf)\s+(?:-\S+\s+)*(?:install|add|update|upgrade)\b"
+                                     r"|\bpip3?\s+install\b(?!.*--user)")),  # into the image's site-packages
     ("adds users or groups", re.compile(r"\b(?:useradd|adduser|groupadd|addgroup|usermod)\b")),
     ("changes file owners", re.compile(r"\bchown\b")),
     ("starts a system service", re.compile(r"\bservice\s+[\w-]+\s+(?:start|restart)\b|/etc/init\.d/")),
@@ -164,4 +165,23 @@ def start_script(steps: list[tuple[int, str, str]], dockerfile: str, files: list
         lines = read(path) if path else None
         if lines and _shell_script(path, lines):
             return {"line": line, "name": name, "path": path, "lines": lines}
+    return None
+
+
+_DOCKER_BUILD = re.compile(r"docker\s+(?:buildx\s+)?build\b[^\n]*?\s-f\s+['\"]?([^\s'\"]+)")
+_MOUNTS_TREE = re.compile(r"docker\s+run\b[^\n]*?\s-v\s+['\"]?(?:\$\(pwd\)|\$\{?PWD\}?|\.|`pwd`)(?::|/)", re.I)
+
+
+def tool_image(dockerfile: str, files: list[str], read) -> tuple[str, int, int] | None:
+    """(script, build line, run line) when a script of the repository builds ``dockerfile`` (``docker build -f``, its
+    path written with shell variables: ``src/$1/genproto/Dockerfile``) and runs it with the working tree mounted
+    (``docker run -v $(pwd):/build``): a build tool the developer runs, not an image anything deploys."""
+    scripts = [p for p in files if p.endswith((".sh", ".bash")) or PurePosixPath(p).name in ("Makefile", "makefile")][:200]
+    for path in scripts:
+        lines = read(path) or []
+        built = next((n for n, l in enumerate(lines, 1) for m in [_DOCKER_BUILD.search(l)] if m and re.fullmatch(
+            re.sub(r"\\\$\\\{?\w+\\\}?|\\\$\d", r"[^/]+", re.escape(m.group(1).lstrip("./"))), dockerfile)), None)
+        ran = next((n for n, l in enumerate(lines, 1) if _MOUNTS_TREE.search(l)), None) if built else None
+        if built and ran:
+            return path, built, ran
     return None

@@ -49,6 +49,7 @@ from tasks.triage.documented_secret import check_documented
 from tasks.triage.docker import check_container
 from tasks.triage.iam_managed import check_managed_policy
 from tasks.triage.allowlist import check_allowlist
+from tasks.triage.bind_url import check_bind_url
 from tasks.triage.subprocess_argv import check_subprocess_argv
 from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.function_tmp import check_function_tmp
@@ -149,7 +150,8 @@ class Judge:
             return record(f, "false_positive", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}],
                           "report", vuln_ids)
         robust = (check_crypto_package(f, self.reader, self.imports)  # a package finding: before "not deployed"
-                  or check_timeout(f, self.reader) or check_container(f, self.reader, self.imports)
+                  or check_timeout(f, self.reader) or check_bind_url(f, self.reader)
+                  or check_container(f, self.reader, self.imports)
                   or check_image_user(f, self.reader, self.imports)
                   or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
                   or check_function_tmp(f, self.reader) or check_dispatch_inputs(f, self.reader)
