@@ -100,9 +100,10 @@ def task_parse_findings():
     runs["targets"] += state_outputs(L.parse_state, L.by_run)  # the findings files the state names
     yield {"name": "runs", "doc": "parse the reports of every CI run folder that changed (data/findings/by_run/<run>.json)", **runs}
     yield {"name": "merge", "doc": "merge and de-duplicate findings across runs; write findings.jsonl and runs.jsonl",
-           **_task("tasks.findings.merge:merge_index", L.runs_index, L.findings, L.summary, L.runs,
-                   deps=_paths(L.runs_index) + _code("findings/merge", "findings/identity"), targets=[L.findings, L.summary, L.runs],
-                   intact=[L.findings, L.runs])}
+           **_task("tasks.findings.merge:merge_index", L.runs_index, L.findings, L.summary, L.runs, S.source.get("repo_path"),
+                   deps=_paths(L.runs_index) + _code("findings/merge", "findings/identity", "findings/paths"),
+                   targets=[L.findings, L.summary, L.runs], intact=[L.findings, L.runs],
+                   settings={"repo_path": S.source.get("repo_path")})}
 
 
 def task_prune():

@@ -167,3 +167,71 @@ def test_pip_install_at_start_needs_root_and_a_data_folder_the_cmd_names_is_give
             'CMD ["python", "./changedetection.py", "-d", "/datastore"]\n')
     answer = fix_for(_finding("Dockerfile", text), [], {"path": "Dockerfile", "text": text, "start_line": 1})[0]
     assert "RUN chown -R 10001 /datastore" in answer
+
+
+PUID_DOCKERFILE = ("FROM python:3.10-slim AS python-base\nENV MEALIE_HOME=/app\nRUN useradd -u 911 -U -d $MEALIE_HOME abc\n"
+                   "FROM python-base AS production\nCOPY ./docker/entry.sh $MEALIE_HOME/run.sh\nRUN chmod +x $MEALIE_HOME/run.sh\n"
+                   'ENTRYPOINT ["/app/run.sh"]\n')
+PUID_SCRIPT = ("#!/bin/bash\nPUID=${PUID:-911}\nadd_user() {\n    usermod -o -u \"$PUID\" abc\n}\n"
+               "if [ \"$(id -u)\" = \"0\" ]; then\n    add_user\n    chown -R $PUID:$PGID /app\n"
+               "    exec gosu $PUID \"$BASH_SOURCE\" \"$@\"\nfi\nexec uvicorn mealie.app:app\n")
+
+
+def test_a_script_copied_under_another_name_that_drops_root_to_a_variable_user():
+    """mealie: `COPY ./docker/entry.sh $MEALIE_HOME/run.sh`, ENTRYPOINT /app/run.sh, `exec gosu $PUID ...` (set 13)."""
+    files = {"docker/Dockerfile": PUID_DOCKERFILE, "docker/entry.sh": PUID_SCRIPT, "mealie/app.py": "x = 1\n"}
+    read = lambda p: _Reader(files).lines(p, None)  # noqa: E731
+    script = start_script(instructions(read("docker/Dockerfile")), "docker/Dockerfile", sorted(files), read)
+    assert script["path"] == "docker/entry.sh" and script["name"] == "/app/run.sh"
+    assert drops_root(script["lines"])[:2] == (9, "$PUID")
+    verdict = _triage(files, "docker/Dockerfile")
+    assert verdict and verdict.get("verdict", "false_positive") == "false_positive"
+    assert "docker/entry.sh" in verdict["evidence"] and "gosu $PUID" in verdict["evidence"]
+    # the same script named under its own name elsewhere, not copied: no script, no verdict from it
+    other = {"docker/Dockerfile": PUID_DOCKERFILE.replace("COPY ./docker/entry.sh $MEALIE_HOME/run.sh\n", ""),
+             "docker/entry.sh": PUID_SCRIPT}
+    assert start_script(instructions(_Reader(other).lines("docker/Dockerfile", None)), "docker/Dockerfile",
+                        sorted(other), lambda p: _Reader(other).lines(p, None)) is None
+
+
+APACHE_DOCKERFILE = ("FROM wger/base:latest\nRUN apt-get install -y apache2 libapache2-mod-wsgi-py3\nEXPOSE 80\n"
+                     "USER root\nRUN chown -R wger:www-data /home/wger\nCMD [\"/home/wger/entrypoint.sh\", \"apache2ctl\"]\n")
+BASE_DOCKERFILE = ("FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y python3\nRUN adduser wger --disabled-password\n")
+
+
+def test_apache_and_nginx_images_and_base_images_take_no_user_line():
+    from tasks.triage.server_image import check_server_image
+
+    def finding(rule, path, text, tool="checkov"):
+        f = _finding(path, text)
+        return f | {"rule_id": rule, "tool": tool}
+    apache = APACHE_DOCKERFILE.replace('CMD ["/home/wger/entrypoint.sh", "apache2ctl"]', 'CMD ["apache2ctl", "-D", "FOREGROUND"]')
+    files = {"extras/docker/demo/Dockerfile": apache, "extras/docker/base/Dockerfile": BASE_DOCKERFILE,
+             "nginx/Dockerfile": "FROM nginx:alpine\nCOPY nginx.conf /etc/nginx/nginx.conf\nCMD nginx -g 'daemon off;'\n",
+             "app/Dockerfile": "FROM python:3.12\nCOPY . /app\nCMD [\"gunicorn\", \"app:app\"]\n"}
+    reader = _Reader(files)
+    hit = check_server_image(finding("CKV_DOCKER_8", "extras/docker/demo/Dockerfile", apache), reader)
+    assert hit["status"] == "server_drops_root" and "Apache" in hit["evidence"] and ":6 `CMD" in hit["evidence"]
+    assert check_server_image(finding("CKV_DOCKER_3", "nginx/Dockerfile", files["nginx/Dockerfile"]), reader)["status"] == "server_drops_root"
+    base = check_server_image(finding("CKV_DOCKER_3", "extras/docker/base/Dockerfile", BASE_DOCKERFILE), reader)
+    assert base["status"] == "base_image"
+    assert check_server_image(finding("CKV_DOCKER_3", "app/Dockerfile", files["app/Dockerfile"]), reader) is None  # gunicorn: stays
+    assert check_server_image(finding("CKV_DOCKER_3", "extras/docker/base/Dockerfile", BASE_DOCKERFILE), None) is None  # excerpt only
+    assert check_server_image(finding("CKV_DOCKER_2", "nginx/Dockerfile", files["nginx/Dockerfile"]), reader) is None  # HEALTHCHECK rule
+
+
+def test_an_image_built_from_prometheus_inherits_its_non_root_user():
+    from tasks.triage.server_image import check_server_image
+
+    text = "FROM prom/prometheus:v2.4.2\nADD prometheus.yml /etc/prometheus/\n"
+    hit = check_server_image(_finding("docker/prometheus/Dockerfile", text), _Reader({"docker/prometheus/Dockerfile": text}))
+    assert hit["status"] == "image_runs_as_nonroot" and "USER nobody" in hit["evidence"]
+    back = text + "USER root\nCMD [\"/bin/prometheus\"]\n"
+    assert check_server_image(_finding("docker/prometheus/Dockerfile", back), _Reader({"docker/prometheus/Dockerfile": back})) is None
+
+
+def test_an_image_that_inherits_its_command_is_not_a_base_image():
+    from tasks.triage.server_image import check_server_image
+
+    for text in ("FROM mongo:6\nCOPY init.js /docker-entrypoint-initdb.d/\n", "FROM myorg/api:1.2\nCOPY conf /etc/api/\n"):
+        assert check_server_image(_finding("svc/Dockerfile", text), _Reader({"svc/Dockerfile": text})) is None

@@ -14,6 +14,7 @@ from typing import Iterable
 from tasks.core import atomic
 from tasks.core.errors import SecftError
 from tasks.core.hashing import sha256_json
+from tasks.findings import paths
 from tasks.findings.identity import canonical_advisory, package_key
 from tasks.findings.parse import PROVENANCE_KEYS, write_if_changed
 
@@ -145,15 +146,21 @@ def runs_index(runs: list[tuple[dict, list[dict]]], merged_ids: dict) -> list[di
     return index
 
 
-def merge_index(index: Path, findings_out: Path, summary_out: Path, runs_out: Path | None = None) -> dict:
+def merge_index(index: Path, findings_out: Path, summary_out: Path, runs_out: Path | None = None,
+                repo_path: str | None = None) -> dict:
     """merge() of the findings files the runs index names (tasks/findings/incremental.py writes it)."""
     from tasks.findings.incremental import index_paths
 
-    return merge(index_paths(index), findings_out, summary_out, runs_out)
+    return merge(index_paths(index), findings_out, summary_out, runs_out, repo_path)
 
 
-def merge(per_artifact: Iterable[Path], findings_out: Path, summary_out: Path, runs_out: Path | None = None) -> dict:
-    """De-duplicate findings across artifacts; write findings.jsonl, the summary and (per run) runs.jsonl."""
+def merge(per_artifact: Iterable[Path], findings_out: Path, summary_out: Path, runs_out: Path | None = None,
+          repo_path: str | None = None) -> dict:
+    """De-duplicate findings across artifacts; write findings.jsonl, the summary and (per run) runs.jsonl.
+
+    ``repo_path`` (``source.repo_path``): the local checkout, whose absolute path a report made on this
+    machine writes into its locations; it is made repository-relative here, before the findings are merged,
+    so every later phase reads the file and every row names it as the repository does."""
     runs, records = [], []
     for path in per_artifact:
         header, recs = _read_file(path)
@@ -162,6 +169,8 @@ def merge(per_artifact: Iterable[Path], findings_out: Path, summary_out: Path, r
             runs.append((header, recs))
     records.sort(key=lambda r: r["artifact"])
     parsed = [f for r in records for f in r.get("findings") or []]
+    roots = paths.local_roots(repo_path)
+    parsed = [paths.rebase_local(f, roots) for f in parsed] if roots else parsed
     merged_ids: dict = {}
     findings = merge_findings(parsed, merged_ids)
     findings.sort(key=lambda f: (f["tool"], f["id"]))

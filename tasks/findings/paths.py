@@ -7,7 +7,9 @@ in container jobs, ``/builds/<group>/<project>/`` on GitLab,
 ``/var/lib/jenkins/workspace/<job>/`` on Jenkins, ``/workspace/`` on Cloud
 Build / Tekton.  Those prefixes say nothing about the code and would teach a
 model paths that exist on no developer's machine, so they are stripped from
-locations and scrubbed from every text.
+locations and scrubbed from every text.  So is the local checkout's own
+absolute path (``source.repo_path``) when a report was made on this machine
+(``local_roots``, ``rebase_local``; applied when the runs are merged).
 
 ``/src/`` is *not* stripped: Semgrep's Docker image mounts the checkout there,
 but ``/src/...`` is just as often a real path inside a scanned container image
@@ -17,6 +19,7 @@ but ``/src/...`` is just as often a real path inside a scanned container image
 from __future__ import annotations
 
 import functools
+import os
 import posixpath
 import re
 from typing import Any
@@ -66,6 +69,52 @@ def scrub_text(text: Any) -> Any:
 @functools.lru_cache(maxsize=65536)
 def _scrub_text(text: str) -> str:
     return _IN_TEXT.sub(lambda m: "" if m.group(0)[-1:] in ("/", "\\") else ".", text)
+
+
+def local_roots(repo_path: Any) -> tuple[str, ...]:
+    """The local checkout's absolute path as configured and as resolved (symbolic links), longest first.
+
+    A scanner run on this machine against the checkout by its absolute path (``bandit -r "$PWD"``,
+    ``semgrep scan /home/me/app``) writes that path into every location and message; it is as
+    meaningless to a reader as a CI runner's workspace.  Empty when ``source.repo_path`` is unset, and
+    never the file-system root itself.
+    """
+    if not isinstance(repo_path, str) or not repo_path.strip():
+        return ()
+    configured = os.path.normpath(os.path.abspath(os.path.expanduser(repo_path.strip())))
+    roots = {configured, os.path.realpath(configured)}
+    return tuple(sorted((r.replace("\\", "/") for r in roots if r.strip("/\\")), key=len, reverse=True))
+
+
+def rebase_local(finding: dict, roots: tuple[str, ...]) -> dict:
+    """``finding`` with the local checkout's absolute path made repository-relative in every text (in place).
+
+    Only a whole path component matches: ``/src/app`` never strips ``/src/app2/x``.  Identity fields
+    (``id``, ``secret_hash``) are digests, never paths, and are left alone.
+    """
+    if not roots:
+        return finding
+    pattern = _local_pattern(roots)
+    for key, value in list(finding.items()):
+        if key not in ("id", "secret_hash"):
+            finding[key] = _rebase(value, pattern)
+    return finding
+
+
+@functools.lru_cache(maxsize=8)
+def _local_pattern(roots: tuple[str, ...]) -> re.Pattern:
+    alternatives = "|".join(re.escape(r) for r in roots)
+    return re.compile(r"(?:file://(?:localhost)?(?=/)|(?<![\w.\-/\\]))(?:" + alternatives + r")(?:/|(?=[\s\"'<>(),;:]|$))")
+
+
+def _rebase(value: Any, pattern: re.Pattern) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(lambda m: "" if m.group(0).endswith("/") else ".", value) if "/" in value else value
+    if isinstance(value, dict):
+        return {k: _rebase(v, pattern) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rebase(v, pattern) for v in value]
+    return value
 
 
 def normalise(path: Any) -> tuple[str | None, bool]:

@@ -42,7 +42,7 @@ _NEEDS_ROOT = [
     ("starts a system service", re.compile(r"\bservice\s+[\w-]+\s+(?:start|restart)\b|/etc/init\.d/")),
     ("changes kernel or network settings", re.compile(r"\b(?:sysctl\s+-w|iptables|mount\s|setcap|update-ca-certificates)\b")),
 ]
-_DROP = re.compile(r"\b(?:gosu|su-exec|setpriv|runuser|s6-setuidgid|setuidgid|chpst\s+-u)\s+(?:--\S+\s+)*['\"]?([\w.-]+)|"
+_DROP = re.compile(r"\b(?:gosu|su-exec|setpriv|runuser|s6-setuidgid|setuidgid|chpst\s+-u)\s+(?:--\S+\s+)*['\"]?(\$\{?\w+\}?|[\w.-]+)|"
                    r"\bsu\s+(?:-[\w]*\s+)*(?!-)([\w.-]+)\s+-c\b|\bgunicorn\b.*\s--user[= ]['\"]?([\w.-]+)|"
                    r"\buwsgi\b.*\s--uid[= ]['\"]?([\w.-]+)")
 _UWSGI_INI = re.compile(r"\buwsgi\b.*?([\w./-]+\.ini)\b")
@@ -160,12 +160,31 @@ def start_script(steps: list[tuple[int, str, str]], dockerfile: str, files: list
     ``steps``: tasks.triage.docker.instructions of the Dockerfile; ``read(path)``: a repository file's lines.
     """
     copies = [w.strip("./") for _, k, a in steps if k in ("COPY", "ADD") for w in _words(a)[:-1] if not w.startswith("--")]
+    renamed = copied_as(steps, dockerfile, files)
     for line, name in script_words(image_steps(steps)):
-        path = repo_file(name, dockerfile, files, copies)
+        path = repo_file(name, dockerfile, files, copies) or renamed.get(PurePosixPath(name).name)
         lines = read(path) if path else None
         if lines and _shell_script(path, lines):
             return {"line": line, "name": name, "path": path, "lines": lines}
     return None
+
+
+def copied_as(steps: list[tuple[int, str, str]], dockerfile: str, files: list[str]) -> dict[str, str]:
+    """{name in the image: repository file} for ``COPY ./docker/entry.sh $APP_HOME/run.sh``: one source copied to a
+    file of another name, the source found from the repository root, the Dockerfile's folder or the one above."""
+    folder = PurePosixPath(dockerfile).parent
+    known, out = set(files), {}
+    for _, kind, arg in steps:
+        words = [w for w in _words(arg) if not w.startswith("--")] if kind in ("COPY", "ADD") else []
+        if len(words) != 2 or words[1].endswith("/") or "://" in words[0]:
+            continue
+        src = words[0].removeprefix("./")
+        for base in (PurePosixPath("."), folder, folder.parent):
+            cand = str(base / src) if str(base) != "." else src
+            if cand in known:
+                out[PurePosixPath(words[1]).name] = cand
+                break
+    return out
 
 
 _DOCKER_BUILD = re.compile(r"docker\s+(?:buildx\s+)?build\b[^\n]*?\s-f\s+['\"]?([^\s'\"]+)")

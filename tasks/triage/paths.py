@@ -34,7 +34,9 @@ from tasks.triage.report_signals import code_dirs, is_test_path
 
 WEB_ASSET_DIRS = {"static", "public", "assets", "vendor", "vendors", "lib", "libs", "js", "javascript", "javascripts",
                   "dist", "plugins", "bower_components", "node_modules", "third_party", "third-party",
-                  "external", "wwwroot", "www", "webroot",}
+                  "external", "wwwroot", "www", "webroot",
+                  "scripts",  # ASP.NET MVC's Scripts/ (NuGet's jQuery, Bootstrap, jquery.validate): a library by name only
+                  }
 # base names (no version, no .min) of widely shipped browser libraries
 LIBRARIES = {
     "jquery", "bootstrap", "materialize", "angular", "angularjs", "react", "react-dom", "vue", "lodash", "underscore",

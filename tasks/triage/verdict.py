@@ -59,6 +59,8 @@ from tasks.triage.paths import check_demo_data
 from tasks.triage.random_use import check_random_use
 from tasks.triage.repo_file_input import check_repo_file_input
 from tasks.triage.robustness import check_timeout
+from tasks.triage.server_image import check_server_image
+from tasks.triage.template_forms import check_blocktranslate, check_form_csrf
 from tasks.triage.url_scheme import check_url_scheme
 
 _SIGNAL_FP = {"obsolete check", "not a security rule", "not a security weakness", "harmless in test code",
@@ -151,12 +153,13 @@ class Judge:
                           "report", vuln_ids)
         robust = (check_crypto_package(f, self.reader, self.imports)  # a package finding: before "not deployed"
                   or check_timeout(f, self.reader) or check_bind_url(f, self.reader)
-                  or check_container(f, self.reader, self.imports)
+                  or check_server_image(f, self.reader) or check_container(f, self.reader, self.imports)
                   or check_image_user(f, self.reader, self.imports)
                   or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
                   or check_function_tmp(f, self.reader) or check_dispatch_inputs(f, self.reader)
                   or check_job_permissions(f, self.reader) or check_managed_policy(f)
                   or check_subprocess_argv(f, self.reader) or check_allowlist(f, self.reader)
+                  or check_form_csrf(f, self.reader) or check_blocktranslate(f, self.reader)
                   or check_demo_data(f) or check_random_use(f, self.reader) or check_assert_use(f, self.reader))
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)

@@ -1,0 +1,100 @@
+"""Two Dockerfiles a USER line is wrong for: a web server that drops root itself, and a base image.
+
+* An image whose start command is Apache (``apache2ctl -D FOREGROUND``,
+  ``httpd-foreground``) or nginx (``nginx -g 'daemon off;'``): the master
+  process needs root to bind port 80/443 and to open its logs, and every request
+  is served by workers running as the user its configuration names (Apache's
+  ``User www-data``, nginx's ``user nginx;``).  ``USER`` in front of it stops
+  the server from starting; the finding (CKV_DOCKER_3 "no user", CKV_DOCKER_8
+  "last user is root", Semgrep's missing-user rules) is a false positive.
+* A Dockerfile whose image starts nothing (no ``CMD`` or ``ENTRYPOINT`` in its
+  last stage or the stages it is built FROM) is a base layer other Dockerfiles
+  build ``FROM``; they install packages as root and set their own user, so a
+  ``USER`` here breaks their builds and protects nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from tasks.findings.model import Finding, as_finding
+from tasks.triage.entrypoint import image_steps
+
+_RULES = {"CKV_DOCKER_3", "CKV_DOCKER_8"}
+# images whose own Dockerfile ends with a non-root USER, which a FROM inherits (prometheus/prometheus and
+# prometheus/alertmanager, node_exporter: `USER nobody`; grafana/grafana: `USER "$GF_UID"`, 472)
+_NONROOT_IMAGES = {"prom/prometheus": "nobody", "prom/alertmanager": "nobody", "prom/node-exporter": "nobody",
+                   "prom/pushgateway": "nobody", "prom/blackbox-exporter": "nobody", "grafana/grafana": "grafana (UID 472)",
+                   "grafana/grafana-oss": "grafana (UID 472)"}
+# images whose own command is a shell or a language's REPL: a Dockerfile FROM one of them that sets no command starts
+# no service (an image FROM mongo or someone's app image inherits that image's command: not a base)
+_BARE = {"ubuntu", "debian", "alpine", "centos", "fedora", "rockylinux", "almalinux", "amazonlinux", "busybox", "archlinux",
+         "ubi8", "ubi9", "ubi", "buildpack-deps", "python", "node", "golang", "openjdk", "eclipse-temurin", "amazoncorretto",
+         "ruby", "rust"}
+_SEMGREP = ("missing-user", "missing-user-entrypoint", "last-user-is-root")
+_SERVERS = {"apache2ctl": "Apache", "apachectl": "Apache", "apache2": "Apache", "httpd": "Apache",
+            "httpd-foreground": "Apache", "nginx": "nginx"}
+
+
+def _applies(f: Finding) -> bool:
+    rule = str(f.rule_id or "")
+    if f.tool == "checkov":
+        return rule.upper() in _RULES
+    return f.tool == "semgrep" and rule.rsplit(".", 1)[-1] in _SEMGREP
+
+
+def _start_words(arg: str) -> list[str]:
+    import json
+    import shlex
+
+    if arg.startswith("["):
+        try:
+            value = json.loads(arg)
+            return [str(w) for w in value] if isinstance(value, list) else []
+        except ValueError:
+            return []
+    try:
+        return shlex.split(arg)
+    except ValueError:
+        return arg.split()
+
+
+def check_server_image(f: Finding | dict, reader=None) -> dict | None:
+    """False positive for a Dockerfile that starts Apache or nginx, or that starts nothing (a base image)."""
+    from tasks.triage.docker import _dockerfile_lines, instructions
+
+    f = as_finding(f)
+    if not f.path or not _applies(f) or not PurePosixPath(f.path).name.lower().startswith(("dockerfile", "containerfile")) \
+            and not f.path.lower().endswith(".dockerfile"):
+        return None
+    steps = image_steps(instructions(_dockerfile_lines(f, reader)))
+    if not steps:
+        return None
+    froms = [(n, a) for n, k, a in steps if k == "FROM"]
+    ref = next((w for w in _start_words(froms[-1][1]) if not w.startswith("--")), "") if froms else ""
+    image = re.sub(r"^(?:docker\.io/)", "", ref.split("@")[0].rsplit(":", 1)[0].lower()) if ref else ""
+    if image in _NONROOT_IMAGES and str(f.rule_id).upper() == "CKV_DOCKER_3" and not any(k == "USER" for _, k, _ in steps):
+        return {"check": "container", "status": "image_runs_as_nonroot",
+                "evidence": f"the base image runs as a non-root user: {f.path}:{froms[-1][0]} `FROM {ref[:80]}`, whose own "
+                            f"Dockerfile ends with USER {_NONROOT_IMAGES[image]}, and no USER line here switches back to root"}
+    starts = [(n, k, a) for n, k, a in steps if k in ("CMD", "ENTRYPOINT")]
+    bare = image.rsplit("/", 1)[-1] in _BARE and image.count("/") <= (1 if image.startswith(("library/", "redhat/")) else 0)
+    if not starts and bare and reader is not None:  # the whole file, not a report's excerpt
+        return {"check": "container", "status": "base_image",
+                "evidence": f"a base image: {f.path} sets no CMD or ENTRYPOINT, so it starts no service; the images built "
+                            "FROM it install as root and set their own user, and a USER line here would break their builds"}
+    if not starts:
+        return None
+    n, kind, arg = starts[-1]
+    cmd = [w for w in _start_words(arg) if w not in ("exec", "/bin/sh", "sh", "-c", "/bin/bash", "bash")]
+    program = PurePosixPath(cmd[0]).name if cmd else ""
+    server = _SERVERS.get(program)
+    if server is None:
+        return None
+    user = "www-data (Apache's User directive)" if server == "Apache" else "the user its nginx.conf names (`user nginx;`)"
+    text = re.sub(r"\s+", " ", arg)[:80]
+    return {"check": "container", "status": "server_drops_root",
+            "evidence": f"the image starts {server}: {f.path}:{n} `{kind} {text}`; its master process binds the port and "
+                        f"opens the logs as root and serves every request from workers running as {user}, so a USER line "
+                        "would stop it from starting"}

@@ -1,0 +1,83 @@
+"""Template findings the template itself answers: a form that carries its CSRF token, a translated block.
+
+* Semgrep's ``django-no-csrf-token`` looks for Django's ``{% csrf_token %}`` in a
+  ``<form method="post">``.  Flask-WTF and Jinja templates send the token as
+  ``{{ form.hidden_tag() }}``, ``{{ form.csrf_token }}`` or a hidden
+  ``csrf_token()`` input; a form that carries one of them is protected, and
+  the finding is a false positive with that line as evidence.
+* ``template-blocktranslate-no-escape`` warns that a translated block is not
+  escaped.  Django escapes every ``{{ variable }}`` inside
+  ``{% blocktranslate %}`` as it does anywhere else (the node renders its
+  values through ``render_value_in_context``); what is not escaped is the
+  catalogue's own sentence, which the project's translators write.  A block
+  without variables, or whose variables carry no ``|safe``, holds no data from
+  outside.  A ``|safe`` variable keeps the finding.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.findings.model import Finding, as_finding
+from tasks.repository.source import finding_lines
+
+_CSRF_RULES = ("django-no-csrf-token",)
+_TOKEN = re.compile(r"csrf_token|hidden_tag\s*\(|csrfmiddlewaretoken|authenticity_token|name=['\"]_csrf['\"]")
+_FORM_END = re.compile(r"</form\s*>", re.I)
+_BLOCK_RULES = ("template-blocktranslate-no-escape",)
+_BLOCK_END = re.compile(r"\{%-?\s*endblocktrans(?:late)?\b")
+_VARIABLE = re.compile(r"\{\{\s*([^}]*?)\s*\}\}")
+_WITH = re.compile(r"\{%-?\s*blocktrans(?:late)?\b([^%]*)%\}")
+
+
+def _rule(f: Finding) -> str:
+    return str(f.rule_id or "").rsplit(".", 1)[-1]
+
+
+def _window(f: Finding, reader, end: re.Pattern, limit: int) -> list[tuple[int, str]]:
+    lines = finding_lines(reader, f)
+    start = f.location.start_line if f.location and f.location.start_line else 0
+    if not lines or not 1 <= start <= len(lines):
+        return []
+    out = []
+    for n in range(start, min(len(lines), start + limit) + 1):
+        out.append((n, lines[n - 1].rstrip("\n")))
+        if end.search(lines[n - 1]):
+            return out
+    return []  # no end in reach: no evidence
+
+
+def check_form_csrf(f: Finding | dict, reader=None) -> dict | None:
+    """False positive when the flagged form sends a CSRF token another way than ``{% csrf_token %}``."""
+    f = as_finding(f)
+    if f.tool != "semgrep" or _rule(f) not in _CSRF_RULES or reader is None:
+        return None
+    form = _window(f, reader, _FORM_END, 150)
+    hit = next(((n, t) for n, t in form if _TOKEN.search(t)), None)
+    if hit is None:
+        return None
+    return {"check": "template", "evidence": f"the form sends a CSRF token: {f.path} line {hit[0]}: `{hit[1].strip()[:100]}` "
+            "(Flask-WTF/Jinja write it as a hidden field; the rule looks only for Django's {% csrf_token %})"}
+
+
+def check_blocktranslate(f: Finding | dict, reader=None) -> dict | None:
+    """False positive when a ``{% blocktranslate %}`` block passes no ``|safe`` value."""
+    f = as_finding(f)
+    if f.tool != "semgrep" or _rule(f) not in _BLOCK_RULES or reader is None:
+        return None
+    block = _window(f, reader, _BLOCK_END, 60)
+    if not block:
+        return None
+    text = "\n".join(t for _, t in block)
+    opening = _WITH.search(text)
+    values = [v for v in _VARIABLE.findall(text)] + ([opening.group(1)] if opening else [])
+    if any(re.search(r"\|\s*safe\b|\bmark_safe\b", v) for v in values):
+        return None
+    names = sorted({re.split(r"[|\s]", v.strip())[0] for v in _VARIABLE.findall(text) if v.strip()})
+    lines = f"lines {block[0][0]}-{block[-1][0]}"
+    if not names:
+        what = "only the catalogue's sentence, no variable"
+    else:
+        what = f"variables {', '.join(names[:5])}, which Django escapes inside blocktranslate as anywhere in a template"
+    return {"check": "template", "evidence": f"{f.path} {lines}: the translated block holds {what}; "
+            "no value is marked |safe, so only the project's own translation text is unescaped"}

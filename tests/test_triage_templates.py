@@ -1,0 +1,54 @@
+"""Template findings the template answers (tasks.triage.template_forms), set 13's labels: Flask-WTF forms flagged by
+Django's CSRF rule, and {% blocktranslate %} blocks.  The templates are written for the tests."""
+
+from __future__ import annotations
+
+from tasks.triage.template_forms import check_blocktranslate, check_form_csrf
+
+
+class _Reader:
+    def __init__(self, files):
+        self.files = files
+
+    def resolve(self, commit):
+        return None
+
+    def lines(self, path, commit):
+        text = self.files.get(path)
+        return text.splitlines(True) if text is not None else None
+
+
+def _f(rule: str, path: str, line: int) -> dict:
+    return {"id": "e" * 32, "tool": "semgrep", "rule_id": f"python.django.security.{rule}", "kind": "code",
+            "severity": "medium", "title": "t", "description": "d", "location": {"path": path, "start_line": line}}
+
+
+FLASK_FORM = ('{% extends "layout.html" %}\n<form class="form" method="post">\n    {{ form.hidden_tag() }}\n'
+              '    {{ form.email }}\n</form>\n<form method="post">\n  <input name="q">\n</form>\n')
+
+
+def test_a_flask_form_with_its_token_is_a_false_positive_and_one_without_stays():
+    reader = _Reader({"templates/reset.html": FLASK_FORM})
+    hit = check_form_csrf(_f("django-no-csrf-token", "templates/reset.html", 2), reader)
+    assert hit and "line 3" in hit["evidence"] and "hidden_tag()" in hit["evidence"]
+    assert check_form_csrf(_f("django-no-csrf-token", "templates/reset.html", 6), reader) is None  # no token: stays
+    assert check_form_csrf(_f("django-no-csrf-token", "templates/reset.html", 2), None) is None
+    hidden = _Reader({"t.html": '<form method="POST">\n<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">\n</form>\n'})
+    assert "line 2" in check_form_csrf(_f("django-no-csrf-token", "t.html", 1), hidden)["evidence"]
+
+
+BLOCKS = ("{% load i18n %}\n{% blocktranslate %}Your key never expires.{% endblocktranslate %}\n"
+          "{% blocktranslate with name=gym.name %}Welcome to {{ name }}, {{ user.username }}{% endblocktranslate %}\n"
+          "{% blocktrans %}Hello {{ bio|safe }}{% endblocktrans %}\n"
+          "{% blocktranslate with x=html|safe %}See {{ x }}{% endblocktranslate %}\n")
+
+
+def test_blocktranslate_without_safe_values_is_a_false_positive():
+    reader = _Reader({"user/overview.html": BLOCKS})
+    static = check_blocktranslate(_f("audit.xss.template-blocktranslate-no-escape", "user/overview.html", 2), reader)
+    assert static and "no variable" in static["evidence"]
+    named = check_blocktranslate(_f("audit.xss.template-blocktranslate-no-escape", "user/overview.html", 3), reader)
+    assert named and "name, user.username" in named["evidence"]
+    assert check_blocktranslate(_f("audit.xss.template-blocktranslate-no-escape", "user/overview.html", 4), reader) is None
+    assert check_blocktranslate(_f("audit.xss.template-blocktranslate-no-escape", "user/overview.html", 5), reader) is None
+    assert check_blocktranslate(_f("django-no-csrf-token", "user/overview.html", 2), reader) is None  # another rule
