@@ -155,3 +155,31 @@ def test_the_source_reader_gives_the_modules_other_files(tmp_path):
     code = Source(str(repo), None, 3).code(f)
     assert "# file: mod/versions.tf" in code["module"] and "elsewhere" not in code["module"]
     assert "mod/versions.tf:1 already declares aws_s3_bucket_versioning.this" in fix_for(f, [], code)[0]
+
+
+RDS_MODULE = '''resource "aws_db_instance" "this" {
+  count = var.create ? 1 : 0
+
+  identifier        = local.identifier
+  storage_type      = var.storage_type
+  storage_encrypted = var.storage_encrypted
+  kms_key_id        = var.kms_key_id
+}
+'''
+
+
+def test_a_setting_the_module_takes_from_its_input_is_fixed_by_the_caller_not_overwritten():
+    """terraform-aws-rds (round 18, harmful): `storage_encrypted = true` written over `var.storage_encrypted`."""
+    f = _finding("CKV_AWS_16", "Ensure all data stored in the RDS is securely encrypted at rest",
+                 "module.db.module.db_instance.aws_db_instance.this", RDS_MODULE, path="modules/db_instance/main.tf")
+    variables = '# file: variables.tf\nvariable "storage_encrypted" {\n  type    = bool\n  default = true\n}\n'
+    code = {"path": "modules/db_instance/main.tf", "text": RDS_MODULE, "start_line": 1, "file": RDS_MODULE, "module": variables}
+    answer, source, _ = fix_for(f, [], code)
+    assert source == "config-setting" and "sets `storage_encrypted = var.storage_encrypted`" in answer
+    assert "default is already `true`" in answer and "storage_encrypted = true\n```" in answer
+    assert "Keep the module as it is" in answer
+    unsafe = dict(code, module=variables.replace("default = true", "default = false"))
+    assert "Consider making `true` the variable's default" in fix_for(f, [], unsafe)[0]
+    literal = RDS_MODULE.replace("var.storage_encrypted", "false")  # the module's own literal: the setting is the fix
+    own = fix_for(dict(f, snippet=literal), [], dict(code, text=literal, file=literal))[0]
+    assert "storage_encrypted = true" in own and "passes the value through" not in own

@@ -364,6 +364,9 @@ def test_random_values_and_digests_in_a_demo_data_generator_are_not_security_use
     assert Judge().judge(md5)["verdict"] == "false_positive"
     app = dict(f, location={"path": "babybuddy/views.py", "start_line": 3, "end_line": 3})
     assert "demo-data" not in Judge().judge(app)["reasons"][0]["evidence"]
+    wger = dict(f, location={"path": "wger/manager/management/commands/dummy-generator-workout-diary.py", "start_line": 101})
+    assert Judge().judge(wger)["verdict"] == "false_positive"  # set 13: wger's dummy-generator-* commands
+    assert "demo-data" not in Judge().judge(dict(f, location={"path": "app/dummy.py", "start_line": 3}))["reasons"][0]["evidence"]
 
 
 FIXTURES = '''USERS = [

@@ -36,6 +36,7 @@ _URL_ONLY = re.compile(r"^\s*https?://\S+\s*$")
 _TEST_PATH = re.compile(r"(?:^|/)(?:tests?|testing|spec)/|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$")
 # Semgrep's and CodeQL's non-security rule groups: their findings are not weaknesses to fix here
 _PARTIQL = re.compile(r"\.(?:execute_statement|batch_execute_statement|execute_transaction)\s*\(")  # boto3 DynamoDB
+_FLASK = re.compile(r"\.flask\.|\bflask\b|\bmarkupsafe\b|\bjinja2\b|\bB704\b|\bMarkup\(")
 _SQLALCHEMY = re.compile(r"\.execute\(\s*(?:sqlalchemy\.)?text\(")  # db.session.execute(text(sql))
 # an Alembic migration's or an engine's connection: SQLAlchemy's execute, not a DB-API cursor (SQLAlchemy 2 refuses
 # a string with a tuple of values: text() with named parameters is its form)
@@ -144,6 +145,8 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         text, _ = patterns.lookup("sql-injection-sqlalchemy", "python")
         text = bound_params.fit(text, code, f.location.start_line if f.location else None, "sqlalchemy")
         family = meta["fix_family"] = "sql-injection-sqlalchemy"
+    elif family == "xss" and language == "python" and _FLASK.search(f"{f.rule_id} {(code or {}).get('imports') or ''} {f.snippet or ''}"):
+        text, _ = patterns.lookup("xss-flask", "python")  # Markup/Jinja, not Django's format_html, in a Flask project
     if family in line_fit.FAMILIES and language == "python" and is_code and text:  # the flagged call's own safe form
         fitted = _fit_line(f, family, text, c, code)
         meta["fitted"], text = fitted != text, fitted

@@ -17,7 +17,7 @@ from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.fixes.checkov import CAVEATS, CHECKS as _CHECKOV, EXTRA, KEEP_IF_PRESENT, LEADS
 from tasks.fixes.checkov_facts import adduser, base_image, fit, k8s_additions
 from tasks.fixes.iac_file import after_build_steps, caveat, from_file, ingress_rule, wider_than
-from tasks.fixes.iac_module import SNAPSHOT_KEY, existing_resource, snapshot_of, variable
+from tasks.fixes.iac_module import SNAPSHOT_KEY, existing_resource, passthrough, snapshot_of, variable
 from tasks.fixes.languages import FENCE
 from tasks.fixes.image_writes import as_built
 from tasks.fixes.workload import _USER_BOUND as _USER_SETTING
@@ -165,6 +165,10 @@ def config_fix(f: Finding | dict, language: str | None, code: dict | None = None
         clash = existing_resource(str(f.rule_id), setting, resource, f.path, (code or {}).get("file"), module)
         if clash:  # the module declares that resource already: its input is the fix, or there is none to write
             return clash[0], "config-setting" if clash[0] else clash[1], {"language": language, "fix_family": f"config:{f.rule_id}"}
+        through = passthrough(setting, f.snippet, f.path, module) if lang == "terraform" else None
+        if through:  # `x = var.x` in a reusable module: the caller's input, never a literal over it
+            return through + f"\nThen re-run {f.tool} to confirm {f.rule_id} passes.", "config-setting", \
+                {"language": language or lang, "fix_family": f"config:{f.rule_id}"}
         resolved = variable(str(f.rule_id), setting, EXTRA.get(str(f.rule_id)), resource, f.path, (code or {}).get("file"), module)
         if isinstance(resolved, str):
             return None, resolved, {"language": language}

@@ -153,3 +153,42 @@ SNAPSHOT_KEY = ("If the snapshot of this database that {snap} takes is shared wi
 
 # reasons for no setting that say something true about this configuration (the stage-1 analysis keeps them)
 SAID_REASONS = (NO_DEFAULT[:40], "is shared with another account, the default")
+
+
+_ASSIGN = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*=\s*(.+?)\s*$")
+
+
+def passthrough(setting: str, snippet: str | None, path: str | None, module: str | None) -> str | None:
+    """The answer when the flagged block takes the setting from the module's input (``x = var.x``), else None.
+
+    Writing the literal over ``var.x`` in a reusable module silently ignores every caller's value (an example that
+    sets ``storage_encrypted = false`` because SQL Server Express cannot encrypt) and, for attributes that force a
+    new resource, replaces every caller's instance on upgrade; the value the check saw is a caller's, so the fix is
+    the caller's input, and the module's default says whether the module itself is safe."""
+    first = next((l for l in setting.splitlines() if l.strip() and not l.strip().startswith("#")), "")
+    m = _ASSIGN.match(first)
+    if not m or not snippet:
+        return None
+    attr, value = m.group(1), m.group(2)
+    held = re.search(rf"(?m)^\s*{re.escape(attr)}\s*=\s*(var|local)\.([\w-]+)\s*$", snippet)
+    if not held:
+        return None
+    kind, name = held.group(1), held.group(2)
+    if kind == "local":
+        return (f"{path or 'This file'} sets `{attr} = local.{name}`: the value comes from the module's locals, so change "
+                f"what `local.{name}` is built from rather than writing `{attr} = {value}` over it.")
+    default = None
+    for _, body in _files(path, None, module):
+        d = re.search(rf'(?s)variable\s+"{re.escape(name)}"\s*\{{(.*?)\n\}}', body)
+        if d:
+            dv = re.search(r"(?m)^\s*default\s*=\s*(.+?)\s*$", d.group(1))
+            default = dv.group(1) if dv else "none (the caller must set it)"
+            break
+    safe = default is not None and default.strip().lower() == value.strip().lower()
+    return (f"{path or 'This module'} sets `{attr} = var.{name}`: the module passes the value through from its caller"
+            + (f", and the variable's default is already `{default}`" if safe else
+               f" (default: `{default}`)" if default else "")
+            + f". The check saw a caller's value. Set it where the module is called:\n```hcl\n{name} = {value}\n```\n"
+            + ("Keep the module as it is: writing the literal over the variable would override every caller's choice "
+               "(and, for a setting that forces a new resource, replace their instances on upgrade)."
+               if safe else f"Consider making `{value}` the variable's default in the module's variables.tf."))

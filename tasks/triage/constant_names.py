@@ -1,14 +1,12 @@
 """Check 3c, second half: a Python sink fed by names that are bound only to literals.
 
-``constant.py`` decides on the flagged call's own text, so a name stops it.
-Here, with the whole file (``source.repo_path``), each name the sink's input
-uses is followed to every place the same scope binds it (``ast``): an
-assignment, a ``for`` loop over an iterable, ``+=``, a comprehension; a
-function's own names first, then the module's.  A name is constant when every
-binding is: literals, containers, ``%``/``+``/f-string/``.format`` of
-constants, a conditional of two constants (``"pip3" if which("pip3") else
-"pip"``), ``str()``/``int()``/``len()`` of constants, a hash of a literal
-(``pbkdf2_sha256.hash('123456')``: a digest of a constant is a constant).
+``constant.py`` decides on the flagged call's own text, so a name stops it. Here, with the whole file
+(``source.repo_path``), each name the sink's input uses is followed to every place the same scope binds it
+(``ast``): an assignment, a ``for`` loop over an iterable, ``+=``, a comprehension; a function's own names first,
+then the module's. A name is constant when every binding is: literals, containers, ``%``/``+``/f-string/``.format``
+of constants, a conditional of two constants (``"pip3" if which("pip3") else "pip"``), ``str()``/``int()``/``len()``
+of constants, a hash of a literal (``pbkdf2_sha256.hash('123456')``: a digest of a constant is a constant), a class
+attribute the file binds once to a literal (tasks.triage.class_constants).
 
 So ``for u, p in users: c.execute("INSERT ... '%s'" % (u, p))`` with
 ``users = [('admin', 'x'), ...]`` in the file is constant data, while a name
@@ -16,15 +14,16 @@ bound to ``request.form``, a parameter, an ``input()``, a ``with`` or an
 ``import``, or mutated (``users.append(x)``) with anything not constant, is
 not: one binding that is not provably constant keeps the finding as it is.
 A function parameter is constant only when ``callers`` (tasks.triage.callers)
-shows every call in the repository passing constants.
-
-The evidence names the names and the lines that bind them, never a value.
+shows every call in the repository passing constants.  The evidence names the
+names and the lines that bind them, never a value.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+
+from tasks.triage.class_constants import class_constant, wrapped_text
 
 MAX_SOURCE, MAX_DEPTH = 512 * 1024, 8
 _SQL = {"execute", "executemany", "executescript", "raw", "query", "text", "mogrify"}
@@ -206,7 +205,7 @@ class Module:
         if isinstance(node, ast.Attribute):
             if node.attr in _ON_GENERATED and isinstance(node.value, ast.Call) and self._generated(node.value, depth, seen):
                 return True
-            return (dotted(node.value), node.attr) in _CONST_ATTR
+            return (dotted(node.value), node.attr) in _CONST_ATTR or class_constant(self.tree, node, self.used)
         if isinstance(node, ast.Call):
             if isinstance(node.func, ast.Name) and node.func.id in ("int", "float") and len(node.args) == 1:
                 shown = f"{ast.unparse(node)[:50]} at line {node.lineno}"  # int(entry["id"]): a number, whatever came in
@@ -273,19 +272,18 @@ def constant_sink(source: str, line: int, path: str, callers=None) -> str | None
     shown = []
     for call, kind in calls:
         inputs = call.args[:1] if kind == "sql" else list(call.args) + [k.value for k in call.keywords]
+        if kind == "sql" and inputs and wrapped_text(inputs[0]):
+            continue  # execute(text(...)): the text() call inside is a sink of its own, its values bound parameters
         if not inputs or not all(mod.constant(a) for a in inputs):
             return None
         shown.append(f"{dotted(call.func) or 'the call'}() at line {call.lineno}")
-    if not calls:  # Bandit B608 flags the line that builds the query: q = "SELECT ... %s" % name
+    if not shown:  # Bandit B608 flags the line that builds the query: q = "SELECT ... %s" % name
         built = [n for n in ast.walk(mod.tree) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.Return))
                  and isinstance(n.value, (ast.BinOp, ast.JoinedStr, ast.Call)) and n.lineno <= line <= (n.end_lineno or n.lineno)]
         if len(built) != 1 or not mod.constant(built[0].value):
             return None
         shown.append(f"the string built at line {built[0].lineno}")
-    names = []
-    for name, at in mod.used:
-        if (name, at) not in names:
-            names.append((name, at))
+    names = list(dict.fromkeys(mod.used))
     made = f"values the program makes itself ({', '.join(mod.generated[:4])})" if mod.generated else ""
     if not names:  # literals only: constant.py's own shape says it better
         return (f"constant data: the input of {'; '.join(shown)} in {path} is built only from literals and {made}; no "

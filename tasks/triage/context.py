@@ -27,7 +27,7 @@ from tasks.triage.constant import flagged_code
 from tasks.triage.paths import (  # noqa: F401 - check_seed is re-exported (verdict reads context.check_seed)
     check_seed, cms_core, is_build_tooling, is_library, library_banner, load_test, minified_copy, seed_data)
 from tasks.triage.report_signals import code_dirs, is_test_path, test_site
-from tasks.triage.secret_use import form_label
+from tasks.triage.secret_use import form_label, translation_label
 from tasks.repository.source import finding_lines
 
 FIXTURE_DIRS = {"fixture", "fixtures", "testdata", "test_data", "test-data", "__fixtures__", "__mocks__", "mocks",
@@ -172,6 +172,9 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     in_tests = bool(path_check) and path_check.get("class") in ("test", "fixture", "example", "docs")
     code = f"{f.rule_id} {flagged_code(f, through_end=False)}"
     label = form_label(flagged_code(f, through_end=False))
+    words = translation_label(f.path, flagged_code(f, through_end=False)) if ev["class"] not in ("hash", "high-entropy") else None
+    if words:
+        return {"check": "secret", "status": "not_a_secret", "evidence": f"a translated UI string, not a credential: {words}"}
     if label and ev["class"] in ("plain-word", "weak", "low-entropy", "message", "example", "placeholder"):
         return {"check": "secret", "status": "not_a_secret", "evidence": f"a form label, not a credential: `{label}` holds "
                 f"the text shown to a person beside the field ({text.split(' is ', 1)[1]})"}

@@ -232,7 +232,7 @@ def load_test(path: str | None, reader=None, commit: str | None = None) -> str |
 
 # scripts that make sample records for a development or demo database (Django's `manage.py fake`, CTFd's populate.py)
 _DEMO_SCRIPT = re.compile(r"(?i)^(?:fake|fakes|fake[-_]?data|faker|generate[-_]fake\w*|populate(?:[-_]?db)?|dummy[-_]?data"
-                          r"|sample[-_]?data|demo[-_]?data|mock[-_]?data)\.py$")
+                          r"|sample[-_]?data|demo[-_]?data|mock[-_]?data|dummy[-_](?:data[-_]|generator[-_]?)[\w-]*)\.py$")
 
 
 def demo_data(path: str | None) -> str | None:

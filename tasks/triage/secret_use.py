@@ -216,3 +216,24 @@ def form_label(code: str | None) -> str | None:
     """The name on a flagged line that holds a secret field's label, not its value (``password_title``), or None."""
     m = _UI_LABEL.search(code or "")
     return m.group(1) if m else None
+
+
+# a UI translation catalogue: frontend/lang/messages/de-DE.json, locales/fr/translation.json, i18n/en.yml, po files
+_LOCALE_DIRS = {"lang", "langs", "locale", "locales", "i18n", "l10n", "translations", "translation", "messages"}
+_LOCALE_FILE = re.compile(r"(?i)^(?:[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?|messages|translations?|strings)\.(?:json|ya?ml|po|properties|arb)$")
+_ENTRY = re.compile(r"""^\s*["']?([\w.-]+)["']?\s*[:=]""")
+
+
+def translation_label(path: str | None, code: str | None) -> str | None:
+    """``key (a string of the translation catalogue PATH)`` when the flagged line is an entry of a UI translation file:
+    the value is the text a person reads in their language ("api-token": "API-Token"), never a credential."""
+    from pathlib import PurePosixPath
+
+    if not path:
+        return None
+    p = PurePosixPath(path)
+    if not _LOCALE_FILE.match(p.name) or not {d.lower() for d in p.parts[:-1]} & _LOCALE_DIRS:
+        return None
+    m = _ENTRY.match(code or "")
+    entry = f"`{m.group(1)}` is an entry of" if m else "the flagged line is in"
+    return f"{entry} the translation catalogue {path}: its value is the text a person reads in their language"

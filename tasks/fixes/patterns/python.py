@@ -42,6 +42,13 @@ from django.utils.html import format_html
 message = format_html('Saved. You may edit it <a href="{}">here</a>.', url)
 ```
 Reserve `mark_safe` for constant markup; in Flask/Jinja keep autoescaping on and do not use `|safe` or `Markup()` on input.""",
+    "xss-flask": """Let Jinja escape the value instead of marking it safe. Build markup with `Markup.format` (or `markupsafe.escape`), which escapes every argument:
+```python
+from markupsafe import Markup
+
+message = Markup('Saved. You may edit it <a href="{}">here</a>.').format(url)
+```
+Keep autoescaping on (Flask's `render_template` turns it on for `.html` templates) and do not use `|safe` or `Markup()` on data from outside.""",
     "path-traversal": """Resolve the requested path and check that it stays inside the base directory before using it:
 ```python
 from pathlib import Path
