@@ -235,3 +235,15 @@ def test_an_image_that_inherits_its_command_is_not_a_base_image():
 
     for text in ("FROM mongo:6\nCOPY init.js /docker-entrypoint-initdb.d/\n", "FROM myorg/api:1.2\nCOPY conf /etc/api/\n"):
         assert check_server_image(_finding("svc/Dockerfile", text), _Reader({"svc/Dockerfile": text})) is None
+
+
+def test_a_development_container_takes_no_user_line():
+    from tasks.triage.server_image import check_server_image
+
+    text = "# -- DEV DOCKERFILE --\n# -- DO NOT USE IN PRODUCTION! --\nFROM node:24\nWORKDIR /wiki\nCMD [\"tail\", \"-f\", \"/dev/null\"]\n"
+    hit = check_server_image(_finding("dev/containers/Dockerfile", text), _Reader({"dev/containers/Dockerfile": text}))
+    assert hit["status"] == "dev_container" and "line 2" in hit["evidence"]
+    plain = text.replace("# -- DO NOT USE IN PRODUCTION! --\n", "# build stage\n")
+    assert check_server_image(_finding("Dockerfile", plain), _Reader({"Dockerfile": plain})) is None
+    dc = "FROM mcr.microsoft.com/devcontainers/python:3.12\n"
+    assert check_server_image(_finding(".devcontainer/Dockerfile", dc), _Reader({".devcontainer/Dockerfile": dc}))["status"] == "dev_container"

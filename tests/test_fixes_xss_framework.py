@@ -17,3 +17,36 @@ def test_a_flask_project_gets_markup_format_and_a_django_one_format_html():
     django = _f("python.django.security.audit.avoid-mark-safe", "core/templatetags/extras.py",
                 "from django.utils.safestring import mark_safe\n\nreturn mark_safe(html)\n")
     assert "format_html" in fix_for(django, ["CWE-79"])[0]
+
+
+def test_a_scanner_fix_that_switches_to_a_user_the_image_never_creates_is_refused():
+    """Semgrep's missing-user autofix `USER non-root` (round 19: five harmful rows; the container stops at start)."""
+    from tasks.fixes.scanner_fixes import missing_user, review
+
+    dockerfile = "FROM python:3.12-slim\nWORKDIR /code\nCOPY . .\nCMD [\"uwsgi\", \"app.ini\"]\n"
+    refusal, _ = review("container-root-user", [], ["USER non-root", 'CMD ["uwsgi", "app.ini"]'], dockerfile)
+    assert refusal and "`non-root`" in refusal and "never creates" in refusal
+    made = "FROM python:3.12-slim\nRUN useradd --create-home app\nCMD [\"python\"]\n"
+    assert missing_user(["USER app"], made) is None
+    assert missing_user(["USER 10001"], dockerfile) is None and missing_user(["USER node"], "FROM node:20\n") is None
+    assert missing_user(["USER node"], dockerfile) == "node"  # a python image has no `node` user
+
+
+def test_a_scanner_fix_that_drops_an_assignment_is_refused():
+    """Semgrep's XXE autofix on `db = dbf.newDocumentBuilder();` (round 19, harmful: the method then returns null)."""
+    from tasks.fixes.scanner_fixes import review
+
+    removed = ["      db = dbf.newDocumentBuilder();"]
+    added = ['      dbf.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);', "      dbf.newDocumentBuilder();"]
+    refusal, _ = review("xxe", removed, added)
+    assert refusal and "`db`" in refusal
+    kept = ['      dbf.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);', "      db = dbf.newDocumentBuilder();"]
+    assert review("xxe", removed, kept)[0] is None
+
+
+def test_the_http_client_builder_autofix_that_does_not_compile_is_refused():
+    from tasks.fixes.scanner_fixes import review
+
+    refusal, _ = review("weak-crypto", ["HttpClient httpclient = new DefaultHttpClient();"],
+                        ["HttpClient httpclient = new HttpClientBuilder();"])
+    assert refusal and "HttpClientBuilder.create().build()" in refusal

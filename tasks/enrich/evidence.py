@@ -271,3 +271,23 @@ def signing_key_use(f: Finding | dict, code: dict | None = None) -> Evidence | N
 
 
 from tasks.enrich.iac_reach import config_setting  # noqa: E402,F401  (what a Terraform resource sets: its own module)
+
+
+def what_decides(f: Finding | dict, code: dict | None = None) -> str | None:
+    """'line N `statement`; `a` is set at line M (`rhs`)': the flagged statement and where its names are set in the
+    code shown, for a LOW-confidence match nothing else decided, so the reader checks those, not the rule's premise.
+    None without code, or for a line too long to quote (minified code)."""
+    f = as_finding(f)
+    shown = _shown_lines(f, code)
+    if not shown:
+        return None
+    c, lines, first = shown
+    text = " ".join(l.strip() for l in lines)
+    if not text or len(text) > 160 or len(lines) > 3 or text.rstrip()[-1:] in "([{,\\+=":
+        return None  # minified, or a statement cut before its end: nothing to quote that says what decides it
+    sets = []
+    for name in _names(text):
+        found = _assignment(c, name, first)
+        if found and len(sets) < 3 and len(found[1]) <= 80:
+            sets.append(f"`{name}` is set at line {c.start_line + found[0]} (`{found[1].rstrip(';').strip()}`)")
+    return f"line {c.start_line + first} `{text.rstrip(';')}`" + ("; " + ", ".join(sets) if sets else "")

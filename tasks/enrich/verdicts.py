@@ -70,7 +70,7 @@ def reconcile(f: Finding | dict, rec: dict | None, code: dict | None = None, fix
                 return rec | {"verdict": "needs_review", "reasons": [reason] + every}
             return rec | {"reasons": every + [reason]}
     if verdict == "needs_review" and reasons and all(_CONFIDENCE_ONLY.match(r["evidence"]) for r in reasons):
-        return rec | {"reasons": [{"check": "report", "evidence": _what_to_check(f)}] + every}
+        return rec | {"reasons": [{"check": "report", "evidence": _what_to_check(f, code)}] + every}
     if f.kind == "web" and verdict == "true_positive":
         if f.severity == "info":  # an informational alert marks a place to look; calling it a true positive overstates it
             return rec | {"verdict": "needs_review", "reasons": [{"check": "report", "evidence": f"{f.tool} rates this "
@@ -108,13 +108,17 @@ _CHECKS = (
 )
 
 
-def _what_to_check(f: Finding) -> str:
-    """One LOW-confidence needs-review reason naming the place and what decides it, instead of one sentence for all."""
+def _what_to_check(f: Finding, code: dict | None = None) -> str:
+    """One LOW-confidence needs-review reason naming the place and what decides it, instead of one sentence for all:
+    the flagged statement and where its names are set, when the code is shown (tasks.enrich.evidence.what_decides)."""
+    from tasks.enrich.evidence import what_decides
+
     loc = f.location
     where = f"{f.path}:{loc.start_line}" if loc and loc.start_line else (f.path or "the flagged place")
     check = next((text for cwes, text in _CHECKS if cwes & set(f.cwe or [])),
                  "the code at {where} against what the rule describes before changing it")
-    return f"the rule rates its own confidence LOW; check {check.format(where=where)}"
+    decides = what_decides(f, code)
+    return f"the rule rates its own confidence LOW; check {check.format(where=where)}" + (f" ({decides})" if decides else "")
 
 
 def stated_cwe(narrative: dict) -> str | None:

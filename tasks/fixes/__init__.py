@@ -120,7 +120,7 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         if diff and diff_is_sound(language, c, new):
             removed = [l[1:] for l in diff.splitlines() if l.startswith("-") and not l.startswith("---")]
             added = [l[1:] for l in diff.splitlines() if l.startswith("+") and not l.startswith("+++")]
-            refusal, note = scanner_fixes.review(family, removed, added)
+            refusal, note = scanner_fixes.review(family, removed, added, "\n".join(c.lines))
             if refusal and family is None:
                 return None, refusal, meta
             if not refusal:

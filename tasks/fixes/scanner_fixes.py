@@ -16,9 +16,62 @@ import re
 from tasks.fixes.patterns import python_hashes
 
 
-def review(family: str | None, removed: list[str], added: list[str]) -> tuple[str | None, str]:
-    """(why the fix must not be used, or None; the note on what else it changes)."""
+_USER = re.compile(r"(?im)^\s*USER\s+([^\s:]+)")
+# users a base image already has: node's images `node`, every Debian/Alpine image `nobody`
+_IMAGE_USERS = {"nobody": r"", "node": r"(?im)^\s*FROM\s+(?:\S+/)?node[:@\s]"}
+
+
+def missing_user(added: list[str], dockerfile: str) -> str | None:
+    """The user name a ``USER`` line switches to that the Dockerfile never creates and its base image lacks (Semgrep's
+    ``USER non-root``): the container would stop at start with "unable to find user"."""
+    for line in added:
+        m = _USER.match(line)
+        name = m.group(1) if m else None
+        if not name or name.isdigit() or name.startswith("$") or name == "root":
+            continue
+        made = re.search(rf"(?im)\b(?:useradd|adduser|addgroup|groupadd|usermod)\b[^\n]*[\s\"']{re.escape(name)}(?:[\s\"']|$)", dockerfile)
+        known = name in _IMAGE_USERS and (not _IMAGE_USERS[name] or re.search(_IMAGE_USERS[name], dockerfile))
+        if not made and not known:
+            return name
+    return None
+
+
+# autofixes that do not compile as written (Semgrep's defaulthttpclient-is-deprecated: a protected constructor of a
+# builder, where an HttpClient is expected)
+_BROKEN = [(r"\bnew\s+HttpClientBuilder\s*\(\s*\)", "the scanner's fix `new HttpClientBuilder()` does not compile: the "
+            "constructor is protected and a builder is no HttpClient; the working call is "
+            "`HttpClientBuilder.create().build()` (or `HttpClients.createDefault()`)")]
+_ASSIGNED = re.compile(r"^\s*(?:[\w<>\[\],.?]+\s+)?([A-Za-z_$][\w$]*)\s*=(?!=)\s*(.+?);?\s*$")
+
+
+def dropped_assignment(removed: list[str], added: list[str]) -> str | None:
+    """The variable a removed ``x = call(...)`` assigned when the added lines keep the call but not the assignment
+    (Semgrep's XXE autofix turned ``db = dbf.newDocumentBuilder();`` into ``dbf.newDocumentBuilder();``)."""
+    for line in removed:
+        m = _ASSIGNED.match(line)
+        if not m or "(" not in m.group(2):
+            continue
+        name, rhs = m.group(1), m.group(2).strip()
+        kept = any(rhs in a for a in added)
+        if kept and not any(re.search(rf"(?<![\w.]){re.escape(name)}\s*=(?!=)", a) for a in added):
+            return name
+    return None
+
+
+def review(family: str | None, removed: list[str], added: list[str], text: str = "") -> tuple[str | None, str]:
+    """(why the fix must not be used, or None; the note on what else it changes).  ``text``: the whole file."""
     before, after = "\n".join(removed), "\n".join(added)
+    broken = next((why for rx, why in _BROKEN if re.search(rx, after) and not re.search(rx, before)), None)
+    if broken:
+        return broken, ""
+    dropped = dropped_assignment(removed, added)
+    if dropped:
+        return (f"the scanner's fix drops the assignment to `{dropped}`: the call still runs, its result is thrown "
+                f"away and `{dropped}` keeps its old value", "")
+    user = missing_user(added, text) if _USER.search(after) else None
+    if user:
+        return (f"the scanner's fix switches to user `{user}`, which the image never creates: the container would stop "
+                "at start (\"unable to find user\")", "")
     if re.search(r"shell\s*=\s*True", before) and re.search(r"shell\s*=\s*False", after):
         call = re.search(r"\(\s*([^,)]*)", before)
         if not call or not call.group(1).lstrip().startswith(("[", "(")):

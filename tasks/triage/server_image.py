@@ -32,6 +32,8 @@ _NONROOT_IMAGES = {"prom/prometheus": "nobody", "prom/alertmanager": "nobody", "
 _BARE = {"ubuntu", "debian", "alpine", "centos", "fedora", "rockylinux", "almalinux", "amazonlinux", "busybox", "archlinux",
          "ubi8", "ubi9", "ubi", "buildpack-deps", "python", "node", "golang", "openjdk", "eclipse-temurin", "amazoncorretto",
          "ruby", "rust"}
+_DEV_ONLY = re.compile(r"(?i)^\s*#.*\b(?:do not use (?:it |this )?in production|not for production(?: use)?|for (?:local )?"
+                       r"development only|development (?:use )?only)\b")
 _SEMGREP = ("missing-user", "missing-user-entrypoint", "last-user-is-root")
 _SERVERS = {"apache2ctl": "Apache", "apachectl": "Apache", "apache2": "Apache", "httpd": "Apache",
             "httpd-foreground": "Apache", "nginx": "nginx"}
@@ -68,7 +70,14 @@ def check_server_image(f: Finding | dict, reader=None) -> dict | None:
     if not f.path or not _applies(f) or not PurePosixPath(f.path).name.lower().startswith(("dockerfile", "containerfile")) \
             and not f.path.lower().endswith(".dockerfile"):
         return None
-    steps = image_steps(instructions(_dockerfile_lines(f, reader)))
+    lines = _dockerfile_lines(f, reader)
+    dev = next(((n, l.strip()) for n, l in enumerate(lines[:8], 1) if _DEV_ONLY.search(l)), None) if reader is not None else None
+    if dev or "/.devcontainer/" in f"/{f.path}":
+        said = f"line {dev[0]} says `{dev[1][:80]}`" if dev else "it sits in .devcontainer/"
+        return {"check": "container", "status": "dev_container",
+                "evidence": f"a development container: {f.path} {said}; it runs a developer's tools against a mounted "
+                            "checkout, and a USER line would break the bind mounts and volumes it writes to"}
+    steps = image_steps(instructions(lines))
     if not steps:
         return None
     froms = [(n, a) for n, k, a in steps if k == "FROM"]
