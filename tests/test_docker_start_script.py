@@ -247,3 +247,16 @@ def test_a_development_container_takes_no_user_line():
     assert check_server_image(_finding("Dockerfile", plain), _Reader({"Dockerfile": plain})) is None
     dc = "FROM mcr.microsoft.com/devcontainers/python:3.12\n"
     assert check_server_image(_finding(".devcontainer/Dockerfile", dc), _Reader({".devcontainer/Dockerfile": dc}))["status"] == "dev_container"
+
+
+def test_the_user_row_takes_the_owner_the_dockerfile_already_chose():
+    """bakerydemo (round 19, harmful): `chown -R 1000:2000 /code/bakerydemo/media` for uWSGI, and the row added UID 10001."""
+    from tasks.fixes.dockerfile_user import user_needs
+
+    stage = ("FROM python:3.12-slim\nWORKDIR /code\nCOPY . /code/\n"
+             "RUN mkdir -p /code/media/images && chown -R 1000:2000 /code/media\nCMD [\"uwsgi\", \"/code/etc/uwsgi.ini\"]\n")
+    block, note = user_needs(stage, "RUN useradd --system --create-home --uid 10001 app\nUSER 10001")
+    assert block.endswith("USER 1000:2000") and "--uid 1000 --gid 2000" in block and "10001" not in block
+    assert "chown -R 1000:2000 /code/media" in note and "chown -R 10001" not in block
+    plain = stage.replace("RUN mkdir -p /code/media/images && chown -R 1000:2000 /code/media\n", "")
+    assert "chown -R 10001 /code" in user_needs(plain, "RUN useradd --system --create-home --uid 10001 app\nUSER 10001")[0]

@@ -15,6 +15,8 @@ import re
 from tasks.fixes.image_writes import runtime_paths
 
 
+# `chown -R 1000:2000 /code/media`: the owner the project already chose for what its program writes
+_OWNER = re.compile(r"\bchown\s+(?:-\w+\s+)*(\d{1,6})(?::(\d{1,6}))?\s+\S+[^\n]*")
 _MAKES_USER = re.compile(r"\b(?:useradd|adduser)\b([^\n&;|]*)")
 
 
@@ -44,6 +46,14 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
         block = f"USER {made_user[0]}"  # the image already has its user: switching to it is the change
         notes.append(f"The last stage already creates the user {made_user[0]} (`{made_user[1]}`) and never switches to "
                      f"it: USER {made_user[0]} is the change, no second user.")
+    owner = _OWNER.search(stage)
+    if owner and re.search(r"(?m)^RUN (?:useradd|adduser)\b[^\n]*\b10001\b", block):  # the project's own owner
+        uid, gid = owner.group(1), owner.group(2) or owner.group(1)
+        make = (f"addgroup -S -g {gid} app && adduser -S -D -u {uid} -G app app" if "alpine" in image else
+                f"groupadd --system --gid {gid} app && useradd --system --create-home --uid {uid} --gid {gid} app")
+        block = f"RUN {make}\nUSER {uid}:{gid}"
+        return block, (f"The Dockerfile already gives the folders its program writes to {uid}:{gid} (`{owner.group(0).strip()[:90]}`): "
+                       f"the user takes that owner, and the rest of the image stays root-owned and read-only to it.")
     workdirs = re.findall(r"(?im)^\s*WORKDIR\s+(\S+)", stage)
     copied = re.search(r"(?im)^\s*(?:COPY|ADD)\s+(?!--from)", stage) or (workdirs and any(  # a build stage's output
         dest.rstrip("/") == workdirs[-1].rstrip("/") or dest.startswith(workdirs[-1].rstrip("/") + "/")  # copied into
