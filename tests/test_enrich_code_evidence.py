@@ -147,6 +147,13 @@ def test_a_bare_verdict_with_only_the_catalogue_pattern_is_not_a_row():
     assert not teaches_nothing(f, said, "pattern", {"has_diff": False}, generic)
     assert not teaches_nothing(f, bare, "pattern", {"has_diff": False}, generic.replace("## How it works",
                                                                                        "## What is wrong here\n`cmd` is set on line 9\n\n## How it works"))
+    # a LOW-confidence match nothing decided, with the catalogue paragraphs only (round 19): no row either
+    unsure = {"verdict": "needs_review", "reasons": [{"check": "report", "evidence": "the rule rates its own confidence LOW; "
+                                                      "check whether a value from outside reaches app/run.py:12"}]}
+    assert teaches_nothing(f, unsure, "pattern", {"has_diff": False}, generic.replace("True positive as reported", "Needs review"))
+    assert not teaches_nothing(f, unsure, "pattern", {"has_diff": False, "fitted": True}, generic)  # the call's own safe form
+    decided = {"verdict": "needs_review", "reasons": [{"check": "code", "evidence": "but line 12 reads the request"}]}
+    assert not teaches_nothing(f, decided, "pattern", {"has_diff": False}, generic)
 
 
 def test_a_trivy_container_block_without_a_security_context_is_evidence_too():

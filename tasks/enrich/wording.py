@@ -121,5 +121,11 @@ def teaches_nothing(f, rec: dict, source: str, fix_meta: dict, text: str) -> boo
     from tasks.enrich.verdicts import _informative
 
     bare = rec["verdict"] == "true_positive" and not _informative(rec)
-    return (bare and getattr(f, "kind", None) == "code" and source == "pattern" and not fix_meta.get("has_diff")
-            and not re.search(r"^## (?:What is wrong here|Who can reach it)$", text, re.M))
+    # a LOW-confidence match nothing decided: "check whether ..." and the language's catalogue paragraphs (round 19's
+    # graders: every such row repeated the triage sentence where the code showed a false positive)
+    unsure = rec["verdict"] == "needs_review" and all(_LOW.match(str(r.get("evidence") or "")) for r in _informative(rec))
+    return ((bare or unsure) and getattr(f, "kind", None) == "code" and source == "pattern" and not fix_meta.get("has_diff")
+            and not fix_meta.get("fitted") and not re.search(r"^## (?:What is wrong here|Who can reach it)$", text, re.M))
+
+
+_LOW = re.compile(r"^(?:low-confidence rule:|the rule rates its own confidence LOW)")
