@@ -242,3 +242,21 @@ def test_a_port_80_check_on_a_rule_opening_every_port_never_says_keep_it():
     assert "keep the rule" not in answer and "The rule opens ports 0-65535 to everyone, not only port 80" in answer
     only80 = dict(f, snippet=rule.replace("from_port         = 0", "from_port         = 80").replace("65535", "80"))
     assert "keep the rule" in fix_for(only80, [])[0]
+
+
+def test_every_job_with_its_own_permissions_is_named_and_the_governed_ones_too():
+    """requarks/wiki build.yml (round 19: the release job with contents: write was left out of a list cut at three)."""
+    from tasks.findings.model import as_finding
+    from tasks.fixes.api_workflows import gha_permissions_fix
+
+    jobs = "".join(f"  {n}:\n    runs-on: ubuntu-latest\n    permissions:\n      packages: write\n    steps:\n      - run: make {n}\n"
+                   for n in ("build", "arm", "beta"))
+    text = ("on: push\njobs:\n" + jobs + "  cypress:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n"
+            "  release:\n    runs-on: ubuntu-latest\n    permissions:\n      packages: write\n      contents: write\n"
+            "    steps:\n      - run: gh release create v1\n")
+    f = as_finding({"id": "w" * 32, "tool": "checkov", "rule_id": "CKV2_GHA_1", "kind": "config", "severity": "medium",
+                    "title": "Ensure top-level permissions are not set to write-all", "description": "d",
+                    "location": {"path": ".github/workflows/build.yml", "start_line": 1}})
+    answer = gha_permissions_fix(f, text, "yaml")[0]
+    assert "job release (line" in answer and "contents: write" in answer
+    assert "The steps of the jobs it governs (cypress) only read the repository." in answer

@@ -134,6 +134,7 @@ def own_note(own: list) -> str:
     """What the jobs with their own ``permissions`` mean for the top-level block."""
     if not own:
         return ""
-    named = "; ".join(f"job {n}" + (f" (line {l})" if l else "") + f" sets {p}" for n, l, p in own[:3])
+    named = "; ".join(f"job {n}" + (f" (line {l})" if l else "") + f" sets {p}" for n, l, p in own[:8])
+    named += f"; and {len(own) - 8} more jobs" if len(own) > 8 else ""
     return (f" Jobs with their own `permissions` key ignore the top-level block (theirs replaces it), so it does not "
             f"change them: {named}.")
