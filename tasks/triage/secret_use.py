@@ -237,3 +237,25 @@ def translation_label(path: str | None, code: str | None) -> str | None:
     m = _ENTRY.match(code or "")
     entry = f"`{m.group(1)}` is an entry of" if m else "the flagged line is in"
     return f"{entry} the translation catalogue {path}: its value is the text a person reads in their language"
+
+
+# `password_file='/run/secrets/db-password'`, `DB_PASSWORD_FILE = "/etc/app/secret"`: where the secret is read from
+_PATH_ARG = re.compile(r"""(?i)\b(\w*(?:passw|secret|token|key|pwd)\w*[_-](?:file|path|filename|location|dir))\b\s*[=:]\s*(?:[fr]?)["']"""
+                       r"""(/[\w.@/-]+|[\w.-]+/[\w.@/-]+)["']""")
+
+
+def check_secret_file_path(f) -> dict | None:
+    """Bandit B105-B107 on the *path* of a secret file (Docker secrets, a mounted key): the name says `_file`, the value
+    is a path; the secret itself is read at run time from outside the code."""
+    from tasks.findings.model import as_finding
+    from tasks.triage.constant import flagged_code
+
+    f = as_finding(f)
+    if f.tool != "bandit" or str(f.rule_id).upper() not in ("B105", "B106", "B107"):
+        return None
+    m = _PATH_ARG.search(flagged_code(f, through_end=False) or "")
+    if not m:
+        return None
+    return {"check": "secret", "status": "not_a_secret",
+            "evidence": f"not a credential: `{m.group(1)}` names the file the secret is read from (`{m.group(2)}`), not "
+                        "the secret itself; its value is outside the code (a Docker secret, a mounted file)"}
