@@ -21,3 +21,28 @@ def test_a_password_that_looks_like_a_word_or_a_non_file_name_stays():
     assert check_secret_file_path(_f("    conn = DBManager(password='hunter2/x')")) is None  # not a *_file name
     assert check_secret_file_path(_f("    conn = DBManager(password_file=os.environ['F'])")) is None
     assert check_secret_file_path(dict(_f("password_file='/run/secrets/x'"), tool="semgrep")) is None
+
+
+class _Reader:
+    def __init__(self, text):
+        self.text = text
+
+    def resolve(self, commit):
+        return None
+
+    def lines(self, path, commit):
+        return self.text.splitlines(True)
+
+
+def test_a_key_the_comment_above_calls_a_demo_key():
+    from tasks.triage.secret_use import check_demo_key_comment
+
+    text = ("# Override in local settings or replace with your own key. Please don't use our demo key in production!\n"
+            'GOOGLE_MAP_API_KEY = "AIzaSyD31CT9P9KxvNUJOwDq2kcFEIG8ADgaFgw"\n\nX = 1\n# the API token\nTOKEN = "abc123def456ghi789"\n')
+    f = {"id": "g" * 32, "tool": "semgrep", "rule_id": "generic.secrets.security.detected-google-api-key", "kind": "secret",
+         "severity": "high", "title": "Google API Key detected", "description": "d",
+         "location": {"path": "settings/base.py", "start_line": 2}}
+    hit = check_demo_key_comment(f, _Reader(text))
+    assert hit and "line 1 of settings/base.py" in hit["evidence"] and "demo key" in hit["evidence"]
+    assert check_demo_key_comment(dict(f, location={"path": "settings/base.py", "start_line": 6}), _Reader(text)) is None
+    assert check_demo_key_comment(dict(f, location={"path": "settings/base.py", "start_line": 4}), _Reader(text)) is None

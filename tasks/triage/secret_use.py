@@ -259,3 +259,32 @@ def check_secret_file_path(f) -> dict | None:
     return {"check": "secret", "status": "not_a_secret",
             "evidence": f"not a credential: `{m.group(1)}` names the file the secret is read from (`{m.group(2)}`), not "
                         "the secret itself; its value is outside the code (a Docker secret, a mounted file)"}
+
+
+_DEMO_COMMENT = re.compile(r"(?i)(?:#|//|/\*|<!--|--)\s*.*\b(?:(?:our|a|the|this)\s+)?(?:demo|example|sample|dummy|placeholder|public test)"
+                           r"\s+(?:api\s+)?(?:key|token|secret|credentials?)\b.*")
+
+
+def check_demo_key_comment(f, reader=None) -> dict | None:
+    """A secret the comment just above it (or on its line) calls a demo or example key ("Please don't use our demo key
+    in production!"): the project publishes it as one, and a deployment sets its own."""
+    from tasks.findings.model import as_finding
+    from tasks.findings.secrets import tool_marks_secret
+    from tasks.repository.source import finding_lines
+
+    f = as_finding(f)
+    if f.kind != "secret" and not tool_marks_secret(f.tool, str(f.rule_id), f.title or ""):
+        return None
+    lines = finding_lines(reader, f)
+    n = f.location.start_line if f.location else None
+    if not lines or not n or not 1 <= n <= len(lines):
+        return None
+    for i in range(n, max(0, n - 3), -1):
+        m = _DEMO_COMMENT.search(lines[i - 1])
+        if m:
+            return {"check": "secret", "status": "not_a_secret",
+                    "evidence": f"a published demo key: line {i} of {f.path} says `{m.group(0).strip()[:100]}`; a "
+                                "deployment sets its own"}
+        if i < n and lines[i - 1].strip() and not lines[i - 1].lstrip().startswith(("#", "//", "/*", "*", "--", "<!--")):
+            break  # code between the comment and the value: the comment is about something else
+    return None
