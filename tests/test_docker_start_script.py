@@ -260,3 +260,21 @@ def test_the_user_row_takes_the_owner_the_dockerfile_already_chose():
     assert "chown -R 1000:2000 /code/media" in note and "chown -R 10001" not in block
     plain = stage.replace("RUN mkdir -p /code/media/images && chown -R 1000:2000 /code/media\n", "")
     assert "chown -R 10001 /code" in user_needs(plain, "RUN useradd --system --create-home --uid 10001 app\nUSER 10001")[0]
+
+
+def test_a_compose_target_that_is_not_the_last_stage_gets_no_user_row():
+    """awesome-compose flask (round 19): compose builds `target: builder`, the USER row went into the last stage."""
+    from tasks.fixes.workload import dockerfile_gate
+    from tasks.triage.entrypoint import compose_target
+
+    dockerfile = ("FROM python:3.10-alpine AS builder\nWORKDIR /app\nCOPY . .\nCMD [\"python3\", \"app.py\"]\n\n"
+                  "FROM builder AS dev-envs\nRUN apk add git\nCMD [\"sleep\", \"infinity\"]\n")
+    files = {"flask/app/Dockerfile": dockerfile,
+             "flask/compose.yaml": "services:\n  web:\n    build:\n      context: app\n      target: builder\n    ports:\n      - '8000:8000'\n"}
+    read = lambda p: files[p].splitlines(True)  # noqa: E731
+    assert compose_target("flask/app/Dockerfile", sorted(files), read) == ("flask/compose.yaml", "builder")
+    why, _ = dockerfile_gate(dockerfile, "flask/app/Dockerfile", {"compose_target": ["flask/compose.yaml", "builder"]})
+    assert why and "builds the stage `builder`" in why
+    last = dockerfile_gate(dockerfile, "flask/app/Dockerfile", {"compose_target": ["flask/compose.yaml", "dev-envs"]})
+    assert last[0] is None  # compose runs the last stage: the row stands
+    assert compose_target("flask/app/Dockerfile", ["flask/app/Dockerfile"], read) is None

@@ -146,7 +146,7 @@ class Source:
         key = ("start", path, commit)
         if key not in self._whole:
             from tasks.triage.docker import instructions
-            from tasks.triage.entrypoint import drops_root, needs_root, repo_file, start_script
+            from tasks.triage.entrypoint import compose_target, drops_root, needs_root, repo_file, start_script
 
             resolved = self.reader.resolve(commit)
             read = lambda p: self.reader.lines(p, resolved) or []  # noqa: E731
@@ -155,8 +155,10 @@ class Source:
             need = needs_root(script["lines"]) if script else None
             drop = drops_root(script["lines"], read, lambda name: repo_file(name, path, files, [])) if script else None
             clean = lambda hit: [hit[0], hit[1], _scrub(hit[2], script["path"]), *hit[3:]] if hit else None  # noqa: E731
-            self._whole[key] = None if not script else {
-                "path": script["path"], "line": script["line"], "needs_root": clean(need), "drops_root": clean(drop)}
+            target = compose_target(path, files, read)  # compose runs another stage than the last
+            self._whole[key] = None if not script and not target else {
+                "path": script and script["path"], "line": script and script["line"], "needs_root": clean(need),
+                "drops_root": clean(drop), **({"compose_target": list(target)} if target else {})}
         return self._whole[key]
 
     def _index(self):

@@ -213,6 +213,11 @@ def dockerfile_gate(snippet: str | None, path: str | None = None, start: dict | 
     if start_needs_root(start):
         return start_needs_root(start), ""
     stages = re.split(r"(?im)^\s*FROM\s+", snippet or "")
+    target = (start or {}).get("compose_target")
+    last = re.search(r"(?i)\sAS\s+([\w.-]+)", stages[-1].splitlines()[0]) if len(stages) > 1 and stages[-1] else None
+    if target and (not last or last.group(1).lower() != str(target[1]).lower()):
+        return (f"{target[0]} builds the stage `{target[1]}` of this Dockerfile, not its last stage: a USER line at the end "
+                f"does not reach the image compose runs; the user belongs in stage `{target[1]}`"), ""
     for line in re.findall(r"(?im)^\s*(?:CMD|ENTRYPOINT)\b.*$", stages[-1]):
         port = next((int(p) for pair in _START_PORT.findall(line) for p in pair if p and 0 < int(p) < 1024), None)
         if port:

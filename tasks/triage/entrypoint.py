@@ -204,3 +204,31 @@ def tool_image(dockerfile: str, files: list[str], read) -> tuple[str, int, int] 
         if built and ran:
             return path, built, ran
     return None
+
+
+_COMPOSE = re.compile(r"(?:^|/)(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml$")
+
+
+def compose_target(dockerfile: str, files: list[str], read) -> tuple[str, str] | None:
+    """(compose file, stage) when a compose file of the Dockerfile's folder or the one above builds it with ``target:``
+    (awesome-compose's `build: {context: app, target: builder}`): the image that runs is that stage, not the last."""
+    import yaml
+
+    folder = PurePosixPath(dockerfile).parent
+    near = [p for p in files if _COMPOSE.search(p) and PurePosixPath(p).parent in (folder, folder.parent)][:10]
+    for path in near:
+        try:
+            data = yaml.safe_load("".join(read(path) or []))
+        except yaml.YAMLError:
+            continue
+        services = data.get("services") if isinstance(data, dict) else None
+        for svc in (services or {}).values() if isinstance(services, dict) else []:
+            build = svc.get("build") if isinstance(svc, dict) else None
+            if not isinstance(build, dict) or not isinstance(build.get("target"), str):
+                continue
+            base = PurePosixPath(path).parent / str(build.get("context") or ".")
+            built = base / str(build.get("dockerfile") or "Dockerfile")
+            parts = [p for p in built.parts if p != "."]
+            if "/".join(parts) == dockerfile:
+                return path, build["target"]
+    return None
