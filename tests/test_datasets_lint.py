@@ -180,3 +180,18 @@ def test_a_finding_triage_calls_no_security_weakness_gets_no_row(tmp_path):
     info = run_build(tmp_path, [ops, real], [narrative(ops, text), narrative(real, text)],
                      cfg | {"not_security": "explain", "max_quarantine_share": 1.0}, {"triage": str(triage)})
     assert not any("not a security weakness" in k for k in info["stage1_dropped"])  # explained like any false positive
+
+
+def test_a_checkov_skip_comment_on_a_secret_rule_is_not_a_secret():
+    """umami (set 15): `#checkov:skip=CKV_SECRET_4:not deployed: ...` read as key `CKV_SECRET_4`, value `not deployed...`
+    by detect-secrets' YAML keyword plugin: three of six stage-2 rows quarantined and the build failed."""
+    f = dict(finding("secretskip"), path="cypress/docker-compose.yml")
+    f["location"] = dict(f["location"], path="cypress/docker-compose.yml")
+    answer = ("False positive: not deployed: cypress/docker-compose.yml is test code. Suppress it:\n```yaml\n"
+              "#checkov:skip=CKV_SECRET_4:not deployed: cypress/docker-compose.yml is test code, which holds sample data\n```")
+    r = row(f, answer, language="yaml")
+    r["meta"]["path"] = "cypress/docker-compose.yml"
+    assert "possible_secret" not in row_problems(r, f)
+    leaked = row(f, answer + "\n\nThe old value was\n```yaml\nDATABASE_PASSWORD: 9f8A7s6D5f4G3h2J1k0L\n```", language="yaml")
+    leaked["meta"]["path"] = "cypress/docker-compose.yml"
+    assert "possible_secret" in row_problems(leaked, f)

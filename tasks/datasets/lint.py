@@ -133,8 +133,8 @@ def row_problems(row: dict, f: Finding | dict) -> dict[str, str]:
         out["foreign_language_advice"] = advice
     if any(has_ci_prefix(m["content"]) for m in row["messages"]):
         out["ci_workspace_path"] = "a CI runner path is in the row"
-    for m in row["messages"][1:]:
-        if detect(m["content"], meta.get("path")):
+    for m in row["messages"][1:]:  # a suppression's own syntax (`#checkov:skip=CKV_SECRET_4:<reason>`) reads as key: value
+        if detect(_SUPPRESSION_LINE.sub("", m["content"]), meta.get("path")):
             out["possible_secret"] = f"detect-secrets flags the {m['role']} text"
             break
     version = unknown_version(row, f)
@@ -258,6 +258,7 @@ def quarantine(report: dict, files: dict[str, list[dict]], max_share: float, lin
     return out
 
 
+_SUPPRESSION_LINE = re.compile(r"(?im)^.*(?:checkov:skip=|#\s*nosec\b|nosemgrep|gitleaks:allow|trivy:ignore|tfsec:ignore).*$")
 MIN_DEFECTIVE = 3  # a small build's one or two bad rows are set aside, not a broken generator
 
 

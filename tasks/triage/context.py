@@ -164,7 +164,7 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
         ev = file_evidence(f, reader)
     if isinstance(ev, dict) and ev.get("class") == "name":  # every flagged string names a setting: no value was flagged
         return {"check": "secret", "status": "not_a_secret", "evidence": "not a credential: the flagged strings are names "
-                "(dict keys or settings such as token_budget_month), not a secret's value"}
+                "(dict keys or setting names), not a secret's value"}
     if not isinstance(ev, dict) or ev.get("class") in (None, "redacted-by-tool", "name"):
         return None
     shown = "typed" if str(ev.get("match") or "").startswith(_TYPED) else ev["class"]

@@ -219,7 +219,7 @@ def form_label(code: str | None) -> str | None:
 
 
 # a UI translation catalogue: frontend/lang/messages/de-DE.json, locales/fr/translation.json, i18n/en.yml, po files
-_LOCALE_DIRS = {"lang", "langs", "locale", "locales", "i18n", "l10n", "translations", "translation", "messages"}
+_LOCALE_DIRS = {"lang", "langs", "locale", "locales", "i18n", "intl", "l10n", "translations", "translation", "messages"}
 _LOCALE_FILE = re.compile(r"(?i)^(?:[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?|messages|translations?|strings)\.(?:json|ya?ml|po|properties|arb)$")
 _ENTRY = re.compile(r"""^\s*["']?([\w.-]+)["']?\s*[:=]""")
 
