@@ -24,6 +24,7 @@ import ast
 import re
 
 from tasks.triage.class_constants import class_constant, wrapped_text
+from tasks.triage.parsed_source import parsed_tree
 
 MAX_SOURCE, MAX_DEPTH = 512 * 1024, 8
 _SQL = {"execute", "executemany", "executescript", "raw", "query", "text", "mogrify"}
@@ -84,13 +85,8 @@ class Module:
     """One parsed file: the scopes, and which names each binds and how."""
 
     def __init__(self, source: str, path: str, callers=None):
-        self.tree = ast.parse(source[:MAX_SOURCE]) if len(source) <= MAX_SOURCE else None
+        self.tree, self.parent = parsed_tree(source, MAX_SOURCE)  # shared with other findings of the file: read only
         self.path, self.callers = path, callers
-        self.parent: dict[ast.AST, ast.AST] = {}
-        if self.tree is not None:
-            for node in ast.walk(self.tree):
-                for child in ast.iter_child_nodes(node):
-                    self.parent[child] = node
         self.used: list[tuple[str, str]] = []  # (name, where it is bound), for the evidence
         self.generated: list[str] = []  # the generator calls taken as constant (uuid.uuid4(), datetime.datetime.now())
         self.numbers: list[str] = []  # int(...)/float(...) conversions: outside data, but only ever a number

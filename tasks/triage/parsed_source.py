@@ -71,3 +71,25 @@ def nodes_on_line(root, line: int):
         if n.start_point[0] + 1 <= line <= n.end_point[0] + 1:
             todo.extend(n.named_children)
             yield n
+
+
+_TREES: dict[int, tuple] = {}  # hash of a source -> (tree, parent map): a file with many findings is parsed once
+_MAX_TREES = 16
+
+
+def parsed_tree(source: str, limit: int) -> tuple[ast.AST | None, dict]:
+    """(tree, child -> parent) of ``source``, or (None, {}) when longer than ``limit``; SyntaxError as ``ast.parse``.
+
+    A repository's test file can carry hundreds of findings (Bandit's B101 on every assert), and every check that
+    reads the file used to parse it again; the last few parsed files are kept.  The trees are shared: callers only
+    read them."""
+    if len(source) > limit:
+        return None, {}
+    key = hash(source)
+    if key not in _TREES:
+        tree = ast.parse(source)
+        parent = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        if len(_TREES) >= _MAX_TREES:
+            _TREES.pop(next(iter(_TREES)))
+        _TREES[key] = (tree, parent)
+    return _TREES[key]
