@@ -115,7 +115,9 @@ class Source:
     def _sites(self, f: Finding) -> dict[str, str]:
         """The repository's calls of the function the flagged Python line sits in, per parameter; the file list and
         parsed modules are read once per build (tasks.triage.callers)."""
-        if not (f.path or "").endswith(".py"):
+        from tasks.enrich.analysis import origins_matter
+
+        if not (f.path or "").endswith(".py") or not origins_matter(f):  # only those rows say where values come from
             return {}
         from tasks.enrich.call_sites import parameter_sites
 

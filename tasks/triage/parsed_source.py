@@ -74,14 +74,14 @@ def nodes_on_line(root, line: int):
 
 
 _TREES: dict[int, tuple] = {}  # hash of a source -> (tree, parent map): a file with many findings is parsed once
-_MAX_TREES = 16
+_MAX_TREES = 48
 
 
 def parsed_tree(source: str, limit: int) -> tuple[ast.AST | None, dict]:
     """(tree, child -> parent) of ``source``, or (None, {}) when longer than ``limit``; SyntaxError as ``ast.parse``.
 
     A repository's test file can carry hundreds of findings (Bandit's B101 on every assert), and every check that
-    reads the file used to parse it again; the last few parsed files are kept.  The trees are shared: callers only
+    reads the file used to parse it again; the last 48 parsed files are kept.  The trees are shared: callers only
     read them."""
     if len(source) > limit:
         return None, {}
