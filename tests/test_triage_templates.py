@@ -52,3 +52,13 @@ def test_blocktranslate_without_safe_values_is_a_false_positive():
     assert check_blocktranslate(_f("audit.xss.template-blocktranslate-no-escape", "user/overview.html", 4), reader) is None
     assert check_blocktranslate(_f("audit.xss.template-blocktranslate-no-escape", "user/overview.html", 5), reader) is None
     assert check_blocktranslate(_f("django-no-csrf-token", "user/overview.html", 2), reader) is None  # another rule
+
+
+def test_a_thymeleaf_form_is_not_a_django_template():
+    """WebGoat (set 15): Semgrep's Django rule on Thymeleaf lesson templates (`th:action`)."""
+    page = ('<form class="attack-form" accept-charset="UNKNOWN"\n      method="POST" name="form"\n'
+            '      th:action="@{/ChromeDevTools/network}">\n  <input name="x">\n</form>\n')
+    hit = check_form_csrf(_f("django-no-csrf-token", "lessons/ChromeDevTools.html", 1), _Reader({"lessons/ChromeDevTools.html": page}))
+    assert hit and "a Thymeleaf form" in hit["evidence"] and "line 3" in hit["evidence"]
+    plain = page.replace('      th:action="@{/ChromeDevTools/network}">', '      action="/network">')
+    assert check_form_csrf(_f("django-no-csrf-token", "x.html", 1), _Reader({"x.html": plain})) is None

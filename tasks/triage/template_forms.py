@@ -24,6 +24,7 @@ from tasks.repository.source import finding_lines
 _CSRF_RULES = ("django-no-csrf-token",)
 _TOKEN = re.compile(r"csrf_token|hidden_tag\s*\(|csrfmiddlewaretoken|authenticity_token|name=['\"]_csrf['\"]")
 _FORM_END = re.compile(r"</form\s*>", re.I)
+_THYMELEAF = re.compile(r"\bth:action\s*=")
 _BLOCK_RULES = ("template-blocktranslate-no-escape",)
 _BLOCK_END = re.compile(r"\{%-?\s*endblocktrans(?:late)?\b")
 _VARIABLE = re.compile(r"\{\{\s*([^}]*?)\s*\}\}")
@@ -54,6 +55,11 @@ def check_form_csrf(f: Finding | dict, reader=None) -> dict | None:
         return None
     form = _window(f, reader, _FORM_END, 150)
     hit = next(((n, t) for n, t in form if _TOKEN.search(t)), None)
+    thyme = next(((n, t) for n, t in form[:8] if _THYMELEAF.search(t)), None) if hit is None else None
+    if thyme:  # Spring Security's CsrfRequestDataValueProcessor adds the `_csrf` field to a th:action form
+        return {"check": "template", "evidence": f"a Thymeleaf form, not a Django template: {f.path} line {thyme[0]}: "
+                f"`{thyme[1].strip()[:80]}`; Thymeleaf writes Spring Security's `_csrf` field into a form with th:action "
+                "wherever CSRF protection is on, and Django's {% csrf_token %}, which the rule looks for, has no meaning here"}
     if hit is None:
         return None
     return {"check": "template", "evidence": f"the form sends a CSRF token: {f.path} line {hit[0]}: `{hit[1].strip()[:100]}` "
