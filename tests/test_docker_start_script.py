@@ -278,3 +278,13 @@ def test_a_compose_target_that_is_not_the_last_stage_gets_no_user_row():
     last = dockerfile_gate(dockerfile, "flask/app/Dockerfile", {"compose_target": ["flask/compose.yaml", "dev-envs"]})
     assert last[0] is None  # compose runs the last stage: the row stands
     assert compose_target("flask/app/Dockerfile", ["flask/app/Dockerfile"], read) is None
+
+
+def test_a_node_image_that_creates_its_own_user_switches_to_it():
+    """node-express-realworld-example-app (round 20): `adduser --system -G api api`, `chown -R api:api .`; the row said USER node."""
+    from tasks.fixes.dockerfile_user import user_needs
+
+    stage = ("FROM node:lts-alpine\nWORKDIR /app\nRUN addgroup --system api && \\\n          adduser --system -G api api\n"
+             "COPY dist/api api\nRUN chown -R api:api .\nCMD [\"node\", \"api/main.js\"]\n")
+    block, note = user_needs(stage, "USER node")
+    assert block.startswith("USER api") and "already creates the user api" in note

@@ -42,7 +42,8 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
     image = stage.split()[0].lower() if stage.split() else ""
     made_user = _created_user(stage)
     lines, notes = [], []
-    if made_user and re.search(r"(?m)^RUN (?:useradd|adduser)\b[^\n]*\b10001\b", block):  # the template's own user
+    if made_user and (re.search(r"(?m)^RUN (?:useradd|adduser)\b[^\n]*\b10001\b", block)  # the template's own user
+                      or block.strip() == "USER node"):  # or the node image's: the project's own user comes first
         block = f"USER {made_user[0]}"  # the image already has its user: switching to it is the change
         notes.append(f"The last stage already creates the user {made_user[0]} (`{made_user[1]}`) and never switches to "
                      f"it: USER {made_user[0]} is the change, no second user.")
@@ -58,8 +59,9 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
     copied = re.search(r"(?im)^\s*(?:COPY|ADD)\s+(?!--from)", stage) or (workdirs and any(  # a build stage's output
         dest.rstrip("/") == workdirs[-1].rstrip("/") or dest.startswith(workdirs[-1].rstrip("/") + "/")  # copied into
         for dest in re.findall(r"(?im)^\s*COPY\s+--from=\S+\s+.*\s(/\S+)\s*$", stage)))  # the app folder: root's too
-    if workdirs and copied and workdirs[-1].startswith("/") and workdirs[-1] not in ("/", "/tmp"):
-        user = re.search(r"(?m)^USER\s+(\S+)", block).group(1)  # 10001, or an image's own user (node)
+    user = re.search(r"(?m)^USER\s+(\S+)", block).group(1)  # 10001, or an image's own user (node)
+    owned = workdirs and re.search(rf"(?m)\bchown\s+(?:-\w+\s+)*{re.escape(user)}(?::\S+)?\s+(?:\.|{re.escape(workdirs[-1])})/?\s*$", stage)
+    if workdirs and copied and not owned and workdirs[-1].startswith("/") and workdirs[-1] not in ("/", "/tmp"):
         lines.append(f"RUN chown -R {user} {workdirs[-1]}")
         notes.append(f"{workdirs[-1]} is given to {'UID ' if user.isdigit() else 'user '}{user} because the code copied there is root-owned and an app "
                      "that writes in its folder (an SQLite database, uploads, a cache) fails with permission denied; if "
