@@ -195,3 +195,22 @@ def test_a_checkov_skip_comment_on_a_secret_rule_is_not_a_secret():
     leaked = row(f, answer + "\n\nThe old value was\n```yaml\nDATABASE_PASSWORD: 9f8A7s6D5f4G3h2J1k0L\n```", language="yaml")
     leaked["meta"]["path"] = "cypress/docker-compose.yml"
     assert "possible_secret" in row_problems(leaked, f)
+
+
+def test_code_quoted_from_the_prompt_is_specific_and_a_template_literal_is_no_marker():
+    """NodeBB (set 16): rows that trace `keys` from `Object.keys(req.query);` were called boilerplate (Semgrep's report
+    carries no code, the prompt's code came from the checkout), and `${strip}` in a quoted RegExp was a template marker."""
+    from tasks.datasets.checks import template_marker
+    from tasks.datasets.lint import boilerplate
+
+    f = dict(finding("nodebb"), snippet="")
+    prompt = "Code (install/web.js lines 125-130):\n```\nconst keys = Object.keys(req.query);\nconst dbName = keys[0];\n```"
+    answer = ("## Verdict\nTrue positive (Eval Injection, CWE-95): `keys` is set on line 127 from `Object.keys(req.query);`, "
+              "the HTTP request, and reaches line 129.\n\n## How to fix it\n- Never pass input to `require`.")
+    r = row(f, answer)
+    r["messages"][1]["content"] = prompt
+    assert boilerplate(r, f) is None
+    r["messages"][1]["content"] = "Code (install/web.js): not shown"
+    assert boilerplate(r, f) is not None  # quoted code the prompt does not hold is not this finding's
+    assert template_marker("Line 214 `key = modulePath.replace(new RegExp(`.?(/[^/]+){${strip}}/`), '')` decides it.") is None
+    assert template_marker("Fix (<fix_family>): use {strip} here.") is not None

@@ -69,11 +69,13 @@ def restated_prompt(answer: str, prompt: str, share: float = 0.6, n: int = 2) ->
     return f"restates the prompt: {sentence[:80]}" if sentence else None
 
 
+_INTERPOLATION = re.compile(r"\$\{[^}\n]*\}")  # a JavaScript template literal's or a shell's `${strip}` in quoted code
 _INLINE_FSTRING = re.compile(r"`[^`\n]*(?<![A-Za-z0-9_])[fF][rR]?['\"][^`\n]*`")  # `f'curl --insecure {url}'`: quoted code
 
 
 def template_marker(answer: str) -> str | None:
-    m = MARKERS.search(_INLINE_FSTRING.sub(" ", prose(answer)))  # code may hold braces and field names of its own (f"{path}")
+    text = _INTERPOLATION.sub(" ", _INLINE_FSTRING.sub(" ", prose(answer)))  # code holds braces of its own (f"{path}", `${x}`)
+    m = MARKERS.search(text)
     return f"pipeline internals in the answer: {m.group(0)!r}" if m else None
 
 

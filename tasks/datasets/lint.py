@@ -113,8 +113,10 @@ def boilerplate(row: dict, f: Finding | dict) -> str | None:
     specifics += [l.strip() for l in snippet.splitlines() if len(l.strip()) >= 8]
     low = text.lower()
     # the finding's own code quoted in the analysis (not a bare API name a generic fix also names: `mark_safe`)
-    quoted = [q.strip('"') for q in re.findall(r"`([^`\n]+)`", without_fix_sections(text))]
-    if snippet and any(len(q) >= 6 and re.search(r"[^\w.]", q) and q in snippet for q in quoted):
+    analysis = re.split(r"(?m)^## (?:How to fix it|What to do)\b", text)[0]  # the verdict's evidence counts, a fix does not
+    quoted = [q.strip('"') for q in re.findall(r"`([^`\n]+)`", analysis)]
+    shown = snippet + "\n" + "\n".join(str(m.get("content") or "") for m in row["messages"][1:-1])  # the prompt's code too
+    if any(len(q) >= 6 and re.search(r"[^\w.]", q) and q.rstrip(";") in shown for q in quoted):
         return None
     if not any(s and s.lower() in low for s in specifics):
         return "answer names nothing of this finding (rule, advisory, file, package or code)"
