@@ -288,3 +288,13 @@ def test_a_node_image_that_creates_its_own_user_switches_to_it():
              "COPY dist/api api\nRUN chown -R api:api .\nCMD [\"node\", \"api/main.js\"]\n")
     block, note = user_needs(stage, "USER node")
     assert block.startswith("USER api") and "already creates the user api" in note
+
+
+def test_a_test_runner_image_takes_no_user_line():
+    """Flagsmith's frontend/Dockerfile.e2e (round 21, harmful): Playwright's browsers installed under /root/.cache."""
+    from tasks.triage.server_image import check_server_image
+
+    text = "FROM node:20\nRUN npx playwright install --with-deps firefox\nCMD [\"npm\", \"run\", \"test\"]\n"
+    hit = check_server_image(_finding("frontend/Dockerfile.e2e", text), _Reader({"frontend/Dockerfile.e2e": text}))
+    assert hit and hit["status"] == "dev_container" and "a test image" in hit["evidence"] and "e2e test image" in hit["evidence"]
+    assert check_server_image(_finding("frontend/Dockerfile", text), _Reader({"frontend/Dockerfile": text})) is None

@@ -50,3 +50,30 @@ def test_the_http_client_builder_autofix_that_does_not_compile_is_refused():
     refusal, _ = review("weak-crypto", ["HttpClient httpclient = new DefaultHttpClient();"],
                         ["HttpClient httpclient = new HttpClientBuilder();"])
     assert refusal and "HttpClientBuilder.create().build()" in refusal
+
+
+def test_the_jwt_autofix_without_a_key_is_refused():
+    """Flagsmith (round 21, harmful): `jwt.decode(token, options={"verify_signature": True})` raises on every token."""
+    from tasks.fixes.scanner_fixes import review
+
+    before = ['        unverified = jwt.decode(token, options={"verify_signature": False})']
+    after = ['        unverified = jwt.decode(token, options={"verify_signature": True})']
+    refusal, _ = review("jwt", before, after)
+    assert refusal and "algorithms" in refusal
+    keyed = ['        claims = jwt.decode(token, key, algorithms=["RS256"], options={"verify_signature": True})']
+    assert review("jwt", before, keyed)[0] is None
+
+
+def test_a_nosec_suppression_keeps_the_lines_indentation():
+    """Round 21: ten suppression rows pasted `return ...` at column 0, which no longer compiles inside a function."""
+    import ast
+
+    from tasks.fixes.suppression import suppression_for
+
+    f = {"id": "n" * 32, "tool": "bandit", "rule_id": "B101", "kind": "code", "severity": "low", "title": "assert used",
+         "description": "d", "location": {"path": "tests/test_api.py", "start_line": 12, "end_line": 12},
+         "snippet": "11 def test_it():\n12     assert response.status_code == 200\n13 \n"}
+    rec = {"verdict": "false_positive", "reasons": [{"check": "report", "evidence": "harmless in test code: tests/test_api.py is a test"}]}
+    lang, text = suppression_for(f, rec)
+    assert lang == "python" and "\n    assert response.status_code == 200  # nosec B101" in text
+    ast.parse("def test_it():\n" + text + "\n")  # placed in its function, the pair compiles

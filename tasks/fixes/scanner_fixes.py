@@ -40,7 +40,11 @@ def missing_user(added: list[str], dockerfile: str) -> str | None:
 # builder, where an HttpClient is expected)
 _BROKEN = [(r"\bnew\s+HttpClientBuilder\s*\(\s*\)", "the scanner's fix `new HttpClientBuilder()` does not compile: the "
             "constructor is protected and a builder is no HttpClient; the working call is "
-            "`HttpClientBuilder.create().build()` (or `HttpClients.createDefault()`)")]
+            "`HttpClientBuilder.create().build()` (or `HttpClients.createDefault()`)"),
+           # Semgrep's unverified-jwt-decode autofix: PyJWT then needs the key and `algorithms`, and raises on every token
+           (r"""jwt\.decode\((?![^)]*\b(?:key|algorithms)\b)[^)]*["']verify_signature["']\s*:\s*True""",
+            "the scanner's fix turns verification on without a key or `algorithms`: PyJWT then raises DecodeError on "
+            "every token, so every login with one fails; verification needs `jwt.decode(token, key, algorithms=[...])`")]
 _ASSIGNED = re.compile(r"^\s*(?:[\w<>\[\],.?]+\s+)?([A-Za-z_$][\w$]*)\s*=(?!=)\s*(.+?);?\s*$")
 
 

@@ -43,10 +43,11 @@ def _line(f: Finding) -> str:
     numbered = [re.match(r"^(\d+) ?(.*)$", l) for l in lines]
     if lines and all(numbered):
         chosen = [m.group(2) for m in numbered if start and int(m.group(1)) == int(start)] or [numbered[0].group(2)]
-        text = chosen[0].strip()
+        text = chosen[0].rstrip()
     else:
-        text = lines[0].strip() if lines else ""
-    return text if len(text) < 160 and "[REDACTED" not in text else ""
+        text = lines[0].rstrip() if lines else ""
+    # the line keeps its indentation: pasted at column 0, a line inside a function no longer compiles (round 21)
+    return text if len(text.strip()) < 160 and "[REDACTED" not in text else ""
 
 
 _BOUNDARY = re.compile(r": |; | \(|, (?:so|which|because|but) ")
@@ -89,7 +90,8 @@ def suppression_for(f: Finding | dict, rec: dict) -> tuple[str, str]:
     # the reason goes on its own comment line: bandit stops reading ids at the next '#', but semgrep reads every
     # word after "nosemgrep:" as a rule id (and --strict fails on the unknown ones)
     if tool == "bandit":
-        return "python", f"# {short}\n{code or '...'}  # nosec {rule}"
+        indent = code[:len(code) - len(code.lstrip())]
+        return "python", f"{indent}# {short}\n{code or '...'}  # nosec {rule}"
     if tool == "semgrep":
         return "text", f"{_comment_text(path, short)}\n{code + '  ' if code else ''}{_comment_text(path, 'nosemgrep: ' + rule)}"
     if tool == "checkov":  # the comment goes in the file's own language: Terraform, CloudFormation YAML, Dockerfile

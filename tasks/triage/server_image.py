@@ -32,6 +32,7 @@ _NONROOT_IMAGES = {"prom/prometheus": "nobody", "prom/alertmanager": "nobody", "
 _BARE = {"ubuntu", "debian", "alpine", "centos", "fedora", "rockylinux", "almalinux", "amazonlinux", "busybox", "archlinux",
          "ubi8", "ubi9", "ubi", "buildpack-deps", "python", "node", "golang", "openjdk", "eclipse-temurin", "amazoncorretto",
          "ruby", "rust"}
+_TEST_IMAGE = re.compile(r"(?i)^(?:dockerfile[.-](e2e|test|tests|ci|cypress|playwright)|(e2e|test|tests|cypress|playwright)[.-]dockerfile)$")
 _DEV_ONLY = re.compile(r"(?i)^\s*#.*\b(?:do not use (?:it |this )?in production|not for production(?: use)?|for (?:local )?"
                        r"development only|development (?:use )?only)\b")
 _SEMGREP = ("missing-user", "missing-user-entrypoint", "last-user-is-root")
@@ -72,11 +73,15 @@ def check_server_image(f: Finding | dict, reader=None) -> dict | None:
         return None
     lines = _dockerfile_lines(f, reader)
     dev = next(((n, l.strip()) for n, l in enumerate(lines[:8], 1) if _DEV_ONLY.search(l)), None) if reader is not None else None
-    if dev or "/.devcontainer/" in f"/{f.path}":
-        said = f"line {dev[0]} says `{dev[1][:80]}`" if dev else "it sits in .devcontainer/"
+    test_image = _TEST_IMAGE.search(PurePosixPath(f.path).name)
+    if dev or test_image or "/.devcontainer/" in f"/{f.path}":
+        said = (f"line {dev[0]} says `{dev[1][:80]}`" if dev else "it sits in .devcontainer/" if not test_image
+                else f"its name says it builds the {test_image.group(1) or test_image.group(2)} test image")
         return {"check": "container", "status": "dev_container",
-                "evidence": f"a development container: {f.path} {said}; it runs a developer's tools against a mounted "
-                            "checkout, and a USER line would break the bind mounts and volumes it writes to"}
+                "evidence": (f"a test image: {f.path}: {said}; it runs the test suite, not the application, with tools "
+                             "installed as root (browsers, drivers) that another user would not find") if test_image and not dev
+                else (f"a development container: {f.path} {said}; it runs a developer's tools against a mounted "
+                      "checkout, and a USER line would break the bind mounts and volumes it writes to")}
     steps = image_steps(instructions(lines))
     if not steps:
         return None
