@@ -298,3 +298,11 @@ def test_a_test_runner_image_takes_no_user_line():
     hit = check_server_image(_finding("frontend/Dockerfile.e2e", text), _Reader({"frontend/Dockerfile.e2e": text}))
     assert hit and hit["status"] == "dev_container" and "a test image" in hit["evidence"] and "e2e test image" in hit["evidence"]
     assert check_server_image(_finding("frontend/Dockerfile", text), _Reader({"frontend/Dockerfile": text})) is None
+
+
+def test_a_cloud_workstations_image_starts_as_root_by_design():
+    from tasks.triage.server_image import check_server_image
+
+    text = "FROM us-central1-docker.pkg.dev/cloud-workstations-images/predefined/code-oss:latest\nRUN apt-get install -y jq\n"
+    hit = check_server_image(_finding("workstation/preinstall/Dockerfile", text), _Reader({"workstation/preinstall/Dockerfile": text}))
+    assert hit and "Cloud Workstations" in hit["evidence"]

@@ -92,6 +92,11 @@ def check_server_image(f: Finding | dict, reader=None) -> dict | None:
         return {"check": "container", "status": "image_runs_as_nonroot",
                 "evidence": f"the base image runs as a non-root user: {f.path}:{froms[-1][0]} `FROM {ref[:80]}`, whose own "
                             f"Dockerfile ends with USER {_NONROOT_IMAGES[image]}, and no USER line here switches back to root"}
+    if "cloud-workstations-images/" in ref and not any(k == "USER" for _, k, _ in steps):
+        return {"check": "container", "status": "image_drops_root",
+                "evidence": f"a Cloud Workstations image: {f.path}:{froms[-1][0]} `FROM {ref[:80]}`, whose entrypoint runs "
+                            "/etc/workstation-startup.d/* as root, creates the workstation's user at start and runs the "
+                            "session as that user; a USER line would stop those scripts"}
     starts = [(n, k, a) for n, k, a in steps if k in ("CMD", "ENTRYPOINT")]
     bare = image.rsplit("/", 1)[-1] in _BARE and image.count("/") <= (1 if image.startswith(("library/", "redhat/")) else 0)
     if not starts and bare and reader is not None:  # the whole file, not a report's excerpt
