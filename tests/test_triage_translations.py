@@ -18,3 +18,10 @@ def test_an_entry_of_a_translation_catalogue_is_not_a_credential():
     assert translation_label("frontend/lang/messages/README.md", "x") is None
     high = check_secret(_f("frontend/lang/messages/de-DE.json", '"api-token": "AKIA..."', cls="high-entropy"), None)
     assert high is None or high["status"] != "not_a_secret" or "translation" not in high["evidence"]
+
+
+def test_a_namespace_file_in_a_locale_folder_is_a_catalogue_too():
+    """NodeBB (set 16): public/language/da/register.json."""
+    assert translation_label("public/language/da/register.json", '"password": "Adgangskode",')
+    assert translation_label("public/language/pt-BR/user.json", '"password": "Senha",')
+    assert translation_label("src/api/da/register.json", '"password": "x"') is None  # no locale folder above

@@ -219,7 +219,8 @@ def form_label(code: str | None) -> str | None:
 
 
 # a UI translation catalogue: frontend/lang/messages/de-DE.json, locales/fr/translation.json, i18n/en.yml, po files
-_LOCALE_DIRS = {"lang", "langs", "locale", "locales", "i18n", "intl", "l10n", "translations", "translation", "messages"}
+_LOCALE_DIRS = {"lang", "langs", "language", "languages", "locale", "locales", "i18n", "intl", "l10n", "translations", "translation",
+                "messages"}
 _LOCALE_FILE = re.compile(r"(?i)^(?:[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?|messages|translations?|strings)\.(?:json|ya?ml|po|properties|arb)$")
 _ENTRY = re.compile(r"""^\s*["']?([\w.-]+)["']?\s*[:=]""")
 
@@ -232,8 +233,9 @@ def translation_label(path: str | None, code: str | None) -> str | None:
     if not path:
         return None
     p = PurePosixPath(path)
-    if not _LOCALE_FILE.match(p.name) or not {d.lower() for d in p.parts[:-1]} & _LOCALE_DIRS:
-        return None
+    by_locale = bool(re.fullmatch(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?", p.parent.name)) and p.suffix.lower() in (".json", ".yml", ".yaml", ".po")
+    if not (_LOCALE_FILE.match(p.name) or by_locale) or not {d.lower() for d in p.parts[:-1]} & _LOCALE_DIRS:
+        return None  # public/language/da/register.json: a namespace file of one locale's folder counts too
     m = _ENTRY.match(code or "")
     entry = f"`{m.group(1)}` is an entry of" if m else "the flagged line is in"
     return f"{entry} the translation catalogue {path}: its value is the text a person reads in their language"
