@@ -77,3 +77,11 @@ def test_a_nosec_suppression_keeps_the_lines_indentation():
     lang, text = suppression_for(f, rec)
     assert lang == "python" and "\n    assert response.status_code == 200  # nosec B101" in text
     ast.parse("def test_it():\n" + text + "\n")  # placed in its function, the pair compiles
+
+
+def test_a_flask_rule_on_django_code_keeps_djangos_advice():
+    """Flagsmith (round 21): `direct-use-of-jinja2` fired on `django.template.loader.get_template`."""
+    f = _f("python.flask.security.xss.audit.direct-use-of-jinja2", "api/app/views.py",
+           "from django.template import loader\n\nreturn loader.get_template('index.html').render(ctx)\n")
+    answer = fix_for(f, ["CWE-79"])[0]
+    assert "format_html" in answer and "Markup('Saved" not in answer

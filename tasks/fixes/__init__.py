@@ -145,7 +145,8 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         text, _ = patterns.lookup("sql-injection-sqlalchemy", "python")
         text = bound_params.fit(text, code, f.location.start_line if f.location else None, "sqlalchemy")
         family = meta["fix_family"] = "sql-injection-sqlalchemy"
-    elif family == "xss" and language == "python" and _FLASK.search(f"{f.rule_id} {(code or {}).get('imports') or ''} {f.snippet or ''}"):
+    elif family == "xss" and language == "python" and _FLASK.search(f"{f.rule_id} {(code or {}).get('imports') or ''} {f.snippet or ''}") \
+            and not re.search(r"\bdjango\b", f"{(code or {}).get('imports') or ''} {f.snippet or ''}"):  # a Flask rule on Django code
         text, _ = patterns.lookup("xss-flask", "python")  # Markup/Jinja, not Django's format_html, in a Flask project
     if family in line_fit.FAMILIES and language == "python" and is_code and text:  # the flagged call's own safe form
         fitted = _fit_line(f, family, text, c, code)
