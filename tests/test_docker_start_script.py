@@ -8,6 +8,8 @@ from __future__ import annotations
 import subprocess
 from types import SimpleNamespace
 
+from repo_reader import FilesReader
+
 from tasks.datasets.sources import Source
 from tasks.fixes import fix_for
 from tasks.triage.docker import check_container, instructions
@@ -31,27 +33,18 @@ def _finding(path: str, text: str) -> dict:
             "location": {"path": path, "start_line": 1, "end_line": text.count("\n")}, "snippet": text}
 
 
-class _Reader:
-    """A stand-in for SourceReader: the repository's files by path."""
-
-    def __init__(self, files: dict[str, str]):
-        self.files = files
-
-    def resolve(self, commit):
-        return "c0ffee"
-
-    def lines(self, path, commit):
-        text = self.files.get(path)
-        return text.splitlines(True) if text is not None else None
+def _reader(files: dict[str, str]) -> FilesReader:
+    """A stand-in for SourceReader: the repository's files by path, at a commit."""
+    return FilesReader(files, "c0ffee")
 
 
 def _triage(files: dict[str, str], dockerfile: str) -> dict | None:
-    return check_container(_finding(dockerfile, files[dockerfile]), _Reader(files), SimpleNamespace(files=sorted(files)))
+    return check_container(_finding(dockerfile, files[dockerfile]), _reader(files), SimpleNamespace(files=sorted(files)))
 
 
 def test_the_start_script_is_found_through_copy_and_read_for_what_needs_root():
     files = {"standalone/Dockerfile": CRON_DOCKERFILE, "standalone/entrypoint.sh": CRON_SCRIPT, "README.md": "x"}
-    read = lambda p: _Reader(files).lines(p, None)  # noqa: E731
+    read = lambda p: _reader(files).lines(p, None)  # noqa: E731
     script = start_script(instructions(read("standalone/Dockerfile")), "standalone/Dockerfile", sorted(files), read)
     assert script["path"] == "standalone/entrypoint.sh" and script["line"] == 7
     assert needs_root(script["lines"]) == (4, "writes under /etc", "printenv > /etc/env")
@@ -121,7 +114,7 @@ def test_a_start_script_named_by_path_without_sh_is_read_when_it_is_a_shell_scri
     startup = ('#!/bin/bash\nPUID=${PUID:=1000}\nuseradd -M -N -o -u "${PUID}" apprise\n'
                'exec /usr/local/bin/supervisord -c "$SUPERVISORD_CONF"\n')
     files = {"Dockerfile": dockerfile, "apprise_api/supervisord-startup": startup, "apprise_api/manage.py": "x"}
-    read = lambda p: _Reader(files).lines(p, None)  # noqa: E731
+    read = lambda p: _reader(files).lines(p, None)  # noqa: E731
     script = start_script(instructions(read("Dockerfile")), "Dockerfile", sorted(files), read)
     assert script["path"] == "apprise_api/supervisord-startup"
     assert needs_root(script["lines"])[1] == "adds users or groups"
@@ -180,7 +173,7 @@ PUID_SCRIPT = ("#!/bin/bash\nPUID=${PUID:-911}\nadd_user() {\n    usermod -o -u 
 def test_a_script_copied_under_another_name_that_drops_root_to_a_variable_user():
     """mealie: `COPY ./docker/entry.sh $MEALIE_HOME/run.sh`, ENTRYPOINT /app/run.sh, `exec gosu $PUID ...` (set 13)."""
     files = {"docker/Dockerfile": PUID_DOCKERFILE, "docker/entry.sh": PUID_SCRIPT, "mealie/app.py": "x = 1\n"}
-    read = lambda p: _Reader(files).lines(p, None)  # noqa: E731
+    read = lambda p: _reader(files).lines(p, None)  # noqa: E731
     script = start_script(instructions(read("docker/Dockerfile")), "docker/Dockerfile", sorted(files), read)
     assert script["path"] == "docker/entry.sh" and script["name"] == "/app/run.sh"
     assert drops_root(script["lines"])[:2] == (9, "$PUID")
@@ -190,8 +183,8 @@ def test_a_script_copied_under_another_name_that_drops_root_to_a_variable_user()
     # the same script named under its own name elsewhere, not copied: no script, no verdict from it
     other = {"docker/Dockerfile": PUID_DOCKERFILE.replace("COPY ./docker/entry.sh $MEALIE_HOME/run.sh\n", ""),
              "docker/entry.sh": PUID_SCRIPT}
-    assert start_script(instructions(_Reader(other).lines("docker/Dockerfile", None)), "docker/Dockerfile",
-                        sorted(other), lambda p: _Reader(other).lines(p, None)) is None
+    assert start_script(instructions(_reader(other).lines("docker/Dockerfile", None)), "docker/Dockerfile",
+                        sorted(other), lambda p: _reader(other).lines(p, None)) is None
 
 
 APACHE_DOCKERFILE = ("FROM wger/base:latest\nRUN apt-get install -y apache2 libapache2-mod-wsgi-py3\nEXPOSE 80\n"
@@ -209,7 +202,7 @@ def test_apache_and_nginx_images_and_base_images_take_no_user_line():
     files = {"extras/docker/demo/Dockerfile": apache, "extras/docker/base/Dockerfile": BASE_DOCKERFILE,
              "nginx/Dockerfile": "FROM nginx:alpine\nCOPY nginx.conf /etc/nginx/nginx.conf\nCMD nginx -g 'daemon off;'\n",
              "app/Dockerfile": "FROM python:3.12\nCOPY . /app\nCMD [\"gunicorn\", \"app:app\"]\n"}
-    reader = _Reader(files)
+    reader = _reader(files)
     hit = check_server_image(finding("CKV_DOCKER_8", "extras/docker/demo/Dockerfile", apache), reader)
     assert hit["status"] == "server_drops_root" and "Apache" in hit["evidence"] and ":6 `CMD" in hit["evidence"]
     assert check_server_image(finding("CKV_DOCKER_3", "nginx/Dockerfile", files["nginx/Dockerfile"]), reader)["status"] == "server_drops_root"
@@ -224,29 +217,29 @@ def test_an_image_built_from_prometheus_inherits_its_non_root_user():
     from tasks.triage.server_image import check_server_image
 
     text = "FROM prom/prometheus:v2.4.2\nADD prometheus.yml /etc/prometheus/\n"
-    hit = check_server_image(_finding("docker/prometheus/Dockerfile", text), _Reader({"docker/prometheus/Dockerfile": text}))
+    hit = check_server_image(_finding("docker/prometheus/Dockerfile", text), _reader({"docker/prometheus/Dockerfile": text}))
     assert hit["status"] == "image_runs_as_nonroot" and "USER nobody" in hit["evidence"]
     back = text + "USER root\nCMD [\"/bin/prometheus\"]\n"
-    assert check_server_image(_finding("docker/prometheus/Dockerfile", back), _Reader({"docker/prometheus/Dockerfile": back})) is None
+    assert check_server_image(_finding("docker/prometheus/Dockerfile", back), _reader({"docker/prometheus/Dockerfile": back})) is None
 
 
 def test_an_image_that_inherits_its_command_is_not_a_base_image():
     from tasks.triage.server_image import check_server_image
 
     for text in ("FROM mongo:6\nCOPY init.js /docker-entrypoint-initdb.d/\n", "FROM myorg/api:1.2\nCOPY conf /etc/api/\n"):
-        assert check_server_image(_finding("svc/Dockerfile", text), _Reader({"svc/Dockerfile": text})) is None
+        assert check_server_image(_finding("svc/Dockerfile", text), _reader({"svc/Dockerfile": text})) is None
 
 
 def test_a_development_container_takes_no_user_line():
     from tasks.triage.server_image import check_server_image
 
     text = "# -- DEV DOCKERFILE --\n# -- DO NOT USE IN PRODUCTION! --\nFROM node:24\nWORKDIR /wiki\nCMD [\"tail\", \"-f\", \"/dev/null\"]\n"
-    hit = check_server_image(_finding("dev/containers/Dockerfile", text), _Reader({"dev/containers/Dockerfile": text}))
+    hit = check_server_image(_finding("dev/containers/Dockerfile", text), _reader({"dev/containers/Dockerfile": text}))
     assert hit["status"] == "dev_container" and "line 2" in hit["evidence"]
     plain = text.replace("# -- DO NOT USE IN PRODUCTION! --\n", "# build stage\n")
-    assert check_server_image(_finding("Dockerfile", plain), _Reader({"Dockerfile": plain})) is None
+    assert check_server_image(_finding("Dockerfile", plain), _reader({"Dockerfile": plain})) is None
     dc = "FROM mcr.microsoft.com/devcontainers/python:3.12\n"
-    assert check_server_image(_finding(".devcontainer/Dockerfile", dc), _Reader({".devcontainer/Dockerfile": dc}))["status"] == "dev_container"
+    assert check_server_image(_finding(".devcontainer/Dockerfile", dc), _reader({".devcontainer/Dockerfile": dc}))["status"] == "dev_container"
 
 
 def test_the_user_row_takes_the_owner_the_dockerfile_already_chose():
@@ -295,14 +288,14 @@ def test_a_test_runner_image_takes_no_user_line():
     from tasks.triage.server_image import check_server_image
 
     text = "FROM node:20\nRUN npx playwright install --with-deps firefox\nCMD [\"npm\", \"run\", \"test\"]\n"
-    hit = check_server_image(_finding("frontend/Dockerfile.e2e", text), _Reader({"frontend/Dockerfile.e2e": text}))
+    hit = check_server_image(_finding("frontend/Dockerfile.e2e", text), _reader({"frontend/Dockerfile.e2e": text}))
     assert hit and hit["status"] == "dev_container" and "a test image" in hit["evidence"] and "e2e test image" in hit["evidence"]
-    assert check_server_image(_finding("frontend/Dockerfile", text), _Reader({"frontend/Dockerfile": text})) is None
+    assert check_server_image(_finding("frontend/Dockerfile", text), _reader({"frontend/Dockerfile": text})) is None
 
 
 def test_a_cloud_workstations_image_starts_as_root_by_design():
     from tasks.triage.server_image import check_server_image
 
     text = "FROM us-central1-docker.pkg.dev/cloud-workstations-images/predefined/code-oss:latest\nRUN apt-get install -y jq\n"
-    hit = check_server_image(_finding("workstation/preinstall/Dockerfile", text), _Reader({"workstation/preinstall/Dockerfile": text}))
+    hit = check_server_image(_finding("workstation/preinstall/Dockerfile", text), _reader({"workstation/preinstall/Dockerfile": text}))
     assert hit and "Cloud Workstations" in hit["evidence"]

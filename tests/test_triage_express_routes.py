@@ -1,20 +1,8 @@
 """express-check-csurf-middleware-usage on an Express app without a state-changing route (set 14, awesome-compose)."""
 
+from repo_reader import FilesReader
+
 from tasks.triage.express_routes import check_express_routes
-
-
-class _Reader:
-    def __init__(self, files):
-        self.files = files
-
-    def resolve(self, commit):
-        return None
-
-    def tracked(self, commit, folder):
-        return sorted(p for p in self.files if folder == "." or p.startswith(folder + "/"))
-
-    def lines(self, path, commit):
-        return self.files[path].splitlines(True) if path in self.files else None
 
 
 def _f(path: str) -> dict:
@@ -26,12 +14,12 @@ def _f(path: str) -> dict:
 def test_an_app_with_get_routes_only_has_nothing_to_forge():
     files = {"web/server.js": "const express = require('express');\nconst app = express();\napp.get('/', (req, res) => res.send('hi'));\n",
              "web/health.js": "module.exports = (app) => app.get('/healthz', (q, s) => s.send('ok'));\n", "other/x.js": "app.post('/x')\n"}
-    hit = check_express_routes(_f("web/server.js"), _Reader(files))
+    hit = check_express_routes(_f("web/server.js"), FilesReader(files))
     assert hit and "none of the 2 JavaScript file(s) under web/" in hit["evidence"]
 
 
 def test_one_post_route_in_the_apps_folder_keeps_the_finding():
     files = {"api/server.js": "const app = express();\napp.use('/users', require('./routes/users'));\n",
              "api/routes/users.js": "router.post('/', create);\n"}
-    assert check_express_routes(_f("api/server.js"), _Reader(files)) is None
+    assert check_express_routes(_f("api/server.js"), FilesReader(files)) is None
     assert check_express_routes(_f("api/server.js"), None) is None

@@ -1,5 +1,7 @@
 """Semgrep's no-scriptlets on JSP lines that print only literals, bundle texts or encoded values (set 14)."""
 
+from repo_reader import FilesReader
+
 from tasks.triage.jsp_output import check_scriptlet
 
 PAGE = '''<%@ page import="org.owasp.encoder.Encode" %>
@@ -17,12 +19,8 @@ String raw = request.getParameter("q");
 '''
 
 
-class _Reader:
-    def resolve(self, commit):
-        return None
-
-    def lines(self, path, commit):
-        return PAGE.splitlines(True) if path == "page.jsp" else None
+def _reader() -> FilesReader:
+    return FilesReader({"page.jsp": PAGE})
 
 
 def _f(line: int) -> dict:
@@ -32,7 +30,7 @@ def _f(line: int) -> dict:
 
 
 def test_scriptlets_printing_constants_bundle_texts_or_encoded_values_are_false_positives():
-    reader = _Reader()
+    reader = _reader()
     assert "a resource-bundle text" in check_scriptlet(_f(7), reader)["evidence"]
     assert "`userName`, set only to encoded for HTML" in check_scriptlet(_f(8), reader)["evidence"]
     assert "`levelHash`, set only to a literal" in check_scriptlet(_f(9), reader)["evidence"]
@@ -40,7 +38,7 @@ def test_scriptlets_printing_constants_bundle_texts_or_encoded_values_are_false_
 
 
 def test_request_data_printed_raw_keeps_the_finding():
-    reader = _Reader()
+    reader = _reader()
     assert check_scriptlet(_f(10), reader) is None  # raw = request.getParameter("q")
     assert check_scriptlet(_f(12), reader) is None
     assert check_scriptlet(_f(7), None) is None

@@ -1,5 +1,7 @@
 """Bandit's hardcoded-password rules on the path of a secret file (set 14: awesome-compose's Docker secrets)."""
 
+from repo_reader import FilesReader
+
 from tasks.triage.secret_use import check_secret_file_path
 from tasks.triage.verdict import Judge
 
@@ -23,15 +25,8 @@ def test_a_password_that_looks_like_a_word_or_a_non_file_name_stays():
     assert check_secret_file_path(dict(_f("password_file='/run/secrets/x'"), tool="semgrep")) is None
 
 
-class _Reader:
-    def __init__(self, text):
-        self.text = text
-
-    def resolve(self, commit):
-        return None
-
-    def lines(self, path, commit):
-        return self.text.splitlines(True)
+def _reader(text: str) -> FilesReader:
+    return FilesReader({"settings/base.py": text})
 
 
 def test_a_key_the_comment_above_calls_a_demo_key():
@@ -42,7 +37,7 @@ def test_a_key_the_comment_above_calls_a_demo_key():
     f = {"id": "g" * 32, "tool": "semgrep", "rule_id": "generic.secrets.security.detected-google-api-key", "kind": "secret",
          "severity": "high", "title": "Google API Key detected", "description": "d",
          "location": {"path": "settings/base.py", "start_line": 2}}
-    hit = check_demo_key_comment(f, _Reader(text))
+    hit = check_demo_key_comment(f, _reader(text))
     assert hit and "line 1 of settings/base.py" in hit["evidence"] and "demo key" in hit["evidence"]
-    assert check_demo_key_comment(dict(f, location={"path": "settings/base.py", "start_line": 6}), _Reader(text)) is None
-    assert check_demo_key_comment(dict(f, location={"path": "settings/base.py", "start_line": 4}), _Reader(text)) is None
+    assert check_demo_key_comment(dict(f, location={"path": "settings/base.py", "start_line": 6}), _reader(text)) is None
+    assert check_demo_key_comment(dict(f, location={"path": "settings/base.py", "start_line": 4}), _reader(text)) is None

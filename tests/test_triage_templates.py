@@ -3,19 +3,9 @@ Django's CSRF rule, and {% blocktranslate %} blocks.  The templates are written 
 
 from __future__ import annotations
 
+from repo_reader import FilesReader
+
 from tasks.triage.template_forms import check_blocktranslate, check_form_csrf
-
-
-class _Reader:
-    def __init__(self, files):
-        self.files = files
-
-    def resolve(self, commit):
-        return None
-
-    def lines(self, path, commit):
-        text = self.files.get(path)
-        return text.splitlines(True) if text is not None else None
 
 
 def _f(rule: str, path: str, line: int) -> dict:
@@ -28,12 +18,12 @@ FLASK_FORM = ('{% extends "layout.html" %}\n<form class="form" method="post">\n 
 
 
 def test_a_flask_form_with_its_token_is_a_false_positive_and_one_without_stays():
-    reader = _Reader({"templates/reset.html": FLASK_FORM})
+    reader = FilesReader({"templates/reset.html": FLASK_FORM})
     hit = check_form_csrf(_f("django-no-csrf-token", "templates/reset.html", 2), reader)
     assert hit and "line 3" in hit["evidence"] and "hidden_tag()" in hit["evidence"]
     assert check_form_csrf(_f("django-no-csrf-token", "templates/reset.html", 6), reader) is None  # no token: stays
     assert check_form_csrf(_f("django-no-csrf-token", "templates/reset.html", 2), None) is None
-    hidden = _Reader({"t.html": '<form method="POST">\n<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">\n</form>\n'})
+    hidden = FilesReader({"t.html": '<form method="POST">\n<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">\n</form>\n'})
     assert "line 2" in check_form_csrf(_f("django-no-csrf-token", "t.html", 1), hidden)["evidence"]
 
 
@@ -44,7 +34,7 @@ BLOCKS = ("{% load i18n %}\n{% blocktranslate %}Your key never expires.{% endblo
 
 
 def test_blocktranslate_without_safe_values_is_a_false_positive():
-    reader = _Reader({"user/overview.html": BLOCKS})
+    reader = FilesReader({"user/overview.html": BLOCKS})
     static = check_blocktranslate(_f("audit.xss.template-blocktranslate-no-escape", "user/overview.html", 2), reader)
     assert static and "no variable" in static["evidence"]
     named = check_blocktranslate(_f("audit.xss.template-blocktranslate-no-escape", "user/overview.html", 3), reader)
@@ -58,7 +48,7 @@ def test_a_thymeleaf_form_is_not_a_django_template():
     """WebGoat (set 15): Semgrep's Django rule on Thymeleaf lesson templates (`th:action`)."""
     page = ('<form class="attack-form" accept-charset="UNKNOWN"\n      method="POST" name="form"\n'
             '      th:action="@{/ChromeDevTools/network}">\n  <input name="x">\n</form>\n')
-    hit = check_form_csrf(_f("django-no-csrf-token", "lessons/ChromeDevTools.html", 1), _Reader({"lessons/ChromeDevTools.html": page}))
+    hit = check_form_csrf(_f("django-no-csrf-token", "lessons/ChromeDevTools.html", 1), FilesReader({"lessons/ChromeDevTools.html": page}))
     assert hit and "a Thymeleaf form" in hit["evidence"] and "line 3" in hit["evidence"]
     plain = page.replace('      th:action="@{/ChromeDevTools/network}">', '      action="/network">')
-    assert check_form_csrf(_f("django-no-csrf-token", "x.html", 1), _Reader({"x.html": plain})) is None
+    assert check_form_csrf(_f("django-no-csrf-token", "x.html", 1), FilesReader({"x.html": plain})) is None

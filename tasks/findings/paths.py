@@ -107,14 +107,19 @@ def _local_pattern(roots: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"(?:file://(?:localhost)?(?=/)|(?<![\w.\-/\\]))(?:" + alternatives + r")(?:/|(?=[\s\"'<>(),;:]|$))")
 
 
-def _rebase(value: Any, pattern: re.Pattern) -> Any:
+def map_strings(value: Any, fn) -> Any:
+    """``value`` with ``fn`` applied to every string in it, through nested dicts and lists."""
     if isinstance(value, str):
-        return pattern.sub(lambda m: "" if m.group(0).endswith("/") else ".", value) if "/" in value else value
+        return fn(value)
     if isinstance(value, dict):
-        return {k: _rebase(v, pattern) for k, v in value.items()}
+        return {k: map_strings(v, fn) for k, v in value.items()}
     if isinstance(value, list):
-        return [_rebase(v, pattern) for v in value]
+        return [map_strings(v, fn) for v in value]
     return value
+
+
+def _rebase(value: Any, pattern: re.Pattern) -> Any:
+    return map_strings(value, lambda t: pattern.sub(lambda m: "" if m.group(0).endswith("/") else ".", t) if "/" in t else t)
 
 
 def normalise(path: Any) -> tuple[str | None, bool]:

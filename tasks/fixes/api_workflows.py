@@ -45,11 +45,6 @@ def gha_inputs(f: Finding, file_text: str | None) -> tuple[str | None, str, dict
     return None
 
 
-def _job_names(text: str) -> list[str]:
-    data = load_mapping(text)
-    return [str(n) for n in data["jobs"]] if data and isinstance(data.get("jobs"), dict) else []
-
-
 def gha_permissions_fix(f: Finding, file_text: str, language: str | None) -> tuple[str | None, str, dict]:
     """A permissions block from the steps in the file; write-all named as what the check found."""
     info = jobs(file_text, known)
@@ -60,7 +55,7 @@ def gha_permissions_fix(f: Finding, file_text: str, language: str | None) -> tup
     if info and info["own"] and not info["steps"].strip():
         more = "It changes none of today's jobs, only jobs added later."
     more = (own_note(info["own"]).strip() + " " + more if info and info["own"] else more).strip()
-    others = sorted(set(_job_names(file_text)) - {n for n, _, _ in (info or {}).get("own", [])}) if info else []
+    others = sorted(set(info["governed"])) if info else []
     more = more.replace("The steps shown only read the repository; a step not shown that writes needs its own grant.",
                         ("The steps of the jobs it governs (" + ", ".join(others[:6]) + ") only read the repository."
                          if info and info["own"] and others else "The workflow's steps only read the repository."))

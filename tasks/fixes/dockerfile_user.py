@@ -17,6 +17,7 @@ from tasks.fixes.image_writes import runtime_paths
 
 # `chown -R 1000:2000 /code/media`: the owner the project already chose for what its program writes
 _OWNER = re.compile(r"\bchown\s+(?:-\w+\s+)*(\d{1,6})(?::(\d{1,6}))?\s+\S+[^\n]*")
+_TEMPLATE_USER = re.compile(r"(?m)^RUN (?:useradd|adduser)\b[^\n]*\b10001\b")  # the catalogue's own new user
 _MAKES_USER = re.compile(r"\b(?:useradd|adduser)\b([^\n&;|]*)")
 
 
@@ -42,13 +43,13 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
     image = stage.split()[0].lower() if stage.split() else ""
     made_user = _created_user(stage)
     lines, notes = [], []
-    if made_user and (re.search(r"(?m)^RUN (?:useradd|adduser)\b[^\n]*\b10001\b", block)  # the template's own user
+    if made_user and (_TEMPLATE_USER.search(block)  # the template's own user
                       or block.strip() == "USER node"):  # or the node image's: the project's own user comes first
         block = f"USER {made_user[0]}"  # the image already has its user: switching to it is the change
         notes.append(f"The last stage already creates the user {made_user[0]} (`{made_user[1]}`) and never switches to "
                      f"it: USER {made_user[0]} is the change, no second user.")
     owner = _OWNER.search(stage)
-    if owner and re.search(r"(?m)^RUN (?:useradd|adduser)\b[^\n]*\b10001\b", block):  # the project's own owner
+    if owner and _TEMPLATE_USER.search(block):  # the project's own owner
         uid, gid = owner.group(1), owner.group(2) or owner.group(1)
         make = (f"addgroup -S -g {gid} app && adduser -S -D -u {uid} -G app app" if "alpine" in image else
                 f"groupadd --system --gid {gid} app && useradd --system --create-home --uid {uid} --gid {gid} app")
@@ -68,7 +69,6 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
                      "it writes nothing there, drop that line and keep the code read-only.")
     made = runtime_paths(stage, workdirs[-1] if lines else None)
     if made:  # created as root at build time, written by the program at run time (its log file)
-        user = re.search(r"(?m)^USER\s+(\S+)", block).group(1)
         lines.append(f"RUN chown -R {user} {' '.join(made)}")
         notes.append(f"{', '.join(made)} {'is' if len(made) == 1 else 'are'} created as root by the build in a run-time folder (logs, pid files, state) the program writes: the new user must own {'it' if len(made) == 1 else 'them'}, or the first write fails with permission denied.")
     if re.match(r"(?:[\w.-]+/)*golang(?::|@|$)", image):

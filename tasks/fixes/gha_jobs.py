@@ -98,15 +98,18 @@ def _line(text: str, job: str) -> int | None:
 
 
 def jobs(text: str, known) -> dict | None:
-    """{"own": [(job, line, its permissions)], "steps": text of the jobs the top level governs, "unknown": [why]};
+    """{"own": [(job, line, its permissions)], "steps": text of the jobs the top level governs, "unknown": [why],
+    "governed": their names};
     None when the workflow does not parse.  ``known(uses)`` says whether an action's needs are listed."""
     import yaml
 
     data = load_mapping(text)
     if data is None or not isinstance(data.get("jobs"), dict):
         return None
-    own, governed, unknown = [], [], []
+    own, governed, unknown, names = [], [], [], []
     for name, job in data["jobs"].items():
+        if not isinstance(job, dict) or "permissions" not in job:
+            names.append(str(name))  # a job the top-level block governs
         if not isinstance(job, dict):
             continue
         if "permissions" in job:
@@ -127,7 +130,7 @@ def jobs(text: str, known) -> dict | None:
             script = _SCRIPT_RUN.search(run) if isinstance(run, str) and _TOKEN.search(yaml.safe_dump(step)) else None
             if script:  # DamnVulnerableCryptoApp's wiki job: the script pushes to the wiki with the token it is given
                 unknown.append(f"job {name} gives the token to the script {script.group(1)}, whose steps are not in this file")
-    return {"own": own, "steps": "\n".join(governed), "unknown": unknown}
+    return {"own": own, "steps": "\n".join(governed), "unknown": unknown, "governed": names}
 
 
 def own_note(own: list) -> str:

@@ -23,13 +23,11 @@ Everything else is left as it is.  The evidence is the Dockerfile's
 
 from __future__ import annotations
 
-import json
 import re
-import shlex
 from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.entrypoint import drops_root, repo_file, start_script, tool_image
+from tasks.triage.entrypoint import drops_root, repo_file, start_script, tool_image, words
 from tasks.triage.images import ROOT_DROPPING, official_image
 from tasks.repository.source import finding_lines
 
@@ -66,20 +64,6 @@ def instructions(lines: list[str]) -> list[tuple[int, str, str]]:
             out.append((start, m.group(1).upper(), m.group(2).strip()))
         buf, start = "", 0
     return out
-
-
-def words(arg: str) -> list[str]:
-    """An instruction's argument as words: the JSON (exec) form or the shell form."""
-    if arg.startswith("["):
-        try:
-            value = json.loads(arg)
-            return [str(w) for w in value] if isinstance(value, list) else []
-        except ValueError:
-            return []
-    try:
-        return shlex.split(arg, comments=False)
-    except ValueError:
-        return arg.split()
 
 
 def _is(name: str, rel: PurePosixPath, same_folder: bool) -> bool:

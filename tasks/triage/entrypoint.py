@@ -49,7 +49,8 @@ _UWSGI_INI = re.compile(r"\buwsgi\b.*?([\w./-]+\.ini)\b")
 _INI_UID = re.compile(r"(?m)^\s*uid\s*=\s*([\w.-]+)\s*$")
 
 
-def _words(arg: str) -> list[str]:
+def words(arg: str) -> list[str]:
+    """An instruction's argument as words: the JSON (exec) form or the shell form."""
     if arg.startswith("["):
         import json
 
@@ -64,7 +65,7 @@ def _words(arg: str) -> list[str]:
         return arg.split()
 
 
-def script_words(final: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
+def scriptwords(final: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
     """(Dockerfile line, word) that may name the script the final stage starts, ENTRYPOINT's before CMD's (the last
     of each): a word ending in ``.sh``, then a path (``/opt/app/supervisord-startup``), which the caller keeps only
     when it maps to a shell script of the repository."""
@@ -74,7 +75,7 @@ def script_words(final: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
         if not steps:
             continue
         n, arg = steps[-1]
-        parts = [p.strip("'\";&|()") for w in _words(arg) for p in (w.split() if " " in w else [w])]  # sh -c "a && b"
+        parts = [p.strip("'\";&|()") for w in words(arg) for p in (w.split() if " " in w else [w])]  # sh -c "a && b"
         out += [(n, p) for p in parts if _SCRIPT.fullmatch(p)]
         out += [(n, p) for p in parts if "/" in p and not _SCRIPT.fullmatch(p) and not p.startswith("-")
                 and re.fullmatch(r"[\w./-]+", p) and not re.match(r"/(?:usr/)?(?:local/)?s?bin/", p)]
@@ -136,7 +137,7 @@ def image_steps(steps: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]
     stages, names = [], {}
     for step in steps:
         if step[1] == "FROM":
-            ref = [w for w in _words(step[2]) if not w.startswith("--")]
+            ref = [w for w in words(step[2]) if not w.startswith("--")]
             stages.append((ref[0].lower() if ref else "", [step]))
             if len(ref) >= 3 and ref[1].lower() == "as":
                 names[ref[2].lower()] = len(stages) - 1
@@ -159,9 +160,9 @@ def start_script(steps: list[tuple[int, str, str]], dockerfile: str, files: list
 
     ``steps``: tasks.triage.docker.instructions of the Dockerfile; ``read(path)``: a repository file's lines.
     """
-    copies = [w.strip("./") for _, k, a in steps if k in ("COPY", "ADD") for w in _words(a)[:-1] if not w.startswith("--")]
+    copies = [w.strip("./") for _, k, a in steps if k in ("COPY", "ADD") for w in words(a)[:-1] if not w.startswith("--")]
     renamed = copied_as(steps, dockerfile, files)
-    for line, name in script_words(image_steps(steps)):
+    for line, name in scriptwords(image_steps(steps)):
         path = repo_file(name, dockerfile, files, copies) or renamed.get(PurePosixPath(name).name)
         lines = read(path) if path else None
         if lines and _shell_script(path, lines):
@@ -175,14 +176,14 @@ def copied_as(steps: list[tuple[int, str, str]], dockerfile: str, files: list[st
     folder = PurePosixPath(dockerfile).parent
     known, out = set(files), {}
     for _, kind, arg in steps:
-        words = [w for w in _words(arg) if not w.startswith("--")] if kind in ("COPY", "ADD") else []
-        if len(words) != 2 or words[1].endswith("/") or "://" in words[0]:
+        parts = [w for w in words(arg) if not w.startswith("--")] if kind in ("COPY", "ADD") else []
+        if len(parts) != 2 or parts[1].endswith("/") or "://" in parts[0]:
             continue
-        src = words[0].removeprefix("./")
+        src = parts[0].removeprefix("./")
         for base in (PurePosixPath("."), folder, folder.parent):
             cand = str(base / src) if str(base) != "." else src
             if cand in known:
-                out[PurePosixPath(words[1]).name] = cand
+                out[PurePosixPath(parts[1]).name] = cand
                 break
     return out
 

@@ -19,7 +19,7 @@ import re
 from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.entrypoint import image_steps
+from tasks.triage.entrypoint import image_steps, words
 
 _RULES = {"CKV_DOCKER_3", "CKV_DOCKER_8"}
 # images whose own Dockerfile ends with a non-root USER, which a FROM inherits (prometheus/prometheus and
@@ -47,22 +47,6 @@ def _applies(f: Finding) -> bool:
     return f.tool == "semgrep" and rule.rsplit(".", 1)[-1] in _SEMGREP
 
 
-def _start_words(arg: str) -> list[str]:
-    import json
-    import shlex
-
-    if arg.startswith("["):
-        try:
-            value = json.loads(arg)
-            return [str(w) for w in value] if isinstance(value, list) else []
-        except ValueError:
-            return []
-    try:
-        return shlex.split(arg)
-    except ValueError:
-        return arg.split()
-
-
 def check_server_image(f: Finding | dict, reader=None) -> dict | None:
     """False positive for a Dockerfile that starts Apache or nginx, or that starts nothing (a base image)."""
     from tasks.triage.docker import _dockerfile_lines, instructions
@@ -86,7 +70,7 @@ def check_server_image(f: Finding | dict, reader=None) -> dict | None:
     if not steps:
         return None
     froms = [(n, a) for n, k, a in steps if k == "FROM"]
-    ref = next((w for w in _start_words(froms[-1][1]) if not w.startswith("--")), "") if froms else ""
+    ref = next((w for w in words(froms[-1][1]) if not w.startswith("--")), "") if froms else ""
     image = re.sub(r"^(?:docker\.io/)", "", ref.split("@")[0].rsplit(":", 1)[0].lower()) if ref else ""
     if image in _NONROOT_IMAGES and str(f.rule_id).upper() == "CKV_DOCKER_3" and not any(k == "USER" for _, k, _ in steps):
         return {"check": "container", "status": "image_runs_as_nonroot",
@@ -106,7 +90,7 @@ def check_server_image(f: Finding | dict, reader=None) -> dict | None:
     if not starts:
         return None
     n, kind, arg = starts[-1]
-    cmd = [w for w in _start_words(arg) if w not in ("exec", "/bin/sh", "sh", "-c", "/bin/bash", "bash")]
+    cmd = [w for w in words(arg) if w not in ("exec", "/bin/sh", "sh", "-c", "/bin/bash", "bash")]
     program = PurePosixPath(cmd[0]).name if cmd else ""
     server = _SERVERS.get(program)
     if server is None:

@@ -93,13 +93,7 @@ def _strings(value):
 
 
 def _scrub_all(value, found: list[str]):
-    if isinstance(value, str):
-        return secrets.scrub(value, found)
-    if isinstance(value, dict):
-        return {k: _scrub_all(v, found) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub_all(v, found) for v in value]
-    return value
+    return paths.map_strings(value, lambda text: secrets.scrub(text, found))
 
 
 def _keep_secret_evidence(finding: dict, values: list[str]) -> None:
