@@ -19,8 +19,15 @@ def test_checkov_terraform_check_names_attribute_and_resource():
     f = next(f for f in parsed("checkov/checkov-report-multiple-check_type.json") if f["rule_id"] == "CKV_AWS_16")
     answer, label, meta = fix_for(f, [])
     assert label == "config-setting" and meta["language"] == "terraform"
-    assert "storage_encrypted = true" in answer and "aws_db_instance.default" in answer
+    assert "aws_db_instance.default" in answer
     assert "infra/terraform/aws/db-app.tf" in answer and "os.environ" not in answer
+    # the resource has `storage_encrypted = false`: the fix changes that line in place (a diff that applies to
+    # the reported block), it does not add a second argument of the same name
+    from tasks.fixes.patch_check import apply_patch, extract_diff
+
+    assert meta["has_diff"] and "-  storage_encrypted       = false\n+  storage_encrypted       = true" in answer
+    patched = apply_patch(extract_diff(answer), meta["code"])
+    assert patched.count("storage_encrypted") == 1 and "storage_encrypted       = true" in patched
     assert_own_language(answer, "terraform")
 
 

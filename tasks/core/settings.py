@@ -125,6 +125,7 @@ class Evaluation(_Section):
     max_tokens: int = 256
     batch_size: int = 8              # prompts decoded together
     loss_rows: int | None = None     # test rows per split whose loss is computed (None = every answered row)
+    patch_tokens: int | None = None  # cap for rows whose answer is a diff to apply (None = max_tokens)
 
 
 @dataclass(frozen=True)

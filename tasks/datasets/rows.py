@@ -95,7 +95,12 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
         why_not = None if scoped else refused(f, rec)  # a suppression that would silence a real defect is no row at all
         if why_not:
             return s1, (None, why_not, dict(fix_meta, fix_family="suppression"))
-        return s1, (scoped or suppression_answer(f, rec), "suppression", dict(fix_meta, fix_family="suppression"))
+        from tasks.fixes.suppression_diff import suppression_diff
+
+        patch = None if scoped else suppression_diff(f, rec, code)  # the flagged line itself, where the tool reads a comment
+        extra = {"has_diff": True, "code": patch[1].as_meta()} if patch else {}
+        return s1, (scoped or suppression_answer(f, rec, patch[0] if patch else None), "suppression",
+                    dict(fix_meta, fix_family="suppression", **extra))
     if s1 is not None:
         from tasks.enrich.wording import after_verdict, teaches_nothing
 

@@ -29,6 +29,22 @@ def answer(model, tokenizer, row: dict, max_tokens: int) -> str:
     return generate(model, tokenizer, prompt=prompt, max_tokens=max_tokens, sampler=make_sampler(temp=0.0))
 
 
+def by_budget(todo: list[int], rows: list[dict], max_tokens: int, patch_tokens: int | None) -> list[tuple[int, list[int]]]:
+    """``todo`` (indices of ``rows``) split by token cap: a row whose answer is a diff to apply
+    (``meta.has_diff``) gets ``patch_tokens`` (``evaluation.patch_tokens``), the rest ``max_tokens``.
+
+    Why: the cap that lets a verdict and its CWE through cuts a diff before its
+    hunk ends, which would score every model zero on ``patch_applies`` whatever
+    it learned; raising the cap for every row would multiply the cost.  Each
+    part keeps ``todo``'s order, and the parts are decoded in batches of their own.
+    """
+    def cap(i: int) -> int:
+        meta = rows[i].get("meta") if isinstance(rows[i].get("meta"), dict) else {}
+        return patch_tokens if patch_tokens and meta.get("has_diff") else max_tokens
+
+    return [(c, [i for i in todo if cap(i) == c]) for c in sorted({cap(i) for i in todo})]
+
+
 def answers(model, tokenizer, rows: list[dict], max_tokens: int, batch_size: int = 8, label: str = "",
             on_batch=None) -> list[str]:
     """Greedy answers to many rows, ``batch_size`` prompts at a time (mlx-lm's ``batch_generate``).

@@ -87,16 +87,17 @@ def _evaluate_model(name: str, loaded, rows: dict[str, list[dict]], cfg: FineTun
                     texts[i] = text
         # shortest prompts first: a batch is padded to its longest prompt, so like lengths together waste least
         todo = sorted((i for i in range(len(these)) if i not in texts), key=lambda i: (_prompt_chars(these[i]), i))
-        def keep(start: int, batch: list[str]) -> None:  # after every batch: an interrupted run keeps it
-            for i, text in zip(todo[start:start + len(batch)], batch):
+        def keep(part: list[int], start: int, batch: list[str]) -> None:  # after every batch: an interrupted run keeps it
+            for i, text in zip(part[start:start + len(batch)], batch):
                 texts[i] = text
                 if partial is not None:
                     partial.add(key, "answer:" + row_key(these[i]), text)
 
-        if todo:
+        # a diff to apply is longer than a verdict: those rows get their own cap, in batches of their own
+        for budget, part in generate.by_budget(todo, these, ecfg.max_tokens, ecfg.patch_tokens):
             model, tokenizer = model_and_tokenizer()
-            generate.answers(model, tokenizer, [these[i] for i in todo], ecfg.max_tokens, ecfg.batch_size,
-                             f"{name} {test_set}", on_batch=keep)
+            generate.answers(model, tokenizer, [these[i] for i in part], budget, ecfg.batch_size,
+                             f"{name} {test_set}", on_batch=lambda start, batch, part=part: keep(part, start, batch))
         return [texts[i] for i in range(len(these))]
 
     def test_loss(which: str, these: list[dict]):
@@ -202,7 +203,8 @@ def markdown(report: dict, plots: dict) -> str:
     text = (
         "# secft evaluation\n\n"
         f"Test rows: {rows['stage1']} stage 1 (analysis), {rows['stage2']} stage 2 (fixes); at most "
-        f"{report['settings']['max_rows']} per split, greedy decoding, at most {report['settings']['max_tokens']} tokens per answer.\n"
+        f"{report['settings']['max_rows']} per split, greedy decoding, at most {report['settings']['max_tokens']} tokens per answer"
+        + (f" ({report['settings']['patch_tokens']} for a fix that is a diff)" if report['settings'].get('patch_tokens') else "") + ".\n"
         "Each cell is the share of rows the check passed on, with the number of rows it applied to; "
         "valid_loss is the mean token loss on the test rows. The reference answers (the rows' own answers, scored alike) "
         "are the ceiling: below 1 there, metric and data disagree. See docs/evaluation.md for what each metric means.\n\n"
@@ -248,7 +250,7 @@ def evaluate(config: dict, paths: dict) -> dict:
     partial = Partial(out)  # answers of an interrupted evaluation of the same models and rows are reused
     if len(partial):
         print(f"evaluate: resuming: {len(partial)} result(s) of an interrupted evaluation reused")
-    settings = {"max_tokens": ecfg.max_tokens, "loss": {k: cfg[k] for k in ("batch_size", "mask_prompt", "max_seq_length")}}
+    settings = {"max_tokens": ecfg.max_tokens, "patch_tokens": ecfg.patch_tokens, "loss": {k: cfg[k] for k in ("batch_size", "mask_prompt", "max_seq_length")}}
     for name, (model_dir, adapter, metrics) in sources.items():
         if marker.get("skipped"):  # fine_tuning.skip_fine_tuning: no model was resolved, nothing to run
             models[name] = _empty("skipped", f"no model to evaluate: {marker['skipped']}")
@@ -264,7 +266,7 @@ def evaluate(config: dict, paths: dict) -> dict:
                                            partial, key)
     report = {
         "test_rows": {s: len(rows[s]) for s in TEST_SETS},
-        "settings": {"max_rows": ecfg.max_rows, "max_tokens": ecfg.max_tokens, "loss_rows": ecfg.loss_rows, "decoding": "greedy",
+        "settings": {"max_rows": ecfg.max_rows, "max_tokens": ecfg.max_tokens, "patch_tokens": ecfg.patch_tokens, "loss_rows": ecfg.loss_rows, "decoding": "greedy",
                      "bootstrap": {"samples": blind.SAMPLES, "interval": "percentile 95%, rows resampled in pairs"}},
         "models": models,
         "forgetting": _forgetting(models),

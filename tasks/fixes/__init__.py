@@ -63,7 +63,8 @@ def fix_for(finding: Finding | dict, cwes: list[str], code: dict | None = None) 
     if kind == "config":
         read = api_workflows.fix(finding, language, (code or {}).get("file"))  # from the whole workflow or spec
         answer, label, extra = read if read is not None else iac.config_fix(finding, language, code)
-        return answer, label, meta | {"fix_family": extra.get("fix_family")} | {"language": extra.get("language") or language}
+        placed = {k: extra[k] for k in ("has_diff", "code") if k in extra}  # a setting placed in the flagged block
+        return answer, label, meta | {"fix_family": extra.get("fix_family")} | {"language": extra.get("language") or language} | placed
     if kind == "web":
         answer, label, extra = web_alerts.web_fix(finding, family_of(finding, cwes))
         return answer, label, meta | extra

@@ -179,12 +179,18 @@ def config_fix(f: Finding | dict, language: str | None, code: dict | None = None
         if wide:  # "keep the rule" is for port 80 alone; 0-65535 opens SSH, RDP and every other port too
             lead, note = "", (f"The rule opens ports {wide} to everyone, not only port 80: a web server needs 80 and "
                               "443, so replace the range with rules for the ports the host serves. " + note).strip()
-        text = (first + ("\n" if first else "") + lead + (" " if lead else "") + f"{'T' if not lead else 't'}o {why}, set this{at}{res}:\n{_block(lang, setting)}\n"
+        from tasks.fixes.iac_diff import setting_diff
+        from tasks.fixes.patches import fence
+
+        patch = setting_diff(f, setting, code) if lang == "terraform" else None  # placed in the flagged block
+        shown = fence(patch[0]).rstrip("\n") if patch else _block(lang, setting)
+        text = (first + ("\n" if first else "") + lead + (" " if lead else "") + f"{'T' if not lead else 't'}o {why}, set this{at}{res}:\n{shown}\n"
                 + (f"{extra[0]}\n{_block(lang, extra[1].replace('{name}', name))}\n" if extra else "")
                 + (note + "\n" if note else "")
                 + caveat(str(f.rule_id), CAVEATS.get(str(f.rule_id)), (code or {}).get("file"), (_RESOURCE.search(f.description or "") or [None, None])[1])
                 + f"Then re-run {f.tool} to confirm {f.rule_id} passes.")
-        return text, "config-setting", {"language": language or lang, "fix_family": f"config:{f.rule_id}"}
+        return text, "config-setting", {"language": language or lang, "fix_family": f"config:{f.rule_id}"} | (
+            {"has_diff": True, "code": patch[1].as_meta()} if patch else {})
     hint = (f.fix_hint or "").strip()
     if hint and not re.match(r"^https?://\S+$", hint):
         hint = re.sub(r"'USER\s*'", "a USER", hint)  # Trivy's "'USER <non root user name>'" loses its <...> in parsing

@@ -211,8 +211,10 @@ def suppression_place(f: Finding | dict, rec: dict) -> str:
     return _PLACES.get(f.tool, _PLACE_ELSE)
 
 
-def suppression_answer(f: Finding | dict, rec: dict) -> str:
-    """The stage-2 text: the verdict first, then the suppression block and where it goes."""
+def suppression_answer(f: Finding | dict, rec: dict, diff: str | None = None) -> str:
+    """The stage-2 text: the verdict first, then the suppression block and where it goes.
+
+    ``diff``: the suppression as a patch of the flagged code (tasks.fixes.suppression_diff), which replaces the block."""
     f = as_finding(f)
     why = rec["reasons"][0]["evidence"].rstrip(".")
     if _own_job_permissions(f, why):
@@ -221,7 +223,10 @@ def suppression_answer(f: Finding | dict, rec: dict) -> str:
         return (f"False positive: {why}. Nothing to suppress: add an empty top-level block, which changes none of "
                 "today's jobs (each keeps its own) and gives a job added later no token scope until it asks for one, "
                 f"and Checkov's {f.rule_id} passes:\n```yaml\npermissions: {{}}\n```\n")
-    lang, block = suppression_for(f, rec)
     place = _PLACES.get(f.tool, _PLACE_ELSE)
+    if diff:
+        return (f"False positive: {why}. Do not change the code; suppress the finding {place}, with the reason, "
+                f"so the next scan does not report it again:\n```diff\n{diff.rstrip()}\n```\n")
+    lang, block = suppression_for(f, rec)
     return (f"False positive: {why}. Do not change the code; suppress the finding {place}, with the reason, "
             f"so the next scan does not report it again:\n```{lang}\n{block}\n```\n")

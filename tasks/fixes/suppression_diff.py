@@ -1,0 +1,96 @@
+"""A false positive's suppression as a diff against the flagged code, where the tool reads a comment in place.
+
+Why: a suppression written as a loose block ("put this on the flagged line")
+leaves the reader to find the line and copy it by hand, and teaches a model
+nothing it can apply.  Where the report (or the source reader) gives the
+flagged line itself, the suppression is the one-line change ``git apply``
+takes: Bandit's ``# nosec <test>`` and Semgrep's ``nosemgrep: <rule>`` at the
+end of the flagged line, the reason on a comment line above it at the same
+indentation; Checkov's ``#checkov:skip=<check>:<reason>`` as the first line
+inside the flagged Terraform resource.  Everything else (ignore files,
+annotations, VEX) stays a block: there is no line of the flagged file to
+change.
+
+The diff is computed (``tasks.fixes.patches.unified_diff``) from the exact
+lines, never written by hand, and a Python file must still parse after it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from tasks.findings.model import NO_LOCATION, Finding, as_finding
+from tasks.fixes import patches
+from tasks.fixes.iac_diff import resource_code
+from tasks.fixes.suppression import _comment_text, justification
+from tasks.fixes.validate import diff_is_sound
+
+_RESOURCE_HEAD = re.compile(r'^(\s*)resource\s+"[^"]+"\s+"[^"]+"\s*\{\s*$')
+_TERRAFORM = (".tf", ".hcl")
+# a line whose end is not code: a comment appended there would land inside a string or a heredoc
+_OPEN_STRING = re.compile(r"""(?:<<-?\s*[A-Z_]+\s*$|\\\s*$|(?:'''|\"\"\")[^'\"]*$)""")
+
+
+def _flagged_index(c: patches.Code) -> int | None:
+    """Index in ``c.lines`` of the flagged line, when the snippet's numbering places it."""
+    if not c.exact:
+        return None
+    i = c.target[0] - c.start_line
+    return i if 0 <= i < len(c.lines) and c.lines[i].strip() else None
+
+
+def _line_comment(c: patches.Code, path: str, reason: str, marker: str, python: bool) -> list[str] | None:
+    """``c.lines`` with the reason above the flagged line and ``marker`` at its end; None when unsafe."""
+    i = _flagged_index(c)
+    if i is None:
+        return None
+    line = c.lines[i].rstrip()
+    if "[REDACTED" in line or _OPEN_STRING.search(line) or len(line) > 200:
+        return None
+    if python and "#" in line:  # a comment or a '#' inside a string: appending another is ambiguous
+        return None
+    bare = re.sub(r"\\.", "", line)
+    if not python and any(bare.count(q) % 2 for q in "`'\""):  # a string left open: the comment would land in it
+        return None
+    indent = line[:len(line) - len(line.lstrip())]
+    above = indent + _comment_text(path, reason)
+    return c.lines[:i] + [above, f"{line}  {_comment_text(path, marker)}"] + c.lines[i + 1:]
+
+
+def _resource_skip(c: patches.Code, rule: str, reason: str) -> list[str] | None:
+    """``c.lines`` with Checkov's skip comment as the first line inside the flagged resource block."""
+    if not c.lines:
+        return None
+    head = _RESOURCE_HEAD.match(c.lines[0])
+    if not head:
+        return None
+    inner = head.group(1) + "  "
+    return [c.lines[0], f"{inner}#checkov:skip={rule}:{reason}"] + c.lines[1:]
+
+
+def suppression_diff(f: Finding | dict, rec: dict, code: dict | None = None) -> tuple[str, patches.Code] | None:
+    """(unified diff, the code it applies to) for finding ``f`` judged false positive by ``rec``, or None."""
+    f = as_finding(f)
+    if f.redacted:
+        return None
+    loc = f.location or NO_LOCATION
+    path = str(loc.path or "")
+    c = resource_code(f, code) if f.tool == "checkov" else patches.code_of(f, code)
+    if c is None or not path or path.startswith("/"):
+        return None
+    reason = justification(rec, path)
+    rule = str(f.rule_id or "")
+    suffix = PurePosixPath(path).suffix.lower()
+    language = "python" if suffix == ".py" else None
+    new = None
+    if f.tool == "bandit" and suffix == ".py" and re.fullmatch(r"B\d{3}", rule):
+        new = _line_comment(c, path, reason, f"nosec {rule}", python=True)
+    elif f.tool == "semgrep" and rule and suffix in (".py", ".js", ".ts", ".jsx", ".tsx", ".java", ".go", ".rb", ".php", ".cs", ".kt"):
+        new = _line_comment(c, path, reason, f"nosemgrep: {rule}", python=suffix == ".py")
+    elif f.tool == "checkov" and suffix in _TERRAFORM and re.fullmatch(r"CKV2?_[A-Z0-9_]+", rule):
+        new = _resource_skip(c, rule, reason)
+    if new is None or not diff_is_sound(language, c, new):
+        return None
+    diff = patches.unified_diff(c, new)
+    return (diff, c) if diff else None

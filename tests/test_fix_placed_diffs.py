@@ -1,0 +1,130 @@
+"""Suppressions and Terraform settings as diffs of the flagged code (tasks.fixes.suppression_diff, tasks.fixes.iac_diff).
+
+Each placed change must be one ``git apply --check`` takes against the reported code, and a Python file must
+still parse; anything that cannot be placed without guessing keeps the loose block (None here).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fixes_helpers import finding
+from tasks.fixes.iac_diff import placed, setting_diff
+from tasks.fixes.patch_check import apply_patch, git_apply_check, patch_applies
+from tasks.fixes.suppression import suppression_answer
+from tasks.fixes.suppression_diff import suppression_diff
+
+FP = {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": "tests/test_api.py is a test file"}]}
+
+BUCKET = '''resource "aws_s3_bucket" "data" {
+  bucket        = "my-data"
+  force_destroy = true
+
+  tags = {
+    Name = "data"
+  }
+}'''
+
+
+def test_a_missing_argument_goes_in_as_the_first_line_of_the_block_at_its_indentation():
+    new = placed(BUCKET.splitlines(), "acl = \"private\"")
+    assert new[:3] == ['resource "aws_s3_bucket" "data" {', '  acl = "private"', '  bucket        = "my-data"']
+    assert len(new) == len(BUCKET.splitlines()) + 1
+
+
+def test_an_argument_the_block_has_gets_the_new_value_on_its_own_line():
+    new = placed(BUCKET.splitlines(), "force_destroy = false")
+    assert new[2] == "  force_destroy = false" and len(new) == len(BUCKET.splitlines())
+    assert placed(BUCKET.splitlines(), "force_destroy = true") is None  # already so: nothing to change
+
+
+def test_a_nested_block_is_placed_whole_unless_the_resource_has_one():
+    new = placed(BUCKET.splitlines(), "versioning {\n  enabled = true\n}")
+    assert new[1:4] == ["  versioning {", "    enabled = true", "  }"]
+    assert placed(BUCKET.splitlines(), "tags {\n  Owner = \"x\"\n}") is None  # merging two blocks is a judgement
+
+
+@pytest.mark.parametrize("lines,setting", [
+    (BUCKET.splitlines()[:4], "acl = \"private\""),  # a cut block: the argument may sit below the cut
+    (BUCKET.splitlines(), 'resource "aws_s3_bucket_public_access_block" "data" {\n  bucket = aws_s3_bucket.data.id\n}'),
+    (BUCKET.splitlines(), "policy = <<EOF\n{}\nEOF"),  # a value over several lines
+    (['module "x" {', '  source = "./x"', '}'], "acl = \"private\""),  # not a resource block
+])
+def test_what_cannot_be_placed_without_guessing_keeps_the_loose_block(lines, setting):
+    assert placed(lines, setting) is None
+
+
+def test_a_terraform_setting_diff_applies_with_git_to_the_reported_block(tmp_path):
+    f = finding("config", "checkov", "CKV_AWS_20", path="infra/s3.tf", start=3, end=10, snippet=BUCKET)
+    diff, code = setting_diff(f, 'acl = "private"')
+    assert code.start_line == 3 and "@@ -3," in diff
+    meta = {"has_diff": True, "code": code.as_meta(), "path": "infra/s3.tf"}
+    assert patch_applies(f"```diff\n{diff}```", meta) is True
+    # git, at the file's real place: two lines above the block, the block, a line below
+    text = "# header\n\n" + BUCKET + "\n# tail\n"
+    assert git_apply_check(diff, "infra/s3.tf", text)
+    assert setting_diff(dict(f, location={"path": "/abs/s3.tf", "start_line": 3, "end_line": 10}), 'acl = "private"') is None
+
+
+BANDIT = "27     def prepare(self):\n28         self.name = \"Product %s\" % str(random.randint(0, 999))\n29         return self.name"
+
+
+def test_a_bandit_suppression_is_the_flagged_line_with_nosec_and_the_reason_above_it(tmp_path):
+    f = finding("code", "bandit", "B311", path="tests/test_api.py", start=28, snippet=BANDIT)
+    diff, code = suppression_diff(f, FP)
+    assert "-        self.name = \"Product %s\" % str(random.randint(0, 999))" in diff
+    assert "+        self.name = \"Product %s\" % str(random.randint(0, 999))  # nosec B311" in diff
+    added = [l for l in diff.splitlines() if l.startswith("+") and not l.startswith("+++")]
+    assert len(added) == 2 and added[0].startswith("+        # ")  # the reason, at the statement's indentation
+    answer = suppression_answer(f, FP, diff)
+    assert answer.startswith("False positive: tests/test_api.py is a test file.") and "```diff" in answer
+    meta = {"has_diff": True, "code": code.as_meta(), "path": "tests/test_api.py"}
+    assert patch_applies(answer, meta) is True  # applies, and the method still parses
+    patched = apply_patch(diff, code.as_meta())
+    assert "# nosec B311" in patched and patched.count("random.randint") == 1
+
+
+def test_a_line_whose_end_is_not_code_gets_no_inline_suppression():
+    hash_in_string = "10 url = base + '#anchor'  \n11 x = 1"
+    f = finding("code", "bandit", "B310", path="app/u.py", start=10, snippet=hash_in_string)
+    assert suppression_diff(f, FP) is None  # a '#' already on the line: a second comment is ambiguous
+    g = finding("code", "semgrep", "generic.secrets.x", path="main.js", start=2, end=2, snippet="  s = `\n")
+    assert suppression_diff(g, FP) is None  # an open template literal: the comment would be inside the string
+    assert suppression_diff(finding("code", "bandit", "B311", path="/abs/t.py", start=28, snippet=BANDIT), FP) is None
+
+
+def test_a_semgrep_suppression_uses_the_files_own_comment():
+    js = "const token = jwt.sign(payload, key, { algorithm: 'none' });"
+    f = finding("code", "semgrep", "javascript.jwt.security.jwt-none-alg", path="test/fixtures/jwt.js", start=4, end=4, snippet=js)
+    diff, code = suppression_diff(f, FP)
+    assert f"+{js}  // nosemgrep: javascript.jwt.security.jwt-none-alg" in diff
+    assert code.start_line == 4 and "@@ -4 +4,2 @@" in diff
+
+
+def test_a_checkov_skip_goes_inside_the_flagged_resource():
+    f = finding("config", "checkov", "CKV_AWS_18", path="examples/s3.tf", start=1, end=8, snippet=BUCKET)
+    diff, _ = suppression_diff(f, {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": "an example"}]})
+    assert '\n resource "aws_s3_bucket" "data" {\n+  #checkov:skip=CKV_AWS_18:an example\n' in diff
+
+
+def test_a_false_positive_row_carries_its_suppression_as_a_diff_the_evaluation_can_apply():
+    """Through the dataset step: the stage-2 meta gets the code the diff applies to, so ``patch_applies`` scores it."""
+    from datasets_rows import finding as row_finding
+    from tasks.datasets import rows
+
+    f = row_finding("t", tool="bandit", rule_id="B311", title="Standard pseudo-random generators",
+                    location={"path": "tests/test_api.py", "start_line": 28, "end_line": 28}, snippet=BANDIT)
+    _, (answer, source, fix_meta) = rows.apply_triage(f, {"narrative": "x", "sections": {}}, {}, FP, None,
+                                                      (None, "no fix", {}), {"triage": "explain"})
+    assert source == "suppression" and "```diff" in answer
+    meta = rows.stage2_meta(f, {}, source, fix_meta, answer, None)
+    assert meta["has_diff"] and meta["code"]["start_line"] == 27 and "27 " not in meta["code"]["text"]
+    assert patch_applies(answer, meta) is True
+
+
+def test_rows_whose_fix_is_a_diff_get_their_own_token_cap():
+    from tasks.evaluation.generate import by_budget
+
+    rows_ = [{"meta": {"has_diff": False}}, {"meta": {"has_diff": True}}, {}, {"meta": {"has_diff": True}}]
+    assert by_budget([3, 0, 1, 2], rows_, 40, 288) == [(40, [0, 2]), (288, [3, 1])]
+    assert by_budget([3, 0, 1, 2], rows_, 40, None) == [(40, [3, 0, 1, 2])]  # no patch cap: one cap for all
