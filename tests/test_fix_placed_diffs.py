@@ -128,3 +128,16 @@ def test_rows_whose_fix_is_a_diff_get_their_own_token_cap():
     rows_ = [{"meta": {"has_diff": False}}, {"meta": {"has_diff": True}}, {}, {"meta": {"has_diff": True}}]
     assert by_budget([3, 0, 1, 2], rows_, 40, 288) == [(40, [0, 2]), (288, [3, 1])]
     assert by_budget([3, 0, 1, 2], rows_, 40, None) == [(40, [3, 0, 1, 2])]  # no patch cap: one cap for all
+
+
+def test_a_changed_value_keeps_the_teams_comment_and_strings_with_hashes_stay_whole():
+    lines = ['resource "aws_db_instance" "db" {', '  storage_encrypted = false # TODO: on in prod', '  name = "a#b"', '}']
+    assert placed(lines, "storage_encrypted = true")[1] == "  storage_encrypted = true # TODO: on in prod"
+    assert placed(lines, 'name = "a#b"') is None  # the '#' inside the string is no comment: the value is already so
+
+
+def test_a_climbing_path_gets_no_diff():
+    f = finding("code", "bandit", "B311", path="../other/t.py", start=28, snippet=BANDIT)
+    assert suppression_diff(f, FP) is None
+    g = finding("config", "checkov", "CKV_AWS_20", path="a/../../s3.tf", start=3, end=10, snippet=BUCKET)
+    assert setting_diff(g, 'acl = "private"') is None

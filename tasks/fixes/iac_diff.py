@@ -59,6 +59,12 @@ def _items(setting: str) -> list[tuple[str, str, list[str]]] | None:
     return items or None
 
 
+def _value_and_comment(text: str) -> tuple[str, str]:
+    """``"false  # why"`` -> ("false", "  # why"): a trailing comment outside any string."""
+    m = re.match(r'^((?:[^"#/]|"(?:[^"\\]|\\.)*"|/(?!/))*?)(\s*(?:#|//).*)?$', text)
+    return (m.group(1).strip(), m.group(2) or "") if m else (text.strip(), "")
+
+
 def _top_level(lines: list[str], inner: str) -> dict[str, int]:
     """{name: index} of the block's own arguments and nested blocks (at ``inner`` indentation)."""
     out: dict[str, int] = {}
@@ -100,9 +106,10 @@ def placed(lines: list[str], setting: str) -> list[str] | None:
         m = re.match(r"^(\s*[A-Za-z_][\w-]*\s*=\s*)(.*)$", old)
         if not m or _OPENS.search(m.group(2)):
             return None  # a value over several lines
-        if m.group(2).split(" #")[0].strip() == value.strip():
+        current, comment = _value_and_comment(m.group(2))
+        if current == value.strip():
             return None  # already so: the check fails for another reason
-        new[at] = m.group(1) + value
+        new[at] = m.group(1) + value + comment  # the team's own comment on the line stays
     new[1:1] = insert
     return new if new != lines else None
 
@@ -125,7 +132,7 @@ def setting_diff(f: Finding | dict, setting: str, code: dict | None = None) -> t
     """(unified diff, the code it applies to) placing a Terraform ``setting`` in the flagged resource, or None."""
     f = as_finding(f)
     path = str((f.location or NO_LOCATION).path or "")
-    if f.redacted or not path or path.startswith("/") or not path.endswith(".tf"):
+    if f.redacted or not path or path.startswith("/") or ".." in path.split("/") or not path.endswith(".tf"):
         return None
     c = resource_code(f, code)
     if c is None or not c.exact or not c.lines:

@@ -77,7 +77,7 @@ def suppression_diff(f: Finding | dict, rec: dict, code: dict | None = None) -> 
     loc = f.location or NO_LOCATION
     path = str(loc.path or "")
     c = resource_code(f, code) if f.tool == "checkov" else patches.code_of(f, code)
-    if c is None or not path or path.startswith("/"):
+    if c is None or not path or path.startswith("/") or ".." in path.split("/"):  # a diff git applies inside the checkout
         return None
     reason = justification(rec, path)
     rule = str(f.rule_id or "")
