@@ -87,6 +87,11 @@ class Source:
         if f.kind == "code" and loc.start_line:  # the sink a flagged string reaches a few lines on (a PartiQL call)
             below = self.reader.lines(loc.path, self.reader.resolve(_commit(f))) or []
             out["below"] = _scrub("".join(below[loc.start_line - 1:loc.start_line + 24]), ctx["path"])
+            if loc.path.endswith(".py") and len(below) <= 20000:  # what else the file does with a module a fix swaps
+                key = (loc.path, _commit(f))
+                if key not in self._whole:  # scrubbed once per file, shared by its findings
+                    self._whole[key] = _scrub("".join(below), ctx["path"])
+                out["file"] = self._whole[key]
             # the modules the file imports: which DB driver's placeholder a query fix takes (tasks.fixes.sql_fit)
             out["imports"] = "".join(l for l in below[:300] if re.match(r"\s*(?:import|from)\s+\w", l))[:4000]
             sites = self._sites(f)

@@ -28,6 +28,7 @@ from tasks.fixes import (api_workflows, bound_params, dependencies, iac, line_fi
 from tasks.fixes.families import family_of
 from tasks.fixes.languages import DISPLAY, language_of, platform_of
 from tasks.fixes.patterns import python_hashes, python_timeouts
+from tasks.fixes.xml_build import builds_xml
 from tasks.fixes.validate import diff_is_sound
 
 __all__ = ["fix_for", "language_of"]
@@ -121,7 +122,7 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         if diff and diff_is_sound(language, c, new):
             removed = [l[1:] for l in diff.splitlines() if l.startswith("-") and not l.startswith("---")]
             added = [l[1:] for l in diff.splitlines() if l.startswith("+") and not l.startswith("+++")]
-            refusal, note = scanner_fixes.review(family, removed, added, "\n".join(c.lines))
+            refusal, note = scanner_fixes.review(family, removed, added, (code or {}).get("file") or "\n".join(c.lines))
             if refusal and family is None:
                 return None, refusal, meta
             if not refusal:
@@ -163,6 +164,13 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         if facts.get("uid") is not None:  # an official image's own user, and fsGroup for the volumes it writes
             text = text.replace("runAsUser: 10001", f"runAsUser: {facts['uid']}\n  fsGroup: {facts['uid']}")
     rewrite = patterns.rewrite_for(family, language)
+    if family == "xxe" and language == "python" and rewrite and c is not None:  # defusedxml cannot build elements
+        builds = builds_xml(c.lines[max(0, min(len(c.lines) - 1, c.target[0] - c.start_line))],
+                            (code or {}).get("file") or c.text)
+        if builds:
+            rewrite, text = None, (f"Keep the `xml.etree` import: this file also builds XML with it ({builds}), which "
+                                   "`defusedxml.ElementTree` cannot do. Parse untrusted input with `defusedxml.ElementTree."
+                                   "fromstring`/`parse` where the file parses, and only there.")
     if family == "insecure-tls" and language == "python" and text and not _public_https(c):
         rewrite = None  # verify=True breaks every call to a server whose certificate no public CA signed
         text = (f"Only once the server's certificate chains to a CA this client trusts: the URL here is not a literal "

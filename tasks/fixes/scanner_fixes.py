@@ -81,6 +81,14 @@ def review(family: str | None, removed: list[str], added: list[str], text: str =
         if not call or not call.group(1).lstrip().startswith(("[", "(")):
             return ("the scanner's shell=False fix leaves a command string, which then runs as one program name and "
                     "fails: the call needs an argument list", "")
+    unimported = new_module(removed, added, text)
+    if unimported:
+        return (f"the scanner's fix calls `{unimported}`, but the file does not import `{unimported.split('.')[0]}`: "
+                "every call would raise NameError (and the package may not be installed)", "")
+    named = named_for_algorithm(text)
+    if named and re.search(r"(?i)\b(?:md5|sha1)\b", before) and re.search(r"(?i)sha256|sha3|sha512|blake2", after):
+        return (f"the digest is kept under a name that says its algorithm (`{named}`): a stored checksum or file "
+                "fingerprint whose length and values every reader of it expects; another algorithm changes both", "")
     if family == "weak-hash" and python_hashes.hash_purpose(before) == "non-security":
         return "the scanner swaps the algorithm of an identifier digest: every stored key would change for nothing", ""
     if re.search(r"(?i)\b(?:md5|sha1)\([^)]*pass(?:word|wd|phrase)?", before) and re.search(r"(?i)sha256|sha3|sha512", after):
@@ -103,3 +111,33 @@ def review(family: str | None, removed: list[str], added: list[str], text: str =
     if re.search(r"\bhttponly\s*=\s*True", after, re.I) and not re.search(r"\bhttponly\s*=\s*True", before, re.I):
         notes.append("Scripts of the page can no longer read the cookie: check that none does.")
     return None, " ".join(notes)
+
+
+_MODULE_USE = re.compile(r"(?<![\w.])([a-z_][a-z0-9_]*)\.[A-Za-z_]\w*\s*\(")
+_NOT_MODULES = {"self", "cls", "super", "str", "bytes", "dict", "list", "set", "tuple", "int", "float", "object"}
+
+
+def new_module(removed: list[str], added: list[str], text: str) -> str | None:
+    """``"defusedcsv.writer"`` when the added lines call into a name that neither the removed lines, the code shown
+    (the whole file when the reader has it) nor an added import line defines: semgrep's use-defusedcsv autofix
+    swaps ``csv.writer`` for ``defusedcsv.writer`` without the import."""
+    known = "\n".join(removed) + "\n" + text
+    imported = {m.group(1) for l in added for m in [re.match(r"\s*(?:import|from)\s+(\w+)", l)] if m}
+    for line in added:
+        for m in _MODULE_USE.finditer(line.split("#", 1)[0]):
+            name = m.group(1)
+            if name in _NOT_MODULES or name in imported or re.search(rf"(?<![\w.]){name}\b", known):
+                continue
+            return m.group(0).rstrip("( ")
+    return None
+
+
+def named_for_algorithm(text: str) -> str | None:
+    """An identifier of the code that names md5/sha1 (``_generate_sha1``, ``self.sha1``, ``md5sum``) other than the
+    hash call itself (``hashlib.sha1``) or a string naming the algorithm."""
+    for m in re.finditer(r"(?<![\w'\"])([A-Za-z_]\w*)", text):
+        word = m.group(1)
+        if re.search(r"(?i)md5|sha1", word) and text[max(0, m.start() - 8):m.start()] != "hashlib." \
+                and not text[max(0, m.start() - 4):m.start()].endswith(("new(", "Hash.")):
+            return word
+    return None

@@ -8,14 +8,13 @@ of constants, a conditional of two constants (``"pip3" if which("pip3") else "pi
 of constants, a hash of a literal (``pbkdf2_sha256.hash('123456')``: a digest of a constant is a constant), a class
 attribute the file binds once to a literal (tasks.triage.class_constants).
 
-So ``for u, p in users: c.execute("INSERT ... '%s'" % (u, p))`` with
-``users = [('admin', 'x'), ...]`` in the file is constant data, while a name
-bound to ``request.form``, a parameter, an ``input()``, a ``with`` or an
-``import``, or mutated (``users.append(x)``) with anything not constant, is
-not: one binding that is not provably constant keeps the finding as it is.
-A function parameter is constant only when ``callers`` (tasks.triage.callers)
-shows every call in the repository passing constants.  The evidence names the
-names and the lines that bind them, never a value.
+A Django model's ``_meta.db_table`` is constant too, and ``QuerySet.extra()`` is a sink whose SQL is its
+``select``/``where``/``tables``/``order_by`` text (taiga's ``sql.format(tbl=model._meta.db_table)``).
+So ``for u, p in users: c.execute("INSERT ... '%s'" % (u, p))`` with ``users = [('admin', 'x'), ...]`` in the file
+is constant data, while a name bound to ``request.form``, a parameter, an ``input()``, a ``with`` or an ``import``,
+or mutated (``users.append(x)``) with anything not constant, is not: one binding that is not provably constant
+keeps the finding. A function parameter is constant only when ``callers`` (tasks.triage.callers) shows every call
+in the repository passing constants. The evidence names the names and the lines that bind them, never a value.
 """
 
 from __future__ import annotations
@@ -27,7 +26,9 @@ from tasks.triage.class_constants import class_constant, wrapped_text
 from tasks.triage.parsed_source import parsed_tree
 
 MAX_SOURCE, MAX_DEPTH = 512 * 1024, 8
-_SQL = {"execute", "executemany", "executescript", "raw", "query", "text", "mogrify"}
+_SQL = {"execute", "executemany", "executescript", "raw", "query", "text", "mogrify", "extra"}
+_EXTRA_SQL = ("select", "where", "tables", "order_by")  # QuerySet.extra()'s SQL text (params= is bound, never spliced)
+_MODEL_META = {"db_table", "model_name", "app_label", "object_name", "pk"}  # model._meta.x: fixed by the model class
 _COMMAND = re.compile(r"^(?:subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)"
                       r"|os\.(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?)|(?:eval|exec))$")
 # XML parsers (Bandit B313-B320, Semgrep XXE rules): the parsed document is the input
@@ -199,6 +200,9 @@ class Module:
         if isinstance(node, ast.Slice):
             return all(self.constant(p, depth, seen) for p in (node.lower, node.upper, node.step) if p is not None)
         if isinstance(node, ast.Attribute):
+            if node.attr in _MODEL_META and isinstance(node.value, ast.Attribute) and node.value.attr == "_meta":
+                self.generated += [m for m in [f"the model's own metadata, `{ast.unparse(node)[:40]}`"] if m not in self.generated]
+                return True
             if node.attr in _ON_GENERATED and isinstance(node.value, ast.Call) and self._generated(node.value, depth, seen):
                 return True
             return (dotted(node.value), node.attr) in _CONST_ATTR or class_constant(self.tree, node, self.used)
@@ -268,6 +272,8 @@ def constant_sink(source: str, line: int, path: str, callers=None) -> str | None
     shown = []
     for call, kind in calls:
         inputs = call.args[:1] if kind == "sql" else list(call.args) + [k.value for k in call.keywords]
+        if kind == "sql" and isinstance(call.func, ast.Attribute) and call.func.attr == "extra":
+            inputs = [v for k in call.keywords if k.arg in _EXTRA_SQL for v in (k.value.values if isinstance(k.value, ast.Dict) else [k.value])]
         if kind == "sql" and inputs and wrapped_text(inputs[0]):
             continue  # execute(text(...)): the text() call inside is a sink of its own, its values bound parameters
         if not inputs or not all(mod.constant(a) for a in inputs):

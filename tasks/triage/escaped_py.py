@@ -10,7 +10,9 @@ escaping it.  Markup cannot be injected when every part of ``x`` is
   ``html.escape`` (quotes escaped by default), ``urllib.parse.quote``,
   ``quote_plus`` and ``urlencode``; markupsafe's ``escape``; a QueryDict's
   ``.urlencode()`` (percent-encodes ``<``, ``>`` and quotes);
-* or a name the enclosing function binds once, to such a part.
+* a translated literal (``_('Number of child categories')``: the project's own catalogue, whose translators are
+  trusted as blocktrans's are), a ``.count()`` (a number) or arithmetic of numbers;
+* or a name the enclosing function binds once, to such a part, or a module constant bound once to a literal.
 
 Joined by ``+``, an f-string or ``%``/``.format`` of such parts.  Then the
 finding is a false positive "escaped before insertion", with the escaping
@@ -28,11 +30,17 @@ _XSS_RULE = re.compile(r"(?i)^B308$|^B703$|xss|mark[-_]?safe|safe[-_]?string|mar
 _SINKS = {"mark_safe", "Markup", "SafeString", "SafeText"}
 _ESCAPERS = {"escape", "conditional_escape", "format_html", "urlencode", "quote", "quote_plus", "escape_uri_path",
              "iri_to_uri", "urlquote", "urlquote_plus"}
+# a translated literal: the catalogue is the project's own, its translators are trusted (as blocktrans's are)
+_GETTEXT = {"_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy", "ngettext"}
 MAX_DEPTH = 3
 
 
 def _name(node) -> str:
     return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+
+
+def _module(scope):
+    return getattr(scope, "_secft_module", None)
 
 
 def _escaped(node, scope, depth: int, used: list) -> bool:
@@ -43,10 +51,18 @@ def _escaped(node, scope, depth: int, used: list) -> bool:
         if name in _ESCAPERS:
             used.append((ast.unparse(node.func), node.lineno))
             return True
+        if name in _GETTEXT and node.args and all(isinstance(a, ast.Constant) for a in node.args):
+            used.append(("translated literal " + ast.unparse(node.func), node.lineno))
+            return True
+        if name == "count" and isinstance(node.func, ast.Attribute) and not node.args and not node.keywords:
+            used.append((f"a number, `{ast.unparse(node)[:60]}`", node.lineno))  # QuerySet.count(): an int
+            return True
         if name == "format" and isinstance(node.func, ast.Attribute):
             parts = [node.func.value, *node.args, *[k.value for k in node.keywords]]
             return all(_escaped(p, scope, depth, used) for p in parts)
         return False
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Sub, ast.Mult, ast.Div, ast.FloorDiv)):  # arithmetic
+        return _escaped(node.left, scope, depth, used) and _escaped(node.right, scope, depth, used)
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
         right = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
         return _escaped(node.left, scope, depth, used) and all(_escaped(r, scope, depth, used) for r in right)
@@ -57,6 +73,10 @@ def _escaped(node, scope, depth: int, used: list) -> bool:
         binds = [n for n in ast.walk(scope) if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For,
                                                               ast.With, ast.NamedExpr))
                  and any(isinstance(t, ast.Name) and t.id == node.id and isinstance(t.ctx, ast.Store) for t in ast.walk(n))]
+        if not binds and node.id not in args:  # a module constant: bound once, at top level, to a literal
+            top = [n for n in getattr(_module(scope), "body", []) if isinstance(n, ast.Assign)
+                   and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)]
+            return len(top) == 1 and isinstance(top[0].value, ast.Constant) and isinstance(top[0].value.value, str)
         if node.id in args or len(binds) != 1 or not isinstance(binds[0], ast.Assign) or len(binds[0].targets) != 1:
             return False
         return _escaped(binds[0].value, scope, depth + 1, used)
@@ -78,10 +98,17 @@ def escaped_sink(source: str, line: int, rule_text: str) -> dict | None:
         return None
     used: list = []
     scope = enclosing_function(tree, line)
+    if scope is not None:
+        scope._secft_module = tree  # module constants are looked up there
     if not _escaped(calls[0].args[0], scope, 0, used) or not used:
         return None
-    how = ", ".join(f"{name}() (line {n})" for name, n in dict.fromkeys(used))
+    seen = list(dict.fromkeys(used))
+    escapers = [f"{name}() (line {n})" for name, n in seen if not name.startswith(("translated literal ", "a number, "))]
+    others = [f"{name}{'()' if name.startswith('translated') else ''} (line {n})" for name, n in seen
+              if name.startswith(("translated literal ", "a number, "))]
+    parts = ([f"the output of {', '.join(escapers)}, which escapes or percent-encodes <, > and quotes"] if escapers else []) \
+        + ([f"{'; '.join(others)} (the project's own translation catalogue, or a number: neither carries markup from "
+            "outside)"] if others else [])
     return {"check": "code", "status": "escaped",
             "evidence": f"escaped before insertion: {_name(calls[0].func)}() at line {calls[0].lineno} wraps only literal "
-                        f"text and the output of {how}, which escapes or percent-encodes <, > and quotes; no markup "
-                        "can be injected"}
+                        f"text and {' and '.join(parts)}; no markup can be injected"}

@@ -122,8 +122,9 @@ def _head(path: str, reader, commit: str | None) -> str:
 
 
 def library_banner(path: str | None, snippet: str | None, reader=None, commit: str | None = None) -> str | None:
-    """'its banner names <lib> <version> with a licence' when a web asset starts with a library's banner."""
-    if not path or not str(path).lower().endswith((".js", ".mjs")) or not set(code_dirs(path)) & WEB_ASSET_DIRS:
+    """'its banner names <lib> <version> with a licence' when a web asset starts with a library's banner (a copy kept as
+    TypeScript with `// @ts-nocheck` above the banner counts: etherpad's vendors/jquery.ts)."""
+    if not path or not str(path).lower().endswith((".js", ".mjs", ".cjs", ".ts")) or not set(code_dirs(path)) & WEB_ASSET_DIRS:
         return None
     if reader is None and "/*" not in (snippet or ""):
         return None

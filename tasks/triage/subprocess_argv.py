@@ -1,5 +1,6 @@
 """Check 3h: Bandit B603 ("subprocess call - check for execution of untrusted input") where no user can choose,
-and B404 (``import subprocess``) in a command-line program.
+and B404 (``import subprocess``) in a command-line program; Semgrep's ``dangerous-subprocess-use-audit`` (a call whose
+command is not one literal string) the same way.
 
 B603 fires on every ``subprocess`` call that runs **without** a shell: it is a reminder to look at where the
 arguments come from, not a finding by itself (no shell parses them, so shell metacharacters do nothing).  With the
@@ -40,9 +41,12 @@ def check_subprocess_argv(f: Finding | dict, reader=None) -> dict | None:
     f = as_finding(f)
     loc = f.location
     rule = str(f.rule_id).upper()
-    if f.tool != "bandit" or rule not in ("B603", "B404") or reader is None or not loc or not loc.start_line \
-            or not str(loc.path or "").endswith(".py"):
+    semgrep = f.tool == "semgrep" and rule.endswith("DANGEROUS-SUBPROCESS-USE-AUDIT")  # "without a static string"
+    if not (semgrep or (f.tool == "bandit" and rule in ("B603", "B404"))) or reader is None or not loc \
+            or not loc.start_line or not str(loc.path or "").endswith(".py"):
         return None
+    flags = ("Semgrep's audit rule flags every call whose command is not one literal string" if semgrep
+             else "B603 flags every call without a shell")
     source = finding_source(reader, f)
     if not source or USER_INPUT.search(source) or _WEB.search(source):
         return None
@@ -66,10 +70,10 @@ def check_subprocess_argv(f: Finding | dict, reader=None) -> dict | None:
             and isinstance(argv.elts[0].value, str):
         return {"check": "code", "status": "fixed_program",
                 "evidence": f"no shell and a fixed program: {where} runs `{argv.elts[0].value[:40]}` with an argument list "
-                            "(no shell parses it), and the file reads no request data; B603 flags every call without a shell"}
+                            f"(no shell parses it), and the file reads no request data; {flags}"}
     if _CLI.search(source):
         return {"check": "code", "status": "command_line_program",
                 "evidence": f"no shell, in a command-line program: {where} passes an argument list (no shell parses it) in "
                             f"{f.path}, a script its user runs (a __main__ guard, argparse or click) that reads no request "
-                            "data, so the person running it chooses the arguments; B603 flags every call without a shell"}
+                            f"data, so the person running it chooses the arguments; {flags}"}
     return None

@@ -1,0 +1,42 @@
+"""Semgrep's ``unsafe-formatstring`` where the format string only formats a log line.
+
+The rule flags a string built from a variable and passed as the first argument of ``console.log``/``util.format``
+and the like: a ``%s`` or ``%o`` in the variable's value is then read as a format specifier.  In JavaScript that
+does one thing: the specifier takes the next argument's place, so the printed line looks different (CWE-134's
+memory reads and writes are C's, not Node's).  Where the call is a console or logger call, the worst outcome is a
+misleading log line, which two independent reviewers of etherpad-lite and HedgeDoc both called no security weakness.
+A call that builds a response, a file or a query is left alone.  The evidence names the call and its line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.findings.model import Finding, as_finding
+from tasks.triage.parsed_source import finding_source
+
+_RULE = re.compile(r"(?:^|\.)unsafe-formatstring$", re.I)
+_LOG_CALL = re.compile(r"\b(?:console\.(?:log|error|warn|info|debug|trace)|(?:logger|log|this\.logger|this\.log)"
+                       r"\.(?:log|error|warn|warning|info|debug|trace|verbose))\s*\(")
+_JS = (".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx")
+
+
+def check_log_format(f: Finding | dict, reader=None) -> dict | None:
+    """False positive evidence when the flagged format string goes only to a console or logger call."""
+    f = as_finding(f)
+    loc = f.location
+    if f.tool != "semgrep" or not _RULE.search(str(f.rule_id or "")) or reader is None or not loc or not loc.start_line \
+            or not str(loc.path or "").endswith(_JS):
+        return None
+    lines = finding_source(reader, f).splitlines()
+    span = lines[loc.start_line - 1:(loc.end_line or loc.start_line)]
+    if not span:
+        return None
+    m = _LOG_CALL.search(span[0])
+    if not m or m.start() > len(span[0]) - len(span[0].lstrip()) + 10:  # the line is the log call itself
+        return None
+    call = m.group(0).rstrip("( ")
+    return {"check": "code", "status": "log_format_only",
+            "evidence": f"only a log line's format: {f.path}:{loc.start_line} passes the string to {call}(), so a format "
+                        "specifier in the value (%s, %o) can only change how that log line prints (it takes the next "
+                        "argument's place); a JavaScript format string reads no memory and runs nothing"}
