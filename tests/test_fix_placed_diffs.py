@@ -141,3 +141,22 @@ def test_a_climbing_path_gets_no_diff():
     assert suppression_diff(f, FP) is None
     g = finding("config", "checkov", "CKV_AWS_20", path="a/../../s3.tf", start=3, end=10, snippet=BUCKET)
     assert setting_diff(g, 'acl = "private"') is None
+
+
+def test_the_reason_above_the_line_names_no_line_number_the_comment_itself_moved_and_closes_its_brackets():
+    rec = {"verdict": "false_positive", "reasons": [{"check": "code", "evidence":
+           "harmless in test code: the value at line 28 makes a product name for the fixture (pseudo-random data that no "
+           "attacker sees, as the test module's factories (line 12"}]}
+    f = finding("code", "bandit", "B311", path="tests/test_api.py", start=28, snippet=BANDIT)
+    diff, _ = suppression_diff(f, rec)
+    comment = next(l for l in diff.splitlines() if l.startswith("+        # "))
+    assert "line 28" not in comment and "on the next line" in comment
+    assert comment.count("(") == comment.count(")")
+
+
+def test_a_checkov_skip_in_a_json_template_goes_to_the_config_not_into_the_json():
+    from tasks.fixes.suppression import suppression_for
+
+    f = finding("config", "checkov", "CKV_SECRET_6", path="bin/convertSettings.json.template", start=8, snippet='"password": "x"')
+    lang, block = suppression_for(f, FP)
+    assert lang == "yaml" and block.startswith("# .checkov.yaml") and "#checkov:skip" not in block

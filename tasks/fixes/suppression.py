@@ -71,10 +71,19 @@ def justification(rec: dict, path: str | None = None) -> str:
         text = re.sub(rf"\s(?:in|of) {re.escape(path)}(?![\w/.:-])", "", text)
         text = re.sub(rf"(?:at |on )?{re.escape(path)}:(\d+)", r"at line \1", text)
     if len(text) <= MAX_REASON:
-        return text
+        return _closed(text)
     cuts = [m.start() for m in _BOUNDARY.finditer(text) if 20 <= m.start() <= MAX_REASON
             and len(text[:m.start()].rsplit(": ", 1)[-1].split()) >= 3]  # no "...: payload" stub after a colon
-    return text[:cuts[-1]] if cuts else text[:MAX_REASON].rsplit(" ", 1)[0]
+    return _closed(text[:cuts[-1]] if cuts else text[:MAX_REASON].rsplit(" ", 1)[0])
+
+
+def _closed(text: str) -> str:
+    """``text`` ending before a bracket or backtick it opens and does not close: a cut reason read "(line 165" in a
+    blind review, an unclosed bracket that looks like broken pipeline output."""
+    for opening, closing in (("(", ")"), ("[", "]"), ("`", "`")):
+        while (text.count(opening) > text.count(closing)) if opening != closing else text.count(opening) % 2:
+            text = text[:text.rfind(opening)].rstrip(" ,;:(")
+    return text
 
 
 def suppression_for(f: Finding | dict, rec: dict) -> tuple[str, str]:
@@ -101,7 +110,7 @@ def suppression_for(f: Finding | dict, rec: dict) -> tuple[str, str]:
             return "yaml", f"metadata:\n  annotations:\n    checkov.io/skip1: {rule}={short}"
         if name.endswith((".yaml", ".yml")):
             return "yaml", f"#checkov:skip={rule}:{short}"
-        if name.endswith(".json"):  # JSON has no comments: skip the check in the run's config instead
+        if ".json" in PurePosixPath(name).suffixes:  # JSON (a .json.template too) has no comments: skip it in the config
             return "yaml", f"# .checkov.yaml\nskip-check:\n  - {rule}  # {short}"
         if PurePosixPath(name).name.startswith("dockerfile") or name.endswith(".dockerfile"):
             return "dockerfile", f"#checkov:skip={rule}:{short}"

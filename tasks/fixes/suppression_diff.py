@@ -54,6 +54,8 @@ def _line_comment(c: patches.Code, path: str, reason: str, marker: str, python: 
     if not python and any(bare.count(q) % 2 for q in "`'\""):  # a string left open: the comment would land in it
         return None
     indent = line[:len(line) - len(line.lstrip())]
+    # the comment line pushes the flagged line down by one: "line 221" in the reason would name the comment itself
+    reason = re.sub(rf"\b(?:at |on )?line {c.start_line + i}\b", "on the next line", reason)
     above = indent + _comment_text(path, reason)
     return c.lines[:i] + [above, f"{line}  {_comment_text(path, marker)}"] + c.lines[i + 1:]
 
