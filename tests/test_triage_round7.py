@@ -165,8 +165,11 @@ def test_b404_in_a_command_line_script_and_a_digest_declared_not_for_security():
     b404 = finding(tool="bandit", rule_id="B404", title="Consider possible security implications associated with subprocess.",
                    location={"path": "package.py", "start_line": 2, "end_line": 2})
     rec = Judge(reader=Files(BUILD)).judge(b404)
-    assert rec["verdict"] == "false_positive" and rec["reasons"][0]["evidence"].startswith("an import in a command-line program")
-    assert Judge(reader=Files(VIEW)).judge(dict(b404, location={"path": "app.py", "start_line": 1}))["verdict"] == "true_positive"
+    # ninth session (set 18): the import line is no weakness wherever it is, the subprocess calls carry their own
+    # findings (B602-B607); before, a web view's import stayed a true positive
+    assert rec["verdict"] == "false_positive" and rec["reasons"][0]["evidence"].startswith("an import only: package.py:2")
+    view = Judge(reader=Files(VIEW)).judge(dict(b404, location={"path": "app.py", "start_line": 1}))
+    assert view["verdict"] == "false_positive" and "B602-B607" in view["reasons"][0]["evidence"]
     code = ("import hashlib\n\n\nclass User:\n    def avatar(self):\n"
             "        h = hashlib.md5(self.email.lower().encode(), usedforsecurity=False).hexdigest()\n"
             "        return 'https://www.gravatar.com/avatar/{}'.format(h)\n")

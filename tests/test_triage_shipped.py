@@ -101,8 +101,14 @@ def test_an_import_the_module_never_uses_is_not_a_risky_call():
     assert rec["verdict"] == "false_positive"
     assert "cli/utils.py:2 `import subprocess` binds `subprocess`" in rec["reasons"][0]["evidence"]
     used = unused + "\n\ndef run(cmd):\n    return subprocess.run(cmd)\n"
-    assert judge({"cli/utils.py": used}, code("B404", "cli/utils.py", 2))["verdict"] == "true_positive"
-    reexport = judge({"cli/__init__.py": unused}, code("B404", "cli/__init__.py", 2))
+    # used: the import line is still no weakness, the subprocess calls carry their own findings (B602-B607)
+    rec = judge({"cli/utils.py": used}, code("B404", "cli/utils.py", 2))
+    assert rec["verdict"] == "false_positive" and "an import only" in rec["reasons"][0]["evidence"]
+    assert "B602-B607" in rec["reasons"][0]["evidence"]
+    # pycrypto's import is the risk itself (an unmaintained library): used, it stays as reported
+    crypto = "from Crypto.Cipher import AES\n\n\ndef enc(k, d):\n    return AES.new(k).encrypt(d)\n"
+    assert judge({"cli/enc.py": crypto}, code("B413", "cli/enc.py", 1))["verdict"] == "true_positive"
+    reexport = judge({"cli/__init__.py": crypto}, code("B413", "cli/__init__.py", 1))
     assert reexport["verdict"] == "true_positive"  # a package's __init__ re-exports what it imports
 
 
