@@ -160,3 +160,21 @@ def test_a_checkov_skip_in_a_json_template_goes_to_the_config_not_into_the_json(
     f = finding("config", "checkov", "CKV_SECRET_6", path="bin/convertSettings.json.template", start=8, snippet='"password": "x"')
     lang, block = suppression_for(f, FP)
     assert lang == "yaml" and block.startswith("# .checkov.yaml") and "#checkov:skip" not in block
+
+
+def test_a_suppression_whose_hunk_ends_on_a_blank_line_still_applies():
+    """The last context line of a hunk can be a blank line (" "): stripping the answer's diff cut it, and the hunk
+    no longer matched its header (found in review of this change)."""
+    snip = "27     def f(self):\n28         x = random.randint(0, 9)\n29 \n30         return x\n31 "
+    f = finding("code", "bandit", "B311", path="tests/t.py", start=28, snippet=snip)
+    diff, code = suppression_diff(f, FP)
+    assert diff.endswith("\n \n")
+    answer = suppression_answer(f, FP, diff)
+    assert patch_applies(answer, {"has_diff": True, "code": code.as_meta(), "path": "tests/t.py"}) is True
+
+
+def test_a_checkov_skip_takes_the_blocks_own_indentation():
+    four = BUCKET.replace("\n  ", "\n    ")
+    f = finding("config", "checkov", "CKV_AWS_18", path="examples/s3.tf", start=1, end=8, snippet=four)
+    diff, _ = suppression_diff(f, {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": "an example"}]})
+    assert "\n+    #checkov:skip=CKV_AWS_18:an example\n" in diff

@@ -145,3 +145,11 @@ def test_the_defusedxml_import_swap_is_refused_where_the_file_builds_xml_with_th
     parse = "import xml.etree.ElementTree as ET\n\ndef read(s):\n    return ET.fromstring(s)  # ET.Element( in a comment\n"
     assert builds_xml("import xml.etree.ElementTree as ET", parse) is None
     assert builds_xml("import json", text) is None
+
+
+def test_the_xml_building_call_is_named_at_its_file_line_and_under_the_name_the_import_binds():
+    from tasks.fixes.xml_build import builds_xml
+
+    snippet = "from xml.etree import cElementTree\n\nel = cElementTree.SubElement(root, 'a')\n"
+    assert builds_xml("from xml.etree import cElementTree", snippet, 40) == "cElementTree.SubElement (line 42)"
+    assert builds_xml("from xml.etree import cElementTree", snippet.replace("cElementTree.", "ElementTree.")) is None

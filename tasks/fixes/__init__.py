@@ -165,8 +165,9 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
             text = text.replace("runAsUser: 10001", f"runAsUser: {facts['uid']}\n  fsGroup: {facts['uid']}")
     rewrite = patterns.rewrite_for(family, language)
     if family == "xxe" and language == "python" and rewrite and c is not None:  # defusedxml cannot build elements
+        whole = (code or {}).get("file")
         builds = builds_xml(c.lines[max(0, min(len(c.lines) - 1, c.target[0] - c.start_line))],
-                            (code or {}).get("file") or c.text)
+                            whole or c.text, 1 if whole else c.start_line)
         if builds:
             rewrite, text = None, (f"Keep the `xml.etree` import: this file also builds XML with it ({builds}), which "
                                    "`defusedxml.ElementTree` cannot do. Parse untrusted input with `defusedxml.ElementTree."

@@ -21,7 +21,7 @@ import re
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.fixes import patches
 
-_HEAD = re.compile(r'^(\s*)resource\s+"[^"]+"\s+"[^"]+"\s*\{\s*$')
+RESOURCE_HEAD = re.compile(r'^(\s*)resource\s+"[^"]+"\s+"[^"]+"\s*\{\s*$')
 _ARG = re.compile(r"^([A-Za-z_][\w-]*)\s*=\s*(\S.*)$")
 _BLOCK = re.compile(r"^([A-Za-z_][\w-]*)\s*\{\s*$")
 _OPENS = re.compile(r"(?:[\[{(]|<<-?\s*\w+)\s*$")
@@ -77,17 +77,22 @@ def _top_level(lines: list[str], inner: str) -> dict[str, int]:
     return out
 
 
+def inner_indent(lines: list[str], head: re.Match) -> str:
+    """The indentation of a block's own lines (its first body line's), else two spaces more than its head."""
+    body = [l for l in lines[1:] if l.strip() and not l.strip().startswith("}")]
+    return (body[0][:len(body[0]) - len(body[0].lstrip())] if body else "") or head.group(1) + "  "
+
+
 def placed(lines: list[str], setting: str) -> list[str] | None:
     """``lines`` (a resource block from its ``resource "t" "n" {`` line) with ``setting`` placed in it, or None."""
-    head = _HEAD.match(lines[0]) if lines else None
+    head = RESOURCE_HEAD.match(lines[0]) if lines else None
     ends = [l for l in lines if l.strip()]
     if not head or ends[-1] != head.group(1) + "}":
         return None  # not the whole block: an argument may sit below the cut
     items = _items(setting)
     if items is None:
         return None
-    body = [l for l in lines[1:] if l.strip() and not l.strip().startswith("}")]
-    inner = (body[0][:len(body[0]) - len(body[0].lstrip())] if body else "") or head.group(1) + "  "
+    inner = inner_indent(lines, head)
     have = _top_level(lines, inner)
     new = list(lines)
     insert: list[str] = []

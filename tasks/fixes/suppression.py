@@ -232,10 +232,12 @@ def suppression_answer(f: Finding | dict, rec: dict, diff: str | None = None) ->
         return (f"False positive: {why}. Nothing to suppress: add an empty top-level block, which changes none of "
                 "today's jobs (each keeps its own) and gives a job added later no token scope until it asks for one, "
                 f"and Checkov's {f.rule_id} passes:\n```yaml\npermissions: {{}}\n```\n")
-    place = _PLACES.get(f.tool, _PLACE_ELSE)
     if diff:
-        return (f"False positive: {why}. Do not change the code; suppress the finding {place}, with the reason, "
-                f"so the next scan does not report it again:\n```diff\n{diff.rstrip()}\n```\n")
-    lang, block = suppression_for(f, rec)
-    return (f"False positive: {why}. Do not change the code; suppress the finding {place}, with the reason, "
-            f"so the next scan does not report it again:\n```{lang}\n{block}\n```\n")
+        from tasks.fixes.patches import fence
+
+        shown = fence(diff)  # keeps a trailing blank context line (" "), which the hunk counts
+    else:
+        lang, block = suppression_for(f, rec)
+        shown = f"```{lang}\n{block}\n```"
+    return (f"False positive: {why}. Do not change the code; suppress the finding {_PLACES.get(f.tool, _PLACE_ELSE)}, "
+            f"with the reason, so the next scan does not report it again:\n{shown}\n")

@@ -22,11 +22,10 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.fixes import patches
-from tasks.fixes.iac_diff import resource_code
+from tasks.fixes.iac_diff import RESOURCE_HEAD, inner_indent, resource_code
 from tasks.fixes.suppression import _comment_text, justification
 from tasks.fixes.validate import diff_is_sound
 
-_RESOURCE_HEAD = re.compile(r'^(\s*)resource\s+"[^"]+"\s+"[^"]+"\s*\{\s*$')
 _TERRAFORM = (".tf", ".hcl")
 # a line whose end is not code: a comment appended there would land inside a string or a heredoc
 _OPEN_STRING = re.compile(r"""(?:<<-?\s*[A-Z_]+\s*$|\\\s*$|(?:'''|\"\"\")[^'\"]*$)""")
@@ -64,11 +63,10 @@ def _resource_skip(c: patches.Code, rule: str, reason: str) -> list[str] | None:
     """``c.lines`` with Checkov's skip comment as the first line inside the flagged resource block."""
     if not c.lines:
         return None
-    head = _RESOURCE_HEAD.match(c.lines[0])
+    head = RESOURCE_HEAD.match(c.lines[0])
     if not head:
         return None
-    inner = head.group(1) + "  "
-    return [c.lines[0], f"{inner}#checkov:skip={rule}:{reason}"] + c.lines[1:]
+    return [c.lines[0], f"{inner_indent(c.lines, head)}#checkov:skip={rule}:{reason}"] + c.lines[1:]
 
 
 def suppression_diff(f: Finding | dict, rec: dict, code: dict | None = None) -> tuple[str, patches.Code] | None:

@@ -13,23 +13,21 @@ import re
 
 _BUILD = ("Element", "SubElement", "Comment", "ProcessingInstruction", "PI", "ElementTree", "TreeBuilder", "dump",
           "indent", "register_namespace", "QName")
+# the name an import binds: its alias, else the imported module's own name
 _ALIAS = [re.compile(r"^\s*import\s+xml\.etree\.c?ElementTree\s+as\s+(\w+)"),
-          re.compile(r"^\s*from\s+xml\.etree\s+import\s+c?ElementTree(?:\s+as\s+(\w+))?"),
+          re.compile(r"^\s*from\s+xml\.etree\s+import\s+c?ElementTree\s+as\s+(\w+)"),
+          re.compile(r"^\s*from\s+xml\.etree\s+import\s+(c?ElementTree)\b"),
           re.compile(r"^\s*import\s+(xml\.etree\.c?ElementTree)\s*$")]
 
 
-def builds_xml(import_line: str, text: str) -> str | None:
-    """``"etree.Element (line 75)"`` when ``text`` builds XML with the module ``import_line`` imports, else None."""
-    alias = None
-    for rx in _ALIAS:
-        m = rx.match(import_line)
-        if m:
-            alias = m.group(1) or "ElementTree"
-            break
+def builds_xml(import_line: str, text: str, first_line: int = 1) -> str | None:
+    """``"etree.Element (line 75)"`` when ``text`` (whose first line is file line ``first_line``) builds XML with
+    the module ``import_line`` imports, else None."""
+    alias = next((m.group(1) for m in (rx.match(import_line) for rx in _ALIAS) if m), None)
     if not alias:
         return None
     use = re.compile(rf"(?<![\w.]){re.escape(alias)}\.({'|'.join(_BUILD)})\s*\(")
-    for n, line in enumerate(text.splitlines(), start=1):
+    for n, line in enumerate(text.splitlines(), start=first_line):
         m = use.search(line.split("#", 1)[0])
         if m:
             return f"{alias}.{m.group(1)} (line {n})"
