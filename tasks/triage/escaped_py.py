@@ -39,47 +39,45 @@ def _name(node) -> str:
     return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
 
 
-def _module(scope):
-    return getattr(scope, "_secft_module", None)
-
-
-def _escaped(node, scope, depth: int, used: list) -> bool:
+def _escaped(node, scope, tree, depth: int, used: list) -> bool:
+    """``used`` gathers (kind, what, line): kind "escaper" for an escaping call, "plain" for a translated literal or a
+    number; ``tree`` is the module, where module constants are looked up."""
     if isinstance(node, ast.Constant):
         return isinstance(node.value, (str, int, float))
     if isinstance(node, ast.Call):
         name = _name(node.func)
         if name in _ESCAPERS:
-            used.append((ast.unparse(node.func), node.lineno))
+            used.append(("escaper", ast.unparse(node.func) + "()", node.lineno))
             return True
         if name in _GETTEXT and node.args and all(isinstance(a, ast.Constant) for a in node.args):
-            used.append(("translated literal " + ast.unparse(node.func), node.lineno))
+            used.append(("plain", f"translated literal {ast.unparse(node.func)}()", node.lineno))
             return True
         if name == "count" and isinstance(node.func, ast.Attribute) and not node.args and not node.keywords:
-            used.append((f"a number, `{ast.unparse(node)[:60]}`", node.lineno))  # QuerySet.count(): an int
+            used.append(("plain", f"a number, `{ast.unparse(node)[:60]}`", node.lineno))  # QuerySet.count(): an int
             return True
         if name == "format" and isinstance(node.func, ast.Attribute):
             parts = [node.func.value, *node.args, *[k.value for k in node.keywords]]
-            return all(_escaped(p, scope, depth, used) for p in parts)
+            return all(_escaped(p, scope, tree, depth, used) for p in parts)
         return False
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Sub, ast.Mult, ast.Div, ast.FloorDiv)):  # arithmetic
-        return _escaped(node.left, scope, depth, used) and _escaped(node.right, scope, depth, used)
+        return _escaped(node.left, scope, tree, depth, used) and _escaped(node.right, scope, tree, depth, used)
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
         right = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
-        return _escaped(node.left, scope, depth, used) and all(_escaped(r, scope, depth, used) for r in right)
+        return _escaped(node.left, scope, tree, depth, used) and all(_escaped(r, scope, tree, depth, used) for r in right)
     if isinstance(node, ast.JoinedStr):
-        return all(_escaped(v.value if isinstance(v, ast.FormattedValue) else v, scope, depth, used) for v in node.values)
+        return all(_escaped(v.value if isinstance(v, ast.FormattedValue) else v, scope, tree, depth, used) for v in node.values)
     if isinstance(node, ast.Name) and depth < MAX_DEPTH and scope is not None:
         args = {a.arg for a in ast.walk(scope.args) if isinstance(a, ast.arg)}
         binds = [n for n in ast.walk(scope) if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For,
                                                               ast.With, ast.NamedExpr))
                  and any(isinstance(t, ast.Name) and t.id == node.id and isinstance(t.ctx, ast.Store) for t in ast.walk(n))]
         if not binds and node.id not in args:  # a module constant: bound once, at top level, to a literal
-            top = [n for n in getattr(_module(scope), "body", []) if isinstance(n, ast.Assign)
+            top = [n for n in tree.body if isinstance(n, ast.Assign)
                    and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)]
             return len(top) == 1 and isinstance(top[0].value, ast.Constant) and isinstance(top[0].value.value, str)
         if node.id in args or len(binds) != 1 or not isinstance(binds[0], ast.Assign) or len(binds[0].targets) != 1:
             return False
-        return _escaped(binds[0].value, scope, depth + 1, used)
+        return _escaped(binds[0].value, scope, tree, depth + 1, used)
     return False
 
 
@@ -98,14 +96,11 @@ def escaped_sink(source: str, line: int, rule_text: str) -> dict | None:
         return None
     used: list = []
     scope = enclosing_function(tree, line)
-    if scope is not None:
-        scope._secft_module = tree  # module constants are looked up there
-    if not _escaped(calls[0].args[0], scope, 0, used) or not used:
+    if not _escaped(calls[0].args[0], scope, tree, 0, used) or not used:
         return None
     seen = list(dict.fromkeys(used))
-    escapers = [f"{name}() (line {n})" for name, n in seen if not name.startswith(("translated literal ", "a number, "))]
-    others = [f"{name}{'()' if name.startswith('translated') else ''} (line {n})" for name, n in seen
-              if name.startswith(("translated literal ", "a number, "))]
+    escapers = [f"{what} (line {n})" for kind, what, n in seen if kind == "escaper"]
+    others = [f"{what} (line {n})" for kind, what, n in seen if kind == "plain"]
     parts = ([f"the output of {', '.join(escapers)}, which escapes or percent-encodes <, > and quotes"] if escapers else []) \
         + ([f"{'; '.join(others)} (the project's own translation catalogue, or a number: neither carries markup from "
             "outside)"] if others else [])
