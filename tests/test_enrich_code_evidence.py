@@ -140,8 +140,11 @@ def test_a_bare_verdict_with_only_the_catalogue_pattern_is_not_a_row():
 
     f = as_finding(bandit("B602", "app/run.py", 12, "12     subprocess.call(cmd, shell=True)\n", cwe=("CWE-78",)))
     bare = {"verdict": "true_positive", "reasons": [STOCK]}
-    generic = "## Verdict\nTrue positive as reported.\n\n## How it works\nx\n\n## How to fix it\n- For this python code: y"
+    generic = ("## Verdict\nTrue positive (OS Command Injection, CWE-78) as reported.\n\n## How it works\nx\n\n"
+               "## How to fix it\n- For this python code: y")
     assert teaches_nothing(f, bare, "pattern", {"has_diff": False}, generic)
+    # naming no weakness either, it is no analysis whatever the fix: the line a small model learns first
+    assert teaches_nothing(f, bare, "pattern", {"has_diff": True}, generic.replace(" (OS Command Injection, CWE-78)", ""))
     assert not teaches_nothing(f, bare, "pattern", {"has_diff": True}, generic)  # the fix is fitted to this code
     said = {"verdict": "true_positive", "reasons": [{"check": "code", "evidence": "line 12 reads the request"}]}
     assert not teaches_nothing(f, said, "pattern", {"has_diff": False}, generic)

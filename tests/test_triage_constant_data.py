@@ -289,9 +289,11 @@ def test_a_fixed_host_must_end_before_anything_is_appended():
             "def b(path):\n    return requests.get('https://api.example.org/' + path)\n\n"
             "def c(host):\n    return requests.get(f'https://{host}/x')\n")
     reader = Files(code)
-    assert check_timeout(b113("jobs/sync.py", 4), reader) is None  # path = '.evil.example/' would change the host
-    assert "a fixed host (api.example.org)" in check_timeout(b113("jobs/sync.py", 7), reader)["evidence"]
-    assert check_timeout(b113("jobs/sync.py", 10), reader) is None
+    assert check_timeout(b113("scripts/sync.py", 4), reader) is None  # path = '.evil.example/' would change the host
+    assert "a fixed host (api.example.org)" in check_timeout(b113("scripts/sync.py", 7), reader)["evidence"]
+    assert check_timeout(b113("scripts/sync.py", 10), reader) is None
+    # an application's job module: a hang stalls a worker nobody watches (held-out set 18), so the report stands
+    assert check_timeout(b113("jobs/sync.py", 7), reader) is None
 
 
 def test_calls_only_from_tests_or_a_bundler_config_prove_nothing(tmp_path):
@@ -437,3 +439,14 @@ def test_a_query_of_placeholder_marks_only_is_constant_and_values_in_the_text_ar
     assert "placeholders (app/tasks.py:2)" in Judge(reader=reader).judge(sql("app/tasks.py", 3, "bandit", "B608"))["reasons"][0]["evidence"]
     for line in (14, 18):
         assert check_constant(sql("app/tasks.py", line), reader) is None, line
+
+
+def test_a_worker_module_waiting_on_a_local_service_is_a_weakness_and_a_script_is_not():
+    # held-out set 18: LibrePhotos' api/thumbnails.py posts to http://localhost:8003/ with no timeout from the
+    # thumbnail job; both labellers called it a (low) availability weakness: a hang stalls a worker nobody watches
+    worker = ("import requests\n\ndef create_thumbnail(path):\n"
+              "    return requests.post('http://localhost:8003/', json={'source': path}).json()\n")
+    assert check_timeout(b113("api/thumbnails.py", 4), Files(worker)) is None
+    script = worker + "\n\nif __name__ == '__main__':\n    create_thumbnail('a.raw')\n"
+    ev = check_timeout(b113("api/thumbnails.py", 4), Files(script))["evidence"]
+    assert "a fixed local host (localhost)" in ev and "a command-line program (line 7" in ev

@@ -115,8 +115,13 @@ def after_verdict(lead: str, text: str) -> str:
 def teaches_nothing(f, rec: dict, source: str, fix_meta: dict, text: str) -> bool:
     """A stage-1 answer with nothing of this finding in it: its verdict alone, or a code finding's bare "as reported"
     verdict with no path or reach of its own and only the language's catalogue pattern as the fix (no diff fitted
-    to this code) - a blind review graded those as text that fits any finding of the rule."""
+    to this code) - a blind review graded those as text that fits any finding of the rule.  A bare "True positive as
+    reported." that names no weakness either is no analysis at all (the finding's fix is stage 2's row), and it is
+    the cheapest line to learn: trained 30 steps on rows where 16 of 233 opened with it, SmolLM2-135M opened all 32
+    test answers with it and named no weakness; without them it names one in every answer (docs/evaluation.md)."""
     if not re.search(r"^## (?!Verdict|References)", text, re.M):
+        return True
+    if _BARE.match(text):  # no weakness, no evidence: the one line a small model learns first and then says of everything
         return True
     from tasks.enrich.verdicts import _informative
 
@@ -128,4 +133,5 @@ def teaches_nothing(f, rec: dict, source: str, fix_meta: dict, text: str) -> boo
             and not fix_meta.get("fitted") and not re.search(r"^## (?:What is wrong here|Who can reach it)$", text, re.M))
 
 
+_BARE = re.compile(r"## Verdict\n(?:True positive|Needs review|False positive) as reported\.\n")
 _LOW = re.compile(r"^(?:low-confidence rule:|the rule rates its own confidence LOW)")

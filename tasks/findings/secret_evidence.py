@@ -6,25 +6,20 @@ the value by a marker before anything is written.  So the parser asks this
 module first and keeps only a class and two numbers, never the value or a
 part of it:
 
-``{"class": "empty" | "message" | "example" | "placeholder" | "code-word" | "weak" | "hash" | "plain-word" | "low-entropy" |
-"key-header" | "high-entropy" | "redacted-by-tool", "entropy": bits per character (1
-decimal), "length": characters, "match": which documented value or
-placeholder form, or null}``
+``{"class": "empty" | "message" | "example" | "placeholder" | "code-word" | "weak" | "uuid" | "hash" | "plain-word" |
+"low-entropy" | "key-header" | "high-entropy" | "redacted-by-tool", "entropy": bits per character (1 decimal),
+"length": characters, "match": which documented value or placeholder form, or null}``
 
-``example`` values are the ones vendors publish in their documentation
-(AWS's ``AKIAIOSFODNN7EXAMPLE`` and its secret key, Stripe's and GitHub's
-test forms); ``placeholder`` is a template to fill in (``<your-token>``,
-``xxxx``, ``changeme``, ``${VAR}``); ``code-word`` a protocol keyword
-(Bandit B105 on ``'POST'`` or ``'refresh'``); ``weak`` a guessable value people
-pick (``secret``, ``password123``, ``aaaaaaa``): a real but weak credential
-where it is used, not a placeholder; ``hash`` a stored password hash (a hex
-digest, bcrypt/argon2/PBKDF2), only for password rules; ``plain-word`` letters only,
-which may still be a weak password; ``low-entropy`` a value too
-regular to be a generated credential; ``empty`` a literal in the code that holds
-nothing or one character (``password = ''``), and ``message`` text written for
-a person: a one-word UI status (``'Updated.'``) or a sentence (several words,
-spaces, closing punctuation: ``'Password is incorrect.'``).  A passphrase
-without a sentence's shape (``correct horse battery staple``) is no message.
+``example`` values are the ones vendors publish in their documentation (AWS's ``AKIAIOSFODNN7EXAMPLE`` and its
+secret key, Stripe's and GitHub's test forms); ``placeholder`` is a template to fill in (``<your-token>``, ``xxxx``,
+``changeme``, ``${VAR}``); ``code-word`` a protocol keyword (Bandit B105 on ``'POST'`` or ``'refresh'``); ``weak`` a
+guessable value people pick (``secret``, ``password123``, ``demo1234``): a real but weak credential where it is used,
+not a placeholder; ``uuid`` the form of a record id (random, but what it identifies decides); ``hash`` a stored
+password hash (a hex digest, bcrypt/argon2/PBKDF2), only for password rules; ``plain-word`` letters only, which may
+still be a weak password; ``low-entropy`` a value too regular to be a generated credential; ``empty`` a literal in the
+code that holds nothing or one character (``password = ''``), and ``message`` text written for a person: a one-word UI
+status (``'Updated.'``) or a sentence (several words, spaces, closing punctuation: ``'Password is incorrect.'``).
+A passphrase without a sentence's shape (``correct horse battery staple``) is no message.
 """
 
 from __future__ import annotations
@@ -32,6 +27,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+
+from tasks.findings.secret_formats import credential_format
 
 # published documentation values: name -> pattern (whole value)
 EXAMPLES = {
@@ -56,6 +53,8 @@ WEAK = {
         r"admin\d*|root|guest|default|12345+|123456789|qwerty\d*|letmein|abc123|iloveyou|welcome\d*|monkey|dragon|"
         r"secret[-_]?key|api[-_]?key|token|keyboard cat|s3cr3t|hunter2)$"),
     "one character repeated": re.compile(r"^(.)\1{3,}$"),
+    "a word followed by digits": re.compile(r"^(?:[A-Z]?[a-z]{2,6}|(?i:[a-z]*(?:qwert[yz]|azerty|passw|summer|winter|spring|"
+                                            r"autumn|welcome|hello|master|shadow|sunshine)[a-z]*))[0-9]{1,6}[!.?]?$"),
 }
 # stored password hashes: a digest of hex digits, or a crypt/bcrypt/argon2/pbkdf2/Django hash string
 HASHES = {
@@ -67,7 +66,7 @@ HASHES = {
     "a crypt(3) hash": re.compile(r"^\$[156y]\$[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{22,86}$"),
     "a Django password hash": re.compile(r"^(?:sha1|md5|bcrypt(?:_sha256)?|scrypt)\$[^$\s]*\$[A-Za-z0-9+/=.]{20,}$"),
 }
-_PASSWORD_RULE = re.compile(r"(?i)^B10[567]$|passw|pwd|hard-?coded[-_.]?(?:secret|credential)")
+_PASSWORD_RULE = re.compile(r"(?i)^B10[567]$|passw|pwd|hard-?coded[-_.]?(?:secret|credential)|bcrypt|argon2")
 
 
 def password_rule(rule: str | None) -> bool:
@@ -223,11 +222,14 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
         return out | {"class": "code-word", "match": "a protocol or API keyword"}
     if re.fullmatch(rf"{_WORD}(?:[-_ ]{_WORD}){{0,3}}|[A-Z]?[a-z]+(?:[A-Z][a-z]+){{1,2}}", value) and len(value) <= 24:
         return out | {"class": "plain-word"}
+    if _UUID.fullmatch(value):  # random, but the form of a record id: what decides is what it identifies
+        return out | {"class": "uuid", "match": "a UUID"}
     if bits < 3.0 or len(set(value)) < 6 or len(value) < 8:
         return out | {"class": "low-entropy"}
     return out | {"class": "high-entropy"}
 
 
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _JWT = re.compile(r"^eyJ[A-Za-z0-9_-]{4,}\.(eyJ[A-Za-z0-9_-]{4,})\.[A-Za-z0-9_-]*$")
 
 
@@ -263,27 +265,10 @@ def _is_name(value: str) -> bool:
         re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+){2,}", v) and re.search(r"token|passw|secret|key|cred", v))  # token_budget_month
 
 
-_RANK = {"name": 5.5, "empty": 4, "message": 4, "expired": 5, "key-header": 0, "high-entropy": 0, "hash": 0.5, "weak": 1, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
+_RANK = {"name": 5.5, "empty": 4, "message": 4, "expired": 5, "key-header": 0, "high-entropy": 0, "hash": 0.5, "weak": 1, "uuid": 1, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
 
 
 # the issuer's own format for rules that name one credential type (gitleaks/Trivy rule ids, lower case)
-FORMATS = {
-    "aws access key id": (re.compile(r"^(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}$"), ("aws-access-token", "aws access key", "aws-access-key-id")),
-    "GitHub token": (re.compile(r"^(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}$|^github_pat_[A-Za-z0-9_]{22,}$"), ("github-pat", "github-oauth", "github-app-token", "github-fine-grained-pat")),
-    "Slack token": (re.compile(r"^xox[abposr]-[A-Za-z0-9-]{10,}$"), ("slack-access-token", "slack-bot-token", "slack-user-token")),
-    "Stripe key": (re.compile(r"^(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}$"), ("stripe-access-token",)),
-}
-
-
-def _format(rule: str | None, value: str) -> tuple[str | None, bool | None]:
-    """(credential type, whether the value fits its issuer's format) for rules that name one type."""
-    rule = (rule or "").strip().lower()
-    for name, (pattern, rules) in FORMATS.items():
-        if rule in rules:
-            return name, bool(pattern.match(value.strip().strip("'\"`")))
-    return None, None
-
-
 def classify(values, rule: str | None = None, from_code: bool = False) -> dict | None:
     """The evidence for the flagged values: the most credential-like one decides (a high-entropy value
     beside a placeholder keeps the finding real).  None when there is no value at all.  With the
@@ -296,5 +281,5 @@ def classify(values, rule: str | None = None, from_code: bool = False) -> dict |
     if not pairs:
         return None
     evidence, value = min(real or pairs, key=lambda p: (_RANK[p[0]["class"]], -p[0]["entropy"]))
-    kind, fits = _format(rule, value) if evidence["class"] not in ("redacted-by-tool", "empty") else (None, None)
+    kind, fits = credential_format(rule, value, evidence["class"]) if evidence["class"] not in ("redacted-by-tool", "empty") else (None, None)
     return evidence | {"format": None if kind is None else f"{'fits' if fits else 'does not fit'} the {kind} format"}

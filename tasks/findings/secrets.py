@@ -48,6 +48,10 @@ _ASSIGNED = re.compile(r"""(?:[:=]|=>|:=)\s*(?P<v>[^\s"'`,;#)(\]\[{}<>]{6,})""")
 _SEMGREP_SECRET = re.compile(
     r"(?i)secret|password|passwd|credential|api[-_.]?key|token|private[-_.]?key|hard[-_.]?coded|aws[-_.]?(?:access|secret)"
 )
+# rules whose names say "password" or "credential" but flag what code does with one, not a value it holds: a
+# log call (held-out set 18: the "value" read was the log message), a missing validation, a CSRF token, a hash choice
+_SEMGREP_NOT_SECRET = re.compile(r"(?i)logger|disclos|unvalidated-password|used-as-password|none-for-password|no-csrf-token|"
+                                 r"exposed-credentials|in-query-parameter|hashids-with|hardcoded_config_(?:debug|env|testing)")
 _BANDIT_SECRET = {"B105", "B106", "B107"}
 _CHECKOV_SECRET_IDS = {"CKV_AWS_41", "CKV_AWS_45", "CKV_AWS_46", "CKV_AZURE_45", "CKV_BCW_1",
                        "CKV_LIN_1", "CKV_OCI_1", "CKV_PAN_1", "CKV_GCP_36", "CKV_GHA_3"}
@@ -70,7 +74,7 @@ def tool_marks_secret(tool: str, rule_id: str, title: str = "") -> bool:
         rid = rule_id.upper()
         return rid.startswith("CKV_SECRET") or rid in _CHECKOV_SECRET_IDS or bool(_CHECKOV_SECRET_NAME.search(title or ""))
     if tool == "semgrep":
-        return bool(_SEMGREP_SECRET.search(rule_id))
+        return bool(_SEMGREP_SECRET.search(rule_id)) and not _SEMGREP_NOT_SECRET.search(rule_id)
     return False
 
 

@@ -9,8 +9,8 @@
 5. ``secret``: the parse-time ``secret_evidence`` (tasks.findings.secret_evidence):
    a documented example or placeholder is a false positive anywhere; a
    protocol keyword (``'POST'``) and a field's label (``password_title``) too;
-   a low-entropy value in a test path is one; a plain word elsewhere needs a
-   look; a high-entropy value is real, even in a test path.
+   a low-entropy value in a test path is one, a slow password hash anywhere; a plain word
+   elsewhere needs a look; a high-entropy value is real, even in a test path.
 6. ``scope``: a dev/test-only dependency (npm ``dev``, Poetry/uv groups,
    Maven ``test`` scope) is lower priority, never a false positive by itself.
 """
@@ -123,6 +123,7 @@ _SECRET_TEXT = {
     "low-entropy": "a low-entropy value ({length} characters, {entropy} bits/char)",
     "high-entropy": "a high-entropy value ({length} characters, {entropy} bits/char), shaped like a real credential",
     "weak": "a weak, guessable value ({match}, {length} characters)",
+    "uuid": "a UUID ({length} characters: the form of a record id, though some services issue UUIDs as API keys)",
     "typed": "a hand-typed value ({match})",
     "hash": "{match}",
     "key-header": "{match}",
@@ -179,10 +180,10 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
         return {"check": "secret", "status": "not_a_secret", "evidence": f"a form label, not a credential: `{label}` holds "
                 f"the text shown to a person beside the field ({text.split(' is ', 1)[1]})"}
     if ev["class"] == "hash":
-        if _PASSWORD_FIELD.search(code):
-            return {"check": "secret", "status": "not_a_secret",
-                    "evidence": f"a stored password hash, not a usable credential: {text} in a password field; "
-                                "check that the hash function is a slow one (bcrypt, argon2, PBKDF2)"}
+        slow = not str(ev.get("match")).startswith("a hex digest")  # bcrypt, argon2, PBKDF2, crypt(3): made for passwords, whatever the field
+        if slow or _PASSWORD_FIELD.search(code):
+            return {"check": "secret", "status": "not_a_secret", "evidence": f"a stored password hash, not a usable credential: "
+                    f"{text}" + ("" if slow else " in a password field; check that the hash function is a slow one (bcrypt, argon2, PBKDF2)")}
         return {"check": "secret", "status": "credential_like",
                 "evidence": f"the flagged value is a high-entropy value ({ev.get('length')} characters), shaped like a key"}
     key = _APP_KEY.search(code)
@@ -198,7 +199,7 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
                 "evidence": f"a weak key in use: the application's own {key.group(0).strip(chr(39) + chr(34) + '[.(:{ ')} "
                             f"in application code is {text.split(' is ', 1)[1]}; a guessable key is worse than a random "
                             "one, not a placeholder"}
-    if str(ev.get("format") or "").startswith("does not fit") and ev["class"] in ("low-entropy", "plain-word"):
+    if str(ev.get("format") or "").startswith("does not fit") and ev["class"] in ("low-entropy", "plain-word", "weak"):
         return {"check": "secret", "status": "not_a_secret",
                 "evidence": f"not a credential: {text}, and it {ev['format']} that the rule looks for"}
     if ev["class"] == "empty":
@@ -208,10 +209,10 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
                             f"no hardcoded credential: {text} ({f.rule_id} matched the name of the variable or argument)"}
     if ev["class"] in ("example", "expired", "placeholder", "code-word", "message"):
         return {"check": "secret", "status": "not_a_secret", "evidence": f"not a credential: {text}"}
-    if ev["class"] in ("low-entropy", "plain-word", "weak") and in_tests:
+    if ev["class"] in ("low-entropy", "plain-word", "weak", "uuid") and in_tests:
         return {"check": "secret", "status": "not_a_secret",
                 "evidence": f"not a credential: {text} in {path_check['evidence'].split(' is ', 1)[-1]}"}
-    if ev["class"] in ("low-entropy", "plain-word", "weak"):
+    if ev["class"] in ("low-entropy", "plain-word", "weak", "uuid"):
         return {"check": "secret", "status": "weak_evidence", "evidence": text}
     return {"check": "secret", "status": "credential_like", "evidence": text}
 

@@ -57,6 +57,7 @@ from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.function_tmp import check_function_tmp
 from tasks.triage.tainted_callers import check_tainted_callers
 from tasks.triage.openapi import check_response_schema, check_spec_example
+from tasks.triage.dev_cert import check_dev_cert
 from tasks.triage.paths import check_demo_data
 from tasks.triage.random_use import check_random_use
 from tasks.triage.repo_file_input import check_repo_file_input
@@ -174,7 +175,8 @@ class Judge:
         if path and path["status"] == "scanner_test_data":
             return record(f, "false_positive", [path], "evidence", vuln_ids)
         f = context.with_file_evidence(f, self.reader)  # the flagged value, when the report quoted no code
-        example = check_spec_example(f, self.reader) if f.kind == "secret" or tool_marks_secret(f.tool, str(f.rule_id), f.title or "") else None
+        example = check_spec_example(f, self.reader) or check_dev_cert(f) if f.kind == "secret" or tool_marks_secret(
+            f.tool, str(f.rule_id), f.title or "") else None
         if example:
             return record(f, "false_positive", [example], "evidence", vuln_ids)
         if f.kind == "secret" or f.secret_evidence:

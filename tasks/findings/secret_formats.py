@@ -1,0 +1,33 @@
+"""Whether a flagged value has the shape the rule looks for: an issuer's format (an "AWS access key" of 15 letters
+is test data), or, for a rule that looks for randomness, any randomness at all.
+
+Why a module of its own: the format table grows with every issuer a rule names, and the classifier
+(tasks.findings.secret_evidence) only asks one question of it.
+"""
+
+from __future__ import annotations
+
+import re
+
+FORMATS = {
+    "aws access key id": (re.compile(r"^(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}$"), ("aws-access-token", "aws access key", "aws-access-key-id")),
+    "GitHub token": (re.compile(r"^(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}$|^github_pat_[A-Za-z0-9_]{22,}$"), ("github-pat", "github-oauth", "github-app-token", "github-fine-grained-pat")),
+    "Slack token": (re.compile(r"^xox[abposr]-[A-Za-z0-9-]{10,}$"), ("slack-access-token", "slack-bot-token", "slack-user-token")),
+    "Stripe key": (re.compile(r"^(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}$"), ("stripe-access-token",)),
+}
+
+
+# rules that look for randomness, not for one issuer's format (Checkov's CKV_SECRET_6/19 are detect-secrets' plugins)
+_ENTROPY_RULES = {"ckv_secret_6", "ckv_secret_19", "base64highentropystring", "hexhighentropystring"}
+
+
+def credential_format(rule: str | None, value: str, cls: str = "") -> tuple[str | None, bool | None]:
+    """(credential type, whether the value fits its issuer's format) for rules that name one type; for an entropy
+    rule, whether the value is random at all (a coin's name in a JSON map is a word)."""
+    rule = (rule or "").strip().lower()
+    if rule in _ENTROPY_RULES:  # a random value claims no issuer's format: only a word is told apart
+        return ("high-entropy string", False) if cls in ("plain-word", "low-entropy") else (None, None)
+    for name, (pattern, rules) in FORMATS.items():
+        if rule in rules:
+            return name, bool(pattern.match(value.strip().strip("'\"`")))
+    return None, None

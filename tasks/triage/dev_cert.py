@@ -1,0 +1,37 @@
+"""A private key committed beside a certificate for localhost: a developer's HTTPS setup, not a leaked credential.
+
+Why: dev servers that serve ``https://localhost`` (Angular's ``ng serve --ssl``, Vite, webpack-dev-server,
+mkcert's ``localhost+2-key.pem``) need a key and a certificate for that name, and projects commit the pair
+as ``localhost.pem``/``localhost-key.pem``/``localhost.key``.  A certificate for localhost is trusted by no
+client for any other host, so the key lets its holder impersonate only a developer's own machine to itself:
+there is nothing to revoke or rotate.  A blind review of held-out reports (set 18) called such a finding a
+false positive every time; the rows had asked for a review.
+
+Judged from the file name alone: the key of a certificate for another host (``server.key``, ``prod.pem``) is
+a key, and the finding stands.  Only secret rules about private keys are judged (the value, a PEM block,
+never reaches this module).
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.findings.model import Finding
+
+_LOCAL_NAME = re.compile(r"(?i)(?:^|/)(?:localhost|127\.0\.0\.1)(?:\+\d+)?(?:[-_.](?:key|cert|crt|priv(?:ate)?|server|ssl|tls|dev))*"
+                         r"\.(?:pem|key)$")
+_KEY_RULE = re.compile(r"(?i)private[-_ ]?key|\brsa[-_ ]private|\bpkcs ?#?8")
+
+
+def check_dev_cert(f: Finding) -> dict | None:
+    """{"check": "secret", "status": "not_a_secret", "evidence"} for a private key in a file named for localhost, else None."""
+    path = str(f.path or "")
+    if not _LOCAL_NAME.search(path):
+        return None
+    key = (f.secret_evidence or {}).get("class") == "key-header" or _KEY_RULE.search(f"{f.rule_id} {f.title or ''}")
+    if not key:
+        return None
+    return {"check": "secret", "status": "not_a_secret",
+            "evidence": f"a development key: {path} is named for a certificate of localhost, which no client trusts "
+                        "for any other host, so the key can impersonate only a developer's own machine; check that no "
+                        "deployed server loads it"}
