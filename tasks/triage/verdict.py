@@ -52,7 +52,7 @@ from tasks.triage.allowlist import check_allowlist
 from tasks.triage.bind_url import check_bind_url
 from tasks.triage.subprocess_argv import check_subprocess_argv
 from tasks.triage.log_format import check_log_format
-from tasks.triage.stage_base import check_stage_base
+from tasks.triage.stage_base import check_digest_pin, check_stage_base
 from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.function_tmp import check_function_tmp
 from tasks.triage.tainted_callers import check_tainted_callers
@@ -168,7 +168,8 @@ class Judge:
                   or check_form_csrf(f, self.reader) or check_blocktranslate(f, self.reader) or check_scriptlet(f, self.reader)
                   or check_secret_file_path(f) or check_express_routes(f, self.reader) or check_demo_key_comment(f, self.reader)
                   or check_demo_data(f) or check_random_use(f, self.reader) or check_assert_use(f, self.reader)
-                  or check_log_format(f, self.reader) or check_stage_base(f, self.reader))
+                  or check_log_format(f, self.reader) or check_stage_base(f, self.reader)
+                  or check_digest_pin(f, self.reader))
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)
         path = context.check_path(f, self.reader, getattr(self.imports, "files", None))
