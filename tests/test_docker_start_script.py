@@ -299,3 +299,18 @@ def test_a_cloud_workstations_image_starts_as_root_by_design():
     text = "FROM us-central1-docker.pkg.dev/cloud-workstations-images/predefined/code-oss:latest\nRUN apt-get install -y jq\n"
     hit = check_server_image(_finding("workstation/preinstall/Dockerfile", text), _reader({"workstation/preinstall/Dockerfile": text}))
     assert hit and "Cloud Workstations" in hit["evidence"]
+
+
+def test_a_dockerfile_named_for_a_base_image_takes_no_user_line():
+    # held-out set 19: Uptime Kuma's docker/debian-base.dockerfile builds louislam/uptime-kuma:base2-slim, which
+    # docker/dockerfile builds FROM; a USER line there broke the stages that run apt as root (a harmful row)
+    from tasks.triage.server_image import check_server_image
+
+    text = "FROM node:22-bookworm-slim AS base2-slim\nRUN apt update\n\nFROM louislam/uptime-kuma:base2-slim AS base2\nRUN apt update\n"
+    for path in ("docker/debian-base.dockerfile", "docker/Dockerfile.base", "base.Dockerfile"):
+        hit = check_server_image(_finding(path, text), _reader({path: text}))
+        assert hit["status"] == "base_image" and "(its name says base)" in hit["evidence"], path
+    for path in ("docker/database.dockerfile", "docker/dockerfile"):  # 'database' is no base; the app's own file neither
+        assert check_server_image(_finding(path, text), _reader({path: text})) is None, path
+    started = text + 'CMD ["node", "server/server.js"]\n'  # a name says base, but the image starts the service
+    assert check_server_image(_finding("docker/debian-base.dockerfile", started), _reader({"docker/debian-base.dockerfile": started})) is None

@@ -232,7 +232,7 @@ def test_a_common_password_outside_a_key_is_for_review_not_a_placeholder(tmp_pat
 def test_a_test_environment_is_not_test_code(path, test):
     assert is_test_path(path) is test
     rec = judge(checkov("CKV_K8S_20", path=path))
-    assert rec["verdict"] == ("needs_review" if test else "true_positive")  # infrastructure tests are applied: review, not dismiss
+    assert rec["verdict"] == ("false_positive" if test else "true_positive")  # an environment folder is deployed
 
 
 def test_build_tooling_needs_review_but_a_secret_there_is_judged_as_a_secret():
@@ -314,11 +314,13 @@ def test_every_secret_class_passes_the_finding_schema(tmp_path, code, cls):
         assert findings[0]["secret_evidence"]["class"] == cls
 
 
+# a module's example, terratest's fixture, a recipe's manifest under docs/: applied by whoever runs them, but not as
+# the project's infrastructure (114 of 114 blind labels over seven held-out sets: false positive)
 @pytest.mark.parametrize("path,kind,verdict", [
-    ("examples/eks-managed-node-group/main.tf", "config", "needs_review"),  # a module's example: users apply it
-    ("tests/fast-addons/main.tf", "config", "needs_review"),  # terratest applies it
-    ("tests/test_views.py", "code", "false_positive"),  # test code is still not deployed
-    ("gateway/docs/store-autoscale.yaml", "config", "needs_review"),  # a recipe's manifest under docs/: users apply it
+    ("examples/eks-managed-node-group/main.tf", "config", "false_positive"),
+    ("tests/fast-addons/main.tf", "config", "false_positive"),
+    ("tests/test_views.py", "code", "false_positive"),  # test code is not deployed
+    ("gateway/docs/store-autoscale.yaml", "config", "false_positive"),
     ("docs/guide.md", "code", "false_positive"),
     ("docs/scripts/openapi.yaml", "openapi", "false_positive"),  # an API document under docs/ is documentation
 ])
@@ -331,7 +333,8 @@ def test_infrastructure_examples_and_tests_are_not_called_undeployed(path, kind,
     rec = Judge().judge(f)
     assert rec["verdict"] == verdict, rec
     if kind == "config" and not spec:
-        assert "applied by whoever runs or copies it" in rec["reasons"][0]["evidence"]
+        assert rec["reasons"][0]["evidence"].startswith(f"not the deployed configuration: {path} is ")
+        assert "whoever copies it into a real deployment should set this there" in rec["reasons"][0]["evidence"]
 
 
 def test_bandit_quotes_the_one_value_it_flagged_and_only_that_value_is_weighed(tmp_path):

@@ -75,6 +75,7 @@ class Datasets(_Section):
     min_severity: str = "info"
     triage: str = "explain"
     not_security: str = "drop"       # findings triage calls no security weakness (operational checks, code quality)
+    needs_review: str = "fix_only"   # findings triage cannot decide: fix_only (no stage-1 analysis) | explain
     max_rows_per_group: int = 2
     max_rule_share: float = 0.15
     near_duplicate_threshold: float = 90

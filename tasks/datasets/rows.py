@@ -107,6 +107,8 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
         s1["messages"][2]["content"] = after_verdict(verdict_lead(rec, stated_cwe(narrative)), s1["messages"][2]["content"])
         if teaches_nothing(f, rec, source, fix_meta, s1["messages"][2]["content"]):
             s1 = None  # a verdict alone, or "as reported" and a catalogue pattern: nothing of this finding to teach
+        elif rec["verdict"] == "needs_review" and cfg.needs_review == "fix_only":
+            s1 = None  # an analysis that cannot say whether the finding is real teaches hedging: 0 of 45 clean (rounds 22-24)
     if rec["verdict"] == "needs_review" and answer:
         answer = stage2_needs_review(answer, rec)
     return s1, (answer, source, fix_meta)

@@ -220,7 +220,7 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
         return out | {"class": "placeholder", "match": "a template variable or placeholder word inside the value"}
     if value.lower() in CODE_WORDS:
         return out | {"class": "code-word", "match": "a protocol or API keyword"}
-    if re.fullmatch(rf"{_WORD}(?:[-_ ]{_WORD}){{0,3}}|[A-Z]?[a-z]+(?:[A-Z][a-z]+){{1,2}}", value) and len(value) <= 24:
+    if re.fullmatch(rf"{_WORD}(?:[-_ ]{_WORD}){{0,3}}|[A-Z]?[a-z]+(?:[A-Z][a-z]+){{1,4}}", value) and len(value) <= 24:
         return out | {"class": "plain-word"}
     if _UUID.fullmatch(value):  # random, but the form of a record id: what decides is what it identifies
         return out | {"class": "uuid", "match": "a UUID"}
@@ -253,7 +253,7 @@ def _expired_jwt(value: str) -> str | None:
     return when.date().isoformat() if when and when < dt.datetime.now(dt.timezone.utc) else None
 
 
-_WORD = r"(?:[A-Z]?[a-z]+|[A-Z]{1,12})"  # a word as people write it (password, SuperSecret, ADMIN), not random case
+_WORD = r"(?:[A-Z]?[a-z]+(?:[A-Z][a-z]+){0,3}|[A-Z]{1,12})"  # a word as people write it (password, SuperSecret, ADMIN), not random case
 _NAMES = {"password", "passwd", "pwd", "secret", "secret_key", "secretkey", "api_key", "apikey", "token", "auth_token",
           "jwt_secret", "session_secret", "private_key", "credentials", "pass"}
 
@@ -268,7 +268,6 @@ def _is_name(value: str) -> bool:
 _RANK = {"name": 5.5, "empty": 4, "message": 4, "expired": 5, "key-header": 0, "high-entropy": 0, "hash": 0.5, "weak": 1, "uuid": 1, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
 
 
-# the issuer's own format for rules that name one credential type (gitleaks/Trivy rule ids, lower case)
 def classify(values, rule: str | None = None, from_code: bool = False) -> dict | None:
     """The evidence for the flagged values: the most credential-like one decides (a high-entropy value
     beside a placeholder keeps the finding real).  None when there is no value at all.  With the
@@ -280,6 +279,9 @@ def classify(values, rule: str | None = None, from_code: bool = False) -> dict |
     real = [p for p in pairs if p[0]["class"] != "redacted-by-tool"]
     if not pairs:
         return None
+    cut = [p for p in pairs if p[0]["class"] == "redacted-by-tool" and p[0].get("match") == "masked by the tool"]
+    if cut:  # Checkov's "OneCh**********" is the value it flagged; the line's other strings are its key and context
+        return cut[0][0] | {"format": None}
     evidence, value = min(real or pairs, key=lambda p: (_RANK[p[0]["class"]], -p[0]["entropy"]))
     kind, fits = credential_format(rule, value, evidence["class"]) if evidence["class"] not in ("redacted-by-tool", "empty") else (None, None)
     return evidence | {"format": None if kind is None else f"{'fits' if fits else 'does not fit'} the {kind} format"}

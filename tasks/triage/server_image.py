@@ -22,6 +22,7 @@ from tasks.findings.model import Finding, as_finding
 from tasks.triage.entrypoint import image_steps, words
 
 _RULES = {"CKV_DOCKER_3", "CKV_DOCKER_8"}
+_BASE_NAME = re.compile(r"(?i)(?:^|[-_.])base(?:[-_.]|$)")  # debian-base.dockerfile, Dockerfile.base, base.Dockerfile
 # images whose own Dockerfile ends with a non-root USER, which a FROM inherits (prometheus/prometheus and
 # prometheus/alertmanager, node_exporter: `USER nobody`; grafana/grafana: `USER "$GF_UID"`, 472)
 _NONROOT_IMAGES = {"prom/prometheus": "nobody", "prom/alertmanager": "nobody", "prom/node-exporter": "nobody",
@@ -83,9 +84,11 @@ def check_server_image(f: Finding | dict, reader=None) -> dict | None:
                             "session as that user; a USER line would stop those scripts"}
     starts = [(n, k, a) for n, k, a in steps if k in ("CMD", "ENTRYPOINT")]
     bare = image.rsplit("/", 1)[-1] in _BARE and image.count("/") <= (1 if image.startswith(("library/", "redhat/")) else 0)
-    if not starts and bare and reader is not None:  # the whole file, not a report's excerpt
+    named = _BASE_NAME.search(PurePosixPath(f.path).name)  # Uptime Kuma's docker/debian-base.dockerfile (set 19)
+    if not starts and (bare or named) and reader is not None:  # the whole file, not a report's excerpt
         return {"check": "container", "status": "base_image",
-                "evidence": f"a base image: {f.path} sets no CMD or ENTRYPOINT, so it starts no service; the images built "
+                "evidence": f"a base image: {f.path} sets no CMD or ENTRYPOINT, so it starts no service"
+                            f"{' (its name says base)' if named and not bare else ''}; the images built "
                             "FROM it install as root and set their own user, and a USER line here would break their builds"}
     if not starts:
         return None

@@ -1,0 +1,73 @@
+"""Checks from held-out set 19 (Healthchecks, Redash, Uptime Kuma, terraform-aws-vpc), measured before any of them
+was written: each flags its case and leaves the neighbour that is a finding alone."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_triage_containers import Files
+
+from tasks.findings.secret_evidence import classify_one
+from tasks.triage.plain_text import check_plain_text
+from tasks.triage.redirect_target import check_redirect_target
+from tasks.triage.verdict import Judge
+
+SUDO = """from django.shortcuts import redirect
+
+
+def sudo_mode(request):
+    if "sudo_code" in request.POST:
+        return redirect(request.path)
+    return redirect(request.GET["next"])
+"""
+
+
+def _semgrep(rule, path, line):
+    return {"id": "5" * 32, "tool": "semgrep", "kind": "code", "severity": "medium", "rule_id": rule, "title": rule,
+            "description": "d", "location": {"path": path, "start_line": line, "end_line": line}}
+
+
+def test_a_redirect_to_the_requests_own_path_stays_on_the_site():
+    rule = "python.django.security.injection.open-redirect"
+    reader = Files({"hc/accounts/decorators.py": SUDO})
+    hit = check_redirect_target(_semgrep(rule, "hc/accounts/decorators.py", 6), reader)
+    assert hit and "redirects to `request.path`, the path of the page this request asked for" in hit["evidence"]
+    assert Judge(reader=reader).judge(_semgrep(rule, "hc/accounts/decorators.py", 6))["verdict"] == "false_positive"
+    assert check_redirect_target(_semgrep(rule, "hc/accounts/decorators.py", 7), reader) is None  # ?next= is the user's
+    absolute = SUDO.replace("redirect(request.path)", "redirect(request.build_absolute_uri())")
+    assert check_redirect_target(_semgrep(rule, "hc/accounts/decorators.py", 6), Files({"hc/accounts/decorators.py": absolute})) is None
+
+
+@pytest.mark.parametrize("path,text", [("templates/emails/alert-body-text.html", True), ("templates/emails/nag-body-text.html", True),
+                                       ("templates/emails/welcome.txt", True), ("templates/emails/alert-body-html.html", False),
+                                       ("templates/front/context.html", False), ("templates/textarea.html", False)])
+def test_escaping_turned_off_in_a_plain_text_template_renders_no_html(path, text):
+    f = _semgrep("python.flask.security.xss.audit.template-unescaped-with-safe", path, 83)
+    hit = check_plain_text(f)
+    assert bool(hit) is text
+    if text:
+        assert hit["evidence"].startswith(f"no HTML is rendered: {path} is a plain-text template")
+        assert Judge().judge(f)["verdict"] == "false_positive"
+
+
+def test_a_camel_case_ui_label_in_a_translation_file_is_no_secret(tmp_path):
+    # Uptime Kuma's src/lang/nb-NO.json:991 "OneChatAccessToken": "OneChat-tilgangstoken"; Checkov's CKV_SECRET_6
+    # masked the value in its report, so triage reads it from the file
+    from tasks.findings.parsers.registry import parse_report
+
+    assert classify_one("OneChatAccessToken")["class"] == classify_one("OneChat-tilgangstoken")["class"] == "plain-word"
+    assert classify_one("kq8Zt2Lw9xVb4Nm7")["class"] == "high-entropy"
+    masked = '    "OneChatAccessToken": "OneCh**********",\n'
+    doc = {"results": {"failed_checks": [{"check_id": "CKV_SECRET_6", "check_name": "Base64 High Entropy String",
+                                          "file_path": "/src/lang/nb-NO.json", "repo_file_path": "/src/lang/nb-NO.json",
+                                          "file_line_range": [3, 4], "resource": "f187337c", "severity": None,
+                                          "code_block": [[3, masked]], "guideline": "x"}]}, "check_type": "secrets"}
+    (tmp_path / "checkov.json").write_text(json.dumps([doc]))
+    f = parse_report(tmp_path / "checkov.json").findings[0]
+    catalogue = '{\n    "Destination": "Destinasjon",\n    "OneChatAccessToken": "OneChat-tilgangstoken",\n    "Client ID": "Klient-ID"\n}\n'
+    rec = Judge(reader=Files({"src/lang/nb-NO.json": catalogue})).judge(f)
+    assert rec["verdict"] == "false_positive", rec
+    assert "the translation catalogue src/lang/nb-NO.json" in rec["reasons"][0]["evidence"]
+    key = catalogue.replace("OneChat-tilgangstoken", "kq8Zt2Lw9xVb4Nm7Rp3sQ")  # a real key in the same place stands
+    assert Judge(reader=Files({"src/lang/nb-NO.json": key})).judge(f)["verdict"] != "false_positive"
