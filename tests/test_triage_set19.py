@@ -71,3 +71,20 @@ def test_a_camel_case_ui_label_in_a_translation_file_is_no_secret(tmp_path):
     assert "the translation catalogue src/lang/nb-NO.json" in rec["reasons"][0]["evidence"]
     key = catalogue.replace("OneChat-tilgangstoken", "kq8Zt2Lw9xVb4Nm7Rp3sQ")  # a real key in the same place stands
     assert Judge(reader=Files({"src/lang/nb-NO.json": key})).judge(f)["verdict"] != "false_positive"
+
+
+def test_a_value_that_says_it_is_a_secret_is_a_placeholder_and_django_users_flags_are_no_calls():
+    # held-out set 20's reason audit: Authelia's test environment sets hmac_secret: 'this_is_a_secret_abc123abc123abc'
+    # (judged a setting's name), and `user.is_authenticated` was dismissed as 'a maintainability rule' where the
+    # line is an access check: what decides is that Django's flag is a property
+    from tasks.findings.secret_evidence import classify
+    from tasks.triage.report_signals import triage as report_signal
+
+    assert classify(["this_is_a_secret_abc123abc123abc"], "generic-api-key", from_code=True)["class"] == "placeholder"
+    assert classify(["Thisismypassword1"], "generic-api-key", from_code=True)["class"] != "placeholder"
+    rule = "python.lang.maintainability.is-function-without-parentheses.is-function-without-parentheses"
+    f = _semgrep(rule, "bookmarks/views/contexts.py", 117) | {"snippet": "public_only = not self.request.user.is_authenticated"}
+    sig = report_signal(f)
+    assert sig and "`user.is_authenticated` is a property (a bool) since Django 1.10" in sig["reason"]
+    other = _semgrep(rule, "bookmarks/models.py", 9) | {"snippet": "if self.is_auto_close:"}
+    assert "maintainability group" in report_signal(other)["reason"]  # no access check: the rule's group says enough

@@ -45,6 +45,7 @@ PLACEHOLDERS = {
     "placeholder word": re.compile(
         r"(?i)^(?:changeme|change[-_]?me|your[-_]?\w*|replace[-_]?me|todo|tbd|none|null|undefined|insert[-_\w]*here|"
         r"placeholder|redacted|fill[-_]?me[-_]?in|to[-_]?be[-_]?replaced|set[-_]?me)$"),
+    "a sentence saying what it is": re.compile(r"(?i)^this[-_ ]is[-_ ](?:a|an|my|the|not|our|just)[-_ ]"),
 }
 # values people pick as passwords and keys: guessable, so a weak credential (not a placeholder) when it is really used
 WEAK = {
@@ -275,7 +276,8 @@ def classify(values, rule: str | None = None, from_code: bool = False) -> dict |
     (an "AWS access key" of 15 letters is test data)."""
     pairs = [(classify_one(v, password_rule(rule), from_code), v) for v in values if isinstance(v, str)]
     if any(not _is_name(v) for _, v in pairs) or all(re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+){2,}", v) for _, v in pairs):
-        pairs = [({**e, "class": "name"} if _is_name(v) else e, v) for e, v in pairs]
+        pairs = [({**e, "class": "name"} if _is_name(v) and e["class"] not in ("placeholder", "example") else e, v)
+                 for e, v in pairs]
     real = [p for p in pairs if p[0]["class"] != "redacted-by-tool"]
     if not pairs:
         return None
