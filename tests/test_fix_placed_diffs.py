@@ -93,6 +93,25 @@ def test_a_line_whose_end_is_not_code_gets_no_inline_suppression():
     assert suppression_diff(finding("code", "bandit", "B311", path="/abs/t.py", start=28, snippet=BANDIT), FP) is None
 
 
+IN_HTML = ('450         self.assertInHTML(\n451             f"""\n452             <tr>\n'
+           '453                 <td>{get_version_info(random.random())}</td>\n454             </tr>\n455         """,\n'
+           '456             html,\n457         )\n458         seed = random.random()\n')
+
+
+def test_a_line_inside_a_string_that_spans_lines_gets_no_comment():
+    # held-out set 20 (round 25's harmful row): linkding's test compares HTML written in an f-string; the
+    # '# nosec B311' and the reason went into the expected HTML, the test broke and Bandit still reported B311
+    inside = finding("code", "bandit", "B311", path="bookmarks/tests/test_view.py", start=453, snippet=IN_HTML)
+    assert suppression_diff(inside, FP) is None
+    after = finding("code", "bandit", "B311", path="bookmarks/tests/test_view.py", start=458, snippet=IN_HTML)
+    diff, _ = suppression_diff(after, FP)
+    assert "+        seed = random.random()  # nosec B311" in diff
+    whole = "class T:\n    def test_it(self):\n" + "".join(line.split(" ", 1)[1] + "\n" for line in IN_HTML.splitlines()[:8])
+    code = {"path": "bookmarks/tests/test_view.py", "text": "\n".join(whole.splitlines()[4:7]), "start_line": 5, "file": whole}
+    flagged = finding("code", "bandit", "B311", path="bookmarks/tests/test_view.py", start=6, snippet=None)
+    assert suppression_diff(flagged, FP, code) is None  # the whole file shows the string around the reader's excerpt
+
+
 def test_a_semgrep_suppression_uses_the_files_own_comment():
     js = "const token = jwt.sign(payload, key, { algorithm: 'none' });"
     f = finding("code", "semgrep", "javascript.jwt.security.jwt-none-alg", path="test/fixtures/jwt.js", start=4, end=4, snippet=js)
@@ -178,3 +197,18 @@ def test_a_checkov_skip_takes_the_blocks_own_indentation():
     f = finding("config", "checkov", "CKV_AWS_18", path="examples/s3.tf", start=1, end=8, snippet=four)
     diff, _ = suppression_diff(f, {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": "an example"}]})
     assert "\n+    #checkov:skip=CKV_AWS_18:an example\n" in diff
+
+
+def test_a_reason_naming_the_flagged_line_keeps_its_subject_and_a_long_one_ends_on_a_word():
+    # round 25: "an import only: on the next line imports the module" and a reason cut at "... before line"
+    from tasks.fixes.suppression import justification
+
+    rec = {"verdict": "false_positive", "reasons": [{"check": "code", "evidence": "an import only: app/x.py:28 imports the "
+                                                    "module, and each call is judged by its own finding"}]}
+    f = finding("code", "bandit", "B404", path="app/x.py", start=28, snippet=BANDIT)
+    diff, _ = suppression_diff(f, rec)
+    assert "an import only: the next line imports the module" in diff and "only: on the next line" not in diff
+    long = ("a pseudo-random value used only to build a sample name for the fixture that the test creates and compares "
+            "before line 40 of the expected output")
+    cut = justification({"reasons": [{"check": "code", "evidence": long}]})
+    assert cut.endswith("creates and compares") and len(cut) <= 110

@@ -260,3 +260,22 @@ def test_every_job_with_its_own_permissions_is_named_and_the_governed_ones_too()
     answer = gha_permissions_fix(f, text, "yaml")[0]
     assert "job release (line" in answer and "contents: write" in answer
     assert "The steps of the jobs it governs (cypress) only read the repository." in answer
+
+
+def test_a_push_with_a_deploy_key_or_another_token_needs_no_write_grant_for_github_token():
+    # round 25: archivy's docs deploy pushes over the SSH key its checkout is given; linkwarden's release step runs
+    # `gh release create` with GH_TOKEN from secrets.BUILDS_RELEASE_TOKEN. Both rows granted contents: write.
+    from tasks.fixes.gha_jobs import gha_permissions
+
+    docs = ("jobs:\n  deploy:\n    steps:\n      - uses: actions/checkout@v2\n      - name: Clone the site\n"
+            "        uses: actions/checkout@v2\n        with:\n          repository: org/org.github.io\n"
+            "          ssh-key: ${{ secrets.SITE_KEY }}\n      - name: Deploy\n        run: mkdocs gh-deploy --remote-branch main\n")
+    block, note = gha_permissions(docs)
+    assert block == "permissions:\n  contents: read" and "SSH deploy key" in note
+    release = ("jobs:\n  build:\n    steps:\n      - uses: actions/checkout@v4\n      - name: Release\n        env:\n"
+               "          GH_TOKEN: ${{ secrets.BUILDS_RELEASE_TOKEN }}\n        run: gh release create v1 app.apk -R org/builds\n")
+    assert gha_permissions(release)[0] == "permissions:\n  contents: read"
+    own = release.replace("secrets.BUILDS_RELEASE_TOKEN", "secrets.GITHUB_TOKEN")  # the token this block limits
+    assert gha_permissions(own)[0] == "permissions:\n  contents: write"
+    mixed = docs.replace("run: mkdocs gh-deploy", "env:\n          GH_TOKEN: ${{ github.token }}\n        run: mkdocs gh-deploy")
+    assert "contents: write" in gha_permissions(mixed)[0]  # the push step passes GITHUB_TOKEN itself

@@ -60,19 +60,40 @@ def gha_permissions(snippet: str | None) -> tuple[str, str]:
     """(permissions block, note) for a workflow: contents read plus what the steps in the snippet need."""
     text = snippet or ""
     grants = {"contents": "read"}
+    steps = _steps(text)
+    ssh = _SSH_KEY.search(text) is not None  # a deploy key checked out the repository the job pushes to
+    pushes_over_ssh = False
     for rx, scope, level in _STEP_NEEDS:
-        if re.search(rx, text):
+        hits = [st for st in steps if re.search(rx, st)]
+        if scope == "contents" and hits and all(_OTHER_TOKEN.search(st) or ssh and not _TOKEN.search(st) for st in hits):
+            pushes_over_ssh = pushes_over_ssh or (ssh and not any(_OTHER_TOKEN.search(st) for st in hits))
+            continue  # round 25: `gh release create` with GH_TOKEN=secrets.BUILDS_RELEASE_TOKEN, gh-deploy over an SSH key
+        if hits:
             grants[scope] = level
     block = "permissions:\n" + "\n".join(f"  {k}: {v}" for k, v in grants.items())
     if not re.search(r"^\s*(?:-\s*)?(?:uses|run):", text, re.M):
         return block, "The workflow's steps are not in the finding. " + _COMMON
     needed = [f"{k}: {v}" for k, v in grants.items() if (k, v) != ("contents", "read")]
+    if pushes_over_ssh and not needed:
+        return block, ("The step that pushes authenticates with the SSH deploy key the checkout is given, which `permissions` "
+                       "does not limit; GITHUB_TOKEN itself only reads the code.")
     others = sorted(set(_OTHER_TOKEN.findall(text)))
     if others and not needed:  # semantic-release pushing with a PAT: these permissions do not limit that token
         return block, (f"Steps here authenticate with their own token ({', '.join(others)}) for whatever they do with it, "
                        "which `permissions` does not limit; GITHUB_TOKEN itself only reads the code.")
     return block, ("The workflow's steps need " + ", ".join(needed) + " besides reading the code." if needed
                    else "The steps shown only read the repository; a step not shown that writes needs its own grant.")
+
+
+_SSH_KEY = re.compile(r"(?im)^\s*(?:ssh-key|ssh-private-key|deploy[-_]key):\s*\S|webfactory/ssh-agent")
+_STEP_START = re.compile(r"(?m)^\s*-\s+(?:name|uses|run|id|if|env|with):")
+
+
+def _steps(text: str) -> list[str]:
+    """The workflow text cut into its steps (each from one `- name:`/`- uses:`/`- run:` item to the next), or the whole
+    text as one step when it has none: what a step runs is judged with the credentials that same step passes."""
+    starts = [m.start() for m in _STEP_START.finditer(text)]
+    return [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])] if starts else [text]
 
 
 def _registry_login(step: str) -> bool:

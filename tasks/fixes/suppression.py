@@ -52,6 +52,8 @@ def _line(f: Finding) -> str:
 
 _BOUNDARY = re.compile(r": |; | \(|, (?:so|which|because|but) ")
 MAX_REASON = 110
+_DANGLING = re.compile(r"\s+(?:a|an|the|to|of|in|on|at|by|for|from|with|and|or|but|before|after|line|lines|than|that|is|are|\d+)$",
+                       re.I)
 
 
 def justification(rec: dict, path: str | None = None) -> str:
@@ -69,12 +71,18 @@ def justification(rec: dict, path: str | None = None) -> str:
         text = f"{head}: {clause[1]}" if len(clause) > 1 and "…" not in clause[1] else head
     if path:
         text = re.sub(rf"\s(?:in|of) {re.escape(path)}(?![\w/.:-])", "", text)
-        text = re.sub(rf"(?:at |on )?{re.escape(path)}:(\d+)", r"at line \1", text)
+        text = re.sub(rf"(at |on )?{re.escape(path)}:(\d+)", lambda m: f"{m.group(1) or ''}line {m.group(2)}", text)
     if len(text) <= MAX_REASON:
         return _closed(text)
     cuts = [m.start() for m in _BOUNDARY.finditer(text) if 20 <= m.start() <= MAX_REASON
             and len(text[:m.start()].rsplit(": ", 1)[-1].split()) >= 3]  # no "...: payload" stub after a colon
-    return _closed(text[:cuts[-1]] if cuts else text[:MAX_REASON].rsplit(" ", 1)[0])
+    if not cuts:  # no clause ends in time: the last comma, else the last word that is not a function word
+        commas = [m.start() for m in re.finditer(r", ", text) if 20 <= m.start() <= MAX_REASON]
+        head = text[:commas[-1]] if commas else text[:MAX_REASON].rsplit(" ", 1)[0]
+        while _DANGLING.search(head):  # round 25: a comment that ended "... before line" read as cut pipeline output
+            head = _DANGLING.sub("", head)
+        return _closed(head)
+    return _closed(text[:cuts[-1]])
 
 
 def _closed(text: str) -> str:
