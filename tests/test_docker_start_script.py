@@ -312,5 +312,8 @@ def test_a_dockerfile_named_for_a_base_image_takes_no_user_line():
         assert hit["status"] == "base_image" and "(its name says base)" in hit["evidence"], path
     for path in ("docker/database.dockerfile", "docker/dockerfile"):  # 'database' is no base; the app's own file neither
         assert check_server_image(_finding(path, text), _reader({path: text})) is None, path
+    for inherited in ("FROM mongo:7\nCOPY init.js /docker-entrypoint-initdb.d/\n", "FROM myorg/api-runtime:3.2\n",
+                      "FROM grafana/grafana:10\nUSER root\nRUN apk add curl\n"):  # each inherits its image's command
+        assert check_server_image(_finding("Dockerfile.base", inherited), _reader({"Dockerfile.base": inherited})) is None
     started = text + 'CMD ["node", "server/server.js"]\n'  # a name says base, but the image starts the service
     assert check_server_image(_finding("docker/debian-base.dockerfile", started), _reader({"docker/debian-base.dockerfile": started})) is None

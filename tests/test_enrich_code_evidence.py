@@ -145,6 +145,9 @@ def test_a_bare_verdict_with_only_the_catalogue_pattern_is_not_a_row():
     assert teaches_nothing(f, bare, "pattern", {"has_diff": False}, generic)
     # naming no weakness either, it is no analysis whatever the fix: the line a small model learns first
     assert teaches_nothing(f, bare, "pattern", {"has_diff": True}, generic.replace(" (OS Command Injection, CWE-78)", ""))
+    analysed = generic.replace(" (OS Command Injection, CWE-78)", "").replace(  # an analysis of its own keeps the row
+        "## How it works", "## What is wrong here\nline 12 passes request.args['q'] to a shell\n\n## How it works")
+    assert not teaches_nothing(f, bare, "pattern", {"has_diff": True}, analysed)
     assert not teaches_nothing(f, bare, "pattern", {"has_diff": True}, generic)  # the fix is fitted to this code
     said = {"verdict": "true_positive", "reasons": [{"check": "code", "evidence": "line 12 reads the request"}]}
     assert not teaches_nothing(f, said, "pattern", {"has_diff": False}, generic)

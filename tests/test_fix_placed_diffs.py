@@ -212,3 +212,11 @@ def test_a_reason_naming_the_flagged_line_keeps_its_subject_and_a_long_one_ends_
             "before line 40 of the expected output")
     cut = justification({"reasons": [{"check": "code", "evidence": long}]})
     assert cut.endswith("creates and compares") and len(cut) <= 110
+
+
+def test_a_line_of_a_string_opened_above_a_short_snippet_gets_no_comment():
+    # a reviewer's input: Bandit's three context lines leave out the line that opens the f-string
+    text = "452                 <tr>\n453                 <td>{get_version_info(random.random())}</td>\n454             </tr>\n"
+    assert suppression_diff(finding("code", "bandit", "B311", path="tests/test_view.py", start=453, snippet=text), FP) is None
+    ok = "12     if True:\n13         seed = random.random()\n14     x = 1\n"  # a fragment whose flagged line is a statement
+    assert suppression_diff(finding("code", "bandit", "B311", path="tests/test_view.py", start=13, snippet=ok), FP)

@@ -3,6 +3,8 @@ schemes the spec declares and operations that must stay public; and what a non-r
 
 from __future__ import annotations
 
+import pytest
+
 from test_triage_verdicts import finding
 
 from tasks.findings.model import as_finding
@@ -279,3 +281,20 @@ def test_a_push_with_a_deploy_key_or_another_token_needs_no_write_grant_for_gith
     assert gha_permissions(own)[0] == "permissions:\n  contents: write"
     mixed = docs.replace("run: mkdocs gh-deploy", "env:\n          GH_TOKEN: ${{ github.token }}\n        run: mkdocs gh-deploy")
     assert "contents: write" in gha_permissions(mixed)[0]  # the push step passes GITHUB_TOKEN itself
+
+
+@pytest.mark.parametrize("workflow", [
+    # a submodule's ssh key, then an action that pushes with github.token by default
+    "jobs:\n  r:\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ssh-key: ${{ secrets.SUBMODULE_KEY }}\n"
+    "      - uses: softprops/action-gh-release@v2\n",
+    # GH_TOKEN bound to github.token for the job, a checkout with an ssh key, then gh release create
+    "jobs:\n  r:\n    env:\n      GH_TOKEN: ${{ github.token }}\n    steps:\n      - uses: actions/checkout@v4\n        with:\n"
+    "          ssh-key: ${{ secrets.KEY }}\n      - run: gh release create v1\n",
+    # a registry token in the step, while git push uses the token the checkout saved
+    "jobs:\n  r:\n    steps:\n      - uses: actions/checkout@v4\n      - env:\n          NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}\n"
+    "        run: npm publish && git push --follow-tags\n",
+])
+def test_a_write_that_still_uses_github_token_keeps_its_grant(workflow):
+    from tasks.fixes.gha_jobs import gha_permissions
+
+    assert "contents: write" in gha_permissions(workflow)[0]

@@ -48,7 +48,8 @@ def test_a_release_tag_without_a_digest_is_build_hygiene_and_an_open_tag_is_not(
     from tasks.triage.verdict import Judge
 
     dockerfile = ("FROM node:22-slim AS builder\nRUN npm ci\n\nFROM node\nCOPY --from=builder /app /app\n"
-                  "ARG BASE=python:3.12\nFROM ${BASE}\nFROM redis:latest\nFROM nginx:stable\n")
+                  "ARG BASE=python:3.12\nFROM ${BASE}\nFROM redis:latest\nFROM nginx:stable\nFROM node:lts-alpine3.19\n"
+                  "FROM ghcr.io/org/img:main-2024\n")
 
     def semgrep(line):
         return {"id": "7" * 32, "tool": "semgrep", "kind": "config", "severity": "low",
@@ -59,7 +60,7 @@ def test_a_release_tag_without_a_digest_is_build_hygiene_and_an_open_tag_is_not(
     hit = check_digest_pin(semgrep(1), Files({"Dockerfile": dockerfile}))
     assert hit and "Dockerfile:1 builds from node at the release tag 22-slim" in hit["evidence"]
     assert Judge(reader=Files({"Dockerfile": dockerfile})).judge(semgrep(1))["verdict"] == "false_positive"
-    for line in (4, 7, 8, 9):  # no tag (latest), a build argument, latest, a moving channel name
+    for line in (4, 7, 8, 9, 10, 11):  # no tag (latest), a build argument, latest, channel names, a branch tag
         assert check_digest_pin(semgrep(line), Files({"Dockerfile": dockerfile})) is None, line
 
 
@@ -101,3 +102,21 @@ def test_an_argument_list_built_with_a_fixed_program_runs_that_program():
     assert check_subprocess_argv(bandit("B607", 12), reader) is None
     web = THUMBS + "\n\ndef view(request):\n    return request.GET['q']\n"
     assert check_subprocess_argv(bandit("B603", 8), Files({"api/thumbnails.py": web})) is None  # request data in the file
+
+
+def test_a_list_whose_program_is_replaced_or_is_a_shell_is_no_fixed_program():
+    from test_triage_containers import Files
+
+    from tasks.triage.subprocess_argv import check_subprocess_argv
+
+    def bandit(line, text):
+        f = {"id": "6" * 32, "tool": "bandit", "rule_id": "B603", "kind": "code", "severity": "low", "title": "B603",
+             "description": "d", "location": {"path": "jobs/run.py", "start_line": line, "end_line": line}}
+        return check_subprocess_argv(f, Files({"jobs/run.py": text}))
+
+    replaced = "import subprocess\n\ndef run(job):\n    command = ['echo']\n    command[0] = job.program\n    subprocess.run(command)\n"
+    assert bandit(6, replaced) is None
+    assert bandit(6, replaced.replace("command[0] = job.program", "command.insert(0, job.program)")) is None
+    assert bandit(3, "import subprocess\n\nsubprocess.run(['sh', '-c', SCRIPT])\n") is None  # a shell parses the text
+    whole = bandit(3, "import subprocess\n\nsubprocess.run(['mysqldump -psecret db'])\n")
+    assert whole and "runs `mysqldump`" in whole["evidence"] and "secret" not in whole["evidence"]

@@ -35,13 +35,17 @@ def test_a_redirect_to_the_requests_own_path_stays_on_the_site():
     assert hit and "redirects to `request.path`, the path of the page this request asked for" in hit["evidence"]
     assert Judge(reader=reader).judge(_semgrep(rule, "hc/accounts/decorators.py", 6))["verdict"] == "false_positive"
     assert check_redirect_target(_semgrep(rule, "hc/accounts/decorators.py", 7), reader) is None  # ?next= is the user's
+    both = SUDO.replace("return redirect(request.path)", "return redirect(request.GET['next']) if n else redirect(request.path)")
+    assert check_redirect_target(_semgrep(rule, "hc/accounts/decorators.py", 6), Files({"hc/accounts/decorators.py": both})) is None
     absolute = SUDO.replace("redirect(request.path)", "redirect(request.build_absolute_uri())")
     assert check_redirect_target(_semgrep(rule, "hc/accounts/decorators.py", 6), Files({"hc/accounts/decorators.py": absolute})) is None
 
 
 @pytest.mark.parametrize("path,text", [("templates/emails/alert-body-text.html", True), ("templates/emails/nag-body-text.html", True),
                                        ("templates/emails/welcome.txt", True), ("templates/emails/alert-body-html.html", False),
-                                       ("templates/front/context.html", False), ("templates/textarea.html", False)])
+                                       ("templates/front/context.html", False), ("templates/textarea.html", False),
+                                       ("widgets/rich-text.html", False), ("comments/comment_text.html", False),
+                                       ("forms/widgets/text.html", False)])
 def test_escaping_turned_off_in_a_plain_text_template_renders_no_html(path, text):
     f = _semgrep("python.flask.security.xss.audit.template-unescaped-with-safe", path, 83)
     hit = check_plain_text(f)
@@ -73,18 +77,21 @@ def test_a_camel_case_ui_label_in_a_translation_file_is_no_secret(tmp_path):
     assert Judge(reader=Files({"src/lang/nb-NO.json": key})).judge(f)["verdict"] != "false_positive"
 
 
-def test_a_value_that_says_it_is_a_secret_is_a_placeholder_and_django_users_flags_are_no_calls():
+def test_a_value_that_says_it_is_a_secret_is_typed_and_django_users_flags_are_no_calls():
     # held-out set 20's reason audit: Authelia's test environment sets hmac_secret: 'this_is_a_secret_abc123abc123abc'
     # (judged a setting's name), and `user.is_authenticated` was dismissed as 'a maintainability rule' where the
     # line is an access check: what decides is that Django's flag is a property
     from tasks.findings.secret_evidence import classify
     from tasks.triage.report_signals import triage as report_signal
 
-    assert classify(["this_is_a_secret_abc123abc123abc"], "generic-api-key", from_code=True)["class"] == "placeholder"
+    # typed by a person: a test's secret, or a guessable real key (weak: test data in tests, a finding elsewhere)
+    assert classify(["this_is_a_secret_abc123abc123abc"], "generic-api-key", from_code=True)["class"] == "weak"
     assert classify(["Thisismypassword1"], "generic-api-key", from_code=True)["class"] != "placeholder"
     rule = "python.lang.maintainability.is-function-without-parentheses.is-function-without-parentheses"
     f = _semgrep(rule, "bookmarks/views/contexts.py", 117) | {"snippet": "public_only = not self.request.user.is_authenticated"}
     sig = report_signal(f)
-    assert sig and "`user.is_authenticated` is a property (a bool) since Django 1.10" in sig["reason"]
+    assert sig and "`self.request.user.is_authenticated` is a property (a bool) since Django 1.10" in sig["reason"]
     other = _semgrep(rule, "bookmarks/models.py", 9) | {"snippet": "if self.is_auto_close:"}
     assert "maintainability group" in report_signal(other)["reason"]  # no access check: the rule's group says enough
+    for snippet in ("if subscription.is_active:", "if request.user.is_authenticated and doc.is_public:"):  # not a user's
+        assert "Django" not in report_signal(other | {"snippet": snippet})["reason"], snippet

@@ -121,7 +121,8 @@ def teaches_nothing(f, rec: dict, source: str, fix_meta: dict, text: str) -> boo
     test answers with it and named no weakness; without them it names one in every answer (docs/evaluation.md)."""
     if not re.search(r"^## (?!Verdict|References)", text, re.M):
         return True
-    if _BARE.match(text):  # no weakness, no evidence: the one line a small model learns first and then says of everything
+    analysis = re.search(r"^## (?:What is wrong here|Who can reach it)$", text, re.M)
+    if _BARE.match(text) and not analysis:  # no weakness, no evidence: the line a small model learns first, says of all
         return True
     from tasks.enrich.verdicts import _informative
 
@@ -130,7 +131,7 @@ def teaches_nothing(f, rec: dict, source: str, fix_meta: dict, text: str) -> boo
     # graders: every such row repeated the triage sentence where the code showed a false positive)
     unsure = rec["verdict"] == "needs_review" and all(_LOW.match(str(r.get("evidence") or "")) for r in _informative(rec))
     return ((bare or unsure) and getattr(f, "kind", None) == "code" and source == "pattern" and not fix_meta.get("has_diff")
-            and not fix_meta.get("fitted") and not re.search(r"^## (?:What is wrong here|Who can reach it)$", text, re.M))
+            and not fix_meta.get("fitted") and not analysis)
 
 
 _BARE = re.compile(r"## Verdict\n(?:True positive|Needs review|False positive) as reported\.\n")

@@ -45,7 +45,6 @@ PLACEHOLDERS = {
     "placeholder word": re.compile(
         r"(?i)^(?:changeme|change[-_]?me|your[-_]?\w*|replace[-_]?me|todo|tbd|none|null|undefined|insert[-_\w]*here|"
         r"placeholder|redacted|fill[-_]?me[-_]?in|to[-_]?be[-_]?replaced|set[-_]?me)$"),
-    "a sentence saying what it is": re.compile(r"(?i)^this[-_ ]is[-_ ](?:a|an|my|the|not|our|just)[-_ ]"),
 }
 # values people pick as passwords and keys: guessable, so a weak credential (not a placeholder) when it is really used
 WEAK = {
@@ -54,6 +53,8 @@ WEAK = {
         r"admin\d*|root|guest|default|12345+|123456789|qwerty\d*|letmein|abc123|iloveyou|welcome\d*|monkey|dragon|"
         r"secret[-_]?key|api[-_]?key|token|keyboard cat|s3cr3t|hunter2)$"),
     "one character repeated": re.compile(r"^(.)\1{3,}$"),
+    # 'this_is_a_secret_abc123': a sentence saying what it is, typed by a person (a test's, or a guessable real key)
+    "a sentence saying what it is": re.compile(r"(?i)^this[-_ ]is[-_ ](?:a|an|my|the|not|our|just)[-_ ]"),
     "a word followed by digits": re.compile(r"^(?:[A-Z]?[a-z]{2,6}|(?i:[a-z]*(?:qwert[yz]|azerty|passw|summer|winter|spring|"
                                             r"autumn|welcome|hello|master|shadow|sunshine)[a-z]*))[0-9]{1,6}[!.?]?$"),
 }
@@ -78,7 +79,8 @@ def password_rule(rule: str | None) -> bool:
 CODE_WORDS = {"get", "post", "put", "patch", "delete", "head", "options", "bearer", "basic", "digest", "refresh",
               "access", "refresh_token", "access_token", "id_token", "client_credentials", "authorization_code",
               "implicit", "password_reset", "token_type", "grant_type", "authorization", "x-api-key", "api-key",
-              "utf-8", "utf8", "ascii", "json", "jwt", "hs256", "rs256", "sha256", "md5", "true", "false", "yes", "no"}
+              "utf-8", "utf8", "ascii", "json", "jwt", "hs256", "rs256", "sha256", "md5", "true", "false", "yes", "no",
+              "sha1", "sha384", "sha512", "hs384", "hs512", "rs384", "rs512", "es256", "ps256", "base64", "oauth2", "http2"}
 TOOL_REDACTED = {"", "REDACTED", "*****", "****", "***"}
 # a value the tool masked in part (Checkov prints ``T2kV**********``): its stars are the tool's, not the value's
 _MASKED = re.compile(r"\*{3,}|•{3,}|\[(?:REDACTED|MASKED)\]", re.I)
@@ -208,6 +210,8 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
     for name, pattern in PLACEHOLDERS.items():
         if pattern.match(value):
             return out | {"class": "placeholder", "match": name}
+    if value.lower() in CODE_WORDS:  # before the weak forms: 'hs256', 'sha256' and 'utf8' are no word and digits
+        return out | {"class": "code-word", "match": "a protocol or API keyword"}
     for name, pattern in WEAK.items():
         if pattern.match(value):
             return out | {"class": "weak", "match": name}
@@ -219,8 +223,6 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
         return out | {"class": "placeholder", "match": filler}
     if _EMBEDDED.search(value):
         return out | {"class": "placeholder", "match": "a template variable or placeholder word inside the value"}
-    if value.lower() in CODE_WORDS:
-        return out | {"class": "code-word", "match": "a protocol or API keyword"}
     if re.fullmatch(rf"{_WORD}(?:[-_ ]{_WORD}){{0,3}}|[A-Z]?[a-z]+(?:[A-Z][a-z]+){{1,4}}", value) and len(value) <= 24:
         return out | {"class": "plain-word"}
     if _UUID.fullmatch(value):  # random, but the form of a record id: what decides is what it identifies
@@ -276,8 +278,8 @@ def classify(values, rule: str | None = None, from_code: bool = False) -> dict |
     (an "AWS access key" of 15 letters is test data)."""
     pairs = [(classify_one(v, password_rule(rule), from_code), v) for v in values if isinstance(v, str)]
     if any(not _is_name(v) for _, v in pairs) or all(re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+){2,}", v) for _, v in pairs):
-        pairs = [({**e, "class": "name"} if _is_name(v) and e["class"] not in ("placeholder", "example") else e, v)
-                 for e, v in pairs]
+        pairs = [({**e, "class": "name"} if _is_name(v) and e["class"] not in ("placeholder", "example")
+                  and e.get("match") != "a sentence saying what it is" else e, v) for e, v in pairs]
     real = [p for p in pairs if p[0]["class"] != "redacted-by-tool"]
     if not pairs:
         return None

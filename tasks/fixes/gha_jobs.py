@@ -65,8 +65,9 @@ def gha_permissions(snippet: str | None) -> tuple[str, str]:
     pushes_over_ssh = False
     for rx, scope, level in _STEP_NEEDS:
         hits = [st for st in steps if re.search(rx, st)]
-        if scope == "contents" and hits and all(_OTHER_TOKEN.search(st) or ssh and not _TOKEN.search(st) for st in hits):
-            pushes_over_ssh = pushes_over_ssh or (ssh and not any(_OTHER_TOKEN.search(st) for st in hits))
+        if scope == "contents" and hits and all(_BOUND_OTHER.search(st) and not _TOKEN.search(st) or ssh and _ssh_push(st)
+                                                and not _TOKEN.search(text) for st in hits):
+            pushes_over_ssh = pushes_over_ssh or not all(_BOUND_OTHER.search(st) for st in hits)
             continue  # round 25: `gh release create` with GH_TOKEN=secrets.BUILDS_RELEASE_TOKEN, gh-deploy over an SSH key
         if hits:
             grants[scope] = level
@@ -85,6 +86,17 @@ def gha_permissions(snippet: str | None) -> tuple[str, str]:
                    else "The steps shown only read the repository; a step not shown that writes needs its own grant.")
 
 
+# the credential a step's command reads, bound to another secret (not what the push of an action defaulting to
+# github.token uses, nor NODE_AUTH_TOKEN for a registry while `git push` uses the checkout's saved token)
+_BOUND_OTHER = re.compile(r"(?im)^\s*(?:GH_TOKEN|GITHUB_TOKEN|token|github_token|personal_token)\s*:\s*['\"]?\$\{\{\s*"
+                          r"secrets\.(?!github_token\b)\w+")
+_PUSH = re.compile(r"git\s+push|gh-deploy")
+
+
+def _ssh_push(step: str) -> bool:
+    """A shell step (no action) that pushes with git: over SSH, git uses the deploy key, not GITHUB_TOKEN."""
+    return bool(re.search(r"(?m)^\s*(?:-\s+)?run:", step)) and not re.search(r"(?m)^\s*(?:-\s+)?uses:", step) \
+        and bool(_PUSH.search(step))
 _SSH_KEY = re.compile(r"(?im)^\s*(?:ssh-key|ssh-private-key|deploy[-_]key):\s*\S|webfactory/ssh-agent")
 _STEP_START = re.compile(r"(?m)^\s*-\s+(?:name|uses|run|id|if|env|with):")
 

@@ -52,7 +52,8 @@ def _line(f: Finding) -> str:
 
 _BOUNDARY = re.compile(r": |; | \(|, (?:so|which|because|but) ")
 MAX_REASON = 110
-_DANGLING = re.compile(r"\s+(?:a|an|the|to|of|in|on|at|by|for|from|with|and|or|but|before|after|line|lines|than|that|is|are|\d+)$",
+_DANGLING = re.compile(r"\s+(?:a|an|the|to|of|in|on|at|by|for|from|with|and|or|but|before|after|line|lines|than|that|is|are|"
+                       r"as|no|not|into|without|its)$",
                        re.I)
 
 

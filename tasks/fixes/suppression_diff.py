@@ -102,16 +102,24 @@ def suppression_diff(f: Finding | dict, rec: dict, code: dict | None = None) -> 
 def in_python_string(file_text: str | None, c: patches.Code, line: int) -> bool:
     """Is file line ``line`` inside a string literal that spans lines (a triple-quoted string, an f-string passed to
     ``assertInHTML``)?  Read from the whole file when the reader gave it, else from the snippet; a snippet that does
-    not parse is judged by the triple quotes opened above the line (an odd count: inside)."""
+    not parse counts as inside when a triple quote opens above the line or the line is no statement of its own."""
     import ast
     import textwrap
 
     text, first = (file_text, 1) if isinstance(file_text, str) and file_text.strip() else ("\n".join(c.lines), c.start_line)
     try:
         tree = ast.parse(textwrap.dedent(text))
-    except (SyntaxError, ValueError, RecursionError):
-        above = "\n".join(c.lines[:max(0, line - c.start_line)])
-        return (above.count('"""') + above.count("'''")) % 2 == 1
+    except (SyntaxError, ValueError, RecursionError):  # a fragment: the line must be a statement of its own
+        i = line - c.start_line
+        flagged = c.lines[i].strip() if 0 <= i < len(c.lines) else ""
+        above = "\n".join(c.lines[:max(0, i)])
+        if (above.count('"""') + above.count("'''")) % 2:
+            return True
+        try:
+            ast.parse(flagged + ("\n    pass" if flagged.endswith(":") else ""))
+        except (SyntaxError, ValueError, RecursionError):
+            return True  # '<td>{get_version_info(random.random())}</td>': text of a string opened above the snippet
+        return False
     at = line - first + 1
     return any(isinstance(n, (ast.Constant, ast.JoinedStr)) and (n.end_lineno or n.lineno) > n.lineno
                and n.lineno <= at <= (n.end_lineno or n.lineno) and (isinstance(n, ast.JoinedStr) or isinstance(n.value, str))

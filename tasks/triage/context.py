@@ -135,6 +135,7 @@ _APP_KEY = re.compile(r"(?i)\bSECRET_KEY\b|\bsecret_key\b|app\.secret|\[['\"]SEC
                       r"jwt\.(?:sign|encode)\b|signing[-_]?key|session[-_]?secret|cookie[-_]?secret|token[-_]?secret|"
                       r"\bsecret\s*:|hardcoded[-_]?(?:jwt|config)|session\(\s*\{|cookieParser\(")
 _TYPED = ("one character repeated", "a counting sequence", "keys typed along one keyboard row")
+_KEY_NAME = re.compile(r"(?i)(?:api|access|auth)[-_]?key|key\b|token|secret|passw|credential")
 _PASSWORD_FIELD = re.compile(r"(?i)passw|\bpwd\b|passwd|pass_?hash|password_?hash|\bhashed")
 
 
@@ -157,41 +158,40 @@ def file_evidence(f: Finding, reader) -> dict | None:
 
 
 def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dict | None:
-    """Check 5: {"check": "secret", "status": "not_a_secret"|"weak_evidence"|"credential_like", "evidence"} or None.
-    A value the tool masked is judged only from the file (``reader``); without it, not at all."""
+    """Check 5: {"check": "secret", "status": "not_a_secret"|"weak_evidence"|"credential_like", "evidence"} or None (a
+    value the tool masked is judged only from the file, ``reader``; without it, not at all)."""
     f = as_finding(f)
     ev = f.secret_evidence
-    if isinstance(ev, dict) and ev.get("class") == "redacted-by-tool":
-        ev = file_evidence(f, reader)
+    ev = file_evidence(f, reader) if isinstance(ev, dict) and ev.get("class") == "redacted-by-tool" else ev
     if isinstance(ev, dict) and ev.get("class") == "name":  # every flagged string names a setting: no value was flagged
         return {"check": "secret", "status": "not_a_secret", "evidence": "not a credential: the flagged strings are names "
                 "(dict keys or setting names), not a secret's value"}
     if not isinstance(ev, dict) or ev.get("class") in (None, "redacted-by-tool", "name"):
         return None
+    code = f"{f.rule_id} {flagged_code(f, through_end=False)}"
+    if ev["class"] == "uuid" and _KEY_NAME.search(re.sub(r"\[REDACTED[^\]]*\]", "", code)):  # Heroku's API keys are UUIDs
+        ev = ev | {"class": "high-entropy"}
     shown = "typed" if str(ev.get("match") or "").startswith(_TYPED) else ev["class"]
     text = "the flagged value is " + _SECRET_TEXT[shown].format(**{k: ev.get(k) for k in ("match", "length", "entropy")})
     in_tests = bool(path_check) and path_check.get("class") in ("test", "fixture", "example", "docs")
-    code = f"{f.rule_id} {flagged_code(f, through_end=False)}"
-    label = form_label(flagged_code(f, through_end=False))
-    words = translation_label(f.path, flagged_code(f, through_end=False)) if ev["class"] not in ("hash", "high-entropy") else None
+    label, words = form_label(flagged_code(f, through_end=False)), translation_label(
+        f.path, flagged_code(f, through_end=False)) if ev["class"] not in ("hash", "high-entropy") else None
     if words:
         return {"check": "secret", "status": "not_a_secret", "evidence": f"a translated UI string, not a credential: {words}"}
     if label and ev["class"] in ("plain-word", "weak", "low-entropy", "message", "example", "placeholder"):
         return {"check": "secret", "status": "not_a_secret", "evidence": f"a form label, not a credential: `{label}` holds "
                 f"the text shown to a person beside the field ({text.split(' is ', 1)[1]})"}
     if ev["class"] == "hash":
-        slow = not str(ev.get("match")).startswith("a hex digest")  # bcrypt, argon2, PBKDF2, crypt(3): made for passwords, whatever the field
+        slow = ev.get("match") in ("a bcrypt hash", "an argon2 hash", "a PBKDF2 hash")  # made for passwords, whatever the field
         if slow or _PASSWORD_FIELD.search(code):
             return {"check": "secret", "status": "not_a_secret", "evidence": f"a stored password hash, not a usable credential: "
                     f"{text}" + ("" if slow else " in a password field; check that the hash function is a slow one (bcrypt, argon2, PBKDF2)")}
-        return {"check": "secret", "status": "credential_like",
-                "evidence": f"the flagged value is a high-entropy value ({ev.get('length')} characters), shaped like a key"}
+        return {"check": "secret", "status": "credential_like", "evidence": f"the flagged value is a high-entropy value ({ev.get('length')} characters), shaped like a key"}
     key = _APP_KEY.search(code)
     test_cls = _test_class(f, reader) if key else None
     if test_cls:  # CTFd's class TestingConfig: SECRET_KEY = "AAAAAAAAAAAAAAAAAAAA"
-        return {"check": "secret", "status": "not_a_secret",
-                "evidence": f"test configuration: the value sits in class {test_cls[0]} (line {test_cls[1]}), the settings "
-                            "the test suite loads; the deployed configuration sets its own key"}
+        return {"check": "secret", "status": "not_a_secret", "evidence": f"test configuration: the value sits in class {test_cls[0]} "
+                f"(line {test_cls[1]}), the settings the test suite loads; the deployed configuration sets its own key"}
     typed = ev["class"] == "placeholder" and str(ev.get("match") or "").startswith(_TYPED)  # hand-typed filler, no marker
     typed = typed or ev["class"] == "example" and ev.get("match") == "dummy/fake/sample value"  # SECRET_KEY = "test_key"
     if (ev["class"] in ("weak", "plain-word", "low-entropy") or typed) and key and not in_tests and not (path_check or {}).get("class"):

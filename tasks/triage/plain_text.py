@@ -2,7 +2,7 @@
 
 Semgrep's template rules (``template-unescaped-with-safe``, ``template-autoescape-off``) flag ``|safe`` and
 ``{% autoescape off %}`` wherever they appear, because in an HTML page they let markup through.  A template whose
-file name says it is text (``alert-body-text.html``, ``nag-body-text.html``, ``message.txt``) is the text/plain
+file name says it is text (``message.txt``, or ``alert-body-text.html`` in an e-mail folder) is the text/plain
 part of an e-mail or a message body: nothing parses it as HTML, and escaping would only print ``&amp;`` where the
 reader expects ``&``.  Healthchecks' e-mail bodies are the case: both blind labellers of held-out set 19 called
 them false positives.  An ``.html`` template named for anything else stays as reported.
@@ -16,7 +16,10 @@ from pathlib import PurePosixPath
 from tasks.findings.model import Finding, as_finding
 
 _RULE = re.compile(r"(?i)unescaped[-_]with[-_]safe|autoescape[-_](?:off|false|disabled)|mark[-_]?safe[-_]in[-_]template")
-_TEXT_NAME = re.compile(r"(?i)(?:^|[-_.])(?:text|txt|plain)(?:\.(?:html?|j2|jinja2?|tmpl|tpl))?$|\.(?:txt|text)(?:\.(?:j2|jinja2?))?$")
+_TEXT_FILE = re.compile(r"(?i)\.(?:txt|text)(?:\.(?:j2|jinja2?|tmpl|tpl))?$")
+# an HTML-named template that is a message's text part: 'alert-body-text.html', 'welcome_plain.html', in a mail folder
+_TEXT_PART = re.compile(r"(?i)[-_.](?:text|txt|plain)\.(?:html?|j2|jinja2?|tmpl|tpl)$")
+_MAIL_DIR = re.compile(r"(?i)(?:^|/)(?:e-?mails?|mails?|messages?|notifications?)/")
 
 
 def check_plain_text(f: Finding | dict) -> dict | None:
@@ -25,8 +28,9 @@ def check_plain_text(f: Finding | dict) -> dict | None:
     path = str(f.path or "")
     if f.kind != "code" or not path or not _RULE.search(str(f.rule_id)):
         return None
-    if not _TEXT_NAME.search(PurePosixPath(path).name):
-        return None
+    name = PurePosixPath(path).name
+    if not (_TEXT_FILE.search(name) or _TEXT_PART.search(name) and _MAIL_DIR.search(path)):
+        return None  # 'rich-text.html', 'comment_text.html': HTML pages whose name merely ends in text
     return {"check": "path", "status": "plain_text",
             "evidence": f"no HTML is rendered: {path} is a plain-text template (its name says text), the text part of a "
                         "message; turning escaping off there prints characters as written instead of as HTML entities"}

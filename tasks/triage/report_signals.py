@@ -46,7 +46,7 @@ from tasks.triage.iac_ports import icmp_only, range_from_variable
 from tasks.triage.iac_rules import operational
 
 # Semgrep's and CodeQL's rule groups for code quality: bugs or style, not security weaknesses
-_DJANGO_USER = re.compile(r"(\w+)\.(is_authenticated|is_anonymous|is_staff|is_superuser|is_active)\b(?!\s*\()")
+_DJANGO_USER = re.compile(r"\b((?:self\.)?(?:request\.)?user)\.(is_authenticated|is_anonymous|is_staff|is_superuser|is_active)\b(?!\s*\()")
 NOT_SECURITY = re.compile(r"\.(correctness|maintainability|best-practice|performance|portability|style)\.")
 # CodeQL/LGTM rule tags (SARIF rule properties.tags) of quality queries; security queries carry 'security'
 QUALITY_TAGS = {"maintainability", "reliability", "correctness", "useless-code", "readability", "convention", "performance",
@@ -239,7 +239,9 @@ def triage(f: Finding | dict, reader=None) -> dict | None:
                 "action": "check the value the variable gets where the configuration is applied (tfvars, CI, the "
                 "module call): a range of 0.0.0.0/0 there is the finding", "fix": None}
     path = f.path
-    attribute = _DJANGO_USER.search(f.snippet or "") if str(f.rule_id).endswith("is-function-without-parentheses") else None
+    shown = f.snippet or ""
+    attribute = _DJANGO_USER.search(shown) if str(f.rule_id).endswith("is-function-without-parentheses") \
+        and len(re.findall(r"\.is_\w+", shown)) == 1 else None  # the one flag on the line, on a user
     if attribute:  # on an access check the rule's group decides nothing (set 20's reason audit): what the name is does
         what = "a property (a bool) since Django 1.10" if attribute.group(2) in ("is_authenticated", "is_anonymous") \
             else "a model field (BooleanField) of Django's User"

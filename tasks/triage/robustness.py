@@ -273,8 +273,9 @@ def check_timeout(f: Finding | dict, reader=None) -> dict | None:
                         "call that hangs only makes this program wait, in front of the person who ran it"}
 
 
-_SCRIPT_DIRS = {"scripts", "script", "bin", "tools", "tool", "cli", "commands", "utils", "examples", "contrib", "dev"}
-_RUNS = re.compile(r"^if\s+__name__\s*==\s*['\"]__main__['\"]\s*:|\bargparse\.ArgumentParser\(|^\s*@(?:click|typer)\.|"
+_SCRIPT_DIRS = {"scripts", "script", "bin", "tools", "cli", "examples", "contrib"}
+_SCRIPT_NAMES = {"scripts", "script", "cli"}  # a file named for what it is (brute-force/scripts.py); not utils.py or tools.py
+_RUNS = re.compile(r"^if\s+__name__\s*==\s*['\"]__main__['\"]\s*:|\bargparse\.ArgumentParser\(|^[ \t]*@(?:click|typer)\.|"
                    r"\bsys\.argv\b", re.M)
 
 
@@ -288,4 +289,4 @@ def _program(source: str, path: str) -> str | None:
     folder = next((d for d in parts[:-1] if d in _SCRIPT_DIRS), None)
     if folder:
         return f"a script (in {folder}/)"
-    return "a script (by its name)" if parts[-1].rsplit(".", 1)[0] in _SCRIPT_DIRS else None
+    return "a script (by its name)" if parts[-1].rsplit(".", 1)[0] in _SCRIPT_NAMES else None

@@ -84,7 +84,10 @@ def check_server_image(f: Finding | dict, reader=None) -> dict | None:
                             "session as that user; a USER line would stop those scripts"}
     starts = [(n, k, a) for n, k, a in steps if k in ("CMD", "ENTRYPOINT")]
     bare = image.rsplit("/", 1)[-1] in _BARE and image.count("/") <= (1 if image.startswith(("library/", "redhat/")) else 0)
-    named = _BASE_NAME.search(PurePosixPath(f.path).name)  # Uptime Kuma's docker/debian-base.dockerfile (set 19)
+    # a file named for a base image whose last stage builds on a bare image, an earlier stage or another base tag
+    # (Uptime Kuma's docker/debian-base.dockerfile, set 19); FROM mongo or an app image inherits its command
+    aliases = {w.lower() for _, a in froms[:-1] for w in words(a)[-1:] if re.search(r"(?i)\sAS\s", f" {a} ")}
+    named = _BASE_NAME.search(PurePosixPath(f.path).name) and (bare or ref.lower() in aliases or "base" in ref.rsplit(":", 1)[-1].lower())
     if not starts and (bare or named) and reader is not None:  # the whole file, not a report's excerpt
         return {"check": "container", "status": "base_image",
                 "evidence": f"a base image: {f.path} sets no CMD or ENTRYPOINT, so it starts no service"

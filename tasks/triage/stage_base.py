@@ -56,6 +56,7 @@ def check_stage_base(f: Finding | dict, reader=None) -> dict | None:
 
 
 _DIGEST_RULE = re.compile(r"(?i)dockerfile-source-not-pinned|from-(?:image-)?not-pinned")
+_CHANNEL = re.compile(r"(?:^|[-_.])(?:lts|stable|edge|main|master|nightly|dev|develop|latest|current|rolling|beta|rc)(?:[-_.]|\d|$)")
 _TAG = re.compile(r"^(?P<repo>[^@\s]+?):(?P<tag>[\w][\w.-]{0,127})$")
 
 
@@ -74,7 +75,8 @@ def check_digest_pin(f: Finding | dict, reader=None) -> dict | None:
     lines = finding_source(reader, f).splitlines()
     at = _FROM.match(lines[loc.start_line - 1]) if 0 < loc.start_line <= len(lines) else None
     tagged = _TAG.match(at.group(1)) if at and "$" not in at.group(1) else None
-    if not tagged or tagged.group("tag").lower() == "latest" or not re.search(r"\d", tagged.group("tag")):
+    tag = tagged.group("tag").lower() if tagged else ""
+    if not re.match(r"v?\d", tag) or _CHANNEL.search(tag):  # lts-alpine3.19, main-2024, 3-nightly: tags that move on
         return None
     return {"check": "config", "status": "hygiene",
             "evidence": f"build hygiene, not a weakness: {f.path}:{loc.start_line} builds from {tagged.group('repo')} at "

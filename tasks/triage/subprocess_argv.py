@@ -70,11 +70,11 @@ def check_subprocess_argv(f: Finding | dict, reader=None) -> dict | None:
         built = f" (the list `{named}` built on line {argv.lineno})" if named else ""
         if rule == "B607":  # Bandit's PATH lookup of a program named without its folder
             return {"check": "code", "status": "fixed_program",
-                    "evidence": f"a fixed program found through PATH: {where} runs `{argv.elts[0].value[:40]}` with an argument "
+                    "evidence": f"a fixed program found through PATH: {where} runs `{_program(argv)}` with an argument "
                                 f"list{built} and no shell, in a file that reads no request data; whoever can set this "
                                 "process's PATH can already run code as it, so the lookup gives an attacker nothing new"}
         return {"check": "code", "status": "fixed_program",
-                "evidence": f"no shell and a fixed program: {where} runs `{argv.elts[0].value[:40]}` with an argument list"
+                "evidence": f"no shell and a fixed program: {where} runs `{_program(argv)}` with an argument list"
                             f"{built} (no shell parses it), and the file reads no request data; {flags}"}
     if rule == "B607":
         return None
@@ -86,9 +86,15 @@ def check_subprocess_argv(f: Finding | dict, reader=None) -> dict | None:
     return None
 
 
+_SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "cmd", "cmd.exe", "powershell", "pwsh"}
+
+
 def _fixed(node) -> bool:
-    return isinstance(node, (ast.List, ast.Tuple)) and bool(node.elts) and isinstance(node.elts[0], ast.Constant) \
-        and isinstance(node.elts[0].value, str)
+    """An argument list written out whose program is a literal and no shell (``["sh", "-c", script]`` parses its text)."""
+    if not (isinstance(node, (ast.List, ast.Tuple)) and node.elts and isinstance(node.elts[0], ast.Constant)
+            and isinstance(node.elts[0].value, str)):
+        return False
+    return node.elts[0].value.strip().rsplit("/", 1)[-1].split(" ", 1)[0].lower() not in _SHELLS
 
 
 def _argv_list(tree, call) -> tuple[ast.AST | None, str]:
@@ -113,6 +119,17 @@ def _argv_list(tree, call) -> tuple[ast.AST | None, str]:
     # any other binding (a loop variable, a with-target, a tuple unpacking) is not a list written out
     stores = sum(1 for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == argv.id and isinstance(n.ctx, ast.Store)
                  and id(n) not in extended)
-    if not values or stores != len(values) or not all(_fixed(v) for v in values):
+    # `command[0] = job.program`, `command.insert(0, x)`: the program may be replaced after the list is written
+    changed = any(isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name) and n.value.id == argv.id
+                  and isinstance(n.ctx, (ast.Store, ast.Del)) or isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                  and isinstance(n.func.value, ast.Name) and n.func.value.id == argv.id
+                  and n.func.attr in ("insert", "clear", "pop", "remove", "reverse", "sort", "__setitem__")
+                  for n in ast.walk(scope))
+    if not values or changed or stores != len(values) or not all(_fixed(v) for v in values):
         return None, ""
     return values[0], argv.id
+
+
+def _program(argv) -> str:
+    """The program's name only: a one-element list can hold a whole command line, with its arguments (a password)."""
+    return argv.elts[0].value.strip().split(" ", 1)[0][:40]
