@@ -24,11 +24,9 @@ A passphrase without a sentence's shape (``correct horse battery staple``) is no
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 
-from tasks.findings.secret_formats import credential_format
+from tasks.findings.secret_formats import credential_format, entropy, plain_url  # noqa: F401 - entropy is re-exported
 
 # published documentation values: name -> pattern (whole value)
 EXAMPLES = {
@@ -148,12 +146,6 @@ def _filler(value: str) -> str | None:
     return None
 
 
-def entropy(value: str) -> float:
-    """Shannon entropy in bits per character."""
-    counts = Counter(value or "")
-    return 0.0 if not value else abs(-sum(c / len(value) * math.log2(c / len(value)) for c in counts.values()))
-
-
 # text for a person: a status word with its full stop ('Updated.', 'Saved!') or a sentence of plain words
 _STATUS = re.compile(r"^[A-Z]?[a-z]{2,20}[.!]$")
 _UI_WORDS = re.compile(r"(?i)\b(?:successfully|failed|could not|couldn't|is required|are required|invalid|please|try again"
@@ -189,6 +181,9 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
     if value in TOOL_REDACTED or set(value) <= {"*"} or masked(value):
         return {"class": "redacted-by-tool", "entropy": 0.0, "length": 0,
                 "match": "masked by the tool" if masked(value) and set(value) - {"*"} else None}
+    address = plain_url(value)
+    if address:
+        return {"class": "url", "entropy": round(entropy(value), 1), "length": len(value), "match": address}
     message = message_shape(value)
     if message:
         return {"class": "message", "entropy": round(entropy(value), 1), "length": len(value), "match": message}
@@ -268,7 +263,7 @@ def _is_name(value: str) -> bool:
         re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+){2,}", v) and re.search(r"token|passw|secret|key|cred", v))  # token_budget_month
 
 
-_RANK = {"name": 5.5, "empty": 4, "message": 4, "expired": 5, "key-header": 0, "high-entropy": 0, "hash": 0.5, "weak": 1, "uuid": 1, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
+_RANK = {"name": 5.5, "empty": 4, "message": 4, "url": 4, "expired": 5, "key-header": 0, "high-entropy": 0, "hash": 0.5, "weak": 1, "uuid": 1, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}
 
 
 def classify(values, rule: str | None = None, from_code: bool = False) -> dict | None:

@@ -7,7 +7,9 @@ Why a module of its own: the format table grows with every issuer a rule names, 
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 
 FORMATS = {
     "aws access key id": (re.compile(r"^(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}$"), ("aws-access-token", "aws access key", "aws-access-key-id")),
@@ -31,3 +33,26 @@ def credential_format(rule: str | None, value: str, cls: str = "") -> tuple[str 
         if rule in rules:
             return name, bool(pattern.match(value.strip().strip("'\"`")))
     return None, None
+
+
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://(?P<host>[^/\s@?#]+)(?P<path>/[^\s?#]*)?(?:\?(?P<query>[^\s#]*))?(?:#\S*)?$", re.I)
+_SECRET_PARAM = re.compile(r"(?i)(?:^|&)[\w.-]*(?:key|token|secret|pass|pwd|sig|signature|auth|credential)[\w.-]*=")
+
+
+def plain_url(value: str) -> str | None:
+    """``"a URL with no credential in it"`` for an address that carries none: no user:password before the host, no
+    query parameter named for a key or token, no long random path segment (a Slack webhook's path is its secret);
+    None otherwise.  An OpenAPI document's code sample (``requests.get('http://localhost:5000/api/v1/watch')``)
+    was read as a 42-character credential (held-out set 21)."""
+    m = _URL.match(value.strip())
+    if not m or _SECRET_PARAM.search(m.group("query") or ""):
+        return None
+    if any(len(seg) >= 16 and entropy(seg) >= 3.0 for seg in (m.group("path") or "").split("/")):
+        return None
+    return f"a URL with no credential in it ({m.group('host')[:60]})"
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy in bits per character."""
+    counts = Counter(value or "")
+    return 0.0 if not value else abs(-sum(c / len(value) * math.log2(c / len(value)) for c in counts.values()))

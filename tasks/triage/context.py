@@ -125,8 +125,7 @@ _SECRET_TEXT = {
     "weak": "a weak, guessable value ({match}, {length} characters)",
     "uuid": "a UUID ({length} characters: the form of a record id, though some services issue UUIDs as API keys)",
     "typed": "a hand-typed value ({match})",
-    "hash": "{match}",
-    "key-header": "{match}",
+    "hash": "{match}", "key-header": "{match}", "url": "{match}",
 }
 
 
@@ -207,7 +206,7 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
         return {"check": "secret", "status": "not_a_secret",
                 "evidence": f"no hardcoded credential: {use}" if use else
                             f"no hardcoded credential: {text} ({f.rule_id} matched the name of the variable or argument)"}
-    if ev["class"] in ("example", "expired", "placeholder", "code-word", "message"):
+    if ev["class"] in ("example", "expired", "placeholder", "code-word", "message", "url"):
         return {"check": "secret", "status": "not_a_secret", "evidence": f"not a credential: {text}"}
     if ev["class"] in ("low-entropy", "plain-word", "weak", "uuid") and in_tests:
         return {"check": "secret", "status": "not_a_secret",

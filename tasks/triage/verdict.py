@@ -68,7 +68,7 @@ from tasks.triage.express_routes import check_express_routes
 from tasks.triage.jsp_output import check_scriptlet
 from tasks.triage.secret_use import check_demo_key_comment, check_secret_file_path
 from tasks.triage.server_image import check_server_image
-from tasks.triage.template_forms import check_blocktranslate, check_form_csrf
+from tasks.triage.template_forms import check_blocktranslate, check_form_csrf, check_script_url
 from tasks.triage.url_scheme import check_url_scheme
 
 _SIGNAL_FP = {"obsolete check", "not a security rule", "not a security weakness", "harmless in test code",
@@ -168,6 +168,7 @@ class Judge:
                   or check_job_permissions(f, self.reader) or check_managed_policy(f)
                   or check_subprocess_argv(f, self.reader) or check_allowlist(f, self.reader)
                   or check_form_csrf(f, self.reader) or check_blocktranslate(f, self.reader) or check_scriptlet(f, self.reader)
+                  or check_script_url(f, self.reader)
                   or check_secret_file_path(f) or check_express_routes(f, self.reader) or check_demo_key_comment(f, self.reader)
                   or check_demo_data(f) or check_random_use(f, self.reader) or check_assert_use(f, self.reader)
                   or check_log_format(f, self.reader) or check_stage_base(f, self.reader)
