@@ -117,7 +117,7 @@ def teaches_nothing(f, rec: dict, source: str, fix_meta: dict, text: str) -> boo
     verdict with no path or reach of its own and only the language's catalogue pattern as the fix (no diff fitted
     to this code) - a blind review graded those as text that fits any finding of the rule.  A bare "True positive as
     reported." that names no weakness either is no analysis at all (the finding's fix is stage 2's row), and it is
-    the cheapest line to learn: trained 30 steps on rows where 16 of 233 opened with it, SmolLM2-135M opened all 32
+    the cheapest line to learn: trained 30 steps on rows where 11 of 233 opened with it, SmolLM2-135M opened all 32
     test answers with it and named no weakness; without them it names one in every answer (docs/evaluation.md)."""
     if not re.search(r"^## (?!Verdict|References)", text, re.M):
         return True
