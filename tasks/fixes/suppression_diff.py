@@ -106,9 +106,13 @@ def in_python_string(file_text: str | None, c: patches.Code, line: int) -> bool:
     import ast
     import textwrap
 
-    text, first = (file_text, 1) if isinstance(file_text, str) and file_text.strip() else ("\n".join(c.lines), c.start_line)
-    try:
-        tree = ast.parse(textwrap.dedent(text))
+    from tasks.triage.parsed_source import parsed_tree
+
+    whole = isinstance(file_text, str) and bool(file_text.strip())
+    text, first = (file_text, 1) if whole else ("\n".join(c.lines), c.start_line)
+    try:  # the whole file through triage's parse cache: a test file's hundred B101 findings share one parse
+        text = textwrap.dedent(text)
+        tree = parsed_tree(text, len(text))[0] if whole else ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):  # a fragment: the line must be a statement of its own
         i = line - c.start_line
         flagged = c.lines[i].strip() if 0 <= i < len(c.lines) else ""

@@ -167,14 +167,15 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
                 "(dict keys or setting names), not a secret's value"}
     if not isinstance(ev, dict) or ev.get("class") in (None, "redacted-by-tool", "name"):
         return None
-    code = f"{f.rule_id} {flagged_code(f, through_end=False)}"
+    flagged = flagged_code(f, through_end=False)  # read once: the rule's text, the form label and the catalogue entry
+    code = f"{f.rule_id} {flagged}"
     if ev["class"] == "uuid" and _KEY_NAME.search(re.sub(r"\[REDACTED[^\]]*\]", "", code)):  # Heroku's API keys are UUIDs
         ev = ev | {"class": "high-entropy"}
     shown = "typed" if str(ev.get("match") or "").startswith(_TYPED) else ev["class"]
     text = "the flagged value is " + _SECRET_TEXT[shown].format(**{k: ev.get(k) for k in ("match", "length", "entropy")})
     in_tests = bool(path_check) and path_check.get("class") in ("test", "fixture", "example", "docs")
-    label, words = form_label(flagged_code(f, through_end=False)), translation_label(
-        f.path, flagged_code(f, through_end=False)) if ev["class"] not in ("hash", "high-entropy") else None
+    label = form_label(flagged)
+    words = translation_label(f.path, flagged) if ev["class"] not in ("hash", "high-entropy") else None
     if words:
         return {"check": "secret", "status": "not_a_secret", "evidence": f"a translated UI string, not a credential: {words}"}
     if label and ev["class"] in ("plain-word", "weak", "low-entropy", "message", "example", "placeholder"):
