@@ -182,6 +182,27 @@ def test_a_finding_triage_calls_no_security_weakness_gets_no_row(tmp_path):
     assert not any("not a security weakness" in k for k in info["stage1_dropped"])  # explained like any false positive
 
 
+def test_a_finding_triage_cannot_decide_gets_a_fix_row_and_no_analysis_unless_explained(tmp_path):
+    """datasets.needs_review: fix_only (default) builds no stage-1 analysis for a needs_review finding (0 of 45 such
+    rows were clean in three blind reviews); explain builds it."""
+    unsure = finding("unsure")
+    real = finding("real")
+    text = "## What the weakness is\nCWE-89 in app/db.py line 11: the id is formatted into the SQL; bind it instead."
+    records = [{"finding_id": unsure["id"], "verdict": "needs_review", "source": "evidence",
+                "reasons": [{"check": "code", "evidence": "the query's values come from a helper whose callers are not shown"}]},
+               {"finding_id": real["id"], "verdict": "true_positive", "source": "evidence",
+                "reasons": [{"check": "flow", "evidence": "request data reaches the query"}]}]
+    triage = tmp_path / "triage.jsonl"
+    triage.write_text("".join(json.dumps(r) + "\n" for r in records))
+    cfg = CFG | {"valid_percent": 1, "test_percent": 0, "max_quarantine_share": 1.0}
+    narratives = [narrative(unsure, text), narrative(real, text)]
+    run_build(tmp_path, [unsure, real], narratives, cfg, {"triage": str(triage)})
+    stage1 = (tmp_path / "td" / "stage1_train.jsonl").read_text()
+    assert unsure["id"] not in stage1 and real["id"] in stage1
+    run_build(tmp_path, [unsure, real], narratives, cfg | {"needs_review": "explain"}, {"triage": str(triage)})
+    assert unsure["id"] in (tmp_path / "td" / "stage1_train.jsonl").read_text()
+
+
 def test_a_checkov_skip_comment_on_a_secret_rule_is_not_a_secret():
     """umami (set 15): `#checkov:skip=CKV_SECRET_4:not deployed: ...` read as key `CKV_SECRET_4`, value `not deployed...`
     by detect-secrets' YAML keyword plugin: three of six stage-2 rows quarantined and the build failed."""
