@@ -220,3 +220,16 @@ def test_a_line_of_a_string_opened_above_a_short_snippet_gets_no_comment():
     assert suppression_diff(finding("code", "bandit", "B311", path="tests/test_view.py", start=453, snippet=text), FP) is None
     ok = "12     if True:\n13         seed = random.random()\n14     x = 1\n"  # a fragment whose flagged line is a statement
     assert suppression_diff(finding("code", "bandit", "B311", path="tests/test_view.py", start=13, snippet=ok), FP)
+
+
+def test_quotes_added_around_an_expression_already_inside_a_quoted_attribute_are_refused():
+    # round 26 (SearXNG base.html:56): semgrep's template-unquoted-attribute-var autofix quoted a value that was inside
+    # href="...", closing the attribute before it: the fix itself made `x onmouseover=alert(1)` an event handler
+    from tasks.fixes.scanner_fixes import requoted, review
+
+    before = ['<a href="{{ url_for(\'preferences\') }}?preferences={{ request.args.get(\'preferences\') }}&x=1">']
+    after = ['<a href="{{ url_for(\'preferences\') }}?preferences="{{ request.args.get(\'preferences\')}}"&x=1">']
+    assert requoted(before, after)
+    assert "already sits inside a quoted attribute" in review("xss", before, after)[0]
+    bare = ["<a href={{ link }}>"]  # really unquoted: the quotes are the fix
+    assert not requoted(bare, ['<a href="{{ link }}">']) and review("xss", bare, ['<a href="{{ link }}">'])[0] is None

@@ -81,6 +81,9 @@ def review(family: str | None, removed: list[str], added: list[str], text: str =
         if not call or not call.group(1).lstrip().startswith(("[", "(")):
             return ("the scanner's shell=False fix leaves a command string, which then runs as one program name and "
                     "fails: the call needs an argument list", "")
+    if requoted(removed, added):
+        return ("the template expression already sits inside a quoted attribute: the quotes the scanner adds close it "
+                "and put the value outside, where text like `x onmouseover=...` becomes an attribute of its own", "")
     unimported = new_module(removed, added, text)
     if unimported:
         return (f"the scanner's fix calls `{unimported}`, but the file does not import `{unimported.split('.')[0]}`: "
@@ -141,3 +144,13 @@ def named_for_algorithm(text: str) -> str | None:
                 and not text[max(0, m.start() - 4):m.start()].endswith(("new(", "Hash.")):
             return word
     return None
+
+
+def requoted(removed: list[str], added: list[str]) -> bool:
+    """Semgrep's template-unquoted-attribute-var autofix on ``href="{{ a }}?q={{ b }}"``: ``{{ b }}`` is already inside
+    the attribute's quotes, and the added ones end the attribute before it (round 26: an XSS made by the fix)."""
+    for before, after in zip(removed, added):
+        inside = any(before[:m.start()].count('"') % 2 for m in re.finditer(r"\{\{", before))
+        if inside and after.count('"') > before.count('"'):
+            return True
+    return False
