@@ -164,6 +164,19 @@ def test_a_false_positive_row_names_its_file_and_no_risk_paragraph():
     assert "Do not change dojo/unittests/scans/x.json: record the finding" in text and "every clone" not in text
 
 
+def test_a_false_positive_row_has_no_catalogue_paragraph_of_the_rule():
+    """Round 26: a false positive's "How it works" was the rule's catalogue text (SQL quoting under a constant PRAGMA,
+    Bandit's password heuristic), the same in every row of the rule; the evidence is what is specific."""
+    narrative = {"sections": {"exploitation": "A quote in the value ends the SQL literal and the rest is read as SQL."}}
+    rec = {"verdict": "false_positive", "reasons": [{"check": "constant", "evidence": "the query is built from "
+                                                     "`self.SQLITE_JOURNAL_MODE`, bound once to a literal in its class"}]}
+    text = rows.false_positive_analysis(narrative, rec, "on the flagged line", "searx/sqlitedb.py")
+    assert text.startswith("## Verdict\nFalse positive") and "SQLITE_JOURNAL_MODE" in text
+    assert "How it works" not in text and "SQL literal" not in text
+    assert text.endswith("Do not change searx/sqlitedb.py: record the finding as not applicable here, on the flagged "
+                         "line, with the evidence above as the reason.")
+
+
 def test_advisory_text_past_the_prompt_skips_a_code_block_the_prompt_cut():
     from tasks.enrich.analysis import beyond_prompt
     from tasks.findings.parse import parse_report

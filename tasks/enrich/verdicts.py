@@ -64,6 +64,8 @@ def reconcile(f: Finding | dict, rec: dict | None, code: dict | None = None, fix
         if exact and verdict == "true_positive" and not reasons:  # the code's own evidence, not "as reported"
             return rec | {"reasons": [{"check": "code", "evidence": exact.text}] + every}
         quiet = benign(f, code, fix_family)
+        if quiet and verdict == "false_positive" and any(r.get("check") == "unused_import" for r in every):
+            return rec  # triage said "an import only", with the calls the file makes: "only imports" again adds nothing
         if quiet:
             reason = {"check": "code", "evidence": quiet.text}
             if verdict == "true_positive":

@@ -200,6 +200,14 @@ def _namespaced(node, parents) -> bool:
     return ok and (isinstance(holder, (ast.Call, ast.Return)) or isinstance(holder, ast.Subscript) and holder.slice is text)
 
 
+def _of(calls) -> str:
+    """`` (`img_src_name.encode('utf-8')`)``: what the digest is computed from, said rather than guessed (round 26:
+    "a fingerprint of the content (cache busting)" was wrong of a file name's digest that builds a URL path)."""
+    args = [a for c in calls[:1] for a in _hashed(c) if not isinstance(a, ast.Constant)]
+    text = " ".join(ast.unparse(args[0]).split()) if args else ""
+    return f" (`{text}`)" if text and len(text) <= 60 else ""
+
+
 def _named(f, func, calls, line) -> dict | None:
     """The digest only names something: a namespaced key passed on (``TokenBucket.authorize(f"em-{hashed}", ...)``),
     or the value a ``..._key``/``..._id`` function returns; never a digest of a password, token or credential."""
@@ -220,9 +228,9 @@ def _named(f, func, calls, line) -> dict | None:
     fingerprint = None if stored is None or not STORED_ID.search(stored[0]) or _SECURITY_FUNC.search(stored[0]) \
         or _CREDENTIAL_INPUT.search(stored[0]) else {
             "check": "code", "status": "not_security_use",
-            "evidence": f"not a security use: the weak hash at {f.path}:{line} sets {stored[1][:60]}, a fingerprint of the "
-                        "content (cache busting, change detection); naming content needs no collision resistance, and the "
-                        "digest does not reveal its input"}
+            "evidence": f"not a security use: the weak hash at {f.path}:{line} sets {stored[1][:60]}, a name for the data "
+                        f"it digests{_of(calls)}; naming needs no collision resistance, and the digest does not reveal its "
+                        "input"}
     assign = next((n for n in ast.walk(func) if isinstance(n, ast.Assign) and n.lineno == line and len(n.targets) == 1
                    and isinstance(n.targets[0], ast.Name)), None)
     if assign is None or not any(c in set(ast.walk(assign.value)) for c in calls):

@@ -37,7 +37,9 @@ A triaged finding becomes a row that says why it is probably acceptable
 
 from __future__ import annotations
 
+import ast
 import re
+import textwrap
 from functools import lru_cache
 from pathlib import PurePosixPath
 
@@ -59,10 +61,7 @@ _TEST_FILE = re.compile(r"^(?:test_.+\.py|.+_test\.(?:py|go|rb)|conftest\.py|.+\
                         r"|(?:cypress|playwright)\.config\.[cm]?[jt]s)$")
 
 # error-handling hygiene rules: why they report code quality, not a weakness
-QUALITY_RULES = {
-    ("bandit", "B110"): "try/except/pass",
-    ("bandit", "B112"): "try/except/continue",
-}
+QUALITY_RULES = {("bandit", "B110"): "try/except/pass", ("bandit", "B112"): "try/except/continue"}
 # a swallowed failure of one of these fails open: a security matter after all
 _SECURITY_CALL = re.compile(r"(?i)verif|authent|authori[sz]|permission|check_pass|csrf|signature|\bsign\(|validat|"
                             r"\blogin|decrypt|\bdecode\(.*token|jwt|access|privilege|sanitiz|escape")
@@ -72,7 +71,13 @@ _FLAG = re.compile(r"\.is_(?:authenticated|anonymous|active|staff|superuser)\b")
 
 
 def _checks_security(text: str | None) -> bool:
-    return bool(_SECURITY_CALL.search(_FLAG.sub("", text or "")))
+    """The code calls a security check (its calls when it parses: a token fetch's `access_token` is none), else its text."""
+    text = _FLAG.sub("", text or "")
+    try:
+        text = " ".join(ast.unparse(n.func) + "(" for n in ast.walk(ast.parse(textwrap.dedent(text))) if isinstance(n, ast.Call))
+    except (SyntaxError, ValueError, RecursionError):
+        pass  # earlier handlers in the body: the text
+    return bool(_SECURITY_CALL.search(text))
 
 
 # (tool, rule) -> why it is acceptable in a test file, and how to silence it there
