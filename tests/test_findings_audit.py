@@ -201,3 +201,16 @@ def test_workspace_root_and_windows_self_hosted_paths_normalise(written, expecte
     from tasks.findings import paths
 
     assert paths.normalise(written) == (expected, True)
+
+
+def test_an_address_under_a_secret_named_key_is_kept_and_a_credential_in_one_is_not():
+    """calibre-web's kobo.py (held-out set 22): a dict of public store URLs whose keys name passwords and tokens was
+    redacted line by line in every prompt; a URL with a password, or a webhook whose path is the secret, still is."""
+    hook = "https://hooks.slack.com/services/T024BE7LD/B1H9ZBKFU/" + "kmVsIkyfT6oCtCOX2lw1eOHG"
+    text = ('    "password_retrieval_page": "https://www.kobo.com/passwordretrieval.html",\n'
+            '    "rakuten_token_exchange": "https://storeapi.kobo.com/v1/auth/rakuten_token_exchange",\n'
+            f'    "db_password": "https://user:{PUNCT_PW}@db.internal/app",\n    "slack_token": "{hook}",\n')
+    found = secrets.detect(text, "cps/kobo.py")
+    kept = secrets.scrub(text, found)
+    assert "https://www.kobo.com/passwordretrieval.html" in kept and "rakuten_token_exchange\"" in kept
+    assert PUNCT_PW not in kept and hook not in kept

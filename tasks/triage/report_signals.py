@@ -49,7 +49,7 @@ from tasks.triage.iac_rules import operational
 
 # Semgrep's and CodeQL's rule groups for code quality: bugs or style, not security weaknesses
 _DJANGO_USER = re.compile(r"\b((?:self\.)?(?:request\.)?user)\.(is_authenticated|is_anonymous|is_staff|is_superuser|is_active)\b(?!\s*\()")
-NOT_SECURITY = re.compile(r"\.(correctness|maintainability|best-practice|performance|portability|style)\.")
+NOT_SECURITY = re.compile(r"\.(correctness|maintainability|best-practice|performance|portability|style|compatibility)\.")
 # CodeQL/LGTM rule tags (SARIF rule properties.tags) of quality queries; security queries carry 'security'
 QUALITY_TAGS = {"maintainability", "reliability", "correctness", "useless-code", "readability", "convention", "performance",
                 "language-features", "modularity", "complexity", "efficiency", "testability", "documentation", "style"}

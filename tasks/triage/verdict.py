@@ -16,18 +16,15 @@ Authority, highest first:
 
 Steps 4, 5 and 7 for a dependency finding are tasks.triage.dependency_verdict.
 
-With ``source.repo_path`` the code decides more: code kept as data (as_data),
-constant data behind names and across calls (constant_names, callers), a
-deserialiser fed only a committed file (repo_file_input), a
-request without a timeout outside a handler (robustness), what a Dockerfile
-shows (docker: a container's bind address, ADD of a local file, an image
-that drops root), what the deployment runs or enforces (deployed).
+With ``source.repo_path`` the code decides more: code kept as data (as_data), constant data behind names and
+across calls (constant_names, callers), a deserialiser fed only a committed file (repo_file_input), a request
+without a timeout outside a handler (robustness), what a Dockerfile shows (docker: a container's bind address,
+ADD of a local file, an image that drops root), what the deployment runs or enforces (deployed).
 
-Dependency scope (dev/test only) is added as a reason and never changes the
-verdict.  Every record carries at least one reason with evidence; when no
-check can decide, the verdict is ``needs_review`` and the reason says what
-to check, except for findings no check applies to (code, config, web),
-which stay what the report says (``true_positive``, source ``report``).
+Dependency scope (dev/test only) is added as a reason and never changes the verdict.  Every record carries at
+least one reason with evidence; when no check can decide, the verdict is ``needs_review`` and the reason says what
+to check, except for findings no check applies to (code, config, web), which stay what the report says
+(``true_positive``, source ``report``).
 """
 
 from __future__ import annotations
@@ -59,6 +56,9 @@ from tasks.triage.tainted_callers import check_tainted_callers
 from tasks.triage.openapi import check_response_schema, check_spec_example
 from tasks.triage.dev_cert import check_dev_cert
 from tasks.triage.plain_text import check_plain_text
+from tasks.triage.safe_filter import check_safe_filter
+from tasks.triage.jquery_dom import check_jquery_dom
+from tasks.triage.file_mode import check_file_mode
 from tasks.triage.redirect_target import check_redirect_target
 from tasks.triage.paths import check_demo_data
 from tasks.triage.random_use import check_random_use
@@ -172,7 +172,8 @@ class Judge:
                   or check_secret_file_path(f) or check_express_routes(f, self.reader) or check_demo_key_comment(f, self.reader)
                   or check_demo_data(f) or check_random_use(f, self.reader) or check_assert_use(f, self.reader)
                   or check_log_format(f, self.reader) or check_stage_base(f, self.reader)
-                  or check_digest_pin(f, self.reader) or check_redirect_target(f, self.reader) or check_plain_text(f))
+                  or check_digest_pin(f, self.reader) or check_redirect_target(f, self.reader) or check_plain_text(f)
+                  or check_safe_filter(f, self.reader) or check_jquery_dom(f, self.reader) or check_file_mode(f, self.reader))
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)
         path = context.check_path(f, self.reader, getattr(self.imports, "files", None))

@@ -1,0 +1,66 @@
+"""The value a secret rule flagged, read from the file when the report did not carry it.
+
+Checkov masks what it flags (``T2kV**********``) and Semgrep may leave the
+matched lines out, so the parser's ``secret_evidence`` says nothing; with
+the repository (``source.repo_path``) the flagged lines are read and the
+values on them get the parser's own classification
+(tasks.findings.secret_evidence).  The value stays in memory: a record keeps
+only its class.
+
+May import: ``tasks.core``, ``tasks.findings``, ``tasks.repository``.
+"""
+
+from __future__ import annotations
+
+from tasks.findings.model import Finding
+from tasks.findings.secrets import tool_marks_secret
+from tasks.repository.source import finding_lines
+
+
+def file_evidence(f: Finding, reader) -> dict | None:
+    """The class of the real value when the tool masked it (Checkov's ``T2kV**********``): read from the
+    file at the flagged lines (``source.repo_path``), never kept or shown; None when the file is not there."""
+    from tasks.findings.secret_evidence import classify, masked
+    from tasks.findings.secrets import literal_values, quoted_values
+
+    loc = f.location
+    if reader is None or loc is None or not loc.path or not loc.start_line:
+        return None
+    lines = finding_lines(reader, f)
+    end = max(loc.end_line or loc.start_line, loc.start_line)
+    if not lines or loc.start_line > len(lines):
+        return None
+    text = "\n".join(lines[loc.start_line - 1:end])
+    values = [v for v in literal_values(text, every=True) if not masked(v)]
+    if str(f.rule_id).upper() in ("CKV_SECRET_6", "CKV_SECRET_19"):  # detect-secrets' entropy plugins: quoted strings only
+        values = [v for v in quoted_values(text) if not masked(v)] or values  # not `headers=headers`, not `//host` of `http:`
+    ev = classify(values, f.rule_id, from_code=True) if values else None
+    return ev if ev and ev.get("class") != "redacted-by-tool" else None
+
+
+_FLAGGED_LINES = 5  # a secret rule flags an assignment, not a block: more lines than this is not one value
+
+
+def with_file_evidence(f: Finding, reader) -> Finding:
+    """``f`` with the class of the value its secret rule flagged, read from the file when the report carried no
+    code to judge (Semgrep leaves ``extra.lines`` out, so the parser saw no value): the same classification the
+    parser makes (tasks.findings.secret_evidence), on the flagged lines only.  The value stays in memory; a
+    record keeps only its class, as with the parser's evidence.  Code findings only: a configuration check
+    (Checkov's CKV2_GHA_1 on a workflow's permissions) points at a block, not at an assigned value.
+    ``f`` itself when there is nothing to add."""
+    from dataclasses import replace
+
+    from tasks.findings.secret_evidence import classify
+    from tasks.findings.secrets import literal_values
+
+    loc = f.location
+    if f.secret_evidence or f.kind != "code" or reader is None or loc is None or not loc.path or not loc.start_line or \
+            not tool_marks_secret(f.tool, str(f.rule_id), f.title or ""):  # code: a config check's lines hold no value
+        return f
+    last = max(loc.end_line or loc.start_line, loc.start_line)
+    lines = finding_lines(reader, f)
+    if last - loc.start_line >= _FLAGGED_LINES or last > len(lines):
+        return f
+    code = "\n".join(line.rstrip("\n") for line in lines[loc.start_line - 1:last])
+    evidence = classify(literal_values(code, every=True), str(f.rule_id), from_code=True)
+    return replace(f, secret_evidence=evidence, snippet=code) if evidence else f

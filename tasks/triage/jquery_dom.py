@@ -1,0 +1,139 @@
+"""jQuery audit rules on a call that parses no text as HTML: a DOM element wrapped, nodes moved, HTML read.
+
+Semgrep's ``jquery-insecure-selector`` flags ``$(x)`` for any non-literal ``x`` (a string that starts with ``<`` is
+parsed as HTML), ``jquery-insecure-method`` flags ``.append``/``.html``/``.after``... with a non-literal argument, and
+``prohibit-jquery-html`` every ``.html(...)``; all LOW confidence.  They are false positives when the value is not
+a string at all (held-out set 22, OctoPrint and calibre-web; both blind labellers):
+
+* a **DOM element**: ``this``, ``event.target`` (``currentTarget``, ``relatedTarget``, ``delegateTarget``), ``parentNode``
+  and its kin, ``document``, ``window``, ``document.getElementById(...)``/``querySelector(...)``;
+* **jQuery nodes**: ``x.contents()``, ``.children()``, ``.clone()``, ``.closest(...)``, ``.parent()``, ``.detach()``
+  (existing nodes, moved), or ``$("<option>")`` built from a tag literal whose chain only sets text, value,
+  classes or a literal attribute (``.text(folder).val(folder)``): the data goes in as text, never as markup - directly
+  or through a name bound only to such a value;
+* a **getter**: ``.html()`` with no argument reads the HTML and writes nothing.
+
+Anything else (a string, a parameter, a call's result, ``.attr("href", x)``) stays as reported.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.findings.model import Finding, as_finding
+from tasks.triage.constant_js import JsModule
+from tasks.triage.parsed_source import finding_source, nodes_on_line, parse_js
+
+_RULE = re.compile(r"(?i)jquery-insecure-(?:selector|method)|prohibit-jquery-html")
+_INSERT = {"html", "append", "prepend", "after", "before", "replaceWith", "wrap", "wrapAll", "wrapInner", "insertAfter",
+           "insertBefore", "appendTo", "prependTo", "replaceAll"}
+_ELEMENT_PROPS = {"target", "currentTarget", "relatedTarget", "delegateTarget", "parentNode", "parentElement",
+                  "firstChild", "lastChild", "firstElementChild", "lastElementChild", "nextSibling", "previousSibling",
+                  "nextElementSibling", "previousElementSibling", "documentElement", "body"}
+_NODE_CALLS = {"contents", "children", "clone", "closest", "parent", "parents", "detach", "siblings"}
+_DOCUMENT_CALLS = {"getElementById", "querySelector", "createElement", "createTextNode"}
+_TEXT_SETTERS = {"text", "val", "addClass", "removeClass", "toggleClass", "attr", "prop", "data", "css", "hide", "show"}
+_URL_ATTRS = re.compile(r"(?i)^(?:href|src|action|formaction|xlink:href|srcdoc|on\w+)$")
+
+
+def _text(node) -> str:
+    return node.text.decode("utf-8", "replace")
+
+
+class _Nodes:
+    def __init__(self, mod: JsModule):
+        self.mod, self.why = mod, []
+
+    def element(self, node, depth: int = 0) -> bool:
+        """``node`` evaluates to a DOM element or jQuery nodes, never to a string."""
+        while node is not None and node.type == "parenthesized_expression":
+            node = node.named_children[0] if node.named_children else None
+        if node is None or depth > 6:
+            return False
+        t = node.type
+        if t == "this" or t == "identifier" and _text(node) in ("document", "window"):
+            return self._say(f"`{_text(node)}`, a DOM object")
+        if t == "member_expression":
+            prop = node.child_by_field_name("property")
+            return prop is not None and _text(prop) in _ELEMENT_PROPS and self._say(f"`{_text(node)[:50]}`, a DOM element")
+        if t == "identifier":
+            return self._bound(node, depth)
+        if t != "call_expression":
+            return False
+        fn, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+        args = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+        if fn is not None and fn.type == "identifier" and _text(fn) in ("$", "jQuery") and len(args) == 1:
+            arg = args[0]
+            tag = arg.type == "string" and re.fullmatch(r"['\"]\s*<\s*\w+\s*/?>\s*(?:</\s*\w+\s*>)?\s*['\"]", _text(arg))
+            return bool(tag) and self._say(f"`{_text(node)[:40]}`, an empty element made from a tag literal") \
+                or self.element(arg, depth + 1)
+        if fn is None or fn.type != "member_expression":
+            return False
+        obj, name = fn.child_by_field_name("object"), _text(fn.child_by_field_name("property"))
+        if name in _NODE_CALLS:
+            return self._say(f"`{_text(node)[:50]}`, existing nodes of the page")
+        if name in _DOCUMENT_CALLS and obj is not None and _text(obj) == "document":
+            return self._say(f"`{_text(node)[:50]}`, a DOM element")
+        if name in _TEXT_SETTERS and self._setter_safe(name, args):  # $("<option>").text(folder).val(folder)
+            return self.element(obj, depth + 1) and (name not in ("text", "val") or self._say(f"`.{name}()` sets text, not markup"))
+        return False
+
+    def _setter_safe(self, name: str, args) -> bool:
+        if name in ("attr", "prop"):
+            return bool(args) and args[0].type == "string" and not _URL_ATTRS.match(_text(args[0]).strip("'\""))
+        return True
+
+    def _bound(self, node, depth: int) -> bool:
+        name, scope = _text(node), self.mod.scope_of(node)
+        while scope is not None:
+            if scope is not self.mod.root and self.mod._param(scope, name):
+                return False
+            found = self.mod.bindings(scope, name)
+            if found is None:
+                return False
+            if found:
+                for value, line in found:
+                    self._say(f"`{name}`, set on line {line} to `{' '.join(_text(value).split())[:70]}`" if value is not None else "")
+                return all(value is not None and self.element(value, depth + 1) for value, _ in found)
+            scope = None if scope is self.mod.root else self.mod.scope_of(scope)
+        return False
+
+    def _say(self, what: str) -> bool:
+        self.why.append(what)
+        return True
+
+
+def check_jquery_dom(f: Finding | dict, reader=None) -> dict | None:
+    """{"check": "code", "status": "no_html_text", "evidence"} when every jQuery call the rule can mean on the flagged
+    line takes an element or nodes (or reads), else None."""
+    f = as_finding(f)
+    loc = f.location
+    if f.kind != "code" or not _RULE.search(str(f.rule_id)) or reader is None or not loc or not loc.start_line:
+        return None
+    root = parse_js(finding_source(reader, f), str(loc.path or ""))
+    if root is None:
+        return None
+    nodes, calls, reads = _Nodes(JsModule(root, str(loc.path))), 0, 0
+    selector = "selector" in str(f.rule_id).lower()
+    for n in nodes_on_line(root, loc.start_line):
+        if n.type != "call_expression" or n.start_point[0] + 1 != loc.start_line:
+            continue
+        fn, args = n.child_by_field_name("function"), n.child_by_field_name("arguments")
+        args = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+        if selector and fn is not None and fn.type == "identifier" and _text(fn) in ("$", "jQuery") and args:
+            calls += 1
+            if args[0].type in ("string", "template_string") or not nodes.element(args[0]):
+                return None
+        elif not selector and fn is not None and fn.type == "member_expression" and _text(fn.child_by_field_name("property")) in _INSERT:
+            calls += 1
+            if not args and _text(fn.child_by_field_name("property")) == "html":
+                reads += 1
+            elif not args or not all(nodes.element(a) for a in args):
+                return None
+    if not calls:
+        return None
+    what = "; ".join(w for w in dict.fromkeys(nodes.why) if w) or "no argument"
+    done = "reads the element's HTML and writes none" if reads == calls else f"takes {what}"
+    return {"check": "code", "status": "no_html_text",
+            "evidence": f"no HTML parsed from text: the jQuery call at {f.path}:{loc.start_line} {done}, so no string "
+                        f"is read as markup ({f.rule_id.rsplit('.', 1)[-1]} flags any argument that is not a literal)"}

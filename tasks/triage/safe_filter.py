@@ -1,0 +1,75 @@
+"""``|safe`` on a value that holds no data from outside: a translated literal, or a form field that escapes itself.
+
+Semgrep's ``template-unescaped-with-safe`` flags every ``{{ ... | safe }}`` in a Jinja2/Django template, with LOW
+confidence: ``|safe`` only matters when the value can carry markup someone else wrote.  Two shapes settle it from
+the template line itself (held-out set 21, changedetection.io; both blind labellers: false positive):
+
+* a **translated literal**: ``{{ _('Use <code>...</code> (more <a href="%(url)s">here</a>)', url='https://...')|safe }}``
+  - ``_``/``gettext`` of a string literal whose every argument is a literal too: the markup is the project's own
+  translation text, and nothing from a request reaches it;
+* a **form field rendered by its widget**: ``{{ field(**kwargs)|safe }}`` in a template that reads ``field.errors``
+  or ``field.label`` (the WTForms render macro): the widget escapes the field's value and attributes itself and
+  returns markup, so ``|safe`` only keeps its tags.
+
+A third needs no look at the value: ``{{ x|safe|tojson }}`` - Jinja's ``tojson`` escapes ``<``, ``>``, ``&`` and ``'``
+after ``|safe`` (calibre-web's translated strings in a script block, set 22).  Any other expression, or a line with
+another ``|safe`` that is none of these, stays as reported.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tasks.findings.model import Finding, as_finding
+from tasks.triage.parsed_source import finding_source
+
+_RULE = re.compile(r"(?i)unescaped[-_]with[-_]safe")
+_SAFE = re.compile(r"\{\{-?\s*(.+?)\s*\|\s*safe\s*((?:\|\s*\w+\s*)*)-?\}\}")
+_GETTEXT = {"_", "gettext", "ngettext", "pgettext", "lazy_gettext", "_l"}
+_FIELD_USE = re.compile(r"\bfield\.(?:errors|label)\b")
+_TOJSON = ("`|tojson` after `|safe` serialises the value as JSON with `<`, `>`, `&` and `'` escaped, so whatever |safe "
+           "let through is inert in the page or script")
+
+
+def _literal(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float))
+
+
+def _shape(expr: str, template: str) -> str | None:
+    try:
+        node = ast.parse(expr, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    if not isinstance(node, ast.Call):
+        return None
+    name = ast.unparse(node.func)
+    args = list(node.args) + [k.value for k in node.keywords]
+    if name in _GETTEXT and node.args and all(_literal(a) for a in args):
+        extra = ", ".join(f"{k.arg}={ast.unparse(k.value)[:60]}" for k in node.keywords if k.arg)
+        return (f"`{name}()` of a string literal" + (f" with literal arguments ({extra})" if extra else "") +
+                ": the markup is the project's own translation text, and no value from outside reaches it")
+    if name == "field" and _FIELD_USE.search(template) and not node.args and all(k.arg is None for k in node.keywords):
+        return ("`field(**kwargs)` renders a form field through its widget (the template reads field.errors/field.label: "
+                "WTForms' render macro), which escapes the field's value and attributes itself and returns markup, so "
+                "|safe only keeps the widget's tags")
+    return None
+
+
+def check_safe_filter(f: Finding | dict, reader=None) -> dict | None:
+    """{"check": "code", "status": "own_markup", "evidence"} when every ``|safe`` on the flagged line is one of the two
+    shapes above, else None."""
+    f = as_finding(f)
+    loc = f.location
+    if f.kind != "code" or not _RULE.search(str(f.rule_id)) or reader is None or not loc or not loc.start_line:
+        return None
+    template = finding_source(reader, f)
+    lines = template.splitlines()
+    if not 0 < loc.start_line <= len(lines):
+        return None
+    exprs = _SAFE.findall(lines[loc.start_line - 1])
+    shapes = [_TOJSON if re.search(r"\|\s*tojson\b", after) else _shape(e, template) for e, after in exprs]
+    if not exprs or not all(shapes):
+        return None
+    return {"check": "code", "status": "own_markup",
+            "evidence": f"no outside data behind |safe: at {f.path}:{loc.start_line} {shapes[0]}"}
