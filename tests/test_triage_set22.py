@@ -77,3 +77,125 @@ def test_a_compatibility_rule_is_no_security_rule():
     f = _semgrep(rule, 3, "src/paperless/parsers/tesseract.py")
     rec = Judge(reader=Files("import os\nimport re\nimport importlib.resources\n")).judge(f)
     assert rec["verdict"] == "false_positive" and "belongs to the compatibility group" in rec["reasons"][0]["evidence"]
+
+
+@pytest.mark.parametrize("value, cls, match", [
+    ("789101112hijk", "placeholder", "a counting sequence (consecutive numbers, abcd…), 13 of 13 characters"),
+    ("password with ümläutß", "plain-word", "a phrase of 3 words"),  # OctoPrint's non-ASCII hashing test
+    ("orig-pass-12345", "weak", "words and digits joined by - or _"),  # paperless-ngx's profile test
+    ("Xk9vQ2mZr7LpW4tB", "high-entropy", None),  # generated-looking: still a credential's shape
+    ("2q9x7b1k4m8z3v6n", "high-entropy", None),
+])
+def test_test_values_a_person_typed_are_named_for_what_they_are(value, cls, match):
+    """Round 27 (set 22): three test passwords were called "high-entropy, shaped like a real credential"."""
+    from tasks.findings.secret_evidence import classify_one
+
+    ev = classify_one(value, True, True)
+    assert (ev["class"], ev.get("match")) == (cls, match)
+
+
+def test_a_phrase_in_a_test_file_is_said_to_be_one():
+    code = "def test_createPasswordHash_nonascii():\n    password = 'password with ümläutß'\n    assert hash(password)\n"
+    b105 = {"id": "1" * 32, "tool": "bandit", "kind": "code", "severity": "low", "rule_id": "B105",
+            "title": "Possible hardcoded password: 'password with ümläutß'", "description": "d",
+            "snippet": "2     password = 'password with ümläutß'\n",
+            "location": {"path": "tests/access/users/test_usermanager.py", "start_line": 2, "end_line": 2}}
+    from tasks.findings.parsers.finalise import finalise
+
+    rec = Judge(reader=Files(code)).judge(finalise(b105))
+    text = " ".join(r["evidence"] for r in rec["reasons"])
+    assert rec["verdict"] == "false_positive" and "shaped like a real credential" not in text
+
+
+LOGIN = """from flask import redirect, request, url_for
+from app.util import (
+    other,
+    validate_local_redirect,
+)
+
+
+def login():
+    redirect_url = request.args.get("redirect", url_for("index"))
+    if not validate_local_redirect(redirect_url, [url_for("index")]):
+        redirect_url = url_for("index")
+    return redirect(redirect_url)
+
+
+def search():
+    term = request.args.get("query")
+    return redirect(url_for("web.books_list", data="search", query=term.strip()))
+
+
+def forward():
+    target = request.args.get("next")
+    if not validate_local_redirect(target, []):
+        print("refused")
+    return redirect(target)
+"""
+UTIL = """from urllib.parse import urljoin, urlparse
+
+
+def validate_local_redirect(url, allowed_paths):
+    parsed = urlparse(url)
+    return parsed.scheme == "" and parsed.netloc == "" and urljoin("/", parsed.path) in allowed_paths
+"""
+
+
+@pytest.mark.parametrize("line, said", [
+    (12, "`if not validate_local_redirect(redirect_url, [url_for('index')]):` (line 10) replaces a refused value"),
+    (17, "redirects to `url_for('web.books_list', ...)`, a path of this application's own endpoint"),
+])
+def test_a_redirect_whose_target_is_checked_first_or_built_by_url_for(line, said):
+    from tasks.triage.redirect_target import check_redirect_target
+
+    files = Files({"app/views.py": LOGIN, "src/app/util/__init__.py": UTIL})
+    f = _semgrep("python.flask.security.open-redirect.open-redirect", line, "app/views.py")
+    hit = check_redirect_target(f, files)
+    assert hit and said in hit["evidence"], hit
+    # the check that only logs and keeps the value, or a check the repository does not hold, decides nothing
+    assert check_redirect_target(dict(f, location={"path": "app/views.py", "start_line": 24, "end_line": 24}), files) is None
+    if line == 12:
+        assert check_redirect_target(f, Files({"app/views.py": LOGIN})) is None
+
+
+def test_pickle_of_an_objects_own_dump_is_an_in_process_copy():
+    """OctoPrint's fast_deepcopy (round 27, set 22): `pickle.loads(pickle.dumps(obj))` unpickles its own bytes."""
+    from tasks.triage.repo_file_input import check_repo_file_input
+
+    code = ("import pickle\n\n\ndef fast_deepcopy(obj):\n    return pickle.loads(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))\n\n\n"
+            "def load(blob):\n    return pickle.loads(blob)\n")
+    b301 = {"id": "0" * 32, "tool": "bandit", "kind": "code", "severity": "medium", "rule_id": "B301",
+            "title": "Pickle and modules that wrap it can be unsafe when used to deserialize untrusted data", "description": "d",
+            "location": {"path": "src/octoprint/util/__init__.py", "start_line": 5, "end_line": 5}}
+    hit = check_repo_file_input(b301, Files(code))
+    assert hit and hit["evidence"].startswith("an in-process copy: `pickle.loads(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))`")
+    assert check_repo_file_input(dict(b301, location={"path": "src/octoprint/util/__init__.py", "start_line": 9,
+                                                      "end_line": 9}), Files(code)) is None
+
+
+S6 = {
+    "Dockerfile": "FROM python:3.12-slim AS base\nCOPY ./docker/rootfs /\nRUN useradd --uid 1000 paperless\n"
+                  "FROM base AS app\nCOPY . /usr/src/app\nENTRYPOINT [\"/init\"]\n",
+    "docker/rootfs/etc/s6-overlay/s6-rc.d/svc-webserver/type": "longrun\n",
+    "docker/rootfs/etc/s6-overlay/s6-rc.d/svc-webserver/run": "#!/command/with-contenv bash\nif [[ -n \"${USER_IS_NON_ROOT}\" ]]; then\n"
+        "\texec granian app:app\nelse\n\texec s6-setuidgid paperless granian app:app\nfi\n",
+    "docker/rootfs/etc/s6-overlay/s6-rc.d/svc-worker/type": "longrun\n",
+    "docker/rootfs/etc/s6-overlay/s6-rc.d/svc-worker/run": "#!/command/with-contenv bash\nexec s6-setuidgid paperless celery worker\n",
+    "docker/rootfs/etc/s6-overlay/s6-rc.d/init-folders/type": "oneshot\n",
+    "docker/rootfs/etc/s6-overlay/s6-rc.d/init-folders/run": "#!/command/with-contenv bash\nchown -R paperless /data\n",
+}
+
+
+def test_an_s6_overlay_image_whose_services_drop_root_needs_no_user_line():
+    """paperless-ngx (held-out set 22, both labellers): `ENTRYPOINT ["/init"]`, each long-running service runs its program
+    through `s6-setuidgid paperless`; a one-shot init step as root is not the service."""
+    from tasks.triage.docker import check_container
+
+    f = {"id": "9" * 32, "tool": "checkov", "kind": "config", "severity": "low", "rule_id": "CKV_DOCKER_3", "title": "t",
+         "description": "d", "location": {"path": "Dockerfile", "start_line": 1, "end_line": 6}}
+    files = Files(S6)
+    hit = check_container(f, files, files)
+    assert hit and "Dockerfile:6 starts s6-overlay (`/init`), and each of its 2 long-running services" in hit["evidence"]
+    assert "svc-webserver/run line 5" in hit["evidence"]
+    root = Files(dict(S6, **{"docker/rootfs/etc/s6-overlay/s6-rc.d/svc-worker/run": "#!/bin/bash\nexec celery worker\n"}))
+    assert check_container(f, root, root) is None  # one service runs as root: the finding stays

@@ -52,3 +52,15 @@ def test_a_thymeleaf_form_is_not_a_django_template():
     assert hit and "a Thymeleaf form" in hit["evidence"] and "line 3" in hit["evidence"]
     plain = page.replace('      th:action="@{/ChromeDevTools/network}">', '      action="/network">')
     assert check_form_csrf(_f("django-no-csrf-token", "x.html", 1), FilesReader({"x.html": plain})) is None
+
+
+def test_blocktranslate_under_autoescape_off_is_judged_by_the_file_it_is_in():
+    """paperless-ngx's account e-mail (round 27, set 22): "which Django escapes" was false inside {% autoescape off %};
+    the .txt body is no HTML, and the same block in an HTML page is left for review."""
+    text = ("{% load i18n %}{% autoescape off %}\n{% blocktranslate with site_name=current_site.name %}Hello from "
+            "{{ site_name }}!{% endblocktranslate %}\n{% endautoescape %}\n")
+    rule = "audit.xss.template-blocktranslate-no-escape"
+    mail = check_blocktranslate(_f(rule, "account/email/base_message.txt", 2), FilesReader({"account/email/base_message.txt": text}))
+    assert mail and "inside `{% autoescape off %}` of a plain-text template" in mail["evidence"]
+    assert "which Django escapes" not in mail["evidence"]
+    assert check_blocktranslate(_f(rule, "account/page.html", 2), FilesReader({"account/page.html": text})) is None

@@ -99,6 +99,11 @@ def test_suppression_comments(tmp_path):
     assert in_code(poller | {"location": {"path": "p.py", "start_line": 140, "end_line": 140}}) == "the line carries `# nosec`"
     assert in_code(finding(snippet="eval(x)  // nosemgrep: python.lang.security.x"))
     assert in_code(finding(snippet="eval(x)  # nosemgrep: other-rule")) is None
+    # a Semgrep rule of a weakness Bandit also tests: the team's `# nosec` on the call is their decision on it (set 22)
+    md5 = finding(rule_id="python.lang.security.insecure-hash-algorithm-md5", snippet="key = hashlib.md5(v).hexdigest()  # nosec")
+    assert "the team's suppression of Bandit's test of the same weakness (B303/B324)" in in_code(md5)
+    assert in_code(md5 | {"snippet": "key = hashlib.md5(v).hexdigest()  # nosec B603"}) is None  # another test named
+    assert in_code(md5 | {"rule_id": "python.flask.security.open-redirect"}) is None  # no Bandit test of that weakness
     tf = finding(tool="checkov", kind="config", rule_id="CKV_AWS_20",
                  snippet='resource "aws_s3_bucket" "b" {\n  #checkov:skip=CKV_AWS_20:public website\n}')
     assert "public website" in in_code(tf)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from tasks.findings.secret_formats import credential_format, entropy, plain_url  # noqa: F401 - entropy is re-exported
+from tasks.findings.secret_formats import credential_format, entropy, filler, plain_url  # noqa: F401 - entropy is re-exported
 
 # published documentation values: name -> pattern (whole value)
 EXAMPLES = {
@@ -53,6 +53,7 @@ WEAK = {
     "one character repeated": re.compile(r"^(.)\1{3,}$"),
     # 'this_is_a_secret_abc123': a sentence saying what it is, typed by a person (a test's, or a guessable real key)
     "a sentence saying what it is": re.compile(r"(?i)^this[-_ ]is[-_ ](?:a|an|my|the|not|our|just)[-_ ]"),
+    "words and digits joined by - or _": re.compile(r"^[a-z]{2,10}(?:[-_][a-z]{2,10}){0,3}[-_]\d{1,6}$"),  # orig-pass-12345
     "a word followed by digits": re.compile(r"^(?:[A-Z]?[a-z]{2,6}|(?i:[a-z]*(?:qwert[yz]|azerty|passw|summer|winter|spring|"
                                             r"autumn|welcome|hello|master|shadow|sunshine)[a-z]*))[0-9]{1,6}[!.?]?$"),
 }
@@ -115,34 +116,6 @@ def _documented_variant(value: str) -> str | None:
             return f"probably an altered copy of {name} (its first 13 characters)"
     if "EXAMP" in value:
         return "a value marked EXAMP(LE), the documentation marker cut short"
-    return None
-
-
-def _run(value: str, step: int) -> int:
-    """The longest run of characters that repeat (step 0) or count up (step 1: abcd, 1234, 7890)."""
-    best = cur = 1
-    for a, b in zip(value, value[1:]):
-        nxt = ord(a) + step
-        cur = cur + 1 if (ord(b) == nxt or (step and a == "9" and b == "0")) else 1
-        best = max(best, cur)
-    return best if value else 0
-
-
-def _filler(value: str) -> str | None:
-    """A value padded with one repeated character or a counting sequence: typed by hand, not generated."""
-    if len(value) < 8:
-        return None
-    for step, what in ((0, "one character repeated"), (1, "a counting sequence (abcd…, 1234…)")):
-        n = _run(value, step)
-        if n >= 8 or n * 2 >= len(value) and n >= 6:
-            return f"{what}, {n} of {len(value)} characters"
-    letters = [c for c in value.lower() if c.isalpha()]
-    if set(letters) <= set("abcdef"):
-        return None  # hex: a, d, f sit on the home row
-    for row in ("asdfghjkl", "qwertyuiop", "zxcvbnm"):  # a random letter is on one row about 1 time in 3
-        on_row = sum(c in row for c in letters)
-        if len(letters) >= 14 and on_row >= 0.95 * len(letters):
-            return f"keys typed along one keyboard row ({on_row} of {len(letters)} letters from {row[:4]}…)"
     return None
 
 
@@ -213,13 +186,15 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
     variant = _documented_variant(value)
     if variant:
         return out | {"class": "example", "match": variant}
-    filler = _filler(value)
-    if filler:
-        return out | {"class": "placeholder", "match": filler}
+    typed = filler(value)
+    if typed:
+        return out | {"class": "placeholder", "match": typed}
     if _EMBEDDED.search(value):
         return out | {"class": "placeholder", "match": "a template variable or placeholder word inside the value"}
     if re.fullmatch(rf"{_WORD}(?:[-_ ]{_WORD}){{0,3}}|[A-Z]?[a-z]+(?:[A-Z][a-z]+){{1,4}}", value) and len(value) <= 24:
         return out | {"class": "plain-word"}
+    if re.fullmatch(r"[^\W\d_]+(?: [^\W\d_]+){1,5}", value) and value == value.lower() and len(value) <= 40:
+        return out | {"class": "plain-word", "match": f"a phrase of {value.count(' ') + 1} words"}  # 'password with ümläutß'
     if _UUID.fullmatch(value):  # random, but the form of a record id: what decides is what it identifies
         return out | {"class": "uuid", "match": "a UUID"}
     if bits < 3.0 or len(set(value)) < 6 or len(value) < 8:

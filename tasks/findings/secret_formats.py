@@ -72,3 +72,46 @@ def entropy(value: str) -> float:
     """Shannon entropy in bits per character."""
     counts = Counter(value or "")
     return 0.0 if not value else abs(-sum(c / len(value) * math.log2(c / len(value)) for c in counts.values()))
+
+
+def _run(value: str, step: int) -> int:
+    """The longest run of characters that repeat (step 0) or count up (step 1: abcd, 1234, 7890)."""
+    best = cur = 1
+    for a, b in zip(value, value[1:]):
+        nxt = ord(a) + step
+        cur = cur + 1 if (ord(b) == nxt or (step and a == "9" and b == "0")) else 1
+        best = max(best, cur)
+    return best if value else 0
+
+
+def filler(value: str) -> str | None:
+    """A value padded with one repeated character or a counting sequence: typed by hand, not generated."""
+    if len(value) < 8:
+        return None
+    for step, what in ((0, "one character repeated"), (1, "a counting sequence (abcd…, 1234…)")):
+        n = _run(value, step)
+        if n >= 8 or n * 2 >= len(value) and n >= 6:
+            return f"{what}, {n} of {len(value)} characters"
+    counted = max((len(m.group(0)) for m in re.finditer(r"\d+", value) if _numbers_count(m.group(0))), default=0)
+    letters = max((_run(m.group(0), 1) for m in re.finditer(r"[a-z]+|[A-Z]+", value)), default=0)
+    if counted >= 6 and counted + (letters if letters >= 3 else 0) >= 0.75 * len(value):  # '789101112hijk' (set 22)
+        return f"a counting sequence (consecutive numbers, abcd…), {counted + (letters if letters >= 3 else 0)} of {len(value)} characters"
+    letters = [c for c in value.lower() if c.isalpha()]
+    if set(letters) <= set("abcdef"):
+        return None  # hex: a, d, f sit on the home row
+    for row in ("asdfghjkl", "qwertyuiop", "zxcvbnm"):  # a random letter is on one row about 1 time in 3
+        on_row = sum(c in row for c in letters)
+        if len(letters) >= 14 and on_row >= 0.95 * len(letters):
+            return f"keys typed along one keyboard row ({on_row} of {len(letters)} letters from {row[:4]}…)"
+    return None
+
+
+def _numbers_count(digits: str) -> bool:
+    """``digits`` is consecutive integers written one after another (``789101112``), from its first character."""
+    for width in (1, 2, 3):
+        n, rest, seen = int(digits[:width] or 0), digits, 0
+        while rest.startswith(str(n)):
+            rest, n, seen = rest[len(str(n)):], n + 1, seen + 1
+        if not rest and seen >= 4:
+            return True
+    return False

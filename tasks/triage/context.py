@@ -121,6 +121,7 @@ _SECRET_TEXT = {
     "placeholder": "a placeholder, not a credential ({match})",
     "code-word": "a protocol keyword, not a credential",
     "plain-word": "a plain word ({length} letters, {entropy} bits/char)",
+    "phrase": "{match} typed by a person ({length} characters)",
     "low-entropy": "a low-entropy value ({length} characters, {entropy} bits/char)",
     "high-entropy": "a high-entropy value ({length} characters, {entropy} bits/char), shaped like a real credential",
     "weak": "a weak, guessable value ({match}, {length} characters)",
@@ -154,7 +155,8 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     code = f"{f.rule_id} {flagged}"
     if ev["class"] == "uuid" and _KEY_NAME.search(re.sub(r"\[REDACTED[^\]]*\]", "", code)):  # Heroku's API keys are UUIDs
         ev = ev | {"class": "high-entropy"}
-    shown = "typed" if str(ev.get("match") or "").startswith(_TYPED) else ev["class"]
+    said = str(ev.get("match") or "")
+    shown = "typed" if said.startswith(_TYPED) else "phrase" if said.startswith("a phrase of") else ev["class"]
     text = "the flagged value is " + _SECRET_TEXT[shown].format(**{k: ev.get(k) for k in ("match", "length", "entropy")})
     in_tests = bool(path_check) and path_check.get("class") in ("test", "fixture", "example", "docs")
     label = form_label(flagged)

@@ -27,7 +27,7 @@ import re
 from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.entrypoint import drops_root, repo_file, start_script, tool_image, words
+from tasks.triage.entrypoint import drops_root, repo_file, s6_services, start_script, tool_image, words
 from tasks.triage.images import ROOT_DROPPING, official_image
 from tasks.repository.source import finding_lines
 
@@ -212,7 +212,7 @@ def _script_drops(f: Finding, reader, files: list[str] | None, steps: list) -> d
     read = lambda p: _lines(reader, p, f)  # noqa: E731 - at the finding's commit
     script = start_script(steps, f.path, files, read)
     if not script:
-        return None
+        return _s6_drops(f, files, steps, read)
     drop = drops_root(script["lines"], read, lambda name: repo_file(name, f.path, files, []))
     if not drop:
         return None
@@ -220,6 +220,20 @@ def _script_drops(f: Finding, reader, files: list[str] | None, steps: list) -> d
             "evidence": f"the image's start script drops root before the service runs: {f.path}:{script['line']} starts "
                         f"{script['path']}, whose line {drop[0]} `{drop[2]}`{drop[3]} runs it as {drop[1]}; only the steps "
                         "before it run as root"}
+
+
+def _s6_drops(f: Finding, files: list[str], steps: list, read) -> dict | None:
+    """An s6-overlay image whose every long-running service drops root in its own run script (tasks.triage.entrypoint)."""
+    found = s6_services(steps, f.path, files, read)
+    drops = [(name, path, drops_root(lines)) for name, path, lines in found[1]] if found else []
+    if not drops or not all(d for _, _, d in drops):
+        return None
+    name, path, drop = next(((n, p, d) for n, p, d in drops if "web" in n), drops[0])
+    return {"check": "container", "status": "script_drops_root",
+            "evidence": f"the image's services drop root before they run: {f.path}:{found[0]} starts s6-overlay "
+                        f"(`/init`), and each of its {len(drops)} long-running services hands its program to another user "
+                        f"in its run script ({path} line {drop[0]}: `{drop[2]}`, as {drop[1]}); only the init steps run "
+                        "as root"}
 
 
 def check_user(f: Finding, reader, files: list[str] | None = None) -> dict | None:

@@ -26,6 +26,7 @@ the finding's commit), so nothing outside the checkout is opened.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from pathlib import PurePosixPath
@@ -233,3 +234,30 @@ def compose_target(dockerfile: str, files: list[str], read) -> tuple[str, str] |
             if "/".join(parts) == dockerfile:
                 return path, build["target"]
     return None
+
+
+def s6_services(steps: list[tuple[int, str, str]], dockerfile: str, files: list[str], read) -> tuple[int, list] | None:
+    """(ENTRYPOINT line, [(service, path, lines)]) for an s6-overlay image (``ENTRYPOINT ["/init"]``) whose
+    long-running services the repository holds in a folder the Dockerfile copies to ``/`` (``COPY ./docker/rootfs /``):
+    ``etc/s6-overlay/s6-rc.d/<name>/run`` with a ``type`` of ``longrun``, or the older ``etc/services.d/<name>/run``.
+    None for any other image, or when no service is found (paperless-ngx, held-out set 22)."""
+    final = image_steps(steps)
+    entry = [(n, a) for n, k, a in final if k == "ENTRYPOINT"]
+    if not entry or [w for w in words(entry[-1][1])][:1] != ["/init"]:
+        return None
+    context, roots = PurePosixPath(dockerfile).parent, []
+    for _, kind, arg in steps:
+        args = [w for w in words(arg) if not w.startswith("--")] if kind in ("COPY", "ADD") else []
+        if len(args) >= 2 and args[-1] == "/":  # a folder laid over the image's root
+            roots += [posixpath.normpath((context / src).as_posix()) for src in args[:-1]]
+    services = []
+    for root in roots:
+        prefix = "" if root == "." else root.strip("/") + "/"
+        for path in files:
+            m = re.fullmatch(re.escape(prefix) + r"etc/(?:s6-overlay/s6-rc\.d|services\.d)/([\w.-]+)/run", path)
+            if not m:
+                continue
+            kind = read(path[: -len("run")] + "type") if "/s6-rc.d/" in path else ["longrun"]
+            if kind and "".join(kind).strip() == "longrun":
+                services.append((m.group(1), path, read(path) or []))
+    return (entry[-1][0], services) if services else None

@@ -10,18 +10,23 @@ false positive.  ``request.build_absolute_uri()`` is not judged (it carries the 
 A second shape: ``redirect(target)`` inside an ``if`` whose test passes that same name to a safe-URL check -
 Django's ``url_has_allowed_host_and_scheme`` (once ``is_safe_url``), or the project's own ``is_safe_url``-style
 function whose code compares the parsed URL's ``netloc`` (the Flask snippet every such helper comes from):
-changedetection.io's language view (held-out set 21, both labellers: false positive).  A project function that
-does not parse the URL, or one the repository does not hold, leaves the finding as reported.
+changedetection.io's language view (held-out set 21, both labellers: false positive).  The same function may
+instead replace a refused value first (``if not validate_local_redirect(url, allowed): url = default``, OctoPrint's
+login view, held-out set 22), with no other assignment before the redirect.  A project function that does not parse
+the URL, or one the repository does not hold, leaves the finding as reported.  A target built by the application's
+own URL builder (``redirect(url_for('web.books_list', query=term))``, Django's ``reverse``) is a path of this site:
+request data can only fill its parameters (calibre-web's search, set 22).
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
-from tasks.triage.parsed_source import finding_source, python_tree
+from tasks.triage.parsed_source import enclosing_function, finding_source, python_tree
 
 _RULE = re.compile(r"(?i)open[-_]redirect")
 _OWN_PATH = re.compile(r"\bredirect\(\s*(request\.(?:path|path_info|full_path|get_full_path\(\)|get_full_path_info\(\)))\s*\)")
@@ -46,42 +51,85 @@ def check_redirect_target(f: Finding | dict, reader=None) -> dict | None:
 
 
 _DJANGO_CHECK = {"url_has_allowed_host_and_scheme", "is_safe_url"}  # django.utils.http
-_OWN_CHECK = re.compile(r"(?i)^(?:is_)?(?:safe_(?:redirect_)?url|url_is_safe|safe_redirect|is_local_url)$")
+_OWN_CHECK = re.compile(r"(?i)^(?:is_)?(?:safe_(?:redirect_)?url|url_is_safe|safe_redirect|is_local_url)$"
+                        r"|^(?:validate|check)_(?:local_|safe_)?(?:redirect|url)(?:_url)?$")
+_BUILDERS = {"url_for", "reverse", "reverse_lazy"}  # Flask's and Django's URL builders: a path of this application
 
 
 def _guarded(f: Finding, reader) -> dict | None:
+    """The target is built by the app's URL builder, or checked by a safe-URL function before the redirect."""
     parsed = python_tree(reader, f)
     if parsed is None:
         return None
     tree, source = parsed
     line = f.location.start_line
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.If) or not node.body or not node.body[0].lineno <= line <= (node.body[-1].end_lineno or 0):
+    calls = [c for c in ast.walk(tree) if isinstance(c, ast.Call) and c.lineno == line and c.args
+             and ast.unparse(c.func).split(".")[-1] == "redirect"]
+    if len(calls) != 1:
+        return None
+    target = calls[0].args[0]
+    if isinstance(target, ast.Call) and ast.unparse(target.func).split(".")[-1] in _BUILDERS and target.args \
+            and isinstance(target.args[0], ast.Constant):
+        return {"check": "code", "status": "built_target",
+                "evidence": f"no open redirect: {f.path}:{line} redirects to `{ast.unparse(target.func)}({target.args[0].value!r}, "
+                            "...)`, a path of this application's own endpoint; values from the request can only fill its "
+                            "parameters or query string, never its scheme or host"}
+    if not isinstance(target, ast.Name):
+        return None
+    for node in ast.walk(enclosing_function(tree, line) or tree):  # a check in another function guards nothing here
+        if not isinstance(node, ast.If) or not node.lineno < line:
             continue
-        call = next((c for stmt in node.body for c in ast.walk(stmt) if isinstance(c, ast.Call) and c.lineno == line and c.args
-                     and isinstance(c.args[0], ast.Name) and ast.unparse(c.func).split(".")[-1] == "redirect"), None)
-        checks = [c for c in ast.walk(node.test) if isinstance(c, ast.Call) and c.args and call is not None
-                  and isinstance(c.args[0], ast.Name) and c.args[0].id == call.args[0].id]
-        negated = any(isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.Not) for n in ast.walk(node.test))
-        name = ast.unparse(checks[0].func).split(".")[-1] if checks and not negated else ""
-        how = _check_kind(name, source, reader, f)
-        if how:
+        checks = [c for c in ast.walk(node.test) if isinstance(c, ast.Call) and c.args
+                  and isinstance(c.args[0], ast.Name) and c.args[0].id == target.id]
+        negated = isinstance(node.test, ast.UnaryOp) and isinstance(node.test.op, ast.Not)
+        inside = bool(node.body) and node.body[0].lineno <= line <= (node.body[-1].end_lineno or 0)
+        how = _check_kind(ast.unparse(checks[0].func).split(".")[-1], tree, reader, f) if checks else None
+        if not how:
+            continue
+        test = " ".join(ast.unparse(node.test).split())[:90]
+        if inside and not any(isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.Not) for n in ast.walk(node.test)):
             return {"check": "code", "status": "checked_target",
-                    "evidence": f"no open redirect: {f.path}:{line} redirects to `{call.args[0].id}` only inside `if "
-                                f"{' '.join(ast.unparse(node.test).split())[:90]}:` (line {node.lineno}), and {how}"}
+                    "evidence": f"no open redirect: {f.path}:{line} redirects to `{target.id}` only inside `if {test}:` "
+                                f"(line {node.lineno}), and {how}"}
+        if negated and _replaced(node, target.id) and not _stored(tree, target.id, node.end_lineno or node.lineno, line):
+            return {"check": "code", "status": "checked_target",
+                    "evidence": f"no open redirect: before {f.path}:{line} redirects to `{target.id}`, `if {test}:` "
+                                f"(line {node.lineno}) replaces a refused value, and {how}"}
     return None
 
 
-def _check_kind(name: str, source: str, reader, f: Finding) -> str | None:
+def _replaced(node: ast.If, name: str) -> bool:
+    """The ``if not check(x):`` body sets ``x`` to something else, or leaves (return, raise, abort)."""
+    return any(isinstance(n, (ast.Return, ast.Raise)) or isinstance(n, ast.Call) and ast.unparse(n.func).endswith("abort")
+               or isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store) for s in node.body for n in ast.walk(s))
+
+
+def _stored(tree, name: str, after: int, before: int) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store) and after < n.lineno < before
+               for n in ast.walk(tree))
+
+
+def _module_of(tree, name: str, path: str) -> list[str]:
+    """Repository paths that may hold the module ``name`` is imported from (``from a.b import name``)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and any(a.name == name for a in node.names):
+            parts = list(PurePosixPath(path).parent.parts)[: len(PurePosixPath(path).parent.parts) - (node.level - 1)] \
+                if node.level else []
+            mod = "/".join(parts + (node.module or "").split(".")).strip("/")
+            return [f"{p}{mod}{tail}" for p in ("", "src/") for tail in (".py", "/__init__.py")]
+    return []
+
+
+def _check_kind(name: str, tree, reader, f: Finding) -> str | None:
     """What the check is: Django's, or the project's own function that compares the parsed URL's host."""
-    if name in _DJANGO_CHECK and re.search(rf"(?m)^\s*from\s+django\.utils\.http\s+import\s+.*\b{name}\b", source):
+    modules = _module_of(tree, name, str(f.path))
+    if name in _DJANGO_CHECK and any(m.startswith("django/utils/http") for m in modules):
         return f"Django's `{name}()` accepts only a URL on an allowed host with an allowed scheme"
     if not _OWN_CHECK.match(name or "-"):
         return None
-    module = re.search(rf"(?m)^\s*from\s+([\w.]+)\s+import\s+.*\b{name}\b", source)
-    text = source if module is None else "".join(finding_lines(reader, f, module.group(1).replace(".", "/") + ".py"))
-    body = re.search(rf"(?ms)^def\s+{name}\(.*?(?=^\S|\Z)", text)
-    if body is None or "netloc" not in body.group(0) or not re.search(r"url(?:parse|split)\(", body.group(0)):
-        return None
-    where = f.path if module is None else module.group(1).replace(".", "/") + ".py"
-    return f"`{name}()` ({where}) parses the URL and compares its host (`netloc`), so another site's URL is refused"
+    for where in modules or [str(f.path)]:
+        text = "".join(finding_lines(reader, f, where))
+        body = re.search(rf"(?ms)^def\s+{name}\(.*?(?=^\S|\Z)", text)
+        if body and "netloc" in body.group(0) and re.search(r"url(?:parse|split)\(", body.group(0)):
+            return f"`{name}()` ({where}) parses the URL and compares its host (`netloc`), so another site's URL is refused"
+    return None

