@@ -214,3 +214,17 @@ def test_an_address_under_a_secret_named_key_is_kept_and_a_credential_in_one_is_
     kept = secrets.scrub(text, found)
     assert "https://www.kobo.com/passwordretrieval.html" in kept and "rakuten_token_exchange\"" in kept
     assert PUNCT_PW not in kept and hook not in kept
+
+
+def test_a_secrets_name_or_a_dummy_word_given_as_its_value_is_not_redacted():
+    """paperless-ngx's test_api_permissions.py (round 27, set 22): `"password": "password"` elsewhere in the file made
+    every `password=` keyword in the prompt a redaction marker, and `password="test"` took Bandit's own word "test"
+    from its description; a real value beside them still goes."""
+    text = ('        data = {"username": "user", "password": "password"}\n'
+            '        user1 = User.objects.create(username="testuser", password="test")\n'
+            f'        admin = User.objects.create(username="admin", password="{PUNCT_PW}")\n')
+    found = secrets.detect(text, "src/documents/tests/test_api_permissions.py")
+    kept = secrets.scrub(text, found)
+    assert 'password="test"' in kept and '"password": "password"' in kept
+    assert PUNCT_PW not in kept
+    assert secrets.dummy_word("changeme") and secrets.dummy_word("Password") and not secrets.dummy_word("hunter2xyz")

@@ -16,6 +16,9 @@ def _checkov(snippet: str) -> dict:
 def test_a_registry_module_pinned_by_version_has_no_commit_to_pin():
     hit = check_not_applicable(_checkov('module "alb" {\n  source  = "terraform-aws-modules/alb/aws"\n  version = "~> 10.0"\n}'))
     assert hit and "terraform-aws-modules/alb/aws" in hit["evidence"] and "(line 280)" in hit["evidence"]
+    assert 'constrained by `version = "~> 10.0"`' in hit["evidence"]  # a range is no pin (round 27)
+    exact = check_not_applicable(_checkov('module "alb" {\n  source  = "terraform-aws-modules/alb/aws"\n  version = "10.2.0"\n}'))
+    assert 'pinned by `version = "10.2.0"`' in exact["evidence"]
     assert check_not_applicable(_checkov('module "alb" {\n  source = "terraform-aws-modules/alb/aws"\n}')) is None  # no version
     git = 'module "x" {\n  source  = "git::https://github.com/org/mod.git?ref=main"\n  version = "1.0"\n}'
     assert check_not_applicable(_checkov(git)) is None  # a git source: a commit hash is exactly what it lacks

@@ -199,3 +199,74 @@ def test_an_s6_overlay_image_whose_services_drop_root_needs_no_user_line():
     assert "svc-webserver/run line 5" in hit["evidence"]
     root = Files(dict(S6, **{"docker/rootfs/etc/s6-overlay/s6-rc.d/svc-worker/run": "#!/bin/bash\nexec celery worker\n"}))
     assert check_container(f, root, root) is None  # one service runs as root: the finding stays
+
+
+def test_a_dummy_value_is_called_one_not_documented():
+    from tasks.findings.parsers.finalise import finalise
+
+    b106 = {"id": "8" * 32, "tool": "bandit", "kind": "code", "severity": "low", "rule_id": "B106",
+            "title": "Possible hardcoded password: 'test'", "description": "Possible hardcoded password: 'test'",
+            "snippet": '706             password="test",\n',
+            "location": {"path": "src/documents/tests/test_api_permissions.py", "start_line": 706, "end_line": 706}}
+    f = finalise(b106)
+    assert f["title"] == "Possible hardcoded password: 'test'"  # a dummy word is no secret to redact
+    rec = Judge(reader=None).judge(f)
+    text = " ".join(r["evidence"] for r in rec["reasons"])
+    assert rec["verdict"] == "false_positive" and "a dummy value" in text and "documented" not in text
+
+
+def test_a_weak_hash_of_fresh_random_bytes_is_a_random_token():
+    """OctoPrint's csrf.py (round 27, set 22): `hashlib.sha1(os.urandom(64)).hexdigest()` makes a CSRF value."""
+    code = ("import hashlib\nimport os\n\n\ndef generate_csrf_token():\n    value = hashlib.sha1(os.urandom(64)).hexdigest()\n"
+            "    return value\n\n\ndef weak(user):\n    return hashlib.sha1(os.urandom(8) + user.encode()).hexdigest()\n")
+
+    def b324(line):
+        return {"id": "7" * 32, "tool": "bandit", "kind": "code", "severity": "high", "rule_id": "B324",
+                "title": "Use of weak SHA1 hash for security. Consider usedforsecurity=False", "description": "d",
+                "location": {"path": "src/octoprint/server/util/csrf.py", "start_line": line, "end_line": line}}
+
+    rec = Judge(reader=Files(code)).judge(b324(6))
+    assert rec["verdict"] == "false_positive" and "digests only `os.urandom(64)`, fresh random bytes" in rec["reasons"][0]["evidence"]
+    assert "fresh random bytes" not in str(Judge(reader=Files(code)).judge(b324(11)))  # random bytes and a user's name
+
+
+class _Repo(Files):
+    """Files with the two calls tasks.triage.reachability.ImportIndex answers."""
+
+    def sources(self, fam):
+        return [p for p in self.files if p.endswith(".py")]
+
+    def text(self, fam):
+        return "".join(self.data[p] for p in self.sources(fam))
+
+
+FLAG_CODE = {
+    "app/views.py": "from flask_login import current_user\n\n\ndef index(user, doc):\n    if current_user.is_authenticated:\n"
+                    "        return doc.is_public\n    if user.is_banned:\n        return 1\n    return doc.is_draft\n",
+    "app/models.py": "class Doc:\n    is_public = Column(Boolean, default=False)\n\n    @property\n    def is_draft(self):\n"
+                     "        return self.state == 'draft'\n\n\nclass User:\n    def is_banned(self):\n        return False\n",
+}
+
+
+@pytest.mark.parametrize("line, said", [
+    (5, "`current_user.is_authenticated` is a property of Flask-Login's UserMixin"),
+    (6, "`doc.is_public` is an attribute: `is_public` is defined at app/models.py:2"),
+    (9, "`doc.is_draft` is a property: `is_draft` is defined at app/models.py:5"),
+])
+def test_an_is_flag_read_as_a_value_is_named_for_what_it_is(line, said):
+    """Set 22's reason audit: "a maintainability rule" did not say why `if user.is_superuser:` is right."""
+    from tasks.triage.flag_attrs import check_flag_attribute
+
+    repo = _Repo(FLAG_CODE)
+    f = _semgrep("python.lang.maintainability.is-function-without-parentheses", line, "app/views.py")
+    hit = check_flag_attribute(f, repo, repo)
+    assert hit and said in hit["evidence"], hit
+    assert Judge(reader=repo, imports=repo).judge(f)["reasons"][0]["evidence"] == hit["evidence"]
+
+
+def test_an_is_name_the_project_defines_as_a_method_is_not_explained_away():
+    from tasks.triage.flag_attrs import check_flag_attribute
+
+    repo = _Repo(FLAG_CODE)
+    f = _semgrep("python.lang.maintainability.is-function-without-parentheses", 7, "app/views.py")
+    assert check_flag_attribute(f, repo, repo) is None  # `user.is_banned` is a method: the rule may be right

@@ -68,7 +68,17 @@ def check_digest_use(f, tree: ast.Module, func, line: int) -> dict | None:
         return {"check": "code", "status": "not_security_use",
                 "evidence": f"not a security use: the weak hash at {f.path}:{line} passes usedforsecurity=False, the "
                             "code's own statement that the digest protects nothing (Python 3.9+)"}
+    random_only = [ast.unparse(a) for c in calls for a in _hashed(c)]
+    if random_only and all(_RANDOM_BYTES.match(a) for a in random_only):  # OctoPrint's CSRF value (round 27, set 22)
+        return {"check": "code", "status": "not_security_use",
+                "evidence": f"not a security use: the weak hash at {f.path}:{line} digests only `{random_only[0][:50]}`, "
+                            "fresh random bytes, so the digest is a random token: a collision or preimage attack needs an "
+                            "input the attacker chooses or knows, and these have neither"}
     return _dummy(f, tree, func, calls, line) or _echoed(f, func, calls, line) or _named(f, func, calls, line)
+
+
+_RANDOM_BYTES = re.compile(r"^(?:os\.urandom|urandom|secrets\.token_(?:bytes|hex|urlsafe)|token_bytes|token_hex|"
+                           r"random\.SystemRandom\(\)\.randbytes|SystemRandom\(\)\.randbytes)\(\s*\d*\s*\)(?:\.encode\(\))?$")
 
 
 def _fakers(func) -> dict[str, int]:

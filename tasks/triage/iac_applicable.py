@@ -78,8 +78,13 @@ def registry_module(f: Finding) -> dict | None:
         return None
     return {"check": "report", "status": "not_applicable",
             "evidence": f"not applicable to a registry module: {f.path}{at_line(f, f.snippet or '', src.start(1))} "
-                        f"takes `source = \"{src.group(1)}\"` from a Terraform registry, pinned by `version = "
+                        f"takes `source = \"{src.group(1)}\"` from a Terraform registry, {_held(version.group(1))} by `version = "
                         f"\"{version.group(1)}\"`; a commit hash pins a git source, and a registry address has none"}
+
+
+def _held(constraint: str) -> str:
+    """"pinned" for one exact release, "constrained" for a range (round 27: `~> 6.0` is no pin)."""
+    return "pinned" if re.fullmatch(r"\s*=?\s*v?\d+(?:\.\d+){0,2}(?:-[\w.]+)?\s*", constraint) else "constrained"
 
 
 def check_not_applicable(f: Finding | dict) -> dict | None:

