@@ -228,3 +228,22 @@ def test_a_secrets_name_or_a_dummy_word_given_as_its_value_is_not_redacted():
     assert 'password="test"' in kept and '"password": "password"' in kept
     assert PUNCT_PW not in kept
     assert secrets.dummy_word("changeme") and secrets.dummy_word("Password") and not secrets.dummy_word("hunter2xyz")
+
+
+def test_a_learnt_value_that_is_a_field_value_leaves_the_record_whole(tmp_path):
+    """pgadmin4 (held-out set 23): `'OAUTH2_RESPONSE_TYPE': 'code'` in a flagged block was taken as a secret (the key
+    matched `auth\\w*`), and the redaction rewrote the record's `kind: code`, failing the whole report's parse."""
+    code = ("208                 'OAUTH2_CLIENT_SECRET': 'testclientsec',\n209                 'OAUTH2_TOKEN_URL':\n"
+            "210                     'https://keycloak.org/auth/realms/TEST-REALM/protocol/'\n"
+            "211                     'openid-connect/token',\n222                 'OAUTH2_CHALLENGE_METHOD': 'S256',\n"
+            "223                 'OAUTH2_RESPONSE_TYPE': 'code',\n")
+    report = {"errors": [], "generated_at": "2026-12-05T00:00:00Z", "metrics": {"_totals": {}}, "results": [{
+        "code": code, "filename": "./web/pgadmin/browser/tests/test_oauth2.py", "issue_confidence": "MEDIUM",
+        "issue_cwe": {"id": 259, "link": "https://cwe.mitre.org/data/definitions/259.html"}, "issue_severity": "LOW",
+        "issue_text": "Possible hardcoded password: 'https://keycloak.org/auth/realms/TEST-REALM/protocol/openid-connect/token'",
+        "line_number": 209, "line_range": list(range(208, 224)), "test_id": "B105", "test_name": "hardcoded_password_string",
+        "col_offset": 16}]}
+    path, _ = _artifact(tmp_path, "run/bandit.json", json.dumps(report).encode())
+    found = parse_report(path).findings
+    assert found[0]["kind"] == "code" and "'code'" in found[0]["snippet"] and "'OAUTH2_CHALLENGE_METHOD': 'S256'" in found[0]["snippet"]
+    assert "testclientsec" not in json.dumps(found)  # the flagged block's secret still goes

@@ -22,7 +22,7 @@ _TEMPLATES_IN = re.compile(r"\$\{[^}]*\}|\{\{[^}]*\}\}")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")                              # JWT_SECRET: a name
 _HTTP = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT"}
 _ALGORITHM = re.compile(
-    r"(?i)^(?:[RHEP]S(?:256|384|512)|ES256K|EdDSA|none|RSA(?:-OAEP(?:-256)?|-PSS|\d+)?|HMAC(?:-?SHA-?\d+)?|"
+    r"(?i)^(?:[RHEP]?S(?:256|384|512)|ES256K|EdDSA|none|RSA(?:-OAEP(?:-256)?|-PSS|\d+)?|HMAC(?:-?SHA-?\d+)?|"
     r"SHA-?(?:1|224|256|384|512)|SHA3-\d+|MD5|AES(?:-?\d+)?(?:[-/](?:GCM|CBC|CTR|ECB|CFB|OFB|CCM))?(?:/\w+)?|"
     r"(?:Triple)?DES(?:ede)?|3DES|ChaCha20(?:-Poly1305)?|bcrypt|scrypt|argon2(?:id|i|d)?|pbkdf2(?:[-_]?sha\d+)?|"
     r"Ed25519|X25519|secp256[kr]1|prime256v1|P-(?:256|384|521)|A(?:128|192|256)(?:GCM|KW|CBC-HS\d+))$"

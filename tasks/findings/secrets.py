@@ -116,9 +116,11 @@ _AFTER_PAIR = re.compile(r"[:=]\s*[\"'][^\"'\n]*[\"']\s*,\s*[\"'`]?$")
 _NAMES_OF_SECRETS = {"password", "passwd", "passphrase", "secret", "token", "key", "apikey", "api_key", "api-key", "pass",
                      "credentials", "credential", "auth", "private_key", "secret_key", "access_token", "refresh_token"}
 _SECRET_KEY_BEFORE = re.compile(
-    r"(?i)(?:pass(?:wd|word|phrase)?|pwd|secret|token|api[-_]?key|apikey|private[-_]?key|credentials?|auth\w*)"
-    r"(?:[_\-.]?(?:key|value|str|string|text|\d+))?[\"'`\]]?\s*(?:[:=]|=>|:=|\(|,)\s*[\"'`]?$"
-)  # the key *ends* in the secret's name: PASSWORD = ..., api_key: ...; not ACCESS_TOKEN_METHOD = 'POST'
+    r"(?i)(?:pass(?:wd|word|phrase)?|pwd|secret|token|api[-_]?key|apikey|private[-_]?key|credentials?"
+    r"|auth(?:orization|entication|[-_]?(?:token|key|secret|code|header|value))?)"
+    r"(?:[_\-.]?(?:key|value|str|string|text|\d+))?(?:[\"'`\]]?\s*(?:[:=]|=>|:=|\()|\s*,)\s*[\"'`]?$"
+)  # the key *ends* in the secret's name: PASSWORD = ..., api_key: ...; not ACCESS_TOKEN_METHOD = 'POST'; a comma only
+#   after a bare name (`login(user, password, "x")`), never after a string ('.../openid-connect/token', 'NEXT_KEY')
 
 
 def plausible(value: str, context: str = "") -> bool:
@@ -142,7 +144,8 @@ def plausible(value: str, context: str = "") -> bool:
         return v.lower() not in _NAMES_OF_SECRETS  # a URL's password (https://user:hunter@host), but not a
         # documentation placeholder (an advisory's `https://username:password@proxy:8080`)
     before = context[max(0, at - 80):at] if at >= 0 else ""
-    if re.fullmatch(r"(?:/[A-Za-z_-]+)+/?", v):  # a route or a file path of plain words (/default/login, /tmp/x)
+    if re.fullmatch(r"(?:/[A-Za-z_-]+)+/?|[A-Za-z_-]+(?:/[A-Za-z_-]+)+/?", v):  # a route or path of plain words (/default/login,
+        # /tmp/x, 'openid-connect/token': the tail of a URL split over two string literals)
         return False
     if dummy_word(v):
         return False
