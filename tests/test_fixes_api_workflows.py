@@ -298,3 +298,18 @@ def test_a_write_that_still_uses_github_token_keeps_its_grant(workflow):
     from tasks.fixes.gha_jobs import gha_permissions
 
     assert "contents: write" in gha_permissions(workflow)[0]
+
+
+def test_a_ghcr_login_with_its_own_token_needs_no_packages_permission():
+    """bookwyrm's publish workflow (round 28, set 23): the docker login to ghcr.io passes secrets.GHCR_TOKEN, so the
+    push uses that token; GITHUB_TOKEN only reads the code.  With GITHUB_TOKEN as the password, packages: write."""
+    from tasks.fixes.gha_jobs import gha_permissions
+
+    wf = ("jobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+          "      - name: Login\n        uses: docker/login-action@v3\n        with:\n          registry: ghcr.io\n"
+          "          username: ${{ github.actor }}\n          password: ${{ secrets.GHCR_TOKEN }}\n"
+          "      - uses: docker/build-push-action@v5\n        with:\n          push: true\n          tags: ghcr.io/org/app:latest\n")
+    block, note = gha_permissions(wf)
+    assert block == "permissions:\n  contents: read" and "GHCR_TOKEN" in note
+    block, _ = gha_permissions(wf.replace("secrets.GHCR_TOKEN", "secrets.GITHUB_TOKEN"))
+    assert "packages: write" in block

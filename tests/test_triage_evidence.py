@@ -163,7 +163,7 @@ def test_test_code_is_a_false_positive_unless_it_reads_request_data():
     plain = finding(rule_id="python.lang.security.audit.formatted-sql-query", location={"path": "tests/test_db.py", "start_line": 3},
                     snippet="cursor.execute('SELECT %s' % name)")
     rec = Judge().judge(plain)
-    assert rec["verdict"] == "false_positive" and rec["reasons"][0]["evidence"] == "not deployed: tests/test_db.py is test code"
+    assert rec["verdict"] == "false_positive" and rec["reasons"][0]["evidence"] == "not run by the application: tests/test_db.py is test code"
     flow = finding(rule_id="python.lang.security.audit.formatted-sql-query", location={"path": "examples/app.py", "start_line": 3},
                    snippet="db.execute('SELECT %s' % req.query.name)")
     rec = Judge().judge(flow)

@@ -191,7 +191,7 @@ def test_a_finding_in_test_code_is_named_with_its_statement_and_test_but_a_secre
     b108 = finding(tool="bandit", rule_id="B108", title="Probable insecure usage of temp file/directory.",
                    location={"path": "tests/test_cli.py", "start_line": 5, "end_line": 5})
     ev = Judge(reader=Files(code)).judge(b108)["reasons"][0]["evidence"]
-    assert ev == ("not deployed: tests/test_cli.py is test code (line 5: `options = {'dbpath': '/tmp/test.db'}`, "
+    assert ev == ("not run by the application: tests/test_cli.py is test code (line 5: `options = {'dbpath': '/tmp/test.db'}`, "
                   "in test_cli_creates_source())")
     b105 = finding(tool="bandit", rule_id="B105", title="Possible hardcoded password: 'hunter22'",
                    location={"path": "tests/test_cli.py", "start_line": 6, "end_line": 6})

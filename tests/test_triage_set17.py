@@ -116,8 +116,10 @@ def test_mark_safe_of_a_translated_literal_or_of_counts_carries_no_markup_from_o
            'def mixed(self, obj):\n    n = obj.items.count()\n    return mark_safe(f"{n} {obj.name}")\n')
     hit = escaped_sink(src, 6, "avoid-mark-safe")
     assert hit and "translated literal" in hit["evidence"] and "line 6" in hit["evidence"]
+    # round 28: nothing is escaped here, and a translation is no number
+    assert hit["evidence"].startswith("constant data:") and "(the project's own translation catalogue: no markup" in hit["evidence"]
     hit = escaped_sink(src, 13, "avoid-mark-safe")
-    assert hit and "`obj.memberships.all().count()`" in hit["evidence"]
+    assert hit and "`obj.memberships.all().count()`" in hit["evidence"] and "(a number: no markup from outside)" in hit["evidence"]
     assert escaped_sink(src, 17, "avoid-mark-safe") is None  # a translation of data: the data is the message id
     assert escaped_sink(src, 22, "avoid-mark-safe") is None  # a count beside a model's name
 
@@ -130,6 +132,10 @@ def test_a_scanner_fix_that_calls_an_unimported_module_or_renames_a_stored_diges
     why, _ = review("csv-injection", ["    w = csv.writer(f)"], ["    w = defusedcsv.writer(f)"], "import csv\n\ndef f():\n    w = csv.writer(f)\n")
     assert why and "`defusedcsv.writer`" in why and "NameError" in why
     assert review("csv-injection", ["    w = csv.writer(f)"], ["    w = defusedcsv.writer(f)"], "import defusedcsv\nimport csv\n")[0] is None
+    # round 28's harmful row (bookwyrm's isbn.py): a dotted chain into the unimported module is the same NameError
+    isbn = "from xml.etree import ElementTree\n\ntree = ElementTree.parse(path)\n"
+    why, _ = review(None, ["tree = ElementTree.parse(path)"], ["tree = defusedxml.etree.ElementTree.parse(path)"], isbn)
+    assert why and "`defusedxml.etree.ElementTree.parse`" in why and "does not import `defusedxml`" in why
     code = "    def _generate_sha1(self):\n        hasher = hashlib.sha1()\n"
     why, _ = review("weak-hash", ["        hasher = hashlib.sha1()"], ["        hasher = hashlib.sha256()"], code)
     assert why and "`_generate_sha1`" in why
@@ -145,6 +151,9 @@ def test_the_defusedxml_import_swap_is_refused_where_the_file_builds_xml_with_th
     parse = "import xml.etree.ElementTree as ET\n\ndef read(s):\n    return ET.fromstring(s)  # ET.Element( in a comment\n"
     assert builds_xml("import xml.etree.ElementTree as ET", parse) is None
     assert builds_xml("import json", text) is None
+    # round 28's harmful row (bookwyrm's isni.py): only a type hint names ET.Element, and defusedxml has none
+    hints = "import xml.etree.ElementTree as ET\n\n\ndef first(root: ET.Element) -> ET.Element:\n    return ET.fromstring('<a/>')\n"
+    assert builds_xml("import xml.etree.ElementTree as ET", hints) == "ET.Element (line 4)"
 
 
 def test_the_xml_building_call_is_named_at_its_file_line_and_under_the_name_the_import_binds():

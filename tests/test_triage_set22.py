@@ -270,3 +270,25 @@ def test_an_is_name_the_project_defines_as_a_method_is_not_explained_away():
     repo = _Repo(FLAG_CODE)
     f = _semgrep("python.lang.maintainability.is-function-without-parentheses", 7, "app/views.py")
     assert check_flag_attribute(f, repo, repo) is None  # `user.is_banned` is a method: the rule may be right
+
+
+@pytest.mark.parametrize("value, cls, match", [
+    ("/var/run/secrets/tokens/oidc", "url", "a file path, not a secret's value"),  # pgadmin's OIDC token file (set 23)
+    ("my_postgres1", "weak", "words and digits joined by - or _"),
+    ("/etc/ssl/private/aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1", "high-entropy", None),  # a token in the path is still one
+])
+def test_set23_values_are_named_for_what_they_are(value, cls, match):
+    from tasks.findings.secret_evidence import classify_one
+
+    ev = classify_one(value, True, True)
+    assert (ev["class"], ev.get("match")) == (cls, match)
+
+
+def test_a_keyword_argument_on_its_own_line_is_no_attribute_definition():
+    """bookwyrm (set 23's reason audit): `is_active=True,` inside a filter() call was cited as where the name is defined."""
+    from tasks.triage.flag_attrs import check_flag_attribute
+
+    repo = _Repo({"app/views.py": "def f(doc):\n    return doc.is_live\n",
+                  "app/query.py": "def q():\n    return Doc.objects.filter(\n        is_live=True,\n    )\n"})
+    f = _semgrep("python.lang.maintainability.is-function-without-parentheses", 2, "app/views.py")
+    assert check_flag_attribute(f, repo, repo) is None

@@ -53,7 +53,8 @@ WEAK = {
     "one character repeated": re.compile(r"^(.)\1{3,}$"),
     # 'this_is_a_secret_abc123': a sentence saying what it is, typed by a person (a test's, or a guessable real key)
     "a sentence saying what it is": re.compile(r"(?i)^this[-_ ]is[-_ ](?:a|an|my|the|not|our|just)[-_ ]"),
-    "words and digits joined by - or _": re.compile(r"^[a-z]{2,10}(?:[-_][a-z]{2,10}){0,3}[-_]\d{1,6}$"),  # orig-pass-12345
+    "words and digits joined by - or _": re.compile(  # orig-pass-12345, my_postgres1
+        r"^[a-z]{2,10}(?:[-_][a-z]{2,10}){0,3}[-_]\d{1,6}$|^[a-z]{2,10}(?:[-_][a-z]{2,10}){1,3}\d{1,6}$"),
     "a word followed by digits": re.compile(r"^(?:[A-Z]?[a-z]{2,6}|(?i:[a-z]*(?:qwert[yz]|azerty|passw|summer|winter|spring|"
                                             r"autumn|welcome|hello|master|shadow|sunshine)[a-z]*))[0-9]{1,6}[!.?]?$"),
 }
@@ -195,6 +196,8 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
         return out | {"class": "plain-word"}
     if re.fullmatch(r"[^\W\d_]+(?: [^\W\d_]+){1,5}", value) and value == value.lower() and len(value) <= 40:
         return out | {"class": "plain-word", "match": f"a phrase of {value.count(' ') + 1} words"}  # 'password with ümläutß'
+    if re.fullmatch(r"(?:/[\w.-]+){2,}/?", value) and not re.search(r"[A-Za-z0-9+]{20,}", value):
+        return out | {"class": "url", "match": "a file path, not a secret's value"}  # '/var/run/secrets/tokens/oidc' (set 23)
     if _UUID.fullmatch(value):  # random, but the form of a record id: what decides is what it identifies
         return out | {"class": "uuid", "match": "a UUID"}
     if bits < 3.0 or len(set(value)) < 6 or len(value) < 8:

@@ -69,6 +69,8 @@ def gha_permissions(snippet: str | None) -> tuple[str, str]:
                                                 and not _TOKEN.search(text) for st in hits):
             pushes_over_ssh = pushes_over_ssh or not all(_BOUND_OTHER.search(st) for st in hits)
             continue  # round 25: `gh release create` with GH_TOKEN=secrets.BUILDS_RELEASE_TOKEN, gh-deploy over an SSH key
+        if scope == "packages" and hits and _GHCR_OTHER.search(text) and not _registry_login(text):
+            continue  # round 28: docker login to ghcr.io with secrets.GHCR_TOKEN: the push uses that token, not GITHUB_TOKEN
         if hits:
             grants[scope] = level
     block = "permissions:\n" + "\n".join(f"  {k}: {v}" for k, v in grants.items())
@@ -91,6 +93,7 @@ def gha_permissions(snippet: str | None) -> tuple[str, str]:
 _BOUND_OTHER = re.compile(r"(?im)^\s*(?:GH_TOKEN|GITHUB_TOKEN|token|github_token|personal_token)\s*:\s*['\"]?\$\{\{\s*"
                           r"secrets\.(?!github_token\b)\w+")
 _PUSH = re.compile(r"git\s+push|gh-deploy")
+_GHCR_OTHER = re.compile(r"(?ims)ghcr\.io.{0,300}?^\s*password:\s*['\"]?\$\{\{\s*secrets\.(?!github_token\b)\w+")
 
 
 def _ssh_push(step: str) -> bool:

@@ -116,7 +116,7 @@ def review(family: str | None, removed: list[str], added: list[str], text: str =
     return None, " ".join(notes)
 
 
-_MODULE_USE = re.compile(r"(?<![\w.])([a-z_][a-z0-9_]*)\.[A-Za-z_]\w*\s*\(")
+_MODULE_USE = re.compile(r"(?<![\w.])([a-z_][a-z0-9_]*)(?:\.[A-Za-z_]\w*)+\s*\(")  # defusedxml.etree.ElementTree.parse(
 _NOT_MODULES = {"self", "cls", "super", "str", "bytes", "dict", "list", "set", "tuple", "int", "float", "object"}
 
 

@@ -26,7 +26,9 @@ def builds_xml(import_line: str, text: str, first_line: int = 1) -> str | None:
     alias = next((m.group(1) for m in (rx.match(import_line) for rx in _ALIAS) if m), None)
     if not alias:
         return None
-    use = re.compile(rf"(?<![\w.]){re.escape(alias)}\.({'|'.join(_BUILD)})\s*\(")
+    # a call, or any other use of the name (`-> ET.Element`, `isinstance(x, ET.Element)`): defusedxml has no such
+    # attribute, and an annotation is evaluated when the function is defined (bookwyrm's isni.py, round 28)
+    use = re.compile(rf"(?<![\w.]){re.escape(alias)}\.({'|'.join(_BUILD)})\b")
     for n, line in enumerate(text.splitlines(), start=first_line):
         m = use.search(line.split("#", 1)[0])
         if m:

@@ -101,9 +101,12 @@ def escaped_sink(source: str, line: int, rule_text: str) -> dict | None:
     seen = list(dict.fromkeys(used))
     escapers = [f"{what} (line {n})" for kind, what, n in seen if kind == "escaper"]
     others = [f"{what} (line {n})" for kind, what, n in seen if kind == "plain"]
+    texts = [o for o in others if re.search(r"(?<![\w.])(?:_|gettext|ngettext|pgettext|gettext_lazy|_l)\(", o)]
+    kinds = " and ".join(k for k, hit in (("the project's own translation catalogue", texts),
+                                           ("a number", len(texts) < len(others))) if hit)
     parts = ([f"the output of {', '.join(escapers)}, which escapes or percent-encodes <, > and quotes"] if escapers else []) \
-        + ([f"{'; '.join(others)} (the project's own translation catalogue, or a number: neither carries markup from "
-            "outside)"] if others else [])
+        + ([f"{'; '.join(others)} ({kinds}: no markup from outside)"] if others else [])
+    lead = "escaped before insertion" if escapers else "constant data"  # round 28: nothing was escaped in a translation
     return {"check": "code", "status": "escaped",
-            "evidence": f"escaped before insertion: {_name(calls[0].func)}() at line {calls[0].lineno} wraps only literal "
+            "evidence": f"{lead}: {_name(calls[0].func)}() at line {calls[0].lineno} wraps only literal "
                         f"text and {' and '.join(parts)}; no markup can be injected"}

@@ -34,7 +34,10 @@ _DJANGO = {"is_active": "a model field (BooleanField) of Django's User", "is_sta
 _FLASK_LOGIN = {n: "a property of Flask-Login's UserMixin and AnonymousUserMixin (a bool since Flask-Login 0.3)"
                 for n in ("is_active", "is_authenticated", "is_anonymous")}
 _PROPERTY = re.compile(r"@(?:[\w.]*\.)?(?:property|cached_property|hybrid_property)\s*\n(?:\s*@.*\n)*\s*(?:async\s+)?def\s+(is_\w+)\(")
-_FIELD = re.compile(r"(?m)^\s+(is_\w+)\s*(?::[^=\n]+)?=\s*(?:[\w.]*(?:Column|Field|mapped_column|Boolean)\w*\(|True\b|False\b)")
+# a class-level statement (`is_public = Column(...)`, `is_open: bool = False`), not a keyword argument on its own line
+# (`    is_active=True,` inside a filter() call: set 23's reason audit)
+_FIELD = re.compile(r"(?m)^\s+(is_\w+)(?:\s*:[^=\n]+=|\s+=)\s*(?:[\w.]*(?:Column|Field|mapped_column|Boolean)\w*\(|True\b|False\b)"
+                    r"(?![^\n]*,\s*$)")
 _SELF = re.compile(r"\bself\.(is_\w+)\s*(?::[^=\n]+)?=(?!=)")
 _METHOD = re.compile(r"(?m)^\s*(?:async\s+)?def\s+(is_\w+)\(")
 
@@ -84,7 +87,7 @@ def check_flag_attribute(f: Finding | dict, reader=None, imports=None) -> dict |
         if _USER.search(obj) and name in frameworks:
             said.append(f"`{obj}.{name}` is {frameworks[name]}")
         elif defs:
-            kind, path, n = defs[0]
+            kind, path, n = min(defs, key=lambda d: d[1] != f.path)  # the flagged file's own definition first
             said.append(f"`{obj}.{name}` is {kind}: `{name}` is defined at {path}:{n}" + (
                 f" ({len(defs) - 1} more definition{'s' if len(defs) > 2 else ''}, none a method)" if len(defs) > 1 else ""))
         else:

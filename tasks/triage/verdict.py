@@ -218,7 +218,7 @@ class Judge:
             if taint:  # the path alone does not outweigh request data reaching the sink
                 return record(f, "needs_review", [{"check": "path", "evidence": f"{path['evidence']}, but {taint['evidence']}: "
                               "check whether this code is deployed or served"}, taint], "evidence", vuln_ids)
-            return record(f, "false_positive", [{"check": "path", "evidence": f"{path.get('lead', 'not deployed')}: {path['evidence']}"}] + extra,
+            return record(f, "false_positive", [{"check": "path", "evidence": f"{path.get('lead', 'not run by the application')}: {path['evidence']}"}] + extra,
                           "evidence", vuln_ids)
         if path and path["status"] == "library" and f.kind in ("code", "config"):
             where = path["evidence"].split(" is vendored third-party library code", 1)
@@ -284,7 +284,7 @@ class Judge:
         fits = str((f.secret_evidence or {}).get("format") or "").startswith("fits")
         key_material = (f.secret_evidence or {}).get("class") == "key-header"  # a private key in test code: still a key
         if path and (path.get("class") == "fixture" or path.get("class") == "test" and not key_material) and not fits:
-            return record(f, "false_positive", [{"check": "path", "evidence": f"not deployed: {path['evidence']}, which holds "
+            return record(f, "false_positive", [{"check": "path", "evidence": f"not run by the application: {path['evidence']}, which holds "
                           "sample data; the value does not have the format of a credential an issuer generates"}] + reasons,
                           "evidence", vuln_ids)
         if path and path["status"] in ("not_deployed", "vendored", "library"):
