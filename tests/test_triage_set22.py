@@ -292,3 +292,65 @@ def test_a_keyword_argument_on_its_own_line_is_no_attribute_definition():
                   "app/query.py": "def q():\n    return Doc.objects.filter(\n        is_live=True,\n    )\n"})
     f = _semgrep("python.lang.maintainability.is-function-without-parentheses", 2, "app/views.py")
     assert check_flag_attribute(f, repo, repo) is None
+
+
+SECRET_NAMES = """AUTH_TOKEN_NAME = "__cld_token__"
+DB_PASSWORD = "s3cr3t-Value-9"
+
+
+def parse(token_type, value):
+    if token_type == 'dot':
+        return value
+    return connect(password_field="pw", password="hunter2")
+"""
+
+
+@pytest.mark.parametrize("line, said", [
+    (1, "given to `AUTH_TOKEN_NAME`, whose last word `name` says it holds the token's name, not the token itself"),
+    (6, "given to `token_type`, whose last word `type` says it holds the token's type"),
+])
+def test_a_literal_given_to_a_secrets_kind_or_name_is_no_credential(line, said):
+    """Tautulli's vendored Cloudinary and email parser (held-out set 23): Bandit matched `token` in the name."""
+    from tasks.triage.secret_names import check_secret_name
+
+    f = {"id": "6" * 32, "tool": "bandit", "kind": "code", "severity": "low", "rule_id": "B105", "title": "t",
+         "description": "d", "location": {"path": "lib/cloudinary/auth_token.py", "start_line": line, "end_line": line}}
+    hit = check_secret_name(f, Files(SECRET_NAMES))
+    assert hit and said in hit["evidence"]
+    for other in (2, 8):  # a password itself; a call that passes a password beside a field name
+        f["location"] = {"path": "lib/cloudinary/auth_token.py", "start_line": other, "end_line": other}
+        assert check_secret_name(dict(f, rule_id="B106"), Files(SECRET_NAMES)) is None
+
+
+def test_a_password_hashing_schemes_name_is_a_keyword():
+    from tasks.findings.secret_evidence import classify_one
+
+    assert classify_one("pbkdf2_sha512", True, True)["class"] == "code-word"  # pgadmin's SECURITY_PASSWORD_HASH
+
+
+DT = """var table = $('#t').DataTable({
+    columnDefs: [{
+        createdCell: function (td, cellData, rowData) {
+            $(td).html('n/a');
+        }
+    }, {
+        render: function (data, type, row) {
+            return $(data).text();
+        }
+    }]
+});
+$('.menu').each(function (i, el) {
+    $(el).hide();
+});
+"""
+
+
+@pytest.mark.parametrize("line, said, ok", [
+    (4, "`td`, the DOM node DataTables passes to `createdCell`", True),
+    (13, "`el`, an element of the jQuery collection `.each()` walks", True),
+    (8, None, False),  # render's data is the cell's value: a string
+])
+def test_a_parameter_a_library_fills_with_a_dom_node(line, said, ok):
+    """Tautulli's tables (held-out set 23): `$(td)` in DataTables' createdCell wraps the cell's node."""
+    hit = check_jquery_dom(_semgrep(AUDIT + "jquery-insecure-selector", line, "js/tables/users.js"), Files(DT))
+    assert bool(hit) == ok and (not ok or said in hit["evidence"])

@@ -33,11 +33,22 @@ _ELEMENT_PROPS = {"target", "currentTarget", "relatedTarget", "delegateTarget", 
 _NODE_CALLS = {"contents", "children", "clone", "closest", "parent", "parents", "detach", "siblings"}
 _DOCUMENT_CALLS = {"getElementById", "querySelector", "createElement", "createTextNode"}
 _TEXT_SETTERS = {"text", "val", "addClass", "removeClass", "toggleClass", "attr", "prop", "data", "css", "hide", "show"}
+_DT_CALLBACKS = {"createdCell", "fnCreatedCell", "createdRow", "fnCreatedRow", "rowCallback", "fnRowCallback"}
 _URL_ATTRS = re.compile(r"(?i)^(?:href|src|action|formaction|xlink:href|srcdoc|on\w+)$")
 
 
 def _text(node) -> str:
     return node.text.decode("utf-8", "replace")
+
+
+def _jquery(node) -> bool:
+    """``node`` is a jQuery collection: ``$(...)``/``jQuery(...)`` or a method chained on one (``$('.menu').find('li')``)."""
+    while node is not None and node.type == "call_expression":
+        fn = node.child_by_field_name("function")
+        if fn is not None and fn.type == "identifier" and _text(fn) in ("$", "jQuery"):
+            return True
+        node = fn.child_by_field_name("object") if fn is not None and fn.type == "member_expression" else None
+    return False
 
 
 class _Nodes:
@@ -87,7 +98,7 @@ class _Nodes:
         name, scope = _text(node), self.mod.scope_of(node)
         while scope is not None:
             if scope is not self.mod.root and self.mod._param(scope, name):
-                return False
+                return self._callback_node(scope, name)
             found = self.mod.bindings(scope, name)
             if found is None:
                 return False
@@ -96,6 +107,24 @@ class _Nodes:
                     self._say(f"`{name}`, set on line {line} to `{' '.join(_text(value).split())[:70]}`" if value is not None else "")
                 return all(value is not None and self.element(value, depth + 1) for value, _ in found)
             scope = None if scope is self.mod.root else self.mod.scope_of(scope)
+        return False
+
+    def _callback_node(self, scope, name: str) -> bool:
+        """A parameter that a library fills with a DOM node: DataTables' ``createdCell: function (td, ...)`` and
+        ``createdRow``/``rowCallback: function (row, ...)`` (Tautulli's tables, held-out set 23), or the element of a
+        jQuery collection's ``.each(function (i, el))``."""
+        params = scope.child_by_field_name("parameters")
+        names = [_text(p) for p in (params.named_children if params is not None else []) if p.type == "identifier"]
+        parent = scope.parent
+        if parent is not None and parent.type == "pair" and names[:1] == [name]:
+            key = _text(parent.child_by_field_name("key")).strip("'\"")
+            if key in _DT_CALLBACKS:
+                return self._say(f"`{name}`, the DOM node DataTables passes to `{key}`")
+        call = parent.parent if parent is not None and parent.type == "arguments" else None
+        fn = call.child_by_field_name("function") if call is not None else None
+        if fn is not None and fn.type == "member_expression" and _text(fn.child_by_field_name("property")) == "each" \
+                and names[1:2] == [name] and _jquery(fn.child_by_field_name("object")):
+            return self._say(f"`{name}`, an element of the jQuery collection `.each()` walks")
         return False
 
     def _say(self, what: str) -> bool:

@@ -1,0 +1,63 @@
+"""Bandit B105-B107 on a literal held by a name that says what kind of thing it is, not a secret's value.
+
+Bandit's hardcoded-password tests fire when the name beside a string contains password, pass, pwd, token or secret:
+``token_type == 'dot'`` (an e-mail header parser's token kinds), ``AUTH_TOKEN_NAME = "__cld_token__"`` (the name of
+a query parameter), ``PASSWORD_RESET_URL = "/reset"``.  When the name ends in a word that names a kind, a name, a
+place or a setting of the secret (``_type``, ``_name``, ``_url``, ``_field``, ``_length`` ...), the literal is that
+kind or name, not the secret (held-out set 23: Tautulli's vendored email parser and Cloudinary, both labellers).
+The name is read from the flagged line with ``ast``: the assigned name, the compared name, the dict key, the
+keyword argument.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tasks.findings.model import Finding, as_finding
+from tasks.triage.parsed_source import python_tree
+
+_KIND = re.compile(r"(?i)(pas+wo?r?d|pass(?:phrase)?|pwd|token|secrete?)\w*?_(type|types|name|names|class|classes|id|ids|url|uri|"
+                   r"page|path|dir|field|fields|label|title|header|param|params|length|len|min|max|policy|prompt|hint|"
+                   r"placeholder|mode|method|format|regex|pattern|expiry|expires|ttl|timeout|count|env|var|endpoint|"
+                   r"kind|style|scheme|template|view|route|prefix|suffix|separator|delimiter)$")
+
+
+def _names(node: ast.AST, line: int) -> list[str]:
+    """The names or keys on ``line`` that a string literal is given to or compared with."""
+    out = []
+    for n in ast.walk(node):
+        if getattr(n, "lineno", None) != line and not isinstance(n, ast.keyword):
+            continue
+        if isinstance(n, (ast.Assign, ast.AnnAssign)):
+            targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+            if isinstance(n.value, ast.Constant) and isinstance(n.value.value, str):
+                out += [t.id if isinstance(t, ast.Name) else t.attr for t in targets if isinstance(t, (ast.Name, ast.Attribute))]
+        elif isinstance(n, ast.Compare) and any(isinstance(c, ast.Constant) and isinstance(c.value, str) for c in n.comparators):
+            if isinstance(n.left, (ast.Name, ast.Attribute)):
+                out.append(n.left.id if isinstance(n.left, ast.Name) else n.left.attr)
+        elif isinstance(n, ast.keyword) and n.arg and isinstance(n.value, ast.Constant) and getattr(n.value, "lineno", 0) == line:
+            out.append(n.arg)
+        elif isinstance(n, ast.Dict):
+            out += [k.value for k, v in zip(n.keys, n.values) if isinstance(k, ast.Constant) and isinstance(k.value, str)
+                    and getattr(k, "lineno", 0) == line and isinstance(v, ast.Constant) and isinstance(v.value, str)]
+    return out
+
+
+def check_secret_name(f: Finding | dict, reader=None) -> dict | None:
+    """{"check": "secret", "status": "not_a_secret", "evidence"} when every name the flagged literal is given to names
+    a kind or a place of the secret, else None."""
+    f = as_finding(f)
+    loc = f.location
+    if f.tool != "bandit" or str(f.rule_id).upper() not in ("B105", "B106", "B107") or not loc or not loc.start_line:
+        return None
+    parsed = python_tree(reader, f)
+    names = _names(parsed[0], loc.start_line) if parsed else []
+    hits = [_KIND.search(n) for n in names]
+    if not names or not all(hits):
+        return None
+    return {"check": "secret", "status": "not_a_secret",
+            "evidence": f"not a credential: at {f.path}:{loc.start_line} the literal is given to `{names[0]}`, whose last "
+                        f"word `{hits[0].group(2).lower()}` says it holds the {hits[0].group(1).lower()}'s "
+                        f"{hits[0].group(2).lower()}, not the {hits[0].group(1).lower()} itself (Bandit matched the word "
+                        f"`{hits[0].group(1).lower()}` in the name)"}
