@@ -354,3 +354,22 @@ def test_a_parameter_a_library_fills_with_a_dom_node(line, said, ok):
     """Tautulli's tables (held-out set 23): `$(td)` in DataTables' createdCell wraps the cell's node."""
     hit = check_jquery_dom(_semgrep(AUDIT + "jquery-insecure-selector", line, "js/tables/users.js"), Files(DT))
     assert bool(hit) == ok and (not ok or said in hit["evidence"])
+
+
+def test_a_folder_of_bundled_packages_is_a_vendored_copy_and_one_own_package_is_not():
+    """Tautulli's lib/ (held-out set 23): 60-odd packages shipped in the tree; a finding in one needs review as any
+    vendored copy, instead of standing as the application's own true positive."""
+    from tasks.triage.bundles import bundled_packages
+
+    pkgs = ["cherrypy", "requests", "pygments", "bleach", "urllib3", "idna", "certifi", "jwt"]
+    files = [f"lib/{p}/__init__.py" for p in pkgs] + ["lib/requests/auth.py", "plexpy/__init__.py", "plexpy/webserve.py"]
+    found = bundled_packages("lib/requests/auth.py", files)
+    assert found and found[0] == "lib" and "requests" in found[1]
+    assert bundled_packages("plexpy/webserve.py", files) is None
+    own = ["lib/myapp/__init__.py", "lib/myapp/views.py"]  # a project's own code under lib/
+    assert bundled_packages("lib/myapp/views.py", own) is None
+    repo = Files({**{f: "" for f in files}, "lib/requests/auth.py": "import hashlib\ncnonce = hashlib.sha1(s).hexdigest()\n"})
+    b324 = {"id": "5" * 32, "tool": "bandit", "kind": "code", "severity": "high", "rule_id": "B324", "title": "weak sha1",
+            "description": "d", "location": {"path": "lib/requests/auth.py", "start_line": 2, "end_line": 2}}
+    rec = Judge(reader=repo, imports=repo).judge(b324)
+    assert rec["verdict"] == "needs_review" and "lib/ holds 8 bundled packages" in rec["reasons"][0]["evidence"]

@@ -23,6 +23,7 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import NO_DEPENDENCY, NO_PACKAGE, Finding, as_finding
 from tasks.findings.secrets import tool_marks_secret
+from tasks.triage.bundles import bundled_packages
 from tasks.triage.constant import flagged_code
 from tasks.triage.file_secrets import file_evidence, with_file_evidence  # noqa: F401 - verdict reads context.with_file_evidence
 from tasks.triage.paths import (  # noqa: F401 - check_seed is re-exported (verdict reads context.check_seed)
@@ -98,6 +99,11 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
         if banner:
             return {"check": "path", "status": "library", "class": "library",
                     "evidence": f"{path} is vendored third-party library code ({banner})"}
+    bundle = bundled_packages(path, files) if cls is None and f.kind == "code" else None
+    if bundle:  # needs review, as any vendored copy: the application may call the flagged code
+        return {"check": "path", "status": "vendored", "class": "vendored",
+                "evidence": f"{path} is part of a copy of another project: {bundle[0]}/ holds {len(bundle[1])} bundled "
+                            f"packages ({', '.join(bundle[1][:4])} ...) the application ships rather than installs"}
     if cls is None and f.kind == "code":
         loader = load_test(path, reader, f.source.commit if f.source else None)
         if loader:

@@ -274,3 +274,4 @@ def check_seed(f) -> dict | None:
     return {"check": "path", "status": "seed_data",
             "evidence": f"seed data for demo accounts: {f.path} is {where}; make sure it never runs in production "
                         "and that the accounts it creates do not exist there"}
+
