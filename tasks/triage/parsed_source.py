@@ -30,12 +30,13 @@ def finding_source(reader, f: Finding) -> str:
 
 def python_tree(reader, f: Finding) -> tuple[ast.Module, str] | None:
     """(module, text) of the finding's Python file at its run's commit; None without a reader, for another language,
-    or when the file is unreadable, empty or does not parse (a guess about the code is no evidence)."""
+    or when the file is unreadable, empty or does not parse (a guess about the code is no evidence).  The module is
+    ``parsed_tree``'s shared one: every check of every finding in the file reads the same parse."""
     if reader is None or not str(f.path or "").endswith(".py"):
         return None
     source = finding_source(reader, f)
     try:
-        return (ast.parse(source), source) if source else None
+        return (parsed_tree(source, len(source))[0], source) if source else None
     except (SyntaxError, ValueError, RecursionError):
         return None
 

@@ -19,7 +19,7 @@ on the reported line, the names it binds, and every ``Name`` in the module
 package's ``__init__.py`` re-exports what it imports, and a file that does
 not parse or a star import gives no evidence; both are left alone.
 
-May import: ``tasks.core``, ``tasks.findings``, ``tasks.repository``.
+May import: ``tasks.core``, ``tasks.findings``, ``tasks.repository``, ``tasks.triage.parsed_source``.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
+from tasks.triage.parsed_source import parsed_tree
 
 # Bandit's import-blacklist tests (bandit/blacklists/imports.py): they flag the import statement itself
 IMPORT_RULES = {f"B{n}" for n in range(401, 416)}
@@ -56,24 +57,30 @@ def _exported(tree: ast.Module) -> set[str]:
     return out
 
 
-def unused_import(source: str, line: int) -> tuple[str, list[str]] | None:
-    """(the import statement, its names) when the statement on ``line`` binds only names the module never uses."""
+def _import_on(source: str, line: int):
+    """(module tree, the one import statement on ``line``, the names it binds or None for a star import), from the
+    file's shared parse (tasks.triage.parsed_source); None when the file does not parse or the line holds no single
+    import."""
     try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+        tree = parsed_tree(source, len(source))[0]
+    except (SyntaxError, ValueError, RecursionError):
         return None
     stmts = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
              and n.lineno <= line <= (n.end_lineno or n.lineno)]
-    if len(stmts) != 1:
+    return (tree, stmts[0], _bound(stmts[0])) if len(stmts) == 1 else None
+
+
+def unused_import(source: str, line: int) -> tuple[str, list[str]] | None:
+    """(the import statement, its names) when the statement on ``line`` binds only names the module never uses."""
+    found = _import_on(source, line)
+    if not found or not found[2]:
         return None
-    names = _bound(stmts[0])
-    if not names:
-        return None
+    tree, stmt, names = found
     used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | _exported(tree)
     # a name re-bound by another import and used is still "used": the module can reach the API through it
     if set(names) & used:
         return None
-    return ast.get_source_segment(source, stmts[0]) or "", names
+    return ast.get_source_segment(source, stmt) or "", names
 
 
 # the blacklisted imports whose risky calls Bandit reports on their own lines: the import line adds nothing to them
@@ -117,13 +124,10 @@ def _calls_said(f: Finding, reader) -> str:
 def import_calls(source: str, line: int) -> list[tuple[int, str, str | None]]:
     """(line, call, enclosing function) of every call through a name the import on ``line`` binds, in line order;
     long string literals in the call are cut (a test's value may be a secret)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    found = _import_on(source, line)
+    if not found:
         return []
-    stmts = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
-             and n.lineno <= line <= (n.end_lineno or n.lineno)]
-    names = set(_bound(stmts[0]) or []) if len(stmts) == 1 else set()
+    tree, names = found[0], set(found[2] or [])
     funcs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
     out = []
     for node in ast.walk(tree):
