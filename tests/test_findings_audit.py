@@ -203,6 +203,11 @@ def test_workspace_root_and_windows_self_hosted_paths_normalise(written, expecte
     assert paths.normalise(written) == (expected, True)
 
 
+def _redacted(text: str, path: str) -> str:
+    """``text`` as a prompt shows it: what the parsers' detection finds in it, scrubbed."""
+    return secrets.scrub(text, secrets.detect(text, path))
+
+
 def test_an_address_under_a_secret_named_key_is_kept_and_a_credential_in_one_is_not():
     """calibre-web's kobo.py (held-out set 22): a dict of public store URLs whose keys name passwords and tokens was
     redacted line by line in every prompt; a URL with a password, or a webhook whose path is the secret, still is."""
@@ -210,8 +215,7 @@ def test_an_address_under_a_secret_named_key_is_kept_and_a_credential_in_one_is_
     text = ('    "password_retrieval_page": "https://www.kobo.com/passwordretrieval.html",\n'
             '    "rakuten_token_exchange": "https://storeapi.kobo.com/v1/auth/rakuten_token_exchange",\n'
             f'    "db_password": "https://user:{PUNCT_PW}@db.internal/app",\n    "slack_token": "{hook}",\n')
-    found = secrets.detect(text, "cps/kobo.py")
-    kept = secrets.scrub(text, found)
+    kept = _redacted(text, "cps/kobo.py")
     assert "https://www.kobo.com/passwordretrieval.html" in kept and "rakuten_token_exchange\"" in kept
     assert PUNCT_PW not in kept and hook not in kept
 
@@ -223,8 +227,7 @@ def test_a_secrets_name_or_a_dummy_word_given_as_its_value_is_not_redacted():
     text = ('        data = {"username": "user", "password": "password"}\n'
             '        user1 = User.objects.create(username="testuser", password="test")\n'
             f'        admin = User.objects.create(username="admin", password="{PUNCT_PW}")\n')
-    found = secrets.detect(text, "src/documents/tests/test_api_permissions.py")
-    kept = secrets.scrub(text, found)
+    kept = _redacted(text, "src/documents/tests/test_api_permissions.py")
     assert 'password="test"' in kept and '"password": "password"' in kept
     assert PUNCT_PW not in kept
     assert secrets.dummy_word("changeme") and secrets.dummy_word("Password") and not secrets.dummy_word("hunter2xyz")

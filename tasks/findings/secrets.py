@@ -147,12 +147,10 @@ def plausible(value: str, context: str = "") -> bool:
     if re.fullmatch(r"(?:/[A-Za-z_-]+)+/?|[A-Za-z_-]+(?:/[A-Za-z_-]+)+/?", v):  # a route or path of plain words (/default/login,
         # /tmp/x, 'openid-connect/token': the tail of a URL split over two string literals)
         return False
-    if dummy_word(v):
-        return False
+    if dummy_word(v):  # password="password": the value is the name of a secret, a placeholder; hiding it would also
+        return False    # hide every identifier spelled the same (`password=`, the rule); and a dummy word ('test')
     if plain_url(v):  # "password_retrieval_page": "https://www.kobo.com/passwordretrieval.html" (set 22): an address
         return False  # with no user:password, no key in its query and no token-like path segment is no secret's value
-    if v.lower() in _NAMES_OF_SECRETS:  # password="password": the value is the name of a secret, a placeholder; hiding
-        return False                     # it would also hide every identifier spelled the same (`password=`, the rule)
     if before and _SECRET_KEY_BEFORE.search(before) and not _BANDIT_WORDING.search(before) and not _AFTER_PAIR.search(before):
         return True
     if re.fullmatch(r"\d{1,9}(?:\.\d+)?", v):  # TOKEN_EXPIRY_SECONDS = '3600': a number under a name that is no secret's
@@ -161,7 +159,7 @@ def plausible(value: str, context: str = "") -> bool:
         return False
     if v.upper() in _HTTP or _ALGORITHM.match(v) or _ENV_NAME.match(v) or _HEX_ID.match(v) or _HASH_PREFIXED.match(v):
         return False
-    if _WORD.match(v) and (not _SECRETISH_WORD.search(v) or v.lower() in _NAMES_OF_SECRETS):
+    if _WORD.match(v) and not _SECRETISH_WORD.search(v):  # (a secret's own name left with dummy_word above)
         return False
     return True
 

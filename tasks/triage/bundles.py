@@ -6,7 +6,7 @@ May import: nothing but the standard library.
 from __future__ import annotations
 
 _BUNDLE_DIRS = {"lib", "libs", "_vendor", "vendor", "vendored", "third_party", "thirdparty", "extern", "deps"}
-_BUNDLES: dict[int, dict[str, list[str]]] = {}
+_BUNDLES: dict[tuple[int, int], dict[str, list[str]]] = {}  # (the file list, its length) -> folder -> packages
 
 
 def bundled_packages(path: str | None, files: list[str] | None) -> tuple[str, list[str]] | None:
@@ -16,8 +16,8 @@ def bundled_packages(path: str | None, files: list[str] | None) -> tuple[str, li
     ``lib/`` holds one package or none; a Node ``lib/`` holds no ``__init__.py``."""
     if not path or not files:
         return None
-    key = id(files)
-    if key not in _BUNDLES or _BUNDLES[key].get("\0len") != [str(len(files))]:
+    key = (id(files), len(files))
+    if key not in _BUNDLES:
         found: dict[str, set] = {}
         for f in files:
             parts = f.split("/")
@@ -25,8 +25,8 @@ def bundled_packages(path: str | None, files: list[str] | None) -> tuple[str, li
                 if part.lower() in _BUNDLE_DIRS and parts[-1] == "__init__.py" and len(parts) == i + 3:
                     found.setdefault("/".join(parts[:i + 1]), set()).add(parts[i + 1])
         _BUNDLES.clear()  # one repository at a time
-        _BUNDLES[key] = {k: sorted(v) for k, v in found.items() if len(v) >= 8} | {"\0len": [str(len(files))]}
+        _BUNDLES[key] = {k: sorted(v) for k, v in found.items() if len(v) >= 8}
     for folder, packages in _BUNDLES[key].items():
-        if folder != "\0len" and path.startswith(folder + "/") and path.split("/")[len(folder.split("/"))] in packages:
+        if path.startswith(folder + "/") and path.split("/")[len(folder.split("/"))] in packages:
             return folder, packages
     return None
