@@ -250,3 +250,29 @@ def test_a_learnt_value_that_is_a_field_value_leaves_the_record_whole(tmp_path):
     found = parse_report(path).findings
     assert found[0]["kind"] == "code" and "'code'" in found[0]["snippet"] and "'OAUTH2_CHALLENGE_METHOD': 'S256'" in found[0]["snippet"]
     assert "testclientsec" not in json.dumps(found)  # the flagged block's secret still goes
+
+
+def test_a_placeholder_password_is_shown_and_a_learnt_class_name_leaves_the_evidence_whole(tmp_path):
+    """glances (held-out set 24): Bandit's B105 on `'password': 'placeholder'` took the word as a secret; redacting it
+    rewrote another record's `secret_evidence.class: placeholder` and the schema check failed the whole report. A
+    placeholder word is no secret's value; a learnt value never rewrites the evidence's class."""
+    rows = [("299             'username': 'glances',\n300             'password': 'placeholder',\n", 300, "placeholder"),
+            ("285             'username': 'glances',\n286             'password': 'k7#Qz!9vLp2$',\n", 286, "k7#Qz!9vLp2$")]
+    report = {"errors": [], "generated_at": "2026-12-05T00:00:00Z", "metrics": {"_totals": {}}, "results": [{
+        "code": code, "filename": "./tests/test_browser_tui.py", "issue_confidence": "MEDIUM",
+        "issue_cwe": {"id": 259, "link": "https://cwe.mitre.org/data/definitions/259.html"}, "issue_severity": "LOW",
+        "issue_text": f"Possible hardcoded password: '{value}'", "line_number": line, "line_range": [line - 1, line],
+        "test_id": "B105", "test_name": "hardcoded_password_string", "col_offset": 12} for code, line, value in rows]}
+    path, _ = _artifact(tmp_path, "run/bandit.json", json.dumps(report).encode())
+    found = parse_report(path).findings
+    shown, hidden = found
+    assert "'placeholder'" in shown["snippet"] and not shown.get("redacted")
+    assert shown["secret_evidence"]["class"] == "placeholder"
+    assert "k7#Qz!9vLp2$" not in json.dumps(found)
+    from tasks.findings.parsers.finalise import finalise
+
+    record = {**shown, "secret_evidence": {"class": "url", "entropy": 3.0, "length": 20, "match": "https://x.example/"},
+              "description": "value url"}
+    scrubbed = finalise(dict(record, snippet="password = 'url'\ntoken = 'ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'\n",
+                             rule_id="B105", tool="bandit", title="Possible hardcoded password: 'url'"))
+    assert scrubbed["secret_evidence"]["class"] == "url"

@@ -118,6 +118,7 @@ class Finding:
     secret_evidence: dict | None = None  # the kind of value a secret finding flagged, judged before redaction
     flow: list[dict] | None = None       # the traced path (SARIF codeFlows / relatedLocations), source first
     rule_tags: list[str] | None = None  # the rule's category tags (CodeQL 'security' / 'maintainability'), for triage
+    module_inputs: list[dict] | None = None  # a module's resource: the call arguments checkov traced the checked values to
     secret_evidence: dict | None = None  # the flagged value's class, kept before redaction (findings.secret_evidence)
     match: dict | None = None  # how the scanner matched package and advisory (grype: by CPE, its constraint)
     # keys the type does not know (a later phase's annotations, a hand-made record's): kept, never dropped
@@ -183,7 +184,7 @@ _FIELDS = {f.name for f in fields(Finding) if f.name not in ("_keys", "extra")}
 _REQUIRED = ("id", "tool", "tool_version", "kind", "rule_id", "title", "description", "severity", "cwe", "cve", "ghsa",
              "location", "package", "snippet", "fix_hint", "suppressed", "references", "instances", "source", "aliases")
 _OPTIONAL = ("redacted", "match", "secret_evidence", "secret_hash", "first_seen", "last_seen", "seen_count", "flow", "scanner_fix",
-             "dependency", "rule_tags")
+             "dependency", "rule_tags", "module_inputs")
 
 
 def _sub(kind, data):

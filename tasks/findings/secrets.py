@@ -224,8 +224,10 @@ def dummy_word(value: str) -> bool:
     from tasks.findings.secret_evidence import classify_one
 
     v = value.strip()
-    return v.lower() in _NAMES_OF_SECRETS or bool(re.fullmatch(r"[A-Za-z]{4,10}", v)) and classify_one(v)["class"] in (
-        "example", "placeholder")
+    if v.lower() in _NAMES_OF_SECRETS or not re.fullmatch(r"[A-Za-z]{4,20}", v):
+        return v.lower() in _NAMES_OF_SECRETS
+    seen = classify_one(v)  # a short dummy word; a longer one only when it is a placeholder word ('placeholder', set 24)
+    return seen["class"] in ("example", "placeholder") and (len(v) <= 10 or seen["match"] == "placeholder word")
 
 
 def detect(text: Any, path: str | None = None) -> list[str]:

@@ -107,8 +107,16 @@ def _diff_new_code(body: str) -> str:
     return "\n".join(lines)
 
 
+# a block that opens by naming a scanner's own settings file (``# .checkov.yaml``, ``# .grype.yaml``): the tool's
+# configuration, in whatever format the tool reads, not code of the project's language
+_SCANNER_SETTINGS = re.compile(r"^\s*#\s*\.?(?:checkov|grype|trivy|semgrep|gitleaks|bandit|osv-scanner)[\w.-]*\.(?:ya?ml|toml)\b",
+                               re.I)
+
+
 def block_language(tag: str, body: str) -> str | None:
     """A block's language family, or None when neutral or unknown."""
+    if _SCANNER_SETTINGS.match(body):
+        return None
     if tag in ("diff", "patch"):
         return guess_language(_diff_new_code(body))
     if tag in NEUTRAL:

@@ -226,7 +226,9 @@ def suppression_place(f: Finding | dict, rec: dict) -> str:
     f = as_finding(f)
     if _own_job_permissions(f, rec["reasons"][0]["evidence"]):
         return "with an empty top-level `permissions: {}` block (Checkov ignores a skip comment for this check)"
-    return _PLACES.get(f.tool, _PLACE_ELSE)
+    from tasks.fixes import module_skip
+
+    return module_skip.place(rec) if module_skip.judged(f, rec) else _PLACES.get(f.tool, _PLACE_ELSE)
 
 
 def suppression_answer(f: Finding | dict, rec: dict, diff: str | None = None) -> str:
@@ -241,6 +243,10 @@ def suppression_answer(f: Finding | dict, rec: dict, diff: str | None = None) ->
         return (f"False positive: {why}. Nothing to suppress: add an empty top-level block, which changes none of "
                 "today's jobs (each keeps its own) and gives a job added later no token scope until it asks for one, "
                 f"and Checkov's {f.rule_id} passes:\n```yaml\npermissions: {{}}\n```\n")
+    from tasks.fixes import module_skip
+
+    if module_skip.judged(f, rec):
+        return module_skip.answer(f, rec)
     if diff:
         from tasks.fixes.patches import fence
 

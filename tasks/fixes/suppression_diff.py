@@ -73,7 +73,9 @@ def _resource_skip(c: patches.Code, rule: str, reason: str) -> list[str] | None:
 def suppression_diff(f: Finding | dict, rec: dict, code: dict | None = None) -> tuple[str, patches.Code] | None:
     """(unified diff, the code it applies to) for finding ``f`` judged false positive by ``rec``, or None."""
     f = as_finding(f)
-    if f.redacted:
+    from tasks.fixes.module_skip import judged
+
+    if f.redacted or judged(f, rec):  # a module's resource: the skip goes in the example's call (module_skip)
         return None
     loc = f.location or NO_LOCATION
     path = str(loc.path or "")

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
 from tasks.findings.secrets import tool_marks_secret
-from tasks.triage import (context, file_mode, flag_attrs, jquery_dom, report_signals, safe_filter, secret_names,
-                          suppressions)
+from tasks.triage import (context, file_mode, flag_attrs, jquery_dom, module_inputs, report_signals, safe_filter,
+                          secret_names, suppressions)
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.assert_use import check_assert_use
@@ -161,10 +161,10 @@ class Judge:
         robust = (flag or check_crypto_package(f, self.reader, self.imports)  # a package finding: before "not deployed"
                   or check_timeout(f, self.reader) or check_bind_url(f, self.reader)
                   or check_server_image(f, self.reader) or check_container(f, self.reader, self.imports)
-                  or check_image_user(f, self.reader, self.imports)
+                  or check_image_user(f, self.reader, self.imports) or check_managed_policy(f)
                   or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
-                  or check_function_tmp(f, self.reader) or check_dispatch_inputs(f, self.reader)
-                  or check_job_permissions(f, self.reader) or check_managed_policy(f)
+                  or module_inputs.check_module_input(f, self.reader, getattr(self.imports, 'files', None))
+                  or check_function_tmp(f, self.reader) or check_dispatch_inputs(f, self.reader) or check_job_permissions(f, self.reader)
                   or check_subprocess_argv(f, self.reader) or check_allowlist(f, self.reader)
                   or check_form_csrf(f, self.reader) or check_blocktranslate(f, self.reader) or check_scriptlet(f, self.reader)
                   or check_script_url(f, self.reader)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tasks.findings.parsers import base
@@ -31,10 +32,51 @@ def count_raw(doc: Any) -> int:
     return sum(len(r["results"].get("failed_checks") or []) for r in _reports(doc))
 
 
+def _rel(path: Any, root: str) -> str | None:
+    """A breadcrumb's absolute path as a path inside the scanned folder; None outside it."""
+    if not isinstance(path, str) or not root or not path.startswith(root + "/"):
+        return None
+    rel, outside = base.paths.normalise(path[len(root) + 1:])
+    return None if outside else rel
+
+
+def _origins(check: dict) -> list[dict] | None:
+    """Where each checked key's value came from, when checkov's breadcrumbs trace it to a module call's argument:
+    [{key, module, module_path, variable, variable_path}]; None when any checked key has no such trace."""
+    keys = [k for k in (check.get("check_result") or {}).get("evaluated_keys") or [] if k != "resource_type"]
+    crumbs = check.get("breadcrumbs") if isinstance(check.get("breadcrumbs"), dict) else {}
+    absolute, rel = str(check.get("file_abs_path") or ""), str(check.get("repo_file_path") or check.get("file_path") or "")
+    root = absolute[: -len(rel)] if rel.startswith("/") and absolute.endswith(rel) else ""
+    out = []
+    for key in keys[:8]:
+        trail = crumbs.get(re.sub(r"/\[\d+\]", "", str(key)).replace("/", ".")) or []
+        mod = next((b for b in trail if isinstance(b, dict) and b.get("type") == "module"), None)
+        var = next((b for b in trail if isinstance(b, dict) and b.get("type") == "variable"), None)
+        if not mod or not var or not _rel(mod.get("path"), root):
+            return None
+        out.append({"key": str(key)[:200], "module": str(mod.get("name"))[:200], "module_path": _rel(mod.get("path"), root),
+                    "variable": str(var.get("name"))[:200], "variable_path": _rel(var.get("path"), root)})
+    return out or None
+
+
+def _module_inputs(checks: list[dict]) -> dict:
+    """(check, file, lines) -> the origins of every failing call of that module resource, or None when one has none.
+
+    Checkov checks a module's resource once per call of the module (``module.NAME.TYPE.LABEL``); the calls at one
+    place become one finding, so the finding says where the value came from only when every call's value did."""
+    groups: dict = {}
+    for c in checks:
+        if str(c.get("resource") or "").startswith("module."):
+            key = (c.get("check_id"), c.get("repo_file_path") or c.get("file_path"), str(c.get("file_line_range")))
+            groups.setdefault(key, []).append(_origins(c))
+    return {k: None if any(o is None for o in v) else [o for each in v for o in each][:16] for k, v in groups.items()}
+
+
 def parse(doc: Any) -> list[dict]:
     out = []
     for report in _reports(doc):
         version = (report.get("summary") or {}).get("checkov_version")
+        inputs = _module_inputs(report["results"].get("failed_checks") or [])
         for c in report["results"].get("failed_checks") or []:
             lines = c.get("file_line_range") or [None, None]
             shown = [l[0] for l in c.get("code_block") or [] if isinstance(l, list) and len(l) == 2 and isinstance(l[0], int)]
@@ -58,6 +100,9 @@ def parse(doc: Any) -> list[dict]:
                     references=[c.get("guideline")],
                 )
             )
+            origin = inputs.get((c.get("check_id"), c.get("repo_file_path") or c.get("file_path"), str(c.get("file_line_range"))))
+            if origin:
+                out[-1]["module_inputs"] = origin
     return out
 
 
