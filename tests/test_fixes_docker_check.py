@@ -120,7 +120,7 @@ def test_the_last_user_goes_after_the_build_steps_that_follow_user_root():
          "title": title, "description": f"{title} (resource /tpu/Dockerfile.USER, framework dockerfile)",
          "location": {"path": "tpu/Dockerfile", "start_line": 7, "end_line": 7}, "snippet": "USER root\n"}
     answer = fix_for(f, [], {"path": "tpu/Dockerfile", "text": "USER root\n", "start_line": 7, "file": text})[0]
-    assert "in tpu/Dockerfile after line 11, the stage's last build step" in answer, answer
+    assert "in tpu/Dockerfile after line 11, the end of the stage's last build step" in answer, answer
     assert "Dockerfile.USER" not in answer
     last = f | {"location": {"path": "tpu/Dockerfile", "start_line": 3, "end_line": 3}}
     plain = fix_for(last, [], {"path": "tpu/Dockerfile", "text": "USER root\n", "start_line": 3,

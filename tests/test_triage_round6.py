@@ -268,7 +268,7 @@ def test_top_level_permissions_do_not_matter_when_every_job_sets_its_own():
     gha1 = checkov("CKV2_GHA_1", path=".github/workflows/publish.yml")
     rec = Judge(reader=Files({".github/workflows/publish.yml": PUBLISH})).judge(gha1)
     assert rec["verdict"] == "false_positive"
-    assert "each of its 2 job(s) declares its own (push_to_registry: contents: read, packages: write; scan: read-all)" \
+    assert "each of its 2 jobs declares its own (push_to_registry: contents: read, packages: write; scan: read-all)" \
         in rec["reasons"][0]["evidence"]
     one_open = PUBLISH.replace("    permissions: read-all\n", "")
     assert Judge(reader=Files({".github/workflows/publish.yml": one_open})).judge(gha1)["verdict"] == "true_positive"

@@ -32,6 +32,21 @@ _ALGORITHM = re.compile(
 _NAME_KEY_BEFORE = re.compile(r"(?i)(?:name|identifier|_arn|arn|region|engine(?:_version)?|_version|_class|_zone|_family|"
                               r"_type)[\"'`\]]?\s*(?:[:=]|=>|:=)\s*[\"'`]?$")
 _BANDIT_WORDING = re.compile(r"(?i)hard-?coded password:\s*['\"]?$")  # Bandit's "Possible hardcoded password: 'Fail'"
+# what a value given even to a secret-named key is not (held-out set 24): a file path (`pwd="/tmp/archive/example"`,
+# a working directory), a command-line flag (`"--snapshot-id"`), an LDAP distinguished name (`ou=users,dc=example`)
+# an e-mail address (`user1@examplectf.com`, an account's name); a value whose words name its own kind
+# (`valid_jwt_token`, `random_token_that_shouldnt_work`, `super-secret-token`: a test's label for a credential)
+_NOT_A_VALUE = re.compile(r"^(?:~?(?:/[\w.-]+){2,}/?|--?[a-z][a-z0-9]*(?:-[a-z0-9]+)*|(?:[a-zA-Z]+=[^,=]+,)+[a-zA-Z]+=[^,=]+"
+                          r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)$")
+_PHRASE = re.compile(r"^[a-z]+(?:[-_][a-z]+){1,6}$")
+_KIND = {"token", "jwt", "password", "passwd", "secret", "key", "pass", "credential", "credentials", "apikey"}
+
+
+def structural(value: str) -> bool:
+    """A path, a flag, a distinguished name, an address, or a phrase naming its own kind: never a credential's value."""
+    if _PHRASE.match(value) and _KIND & set(re.split(r"[-_]", value)):
+        return True
+    return bool(_NOT_A_VALUE.match(value)) and not re.search(r"[A-Za-z0-9+]{20,}", value)
 
 
 # a literal given to a secret-named key or argument: app.config['SECRET_KEY'] = 'aaaaaaa',
@@ -55,7 +70,8 @@ def keyed_values(text: str) -> list[str]:
         if text[m.start()] != "(" and re.match(r"\w", text[m.start() - 1:m.start()] or " ") and not re.match(r"[_\-.]", text[m.start() - 1]):
             continue  # the name only ends in the word (bypass = 'x', mytoken is fine: _ . - separate it)
         v = m.group("v")
-        code = _DOTTED.match(v) or _TEMPLATE.match(v) or _TEMPLATES_IN.search(v) or _PINNED.match(v) or _ENV_NAME.match(v)
+        code = (_DOTTED.match(v) or _TEMPLATE.match(v) or _TEMPLATES_IN.search(v) or _PINNED.match(v) or _ENV_NAME.match(v)
+                or structural(v))
         if not (code or _ALGORITHM.match(v) or v.upper() in _HTTP or _MARKER.search(v) or v in REDACTED_WORDS
                 or _NAME_KEY_BEFORE.search(text[line_start:m.start("q")])
                 or _BANDIT_WORDING.search(text[max(line_start, m.start() - 40):m.start("q") + 1])):  # Bandit's issue text

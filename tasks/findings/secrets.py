@@ -34,6 +34,7 @@ from tasks.findings.secret_keys import (  # noqa: F401  (the filters keyed_value
     _TEMPLATE,
     _TEMPLATES_IN,
     keyed_values,
+    structural,
 )
 
 _PEM = re.compile(
@@ -146,6 +147,9 @@ def plausible(value: str, context: str = "") -> bool:
     before = context[max(0, at - 80):at] if at >= 0 else ""
     if re.fullmatch(r"(?:/[A-Za-z_-]+)+/?|[A-Za-z_-]+(?:/[A-Za-z_-]+)+/?", v):  # a route or path of plain words (/default/login,
         # /tmp/x, 'openid-connect/token': the tail of a URL split over two string literals)
+        return False
+    if structural(v) or (context and re.search(rf"[\"']{re.escape(v)}[\"']\s*:(?!:)", context) and not re.search(
+            rf":\s*[\"']{re.escape(v)}[\"']", context)):  # a path, a flag, a DN; a mapping's key (`"change_password": True`)
         return False
     if dummy_word(v):  # password="password": the value is the name of a secret, a placeholder; hiding it would also
         return False    # hide every identifier spelled the same (`password=`, the rule); and a dummy word ('test')

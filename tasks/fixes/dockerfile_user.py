@@ -87,6 +87,27 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
     return head + "\n".join(lines) + "\nUSER" + user, " ".join(notes)
 
 
+def _leaf_stages(text: str) -> list[str]:
+    """The named stages no other stage builds FROM or copies from: the images a multi-target Dockerfile makes."""
+    named = re.findall(r"(?im)^\s*FROM\s+(?:--\S+\s+)*(\S+)\s+AS\s+([\w.-]+)", text)
+    used = {base.lower() for base, _ in named} | {m.lower() for m in re.findall(r"(?i)--from=([\w.-]+)", text)}
+    return [name for _, name in named if name.lower() not in used]
+
+
+def user_left_off(snippet: str | None) -> str | None:
+    """Why a USER line must not be added to this Dockerfile as a matter of course, or None (set 24, glances: `# USER
+    glances` commented out in every target, its Docker plugin needing root; a USER in the last of three targets)."""
+    off = re.search(r"(?im)^[ \t]*#[ \t]*USER[ \t]+(\S+)[ \t]*$", snippet or "")
+    if off:
+        return (f"the Dockerfile has `USER {off.group(1)}` commented out: its maintainers switched the user off on purpose "
+                "(a plugin, a mounted socket or a device that needs root); ask why before switching it on")
+    leaves = _leaf_stages(snippet or "")
+    if len(leaves) > 1:  # a USER in the last stage reaches one of the images the file builds
+        return (f"the Dockerfile builds {len(leaves)} images (stages {', '.join(leaves[:4])}): a USER line in the last "
+                "stage reaches only that one; the user belongs in the stage they are all built from")
+    return None
+
+
 def start_needs_root(start: dict | None) -> str | None:
     """Why a USER line would break the image: its start script (tasks.triage.entrypoint) runs root-only steps."""
     need = (start or {}).get("needs_root")

@@ -213,6 +213,20 @@ _BUILD_STEP = re.compile(r"^\s*(?:RUN|COPY|ADD)\b", re.I)
 _START = re.compile(r"^\s*(?:CMD|ENTRYPOINT)\b", re.I)
 
 
+def _instruction_end(lines: list[str], i: int) -> int:
+    """Index of the last line of the instruction starting at ``lines[i]``: its backslash continuations (comment and
+    blank lines inside them included) and a heredoc's body (set 24: a USER "after line 391" split `RUN chmod ... \\`
+    from its `&& gosu ...` line and broke the build)."""
+    heredoc = re.search(r"<<-?\s*['\"]?(\w+)['\"]?", lines[i])
+    if heredoc:
+        return next((k for k in range(i + 1, len(lines)) if lines[k].strip() == heredoc.group(1)), len(lines) - 1)
+    k = i
+    while k + 1 < len(lines) and (lines[k].rstrip().endswith("\\") or (k > i and not lines[k].strip()) or (
+            k > i and lines[k].lstrip().startswith("#"))):
+        k += 1
+    return k
+
+
 def after_build_steps(text: str | None, line: int | None, path: str | None) -> str | None:
     """Where a non-root USER goes when the flagged `USER root` (CKV_DOCKER_8, the last USER is root) is followed by
     build steps of the same stage: after the last of them, so they still run as root (a `pip install` under USER
@@ -221,10 +235,11 @@ def after_build_steps(text: str | None, line: int | None, path: str | None) -> s
         return None
     lines = text.splitlines()
     stage_end = next((i for i in range(line, len(lines)) if re.match(r"^\s*FROM\s", lines[i], re.I)), len(lines))
-    steps = [i + 1 for i in range(line, stage_end) if _BUILD_STEP.match(lines[i])]
+    steps = [i for i in range(line, stage_end) if _BUILD_STEP.match(lines[i])]
     if not steps:
         return None
-    return (f" in {path} after line {steps[-1]}, the stage's last build step (the `USER root` at line {line} stays, so "
+    end = _instruction_end(lines, steps[-1])
+    return (f" in {path} after line {end + 1}, the end of the stage's last build step (the `USER root` at line {line} stays, so "
             "the steps after it still run as root; the new USER must be the stage's last one, before CMD/ENTRYPOINT)")
 
 

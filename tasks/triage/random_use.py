@@ -96,5 +96,5 @@ def check_random_use(f: Finding | dict, reader=None) -> dict | None:
     where = f" in {func.name}()" if func else ""
     return {"check": "code", "evidence": (
         f"not a security use of randomness: {ast.unparse(calls[0].func)}() at {f.path}:{loc.start_line}{where} picks a "
-        "value that nothing uses as a token, key, password, salt, nonce, session, cookie or identifier (the statement, "
-        "the function and every statement using its result were read), so a predictable value costs nothing here")}
+        "value that nothing in the statement, the function or the statements using its result treats as a token, key, "
+        "password, salt, nonce, session, cookie or identifier, so a predictable value costs nothing here")}

@@ -46,6 +46,8 @@ from pathlib import PurePosixPath
 from tasks.findings.model import Finding, as_finding
 from tasks.triage.iac_ports import icmp_only, range_from_variable
 from tasks.triage.iac_rules import operational
+from tasks.triage.fails_closed import fails_closed
+from tasks.triage.test_site import test_site
 
 # Semgrep's and CodeQL's rule groups for code quality: bugs or style, not security weaknesses
 _DJANGO_USER = re.compile(r"\b((?:self\.)?(?:request\.)?user)\.(is_authenticated|is_anonymous|is_staff|is_superuser|is_active)\b(?!\s*\()")
@@ -186,32 +188,10 @@ def try_body(f: Finding, reader) -> str | None:
     return None
 
 
-def test_site(f: Finding, reader) -> str:
-    """`` (line 122: `assert r.status_code == 200`, in test_notify())``: the flagged statement and its test, read from
-    the file (or Bandit's numbered snippet), long string literals cut; "" when neither shows the line."""
-    loc, lines = f.location, []
-    if reader is not None and loc is not None and loc.path:
-        try:
-            lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None)) or []
-        except Exception:  # noqa: BLE001 - no file: the snippet, or nothing
-            lines = []
-    n = loc.start_line if loc else None
-    if not n:
-        return ""
-    shown = re.search(rf"(?m)^{n} (.*)$", f.snippet or "")
-    text = lines[n - 1] if n <= len(lines) else shown.group(1) if shown else ""
-    defs = (re.match(r"^\s*(?:async\s+)?def\s+(\w+)|^\s*(?:it|test)\(\s*['\"`]([^'\"`\n]{1,60})", lines[k])
-            for k in range(min(n, len(lines)) - 2, max(n - 400, -1), -1))  # a Python test, or a JS/TS it("...")
-    func = next((m.group(1) + "()" if m.group(1) else f"it('{m.group(2)}')" for m in defs if m), None)
-    code = re.sub(r"(['\"])([^'\"\n]{13,})\1", r"\1…\1", text.strip())  # a long literal may be a test's secret
-    if not code:
-        return ""
-    return f" (line {n}: `{code[:90]}{'…' if len(code) > 90 else ''}`" + (f", in {func}" if func else "") + ")"
-
-
 def swallows_security_check(f: Finding | dict, reader) -> bool:
-    """With the file: whether the ``try`` body whose ``except`` a B110/B112 finding flags calls a security check."""
-    return _checks_security(try_body(as_finding(f), reader))
+    """With the file: whether the ``try`` body whose ``except`` a B110/B112 finding flags calls a security check,
+    and the code after the handler does not deny (a check that fails closed swallows nothing that matters)."""
+    return _checks_security(try_body(as_finding(f), reader)) and not fails_closed(f, reader)
 
 
 def triage(f: Finding | dict, reader=None) -> dict | None:
@@ -274,12 +254,15 @@ def triage(f: Finding | dict, reader=None) -> dict | None:
     quality = QUALITY_RULES.get((f.tool, str(f.rule_id).upper()))
     shown = f.snippet if quality and _try_body_shown(f.snippet) else None  # the try body's end is shown
     body = shown or (try_body(f, reader) if quality else None)  # else the whole body, from the file
-    if quality and body and body.strip() and not _checks_security(body):
+    full = try_body(f, reader) if quality and reader is not None else None
+    closed = fails_closed(f, reader) if full and _checks_security(full) else None
+    if quality and body and body.strip() and (closed or not _checks_security(body)):
+        why = (f"the try body at {path}:{f.line or '?'} makes a security check, but a swallowed error falls through to "
+               f"{closed}, which refuses: the check fails closed" if closed else f"the {'shown code' if shown else 'try body'} "
+               f"at {path}:{f.line or '?'} swallows an exception around code that makes no security check (no verify, "
+               "authenticate, permission, signature or decrypt call), so nothing fails open")
         return {"signal": "not a security rule",
-                "reason": f"{f.rule_id} ({quality}) is a code-quality rule about error-handling hygiene: the "
-                f"{'shown code' if shown else 'try body'} at {path}:{f.line or '?'} swallows an exception around code "
-                "that makes no security check (no verify, "
-                "authenticate, permission, signature or decrypt call), so nothing fails open",
+                "reason": f"{f.rule_id} ({quality}) is a code-quality rule about error-handling hygiene: {why}",
                 "action": "log the exception or narrow the `except` as ordinary hygiene; it needs no security review",
                 "fix": None}
     rule = TEST_ONLY_RULES.get((f.tool, str(f.rule_id).upper()))

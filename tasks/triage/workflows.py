@@ -134,6 +134,6 @@ def check_job_permissions(f: Finding | dict, reader=None) -> dict | None:
         return None
     shown = "; ".join(f"{name}: {perms}" for name, perms in jobs[:4]) + ("; ..." if len(jobs) > 4 else "")
     return {"check": "code", "evidence": (
-        f"every job sets its own token permissions: {f.path} has no top-level permissions block, but each of its "
-        f"{len(jobs)} job(s) declares its own ({shown}), which replaces the workflow default for that job; the "
-        "repository's default token permissions apply to none of them")}
+        f"every job sets its own token permissions: {f.path} has no top-level permissions block, but "
+        f"{'its one job' if len(jobs) == 1 else f'each of its {len(jobs)} jobs'} declares its own ({shown}), which "
+        "replaces the workflow default for that job; the repository's default token permissions apply to none of them")}

@@ -43,7 +43,8 @@ def finalise(finding: dict) -> dict:
             # Bandit quotes exactly the string it flagged: that value alone is weighed, not the line's other
             # literals ({'username': "blah1'", 'password': 'blah'} is 'blah', a test password, not a 10-character key)
             exact = named is not None and (len(named.strip()) <= 1 or named in flagged  # or a short value ('foo') the
-                                           or _quoted_in(named, finding.get("snippet")))  # literal reader leaves out
+                                           or _quoted_in(named, finding.get("snippet"))  # literal reader leaves out
+                                           or named in ("True", "False", "None"))  # `"change_password": True` (set 24)
             flagged = [named] if exact else flagged + quoted
             # taken without their context ("password: 'Fail'" is Bandit's wording, not an assignment): only
             # values shaped like a secret; an assigned password is taken from the snippet with its context
