@@ -43,7 +43,7 @@ BAD = [
     ("foreign_language_code", SQL, "Use a prepared statement:\n```js\nconst q = db.prepare('SELECT * FROM users WHERE id = ?');\n```\nCWE-89 in app/db.py."),
     ("foreign_language_advice", SQL, "CWE-89 in app/db.py. Never pass user input to printf, where a %n specifier writes memory."),
     ("ci_workspace_path", SQL, "CWE-89 in /home/runner/work/shop/shop/app/db.py: use bound parameters."),
-    ("possible_secret", SQL, "CWE-89 in app/db.py; connect with key AKIAIOSFODNN7EXAMPLE and use bound parameters."),
+    ("possible_secret", SQL, "CWE-89 in app/db.py; connect with key " + "AKIA" + "Z3MHQXT7LP2KQW4N and use bound parameters."),
     ("no_fix_for_code_or_config", SQL, "CWE-89 in app/db.py. No fix is published yet; reduce exposure and watch for an update."),
     ("empty_or_boilerplate", SQL, "Fix it."),
     ("empty_or_boilerplate", SQL, "Follow secure coding guidelines and validate all input before using it anywhere."),

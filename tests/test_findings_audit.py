@@ -257,7 +257,7 @@ def test_a_placeholder_password_is_shown_and_a_learnt_class_name_leaves_the_evid
     rewrote another record's `secret_evidence.class: placeholder` and the schema check failed the whole report. A
     placeholder word is no secret's value; a learnt value never rewrites the evidence's class."""
     rows = [("299             'username': 'glances',\n300             'password': 'placeholder',\n", 300, "placeholder"),
-            ("285             'username': 'glances',\n286             'password': 'k7#Qz!9vLp2$',\n", 286, "k7#Qz!9vLp2$")]
+            ("285             'username': 'glances',\n286             'password': '" + PUNCT_PW + "',\n", 286, PUNCT_PW)]
     report = {"errors": [], "generated_at": "2026-12-05T00:00:00Z", "metrics": {"_totals": {}}, "results": [{
         "code": code, "filename": "./tests/test_browser_tui.py", "issue_confidence": "MEDIUM",
         "issue_cwe": {"id": 259, "link": "https://cwe.mitre.org/data/definitions/259.html"}, "issue_severity": "LOW",
@@ -268,7 +268,7 @@ def test_a_placeholder_password_is_shown_and_a_learnt_class_name_leaves_the_evid
     shown, hidden = found
     assert "'placeholder'" in shown["snippet"] and not shown.get("redacted")
     assert shown["secret_evidence"]["class"] == "placeholder"
-    assert "k7#Qz!9vLp2$" not in json.dumps(found)
+    assert PUNCT_PW not in json.dumps(found)
     from tasks.findings.parsers.finalise import finalise
 
     record = {**shown, "secret_evidence": {"class": "url", "entropy": 3.0, "length": 20, "match": "https://x.example/"},
@@ -276,3 +276,20 @@ def test_a_placeholder_password_is_shown_and_a_learnt_class_name_leaves_the_evid
     scrubbed = finalise(dict(record, snippet="password = 'url'\ntoken = 'ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'\n",
                              rule_id="B105", tool="bandit", title="Possible hardcoded password: 'url'"))
     assert scrubbed["secret_evidence"]["class"] == "url"
+
+
+def test_a_learnt_value_equal_to_an_enum_never_rewrites_the_schema_fields():
+    """The same class as pgadmin4's `kind` and glances' `class`: every enum inside the record's objects stays."""
+    from tasks.findings.parsers.finalise import finalise
+
+    record = {"id": "e" * 32, "tool": "bandit", "kind": "code", "rule_id": "B105", "title": "Possible hardcoded password: 'x'",
+              "severity": "low", "description": "d", "cwe": [], "cve": [], "ghsa": [], "aliases": [], "references": [],
+              "location": {"path": "a.py", "start_line": 1, "end_line": 1}, "suppressed": False, "instances": None,
+              "snippet": "password = 'unknown'\ntoken = 'package'\nsecret = 'codeFlow'\nkey = 'semgrep-fix'\n",
+              "package": {"name": "p", "fix_status": "unknown"}, "match": {"by": "package"},
+              "flow": [{"via": "codeFlow", "message": "token = 'package' here"}],
+              "scanner_fix": {"kind": "semgrep-fix", "diff": "x"}}
+    out = finalise(record)
+    assert out["package"]["fix_status"] == "unknown" and out["match"]["by"] == "package"
+    assert out["flow"][0]["via"] == "codeFlow" and out["scanner_fix"]["kind"] == "semgrep-fix"
+    assert "'package'" not in out["flow"][0]["message"]  # the free text next to them is still scrubbed

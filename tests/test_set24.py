@@ -11,7 +11,7 @@ from tasks.fixes.dockerfile_user import user_left_off
 from tasks.fixes.iac_file import after_build_steps
 from tasks.triage.constant_names import constant_sink
 from tasks.triage.main_guard import check_main_guard
-from tasks.triage.test_site import _credential_elided, _enclosing_test
+from tasks.triage.test_site import _enclosing_test, credential_elided
 from tasks.triage.verdict import Judge
 
 NESTED = """def setup_mock_modules():
@@ -42,9 +42,10 @@ def test_the_statement_is_placed_in_the_function_that_holds_it_not_the_one_above
 def test_only_a_credential_shaped_literal_is_cut_from_the_quoted_line():
     import re
 
-    cut = lambda line: re.sub(r"(['\"])([^'\"\n]{13,})\1", _credential_elided, line)  # noqa: E731
+    cut = lambda line: re.sub(r"(['\"])([^'\"\n]{13,})\1", credential_elided, line)  # noqa: E731
     assert cut("assert '/tmp/alert.log' in called_cmd") == "assert '/tmp/alert.log' in called_cmd"
     assert cut("headers={'Accept-encoding': 'gzip'}") == "headers={'Accept-encoding': 'gzip'}"
+    assert cut("db.execute(f'CREATE TABLE IF NOT EXISTS {x} (id INT)')") == "db.execute(f'CREATE TABLE IF NOT EXISTS {x} (id INT)')"
     assert "…" in cut("token = 'ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'")
 
 
@@ -58,8 +59,9 @@ def test_values_a_program_is_made_of_are_not_redacted_and_a_real_one_still_is():
     for value in ("/tmp/archive/example", "--snapshot-id", "ou=users,dc=example,dc=com", "user1@examplectf.com",
                   "valid_jwt_token", "super-secret-token", '"change_password"'):
         assert value in kept, value
-    real = 'password="k7#Qz!9vLp2$"\napi_key = "correct-horse-battery-staple"\n'
-    assert "k7#Qz!9vLp2$" not in secrets.scrub(real, secrets.detect(real, "app.py"))
+    pw = "k7#Qz" + "!9vLp2$"  # built at run time: no real-looking value sits in the repository (.gitleaks.toml)
+    real = f'password="{pw}"\napi_key = "correct-horse-battery-staple"\n'
+    assert pw not in secrets.scrub(real, secrets.detect(real, "app.py"))
     assert "correct-horse-battery-staple" not in secrets.scrub(real, secrets.detect(real, "app.py"))
     assert classify_one("True")["match"] == "the constant True, not a string"
 
@@ -143,3 +145,56 @@ def test_a_swallowed_error_in_an_auth_check_that_falls_through_to_a_refusal_fail
     assert rec["verdict"] == "false_positive" and "line 10: `return False`, which refuses" in rec["reasons"][0]["evidence"]
     f, files = _b110(AUTH.replace("    return False\n", "    return True\n"))  # fails open: the check stays a finding
     assert Judge(reader=files, imports=files).judge(f)["verdict"] != "false_positive"
+
+
+def _semgrep(rule: str, path: str, line: int) -> dict:
+    return {"id": "5" * 32, "tool": "semgrep", "kind": "code", "severity": "medium", "rule_id": rule, "title": rule,
+            "description": "d", "location": {"path": path, "start_line": line, "end_line": line}}
+
+
+def test_a_redirect_to_a_constant_path_of_this_site_and_one_that_can_leave_it():
+    from tasks.triage.redirect_target import check_redirect_target
+
+    rule = "python.django.security.injection.open-redirect"
+    view = ('from django.shortcuts import redirect\n\n\ndef login_or_403(request):\n'
+            '    return redirect(f"/admin/login/?next={request.path}")\n\n\ndef other(request):\n'
+            '    return redirect(f"/{request.GET[\'to\']}")\n')
+    files = Files({"views.py": view})
+    hit = check_redirect_target(_semgrep(rule, "views.py", 5), files)
+    assert hit and "starts with the constant path `/admin/login/?next=`" in hit["evidence"]
+    assert check_redirect_target(_semgrep(rule, "views.py", 9), files) is None  # "/" + "/evil.example" leaves the site
+    newer = Files({"views.py": view + 'x = f"{"\\\\n".join(a)}"\n'})  # 3.12 syntax this Python cannot parse: the line's text
+    assert "`/admin/login/?next=`" in check_redirect_target(_semgrep(rule, "views.py", 5), newer)["evidence"]
+
+
+def test_a_digest_pin_rule_on_a_release_tag_from_an_arg_default():
+    from tasks.triage.stage_base import check_digest_pin
+
+    rule = "dockerfile.security.dockerfile-source-not-pinned"
+    text = "ARG IMAGE_VERSION=3.24\nFROM alpine:${IMAGE_VERSION} AS base\nARG TAG\nFROM python:${TAG}\n"
+    files = Files({"Dockerfile": text})
+    hit = check_digest_pin(_semgrep(rule, "Dockerfile", 2), files)
+    assert hit and "release tag 3.24 (its ARG default)" in hit["evidence"]
+    assert check_digest_pin(_semgrep(rule, "Dockerfile", 4), files) is None  # no default: which image is built is open
+
+
+def test_markup_inside_a_comment_is_never_rendered():
+    from tasks.triage.commented_out import check_commented_out
+
+    vue = ('<template>\n  <div v-html="a"></div>\n  <!--\n  <div v-html="b"></div>\n  -->\n'
+           '  <p v-html="c"></p> <!-- c is escaped -->\n</template>\n')
+    files = Files({"amps.vue": vue})
+    rule = "javascript.vue.security.audit.xss.templates.avoid-v-html"
+    assert "inside the comment `<!-- ... -->` of lines 3-5" in check_commented_out(_semgrep(rule, "amps.vue", 4), files)["evidence"]
+    assert check_commented_out(_semgrep(rule, "amps.vue", 2), files) is None
+    assert check_commented_out(_semgrep(rule, "amps.vue", 6), files) is None  # a comment after live markup
+
+
+def test_published_example_keys_formats_and_flag_urls_are_shown_and_a_flags_secret_is_not():
+    env = "AWS_ACCESS_KEY_ID: AKIAIOSFODNN7EXAMPLE\nAWS_SECRET_ACCESS_KEY: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+    assert secrets.detect(env, ".github/workflows/mysql8.yml") == []  # AWS's documentation keys: shown as what they are
+    other = "AWS_SECRET_ACCESS_KEY: " + "Xq7hT2mK9pLw3ZrB8vN4" + "cYdF6gJ1sQeR5uA0oIkV\n"
+    assert secrets.detect(other, "ci.yml")
+    code = 'ts = now.strftime("%Y-%m-%d__%H:%M:%S")\ncmd = ["python", "/tmp/job.py", "--url=https://example.com"]\n'
+    assert not any(secrets.plausible(v, code) for v in ("%Y-%m-%d__%H:%M:%S", "--url=https://example.com"))
+    assert secrets.plausible("--token=abc", 'cmd = ["--token=abc"]')

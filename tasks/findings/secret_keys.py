@@ -36,15 +36,17 @@ _BANDIT_WORDING = re.compile(r"(?i)hard-?coded password:\s*['\"]?$")  # Bandit's
 # a working directory), a command-line flag (`"--snapshot-id"`), an LDAP distinguished name (`ou=users,dc=example`)
 # an e-mail address (`user1@examplectf.com`, an account's name); a value whose words name its own kind
 # (`valid_jwt_token`, `random_token_that_shouldnt_work`, `super-secret-token`: a test's label for a credential)
-_NOT_A_VALUE = re.compile(r"^(?:~?(?:/[\w.-]+){2,}/?|--?[a-z][a-z0-9]*(?:-[a-z0-9]+)*|(?:[a-zA-Z]+=[^,=]+,)+[a-zA-Z]+=[^,=]+"
-                          r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)$")
+_NOT_A_VALUE = re.compile(r"^(?:~?(?:/[\w.-]+){2,}/?|--?[a-z][a-z0-9]*(?:-[a-z0-9]+)*"
+                          r"(?:=(?:https?://[\w.-]+(?::\d+)?(?:/[\w./-]*)?|/[\w./-]+))?"  # --url=https://example.com
+                          r"|(?:[a-zA-Z]+=[^,=]+,)+[a-zA-Z]+=[^,=]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)$")
+_FORMAT = re.compile(r"%[a-zA-Z]")  # a strftime or printf format ("%Y-%m-%d__%H:%M:%S"): two directives or more
 _PHRASE = re.compile(r"^[a-z]+(?:[-_][a-z]+){1,6}$")
 _KIND = {"token", "jwt", "password", "passwd", "secret", "key", "pass", "credential", "credentials", "apikey"}
 
 
 def structural(value: str) -> bool:
     """A path, a flag, a distinguished name, an address, or a phrase naming its own kind: never a credential's value."""
-    if _PHRASE.match(value) and _KIND & set(re.split(r"[-_]", value)):
+    if _PHRASE.match(value) and _KIND & set(re.split(r"[-_]", value)) or len(_FORMAT.findall(value)) >= 2:
         return True
     return bool(_NOT_A_VALUE.match(value)) and not re.search(r"[A-Za-z0-9+]{20,}", value)
 

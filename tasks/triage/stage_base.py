@@ -66,7 +66,8 @@ def check_digest_pin(f: Finding | dict, reader=None) -> dict | None:
     The rule asks for ``@sha256:`` digests so that a rebuild gets the same bytes (its own message: reproducible
     builds).  A release tag already decides which release is built; only its publisher can move it, to a patched
     rebuild of that release.  Both labellers of held-out set 18 called every such finding hygiene (four of four).
-    A FROM with no tag, ``latest``, or a tag from a build argument stays as reported: which image is built is open.
+    A FROM with no tag or ``latest`` stays as reported: which image is built is open; a tag from a build argument is
+    judged by the argument's default (``ARG IMAGE_VERSION=3.24``), which a build may override with another release.
     """
     f = as_finding(f)
     loc = f.location
@@ -74,11 +75,16 @@ def check_digest_pin(f: Finding | dict, reader=None) -> dict | None:
         return None
     lines = finding_source(reader, f).splitlines()
     at = _FROM.match(lines[loc.start_line - 1]) if 0 < loc.start_line <= len(lines) else None
-    tagged = _TAG.match(at.group(1)) if at and "$" not in at.group(1) else None
+    ref, args = (at.group(1) if at else ""), {}
+    for line in lines[:loc.start_line - 1]:  # `FROM alpine:${IMAGE_VERSION}` with `ARG IMAGE_VERSION=3.24` (set 24)
+        m = re.match(r"^\s*ARG\s+(\w+)=[\"']?([\w.-]+)[\"']?\s*$", line)
+        args.update({m.group(1): m.group(2)} if m else {})
+    default = re.sub(r"\$\{?(\w+)\}?", lambda m: args.get(m.group(1), m.group(0)), ref)
+    tagged = _TAG.match(default) if at and "$" not in default else None
     tag = tagged.group("tag").lower() if tagged else ""
     if not re.match(r"v?\d", tag) or _CHANNEL.search(tag):  # lts-alpine3.19, main-2024, 3-nightly: tags that move on
         return None
     return {"check": "config", "status": "hygiene",
             "evidence": f"build hygiene, not a weakness: {f.path}:{loc.start_line} builds from {tagged.group('repo')} at "
-                        f"the release tag {tagged.group('tag')}; a digest would pin the exact bytes for reproducible builds, "
+                        f"the release tag {tagged.group('tag')}{' (its ARG default)' if default != ref else ''}; a digest would pin the exact bytes for reproducible builds, "
                         "while the tag already decides which release runs and only its publisher can move it"}

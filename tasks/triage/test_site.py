@@ -29,18 +29,20 @@ def test_site(f: Finding, reader) -> str:
     shown = re.search(rf"(?m)^{n} (.*)$", f.snippet or "")
     text = lines[n - 1] if n <= len(lines) else shown.group(1) if shown else ""
     func = _enclosing_test(lines, n)
-    code = re.sub(r"(['\"])([^'\"\n]{13,})\1", _credential_elided, text.strip())  # a credential-shaped literal only
+    code = re.sub(r"(['\"])([^'\"\n]{13,})\1", credential_elided, text.strip())  # a credential-shaped literal only
     if not code:
         return ""
     return f" (line {n}: `{code[:90]}{'…' if len(code) > 90 else ''}`" + (f", in {func}" if func else "") + ")"
 
 
-def _credential_elided(m: re.Match) -> str:
+def credential_elided(m: re.Match) -> str:
     """A long literal shaped like a credential is cut; a path, header name, URL or SQL text stays (set 24: eight rows
     graded over-redacted for `'…' in called_cmd` where the line said `'/tmp/alert.log'`)."""
     from tasks.findings.secret_evidence import classify_one
 
-    return f"{m.group(1)}…{m.group(1)}" if classify_one(m.group(2))["class"] == "high-entropy" else m.group(0)
+    value = m.group(2)
+    shaped = not re.search(r"\s", value) and classify_one(value)["class"] == "high-entropy"  # SQL, messages: spaces
+    return f"{m.group(1)}…{m.group(1)}" if shaped else m.group(0)
 
 
 def _enclosing_test(lines: list[str], n: int) -> str | None:

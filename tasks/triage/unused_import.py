@@ -19,7 +19,8 @@ on the reported line, the names it binds, and every ``Name`` in the module
 package's ``__init__.py`` re-exports what it imports, and a file that does
 not parse or a star import gives no evidence; both are left alone.
 
-May import: ``tasks.core``, ``tasks.findings``, ``tasks.repository``, ``tasks.triage.parsed_source``.
+May import: ``tasks.core``, ``tasks.findings``, ``tasks.repository``, ``tasks.triage.parsed_source``,
+``tasks.triage.test_site``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pathlib import PurePosixPath
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
 from tasks.triage.parsed_source import parsed_tree
+from tasks.triage.test_site import credential_elided
 
 # Bandit's import-blacklist tests (bandit/blacklists/imports.py): they flag the import statement itself
 IMPORT_RULES = {f"B{n}" for n in range(401, 416)}
@@ -136,7 +138,7 @@ def import_calls(source: str, line: int) -> list[tuple[int, str, str | None]]:
         inner = [fn for fn in funcs if fn.lineno <= node.lineno <= (fn.end_lineno or fn.lineno)]
         func = max(inner, key=lambda fn: fn.lineno).name if inner else None
         code = " ".join((ast.get_source_segment(source, node) or "").split())
-        code = re.sub(r"(['\"])([^'\"]{13,})\1", r"\1…\1", code)
+        code = re.sub(r"(['\"])([^'\"]{13,})\1", credential_elided, code)  # a credential-shaped literal only
         out.append((node.lineno, node.col_offset, code[:70] + ("…" if len(code) > 70 else ""), func))
     return [(line, code, func) for line, _, code, func in sorted(out, key=lambda c: c[:2])]  # the outer call first
 

@@ -19,9 +19,11 @@ TEXT_FIELDS = ("title", "description", "snippet", "fix_hint")
 # and the whole report's parse with it)
 _IDENTITY = ("id", "secret_hash", "kind", "tool", "tool_version", "severity", "rule_id", "cwe", "cve", "ghsa", "aliases",
              "suppressed", "seen_count", "redacted", "first_seen", "last_seen", "source", "rule_tags", "module_inputs")
-# secret_evidence describes the value and never holds it: its class, entropy and length are kept as they are (glances,
-# held-out set 24: a learnt "secret" equal to a class name rewrote `class: url` and failed the report's parse); only the
-# free-text "match" (a URL without credentials, a documented example's name) is scrubbed like any text
+# the enum and number fields inside the other objects, which the schema checks: a learnt "secret" equal to an enum
+# value must not rewrite it (glances, held-out set 24: the password 'placeholder' rewrote `secret_evidence.class` and
+# failed the report's parse); their free text (a flow's message, a fix's diff, the evidence's "match") is scrubbed
+_KEPT = {"secret_evidence": ("class", "entropy", "length", "format"), "package": ("fix_status",), "match": ("by",),
+         "scanner_fix": ("kind",), "flow": ("via",)}
 
 
 def _quoted_in(value: str, snippet: str | None) -> bool:
@@ -71,10 +73,8 @@ def finalise(finding: dict) -> dict:
     if finding.get("instances"):
         finding["instances"] = [{k: secrets.scrub(v, found) for k, v in i.items()} for i in finding["instances"]]
     for key, value in list(finding.items()):
-        if key == "secret_evidence" and isinstance(value, dict):
-            finding[key] = {**value, "match": _scrub_all(value.get("match"), found)}
-        elif key not in TEXT_FIELDS and key not in ("references", "instances") and key not in _IDENTITY:
-            finding[key] = _scrub_all(value, found)
+        if key not in TEXT_FIELDS and key not in ("references", "instances") and key not in _IDENTITY:
+            finding[key] = _kept(value, _scrub_all(value, found), _KEPT.get(key, ()))
     finding["redacted"] = True
     if finding["kind"] == "secret" and "secret_hash" not in finding:
         finding["secret_hash"] = secret_hash(sorted(found, key=len, reverse=True)[0])
@@ -104,6 +104,15 @@ def _strings(value):
 
 def _scrub_all(value, found: list[str]):
     return paths.map_strings(value, lambda text: secrets.scrub(text, found))
+
+
+def _kept(before, after, fields: tuple):
+    """``after`` (a scrubbed object, or list of objects) with ``fields`` as they were in ``before``."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        return {**after, **{k: before[k] for k in fields if k in before}}
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        return [_kept(b, a, fields) for b, a in zip(before, after)]
+    return after
 
 
 def _keep_secret_evidence(finding: dict, values: list[str]) -> None:
