@@ -198,3 +198,13 @@ def test_published_example_keys_formats_and_flag_urls_are_shown_and_a_flags_secr
     code = 'ts = now.strftime("%Y-%m-%d__%H:%M:%S")\ncmd = ["python", "/tmp/job.py", "--url=https://example.com"]\n'
     assert not any(secrets.plausible(v, code) for v in ("%Y-%m-%d__%H:%M:%S", "--url=https://example.com"))
     assert secrets.plausible("--token=abc", 'cmd = ["--token=abc"]')
+
+
+def test_a_drop_to_a_user_variable_that_defaults_to_root_is_no_drop():
+    """homepage (set 21): `export PUID=${PUID:-0}` ... `exec su-exec ${PUID}:${PGID}` runs as root unless the operator
+    sets PUID, so `USER root` stays a finding; ArchiveBox's default is 911 and PUID=0 is refused."""
+    from tasks.triage.entrypoint import drops_root
+
+    root = ["#!/bin/sh\n", "export PUID=${PUID:-0}\n", "exec su-exec ${PUID}:${PGID} \"$@\"\n"]
+    assert drops_root(root) is None
+    assert drops_root([l.replace("${PUID:-0}", "${PUID:-911}") for l in root])[1] == "${PUID}"

@@ -114,6 +114,17 @@ def needs_root(lines: list[str]) -> tuple[int, str, str] | None:
     return None
 
 
+def _root_by_default(user: str, lines: list[str]) -> bool:
+    """``exec su-exec ${PUID}:${PGID}`` after ``export PUID=${PUID:-0}``: the script drops to root unless the operator
+    sets the variable (homepage, held-out set 21: both labellers called its `USER root` a finding)."""
+    var = re.match(r"^\$\{?(\w+)", user)
+    if not var:
+        return False
+    name = re.escape(var.group(1))
+    default = re.search(rf"\b{name}=[\"']?\$\{{{name}:?[-=]([\w]+)\}}|\$\{{{name}:?=([\w]+)\}}", "".join(lines))
+    return bool(default) and (default.group(1) or default.group(2)) in ("0", "root")
+
+
 def drops_root(lines: list[str], read=None, find=None) -> tuple[int, str, str, str] | None:
     """(line, user, text, what else says so) where the script hands the service to another user, or None.  ``find(name)``: a
     repository path for a file name (the uWSGI ini the script passes), ``read(path)``: its lines."""
@@ -121,7 +132,7 @@ def drops_root(lines: list[str], read=None, find=None) -> tuple[int, str, str, s
         m = _DROP.search(text)
         if m:
             user = next(g for g in m.groups() if g)
-            if user not in ("root", "0"):
+            if user not in ("root", "0") and not _root_by_default(user, lines):
                 return n, user, text.strip()[:100], ""
         ini = _UWSGI_INI.search(text)
         if ini and read and find:
