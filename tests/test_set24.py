@@ -208,3 +208,18 @@ def test_a_drop_to_a_user_variable_that_defaults_to_root_is_no_drop():
     root = ["#!/bin/sh\n", "export PUID=${PUID:-0}\n", "exec su-exec ${PUID}:${PGID} \"$@\"\n"]
     assert drops_root(root) is None
     assert drops_root([l.replace("${PUID:-0}", "${PUID:-911}") for l in root])[1] == "${PUID}"
+
+
+def test_an_httpresponse_of_format_html_and_joined_escaped_rows_in_a_file_this_python_cannot_fully_parse():
+    from tasks.triage.escaped_py import escaped_sink
+
+    view = ('from django.http import HttpResponse\nfrom django.utils.html import format_html, mark_safe\n\n\n'
+            'def missing(request, slug):\n    return HttpResponse(format_html("No snapshot <code>{}</code>", slug), '
+            'content_type="text/html", status=404)\n\n\n'
+            'def listing(rows):\n    return mark_safe("<br/>".join(format_html("<b>{}</b>", r.url) for r in rows))\n\n\n'
+            'def raw(request):\n    return HttpResponse("<p>" + request.GET["q"])\n\n\n'
+            'def newer(key):\n    return f"{"\\\\n".join(key)}"\n')  # 3.12 quoting: this function alone is left out
+    rule = "python.django.security.audit.xss.direct-use-of-httpresponse"
+    assert "HttpResponse() at line 6" in escaped_sink(view, 6, rule)["evidence"]
+    assert "mark_safe() at line 10" in escaped_sink(view, 10, "python.django.security.audit.avoid-mark-safe")["evidence"]
+    assert escaped_sink(view, 14, rule) is None  # request data reaches it

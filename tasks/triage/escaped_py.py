@@ -14,7 +14,9 @@ escaping it.  Markup cannot be injected when every part of ``x`` is
   trusted as blocktrans's are), a ``.count()`` (a number) or arithmetic of numbers;
 * or a name the enclosing function binds once, to such a part, or a module constant bound once to a literal.
 
-Joined by ``+``, an f-string or ``%``/``.format`` of such parts.  Then the
+Joined by ``+``, an f-string, ``%``/``.format`` or ``sep.join(...)`` of such parts (a literal or
+``mark_safe("<br/>")`` separator, a generator of ``format_html`` rows).  Django's ``HttpResponse(content, ...)`` is
+judged the same way for Semgrep's ``direct-use-of-httpresponse`` (ArchiveBox's 404 pages, held-out set 24).  Then the
 finding is a false positive "escaped before insertion", with the escaping
 call and its line.  A parameter, a request value or any other call keeps it.
 """
@@ -24,7 +26,7 @@ from __future__ import annotations
 import ast
 import re
 
-from tasks.triage.parsed_source import enclosing_function
+from tasks.triage.parsed_source import enclosing_function, partial_tree
 
 _XSS_RULE = re.compile(r"(?i)^B308$|^B703$|xss|mark[-_]?safe|safe[-_]?string|markup|html[-_]?safe")
 _SINKS = {"mark_safe", "Markup", "SafeString", "SafeText"}
@@ -55,6 +57,14 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
         if name == "count" and isinstance(node.func, ast.Attribute) and not node.args and not node.keywords:
             used.append(("plain", f"a number, `{ast.unparse(node)[:60]}`", node.lineno))  # QuerySet.count(): an int
             return True
+        if name in _SINKS and len(node.args) == 1 and isinstance(node.args[0], ast.Constant):  # mark_safe("<br/>")
+            return isinstance(node.args[0].value, str)
+        if name == "join" and isinstance(node.func, ast.Attribute) and len(node.args) == 1:  # "<br/>".join(rows)
+            items = node.args[0]
+            parts = [items.elt] if isinstance(items, (ast.GeneratorExp, ast.ListComp)) else \
+                list(items.elts) if isinstance(items, (ast.List, ast.Tuple)) else None
+            return parts is not None and all(_escaped(p, scope, tree, depth, used)
+                                             for p in [node.func.value, *parts])
         if name == "format" and isinstance(node.func, ast.Attribute):
             parts = [node.func.value, *node.args, *[k.value for k in node.keywords]]
             return all(_escaped(p, scope, tree, depth, used) for p in parts)
@@ -89,9 +99,13 @@ def escaped_sink(source: str, line: int, rule_text: str) -> dict | None:
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError):
-        return None
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _name(n.func) in _SINKS
-             and n.lineno <= line <= (n.end_lineno or n.lineno) and len(n.args) == 1 and not n.keywords]
+        tree = partial_tree(source)  # a view this Python cannot parse is left out; the flagged one must be in
+        if tree is None:
+            return None
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and n.lineno <= line <= (n.end_lineno or n.lineno)
+             and (_name(n.func) in _SINKS and len(n.args) == 1 and not n.keywords
+                  or _name(n.func) == "HttpResponse" and len(n.args) >= 1 and "httpresponse" in rule_text.lower()
+                  and all(k.arg in ("content_type", "status", "headers", "charset") for k in n.keywords))]
     if len(calls) != 1:
         return None
     used: list = []

