@@ -48,6 +48,10 @@ def structural(value: str) -> bool:
     """A path, a flag, a distinguished name, an address, or a phrase naming its own kind: never a credential's value."""
     if _PHRASE.match(value) and _KIND & set(re.split(r"[-_]", value)) or len(_FORMAT.findall(value)) >= 2:
         return True
+    if re.fullmatch(r"[A-Za-z][\w-]{1,15}", value):  # a protocol or API word, a boolean ('False', 'info', 'HS256': set 25)
+        from tasks.findings.secret_evidence import classify_one
+
+        return classify_one(value)["class"] == "code-word"
     return bool(_NOT_A_VALUE.match(value)) and not re.search(r"[A-Za-z0-9+]{20,}", value)
 
 

@@ -239,8 +239,9 @@ def _s6_drops(f: Finding, files: list[str], steps: list, read) -> dict | None:
 def check_user(f: Finding, reader, files: list[str] | None = None) -> dict | None:
     if f.tool == "checkov" and str(f.rule_id).upper() == "CKV_DOCKER_8" and f.path:  # the last USER is root
         return _script_drops(f, reader, files, instructions(_dockerfile_lines(f, reader)))  # set 24: gosu at start
-    if f.tool != "checkov" or str(f.rule_id).upper() != "CKV_DOCKER_3" or not f.path:
-        return None
+    semgrep = f.tool == "semgrep" and str(f.rule_id).rsplit(".", 1)[-1] in ("missing-user", "missing-user-entrypoint")
+    if not (semgrep or f.tool == "checkov" and str(f.rule_id).upper() == "CKV_DOCKER_3") or not f.path:
+        return None  # Semgrep's missing-user asks what CKV_DOCKER_3 asks (set 25: Mailu's start.py drops root)
     steps = instructions(_dockerfile_lines(f, reader))
     froms = [(n, a) for n, k, a in steps if k == "FROM"]
     tool = tool_image(f.path, files, lambda p: _lines(reader, p, f)) if froms and reader is not None and files else None

@@ -45,7 +45,8 @@ _NEEDS_ROOT = [
 ]
 _DROP = re.compile(r"\b(?:gosu|su-exec|setpriv|runuser|s6-setuidgid|setuidgid|chpst\s+-u)\s+(?:--\S+\s+)*['\"]?(\$\{?\w+\}?|[\w.-]+)|"
                    r"\bsu\s+(?:-[\w]*\s+)*(?!-)([\w.-]+)\s+-c\b|\bgunicorn\b.*\s--user[= ]['\"]?([\w.-]+)|"
-                   r"\buwsgi\b.*\s--uid[= ]['\"]?([\w.-]+)")
+                   r"\buwsgi\b.*\s--uid[= ]['\"]?([\w.-]+)|"
+                   r"\bdrop_priv\w*\(\s*(?:\w+\s*=\s*)?['\"]([\w.-]+)['\"]|\bgetpwnam\(\s*['\"]([\w.-]+)['\"]\s*\)\.pw_uid")
 _UWSGI_INI = re.compile(r"\buwsgi\b.*?([\w./-]+\.ini)\b")
 _INI_UID = re.compile(r"(?m)^\s*uid\s*=\s*([\w.-]+)\s*$")
 
@@ -84,7 +85,9 @@ def scriptwords(final: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
 
 
 def _shell_script(path: str, lines: list[str]) -> bool:
-    return path.endswith(".sh") or bool(lines) and bool(re.match(r"#!\s*\S*/(?:env\s+)?(?:ba|da|z|k)?sh\b", lines[0]))
+    """A shell script, or a Python start script (Mailu's `CMD /start.py`, which drops root with setuid: set 25)."""
+    return path.endswith((".sh", ".py")) or bool(lines) and bool(
+        re.match(r"#!\s*\S*/(?:env\s+)?(?:(?:ba|da|z|k)?sh|python[\d.]*)\b", lines[0]))
 
 
 def repo_file(name: str, dockerfile: str, files: list[str], copies: list[str]) -> str | None:
@@ -95,9 +98,10 @@ def repo_file(name: str, dockerfile: str, files: list[str], copies: list[str]) -
     roots = {str(folder), str(folder.parent)}
     found = [p for p in files if PurePosixPath(p).name == base and "node_modules/" not in p
              and any(r == "." or p.startswith(r + "/") for r in roots)]
-    if len(found) > 1:
+    if len(found) > 1:  # the Dockerfile's own folder first (Mailu: core/admin/start.py beside core/nginx/start.py)
+        own = [p for p in found if str(PurePosixPath(p).parent) == str(folder)]
         named = [p for p in found if any(c and (p == c or p.endswith("/" + c)) for c in copies)]
-        found = named
+        found = own if len(own) == 1 else named
     return found[0] if len(found) == 1 else None
 
 
@@ -130,6 +134,8 @@ def drops_root(lines: list[str], read=None, find=None) -> tuple[int, str, str, s
     repository path for a file name (the uWSGI ini the script passes), ``read(path)``: its lines."""
     for n, text in _code_lines(lines):
         m = _DROP.search(text)
+        if m and (m.group(5) or m.group(6)) and text[:1].isspace():
+            continue  # Python's drop inside a function: a helper process's (Mailu's dovecot runs its podop so, set 25)
         if m:
             user = next(g for g in m.groups() if g)
             if user not in ("root", "0") and not _root_by_default(user, lines):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
+from tasks.repository.source import finding_lines as finding_lines_of
 from tasks.triage.parsed_source import finding_source
 
 _FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?\s*$", re.I)
@@ -20,7 +21,7 @@ _ARG = re.compile(r"^\s*ARG\s+([A-Za-z_]\w*)(?:=(\S*))?\s*$", re.I)
 _VAR = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
 
 
-def check_stage_base(f: Finding | dict, reader=None) -> dict | None:
+def check_stage_base(f: Finding | dict, reader=None, files=None) -> dict | None:
     f = as_finding(f)
     loc = f.location
     if f.tool != "checkov" or str(f.rule_id).upper() != "CKV_DOCKER_7" or reader is None or not loc or not loc.start_line:
@@ -29,6 +30,8 @@ def check_stage_base(f: Finding | dict, reader=None) -> dict | None:
     if not 0 < loc.start_line <= len(lines):
         return None
     at = _FROM.match(lines[loc.start_line - 1])
+    if at and "$" not in at.group(1) and re.fullmatch(r"[a-z][\w.-]*", at.group(1)):
+        return _build_context(f, at.group(1), reader, files)
     if not at or "$" not in at.group(1):
         return None
     defaults: dict[str, str] = {}
@@ -45,6 +48,12 @@ def check_stage_base(f: Finding | dict, reader=None) -> dict | None:
         return None
     resolved = _VAR.sub(lambda m: defaults[m.group(1)], image).lower()
     shape = re.compile("^" + r"[\w.-]+".join(re.escape(part) for part in _VAR.split(image)[::2]) + "$", re.I)
+    pinned = _TAG.match(resolved)
+    if resolved not in stages and pinned and re.match(r"v?\d", pinned.group("tag")) and not _CHANNEL.search(pinned.group("tag")):
+        return {"check": "config", "status": "pinned_by_arg",  # Mailu's `FROM $DISTRO`, ARG DISTRO=...:3.21.7 (set 25)
+                "evidence": f"the base image is pinned: {f.path}:{loc.start_line} `FROM {image}` takes "
+                            f"{', '.join(f'{v}={defaults[v]}' for v in names)} from the file's ARG default, the release tag "
+                            f"{pinned.group('tag')}; Checkov reads the variable, not the image it names"}
     if resolved not in stages:
         return None
     others = sorted(s for s in stages if shape.match(s))
@@ -53,6 +62,28 @@ def check_stage_base(f: Finding | dict, reader=None) -> dict | None:
                         f"({resolved}, line {stages[resolved]}, with {', '.join(f'{v}={defaults[v]}' for v in names)} as the "
                         f"file's ARG default; the stages it can name: {', '.join(others)}), so there is no tag to pin here: "
                         "Checkov reads the stage name as an image; each stage's own FROM carries the base image's tag"}
+
+
+def _build_context(f: Finding, name: str, reader, files) -> dict | None:
+    """``FROM base`` where ``base`` is no stage of the file but a named build context the repository's bake file or
+    compose file supplies (``contexts = { base = "target:base" }``, ``additional_contexts: base: ...``): Mailu's
+    service images build FROM their own base target (held-out set 25, both labellers: no registry image, no tag)."""
+    text = "".join(finding_lines_of(reader, f))
+    if re.search(rf"(?im)^\s*FROM\s+\S+\s+AS\s+{re.escape(name)}\s*$", text) or not files:
+        return None
+    found = []
+    for path in [p for p in files if p.endswith((".hcl", "docker-compose.yml", "docker-compose.yaml", "compose.yaml",
+                                                   "compose.yml"))][:40]:
+        for n, line in enumerate(reader.lines(path, None) or [], 1):
+            m = re.match(rf"^\s*[\"']?{re.escape(name)}[\"']?\s*[=:]\s*[\"']?((?:target|service):[\w.-]+)", line)
+            found += [(path, n, m.group(1))] if m else []
+    if not found:  # only a build target of the repository's own: a `docker-image://` context is a registry image again
+        return None
+    path, n, ref = found[0]
+    return {"check": "config", "status": "build_context",
+            "evidence": f"not a registry image: {f.path}:{f.location.start_line} `FROM {name}` is the build context "
+                        f"{path}:{n} supplies (`{ref}`), an image this repository builds from its own Dockerfile; the "
+                        "tag to pin is on that Dockerfile's FROM"}
 
 
 _DIGEST_RULE = re.compile(r"(?i)dockerfile-source-not-pinned|from-(?:image-)?not-pinned")

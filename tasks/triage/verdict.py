@@ -170,7 +170,7 @@ class Judge:
                   or check_script_url(f, self.reader) or commented_out.check_commented_out(f, self.reader)
                   or check_secret_file_path(f) or check_express_routes(f, self.reader) or check_demo_key_comment(f, self.reader)
                   or check_demo_data(f) or check_random_use(f, self.reader) or check_assert_use(f, self.reader)
-                  or check_log_format(f, self.reader) or check_stage_base(f, self.reader)
+                  or check_log_format(f, self.reader) or check_stage_base(f, self.reader, getattr(self.imports, 'files', None))
                   or check_digest_pin(f, self.reader) or check_redirect_target(f, self.reader) or check_plain_text(f)
                   or safe_filter.check_safe_filter(f, self.reader) or jquery_dom.check_jquery_dom(f, self.reader)
                   or file_mode.check_file_mode(f, self.reader) or secret_names.check_secret_name(f, self.reader))
