@@ -33,25 +33,30 @@ _NAME_KEY_BEFORE = re.compile(r"(?i)(?:name|identifier|_arn|arn|region|engine(?:
                               r"_type)[\"'`\]]?\s*(?:[:=]|=>|:=)\s*[\"'`]?$")
 _BANDIT_WORDING = re.compile(r"(?i)hard-?coded password:\s*['\"]?$")  # Bandit's "Possible hardcoded password: 'Fail'"
 # what a value given even to a secret-named key is not (held-out set 24): a file path (`pwd="/tmp/archive/example"`,
-# a working directory), a command-line flag (`"--snapshot-id"`), an LDAP distinguished name (`ou=users,dc=example`)
-# an e-mail address (`user1@examplectf.com`, an account's name); a value whose words name its own kind
-# (`valid_jwt_token`, `random_token_that_shouldnt_work`, `super-secret-token`: a test's label for a credential)
-_NOT_A_VALUE = re.compile(r"^(?:~?(?:/[\w.-]+){2,}/?|--?[a-z][a-z0-9]*(?:-[a-z0-9]+)*"
+# a working directory; its first segment is a word), a command-line flag (`"--snapshot-id"`, its first word letters), an
+# LDAP distinguished name (`ou=users,dc=example`: LDAP's own attribute types only); a value whose words name a token
+# (`valid_jwt_token`, `random_token_that_shouldnt_work`, `super-secret-token`: a test's label for a credential; an app
+# key named `super-secret-key` is still a key in use); a strftime/printf format with nothing else in it
+_NOT_A_VALUE = re.compile(r"^(?:~?/[A-Za-z_.][A-Za-z_.-]*(?:/[\w.-]+)+/?|--?[a-z]+(?:-[a-z0-9]+)*"
                           r"(?:=(?:https?://[\w.-]+(?::\d+)?(?:/[\w./-]*)?|/[\w./-]+))?"  # --url=https://example.com
-                          r"|(?:[a-zA-Z]+=[^,=]+,)+[a-zA-Z]+=[^,=]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)$")
-_FORMAT = re.compile(r"%[a-zA-Z]")  # a strftime or printf format ("%Y-%m-%d__%H:%M:%S"): two directives or more
+                          r"|(?:(?i:cn|ou|dc|o|c|l|st|uid|sn|street)=[^,=]+,)+(?i:cn|ou|dc|o|c|l|st|uid|sn|street)=[^,=]+)$")
+_FORMAT = re.compile(r"%[a-zA-Z]")  # "%Y-%m-%d__%H:%M:%S": two directives or more, and no word between them
 _PHRASE = re.compile(r"^[a-z]+(?:[-_][a-z]+){1,6}$")
-_KIND = {"token", "jwt", "password", "passwd", "secret", "key", "pass", "credential", "credentials", "apikey"}
+_KIND = {"token", "credential", "credentials"}
+_BOOLEAN = {"True", "False", "None", "true", "false", "null", "none"}
+_LONG_PLACEHOLDERS = {"placeholder", "yourpassword", "yoursecret", "yourtoken", "yourapikey", "changemeplease",
+                      "examplepassword", "dummypassword"}  # dummy words longer than ten letters, exactly
 
 
 def structural(value: str) -> bool:
-    """A path, a flag, a distinguished name, an address, or a phrase naming its own kind: never a credential's value."""
-    if _PHRASE.match(value) and _KIND & set(re.split(r"[-_]", value)) or len(_FORMAT.findall(value)) >= 2:
+    """A path, a flag, a distinguished name, a format, a boolean word or a phrase naming a token: never a credential's
+    value (a reviewer's leaks, this session: `uid=svc,pwd=...`, `aB3%xY9%qZ!`, `/s3cr3t/Pa55.w0rd` stay secrets)."""
+    if value in _BOOLEAN or len(_FORMAT.findall(value)) >= 2 and not re.search(r"[A-Za-z0-9]{3,}", _FORMAT.sub(" ", value)):
         return True
-    if re.fullmatch(r"[A-Za-z][\w-]{1,15}", value):  # a protocol or API word, a boolean ('False', 'info', 'HS256': set 25)
+    if _PHRASE.match(value) and _KIND & set(re.split(r"[-_]", value)):
         from tasks.findings.secret_evidence import classify_one
 
-        return classify_one(value)["class"] == "code-word"
+        return classify_one(value)["class"] != "weak"
     return bool(_NOT_A_VALUE.match(value)) and not re.search(r"[A-Za-z0-9+]{20,}", value)
 
 

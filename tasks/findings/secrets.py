@@ -28,6 +28,7 @@ from tasks.findings.secret_keys import (  # noqa: F401  (the filters keyed_value
     _DOTTED,
     _ENV_NAME,
     _HTTP,
+    _LONG_PLACEHOLDERS,
     _MARKER,
     _NAME_KEY_BEFORE,
     _PINNED,
@@ -148,8 +149,8 @@ def plausible(value: str, context: str = "") -> bool:
     if re.fullmatch(r"(?:/[A-Za-z_-]+)+/?|[A-Za-z_-]+(?:/[A-Za-z_-]+)+/?", v):  # a route or path of plain words (/default/login,
         # /tmp/x, 'openid-connect/token': the tail of a URL split over two string literals)
         return False
-    if structural(v) or (context and re.search(rf"[\"']{re.escape(v)}[\"']\s*:(?!:)", context) and not re.search(
-            rf":\s*[\"']{re.escape(v)}[\"']", context)):  # a path, a flag, a DN; a mapping's key (`"change_password": True`)
+    if structural(v) or (context and re.fullmatch(r"[A-Za-z][A-Za-z_-]*", v) and re.search(  # a mapping's key
+            rf"(?m)(?:^|[{{,])\s*[\"']{re.escape(v)}[\"']\s*:(?!:)", context)):  # (`"change_password": True`, set 24)
         return False
     if dummy_word(v):  # password="password": the value is the name of a secret, a placeholder; hiding it would also
         return False    # hide every identifier spelled the same (`password=`, the rule); and a dummy word ('test')
@@ -157,6 +158,8 @@ def plausible(value: str, context: str = "") -> bool:
         return False  # with no user:password, no key in its query and no token-like path segment is no secret's value
     if before and _SECRET_KEY_BEFORE.search(before) and not _BANDIT_WORDING.search(before) and not _AFTER_PAIR.search(before):
         return True
+    if re.fullmatch(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", v):  # an e-mail address is an account's name, not under a secret's key
+        return False
     if re.fullmatch(r"\d{1,9}(?:\.\d+)?", v):  # TOKEN_EXPIRY_SECONDS = '3600': a number under a name that is no secret's
         return False
     if before and _NAME_KEY_BEFORE.search(before):
@@ -218,8 +221,7 @@ def _scan_line(line: str, suffix: str) -> tuple[str, ...]:
             value = widened.strip("=") if len(widened.strip("=")) >= len(value) else widened
         if len(value) >= 4 and not _MARKER.search(value) and not dummy_word(value):
             found.append(value)
-    from tasks.findings.secret_evidence import classify_one  # AWS's documentation keys are published: shown as such
-    return tuple(v for v in found if not str(classify_one(v).get("match") or "").startswith("AWS documentation"))
+    return tuple(found)
 
 
 def dummy_word(value: str) -> bool:
@@ -232,7 +234,7 @@ def dummy_word(value: str) -> bool:
     if v.lower() in _NAMES_OF_SECRETS or not re.fullmatch(r"[A-Za-z]{4,20}", v):
         return v.lower() in _NAMES_OF_SECRETS
     seen = classify_one(v)  # a short dummy word; a longer one only when it is a placeholder word ('placeholder', set 24)
-    return seen["class"] in ("example", "placeholder") and (len(v) <= 10 or seen["match"] == "placeholder word")
+    return seen["class"] in ("example", "placeholder") and (len(v) <= 10 or v.lower() in _LONG_PLACEHOLDERS)
 
 
 def detect(text: Any, path: str | None = None) -> list[str]:
@@ -293,5 +295,4 @@ def _detect(text: str, suffix: str) -> tuple[str, ...]:
         if len(line.strip()) >= 4:
             for piece in _chunks(line):
                 found.extend(v for v in _scan_line(piece, suffix) if plausible(v, piece))
-    from tasks.findings.secret_evidence import classify_one  # AWS's documentation keys are published: shown as such
-    return tuple(v for v in found if not str(classify_one(v).get("match") or "").startswith("AWS documentation"))
+    return tuple(found)
