@@ -119,8 +119,6 @@ class Finding:
     flow: list[dict] | None = None       # the traced path (SARIF codeFlows / relatedLocations), source first
     rule_tags: list[str] | None = None  # the rule's category tags (CodeQL 'security' / 'maintainability'), for triage
     module_inputs: list[dict] | None = None  # a module's resource: the call arguments checkov traced the checked values to
-    secret_evidence: dict | None = None  # the flagged value's class, kept before redaction (findings.secret_evidence)
-    match: dict | None = None  # how the scanner matched package and advisory (grype: by CPE, its constraint)
     # keys the type does not know (a later phase's annotations, a hand-made record's): kept, never dropped
     extra: dict = field(default_factory=dict)
     # the keys the record had and their order, so that to_dict() gives back exactly what from_dict() read

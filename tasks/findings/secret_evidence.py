@@ -179,7 +179,7 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
     for name, pattern in PLACEHOLDERS.items():
         if pattern.match(value):
             return out | {"class": "placeholder", "match": name}
-    if value in ("True", "False", "None", "true", "false", "null"):  # Bandit quotes a boolean it took for a password
+    if value in BOOLEAN_WORDS:  # Bandit quotes a boolean it took for a password
         return out | {"class": "code-word", "match": f"the word {value}, a boolean or null"}
     if value.lower() in CODE_WORDS or _HASH_SCHEME.match(value):  # before the weak forms: 'hs256', 'sha256', 'utf8', and
         # a password-hashing scheme's name ('pbkdf2_sha512', pgadmin's SECURITY_PASSWORD_HASH: set 23) are no word and digits
@@ -208,6 +208,7 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
     return out | {"class": "high-entropy"}
 
 
+BOOLEAN_WORDS = {"True", "False", "None", "true", "false", "null", "none"}  # no secret's value (secret_keys too)
 _HASH_SCHEME = re.compile(r"(?i)^(?:pbkdf2[_-]sha(?:1|256|512)|bcrypt(?:_sha256)?|argon2(?:id|i|d)?|scrypt|"
                           r"(?:sha256|sha512|md5|des|bsdi)_crypt|django_pbkdf2_sha256|plaintext)$")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.redact import REDACTED_WORDS
+from tasks.findings.secret_evidence import BOOLEAN_WORDS, classify_one
 
 _MARKER = re.compile(r"\[REDACTED secret sha256:[0-9a-f]{12}\]")
 # -- what is never a secret value (issue 22: redaction ate jwt.sign, 'RS256', commit ids, 'POST') -----------
@@ -43,7 +44,6 @@ _NOT_A_VALUE = re.compile(r"^(?:~?/[A-Za-z_.][A-Za-z_.-]*(?:/[\w.-]+)+/?|--?[a-z
 _FORMAT = re.compile(r"%[a-zA-Z]")  # "%Y-%m-%d__%H:%M:%S": two directives or more, and no word between them
 _PHRASE = re.compile(r"^[a-z]+(?:[-_][a-z]+){1,6}$")
 _KIND = {"token", "credential", "credentials"}
-_BOOLEAN = {"True", "False", "None", "true", "false", "null", "none"}
 _LONG_PLACEHOLDERS = {"placeholder", "yourpassword", "yoursecret", "yourtoken", "yourapikey", "changemeplease",
                       "examplepassword", "dummypassword"}  # dummy words longer than ten letters, exactly
 
@@ -51,11 +51,9 @@ _LONG_PLACEHOLDERS = {"placeholder", "yourpassword", "yoursecret", "yourtoken", 
 def structural(value: str) -> bool:
     """A path, a flag, a distinguished name, a format, a boolean word or a phrase naming a token: never a credential's
     value (a reviewer's leaks, this session: `uid=svc,pwd=...`, `aB3%xY9%qZ!`, `/s3cr3t/Pa55.w0rd` stay secrets)."""
-    if value in _BOOLEAN or len(_FORMAT.findall(value)) >= 2 and not re.search(r"[A-Za-z0-9]{3,}", _FORMAT.sub(" ", value)):
+    if value in BOOLEAN_WORDS or len(_FORMAT.findall(value)) >= 2 and not re.search(r"[A-Za-z0-9]{3,}", _FORMAT.sub(" ", value)):
         return True
     if _PHRASE.match(value) and _KIND & set(re.split(r"[-_]", value)):
-        from tasks.findings.secret_evidence import classify_one
-
         return classify_one(value)["class"] != "weak"
     return bool(_NOT_A_VALUE.match(value)) and not re.search(r"[A-Za-z0-9+]{20,}", value)
 

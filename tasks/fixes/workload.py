@@ -26,7 +26,7 @@ import re
 
 from tasks.fixes.checkov_facts import _IMAGE_FACTS, image_of, image_uid
 from tasks.fixes.gha_jobs import _STEP_NEEDS, gha_permissions  # noqa: F401 - re-exported
-from tasks.fixes.dockerfile_user import user_left_off, has_start, start_needs_root, user_needs  # noqa: F401 - user_needs re-exported
+from tasks.fixes.dockerfile_user import has_start, start_needs_root, user_left_off, user_needs  # noqa: F401 - user_needs re-exported
 from tasks.fixes.image_writes import model_cache, root_tool
 from tasks.triage.built_images import main_image, manifest_images
 
@@ -212,8 +212,9 @@ def dockerfile_gate(snippet: str | None, path: str | None = None, start: dict | 
         return root_tool(snippet), ""
     if start_needs_root(start):
         return start_needs_root(start), ""
-    if user_left_off(snippet):
-        return user_left_off(snippet), ""
+    left_off = user_left_off(snippet)
+    if left_off:
+        return left_off, ""
     stages = re.split(r"(?im)^\s*FROM\s+", snippet or "")
     target = (start or {}).get("compose_target")
     last = re.search(r"(?i)\sAS\s+([\w.-]+)", stages[-1].splitlines()[0]) if len(stages) > 1 and stages[-1] else None

@@ -26,7 +26,7 @@ from __future__ import annotations
 import ast
 import re
 
-from tasks.triage.parsed_source import enclosing_function, partial_tree
+from tasks.triage.parsed_source import enclosing_function, parsed_tree, partial_tree
 
 _XSS_RULE = re.compile(r"(?i)^B308$|^B703$|xss|mark[-_]?safe|safe[-_]?string|markup|html[-_]?safe")
 _SINKS = {"mark_safe", "Markup", "SafeString", "SafeText"}
@@ -97,7 +97,7 @@ def escaped_sink(source: str, line: int, rule_text: str) -> dict | None:
     if not _XSS_RULE.search(rule_text or ""):
         return None
     try:
-        tree = ast.parse(source)
+        tree = parsed_tree(source, len(source))[0]  # the file's shared parse (tasks.triage.parsed_source)
     except (SyntaxError, ValueError, RecursionError):
         tree = partial_tree(source)  # a view this Python cannot parse is left out; the flagged one must be in
         if tree is None:

@@ -17,16 +17,26 @@ _DENIES = re.compile(r"^\s*(?:return(?:\s+(?:False|None|0|\[\]|\{\}|''|\"\"))?\s
                      r"|return\s+[\w.]*(?:Forbidden|Unauthori[sz]ed|NotFound)\w*\()")
 
 
-def fails_closed(f: Finding | dict, reader) -> str | None:
-    """``line N: `return False``` when the statement after the flagged handler denies (set 24: glances' auth check)."""
-    f = as_finding(f)
+def flagged_handler(f: Finding, reader) -> tuple[list[str], int] | None:
+    """(the file's lines, index of the ``except`` at or above the flagged line), read at the finding's commit; None
+    without a file or a handler (tasks.triage.report_signals.try_body reads the body above the same line)."""
     loc = f.location
     if reader is None or loc is None or not loc.path or not loc.start_line:
         return None
-    lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None)) or []
-    first = next((n for n in range(min(loc.start_line, len(lines)) - 1, -1, -1) if re.match(r"^\s*except\b", lines[n])), None)
-    if first is None:
+    try:
+        lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None)) or []
+    except Exception:  # noqa: BLE001 - an unreadable file: no evidence
         return None
+    first = next((n for n in range(min(loc.start_line, len(lines)) - 1, -1, -1) if re.match(r"^\s*except\b", lines[n])), None)
+    return (lines, first) if first is not None else None
+
+
+def fails_closed(f: Finding | dict, reader) -> str | None:
+    """``line N: `return False``` when the statement after the flagged handler denies (set 24: glances' auth check)."""
+    found = flagged_handler(as_finding(f), reader)
+    if found is None:
+        return None
+    lines, first = found
     indent = len(lines[first]) - len(lines[first].lstrip())
     for n in range(first + 1, min(len(lines), first + 60)):
         text = lines[n]

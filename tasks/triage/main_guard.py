@@ -24,6 +24,7 @@ import re
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
+from tasks.triage.parsed_source import python_tree
 
 _RULE = re.compile(r"(?i)^B104$|^B201$|bind[-_]?(?:to[-_])?all[-_]?interfaces|app[-_]run[-_]with[-_]bad[-_]host"
                    r"|flask[-_]debug|debug[-_]enabled|run[-_]with[-_]debug")
@@ -36,12 +37,8 @@ _UWSGI = re.compile(r"--(?:module|wsgi-file|wsgi)[= ]\s*([\w./:-]+)|^\s*(?:modul
 MAX_STARTUP = 60
 
 
-def _in_main_block(text: str, line: int) -> int | None:
+def _in_main_block(tree: ast.Module, line: int) -> int | None:
     """The line of the module-level ``if __name__ == "__main__":`` whose body holds ``line``, else None."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return None
     for node in tree.body:
         if isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and len(node.test.comparators) == 1:
             sides = [node.test.left, node.test.comparators[0]]
@@ -110,16 +107,13 @@ def _direct_run(name: str, module: str, files: list[str], reader, f: Finding) ->
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
-def _loopback_debug(f: Finding, lines: list[str]) -> dict | None:
+def _loopback_debug(f: Finding, reader) -> dict | None:
     """``app.run(debug=True, host="127.0.0.1")``: the Werkzeug debugger listens on the loopback interface only (CTFd's
     serve.py, held-out set 24: the local debug server its README starts; production runs gunicorn)."""
-    if not re.search(r"(?i)^B201$|debug", str(f.rule_id)):
+    parsed = python_tree(reader, f) if re.search(r"(?i)^B201$|debug", str(f.rule_id)) else None
+    if parsed is None:
         return None
-    try:
-        tree = ast.parse("".join(lines))
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-    for node in ast.walk(tree):
+    for node in ast.walk(parsed[0]):
         if isinstance(node, ast.Call) and node.lineno <= f.location.start_line <= (node.end_lineno or node.lineno):
             kw = {k.arg: k.value for k in node.keywords if k.arg}
             host, debug = kw.get("host"), kw.get("debug")
@@ -138,15 +132,15 @@ def check_main_guard(f: Finding | dict, reader=None, index=None) -> dict | None:
     f = as_finding(f)
     if reader is not None and f.kind == "code" and str(f.path or "").endswith(".py") and f.location \
             and f.location.start_line and _RULE.search(str(f.rule_id)):
-        loopback = _loopback_debug(f, finding_lines(reader, f))
+        loopback = _loopback_debug(f, reader)
         if loopback:
             return loopback
     files = getattr(index, "files", None) if index is not None else None
     if reader is None or not files or f.kind != "code" or not f.path or not f.path.endswith(".py") \
             or not _RULE.search(str(f.rule_id)) or not f.location or not f.location.start_line:
         return None
-    lines = finding_lines(reader, f)
-    guard = _in_main_block("".join(lines), f.location.start_line) if lines else None
+    parsed = python_tree(reader, f)  # the file's shared parse, as _loopback_debug reads it
+    guard = _in_main_block(parsed[0], f.location.start_line) if parsed else None
     if not guard:
         return None
     name, flagged_dir = posixpath.basename(f.path), posixpath.dirname(f.path)

@@ -64,10 +64,7 @@ def _guarded(f: Finding, reader) -> dict | None:
     if parsed is None:  # a file of a newer Python than this one (3.12's f-strings): the flagged line's text alone
         lines = finding_source(reader, f).splitlines()
         m = _TEXT_PREFIX.search(lines[line - 1]) if 0 < line <= len(lines) else None
-        return {"check": "code", "status": "built_target",
-                "evidence": f"no open redirect: {f.path}:{line} redirects to a target that starts with the constant path "
-                            f"`{(m.group(2) or m.group(4))[:60]}`, a page of this site; request data only fills what follows it, which "
-                            "cannot change the scheme or the host"} if m else None
+        return _prefix_reason(f, line, m.group(2) or m.group(4)) if m else None
     tree, source = parsed
     calls = [c for c in ast.walk(tree) if isinstance(c, ast.Call) and c.lineno == line and c.args
              and ast.unparse(c.func).split(".")[-1] == "redirect"]
@@ -82,10 +79,7 @@ def _guarded(f: Finding, reader) -> dict | None:
                             "parameters or query string, never its scheme or host"}
     prefix = _local_prefix(target)
     if prefix:
-        return {"check": "code", "status": "built_target",
-                "evidence": f"no open redirect: {f.path}:{line} redirects to a target that starts with the constant path "
-                            f"`{prefix[:60]}`, a page of this site; request data only fills what follows it, which cannot "
-                            "change the scheme or the host"}
+        return _prefix_reason(f, line, prefix)
     if not isinstance(target, ast.Name):
         return None
     for node in ast.walk(enclosing_function(tree, line) or tree):  # a check in another function guards nothing here
@@ -108,6 +102,13 @@ def _guarded(f: Finding, reader) -> dict | None:
                     "evidence": f"no open redirect: before {f.path}:{line} redirects to `{target.id}`, `if {test}:` "
                                 f"(line {node.lineno}) replaces a refused value, and {how}"}
     return None
+
+
+def _prefix_reason(f: Finding, line: int, prefix: str) -> dict:
+    return {"check": "code", "status": "built_target",
+            "evidence": f"no open redirect: {f.path}:{line} redirects to a target that starts with the constant path "
+                        f"`{prefix[:60]}`, a page of this site; request data only fills what follows it, which cannot "
+                        "change the scheme or the host"}
 
 
 def _local_prefix(target) -> str | None:

@@ -44,9 +44,9 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
+from tasks.triage.fails_closed import fails_closed, flagged_handler
 from tasks.triage.iac_ports import icmp_only, range_from_variable
 from tasks.triage.iac_rules import operational
-from tasks.triage.fails_closed import fails_closed
 from tasks.triage.test_site import test_site
 
 # Semgrep's and CodeQL's rule groups for code quality: bugs or style, not security weaknesses
@@ -168,16 +168,10 @@ def _try_body_shown(snippet: str | None) -> bool:
 def try_body(f: Finding, reader) -> str | None:
     """With the file: the ``try`` body (its handlers before the flagged one included) whose ``except`` a B110/B112
     finding flags, else None (no file, no ``except`` at or above the line, no ``try`` within 200 lines)."""
-    loc = f.location
-    if reader is None or loc is None or not loc.path or not loc.start_line or (f.tool, str(f.rule_id).upper()) not in QUALITY_RULES:
+    found = flagged_handler(f, reader) if (f.tool, str(f.rule_id).upper()) in QUALITY_RULES else None
+    if found is None:  # an unreadable file or no handler: the snippet decides
         return None
-    try:
-        lines = reader.lines(loc.path, reader.resolve(f.source.commit if f.source else None)) or []
-    except Exception:  # noqa: BLE001 - an unreadable file: the snippet decides
-        return None
-    first = next((n for n in range(min(loc.start_line, len(lines)) - 1, -1, -1) if re.match(r"^\s*except\b", lines[n])), None)
-    if first is None:
-        return None
+    lines, first = found
     indent = len(lines[first]) - len(lines[first].lstrip())
     body = []
     for n in range(first - 1, max(first - 200, -1), -1):
@@ -254,7 +248,7 @@ def triage(f: Finding | dict, reader=None) -> dict | None:
     quality = QUALITY_RULES.get((f.tool, str(f.rule_id).upper()))
     shown = f.snippet if quality and _try_body_shown(f.snippet) else None  # the try body's end is shown
     body = shown or (try_body(f, reader) if quality else None)  # else the whole body, from the file
-    full = try_body(f, reader) if quality and reader is not None else None
+    full = body if quality and not shown else try_body(f, reader) if quality else None  # the file's body, read once
     closed = fails_closed(f, reader) if full and _checks_security(full) else None
     if quality and body and body.strip() and (closed or not _checks_security(body)):
         why = (f"the try body at {path}:{f.line or '?'} makes a security check, but a swallowed error falls through to "

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.repository.source import finding_lines as finding_lines_of
 from tasks.triage.parsed_source import finding_source
 
 _FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?\s*$", re.I)
@@ -31,17 +30,12 @@ def check_stage_base(f: Finding | dict, reader=None, files=None) -> dict | None:
         return None
     at = _FROM.match(lines[loc.start_line - 1])
     if at and "$" not in at.group(1) and re.fullmatch(r"[a-z][\w.-]*", at.group(1)):
-        return _build_context(f, at.group(1), reader, files)
+        return _build_context(f, at.group(1), lines, reader, files)
     if not at or "$" not in at.group(1):
         return None
-    defaults: dict[str, str] = {}
-    stages: dict[str, int] = {}
-    for n, line in enumerate(lines[:loc.start_line - 1], start=1):
-        arg, base = _ARG.match(line), _FROM.match(line)
-        if arg and not stages and arg.group(2):  # a global ARG (before the first FROM) sets what FROM lines read
-            defaults[arg.group(1)] = arg.group(2).strip("'\"")
-        if base and base.group(2):
-            stages[base.group(2).lower()] = n
+    defaults = _global_args(lines[:loc.start_line - 1])
+    stages = {base.group(2).lower(): n for n, line in enumerate(lines[:loc.start_line - 1], start=1)
+              for base in [_FROM.match(line)] if base and base.group(2)}
     image = at.group(1)
     names = [m.group(1) for m in _VAR.finditer(image)]
     if not names or any(v not in defaults for v in names):
@@ -64,12 +58,23 @@ def check_stage_base(f: Finding | dict, reader=None, files=None) -> dict | None:
                         "Checkov reads the stage name as an image; each stage's own FROM carries the base image's tag"}
 
 
-def _build_context(f: Finding, name: str, reader, files) -> dict | None:
+def _global_args(lines: list[str]) -> dict[str, str]:
+    """The defaults of the global ARGs (those before the first FROM): the only ones a FROM line reads."""
+    out = {}
+    for line in lines:
+        if re.match(r"(?i)^\s*FROM\s", line):
+            break
+        arg = _ARG.match(line)
+        if arg and arg.group(2):
+            out[arg.group(1)] = arg.group(2).strip("'\"")
+    return out
+
+
+def _build_context(f: Finding, name: str, lines: list[str], reader, files) -> dict | None:
     """``FROM base`` where ``base`` is no stage of the file but a named build context the repository's bake file or
     compose file supplies (``contexts = { base = "target:base" }``, ``additional_contexts: base: ...``): Mailu's
     service images build FROM their own base target (held-out set 25, both labellers: no registry image, no tag)."""
-    text = "".join(finding_lines_of(reader, f))
-    if re.search(rf"(?im)^\s*FROM\s+\S+\s+AS\s+{re.escape(name)}\s*$", text) or not files:
+    if re.search(rf"(?im)^\s*FROM\s+\S+\s+AS\s+{re.escape(name)}\s*$", "\n".join(lines)) or not files:
         return None
     found = []
     for path in [p for p in files if p.endswith((".hcl", "docker-compose.yml", "docker-compose.yaml", "compose.yaml",
@@ -106,11 +111,8 @@ def check_digest_pin(f: Finding | dict, reader=None) -> dict | None:
         return None
     lines = finding_source(reader, f).splitlines()
     at = _FROM.match(lines[loc.start_line - 1]) if 0 < loc.start_line <= len(lines) else None
-    ref, args = (at.group(1) if at else ""), {}
-    for line in lines[:loc.start_line - 1]:  # `FROM alpine:${IMAGE_VERSION}` with `ARG IMAGE_VERSION=3.24` (set 24)
-        m = re.match(r"^\s*ARG\s+(\w+)=[\"']?([\w.-]+)[\"']?\s*$", line)
-        args.update({m.group(1): m.group(2)} if m else {})
-    default = re.sub(r"\$\{?(\w+)\}?", lambda m: args.get(m.group(1), m.group(0)), ref)
+    ref, args = (at.group(1) if at else ""), _global_args(lines[:loc.start_line - 1])  # `FROM alpine:${IMAGE_VERSION}`
+    default = _VAR.sub(lambda m: args.get(m.group(1), m.group(0)), ref)  # with `ARG IMAGE_VERSION=3.24` (set 24)
     tagged = _TAG.match(default) if at and "$" not in default else None
     tag = tagged.group("tag").lower() if tagged else ""
     if not re.match(r"v?\d", tag) or _CHANNEL.search(tag):  # lts-alpine3.19, main-2024, 3-nightly: tags that move on

@@ -31,7 +31,7 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
-from tasks.triage.parsed_source import parsed_tree
+from tasks.triage.parsed_source import enclosing_function, parsed_tree
 from tasks.triage.test_site import credential_elided
 
 # Bandit's import-blacklist tests (bandit/blacklists/imports.py): they flag the import statement itself
@@ -130,13 +130,11 @@ def import_calls(source: str, line: int) -> list[tuple[int, str, str | None]]:
     if not found:
         return []
     tree, names = found[0], set(found[2] or [])
-    funcs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
     out = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or _root(node.func) not in names:
             continue
-        inner = [fn for fn in funcs if fn.lineno <= node.lineno <= (fn.end_lineno or fn.lineno)]
-        func = max(inner, key=lambda fn: fn.lineno).name if inner else None
+        func = getattr(enclosing_function(tree, node.lineno), "name", None)
         code = " ".join((ast.get_source_segment(source, node) or "").split())
         code = re.sub(r"(['\"])([^'\"]{13,})\1", credential_elided, code)  # a credential-shaped literal only
         out.append((node.lineno, node.col_offset, code[:70] + ("…" if len(code) > 70 else ""), func))

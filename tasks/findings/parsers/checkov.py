@@ -59,6 +59,11 @@ def _origins(check: dict) -> list[dict] | None:
     return out or None
 
 
+def _place(check: dict) -> tuple:
+    """(check, file, lines): the calls of one module resource that become one finding."""
+    return check.get("check_id"), check.get("repo_file_path") or check.get("file_path"), str(check.get("file_line_range"))
+
+
 def _module_inputs(checks: list[dict]) -> dict:
     """(check, file, lines) -> the origins of every failing call of that module resource, or None when one has none.
 
@@ -67,8 +72,7 @@ def _module_inputs(checks: list[dict]) -> dict:
     groups: dict = {}
     for c in checks:
         if str(c.get("resource") or "").startswith("module."):
-            key = (c.get("check_id"), c.get("repo_file_path") or c.get("file_path"), str(c.get("file_line_range")))
-            groups.setdefault(key, []).append(_origins(c))
+            groups.setdefault(_place(c), []).append(_origins(c))
     return {k: None if any(o is None for o in v) else [o for each in v for o in each][:16] for k, v in groups.items()}
 
 
@@ -100,7 +104,7 @@ def parse(doc: Any) -> list[dict]:
                     references=[c.get("guideline")],
                 )
             )
-            origin = inputs.get((c.get("check_id"), c.get("repo_file_path") or c.get("file_path"), str(c.get("file_line_range"))))
+            origin = inputs.get(_place(c))
             if origin:
                 out[-1]["module_inputs"] = origin
     return out
