@@ -66,3 +66,87 @@ def test_the_exemptions_leave_real_secrets_redacted():
              ('password = "access"', "access"), ('password = "YoursTrulyForever"', "YoursTrulyForever")]
     for text, value in cases:
         assert value in secrets.detect(text, "app.py") + secrets.keyed_values(text), value
+
+
+def test_an_assigned_flag_tests_nothing():
+    """Kiwi's `user.is_staff = False` (set 25, s1-04) was said to be a condition that works as written."""
+    from tasks.triage.flag_attrs import check_flag_attribute
+    from test_triage_set22 import _Repo, _semgrep
+
+    repo = _Repo({"app/users.py": "from django.db import models\n\n\ndef off(user):\n    user.is_staff = False\n"
+                                  "    if user.is_staff == False:\n        return 1\n"})
+    hit = check_flag_attribute(_semgrep("python.lang.maintainability.is-function-without-parentheses", 5, "app/users.py"),
+                               repo, repo)
+    assert hit and "the line assigns `user.is_staff` and tests nothing" in hit["evidence"]
+    assert "condition works as written" not in hit["evidence"]
+    read = check_flag_attribute(_semgrep("python.lang.maintainability.is-function-without-parentheses", 6, "app/users.py"),
+                                repo, repo)
+    assert read and "assigns" not in read["evidence"] and "condition works as written" in read["evidence"]
+
+
+def test_the_projects_own_flag_comes_before_the_frameworks():
+    """Mailu's User sets `is_authenticated = True` itself (set 25, s1-31): Flask-Login's UserMixin was cited."""
+    from tasks.triage.flag_attrs import check_flag_attribute
+    from test_triage_set22 import _Repo, _semgrep
+
+    repo = _Repo({"app/views.py": "import flask_login\n\n\ndef v():\n    if flask_login.current_user.is_authenticated:\n"
+                                  "        return 1\n",
+                  "app/models.py": "class User(Base):\n    is_authenticated = True\n"})
+    hit = check_flag_attribute(_semgrep("python.lang.maintainability.is-function-without-parentheses", 5, "app/views.py"),
+                               repo, repo)
+    assert hit and "(an attribute at app/models.py:2)" in hit["evidence"] and "UserMixin" not in hit["evidence"]
+
+
+def test_the_jquery_selector_rule_is_described_by_what_it_matches():
+    from tasks.triage.jquery_dom import _flags
+
+    assert "function's parameter, `window` or `location`" in _flags("javascript.jquery.security.audit.jquery-insecure-selector")
+    assert _flags("javascript.jquery.security.audit.prohibit-jquery-html").endswith("not a string literal")
+
+
+def _b(rule, line, path):
+    return {"id": "1" * 32, "tool": "bandit", "kind": "code", "severity": "low", "rule_id": rule, "title": "t",
+            "description": "d", "location": {"path": path, "start_line": line, "end_line": line}}
+
+
+def test_an_xml_import_used_only_in_annotations_says_so():
+    """Radicale's tests import ElementTree for type hints and parse with defusedxml (set 25, s1-16)."""
+    from test_triage_containers import Files
+    from tasks.triage.unused_import import check_unused_import
+
+    code = ("import xml.etree.ElementTree as ET\nfrom defusedxml import ElementTree as DefusedET\n\n\n"
+            "def f(x: ET.Element) -> ET.Element:\n    return DefusedET.fromstring(x)\n")
+    hit = check_unused_import(_b("B405", 1, "radicale/tests/__init__.py"), Files(code))
+    assert hit["evidence"].endswith("the file never calls `ET`: it is used only in type annotations (line 5)")
+    called = code + "\n\ndef g(s):\n    return ET.fromstring(s)\n"
+    assert "never calls" not in check_unused_import(_b("B405", 1, "radicale/tests/__init__.py"), Files(called))["evidence"]
+    handed = code + "\n\nPARSER = ET\n"  # a plain reference may be called elsewhere: nothing is claimed
+    assert "never calls" not in check_unused_import(_b("B405", 1, "radicale/tests/__init__.py"), Files(handed))["evidence"]
+
+
+def test_xmlrpc_exception_and_value_classes_parse_no_xml():
+    """Kiwi's `from xmlrpc.client import Fault as XmlRPCFault` (set 25, s1-22); ServerProxy stays as reported."""
+    from test_triage_containers import Files
+    from tasks.triage.unused_import import check_unused_import
+
+    code = ("import unittest\nfrom xmlrpc.client import Fault as XmlRPCFault\n\n\nclass T(unittest.TestCase):\n"
+            "    def test(self):\n        with self.assertRaisesRegex(XmlRPCFault, 'x'):\n            pass\n")
+    hit = check_unused_import(_b("B411", 2, "tcms/tests/test_x.py"), Files(code))
+    assert hit["evidence"].startswith("no XML parser imported: tcms/tests/test_x.py:2 takes `Fault` from xmlrpc.client")
+    assert "used only as an argument to `self.assertRaisesRegex` (line 7)" in hit["evidence"]
+    proxy = "from xmlrpc.client import ServerProxy, Fault\nServerProxy('http://x')\n"
+    assert check_unused_import(_b("B411", 1, "app/x.py"), Files(proxy)) is None
+
+
+def test_a_cpickle_import_is_not_left_to_b301():
+    """Mailu's `try: import cPickle as pickle / except: import pickle` (set 25, s2-14): B301 lists no cPickle call,
+    so "the calls are Bandit's own findings" was false; a plain pickle import keeps that reason."""
+    from test_triage_containers import Files
+    from tasks.triage.unused_import import check_unused_import
+
+    code = ("try:\n    import cPickle as pickle\nexcept ImportError:\n    import pickle\n\n\n"
+            "def load(b):\n    return pickle.loads(b)\n")
+    assert check_unused_import(_b("B403", 2, "core/admin/mailu/utils.py"), Files(code)) is None
+    assert check_unused_import(_b("B403", 4, "core/admin/mailu/utils.py"), Files(code)) is None
+    plain = "import pickle\n\n\ndef load(b):\n    return pickle.loads(b)\n"
+    assert "B301 (pickle.loads" in check_unused_import(_b("B403", 1, "app/x.py"), Files(plain))["evidence"]

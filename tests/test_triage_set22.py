@@ -250,8 +250,8 @@ FLAG_CODE = {
 
 @pytest.mark.parametrize("line, said", [
     (5, "`current_user.is_authenticated` is a property of Flask-Login's UserMixin"),
-    (6, "`doc.is_public` is an attribute: `is_public` is defined at app/models.py:2"),
-    (9, "`doc.is_draft` is a property: `is_draft` is defined at app/models.py:5"),
+    (6, "no `is_public` the repository defines is a method (an attribute at app/models.py:2)"),
+    (9, "no `is_draft` the repository defines is a method (a property at app/models.py:5)"),
 ])
 def test_an_is_flag_read_as_a_value_is_named_for_what_it_is(line, said):
     """Set 22's reason audit: "a maintainability rule" did not say why `if user.is_superuser:` is right."""

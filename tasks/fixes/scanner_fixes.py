@@ -98,8 +98,10 @@ def review(family: str | None, removed: list[str], added: list[str], text: str =
         return "a password needs a salted, slow hash (argon2, bcrypt, scrypt), not a faster digest", ""
     notes = []
     if family == "weak-hash" or re.search(r"\b(?:md5|sha1)\b", before, re.I) and re.search(r"sha256|sha3|sha512", after, re.I):
-        notes.append("Digests already stored with the old algorithm no longer match: migrate them (passwords: re-hash "
-                     "at the next login).")
+        notes.append("Where digests of the old algorithm are kept (a database column, a file, a cache key, a peer that "
+                     "compares them), they no longer match: migrate them (passwords: re-hash at the next login); a "
+                     "digest made and compared within one run needs nothing.")  # set 25: Radicale's hash_dict, Mailu's
+        # ULA prefix keep nothing, and an unconditional "migrate them" was a wrong fact there
     if "http://" in before and "https://" in after:
         notes.append("The host must serve HTTPS at the same address: check it before merging.")
     if re.search(r"@csrf_exempt", before) and not re.search(r"@csrf_exempt", after):

@@ -39,6 +39,7 @@ _PROPERTY = re.compile(r"@(?:[\w.]*\.)?(?:property|cached_property|hybrid_proper
 _FIELD = re.compile(r"(?m)^\s+(is_\w+)(?:\s*:[^=\n]+=|\s+=)\s*(?:[\w.]*(?:Column|Field|mapped_column|Boolean)\w*\(|True\b|False\b)"
                     r"(?![^\n]*,\s*$)")
 _SELF = re.compile(r"\bself\.(is_\w+)\s*(?::[^=\n]+)?=(?!=)")
+_ASSIGNED = re.compile(r"\b((?:[A-Za-z_]\w*\.)+is_\w+)\s*(?::[^=\n]+)?=(?!=)")
 _METHOD = re.compile(r"(?m)^\s*(?:async\s+)?def\s+(is_\w+)\(")
 
 
@@ -79,17 +80,24 @@ def check_flag_attribute(f: Finding | dict, reader=None, imports=None) -> dict |
     text = imports.text("pypi")
     frameworks = ({**_FLASK_LOGIN} if re.search(r"(?m)^\s*(?:from|import)\s+flask_login\b", text) else {}) | (
         _DJANGO if re.search(r"(?m)^\s*(?:from|import)\s+django\b", text) else {})
+    assigned = {m.group(1) for m in _ASSIGNED.finditer(line)}
+    if assigned and all(f"{obj}.{name}" in assigned for obj, name in flags):  # Kiwi's `user.is_staff = False` (set 25)
+        return {"check": "code", "status": "not_a_call",
+                "evidence": f"no call is missing at {f.path}:{loc.start_line}: the line assigns "
+                            f"{', '.join(f'`{a}`' for a in sorted(assigned))} and tests nothing, so no condition here "
+                            "can be always true (the rule assumes a method read as a condition)"}
     said = []
     for obj, name in dict.fromkeys(flags):
         defs = _definitions(imports).get(name, [])
         if any(kind == "a method" for kind, _, _ in defs):
             return None  # a plain method somewhere: the rule may be right
-        if _USER.search(obj) and name in frameworks:
-            said.append(f"`{obj}.{name}` is {frameworks[name]}")
-        elif defs:
+        if defs:  # the project's own definitions before a framework's: Mailu's User sets `is_authenticated = True`
+            # itself (set 25); and a name is not its object's type: Kiwi's `is_active` at :73 is another model's
             kind, path, n = min(defs, key=lambda d: d[1] != f.path)  # the flagged file's own definition first
-            said.append(f"`{obj}.{name}` is {kind}: `{name}` is defined at {path}:{n}" + (
-                f" ({len(defs) - 1} more definition{'s' if len(defs) > 2 else ''}, none a method)" if len(defs) > 1 else ""))
+            more = len(defs) - 1
+            said.append(f"no `{name}` the repository defines is a method ({kind} at {path}:{n}" + (f"; {more} more, none a method" if more else "") + ")")
+        elif _USER.search(obj) and name in frameworks:
+            said.append(f"`{obj}.{name}` is {frameworks[name]}")
         else:
             return None
     return {"check": "code", "status": "not_a_call",

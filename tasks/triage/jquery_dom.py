@@ -165,4 +165,13 @@ def check_jquery_dom(f: Finding | dict, reader=None) -> dict | None:
     done = "reads the element's HTML and writes none" if reads == calls else f"takes {what}"
     return {"check": "code", "status": "no_html_text",
             "evidence": f"no HTML parsed from text: the jQuery call at {f.path}:{loc.start_line} {done}, so no string "
-                        f"is read as markup ({f.rule_id.rsplit('.', 1)[-1]} flags any argument that is not a literal)"}
+                        f"is read as markup ({_flags(f.rule_id)})"}
+
+
+def _flags(rule_id: str) -> str:
+    """What the rule matches, in its own terms: the selector rule follows any value from a function's parameter,
+    `window` or `location`; the method rules take any argument that is not a string literal."""
+    name = str(rule_id).rsplit(".", 1)[-1]
+    if "selector" in name.lower():
+        return f"{name} flags any value taken from a function's parameter, `window` or `location`, whatever it holds"
+    return f"{name} flags any argument that is not a string literal"
