@@ -102,8 +102,12 @@ def check_unused_import(f: Finding | dict, reader=None) -> dict | None:
     found = _unused(f, reader, m) if reader is not None else None
     if found or (m.group(1) == "B411" and reader is not None and (found := _xmlrpc_values(f, reader))):
         return found
-    if m.group(1) not in CALLS_JUDGED or (m.group(1) == "B403" and _cpickle(f, reader)):
+    if m.group(1) not in CALLS_JUDGED:
         return None
+    if m.group(1) == "B403" and _cpickle(f, reader):
+        return {"check": "unused_import", "evidence": f"an import only: {f.path}:{f.line} imports the module B403 warns "
+                "about, and the import line alone runs nothing; but B301 lists no cPickle call, so Bandit reports none of "
+                f"the file's calls through it on their own lines{_calls_said(f, reader)}: those calls are where to look"}
     return {"check": "unused_import", "evidence": f"an import only: {f.path}:{f.line} imports the module {m.group(1)} "
             f"warns about; the calls that could be risky are Bandit's own findings, {CALLS_JUDGED[m.group(1)]}, on the "
             f"lines that make them, and the import line alone runs nothing{_calls_said(f, reader) or _uses_said(f, reader)}"}
