@@ -3,6 +3,8 @@ with the neighbour that stays a finding."""
 
 from __future__ import annotations
 
+import pytest
+
 from test_triage_containers import Files
 
 from tasks.findings import secrets
@@ -152,3 +154,67 @@ def test_a_cpickle_import_is_not_left_to_b301():
         assert "are Bandit's own findings" not in ev
     plain = "import pickle\n\n\ndef load(b):\n    return pickle.loads(b)\n"
     assert "B301 (pickle.loads" in check_unused_import(_b("B403", 1, "app/x.py"), Files(plain))["evidence"]
+
+
+SPHINX_CONF = '''import os
+import subprocess
+import sys
+
+manage_py = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "manage.py"))
+docs_dir = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+
+subprocess.run([manage_py, "graph_models", "-o", os.path.join(docs_dir, "x.png")], check=True)
+subprocess.run([sys.executable, "-m", "pip", "list"], check=True)
+subprocess.run([sys.executable, "-c", "print(1)"], check=True)
+SH = "/bin/sh"
+subprocess.run([SH, "x"], check=True)
+TOOL = os.environ["TOOL"]
+subprocess.run([TOOL, "x"], check=True)
+subprocess.run([shutil.which("tesseract"), "--version"], check=True)
+'''
+
+
+@pytest.mark.parametrize("line, said", [
+    (8, "runs `manage_py` (a path the module builds from literals and `__file__`) with an argument list"),
+    (9, "runs `sys.executable` (this Python) with an argument list"),
+    (10, None),  # python -c runs the text it is given
+    (12, None),  # a shell, however it is named
+    (14, None),  # a program from the environment
+    (15, "runs `shutil.which('tesseract')` (a program named by a literal, found through PATH)"),  # paperless (set 22)
+])
+def test_a_program_path_built_from_literals_is_a_fixed_program(line, said):
+    """Kiwi's docs/source/conf.py (set 25, s2-25/s2-27): the rows gave only "is documentation"."""
+    from test_triage_containers import Files
+    from tasks.triage.subprocess_argv import check_subprocess_argv
+
+    hit = check_subprocess_argv(_b("B603", line, "docs/source/conf.py"), Files(SPHINX_CONF))
+    if said:
+        assert hit and said in hit["evidence"], hit
+    else:
+        assert hit is None, hit
+
+
+def test_a_json_files_checkov_skip_names_that_file_only():
+    """Tandoor's locale nl.json (set 26, s2-04, harmful): `skip-check: CKV_SECRET_6` in .checkov.yaml switched the
+    secret check off for every file; checkov 3.3.30 honours `skip-path` with the file's escaped path for it alone."""
+    from tasks.fixes.suppression import suppression_answer, suppression_for
+
+    f = {"id": "1" * 32, "tool": "checkov", "kind": "secret", "severity": "low", "rule_id": "CKV_SECRET_6",
+         "title": "Base64 High Entropy String", "description": "d",
+         "location": {"path": "vue3/src/locales/nl.json", "start_line": 6, "end_line": 7}}
+    rec = {"verdict": "false_positive", "reasons": [{"check": "secret", "evidence": "a translated UI string"}]}
+    lang, block = suppression_for(f, rec)
+    assert block.splitlines()[1:] == ["skip-path:", "  - vue3/src/locales/nl\\.json  # CKV_SECRET_6: a translated UI string"]
+    answer = suppression_answer(f, rec)
+    assert "skip-check" not in block and "for this one file (`skip-path`)" in answer and "inside the flagged resource" not in answer
+
+
+def test_a_line_in_a_decorator_belongs_to_the_function_below():
+    """jupyterhub's test_app.py:373 (set 26, s2-12) sits in test_url_config's parametrize list, not in the test above."""
+    from tasks.triage.test_site import _enclosing_test
+
+    lines = ["def test_resume():\n", "    assert x == []\n", "\n", "\n", "@pytest.mark.parametrize(\n",
+             "    'cfg, expected',\n", "    [\n", "        ({'ip': '0.0.0.0'}, {}),\n", "    ],\n", ")\n",
+             "def test_url_config(cfg, expected):\n", "    assert cfg\n"]
+    assert _enclosing_test(lines, 8) == "the decorator of test_url_config()"
+    assert _enclosing_test(lines, 12) == "test_url_config()" and _enclosing_test(lines, 2) == "test_resume()"

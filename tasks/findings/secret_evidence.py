@@ -193,6 +193,9 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
     typed = filler(value)
     if typed:
         return out | {"class": "placeholder", "match": typed}
+    told = _told(value)
+    if told:
+        return out | {"class": "placeholder", "match": told}
     if _EMBEDDED.search(value):
         return out | {"class": "placeholder", "match": "a template variable or placeholder word inside the value"}
     if re.fullmatch(rf"{_WORD}(?:[-_ ]{_WORD}){{0,3}}|[A-Z]?[a-z]+(?:[A-Z][a-z]+){{1,4}}", value) and len(value) <= 24:
@@ -206,6 +209,20 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
     if bits < 3.0 or len(set(value)) < 6 or len(value) < 8:
         return out | {"class": "low-entropy"}
     return out | {"class": "high-entropy"}
+
+
+def _told(value: str) -> str | None:
+    """An instruction written as one CamelCase word, which a generated key never is: terraform-aws-ecr's example token
+    (set 26) tells the reader not to store it in plain text; a passphrase of words ("CorrectHorseBatteryStaple") says
+    nothing about itself and stays a value."""
+    words = [w.lower() for w in re.findall(r"[A-Z][a-z]+", value)]
+    if not re.fullmatch(r"(?:[A-Z][a-z]+){4,12}", value):
+        return None
+    said = set(words)
+    if said & {"replace", "insert", "enter", "your", "yours"} or {"should", "not"} <= said or {"plain", "text"} <= said \
+            or {"do", "not"} <= said and said & {"use", "commit", "store", "share"}:
+        return f"an instruction to the reader written as one word ({len(words)} words), not a generated value"
+    return None
 
 
 BOOLEAN_WORDS = {"True", "False", "None", "true", "false", "null", "none"}  # no secret's value (secret_keys too)

@@ -119,8 +119,9 @@ def suppression_for(f: Finding | dict, rec: dict) -> tuple[str, str]:
             return "yaml", f"metadata:\n  annotations:\n    checkov.io/skip1: {rule}={short}"
         if name.endswith((".yaml", ".yml")):
             return "yaml", f"#checkov:skip={rule}:{short}"
-        if ".json" in PurePosixPath(name).suffixes:  # JSON (a .json.template too) has no comments: skip it in the config
-            return "yaml", f"# .checkov.yaml\nskip-check:\n  - {rule}  # {short}"
+        if _json(path):  # JSON (a .json.template too) has no comments: skip this one file in the config, since a
+            # `skip-check` there turns the check off for every file (set 26: a locale file's CKV_SECRET_6)
+            return "yaml", f"# .checkov.yaml\nskip-path:\n  - {re.escape(str(path))}  # {rule}: {short}"
         if PurePosixPath(name).name.startswith("dockerfile") or name.endswith(".dockerfile"):
             return "dockerfile", f"#checkov:skip={rule}:{short}"
         return "hcl", f"#checkov:skip={rule}:{short}"
@@ -228,7 +229,15 @@ def suppression_place(f: Finding | dict, rec: dict) -> str:
         return "with an empty top-level `permissions: {}` block (Checkov ignores a skip comment for this check)"
     from tasks.fixes import module_skip
 
-    return module_skip.place(rec) if module_skip.judged(f, rec) else _PLACES.get(f.tool, _PLACE_ELSE)
+    if module_skip.judged(f, rec):
+        return module_skip.place(rec)
+    if f.tool == "checkov" and _json((f.location or NO_LOCATION).path):
+        return "in .checkov.yaml, for this one file (`skip-path`): JSON has no comments, and a `skip-check` would turn the check off everywhere"
+    return _PLACES.get(f.tool, _PLACE_ELSE)
+
+
+def _json(path) -> bool:
+    return ".json" in PurePosixPath(str(path or "").lower()).suffixes
 
 
 def suppression_answer(f: Finding | dict, rec: dict, diff: str | None = None) -> str:
@@ -254,5 +263,5 @@ def suppression_answer(f: Finding | dict, rec: dict, diff: str | None = None) ->
     else:
         lang, block = suppression_for(f, rec)
         shown = f"```{lang}\n{block}\n```"
-    return (f"False positive: {why}. Do not change the code; suppress the finding {_PLACES.get(f.tool, _PLACE_ELSE)}, "
+    return (f"False positive: {why}. Do not change the code; suppress the finding {suppression_place(f, rec)}, "
             f"with the reason, so the next scan does not report it again:\n{shown}\n")

@@ -11,7 +11,12 @@ Each one needs ``source.repo_path`` and gives a false-positive reason with
 * ``main_guard``: a development-server line under ``if __name__ ==
   "__main__":`` in a file the start-up files serve with gunicorn/uwsgi/...;
 * ``served_numbers``: ``innerHTML`` of a JSON field that the project's own
-  server route fills from a counter only ever set to numbers.
+  server route fills from a counter only ever set to numbers;
+* ``disclaimed``: infrastructure code the project's documentation calls a starting point ("isn't production
+  ready"), not its deployment;
+* ``jinja_options``: a Jinja2 Environment whose ``**options`` dict turns autoescaping on;
+* ``code_template``: a Mustache/Handlebars template that generates source code, not a page;
+* ``django_func``: a Django ``Func`` subclass that only sets literal SQL (``function``, ``template``).
 
 Four more need less and run first: ``installed`` (a finding inside an
 installed third-party package: site-packages, node_modules, a folder pip's
@@ -23,9 +28,13 @@ Windows-only control flagged on a Linux VM).
 
 from __future__ import annotations
 
+from tasks.triage.code_template import check_code_template
+from tasks.triage.disclaimed import check_disclaimed
+from tasks.triage.django_func import check_django_func
 from tasks.triage.gateway_auth import check_gateway_auth
 from tasks.triage.iac_applicable import check_not_applicable
 from tasks.triage.installed import check_installed
+from tasks.triage.jinja_options import check_jinja_options
 from tasks.triage.main_guard import check_main_guard
 from tasks.triage.never_deployed import check_never_deployed
 from tasks.triage.openapi_docs import check_docs_only
@@ -39,4 +48,5 @@ def check_deployed(f, reader=None, index=None) -> dict | None:
     if shipped or reader is None or index is None:
         return shipped
     return (check_gateway_auth(f, reader, index) or check_docs_only(f, reader, index) or check_main_guard(f, reader, index)
-            or check_served_number(f, reader, index))
+            or check_served_number(f, reader, index) or check_disclaimed(f, reader, getattr(index, "files", None))
+            or check_jinja_options(f, reader) or check_code_template(f, reader) or check_django_func(f, reader))

@@ -85,6 +85,12 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
             top = [n for n in tree.body if isinstance(n, ast.Assign)
                    and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)]
             return len(top) == 1 and isinstance(top[0].value, ast.Constant) and isinstance(top[0].value.value, str)
+        if node.id not in args and len(binds) > 1 and all(  # `classes = "icon-true"` / else `"icon-false"` (set 26)
+                isinstance(b, ast.Assign) and len(b.targets) == 1 and isinstance(b.targets[0], ast.Name)
+                and isinstance(b.value, ast.Constant) and isinstance(b.value.value, str) for b in binds):
+            used.append(("choice", f"`{node.id}`, one of {len(binds)} literals (lines "
+                                   f"{', '.join(str(b.lineno) for b in binds[:4])})", binds[0].lineno))
+            return True
         if node.id in args or len(binds) != 1 or not isinstance(binds[0], ast.Assign) or len(binds[0].targets) != 1:
             return False
         return _escaped(binds[0].value, scope, tree, depth + 1, used)
@@ -118,8 +124,9 @@ def escaped_sink(source: str, line: int, rule_text: str) -> dict | None:
     texts = [o for o in others if re.search(r"(?<![\w.])(?:_|gettext|ngettext|pgettext|gettext_lazy|_l)\(", o)]
     kinds = " and ".join(k for k, hit in (("the project's own translation catalogue", texts),
                                            ("a number", len(texts) < len(others))) if hit)
+    choices = [what for kind, what, n in seen if kind == "choice"]
     parts = ([f"the output of {', '.join(escapers)}, which escapes or percent-encodes <, > and quotes"] if escapers else []) \
-        + ([f"{'; '.join(others)} ({kinds}: no markup from outside)"] if others else [])
+        + ([f"{'; '.join(others)} ({kinds}: no markup from outside)"] if others else []) + choices
     lead = "escaped before insertion" if escapers else "constant data"  # round 28: nothing was escaped in a translation
     return {"check": "code", "status": "escaped",
             "evidence": f"{lead}: {_name(calls[0].func)}() at line {calls[0].lineno} wraps only literal "

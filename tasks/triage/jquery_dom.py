@@ -27,10 +27,13 @@ from tasks.triage.parsed_source import finding_source, nodes_on_line, parse_js
 _RULE = re.compile(r"(?i)jquery-insecure-(?:selector|method)|prohibit-jquery-html")
 _INSERT = {"html", "append", "prepend", "after", "before", "replaceWith", "wrap", "wrapAll", "wrapInner", "insertAfter",
            "insertBefore", "appendTo", "prependTo", "replaceAll"}
-_ELEMENT_PROPS = {"target", "currentTarget", "relatedTarget", "delegateTarget", "parentNode", "parentElement",
+_ELEMENT_PROPS = {"target", "currentTarget", "relatedTarget", "delegateTarget", "parentNode", "parentElement", "submitter",
+                  "srcElement", "activeElement", "offsetParent",
                   "firstChild", "lastChild", "firstElementChild", "lastElementChild", "nextSibling", "previousSibling",
                   "nextElementSibling", "previousElementSibling", "documentElement", "body"}
 _NODE_CALLS = {"contents", "children", "clone", "closest", "parent", "parents", "detach", "siblings"}
+# traversals of a jQuery collection: they select among nodes already in the page and never parse text as HTML
+_TRAVERSE = {"find", "filter", "first", "last", "eq", "next", "prev", "nextAll", "prevAll", "not", "has"}
 _DOCUMENT_CALLS = {"getElementById", "querySelector", "createElement", "createTextNode"}
 _TEXT_SETTERS = {"text", "val", "addClass", "removeClass", "toggleClass", "attr", "prop", "data", "css", "hide", "show"}
 _DT_CALLBACKS = {"createdCell", "fnCreatedCell", "createdRow", "fnCreatedRow", "rowCallback", "fnRowCallback"}
@@ -69,6 +72,14 @@ class _Nodes:
             return prop is not None and _text(prop) in _ELEMENT_PROPS and self._say(f"`{_text(node)[:50]}`, a DOM element")
         if t == "identifier":
             return self._bound(node, depth)
+        if t == "binary_expression":  # `a || b` is either; `a && b` is b, or a falsy a that $() turns into no nodes
+            op = _text(node.child_by_field_name("operator"))
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            return op == "||" and self.element(left, depth + 1) and self.element(right, depth + 1) \
+                or op == "&&" and self.element(right, depth + 1)
+        if t == "subscript_expression":  # `$(this).find('[type="submit"]')[0]`: a node of a jQuery collection
+            obj, index = node.child_by_field_name("object"), node.child_by_field_name("index")
+            return index is not None and index.type == "number" and _jquery(obj) and self.element(obj, depth + 1)
         if t != "call_expression":
             return False
         fn, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
@@ -81,7 +92,7 @@ class _Nodes:
         if fn is None or fn.type != "member_expression":
             return False
         obj, name = fn.child_by_field_name("object"), _text(fn.child_by_field_name("property"))
-        if name in _NODE_CALLS:
+        if name in _NODE_CALLS or name in _TRAVERSE and _jquery(obj):
             return self._say(f"`{_text(node)[:50]}`, existing nodes of the page")
         if name in _DOCUMENT_CALLS and obj is not None and _text(obj) == "document":
             return self._say(f"`{_text(node)[:50]}`, a DOM element")

@@ -96,6 +96,12 @@ def _calls(reader, files, module_dir: str, limit: int = 400) -> list[tuple[str, 
     return cache[key]
 
 
+def _creates_nothing(top) -> bool:
+    """A call that switches the module off (``create = false``, ``count = 0``): checkov checks none of its resources
+    (UNKNOWN), so its not failing shows nothing (terraform-aws-ecr's "ecr_disabled", set 26's reason audit)."""
+    return any(re.match(r"^\s*(?:create\w*|enabled?|count)\s*=\s*(?:false|0)\s*$", line) for _, line in top)
+
+
 def check_module_input(f, reader, files) -> dict | None:
     """False positive when every failing call's value is an example's own argument or a wrapper's pass-through."""
     f = as_finding(f)
@@ -126,7 +132,8 @@ def check_module_input(f, reader, files) -> dict | None:
     if passed_through:
         variables = {o["variable"] for o, _, _ in passed_through}
         default = next(((path, name, line) for path, name, line, top in calls if (path, name) not in failing
-                        and path_class(path) in ("example", "test") and not any(_argument(top, v) for v in variables)), None)
+                        and path_class(path) in ("example", "test") and not any(_argument(top, v) for v in variables)
+                        and not _creates_nothing(top)), None)
         if default is None:
             return None  # nothing shows the module's own default passing
     parts = []

@@ -19,6 +19,8 @@ _RULE = re.compile(r"(?i)unescaped[-_]with[-_]safe|autoescape[-_](?:off|false|di
 _TEXT_FILE = re.compile(r"(?i)\.(?:txt|text)(?:\.(?:j2|jinja2?|tmpl|tpl))?$")
 # an HTML-named template that is a message's text part: 'alert-body-text.html', 'welcome_plain.html', in a mail folder
 _TEXT_PART = re.compile(r"(?i)[-_.](?:text|txt|plain)\.(?:html?|j2|jinja2?|tmpl|tpl)$")
+# Django's password-reset e-mail: rendered by PasswordResetForm.send_mail as the text body (set 26: babybuddy)
+_DJANGO_RESET = re.compile(r"(?:^|/)templates/registration/password_reset_email\.html$")
 _MAIL_DIR = re.compile(r"(?i)(?:^|/)(?:e-?mails?|mails?|messages?|notifications?)/")
 
 
@@ -29,6 +31,12 @@ def check_plain_text(f: Finding | dict) -> dict | None:
     if f.kind != "code" or not path or not _RULE.search(str(f.rule_id)):
         return None
     name = PurePosixPath(path).name
+    if _DJANGO_RESET.search(path):
+        return {"check": "path", "status": "plain_text",
+                "evidence": f"no HTML is rendered: {path} is the template Django's PasswordResetView sends as the e-mail's "
+                            "plain-text body (its default email_template_name; an HTML part comes only from "
+                            "html_email_template_name), and Django's own copy of it turns autoescaping off the same way, "
+                            "so a link or a name prints as written instead of as HTML entities"}
     if not (_TEXT_FILE.search(name) or _TEXT_PART.search(name) and _MAIL_DIR.search(path)):
         return None  # 'rich-text.html', 'comment_text.html': HTML pages whose name merely ends in text
     return {"check": "path", "status": "plain_text",

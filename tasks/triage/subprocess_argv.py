@@ -70,11 +70,11 @@ def check_subprocess_argv(f: Finding | dict, reader=None) -> dict | None:
         built = f" (the list `{named}` built on line {argv.lineno})" if named else ""
         if rule == "B607":  # Bandit's PATH lookup of a program named without its folder
             return {"check": "code", "status": "fixed_program",
-                    "evidence": f"a fixed program found through PATH: {where} runs `{_program(argv)}` with an argument "
+                    "evidence": f"a fixed program found through PATH: {where} runs {_program(argv)} with an argument "
                                 f"list{built} and no shell, in a file that reads no request data; whoever can set this "
                                 "process's PATH can already run code as it, so the lookup gives an attacker nothing new"}
         return {"check": "code", "status": "fixed_program",
-                "evidence": f"no shell and a fixed program: {where} runs `{_program(argv)}` with an argument list"
+                "evidence": f"no shell and a fixed program: {where} runs {_program(argv)} with an argument list"
                             f"{built} (no shell parses it), and the file reads no request data; {flags}"}
     if rule == "B607":
         return None
@@ -99,12 +99,53 @@ def _cli_marker(source: str) -> str:
 _SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "cmd", "cmd.exe", "powershell", "pwsh"}
 
 
-def _fixed(node) -> bool:
-    """An argument list written out whose program is a literal and no shell (``["sh", "-c", script]`` parses its text)."""
-    if not (isinstance(node, (ast.List, ast.Tuple)) and node.elts and isinstance(node.elts[0], ast.Constant)
-            and isinstance(node.elts[0].value, str)):
+def _fixed(node, tree=None) -> bool:
+    """An argument list written out whose program is a literal, or a path the module builds from literals and
+    ``__file__`` (Kiwi's docs/source/conf.py: ``manage_py = os.path.abspath(os.path.join(...))``, set 25), or
+    ``sys.executable``; and no shell (``["sh", "-c", script]`` parses its text, as ``python -c`` runs it)."""
+    if not (isinstance(node, (ast.List, ast.Tuple)) and node.elts):
         return False
-    return node.elts[0].value.strip().rsplit("/", 1)[-1].split(" ", 1)[0].lower() not in _SHELLS
+    first, words = node.elts[0], []
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        words = [first.value.strip().rsplit("/", 1)[-1].split(" ", 1)[0]]
+    elif tree is None or not _constant(first, tree, words):
+        return False
+    if _dotted(first) == "sys.executable" and any(isinstance(e, ast.Constant) and e.value == "-c" for e in node.elts):
+        return False
+    return not any(w.lower() in _SHELLS for w in words)
+
+
+# calls that build a path from paths: a program put together from literals and __file__ is still one fixed file
+_PATH_CALLS = {"os.path.join", "os.path.abspath", "os.path.dirname", "os.path.realpath", "os.path.normpath", "os.fspath",
+               "str", "Path", "pathlib.Path", "shutil.which"}
+
+
+def _constant(node, tree, words: list, depth: int = 0) -> bool:
+    """Whether ``node`` is made of string literals, ``__file__`` and ``sys.executable`` only, through module-level
+    names bound once; ``words`` collects the literals' last path segments (a shell's name is no fixed program)."""
+    if depth > 5:
+        return False
+    if isinstance(node, ast.Constant):
+        words.extend(p for p in str(node.value).split("/")[-1:] if p)
+        return isinstance(node.value, (str, int))
+    if isinstance(node, ast.Name):
+        if node.id == "__file__":
+            return True
+        binds = [b.value for b in tree.body if isinstance(b, ast.Assign) and len(b.targets) == 1
+                 and isinstance(b.targets[0], ast.Name) and b.targets[0].id == node.id]
+        stores = sum(1 for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == node.id and isinstance(n.ctx, ast.Store))
+        return len(binds) == 1 and stores == 1 and _constant(binds[0], tree, words, depth + 1)
+    if isinstance(node, ast.Attribute):
+        return _dotted(node) == "sys.executable" or node.attr in ("parent", "parents") and _constant(node.value, tree, words, depth + 1)
+    if isinstance(node, ast.Subscript):
+        return _constant(node.value, tree, words, depth + 1) and _constant(node.slice, tree, words, depth + 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.Add)):
+        return _constant(node.left, tree, words, depth + 1) and _constant(node.right, tree, words, depth + 1)
+    if isinstance(node, ast.Call) and not node.keywords:
+        if isinstance(node.func, ast.Attribute) and node.func.attr in ("resolve", "absolute") and not node.args:
+            return _constant(node.func.value, tree, words, depth + 1)
+        return _dotted(node.func) in _PATH_CALLS and all(_constant(a, tree, words, depth + 1) for a in node.args)
+    return False
 
 
 def _argv_list(tree, call) -> tuple[ast.AST | None, str]:
@@ -112,7 +153,7 @@ def _argv_list(tree, call) -> tuple[ast.AST | None, str]:
     argument itself, or a name that every binding in the innermost function around the call (else the module) sets to
     such a list (``command = ["ffmpeg", "-i", path]``; ``command += [...]`` and ``.append`` keep the program)."""
     argv = call.args[0]
-    if _fixed(argv):
+    if _fixed(argv, tree):
         return argv, ""
     if not isinstance(argv, ast.Name):
         return None, ""
@@ -135,11 +176,19 @@ def _argv_list(tree, call) -> tuple[ast.AST | None, str]:
                   and isinstance(n.func.value, ast.Name) and n.func.value.id == argv.id
                   and n.func.attr in ("insert", "clear", "pop", "remove", "reverse", "sort", "__setitem__")
                   for n in ast.walk(scope))
-    if not values or changed or stores != len(values) or not all(_fixed(v) for v in values):
+    if not values or changed or stores != len(values) or not all(_fixed(v, tree) for v in values):
         return None, ""
     return values[0], argv.id
 
 
 def _program(argv) -> str:
-    """The program's name only: a one-element list can hold a whole command line, with its arguments (a password)."""
-    return argv.elts[0].value.strip().split(" ", 1)[0][:40]
+    """The program, quoted: its name only (a one-element list can hold a whole command line, with its arguments, a
+    password); a built path is named by the expression that holds it (`manage_py`, `sys.executable`)."""
+    first = argv.elts[0]
+    if isinstance(first, ast.Constant):
+        return f"`{str(first.value).strip().split(' ', 1)[0][:40]}`"
+    if _dotted(first) == "sys.executable":
+        return "`sys.executable` (this Python)"
+    if isinstance(first, ast.Call) and _dotted(first.func) == "shutil.which":
+        return f"`{ast.unparse(first)[:60]}` (a program named by a literal, found through PATH)"
+    return f"`{(_dotted(first) or ast.unparse(first))[:40]}` (a path the module builds from literals and `__file__`)"

@@ -53,9 +53,13 @@ def _enclosing_test(lines: list[str], n: int) -> str | None:
     need = len(lines[n - 1]) - len(lines[n - 1].lstrip())
     for k in range(n - 2, max(n - 400, -1), -1):
         line = lines[k]
+        indent = len(line) - len(line.lstrip())
+        if line.lstrip().startswith("@") and indent < need:  # inside a decorator's arguments (a parametrize list):
+            below = next((re.match(r"^\s*(?:async\s+)?def\s+(\w+)", x) for x in lines[n:n + 200]  # set 26: it was
+                          if re.match(rf"^\s{{{indent}}}(?:async\s+)?def\s", x)), None)  # given to the test above
+            return f"the decorator of {below.group(1)}()" if below else None
         if not line.strip() or line.lstrip().startswith(("#", "//", "*", "@")):
             continue
-        indent = len(line) - len(line.lstrip())
         if indent >= need:
             continue
         m = re.match(r"^\s*(?:async\s+)?def\s+(\w+)|^\s*(?:it|test)\(\s*['\"`]([^'\"`\n]{1,60})", line)
