@@ -260,3 +260,83 @@ def test_a_submitter_element_or_a_collections_node_is_no_html():
     assert "existing nodes of the page" in hit["evidence"]
     assert rule(8) is None  # one side of || is data from the event
     assert rule(10) is None  # Array.prototype.find returns an item of the array, which may be a string
+
+
+def test_a_keyword_the_spread_options_already_carry_is_not_added_twice():
+    """jupyterhub's app.py (set 26, two harmful rows): semgrep's fix `Environment(loader=loader, **jinja_options,
+    autoescape=True)` raised TypeError at start-up, since jinja_options = dict(autoescape=True, ...)."""
+    from tasks.fixes.scanner_fixes import review
+
+    text = ("    jinja_options = dict(autoescape=True, enable_async=True)\n"
+            "    jinja_env = Environment(loader=loader, **jinja_options)\n")
+    why, _ = review("xss", ["    jinja_env = Environment(loader=loader, **jinja_options)"],
+                    ["    jinja_env = Environment(loader=loader, **jinja_options, autoescape=True)"], text)
+    assert why and "already sets `autoescape` in `jinja_options`" in why and "TypeError" in why
+    other = text.replace("autoescape=True, ", "")
+    assert review("xss", ["    jinja_env = Environment(loader=loader, **jinja_options)"],
+                  ["    jinja_env = Environment(loader=loader, **jinja_options, autoescape=True)"], other)[0] is None
+
+
+SHARED_PW = '''import pytest
+
+
+@pytest.fixture
+def user_password():
+    return "user_password"
+
+
+async def test_empty_passwords():
+    authenticator = SharedPasswordAuthenticator(
+        user_password="",
+        admin_password="s3cr3t-Value-Long-9",
+    )
+    # the admin password is s3cr3t-Value-Long-9 here
+'''
+
+
+def test_a_flagged_value_that_is_the_files_own_name_is_not_redacted_but_a_secret_is(tmp_path):
+    """jupyterhub's test_shared_password.py (set 26): the fixture `user_password` returns its own name, and the prompt
+    showed `[REDACTED …]=""` for the keyword argument; the real-looking password still goes everywhere it stands."""
+    import subprocess
+
+    from tasks.repository.source import SourceReader
+
+    repo = tmp_path / "repo"
+    (repo / "tests").mkdir(parents=True)
+    (repo / "tests" / "test_pw.py").write_text(SHARED_PW)
+    subprocess.run(["git", "-C", str(repo), "init", "-q"], check=True)
+    reader = SourceReader(repo)
+    b105 = {"id": "2" * 32, "tool": "bandit", "kind": "code", "severity": "low", "rule_id": "B105",
+            "title": "Possible hardcoded password: 'user_password'", "description": "d",
+            "location": {"path": "tests/test_pw.py", "start_line": 6, "end_line": 6}}
+    b106 = b105 | {"rule_id": "B106", "title": "Possible hardcoded password: 's3cr3t-Value-Long-9'",
+                   "location": {"path": "tests/test_pw.py", "start_line": 12, "end_line": 12}}
+    reader.learn_secrets([b105, b106])
+    text = reader.context("tests/test_pw.py", None, 11, 6)["text"]
+    assert "user_password=\"\"," in text and "def user_password():" in text
+    assert "s3cr3t-Value-Long-9" not in text and text.count("[REDACTED secret") == 2
+
+
+def test_the_words_of_a_translation_catalogue_are_not_redacted():
+    """Tandoor's vue3/src/locales/nl.json (set 26, s2-04): checkov's CKV_SECRET_6 on "API-sleutel" and "Toegangstoken";
+    the prompt redacted both Dutch words. A value with digits or symbols in the same file still goes."""
+    from tasks.findings.parsers.finalise import finalise
+    from test_triage_containers import finding
+
+    def ckv(value, path="vue3/src/locales/nl.json"):
+        return finalise(finding(tool="checkov", kind="secret", rule_id="CKV_SECRET_6", title="Base64 High Entropy String",
+                                location={"path": path, "start_line": 6, "end_line": 6},
+                                snippet=f'5 {{\n6   "APIKey": "{value}",\n7 }}\n') | {})
+
+    kept = ckv("Toegangstoken")
+    assert "Toegangstoken" in kept["snippet"] and not kept.get("redacted")
+    assert "aB3dE5fG7hI9jK1lM3nO5pQ7" not in ckv("aB3dE5fG7hI9jK1lM3nO5pQ7")["snippet"]
+    assert "Toegangstoken" not in ckv("Toegangstoken", "config/settings.json")["snippet"]  # not a catalogue
+
+
+def test_a_relative_file_path_is_no_secret_and_is_not_elided():
+    """jupyterhub's docs (set 26, s2-37): "source/rbac/generate-scope-table.py" was quoted as "…"."""
+    from tasks.findings.secret_evidence import classify_one
+
+    assert classify_one("source/rbac/generate-scope-table.py", True, True)["match"] == "a file path, not a secret's value"
+    assert classify_one("aB3d/E5fG7hI9jK1lM3nO5pQ7.rS9", True, True)["class"] == "high-entropy"

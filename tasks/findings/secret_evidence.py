@@ -202,7 +202,7 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
         return out | {"class": "plain-word"}
     if re.fullmatch(r"[^\W\d_]+(?: [^\W\d_]+){1,5}", value) and value == value.lower() and len(value) <= 40:
         return out | {"class": "plain-word", "match": f"a phrase of {value.count(' ') + 1} words"}  # 'password with ümläutß'
-    if re.fullmatch(r"(?:/[\w.-]+){2,}/?", value) and not re.search(r"[A-Za-z0-9+]{20,}", value):
+    if re.fullmatch(r"(?:/[\w.-]+){2,}/?", value) and not re.search(r"[A-Za-z0-9+]{20,}", value) or _RELATIVE.fullmatch(value):
         return out | {"class": "url", "match": "a file path, not a secret's value"}  # '/var/run/secrets/tokens/oidc' (set 23)
     if _UUID.fullmatch(value):  # random, but the form of a record id: what decides is what it identifies
         return out | {"class": "uuid", "match": "a UUID"}
@@ -225,6 +225,8 @@ def _told(value: str) -> str | None:
     return None
 
 
+# a relative file path in lower case with an extension: 'source/rbac/generate-scope-table.py' (set 26, elided)
+_RELATIVE = re.compile(r"(?:\.{1,2}/)?(?:[a-z0-9_][a-z0-9_.-]*/)+[a-z0-9_][a-z0-9_.-]*\.[a-z]{1,5}")
 BOOLEAN_WORDS = {"True", "False", "None", "true", "false", "null", "none"}  # no secret's value (secret_keys too)
 _HASH_SCHEME = re.compile(r"(?i)^(?:pbkdf2[_-]sha(?:1|256|512)|bcrypt(?:_sha256)?|argon2(?:id|i|d)?|scrypt|"
                           r"(?:sha256|sha512|md5|des|bsdi)_crypt|django_pbkdf2_sha256|plaintext)$")

@@ -86,3 +86,28 @@ def keyed_values(text: str) -> list[str]:
                 or _BANDIT_WORDING.search(text[max(line_start, m.start() - 40):m.start("q") + 1])):  # Bandit's issue text
             out.append(v)
     return out
+
+
+# a UI translation catalogue: locales/nl.json, i18n/de.yml, public/language/da/register.json, messages.po
+_LOCALE_DIRS = {"lang", "langs", "language", "languages", "locale", "locales", "i18n", "intl", "l10n", "translations",
+                "translation", "messages"}
+_LOCALE_FILE = re.compile(r"(?i)^(?:[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?|messages|translations?|strings)\.(?:json|ya?ml|po|properties|arb)$")
+_UI_WORDS = re.compile(r"[^\W\d_]+(?:[ '’-]{1,2}[^\W\d_]+){0,7}[.!?:]?")
+
+
+def translation_catalogue(path: str | None) -> bool:
+    """Whether ``path`` is a UI translation file: a locale's catalogue in a locale folder."""
+    if not path:
+        return False
+    from pathlib import PurePosixPath
+
+    p = PurePosixPath(path)
+    by_locale = bool(re.fullmatch(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?", p.parent.name)) and p.suffix.lower() in (
+        ".json", ".yml", ".yaml", ".po")
+    return bool(_LOCALE_FILE.match(p.name) or by_locale) and bool({d.lower() for d in p.parts[:-1]} & _LOCALE_DIRS)
+
+
+def ui_words(value: str) -> bool:
+    """Words a person reads ("API-sleutel", "Toegangstoken", "Clé d'accès"): letters, spaces, hyphens and apostrophes
+    only, no digit - what a translation catalogue holds; a key or token has digits or symbols."""
+    return len(value) <= 80 and bool(_UI_WORDS.fullmatch(value))

@@ -84,6 +84,11 @@ def review(family: str | None, removed: list[str], added: list[str], text: str =
     if requoted(removed, added):
         return ("the template expression already sits inside a quoted attribute: the quotes the scanner adds close it "
                 "and put the value outside, where text like `x onmouseover=...` becomes an attribute of its own", "")
+    spread = spread_keyword(removed, added, text)
+    if spread:
+        return (f"the scanner's fix adds `{spread[0]}=` to a call that also spreads `**{spread[1]}`, and the file already "
+                f"sets `{spread[0]}` in `{spread[1]}`: the call would get two values for it and raise TypeError (the "
+                "setting it asks for is already there)", "")
     unimported = new_module(removed, added, text)
     if unimported:
         return (f"the scanner's fix calls `{unimported}`, but the file does not import `{unimported.split('.')[0]}`: "
@@ -120,6 +125,19 @@ def review(family: str | None, removed: list[str], added: list[str], text: str =
 
 _MODULE_USE = re.compile(r"(?<![\w.])([a-z_][a-z0-9_]*)(?:\.[A-Za-z_]\w*)+\s*\(")  # defusedxml.etree.ElementTree.parse(
 _NOT_MODULES = {"self", "cls", "super", "str", "bytes", "dict", "list", "set", "tuple", "int", "float", "object"}
+
+
+def spread_keyword(removed: list[str], added: list[str], text: str) -> tuple[str, str] | None:
+    """(keyword, spread name) when the added lines give a call ``kw=`` next to ``**name`` and the file sets ``kw`` in
+    ``name`` (``dict(autoescape=True, ...)``, ``{"autoescape": ...}``): semgrep's autoescape fix on jupyterhub's
+    ``Environment(loader=loader, **jinja_options)`` (set 26, harmful: Jinja raised TypeError at start-up)."""
+    before, after = "\n".join(removed), "\n".join(added)
+    for name in re.findall(r"\*\*\s*([A-Za-z_]\w*)", after):
+        for kw in set(re.findall(r"[(,]\s*([A-Za-z_]\w*)\s*=(?!=)", after)) - set(re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", before)):
+            if re.search(rf"\b{re.escape(name)}\s*=\s*(?:dict\([^)]*\b{re.escape(kw)}\s*=|\{{[^}}]*['\"]{re.escape(kw)}['\"]\s*:)", text) \
+                    or re.search(rf"\b{re.escape(name)}\[['\"]{re.escape(kw)}['\"]\]\s*=", text):
+                return kw, name
+    return None
 
 
 def new_module(removed: list[str], added: list[str], text: str) -> str | None:

@@ -27,6 +27,7 @@ from typing import Iterable
 from tasks.core.errors import SecftError
 from tasks.findings import secrets
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
+from tasks.findings.secret_keys import translation_catalogue, ui_words
 from tasks.repository.git import (  # noqa: F401
     GIT_TIMEOUT,
     GitOutputTooLarge,
@@ -180,10 +181,22 @@ class SourceReader:
             seen = [s.commit if s else None for s in (finding.first_seen, finding.last_seen, finding.source)]
             commits = {c for c in (self.resolve(x) for x in seen) if c} or {None}
             for commit in commits:
-                values = set(self.literals(path, commit, start, end))
+                values = set(self.literals(path, commit, start, end)) - self._names(path, commit)
+                if translation_catalogue(path):  # words of a locale file are text a person reads (set 26)
+                    values = {v for v in values if not ui_words(v)}
                 count += len(values - self._known.get(path, set()))
                 self._known.setdefault(path, set()).update(values)
         return count
+
+    def _names(self, path: str, commit: str | None) -> set[str]:
+        """The names the file defines (functions, classes, parameters, variables, keyword arguments): a flagged literal
+        equal to one is the program's own name used as a dummy value - jupyterhub's fixture `def user_password():
+        return "user_password"` (set 26) - and redacting it wherever it stands would eat the code around it."""
+        key = ("names", commit, path)
+        if key not in self._secrets:
+            text = "".join(self.lines(path, commit) or [])
+            self._secrets[key] = {next(g for g in m.groups() if g) for m in _DEFINED.finditer(text)} if text else set()
+        return self._secrets[key]
 
     def known_secrets(self, path: str) -> set[str]:
         return set(self._known.get(path, ()))
@@ -247,8 +260,16 @@ class SourceReader:
         lo, hi = max(1, start - REDACT_MARGIN), min(len(text_lines), end + REDACT_MARGIN)
         key = (commit, path, lo, hi)
         if key not in self._secrets:
-            self._secrets[key] = find_secrets("".join(text_lines[lo - 1:hi]), path)
+            names = self._names(path, commit)
+            words = translation_catalogue(path)  # a locale file's words are text a person reads (set 26)
+            self._secrets[key] = [v for v in find_secrets("".join(text_lines[lo - 1:hi]), path)
+                                  if v not in names and not (words and ui_words(v))]
         return self._secrets[key]
+
+
+# a name the file defines: def/class/function, a parameter or keyword argument, a variable assigned at a line's start
+_DEFINED = re.compile(r"(?m)\b(?:def|class|function)\s+([A-Za-z_]\w*)|[(,]\s*([A-Za-z_]\w*)\s*(?=[,)=:])(?!==)"
+                      r"|^\s*(?:(?:const|let|var)\s+)?([A-Za-z_]\w*)\s*=(?!=)")
 
 
 def secret_finding(finding: Finding | dict) -> bool:

@@ -79,6 +79,9 @@ _WHY = {"fixture": "a test fixture or test data file", "test": "test code", "exa
         "library": "vendored third-party library code", "build": "build tooling, not part of the deployed application"}
 
 
+_SPHINX = "the documentation's Sphinx configuration, run by sphinx-build when the docs are built and never by the application"
+
+
 def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
     """Check 4: {"check": "path", "status": "not_deployed"|"vendored"|"library"|"build_tooling"|"scanner_test_data",
     "evidence"} or None.  With a reader, a web asset whose first lines carry a library's licence banner is a library."""
@@ -93,7 +96,7 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
     cls = path_class(path)
     if f.kind == "web" or not path:
         return None
-    if cls in (None, "vendored") and f.kind == "code":
+    if cls in (None, "vendored", "library") and f.kind == "code":  # a library folder's banner names what it is (set 26)
         commit = f.source.commit if f.source else None
         banner = (library_banner(path, f.snippet, reader, commit) or cms_core(path, reader, commit)
                   or minified_copy(path, reader, commit, files))
@@ -115,9 +118,10 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
     if f.kind == "dependency" and cls in ("docs", "vendored", "library", "build"):
         return None  # a manifest under docs/ or vendor/ is still installed somewhere
     status = {"vendored": "vendored", "library": "library", "build": "build_tooling"}.get(cls, "not_deployed")
-    site = test_site(f, reader) if cls in ("test", "fixture") and f.kind == "code" and not tool_marks_secret(
+    site = test_site(f, reader) if cls in ("test", "fixture", "example", "docs") and f.kind == "code" and not tool_marks_secret(
         str(f.tool or ""), str(f.rule_id or ""), f.title or "") else ""  # the statement, never a secret rule's value
-    return {"check": "path", "status": status, "class": cls, "evidence": f"{path} is {_WHY[cls]}{site}"}
+    why = _SPHINX if cls == "docs" and PurePosixPath(str(path)).name == "conf.py" else _WHY[cls]  # set 25-26's graders:
+    return {"check": "path", "status": status, "class": cls, "evidence": f"{path} is {why}{site}"}  # conf.py is run
 
 
 _SECRET_TEXT = {

@@ -219,22 +219,15 @@ def form_label(code: str | None) -> str | None:
 
 
 # a UI translation catalogue: frontend/lang/messages/de-DE.json, locales/fr/translation.json, i18n/en.yml, po files
-_LOCALE_DIRS = {"lang", "langs", "language", "languages", "locale", "locales", "i18n", "intl", "l10n", "translations", "translation",
-                "messages"}
-_LOCALE_FILE = re.compile(r"(?i)^(?:[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?|messages|translations?|strings)\.(?:json|ya?ml|po|properties|arb)$")
 _ENTRY = re.compile(r"""^\s*["']?([\w.-]+)["']?\s*[:=]""")
 
 
 def translation_label(path: str | None, code: str | None) -> str | None:
     """``key (a string of the translation catalogue PATH)`` when the flagged line is an entry of a UI translation file:
     the value is the text a person reads in their language ("api-token": "API-Token"), never a credential."""
-    from pathlib import PurePosixPath
+    from tasks.findings.secret_keys import translation_catalogue
 
-    if not path:
-        return None
-    p = PurePosixPath(path)
-    by_locale = bool(re.fullmatch(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?", p.parent.name)) and p.suffix.lower() in (".json", ".yml", ".yaml", ".po")
-    if not (_LOCALE_FILE.match(p.name) or by_locale) or not {d.lower() for d in p.parts[:-1]} & _LOCALE_DIRS:
+    if not translation_catalogue(path):
         return None  # public/language/da/register.json: a namespace file of one locale's folder counts too
     m = _ENTRY.match(code or "")
     entry = f"`{m.group(1)}` is an entry of" if m else "the flagged line is in"

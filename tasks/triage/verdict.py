@@ -223,9 +223,9 @@ class Judge:
                           "evidence", vuln_ids)
         if path and path["status"] == "library" and f.kind in ("code", "config"):
             where = path["evidence"].split(" is vendored third-party library code", 1)
-            return record(f, "false_positive", [{"check": "path", "evidence": "vendored third-party library code: upgrade the "
-                          f"library, do not patch it ({where[0]}{where[1] if len(where) > 1 else ''} is a copy of a published "
-                          "library; a dependency scanner's finding on that library is what to act on)"}] + extra,
+            return record(f, "false_positive", [{"check": "path", "evidence": "vendored third-party library code, not this "
+                          f"project's to patch ({where[0]}{where[1] if len(where) > 1 else ''} is a copy of a published "
+                          "library): a fix arrives as a newer release of it, which a dependency scanner reports"}] + extra,
                           "evidence", vuln_ids)
         if self.imports is not None and self.callers is None:
             self.callers = Callers(self.imports)

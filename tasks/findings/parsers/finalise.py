@@ -8,7 +8,7 @@ means a new parser cannot leak what the others redact.
 
 from __future__ import annotations
 
-from tasks.findings import paths, secrets
+from tasks.findings import paths, secret_keys, secrets
 from tasks.findings.redact import secret_hash
 
 TEXT_FIELDS = ("title", "description", "snippet", "fix_hint")
@@ -63,6 +63,8 @@ def finalise(finding: dict) -> dict:
     for key, value in finding.items():  # any other text a parser carries (a scanner's fix, a message ...)
         if key not in TEXT_FIELDS and key not in ("references", "instances") and key not in _IDENTITY:
             found += [s for text in _strings(value) for s in secrets.detect(text)]
+    if secret_keys.translation_catalogue(path):  # Tandoor's locales/nl.json (set 26): "API-sleutel" and
+        found = [v for v in found if not secret_keys.ui_words(v)]  # "Toegangstoken" are text a person reads
     if not found:
         return finding
     for key in TEXT_FIELDS:
