@@ -340,3 +340,50 @@ def test_a_relative_file_path_is_no_secret_and_is_not_elided():
 
     assert classify_one("source/rbac/generate-scope-table.py", True, True)["match"] == "a file path, not a secret's value"
     assert classify_one("aB3d/E5fG7hI9jK1lM3nO5pQ7.rS9", True, True)["class"] == "high-entropy"
+
+
+def test_a_list_of_literals_with_shell_is_not_said_to_be_built_at_run_time():
+    """jupyterhub's setup.py:110 `check_call(['npm', 'run', 'postinstall'], cwd=here, shell=shell)` (set 26, s1-30):
+    Bandit rates a list HIGH too, and the row said the command "is put together at run time"."""
+    from test_enrich_verdicts import bandit
+
+    from tasks.enrich.verdicts import reconcile
+
+    f = bandit("B602", "setup.py", 111, "110     check_call(['npm', 'run', 'postinstall'], cwd=here,\n111     shell=shell)\n",
+               cwe=("CWE-78",))
+    f["title"] = "subprocess call with shell=True identified, security issue."
+    said = str(reconcile(f, {"verdict": "true_positive", "reasons": [], "source": "report"})["reasons"])
+    assert "put together at run time" not in said
+    built = bandit("B602", "app.py", 12, "11     check_call(cmd + ' ' + arg,\n12     shell=True)\n", cwe=("CWE-78",))
+    built["title"] = f["title"]
+    assert "put together at run time" in str(reconcile(built, {"verdict": "true_positive", "reasons": [], "source": "report"}))
+
+
+MAKE_MESSAGES = '''import os
+
+
+def call_makemessages(languages):
+    command = "python manage.py makemessages "
+    for lang in languages:
+        command += f"-l {lang} "
+    os.system(command)
+
+
+if __name__ == "__main__":
+    call_makemessages(os.listdir("cookbook/locale"))
+'''
+
+
+def test_a_shell_command_in_a_command_line_script_is_its_users_own():
+    """Tandoor's scripts/make_compile_messages.py:22 `os.system(command)` (set 26, both labellers)."""
+    from tasks.triage.subprocess_argv import check_subprocess_argv
+
+    def rule(code, name="python.lang.security.audit.dangerous-system-call-audit.dangerous-system-call-audit"):
+        f = {"id": "1" * 32, "tool": "semgrep", "kind": "code", "severity": "medium", "rule_id": name, "title": "t",
+             "description": "d", "location": {"path": "scripts/make_compile_messages.py", "start_line": 8, "end_line": 8}}
+        return check_subprocess_argv(f, Files(code))
+
+    hit = rule(MAKE_MESSAGES)
+    assert hit and "`if __name__ == \"__main__\":` on line 11" in hit["evidence"]
+    assert rule(MAKE_MESSAGES.replace("import os\n", "import os\nimport requests\nLANGS = requests.get(URL).json()\n")) is None  # it downloads input
+    assert rule(MAKE_MESSAGES.replace('if __name__ == "__main__":\n    call', "def view(request):\n    call")) is None

@@ -215,6 +215,9 @@ def _sql_built(text: str, line: int, low: bool = False) -> Evidence | None:
         else ""))
 
 
+_LITERAL_LIST = re.compile(r"""\(\s*[\[(]\s*(?:(['"])[^'"\n]*\1\s*,\s*)*(['"])[^'"\n]*\2\s*,?\s*[\])]""")
+
+
 def confirmed(f: Finding | dict, code: dict | None = None) -> Evidence | None:
     """The code shows the rule's exact pattern, whatever confidence the rule gives itself: Bandit rates B113
     (requests without a timeout) LOW, yet a call with no ``timeout=`` is simply that; B608 LOW, yet a query
@@ -222,6 +225,9 @@ def confirmed(f: Finding | dict, code: dict | None = None) -> Evidence | None:
     f = as_finding(f)
     rule = str(f.rule_id).upper()
     if f.tool == "bandit" and rule == "B602" and "identified, security issue" in (f.title or ""):
+        shown = _shown_lines(f, code)  # Bandit reports the call's last line: its first argument may sit lines above
+        if shown and _LITERAL_LIST.search(" ".join(l.strip() for l in shown[0].lines[max(0, shown[2] - 3):shown[2] + len(shown[1])])):
+            return None  # Bandit rates a list of literals HIGH too: jupyterhub's setup.py ['npm', 'run', ...] (set 26)
         return Evidence("confirmed", "the command handed to the shell is not a string literal (Bandit gives B602 its "
                                      "HIGH form only then), so it is put together at run time")
     if f.tool == "bandit" and rule in ("B303", "B324"):
