@@ -148,10 +148,11 @@ def test_a_cpickle_import_is_not_left_to_b301():
 
     code = ("try:\n    import cPickle as pickle\nexcept ImportError:\n    import pickle\n\n\n"
             "def load(b):\n    return pickle.loads(b)\n")
-    for line in (2, 4):
-        ev = check_unused_import(_b("B403", line, "core/admin/mailu/utils.py"), Files(code))["evidence"]
-        assert "B301 lists no cPickle call" in ev and "the module is called at line 8 (`pickle.loads(b)`, in load())" in ev
-        assert "are Bandit's own findings" not in ev
+    for line in (2, 4):  # a load through cPickle: left to the other checks (set 27's audit: "where to look" decided nothing)
+        assert check_unused_import(_b("B403", line, "core/admin/mailu/utils.py"), Files(code)) is None
+    dumps = code.replace("pickle.loads(b)", "pickle.dumps(b)")  # openwisp's migration (set 27): it only writes pickles
+    ev = check_unused_import(_b("B403", 2, "core/admin/mailu/utils.py"), Files(dumps))["evidence"]
+    assert ev.startswith("no pickle is read:") and "`pickle.dumps(b)` at line 8" in ev
     plain = "import pickle\n\n\ndef load(b):\n    return pickle.loads(b)\n"
     assert "B301 (pickle.loads" in check_unused_import(_b("B403", 1, "app/x.py"), Files(plain))["evidence"]
 

@@ -436,7 +436,7 @@ def test_a_random_looking_value_in_test_code_without_an_issuers_format_is_sample
                 location={"path": "hc/integrations/signal/tests/test_notify.py", "start_line": 483, "end_line": 483},
                 secret_evidence={"class": "high-entropy", "length": 36, "entropy": 3.8, "match": None, "format": None})
     rec = Judge().judge(f)
-    assert rec["verdict"] == "false_positive" and "does not have the format of a credential" in rec["reasons"][0]["evidence"]
+    assert rec["verdict"] == "false_positive" and "a test's key or password opens only what the tests set up" in rec["reasons"][0]["evidence"]
     aws = dict(f, secret_evidence={"class": "high-entropy", "length": 20, "entropy": 3.7, "match": None,
                                    "format": "fits the AWS access key format"})
     assert Judge().judge(aws)["verdict"] == "needs_review"  # shaped like a real issuer's key: still check it

@@ -200,6 +200,8 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
         return out | {"class": "placeholder", "match": "a template variable or placeholder word inside the value"}
     if re.fullmatch(rf"{_WORD}(?:[-_ ]{_WORD}){{0,3}}|[A-Z]?[a-z]+(?:[A-Z][a-z]+){{1,4}}", value) and len(value) <= 24:
         return out | {"class": "plain-word"}
+    if re.fullmatch(r"[a-z]{2,}(?:_[a-z]{2,}){2,7}", value):  # 'trigger_command_not_found' (set 27, elided as '…')
+        return out | {"class": "plain-word", "match": f"{value.count('_') + 1} words joined by _, an identifier's shape"}
     if re.fullmatch(r"[^\W\d_]+(?: [^\W\d_]+){1,5}", value) and value == value.lower() and len(value) <= 40:
         return out | {"class": "plain-word", "match": f"a phrase of {value.count(' ') + 1} words"}  # 'password with ümläutß'
     if re.fullmatch(r"(?:/[\w.-]+){2,}/?", value) and not re.search(r"[A-Za-z0-9+]{20,}", value) or _RELATIVE.fullmatch(value):
@@ -228,7 +230,7 @@ def _told(value: str) -> str | None:
 # a relative file path in lower case with an extension: 'source/rbac/generate-scope-table.py' (set 26, elided)
 _RELATIVE = re.compile(r"(?:\.{1,2}/)?(?:[a-z0-9_][a-z0-9_.-]*/)+[a-z0-9_][a-z0-9_.-]*\.[a-z]{1,5}")
 BOOLEAN_WORDS = {"True", "False", "None", "true", "false", "null", "none"}  # no secret's value (secret_keys too)
-_HASH_SCHEME = re.compile(r"(?i)^(?:pbkdf2[_-]sha(?:1|256|512)|bcrypt(?:_sha256)?|argon2(?:id|i|d)?|scrypt|"
+_HASH_SCHEME = re.compile(r"(?i)^(?:pbkdf2(?:[_-]sha(?:1|256|512))?|bcrypt(?:_sha256)?|argon2(?:id|i|d)?|scrypt|"
                           r"(?:sha256|sha512|md5|des|bsdi)_crypt|django_pbkdf2_sha256|plaintext)$")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _JWT = re.compile(r"^eyJ[A-Za-z0-9_-]{4,}\.(eyJ[A-Za-z0-9_-]{4,})\.[A-Za-z0-9_-]*$")
@@ -263,7 +265,8 @@ def _is_name(value: str) -> bool:
     """A literal that names a secret (a dict key: SECRET_KEY, 'password'), beside the literal that is its value."""
     v = str(value).strip().strip("'\"`")
     return bool(re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", v)) or v.lower() in _NAMES or bool(
-        re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+){2,}", v) and re.search(r"token|passw|secret|key|cred", v))  # token_budget_month
+        re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+){1,}", v) and re.search(r"token|passw|secret|key|cred", v))  # token_budget_month,
+    # confirm_password beside its value "newpassword123" (openwisp's API docs, set 27: the key's length was given)
 
 
 _RANK = {"name": 5.5, "empty": 4, "message": 4, "url": 4, "expired": 5, "key-header": 0, "high-entropy": 0, "hash": 0.5, "weak": 1, "uuid": 1, "plain-word": 1, "low-entropy": 2, "code-word": 3, "placeholder": 4, "example": 5, "redacted-by-tool": 6}

@@ -287,9 +287,9 @@ def constant_sink(source: str, line: int, path: str, callers=None) -> str | None
         shown.append(f"the string built at line {built[0].lineno}")
     names = list(dict.fromkeys(mod.used))
     made = f"values the program makes itself ({', '.join(mod.generated[:4])})" if mod.generated else ""
-    if not names:  # literals only: constant.py's own shape says it better
-        return (f"constant data: the input of {'; '.join(shown)} in {path} is built only from literals and {made}; no "
-                "data from outside reaches the sink") if made else None
+    if not names:  # literals only: constant.py's shape says it first, where the flagged line holds the whole call
+        return (f"constant data: the input of {'; '.join(shown)} in {path} is built only from literals"  # a call over
+                + (f" and {made}" if made else "") + "; no data from outside reaches the sink")  # lines (set 27)
     bound = ", ".join(f"{n} ({at})" for n, at in names[:6]) + (", …" if len(names) > 6 else "")
     made = f" or to {made}" if made else ""
     if mod.numbers:  # outside data does reach the sink, converted to a number first

@@ -30,6 +30,7 @@ from tasks.triage.paths import (  # noqa: F401 - check_seed is re-exported (verd
     check_seed, cms_core, is_build_tooling, is_library, library_banner, load_test, minified_copy, seed_data)
 from tasks.triage.report_signals import code_dirs, is_test_path
 from tasks.triage.test_site import test_site
+from tasks.triage.unreferenced import never_named
 from tasks.triage.secret_use import form_label, translation_label
 from tasks.repository.source import finding_lines
 
@@ -102,7 +103,7 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
                   or minified_copy(path, reader, commit, files))
         if banner:
             return {"check": "path", "status": "library", "class": "library",
-                    "evidence": f"{path} is vendored third-party library code ({banner})"}
+                    "evidence": f"{path} is vendored third-party library code ({banner}){never_named(path, reader, files)}"}
     bundle = bundled_packages(path, files) if cls is None and f.kind == "code" else None
     if bundle:  # needs review, as any vendored copy: the application may call the flagged code
         return {"check": "path", "status": "vendored", "class": "vendored",
@@ -121,7 +122,8 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
     site = test_site(f, reader) if cls in ("test", "fixture", "example", "docs") and f.kind == "code" and not tool_marks_secret(
         str(f.tool or ""), str(f.rule_id or ""), f.title or "") else ""  # the statement, never a secret rule's value
     why = _SPHINX if cls == "docs" and PurePosixPath(str(path)).name == "conf.py" else _WHY[cls]  # set 25-26's graders:
-    return {"check": "path", "status": status, "class": cls, "evidence": f"{path} is {why}{site}"}  # conf.py is run
+    unloaded = never_named(path, reader, files) if cls in ("vendored", "library") and f.kind == "code" else ""
+    return {"check": "path", "status": status, "class": cls, "evidence": f"{path} is {why}{site}{unloaded}"}  # conf.py: run
 
 
 _SECRET_TEXT = {
@@ -209,8 +211,10 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
         return {"check": "secret", "status": "not_a_secret", "evidence": f"not a credential: {text}"}
     if ev["class"] in ("low-entropy", "plain-word", "weak", "uuid") and in_tests:
         return {"check": "secret", "status": "not_a_secret",
-                "evidence": f"a test credential, not a secret: {text} in {path_check['evidence'].split(' is ', 1)[-1]}; "
-                            "it opens only what the tests set up"}  # set 25: a CI account's password is a credential
+                "evidence": (f"a test credential, not a secret: {text} in {path_check['evidence'].split(' is ', 1)[-1]}; "
+                             "it opens only what the tests set up") if path_check.get("class") in ("test", "fixture") else
+                            f"a sample value, not a secret: {text} in {path_check['evidence'].split(' is ', 1)[-1]}"}
+    # set 25: a CI account's password is a credential; set 27: a value in the docs is no test's
     if ev["class"] in ("low-entropy", "plain-word", "weak", "uuid"):
         return {"check": "secret", "status": "weak_evidence", "evidence": text}
     return {"check": "secret", "status": "credential_like", "evidence": text}

@@ -31,7 +31,8 @@ _DISCLAIMER = re.compile(
     r"(?i)\b(?:is(?:n'?t| not)|are(?:n'?t| not)|not)\s+(?:yet\s+|really\s+|quite\s+)?production[- ]ready\b"
     r"|\bnot\s+(?:meant|intended|designed|suitable|recommended|supported)\s+for\s+(?:use\s+in\s+)?production\b"
     r"|\bnot\s+for\s+production(?:\s+use)?\b|\bfor\s+(?:demo|demonstration|testing|evaluation)\s+purposes\s+only\b"
-    r"|\bneither\s+officially\s+supported\b|\bnot\s+officially\s+supported\b")
+    r"|\bneither\s+officially\s+supported\b|\bnot\s+officially\s+supported\b"
+    r"|\bfor\s+(?:local\s+)?development(?:\s+purposes)?\s+only\b|\bdevelopment[- ]only\b")
 _KINDS = ("config",)
 
 
@@ -63,6 +64,15 @@ def _disclaimers(reader, files: list[str]) -> list[tuple[str, int, str, str]]:
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # one read of the docs per repository reader
 
 
+def _own_comment(reader, path: str) -> tuple[int, str] | None:
+    """(line, comment) when one of the file's first 30 lines is a comment that disclaims production use."""
+    for n, line in enumerate((reader.lines(path, None) or [])[:30], 1):
+        text = line.strip()
+        if text.startswith(("#", "//", "--")) and _DISCLAIMER.search(text):
+            return n, " ".join(text.lstrip("#/- ").split())[:160]
+    return None
+
+
 def _named(folder: str) -> str:
     """The folder written as a path, not as a word of prose or a parent of a deeper path: `terraform/gcp-cloud-run`,
     ``deploy/``, ```k8s```, not "the terraform code" nor ``terraform/`` inside ``terraform/aws``."""
@@ -79,6 +89,11 @@ def check_disclaimed(f: Finding | dict, reader=None, files: list[str] | None = N
     if reader is None or not files or not f.path or f.kind not in _KINDS or tool_marks_secret(
             str(f.tool or ""), str(f.rule_id or ""), f.title or ""):
         return None
+    own = _own_comment(reader, f.path)
+    if own:  # openwisp-controller's Dockerfile: "# NOTE: This Docker image is for development purposes only." (set 27)
+        return {"check": "path", "status": "not_deployed", "class": "example",
+                "evidence": f"not the project's deployment: {f.path}:{own[0]} says \"{own[1]}\"; the image or manifest is "
+                            "built for working on the project, and what the project ships is configured elsewhere"}
     folders = [str(p) for p in PurePosixPath(f.path).parents if str(p) not in ("", ".")]
     if not folders:
         return None

@@ -27,6 +27,7 @@ from tasks.triage.parsed_source import finding_source, nodes_on_line, parse_js
 _RULE = re.compile(r"(?i)jquery-insecure-(?:selector|method)|prohibit-jquery-html")
 _INSERT = {"html", "append", "prepend", "after", "before", "replaceWith", "wrap", "wrapAll", "wrapInner", "insertAfter",
            "insertBefore", "appendTo", "prependTo", "replaceAll"}
+_MOVED = {"insertAfter", "insertBefore", "appendTo", "prependTo", "replaceAll"}  # the receiver is what is inserted
 _ELEMENT_PROPS = {"target", "currentTarget", "relatedTarget", "delegateTarget", "parentNode", "parentElement", "submitter",
                   "srcElement", "activeElement", "offsetParent",
                   "firstChild", "lastChild", "firstElementChild", "lastElementChild", "nextSibling", "previousSibling",
@@ -37,6 +38,8 @@ _TRAVERSE = {"find", "filter", "first", "last", "eq", "next", "prev", "nextAll",
 _DOCUMENT_CALLS = {"getElementById", "querySelector", "createElement", "createTextNode"}
 _TEXT_SETTERS = {"text", "val", "addClass", "removeClass", "toggleClass", "attr", "prop", "data", "css", "hide", "show"}
 _DT_CALLBACKS = {"createdCell", "fnCreatedCell", "createdRow", "fnCreatedRow", "rowCallback", "fnRowCallback"}
+# a string literal that is one empty element, attributes written out: nothing in it comes from outside
+_TAG = re.compile(r"""(['"])\s*<\s*\w+(?:\s+[\w:-]+(?:\s*=\s*(?:"[^"<>{}$]*"|'[^'<>{}$]*'))?)*\s*/?>\s*(?:</\s*\w+\s*>)?\s*\1""")
 _URL_ATTRS = re.compile(r"(?i)^(?:href|src|action|formaction|xlink:href|srcdoc|on\w+)$")
 
 
@@ -86,8 +89,10 @@ class _Nodes:
         args = [a for a in args.named_children if a.type != "comment"] if args is not None else []
         if fn is not None and fn.type == "identifier" and _text(fn) in ("$", "jQuery") and len(args) == 1:
             arg = args[0]
-            tag = arg.type == "string" and re.fullmatch(r"['\"]\s*<\s*\w+\s*/?>\s*(?:</\s*\w+\s*>)?\s*['\"]", _text(arg))
-            return bool(tag) and self._say(f"`{_text(node)[:40]}`, an empty element made from a tag literal") \
+            if arg.type == "string" and "<" not in _text(arg):  # $('#main'): a literal selector, never parsed as HTML
+                return self._say(f"`{_text(node)[:40]}`, existing nodes a literal selector matches")
+            tag = arg.type == "string" and _TAG.fullmatch(_text(arg))  # '<div class="advanced_editor"></div>' (set 27)
+            return bool(tag) and self._say(f"`{_text(node)[:60]}`, an empty element made from a literal tag") \
                 or self.element(arg, depth + 1)
         if fn is None or fn.type != "member_expression":
             return False
@@ -168,6 +173,10 @@ def check_jquery_dom(f: Finding | dict, reader=None) -> dict | None:
             calls += 1
             if not args and _text(fn.child_by_field_name("property")) == "html":
                 reads += 1
+            elif _text(fn.child_by_field_name("property")) in _MOVED:  # `$(x).insertBefore(target)` inserts $(x) itself:
+                if not args or not nodes.element(fn.child_by_field_name("object")) or not all(  # x, and a target that is
+                        a.type == "string" or nodes.element(a) for a in args):  # a selector or nodes (set 27: openwisp)
+                    return None
             elif not args or not all(nodes.element(a) for a in args):
                 return None
     if not calls:

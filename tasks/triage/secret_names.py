@@ -44,6 +44,19 @@ def _names(node: ast.AST, line: int) -> list[str]:
     return out
 
 
+def _pairs(node: ast.AST, line: int) -> list[tuple[str, str]]:
+    """(key, value) of the entry on ``line`` whose string value equals its key, in a dict where another entry does the
+    same: a mapping of names (`{"zerotier_member_id": "zerotier_member_id", "secret": "secret"}`); one such entry
+    alone may be a weak setting in use (`{"secret": "secret"}` as a signing key)."""
+    out = []
+    for n in ast.walk(node):
+        same = [(k, v) for k, v in zip(n.keys, n.values) if isinstance(k, ast.Constant) and isinstance(v, ast.Constant)
+                and isinstance(k.value, str) and k.value == v.value] if isinstance(n, ast.Dict) else []
+        if len(same) >= 2:
+            out += [(k.value, v.value) for k, v in same if getattr(k, "lineno", 0) == line]
+    return out
+
+
 def check_secret_name(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "secret", "status": "not_a_secret", "evidence"} when every name the flagged literal is given to names
     a kind or a place of the secret, else None."""
@@ -52,6 +65,11 @@ def check_secret_name(f: Finding | dict, reader=None) -> dict | None:
     if f.tool != "bandit" or str(f.rule_id).upper() not in ("B105", "B106", "B107") or not loc or not loc.start_line:
         return None
     parsed = python_tree(reader, f)
+    same = [k for k, v in _pairs(parsed[0], loc.start_line)] if parsed else []
+    if same:  # openwisp's vpn.py: `"secret": "secret"` maps a template variable's name to itself (set 27)
+        return {"check": "secret", "status": "not_a_secret",
+                "evidence": f"not a credential: at {f.path}:{loc.start_line} the literal is its own key's name "
+                            f"(`\"{same[0]}\": \"{same[0]}\"`): a mapping of names, not a secret's value"}
     names = _names(parsed[0], loc.start_line) if parsed else []
     hits = [_KIND.search(n) for n in names]
     if not names or not all(hits):

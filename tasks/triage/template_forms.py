@@ -116,7 +116,14 @@ def check_script_url(f: Finding | dict, reader=None) -> dict | None:
     end = max(loc.end_line or loc.start_line, loc.start_line)
     text = "\n".join(lines[loc.start_line - 1:end]) if loc.start_line <= len(lines) else ""
     values = [v.strip() for v in _VARIABLE.findall(text)]
+    if values and all(_TOJSON.search(v) for v in values):  # lnbits' print.html: `{{ SETTINGS | tojson | safe }}` (set 27)
+        return {"check": "template", "evidence": f"{f.path}:{loc.start_line}: every template value in the script tag goes "
+                f"through Jinja's tojson (`{values[0][:60]}`), which writes JSON and escapes <, >, & and ' as \\u "
+                "sequences, so no value can close the script tag or leave its string"}
     if not values or not all(_LITERAL_URL_FOR.match(v) for v in values):
         return None
     return {"check": "template", "evidence": f"{f.path}:{loc.start_line}: the script tag's only template value is "
             f"`{values[0][:80]}`, a URL the application builds from literals, so no data from outside reaches the script"}
+
+
+_TOJSON = re.compile(r"\|\s*tojson\b(?:\s*\|\s*safe\s*)?$")

@@ -104,10 +104,15 @@ def check_unused_import(f: Finding | dict, reader=None) -> dict | None:
         return found
     if m.group(1) not in CALLS_JUDGED:
         return None
-    if m.group(1) == "B403" and _cpickle(f, reader):
-        return {"check": "unused_import", "evidence": f"an import only: {f.path}:{f.line} imports the module B403 warns "
-                "about, and the import line alone runs nothing; but B301 lists no cPickle call, so Bandit reports none of "
-                f"the file's calls through it on their own lines{_calls_said(f, reader)}: those calls are where to look"}
+    if m.group(1) == "B403" and _cpickle(f, reader):  # B301 lists no cPickle call: the file's calls decide here
+        lines = finding_lines(reader, f)
+        calls = import_calls("".join(lines), int(f.line)) if lines else []
+        if not calls or any(not re.search(r"\.dumps?\(", code) for _, code, _ in calls):
+            return None  # a load (Mailu's session store, set 25) or nothing to show: left to the other checks
+        line, code, _ = calls[0]
+        return {"check": "unused_import", "evidence": f"no pickle is read: {f.path}:{f.line} imports cPickle, which B301 "
+                f"does not follow, and every call through it writes a pickle (`{code}` at line {line}"
+                + (f" and {len(calls) - 1} more" if len(calls) > 1 else "") + "); nothing in the file loads one"}
     return {"check": "unused_import", "evidence": f"an import only: {f.path}:{f.line} imports the module {m.group(1)} "
             f"warns about; the calls that could be risky are Bandit's own findings, {CALLS_JUDGED[m.group(1)]}, on the "
             f"lines that make them, and the import line alone runs nothing{_calls_said(f, reader) or _uses_said(f, reader)}"}

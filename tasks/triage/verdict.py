@@ -69,8 +69,8 @@ from tasks.triage.server_image import check_server_image
 from tasks.triage.template_forms import check_blocktranslate, check_form_csrf, check_script_url
 from tasks.triage.url_scheme import check_url_scheme
 
-_SIGNAL_FP = {"obsolete check", "not a security rule", "not a security weakness", "harmless in test code",
-              "port check on an ICMP rule"}
+_LIB = " is vendored third-party library code"
+_SIGNAL_FP = {"obsolete check", "not a security rule", "not a security weakness", "harmless in test code", "port check on an ICMP rule"}
 
 
 def _package(f: Finding) -> dict | None:
@@ -222,11 +222,11 @@ class Judge:
             return record(f, "false_positive", [{"check": "path", "evidence": f"{path.get('lead', 'not run by the application')}: {path['evidence']}"}] + extra,
                           "evidence", vuln_ids)
         if path and path["status"] == "library" and f.kind in ("code", "config"):
-            where = path["evidence"].split(" is vendored third-party library code", 1)
+            where, _, unloaded = (path["evidence"] + _LIB).split(_LIB)[1].partition("; no template")  # text after the marker
             return record(f, "false_positive", [{"check": "path", "evidence": "vendored third-party library code, not this "
-                          f"project's to patch ({where[0]}{where[1] if len(where) > 1 else ''} is a copy of a published "
-                          "library): a fix arrives as a newer release of it, which a dependency scanner reports"}] + extra,
-                          "evidence", vuln_ids)
+                          f"project's to patch ({path['evidence'].split(' is ', 1)[0]}{where} is a copy of a published library)"
+                          + (f"; no template{unloaded}" if unloaded else ": a fix is a newer release of it where one exists, "
+                             "or replacing it")}] + extra, "evidence", vuln_ids)
         if self.imports is not None and self.callers is None:
             self.callers = Callers(self.imports)
         scheme = check_url_scheme(f, self.reader, self.callers)  # B310 audits the scheme alone: request data elsewhere
@@ -286,8 +286,8 @@ class Judge:
         key_material = (f.secret_evidence or {}).get("class") == "key-header"  # a private key in test code: still a key
         if path and (path.get("class") == "fixture" or path.get("class") == "test" and not key_material) and not fits:
             return record(f, "false_positive", [{"check": "path", "evidence": f"not run by the application: {path['evidence']}, which holds "
-                          "sample data; the value does not have the format of a credential an issuer generates"}] + reasons,
-                          "evidence", vuln_ids)
+                          "sample data: a test's key or password opens only what the tests set up"}]  # no format claim: a
+                          + [r for r in reasons if "shaped like a real" not in r["evidence"]], "evidence", vuln_ids)  # uuid4 is LNbits' key
         if path and path["status"] in ("not_deployed", "vendored", "library"):
             return record(f, "needs_review", reasons + [{"check": "path", "evidence": f"{path['evidence']}: a real credential "
                           "in it is still leaked; check whether the value is a live credential"}], "evidence", vuln_ids)

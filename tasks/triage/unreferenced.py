@@ -1,0 +1,60 @@
+"""A vendored web asset that nothing in the repository names: no page loads it.
+
+"Vendored library code" alone would also dismiss a real flaw in a library the project serves (set 27's reason
+audit, django-helpdesk's jquery.translate-debug-all.js: a 2009 plugin no package manifest lists, so no dependency
+scanner will ever report a fix for it).  What made both labellers call it a false positive is that no template,
+script or setting names the file: nothing loads it.  The index is the text of the repository's templates, scripts,
+settings and manifests (not its prose), read once per reader; a build configuration that takes a whole folder
+(``static_src/js/*.js`` in a gulpfile) counts as naming every file in it.
+
+May import: ``tasks.core``, ``tasks.findings``.
+"""
+
+from __future__ import annotations
+
+import weakref
+from pathlib import PurePosixPath
+
+MAX_FILES = 4000
+MAX_BYTES = 256 * 1024
+MAX_TOTAL = 48 * 1024 * 1024
+_TEXT = (".html", ".htm", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".vue", ".svelte", ".py", ".json", ".yml",
+         ".yaml", ".toml", ".cfg", ".ini", ".txt", ".jinja", ".jinja2", ".j2", ".tmpl", ".tpl", ".php", ".rb", ".erb",
+         ".ejs", ".hbs", ".mustache", ".xml", ".conf")
+_INDEX: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _index(reader, files: list[str]) -> list[tuple[str, str]]:
+    key = (id(files), len(files))
+    try:
+        cached = _INDEX.get(reader)
+    except TypeError:
+        cached = None
+    if cached and cached[0] == key:
+        return cached[1]
+    out, total = [], 0
+    for path in [p for p in files if p.lower().endswith(_TEXT) and "node_modules/" not in p][:MAX_FILES]:
+        text = "".join(reader.lines(path, None) or [])[:MAX_BYTES]
+        out.append((path, text.lower()))
+        total += len(text)
+        if total > MAX_TOTAL:
+            break
+    try:
+        _INDEX[reader] = (key, out)
+    except TypeError:
+        pass
+    return out
+
+
+def never_named(path: str | None, reader=None, files: list[str] | None = None) -> str:
+    """``; no template, script or setting of the repository names it, so no page loads it`` for a web asset nothing
+    else mentions by name (nor by a glob over its folder), else ""."""
+    if not path or reader is None or not files or not path.lower().endswith((".js", ".mjs", ".css")):
+        return ""
+    stem = PurePosixPath(path).name.lower().rsplit(".", 1)[0]
+    folder = str(PurePosixPath(path).parent).lower()
+    globs = [f"{part}/*" for part in (folder, folder.rsplit("/", 1)[-1]) if part and part != "."]
+    texts = [text for p, text in _index(reader, files) if p != path]
+    if not texts or any(stem in text or any(g in text for g in globs) for text in texts):
+        return ""
+    return "; no template, script or setting of the repository names it, so no page loads it"

@@ -1,0 +1,117 @@
+"""Checks from held-out set 27 (django-helpdesk, LNbits, openwisp-controller, terraform-aws-dynamodb-table), written
+after its measurement, each with the neighbour that stays a finding."""
+
+from __future__ import annotations
+
+from test_triage_containers import Files
+
+
+def _ckv(rule: str, path: str, line: int = 1) -> dict:
+    return {"id": "9" * 32, "tool": "checkov", "kind": "config", "severity": "medium", "rule_id": rule, "title": "t",
+            "description": "d", "location": {"path": path, "start_line": line, "end_line": line + 2}}
+
+
+def test_an_image_its_own_comment_calls_development_only_is_no_deployment():
+    """openwisp-controller's Dockerfile:1 "# NOTE: This Docker image is for development purposes only." (set 27)."""
+    from tasks.triage.disclaimed import check_disclaimed
+
+    dev = "# NOTE: This Docker image is for development purposes only.\n\nFROM python:3.12-slim\n"
+    repo = Files({"Dockerfile": dev, "deploy/Dockerfile": "# the production image\nFROM python:3.12-slim\n"})
+    hit = check_disclaimed(_ckv("CKV_DOCKER_3", "Dockerfile"), repo, repo.files)
+    assert hit and hit["evidence"].startswith('not the project\'s deployment: Dockerfile:1 says "NOTE: This Docker image is '
+                                              'for development purposes only."')
+    assert check_disclaimed(_ckv("CKV_DOCKER_3", "deploy/Dockerfile"), repo, repo.files) is None
+
+
+def _b(rule, line, path, title="t"):
+    return {"id": "1" * 32, "tool": "bandit", "kind": "code", "severity": "low", "rule_id": rule, "title": title,
+            "description": "d", "location": {"path": path, "start_line": line, "end_line": line}}
+
+
+def test_a_dict_of_names_mapped_to_themselves_holds_no_secret():
+    """openwisp's config/base/vpn.py:680 `"secret": "secret"` beside `"zerotier_member_id": "zerotier_member_id"`."""
+    from tasks.triage.secret_names import check_secret_name
+
+    code = ('CONTEXT = {\n    "network_name": "network_name_1",\n    "zerotier_member_id": "zerotier_member_id",\n'
+            '    "secret": "secret",\n}\nJWT = {"secret": "secret", "algorithm": "HS256"}\n')
+    hit = check_secret_name(_b("B105", 4, "app/vpn.py", "Possible hardcoded password: 'secret'"), Files(code))
+    assert hit and '(`"secret": "secret"`): a mapping of names' in hit["evidence"]
+    assert check_secret_name(_b("B105", 6, "app/vpn.py", "Possible hardcoded password: 'secret'"), Files(code)) is None
+
+
+def test_a_constant_command_over_several_lines_is_constant():
+    """openwisp's `subprocess.run(\\n    "zerotier-idtool generate",\\n    shell=True, ...)`: Bandit flags the literal's line."""
+    from tasks.triage.constant import check_constant
+
+    code = ('import subprocess\n\n\ndef gen():\n    result = subprocess.run(\n        "zerotier-idtool generate",\n'
+            '        shell=True,\n        check=True,\n        timeout=5,\n    )\n    return result\n\n\n'
+            'def run(cmd):\n    return subprocess.run(\n        cmd,\n        shell=True,\n    )\n')
+    f = _b("B602", 6, "app/vpn.py", "subprocess call with shell=True seems safe, but may be changed in the future")
+    hit = check_constant(f, Files(code))
+    assert hit and hit["evidence"].startswith("constant data: the input of subprocess.run() at line 5 in app/vpn.py is "
+                                              "built only from literals")
+    assert check_constant(_b("B602", 16, "app/vpn.py", "subprocess call with shell=True identified"), Files(code)) is None
+
+
+def test_tojson_in_a_script_tag_is_escaped_json():
+    """lnbits/templates/print.html:48 `const SETTINGS = {{ SETTINGS | tojson | safe }}` (set 27)."""
+    from tasks.triage.template_forms import check_script_url
+
+    page = "<script>\n  const SETTINGS = {{ SETTINGS | tojson | safe }}\n  const NAME = '{{ name }}'\n</script>\n"
+    rule = "javascript.express.security.audit.xss.mustache.var-in-script-tag.var-in-script-tag"
+
+    def f(line):
+        return {"id": "2" * 32, "tool": "semgrep", "kind": "code", "severity": "medium", "rule_id": rule, "title": "t",
+                "description": "d", "location": {"path": "lnbits/templates/print.html", "start_line": line, "end_line": line}}
+
+    assert "goes through Jinja's tojson" in check_script_url(f(2), Files(page))["evidence"]
+    assert check_script_url(f(3), Files(page)) is None
+
+
+def test_a_jquery_element_from_a_literal_tag_with_attributes_is_no_html_text():
+    """openwisp's widget.js: `$('<div class="advanced_editor"></div>')` then `.insertBefore(...)` (set 27)."""
+    from tasks.triage.jquery_dom import check_jquery_dom
+
+    js = ("function f(target) {\n  var advanced = $('<div class=\"advanced_editor\"></div>');\n"
+          "  $(advanced).insertBefore($('#main'));\n  $(advanced).insertBefore(target.html);\n}\n")
+
+    def rule(line, name):
+        f = {"id": "3" * 32, "tool": "semgrep", "kind": "code", "severity": "medium", "rule_id": name, "title": "t",
+             "description": "d", "location": {"path": "static/js/widget.js", "start_line": line, "end_line": line}}
+        return check_jquery_dom(f, Files(js))
+
+    hit = rule(3, "javascript.jquery.security.audit.jquery-insecure-method.jquery-insecure-method")
+    assert hit and "an empty element made from a literal tag" in hit["evidence"]
+    assert rule(4, "javascript.jquery.security.audit.jquery-insecure-method.jquery-insecure-method") is None
+
+
+def test_a_library_property_is_named_when_the_file_imports_the_library():
+    """lnbits' views.py:108 `ip_address(host).is_private` and eclair.py:224 `r.is_error` (set 27's reason audit: "a
+    maintainability rule" alone would dismiss a real method too)."""
+    from test_triage_set22 import _Repo, _semgrep
+
+    from tasks.triage.flag_attrs import check_flag_attribute
+
+    repo = _Repo({"app/views.py": "from ipaddress import ip_address\n\n\ndef ok(host):\n"
+                                  "    if ip_address(host).is_private:\n        return 1\n    if host.is_cached:\n        return 2\n"})
+    rule = "python.lang.maintainability.is-function-without-parentheses"
+    hit = check_flag_attribute(_semgrep(rule, 5, "app/views.py"), repo, repo)
+    assert hit and "`ip_address(host).is_private` is a property (a bool) of the ipaddress module's address objects" in hit["evidence"]
+    assert check_flag_attribute(_semgrep(rule, 7, "app/views.py"), repo, repo) is None  # nothing says what is_cached is
+
+
+def test_a_vendored_asset_nothing_names_is_loaded_by_no_page():
+    """django-helpdesk's static/helpdesk/jquery.translate-debug-all.js (set 27's reason audit): a 2009 plugin no
+    manifest lists, which no template names; "a newer release" was no reason for it."""
+    from tasks.triage.unreferenced import never_named
+
+    lib = "/*! jQuery Translate plugin 1.4.7 */\n(function($){ $.translate = 1; })(jQuery);\n"
+    files = {"static/helpdesk/jquery.translate-debug-all.js": lib, "static/helpdesk/used.js": lib,
+             "templates/base.html": "<script src=\"{% static 'helpdesk/used.js' %}\"></script>\n",
+             "docs/notes.md": "jquery.translate-debug-all.js is old\n"}
+    repo = Files(files)
+    assert never_named("static/helpdesk/jquery.translate-debug-all.js", repo, list(files)).startswith(
+        "; no template, script or setting of the repository names it")
+    assert never_named("static/helpdesk/used.js", repo, list(files)) == ""  # a template loads it
+    globbed = files | {"gulpfile.js": "src(['static/helpdesk/*.js'])\n"}
+    assert never_named("static/helpdesk/jquery.translate-debug-all.js", Files(globbed), list(globbed)) == ""
