@@ -115,3 +115,38 @@ def test_a_vendored_asset_nothing_names_is_loaded_by_no_page():
     assert never_named("static/helpdesk/used.js", repo, list(files)) == ""  # a template loads it
     globbed = files | {"gulpfile.js": "src(['static/helpdesk/*.js'])\n"}
     assert never_named("static/helpdesk/jquery.translate-debug-all.js", Files(globbed), list(globbed)) == ""
+
+
+def test_a_format_template_beside_a_flagged_default_is_not_learnt(tmp_path):
+    """django-helpdesk's tests/helpers.py (set 27, s1-08): B107 on a default learnt every literal of the function,
+    and the prompt showed `email=f"[REDACTED …]"` for f"{username}@example.com"."""
+    import subprocess
+
+    from tasks.repository.source import SourceReader
+
+    repo = tmp_path / "repo"
+    (repo / "tests").mkdir(parents=True)
+    (repo / "tests" / "helpers.py").write_text(
+        'def get_user(username="staff", pw="Xk9#mQ2$vL7!"):\n    return create(username=username, password=pw,\n'
+        '                  email=f"{username}@example.com")\n')
+    subprocess.run(["git", "-C", str(repo), "init", "-q"], check=True)
+    reader = SourceReader(repo)
+    reader.learn_secrets([{"id": "5" * 32, "tool": "bandit", "kind": "code", "severity": "low", "rule_id": "B107",
+                           "title": "Possible hardcoded password: 'Xk9#mQ2$vL7!'", "description": "d",
+                           "location": {"path": "tests/helpers.py", "start_line": 1, "end_line": 3}}])
+    text = reader.context("tests/helpers.py", None, 1, 3)["text"]
+    assert 'email=f"{username}@example.com"' in text and "Xk9#mQ2$vL7!" not in text
+
+
+def test_an_assert_that_can_never_fail_is_a_bug():
+    """django-helpdesk's models.py:1287 `assert NotImplementedError(...)` (set 27, s2-38): called a sanity check."""
+    from tasks.triage.assert_use import check_assert_use
+
+    code = ("class Base:\n    def render(self):\n        assert NotImplementedError('subclasses render')\n\n"
+            "    def check(self, x):\n        assert (x > 0, 'x must be positive')\n\n    def ok(self, n):\n"
+            "        assert n >= 0\n")
+    hit = check_assert_use(_b("B101", 3, "helpdesk/models.py"), Files(code))
+    assert hit["verdict"] == "true_positive" and "tests an exception object, which is always true" in hit["evidence"]
+    assert hit["evidence"].endswith("`raise` was meant")
+    assert "non-empty tuple" in check_assert_use(_b("B101", 6, "helpdesk/models.py"), Files(code))["evidence"]
+    assert "verdict" not in check_assert_use(_b("B101", 9, "helpdesk/models.py"), Files(code))  # an invariant

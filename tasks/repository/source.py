@@ -181,7 +181,7 @@ class SourceReader:
             seen = [s.commit if s else None for s in (finding.first_seen, finding.last_seen, finding.source)]
             commits = {c for c in (self.resolve(x) for x in seen) if c} or {None}
             for commit in commits:
-                values = set(self.literals(path, commit, start, end)) - self._names(path, commit)
+                values = {v for v in self.literals(path, commit, start, end) if not _FIELD.search(v)} - self._names(path, commit)
                 if translation_catalogue(path):  # words of a locale file are text a person reads (set 26)
                     values = {v for v in values if not ui_words(v)}
                 count += len(values - self._known.get(path, set()))
@@ -267,6 +267,9 @@ class SourceReader:
         return self._secrets[key]
 
 
+# a format field: f"{username}@example.com" is a template the code fills, not a secret's value (set 27: Bandit's B107
+# reports a function default over the whole signature, and every literal of it was learnt)
+_FIELD = re.compile(r"\{[A-Za-z_][\w.]*(?:![rsa])?(?::[^{}]*)?\}")
 # a name the file defines: def/class/function, a parameter or keyword argument, a variable assigned at a line's start
 _DEFINED = re.compile(r"(?m)\b(?:def|class|function)\s+([A-Za-z_]\w*)|[(,]\s*([A-Za-z_]\w*)\s*(?=[,)=:])(?!==)"
                       r"|^\s*(?:(?:const|let|var)\s+)?([A-Za-z_]\w*)\s*=(?!=)")

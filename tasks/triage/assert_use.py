@@ -18,13 +18,26 @@ input, which ``-O`` removes).  The evidence quotes the assert.
 from __future__ import annotations
 
 import ast
+import re
 
 from tasks.findings.model import Finding, as_finding
 from tasks.triage.parsed_source import python_tree
 from tasks.triage.random_use import _names, _security
+from tasks.triage.report_signals import is_test_path
 
 _DECISIONS = ("admin", "allow", "permi", "role", "user", "owner", "grant", "access", "valid", "trust", "safe", "sanit",
               "csrf", "signature", "verified", "authori", "authent", "logged", "scope", "tenant", "acl", "policy")
+
+
+def _always_true(test: ast.AST) -> str | None:
+    """What an assert tests when it is always true: an exception object, a non-empty string or tuple."""
+    if isinstance(test, ast.Call) and re.search(r"(?:Error|Exception|Warning)$", ast.unparse(test.func)):
+        return "an exception object"
+    if isinstance(test, ast.Constant) and isinstance(test.value, str) and test.value:
+        return "a non-empty string"
+    if isinstance(test, ast.Tuple) and test.elts:
+        return "a non-empty tuple (the parentheses take the message in too)"
+    return None
 
 
 def check_assert_use(f: Finding | dict, reader=None) -> dict | None:
@@ -39,6 +52,12 @@ def check_assert_use(f: Finding | dict, reader=None) -> dict | None:
     node = next((n for n in ast.walk(tree) if isinstance(n, ast.Assert) and n.lineno == loc.start_line), None)
     if node is None:
         return None
+    always = _always_true(node.test)
+    if always and not is_test_path(str(f.path)):  # in a test it is the test's own bug, judged as test code  # django-helpdesk's `assert NotImplementedError(...)` (set 27): a bug, whatever -O does
+        return {"check": "code", "verdict": "true_positive", "evidence": (
+            f"the assert can never fail: `{' '.join(ast.unparse(node).split())[:80]}` at {f.path}:{loc.start_line} tests "
+            f"{always}, which is always true, so the check it was meant to make never happens"
+            + ("; `raise` was meant" if "exception" in always else ""))}
     words = _names(node)
     test = node.test  # `assert request.connection is not None`: a type checker's narrowing (held-out set 22, calibre-web)
     narrowing = isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.IsNot) \
