@@ -150,3 +150,13 @@ def test_an_assert_that_can_never_fail_is_a_bug():
     assert hit["evidence"].endswith("`raise` was meant")
     assert "non-empty tuple" in check_assert_use(_b("B101", 6, "helpdesk/models.py"), Files(code))["evidence"]
     assert "verdict" not in check_assert_use(_b("B101", 9, "helpdesk/models.py"), Files(code))  # an invariant
+
+
+def test_a_secret_in_a_test_says_which_test_but_never_the_statement():
+    """Set 27's graders: "test code" alone fits any B105; the test's name is specific and carries no value."""
+    from tasks.triage.verdict import Judge
+
+    code = "import unittest\n\n\nclass T(unittest.TestCase):\n    def test_login(self):\n        pw = 'hunter22'\n"
+    f = _b("B105", 6, "tests/test_login.py", "Possible hardcoded password: 'hunter22'")
+    ev = Judge(reader=Files(code)).judge(f)["reasons"][0]["evidence"]
+    assert "(line 6, in test_login())" in ev and "hunter22" not in ev and "pw =" not in ev

@@ -119,8 +119,8 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
     if f.kind == "dependency" and cls in ("docs", "vendored", "library", "build"):
         return None  # a manifest under docs/ or vendor/ is still installed somewhere
     status = {"vendored": "vendored", "library": "library", "build": "build_tooling"}.get(cls, "not_deployed")
-    site = test_site(f, reader) if cls in ("test", "fixture", "example", "docs") and f.kind == "code" and not tool_marks_secret(
-        str(f.tool or ""), str(f.rule_id or ""), f.title or "") else ""  # the statement, never a secret rule's value
+    secret = tool_marks_secret(str(f.tool or ""), str(f.rule_id or ""), f.title or "")  # its line, never its statement
+    site = test_site(f, reader, code=not secret) if cls in ("test", "fixture", "example", "docs") and f.kind == "code" else ""
     why = _SPHINX if cls == "docs" and PurePosixPath(str(path)).name == "conf.py" else _WHY[cls]  # set 25-26's graders:
     unloaded = never_named(path, reader, files) if cls in ("vendored", "library") and f.kind == "code" else ""
     return {"check": "path", "status": status, "class": cls, "evidence": f"{path} is {why}{site}{unloaded}"}  # conf.py: run

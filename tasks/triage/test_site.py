@@ -14,7 +14,7 @@ import re
 from tasks.findings.model import Finding
 
 
-def test_site(f: Finding, reader) -> str:
+def test_site(f: Finding, reader, code: bool = True) -> str:
     """`` (line 122: `assert r.status_code == 200`, in test_notify())``: the flagged statement and its test, read from
     the file (or Bandit's numbered snippet), long string literals cut; "" when neither shows the line."""
     loc, lines = f.location, []
@@ -29,10 +29,12 @@ def test_site(f: Finding, reader) -> str:
     shown = re.search(rf"(?m)^{n} (.*)$", f.snippet or "")
     text = lines[n - 1] if n <= len(lines) else shown.group(1) if shown else ""
     func = _enclosing_test(lines, n)
-    code = re.sub(r"(['\"])([^'\"\n]{13,})\1", credential_elided, text.strip())  # a credential-shaped literal only
-    if not code:
+    if not code:  # a secret rule's line: where it is, never the statement that holds the value
+        return f" (line {n}, in {func})" if func else ""
+    shown = re.sub(r"(['\"])([^'\"\n]{13,})\1", credential_elided, text.strip())  # a credential-shaped literal only
+    if not shown:
         return ""
-    return f" (line {n}: `{code[:90]}{'…' if len(code) > 90 else ''}`" + (f", in {func}" if func else "") + ")"
+    return f" (line {n}: `{shown[:90]}{'…' if len(shown) > 90 else ''}`" + (f", in {func}" if func else "") + ")"
 
 
 def credential_elided(m: re.Match) -> str:
