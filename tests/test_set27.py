@@ -160,3 +160,43 @@ def test_a_secret_in_a_test_says_which_test_but_never_the_statement():
     f = _b("B105", 6, "tests/test_login.py", "Possible hardcoded password: 'hunter22'")
     ev = Judge(reader=Files(code)).judge(f)["reasons"][0]["evidence"]
     assert "(line 6, in test_login())" in ev and "hunter22" not in ev and "pw =" not in ev
+
+
+def test_a_drop_guarded_by_a_variable_that_defaults_to_root_drops_nothing():
+    """ihatemoney's conf/entrypoint.sh (set 28's graders): `su - abc` only when PUID and PGID are set non-zero, both
+    defaulting to 0, so gunicorn runs as root by default; an unconditional drop still counts."""
+    from tasks.triage.entrypoint import drops_root
+
+    script = ("#!/bin/sh\nPUID=${PUID:-0}\nPGID=${PGID:-0}\ncmd=\"exec gunicorn app\"\n"
+              "if [ \"$PGID\" -ne 0 -a \"$PUID\" -ne 0 ]; then\n     usermod -o -u \"$PUID\" abc\n"
+              "     cmd=\"su - abc -c '$cmd'\"\nfi\neval \"$cmd\"\n")
+    assert drops_root(script.splitlines(True)) is None
+    always = script.replace("if [ \"$PGID\" -ne 0 -a \"$PUID\" -ne 0 ]; then\n", "").replace("fi\n", "")
+    assert drops_root(always.splitlines(True))
+
+
+def test_a_dummy_value_names_its_word_not_the_list():
+    """Set 28's graders: "names itself dummy, fake, sample, mock or test" was an unfilled list."""
+    from tasks.findings.secret_evidence import classify_one
+    from tasks.triage.verdict import Judge
+
+    assert classify_one("test_secret", True, True)["match"] == "dummy/fake/sample value: test"
+    code = "def test_login(client):\n    client.login(password='mock_pw1')\n"
+    f = _b("B106", 2, "tests/test_login.py", "Possible hardcoded password: 'mock_pw1'")
+    ev = str(Judge(reader=Files(code)).judge(f)["reasons"])
+    assert "it names itself `mock`" in ev and "dummy, fake, sample, mock or test" not in ev
+
+
+def test_a_users_flag_is_djangos_when_no_user_class_of_the_project_defines_it():
+    """etesync's `token.user.is_active` (set 28's reason audit): a Redis wrapper's `is_active` property was cited."""
+    from test_triage_set22 import _Repo, _semgrep
+
+    from tasks.triage.flag_attrs import check_flag_attribute
+
+    repo = _Repo({"app/deps.py": "from django.db import models\n\n\ndef check(token):\n    if not token.user.is_active:\n"
+                                 "        raise Exception()\n",
+                  "app/redis.py": "class RedisWrapper:\n    @property\n    def is_active(self):\n        return True\n"})
+    hit = check_flag_attribute(_semgrep("python.lang.maintainability.is-function-without-parentheses", 5, "app/deps.py"),
+                               repo, repo)
+    assert hit and "`token.user.is_active` is a model field (BooleanField) of Django's User" in hit["evidence"]
+    assert "redis.py" not in hit["evidence"]

@@ -135,7 +135,7 @@ _SECRET_TEXT = {
     "code-word": "{match}, not a credential",
     "plain-word": "a plain word ({length} characters, {entropy} bits/char)",
     "phrase": "{match} typed by a person ({length} characters)",
-    "dummy": "a dummy value: it names itself dummy, fake, sample, mock or test ({length} characters)",
+    "dummy": "a dummy value: it names itself `{word}` ({length} characters)",
     "low-entropy": "a low-entropy value ({length} characters, {entropy} bits/char)",
     "high-entropy": "a high-entropy value ({length} characters, {entropy} bits/char), shaped like a real credential",
     "weak": "a weak, guessable value ({match}, {length} characters)",
@@ -171,8 +171,9 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
         ev = ev | {"class": "high-entropy"}
     said = str(ev.get("match") or "")
     shown = "typed" if said.startswith(_TYPED) else "phrase" if said.startswith("a phrase of") else \
-        "dummy" if said == "dummy/fake/sample value" else ev["class"]  # round 27: nothing "documented" about `test`
-    text = "the flagged value is " + _SECRET_TEXT[shown].format(**{k: ev.get(k) for k in ("match", "length", "entropy")})
+        "dummy" if said.startswith("dummy/fake/sample value") else ev["class"]  # round 27: nothing "documented" about `test`
+    word = said.rpartition(": ")[2] if said.startswith("dummy/fake/sample value: ") else "dummy, fake, sample, mock or test"
+    text = "the flagged value is " + _SECRET_TEXT[shown].format(word=word, **{k: ev.get(k) for k in ("match", "length", "entropy")})
     in_tests = bool(path_check) and path_check.get("class") in ("test", "fixture", "example", "docs")
     label = form_label(flagged)
     words = translation_label(f.path, flagged) if ev["class"] not in ("hash", "high-entropy") else None
@@ -193,7 +194,7 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
         return {"check": "secret", "status": "not_a_secret", "evidence": f"test configuration: the value sits in class {test_cls[0]} "
                 f"(line {test_cls[1]}), the settings the test suite loads; the deployed configuration sets its own key"}
     typed = ev["class"] == "placeholder" and str(ev.get("match") or "").startswith(_TYPED)  # hand-typed filler, no marker
-    typed = typed or ev["class"] == "example" and ev.get("match") == "dummy/fake/sample value"  # SECRET_KEY = "test_key"
+    typed = typed or ev["class"] == "example" and said.startswith("dummy/fake/sample value")  # SECRET_KEY = "test_key"
     if (ev["class"] in ("weak", "plain-word", "low-entropy") or typed) and key and not in_tests and not (path_check or {}).get("class"):
         return {"check": "secret", "status": "weak_key",
                 "evidence": f"a weak key in use: the application's own {key.group(0).strip(chr(39) + chr(34) + '[.(:{ ')} "

@@ -129,6 +129,22 @@ def _root_by_default(user: str, lines: list[str]) -> bool:
     return bool(default) and (default.group(1) or default.group(2)) in ("0", "root")
 
 
+def _guarded_by_default(lines: list[str], line: int) -> bool:
+    """The drop on ``line`` sits in an ``if`` that tests a variable defaulting to 0 or root: ihatemoney's
+    ``if [ "$PGID" -ne 0 -a "$PUID" -ne 0 ]; then ... su - abc`` after ``PUID=${PUID:-0}`` drops nothing by default
+    (held-out set 28's graders)."""
+    depth = 0
+    for k in range(line - 2, max(line - 30, -1), -1):
+        text = lines[k].strip()
+        if re.match(r"fi\b", text):
+            depth += 1
+        elif re.match(r"if\b", text):
+            if depth == 0:
+                return any(_root_by_default("$" + v, lines) for v in re.findall(r"\$\{?(\w+)", text))
+            depth -= 1
+    return False
+
+
 def drops_root(lines: list[str], read=None, find=None) -> tuple[int, str, str, str] | None:
     """(line, user, text, what else says so) where the script hands the service to another user, or None.  ``find(name)``: a
     repository path for a file name (the uWSGI ini the script passes), ``read(path)``: its lines."""
@@ -138,7 +154,7 @@ def drops_root(lines: list[str], read=None, find=None) -> tuple[int, str, str, s
             continue  # Python's drop inside a function: a helper process's (Mailu's dovecot runs its podop so, set 25)
         if m:
             user = next(g for g in m.groups() if g)
-            if user not in ("root", "0") and not _root_by_default(user, lines):
+            if user not in ("root", "0") and not _root_by_default(user, lines) and not _guarded_by_default(lines, n):
                 return n, user, text.strip()[:100], ""
         ini = _UWSGI_INI.search(text)
         if ini and read and find:

@@ -82,6 +82,16 @@ def _library_props(lines: list[str]) -> dict[str, str]:
             if re.search(rf"(?m)^\s*(?:import\s+{lib}\b|from\s+{lib}\b)", text) for name in names}
 
 
+def _in_user_class(imports, path: str, line: int) -> bool:
+    """Whether the definition at ``path:line`` sits in a class whose name says user (``class User(Base)``)."""
+    lines = imports.reader.lines(path, None) or []
+    for text in reversed(lines[:max(line - 1, 0)]):
+        m = re.match(r"class\s+(\w+)", text)
+        if m:
+            return "user" in m.group(1).lower()
+    return False
+
+
 def check_flag_attribute(f: Finding | dict, reader=None, imports=None) -> dict | None:
     """{"check": "code", "status": "not_a_call", "evidence"} when every unflagged ``obj.is_x`` on the line is a value."""
     f = as_finding(f)
@@ -107,7 +117,10 @@ def check_flag_attribute(f: Finding | dict, reader=None, imports=None) -> dict |
         defs = _definitions(imports).get(name, [])
         if any(kind == "a method" for kind, _, _ in defs):
             return None  # a plain method somewhere: the rule may be right
-        if defs:  # the project's own definitions before a framework's: Mailu's User sets `is_authenticated = True`
+        user_defs = [d for d in defs if _in_user_class(imports, d[1], d[2])]
+        if _USER.search(obj) and name in frameworks and not user_defs:  # etesync's `token.user.is_active` is Django's
+            said.append(f"`{obj}.{name}` is {frameworks[name]}")  # field, not a Redis wrapper's property (set 28)
+        elif defs:  # the project's own definitions before a framework's: Mailu's User sets `is_authenticated = True`
             # itself (set 25); and a name is not its object's type: Kiwi's `is_active` at :73 is another model's
             kind, path, n = min(defs, key=lambda d: d[1] != f.path)  # the flagged file's own definition first
             more = len(defs) - 1
