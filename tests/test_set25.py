@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_triage_containers import Files
+from test_triage_containers import Files, bandit_at
 
 from tasks.findings import secrets
 from tasks.triage.entrypoint import drops_root
@@ -72,30 +72,24 @@ def test_the_exemptions_leave_real_secrets_redacted():
 
 def test_an_assigned_flag_tests_nothing():
     """Kiwi's `user.is_staff = False` (set 25, s1-04) was said to be a condition that works as written."""
-    from tasks.triage.flag_attrs import check_flag_attribute
-    from test_triage_set22 import _Repo, _semgrep
+    from test_triage_set22 import flag_hit
 
-    repo = _Repo({"app/users.py": "from django.db import models\n\n\ndef off(user):\n    user.is_staff = False\n"
-                                  "    if user.is_staff == False:\n        return 1\n"})
-    hit = check_flag_attribute(_semgrep("python.lang.maintainability.is-function-without-parentheses", 5, "app/users.py"),
-                               repo, repo)
+    files = {"app/users.py": "from django.db import models\n\n\ndef off(user):\n    user.is_staff = False\n"
+                             "    if user.is_staff == False:\n        return 1\n"}
+    hit = flag_hit(files, 5, "app/users.py")
     assert hit and "the line assigns `user.is_staff` and tests nothing" in hit["evidence"]
     assert "condition works as written" not in hit["evidence"]
-    read = check_flag_attribute(_semgrep("python.lang.maintainability.is-function-without-parentheses", 6, "app/users.py"),
-                                repo, repo)
+    read = flag_hit(files, 6, "app/users.py")
     assert read and "assigns" not in read["evidence"] and "condition works as written" in read["evidence"]
 
 
 def test_the_projects_own_flag_comes_before_the_frameworks():
     """Mailu's User sets `is_authenticated = True` itself (set 25, s1-31): Flask-Login's UserMixin was cited."""
-    from tasks.triage.flag_attrs import check_flag_attribute
-    from test_triage_set22 import _Repo, _semgrep
+    from test_triage_set22 import flag_hit
 
-    repo = _Repo({"app/views.py": "import flask_login\n\n\ndef v():\n    if flask_login.current_user.is_authenticated:\n"
-                                  "        return 1\n",
-                  "app/models.py": "class User(Base):\n    is_authenticated = True\n"})
-    hit = check_flag_attribute(_semgrep("python.lang.maintainability.is-function-without-parentheses", 5, "app/views.py"),
-                               repo, repo)
+    hit = flag_hit({"app/views.py": "import flask_login\n\n\ndef v():\n    if flask_login.current_user.is_authenticated:\n"
+                                    "        return 1\n",
+                    "app/models.py": "class User(Base):\n    is_authenticated = True\n"}, 5, "app/views.py")
     assert hit and "(an attribute at app/models.py:2)" in hit["evidence"] and "UserMixin" not in hit["evidence"]
 
 
@@ -106,9 +100,7 @@ def test_the_jquery_selector_rule_is_described_by_what_it_matches():
     assert _flags("javascript.jquery.security.audit.prohibit-jquery-html").endswith("not a string literal")
 
 
-def _b(rule, line, path):
-    return {"id": "1" * 32, "tool": "bandit", "kind": "code", "severity": "low", "rule_id": rule, "title": "t",
-            "description": "d", "location": {"path": path, "start_line": line, "end_line": line}}
+_b = bandit_at
 
 
 def test_an_xml_import_used_only_in_annotations_says_so():

@@ -3,7 +3,7 @@ after its measurement, each with the neighbour that stays a finding."""
 
 from __future__ import annotations
 
-from test_triage_containers import Files
+from test_triage_containers import Files, bandit_at
 
 
 def _ckv(rule: str, path: str, line: int = 1) -> dict:
@@ -23,9 +23,7 @@ def test_an_image_its_own_comment_calls_development_only_is_no_deployment():
     assert check_disclaimed(_ckv("CKV_DOCKER_3", "deploy/Dockerfile"), repo, repo.files) is None
 
 
-def _b(rule, line, path, title="t"):
-    return {"id": "1" * 32, "tool": "bandit", "kind": "code", "severity": "low", "rule_id": rule, "title": title,
-            "description": "d", "location": {"path": path, "start_line": line, "end_line": line}}
+_b = bandit_at
 
 
 def test_a_dict_of_names_mapped_to_themselves_holds_no_secret():
@@ -88,16 +86,13 @@ def test_a_jquery_element_from_a_literal_tag_with_attributes_is_no_html_text():
 def test_a_library_property_is_named_when_the_file_imports_the_library():
     """lnbits' views.py:108 `ip_address(host).is_private` and eclair.py:224 `r.is_error` (set 27's reason audit: "a
     maintainability rule" alone would dismiss a real method too)."""
-    from test_triage_set22 import _Repo, _semgrep
+    from test_triage_set22 import flag_hit
 
-    from tasks.triage.flag_attrs import check_flag_attribute
-
-    repo = _Repo({"app/views.py": "from ipaddress import ip_address\n\n\ndef ok(host):\n"
-                                  "    if ip_address(host).is_private:\n        return 1\n    if host.is_cached:\n        return 2\n"})
-    rule = "python.lang.maintainability.is-function-without-parentheses"
-    hit = check_flag_attribute(_semgrep(rule, 5, "app/views.py"), repo, repo)
+    files = {"app/views.py": "from ipaddress import ip_address\n\n\ndef ok(host):\n"
+                             "    if ip_address(host).is_private:\n        return 1\n    if host.is_cached:\n        return 2\n"}
+    hit = flag_hit(files, 5, "app/views.py")
     assert hit and "`ip_address(host).is_private` is a property (a bool) of the ipaddress module's address objects" in hit["evidence"]
-    assert check_flag_attribute(_semgrep(rule, 7, "app/views.py"), repo, repo) is None  # nothing says what is_cached is
+    assert flag_hit(files, 7, "app/views.py") is None  # nothing says what is_cached is
 
 
 def test_a_vendored_asset_nothing_names_is_loaded_by_no_page():
@@ -191,14 +186,11 @@ def test_a_dummy_value_names_its_word_not_the_list():
 
 def test_a_users_flag_is_djangos_when_no_user_class_of_the_project_defines_it():
     """etesync's `token.user.is_active` (set 28's reason audit): a Redis wrapper's `is_active` property was cited."""
-    from test_triage_set22 import _Repo, _semgrep
+    from test_triage_set22 import flag_hit
 
-    from tasks.triage.flag_attrs import check_flag_attribute
-
-    repo = _Repo({"app/deps.py": "from django.db import models\n\n\ndef check(token):\n    if not token.user.is_active:\n"
-                                 "        raise Exception()\n",
-                  "app/redis.py": "class RedisWrapper:\n    @property\n    def is_active(self):\n        return True\n"})
-    hit = check_flag_attribute(_semgrep("python.lang.maintainability.is-function-without-parentheses", 5, "app/deps.py"),
-                               repo, repo)
+    hit = flag_hit({"app/deps.py": "from django.db import models\n\n\ndef check(token):\n    if not token.user.is_active:\n"
+                                   "        raise Exception()\n",
+                    "app/redis.py": "class RedisWrapper:\n    @property\n    def is_active(self):\n        return True\n"},
+                   5, "app/deps.py")
     assert hit and "`token.user.is_active` is a model field (BooleanField) of Django's User" in hit["evidence"]
     assert "redis.py" not in hit["evidence"]

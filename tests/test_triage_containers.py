@@ -25,6 +25,12 @@ class Files:
         return None if text is None else text.splitlines(True)
 
 
+def bandit_at(rule: str, line: int, path: str, title: str = "t") -> dict:
+    """A Bandit finding of ``rule`` at ``path:line`` (the set-25..27 tests' one shape)."""
+    return {"id": "1" * 32, "tool": "bandit", "kind": "code", "severity": "low", "rule_id": rule, "title": title,
+            "description": "d", "location": {"path": path, "start_line": line, "end_line": line}}
+
+
 def finding(**kw):
     base = {"id": "f" * 32, "tool": "bandit", "kind": "code", "rule_id": "B104", "title": "Possible binding to all interfaces.",
             "description": "", "location": {"path": "web/app.py", "start_line": 9, "end_line": 9}, "package": None,

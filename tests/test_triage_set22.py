@@ -240,6 +240,14 @@ class _Repo(Files):
         return "".join(self.data[p] for p in self.sources(fam))
 
 
+def flag_hit(files: dict[str, str], line: int, path: str) -> dict | None:
+    """check_flag_attribute on Semgrep's is-function-without-parentheses at ``path:line`` of ``files``."""
+    from tasks.triage.flag_attrs import check_flag_attribute
+
+    repo = _Repo(files)
+    return check_flag_attribute(_semgrep("python.lang.maintainability.is-function-without-parentheses", line, path), repo, repo)
+
+
 FLAG_CODE = {
     "app/views.py": "from flask_login import current_user\n\n\ndef index(user, doc):\n    if current_user.is_authenticated:\n"
                     "        return doc.is_public\n    if user.is_banned:\n        return 1\n    return doc.is_draft\n",

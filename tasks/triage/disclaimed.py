@@ -12,7 +12,7 @@ README.  Only infrastructure and container findings are judged (a secret committ
 the folder must be more than the repository root: a project whose README calls the whole project unready for
 production still deploys it somewhere.
 
-May import: ``tasks.core``, ``tasks.findings``.
+May import: ``tasks.core``, ``tasks.findings``, ``tasks.triage.repo_cache``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
 from tasks.findings.secrets import tool_marks_secret
+from tasks.triage.repo_cache import once_per_files
 
 DOC_SUFFIXES = (".md", ".rst", ".adoc", ".txt")
 MAX_DOCS = 400          # documentation files read per repository
@@ -39,13 +40,10 @@ _KINDS = ("config",)
 def _disclaimers(reader, files: list[str]) -> list[tuple[str, int, str, str]]:
     """(doc, line, the disclaiming sentence, the text of the lines around it) over the repository's documentation,
     read once per file list."""
-    key = (id(files), len(files))
-    try:
-        cached = _CACHE.get(reader)
-    except TypeError:
-        cached = None
-    if cached and cached[0] == key:
-        return cached[1]
+    return once_per_files(_CACHE, reader, files, lambda: _read_disclaimers(reader, files))
+
+
+def _read_disclaimers(reader, files: list[str]) -> list[tuple[str, int, str, str]]:
     out = []
     docs = [p for p in files if p.lower().endswith(DOC_SUFFIXES) and "node_modules/" not in p][:MAX_DOCS]
     for doc in docs:
@@ -54,10 +52,6 @@ def _disclaimers(reader, files: list[str]) -> list[tuple[str, int, str, str]]:
             if _DISCLAIMER.search(line):
                 around = "".join(lines[max(0, n - NEAR):n + NEAR + 1])
                 out.append((doc, n + 1, " ".join(line.split())[:200], around))
-    try:
-        _CACHE[reader] = (key, out)
-    except TypeError:
-        pass
     return out
 
 

@@ -17,7 +17,7 @@ import ast
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.parsed_source import finding_source, parsed_tree
+from tasks.triage.parsed_source import python_tree
 
 _RULE = re.compile(r"(?i)(?:^|\.)extends-custom-expression$")
 _FIELD_CALL = re.compile(r"^(?:models\.)?\w*Field$")
@@ -35,16 +35,12 @@ def check_django_func(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "status": "fixed_sql", "evidence"} for a subclass that sets literals only, else None."""
     f = as_finding(f)
     loc = f.location
-    if not _RULE.search(str(f.rule_id or "")) or reader is None or not loc or not loc.start_line \
-            or not str(loc.path or "").endswith(".py"):
+    parsed = python_tree(reader, f) if _RULE.search(str(f.rule_id or "")) and loc and loc.start_line else None
+    if parsed is None:
         return None
-    source = finding_source(reader, f)
-    try:
-        tree = parsed_tree(source, 2_000_000)[0] if source else None
-    except (SyntaxError, ValueError, RecursionError):
-        return None
+    tree = parsed[0]
     classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)
-               and n.lineno <= loc.start_line <= (n.end_lineno or n.lineno)] if tree else []
+               and n.lineno <= loc.start_line <= (n.end_lineno or n.lineno)]
     if not classes:
         return None
     cls = max(classes, key=lambda n: n.lineno)

@@ -112,7 +112,7 @@ def check_flag_attribute(f: Finding | dict, reader=None, imports=None) -> dict |
                 "evidence": f"no call is missing at {f.path}:{loc.start_line}: the line assigns "
                             f"{', '.join(f'`{a}`' for a in sorted(assigned))} and tests nothing, so no condition here "
                             "can be always true (the rule assumes a method read as a condition)"}
-    said = []
+    said, library = [], _library_props(lines)
     for obj, name in dict.fromkeys(flags):
         defs = _definitions(imports).get(name, [])
         if any(kind == "a method" for kind, _, _ in defs):
@@ -125,8 +125,8 @@ def check_flag_attribute(f: Finding | dict, reader=None, imports=None) -> dict |
             kind, path, n = min(defs, key=lambda d: d[1] != f.path)  # the flagged file's own definition first
             more = len(defs) - 1
             said.append(f"no `{name}` the repository defines is a method ({kind} at {path}:{n}" + (f"; {more} more, none a method" if more else "") + ")")
-        elif name in _library_props(lines):  # ip_address(host).is_private, httpx's r.is_error (set 27's reason audit)
-            said.append(f"`{obj}.{name}` is {_library_props(lines)[name]}")
+        elif name in library:  # ip_address(host).is_private, httpx's r.is_error (set 27's reason audit)
+            said.append(f"`{obj}.{name}` is {library[name]}")
         elif _USER.search(obj) and name in frameworks:
             said.append(f"`{obj}.{name}` is {frameworks[name]}")
         else:

@@ -17,7 +17,7 @@ import ast
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.parsed_source import enclosing_function, finding_source, parsed_tree
+from tasks.triage.parsed_source import enclosing_function, python_tree
 
 _RULE = re.compile(r"(?i)(?:^|\.)missing-autoescape-disabled$|^B701$")
 
@@ -42,16 +42,10 @@ def check_jinja_options(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "status": "autoescape_on", "evidence"} when the spread options turn autoescaping on, else None."""
     f = as_finding(f)
     loc = f.location
-    if not _RULE.search(str(f.rule_id or "")) or reader is None or not loc or not loc.start_line \
-            or not str(loc.path or "").endswith(".py"):
+    parsed = python_tree(reader, f) if _RULE.search(str(f.rule_id or "")) and loc and loc.start_line else None
+    if parsed is None:
         return None
-    source = finding_source(reader, f)
-    try:
-        tree = parsed_tree(source, 2_000_000)[0] if source else None
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-    if tree is None:
-        return None
+    tree = parsed[0]
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and ast.unparse(n.func).rsplit(".", 1)[-1] == "Environment"
              and n.lineno <= loc.start_line <= (n.end_lineno or n.lineno)]
     if len(calls) != 1 or any(k.arg == "autoescape" for k in calls[0].keywords):

@@ -7,13 +7,15 @@ script or setting names the file: nothing loads it.  The index is the text of th
 settings and manifests (not its prose), read once per reader; a build configuration that takes a whole folder
 (``static_src/js/*.js`` in a gulpfile) counts as naming every file in it.
 
-May import: ``tasks.core``, ``tasks.findings``.
+May import: ``tasks.core``, ``tasks.findings``, ``tasks.triage.repo_cache``.
 """
 
 from __future__ import annotations
 
 import weakref
 from pathlib import PurePosixPath
+
+from tasks.triage.repo_cache import once_per_files
 
 MAX_FILES = 4000
 MAX_BYTES = 256 * 1024
@@ -25,13 +27,10 @@ _INDEX: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _index(reader, files: list[str]) -> list[tuple[str, str]]:
-    key = (id(files), len(files))
-    try:
-        cached = _INDEX.get(reader)
-    except TypeError:
-        cached = None
-    if cached and cached[0] == key:
-        return cached[1]
+    return once_per_files(_INDEX, reader, files, lambda: _read_index(reader, files))
+
+
+def _read_index(reader, files: list[str]) -> list[tuple[str, str]]:
     out, total = [], 0
     for path in [p for p in files if p.lower().endswith(_TEXT) and "node_modules/" not in p][:MAX_FILES]:
         text = "".join(reader.lines(path, None) or [])[:MAX_BYTES]
@@ -39,10 +38,6 @@ def _index(reader, files: list[str]) -> list[tuple[str, str]]:
         total += len(text)
         if total > MAX_TOTAL:
             break
-    try:
-        _INDEX[reader] = (key, out)
-    except TypeError:
-        pass
     return out
 
 
