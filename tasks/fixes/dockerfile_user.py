@@ -19,6 +19,12 @@ from tasks.fixes.image_writes import runtime_paths
 _OWNER = re.compile(r"\bchown\s+(?:-\w+\s+)*(\d{1,6})(?::(\d{1,6}))?\s+\S+[^\n]*")
 _TEMPLATE_USER = re.compile(r"(?m)^RUN (?:useradd|adduser)\b[^\n]*\b10001\b")  # the catalogue's own new user
 _MAKES_USER = re.compile(r"\b(?:useradd|adduser)\b([^\n&;|]*)")
+# `COPY . /app` without a WORKDIR: the app folder is where the build context was copied
+_COPIED_TO = re.compile(r"(?im)^\s*(?:COPY|ADD)\s+(?:--(?!from)\S+\s+)*\.\/?\s+(/[^\s$]+?)/?\s*$")
+_VOLUME = re.compile(r"(?im)^\s*VOLUME\s+(.*)$")
+# the build running the program itself, as root: what it writes (a database, a generated secret file) is root's
+_BUILD_RUNS_APP = re.compile(r"\bmanage\.py\s+(?:migrate|collectstatic|compilemessages|createcachetable|loaddata)\b"
+                             r"|\bflask\s+db\s+upgrade\b|\balembic\s+upgrade\b")
 
 
 def _created_user(stage: str) -> tuple[str, str] | None:
@@ -30,6 +36,21 @@ def _created_user(stage: str) -> tuple[str, str] | None:
             return names[-1], m.group(0).strip()[:80]
     return None
 
+
+
+def _in_volumes(stage: str, made: list[str], notes: list[str]) -> list[str]:
+    """The run-time paths to chown, each under a VOLUME given as the volume itself; every volume when the build runs the
+    program (``manage.py migrate`` creates the database there as root, set 28's etesync test image), with a note."""
+    volumes = [v.strip("\"',").rstrip("/") for line in _VOLUME.findall(stage) for v in re.split(r"[\s,\[\]]+", line)]
+    volumes = [v for v in volumes if v.startswith("/") and v not in ("/", "/tmp") and "$" not in v]
+    runs = _BUILD_RUNS_APP.search(re.sub(r"\\\s*\n", " ", stage))
+    out = [next((v for v in volumes if p == v or p.startswith(v + "/")), p) for p in made]
+    if runs:
+        out += volumes
+        notes.append(f"The build runs the program itself as root (`{runs.group(0)}`): what that creates (a database, a "
+                     "generated secret file) is root-owned, so the app folder and the volume go to the new user; a file it "
+                     "writes anywhere else needs the same.")
+    return list(dict.fromkeys(out))
 
 
 def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
@@ -57,6 +78,8 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
         return block, (f"The Dockerfile already gives the folders its program writes to {uid}:{gid} (`{owner.group(0).strip()[:90]}`): "
                        f"the user takes that owner, and the rest of the image stays root-owned and read-only to it.")
     workdirs = re.findall(r"(?im)^\s*WORKDIR\s+(\S+)", stage)
+    if not workdirs and _COPIED_TO.search(stage):  # etesync's test image: `COPY . /app`, then `cd /app` in RUN steps
+        workdirs = [_COPIED_TO.search(stage).group(1)]
     copied = re.search(r"(?im)^\s*(?:COPY|ADD)\s+(?!--from)", stage) or (workdirs and any(  # a build stage's output
         dest.rstrip("/") == workdirs[-1].rstrip("/") or dest.startswith(workdirs[-1].rstrip("/") + "/")  # copied into
         for dest in re.findall(r"(?im)^\s*COPY\s+--from=\S+\s+.*\s(/\S+)\s*$", stage)))  # the app folder: root's too
@@ -67,7 +90,7 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
         notes.append(f"{workdirs[-1]} is given to {'UID ' if user.isdigit() else 'user '}{user} because the code copied there is root-owned and an app "
                      "that writes in its folder (an SQLite database, uploads, a cache) fails with permission denied; if "
                      "it writes nothing there, drop that line and keep the code read-only.")
-    made = runtime_paths(stage, workdirs[-1] if lines else None)
+    made = _in_volumes(stage, runtime_paths(stage, workdirs[-1] if lines else None), notes)
     if made:  # created as root at build time, written by the program at run time (its log file)
         lines.append(f"RUN chown -R {user} {' '.join(made)}")
         notes.append(f"{', '.join(made)} {'is' if len(made) == 1 else 'are'} created as root by the build in a run-time folder (logs, pid files, state) the program writes: the new user must own {'it' if len(made) == 1 else 'them'}, or the first write fails with permission denied.")

@@ -15,6 +15,7 @@ Each one needs ``source.repo_path`` and gives a false-positive reason with
 * ``disclaimed``: infrastructure code the project's documentation calls a starting point ("isn't production
   ready"), not its deployment;
 * ``jinja_options``: a Jinja2 Environment whose ``**options`` dict turns autoescaping on;
+* ``jinja_config``: a Jinja2 Environment whose loader's folder holds only configuration files;
 * ``code_template``: a Mustache/Handlebars template that generates source code, not a page;
 * ``django_func``: a Django ``Func`` subclass that only sets literal SQL (``function``, ``template``).
 
@@ -34,6 +35,7 @@ from tasks.triage.django_func import check_django_func
 from tasks.triage.gateway_auth import check_gateway_auth
 from tasks.triage.iac_applicable import check_not_applicable
 from tasks.triage.installed import check_installed
+from tasks.triage.jinja_config import check_jinja_config
 from tasks.triage.jinja_options import check_jinja_options
 from tasks.triage.main_guard import check_main_guard
 from tasks.triage.never_deployed import check_never_deployed
@@ -49,4 +51,5 @@ def check_deployed(f, reader=None, index=None) -> dict | None:
         return shipped
     return (check_gateway_auth(f, reader, index) or check_docs_only(f, reader, index) or check_main_guard(f, reader, index)
             or check_served_number(f, reader, index) or check_disclaimed(f, reader, getattr(index, "files", None))
-            or check_jinja_options(f, reader) or check_code_template(f, reader) or check_django_func(f, reader))
+            or check_jinja_options(f, reader) or check_code_template(f, reader) or check_django_func(f, reader)
+            or check_jinja_config(f, reader, getattr(index, "files", None)))

@@ -1,0 +1,72 @@
+"""Checks from held-out set 28 (ihatemoney, etesync server, gramps-web-api, terraform-aws-kms), written after its
+measurement, each with the neighbour that stays a finding."""
+
+from __future__ import annotations
+
+from test_triage_containers import Files, bandit_at
+
+UTILS = ('import jinja2\n\n\ndef create_jinja_env(folder, strict_rendering=False):\n'
+         '    loader = jinja2.PackageLoader("ihatemoney", folder)\n    kwargs = {"loader": loader}\n'
+         '    if strict_rendering:\n        kwargs["undefined"] = jinja2.StrictUndefined\n'
+         '    return jinja2.Environment(**kwargs)\n')
+MANAGE = ('from ihatemoney.utils import create_jinja_env\n\n\ndef generate_config(config_file):\n'
+          '    env = create_jinja_env("conf-templates", strict_rendering=True)\n'
+          '    print(env.get_template(f"{config_file}.j2").render())\n')
+CONF = {"ihatemoney/conf-templates/nginx.conf.j2": "server {}\n", "ihatemoney/conf-templates/ihatemoney.cfg.j2": "X=1\n",
+        "ihatemoney/conf-templates/gunicorn.conf.py.j2": "bind = 1\n"}
+
+
+def test_a_jinja_environment_that_renders_only_config_files_escapes_nothing_worth_escaping():
+    """ihatemoney's create_jinja_env (set 28): both labellers called it a false positive; autoescape=True was harmful."""
+    from tasks.triage.jinja_config import check_jinja_config
+
+    repo = Files({"ihatemoney/utils.py": UTILS, "ihatemoney/manage.py": MANAGE, **CONF})
+    for rule in ("B701", "python.jinja2.security.audit.missing-autoescape-disabled",
+                 "python.flask.security.xss.audit.direct-use-of-jinja2"):
+        hit = check_jinja_config(bandit_at(rule, 9, "ihatemoney/utils.py"), repo, repo.files)
+        assert hit and hit["evidence"].startswith(
+            "no HTML is rendered: the Environment at ihatemoney/utils.py:9 loads its templates from "
+            "ihatemoney/conf-templates (folder as every call passes it: `conf-templates` at ihatemoney/manage.py:5)")
+        assert "gunicorn.conf.py.j2, ihatemoney.cfg.j2, nginx.conf.j2" in hit["evidence"]
+    page = Files({"ihatemoney/utils.py": UTILS, "ihatemoney/manage.py": MANAGE, **CONF,
+                  "ihatemoney/conf-templates/invite.html.j2": "<p>{{ name }}</p>\n"})
+    assert check_jinja_config(bandit_at("B701", 9, "ihatemoney/utils.py"), page, page.files) is None  # one HTML template
+    computed = Files({"ihatemoney/utils.py": UTILS, **CONF,
+                      "ihatemoney/manage.py": MANAGE.replace('"conf-templates"', "folder_from_cli")})
+    assert check_jinja_config(bandit_at("B701", 9, "ihatemoney/utils.py"), computed, computed.files) is None
+    passed = Files({"ihatemoney/utils.py": UTILS, **CONF, "ihatemoney/manage.py": MANAGE + "FACTORY = create_jinja_env\n"})
+    assert check_jinja_config(bandit_at("B701", 9, "ihatemoney/utils.py"), passed, passed.files) is None
+    assert check_jinja_config(bandit_at("B701", 9, "ihatemoney/utils.py"), Files({"ihatemoney/utils.py": UTILS}),
+                              ["ihatemoney/utils.py"]) is None  # no caller: the folder is unknown
+
+
+def test_a_jinja_environment_with_a_literal_folder_of_html_pages_stays_a_finding():
+    from tasks.triage.jinja_config import check_jinja_config
+
+    code = 'import jinja2\nENV = jinja2.Environment(loader=jinja2.FileSystemLoader("{}"))\n'
+    conf = Files({"app/render.py": code.format("deploy/templates"), "deploy/templates/supervisord.conf.j2": "[x]\n"})
+    hit = check_jinja_config(bandit_at("B701", 2, "app/render.py"), conf, conf.files)
+    assert hit and "deploy/templates, which holds only configuration files (supervisord.conf.j2)" in hit["evidence"]
+    web = Files({"app/render.py": code.format("templates"), "app/templates/index.html": "<p>{{ x }}</p>\n"})
+    assert check_jinja_config(bandit_at("B701", 2, "app/render.py"), web, web.files) is None
+
+
+def test_a_user_row_gives_the_user_what_the_build_ran_the_program_to_create():
+    """etesync's docker/test-server/Dockerfile (set 28, harmful): `python manage.py migrate` at build time made the
+    SQLite database under the /data volume and a 0600 secret file in /app as root; the row chowned only
+    /data/static and /data/media."""
+    from tasks.fixes.dockerfile_user import user_needs
+
+    stage = ("FROM python:3.11.0-alpine\nCOPY . /app\nRUN set -ex ;\\\n    mkdir -p /data/static /data/media ;\\\n"
+             "    cd /app\nRUN set -ex ;\\\n    cd /app ;\\\n    python manage.py migrate ;\\\n"
+             "    python manage.py collectstatic --noinput\nVOLUME /data\nEXPOSE 3735\n"
+             'ENTRYPOINT ["/app/docker/test-server/entrypoint.sh"]\n')
+    block, note = user_needs(stage, "RUN adduser -D -u 10001 app\nUSER 10001")
+    assert block == "RUN adduser -D -u 10001 app\nRUN chown -R 10001 /app\nRUN chown -R 10001 /data\nUSER 10001"
+    assert "runs the program itself as root (`manage.py migrate`)" in note
+    quiet = stage.replace("    python manage.py migrate ;\\\n    python manage.py collectstatic --noinput\n", "    true\n")
+    block, note = user_needs(quiet, "RUN adduser -D -u 10001 app\nUSER 10001")  # the made folders, as their volume
+    assert block == "RUN adduser -D -u 10001 app\nRUN chown -R 10001 /app\nRUN chown -R 10001 /data\nUSER 10001"
+    assert "runs the program itself" not in note
+    no_volume = quiet.replace("VOLUME /data\n", "")
+    assert "RUN chown -R 10001 /data/static /data/media" in user_needs(no_volume, "RUN adduser -D -u 10001 app\nUSER 10001")[0]
