@@ -36,6 +36,9 @@ def test_a_jinja_environment_that_renders_only_config_files_escapes_nothing_wort
     assert check_jinja_config(bandit_at("B701", 9, "ihatemoney/utils.py"), computed, computed.files) is None
     passed = Files({"ihatemoney/utils.py": UTILS, **CONF, "ihatemoney/manage.py": MANAGE + "FACTORY = create_jinja_env\n"})
     assert check_jinja_config(bandit_at("B701", 9, "ihatemoney/utils.py"), passed, passed.files) is None
+    strings = Files({"ihatemoney/utils.py": UTILS, **CONF, "ihatemoney/manage.py": MANAGE
+                     + "\n\ndef page(name):\n    return create_jinja_env('conf-templates').from_string('<p>{{ n }}</p>')\n"})
+    assert check_jinja_config(bandit_at("B701", 9, "ihatemoney/utils.py"), strings, strings.files) is None
     assert check_jinja_config(bandit_at("B701", 9, "ihatemoney/utils.py"), Files({"ihatemoney/utils.py": UTILS}),
                               ["ihatemoney/utils.py"]) is None  # no caller: the folder is unknown
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import re
+import weakref
 from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
@@ -54,7 +55,22 @@ def _package(call: ast.Call) -> str | None:
     return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
 
 
-def _passed(func: ast.FunctionDef, param: str, files: list[str], reader) -> list[tuple[str, str]] | None:
+_SEEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # reader -> {(path, function, param): call sites}
+
+
+def _passed(func: ast.FunctionDef, param: str, files: list[str], reader, path: str) -> list[tuple[str, str]] | None:
+    """``_call_sites``, once per reader, file and function: the three rules flag the same Environment."""
+    try:
+        seen = _SEEN.setdefault(reader, {})
+    except TypeError:
+        seen = {}
+    key = (path, func.name, func.lineno, param, len(files))
+    if key not in seen:
+        seen[key] = _call_sites(func, param, files, reader)
+    return seen[key]
+
+
+def _call_sites(func: ast.FunctionDef, param: str, files: list[str], reader) -> list[tuple[str, str]] | None:
     """[(literal, "path:line")] of every call of ``func`` in the repository's Python files; None when a call passes
     something else, the name is used any other way, or nothing calls it."""
     names = [a.arg for a in func.args.posonlyargs + func.args.args]
@@ -65,6 +81,8 @@ def _passed(func: ast.FunctionDef, param: str, files: list[str], reader) -> list
         text = "".join(reader.lines(path, None) or [])
         if not word.search(text):
             continue
+        if ".from_string(" in text:
+            return None  # a template from a string beside the call: it may be a page, whatever the folder holds
         try:
             tree = ast.parse(text)
         except (SyntaxError, ValueError):
@@ -112,7 +130,9 @@ def check_jinja_config(f: Finding | dict, reader=None, files: list[str] | None =
     parsed = python_tree(reader, f)
     if parsed is None:
         return None
-    tree = parsed[0]
+    tree, text = parsed
+    if ".from_string(" in text:
+        return None
     envs = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and ast.unparse(n.func).rsplit(".", 1)[-1] == "Environment"
             and n.lineno <= loc.start_line <= (n.end_lineno or n.lineno)]
     if len(envs) != 1 or any(k.arg == "autoescape" for k in envs[0].keywords):
@@ -128,7 +148,7 @@ def check_jinja_config(f: Finding | dict, reader=None, files: list[str] | None =
     if isinstance(folder, ast.Constant) and isinstance(folder.value, str):
         folders, via = [(folder.value, None)], ""
     elif isinstance(folder, ast.Name) and func is not None:
-        folders = _passed(func, folder.id, files, reader) or []
+        folders = _passed(func, folder.id, files, reader, str(f.path)) or []
         via = f" ({folder.id} as every call passes it: " + ", ".join(f"`{v}` at {w}" for v, w in folders[:3]) + ")"
     else:
         return None
