@@ -73,3 +73,45 @@ def test_a_user_row_gives_the_user_what_the_build_ran_the_program_to_create():
     assert "runs the program itself" not in note
     no_volume = quiet.replace("VOLUME /data\n", "")
     assert "RUN chown -R 10001 /data/static /data/media" in user_needs(no_volume, "RUN adduser -D -u 10001 app\nUSER 10001")[0]
+
+
+def test_a_form_whose_macro_writes_the_flask_wtf_token_is_protected():
+    """ihatemoney's home.html:50 `{{ forms.authenticate(auth_form, home=True) }}` (set 28, both labellers: the macro in
+    forms.html writes `{{ form.hidden_tag() }}`); home.html extends layout.html, which imports forms.html."""
+    from tasks.triage.template_forms import check_form_csrf
+
+    t = "ihatemoney/templates/"
+    home = ('{% extends "layout.html" %}\n{% block content %}\n<form action="/a" method="post">\n'
+            '  {{ forms.authenticate(auth_form, home=True) }}\n  <button type="submit">Log in</button>\n</form>\n'
+            '<form action="/b" method="post">\n  {{ forms.plain(other) }}\n</form>\n{% endblock %}\n')
+    forms = ('{% macro plain(form) %}\n  {{ form.name }}\n{% endmacro %}\n\n'
+             '{% macro authenticate(form, home=False) %}\n  {% include "display_errors.html" %}\n'
+             '  {{ form.hidden_tag() }}\n  {{ form.id }}\n{% endmacro %}\n')
+    repo = Files({t + "home.html": home, t + "layout.html": '{% import "forms.html" as forms %}\n<html></html>\n',
+                  t + "forms.html": forms})
+    f = {"id": "2" * 32, "tool": "semgrep", "kind": "code", "severity": "medium", "title": "t", "description": "d",
+         "rule_id": "python.django.security.django-no-csrf-token.django-no-csrf-token",
+         "location": {"path": t + "home.html", "start_line": 3, "end_line": 6}}
+    hit = check_form_csrf(f, repo)
+    assert hit and hit["evidence"].startswith(
+        "the form sends a CSRF token: ihatemoney/templates/home.html line 4 calls the macro authenticate(), which "
+        "ihatemoney/templates/forms.html:7 defines to write `{{ form.hidden_tag() }}`")
+    assert check_form_csrf(f | {"location": {"path": t + "home.html", "start_line": 7, "end_line": 9}}, repo) is None
+
+
+def test_safe_on_a_shipped_svg_icon_is_the_projects_own_markup():
+    """ihatemoney's layout.html:69 `{{ static_include("images/globe.svg") | safe }}` (set 28, both labellers)."""
+    from tasks.triage.safe_filter import check_safe_filter
+
+    page = ('<i class="icon">{{ static_include("images/globe.svg") | safe }}</i>\n'
+            '<i class="icon">{{ static_include("images/" + name) | safe }}</i>\n'
+            '<i class="icon">{{ static_include("images/missing.svg") | safe }}</i>\n')
+    repo = Files({"app/templates/layout.html": page, "app/static/images/globe.svg": '<svg viewBox="0 0 1 1"></svg>\n'})
+
+    def at(line):
+        return {"id": "3" * 32, "tool": "semgrep", "kind": "code", "severity": "low", "title": "t", "description": "d",
+                "rule_id": "python.flask.security.xss.audit.template-unescaped-with-safe.template-unescaped-with-safe",
+                "location": {"path": "app/templates/layout.html", "start_line": line, "end_line": line}}
+    hit = check_safe_filter(at(1), repo)
+    assert hit and 'inlines app/static/images/globe.svg, an SVG file the repository ships' in hit["evidence"]
+    assert check_safe_filter(at(2), repo) is None and check_safe_filter(at(3), repo) is None

@@ -14,6 +14,9 @@ the template line itself (held-out set 21, changedetection.io; both blind labell
 A third needs no look at the value: ``{{ x|safe|tojson }}`` - Jinja's ``tojson`` escapes ``<``, ``>``, ``&`` and ``'``
 after ``|safe`` (calibre-web's translated strings in a script block, set 22).  Any other expression, or a line with
 another ``|safe`` that is none of these, stays as reported.
+
+A fourth is the project's own file: ``{{ static_include("images/globe.svg") | safe }}`` (ihatemoney, set 28, both
+labellers) inlines an SVG icon the repository ships in the static folder beside the templates.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import ast
 import re
 
 from tasks.findings.model import Finding, as_finding
+from tasks.repository.source import finding_lines
 from tasks.triage.parsed_source import finding_source
 
 _RULE = re.compile(r"(?i)unescaped[-_]with[-_]safe")
@@ -56,6 +60,33 @@ def _shape(expr: str, template: str) -> str | None:
     return None
 
 
+_INLINER = re.compile(r"(?i)include|inline|static|svg|icon|read|asset")
+
+
+def _shipped_svg(expr: str, f: Finding, reader) -> str | None:
+    """``static_include("images/globe.svg")|safe`` (ihatemoney, set 28): a helper given one literal ``.svg`` name that
+    the repository ships in the static folder beside the templates, an SVG with no template value in it."""
+    try:
+        node = ast.parse(expr, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and _INLINER.search(node.func.id)
+            and len(node.args) == 1 and not node.keywords and _literal(node.args[0])):
+        return None
+    name = str(node.args[0].value).lstrip("/")
+    path = str(f.path or "")
+    cut = path.rfind("templates/")
+    if not name.lower().endswith(".svg") or ".." in name or cut < 0:
+        return None
+    for static in ("static/", "static/img/", "assets/"):
+        shipped = path[:cut] + static + name
+        text = "".join(finding_lines(reader, f, shipped)[:4000])
+        if "<svg" in text and "{{" not in text and "{%" not in text:
+            return (f"`{expr}` inlines {shipped}, an SVG file the repository ships (a literal name; no template value in "
+                    "the file), so the markup is the project's own icon and nothing from a request reaches it")
+    return None
+
+
 def check_safe_filter(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "status": "own_markup", "evidence"} when every ``|safe`` on the flagged line is one of the two
     shapes above, else None."""
@@ -68,7 +99,8 @@ def check_safe_filter(f: Finding | dict, reader=None) -> dict | None:
     if not 0 < loc.start_line <= len(lines):
         return None
     exprs = _SAFE.findall(lines[loc.start_line - 1])
-    shapes = [_TOJSON if re.search(r"\|\s*tojson\b", after) else _shape(e, template) for e, after in exprs]
+    shapes = [_TOJSON if re.search(r"\|\s*tojson\b", after) else _shape(e, template) or _shipped_svg(e, f, reader)
+              for e, after in exprs]
     if not exprs or not all(shapes):
         return None
     return {"check": "code", "status": "own_markup",

@@ -67,9 +67,59 @@ def check_form_csrf(f: Finding | dict, reader=None) -> dict | None:
                 f"`{thyme[1].strip()[:80]}`; Thymeleaf writes Spring Security's `_csrf` field into a form with th:action "
                 "wherever CSRF protection is on, and Django's {% csrf_token %}, which the rule looks for, has no meaning here"}
     if hit is None:
-        return None
+        return _macro_token(f, reader, form)
     return {"check": "template", "evidence": f"the form sends a CSRF token: {f.path} line {hit[0]}: `{hit[1].strip()[:100]}` "
             "(Flask-WTF/Jinja write it as a hidden field; the rule looks only for Django's {% csrf_token %})"}
+
+
+_MACRO_CALL = re.compile(r"\{\{-?\s*(?:(\w+)\.)?(\w+)\s*\(")
+_IMPORTED = re.compile(r"""\{%-?\s*(?:import|from|extends)\s+['"]([^'"]+)['"]""")
+
+
+def _templates_root(path: str) -> str:
+    """The folder template names are relative to: up to and including the last ``templates/`` of ``path``."""
+    cut = path.rfind("templates/")
+    return path[:cut + len("templates/")] if cut >= 0 else path.rpartition("/")[0] + "/" if "/" in path else ""
+
+
+def _macro_token(f: Finding, reader, form: list[tuple[int, str]]) -> dict | None:
+    """The token written by a Jinja macro the form calls (ihatemoney, set 28: ``{{ forms.authenticate(auth_form) }}``,
+    whose macro in forms.html starts with ``{{ form.hidden_tag() }}``), found in the templates the file imports or
+    extends (three levels at most)."""
+    calls = [(n, m.group(2)) for n, t in form for m in _MACRO_CALL.finditer(t)]
+    if not calls:
+        return None
+    root, seen, queue = _templates_root(str(f.path)), set(), [str(f.path)]
+    while queue and len(seen) < 12:
+        path = queue.pop(0)
+        if path in seen or ".." in path:
+            continue
+        seen.add(path)
+        lines = finding_lines(reader, f, path)
+        for n, name in calls:
+            body = _macro_body(lines, name)
+            token = next(((k, t) for k, t in body if _TOKEN.search(t)), None)
+            if token:
+                return {"check": "template", "evidence": f"the form sends a CSRF token: {f.path} line {n} calls the macro "
+                        f"{name}(), which {path}:{token[0]} defines to write `{token[1].strip()[:80]}` (Flask-WTF's hidden "
+                        "field; the rule looks only for Django's {% csrf_token %})"}
+        if len(seen) <= 3:
+            queue += [root + m.group(1) for line in lines[:400] for m in _IMPORTED.finditer(line)]
+    return None
+
+
+def _macro_body(lines: list[str], name: str) -> list[tuple[int, str]]:
+    """(line, text) of the body of ``{% macro name(...) %}`` up to its ``{% endmacro %}`` (200 lines at most)."""
+    start = re.compile(rf"\{{%-?\s*macro\s+{re.escape(name)}\s*\(")
+    for i, line in enumerate(lines):
+        if start.search(line):
+            body = []
+            for k in range(i + 1, min(len(lines), i + 200)):  # the body, not the parameters (`macro f(csrf_token)`)
+                if re.search(r"\{%-?\s*endmacro\b", lines[k]):
+                    return body
+                body.append((k + 1, lines[k].rstrip("\n")))
+            return []
+    return []
 
 
 def check_blocktranslate(f: Finding | dict, reader=None) -> dict | None:
