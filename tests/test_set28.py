@@ -115,3 +115,45 @@ def test_safe_on_a_shipped_svg_icon_is_the_projects_own_markup():
     hit = check_safe_filter(at(1), repo)
     assert hit and 'inlines app/static/images/globe.svg, an SVG file the repository ships' in hit["evidence"]
     assert check_safe_filter(at(2), repo) is None and check_safe_filter(at(3), repo) is None
+
+
+def test_a_redirect_to_the_referer_sends_the_user_back_where_they_came_from():
+    """ihatemoney's web.py:596 `return redirect(request.headers.get("Referer") or url_for(".home"))` (set 28)."""
+    from tasks.triage.redirect_target import check_redirect_target
+
+    code = ('from flask import redirect, request, url_for\n\n\ndef logout():\n'
+            '    return redirect(request.headers.get("Referer") or url_for(".home"))\n\n\ndef back():\n'
+            '    return redirect(request.referrer)\n\n\ndef nxt():\n    return redirect(request.args.get("next") or request.referrer)\n')
+
+    def at(line):
+        return {"id": "4" * 32, "tool": "semgrep", "kind": "code", "severity": "medium", "title": "t", "description": "d",
+                "rule_id": "python.flask.security.open-redirect.open-redirect",
+                "location": {"path": "app/web.py", "start_line": line, "end_line": line}}
+    hit = check_redirect_target(at(5), Files(code))
+    assert hit and hit["evidence"].startswith('no open redirect an attacker can use: app/web.py:5 redirects to '
+                                              '`request.headers.get(\'Referer\')`, the Referer header')
+    assert check_redirect_target(at(9), Files(code))["status"] == "referer"
+    assert check_redirect_target(at(13), Files(code)) is None  # `next` from the query string comes first
+
+
+def test_a_module_named_by_the_django_settings_is_configuration():
+    """etesync's sendfile/utils.py:22 `import_module(backend)`, `backend = getattr(settings, "SENDFILE_BACKEND", None)`."""
+    from tasks.triage.settings_import import check_settings_import
+
+    code = ('from importlib import import_module\n\nfrom django.conf import settings\n\n\ndef _get_sendfile():\n'
+            '    backend = getattr(settings, "SENDFILE_BACKEND", None)\n    module = import_module(backend)\n'
+            '    return module.sendfile\n\n\ndef load(request):\n    return import_module(request.GET["m"])\n\n\n'
+            'def direct():\n    return import_module(settings.STORAGE.rsplit(".", 1)[0])\n\n\n'
+            'def param(path):\n    return import_module(path)\n')
+
+    def at(line):
+        return {"id": "5" * 32, "tool": "semgrep", "kind": "code", "severity": "low", "title": "t", "description": "d",
+                "rule_id": "python.lang.security.audit.non-literal-import.non-literal-import",
+                "location": {"path": "app/sendfile.py", "start_line": line, "end_line": line}}
+    hit = check_settings_import(at(8), Files(code))
+    assert hit and hit["evidence"].startswith("the module name is configuration, not request data: app/sendfile.py:8 "
+                                              "imports the module the setting SENDFILE_BACKEND names through `backend` (line 7)")
+    assert "the setting STORAGE names;" in check_settings_import(at(17), Files(code))["evidence"]
+    assert check_settings_import(at(13), Files(code)) is None and check_settings_import(at(21), Files(code)) is None
+    flask = code.replace("from django.conf import settings\n", "from myapp import settings\n")
+    assert check_settings_import(at(8), Files(flask)) is None  # not Django's settings object

@@ -16,6 +16,7 @@ Each one needs ``source.repo_path`` and gives a false-positive reason with
   ready"), not its deployment;
 * ``jinja_options``: a Jinja2 Environment whose ``**options`` dict turns autoescaping on;
 * ``jinja_config``: a Jinja2 Environment whose loader's folder holds only configuration files;
+* ``settings_import``: ``import_module`` of a name the Django settings or the Flask config give;
 * ``code_template``: a Mustache/Handlebars template that generates source code, not a page;
 * ``django_func``: a Django ``Func`` subclass that only sets literal SQL (``function``, ``template``).
 
@@ -41,6 +42,7 @@ from tasks.triage.main_guard import check_main_guard
 from tasks.triage.never_deployed import check_never_deployed
 from tasks.triage.openapi_docs import check_docs_only
 from tasks.triage.served_numbers import check_served_number
+from tasks.triage.settings_import import check_settings_import
 from tasks.triage.unused_import import check_unused_import
 
 
@@ -52,4 +54,4 @@ def check_deployed(f, reader=None, index=None) -> dict | None:
     return (check_gateway_auth(f, reader, index) or check_docs_only(f, reader, index) or check_main_guard(f, reader, index)
             or check_served_number(f, reader, index) or check_disclaimed(f, reader, getattr(index, "files", None))
             or check_jinja_options(f, reader) or check_code_template(f, reader) or check_django_func(f, reader)
-            or check_jinja_config(f, reader, getattr(index, "files", None)))
+            or check_jinja_config(f, reader, getattr(index, "files", None)) or check_settings_import(f, reader))

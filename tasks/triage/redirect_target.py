@@ -15,7 +15,9 @@ instead replace a refused value first (``if not validate_local_redirect(url, all
 login view, held-out set 22), with no other assignment before the redirect.  A project function that does not parse
 the URL, or one the repository does not hold, leaves the finding as reported.  A target built by the application's
 own URL builder (``redirect(url_for('web.books_list', query=term))``, Django's ``reverse``) is a path of this site:
-request data can only fill its parameters (calibre-web's search, set 22).
+request data can only fill its parameters (calibre-web's search, set 22).  The Referer header (``request.referrer``,
+``request.headers.get("Referer")``, Django's ``HTTP_REFERER``) is the page that sent the request, set by the user's
+browser: a link elsewhere can only bring the user back to itself (ihatemoney, set 28, both labellers).
 """
 
 from __future__ import annotations
@@ -77,6 +79,13 @@ def _guarded(f: Finding, reader) -> dict | None:
                 "evidence": f"no open redirect: {f.path}:{line} redirects to `{ast.unparse(target.func)}({target.args[0].value!r}, "
                             "...)`, a path of this application's own endpoint; values from the request can only fill its "
                             "parameters or query string, never its scheme or host"}
+    referer = _referer(target)
+    if referer:
+        return {"check": "code", "status": "referer",
+                "evidence": f"no open redirect an attacker can use: {f.path}:{line} redirects to `{referer}`, the Referer "
+                            "header, which the user's browser sets to the page that sent the request: a link from another "
+                            "site only sends the user back to that site, and no URL of this site can be crafted to lead "
+                            "elsewhere"}
     prefix = _local_prefix(target)
     if prefix:
         return _prefix_reason(f, line, prefix)
@@ -102,6 +111,21 @@ def _guarded(f: Finding, reader) -> dict | None:
                     "evidence": f"no open redirect: before {f.path}:{line} redirects to `{target.id}`, `if {test}:` "
                                 f"(line {node.lineno}) replaces a refused value, and {how}"}
     return None
+
+
+_REFERER = re.compile(r"""^request\.(?:referrer|headers\.get\(\s*['"]Referer['"]\s*\)|headers\[\s*['"]Referer['"]\s*\]"""
+                      r"""|META\.get\(\s*['"]HTTP_REFERER['"]\s*\)|META\[\s*['"]HTTP_REFERER['"]\s*\])$""", re.I)
+
+
+def _referer(target) -> str | None:
+    """The Referer expression when the target is it, or it ``or`` a URL the application builds (ihatemoney's
+    ``redirect(request.headers.get("Referer") or url_for(".home"))``, set 28, both labellers: false positive)."""
+    values = target.values if isinstance(target, ast.BoolOp) and isinstance(target.op, ast.Or) else [target]
+    found = [ast.unparse(v) for v in values if _REFERER.match(ast.unparse(v))]
+    rest = [v for v in values if not _REFERER.match(ast.unparse(v))]
+    if not found or not all(isinstance(v, ast.Call) and ast.unparse(v.func).split(".")[-1] in _BUILDERS for v in rest):
+        return None
+    return found[0]
 
 
 def _prefix_reason(f: Finding, line: int, prefix: str) -> dict:
