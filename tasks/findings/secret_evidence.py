@@ -180,7 +180,8 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
         if pattern.match(value):
             return out | {"class": "placeholder", "match": name}
     if value in BOOLEAN_WORDS:  # Bandit quotes a boolean it took for a password
-        return out | {"class": "code-word", "match": f"the word {value} (a boolean or null written as text)"}
+        return out | {"class": "code-word", "match": f"{value}, a boolean or null constant (Bandit quotes the value it took "
+                                                     "for a password under a password-like name)"}
     if value.lower() in CODE_WORDS or _HASH_SCHEME.match(value):  # before the weak forms: 'hs256', 'sha256', 'utf8', and
         # a password-hashing scheme's name ('pbkdf2_sha512', pgadmin's SECURITY_PASSWORD_HASH: set 23) are no word and digits
         return out | {"class": "code-word", "match": "a protocol or API keyword"}

@@ -110,6 +110,19 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
     return head + "\n".join(lines) + "\nUSER" + user, " ".join(notes)
 
 
+def own_user_wording(user: str, setting: str, first: str, note: str) -> tuple[str, str]:
+    """(first, note) that name the user the block switches to, not the catalogue's UID 10001 and /home/app: the node
+    image's `node`, the image's own user (set 29: Dispatch's `useradd -r -m -g dispatch dispatch`), the owner the project
+    chose for its folders."""
+    if user == "10001":
+        return first, note
+    first = first.replace("UID 10001", f"user {user}").replace("--user 10001", f"--user {user}")
+    note = note.replace("must belong to UID 10001", f"must belong to {'UID ' if user[0].isdigit() else 'user '}{user}")
+    if not re.search(r"\b(?:useradd|adduser)\b", setting):  # no user is made here: no /home/app either
+        note = re.sub(r" The user gets a home \(/home/app\):.*?/home/app/\.\.\.", "", note)
+    return first, note
+
+
 def _leaf_stages(text: str) -> list[str]:
     """The named stages no other stage builds FROM or copies from: the images a multi-target Dockerfile makes."""
     named = re.findall(r"(?im)^\s*FROM\s+(?:--\S+\s+)*(\S+)\s+AS\s+([\w.-]+)", text)

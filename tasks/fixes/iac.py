@@ -149,6 +149,8 @@ def config_fix(f: Finding | dict, language: str | None, code: dict | None = None
             note = built + (" " + note if note else "")
         if refused:
             return None, refused, {"language": language}
+        if lang == "dockerfile" and re.fullmatch(r"USER\s+\S+", setting.strip()) and "create an unprivileged user" in why:
+            why = "switch to the image's own unprivileged user before the entrypoint"  # no user is created (set 29)
         if lang == "yaml" and language == "json":
             import json
 

@@ -41,7 +41,7 @@ def runtime_paths(stage: str, skip: str | None = None) -> list[str]:
     """The paths a stage creates as root below a run-time folder (/var/log/app, /run/app, /data/x), or that its
     CMD/ENTRYPOINT/VOLUME names (changedetection.io's `-d /datastore`): folders made with ``mkdir`` and files made with
     ``touch`` outside a folder already listed; none below ``skip`` (the WORKDIR the
-    fix chowns already) and none a later step removes."""
+    fix chowns already), none a later step removes and none a `chmod 1777` makes writable by every user already."""
     made, removed = [], set()
     for run in _runs(stage):
         for m in _MKDIR.finditer(run):
@@ -49,6 +49,9 @@ def runtime_paths(stage: str, skip: str | None = None) -> list[str]:
         for m in _TOUCH.finditer(run):
             made += m.group(1).split()
         for m in re.finditer(r"\brm\s+-\w+\s+((?:/[^\s;&|]+\s*)+)", run):
+            removed.update(p.rstrip("/") for p in m.group(1).split())
+    for run in _runs(stage):  # `chmod 1777 /db /config`: writable by every user already (set 29: privacyidea)
+        for m in re.finditer(r"\bchmod\s+(?:-\w+\s+)*(?:[0-7]?777|a\+w\w*|o\+w\w*|a\+rwx|o\+rwx)\s+((?:/[^\s;&|]+\s*)+)", run):
             removed.update(p.rstrip("/") for p in m.group(1).split())
     started = " ".join(re.findall(r"(?im)^\s*(?:CMD|ENTRYPOINT|VOLUME)\s+(.*)$", stage))  # `-d /datastore` in the CMD
     out: list[str] = []

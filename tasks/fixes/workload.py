@@ -26,7 +26,7 @@ import re
 
 from tasks.fixes.checkov_facts import _IMAGE_FACTS, image_of, image_uid
 from tasks.fixes.gha_jobs import _STEP_NEEDS, gha_permissions  # noqa: F401 - re-exported
-from tasks.fixes.dockerfile_user import has_start, start_needs_root, user_left_off, user_needs  # noqa: F401 - user_needs re-exported
+from tasks.fixes.dockerfile_user import has_start, own_user_wording, start_needs_root, user_left_off, user_needs  # noqa: F401
 from tasks.fixes.image_writes import model_cache, root_tool
 from tasks.triage.built_images import main_image, manifest_images
 
@@ -259,7 +259,7 @@ def checkov_harden(lang: str, setting: str, note: str, snippet: str | None, name
         why, first = dockerfile_gate(snippet, _dockerfile_of(name), start)
         setting, needs = user_needs(snippet, setting)
         user = re.search(r"(?m)^USER\s+(\S+)", setting).group(1)  # the image's own user (node) where it has one
-        first = first.replace("UID 10001", f"user {user}").replace("--user 10001", f"--user {user}") if user != "10001" else first
+        first, note = own_user_wording(user, setting, first, note)
         return why, first, setting, (needs + " " + note).strip()
     if lang != "kubernetes":
         return None, "", setting, note

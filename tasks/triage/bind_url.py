@@ -36,10 +36,53 @@ def check_bind_url(f: Finding | dict, reader=None) -> dict | None:
             node = parents[node]
         first = node.values[0] if isinstance(node, ast.JoinedStr) and node.values else None
         if not (isinstance(first, ast.Constant) and isinstance(first.value, str) and _SCHEME.match(first.value)):
-            return None
+            return _client_address(f, line, hits, parents, tree)
         urls.append(first.value.split("://")[0])
     if not urls:
         return None
     return {"check": "code", "status": "not_a_bind",
             "evidence": f"not a bind: at {f.path}:{line} '0.0.0.0' is the default host of a {urls[0]}:// URL the program "
                         "builds to call another service, not an address anything listens on"}
+
+
+# where a program keeps a client's address: a value, never an address to listen on
+_CLIENT = re.compile(r"(?i)^(?:remote_?addr(?:ess)?|client_?(?:ip|addr(?:ess)?)|(?:source|src|peer|user|visitor)_?ip|ip_?addr(?:ess)?)$")
+_BINDISH = re.compile(r"(?i)bind|listen|serve|host|interface")
+
+
+def _client_address(f: Finding, line: int, hits: list, parents: dict, tree) -> dict | None:
+    """'0.0.0.0' as a client's address (isso, set 29, both labellers): the fallback an IP-anonymising function returns
+    (its body parses addresses with ``ipaddress``), or a value stored under a key or keyword named for a client's
+    address (``"remote_addr": anonymize(ip or "0.0.0.0")``).  Every '0.0.0.0' on the line must be one of these."""
+    said = []
+    for hit in hits:
+        node, why = hit, None
+        while node in parents and why is None:
+            up = parents[node]
+            if isinstance(up, ast.Dict) and node in up.values:
+                key = up.keys[up.values.index(node)]
+                why = (f"the value stored as `{key.value}`" if isinstance(key, ast.Constant) and isinstance(key.value, str)
+                       and _CLIENT.match(key.value) else "")
+            elif isinstance(up, ast.keyword):
+                why = f"the value passed as `{up.arg}`" if up.arg and _CLIENT.match(up.arg) else ""
+            elif isinstance(up, ast.Return):
+                func = next((p for p in _ancestors(up, parents) if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+                uses = func is not None and any(isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+                                                and n.value.id == "ipaddress" for n in ast.walk(func))
+                why = (f"the fallback {func.name}() returns, a function that parses client addresses with ipaddress"
+                       if uses and not _BINDISH.search(func.name) else "")
+            elif isinstance(up, ast.stmt) or isinstance(up, ast.Call) and _BINDISH.search(ast.unparse(up.func)):
+                why = ""  # a statement of its own, or an argument of bind()/run(host=...)/serve()
+            node = up
+        if not why:
+            return None
+        said.append(why)
+    return {"check": "code", "status": "not_a_bind",
+            "evidence": f"not a bind: at {f.path}:{line} '0.0.0.0' is {said[0]}: a client's address recorded as data "
+                        "(the placeholder for one that is missing or cannot be parsed), not an address anything listens on"}
+
+
+def _ancestors(node, parents: dict):
+    while node in parents:
+        node = parents[node]
+        yield node

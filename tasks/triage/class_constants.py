@@ -56,3 +56,23 @@ def wrapped_text(node: ast.AST) -> bool:
         node = node.func.value
     return isinstance(node, ast.Call) and (isinstance(node.func, ast.Name) and node.func.id == "text"
                                            or isinstance(node.func, ast.Attribute) and node.func.attr == "text")
+
+
+def returns_constant(mod, call: ast.Call, depth: int, seen: set) -> bool:
+    """A call without arguments of a function the file defines once (``_column()``, ``self._column()``) whose every
+    ``return`` gives a constant (``'"abort_on_error"' if is_postgres() else "abort_on_error"``: privacyidea's migration
+    tests, set 29), with no function nested in it; ``mod`` is the caller's constant_names.Module."""
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) and isinstance(
+        func.value, ast.Name) and func.value.id in ("self", "cls") else None
+    if call.args or call.keywords or not name:
+        return False
+    defs = [n for n in ast.walk(mod.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name]
+    if len(defs) != 1 or any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and n is not defs[0]
+                             for n in ast.walk(defs[0])):
+        return False
+    returns = [n for n in ast.walk(defs[0]) if isinstance(n, ast.Return)]
+    if not returns or not all(r.value is not None and mod.constant(r.value, depth + 1, seen) for r in returns):
+        return False
+    mod.used.append((f"{name}(), which returns literals only", f"{mod.path}:{defs[0].lineno}"))
+    return True

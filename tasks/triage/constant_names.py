@@ -2,17 +2,13 @@
 
 ``constant.py`` decides on the flagged call's own text, so a name stops it. Here, with the whole file
 (``source.repo_path``), each name the sink's input uses is followed to every place the same scope binds it
-(``ast``): an assignment, a ``for`` loop over an iterable, ``+=``, a comprehension; a function's own names first,
-then the module's. A name is constant when every binding is: literals, containers, ``%``/``+``/f-string/``.format``
-of constants, a conditional of two constants (``"pip3" if which("pip3") else "pip"``), ``str()``/``int()``/``len()``
-of constants, a hash of a literal (``pbkdf2_sha256.hash('123456')``: a digest of a constant is a constant), a class
-attribute the file binds once to a literal (tasks.triage.class_constants).
-
-A Django model's ``_meta.db_table`` is constant too, and ``QuerySet.extra()`` is a sink whose SQL is its
-``select``/``where``/``tables``/``order_by`` text (taiga's ``sql.format(tbl=model._meta.db_table)``).
-So ``for u, p in users: c.execute("INSERT ... '%s'" % (u, p))`` with ``users = [('admin', 'x'), ...]`` in the file
-is constant data, while a name bound to ``request.form``, a parameter, an ``input()``, a ``with`` or an ``import``,
-or mutated (``users.append(x)``) with anything not constant, is not: one binding that is not provably constant
+(``ast``): an assignment, a ``for`` loop, ``+=``, a comprehension; a function's own names first, then the module's.
+A name is constant when every binding is: literals, containers, ``%``/``+``/f-string/``.format`` of constants, a
+conditional of two constants, ``str()``/``int()``/``len()`` of constants, a hash of a literal, a class attribute the
+file binds once to a literal, a call of the file's own function that returns literals only
+(tasks.triage.class_constants), a Django model's ``_meta.db_table``; ``QuerySet.extra()`` is a sink whose SQL is its
+``select``/``where``/``tables``/``order_by`` text.  A name bound to ``request.form``, a parameter, an ``input()``, a
+``with`` or an ``import``, or mutated with anything not constant, is not: one binding that is not provably constant
 keeps the finding. A parameter is constant only when ``callers`` (tasks.triage.callers) shows every call passing
 constants. The evidence names the names and the lines that bind them before the use, never a value."""
 
@@ -21,7 +17,7 @@ from __future__ import annotations
 import ast
 import re
 
-from tasks.triage.class_constants import class_constant, wrapped_text
+from tasks.triage.class_constants import class_constant, returns_constant, wrapped_text
 from tasks.triage.parsed_source import may_reach, parsed_tree
 
 MAX_SOURCE, MAX_DEPTH = 512 * 1024, 8
@@ -187,6 +183,8 @@ class Module:
             return self.constant(node.left, depth, seen) and self.constant(node.right, depth, seen)
         if isinstance(node, (ast.GeneratorExp, ast.ListComp, ast.SetComp)) and isinstance(node.elt, ast.Constant):
             return self._copies(node)  # ", ".join("?" for _ in ids): placeholders only, one per value
+        if isinstance(node, (ast.GeneratorExp, ast.ListComp, ast.SetComp)):  # ["comments." + f for f in FIELDS] (set 29)
+            return all(self.constant(g.iter, depth, seen) for g in node.generators) and self.constant(node.elt, depth, seen)
         if isinstance(node, ast.UnaryOp):
             return self.constant(node.operand, depth, seen)
         if isinstance(node, ast.IfExp):
@@ -234,6 +232,8 @@ class Module:
     def _call_constant(self, node: ast.Call, depth: int, seen: set) -> bool:
         args = list(node.args) + [k.value for k in node.keywords]
         func = node.func
+        if returns_constant(self, node, depth, seen):
+            return True
         if isinstance(func, ast.Attribute) and func.attr in _STR_METHODS:
             pure = self.constant(func.value, depth, seen)
         elif isinstance(func, ast.Name) and func.id in _PURE:

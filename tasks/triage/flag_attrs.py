@@ -73,7 +73,9 @@ _LIBRARIES = {
     "httpx": ({"is_error", "is_success", "is_redirect", "is_client_error", "is_server_error", "is_informational",
                "is_closed", "is_stream_consumed"}, "a property (a bool) of httpx's Response"),
     "requests": ({"is_redirect", "is_permanent_redirect"}, "a property (a bool) of requests' Response"),
+    "sqlalchemy": ({"is_active"}, "a property (a bool) of SQLAlchemy's Session: whether its transaction can go on"),
 }
+_SESSION = re.compile(r"(?i)(?:^|\.)(?:db|session|db_session|dbsession|sess)$")  # `request.state.db`: a Session
 
 
 def _library_props(lines: list[str]) -> dict[str, str]:
@@ -82,14 +84,19 @@ def _library_props(lines: list[str]) -> dict[str, str]:
             if re.search(rf"(?m)^\s*(?:import\s+{lib}\b|from\s+{lib}\b)", text) for name in names}
 
 
-def _in_user_class(imports, path: str, line: int) -> bool:
-    """Whether the definition at ``path:line`` sits in a class whose name says user (``class User(Base)``)."""
+def _class_of(imports, path: str, line: int) -> str:
+    """The name of the top-level class the definition at ``path:line`` sits in ("" for none)."""
     lines = imports.reader.lines(path, None) or []
     for text in reversed(lines[:max(line - 1, 0)]):
         m = re.match(r"class\s+(\w+)", text)
         if m:
-            return "user" in m.group(1).lower()
-    return False
+            return m.group(1)
+    return ""
+
+
+def _in_user_class(imports, path: str, line: int) -> bool:
+    """Whether the definition at ``path:line`` sits in a class whose name says user (``class User(Base)``)."""
+    return "user" in _class_of(imports, path, line).lower()
 
 
 def check_flag_attribute(f: Finding | dict, reader=None, imports=None) -> dict | None:
@@ -120,11 +127,14 @@ def check_flag_attribute(f: Finding | dict, reader=None, imports=None) -> dict |
         user_defs = [d for d in defs if _in_user_class(imports, d[1], d[2])]
         if _USER.search(obj) and name in frameworks and not user_defs:  # etesync's `token.user.is_active` is Django's
             said.append(f"`{obj}.{name}` is {frameworks[name]}")  # field, not a Redis wrapper's property (set 28)
+        elif name in library and library[name].endswith("transaction can go on") and _SESSION.search(obj):
+            said.append(f"`{obj}.{name}` is {library[name]}")  # dispatch's `request.state.db.is_active` (set 29 audit)
         elif defs:  # the project's own definitions before a framework's: Mailu's User sets `is_authenticated = True`
             # itself (set 25); and a name is not its object's type: Kiwi's `is_active` at :73 is another model's
-            kind, path, n = min(defs, key=lambda d: d[1] != f.path)  # the flagged file's own definition first
+            own = obj.rsplit(".", 1)[-1].lower()  # `Service.is_active`: class Service's own field first (set 29: dispatch)
+            kind, path, n = min(defs, key=lambda d: (_class_of(imports, d[1], d[2]).lower() != own, d[1] != f.path))
             more = len(defs) - 1
-            said.append(f"no `{name}` the repository defines is a method ({kind} at {path}:{n}" + (f"; {more} more, none a method" if more else "") + ")")
+            said.append(f"no `{name}` the repository defines is a method ({kind} at {path}:{n}" + (f"; {more} more found, none a method" if more else "") + ")")
         elif name in library:  # ip_address(host).is_private, httpx's r.is_error (set 27's reason audit)
             said.append(f"`{obj}.{name}` is {library[name]}")
         elif _USER.search(obj) and name in frameworks:

@@ -151,9 +151,10 @@ def check_hash_use(f: Finding | dict, reader=None) -> dict | None:
         hit = None  # a bare "key" may be an encryption key; only a de-duplication context says otherwise
     if hit and not _SECRET_INPUT.search(hit.group(2)):
         return {"check": "code", "status": "not_security_use",
-                "evidence": f"not a security use: the weak hash at {f.path}:{f.line or '?'} computes {hit.group(1)}, an "
-                            "identifier (de-duplication/cache key or checksum), from no password, secret or token; "
-                            "collisions there cost a duplicate, not a bypass"}
+                "evidence": f"not a security use: the weak hash at {f.path}:{f.line or '?'} computes {hit.group(1)}, "
+                            f"{'a checksum' if 'checksum' in hit.group(1).lower() else 'an identifier (a de-duplication or cache key)'}"
+                            ", not a password hash, a signature or a MAC: a collision there costs a duplicate or a missed "
+                            "typo, not a bypass"}
     return None
 
 

@@ -22,6 +22,7 @@ import re
 
 from tasks.findings.model import Finding, as_finding
 from tasks.triage.constant_js import JsModule
+from tasks.triage.own_dollar import check_own_dollar
 from tasks.triage.parsed_source import finding_source, nodes_on_line, parse_js
 
 _RULE = re.compile(r"(?i)jquery-insecure-(?:selector|method)|prohibit-jquery-html")
@@ -155,6 +156,9 @@ def check_jquery_dom(f: Finding | dict, reader=None) -> dict | None:
     loc = f.location
     if f.kind != "code" or not _RULE.search(str(f.rule_id)) or reader is None or not loc or not loc.start_line:
         return None
+    own = check_own_dollar(f, reader)  # `$` bound to the project's own helper, not jQuery (set 29: isso)
+    if own:
+        return own
     root = parse_js(finding_source(reader, f), str(loc.path or ""))
     if root is None:
         return None

@@ -142,7 +142,8 @@ def check_module_input(f, reader, files) -> dict | None:
         parts.append("the failing value is an example's own argument: " + "; ".join(sorted(set(chosen))[:4]) + more)
     if passed_through:
         o, where, arg = passed_through[0]
-        parts.append(f'{where} passes its own caller\'s {o["variable"]} through ({arg[:80]}), a value checkov cannot '
+        shown = arg if len(arg) <= 160 else arg[:150].rsplit(" ", 1)[0] + " …"  # never cut inside a name (set 29)
+        parts.append(f'{where} passes its own caller\'s {o["variable"]} through (`{shown}`), a value checkov cannot '
                      f'resolve, while module "{default[1]}" ({default[0]}:{default[2]}), which leaves {o["variable"]} to '
                      "the module's default, does not fail the check")
     var = origins[0]

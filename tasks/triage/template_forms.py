@@ -170,10 +170,29 @@ def check_script_url(f: Finding | dict, reader=None) -> dict | None:
         return {"check": "template", "evidence": f"{f.path}:{loc.start_line}: every template value in the script tag goes "
                 f"through Jinja's tojson (`{values[0][:60]}`), which writes JSON and escapes <, >, & and ' as \\u "
                 "sequences, so no value can close the script tag or leave its string"}
+    if values and _only_in_src(text) and str(f.path).lower().endswith((".html", ".htm", ".jinja", ".j2", ".jinja2")):
+        return {"check": "template", "evidence": f"{f.path}:{loc.start_line}: the template value `{values[0][:60]}` sits in the "
+                "script tag's src attribute, not in its code: the template engine HTML-escapes it there as in any "
+                "attribute (a .html template is autoescaped), so it cannot close the attribute or the tag, and the "
+                "rule's concern, a value escaped for HTML but run as JavaScript, does not arise"}
     if not values or not all(_LITERAL_URL_FOR.match(v) for v in values):
         return None
     return {"check": "template", "evidence": f"{f.path}:{loc.start_line}: the script tag's only template value is "
             f"`{values[0][:80]}`, a URL the application builds from literals, so no data from outside reaches the script"}
+
+
+_SRC_TAG = re.compile(r"""<script\b[^<>]*?\bsrc\s*=\s*("[^"<>]*"|'[^'<>]*')[^<>]*>\s*</script\s*>""", re.I | re.S)
+
+
+def _only_in_src(text: str) -> bool:
+    """Every ``{{ }}`` of ``text`` is inside the quoted src attribute of a ``<script src="..."></script>`` with no
+    code (privacyidea's footer.html: ``<script src="{{ instance }}/{{ "static/x.js" | versioned }}"></script>``, set 29;
+    isso's admin.html), and none carries ``|safe``."""
+    if re.search(r"\|\s*safe\b", text):
+        return False
+    masked = _VARIABLE.sub("\x00", text)  # a value may hold quotes of its own: `{{ "static/x.js" | versioned }}`
+    tags = list(_SRC_TAG.finditer(masked))
+    return bool(tags) and sum(m.group(1).count("\x00") for m in tags) == masked.count("\x00")
 
 
 _TOJSON = re.compile(r"\|\s*tojson\b(?:\s*\|\s*safe\s*)?$")

@@ -104,6 +104,9 @@ def check_unused_import(f: Finding | dict, reader=None) -> dict | None:
         return found
     if m.group(1) not in CALLS_JUDGED:
         return None
+    built = _builds_only(f, reader) if m.group(1) in _XML_RULES else None
+    if built:
+        return built
     if m.group(1) == "B403" and _cpickle(f, reader):  # B301 lists no cPickle call: the file's calls decide here
         lines = finding_lines(reader, f)
         calls = import_calls("".join(lines), int(f.line)) if lines else []
@@ -116,6 +119,28 @@ def check_unused_import(f: Finding | dict, reader=None) -> dict | None:
     return {"check": "unused_import", "evidence": f"an import only: {f.path}:{f.line} imports the module {m.group(1)} "
             f"warns about; the calls that could be risky are Bandit's own findings, {CALLS_JUDGED[m.group(1)]}, on the "
             f"lines that make them, and the import line alone runs nothing{_calls_said(f, reader) or _uses_said(f, reader)}"}
+
+
+_XML_RULES = {f"B4{n:02d}" for n in range(5, 11)}
+# ElementTree's and minidom's calls that make or write a tree: none reads XML (parse, fromstring, XML, iterparse,
+# XMLParser, parseString do); isso's feed() builds its Atom feed with ET.Element and ET.SubElement (set 29's audit)
+_BUILDERS = {"Element", "SubElement", "tostring", "tostringlist", "dump", "Comment", "ProcessingInstruction", "PI", "QName",
+             "register_namespace", "indent", "Document", "createElement", "createTextNode"}
+
+
+def _builds_only(f: Finding, reader) -> dict | None:
+    """No XML is parsed when every call through the import builds or writes a tree."""
+    lines = finding_lines(reader, f) if reader is not None and f.path.endswith(".py") else None
+    calls = import_calls("".join(lines), int(f.line)) if lines else []
+    names = [re.match(r"[\w.]+", code).group(0).rsplit(".", 1)[-1] for _, code, _ in calls if re.match(r"[\w.]+", code)]
+    if not calls or len(names) != len(calls) or any(n not in _BUILDERS for n in names):
+        return None
+    line, code, func = calls[0]
+    more = len({c[0] for c in calls}) - 1
+    return {"check": "unused_import", "evidence": f"no XML is parsed: {f.path}:{f.line} imports the module Bandit warns "
+            f"about, and every call through it builds or writes XML ({', '.join(sorted(set(names)))}: `{code}` at line "
+            f"{line}" + (f", in {func}()" if func else "") + (f", and {more} more line{'s' if more > 1 else ''}" if more else "")
+            + "); none parses any (parse, fromstring, iterparse, XMLParser), which is where hostile XML could do harm"}
 
 
 # B301 lists pickle, dill, shelve and jsonpickle, not cPickle: through `import cPickle as pickle` no call of the file

@@ -54,6 +54,7 @@ from tasks.triage.stage_base import check_digest_pin, check_stage_base
 from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.function_tmp import check_function_tmp
 from tasks.triage.tainted_callers import check_tainted_callers
+from tasks.triage.test_detail import test_detail
 from tasks.triage.openapi import check_response_schema, check_spec_example
 from tasks.triage.dev_cert import check_dev_cert
 from tasks.triage.plain_text import check_plain_text
@@ -75,9 +76,7 @@ _SIGNAL_FP = {"obsolete check", "not a security rule", "not a security weakness"
 
 def _package(f: Finding) -> dict | None:
     p = f.package
-    if not p:
-        return None
-    return {"name": p.name, "ecosystem": p.ecosystem, "version": p.version}
+    return {"name": p.name, "ecosystem": p.ecosystem, "version": p.version} if p else None
 
 
 def _ids(f: Finding) -> list[str]:
@@ -219,8 +218,8 @@ class Judge:
             if taint:  # the path alone does not outweigh request data reaching the sink
                 return record(f, "needs_review", [{"check": "path", "evidence": f"{path['evidence']}, but {taint['evidence']}: "
                               "check whether this code is deployed or served"}, taint], "evidence", vuln_ids)
-            return record(f, "false_positive", [{"check": "path", "evidence": f"{path.get('lead', 'not run by the application')}: {path['evidence']}"}] + extra,
-                          "evidence", vuln_ids)
+            return record(f, "false_positive", [{"check": "path", "evidence": f"{path.get('lead', 'not run by the application')}: {path['evidence']}"}]
+                          + (test_detail(f, self) if path.get("class") == "test" else []) + extra, "evidence", vuln_ids)
         if path and path["status"] == "library" and f.kind in ("code", "config"):
             where, _, unloaded = (path["evidence"] + _LIB).split(_LIB)[1].partition("; no template")  # text after the marker
             return record(f, "false_positive", [{"check": "path", "evidence": "vendored third-party library code, not this "

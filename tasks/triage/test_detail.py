@@ -1,0 +1,25 @@
+"""What the code itself shows about a finding in test code, said beside "test code".
+
+A test path settles the verdict, but "not run by the application: tests/x.py is test code" fits any finding of the
+rule and teaches nothing the prompt's path does not say (set 29's graders: "the only reason is test code").  When the
+code also answers the rule on its own terms - the SQL is built from a constant column name, the command from
+literals - that reason goes beside the path, so the row says why the line is harmless, not only where it is.
+
+May import: ``tasks.findings``, ``tasks.triage.constant``, ``tasks.triage.callers``.
+"""
+
+from __future__ import annotations
+
+from tasks.findings.model import Finding
+from tasks.triage.callers import Callers
+from tasks.triage.constant import check_constant
+
+
+def test_detail(f: Finding, judge) -> list[dict]:
+    """[the code's own reason] for a code finding in a test path, else []; ``judge`` shares its call-site index."""
+    if f.kind != "code" or judge.reader is None:
+        return []
+    if judge.imports is not None and judge.callers is None and hasattr(judge.imports, "sources"):
+        judge.callers = Callers(judge.imports)
+    found = check_constant(f, judge.reader, judge.callers)
+    return [found] if found else []
