@@ -93,7 +93,10 @@ def test_a_password_digest_is_confirmed_by_the_code():
     f = bandit("B324", "sqli/dao/user.py", 41, "40     def check_password(self, password: str):\n"
                "41         return self.pwd_hash == md5(password.encode('utf-8')).hexdigest()\n", cwe=("CWE-327",))
     rec = reconcile(f, {"verdict": "true_positive", "reasons": [], "source": "report"})
-    assert rec["reasons"][0]["evidence"].startswith("line 41 digests `password` with MD5")
+    assert rec["reasons"][0]["evidence"].startswith("line 41 digests `password` with MD5, a fast unsalted hash")
+    salted = dict(f, snippet="41         return sha1(passwd.encode() + salt).digest() + salt\n")  # privacyidea tools/ssha.py (set 29)
+    said = reconcile(salted, {"verdict": "true_positive", "reasons": [], "source": "report"})["reasons"][0]["evidence"]
+    assert said.startswith("line 41 digests `passwd` with SHA1, salted but fast") and "unsalted" not in said
     key = dict(f, snippet="41         key = md5(url.encode()).hexdigest()\n")
     assert not any("digests" in r["evidence"] for r in reconcile(key, {"verdict": "true_positive", "reasons": [],
                                                                        "source": "report"})["reasons"])

@@ -209,7 +209,7 @@ def test_workflow_permissions_see_a_lower_case_token_gh_pages_deploys_stales_cac
     release = ("steps:\n  - uses: actions/checkout@v4\n  - uses: cycjimmy/semantic-release-action@v4\n    env:\n"
                "      GITHUB_TOKEN: ${{ secrets.SEMANTIC_RELEASE_TOKEN }}\n")
     block, note = gha_permissions(release)
-    assert block == "permissions:\n  contents: read" and "their own token (SEMANTIC_RELEASE_TOKEN)" in note
+    assert block == "permissions:\n  contents: read" and "their own credential (SEMANTIC_RELEASE_TOKEN)" in note
 
 
 def test_a_run_step_handing_the_token_to_a_repository_script_leaves_its_needs_unknown():

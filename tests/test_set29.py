@@ -188,3 +188,19 @@ def test_a_test_finding_says_what_the_code_shows_beside_test_code():
     assert rec["reasons"][1]["evidence"].startswith("constant data:")
     loose = code.replace("{_column()}", "{name}").replace("def _values(conn):", "def _values(conn, name):")
     assert len(judge({"tests/test_migration_x.py": loose}, f)["reasons"]) == 1
+
+
+def test_a_docs_deploy_with_its_own_deploy_key_needs_no_write_token():
+    """isso's build-upload-docs.yml (set 29): peaceiris/actions-gh-pages with `deploy_key: ${{ secrets.ACTIONS_DEPLOY_KEY }}`
+    and `external_repository`; the row said the steps need contents: write."""
+    from tasks.fixes.gha_jobs import gha_permissions
+
+    wf = ("jobs:\n  docs:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+          "      - name: Deploy\n        uses: peaceiris/actions-gh-pages@v3\n        with:\n"
+          "          deploy_key: ${{ secrets.ACTIONS_DEPLOY_KEY }}\n          external_repository: isso-comments/isso-comments.github.io\n"
+          "          publish_dir: ./docs/_build/html\n")
+    block, note = gha_permissions(wf)
+    assert block == "permissions:\n  contents: read" and "their own credential (ACTIONS_DEPLOY_KEY)" in note
+    block, _ = gha_permissions(wf.replace("          deploy_key: ${{ secrets.ACTIONS_DEPLOY_KEY }}\n",
+                                          "          github_token: ${{ secrets.GITHUB_TOKEN }}\n"))
+    assert "contents: write" in block

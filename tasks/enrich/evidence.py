@@ -234,8 +234,9 @@ def confirmed(f: Finding | dict, code: dict | None = None) -> Evidence | None:
         shown = _shown_lines(f, code)
         text = " ".join(l.strip() for l in shown[1]) if shown else ""
         m = re.search(r"(?i)\b(md5|sha1)\(\s*([\w.]*pass(?:word|wd)?\w*)", text)
-        return Evidence("confirmed", f"line {shown[0].start_line + shown[2]} digests `{m.group(2)}` with {m.group(1).upper()}, "
-                                     "a fast unsalted hash: a leaked digest falls to offline guessing") if m else None
+        return Evidence("confirmed", f"line {shown[0].start_line + shown[2]} digests `{m.group(2)}` with {m.group(1).upper()}, " + (
+            "salted but fast: a leaked digest and its salt still fall to offline guessing at billions of tries a second"
+            if re.search(r"(?i)\bsalt", text[m.start():]) else "a fast unsalted hash: a leaked digest falls to offline guessing")) if m else None
     if f.tool == "bandit" and rule == "B608":
         shown = _shown_lines(f, code)
         from tasks.triage.report_signals import confidence_of

@@ -26,7 +26,7 @@ _SCRIPT_RUN = re.compile(r"(?:^|[\s;&|])(?:(?:ba|z)?sh\s+|python3?\s+|node\s+)?(
                          r"|\./[\w.-]+)(?=$|[\s;&|])", re.M)
 _TOKEN = re.compile(r"(?i)secrets\.GITHUB_TOKEN|github\.token")  # the secrets context is case-insensitive: secrets.github_token
 # a personal access token or app token the workflow passes instead: what it may do is not set by `permissions`
-_OTHER_TOKEN = re.compile(r"(?i)secrets\.((?!github_token\b)\w*(?:TOKEN|PAT)\w*)")
+_OTHER_TOKEN = re.compile(r"(?i)secrets\.((?!github_token\b)\w*(?:TOKEN|PAT|DEPLOY_KEY|SSH_KEY)\w*)")  # set 29: isso's docs
 
 
 # action or command -> the permission the step needs (GitHub docs, "Permissions for the GITHUB_TOKEN")
@@ -82,7 +82,7 @@ def gha_permissions(snippet: str | None) -> tuple[str, str]:
                        "does not limit; GITHUB_TOKEN itself only reads the code.")
     others = sorted(set(_OTHER_TOKEN.findall(text)))
     if others and not needed:  # semantic-release pushing with a PAT: these permissions do not limit that token
-        return block, (f"Steps here authenticate with their own token ({', '.join(others)}) for whatever they do with it, "
+        return block, (f"Steps here authenticate with their own credential ({', '.join(others)}) for whatever they do with it, "
                        "which `permissions` does not limit; GITHUB_TOKEN itself only reads the code.")
     return block, ("The workflow's steps need " + ", ".join(needed) + " besides reading the code." if needed
                    else "The steps shown only read the repository; a step not shown that writes needs its own grant.")
@@ -90,7 +90,8 @@ def gha_permissions(snippet: str | None) -> tuple[str, str]:
 
 # the credential a step's command reads, bound to another secret (not what the push of an action defaulting to
 # github.token uses, nor NODE_AUTH_TOKEN for a registry while `git push` uses the checkout's saved token)
-_BOUND_OTHER = re.compile(r"(?im)^\s*(?:GH_TOKEN|GITHUB_TOKEN|token|github_token|personal_token)\s*:\s*['\"]?\$\{\{\s*"
+_BOUND_OTHER = re.compile(r"(?im)^\s*(?:GH_TOKEN|GITHUB_TOKEN|token|github_token|personal_token|deploy_key|ssh_key)\s*:\s*"
+                          r"['\"]?\$\{\{\s*"
                           r"secrets\.(?!github_token\b)\w+")
 _PUSH = re.compile(r"git\s+push|gh-deploy")
 _GHCR_OTHER = re.compile(r"(?ims)ghcr\.io.{0,300}?^\s*password:\s*['\"]?\$\{\{\s*secrets\.(?!github_token\b)\w+")

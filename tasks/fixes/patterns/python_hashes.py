@@ -114,7 +114,7 @@ ph = PasswordHasher()
 stored = ph.hash(password)   # when the password is set
 ph.verify(stored, password)  # at login: raises argon2.exceptions.VerifyMismatchError when it is wrong
 ```
-Stored MD5 digests cannot be converted: check the old digest once at the user's next login, then store `ph.hash(password)` in its place.""",
+Stored digests cannot be converted: check the old digest once at the user's next login, then store `ph.hash(password)` in its place; whatever else reads the stored value (an LDAP `{SSHA}` field, an export format) must accept the new format first.""",
     "predictable": """The token is a digest of values an attacker can know or guess (an e-mail address or user name, the current time), so it is predictable whatever the hash: whoever knows the address and roughly when the token was made can compute it. Draw it from the operating system's random source instead: `token = secrets.token_urlsafe(32)`, with `import secrets` at the top of the module; MD5 was never the flaw.""",
-    "unknown": """If the digest is only an identifier (de-duplication or cache key), mark the call `hashlib.md5(data, usedforsecurity=False)` - existing keys stay the same. If it protects anything (passwords, tokens, signatures, integrity against tampering), switch to `hashlib.sha256` (or a password hash such as argon2/bcrypt for passwords).""",
+    "unknown": """If the digest is only an identifier (de-duplication or cache key), pass `usedforsecurity=False` to the flagged call (Python 3.9+) - existing keys stay the same. If it protects anything (passwords, tokens, signatures, integrity against tampering), switch to `hashlib.sha256` (or a password hash such as argon2/bcrypt for passwords).""",
 }
