@@ -204,3 +204,20 @@ def test_a_docs_deploy_with_its_own_deploy_key_needs_no_write_token():
     block, _ = gha_permissions(wf.replace("          deploy_key: ${{ secrets.ACTIONS_DEPLOY_KEY }}\n",
                                           "          github_token: ${{ secrets.GITHUB_TOKEN }}\n"))
     assert "contents: write" in block
+
+
+def test_a_zero_address_in_a_test_says_what_the_test_does_with_it():
+    """privacyidea's tests/test_db_model.py:345 `p.client = "0.0.0.0"`, isso's test_vote.py:42 `makeClient("0.0.0.0")`
+    and test_migration.py:132's assertEqual (set 29's graders: the reason was only "test code")."""
+    from test_triage_containers import judge
+
+    code = ('def test_a(self):\n    p.client = "0.0.0.0"\n    rv = self.makeClient("0.0.0.0").post("/id/1/like")\n'
+            '    self.assertEqual(c["remote_addr"], "0.0.0.0")\n    app.run(host="0.0.0.0")\n')
+    said = []
+    for line in (2, 3, 4, 5):
+        rec = judge({"tests/test_x.py": code}, bandit_at("B104", line, "tests/test_x.py", "Possible binding to all interfaces."))
+        assert rec["verdict"] == "false_positive"
+        said.append(rec["reasons"][1]["evidence"] if len(rec["reasons"]) > 1 else None)
+    assert said[0].startswith("no bind either: '0.0.0.0' at line 2 is the value set on `p.client`")
+    assert "is an argument of `makeClient()`" in said[1] and "is the expected value of `assertEqual()`" in said[2]
+    assert said[3] is None  # a real bind in a test: the path alone

@@ -86,3 +86,39 @@ def _ancestors(node, parents: dict):
     while node in parents:
         node = parents[node]
         yield node
+
+
+def zero_address_use(f: Finding | dict, reader=None) -> dict | None:
+    """What a test does with its '0.0.0.0' when nothing binds it: the expected value of an assertion, an argument of a
+    helper (``makeClient("0.0.0.0")``), a value set on an object (``p.client = "0.0.0.0"``) - set 29's graders: "the
+    reason is only test code; it misses that the value is a client address, not a bind"."""
+    f = as_finding(f)
+    line = f.location.start_line if f.location else None
+    parsed = python_tree(reader, f) if f.tool == "bandit" and str(f.rule_id).upper() == "B104" and line else None
+    if not parsed:
+        return None
+    tree = parsed[0]
+    parents = {c: p for p in ast.walk(tree) for c in ast.iter_child_nodes(p)}
+    said = []
+    for hit in [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value == "0.0.0.0" and n.lineno == line]:
+        up = parents.get(hit)
+        if isinstance(up, ast.keyword) and (up.arg is None or _BINDISH.search(up.arg)):
+            return None
+        call = up if isinstance(up, ast.Call) else parents.get(up) if isinstance(up, ast.keyword) else None
+        if call is not None:
+            name = ast.unparse(call.func).rsplit(".", 1)[-1]
+            if _BINDISH.search(name):
+                return None
+            said.append(f"the expected value of `{name}()`" if name.startswith("assert") else f"an argument of `{name}()`")
+        elif isinstance(up, ast.Assign) and len(up.targets) == 1 and isinstance(up.targets[0], ast.Attribute) \
+                and not _BINDISH.search(up.targets[0].attr):
+            said.append(f"the value set on `{ast.unparse(up.targets[0])}`")
+        elif isinstance(up, ast.Compare):
+            said.append("a value compared with")
+        else:
+            return None
+    if not said:
+        return None
+    return {"check": "code", "status": "not_a_bind",
+            "evidence": f"no bind either: '0.0.0.0' at line {line} is {said[0]}, an address the test passes around as "
+                        "data; nothing listens on it"}

@@ -3,14 +3,15 @@
 A test path settles the verdict, but "not run by the application: tests/x.py is test code" fits any finding of the
 rule and teaches nothing the prompt's path does not say (set 29's graders: "the only reason is test code").  When the
 code also answers the rule on its own terms - the SQL is built from a constant column name, the command from
-literals - that reason goes beside the path, so the row says why the line is harmless, not only where it is.
+literals, the '0.0.0.0' is an assertion's expected value - that reason goes beside the path, so the row says why the line is harmless, not only where it is.
 
-May import: ``tasks.findings``, ``tasks.triage.constant``, ``tasks.triage.callers``.
+May import: ``tasks.findings``, ``tasks.triage.constant``, ``tasks.triage.callers``, ``tasks.triage.bind_url``.
 """
 
 from __future__ import annotations
 
 from tasks.findings.model import Finding
+from tasks.triage.bind_url import zero_address_use
 from tasks.triage.callers import Callers
 from tasks.triage.constant import check_constant
 
@@ -21,5 +22,5 @@ def test_detail(f: Finding, judge) -> list[dict]:
         return []
     if judge.imports is not None and judge.callers is None and hasattr(judge.imports, "sources"):
         judge.callers = Callers(judge.imports)
-    found = check_constant(f, judge.reader, judge.callers)
+    found = check_constant(f, judge.reader, judge.callers) or zero_address_use(f, judge.reader)
     return [found] if found else []
