@@ -83,7 +83,8 @@ def check_subprocess_argv(f: Finding | dict, reader=None) -> dict | None:
         return None
     if _CLI.search(source):
         return {"check": "code", "status": "command_line_program",
-                "evidence": f"no shell, in a command-line program: {where} passes an argument list (no shell parses it); "
+                "evidence": f"no shell=True, in a command-line program: {where} passes an argument list, not a command "
+                            "string; "
                             f"{f.path} runs as a script ({_cli_marker(source)}) and reads no request data anywhere, so no "
                             f"web request chooses the arguments; {flags}"}
     return None
