@@ -10,7 +10,7 @@ from tasks.triage.unused_import import check_unused_import
 def _checkov(snippet: str) -> dict:
     return {"id": "8" * 32, "tool": "checkov", "rule_id": "CKV_TF_1", "kind": "config", "severity": "low",
             "title": "Ensure Terraform module sources use a commit hash", "description": "d", "snippet": snippet,
-            "location": {"path": "examples/fargate/main.tf", "start_line": 279, "end_line": 290}}
+            "location": {"path": "modules/fargate/main.tf", "start_line": 279, "end_line": 290}}
 
 
 def test_a_registry_module_pinned_by_version_has_no_commit_to_pin():

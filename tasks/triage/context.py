@@ -37,6 +37,7 @@ from tasks.repository.source import finding_lines
 FIXTURE_DIRS = {"fixture", "fixtures", "testdata", "test_data", "test-data", "__fixtures__", "__mocks__", "mocks",
                 "snapshots", "__snapshots__", "unittests", "golden", "testfiles", "test-fixtures", "sample-data"}
 EXAMPLE_DIRS = {"example", "examples", "sample", "samples", "demo", "demos", "tutorial", "tutorials"}
+_EXAMPLE_NAME = re.compile(r"(?i)[._-](?:example|sample)(?:\.(?:ya?ml|json|toml|ini|cfg|conf|env|py|js|ts|tf))?$")
 DOC_DIRS = {"doc", "docs", "documentation", "site-docs"}
 VENDOR_DIRS = {"vendor", "vendored", "third_party", "third-party", "thirdparty", "external", "extern", "bower_components",
                "node_modules", "site-packages", "dist-packages"}
@@ -68,7 +69,7 @@ def path_class(path: str | None) -> str | None:
         return "build"
     if dirs & VENDOR_DIRS or parts[-1].endswith((".min.js", ".bundle.js")):
         return "vendored"
-    if dirs & EXAMPLE_DIRS:
+    if dirs & EXAMPLE_DIRS or _EXAMPLE_NAME.search(parts[-1]):  # docker-compose.example.yml, .env.sample (set 30)
         return "example"
     if dirs & DOC_DIRS or PurePosixPath(path).suffix.lower() in DOC_SUFFIXES:
         return "docs"

@@ -26,7 +26,8 @@ installed third-party package: site-packages, node_modules, a folder pip's
 Terraform references are commented out), ``unused_import`` (Bandit's import
 blacklist on a name the module never uses) and ``iac_applicable`` (a
 Windows-only control flagged on a Linux VM), and ``public_build_arg`` (a Dockerfile ARG with a front-end
-framework's public prefix, VITE_/NEXT_PUBLIC_/..., compiled into the page).
+framework's public prefix, VITE_/NEXT_PUBLIC_/..., compiled into the page), and ``sql_shape`` (a "SQL string" that
+is a message beginning with a SQL verb).
 """
 
 from __future__ import annotations
@@ -45,12 +46,13 @@ from tasks.triage.openapi_docs import check_docs_only
 from tasks.triage.public_build_arg import check_public_build_arg
 from tasks.triage.served_numbers import check_served_number
 from tasks.triage.settings_import import check_settings_import
+from tasks.triage.sql_shape import check_sql_shape
 from tasks.triage.unused_import import check_unused_import
 
 
 def check_deployed(f, reader=None, index=None) -> dict | None:
     shipped = (check_installed(f, index) or check_never_deployed(f, index) or check_unused_import(f, reader)
-               or check_not_applicable(f) or check_public_build_arg(f, reader))
+               or check_not_applicable(f) or check_public_build_arg(f, reader) or check_sql_shape(f, reader))
     if shipped or reader is None or index is None:
         return shipped
     return (check_gateway_auth(f, reader, index) or check_docs_only(f, reader, index) or check_main_guard(f, reader, index)

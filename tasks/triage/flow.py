@@ -16,6 +16,7 @@ text, no evidence either way (``None``).
 
 from __future__ import annotations
 
+import ast
 import re
 from functools import lru_cache
 
@@ -119,7 +120,10 @@ def check_user_input(f: Finding | dict, reader=None) -> dict | None:
 # a weak hash used as an identifier (de-duplication key, cache key, checksum), not for a password or signature
 _WEAK_HASH_RULE = re.compile(r"(?i)md5|sha1|insecure[-_ ]hash|weak[-_ ]hash|\bB303\b|\bB324\b")
 _ID_USE = re.compile(r"(?i)\b(\w*(?:dupe|dedup|unique|cache|etag|checksum|fingerprint|hash_key|content_hash|file_hash)\w*|key)"
-                     r"\s*=\s*[\w.]*(?:md5|sha1)\s*\((.*)")
+                     r"\s*=\s*(?:['\"][^'\"]*['\"]\s*\+\s*)?[\w.]*(?:md5|sha1)\s*\((.*)")  # "tcache_" + md5(...) (set 30)
+# what the digest names, from the function that computes it: Gravatar's URL (MD5 of the address by its own spec), a
+# stored upload's content-addressed path (pinry's hashed_upload_to, set 30)
+_NAMING_FUNC = re.compile(r"(?i)^(?:gravatar\w*|\w*avatar_url|\w*upload_to|\w*upload_path|\w*file_?path|\w*storage_path)$")
 _DEDUP = re.compile(r"(?i)dupe|dedup")
 _SECRET_INPUT = re.compile(r"(?i)passw|secret|\btoken|\bsalt|\bsign(?:ature|ed|ing)?\b|hmac|credential|session|nonce|\bauth")
 
@@ -142,6 +146,13 @@ def check_hash_use(f: Finding | dict, reader=None) -> dict | None:
         lookup = _lookup_only(f, func, line) or check_digest_use(f, parsed[0], func, line)
     if lookup:
         return lookup
+    if func is not None and _NAMING_FUNC.match(func.name) and not _SECRET_INPUT.search(ast.unparse(func)):
+        what = ("Gravatar's image URL, whose scheme is the MD5 of the e-mail address" if "avatar" in func.name.lower()
+                else "the stored file's content-addressed path")
+        return {"check": "code", "status": "not_security_use",
+                "evidence": f"not a security use: the weak hash at {f.path}:{f.line or '?'} is computed in {func.name}() for "
+                            f"{what}; nothing secret goes in and no check relies on it, so a collision costs a shared "
+                            "name, not a bypass"}
     text = f.snippet or ""
     if "usedforsecurity=False" in text.replace(" ", ""):
         return {"check": "code", "status": "not_security_use",

@@ -76,10 +76,15 @@ def registry_module(f: Finding) -> dict | None:
     if not src or not version or "::" in src.group(1) or not _REGISTRY.match(src.group(1)) \
             or src.group(1).startswith(("github.com/", "bitbucket.org/")):
         return None
+    if _held(version.group(1)) == "constrained" and _EXAMPLE.search(str(f.path or "")):
+        return None  # a range can move; what settles it is that an example is no deployment (set 30's audit)
     return {"check": "report", "status": "not_applicable",
             "evidence": f"not applicable to a registry module: {f.path}{at_line(f, f.snippet or '', src.start(1))} "
                         f"takes `source = \"{src.group(1)}\"` from a Terraform registry, {_held(version.group(1))} by `version = "
                         f"\"{version.group(1)}\"`; a commit hash pins a git source, and a registry address has none"}
+
+
+_EXAMPLE = re.compile(r"(?i)(?:^|/)(?:examples?|samples?|tests?|test-fixtures|fixtures)/")
 
 
 def _held(constraint: str) -> str:

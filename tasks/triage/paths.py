@@ -240,12 +240,17 @@ _DEMO_SCRIPT = re.compile(r"(?i)^(?:fake|fakes|fake[-_]?data|faker|generate[-_]f
                           r"|sample[-_]?data|demo[-_]?data|mock[-_]?data|dummy[-_](?:data[-_]|generator[-_]?)[\w-]*)\.py$")
 
 
+# a Django management command that fills the database with sample data (shynet's `manage.py demo`, set 30)
+_DEMO_COMMAND = re.compile(r"(?i)(?:^|/)management/commands/(?:demo|seed|seed[-_]?data|fake|populate|generate[-_]demo"
+                           r"|create[-_]demo[-_]?data|load[-_]demo)\.py$")
+
+
 def demo_data(path: str | None) -> str | None:
     """'a demo-data generator' for a script that makes sample records, outside tests; else None.
 
     Its random picks and digests make made-up rows (a fake feeding's note, a fake file's folder name): B311 and weak
     hash rules there protect nothing.  Secrets in such scripts are left to the secret checks (a demo login)."""
-    if not path or is_test_path(path) or not _DEMO_SCRIPT.match(PurePosixPath(path).name):
+    if not path or is_test_path(path) or not (_DEMO_SCRIPT.match(PurePosixPath(path).name) or _DEMO_COMMAND.search(path)):
         return None
     return f"{path} is a demo-data generator (a script that fills a database with made-up sample records)"
 

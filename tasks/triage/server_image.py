@@ -88,7 +88,13 @@ def check_server_image(f: Finding | dict, reader=None) -> dict | None:
     # (Uptime Kuma's docker/debian-base.dockerfile, set 19); FROM mongo or an app image inherits its command
     aliases = {w.lower() for _, a in froms[:-1] for w in words(a)[-1:] if re.search(r"(?i)\sAS\s", f" {a} ")}
     named = _BASE_NAME.search(PurePosixPath(f.path).name) and (bare or ref.lower() in aliases or "base" in ref.rsplit(":", 1)[-1].lower())
-    if not starts and (bare or named) and reader is not None:  # the whole file, not a report's excerpt
+    run = _compose_run(f, reader) if not starts and reader is not None else None
+    if run and run[2]:  # pinry's docker-compose.example.yml builds `.` and runs it with `user: ${CURRENT_UID}` (set 30)
+        return {"check": "container", "status": "compose_user",
+                "evidence": f"the compose file runs it as another user: {run[0]} builds {f.path} for service `{run[1]}` and "
+                            f"sets `user: {run[2]}` there, so the container does not run as root although the "
+                            "Dockerfile has no USER line"}
+    if not starts and (bare or named) and reader is not None and not run:  # the whole file, not a report's excerpt
         return {"check": "container", "status": "base_image",
                 "evidence": f"a base image: {f.path} sets no CMD or ENTRYPOINT, so it starts no service"
                             f"{' (its name says base)' if named and not bare else ''}; the images built "
@@ -107,3 +113,31 @@ def check_server_image(f: Finding | dict, reader=None) -> dict | None:
             "evidence": f"the image starts {server}: {f.path}:{n} `{kind} {text}`; its master process binds the port and "
                         f"opens the logs as root and serves every request from workers running as {user}, so a USER line "
                         "would stop it from starting"}
+
+
+_COMPOSE_NAMES = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml", "docker-compose.example.yml",
+                  "docker-compose.dev.yml", "docker-compose.override.yml")
+
+
+def _compose_run(f: Finding, reader) -> tuple[str, str, str] | None:
+    """(compose file, service, its `user:` or "") for a compose file beside the Dockerfile whose service builds it and
+    runs a command: the image is run as it is, not built upon; None when no such service is found."""
+    import yaml
+
+    from tasks.repository.source import finding_lines
+
+    here = PurePosixPath(str(f.path))
+    for name in _COMPOSE_NAMES:
+        path = str(here.parent / name) if str(here.parent) not in ("", ".") else name
+        try:
+            data = yaml.safe_load("".join(finding_lines(reader, f, path)) or "null")
+        except yaml.YAMLError:
+            continue
+        services = data.get("services") if isinstance(data, dict) else None
+        for service, spec in (services or {}).items() if isinstance(services, dict) else ():
+            build = spec.get("build") if isinstance(spec, dict) else None
+            context = build if isinstance(build, str) else build.get("context") if isinstance(build, dict) else None
+            file = build.get("dockerfile", "Dockerfile") if isinstance(build, dict) else "Dockerfile"
+            if str(context or "").rstrip("/") in (".", "./") and file == here.name and spec.get("command"):
+                return path, str(service), str(spec.get("user") or "")
+    return None

@@ -69,7 +69,7 @@ def check_form_csrf(f: Finding | dict, reader=None) -> dict | None:
     if hit is None:
         return _macro_token(f, reader, form)
     return {"check": "template", "evidence": f"the form sends a CSRF token: {f.path} line {hit[0]}: `{hit[1].strip()[:100]}` "
-            "(Flask-WTF/Jinja write it as a hidden field; the rule looks only for Django's {% csrf_token %})"}
+            "(a Jinja template writes the token as a hidden field; the rule looks only for Django's {% csrf_token %})"}
 
 
 _MACRO_CALL = re.compile(r"\{\{-?\s*(?:(\w+)\.)?(\w+)\s*\(")

@@ -1,0 +1,116 @@
+"""Checks from held-out set 30 (shynet, pinry, LibreTranslate, PowerDNS-Admin, terraform-aws-eventbridge), written
+after its measurement, each with the neighbour that stays a finding."""
+
+from __future__ import annotations
+
+from test_triage_containers import Files, bandit_at
+
+
+def _semgrep(rule: str, path: str, line: int, end: int | None = None) -> dict:
+    return {"id": "8" * 32, "tool": "semgrep", "kind": "code", "severity": "medium", "title": "t", "description": "d",
+            "rule_id": rule, "location": {"path": path, "start_line": line, "end_line": end or line}}
+
+
+def test_a_message_that_begins_with_a_sql_verb_is_no_sql():
+    """PowerDNS-Admin's domain.py:483 `History(msg='Delete zone {0}'.format(...))` (set 30, both labellers)."""
+    from tasks.triage.sql_shape import check_sql_shape
+
+    code = ("def delete(domain_name, current_user, db, log):\n"
+            "    history = History(msg='Delete zone {0}'.format(domain_name), created_by=current_user.username)\n"
+            "    log.info('Delete API key {0}'.format(domain_name))\n"
+            "    db.execute('DELETE FROM domain WHERE name = {0}'.format(domain_name))\n"
+            "    sql = 'Delete from records where id = ' + domain_name\n")
+    rule = "python.django.security.injection.tainted-sql-string.tainted-sql-string"
+    hit = check_sql_shape(_semgrep(rule, "app/routes/domain.py", 2), Files(code))
+    assert hit and hit["evidence"].startswith("not SQL: the string at app/routes/domain.py:2, 'Delete zone {0}', only begins")
+    assert "passed to `History()`" in hit["evidence"]
+    assert "passed to `log.info()`" in check_sql_shape(_semgrep(rule, "app/routes/domain.py", 3), Files(code))["evidence"]
+    assert check_sql_shape(_semgrep(rule, "app/routes/domain.py", 4), Files(code)) is None  # DELETE FROM: SQL
+    assert check_sql_shape(_semgrep(rule, "app/routes/domain.py", 5), Files(code)) is None
+
+
+def test_random_in_a_demo_management_command_makes_sample_data():
+    """shynet's core/management/commands/demo.py (set 30, both labellers: fake demo traffic)."""
+    from tasks.triage.paths import check_demo_data
+    from tasks.findings.model import as_finding
+
+    hit = check_demo_data(as_finding(bandit_at("B311", 91, "shynet/core/management/commands/demo.py")))
+    assert hit and "is a demo-data generator" in hit["evidence"]
+    assert check_demo_data(as_finding(bandit_at("B311", 91, "shynet/core/management/commands/rotate_keys.py"))) is None
+
+
+def test_md5_for_gravatar_an_upload_path_and_a_prefixed_cache_key_is_no_security_use():
+    """pinry's users/models.py:21 gravatar, django_images/models.py:19 hashed_upload_to, LibreTranslate's cache.py:26."""
+    from tasks.triage.flow import check_hash_use
+
+    code = ("import hashlib\n\n\nclass User:\n    @property\n    def gravatar(self):\n"
+            "        return hashlib.md5(self.email.encode('utf-8')).hexdigest()\n\n\n"
+            "def hashed_upload_to(instance, filename):\n    hasher = hashlib.md5()\n    return hasher.hexdigest()\n\n\n"
+            "def hit(text):\n    cache_key = 'tcache_' + hashlib.md5(text.encode('utf-8')).hexdigest()\n    return cache_key\n\n\n"
+            "def check(password):\n    return hashlib.md5(password.encode()).hexdigest()\n")
+    repo = Files(code)
+
+    def at(line, snippet=None):
+        return bandit_at("B324", line, "app/models.py", "Use of weak MD5 hash for security.") | (
+            {"snippet": snippet} if snippet else {})
+    assert "for Gravatar's image URL" in check_hash_use(at(7), repo)["evidence"]
+    assert "content-addressed path" in check_hash_use(at(11), repo)["evidence"]
+    key = check_hash_use(at(16, "    cache_key = 'tcache_' + hashlib.md5(text.encode('utf-8')).hexdigest()\n"), repo)
+    assert key and "computes cache_key" in key["evidence"]
+    assert check_hash_use(at(21), repo) is None
+
+
+def test_a_django_apps_tests_module_and_an_example_compose_file_are_named_for_what_they_are():
+    """pinry's users/tests.py (a fixture password) and docker-compose.example.yml (set 30, both labellers)."""
+    from tasks.triage.context import path_class
+    from tasks.triage.report_signals import is_test_path
+
+    assert is_test_path("users/tests.py") and not is_test_path("users/contests.py")
+    assert path_class("docker-compose.example.yml") == "example" and path_class(".env.sample") == "example"
+    assert path_class("docker-compose.yml") is None and path_class("app/examples.py") is None
+
+
+def test_a_key_whose_comment_says_it_is_public_on_purpose():
+    """shynet's Dockerfile:23 MAXMIND_LICENSE_KEY_BASE64, below "This (encoded) license key is intened to be public"."""
+    from tasks.triage.secret_use import check_demo_key_comment
+
+    text = ("FROM python:3.11\n# MaxMind scans GitHub for exposed license keys. This\n"
+            "# (encoded) license key is intened to be public; it is not configured with any\n# billing.\n"
+            'ARG MAXMIND_LICENSE_KEY_BASE64="Z2tySDgwX1htSEtmS3d4cDB1SnlMWTdmZ1hMMTQxNzRTQ2o5X21taw=="\n'
+            "RUN true\n# the deploy key\nARG DEPLOY_KEY_BASE64=\"Z2tySDgwX1htSEtmS3d4cDB1SnlMWTdmZ1hMMTQxNzRTQ2o5X21taw==\"\n")
+    f = _semgrep("generic.secrets.security.detected-generic-secret", "Dockerfile", 5) | {"kind": "secret"}
+    hit = check_demo_key_comment(f, Files(text))
+    assert hit and hit["evidence"].startswith("a key published on purpose: the comment above Dockerfile:5 says so (line 3:")
+    assert check_demo_key_comment(f | {"location": {"path": "Dockerfile", "start_line": 8, "end_line": 8}}, Files(text)) is None
+
+
+def test_an_image_its_compose_file_runs_as_another_user():
+    """pinry's Dockerfile (no CMD, no USER) run by docker-compose.example.yml with `user: ${CURRENT_UID}` (set 30's
+    audit: it had been called a base image other images build FROM)."""
+    from tasks.triage.server_image import check_server_image
+
+    dockerfile = "FROM python:3.7-stretch\nWORKDIR /app\nCOPY . /app\nRUN pip install poetry\n"
+    compose = ("services:\n  web:\n    image: development\n    build: .\n    command: gunicorn app:app\n"
+               "    user: ${CURRENT_UID}\n")
+    f = {"id": "9" * 32, "tool": "checkov", "kind": "config", "severity": "low", "rule_id": "CKV_DOCKER_3",
+         "title": "Ensure that a user for the container has been created", "description": "d",
+         "location": {"path": "Dockerfile", "start_line": 1, "end_line": 4}}
+    hit = check_server_image(f, Files({"Dockerfile": dockerfile, "docker-compose.example.yml": compose}))
+    assert hit and "docker-compose.example.yml builds Dockerfile for service `web` and sets `user: ${CURRENT_UID}`" in hit["evidence"]
+    rootful = compose.replace("    user: ${CURRENT_UID}\n", "")
+    assert check_server_image(f, Files({"Dockerfile": dockerfile, "docker-compose.example.yml": rootful})) is None
+
+
+def test_a_registry_module_in_an_example_with_a_version_range_is_left_to_the_example_reason():
+    """terraform-aws-eventbridge examples/complete/main.tf:448 `source = "terraform-aws-modules/s3-bucket/aws"`,
+    `version = "~> 5.0"` (set 30's audit: a range can move; the example path is the reason)."""
+    from tasks.triage.iac_applicable import registry_module
+    from tasks.findings.model import as_finding
+
+    snippet = 'module "bucket" {\n  source  = "terraform-aws-modules/s3-bucket/aws"\n  version = "~> 5.0"\n}\n'
+    f = {"id": "a" * 32, "tool": "checkov", "kind": "config", "severity": "low", "rule_id": "CKV_TF_1", "title": "t",
+         "description": "d", "snippet": snippet, "location": {"path": "examples/complete/main.tf", "start_line": 1, "end_line": 4}}
+    assert registry_module(as_finding(f)) is None
+    assert registry_module(as_finding(f | {"location": {"path": "main.tf", "start_line": 1, "end_line": 4}}))
+    pinned = f | {"snippet": snippet.replace("~> 5.0", "5.1.0")}
+    assert "pinned by" in registry_module(as_finding(pinned))["evidence"]
