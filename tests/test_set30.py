@@ -114,3 +114,79 @@ def test_a_registry_module_in_an_example_with_a_version_range_is_left_to_the_exa
     assert registry_module(as_finding(f | {"location": {"path": "main.tf", "start_line": 1, "end_line": 4}}))
     pinned = f | {"snippet": snippet.replace("~> 5.0", "5.1.0")}
     assert "pinned by" in registry_module(as_finding(pinned))["evidence"]
+
+
+def test_no_skip_for_an_openapi_paths_resource_and_no_bare_run_as_non_root():
+    """Round 35's harmful rows: a `#checkov:skip=CKV_OPENAPI_21` on PowerDNS-Admin's `paths` resource silences every
+    array of the API; semgrep's `runAsNonRoot: true` without runAsUser stops shynet's pod (USER appuser)."""
+    from tasks.fixes.scanner_fixes import review
+    from tasks.fixes.suppression import refused
+
+    f = {"id": "b" * 32, "tool": "checkov", "kind": "config", "severity": "medium", "rule_id": "CKV_OPENAPI_21",
+         "title": "Ensure that arrays have a maximum number of items", "location": {"path": "api/swagger-spec.yaml",
+         "start_line": 48, "end_line": 48},
+         "description": "Ensure that arrays have a maximum number of items (resource paths, framework openapi)"}
+    rec = {"verdict": "false_positive", "reasons": [{"check": "code", "evidence": "the array is in a response schema"}]}
+    assert "whole `paths` object as one resource" in refused(f, rec)
+    other = f | {"description": "Ensure ... (resource definitions.Server, framework openapi)"}
+    assert refused(other, rec) is None
+    why, _ = review(None, ["    spec:"], ["    spec:", "      securityContext:", "        runAsNonRoot: true #:"],
+                    "spec:\n  containers:\n  - name: web\n")
+    assert why and "non-numeric user" in why
+    assert review(None, ["    spec:"], ["      securityContext:", "        runAsNonRoot: true", "        runAsUser: 500"], "")[0] is None
+
+
+def test_a_secret_skip_says_it_goes_on_the_line_above_and_a_named_ubuntu_image_is_not_alpine():
+    """Round 35: LibreTranslate's k8s.yaml:10 CKV_SECRET_6 skip "inside the flagged resource" (it works only on the line
+    above the secret); nvidia/cuda:12.4.1-runtime-ubuntu22.04 "may be Alpine-based"."""
+    from tasks.fixes.checkov_facts import adduser
+    from tasks.fixes.suppression import suppression_place
+
+    f = {"id": "c" * 32, "tool": "checkov", "kind": "secret", "severity": "medium", "rule_id": "CKV_SECRET_6",
+         "title": "Base64 High Entropy String", "location": {"path": "k8s.yaml", "start_line": 10, "end_line": 10},
+         "description": "Base64 High Entropy String (resource 9461d3bf, framework secrets)"}
+    rec = {"verdict": "false_positive", "reasons": [{"check": "secret", "evidence": "not a credential: a placeholder"}]}
+    assert suppression_place(f, rec).startswith("on the line directly above line 10 of k8s.yaml")
+    assert "Alpine" not in adduser("nvidia/cuda:12.4.1-runtime-ubuntu22.04")[1]
+    assert "Alpine" in adduser("caddy:2")[1]
+
+
+def test_the_repositorys_own_image_built_in_docker_folder_names_its_user():
+    """LibreTranslate's k8s.yaml runs libretranslate/libretranslate:latest, built by docker/Dockerfile with `USER
+    libretranslate` (UID 1032); round 35's row set runAsUser 10001, which breaks the image's own files."""
+    from tasks.triage.built_images import built_by
+
+    files = {"docker/Dockerfile": "FROM python:3.11-slim AS builder\nRUN true\nFROM python:3.11-slim\n"
+                                  "RUN adduser --system --uid 1032 libretranslate\nUSER libretranslate\n",
+             "docker/cuda.Dockerfile": "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\n", "k8s.yaml": "kind: Deployment\n"}
+    read = lambda p: files[p].splitlines(True)  # noqa: E731
+    built = built_by("libretranslate/libretranslate:latest", sorted(files), read, "LibreTranslate+LibreTranslate")
+    assert built and built["dockerfile"] == "docker/Dockerfile" and built["user"] == "libretranslate"
+    assert built_by("libretranslate/libretranslate:latest", sorted(files), read, "other+project") is None
+
+
+def test_safe_string_of_arrows_and_a_rounded_percentage_holds_no_markup_from_outside():
+    """shynet's templatetags/helpers.py:97 `SafeString(direction + pct_change)` (set 30, both labellers)."""
+    from tasks.triage.escaped_py import escaped_sink
+
+    code = ('from django.utils.safestring import SafeString\n\n\ndef pct(start, end):\n'
+            '    if start == end:\n        direction = "&Delta; "\n    else:\n'
+            '        direction = "&uarr; " if end > start else "&darr; "\n'
+            '    if start == 0:\n        pct_change = "0%"\n    else:\n'
+            '        change = int(round(100 * abs(end - start) / max(start, 1)))\n        pct_change = str(change) + "%"\n'
+            '    return SafeString(direction + pct_change)\n\n\ndef label(name):\n'
+            '    text = "<b>" if name else "<i>"\n    text = text + name\n    return SafeString(text)\n')
+    hit = escaped_sink(code, 14, "B703")
+    assert hit and "`direction`, bound 2 times, only to literals or numbers" in hit["evidence"]
+    assert escaped_sink(code, 20, "B703") is None  # the parameter goes in
+
+
+def test_a_dockerfile_skip_says_it_covers_the_whole_file():
+    """Round 35: pinry's Dockerfile.autobuild ADD skip said "inside the flagged resource"; checkov skips every ADD."""
+    from tasks.fixes.suppression import suppression_place
+
+    f = {"id": "d" * 32, "tool": "checkov", "kind": "config", "severity": "low", "rule_id": "CKV_DOCKER_4",
+         "title": "Ensure that COPY is used instead of ADD in Dockerfiles", "location": {"path": "Dockerfile", "start_line": 73,
+         "end_line": 73}, "description": "Ensure that COPY is used instead of ADD (resource Dockerfile.ADD, framework dockerfile)"}
+    rec = {"verdict": "false_positive", "reasons": [{"check": "code", "evidence": "a local file"}]}
+    assert suppression_place(f, rec).startswith("anywhere in the Dockerfile: checkov applies")

@@ -334,7 +334,7 @@ def test_infrastructure_examples_and_tests_are_not_called_undeployed(path, kind,
     assert rec["verdict"] == verdict, rec
     if kind == "config" and not spec:
         assert rec["reasons"][0]["evidence"].startswith(f"not the deployed configuration: {path} is ")
-        assert "whoever copies it into a real deployment should set this there" in rec["reasons"][0]["evidence"]
+        assert "whoever applies it in a real deployment should set this there" in rec["reasons"][0]["evidence"]
 
 
 def test_bandit_quotes_the_one_value_it_flagged_and_only_that_value_is_weighed(tmp_path):

@@ -138,7 +138,8 @@ def adduser(image: str | None) -> tuple[str, str]:
         return "RUN adduser -D -u 10001 app\nUSER 10001", note(10001)
     if image and any(d in image for d in ("distroless", "scratch", "chainguard")):
         return "USER 65532", note(65532) + " Distroless images have no adduser; 65532 is their nonroot user."
-    if repo not in _DEBIAN_BASED:  # caddy, traefik ... are Alpine-based without saying so in the tag
+    distro = re.search(r"(?i)ubuntu|debian|bookworm|bullseye|buster|jammy|focal|noble|ubi\d|rocky|centos|fedora", image or "")
+    if repo not in _DEBIAN_BASED and not distro:  # caddy, traefik ... are Alpine-based without saying so; cuda:...-ubuntu22.04 is not
         return "RUN useradd --system --create-home --uid 10001 app\nUSER 10001", (
             f"useradd is in Debian, Ubuntu and RHEL-based images; {'the base image ' + image + ' may' if image else 'an image may'}"
             " be Alpine-based (its tag need not say so): there use `adduser -D -u 10001 app`. " + note(10001))

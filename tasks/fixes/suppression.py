@@ -190,6 +190,10 @@ def refused(f: Finding | dict, rec: dict) -> str | None:
         return "the fingerprint .gitleaksignore needs (rule and line) is not in the report"
     if f.tool == "semgrep" and PurePosixPath(f.path or "").suffix.lower() in _NO_COMMENTS:
         return f"{PurePosixPath(f.path or '').suffix} files have no comments: an inline nosemgrep cannot be placed"
+    if f.tool == "checkov" and re.search(r"\(resource paths, framework openapi\)", str(f.description or "")):
+        return ("checkov judges an OpenAPI document's whole `paths` object as one resource: a skip there would silence "
+                "the check for every operation, request bodies included (set 30); record the exception in the team's "
+                "triage instead")
     if f.tool in ("bandit", "semgrep") and not _line(f):
         return "the flagged line is not known (redacted or no snippet): an inline suppression cannot be placed"
     ev = f.secret_evidence if isinstance(f.secret_evidence, dict) else {}
@@ -233,6 +237,12 @@ def suppression_place(f: Finding | dict, rec: dict) -> str:
         return module_skip.place(rec)
     if f.tool == "checkov" and _json((f.location or NO_LOCATION).path):
         return "in .checkov.yaml, for this one file (`skip-path`): JSON has no comments, and a `skip-check` would turn the check off everywhere"
+    if f.tool == "checkov" and "framework dockerfile" in str(f.description or ""):  # round 35: a skip covers the file
+        return ("anywhere in the Dockerfile: checkov applies a Dockerfile's skip comment to the whole file, so every "
+                f"instruction {f.rule_id} would flag there is skipped with it")
+    if f.tool == "checkov" and "framework secrets" in str(f.description or ""):  # set 30: k8s.yaml's CKV_SECRET_6
+        return (f"on the line directly above line {(f.location or NO_LOCATION).start_line or '?'} of {f.path} (the secrets "
+                "scan reads a skip only there, not at the top of the file or the resource)")
     return _PLACES.get(f.tool, _PLACE_ELSE)
 
 

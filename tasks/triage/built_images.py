@@ -39,7 +39,9 @@ def built_by(ref: str, files: list[str], read, repo_name: str | None = None) -> 
         return None
     found = [p for p in files if _DOCKERFILE.match(posixpath.basename(p)) and posixpath.basename(posixpath.dirname(p)) == name]
     if not found and repo_name and repo_name.lower().rsplit("+", 1)[-1] == name.lower():
-        found = [p for p in files if _DOCKERFILE.match(p)]  # the repository's own image, built at its root (podinfo)
+        found = [p for p in files if _DOCKERFILE.match(p)] or [  # the repository's own image, built at its root
+            p for p in files if p.lower() in ("docker/dockerfile", "build/dockerfile")]  # (podinfo) or in docker/
+        # (LibreTranslate's docker/Dockerfile, beside arm.Dockerfile and cuda.Dockerfile: set 30)
     if len(found) != 1:
         return None
     steps = instructions(read(found[0]) or [])

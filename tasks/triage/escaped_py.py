@@ -57,6 +57,11 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
         if name == "count" and isinstance(node.func, ast.Attribute) and not node.args and not node.keywords:
             used.append(("plain", f"a number, `{ast.unparse(node)[:60]}`", node.lineno))  # QuerySet.count(): an int
             return True
+        if name in ("int", "float", "round", "len", "abs") and isinstance(node.func, ast.Name):  # a number
+            used.append(("plain", f"a number, `{ast.unparse(node)[:60]}`", node.lineno))
+            return True
+        if name == "str" and isinstance(node.func, ast.Name) and len(node.args) == 1:  # str() of a number or literal
+            return _escaped(node.args[0], scope, tree, depth, used)
         if name in _SINKS and len(node.args) == 1 and isinstance(node.args[0], ast.Constant):  # mark_safe("<br/>")
             return isinstance(node.args[0].value, str)
         if name == "join" and isinstance(node.func, ast.Attribute) and len(node.args) == 1:  # "<br/>".join(rows)
@@ -74,6 +79,8 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
         right = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
         return _escaped(node.left, scope, tree, depth, used) and all(_escaped(r, scope, tree, depth, used) for r in right)
+    if isinstance(node, ast.IfExp):  # `"&uarr; " if end > start else "&darr; "` (shynet, set 30)
+        return _escaped(node.body, scope, tree, depth, used) and _escaped(node.orelse, scope, tree, depth, used)
     if isinstance(node, ast.JoinedStr):
         return all(_escaped(v.value if isinstance(v, ast.FormattedValue) else v, scope, tree, depth, used) for v in node.values)
     if isinstance(node, ast.Name) and depth < MAX_DEPTH and scope is not None:
@@ -85,10 +92,12 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
             top = [n for n in tree.body if isinstance(n, ast.Assign)
                    and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)]
             return len(top) == 1 and isinstance(top[0].value, ast.Constant) and isinstance(top[0].value.value, str)
-        if node.id not in args and len(binds) > 1 and all(  # `classes = "icon-true"` / else `"icon-false"` (set 26)
-                isinstance(b, ast.Assign) and len(b.targets) == 1 and isinstance(b.targets[0], ast.Name)
-                and isinstance(b.value, ast.Constant) and isinstance(b.value.value, str) for b in binds):
-            used.append(("choice", f"`{node.id}`, one of {len(binds)} literals (lines "
+        if node.id not in args and len(binds) > 1 and all(  # `classes = "icon-true"` / else `"icon-false"` (set 26),
+                isinstance(b, ast.Assign) and len(b.targets) == 1 and isinstance(b.targets[0], ast.Name)  # or each bound
+                and _escaped(b.value, scope, tree, depth + 1, used) for b in binds):  # to such a part (set 30: shynet)
+            plain = all(isinstance(b.value, ast.Constant) for b in binds)
+            used.append(("choice", f"`{node.id}`, " + (f"one of {len(binds)} literals" if plain else
+                                   f"bound {len(binds)} times, only to literals or numbers") + " (lines "
                                    f"{', '.join(str(b.lineno) for b in binds[:4])})", binds[0].lineno))
             return True
         if node.id in args or len(binds) != 1 or not isinstance(binds[0], ast.Assign) or len(binds[0].targets) != 1:

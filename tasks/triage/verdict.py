@@ -212,8 +212,8 @@ class Judge:
             # `terraform apply`, terratest) - but not as this project's infrastructure: 114 of 114 blind labels over seven
             # held-out sets called such findings false positives
             return record(f, "false_positive", [{"check": "path", "evidence": f"not the deployed configuration: {path['evidence']}, "
-                          "which shows or tests the setup rather than running it; whoever copies it into a real deployment "
-                          "should set this there"}] + extra, "evidence", vuln_ids)
+                          "which the project ships for others to run or copy, not as its own infrastructure; whoever applies "
+                          "it in a real deployment should set this there"}] + extra, "evidence", vuln_ids)
         if path and path["status"] == "not_deployed" and (f.kind != "dependency" or path["class"] in ("test", "fixture")):
             if taint:  # the path alone does not outweigh request data reaching the sink
                 return record(f, "needs_review", [{"check": "path", "evidence": f"{path['evidence']}, but {taint['evidence']}: "
