@@ -190,3 +190,15 @@ def test_a_dockerfile_skip_says_it_covers_the_whole_file():
          "end_line": 73}, "description": "Ensure that COPY is used instead of ADD (resource Dockerfile.ADD, framework dockerfile)"}
     rec = {"verdict": "false_positive", "reasons": [{"check": "code", "evidence": "a local file"}]}
     assert suppression_place(f, rec).startswith("anywhere in the Dockerfile: checkov applies")
+
+
+def test_a_workflow_whose_jobs_set_their_own_permissions_is_not_told_both_keep_and_change():
+    """Round 35's s1-02: "Do not change .github/workflows/issue-triage.yml: record ..., with an empty top-level
+    `permissions: {}` block" read as a contradiction."""
+    from tasks.datasets.rows import false_positive_analysis
+
+    rec = {"verdict": "false_positive", "reasons": [{"check": "code", "evidence": "every job sets its own token permissions"}]}
+    place = "with an empty top-level `permissions: {}` block (Checkov ignores a skip comment for this check)"
+    text = false_positive_analysis({}, rec, place, ".github/workflows/issue-triage.yml")
+    assert "Do not change" not in text and "add an empty top-level `permissions: {}` block to .github/workflows/issue-triage.yml" in text
+    assert "Do not change app.py: record" in false_positive_analysis({}, rec, "on the flagged line", "app.py")
