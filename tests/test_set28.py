@@ -3,7 +3,7 @@ measurement, each with the neighbour that stays a finding."""
 
 from __future__ import annotations
 
-from test_triage_containers import Files, bandit_at
+from test_triage_containers import Files, bandit_at, semgrep_at
 
 UTILS = ('import jinja2\n\n\ndef create_jinja_env(folder, strict_rendering=False):\n'
          '    loader = jinja2.PackageLoader("ihatemoney", folder)\n    kwargs = {"loader": loader}\n'
@@ -109,9 +109,8 @@ def test_safe_on_a_shipped_svg_icon_is_the_projects_own_markup():
     repo = Files({"app/templates/layout.html": page, "app/static/images/globe.svg": '<svg viewBox="0 0 1 1"></svg>\n'})
 
     def at(line):
-        return {"id": "3" * 32, "tool": "semgrep", "kind": "code", "severity": "low", "title": "t", "description": "d",
-                "rule_id": "python.flask.security.xss.audit.template-unescaped-with-safe.template-unescaped-with-safe",
-                "location": {"path": "app/templates/layout.html", "start_line": line, "end_line": line}}
+        return semgrep_at("python.flask.security.xss.audit.template-unescaped-with-safe.template-unescaped-with-safe",
+                          "app/templates/layout.html", line)
     hit = check_safe_filter(at(1), repo)
     assert hit and 'inlines app/static/images/globe.svg, an SVG file the repository ships' in hit["evidence"]
     assert check_safe_filter(at(2), repo) is None and check_safe_filter(at(3), repo) is None
@@ -126,9 +125,7 @@ def test_a_redirect_to_the_referer_sends_the_user_back_where_they_came_from():
             '    return redirect(request.referrer)\n\n\ndef nxt():\n    return redirect(request.args.get("next") or request.referrer)\n')
 
     def at(line):
-        return {"id": "4" * 32, "tool": "semgrep", "kind": "code", "severity": "medium", "title": "t", "description": "d",
-                "rule_id": "python.flask.security.open-redirect.open-redirect",
-                "location": {"path": "app/web.py", "start_line": line, "end_line": line}}
+        return semgrep_at("python.flask.security.open-redirect.open-redirect", "app/web.py", line)
     hit = check_redirect_target(at(5), Files(code))
     assert hit and hit["evidence"].startswith('no open redirect an attacker can use: app/web.py:5 redirects to '
                                               '`request.headers.get(\'Referer\')`, the Referer header')
@@ -147,9 +144,7 @@ def test_a_module_named_by_the_django_settings_is_configuration():
             'def param(path):\n    return import_module(path)\n')
 
     def at(line):
-        return {"id": "5" * 32, "tool": "semgrep", "kind": "code", "severity": "low", "title": "t", "description": "d",
-                "rule_id": "python.lang.security.audit.non-literal-import.non-literal-import",
-                "location": {"path": "app/sendfile.py", "start_line": line, "end_line": line}}
+        return semgrep_at("python.lang.security.audit.non-literal-import.non-literal-import", "app/sendfile.py", line)
     hit = check_settings_import(at(8), Files(code))
     assert hit and hit["evidence"].startswith("the module name is configuration, not request data: app/sendfile.py:8 "
                                               "imports the module the setting SENDFILE_BACKEND names through `backend` (line 7)")

@@ -3,12 +3,10 @@ measurement, each with the neighbour that stays a finding."""
 
 from __future__ import annotations
 
-from test_triage_containers import Files, bandit_at
+from test_triage_containers import Files, bandit_at, semgrep_at
 
 
-def _semgrep(rule: str, path: str, line: int, end: int | None = None) -> dict:
-    return {"id": "6" * 32, "tool": "semgrep", "kind": "code", "severity": "medium", "title": "t", "description": "d",
-            "rule_id": rule, "location": {"path": path, "start_line": line, "end_line": end or line}}
+_semgrep = semgrep_at
 
 
 def test_a_template_value_in_a_script_src_attribute_is_html_escaped_not_run():
@@ -110,16 +108,13 @@ def test_a_folder_the_dockerfile_makes_writable_by_everyone_is_not_chowned():
 
 def test_a_flag_attribute_cites_the_definition_in_the_class_the_line_names():
     """Dispatch's service.py:129 `Service.is_active.is_(is_active)` (set 29): the row cited individual/models.py's field."""
-    from tasks.triage.flag_attrs import check_flag_attribute
+    from test_triage_set22 import flag_hit
 
-    repo = Files({"app/individual/models.py": "class Individual(Base):\n    name = 1\n    is_active = Column(Boolean)\n",
-                  "app/service/models.py": "class Service(Base):\n    is_active = Column(Boolean, default=True)\n",
-                  "app/service/service.py": "def get(db, is_active):\n    return db.query(Service).filter(Service.is_active.is_(is_active))\n"})
-    repo.sources = lambda fam: [p for p in repo.files if p.endswith(".py")]
-    repo.text = lambda fam: ""
-    f = _semgrep("python.lang.maintainability.is-function-without-parentheses.is-function-without-parentheses",
-                 "app/service/service.py", 2)
-    hit = check_flag_attribute(f, repo, repo)
+    hit = flag_hit({"app/individual/models.py": "class Individual(Base):\n    name = 1\n    is_active = Column(Boolean)\n",
+                    "app/service/models.py": "class Service(Base):\n    is_active = Column(Boolean, default=True)\n",
+                    "app/service/service.py": "def get(db, is_active):\n"
+                                              "    return db.query(Service).filter(Service.is_active.is_(is_active))\n"},
+                   2, "app/service/service.py")
     assert hit and "(an attribute at app/service/models.py:2; 1 more found, none a method)" in hit["evidence"]
 
 
@@ -145,16 +140,12 @@ def test_a_password_in_the_development_compose_file_is_a_local_credential():
 
 def test_is_active_of_a_database_session_is_sqlalchemys_property():
     """Dispatch's main.py:163 `request.state.db.is_active` (set 29's audit: a Session, not the project's model field)."""
-    from tasks.triage.flag_attrs import check_flag_attribute
+    from test_triage_set22 import flag_hit
 
     main = ("from sqlalchemy.orm import sessionmaker\n\n\ndef mw(request):\n"
             "    if hasattr(request.state, 'db') and request.state.db.is_active:\n        request.state.db.rollback()\n")
-    repo = Files({"app/models.py": "class Service(Base):\n    is_active = Column(Boolean)\n", "app/main.py": main})
-    repo.sources = lambda fam: [p for p in repo.files if p.endswith(".py")]
-    repo.text = lambda fam: ""
-    f = _semgrep("python.lang.maintainability.is-function-without-parentheses.is-function-without-parentheses",
-                 "app/main.py", 5)
-    hit = check_flag_attribute(f, repo, repo)
+    hit = flag_hit({"app/models.py": "class Service(Base):\n    is_active = Column(Boolean)\n", "app/main.py": main},
+                   5, "app/main.py")
     assert hit and "`request.state.db.is_active` is a property (a bool) of SQLAlchemy's Session" in hit["evidence"]
 
 

@@ -3,12 +3,10 @@ after its measurement, each with the neighbour that stays a finding."""
 
 from __future__ import annotations
 
-from test_triage_containers import Files, bandit_at
+from test_triage_containers import Files, bandit_at, semgrep_at
 
 
-def _semgrep(rule: str, path: str, line: int, end: int | None = None) -> dict:
-    return {"id": "8" * 32, "tool": "semgrep", "kind": "code", "severity": "medium", "title": "t", "description": "d",
-            "rule_id": rule, "location": {"path": path, "start_line": line, "end_line": end or line}}
+_semgrep = semgrep_at
 
 
 def test_a_message_that_begins_with_a_sql_verb_is_no_sql():

@@ -31,6 +31,12 @@ def bandit_at(rule: str, line: int, path: str, title: str = "t") -> dict:
             "description": "d", "location": {"path": path, "start_line": line, "end_line": line}}
 
 
+def semgrep_at(rule: str, path: str, line: int, end: int | None = None) -> dict:
+    """A Semgrep finding of ``rule`` at ``path:line`` (to ``end``): the set-28..30 tests' one shape."""
+    return {"id": "6" * 32, "tool": "semgrep", "kind": "code", "severity": "medium", "title": "t", "description": "d",
+            "rule_id": rule, "location": {"path": path, "start_line": line, "end_line": end or line}}
+
+
 def finding(**kw):
     base = {"id": "f" * 32, "tool": "bandit", "kind": "code", "rule_id": "B104", "title": "Possible binding to all interfaces.",
             "description": "", "location": {"path": "web/app.py", "start_line": 9, "end_line": 9}, "package": None,

@@ -13,7 +13,7 @@ import ast
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.parsed_source import python_tree
+from tasks.triage.parsed_source import python_parents
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 
@@ -23,11 +23,10 @@ def check_bind_url(f: Finding | dict, reader=None) -> dict | None:
     line = f.location.start_line if f.location else None
     if f.tool != "bandit" or str(f.rule_id).upper() != "B104" or not line:
         return None
-    parsed = python_tree(reader, f)
+    parsed = python_parents(reader, f)
     if not parsed:
         return None
-    tree = parsed[0]
-    parents = {c: p for p in ast.walk(tree) for c in ast.iter_child_nodes(p)}
+    tree, _, parents = parsed
     hits = [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value == "0.0.0.0" and n.lineno == line]
     urls = []
     for hit in hits:
@@ -94,11 +93,10 @@ def zero_address_use(f: Finding | dict, reader=None) -> dict | None:
     reason is only test code; it misses that the value is a client address, not a bind"."""
     f = as_finding(f)
     line = f.location.start_line if f.location else None
-    parsed = python_tree(reader, f) if f.tool == "bandit" and str(f.rule_id).upper() == "B104" and line else None
+    parsed = python_parents(reader, f) if f.tool == "bandit" and str(f.rule_id).upper() == "B104" and line else None
     if not parsed:
         return None
-    tree = parsed[0]
-    parents = {c: p for p in ast.walk(tree) for c in ast.iter_child_nodes(p)}
+    tree, _, parents = parsed
     said = []
     for hit in [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value == "0.0.0.0" and n.lineno == line]:
         up = parents.get(hit)

@@ -87,14 +87,14 @@ def _call_sites(func: ast.FunctionDef, param: str, files: list[str], reader) -> 
             tree = ast.parse(text)
         except (SyntaxError, ValueError):
             return None
-        calls = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+        calls = {id(n.func): n for n in ast.walk(tree) if isinstance(n, ast.Call)}  # the call each callee node makes
         for node in ast.walk(tree):
             named = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
             if named != func.name:
                 continue
-            if id(node) not in calls:
+            call = calls.get(id(node))
+            if call is None:
                 return None  # passed or stored: someone else may call it with anything
-            call = next(n for n in ast.walk(tree) if isinstance(n, ast.Call) and n.func is node)
             arg = next((k.value for k in call.keywords if k.arg == param), None)
             if arg is None and len(call.args) > position:
                 arg = call.args[position]

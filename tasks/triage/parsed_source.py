@@ -32,13 +32,30 @@ def python_tree(reader, f: Finding) -> tuple[ast.Module, str] | None:
     """(module, text) of the finding's Python file at its run's commit; None without a reader, for another language,
     or when the file is unreadable, empty or does not parse (a guess about the code is no evidence).  The module is
     ``parsed_tree``'s shared one: every check of every finding in the file reads the same parse."""
+    parsed = python_parents(reader, f)
+    return parsed[:2] if parsed else None
+
+
+def python_parents(reader, f: Finding) -> tuple[ast.Module, str, dict] | None:
+    """``python_tree`` and the child -> parent map ``parsed_tree`` keeps beside the shared parse (built once per file,
+    not once per check)."""
     if reader is None or not str(f.path or "").endswith(".py"):
         return None
     source = finding_source(reader, f)
     try:
-        return (parsed_tree(source, len(source))[0], source) if source else None
+        tree, parent = parsed_tree(source, len(source)) if source else (None, {})
     except (SyntaxError, ValueError, RecursionError):
         return None
+    return (tree, source, parent) if tree is not None else None
+
+
+def flagged_python(f: Finding, reader, rule) -> tuple[ast.Module, str, dict] | None:
+    """``python_parents`` for a code finding whose rule id ``rule`` (a compiled pattern) matches and whose line is
+    known, else None: the opening every single-rule Python check shares."""
+    loc = f.location
+    if f.kind != "code" or not rule.search(str(f.rule_id or "")) or not loc or not loc.start_line:
+        return None
+    return python_parents(reader, f)
 
 
 def enclosing_function(tree: ast.AST, line: int):

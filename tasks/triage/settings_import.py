@@ -18,7 +18,7 @@ import ast
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.parsed_source import enclosing_function, python_tree
+from tasks.triage.parsed_source import enclosing_function, flagged_python
 
 _RULE = re.compile(r"(?i)non[-_]literal[-_]import")
 _IMPORTERS = {"import_module", "__import__"}
@@ -58,13 +58,10 @@ def _setting(node: ast.AST, django: bool) -> str | None:
 def check_settings_import(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "status": "configured", "evidence"} when the imported name comes from the settings, else None."""
     f = as_finding(f)
-    loc = f.location
-    if f.kind != "code" or not _RULE.search(str(f.rule_id or "")) or not loc or not loc.start_line:
-        return None
-    parsed = python_tree(reader, f)
+    parsed = flagged_python(f, reader, _RULE)
     if parsed is None:
         return None
-    tree = parsed[0]
+    tree, loc = parsed[0], f.location
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and n.args and n.lineno <= loc.start_line <= (n.end_lineno or n.lineno)
              and ast.unparse(n.func).rsplit(".", 1)[-1] in _IMPORTERS]
     if len(calls) != 1:

@@ -17,7 +17,7 @@ import ast
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.parsed_source import python_tree
+from tasks.triage.parsed_source import flagged_python
 
 _RULE = re.compile(r"(?i)tainted[-_]sql[-_]string")
 _VERB = re.compile(r"(?i)^\s*(select|delete|insert|create|update|alter|drop)\b")
@@ -38,15 +38,12 @@ def _text(node: ast.AST) -> str | None:
 def check_sql_shape(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "status": "not_sql", "evidence"} when the flagged strings are messages, not SQL."""
     f = as_finding(f)
-    loc = f.location
-    if f.kind != "code" or not _RULE.search(str(f.rule_id or "")) or not loc or not loc.start_line:
-        return None
-    parsed = python_tree(reader, f)
+    parsed = flagged_python(f, reader, _RULE)
     if parsed is None:
         return None
-    tree = parsed[0]
+    tree, _, parents = parsed
+    loc = f.location
     end = max(loc.end_line or loc.start_line, loc.start_line)
-    parents = {c: p for p in ast.walk(tree) for c in ast.iter_child_nodes(p)}
     strings = [n for n in ast.walk(tree) if isinstance(n, (ast.Constant, ast.JoinedStr)) and loc.start_line <= n.lineno <= end
                and not isinstance(parents.get(n), ast.JoinedStr) and _VERB.match(_text(n) or "")]
     if not strings:
