@@ -86,3 +86,87 @@ def test_a_model_server_whose_cache_is_on_a_volume_keeps_its_read_only_row():
                           "        volumeMounts:\n        - mountPath: /models\n          name: models\n")
     answer, _, _ = fix_for(_ro(cached), [])
     assert answer is not None and "readOnlyRootFilesystem: true" in answer
+
+
+REDIS_SET = """apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: shynet-redis
+spec:
+  template:
+    spec:
+      containers:
+        - name: shynet-redis
+          image: redis:latest
+          ports:
+            - containerPort: 6379
+"""
+TRANSLATE = REDIS_SET.replace("shynet-redis", "translate").replace("redis:latest", "acme/translate:latest")
+
+
+def _k8s_ro(snippet, name):
+    title = "Use read-only filesystem for containers where possible"
+    return finding("config", "checkov", "CKV_K8S_22", path="k8s.yaml", start=1, end=snippet.count("\n"), snippet=snippet,
+                   title=title, description=f"{title} (resource StatefulSet.default.{name}, framework kubernetes)")
+
+
+def _yaml_block(answer):
+    import yaml
+
+    return yaml.safe_load(answer.split("```yaml\n", 1)[1].split("```", 1)[0])
+
+
+def _built(dockerfile):
+    from tasks.triage.built_images import built_by
+
+    files = {"docker/Dockerfile": dockerfile}
+    return built_by("acme/translate:latest", list(files), lambda p: files[p].splitlines(True), "acme+translate")
+
+
+def test_a_read_only_redis_gets_an_empty_dir_at_its_data_folder_and_tmp():
+    """Round 35 (set 30): the redis row said '/tmp, caches, data directories' and named none of redis's own."""
+    answer, _, _ = fix_for(_k8s_ro(REDIS_SET, "shynet-redis"), [])
+    block = _yaml_block(answer)
+    mounts = {m["mountPath"]: m["name"] for m in block["containers"][0]["volumeMounts"]}
+    assert set(mounts) == {"/data", "/tmp"} and block["containers"][0]["securityContext"]["readOnlyRootFilesystem"] is True
+    assert {v["name"] for v in block["volumes"] if v["emptyDir"] == {}} == set(mounts.values())
+    assert "where the redis image writes (/data, /tmp)" in answer and "PersistentVolumeClaim" in answer
+    mounted = REDIS_SET + "          volumeMounts:\n            - name: data\n              mountPath: /data\n"
+    answer, _, _ = fix_for(_k8s_ro(mounted, "shynet-redis"), [])  # a second mount at /data would be rejected
+    assert [m["mountPath"] for m in _yaml_block(answer)["containers"][0]["volumeMounts"]] == ["/tmp"]
+    assert "/data has a volume in the manifest already" in answer
+
+
+def test_the_repository_dockerfile_names_the_folders_a_read_only_root_needs():
+    """Round 35 (set 30): LibreTranslate's row named no path the image writes, though its Dockerfile does."""
+    built = _built("FROM python:3.11-slim AS build\nRUN pip install --user x\nFROM python:3.11-slim\nWORKDIR /app\n"
+                   "COPY . .\nRUN useradd -u 1032 lt && mkdir -p /var/lib/lt && chown -R lt /var/lib/lt\n"
+                   "ENV HOME=/home/lt\nVOLUME [\"/models\"]\nUSER lt\nCMD [\"serve\"]\n")
+    assert built["writes"]["volumes"] == [("/models", 8)] and built["writes"]["home_filled"] is False
+    code = {"path": "k8s.yaml", "start_line": 1, "text": TRANSLATE, "built": built}
+    answer, _, _ = fix_for(_k8s_ro(TRANSLATE, "translate"), [], code)
+    paths = [m["mountPath"] for m in _yaml_block(answer)["containers"][0]["volumeMounts"]]
+    assert paths == ["/models", "/home/lt", "/var/lib/lt", "/tmp"]
+    assert ("docker/Dockerfile, which builds this image, names where it writes: /models (its VOLUME, line 8); /home/lt "
+            "(its HOME, line 7); /var/lib/lt (chowned to its user, line 6)") in answer
+
+
+def test_a_read_only_root_gets_no_row_when_the_program_owns_its_code_folder():
+    """`chown -R app /app` over the WORKDIR the code was copied to: the program writes beside its code, and an
+    emptyDir there would hide the code (LibreTranslate writes db/api_keys.db under /app)."""
+    built = _built("FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN useradd app && chown -R app /app\nUSER app\n")
+    code = {"path": "k8s.yaml", "start_line": 1, "text": TRANSLATE, "built": built}
+    answer, why, _ = fix_for(_k8s_ro(TRANSLATE, "translate"), [], code)
+    assert answer is None and "docker/Dockerfile hands /app, which holds the files the build put there" in why
+    built = _built("FROM python:3.11-slim\nWORKDIR /srv\nCOPY --chown=app src/ /srv/app/\nUSER app\n")
+    answer, why, _ = fix_for(_k8s_ro(TRANSLATE, "translate"), [], code | {"built": built})
+    assert answer is None and "hands /srv/app" in why
+
+
+def test_a_home_the_build_fills_gets_no_empty_dir():
+    built = _built("FROM python:3.11-slim\nENV HOME=/home/lt\nUSER lt\nRUN pip install --user flask\n")
+    assert built["writes"]["home_filled"] is True
+    code = {"path": "k8s.yaml", "start_line": 1, "text": TRANSLATE, "built": built}
+    answer, _, _ = fix_for(_k8s_ro(TRANSLATE, "translate"), [], code)
+    assert [m["mountPath"] for m in _yaml_block(answer)["containers"][0]["volumeMounts"]] == ["/tmp"]
+    assert "/tmp gets an emptyDir here. Its HOME /home/lt (line 2) also holds files the build put there, so it gets no emptyDir" in answer

@@ -237,10 +237,8 @@ def fit(rule: str, resource: str | None, snippet: str | None, lang: str, block: 
     return block, note
 
 
-# official images: where they write at run time, and the non-root user they ship (a read-only root file system
-# or runAsNonRoot then still starts them); anything else gets /tmp and the caveat
-# the folders each official image writes; the non-root UID of those whose entrypoint drops root comes from the
-# triage's table of the same images (tasks.triage.images), so the two never disagree
+# official images: the folders each writes at run time, and the non-root UID its entrypoint drops to, from the
+# triage's table of the same images (tasks.triage.images, so the two never disagree); others get /tmp and a caveat
 _IMAGE_FACTS = {name: (paths, ROOT_DROPPING[name]["uid"]) for name, paths in (
     ("redis", ["/data"]), ("mongo", ["/data/db", "/tmp"]), ("mysql", ["/var/lib/mysql", "/var/run/mysqld", "/tmp"]),
     ("mariadb", ["/var/lib/mysql", "/run/mysqld", "/tmp"]),
@@ -274,22 +272,23 @@ def image_of(snippet: str) -> str | None:
 
 
 def _built_on(snippet: str) -> str | None:
-    """An image named after an official one (gcr.io/google_samples/gb-redis-follower): built on it, so it writes
-    where that image writes - but its user is not known."""
+    """An image named after an official one (gcr.io/google_samples/gb-redis-follower): it writes where that does."""
     ref = main_image(snippet)
     words = re.split(r"[-_.]", ref.split("@")[0].rsplit("/", 1)[-1].split(":")[0]) if ref else []
     return next((w for w in words if w in _IMAGE_FACTS and w != "node"), None)
 
 
+def written_paths(snippet: str | None) -> tuple[str | None, list[str]]:
+    """(the official image the manifest runs or is built on, the folders it writes), or (None, ["/tmp"])."""
+    image = image_of(snippet or "") or _built_on(snippet or "")
+    return (image, _IMAGE_FACTS[image][0]) if image else (None, ["/tmp"])
+
+
 def k8s_additions(rule: str, snippet: str | None) -> tuple[str, str, str]:
     """(lines for the container, lines for the pod spec, note) that keep a hardening setting from breaking the pod."""
-    image = image_of(snippet or "")
-    paths, uid = _IMAGE_FACTS.get(image or "", (["/tmp"], None))
-    uid = image_uid(snippet or "") if uid is not None else None
-    if image is None and rule in ("KSV014", "CKV_K8S_22") and _built_on(snippet or ""):
-        image = _built_on(snippet or "")
-        paths = _IMAGE_FACTS[image][0]
+    image, uid = image_of(snippet or ""), image_uid(snippet or "")
     if rule in ("KSV014", "CKV_K8S_22"):
+        image, paths = written_paths(snippet)
         mounts = "volumeMounts:\n" + "".join(f"  - name: writable-{i}\n    mountPath: {p}\n" for i, p in enumerate(paths))
         volumes = "volumes:\n" + "".join(f"  - name: writable-{i}\n    emptyDir: {{}}\n" for i in range(len(paths)))
         known = f"an image built on {image} writes to {', '.join(paths)}" if image else "/tmp is mounted; add an emptyDir for every other path the program writes"

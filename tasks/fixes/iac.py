@@ -19,7 +19,7 @@ from tasks.fixes.checkov_facts import adduser, base_image, fit, k8s_additions
 from tasks.fixes.iac_file import after_build_steps, caveat, from_file, ingress_rule, wider_than
 from tasks.fixes.iac_module import SNAPSHOT_KEY, existing_resource, passthrough, snapshot_of, variable
 from tasks.fixes.languages import FENCE
-from tasks.fixes.image_writes import as_built
+from tasks.fixes.image_writes import as_built, read_only
 from tasks.fixes.workload import _USER_BOUND as _USER_SETTING
 from tasks.fixes.workload import K8S_CAVEATS, checkov_harden, gate, k8s_note, with_user
 
@@ -147,6 +147,9 @@ def config_fix(f: Finding | dict, language: str | None, code: dict | None = None
         refused, first, setting, note = checkov_harden(lang, setting, note, manifest, resource, (code or {}).get("start"))
         if built and lang == "kubernetes" and not refused and _USER_SETTING.search(setting) and "NET_RAW" not in setting:
             note = built + (" " + note if note else "")
+        warn = CAVEATS.get(str(f.rule_id))
+        if not refused and str(f.rule_id) == "CKV_K8S_22" and setting.startswith("containers:"):
+            refused, setting, warn = read_only(setting, manifest, (code or {}).get("built"))
         if refused:
             return None, refused, {"language": language}
         if lang == "dockerfile" and re.fullmatch(r"USER\s+\S+", setting.strip()) and "create an unprivileged user" in why:
@@ -189,7 +192,7 @@ def config_fix(f: Finding | dict, language: str | None, code: dict | None = None
         text = (first + ("\n" if first else "") + lead + (" " if lead else "") + f"{'T' if not lead else 't'}o {why}, set this{at}{res}:\n{shown}\n"
                 + (f"{extra[0]}\n{_block(lang, extra[1].replace('{name}', name))}\n" if extra else "")
                 + (note + "\n" if note else "")
-                + caveat(str(f.rule_id), CAVEATS.get(str(f.rule_id)), (code or {}).get("file"), (_RESOURCE.search(f.description or "") or [None, None])[1])
+                + caveat(str(f.rule_id), warn, (code or {}).get("file"), (_RESOURCE.search(f.description or "") or [None, None])[1])
                 + f"Then re-run {f.tool} to confirm {f.rule_id} passes.")
         return text, "config-setting", {"language": language or lang, "fix_family": f"config:{f.rule_id}"} | (
             {"has_diff": True, "code": patch[1].as_meta()} if patch else {})

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from tasks.fixes.checkov_facts import image_of
+from tasks.fixes.checkov_facts import image_of, written_paths
 
 # folders where a program keeps its logs, pid files, caches and state: a path created below one at build time is
 # one it writes at run time (the package managers' own folders are build-time only)
@@ -118,3 +118,74 @@ def as_built(snippet: str | None, built: dict | None) -> tuple[str | None, str]:
     sentence = (f"The image {ref.split('@')[0].rsplit('/', 1)[-1]} is built by {built['dockerfile']} on `{base}` "
                 f"(line {built['from_line']}), so it starts as that image does.")
     return snippet.replace(ref, base), sentence
+
+
+# folders no emptyDir may replace: the system's own, which hold the programs themselves
+_SYSTEM_DIR = re.compile(r"^/(?:usr|bin|sbin|lib\w*|etc|opt|root|home)?$")
+
+
+def read_only_mounts(built: dict | None, known: list[str] | None) -> tuple[str | None, list[str], str]:
+    """(why there is no read-only row, the paths that need an emptyDir, the sentence that says where they come from)
+    for a read-only root file system (CKV_K8S_22, KSV014).  ``known``: an official image's own data folders
+    (redis: /data).  ``built``: tasks.triage.built_images' record of the repository's Dockerfile for the image, whose
+    ``writes`` name the VOLUME, HOME and chowned folders.  A folder handed to the program's user that also holds
+    files the build copied (``COPY --chown=app . /app``; ``chown -R app /app`` over the WORKDIR) means the program
+    writes where its code is, which no emptyDir can cover without hiding the code: no row then."""
+    if known:
+        return None, list(dict.fromkeys(known + ["/tmp"])), ""
+    writes = (built or {}).get("writes") or {}
+    if not built or not writes:
+        return None, ["/tmp"], ""
+    name, where = built["dockerfile"], []
+    code = [p for p, _ in writes.get("filled") or []] + ([writes["workdir"][0]] if writes.get("workdir") else [])
+    holds = lambda path: [c for c in code if c == path or c.startswith(path.rstrip("/") + "/")]  # noqa: E731
+    for path, line in writes.get("chowned") or []:
+        if holds(path) and not _SYSTEM_DIR.match(path):
+            inside = "" if holds(path)[0] == path else f" ({holds(path)[0]})"
+            return (f"{name} hands {path}, which holds the files the build put there{inside}, to the "
+                    f"program's user (line {line}), so the program writes where its code is: with a read-only root file "
+                    f"system those writes fail, and an emptyDir at {path} would hide the code; what it writes there must "
+                    "move to a volume of its own first"), [], ""
+    home = writes.get("home") if not writes.get("home_filled") else None  # files the build wrote there stay visible
+    for kind, items in (("VOLUME", writes.get("volumes") or []), ("HOME", [home] if home else []),
+                        ("chown", writes.get("chowned") or [])):
+        where += [(p.rstrip("/"), kind, n) for p, n in items if not _SYSTEM_DIR.match(p.rstrip("/")) and not holds(p)
+                  and not (writes.get("home_filled") and writes.get("home") and writes["home"][0] == p.rstrip("/"))
+                  and not any(p.rstrip("/") == q for q, _, _ in where)]
+    filled_home = (f" Its HOME {writes['home'][0]} (line {writes['home'][1]}) also holds files the build put there, "
+                   "so it gets no emptyDir (one would hide them): if the program writes caches there at run time, "
+                   "point them at /tmp (XDG_CACHE_HOME=/tmp) first.") if writes.get("home") and not home else ""
+    if not where:
+        return None, ["/tmp"], ("/tmp gets an emptyDir here." + filled_home) if filled_home else ""
+    said = "; ".join(f"{p} ({'its ' + kind if kind != 'chown' else 'chowned to its user'}, line {n})" for p, kind, n in where)
+    sentence = (f"{name}, which builds this image, names where it writes: {said}. "
+                + ("Kubernetes mounts nothing at a VOLUME by itself, so e" if writes.get("volumes") else "E")
+                + "ach gets an emptyDir here, with /tmp; data that must outlive the pod needs a PersistentVolumeClaim "
+                "there instead." + filled_home)
+    return None, list(dict.fromkeys([p for p, _, _ in where] + ["/tmp"])), sentence
+
+
+def read_only(setting: str, manifest: str | None, built: dict | None) -> tuple[str | None, str, str]:
+    """(why there is no row, the ``containers:`` block with a volumeMount per written path and the pod's emptyDir
+    volumes, the sentence that says which paths and why) for Checkov's CKV_K8S_22."""
+    image, known = written_paths(manifest)
+    refused, paths, said = read_only_mounts(None if image else built, known if image else None)
+    if refused:
+        return refused, setting, ""
+    mounted = [m.rstrip("/") for m in re.findall(r"(?m)^\s*-?\s*mountPath:\s*['\"]?(/[^'\"\s]*)", manifest or "")]
+    covered = [p for p in paths if any(p == m or p.startswith(m + "/") for m in mounted if m)]
+    paths = [p for p in paths if p not in covered]  # a second mount at a path already mounted is rejected
+    mounts = "".join(f"\n    - name: writable-{i}\n      mountPath: {p}" for i, p in enumerate(paths))
+    volumes = "".join(f"\n  - name: writable-{i}\n    emptyDir: {{}}" for i in range(len(paths)))
+    if image:
+        said = (f"The emptyDir volumes keep it writable where the {image} image writes ({', '.join(paths)}); they last "
+                "as long as the pod, as the container's own file system did; data that must outlive the pod needs a "
+                "PersistentVolumeClaim there instead.")
+    elif not said:
+        said = ("With a read-only root the program can write nowhere else in its container: /tmp gets an emptyDir here; "
+                "mount one at each other path it writes (caches, data directories) or it fails at the first write.")
+    if covered:
+        said += f" {', '.join(covered)} {'has' if len(covered) == 1 else 'have'} a volume in the manifest already."
+    if not paths:
+        return None, setting, said
+    return None, setting.rstrip("\n") + "\n    volumeMounts:" + mounts + "\nvolumes:" + volumes, said

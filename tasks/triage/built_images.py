@@ -44,7 +44,7 @@ def built_by(ref: str, files: list[str], read, repo_name: str | None = None) -> 
         # (LibreTranslate's docker/Dockerfile, beside arm.Dockerfile and cuda.Dockerfile: set 30)
     if len(found) != 1:
         return None
-    steps = instructions(read(found[0]) or [])
+    steps = instructions(read(found[0]) or [], every=True)
     froms = [(n, a) for n, k, a in steps if k == "FROM"]
     if not froms:
         return None
@@ -52,7 +52,48 @@ def built_by(ref: str, files: list[str], read, repo_name: str | None = None) -> 
     base = next((w for w in words(arg) if not w.startswith("--")), "")
     users = [(n, a.strip()) for n, k, a in steps if k == "USER" and n > line]
     return {"image": ref, "dockerfile": found[0], "from": base, "from_line": line,
-            "user": users[-1][1] if users else None, "user_line": users[-1][0] if users else None}
+            "user": users[-1][1] if users else None, "user_line": users[-1][0] if users else None,
+            "writes": stage_writes([s for s in steps if s[0] >= line])}
+
+
+_CHOWN = re.compile(r"\bchown\s+(?:-\w+\s+)*\S+\s+((?:/[^\s;&|$'\"]+\s*)+)")
+
+
+def stage_writes(steps: list[tuple[int, str, str]]) -> dict:
+    """Where the final stage says its program writes, each with its line: ``VOLUME`` paths (Kubernetes mounts
+    nothing there by itself), ``ENV HOME`` (caches and dotfiles), the folders the build hands to a user (``chown``,
+    ``COPY --chown``) and the last ``WORKDIR``; and the folders COPY/ADD fill (``filled``) and whether the build
+    writes into HOME (``home_filled``): an emptyDir over either would hide what the build put there."""
+    out: dict = {"volumes": [], "home": None, "chowned": [], "filled": [], "workdir": None, "home_filled": False}
+    user_from = next((n for n, kind, _ in steps if kind == "USER"), None)
+    for n, kind, arg in steps:
+        home = out["home"][0] if out["home"] else None
+        if kind == "VOLUME":
+            out["volumes"] += [(w.strip("[]\",' "), n) for w in re.split(r"[\s,]+", arg) if w.strip("[]\",' ").startswith("/")]
+        elif kind == "ENV":
+            found = re.search(r"(?:^|\s)HOME[= ]\s*['\"]?(/[^\s'\"]+)", arg)
+            out["home"] = (found.group(1).rstrip("/"), n) if found else out["home"]
+        elif kind == "WORKDIR" and arg.strip().startswith("/"):
+            out["workdir"] = (arg.strip().strip('"').rstrip("/") or "/", n)
+        elif kind == "RUN":
+            out["chowned"] += [(p.rstrip("/"), n) for m in _CHOWN.finditer(arg) for p in m.group(1).split()]
+            out["home_filled"] |= bool(home) and bool(re.search(r"--user\b|~/|\$\{?HOME\b", arg) or (user_from and n > user_from))
+        elif kind in ("COPY", "ADD"):
+            args = [w for w in words(arg) if not w.startswith("--")]
+            if len(args) < 2 or "--from=" in arg:  # a stage's output copied in is filled all the same
+                args = args if len(args) >= 2 else []
+            if not args:
+                continue
+            dest, workdir = args[-1], (out["workdir"] or ("/",))[0]
+            folder = dest.endswith("/") or dest in (".", "./") or len(args) > 2
+            where = posixpath.normpath(posixpath.join(workdir, dest))
+            where = where if folder else posixpath.dirname(where)
+            out["filled"].append((where, n))
+            out["home_filled"] |= bool(home) and (where == home or where.startswith(home + "/"))
+            if "--chown=" in arg:
+                out["chowned"].append((where, n))
+    out["chowned"] = list(dict.fromkeys(out["chowned"]))
+    return out
 
 
 _CONTAINERS = re.compile(r"(?m)^\s*(?:-\s*)?containers:\s*$")

@@ -35,6 +35,7 @@ _B104 = re.compile(r"(?i)^B104$|bind[-_]?(?:to[-_])?all[-_]?interfaces|app[-_]ru
 _DOCKERFILE = re.compile(r"(?i)^(?:Dockerfile(?:[._-][\w.-]+)?|[\w.-]+\.dockerfile|Containerfile)$")
 _ARCHIVE = re.compile(r"(?i)\.(?:tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|zip|gz|bz2|xz|zst|7z|rar)$")
 _INSTRUCTION = re.compile(r"^\s*(FROM|CMD|ENTRYPOINT|ENV|WORKDIR|USER|ADD|COPY)\s+(.*)$", re.I)
+_ANY = re.compile(r"^\s*(FROM|CMD|ENTRYPOINT|ENV|WORKDIR|USER|ADD|COPY|RUN|VOLUME)\s+(.*)$", re.I)
 MAX_DOCKERFILES = 50
 
 
@@ -48,8 +49,9 @@ def _lines(reader, path: str, f: Finding | None = None) -> list[str]:
     return finding_lines(reader, f, path)
 
 
-def instructions(lines: list[str]) -> list[tuple[int, str, str]]:
-    """(line number, INSTRUCTION, argument text) with continuation lines joined; comments skipped."""
+def instructions(lines: list[str], every: bool = False) -> list[tuple[int, str, str]]:
+    """(line number, INSTRUCTION, argument text) with continuation lines joined; comments skipped.  Only the
+    instructions that say what starts and as whom, unless ``every`` (RUN and VOLUME too)."""
     out, n, buf, start = [], 0, "", 0
     for n, line in enumerate(lines, 1):
         text = line.rstrip("\n")
@@ -59,7 +61,7 @@ def instructions(lines: list[str]) -> list[tuple[int, str, str]]:
         if text.rstrip().endswith("\\"):
             buf += text.rstrip()[:-1] + " "
             continue
-        m = _INSTRUCTION.match(buf + text)
+        m = (_ANY if every else _INSTRUCTION).match(buf + text)
         if m:
             out.append((start, m.group(1).upper(), m.group(2).strip()))
         buf, start = "", 0
