@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from tasks.findings.secret_formats import credential_format, entropy, filler, plain_url  # noqa: F401 - entropy is re-exported
+from tasks.findings.secret_formats import credential_format, entropy, filler, plain_url, url_credential  # noqa: F401 - entropy is re-exported
 
 # published documentation values: name -> pattern (whole value)
 EXAMPLES = {
@@ -158,6 +158,9 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
     address = plain_url(value)
     if address:
         return {"class": "url", "entropy": round(entropy(value), 1), "length": len(value), "match": address}
+    in_url = url_credential(value, lambda v: classify_one(v, for_password=True, from_code=from_code))
+    if in_url:  # the password alone is the secret: `pass` in postgresql://ckan_default:pass@localhost (set 31)
+        return in_url
     message = message_shape(value)
     if message:
         return {"class": "message", "entropy": round(entropy(value), 1), "length": len(value), "match": message}

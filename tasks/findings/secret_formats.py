@@ -55,6 +55,35 @@ def plain_url(value: str) -> str | None:
     return f"a URL with no credential in it ({m.group('host')[:60]})"
 
 
+_USERINFO = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<user>[^:/\s@]*):(?P<password>[^@/\s]+)@(?P<host>[^/\s?#]+)", re.I)
+_ALL_CAPS = re.compile(r"^[A-Z][A-Z_]{2,}$")
+
+
+# how a password found inside a URL is described (the value itself is never shown)
+_IN_URL_TEXT = {"plain-word": "a plain word ({length} characters, {entropy} bits/char)",
+                "low-entropy": "a low-entropy value ({length} characters, {entropy} bits/char)",
+                "weak": "a weak, guessable value ({match})", "example": "a documented example value ({match})",
+                "placeholder": "a placeholder ({match})"}
+
+
+def url_credential(value: str, classify) -> dict | None:
+    """The evidence for a connection URL that carries a password (``postgres://user:pass@host/db``), judged on the
+    password alone (the address around it lifts any measure of entropy), or None for any other value.  The
+    documented shape ``postgres://USERNAME:PASSWORD@HOST/DBNAME`` is a placeholder; ``classify`` judges a password."""
+    m = _USERINFO.match(value.strip())
+    if not m:
+        return None
+    scheme, host, password = m.group("scheme"), m.group("host"), m.group("password")
+    if all(_ALL_CAPS.match(part.split(":")[0]) for part in (m.group("user"), password, host)):
+        return {"class": "placeholder", "entropy": round(entropy(value), 1), "length": len(value),
+                "match": f"the documented shape of a {scheme} URL, every part an upper-case placeholder word"}
+    inner = classify(password)
+    if inner["class"] not in _IN_URL_TEXT:  # a random password (or a masked one) is judged as itself
+        return inner
+    what = _IN_URL_TEXT[inner["class"]].format(**inner)
+    return inner | {"match": f"the password of a {scheme} URL to {host[:40]}: {what}"}
+
+
 def _random_segment(seg: str) -> bool:
     """A path segment that can be a token (a webhook's secret part): long, varied, and mixing digits with letters
     or cases; words joined by ``_``, ``-`` or ``.`` (``passwordretrieval.html``, ``rakuten_token_exchange``: set 22)

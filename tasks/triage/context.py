@@ -38,6 +38,8 @@ FIXTURE_DIRS = {"fixture", "fixtures", "testdata", "test_data", "test-data", "__
                 "snapshots", "__snapshots__", "unittests", "golden", "testfiles", "test-fixtures", "sample-data"}
 EXAMPLE_DIRS = {"example", "examples", "sample", "samples", "demo", "demos", "tutorial", "tutorials"}
 _EXAMPLE_NAME = re.compile(r"(?i)[._-](?:example|sample)(?:\.(?:ya?ml|json|toml|ini|cfg|conf|env|py|js|ts|tf))?$")
+_EXAMPLE_DIR = re.compile(r"^(?:example|sample|demo)[-_][\w-]+$|^[\w-]+[-_](?:example|examples|sample|samples|demo)$")
+_SCAFFOLD = re.compile(r"\{\{\s*cookiecutter\.|\{\{\s*_?copier|\{\{\s*project_(?:name|slug)")
 DOC_DIRS = {"doc", "docs", "documentation", "site-docs"}
 VENDOR_DIRS = {"vendor", "vendored", "third_party", "third-party", "thirdparty", "external", "extern", "bower_components",
                "node_modules", "site-packages", "dist-packages"}
@@ -51,13 +53,18 @@ DEV_GROUPS = {"dev", "development", "test", "tests", "testing", "lint", "docs", 
 
 @lru_cache(maxsize=65536)
 def path_class(path: str | None) -> str | None:
-    """fixture | test | library | build | vendored | example | docs | None, from the repository-relative path.
+    """scaffold | devcontainer | fixture | test | library | build | vendored | example | docs | None, from the
+    repository-relative path.
 
     A folder named test under an environment folder (kustomize ``overlays/test``) is an environment, not test code.
     """
     if not path:
         return None
     parts = [p.lower() for p in PurePosixPath(path).parts]
+    if any(_SCAFFOLD.search(p) for p in parts[:-1]):  # contrib/cookiecutter/ext/{{cookiecutter.project}}/ (set 31)
+        return "scaffold"
+    if ".devcontainer" in parts[:-1]:
+        return "devcontainer"
     dirs = set(code_dirs(path))
     if dirs & FIXTURE_DIRS:
         return "fixture"
@@ -69,14 +76,18 @@ def path_class(path: str | None) -> str | None:
         return "build"
     if dirs & VENDOR_DIRS or parts[-1].endswith((".min.js", ".bundle.js")):
         return "vendored"
-    if dirs & EXAMPLE_DIRS or _EXAMPLE_NAME.search(parts[-1]):  # docker-compose.example.yml, .env.sample (set 30)
-        return "example"
+    if dirs & EXAMPLE_DIRS or _EXAMPLE_NAME.search(parts[-1]) or any(_EXAMPLE_DIR.match(d) for d in parts[:-1]):
+        return "example"  # docker-compose.example.yml, .env.sample (set 30); ckanext/example_flask_iblueprint (set 31)
     if dirs & DOC_DIRS or PurePosixPath(path).suffix.lower() in DOC_SUFFIXES:
         return "docs"
     return None
 
 
 _WHY = {"fixture": "a test fixture or test data file", "test": "test code", "example": "example code",
+        "scaffold": "part of a project template (cookiecutter): it generates the files of a new project and is never "
+                    "run or deployed as this repository's own",
+        "devcontainer": "a development container's configuration (.devcontainer/): it runs a developer's tools against "
+                        "a checkout and is never deployed",
         "docs": "documentation", "vendored": "a vendored copy of third-party code",
         "library": "vendored third-party library code", "build": "build tooling, not part of the deployed application"}
 
@@ -173,7 +184,7 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     if ev["class"] == "uuid" and _KEY_NAME.search(re.sub(r"\[REDACTED[^\]]*\]", "", code)):  # Heroku's API keys are UUIDs
         ev = ev | {"class": "high-entropy"}
     said = str(ev.get("match") or "")
-    shown = "typed" if said.startswith(_TYPED) else "phrase" if said.startswith("a phrase of") else \
+    shown = "url" if said.startswith("the password of a ") else "typed" if said.startswith(_TYPED) else "phrase" if said.startswith("a phrase of") else \
         "dummy" if said.startswith("dummy/fake/sample value") else ev["class"]  # round 27: nothing "documented" about `test`
     word = said.rpartition(": ")[2] if said.startswith("dummy/fake/sample value: ") else "dummy, fake, sample, mock or test"
     text = "the flagged value is " + _SECRET_TEXT[shown].format(word=word, **{k: ev.get(k) for k in ("match", "length", "entropy")})

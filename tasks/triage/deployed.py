@@ -26,8 +26,9 @@ installed third-party package: site-packages, node_modules, a folder pip's
 Terraform references are commented out), ``unused_import`` (Bandit's import
 blacklist on a name the module never uses) and ``iac_applicable`` (a
 Windows-only control flagged on a Linux VM), and ``public_build_arg`` (a Dockerfile ARG with a front-end
-framework's public prefix, VITE_/NEXT_PUBLIC_/..., compiled into the page), and ``sql_shape`` (a "SQL string" that
-is a message beginning with a SQL verb).
+framework's public prefix, VITE_/NEXT_PUBLIC_/..., compiled into the page), ``sql_shape`` (a "SQL string" that
+is a message beginning with a SQL verb) and ``dynamic_default`` (a module's dynamic block that sets the setting safely
+by default, which Checkov does not evaluate).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from __future__ import annotations
 from tasks.triage.code_template import check_code_template
 from tasks.triage.disclaimed import check_disclaimed
 from tasks.triage.django_func import check_django_func
+from tasks.triage.dynamic_default import check_dynamic_default
 from tasks.triage.gateway_auth import check_gateway_auth
 from tasks.triage.iac_applicable import check_not_applicable
 from tasks.triage.installed import check_installed
@@ -52,7 +54,8 @@ from tasks.triage.unused_import import check_unused_import
 
 def check_deployed(f, reader=None, index=None) -> dict | None:
     shipped = (check_installed(f, index) or check_never_deployed(f, index) or check_unused_import(f, reader)
-               or check_not_applicable(f) or check_public_build_arg(f, reader) or check_sql_shape(f, reader))
+               or check_not_applicable(f) or check_public_build_arg(f, reader) or check_sql_shape(f, reader)
+               or check_dynamic_default(f, reader))
     if shipped or reader is None or index is None:
         return shipped
     return (check_gateway_auth(f, reader, index) or check_docs_only(f, reader, index) or check_main_guard(f, reader, index)

@@ -35,13 +35,14 @@ from tasks.triage.constant_js import MAX_DEPTH, JsModule
 from tasks.triage.parsed_source import nodes_on_line, parse_js
 
 _XSS_RULE = re.compile(r"(?i)xss|cross.site|innerhtml|outerhtml|insertadjacenthtml|document[-_.]write|dangerously|unescaped|"
-                       r"html[-_]?(?:injection|sink)|raw[-_]html")
+                       r"html[-_]?(?:injection|sink)|raw[-_]html|html-in-template")
 _KNOWN = {("DOMPurify", "sanitize"): "DOMPurify.sanitize", ("dompurify", "sanitize"): "DOMPurify.sanitize",
           ("purify", "sanitize"): "DOMPurify.sanitize", ("_", "escape"): "lodash _.escape", ("lodash", "escape"): "lodash _.escape",
           ("he", "encode"): "he.encode", ("he", "escape"): "he.escape", ("validator", "escape"): "validator.escape"}
 _KNOWN_FREE = {"sanitizeHtml": "sanitize-html", "filterXSS": "xss", "encodeURIComponent": None}
 _IMPORTED = re.compile(r"""(?:require\(\s*|from\s+)['"](escape-html|sanitize-html|xss|lodash\.escape|escape-goat|html-escaper)['"]""")
 _NUMERIC = {"Number", "parseInt", "parseFloat"}
+_TRANSLATE = {"gettext", "ngettext", "pgettext", "npgettext", "_"}  # Django's JavaScript catalogue and its alias
 _ESCAPES = (re.compile(r"&amp;"), re.compile(r"&lt;|&#0*60;|&#x0*3c;", re.I), re.compile(r"&gt;|&#0*62;|&#x0*3e;", re.I))
 _HTML_PROPS = {"innerHTML", "outerHTML"}
 
@@ -69,6 +70,7 @@ class _Judge:
         self.mod, self.source = mod, source
         self.escapers: list[tuple[str, str]] = []  # (function, where it is defined or where it comes from)
         self.numbers: list[str] = []
+        self.translations: list[str] = []  # gettext("Footnote"): the project's own catalogue text, not input
         self.libraries = set(_IMPORTED.findall(source))
 
     def _defined(self, name: str) -> str | None:
@@ -125,6 +127,11 @@ class _Judge:
         fn = node.child_by_field_name("function")
         if fn is None:
             return False
+        args = node.child_by_field_name("arguments")
+        args = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+        if fn.type == "identifier" and fn.text.decode() in _TRANSLATE and args and all(a.type in ("string", "number") for a in args):
+            self.translations.append(f"{fn.text.decode()}({args[0].text.decode('utf-8', 'replace')[:40]})")
+            return True  # the translation of a literal: text the project's catalogue holds, in a tag or not
         if in_tag and not (fn.type == "identifier" and fn.text.decode() in _NUMERIC | {"encodeURIComponent"}):
             return False  # an attribute: href="javascript:…" and a quote that ends it survive an HTML escaper
         if fn.type == "identifier":
@@ -246,13 +253,19 @@ def _sinks(mod: JsModule, line: int) -> list:
     return out
 
 
+def _templates(mod: JsModule, line: int) -> list:
+    """The outermost template literals that start on ``line``: what Semgrep's html-in-template-string flags."""
+    found = [n for n in nodes_on_line(mod.root, line) if n.type == "template_string" and n.start_point[0] + 1 == line]
+    return [n for n in found if not any(o is not n and o.start_byte <= n.start_byte and n.end_byte <= o.end_byte for o in found)]
+
+
 def escaped_sink(source: str, line: int, path: str, rule: str) -> tuple[str, str] | None:
     """(status, evidence) when every HTML sink on ``line`` inserts escaped text or a number, else None."""
     root = parse_js(source, path) if _XSS_RULE.search(rule) else None
     if root is None:
         return None
     mod = JsModule(root, path)
-    values = _sinks(mod, line)
+    values = _templates(mod, line) if "html-in-template-string" in rule else _sinks(mod, line)
     judge = _Judge(mod, source)
     if not values or not all(judge.safe(v) for v in values):
         return None
@@ -260,6 +273,11 @@ def escaped_sink(source: str, line: int, path: str, rule: str) -> tuple[str, str
         seen = list(dict.fromkeys(f"{name} ({where})" for name, where in judge.escapers))
         return "escaped", (f"escaped before insertion: the value inserted into HTML at {path}:{line} passes through "
                            f"{', '.join(seen[:3])}; markup in the data is shown as text, not run")
+    if judge.translations:
+        shown = ", ".join(list(dict.fromkeys(judge.translations))[:3])
+        return "constant_input", (f"constant data: the HTML built at {path}:{line} holds only literal text and "
+                                  f"translations of literal text ({shown}){' and numbers' if judge.numbers else ''}; "
+                                  "the translation catalogue is the project's own, and no data from outside reaches it")
     if judge.numbers:
         return "constant_input", (f"constant data: the value inserted into HTML at {path}:{line} is only a number "
                                   f"({', '.join(dict.fromkeys(judge.numbers))}); a number carries no markup")

@@ -270,8 +270,8 @@ class Judge:
 
     def _secret(self, f: Finding, path: dict | None, vuln_ids: list[str]) -> dict:
         sec = context.check_secret(f, path, self.reader)
-        if sec and sec["status"] == "not_a_secret":
-            return record(f, "false_positive", [sec], "evidence", vuln_ids)
+        if sec and sec["status"] == "not_a_secret":  # in a test the path says whose it is too (set 31's audit)
+            return record(f, "false_positive", [sec] + ([{"check": "path", "evidence": f"and {path['evidence']}: a test's password opens only what the tests set up"}] if path and path.get("class") in ("test", "fixture") else []), "evidence", vuln_ids)
         documented = check_documented(f, self.reader, self.imports)  # a demo login the README publishes
         if documented:
             return record(f, "false_positive", [documented] + ([sec] if sec else []), "evidence", vuln_ids)
