@@ -109,3 +109,67 @@ def test_a_regular_expression_is_no_comment_in_javascript():
     hit = check_commented_out(semgrep_at("insecure-innerhtml", "assets/tracking.js", 4), Files(code))
     assert hit is None
     assert check_commented_out(semgrep_at("insecure-innerhtml", "assets/tracking.js", 1), Files(code))["status"] == "commented_out"
+
+
+def test_sql_that_formats_in_only_the_servers_configuration():
+    """alerta's get_unshelve: `.format(timeout=current_app.config['SHELVE_TIMEOUT'])` (set 31, both labellers)."""
+    from test_triage_containers import bandit_at
+
+    from tasks.triage.config_input import check_config_input
+
+    code = ("from flask import current_app, request\n\n\ndef unshelve(db):\n    select = '''\n        SELECT * FROM alerts\n"
+            "         WHERE COALESCE(timeout, {timeout}) != 0\n    '''.format(timeout=current_app.config['SHELVE_TIMEOUT'])\n"
+            "    return db.fetch(select)\n\n\ndef tags(db, where):\n    select = 'SELECT tags FROM alerts WHERE {}'.format(where)\n"
+            "    return db.fetch(select)\n\n\ndef mixed(db):\n    return db.fetch('SELECT * FROM a WHERE x = %s AND y = %s' % "
+            "(current_app.config['X'], request.args['y']))\n")
+
+    def at(line, end=None):
+        return bandit_at("B608", line, "app/db.py") | {"location": {"path": "app/db.py", "start_line": line, "end_line": end or line}}
+    hit = check_config_input(at(5, 8), Files(code))
+    assert hit and "formats in only the server's own configuration (current_app.config['SHELVE_TIMEOUT'])" in hit["evidence"]
+    assert check_config_input(at(13), Files(code)) is None  # a parameter
+    assert check_config_input(at(18), Files(code)) is None  # configuration and a request value
+
+
+def test_a_jinja_form_with_ckans_csrf_input_helper_sends_its_token():
+    """ckan's language_selector.html: `{{ h.csrf_input() }}` in the POST form (set 31, both labellers)."""
+    from tasks.triage.template_forms import check_form_csrf
+
+    page = ('<form action="/locale" method="POST">\n  {{ h.csrf_input() }}\n  <select name="code"></select>\n</form>\n'
+            '<form action="/other" method="POST">\n  <input name="q">\n</form>\n')
+    rule = "python.django.security.django-no-csrf-token.django-no-csrf-token"
+    hit = check_form_csrf(semgrep_at(rule, "templates/snippets/language_selector.html", 1), Files(page))
+    assert hit and "line 2: `{{ h.csrf_input() }}`" in hit["evidence"]
+    assert check_form_csrf(semgrep_at(rule, "templates/snippets/language_selector.html", 5), Files(page)) is None
+
+
+def test_a_dummy_password_in_a_test_also_names_the_test_it_sits_in():
+    """Set 31's audit: fiduswriter's `password="testpass"` in test_e2ee.py was judged by its value alone."""
+    from tasks.triage.verdict import Judge
+
+    ev = {"class": "example", "match": "dummy/fake/sample value: test", "length": 8, "entropy": 2.5}
+    f = {"id": "p" * 32, "tool": "bandit", "rule_id": "B106", "kind": "code", "severity": "low", "description": "d",
+         "title": "Possible hardcoded password", "location": {"path": "app/tests/test_login.py", "start_line": 40,
+                                                                "end_line": 40},
+         "snippet": "40     user = User(password='testpass')\n", "secret_evidence": ev}
+    reasons = Judge().judge(f)["reasons"]
+    assert [r["check"] for r in reasons] == ["secret", "path"]
+    assert reasons[1]["evidence"] == "and app/tests/test_login.py is test code: a test's password opens only what the tests set up"
+    outside = Judge().judge(f | {"location": {"path": "app/login.py", "start_line": 40, "end_line": 40}})["reasons"]
+    assert [r["check"] for r in outside] == ["secret"]
+
+
+def test_a_jquery_named_plugin_without_licence_or_version_is_the_projects_own():
+    """ckan's plugins/jquery.slug-preview.js was called 'vendored third-party library code' by its name (round 36)."""
+    from repo_reader import FilesReader
+
+    from tasks.triage.context import check_path
+
+    own = "/* Creates a new preview element for a slug field.\n *\n * options - An object of plugin options.\n */\n"
+    bought = "/*!\n * jQuery Validation Plugin v1.19.5\n * Copyright (c) 2022 Jörn Zaefferer\n * Released under the MIT license\n */\n"
+    path = "ckan/public/base/javascript/plugins/jquery.slug-preview.js"
+    f = {"id": "1" * 32, "tool": "semgrep", "kind": "code", "rule_id": "x", "title": "t", "description": "d",
+         "location": {"path": path, "start_line": 52}}
+    assert check_path(f, FilesReader({path: own + "$(function () {});\n"})) is None
+    assert check_path(f, FilesReader({path: bought + "$(function () {});\n"}))["status"] == "library"
+    assert check_path(f, None)["status"] == "library"  # without the file, the name is all there is

@@ -27,7 +27,7 @@ from tasks.triage.bundles import bundled_packages
 from tasks.triage.constant import flagged_code
 from tasks.triage.file_secrets import file_evidence, with_file_evidence  # noqa: F401 - verdict reads context.with_file_evidence
 from tasks.triage.paths import (  # noqa: F401 - check_seed is re-exported (verdict reads context.check_seed)
-    check_seed, cms_core, is_build_tooling, is_library, library_banner, load_test, minified_copy, seed_data)
+    check_seed, cms_core, is_build_tooling, is_library, library_banner, load_test, minified_copy, own_plugin, seed_data)
 from tasks.triage.report_signals import code_dirs, is_test_path
 from tasks.triage.test_site import test_site
 from tasks.triage.unreferenced import never_named
@@ -107,6 +107,7 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
                             f"{next(i for i in ids if _PLACEHOLDER_ID.match(i))} is made up for a scanner's own tests"}
     path = f.path
     cls = path_class(path)
+    cls = None if cls == "library" and own_plugin(path, reader, f.source.commit if f.source else None) else cls
     if f.kind == "web" or not path:
         return None
     if cls in (None, "vendored", "library") and f.kind == "code":  # a library folder's banner names what it is (set 26)

@@ -115,6 +115,18 @@ def is_library(path: str | None) -> bool:
     return name.endswith((".min.js", "-min.js")) and base not in _APP_NAMES
 
 
+def own_plugin(path: str | None, reader, commit: str | None = None) -> bool:
+    """A file counted a library by its ``jquery.``/``bootstrap-`` name alone whose first lines carry no licence, no
+    copyright and no version: the project's own plugin (ckan's plugins/jquery.slug-preview.js, set 31), not a copy."""
+    if not path or reader is None:
+        return False
+    base = _base(PurePosixPath(path).name.lower())
+    if base in LIBRARIES or base in _VENDOR_BUNDLES or not base.startswith(("jquery.", "jquery-", "bootstrap-", "angular-")):
+        return False
+    head = _head(path, reader, commit)
+    return bool(head) and not _LICENCE.search(head[:3000]) and not re.search(r"(?i)@version|\bv\d+\.\d+", head[:3000])
+
+
 def _head(path: str, reader, commit: str | None) -> str:
     """The file's first lines at the run's commit ('' without a reader or when unreadable: no evidence)."""
     if reader is None:

@@ -28,7 +28,7 @@ from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
 
 _CSRF_RULES = ("django-no-csrf-token",)
-_TOKEN = re.compile(r"csrf_token|hidden_tag\s*\(|csrfmiddlewaretoken|authenticity_token|name=['\"]_csrf['\"]")
+_TOKEN = re.compile(r"csrf_token|csrf_input\s*\(|hidden_tag\s*\(|csrfmiddlewaretoken|authenticity_token|name=['\"]_csrf['\"]")
 _FORM_END = re.compile(r"</form\s*>", re.I)
 _THYMELEAF = re.compile(r"\bth:action\s*=")
 _BLOCK_RULES = ("template-blocktranslate-no-escape",)

