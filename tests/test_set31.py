@@ -173,3 +173,33 @@ def test_a_jquery_named_plugin_without_licence_or_version_is_the_projects_own():
     assert check_path(f, FilesReader({path: own + "$(function () {});\n"})) is None
     assert check_path(f, FilesReader({path: bought + "$(function () {});\n"}))["status"] == "library"
     assert check_path(f, None)["status"] == "library"  # without the file, the name is all there is
+
+
+def test_round_36_wording_an_index_name_a_setting_key_a_long_test_name_and_one_quote():
+    """Round 36's stage-1 grades: SHA-1 that names a PostgreSQL index called a true positive (s1-04); a setting's key
+    `ckan.webassets.path` elided as '…' (s1-07); a Cypress test name cut mid-word and quoted as whole (s1-02); a
+    jQuery literal quoted twice in a row (s1-01)."""
+    import re
+
+    from test_triage_containers import bandit_at
+
+    from tasks.triage.flow import check_hash_use
+    from tasks.triage.jquery_dom import check_jquery_dom
+    from tasks.triage.test_site import _enclosing_test, credential_elided
+
+    code = ("import hashlib\n\n\ndef _generate_index_name(resource_id: str, field: str):\n"
+            "    value = (resource_id + field).encode('utf-8')\n    return hashlib.sha1(value).hexdigest()\n\n\n"
+            "def login_token(p):\n    return hashlib.sha1(p.encode()).hexdigest()\n")
+    title = "Use of weak SHA1 hash for security. Consider usedforsecurity=False"
+    hit = check_hash_use(bandit_at("B324", 6, "backend/postgres.py", title), Files(code))
+    assert hit and "is what _generate_index_name() returns, an identifier" in hit["evidence"]
+    assert "would hide a guessable input" in hit["evidence"] and "recover" not in hit["evidence"]
+    assert check_hash_use(bandit_at("B324", 10, "backend/postgres.py", title), Files(code)) is None
+    line = '@pytest.mark.ckan_config("ckan.webassets.path", "/tmp/webassets") key="Xk29fLq0zPw8sVt3aa"'
+    assert re.sub(r"(['\"])([^'\"\n]{13,})\1", credential_elided, line) == \
+        '@pytest.mark.ckan_config("ckan.webassets.path", "/tmp/webassets") key="…"'
+    lines = ["  it('should create and submit a form if no hx-post and withData is false', () => {\n", "    go()\n"]
+    assert _enclosing_test(lines, 2) == "it('should create and submit a form if no hx-post and withData i…')"
+    js = "function go(form, format) {\n  const f = $('<input name=\"format\" type=\"hidden\"/>')\n  form.append(f)\n}\n"
+    said = check_jquery_dom(semgrep_at("jquery-insecure-method", "a.js", 3), Files(js))["evidence"]
+    assert said.count("$('<input") == 1 and "type=\"hidden\"/>')`, an empty element made from a literal tag" in said

@@ -191,7 +191,7 @@ def _echoed(f, func, calls, line) -> dict | None:
 # inputs whose fast digest would itself be a leak (a password hash kept under a key name); an application's own
 # SECRET_KEY mixed in only makes the name harder to invert
 _CREDENTIAL_INPUT = re.compile(r"(?i)passw|pwd|\bpw\b|token|credential|otp|\bpin\b|api[-_]?key|private")
-_ID_FUNC = re.compile(r"(?i)(?:^|_)(?:key|id|slug|etag|cache[-_]?key|bucket|hash|digest|checksum|fingerprint|file_?name)$")
+_ID_FUNC = re.compile(r"(?i)(?:^|_)(?:key|id|slug|etag|cache[-_]?key|bucket|hash|digest|checksum|fingerprint|file_?name|name)$")
 _SECURITY_FUNC = re.compile(r"(?i)passw|token|(?<![a-z])sign(?:ature|ed|_|$)|hmac|verify|secret|credential")
 def _namespaced(node, parents) -> bool:
     """``node`` (a use of the digest) is a part of a key with a literal namespace (``f"em-{hashed}"``, ``"pw-" + h``)
@@ -232,15 +232,16 @@ def _named(f, func, calls, line) -> dict | None:
             and any(c in set(ast.walk(ret.value)) for c in calls):
         return {"check": "code", "status": "not_security_use",
                 "evidence": f"not a security use: the weak hash at {f.path}:{line} is what {func.name}() returns, an "
-                            "identifier; naming something needs no collision resistance, and neither MD5 nor SHA-1 lets "
-                            "anyone recover the input from the digest (a preimage)"}
+                            "identifier; naming something needs no collision resistance, and a stronger hash would "
+                            "hide a guessable input (an e-mail address, a short id) no better: any digest of it is found by "
+                            "trying candidates"}
     stored = stored_name(func, calls, line)
     fingerprint = None if stored is None or not STORED_ID.search(stored[0]) or _SECURITY_FUNC.search(stored[0]) \
         or _CREDENTIAL_INPUT.search(stored[0]) else {
             "check": "code", "status": "not_security_use",
             "evidence": f"not a security use: the weak hash at {f.path}:{line} sets {stored[1][:60]}, a name for the data "
-                        f"it digests{_of(calls)}; naming needs no collision resistance, and the digest does not reveal its "
-                        "input"}
+                        f"it digests{_of(calls)}; naming needs no collision resistance, and a stronger hash "
+                        "would hide a guessable input no better"}
     assign = next((n for n in ast.walk(func) if isinstance(n, ast.Assign) and n.lineno == line and len(n.targets) == 1
                    and isinstance(n.targets[0], ast.Name)), None)
     if assign is None or not any(c in set(ast.walk(assign.value)) for c in calls):
@@ -255,7 +256,7 @@ def _named(f, func, calls, line) -> dict | None:
         return {"check": "code", "status": "not_security_use",
                 "evidence": f"not a security use: the weak hash at {f.path}:{line} computes {name}, which {func.name}() "
                             "returns as an identifier (a cache or lookup key); naming something needs no collision "
-                            "resistance, and the digest does not reveal its input"}
+                            "resistance, and a stronger hash would hide a guessable input no better"}
     if fingerprint:
         return fingerprint
     if uses and all(as_number(u, parents) for u in uses):  # hue = int(digest[:4], 16) % 360
@@ -269,4 +270,4 @@ def _named(f, func, calls, line) -> dict | None:
     return {"check": "code", "status": "not_security_use",
             "evidence": f"not a security use: the weak hash at {f.path}:{line} computes {name}, which {func.name}() only "
                         f"uses inside a key with a fixed prefix ({where}): a name for a bucket or cache entry; naming "
-                        "needs no collision resistance, and the digest does not reveal its input"}
+                        "needs no collision resistance, and a stronger hash would hide a guessable input no better"}

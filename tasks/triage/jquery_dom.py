@@ -93,6 +93,10 @@ class _Nodes:
             if arg.type == "string" and "<" not in _text(arg):  # $('#main'): a literal selector, never parsed as HTML
                 return self._say(f"`{_text(node)[:40]}`, existing nodes a literal selector matches")
             tag = arg.type == "string" and _TAG.fullmatch(_text(arg))  # '<div class="advanced_editor"></div>' (set 27)
+            said = f"to `{' '.join(_text(node).split())[:70]}`"
+            if tag and self.why and self.why[-1].endswith(said):  # the binding quoted it already (set 31: not twice)
+                self.why[-1] += ", an empty element made from a literal tag"
+                return True
             return bool(tag) and self._say(f"`{_text(node)[:60]}`, an empty element made from a literal tag") \
                 or self.element(arg, depth + 1)
         if fn is None or fn.type != "member_expression":

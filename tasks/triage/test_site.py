@@ -43,7 +43,8 @@ def credential_elided(m: re.Match) -> str:
     from tasks.findings.secret_evidence import classify_one
 
     value = m.group(2)
-    shaped = not re.search(r"\s", value) and classify_one(value)["class"] == "high-entropy"  # SQL, messages: spaces
+    dotted = re.fullmatch(r"[a-z][\w-]*(?:\.[a-z][\w-]*)+", value)  # a setting's key (ckan.webassets.path: set 31)
+    shaped = not re.search(r"\s", value) and not dotted and classify_one(value)["class"] == "high-entropy"  # SQL: spaces
     return f"{m.group(1)}…{m.group(1)}" if shaped else m.group(0)
 
 
@@ -64,9 +65,9 @@ def _enclosing_test(lines: list[str], n: int) -> str | None:
             continue
         if indent >= need:
             continue
-        m = re.match(r"^\s*(?:async\s+)?def\s+(\w+)|^\s*(?:it|test)\(\s*['\"`]([^'\"`\n]{1,60})", line)
-        if m:
-            return m.group(1) + "()" if m.group(1) else f"it('{m.group(2)}')"
+        m = re.match(r"^\s*(?:async\s+)?def\s+(\w+)|^\s*(?:it|test)\(\s*['\"`]([^'\"`\n]+)", line)
+        if m:  # a long test name is cut where it says so, never quoted as if whole (set 31)
+            return m.group(1) + "()" if m.group(1) else f"it('{m.group(2)[:60]}{'…' if len(m.group(2)) > 60 else ''}')"
         if indent == 0:
             return None
         need = indent
