@@ -203,3 +203,30 @@ def test_round_36_wording_an_index_name_a_setting_key_a_long_test_name_and_one_q
     js = "function go(form, format) {\n  const f = $('<input name=\"format\" type=\"hidden\"/>')\n  form.append(f)\n}\n"
     said = check_jquery_dom(semgrep_at("jquery-insecure-method", "a.js", 3), Files(js))["evidence"]
     assert said.count("$('<input") == 1 and "type=\"hidden\"/>')`, an empty element made from a literal tag" in said
+
+
+def test_round_36_harmful_fixes_a_minidom_swap_that_unbinds_xml_and_a_keyword_a_spread_call_may_hold():
+    """s2-02: `import xml.dom.minidom` -> `import defusedxml.minidom` left `xml.dom.minidom.parseString` at ckan's
+    start-up undefined (NameError); s2-10: `autoescape=True` added beside `**get_jinja_env_options()`, which returns
+    it already (TypeError); that call's options are now read, so the finding is a false positive."""
+    from tasks.fixes.scanner_fixes import spread_keyword
+    from tasks.fixes.xml_build import builds_xml
+    from tasks.triage.jinja_options import check_jinja_options
+
+    helpers = "import logging\nimport xml.dom.minidom\n\n\ndef load(s):\n    return xml.dom.minidom.parseString(s)\n"
+    assert builds_xml("import xml.dom.minidom", helpers) == "xml.dom.minidom.parseString (line 6)"
+    assert builds_xml("from xml.dom import minidom", "from xml.dom import minidom\nd = minidom.parseString(s)\n") is None
+    assert builds_xml("from xml.dom import minidom", "d = minidom.Document()\n") == "minidom.Document (line 1)"
+    kw = spread_keyword(["    env = Environment(**jinja_extensions.get_jinja_env_options())"],
+                        ["    env = Environment(autoescape=True, **jinja_extensions.get_jinja_env_options())"], "")
+    assert kw == ("autoescape", "jinja_extensions.get_jinja_env_options()")
+    files = {"ckanext/activity/email_notifications.py": "from jinja2 import Environment\nimport ckan.lib.jinja_extensions as "
+             "jinja_extensions\n\n\ndef render(t):\n    env = Environment(**jinja_extensions.get_jinja_env_options())\n"
+             "    return env.from_string(t)\n",
+             "ckan/lib/jinja_extensions.py": "def get_jinja_env_options():\n    return dict(\n        loader=None,\n"
+             "        autoescape=True,\n    )\n"}
+    rule = "python.jinja2.security.audit.missing-autoescape-disabled.missing-autoescape-disabled"
+    hit = check_jinja_options(semgrep_at(rule, "ckanext/activity/email_notifications.py", 6), Files(files))
+    assert hit and "get_jinja_env_options() returns `autoescape=True` (ckan/lib/jinja_extensions.py:2)" in hit["evidence"]
+    off = dict(files, **{"ckan/lib/jinja_extensions.py": files["ckan/lib/jinja_extensions.py"].replace("True", "False")})
+    assert check_jinja_options(semgrep_at(rule, "ckanext/activity/email_notifications.py", 6), Files(off)) is None

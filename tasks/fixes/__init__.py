@@ -169,9 +169,13 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         builds = builds_xml(c.lines[max(0, min(len(c.lines) - 1, c.target[0] - c.start_line))],
                             whole or c.text, 1 if whole else c.start_line)
         if builds:
+            etree = "etree" in builds.lower() or "ElementTree" in builds  # a builder, or a name the swap unbinds
             rewrite, text = None, (f"Keep the `xml.etree` import: this file also builds XML with it ({builds}), which "
                                    "`defusedxml.ElementTree` cannot do. Parse untrusted input with `defusedxml.ElementTree."
-                                   "fromstring`/`parse` where the file parses, and only there.")
+                                   "fromstring`/`parse` where the file parses, and only there.") if etree else (
+                f"Keep the import: this file also uses {builds}, which swapping the import for defusedxml would leave "
+                "undefined (defusedxml provides the parsing functions only). Add `import defusedxml.minidom` beside it "
+                "and call `defusedxml.minidom.parseString`/`parse` where the file parses untrusted input, and only there.")
     if family == "insecure-tls" and language == "python" and text and not _public_https(c):
         rewrite = None  # verify=True breaks every call to a server whose certificate no public CA signed
         text = (f"Only once the server's certificate chains to a CA this client trusts: the URL here is not a literal "

@@ -90,6 +90,10 @@ def review(family: str | None, removed: list[str], added: list[str], text: str =
                 "and put the value outside, where text like `x onmouseover=...` becomes an attribute of its own", "")
     spread = spread_keyword(removed, added, text)
     if spread:
+        if spread[1].endswith("()"):
+            return (f"the scanner's fix adds `{spread[0]}=` to a call that also spreads `**{spread[1]}`, whose keys are "
+                    f"not known here: if it returns `{spread[0]}` already, the call gets two values and raises TypeError; "
+                    f"check what {spread[1]} returns before adding it", "")
         return (f"the scanner's fix adds `{spread[0]}=` to a call that also spreads `**{spread[1]}`, and the file already "
                 f"sets `{spread[0]}` in `{spread[1]}`: the call would get two values for it and raise TypeError (the "
                 "setting it asks for is already there)", "")
@@ -136,8 +140,10 @@ def spread_keyword(removed: list[str], added: list[str], text: str) -> tuple[str
     ``name`` (``dict(autoescape=True, ...)``, ``{"autoescape": ...}``): semgrep's autoescape fix on jupyterhub's
     ``Environment(loader=loader, **jinja_options)`` (set 26, harmful: Jinja raised TypeError at start-up)."""
     before, after = "\n".join(removed), "\n".join(added)
-    for name in re.findall(r"\*\*\s*([A-Za-z_]\w*)", after):
+    for name, called in re.findall(r"\*\*\s*([A-Za-z_][\w.]*)\s*(\()?", after):
         for kw in set(re.findall(r"[(,]\s*([A-Za-z_]\w*)\s*=(?!=)", after)) - set(re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", before)):
+            if called:  # `**get_jinja_env_options()` (ckan, round 36): what the call returns is not read here, so it
+                return kw, name + "()"  # may hold the keyword already (it did: autoescape=True, and Jinja raised TypeError)
             if re.search(rf"\b{re.escape(name)}\s*=\s*(?:dict\([^)]*\b{re.escape(kw)}\s*=|\{{[^}}]*['\"]{re.escape(kw)}['\"]\s*:)", text) \
                     or re.search(rf"\b{re.escape(name)}\[['\"]{re.escape(kw)}['\"]\]\s*=", text):
                 return kw, name

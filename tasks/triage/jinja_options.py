@@ -17,6 +17,7 @@ import ast
 import re
 
 from tasks.findings.model import Finding, as_finding
+from tasks.repository.source import finding_lines
 from tasks.triage.parsed_source import enclosing_function, python_tree
 
 _RULE = re.compile(r"(?i)(?:^|\.)missing-autoescape-disabled$|^B701$")
@@ -50,6 +51,9 @@ def check_jinja_options(f: Finding | dict, reader=None) -> dict | None:
              and n.lineno <= loc.start_line <= (n.end_lineno or n.lineno)]
     if len(calls) != 1 or any(k.arg == "autoescape" for k in calls[0].keywords):
         return None
+    made = [k.value for k in calls[0].keywords if k.arg is None and isinstance(k.value, ast.Call) and not k.value.args]
+    if made and len([k for k in calls[0].keywords if k.arg is None]) == 1:  # `**jinja_extensions.get_jinja_env_options()`
+        return _returned_options(f, reader, tree, made[0], calls[0].lineno)
     spread = [k.value.id for k in calls[0].keywords if k.arg is None and isinstance(k.value, ast.Name)]
     if len(spread) != 1:
         return None
@@ -70,3 +74,33 @@ def check_jinja_options(f: Finding | dict, reader=None) -> dict | None:
             "evidence": f"autoescaping is on: {f.path}:{calls[0].lineno} passes `**{name}`, which line {binds[0].lineno} "
                         f"sets to `{ast.unparse(binds[0].value)[:80]}`; the rule looks for an autoescape keyword in the "
                         f"call itself and does not follow the dict{note}"}
+
+
+def _returned_options(f: Finding, reader, tree: ast.Module, call: ast.Call, line: int) -> dict | None:
+    """The options a project function returns (ckan's ``jinja_extensions.get_jinja_env_options()``, round 36), read
+    from this file or from the project module an import names: one ``return dict(...)``/``{...}`` whose autoescape is on."""
+    name = ast.unparse(call.func)
+    func_name, module = name.rsplit(".", 1)[-1], name.rsplit(".", 1)[0] if "." in name else None
+    path, source = f.path, tree
+    if module is not None or not any(isinstance(n, ast.FunctionDef) and n.name == func_name for n in tree.body):
+        bound = module or func_name  # `import ckan.lib.jinja_extensions as jinja_extensions`, or a from-import
+        found = next((n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) and any(
+            (a.asname or a.name) == bound for a in n.names)), None)
+        if found is None or isinstance(found, ast.ImportFrom) and not found.module:
+            return None
+        alias = next(a for a in found.names if (a.asname or a.name) == bound)
+        dotted = alias.name if isinstance(found, ast.Import) else f"{found.module}.{alias.name}" if module else found.module
+        path = dotted.replace(".", "/") + ".py"
+        lines = finding_lines(reader, f, path)
+        try:
+            source = ast.parse("".join(lines)) if lines else None
+        except SyntaxError:
+            return None
+    defs = [n for n in (source.body if source else []) if isinstance(n, ast.FunctionDef) and n.name == func_name]
+    returns = [n for n in ast.walk(defs[0]) if isinstance(n, ast.Return)] if len(defs) == 1 else []
+    if len(returns) != 1 or not _on(_autoescape(returns[0].value)):
+        return None
+    return {"check": "code", "status": "autoescape_on",
+            "evidence": f"autoescaping is on: {f.path}:{line} passes `**{name}()`, and {func_name}() returns "
+                        f"`autoescape=True` ({path}:{returns[0].lineno}); the rule looks for an autoescape keyword in the "
+                        "call itself and does not follow the function"}
