@@ -23,6 +23,24 @@ def marker(secret: str) -> str:
     return f"[REDACTED secret sha256:{secret_hash(secret)}]"
 
 
+_NAMED = 3  # uses of a secret word as something else after which the word is taken for a name the text uses
+_HOLDER = r"(?i:[\w.-]*(?:pass|pwd|secret|token|key|auth|cred)[\w.-]*)"
+
+
+def _held(secret: str) -> re.Pattern:
+    """Where ``secret`` is a value: after a secret-named key (``PASSWORD: x``, ``"token" => 'x'``), as a URL's password
+    (``://user:x@``), or after a password flag (``-p x``, ``--password=x``); group 1 is the value."""
+    word = re.escape(secret)
+    return re.compile(rf"""{_HOLDER}["'\]]?\s*(?:[:=]|=>)\s*["']?({word})(?!\w)|://[^\s:/@]*:({word})@"""
+                      rf"""|(?:\s-p\s*|--password[= ]\s*)["']?({word})(?!\w)""")
+
+
+def _in_place(m: re.Match, mark: str) -> str:
+    """The match with its value group (whichever of ``_held``'s alternatives matched) replaced by ``mark``."""
+    g = next(i for i in range(1, (m.re.groups or 0) + 1) if m.group(i) is not None)
+    return m.group(0)[:m.start(g) - m.start(0)] + mark + m.group(0)[m.end(g) - m.start(0):]
+
+
 def scrub(text: Any, secrets: Iterable[str]) -> Any:
     """Replace every occurrence of every secret in ``text`` by its marker.  A plain word or a short value of word
     characters is replaced where it stands alone, never inside a longer name: a learnt ``pass`` or ``superuser`` (a Bandit B105
@@ -33,7 +51,15 @@ def scrub(text: Any, secrets: Iterable[str]) -> Any:
         if secret not in text:
             continue
         if re.fullmatch(r"[A-Za-z_]+|\w{1,8}", secret):  # a word or a short value; a long token is cut out wherever it is
-            text = re.sub(rf"(?<!\w){re.escape(secret)}(?!\w)", lambda _m, s=secret: marker(s), text)
+            alone = re.compile(rf"(?<!\w){re.escape(secret)}(?!\w)")
+            held = _held(secret)
+            if re.fullmatch(r"[A-Za-z_]+", secret) and len(alone.findall(text)) - len(held.findall(text)) >= _NAMED:
+                # a word the text also uses as a name at least _NAMED times (`POSTGRES_PASSWORD: postgres` beside
+                # `image: postgres:16`, a CI database's password that is the project's name: round 37): the value is
+                # cut where it is held, and the names stay
+                text = held.sub(lambda m, s=secret: _in_place(m, marker(s)), text)
+                continue
+            text = alone.sub(lambda _m, s=secret: marker(s), text)
         else:
             text = text.replace(secret, marker(secret))
     return text

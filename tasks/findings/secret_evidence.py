@@ -102,6 +102,7 @@ DOCUMENTED = [  # (what it is, the documented value); the evidence names the fir
 _EMBEDDED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_.]*\}|\{\{[^{}]{1,60}\}\}|<[A-Za-z][A-Za-z0-9 _.-]{1,40}>|%\([A-Za-z_]+\)s|"
                        r"(?i:changeme|change[-_]me|placeholder|replace[-_]?me|insert[-_]?your|your[-_]?(?:api[-_]?)?"
                        r"(?:key|token|secret|password))|xxxx|XXXX")
+WORDS = "words of letters joined by spaces or hyphens"  # varied, so high-entropy, yet no random string
 
 
 def _documented_variant(value: str) -> str | None:
@@ -214,6 +215,8 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
         return out | {"class": "uuid", "match": "a UUID"}
     if bits < 3.0 or len(set(value)) < 6 or len(value) < 8:
         return out | {"class": "low-entropy"}
+    if re.fullmatch(r"[^\W\d_]+(?:[ '’-]+[^\W\d_]+)+", value):  # 'RSS-Bridge-Authentifizierungs-Token' (set 32)
+        return out | {"class": "high-entropy", "match": WORDS}
     return out | {"class": "high-entropy"}
 
 

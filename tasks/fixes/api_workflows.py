@@ -29,6 +29,9 @@ _PUBLIC_OP = re.compile(r"(?i)login|log_in|signin|sign_in|signup|sign_up|registe
 _GENERATED = re.compile(r"(?i)swagger[-_]output\.json$|autogen|generated")
 
 
+_JOB_PERMISSIONS = re.compile(r"(?m)^[ \t]{2,}permissions:")  # a job's own block (the top level's is not indented)
+
+
 def known(uses: str) -> bool:
     """Whether the needs of the action ``uses`` are listed (tasks.fixes.workload)."""
     return any(re.search(rx, uses) for rx, _, _ in _STEP_NEEDS)
@@ -48,6 +51,9 @@ def gha_inputs(f: Finding, file_text: str | None) -> tuple[str | None, str, dict
 def gha_permissions_fix(f: Finding, file_text: str, language: str | None) -> tuple[str | None, str, dict]:
     """A permissions block from the steps in the file; write-all named as what the check found."""
     info = jobs(file_text, known)
+    if info is None and _JOB_PERMISSIONS.search(file_text):  # which jobs the top level governs is not known
+        return None, ("the workflow does not parse here, and a job sets its own permissions: which steps a top-level "
+                      "block governs is not known, and one computed from every job's steps would widen the others"), {}
     if info and info["unknown"]:  # a narrower block than today's default could break that step: say what to check
         return None, ("what the workflow needs is not known (" + "; ".join(info["unknown"][:2]) + "): read its "
                       "permissions section and grant those scopes, or a narrower block breaks the step"), {}
@@ -127,6 +133,8 @@ def evidence(f: Finding, file_text: str | None) -> str | None:
                 "inputs would break the workflow")
     if permissions:
         info = jobs(file_text, known)
+        if info is None and _JOB_PERMISSIONS.search(file_text):
+            return None  # round 37: modoboa's release job's id-token was called a need of the whole workflow
         if info and (info["unknown"] or not info["steps"].strip()):
             return None  # the needs are not known, or every job sets its own: no "its steps need" to state
         block, _ = gha_permissions(info["steps"] if info else file_text)

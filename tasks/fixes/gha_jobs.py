@@ -130,7 +130,10 @@ def load_mapping(text: str) -> dict | None:
 
 
 def _line(text: str, job: str) -> int | None:
-    m = re.search(rf"(?m)^[ \t]+['\"]?{re.escape(job)}['\"]?\s*:\s*$", text)
+    """The job's line, looked for below ``jobs:`` (modoboa's `on: release:` trigger is no job: round 37)."""
+    top = re.search(r"(?m)^jobs:\s*$", text)
+    start = top.end() if top else 0
+    m = re.compile(rf"(?m)^[ \t]+['\"]?{re.escape(job)}['\"]?\s*:\s*$").search(text, start)
     return text[:m.start()].count("\n") + 1 if m else None
 
 

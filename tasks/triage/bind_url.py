@@ -28,6 +28,13 @@ def check_bind_url(f: Finding | dict, reader=None) -> dict | None:
         return None
     tree, _, parents = parsed
     hits = [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value == "0.0.0.0" and n.lineno == line]
+    setting = _host_setting(hits, parents)
+    if setting:  # ALLOWED_HOSTS = ["localhost", "0.0.0.0"]: Host header values Django accepts (django-wiki, set 32)
+        return {"check": "code", "status": "not_a_bind",
+                "evidence": f"not a bind: at {f.path}:{line} '0.0.0.0' is an entry of {setting}, a list the application "
+                            "compares requests with (" + ("the Host header" if "HOST" in setting else "the client's address"
+                                                          if setting == "INTERNAL_IPS" else "the Origin header") +
+                            "); nothing listens on it"}
     urls = []
     for hit in hits:
         node = hit
@@ -42,6 +49,23 @@ def check_bind_url(f: Finding | dict, reader=None) -> dict | None:
     return {"check": "code", "status": "not_a_bind",
             "evidence": f"not a bind: at {f.path}:{line} '0.0.0.0' is the default host of a {urls[0]}:// URL the program "
                         "builds to call another service, not an address anything listens on"}
+
+
+_HOST_SETTINGS = {"ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "CORS_ALLOWED_ORIGINS", "INTERNAL_IPS", "TRUSTED_HOSTS"}
+
+
+def _host_setting(hits: list, parents: dict) -> str | None:
+    """The settings name (ALLOWED_HOSTS...) when every hit is an element of a list assigned or added to it."""
+    names = set()
+    for hit in hits:
+        up = parents.get(hit)
+        target = parents.get(up) if isinstance(up, (ast.List, ast.Tuple, ast.Set)) else None
+        tgt = (target.targets[0] if isinstance(target, ast.Assign) and len(target.targets) == 1 else
+               target.target if isinstance(target, (ast.AugAssign, ast.AnnAssign)) else None)
+        if not isinstance(tgt, ast.Name) or tgt.id not in _HOST_SETTINGS:
+            return None
+        names.add(tgt.id)
+    return names.pop() if len(names) == 1 else None
 
 
 # where a program keeps a client's address: a value, never an address to listen on

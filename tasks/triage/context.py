@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import PurePosixPath
 
 from tasks.findings.model import NO_DEPENDENCY, NO_PACKAGE, Finding, as_finding
@@ -27,69 +26,19 @@ from tasks.triage.bundles import bundled_packages
 from tasks.triage.constant import flagged_code
 from tasks.triage.file_secrets import file_evidence, with_file_evidence  # noqa: F401 - verdict reads context.with_file_evidence
 from tasks.triage.paths import (  # noqa: F401 - check_seed is re-exported (verdict reads context.check_seed)
-    check_seed, cms_core, is_build_tooling, is_library, library_banner, load_test, minified_copy, own_plugin, seed_data)
-from tasks.triage.report_signals import code_dirs, is_test_path
+    check_seed, cms_core, library_banner, load_test, minified_copy, own_plugin, seed_data)
+from tasks.triage.path_class import WHY, path_class  # noqa: F401 - path_class is re-exported
 from tasks.triage.test_site import test_site
 from tasks.triage.unreferenced import never_named
 from tasks.triage.secret_use import form_label, translation_label
+from tasks.findings.secret_evidence import WORDS
 from tasks.repository.source import finding_lines
 
-FIXTURE_DIRS = {"fixture", "fixtures", "testdata", "test_data", "test-data", "__fixtures__", "__mocks__", "mocks",
-                "snapshots", "__snapshots__", "unittests", "golden", "testfiles", "test-fixtures", "sample-data"}
-EXAMPLE_DIRS = {"example", "examples", "sample", "samples", "demo", "demos", "tutorial", "tutorials"}
-_EXAMPLE_NAME = re.compile(r"(?i)[._-](?:example|sample)(?:\.(?:ya?ml|json|toml|ini|cfg|conf|env|py|js|ts|tf))?$")
-_EXAMPLE_DIR = re.compile(r"^(?:example|sample|demo)[-_][\w-]+$|^[\w-]+[-_](?:example|examples|sample|samples|demo)$")
-_SCAFFOLD = re.compile(r"\{\{\s*cookiecutter\.|\{\{\s*_?copier|\{\{\s*project_(?:name|slug)")
-DOC_DIRS = {"doc", "docs", "documentation", "site-docs"}
-VENDOR_DIRS = {"vendor", "vendored", "third_party", "third-party", "thirdparty", "external", "extern", "bower_components",
-               "node_modules", "site-packages", "dist-packages"}
-DOC_SUFFIXES = {".md", ".rst", ".adoc"}
 # a scanner's own test data: made-up package names and placeholder ids (grype's presenter tests)
 _SCANNER_TEST_PACKAGE = re.compile(r"^(?:package|pkg|lib)-\d+$")
 _PLACEHOLDER_ID = re.compile(r"^CVE-1999-000\d")
 DEV_GROUPS = {"dev", "development", "test", "tests", "testing", "lint", "docs", "typing", "devdependencies",
               "testimplementation", "testcompileonly", "testruntimeonly", "provided-test", "optional-dev"}
-
-
-@lru_cache(maxsize=65536)
-def path_class(path: str | None) -> str | None:
-    """scaffold | devcontainer | fixture | test | library | build | vendored | example | docs | None, from the
-    repository-relative path.
-
-    A folder named test under an environment folder (kustomize ``overlays/test``) is an environment, not test code.
-    """
-    if not path:
-        return None
-    parts = [p.lower() for p in PurePosixPath(path).parts]
-    if any(_SCAFFOLD.search(p) for p in parts[:-1]):  # contrib/cookiecutter/ext/{{cookiecutter.project}}/ (set 31)
-        return "scaffold"
-    if ".devcontainer" in parts[:-1]:
-        return "devcontainer"
-    dirs = set(code_dirs(path))
-    if dirs & FIXTURE_DIRS:
-        return "fixture"
-    if is_test_path(path):
-        return "test"
-    if is_library(path):
-        return "library"
-    if is_build_tooling(path):
-        return "build"
-    if dirs & VENDOR_DIRS or parts[-1].endswith((".min.js", ".bundle.js")):
-        return "vendored"
-    if dirs & EXAMPLE_DIRS or _EXAMPLE_NAME.search(parts[-1]) or any(_EXAMPLE_DIR.match(d) for d in parts[:-1]):
-        return "example"  # docker-compose.example.yml, .env.sample (set 30); ckanext/example_flask_iblueprint (set 31)
-    if dirs & DOC_DIRS or PurePosixPath(path).suffix.lower() in DOC_SUFFIXES:
-        return "docs"
-    return None
-
-
-_WHY = {"fixture": "a test fixture or test data file", "test": "test code", "example": "example code",
-        "scaffold": "part of a project template (cookiecutter): it generates the files of a new project and is never "
-                    "run or deployed as this repository's own",
-        "devcontainer": "a development container's configuration (.devcontainer/): it runs a developer's tools against "
-                        "a checkout and is never deployed",
-        "docs": "documentation", "vendored": "a vendored copy of third-party code",
-        "library": "vendored third-party library code", "build": "build tooling, not part of the deployed application"}
 
 
 _SPHINX = "the documentation's Sphinx configuration, run by sphinx-build when the docs are built and never by the application"
@@ -134,7 +83,7 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
     status = {"vendored": "vendored", "library": "library", "build": "build_tooling"}.get(cls, "not_deployed")
     secret = tool_marks_secret(str(f.tool or ""), str(f.rule_id or ""), f.title or "")  # its line, never its statement
     site = test_site(f, reader, code=not secret) if cls in ("test", "fixture", "example", "docs") and f.kind == "code" else ""
-    why = _SPHINX if cls == "docs" and PurePosixPath(str(path)).name == "conf.py" else _WHY[cls]  # set 25-26's graders:
+    why = _SPHINX if cls == "docs" and PurePosixPath(str(path)).name == "conf.py" else WHY[cls]  # set 25-26's graders:
     unloaded = never_named(path, reader, files) if cls in ("vendored", "library") and f.kind == "code" else ""
     return {"check": "path", "status": status, "class": cls, "evidence": f"{path} is {why}{site}{unloaded}"}  # conf.py: run
 
@@ -191,7 +140,7 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     text = "the flagged value is " + _SECRET_TEXT[shown].format(word=word, **{k: ev.get(k) for k in ("match", "length", "entropy")})
     in_tests = bool(path_check) and path_check.get("class") in ("test", "fixture", "example", "docs")
     label = form_label(flagged)
-    words = translation_label(f.path, flagged) if ev["class"] not in ("hash", "high-entropy") else None
+    words = translation_label(f.path, flagged) if ev["class"] not in ("hash", "high-entropy") or said == WORDS else None
     if words:
         return {"check": "secret", "status": "not_a_secret", "evidence": f"a translated UI string, not a credential: {words}"}
     if label and ev["class"] in ("plain-word", "weak", "low-entropy", "message", "example", "placeholder"):

@@ -28,8 +28,8 @@ blacklist on a name the module never uses) and ``iac_applicable`` (a
 Windows-only control flagged on a Linux VM), and ``public_build_arg`` (a Dockerfile ARG with a front-end
 framework's public prefix, VITE_/NEXT_PUBLIC_/..., compiled into the page), ``sql_shape`` (a "SQL string" that
 is a message beginning with a SQL verb) and ``dynamic_default`` (a module's dynamic block that sets the setting safely
-by default, which Checkov does not evaluate) and ``config_input`` (SQL that formats in only the server's own
-configuration).
+by default, which Checkov does not evaluate) ``config_input`` (SQL that formats in only the server's own
+configuration) and ``vue_html`` (a ``v-html`` of a literal or its translation).
 """
 
 from __future__ import annotations
@@ -52,12 +52,14 @@ from tasks.triage.served_numbers import check_served_number
 from tasks.triage.settings_import import check_settings_import
 from tasks.triage.sql_shape import check_sql_shape
 from tasks.triage.unused_import import check_unused_import
+from tasks.triage.vue_html import check_vhtml_constant
 
 
 def check_deployed(f, reader=None, index=None) -> dict | None:
     shipped = (check_installed(f, index) or check_never_deployed(f, index) or check_unused_import(f, reader)
                or check_not_applicable(f) or check_public_build_arg(f, reader) or check_sql_shape(f, reader)
-               or check_dynamic_default(f, reader) or check_config_input(f, reader))
+               or check_dynamic_default(f, reader) or check_config_input(f, reader)
+               or check_vhtml_constant(f, reader))
     if shipped or reader is None or index is None:
         return shipped
     return (check_gateway_auth(f, reader, index) or check_docs_only(f, reader, index) or check_main_guard(f, reader, index)

@@ -125,6 +125,9 @@ _ID_USE = re.compile(r"(?i)\b(\w*(?:dupe|dedup|unique|cache|etag|checksum|finger
 # stored upload's content-addressed path (pinry's hashed_upload_to, set 30)
 _NAMING_FUNC = re.compile(r"(?i)^(?:gravatar\w*|\w*avatar_url|\w*upload_to|\w*upload_path|\w*file_?path|\w*storage_path)$")
 _DEDUP = re.compile(r"(?i)dupe|dedup")
+# django-wiki's upload_path hashes random.randint(...) so that no one can guess an attachment's URL (round 37): a
+# security use, whatever the function is called
+_RANDOM_INPUT = re.compile(r"\brandom\.|\brandint\b|\buuid\.|\bsecrets\.|\burandom\b|token_hex|token_bytes")
 _SECRET_INPUT = re.compile(r"(?i)passw|secret|\btoken|\bsalt|\bsign(?:ature|ed|ing)?\b|hmac|credential|session|nonce|\bauth")
 
 
@@ -146,7 +149,8 @@ def check_hash_use(f: Finding | dict, reader=None) -> dict | None:
         lookup = _lookup_only(f, func, line) or check_digest_use(f, parsed[0], func, line)
     if lookup:
         return lookup
-    if func is not None and _NAMING_FUNC.match(func.name) and not _SECRET_INPUT.search(ast.unparse(func)):
+    if func is not None and _NAMING_FUNC.match(func.name) and not _SECRET_INPUT.search(ast.unparse(func)) \
+            and not _RANDOM_INPUT.search(ast.unparse(func)):  # a digest of random bytes makes a path hard to guess
         what = ("Gravatar's image URL, whose scheme is the MD5 of the e-mail address" if "avatar" in func.name.lower()
                 else "the stored file's content-addressed path")
         return {"check": "code", "status": "not_security_use",

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import PurePosixPath
 
@@ -35,7 +36,7 @@ _BARE = {"ubuntu", "debian", "alpine", "centos", "fedora", "rockylinux", "almali
          "ruby", "rust"}
 _TEST_IMAGE = re.compile(r"(?i)^(?:dockerfile[.-](e2e|test|tests|ci|cypress|playwright)|(e2e|test|tests|cypress|playwright)[.-]dockerfile)$")
 _DEV_ONLY = re.compile(r"(?i)^\s*#.*\b(?:do not use (?:it |this )?in production|not for production(?: use)?|for (?:local )?"
-                       r"development only|development (?:use )?only)\b")
+                       r"development only|development (?:use )?only|(?:run|runs|for) a (?:local )?development environment)\b")
 _SEMGREP = ("missing-user", "missing-user-entrypoint", "last-user-is-root")
 _SERVERS = {"apache2ctl": "Apache", "apachectl": "Apache", "apache2": "Apache", "httpd": "Apache",
             "httpd-foreground": "Apache", "nginx": "nginx"}
@@ -120,24 +121,28 @@ _COMPOSE_NAMES = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "c
 
 
 def _compose_run(f: Finding, reader) -> tuple[str, str, str] | None:
-    """(compose file, service, its `user:` or "") for a compose file beside the Dockerfile whose service builds it and
-    runs a command: the image is run as it is, not built upon; None when no such service is found."""
+    """(compose file, service, its `user:` or "") for a compose file beside the Dockerfile or in a folder above whose
+    service builds it: the image is run as it is, not built upon; None when no such service is found."""
     import yaml
 
     from tasks.repository.source import finding_lines
 
     here = PurePosixPath(str(f.path))
-    for name in _COMPOSE_NAMES:
-        path = str(here.parent / name) if str(here.parent) not in ("", ".") else name
-        try:
-            data = yaml.safe_load("".join(finding_lines(reader, f, path)) or "null")
-        except yaml.YAMLError:
-            continue
-        services = data.get("services") if isinstance(data, dict) else None
-        for service, spec in (services or {}).items() if isinstance(services, dict) else ():
-            build = spec.get("build") if isinstance(spec, dict) else None
-            context = build if isinstance(build, str) else build.get("context") if isinstance(build, dict) else None
-            file = build.get("dockerfile", "Dockerfile") if isinstance(build, dict) else "Dockerfile"
-            if str(context or "").rstrip("/") in (".", "./") and file == here.name and spec.get("command"):
-                return path, str(service), str(spec.get("user") or "")
+    for folder in [here.parent, *here.parent.parents]:  # beside the Dockerfile, or a folder above (modoboa: set 32)
+        for name in _COMPOSE_NAMES:
+            path = str(folder / name) if str(folder) not in ("", ".") else name
+            try:
+                data = yaml.safe_load("".join(finding_lines(reader, f, path)) or "null")
+            except yaml.YAMLError:
+                continue
+            services = data.get("services") if isinstance(data, dict) else None
+            for service, spec in (services or {}).items() if isinstance(services, dict) else ():
+                build = spec.get("build") if isinstance(spec, dict) else None
+                context = build if isinstance(build, str) else build.get("context") if isinstance(build, dict) else None
+                file = build.get("dockerfile", "Dockerfile") if isinstance(build, dict) else "Dockerfile"
+                if not isinstance(context, str) or not isinstance(file, str):
+                    continue
+                built = posixpath.normpath(posixpath.join(str(folder), context, file))
+                if built == posixpath.normpath(str(here)):  # `context: .` + `dockerfile: docker/Dockerfile.front.dev`
+                    return path, str(service), str(spec.get("user") or "")
     return None

@@ -28,7 +28,7 @@ from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
 
 _CSRF_RULES = ("django-no-csrf-token",)
-_TOKEN = re.compile(r"csrf_token|csrf_input\s*\(|hidden_tag\s*\(|csrfmiddlewaretoken|authenticity_token|name=['\"]_csrf['\"]")
+_TOKEN = re.compile(r"csrf_token|csrf_input\s*\(|hidden_tag\s*\(|csrfmiddlewaretoken|authenticity_token|name=['\"]_?csrf['\"]")
 _FORM_END = re.compile(r"</form\s*>", re.I)
 _THYMELEAF = re.compile(r"\bth:action\s*=")
 _BLOCK_RULES = ("template-blocktranslate-no-escape",)
@@ -69,7 +69,8 @@ def check_form_csrf(f: Finding | dict, reader=None) -> dict | None:
     if hit is None:
         return _macro_token(f, reader, form)
     return {"check": "template", "evidence": f"the form sends a CSRF token: {f.path} line {hit[0]}: `{hit[1].strip()[:100]}` "
-            "(a Jinja template writes the token as a hidden field; the rule looks only for Django's {% csrf_token %})"}
+            f"(the {'Go' if '{{ .' in hit[1] else 'Jinja'} template writes the token as a hidden field; the rule looks only "
+            "for Django's {% csrf_token %})"}
 
 
 _MACRO_CALL = re.compile(r"\{\{-?\s*(?:(\w+)\.)?(\w+)\s*\(")

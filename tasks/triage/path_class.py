@@ -1,0 +1,74 @@
+"""Which kind of file a repository-relative path names (test, fixture, example, docs, vendored, a project template,
+a development image...), from the path alone, and the words a reason says for each kind.
+
+Split out of tasks.triage.context, which re-exports ``path_class``: the path's class decides check 4 (path) and
+how much a secret in the file weighs.
+
+May import: ``tasks.triage.paths``, ``tasks.triage.report_signals``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import PurePosixPath
+
+from tasks.triage.paths import is_build_tooling, is_library
+from tasks.triage.report_signals import code_dirs, is_test_path
+
+FIXTURE_DIRS = {"fixture", "fixtures", "testdata", "test_data", "test-data", "__fixtures__", "__mocks__", "mocks",
+                "snapshots", "__snapshots__", "unittests", "golden", "testfiles", "test-fixtures", "sample-data"}
+EXAMPLE_DIRS = {"example", "examples", "sample", "samples", "demo", "demos", "tutorial", "tutorials"}
+_EXAMPLE_NAME = re.compile(r"(?i)[._-](?:example|sample)(?:\.(?:ya?ml|json|toml|ini|cfg|conf|env|py|js|ts|tf))?$")
+_EXAMPLE_DIR = re.compile(r"^(?:example|sample|demo)[-_][\w-]+$|^[\w-]+[-_](?:example|examples|sample|samples|demo)$")
+_DEV_IMAGE = re.compile(r"^(?:dockerfile(?:[.-]\w+)*[.-](?:dev|development|local)|(?:dev|development|local)[.-]dockerfile)$")
+_SCAFFOLD = re.compile(r"\{\{\s*cookiecutter\.|\{\{\s*_?copier|\{\{\s*project_(?:name|slug)")
+DOC_DIRS = {"doc", "docs", "documentation", "site-docs"}
+VENDOR_DIRS = {"vendor", "vendored", "third_party", "third-party", "thirdparty", "external", "extern", "bower_components",
+               "node_modules", "site-packages", "dist-packages"}
+DOC_SUFFIXES = {".md", ".rst", ".adoc"}
+
+
+@lru_cache(maxsize=65536)
+def path_class(path: str | None) -> str | None:
+    """scaffold | devcontainer | fixture | test | library | build | vendored | example | docs | None, from the
+    repository-relative path.
+
+    A folder named test under an environment folder (kustomize ``overlays/test``) is an environment, not test code.
+    """
+    if not path:
+        return None
+    parts = [p.lower() for p in PurePosixPath(path).parts]
+    if any(_SCAFFOLD.search(p) for p in parts[:-1]):  # contrib/cookiecutter/ext/{{cookiecutter.project}}/ (set 31)
+        return "scaffold"
+    if ".devcontainer" in parts[:-1]:
+        return "devcontainer"
+    if _DEV_IMAGE.match(parts[-1]):  # Dockerfile.dev, Dockerfile.amavis.dev, dev.Dockerfile (modoboa: set 32)
+        return "dev_image"
+    dirs = set(code_dirs(path))
+    if dirs & FIXTURE_DIRS:
+        return "fixture"
+    if is_test_path(path):
+        return "test"
+    if is_library(path):
+        return "library"
+    if is_build_tooling(path):
+        return "build"
+    if dirs & VENDOR_DIRS or parts[-1].endswith((".min.js", ".bundle.js")):
+        return "vendored"
+    if dirs & EXAMPLE_DIRS or _EXAMPLE_NAME.search(parts[-1]) or any(_EXAMPLE_DIR.match(d) for d in parts[:-1]):
+        return "example"  # docker-compose.example.yml, .env.sample (set 30); ckanext/example_flask_iblueprint (set 31)
+    if dirs & DOC_DIRS or PurePosixPath(path).suffix.lower() in DOC_SUFFIXES:
+        return "docs"
+    return None
+
+
+WHY = {"fixture": "a test fixture or test data file", "test": "test code", "example": "example code",
+        "scaffold": "part of a project template (cookiecutter): it generates the files of a new project and is never "
+                    "run or deployed as this repository's own",
+        "devcontainer": "a development container's configuration (.devcontainer/): it runs a developer's tools against "
+                        "a checkout and is never deployed",
+        "dev_image": "a development image (its name marks it for development): it is built for a developer's machine, "
+                     "not for a deployment",
+        "docs": "documentation", "vendored": "a vendored copy of third-party code",
+        "library": "vendored third-party library code", "build": "build tooling, not part of the deployed application"}
