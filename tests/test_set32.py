@@ -132,3 +132,40 @@ def test_zero_address_in_allowed_hosts_and_md5_of_random_bytes_for_an_upload_pat
     title = "Use of weak MD5 hash for security. Consider usedforsecurity=False"
     assert check_hash_use(bandit_at("B324", 6, "attachments/models.py", title), Files(code)) is None  # unguessable: security
     assert check_hash_use(bandit_at("B324", 11, "attachments/models.py", title), Files(code)) is not None
+
+
+def test_round_37_wording_urlretrieve_takes_no_timeout_and_cbc_is_a_mode_not_a_broken_cipher():
+    from tasks.enrich.mechanisms import mechanism
+    from tasks.fixes.line_fit import _url_scheme
+
+    said = _url_scheme(["def download(url, filename):\n", "    request.urlretrieve(url, str(filename))\n"], 43, 44)
+    assert "check the scheme of `url` before line 44" in said and "`urlretrieve` takes no timeout" in said
+    opened = _url_scheme(["def get(url):\n", "    return urlopen(url)\n"], 1, 2)
+    assert "takes no timeout" not in opened
+    f = semgrep_at("python.cryptography.security.crypto-mode-without-authentication.crypto-mode-without-authentication",
+                   "wiki/lib.py", 105)
+    text = mechanism(f, ["CWE-327"])
+    assert text.startswith("The cipher itself (AES) is sound; the mode (CBC, CTR, ECB) without a MAC is not")
+    assert mechanism(semgrep_at("python.lang.security.insecure-hash-algorithm-md5", "a.py", 1), ["CWE-327"]) != text
+
+
+def test_a_json_key_is_no_flagged_value_and_a_push_to_another_host_needs_no_contents_write():
+    """miniflux: CKV_SECRET_6's masked value was read as the line's key `form.integration.betula_token` (29 characters,
+    high entropy) instead of its value "Betula-tunnus"; its Codeberg mirror was given `contents: write` (round 37)."""
+    from tasks.findings.model import as_finding
+    from tasks.fixes.gha_jobs import gha_permissions
+    from tasks.triage.file_secrets import file_evidence
+
+    text = '{\n    "form.integration.betula_token": "Betula-tunnus",\n    "api": "Xk29fLq0zPw8sVt3aaQ"\n}\n'
+
+    def at(line):
+        return as_finding({"id": "4" * 32, "tool": "checkov", "kind": "secret", "rule_id": "CKV_SECRET_6", "title": "t",
+                           "description": "d", "location": {"path": "locale/fi_FI.json", "start_line": line, "end_line": line}})
+    assert file_evidence(at(2), Files(text))["length"] == len("Betula-tunnus")
+    assert file_evidence(at(3), Files(text))["class"] == "high-entropy"
+    mirror = ("jobs:\n  mirror:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+              "      - run: |\n          git remote add codeberg https://${{ secrets.U }}:${{ secrets.T }}@codeberg.org/m/v2.git\n"
+              "          git push --force --prune codeberg \"refs/heads/*:refs/heads/*\"\n")
+    block, note = gha_permissions(mirror)
+    assert block == "permissions:\n  contents: read" and "a remote on codeberg.org with that host's own credential" in note
+    assert gha_permissions(mirror.replace("--prune codeberg", "--prune origin"))[0] == "permissions:\n  contents: write"

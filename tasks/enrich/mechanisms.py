@@ -129,6 +129,11 @@ BY_NAME = (
     ("jwt", {"CWE-798", "CWE-321", "CWE-522"},
      "Whoever knows a JWT signing secret can sign a token for any user or role the application trusts, so a secret in "
      "the repository is a login for everyone who can read it; changing it logs every user out."),
+    ("mode-without-authentication", {"CWE-327"},  # set 32: "the algorithm is broken" said of AES-CBC
+     "The cipher itself (AES) is sound; the mode (CBC, CTR, ECB) without a MAC is not: whoever can change the ciphertext "
+     "changes the plaintext undetected, and a server that reports bad padding decrypts it byte by byte (a padding "
+     "oracle); it matters where ciphertext comes back from outside, and data already written this way stays readable "
+     "only by the old code, so a switch to authenticated encryption (AES-GCM, Fernet) keeps a decrypt path for it."),
 )
 
 

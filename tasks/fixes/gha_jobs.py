@@ -62,12 +62,13 @@ def gha_permissions(snippet: str | None) -> tuple[str, str]:
     grants = {"contents": "read"}
     steps = _steps(text)
     ssh = _SSH_KEY.search(text) is not None  # a deploy key checked out the repository the job pushes to
-    pushes_over_ssh = False
+    pushes_over_ssh, elsewhere = False, []
     for rx, scope, level in _STEP_NEEDS:
         hits = [st for st in steps if re.search(rx, st)]
         if scope == "contents" and hits and all(_BOUND_OTHER.search(st) and not _TOKEN.search(st) or ssh and _ssh_push(st)
-                                                and not _TOKEN.search(text) for st in hits):
-            pushes_over_ssh = pushes_over_ssh or not all(_BOUND_OTHER.search(st) for st in hits)
+                                                and not _TOKEN.search(text) or _pushes_elsewhere(st) for st in hits):
+            pushes_over_ssh = pushes_over_ssh or not all(_BOUND_OTHER.search(st) or _pushes_elsewhere(st) for st in hits)
+            elsewhere = [m.group(2) for st in hits for m in _REMOTE.finditer(st) if _pushes_elsewhere(st)]
             continue  # round 25: `gh release create` with GH_TOKEN=secrets.BUILDS_RELEASE_TOKEN, gh-deploy over an SSH key
         if scope == "packages" and hits and _GHCR_OTHER.search(text) and not _registry_login(text):
             continue  # round 28: docker login to ghcr.io with secrets.GHCR_TOKEN: the push uses that token, not GITHUB_TOKEN
@@ -77,6 +78,9 @@ def gha_permissions(snippet: str | None) -> tuple[str, str]:
     if not re.search(r"^\s*(?:-\s*)?(?:uses|run):", text, re.M):
         return block, "The workflow's steps are not in the finding. " + _COMMON
     needed = [f"{k}: {v}" for k, v in grants.items() if (k, v) != ("contents", "read")]
+    if elsewhere and not pushes_over_ssh and not needed:
+        return block, (f"The step that pushes sends to a remote on {elsewhere[0]} with that host's own credential, which "
+                       "`permissions` does not limit; GITHUB_TOKEN itself only reads the code.")
     if pushes_over_ssh and not needed:
         return block, ("The step that pushes authenticates with the SSH deploy key the checkout is given, which `permissions` "
                        "does not limit; GITHUB_TOKEN itself only reads the code.")
@@ -94,6 +98,16 @@ _BOUND_OTHER = re.compile(r"(?im)^\s*(?:GH_TOKEN|GITHUB_TOKEN|token|github_token
                           r"['\"]?\$\{\{\s*"
                           r"secrets\.(?!github_token\b)\w+")
 _PUSH = re.compile(r"git\s+push|gh-deploy")
+_REMOTE = re.compile(r"git\s+remote\s+add\s+([\w.-]+)\s+['\"]?(?:https?|ssh)://(?:[^/@\n]*@)?([\w.-]+)")
+
+
+def _pushes_elsewhere(step: str) -> bool:
+    """Every ``git push`` of the step goes to a remote it adds on another host (miniflux's Codeberg mirror, round 37:
+    `git remote add codeberg https://user:token@codeberg.org/...`), with that host's own credential: no GitHub scope."""
+    remotes = {m.group(1) for m in _REMOTE.finditer(step) if m.group(2).lower() not in ("github.com", "www.github.com")}
+    pushes = re.findall(r"git\s+push\b((?:\s+-[-\w=]+)*)\s+([\w.-]+)", step)
+    return bool(remotes) and bool(pushes) and all(remote in remotes for _, remote in pushes) and \
+        len(pushes) == len(re.findall(r"git\s+push\b", step))
 _GHCR_OTHER = re.compile(r"(?ims)ghcr\.io.{0,300}?^\s*password:\s*['\"]?\$\{\{\s*secrets\.(?!github_token\b)\w+")
 
 

@@ -182,8 +182,8 @@ def _url_scheme(lines: list[str], start_line: int, line: int) -> str | None:
     from tasks.fixes.shell_fit import _assigned
 
     def opener(t):
-        return next((n for n in ast.walk(t) if isinstance(n, ast.Call) and re.search(r"(?:^|\.)urlopen$", ast.unparse(n.func))
-                     and n.args), None)
+        return next((n for n in ast.walk(t) if isinstance(n, ast.Call) and re.search(r"(?:^|\.)url(?:open|retrieve)$",
+                                                                                        ast.unparse(n.func)) and n.args), None)
 
     found = statement(lines, line - start_line, lambda t: opener(t) is not None)
     if not found:
@@ -199,6 +199,9 @@ def _url_scheme(lines: list[str], start_line: int, line: int) -> str | None:
     name = ast.unparse(url)
     check = (f'if urllib.parse.urlparse({name}).scheme not in ("http", "https"):\n'
              '    raise ValueError("only http(s) URLs are allowed")')
+    retrieve = ast.unparse(call.func).endswith("urlretrieve")  # it takes no timeout (set 32: "pass a timeout" to it)
     return (f"`{ast.unparse(call.func)}` also opens `file://`, `ftp://` and other schemes, so check the scheme of "
             f"`{name}` before line {start_line + found[1]} (with `import urllib.parse`):\n```python\n{check}\n```\n"
-            "A URL that must stay on known hosts needs those checked as well.")
+            "A URL that must stay on known hosts needs those checked as well."
+            + (" `urlretrieve` takes no timeout: a download that must not hang reads `urllib.request.urlopen(url, "
+               "timeout=...)` and writes the file itself." if retrieve else ""))

@@ -12,6 +12,8 @@ May import: ``tasks.core``, ``tasks.findings``, ``tasks.repository``.
 
 from __future__ import annotations
 
+import re
+
 from tasks.findings.model import Finding
 from tasks.findings.secrets import tool_marks_secret
 from tasks.repository.source import finding_lines
@@ -34,6 +36,8 @@ def file_evidence(f: Finding, reader) -> dict | None:
     values = [v for v in literal_values(text, every=True) if not masked(v)]
     if str(f.rule_id).upper() in ("CKV_SECRET_6", "CKV_SECRET_19"):  # detect-secrets' entropy plugins: quoted strings only
         values = [v for v in quoted_values(text) if not masked(v)] or values  # not `headers=headers`, not `//host` of `http:`
+        keys = set(re.findall(r"""(["'])([^"'\n]*)\1\s*:""", text))  # `"form.integration.betula_token": "Betula-tunnus"`:
+        values = [v for v in values if ('"', v) not in keys and ("'", v) not in keys] or values  # the key is a name (set 32)
     ev = classify(values, f.rule_id, from_code=True) if values else None
     return ev if ev and ev.get("class") != "redacted-by-tool" else None
 
