@@ -169,3 +169,33 @@ def test_a_json_key_is_no_flagged_value_and_a_push_to_another_host_needs_no_cont
     block, note = gha_permissions(mirror)
     assert block == "permissions:\n  contents: read" and "a remote on codeberg.org with that host's own credential" in note
     assert gha_permissions(mirror.replace("--prune codeberg", "--prune origin"))[0] == "permissions:\n  contents: write"
+
+
+def test_mark_safe_of_a_literal_an_openapi_spec_whose_operations_all_declare_security_and_a_slack_placeholder():
+    import json
+
+    from tasks.findings.model import as_finding
+    from tasks.triage.constant import check_constant
+    from tasks.triage.file_secrets import with_file_evidence
+    from tasks.triage.openapi_security import check_operation_security
+
+    form = ('widget = forms.CheckboxInput(\n    attrs={\n        "onclick": mark_safe(\n'
+            '            "$(\'#id_edit\').attr(\'checked\', $(this).is(\':checked\'));"\n        )\n    }\n)\n'
+            'label = mark_safe(user.name)\n')
+    f = bandit_at("B308", 3, "wiki/forms.py", "Use of mark_safe() may expose cross-site scripting vulnerabilities")
+    hit = check_constant(f | {"location": {"path": "wiki/forms.py", "start_line": 3, "end_line": 5}}, Files(form))
+    assert hit and hit["evidence"].startswith("constant input: mark_safe('…') at wiki/forms.py:3 takes only literals")
+    assert check_constant(bandit_at("B308", 8, "wiki/forms.py", "mark_safe"), Files(form)) is None
+    ops = {"/a/": {"get": {"security": [{"tokenAuth": []}]}, "post": {"security": [{"tokenAuth": []}]}}}
+    spec = {"openapi": "3.0.3", "paths": ops}
+    g = {"id": "5" * 32, "tool": "checkov", "kind": "config", "rule_id": "CKV_OPENAPI_4", "title": "t", "description": "d",
+         "location": {"path": "doc/openapi.json", "start_line": 1}}
+    hit = check_operation_security(g, Files(json.dumps(spec)))
+    assert hit and "every one of the 2 operations in doc/openapi.json declares its own security requirement (tokenAuth)" in hit["evidence"]
+    ops["/a/"]["get"]["security"].append({})  # `{}`: the operation is also open to anonymous callers
+    assert check_operation_security(g, Files(json.dumps(spec))) is None
+    page = ('<input type="url" name="slack_webhook_link" id="form-slack-webhook-link" value="{{ .form.SlackWebhookLink }}" '
+            'placeholder="https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX" spellcheck="false">\n')
+    found = with_file_evidence(as_finding(semgrep_at("generic.secrets.security.detected-slack-webhook.slack-webhook-url",
+                                                     "views/integrations.html", 1)), Files(page))
+    assert found.secret_evidence["class"] == "placeholder" and found.secret_evidence["length"] == 77

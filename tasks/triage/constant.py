@@ -33,7 +33,8 @@ _SINK = re.compile(r"(?:\bnew\s+Function|(?<![\w.$])Function|\bnew\s+vm\.Script|
                    r"|\bchild_process\.\w+|\bsubprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)"
                    r"|\bos\.(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?)"
                    r"|\.(?:execute|executemany|executescript|query|raw)|(?<![\w.])text"
-                   r"|\b(?:fromstring|fromstringlist|parseString|iterparse))\s*\(")  # XML parsers: the document is the input
+                   r"|\b(?:fromstring|fromstringlist|parseString|iterparse)"  # XML parsers: the document is the input
+                   r"|(?<![\w.])(?:mark_safe|Markup|SafeString))\s*\(")  # HTML marked safe: django-wiki's onclick (set 32)
 _NOT_ABOUT_INPUT = re.compile(r"(?i)\bB60[79]\b|partial[-_ ]path|wildcard|start_process_with_partial_path")
 _LITERAL_JS = re.compile(r"""\s*(?:'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\$]|\$(?!\{))*`)\s*""")
 _SQL_CALL = re.compile(r"\.(?:execute|executemany|query|raw)$|(?<![\w.])text$")
@@ -158,7 +159,8 @@ def _text(f: Finding, reader) -> str | None:
     if reader is None or loc is None or not loc.path or not start:
         return None
     lines = finding_lines(reader, f)
-    return "\n".join(lines[start - 1:start + 19]) if lines and start <= len(lines) else None
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines[start - 1:start + 19]) \
+        if lines and start <= len(lines) else None
 
 
 def check_constant(f: Finding | dict, reader=None, callers=None) -> dict | None:

@@ -29,7 +29,8 @@ Windows-only control flagged on a Linux VM), and ``public_build_arg`` (a Dockerf
 framework's public prefix, VITE_/NEXT_PUBLIC_/..., compiled into the page), ``sql_shape`` (a "SQL string" that
 is a message beginning with a SQL verb) and ``dynamic_default`` (a module's dynamic block that sets the setting safely
 by default, which Checkov does not evaluate) ``config_input`` (SQL that formats in only the server's own
-configuration) and ``vue_html`` (a ``v-html`` of a literal or its translation).
+configuration), ``vue_html`` (a ``v-html`` of a literal or its translation) and ``openapi_security`` (a spec
+whose every operation declares its own security).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from tasks.triage.jinja_options import check_jinja_options
 from tasks.triage.main_guard import check_main_guard
 from tasks.triage.never_deployed import check_never_deployed
 from tasks.triage.openapi_docs import check_docs_only
+from tasks.triage.openapi_security import check_operation_security
 from tasks.triage.public_build_arg import check_public_build_arg
 from tasks.triage.served_numbers import check_served_number
 from tasks.triage.settings_import import check_settings_import
@@ -59,7 +61,7 @@ def check_deployed(f, reader=None, index=None) -> dict | None:
     shipped = (check_installed(f, index) or check_never_deployed(f, index) or check_unused_import(f, reader)
                or check_not_applicable(f) or check_public_build_arg(f, reader) or check_sql_shape(f, reader)
                or check_dynamic_default(f, reader) or check_config_input(f, reader)
-               or check_vhtml_constant(f, reader))
+               or check_vhtml_constant(f, reader) or check_operation_security(f, reader))
     if shipped or reader is None or index is None:
         return shipped
     return (check_gateway_auth(f, reader, index) or check_docs_only(f, reader, index) or check_main_guard(f, reader, index)

@@ -66,5 +66,8 @@ def with_file_evidence(f: Finding, reader) -> Finding:
     if last - loc.start_line >= _FLAGGED_LINES or last > len(lines):
         return f
     code = "\n".join(line.rstrip("\n") for line in lines[loc.start_line - 1:last])
-    evidence = classify(literal_values(code, every=True), str(f.rule_id), from_code=True)
+    values = literal_values(code, every=True)
+    if re.search(r"(?i)webhook|[-_]url\b|url$", str(f.rule_id)):  # a URL rule flags the URL, not the field's id beside
+        values = [v for v in values if "://" in v] or values  # it (miniflux's Slack placeholder, set 32)
+    evidence = classify(values, str(f.rule_id), from_code=True)
     return replace(f, secret_evidence=evidence, snippet=code) if evidence else f
