@@ -199,3 +199,18 @@ def test_mark_safe_of_a_literal_an_openapi_spec_whose_operations_all_declare_sec
     found = with_file_evidence(as_finding(semgrep_at("generic.secrets.security.detected-slack-webhook.slack-webhook-url",
                                                      "views/integrations.html", 1)), Files(page))
     assert found.secret_evidence["class"] == "placeholder" and found.secret_evidence["length"] == 77
+
+
+def test_jquery_append_of_what_a_helper_returns_when_it_returns_an_element():
+    """django-wiki's diffview.js: `$(tbody).append(get_row(...))`, get_row building a <tr> with createElement."""
+    from tasks.triage.jquery_dom import check_jquery_dom
+
+    js = ("function get_row(a, data) {\n  tr = document.createElement('tr');\n"
+          "  $(tr).append(document.createTextNode(data));\n  return tr\n}\n"
+          "function get_html(data) {\n  return '<td>' + data + '</td>'\n}\n"
+          "$(tbody).append(get_row(1, x));\n$(tbody).append(get_html(x));\n")
+    rule = "javascript.jquery.security.audit.jquery-insecure-method.jquery-insecure-method"
+    hit = check_jquery_dom(semgrep_at(rule, "static/diffview.js", 9), Files(js))
+    assert hit and "takes what `get_row()` returns (defined on line 1); `tr`, set on line 2 to " \
+                   "`document.createElement('tr')`, a DOM element" in hit["evidence"]
+    assert check_jquery_dom(semgrep_at(rule, "static/diffview.js", 10), Files(js)) is None

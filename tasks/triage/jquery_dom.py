@@ -88,15 +88,13 @@ class _Nodes:
             return False
         fn, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
         args = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+        if fn is not None and fn.type == "identifier" and _text(fn) not in ("$", "jQuery"):
+            return self._returns_element(_text(fn), depth)  # django-wiki's get_row(): a <tr> built node by node
         if fn is not None and fn.type == "identifier" and _text(fn) in ("$", "jQuery") and len(args) == 1:
             arg = args[0]
             if arg.type == "string" and "<" not in _text(arg):  # $('#main'): a literal selector, never parsed as HTML
                 return self._say(f"`{_text(node)[:40]}`, existing nodes a literal selector matches")
             tag = arg.type == "string" and _TAG.fullmatch(_text(arg))  # '<div class="advanced_editor"></div>' (set 27)
-            said = f"to `{' '.join(_text(node).split())[:70]}`"
-            if tag and self.why and self.why[-1].endswith(said):  # the binding quoted it already (set 31: not twice)
-                self.why[-1] += ", an empty element made from a literal tag"
-                return True
             return bool(tag) and self._say(f"`{_text(node)[:60]}`, an empty element made from a literal tag") \
                 or self.element(arg, depth + 1)
         if fn is None or fn.type != "member_expression":
@@ -109,6 +107,32 @@ class _Nodes:
         if name in _TEXT_SETTERS and self._setter_safe(name, args):  # $("<option>").text(folder).val(folder)
             return self.element(obj, depth + 1) and (name not in ("text", "val") or self._say(f"`.{name}()` sets text, not markup"))
         return False
+
+    def _returns_element(self, name: str, depth: int) -> bool:
+        """The file's one function ``name`` returns, on every ``return``, a DOM element (set 32: a table row built
+        with createElement and createTextNode)."""
+        todo, found = [self.mod.root], []
+        while todo:
+            n = todo.pop()
+            if n.type == "function_declaration" and n.child_by_field_name("name") is not None \
+                    and _text(n.child_by_field_name("name")) == name:
+                found.append(n)
+            todo.extend(n.named_children)
+        if len(found) != 1:
+            return False
+        returns, todo = [], [found[0].child_by_field_name("body")]
+        while todo:
+            n = todo.pop()
+            if n is None or n.type in ("function_declaration", "function_expression", "arrow_function"):
+                continue  # a nested function's return is its own
+            if n.type == "return_statement":
+                returns.append(n.named_children[0] if n.named_children else None)
+            todo.extend(n.named_children)
+        mark = len(self.why)
+        if not returns or not all(r is not None and self.element(r, depth + 1) for r in returns):
+            return False
+        self.why.insert(mark, f"what `{name}()` returns (defined on line {found[0].start_point[0] + 1})")
+        return True
 
     def _setter_safe(self, name: str, args) -> bool:
         if name in ("attr", "prop"):
@@ -149,6 +173,10 @@ class _Nodes:
         return False
 
     def _say(self, what: str) -> bool:
+        quoted = re.match(r"`([^`]+)`, (.*)$", what)  # a value the binding before it quoted already: said once (set 31)
+        if quoted and self.why and self.why[-1].endswith(f"to `{' '.join(quoted.group(1).split())}`"):
+            self.why[-1] += f", {quoted.group(2)}"
+            return True
         self.why.append(what)
         return True
 
