@@ -35,8 +35,8 @@ _STEP_NEEDS = [
     (r"git\s+push|softprops/action-gh-release|actions/create-release|gh\s+release\s+(?:create|upload)|"
      r"ncipollo/release-action|stefanzweifel/git-auto-commit-action|peaceiris/actions-gh-pages|JamesIves/github-pages-deploy",
      "contents", "write"),
-    (r"gh\s+pr\s+(?:comment|review|edit)|createComment|create-or-update-comment|sticky-pull-request-comment|"
-     r"pulls\.createReview|peter-evans/create-pull-request", "pull-requests", "write"),
+    (r"gh\s+pr\s+(?:comment|review|edit|create)|createComment|create-or-update-comment|sticky-pull-request-comment|"
+     r"pulls\.(?:createReview|create)\b|peter-evans/create-pull-request|repo-sync/pull-request", "pull-requests", "write"),
     (r"gh\s+issue\s+(?:comment|create|edit)|issues\.(?:create|update|addLabels)|actions/labeler", "issues", "write"),
     (r"actions/stale@", "issues", "write"), (r"actions/stale@", "pull-requests", "write"),  # it labels and closes both
     (r"actions/stale@", "actions", "write"),  # and deletes and re-saves its _state cache (actions/stale#1131)

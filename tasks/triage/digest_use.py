@@ -267,7 +267,11 @@ def _named(f, func, calls, line) -> dict | None:
     if stores != [assign.targets[0]] or not uses or not all(_namespaced(u, parents) for u in uses):
         return None
     where = ", ".join(f"{f.path}:{u.lineno}" for u in uses[:3])
+    holders = [parents.get(parents[u]) if isinstance(parents[u], ast.FormattedValue) else parents[u] for u in uses]
+    prefix = next((ast.unparse(h)[:70] for h in holders if h is not None and "gravatar" in ast.unparse(h).lower()), None)
+    what = (f"Gravatar's image URL (`{prefix}`), whose scheme is the MD5 of the e-mail address" if prefix else  # set 33
+            "a name for a bucket or cache entry")
     return {"check": "code", "status": "not_security_use",
             "evidence": f"not a security use: the weak hash at {f.path}:{line} computes {name}, which {func.name}() only "
-                        f"uses inside a key with a fixed prefix ({where}): a name for a bucket or cache entry; naming "
-                        "needs no collision resistance, and a stronger hash would hide a guessable input no better"}
+                        f"uses inside a key with a fixed prefix ({where}): {what}; naming needs no collision resistance, "
+                        "and a stronger hash would hide a guessable input no better"}

@@ -42,6 +42,7 @@ _KNOWN = {("DOMPurify", "sanitize"): "DOMPurify.sanitize", ("dompurify", "saniti
 _KNOWN_FREE = {"sanitizeHtml": "sanitize-html", "filterXSS": "xss", "encodeURIComponent": None}
 _IMPORTED = re.compile(r"""(?:require\(\s*|from\s+)['"](escape-html|sanitize-html|xss|lodash\.escape|escape-goat|html-escaper)['"]""")
 _NUMERIC = {"Number", "parseInt", "parseFloat"}
+_SANITISERS = {"DOMPurify.sanitize", "sanitizeHtml", "filterXSS"}  # they keep allowed markup: sanitise, not escape
 _TRANSLATE = {"gettext", "ngettext", "pgettext", "npgettext", "_"}  # Django's JavaScript catalogue and its alias
 _ESCAPES = (re.compile(r"&amp;"), re.compile(r"&lt;|&#0*60;|&#x0*3c;", re.I), re.compile(r"&gt;|&#0*62;|&#x0*3e;", re.I))
 _HTML_PROPS = {"innerHTML", "outerHTML"}
@@ -271,6 +272,10 @@ def escaped_sink(source: str, line: int, path: str, rule: str) -> tuple[str, str
         return None
     if judge.escapers:
         seen = list(dict.fromkeys(f"{name} ({where})" for name, where in judge.escapers))
+        if all(name in _SANITISERS for name, _ in judge.escapers):  # DOMPurify keeps markup it allows (set 33's grade)
+            return "escaped", (f"sanitised before insertion: the value inserted into HTML at {path}:{line} passes through "
+                               f"{', '.join(seen[:3])}, which removes scripts, event handlers and javascript: URLs and "
+                               "keeps only the markup it allows, so no script in the data runs")
         return "escaped", (f"escaped before insertion: the value inserted into HTML at {path}:{line} passes through "
                            f"{', '.join(seen[:3])}; markup in the data is shown as text, not run")
     if judge.translations:

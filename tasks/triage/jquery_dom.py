@@ -135,6 +135,12 @@ class _Nodes:
         return True
 
     def _setter_safe(self, name: str, args) -> bool:
+        """A setter call returns its jQuery collection; a getter (``.val()``, ``.text()``, ``.attr('x')``) returns a
+        string, which the flagged call would parse (pontoon's `$(...).val()` fed to `.html()`: set 33)."""
+        if name in ("text", "val", "data", "css") and not args:
+            return False
+        if name in ("attr", "prop", "data", "css") and len(args) < 2 and not (args and args[0].type == "object"):
+            return False
         if name in ("attr", "prop"):
             return bool(args) and args[0].type == "string" and not _URL_ATTRS.match(_text(args[0]).strip("'\""))
         return True
@@ -197,8 +203,10 @@ def check_jquery_dom(f: Finding | dict, reader=None) -> dict | None:
     nodes, calls, reads = _Nodes(JsModule(root, str(loc.path))), 0, 0
     selector = "selector" in str(f.rule_id).lower()
     for n in nodes_on_line(root, loc.start_line):
-        if n.type != "call_expression" or n.start_point[0] + 1 != loc.start_line:
-            continue
+        fn = n.child_by_field_name("function") if n.type == "call_expression" else None
+        prop = fn.child_by_field_name("property") if fn is not None and fn.type == "member_expression" else None
+        if n.type != "call_expression" or (prop or n).start_point[0] + 1 != loc.start_line:
+            continue  # a chain's `.html(...)` is on the flagged line, its `$(this)` lines above (set 33: pontoon)
         fn, args = n.child_by_field_name("function"), n.child_by_field_name("arguments")
         args = [a for a in args.named_children if a.type != "comment"] if args is not None else []
         if selector and fn is not None and fn.type == "identifier" and _text(fn) in ("$", "jQuery") and args:

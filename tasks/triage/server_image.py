@@ -117,7 +117,9 @@ def check_server_image(f: Finding | dict, reader=None) -> dict | None:
 
 
 _COMPOSE_NAMES = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml", "docker-compose.example.yml",
-                  "docker-compose.dev.yml", "docker-compose.override.yml")
+                  "docker-compose.dev.yml", "docker-compose.override.yml", "docker-compose.test.yml",  # set 33: api_tests
+                  "docker-compose.ci.yml", "docker-compose.e2e.yml", "docker-compose.prod.yml", "docker-compose.local.yml",
+                  "compose.dev.yml", "compose.test.yml", "compose.override.yml")
 
 
 def _compose_run(f: Finding, reader) -> tuple[str, str, str] | None:
