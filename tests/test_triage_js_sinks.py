@@ -49,7 +49,8 @@ def test_an_html_sink_fed_escaped_text(code, line, words):
     rec = Judge(reader=Files(code)).judge(finding(XSS, line, title=XSS_TITLE))
     assert rec["verdict"] == "false_positive"
     ev = rec["reasons"][0]["evidence"]
-    assert ev.startswith("escaped before insertion") and words in ev
+    lead = "sanitised before insertion" if words == "DOMPurify.sanitize" else "escaped before insertion"  # set 33
+    assert ev.startswith(lead) and words in ev
 
 
 def test_an_html_sink_fed_only_a_number_is_constant_data():
