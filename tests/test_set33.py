@@ -66,3 +66,14 @@ def test_an_import_of_telnetlib3_is_no_stdlib_telnetlib_import_and_a_gravatar_ke
               "    return 'https://www.gravatar.com/avatar/' + digest\n")
     hit = check_hash_use(bandit_at("B324", 5, "base/models.py", "Use of weak MD5 hash for security."), Files(avatar))
     assert hit and "Gravatar's image URL" in hit["evidence"] and "bucket or cache entry" not in hit["evidence"]
+
+
+def test_a_pgtap_test_file_is_test_code_and_a_password_that_names_itself_is_a_placeholder():
+    """mathesar's db/sql/test_sql_functions.sql (pgTAP) and terraform-aws-redshift's UPGRADE-4.0.md
+    `master_password = "MySecretPassw0rd"` (set 33, both labellers)."""
+    from tasks.findings.secret_evidence import classify_one
+    from tasks.triage.report_signals import is_test_path
+
+    assert is_test_path("db/sql/test_sql_functions.sql") and not is_test_path("db/sql/05_msar.sql")
+    assert classify_one("MySecretPassw0rd")["class"] == "placeholder"
+    assert classify_one("Mxq29PasswordZ")["class"] == "high-entropy"
