@@ -77,3 +77,18 @@ def test_a_pgtap_test_file_is_test_code_and_a_password_that_names_itself_is_a_pl
     assert is_test_path("db/sql/test_sql_functions.sql") and not is_test_path("db/sql/05_msar.sql")
     assert classify_one("MySecretPassw0rd")["class"] == "placeholder"
     assert classify_one("Mxq29PasswordZ")["class"] == "high-entropy"
+
+
+def test_a_django_url_name_is_neither_redacted_nor_elided():
+    """openwisp-radius: `reverse("radius:user_auth_token")` was a redaction marker in the prompt and
+    `reverse("radius:accounting")` an ellipsis in the answer (round 38)."""
+    import re
+
+    from tasks.findings.secrets import plausible
+    from tasks.triage.test_site import credential_elided
+
+    line = '            url = reverse("radius:user_auth_token", args=[self.default_org.slug])'
+    assert not plausible("radius:user_auth_token", line)
+    assert plausible("admin:hunter2", 'AUTH = "admin:hunter2"')
+    assert re.sub(r"(['\"])([^'\"\n]{13,})\1", credential_elided, 'r = reverse("radius:accounting")') == \
+        'r = reverse("radius:accounting")'

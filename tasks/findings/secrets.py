@@ -146,6 +146,8 @@ def plausible(value: str, context: str = "") -> bool:
         return v.lower() not in _NAMES_OF_SECRETS  # a URL's password (https://user:hunter@host), but not a
         # documentation placeholder (an advisory's `https://username:password@proxy:8080`)
     before = context[max(0, at - 80):at] if at >= 0 else ""
+    if re.search(r"\b(?:reverse(?:_lazy)?|redirect|resolve_url)\(\s*[\"']$", before):  # a Django URL name
+        return False  # (`reverse("radius:user_auth_token")`: set 33), never a credential
     if re.fullmatch(r"(?:/[A-Za-z_-]+)+/?|[A-Za-z_-]+(?:/[A-Za-z_-]+)+/?", v):  # a route or path of plain words (/default/login,
         # /tmp/x, 'openid-connect/token': the tail of a URL split over two string literals)
         return False

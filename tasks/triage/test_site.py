@@ -43,7 +43,8 @@ def credential_elided(m: re.Match) -> str:
     from tasks.findings.secret_evidence import classify_one
 
     value = m.group(2)
-    dotted = re.fullmatch(r"[a-z][\w-]*(?:\.[a-z][\w-]*)+", value)  # a setting's key (ckan.webassets.path: set 31)
+    dotted = re.fullmatch(r"[a-z][\w-]*(?:[.:][a-z][\w-]*)+", value)  # a setting's key (ckan.webassets.path: set 31)
+    # or a Django URL name (radius:accounting: set 33)
     shaped = not re.search(r"\s", value) and not dotted and classify_one(value)["class"] == "high-entropy"  # SQL: spaces
     return f"{m.group(1)}…{m.group(1)}" if shaped else m.group(0)
 
