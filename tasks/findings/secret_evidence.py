@@ -41,8 +41,7 @@ PLACEHOLDERS = {
     "variable reference": re.compile(r"^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$|^%\(?[A-Za-z_]+\)?s?$|^\{[A-Za-z_]+\}$|^process\.env\.|^os\.environ"),
     "repeated character (xxxx, ****, 0000)": re.compile(r"^([xX*0#._-])\1{3,}$|^(?i:x{4,}[-_x]*)$"),
     "placeholder word": re.compile(
-        r"(?i)^(?:changeme|change[-_]?me|your[-_]?\w*|my[-_]?(?:super[-_]?)?(?:secret|secure|strong)?[-_]?passw[o0]rd\w{0,4}|"
-        r"replace[-_]?me|todo|tbd|none|null|undefined|insert[-_\w]*here|"
+        r"(?i)^(?:changeme|change[-_]?me|your[-_]?\w*|replace[-_]?me|todo|tbd|none|null|undefined|insert[-_\w]*here|"
         r"placeholder|redacted|fill[-_]?me[-_]?in|to[-_]?be[-_]?replaced|set[-_]?me)$"),
 }
 # values people pick as passwords and keys: guessable, so a weak credential (not a placeholder) when it is really used

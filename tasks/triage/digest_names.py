@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import re
 
-STORED_ID = re.compile(r"(?i)(?:^|_)(?:hash|etag|checksum|fingerprint|cache_?key|md5|sha1)$")  # x.custom_css_hash = md5()
+STORED_ID = re.compile(r"(?i)(?:^|_)(?:hash|etag|checksum|fingerprint|cache_?key|md5|sha1|username|slug)$")  # x.custom_css_hash = md5()
 
 
 def as_number(use, parents) -> bool:
@@ -39,6 +39,24 @@ def checked_against_other(func, name: str, parents) -> bool:
     return False
 
 
+_METHODS = {"hexdigest", "digest", "rstrip", "strip", "decode", "encode", "lower", "upper"}
+_ENCODINGS = {"hexdigest", "digest", "b64encode", "urlsafe_b64encode", "b32encode", "rstrip", "strip", "decode",
+              "encode", "str", "smart_str", "force_str", "lower", "upper"}
+
+
+def _encoded(node, calls, depth: int = 0) -> bool:
+    """``node`` is the digest itself, or only re-encodes it (pontoon's username: `smart_str(urlsafe_b64encode(
+    sha1(email).digest()).rstrip(b"="))`, set 33): no other value is mixed in."""
+    if node in calls:
+        return True
+    if depth > 8 or not isinstance(node, ast.Call):
+        return False
+    name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id if isinstance(node.func, ast.Name) else ""
+    method = name in _METHODS and isinstance(node.func, ast.Attribute)  # `.rstrip(b"=")` works on its receiver
+    inner = [node.func.value] if method else node.args[:1]
+    return name in _ENCODINGS and len(inner) == 1 and _encoded(inner[0], calls, depth + 1)
+
+
 def stored_name(func, calls, line: int) -> tuple[str, str] | None:
     """(name, as written) of what the digest on ``line`` is stored under: an attribute (``self.css_hash``), a name
     (``current_md5``), a subscript key (``update_obj["previous_md5"]``) or a dict literal's key
@@ -50,8 +68,7 @@ def stored_name(func, calls, line: int) -> tuple[str, str] | None:
             key = t.slice if isinstance(t, ast.Subscript) else None
             name = t.attr if isinstance(t, ast.Attribute) else t.id if isinstance(t, ast.Name) else \
                 key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
-            direct = n.value in calls or (isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Attribute)
-                                          and n.value.func.value in calls)  # md5(x) or md5(x).hexdigest()
+            direct = _encoded(n.value, calls)  # md5(x), md5(x).hexdigest(), smart_str(b64encode(sha1(x).digest()))
             if name and direct:
                 return name, ast.unparse(t)
         if isinstance(n, ast.Dict):
