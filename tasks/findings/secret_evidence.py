@@ -34,6 +34,7 @@ EXAMPLES = {
     "AWS documentation secret key": re.compile(r"^wJalrXUtnFEMI/K7MDENG/bPxRfiCY[A-Za-z0-9/+]*$"),
     "value marked EXAMPLE": re.compile(r"(?i)^.*example.*$"),
     "Stripe test key": re.compile(r"^(?:sk|pk|rk)_test_[A-Za-z0-9]+$"),
+    "Google's published reCAPTCHA test key": re.compile(r"^6LeIxAcTAAAAA(?:JcZVRqyHh71UMIEGNQ_MXjiZKhI|GG-vFI1TnRWxMZNFuojJ4WifJWe)$"),
     "dummy/fake/sample value": re.compile(r"(?i)dummy|fake|sample|mock|test|foobar"),
 }
 PLACEHOLDERS = {
