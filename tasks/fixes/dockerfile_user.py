@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from tasks.fixes.image_writes import runtime_paths
+from tasks.triage.docker import volume_paths
 
 
 # `chown -R 1000:2000 /code/media`: the owner the project already chose for what its program writes
@@ -41,8 +42,7 @@ def _created_user(stage: str) -> tuple[str, str] | None:
 def _in_volumes(stage: str, made: list[str], notes: list[str]) -> list[str]:
     """The run-time paths to chown, each under a VOLUME given as the volume itself; every volume when the build runs the
     program (``manage.py migrate`` creates the database there as root, set 28's etesync test image), with a note."""
-    volumes = [v.strip("\"',").rstrip("/") for line in _VOLUME.findall(stage) for v in re.split(r"[\s,\[\]]+", line)]
-    volumes = [v for v in volumes if v.startswith("/") and v not in ("/", "/tmp") and "$" not in v]
+    volumes = [v for line in _VOLUME.findall(stage) for v in volume_paths(line) if v != "/tmp" and "$" not in v]
     runs = _BUILD_RUNS_APP.search(re.sub(r"\\\s*\n", " ", stage))
     out = [next((v for v in volumes if p == v or p.startswith(v + "/")), p) for p in made]
     if runs:

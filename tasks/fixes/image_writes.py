@@ -88,13 +88,18 @@ _CACHE_SET = re.compile(r"(?m)^\s*-?\s*name:\s*['\"]?(?:HF_HOME|HUGGINGFACE_HUB_
                         r"--download-dir[= ]['\"]?(/[^'\"\s]+)|--huggingface-hub-cache[= ]['\"]?(/[^'\"\s]+)")
 
 
+def _mount_paths(manifest: str | None) -> list[str]:
+    """Every ``mountPath`` the manifest names, without a trailing slash ("" for the root)."""
+    return [m.rstrip("/") for m in re.findall(r"(?m)^\s*-?\s*mountPath:\s*['\"]?(/[^'\"\s]*)", manifest or "")]
+
+
 def model_cache(setting: str, snippet: str | None) -> str | None:
     """Why a read-only root file system gets no row for a model server: it downloads its weights into a cache the
     manifest puts on no volume (the paths it writes are not all known, so no emptyDir list would be complete)."""
     text = snippet or ""
     if not re.search(r"readOnlyRootFilesystem", setting) or not _MODEL_SERVER.search(text):
         return None
-    mounts = [m.rstrip("/") for m in re.findall(r"(?m)^\s*-?\s*mountPath:\s*['\"]?(/[^'\"\s]*)", text)]
+    mounts = _mount_paths(text)
     caches = [next(g for g in m.groups() if g).rstrip("/") for m in _CACHE_SET.finditer(text)]
     if caches and all(any(c == m or c.startswith(m + "/") for m in mounts if m not in ("", "/dev/shm")) for c in caches):
         return None
@@ -172,7 +177,7 @@ def read_only(setting: str, manifest: str | None, built: dict | None) -> tuple[s
     refused, paths, said = read_only_mounts(None if image else built, known if image else None)
     if refused:
         return refused, setting, ""
-    mounted = [m.rstrip("/") for m in re.findall(r"(?m)^\s*-?\s*mountPath:\s*['\"]?(/[^'\"\s]*)", manifest or "")]
+    mounted = _mount_paths(manifest)
     covered = [p for p in paths if any(p == m or p.startswith(m + "/") for m in mounted if m)]
     paths = [p for p in paths if p not in covered]  # a second mount at a path already mounted is rejected
     mounts = "".join(f"\n    - name: writable-{i}\n      mountPath: {p}" for i, p in enumerate(paths))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from tasks.triage.docker import instructions, words
+from tasks.triage.docker import instructions, volume_paths, words
 
 _DOCKERFILE = re.compile(r"(?i)^(?:Dockerfile|Containerfile)$")
 _IMAGE = re.compile(r"^\s*-?\s*image:\s*['\"]?(\S+?)['\"]?\s*$", re.M)
@@ -69,7 +69,7 @@ def stage_writes(steps: list[tuple[int, str, str]]) -> dict:
     for n, kind, arg in steps:
         home = out["home"][0] if out["home"] else None
         if kind == "VOLUME":
-            out["volumes"] += [(w.strip("[]\",' "), n) for w in re.split(r"[\s,]+", arg) if w.strip("[]\",' ").startswith("/")]
+            out["volumes"] += [(p, n) for p in volume_paths(arg)]
         elif kind == "ENV":
             found = re.search(r"(?:^|\s)HOME[= ]\s*['\"]?(/[^\s'\"]+)", arg)
             out["home"] = (found.group(1).rstrip("/"), n) if found else out["home"]

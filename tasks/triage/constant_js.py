@@ -72,6 +72,23 @@ class JsModule:
         self.path = path
         self.used: list[tuple[str, str]] = []
 
+    def functions(self, name: str) -> list[tuple]:
+        """(defining node, function node) of each function the file defines as ``name``: a declaration, or a variable
+        bound to a function expression or arrow function; in depth-first order."""
+        out, todo = [], [self.root]
+        while todo:
+            n = todo.pop()
+            todo.extend(n.named_children)
+            ident, body = None, None
+            if n.type in ("function_declaration", "generator_function_declaration"):
+                ident, body = n.child_by_field_name("name"), n
+            elif n.type == "variable_declarator" and (n.child_by_field_name("value") is not None) and \
+                    n.child_by_field_name("value").type in ("arrow_function", "function_expression", "function"):
+                ident, body = n.child_by_field_name("name"), n.child_by_field_name("value")
+            if ident is not None and ident.text.decode("utf-8", "replace") == name:
+                out.append((n, body))
+        return out
+
     def scope_of(self, node):
         node = node.parent
         while node is not None and node.type not in _SCOPES:

@@ -49,6 +49,12 @@ def _lines(reader, path: str, f: Finding | None = None) -> list[str]:
     return finding_lines(reader, f, path)
 
 
+def volume_paths(arg: str) -> list[str]:
+    """The absolute paths a ``VOLUME`` names, in its shell form (``VOLUME /a /b``) or JSON form (``VOLUME ["/a"]``),
+    without a trailing slash."""
+    return [p for p in (w.strip("\"'").rstrip("/") for w in re.split(r"[\s,\[\]]+", arg)) if p.startswith("/")]
+
+
 def instructions(lines: list[str], every: bool = False) -> list[tuple[int, str, str]]:
     """(line number, INSTRUCTION, argument text) with continuation lines joined; comments skipped.  Only the
     instructions that say what starts and as whom, unless ``every`` (RUN and VOLUME too)."""

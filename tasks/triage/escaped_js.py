@@ -76,25 +76,17 @@ class _Judge:
 
     def _defined(self, name: str) -> str | None:
         """The line of a function ``name`` in this file whose body replaces & < >, else None."""
-        todo = [self.mod.root]
-        while todo:
-            n = todo.pop()
-            todo.extend(n.named_children)
-            body, ident = None, None
-            if n.type in ("function_declaration", "generator_function_declaration"):
-                ident, body = n.child_by_field_name("name"), n
-            elif n.type == "variable_declarator" and (n.child_by_field_name("value") is not None) and \
-                    n.child_by_field_name("value").type in ("arrow_function", "function_expression", "function"):
-                ident, body = n.child_by_field_name("name"), n.child_by_field_name("value")
-            if ident is not None and ident.text.decode("utf-8", "replace") == name:
-                text = body.text.decode("utf-8", "replace")
-                if not all(_global(text, c) for c in "&<>"):
-                    return None
-                if all(p.search(text) for p in _ESCAPES):
-                    return f"{self.mod.path}:{n.start_point[0] + 1}"
-                table = self._char_map(body)
-                return f"{self.mod.path}:{n.start_point[0] + 1} with the character map at line {table}" if table else None
-        return None
+        found = self.mod.functions(name)  # the first definition decides
+        if not found:
+            return None
+        n, body = found[0]
+        text = body.text.decode("utf-8", "replace")
+        if not all(_global(text, c) for c in "&<>"):
+            return None
+        if all(p.search(text) for p in _ESCAPES):
+            return f"{self.mod.path}:{n.start_point[0] + 1}"
+        table = self._char_map(body)
+        return f"{self.mod.path}:{n.start_point[0] + 1} with the character map at line {table}" if table else None
 
     def _char_map(self, body) -> int | None:
         """The line of an object literal outside ``body`` that the body looks characters up in (``escChars[c]``)

@@ -111,13 +111,7 @@ class _Nodes:
     def _returns_element(self, name: str, depth: int) -> bool:
         """The file's one function ``name`` returns, on every ``return``, a DOM element (set 32: a table row built
         with createElement and createTextNode)."""
-        todo, found = [self.mod.root], []
-        while todo:
-            n = todo.pop()
-            if n.type == "function_declaration" and n.child_by_field_name("name") is not None \
-                    and _text(n.child_by_field_name("name")) == name:
-                found.append(n)
-            todo.extend(n.named_children)
+        found = [n for n, _ in self.mod.functions(name) if n.type == "function_declaration"]
         if len(found) != 1:
             return False
         returns, todo = [], [found[0].child_by_field_name("body")]
