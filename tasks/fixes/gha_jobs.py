@@ -70,6 +70,9 @@ def gha_permissions(snippet: str | None) -> tuple[str, str]:
             pushes_over_ssh = pushes_over_ssh or not all(_BOUND_OTHER.search(st) or _pushes_elsewhere(st) for st in hits)
             elsewhere = [m.group(2) for st in hits for m in _REMOTE.finditer(st) if _pushes_elsewhere(st)]
             continue  # round 25: `gh release create` with GH_TOKEN=secrets.BUILDS_RELEASE_TOKEN, gh-deploy over an SSH key
+        if scope in ("pull-requests", "issues", "statuses") and hits and all(
+                _BOUND_OTHER.search(st) and not _TOKEN.search(st) for st in hits):
+            continue  # round 39: create-pull-request with `token: ${{ secrets.BOT_PAT }}` never uses GITHUB_TOKEN
         if scope == "packages" and hits and _GHCR_OTHER.search(text) and not _registry_login(text):
             continue  # round 28: docker login to ghcr.io with secrets.GHCR_TOKEN: the push uses that token, not GITHUB_TOKEN
         if hits:

@@ -35,7 +35,7 @@ _STR_METHODS = {"format", "join", "upper", "lower", "strip", "lstrip", "rstrip",
 _PURE = {"str", "int", "float", "bool", "len", "tuple", "list", "sorted", "reversed", "repr", "range", "enumerate", "zip",
          "min", "max", "abs", "round", "set", "frozenset", "dict", "bytes"}
 _HASH = re.compile(r"(?i)^(?:hash|encrypt|digest|hexdigest|crypt|b64encode|urlsafe_b64encode|hexlify|md5|sha1|sha224|sha256"
-                   r"|sha384|sha512|blake2b|blake2s|make_password|generate_password_hash)$")
+                   r"|sha384|sha512|blake2b|blake2s|make_password|generate_password_hash|quote_name)$")  # + a quoted table
 # values the program makes itself, which no request can choose: a random UUID, the clock, a random token
 _GENERATED = re.compile(r"^(?:uuid\.)?uuid[14]$|^(?:datetime\.)?(?:datetime|date)\.(?:now|utcnow|today)$"
                         r"|^time\.(?:time|time_ns|monotonic|strftime)$|^secrets\.token_(?:hex|urlsafe|bytes)$")
@@ -238,7 +238,7 @@ class Module:
             pure = self.constant(func.value, depth, seen)
         elif isinstance(func, ast.Name) and func.id in _PURE:
             pure = True
-        else:  # a digest of a literal is a constant (pbkdf2_sha256.hash('x'), hashlib.md5(b'x').hexdigest())
+        else:  # a digest of a literal is a constant (hashlib.md5(b'x').hexdigest()), as is connection.ops.quote_name(t)
             name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
             pure = bool(_HASH.search(name)) and (not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Call)
                                                  or self.constant(func.value, depth, seen))

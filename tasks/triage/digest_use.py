@@ -156,7 +156,8 @@ def _to_response(node, parents) -> bool:
 
 
 def _echoed(f, func, calls, line) -> dict | None:
-    assign = next((n for n in ast.walk(func) if isinstance(n, ast.Assign) and n.lineno == line and len(n.targets) == 1
+    assign = next((n for n in ast.walk(func) if isinstance(n, ast.Assign) and n.lineno <= line <= (n.end_lineno or n.lineno)
+                   and len(n.targets) == 1
                    and isinstance(n.targets[0], ast.Name)), None)
     if assign is None or not any(c is assign.value or c in set(ast.walk(assign.value)) for c in calls):
         return None
@@ -192,6 +193,7 @@ def _echoed(f, func, calls, line) -> dict | None:
 # SECRET_KEY mixed in only makes the name harder to invert
 _CREDENTIAL_INPUT = re.compile(r"(?i)passw|pwd|\bpw\b|token|credential|otp|\bpin\b|api[-_]?key|private")
 _ID_FUNC = re.compile(r"(?i)(?:^|_)(?:key|id|slug|etag|cache[-_]?key|bucket|hash|digest|checksum|fingerprint|file_?name|name)$")
+_KEY_FUNC = re.compile(r"(?i)cache|_key$|_hash$|etag|_id$")  # a function whose result is a key, by its name
 _SECURITY_FUNC = re.compile(r"(?i)passw|token|(?<![a-z])sign(?:ature|ed|_|$)|hmac|verify|secret|credential")
 def _namespaced(node, parents) -> bool:
     """``node`` (a use of the digest) is a part of a key with a literal namespace (``f"em-{hashed}"``, ``"pw-" + h``)
@@ -242,7 +244,8 @@ def _named(f, func, calls, line) -> dict | None:
             "evidence": f"not a security use: the weak hash at {f.path}:{line} sets {stored[1][:60]}, a name for the data "
                         f"it digests{_of(calls)}; naming needs no collision resistance, and a stronger hash "
                         "would hide a guessable input no better"}
-    assign = next((n for n in ast.walk(func) if isinstance(n, ast.Assign) and n.lineno == line and len(n.targets) == 1
+    assign = next((n for n in ast.walk(func) if isinstance(n, ast.Assign) and n.lineno <= line <= (n.end_lineno or n.lineno)
+                   and len(n.targets) == 1
                    and isinstance(n.targets[0], ast.Name)), None)
     if assign is None or not any(c in set(ast.walk(assign.value)) for c in calls):
         return fingerprint  # an attribute, a subscript or a dict key: no name to follow
@@ -259,6 +262,14 @@ def _named(f, func, calls, line) -> dict | None:
                             "resistance, and a stronger hash would hide a guessable input no better"}
     if fingerprint:
         return fingerprint
+    ret = next((r for r in ast.walk(func) if isinstance(r, ast.Return) and r.value is not None
+                and any(isinstance(x, ast.Name) and x.id == name for x in ast.walk(r.value))), None)
+    if ret is not None and _KEY_FUNC.search(func.name) and not _SECURITY_FUNC.search(func.name) \
+            and "hexdigest" in ast.unparse(assign.value) + ast.unparse(ret.value):  # django-cms's cache keys (set 34)
+        return {"check": "code", "status": "not_security_use",
+                "evidence": f"not a security use: the weak hash at {f.path}:{line} goes into {name}, which {func.name}() "
+                            f"returns (line {ret.lineno}) as a cache or lookup key; naming something needs no collision "
+                            "resistance, and a stronger hash would hide a guessable input no better"}
     if uses and all(as_number(u, parents) for u in uses):  # hue = int(digest[:4], 16) % 360
         return {"check": "code", "status": "not_security_use",
                 "evidence": f"not a security use: the weak hash at {f.path}:{line} only becomes a number "

@@ -35,10 +35,22 @@ _ESCAPERS = {"escape", "conditional_escape", "format_html", "urlencode", "quote"
 # a translated literal: the catalogue is the project's own, its translators are trusted (as blocktrans's are)
 _GETTEXT = {"_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy", "ngettext"}
 MAX_DEPTH = 3
+# a model's primary key (an integer or UUID) and a language code (one of settings.LANGUAGES): no markup
+_CODE_ATTR = re.compile(r"^(?:pk|language|language_code|LANGUAGE_CODE)$")
 
 
 def _name(node) -> str:
     return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+
+
+def _bound_part(node):
+    """What a statement binds: a loop's or a ``with``'s target, not the names its body binds (set 34: ``indent`` set in
+    a ``for`` body counted twice, as the loop and as its assignment)."""
+    if isinstance(node, ast.For):
+        return node.target
+    if isinstance(node, ast.With):
+        return ast.Tuple(elts=[i.optional_vars for i in node.items if i.optional_vars is not None], ctx=ast.Store())
+    return node
 
 
 def _escaped(node, scope, tree, depth: int, used: list) -> bool:
@@ -74,6 +86,13 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
             parts = [node.func.value, *node.args, *[k.value for k in node.keywords]]
             return all(_escaped(p, scope, tree, depth, used) for p in parts)
         return False
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and isinstance(node.left, ast.Constant) \
+            and isinstance(node.left.value, str):  # "&nbsp;&nbsp;" * (page.depth - 1): a literal repeated (set 34)
+        used.append(("plain", f"a literal repeated, `{ast.unparse(node)[:60]}`", node.lineno))
+        return True
+    if isinstance(node, ast.Attribute) and _CODE_ATTR.match(node.attr):  # page_content.language, obj.pk (set 34)
+        used.append(("plain", f"`{ast.unparse(node)[:60]}`, a primary key or language code", node.lineno))
+        return True
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Sub, ast.Mult, ast.Div, ast.FloorDiv)):  # arithmetic
         return _escaped(node.left, scope, tree, depth, used) and _escaped(node.right, scope, tree, depth, used)
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
@@ -87,7 +106,8 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
         args = {a.arg for a in ast.walk(scope.args) if isinstance(a, ast.arg)}
         binds = [n for n in ast.walk(scope) if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For,
                                                               ast.With, ast.NamedExpr))
-                 and any(isinstance(t, ast.Name) and t.id == node.id and isinstance(t.ctx, ast.Store) for t in ast.walk(n))]
+                 and any(isinstance(t, ast.Name) and t.id == node.id and isinstance(t.ctx, ast.Store)
+                         for t in ast.walk(_bound_part(n)))]
         if not binds and node.id not in args:  # a module constant: bound once, at top level, to a literal
             top = [n for n in tree.body if isinstance(n, ast.Assign)
                    and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)]
@@ -133,10 +153,10 @@ def escaped_sink(source: str, line: int, rule_text: str) -> dict | None:
     others = [f"{what} (line {n})" for kind, what, n in seen if kind == "plain"]
     texts = [o for o in others if re.search(r"(?<![\w.])(?:_|gettext|ngettext|pgettext|gettext_lazy|_l)\(", o)]
     kinds = " and ".join(k for k, hit in (("the project's own translation catalogue", texts),
-                                           ("a number", len(texts) < len(others))) if hit)
+                                           ("a number", any("a number" in o for o in others))) if hit)
     choices = [what for kind, what, n in seen if kind == "choice"]
     parts = ([f"the output of {', '.join(escapers)}, which escapes or percent-encodes <, > and quotes"] if escapers else []) \
-        + ([f"{'; '.join(others)} ({kinds}: no markup from outside)"] if others else []) + choices
+        + ([f"{'; '.join(others)}" + (f" ({kinds}: no markup from outside)" if kinds else "")] if others else []) + choices
     lead = "escaped before insertion" if escapers else "constant data"  # round 28: nothing was escaped in a translation
     return {"check": "code", "status": "escaped",
             "evidence": f"{lead}: {_name(calls[0].func)}() at line {calls[0].lineno} wraps only literal "
