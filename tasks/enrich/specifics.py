@@ -114,7 +114,7 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
     out: list[str] = []
     if (f.tool == "bandit" or (f.path or "").endswith(".py")) and _constant_call(text):
         return [f"Every argument of the call on line {line_no} is a constant literal, so no outside input reaches it here."]
-    names = [n for n in dict.fromkeys(_IDENT.findall(outside_strings(text))) if n not in _KEYWORDS]
+    names = [n for n in dict.fromkeys(_IDENT.findall(outside_strings(_sink_args(text)))) if n not in _KEYWORDS]
     enclosing = None
     for i in range(first - 1, -1, -1):
         m = _DEF.match(c.lines[i])
@@ -145,6 +145,25 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
             # who calls it, from the repository (tasks.enrich.call_sites); "its callers decide" alone fits every function
             out.append(by_param[name])
     return out[:3]
+
+
+# the sink a rule is about, when the flagged line wraps it in another call: `messages.error(request, mark_safe(msg))`
+# is about `msg`, not `request` (round 40's grade of peering-manager's handle_protectederror)
+_SINK = re.compile(r"\b(?:mark_safe|Markup|SafeString|format_html|execute|executemany|system|Popen|check_output|"
+                   r"check_call|eval|exec)\s*\(")
+
+
+def _sink_args(text: str) -> str:
+    """The argument text of the sink call on the line (up to its closing bracket), or the whole line without one."""
+    m = _SINK.search(text)
+    if m is None:
+        return text
+    depth = 0
+    for i in range(m.end() - 1, len(text)):
+        depth += 1 if text[i] == "(" else -1 if text[i] == ")" else 0
+        if depth == 0:
+            return text[m.end():i]
+    return text[m.end():]
 
 
 def _whole_value(rhs: str, after: list[str]) -> str | None:

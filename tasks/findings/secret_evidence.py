@@ -18,8 +18,7 @@ not a placeholder; ``uuid`` the form of a record id (random, but what it identif
 password hash (a hex digest, bcrypt/argon2/PBKDF2), only for password rules; ``plain-word`` letters only, which may
 still be a weak password; ``low-entropy`` a value too regular to be a generated credential; ``empty`` a literal in the
 code that holds nothing or one character (``password = ''``), and ``message`` text written for a person: a one-word UI
-status (``'Updated.'``) or a sentence (several words, spaces, closing punctuation: ``'Password is incorrect.'``).
-A passphrase without a sentence's shape (``correct horse battery staple``) is no message.
+status (``'Updated.'``) or a sentence (``'Password is incorrect.'``); a passphrase (``correct horse battery staple``) is none.
 """
 
 from __future__ import annotations
@@ -150,8 +149,7 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
     ``from_code``: the value is a literal read from the code, so an empty one is empty, not redacted by the tool."""
     raw = str(value or "")
     if from_code and len(raw.strip()) <= 1:
-        what = ("an empty string" if not raw else "a single space" if raw == " " else "whitespace only"
-                if not raw.strip() else "a single character")
+        what = "an empty string" if not raw else "a single space" if raw == " " else "whitespace only" if not raw.strip() else "a single character"
         return {"class": "empty", "entropy": 0.0, "length": len(raw.strip()), "match": what}
     value = raw.strip().strip("'\"`")
     if value in TOOL_REDACTED or set(value) <= {"*"} or masked(value):
@@ -168,8 +166,10 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
         return {"class": "message", "entropy": round(entropy(value), 1), "length": len(value), "match": message}
     bits = round(entropy(value), 1)
     out = {"entropy": bits, "length": len(value), "match": None}
-    if re.fullmatch(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----", value):
+    if re.fullmatch(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----", value):  # the key follows it in the file
         return out | {"class": "key-header", "match": "a PEM private-key header; the key follows it in the file"}
+    if len(value) >= 6 and "-----BEGIN ".startswith(value):  # Semgrep's private-key rule reports `-----BEG` (set 35)
+        return out | {"class": "key-header", "match": "the start of a PEM header, as the scanner cut it"}
     for name, pattern in HASHES.items() if for_password else ():
         if pattern.match(value):
             what = f"{name} of {len(value)} hex digits" if name == "a hex digest" else name

@@ -24,6 +24,9 @@ _READ_ONLY = re.compile(r"^(?:actions/(?:checkout|setup-[\w-]+|cache|upload-arti
 # a run step that starts a script file of the repository (its commands, and so its needs, are in that file)
 _SCRIPT_RUN = re.compile(r"(?:^|[\s;&|])(?:(?:ba|z)?sh\s+|python3?\s+|node\s+)?((?:\./|\.github/|scripts?/)?[\w./-]+\.(?:sh|py|js|rb|ps1)"
                          r"|\./[\w.-]+)(?=$|[\s;&|])", re.M)
+# an action whose name says it writes to the repository, its issues or pull requests (with github.token by default)
+_WRITES = re.compile(r"(?i)label|comment|release|publish|deploy|merge|close|assign|milestone|push|commit|project|lock|"
+                     r"greet|welcome|triage|approve|bump|changelog|backport|issue|pull-request|automerge|tag")
 _TOKEN = re.compile(r"(?i)secrets\.GITHUB_TOKEN|github\.token")  # the secrets context is case-insensitive: secrets.github_token
 # a personal access token or app token the workflow passes instead: what it may do is not set by `permissions`
 _OTHER_TOKEN = re.compile(r"(?i)secrets\.((?!github_token\b)\w*(?:TOKEN|PAT|DEPLOY_KEY|SSH_KEY)\w*)")  # set 29: isso's docs
@@ -37,7 +40,8 @@ _STEP_NEEDS = [
      "contents", "write"),
     (r"gh\s+pr\s+(?:comment|review|edit|create)|createComment|create-or-update-comment|sticky-pull-request-comment|"
      r"pulls\.(?:createReview|create)\b|peter-evans/create-pull-request|repo-sync/pull-request", "pull-requests", "write"),
-    (r"gh\s+issue\s+(?:comment|create|edit)|issues\.(?:create|update|addLabels)|actions/labeler", "issues", "write"),
+    (r"gh\s+issue\s+(?:comment|create|edit)|issues\.(?:create|update|addLabels|removeLabel)|actions/labeler|"
+     r"action-(?:add|remove)-labels|(?:add|remove)-labels?@", "issues", "write"),  # labels are set through the issues API
     (r"actions/stale@", "issues", "write"), (r"actions/stale@", "pull-requests", "write"),  # it labels and closes both
     (r"actions/stale@", "actions", "write"),  # and deletes and re-saves its _state cache (actions/stale#1131)
     (r"gh-pages|gh-deploy|mkdocs-deploy", "contents", "write"),  # publishing docs pushes the gh-pages branch
@@ -181,7 +185,8 @@ def jobs(text: str, known) -> dict | None:
         for step in job.get("steps") or []:
             uses = step.get("uses") if isinstance(step, dict) else None
             if isinstance(uses, str) and not uses.startswith("./") and not _READ_ONLY.match(uses) and not known(uses) \
-                    and _TOKEN.search(yaml.safe_dump(step)) and not _registry_login(yaml.safe_dump(step)):
+                    and (_TOKEN.search(yaml.safe_dump(step)) or _WRITES.search(uses.split("@")[0])) \
+                    and not _registry_login(yaml.safe_dump(step)):  # round 40: a label action uses github.token unasked
                 unknown.append(f"job {name} gives the token to {uses}, whose needs are not listed here")
             run = step.get("run") if isinstance(step, dict) else None
             script = _SCRIPT_RUN.search(run) if isinstance(run, str) and _TOKEN.search(yaml.safe_dump(step)) else None

@@ -234,8 +234,8 @@ class Module:
         func = node.func
         if returns_constant(self, node, depth, seen):
             return True
-        if isinstance(func, ast.Attribute) and func.attr in _STR_METHODS:
-            pure = self.constant(func.value, depth, seen)
+        if isinstance(func, ast.Attribute) and func.attr in _STR_METHODS:  # shlex.split(cmd): oncall's celery (set 35)
+            pure = dotted(func) in ("shlex.split", "shlex.join") or self.constant(func.value, depth, seen)
         elif isinstance(func, ast.Name) and func.id in _PURE:
             pure = True
         else:  # a digest of a literal is a constant (hashlib.md5(b'x').hexdigest()), as is connection.ops.quote_name(t)

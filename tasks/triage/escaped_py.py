@@ -36,6 +36,8 @@ _ESCAPERS = {"escape", "conditional_escape", "format_html", "urlencode", "quote"
 _GETTEXT = {"_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy", "ngettext"}
 MAX_DEPTH = 3
 # a model's primary key (an integer or UUID) and a language code (one of settings.LANGUAGES): no markup
+_DISPLAY = re.compile(r"^get_\w+_display$")
+_FILTERS = {"date", "time", "timesince", "timeuntil", "naturaltime", "naturalday", "intcomma", "filesizeformat"}
 _CODE_ATTR = re.compile(r"^(?:pk|language|language_code|LANGUAGE_CODE)$")
 
 
@@ -53,6 +55,25 @@ def _bound_part(node):
     return node
 
 
+def _bound_value(bind, name: str):
+    """The value ``bind`` gives ``name``: ``name = v``, or its element of ``a, name = x, v``; None for anything else."""
+    if not isinstance(bind, ast.Assign) or len(bind.targets) != 1:
+        return None
+    target, value = bind.targets[0], bind.value
+    if isinstance(target, ast.Name):
+        return value
+    if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
+        return next((v for t, v in zip(target.elts, value.elts) if isinstance(t, ast.Name) and t.id == name), None)
+    return None
+
+
+def _imported_from(tree, name: str, prefix: str) -> bool:
+    """``name`` is imported from a module under ``prefix`` (``from django.template.defaultfilters import date``)."""
+    return any(isinstance(n, ast.ImportFrom) and (n.module or "").startswith(prefix) and any(a.name == name and not a.asname
+                                                                                           for a in n.names)
+               for n in tree.body)
+
+
 def _escaped(node, scope, tree, depth: int, used: list) -> bool:
     """``used`` gathers (kind, what, line): kind "escaper" for an escaping call, "plain" for a translated literal or a
     number; ``tree`` is the module, where module constants are looked up."""
@@ -65,6 +86,16 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
             return True
         if name in _GETTEXT and node.args and all(isinstance(a, ast.Constant) for a in node.args):
             used.append(("plain", f"translated literal {ast.unparse(node.func)}()", node.lineno))
+            return True
+        if _DISPLAY.match(name) and isinstance(node.func, ast.Attribute) and not node.args and not node.keywords:
+            used.append(("plain", f"`{ast.unparse(node)[:50]}`, a choice label the model declares", node.lineno))
+            return True  # Django's get_FOO_display(): the label of the field's choices, written by the developers
+        if name == "reverse" and isinstance(node.func, ast.Name) and node.args and isinstance(node.args[0], ast.Constant):
+            used.append(("plain", f"a URL path `{ast.unparse(node)[:60]}` builds from the project's URL patterns (its "
+                                  "arguments percent-encoded: no <, > or \")", node.lineno))
+            return True
+        if isinstance(node.func, ast.Name) and name in _FILTERS and _imported_from(tree, name, "django."):
+            used.append(("plain", f"a value formatted by Django's `{name}` filter, `{ast.unparse(node)[:50]}`", node.lineno))
             return True
         if name == "count" and isinstance(node.func, ast.Attribute) and not node.args and not node.keywords:
             used.append(("plain", f"a number, `{ast.unparse(node)[:60]}`", node.lineno))  # QuerySet.count(): an int
@@ -98,6 +129,8 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
         right = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
         return _escaped(node.left, scope, tree, depth, used) and all(_escaped(r, scope, tree, depth, used) for r in right)
+    if isinstance(node, ast.BoolOp):  # `self.get_action_display() or "Unknown"` (peering-manager, set 35)
+        return all(_escaped(v, scope, tree, depth, used) for v in node.values)
     if isinstance(node, ast.IfExp):  # `"&uarr; " if end > start else "&darr; "` (shynet, set 30)
         return _escaped(node.body, scope, tree, depth, used) and _escaped(node.orelse, scope, tree, depth, used)
     if isinstance(node, ast.JoinedStr):
@@ -112,17 +145,17 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
             top = [n for n in tree.body if isinstance(n, ast.Assign)
                    and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)]
             return len(top) == 1 and isinstance(top[0].value, ast.Constant) and isinstance(top[0].value.value, str)
+        values = [_bound_value(b, node.id) for b in binds]  # `icon, colour = "check", "success"` (set 35) counts
         if node.id not in args and len(binds) > 1 and all(  # `classes = "icon-true"` / else `"icon-false"` (set 26),
-                isinstance(b, ast.Assign) and len(b.targets) == 1 and isinstance(b.targets[0], ast.Name)  # or each bound
-                and _escaped(b.value, scope, tree, depth + 1, used) for b in binds):  # to such a part (set 30: shynet)
-            plain = all(isinstance(b.value, ast.Constant) for b in binds)
+                v is not None and _escaped(v, scope, tree, depth + 1, used) for v in values):  # or each bound to such a
+            plain = all(isinstance(v, ast.Constant) for v in values)  # part (set 30: shynet)
             used.append(("choice", f"`{node.id}`, " + (f"one of {len(binds)} literals" if plain else
                                    f"bound {len(binds)} times, only to literals or numbers") + " (lines "
                                    f"{', '.join(str(b.lineno) for b in binds[:4])})", binds[0].lineno))
             return True
-        if node.id in args or len(binds) != 1 or not isinstance(binds[0], ast.Assign) or len(binds[0].targets) != 1:
+        if node.id in args or len(binds) != 1 or values[0] is None:
             return False
-        return _escaped(binds[0].value, scope, tree, depth + 1, used)
+        return _escaped(values[0], scope, tree, depth + 1, used)
     return False
 
 

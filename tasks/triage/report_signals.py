@@ -130,7 +130,8 @@ def confidence_of(f: Finding | dict) -> str | None:
     value = f.extra.get("confidence")  # not a schema key: a hand-made or later-annotated record may carry it
     if isinstance(value, str) and value:
         return value.lower()
-    return "low" if _LOW_CONFIDENCE.search(f.description or "") else None
+    tagged = [t.split()[0].lower() for t in f.rule_tags or () if re.fullmatch(r"(?i)(?:LOW|MEDIUM|HIGH) CONFIDENCE", str(t))]
+    return "low" if _LOW_CONFIDENCE.search(f.description or "") else tagged[0] if tagged else None  # Semgrep's SARIF tags
 
 
 # checks whose advice is out of date: following them would teach the wrong fix

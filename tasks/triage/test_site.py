@@ -66,9 +66,10 @@ def _enclosing_test(lines: list[str], n: int) -> str | None:
             continue
         if indent >= need:
             continue
-        m = re.match(r"^\s*(?:async\s+)?def\s+(\w+)|^\s*(?:it|test)\(\s*['\"`]([^'\"`\n]+)", line)
-        if m:  # a long test name is cut where it says so, never quoted as if whole (set 31)
-            return m.group(1) + "()" if m.group(1) else f"it('{m.group(2)[:60]}{'…' if len(m.group(2)) > 60 else ''}')"
+        m = re.match(r"^\s*(?:async\s+)?def\s+(\w+)|^\s*(it|test)\(\s*(['\"`])((?:(?!\3)[^\n])+)\3?", line)
+        if m:  # a long test name is cut where it says so, never quoted as if whole (set 31); `test` and the quote as
+            name, q = m.group(4) or "", m.group(3)  # written: test(`...user's details`) (set 35)
+            return m.group(1) + "()" if m.group(1) else f"{m.group(2)}({q}{name[:60]}{'…' if len(name) > 60 else ''}{q})"
         if indent == 0:
             return None
         need = indent

@@ -1,0 +1,116 @@
+"""Checks from held-out set 35 (lemur, terraform-aws-emr, fider, peering-manager, oncall) and round 40's grades,
+written after its measurement, each with the neighbour that stays."""
+
+from __future__ import annotations
+
+from test_triage_containers import Files, bandit_at, semgrep_at
+
+
+def test_a_label_action_that_uses_the_default_token_is_a_need_or_an_unknown():
+    """Round 40's harmful stage-1 row: oncall's on-issue-closed.yml runs actions-ecosystem/action-remove-labels (which
+    takes `github.token` by default, unasked) and was answered `permissions: contents: read`: the label removal would
+    get a 403 in a green job. Label actions need `issues: write`; an unknown action named for writing is an unknown."""
+    from tasks.fixes.api_workflows import gha_permissions_fix, known
+    from tasks.fixes.gha_jobs import gha_permissions, jobs
+    from tasks.findings.model import as_finding
+
+    wf = ("name: On issue closed\non:\n  issues:\n    types:\n      - closed\njobs:\n  remove:\n    runs-on: ubuntu-latest\n"
+          "    steps:\n      - uses: actions/checkout@v2\n      - uses: actions-ecosystem/action-remove-labels@2ce5d41b4b6a #v1.3.0\n"
+          "        with:\n          labels: needs triage\n")
+    block, _ = gha_permissions(wf)
+    assert "issues: write" in block
+    other = wf.replace("actions-ecosystem/action-remove-labels@2ce5d41b4b6a", "someone/auto-close-stale@v3")
+    assert jobs(other, known)["unknown"] == ["job remove gives the token to someone/auto-close-stale@v3, whose needs are not listed here"]
+    f = as_finding({"id": "a" * 32, "tool": "checkov", "kind": "config", "rule_id": "CKV2_GHA_1", "title": "t", "description": "d",
+                    "location": {"path": ".github/workflows/on-issue-closed.yml", "start_line": 1, "end_line": 6}})
+    text, why, _ = gha_permissions_fix(f, other, "yaml")
+    assert text is None and "someone/auto-close-stale@v3" in why
+    plain = wf.replace("actions-ecosystem/action-remove-labels@2ce5d41b4b6a", "actions/setup-node@v4")
+    assert jobs(plain, known)["unknown"] == [] and gha_permissions(plain)[0] == "permissions:\n  contents: read"
+
+
+def test_peering_managers_mark_safe_parts_tuple_binds_choice_labels_reverse_and_date_filter():
+    """Set 35's labels (both false positive): `icon, colour = "check", "success"` / else other literals;
+    `badge` bound in match cases with `self.get_action_display() or "Unknown"`; a link to `reverse("name", kwargs=...)`;
+    and Django's `date` filter of a date with the settings' format."""
+    from tasks.triage.escaped_py import escaped_sink
+
+    code = ("from django.template.defaultfilters import date\nfrom django.urls import reverse\n"
+            "from django.utils.safestring import mark_safe\n\n\ndef boolean_as_icon(value):\n    if value:\n"
+            "        icon, colour = 'check', 'success'\n    else:\n        icon, colour = 'times', 'danger'\n"
+            "    return mark_safe(f'<i class=\"fa-{icon} text-{colour}\"></i>')\n\n\n"
+            "def action_html(self):\n    match self.action:\n        case 1:\n            badge = 'success'\n"
+            "        case _:\n            badge = 'secondary'\n"
+            "    return mark_safe(f'<span class=\"badge-{badge}\">{self.get_action_display() or \"Unknown\"}</span>')\n\n\n"
+            "def journal(instance):\n    return mark_safe(f'<a href=\"{reverse(\"journal\", kwargs={\"pk\": instance.pk})}\">journal</a>')\n\n\n"
+            "def when(value, settings):\n    if value:\n        long = date(value, settings.DATE_FORMAT)\n    else:\n"
+            "        long = date(value, settings.DATETIME_FORMAT)\n    return mark_safe(f'<span>{long}</span>')\n\n\n"
+            "def unpacked(value):\n    icon, colour = value, 'x'\n    return mark_safe(f'<i class=\"{icon}\"></i>')\n\n\n"
+            "def named(self):\n    return mark_safe(f'<b>{self.name or \"Unknown\"}</b>')\n")
+    hit = escaped_sink(code, 11, "B308 mark_safe")
+    assert hit and "`icon`, one of 2 literals" in hit["evidence"] and "`colour`, one of 2 literals" in hit["evidence"]
+    hit = escaped_sink(code, 20, "B308 mark_safe")
+    assert hit and "`self.get_action_display()`, a choice label the model declares" in hit["evidence"]
+    hit = escaped_sink(code, 24, "B308 mark_safe")
+    assert hit and "a URL path `reverse('journal', kwargs={'pk': instance.pk})` builds" in hit["evidence"]
+    hit = escaped_sink(code, 32, "B308 mark_safe")
+    assert hit and "formatted by Django's `date` filter" in hit["evidence"]
+    assert escaped_sink(code, 37, "B308 mark_safe") is None  # icon is the parameter
+    assert escaped_sink(code, 41, "B308 mark_safe") is None  # a name, whatever its fallback
+    local = code.replace("from django.template.defaultfilters import date\n", "from .utils import date\n")
+    assert escaped_sink(local, 32, "B308 mark_safe") is None  # the project's own date(): unknown output
+
+
+def test_workflow_run_checkout_guarded_to_the_repositorys_own_code():
+    """fider's publish.yml checks out `workflow_run.head_sha` in a job whose `if:` requires
+    `head_repository.full_name == github.repository` unless the run was no pull request (both labellers: false
+    positive); an `||` that lets a fork through keeps the finding."""
+    from tasks.triage.run_guard import check_run_guard
+
+    wf = ("name: publish\non:\n  workflow_run:\n    workflows: [\"build\"]\n    types:\n      - completed\n\njobs:\n"
+          "  publish:\n    runs-on: ubuntu-latest\n    if: >-\n      ${{ github.event.workflow_run.conclusion == 'success' &&\n"
+          "          (github.event.workflow_run.event != 'pull_request' ||\n"
+          "           github.event.workflow_run.head_repository.full_name == github.repository) }}\n    steps:\n"
+          "      - name: Checkout\n        uses: actions/checkout@v4\n        with:\n"
+          "          ref: ${{ github.event.workflow_run.head_sha }}\n")
+    rule = "yaml.github-actions.security.workflow-run-target-code-checkout.workflow-run-target-code-checkout"
+    hit = check_run_guard(semgrep_at(rule, ".github/workflows/publish.yml", 18), Files(wf))
+    assert hit and "the job's condition at .github/workflows/publish.yml:11 requires " \
+        "`github.event.workflow_run.head_repository.full_name == github.repository`" in hit["evidence"]
+    loose = wf.replace("conclusion == 'success' &&", "conclusion == 'success' ||")
+    assert check_run_guard(semgrep_at(rule, ".github/workflows/publish.yml", 18), Files(loose)) is None
+    bare = wf.replace("    if: >-\n", "    env:\n      X: >-\n")
+    assert check_run_guard(semgrep_at(rule, ".github/workflows/publish.yml", 18), Files(bare)) is None
+
+
+def test_semgreps_sarif_confidence_tag_a_cut_pem_header_a_mock_folder_and_shlex_split_of_a_literal():
+    """Round 40: Semgrep's SARIF carries a rule's confidence only as a `LOW CONFIDENCE` tag (the subprocess audit rule
+    was called "does not rate itself LOW"); its private-key rule reports `-----BEG`, which was judged as an 8-character
+    low-entropy password; Go's `pkg/mock/` is a test double; `subprocess.call(shlex.split("celery -A engine ..."))`."""
+    from tasks.findings.secret_evidence import classify_one
+    from tasks.triage.constant_names import constant_sink
+    from tasks.triage.path_class import path_class
+    from tasks.triage.report_signals import confidence_of
+
+    base = {"id": "a" * 32, "tool": "semgrep", "kind": "code", "rule_id": "x", "title": "t", "description": "d"}
+    assert confidence_of(base | {"rule_tags": ["CWE-78: OS Command Injection", "LOW CONFIDENCE", "security"]}) == "low"
+    assert confidence_of(base | {"rule_tags": ["MEDIUM CONFIDENCE"]}) == "medium" and confidence_of(base) is None
+    assert classify_one("-----BEG")["class"] == "key-header" and classify_one("-----BEGIN")["class"] == "key-header"
+    assert classify_one("-----END")["class"] != "key-header"
+    assert path_class("app/pkg/mock/server.go") == "fixture" and path_class("app/pkg/mockery/server.go") is None
+    code = ("import shlex\nimport subprocess\n\n\ndef restart(queue):\n    cmd = 'celery -A engine control shutdown'\n"
+            "    subprocess.call(shlex.split(cmd))\n    subprocess.call(shlex.split(queue))\n")
+    assert constant_sink(code, 7, "engine/start_celery.py")
+    assert constant_sink(code, 8, "engine/start_celery.py") is None
+
+
+def test_a_test_named_in_a_template_literal_and_the_sink_argument_of_a_wrapped_call():
+    """Round 40: `test(`user can see the other user's details`)` was quoted as `it('user can see the other user')`;
+    and `messages.error(request, mark_safe(err_message))` was explained by `request`, not by the marked text."""
+    from tasks.enrich.specifics import _sink_args
+    from tasks.triage.test_site import _enclosing_test
+
+    lines = ["test(`user can see the other user's details`, async ({ page }) => {\n", "  await go();\n"]
+    assert _enclosing_test(lines, 2) == "test(`user can see the other user's details`)"
+    assert _sink_args("    messages.error(request, mark_safe(err_message))") == "err_message"
+    assert _sink_args("    logger.info(msg)") == "    logger.info(msg)"
