@@ -114,3 +114,46 @@ def test_a_test_named_in_a_template_literal_and_the_sink_argument_of_a_wrapped_c
     assert _enclosing_test(lines, 2) == "test(`user can see the other user's details`)"
     assert _sink_args("    messages.error(request, mark_safe(err_message))") == "err_message"
     assert _sink_args("    logger.info(msg)") == "    logger.info(msg)"
+
+
+SELF_SIGNED = """-----BEGIN CERTIFICATE-----
+MIIBkDCCATWgAwIBAgIUeIdGAyt/DtzcJWzsb7pFSRqGPqMwCgYIKoZIzj0EAwIw
+HTEbMBkGA1UEAwwSKi5kZXYuZXhhbXBsZS50ZXN0MB4XDTI2MTIwNjA2NDEwNloX
+DTM2MTIwMzA2NDEwNlowHTEbMBkGA1UEAwwSKi5kZXYuZXhhbXBsZS50ZXN0MFkw
+EwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEdDJLBIFRykMrjVW+Q5afcJ+5HQ5MI3nW
+EdRJ5/Cj2LjW/jtOXmsfNEQFDop1HTzhGPP+D36Kb5I475qwmS8zm6NTMFEwHQYD
+VR0OBBYEFF07+3JBux0zD/Y/v2qfhqvhOUsPMB8GA1UdIwQYMBaAFF07+3JBux0z
+D/Y/v2qfhqvhOUsPMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIh
+AO8KHKlTtL0miX6q97hVFAz2M4ECepHMXgI6IukgtYRBAiEA5///9Cf+4M7zYU3o
+Ap1VcM3f9L0f1Wzf4XV9CkY3oS0=
+-----END CERTIFICATE-----
+"""  # openssl req -x509 -subj "/CN=*.dev.example.test" (a public certificate, made for this test)
+CA_SIGNED = """-----BEGIN CERTIFICATE-----
+MIIBMDCB1gIUNztFnsDrIrZO/6BkpyWbUZ1Ag7kwCgYIKoZIzj0EAwIwGjEYMBYG
+A1UEAwwPRXhhbXBsZSBUZXN0IENBMB4XDTI2MTIwNjA2NDEwNloXDTM2MTIwMzA2
+NDEwNlowGzEZMBcGA1UEAwwQZGV2LmV4YW1wbGUudGVzdDBZMBMGByqGSM49AgEG
+CCqGSM49AwEHA0IABGzx+Yi+fHwokz6GRrPhEMgMZ2bTNGQ0Wfdfip5VvZrO49Gb
+1Hz3r787Fvb1jrxaXCWJajsArdS0dExTVxFBlmEwCgYIKoZIzj0EAwIDSQAwRgIh
+AKLloyFQ3MdFlh3laCWBQUvvSEj1oUbZ0kCivMdfLvxMAiEAtqn2Td2KVTdnmoua
+tNx0KDY6gdMweMLeHlWAfaGTEuw=
+-----END CERTIFICATE-----
+"""  # CN dev.example.test, issued by "Example Test CA"
+
+
+def test_a_key_beside_its_self_signed_development_certificate():
+    """fider's etc/dev-fider-io.key beside etc/dev-fider-io.crt (issuer = subject, CN *.dev.fider.io): a developer's
+    HTTPS setup (both labellers: false positive). A certificate a CA issued, or a key not named for development, stays."""
+    from tasks.triage.dev_cert import check_dev_cert
+    from tasks.findings.model import as_finding
+
+    def key_at(path):
+        return as_finding({"id": "b" * 32, "tool": "semgrep", "kind": "secret", "rule_id": "generic.secrets.private-key",
+                           "title": "private key", "description": "d", "location": {"path": path, "start_line": 1, "end_line": 1}})
+
+    files = {"etc/dev-site.crt": SELF_SIGNED, "etc/dev-leaf.crt": CA_SIGNED, "etc/server.crt": SELF_SIGNED}
+    hit = check_dev_cert(key_at("etc/dev-site.key"), Files(files))
+    assert hit and "etc/dev-site.key is the key of etc/dev-site.crt, a self-signed certificate" in hit["evidence"]
+    assert "CN *.dev.example.test" in hit["evidence"]
+    assert check_dev_cert(key_at("etc/dev-leaf.key"), Files(files)) is None  # issued by a CA
+    assert check_dev_cert(key_at("etc/server.key"), Files(files)) is None  # not named for development
+    assert check_dev_cert(key_at("etc/dev-none.key"), Files(files)) is None  # no certificate beside it

@@ -23,14 +23,17 @@ _LOCAL_NAME = re.compile(r"(?i)(?:^|/)(?:localhost|127\.0\.0\.1)(?:\+\d+)?(?:[-_
 _KEY_RULE = re.compile(r"(?i)private[-_ ]?key|\brsa[-_ ]private|\bpkcs ?#?8")
 
 
-def check_dev_cert(f: Finding) -> dict | None:
-    """{"check": "secret", "status": "not_a_secret", "evidence"} for a private key in a file named for localhost, else None."""
+def check_dev_cert(f: Finding, reader=None) -> dict | None:
+    """{"check": "secret", "status": "not_a_secret", "evidence"} for a private key in a file named for localhost, or
+    beside its self-signed development certificate (tasks.triage.self_signed), else None."""
     path = str(f.path or "")
-    if not _LOCAL_NAME.search(path):
-        return None
     key = (f.secret_evidence or {}).get("class") == "key-header" or _KEY_RULE.search(f"{f.rule_id} {f.title or ''}")
     if not key:
         return None
+    if not _LOCAL_NAME.search(path):
+        from tasks.triage.self_signed import check_self_signed
+
+        return check_self_signed(f, reader)
     return {"check": "secret", "status": "not_a_secret",
             "evidence": f"a development key: {path} is named for a certificate of localhost, which no client trusts "
                         "for any other host, so the key can impersonate only a developer's own machine; check that no "

@@ -179,7 +179,7 @@ class Judge:
         if path and path["status"] == "scanner_test_data":
             return record(f, "false_positive", [path], "evidence", vuln_ids)
         f = context.with_file_evidence(f, self.reader)  # the flagged value, when the report quoted no code
-        example = check_spec_example(f, self.reader) or check_dev_cert(f) if f.kind == "secret" or tool_marks_secret(
+        example = check_spec_example(f, self.reader) or check_dev_cert(f, self.reader) if f.kind == "secret" or tool_marks_secret(
             f.tool, str(f.rule_id), f.title or "") else None
         if example:
             return record(f, "false_positive", [example], "evidence", vuln_ids)
