@@ -157,3 +157,30 @@ def test_a_key_beside_its_self_signed_development_certificate():
     assert check_dev_cert(key_at("etc/dev-leaf.key"), Files(files)) is None  # issued by a CA
     assert check_dev_cert(key_at("etc/server.key"), Files(files)) is None  # not named for development
     assert check_dev_cert(key_at("etc/dev-none.key"), Files(files)) is None  # no certificate beside it
+
+
+def test_a_fixture_is_named_with_the_test_that_reads_it_and_an_elided_value_with_its_key():
+    """Round 40: stage-1 rows for fider's testdata/ said only "a test fixture or test data file" (restated prompt);
+    renderer_test.go:41 compares a response with testdata/basic.html, ssl_test.go names the `test-fider-io` pair by
+    its stem. And `(line 11: `"…",`)` showed nothing of jwt.spec.ts: the key above the value says what it is."""
+    from tasks.triage.context import check_path
+    from tasks.triage.fixture_users import fixture_user
+    from tasks.triage.test_site import test_site
+    from tasks.findings.model import as_finding
+
+    files = {"app/pkg/web/renderer_test.go": 'func TestRenderer(t *testing.T) {\n\tcompareRendererResponse(buf, '
+             '"/app/pkg/web/testdata/basic.html", ctx)\n}\n',
+             "app/pkg/web/ssl_test.go": '\t\t{"single", "test-fider-io", "test.fider.io"},\n',
+             "app/pkg/web/testdata/basic.html": "<script src=\"https://x/a.js\"></script>\n",
+             "app/pkg/web/testdata/test-fider-io.key": "k\n", "app/pkg/web/testdata/other.html": "<p>\n",
+             "app/pkg/web/testdata/xbasic.html": "<p>\n"}
+    reader = Files(files)
+    assert fixture_user("app/pkg/web/testdata/basic.html", reader, reader.files) == \
+        '; app/pkg/web/renderer_test.go:2 reads it (`compareRendererResponse(buf, "/app/pkg/web/testdata/basic.html", ctx)`)'
+    assert fixture_user("app/pkg/web/testdata/test-fider-io.key", reader, reader.files).startswith("; app/pkg/web/ssl_test.go:1")
+    assert fixture_user("app/pkg/web/testdata/other.html", reader, reader.files) == ""
+    assert fixture_user("app/pkg/web/testdata/xbasic.html", reader, reader.files) == ""  # basic.html is another file
+    f = semgrep_at("html.security.audit.missing-integrity.missing-integrity", "app/pkg/web/testdata/basic.html", 1)
+    assert "renderer_test.go:2 reads it" in check_path(as_finding(f), reader, reader.files)["evidence"]
+    spec = ";[\n  {\n    token:\n      \"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.A4e171Ry70APUJ2a9uo9G9Aju9G08AJB\",\n  },\n]\n"
+    assert test_site(as_finding(semgrep_at("jwt", "public/services/jwt.spec.ts", 4)), Files(spec)) == ' (line 4: `token: "…",`)'

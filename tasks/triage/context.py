@@ -29,6 +29,7 @@ from tasks.triage.paths import (  # noqa: F401 - check_seed is re-exported (verd
     check_seed, cms_core, library_banner, load_test, minified_copy, own_plugin, seed_data)
 from tasks.triage.path_class import WHY, path_class  # noqa: F401 - path_class is re-exported
 from tasks.triage.test_site import test_site
+from tasks.triage.fixture_users import fixture_user
 from tasks.triage.unreferenced import never_named
 from tasks.triage.secret_use import form_label, translation_label
 from tasks.findings.secret_evidence import WORDS
@@ -85,6 +86,7 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
     site = test_site(f, reader, code=not secret) if cls in ("test", "fixture", "example", "docs") and f.kind == "code" else ""
     why = _SPHINX if cls == "docs" and PurePosixPath(str(path)).name == "conf.py" else WHY[cls]  # set 25-26's graders:
     unloaded = never_named(path, reader, files) if cls in ("vendored", "library") and f.kind == "code" else ""
+    unloaded += fixture_user(path, reader, files) if cls == "fixture" else ""  # the test that reads it (round 40)
     return {"check": "path", "status": status, "class": cls, "evidence": f"{path} is {why}{site}{unloaded}"}  # conf.py: run
 
 

@@ -32,6 +32,9 @@ def test_site(f: Finding, reader, code: bool = True) -> str:
     if not code:  # a secret rule's line: where it is, never the statement that holds the value
         return f" (line {n}, in {func})" if func else ""
     shown = re.sub(r"(['\"])([^'\"\n]{13,})\1", credential_elided, text.strip())  # a credential-shaped literal only
+    above = next((x.strip() for x in reversed(lines[max(n - 3, 0):n - 1]) if x.strip()), "")
+    if shown and not re.search(r"\w", shown) and re.search(r"\w\s*[:=]$", above):  # `"…",` alone says nothing: its key
+        shown = f"{above} {shown}"  # from the line above (`token: "…",`: fider's jwt.spec.ts, round 40)
     if not shown:
         return ""
     return f" (line {n}: `{shown[:90]}{'…' if len(shown) > 90 else ''}`" + (f", in {func}" if func else "") + ")"
