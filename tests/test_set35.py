@@ -184,3 +184,35 @@ def test_a_fixture_is_named_with_the_test_that_reads_it_and_an_elided_value_with
     assert "renderer_test.go:2 reads it" in check_path(as_finding(f), reader, reader.files)["evidence"]
     spec = ";[\n  {\n    token:\n      \"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.A4e171Ry70APUJ2a9uo9G9Aju9G08AJB\",\n  },\n]\n"
     assert test_site(as_finding(semgrep_at("jwt", "public/services/jwt.spec.ts", 4)), Files(spec)) == ' (line 4: `token: "…",`)'
+
+
+def test_round_40s_harmful_rotations_a_disclaimed_sample_a_testing_block_and_a_curve_name():
+    """Round 40's three harmful stage-2 rows rotated what is no credential: oncall's slack_auth.py (a dict under the
+    comment "It contains NO actual tokens, got it from slack docs."), MATTERMOST_SIGNING_SECRET set inside
+    `if TESTING:` in settings/dev.py, and lemur's `ng-init="certificate.keyType = 'ECCPRIME256V1'"`, a curve name."""
+    from tasks.findings.model import as_finding
+    from tasks.findings.secret_evidence import classify_one
+    from tasks.findings.secrets import plausible
+    from tasks.triage.context import check_secret
+    from tasks.triage.secret_use import check_demo_key_comment
+
+    def secret(path, line, cls="high-entropy"):
+        return as_finding({"id": "c" * 32, "tool": "semgrep", "kind": "secret", "rule_id": "generic.secrets.generic-api-key",
+                           "title": "t", "description": "d", "location": {"path": path, "start_line": line, "end_line": line},
+                           "secret_evidence": {"class": cls, "entropy": 4.8, "length": 53, "match": None}})
+
+    slack = ("# Example of a slack oauth response to be used in tests.\n# It contains NO actual tokens, got it from slack docs.\n"
+             "SLACK_OAUTH_ACCESS_RESPONSE = {\n    \"ok\": True,\n    \"access_token\": \"xoxb-1-2-abc\",\n}\n\n"
+             "REAL = {\n    \"access_token\": \"xoxb-1-2-abc\",\n}\n")
+    hit = check_demo_key_comment(secret("engine/common/constants/slack_auth.py", 5), Files(slack))
+    assert hit and "says its values are not real (line 2: `It contains NO actual tokens" in hit["evidence"]
+    assert check_demo_key_comment(secret("engine/common/constants/slack_auth.py", 9), Files(slack)) is None
+    settings = ("import sys\nTESTING = 'pytest' in sys.modules\nSECRET = 'x'\nif TESTING:\n    HOST = 'http://localhost'\n"
+                "    MATTERMOST_SIGNING_SECRET = 'f0cb4953bec053e6e616febf2c2392ff60bd02c453a52ab53d9a8b0d0d6284a6'\n"
+                "else:\n    OTHER_SIGNING_SECRET = 'f0cb4953bec053e6e616febf2c2392ff60bd02c453a52ab53d9a8b0d0d6284a6'\n")
+    hit = check_secret(secret("engine/settings/dev.py", 6), None, Files(settings))
+    assert hit and hit["status"] == "not_a_secret" and "sits in the block `if TESTING:` (line 4)" in hit["evidence"]
+    assert check_secret(secret("engine/settings/dev.py", 8), None, Files(settings))["status"] != "not_a_secret"
+    assert classify_one("certificate.keyType = 'ECCPRIME256V1'")["match"] == "a key algorithm or curve name"
+    assert classify_one("api_key = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'")["class"] == "high-entropy"
+    assert not plausible("certificate.keyType = 'ECCPRIME256V1'") and plausible("api_key = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'")

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-from tasks.findings.secret_formats import credential_format, entropy, filler, plain_url, url_credential  # noqa: F401 - entropy is re-exported
+from tasks.findings.secret_formats import ASSIGNED, algorithm_name, credential_format, entropy, filler, plain_url, url_credential  # noqa: F401 - entropy is re-exported
 
 # published documentation values: name -> pattern (whole value)
 EXAMPLES = {
@@ -152,6 +152,7 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
         what = "an empty string" if not raw else "a single space" if raw == " " else "whitespace only" if not raw.strip() else "a single character"
         return {"class": "empty", "entropy": 0.0, "length": len(raw.strip()), "match": what}
     value = raw.strip().strip("'\"`")
+    value = ASSIGNED.match(value).group(2) if ASSIGNED.match(value) else value  # the literal of a flagged assignment
     if value in TOOL_REDACTED or set(value) <= {"*"} or masked(value):
         return {"class": "redacted-by-tool", "entropy": 0.0, "length": 0,
                 "match": "masked by the tool" if masked(value) and set(value) - {"*"} else None}
@@ -184,12 +185,11 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
     for name, pattern in PLACEHOLDERS.items():
         if pattern.match(value):
             return out | {"class": "placeholder", "match": name}
-    if value in BOOLEAN_WORDS:  # Bandit quotes a boolean it took for a password
-        return out | {"class": "code-word", "match": f"{value}, a boolean or null constant (Bandit quotes the value it took "
-                                                     "for a password under a password-like name)"}
-    if value.lower() in CODE_WORDS or _HASH_SCHEME.match(value):  # before the weak forms: 'hs256', 'sha256', 'utf8', and
-        # a password-hashing scheme's name ('pbkdf2_sha512', pgadmin's SECURITY_PASSWORD_HASH: set 23) are no word and digits
-        return out | {"class": "code-word", "match": "a protocol or API keyword"}
+    if value in BOOLEAN_WORDS:  # Bandit quotes a boolean it took for a password (under a password-like name)
+        return out | {"class": "code-word", "match": f"{value}, a boolean or null constant (Bandit quotes the value it took)"}
+    if value.lower() in CODE_WORDS or _HASH_SCHEME.match(value) or algorithm_name(value):  # 'hs256', 'utf8', a password-
+        # hashing scheme's name ('pbkdf2_sha512', pgadmin's SECURITY_PASSWORD_HASH: set 23) are no word and digits
+        return out | {"class": "code-word", "match": "a key algorithm or curve name" if algorithm_name(value) else "a protocol or API keyword"}
     for name, pattern in WEAK.items():
         if pattern.match(value):
             return out | {"class": "weak", "match": name}

@@ -144,3 +144,16 @@ def _numbers_count(digits: str) -> bool:
         if not rest and seen >= 4:
             return True
     return False
+
+
+# a key algorithm or elliptic-curve name (lemur's key-type options: 'ECCPRIME256V1', 'RSA2048', round 40's harmful
+# row); such a name selects a key type and is never a credential
+_ALGORITHM = re.compile(r"(?i)^(?:ecc)?(?:prime|secp|sect|brainpoolp)\d{3}[rkv]\d$|^(?:rsa|dsa)[-_]?\d{3,5}$|"
+                        r"^ecdsa(?:[-_]?p\d{3})?$|^(?:ed25519|ed448|x25519|x448)$|^p-?(?:256|384|521)$")
+# a flagged region that is a whole assignment (`certificate.keyType = 'ECCPRIME256V1'` in an ng-init): its literal
+ASSIGNED = re.compile(r"^[A-Za-z_$][\w.$]*\s*=\s*(['\"])([^'\"]*)\1?;?$")  # the closing quote may be stripped
+
+
+def algorithm_name(value: str) -> bool:
+    """Whether ``value`` names a key algorithm or curve (``ECCPRIME256V1``, ``RSA2048``, ``secp384r1``)."""
+    return bool(_ALGORITHM.match(value))

@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from tasks.findings import tokens
-from tasks.findings.secret_formats import plain_url
+from tasks.findings.secret_formats import ASSIGNED, algorithm_name, plain_url
 from tasks.findings.redact import REDACTED_WORDS, marker, scrub  # noqa: F401 - scrub re-exported
 from tasks.findings.secret_keys import (  # noqa: F401  (the filters keyed_values shares; _MARKER is this module's API)
     _ALGORITHM,
@@ -128,8 +128,7 @@ _SECRET_KEY_BEFORE = re.compile(
 def plausible(value: str, context: str = "") -> bool:
     """Could ``value`` (taken from ``context``) be a secret's value?  False for what code is made of.
 
-    Never secrets: dotted names and calls (``jwt.sign``), templates (``${TOKEN}``), algorithm names
-    (``RS256``, ``AES/GCM/NoPadding``), HTTP methods, environment variable names (``JWT_SECRET``),
+    Never secrets: dotted names and calls (``jwt.sign``), templates (``${TOKEN}``), algorithm names (``RS256``), HTTP methods, env names (``JWT_SECRET``),
     commit ids and digests (``sha512-...``), plain words (``'refresh'``).  A value given to a
     secret-named key or argument (``password = "letmein"``) is taken whatever it looks like,
     except a dotted name or a template, and a plain word that names a secret (``'mysecretkey'``) is taken;
@@ -166,7 +165,8 @@ def plausible(value: str, context: str = "") -> bool:
         return False
     if before and _NAME_KEY_BEFORE.search(before):
         return False
-    if v.upper() in _HTTP or _ALGORITHM.match(v) or _ENV_NAME.match(v) or _HEX_ID.match(v) or _HASH_PREFIXED.match(v):
+    if v.upper() in _HTTP or _ALGORITHM.match(v) or _ENV_NAME.match(v) or _HEX_ID.match(v) or _HASH_PREFIXED.match(v) \
+            or algorithm_name(ASSIGNED.match(v).group(2) if ASSIGNED.match(v) else v):  # 'ECCPRIME256V1' (round 40)
         return False
     if _WORD.match(v) and not _SECRETISH_WORD.search(v):  # (a secret's own name left with dummy_word above)
         return False

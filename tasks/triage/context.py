@@ -155,9 +155,9 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
                     f"{text}" + ("" if slow else " in a password field; check that the hash function is a slow one (bcrypt, argon2, PBKDF2)")}
         return {"check": "secret", "status": "credential_like", "evidence": f"the flagged value is a high-entropy value ({ev.get('length')} characters), shaped like a key"}
     key = _APP_KEY.search(code)
-    test_cls = _test_class(f, reader) if key else None
+    test_cls = _test_class(f, reader) if f.path and str(f.path).endswith(".py") else None
     if test_cls:  # CTFd's class TestingConfig: SECRET_KEY = "AAAAAAAAAAAAAAAAAAAA"
-        return {"check": "secret", "status": "not_a_secret", "evidence": f"test configuration: the value sits in class {test_cls[0]} "
+        return {"check": "secret", "status": "not_a_secret", "evidence": f"test configuration: the value sits in {test_cls[0]} "
                 f"(line {test_cls[1]}), the settings the test suite loads; the deployed configuration sets its own key"}
     typed = ev["class"] == "placeholder" and str(ev.get("match") or "").startswith(_TYPED)  # hand-typed filler, no marker
     typed = typed or ev["class"] == "example" and said.startswith("dummy/fake/sample value")  # SECRET_KEY = "test_key"
@@ -245,5 +245,8 @@ def _test_class(f: Finding, reader) -> tuple[str, int] | None:
     for node in ast.walk(parsed[0]):
         if isinstance(node, ast.ClassDef) and node.lineno <= line <= (node.end_lineno or node.lineno) \
                 and re.match(r"(?i)^test(?:ing)?(?:_?config|_?settings)?$|^(?:\w+_?)?test(?:ing)?_?config$", node.name):
-            return node.name, node.lineno
+            return f"class {node.name}", node.lineno
+        if isinstance(node, ast.If) and node.lineno < line <= max(getattr(b, "end_lineno", 0) or 0 for b in node.body) \
+                and re.fullmatch(r"(?:settings\.)?(?:TESTING|TEST_MODE|IS_TEST(?:ING)?|RUNNING_TESTS)", ast.unparse(node.test)):
+            return f"the block `if {ast.unparse(node.test)}:`", node.lineno  # oncall's settings/dev.py (round 40)
     return None

@@ -19,8 +19,36 @@ _ON_PURPOSE = re.compile(r"(?i)\binten\w*d(?:ed)?\s+to\s+be\s+public\b|\bintenti
                          r"(?:public|published|exposed)\b|\bsafe\s+to\s+(?:commit|publish|share|expose)\b|\bmeant\s+to\s+be\s+public\b")
 
 
+# the comment block above a literal says its values are not real (oncall's slack_auth.py: "Example of a slack oauth
+# response to be used in tests. It contains NO actual tokens, got it from slack docs.", round 40's harmful row)
+_NOT_REAL = re.compile(r"(?i)\b(?:no|not|none\s+of\s+(?:these|them|the\s+\w+)\s+(?:are|is))\s+(?:actual|real|live|valid|working)"
+                       r"\s+(?:api\s+)?(?:tokens?|keys?|secrets?|credentials?|passwords?)\b")
+
+
+def _statement_start(lines: list[str], n: int) -> int:
+    """The first line of the statement that holds line ``n`` inside a bracketed literal (a dict spread over lines):
+    the nearest line above with less indentation that opens a bracket, within 40 lines; else ``n``."""
+    indent = len(lines[n - 1]) - len(lines[n - 1].lstrip())
+    for i in range(n - 1, max(n - 41, 0), -1):
+        text = lines[i - 1]
+        if text.strip() and len(text) - len(text.lstrip()) < indent:
+            return i if text.rstrip().endswith(("{", "[", "(")) else n
+    return n
+
+
 def public_on_purpose(f, lines: list[str], n: int) -> dict | None:
-    """The contiguous comment lines just above the value (15 at most) say the key is public on purpose."""
+    """The contiguous comment lines just above the value (15 at most) say the key is public on purpose, or (above the
+    statement whose literal holds it) that its values are no real credentials."""
+    top = _statement_start(lines, n)
+    i = top - 1
+    while i >= 1 and top - i <= 15 and lines[i - 1].lstrip().startswith(("#", "//", "*", "/*", "--")):
+        m = _NOT_REAL.search(lines[i - 1])
+        if m:
+            said = " ".join(lines[i - 1].strip().lstrip("#/*- ").split())[:120]
+            return {"check": "secret", "status": "not_a_secret",
+                    "evidence": f"not a credential: the comment above the literal that holds {f.path}:{n} says its values "
+                                f"are not real (line {i}: `{said}`): sample data, copied from documentation or made up"}
+        i -= 1
     i = n - 1
     while i >= 1 and n - i <= 15 and lines[i - 1].lstrip().startswith(("#", "//", "*", "/*", "--")):
         m = _ON_PURPOSE.search(lines[i - 1])

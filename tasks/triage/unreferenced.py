@@ -12,6 +12,7 @@ May import: ``tasks.core``, ``tasks.findings``, ``tasks.triage.repo_cache``.
 
 from __future__ import annotations
 
+import re
 import weakref
 from pathlib import PurePosixPath
 
@@ -50,6 +51,7 @@ def never_named(path: str | None, reader=None, files: list[str] | None = None) -
     folder = str(PurePosixPath(path).parent).lower()
     globs = [f"{part}/*" for part in (folder, folder.rsplit("/", 1)[-1]) if part and part != "."]
     texts = [text for p, text in _index(reader, files) if p != path]
-    if not texts or any(stem in text or any(g in text for g in globs) for text in texts):
+    named = re.compile(rf"(?<![\w.-]){re.escape(stem)}(?:\.(?:js|mjs|css))?(?![\w.-])")  # not select2 in select2.min.js
+    if not texts or any(named.search(text) or any(g in text for g in globs) for text in texts):  # (set 35's audit)
         return ""
     return "; no template, script or setting of the repository names it, so no page loads it"
