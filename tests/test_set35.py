@@ -216,3 +216,37 @@ def test_round_40s_harmful_rotations_a_disclaimed_sample_a_testing_block_and_a_c
     assert classify_one("certificate.keyType = 'ECCPRIME256V1'")["match"] == "a key algorithm or curve name"
     assert classify_one("api_key = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'")["class"] == "high-entropy"
     assert not plausible("certificate.keyType = 'ECCPRIME256V1'") and plausible("api_key = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'")
+
+
+def test_an_action_pinned_by_tag_in_a_pull_request_only_workflow_without_secrets():
+    """terraform-aws-modules' pre-commit.yml (sets 35 and 36, both labellers every time: false positive): runs only on
+    pull_request, checks the code out, hands no step a secret. A workflow on push, or one that passes a secret, stays."""
+    from tasks.triage.pr_only_action import check_pr_only_action
+
+    wf = ("name: Pre-Commit\n\non:\n  pull_request:\n    branches:\n      - main\n\njobs:\n  collect:\n    runs-on: ubuntu-latest\n"
+          "    steps:\n      - uses: actions/checkout@v4\n      - uses: clowdhaus/terraform-composite-actions/directories@v1.14.0\n")
+    rule = "yaml.github-actions.security.third-party-action-not-pinned-to-commit-sha.third-party-action-not-pinned-to-commit-sha"
+    hit = check_pr_only_action(semgrep_at(rule, ".github/workflows/pre-commit.yml", 13), Files(wf))
+    assert hit and hit["evidence"].startswith("nothing to steal: .github/workflows/pre-commit.yml runs only on pull_request (line 3)")
+    pushed = wf.replace("on:\n  pull_request:\n", "on:\n  push:\n  pull_request:\n")
+    assert check_pr_only_action(semgrep_at(rule, ".github/workflows/pre-commit.yml", 14), Files(pushed)) is None
+    secret = wf + "        with:\n          token: ${{ secrets.GITHUB_TOKEN }}\n"
+    assert check_pr_only_action(semgrep_at(rule, ".github/workflows/pre-commit.yml", 13), Files(secret)) is None
+    target = wf.replace("  pull_request:\n", "  pull_request_target:\n")
+    assert check_pr_only_action(semgrep_at(rule, ".github/workflows/pre-commit.yml", 13), Files(target)) is None
+
+
+def test_an_email_subject_under_a_password_key_is_text():
+    """zou's email_i18n.py: `"auth_password_recovery_subject": "{organisation_name} - Kitsu: パスワードのリセット"`
+    (Bandit B105, high entropy; set 36, both labellers: a translated e-mail text)."""
+    from tasks.findings.model import as_finding
+    from tasks.triage.context import check_secret
+
+    def b105(line, code):
+        return as_finding({"id": "d" * 32, "tool": "bandit", "kind": "code", "rule_id": "B105", "title": "Possible hardcoded password",
+                           "description": "d", "location": {"path": "zou/app/utils/email_i18n.py", "start_line": line, "end_line": line},
+                           "snippet": f"{line}     {code}", "secret_evidence": {"class": "high-entropy", "entropy": 4.3, "length": 46, "match": None}})
+
+    hit = check_secret(b105(3, '"auth_password_recovery_subject": "[REDACTED secret sha256:0]",'), None)
+    assert hit and hit["status"] == "not_a_secret" and "`auth_password_recovery_subject` holds what a person reads" in hit["evidence"]
+    assert check_secret(b105(3, '"auth_password_recovery_secret": "[REDACTED secret sha256:0]",'), None)["status"] != "not_a_secret"

@@ -148,6 +148,9 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     if label and ev["class"] in ("plain-word", "weak", "low-entropy", "message", "example", "placeholder"):
         return {"check": "secret", "status": "not_a_secret", "evidence": f"a form label, not a credential: `{label}` holds "
                 f"the text shown to a person beside the field ({text.split(' is ', 1)[1]})"}
+    if label and re.search(r"(?i)_(?:subject|body|title|heading|subtitle|message|text)$", label) and ev["class"] == "high-entropy":
+        return {"check": "secret", "status": "not_a_secret", "evidence": f"a text, not a credential: `{label}` holds what a "
+                f"person reads (an e-mail's or page's subject, title or body); its letters vary as prose does (zou, set 36)"}
     if ev["class"] == "hash":
         slow = ev.get("match") in ("a bcrypt hash", "an argon2 hash", "a PBKDF2 hash")  # made for passwords, whatever the field
         if slow or _PASSWORD_FIELD.search(code):

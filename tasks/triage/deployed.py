@@ -54,6 +54,7 @@ from tasks.triage.served_numbers import check_served_number
 from tasks.triage.settings_import import check_settings_import
 from tasks.triage.sql_shape import check_sql_shape
 from tasks.triage.unused_import import check_unused_import
+from tasks.triage.pr_only_action import check_pr_only_action
 from tasks.triage.run_guard import check_run_guard
 from tasks.triage.vue_html import check_vhtml_constant
 
@@ -62,7 +63,8 @@ def check_deployed(f, reader=None, index=None) -> dict | None:
     shipped = (check_installed(f, index) or check_never_deployed(f, index) or check_unused_import(f, reader)
                or check_not_applicable(f) or check_public_build_arg(f, reader) or check_sql_shape(f, reader)
                or check_dynamic_default(f, reader) or check_config_input(f, reader)
-               or check_vhtml_constant(f, reader) or check_operation_security(f, reader) or check_run_guard(f, reader))
+               or check_vhtml_constant(f, reader) or check_operation_security(f, reader) or check_run_guard(f, reader)
+               or check_pr_only_action(f, reader))
     if shipped or reader is None or index is None:
         return shipped
     return (check_gateway_auth(f, reader, index) or check_docs_only(f, reader, index) or check_main_guard(f, reader, index)

