@@ -250,3 +250,40 @@ def test_an_email_subject_under_a_password_key_is_text():
     hit = check_secret(b105(3, '"auth_password_recovery_subject": "[REDACTED secret sha256:0]",'), None)
     assert hit and hit["status"] == "not_a_secret" and "`auth_password_recovery_subject` holds what a person reads" in hit["evidence"]
     assert check_secret(b105(3, '"auth_password_recovery_secret": "[REDACTED secret sha256:0]",'), None)["status"] != "not_a_secret"
+
+
+def test_set_36_a_release_folder_bidi_text_in_a_catalogue_and_an_address_fields_default():
+    """Set 36 (measured at b97be78, written after): gogs serves CodeMirror 5.17.0's own demo pages from
+    public/plugins/codemirror-5.17.0/ (no template names them); onionshare's locale/fa.json mixes right-to-left text
+    with direction controls; ralph's migration sets `GenericIPAddressField(default='0.0.0.0')`."""
+    from tasks.findings.model import as_finding
+    from tasks.triage.bidi_text import check_bidi_text
+    from tasks.triage.bind_url import check_bind_url
+    from tasks.triage.context import check_path
+    from tasks.triage.path_class import path_class, release_folder
+
+    assert release_folder("public/plugins/codemirror-5.17.0/mode/tiki/index.html") == "codemirror-5.17.0/"
+    assert release_folder("project-static/select2-4.0.13/js/select2.js") == "select2-4.0.13/"
+    assert release_folder("src/app-1.2/main.py") is None and release_folder("static/js/app.js") is None
+    assert path_class("public/plugins/codemirror-5.17.0/mode/tiki/index.html") == "library"
+    files = {"public/plugins/codemirror-5.17.0/mode/tiki/index.html": "<a href=\"http://codemirror.net\">x</a>\n",
+             "public/plugins/codemirror-5.17.0/mode/toml/index.html": "<a href=\"http://codemirror.net\">x</a>\n",
+             "templates/base/footer.tmpl": "<script src=\"/plugins/codemirror-5.17.0/mode/toml/index.html\"></script>\n"}
+    reader = Files(files)
+    f = as_finding(semgrep_at("html.security.plaintext-http-link.plaintext-http-link",
+                              "public/plugins/codemirror-5.17.0/mode/tiki/index.html", 1))
+    hit = check_path(f, reader, reader.files)
+    assert hit["status"] == "library" and "(its folder codemirror-5.17.0/ is named for a release of another project)" in hit["evidence"]
+    assert "no template, script or setting of the repository names it" in hit["evidence"]
+    g = as_finding(semgrep_at("html.security.plaintext-http-link.plaintext-http-link",
+                              "public/plugins/codemirror-5.17.0/mode/toml/index.html", 1))
+    assert "names it" not in check_path(g, reader, reader.files)["evidence"]  # the footer names toml/index.html
+    bidi = "generic.unicode.security.bidi.contains-bidirectional-characters"
+    assert check_bidi_text(semgrep_at(bidi, "desktop/onionshare/resources/locale/fa.json", 205))["status"] == "not_code"
+    assert check_bidi_text(semgrep_at(bidi, "desktop/onionshare/settings.py", 205)) is None
+    mig = ("from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    operations = [\n"
+           "        migrations.AlterField(\n            field=models.GenericIPAddressField(default='0.0.0.0', unique=True),\n"
+           "        ),\n    ]\napp.run(host='0.0.0.0')\n")
+    hit = check_bind_url(bandit_at("B104", 7, "src/ralph/networks/migrations/0004_auto.py"), Files(mig))
+    assert hit and "is the default value of `models.GenericIPAddressField(...)`" in hit["evidence"]
+    assert check_bind_url(bandit_at("B104", 10, "src/ralph/networks/migrations/0004_auto.py"), Files(mig)) is None

@@ -35,6 +35,13 @@ def check_bind_url(f: Finding | dict, reader=None) -> dict | None:
                             "compares requests with (" + ("the Host header" if "HOST" in setting else "the client's address"
                                                           if setting == "INTERNAL_IPS" else "the Origin header") +
                             "); nothing listens on it"}
+    fields = [parents[h] for h in hits if isinstance(parents.get(h), ast.keyword) and parents[h].arg == "default"
+              and isinstance(parents.get(parents[h]), ast.Call)]
+    if hits and len(fields) == len(hits):  # GenericIPAddressField(default='0.0.0.0'): a model field's value (ralph, set 36)
+        call = ast.unparse(parents[fields[0]].func)
+        return {"check": "code", "status": "not_a_bind",
+                "evidence": f"not a bind: at {f.path}:{line} '0.0.0.0' is the default value of `{call}(...)`, data a record "
+                            "holds (an address field of the model), not an address anything listens on"}
     urls = []
     for hit in hits:
         node = hit

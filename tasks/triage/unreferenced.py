@@ -45,9 +45,11 @@ def _read_index(reader, files: list[str]) -> list[tuple[str, str]]:
 def never_named(path: str | None, reader=None, files: list[str] | None = None) -> str:
     """``; no template, script or setting of the repository names it, so no page loads it`` for a web asset nothing
     else mentions by name (nor by a glob over its folder), else ""."""
-    if not path or reader is None or not files or not path.lower().endswith((".js", ".mjs", ".css")):
+    if not path or reader is None or not files or not path.lower().endswith((".js", ".mjs", ".css", ".html", ".htm")):
         return ""
     stem = PurePosixPath(path).name.lower().rsplit(".", 1)[0]
+    if path.lower().endswith((".html", ".htm")):  # a library's demo page: named with its folder (mode/tiki/index.html)
+        stem = "/".join(PurePosixPath(path.lower()).parts[-2:])
     folder = str(PurePosixPath(path).parent).lower()
     globs = [f"{part}/*" for part in (folder, folder.rsplit("/", 1)[-1]) if part and part != "."]
     texts = [text for p, text in _index(reader, files) if p != path]
