@@ -287,3 +287,19 @@ def test_set_36_a_release_folder_bidi_text_in_a_catalogue_and_an_address_fields_
     hit = check_bind_url(bandit_at("B104", 7, "src/ralph/networks/migrations/0004_auto.py"), Files(mig))
     assert hit and "is the default value of `models.GenericIPAddressField(...)`" in hit["evidence"]
     assert check_bind_url(bandit_at("B104", 10, "src/ralph/networks/migrations/0004_auto.py"), Files(mig)) is None
+
+
+def test_a_pytest_class_named_testsettings_is_no_test_configuration():
+    """Set 36's grade: onionshare's tests/test_cli_settings.py `class TestSettings:` (a pytest class) was called "the
+    settings the test suite loads"; in a test file the path says test code instead."""
+    from tasks.findings.model import as_finding
+    from tasks.triage.context import check_secret
+
+    code = "class TestSettings:\n    def test_x(self):\n        password = 'changeme-now'\n"
+    f = as_finding({"id": "e" * 32, "tool": "bandit", "kind": "code", "rule_id": "B105", "title": "t", "description": "d",
+                    "location": {"path": "cli/tests/test_cli_settings.py", "start_line": 3, "end_line": 3},
+                    "secret_evidence": {"class": "plain-word", "entropy": 2.0, "length": 12, "match": None}})
+    hit = check_secret(f, {"class": "test", "evidence": "cli/tests/test_cli_settings.py is test code"}, Files(code))
+    assert hit and "test configuration" not in hit["evidence"]
+    config = as_finding(f.to_dict() | {"location": {"path": "app/config.py", "start_line": 3, "end_line": 3}})
+    assert "sits in class TestSettings" in check_secret(config, None, Files(code))["evidence"]

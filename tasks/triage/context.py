@@ -159,7 +159,8 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
                     f"{text}" + ("" if slow else " in a password field; check that the hash function is a slow one (bcrypt, argon2, PBKDF2)")}
         return {"check": "secret", "status": "credential_like", "evidence": f"the flagged value is a high-entropy value ({ev.get('length')} characters), shaped like a key"}
     key = _APP_KEY.search(code)
-    test_cls = _test_class(f, reader) if f.path and str(f.path).endswith(".py") else None
+    test_cls = _test_class(f, reader) if str(f.path or "").endswith(".py") and not in_tests else None  # a pytest class
+    # TestSettings in a test file is a test case, not settings a suite loads (set 36's grade): the path check says test
     if test_cls:  # CTFd's class TestingConfig: SECRET_KEY = "AAAAAAAAAAAAAAAAAAAA"
         return {"check": "secret", "status": "not_a_secret", "evidence": f"test configuration: the value sits in {test_cls[0]} "
                 f"(line {test_cls[1]}), the settings the test suite loads; the deployed configuration sets its own key"}
