@@ -303,3 +303,31 @@ def test_a_pytest_class_named_testsettings_is_no_test_configuration():
     assert hit and "test configuration" not in hit["evidence"]
     config = as_finding(f.to_dict() | {"location": {"path": "app/config.py", "start_line": 3, "end_line": 3}})
     assert "sits in class TestSettings" in check_secret(config, None, Files(code))["evidence"]
+
+
+def test_a_name_rebound_by_each_of_several_loops_names_only_its_own_list():
+    """Set 36's audit: zou's migration reuses `table` in several `for` loops over constant lists; each op.execute was
+    said to take every list (four wrong reasons). Only the loop around the use can give it its value."""
+    from tasks.triage.constant_names import constant_sink
+
+    code = ("A = [('a', 't1')]\nB = [('b', 't2')]\n\n\ndef upgrade(op):\n    for name, table in A:\n"
+            "        op.execute(f'DROP INDEX {name} ON {table}')\n    for name, table in B:\n"
+            "        op.execute(f'DROP INDEX {name} ON {table}')\n")
+    first = constant_sink(code, 7, "migrations/x.py")
+    assert first and "A (migrations/x.py:1)" in first and "B (" not in first and "migrations/x.py:8" not in first
+    second = constant_sink(code, 9, "migrations/x.py")
+    assert second and "B (migrations/x.py:2)" in second and "A (" not in second
+
+
+def test_a_credential_in_documentation_is_checked_and_replaced_not_rotated():
+    """Round 41's one harmful stage-2 row: onionshare's docs/source/develop.rst shows a one-off share's key in a sample
+    debug transcript; the row said revoke, purge, force-push and inject it as an environment variable into the docs."""
+    from tasks.fixes.secrets import rotation
+
+    f = {"id": "a" * 32, "tool": "semgrep", "kind": "secret", "rule_id": "generic-api-key", "title": "t", "description": "d",
+         "location": {"path": "docs/source/develop.rst", "start_line": 113, "end_line": 113}}
+    text, meta = rotation(f, None)
+    assert meta["fix_family"] == "secret-in-docs" and text.startswith("1. Check whether the credential in docs/source/develop.rst:113 is live")
+    assert "environment variable" not in text and "force-push" not in text
+    code = rotation(f | {"location": {"path": "app/settings.py", "start_line": 3, "end_line": 3}}, "python")[0]
+    assert code.startswith("1. Treat the credential in app/settings.py:3 as compromised")

@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.fixes.languages import FENCE
 from tasks.fixes.projects import demo_project
+from tasks.triage.path_class import path_class
 
 # rule id keywords -> (what the credential is, where to revoke it, environment variable name)
 _PROVIDERS = [
@@ -177,6 +178,8 @@ def rotation(finding: Finding | dict, language: str | None, fix_family: str = "s
         return _seeded(seeded[0], where, language, env or "APP_PASSWORD", path, name, demo), {"fix_family": "secret-seeded-account"}
     if demo:
         return _demo(demo, what, where, language, env or "APP_SECRET", path, name), {"fix_family": "secret-in-demo"}
+    if path_class(path) == "docs":  # a document's sample output (onionshare's develop.rst transcript: round 41's harm)
+        return _in_docs(what, where, path, revoke), {"fix_family": "secret-in-docs"}
     lines = [f"1. Treat the {what} in {where} as compromised: {revoke}."]
     if env is None and language in _CODE_LANGUAGES:  # a key embedded in source code: the module stays, the key goes
         lines.append(f"2. Do not delete {path}: it is code the application needs. Remove the key literal from it, load "
@@ -216,6 +219,17 @@ def rotation(finding: Finding | dict, language: str | None, fix_family: str = "s
         lines.append(f"3. Keep the new value in your secret manager or the CI/CD secret store and inject it at run time "
                      f"(for example as the environment variable {env}); {path} should hold no credential.")
     return "\n".join(lines), {"fix_family": fix_family}
+
+
+def _in_docs(what: str, where: str, path: str, revoke: str) -> str:
+    """A value in documentation: usually sample output or a made-up example; nothing runs with it, so the fix is the
+    text, and revoking only applies when it turns out to be live."""
+    return (f"1. Check whether the {what} in {where} is live: documentation usually shows sample output (a one-off "
+            "session's key, a made-up example), which opens nothing.\n"
+            f"2. Either way, replace it in {path} with a placeholder (`<your-key>`), so readers do not copy it and "
+            "scanners stop matching it.\n"
+            f"3. Only if it was live: {revoke}, and purge the old value from history (`git filter-repo --replace-text "
+            "replacements.txt`).")
 
 
 def _demo(project: str, what: str, where: str, language: str | None, env: str, path: str, name: str | None) -> str:

@@ -131,9 +131,6 @@ class Module:
                 return None
         return found
 
-    def _global_elsewhere(self, name: str) -> bool:
-        return any(isinstance(n, ast.Global) and name in n.names for n in ast.walk(self.tree))
-
     def name_constant(self, node: ast.Name, depth: int, seen: set) -> bool:
         scope = self.scope_of(node)
         while scope is not None:
@@ -149,17 +146,20 @@ class Module:
             if found is None:
                 return False
             if found:
-                if scope is self.tree and self._global_elsewhere(node.id):
+                if scope is self.tree and any(isinstance(n, ast.Global) and node.id in n.names for n in ast.walk(self.tree)):
                     return False
                 key = (id(scope), node.id)
                 if key in seen:
                     return True  # already being shown constant further up: a loop adds nothing new
                 seen.add(key)
                 for kind, expr, line in found:
+                    mark = len(self.used)
                     if not self.constant(expr, depth + 1, seen):
                         return False
-                    if may_reach(self.parent, line, node):  # every binding must be constant; those after it are not shown
+                    if may_reach(self.parent, line, node, node.id):  # every binding must be constant; those after it are not shown
                         self.used.append((node.id, f"{self.path}:{line}"))
+                    else:  # nor what a binding that cannot reach the use was made of (set 36: zou's other loops' lists)
+                        del self.used[mark:]
                 return True
             scope = self.scope_of(scope) if scope is not self.tree else None
         return False

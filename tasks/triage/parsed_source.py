@@ -113,9 +113,16 @@ def parsed_tree(source: str, limit: int) -> tuple[ast.AST | None, dict]:
     return _TREES[key]
 
 
-def may_reach(parent: dict, line: int, use) -> bool:
+def may_reach(parent: dict, line: int, use, name: str | None = None) -> bool:
     """Whether a binding at ``line`` can give ``use`` (a node whose parents ``parent`` maps) its value: the binding comes
-    first, or a loop holds both (set 24: the `select_cols` of a later branch was cited as the source of line 122's)."""
+    first, or a loop holds both (set 24: the `select_cols` of a later branch was cited as the source of line 122's).
+    Inside a ``for`` whose target binds ``name``, only bindings within that loop can (set 36: zou's migration reuses
+    `table` in four loops, and each statement was said to take all four lists)."""
+    node = use
+    while name and node in parent:
+        node = parent[node]
+        if isinstance(node, (ast.For, ast.AsyncFor)) and name in {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}:
+            return node.lineno <= line <= (node.end_lineno or node.lineno)
     if line <= getattr(use, "lineno", 0):
         return True
     node = use
