@@ -331,3 +331,19 @@ def test_a_credential_in_documentation_is_checked_and_replaced_not_rotated():
     assert "environment variable" not in text and "force-push" not in text
     code = rotation(f | {"location": {"path": "app/settings.py", "start_line": 3, "end_line": 3}}, "python")[0]
     assert code.startswith("1. Treat the credential in app/settings.py:3 as compromised")
+
+
+def test_round_41s_harmful_rows_a_polish_sentence_and_an_image_that_runs_sshd():
+    """Round 41: gogs's web/src/locales/pl-PL.json "Potrzebujesz konta? Zarejestruj się teraz." was read as a
+    high-entropy credential (the sentence test knew only ASCII letters); gogs's Dockerfile (EXPOSE 22, openssh, gosu
+    in its start scripts) was given `USER 10001`, which would break sshd and the start script."""
+    from tasks.findings.secret_evidence import classify_one
+    from tasks.fixes.image_writes import root_tool
+
+    assert classify_one("Potrzebujesz konta? Zarejestruj się teraz.")["class"] == "message"
+    assert classify_one("Contraseña cambiada.")["class"] == "message"
+    assert classify_one("Zq8#vL2!pR9x")["class"] != "message"
+    gogs = "FROM alpine:3.23\nRUN apk add openssh s6\nEXPOSE 22 3000\nENTRYPOINT [\"/app/gogs/docker/start.sh\"]\n"
+    assert "port 22 (EXPOSE)" in root_tool(gogs) and "`openssh`" in root_tool(gogs)
+    assert root_tool("FROM alpine\nRUN apk add openssh-client\nEXPOSE 8080\n") is None
+    assert root_tool("FROM nginx\nEXPOSE 80\n") is None  # a low port, but nothing here that starts as root by design

@@ -125,12 +125,12 @@ def _documented_variant(value: str) -> str | None:
 _STATUS = re.compile(r"^[A-Z]?[a-z]{2,20}[.!]$")
 _UI_WORDS = re.compile(r"(?i)\b(?:successfully|failed|could not|couldn't|is required|are required|invalid|please|try again"
                        r"|not found|has been|have been|does not match|do not match|incorrect|error|must be)\b")
-_SENTENCE = re.compile(r"^[A-Za-z][A-Za-z'’,-]*(?: [A-Za-z'’,-]+|[ ]?[:;-] ?[A-Za-z'’,-]+){1,40}[.!?…]$")
+_L = r"(?:[^\W\d_]|['’,-])"  # a letter of any script (gogs's pl-PL.json: 'Potrzebujesz konta? Zarejestruj się teraz.')
+_SENTENCE = re.compile(rf"^[^\W\d_]{_L}*(?:[.!?]? {_L}+|[ ]?[:;-] ?{_L}+){{1,40}}[.!?…]$")
 
 
 def message_shape(value: str) -> str | None:
-    """Why ``value`` reads as a message for a person (a UI status, a sentence, or words a UI message uses and a
-    passphrase has no reason to: crAPI's PASSWORD_CHANGED = 'Password Reset Successfully'), else None."""
+    """Why ``value`` reads as a message for a person (a UI status, a sentence, UI words: 'Password Reset Successfully')."""
     if _STATUS.match(value):  # 'Welcome!', 'Secret.': a weak password with a mark, not a status
         word = value[:-1]
         if any(p.match(word) for p in WEAK.values()) or re.search(r"(?i)pass|secret|key|token|admin|root|login", word):

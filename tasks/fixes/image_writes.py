@@ -71,6 +71,12 @@ def root_tool(text: str | None) -> str | None:
     """Why a non-root USER cannot run the image's tools: the last stage puts a folder under /root on PATH (bun,
     cargo, a pip --user install), and /root is mode 0700 on Debian and Ubuntu images; None otherwise."""
     stage = re.split(r"(?im)^\s*FROM\s+", text or "")[-1]
+    low = [int(p) for line in re.findall(r"(?im)^\s*EXPOSE\s+(.+)$", stage) for p in re.findall(r"\b(\d{1,5})(?:/tcp|/udp)?\b", line)
+           if 0 < int(p) < 1024]
+    if low and re.search(r"(?i)\b(?:openssh|sshd|gosu|su-exec|setpriv)\b", stage):  # gogs (round 41): sshd on 22, gosu
+        return (f"the image serves port {low[0]} (EXPOSE) with a server started as root that drops privileges itself "
+                f"(`{re.search(r'(?i)openssh|sshd|gosu|su-exec|setpriv', stage).group(0)}` in the image): a non-root USER "
+                "could bind no port below 1024 and start no sshd, so a USER line alone would break it")
     m = _ROOT_TOOL.search(stage)
     if not m:
         return None
