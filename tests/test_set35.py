@@ -347,3 +347,26 @@ def test_round_41s_harmful_rows_a_polish_sentence_and_an_image_that_runs_sshd():
     assert "port 22 (EXPOSE)" in root_tool(gogs) and "`openssh`" in root_tool(gogs)
     assert root_tool("FROM alpine\nRUN apk add openssh-client\nEXPOSE 8080\n") is None
     assert root_tool("FROM nginx\nEXPOSE 80\n") is None  # a low port, but nothing here that starts as root by design
+
+
+def test_round_40s_harmful_rows_an_algorithm_choice_and_a_golden_file():
+    """Round 40: peering-manager's migration `password_algorithm="arista-type7"` (a choice of algorithm) was redacted
+    and rotated; fider's testdata/home.html (compared byte for byte by renderer_test.go) was given inline nosemgrep
+    comments, which would break the test. The first is no secret; the second leaves the fixture folder out of the scan."""
+    from tasks.findings.model import as_finding
+    from tasks.findings.secrets import plausible
+    from tasks.fixes.scan_scope import exclusion_answer
+    from tasks.triage.context import check_secret
+
+    assert not plausible("arista-type7", 'password_algorithm="arista-type7"') and plausible("hunter2hunter", 'password="hunter2hunter"')
+    f = as_finding({"id": "f" * 32, "tool": "semgrep", "kind": "secret", "rule_id": "generic.secrets.gitleaks.generic-api-key",
+                    "title": "t", "description": "d", "snippet": '12         password_algorithm="[REDACTED secret sha256:c33b29551a22]",',
+                    "location": {"path": "devices/migrations/0011_platform_arista_type7.py", "start_line": 12, "end_line": 12},
+                    "secret_evidence": {"class": "weak", "entropy": 3.0, "length": 12, "match": None}})
+    hit = check_secret(f, None)
+    assert hit and hit["status"] == "not_a_secret" and "`password_algorithm` names which algorithm" in hit["evidence"]
+    rec = {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": "not run by the application: "
+           "app/pkg/web/testdata/home.html is a test fixture or test data file; app/pkg/web/renderer_test.go:108 reads it"}]}
+    text = exclusion_answer("semgrep", "app/pkg/web/testdata/home.html", rec)
+    assert "Do not add a suppression comment to the file" in text and "# .semgrepignore\napp/pkg/web/testdata/" in text
+    assert exclusion_answer("semgrep", "app/pkg/web/testdata/helper.go", rec) is None  # code: its own comment is fine

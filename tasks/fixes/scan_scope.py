@@ -39,11 +39,29 @@ def installed_root(path: str | None, evidence: str) -> str | None:
     return m.group(1) if m else None
 
 
+_FIXTURE_DIRS = {"testdata", "test_data", "test-data", "fixtures", "fixture", "__fixtures__", "golden", "snapshots",
+                 "__snapshots__", "testfiles", "test-fixtures", "sample-data"}
+_CODE = (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".rb", ".java", ".kt", ".php", ".cs", ".rs", ".sh")
+
+
+def fixture_root(path: str | None, evidence: str) -> str | None:
+    """The fixture folder of a data file (not code) triage called test data: a suppression comment inside it would
+    change the data the tests read (fider's golden HTML, compared byte for byte: round 40's harmful row)."""
+    if not path or "is a test fixture or test data file" not in evidence or path.lower().endswith(_CODE):
+        return None
+    parts = path.split("/")
+    at = next((i for i, d in enumerate(parts[:-1]) if d.lower() in _FIXTURE_DIRS), None)
+    return "/".join(parts[:at + 1]) if at is not None else None
+
+
 def exclusion_answer(tool: str, path: str | None, rec: dict) -> str | None:
-    """The stage-2 text for an installed package's finding, or None when it is not one (or the tool has no scope)."""
+    """The stage-2 text for an installed package's finding or a test fixture's, or None when it is neither (or the
+    tool has no scope)."""
     reasons = rec.get("reasons") or [{}]
-    evidence = str(reasons[0].get("evidence", ""))
-    root = installed_root(path, evidence)
+    evidence = " ".join(str(r.get("evidence", "")) for r in reasons)
+    root = installed_root(path, str(reasons[0].get("evidence", "")))
+    fixture = None if root else fixture_root(path, evidence)
+    root = root or fixture
     if root is None or root.startswith(("/", "..")) or "\n" in root:
         return None
     if tool == "bandit":
@@ -55,6 +73,10 @@ def exclusion_answer(tool: str, path: str | None, rec: dict) -> str | None:
         block = f"`checkov -d . --skip-path {root}` (or `skip-path: [{root}]` in .checkov.yaml)."
     else:
         return None
+    if fixture:
+        return (f"False positive: {str(reasons[0].get('evidence', '')).rstrip('.')}. Do not add a suppression comment to the file: it "
+                f"is data the tests read, and a comment changes what they compare or parse. Leave {root} out of the "
+                f"{tool} scan instead:\n{block}\n")
     manifest = "package.json / package-lock.json" if "node_modules" in root else "requirements file"
     return (f"False positive: {evidence.rstrip('.')}. Do not edit the installed copy (a reinstall overwrites it, and a "
             f"suppression comment there hides the library's code from the next review): leave {root} out of the "

@@ -146,6 +146,9 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     words = translation_label(f.path, flagged) if ev["class"] not in ("hash", "high-entropy") or said == WORDS else None
     if words:
         return {"check": "secret", "status": "not_a_secret", "evidence": f"a translated UI string, not a credential: {words}"}
+    if label and re.search(r"(?i)_(?:algorithm|algo|scheme|method|type|kind|hasher)$", label) and ev["class"] != "key-header":
+        return {"check": "secret", "status": "not_a_secret", "evidence": f"not a credential: `{label}` names which algorithm, "
+                "type or method is used, and the flagged value is that choice, not a secret"}  # password_algorithm (round 40)
     if label and ev["class"] in ("plain-word", "weak", "low-entropy", "message", "example", "placeholder"):
         return {"check": "secret", "status": "not_a_secret", "evidence": f"a form label, not a credential: `{label}` holds "
                 f"the text shown to a person beside the field ({text.split(' is ', 1)[1]})"}

@@ -209,7 +209,8 @@ def describe(lines: list[str], line: int, rule: str) -> str | None:
 
 # a name for the words shown beside a secret's field (redash's password_title = "API Token"), assigned or a dict key
 _UI_LABEL = re.compile(r"(?i)\b(\w*(?:passw|secret|token|key|pwd)\w*_(?:title|label|placeholder|help_text|hint|caption|"
-                       r"description|subject|body|heading|subtitle|message|text))\b['\"]?\s*[:=]")  # + e-mail texts (set 36)
+                       r"description|subject|body|heading|subtitle|message|text|algorithm|algo|scheme|method|type|kind|"
+                       r"hasher))\b['\"]?\s*[:=]")  # + e-mail texts (set 36), a choice of algorithm (round 40)
 
 
 def form_label(code: str | None) -> str | None:
