@@ -36,27 +36,29 @@ def _statement_start(lines: list[str], n: int) -> int:
     return n
 
 
+def _said_above(lines: list[str], below: int, pattern: re.Pattern) -> tuple[int, str] | None:
+    """(line, its text) of the first of the contiguous comment lines just above line ``below`` (15 at most) that
+    ``pattern`` finds, else None."""
+    i = below - 1
+    while i >= 1 and below - i <= 15 and lines[i - 1].lstrip().startswith(("#", "//", "*", "/*", "--")):
+        if pattern.search(lines[i - 1]):
+            return i, " ".join(lines[i - 1].strip().lstrip("#/*- ").split())[:120]
+        i -= 1
+    return None
+
+
 def public_on_purpose(f, lines: list[str], n: int) -> dict | None:
     """The contiguous comment lines just above the value (15 at most) say the key is public on purpose, or (above the
     statement whose literal holds it) that its values are no real credentials."""
-    top = _statement_start(lines, n)
-    i = top - 1
-    while i >= 1 and top - i <= 15 and lines[i - 1].lstrip().startswith(("#", "//", "*", "/*", "--")):
-        m = _NOT_REAL.search(lines[i - 1])
-        if m:
-            said = " ".join(lines[i - 1].strip().lstrip("#/*- ").split())[:120]
-            return {"check": "secret", "status": "not_a_secret",
-                    "evidence": f"not a credential: the comment above the literal that holds {f.path}:{n} says its values "
-                                f"are not real (line {i}: `{said}`): sample data, copied from documentation or made up"}
-        i -= 1
-    i = n - 1
-    while i >= 1 and n - i <= 15 and lines[i - 1].lstrip().startswith(("#", "//", "*", "/*", "--")):
-        m = _ON_PURPOSE.search(lines[i - 1])
-        if m:
-            said = " ".join(lines[i - 1].strip().lstrip("#/*- ").split())[:120]
-            return {"check": "secret", "status": "not_a_secret",
-                    "evidence": f"a key published on purpose: the comment above {f.path}:{n} says so (line {i}: `{said}`); "
-                                "the project chose to make it public, so it grants nothing a reader of the repository "
-                                "was not meant to have, and a deployment that needs its own sets one"}
-        i -= 1
+    hit = _said_above(lines, _statement_start(lines, n), _NOT_REAL)
+    if hit:
+        return {"check": "secret", "status": "not_a_secret",
+                "evidence": f"not a credential: the comment above the literal that holds {f.path}:{n} says its values "
+                            f"are not real (line {hit[0]}: `{hit[1]}`): sample data, copied from documentation or made up"}
+    hit = _said_above(lines, n, _ON_PURPOSE)
+    if hit:
+        return {"check": "secret", "status": "not_a_secret",
+                "evidence": f"a key published on purpose: the comment above {f.path}:{n} says so (line {hit[0]}: `{hit[1]}`); "
+                            "the project chose to make it public, so it grants nothing a reader of the repository "
+                            "was not meant to have, and a deployment that needs its own sets one"}
     return None
