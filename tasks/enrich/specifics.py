@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import NO_LOCATION, NO_PACKAGE, Finding, as_finding
 from tasks.fixes.ecosystems import NPM_BUNDLED
+from tasks.triage.parsed_source import bracketed
 from tasks.triage.report_signals import is_test_path
 
 _IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
@@ -158,12 +159,8 @@ def _sink_args(text: str) -> str:
     m = _SINK.search(text)
     if m is None:
         return text
-    depth = 0
-    for i in range(m.end() - 1, len(text)):
-        depth += 1 if text[i] == "(" else -1 if text[i] == ")" else 0
-        if depth == 0:
-            return text[m.end():i]
-    return text[m.end():]
+    args = bracketed(text, m.end() - 1)
+    return text[m.end():] if args is None else args
 
 
 def _whole_value(rhs: str, after: list[str]) -> str | None:

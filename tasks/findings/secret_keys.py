@@ -30,8 +30,10 @@ _ALGORITHM = re.compile(
 )
 # the key names a resource, not a credential: parameter_group_name = "default.mysql8.0", secret_name = "prod/db",
 # engine_version, region, instance_class (an AWS resource's identifier or name is not a secret)
-_NAME_KEY_BEFORE = re.compile(r"(?i)(?:name|identifier|_arn|arn|region|engine(?:_version)?|_version|_class|_zone|_family|"
-                              r"_type|_algorithm|_algo|_scheme|_method|_kind|_hasher)[\"'`\]]?\s*(?:[:=]|=>|:=)\s*[\"'`]?$")
+# a key that names which algorithm, type or method is used: its value is that choice (password_algorithm: round 40)
+CHOICE_SUFFIXES = "algorithm|algo|scheme|method|type|kind|hasher"
+_NAME_KEY_BEFORE = re.compile(rf"(?i)(?:name|identifier|_arn|arn|region|engine(?:_version)?|_version|_class|_zone|_family|"
+                              rf"_(?:{CHOICE_SUFFIXES}))[\"'`\]]?\s*(?:[:=]|=>|:=)\s*[\"'`]?$")
 _BANDIT_WORDING = re.compile(r"(?i)hard-?coded password:\s*['\"]?$")  # Bandit's "Possible hardcoded password: 'Fail'"
 # what a value given even to a secret-named key is not (held-out set 24): a file path (`pwd="/tmp/archive/example"`,
 # a working directory; its first segment is a word), a command-line flag (`"--snapshot-id"`, its first word letters), an

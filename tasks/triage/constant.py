@@ -25,7 +25,7 @@ import re
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
 from tasks.triage.flow import sink_rule
-from tasks.triage.parsed_source import finding_source
+from tasks.triage.parsed_source import bracketed, finding_source
 
 # calls whose argument becomes code, a command or SQL
 _SINK = re.compile(r"(?:\bnew\s+Function|(?<![\w.$])Function|\bnew\s+vm\.Script|\bvm\.(?:runInContext|runInNewContext|runInThisContext)"
@@ -39,35 +39,6 @@ _NOT_ABOUT_INPUT = re.compile(r"(?i)\bB60[79]\b|partial[-_ ]path|wildcard|start_
 _LITERAL_JS = re.compile(r"""\s*(?:'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\$]|\$(?!\{))*`)\s*""")
 _SQL_CALL = re.compile(r"\.(?:execute|executemany|query|raw)$|(?<![\w.])text$")
 _FIRST_ONLY = re.compile(r"vm\.|setTimeout|setInterval|exec|spawn|child_process|query|raw|execute")  # later args: context, options, callback
-
-
-def _args(text: str, start: int) -> str | None:
-    """The text between the parenthesis at ``start`` and its match, skipping quoted strings; None if it never closes."""
-    depth, i, quote = 0, start, None
-    while i < len(text):
-        c = text[i]
-        if quote:
-            if c == "\\":
-                i += 2
-                continue
-            if text.startswith(quote, i):
-                i += len(quote)
-                quote = None
-                continue
-        elif text.startswith(('"""', "'''"), i):
-            quote = text[i:i + 3]
-            i += 3
-            continue
-        elif c in "'\"`":
-            quote = c
-        elif c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-            if depth == 0:
-                return text[start + 1:i]
-        i += 1
-    return None
 
 
 def _py_shape(node) -> str | None:
@@ -213,7 +184,7 @@ def _literal_call(f: Finding, reader) -> dict | None:
     for m in _SINK.finditer(text):
         if m.start() > len(first_line):
             break  # the calls on the flagged line decide; a later line's call is another finding
-        args = _args(text, m.end() - 1)
+        args = bracketed(text, m.end() - 1)
         if args is None:
             return None
         receiver = re.search(r"[\w$.]*$", text[:m.start()]).group(0) if m.group(0).startswith(".") else ""

@@ -21,6 +21,7 @@ import re
 from pathlib import PurePosixPath
 
 from tasks.findings.model import NO_DEPENDENCY, NO_PACKAGE, Finding, as_finding
+from tasks.findings.secret_keys import CHOICE_SUFFIXES
 from tasks.findings.secrets import tool_marks_secret
 from tasks.triage.bundles import bundled_packages
 from tasks.triage.constant import flagged_code
@@ -31,7 +32,7 @@ from tasks.triage.path_class import WHY, path_class, release_folder  # noqa: F40
 from tasks.triage.test_site import test_site
 from tasks.triage.fixture_users import fixture_user
 from tasks.triage.unreferenced import never_named
-from tasks.triage.secret_use import form_label, translation_label
+from tasks.triage.secret_use import TEXT_SUFFIXES, form_label, translation_label
 from tasks.findings.secret_evidence import WORDS
 from tasks.repository.source import finding_lines
 
@@ -146,13 +147,13 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     words = translation_label(f.path, flagged) if ev["class"] not in ("hash", "high-entropy") or said == WORDS else None
     if words:
         return {"check": "secret", "status": "not_a_secret", "evidence": f"a translated UI string, not a credential: {words}"}
-    if label and re.search(r"(?i)_(?:algorithm|algo|scheme|method|type|kind|hasher)$", label) and ev["class"] != "key-header":
+    if label and re.search(rf"(?i)_(?:{CHOICE_SUFFIXES})$", label) and ev["class"] != "key-header":
         return {"check": "secret", "status": "not_a_secret", "evidence": f"not a credential: `{label}` names which algorithm, "
                 "type or method is used, and the flagged value is that choice, not a secret"}  # password_algorithm (round 40)
     if label and ev["class"] in ("plain-word", "weak", "low-entropy", "message", "example", "placeholder"):
         return {"check": "secret", "status": "not_a_secret", "evidence": f"a form label, not a credential: `{label}` holds "
                 f"the text shown to a person beside the field ({text.split(' is ', 1)[1]})"}
-    if label and re.search(r"(?i)_(?:subject|body|title|heading|subtitle|message|text)$", label) and ev["class"] == "high-entropy":
+    if label and re.search(rf"(?i)_(?:{TEXT_SUFFIXES})$", label) and ev["class"] == "high-entropy":
         return {"check": "secret", "status": "not_a_secret", "evidence": f"a text, not a credential: `{label}` holds what a "
                 f"person reads (an e-mail's or page's subject, title or body); its letters vary as prose does (zou, set 36)"}
     if ev["class"] == "hash":

@@ -24,10 +24,12 @@ _CODE = (".py", ".go", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".rb", ".ja
 _INDEX: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _tests(reader, files: list[str]) -> list[tuple[str, list[str]]]:
+def _tests(reader, files: list[str]) -> tuple[list[tuple[str, list[str]]], dict[str, str]]:
+    """The test files with their lines, read once per reader, and the answers already found (a fixture's findings
+    share one path: the walk over every test line is done once for it, not once per finding)."""
     def read():
         chosen = [p for p in files if p.lower().endswith(_CODE) and is_test_path(p) and "node_modules/" not in p]
-        return [(p, (reader.lines(p, None) or [])[:20000]) for p in chosen[:MAX_FILES]]
+        return [(p, (reader.lines(p, None) or [])[:20000]) for p in chosen[:MAX_FILES]], {}
     return once_per_files(_INDEX, reader, files, read)
 
 
@@ -36,11 +38,18 @@ def fixture_user(path: str | None, reader=None, files: list[str] | None = None) 
     for the first test line that names the fixture, else ""."""
     if not path or reader is None or not files:
         return ""
+    tests, found = _tests(reader, files)
+    if path not in found:
+        found[path] = _first_use(path, tests)
+    return found[path]
+
+
+def _first_use(path: str, tests: list[tuple[str, list[str]]]) -> str:
     name = PurePosixPath(path).name
     stem = name.rsplit(".", 1)[0]
     words = [name] + ([stem] if len(stem) >= 8 and re.search(r"[-_.]", stem) else [])
     pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(w)}(?![\w-])" for w in words))
-    for test, lines in _tests(reader, files):
+    for test, lines in tests:
         if test == path:
             continue
         for n, line in enumerate(lines, 1):

@@ -133,6 +133,37 @@ def may_reach(parent: dict, line: int, use, name: str | None = None) -> bool:
     return False
 
 
+def bracketed(text: str, start: int) -> str | None:
+    """The text between the bracket at ``start`` (``(``, ``[`` or ``{``) and its match, skipping quoted strings; None if it
+    never closes.  One walk for a call's arguments (tasks.triage.constant), a method's body (tasks.triage.vue_html) and
+    a wrapped sink's argument (tasks.enrich.specifics)."""
+    depth, i, quote = 0, start, None
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 2
+                continue
+            if text.startswith(quote, i):
+                i += len(quote)
+                quote = None
+                continue
+        elif text.startswith(('"""', "'''"), i):
+            quote = text[i:i + 3]
+            i += 3
+            continue
+        elif c in "'\"`":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+            if depth == 0:
+                return text[start + 1:i]
+        i += 1
+    return None
+
+
 _TOP = ("def ", "async def ", "class ", "@")
 
 

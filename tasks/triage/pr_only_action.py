@@ -11,29 +11,19 @@ Judged from the workflow file: every trigger is ``pull_request`` (or ``merge_gro
 (GITHUB_TOKEN included) and grants no ``write`` permission, and a step checks the code out.  Anything else (a push,
 a schedule, ``pull_request_target``, a release, a secret handed to a step) keeps the finding.
 
-May import: ``tasks.findings``, ``tasks.repository``.
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.workflows``.
 """
 
 from __future__ import annotations
 
 import re
 
-import yaml
-
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
+from tasks.triage.workflows import triggers, workflow_mapping
 
 _RULE = re.compile(r"(?i)third-party-action-not-pinned|action-not-pinned-to-commit|unpinned-(?:action|uses)")
 _PR_ONLY = {"pull_request", "merge_group"}
-
-
-def _triggers(data: dict) -> set[str]:
-    on = data.get("on", data.get(True))  # PyYAML reads a bare `on:` key as the boolean True
-    if isinstance(on, str):
-        return {on}
-    if isinstance(on, (list, dict)):
-        return {str(t) for t in on}
-    return set()
 
 
 def check_pr_only_action(f: Finding | dict, reader=None) -> dict | None:
@@ -43,19 +33,16 @@ def check_pr_only_action(f: Finding | dict, reader=None) -> dict | None:
     if f.tool != "semgrep" or not _RULE.search(str(f.rule_id or "")) or not str(f.path or "").startswith(".github/workflows/"):
         return None
     text = "".join(finding_lines(reader, f))
-    try:
-        data = yaml.safe_load(text) if text else None
-    except yaml.YAMLError:
+    data = workflow_mapping(text)
+    if data is None:
         return None
-    if not isinstance(data, dict):
-        return None
-    triggers = _triggers(data)
-    if not triggers or not triggers <= _PR_ONLY or re.search(r"(?i)\bsecrets\.|github\.token", text) \
+    events = set(map(str, triggers(data)))
+    if not events or not events <= _PR_ONLY or re.search(r"(?i)\bsecrets\.|github\.token", text) \
             or re.search(r"(?m)^\s*[\w-]+:\s*write\b|write-all", text) or "actions/checkout@" not in text:
         return None
     line = next((n for n, x in enumerate(text.splitlines(), 1) if re.match(r"^on:|^['\"]?on['\"]?:", x)), None)
     return {"check": "code", "status": "pull_request_only",
-            "evidence": f"nothing to steal: {f.path} runs only on {', '.join(sorted(triggers))}"
+            "evidence": f"nothing to steal: {f.path} runs only on {', '.join(sorted(events))}"
                         f"{f' (line {line})' if line else ''}, checks out the pull request's code and gives no step a "
                         "secret or a write permission; a moved tag would run code in a job that already runs what the pull "
                         "request's author chose, with the read-only token and no secrets GitHub gives fork pull requests"}

@@ -14,13 +14,15 @@ dict, a check that a form field was filled in.  Read with Python's own
 ``ast`` (Bandit scans only Python); None when the file does not parse or
 the line is none of these shapes, and the caller then says less.
 
-May import: nothing but the standard library.
+May import: ``tasks.findings`` (the choice suffixes at module level; the rest inside functions).
 """
 
 from __future__ import annotations
 
 import ast
 import re
+
+from tasks.findings.secret_keys import CHOICE_SUFFIXES
 
 # the names Bandit's B105-B107 look for (bandit.plugins.general_hardcoded_password.RE_WORDS)
 _CANDIDATE = re.compile(r"(?i)(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)")
@@ -207,10 +209,11 @@ def describe(lines: list[str], line: int, rule: str) -> str | None:
     return None
 
 
-# a name for the words shown beside a secret's field (redash's password_title = "API Token"), assigned or a dict key
-_UI_LABEL = re.compile(r"(?i)\b(\w*(?:passw|secret|token|key|pwd)\w*_(?:title|label|placeholder|help_text|hint|caption|"
-                       r"description|subject|body|heading|subtitle|message|text|algorithm|algo|scheme|method|type|kind|"
-                       r"hasher))\b['\"]?\s*[:=]")  # + e-mail texts (set 36), a choice of algorithm (round 40)
+# a name for the words shown beside a secret's field (redash's password_title = "API Token"), assigned or a dict key;
+# the same for a text a person reads (set 36's e-mail subjects) and a choice of algorithm (round 40)
+TEXT_SUFFIXES = "subject|body|title|heading|subtitle|message|text"
+_UI_LABEL = re.compile(rf"(?i)\b(\w*(?:passw|secret|token|key|pwd)\w*_(?:label|placeholder|help_text|hint|caption|"
+                       rf"description|{TEXT_SUFFIXES}|{CHOICE_SUFFIXES}))\b['\"]?\s*[:=]")
 
 
 def form_label(code: str | None) -> str | None:

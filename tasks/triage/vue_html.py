@@ -7,7 +7,7 @@ check reads the attribute from the flagged line to its closing quote; its whole 
 literal or one call of a translation function (``$gettext``, ``$pgettext``, ``$t``, ``$tc``, ``gettext``) whose
 arguments are literals (a trailing ``true`` or number is a flag, not data).  Anything else keeps the finding.
 
-May import: ``tasks.findings``, ``tasks.repository``.
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.parsed_source``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import re
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
+from tasks.triage.parsed_source import bracketed
 
 _RULE = re.compile(r"(?i)avoid-v-html|v-html")
 _ATTR = re.compile(r"""v-html\s*=\s*(["'])(.*?)\1""", re.S)
@@ -49,27 +50,6 @@ _SANITISER = re.compile(r"^(?:DOMPurify|dompurify|purify)\.sanitize\(|^(?:saniti
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
 
 
-def _call_end(text: str, start: int, pair: str = "()") -> int | None:
-    """Index after the call (or block, ``pair="{}"``) whose opening bracket is the first one at or after ``start``
-    (quotes respected), or None."""
-    open_at = text.find(pair[0], start)
-    depth, quote, i = 0, None, open_at
-    while 0 <= i < len(text):
-        c = text[i]
-        if quote:
-            quote = None if c == quote and text[i - 1] != "\\" else quote
-        elif c in "'\"`":
-            quote = c
-        elif c == pair[0]:
-            depth += 1
-        elif c == pair[1]:
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return None
-
-
 def _sanitised(f, source: str, expr: str, line: int) -> dict | None:
     """``v-html="body"`` where the component's computed property or method ``body`` returns only
     ``DOMPurify.sanitize(...)`` (homebox, held-out set 34): the markup is sanitised, never raw."""
@@ -83,15 +63,18 @@ def _sanitised(f, source: str, expr: str, line: int) -> dict | None:
     if head.group(0).rstrip().endswith("=>"):
         results = [body.lstrip()]  # computed(() => DOMPurify.sanitize(...))
     else:
-        end = _call_end("{" + body, 0, "{}")  # the method's own closing brace
-        results = [body[r.end():] for r in re.finditer(r"\breturn\s+", body[:end - 1 if end else 0])]
+        own = bracketed("{" + body, 0) or ""  # the method's own body, to its closing brace
+        results = [body[r.end():] for r in re.finditer(r"\breturn\s+", own)]
+    calls = []
     for r in results:
-        stop = _call_end(r, 0) if _SANITISER.match(r) else None
-        if stop is None or not re.match(r"\s*(?:;|\)|$|\n)", r[stop:]):
+        m = _SANITISER.match(r)
+        args = bracketed(r, m.end() - 1) if m else None
+        if args is None or not re.match(r"\s*(?:;|\)|$|\n)", r[m.end() + len(args) + 1:]):
             return None
-    if not results:
+        calls.append(r[:m.end() + len(args) + 1])
+    if not calls:
         return None
     return {"check": "code", "status": "escaped",
             "evidence": f"sanitised: the v-html at {f.path}:{line} renders `{expr}`, which the component computes as "
-                        f"`{results[0][:_call_end(results[0], 0)][:80]}` and nothing else: DOMPurify (or sanitize-html/"
+                        f"`{calls[0][:80]}` and nothing else: DOMPurify (or sanitize-html/"
                         "xss) removes scripts, event handlers and javascript: URLs and keeps only the markup it allows"}

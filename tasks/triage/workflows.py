@@ -48,7 +48,11 @@ def _workflow(f: Finding, reader, rule: str) -> dict | None:
     """The flagged workflow file as a mapping when ``f`` is Checkov's ``rule`` and the file reads and parses, else None."""
     if f.tool != "checkov" or str(f.rule_id).upper() != rule or reader is None:
         return None
-    text = finding_source(reader, f)
+    return workflow_mapping(finding_source(reader, f))
+
+
+def workflow_mapping(text: str | None) -> dict | None:
+    """A workflow file's text as a mapping, or None when it is empty, does not parse or is no mapping."""
     try:
         data = yaml.safe_load(text) if text else None
     except yaml.YAMLError:
@@ -56,7 +60,8 @@ def _workflow(f: Finding, reader, rule: str) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def _triggers(data: dict) -> dict:
+def triggers(data: dict) -> dict:
+    """The workflow's ``on:`` as {event: its settings or None}, whichever of the three forms the file uses."""
     on = data.get("on", data.get(True))  # PyYAML reads a bare `on:` key as the boolean True
     if isinstance(on, str):
         return {on: None}
@@ -85,10 +90,10 @@ def check_dispatch_inputs(f: Finding | dict, reader=None) -> dict | None:
     data = _workflow(f, reader, "CKV_GHA_7")
     if data is None:
         return None
-    triggers = _triggers(data)
-    dispatch = triggers.get("workflow_dispatch")
+    events = triggers(data)
+    dispatch = events.get("workflow_dispatch")
     inputs = dispatch.get("inputs") if isinstance(dispatch, dict) else None
-    if not isinstance(inputs, dict) or not inputs or set(map(str, triggers)) & _OUTSIDE:
+    if not isinstance(inputs, dict) or not inputs or set(map(str, events)) & _OUTSIDE:
         return None
     names = [str(n) for n in inputs][:6]
     in_run = [n for n in _in_run_scripts(data) if n in inputs]
