@@ -28,6 +28,24 @@ def hash_purpose(text: str) -> str:
     return "unknown"
 
 
+_BOUND = re.compile(r"(?:^|[\s.])(\w+)\s*=\s*hashlib\.(?:md5|sha1)\(")  # `md5 = hashlib.md5(`, `self.md5 = ...`, `md5=hashlib...`
+_UNIQUE_FIELD = re.compile(r"(?m)^\s*(\w+)\s*=\s*(?:models\.)?\w*Field\((?=[^)]*\bunique\s*=\s*True)")
+
+
+def content_identity(file_text: str | None, target: str) -> str | None:
+    """The model field a digest is stored in when that field is ``unique=True`` and the flagged lines name it
+    (ralph's ``md5 = models.CharField(max_length=32, unique=True)`` filled by ``get_md5_sum``, round 41): the digest
+    is then the content's identity - a lookup by it reuses the stored object, so a collision lets one upload stand
+    in for another - and ``usedforsecurity=False`` would call a security use harmless.  "`md5` (line 106)" or None."""
+    bound = _BOUND.search(target)
+    if not file_text or not bound:
+        return None
+    for m in _UNIQUE_FIELD.finditer(file_text):
+        if m.group(1) == bound.group(1):
+            return f"`{m.group(1)}` (line {file_text.count(chr(10), 0, m.start(1)) + 1})"
+    return None
+
+
 def close_paren(line: str, open_at: int) -> int | None:
     """Index of the parenthesis that closes the one at ``open_at`` (quoted strings skipped), or None."""
     depth, quote = 0, None
@@ -116,5 +134,9 @@ ph.verify(stored, password)  # at login: raises argon2.exceptions.VerifyMismatch
 ```
 Stored digests cannot be converted: check the old digest once at the user's next login, then store `ph.hash(password)` in its place; whatever else reads the stored value (an LDAP `{SSHA}` field, an export format) must accept the new format first.""",
     "predictable": """The token is a digest of values an attacker can know or guess (an e-mail address or user name, the current time), so it is predictable whatever the hash: whoever knows the address and roughly when the token was made can compute it. Draw it from the operating system's random source instead: `token = secrets.token_urlsafe(32)`, with `import secrets` at the top of the module; MD5 was never the flaw.""",
+    "identity": """The digest stands for the content here: {field} is a unique model field, so two files whose digests collide count as one, and a lookup by digest returns the stored one. MD5/SHA-1 collisions can be made on purpose (chosen-prefix collisions are practical), so an uploader can prepare one file to stand in for another: a security use, which `usedforsecurity=False` would hide. Move to SHA-256, and since every stored digest changes, ship it with a data migration that widens the field to 64 characters and recomputes the digests of the stored files, or an existing file is no longer recognised:
+```python
+digest = hashlib.sha256(content).hexdigest()
+```""",
     "unknown": """If the digest is only an identifier (de-duplication or cache key), pass `usedforsecurity=False` to the flagged call (Python 3.9+) - existing keys stay the same. If it protects anything (passwords, tokens, signatures, integrity against tampering), switch to `hashlib.sha256` (or a password hash such as argon2/bcrypt for passwords).""",
 }
