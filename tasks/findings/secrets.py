@@ -39,7 +39,7 @@ from tasks.findings.secret_keys import (  # noqa: F401  (the filters keyed_value
 )
 
 _PEM = re.compile(
-    r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)"
+    r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:(?!-----BEGIN)[\s\S])*?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)"
 )
 _TOKEN_CHARS = r"[A-Za-z0-9_\-+/=.~]"
 # one string literal at a time, left to right: a short literal ('bob') is consumed, not skipped, so

@@ -5,9 +5,7 @@ secft next to a checkout (``source.repo_path``), the code around a finding is
 read *at the commit its CI run scanned* (``git show COMMIT:path``), so the
 prompt shows the code the scanner saw, not whatever the branch holds today.
 When the commit is unknown or not in the checkout, the working tree is read
-instead and the result says so in ``note``.
-
-Everything here treats its inputs as hostile: a path from a report must be
+instead and the result says so in ``note``.  Everything here treats its inputs as hostile: a path from a report must be
 repository-relative without ``..`` or ``.git`` parts (a symbolic link in the
 working tree may not lead outside), a commit must be hex, git runs with an
 argument list, a timeout and a byte cap, with a fixed environment and the
@@ -27,7 +25,7 @@ from typing import Iterable
 from tasks.core.errors import SecftError
 from tasks.findings import secrets
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
-from tasks.findings.secret_keys import translation_catalogue, ui_words
+from tasks.findings.secret_keys import key_block_lines, translation_catalogue, ui_words
 from tasks.repository.git import (  # noqa: F401
     GIT_TIMEOUT,
     GitOutputTooLarge,
@@ -38,7 +36,6 @@ from tasks.repository.git import (  # noqa: F401
 
 MAX_FILE_BYTES = 4 << 20    # a source file larger than this is not read (None)
 REDACT_MARGIN = 200         # lines around the window also scanned for secrets (a key block split by the window)
-
 _HEX = re.compile(r"^[0-9a-fA-F]{7,64}$")  # abbreviated or full SHA-1 / SHA-256 ids
 
 
@@ -252,7 +249,9 @@ class SourceReader:
     def literals(self, path: str, commit: str | None, start: int, end: int) -> list[str]:
         """Quoted and assigned values on lines ``start``..``end`` (the secret of a secret finding)."""
         text_lines = self.lines(path, commit) or []
-        return secrets.literal_values("".join(text_lines[max(start, 1) - 1:end]))
+        keep = key_block_lines(text_lines, start, end)  # a private-key match: the lines of whole key blocks only
+        return secrets.literal_values("".join(t for n, t in enumerate(text_lines[max(start, 1) - 1:end], max(start, 1))
+                                              if keep is None or n in keep))
 
     def secrets_near(self, path: str, commit: str | None, start: int, end: int) -> list[str]:
         """Secrets detected in lines ``start``..``end`` and a margin around them (cached)."""

@@ -32,6 +32,7 @@ from tasks.triage.path_class import WHY, path_class, release_folder  # noqa: F40
 from tasks.triage.test_site import test_site
 from tasks.triage.fixture_users import fixture_user
 from tasks.triage.unreferenced import never_named
+from tasks.triage.id_table import uuid_table
 from tasks.triage.secret_use import TEXT_SUFFIXES, form_label, translation_label
 from tasks.findings.secret_evidence import WORDS
 from tasks.repository.source import finding_lines
@@ -119,6 +120,7 @@ _TYPED = ("one character repeated", "a counting sequence", "keys typed along one
 _KEY_NAME = re.compile(r"(?i)(?:api|access|auth)[-_]?key|key\b|token|secret|passw|credential")
 _DEV_COMPOSE = re.compile(r"(?i)(?:^|/)(?:docker-)?compose[-._](dev|development|local|test)\.ya?ml$"
                           r"|(?:^|/)(dev|local)[-._](?:docker-)?compose\.ya?ml$")
+_CLIENT_ID = re.compile(r"""(?i)^\s*(?:export\s+|-\s+)?["']?([\w.-]*(?:client|client_?id|app_?id|application_?id))["']?\s*[:=]""")
 _PASSWORD_FIELD = re.compile(r"(?i)passw|\bpwd\b|passwd|pass_?hash|password_?hash|\bhashed")
 
 
@@ -135,6 +137,9 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
         return None
     flagged = flagged_code(f, through_end=False)  # read once: the rule's text, the form label and the catalogue entry
     code = f"{f.rule_id} {flagged}"
+    table = uuid_table(f, reader) if ev["class"] == "uuid" else None
+    if table:
+        return {"check": "secret", "status": "not_a_secret", "evidence": f"an identifier, not a credential: {table}"}
     if ev["class"] == "uuid" and _KEY_NAME.search(re.sub(r"\[REDACTED[^\]]*\]", "", code)):  # Heroku's API keys are UUIDs
         ev = ev | {"class": "high-entropy"}
     said = str(ev.get("match") or "")
@@ -147,6 +152,11 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     words = translation_label(f.path, flagged) if ev["class"] not in ("hash", "high-entropy") or said == WORDS else None
     if words:
         return {"check": "secret", "status": "not_a_secret", "evidence": f"a translated UI string, not a credential: {words}"}
+    client = _CLIENT_ID.match(flagged or "")
+    if client and not re.search(r"(?i)secret|passw|token|private|key", client.group(1)):  # woodpecker's docs (set 37)
+        return {"check": "secret", "status": "not_a_secret", "evidence": f"an OAuth client id, not a credential: "
+                f"`{client.group(1)}` names the application's public identifier, which the provider puts in every "
+                "authorization URL a browser opens; the credential is the client secret, set apart from it"}
     if label and re.search(rf"(?i)_(?:{CHOICE_SUFFIXES})$", label) and ev["class"] != "key-header":
         return {"check": "secret", "status": "not_a_secret", "evidence": f"not a credential: `{label}` names which algorithm, "
                 "type or method is used, and the flagged value is that choice, not a secret"}  # password_algorithm (round 40)

@@ -58,6 +58,12 @@ def with_file_evidence(f: Finding, reader) -> Finding:
     from tasks.findings.secrets import literal_values
 
     loc = f.location
+    if not f.secret_evidence and not f.snippet and f.tool == "checkov" and str(f.rule_id).upper().startswith("CKV_SECRET") \
+            and reader is not None and loc is not None and loc.start_line:  # `--compact` left Checkov's code out (set 37)
+        evidence = file_evidence(f, reader)
+        lines = finding_lines(reader, f) or []
+        code = lines[loc.start_line - 1].rstrip("\n") if loc.start_line <= len(lines) else None
+        return replace(f, secret_evidence=evidence, snippet=code) if evidence and code else f
     if f.secret_evidence or f.kind != "code" or reader is None or loc is None or not loc.path or not loc.start_line or \
             not tool_marks_secret(f.tool, str(f.rule_id), f.title or ""):  # code: a config check's lines hold no value
         return f

@@ -42,6 +42,9 @@ def release_folder(path: str | None) -> str | None:
     return None if served is None else next((f"{d}/" for d in parts[served + 1:] if _RELEASE_DIR.match(d)), None)
 
 
+_GITPOD = re.compile(r"(?:^|[-_.])gitpod(?:[-_.]|$)")
+
+
 @lru_cache(maxsize=65536)
 def path_class(path: str | None) -> str | None:
     """scaffold | devcontainer | fixture | test | library | build | vendored | example | docs | None, from the
@@ -56,6 +59,8 @@ def path_class(path: str | None) -> str | None:
         return "scaffold"
     if ".devcontainer" in parts[:-1]:
         return "devcontainer"
+    if _GITPOD.search(parts[-1]):  # .gitpod.yml, docker-compose.gitpod.yaml (woodpecker: set 37)
+        return "dev_env"
     if _DEV_IMAGE.match(parts[-1]):  # Dockerfile.dev, Dockerfile.amavis.dev, dev.Dockerfile (modoboa: set 32)
         return "dev_image"
     dirs = set(code_dirs(path))
@@ -81,6 +86,8 @@ WHY = {"fixture": "a test fixture or test data file", "test": "test code", "exam
                     "run or deployed as this repository's own",
         "devcontainer": "a development container's configuration (.devcontainer/): it runs a developer's tools against "
                         "a checkout and is never deployed",
+        "dev_env": "a cloud development workspace's configuration (Gitpod: its name says so): it starts a developer's "
+                   "workspace and the services they test against, and is never deployed",
         "dev_image": "a development image (its name marks it for development): it is built for a developer's machine, "
                      "not for a deployment",
         "docs": "documentation", "vendored": "a vendored copy of third-party code",

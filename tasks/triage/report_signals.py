@@ -60,7 +60,7 @@ _TEST_DIRS = {"test", "tests", "testing", "__tests__", "__test__", "spec", "spec
               "e2e", "e2e-tests", "e2e_tests", "ui-tests", "ui_tests", "integration-tests", "integration_tests", "playwright"}
 # test files by name (tests.py: a Django app's test module); a browser-test runner's own config (cypress.config.js, playwright.config.ts) sets up test runs
 _TEST_FILE = re.compile(r"^(?:test_.+\.(?:py|sql)|tests\.py|.+_test\.(?:py|go|rb)|conftest\.py|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+Test\.(?:java|kt)|.+_spec\.rb"
-                        r"|(?:cypress|playwright)\.config\.[cm]?[jt]s)$")
+                        r"|(?:cypress|playwright)\.config\.[cm]?[jt]s|\.env\.test(?:ing)?)$")  # dotenv loads .env.test under NODE_ENV=test
 
 # error-handling hygiene rules: why they report code quality, not a weakness
 QUALITY_RULES = {("bandit", "B110"): "try/except/pass", ("bandit", "B112"): "try/except/continue"}

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
 from tasks.findings.secrets import tool_marks_secret
-from tasks.triage import (commented_out, context, file_mode, flag_attrs, jquery_dom, module_inputs, report_signals,
-                          safe_filter, secret_names, suppressions)
+from tasks.triage import (commented_out, context, escaped_regexp, file_mode, flag_attrs, go_code, jquery_dom, module_inputs,
+                          report_signals, safe_filter, secret_names, suppressions)
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.assert_use import check_assert_use
@@ -172,7 +172,8 @@ class Judge:
                   or check_log_format(f, self.reader) or check_stage_base(f, self.reader, getattr(self.imports, 'files', None))
                   or check_digest_pin(f, self.reader) or check_redirect_target(f, self.reader) or check_plain_text(f)
                   or safe_filter.check_safe_filter(f, self.reader) or jquery_dom.check_jquery_dom(f, self.reader)
-                  or file_mode.check_file_mode(f, self.reader) or secret_names.check_secret_name(f, self.reader))
+                  or file_mode.check_file_mode(f, self.reader) or secret_names.check_secret_name(f, self.reader)
+                  or go_code.check_go(f, self.reader) or escaped_regexp.check_escaped_regexp(f, self.reader))
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)
         path = context.check_path(f, self.reader, getattr(self.imports, "files", None))

@@ -86,6 +86,9 @@ def parse(doc: Any) -> list[dict]:
             shown = [l[0] for l in c.get("code_block") or [] if isinstance(l, list) and len(l) == 2 and isinstance(l[0], int)]
             if str(c.get("check_id") or "").startswith("CKV_SECRET") and shown and isinstance(lines[-1], int):
                 lines = [lines[0], min(lines[-1], max(shown))]  # its range ends a line past the secret: [138, 139]
+            elif str(c.get("check_id") or "").startswith("CKV_SECRET") and len(lines) == 2 and isinstance(lines[0], int) \
+                    and lines[1] == lines[0] + 1:  # `--compact` leaves the code out; the range still ends a line past it
+                lines = [lines[0], lines[0]]
             code = "".join(str(l[1]) for l in c.get("code_block") or [] if isinstance(l, list) and len(l) == 2)
             out.append(
                 base.finding(
