@@ -245,3 +245,38 @@ def test_a_private_key_match_over_header_only_dummies_learns_no_test_titles(tmp_
     assert any(body in v for v in learn(11, 13))
     window = reader.window("server/s3.test.ts", None, 1, 13)[2]
     assert body not in window and "uploads/test.png" in window and "should fall back to S3" in window
+
+
+def test_a_value_in_a_docs_sample_block_with_a_placeholder_host_is_an_illustration():
+    """Round 42's stage-2 grade: woodpecker's GitLab page shows WOODPECKER_GITLAB_SECRET=30f5064039e6b359e075 in an ini
+    block beside WOODPECKER_GITLAB_URL=http://gitlab.mycompany.com. The neighbours: the same block with a real host,
+    and the same lines in a configuration file, keep the finding."""
+    from test_triage_containers import semgrep_at
+    page = ("# GitLab\n\nConfigure the server:\n\n```ini\nWOODPECKER_GITLAB=true\nWOODPECKER_GITLAB_URL=http://gitlab.mycompany.com\n"
+            "WOODPECKER_GITLAB_SECRET=30f5064039e6b359e075\n```\n\nRegister the application first.\n")
+    path = "docs/docs/forges/40-gitlab.md"
+    f = semgrep_at("generic.secrets.gitleaks.generic-api-key.generic-api-key", path, 8)
+    out = _judge({path: page}, f)
+    assert out["verdict"] == "false_positive" and "points at `gitlab.mycompany.com`, a placeholder host" in out["reasons"][0]["evidence"]
+    assert not any("shaped like" in r["evidence"] for r in out["reasons"])
+    real = page.replace("gitlab.mycompany.com", "gitlab.woodpecker-ci.org")
+    assert _judge({path: real}, f)["verdict"] != "false_positive"
+    conf = "deploy/gitlab.env"  # a configuration file: no page, no sample block
+    assert _judge({conf: page}, semgrep_at("generic.secrets.gitleaks.generic-api-key.generic-api-key", conf, 8))["verdict"] \
+        != "false_positive"
+
+
+def test_a_test_files_folder_is_test_data_and_a_jwt_rule_judges_the_token():
+    """Round 42's stage-2 grades: woodpecker's server/store/datastore/migration/test-files/postgres.sql (the migration
+    test's dump) holds users' tokens; the row rotated them, and judged `user2` (the login beside the token) as the
+    flagged value. test-files/ is test data, and a JWT rule's value is the token."""
+    from test_triage_containers import semgrep_at
+
+    from tasks.triage.path_class import path_class
+    assert path_class("server/store/datastore/migration/test-files/postgres.sql") == "fixture"
+    assert path_class("server/store/datastore/migration/files/postgres.sql") is None
+    row = ("INSERT INTO users VALUES (2, 'user2', 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyMiJ9."
+           "example_token_user2');\n")
+    out = _judge({"db/seed.sql": row}, semgrep_at("generic.secrets.security.detected-jwt-token.detected-jwt-token",
+                                                  "db/seed.sql", 1))
+    assert "a word followed by digits" not in str(out["reasons"])

@@ -71,7 +71,7 @@ paths:
                 properties:
                   auth_token:
                     type: string
-                    example: eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjE2NzAxNjA2MTd9.Hn9pQ2xY8mKq1L3vT7wR5sD4fG6hJ0kZ
+                    example: eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0MiJ9.Hn9pQ2xY8mKq1L3vT7wR5sD4fG6hJ0kZ
 """
 
 

@@ -40,7 +40,7 @@ def installed_root(path: str | None, evidence: str) -> str | None:
 
 
 _FIXTURE_DIRS = {"testdata", "test_data", "test-data", "fixtures", "fixture", "__fixtures__", "golden", "snapshots",
-                 "__snapshots__", "testfiles", "test-fixtures", "sample-data"}
+                 "__snapshots__", "testfiles", "test-fixtures", "sample-data", "test-files", "test_files"}
 _CODE = (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".rb", ".java", ".kt", ".php", ".cs", ".rs", ".sh")
 
 

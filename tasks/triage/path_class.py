@@ -17,7 +17,8 @@ from tasks.triage.paths import is_build_tooling, is_library
 from tasks.triage.report_signals import code_dirs, is_test_path
 
 FIXTURE_DIRS = {"fixture", "fixtures", "testdata", "test_data", "test-data", "__fixtures__", "__mocks__", "mocks",
-                "snapshots", "__snapshots__", "unittests", "golden", "testfiles", "test-fixtures", "sample-data", "mock"}
+                "snapshots", "__snapshots__", "unittests", "golden", "testfiles", "test-fixtures", "sample-data", "mock",
+                "test-files", "test_files"}  # woodpecker's migration/test-files/postgres.sql (set 37)
 EXAMPLE_DIRS = {"example", "examples", "sample", "samples", "demo", "demos", "tutorial", "tutorials"}
 _EXAMPLE_NAME = re.compile(r"(?i)[._-](?:example|sample)(?:\.(?:ya?ml|json|toml|ini|cfg|conf|env|py|js|ts|tf))?$")
 _EXAMPLE_DIR = re.compile(r"^(?:example|sample|demo)[-_][\w-]+$|^[\w-]+[-_](?:example|examples|sample|samples|demo)$")

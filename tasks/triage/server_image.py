@@ -98,8 +98,9 @@ def check_server_image(f: Finding | dict, reader=None) -> dict | None:
     if not starts and (bare or named) and reader is not None and not run:  # the whole file, not a report's excerpt
         return {"check": "container", "status": "base_image",
                 "evidence": f"a base image: {f.path} sets no CMD or ENTRYPOINT, so it starts no service"
-                            f"{' (its name says base)' if named and not bare else ''}; the images built "
-                            "FROM it install as root and set their own user, and a USER line here would break their builds"}
+                            f"{' (its name says base)' if named and not bare else ''} of its own; the image or the "
+                            "`docker run` that gives it a command decides the user that runs it, and a USER line here "
+                            "would also apply to every RUN step of an image built FROM it"}
     if not starts:
         return None
     n, kind, arg = starts[-1]

@@ -10,8 +10,8 @@ Authority, highest first:
 4. the advisory record: not affected (the installed version outside every
    range), another ecosystem, a withdrawn advisory; affected with the range;
 5. the report contradicting itself (fixed version <= installed);
-6. the secret's value class (example, placeholder, protocol keyword), or a
-   demo login the project's README publishes (documented_secret);
+6. the secret's value class (example, placeholder, protocol keyword), a demo login the README publishes or a docs
+   page's sample block (documented_secret);
 7. reachability: a direct dependency no source imports needs review.
 
 Steps 4, 5 and 7 for a dependency finding are tasks.triage.dependency_verdict.
@@ -43,7 +43,7 @@ from tasks.triage.crypto_package import check_crypto_package
 from tasks.triage.dependency_verdict import judge_dependency
 from tasks.triage.deployed import check_deployed
 from tasks.triage.workflows import check_dispatch_inputs, check_job_permissions
-from tasks.triage.documented_secret import check_documented
+from tasks.triage.documented_secret import check_docs_example, check_documented
 from tasks.triage.docker import check_container
 from tasks.triage.iam_managed import check_managed_policy
 from tasks.triage.allowlist import check_allowlist
@@ -273,9 +273,9 @@ class Judge:
         sec = context.check_secret(f, path, self.reader)
         if sec and sec["status"] == "not_a_secret":  # in a test the path says whose it is too (set 31's audit)
             return record(f, "false_positive", [sec] + ([{"check": "path", "evidence": f"and {path['evidence']}: a test's password opens only what the tests set up"}] if path and path.get("class") in ("test", "fixture") else []), "evidence", vuln_ids)
-        documented = check_documented(f, self.reader, self.imports)  # a demo login the README publishes
+        documented = check_documented(f, self.reader, self.imports) or check_docs_example(f, self.reader, path)  # README
         if documented:
-            return record(f, "false_positive", [documented] + ([sec] if sec else []), "evidence", vuln_ids)
+            return record(f, "false_positive", [documented] + ([sec] if sec and "shaped like" not in sec["evidence"] else []), "evidence", vuln_ids)
         reasons = [sec] if sec else []
         seed = context.check_seed(f)
         if seed:
