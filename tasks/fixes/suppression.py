@@ -216,7 +216,7 @@ def _flagged_value(f: Finding) -> str | None:
 
 
 # where each tool's suppression goes, as the stage-2 answer and the stage-1 "record it ..." sentence both say it
-_PLACES = {"bandit": "on the flagged line", "semgrep": "on the flagged line", "checkov": "inside the flagged resource",
+_PLACES = {"bandit": "on the flagged line", "semgrep": "on the flagged line or the line just above it", "checkov": "inside the flagged resource",
            "gitleaks": "on the flagged line (`gitleaks:allow`) or in .gitleaksignore",
            "npm-audit": "in an OpenVEX document (npm audit has no ignore list; audit-ci or a VEX-aware scanner reads it)"}
 _PLACE_ELSE = "in the scanner's ignore file at the repository root"

@@ -5,8 +5,8 @@ leaves the reader to find the line and copy it by hand, and teaches a model
 nothing it can apply.  Where the report (or the source reader) gives the
 flagged line itself, the suppression is the one-line change ``git apply``
 takes: Bandit's ``# nosec <test>`` and Semgrep's ``nosemgrep: <rule>`` at the
-end of the flagged line, the reason on a comment line above it at the same
-indentation; Checkov's ``#checkov:skip=<check>:<reason>`` as the first line
+end of the flagged line (Semgrep's on its own line just above it when the line would grow past 79 characters),
+the reason on a comment line above it at the same indentation; Checkov's ``#checkov:skip=<check>:<reason>`` as the first line
 inside the flagged Terraform resource.  Everything else (ignore files,
 annotations, VEX) stays a block: there is no line of the flagged file to
 change.
@@ -27,6 +27,9 @@ from tasks.fixes.suppression import _comment_text, justification
 from tasks.fixes.validate import diff_is_sound
 
 _TERRAFORM = (".tf", ".hcl")
+# PEP 8's line length: a flagged line with `  # nosemgrep: <rule>` appended past it would fail a linter's E501 (round
+# 42: securedrop's ruff at 100 rejected six suppressions), so the marker goes on its own line above instead
+INLINE_MAX = 79
 # a line whose end is not code: a comment appended there would land inside a string or a heredoc
 _OPEN_STRING = re.compile(r"""(?:<<-?\s*[A-Z_]+\s*$|\\\s*$|(?:'''|\"\"\")[^'\"]*$)""")
 
@@ -57,7 +60,10 @@ def _line_comment(c: patches.Code, path: str, reason: str, marker: str, python: 
     reason = re.sub(rf"\b(at |on )?line {c.start_line + i}\b", lambda m: "on the next line" if m.group(1) else "the next line",
                     reason)  # "an import only: line 5 imports ..." keeps its subject (round 25: "only: on the next line imports")
     above = indent + _comment_text(path, reason)
-    return c.lines[:i] + [above, f"{line}  {_comment_text(path, marker)}"] + c.lines[i + 1:]
+    inline = f"{line}  {_comment_text(path, marker)}"
+    if marker.startswith("nosemgrep") and len(inline) > INLINE_MAX:  # Semgrep also reads the line above the match:
+        return c.lines[:i] + [above, indent + _comment_text(path, marker), line] + c.lines[i + 1:]  # no over-long line
+    return c.lines[:i] + [above, inline] + c.lines[i + 1:]
 
 
 def _resource_skip(c: patches.Code, rule: str, reason: str) -> list[str] | None:
