@@ -280,3 +280,30 @@ def test_a_test_files_folder_is_test_data_and_a_jwt_rule_judges_the_token():
     out = _judge({"db/seed.sql": row}, semgrep_at("generic.secrets.security.detected-jwt-token.detected-jwt-token",
                                                   "db/seed.sql", 1))
     assert "a word followed by digits" not in str(out["reasons"])
+
+
+def test_ansible_molecule_and_testinfra_folders_are_tests():
+    """Round 42: securedrop's molecule/testinfra/vars/qubes-staging.yml (`sasl_password: "password123"`, the staging
+    VMs' expected value) was answered with a rotation checklist. Molecule scenarios and Testinfra checks are tests;
+    the deployed group_vars are not."""
+    from tasks.triage.report_signals import is_test_path
+    assert is_test_path("molecule/testinfra/vars/qubes-staging.yml") and is_test_path("roles/web/molecule/default/converge.yml")
+    assert not is_test_path("install_files/ansible-base/group_vars/staging.yml")
+
+
+def test_a_bandit_default_over_a_function_redacts_no_keyword_and_no_template(tmp_path):
+    """Round 42: securedrop's `def get_api_headers(token=""):` (B107 over lines 1-8) was shown with both `return`s and
+    the header template f"Token {token}" replaced by markers: `if token:` then `return` on the next line was read as an
+    assignment. A value is assigned on the same line only; a template is code; a real default stays redacted."""
+    import subprocess
+
+    from tasks.repository.source import SourceReader
+
+    code = ('def get_api_headers(token="", secret="Zq8vN3xLp2Rt"):\n    if token:\n        return {\n'
+            '            "Authorization": f"Token {token}",\n        }\n    return {"Accept": "application/json"}\n')
+    repo = tmp_path / "repo"
+    (repo / "tests").mkdir(parents=True)
+    (repo / "tests" / "api_helper.py").write_text(code)
+    subprocess.run(["git", "-C", str(repo), "init", "-q"], check=True)
+    shown = SourceReader(repo).context("tests/api_helper.py", None, 1, 2, end_line=6, mark_secret=True)["text"]
+    assert shown.count("return {") == 2 and 'f"Token {token}"' in shown and "Zq8vN3xLp2Rt" not in shown

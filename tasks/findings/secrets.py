@@ -46,7 +46,7 @@ _TOKEN_CHARS = r"[A-Za-z0-9_\-+/=.~]"
 # the text *between* two literals (", password=") is never taken for one
 _QUOTED = re.compile(r"""(?P<q>["'`])(?P<v>(?:\\.|(?!(?P=q))[^\\\n])*)(?P=q)""")
 _MIN_LITERAL = 4  # shorter literals are too common in code to replace everywhere in a finding
-_ASSIGNED = re.compile(r"""(?:[:=]|=>|:=)\s*(?P<v>[^\s"'`,;#)(\]\[{}<>]{6,})""")
+_ASSIGNED = re.compile(r"""(?:[:=]|=>|:=)[ \t]*(?P<v>[^\s"'`,;#)(\]\[{}<>]{6,})""")  # same line: `if token:\n return` assigns nothing
 
 _SEMGREP_SECRET = re.compile(
     r"(?i)secret|password|passwd|credential|api[-_.]?key|token|private[-_.]?key|hard[-_.]?coded|aws[-_.]?(?:access|secret)"

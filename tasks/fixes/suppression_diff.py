@@ -60,7 +60,7 @@ def _line_comment(c: patches.Code, path: str, reason: str, marker: str, python: 
     reason = re.sub(rf"\b(at |on )?line {c.start_line + i}\b", lambda m: "on the next line" if m.group(1) else "the next line",
                     reason)  # "an import only: line 5 imports ..." keeps its subject (round 25: "only: on the next line imports")
     above = indent + _comment_text(path, reason)
-    inline = f"{line}  {_comment_text(path, marker)}"
+    inline = f"{line}{'  ' if python else ' '}{_comment_text(path, marker)}"  # PEP 8's two spaces; gofmt and prettier one
     if marker.startswith("nosemgrep") and len(inline) > INLINE_MAX:  # Semgrep also reads the line above the match:
         return c.lines[:i] + [above, indent + _comment_text(path, marker), line] + c.lines[i + 1:]  # no over-long line
     return c.lines[:i] + [above, inline] + c.lines[i + 1:]

@@ -233,7 +233,8 @@ class SourceReader:
             return None
         start, end, text = window
         if mark_secret:
-            text = redact(text, self.literals(clean, resolved, first_wanted, last_wanted))
+            text = redact(text, {v for v in self.literals(clean, resolved, first_wanted, last_wanted) if not _FIELD.search(v)}
+                          - self._names(clean, resolved))  # as learn_secrets: a template or the file's own name is code
         return {"path": clean, "text": text, "start_line": start, "end_line": end, "commit": resolved, "note": note}
 
     def window(self, path: str, commit: str | None, first: int, last: int) -> tuple[int, int, str] | None:

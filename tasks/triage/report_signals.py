@@ -57,7 +57,8 @@ QUALITY_TAGS = {"maintainability", "reliability", "correctness", "useless-code",
                 "language-features", "modularity", "complexity", "efficiency", "testability", "documentation", "style"}
 _LOW_CONFIDENCE = re.compile(r"\bconfidence[\s:=]+low\b", re.I)
 _TEST_DIRS = {"test", "tests", "testing", "__tests__", "__test__", "spec", "specs", "test_data", "testdata", "cypress",
-              "e2e", "e2e-tests", "e2e_tests", "ui-tests", "ui_tests", "integration-tests", "integration_tests", "playwright"}
+              "e2e", "e2e-tests", "e2e_tests", "ui-tests", "ui_tests", "integration-tests", "integration_tests", "playwright",
+              "testinfra", "molecule"}  # Ansible's role tests (Molecule scenarios, Testinfra checks): securedrop, set 37
 # test files by name (tests.py: a Django app's test module); a browser-test runner's own config (cypress.config.js, playwright.config.ts) sets up test runs
 _TEST_FILE = re.compile(r"^(?:test_.+\.(?:py|sql)|tests\.py|.+_test\.(?:py|go|rb)|conftest\.py|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+Test\.(?:java|kt)|.+_spec\.rb"
                         r"|(?:cypress|playwright)\.config\.[cm]?[jt]s|\.env\.test(?:ing)?)$")  # dotenv loads .env.test under NODE_ENV=test

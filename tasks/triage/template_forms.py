@@ -69,8 +69,8 @@ def check_form_csrf(f: Finding | dict, reader=None) -> dict | None:
     if hit is None:
         return _macro_token(f, reader, form)
     return {"check": "template", "evidence": f"the form sends a CSRF token: {f.path} line {hit[0]}: `{hit[1].strip()[:100]}` "
-            f"(the {'Go' if '{{ .' in hit[1] else 'Jinja'} template writes the token as a hidden field; the rule looks only "
-            "for Django's {% csrf_token %})"}
+            f"(the {'Go' if '{{ .' in hit[1] else 'Jinja'} template writes the token as a hidden field; the rule accepts "
+            "only Django's {% csrf_token %} or a `{{ x.csrf_token }}` attribute, which this line is not)"}
 
 
 _MACRO_CALL = re.compile(r"\{\{-?\s*(?:(\w+)\.)?(\w+)\s*\(")
@@ -103,7 +103,7 @@ def _macro_token(f: Finding, reader, form: list[tuple[int, str]]) -> dict | None
             if token:
                 return {"check": "template", "evidence": f"the form sends a CSRF token: {f.path} line {n} calls the macro "
                         f"{name}(), which {path}:{token[0]} defines to write `{token[1].strip()[:80]}` (Flask-WTF's hidden "
-                        "field; the rule looks only for Django's {% csrf_token %})"}
+                        "field; the rule accepts only Django's {% csrf_token %} or a `{{ x.csrf_token }}` attribute)"}
         if len(seen) <= 3:
             queue += [root + m.group(1) for line in lines[:400] for m in _IMPORTED.finditer(line)]
     return None
