@@ -76,10 +76,11 @@ class Source:
         loc = f.location or NO_LOCATION
         if self.reader is None or f.kind in ("secret", "dependency", "web") or not loc.path:
             return None
-        from tasks.repository.source import secret_finding
+        from tasks.repository.source import private_key_rule, secret_finding
 
         ctx = self.reader.context(loc.path, _commit(f), loc.start_line, lines or self.context_lines,
-                                  end_line=loc.end_line, mark_secret=secret_finding(f))
+                                  end_line=loc.end_line, mark_secret=secret_finding(f),
+                                  key_rule=private_key_rule(f.rule_id, f.title))
         if not ctx or not ctx.get("text"):
             return None
         out = {"path": ctx["path"], "text": _scrub(ctx["text"], ctx["path"]), "start_line": int(ctx["start_line"]),

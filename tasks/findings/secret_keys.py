@@ -117,14 +117,21 @@ def ui_words(value: str) -> bool:
 
 _BEGIN = re.compile(r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
 _END = re.compile(r"-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
+_HEADER_ONLY = re.compile(r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\"'`]")  # the string closes right after it
+
+
+def private_key_rule(rule_id: object, title: object = "") -> bool:
+    """A rule that flags a private key block (gitleaks' private-key, Semgrep's detected-private-key)."""
+    return bool(re.search(r"(?i)private[-_ ]?key", f"{rule_id} {title}"))
 
 
 def key_block_lines(lines: list[str], start: int, end: int) -> set[int] | None:
-    """The line numbers of ``start``..``end`` that lie inside a whole private key block (BEGIN to END, no other
-    BEGIN between), or None when the span holds no BEGIN line.  A private-key rule's match runs from a header to the
-    next ``KEY-----`` anywhere: outline's test file has five header-only dummies (``"-----BEGIN RSA PRIVATE
-    KEY-----"``) and the match spanned 55 lines of test titles and paths, every literal of which was then taken for
-    the secret (set 37's grade: over-redaction).  Only a block's own lines hold key material."""
+    """For a private-key rule's span: the line numbers of ``start``..``end`` that can hold key material, or None when
+    the span holds no BEGIN line or none but header-only dummies is beside an unclosed one.  A private-key match runs
+    from a header to the next ``KEY-----`` anywhere: outline's test file has five header-only dummies (``"-----BEGIN
+    RSA PRIVATE KEY-----"``, the string closing at once) and the match spanned 55 lines of test titles and paths,
+    every literal of which was then taken for the secret (set 37's grade: over-redaction).  A block's lines from BEGIN
+    to END are kept, and a BEGIN that is not closed in the span keeps every line after it (the key runs on)."""
     span = list(enumerate(lines[max(start, 1) - 1:end], max(start, 1)))
     if not any(_BEGIN.search(text) for _, text in span):
         return None
@@ -132,11 +139,13 @@ def key_block_lines(lines: list[str], start: int, end: int) -> set[int] | None:
     opened = None
     for n, text in span:
         begin, close = _BEGIN.search(text), _END.search(text)
-        if begin and not (close and close.start() > begin.start()):
-            opened = n  # a block opens here (a later BEGIN before an END means the earlier one had no body)
-        elif begin:
+        if begin and close and close.start() > begin.start():
             keep.add(n)  # BEGIN ... END on one line (a key with `\n` escapes)
+        elif begin and not _HEADER_ONLY.search(text):
+            opened = n if opened is None else opened
         elif close and opened is not None:
             keep.update(range(opened, n + 1))
             opened = None
+    if opened is not None:
+        keep.update(range(opened, max(start, 1) + len(span)))
     return keep

@@ -15,6 +15,7 @@ The redaction itself (marker, hash) is ``tasks.findings.redact``.
 
 from __future__ import annotations
 
+import keyword
 import re
 from functools import lru_cache
 from typing import Any, Iterable
@@ -38,16 +39,15 @@ from tasks.findings.secret_keys import (  # noqa: F401  (the filters keyed_value
     structural,
 )
 
-_PEM = re.compile(
-    r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:(?!-----BEGIN)[\s\S])*?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)"
-)
+_PEM = re.compile(r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:(?!-----BEGIN)[\s\S])*?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)")
 _TOKEN_CHARS = r"[A-Za-z0-9_\-+/=.~]"
 # one string literal at a time, left to right: a short literal ('bob') is consumed, not skipped, so
 # the text *between* two literals (", password=") is never taken for one
 _QUOTED = re.compile(r"""(?P<q>["'`])(?P<v>(?:\\.|(?!(?P=q))[^\\\n])*)(?P=q)""")
 _MIN_LITERAL = 4  # shorter literals are too common in code to replace everywhere in a finding
-_ASSIGNED = re.compile(r"""(?:[:=]|=>|:=)[ \t]*(?P<v>[^\s"'`,;#)(\]\[{}<>]{6,})""")  # same line: `if token:\n return` assigns nothing
+_ASSIGNED = re.compile(r"""(?:[:=]|=>|:=)\s*(?P<v>[^\s"'`,;#)(\]\[{}<>]{6,})""")  # a YAML value may sit on the next line
 
+_KEYWORDS = frozenset(keyword.kwlist)
 _SEMGREP_SECRET = re.compile(
     r"(?i)secret|password|passwd|credential|api[-_.]?key|token|private[-_.]?key|hard[-_.]?coded|aws[-_.]?(?:access|secret)"
 )
@@ -96,7 +96,7 @@ def literal_values(text: Any, start: int | None = None, end: int | None = None, 
     found = quoted_values(text) + [m.group("v") for m in _ASSIGNED.finditer(text)]
     # ``every``: all the values the rule flagged (the triage weighs them); else only those that can be a secret
     return [v for v in found if (v.strip() or every) and v not in REDACTED_WORDS and not _MARKER.search(v)
-            and (every or plausible(v, text))]
+            and v not in _KEYWORDS and (every or plausible(v, text))]  # `if token:\n return`: a statement, no value
 
 
 _BANDIT_TITLE = re.compile(r"(?i)hard-?coded password:\s*(?P<q>['\"])(?P<v>(?:(?!(?P=q)).){0,200})(?P=q)\s*$")

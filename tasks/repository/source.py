@@ -25,7 +25,7 @@ from typing import Iterable
 from tasks.core.errors import SecftError
 from tasks.findings import secrets
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
-from tasks.findings.secret_keys import key_block_lines, translation_catalogue, ui_words
+from tasks.findings.secret_keys import key_block_lines, private_key_rule, translation_catalogue, ui_words
 from tasks.repository.git import (  # noqa: F401
     GIT_TIMEOUT,
     GitOutputTooLarge,
@@ -178,7 +178,8 @@ class SourceReader:
             seen = [s.commit if s else None for s in (finding.first_seen, finding.last_seen, finding.source)]
             commits = {c for c in (self.resolve(x) for x in seen) if c} or {None}
             for commit in commits:
-                values = {v for v in self.literals(path, commit, start, end) if not _FIELD.search(v)} - self._names(path, commit)
+                values = {v for v in self.literals(path, commit, start, end, private_key_rule(finding.rule_id, finding.title))
+                          if not _FIELD.search(v)} - self._names(path, commit)
                 if translation_catalogue(path):  # words of a locale file are text a person reads (set 26)
                     values = {v for v in values if not ui_words(v)}
                 count += len(values - self._known.get(path, set()))
@@ -200,7 +201,7 @@ class SourceReader:
 
     # -- the public call -----------------------------------------------------------------------
     def context(self, path: str, commit: str | None, line: int | None, context_lines: int,
-                end_line: int | None = None, mark_secret: bool = False) -> dict | None:
+                end_line: int | None = None, mark_secret: bool = False, key_rule: bool = False) -> dict | None:
         """The code around ``line`` (to ``end_line``) of ``path`` at ``commit``, redacted.
 
         ``{"path", "text", "start_line", "end_line", "commit", "note"}``; ``commit`` is the
@@ -233,8 +234,7 @@ class SourceReader:
             return None
         start, end, text = window
         if mark_secret:
-            text = redact(text, {v for v in self.literals(clean, resolved, first_wanted, last_wanted) if not _FIELD.search(v)}
-                          - self._names(clean, resolved))  # as learn_secrets: a template or the file's own name is code
+            text = redact(text, self.literals(clean, resolved, first_wanted, last_wanted, key_rule))
         return {"path": clean, "text": text, "start_line": start, "end_line": end, "commit": resolved, "note": note}
 
     def window(self, path: str, commit: str | None, first: int, last: int) -> tuple[int, int, str] | None:
@@ -247,10 +247,10 @@ class SourceReader:
         text = "".join(text_lines[start - 1:end]).rstrip("\n")
         return start, end, redact(text, set(self.secrets_near(path, commit, start, end)) | self.known_secrets(path))
 
-    def literals(self, path: str, commit: str | None, start: int, end: int) -> list[str]:
-        """Quoted and assigned values on lines ``start``..``end`` (the secret of a secret finding)."""
+    def literals(self, path: str, commit: str | None, start: int, end: int, key_rule: bool = False) -> list[str]:
+        """Quoted and assigned values on lines ``start``..``end`` (a secret finding's); a private-key rule's: key lines only."""
         text_lines = self.lines(path, commit) or []
-        keep = key_block_lines(text_lines, start, end)  # a private-key match: the lines of whole key blocks only
+        keep = key_block_lines(text_lines, start, end) if key_rule else None
         return secrets.literal_values("".join(t for n, t in enumerate(text_lines[max(start, 1) - 1:end], max(start, 1))
                                               if keep is None or n in keep))
 

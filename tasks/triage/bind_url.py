@@ -35,6 +35,12 @@ def check_bind_url(f: Finding | dict, reader=None) -> dict | None:
                             "compares requests with (" + ("the Host header" if "HOST" in setting else "the client's address"
                                                           if setting == "INTERNAL_IPS" else "the Origin header") +
                             "); nothing listens on it"}
+    compared = [parents[h] for h in hits if isinstance(parents.get(h), ast.Compare)
+                and all(isinstance(op, (ast.Eq, ast.NotEq, ast.In, ast.NotIn)) for op in parents[h].ops)]
+    if hits and len(compared) == len(hits):  # `if '0.0.0.0' not in family:` (spiderfoot's DNS block answers, set 37)
+        return {"check": "code", "status": "not_a_bind",
+                "evidence": f"not a bind: at {f.path}:{line} '0.0.0.0' is compared with a value "
+                            f"(`{ast.unparse(compared[0])[:80]}`), which reads an address and listens on nothing"}
     fields = [parents[h] for h in hits if isinstance(parents.get(h), ast.keyword) and parents[h].arg == "default"
               and isinstance(parents.get(parents[h]), ast.Call)]
     if hits and len(fields) == len(hits):  # GenericIPAddressField(default='0.0.0.0'): a model field's value (ralph, set 36)

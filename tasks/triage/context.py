@@ -120,6 +120,9 @@ _TYPED = ("one character repeated", "a counting sequence", "keys typed along one
 _KEY_NAME = re.compile(r"(?i)(?:api|access|auth)[-_]?key|key\b|token|secret|passw|credential")
 _DEV_COMPOSE = re.compile(r"(?i)(?:^|/)(?:docker-)?compose[-._](dev|development|local|test)\.ya?ml$"
                           r"|(?:^|/)(dev|local)[-._](?:docker-)?compose\.ya?ml$")
+_GENERIC_RULE = re.compile(r"(?i)generic|entropy|CKV_SECRET_(?:6|19)\b")  # not a rule for one issuer's token format
+_ID_VALUE = re.compile(r"(?:[0-9a-f]{16,64}|[0-9]{6,24}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+                       r"|[A-Za-z0-9]{10,40}\.apps\.googleusercontent\.com)", re.I)  # one value, no scheme, no prefix
 _CLIENT_ID = re.compile(r"""(?i)^\s*(?:export\s+|-\s+)?["']?([\w.-]*(?:client|client_?id|app_?id|application_?id))["']?\s*[:=]""")
 _PASSWORD_FIELD = re.compile(r"(?i)passw|\bpwd\b|passwd|pass_?hash|password_?hash|\bhashed")
 
@@ -152,8 +155,9 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     words = translation_label(f.path, flagged) if ev["class"] not in ("hash", "high-entropy") or said == WORDS else None
     if words:
         return {"check": "secret", "status": "not_a_secret", "evidence": f"a translated UI string, not a credential: {words}"}
-    client = _CLIENT_ID.match(flagged or "")
-    if client and not re.search(r"(?i)secret|passw|token|private|key", client.group(1)):  # woodpecker's docs (set 37)
+    client = _CLIENT_ID.match(flagged or "") if _GENERIC_RULE.search(str(f.rule_id)) else None
+    value = (flagged or "")[client.end():].strip().strip("'\"") if client else ""
+    if client and not re.search(r"(?i)secret|passw|token|private|key", client.group(1)) and _ID_VALUE.fullmatch(value):
         return {"check": "secret", "status": "not_a_secret", "evidence": f"an OAuth client id, not a credential: "
                 f"`{client.group(1)}` names the application's public identifier, which the provider puts in every "
                 "authorization URL a browser opens; the credential is the client secret, set apart from it"}

@@ -117,8 +117,9 @@ def _token(word: str, line: str) -> bool:
 
 
 # a host no deployment has: the sample configuration of a documentation page (woodpecker's gitlab.mycompany.com)
-_PLACEHOLDER_HOST = re.compile(r"(?i)\b[\w.-]*(?:mycompany|yourcompany|your-?domain|yourdomain|mydomain|example)\."
-                               r"(?:com|org|net|io)\b|\b(?:your|my)-[\w-]+\.[a-z]{2,}\b|<your[-_ ][^>]{1,40}>")
+_PLACEHOLDER_HOST = re.compile(r"(?i)(?:://|@)([\w-]{0,40}(?:\.[\w-]{1,40}){0,3}?\.?(?:mycompany|yourcompany|your-?domain"
+                               r"|mydomain|example)\.(?:com|org|net|io))\b|(<your[-_ ][^<>]{1,40}>)")  # a URL's host only
+_GENERIC_RULE = re.compile(r"(?i)generic|entropy|password|passwd|CKV_SECRET_(?:6|19)\b|B10[5-7]")  # not one issuer's format
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
 DOC_SUFFIXES = (".md", ".mdx", ".markdown", ".rst", ".adoc", ".txt")
 
@@ -141,11 +142,11 @@ def check_docs_example(f: Finding, reader, path: dict | None) -> dict | None:
     closed = [i for i in fences if i > at]
     if len(opened) % 2 == 0 or not closed or closed[0] - opened[-1] > 40:  # not inside one fenced block
         return None
-    block = lines[opened[-1] + 1:closed[0]]
-    host = next((m.group(0) for line in block for m in [_PLACEHOLDER_HOST.search(line)] if m), None)
-    if not host:
+    block = [line for i, line in enumerate(lines[opened[-1] + 1:closed[0]], opened[-1] + 1) if i != at and len(line) < 400]
+    host = next((m.group(1) or m.group(2) for line in block for m in [_PLACEHOLDER_HOST.search(line)] if m), None)
+    if not host or not _GENERIC_RULE.search(str(f.rule_id)):  # the flagged line itself is never searched: no value echoed
         return None
     return {"check": "secret", "status": "not_a_secret",
             "evidence": f"a documentation example: the sample block of {f.path} (lines {opened[-1] + 2}-{closed[0]}) points "
-                        f"at `{host}`, a placeholder host, so the values beside it illustrate the settings; a page that "
-                        "published a live credential would also name the real host"}
+                        f"at `{host}`, a placeholder host, so it shows how to fill the settings in, not a deployment's "
+                        "values; a page that published a live credential would name the real host"}

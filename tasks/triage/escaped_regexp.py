@@ -33,21 +33,37 @@ def _text(node) -> str:
     return node.text.decode("utf-8", "replace")
 
 
+def _code(source: str) -> str:
+    """``source`` without its comments (an import in a comment imports nothing)."""
+    return re.sub(r"(?m)/\*[\s\S]*?\*/|(?<![:\\])//.*$", "", source)
+
+
 def _imported(source: str, name: str) -> str | None:
-    """The package ``name`` is imported from (``import { escapeRegExp } from "es-toolkit/compat"``, a default import,
-    ``require``), or None."""
+    """The package ``name`` is imported from under its own name (``import { escapeRegExp } from "es-toolkit/compat"``,
+    a default import, ``require``), or None; ``{ trim as escapeRegExp }`` is another function under that name."""
     for m in re.finditer(r"""import\s+(?:\{([^}]*)\}|(\w+))\s+from\s+['"]([^'"]+)['"]""", source):
-        names = {p.split(" as ")[-1].strip() for p in (m.group(1) or "").split(",")} | {m.group(2)}
-        if name in names and _PACKAGES.match(m.group(3)):
+        parts = [p.strip() for p in (m.group(1) or "").split(",")]
+        own = any(p == name or re.fullmatch(rf"(\w+)\s+as\s+{name}", p) and p.split()[0] in _ESCAPERS for p in parts)
+        if (own or m.group(2) == name) and _PACKAGES.match(m.group(3)):
             return m.group(3)
     m = re.search(rf"""(?:const|let|var)\s+(?:\{{[^}}]*\b{name}\b[^}}]*\}}|{name})\s*=\s*require\(\s*['"]([^'"]+)['"]""", source)
     return m.group(1) if m and _PACKAGES.match(m.group(1)) else None
 
 
-def _defined_here(source: str, name: str) -> bool:
-    """A function of this file named ``name`` whose body puts a backslash before the matched metacharacter."""
+_META = set(".*+?^${}()|[]\\")
+
+
+def _defined_here(source: str, name: str) -> bool | None:
+    """True when this file defines ``name`` and its own body replaces every regex metacharacter with ``\\$&``; False
+    when it defines ``name`` otherwise (a local definition shadows an import); None when it does not define it."""
     m = re.search(rf"(?:function\s+{name}\s*\(|(?:const|let|var)\s+{name}\s*=)", source)
-    return bool(m) and "\\\\$&" in source[m.end():m.end() + 400]
+    if not m:
+        return None
+    body = source[m.end():m.end() + 300]
+    end = body.find("\n}")  # the body of this function only, not a neighbour's
+    body = body[:end] if end > 0 else body.split("\n\n", 1)[0]
+    cls = re.search(r"/\[((?:\\.|[^\]])+)\]/g", body)
+    return bool(cls) and "\\$&" in body and _META <= set(cls.group(1).replace("\\", "\\"))
 
 
 class _Pattern:
@@ -65,10 +81,11 @@ class _Pattern:
             return True
         if short not in _ESCAPERS or (name != short and name.split(".")[0] not in ("_", "lodash", "es")):
             return False
-        package = _imported(self.source, name.split(".")[0] if name != short else short)
+        local = _defined_here(self.source, short) if name == short else None
+        package = _imported(self.source, name.split(".")[0] if name != short else short) if local is None else None
         if package:
             self.escapers[name] = f"imported from {package}"
-        elif _defined_here(self.source, short):
+        elif local:
             self.escapers[name] = "defined in this file, replacing each metacharacter with `\\$&`"
         return name in self.escapers
 
@@ -77,10 +94,11 @@ class _Pattern:
         if kind in ("parenthesized_expression", "as_expression", "non_null_expression"):
             return all(self.ok(c) for c in node.named_children)
         if kind == "string":
-            return True
+            return "[" not in _text(node)  # inside a character class an escaped `-` would still make a range
         if kind == "template_string":
-            return all(self.ok(s.named_children[0]) for s in node.named_children
-                       if s.type == "template_substitution" and s.named_children)
+            text = "".join(_text(c) for c in node.children if c.type == "string_fragment")
+            return "[" not in text and all(self.ok(s.named_children[0]) for s in node.named_children
+                                           if s.type == "template_substitution" and s.named_children)
         if kind == "binary_expression":
             op = node.child_by_field_name("operator")
             return op is not None and _text(op) == "+" and all(self.ok(c) for c in node.named_children)
@@ -103,8 +121,11 @@ def check_escaped_regexp(f: Finding | dict, reader=None) -> dict | None:
         return None
     args = news[0].child_by_field_name("arguments")
     first = args.named_children[0] if args is not None and args.named_children else None
-    walk = _Pattern(source)
-    if first is None or not walk.ok(first) or not walk.escapers:
+    walk = _Pattern(_code(source))
+    flags = args.named_children[1:] if args is not None else []
+    if first is None or any(a.type != "string" for a in flags) or "RegExp.escape =" in source:
+        return None  # flags from outside can throw; an overridden RegExp.escape is not the standard one
+    if not walk.ok(first) or not walk.escapers:
         return None
     where = f"{f.path}:{news[0].start_point[0] + 1}"
     used = "; ".join(f"`{k}` {v}" for k, v in walk.escapers.items())

@@ -7,10 +7,10 @@
 * **text/template that renders no page** (``import-text-template``): the rule warns that text/template does not
   escape HTML.  A file that imports no net/http, names no ``ResponseWriter`` and holds no HTML tag writes its
   output somewhere else -- a commit-status string, a terminal -- where HTML escaping means nothing.
-* **cookies** (``cookie-missing-secure``/``-httponly``): an ``http.Cookie`` whose ``MaxAge`` is negative (or whose
-  ``Expires`` is the epoch) deletes the cookie -- the browser drops it at once, so no flag protects anything; one
-  whose ``Secure`` is an expression (``Secure: IsHTTPS(r)``) is Secure whenever the request came over HTTPS, the
-  rule only sees no ``true``.
+* **cookies** (``cookie-missing-secure``/``-httponly``): an ``http.Cookie`` whose ``MaxAge`` is negative deletes the
+  cookie -- the browser drops it at once, so no flag protects anything; one whose ``Secure`` is a test of HTTPS
+  (``Secure: IsHTTPS(r)``, ``r.TLS != nil``) is Secure whenever the request came over HTTPS; the rule only sees no
+  ``true``.  Comments are ignored, and any other expression (``cfg.Dev``, ``r.TLS == nil``) keeps the finding.
 * **generated code** (``use-of-unsafe-block``): an ``unsafe`` call in a file that says ``// Code generated ...
   DO NOT EDIT.`` before its package clause (protoc-gen-go's descriptor slices) is the generator's, rebuilt on
   every run; the audit rule asks a reviewer to look at hand-written unsafe code.
@@ -29,33 +29,39 @@ from tasks.triage.parsed_source import finding_source
 _GO_LINE = re.compile(r"(?m)^go\s+(\d+)\.(\d+)")
 _GENERATED = re.compile(r"(?m)^// Code generated .* DO NOT EDIT\.$")
 _HTML_TAG = re.compile(r"<(?:html|body|head|div|span|p|a|table|tr|td|ul|li|br|h[1-6]|script|style|form|img)\b", re.I)
-_WEB = re.compile(r'"net/http"|ResponseWriter|"github\.com/(?:gin-gonic/gin|labstack/echo|gofiber/fiber)')
+_WEB = re.compile(r'"net/http"|ResponseWriter|fasthttp|text/html|Content-Type|"github\.com/(?:gin-gonic/gin|labstack/echo|gofiber/fiber)')
+_LOADS = re.compile(r"\.Parse(?:Files|Glob|FS)\(|template\.Must\(template\.ParseFiles")  # a template file: its text is unseen
 
 
-def _go_mod(reader, path: str) -> tuple[str, str] | None:
-    """(path, text) of the go.mod nearest above ``path``."""
-    for folder in PurePosixPath(path).parents:
+def _go_mod(reader, f: Finding) -> tuple[str, str] | None:
+    """(path, text) of the repository's root go.mod at the finding's commit, when it is the go.mod nearest above the
+    flagged file: GODEBUG's defaults follow the main module's ``go`` line, and a nested module may be a library."""
+    from tasks.repository.source import finding_lines
+
+    for folder in PurePosixPath(str(f.path)).parents:
         mod = "go.mod" if str(folder) == "." else f"{folder}/go.mod"
-        lines = reader.lines(mod, None)
+        lines = finding_lines(reader, f, mod)
         if lines:
-            return mod, "".join(lines)
+            return (mod, "".join(lines)) if mod == "go.mod" else None
     return None
 
 
-def _tls_default(f: Finding, reader) -> dict | None:
-    found = _go_mod(reader, str(f.path))
+def _tls_default(f: Finding, reader, source: str) -> dict | None:
+    if f.location.start_line > source.count("\n") + 1 or re.search(r"\.MinVersion\s*=|//go:debug", source):
+        return None  # `c.MinVersion = tls.VersionTLS10` after the literal, or a file-level GODEBUG setting
+    found = _go_mod(reader, f)
     m = _GO_LINE.search(found[1]) if found else None
-    if not m or (int(m.group(1)), int(m.group(2))) < (1, 22) or "tls10server" in found[1]:
+    if not m or (int(m.group(1)), int(m.group(2))) < (1, 22) or re.search(r"(?m)tls10server|^\s*godebug\b", found[1]):
         return None
     return {"check": "code", "status": "safe_default",
             "evidence": f"safe by default: {found[0]} says `go {m.group(1)}.{m.group(2)}`, and since Go 1.22 a "
                         "tls.Config without MinVersion accepts TLS 1.2 or later for servers (clients since Go 1.18); "
-                        f"the flagged config at {f.path}:{f.location.start_line} takes that default, and go.mod sets no "
-                        "`tls10server` to undo it"}
+                        f"the flagged config at {f.path}:{f.location.start_line} takes that default, the file sets no "
+                        "MinVersion later, and go.mod has no `godebug` line to undo it"}
 
 
 def _text_template(f: Finding, source: str) -> dict | None:
-    if _WEB.search(source) or _HTML_TAG.search(source) or '"text/template"' not in source:
+    if _WEB.search(source) or _HTML_TAG.search(source) or '"text/template"' not in source or _LOADS.search(source):
         return None
     into = sorted(set(re.findall(r"\.Execute(?:Template)?\(\s*(&?[\w.]+)", source)))
     where = f" (it executes into {', '.join(f'`{t}`' for t in into[:3])})" if into else ""
@@ -65,29 +71,34 @@ def _text_template(f: Finding, source: str) -> dict | None:
                         "API string, where HTML escaping would change nothing"}
 
 
+_HTTPS_TEST = re.compile(r"^(?:\w+\.)*(?:is_?https?|is_?secure|secure_?request|use_?https|https)\w*\(\s*\w*\s*\)$"
+                         r"|^\w+\.TLS\s*!=\s*nil$", re.I)  # IsHTTPS(r), isSecure(req), r.TLS != nil
+
+
 def _cookie(f: Finding, source: str, rule: str) -> dict | None:
     loc = f.location
     lines = source.splitlines()[loc.start_line - 1:max(loc.end_line or loc.start_line, loc.start_line)]
-    block = "\n".join(lines)
-    if "http.Cookie{" not in block and "&http.Cookie{" not in block:
+    block = "\n".join(re.sub(r"//.*$", "", line) for line in lines)  # comments say nothing the cookie does
+    if "http.Cookie{" not in block:
         return None
     where = f"{f.path}:{loc.start_line}"
-    gone = re.search(r"\bMaxAge:\s*-\d+|\bExpires:\s*time\.Unix\(0,\s*0\)", block)
-    if gone:
+    fields = {m.group(1): m.group(2).strip() for m in re.finditer(r"\b(MaxAge|Secure|Expires):\s*([^,}\n]+)", block)}
+    if re.fullmatch(r"-\d+", fields.get("MaxAge", "")):
         return {"check": "code", "status": "deletion_cookie",
-                "evidence": f"a deletion cookie: the cookie at {where} sets `{gone.group(0)}`, which tells the browser to "
-                            "drop the cookie at once, so it holds nothing a script or a plain-HTTP request could take"}
-    secure = re.search(r"\bSecure:\s*([^,\n]+)", block)
-    if rule.endswith("cookie-missing-secure") and secure and secure.group(1).strip() not in ("false", "true"):
+                "evidence": f"a deletion cookie: the cookie at {where} sets `MaxAge: {fields['MaxAge']}`, which tells the "
+                            "browser to drop the cookie at once, so it holds nothing a script or a plain-HTTP request could take"}
+    secure = fields.get("Secure", "")
+    if rule.endswith("cookie-missing-secure") and _HTTPS_TEST.match(secure):
         return {"check": "code", "status": "secure_when_https",
-                "evidence": f"Secure when served over HTTPS: the cookie at {where} sets `Secure: {secure.group(1).strip()}`, "
-                            "so it is Secure on every HTTPS request; the rule looks only for `Secure: true`"}
+                "evidence": f"Secure when served over HTTPS: the cookie at {where} sets `Secure: {secure}`, a test of "
+                            "whether the request came over HTTPS, so the browser gets a Secure cookie on every HTTPS "
+                            "request; the rule looks only for `Secure: true`"}
     return None
 
 
 def _generated(f: Finding, source: str) -> dict | None:
-    head = source.split("\npackage ", 1)[0]
-    m = _GENERATED.search(head)
+    package = re.search(r"(?m)^package\s", source)
+    m = _GENERATED.search(source[:package.start()]) if package else None  # before the package clause only
     return {"check": "path", "status": "generated",
             "evidence": f"generated code: {f.path} says `{m.group(0)[3:]}` before its package clause; the unsafe "
                         "call is the generator's and is rewritten on every run, while the audit rule asks for a "
@@ -106,7 +117,7 @@ def check_go(f: Finding | dict, reader=None) -> dict | None:
     if not source:
         return None
     if kind == "tls":
-        return _tls_default(f, reader)
+        return _tls_default(f, reader, source)
     if kind == "cookie":
         return _cookie(f, source, rule)
     return _text_template(f, source) if kind == "template" else _generated(f, source)

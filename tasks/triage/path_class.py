@@ -43,7 +43,7 @@ def release_folder(path: str | None) -> str | None:
     return None if served is None else next((f"{d}/" for d in parts[served + 1:] if _RELEASE_DIR.match(d)), None)
 
 
-_GITPOD = re.compile(r"(?:^|[-_.])gitpod(?:[-_.]|$)")
+_GITPOD = re.compile(r"^(?:\.gitpod\.(?:ya?ml|dockerfile)|(?:docker-)?compose[-._]gitpod\.ya?ml|.+\.gitpod\.ya?ml)$")
 
 
 @lru_cache(maxsize=65536)

@@ -58,7 +58,7 @@ QUALITY_TAGS = {"maintainability", "reliability", "correctness", "useless-code",
 _LOW_CONFIDENCE = re.compile(r"\bconfidence[\s:=]+low\b", re.I)
 _TEST_DIRS = {"test", "tests", "testing", "__tests__", "__test__", "spec", "specs", "test_data", "testdata", "cypress",
               "e2e", "e2e-tests", "e2e_tests", "ui-tests", "ui_tests", "integration-tests", "integration_tests", "playwright",
-              "testinfra", "molecule"}  # Ansible's role tests (Molecule scenarios, Testinfra checks): securedrop, set 37
+              "testinfra"}  # Ansible's role checks (Testinfra): securedrop, set 37
 # test files by name (tests.py: a Django app's test module); a browser-test runner's own config (cypress.config.js, playwright.config.ts) sets up test runs
 _TEST_FILE = re.compile(r"^(?:test_.+\.(?:py|sql)|tests\.py|.+_test\.(?:py|go|rb)|conftest\.py|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+Test\.(?:java|kt)|.+_spec\.rb"
                         r"|(?:cypress|playwright)\.config\.[cm]?[jt]s|\.env\.test(?:ing)?)$")  # dotenv loads .env.test under NODE_ENV=test
@@ -112,6 +112,7 @@ def code_dirs(path: str) -> list[str]:
 
 
 # a settings module only the test suite or CI loads (babybuddy/settings/ci.py, myapp/settings/test.py)
+_CODE_FILE = re.compile(r"(?i)\.(?:py|js|mjs|ts|tsx|jsx|go|java|kt|rb|php|cs|rs)$")  # chem/molecule/views.py is an app
 _TEST_SETTINGS = {"ci.py", "test.py", "tests.py", "testing.py", "test_settings.py"}
 
 
@@ -122,7 +123,9 @@ def is_test_path(path: str | None) -> bool:
     p = PurePosixPath(path)
     if p.name.lower() in _TEST_SETTINGS and p.parent.name.lower() in ("settings", "config", "conf"):
         return True
-    return bool(_TEST_DIRS & set(code_dirs(path))) or bool(_TEST_FILE.match(p.name))
+    dirs = path.lower().split("/")[:-1]  # Ansible Molecule's molecule/<scenario>/ data (not chem/molecule/views.py)
+    molecule = "molecule" in dirs[:-1] and not _CODE_FILE.search(p.name)
+    return molecule or bool(_TEST_DIRS & set(code_dirs(path))) or bool(_TEST_FILE.match(p.name))
 
 
 def confidence_of(f: Finding | dict) -> str | None:

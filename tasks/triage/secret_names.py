@@ -57,6 +57,27 @@ def _pairs(node: ast.AST, line: int) -> list[tuple[str, str]]:
     return out
 
 
+_TEXTS = re.compile(r"(?i)(?:^|_)(?:\w*descs?|descriptions?|help|helps|help_?texts?|labels?|captions?|tooltips?|"
+                    r"prompts?|hints?|titles?|messages?|docs?)$")
+
+
+def _described(tree: ast.Module, line: int) -> tuple[str, str, int] | None:
+    """(table, key, line of the table) when the flagged string is the value of an entry of a dict literal bound to a
+    name that says it holds texts for people (``optdescs``, ``help_texts``, ``LABELS``)."""
+    for n in ast.walk(tree):
+        if not (isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.value, ast.Dict)):
+            continue
+        target = n.targets[0]
+        name = target.id if isinstance(target, ast.Name) else target.attr if isinstance(target, ast.Attribute) else ""
+        if not _TEXTS.search(name) or not (n.lineno <= line <= (n.end_lineno or n.lineno)):
+            continue
+        for k, v in zip(n.value.keys, n.value.values):
+            if isinstance(k, ast.Constant) and isinstance(v, ast.Constant) and isinstance(v.value, str) \
+                    and v.lineno == line and " " in v.value.strip():
+                return name, str(k.value), n.lineno
+    return None
+
+
 def check_secret_name(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "secret", "status": "not_a_secret", "evidence"} when every name the flagged literal is given to names
     a kind or a place of the secret, else None."""
@@ -70,6 +91,12 @@ def check_secret_name(f: Finding | dict, reader=None) -> dict | None:
         return {"check": "secret", "status": "not_a_secret",
                 "evidence": f"not a credential: at {f.path}:{loc.start_line} the literal is its own key's name "
                             f"(`\"{same[0]}\": \"{same[0]}\"`): a mapping of names, not a secret's value"}
+    described = _described(parsed[0], loc.start_line) if parsed else None
+    if described:  # spiderfoot's `optdescs = {'password': 'F-Secure Riddler.io password'}` (set 37)
+        return {"check": "secret", "status": "not_a_secret",
+                "evidence": f"a description, not a credential: at {f.path}:{loc.start_line} the literal is the "
+                            f"`{described[1]}` entry of `{described[0]}` (line {described[2]}), a table of texts that "
+                            "describe each setting to a person; the setting's value is kept elsewhere"}
     names = _names(parsed[0], loc.start_line) if parsed else []
     hits = [_KIND.search(n) for n in names]
     if not names or not all(hits):

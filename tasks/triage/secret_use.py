@@ -200,9 +200,11 @@ def describe(lines: list[str], line: int, rule: str) -> str | None:
                 continue
             top = _scope(node, parents)
             if isinstance(holder, ast.Assign) and isinstance(top, ast.Module) and path:
+                owner = parents.get(holder)  # spiderfoot's `opts = {...}` is a class attribute (set 37's audit)
+                level = f"a class-level dict of `{owner.name}`" if isinstance(owner, ast.ClassDef) else "a module-level dict"
                 if node.value == "":
-                    return f"the `{path}` entry of a module-level dict, left empty in the file: a setting not filled in"
-                return (f"the `{path}` entry of a module-level dict, set to {node.value!r} in the file: a value the code "
+                    return f"the `{path}` entry of {level}, left empty in the file: a setting not filled in"
+                return (f"the `{path}` entry of {level}, set to {node.value!r} in the file: a value the code "
                         "itself supplies (anyone who reads the file knows it), not a secret it was given")
             if path.startswith("["):
                 return f"the {path} entry of a dict literal on line {line}, set to {node.value!r}"

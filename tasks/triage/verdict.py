@@ -32,7 +32,7 @@ from __future__ import annotations
 from tasks.findings.model import Finding, as_finding
 from tasks.findings.secrets import tool_marks_secret
 from tasks.triage import (commented_out, context, escaped_regexp, file_mode, flag_attrs, go_code, jquery_dom, module_inputs,
-                          report_signals, safe_filter, secret_names, suppressions)
+                          report_signals, safe_filter, secret_names, suppressions, validated_argv)
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.assert_use import check_assert_use
@@ -164,7 +164,7 @@ class Judge:
                   or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
                   or module_inputs.check_module_input(f, self.reader, getattr(self.imports, 'files', None))
                   or check_function_tmp(f, self.reader) or check_dispatch_inputs(f, self.reader) or check_job_permissions(f, self.reader)
-                  or check_subprocess_argv(f, self.reader) or check_allowlist(f, self.reader)
+                  or check_subprocess_argv(f, self.reader) or validated_argv.check_validated_argv(f, self.reader) or check_allowlist(f, self.reader)
                   or check_form_csrf(f, self.reader) or check_blocktranslate(f, self.reader) or check_scriptlet(f, self.reader)
                   or check_script_url(f, self.reader) or commented_out.check_commented_out(f, self.reader)
                   or check_secret_file_path(f) or check_express_routes(f, self.reader) or check_demo_key_comment(f, self.reader)
