@@ -436,3 +436,18 @@ def test_the_reviewers_go_and_regexp_counterexamples_keep_their_findings():
                 CSV.replace('new RegExp(escapeRegExp(sep), "g")', 'new RegExp("[" + escapeRegExp(sep) + "]", "g")')):
         line = 4 if "function escapeRegExp" not in src else 6
         assert _judge({"server/csv.ts": src}, semgrep_at(rule, "server/csv.ts", line))["verdict"] != "false_positive", src[:60]
+
+
+def test_a_vendored_library_copy_is_left_out_of_the_scan_not_commented():
+    """Set 38's build failed (shiori): seven stage-2 rows put nosemgrep comments into internal/view/assets/js/vue.js
+    (Vue.js 2.6.8), each made of the same prose, and the lint quarantined more than its share. A vendored copy's false
+    positive is answered with the scanner's exclusion of that file; an installed package keeps its folder."""
+    from tasks.fixes.scan_scope import exclusion_answer
+    rec = {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": "vendored third-party library code, not "
+           "this project's to patch (internal/view/assets/js/vue.js (its banner names Vue.js 2.6.8 with a licence) is a "
+           "copy of a published library): a fix is a newer release of it where one exists, or replacing it"}]}
+    answer = exclusion_answer("semgrep", "internal/view/assets/js/vue.js", rec)
+    assert "# .semgrepignore\ninternal/view/assets/js/vue.js\n" in answer and "Do not add suppression comments" in answer
+    assert exclusion_answer("bandit", "static/lib/x.py", rec) and exclusion_answer("zap", "static/lib/x.js", rec) is None
+    other = {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": "tests/x.js is test code"}]}
+    assert exclusion_answer("semgrep", "tests/x.js", other) is None

@@ -19,6 +19,7 @@ import re
 from tasks.triage.installed import install_dir
 
 PREFIX = "installed third-party package, not this project's code:"
+VENDORED = "vendored third-party library code, not this project's to patch ("  # triage's evidence for a library copy
 _PIP_T = re.compile(r"manifest: (\S+?\.(?:dist|egg)-info)/\S+?:\d+ (?:lists (\S+)|names the package `([\w.-]+)`)")
 _VENDOR = re.compile(r"^(.*?\bvendor)/")
 
@@ -55,24 +56,29 @@ def fixture_root(path: str | None, evidence: str) -> str | None:
 
 
 def exclusion_answer(tool: str, path: str | None, rec: dict) -> str | None:
-    """The stage-2 text for an installed package's finding or a test fixture's, or None when it is neither (or the
-    tool has no scope)."""
+    """The stage-2 text for an installed package's finding, a test fixture's or a vendored library copy's, or None when
+    it is none of them (or the tool has no scope)."""
     reasons = rec.get("reasons") or [{}]
     evidence = " ".join(str(r.get("evidence", "")) for r in reasons)
     root = installed_root(path, str(reasons[0].get("evidence", "")))
     fixture = None if root else fixture_root(path, evidence)
-    root = root or fixture
+    vendored = path if not (root or fixture) and str(reasons[0].get("evidence", "")).startswith(VENDORED) else None
+    root = root or fixture or vendored
     if root is None or root.startswith(("/", "..")) or "\n" in root:
         return None
     if tool == "bandit":
         block = f'```toml\n# pyproject.toml (bandit -c pyproject.toml -r .)\n[tool.bandit]\nexclude_dirs = ["{root}"]\n```\n' \
                 f"or on the command line: `bandit -r . -x ./{root}`."
     elif tool == "semgrep":
-        block = f"```\n# .semgrepignore\n{root}/\n```\n"
+        block = f"```\n# .semgrepignore\n{root}{'' if vendored else '/'}\n```\n"
     elif tool == "checkov":
         block = f"`checkov -d . --skip-path {root}` (or `skip-path: [{root}]` in .checkov.yaml)."
     else:
         return None
+    if vendored:  # shiori's vue.js 2.6.8 (set 38): seven nosemgrep comments in a copy the next upgrade replaces
+        return (f"False positive: {str(reasons[0].get('evidence', '')).rstrip('.')}. Do not add suppression comments to the "
+                f"vendored copy: the next upgrade replaces the file and every comment with it, and a copy edited by hand "
+                f"no longer matches its release. Leave {root} out of the {tool} scan instead:\n{block}\n")
     if fixture:
         return (f"False positive: {str(reasons[0].get('evidence', '')).rstrip('.')}. Do not add a suppression comment to the file: it "
                 f"is data the tests read, and a comment changes what they compare or parse. Leave {root} out of the "
