@@ -99,8 +99,10 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
 
         patch = None if scoped else suppression_diff(f, rec, code)  # the flagged line itself, where the tool reads a comment
         extra = {"has_diff": True, "code": patch[1].as_meta()} if patch else {}
-        return s1, (scoped or suppression_answer(f, rec, patch[0] if patch else None), "suppression",
-                    dict(fix_meta, fix_family="suppression", **extra))
+        text = scoped or suppression_answer(f, rec, patch[0] if patch else None, answer)
+        if text is None:
+            return s1, (None, "no least-privilege block known for the workflow's steps", dict(fix_meta, fix_family="suppression"))
+        return s1, (text, "suppression", dict(fix_meta, fix_family="suppression", **extra))
     if s1 is not None:
         from tasks.enrich.wording import after_verdict, teaches_nothing
 

@@ -226,11 +226,20 @@ def _own_job_permissions(f: Finding, why: str) -> bool:
     return f.tool == "checkov" and str(f.rule_id).upper() == "CKV2_GHA_1" and why.startswith("every job sets its own")
 
 
+def default_token_hardening(f: Finding, why: str) -> bool:
+    """CKV2_GHA_1 judged least-privilege hardening (tasks.triage.workflows.check_default_token)."""
+    return (f.tool == "checkov" and str(f.rule_id).upper() == "CKV2_GHA_1"
+            and why.startswith("least-privilege hardening, not an exposed token"))
+
+
 def suppression_place(f: Finding | dict, rec: dict) -> str:
     """Where the stage-1 answer says the finding is recorded ("inside the flagged resource", "on the flagged line")."""
     f = as_finding(f)
     if _own_job_permissions(f, rec["reasons"][0]["evidence"]):
         return "with an empty top-level `permissions: {}` block (Checkov ignores a skip comment for this check)"
+    if default_token_hardening(f, rec["reasons"][0]["evidence"]):
+        return ("with a top-level `permissions` block of what the steps need (Checkov ignores a skip comment for this "
+                "check, and the block changes nothing the jobs use)")
     from tasks.fixes import module_skip
 
     if module_skip.judged(f, rec):
@@ -250,12 +259,17 @@ def _json(path) -> bool:
     return ".json" in PurePosixPath(str(path or "").lower()).suffixes
 
 
-def suppression_answer(f: Finding | dict, rec: dict, diff: str | None = None) -> str:
+def suppression_answer(f: Finding | dict, rec: dict, diff: str | None = None, fix: str | None = None) -> str | None:
     """The stage-2 text: the verdict first, then the suppression block and where it goes.
 
-    ``diff``: the suppression as a patch of the flagged code (tasks.fixes.suppression_diff), which replaces the block."""
+    ``diff``: the suppression as a patch of the flagged code (tasks.fixes.suppression_diff), which replaces the block.
+    ``fix``: the row's own fix, the only "suppression" of a CKV2_GHA_1 judged hardening (None: no row)."""
     f = as_finding(f)
     why = rec["reasons"][0]["evidence"].rstrip(".")
+    if default_token_hardening(f, why):
+        block = (fix or "")[(fix or "").find("```yaml"):] if fix and "```yaml" in fix else None
+        return (f"False positive: {why}. Checkov ignores a skip comment for {f.rule_id}; record least privilege instead, "
+                f"which passes the check and changes nothing the jobs use today:\n{block}") if block else None
     if _own_job_permissions(f, why):
         # Checkov does not honour a skip comment for this graph check (a grader tried six places); an empty top-level
         # block passes it and changes no job that has its own block

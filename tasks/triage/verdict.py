@@ -42,7 +42,7 @@ from tasks.triage.constant import check_constant
 from tasks.triage.crypto_package import check_crypto_package
 from tasks.triage.dependency_verdict import judge_dependency
 from tasks.triage.deployed import check_deployed
-from tasks.triage.workflows import check_dispatch_inputs, check_job_permissions
+from tasks.triage.workflows import check_default_token, check_dispatch_inputs, check_job_permissions
 from tasks.triage.documented_secret import check_docs_example, check_documented
 from tasks.triage.docker import check_container
 from tasks.triage.iam_managed import check_managed_policy
@@ -163,7 +163,8 @@ class Judge:
                   or check_image_user(f, self.reader, self.imports) or check_managed_policy(f)
                   or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
                   or module_inputs.check_module_input(f, self.reader, getattr(self.imports, 'files', None))
-                  or check_function_tmp(f, self.reader) or check_dispatch_inputs(f, self.reader) or check_job_permissions(f, self.reader)
+                  or check_function_tmp(f, self.reader) or check_dispatch_inputs(f, self.reader)
+                  or check_job_permissions(f, self.reader) or check_default_token(f, self.reader)
                   or check_subprocess_argv(f, self.reader) or validated_argv.check_validated_argv(f, self.reader) or check_allowlist(f, self.reader)
                   or check_form_csrf(f, self.reader) or check_blocktranslate(f, self.reader) or check_scriptlet(f, self.reader)
                   or check_script_url(f, self.reader) or commented_out.check_commented_out(f, self.reader)
