@@ -77,3 +77,138 @@ def test_the_stage2_row_of_hardening_is_the_least_privilege_block_never_an_empty
     assert "checkov:skip" not in answer
     assert suppression_answer(f, rec, None, None) is None
     assert "Checkov ignores a skip comment" in suppression_place(f, rec)
+
+
+def test_a_quoted_line_with_a_backtick_stays_one_code_span_and_the_lint_reads_spans_as_commonmark():
+    """Set 39 (listmonk): a Cypress test's line `const htmlBody = `<strong>hello${n}</strong>...` was quoted in single
+    backticks, ending the span early; the lint quarantined the row for unbalanced inline code."""
+    from tasks.core.markdown import code_span, without_code_spans
+    from tasks.datasets.markup import broken_markup
+
+    line = "const htmlBody = `<strong>hello${n}</strong>`;"
+    span = code_span(line)
+    assert span == "``const htmlBody = `<strong>hello${n}</strong>`;``"
+    assert code_span("`x`") == "`` `x` ``" and code_span("plain") == "`plain`"
+    assert broken_markup(f"False positive: test code (line 266: {span}, in it('Adds'))") is None
+    assert without_code_spans(f"a {span} b") == "a C b"
+    # the neighbours that stay defects: a span never closed, and the old single-backtick quote
+    assert broken_markup("False positive: `x = 1 is test code") is not None
+    cut = "const htmlBody = `<strong>hello${n}</strong> {{ .Subscriber.Name }} from {{ .Subscrib…"  # the quote as cut
+    assert broken_markup(f"False positive: test code (line 266: `{cut}`, in it('Adds'))") is not None
+    assert broken_markup(f"False positive: test code (line 266: {code_span(cut)}, in it('Adds'))") is None
+    from tasks.findings.model import as_finding
+    from tasks.triage.test_site import test_site as site
+
+    code = "describe('c', () => {\n  it('Adds new campaigns', () => {\n    " + line + "\n  });\n});\n"
+    f = as_finding(checkov("x", path="frontend/cypress/e2e/campaigns.cy.js"))
+    f = as_finding(dict(f.to_dict(), location={"path": "frontend/cypress/e2e/campaigns.cy.js", "start_line": 3, "end_line": 3}))
+    quoted = site(f, Files({"frontend/cypress/e2e/campaigns.cy.js": code}))
+    assert span in quoted and broken_markup("False positive: test code" + quoted) is None
+
+
+def test_an_html_templates_answer_may_name_javascript_but_not_python():
+    """Set 39 (listmonk): the row on `{{ .RootURL }}` in a <script src> attribute said why the rule's concern (a value
+    escaped for HTML but run as JavaScript) does not arise; the lint quarantined it as advice for another language."""
+    from tasks.enrich.platforms import foreign_names
+
+    text = "the rule's concern, a value escaped for HTML but run as JavaScript, does not arise"
+    assert foreign_names(text, "html") == set()
+    assert foreign_names("use Python's html.escape", "html") == {"Python"}
+    assert foreign_names(text, "go") == {"JavaScript"}
+
+
+STREAM = '''package stream
+
+import (
+	"net/http"
+
+	"github.com/gorilla/websocket"
+)
+
+type API struct {
+	upgrader *websocket.Upgrader
+}
+
+func (a *API) Handle(w http.ResponseWriter, r *http.Request) {
+	conn, err := a.upgrader.Upgrade(w, r, nil)
+	_ = conn
+	_ = err
+}
+
+func newUpgrader(allowed []string) *websocket.Upgrader {
+	return &websocket.Upgrader{
+		ReadBufferSize: 1024,
+		CheckOrigin: func(r *http.Request) bool {
+			return isAllowedOrigin(r, allowed)
+		},
+	}
+}
+'''
+
+
+def _semgrep(rule: str, path: str, line: int) -> dict:
+    from test_triage_hygiene import finding as hygiene_finding
+    return hygiene_finding(tool="semgrep", rule_id=rule, title=rule, kind="code",
+                           location={"path": path, "start_line": line, "end_line": line})
+
+
+def test_an_upgrader_built_with_a_checkorigin_elsewhere_in_the_file_checks_the_origin():
+    """Set 39 (gotify): the Upgrade call at stream.go:143 goes through newUpgrader(), whose CheckOrigin accepts the
+    same host or a configured pattern; the rule only looks around the call."""
+    f = _semgrep("go.gorilla.security.audit.websocket-missing-origin-check", "api/stream/stream.go", 14)
+    rec = Judge(reader=Files({"api/stream/stream.go": STREAM})).judge(f)
+    assert rec["verdict"] == "false_positive"
+    evidence = rec["reasons"][0]["evidence"]
+    assert "line 20 (in newUpgrader()): `CheckOrigin: func(r *http.Request) bool { return isAllowedOrigin(r, allowed) }`" in evidence
+    allow_all = STREAM.replace("return isAllowedOrigin(r, allowed)", "return true")
+    assert Judge(reader=Files({"api/stream/stream.go": allow_all})).judge(f)["verdict"] != "false_positive"
+    other = STREAM.replace("\t\tReadBufferSize: 1024,\n\t\tCheckOrigin", "\t\tReadBufferSize: 1024,\n\t\tXCheck") + \
+        "\nvar plain = websocket.Upgrader{ReadBufferSize: 1}\n"
+    assert Judge(reader=Files({"api/stream/stream.go": other})).judge(f)["verdict"] != "false_positive"
+
+
+def test_a_django_rule_on_a_go_template_in_a_repository_without_django():
+    """Set 39 (listmonk): django-no-csrf-token on static/public/templates/subscription.html, a Go html/template page;
+    the repository's one Python file is a translation script."""
+    page = '<form method="post" action="">\n  <input type="hidden" name="x">\n</form>\n'
+    f = _semgrep("python.django.security.django-no-csrf-token", "static/public/templates/subscription.html", 1)
+    files = {"static/public/templates/subscription.html": page, "scripts/translate.py": "import json\n",
+             "docs/requirements.txt": "mkdocs\n", "go.mod": "module x\n"}
+    rec = Judge(reader=Files(files), imports=Files(files)).judge(f)
+    assert rec["verdict"] == "false_positive"
+    assert "a Django rule on a file Django never renders" in rec["reasons"][0]["evidence"]
+    assert "none of its 1 Python files imports django" in rec["reasons"][0]["evidence"]
+    for more in ({"app/views.py": "from django.shortcuts import render\n"}, {"requirements.txt": "Django==5.1\n"}):
+        both = dict(files, **more)
+        assert Judge(reader=Files(both), imports=Files(both)).judge(f)["verdict"] != "false_positive"
+
+
+def test_a_top_level_dev_folders_stack_is_not_the_deployment():
+    """Set 39 (listmonk): dev/docker-compose.yml ("exists only for local development") - three compose rules."""
+    from tasks.triage.path_class import path_class
+
+    assert path_class("dev/docker-compose.yml") == "dev_stack" and path_class("dev/app.Dockerfile") == "dev_stack"
+    assert path_class("dev/scripts/run.py") is None and path_class("src/dev/compose.yml") is None
+    assert path_class("deploy/docker-compose.yml") is None and path_class("docker-compose.yml") is None
+
+
+@pytest.mark.parametrize("src,service", [
+    ("https://js.hcaptcha.com/1/api.js", "hCaptcha"),
+    ("https://www.google.com/recaptcha/api.js?render=explicit", "Google reCAPTCHA"),
+    ("https://js.stripe.com/v3/", "Stripe.js"),
+    ("https://challenges.cloudflare.com/turnstile/v0/api.js", "Cloudflare Turnstile"),
+])
+def test_a_vendors_loader_updated_in_place_cannot_carry_an_integrity_hash(src, service):
+    """Set 39 (listmonk): missing-integrity on hCaptcha's api.js, which the vendor changes in place."""
+    page = f'<div class="captcha">\n  <script src="{src}" async defer></script>\n</div>\n'
+    f = _semgrep("html.security.audit.missing-integrity.missing-integrity", "templates/form.html", 2)
+    rec = Judge(reader=Files({"templates/form.html": page})).judge(f)
+    assert rec["verdict"] == "false_positive" and f"loads {service}'s loader" in rec["reasons"][0]["evidence"]
+
+
+@pytest.mark.parametrize("src", ["https://cdn.jsdelivr.net/npm/vue@2.6.8/dist/vue.js",
+                                 "https://js.hcaptcha.com.evil.example/1/api.js", "https://example.com/js.stripe.com/v3/"])
+def test_a_versioned_library_or_a_look_alike_host_keeps_the_integrity_finding(src):
+    page = f'<script src="{src}"></script>\n'
+    f = _semgrep("html.security.audit.missing-integrity.missing-integrity", "templates/form.html", 1)
+    assert Judge(reader=Files({"templates/form.html": page})).judge(f)["verdict"] != "false_positive"

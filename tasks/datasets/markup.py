@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from tasks.core.markdown import without_code_spans
+
 _FENCE_LINE = re.compile(r"^\s*(?:[-*]\s+)?```")
 _BULLET_FENCE = re.compile(r"^\s*[-*]\s+```", re.M)
 _CUT_CALL = re.compile(r"\b[A-Za-z_][\w.]*\([\w'\"]+$")
@@ -48,9 +50,10 @@ def broken_markup(answer: str) -> str | None:
     if m:
         return f"a code fence opens a list item ({m.group(0).strip()!r}): its lead-in was cut"
     for para in "\n".join(_outside_fences(answer)).split("\n\n"):
-        if para.count("`") % 2:
+        plain = without_code_spans(para)
+        if "`" in plain:
             return f"unbalanced inline code: {' '.join(para.split())[:60]}"
-        for sentence in re.split(r"(?<=[.!?])\s+|\n", re.sub(r"`[^`]*`", "C", para)):
+        for sentence in re.split(r"(?<=[.!?])\s+|\n", plain):
             cut = _CUT_CALL.search(sentence.strip().rstrip(".,;:"))
             if cut and ")" not in sentence[cut.start():]:
                 return f"a call cut mid-argument: {cut.group(0)!r}"

@@ -47,6 +47,8 @@ _OWN_NAMES = {
     "python": {"Python"}, "javascript": {"JavaScript"}, "typescript": {"JavaScript"}, "java": {"Java"},
     "kotlin": {"Java"}, "csharp": {"C#"}, "ruby": {"Ruby"}, "php": {"PHP"}, "c": {"C"}, "cpp": {"C", "C++"},
     "rust": {"Rust"}, "perl": {"Perl"},
+    # a page's script tags run JavaScript: set 39's listmonk template (a value in <script src>) named it rightly
+    "html": {"JavaScript"}, "php": {"PHP", "JavaScript"},
 }
 _CONFIG_FILES = {"dockerfile", "terraform", "kubernetes", "github-actions", "yaml", "json", "xml", "toml", "hcl"}
 

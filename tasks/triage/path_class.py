@@ -43,13 +43,15 @@ def release_folder(path: str | None) -> str | None:
     return None if served is None else next((f"{d}/" for d in parts[served + 1:] if _RELEASE_DIR.match(d)), None)
 
 
+# the files of a development stack: compose files, Dockerfiles, the services' configuration
+_DEV_STACK_FILE = re.compile(r"(?:^|[-._])(?:docker-)?compose[-._\w]*\.ya?ml$|dockerfile|\.(?:toml|ya?ml|env|conf|ini)$")
 _GITPOD = re.compile(r"^(?:\.gitpod\.(?:ya?ml|dockerfile)|(?:docker-)?compose[-._]gitpod\.ya?ml|.+\.gitpod\.ya?ml)$")
 
 
 @lru_cache(maxsize=65536)
 def path_class(path: str | None) -> str | None:
-    """scaffold | devcontainer | fixture | test | library | build | vendored | example | docs | None, from the
-    repository-relative path.
+    """scaffold | devcontainer | dev_env | dev_stack | dev_image | fixture | test | library | build | vendored |
+    example | docs | None, from the repository-relative path.
 
     A folder named test under an environment folder (kustomize ``overlays/test``) is an environment, not test code.
     """
@@ -62,6 +64,8 @@ def path_class(path: str | None) -> str | None:
         return "devcontainer"
     if _GITPOD.search(parts[-1]):  # .gitpod.yml, docker-compose.gitpod.yaml (woodpecker: set 37)
         return "dev_env"
+    if parts[0] in ("dev", "development") and len(parts) > 1 and _DEV_STACK_FILE.search(parts[-1]):
+        return "dev_stack"  # listmonk's dev/docker-compose.yml ("exists only for local development"): set 39
     if _DEV_IMAGE.match(parts[-1]):  # Dockerfile.dev, Dockerfile.amavis.dev, dev.Dockerfile (modoboa: set 32)
         return "dev_image"
     dirs = set(code_dirs(path))
@@ -89,6 +93,8 @@ WHY = {"fixture": "a test fixture or test data file", "test": "test code", "exam
                         "a checkout and is never deployed",
         "dev_env": "a cloud development workspace's configuration (Gitpod: its name says so): it starts a developer's "
                    "workspace and the services they test against, and is never deployed",
+        "dev_stack": "part of the development stack in the top-level dev/ folder: it starts the services a developer "
+                     "runs the code against on their own machine, and the deployment does not use it",
         "dev_image": "a development image (its name marks it for development): it is built for a developer's machine, "
                      "not for a deployment",
         "docs": "documentation", "vendored": "a vendored copy of third-party code",

@@ -4,12 +4,14 @@
 numbered snippet).  The enclosing test is found by indentation, so module-level code after a nested helper is not
 placed inside that helper; a literal is cut only when it is shaped like a credential.
 
-May import: ``tasks.findings``.
+May import: ``tasks.findings``, ``tasks.core``.
 """
 
 from __future__ import annotations
 
 import re
+
+from tasks.core.markdown import code_span
 
 from tasks.findings.model import Finding
 
@@ -37,7 +39,7 @@ def test_site(f: Finding, reader, code: bool = True) -> str:
         shown = f"{above} {shown}"  # from the line above (`token: "…",`: fider's jwt.spec.ts, round 40)
     if not shown:
         return ""
-    return f" (line {n}: `{shown[:90]}{'…' if len(shown) > 90 else ''}`" + (f", in {func}" if func else "") + ")"
+    return f" (line {n}: {code_span(shown[:90] + ('…' if len(shown) > 90 else ''))}" + (f", in {func}" if func else "") + ")"
 
 
 def credential_elided(m: re.Match) -> str:

@@ -31,8 +31,9 @@ from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
 from tasks.findings.secrets import tool_marks_secret
-from tasks.triage import (commented_out, context, escaped_regexp, file_mode, flag_attrs, go_code, jquery_dom, module_inputs,
-                          report_signals, safe_filter, secret_names, suppressions, validated_argv)
+from tasks.triage import (commented_out, context, dev_cert, escaped_regexp, file_mode, flag_attrs, framework_rule, function_tmp, go_code,
+                          jquery_dom, module_inputs, report_signals, safe_filter, secret_names, suppressions, validated_argv,
+                          vendor_loader, workflows)
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.assert_use import check_assert_use
@@ -42,7 +43,6 @@ from tasks.triage.constant import check_constant
 from tasks.triage.crypto_package import check_crypto_package
 from tasks.triage.dependency_verdict import judge_dependency
 from tasks.triage.deployed import check_deployed
-from tasks.triage.workflows import check_default_token, check_dispatch_inputs, check_job_permissions
 from tasks.triage.documented_secret import check_docs_example, check_documented
 from tasks.triage.docker import check_container
 from tasks.triage.iam_managed import check_managed_policy
@@ -52,11 +52,9 @@ from tasks.triage.subprocess_argv import check_subprocess_argv
 from tasks.triage.log_format import check_log_format
 from tasks.triage.stage_base import check_digest_pin, check_stage_base
 from tasks.triage.flow import check_hash_use, check_user_input
-from tasks.triage.function_tmp import check_function_tmp
 from tasks.triage.tainted_callers import check_tainted_callers
 from tasks.triage.test_detail import test_detail
 from tasks.triage.openapi import check_response_schema, check_spec_example
-from tasks.triage.dev_cert import check_dev_cert
 from tasks.triage.plain_text import check_plain_text
 from tasks.triage.redirect_target import check_redirect_target
 from tasks.triage.paths import check_demo_data
@@ -163,8 +161,8 @@ class Judge:
                   or check_image_user(f, self.reader, self.imports) or check_managed_policy(f)
                   or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
                   or module_inputs.check_module_input(f, self.reader, getattr(self.imports, 'files', None))
-                  or check_function_tmp(f, self.reader) or check_dispatch_inputs(f, self.reader)
-                  or check_job_permissions(f, self.reader) or check_default_token(f, self.reader)
+                  or function_tmp.check_function_tmp(f, self.reader) or workflows.check_dispatch_inputs(f, self.reader)
+                  or workflows.check_job_permissions(f, self.reader) or workflows.check_default_token(f, self.reader)
                   or check_subprocess_argv(f, self.reader) or validated_argv.check_validated_argv(f, self.reader) or check_allowlist(f, self.reader)
                   or check_form_csrf(f, self.reader) or check_blocktranslate(f, self.reader) or check_scriptlet(f, self.reader)
                   or check_script_url(f, self.reader) or commented_out.check_commented_out(f, self.reader)
@@ -174,14 +172,15 @@ class Judge:
                   or check_digest_pin(f, self.reader) or check_redirect_target(f, self.reader) or check_plain_text(f)
                   or safe_filter.check_safe_filter(f, self.reader) or jquery_dom.check_jquery_dom(f, self.reader)
                   or file_mode.check_file_mode(f, self.reader) or secret_names.check_secret_name(f, self.reader)
-                  or go_code.check_go(f, self.reader) or escaped_regexp.check_escaped_regexp(f, self.reader))
+                  or go_code.check_go(f, self.reader) or escaped_regexp.check_escaped_regexp(f, self.reader)
+                  or framework_rule.check_framework_rule(f, self.reader, self.imports) or vendor_loader.check_vendor_loader(f, self.reader))
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)
         path = context.check_path(f, self.reader, getattr(self.imports, "files", None))
         if path and path["status"] == "scanner_test_data":
             return record(f, "false_positive", [path], "evidence", vuln_ids)
         f = context.with_file_evidence(f, self.reader)  # the flagged value, when the report quoted no code
-        example = check_spec_example(f, self.reader) or check_dev_cert(f, self.reader) if f.kind == "secret" or tool_marks_secret(
+        example = check_spec_example(f, self.reader) or dev_cert.check_dev_cert(f, self.reader) if f.kind == "secret" or tool_marks_secret(
             f.tool, str(f.rule_id), f.title or "") else None
         if example:
             return record(f, "false_positive", [example], "evidence", vuln_ids)
