@@ -34,6 +34,9 @@ def test_a_missing_permissions_block_is_hardening_when_no_outsider_runs_anything
     evidence = rec["reasons"][0]["evidence"]
     assert evidence.startswith("least-privilege hardening, not an exposed token: .github/workflows/ci.yml")
     assert "its triggers are push, pull_request" in evidence and "a fork's pull_request runs with a read-only token" in evidence
+    assert "supply-chain" not in evidence
+    tagged = _gha1(CI.replace("      - run: make test\n", "      - uses: golangci/golangci-lint-action@v9\n      - uses: codecov/codecov-action@5a1091511ad55cbe89839c7260b706298ca349f7\n"))
+    assert "the third-party actions it runs by tag (golangci/golangci-lint-action) are a supply-chain question" in tagged["reasons"][0]["evidence"]
     called = _gha1(CI.replace("  push:\n    branches: [master]\n  pull_request:\n", "  workflow_call:\n"))
     assert called["verdict"] == "false_positive" and "capped by its caller's permissions" in called["reasons"][0]["evidence"]
     title = CI.replace("on:\n  push:\n    branches: [master]\n  pull_request:\n", "on:\n  pull_request_target:\n    types: [opened, edited]\n")
@@ -159,12 +162,15 @@ def test_an_upgrader_built_with_a_checkorigin_elsewhere_in_the_file_checks_the_o
     rec = Judge(reader=Files({"api/stream/stream.go": STREAM})).judge(f)
     assert rec["verdict"] == "false_positive"
     evidence = rec["reasons"][0]["evidence"]
-    assert "line 20 (in newUpgrader()): `CheckOrigin: func(r *http.Request) bool { return isAllowedOrigin(r, allowed) }`" in evidence
+    assert "line 20 in newUpgrader(): `CheckOrigin: func(r *http.Request) bool { return isAllowedOrigin(r, allowed) }`" in evidence
     allow_all = STREAM.replace("return isAllowedOrigin(r, allowed)", "return true")
     assert Judge(reader=Files({"api/stream/stream.go": allow_all})).judge(f)["verdict"] != "false_positive"
-    other = STREAM.replace("\t\tReadBufferSize: 1024,\n\t\tCheckOrigin", "\t\tReadBufferSize: 1024,\n\t\tXCheck") + \
-        "\nvar plain = websocket.Upgrader{ReadBufferSize: 1}\n"
-    assert Judge(reader=Files({"api/stream/stream.go": other})).judge(f)["verdict"] != "false_positive"
+    # filebrowser (set 39): an Upgrader without CheckOrigin gets gorilla's same-origin default
+    unset = STREAM.replace("\t\tCheckOrigin: func(r *http.Request) bool {\n\t\t\treturn isAllowedOrigin(r, allowed)\n\t\t},\n", "")
+    rec = Judge(reader=Files({"api/stream/stream.go": unset})).judge(f)
+    assert rec["verdict"] == "false_positive" and "leaves CheckOrigin unset (line 20 in newUpgrader())" in rec["reasons"][0]["evidence"]
+    opened = unset + "\nfunc init() {\n\tu := newUpgrader(nil)\n\tu.CheckOrigin = func(r *http.Request) bool { return true }\n}\n"
+    assert Judge(reader=Files({"api/stream/stream.go": opened})).judge(f)["verdict"] != "false_positive"
 
 
 def test_a_django_rule_on_a_go_template_in_a_repository_without_django():
@@ -212,3 +218,86 @@ def test_a_versioned_library_or_a_look_alike_host_keeps_the_integrity_finding(sr
     page = f'<script src="{src}"></script>\n'
     f = _semgrep("html.security.audit.missing-integrity.missing-integrity", "templates/form.html", 1)
     assert Judge(reader=Files({"templates/form.html": page})).judge(f)["verdict"] != "false_positive"
+
+
+STATUS = ('{{ define "campaign-status" }}\n<table>\n  <tr><td><a href="{{ RootURL }}/admin/campaigns/{{ index . "ID" }}">'
+          '{{ index . "Name" }}</a></td></tr>\n</table>\n{{ end }}\n')
+INIT = ('package main\n\nimport (\n\t"html/template"\n)\n\nfunc initTpls() {\n\t_ = template.FuncMap{}\n'
+        '\ttpls, _ := parseGlob(fs, "/static/email-templates/*.html")\n\t_ = tpls\n}\n')
+
+
+def _href(files: dict[str, str], path: str = "static/email-templates/campaign-status.html", line: int = 3) -> dict:
+    f = _semgrep("generic.html-templates.security.var-in-href.var-in-href", path, line)
+    return Judge(reader=Files(files), imports=Files(files)).judge(f)
+
+
+def test_a_link_go_html_template_renders_cannot_become_a_javascript_url():
+    """Set 39 (listmonk): var-in-href on an e-mail template cmd/init.go parses with html/template, whose URL filter
+    turns any scheme but http, https and mailto into #ZgotmplZ."""
+    files = {"go.mod": "module x\n", "cmd/init.go": INIT, "static/email-templates/campaign-status.html": STATUS,
+             "cmd/install.go": 'package main\n\nfunc f() { fs.Get("/static/email-templates/default.tpl") }\n'}
+    rec = _href(files)
+    assert rec["verdict"] == "false_positive"
+    assert "cmd/init.go:9 names `/static/email-templates/*.html` and imports html/template" in rec["reasons"][0]["evidence"]
+    text_too = dict(files, **{"cmd/init.go": INIT.replace('\t"html/template"\n', '\t"html/template"\n\t"text/template"\n')})
+    assert _href(text_too)["verdict"] != "false_positive"
+    no_go = {k: v for k, v in files.items() if k != "cmd/init.go"}
+    assert _href(no_go)["verdict"] != "false_positive"
+    other_glob = dict(files, **{"cmd/init.go": INIT.replace("*.html", "*.tpl")})
+    assert _href(other_glob)["verdict"] != "false_positive"
+
+
+def test_a_link_that_starts_with_a_literal_path_cannot_take_a_scheme():
+    page = '<ul>\n  <li><a href="/users/{{ user.id }}/edit">edit</a></li>\n</ul>\n'
+    rec = _href({"templates/list.html": page}, "templates/list.html", 2)
+    assert rec["verdict"] == "false_positive" and "begins with a literal (`/users/`)" in rec["reasons"][0]["evidence"]
+    bare = page.replace('href="/users/{{ user.id }}/edit"', 'href="{{ user.website }}"')
+    assert _href({"templates/list.html": bare}, "templates/list.html", 2)["verdict"] != "false_positive"
+
+
+def test_code_quoted_from_the_file_names_no_language_the_row_advises():
+    """Set 39 (mitmproxy): a Hugo template row quoting `{{ printf `<link ...>` .Rel }}` was quarantined as advice for
+    C; a sentence that advises another language's call still is."""
+    from tasks.datasets.lint import foreign_advice
+
+    line = '{{ printf `<link rel="%s" href="%s" />` .Rel .RelPermalink | safeHTML }}'
+    row = {"meta": {"language": "html", "kind": "code", "code": {"text": line}},
+           "messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "finding in baseof.html"},
+                        {"role": "assistant", "content": ""}]}
+    f = _semgrep("generic.html-templates.security.template-unescaped-with-safe", "docs/baseof.html", 27)
+    from tasks.core.markdown import code_span
+    row["messages"][2]["content"] = f"False positive: docs/baseof.html is documentation (line 27: {code_span(line)})."
+    assert foreign_advice(row, f) is None
+    row["messages"][2]["content"] = "Escape it with printf and a format string as in C before it reaches the page."
+    assert foreign_advice(row, f) is not None
+
+
+def test_the_stage1_answer_for_hardening_gives_the_block_instead_of_do_not_change():
+    """Set 39's stage-1 grader: listmonk's build-sanity.yml row said "Do not change build-sanity.yml" and then asked
+    for a permissions block in it without giving one."""
+    from tasks.datasets.rows import false_positive_analysis
+    from tasks.findings.model import as_finding
+    from tasks.fixes import api_workflows
+    from tasks.fixes.suppression import suppression_place
+
+    f = as_finding(checkov("CKV2_GHA_1", path=".github/workflows/ci.yml", title="Ensure top-level permissions are not set to write-all"))
+    rec = _gha1(CI)
+    fix, _, _ = api_workflows.fix(f, "yaml", CI)
+    text = false_positive_analysis({}, rec, suppression_place(f, rec), f.path, fix)
+    assert "Do not change" not in text and "```yaml\npermissions:\n  contents: read\n```" in text
+    assert "add a top-level block of what the steps need to .github/workflows/ci.yml" in text
+    assert "`contents: read` for the checkout" in false_positive_analysis({}, rec, suppression_place(f, rec), f.path, None)
+
+
+def test_a_docs_sites_script_that_reads_its_url_is_not_dismissed_as_documentation():
+    """Set 39's stage-1 grader: mitmproxy's docs/src/assets/search.js runs on every page of the public docs site and
+    reads ?search= from its URL; "documentation, not run" was a wrong fact. A docs script that reads no URL stays."""
+    from tasks.triage.context import check_path
+
+    script = ("function setContent(html) {\n  elem.innerHTML = html;\n}\n"
+              "function getSearchTerm() {\n  return (new URL(window.location)).searchParams.get('search');\n}\n")
+    f = _semgrep("javascript.browser.security.insecure-document-method", "docs/src/assets/search.js", 2)
+    assert check_path(f, Files({"docs/src/assets/search.js": script})) is None
+    quiet = script.split("function getSearchTerm")[0]
+    rec = check_path(f, Files({"docs/src/assets/search.js": quiet}))
+    assert rec and rec["class"] == "docs"

@@ -15,7 +15,7 @@ import re
 
 _RUN = re.compile(r"`+")
 # a CommonMark code span: a backtick run, then the shortest text up to a run of exactly the same length
-_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 
 
 def code_span(text: str) -> str:
@@ -28,4 +28,4 @@ def code_span(text: str) -> str:
 
 def without_code_spans(text: str) -> str:
     """``text`` with every whole code span replaced by ``C`` (what is left of an unbalanced one stays)."""
-    return _SPAN.sub("C", text)
+    return CODE_SPAN.sub("C", text)

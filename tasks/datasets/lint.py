@@ -19,6 +19,7 @@ import re
 from pathlib import PurePosixPath
 
 from tasks.core.errors import SecftError
+from tasks.core.markdown import CODE_SPAN
 from tasks.datasets import checks, markup
 from tasks.datasets.grouping import near_duplicate_rows
 from tasks.enrich.platforms import foreign_names
@@ -59,12 +60,22 @@ def foreign_advice(row: dict, f: Finding | dict) -> str | None:
     if not language or row["meta"]["kind"] not in ("code", "config"):
         return None
     own = " ".join([_prompt(row), f.title or "", f.description or "", f.fix_hint or ""])
+    code = own + "\n" + str((row["meta"].get("code") or {}).get("text") or "") + "\n" + str(f.snippet or "")
     for sentence in _SENTENCE.split(_answer(row)):
         if len(sentence) > 20 and sentence.strip("- ") not in own:
-            names = foreign_names(sentence, language)
+            names = foreign_names(quoted_code_out(sentence, code), language)
             if names:
                 return f"names {', '.join(sorted(names))}: {sentence.strip()[:80]}"
     return None
+
+
+def quoted_code_out(sentence: str, code: str) -> str:
+    """``sentence`` without the inline code it quotes from the finding's own file (a Hugo template's
+    `{{ printf ... }}` names no language the row advises; set 39's mitmproxy docs row was quarantined for "C")."""
+    def keep(m: re.Match) -> str:
+        body = m.group(2).strip().rstrip("…").strip()
+        return "QUOTED" if len(body) >= 8 and body in code else m.group(0)
+    return CODE_SPAN.sub(keep, sentence)
 
 
 def unknown_version(row: dict, f: Finding | dict) -> str | None:

@@ -83,6 +83,8 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
         return None
     if f.kind == "dependency" and cls in ("docs", "vendored", "library", "build"):
         return None  # a manifest under docs/ or vendor/ is still installed somewhere
+    if cls == "docs" and f.kind == "code" and _reads_the_url(f, reader):
+        return None  # a docs site's script that reads its URL runs for every reader (mitmproxy's search.js: set 39)
     status = {"vendored": "vendored", "library": "library", "build": "build_tooling"}.get(cls, "not_deployed")
     secret = tool_marks_secret(str(f.tool or ""), str(f.rule_id or ""), f.title or "")  # its line, never its statement
     site = test_site(f, reader, code=not secret) if cls in ("test", "fixture", "example", "docs") and f.kind == "code" else ""
@@ -91,6 +93,19 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
     unloaded += fixture_user(path, reader, files) if cls == "fixture" else ""  # the test that reads it (round 40)
     why += f" (its folder {release_folder(path)} is named for a release of another project)" if cls == "library" and release_folder(path) else ""
     return {"check": "path", "status": status, "class": cls, "evidence": f"{path} is {why}{site}{unloaded}"}  # conf.py: run
+
+
+_URL_INPUT = re.compile(r"\b(?:location\.(?:search|hash|href)|URLSearchParams|searchParams|document\.(?:URL|documentURI|"
+                        r"referrer)|window\.name)\b|\bnew URL\(\s*(?:window\.|document\.)?location\b")
+
+
+def _reads_the_url(f: Finding, reader) -> bool:
+    """A browser script of a docs site that reads its own URL: attacker-set input on a published page."""
+    if PurePosixPath(str(f.path)).suffix.lower() not in (".js", ".mjs", ".ts") or reader is None:
+        return False
+    from tasks.repository.source import finding_lines
+
+    return bool(_URL_INPUT.search("".join(finding_lines(reader, f))))
 
 
 _SECRET_TEXT = {

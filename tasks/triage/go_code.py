@@ -13,8 +13,9 @@
   ``true``.  Comments are ignored, and any other expression (``cfg.Dev``, ``r.TLS == nil``) keeps the finding.
 * **websocket origin** (gorilla's ``websocket-missing-origin-check``): the rule looks for ``CheckOrigin`` only in the
   function that calls ``Upgrade``; a file whose every ``websocket.Upgrader{...}`` sets a CheckOrigin that tests
-  something (gotify's ``newUpgrader``: same host or a configured pattern; set 39) checks the origin.  A CheckOrigin
-  that returns true lets every origin in and keeps the finding.
+  something (gotify's ``newUpgrader``: same host or a configured pattern; set 39) checks the origin, and so does one
+  that sets none: gorilla then refuses a cross-origin handshake (filebrowser's commands.go; the package docs: "If
+  CheckOrigin is nil, then a safe default is used").  A CheckOrigin that returns true keeps the finding.
 * **generated code** (``use-of-unsafe-block``): an ``unsafe`` call in a file that says ``// Code generated ...
   DO NOT EDIT.`` before its package clause (protoc-gen-go's descriptor slices) is the generator's, rebuilt on
   every run; the audit rule asks a reviewer to look at hand-written unsafe code.
@@ -115,13 +116,21 @@ def _literal(source: str, start: int) -> str:
 
 
 def _origin(f: Finding, source: str) -> dict | None:
-    """gorilla's websocket-missing-origin-check where every Upgrader the file builds sets a CheckOrigin that tests."""
+    """gorilla's websocket-missing-origin-check where every Upgrader the file builds checks the origin: with a
+    CheckOrigin that tests something, or with none, which gorilla replaces by its same-origin check."""
     built = [(m.start(), _literal(source, m.start())) for m in _UPGRADER.finditer(source)
              if not re.search(r"(?:\*|\)\s*)$", source[max(m.start() - 40, 0):m.start()])]  # a type, not a literal
-    if not built or any("CheckOrigin:" not in body for _, body in built):
+    assigned = re.findall(r"\.CheckOrigin\s*=\s*(func\s*\([^)]*\)\s*bool\s*\{[^{}]*\}|\w+)", source)
+    if not built or any(_ALLOW_ALL.match(" ".join(a.split())) for a in assigned):
         return None
-    shown = []
+    shown, default = [], []
     for at, body in built:
+        line = source[:at].count("\n") + 1
+        func = re.findall(r"(?m)^func\s+(?:\([^)]*\)\s*)?(\w+)", source[:at])
+        where = f"line {line}{f' in {func[-1]}()' if func else ''}"
+        if "CheckOrigin:" not in body:
+            default.append(where)
+            continue
         expr = body.split("CheckOrigin:", 1)[1].strip()
         if expr.startswith("func") and "{" in expr:
             expr = expr[:expr.index("{")] + _literal(expr, 0)
@@ -131,15 +140,17 @@ def _origin(f: Finding, source: str) -> dict | None:
             if re.fullmatch(r"\w+", expr) else None
         if _ALLOW_ALL.match(" ".join(expr.split())) or (named and re.fullmatch(r"\{\s*return\s+true\s*\}", named.group(2))):
             return None  # CheckOrigin: func(r *http.Request) bool { return true }: every origin is let in
-        func = re.findall(r"(?m)^func\s+(?:\([^)]*\)\s*)?(\w+)", source[:at])
-        line = source[:at].count("\n") + 1
         short = " ".join(expr.split())
-        shown.append(f"line {line}{f' (in {func[-1]}())' if func else ''}: "
-                     f"`CheckOrigin: {short[:70]}{'…' if len(short) > 70 else ''}`")
+        shown.append(f"{where}: `CheckOrigin: {short[:70]}{'…' if len(short) > 70 else ''}`")
+    if default and assigned:
+        return None  # a CheckOrigin set later on some upgrader: which one is not read here
+    parts = ([f"sets its own CheckOrigin ({'; '.join(shown[:3])})"] if shown else []) + (
+        [f"leaves CheckOrigin unset ({', '.join(default[:3])}), and gorilla/websocket then uses its safe default, "
+         "which refuses a handshake whose Origin header names another host than the request's Host"] if default else [])
     return {"check": "code", "status": "origin_checked",
-            "evidence": f"the upgrader checks the origin: every websocket.Upgrader {f.path} builds sets its own "
-                        f"CheckOrigin ({'; '.join(shown[:3])}), and the flagged Upgrade call at line "
-                        f"{f.location.start_line} goes through it; the rule looks for the field only around the call"}
+            "evidence": f"the upgrader checks the origin: every websocket.Upgrader {f.path} builds "
+                        f"{' or '.join(parts)}, and the flagged Upgrade call at line {f.location.start_line} goes through "
+                        "it; the rule looks for the field only around the call"}
 
 
 def _generated(f: Finding, source: str) -> dict | None:

@@ -31,9 +31,9 @@ from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
 from tasks.findings.secrets import tool_marks_secret
-from tasks.triage import (commented_out, context, dev_cert, escaped_regexp, file_mode, flag_attrs, framework_rule, function_tmp, go_code,
-                          jquery_dom, module_inputs, report_signals, safe_filter, secret_names, suppressions, validated_argv,
-                          vendor_loader, workflows)
+from tasks.triage import (commented_out, context, dev_cert, escaped_regexp, file_mode, flag_attrs, framework_rule,
+                          function_tmp, go_code, href_value, jquery_dom, log_format, module_inputs, report_signals,
+                          safe_filter, secret_names, suppressions, validated_argv, vendor_loader, workflows)
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.assert_use import check_assert_use
@@ -49,7 +49,6 @@ from tasks.triage.iam_managed import check_managed_policy
 from tasks.triage.allowlist import check_allowlist
 from tasks.triage.bind_url import check_bind_url
 from tasks.triage.subprocess_argv import check_subprocess_argv
-from tasks.triage.log_format import check_log_format
 from tasks.triage.stage_base import check_digest_pin, check_stage_base
 from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.tainted_callers import check_tainted_callers
@@ -168,12 +167,13 @@ class Judge:
                   or check_script_url(f, self.reader) or commented_out.check_commented_out(f, self.reader)
                   or check_secret_file_path(f) or check_express_routes(f, self.reader) or check_demo_key_comment(f, self.reader)
                   or check_demo_data(f) or check_random_use(f, self.reader) or check_assert_use(f, self.reader)
-                  or check_log_format(f, self.reader) or check_stage_base(f, self.reader, getattr(self.imports, 'files', None))
+                  or log_format.check_log_format(f, self.reader) or check_stage_base(f, self.reader, getattr(self.imports, 'files', None))
                   or check_digest_pin(f, self.reader) or check_redirect_target(f, self.reader) or check_plain_text(f)
                   or safe_filter.check_safe_filter(f, self.reader) or jquery_dom.check_jquery_dom(f, self.reader)
                   or file_mode.check_file_mode(f, self.reader) or secret_names.check_secret_name(f, self.reader)
                   or go_code.check_go(f, self.reader) or escaped_regexp.check_escaped_regexp(f, self.reader)
-                  or framework_rule.check_framework_rule(f, self.reader, self.imports) or vendor_loader.check_vendor_loader(f, self.reader))
+                  or framework_rule.check_framework_rule(f, self.reader, self.imports) or vendor_loader.check_vendor_loader(f, self.reader)
+                  or href_value.check_href_value(f, self.reader, getattr(self.imports, 'files', None)))
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)
         path = context.check_path(f, self.reader, getattr(self.imports, "files", None))

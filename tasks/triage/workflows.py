@@ -57,6 +57,8 @@ _EVENT_TEXT = re.compile(r"\$\{\{[^}]*\bgithub\.(?:head_ref|event\.(?:issue|pull
 # a step that fetches a pull request's own code (run with a privileged trigger's token)
 _PR_CODE = re.compile(r"(?i)\bgh\s+pr\s+checkout\b|git\s+fetch\b[^\n]*\bpull/|\brefs/pull/")
 _PRIVILEGED = {"pull_request_target", "workflow_run"}
+# `owner/action@v5`: not GitHub's own actions/*, github/*, and not pinned to a 40-hex commit
+_THIRD_PARTY_TAG = re.compile(r"^(?!actions/|github/|\./|docker://)[\w.-]+/[\w./-]+@(?![0-9a-f]{40}\b)")
 _OUTSIDE = {"pull_request_target", "issue_comment", "issues", "discussion", "discussion_comment", "fork", "watch",
             "pull_request", "pull_request_review", "pull_request_review_comment", "repository_dispatch"}
 
@@ -210,7 +212,10 @@ def check_default_token(f: Finding | dict, reader=None) -> dict | None:
     if set(names) & _PRIVILEGED:
         notes.append(f"{'/'.join(sorted(set(names) & _PRIVILEGED))} never checks out the pull request's code")
     note = f" ({'; '.join(notes)})" if notes else ""
+    tagged = sorted({str(s.get("uses")).split("@")[0] for s in _steps(data) if _THIRD_PARTY_TAG.match(str(s.get("uses") or ""))})
+    actions = (f"; the third-party actions it runs by tag ({', '.join(tagged[:3])}{', ...' if len(tagged) > 3 else ''}) "
+               "are a supply-chain question of their own: pin them to a commit") if tagged else ""
     return {"check": "code", "evidence": (
         f"least-privilege hardening, not an exposed token: {f.path} has no permissions block and sets write-all "
-        f"nowhere, so its jobs get the repository's default token, and no outsider's code or text runs with it: "
-        f"its triggers are {', '.join(names)}{note}, and no run: script expands text from the event payload")}
+        f"nowhere, so its jobs get the repository's default token, and nothing an outsider sends runs with it: "
+        f"its triggers are {', '.join(names)}{note}, and no run: script expands text from the event payload{actions}")}

@@ -1,0 +1,79 @@
+"""``var-in-href``: a template value in a link, where a ``javascript:`` URL would run script (held-out set 39).
+
+The rule (Semgrep's generic ``html-templates`` one and its EJS/Pug twins) flags every ``href="{{ value }}"``; its
+own message names the two ways the value cannot choose the link's scheme, and the check looks for them in the
+file and the repository:
+
+* **a literal start**: ``href="/{{ x }}"``, ``href="#{{ x }}"``, ``href="https://host/{{ x }}"`` -- the scheme
+  is fixed before the first value (the rule's advice: "prepend a slash '/' to the variable");
+* **Go's html/template**: it escapes by context and, for a value that starts a URL attribute, replaces any URL
+  whose scheme is not http, https or mailto with ``#ZgotmplZ``.  The engine is the one a Go file that names the
+  template's folder imports (listmonk's cmd/init.go parses ``/static/email-templates/*.html`` with html/template);
+  only a string naming the file itself or a glob that matches it counts, and a Go file that names it and imports
+  text/template as well, or no such Go file, keeps the finding.
+
+May import: ``tasks.findings``, ``tasks.repository``.
+"""
+
+from __future__ import annotations
+
+import re
+from fnmatch import fnmatch
+from pathlib import PurePosixPath
+
+from tasks.findings.model import Finding, as_finding
+from tasks.repository.source import finding_lines
+
+_HREF = re.compile(r"""\bhref\s*=\s*(["']?)([^"'>]*)""", re.I)
+_FIXED = re.compile(r"^(?:/|#|\?|\./|\.\./|https?://[^/{}<>\s]+|mailto:)")
+_MAX_GO = 2000
+
+
+def _values(lines: list[str], loc) -> list[str]:
+    text = "".join(lines[loc.start_line - 1:max(loc.end_line or loc.start_line, loc.start_line)])
+    return [m.group(2) for m in _HREF.finditer(text) if "{{" in m.group(2) or "<%" in m.group(2) or "#{" in m.group(2)]
+
+
+def _go_engine(f: Finding, reader, files) -> str | None:
+    """"<go file>:<line> ..." when a Go file naming the template's folder parses it with html/template only."""
+    folder = PurePosixPath(str(f.path)).parent
+    if not files or "go.mod" not in files or str(folder) in ("", "."):
+        return None
+    name, base = folder.name, PurePosixPath(str(f.path)).name
+    found = None
+    for path in [p for p in files if p.endswith(".go") and not p.endswith("_test.go")][:_MAX_GO]:
+        text = "".join(finding_lines(reader, f, path))
+        at = next((m for m in re.finditer(rf"""["'`]([^"'`\n]*\b{re.escape(name)}/([^"'`/\n]+))["'`]""", text)
+                   if fnmatch(base, m.group(2))), None)  # the file itself, or a glob that matches it
+        if not at:
+            continue
+        if '"text/template"' in text or '"html/template"' not in text:
+            return None  # the folder is read by a file that may render it as plain text
+        found = found or f"{path}:{text[:at.start()].count(chr(10)) + 1} names `{at.group(0)[1:-1][:60]}` and imports html/template"
+    return found
+
+
+def check_href_value(f: Finding | dict, reader=None, files=None) -> dict | None:
+    """{"check": "template", "evidence"} when no flagged link's value can choose the scheme, else None."""
+    f = as_finding(f)
+    loc = f.location
+    if f.tool != "semgrep" or not str(f.rule_id).endswith("var-in-href") or reader is None or not loc or not loc.start_line:
+        return None
+    values = _values(finding_lines(reader, f), loc)
+    if not values:
+        return None
+    starts = [v[:v.index("{{")] if "{{" in v else v.split("<%")[0].split("#{")[0] for v in values]
+    if all(_FIXED.match(s) for s in starts):
+        shown = ", ".join(f"`{s[:40]}`" for s in dict.fromkeys(starts))
+        return {"check": "template", "evidence": (
+            f"{f.path}:{loc.start_line}: every flagged link begins with a literal ({shown}) before its first template "
+            "value, so the value cannot choose the URL's scheme: a `javascript:` URL, the rule's concern, cannot form")}
+    if any(s for s in starts if not _FIXED.match(s)) or "{{" not in "".join(values):
+        return None  # a literal start that fixes nothing (`href="x{{ v }}"`), or another engine's syntax
+    engine = _go_engine(f, reader, files)
+    if engine is None:
+        return None
+    return {"check": "template", "evidence": (
+        f"{f.path}:{loc.start_line}: Go's html/template renders this page ({engine}), and it filters a value that "
+        "starts a URL attribute: any scheme other than http, https or mailto becomes `#ZgotmplZ`, so a "
+        "`javascript:` link, the rule's concern, cannot form")}
