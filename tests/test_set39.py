@@ -42,7 +42,7 @@ def test_a_missing_permissions_block_is_hardening_when_no_outsider_runs_anything
     title = CI.replace("on:\n  push:\n    branches: [master]\n  pull_request:\n", "on:\n  pull_request_target:\n    types: [opened, edited]\n")
     title = title.replace("      - uses: actions/checkout@v4\n      - run: make test\n", "      - uses: amannn/action-semantic-pull-request@v5\n")
     rec = _gha1(title)  # pr-title.yml: pull_request_target that never checks out the pull request's code
-    assert rec["verdict"] == "false_positive" and "pull_request_target never checks out" in rec["reasons"][0]["evidence"]
+    assert rec["verdict"] == "false_positive" and "under pull_request_target no step of this workflow checks out or fetches" in rec["reasons"][0]["evidence"]
 
 
 @pytest.mark.parametrize("change", [
@@ -301,3 +301,152 @@ def test_a_docs_sites_script_that_reads_its_url_is_not_dismissed_as_documentatio
     quiet = script.split("function getSearchTerm")[0]
     rec = check_path(f, Files({"docs/src/assets/search.js": quiet}))
     assert rec and rec["class"] == "docs"
+
+
+CACHE = '''package diskcache
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+)
+
+func (f *FileCache) getFileName(key string) string {
+	hasher := sha1.New()
+	_, _ = hasher.Write([]byte(key))
+	hash := hex.EncodeToString(hasher.Sum(nil))
+	return fmt.Sprintf("%s/%s/%s", hash[:1], hash[1:3], hash)
+}
+'''
+
+
+def test_a_go_digest_returned_as_a_file_name_is_a_name_not_a_signature():
+    """Set 39 (filebrowser): diskcache's getFileName() shards cache files by the SHA-1 of the key."""
+    f = _semgrep("go.lang.security.audit.crypto.use_of_weak_crypto.use-of-sha1", "diskcache/file_cache.go", 10)
+    rec = Judge(reader=Files({"diskcache/file_cache.go": CACHE})).judge(f)
+    assert rec["verdict"] == "false_positive"
+    assert "getFileName() (line 9) hex-encodes it and returns `fmt.Sprintf(" in rec["reasons"][0]["evidence"]
+    token = CACHE.replace("getFileName(key string)", "tokenName(key string)").replace("hasher.Write([]byte(key))",
+                                                                                      "hasher.Write([]byte(key + secret))")
+    assert Judge(reader=Files({"diskcache/file_cache.go": token})).judge(f)["verdict"] != "false_positive"
+    signer = CACHE.replace("getFileName", "signPayload")
+    assert Judge(reader=Files({"diskcache/file_cache.go": signer})).judge(f)["verdict"] != "false_positive"
+
+
+def test_redaction_takes_the_value_not_the_keyword_that_contains_it():
+    """Set 39's stage-1 grader: `dump_password="pass"` came out as `[REDACTED ...]="pass"` (detect-secrets reports
+    "pass", and the first "pass" on the line is inside the keyword's name)."""
+    from tasks.findings.secrets import _scan_line, detect
+
+    assert "dump_password" not in _scan_line('    dump_password="pass",', ".py")
+    assert _scan_line('api_key = "Zq8x7VbN2mK4pL9wR3tY"', ".py") == ("Zq8x7VbN2mK4pL9wR3tY",)
+    assert detect('tctx.configure(a, dump_password="Zq8x7VbN2mK4pL9wR3tY")', "t.py") == ["Zq8x7VbN2mK4pL9wR3tY"] * len(
+        detect('tctx.configure(a, dump_password="Zq8x7VbN2mK4pL9wR3tY")', "t.py"))
+
+
+def test_a_word_the_text_also_gives_to_a_naming_key_is_a_name_not_a_secret():
+    """Set 39 (listmonk's install docs): user, password and database all "listmonk"; redacting the password replaced
+    the user and the database too."""
+    from tasks.findings.secrets import detect
+
+    assert detect('user = "listmonk"\npassword = "listmonk"\ndatabase = "listmonk"\n', "docs/installation.md") == []
+    assert "Xk9sPq2mZ7" in detect('user = "admin"\npassword = "Xk9sPq2mZ7"\n', "config.toml")
+    assert "hunter" in detect('password = "hunter"\n', "config.toml")
+
+
+def test_the_parser_leaves_a_default_that_names_the_user_and_the_database_too():
+    from tasks.findings.parsers.finalise import finalise
+
+    snippet = 'host = "listmonk_db"\nport = 5432\nuser = "listmonk"\npassword = "listmonk"\ndatabase = "listmonk"\n'
+    f = {"tool": "semgrep", "kind": "secret", "rule_id": "generic.secrets.gitleaks.hashicorp-tf-password.hashicorp-tf-password",
+         "title": "hashicorp-tf-password", "description": "A gitleaks hashicorp-tf-password was detected",
+         "snippet": snippet, "location": {"path": "docs/content/installation.md", "start_line": 4, "end_line": 4}}
+    out = finalise(dict(f))
+    assert out["snippet"] == snippet
+    real = finalise(dict(f, snippet=snippet.replace('password = "listmonk"', 'password = "Xk9sPq2mZ7vB"')))
+    assert "Xk9sPq2mZ7vB" not in real["snippet"] and 'user = "listmonk"' in real["snippet"]
+
+
+@pytest.mark.parametrize("value", [
+    "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$ieVgG5ysTJFx4k/KvmC9aQ",
+    "$2b$12$" + "a" * 22 + "b" * 31,
+    "pbkdf2_sha256$600000$c2FsdHNhbHQ$ieVgG5ysTJFx4kKvmC9aQieVgG5ysTJFx4k",
+])
+def test_a_password_hash_stays_readable(value):
+    """Set 39's stage-1 grader: mitmproxy's test_argon2_auth() sets web_password to an argon2 hash of "test"; the row
+    replaced it as if it were a secret (the rubric: hashes stay)."""
+    from tasks.findings.parsers.finalise import finalise
+
+    snippet = f'    web_password="{value}",\n'
+    f = {"tool": "bandit", "kind": "secret", "rule_id": "B106", "title": f"Possible hardcoded password: '{value}'",
+         "description": "d", "snippet": snippet,
+         "location": {"path": "test/mitmproxy/tools/web/test_webaddons.py", "start_line": 1, "end_line": 1}}
+    out = finalise(dict(f))
+    assert value in out["snippet"] and value in out["title"]
+    plain = finalise(dict(f, snippet=snippet.replace(value, "Zq8x7VbN2mK4pL9wR3tY"),
+                          title="Possible hardcoded password: 'Zq8x7VbN2mK4pL9wR3tY'"))
+    assert "Zq8x7VbN2mK4pL9wR3tY" not in plain["snippet"]
+
+
+def test_text_template_beside_html_template_is_not_called_a_file_without_html_output():
+    """Set 39 (listmonk's models/messages.go and templates.go): html/template renders the e-mail body, text/template
+    the subject; "no HTML output" was a wrong fact (auditor and stage-1 grader)."""
+    src = ('package models\n\nimport (\n\t"bytes"\n\t"html/template"\n\ttxttpl "text/template"\n)\n\n'
+           'func render(t *template.Template, s *txttpl.Template, b *bytes.Buffer) {\n\t_ = t.Execute(b, nil)\n'
+           '\t_ = s.Execute(b, nil)\n}\n')
+    f = _semgrep("go.lang.security.audit.xss.import-text-template.import-text-template", "models/messages.go", 6)
+    assert Judge(reader=Files({"models/messages.go": src})).judge(f)["verdict"] != "false_positive"
+    only_text = src.replace('\t"html/template"\n', "").replace("t *template.Template, ", "").replace("\t_ = t.Execute(b, nil)\n", "")
+    rec = Judge(reader=Files({"models/messages.go": only_text})).judge(f)
+    assert rec["verdict"] == "false_positive" and "no HTML output" in rec["reasons"][0]["evidence"]
+
+
+def test_a_docs_websites_template_says_it_is_built_from_the_projects_own_content():
+    """Set 39's stage-1 grader and auditor: listmonk's docs/site is the public listmonk.app (Hugo); "documentation,
+    not run" would not excuse an XSS on a live site. What does: Hugo renders the template at build time from the
+    maintainers' content. A docs page that is not a site generator's template keeps the plain wording."""
+    header = '<head>\n  <meta name="keywords" content="{{ range .Keywords }}{{ . }}, {{ end }}">\n</head>\n'
+    files = {"docs/site/layouts/partials/header.html": header, "docs/site/config.toml": 'baseurl = "https://x.app/"\n'}
+    f = _semgrep("generic.html-templates.security.unquoted-attribute-var", "docs/site/layouts/partials/header.html", 2)
+    rec = Judge(reader=Files(files), imports=Files(files)).judge(f)
+    assert rec["verdict"] == "false_positive"
+    assert rec["reasons"][0]["evidence"].startswith("static pages built from the project's own content: "
+                                                    "docs/site/layouts/partials/header.html is a template of the static "
+                                                    "website in docs/site/ (Hugo: docs/site/config.toml)")
+    plain = {"docs/guide/page.html": header}
+    g = _semgrep("generic.html-templates.security.unquoted-attribute-var", "docs/guide/page.html", 2)
+    rec = Judge(reader=Files(plain), imports=Files(plain)).judge(g)
+    assert "static website" not in rec["reasons"][0]["evidence"]
+
+
+VIEWER = '''import os
+import shlex
+import subprocess
+
+
+class Master:
+    def spawn_external_viewer(self, data):
+        name = "/tmp/view"
+        c = os.environ.get("MITMPROXY_EDITOR") or os.environ.get("PAGER") or os.environ.get("EDITOR")
+        if not c:
+            c = "less"
+        cmd = shlex.split(c)
+        cmd.append(name)
+        subprocess.call(cmd, shell=False)
+'''
+
+
+def test_the_users_own_editor_or_pager_from_the_environment_is_their_choice():
+    """Set 39 (mitmproxy's console viewer, B603): both labellers and the stage-1 grader: the program is the local user's
+    own $PAGER/$EDITOR, with no shell; `shell=False` written out is what a list implies."""
+    from test_triage_hygiene import finding as hygiene_finding
+
+    f = hygiene_finding(tool="bandit", rule_id="B603", title="subprocess call - check for execution of untrusted input.",
+                        kind="code", location={"path": "mitmproxy/tools/console/master.py", "start_line": 14, "end_line": 14})
+    rec = Judge(reader=Files({"mitmproxy/tools/console/master.py": VIEWER})).judge(f)
+    assert rec["verdict"] == "false_positive"
+    assert "($MITMPROXY_EDITOR, $PAGER or $EDITOR, read on line 9)" in rec["reasons"][0]["evidence"]
+    other_env = VIEWER.replace('os.environ.get("PAGER")', 'os.environ.get("JOB_COMMAND")')
+    assert Judge(reader=Files({"mitmproxy/tools/console/master.py": other_env})).judge(f)["verdict"] != "false_positive"
+    shell = VIEWER.replace("shell=False", "shell=True")
+    assert Judge(reader=Files({"mitmproxy/tools/console/master.py": shell})).judge(f)["verdict"] != "false_positive"

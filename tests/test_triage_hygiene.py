@@ -167,7 +167,10 @@ def test_a_hash_in_a_password_field_is_a_stored_hash(tmp_path, code):
     f, value = _bandit(tmp_path, code)
     rec = judge(f)
     assert rec["verdict"] == "false_positive" and rec["reasons"][0]["evidence"].startswith("a stored password hash, not a usable credential")
-    assert value not in json.dumps(rec) + json.dumps(f)
+    if value.startswith("$2b$"):  # a password hash in a standard format stays readable (the rubric; tests/test_set39.py)
+        assert value in json.dumps(f)
+    else:  # a bare hex digest is not told apart from a hex key by its shape: redacted
+        assert value not in json.dumps(rec) + json.dumps(f)
 
 
 def test_a_hex_value_under_an_api_key_rule_or_as_a_token_stays_a_credential(tmp_path):

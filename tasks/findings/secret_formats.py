@@ -157,3 +157,10 @@ ASSIGNED = re.compile(r"^[A-Za-z_$][\w.$]*\s*=\s*(['\"])([^'\"]*)\1?;?$")  # the
 def algorithm_name(value: str) -> bool:
     """Whether ``value`` names a key algorithm or curve (``ECCPRIME256V1``, ``RSA2048``, ``secp384r1``)."""
     return bool(_ALGORITHM.match(value))
+
+
+# a password hash in a standard format (PHC strings, modular crypt, Django's): what a system stores instead of the
+# password, not a credential; it stays readable (issue 22: hashes stay; set 39: an argon2 hash in a test was redacted)
+PASSWORD_HASH = re.compile(r"(?:\$argon2(?:id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+"
+                           r"|\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}|\$[156]\$(?:rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{22,86}"
+                           r"|(?:pbkdf2_sha(?:1|256)|argon2|bcrypt_sha256)\$[\w$+/=.-]{20,})")

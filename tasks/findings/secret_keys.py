@@ -149,3 +149,18 @@ def key_block_lines(lines: list[str], start: int, end: int) -> set[int] | None:
     if opened is not None:
         keep.update(range(opened, max(start, 1) + len(span)))
     return keep
+
+
+# the keys that name things, not secrets: a plain word given to one of them elsewhere in the text is a name
+_NAMING_KEY = (r"(?:user(?:name)?|db|database|db_?name|name|host(?:name)?|schema|owner|login|role|account|bucket|"
+               r"project|app(?:_?name)?|service|container|image|namespace)")
+
+
+def named_elsewhere(value: str, text: str) -> bool:
+    """A plain word that the same text also gives to a key that names something (listmonk's install docs:
+    ``user = "listmonk"``, ``password = "listmonk"``, ``database = "listmonk"``: set 39): the project's own name as
+    its documented default, and redacting it would replace the user and the database too."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z_-]{2,19}", value):
+        return False
+    return bool(re.search(rf"""(?im)(?:^|[\s{{,(])["']?{_NAMING_KEY}["']?\s*(?:=|:|=>)\s*["']?{re.escape(value)}["'\s,;}})]""",
+                          text + "\n"))

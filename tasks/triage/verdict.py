@@ -31,9 +31,10 @@ from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
 from tasks.findings.secrets import tool_marks_secret
-from tasks.triage import (commented_out, context, dev_cert, escaped_regexp, file_mode, flag_attrs, framework_rule,
-                          function_tmp, go_code, href_value, jquery_dom, log_format, module_inputs, report_signals,
-                          safe_filter, secret_names, suppressions, validated_argv, vendor_loader, workflows)
+from tasks.triage import (allowlist, bind_url, commented_out, context, dev_cert, escaped_regexp, file_mode,
+                          flag_attrs, framework_rule, function_tmp, go_code, href_value, jquery_dom, log_format,
+                          module_inputs, orphan_module, report_signals, safe_filter, secret_names, suppressions,
+                          validated_argv, vendor_loader, workflows)
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.assert_use import check_assert_use
@@ -46,8 +47,6 @@ from tasks.triage.deployed import check_deployed
 from tasks.triage.documented_secret import check_docs_example, check_documented
 from tasks.triage.docker import check_container
 from tasks.triage.iam_managed import check_managed_policy
-from tasks.triage.allowlist import check_allowlist
-from tasks.triage.bind_url import check_bind_url
 from tasks.triage.subprocess_argv import check_subprocess_argv
 from tasks.triage.stage_base import check_digest_pin, check_stage_base
 from tasks.triage.flow import check_hash_use, check_user_input
@@ -155,14 +154,14 @@ class Judge:
             return record(f, "false_positive", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}],
                           "report", vuln_ids)
         robust = (flag or check_crypto_package(f, self.reader, self.imports)  # a package finding: before "not deployed"
-                  or check_timeout(f, self.reader) or check_bind_url(f, self.reader)
+                  or check_timeout(f, self.reader) or bind_url.check_bind_url(f, self.reader)
                   or check_server_image(f, self.reader) or check_container(f, self.reader, self.imports)
                   or check_image_user(f, self.reader, self.imports) or check_managed_policy(f)
                   or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
                   or module_inputs.check_module_input(f, self.reader, getattr(self.imports, 'files', None))
                   or function_tmp.check_function_tmp(f, self.reader) or workflows.check_dispatch_inputs(f, self.reader)
                   or workflows.check_job_permissions(f, self.reader) or workflows.check_default_token(f, self.reader)
-                  or check_subprocess_argv(f, self.reader) or validated_argv.check_validated_argv(f, self.reader) or check_allowlist(f, self.reader)
+                  or check_subprocess_argv(f, self.reader) or validated_argv.check_validated_argv(f, self.reader) or allowlist.check_allowlist(f, self.reader)
                   or check_form_csrf(f, self.reader) or check_blocktranslate(f, self.reader) or check_scriptlet(f, self.reader)
                   or check_script_url(f, self.reader) or commented_out.check_commented_out(f, self.reader)
                   or check_secret_file_path(f) or check_express_routes(f, self.reader) or check_demo_key_comment(f, self.reader)
@@ -173,7 +172,8 @@ class Judge:
                   or file_mode.check_file_mode(f, self.reader) or secret_names.check_secret_name(f, self.reader)
                   or go_code.check_go(f, self.reader) or escaped_regexp.check_escaped_regexp(f, self.reader)
                   or framework_rule.check_framework_rule(f, self.reader, self.imports) or vendor_loader.check_vendor_loader(f, self.reader)
-                  or href_value.check_href_value(f, self.reader, getattr(self.imports, 'files', None)))
+                  or href_value.check_href_value(f, self.reader, getattr(self.imports, 'files', None))
+                  or orphan_module.check_orphan_module(f, self.reader, getattr(self.imports, 'files', None)))
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)
         path = context.check_path(f, self.reader, getattr(self.imports, "files", None))

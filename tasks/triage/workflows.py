@@ -210,7 +210,8 @@ def check_default_token(f: Finding | dict, reader=None) -> dict | None:
     if "workflow_call" in events:
         notes.append("a called workflow's token is capped by its caller's permissions")
     if set(names) & _PRIVILEGED:
-        notes.append(f"{'/'.join(sorted(set(names) & _PRIVILEGED))} never checks out the pull request's code")
+        notes.append(f"under {'/'.join(sorted(set(names) & _PRIVILEGED))} no step of this workflow checks out or fetches "
+                     "the pull request's code")
     note = f" ({'; '.join(notes)})" if notes else ""
     tagged = sorted({str(s.get("uses")).split("@")[0] for s in _steps(data) if _THIRD_PARTY_TAG.match(str(s.get("uses") or ""))})
     actions = (f"; the third-party actions it runs by tag ({', '.join(tagged[:3])}{', ...' if len(tagged) > 3 else ''}) "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tasks.findings import paths, secret_keys, secrets
 from tasks.findings.redact import secret_hash
+from tasks.findings.secret_formats import PASSWORD_HASH
 
 TEXT_FIELDS = ("title", "description", "snippet", "fix_hint")
 # hex digests this code computed, never scanner text: a short hex secret can occur inside one by chance
@@ -65,6 +66,9 @@ def finalise(finding: dict) -> dict:
             found += [s for text in _strings(value) for s in secrets.detect(text)]
     if secret_keys.translation_catalogue(path):  # Tandoor's locales/nl.json (set 26): "API-sleutel" and
         found = [v for v in found if not secret_keys.ui_words(v)]  # "Toegangstoken" are text a person reads
+    snippet = str(finding.get("snippet") or "")  # the user and the database named like the password (set 39)
+    hashes = [m.group(0) for key in TEXT_FIELDS for m in PASSWORD_HASH.finditer(str(finding.get(key) or ""))]
+    found = [v for v in found if not secret_keys.named_elsewhere(v, snippet) and not any(v.strip() in h for h in hashes)]
     if not found:
         return finding
     for key in TEXT_FIELDS:

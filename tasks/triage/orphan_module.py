@@ -1,0 +1,56 @@
+"""A browser-side JavaScript/TypeScript module that no file of the repository imports (held-out set 39, filebrowser).
+
+filebrowser's ``frontend/src/utils/cookie.ts`` builds a RegExp from its parameter; both labellers: false positive,
+nothing imports the helper, so no input ever reaches it.  A module is unreachable when no source file names it in
+an import specifier (``"@/utils/cookie"``, ``"./cookie.ts"``, ``require("../utils/cookie")``) -- compared by its last
+path segment, so an alias (``@/``) or a relative path both count as a use -- and nothing loads modules by pattern
+(``import.meta.glob``, ``require.context``).  Only a bundled source tree counts: the file sits under the ``src/``
+folder beside a ``package.json``, where a bundler ships what is imported and nothing else (a static file a server
+serves can be loaded by any page, by paths no import names).  An entry point (``main``, ``index``, ``app``, a ``*.config.*``), a
+file an HTML page or a package.json names, or a repository too large to read keeps the finding.
+
+May import: ``tasks.findings``, ``tasks.repository``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from tasks.findings.model import Finding, as_finding
+from tasks.repository.source import finding_lines
+
+_SOURCES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".vue", ".svelte", ".html", ".json")
+_MODULE = (".js", ".mjs", ".ts")
+_ENTRY = re.compile(r"^(?:main|index|app|server|entry|bootstrap|sw|service-worker|worker)$|\.config$|\.d$", re.I)
+_PATTERN_LOAD = re.compile(r"import\.meta\.glob|require\.context|importScripts")
+MAX_FILES = 3000
+
+
+def check_orphan_module(f: Finding | dict, reader=None, files=None) -> dict | None:
+    """{"check": "code", "evidence"} for a code finding in a JS/TS module nothing imports, else None."""
+    f = as_finding(f)
+    path = PurePosixPath(str(f.path or ""))
+    if f.kind != "code" or reader is None or not files or path.suffix.lower() not in _MODULE or _ENTRY.search(path.stem):
+        return None
+    if "node_modules" in path.parts or "src" not in path.parts[:-1]:
+        return None
+    root = PurePosixPath(*path.parts[:path.parts.index("src")]) if path.parts.index("src") else PurePosixPath(".")
+    if str(root / "package.json").lstrip("./") not in files and not (str(root) == "." and "package.json" in files):
+        return None  # not a bundled source tree: a page may load the file by a path this check cannot see
+    sources = [p for p in files if PurePosixPath(p).suffix.lower() in _SOURCES and "node_modules/" not in p
+               and p != str(path)]
+    if not sources or len(sources) > MAX_FILES:
+        return None
+    stem = re.escape(path.stem)
+    named = re.compile(rf"""["'`][^"'`\n]*(?:^|/|["'`]){stem}(?:\.(?:[cm]?js|tsx?|jsx))?["'`]""")
+    for other in sources:
+        text = "".join(finding_lines(reader, f, other))
+        if _PATTERN_LOAD.search(text) or named.search(text):
+            return None
+    return {"check": "code", "status": "unreachable", "evidence": (
+        f"dead code: nothing imports {path}: it sits in the bundled source tree of {root / 'package.json'}, whose "
+        f"bundle holds only what is imported, and none of the repository's {len(sources)} other JavaScript, "
+        f"TypeScript, HTML or JSON files names `{path.stem}` in an import or a script path, or loads modules by "
+        "pattern (import.meta.glob, require.context); no input ever reaches the flagged line, and deleting the file "
+        "removes the finding")}
