@@ -450,3 +450,64 @@ def test_the_users_own_editor_or_pager_from_the_environment_is_their_choice():
     assert Judge(reader=Files({"mitmproxy/tools/console/master.py": other_env})).judge(f)["verdict"] != "false_positive"
     shell = VIEWER.replace("shell=False", "shell=True")
     assert Judge(reader=Files({"mitmproxy/tools/console/master.py": shell})).judge(f)["verdict"] != "false_positive"
+
+
+CHECKSUM = '''package files
+
+import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"hash"
+)
+
+func (i *FileInfo) Checksum(algo string) error {
+	var h hash.Hash
+	switch algo {
+	case "md5":
+		h = md5.New()
+	case "sha1":
+		h = sha1.New()
+	case "sha256":
+		h = sha256.New()
+	default:
+		return ErrInvalidOption
+	}
+	_ = h
+	return nil
+}
+'''
+
+
+def test_one_case_of_a_checksum_menu_that_offers_sha256_is_the_callers_choice():
+    """Set 39's stage-1 grader (filebrowser's FileInfo.Checksum: GET ?checksum=md5|sha1|sha256|sha512)."""
+    f = _semgrep("go.lang.security.audit.crypto.use_of_weak_crypto.use-of-sha1", "files/file.go", 16)
+    rec = Judge(reader=Files({"files/file.go": CHECKSUM})).judge(f)
+    assert rec["verdict"] == "false_positive"
+    assert "line 16 is the `sha1` case of `switch algo {` (line 12), which offers md5, sha1, sha256" in rec["reasons"][0]["evidence"]
+    weak_only = CHECKSUM.replace('\tcase "sha256":\n\t\th = sha256.New()\n', "")
+    assert Judge(reader=Files({"files/file.go": weak_only})).judge(f)["verdict"] != "false_positive"
+    signing = CHECKSUM.replace("func (i *FileInfo) Checksum(algo string) error {", "func (i *FileInfo) SignToken(algo string) error {")
+    assert Judge(reader=Files({"files/file.go": signing})).judge(f)["verdict"] != "false_positive"
+
+
+@pytest.mark.parametrize("pyproject,path,note", [
+    ('[tool.setuptools.packages.find]\ninclude = ["mitmproxy*"]\n', "test/bench/benchmark.py",
+     '; it is not in the installed package (pyproject.toml [tool.setuptools.packages.find] include = ["mitmproxy*"])'),
+    ('[tool.setuptools.packages.find]\nwhere = ["src"]\n', "tests/test_x.py",
+     '; it is not in the installed package (pyproject.toml [tool.setuptools.packages.find] where = ["src"])'),
+    ('[tool.setuptools.packages.find]\ninclude = ["mitmproxy*"]\n', "mitmproxy/test/tutils.py", ""),  # shipped
+    ('[tool.setuptools.packages.find]\nwhere = ["src"]\n', "src/app/tests/test_x.py", ""),
+    ('[tool.hatch.build.targets.wheel]\npackages = ["src/app"]\n', "tests/test_x.py",
+     "; it is not in the installed package (pyproject.toml lists the packages src/app)"),
+    ('[tool.hatch.build.targets.wheel]\npackages = ["src/app"]\n', "src/app/testing.py", ""),
+    ('[project]\nname = "x"\n', "tests/test_x.py", ""),  # no packaging table: nothing said
+    ("not toml [", "tests/test_x.py", ""),
+])
+def test_the_packaging_table_says_whether_a_test_or_example_ships(pyproject, path, note):
+    """Set 39's stage-1 grader: the evidence a reviewer reads for "not run" is the packaging configuration."""
+    from tasks.findings.model import as_finding
+    from tasks.triage.packaged import packaging_note
+
+    f = as_finding(_semgrep("x", path, 1))
+    assert packaging_note(path, Files({"pyproject.toml": pyproject, path: "x = 1\n"}), f) == note

@@ -28,6 +28,7 @@ from tasks.triage.constant import flagged_code
 from tasks.triage.file_secrets import file_evidence, with_file_evidence  # noqa: F401 - verdict reads context.with_file_evidence
 from tasks.triage.paths import (  # noqa: F401 - check_seed is re-exported (verdict reads context.check_seed)
     check_seed, cms_core, library_banner, load_test, minified_copy, own_plugin, seed_data)
+from tasks.triage.packaged import packaging_note
 from tasks.triage.path_class import WHY, path_class, release_folder, static_site  # noqa: F401 - path_class re-exported
 from tasks.triage.test_site import test_site
 from tasks.triage.fixture_users import fixture_user
@@ -98,6 +99,7 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
     why = _SPHINX if cls == "docs" and PurePosixPath(str(path)).name == "conf.py" else WHY[cls]  # set 25-26's graders:
     unloaded = never_named(path, reader, files) if cls in ("vendored", "library") and f.kind == "code" else ""
     unloaded += fixture_user(path, reader, files) if cls == "fixture" else ""  # the test that reads it (round 40)
+    unloaded += packaging_note(path, reader, f) if cls in ("test", "fixture", "example", "docs") and f.kind == "code" else ""
     why += f" (its folder {release_folder(path)} is named for a release of another project)" if cls == "library" and release_folder(path) else ""
     return {"check": "path", "status": status, "class": cls, "evidence": f"{path} is {why}{site}{unloaded}"}  # conf.py: run
 

@@ -17,7 +17,8 @@
   that sets none: gorilla then refuses a cross-origin handshake (filebrowser's commands.go; the package docs: "If
   CheckOrigin is nil, then a safe default is used").  A CheckOrigin that returns true keeps the finding.
 * **a digest as a name** (``use-of-sha1``/``use-of-md5``): a function named for a name, key or path that hex-encodes
-  the digest and returns it, with nothing about passwords, tokens, signatures or comparisons in its body.
+  the digest and returns it, with nothing about passwords, tokens, signatures or comparisons in its body; or one case
+  of a switch over algorithm names that also offers SHA-256/512 (a checksum the caller picks).
 * **generated code** (``use-of-unsafe-block``): an ``unsafe`` call in a file that says ``// Code generated ...
   DO NOT EDIT.`` before its package clause (protoc-gen-go's descriptor slices) is the generator's, rebuilt on
   every run; the audit rule asks a reviewer to look at hand-written unsafe code.
@@ -160,9 +161,42 @@ _NAME_FUNC = re.compile(r"(?i)(?:name|key|path|etag|shard|bucket|id)$")
 _SECURITY_USE = re.compile(r"(?i)passw|secret|token|sign|verify|hmac|auth|\.Equal\(|subtle\.|salt|nonce")
 
 
+_CASE = re.compile(r'^\s*case\s+"([\w-]+)"\s*:')
+_STRONG = re.compile(r"(?i)^sha-?(?:256|384|512|3)|^blake")
+
+
+def _checksum_menu(f: Finding, lines: list[str], n: int) -> dict | None:
+    """The flagged constructor is one case of a switch over algorithm names that also offers a strong one
+    (filebrowser's FileInfo.Checksum: md5, sha1, sha256, sha512; set 39): the caller picks the checksum to compare
+    with one published elsewhere, which must be the publisher's algorithm."""
+    if n < 2 or not _CASE.match(lines[n - 2]):
+        return None
+    top = next((i for i in range(n - 2, max(n - 40, -1), -1) if re.match(r"^\s*switch\b", lines[i])), None)
+    if top is None:
+        return None
+    cases = []
+    for line in lines[top + 1:top + 60]:
+        m = _CASE.match(line)
+        cases += [m.group(1)] if m else []
+        if re.match(r"^\s*}", line) and len(line) - len(line.lstrip()) <= len(lines[top]) - len(lines[top].lstrip()):
+            break
+    head = next((i for i in range(top, -1, -1) if re.match(r"^func\b", lines[i])), None)
+    end = next((i for i in range(top, len(lines)) if lines[i].startswith("}")), len(lines))
+    if not any(_STRONG.match(c) for c in cases) or head is None or _SECURITY_USE.search("\n".join(lines[head:end])):
+        return None  # a signature, a password or a token in the same function: not a file's checksum
+    return {"check": "code", "status": "checksum_choice",
+            "evidence": f"a checksum the caller chooses: line {n} is the `{_CASE.match(lines[n - 2]).group(1)}` case of "
+                        f"`{lines[top].strip()[:40]}` (line {top + 1}), which offers {', '.join(cases[:6])}; a file's "
+                        "checksum is compared with one published elsewhere and must use the publisher's algorithm, "
+                        "nothing here signs or authenticates, and the stronger digests are offered beside it"}
+
+
 def _digest_name(f: Finding, source: str) -> dict | None:
     """A SHA-1/MD5 digest that a Go function returns as a name (diskcache's getFileName, filebrowser: set 39)."""
     lines, n = source.splitlines(), f.location.start_line
+    menu = _checksum_menu(f, lines, n) if 0 < n <= len(lines) else None
+    if menu:
+        return menu
     head = next((i for i in range(min(n, len(lines)) - 1, -1, -1) if re.match(r"^func\b", lines[i])), None)
     if head is None:
         return None
