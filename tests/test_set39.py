@@ -511,3 +511,16 @@ def test_the_packaging_table_says_whether_a_test_or_example_ships(pyproject, pat
 
     f = as_finding(_semgrep("x", path, 1))
     assert packaging_note(path, Files({"pyproject.toml": pyproject, path: "x = 1\n"}), f) == note
+
+
+def test_semgreps_detected_rules_mark_a_secret_even_under_a_local_rules_folders_id():
+    """Set 39: with `semgrep --config <folder>` the generic secrets rules are named `<folder>.detected-bcrypt-hash`,
+    `<folder>.detected-hockeyapp`: the secret-named ids were recognised, the rest were not, so their flagged
+    literals were neither weighed as secrets nor redacted as one."""
+    from tasks.findings.secrets import tool_marks_secret
+
+    assert tool_marks_secret("semgrep", "tmp.rules.detected-hockeyapp")
+    assert tool_marks_secret("semgrep", "generic.secrets.security.detected-codeclimate.detected-codeclimate")
+    assert tool_marks_secret("semgrep", "tmp.rules.detected-bcrypt-hash")
+    assert not tool_marks_secret("semgrep", "tmp.rules.detect-non-literal-regexp")
+    assert not tool_marks_secret("semgrep", "javascript.lang.security.detect-child-process")

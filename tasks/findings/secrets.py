@@ -50,7 +50,7 @@ _ASSIGNED = re.compile(r"""(?:[:=]|=>|:=)\s*(?P<v>[^\s"'`,;#)(\]\[{}<>]{6,})""")
 _KEYWORDS = frozenset(keyword.kwlist)
 _SEMGREP_SECRET = re.compile(
     r"(?i)secret|password|passwd|credential|api[-_.]?key|token|private[-_.]?key|hard[-_.]?coded|aws[-_.]?(?:access|secret)"
-)
+    r"|(?:^|\.)detected-[a-z0-9-]+$")  # Semgrep's generic secrets rules, also under a local rules folder's id (set 39)
 # rules whose names say "password" or "credential" but flag what code does with one, not a value it holds: a
 # log call (held-out set 18: the "value" read was the log message), a missing validation, a CSRF token, a hash choice
 _SEMGREP_NOT_SECRET = re.compile(r"(?i)logger|disclos|unvalidated-password|used-as-password|none-for-password|no-csrf-token|"
