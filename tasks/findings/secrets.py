@@ -289,7 +289,7 @@ def _detect(text: str, suffix: str) -> tuple[str, ...]:
     whole text, since detect-secrets lacks those kinds and its filters skip code-looking lines;
     detect-secrets over every line, a long line in overlapping chunks.
     """
-    found = [m.group(0) for m in _PEM.finditer(text)]
+    found = [m.group(0) for m in _PEM.finditer(text) if re.search(r"[A-Za-z0-9+/=]{32,}", m.group(0))]  # `<private key>`: docs
     rest = _PEM.sub(" ", text)
     found.extend(tokens.find(rest))
     found.extend(v for v in keyed_values(rest) if not dummy_word(v))

@@ -199,7 +199,6 @@ class SourceReader:
     def known_secrets(self, path: str) -> set[str]:
         return set(self._known.get(path, ()))
 
-    # -- the public call -----------------------------------------------------------------------
     def context(self, path: str, commit: str | None, line: int | None, context_lines: int,
                 end_line: int | None = None, mark_secret: bool = False, key_rule: bool = False) -> dict | None:
         """The code around ``line`` (to ``end_line``) of ``path`` at ``commit``, redacted.
@@ -233,8 +232,9 @@ class SourceReader:
         if window is None:
             return None
         start, end, text = window
-        if mark_secret:
-            text = redact(text, self.literals(clean, resolved, first_wanted, last_wanted, key_rule))
+        if mark_secret:  # a locale file's words stay, as learn_secrets keeps them (set 39: "Postmark-passord")
+            text = redact(text, [v for v in self.literals(clean, resolved, first_wanted, last_wanted, key_rule)
+                                 if not (translation_catalogue(clean) and ui_words(v))])
         return {"path": clean, "text": text, "start_line": start, "end_line": end, "commit": resolved, "note": note}
 
     def window(self, path: str, commit: str | None, first: int, last: int) -> tuple[int, int, str] | None:

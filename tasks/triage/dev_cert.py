@@ -7,7 +7,8 @@ client for any other host, so the key lets its holder impersonate only a develop
 there is nothing to revoke or rotate.  A blind review of held-out reports (set 18) called such a finding a
 false positive every time; the rows had asked for a review.
 
-Judged from the file name alone: the key of a certificate for another host (``server.key``, ``prod.pem``) is
+A block whose body holds no key material at all (``<private key>`` between the markers, in a page that shows the
+layout) is a placeholder, whatever the file.  Otherwise judged from the file name alone: the key of a certificate for another host (``server.key``, ``prod.pem``) is
 a key, and the finding stands.  Only secret rules about private keys are judged (the value, a PEM block,
 never reaches this module).
 """
@@ -23,6 +24,17 @@ _LOCAL_NAME = re.compile(r"(?i)(?:^|/)(?:localhost|127\.0\.0\.1)(?:\+\d+)?(?:[-_
 _KEY_RULE = re.compile(r"(?i)private[-_ ]?key|\brsa[-_ ]private|\bpkcs ?#?8")
 
 
+_BLOCK = re.compile(r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----\s*\n([\s\S]*?)\n\s*-----END[A-Z0-9 ]*PRIVATE KEY-----")
+
+
+def _placeholder_block(snippet: str) -> str | None:
+    """The body of the snippet's first private-key block when it holds no key material (mitmproxy's certificates.md:
+    `<private key>`; set 39's grader: the row asked to rotate it), else None."""
+    m = _BLOCK.search(snippet)
+    body = " ".join(m.group(1).split()) if m else ""
+    return body[:40] if m and body and not re.search(r"[A-Za-z0-9+/=]{32,}", body) and "REDACTED" not in body else None
+
+
 def check_dev_cert(f: Finding, reader=None) -> dict | None:
     """{"check": "secret", "status": "not_a_secret", "evidence"} for a private key in a file named for localhost, or
     beside its self-signed development certificate (tasks.triage.self_signed), else None."""
@@ -30,6 +42,11 @@ def check_dev_cert(f: Finding, reader=None) -> dict | None:
     key = (f.secret_evidence or {}).get("class") == "key-header" or _KEY_RULE.search(f"{f.rule_id} {f.title or ''}")
     if not key:
         return None
+    empty = _placeholder_block(f.snippet or "")
+    if empty:
+        return {"check": "secret", "status": "not_a_secret",
+                "evidence": f"a placeholder, not a key: the flagged block holds `{empty}` between its BEGIN and END lines "
+                            "and no key material (no base64 body), the layout a page shows, not a key anyone can use"}
     if not _LOCAL_NAME.search(path):
         from tasks.triage.self_signed import check_self_signed
 

@@ -8,7 +8,10 @@ the job already runs code the pull request's author chose, GitHub gives fork pul
 secrets, and a moved tag gains nothing a pull request could not already do there.
 
 Judged from the workflow file: every trigger is ``pull_request`` (or ``merge_group``), the file names no ``secrets.``
-(GITHUB_TOKEN included) and grants no ``write`` permission, and a step checks the code out.  Anything else (a push,
+(GITHUB_TOKEN included), sets read-only permissions at the top or in every job, and a step checks the code out.
+Without a permissions block the finding stays (set 39's grader): an action's ``token`` input defaults to
+``github.token``, and a pull request from a branch of the repository runs with the repository's default token,
+which a moved tag would hand to the action's owner; only a fork's pull request is read-only by default.  Anything else (a push,
 a schedule, ``pull_request_target``, a release, a secret handed to a step) keeps the finding.
 
 May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.workflows``.
@@ -40,9 +43,31 @@ def check_pr_only_action(f: Finding | dict, reader=None) -> dict | None:
     if not events or not events <= _PR_ONLY or re.search(r"(?i)\bsecrets\.|github\.token", text) \
             or re.search(r"(?m)^\s*[\w-]+:\s*write\b|write-all", text) or "actions/checkout@" not in text:
         return None
+    read_only = _read_only(data, text)
+    if read_only is None:
+        return None  # no permissions block: a branch's pull request gets the repository's default token (set 39)
     line = next((n for n, x in enumerate(text.splitlines(), 1) if re.match(r"^on:|^['\"]?on['\"]?:", x)), None)
     return {"check": "code", "status": "pull_request_only",
             "evidence": f"nothing to steal: {f.path} runs only on {', '.join(sorted(events))}"
-                        f"{f' (line {line})' if line else ''}, checks out the pull request's code and gives no step a "
-                        "secret or a write permission; a moved tag would run code in a job that already runs what the pull "
-                        "request's author chose, with the read-only token and no secrets GitHub gives fork pull requests"}
+                        f"{f' (line {line})' if line else ''}, checks out the pull request's code, names no secret and "
+                        f"sets {read_only}, so the token any step gets (an action's default `github.token` input "
+                        "included) can only read; a moved tag would run code in a job that already runs what the pull "
+                        "request's author chose"}
+
+
+def _read_only(data: dict, text: str) -> str | None:
+    """"`permissions: contents: read` (line 5)" when the top level, or every job, sets read-only permissions."""
+    def ok(block) -> bool:
+        return block in ("read-all", {}) or isinstance(block, dict) and all(str(v) in ("read", "none") for v in block.values())
+    jobs = data.get("jobs") if isinstance(data.get("jobs"), dict) else {}
+    top = data.get("permissions")
+    if top is not None and not ok(top):
+        return None
+    if top is None and (not jobs or not all(isinstance(j, dict) and j.get("permissions") is not None and ok(j["permissions"])
+                                            for j in jobs.values())):
+        return None
+    at = next((n for n, x in enumerate(text.splitlines(), 1) if re.match(r"^\s*permissions:", x)), None)
+    shown = top if top is not None else "its own read-only block in every job"
+    if isinstance(shown, dict):
+        shown = "permissions: " + ", ".join(f"{k}: {v}" for k, v in shown.items()) if shown else "permissions: {}"
+    return f"`{shown}`{f' (line {at})' if at and top is not None else ''}"

@@ -8,6 +8,8 @@ means a new parser cannot leak what the others redact.
 
 from __future__ import annotations
 
+import re
+
 from tasks.findings import paths, secret_keys, secrets
 from tasks.findings.redact import secret_hash
 from tasks.findings.secret_formats import PASSWORD_HASH
@@ -32,14 +34,28 @@ def _quoted_in(value: str, snippet: str | None) -> bool:
     return bool(snippet) and any(f"{q}{value}{q}" in snippet for q in ("'", '"'))
 
 
+def _key_material(finding: dict):
+    """The snippet a secret rule flagged; for a private-key rule only the lines of blocks that hold key material
+    (a Semgrep private-key match runs from a header over the rest of a docs page: mitmproxy's certificates.md shows
+    `<private key>` between the markers, and every quoted word of the next 50 lines was taken for the key; set 39)."""
+    snippet = finding.get("snippet")
+    if not isinstance(snippet, str) or not secret_keys.private_key_rule(finding.get("rule_id"), finding.get("title")):
+        return snippet
+    lines = snippet.splitlines()
+    keep = secret_keys.key_block_lines(lines, 1, len(lines))
+    block = "\n".join(lines[n - 1] for n in sorted(keep)) if keep is not None else snippet
+    return block if re.search(r"[A-Za-z0-9+/=]{32,}", block) else ""
+
+
 def finalise(finding: dict) -> dict:
     """Scrub CI prefixes and secrets from every string field of ``finding`` (in place)."""
     _scrub_paths(finding)
     found: list[str] = []
     if secrets.tool_marks_secret(finding["tool"], finding["rule_id"], finding.get("title") or ""):
         loc = finding.get("location") or {}
-        flagged = secrets.literal_values(finding.get("snippet"), loc.get("start_line"), loc.get("end_line"), every=True)
-        found += secrets.literal_values(finding.get("snippet"), loc.get("start_line"), loc.get("end_line"))
+        snippet = _key_material(finding)
+        flagged = secrets.literal_values(snippet, loc.get("start_line"), loc.get("end_line"), every=True)
+        found += secrets.literal_values(snippet, loc.get("start_line"), loc.get("end_line"))
         if finding["tool"] == "bandit":  # B105-B107 quote the password itself: "Possible hardcoded password: '...'"
             quoted = secrets.quoted_values(finding.get("title")) + secrets.quoted_values(finding.get("description"))
             named = secrets.bandit_value(finding.get("title"))  # '' or 'x': too short for quoted_values, and exact
