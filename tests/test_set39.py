@@ -563,3 +563,96 @@ def test_a_locale_files_word_under_a_password_key_stays_in_the_code_shown(tmp_pa
     assert '"Postmark-passord"' in ctx["text"]
     ctx = SourceReader(tmp_path).context("i18n/no.json", None, 4, 1, mark_secret=True)
     assert "Zq8x7VbN2mK4pL9wR3tYq" not in ctx["text"]
+
+
+def test_a_suppressed_import_keeps_the_import_block_sorted():
+    """Set 39's stage-2 grader: `# an import only` on its own line above `import subprocess  # nosec B404` made ruff
+    report I001 in mitmproxy's version.py; the reason goes after the marker (bandit stops reading ids at the next #)."""
+    from tasks.fixes.suppression_diff import suppression_diff
+    from test_triage_hygiene import finding as hygiene_finding
+
+    text = "import os\nimport subprocess\nimport sys\n\nVERSION = '1'\n"
+    f = hygiene_finding(tool="bandit", rule_id="B404", title="Consider possible security implications", kind="code",
+                        location={"path": "mitmproxy/version.py", "start_line": 2, "end_line": 2},
+                        snippet="1 import os\n2 import subprocess\n3 import sys\n")
+    rec = {"verdict": "false_positive", "reasons": [{"check": "code", "evidence": "an import only: line 2 imports subprocess"}]}
+    code = {"path": "mitmproxy/version.py", "text": text, "start_line": 1, "file": text}
+    diff, _ = suppression_diff(f, rec, code)
+    added = [l[1:] for l in diff.splitlines() if l.startswith("+") and not l.startswith("+++")]
+    assert len(added) == 1 and added[0].startswith("import subprocess  # nosec B404  # ")
+
+
+def test_a_dockerfile_suppression_puts_the_marker_on_its_own_line():
+    """Set 39's stage-2 grader: `ENTRYPOINT [ "./record.py" ]  # nosemgrep: ...` is no exec form any more (a Dockerfile
+    has no trailing comments): the container ran `/bin/sh -c '[ "./record.py" ] # ...'` and exited."""
+    from tasks.fixes.suppression import suppression_for
+    from test_triage_hygiene import finding as hygiene_finding
+
+    f = hygiene_finding(tool="semgrep", rule_id="dockerfile.security.missing-user-entrypoint.missing-user-entrypoint",
+                        title="t", kind="config", snippet='ENTRYPOINT [ "./record.py" ]',
+                        location={"path": "docs/scripts/clirecording/Dockerfile", "start_line": 49, "end_line": 49})
+    rec = {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": "a recording tool"}]}
+    _, block = suppression_for(f, rec)
+    lines = block.splitlines()
+    assert lines[-1] == 'ENTRYPOINT [ "./record.py" ]' and lines[-2].startswith("# nosemgrep: dockerfile.security")
+    py = hygiene_finding(tool="semgrep", rule_id="python.x.y", title="t", kind="code", snippet="eval(x)",
+                         location={"path": "app/x.py", "start_line": 3, "end_line": 3})
+    assert suppression_for(py, rec)[1].splitlines()[-1].startswith("eval(x)  # nosemgrep: python.x.y")
+
+
+def test_a_linuxserver_base_image_starts_s6_and_its_service_drops_root():
+    """Set 39 (filebrowser's Dockerfile.s6): both labellers false positive, and the stage-2 row's `USER 10001` broke s6's
+    start; linuxserver's base images start /init themselves, and the service's run script drops to `abc`."""
+    from test_triage_hygiene import checkov as hygiene_checkov
+
+    dockerfile = ("FROM ghcr.io/linuxserver/baseimage-alpine:3.23\n\nRUN apk --no-cache add ca-certificates\n"
+                  "COPY filebrowser /bin/filebrowser\nCOPY docker/s6/ /\n\nEXPOSE 80\n")
+    files = {"Dockerfile.s6": dockerfile,
+             "docker/s6/etc/services.d/filebrowser/run": "#!/usr/bin/with-contenv bash\n\nexec s6-setuidgid abc filebrowser -c /config/settings.json;\n"}
+    f = hygiene_checkov("CKV_DOCKER_3", path="Dockerfile.s6")
+    rec = Judge(reader=Files(files), imports=Files(files)).judge(f)
+    assert rec["verdict"] == "false_positive" and "s6-setuidgid abc" in rec["reasons"][0]["evidence"]
+    other = dict(files, **{"Dockerfile.s6": dockerfile.replace("ghcr.io/linuxserver/baseimage-alpine:3.23", "alpine:3.23")
+                           + 'CMD ["/bin/filebrowser"]\n'})
+    assert Judge(reader=Files(other), imports=Files(other)).judge(f)["verdict"] != "false_positive"
+    root = dict(files, **{"docker/s6/etc/services.d/filebrowser/run": "#!/usr/bin/with-contenv bash\nexec filebrowser\n"})
+    assert Judge(reader=Files(root), imports=Files(root)).judge(f)["verdict"] != "false_positive"
+
+
+def test_a_uuid_given_to_an_id_is_an_identifier_and_stays_readable():
+    """Set 39's stage-2 grader: mitmproxy's web/gen/tflow_js.py sets `tf_udp.client_conn.id = "0a8833da-..."` for a test
+    flow; generic-api-key flagged it, the prompt redacted it and the row asked to revoke it. The rule's own id
+    (`generic-api-key`) no longer counts as a key name beside a UUID."""
+    from tasks.findings.parsers.finalise import finalise
+
+    uuid = "0a8833da-88e4-429d-ac54-61cda8a7f91c"
+    f = {"tool": "semgrep", "kind": "secret", "rule_id": "generic.secrets.gitleaks.generic-api-key.generic-api-key",
+         "title": "generic-api-key", "description": "A gitleaks generic-api-key was detected",
+         "snippet": f'    tf_udp.client_conn.id = "{uuid}"\n', "location": {"path": "web/gen/tflow_js.py", "start_line": 41, "end_line": 41}}
+    out = finalise(dict(f))
+    assert uuid in out["snippet"]
+    rec = Judge().judge(out)
+    assert rec["verdict"] == "false_positive" and "`tf_udp.client_conn.id` is given a UUID" in rec["reasons"][0]["evidence"]
+    key = finalise(dict(f, snippet=f'    HEROKU_API_KEY = "{uuid}"\n'))
+    assert uuid not in key["snippet"] and Judge().judge(key)["verdict"] != "false_positive"
+
+
+def test_a_json_files_checkov_false_positive_is_a_baseline_entry_for_its_resource_and_check():
+    """Set 39's stage-2 grader: `skip-path: docs/spec.json` hid nine other OpenAPI checks of gotify's spec with the one;
+    Checkov's baseline drops only the listed (resource, check) pairs. Without a named resource, skip-path stays."""
+    import json as _json
+
+    from tasks.fixes.suppression import suppression_answer, suppression_for
+
+    f = {"id": "1" * 32, "tool": "checkov", "kind": "config", "severity": "low", "rule_id": "CKV_OPENAPI_13",
+         "title": "Ensure that security definitions do not use basic auth",
+         "description": "Ensure that security definitions do not use basic auth (resource securityDefinitions, framework openapi)",
+         "location": {"path": "docs/spec.json", "start_line": 1, "end_line": 2}}
+    rec = {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": "documentation"}]}
+    lang, block = suppression_for(f, rec)
+    assert lang == "json" and _json.loads(block) == {"failed_checks": [{"file": "/docs/spec.json", "findings": [
+        {"resource": "securityDefinitions", "check_ids": ["CKV_OPENAPI_13"]}]}]}
+    answer = suppression_answer(f, rec)
+    assert "`.checkov.baseline`" in answer and "skip-path" not in answer.split("```")[1]
+    bare = dict(f, description="Ensure that security definitions do not use basic auth")
+    assert "skip-path:" in suppression_for(bare, rec)[1]

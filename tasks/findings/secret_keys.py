@@ -164,3 +164,13 @@ def named_elsewhere(value: str, text: str) -> bool:
         return False
     return bool(re.search(rf"""(?im)(?:^|[\s{{,(])["']?{_NAMING_KEY}["']?\s*(?:=|:|=>)\s*["']?{re.escape(value)}["'\s,;}})]""",
                           text + "\n"))
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+
+
+def id_valued(value: str, text: str) -> bool:
+    """A UUID given to a key or attribute named for an id (`client_conn.id = "0a8833da-..."`: mitmproxy's test-flow
+    generator, set 39): a record's identifier, not a secret, whatever rule flagged it."""
+    return bool(_UUID.fullmatch(value.strip())) and bool(re.search(
+        rf"""(?i)(?:\b|_)(?:id|uuid|guid)["'\]]?\s*(?:=|:)\s*["'`]{re.escape(value.strip())}""", text))

@@ -176,3 +176,14 @@ def fix(f: Finding, language: str | None, file_text: str | None) -> tuple[str | 
     if file_text and re.search(r"(?i)permission", str(f.title or "")) and re.match(r"CKV2?_GHA_", rule):
         return gha_permissions_fix(f, file_text, language)
     return None
+
+
+def own_job_permissions(f: Finding, why: str) -> bool:
+    """CKV2_GHA_1 judged moot because every job sets its own block (tasks.triage.workflows.check_job_permissions)."""
+    return f.tool == "checkov" and str(f.rule_id).upper() == "CKV2_GHA_1" and why.startswith("every job sets its own")
+
+
+def default_token_hardening(f: Finding, why: str) -> bool:
+    """CKV2_GHA_1 judged least-privilege hardening (tasks.triage.workflows.check_default_token)."""
+    return (f.tool == "checkov" and str(f.rule_id).upper() == "CKV2_GHA_1"
+            and why.startswith("least-privilege hardening, not an exposed token"))

@@ -13,6 +13,8 @@ import re
 from pathlib import PurePosixPath
 
 from tasks.findings.model import NO_LOCATION, NO_PACKAGE, Finding, as_finding
+from tasks.fixes.api_workflows import default_token_hardening, own_job_permissions
+from tasks.fixes.checkov_baseline import PLACE as baseline_place, baseline_entry
 
 _HASH_COMMENT = {".py", ".rb", ".sh", ".bash", ".yaml", ".yml", ".tf", ".hcl", ".toml", ".r", ".pl", ".ps1", ".cfg", ".conf", ""}
 
@@ -95,6 +97,13 @@ def _closed(text: str) -> str:
     return text
 
 
+def _no_trailing_comment(path) -> bool:
+    """A Dockerfile's `#` only starts a line (set 39: `ENTRYPOINT [...]  # nosemgrep` became a shell command that
+    never ran the script); an INI, .env or .properties value would take the comment in."""
+    name = PurePosixPath(str(path or "")).name.lower()
+    return name.startswith(("dockerfile", "containerfile")) or name.endswith((".dockerfile", ".ini", ".cfg", ".env", ".properties", ".conf"))
+
+
 def suppression_for(f: Finding | dict, rec: dict) -> tuple[str, str]:
     """(language of the block, the suppression text) for finding ``f`` judged false positive by ``rec``."""
     f = as_finding(f)
@@ -110,6 +119,8 @@ def suppression_for(f: Finding | dict, rec: dict) -> tuple[str, str]:
     if tool == "bandit":
         indent = code[:len(code) - len(code.lstrip())]
         return "python", f"{indent}# {short}\n{code or '...'}  # nosec {rule}"
+    if tool == "semgrep" and _no_trailing_comment(path):  # Semgrep reads the marker on the line above, too
+        return "text", f"{_comment_text(path, short)}\n{_comment_text(path, 'nosemgrep: ' + rule)}\n{code or '...'}"
     if tool == "semgrep":
         return "text", f"{_comment_text(path, short)}\n{code + '  ' if code else ''}{_comment_text(path, 'nosemgrep: ' + rule)}"
     if tool == "checkov":  # the comment goes in the file's own language: Terraform, CloudFormation YAML, Dockerfile
@@ -119,6 +130,8 @@ def suppression_for(f: Finding | dict, rec: dict) -> tuple[str, str]:
             return "yaml", f"metadata:\n  annotations:\n    checkov.io/skip1: {rule}={short}"
         if name.endswith((".yaml", ".yml")):
             return "yaml", f"#checkov:skip={rule}:{short}"
+        if _json(path) and baseline_entry(f):  # one resource's check (checkov_baseline), not the whole file
+            return "json", baseline_entry(f)
         if _json(path):  # JSON (a .json.template too) has no comments: skip this one file in the config, since a
             # `skip-check` there turns the check off for every file (set 26: a locale file's CKV_SECRET_6)
             return "yaml", f"# .checkov.yaml\nskip-path:\n  - {re.escape(str(path))}  # {rule}: {short}"
@@ -222,20 +235,10 @@ _PLACES = {"bandit": "on the flagged line", "semgrep": "on the flagged line or t
 _PLACE_ELSE = "in the scanner's ignore file at the repository root"
 
 
-def _own_job_permissions(f: Finding, why: str) -> bool:
-    return f.tool == "checkov" and str(f.rule_id).upper() == "CKV2_GHA_1" and why.startswith("every job sets its own")
-
-
-def default_token_hardening(f: Finding, why: str) -> bool:
-    """CKV2_GHA_1 judged least-privilege hardening (tasks.triage.workflows.check_default_token)."""
-    return (f.tool == "checkov" and str(f.rule_id).upper() == "CKV2_GHA_1"
-            and why.startswith("least-privilege hardening, not an exposed token"))
-
-
 def suppression_place(f: Finding | dict, rec: dict) -> str:
     """Where the stage-1 answer says the finding is recorded ("inside the flagged resource", "on the flagged line")."""
     f = as_finding(f)
-    if _own_job_permissions(f, rec["reasons"][0]["evidence"]):
+    if own_job_permissions(f, rec["reasons"][0]["evidence"]):
         return "with an empty top-level `permissions: {}` block (Checkov ignores a skip comment for this check)"
     if default_token_hardening(f, rec["reasons"][0]["evidence"]):
         return ("with a top-level `permissions` block of what the steps need (Checkov ignores a skip comment for this "
@@ -245,7 +248,8 @@ def suppression_place(f: Finding | dict, rec: dict) -> str:
     if module_skip.judged(f, rec):
         return module_skip.place(rec)
     if f.tool == "checkov" and _json((f.location or NO_LOCATION).path):
-        return "in .checkov.yaml, for this one file (`skip-path`): JSON has no comments, and a `skip-check` would turn the check off everywhere"
+        return baseline_place if baseline_entry(f) else ("in .checkov.yaml, for this one file (`skip-path`): JSON has no "
+                                                         "comments, and a `skip-check` would turn the check off everywhere")
     if f.tool == "checkov" and "framework dockerfile" in str(f.description or ""):  # round 35: a skip covers the file
         return ("anywhere in the Dockerfile: checkov applies a Dockerfile's skip comment to the whole file, so every "
                 f"instruction {f.rule_id} would flag there is skipped with it")
@@ -270,7 +274,7 @@ def suppression_answer(f: Finding | dict, rec: dict, diff: str | None = None, fi
         block = (fix or "")[(fix or "").find("```yaml"):] if fix and "```yaml" in fix else None
         return (f"False positive: {why}. Checkov ignores a skip comment for {f.rule_id}; record least privilege instead, "
                 f"which passes the check and changes nothing the jobs use today:\n{block}") if block else None
-    if _own_job_permissions(f, why):
+    if own_job_permissions(f, why):
         # Checkov does not honour a skip comment for this graph check (a grader tried six places); an empty top-level
         # block passes it and changes no job that has its own block
         return (f"False positive: {why}. Nothing to suppress: add an empty top-level block, which changes none of "

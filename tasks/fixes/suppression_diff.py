@@ -61,6 +61,10 @@ def _line_comment(c: patches.Code, path: str, reason: str, marker: str, python: 
                     reason)  # "an import only: line 5 imports ..." keeps its subject (round 25: "only: on the next line imports")
     above = indent + _comment_text(path, reason)
     inline = f"{line}{'  ' if python else ' '}{_comment_text(path, marker)}"  # PEP 8's two spaces; gofmt and prettier one
+    if python and re.match(r"\s*(?:import|from)\s", line):  # a comment line inside an import block fails isort
+        said = [f"{inline}  # {r}" for r in (reason, re.split(r"[:;(]", reason)[0].strip())]  # (ruff's I001: set 39,
+        fits = [x for x in said if len(x) <= INLINE_MAX]  # mitmproxy's version.py); bandit stops at the second '#'
+        return c.lines[:i] + [fits[0] if fits else inline] + c.lines[i + 1:]
     if marker.startswith("nosemgrep") and len(inline) > INLINE_MAX:  # Semgrep also reads the line above the match:
         return c.lines[:i] + [above, indent + _comment_text(path, marker), line] + c.lines[i + 1:]  # no over-long line
     return c.lines[:i] + [above, inline] + c.lines[i + 1:]

@@ -28,6 +28,7 @@ from tasks.triage.constant import flagged_code
 from tasks.triage.file_secrets import file_evidence, with_file_evidence  # noqa: F401 - verdict reads context.with_file_evidence
 from tasks.triage.paths import (  # noqa: F401 - check_seed is re-exported (verdict reads context.check_seed)
     check_seed, cms_core, library_banner, load_test, minified_copy, own_plugin, seed_data)
+from tasks.triage.docs_site import reads_the_url
 from tasks.triage.packaged import packaging_note
 from tasks.triage.path_class import WHY, path_class, release_folder, static_site  # noqa: F401 - path_class re-exported
 from tasks.triage.test_site import test_site
@@ -84,7 +85,7 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
         return None
     if f.kind == "dependency" and cls in ("docs", "vendored", "library", "build"):
         return None  # a manifest under docs/ or vendor/ is still installed somewhere
-    if cls == "docs" and f.kind == "code" and _reads_the_url(f, reader):
+    if cls == "docs" and f.kind == "code" and reads_the_url(f, reader):
         return None  # a docs site's script that reads its URL runs for every reader (mitmproxy's search.js: set 39)
     status = {"vendored": "vendored", "library": "library", "build": "build_tooling"}.get(cls, "not_deployed")
     secret = tool_marks_secret(str(f.tool or ""), str(f.rule_id or ""), f.title or "")  # its line, never its statement
@@ -102,19 +103,6 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
     unloaded += packaging_note(path, reader, f) if cls in ("test", "fixture", "example", "docs") and f.kind == "code" else ""
     why += f" (its folder {release_folder(path)} is named for a release of another project)" if cls == "library" and release_folder(path) else ""
     return {"check": "path", "status": status, "class": cls, "evidence": f"{path} is {why}{site}{unloaded}"}  # conf.py: run
-
-
-_URL_INPUT = re.compile(r"\b(?:location\.(?:search|hash|href)|URLSearchParams|searchParams|document\.(?:URL|documentURI|"
-                        r"referrer)|window\.name)\b|\bnew URL\(\s*(?:window\.|document\.)?location\b")
-
-
-def _reads_the_url(f: Finding, reader) -> bool:
-    """A browser script of a docs site that reads its own URL: attacker-set input on a published page."""
-    if PurePosixPath(str(f.path)).suffix.lower() not in (".js", ".mjs", ".ts") or reader is None:
-        return False
-    from tasks.repository.source import finding_lines
-
-    return bool(_URL_INPUT.search("".join(finding_lines(reader, f))))
 
 
 _SECRET_TEXT = {
@@ -167,8 +155,12 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     table = uuid_table(f, reader) if ev["class"] == "uuid" else None
     if table:
         return {"check": "secret", "status": "not_a_secret", "evidence": f"an identifier, not a credential: {table}"}
-    if ev["class"] == "uuid" and _KEY_NAME.search(re.sub(r"\[REDACTED[^\]]*\]", "", code)):  # Heroku's API keys are UUIDs
-        ev = ev | {"class": "high-entropy"}
+    named = re.search(r"([\w.]*\b(?:id|uuid|guid|[\w]+_id))[\"'\]]?\s*(?:=|:)\s*[\"'`]", flagged, re.I)  # set 39:
+    if ev["class"] == "uuid" and named and not _KEY_NAME.search(named.group(1)):  # mitmproxy's tflow_js.py `.id = "..."`
+        return {"check": "secret", "status": "not_a_secret", "evidence": f"an identifier, not a credential: `{named.group(1)}` "
+                "is given a UUID, the form of a record's id, and its name is no secret's"}
+    if ev["class"] == "uuid" and _KEY_NAME.search(re.sub(r"\[REDACTED[^\]]*\]", "", flagged)):  # Heroku's API keys
+        ev = ev | {"class": "high-entropy"}  # are UUIDs (the rule's own id, `generic-api-key`, names no key of a value)
     said = str(ev.get("match") or "")
     shown = "url" if said.startswith("the password of a ") else "typed" if said.startswith(_TYPED) else "phrase" if said.startswith("a phrase of") else \
         "dummy" if said.startswith("dummy/fake/sample value") else ev["class"]  # round 27: nothing "documented" about `test`

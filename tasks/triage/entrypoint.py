@@ -32,6 +32,7 @@ import shlex
 from pathlib import PurePosixPath
 
 _SCRIPT = re.compile(r"[\w./-]*[\w-]+\.sh$")
+_S6_BASE = re.compile(r"(?:(?:ghcr\.io|lscr\.io)/)?linuxserver/baseimage-[\w.-]+(?::[\w.-]+)?(?:@sha256:[0-9a-f]{64})?$")
 # root-only steps a start script runs (first match wins; the label is what the reader is told)
 _NEEDS_ROOT = [
     ("starts cron", re.compile(r"(?:^|[;&|]\s*|\bexec\s+)(?:/usr/sbin/)?(?:cron|crond)\b(?!\w)|\bservice\s+cron\s+start\b")),
@@ -276,6 +277,8 @@ def s6_services(steps: list[tuple[int, str, str]], dockerfile: str, files: list[
     None for any other image, or when no service is found (paperless-ngx, held-out set 22)."""
     final = image_steps(steps)
     entry = [(n, a) for n, k, a in final if k == "ENTRYPOINT"]
+    # linuxserver's base images start s6-overlay's /init themselves (filebrowser's Dockerfile.s6: set 39)
+    entry = entry or [(n, '["/init"]') for n, k, a in final if k == "FROM" and _S6_BASE.match(a.strip())][-1:]
     if not entry or [w for w in words(entry[-1][1])][:1] != ["/init"]:
         return None
     context, roots = PurePosixPath(dockerfile).parent, []

@@ -84,7 +84,8 @@ def finalise(finding: dict) -> dict:
         found = [v for v in found if not secret_keys.ui_words(v)]  # "Toegangstoken" are text a person reads
     snippet = str(finding.get("snippet") or "")  # the user and the database named like the password (set 39)
     hashes = [m.group(0) for key in TEXT_FIELDS for m in PASSWORD_HASH.finditer(str(finding.get(key) or ""))]
-    found = [v for v in found if not secret_keys.named_elsewhere(v, snippet) and not any(v.strip() in h for h in hashes)]
+    found = [v for v in found if not secret_keys.named_elsewhere(v, snippet) and not any(v.strip() in h for h in hashes)
+             and not secret_keys.id_valued(v, snippet)]
     if not found:
         return finding
     for key in TEXT_FIELDS:
