@@ -183,7 +183,7 @@ def test_a_django_rule_on_a_go_template_in_a_repository_without_django():
     rec = Judge(reader=Files(files), imports=Files(files)).judge(f)
     assert rec["verdict"] == "false_positive"
     assert "a Django rule on a file Django never renders" in rec["reasons"][0]["evidence"]
-    assert "none of its 1 Python files imports django" in rec["reasons"][0]["evidence"]
+    assert "none of its 1 `.py` files imports django, and none of docs/requirements.txt names it" in rec["reasons"][0]["evidence"]
     for more in ({"app/views.py": "from django.shortcuts import render\n"}, {"requirements.txt": "Django==5.1\n"}):
         both = dict(files, **more)
         assert Judge(reader=Files(both), imports=Files(both)).judge(f)["verdict"] != "false_positive"
@@ -656,3 +656,18 @@ def test_a_json_files_checkov_false_positive_is_a_baseline_entry_for_its_resourc
     assert "`.checkov.baseline`" in answer and "skip-path" not in answer.split("```")[1]
     bare = dict(f, description="Ensure that security definitions do not use basic auth")
     assert "skip-path:" in suppression_for(bare, rec)[1]
+
+
+def test_the_flagged_line_in_a_code_block_names_no_language_the_row_advises():
+    """Set 39's rebuild: a Hugo template's suppression block shows `{{ printf `<link ...>` ...}}`; the lint read the
+    block as a sentence advising C. Code blocks are foreign_language_code's to judge."""
+    from tasks.datasets.lint import foreign_advice
+
+    line = '{{ printf `<link rel="%s" />` .Rel | safeHTML }}'
+    row = {"meta": {"language": "html", "kind": "code", "code": {"text": "x"}},
+           "messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "finding in baseof.html"},
+                        {"role": "assistant", "content": f"False positive: static pages.\n```text\n<!-- x -->\n    {line}  <!-- nosemgrep: r -->\n```\n"}]}
+    f = _semgrep("generic.html-templates.security.template-unescaped-with-safe", "docs/baseof.html", 27)
+    assert foreign_advice(row, f) is None
+    row["messages"][2]["content"] = "Escape the value with printf and a format string as in C before it reaches the page."
+    assert foreign_advice(row, f) is not None

@@ -61,7 +61,8 @@ def foreign_advice(row: dict, f: Finding | dict) -> str | None:
         return None
     own = " ".join([_prompt(row), f.title or "", f.description or "", f.fix_hint or ""])
     code = own + "\n" + str((row["meta"].get("code") or {}).get("text") or "") + "\n" + str(f.snippet or "")
-    for sentence in _SENTENCE.split(_answer(row)):
+    prose = re.sub(r"(?ms)^```[^\n]*\n.*?^```", "", _answer(row))  # code blocks: foreign_language_code's to judge
+    for sentence in _SENTENCE.split(prose):
         if len(sentence) > 20 and sentence.strip("- ") not in own:
             names = foreign_names(quoted_code_out(sentence, code), language)
             if names:

@@ -49,9 +49,9 @@ def check_framework_rule(f: Finding | dict, reader=None, imports=None) -> dict |
         lines = reader.lines(path, None) or []
         if any(re.search(rf"\b{module}\b", line, re.I) for line in lines[:2000]):
             return None
-    what = (f"none of its {len(sources)} Python files imports {module}" if sources else "it holds no Python code")
-    named = f" and no Python manifest names it ({', '.join(manifests[:3])})" if manifests else ""
+    what = (f"none of its {len(sources)} `.py` files imports {module}" if sources else "it holds no `.py` file")
+    named = f", and none of {', '.join(manifests[:3])} names it" if manifests else ""
     return {"check": "code", "evidence": (
-        f"a {name} rule on a file {name} never renders: the repository does not use {name} ({what}{named}), so "
+        f"a {name} rule on a file {name} never renders: the repository does not use {name}: {what}{named}; "
         f"{f.path} is read by another template engine, and the {name}-specific construct the rule asks for means "
         "nothing there")}
