@@ -27,6 +27,26 @@ _PATTERN_LOAD = re.compile(r"import\.meta\.glob|require\.context|importScripts")
 MAX_FILES = 3000
 
 
+_LITERAL = re.compile(r"""["'`]([^"'`\n]{1,300})["'`]""")
+_EXT = re.compile(r"\.(?:[cm]?js|tsx?|jsx)$")
+_INDEX: dict[tuple[int, int], tuple[dict[str, set[str]], bool]] = {}  # one read of the sources per triage run
+
+
+def _named(reader, f: Finding, files) -> tuple[dict[str, set[str]], bool]:
+    """({source file: the last path segments its string literals name, extension dropped}, whether any file loads
+    modules by pattern), read once per reader and file list."""
+    key = (id(reader), id(files))
+    if key not in _INDEX:
+        names, by_pattern = {}, False
+        for p in [p for p in files if PurePosixPath(p).suffix.lower() in _SOURCES and "node_modules/" not in p][:MAX_FILES]:
+            text = "".join(finding_lines(reader, f, p))
+            by_pattern = by_pattern or bool(_PATTERN_LOAD.search(text))
+            names[p] = {_EXT.sub("", m.group(1).rsplit("/", 1)[-1]) for m in _LITERAL.finditer(text)}
+        _INDEX.clear()  # one repository at a time: the index of the last one is dropped
+        _INDEX[key] = (names, by_pattern)
+    return _INDEX[key]
+
+
 def check_orphan_module(f: Finding | dict, reader=None, files=None) -> dict | None:
     """{"check": "code", "evidence"} for a code finding in a JS/TS module nothing imports, else None."""
     f = as_finding(f)
@@ -42,12 +62,9 @@ def check_orphan_module(f: Finding | dict, reader=None, files=None) -> dict | No
                and p != str(path)]
     if not sources or len(sources) > MAX_FILES:
         return None
-    stem = re.escape(path.stem)
-    named = re.compile(rf"""["'`][^"'`\n]*(?:^|/|["'`]){stem}(?:\.(?:[cm]?js|tsx?|jsx))?["'`]""")
-    for other in sources:
-        text = "".join(finding_lines(reader, f, other))
-        if _PATTERN_LOAD.search(text) or named.search(text):
-            return None
+    names, by_pattern = _named(reader, f, files)
+    if by_pattern or any(path.stem in names.get(p, ()) for p in names if p != str(path)):
+        return None
     return {"check": "code", "status": "unreachable", "evidence": (
         f"dead code: nothing imports {path}: it sits in the bundled source tree of {root / 'package.json'}, whose "
         f"bundle holds only what is imported, and none of the repository's {len(sources)} other JavaScript, "
