@@ -671,3 +671,100 @@ def test_the_flagged_line_in_a_code_block_names_no_language_the_row_advises():
     assert foreign_advice(row, f) is None
     row["messages"][2]["content"] = "Escape the value with printf and a format string as in C before it reaches the page."
     assert foreign_advice(row, f) is not None
+
+
+# --- the review of this session's change (a helper attacked it; /tmp/review39): each case must stay a finding -------
+
+def test_the_reviewers_secrets_stay_redacted():
+    """A bare PEM header no longer hides what follows it from the other detectors; a Vault `secret_id` UUID is a
+    credential; a name's first word is not "named elsewhere"."""
+    from tasks.findings.parsers.finalise import finalise
+    from tasks.findings.secrets import detect
+
+    text = ('PEM_HEADER = "-----BEGIN RSA PRIVATE KEY-----"\nSTRIPE_KEY = "sk_live_51HqLyjWDarjtT1zdp7dcXyZ"\n'
+            'DB_PASSWORD = "Tr0ub4dor&3xyz"\n')
+    found = detect(text, "app/settings.py")
+    assert "sk_live_51HqLyjWDarjtT1zdp7dcXyZ" in found and "Tr0ub4dor&3xyz" in found
+    assert not any(v.startswith("-----BEGIN") for v in found)  # the header alone is no key
+    uuid = "e5b8d2f1-9c4a-4b6e-8f3d-7a1c2b3d4e5f"
+    f = {"tool": "semgrep", "kind": "secret", "rule_id": "generic.secrets.security.detected-generic-secret", "title": "t",
+         "description": "d", "snippet": f'client.auth.approle.login(role_id="2b7e1c43-1f1e-4f8a-a4b5-6b2a0e0e7c11", secret_id="{uuid}")',
+         "location": {"path": "deploy/vault.py", "start_line": 1, "end_line": 1}}
+    out = finalise(dict(f))
+    assert uuid not in out["snippet"] and Judge().judge(out)["verdict"] != "false_positive"
+    yaml = 'cluster:\n  name: orangutan staging cluster\n  admin_password: "orangutan"\n'
+    assert "orangutan" in detect(yaml, "deploy/cluster.yml")
+
+
+@pytest.mark.parametrize("workflow", [
+    # issue_comment checking out the pull request's head: a "pwn request" with the default token
+    "on:\n  issue_comment:\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+    "        with:\n          ref: refs/pull/${{ github.event.issue.number }}/head\n      - run: npm ci && npm test\n",
+    # github-script with event text in its script
+    "on:\n  push:\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/github-script@v7\n"
+    "        with:\n          script: console.log(\"${{ github.event.head_commit.message }}\")\n",
+    # pull_request_target checking out the fork by repository
+    "on:\n  pull_request_target:\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+    "        with:\n          repository: ${{ github.event.pull_request.head.repo.full_name }}\n      - run: make test\n",
+    # an event field not in any list, expanded into a shell script
+    "on:\n  pull_request_target:\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+    "      - run: echo \"${{ github.event.pull_request.head.repo.description }}\"\n",
+    "on:\n  workflow_run:\n    workflows: [ci]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/download-artifact@v4\n      - run: bash ./pr/report.sh\n",
+])
+def test_the_reviewers_workflows_are_not_hardening(workflow):
+    assert _gha1(workflow)["verdict"] != "false_positive"
+
+
+@pytest.mark.parametrize("change", [
+    lambda t: t.replace("CheckOrigin: func(r *http.Request) bool {\n\t\t\treturn isAllowedOrigin(r, allowed)\n\t\t},",
+                        "CheckOrigin: s.checkOrigin,"),
+    lambda t: t.replace("return isAllowedOrigin(r, allowed)", "return isAllowedOrigin(r, allowed) || true"),
+    lambda t: t.replace("conn, err := a.upgrader.Upgrade(w, r, nil)", "conn, err := websocket.Upgrade(w, r, nil, 1024, 1024)"),
+])
+def test_the_reviewers_upgraders_stay_findings(change):
+    f = _semgrep("go.gorilla.security.audit.websocket-missing-origin-check", "api/stream/stream.go", 14)
+    assert Judge(reader=Files({"api/stream/stream.go": change(STREAM)})).judge(f)["verdict"] != "false_positive"
+
+
+def test_the_reviewers_digests_links_modules_pages_and_programs_stay_findings():
+    session = CACHE.replace("getFileName", "newSessionID")
+    f = _semgrep("go.lang.security.audit.crypto.use_of_weak_crypto.use-of-sha1", "diskcache/file_cache.go", 10)
+    assert Judge(reader=Files({"diskcache/file_cache.go": session})).judge(f)["verdict"] != "false_positive"
+    # a safeURL helper returning template.URL skips html/template's filter
+    init = INIT.replace("\t_ = template.FuncMap{}\n", '\t_ = template.FuncMap{"safeURL": func(s string) template.URL { return template.URL(s) }}\n')
+    files = {"go.mod": "module x\n", "cmd/init.go": init, "static/email-templates/campaign-status.html": STATUS}
+    assert _href(files)["verdict"] != "false_positive"
+    # a module a dynamic import() may load, or one of a published package, is not dead
+    cookie = "export function get(name) {\n  return document.cookie.match(new RegExp(name));\n}\n"
+    app = {"frontend/package.json": '{"private": true}\n', "frontend/src/utils/cookie.ts": cookie,
+           "frontend/src/main.ts": "import { x } from './utils/other';\n"}
+    g = _semgrep("javascript.lang.security.audit.detect-non-literal-regexp", "frontend/src/utils/cookie.ts", 2)
+    rec = Judge(reader=Files(app), imports=Files(app)).judge(g)
+    assert rec["verdict"] == "false_positive" and rec["reasons"][0]["evidence"].startswith("dead code: nothing imports")
+    dynamic = dict(app, **{"frontend/src/main.ts": "const m = await import(`./utils/${name}.ts`);\n"})
+    assert Judge(reader=Files(dynamic), imports=Files(dynamic)).judge(g)["verdict"] != "false_positive"
+    library = dict(app, **{"frontend/package.json": '{"name": "lib", "exports": "./src/index.js"}\n'})
+    assert Judge(reader=Files(library), imports=Files(library)).judge(g)["verdict"] != "false_positive"
+    # a Hugo layout whose inline script writes the URL into the page is judged as code
+    page = "<script>\n  document.getElementById('q').innerHTML = new URLSearchParams(location.search).get('q');\n</script>\n"
+    site = {"docs/site/layouts/partials/search.html": page, "docs/site/config.toml": "baseurl = 'x'\n"}
+    h = _semgrep("javascript.browser.security.insecure-document-method", "docs/site/layouts/partials/search.html", 2)
+    assert "static website" not in str(Judge(reader=Files(site), imports=Files(site)).judge(h)["reasons"])
+    # a command from anywhere but the environment is not the user's own program
+    mail = VIEWER.replace('c = os.environ.get("MITMPROXY_EDITOR") or os.environ.get("PAGER") or os.environ.get("EDITOR")',
+                          'c = os.environ.get("PAGER") or data.headers["X-Viewer"]')
+    from test_triage_hygiene import finding as hygiene_finding
+    b = hygiene_finding(tool="bandit", rule_id="B603", title="subprocess call", kind="code",
+                        location={"path": "mitmproxy/tools/console/master.py", "start_line": 14, "end_line": 14})
+    assert Judge(reader=Files({"mitmproxy/tools/console/master.py": mail})).judge(b)["verdict"] != "false_positive"
+
+
+def test_the_reviewers_masked_key_and_odd_pyproject():
+    from tasks.findings.model import as_finding
+    from tasks.triage.dev_cert import _placeholder_block
+    from tasks.triage.packaged import packaging_note
+
+    assert _placeholder_block("-----BEGIN PRIVATE KEY-----\n****\n-----END PRIVATE KEY-----") is None
+    assert _placeholder_block("-----BEGIN PRIVATE KEY-----\n<private key>\n-----END PRIVATE KEY-----") == "<private key>"
+    f = as_finding(_semgrep("x", "tests/test_x.py", 1))
+    assert packaging_note("tests/test_x.py", Files({"pyproject.toml": "[tool.setuptools.packages.find]\ninclude = 3\n"}), f) == ""

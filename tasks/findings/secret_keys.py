@@ -117,6 +117,7 @@ def ui_words(value: str) -> bool:
 
 _BEGIN = re.compile(r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
 _END = re.compile(r"-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
+BARE_HEADER = re.compile(r"[\"'`]?-----(?:BEGIN|END)[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\"'`,;]*")  # a line, no key
 _HEADER_ONLY = re.compile(r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\"'`]")  # the string closes right after it
 
 
@@ -160,17 +161,19 @@ def named_elsewhere(value: str, text: str) -> bool:
     """A plain word that the same text also gives to a key that names something (listmonk's install docs:
     ``user = "listmonk"``, ``password = "listmonk"``, ``database = "listmonk"``: set 39): the project's own name as
     its documented default, and redacting it would replace the user and the database too."""
-    if not re.fullmatch(r"[A-Za-z][A-Za-z_-]{2,19}", value):
+    if not re.fullmatch(r"[a-z][a-z0-9_-]{2,19}", value):  # a lowercase name (listmonk, listmonk-dev), no key's mix
         return False
-    return bool(re.search(rf"""(?im)(?:^|[\s{{,(])["']?{_NAMING_KEY}["']?\s*(?:=|:|=>)\s*["']?{re.escape(value)}["'\s,;}})]""",
-                          text + "\n"))
+    return bool(re.search(rf"""(?im)(?:^|[\s{{,(])["']?{_NAMING_KEY}["']?\s*(?:=|:|=>)\s*(["']?){re.escape(value)}\1"""
+                          rf"""\s*(?:$|[,;}})]|#)""", text + "\n"))  # the whole value, not a name's first word
 
 
+SECRETISH_NAME = re.compile(r"(?i)secret|token|passw|pwd|key|cred|auth|session|nonce|otp|signature")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 
 
 def id_valued(value: str, text: str) -> bool:
     """A UUID given to a key or attribute named for an id (`client_conn.id = "0a8833da-..."`: mitmproxy's test-flow
     generator, set 39): a record's identifier, not a secret, whatever rule flagged it."""
-    return bool(_UUID.fullmatch(value.strip())) and bool(re.search(
-        rf"""(?i)(?:\b|_)(?:id|uuid|guid)["'\]]?\s*(?:=|:)\s*["'`]{re.escape(value.strip())}""", text))
+    m = re.search(rf"""(?i)([\w.-]*)["'\]]?\s*(?:=|:)\s*["'`]{re.escape(value.strip())}""", text)
+    return bool(_UUID.fullmatch(value.strip())) and bool(m) and bool(re.search(r"(?i)(?:^|[._-])(?:id|uuid|guid)$", m.group(1))) \
+        and not SECRETISH_NAME.search(m.group(1))  # Vault's `secret_id` is the credential (the review)

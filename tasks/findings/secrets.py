@@ -34,7 +34,7 @@ from tasks.findings.secret_keys import (  # noqa: F401  (the filters keyed_value
     _MARKER,
     _NAME_KEY_BEFORE,
     _PINNED,
-    _TEMPLATE, _TEMPLATES_IN,
+    BARE_HEADER, _TEMPLATE, _TEMPLATES_IN,
     keyed_values,
     structural,
 )
@@ -290,11 +290,11 @@ def _detect(text: str, suffix: str) -> tuple[str, ...]:
     detect-secrets over every line, a long line in overlapping chunks.
     """
     found = [m.group(0) for m in _PEM.finditer(text) if re.search(r"[A-Za-z0-9+/=]{32,}", m.group(0))]  # `<private key>`: docs
-    rest = _PEM.sub(" ", text)
+    rest = _PEM.sub(lambda m: " " if m.group(0) in found else m.group(0), text)  # a dummy block is scanned as text
     found.extend(tokens.find(rest))
     found.extend(v for v in keyed_values(rest) if not dummy_word(v))
     for line in rest.splitlines():
         if len(line.strip()) >= 4:
             for piece in _chunks(line):
                 found.extend(v for v in _scan_line(piece, suffix) if plausible(v, piece))
-    return tuple(v for v in found if not named_elsewhere(v, rest))
+    return tuple(v for v in found if not named_elsewhere(v, rest) and not BARE_HEADER.fullmatch(v.strip()))

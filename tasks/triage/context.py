@@ -28,6 +28,7 @@ from tasks.triage.constant import flagged_code
 from tasks.triage.file_secrets import file_evidence, with_file_evidence  # noqa: F401 - verdict reads context.with_file_evidence
 from tasks.triage.paths import (  # noqa: F401 - check_seed is re-exported (verdict reads context.check_seed)
     check_seed, cms_core, library_banner, load_test, minified_copy, own_plugin, seed_data)
+from tasks.findings.secret_keys import SECRETISH_NAME
 from tasks.triage.docs_site import reads_the_url
 from tasks.triage.packaged import packaging_note
 from tasks.triage.path_class import WHY, path_class, release_folder, static_site  # noqa: F401 - path_class re-exported
@@ -90,7 +91,7 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
     status = {"vendored": "vendored", "library": "library", "build": "build_tooling"}.get(cls, "not_deployed")
     secret = tool_marks_secret(str(f.tool or ""), str(f.rule_id or ""), f.title or "")  # its line, never its statement
     site = test_site(f, reader, code=not secret) if cls in ("test", "fixture", "example", "docs") and f.kind == "code" else ""
-    web = static_site(path, files) if cls == "docs" and f.kind == "code" else None
+    web = static_site(path, files) if cls == "docs" and f.kind == "code" and not reads_the_url(f, reader) else None
     if web:  # a docs website's template: what "not run" would leave unsaid (set 39's graders)
         return {"check": "path", "status": "not_deployed", "class": cls,
                 "lead": "static pages built from the project's own content", "evidence": (
@@ -156,7 +157,7 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     if table:
         return {"check": "secret", "status": "not_a_secret", "evidence": f"an identifier, not a credential: {table}"}
     named = re.search(r"([\w.]*\b(?:id|uuid|guid|[\w]+_id))[\"'\]]?\s*(?:=|:)\s*[\"'`]", flagged, re.I)  # set 39:
-    if ev["class"] == "uuid" and named and not _KEY_NAME.search(named.group(1)):  # mitmproxy's tflow_js.py `.id = "..."`
+    if ev["class"] == "uuid" and named and not _KEY_NAME.search(flagged) and not SECRETISH_NAME.search(flagged):  # `.id =`
         return {"check": "secret", "status": "not_a_secret", "evidence": f"an identifier, not a credential: `{named.group(1)}` "
                 "is given a UUID, the form of a record's id, and its name is no secret's"}
     if ev["class"] == "uuid" and _KEY_NAME.search(re.sub(r"\[REDACTED[^\]]*\]", "", flagged)):  # Heroku's API keys

@@ -32,7 +32,8 @@ def _placeholder_block(snippet: str) -> str | None:
     `<private key>`; set 39's grader: the row asked to rotate it), else None."""
     m = _BLOCK.search(snippet)
     body = " ".join(m.group(1).split()) if m else ""
-    return body[:40] if m and body and not re.search(r"[A-Za-z0-9+/=]{32,}", body) and "REDACTED" not in body else None
+    placeholder = re.fullmatch(r"<[^<>]{1,40}>|\.{3}|…|\[[^\[\]]{1,40}\]|(?i:(?:your|insert|paste)[\w .-]{0,40})", body)
+    return body[:40] if m and placeholder and "REDACTED" not in body else None  # `****`: a scanner's mask (the review)
 
 
 def check_dev_cert(f: Finding, reader=None) -> dict | None:

@@ -2,7 +2,8 @@
 
 mitmproxy's ``docs/src/assets/search.js`` is loaded on every page of the public docs site and reads ``?search=``
 from its URL into ``innerHTML``; "documentation, not run" was a wrong fact (set 39's stage-1 grader).  Such a script
-is judged as code (escaping, constants), never dismissed by its folder.
+is judged as code (escaping, constants), never dismissed by its folder; so is a site template whose inline script
+reads the URL (a Hugo layout writing ``location.search`` into ``innerHTML``: the review).
 
 May import: ``tasks.findings``, ``tasks.repository``.
 """
@@ -20,7 +21,7 @@ _URL_INPUT = re.compile(r"\b(?:location\.(?:search|hash|href)|URLSearchParams|se
 
 def reads_the_url(f: Finding, reader) -> bool:
     """A browser script of a docs site that reads its own URL: attacker-set input on a published page."""
-    if PurePosixPath(str(f.path)).suffix.lower() not in (".js", ".mjs", ".ts") or reader is None:
+    if PurePosixPath(str(f.path)).suffix.lower() not in (".js", ".mjs", ".ts", ".html", ".htm") or reader is None:
         return False
     from tasks.repository.source import finding_lines
 

@@ -122,6 +122,9 @@ def _literal(source: str, start: int) -> str:
 def _origin(f: Finding, source: str) -> dict | None:
     """gorilla's websocket-missing-origin-check where every Upgrader the file builds checks the origin: with a
     CheckOrigin that tests something, or with none, which gorilla replaces by its same-origin check."""
+    lines = source.splitlines()
+    if 0 < f.location.start_line <= len(lines) and re.search(r"\bwebsocket\.Upgrade\(", lines[f.location.start_line - 1]):
+        return None  # the deprecated package function checks no origin at all (the review)
     built = [(m.start(), _literal(source, m.start())) for m in _UPGRADER.finditer(source)
              if not re.search(r"(?:\*|\)\s*)$", source[max(m.start() - 40, 0):m.start()])]  # a type, not a literal
     assigned = re.findall(r"\.CheckOrigin\s*=\s*(func\s*\([^)]*\)\s*bool\s*\{[^{}]*\}|\w+)", source)
@@ -142,8 +145,11 @@ def _origin(f: Finding, source: str) -> dict | None:
             expr = re.split(r",\s*\n|\n", expr)[0].strip().rstrip(",")
         named = re.search(rf"(?ms)^func\s+{re.escape(expr)}\s*\(([^)]*)\)\s*bool\s*(\{{.*?^\}})", source) \
             if re.fullmatch(r"\w+", expr) else None
-        if _ALLOW_ALL.match(" ".join(expr.split())) or (named and re.fullmatch(r"\{\s*return\s+true\s*\}", named.group(2))):
-            return None  # CheckOrigin: func(r *http.Request) bool { return true }: every origin is let in
+        body = " ".join((named.group(2) if named else expr).split())
+        if not (expr.startswith("func") or named) or _ALLOW_ALL.match(" ".join(expr.split())) \
+                or re.fullmatch(r"\{\s*return\s+true\s*\}", named.group(2) if named else "") \
+                or re.search(r"\|\|\s*true\b|\btrue\s*\|\|", body):
+            return None  # a method value or a var (not read), `return true`, `|| true`: every origin may be let in
         short = " ".join(expr.split())
         shown.append(f"{where}: `CheckOrigin: {short[:70]}{'…' if len(short) > 70 else ''}`")
     if default and assigned:
@@ -158,6 +164,8 @@ def _origin(f: Finding, source: str) -> dict | None:
 
 
 _NAME_FUNC = re.compile(r"(?i)(?:name|key|path|etag|shard|bucket|id)$")
+_SECRET_NAME_FUNC = re.compile(r"(?i)session|reset|token|secret|csrf|nonce|salt|auth|sign|verif|pass|otp|invite|apikey|api_key|"
+                               r"confirm|activat|recover|unsubscribe|share|download")
 _SECURITY_USE = re.compile(r"(?i)passw|secret|token|sign|verify|hmac|auth|\.Equal\(|subtle\.|salt|nonce")
 
 
@@ -202,7 +210,8 @@ def _digest_name(f: Finding, source: str) -> dict | None:
         return None
     end = next((i for i in range(head + 1, len(lines)) if lines[i].startswith("}")), None)
     name = re.match(r"^func\s+(?:\([^)]*\)\s*)?(\w+)", lines[head])
-    if end is None or end < n - 1 or not name or not _NAME_FUNC.search(name.group(1)):
+    if end is None or end < n - 1 or not name or not _NAME_FUNC.search(name.group(1)) \
+            or _SECRET_NAME_FUNC.search(name.group(1)):  # newSessionID, resetKey: a guessable name is the weakness
         return None
     body = "\n".join(lines[head + 1:end])
     ret = next(((i + 1, lines[i].strip()[7:]) for i in range(head + 1, end) if lines[i].strip().startswith("return ")), None)

@@ -5,7 +5,8 @@ nothing imports the helper, so no input ever reaches it.  A module is unreachabl
 an import specifier (``"@/utils/cookie"``, ``"./cookie.ts"``, ``require("../utils/cookie")``) -- compared by its last
 path segment, so an alias (``@/``) or a relative path both count as a use -- and nothing loads modules by pattern
 (``import.meta.glob``, ``require.context``).  Only a bundled source tree counts: the file sits under the ``src/``
-folder beside a ``package.json``, where a bundler ships what is imported and nothing else (a static file a server
+folder beside a ``package.json`` that says ``"private": true`` (an application, not a published package whose
+modules are its API), where a bundler ships what is imported and nothing else (a static file a server
 serves can be loaded by any page, by paths no import names).  An entry point (``main``, ``index``, ``app``, a ``*.config.*``), a
 file an HTML page or a package.json names, or a repository too large to read keeps the finding.
 
@@ -23,7 +24,8 @@ from tasks.repository.source import finding_lines
 _SOURCES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".vue", ".svelte", ".html", ".json")
 _MODULE = (".js", ".mjs", ".ts")
 _ENTRY = re.compile(r"^(?:main|index|app|server|entry|bootstrap|sw|service-worker|worker)$|\.config$|\.d$", re.I)
-_PATTERN_LOAD = re.compile(r"import\.meta\.glob|require\.context|importScripts")
+_PATTERN_LOAD = re.compile(r"import\.meta\.glob|require\.context|importScripts|\bimport\(\s*(?![\"'][^\"'$]*[\"']\s*\))"
+                           r"|\brequire\(\s*(?![\"'][^\"'$]*[\"']\s*\))")  # import(`./plugins/${name}.js`), require(x)
 MAX_FILES = 3000
 
 
@@ -56,8 +58,11 @@ def check_orphan_module(f: Finding | dict, reader=None, files=None) -> dict | No
     if "node_modules" in path.parts or "src" not in path.parts[:-1]:
         return None
     root = PurePosixPath(*path.parts[:path.parts.index("src")]) if path.parts.index("src") else PurePosixPath(".")
-    if str(root / "package.json").lstrip("./") not in files and not (str(root) == "." and "package.json" in files):
+    manifest = "package.json" if str(root) == "." else f"{root}/package.json"
+    if manifest not in files:
         return None  # not a bundled source tree: a page may load the file by a path this check cannot see
+    if not re.search(r'"private"\s*:\s*true', "".join(finding_lines(reader, f, manifest))):
+        return None  # a published package: its src/ modules may be its API (the review), not only the app's bundle
     sources = [p for p in files if PurePosixPath(p).suffix.lower() in _SOURCES and "node_modules/" not in p
                and p != str(path)]
     if not sources or len(sources) > MAX_FILES:

@@ -24,7 +24,15 @@ def _table(data: dict, *keys):
 
 
 def packaging_note(path: str | None, reader, f) -> str:
-    """"; it is not in the installed package (pyproject.toml ...)" for a .py file the packaging leaves out, else ""."""
+    """"; it is not in the installed package (pyproject.toml ...)" for a .py file the packaging leaves out, else "";
+    a table of an unexpected shape (`include = 3`) says nothing (the review)."""
+    try:
+        return _note(path, reader, f)
+    except (TypeError, AttributeError, ValueError):
+        return ""
+
+
+def _note(path: str | None, reader, f) -> str:
     if not path or not str(path).endswith(".py") or reader is None:
         return ""
     from tasks.repository.source import finding_lines

@@ -111,6 +111,8 @@ def _user_program(tree, call) -> str:
     if not around:
         return ""
     scope = max(around, key=lambda n: n.lineno)
+    if not _from_environment(scope, call):
+        return ""
     names, first = [], None
     for n in ast.walk(scope):
         if isinstance(n, ast.Call) and _dotted(n.func) in ("os.environ.get", "os.getenv") and n.args \
@@ -124,6 +126,33 @@ def _user_program(tree, call) -> str:
         return ""
     said = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
     return f"{said}, read on line {first}"
+
+
+def _binds(scope, name: str) -> list:
+    return [n.value for n in ast.walk(scope) if isinstance(n, ast.Assign) and len(n.targets) == 1
+            and isinstance(n.targets[0], ast.Name) and n.targets[0].id == name]
+
+
+def _env_value(node) -> bool:
+    """`os.environ.get("PAGER")`, `os.getenv(...)`, a string literal, or an `or` of them."""
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+        return all(_env_value(v) for v in node.values)
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) or isinstance(node, ast.Call) and _dotted(
+        node.func) in ("os.environ.get", "os.getenv")
+
+
+def _from_environment(scope, call) -> bool:
+    """The call's program comes from the environment: its argv is `shlex.split(c)` (then appended to), and every
+    binding of `c` is an environment read or a literal (the review: a command taken from a mail header is not)."""
+    argv = call.args[0]
+    if not isinstance(argv, ast.Name):
+        return False
+    splits = _binds(scope, argv.id)
+    if len(splits) != 1 or not (isinstance(splits[0], ast.Call) and _dotted(splits[0].func) == "shlex.split"
+                                and len(splits[0].args) == 1 and isinstance(splits[0].args[0], ast.Name)):
+        return False
+    sources = _binds(scope, splits[0].args[0].id)
+    return bool(sources) and all(_env_value(v) for v in sources)
 
 
 # data from the network: a script that downloads what it runs is not only its user's choice

@@ -171,17 +171,27 @@ def _steps(data: dict):
                 yield step
 
 
+# triggers only the team fires, or that GitHub confines (a fork's pull_request: read-only token, no secrets);
+# pull_request_target is judged by its steps; issue_comment, issues, workflow_run and the rest keep the finding
+_CALM = {"push", "pull_request", "schedule", "workflow_dispatch", "workflow_call", "merge_group", "release",
+         "pull_request_target"}
+
+
 def _untrusted_use(data: dict, events: dict) -> bool:
-    """Does outsiders' code or text run with the job's token (a PR head checked out under a privileged trigger,
-    or event text expanded into a run: script)?"""
-    privileged = bool(set(map(str, events)) & _PRIVILEGED)
+    """Does outsiders' code or text run with the job's token: a trigger outsiders fire with their text, a PR head
+    checked out (by ref or repository) or fetched under pull_request_target, or any event expression in a step's
+    `run:` or `with:` (github-script's `script:` included)?"""
+    if not set(map(str, events)) <= _CALM:
+        return True  # the review: issue_comment checking out refs/pull/N/head, workflow_run running an artifact
+    privileged = "pull_request_target" in set(map(str, events))
     for step in _steps(data):
         run = step.get("run") if isinstance(step.get("run"), str) else ""
-        if _EVENT_TEXT.search(run):
-            return True
         given = step.get("with") if isinstance(step.get("with"), dict) else {}
-        head = "checkout" in str(step.get("uses") or "") and "${{" in str(given.get("ref", ""))
-        if privileged and (_PR_CODE.search(run) or head):
+        text = run + "\n" + str(given.get("script") or "")  # github-script's script runs as code; a checkout's ref is not
+        if _EVENT_TEXT.search(text) or re.search(r"\$\{\{[^}]*\bgithub\.(?:event\.|head_ref)", text):
+            return True
+        head = "checkout" in str(step.get("uses") or "") and any("${{" in str(given.get(k, "")) for k in ("ref", "repository"))
+        if privileged and (_PR_CODE.search(run) or head or "download-artifact" in str(step.get("uses") or "")):
             return True
     return False
 
