@@ -173,6 +173,13 @@ _CASE = re.compile(r'^\s*case\s+"([\w-]+)"\s*:')
 _STRONG = re.compile(r"(?i)^sha-?(?:256|384|512|3)|^blake")
 
 
+def _enclosing(lines: list[str], i: int) -> tuple[int | None, int]:
+    """(index of the last `func` line at or above line index ``i``, index of its closing `}` or len(lines))."""
+    head = next((j for j in range(i, -1, -1) if re.match(r"^func\b", lines[j])), None)
+    end = next((j for j in range(head + 1, len(lines)) if lines[j].startswith("}")), len(lines)) if head is not None else len(lines)
+    return head, end
+
+
 def _checksum_menu(f: Finding, lines: list[str], n: int) -> dict | None:
     """The flagged constructor is one case of a switch over algorithm names that also offers a strong one
     (filebrowser's FileInfo.Checksum: md5, sha1, sha256, sha512; set 39): the caller picks the checksum to compare
@@ -188,8 +195,7 @@ def _checksum_menu(f: Finding, lines: list[str], n: int) -> dict | None:
         cases += [m.group(1)] if m else []
         if re.match(r"^\s*}", line) and len(line) - len(line.lstrip()) <= len(lines[top]) - len(lines[top].lstrip()):
             break
-    head = next((i for i in range(top, -1, -1) if re.match(r"^func\b", lines[i])), None)
-    end = next((i for i in range(top, len(lines)) if lines[i].startswith("}")), len(lines))
+    head, end = _enclosing(lines, top)
     if not any(_STRONG.match(c) for c in cases) or head is None or _SECURITY_USE.search("\n".join(lines[head:end])):
         return None  # a signature, a password or a token in the same function: not a file's checksum
     return {"check": "code", "status": "checksum_choice",
@@ -205,12 +211,11 @@ def _digest_name(f: Finding, source: str) -> dict | None:
     menu = _checksum_menu(f, lines, n) if 0 < n <= len(lines) else None
     if menu:
         return menu
-    head = next((i for i in range(min(n, len(lines)) - 1, -1, -1) if re.match(r"^func\b", lines[i])), None)
+    head, end = _enclosing(lines, min(n, len(lines)) - 1)
     if head is None:
         return None
-    end = next((i for i in range(head + 1, len(lines)) if lines[i].startswith("}")), None)
     name = re.match(r"^func\s+(?:\([^)]*\)\s*)?(\w+)", lines[head])
-    if end is None or end < n - 1 or not name or not _NAME_FUNC.search(name.group(1)) \
+    if end == len(lines) or end < n - 1 or not name or not _NAME_FUNC.search(name.group(1)) \
             or _SECRET_NAME_FUNC.search(name.group(1)):  # newSessionID, resetKey: a guessable name is the weakness
         return None
     body = "\n".join(lines[head + 1:end])

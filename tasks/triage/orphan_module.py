@@ -32,6 +32,16 @@ MAX_FILES = 3000
 _LITERAL = re.compile(r"""["'`]([^"'`\n]{1,300})["'`]""")
 _EXT = re.compile(r"\.(?:[cm]?js|tsx?|jsx)$")
 _INDEX: dict[tuple[int, int], tuple[dict[str, set[str]], bool]] = {}  # one read of the sources per triage run
+_SOURCE_LISTS: dict[int, tuple[list[str], set[str]]] = {}  # the file list's sources, filtered once per run
+
+
+def _sources(files) -> tuple[list[str], set[str]]:
+    """The repository's JavaScript, TypeScript, HTML and JSON files outside node_modules, as a list and a set."""
+    if id(files) not in _SOURCE_LISTS:
+        found = [p for p in files if PurePosixPath(p).suffix.lower() in _SOURCES and "node_modules/" not in p]
+        _SOURCE_LISTS.clear()
+        _SOURCE_LISTS[id(files)] = (found, set(found))  # .json is a source suffix: package.json is in the set
+    return _SOURCE_LISTS[id(files)]
 
 
 def _named(reader, f: Finding, files) -> tuple[dict[str, set[str]], bool]:
@@ -40,7 +50,7 @@ def _named(reader, f: Finding, files) -> tuple[dict[str, set[str]], bool]:
     key = (id(reader), id(files))
     if key not in _INDEX:
         names, by_pattern = {}, False
-        for p in [p for p in files if PurePosixPath(p).suffix.lower() in _SOURCES and "node_modules/" not in p][:MAX_FILES]:
+        for p in _sources(files)[0][:MAX_FILES + 1]:
             text = "".join(finding_lines(reader, f, p))
             by_pattern = by_pattern or bool(_PATTERN_LOAD.search(text))
             names[p] = {_EXT.sub("", m.group(1).rsplit("/", 1)[-1]) for m in _LITERAL.finditer(text)}
@@ -59,20 +69,20 @@ def check_orphan_module(f: Finding | dict, reader=None, files=None) -> dict | No
         return None
     root = PurePosixPath(*path.parts[:path.parts.index("src")]) if path.parts.index("src") else PurePosixPath(".")
     manifest = "package.json" if str(root) == "." else f"{root}/package.json"
-    if manifest not in files:
+    listed, known = _sources(files)
+    if manifest not in known:
         return None  # not a bundled source tree: a page may load the file by a path this check cannot see
     if not re.search(r'"private"\s*:\s*true', "".join(finding_lines(reader, f, manifest))):
         return None  # a published package: its src/ modules may be its API (the review), not only the app's bundle
-    sources = [p for p in files if PurePosixPath(p).suffix.lower() in _SOURCES and "node_modules/" not in p
-               and p != str(path)]
-    if not sources or len(sources) > MAX_FILES:
+    others = len(listed) - (str(path) in known)
+    if not others or others > MAX_FILES:
         return None
     names, by_pattern = _named(reader, f, files)
     if by_pattern or any(path.stem in names.get(p, ()) for p in names if p != str(path)):
         return None
     return {"check": "code", "status": "unreachable", "evidence": (
         f"dead code: nothing imports {path}: it sits in the bundled source tree of {root / 'package.json'}, whose "
-        f"bundle holds only what is imported, and none of the repository's {len(sources)} other JavaScript, "
+        f"bundle holds only what is imported, and none of the repository's {others} other JavaScript, "
         f"TypeScript, HTML or JSON files names `{path.stem}` in an import or a script path, or loads modules by "
         "pattern (import.meta.glob, require.context); no input ever reaches the flagged line, and deleting the file "
         "removes the finding")}

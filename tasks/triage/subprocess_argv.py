@@ -33,6 +33,13 @@ _CLI = re.compile(r"(?m)^if\s+__name__\s*==\s*['\"]__main__['\"]\s*:|^\s*import\
 _WEB = re.compile(r"@\w+(?:\.\w+)*\.(?:route|get|post|put|patch|delete)\s*\(|@api_view\b|\bdef\s+\w+\s*\(\s*(?:self\s*,\s*)?request\b")
 
 
+def _function_around(tree, call):
+    """The innermost function definition that holds ``call``, or None at module level."""
+    around = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+              and n.lineno <= call.lineno <= (n.end_lineno or n.lineno)]
+    return max(around, key=lambda n: n.lineno) if around else None
+
+
 def _dotted(node) -> str:
     if isinstance(node, ast.Attribute):
         return f"{_dotted(node.value)}.{node.attr}"
@@ -106,12 +113,8 @@ _CHOOSER = re.compile(r"^(?:[A-Z][A-Z0-9]*_)?(?:EDITOR|VISUAL|PAGER|BROWSER|DIFF
 def _user_program(tree, call) -> str:
     """"$MITMPROXY_EDITOR, $PAGER or $EDITOR, read on line 172" when the function around ``call`` reads the program from
     environment variables that name a user's editor, pager or browser (mitmproxy's console viewer: set 39), else ""."""
-    around = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-              and n.lineno <= call.lineno <= (n.end_lineno or n.lineno)]
-    if not around:
-        return ""
-    scope = max(around, key=lambda n: n.lineno)
-    if not _from_environment(scope, call):
+    scope = _function_around(tree, call)
+    if scope is None or not _from_environment(scope, call):
         return ""
     names, first = [], None
     for n in ast.walk(scope):
@@ -241,9 +244,7 @@ def _argv_list(tree, call) -> tuple[ast.AST | None, str]:
         return argv, ""
     if not isinstance(argv, ast.Name):
         return None, ""
-    around = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-              and n.lineno <= call.lineno <= (n.end_lineno or n.lineno)]
-    scope = max(around, key=lambda n: n.lineno) if around else tree
+    scope = _function_around(tree, call) or tree
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and argv.id in {
             a.arg for a in scope.args.args + scope.args.kwonlyargs + scope.args.posonlyargs}:
         return None, ""

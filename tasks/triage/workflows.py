@@ -49,16 +49,15 @@ from tasks.findings.model import Finding, as_finding
 from tasks.triage.parsed_source import finding_source
 
 _IN_RUN = re.compile(r"\$\{\{\s*(?:github\.event\.)?inputs\.([A-Za-z_][\w-]*)")
-# triggers whose payload comes from outside the team (a fork's pull request, an issue comment, ...)
-# event text an outsider writes, expanded into a shell script: script injection with the job's token
-_EVENT_TEXT = re.compile(r"\$\{\{[^}]*\bgithub\.(?:head_ref|event\.(?:issue|pull_request|comment|review|review_comment|discussion|"
-                         r"head_commit|commits|pages|workflow_run)\b[^}]*\b(?:title|body|message|ref|label|name|email|"
-                         r"head_branch|default_branch|page_name))")
+# any event expression in a script (a title, a body, a branch name, a field no list names): an outsider's text run
+# as code with the job's token
+_EVENT_EXPR = re.compile(r"\$\{\{[^}]*\bgithub\.(?:event\.|head_ref)")
 # a step that fetches a pull request's own code (run with a privileged trigger's token)
 _PR_CODE = re.compile(r"(?i)\bgh\s+pr\s+checkout\b|git\s+fetch\b[^\n]*\bpull/|\brefs/pull/")
 _PRIVILEGED = {"pull_request_target", "workflow_run"}
 # `owner/action@v5`: not GitHub's own actions/*, github/*, and not pinned to a 40-hex commit
 _THIRD_PARTY_TAG = re.compile(r"^(?!actions/|github/|\./|docker://)[\w.-]+/[\w./-]+@(?![0-9a-f]{40}\b)")
+# triggers whose payload comes from outside the team (a fork's pull request, an issue comment, ...)
 _OUTSIDE = {"pull_request_target", "issue_comment", "issues", "discussion", "discussion_comment", "fork", "watch",
             "pull_request", "pull_request_review", "pull_request_review_comment", "repository_dispatch"}
 
@@ -89,17 +88,23 @@ def triggers(data: dict) -> dict:
     return on if isinstance(on, dict) else {}
 
 
+def _steps(data: dict):
+    """Every step (a mapping) of every job."""
+    jobs = data.get("jobs") if isinstance(data.get("jobs"), dict) else {}
+    for job in jobs.values():
+        for step in job.get("steps") or [] if isinstance(job, dict) and isinstance(job.get("steps"), list) else []:
+            if isinstance(step, dict):
+                yield step
+
+
 def _in_run_scripts(data: dict) -> list[str]:
     """Input names written straight into a job step's ``run:`` script."""
     names: list[str] = []
-    jobs = data.get("jobs") if isinstance(data.get("jobs"), dict) else {}
-    for job in jobs.values():
-        steps = job.get("steps") if isinstance(job, dict) and isinstance(job.get("steps"), list) else []
-        for step in steps:
-            run = step.get("run") if isinstance(step, dict) else None
-            for name in _IN_RUN.findall(run) if isinstance(run, str) else []:
-                if name not in names:
-                    names.append(name)
+    for step in _steps(data):
+        run = step.get("run")
+        for name in _IN_RUN.findall(run) if isinstance(run, str) else []:
+            if name not in names:
+                names.append(name)
     return names
 
 
@@ -163,14 +168,6 @@ def check_job_permissions(f: Finding | dict, reader=None) -> dict | None:
         "replaces the workflow default for that job; the repository's default token permissions apply to none of them")}
 
 
-def _steps(data: dict):
-    jobs = data.get("jobs") if isinstance(data.get("jobs"), dict) else {}
-    for job in jobs.values():
-        for step in job.get("steps") or [] if isinstance(job, dict) and isinstance(job.get("steps"), list) else []:
-            if isinstance(step, dict):
-                yield step
-
-
 # triggers only the team fires, or that GitHub confines (a fork's pull_request: read-only token, no secrets);
 # pull_request_target is judged by its steps; issue_comment, issues, workflow_run and the rest keep the finding
 _CALM = {"push", "pull_request", "schedule", "workflow_dispatch", "workflow_call", "merge_group", "release",
@@ -188,7 +185,7 @@ def _untrusted_use(data: dict, events: dict) -> bool:
         run = step.get("run") if isinstance(step.get("run"), str) else ""
         given = step.get("with") if isinstance(step.get("with"), dict) else {}
         text = run + "\n" + str(given.get("script") or "")  # github-script's script runs as code; a checkout's ref is not
-        if _EVENT_TEXT.search(text) or re.search(r"\$\{\{[^}]*\bgithub\.(?:event\.|head_ref)", text):
+        if _EVENT_EXPR.search(text):
             return True
         head = "checkout" in str(step.get("uses") or "") and any("${{" in str(given.get(k, "")) for k in ("ref", "repository"))
         if privileged and (_PR_CODE.search(run) or head or "download-artifact" in str(step.get("uses") or "")):
