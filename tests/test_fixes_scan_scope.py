@@ -33,7 +33,8 @@ def test_an_installed_packages_finding_becomes_a_scan_exclusion_not_an_inline_su
     assert source == "suppression" and "nosec" not in answer
     assert 'exclude_dirs = ["modules/module-1/resources/azure_function/data/.python_packages"]' in answer
     assert "pip-audit" in answer and "Do not edit the installed copy" in answer
-    assert "leave the installed package's folder out of the scan" in s1["messages"][2]["content"]
+    assert (f"Do not change {SITE}: leave modules/module-1/resources/azure_function/data/.python_packages out of the "
+            "bandit scan, with the evidence above as the reason." in s1["messages"][2]["content"])
     semgrep = exclusion_answer("semgrep", "src/click/_termui_impl.py", {"reasons": [{"evidence": PIP_T}]})
     assert "# .semgrepignore\nsrc/click/" in semgrep
     assert exclusion_answer("gitleaks", SITE, rec) is None  # no scope syntax: the usual path decides

@@ -129,7 +129,7 @@ def test_a_password_in_the_development_compose_file_is_a_local_credential():
          "location": {"path": "compose-dev.yml", "start_line": 10, "end_line": 10},
          "secret_evidence": classify_one("privacyidea") | {"format": "does not fit the high-entropy string format"}}
     hit = check_secret(f, None)
-    assert hit and hit["evidence"].startswith("a local development credential, not a secret: the flagged value is")
+    assert hit and hit["evidence"].startswith("a local development credential, not a secret: the flagged value at compose-dev.yml:10 is")
     assert "compose-dev.yml, the development stack's compose file (its name says dev)" in hit["evidence"]
     prod = check_secret(f | {"location": {"path": "compose.yml", "start_line": 10, "end_line": 10}}, None)
     assert prod["status"] == "weak_evidence"  # a PASSWORD key: the format argument is not made
@@ -174,11 +174,13 @@ def test_a_test_finding_says_what_the_code_shows_beside_test_code():
             'def _values(conn):\n    return conn.execute(text(f"SELECT {_column()} FROM policy")).fetchall()\n')
     f = bandit_at("B608", 9, "tests/test_migration_x.py", "Possible SQL injection vector through string-based query construction.")
     rec = judge({"tests/test_migration_x.py": code}, f)
-    assert rec["verdict"] == "false_positive" and len(rec["reasons"]) == 2
+    assert rec["verdict"] == "false_positive" and len(rec["reasons"]) == 3
     assert rec["reasons"][0]["evidence"].startswith("not run by the application: tests/test_migration_x.py is test code")
     assert rec["reasons"][1]["evidence"].startswith("constant data:")
+    assert rec["reasons"][2]["evidence"].startswith("nothing calls _values() (line 8)")  # (set 40) nor does anything here
     loose = code.replace("{_column()}", "{name}").replace("def _values(conn):", "def _values(conn, name):")
-    assert len(judge({"tests/test_migration_x.py": loose}, f)["reasons"]) == 1
+    assert [r["evidence"][:14] for r in judge({"tests/test_migration_x.py": loose}, f)["reasons"]] == [
+        "not run by the", "nothing calls "]  # no constant data for a parameter: the path and the idle function only
 
 
 def test_a_docs_deploy_with_its_own_deploy_key_needs_no_write_token():

@@ -377,5 +377,5 @@ def test_round_40s_harmful_rows_an_algorithm_choice_and_a_golden_file():
     rec = {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": "not run by the application: "
            "app/pkg/web/testdata/home.html is a test fixture or test data file; app/pkg/web/renderer_test.go:108 reads it"}]}
     text = exclusion_answer("semgrep", "app/pkg/web/testdata/home.html", rec)
-    assert "Do not add a suppression comment to the file" in text and "# .semgrepignore\napp/pkg/web/testdata/" in text
+    assert "Do not add a suppression comment to app/pkg/web/testdata/home.html" in text and "# .semgrepignore\napp/pkg/web/testdata/" in text
     assert exclusion_answer("semgrep", "app/pkg/web/testdata/helper.go", rec) is None  # code: its own comment is fine

@@ -427,7 +427,7 @@ def test_a_bcrypt_hash_is_a_stored_password_hash_wherever_it_sits(tmp_path):
     (tmp_path / "g.json").write_text(json.dumps(doc))
     rec = judge(parse_report(tmp_path / "g.json").findings[0])
     assert rec["verdict"] == "false_positive" and "a stored password hash, not a usable credential: " \
-        "the flagged value is a bcrypt hash" in rec["reasons"][0]["evidence"]
+        "the flagged value at docs/api/accounts.rst:3 is a bcrypt hash" in rec["reasons"][0]["evidence"]
     assert classify([value], "generic-api-key")["class"] == "high-entropy"  # an API-key rule: hex and base64 are keys there
 
 

@@ -267,3 +267,22 @@ def broken_markup(answer: str) -> str | None:
         if bare.count("(") > bare.count(")") and re.search(r"\w\([\w.]*\s*$|\w\([\w.]*[^)]*$", bare):
             return f"a line leaves a parenthesis open: {line.strip()[:60]}"
     return None
+
+
+def leaked_secret(messages: list[dict], path: str | None, detect) -> str | None:
+    """detect-secrets over the prompt and the answer: fenced code with the file's suffix (its own syntax: YAML's
+    ``key: value``), prose without one, which read "not a secret: the flagged value is ..." in a .yml row as a YAML
+    pair (held-out set 40: vikunja's fixture rows quarantined and the build failed).  In the answer, a value the
+    prompt shows word for word leaks nothing new (the prompt is scanned on its own): a key the answer quotes
+    (`tokens`, a translation catalogue's entry)."""
+    prompt = "\n".join(str(m.get("content") or "") for m in messages if m.get("role") == "user")
+    for m in messages:
+        if m.get("role") not in ("user", "assistant"):
+            continue
+        text = str(m.get("content") or "")
+        found = detect(prose(text), None) + [v for _, body in code_blocks(text) for v in detect(body, path)]
+        if m["role"] == "assistant":
+            found = [v for v in found if v not in prompt]
+        if found:
+            return f"detect-secrets flags the {m['role']} text"
+    return None

@@ -147,10 +147,10 @@ def row_problems(row: dict, f: Finding | dict) -> dict[str, str]:
         out["foreign_language_advice"] = advice
     if any(has_ci_prefix(m["content"]) for m in row["messages"]):
         out["ci_workspace_path"] = "a CI runner path is in the row"
-    for m in row["messages"][1:]:  # a suppression's own syntax (`#checkov:skip=CKV_SECRET_4:<reason>`) reads as key: value
-        if detect(_SUPPRESSION_LINE.sub("", m["content"]), meta.get("path")):
-            out["possible_secret"] = f"detect-secrets flags the {m['role']} text"
-            break
+    leak = checks.leaked_secret([m | {"content": _SUPPRESSION_LINE.sub("", m["content"])} for m in row["messages"][1:]],
+                                meta.get("path"), detect)  # a suppression's own syntax (`#checkov:skip=CKV_SECRET_4:<reason>`) reads as key: value
+    if leak:
+        out["possible_secret"] = leak
     version = unknown_version(row, f)
     if version:
         out["unknown_fixed_version"] = version

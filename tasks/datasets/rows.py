@@ -86,11 +86,11 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
     if rec["verdict"] == "false_positive" and cfg.triage == "drop":
         return None, fixed
     if rec["verdict"] == "false_positive" and cfg.triage != "keep":
-        from tasks.fixes.scan_scope import exclusion_answer
+        from tasks.fixes.scan_scope import exclusion_answer, exclusion_place
 
         scoped = exclusion_answer(f.tool, f.path, rec)  # an installed package: out of the scan, never a nosec in it
         if s1 is not None:
-            place = "leave the installed package's folder out of the scan" if scoped else suppression_place(f, rec)
+            place = exclusion_place(f.tool, f.path, rec) if scoped else suppression_place(f, rec)
             s1["messages"][2]["content"] = false_positive_analysis(narrative, rec, place, f.path, answer)
         why_not = None if scoped else refused(f, rec)  # a suppression that would silence a real defect is no row at all
         if why_not:
@@ -149,6 +149,8 @@ def false_positive_analysis(narrative: dict, rec: dict, suppress_place: str, pat
                 f"need{' to ' + path if path else ''} (Checkov ignores a skip comment for this check), which changes "
                 "nothing the jobs use today" + (f":\n{block}" if block else ": each scope a step writes with the token, "
                                                 "and `contents: read` for the checkout."))
+    if suppress_place.startswith("leave "):  # a fixture, an installed or vendored copy: out of the scan, no comment in it
+        return verdict_lead(rec) + f"## What to do\nDo not change {where or 'the code: '}{suppress_place}, with the evidence above as the reason."
     return (verdict_lead(rec) + "## What to do\nDo not "
             f"change {where or 'the code: '}record the finding as not applicable here, {suppress_place}, with the evidence "
             "above as the reason.")

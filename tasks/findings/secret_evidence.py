@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import re
 
-from tasks.findings.secret_formats import ASSIGNED, algorithm_name, credential_format, entropy, filler, plain_url, url_credential  # noqa: F401 - entropy is re-exported
+from tasks.findings.secret_formats import ASSIGNED, CLASS_NAME, algorithm_name, dead_jwt, credential_format, entropy, filler, plain_url, url_credential  # noqa: F401 - entropy is re-exported
 
 # published documentation values: name -> pattern (whole value)
 EXAMPLES = {
     "AWS documentation access key id": re.compile(r"^(?:AKIA|ASIA)[A-Z0-9]{0,12}EXAMPLE$"),
     "AWS documentation secret key": re.compile(r"^wJalrXUtnFEMI/K7MDENG/bPxRfiCY[A-Za-z0-9/+]*$"),
-    "value marked EXAMPLE": re.compile(r"(?i)^.*example.*$"),
-    "Stripe test key": re.compile(r"^(?:sk|pk|rk)_test_[A-Za-z0-9]+$"),
+    "value marked EXAMPLE": re.compile(r"(?i)^.*example.*$"), "Stripe test key": re.compile(r"^(?:sk|pk|rk)_test_[A-Za-z0-9]+$"),
+    "jwt.io's sample token (sub 1234567890, name John Doe)": re.compile(r"^eyJ[A-Za-z0-9_-]+\.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIi[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$"),
     "Google's published reCAPTCHA test key": re.compile(r"^6LeIxAcTAAAAA(?:JcZVRqyHh71UMIEGNQ_MXjiZKhI|GG-vFI1TnRWxMZNFuojJ4WifJWe)$"),
     "dummy/fake/sample value": re.compile(r"(?i)dummy|fake|sample|mock|test|foobar"),
 }
@@ -175,9 +175,9 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
         if pattern.match(value):
             what = f"{name} of {len(value)} hex digits" if name == "a hex digest" else name
             return out | {"class": "hash", "match": what}
-    expired = _expired_jwt(value)
+    expired = dead_jwt(value)
     if expired:
-        return out | {"class": "expired", "match": f"a JSON Web Token whose exp claim passed on {expired}"}
+        return out | {"class": "expired", "match": expired}
     for name, pattern in EXAMPLES.items():
         hit = pattern.search(value) if name == "dummy/fake/sample value" else pattern.match(value)
         if hit and (name != "dummy/fake/sample value" or bits < 3.6):  # which word, not the list (set 28's graders)
@@ -187,9 +187,9 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
             return out | {"class": "placeholder", "match": name}
     if value in BOOLEAN_WORDS:  # Bandit quotes a boolean it took for a password (under a password-like name)
         return out | {"class": "code-word", "match": f"{value}, a boolean or null constant (Bandit quotes the value it took)"}
-    if value.lower() in CODE_WORDS or _HASH_SCHEME.match(value) or algorithm_name(value):  # 'hs256', 'utf8', a password-
-        # hashing scheme's name ('pbkdf2_sha512', pgadmin's SECURITY_PASSWORD_HASH: set 23) are no word and digits
-        return out | {"class": "code-word", "match": "a key algorithm or curve name" if algorithm_name(value) else "a protocol or API keyword"}
+    if value.lower() in CODE_WORDS or _HASH_SCHEME.match(value) or algorithm_name(value) or CLASS_NAME.match(value):  # 'hs256', a
+        # password-hashing scheme's name ('pbkdf2_sha512', pgadmin: set 23), a PHP class (kimai's security.yaml: set 40)
+        return out | {"class": "code-word", "match": "a key algorithm or curve name" if algorithm_name(value) else f"a PHP class name (`{value}`)" if CLASS_NAME.match(value) else "a protocol or API keyword"}
     for name, pattern in WEAK.items():
         if pattern.match(value):
             return out | {"class": "weak", "match": name}
@@ -241,29 +241,6 @@ BOOLEAN_WORDS = {"True", "False", "None", "true", "false", "null", "none"}  # no
 _HASH_SCHEME = re.compile(r"(?i)^(?:pbkdf2(?:[_-]sha(?:1|256|512))?|bcrypt(?:_sha256)?|argon2(?:id|i|d)?|scrypt|"
                           r"(?:sha256|sha512|md5|des|bsdi)_crypt|django_pbkdf2_sha256|plaintext)$")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_JWT = re.compile(r"^eyJ[A-Za-z0-9_-]{4,}\.(eyJ[A-Za-z0-9_-]{4,})\.[A-Za-z0-9_-]*$")
-
-
-def _expired_jwt(value: str) -> str | None:
-    """The date a JWT's ``exp`` claim passed (decoded, never verified: the claim alone says the token is dead), or None
-    for anything else, a token without exp, or one still valid today."""
-    import base64
-    import datetime as dt
-    import json
-
-    m = _JWT.match(value)
-    if not m:
-        return None
-    part = m.group(1)
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
-        exp = claims.get("exp") if isinstance(claims, dict) else None
-        when = dt.datetime.fromtimestamp(float(exp), dt.timezone.utc) if isinstance(exp, (int, float)) else None
-    except (ValueError, TypeError, OverflowError, OSError):
-        return None
-    return when.date().isoformat() if when and when < dt.datetime.now(dt.timezone.utc) else None
-
-
 _WORD = r"(?:[A-Z]?[a-z]+(?:[A-Z][a-z]+){0,3}|[A-Z]{1,12})"  # a word as people write it (password, SuperSecret, ADMIN), not random case
 _NAMES = {"password", "passwd", "pwd", "secret", "secret_key", "secretkey", "api_key", "apikey", "token", "auth_token",
           "jwt_secret", "session_secret", "private_key", "credentials", "pass"}

@@ -21,6 +21,8 @@ FORMATS = {
 
 # rules that look for randomness, not for one issuer's format (Checkov's CKV_SECRET_6/19 are detect-secrets' plugins)
 _ENTROPY_RULES = {"ckv_secret_6", "ckv_secret_19", "base64highentropystring", "hexhighentropystring"}
+# a namespaced PHP class (App\API\Authentication\AccessTokenHandler): a name the framework resolves, never a secret
+CLASS_NAME = re.compile(r"^\\?(?:[A-Z][A-Za-z0-9_]*\\){2,8}[A-Z][A-Za-z0-9_]*[a-z][A-Za-z0-9_]*$")
 
 
 def credential_format(rule: str | None, value: str, cls: str = "") -> tuple[str | None, bool | None]:
@@ -164,3 +166,29 @@ def algorithm_name(value: str) -> bool:
 PASSWORD_HASH = re.compile(r"(?:\$argon2(?:id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+"
                            r"|\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}|\$[156]\$(?:rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{22,86}"
                            r"|(?:pbkdf2_sha(?:1|256)|argon2|bcrypt_sha256)\$[\w$+/=.-]{20,})")
+
+
+_JWT = re.compile(r"^eyJ[A-Za-z0-9_-]{4,}\.(eyJ[A-Za-z0-9_-]{4,})\.[A-Za-z0-9_-]*$")
+
+
+def dead_jwt(value: str) -> str | None:
+    """What makes a JWT dead (decoded, never verified): its ``exp`` claim passed, or it is unsigned (``alg: none``
+    and no signature: sqlmap's doctest token, set 40); None for anything else or a token still valid today."""
+    import base64
+    import datetime as dt
+    import json
+
+    m = _JWT.match(value)
+    if not m:
+        return None
+    part, head = m.group(1), value.split(".", 1)[0]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+        header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+        exp = claims.get("exp") if isinstance(claims, dict) else None
+        when = dt.datetime.fromtimestamp(float(exp), dt.timezone.utc) if isinstance(exp, (int, float)) else None
+    except (ValueError, TypeError, OverflowError, OSError):
+        return None
+    if isinstance(header, dict) and str(header.get("alg", "")).lower() == "none" and value.endswith("."):
+        return "an unsigned JSON Web Token (its header says alg none and it carries no signature)"
+    return f"a JSON Web Token whose exp claim passed on {when.date().isoformat()}" if when and when < dt.datetime.now(dt.timezone.utc) else None

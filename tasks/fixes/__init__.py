@@ -288,6 +288,8 @@ def _python_hash(c: patches.Code | None, whole: str | None = None):
         return python_hashes.WEAK_HASH[purpose].replace("hashlib.md5(data", "hashlib.sha1(data"), None, "weak-hash"
     if purpose == "non-security":
         return python_hashes.WEAK_HASH[purpose], python_hashes.add_usedforsecurity, "weak-hash-not-security"
+    if purpose == "protocol":  # no diff: another algorithm breaks the exchange
+        return python_hashes.WEAK_HASH[purpose], None, "weak-hash-protocol"
     if purpose == "security" and re.search(r"(?i)(?:hashlib\.\w+|\b(?:md5|sha1))\([^)]*pass(?:word|wd|phrase)?", _target_text(c)):
         # a password needs a salted, slow hash and a stored format: an unsalted SHA-256 line is no fix to merge
         return python_hashes.WEAK_HASH["password"], None, "weak-hash-password"

@@ -55,17 +55,36 @@ def fixture_root(path: str | None, evidence: str) -> str | None:
     return "/".join(parts[:at + 1]) if at is not None else None
 
 
+def excluded(path: str | None, rec: dict) -> tuple[str, str] | None:
+    """(folder or file to leave out of the scan, "installed" | "fixture" | "vendored"), or None."""
+    reasons = rec.get("reasons") or [{}]
+    first = str(reasons[0].get("evidence", ""))
+    root = installed_root(path, first)
+    fixture = None if root else fixture_root(path, " ".join(str(r.get("evidence", "")) for r in reasons))
+    vendored = path if not (root or fixture) and first.startswith(VENDORED) else None
+    found = root or fixture or vendored
+    if found is None or found.startswith(("/", "..")) or "\n" in found:
+        return None
+    return found, "installed" if root else "fixture" if fixture else "vendored"
+
+
+def exclusion_place(tool: str, path: str | None, rec: dict) -> str | None:
+    """What a stage-1 answer says to do instead of a suppression comment: "leave pkg/db/fixtures out of the semgrep
+    scan" (set 40's rows said "the installed package's folder" of a test fixture folder)."""
+    found = excluded(path, rec) if tool in ("bandit", "semgrep", "checkov") else None
+    return f"leave {found[0]} out of the {tool} scan" if found else None
+
+
 def exclusion_answer(tool: str, path: str | None, rec: dict) -> str | None:
     """The stage-2 text for an installed package's finding, a test fixture's or a vendored library copy's, or None when
     it is none of them (or the tool has no scope)."""
     reasons = rec.get("reasons") or [{}]
     evidence = " ".join(str(r.get("evidence", "")) for r in reasons)
-    root = installed_root(path, str(reasons[0].get("evidence", "")))
-    fixture = None if root else fixture_root(path, evidence)
-    vendored = path if not (root or fixture) and str(reasons[0].get("evidence", "")).startswith(VENDORED) else None
-    root = root or fixture or vendored
-    if root is None or root.startswith(("/", "..")) or "\n" in root:
+    found = excluded(path, rec)
+    if found is None:
         return None
+    root, kind = found
+    fixture, vendored = (root if kind == "fixture" else None), (root if kind == "vendored" else None)
     if tool == "bandit":
         block = f'```toml\n# pyproject.toml (bandit -c pyproject.toml -r .)\n[tool.bandit]\nexclude_dirs = ["{root}"]\n```\n' \
                 f"or on the command line: `bandit -r . -x ./{root}`."
@@ -80,7 +99,7 @@ def exclusion_answer(tool: str, path: str | None, rec: dict) -> str | None:
                 f"vendored copy: the next upgrade replaces the file and every comment with it, and a copy edited by hand "
                 f"no longer matches its release. Leave {root} out of the {tool} scan instead:\n{block}\n")
     if fixture:
-        return (f"False positive: {str(reasons[0].get('evidence', '')).rstrip('.')}. Do not add a suppression comment to the file: it "
+        return (f"False positive: {str(reasons[0].get('evidence', '')).rstrip('.')}. Do not add a suppression comment to {path}: it "
                 f"is data the tests read, and a comment changes what they compare or parse. Leave {root} out of the "
                 f"{tool} scan instead:\n{block}\n")
     manifest = "package.json / package-lock.json" if "node_modules" in root else "requirements file"

@@ -166,7 +166,8 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     shown = "url" if said.startswith("the password of a ") else "typed" if said.startswith(_TYPED) else "phrase" if said.startswith("a phrase of") else \
         "dummy" if said.startswith("dummy/fake/sample value") else ev["class"]  # round 27: nothing "documented" about `test`
     word = said.rpartition(": ")[2] if said.startswith("dummy/fake/sample value: ") else "dummy, fake, sample, mock or test"
-    text = "the flagged value is " + _SECRET_TEXT[shown].format(word=word, **{k: ev.get(k) for k in ("match", "length", "entropy")})
+    at = f" at {f.path}:{f.line}" if f.path and f.line else ""  # an answer names the place (set 40: a TP row said nothing of it)
+    text = f"the flagged value{at} is " + _SECRET_TEXT[shown].format(word=word, **{k: ev.get(k) for k in ("match", "length", "entropy")})
     in_tests = bool(path_check) and path_check.get("class") in ("test", "fixture", "example", "docs")
     label = form_label(flagged)
     words = translation_label(f.path, flagged) if ev["class"] not in ("hash", "high-entropy") or said == WORDS else None

@@ -54,8 +54,13 @@ def check_crypto_package(f: Finding | dict, reader=None, index=None) -> dict | N
                     "file, and replacing it (pycryptodome installs the same Crypto package) clears every such import")}
             if found is None and _DOME.search(text):
                 found = f"{path}:{no}"
-    if found is None:
-        return None
+    if found is None:  # an optional dependency no manifest lists: the importing file's own comment names it
+        said = next((n for n, line in enumerate(reader.lines(f.path, None) or [], 1) if line.lstrip().startswith("#")
+                     and re.search(r"\bpycryptodome\b", line, re.I) and not re.search(r"\bpycrypto\b", line, re.I)), None)
+        return None if said is None else {"check": "ecosystem", "evidence": (
+            f"not the abandoned library: {f.path}:{said} says the code uses pycryptodome (an optional dependency no "
+            "manifest lists), the maintained drop-in that provides the same Crypto package, and no manifest installs "
+            "pycrypto, so B413's premise (PyCrypto is unmaintained) does not hold for this import")}
     return {"check": "ecosystem", "evidence": (
         f"not the abandoned library: {found} installs pycryptodome, the maintained drop-in that provides the same "
         "Crypto package, and no manifest installs pycrypto, so B413's premise (PyCrypto is unmaintained) does not "

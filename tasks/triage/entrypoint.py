@@ -7,7 +7,7 @@ repository holds:
 
 * the script **drops root itself** before the service runs (``exec gosu app
   ...``, ``su-exec``, ``setpriv``, ``runuser``, ``s6-setuidgid``, uWSGI with
-  ``uid =`` in the ini it is given, gunicorn ``--user``): the service does not
+  ``uid =`` in the ini it is given, gunicorn ``--user``, Apache's ``APACHE_RUN_USER``, PHP-FPM's ``user =``): the service does not
   run as root, only the steps before it do, so the finding is a false
   positive (tasks.triage.docker);
 * the script **needs root** at start (it starts cron, writes under ``/etc``,
@@ -47,7 +47,9 @@ _NEEDS_ROOT = [
 _DROP = re.compile(r"\b(?:gosu|su-exec|setpriv|runuser|s6-setuidgid|setuidgid|chpst\s+-u)\s+(?:--\S+\s+)*['\"]?(\$\{?\w+\}?|[\w.-]+)|"
                    r"\bsu\s+(?:-[\w]*\s+)*(?!-)([\w.-]+)\s+-c\b|\bgunicorn\b.*\s--user[= ]['\"]?([\w.-]+)|"
                    r"\buwsgi\b.*\s--uid[= ]['\"]?([\w.-]+)|"
-                   r"\bdrop_priv\w*\(\s*(?:\w+\s*=\s*)?['\"]([\w.-]+)['\"]|\bgetpwnam\(\s*['\"]([\w.-]+)['\"]\s*\)\.pw_uid")
+                   r"\bdrop_priv\w*\(\s*(?:\w+\s*=\s*)?['\"]([\w.-]+)['\"]|\bgetpwnam\(\s*['\"]([\w.-]+)['\"]\s*\)\.pw_uid|"
+                   r"\bAPACHE_RUN_USER=['\"]?(?:\$\(id\s+-\w+\s+['\"]?)?(\$\{?\w+\}?|[\w.-]+)|"
+                   r"\bs/user\s*=\s*\.\*/user\s*=\s*(\$\{?\w+\}?|[\w.-]+)/.*php-fpm")
 _UWSGI_INI = re.compile(r"\buwsgi\b.*?([\w./-]+\.ini)\b")
 _INI_UID = re.compile(r"(?m)^\s*uid\s*=\s*([\w.-]+)\s*$")
 
@@ -55,10 +57,8 @@ _INI_UID = re.compile(r"(?m)^\s*uid\s*=\s*([\w.-]+)\s*$")
 def words(arg: str) -> list[str]:
     """An instruction's argument as words: the JSON (exec) form or the shell form."""
     if arg.startswith("["):
-        import json
-
         try:
-            value = json.loads(arg)
+            value = __import__("json").loads(arg)
             return [str(w) for w in value] if isinstance(value, list) else []
         except ValueError:
             return []

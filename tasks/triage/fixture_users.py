@@ -4,10 +4,10 @@
 ``testdata/`` files were correct and said nothing the prompt did not).  What tells a reader that the file is only
 test input is the test that loads it: ``app/pkg/web/renderer_test.go:41`` compares a response with
 ``testdata/basic.html``; ``ssl_test.go:76`` loads the ``test-fider-io`` key pair.  The test files (by path) are read
-once per reader; the fixture is found by its file name, or by its stem when that is distinctive (eight characters or
+once per reader; the fixture is found by its file name, or by its stem when that is distinctive (ten characters or
 more with a separator: ``test-fider-io`` for ``test-fider-io.key``).
 
-May import: ``tasks.triage.repo_cache``, ``tasks.triage.report_signals``.
+May import: ``tasks.triage.fixture_loader``, ``tasks.triage.repo_cache``, ``tasks.triage.report_signals``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import re
 import weakref
 from pathlib import PurePosixPath
 
+from tasks.triage.fixture_loader import test_loader
 from tasks.triage.repo_cache import once_per_files
 from tasks.triage.report_signals import is_test_path
 
@@ -40,14 +41,17 @@ def fixture_user(path: str | None, reader=None, files: list[str] | None = None) 
         return ""
     tests, found = _tests(reader, files)
     if path not in found:
-        found[path] = _first_use(path, tests)
+        loader = test_loader(path, reader, files)  # a folder a test-fixture library loads whole (vikunja: set 40)
+        found[path] = _first_use(path, tests) or (f"; {loader}" if loader else "")
     return found[path]
 
 
 def _first_use(path: str, tests: list[tuple[str, list[str]]]) -> str:
     name = PurePosixPath(path).name
     stem = name.rsplit(".", 1)[0]
-    words = [name] + ([stem] if len(stem) >= 8 and re.search(r"[-_.]", stem) else [])
+    # the stem alone only when it is long and distinctive: navidrome's `test_key` (of test_key.pem) is also a store key
+    # a kvstore test sets (set 40: "host_kvstore_test.go:167 reads it" was a wrong fact)
+    words = [name] + ([stem] if len(stem) >= 10 and re.search(r"[-_.]", stem) else [])
     pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(w)}(?![\w-])" for w in words))
     for test, lines in tests:
         if test == path:

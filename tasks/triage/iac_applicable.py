@@ -64,7 +64,7 @@ _VERSION = re.compile(r'^\s*version\s*=\s*"([^"]+)"', re.M)
 _REGISTRY = re.compile(r"^(?:[\w.-]+\.[a-z]{2,}/)?[\w-]+/[\w-]+/[\w-]+$")
 
 
-def registry_module(f: Finding) -> dict | None:
+def registry_module(f: Finding, reader=None) -> dict | None:
     """CKV_TF_1 ("module sources use a commit hash") on a registry module pinned by ``version``: not applicable.
 
     A commit hash pins a git source (``git::https://...?ref=<sha>``); a registry module has no commit to name, it
@@ -72,6 +72,11 @@ def registry_module(f: Finding) -> dict | None:
     """
     if str(f.tool or "").lower() != "checkov" or str(f.rule_id or "").upper() != "CKV_TF_1":
         return None
+    if not f.snippet and reader is not None and f.location and f.location.start_line:  # a compact report quotes no code
+        from tasks.repository.source import finding_lines
+
+        lines = finding_lines(reader, f)[f.location.start_line - 1:f.location.end_line or f.location.start_line]
+        f = __import__("dataclasses").replace(f, snippet="".join(lines)) if lines else f
     src, version = _SOURCE.search(f.snippet or ""), _VERSION.search(f.snippet or "")
     if not src or not version or "::" in src.group(1) or not _REGISTRY.match(src.group(1)) \
             or src.group(1).startswith(("github.com/", "bitbucket.org/")):
@@ -92,10 +97,10 @@ def _held(constraint: str) -> str:
     return "pinned" if re.fullmatch(r"\s*=?\s*v?\d+(?:\.\d+){0,2}(?:-[\w.]+)?\s*", constraint) else "constrained"
 
 
-def check_not_applicable(f: Finding | dict) -> dict | None:
+def check_not_applicable(f: Finding | dict, reader=None) -> dict | None:
     """A Windows-only control flagged on a Linux VM, CKV_TF_1 on a registry module -> false-positive reason, else None."""
     f = as_finding(f)
-    registry = registry_module(f)
+    registry = registry_module(f, reader)
     if registry:
         return registry
     control = WINDOWS_ONLY.get(str(f.rule_id or "").upper())

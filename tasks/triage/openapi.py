@@ -63,7 +63,7 @@ def check_response_schema(f: Finding | dict, reader=None) -> dict | None:
 
 
 _EXAMPLE = re.compile(r"^\s*(?:-\s+)?['\"]?(?:example|examples|x-example|default)['\"]?\s*:")
-_SPEC = re.compile(r"^['\"]?(?:openapi|swagger)['\"]?\s*:", re.M)
+_SPEC = re.compile(r"^(?:['\"]?(?:openapi|swagger)['\"]?\s*:|\s+\"(?:openapi|swagger)\"\s*:\s*\"\d)", re.M)  # JSON: indented
 
 
 def check_spec_example(f: Finding | dict, reader=None) -> dict | None:
@@ -74,7 +74,7 @@ def check_spec_example(f: Finding | dict, reader=None) -> dict | None:
         return None
     lines = finding_lines(reader, f)
     n = f.location.start_line
-    if not lines or n > len(lines) or not _SPEC.search("".join(lines[:40])):
+    if not lines or n > len(lines) or not _SPEC.search("".join(lines)):  # swag writes `swagger:` last
         return None
     if not _EXAMPLE.match(lines[n - 1]) and not (n >= 2 and _EXAMPLE.match(lines[n - 2]) and lines[n - 2].rstrip().endswith(":")):
         return None

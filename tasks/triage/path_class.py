@@ -45,13 +45,14 @@ def release_folder(path: str | None) -> str | None:
 
 # the files of a development stack: compose files, Dockerfiles, the services' configuration
 _DEV_STACK_FILE = re.compile(r"(?:^|[-._])(?:docker-)?compose[-._\w]*\.ya?ml$|dockerfile|\.(?:toml|ya?ml|env|conf|ini)$")
+_CONTRIB_FILE = re.compile(r"\.(?:ya?ml|json|tf|service|conf|ini|toml)$|dockerfile")  # deployment configs, not code
 _GITPOD = re.compile(r"^(?:\.gitpod\.(?:ya?ml|dockerfile)|(?:docker-)?compose[-._]gitpod\.ya?ml|.+\.gitpod\.ya?ml)$")
 
 
 @lru_cache(maxsize=65536)
 def path_class(path: str | None) -> str | None:
     """scaffold | devcontainer | dev_env | dev_stack | dev_image | fixture | test | library | build | vendored |
-    example | docs | None, from the repository-relative path.
+    example | docs | contrib | None, from the repository-relative path.
 
     A folder named test under an environment folder (kustomize ``overlays/test``) is an environment, not test code.
     """
@@ -83,6 +84,8 @@ def path_class(path: str | None) -> str | None:
         return "example"  # docker-compose.example.yml, .env.sample (set 30); ckanext/example_flask_iblueprint (set 31)
     if dirs & DOC_DIRS or PurePosixPath(path).suffix.lower() in DOC_SUFFIXES:
         return "docs"
+    if "contrib" in parts[:-1] and _CONTRIB_FILE.search(parts[-1]):  # navidrome's contrib/k8s/manifest.yml (set 40)
+        return "contrib"
     return None
 
 
@@ -98,6 +101,8 @@ WHY = {"fixture": "a test fixture or test data file", "test": "test code", "exam
         "dev_image": "a development image (its name marks it for development): it is built for a developer's machine, "
                      "not for a deployment",
         "docs": "documentation", "vendored": "a vendored copy of third-party code",
+        "contrib": "a community-contributed sample configuration (contrib/): users copy and adapt it to their own setup, "
+                   "and the project neither ships nor deploys it",
         "library": "vendored third-party library code", "build": "build tooling, not part of the deployed application"}
 
 

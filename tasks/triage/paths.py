@@ -283,13 +283,15 @@ def check_demo_data(f) -> dict | None:
 _RANDOM = re.compile(r"(?i)^B311$|random")
 
 
-def check_seed(f) -> dict | None:
-    """A credential in seed data for demo accounts (NodeGoat's artifacts/db-reset.js, a seeds/ folder): needs review."""
+def check_seed(f, reader=None, files=None) -> dict | None:
+    """A credential in seed data for demo accounts (NodeGoat's artifacts/db-reset.js, a seeds/ folder): needs review;
+    not a fixtures/ folder a test-fixture library loads (tasks.triage.fixture_loader)."""
     from tasks.findings.model import as_finding
+    from tasks.triage.fixture_loader import test_loader
 
     f = as_finding(f)
     where = seed_data(f.path)
-    if not where:
+    if not where or test_loader(f.path, reader, files, f):
         return None
     return {"check": "path", "status": "seed_data",
             "evidence": f"seed data for demo accounts: {f.path} is {where}; make sure it never runs in production "

@@ -10,7 +10,7 @@ path say.  Where they come from:
   ``source.repo_path``): ``# nosec`` (Bandit; with rule ids only those),
   ``# nosemgrep`` / ``// nosemgrep`` (with ``: rule`` only that rule),
   ``#checkov:skip=CKV_ID`` anywhere in the resource, ``trivy:ignore:ID``,
-  ``gitleaks:allow``;
+  ``gitleaks:allow``; on a Semgrep finding in Go, ``//nolint:gosec`` or ``// #nosec`` (gosec's own markers);
 * files in the repository root: ``.trivyignore`` (ids, ``exp:`` expiry
   honoured), ``.gitleaksignore`` (finding fingerprints ``file:rule:line``);
 * VEX documents (``triage.vex_inputs``, and ``.vex/*.json``, ``*.openvex.json``,
@@ -32,6 +32,7 @@ _NOSEMGREP = re.compile(r"(?:#|//|/\*|--|<!--)\s*nosemgrep\b(?::\s*(?P<ids>[\w.\
 _CHECKOV = re.compile(r"checkov:skip=(?P<id>[A-Z0-9_]+)(?::(?P<why>[^\n]*))?")
 _TRIVY = re.compile(r"trivy:ignore:(?P<id>[A-Za-z0-9_\-]+)")
 _GITLEAKS = re.compile(r"gitleaks:allow\b")
+_GOSEC = re.compile(r"//\s*(?:nolint:[\w,-]*?\bgosec\b|#nosec\b(?:\s+G\d{3})*)")
 # Semgrep rules whose weakness a Bandit test also checks: a `# nosec` (bare, or naming that test) on the line is the
 # team's decision on the same call (calibre-web's `hashlib.md5(...)  # nosec`, held-out set 22)
 _BANDIT_TWIN = [(re.compile(p), ids) for p, ids in (
@@ -59,6 +60,11 @@ def _line_labels(f: Finding, text: str, whole: bool) -> str | None:
         if n and (not n.group("ids") or set(re.split(r"[\s,]+", n.group("ids"))) & set(twin)):
             return (f"the line carries `# nosec{(' ' + n.group('ids')) if n.group('ids') else ''}`: the team's suppression of "
                     f"Bandit's test of the same weakness ({'/'.join(twin)}), on the call this rule flags")
+    if tool == "semgrep" and str(f.path or "").endswith(".go"):  # navidrome's `fmt.Fprintf(w, ...) //nolint:gosec` (set 40)
+        g = _GOSEC.search((text.rstrip("\n").splitlines() or [""])[-1])
+        if g:
+            return (f"the line carries `{g.group(0).strip()}`: the team's reviewed exception to gosec, Go's security "
+                    "linter, on the call this rule flags")
     if tool == "checkov" and whole:
         for m in _CHECKOV.finditer(text):
             if m.group("id") == rule:

@@ -5,7 +5,7 @@ rule and teaches nothing the prompt's path does not say (set 29's graders: "the 
 code also answers the rule on its own terms - the SQL is built from a constant column name, the command from
 literals, the '0.0.0.0' is an assertion's expected value - that reason goes beside the path, so the row says why the line is harmless, not only where it is.
 
-May import: ``tasks.findings``, ``tasks.triage.constant``, ``tasks.triage.callers``, ``tasks.triage.bind_url``.
+May import: ``tasks.findings``, ``tasks.triage.constant``, ``tasks.triage.callers``, ``tasks.triage.bind_url``, ``tasks.triage.uncalled``.
 """
 
 from __future__ import annotations
@@ -14,13 +14,19 @@ from tasks.findings.model import Finding
 from tasks.triage.bind_url import zero_address_use
 from tasks.triage.callers import Callers
 from tasks.triage.constant import check_constant
+from tasks.triage.uncalled import uncalled
 
 
-def test_detail(f: Finding, judge) -> list[dict]:
-    """[the code's own reason] for a code finding in a test path, else []; ``judge`` shares its call-site index."""
-    if f.kind != "code" or judge.reader is None:
+def test_detail(f: Finding, judge, where: str | None = "test") -> list[dict]:
+    """[the code's own reasons] for a code finding in a test, example or docs path (``where``, the path's class),
+    else []; ``judge`` shares its call-site index and file list."""
+    if f.kind != "code" or judge.reader is None or where not in ("test", "example", "docs"):
         return []
+    files = getattr(judge.imports, "files", None)
+    idle = uncalled(f, judge.reader, files)  # the line never runs: said whatever else holds
+    if where != "test":
+        return [idle] if idle else []
     if judge.imports is not None and judge.callers is None and hasattr(judge.imports, "sources"):
         judge.callers = Callers(judge.imports)
     found = check_constant(f, judge.reader, judge.callers) or zero_address_use(f, judge.reader)
-    return [found] if found else []
+    return [r for r in (found, idle) if r]

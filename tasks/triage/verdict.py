@@ -31,10 +31,10 @@ from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
 from tasks.findings.secrets import tool_marks_secret
-from tasks.triage import (allowlist, bind_url, commented_out, context, dev_cert, escaped_regexp, file_mode,
-                          flag_attrs, framework_rule, function_tmp, go_code, href_value, jquery_dom, log_format,
-                          module_inputs, orphan_module, report_signals, safe_filter, secret_names, suppressions,
-                          validated_argv, vendor_loader, workflows)
+from tasks.triage import (allowlist, bind_url, commented_out, constant_command, context, dev_cert, dom_html,
+                          escaped_regexp, file_mode, flag_attrs, framework_rule, function_tmp, go_code, href_value,
+                          jquery_dom, log_format, module_inputs, orphan_module, report_signals, safe_filter,
+                          secret_names, suppressions, template_output, validated_argv, vendor_loader, workflows)
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.assert_use import check_assert_use
@@ -133,8 +133,7 @@ class Judge:
 
             seen = {r["id"] for r in recs}
             recs += [r for r in self.by_package.get(osv_package(f.package), []) if r["id"] not in seen]
-        if recs:
-            self.with_record += 1
+        self.with_record += bool(recs)
         vuln_ids = merged_ids(ids, recs)
         scope = context.check_scope(f)
         if scope is None and self.dev_packages and f.kind == "dependency":
@@ -161,7 +160,7 @@ class Judge:
                   or module_inputs.check_module_input(f, self.reader, getattr(self.imports, 'files', None))
                   or function_tmp.check_function_tmp(f, self.reader) or workflows.check_dispatch_inputs(f, self.reader)
                   or workflows.check_job_permissions(f, self.reader) or workflows.check_default_token(f, self.reader)
-                  or check_subprocess_argv(f, self.reader) or validated_argv.check_validated_argv(f, self.reader) or allowlist.check_allowlist(f, self.reader)
+                  or check_subprocess_argv(f, self.reader) or constant_command.check_constant_command(f, self.reader) or validated_argv.check_validated_argv(f, self.reader) or allowlist.check_allowlist(f, self.reader)
                   or check_form_csrf(f, self.reader) or check_blocktranslate(f, self.reader) or check_scriptlet(f, self.reader)
                   or check_script_url(f, self.reader) or commented_out.check_commented_out(f, self.reader)
                   or check_secret_file_path(f) or check_express_routes(f, self.reader) or check_demo_key_comment(f, self.reader)
@@ -172,6 +171,7 @@ class Judge:
                   or file_mode.check_file_mode(f, self.reader) or secret_names.check_secret_name(f, self.reader)
                   or go_code.check_go(f, self.reader) or escaped_regexp.check_escaped_regexp(f, self.reader)
                   or framework_rule.check_framework_rule(f, self.reader, self.imports) or vendor_loader.check_vendor_loader(f, self.reader)
+                  or template_output.check_template_output(f) or dom_html.check_dom_html(f, self.reader, getattr(self.imports, 'files', None))
                   or href_value.check_href_value(f, self.reader, getattr(self.imports, 'files', None))
                   or orphan_module.check_orphan_module(f, self.reader, getattr(self.imports, 'files', None)))
         if robust:
@@ -193,7 +193,7 @@ class Judge:
         documented = check_documented(f, self.reader, self.imports) if secret_rule else None
         if documented:
             return record(f, "false_positive", [documented], "evidence", vuln_ids)
-        seed = context.check_seed(f) if secret_rule else None
+        seed = context.check_seed(f, self.reader, getattr(self.imports, 'files', None)) if secret_rule else None
         if seed:
             return record(f, "needs_review", [seed], "evidence", vuln_ids)
         if self.imports is not None and f.kind == "code" and not secret_rule:  # before request data: such code never runs
@@ -206,7 +206,7 @@ class Judge:
         hash_use = check_hash_use(f, self.reader)
         if hash_use:
             return record(f, "false_positive", [hash_use], "evidence", vuln_ids)
-        applied = path and (path.get("class") in ("example", "test") or path.get("class") == "docs"
+        applied = path and (path.get("class") in ("example", "test", "contrib") or path.get("class") == "docs"
                             and not str(f.rule_id).upper().startswith(("CKV_OPENAPI", "CKV2_OPENAPI")))  # a spec is text
         if path and path["status"] == "not_deployed" and f.kind == "config" and applied:
             # a Terraform module's examples/ and tests, a manifest under docs/, are applied by whoever runs them (README
@@ -220,7 +220,7 @@ class Judge:
                 return record(f, "needs_review", [{"check": "path", "evidence": f"{path['evidence']}, but {taint['evidence']}: "
                               "check whether this code is deployed or served"}, taint], "evidence", vuln_ids)
             return record(f, "false_positive", [{"check": "path", "evidence": f"{path.get('lead', 'not run by the application')}: {path['evidence']}"}]
-                          + (test_detail(f, self) if path.get("class") == "test" else []) + extra, "evidence", vuln_ids)
+                          + test_detail(f, self, path.get("class")) + extra, "evidence", vuln_ids)
         if path and path["status"] == "library" and f.kind in ("code", "config"):
             where, _, unloaded = (path["evidence"] + _LIB).split(_LIB)[1].partition("; no template")  # text after the marker
             return record(f, "false_positive", [{"check": "path", "evidence": "vendored third-party library code, not this "
@@ -277,7 +277,7 @@ class Judge:
         if documented:
             return record(f, "false_positive", [documented] + ([sec] if sec and "shaped like" not in sec["evidence"] else []), "evidence", vuln_ids)
         reasons = [sec] if sec else []
-        seed = context.check_seed(f)
+        seed = context.check_seed(f, self.reader, getattr(self.imports, 'files', None))
         if seed:
             return record(f, "needs_review", [seed] + reasons, "evidence", vuln_ids)
         if sec and sec["status"] == "weak_key":  # a guessable value as the application's own key: worse, not better

@@ -65,9 +65,14 @@ def finalise(finding: dict) -> dict:
                                            or _quoted_in(named, finding.get("snippet"))  # literal reader leaves out
                                            or named in ("True", "False", "None"))  # `"change_password": True` (set 24)
             flagged = [named] if exact else flagged + quoted
+            if exact:  # the snippet's other literals are not what Bandit flagged: a B107 spans its whole function,
+                found = [v for v in found if v == named]  # whose names and bytes are no password (sqlmap: set 40)
             # taken without their context ("password: 'Fail'" is Bandit's wording, not an assignment): only
             # values shaped like a secret; an assigned password is taken from the snippet with its context
             found += [v for v in quoted if secrets.plausible(v)]
+        header = re.search(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----", snippet or "") if snippet else None
+        if header:  # a key block with its body: the block is the evidence, not a short literal inside its base64
+            flagged = [header.group(0)]  # (navidrome's test_key.pem was "a low-entropy value of 8 characters": set 40)
         _keep_secret_evidence(finding, flagged)  # the triage weighs every flagged value; only secrets are redacted
     path = (finding.get("location") or {}).get("path")
     for key in TEXT_FIELDS:

