@@ -349,3 +349,23 @@ def test_b413_on_a_file_that_says_it_uses_pycryptodome():
     assert rec["verdict"] == "false_positive" and "lib/request/oob.py:1 says the code uses pycryptodome" in rec["reasons"][0]["evidence"]
     old = code.replace("pycryptodome is an optional dependency", "pycrypto is an optional dependency")
     assert judge({"lib/request/oob.py": old}, f)["verdict"] != "false_positive"
+
+
+def test_set_40s_audit_a_tests_folder_by_its_suffix_a_comment_reads_no_fixture_and_a_tests_password_is_a_credential():
+    from tasks.triage.context import check_secret
+    from tasks.triage.fixture_users import _first_use
+    from tasks.triage.report_signals import is_test_path
+
+    assert is_test_path("pkg/webtests/integrations.go") and is_test_path("pkg/caldavtests/auth.go")
+    assert not is_test_path("app/contests/views.py") and not is_test_path("app/latest/views.py")
+    tests = [("pkg/webtests/api_test.go", ["// the tokens are in users.yml\n", 'db.Load("users.yml")\n'])]
+    assert _first_use("pkg/db/fixtures/users.yml", tests).startswith("; pkg/webtests/api_test.go:2 reads it")
+    f = {"id": "2" * 32, "tool": "semgrep", "kind": "secret", "severity": "high", "rule_id": "tmp.rules.hashicorp-tf-password",
+         "title": "t", "description": "d", "snippet": 'const fixturePassword = "12345678"\n',
+         "location": {"path": "pkg/caldavtests/integrations.go", "start_line": 59, "end_line": 59},
+         "secret_evidence": {"class": "placeholder", "entropy": 3.0, "length": 8, "format": None,
+                             "match": "a counting sequence (abcd…, 1234…), 8 of 8 characters"}}
+    path = {"check": "path", "status": "not_deployed", "class": "test", "evidence": "pkg/caldavtests/integrations.go is test code"}
+    said = check_secret(f, path)["evidence"]
+    assert said.startswith("a test credential, not a secret:") and "not a credential" not in said
+    assert check_secret(f, None)["evidence"].startswith("not a credential")  # outside tests: the filler reading stands

@@ -59,6 +59,8 @@ _LOW_CONFIDENCE = re.compile(r"\bconfidence[\s:=]+low\b", re.I)
 _TEST_DIRS = {"test", "tests", "testing", "__tests__", "__test__", "spec", "specs", "test_data", "testdata", "cypress",
               "e2e", "e2e-tests", "e2e_tests", "ui-tests", "ui_tests", "integration-tests", "integration_tests", "playwright",
               "testinfra"}  # Ansible's role checks (Testinfra): securedrop, set 37
+# a folder of tests named for what they test: vikunja's pkg/webtests, pkg/caldavtests, pkg/e2etests (set 40)
+_TESTS_DIR = re.compile(r"^(?!(?:con|pro|at|de)tests$)[a-z0-9]{2,}[-_]?tests$")
 # test files by name (tests.py: a Django app's test module); a browser-test runner's own config (cypress.config.js, playwright.config.ts) sets up test runs
 _TEST_FILE = re.compile(r"^(?:test_.+\.(?:py|sql)|tests\.py|.+_test\.(?:py|go|rb)|conftest\.py|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+Test\.(?:java|kt)|.+_spec\.rb"
                         r"|(?:cypress|playwright)\.config\.[cm]?[jt]s|\.env\.test(?:ing)?)$")  # dotenv loads .env.test under NODE_ENV=test
@@ -125,7 +127,8 @@ def is_test_path(path: str | None) -> bool:
         return True
     dirs = path.lower().split("/")[:-1]  # Ansible Molecule's molecule/<scenario>/ data (not chem/molecule/views.py)
     molecule = "molecule" in dirs[:-1] and not _CODE_FILE.search(p.name)
-    return molecule or bool(_TEST_DIRS & set(code_dirs(path))) or bool(_TEST_FILE.match(p.name))
+    return molecule or bool(_TEST_DIRS & set(code_dirs(path))) or bool(_TEST_FILE.match(p.name)) or any(
+        _TESTS_DIR.match(d) for d in code_dirs(path))
 
 
 def confidence_of(f: Finding | dict) -> str | None:
