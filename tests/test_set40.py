@@ -369,3 +369,59 @@ def test_set_40s_audit_a_tests_folder_by_its_suffix_a_comment_reads_no_fixture_a
     said = check_secret(f, path)["evidence"]
     assert said.startswith("a test credential, not a secret:") and "not a credential" not in said
     assert check_secret(f, None)["evidence"].startswith("not a credential")  # outside tests: the filler reading stands
+
+
+def test_set_40s_stage_2_graders_a_form_field_name_a_docstring_line_and_a_kerberos_checksum(tmp_path):
+    from test_triage_containers import bandit_at
+
+    from tasks.findings.secrets import detect
+    from tasks.fixes.suppression_diff import inside_string
+    from tasks.triage.context import check_secret
+
+    jsx = '    <PasswordInput className="ra-input" source="currentPassword" {...rest} />\n'
+    assert detect(jsx, "ui/src/user/UserEdit.jsx") == []  # the field's name stays in the prompt
+    f = {"id": "3" * 32, "tool": "semgrep", "kind": "secret", "severity": "low", "rule_id": "tmp.rules.hashicorp-tf-password",
+         "title": "t", "description": "d", "snippet": jsx, "location": {"path": "ui/src/user/UserEdit.jsx", "start_line": 52, "end_line": 52},
+         "secret_evidence": {"class": "plain-word", "entropy": 3.5, "length": 15, "match": None, "format": None}}
+    hit = check_secret(f, None)
+    assert hit["status"] == "not_a_secret" and "the `source` attribute of `<PasswordInput>`" in hit["evidence"]
+    valued = f | {"snippet": '    <PasswordInput defaultValue="hunter2hunter2" />\n'}
+    assert check_secret(valued, None)["status"] != "not_a_secret"
+    doc = 'def bcrypt_passwd(p):\n    """\n    >>> bcrypt_passwd("U*U")\n    \'$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW\'\n    """\n'
+    g = bandit_at("B105", 4, "lib/utils/hash.py")
+    assert "inside a string that spans lines 2-5" in inside_string(g, {"file": doc})
+    assert inside_string(bandit_at("B105", 1, "lib/utils/hash.py"), {"file": doc}) is None
+    krb = "import hashlib, hmac\n\ndef checksum(key, data):\n    return hmac.new(key, hashlib.md5(data).digest(), 'md5').digest()\n"
+    rec = judge({"extra/kerberos/crypto.py": krb}, bandit_at("B324", 4, "extra/kerberos/crypto.py"))
+    assert rec["verdict"] == "false_positive" and "NTLM or Kerberos" in rec["reasons"][0]["evidence"]
+
+
+def test_balanced_bidi_isolates_inside_a_string_format_text_and_an_open_override_stays_a_finding():
+    from tasks.triage.bidi_text import check_bidi_text
+
+    ok = "    expect(choiceFor('ar').name).toEqual(`\u0627\u0644\u0639\u0631\u0628\u064a\u0629 \u2066(${pct}%)\u2069`)\n"
+    f = semgrep_at("tmp.rules.contains-bidirectional-characters", "ui/src/i18n/choices.test.jsx", 1)
+    hit = check_bidi_text(f, Files({"ui/src/i18n/choices.test.jsx": ok}))
+    assert hit and "(U+2066, U+2069) sit inside a string literal" in hit["evidence"]
+    trojan = '    if (isAdmin) { /* \u202e } \u2066if (isAdmin)\u2069 \u2066 begin admins only */\n'
+    assert check_bidi_text(f, Files({"ui/src/i18n/choices.test.jsx": trojan})) is None
+    open_in_string = '    const s = "abc \u202e cba";\n'
+    assert check_bidi_text(f, Files({"ui/src/i18n/choices.test.jsx": open_in_string})) is None
+
+
+def test_xml_parsed_from_a_data_file_the_repository_ships_and_no_usedforsecurity_on_old_pythons(tmp_path):
+    from test_triage_containers import bandit_at
+
+    from tasks.fixes.patterns.python_hashes import non_security
+
+    common = 'import os\n\ndef setPaths(paths):\n    paths.BOUNDARIES_XML = os.path.join(paths.XML_PATH, "boundaries.xml")\n'
+    loader = ("from xml.etree import ElementTree as et\nfrom lib.core.data import paths\n\n"
+              "def loadBoundaries():\n    doc = et.parse(paths.BOUNDARIES_XML)\n    return doc\n")
+    files = {"lib/core/common.py": common, "lib/parse/payloads.py": loader, "data/xml/boundaries.xml": "<root/>\n"}
+    rec = _repo(tmp_path / "a", files).judge(bandit_at("B314", 5, "lib/parse/payloads.py"))
+    assert rec["verdict"] == "false_positive" and "data/xml/boundaries.xml" in rec["reasons"][0]["evidence"]
+    other = dict(files, **{"lib/core/option.py": "def f(paths, args):\n    paths.BOUNDARIES_XML = args.xml\n"})
+    assert _repo(tmp_path / "b", other).judge(bandit_at("B314", 5, "lib/parse/payloads.py"))["verdict"] != "false_positive"
+    text, rewrite = non_security("from __future__ import print_function\nimport hashlib\n")
+    assert rewrite is None and "raises TypeError" in text
+    assert non_security("from __future__ import annotations\nimport hashlib\n")[1] is not None

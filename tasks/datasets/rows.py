@@ -87,12 +87,13 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
         return None, fixed
     if rec["verdict"] == "false_positive" and cfg.triage != "keep":
         from tasks.fixes.scan_scope import exclusion_answer, exclusion_place
+        from tasks.fixes.suppression_diff import inside_string
 
         scoped = exclusion_answer(f.tool, f.path, rec)  # an installed package: out of the scan, never a nosec in it
         if s1 is not None:
             place = exclusion_place(f.tool, f.path, rec) if scoped else suppression_place(f, rec)
             s1["messages"][2]["content"] = false_positive_analysis(narrative, rec, place, f.path, answer)
-        why_not = None if scoped else refused(f, rec)  # a suppression that would silence a real defect is no row at all
+        why_not = None if scoped else refused(f, rec) or inside_string(f, code)  # a suppression that would silence a real defect is no row at all
         if why_not:
             return s1, (None, why_not, dict(fix_meta, fix_family="suppression"))
         from tasks.fixes.suppression_diff import suppression_diff

@@ -33,7 +33,8 @@ _ALGORITHM = re.compile(
 # a key that names which algorithm, type or method is used: its value is that choice (password_algorithm: round 40)
 CHOICE_SUFFIXES = "algorithm|algo|scheme|method|type|kind|hasher"
 _NAME_KEY_BEFORE = re.compile(rf"(?i)(?:name|identifier|_arn|arn|region|engine(?:_version)?|_version|_class|_zone|_family|"
-                              rf"_(?:{CHOICE_SUFFIXES}))[\"'`\]]?\s*(?:[:=]|=>|:=)\s*[\"'`]?$")
+                              rf"_(?:{CHOICE_SUFFIXES})|(?<=\s)(?:source|htmlFor|field|autoComplete))"  # a JSX input's field name
+                              rf"[\"'`\]]?\s*(?:[:=]|=>|:=)\s*[\"'`]?$")
 _BANDIT_WORDING = re.compile(r"(?i)hard-?coded password:\s*['\"]?$")  # Bandit's "Possible hardcoded password: 'Fail'"
 # what a value given even to a secret-named key is not (held-out set 24): a file path (`pwd="/tmp/archive/example"`,
 # a working directory; its first segment is a word), a command-line flag (`"--snapshot-id"`, its first word letters), an

@@ -286,8 +286,8 @@ def _python_hash(c: patches.Code | None, whole: str | None = None):
     algorithm = re.search(r"hashlib\.(md5|sha1|new)\b", _target_text(c))
     if purpose == "unknown" and algorithm and algorithm.group(1) == "sha1":  # the advice names the call as written
         return python_hashes.WEAK_HASH[purpose].replace("hashlib.md5(data", "hashlib.sha1(data"), None, "weak-hash"
-    if purpose == "non-security":
-        return python_hashes.WEAK_HASH[purpose], python_hashes.add_usedforsecurity, "weak-hash-not-security"
+    if purpose == "non-security":  # no usedforsecurity= where the file still runs on Python < 3.9 (sqlmap: set 40)
+        return (*python_hashes.non_security(whole), "weak-hash-not-security")
     if purpose == "protocol":  # no diff: another algorithm breaks the exchange
         return python_hashes.WEAK_HASH[purpose], None, "weak-hash-protocol"
     if purpose == "security" and re.search(r"(?i)(?:hashlib\.\w+|\b(?:md5|sha1))\([^)]*pass(?:word|wd|phrase)?", _target_text(c)):

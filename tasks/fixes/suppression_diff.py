@@ -140,3 +140,24 @@ def in_python_string(file_text: str | None, c: patches.Code, line: int) -> bool:
     return any(isinstance(n, (ast.Constant, ast.JoinedStr)) and (n.end_lineno or n.lineno) > n.lineno
                and n.lineno <= at <= (n.end_lineno or n.lineno) and (isinstance(n, ast.JoinedStr) or isinstance(n.value, str))
                for n in ast.walk(tree))
+
+
+def inside_string(f: Finding | dict, code: dict | None) -> str | None:
+    """Why no comment may go on the flagged line: it lies inside a Python string that spans lines (a docstring's
+    doctest: sqlmap's bcrypt test vector, set 40 - the `# nosemgrep` became part of the expected output and the
+    doctest failed).  None when the line is code, or the file is not Python or does not parse."""
+    import ast
+
+    f = as_finding(f)
+    text = (code or {}).get("file")
+    if not text or not str(f.path or "").endswith(".py") or not f.line:
+        return None
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.lineno < f.line <= (node.end_lineno or 0):
+            return (f"{f.path}:{f.line} is inside a string that spans lines {node.lineno}-{node.end_lineno} (a docstring "
+                    "or a text block): a suppression comment there would become part of the string")
+    return None

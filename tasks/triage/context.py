@@ -36,6 +36,7 @@ from tasks.triage.test_site import test_site
 from tasks.triage.fixture_users import fixture_user
 from tasks.triage.unreferenced import never_named
 from tasks.triage.id_table import uuid_table
+from tasks.triage.secret_names import field_name
 from tasks.triage.secret_use import TEXT_SUFFIXES, form_label, translation_label
 from tasks.findings.secret_evidence import WORDS
 from tasks.repository.source import finding_lines
@@ -170,6 +171,10 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     text = f"the flagged value{at} is " + _SECRET_TEXT[shown].format(word=word, **{k: ev.get(k) for k in ("match", "length", "entropy")})
     in_tests = bool(path_check) and path_check.get("class") in ("test", "fixture", "example", "docs")
     label = form_label(flagged)
+    field = field_name(flagged) if ev["class"] in ("plain-word", "weak", "low-entropy", "placeholder") else None
+    if field:  # a form input's field name, not its value
+        return {"check": "secret", "status": "not_a_secret", "evidence": f"a form field's name, not a credential: the "
+                f"flagged value is {field}, which names the field the input binds ({text.split(' is ', 1)[1]})"}
     words = translation_label(f.path, flagged) if ev["class"] not in ("hash", "high-entropy") or said == WORDS else None
     if words:
         return {"check": "secret", "status": "not_a_secret", "evidence": f"a translated UI string, not a credential: {words}"}

@@ -8,7 +8,7 @@ grader called the advice harmful).  The peer computes the same digest, so the al
 project can do is prefer the protocol's stronger mode where the peer offers one (SCRAM-SHA-256,
 caching_sha2_password).
 
-The protocol is recognised from the flagged lines and the enclosing function's name: the RFC 6455 GUID or a
+The protocol is recognised from the file's path, the flagged lines and the enclosing function's name: the RFC 6455 GUID or a
 ``Sec-WebSocket`` header, a MySQL ``scramble``, PostgreSQL's ``b"md5" +`` token, HTTP Digest's HA1/HA2, NTLM,
 CRAM-MD5, Kerberos.  A digest of a password stored by the application itself matches none of them.
 
@@ -48,7 +48,7 @@ def protocol_digest(f: Finding, reader=None) -> dict | None:
         start = i
         if _DEF.match(lines[i]):
             break
-    window = "".join(lines[start:line + 1])
+    window = f"{f.path}\n" + "".join(lines[start:line + 1])  # sqlmap's extra/kerberos/crypto.py names its protocol
     for name, rx in _PROTOCOLS:
         hit = rx.search(window)
         if hit:

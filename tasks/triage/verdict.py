@@ -31,10 +31,10 @@ from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
 from tasks.findings.secrets import tool_marks_secret
-from tasks.triage import (allowlist, bind_url, commented_out, constant_command, context, dev_cert, dom_html,
-                          escaped_regexp, file_mode, flag_attrs, framework_rule, function_tmp, go_code, href_value,
-                          jquery_dom, log_format, module_inputs, orphan_module, report_signals, safe_filter,
-                          secret_names, suppressions, template_output, validated_argv, vendor_loader, workflows)
+from tasks.triage import (allowlist, bind_url, code_facts, commented_out, context, dev_cert, escaped_regexp, file_mode,
+                          flag_attrs, framework_rule, function_tmp, go_code, href_value, jquery_dom, log_format,
+                          module_inputs, orphan_module, report_signals, safe_filter, secret_names, suppressions,
+                          validated_argv, vendor_loader, workflows)
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.assert_use import check_assert_use
@@ -160,7 +160,7 @@ class Judge:
                   or module_inputs.check_module_input(f, self.reader, getattr(self.imports, 'files', None))
                   or function_tmp.check_function_tmp(f, self.reader) or workflows.check_dispatch_inputs(f, self.reader)
                   or workflows.check_job_permissions(f, self.reader) or workflows.check_default_token(f, self.reader)
-                  or check_subprocess_argv(f, self.reader) or constant_command.check_constant_command(f, self.reader) or validated_argv.check_validated_argv(f, self.reader) or allowlist.check_allowlist(f, self.reader)
+                  or check_subprocess_argv(f, self.reader) or validated_argv.check_validated_argv(f, self.reader) or allowlist.check_allowlist(f, self.reader)
                   or check_form_csrf(f, self.reader) or check_blocktranslate(f, self.reader) or check_scriptlet(f, self.reader)
                   or check_script_url(f, self.reader) or commented_out.check_commented_out(f, self.reader)
                   or check_secret_file_path(f) or check_express_routes(f, self.reader) or check_demo_key_comment(f, self.reader)
@@ -171,7 +171,7 @@ class Judge:
                   or file_mode.check_file_mode(f, self.reader) or secret_names.check_secret_name(f, self.reader)
                   or go_code.check_go(f, self.reader) or escaped_regexp.check_escaped_regexp(f, self.reader)
                   or framework_rule.check_framework_rule(f, self.reader, self.imports) or vendor_loader.check_vendor_loader(f, self.reader)
-                  or template_output.check_template_output(f) or dom_html.check_dom_html(f, self.reader, getattr(self.imports, 'files', None))
+                  or code_facts.check_code_facts(f, self.reader, getattr(self.imports, 'files', None))
                   or href_value.check_href_value(f, self.reader, getattr(self.imports, 'files', None))
                   or orphan_module.check_orphan_module(f, self.reader, getattr(self.imports, 'files', None)))
         if robust:

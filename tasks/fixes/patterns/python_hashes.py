@@ -146,3 +146,21 @@ digest = hashlib.sha256(content).hexdigest()
     "protocol": """The algorithm here is the protocol's, not this code's choice: the peer computes the same digest (a WebSocket accept key, a MySQL scramble, PostgreSQL's md5 token), so changing the hash breaks the exchange. Leave the call as it is; where the peer offers a stronger mode (SCRAM-SHA-256, caching_sha2_password), prefer it in the negotiation.""",
     "unknown": """If the digest is only an identifier (de-duplication or cache key), pass `usedforsecurity=False` to the flagged call (Python 3.9+) - existing keys stay the same. If it protects anything (passwords, tokens, signatures, integrity against tampering), switch to `hashlib.sha256` (or a password hash such as argon2/bcrypt for passwords).""",
 }
+
+
+# a file that still runs on Python 2 or before 3.9, where `usedforsecurity=` raises TypeError
+_OLD_PYTHON = re.compile(r"^\s*from __future__ import (?!annotations\b)|\bsys\.version_info\s*(?:\[0\]\s*[<=]=?\s*2|<\s*\(3,\s*[0-8]\))"
+                         r"|\bPY2\b|\bbasestring\b|\bxrange\(|\bsix\.", re.M)
+
+
+def non_security(whole: str | None):
+    """(advice, rewrite) for a digest that only identifies: ``usedforsecurity=False``, or, in a file that still
+    runs on an older Python (its own compatibility code says so), no diff: the keyword exists from 3.9 and raises
+    TypeError before it (sqlmap, which supports 2.7: set 40's graders ran the patch on 2.7 and 3.8)."""
+    old = _OLD_PYTHON.search(whole or "")
+    if not old:
+        return WEAK_HASH["non-security"], add_usedforsecurity
+    return (WEAK_HASH["non-security"].split(" - but say so", 1)[0] + ". This file still runs on Python before 3.9 (it "
+            f"has `{old.group(0).strip()[:40]}`), where `usedforsecurity=False` raises TypeError: leave the call as it is "
+            "and record the finding as accepted with the scanner's suppression comment on the line until the project drops those "
+            "versions."), None

@@ -1,0 +1,28 @@
+"""What the flagged code itself shows, read from the file: the checks held-out set 40 asked for, in one chain.
+
+Each takes the finding, the repository reader and its tracked files, and returns a false-positive reason with its
+evidence, or None; the first answer wins.  They run with the other code checks of tasks.triage.verdict, before the
+path and the report's confidence decide:
+
+* ``constant_command``: a shell command that is one string literal;
+* ``template_output``: an HTML rule on a template that renders source code or data;
+* ``bidi_text``: bidirectional controls balanced inside a string literal;
+* ``bundled_xml``: XML parsed from a data file the repository ships;
+* ``dom_html``: DOM HTML that is sanitised, the application's own page, or its own translated text.
+
+May import: the modules above.
+"""
+
+from __future__ import annotations
+
+from tasks.findings.model import Finding, as_finding
+from tasks.triage import bidi_text, bundled_xml, constant_command, dom_html, template_output
+
+
+def check_code_facts(f: Finding | dict, reader=None, files=None) -> dict | None:
+    f = as_finding(f)
+    if f.kind != "code":
+        return None
+    return (constant_command.check_constant_command(f, reader) or template_output.check_template_output(f)
+            or bidi_text.check_bidi_text(f, reader) or bundled_xml.check_bundled_xml(f, reader, files)
+            or dom_html.check_dom_html(f, reader, files))
