@@ -272,9 +272,9 @@ def broken_markup(answer: str) -> str | None:
 def leaked_secret(messages: list[dict], path: str | None, detect) -> str | None:
     """detect-secrets over the prompt and the answer: fenced code with the file's suffix (its own syntax: YAML's
     ``key: value``), prose without one, which read "not a secret: the flagged value is ..." in a .yml row as a YAML
-    pair (held-out set 40: vikunja's fixture rows quarantined and the build failed).  In the answer, a value the
-    prompt shows word for word leaks nothing new (the prompt is scanned on its own): a key the answer quotes
-    (`tokens`, a translation catalogue's entry)."""
+    pair (held-out set 40: vikunja's fixture rows quarantined and the build failed).  In the answer, a plain word
+    the prompt shows (`tokens`, a translation catalogue's key) leaks nothing new; any other value counts even when
+    the prompt holds it too (a value the prompt's own scan missed is no less a secret)."""
     prompt = "\n".join(str(m.get("content") or "") for m in messages if m.get("role") == "user")
     for m in messages:
         if m.get("role") not in ("user", "assistant"):
@@ -282,7 +282,7 @@ def leaked_secret(messages: list[dict], path: str | None, detect) -> str | None:
         text = str(m.get("content") or "")
         found = detect(prose(text), None) + [v for _, body in code_blocks(text) for v in detect(body, path)]
         if m["role"] == "assistant":
-            found = [v for v in found if v not in prompt]
+            found = [v for v in found if not (re.fullmatch(r"[A-Za-z][A-Za-z_-]{0,40}", v) and v in prompt)]
         if found:
             return f"detect-secrets flags the {m['role']} text"
     return None

@@ -25,14 +25,18 @@ from __future__ import annotations
 
 import re
 
-from tasks.findings.secret_formats import ASSIGNED, CLASS_NAME, algorithm_name, dead_jwt, credential_format, entropy, filler, plain_url, url_credential  # noqa: F401 - entropy is re-exported
+from tasks.findings.secret_formats import (ASSIGNED, CLASS_NAME, algorithm_name, credential_format, dead_jwt,  # noqa: F401
+                                           entropy, filler, plain_url, url_credential)  # entropy is re-exported
 
 # published documentation values: name -> pattern (whole value)
 EXAMPLES = {
     "AWS documentation access key id": re.compile(r"^(?:AKIA|ASIA)[A-Z0-9]{0,12}EXAMPLE$"),
     "AWS documentation secret key": re.compile(r"^wJalrXUtnFEMI/K7MDENG/bPxRfiCY[A-Za-z0-9/+]*$"),
-    "value marked EXAMPLE": re.compile(r"(?i)^.*example.*$"), "Stripe test key": re.compile(r"^(?:sk|pk|rk)_test_[A-Za-z0-9]+$"),
-    "jwt.io's sample token (sub 1234567890, name John Doe)": re.compile(r"^eyJ[A-Za-z0-9_-]+\.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIi[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$"),
+    "value marked EXAMPLE": re.compile(r"(?i)^.*example.*$"),
+    "Stripe test key": re.compile(r"^(?:sk|pk|rk)_test_[A-Za-z0-9]+$"),
+    "jwt.io's sample token (sub 1234567890, name John Doe)": re.compile(  # its two published payloads, whole
+        r"^eyJ[A-Za-z0-9_-]+\.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwi"
+        r"(?:aWF0IjoxNTE2MjM5MDIyfQ|YWRtaW4iOnRydWUsImlhdCI6MTUxNjIzOTAyMn0)\.[A-Za-z0-9_-]*$"),
     "Google's published reCAPTCHA test key": re.compile(r"^6LeIxAcTAAAAA(?:JcZVRqyHh71UMIEGNQ_MXjiZKhI|GG-vFI1TnRWxMZNFuojJ4WifJWe)$"),
     "dummy/fake/sample value": re.compile(r"(?i)dummy|fake|sample|mock|test|foobar"),
 }
@@ -187,9 +191,12 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
             return out | {"class": "placeholder", "match": name}
     if value in BOOLEAN_WORDS:  # Bandit quotes a boolean it took for a password (under a password-like name)
         return out | {"class": "code-word", "match": f"{value}, a boolean or null constant (Bandit quotes the value it took)"}
-    if value.lower() in CODE_WORDS or _HASH_SCHEME.match(value) or algorithm_name(value) or CLASS_NAME.match(value):  # 'hs256', a
-        # password-hashing scheme's name ('pbkdf2_sha512', pgadmin: set 23), a PHP class (kimai's security.yaml: set 40)
-        return out | {"class": "code-word", "match": "a key algorithm or curve name" if algorithm_name(value) else f"a PHP class name (`{value}`)" if CLASS_NAME.match(value) else "a protocol or API keyword"}
+    php_class = bool(CLASS_NAME.match(value)) and not for_password  # kimai's security.yaml (set 40)
+    if value.lower() in CODE_WORDS or _HASH_SCHEME.match(value) or algorithm_name(value) or php_class:  # 'hs256', a
+        # password-hashing scheme's name ('pbkdf2_sha512', pgadmin's SECURITY_PASSWORD_HASH: set 23), a PHP class
+        what = ("a key algorithm or curve name" if algorithm_name(value) else f"a PHP class name (`{value}`)" if php_class
+                else "a protocol or API keyword")
+        return out | {"class": "code-word", "match": what}
     for name, pattern in WEAK.items():
         if pattern.match(value):
             return out | {"class": "weak", "match": name}

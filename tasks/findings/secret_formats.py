@@ -22,7 +22,7 @@ FORMATS = {
 # rules that look for randomness, not for one issuer's format (Checkov's CKV_SECRET_6/19 are detect-secrets' plugins)
 _ENTROPY_RULES = {"ckv_secret_6", "ckv_secret_19", "base64highentropystring", "hexhighentropystring"}
 # a namespaced PHP class (App\API\Authentication\AccessTokenHandler): a name the framework resolves, never a secret
-CLASS_NAME = re.compile(r"^\\?(?:[A-Z][A-Za-z0-9_]*\\){2,8}[A-Z][A-Za-z0-9_]*[a-z][A-Za-z0-9_]*$")
+CLASS_NAME = re.compile(r"^\\?(?:[A-Z][A-Za-z]+\\){2,8}[A-Z][A-Za-z]*[a-z][A-Za-z]*$")  # letters only: `Kx9\Pq7\Zr4m` is none
 
 
 def credential_format(rule: str | None, value: str, cls: str = "") -> tuple[str | None, bool | None]:
@@ -184,11 +184,14 @@ def dead_jwt(value: str) -> str | None:
     part, head = m.group(1), value.split(".", 1)[0]
     try:
         claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
-        header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
         exp = claims.get("exp") if isinstance(claims, dict) else None
         when = dt.datetime.fromtimestamp(float(exp), dt.timezone.utc) if isinstance(exp, (int, float)) else None
     except (ValueError, TypeError, OverflowError, OSError):
         return None
+    try:  # the header on its own: one that does not decode leaves the exp reading standing
+        header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    except (ValueError, TypeError):
+        header = None
     if isinstance(header, dict) and str(header.get("alg", "")).lower() == "none" and value.endswith("."):
         return "an unsigned JSON Web Token (its header says alg none and it carries no signature)"
     return f"a JSON Web Token whose exp claim passed on {when.date().isoformat()}" if when and when < dt.datetime.now(dt.timezone.utc) else None

@@ -23,6 +23,6 @@ def check_code_facts(f: Finding | dict, reader=None, files=None) -> dict | None:
     f = as_finding(f)
     if f.kind != "code":
         return None
-    return (constant_command.check_constant_command(f, reader) or template_output.check_template_output(f)
+    return (constant_command.check_constant_command(f, reader) or template_output.check_template_output(f, reader, files)
             or bidi_text.check_bidi_text(f, reader) or bundled_xml.check_bundled_xml(f, reader, files)
             or dom_html.check_dom_html(f, reader, files))

@@ -84,6 +84,9 @@ def _python(callee: str, args: str) -> str | None:
         first = _py_shape(call.args[0])
         more = len(call.args) > 1 or call.keywords
         return f"{callee}({first}{', <bound parameters>' if more else ''})" if first else None
+    if re.search(r"(?i)system|popen|shell|subprocess|\bcall\b|\brun\b|exec", callee) and any(
+            isinstance(a, ast.Constant) and isinstance(a.value, str) and re.search(r"[$`]", a.value) for a in call.args):
+        return None  # `convert $SRC out.png`: a shell expands the environment's value into the literal (the review)
     shown = [_py_shape(a) for a in call.args] + [f"{k.arg}={_kw_shape(k.value)}" if k.arg and _kw_shape(k.value) else None
                                                   for k in call.keywords]
     return None if None in shown else f"{callee}({', '.join(shown)})"

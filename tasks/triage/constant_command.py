@@ -4,7 +4,8 @@
 Semgrep's ``subprocess-shell-true`` as command injection; Bandit itself rates it "seems safe".  Injection needs a
 value from outside inside the command; a literal holds none, so ``shell=True`` changes nothing an attacker can
 reach.  Only a plain string constant counts: an f-string, ``%``, ``+`` or ``format`` makes it a built command,
-which the other checks judge.
+which the other checks judge; a literal with ``$`` or a backtick is expanded by the shell from the environment, and
+``env=``, ``executable=`` or ``cwd=`` set at run time change what it runs: no claim for any of them.
 
 May import: ``tasks.findings``, ``tasks.triage.parsed_source``.
 """
@@ -35,9 +36,13 @@ def check_constant_command(f: Finding | dict, reader=None) -> dict | None:
         return None
     call = calls[0]
     command = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg in ("args", "cmd", "command")), None)
-    if not (isinstance(command, ast.Constant) and isinstance(command.value, str)):
-        return None
+    if not (isinstance(command, ast.Constant) and isinstance(command.value, str)) or re.search(r"[$`]", command.value):
+        return None  # `convert $SRC out.png`: the shell expands what the environment holds
+    if any(k.arg in ("env", "executable", "cwd") and not isinstance(k.value, ast.Constant) for k in call.keywords):
+        return None  # an environment, a shell or a directory chosen at run time changes what the literal runs
+    shell = any(k.arg == "shell" and isinstance(k.value, ast.Constant) and k.value.value is True for k in call.keywords)
+    shell = shell or re.search(r"(?:^|\.)(?:system|popen|getoutput|getstatusoutput)$", ast.unparse(call.func)) is not None
     return {"check": "code", "evidence": (
         f"a constant command: {f.path}:{call.lineno} runs the string literal `{command.value[:60]}`"
-        f"{' through a shell' if any(k.arg == 'shell' for k in call.keywords) or 'system' in ast.unparse(call.func) else ''}; "
-        "no value from outside is in it, so the shell parses only what the code wrote")}
+        f"{' through a shell' if shell else ''}; no value from outside is in it and it names no variable for the shell "
+        "to expand, so what runs is what the code wrote")}

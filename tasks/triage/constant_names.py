@@ -276,8 +276,8 @@ def constant_sink(source: str, line: int, path: str, callers=None) -> str | None
             inputs = [v for k in call.keywords if k.arg in _EXTRA_SQL for v in (k.value.values if isinstance(k.value, ast.Dict) else [k.value])]
         if kind == "sql" and inputs and wrapped_text(inputs[0]):
             continue  # execute(text(...)): the text() call inside is a sink of its own, its values bound parameters
-        if not inputs or not all(mod.constant(a) for a in inputs):
-            return None
+        if not inputs or not all(mod.constant(a) for a in inputs) or kind != "sql" and re.search(r"[$`]", ast.unparse(call)):
+            return None  # a shell expands `$SRC` in a literal from the environment (the review of set 40)
         shown.append(f"{dotted(call.func) or 'the call'}() at line {call.lineno}")
     if not shown:  # Bandit B608 flags the line that builds the query: q = "SELECT ... %s" % name
         built = [n for n in ast.walk(mod.tree) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.Return))

@@ -36,13 +36,13 @@ from tasks.triage.test_site import test_site
 from tasks.triage.fixture_users import fixture_user
 from tasks.triage.unreferenced import never_named
 from tasks.triage.id_table import uuid_table
+from tasks.triage.contrib_use import shipped_by_build
 from tasks.triage.secret_names import field_name
 from tasks.triage.secret_use import TEXT_SUFFIXES, form_label, translation_label
 from tasks.findings.secret_evidence import WORDS
 from tasks.repository.source import finding_lines
 
-# a scanner's own test data: made-up package names and placeholder ids (grype's presenter tests)
-_SCANNER_TEST_PACKAGE = re.compile(r"^(?:package|pkg|lib)-\d+$")
+_SCANNER_TEST_PACKAGE = re.compile(r"^(?:package|pkg|lib)-\d+$")  # a scanner's own test data (grype's presenter tests)
 _PLACEHOLDER_ID = re.compile(r"^CVE-1999-000\d")
 DEV_GROUPS = {"dev", "development", "test", "tests", "testing", "lint", "docs", "typing", "devdependencies",
               "testimplementation", "testcompileonly", "testruntimeonly", "provided-test", "optional-dev"}
@@ -63,7 +63,8 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
                             f"{next(i for i in ids if _PLACEHOLDER_ID.match(i))} is made up for a scanner's own tests"}
     path = f.path
     cls = path_class(path)
-    cls = None if cls == "library" and own_plugin(path, reader, f.source.commit if f.source else None) else cls
+    cls = None if cls == "library" and own_plugin(path, reader, f.source.commit if f.source else None) or (
+        cls == "contrib" and shipped_by_build(path, reader, files)) else cls  # a contrib/ file the release builds
     if f.kind == "web" or not path:
         return None
     if cls in (None, "vendored", "library") and f.kind == "code":  # a library folder's banner names what it is (set 26)

@@ -19,6 +19,7 @@ import re
 from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
+from tasks.repository.source import finding_lines
 from tasks.triage.report_signals import is_test_path
 
 MAX_MANIFESTS = 50
@@ -27,6 +28,11 @@ _MANIFEST = re.compile(r"^(?:requirements[\w.-]*\.(?:txt|in)|setup\.py|setup\.cf
 _REQ = r"(?:^\s*(?:-\s*)?|[\"'])\s*{name}\s*(?:$|[\s<>=~!;\[\"',@])"
 _DOME = re.compile(_REQ.format(name="pycryptodome"), re.I | re.M)
 _OLD = re.compile(_REQ.format(name="pycrypto"), re.I | re.M)
+_USES = re.compile(r"(?i)\b(?:uses?|using|requires?|needs?|depends on|installs?)\b.*\bpycryptodome\b|\bpycryptodome\b.{0,40}"
+                   r"\b(?:is|as) (?:an? )?(?:optional )?dependency")
+_PLANNED = re.compile(r"(?i)\btodo\b|fixme|migrat|move to|switch to|replac|instead of|\bpycrypto\b")
+_INSTALLERS = re.compile(r"(?i)(?:^|/)(?:[^/]*dockerfile[^/]*|\.github/workflows/[^/]+\.ya?ml|[^/]+\.sh|tox\.ini|Makefile)$")
+_PIP_OLD = re.compile(r"(?i)\bpip3?\s+install\b[^\n]*\bpycrypto\b(?!dome)")
 
 
 def _is_b413(f: Finding) -> bool:
@@ -54,10 +60,13 @@ def check_crypto_package(f: Finding | dict, reader=None, index=None) -> dict | N
                     "file, and replacing it (pycryptodome installs the same Crypto package) clears every such import")}
             if found is None and _DOME.search(text):
                 found = f"{path}:{no}"
-    if found is None:  # an optional dependency no manifest lists: the importing file's own comment names it
-        said = next((n for n, line in enumerate(reader.lines(f.path, None) or [], 1) if line.lstrip().startswith("#")
-                     and re.search(r"\bpycryptodome\b", line, re.I) and not re.search(r"\bpycrypto\b", line, re.I)), None)
-        return None if said is None else {"check": "ecosystem", "evidence": (
+    if found is None:  # an optional dependency no manifest lists: the importing file's own comment says it uses it
+        said = next((n for n, line in enumerate(finding_lines(reader, f), 1) if line.lstrip().startswith("#")
+                     and _USES.search(line) and not _PLANNED.search(line)), None)
+        pip = [p for p in getattr(index, "files", []) if _INSTALLERS.search(p)][:MAX_MANIFESTS]
+        if said is None or any(_PIP_OLD.search("".join(reader.lines(p, None) or [])) for p in pip):
+            return None  # a Dockerfile or CI script that pip-installs pycrypto itself (the review of set 40)
+        return {"check": "ecosystem", "evidence": (
             f"not the abandoned library: {f.path}:{said} says the code uses pycryptodome (an optional dependency no "
             "manifest lists), the maintained drop-in that provides the same Crypto package, and no manifest installs "
             "pycrypto, so B413's premise (PyCrypto is unmaintained) does not hold for this import")}

@@ -23,6 +23,7 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
+from tasks.triage.parsed_source import bracketed
 
 _RULE = re.compile(r"(?i)innerhtml|document-method|dangerouslysetinnerhtml|outerhtml|insertadjacenthtml")
 _JS = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".vue")
@@ -30,9 +31,11 @@ _SINK = re.compile(r"(?:\.(?:innerHTML|outerHTML)\s*=(?!=)\s*|__html\s*:\s*)(?P<
 _SANITIZE = re.compile(r"\b(?:DOMPurify|purify|dompurify)\.sanitize\s*\(")
 _PURIFY_IMPORT = re.compile(r"""(?:from\s+|require\(\s*)['"](?:isomorphic-)?dompurify['"]""", re.I)
 _TRANSLATE = re.compile(r"""^(?:this\.translate|translation\.get|i18n\.t|__|trans|\$t|t)\(\s*(['"])[\w.:-]+\1\s*\)$""")
-_ENGINES = ((".twig", "Twig"), (".blade.php", "Blade"), (".html.erb", "ERB"), (".jinja", "Jinja"), (".jinja2", "Jinja"),
-            (".j2", "Jinja"), (".cshtml", "Razor"))
+# page templates of engines that escape by default (Jinja escapes only where the application turns it on: no claim)
+_ENGINES = ((".html.twig", "Twig"), (".blade.php", "Blade"), (".html.erb", "ERB"), (".cshtml", "Razor"))
 LOOK_BACK = 25
+_FROM_URL = re.compile(r"location\.(?:search|hash|href)|URLSearchParams|document\.(?:URL|referrer|documentURI)|"
+                       r"window\.name|addEventListener\(\s*['\"]message|\.data\b.*postMessage")
 
 
 def _value(line: str) -> str | None:
@@ -54,19 +57,30 @@ def _engine(files) -> str | None:
     return f"{name} ({counts[name]} templates)"
 
 
+def _reassigned(name: str, lines: list[str]) -> bool:
+    """``name = ...`` or ``name += ...`` on any of ``lines`` (after its declaration): its value may be another."""
+    return any(re.search(rf"(?<![\w$.]){re.escape(name)}\s*(?:[-+]?=)(?!=)", l) for l in lines)
+
+
 def _sanitised(name: str, above: list[str], first: int, text: str) -> str | None:
     for i in range(len(above) - 1, -1, -1):
         if re.search(rf"\b(?:const|let|var)\s+{re.escape(name)}\s*=", above[i]):
-            later = above[i:]
-            hit = next((j for j, l in enumerate(later) if _SANITIZE.search(l)), None)
-            if hit is not None and (_PURIFY_IMPORT.search(text) or "DOMPurify.sanitize" in later[hit]):
+            if _reassigned(name, above[i + 1:]):
+                return None  # `html += location.hash` after the sanitize
+            decl = above[i]
+            memo = re.search(r"=\s*(?:React\.)?useMemo\(", decl)
+            body = above[i:i + 8] if memo else [decl]  # the declaration's own value, or the memo's returned one
+            hit = next((j for j, l in enumerate(body) if _SANITIZE.search(l) and (j == 0 or l.lstrip().startswith("return"))), None)
+            if hit is not None and (_PURIFY_IMPORT.search(text) or "DOMPurify.sanitize" in body[hit]):
                 return (f"the HTML is sanitised: `{name}` is set from DOMPurify's sanitize (line {first + i + hit} "
-                        f"`{later[hit].strip()[:70]}`), which strips scripts and event handlers before it is inserted")
+                        f"`{body[hit].strip()[:70]}`), which strips scripts and event handlers before it is inserted")
             return None
     return None
 
 
 def _fetched(name: str, above: list[str], first: int, files, text: str = "") -> str | None:
+    if _FROM_URL.search(text):
+        return None  # the script reads its page's address or messages: a fetched URL may be the attacker's
     callback = re.compile(rf"\.text\(\)\s*\.then\(\s*(?:\(\s*{re.escape(name)}\s*\)|{re.escape(name)}|"
                           rf"(?:async\s+)?function\s*\(\s*{re.escape(name)}\s*\))\s*(?:=>|\{{)")
     hit = next((i for i in range(len(above) - 1, -1, -1) if callback.search(above[i])), None)
@@ -90,8 +104,9 @@ def _fetched(name: str, above: list[str], first: int, files, text: str = "") -> 
 
 def _own_sanitizer(value: str, reader, f: Finding, files) -> str | None:
     """``ESCAPER.sanitize(html)``, where the repository's own ``sanitize`` method returns ``DOMPurify.sanitize(...)``."""
-    if not re.fullmatch(r"(?:[\w$]+\.)*sanitize\(.+\)", value):
-        return None
+    m = re.match(r"(?:[\w$]+\.)*sanitize\(", value)
+    if not m or bracketed(value, m.end() - 1) is None or len(bracketed(value, m.end() - 1)) + m.end() + 1 != len(value):
+        return None  # one call, nothing joined to it (`sanitize(a) + location.hash`)
     for p in [p for p in files or [] if p.lower().endswith(_JS) and "node_modules/" not in p][:3000]:
         lines = finding_lines(reader, f, p)
         for n, line in enumerate(lines, 1):
@@ -114,7 +129,7 @@ def _own_words(value: str, above: list[str], first: int) -> str | None:
         at = next((i for i in range(len(above) - 1, -1, -1)
                    if re.search(rf"\b(?:const|let|var)\s+{re.escape(n)}\s*=", above[i])), None)
         rhs = above[at].split("=", 1)[1].strip().rstrip(";") if at is not None else ""
-        if at is None or not _TRANSLATE.match(rhs):
+        if at is None or not _TRANSLATE.match(rhs) or _reassigned(n, above[at + 1:]):
             return None
         said.append(f"`{n}` (line {first + at}: `{rhs}`)")
     return (f"the HTML is the application's own text: markup literals and {', '.join(said)}, the translation of a "

@@ -26,10 +26,13 @@ the finding's commit), so nothing outside the checkout is opened.
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import shlex
 from pathlib import PurePosixPath
+
+from tasks.triage.root_drop import _code_lines, drops_root  # noqa: F401 - drops_root re-exported (docker, sources, tests)
 
 _SCRIPT = re.compile(r"[\w./-]*[\w-]+\.sh$")
 _S6_BASE = re.compile(r"(?:(?:ghcr\.io|lscr\.io)/)?linuxserver/baseimage-[\w.-]+(?::[\w.-]+)?(?:@sha256:[0-9a-f]{64})?$")
@@ -44,21 +47,13 @@ _NEEDS_ROOT = [
     ("starts a system service", re.compile(r"\bservice\s+[\w-]+\s+(?:start|restart)\b|/etc/init\.d/")),
     ("changes kernel or network settings", re.compile(r"\b(?:sysctl\s+-w|iptables|mount\s|setcap|update-ca-certificates)\b")),
 ]
-_DROP = re.compile(r"\b(?:gosu|su-exec|setpriv|runuser|s6-setuidgid|setuidgid|chpst\s+-u)\s+(?:--\S+\s+)*['\"]?(\$\{?\w+\}?|[\w.-]+)|"
-                   r"\bsu\s+(?:-[\w]*\s+)*(?!-)([\w.-]+)\s+-c\b|\bgunicorn\b.*\s--user[= ]['\"]?([\w.-]+)|"
-                   r"\buwsgi\b.*\s--uid[= ]['\"]?([\w.-]+)|"
-                   r"\bdrop_priv\w*\(\s*(?:\w+\s*=\s*)?['\"]([\w.-]+)['\"]|\bgetpwnam\(\s*['\"]([\w.-]+)['\"]\s*\)\.pw_uid|"
-                   r"\bAPACHE_RUN_USER=['\"]?(?:\$\(id\s+-\w+\s+['\"]?)?(\$\{?\w+\}?|[\w.-]+)|"
-                   r"\bs/user\s*=\s*\.\*/user\s*=\s*(\$\{?\w+\}?|[\w.-]+)/.*php-fpm")
-_UWSGI_INI = re.compile(r"\buwsgi\b.*?([\w./-]+\.ini)\b")
-_INI_UID = re.compile(r"(?m)^\s*uid\s*=\s*([\w.-]+)\s*$")
 
 
 def words(arg: str) -> list[str]:
     """An instruction's argument as words: the JSON (exec) form or the shell form."""
     if arg.startswith("["):
         try:
-            value = __import__("json").loads(arg)
+            value = json.loads(arg)
             return [str(w) for w in value] if isinstance(value, list) else []
         except ValueError:
             return []
@@ -106,63 +101,12 @@ def repo_file(name: str, dockerfile: str, files: list[str], copies: list[str]) -
     return found[0] if len(found) == 1 else None
 
 
-def _code_lines(lines: list[str]) -> list[tuple[int, str]]:
-    return [(n, l.rstrip("\n")) for n, l in enumerate(lines, 1) if l.strip() and not l.lstrip().startswith("#")]
-
-
 def needs_root(lines: list[str]) -> tuple[int, str, str] | None:
     """(line, what, text) of the first step the script can only run as root."""
     for n, text in _code_lines(lines):
         for what, rx in _NEEDS_ROOT:
             if rx.search(text):
                 return n, what, text.strip()[:100]
-    return None
-
-
-def _root_by_default(user: str, lines: list[str]) -> bool:
-    """``exec su-exec ${PUID}:${PGID}`` after ``export PUID=${PUID:-0}``: the script drops to root unless the operator
-    sets the variable (homepage, held-out set 21: both labellers called its `USER root` a finding)."""
-    var = re.match(r"^\$\{?(\w+)", user)
-    if not var:
-        return False
-    name = re.escape(var.group(1))
-    default = re.search(rf"\b{name}=[\"']?\$\{{{name}:?[-=]([\w]+)\}}|\$\{{{name}:?=([\w]+)\}}", "".join(lines))
-    return bool(default) and (default.group(1) or default.group(2)) in ("0", "root")
-
-
-def _guarded_by_default(lines: list[str], line: int) -> bool:
-    """The drop on ``line`` sits in an ``if`` that tests a variable defaulting to 0 or root: ihatemoney's
-    ``if [ "$PGID" -ne 0 -a "$PUID" -ne 0 ]; then ... su - abc`` after ``PUID=${PUID:-0}`` drops nothing by default
-    (held-out set 28's graders)."""
-    depth = 0
-    for k in range(line - 2, max(line - 30, -1), -1):
-        text = lines[k].strip()
-        if re.match(r"fi\b", text):
-            depth += 1
-        elif re.match(r"if\b", text):
-            if depth == 0:
-                return any(_root_by_default("$" + v, lines) for v in re.findall(r"\$\{?(\w+)", text))
-            depth -= 1
-    return False
-
-
-def drops_root(lines: list[str], read=None, find=None) -> tuple[int, str, str, str] | None:
-    """(line, user, text, what else says so) where the script hands the service to another user, or None.  ``find(name)``: a
-    repository path for a file name (the uWSGI ini the script passes), ``read(path)``: its lines."""
-    for n, text in _code_lines(lines):
-        m = _DROP.search(text)
-        if m and (m.group(5) or m.group(6)) and text[:1].isspace():
-            continue  # Python's drop inside a function: a helper process's (Mailu's dovecot runs its podop so, set 25)
-        if m:
-            user = next(g for g in m.groups() if g)
-            if user not in ("root", "0") and not _root_by_default(user, lines) and not _guarded_by_default(lines, n):
-                return n, user, text.strip()[:100], ""
-        ini = _UWSGI_INI.search(text)
-        if ini and read and find:
-            path = find(ini.group(1))
-            uid = _INI_UID.search("".join(read(path) or [])) if path else None
-            if uid and uid.group(1) not in ("root", "0"):
-                return n, uid.group(1), text.strip()[:80], f" with {path}'s `uid = {uid.group(1)}`"
     return None
 
 

@@ -4,7 +4,9 @@ A secret in ``fixtures/`` is first taken for seed data (Django's ``loaddata``, a
 exist in production), which needs review.  Vikunja's ``pkg/db/fixtures/*.yml`` (held-out set 40: nine token hashes,
 TOTP secrets and webhook passwords, both labellers false positive) are loaded by ``pkg/db/test_fixtures.go``, which
 imports go-testfixtures and names the folder: a library whose one job is filling a test database.  The check reads
-the Go files beside the folder (its package), where such a loader lives.
+the Go files beside the folder (its package), where such a loader lives, and takes one only when its file name or a
+function in it says test (``test_fixtures.go``, ``InitTestFixtures``): a ``seed.go`` that fills the production
+database with the same library is seed data (the review of set 40).
 
 May import: ``tasks.findings``, ``tasks.repository``.
 """
@@ -38,7 +40,8 @@ def test_loader(path: str | None, reader=None, files=None, f: Finding | None = N
         lines = finding_lines(reader, f, p) if f is not None else reader.lines(p, None) or []
         text = "".join(lines)
         hit = next(((n, name) for n, l in enumerate(lines, 1) for lib, name in _LOADERS.items() if f'"{lib}' in l), None)
-        if hit and re.search(rf"""["`]{re.escape(parts[at])}["`/]|go:embed\s+{re.escape(parts[at])}\b""", text):
+        tested = "test" in PurePosixPath(p).name.lower() or re.search(r"(?m)^func\s+\w*Test\w*\(", text)
+        if hit and tested and re.search(rf"""["`]{re.escape(parts[at])}["`/]|go:embed\s+{re.escape(parts[at])}\b""", text):
             return (f"{p} loads {folder}/ with {hit[1]} (line {hit[0]}), a library that fills a test database with "
                     "fixtures: the values are test data, not accounts a deployment creates")
     return None

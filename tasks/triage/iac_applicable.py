@@ -22,6 +22,7 @@ May import: ``tasks.core``, ``tasks.findings``, ``tasks.triage.iac_ports`` (the 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from tasks.findings.model import Finding, as_finding
@@ -76,7 +77,7 @@ def registry_module(f: Finding, reader=None) -> dict | None:
         from tasks.repository.source import finding_lines
 
         lines = finding_lines(reader, f)[f.location.start_line - 1:f.location.end_line or f.location.start_line]
-        f = __import__("dataclasses").replace(f, snippet="".join(lines)) if lines else f
+        f = dataclasses.replace(f, snippet="".join(lines)) if lines else f
     src, version = _SOURCE.search(f.snippet or ""), _VERSION.search(f.snippet or "")
     if not src or not version or "::" in src.group(1) or not _REGISTRY.match(src.group(1)) \
             or src.group(1).startswith(("github.com/", "bitbucket.org/")):

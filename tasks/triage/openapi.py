@@ -63,7 +63,8 @@ def check_response_schema(f: Finding | dict, reader=None) -> dict | None:
 
 
 _EXAMPLE = re.compile(r"^\s*(?:-\s+)?['\"]?(?:example|examples|x-example|default)['\"]?\s*:")
-_SPEC = re.compile(r"^(?:['\"]?(?:openapi|swagger)['\"]?\s*:|\s+\"(?:openapi|swagger)\"\s*:\s*\"\d)", re.M)  # JSON: indented
+_SPEC = re.compile(r"^(?:['\"]?(?:openapi|swagger)['\"]?\s*:\s*['\"]?[23]\.\d|\s+\"(?:openapi|swagger)\"\s*:\s*\"[23]\.\d)", re.M)
+_SPEC_BODY = re.compile(r"^['\"]?(?:paths|definitions|components)['\"]?\s*:|^\s+\"(?:paths|definitions|components)\"\s*:", re.M)
 
 
 def check_spec_example(f: Finding | dict, reader=None) -> dict | None:
@@ -74,7 +75,8 @@ def check_spec_example(f: Finding | dict, reader=None) -> dict | None:
         return None
     lines = finding_lines(reader, f)
     n = f.location.start_line
-    if not lines or n > len(lines) or not _SPEC.search("".join(lines)):  # swag writes `swagger:` last
+    text = "".join(lines)  # swag writes `swagger: "2.0"` last; a Helm values file's `swagger:` toggle is no spec
+    if not lines or n > len(lines) or not _SPEC.search(text) or not _SPEC_BODY.search(text):
         return None
     if not _EXAMPLE.match(lines[n - 1]) and not (n >= 2 and _EXAMPLE.match(lines[n - 2]) and lines[n - 2].rstrip().endswith(":")):
         return None

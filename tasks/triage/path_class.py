@@ -84,7 +84,7 @@ def path_class(path: str | None) -> str | None:
         return "example"  # docker-compose.example.yml, .env.sample (set 30); ckanext/example_flask_iblueprint (set 31)
     if dirs & DOC_DIRS or PurePosixPath(path).suffix.lower() in DOC_SUFFIXES:
         return "docs"
-    if "contrib" in parts[:-1] and _CONTRIB_FILE.search(parts[-1]):  # navidrome's contrib/k8s/manifest.yml (set 40)
+    if parts[0] == "contrib" and len(parts) > 1 and _CONTRIB_FILE.search(parts[-1]):  # navidrome's contrib/k8s (set 40)
         return "contrib"
     return None
 
@@ -101,8 +101,8 @@ WHY = {"fixture": "a test fixture or test data file", "test": "test code", "exam
         "dev_image": "a development image (its name marks it for development): it is built for a developer's machine, "
                      "not for a deployment",
         "docs": "documentation", "vendored": "a vendored copy of third-party code",
-        "contrib": "a community-contributed sample configuration (contrib/): users copy and adapt it to their own setup, "
-                   "and the project neither ships nor deploys it",
+        "contrib": "a community-contributed sample configuration (the top-level contrib/ folder, which no build or "
+                   "release file of the repository names): users copy and adapt it to their own setup",
         "library": "vendored third-party library code", "build": "build tooling, not part of the deployed application"}
 
 

@@ -8,11 +8,12 @@ grader called the advice harmful).  The peer computes the same digest, so the al
 project can do is prefer the protocol's stronger mode where the peer offers one (SCRAM-SHA-256,
 caching_sha2_password).
 
-The protocol is recognised from the file's path, the flagged lines and the enclosing function's name: the RFC 6455 GUID or a
-``Sec-WebSocket`` header, a MySQL ``scramble``, PostgreSQL's ``b"md5" +`` token, HTTP Digest's HA1/HA2, NTLM,
-CRAM-MD5, Kerberos.  A digest of a password stored by the application itself matches none of them.
+The protocol is recognised by its shape in the code of the flagged lines and the enclosing function (comments left
+out): the RFC 6455 GUID or ``Sec-WebSocket-Accept``, a ``scramble``, PostgreSQL's ``b"md5" + md5(`` token, HTTP
+Digest's HA1/HA2, NTLM, Kerberos, CRAM-MD5 -- and only where the file or its path names that protocol too (a
+``scramble`` in a MySQL client, a ``GUID`` in a WebSocket module).
 
-May import: ``tasks.findings``, ``tasks.triage.parsed_source``.
+May import: ``tasks.findings``, ``tasks.repository``.
 """
 
 from __future__ import annotations
@@ -22,16 +23,18 @@ import re
 from tasks.findings.model import Finding
 from tasks.repository.source import finding_lines
 
-_PROTOCOLS = (
+_PROTOCOLS = (  # (what it is, the code's own shape of it, what else the file or its path must name)
     ("the WebSocket handshake (RFC 6455's Sec-WebSocket-Accept, SHA-1 of the key and the protocol's GUID)",
-     re.compile(r"258EAFA5-E914-47DA-95CA-C5AB0DC85B11|Sec-WebSocket-Accept|\b_?GUID\b.*\bsha1\b|\bsha1\b.*\b_?GUID\b", re.I)),
+     re.compile(r"258EAFA5-E914-47DA-95CA-C5AB0DC85B11|Sec-WebSocket-Accept|\b_?GUID\b", re.I),
+     re.compile(r"258EAFA5-E914-47DA-95CA-C5AB0DC85B11|websocket", re.I)),
     ("MySQL's mysql_native_password scramble (SHA-1 of the password, then of the server's salt)",
-     re.compile(r"scramble", re.I)),
+     re.compile(r"scramble", re.I), re.compile(r"mysql", re.I)),
     ("PostgreSQL's MD5 password authentication (\"md5\" + md5(md5(password + user) + salt))",
-     re.compile(r"""b?["']md5["']\s*\+\s*(?:hashlib\.)?md5\(|AuthenticationMD5|MD5 password""", re.I)),
-    ("HTTP Digest authentication (RFC 7616's HA1/HA2)", re.compile(r"\bHA[12]\b|digest[-_ ]auth", re.I)),
-    ("NTLM or Kerberos (RC4-HMAC), which fix MD4/MD5", re.compile(r"\bntlm|kerberos|\bkrb5?\b|rc4[-_]?hmac", re.I)),
-    ("CRAM-MD5 (RFC 2195)", re.compile(r"cram[-_]?md5", re.I)),
+     re.compile(r"""b?["']md5["']\s*\+\s*(?:hashlib\.)?md5\("""), re.compile(r"postgres|\bpg\b|AuthenticationMD5", re.I)),
+    ("HTTP Digest authentication (RFC 7616's HA1/HA2)", re.compile(r"\bHA[12]\b"), re.compile(r"WWW-Authenticate|digest", re.I)),
+    ("NTLM or Kerberos (RC4-HMAC), which fix MD4/MD5", re.compile(r"\bntlm|kerberos|\bkrb5?\b|rc4[-_]?hmac", re.I),
+     re.compile(r"\bntlm|kerberos|\bkrb5?\b|rc4[-_]?hmac", re.I)),
+    ("CRAM-MD5 (RFC 2195)", re.compile(r"cram[-_]?md5", re.I), re.compile(r"cram[-_]?md5", re.I)),
 )
 _DEF = re.compile(r"^\s*(?:async\s+)?def\s+(\w+)|^\s*func\s+(?:\([^)]*\)\s*)?(\w+)|^\s*(?:function\s+)?(\w+)\s*\([^)]*\)\s*\{")
 LOOK_BACK = 30
@@ -48,10 +51,12 @@ def protocol_digest(f: Finding, reader=None) -> dict | None:
         start = i
         if _DEF.match(lines[i]):
             break
-    window = f"{f.path}\n" + "".join(lines[start:line + 1])  # sqlmap's extra/kerberos/crypto.py names its protocol
-    for name, rx in _PROTOCOLS:
+    code = [l for l in lines[start:line + 1] if not l.lstrip().startswith(("#", "//", "*", "/*", "--"))]  # no comment
+    window = f"{f.path}\n" + "".join(code)  # sqlmap's extra/kerberos/crypto.py names its protocol in its path
+    whole = f"{f.path}\n" + "".join(lines)
+    for name, rx, context in _PROTOCOLS:
         hit = rx.search(window)
-        if hit:
+        if hit and context.search(whole):  # the shape in the code, and the protocol named in the file or its path
             return {"check": "code", "status": "not_security_use", "evidence": (
                 f"the algorithm is the protocol's, not a choice of this code: {f.path}:{line} computes the digest "
                 f"{name} defines (`{hit.group(0)[:40]}`), and the peer computes the same, so another hash would break "

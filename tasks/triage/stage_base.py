@@ -136,9 +136,17 @@ def _copy_only_stage(f: Finding, image: str, name: str, lines: list[str], line: 
         return None  # the last stage, or a later stage builds FROM it: its base is in the image
     copies = [n for n, text in enumerate(later, start=line + 1)
               if re.match(rf"\s*COPY\s+(?:--\S+\s+)*--from={re.escape(name)}\s", text, re.I)]
-    if not copies:
-        return None
+    if not copies or any(_system_tree(lines[n - 1]) for n in copies):
+        return None  # `COPY --from=rootfs / /`: the stage's whole file system is the shipped image (the review)
     return {"check": "config", "status": "build_stage",
             "evidence": f"a build-only stage: {f.path}:{line} `FROM {image} AS {name}` is a stage the image never runs; "
                         f"later stages only copy files out of it (line {copies[0]} `{lines[copies[0] - 1].strip()[:80]}`), "
                         "so the tag decides which files are copied in when the image is built, not the base the shipped image runs on"}
+
+
+def _system_tree(copy: str) -> bool:
+    """A ``COPY --from`` whose source is the root or a system tree (``/``, ``/usr``, ``/lib``): the stage's base is
+    then shipped as the image's own file system, not a file taken out of it."""
+    words = [w for w in copy.split()[1:] if not w.startswith("--")]
+    return any(w.rstrip("/") in ("", "/.", "/usr", "/lib", "/lib64", "/etc", "/bin", "/sbin", "/var", "/opt")
+               for w in words[:-1])

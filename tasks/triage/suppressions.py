@@ -41,6 +41,15 @@ _BANDIT_TWIN = [(re.compile(p), ids) for p, ids in (
     (r"(?i)\beval\b|eval-detected|exec-detected", ("B307", "B102")), (r"(?i)mktemp|tempfile", ("B306", "B108")),
     (r"(?i)without-timeout|no-timeout", ("B113",)), (r"(?i)disabled-cert|verify-false|cert-validation", ("B501",)),
     (r"(?i)formatted-sql|sql-injection|tainted-sql", ("B608",)), (r"(?i)debug-enabled|debug-true", ("B201",)))]
+# Semgrep's Go rules and the gosec checks of the same weakness: a gosec marker counts only for its twin (the review)
+_GOSEC_TWIN = [(re.compile(p), ids) for p, ids in (
+    (r"(?i)sql|query", ("G201", "G202")), (r"(?i)exec|command|subprocess", ("G204",)),
+    (r"(?i)responsewriter|fprintf|printf|xss|template|unescaped|html", ("G203", "G705")),
+    (r"(?i)tls|ssl|skip-?verify|certificate", ("G402",)), (r"(?i)math-?rand|random", ("G404",)),
+    (r"(?i)md5|sha1|weak-hash|\bdes\b|rc4|crypto", ("G401", "G501", "G502", "G503", "G505")),
+    (r"(?i)path-traversal|filepath|file-inclusion|zip|tar", ("G304", "G305")), (r"(?i)ssrf|url|request", ("G107",)),
+    (r"(?i)bind|0\.0\.0\.0|all-interfaces", ("G102",)), (r"(?i)permission|chmod|perm", ("G301", "G302", "G306")),
+    (r"(?i)secret|password|credential|token", ("G101",)))]
 MAX_VEX_BYTES = 16 * 1024 * 1024
 
 
@@ -61,8 +70,11 @@ def _line_labels(f: Finding, text: str, whole: bool) -> str | None:
             return (f"the line carries `# nosec{(' ' + n.group('ids')) if n.group('ids') else ''}`: the team's suppression of "
                     f"Bandit's test of the same weakness ({'/'.join(twin)}), on the call this rule flags")
     if tool == "semgrep" and str(f.path or "").endswith(".go"):  # navidrome's `fmt.Fprintf(w, ...) //nolint:gosec` (set 40)
-        g = _GOSEC.search((text.rstrip("\n").splitlines() or [""])[-1])
-        if g:
+        last = (text.rstrip("\n").splitlines() or [""])[-1]
+        g = _GOSEC.search(last)
+        twin = next((ids for pattern, ids in _GOSEC_TWIN if pattern.search(rule)), None)
+        named = set(re.findall(r"\bG\d{3}\b", last[g.start():])) if g else set()
+        if g and twin and (not named or named & set(twin)):  # gosec checks the same weakness on this call
             return (f"the line carries `{g.group(0).strip()}`: the team's reviewed exception to gosec, Go's security "
                     "linter, on the call this rule flags")
     if tool == "checkov" and whole:

@@ -29,7 +29,23 @@ _HTML_RULE = re.compile(r"(?i)xss|html|interpolation-in-tag|unquoted-attribute|t
                         r"var-in-script|unescaped|autoescape|attr")
 
 
-def check_template_output(f: Finding | dict) -> dict | None:
+_PAGES = re.compile(r"\.(?:html?|xhtml|twig|j2|jinja2?|tmpl|tpl|gohtml|vue|svelte|erb|ejs|hbs|njk|liquid|cshtml|jsx|tsx)$", re.I)
+MAX_PAGES = 2000
+
+
+def _included(path: str, reader, files) -> str | None:
+    """A page template that names the file (``{% include "partials/config.json.j2" %}`` inside ``<script>``): then
+    its output lands in HTML after all (the review of set 40)."""
+    name = PurePosixPath(path).name
+    pages = [p for p in files or [] if _PAGES.search(p) and p != path and not (  # a Rust template including another
+        len(PurePosixPath(p).suffixes) >= 2 and PurePosixPath(p).suffixes[-2].lower() in _OUTPUTS)]
+    for p in pages[:MAX_PAGES]:
+        if name in "".join(reader.lines(p, None) or []):
+            return p
+    return None
+
+
+def check_template_output(f: Finding | dict, reader=None, files=None) -> dict | None:
     """{"check": "code", "evidence"} for an HTML/XSS rule on a template whose name says it renders no HTML."""
     f = as_finding(f)
     if f.kind != "code" or not f.path:
@@ -39,8 +55,11 @@ def check_template_output(f: Finding | dict) -> dict | None:
     suffixes = [s.lower() for s in PurePosixPath(str(f.path)).suffixes]
     if len(suffixes) < 2 or suffixes[-1] not in _TEMPLATE_SUFFIXES or suffixes[-2] not in _OUTPUTS:
         return None
+    if reader is not None and _included(str(f.path), reader, files):
+        return None
     output = _OUTPUTS[suffixes[-2]]
+    where = f"the value on line {f.line} lands" if f.line else "its values land"
     return {"check": "code", "evidence": (
-        f"no HTML is written: {f.path} is a template that renders {output} (its name ends {suffixes[-2]}{suffixes[-1]}), "
-        f"so the value on line {f.line} lands in {output}, not in an HTML tag a browser parses; the rule's "
-        "cross-site scripting premise does not apply")}
+        f"no HTML is written: {f.path} is a template that renders {output} (its name ends {suffixes[-2]}{suffixes[-1]}, "
+        f"and no page template of the repository includes it), so {where} in {output}, not in an HTML tag a "
+        "browser parses; the rule's cross-site scripting premise does not apply")}

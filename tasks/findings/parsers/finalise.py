@@ -34,6 +34,14 @@ def _quoted_in(value: str, snippet: str | None) -> bool:
     return bool(snippet) and any(f"{q}{value}{q}" in snippet for q in ("'", '"'))
 
 
+def _other_secret(value: str, snippet: str | None) -> bool:
+    """Beside the password Bandit quoted, whether another value of its snippet may be a secret too (an FTP login's
+    password, an HMAC key): a quoted literal, not a name the code uses (`_feed_rest`, found after ``=``) nor a
+    mechanism's name (``b"SCRAM-SHA-256\\x00"``: sqlmap's SCRAM test, set 40)."""
+    bare = re.sub(r"\\x[0-9a-fA-F]{2}|\\[0nrt]", "", value)
+    return _quoted_in(value, snippet) and not re.fullmatch(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+", bare)
+
+
 def _key_material(finding: dict):
     """The snippet a secret rule flagged; for a private-key rule only the lines of blocks that hold key material
     (a Semgrep private-key match runs from a header over the rest of a docs page: mitmproxy's certificates.md shows
@@ -65,8 +73,8 @@ def finalise(finding: dict) -> dict:
                                            or _quoted_in(named, finding.get("snippet"))  # literal reader leaves out
                                            or named in ("True", "False", "None"))  # `"change_password": True` (set 24)
             flagged = [named] if exact else flagged + quoted
-            if exact:  # the snippet's other literals are not what Bandit flagged: a B107 spans its whole function,
-                found = [v for v in found if v == named]  # whose names and bytes are no password (sqlmap: set 40)
+            if exact:  # a B107 spans its whole function: of its other values keep the quoted ones that may be
+                found = [v for v in found if v == named or _other_secret(v, finding.get("snippet"))]  # secrets
             # taken without their context ("password: 'Fail'" is Bandit's wording, not an assignment): only
             # values shaped like a secret; an assigned password is taken from the snippet with its context
             found += [v for v in quoted if secrets.plausible(v)]

@@ -17,8 +17,9 @@ _NON_SECURITY = re.compile(r"dedup|dupe|unique|cache|etag|checksum|fingerprint|h
 _SECURITY = re.compile(r"passw|secret|token|\bauth|signature|\bsign(?:ed|ing)?\b|hmac|\bsalt|credential|session|nonce|"
                        r"\botp\b|api_?key|integrity|verify|tamper", re.I)
 _HASH_CALL = re.compile(r"\bhashlib\.(md5|sha1)\(")
-# a digest the protocol defines: RFC 6455's accept key, MySQL's scramble, PostgreSQL's md5 token (sqlmap: set 40)
-_PROTOCOL = re.compile(r"""258EAFA5-E914|Sec-WebSocket-Accept|\b_?GUID\b|scramble|b?["']md5["']\s*\+""", re.I)
+# a digest the protocol defines by its constant: RFC 6455's accept key (sqlmap: set 40; tasks.triage.protocol_digest
+# reads the rest with the file)
+_PROTOCOL = re.compile(r"258EAFA5-E914-47DA-95CA-C5AB0DC85B11|Sec-WebSocket-Accept")
 
 
 def hash_purpose(text: str) -> str:
