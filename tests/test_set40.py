@@ -483,3 +483,19 @@ def test_the_reviews_true_positives_stay_findings(tmp_path):
     h = {"id": "5" * 32, "tool": "checkov", "kind": "secret", "severity": "high", "rule_id": "CKV_SECRET_6", "title": "t",
          "description": "d", "location": {"path": "charts/app/values.yaml", "start_line": 4, "end_line": 4}}
     assert check_spec_example(h, Files({"charts/app/values.yaml": helm})) is None
+
+
+def test_a_kubernetes_skip_annotation_is_quoted_yaml():
+    """navidrome's contrib manifest (set 40): `checkov.io/skip1: CKV_K8S_37=not the deployed configuration: ...` has a
+    ': ' inside a plain scalar, which YAML rejects; the lint quarantined the row."""
+    import yaml
+
+    from tasks.fixes.suppression import suppression_answer
+
+    f = {"id": "7" * 32, "tool": "checkov", "kind": "config", "severity": "low", "rule_id": "CKV_K8S_37", "title": "t",
+         "description": "d", "location": {"path": "contrib/k8s/manifest.yml", "start_line": 1, "end_line": 9}}
+    rec = {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": "not the deployed configuration: it is a sample"}]}
+    text = suppression_answer(f, rec)
+    block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    skip = yaml.safe_load(block)["metadata"]["annotations"]["checkov.io/skip1"]
+    assert skip.startswith("CKV_K8S_37=not the deployed configuration: it is a sample")

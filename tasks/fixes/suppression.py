@@ -9,6 +9,7 @@ audit), the answer says so and gives the OpenVEX statement instead.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import PurePosixPath
 
@@ -127,7 +128,7 @@ def suppression_for(f: Finding | dict, rec: dict) -> tuple[str, str]:
         name = str(path or "").lower()
         if rule.startswith(("CKV_K8S_", "CKV2_K8S_")) or (name.endswith((".yaml", ".yml"))
                                                           and "kubernetes" in (f.description or "").lower()):
-            return "yaml", f"metadata:\n  annotations:\n    checkov.io/skip1: {rule}={short}"
+            return "yaml", f"metadata:\n  annotations:\n    checkov.io/skip1: {json.dumps(f'{rule}={short}')}"  # ": " in a plain scalar
         if name.endswith((".yaml", ".yml")):
             return "yaml", f"#checkov:skip={rule}:{short}"
         if _json(path) and baseline_entry(f):  # one resource's check (checkov_baseline), not the whole file
