@@ -413,7 +413,7 @@ def test_set_40s_stage_2_graders_a_form_field_name_a_docstring_line_and_a_kerber
 
 
 def test_balanced_bidi_isolates_inside_a_string_format_text_and_an_open_override_stays_a_finding():
-    from tasks.triage.bidi_text import check_bidi_text
+    from tasks.triage.bidi_text import check_balanced_bidi as check_bidi_text
 
     ok = "    expect(choiceFor('ar').name).toEqual(`\u0627\u0644\u0639\u0631\u0628\u064a\u0629 \u2066(${pct}%)\u2069`)\n"
     f = semgrep_at("tmp.rules.contains-bidirectional-characters", "ui/src/i18n/choices.test.jsx", 1)

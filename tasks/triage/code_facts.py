@@ -24,5 +24,5 @@ def check_code_facts(f: Finding | dict, reader=None, files=None) -> dict | None:
     if f.kind != "code":
         return None
     return (constant_command.check_constant_command(f, reader) or template_output.check_template_output(f, reader, files)
-            or bidi_text.check_bidi_text(f, reader) or bundled_xml.check_bundled_xml(f, reader, files)
+            or bidi_text.check_balanced_bidi(f, reader) or bundled_xml.check_bundled_xml(f, reader, files)
             or dom_html.check_dom_html(f, reader, files))
