@@ -193,7 +193,7 @@ def test_round_36_wording_an_index_name_a_setting_key_a_long_test_name_and_one_q
     title = "Use of weak SHA1 hash for security. Consider usedforsecurity=False"
     hit = check_hash_use(bandit_at("B324", 6, "backend/postgres.py", title), Files(code))
     assert hit and "is what _generate_index_name() returns, an identifier" in hit["evidence"]
-    assert "would hide a guessable input" in hit["evidence"] and "recover" not in hit["evidence"]
+    assert "no harder to guess" in hit["evidence"] and "recover" not in hit["evidence"]  # round 45: no guessed input
     assert check_hash_use(bandit_at("B324", 10, "backend/postgres.py", title), Files(code)) is None
     line = '@pytest.mark.ckan_config("ckan.webassets.path", "/tmp/webassets") key="Xk29fLq0zPw8sVt3aa"'
     assert re.sub(r"(['\"])([^'\"\n]{13,})\1", credential_elided, line) == \

@@ -36,7 +36,7 @@ def test_a_missing_permissions_block_is_hardening_when_no_outsider_runs_anything
     assert "its triggers are push, pull_request" in evidence and "a fork's pull_request runs with a read-only token" in evidence
     assert "supply-chain" not in evidence
     tagged = _gha1(CI.replace("      - run: make test\n", "      - uses: golangci/golangci-lint-action@v9\n      - uses: codecov/codecov-action@5a1091511ad55cbe89839c7260b706298ca349f7\n"))
-    assert "the third-party actions it runs by tag (golangci/golangci-lint-action) are a supply-chain question" in tagged["reasons"][0]["evidence"]
+    assert "the third-party actions it runs by a tag or branch name (golangci/golangci-lint-action) are a supply-chain question" in tagged["reasons"][0]["evidence"]
     called = _gha1(CI.replace("  push:\n    branches: [master]\n  pull_request:\n", "  workflow_call:\n"))
     assert called["verdict"] == "false_positive" and "capped by its caller's permissions" in called["reasons"][0]["evidence"]
     title = CI.replace("on:\n  push:\n    branches: [master]\n  pull_request:\n", "on:\n  pull_request_target:\n    types: [opened, edited]\n")

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-from tasks.findings.secret_formats import (ASSIGNED, CLASS_NAME, algorithm_name, credential_format, dead_jwt,  # noqa: F401
+from tasks.findings.secret_formats import (ASSIGNED, CLASS_NAME, algorithm_name, model_name, encoded_pair, credential_format, dead_jwt,  # noqa: F401
                                            entropy, filler, plain_url, url_credential)  # entropy is re-exported
 
 # published documentation values: name -> pattern (whole value)
@@ -166,6 +166,9 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
     in_url = url_credential(value, lambda v: classify_one(v, for_password=True, from_code=from_code))
     if in_url:  # the password alone is the secret: `pass` in postgresql://ckan_default:pass@localhost (set 31)
         return in_url
+    in_pair = encoded_pair(value, lambda v: classify_one(v, for_password=True, from_code=from_code))
+    if in_pair:  # ntfy's documented Basic header for testuser:fakepassword (set 41)
+        return in_pair
     message = message_shape(value)
     if message:
         return {"class": "message", "entropy": round(entropy(value), 1), "length": len(value), "match": message}
@@ -191,6 +194,8 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
             return out | {"class": "placeholder", "match": name}
     if value in BOOLEAN_WORDS:  # Bandit quotes a boolean it took for a password (under a password-like name)
         return out | {"class": "code-word", "match": f"{value}, a boolean or null constant (Bandit quotes the value it took)"}
+    if model_name(value):  # Flowise's "claude-opus-4-7" in a doc comment (round 45)
+        return out | {"class": "code-word", "match": f"an AI model's published name (`{value}`), which code selects a model by"}
     php_class = bool(CLASS_NAME.match(value)) and not for_password  # kimai's security.yaml (set 40)
     if value.lower() in CODE_WORDS or _HASH_SCHEME.match(value) or algorithm_name(value) or php_class:  # 'hs256', a
         # password-hashing scheme's name ('pbkdf2_sha512', pgadmin's SECURITY_PASSWORD_HASH: set 23), a PHP class

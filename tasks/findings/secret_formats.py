@@ -86,6 +86,30 @@ def url_credential(value: str, classify) -> dict | None:
     return inner | {"match": f"the password of a {scheme} URL to {host[:40]}: {what}"}
 
 
+_B64 = re.compile(r"^(?:Basic\s+)?([A-Za-z0-9+/]{12,}={0,2})$")
+
+
+def encoded_pair(value: str, classify) -> dict | None:
+    """A base64 ``user:password`` pair (an HTTP Basic header's value) whose password ``classify`` finds a dummy or a
+    placeholder: ntfy's docs encode ``testuser:fakepassword`` (set 41); a random password keeps the value as it was."""
+    import base64
+    import binascii
+
+    m = _B64.match(value.strip())
+    try:
+        text = base64.b64decode(m.group(1) + "=" * (-len(m.group(1)) % 4), validate=True).decode("ascii") if m else ""
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    if text.startswith("Basic "):  # a header encoded again (a query parameter's `auth=` form)
+        return encoded_pair(text, classify)
+    pair = re.fullmatch(r"([\w.@+-]{1,40}):(\S{1,64})", text)
+    inner = classify(pair.group(2)) if pair else None
+    if not inner or inner["class"] not in ("example", "placeholder"):  # a weak one may be real: never shown
+        return None
+    return inner | {"match": f"the base64 of the pair `{pair.group(1)}:{pair.group(2)}`, whose password is "
+                             f"{inner.get('match') or inner['class']}"}
+
+
 def _random_segment(seg: str) -> bool:
     """A path segment that can be a token (a webhook's secret part): long, varied, and mixing digits with letters
     or cases; words joined by ``_``, ``-`` or ``.`` (``passwordretrieval.html``, ``rakuten_token_exchange``: set 22)
@@ -159,6 +183,25 @@ ASSIGNED = re.compile(r"^[A-Za-z_$][\w.$]*\s*=\s*(['\"])([^'\"]*)\1?;?$")  # the
 def algorithm_name(value: str) -> bool:
     """Whether ``value`` names a key algorithm or curve (``ECCPRIME256V1``, ``RSA2048``, ``secp384r1``)."""
     return bool(_ALGORITHM.match(value))
+
+
+# a generative model's published name (Flowise's doc comment `"claude-opus-4-7"`, round 45's harmful row: "rotated"):
+# lower-case words and version numbers joined by - . : / @, led by a model family; a generated key is mixed-case random
+_MODEL = re.compile(r"^(?:[a-z0-9]+\.)?(?:claude|gpt|chatgpt|o[134]|gemini|gemma|llama|codellama|mistral|mixtral|codestral"
+                    r"|ministral|pixtral|qwen|qwq|phi|deepseek|command|text-embedding|embed|text-davinci|davinci|babbage|whisper"
+                    r"|dall-e|tts|sonar|grok|titan|nova|jamba|granite|olmo|smollm|falcon|yi|starcoder|nomic|voyage|cohere)"
+                    r"(?:[-.:/@_][a-z0-9]+)+$")
+
+
+def model_name(value: str) -> bool:
+    """Whether ``value`` is a model's published name (``claude-opus-4-7``, ``gpt-4o-mini``, ``anthropic.claude-3-haiku``)."""
+    v = str(value or "")
+    return bool(_MODEL.match(v)) and bool(re.search(r"\d", v)) and len(v) <= 80
+
+
+def code_name(value: str) -> bool:
+    """A key algorithm's or a model's name: what code selects by name, never a credential."""
+    return algorithm_name(value) or model_name(value)
 
 
 # a password hash in a standard format (PHC strings, modular crypt, Django's): what a system stores instead of the

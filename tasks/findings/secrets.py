@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from tasks.findings import tokens
-from tasks.findings.secret_formats import ASSIGNED, algorithm_name, plain_url
+from tasks.findings.secret_formats import ASSIGNED, code_name, plain_url
 from tasks.findings.redact import REDACTED_WORDS, marker, scrub  # noqa: F401 - scrub re-exported
 from tasks.findings.secret_keys import (  # noqa: F401  (the filters keyed_values shares; _MARKER is this module's API)
     _ALGORITHM,
@@ -166,7 +166,7 @@ def plausible(value: str, context: str = "") -> bool:
     if before and _NAME_KEY_BEFORE.search(before):
         return False
     if v.upper() in _HTTP or _ALGORITHM.match(v) or _ENV_NAME.match(v) or _HEX_ID.match(v) or _HASH_PREFIXED.match(v) \
-            or algorithm_name(ASSIGNED.match(v).group(2) if ASSIGNED.match(v) else v):  # 'ECCPRIME256V1' (round 40)
+            or code_name(ASSIGNED.match(v).group(2) if ASSIGNED.match(v) else v):  # 'ECCPRIME256V1' (round 40)
         return False
     if _WORD.match(v) and not _SECRETISH_WORD.search(v):  # (a secret's own name left with dummy_word above)
         return False
@@ -230,12 +230,12 @@ def dummy_word(value: str) -> bool:
     """A secret's name or a dummy word given as its value (``"password": "password"``, ``password="test"``): no secret,
     and redacting it would replace the same word everywhere in the text (a keyword argument's name, Bandit's own
     "test" in its description: round 27, set 22)."""
-    from tasks.findings.secret_evidence import classify_one
+    from tasks.findings import secret_evidence, secret_literals
 
     v = value.strip()
-    if v.lower() in _NAMES_OF_SECRETS or not re.fullmatch(r"[A-Za-z]{4,20}", v):
-        return v.lower() in _NAMES_OF_SECRETS
-    seen = classify_one(v)  # a short dummy word; a longer one only when it is a placeholder word ('placeholder', set 24)
+    if v.lower() in _NAMES_OF_SECRETS or not re.fullmatch(r"[A-Za-z]{4,20}", v):  # or a phrase naming it ('bad token'), or prose
+        return v.lower() in _NAMES_OF_SECRETS or secret_literals.not_a_value(v)
+    seen = secret_evidence.classify_one(v)  # a short dummy word; a longer one only when it is a placeholder word ('placeholder', set 24)
     return seen["class"] in ("example", "placeholder") and (len(v) <= 10 or v.lower() in _LONG_PLACEHOLDERS)
 
 

@@ -52,6 +52,8 @@ _KEYWORDS = [
     (r"pull[-_]request[-_]target", "gha-pull-request-target"),
     (r"(?:third[-_]party|unpinned)[-_]action|action[-_]not[-_]pinned|pinned[-_]to[-_](?:commit|sha)", "gha-unpinned-action"),
     (r"missing[-_]user|last[-_]user[-_]is[-_]root|run[-_]as[-_]root|runasnonroot|non[-_]root", "container-root-user"),
+    # a password accepted without the framework's strength validators (Semgrep's unvalidated-password): not a secret in code
+    (r"unvalidated[-_]password|password[-_](?:validation|validator|policy|strength)|weak[-_]password[-_]policy", "password-policy"),
     (r"hard[-_]?coded|hardcoded|secret|password|credential|api[-_]?key|token", "hardcoded-secret"),
     (r"flask[-_]debug|debug[-_]?(?:mode|enabled|true)|django-debug", "debug-enabled"),
     (r"bind[-_]?all|0\.0\.0\.0|all[-_]interfaces", "bind-all-interfaces"),

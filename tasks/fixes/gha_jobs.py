@@ -44,6 +44,10 @@ _STEP_NEEDS = [
      r"action-(?:add|remove)-labels|(?:add|remove)-labels?@", "issues", "write"),  # labels are set through the issues API
     (r"actions/stale@", "issues", "write"), (r"actions/stale@", "pull-requests", "write"),  # it labels and closes both
     (r"actions/stale@", "actions", "write"),  # and deletes and re-saves its _state cache (actions/stale#1131)
+    # a release tool run with GITHUB_TOKEN creates the GitHub release and uploads its assets (ntfy's `make release` ->
+    # `goreleaser release`: round 45's harmful row gave it contents: read)
+    (r"(?is)goreleaser|semantic-release|release-please|^(?=.*(?:secrets\.GITHUB_TOKEN|github\.token))(?=.*\brelease\b)",
+     "contents", "write"),
     (r"gh-pages|gh-deploy|mkdocs-deploy", "contents", "write"),  # publishing docs pushes the gh-pages branch
     (r"delete-branch:\s*true", "contents", "write"),  # actions/stale deleting a stale pull request's branch
     (r"/statuses/|createCommitStatus|repos\.createStatus|commit-status-action", "statuses", "write"),

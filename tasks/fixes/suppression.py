@@ -69,6 +69,7 @@ def justification(rec: dict, path: str | None = None) -> str:
     r = rec["reasons"][0]
     text = r["evidence"].split(":", 1)[0] if r["check"] == "report" and ":" in r["evidence"] else r["evidence"]
     text = text.rstrip(".").replace('"', "'")
+    text = re.sub(r" \(`[^`]*…[^`]*`\)", "", text)  # an elided quote in brackets goes whole; the sentence stays
     if "…" in text:  # elided literals read as broken code in a comment: the clause that gives the reason instead
         head, _, tail = text.partition(": ")
         clause = re.split(r"(?<=[a-z]), (?:so|which|because) ", tail, maxsplit=1)
@@ -78,10 +79,10 @@ def justification(rec: dict, path: str | None = None) -> str:
         text = re.sub(rf"(at |on )?{re.escape(path)}:(\d+)", lambda m: f"{m.group(1) or ''}line {m.group(2)}", text)
     if len(text) <= MAX_REASON:
         return _closed(text)
-    cuts = [m.start() for m in _BOUNDARY.finditer(text) if 20 <= m.start() <= MAX_REASON
-            and len(text[:m.start()].rsplit(": ", 1)[-1].split()) >= 3]  # no "...: payload" stub after a colon
+    cuts = [m.start() for m in _BOUNDARY.finditer(text) if 20 <= m.start() <= MAX_REASON and not text[:m.start()].count("`") % 2
+            and len(text[:m.start()].rsplit(": ", 1)[-1].split()) >= 3]  # no "...: payload" stub; never inside `code`
     if not cuts:  # no clause ends in time: the last comma, else the last word that is not a function word
-        commas = [m.start() for m in re.finditer(r", ", text) if 20 <= m.start() <= MAX_REASON]
+        commas = [m.start() for m in re.finditer(r", ", text) if 20 <= m.start() <= MAX_REASON and not text[:m.start()].count("`") % 2]
         head = text[:commas[-1]] if commas else text[:MAX_REASON].rsplit(" ", 1)[0]
         while _DANGLING.search(head):  # round 25: a comment that ended "... before line" read as cut pipeline output
             head = _DANGLING.sub("", head)

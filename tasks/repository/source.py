@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from tasks.core.errors import SecftError
-from tasks.findings import secrets
+from tasks.findings import secret_literals, secrets
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.findings.secret_keys import key_block_lines, private_key_rule, translation_catalogue, ui_words
 from tasks.repository.git import (  # noqa: F401
@@ -178,8 +178,8 @@ class SourceReader:
             seen = [s.commit if s else None for s in (finding.first_seen, finding.last_seen, finding.source)]
             commits = {c for c in (self.resolve(x) for x in seen) if c} or {None}
             for commit in commits:
-                values = {v for v in self.literals(path, commit, start, end, private_key_rule(finding.rule_id, finding.title))
-                          if not _FIELD.search(v)} - self._names(path, commit)
+                values = secret_literals.kept_literals(finding, self.lines(path, commit), start, end, {v for v in self.literals(
+                    path, commit, start, end, private_key_rule(finding.rule_id, finding.title)) if not _FIELD.search(v)}) - self._names(path, commit)
                 if translation_catalogue(path):  # words of a locale file are text a person reads (set 26)
                     values = {v for v in values if not ui_words(v)}
                 count += len(values - self._known.get(path, set()))

@@ -42,7 +42,8 @@ def check_bind_url(f: Finding | dict, reader=None) -> dict | None:
                 "evidence": f"not a bind: at {f.path}:{line} '0.0.0.0' is compared with a value "
                             f"(`{ast.unparse(compared[0])[:80]}`), which reads an address and listens on nothing"}
     fields = [parents[h] for h in hits if isinstance(parents.get(h), ast.keyword) and parents[h].arg == "default"
-              and isinstance(parents.get(parents[h]), ast.Call)]
+              and isinstance(parents.get(parents[h]), ast.Call)  # a model field, not argparse's `--host` (round 45)
+              and re.search(r"(?:Field|Column|Property)$", ast.unparse(parents[parents[h]].func))]
     if hits and len(fields) == len(hits):  # GenericIPAddressField(default='0.0.0.0'): a model field's value (ralph, set 36)
         call = ast.unparse(parents[fields[0]].func)
         return {"check": "code", "status": "not_a_bind",

@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import re
 
+from tasks.triage.digest_input import algorithm, computed_from
 from tasks.triage.digest_names import STORED_ID, as_number, checked_against_other, stored_name
 
 _WEAK = re.compile(r"(?:^|\.)(?:md5|sha1|new)$")
@@ -232,11 +233,12 @@ def _named(f, func, calls, line) -> dict | None:
     ret = next((n for n in ast.walk(func) if isinstance(n, ast.Return) and n.lineno == line and n.value is not None), None)
     if ret is not None and _ID_FUNC.search(func.name) and not _SECURITY_FUNC.search(func.name) \
             and any(c in set(ast.walk(ret.value)) for c in calls):
+        source = computed_from(func, [a for c in calls[:1] for a in _hashed(c)])  # the input as read (round 45)
         return {"check": "code", "status": "not_security_use",
-                "evidence": f"not a security use: the weak hash at {f.path}:{line} is what {func.name}() returns, an "
-                            "identifier; naming something needs no collision resistance, and a stronger hash would "
-                            "hide a guessable input (an e-mail address, a short id) no better: any digest of it is found by "
-                            "trying candidates"}
+                "evidence": f"the weak hash at {f.path}:{line} is what {func.name}() returns, an identifier"
+                            + (f" computed from `{source}`" if source else "") + ": an identifier needs no collision "
+                            f"resistance, the property {algorithm(calls)} has lost, and a stronger hash would make its "
+                            "input no harder to guess (only the input's own randomness counts)"}
     stored = stored_name(func, calls, line)
     fingerprint = None if stored is None or not STORED_ID.search(stored[0]) or _SECURITY_FUNC.search(stored[0]) \
         or _CREDENTIAL_INPUT.search(stored[0]) else {

@@ -84,6 +84,8 @@ def _in_function(f: Finding, reader) -> dict | None:
         if not hit:
             continue
         var = _ASSIGN.match(lines[n])
+        if var and _no_text(lines[n], hit):  # `int(request.args.get('n'))`, `... if request.args.get('t') == 'x' else`
+            continue  # (changedetection.io's step screenshot, round 45): the request's text never reaches the value
         if var and re.search(rf"(?<![\w$]){re.escape(var.group(1))}(?![\w$])", flagged):
             return {"check": "code", "status": "user_input",
                     "evidence": f"{loc.path}:{n + 1} assigns user input ({_shown(hit.group(0))}) to {var.group(1)}, "
@@ -94,6 +96,22 @@ def _in_function(f: Finding, reader) -> dict | None:
                 "evidence": f"{loc.path}:{loc.start_line} reads user input ({_shown(hit.group(0))}) on the flagged line "
                             f"({f.rule_id})"}
     return None
+
+
+_CALL_TAIL = re.compile(r"[\w.]*(?:\((?:[^()]|\([^()]*\))*\))?")
+
+
+def _no_text(line: str, hit) -> bool:
+    """Every read of the request on ``line`` is compared (``== 'before'``) or made a number (``int(...)``)."""
+    reads = list(USER_INPUT.finditer(line))
+    for m in reads:
+        end = m.start() + len(_CALL_TAIL.match(line, m.start()).group(0))
+        compared = re.match(r"\s*(?:[=!]==?|(?:not\s+)?in\b)", line[end:]) or re.search(r"[=!]==?\s*$", line[:m.start()])
+        number = re.search(r"\b(?:int|float|bool|len|Number|parseInt|parseFloat|strconv\.Atoi)\(\s*$", line[:m.start()]) \
+            and re.match(r"\s*(?:,\s*\d+\s*)?\)", line[end:])
+        if not (compared or number):
+            return False
+    return bool(reads)
 
 
 def sink_rule(f: Finding) -> bool:

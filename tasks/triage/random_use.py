@@ -94,7 +94,45 @@ def check_random_use(f: Finding | dict, reader=None) -> dict | None:
     if _security(words):
         return None
     where = f" in {func.name}()" if func else ""
+    feeds = _feeds(calls[0], stmt)
     return {"check": "code", "evidence": (
-        f"not a security use of randomness: {ast.unparse(calls[0].func)}() at {f.path}:{loc.start_line}{where} picks a "
-        "value that nothing in the statement, the function or the statements using its result treats as a token, key, "
-        "password, salt, nonce, session, cookie or identifier, so a predictable value costs nothing here")}
+        f"not a security use of randomness: {ast.unparse(calls[0].func)}() at {f.path}:{loc.start_line}{where} "
+        + (f"gives {feeds}, and nothing" if feeds else "picks a value that nothing")
+        + " in the statement, the function or the statements using its result treats it as a token, key, password, "
+        "salt, nonce, session, cookie or identifier, so a predictable value costs nothing here")}
+
+
+def _short(node, limit: int = 50) -> str:
+    """``node``'s code, a call's arguments elided with an explicit ``...`` when long (never cut mid-token)."""
+    text = " ".join(ast.unparse(node).split())
+    if isinstance(node, ast.Call) and len(text) > limit:
+        text = f"{' '.join(ast.unparse(node.func).split())}(...)"
+    return text if len(text) <= limit else ""
+
+
+def _feeds(call: ast.Call, stmt) -> str:
+    """What the random value is given to at the flagged line, read from the statement (round 45's grader: the reason
+    never said changedetection.io's ``randint(200, 500)`` is the ``delay=`` of ``self.page.click(...)``): a keyword
+    or an argument of a call, the name it is assigned to, an index, or what the function returns; "" otherwise."""
+    parents = {c: p for p in ast.walk(stmt) for c in ast.iter_child_nodes(p)}
+    node = call
+    while isinstance(parents.get(node), (ast.BinOp, ast.UnaryOp, ast.Await)) or (
+            isinstance(parents.get(node), ast.Call) and ast.unparse(parents[node].func) in ("int", "float", "str", "round", "abs")):
+        node = parents[node]
+    holder = parents.get(node)
+    if isinstance(holder, ast.keyword) and holder.arg and isinstance(parents.get(holder), ast.Call):
+        target = _short(parents[holder])
+        return f"the `{holder.arg}=` keyword of `{target}`" if target else f"the `{holder.arg}=` keyword of a call"
+    if isinstance(holder, ast.Call) and node in holder.args:
+        target = _short(holder)
+        nth = ["first", "second", "third", "fourth"][holder.args.index(node)] if holder.args.index(node) < 4 else "an"
+        return f"the {nth} argument of `{target}`" if target else ""
+    if isinstance(holder, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        targets = holder.targets if isinstance(holder, ast.Assign) else [holder.target]
+        shown = ", ".join(_short(t, 40) for t in targets)
+        return f"the value of `{shown}`" if shown else ""
+    if isinstance(holder, ast.Subscript) and holder.slice is node:
+        return f"an index into `{_short(holder.value, 40)}`" if _short(holder.value, 40) else ""
+    if isinstance(holder, ast.Return):
+        return "the value the function returns"
+    return ""

@@ -53,8 +53,9 @@ def check_redirect_target(f: Finding | dict, reader=None) -> dict | None:
 
 
 _DJANGO_CHECK = {"url_has_allowed_host_and_scheme", "is_safe_url"}  # django.utils.http
-_OWN_CHECK = re.compile(r"(?i)^(?:is_)?(?:safe_(?:redirect_)?url|url_is_safe|safe_redirect|is_local_url)$"
-                        r"|^(?:validate|check)_(?:local_|safe_)?(?:redirect|url)(?:_url)?$")
+_OWN_CHECK = re.compile(r"(?i)^_*(?:is_)?(?:safe_(?:redirect_)?url|url_is_safe|safe_redirect|is_local_url)$"
+                        r"|^_*(?:validate|check)_(?:local_|safe_)?(?:redirect|url)(?:_url)?$"
+                        r"|^_*(?:is_)?allow(?:ed)?_(?:redirect|next)(?:_url)?$")  # healthchecks' _allow_redirect (set 41)
 _BUILDERS = {"url_for", "reverse", "reverse_lazy"}  # Flask's and Django's URL builders: a path of this application
 _TEXT_PREFIX = re.compile(r"""\bredirect\(\s*(?:f(["'])(/[^/\\\s"'{][^"'{]*)\{|(["'])(/[^/\\\s"'][^"']*)\3\s*[+%])""")
 

@@ -61,8 +61,8 @@ _TEST_DIRS = {"test", "tests", "testing", "__tests__", "__test__", "spec", "spec
               "testinfra"}  # Ansible's role checks (Testinfra): securedrop, set 37
 # a folder of tests named for what they test: vikunja's pkg/webtests, pkg/caldavtests, pkg/e2etests (set 40)
 _TESTS_DIR = re.compile(r"^(?!(?:con|pro|at|de)tests$)[a-z0-9]{2,}[-_]?tests$")
-# test files by name (tests.py: a Django app's test module); a browser-test runner's own config (cypress.config.js, playwright.config.ts) sets up test runs
-_TEST_FILE = re.compile(r"^(?:test_.+\.(?:py|sql)|tests\.py|.+_test\.(?:py|go|rb)|conftest\.py|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+Test\.(?:java|kt)|.+_spec\.rb"
+# test files by name (tests.py: a Django app's test module; test.py: a project's test base classes, healthchecks' hc/test.py, set 41); a browser-test runner's own config (cypress.config.js, playwright.config.ts) sets up test runs
+_TEST_FILE = re.compile(r"^(?:test_.+\.(?:py|sql)|tests?\.py|.+_test\.(?:py|go|rb)|conftest\.py|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+Test\.(?:java|kt)|.+_spec\.rb"
                         r"|(?:cypress|playwright)\.config\.[cm]?[jt]s|\.env\.test(?:ing)?)$")  # dotenv loads .env.test under NODE_ENV=test
 
 # error-handling hygiene rules: why they report code quality, not a weakness

@@ -169,17 +169,27 @@ def check_script_url(f: Finding | dict, reader=None) -> dict | None:
     values = [v.strip() for v in _VARIABLE.findall(text)]
     if values and all(_TOJSON.search(v) for v in values):  # lnbits' print.html: `{{ SETTINGS | tojson | safe }}` (set 27)
         return {"check": "template", "evidence": f"{f.path}:{loc.start_line}: every template value in the script tag goes "
-                f"through Jinja's tojson (`{values[0][:60]}`), which writes JSON and escapes <, >, & and ' as \\u "
+                f"through Jinja's tojson (`{code_quote(values[0])}`), which writes JSON and escapes <, >, & and ' as \\u "
                 "sequences, so no value can close the script tag or leave its string"}
     if values and _only_in_src(text) and str(f.path).lower().endswith((".html", ".htm", ".jinja", ".j2", ".jinja2")):
-        return {"check": "template", "evidence": f"{f.path}:{loc.start_line}: the template value `{values[0][:60]}` sits in the "
-                "script tag's src attribute, not in its code: the template engine HTML-escapes it there as in any "
-                "attribute (a .html template is autoescaped), so it cannot close the attribute or the tag, and the "
+        return {"check": "template", "evidence": f"{f.path}:{loc.start_line}: the template value sits in the script tag's "
+                f"src attribute, not in its code (`{code_quote(values[0])}`): the template engine HTML-escapes it there as "
+                "in any attribute (a .html template is autoescaped), so it cannot close the attribute or the tag, and the "
                 "rule's concern, a value escaped for HTML but run as JavaScript, does not arise"}
     if not values or not all(_LITERAL_URL_FOR.match(v) for v in values):
         return None
     return {"check": "template", "evidence": f"{f.path}:{loc.start_line}: the script tag's only template value is "
-            f"`{values[0][:80]}`, a URL the application builds from literals, so no data from outside reaches the script"}
+            f"`{code_quote(values[0])}`, a URL the application builds from literals, so no data from outside reaches the script"}
+
+
+def code_quote(text: str, limit: int = 80) -> str:
+    """``text`` whole when it fits, else cut at the last argument or word boundary outside a string literal and marked
+    with an explicit "…" (round 45: `filename='notification` was quoted cut mid-token and read as the value)."""
+    if len(text) <= limit:
+        return text
+    cuts = [i for i in range(1, limit) if text[i] in ", " and not (text[:i].count("'") % 2 or text[:i].count('"') % 2)]
+    head = text[:cuts[-1]].rstrip(", ") if cuts else text[:limit].rsplit(" ", 1)[0]
+    return head + (", …" if text[len(head):].lstrip().startswith(",") else " …") + ")" * max(0, head.count("(") - head.count(")"))
 
 
 _SRC_TAG = re.compile(r"""<script\b[^<>]*?\bsrc\s*=\s*("[^"<>]*"|'[^'<>]*')[^<>]*>\s*</script\s*>""", re.I | re.S)

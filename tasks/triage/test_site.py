@@ -28,6 +28,7 @@ def test_site(f: Finding, reader, code: bool = True) -> str:
     n = loc.start_line if loc else None
     if not n:
         return ""
+    n, also = sink_line(f, lines, n)
     shown = re.search(rf"(?m)^{n} (.*)$", f.snippet or "")
     text = lines[n - 1] if n <= len(lines) else shown.group(1) if shown else ""
     func = _enclosing_test(lines, n)
@@ -39,7 +40,25 @@ def test_site(f: Finding, reader, code: bool = True) -> str:
         shown = f"{above} {shown}"  # from the line above (`token: "…",`: fider's jwt.spec.ts, round 40)
     if not shown:
         return ""
-    return f" (line {n}: {code_span(shown[:90] + ('…' if len(shown) > 90 else ''))}" + (f", in {func}" if func else "") + ")"
+    return f" (line {n}: {code_span(shown[:90] + ('…' if len(shown) > 90 else ''))}" + (f", in {func}" if func else "") + also + ")"
+
+
+def sink_line(f: Finding, lines: list[str], n: int) -> tuple[int, str]:
+    """(the line to quote, "; also lines ..."): for a match over several lines (Semgrep's HTML rule over a whole
+    ``<script>`` element), the first line of it that holds a sink the rule names in backticks (`innerHTML`,
+    `document.write`), not the element's opening tag (round 45: ntfy's example-sse.html was quoted as
+    `<script type="…">`, its `event.innerHTML = e.data` never shown); the start line when none does."""
+    end = f.location.end_line if f.location else None
+    names = [t for t in re.findall(r"`([A-Za-z_$][\w$.]*)`", f"{f.title or ''} {f.description or ''}") if len(t) >= 4]
+    if not end or end <= n or not names or not lines:
+        return n, ""
+    hits = [k for k in range(n, min(end, len(lines)) + 1)
+            if any(re.search(rf"(?<![\w$]){re.escape(t)}(?![\w$])", lines[k - 1]) for t in names)]
+    if not hits:
+        return n, ""
+    hits.sort(key=lambda k: bool(re.search(r"[=(]\s*[`'\"]", lines[k - 1])))  # a sink given data before one given text
+    rest = ", ".join(map(str, hits[1:4])) + (" …" if len(hits) > 4 else "")
+    return hits[0], (f"; also line{'s' if len(hits) > 2 else ''} {rest}" if rest else "")
 
 
 def credential_elided(m: re.Match) -> str:

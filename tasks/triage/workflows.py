@@ -221,7 +221,7 @@ def check_default_token(f: Finding | dict, reader=None) -> dict | None:
                      "the pull request's code")
     note = f" ({'; '.join(notes)})" if notes else ""
     tagged = sorted({str(s.get("uses")).split("@")[0] for s in _steps(data) if _THIRD_PARTY_TAG.match(str(s.get("uses") or ""))})
-    actions = (f"; the third-party actions it runs by tag ({', '.join(tagged[:3])}{', ...' if len(tagged) > 3 else ''}) "
+    actions = (f"; the third-party actions it runs by a tag or branch name ({', '.join(tagged[:3])}{', ...' if len(tagged) > 3 else ''}) "
                "are a supply-chain question of their own: pin them to a commit") if tagged else ""
     return {"check": "code", "evidence": (
         f"least-privilege hardening, not an exposed token: {f.path} has no permissions block and sets write-all "

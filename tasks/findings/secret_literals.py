@@ -1,0 +1,75 @@
+"""Which literals of a secret finding's lines are secret values: the flagged one and those given to a secret's name.
+
+Bandit's B107 reports a function's password default over the whole function, so its lines hold the docstring,
+messages, assert texts and prints as well: taking every quoted literal there hid a test helper's docstring and its
+'not logged in, should exit on connect' (round 45, changedetection.io's test_basic_socketio.py).  A value is taken when
+it is the literal the tool quoted, or when it stands right after a secret-named variable, parameter, keyword argument
+or key (``password="x"``, ``{'token': 'x'}``); prose never is.
+
+A phrase of plain words that names the credential it stands for ('bad token', 'wrong password') describes a value
+instead of being one: the test that sends it checks the rejection ('Access denied, bad token'), and redacting it hid
+that evidence (round 45, changedetection.io's test_rss.py).  A passphrase of words that says nothing about itself
+('correct horse battery staple') stays a value.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+_SECRET_NAME = re.compile(
+    r"(?i)(?:pass(?:wd|word|phrase)?|pwd|secret|token|api[-_]?key|apikey|private[-_]?key|credentials?"
+    r"|auth(?:orization|entication|[-_]?(?:token|key|secret|code|header|value))?)"
+    r"(?:[_\-.]?(?:key|value|str|string|text|\d+))?[\"'`\]]?\s*(?:[:=]|=>|:=)\s*[rbuRBUfF]{0,2}$")
+_BANDIT_TITLE = re.compile(r"(?i)hard-?coded password:\s*(?P<q>['\"])(?P<v>(?:(?!(?P=q)).){0,200})(?P=q)\s*$")
+_NOUNS = {"token", "tokens", "password", "passwords", "passwd", "secret", "key", "apikey", "credential", "credentials",
+          "pass", "passphrase", "pin", "otp", "code"}
+_SAYS = {"bad", "wrong", "invalid", "incorrect", "fake", "dummy", "test", "testing", "expired", "bogus", "not", "no", "some",
+         "my", "your", "a", "an", "the", "random", "other", "another", "sample", "example", "new", "old", "valid", "real",
+         "unknown", "missing", "empty", "broken", "revoked", "stale", "different", "nonexistent", "garbage", "junk"}
+
+
+def names_itself(value: str) -> bool:
+    """'bad token', 'wrong password': two to five plain lower-case words, one the credential's kind and one saying
+    what sort of it the value pretends to be."""
+    words = value.strip().split(" ")
+    return 2 <= len(words) <= 5 and all(re.fullmatch(r"[a-z]+", w) for w in words) \
+        and bool(set(words) & _NOUNS) and bool(set(words) & _SAYS)
+
+
+def prose(value: str) -> bool:
+    """A clause of four or more plain words with a comma inside or a closing mark ('not logged in, should exit on
+    connect', a test mode's name compared with ``password_mode ==``): text for a person, which detect-secrets' keyword
+    plugin takes for a password after a secret-named word; a passphrase is words alone."""
+    words = value.strip().split()
+    return len(words) >= 4 and all(re.fullmatch(r"[A-Za-z'’]+[,;:.!?]?", w) for w in words[:-1]) \
+        and bool(re.fullmatch(r"[A-Za-z'’]+[.!?]?", words[-1])) and bool(re.search(r"[,;:] |[.!?]$", value.strip()))
+
+
+def not_a_value(value: str) -> bool:
+    """A phrase naming the credential it stands for, or prose: nothing to redact."""
+    return names_itself(value) or prose(value)
+
+
+def given_to_secret(value: str, text: str) -> bool:
+    """``value`` stands quoted in ``text`` right after a secret-named variable, parameter, keyword argument or key."""
+    for m in re.finditer(rf"([\"'`]){re.escape(value)}\1", text or ""):
+        if _SECRET_NAME.search(text[max(0, m.start() - 80):m.start()]):
+            return True
+    return False
+
+
+def kept(values: Iterable[str], text: str, flagged: str | None) -> set[str]:
+    """Of ``values`` (literals of a finding's lines ``text``), the secret ones: ``flagged`` itself and values given to
+    a secret's name; all of them when the tool quoted no value (nothing says which literal it meant)."""
+    values = set(values)
+    if flagged is None:
+        return values
+    return {v for v in values if (v == flagged or given_to_secret(v, text)) and not not_a_value(v)}
+
+
+def kept_literals(finding, lines: list[str] | None, start: int, end: int, values: Iterable[str]) -> set[str]:
+    """``kept`` for a finding read from the file: Bandit's B105-B107 quote the value they flagged in the title."""
+    m = _BANDIT_TITLE.search(str(finding.title or "")) if finding.tool == "bandit" else None  # secrets.bandit_value's
+    flagged = m.group("v") if m else None  # reading (imported, it would make an import cycle)
+    return kept(values, "".join((lines or [])[max(start, 1) - 1:end]), flagged)
