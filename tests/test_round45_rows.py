@@ -158,3 +158,15 @@ def test_a_documented_basic_header_of_a_fake_password_is_an_example_a_random_one
     for pair in (b"admin:Xk29fjQ0zLmp8Rw", b"admin:admin123"):  # random, or weak but perhaps real: never decoded aloud
         seen = classify_one(base64.b64encode(pair).decode())
         assert seen["class"] not in ("example", "placeholder") and "admin" not in str(seen.get("match")), pair
+
+
+def test_a_decoded_pair_is_shown_only_when_its_password_is_a_plain_dummy_word():
+    """The review of 750ff3a: 'example' inside a random password decoded it aloud."""
+    import base64
+
+    from tasks.findings.secret_evidence import classify_one
+
+    seen = classify_one(base64.b64encode(b"user:example.com:Hq4Jd8Ws2Lp6").decode())
+    assert "Hq4Jd8Ws2Lp6" not in str(seen.get("match"))
+    seen = classify_one(base64.b64encode(b"user:exampleHq4Jd8Ws2Lp6").decode())
+    assert "Hq4Jd8Ws2Lp6" not in str(seen.get("match"))

@@ -194,7 +194,7 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
             return out | {"class": "placeholder", "match": name}
     if value in BOOLEAN_WORDS:  # Bandit quotes a boolean it took for a password (under a password-like name)
         return out | {"class": "code-word", "match": f"{value}, a boolean or null constant (Bandit quotes the value it took)"}
-    if model_name(value):  # Flowise's "claude-opus-4-7" in a doc comment (round 45)
+    if model_name(value) and not for_password:  # Flowise's "claude-opus-4-7" in a doc comment (round 45)
         return out | {"class": "code-word", "match": f"an AI model's published name (`{value}`), which code selects a model by"}
     php_class = bool(CLASS_NAME.match(value)) and not for_password  # kimai's security.yaml (set 40)
     if value.lower() in CODE_WORDS or _HASH_SCHEME.match(value) or algorithm_name(value) or php_class:  # 'hs256', a

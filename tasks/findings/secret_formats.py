@@ -102,7 +102,7 @@ def encoded_pair(value: str, classify) -> dict | None:
         return None
     if text.startswith("Basic "):  # a header encoded again (a query parameter's `auth=` form)
         return encoded_pair(text, classify)
-    pair = re.fullmatch(r"([\w.@+-]{1,40}):(\S{1,64})", text)
+    pair = re.fullmatch(r"([\w.@+-]{1,40}):([A-Za-z]{3,24})", text)  # a password of letters only: a word, shown
     inner = classify(pair.group(2)) if pair else None
     if not inner or inner["class"] not in ("example", "placeholder"):  # a weak one may be real: never shown
         return None
@@ -186,17 +186,25 @@ def algorithm_name(value: str) -> bool:
 
 
 # a generative model's published name (Flowise's doc comment `"claude-opus-4-7"`, round 45's harmful row: "rotated"):
-# lower-case words and version numbers joined by - . : / @, led by a model family; a generated key is mixed-case random
-_MODEL = re.compile(r"^(?:[a-z0-9]+\.)?(?:claude|gpt|chatgpt|o[134]|gemini|gemma|llama|codellama|mistral|mixtral|codestral"
-                    r"|ministral|pixtral|qwen|qwq|phi|deepseek|command|text-embedding|embed|text-davinci|davinci|babbage|whisper"
-                    r"|dall-e|tts|sonar|grok|titan|nova|jamba|granite|olmo|smollm|falcon|yi|starcoder|nomic|voyage|cohere)"
-                    r"(?:[-.:/@_][a-z0-9]+)+$")
+# a model family, then parts joined by - . : / @ that are each a version, a size, a date or a word of model names;
+# a password of a family word and a year (`falcon-2024`) or a random tail is none (the review of 750ff3a)
+_MODEL = re.compile(r"^(?:[a-z0-9]+\.)?(claude|gpt|chatgpt|o[134]|gemini|gemma|llama|codellama|mistral|mixtral|codestral"
+                    r"|ministral|pixtral|qwen|qwq|phi|deepseek|command|text-embedding|text-davinci|davinci|babbage|whisper"
+                    r"|dall-e|tts|sonar|grok|titan|nova|jamba|granite|olmo|smollm|falcon|starcoder|voyage)(\d{1,2}(?:\.\d)?)?((?:[-.:/@][a-z0-9]+)+)$")
+_MODEL_WORDS = {"opus", "sonnet", "haiku", "instant", "mini", "nano", "turbo", "pro", "flash", "lite", "large", "medium",
+                "small", "tiny", "base", "instruct", "it", "chat", "latest", "preview", "exp", "experimental", "embed",
+                "embedding", "text", "code", "coder", "vision", "plus", "max", "ultra", "r", "oss", "distill", "reasoner",
+                "v", "hf", "gguf", "mlx", "premier", "micro", "express", "lightning", "beta", "alpha", "rc", "audio",
+                "realtime", "search", "image", "multimodal", "vl", "math", "thinking", "sft", "dpo", "ada", "davinci"}
+_MODEL_PART = re.compile(r"v?\d{1,3}(?:[a-z]|b|k|m)?|\d{6,8}|(?!19|20)\d{4}|\d+x\d+b|[a-z]{1,3}\d{1,3}|\d{1,3}[a-z]{1,2}\d?")
 
 
 def model_name(value: str) -> bool:
     """Whether ``value`` is a model's published name (``claude-opus-4-7``, ``gpt-4o-mini``, ``anthropic.claude-3-haiku``)."""
-    v = str(value or "")
-    return bool(_MODEL.match(v)) and bool(re.search(r"\d", v)) and len(v) <= 80
+    m = _MODEL.match(str(value or "")) if len(str(value or "")) <= 80 else None
+    parts = [p for p in re.split(r"[-.:/@]", m.group(3)) if p] if m else []
+    return bool(parts) and bool(m.group(2) or any(re.search(r"\d", p) for p in parts)) and all(
+        p in _MODEL_WORDS or _MODEL_PART.fullmatch(p) for p in parts)
 
 
 def code_name(value: str) -> bool:

@@ -24,9 +24,9 @@ _SECRET_NAME = re.compile(
 _BANDIT_TITLE = re.compile(r"(?i)hard-?coded password:\s*(?P<q>['\"])(?P<v>(?:(?!(?P=q)).){0,200})(?P=q)\s*$")
 _NOUNS = {"token", "tokens", "password", "passwords", "passwd", "secret", "key", "apikey", "credential", "credentials",
           "pass", "passphrase", "pin", "otp", "code"}
-_SAYS = {"bad", "wrong", "invalid", "incorrect", "fake", "dummy", "test", "testing", "expired", "bogus", "not", "no", "some",
-         "my", "your", "a", "an", "the", "random", "other", "another", "sample", "example", "new", "old", "valid", "real",
-         "unknown", "missing", "empty", "broken", "revoked", "stale", "different", "nonexistent", "garbage", "junk"}
+_SAYS = {"bad", "wrong", "invalid", "incorrect", "fake", "dummy", "bogus", "expired", "revoked", "nonexistent", "garbage",
+         "junk", "unknown", "missing", "broken", "stale", "mock"}  # words saying the value is not a working one; 'my
+#   secret key' or 'the new password' may be somebody's real password (the review of 750ff3a)
 
 
 def names_itself(value: str) -> bool:
@@ -42,13 +42,21 @@ def prose(value: str) -> bool:
     connect', a test mode's name compared with ``password_mode ==``): text for a person, which detect-secrets' keyword
     plugin takes for a password after a secret-named word; a passphrase is words alone."""
     words = value.strip().split()
+    if len(words) >= 7 and all(re.fullmatch(r"[A-Za-z'’]+[,;:.!?]?", w) for w in words):  # a docstring's sentence
+        return True  # (a passphrase is four to six words; under a secret's name it is redacted whatever its length)
     return len(words) >= 4 and all(re.fullmatch(r"[A-Za-z'’]+[,;:.!?]?", w) for w in words[:-1]) \
         and bool(re.fullmatch(r"[A-Za-z'’]+[.!?]?", words[-1])) and bool(re.search(r"[,;:] |[.!?]$", value.strip()))
 
 
 def not_a_value(value: str) -> bool:
-    """A phrase naming the credential it stands for, or prose: nothing to redact."""
+    """A phrase naming the credential it stands for, or prose: nothing to redact (unless given to a secret's name)."""
     return names_itself(value) or prose(value)
+
+
+def compared_prose(value: str, line: str) -> bool:
+    """Prose the line compares with (``password_mode == "not logged in, should exit on connect"``): a mode's name,
+    which detect-secrets' keyword plugin takes for a password; a sentence assigned to a secret's name stays a value."""
+    return prose(value) and re.search(r"[=!]==?\s*[\"']" + re.escape(value), line or "") is not None
 
 
 def given_to_secret(value: str, text: str) -> bool:
@@ -60,12 +68,14 @@ def given_to_secret(value: str, text: str) -> bool:
 
 
 def kept(values: Iterable[str], text: str, flagged: str | None) -> set[str]:
-    """Of ``values`` (literals of a finding's lines ``text``), the secret ones: ``flagged`` itself and values given to
-    a secret's name; all of them when the tool quoted no value (nothing says which literal it meant)."""
+    """Of ``values`` (literals of a finding's lines ``text``), the ones to redact: every literal but prose (a docstring,
+    a message) and a phrase naming its own credential ('bad token'), unless given to a secret's name; all of them
+    when the tool quoted no value (nothing says which literal it meant).  A positional secret (an FTP login's
+    password, an HMAC key) has no name before it and stays redacted (the review of 750ff3a)."""
     values = set(values)
     if flagged is None:
         return values
-    return {v for v in values if (v == flagged or given_to_secret(v, text)) and not not_a_value(v)}
+    return {v for v in values if given_to_secret(v, text) or not (names_itself(v) or prose(v) and v != flagged)}
 
 
 def kept_literals(finding, lines: list[str] | None, start: int, end: int, values: Iterable[str]) -> set[str]:

@@ -20,7 +20,7 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable
 
-from tasks.findings import tokens
+from tasks.findings import secret_literals, tokens
 from tasks.findings.secret_formats import ASSIGNED, code_name, plain_url
 from tasks.findings.redact import REDACTED_WORDS, marker, scrub  # noqa: F401 - scrub re-exported
 from tasks.findings.secret_keys import (  # noqa: F401  (the filters keyed_values shares; _MARKER is this module's API)
@@ -221,7 +221,7 @@ def _scan_line(line: str, suffix: str) -> tuple[str, ...]:
             left = re.search(rf"{_TOKEN_CHARS}*$", line[:start])
             widened = (left.group(0) if left else "") + value + (right.group(0) if right else "")
             value = widened.strip("=") if len(widened.strip("=")) >= len(value) else widened
-        if len(value) >= 4 and not _MARKER.search(value) and not dummy_word(value):
+        if len(value) >= 4 and not _MARKER.search(value) and not dummy_word(value) and not secret_literals.compared_prose(value, line):
             found.append(value)
     return tuple(found)
 
@@ -230,11 +230,11 @@ def dummy_word(value: str) -> bool:
     """A secret's name or a dummy word given as its value (``"password": "password"``, ``password="test"``): no secret,
     and redacting it would replace the same word everywhere in the text (a keyword argument's name, Bandit's own
     "test" in its description: round 27, set 22)."""
-    from tasks.findings import secret_evidence, secret_literals
+    from tasks.findings import secret_evidence
 
     v = value.strip()
     if v.lower() in _NAMES_OF_SECRETS or not re.fullmatch(r"[A-Za-z]{4,20}", v):  # or a phrase naming it ('bad token'), or prose
-        return v.lower() in _NAMES_OF_SECRETS or secret_literals.not_a_value(v)
+        return v.lower() in _NAMES_OF_SECRETS or secret_literals.names_itself(v)
     seen = secret_evidence.classify_one(v)  # a short dummy word; a longer one only when it is a placeholder word ('placeholder', set 24)
     return seen["class"] in ("example", "placeholder") and (len(v) <= 10 or v.lower() in _LONG_PLACEHOLDERS)
 

@@ -182,6 +182,77 @@ def _check_kind(name: str, tree, reader, f: Finding) -> str | None:
     for where in modules or [str(f.path)]:
         text = "".join(finding_lines(reader, f, where))
         body = re.search(rf"(?ms)^def\s+{name}\(.*?(?=^\S|\Z)", text)
-        if body and "netloc" in body.group(0) and re.search(r"url(?:parse|split)\(", body.group(0)):
+        if body and "netloc" in body.group(0) and re.search(r"url(?:parse|split)\(", body.group(0)) \
+                and _refuses_by_host(body.group(0)):
             return f"`{name}()` ({where}) parses the URL and compares its host (`netloc`), so another site's URL is refused"
     return None
+
+
+def _netloc_uses(node) -> list[tuple[ast.AST, list[ast.AST]]]:
+    """Each ``x.netloc`` / ``netloc`` in ``node`` with its ancestors inside ``node`` (outermost first)."""
+    out = []
+
+    def walk(n, up):
+        if isinstance(n, ast.Attribute) and n.attr == "netloc" or isinstance(n, ast.Name) and n.id == "netloc":
+            out.append((n, up))
+        for child in ast.iter_child_nodes(n):
+            walk(child, up + [n])
+    walk(node, [])
+    return out
+
+
+def _host_test(test, refusing: bool) -> bool:
+    """``test`` is decided by the host: in an ``if`` that refuses, the host is present or differs (``parsed.netloc``,
+    ``netloc != h``, ``netloc not in hosts``); in a returned conjunction, it is absent or equal (``not parsed.netloc``,
+    ``netloc == ''``, ``netloc in hosts``).  A use of the other polarity anywhere in the test counts as none."""
+    uses = _netloc_uses(test)
+    if not uses:
+        return False
+    for n, up in uses:
+        negated = sum(isinstance(a, ast.UnaryOp) and isinstance(a.op, ast.Not) for a in up) % 2 == 1
+        cmp = up[-1] if up and isinstance(up[-1], ast.Compare) else None
+        if any(not isinstance(a, (ast.BoolOp, ast.UnaryOp)) for a in up[:-1]):
+            return False  # inside a call, a subscript, an arithmetic: not the host itself
+        if cmp is not None:
+            if len(cmp.ops) != 1 or negated or cmp.left is not n:
+                return False
+            differs = isinstance(cmp.ops[0], (ast.NotEq, ast.NotIn, ast.IsNot))
+            if differs != refusing or not isinstance(cmp.ops[0], (ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
+                return False
+        elif any(not isinstance(a, (ast.BoolOp, ast.UnaryOp)) for a in up) or negated == refusing:
+            return False
+    if refusing:
+        return True
+    # returned: the host condition must be a conjunct of the value (or the whole of it)
+    parts = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
+    return any(_netloc_uses(p) and not isinstance(p, ast.BoolOp) for p in parts) and \
+        not (isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or))
+
+
+def _falsy(node) -> bool:
+    return node is None or isinstance(node, ast.Constant) and not node.value
+
+
+def _refuses_by_host(source: str) -> bool:
+    """The function's body has a refusing return decided by the host, and no truthy return can come before it."""
+    try:
+        func = ast.parse(source).body[0]
+    except (SyntaxError, IndexError):
+        return False
+    if not isinstance(func, ast.FunctionDef):
+        return False
+    guard = next((s.lineno for s in func.body if isinstance(s, ast.If) and _host_test(s.test, True)
+                  and any(isinstance(b, ast.Raise) or isinstance(b, ast.Return) and _falsy(b.value) for b in s.body)), None)
+    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return)]
+    if any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) for n in ast.walk(func) if n is not func):
+        return False  # a nested function's returns are not this one's
+    decided = False
+    for r in returns:
+        if _falsy(r.value):
+            continue
+        if r.value is not None and _host_test(r.value, False):
+            decided = True
+            continue
+        if guard is None or r.lineno < guard:
+            return False  # a truthy return the host does not decide
+    return decided or guard is not None

@@ -60,21 +60,84 @@ def _literal(value: str) -> str | None:
     return m.group(1) if m and not _HTML.search(m.group(1)) else None
 
 
+def _code(line: str) -> str:
+    """``line`` without its string and rune literals and its comment (their braces and commas are no code)."""
+    line = re.sub(r'"(?:[^"\\]|\\.)*"|`[^`]*`|\'(?:[^\'\\]|\\.)*\'', '""', line)
+    return line.split("//", 1)[0]
+
+
+def _dominates(lines: list[str], start: int, i: int, at: int, closure: bool) -> bool:
+    """The Set at line index ``i`` runs on every path to the write at ``at``: the write sits in the Set's block (or
+    one nested in it), with no ``case``/``default`` label of that block between; after the write only in a closure
+    the function hands on, when the Set is in the function's own body."""
+    if "{" in _code(lines[i]).split(".Header()")[0]:
+        return False  # `if ... { w.Header().Set(...) }` on one line
+    if i > at:
+        depth = sum(_code(l).count("{") - _code(l).count("}") for l in lines[start:i])
+        return closure and depth == 1
+    depth = 0
+    for n in range(i + 1, at + 1):
+        code = _code(lines[n])
+        if depth == 0 and re.match(r"\s*(?:case\b|default\s*:)", code):
+            return False
+        for ch in code if n < at else code[: len(code) - len(code.lstrip())]:
+            depth += {"{": 1, "}": -1}.get(ch, 0)
+            if depth < 0:
+                return False  # the Set's block closes before the write
+    return True
+
+
+def _call_args(line: str, start: int) -> list[str] | None:
+    """The arguments of the call whose ``(`` is at ``line[start]``, split at top-level commas (brackets balanced,
+    string literals skipped); None when the call does not close on the line."""
+    depth, args, cur, quote, i = 1, [], "", None, start + 1
+    while i < len(line):
+        ch = line[i]
+        if quote:
+            if ch == "\\" and quote != "`":
+                cur, i = cur + line[i:i + 2], i + 2
+                continue
+            quote = None if ch == quote else quote
+        elif ch in "\"`'":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                return [x.strip() for x in args + [cur]] if args or cur.strip() else []
+        elif ch == "," and depth == 1:
+            args.append(cur)
+            cur, i = "", i + 1
+            continue
+        cur, i = cur + ch, i + 1
+    return None
+
+
 def _callers(f: Finding, reader, files, name: str, index: int) -> list[str] | None:
-    """``file:line `type``` for each call of ``name`` in the package, when every one passes a non-HTML literal."""
+    """``file:line `type``` for each call of ``name`` in the package, when every one passes a non-HTML literal; None
+    when one passes something else, cannot be read, or the function is used as a value or may be called elsewhere."""
+    if not name[:1].islower():
+        return None  # exported: packages this check does not read may call it
     folder = str(PurePosixPath(str(f.path)).parent)
     said = []
     paths = [p for p in files or [] if p.endswith(".go") and str(PurePosixPath(p).parent) == folder]
-    for p in paths[:MAX_CALLERS_FILES]:
+    if len(paths) > MAX_CALLERS_FILES:
+        return None
+    for p in paths:
         for n, line in enumerate(finding_lines(reader, f, p), 1):
-            m = re.search(rf"(?<!func )(?<!\) )\b{re.escape(name)}\(([^()]*)\)", line)
-            if not m or line.lstrip().startswith("func "):
-                continue
-            args = [a.strip() for a in m.group(1).split(",")]
-            kind = _literal(args[index]) if index < len(args) else None
-            if not kind:
-                return None  # a caller passes something else
-            said.append(f"{PurePosixPath(p).name}:{n} `{kind}`")
+            line = line.rstrip("\n")
+            for m in re.finditer(rf"\b{re.escape(name)}\b", line):
+                if re.match(r"func\s+(?:\([^)]*\)\s*)?$", line[: m.start()].lstrip()):
+                    continue  # its own declaration
+                after = line[m.end():]
+                if not after.startswith("("):
+                    return None  # used as a value: called where this cannot see
+                args = _call_args(line, m.end())
+                kind = _literal(args[index]) if args is not None and index < len(args) else None
+                if not kind:
+                    return None  # a caller passes something else, or its arguments cannot be read
+                said.append(f"{PurePosixPath(p).name}:{n} `{kind}`")
     return said or None
 
 
@@ -97,8 +160,8 @@ def check_response_type(f: Finding | dict, reader=None, files=None) -> dict | No
     start, end = span
     closure = _in_closure(lines, start, at)
     sets = [(i, _set(writer, lines[i])) for i in range(start, end) if _set(writer, lines[i])]
-    if len(sets) != 1 or not closure and sets[0][0] > at:
-        return None  # none (Go sniffs the body), two that may differ, or one after the write (too late)
+    if len(sets) != 1 or not _dominates(lines, start, sets[0][0], at, closure):
+        return None  # none (Go sniffs the body), two that may differ, one after the write or in a branch it skips
     i, m = sets[0]
     value = m.group(1)
     kind = _literal(value)

@@ -4,11 +4,12 @@
 ``detect-non-literal-fs-filename`` and ``path-join-resolve-traversal`` flag every non-literal path.  The finding is
 settled when the flagged value, traced back through the declarations above it in the same function, comes from:
 
-* a function of the repository's own whose body really strips separators or checks containment (Flowise's
+* a function of the repository's own (the one the file defines or imports, else the only one of that name) whose
+  body throws when ``/`` and ``\\`` (and ``..``, or leading dots) are left, or checks a path it resolved itself (Flowise's
   ``sanitizeFilename``: ``if (!cleaned || cleaned.includes('/') || cleaned.includes('\\\\')) throw``; ``getSafeFilePath``:
   ``if (relative.startsWith('..' + path.sep) ...) throw``), or one that runs every part through such a function
   (``buildPath``: ``paths.map((p) => this.sanitizeFilename(p))``);
-* ``path.basename(...)``, which keeps no directory;
+* a function that refuses ``..`` and returns ``path.basename(...)`` (the basename of ``..`` is ``..``);
 * ``path.dirname`` or ``path.join`` of such values only;
 * or a check between the value and the sink that throws unless it stays inside a base directory
   (``if (!filePath.startsWith(this.storagePath)) throw``; after ``path.resolve``, ``path.relative`` tested for ``..``).
@@ -16,7 +17,9 @@ settled when the flagged value, traced back through the declarations above it in
 The evidence names the line that sanitises.  A parameter, a request field, or a function whose body only looks like
 one (no throw, no basename) keeps the finding.
 
-May import: ``tasks.findings``, ``tasks.repository``.
+A ``..`` test alone (an absolute path passes it) or a prefix test on an unresolved path is no sanitiser.
+
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.js_definitions``.
 """
 
 from __future__ import annotations
@@ -26,19 +29,20 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
+from tasks.triage.js_definitions import HEADER as _HEADER
+from tasks.triage.js_definitions import JS as _JS
+from tasks.triage.js_definitions import definition as _definition
+from tasks.triage.js_definitions import locations
 
 _RULE = re.compile(r"(?i)non-literal-fs-filename|path-join-resolve-traversal|path-traversal")
-_JS = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs")
 _ID = r"[A-Za-z_$][\w$]*"
 _FS_ARG = re.compile(rf"\bfs(?:\.promises)?\.\w+\(\s*({_ID})\s*[,)]")
 _DECL = r"\b(?:const|let|var)\s+{}\s*(?::\s*[\w<>\[\]| ]+)?=\s*(.+?);?\s*$"
-_HEADER = re.compile(r"^\s*(?:(?:export|async|static|private|protected|public)\s+)*(?:function\s+\w+|(?:const|let)\s+\w+\s*=\s*"
-                     r"(?:async\s*)?(?:\([^)]*\)|\w+)\s*(?::\s*[^=]+)?=>|(?!if\b|for\b|while\b|switch\b|catch\b)\w+\s*\([^)]*\)"
-                     r"\s*(?::\s*[^{]+)?)\s*\{\s*$")
 # a test that throws unless the path stays inside: no separator or '..' left, or it starts with the base
 _CONTAIN = re.compile(r"""\.includes\(\s*['"](?:/|\.\.|\\\\)['"]\s*\)|\.startsWith\(\s*['"]\.\.|!\s*[\w$.]+\.startsWith\(\s*[\w$.]+\s*\)""")
+_HAS = re.compile(r"""(?<![!\w$.])([\w$]+)\.includes\(\s*['"](/|\.\.|\\\\)['"]\s*\)""")
+_NORMAL = r"(?:this\.)?path\.(?:resolve|normalize|join)\("
 LOOK_BACK = 60
-MAX_FILES = 3000
 
 
 def _function_start(lines: list[str], at: int) -> int:
@@ -65,59 +69,57 @@ def _body(lines: list[str], start: int) -> list[tuple[int, str]]:
     return []
 
 
-def _definition(name: str, lines: list[str]) -> int | None:
-    pat = re.compile(rf"^\s*(?:(?:export|async|static|private|protected|public)\s+)*(?:function\s+{re.escape(name)}\s*\(|"
-                     rf"{re.escape(name)}\s*\(|(?:const|let)\s+{re.escape(name)}\s*=\s*(?:async\s*)?\()")
-    return next((i for i, l in enumerate(lines) if pat.match(l) and _HEADER.match(l)), None)
-
-
 class _Tracer:
     def __init__(self, f: Finding, reader, files):
         self.f, self.reader, self.files, self.memo = f, reader, files, {}
 
-    def _sources(self, own: bool):
-        """(path, lines) to look for a function in: the flagged file, then its folder, then the repository's."""
-        path = str(self.f.path)
-        yield path, finding_lines(self.reader, self.f)
-        folder = str(PurePosixPath(path).parent)
-        rest = [p for p in self.files or [] if p.endswith(_JS) and "node_modules/" not in p and p != path]
-        near = [p for p in rest if str(PurePosixPath(p).parent) == folder]
-        for p in near + ([] if own else [p for p in rest if p not in near][:MAX_FILES]):
-            yield p, finding_lines(self.reader, self.f, p)
-
-    def sanitiser(self, name: str, own: bool, depth: int = 0) -> str | None:
-        """How the repository's function ``name`` sanitises (with its file:line), or None."""
-        key = (name, own)
+    def sanitiser(self, name: str, own: bool, depth: int = 0, origin: str | None = None) -> str | None:
+        """How the repository's function ``name`` (used in ``origin``) sanitises (with its file:line), or None."""
+        origin = origin or str(self.f.path)
+        key = (name, own, origin)
         if key in self.memo:
             return self.memo[key]
         self.memo[key] = None  # recursion guard
         found = None
-        for p, lines in self._sources(own):
+        first = finding_lines(self.reader, self.f, origin)
+        for p in locations(name, own, origin, first, self.reader, self.f, self.files):
+            lines = first if p == origin else finding_lines(self.reader, self.f, p)
             at = _definition(name, lines)
             if at is None:
                 continue
-            body = _body(lines, at)
-            found = self._body_sanitises(name, p, body, depth)
+            found = self._body_sanitises(name, p, _body(lines, at), depth)
             break
         self.memo[key] = found
         return found
 
     def _body_sanitises(self, name: str, p: str, body, depth: int) -> str | None:
-        where, opt = PurePosixPath(p).name, ""
+        where, opt, decl = PurePosixPath(p).name, "", {}
         for n, (i, line) in enumerate(body):
+            d = re.match(rf"\s*(?:const|let|var)\s+({_ID})\s*(?::[^=]+)?=(?!=)\s*(.+?);?\s*$", line)
+            if d:
+                decl.setdefault(d.group(1), d.group(2))
+            for v in re.findall(rf"(?<![\w$.])({_ID})\s*(?:[-+]?=(?![=>])|\+\+|--)", line if not d else line[d.end(1):]):
+                decl[v] = "?"  # reassigned: what it was declared as says nothing any more
             if re.match(r"\s*return\b", line) and not re.search(r"\breturn\s+path\.basename\(", line):
                 guard = body[n - 1][1] if n else ""
                 if "process.env." not in guard:
                     break  # it returns before any check
                 opt = f" (unless the operator switches it off: line {body[n - 1][0] + 1} `{guard.strip()[:60]}`)"
             if _CONTAIN.search(line) and _THROWING(body, n):
-                what = "unless the path stays inside its base" if "startsWith" in line else "when a separator or `..` is left"
-                return f"`{name}` ({where}:{i + 1}), which throws {what}: `{line.strip()[:90]}`{opt}"
+                what = _refuses(line, decl, body[n + 1:])
+                if what:
+                    return f"`{name}` ({where}:{i + 1}), which throws {what}: `{line.strip()[:90]}`{opt}"
             if re.search(r"\breturn\s+path\.basename\(", line):
-                return f"`{name}` ({where}:{i + 1}), which returns `path.basename(...)`: it keeps no directory"
-            m = re.search(rf"\.map\(\s*\(?\s*(\w+)\s*\)?\s*=>\s*(?:this\.)?({_ID})\(\s*\1\s*\)\s*\)", line)
-            if m and depth < 2:
-                inner = self.sanitiser(m.group(2), "this." in line, depth + 1)
+                dots = any(re.search(r"""===?\s*['"]\.\.['"]|\.includes\(\s*['"]\.\.['"]""", b) and _THROWING(body, k)
+                           for k, (_, b) in enumerate(body[:n]))
+                return f"`{name}` ({where}:{i + 1}), which refuses `..` and returns `path.basename(...)`: it keeps no " \
+                       "directory" if dots else None  # the basename of '..' is '..'
+            m = re.search(rf"\bconst\s+({_ID})\s*=.*\.map\(\s*\(?\s*(\w+)\s*\)?\s*=>\s*(?:this\.)?({_ID})\(\s*\2\s*\)\s*\)\s*;?\s*$",
+                          line)
+            back = m and next((b for _, b in body[n + 1:] if re.match(r"\s*return\b", b)), "")
+            if m and depth < 2 and re.match(rf"\s*return\s+(?:{m.group(1)}|path\.join\(\s*[\w$.]+\s*,\s*\.\.\.{m.group(1)}\s*\))\s*;?\s*$",
+                                            back or ""):
+                inner = self.sanitiser(m.group(3), "this." in line, depth + 1, p)
                 if inner:
                     return f"`{name}` ({where}:{i + 1}), which runs every part through {inner}"
         return None
@@ -129,9 +131,8 @@ class _Tracer:
             return None
         if re.fullmatch(r"""(['"`])[^'"`$]*\1""", expr):
             return "a literal"
-        m = re.fullmatch(rf"path\.basename\((.+)\)", expr)
-        if m:
-            return "`path.basename(...)`, which keeps no directory"
+        if re.fullmatch(r"path\.basename\((.+)\)", expr):
+            return None  # the basename of '..' is '..': it still names the parent directory
         m = re.fullmatch(r"path\.dirname\((.+)\)", expr)
         if m:
             return self.safe(m.group(1), lines, start, at, depth + 1)
@@ -182,6 +183,32 @@ class _Tracer:
         return None
 
 
+def _refuses(line: str, decl: dict, rest) -> str | None:
+    """What the throwing test ``line`` refuses, when it makes the value the function returns next safe: no ``/`` and
+    no ``\\`` left (and no ``..``, or leading dots stripped); or, for a value resolved or normalised in the function,
+    a prefix that is not the base, or a ``path.relative`` to it that climbs out."""
+    upto = next((k for k, (_, b) in enumerate(rest) if re.match(r"\s*return\b", b)), None)
+    m = re.match(rf"\s*return\s+({_ID})\s*;?\s*$", rest[upto][1]) if upto is not None else None
+    if not m or "&&" in line:
+        return None
+    ret = m.group(1)
+    if any(re.search(rf"(?<![\w$.]){re.escape(ret)}\s*(?:[-+]?=(?![=>])|\+\+|--)", b) for _, b in rest[:upto]):
+        return None  # changed between the check and the return
+    has = _HAS.findall(line)
+    if has and {v for v, _ in has} == {ret} and {"/", "\\\\"} <= {t for _, t in has} and (
+            ".." in {t for _, t in has} or re.search(r"\.replace\(\s*/\^\\\.\+/", decl.get(ret, ""))):
+        return "when a separator or `..` is left"
+    normal = re.match(_NORMAL, decl.get(ret, "").strip())
+    m = re.search(rf"!\s*({_ID})\.startsWith\(\s*[\w$.]+\s*\)", line)
+    if m and m.group(1) == ret and normal:
+        return "unless the path stays inside its base"
+    m = re.search(rf"(?<!!)\b({_ID})\.startsWith\(\s*['\"]\.\.['\"]\s*(\))?", line)
+    rel = m and re.match(rf"path\.relative\([^,]+,\s*({_ID})\s*\)", decl.get(m.group(1), "").strip())
+    if rel and rel.group(1) == ret and normal and (m.group(2) or re.search(r"""===\s*['"]\.\.['"]""", line)):
+        return "unless the path stays inside its base"
+    return None
+
+
 def _THROWING(body, n: int) -> bool:
     line = body[n][1]
     return re.match(r"\s*if\s*\(", line) is not None and ("throw " in line or n + 1 < len(body) and
@@ -218,5 +245,6 @@ def check_sanitised_path(f: Finding | dict, reader=None, files=None) -> dict | N
     how = tracer.safe(arg.group(1), lines, start, at)
     if not how or how == "a literal":
         return None
+    end = "no path outside its base" if "inside its base" in how else "no separator or `..` from outside"
     return {"check": "code", "evidence": f"the path is sanitised before the file call at {f.path}:{f.line}: {how}; "
-                                         "no separator or `..` from outside reaches the file system"}
+                                         f"{end} reaches the file system"}
