@@ -37,6 +37,18 @@ def credential_format(rule: str | None, value: str, cls: str = "") -> tuple[str 
     return None, None
 
 
+def issuer_values(rule: str | None, text: str | None) -> list[str]:
+    """The values of ``text`` in the format of the issuer the rule names: Semgrep's aws-access-token on a long line of
+    a sample event (`"eTag":"ASIAI44QH8DHBEXAMPLE"` inside an escaped JSON message) flags that key, not the line's
+    first literal (`"Message"`, which was weighed as a 7-letter word: set 42)."""
+    name = (rule or "").strip().lower().rsplit(".", 1)[-1]
+    for pattern, rules in FORMATS.values():
+        if name in rules:
+            body = pattern.pattern.strip("^$")
+            return list(dict.fromkeys(re.findall(rf"(?<![A-Za-z0-9_])(?:{body})(?![A-Za-z0-9_])", text or "")))[:5]
+    return []
+
+
 _URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//(?P<host>[^/\s@?#]+)(?P<path>/[^\s?#]*)?(?:\?(?P<query>[^\s#]*))?(?:#\S*)?$", re.I)
 # addresses whose path is the credential (incoming webhooks, bot tokens), whatever the path looks like
 _WEBHOOK = re.compile(r"(?i)//(?:hooks\.slack\.com/|(?:[\w-]+\.)?discord(?:app)?\.com/api/webhooks/|[\w.-]*webhook\.office\.com/"

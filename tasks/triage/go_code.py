@@ -38,6 +38,9 @@ _GO_LINE = re.compile(r"(?m)^go\s+(\d+)\.(\d+)")
 _GENERATED = re.compile(r"(?m)^// Code generated .* DO NOT EDIT\.$")
 _HTML_TAG = re.compile(r"<(?:html|body|head|div|span|p|a|table|tr|td|ul|li|br|h[1-6]|script|style|form|img)\b", re.I)
 _WEB = re.compile(r'"net/http"|ResponseWriter|fasthttp|text/html|Content-Type|"github\.com/(?:gin-gonic/gin|labstack/echo|gofiber/fiber)')
+# a config handed to a client's dial on the flagged line; a file that also serves TLS is not judged
+_CLIENT = re.compile(r"\b(?:\w+\.)?Dial\w*\(|\btls\.Client\(|TLSClientConfig\s*[:=]")
+_SERVER = re.compile(r"\btls\.(?:Listen|NewListener|Server)\(|ListenAndServeTLS|ServeTLS|\bTLSConfig\s*:")
 _LOADS = re.compile(r"\.Parse(?:Files|Glob|FS)\(|template\.Must\(template\.ParseFiles")  # a template file: its text is unseen
 
 
@@ -59,11 +62,16 @@ def _tls_default(f: Finding, reader, source: str) -> dict | None:
         return None  # `c.MinVersion = tls.VersionTLS10` after the literal, or a file-level GODEBUG setting
     found = _go_mod(reader, f)
     m = _GO_LINE.search(found[1]) if found else None
-    if not m or (int(m.group(1)), int(m.group(2))) < (1, 22) or re.search(r"(?m)tls10server|^\s*godebug\b", found[1]):
+    line = source.splitlines()[f.location.start_line - 1]
+    client = _CLIENT.search(line) and not _SERVER.search(source)  # semaphore's `ldap.DialTLS(..., &tls.Config{` (set 42)
+    if not m or (int(m.group(1)), int(m.group(2))) < ((1, 18) if client else (1, 22)) \
+            or re.search(r"(?m)tls10\w*|^\s*godebug\b", found[1]):
         return None
     return {"check": "code", "status": "safe_default",
-            "evidence": f"safe by default: {found[0]} says `go {m.group(1)}.{m.group(2)}`, and since Go 1.22 a "
-                        "tls.Config without MinVersion accepts TLS 1.2 or later for servers (clients since Go 1.18); "
+            "evidence": f"safe by default: {found[0]} says `go {m.group(1)}.{m.group(2)}`, and since Go " + (
+                "1.18 a tls.Config without MinVersion offers TLS 1.2 or later as a client, which the flagged config is "
+                f"(`{line.strip()[:70]}`); " if client else
+                "1.22 a tls.Config without MinVersion accepts TLS 1.2 or later for servers (clients since Go 1.18); ") +
                         f"the flagged config at {f.path}:{f.location.start_line} takes that default, the file sets no "
                         "MinVersion later, and go.mod has no `godebug` line to undo it"}
 

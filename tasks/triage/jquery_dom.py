@@ -191,7 +191,10 @@ def check_jquery_dom(f: Finding | dict, reader=None) -> dict | None:
     own = check_own_dollar(f, reader)  # `$` bound to the project's own helper, not jQuery (set 29: isso)
     if own:
         return own
-    root = parse_js(finding_source(reader, f), str(loc.path or ""))
+    source = finding_source(reader, f)
+    root = parse_js(source, str(loc.path or ""))
+    if root is None and re.search(r"\{%|\{\{", source):  # a Jinja-templated script (pyload's templates/js/*.js,
+        root = parse_js(_untemplated(source), str(loc.path or ""))  # set 42): its tags blanked, lines kept
     if root is None:
         return None
     nodes, calls, reads = _Nodes(JsModule(root, str(loc.path))), 0, 0
@@ -224,6 +227,13 @@ def check_jquery_dom(f: Finding | dict, reader=None) -> dict | None:
     return {"check": "code", "status": "no_html_text",
             "evidence": f"no HTML parsed from text: the jQuery call at {f.path}:{loc.start_line} {done}, so no string "
                         f"is read as markup ({_flags(f.rule_id)})"}
+
+
+def _untemplated(source: str) -> str:
+    """``source`` with Jinja's ``{% %}``/``{# #}`` tags blanked and an ``{{ }}`` outside a string made ``0`` (spaces
+    kept, so lines and columns stay): enough to find DOM elements, never read as the values the template fills in."""
+    out = re.sub(r"\{%.*?%\}|\{#.*?#\}", lambda m: re.sub(r"[^\n]", " ", m.group(0)), source, flags=re.S)
+    return re.sub(r"(?<![\"'`\w])\{\{[^{}\n]*\}\}(?![\"'`\w])", lambda m: "0".ljust(len(m.group(0))), out)
 
 
 def _flags(rule_id: str) -> str:

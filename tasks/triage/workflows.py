@@ -51,7 +51,10 @@ from tasks.triage.parsed_source import finding_source
 _IN_RUN = re.compile(r"\$\{\{\s*(?:github\.event\.)?inputs\.([A-Za-z_][\w-]*)")
 # any event expression in a script (a title, a body, a branch name, a field no list names): an outsider's text run
 # as code with the job's token
-_EVENT_EXPR = re.compile(r"\$\{\{[^}]*\bgithub\.(?:event\.|head_ref)")
+# an event field an outsider writes; the repository's own name, a run's conclusion and a dispatch's inputs (typed by
+# someone with write access) are not (gatus' publish-latest.yml names the image after the repository: set 42)
+_EVENT_EXPR = re.compile(r"\$\{\{[^}]*\bgithub\.(?:event\.(?!repository\.(?:name|full_name|owner\.login)\b"
+                         r"|workflow_run\.conclusion\b|inputs\.)|head_ref)")
 # a step that fetches a pull request's own code (run with a privileged trigger's token)
 _PR_CODE = re.compile(r"(?i)\bgh\s+pr\s+checkout\b|git\s+fetch\b[^\n]*\bpull/|\brefs/pull/")
 _PRIVILEGED = {"pull_request_target", "workflow_run"}
@@ -178,9 +181,10 @@ def _untrusted_use(data: dict, events: dict) -> bool:
     """Does outsiders' code or text run with the job's token: a trigger outsiders fire with their text, a PR head
     checked out (by ref or repository) or fetched under pull_request_target, or any event expression in a step's
     `run:` or `with:` (github-script's `script:` included)?"""
-    if not set(map(str, events)) <= _CALM:
-        return True  # the review: issue_comment checking out refs/pull/N/head, workflow_run running an artifact
-    privileged = "pull_request_target" in set(map(str, events))
+    if not set(map(str, events)) <= _CALM | {"workflow_run"}:
+        return True  # the review: issue_comment checking out refs/pull/N/head
+    privileged = bool({"pull_request_target", "workflow_run"} & set(map(str, events)))  # workflow_run running an
+    # artifact or the head of the run that triggered it (below) is untrusted; checking out the default branch is not
     for step in _steps(data):
         run = step.get("run") if isinstance(step.get("run"), str) else ""
         given = step.get("with") if isinstance(step.get("with"), dict) else {}
@@ -226,4 +230,4 @@ def check_default_token(f: Finding | dict, reader=None) -> dict | None:
     return {"check": "code", "evidence": (
         f"least-privilege hardening, not an exposed token: {f.path} has no permissions block and sets write-all "
         f"nowhere, so its jobs get the repository's default token, and nothing an outsider sends runs with it: "
-        f"its triggers are {', '.join(names)}{note}, and no run: script expands text from the event payload{actions}")}
+        f"its triggers are {', '.join(names)}{note}, and no run: script expands event text an outsider writes{actions}")}

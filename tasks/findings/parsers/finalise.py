@@ -13,7 +13,7 @@ import re
 from tasks.findings import paths, secret_keys, secrets
 from tasks.findings.redact import secret_hash
 from tasks.findings.secret_literals import given_to_secret, not_a_value
-from tasks.findings.secret_formats import PASSWORD_HASH
+from tasks.findings.secret_formats import PASSWORD_HASH, issuer_values
 
 TEXT_FIELDS = ("title", "description", "snippet", "fix_hint")
 # hex digests this code computed, never scanner text: a short hex secret can occur inside one by chance
@@ -158,6 +158,7 @@ def _keep_secret_evidence(finding: dict, values: list[str]) -> None:
     from tasks.findings.secret_evidence import classify
 
     if "secret_evidence" not in finding:
+        values = issuer_values(finding.get("rule_id"), finding.get("snippet")) or values  # the key, not the line's words
         evidence = classify(values, finding.get("rule_id"), from_code=True)
         if evidence:
             finding["secret_evidence"] = evidence

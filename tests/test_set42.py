@@ -1,0 +1,153 @@
+"""Held-out set 42's misses (faraday, gatus, terraform-aws-notify-slack, pyload, semaphore), each with the
+neighbour that stays a finding."""
+
+from __future__ import annotations
+
+import json
+
+from test_round45_rows import _reasons
+from test_triage_hygiene import finding
+
+
+def test_an_issuer_rule_weighs_the_key_in_its_format_not_the_lines_first_word():
+    """notify-slack's sample GuardDuty event: `"eTag":"ASIAI44QH8DHBEXAMPLE"` inside an escaped JSON message was
+    weighed as the 7-letter word `Message`."""
+    from tasks.findings.parsers.finalise import finalise
+
+    line = ('      "Message": "{\\"detail\\":{\\"objectKey\\":\\"APKAEIBAERJR2EXAMPLE\\",'
+            '\\"eTag\\":\\"ASIAI44QH8DHBEXAMPLE\\"}}",')
+    f = {"id": "1" * 32, "tool": "semgrep", "kind": "code", "severity": "high", "rule_id": "tmp.rules.aws-access-token",
+         "title": "AWS Access Token", "description": "", "snippet": line, "references": [], "fix_hint": None,
+         "location": {"path": "functions/messages/event.json", "start_line": 11, "end_line": 11}}
+    real = dict(f, snippet=line.replace("ASIAI44QH8DHBEXAMPLE", "ASIAY34FZKBOKMUTVV7A"))
+    seen = finalise(f)["secret_evidence"]
+    assert seen["class"] == "example" and seen["match"] == "AWS documentation access key id"
+    assert finalise(real)["secret_evidence"]["class"] not in ("example", "plain-word")
+
+
+def _sarif(region: dict) -> dict:
+    return json.loads(json.dumps({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "Semgrep OSS", "rules": [
+        {"id": "tmp.rules.hashicorp-tf-password", "shortDescription": {"text": "password"}}]}},
+        "results": [{"ruleId": "tmp.rules.hashicorp-tf-password", "message": {"text": "password"},
+                     "locations": [{"physicalLocation": {"artifactLocation": {"uri": "examples/docker-compose.yml"},
+                                                         "region": region}}]}]}]}))
+
+
+def test_a_sarif_match_ending_at_column_one_ends_on_the_line_before():
+    """semaphore's `SEMAPHORE_ADMIN_PASSWORD: "changeme"` was weighed with the next line's "admin" (set 42's audit)."""
+    from tasks.findings.parsers import sarif
+
+    text = '      SEMAPHORE_ADMIN_PASSWORD: "changeme"\n      SEMAPHORE_ADMIN_NAME: "admin"'
+    region = {"startLine": 77, "startColumn": 23, "endLine": 78, "endColumn": 1, "snippet": {"text": text}}
+    [f] = sarif.parse(_sarif(region))
+    assert f["location"]["start_line"] == 77 and f["location"]["end_line"] == 77
+    assert "admin" not in f["snippet"].replace("SEMAPHORE_ADMIN_PASSWORD", "")
+    [g] = sarif.parse(_sarif(dict(region, endColumn=30)))  # a match that reaches into line 78
+    assert g["location"]["end_line"] == 78
+
+
+PUBLISH = """name: publish-latest
+on:
+  workflow_run:
+    workflows: [test]
+    branches: [master]
+    types: [completed]
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: echo IMAGE=$(echo ${{ secrets.DOCKER_USERNAME }}/${{ github.event.repository.name }}) >> $GITHUB_ENV
+"""
+
+
+def test_a_workflow_run_that_names_the_repository_runs_no_outsiders_text(tmp_path):
+    f = finding(tool="checkov", kind="config", rule_id="CKV2_GHA_1", title="t",
+                location={"path": ".github/workflows/publish-latest.yml", "start_line": 1, "end_line": 12})
+    rec, said = _reasons(tmp_path, {".github/workflows/publish-latest.yml": PUBLISH}, f)
+    assert rec["verdict"] == "false_positive" and "its triggers are workflow_run" in said
+    for risky in ("      - uses: actions/download-artifact@v4\n",  # a pull request's artifact
+                  "      - run: echo ${{ github.event.workflow_run.head_branch }}\n",  # an outsider's branch name
+                  "      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.workflow_run.head_sha }}\n"):
+        rec, said = _reasons(tmp_path / str(len(risky)), {".github/workflows/publish-latest.yml": PUBLISH + risky}, f)
+        assert "least-privilege hardening" not in said, risky
+
+
+LDAP = """package api
+
+import (
+\t"crypto/tls"
+\t"github.com/go-ldap/ldap/v3"
+)
+
+func dial(server string) (*ldap.Conn, error) {
+\treturn ldap.DialTLS("tcp", server, &tls.Config{
+\t\tServerName: server,
+\t})
+}
+"""
+
+
+def test_a_go_tls_client_config_takes_tls_1_2_since_go_1_18(tmp_path):
+    f = finding(rule_id="tmp.rules.missing-ssl-minversion", title="t",
+                location={"path": "api/login.go", "start_line": 9, "end_line": 11})
+    rec, said = _reasons(tmp_path, {"api/login.go": LDAP, "go.mod": "module x\n\ngo 1.21.0\n"}, f)
+    assert rec["verdict"] == "false_positive" and "since Go 1.18 a tls.Config without MinVersion offers TLS 1.2" in said
+    rec, said = _reasons(tmp_path / "old", {"api/login.go": LDAP, "go.mod": "module x\n\ngo 1.17\n"}, f)
+    assert "since Go 1.18" not in said
+    server = LDAP.replace('ldap.DialTLS("tcp", server, &tls.Config{', 'tls.Listen("tcp", server, &tls.Config{')
+    rec, said = _reasons(tmp_path / "srv", {"api/login.go": server, "go.mod": "module x\n\ngo 1.21.0\n"}, f)
+    assert rec["verdict"] != "false_positive"  # a server before Go 1.22 still accepts TLS 1.0
+
+
+NOTIFY = '''import os
+import urllib.request
+
+
+def send(data):
+    slack_url = os.environ["SLACK_WEBHOOK_URL"]
+    if not slack_url.startswith("http"):
+        slack_url = decrypt_url(slack_url)
+    req = urllib.request.Request(slack_url)
+    return urllib.request.urlopen(req, data)
+'''
+
+
+def test_a_url_read_from_the_deployments_environment_is_no_outside_input(tmp_path):
+    f = finding(tool="bandit", rule_id="B310", title="Audit url open for permitted schemes.",
+                location={"path": "functions/notify_slack.py", "start_line": 10, "end_line": 10})
+    rec, said = _reasons(tmp_path, {"functions/notify_slack.py": NOTIFY}, f)
+    assert rec["verdict"] == "false_positive" and "environment variable `SLACK_WEBHOOK_URL` (line 6)" in said
+    tainted = NOTIFY.replace("        slack_url = decrypt_url(slack_url)", "        slack_url = data.get('url')")
+    rec, said = _reasons(tmp_path / "t", {"functions/notify_slack.py": tainted}, f)
+    assert "SLACK_WEBHOOK_URL" not in said
+
+
+SETTINGS_JS = """{% autoescape true %}
+$(function () {
+  $("#quit").click(function (event) {
+    uiHandler.yesNoDialog("{{_('Are you sure?')}}", (answer) => {});
+    const checked = $(event.currentTarget).is(":checked");
+    const name = $(location.hash).text();
+  });
+});
+{% endautoescape %}
+"""
+
+
+def test_a_jinja_templated_script_is_read_for_dom_elements(tmp_path):
+    """pyload's templates/js/*.js: `{% autoescape %}` made the file unparseable, so `$(event.currentTarget)` stayed."""
+    def sel(line):
+        return finding(rule_id="tmp.rules.jquery-insecure-selector", title="t",
+                       location={"path": "webui/templates/js/settings.js", "start_line": line, "end_line": line})
+    rec, said = _reasons(tmp_path, {"webui/templates/js/settings.js": SETTINGS_JS}, sel(5))
+    assert rec["verdict"] == "false_positive" and "takes `event.currentTarget`, a DOM element" in said
+    rec, said = _reasons(tmp_path / "h", {"webui/templates/js/settings.js": SETTINGS_JS}, sel(6))
+    assert "DOM element" not in said  # location.hash is text a link chooses
+
+
+def test_the_dredd_api_test_harness_is_test_code():
+    from tasks.triage.report_signals import is_test_path
+
+    assert is_test_path(".dredd/hooks/main.go") and is_test_path("deployment/docker/dredd/Dockerfile")
+    assert not is_test_path("deployment/docker/server/Dockerfile")
