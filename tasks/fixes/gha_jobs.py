@@ -46,7 +46,8 @@ _STEP_NEEDS = [
     (r"actions/stale@", "actions", "write"),  # and deletes and re-saves its _state cache (actions/stale#1131)
     # a release tool run with GITHUB_TOKEN creates the GitHub release and uploads its assets (ntfy's `make release` ->
     # `goreleaser release`: round 45's harmful row gave it contents: read)
-    (r"(?is)goreleaser|semantic-release|release-please|^(?=.*(?:secrets\.GITHUB_TOKEN|github\.token))(?=.*\brelease\b)",
+    (r"(?is)goreleaser|(?<![@/\w-])semantic-release(?![/\w-])|/semantic-release-action@|release-please"  # not an
+     r"|^(?=.*(?:secrets\.GITHUB_TOKEN|github\.token))(?=.*\brelease\b)",  # @semantic-release/ plugin installed (set 42)
      "contents", "write"),
     (r"gh-pages|gh-deploy|mkdocs-deploy", "contents", "write"),  # publishing docs pushes the gh-pages branch
     (r"delete-branch:\s*true", "contents", "write"),  # actions/stale deleting a stale pull request's branch

@@ -157,9 +157,11 @@ def check_hash_use(f: Finding | dict, reader=None) -> dict | None:
     if f.kind != "code" or not _WEAK_HASH_RULE.search(f"{f.rule_id} {f.title}"):
         return None
     line = f.location.start_line if f.location else None
+    from tasks.triage.api_digest import api_digest
     from tasks.triage.protocol_digest import protocol_digest
 
-    fixed = protocol_digest(f, reader)  # PostgreSQL's md5 auth, MySQL's scramble, RFC 6455's accept key (set 40)
+    fixed = protocol_digest(f, reader) or api_digest(f, reader)  # PostgreSQL's md5 auth, RFC 6455's accept key (set
+    # 40); a digest a remote API demands (pyload's hoster logins: set 42)
     if fixed:
         return fixed
     parsed = python_tree(reader, f) if line else None  # read and parsed once for both readings of the digest

@@ -19,7 +19,8 @@ from tasks.triage.report_signals import code_dirs, is_test_path
 FIXTURE_DIRS = {"fixture", "fixtures", "testdata", "test_data", "test-data", "__fixtures__", "__mocks__", "mocks",
                 "snapshots", "__snapshots__", "unittests", "golden", "testfiles", "test-fixtures", "sample-data", "mock",
                 "test-files", "test_files"}  # woodpecker's migration/test-files/postgres.sql (set 37)
-EXAMPLE_DIRS = {"example", "examples", "sample", "samples", "demo", "demos", "tutorial", "tutorials"}
+EXAMPLE_DIRS = {"example", "examples", "sample", "samples", "demo", "demos", "tutorial", "tutorials",
+                ".examples", ".example"}  # gatus keeps its docker-compose examples in .examples/ (set 42)
 _EXAMPLE_NAME = re.compile(r"(?i)[._-](?:example|sample)(?:\.(?:ya?ml|json|toml|ini|cfg|conf|env|py|js|ts|tf))?$")
 _EXAMPLE_DIR = re.compile(r"^(?:example|sample|demo)[-_][\w-]+$|^[\w-]+[-_](?:example|examples|sample|samples|demo)$")
 _DEV_IMAGE = re.compile(r"^(?:dockerfile(?:[.-]\w+)*[.-](?:dev|development|local)|(?:dev|development|local)[.-]dockerfile)$")
