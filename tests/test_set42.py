@@ -216,3 +216,46 @@ def test_a_digest_a_remote_api_demands_is_the_services_protocol(tmp_path):
     stored = LOGIN.replace("return json.loads(self.run_auth_query())", "self.db.save(data)")
     rec, said = _reasons(tmp_path / "s", {"plugins/hoster.py": stored}, md5("plugins/hoster.py", 7))
     assert "remote API" not in said  # stored, not sent: the code's own choice
+
+
+def test_names_listed_beside_password_and_an_author_line_are_no_secrets():
+    """pyload (round 46): `if k in ("password", "timestamp", "stats")` redacted "timestamp"; `ARG IMAGE_AUTHORS=
+    "Walter Purcaro <vuolter@gmail.com>"` was redacted as a 34-character credential."""
+    from tasks.findings import secrets
+    from tasks.findings.parsers.finalise import finalise
+
+    assert secrets.detect('        if k in ("password", "timestamp", "stats", "valid"):', "x.py") == []
+    assert "hunter" in secrets.detect('creds = ("password", "hunter")', "x.py")  # a (name, value) pair stays
+    f = {"id": "1" * 32, "tool": "semgrep", "kind": "code", "severity": "high", "rule_id": "tmp.rules.secret-in-build-arg",
+         "title": "secret in build arg", "description": "", "references": [], "fix_hint": None,
+         "snippet": 'ARG IMAGE_AUTHORS="Walter Purcaro <vuolter@gmail.com>"',
+         "location": {"path": "Dockerfile", "start_line": 13, "end_line": 13}}
+    out = finalise(f)
+    assert "Walter Purcaro <vuolter@gmail.com>" in out["snippet"] and out["secret_evidence"]["class"] == "message"
+    g = dict(f, snippet='ARG AUTH_TOKEN="Walter Purcaro Xk29fjQ0zLmp8Rw"', id="2" * 32)
+    assert "Xk29fjQ0zLmp8Rw" not in finalise(g)["snippet"]
+
+
+DEMO = """package projects
+
+func createDemoProject(projectID int, store db.Store) (err error) {
+\tvaultKey, err := store.CreateAccessKey(db.AccessKey{
+\t\tName: "Vault Password",
+\t\tLoginPassword: db.LoginPassword{
+\t\t\tPassword: "RAX6yKN7sBn2qDagRPls",
+\t\t},
+\t})
+\treturn
+}
+"""
+
+
+def test_a_value_inside_the_function_that_makes_the_demo_project_is_public_sample_data(tmp_path):
+    """semaphore's createDemoProject(): the demo vault's password, the same on every installation (round 46)."""
+    f = finding(rule_id="tmp.rules.generic-api-key", title="generic api key", snippet='Password: "RAX6yKN7sBn2qDagRPls",',
+                secret_evidence={"class": "high-entropy", "entropy": 4.1, "length": 20, "match": None, "format": None},
+                location={"path": "api/projects/projects.go", "start_line": 7, "end_line": 7})
+    rec, said = _reasons(tmp_path, {"api/projects/projects.go": DEMO}, f)
+    assert rec["verdict"] == "false_positive" and "inside createDemoProject() (line 3)" in said
+    rec, said = _reasons(tmp_path / "p", {"api/projects/projects.go": DEMO.replace("createDemoProject", "createProject")}, f)
+    assert rec["verdict"] != "false_positive" and "demo" not in said

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 
+from tasks.findings.secret_literals import author
 from tasks.findings.secret_formats import (ASSIGNED, CLASS_NAME, algorithm_name, model_name, encoded_pair, credential_format, dead_jwt,  # noqa: F401
                                            entropy, filler, plain_url, url_credential)  # entropy is re-exported
 
@@ -169,7 +170,7 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
     in_pair = encoded_pair(value, lambda v: classify_one(v, for_password=True, from_code=from_code))
     if in_pair:  # ntfy's documented Basic header for testuser:fakepassword (set 41)
         return in_pair
-    message = message_shape(value)
+    message = message_shape(value) or ("a person's name and e-mail address (an author line)" if author(value) else None)
     if message:
         return {"class": "message", "entropy": round(entropy(value), 1), "length": len(value), "match": message}
     bits = round(entropy(value), 1)

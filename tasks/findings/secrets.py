@@ -234,7 +234,7 @@ def dummy_word(value: str) -> bool:
 
     v = value.strip()
     if v.lower() in _NAMES_OF_SECRETS or not re.fullmatch(r"[A-Za-z]{4,20}", v):  # or a phrase naming it ('bad token'), or prose
-        return v.lower() in _NAMES_OF_SECRETS or secret_literals.names_itself(v)
+        return v.lower() in _NAMES_OF_SECRETS or secret_literals.names_itself(v) or secret_literals.author(v)
     seen = secret_evidence.classify_one(v)  # a short dummy word; a longer one only when it is a placeholder word ('placeholder', set 24)
     return seen["class"] in ("example", "placeholder") and (len(v) <= 10 or v.lower() in _LONG_PLACEHOLDERS)
 
@@ -292,7 +292,7 @@ def _detect(text: str, suffix: str) -> tuple[str, ...]:
     found = [m.group(0) for m in _PEM.finditer(text) if re.search(r"[A-Za-z0-9+/=]{32,}", m.group(0))]  # `<private key>`: docs
     rest = _PEM.sub(lambda m: " " if m.group(0) in found else m.group(0), text)  # a dummy block is scanned as text
     found.extend(tokens.find(rest))
-    found.extend(v for v in keyed_values(rest) if not dummy_word(v))
+    found.extend(v for v in keyed_values(rest) if not dummy_word(v) and not secret_literals.compared_prose(v, rest))
     for line in rest.splitlines():
         if len(line.strip()) >= 4:
             for piece in _chunks(line):

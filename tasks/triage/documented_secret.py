@@ -79,6 +79,12 @@ def check_documented(f: Finding, reader, imports) -> dict | None:
     if reader is None or not files or loc is None or not loc.path or not loc.start_line:
         return None
     lines = finding_lines(reader, f)
+    demo = demo_function(lines, loc.start_line)
+    if demo and not app_key.search(f"{f.rule_id} {lines[loc.start_line - 1]}"):
+        return {"check": "secret", "status": "not_a_secret", "evidence": (
+            f"a fixed value of the demo data: {loc.path}:{loc.start_line} is inside {demo[0]}() (line {demo[1]}), which "
+            "creates the same sample records on every installation that asks for them, so the value is public and "
+            "guards only that sample data")}
     last = max(loc.end_line or loc.start_line, loc.start_line)
     if not lines or last > len(lines) or last - loc.start_line >= MAX_LINES:
         return None
@@ -150,3 +156,17 @@ def check_docs_example(f: Finding, reader, path: dict | None) -> dict | None:
             "evidence": f"a documentation example: the sample block of {f.path} (lines {opened[-1] + 2}-{closed[0]}) points "
                         f"at `{host}`, a placeholder host, so it shows how to fill the settings in, not a deployment's "
                         "values; a page that published a live credential would name the real host"}
+
+
+_FUNC = re.compile(r"^(\s*)(?:func\s+(?:\([^)]*\)\s*)?|(?:async\s+)?def\s+|(?:export\s+)?(?:async\s+)?function\s+)(\w+)\s*\(")
+_DEMO = re.compile(r"(?i)demo|sample(?!r)|example")
+
+
+def demo_function(lines: list[str], line: int) -> tuple[str, int] | None:
+    """(name, line) of the function holding ``line`` when its name says it makes demo or sample data (semaphore's
+    createDemoProject() holds the demo vault's password: round 46's grader, "a fixed demo value"); else None."""
+    for n in range(min(line, len(lines)) - 1, max(-1, line - 1 - 80), -1):
+        m = _FUNC.match(lines[n])
+        if m:
+            return (m.group(2), n + 1) if _DEMO.search(m.group(2)) else None
+    return None
