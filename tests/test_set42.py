@@ -300,3 +300,24 @@ def test_v_html_of_an_imported_function_that_returns_dompurify_output_is_sanitis
     wide = dict(files, **{"web/app/src/utils/markdown.js": MARKDOWN.replace("ADD_ATTR", "ADD_TAGS: ['iframe'], ADD_ATTR")})
     rec, said = _reasons(tmp_path / "wide", wide, f)
     assert "sanitised" not in said
+
+
+BASE = """{% macro selected(name, right=False) -%}
+  {% if name in url -%}class="{% if right -%}right {% endif %}selected"{%- endif %}
+{%- endmacro %}
+{% macro shown(name) -%}class="{{ name }}"{%- endmacro %}
+<li {{selected('queue')}}><a href="{{url_for('app.queue')}}">{{_('Queue')}}</a></li>
+<li {{shown(request.args.tab)}}></li>
+<li {{selected(request.args.tab)}}></li>
+"""
+
+
+def test_an_attribute_a_macro_fills_with_literal_markup_holds_nothing_from_outside(tmp_path):
+    def at(line):
+        return finding(rule_id="tmp.rules.unquoted-attribute-var", title="t",
+                       location={"path": "templates/base.html", "start_line": line, "end_line": line})
+    rec, said = _reasons(tmp_path, {"templates/base.html": BASE}, at(5))
+    assert rec["verdict"] == "false_positive" and "calls the macro selected() (line 1)" in said
+    for line in (6, 7):  # a macro that prints a value; a value passed to the macro
+        rec, said = _reasons(tmp_path / str(line), {"templates/base.html": BASE}, at(line))
+        assert "constant markup" not in said, line
