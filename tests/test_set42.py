@@ -321,3 +321,27 @@ def test_an_attribute_a_macro_fills_with_literal_markup_holds_nothing_from_outsi
     for line in (6, 7):  # a macro that prints a value; a value passed to the macro
         rec, said = _reasons(tmp_path / str(line), {"templates/base.html": BASE}, at(line))
         assert "constant markup" not in said, line
+
+
+MEGA = '''import random
+
+
+class Api:
+    def __init__(self, tracking_id=True):
+        self.tracking_id = random.randint(10 << 9, 10 ** 10) if tracking_id is True else tracking_id
+
+    def request(self):
+        params = {"id": self.tracking_id}
+        self.tracking_id += 1
+        return params
+'''
+
+
+def test_a_random_start_of_a_counter_is_a_sequence_number(tmp_path):
+    f = finding(tool="bandit", rule_id="B311", title="Standard pseudo-random generators are not suitable for security.",
+                location={"path": "plugins/mega.py", "start_line": 6, "end_line": 6})
+    rec, said = _reasons(tmp_path, {"plugins/mega.py": MEGA}, f)
+    assert rec["verdict"] == "false_positive" and "counter `self.tracking_id` starts, and line 10 adds 1" in said
+    token = MEGA.replace("tracking_id", "session_token")
+    rec, said = _reasons(tmp_path / "t", {"plugins/mega.py": token}, f)
+    assert "sequence number" not in said

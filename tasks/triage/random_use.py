@@ -91,6 +91,12 @@ def check_random_use(f: Finding | dict, reader=None) -> dict | None:
             if isinstance(other, ast.stmt) and other is not stmt and not isinstance(other, (ast.FunctionDef, ast.AsyncFunctionDef)) \
                     and {n.id for n in ast.walk(other) if isinstance(n, ast.Name)} & assigned:
                 words |= _names(other)
+    counter = _counter(parsed[0], stmt)
+    if counter and not words & _STRONG:  # MegaCoNz's API sequence number, `+= 1` after each call (set 42)
+        return {"check": "code", "evidence": (
+            f"not a security use of randomness: {ast.unparse(calls[0].func)}() at {f.path}:{loc.start_line} only picks "
+            f"where the counter `{counter[0]}` starts, and line {counter[1]} adds 1 to it after each use: a sequence "
+            "number, which anyone who sees one value can continue, and nothing treats as a secret")}
     if _security(words):
         return None
     where = f" in {func.name}()" if func else ""
@@ -100,6 +106,20 @@ def check_random_use(f: Finding | dict, reader=None) -> dict | None:
         + (f"gives {feeds}, and nothing" if feeds else "picks a value that nothing")
         + " in the statement, the function or the statements using its result treats it as a token, key, password, "
         "salt, nonce, session, cookie or identifier, so a predictable value costs nothing here")}
+
+
+_STRONG = {"key", "keys", "salt", "otp", "pin", "csrf", "xsrf", "session", "sid", "secret", "secrets", "token", "tokens",
+           "password", "passwords", "passwd", "pwd", "reset", "captcha", "signature", "hmac", "mac", "iv", "jwt", "mfa", "totp"}
+
+
+def _counter(tree, stmt) -> tuple[str, int] | None:
+    """(target, line) when the statement assigns a name or attribute that the module increments by one elsewhere."""
+    targets = [ast.unparse(t) for t in getattr(stmt, "targets", [getattr(stmt, "target", None)]) if t is not None]
+    for node in ast.walk(tree) if len(targets) == 1 else ():
+        if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add) and ast.unparse(node.target) == targets[0] \
+                and isinstance(node.value, ast.Constant) and node.value.value == 1:
+            return targets[0], node.lineno
+    return None
 
 
 def _short(node, limit: int = 50) -> str:
