@@ -345,3 +345,24 @@ def test_a_random_start_of_a_counter_is_a_sequence_number(tmp_path):
     token = MEGA.replace("tracking_id", "session_token")
     rec, said = _reasons(tmp_path / "t", {"plugins/mega.py": token}, f)
     assert "sequence number" not in said
+
+
+OIDC = """package api
+
+func oidcLogin(w http.ResponseWriter, r *http.Request) {
+\t_, oauth, err := getOidcProvider(r.Context())
+\tstate := generateStateOauthCookie(w)
+\tu := oauth.AuthCodeURL(state)
+\thttp.Redirect(w, r, u, http.StatusTemporaryRedirect)
+}
+"""
+
+
+def test_a_go_redirect_to_the_providers_authorisation_url_is_no_open_redirect(tmp_path):
+    f = finding(rule_id="tmp.rules.open-redirect", title="t", location={"path": "api/login.go", "start_line": 7, "end_line": 7})
+    rec, said = _reasons(tmp_path, {"api/login.go": OIDC}, f)
+    assert rec["verdict"] == "false_positive" and "`.AuthCodeURL(...)` builds (line 6)" in said
+    tainted = OIDC.replace("\thttp.Redirect", "\tu = r.URL.Query().Get(\"next\")\n\thttp.Redirect")
+    f2 = finding(rule_id="tmp.rules.open-redirect", title="t", location={"path": "api/login.go", "start_line": 8, "end_line": 8})
+    rec, said = _reasons(tmp_path / "t", {"api/login.go": tainted}, f2)
+    assert "AuthCodeURL" not in said

@@ -11,7 +11,8 @@ path and the report's confidence decide:
 * ``dom_html``: DOM HTML that is sanitised, the application's own page, or its own translated text;
 * ``sanitised_path`` (set 41): a JavaScript file path built by the repository's own sanitiser or checked to stay inside;
 * ``response_type`` (set 41): a Go response write whose Content-Type the handler sets to a non-HTML type;
-* ``jinja_macro`` (set 42): a template expression that calls a macro printing only literal markup.
+* ``jinja_macro`` (set 42): a template expression that calls a macro printing only literal markup;
+* ``go_redirect`` (set 42): a Go redirect to the OAuth2 authorisation URL of the configured provider.
 
 May import: the modules above.
 """
@@ -19,8 +20,8 @@ May import: the modules above.
 from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage import (bidi_text, bundled_xml, constant_command, dom_html, jinja_macro, response_type, sanitised_path,
-                          template_output)
+from tasks.triage import (bidi_text, bundled_xml, constant_command, dom_html, go_redirect, jinja_macro, response_type,
+                          sanitised_path, template_output)
 
 
 def check_code_facts(f: Finding | dict, reader=None, files=None) -> dict | None:
@@ -30,4 +31,5 @@ def check_code_facts(f: Finding | dict, reader=None, files=None) -> dict | None:
     return (constant_command.check_constant_command(f, reader) or template_output.check_template_output(f, reader, files)
             or bidi_text.check_balanced_bidi(f, reader) or bundled_xml.check_bundled_xml(f, reader, files)
             or dom_html.check_dom_html(f, reader, files) or sanitised_path.check_sanitised_path(f, reader, files)
-            or response_type.check_response_type(f, reader, files) or jinja_macro.check_jinja_macro(f, reader))
+            or response_type.check_response_type(f, reader, files) or jinja_macro.check_jinja_macro(f, reader)
+            or go_redirect.check_go_redirect(f, reader))
