@@ -366,3 +366,22 @@ def test_a_go_redirect_to_the_providers_authorisation_url_is_no_open_redirect(tm
     f2 = finding(rule_id="tmp.rules.open-redirect", title="t", location={"path": "api/login.go", "start_line": 8, "end_line": 8})
     rec, said = _reasons(tmp_path / "t", {"api/login.go": tainted}, f2)
     assert "AuthCodeURL" not in said
+
+
+STATE = """package api
+
+func generateStateOauthCookie(w http.ResponseWriter) string {
+\toauthState := base64.URLEncoding.EncodeToString(b)
+\tcookie := http.Cookie{Name: "oauthstate", Value: oauthState, Expires: expiration}
+\thttp.SetCookie(w, &cookie)
+\treturn oauthState
+}
+"""
+
+
+def test_the_oauth_state_cookie_is_no_session_cookie(tmp_path):
+    f = finding(rule_id="tmp.rules.cookie-missing-httponly", title="t", location={"path": "api/login.go", "start_line": 5, "end_line": 5})
+    rec, said = _reasons(tmp_path, {"api/login.go": STATE}, f)
+    assert rec["verdict"] == "false_positive" and "`oauthstate`, the OAuth state" in said
+    rec, said = _reasons(tmp_path / "s", {"api/login.go": STATE.replace('"oauthstate"', '"semaphore"')}, f)
+    assert "not a session cookie" not in said

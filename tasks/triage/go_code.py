@@ -104,6 +104,12 @@ def _cookie(f: Finding, source: str, rule: str) -> dict | None:
         return {"check": "code", "status": "deletion_cookie",
                 "evidence": f"a deletion cookie: the cookie at {where} sets `MaxAge: {fields['MaxAge']}`, which tells the "
                             "browser to drop the cookie at once, so it holds nothing a script or a plain-HTTP request could take"}
+    name = re.search(r"\bName:\s*\"([\w.-]+)\"", block)
+    if rule.endswith("cookie-missing-httponly") and name and _NOT_SESSION.match(name.group(1)):
+        return {"check": "code", "status": "not_a_session_cookie", "evidence": (  # semaphore's oauthstate (set 42)
+            f"not a session cookie: the cookie at {where} is `{name.group(1)}`, " + ("the OAuth state the login compares "
+            "once when the provider sends the user back" if re.search(r"(?i)state|nonce", name.group(1)) else
+            "a display preference") + "; it authenticates nothing, so a script that could read it gains nothing")}
     secure = fields.get("Secure", "")
     if rule.endswith("cookie-missing-secure") and _HTTPS_TEST.match(secure):
         return {"check": "code", "status": "secure_when_https",
@@ -113,6 +119,7 @@ def _cookie(f: Finding, source: str, rule: str) -> dict | None:
     return None
 
 
+_NOT_SESSION = re.compile(r"(?i)^(?:oauth_?state|oidc_?state|state|oauth_?nonce|nonce|lang|locale|language|theme|tz)$")
 _UPGRADER = re.compile(r"websocket\.Upgrader\s*\{")
 _ALLOW_ALL = re.compile(r"^func\s*\([^)]*\)\s*bool\s*\{\s*return\s+true\s*;?\s*\}$")
 
