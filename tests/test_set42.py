@@ -385,3 +385,19 @@ def test_the_oauth_state_cookie_is_no_session_cookie(tmp_path):
     assert rec["verdict"] == "false_positive" and "`oauthstate`, the OAuth state" in said
     rec, said = _reasons(tmp_path / "s", {"api/login.go": STATE.replace('"oauthstate"', '"semaphore"')}, f)
     assert "not a session cookie" not in said
+
+
+def test_a_hard_coded_keys_use_and_what_a_google_api_key_grants():
+    """pyload's Google Drive key (round 46): the row said only 'shaped like a real credential'."""
+    from tasks.enrich.credentials import what_it_grants
+    from tasks.enrich.secret_reach import secret_reach
+
+    code = {"start_line": 39, "text": '    API_URL = "https://www.googleapis.com/drive/v3/"\n'
+            '    API_KEY = "[REDACTED secret sha256:776be2ab7aff]"\n\n    def api_request(self, cmd, **kwargs):\n'
+            '        kwargs["key"] = self.API_KEY\n'}
+    f = finding(rule_id="tmp.rules.detected-google-api-key", title="Google API Key Detected",
+                location={"path": "plugins/drive.py", "start_line": 40, "end_line": 40})
+    assert secret_reach(f, code) == ('The code uses `API_KEY` on line 43 (`kwargs["key"] = self.API_KEY`, in api_request()): '
+                                     "whoever can read the repository can make the same calls with it.")
+    assert secret_reach(f, dict(code, text=code["text"].replace("self.API_KEY", "self.OTHER"))) is None
+    assert "restrict it" in what_it_grants(f) or "restricted" in what_it_grants(f)

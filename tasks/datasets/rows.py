@@ -194,6 +194,12 @@ def with_source_context(f: Finding | dict, narrative: dict, code: dict | None, t
 
     from tasks.enrich.analysis import origins_matter
 
+    if code and f.kind == "code" and f.secret_evidence and "## Verdict\nTrue positive" in text:  # round 46
+        from tasks.enrich.secret_reach import secret_reach
+
+        reach = secret_reach(f, code)
+        return text.replace("\n\n## How it works", f"\n{reach}\n\n## How it works", 1) if reach and \
+            "\n\n## How it works" in text else text
     if not code or f.kind not in ("code", "config") or not origins_matter(f):
         return text
     origins = value_origins(f, code)

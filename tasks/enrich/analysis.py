@@ -90,6 +90,10 @@ def what_is_wrong(f: Finding | dict, cwes: list[str], cwe_source: str) -> str:
                          "framework signs with it (Flask session cookies; Django signed cookies, sessions stored in "
                          "cookies and password-reset tokens).")
         parts += specifics.value_origins(f) if not flow and origins_matter(f) else []
+        if f.kind == "code" and f.secret_evidence:  # a secret rule on code (Semgrep's google-api-key: round 46)
+            from tasks.enrich.credentials import what_it_grants
+
+            parts.append(what_it_grants(f))
         guessed = _guessable_token(f) if f.kind == "code" else None
         if guessed:
             parts.append(guessed)

@@ -35,6 +35,13 @@ KINDS = (
      "`curl -H 'Authorization: Bearer TOKEN' https://slack.com/api/auth.test` answers `\"ok\": true` with the team "
      "and user if it is live.",
      "revoke it (`auth.revoke`, or reinstall the app to rotate a bot token)"),
+    (re.compile(r"google[ _-]?api[ _-]?key|\bAIza", re.I),
+     "A Google API key identifies a Google Cloud project and bills it: unless the key is restricted, anyone who has it "
+     "can call every API enabled on that project (Drive, Maps, YouTube, Gemini) at the project's cost and quota.",
+     "The Cloud console's Credentials page shows the key's API and application restrictions and its usage; a key "
+     "meant for a public client (a browser page, an app) is expected to be seen and must be restricted instead.",
+     "restrict it to the APIs and the referrers, IP addresses or apps that use it, or delete it and create a new "
+     "one read from configuration"),
     (re.compile(r"jwt", re.I),
      "A JWT is a signed bearer token: whoever holds it is its subject until its `exp` time. Its payload is base64url, "
      "not encrypted, so decoding it needs no key and shows the subject, issuer, algorithm and `exp`.",
