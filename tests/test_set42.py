@@ -401,3 +401,17 @@ def test_a_hard_coded_keys_use_and_what_a_google_api_key_grants():
                                      "whoever can read the repository can make the same calls with it.")
     assert secret_reach(f, dict(code, text=code["text"].replace("self.API_KEY", "self.OTHER"))) is None
     assert "restrict it" in what_it_grants(f) or "restricted" in what_it_grants(f)
+
+
+def test_a_user_fix_on_a_whole_dockerfile_reads_its_base_from_the_file():
+    """faraday's Dockerfile (round 46): Checkov quotes no block for CKV_DOCKER_3, so the answer guessed Alpine."""
+    from tasks.fixes.iac import config_fix
+
+    f = finding(tool="checkov", kind="config", rule_id="CKV_DOCKER_3", title="Ensure that a user for the container has been created",
+                description="Ensure that a user for the container has been created (resource /Dockerfile.)", snippet="",
+                location={"path": "Dockerfile", "start_line": 1, "end_line": 9})
+    text = "FROM python:3.11-slim-bookworm\nWORKDIR /src\nCOPY . /src\nRUN pip install .\nCMD [\"app\"]\n"
+    answer, _, _ = config_fix(f, "dockerfile", {"file": text})
+    assert "useradd --system" in answer and "Alpine" not in answer
+    answer, _, _ = config_fix(f, "dockerfile", {"file": text.replace("python:3.11-slim-bookworm", "python:3.11-alpine")})
+    assert "adduser -D -u 10001 app" in answer

@@ -136,7 +136,9 @@ def config_fix(f: Finding | dict, language: str | None, code: dict | None = None
             return other.get("answer"), other.get("why", "config-setting"), {"language": language, "fix_family": f"config:{f.rule_id}"}
         if other:
             resource, where, res, at = other["resource"], other["where"], other["res"], " in " + other["where"]
-        fitted = fit(str(f.rule_id), resource, other["snippet"] if other else f.snippet, lang, setting)
+        whole = (code or {}).get("file") if not (f.snippet or "").strip() and lang == "dockerfile" else None  # Checkov
+        fitted = fit(str(f.rule_id), resource, other["snippet"] if other else whole or f.snippet, lang, setting)  # quotes
+        # no block for a rule on the whole Dockerfile (CKV_DOCKER_3): its FROM is read from the file (round 46)
         placed = ingress_rule(str(f.rule_id), f, at, fitted)  # the one internet-open rule of a group, or why none
         if isinstance(placed, str):
             return None, placed, {"language": language}
