@@ -415,3 +415,16 @@ def test_a_user_fix_on_a_whole_dockerfile_reads_its_base_from_the_file():
     assert "useradd --system" in answer and "Alpine" not in answer
     answer, _, _ = config_fix(f, "dockerfile", {"file": text.replace("python:3.11-slim-bookworm", "python:3.11-alpine")})
     assert "adduser -D -u 10001 app" in answer
+
+
+def test_a_captcha_site_key_is_public_by_design(tmp_path):
+    """pyload's hoster plugins (round 46: 'rotate it' for fileboom.me's reCAPTCHA site key)."""
+    code = "class FileboomMe:\n    RECAPTCHA_KEY = '6LcYcN0SAAAAABtMlxKj7X0hRxOY8_2U86kI1vbb'\n"
+    f = finding(rule_id="tmp.rules.generic-api-key", title="generic api key",
+                secret_evidence={"class": "high-entropy", "entropy": 4.8, "length": 40, "match": None, "format": None},
+                location={"path": "plugins/accounts/FileboomMe.py", "start_line": 2, "end_line": 2})
+    rec, said = _reasons(tmp_path, {"plugins/accounts/FileboomMe.py": code}, f)
+    assert rec["verdict"] == "false_positive" and "a CAPTCHA site key, public by design" in said
+    secret = code.replace("RECAPTCHA_KEY", "RECAPTCHA_SECRET_KEY")
+    rec, said = _reasons(tmp_path / "s", {"plugins/accounts/FileboomMe.py": secret}, f)
+    assert "site key" not in said

@@ -79,6 +79,11 @@ def check_documented(f: Finding, reader, imports) -> dict | None:
     if reader is None or not files or loc is None or not loc.path or not loc.start_line:
         return None
     lines = finding_lines(reader, f)
+    site = _SITE_KEY.search(lines[loc.start_line - 1]) if 0 < loc.start_line <= len(lines) else None
+    if site and not re.search(r"(?i)secret|private", lines[loc.start_line - 1]):  # pyload's RECAPTCHA_KEY (round 46)
+        return {"check": "secret", "status": "not_a_secret", "evidence": (
+            f"a CAPTCHA site key, public by design: {loc.path}:{loc.start_line} sets `{site.group(0)}`, the key every page "
+            "that shows the widget embeds for anyone to read; the secret key that verifies answers is a different value")}
     demo = demo_function(lines, loc.start_line)
     if demo and not app_key.search(f"{f.rule_id} {lines[loc.start_line - 1]}"):
         return {"check": "secret", "status": "not_a_secret", "evidence": (
@@ -158,6 +163,7 @@ def check_docs_example(f: Finding, reader, path: dict | None) -> dict | None:
                         "values; a page that published a live credential would name the real host"}
 
 
+_SITE_KEY = re.compile(r"(?i)\b(?:re|h)?captcha[_-]?(?:site[_-]?)?key\b|\bsite[_-]?key\b|\bdata-sitekey\b")
 _FUNC = re.compile(r"^(\s*)(?:func\s+(?:\([^)]*\)\s*)?|(?:async\s+)?def\s+|(?:export\s+)?(?:async\s+)?function\s+)(\w+)\s*\(")
 _DEMO = re.compile(r"(?i)demo|sample(?!r)|example")
 
