@@ -428,3 +428,17 @@ def test_a_captcha_site_key_is_public_by_design(tmp_path):
     secret = code.replace("RECAPTCHA_KEY", "RECAPTCHA_SECRET_KEY")
     rec, said = _reasons(tmp_path / "s", {"plugins/accounts/FileboomMe.py": secret}, f)
     assert "site key" not in said
+
+
+def test_a_suppressed_finding_also_says_what_the_code_shows(tmp_path):
+    """faraday's migration (round 46): the row said only that the line carries `# nosec`."""
+    code = ("import random\n\n\ndef pick(items):\n"
+            "    return random.choice(items)  # nosec\n")
+    f = finding(tool="bandit", rule_id="B311", title="Standard pseudo-random generators are not suitable for security.",
+                location={"path": "app/pick.py", "start_line": 5, "end_line": 5})
+    rec, said = _reasons(tmp_path, {"app/pick.py": code}, f)
+    assert rec["verdict"] == "false_positive" and rec["source"] == "suppression"
+    assert rec["reasons"][0]["check"] == "suppression" and "not a security use of randomness" in said
+    token = code.replace("def pick(items):", "def session_token(items):")
+    rec, said = _reasons(tmp_path / "t", {"app/pick.py": token}, f)
+    assert rec["source"] == "suppression" and "not a security use" not in said  # the team's label alone

@@ -45,6 +45,7 @@ from tasks.triage.crypto_package import check_crypto_package
 from tasks.triage.dependency_verdict import judge_dependency
 from tasks.triage.deployed import check_deployed
 from tasks.triage.documented_secret import check_docs_example, check_documented
+from tasks.triage.suppressed import suppressed
 from tasks.triage.docker import check_container
 from tasks.triage.iam_managed import check_managed_policy
 from tasks.triage.subprocess_argv import check_subprocess_argv
@@ -144,7 +145,7 @@ class Judge:
 
         sup = self._suppression(f, vuln_ids)
         if sup:
-            return record(f, "false_positive", [{"check": "suppression", "evidence": sup}] + extra, "suppression", vuln_ids)
+            return suppressed(self, f, [{"check": "suppression", "evidence": sup}] + extra, vuln_ids, record)
         flag = flag_attrs.check_flag_attribute(f, self.reader, self.imports)  # before the rule's group: what the name is
         signal = None if flag else report_signals.triage(f, self.reader)
         if signal and signal["signal"] in _SIGNAL_FP and report_signals.swallows_security_check(f, self.reader):
@@ -264,10 +265,9 @@ class Judge:
     def _suppression(self, f: Finding, vuln_ids: list[str]) -> str | None:
         if f.suppressed:
             return "the report marks the finding suppressed (a reviewer accepted it)"
-        hit = suppressions.in_code(f, self.reader)
-        if hit:
-            return hit
-        return self.repo_suppressions.match(f, vuln_ids) if self.repo_suppressions else None
+        if getattr(self, "inner", False):  # the judgement under a team's suppression (tasks.triage.suppressed)
+            return None
+        return suppressions.in_code(f, self.reader) or (self.repo_suppressions.match(f, vuln_ids) if self.repo_suppressions else None)
 
     def _secret(self, f: Finding, path: dict | None, vuln_ids: list[str]) -> dict:
         sec = context.check_secret(f, path, self.reader)

@@ -1,0 +1,31 @@
+"""A finding the team suppressed, with what the code itself shows beside the team's word.
+
+A ``# nosec`` or ``// nosemgrep`` is a human label and decides the verdict (``source: "suppression"``).  But a row
+that says only "line 102 already carries `# nosec`" repeats what the prompt's code shows (round 46's grader of
+faraday's Alembic migration: the real reason is that the list comes from a module constant).  So the finding is also
+judged as if unsuppressed, and when that judgement is a false positive on evidence of its own, its reasons follow the
+suppression's: the row can say why the team was right.  A judgement that disagrees adds nothing: the team's label
+stands.
+
+May import: ``tasks.findings`` (the judge and its ``record`` are passed in: tasks.triage.verdict imports this module).
+"""
+
+from __future__ import annotations
+
+from tasks.findings.model import Finding
+
+
+def suppressed(judge, f: Finding, reasons: list[dict], vuln_ids: list[str], record) -> dict:
+    """The suppression's record, with the code's own false-positive reasons after the team's."""
+    extra: list[dict] = []
+    if not getattr(judge, "inner", False):
+        judge.inner = True
+        try:
+            other = judge.judge(f)
+        except Exception:  # noqa: BLE001 - a check that fails here takes nothing from the team's label
+            other = None
+        finally:
+            judge.inner = False
+        if other and other.get("verdict") == "false_positive" and other.get("source") == "evidence":
+            extra = [r for r in other.get("reasons") or [] if r.get("check") not in ("suppression", "report")]
+    return record(f, "false_positive", reasons + extra, "suppression", vuln_ids)
