@@ -442,3 +442,17 @@ def test_a_suppressed_finding_also_says_what_the_code_shows(tmp_path):
     token = code.replace("def pick(items):", "def session_token(items):")
     rec, said = _reasons(tmp_path / "t", {"app/pick.py": token}, f)
     assert rec["source"] == "suppression" and "not a security use" not in said  # the team's label alone
+
+
+def test_a_needs_review_fix_opens_with_the_reason_that_says_what_to_check():
+    """gatus' example key (round 46): 'Check first: the flagged value is a PEM private-key header' checked nothing."""
+    from tasks.datasets.rows import stage2_needs_review
+
+    rec = {"verdict": "needs_review", "reasons": [
+        {"check": "secret", "evidence": "the flagged value at a.key:1 is a PEM private-key header; the key follows it"},
+        {"check": "path", "evidence": ".examples/x/a.key is example code: a real credential in it is still leaked; "
+                                      "check whether the value is a live credential"}]}
+    out = stage2_needs_review("1. Rotate it.", rec)
+    assert out.startswith("Check first: .examples/x/a.key is example code") and out.endswith("1. Rotate it.")
+    one = {"verdict": "needs_review", "reasons": [rec["reasons"][0]]}
+    assert stage2_needs_review("x", one).startswith("Check first: the flagged value at a.key:1")

@@ -159,7 +159,8 @@ def false_positive_analysis(narrative: dict, rec: dict, suppress_place: str, pat
 
 def stage2_needs_review(answer: str, rec: dict) -> str:
     """A needs_review stage-2 answer says what to check before the fix applies (the two stages agree)."""
-    evidence = rec["reasons"][0]["evidence"].rstrip(".")
+    said = [r["evidence"] for r in rec["reasons"]]  # the reason that says what to check (an example's key: round 46)
+    evidence = next((e for e in said if re.search(r"\bcheck (?:whether|that|if)\b", e)), said[0]).rstrip(".")
     low = "the rule rates its own confidence LOW; check "
     evidence = f"{evidence[len(low):]} (the rule rates its own confidence LOW)" if evidence.startswith(low) else evidence
     return f"Check first: {evidence}. If the finding holds:\n\n{answer}"
