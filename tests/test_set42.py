@@ -456,3 +456,17 @@ def test_a_needs_review_fix_opens_with_the_reason_that_says_what_to_check():
     assert out.startswith("Check first: .examples/x/a.key is example code") and out.endswith("1. Rotate it.")
     one = {"verdict": "needs_review", "reasons": [rec["reasons"][0]]}
     assert stage2_needs_review("x", one).startswith("Check first: the flagged value at a.key:1")
+
+
+def test_a_documented_bcrypt_hash_in_base64_is_a_hash_and_the_docs_fix_keeps_a_working_example(tmp_path):
+    """gatus' README (round 46): `password-bcrypt-base64` of the page's example password was 'replace it either way'."""
+    import base64
+
+    from tasks.findings.secret_evidence import classify_one
+    from tasks.fixes.secrets import _in_docs
+
+    hashed = base64.b64encode(b"$2a$09$8D/8Hx5QyZ3Uq5Bv1K3C6O8s8oG4vG3dFqYB1Q3vQm8l2sU9Xo0a2").decode()
+    seen = classify_one(hashed)
+    assert seen["class"] == "hash" and "bcrypt password hash" in seen["match"]
+    text = _in_docs("credential", "README.md:12", "README.md", "revoke it")
+    assert "Either way" not in text and "keep it: replacing it breaks the example" in text

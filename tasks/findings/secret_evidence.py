@@ -26,7 +26,8 @@ from __future__ import annotations
 import re
 
 from tasks.findings.secret_literals import author
-from tasks.findings.secret_formats import (ASSIGNED, CLASS_NAME, algorithm_name, model_name, encoded_pair, credential_format, dead_jwt,  # noqa: F401
+from tasks.findings.secret_formats import (ASSIGNED, CLASS_NAME, algorithm_name, model_name, encoded_pair,  # noqa: F401
+                                           encoded_hash, credential_format, dead_jwt,
                                            entropy, filler, plain_url, url_credential)  # entropy is re-exported
 
 # published documentation values: name -> pattern (whole value)
@@ -167,6 +168,9 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
     in_url = url_credential(value, lambda v: classify_one(v, for_password=True, from_code=from_code))
     if in_url:  # the password alone is the secret: `pass` in postgresql://ckan_default:pass@localhost (set 31)
         return in_url
+    hashed = encoded_hash(value)
+    if hashed:  # gatus' password-bcrypt-base64 (round 46)
+        return {"class": "hash", "entropy": round(entropy(value), 1), "length": len(value), "match": hashed}
     in_pair = encoded_pair(value, lambda v: classify_one(v, for_password=True, from_code=from_code))
     if in_pair:  # ntfy's documented Basic header for testuser:fakepassword (set 41)
         return in_pair

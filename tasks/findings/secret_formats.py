@@ -122,6 +122,25 @@ def encoded_pair(value: str, classify) -> dict | None:
                              f"{inner.get('match') or inner['class']}"}
 
 
+def encoded_hash(value: str) -> str | None:
+    """'the base64 of a bcrypt password hash' when ``value`` decodes to a password hash in a standard format (gatus'
+    documented `password-bcrypt-base64`, the hash of its README's example password: round 46), else None."""
+    import base64
+    import binascii
+
+    v = value.strip()
+    if not re.fullmatch(r"[A-Za-z0-9+/]{40,}={0,2}", v):
+        return None
+    try:
+        text = base64.b64decode(v + "=" * (-len(v) % 4), validate=True).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    if not PASSWORD_HASH.fullmatch(text):
+        return None
+    kind = "bcrypt" if text.startswith("$2") else "argon2" if text.startswith("$argon2") else "crypt(3)"
+    return f"the base64 of a {kind} password hash (what a server stores to check a password, not the password)"
+
+
 def _random_segment(seg: str) -> bool:
     """A path segment that can be a token (a webhook's secret part): long, varied, and mixing digits with letters
     or cases; words joined by ``_``, ``-`` or ``.`` (``passwordretrieval.html``, ``rakuten_token_exchange``: set 22)

@@ -226,10 +226,11 @@ def _in_docs(what: str, where: str, path: str, revoke: str) -> str:
     text, and revoking only applies when it turns out to be live."""
     return (f"1. Check whether the {what} in {where} is live: documentation usually shows sample output (a one-off "
             "session's key, a made-up example), which opens nothing.\n"
-            f"2. Either way, replace it in {path} with a placeholder (`<your-key>`), so readers do not copy it and "
-            "scanners stop matching it.\n"
-            f"3. Only if it was live: {revoke}, and purge the old value from history (`git filter-repo --replace-text "
-            "replacements.txt`).")
+            f"2. If it was live: {revoke}, replace it in {path} with a placeholder (`<your-key>`) and purge the old "
+            "value from history (`git filter-repo --replace-text replacements.txt`).\n"
+            "3. If it is a made-up example that the page's steps use (a password the text names, a hash of it, a "
+            "sample the reader runs), keep it: replacing it breaks the example; record it as a documented sample "
+            "where the scanner's findings are reviewed.")
 
 
 def _demo(project: str, what: str, where: str, language: str | None, env: str, path: str, name: str | None) -> str:

@@ -195,7 +195,7 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
         return {"check": "secret", "status": "not_a_secret", "evidence": f"a text, not a credential: `{label}` holds what a "
                 f"person reads (an e-mail's or page's subject, title or body); its letters vary as prose does (zou, set 36)"}
     if ev["class"] == "hash":
-        slow = ev.get("match") in ("a bcrypt hash", "an argon2 hash", "a PBKDF2 hash")  # made for passwords, whatever the field
+        slow = ev.get("match") in ("a bcrypt hash", "an argon2 hash", "a PBKDF2 hash") or said.startswith("the base64 of a ")  # for passwords
         if slow or _PASSWORD_FIELD.search(code):
             return {"check": "secret", "status": "not_a_secret", "evidence": f"a stored password hash, not a usable credential: "
                     f"{text}" + ("" if slow else " in a password field; check that the hash function is a slow one (bcrypt, argon2, PBKDF2)")}
