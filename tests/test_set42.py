@@ -470,3 +470,25 @@ def test_a_documented_bcrypt_hash_in_base64_is_a_hash_and_the_docs_fix_keeps_a_w
     assert seen["class"] == "hash" and "bcrypt password hash" in seen["match"]
     text = _in_docs("credential", "README.md:12", "README.md", "revoke it")
     assert "Either way" not in text and "keep it: replacing it breaks the example" in text
+
+
+def test_a_users_url_in_href_or_script_src_is_not_cleared_by_escaping(tmp_path):
+    """Set 43's true positives cleared by 7036..faba112: netbox's `<a href="{escape(value)}">` (escape() leaves
+    `javascript:` whole) and cabot's `<script src="{{ service.hackpad_id }}">` (a user's field chooses the script)."""
+    cols = ('from django.utils.html import escape\nfrom django.utils.safestring import mark_safe\n\n\n'
+            'def render(value):\n    return mark_safe(f\'<a href="{escape(value)}">{escape(value)}</a>\')\n')
+    f = finding(tool="bandit", rule_id="B703", title="Potential XSS on mark_safe function.",
+                location={"path": "netbox/tables/columns.py", "start_line": 6, "end_line": 6})
+    rec, said = _reasons(tmp_path, {"netbox/tables/columns.py": cols}, f)
+    assert rec["verdict"] != "false_positive" and "escaped before insertion" not in said
+    text = cols.replace('<a href="{escape(value)}">{escape(value)}</a>', '<b>{escape(value)}</b>')
+    rec, said = _reasons(tmp_path / "b", {"netbox/tables/columns.py": text}, f)
+    assert "escaped before insertion" in said  # text content: escaping is the fix
+    page = '<div>\n  <script src="{{ service.hackpad_id }}"></script>\n</div>\n'
+    g = finding(rule_id="tmp.rules.var-in-script-tag", title="t",
+                location={"path": "templates/detail.html", "start_line": 2, "end_line": 2})
+    rec, said = _reasons(tmp_path / "s", {"templates/detail.html": page}, g)
+    assert "src attribute" not in said
+    static = page.replace("{{ service.hackpad_id }}", "/static/{{ version }}/app.js")
+    rec, said = _reasons(tmp_path / "t", {"templates/detail.html": static}, g)
+    assert "src attribute" in said

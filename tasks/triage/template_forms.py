@@ -203,7 +203,21 @@ def _only_in_src(text: str) -> bool:
         return False
     masked = _VARIABLE.sub("\x00", text)  # a value may hold quotes of its own: `{{ "static/x.js" | versioned }}`
     tags = list(_SRC_TAG.finditer(masked))
-    return bool(tags) and sum(m.group(1).count("\x00") for m in tags) == masked.count("\x00")
+    if not tags or sum(m.group(1).count("\x00") for m in tags) != masked.count("\x00"):
+        return False
+    values = iter(_VARIABLE.findall(text))  # where the script comes from must be the application's: a literal start
+    for m in tags:  # (`/static/...`), or an app URL first (`{{ instance }}`, `url_for`); cabot's `{{ service.hackpad_id }}`
+        first = next(values, "") if "\x00" in m.group(1) else ""  # is a user's field: any script (set 43, both labellers)
+        for _ in range(m.group(1).count("\x00") - 1):
+            next(values, "")
+        if "\x00" in m.group(1) and not re.match(r"""["'](?:/|https?://)[^\x00]""", m.group(1)) \
+                and not _APP_URL.match(first.strip()):
+            return False
+    return True
+
+
+_APP_URL = re.compile(r"""^(?:url_for\(|static\(|["'][^"']*["']\s*\|)|^(?:instance|base_url|root_url|app_root|static_url|"""
+                      r"""STATIC_URL|MEDIA_URL|request\.script_root|config\.\w+|settings\.\w+|SETTINGS\.\w+)\b""")
 
 
 _TOJSON = re.compile(r"\|\s*tojson\b(?:\s*\|\s*safe\s*)?$")
