@@ -492,3 +492,29 @@ def test_a_users_url_in_href_or_script_src_is_not_cleared_by_escaping(tmp_path):
     static = page.replace("{{ service.hackpad_id }}", "/static/{{ version }}/app.js")
     rec, said = _reasons(tmp_path / "t", {"templates/detail.html": static}, g)
     assert "src attribute" in said
+
+
+def test_a_user_fix_for_a_scratch_image_read_from_the_file_creates_no_user():
+    """gatus' Dockerfile (round 46's harmful row): `RUN useradd` in a FROM scratch stage breaks the build."""
+    from tasks.fixes.iac import config_fix
+
+    f = finding(tool="checkov", kind="config", rule_id="CKV_DOCKER_3", title="Ensure that a user for the container has been created",
+                description="Ensure that a user for the container has been created (resource /Dockerfile.)", snippet="",
+                location={"path": "Dockerfile", "start_line": 1, "end_line": 9})
+    text = "FROM golang:alpine AS builder\nRUN go build -o app .\nFROM scratch\nCOPY --from=builder /app .\nENTRYPOINT [\"/app\"]\n"
+    answer, _, _ = config_fix(f, "dockerfile", {"file": text})
+    assert "USER 65532" in answer and "useradd" not in answer and "adduser -D" not in answer
+
+
+def test_a_form_that_includes_the_template_writing_csrf_token_is_protected(tmp_path):
+    """cabot's forms include cabotapp/_base_form.html, whose line 8 is {% csrf_token %} (set 43, both labellers)."""
+    form = '<form method="post" action="">\n  {% include "cabotapp/_base_form.html" %}\n  <button>Save</button>\n</form>\n'
+    base = "{% load bootstrap %}\n{{ form.non_field_errors }}\n{% csrf_token %}\n{% for field in form %}{{ field }}{% endfor %}\n"
+    f = finding(rule_id="tmp.rules.django-no-csrf-token", title="t",
+                location={"path": "cabot/templates/cabotapp/instance_form.html", "start_line": 1, "end_line": 1})
+    files = {"cabot/templates/cabotapp/instance_form.html": form, "cabot/templates/cabotapp/_base_form.html": base}
+    rec, said = _reasons(tmp_path, files, f)
+    assert rec["verdict"] == "false_positive" and "includes cabotapp/_base_form.html, whose line 3" in said
+    bare = dict(files, **{"cabot/templates/cabotapp/_base_form.html": base.replace("{% csrf_token %}\n", "")})
+    rec, said = _reasons(tmp_path / "b", bare, f)
+    assert "CSRF token" not in said

@@ -35,10 +35,13 @@ def secret_reach(f: Finding | dict, code: dict | None) -> str | None:
     name = (m.group(1) or m.group(2)) if m else None
     if not name or len(name) < 3:
         return None
-    use = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])")
-    for i, line in enumerate(lines):
-        if i == at or not use.search(line) or "[REDACTED" in line:
-            continue
+    n = re.escape(name)
+    use = re.compile(rf"""\[\s*["']{n}["']\s*\]|\.get\(\s*["']{n}["']""" if m.group(2) else  # a mapping's key is read
+                     rf"(?<![\w$]){n}(?![\w$])")                                               # by that key
+    for i, line in enumerate(lines[at + 1:], at + 1):  # a use comes after the value (a base class's `= None` is none)
+        if not use.search(line) or "[REDACTED" in line or _DEF.match(line) \
+                or re.match(rf"^\s*(?:self\.)?{n}\s*(?::[^=]+)?=(?!=)", line):
+            continue  # a parameter of the same name, or the name assigned again: no use of this value
         func = next((d.group(1) for d in map(_DEF.match, reversed(lines[:i + 1])) if d), None)
         shown = " ".join(line.split())
         if len(shown) > 90:

@@ -56,12 +56,13 @@ def not_a_value(value: str) -> bool:
 def compared_prose(value: str, line: str) -> bool:
     """What detect-secrets' keyword plugin takes for a password's value and is none: prose the line compares with
     (``password_mode == "not logged in, should exit on connect"``); a name listed after "password" in a sequence of
-    names (``if k in ("password", "timestamp", "stats")``: pyload, round 46); an author's ``Name <e-mail>``
+    names a membership test reads (``if k in ("password", "timestamp", "stats")``: pyload, round 46; a seed row's
+    ``('password', 'letmein', 'string')`` is a name and its value); an author's ``Name <e-mail>``
     (``IMAGE_AUTHORS="Walter Purcaro <vuolter@gmail.com>"``, round 46).  A sentence assigned to a secret's name stays."""
     v = re.escape(value)
     return prose(value) and re.search(r"[=!]==?\s*[\"']" + v, line or "") is not None \
         or bool(re.fullmatch(r"[a-z_]{3,30}", value)) and re.search(  # the secret's name, this word and another
-            rf"""[(\[{{,]\s*(["'])(?:pass(?:word|wd)?|secret|token|key)\1\s*,\s*(["']){v}\2\s*,\s*["']\w+["']""",
+            rf"""\bin\s*[(\[{{]\s*(["'])(?:pass(?:word|wd)?|secret|token|key)\1\s*,\s*(["']){v}\2\s*,\s*["']\w+["']""",
             line or "") is not None \
         or author(value)
 

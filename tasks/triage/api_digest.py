@@ -8,7 +8,9 @@ computes the same digest on its side, so another hash is refused; the weakness, 
 Recognised in Python (the file parsed), when the digest at the flagged line is
 
 * stored under a string key of a mapping the same function then sends (``data["hash_password"] = ...`` with an HTTP
-  call in the function: ``self.load(``, ``requests.``, ``urlopen(``, ``..._query(``, ``api_request(``), or
+  call in the function: ``self.load(``, ``requests.``, ``urlopen(``, ``..._query(``, ``api_request(``) whose
+  arguments hold that mapping (or a name filled from it), or whose function in the file sends the same key; never
+  when the function also stores anything (a database insert, a save, a write: the code's own choice of hash), or
 * returned by its function, whose result another function of the file puts into a request header
   (``self.req.put_header("Api-Password", api_password)``, ``headers["X"] = ...``).
 
@@ -43,13 +45,12 @@ def api_digest(f: Finding, reader=None) -> dict | None:
         return None
     stmt = next((s for s in ast.walk(func) if isinstance(s, (ast.Assign, ast.Return)) and s.lineno <= line
                  <= (s.end_lineno or s.lineno)), None)
-    body = ast.unparse(func)
     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Subscript) \
             and isinstance(stmt.targets[0].slice, ast.Constant) and isinstance(stmt.targets[0].slice.value, str):
-        sent = _SENDS.search(body)
+        sent = _sends_mapping(tree, func, ast.unparse(stmt.targets[0].value), stmt.targets[0].slice.value)
         if sent:
             return _reason(f, line, f"the `{stmt.targets[0].slice.value}` field of the request "
-                                    f"{func.name}() then sends (`{sent.group(0)}`)")
+                                    f"{func.name}() then sends (`{sent}`)")
     returned = _returned(func, stmt)
     if returned:
         for m in _HEADER.finditer(source):
@@ -57,6 +58,39 @@ def api_digest(f: Finding, reader=None) -> dict | None:
             if re.search(rf"\b{re.escape(var)}\s*=\s*(?:self\.)?{re.escape(func.name)}\(", source):
                 at = source[:m.start()].count("\n") + 1
                 return _reason(f, line, f"the `{name}` header of the request (line {at}), from what {func.name}() returns")
+    return None
+
+
+_STORES = re.compile(r"(?i)insert|save|update|commit|write|store|persist|dump|upsert|replace|put_item|\bset$|\badd$")
+
+
+def _sends_mapping(tree, func, target: str, key: str) -> str | None:
+    """The HTTP call (its text) of ``func`` that sends the mapping ``target`` the digest is stored in: the mapping (or a
+    name the function fills from it) among the call's arguments, or a call to a function of the file whose own HTTP
+    call sends the same ``["key"]``; None when the function also stores anything (insert, save, update, write, ...)
+    or no call sends the mapping itself."""
+    calls = [c for c in ast.walk(func) if isinstance(c, ast.Call)]
+    if any(_STORES.search(ast.unparse(c.func).rsplit(".", 1)[-1]) for c in calls):
+        return None  # a digest written to a database or file is the code's own choice of hash
+    word = re.compile(rf"(?<![\w.]){re.escape(target)}(?![\w(])")
+    names = {target} | {t.id for a in ast.walk(func) if isinstance(a, ast.Assign) and word.search(ast.unparse(a.value))
+                        for t in a.targets if isinstance(t, ast.Name)}
+    held = re.compile("|".join(rf"(?<![\w.]){re.escape(n)}(?![\w(])" for n in sorted(names)))
+    keyed = re.compile(rf"\[\s*['\"]{re.escape(key)}['\"]\s*\]")
+    defs = {d.name: d for d in ast.walk(tree) if isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef)) and d is not func}
+    for call in calls:
+        text = ast.unparse(call.func) + "("
+        if not _SENDS.search(text):
+            continue
+        args = " ".join(ast.unparse(a) for a in [*call.args, *(k.value for k in call.keywords)])
+        if held.search(args):
+            return text
+        callee = defs.get(text[:-1].rsplit(".", 1)[-1])
+        if callee is not None and any(
+                isinstance(c, ast.Call) and _SENDS.search(ast.unparse(c.func) + "(") and keyed.search(
+                    " ".join(ast.unparse(a) for a in [*c.args, *(k.value for k in c.keywords)]))
+                for c in ast.walk(callee)):
+            return text
     return None
 
 

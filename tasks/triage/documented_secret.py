@@ -79,8 +79,10 @@ def check_documented(f: Finding, reader, imports) -> dict | None:
     if reader is None or not files or loc is None or not loc.path or not loc.start_line:
         return None
     lines = finding_lines(reader, f)
-    site = _SITE_KEY.search(lines[loc.start_line - 1]) if 0 < loc.start_line <= len(lines) else None
-    if site and not re.search(r"(?i)secret|private", lines[loc.start_line - 1]):  # pyload's RECAPTCHA_KEY (round 46)
+    if not 0 < loc.start_line <= len(lines):
+        return None
+    site = _SITE_KEY.search(lines[loc.start_line - 1])
+    if site and not re.search(r"(?i)secret|private", lines[loc.start_line - 1]) and not _verifies(lines, site.group(0)):
         return {"check": "secret", "status": "not_a_secret", "evidence": (
             f"a CAPTCHA site key, public by design: {loc.path}:{loc.start_line} sets `{site.group(0)}`, the key every page "
             "that shows the widget embeds for anyone to read; the secret key that verifies answers is a different value")}
@@ -164,8 +166,19 @@ def check_docs_example(f: Finding, reader, path: dict | None) -> dict | None:
 
 
 _SITE_KEY = re.compile(r"(?i)\b(?:re|h)?captcha[_-]?(?:site[_-]?)?key\b|\bsite[_-]?key\b|\bdata-sitekey\b")
+def _verifies(lines: list[str], name: str) -> bool:
+    """The file sends the key as the server-side secret (reCAPTCHA's siteverify, hCaptcha's verify): not a site key."""
+    text = "".join(lines)
+    return bool(re.search(r"(?i)siteverify|hcaptcha\.com/siteverify|/verify\b", text)
+                or re.search(rf"""(?i)["']?secret["']?\s*[:=]\s*[\w.]*\b{re.escape(name)}\b""", text))
+
+
 _FUNC = re.compile(r"^(\s*)(?:func\s+(?:\([^)]*\)\s*)?|(?:async\s+)?def\s+|(?:export\s+)?(?:async\s+)?function\s+)(\w+)\s*\(")
-_DEMO = re.compile(r"(?i)demo|sample(?!r)|example")
+# a function that says it makes demo or sample data (createDemoProject, seed_demo, load_sample_data), not any name with
+# the word in it (send_sample_report, resample, demodulate: the review of set 42)
+_DEMO = re.compile(r"(?i)^_*(?:create|make|build|seed|insert|add|setup|set_up|generate|populate|init|load|install)_?"
+                   r"(?:the_?|a_?)?(?:demo|sample|example)s?(?:_?(?:project|data|user|users|account|accounts|content|"
+                   r"records?|db|database|fixtures?|org|organi[sz]ation|team|env|site))?$")
 
 
 def demo_function(lines: list[str], line: int) -> tuple[str, int] | None:
@@ -174,5 +187,15 @@ def demo_function(lines: list[str], line: int) -> tuple[str, int] | None:
     for n in range(min(line, len(lines)) - 1, max(-1, line - 1 - 80), -1):
         m = _FUNC.match(lines[n])
         if m:
-            return (m.group(2), n + 1) if _DEMO.search(m.group(2)) else None
+            return (m.group(2), n + 1) if _DEMO.search(m.group(2)) and _encloses(lines, n, line, m.group(1)) else None
     return None
+
+
+def _encloses(lines: list[str], start: int, line: int, indent: str) -> bool:
+    """The function defined at ``start`` (0-based) still holds ``line`` (1-based): braces still open (Go, JavaScript),
+    or, for Python, no line between at the def's indentation or less."""
+    body = lines[start:line]
+    if "{" in lines[start]:
+        depth = sum(l.count("{") - l.count("}") for l in body[:-1])
+        return depth > 0
+    return all(not l.strip() or len(l) - len(l.lstrip()) > len(indent) for l in body[1:])

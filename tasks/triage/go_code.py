@@ -62,7 +62,10 @@ def _tls_default(f: Finding, reader, source: str) -> dict | None:
         return None  # `c.MinVersion = tls.VersionTLS10` after the literal, or a file-level GODEBUG setting
     found = _go_mod(reader, f)
     m = _GO_LINE.search(found[1]) if found else None
-    line = source.splitlines()[f.location.start_line - 1]
+    split = source.splitlines()
+    if not 0 < f.location.start_line <= len(split):
+        return None
+    line = split[f.location.start_line - 1]
     client = _CLIENT.search(line) and not _SERVER.search(source)  # semaphore's `ldap.DialTLS(..., &tls.Config{` (set 42)
     if not m or (int(m.group(1)), int(m.group(2))) < ((1, 18) if client else (1, 22)) \
             or re.search(r"(?m)tls10\w*|^\s*godebug\b", found[1]):

@@ -3,7 +3,8 @@
 pyload's base.html writes ``<li {{selected('queue')}}>`` (Semgrep's ``unquoted-attribute-var``: a value in an
 unquoted attribute can add attributes of its own).  ``selected`` is a macro of the same file whose body prints
 ``class="selected"`` or ``class="right"`` under ``{% if %}`` tests and prints no value at all (held-out set 42, both
-labellers: false positive).  Every ``{{ ... }}`` on the flagged line must call such a macro with literal arguments;
+labellers: false positive).  Every ``{{ ... }}`` of the flagged lines (start to end, and on through an expression
+left open there, a few lines at most) must call such a macro with literal arguments;
 the macro must be defined in the file (``{% macro name(...) %}``) and its body must hold no ``{{``.
 
 May import: ``tasks.findings``, ``tasks.repository``.
@@ -18,11 +19,16 @@ from tasks.repository.source import finding_lines
 
 _TEMPLATE = (".html", ".htm", ".jinja", ".jinja2", ".j2", ".njk", ".twig")
 _RULE = re.compile(r"(?i)unquoted-attribute|var-in-href|template-href|interpolation|xss|autoescape|html")
-_EXPR = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
+_EXPR = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.S)
 _CALL = re.compile(r"""^(\w+)\(\s*(?:(?:'[^'{}]*'|"[^"{}]*"|\d+|True|False|true|false|[a-z_]+=(?:True|False|'[^']*'))"""
                    r"""\s*(?:,\s*|(?=\))))*\)$""")
 _BUILDERS = {"url_for", "_", "gettext", "ngettext", "pgettext"}
 _MACRO = r"\{{%-?\s*macro\s+{name}\s*\([^)]*\)\s*-?%\}}(.*?)\{{%-?\s*endmacro\s*-?%\}}"
+
+
+def _open(text: str) -> bool:
+    """Is a `{{` of ``text`` left unclosed at its end?"""
+    return text.rfind("{{") > text.rfind("}}")
 
 
 def check_jinja_macro(f: Finding, reader=None) -> dict | None:
@@ -35,9 +41,13 @@ def check_jinja_macro(f: Finding, reader=None) -> dict | None:
     lines = finding_lines(reader, f)
     if not lines or loc.start_line > len(lines):
         return None
-    exprs = _EXPR.findall(lines[loc.start_line - 1])
+    last = min(max(loc.end_line or loc.start_line, loc.start_line), len(lines))
+    text = "".join(lines[loc.start_line - 1:last])
+    while _open(text) and last < min(len(lines), (loc.end_line or loc.start_line) + 4):
+        text, last = text + lines[last], last + 1  # an expression opened on the finding's lines and closed below
+    exprs = _EXPR.findall(text)
     calls = [_CALL.match(e) for e in exprs]
-    if not exprs or not all(calls):
+    if not exprs or not all(calls) or _open(text) or text.count("{{") != len(exprs):
         return None
     source = "".join(lines)
     shown = []

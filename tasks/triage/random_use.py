@@ -92,7 +92,7 @@ def check_random_use(f: Finding | dict, reader=None) -> dict | None:
                     and {n.id for n in ast.walk(other) if isinstance(n, ast.Name)} & assigned:
                 words |= _names(other)
     counter = _counter(parsed[0], stmt)
-    if counter and not words & _STRONG:  # MegaCoNz's API sequence number, `+= 1` after each call (set 42)
+    if counter and not (words | _counter_uses(parsed[0], counter[0])) & _STRONG:  # MegaCoNz's API sequence number, `+= 1` after each call (set 42)
         return {"check": "code", "evidence": (
             f"not a security use of randomness: {ast.unparse(calls[0].func)}() at {f.path}:{loc.start_line} only picks "
             f"where the counter `{counter[0]}` starts, and line {counter[1]} adds 1 to it after each use: a sequence "
@@ -109,7 +109,36 @@ def check_random_use(f: Finding | dict, reader=None) -> dict | None:
 
 
 _STRONG = {"key", "keys", "salt", "otp", "pin", "csrf", "xsrf", "session", "sid", "secret", "secrets", "token", "tokens",
-           "password", "passwords", "passwd", "pwd", "reset", "captcha", "signature", "hmac", "mac", "iv", "jwt", "mfa", "totp"}
+           "password", "passwords", "passwd", "pwd", "reset", "captcha", "signature", "hmac", "mac", "iv", "jwt", "mfa", "totp",
+           "nonce", "nonces", "sessions", "auth", "login", "cookie", "cookies", "credential", "credentials"}
+_DOUBT = {"key"}  # what _counter_uses adds when the counter keys a mapping or a login/session function returns it
+_HEADERS = {ast.If: ("test",), ast.While: ("test",), ast.For: ("target", "iter"), ast.AsyncFor: ("target", "iter"),
+            ast.With: ("items",), ast.AsyncWith: ("items",), ast.Try: (), ast.ClassDef: (), ast.FunctionDef: (),
+            ast.AsyncFunctionDef: ()}
+
+
+def _counter_uses(tree, target: str) -> set[str]:
+    """The words of every statement of the module that reads or writes the counter ``target`` (a compound statement
+    by its header), with the names of the functions holding them; plus _DOUBT when the counter is a key of a mapping
+    (``by_id[self.next_id] = user``: an id handed out) or what a function named for login, sessions or tokens
+    returns."""
+    words: set[str] = set()
+    for func in [tree] + [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
+        own = [n for n in ast.walk(func) if isinstance(n, ast.stmt) and n is not func]
+        for stmt in own:
+            fields = _HEADERS.get(type(stmt))
+            parts = [stmt] if fields is None else [getattr(stmt, k) for k in fields]
+            nodes = [x for p in parts for y in (p if isinstance(p, list) else [p]) for x in ast.walk(y)]
+            if not any(isinstance(x, (ast.Name, ast.Attribute)) and ast.unparse(x) == target for x in nodes):
+                continue
+            words |= {w for p in parts for y in (p if isinstance(p, list) else [p]) for w in _names(y)}
+            if func is not tree:
+                words |= _parts(func.name)
+            keyed = any(isinstance(x, ast.Subscript) and target in {ast.unparse(k) for k in ast.walk(x.slice)} for x in nodes)
+            named = func is not tree and _security(_parts(func.name) - {"id", "ids"})
+            if keyed or (isinstance(stmt, ast.Return) and named):
+                words |= _DOUBT
+    return words
 
 
 def _counter(tree, stmt) -> tuple[str, int] | None:

@@ -19,13 +19,15 @@ def suppressed(judge, f: Finding, reasons: list[dict], vuln_ids: list[str], reco
     """The suppression's record, with the code's own false-positive reasons after the team's."""
     extra: list[dict] = []
     if not getattr(judge, "inner", False):
-        judge.inner = True
+        judge.inner, counted = True, getattr(judge, "with_record", 0)
         try:
             other = judge.judge(f)
         except Exception:  # noqa: BLE001 - a check that fails here takes nothing from the team's label
             other = None
         finally:
             judge.inner = False
+            if hasattr(judge, "with_record"):
+                judge.with_record = counted  # the finding is counted once, by the judgement that decided it
         if other and other.get("verdict") == "false_positive" and other.get("source") == "evidence":
             extra = [r for r in other.get("reasons") or [] if r.get("check") not in ("suppression", "report")]
     return record(f, "false_positive", reasons + extra, "suppression", vuln_ids)

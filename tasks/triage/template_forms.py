@@ -67,7 +67,7 @@ def check_form_csrf(f: Finding | dict, reader=None) -> dict | None:
                 f"`{thyme[1].strip()[:80]}`; Thymeleaf writes Spring Security's `_csrf` field into a form with th:action "
                 "wherever CSRF protection is on, and Django's {% csrf_token %}, which the rule looks for, has no meaning here"}
     if hit is None:
-        return _macro_token(f, reader, form)
+        return _included_token(f, reader, form) or _macro_token(f, reader, form)
     return {"check": "template", "evidence": f"the form sends a CSRF token: {f.path} line {hit[0]}: `{hit[1].strip()[:100]}` "
             f"(the {'Go' if '{{ .' in hit[1] else 'Jinja'} template writes the token as a hidden field; the rule accepts "
             "only Django's {% csrf_token %} or a `{{ x.csrf_token }}` attribute, which this line is not)"}
@@ -106,6 +106,27 @@ def _macro_token(f: Finding, reader, form: list[tuple[int, str]]) -> dict | None
                         "field; the rule accepts only Django's {% csrf_token %} or a `{{ x.csrf_token }}` attribute)"}
         if len(seen) <= 3:
             queue += [root + m.group(1) for line in lines[:400] for m in _IMPORTED.finditer(line)]
+    return None
+
+
+_INCLUDE = re.compile(r"""\{%-?\s*include\s+['"]([^'"]+)['"]""")
+
+
+def _included_token(f: Finding, reader, form: list[tuple[int, str]]) -> dict | None:
+    """The token a template the form includes writes (cabot's forms include cabotapp/_base_form.html, whose line 8 is
+    ``{% csrf_token %}``: set 43, both labellers), read from the project's templates folder."""
+    root = _templates_root(str(f.path))
+    for n, text in form:
+        for m in _INCLUDE.finditer(text):
+            name = m.group(1)
+            if ".." in name or name.startswith("/"):
+                continue
+            lines = finding_lines(reader, f, root + name)
+            token = next(((k, t) for k, t in enumerate(lines, 1) if "{% csrf_token %}" in t or _TOKEN.search(t)), None)
+            if token:
+                return {"check": "template", "evidence": f"the form sends a CSRF token: {f.path} line {n} includes "
+                        f"{name}, whose line {token[0]} is `{token[1].strip()[:60]}`, inside the form; the rule looks "
+                        "for the tag in the form's own file only"}
     return None
 
 

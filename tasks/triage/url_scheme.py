@@ -105,12 +105,12 @@ def _environment(arg, func) -> tuple[str, int] | None:
     node = arg.args[0] if isinstance(arg, ast.Call) and _OPEN.match(ast.unparse(arg.func)) and arg.args else arg
     if func is None or not isinstance(node, ast.Name):
         return None
-    made = [n.value for n in ast.walk(func) if isinstance(n, ast.Assign) and node.id in _bound(n)]
-    if len(made) == 1 and isinstance(made[0], ast.Call) and _OPEN.match(ast.unparse(made[0].func)) and made[0].args \
-            and isinstance(made[0].args[0], ast.Name):  # req = Request(slack_url); urlopen(req, data)
-        node = made[0].args[0]
-    found = [n for n in ast.walk(func) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.For,
-                                                          ast.With, ast.arg)) and node.id in _bound(n)]
+    made = _bindings(func, node.id)
+    if len(made) == 1 and isinstance(made[0], ast.Assign) and isinstance(made[0].value, ast.Call) \
+            and _OPEN.match(ast.unparse(made[0].value.func)) and made[0].value.args \
+            and isinstance(made[0].value.args[0], ast.Name):  # req = Request(slack_url); urlopen(req, data)
+        node = made[0].value.args[0]
+    found = _bindings(func, node.id)
     reads = [(m.group(1) or m.group(2) or m.group(3), n.lineno) for n in found if isinstance(n, ast.Assign)
              for m in [_ENV.match(ast.unparse(n.value))] if m]
     own = [n for n in found if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and n.value.args
@@ -118,11 +118,23 @@ def _environment(arg, func) -> tuple[str, int] | None:
     return reads[0] if len(reads) == 1 and len(found) == len(reads) + len(own) else None
 
 
-def _bound(n) -> set[str]:
-    targets = n.targets if isinstance(n, ast.Assign) else [getattr(n, "target", None)] if not isinstance(n, (ast.With, ast.arg)) \
-        else [i.optional_vars for i in n.items] if isinstance(n, ast.With) else []
-    names = {t.id for tgt in targets if tgt is not None for t in ast.walk(tgt) if isinstance(t, ast.Name)}
-    return names | ({n.arg} if isinstance(n, ast.arg) else set())
+def _bindings(func, name: str) -> list:
+    """Every binding of ``name`` in ``func``: an ``Assign`` whose target is the bare name, or any other node that binds
+    it (a comprehension's or a loop's target, a tuple or augmented assignment, a with/except/import name, a
+    parameter, a walrus, a match capture, a global/nonlocal declaration, a nested def or class, a del)."""
+    direct = {id(t): n for n in ast.walk(func) if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+    out: list = []
+    for n in ast.walk(func):
+        if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, (ast.Store, ast.Del)):
+            out.append(direct.get(id(n), n))
+        elif isinstance(n, ast.arg) and n.arg == name or isinstance(n, ast.ExceptHandler) and n.name == name \
+                or isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names \
+                or isinstance(n, ast.alias) and (n.asname or n.name.split(".")[0]) == name \
+                or isinstance(n, (ast.MatchAs, ast.MatchStar)) and n.name == name \
+                or isinstance(n, ast.MatchMapping) and n.rest == name \
+                or isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n is not func and n.name == name:
+            out.append(n)
+    return out
 
 
 def _parameter(scheme: _Scheme, arg, func) -> str | None:

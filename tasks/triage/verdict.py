@@ -263,10 +263,10 @@ class Judge:
                       "report", vuln_ids)
 
     def _suppression(self, f: Finding, vuln_ids: list[str]) -> str | None:
-        if f.suppressed:
-            return "the report marks the finding suppressed (a reviewer accepted it)"
         if getattr(self, "inner", False):  # the judgement under a team's suppression (tasks.triage.suppressed)
             return None
+        if f.suppressed:
+            return "the report marks the finding suppressed (a reviewer accepted it)"
         return suppressions.in_code(f, self.reader) or (self.repo_suppressions.match(f, vuln_ids) if self.repo_suppressions else None)
 
     def _secret(self, f: Finding, path: dict | None, vuln_ids: list[str]) -> dict:

@@ -48,6 +48,25 @@ def check_vhtml_constant(f: Finding | dict, reader=None) -> dict | None:
 
 _SANITISER = re.compile(r"^(?:DOMPurify|dompurify|purify)\.sanitize\(|^(?:sanitizeHtml|filterXSS)\(")
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
+# what may follow a return expression's last line without continuing it (an operator, a `.`, a call or index would)
+_ENDED = re.compile(r"[ \t]*(?://[^\n]*)?\n\s*(?![-+*/%&|^?:.,(\[<>=!`\s]|in\b|instanceof\b)")
+
+
+def _one_call(r: str, closers: str = ";}", empty: bool = False) -> str | None:
+    """The sanitiser call (or, with ``empty``, an empty string literal) that is the whole expression ``r`` starts
+    with: balanced parentheses, then only `;`, one of ``closers`` or the end of the statement; else None."""
+    m = _SANITISER.match(r)
+    args = bracketed(r, m.end() - 1) if m else None
+    end = m.end() + len(args) + 1 if args is not None else None
+    if end is None and empty:
+        e = re.match(r"(?:''|\"\"|``)", r)
+        end = e.end() if e else None
+    if end is None:
+        return None
+    rest = r[end:]
+    if re.match(rf"[ \t]*(?:[{re.escape(closers)}]|$)", rest) or _ENDED.match(rest):
+        return r[:end]
+    return None
 
 
 def _sanitised(f, source: str, expr: str, line: int, reader=None) -> dict | None:
@@ -67,11 +86,10 @@ def _sanitised(f, source: str, expr: str, line: int, reader=None) -> dict | None
         results = [body[r.end():] for r in re.finditer(r"\breturn\s+", own)]
     calls = []
     for r in results:
-        m = _SANITISER.match(r)
-        args = bracketed(r, m.end() - 1) if m else None
-        if args is None or not re.match(r"\s*(?:;|\)|$|\n)", r[m.end() + len(args) + 1:]):
+        call = _one_call(r, ";)}" if head.group(0).rstrip().endswith("=>") else ";}")
+        if call is None:
             return None
-        calls.append(r[:m.end() + len(args) + 1])
+        calls.append(call)
     if not calls:
         return None
     return {"check": "code", "status": "escaped",
@@ -110,10 +128,9 @@ def _imported_sanitiser(f, source: str, expr: str, line: int, reader) -> dict | 
             continue
         text = "".join(lines[at:])
         body = bracketed(text, text.find("{")) if "{" in text else None
-        returns = [r for r in re.findall(r"\breturn\s+([^\n;]+)", body or "")]
-        if returns and all(r.strip() in ("''", '""', "``") or _SANITISER.match(r.strip()) for r in returns) \
-                and any(_SANITISER.match(r.strip()) for r in returns) and not _WIDENED.search(body or ""):
-            said = next(r.strip() for r in returns if _SANITISER.match(r.strip()))
+        returns = [_one_call((body or "")[r.end():], ";}", empty=True) for r in re.finditer(r"\breturn\s+", body or "")]
+        if returns and all(returns) and any(_SANITISER.match(r) for r in returns) and not _WIDENED.search(body or ""):
+            said = next(r for r in returns if _SANITISER.match(r))
             return {"check": "code", "status": "escaped",
                     "evidence": f"sanitised: the v-html at {f.path}:{line} renders `{call.group(1)}(...)`, which "
                                 f"{module}:{at + 1} returns as `{said[:70]}` (or an empty string) and nothing else: "

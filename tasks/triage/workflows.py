@@ -58,6 +58,10 @@ _EVENT_EXPR = re.compile(r"\$\{\{[^}]*\bgithub\.(?:event\.(?!repository\.(?:name
 # a step that fetches a pull request's own code (run with a privileged trigger's token)
 _PR_CODE = re.compile(r"(?i)\bgh\s+pr\s+checkout\b|git\s+fetch\b[^\n]*\bpull/|\brefs/pull/")
 _PRIVILEGED = {"pull_request_target", "workflow_run"}
+# a step that fetches a run's artifacts (github-script's REST calls, the gh CLI, the artifacts API)
+_ARTIFACT = re.compile(r"(?i)downloadArtifact|WorkflowRunArtifacts|getArtifact|\bgh\s+run\s+download\b|/artifacts\b")
+# the triggering run's fields (its id, head branch, head sha, head repository), in an expression or github-script
+_RUN_FIELD = re.compile(r"\b(?:github\.event|context\.payload)\.workflow_run\b(?!\.conclusion\b)")
 # `owner/action@v5`: not GitHub's own actions/*, github/*, and not pinned to a 40-hex commit
 _THIRD_PARTY_TAG = re.compile(r"^(?!actions/|github/|\./|docker://)[\w.-]+/[\w./-]+@(?![0-9a-f]{40}\b)")
 # triggers whose payload comes from outside the team (a fork's pull request, an issue comment, ...)
@@ -180,19 +184,31 @@ _CALM = {"push", "pull_request", "schedule", "workflow_dispatch", "workflow_call
 def _untrusted_use(data: dict, events: dict) -> bool:
     """Does outsiders' code or text run with the job's token: a trigger outsiders fire with their text, a PR head
     checked out (by ref or repository) or fetched under pull_request_target, or any event expression in a step's
-    `run:` or `with:` (github-script's `script:` included)?"""
+    `run:` or `with:` (github-script's `script:` included); under workflow_run, any step that fetches a run's artifacts
+    (an action named for artifacts, github-script's downloadArtifact, `gh run download`) or is given the triggering
+    run's fields (its id, head branch or sha) in `with:`, `env:` or a job's `env:`?"""
     if not set(map(str, events)) <= _CALM | {"workflow_run"}:
         return True  # the review: issue_comment checking out refs/pull/N/head
     privileged = bool({"pull_request_target", "workflow_run"} & set(map(str, events)))  # workflow_run running an
     # artifact or the head of the run that triggered it (below) is untrusted; checking out the default branch is not
+    jobs = data.get("jobs") if isinstance(data.get("jobs"), dict) else {}
+    job_env = " ".join(str(j.get("env") or "") for j in jobs.values() if isinstance(j, dict))
+    if privileged and _RUN_FIELD.search(job_env):
+        return True
     for step in _steps(data):
         run = step.get("run") if isinstance(step.get("run"), str) else ""
         given = step.get("with") if isinstance(step.get("with"), dict) else {}
+        env = step.get("env") if isinstance(step.get("env"), dict) else {}
         text = run + "\n" + str(given.get("script") or "")  # github-script's script runs as code; a checkout's ref is not
         if _EVENT_EXPR.search(text):
             return True
-        head = "checkout" in str(step.get("uses") or "") and any("${{" in str(given.get(k, "")) for k in ("ref", "repository"))
-        if privileged and (_PR_CODE.search(run) or head or "download-artifact" in str(step.get("uses") or "")):
+        uses = str(step.get("uses") or "")
+        head = "checkout" in uses and any("${{" in str(given.get(k, "")) for k in ("ref", "repository"))
+        # every value the step is given or runs: an artifact fetched by any means (github-script, `gh run download`,
+        # an action named for artifacts) or the triggering run's fields (its id, head branch, head sha) passed in
+        values = run + "\n" + "\n".join(map(str, given.values())) + "\n" + "\n".join(map(str, env.values()))
+        if privileged and (_PR_CODE.search(run) or head or "artifact" in uses.lower() or _ARTIFACT.search(values)
+                           or _RUN_FIELD.search(values)):
             return True
     return False
 

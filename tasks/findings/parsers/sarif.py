@@ -231,7 +231,8 @@ def _parse_run(run: dict) -> list[dict]:
         region = phys.get("region") or {}
         snippet = (region.get("snippet") or {}).get("text") or ((phys.get("contextRegion") or {}).get("snippet") or {}).get("text")
         end = region.get("endLine")
-        if region.get("endColumn") == 1 and isinstance(end, int) and end > (region.get("startLine") or end):
+        if region.get("endColumn") == 1 and isinstance(end, int) and isinstance(region.get("startLine"), int) \
+                and end > region["startLine"]:
             end -= 1  # a match that takes its last line's newline ends before the next line (semaphore's `changeme`
             if snippet and region.get("snippet"):  # weighed with the next line's "admin": set 42's audit)
                 snippet = "\n".join(snippet.split("\n")[:end - region["startLine"] + 1])
