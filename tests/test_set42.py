@@ -518,3 +518,16 @@ def test_a_form_that_includes_the_template_writing_csrf_token_is_protected(tmp_p
     bare = dict(files, **{"cabot/templates/cabotapp/_base_form.html": base.replace("{% csrf_token %}\n", "")})
     rec, said = _reasons(tmp_path / "b", bare, f)
     assert "CSRF token" not in said
+
+
+def test_a_long_call_with_only_keyword_arguments_is_quoted_without_a_gap():
+    """netbox (round 47): 'blocks `requests.get(, ...)` for good' - a template gap."""
+    import ast
+
+    from tasks.enrich.tied_mechanisms import _said
+
+    chunk = ('resp = requests.get(url=settings.NETBOX_SOME_VERY_LONG_SETTING_NAME_FOR_THE_URL, headers={"a": "b"}, '
+             'proxies=settings.HTTP_PROXIES, params={"x": 1})')
+    call = next(n for n in ast.walk(ast.parse(chunk)) if isinstance(n, ast.Call) and ast.unparse(n.func) == "requests.get")
+    said = _said(chunk, call, "B113")
+    assert "(, " not in said and said.startswith("requests.get(url=")

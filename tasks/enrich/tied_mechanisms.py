@@ -74,8 +74,12 @@ def _said(chunk: str, call: ast.Call, rule: str) -> str:
     if len(text) <= MAX_CALL:
         return text
     first = _src(chunk, call.args[0]) if call.args else ""
+    if not first and call.keywords and call.keywords[0].arg:  # `requests.get(url=..., ...)` had "requests.get(, ...)"
+        first = f"{call.keywords[0].arg}={_src(chunk, call.keywords[0].value)}"  # (netbox, round 47)
+        first = first if len(first) <= MAX_CALL // 2 else f"{call.keywords[0].arg}=..."
     tail = ", shell=True" if rule == "B602" else ""
     rest = ", ..." if len(call.args) + len(call.keywords) > (1 + bool(tail)) else ""
+    rest = rest if first else rest.lstrip(", ")
     return f"{_src(chunk, call.func)}({first}{rest}{tail})"
 
 
