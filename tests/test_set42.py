@@ -531,3 +531,18 @@ def test_a_long_call_with_only_keyword_arguments_is_quoted_without_a_gap():
     call = next(n for n in ast.walk(ast.parse(chunk)) if isinstance(n, ast.Call) and ast.unparse(n.func) == "requests.get")
     said = _said(chunk, call, "B113")
     assert "(, " not in said and said.startswith("requests.get(url=")
+
+
+def test_a_constant_naming_a_request_parameter_password_is_a_field_name(tmp_path):
+    """writefreely's oauth_signup.go (round 47's harmful row): `oauthParamPassword = "password"` was 'rotated'."""
+    code = 'package app\n\nconst (\n\toauthParamPassword = "password"\n)\n\nfunc f(r *http.Request) string {\n' \
+           '\treturn r.FormValue(oauthParamPassword)\n}\n'
+    f = finding(rule_id="tmp.rules.hardcoded-credentials", title="t", snippet='oauthParamPassword = "password"',
+                secret_evidence={"class": "weak", "entropy": 2.8, "length": 8, "match": "a common password", "format": None},
+                location={"path": "oauth_signup.go", "start_line": 4, "end_line": 4})
+    rec, said = _reasons(tmp_path, {"oauth_signup.go": code}, f)
+    assert rec["verdict"] == "false_positive" and "the name `oauthParamPassword` gives a request parameter" in said
+    real = code.replace('oauthParamPassword = "password"', 'adminPassword = "password"')
+    g = dict(f, snippet='adminPassword = "password"')
+    rec, said = _reasons(tmp_path / "r", {"oauth_signup.go": real}, g)
+    assert "request parameter" not in said

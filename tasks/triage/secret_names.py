@@ -117,4 +117,11 @@ def field_name(code: str | None) -> str | None:
     """"the `source` attribute of `<PasswordInput>`" when the flagged line gives a form input its field's name
     (navidrome's UserEdit.jsx: set 40, a grader called the rotation advice for `source="currentPassword"` harmful)."""
     m = _FIELD_ATTR.search(code or "")
-    return f"the `{m.group(2)}` attribute of `<{m.group(1)}>`" if m else None
+    if m:
+        return f"the `{m.group(2)}` attribute of `<{m.group(1)}>`"
+    p = _PARAM_NAME.search(code or "")  # writefreely's `oauthParamPassword = "password"`, read by r.FormValue (round 47)
+    return f"`{p.group(2)}`, the name `{p.group(1)}` gives a request parameter" if p else None
+
+
+_PARAM_NAME = re.compile(r"""\b(\w*(?:Param|Field|Key|Name|Label|Header|Column|Attr|Arg)\w*)\s*:?=\s*["'`]"""
+                         r"""(password|passwd|pass|pwd|secret|token|api_key|apikey|passphrase)["'`]""")
