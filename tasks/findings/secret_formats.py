@@ -101,16 +101,23 @@ def url_credential(value: str, classify) -> dict | None:
 _B64 = re.compile(r"^(?:Basic\s+)?([A-Za-z0-9+/]{12,}={0,2})$")
 
 
-def encoded_pair(value: str, classify) -> dict | None:
-    """A base64 ``user:password`` pair (an HTTP Basic header's value) whose password ``classify`` finds a dummy or a
-    placeholder: ntfy's docs encode ``testuser:fakepassword`` (set 41); a random password keeps the value as it was."""
+def _ascii_b64(data: str) -> str | None:
+    """``data`` decoded from standard base64 (padding restored) when it is ASCII text, else None."""
     import base64
     import binascii
 
-    m = _B64.match(value.strip())
     try:
-        text = base64.b64decode(m.group(1) + "=" * (-len(m.group(1)) % 4), validate=True).decode("ascii") if m else ""
+        return base64.b64decode(data + "=" * (-len(data) % 4), validate=True).decode("ascii")
     except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def encoded_pair(value: str, classify) -> dict | None:
+    """A base64 ``user:password`` pair (an HTTP Basic header's value) whose password ``classify`` finds a dummy or a
+    placeholder: ntfy's docs encode ``testuser:fakepassword`` (set 41); a random password keeps the value as it was."""
+    m = _B64.match(value.strip())
+    text = _ascii_b64(m.group(1)) if m else None
+    if text is None:
         return None
     if text.startswith("Basic "):  # a header encoded again (a query parameter's `auth=` form)
         return encoded_pair(text, classify)
@@ -125,17 +132,9 @@ def encoded_pair(value: str, classify) -> dict | None:
 def encoded_hash(value: str) -> str | None:
     """'the base64 of a bcrypt password hash' when ``value`` decodes to a password hash in a standard format (gatus'
     documented `password-bcrypt-base64`, the hash of its README's example password: round 46), else None."""
-    import base64
-    import binascii
-
     v = value.strip()
-    if not re.fullmatch(r"[A-Za-z0-9+/]{40,}={0,2}", v):
-        return None
-    try:
-        text = base64.b64decode(v + "=" * (-len(v) % 4), validate=True).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-    if not PASSWORD_HASH.fullmatch(text):
+    text = _ascii_b64(v) if re.fullmatch(r"[A-Za-z0-9+/]{40,}={0,2}", v) else None
+    if text is None or not PASSWORD_HASH.fullmatch(text):
         return None
     kind = "bcrypt" if text.startswith("$2") else "argon2" if text.startswith("$argon2") else "crypt(3)"
     return f"the base64 of a {kind} password hash (what a server stores to check a password, not the password)"
