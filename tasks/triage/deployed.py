@@ -18,7 +18,8 @@ Each one needs ``source.repo_path`` and gives a false-positive reason with
 * ``jinja_config``: a Jinja2 Environment whose loader's folder holds only configuration files;
 * ``settings_import``: ``import_module`` of a name the Django settings or the Flask config give;
 * ``code_template``: a Mustache/Handlebars template that generates source code, not a page;
-* ``django_func``: a Django ``Func`` subclass that only sets literal SQL (``function``, ``template``).
+* ``django_func``: a Django ``Func`` subclass that only sets literal SQL (``function``, ``template``);
+* ``compose_dev``: a container-hardening finding on a compose file that starts a development stack.
 
 Four more need less and run first: ``installed`` (a finding inside an
 installed third-party package: site-packages, node_modules, a folder pip's
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 from tasks.triage.bidi_text import check_bidi_text
 from tasks.triage.code_template import check_code_template
+from tasks.triage.compose_dev import check_compose_dev
 from tasks.triage.config_input import check_config_input
 from tasks.triage.disclaimed import check_disclaimed
 from tasks.triage.django_func import check_django_func
@@ -71,4 +73,5 @@ def check_deployed(f, reader=None, index=None) -> dict | None:
     return (check_gateway_auth(f, reader, index) or check_docs_only(f, reader, index) or check_main_guard(f, reader, index)
             or check_served_number(f, reader, index) or check_disclaimed(f, reader, getattr(index, "files", None))
             or check_jinja_options(f, reader) or check_code_template(f, reader) or check_django_func(f, reader)
-            or check_jinja_config(f, reader, getattr(index, "files", None)) or check_settings_import(f, reader))
+            or check_jinja_config(f, reader, getattr(index, "files", None)) or check_settings_import(f, reader)
+            or check_compose_dev(f, reader, getattr(index, "files", None)))

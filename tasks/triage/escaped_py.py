@@ -97,6 +97,10 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
         if isinstance(node.func, ast.Name) and name in _FILTERS and _imported_from(tree, name, "django."):
             used.append(("plain", f"a value formatted by Django's `{name}` filter, `{ast.unparse(node)[:50]}`", node.lineno))
             return True
+        if name == "get_absolute_url" and isinstance(node.func, ast.Attribute) and not node.args and not node.keywords:
+            used.append(("plain", f"`{ast.unparse(node)[:60]}`, the object's own URL path (Django's convention: "
+                                  "reverse() of its key)", node.lineno))
+            return True
         if name == "count" and isinstance(node.func, ast.Attribute) and not node.args and not node.keywords:
             used.append(("plain", f"a number, `{ast.unparse(node)[:60]}`", node.lineno))  # QuerySet.count(): an int
             return True
@@ -153,10 +157,58 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
                                    f"bound {len(binds)} times, only to literals or numbers") + " (lines "
                                    f"{', '.join(str(b.lineno) for b in binds[:4])})", binds[0].lineno))
             return True
+        if node.id in args and len(binds) == 1 and values[0] is not None and _dominates(scope, binds[0], node.lineno):
+            used.append(("rebound", f"`{node.id}`, rebound on line {binds[0].lineno} before its use", binds[0].lineno))
+            return _escaped(values[0], scope, tree, depth + 1, used)  # `value = conditional_escape(value)` (set 43)
         if node.id in args or len(binds) != 1 or values[0] is None:
             return False
         return _escaped(values[0], scope, tree, depth + 1, used)
     return False
+
+
+def _dominates(scope, bind, line: int) -> bool:
+    """Is ``bind`` a plain assignment that runs before ``line`` on every path: a statement of the same block as the
+    statement holding ``line``, or of a block around it, and before it?"""
+    if not isinstance(bind, ast.Assign):
+        return False
+    for block in (getattr(n, field, None) for n in ast.walk(scope) for field in ("body", "orelse", "finalbody")):
+        if isinstance(block, list) and bind in block:
+            rest = block[block.index(bind) + 1:]
+            return any(s.lineno <= line <= (s.end_lineno or s.lineno) for s in rest)
+    return False
+
+
+def _url_parts(node) -> list | None:
+    """The parts of the markup ``node`` that land in a URL attribute (``href="{url}"``): the f-string's values or the
+    ``.format`` arguments placed right after ``href="``; None when the slots cannot be told apart."""
+    if isinstance(node, ast.JoinedStr):
+        out, before = [], ""
+        for v in node.values:
+            if isinstance(v, ast.FormattedValue):
+                if _URL_SLOT.search(before + "{"):
+                    out.append(v.value)
+                before = ""
+            elif isinstance(v, ast.Constant):
+                before += str(v.value)
+        return out
+    if isinstance(node, ast.Call) and _name(node.func) == "format" and isinstance(node.func, ast.Attribute):
+        text = node.func.value
+        if isinstance(text, ast.Call) and _name(text.func) in _GETTEXT and text.args:
+            text = text.args[0]
+        if not isinstance(text, ast.Constant) or not isinstance(text.value, str) or node.args:
+            return None
+        keys = {k.arg: k.value for k in node.keywords}
+        slots = re.findall(r"""(?i)\b(?:href|src|action|formaction|poster|xlink:href|data)\s*=\s*["']?\{(\w+)\}""",
+                           text.value)
+        return [keys[s] for s in slots] if all(s in keys for s in slots) else None
+    return None
+
+
+def _url_safe(node) -> bool:
+    """A URL the project itself builds: ``obj.get_absolute_url()`` or ``reverse("name", ...)``."""
+    return isinstance(node, ast.Call) and (
+        _name(node.func) == "get_absolute_url" and isinstance(node.func, ast.Attribute) and not node.args
+        or _name(node.func) == "reverse" and bool(node.args) and isinstance(node.args[0], ast.Constant))
 
 
 # a value placed where the browser reads a URL: HTML escaping keeps it in the attribute, not out of `javascript:`
@@ -188,7 +240,9 @@ def escaped_sink(source: str, line: int, rule_text: str) -> dict | None:
     seen = list(dict.fromkeys(used))
     escapers = [f"{what} (line {n})" for kind, what, n in seen if kind == "escaper"]
     if escapers and _URL_SLOT.search(ast.unparse(calls[0].args[0])):  # escape() leaves `javascript:` whole: netbox's
-        return None  # `<a href="{escape(value)}">` of a URL custom field (set 43, both labellers: a true positive)
+        slots = _url_parts(calls[0].args[0])  # `<a href="{escape(value)}">` of a URL custom field (set 43: a true
+        if not slots or not all(_url_safe(s) for s in slots):  # positive); the object's own URL there is not
+            return None
     others = [f"{what} (line {n})" for kind, what, n in seen if kind == "plain"]
     texts = [o for o in others if re.search(r"(?<![\w.])(?:_|gettext|ngettext|pgettext|gettext_lazy|_l)\(", o)]
     kinds = " and ".join(k for k, hit in (("the project's own translation catalogue", texts),

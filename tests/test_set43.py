@@ -1,0 +1,239 @@
+"""Held-out set 43's misses (cabot, writefreely, memos, netbox), each with the neighbour that stays a finding."""
+
+from __future__ import annotations
+
+from test_round45_rows import _reasons
+from test_triage_hygiene import finding
+
+COMMON = """package sqlite
+
+import "fmt"
+
+func placeholder(n int) string {
+\treturn "$" + fmt.Sprint(n)
+}
+
+func placeholders(n int) string {
+\tlist := []string{}
+\tfor i := 0; i < n; i++ {
+\t\tlist = append(list, placeholder(i+1))
+\t}
+\treturn strings.Join(list, ", ")
+}
+"""
+
+UPDATE = """package sqlite
+
+import "strings"
+
+func (d *DB) UpdateUser(ctx context.Context, update *UpdateUser) error {
+\tset, args := []string{}, []any{}
+\tif v := update.Username; v != nil {
+\t\tset, args = append(set, "username = "+placeholder(len(args)+1)), append(args, *v)
+\t}
+\tif v := update.Email; v != nil {
+\t\tset, args = append(set, "email = ?"), append(args, *v)
+\t}
+\targs = append(args, update.ID)
+\tquery := `UPDATE user SET ` + strings.Join(set, ", ") + ` WHERE id = ` + placeholder(len(args))
+\t_, err := d.db.ExecContext(ctx, query, args...)
+\treturn err
+}
+
+func (d *DB) CreateInbox(ctx context.Context, create *Inbox) error {
+\tfields := []string{"sender_id", "receiver_id", "status"}
+\targs := []any{create.SenderID, create.ReceiverID, create.Status}
+\tstmt := "INSERT INTO inbox (" + strings.Join(fields, ", ") + ") VALUES (" + placeholders(len(args)) + ")"
+\t_, err := d.db.ExecContext(ctx, stmt, args...)
+\treturn err
+}
+"""
+
+
+def _sql(line: int):
+    return finding(rule_id="tmp.rules.string-formatted-query", title="String-formatted SQL query detected.",
+                   location={"path": "store/db/sqlite/user.go", "start_line": line, "end_line": line})
+
+
+def test_go_sql_joined_from_constant_fragments_binds_its_values(tmp_path):
+    files = {"store/db/sqlite/user.go": UPDATE, "store/db/sqlite/common.go": COMMON}
+    rec, said = _reasons(tmp_path, files, _sql(14))
+    assert rec["verdict"] == "false_positive", said
+    assert '"username = "' in said and "placeholder() formats only its integer arguments" in said
+    rec, said = _reasons(tmp_path / "b", files, _sql(22))
+    assert rec["verdict"] == "false_positive" and "placeholders()" in said and '"sender_id"' in said
+
+
+def test_go_sql_with_any_value_of_the_caller_stays_a_finding(tmp_path):
+    risky = {
+        "a parameter": UPDATE.replace('append(set, "email = ?")', 'append(set, "email = \'"+*v+"\'")'),
+        "a field": UPDATE.replace('` WHERE id = ` + placeholder(len(args))', '` WHERE ` + update.Where'),
+        "an index write": UPDATE.replace("\targs = append(args, update.ID)\n", "\targs = append(args, update.ID)\n\tset[0] = update.Raw\n"),
+        "Sprintf of a name": UPDATE.replace('"INSERT INTO inbox ("', 'fmt.Sprintf("INSERT INTO %s (", create.Table)'),
+        "a slice from a call": UPDATE.replace('fields := []string{"sender_id", "receiver_id", "status"}', "fields := create.Columns()"),
+    }
+    for n, (what, code) in enumerate(risky.items()):
+        line = 22 if what in ("Sprintf of a name", "a slice from a call") else 14
+        rec, said = _reasons(tmp_path / str(n), {"store/db/sqlite/user.go": code, "store/db/sqlite/common.go": COMMON}, _sql(line))
+        assert "constant fragments" not in said, what
+    impure = COMMON.replace('return "$" + fmt.Sprint(n)', "return prefix + fmt.Sprint(n)")  # reads a package variable
+    rec, said = _reasons(tmp_path / "g", {"store/db/sqlite/user.go": UPDATE, "store/db/sqlite/common.go": impure}, _sql(14))
+    assert "constant fragments" not in said
+
+
+SERVE = """package app
+
+import (
+\t"net/http"
+\t"golang.org/x/crypto/acme/autocert"
+)
+
+func serve(app *App, m *autocert.Manager, r http.Handler) error {
+\tgo func() {
+\t\terr := http.ListenAndServe(":80", m.HTTPHandler(nil))
+\t\tlog.Error("redirect server: %v", err)
+\t}()
+\tgo func() {
+\t\terr := http.ListenAndServe(":8080", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+\t\t\thttp.Redirect(w, req, app.cfg.App.Host, http.StatusMovedPermanently)
+\t\t}))
+\t\tlog.Error("redirect server: %v", err)
+\t}()
+\treturn http.ListenAndServeTLS(":443", app.cfg.Cert, app.cfg.Key, r)
+}
+"""
+
+
+def _tls(line: int):
+    return finding(rule_id="tmp.rules.use-tls", title="Found an HTTP server without TLS.",
+                   location={"path": "app.go", "start_line": line, "end_line": line})
+
+
+def test_a_port_80_listener_that_only_redirects_beside_tls_is_not_cleartext(tmp_path):
+    rec, said = _reasons(tmp_path, {"app.go": SERVE}, _tls(10))
+    assert rec["verdict"] == "false_positive" and "autocert's `m.HTTPHandler(nil)`" in said
+    rec, said = _reasons(tmp_path / "b", {"app.go": SERVE}, _tls(14))
+    assert rec["verdict"] == "false_positive" and "http.Redirect(w, req, app.cfg.App.Host" in said
+
+
+def test_a_listener_that_serves_the_app_or_redirects_where_the_request_says_stays(tmp_path):
+    cases = {"the router": (SERVE.replace("m.HTTPHandler(nil)", "r"), 10),
+             "a fallback handler": (SERVE.replace("m.HTTPHandler(nil)", "m.HTTPHandler(r)"), 10),
+             "a request target": (SERVE.replace("app.cfg.App.Host", 'req.URL.Query().Get("next")'), 14),
+             "no TLS listener": (SERVE.replace("http.ListenAndServeTLS(\":443\", app.cfg.Cert, app.cfg.Key, r)", "nil"), 10)}
+    for n, (what, (code, line)) in enumerate(cases.items()):
+        rec, said = _reasons(tmp_path / str(n), {"app.go": code}, _tls(line))
+        assert "not cleartext traffic" not in said, what
+
+
+DEV = """version: '2'
+services:
+  web:
+    extends:
+      file: docker-compose-base.yml
+      service: base
+    env_file:
+      - conf/production.env
+    command: python manage.py runserver 0.0.0.0:5001
+  db:
+    image: postgres
+"""
+BASE = """version: '2'
+services:
+  base:
+    build: .
+    volumes:
+     - .:/code
+"""
+TEST = """services:
+  sut:
+    image: ubuntu
+    command: "true"
+"""
+
+
+def _compose(path: str, line: int = 3, rule: str = "tmp.rules.no-new-privileges"):
+    return finding(rule_id=rule, title="Service allows for privilege escalation via setuid or setgid binaries.",
+                   location={"path": path, "start_line": line, "end_line": line})
+
+
+def test_hardening_of_a_development_compose_stack_is_no_deployment_finding(tmp_path):
+    files = {"docker-compose.yml": DEV, "docker-compose-base.yml": BASE, "docker-compose-test.yml": TEST}
+    rec, said = _reasons(tmp_path, files, _compose("docker-compose.yml", 10))
+    assert rec["verdict"] == "false_positive" and "runs a development server (`python manage.py runserver" in said
+    rec, said = _reasons(tmp_path / "b", files, _compose("docker-compose-base.yml"))
+    assert rec["verdict"] == "false_positive" and "only extended by `docker-compose.yml`" in said
+    rec, said = _reasons(tmp_path / "c", {"docker-compose.yml": BASE, "docker-compose.prod.yml": BASE},
+                         _compose("docker-compose.yml", rule="tmp.rules.writable-filesystem-service"))
+    assert rec["verdict"] == "false_positive" and "its sibling `docker-compose.prod.yml`" in said
+
+
+def test_hardening_of_a_compose_file_that_deploys_stays(tmp_path):
+    gunicorn = DEV.replace("python manage.py runserver 0.0.0.0:5001", "gunicorn app.wsgi")
+    files = {"docker-compose.yml": gunicorn, "docker-compose-base.yml": BASE, "docker-compose-test.yml": TEST}
+    for n, path in enumerate(("docker-compose.yml", "docker-compose-base.yml")):  # base: extended by a deployment too
+        rec, said = _reasons(tmp_path / str(n), files, _compose(path))
+        assert "development or test stack" not in said, path
+    rec, said = _reasons(tmp_path / "p", {"docker-compose.prod.yml": DEV}, _compose("docker-compose.prod.yml"))
+    assert "development or test stack" not in said  # its own name says production
+    rec, said = _reasons(tmp_path / "s", {"docker-compose.yml": DEV}, _compose("docker-compose.yml", rule="tmp.rules.exposing-docker-socket-volume"))
+    assert "development or test stack" not in said  # not a hardening rule: the other checks decide
+
+
+JOBS = '''from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
+
+
+def render_message(record, value):
+    if record.get("level") == "error":
+        value = conditional_escape(value)
+        return mark_safe(f"<pre>{value}</pre>")
+    return value
+
+
+def render_link(value):
+    value = escape(value)
+    return mark_safe(f'<a href="{value}">link</a>')
+
+
+def render_late(value):
+    if value:
+        value = escape(value)
+    return mark_safe(f"<pre>{value}</pre>")
+
+
+def added(device):
+    return mark_safe(_('Added member <a href="{url}">{device}</a>').format(url=device.get_absolute_url(), device=escape(device)))
+
+
+def external(device):
+    return mark_safe(_('<a href="{url}">{device}</a>').format(url=device.homepage, device=escape(device)))
+'''
+
+
+def _b308(line: int):
+    return finding(tool="bandit", rule_id="B308", title="Use of mark_safe() may expose cross-site scripting vulnerabilities.",
+                   location={"path": "core/tables/jobs.py", "start_line": line, "end_line": line})
+
+
+def test_mark_safe_of_a_parameter_escaped_just_before_or_of_the_objects_own_url(tmp_path):
+    rec, said = _reasons(tmp_path, {"core/tables/jobs.py": JOBS}, _b308(8))
+    assert rec["verdict"] == "false_positive" and "conditional_escape() (line 7)" in said
+    rec, said = _reasons(tmp_path / "b", {"core/tables/jobs.py": JOBS}, _b308(24))
+    assert rec["verdict"] == "false_positive" and "`device.get_absolute_url()`, the object's own URL path" in said
+
+
+def test_mark_safe_escaped_on_one_path_or_into_a_url_stays(tmp_path):
+    for n, line in enumerate((14, 20, 28)):  # escape() in href; escaped only inside `if`; a model's own URL field
+        rec, said = _reasons(tmp_path / str(n), {"core/tables/jobs.py": JOBS}, _b308(line))
+        assert "escaped before insertion" not in said, line
+
+
+def test_a_value_typed_across_the_home_row_is_a_placeholder():
+    """cabot's commented `AUTH_GITHUB_ORG_CLIENT_SECRET=23l4k5j43l6k546lk5n4kl64j2j3l5k4jjlkj2345` (set 43)."""
+    from tasks.findings.secret_formats import filler
+
+    for typed in ("23l4k5j43l6k546lk5n4kl64j2j3l5k4jjlkj2345", "alskjdflkasjdflqkj5lkntrk13j45lk3451453245"):
+        assert filler(typed) and "keyboard row" in filler(typed), typed
+    for real in ("ghp_9fK2mQx7LpR4vT8zWc1NbY6hJd3sAe5uGk0", "x7Tq9LmZ2vB8nK4wR6pY1sD3fH5jC0gE", "9b1c7e4d2a8f6b3c5d7e9f1a2b4c6d8e0f1a3b5c"):
+        assert filler(real) is None, real
