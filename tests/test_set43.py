@@ -237,3 +237,38 @@ def test_a_value_typed_across_the_home_row_is_a_placeholder():
         assert filler(typed) and "keyboard row" in filler(typed), typed
     for real in ("ghp_9fK2mQx7LpR4vT8zWc1NbY6hJd3sAe5uGk0", "x7Tq9LmZ2vB8nK4wR6pY1sD3fH5jC0gE", "9b1c7e4d2a8f6b3c5d7e9f1a2b4c6d8e0f1a3b5c"):
         assert filler(real) is None, real
+
+
+def test_a_dockerfile_check_on_a_file_only_named_like_a_dockerfile_is_the_scanners_misreading(tmp_path):
+    """writefreely's highlight.js `static/js/highlightjs/dockerfile.min.js` (round 47: the row offered "a newer release")."""
+    from tasks.fixes.suppression import suppression_for
+
+    f = finding(tool="checkov", kind="config", rule_id="CKV_DOCKER_3", title="Ensure that a user for the container has been created",
+                location={"path": "static/js/highlightjs/dockerfile.min.js", "start_line": 1, "end_line": 1})
+    rec, said = _reasons(tmp_path, {"static/js/highlightjs/dockerfile.min.js": 'hljs.registerLanguage("dockerfile",function(e){})\n'}, f)
+    assert rec["verdict"] == "false_positive" and "is JavaScript (.js), not a Dockerfile" in said
+    lang, block = suppression_for(f, rec)
+    assert lang == "yaml" and "skip-path:" in block and "#checkov:skip" not in block
+    for real in ("Dockerfile.dev", "api.Dockerfile", "docker/Dockerfile.j2", "Dockerfile"):
+        g = dict(f, location={"path": real, "start_line": 1, "end_line": 1})
+        rec, said = _reasons(tmp_path / real.replace("/", "_"), {real: "FROM python:3.12\n"}, g)
+        assert "not a Dockerfile" not in said, real
+
+
+def test_a_translated_sentence_is_text_and_a_b105_neighbours_words_stay():
+    """memos' hr.json sentence was redacted in the prompt; cabot's `u'passing'` beside `'password': None` too (round 47)."""
+    from tasks.findings.model import as_finding
+    from tasks.findings.secret_keys import ui_words
+    from tasks.findings.secret_literals import kept_literals
+
+    assert ui_words("Zahtijevajte od korisnika da se prijave putem davatelja identiteta umjesto prijave lozinkom.")
+    assert not ui_words("Zahtijevajte od korisnika 7f3kQ9x2 putem davatelja")
+    lines = ["    'password': None,\n", "    'status_code': u'200',\n", "    'calculated_status': u'passing',\n",
+             "    'api_token': 'hunter',\n", "    'note': 'Xk29fjQ81zLm',\n"]
+    f = as_finding(finding(tool="bandit", rule_id="B105", title="Possible hardcoded password: 'None'",
+                           location={"path": "tests/tests_basic.py", "start_line": 1, "end_line": 5}))
+    kept = kept_literals(f, lines, 1, 5, {"passing", "hunter", "Xk29fjQ81zLm"})
+    assert "passing" not in kept and {"hunter", "Xk29fjQ81zLm"} <= kept  # a secret's name, or no plain word
+    b107 = as_finding(dict(finding(tool="bandit", rule_id="B107", title="Possible hardcoded password: 'None'",
+                                   location={"path": "t.py", "start_line": 1, "end_line": 5})))
+    assert "passing" in kept_literals(b107, lines, 1, 5, {"passing"})  # a positional secret of a function stays hidden

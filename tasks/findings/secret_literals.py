@@ -21,6 +21,7 @@ _SECRET_NAME = re.compile(
     r"(?i)(?:pass(?:wd|word|phrase)?|pwd|secret|token|api[-_]?key|apikey|private[-_]?key|credentials?"
     r"|auth(?:orization|entication|[-_]?(?:token|key|secret|code|header|value))?)"
     r"(?:[_\-.]?(?:key|value|str|string|text|\d+))?[\"'`\]]?\s*(?:[:=]|=>|:=)\s*[rbuRBUfF]{0,2}$")
+_WORD = re.compile(r"[A-Za-z]{2,24}")  # one plain word, no digit or symbol
 _BANDIT_TITLE = re.compile(r"(?i)hard-?coded password:\s*(?P<q>['\"])(?P<v>(?:(?!(?P=q)).){0,200})(?P=q)\s*$")
 _NOUNS = {"token", "tokens", "password", "passwords", "passwd", "secret", "key", "apikey", "credential", "credentials",
           "pass", "passphrase", "pin", "otp", "code"}
@@ -95,4 +96,8 @@ def kept_literals(finding, lines: list[str] | None, start: int, end: int, values
     """``kept`` for a finding read from the file: Bandit's B105-B107 quote the value they flagged in the title."""
     m = _BANDIT_TITLE.search(str(finding.title or "")) if finding.tool == "bandit" else None  # secrets.bandit_value's
     flagged = m.group("v") if m else None  # reading (imported, it would make an import cycle)
-    return kept(values, "".join((lines or [])[max(start, 1) - 1:end]), flagged)
+    text = "".join((lines or [])[max(start, 1) - 1:end])
+    if flagged is not None and str(finding.rule_id or "").upper() in ("B105", "B106"):  # one assignment or keyword:
+        values = {v for v in values if v == flagged or given_to_secret(v, text) or not _WORD.fullmatch(v)}  # its other
+        # words are the code around it (cabot's `'calculated_status': u'passing'` beside `'password': None`, round 47)
+    return kept(values, text, flagged)
