@@ -272,3 +272,17 @@ def test_a_translated_sentence_is_text_and_a_b105_neighbours_words_stay():
     b107 = as_finding(dict(finding(tool="bandit", rule_id="B107", title="Possible hardcoded password: 'None'",
                                    location={"path": "t.py", "start_line": 1, "end_line": 5})))
     assert "passing" in kept_literals(b107, lines, 1, 5, {"passing"})  # a positional secret of a function stays hidden
+
+
+def test_a_plain_banner_over_minified_code_names_a_copied_library(tmp_path):
+    """writefreely's static/js/webfont.js: `/* Web Font Loader v1.6.24 - (c) Adobe Systems, Google. License: Apache 2.0 */`
+    above one minified line (set 43); an own file with the same kind of header stays the project's code."""
+    body = "(function(){" + "function aa(a,b,d){return a.call.apply(a.bind,arguments)}" * 20 + "})();\n"
+    webfont = "/* Web Font Loader v1.6.24 - (c) Adobe Systems, Google. License: Apache 2.0 */\n" + body
+    f = finding(rule_id="tmp.rules.unsafe-dynamic-method", title="Using non-static data to retrieve and run functions",
+                location={"path": "static/js/webfont.js", "start_line": 2, "end_line": 2})
+    rec, said = _reasons(tmp_path, {"static/js/webfont.js": webfont}, f)
+    assert rec["verdict"] == "false_positive" and "Web Font Loader 1.6.24 with a licence" in said
+    own = "/* Posts v1.2 - (c) Write.as. License: AGPL */\nfunction move(a, b) {\n  return window[a](b);\n}\n"
+    rec, said = _reasons(tmp_path / "own", {"static/js/webfont.js": own}, f)
+    assert "with a licence" not in said

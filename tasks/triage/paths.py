@@ -1,16 +1,12 @@
 """Check 4 helpers: vendored web libraries, build tooling and seed data, told by the path (and a file's banner).
 
-* **Library**: a deliberately vulnerable app ships jQuery, Bootstrap or
-  Materialize as static files; a SAST rule that fires inside
-  ``static/js/materialize.js`` reports the library's code, which the team
-  upgrades and never patches.  Recognised by a well-known library's file
-  name, or a ``.min.js`` file, inside a web-asset folder (static, public,
-  assets, vendor, lib, js ...), or by the ``/*! name v1.2.3 ... license``
-  banner minifiers keep at the top of a library, or a plugin's top-level
-  extension of the library's namespace (``THREE.EffectComposer = function``,
-  ``$.fn.modal = function``), read from the report's snippet or, with
-  ``source.repo_path``, the file's first lines.  An
-  application's own files carry a plain ``/*`` copyright header, not this.
+* **Library**: a deliberately vulnerable app ships jQuery, Bootstrap or Materialize as static files; a SAST rule that
+  fires inside ``static/js/materialize.js`` reports the library's code, which the team upgrades and never patches.
+  Recognised by a well-known library's file name, or a ``.min.js`` file, inside a web-asset folder (static, public,
+  assets, vendor, lib, js ...), or by the ``/*! name v1.2.3 ... license`` banner minifiers keep at the top of a library
+  (a plain ``/*`` one only above minified code: an application's own files carry a plain copyright header), or a
+  plugin's top-level extension of the library's namespace (``THREE.EffectComposer = function``, ``$.fn.modal =
+  function``), read from the report's snippet or, with ``source.repo_path``, the file's first lines.
 * **CMS core**: a content-management system's own core shipped in the
   repository (Drupal 7 keeps core modules in ``modules/NAME/`` with a
   ``NAME.info`` that says ``package = Core`` and ``project = "drupal"``;
@@ -58,7 +54,8 @@ _SUFFIXES = re.compile(r"(?:[.-](?:min|slim|bundle|umd|esm|prod|production|dev|d
 _APP_NAMES = {"app", "main", "index", "bundle", "scripts", "script", "site", "custom", "common", "application", "vendor",
               "client", "server", "runtime", "polyfills", "styles", "chunk"}
 _BANNER = re.compile(r"/\*[!*][\s*]*(?:@license\s+)?([A-Za-z][\w.+ -]{1,40}?)\s+v?(\d+\.\d+(?:\.\d+)?)")
-# a file that adds to a library's own namespace at top level: three.js examples (THREE.EffectComposer = ...), jQuery plugins
+# a file that adds to a library's namespace at top level: three.js examples (THREE.EffectComposer = ...), jQuery plugins
+_PLAIN_BANNER = re.compile(r"/\*\s*([A-Za-z][\w.+ -]{1,40}?)\s+v?(\d+\.\d+(?:\.\d+)?)\b")
 _PLUGIN = re.compile(r"(?m)^(THREE|jQuery\.fn|\$\.fn|jQuery|L\.Control|Chart\.controllers|Backbone|d3)\.[A-Z$_a-z][\w$]*"
                      r"(?:\.prototype)?\s*=\s*(?:function\b|\{|Object\.(?:assign|create)\b)")
 _LICENCE = re.compile(r"(?i)licen[cs]|\(c\)|copyright|\bMIT\b|\bBSD\b|Apache")
@@ -146,7 +143,8 @@ def library_banner(path: str | None, snippet: str | None, reader=None, commit: s
         return None
     texts = [snippet or "", _head(path, reader, commit)]
     for text in texts:
-        m = _BANNER.search(text[:2000])
+        minified = max(map(len, text.splitlines()[1:3]), default=0) > MINIFIED_LINE  # a plain /* banner over minified code
+        m = _BANNER.search(text[:2000]) or (_PLAIN_BANNER.match(text.lstrip()) if minified else None)  # (webfont.js, set 43)
         if m and _LICENCE.search(text[m.start():m.start() + 400]):
             return f"its banner names {m.group(1).strip()} {m.group(2)} with a licence"
         plugin = _PLUGIN.search(text[:6000])
