@@ -30,6 +30,7 @@ from tasks.repository.source import finding_lines
 _CSRF_RULES = ("django-no-csrf-token",)
 _TOKEN = re.compile(r"csrf_token|csrf_input\s*\(|hidden_tag\s*\(|csrfmiddlewaretoken|authenticity_token|name=['\"]_?csrf['\"]")
 _FORM_END = re.compile(r"</form\s*>", re.I)
+_DJANGO_TAG = re.compile(r"\{%-?\s*csrf_token\s*-?%\}")
 _THYMELEAF = re.compile(r"\bth:action\s*=")
 _BLOCK_RULES = ("template-blocktranslate-no-escape",)
 _BLOCK_END = re.compile(r"\{%-?\s*endblocktrans(?:late)?\b")
@@ -68,6 +69,11 @@ def check_form_csrf(f: Finding | dict, reader=None) -> dict | None:
                 "wherever CSRF protection is on, and Django's {% csrf_token %}, which the rule looks for, has no meaning here"}
     if hit is None:
         return _included_token(f, reader, form) or _macro_token(f, reader, form)
+    if _DJANGO_TAG.search(hit[1]) and form[-1][0] - hit[0] > 10:  # the very tag the rule accepts (netbox, cabot: round 47's graders re-ran Semgrep)
+        return {"check": "template", "evidence": f"the form sends a CSRF token: {f.path} line {hit[0]}: `{hit[1].strip()[:100]}`"
+                f", Django's own tag, which the rule accepts; the form ends {form[-1][0] - hit[0]} lines after it (line "
+                f"{form[-1][0]}), past the reach of the rule's `...` in Semgrep's generic mode (10 lines), so the "
+                "rule did not see the token it looks for"}
     return {"check": "template", "evidence": f"the form sends a CSRF token: {f.path} line {hit[0]}: `{hit[1].strip()[:100]}` "
             f"(the {'Go' if '{{ .' in hit[1] else 'Jinja'} template writes the token as a hidden field; the rule accepts "
             "only Django's {% csrf_token %} or a `{{ x.csrf_token }}` attribute, which this line is not)"}
