@@ -304,3 +304,46 @@ def test_a_form_with_djangos_own_token_far_from_its_end_says_why_the_rule_missed
     g = dict(f, location={"path": "templates/c.html", "start_line": 2, "end_line": 18})
     rec, said = _reasons(tmp_path / "short", {"templates/c.html": form}, g)
     assert "{%" not in suppression_for(g, rec)[1] and "the csrf_token tag" in suppression_for(g, rec)[1]
+
+
+PG = """Within the shell, enter the following commands, substituting your own value for the password:
+
+```postgresql
+CREATE USER netbox WITH PASSWORD 'J5brHrAXFLQSif0K';
+```
+"""
+NETBOX = """A username and password must be defined for the default database.
+
+```python
+DATABASES = {
+    'default': {
+        'PASSWORD': 'J5brHrAXFLQSif0K', # PostgreSQL password
+    }
+}
+```
+"""
+
+
+def _docs_secret(path: str, line: int):
+    return finding(rule_id="tmp.rules.generic-api-key", title="Generic API Key", kind="code",
+                   snippet="        'PASSWORD': 'J5brHrAXFLQSif0K', # PostgreSQL password",
+                   location={"path": path, "start_line": line, "end_line": line})
+
+
+def test_a_docs_value_the_documentation_introduces_as_an_example_is_no_leak(tmp_path):
+    """netbox's docs/installation/3-netbox.md:152, the sample PostgreSQL password of 1-postgresql.md (set 43)."""
+    files = {"docs/installation/3-netbox.md": NETBOX, "docs/installation/1-postgresql.md": PG}
+    rec, said = _reasons(tmp_path, files, _docs_secret("docs/installation/3-netbox.md", 6))
+    assert rec["verdict"] == "false_positive" and "docs/installation/1-postgresql.md:4 (introduced as an example on line 1)" in said
+    assert "J5brHrAXFLQSif0K" not in said
+    rec, said = _reasons(tmp_path / "own", {"docs/installation/3-netbox.md": NETBOX.replace("A username", "Example: a username")},
+                         _docs_secret("docs/installation/3-netbox.md", 6))
+    assert rec["verdict"] == "false_positive" and "calls it an example (line 1)" in said
+
+
+def test_a_docs_value_shown_once_without_a_word_of_example_stays(tmp_path):
+    rec, said = _reasons(tmp_path, {"docs/installation/3-netbox.md": NETBOX}, _docs_secret("docs/installation/3-netbox.md", 6))
+    assert "a documentation example" not in said
+    other = {"docs/installation/3-netbox.md": NETBOX, "docs/deploy.md": PG.replace("substituting your own value for the password", "then")}
+    rec, said = _reasons(tmp_path / "b", other, _docs_secret("docs/installation/3-netbox.md", 6))
+    assert "a documentation example" not in said  # one other page, which does not call it an example

@@ -137,11 +137,50 @@ _FENCE = re.compile(r"^\s*(?:```|~~~)")
 DOC_SUFFIXES = (".md", ".mdx", ".markdown", ".rst", ".adoc", ".txt")
 
 
-def check_docs_example(f: Finding, reader, path: dict | None) -> dict | None:
+_SAMPLE_PROSE = re.compile(r"(?i)\bexamples?\b|\be\.g\.|for instance|\bsample\b|substitut\w* your own|your own (?:value|password|"
+                           r"key|secret|token)|replac\w* (?:it|this|them|the \w+) with|do not use (?:the|this) (?:password|key|"
+                           r"token|secret|value)|placeholder")
+_VALUE = re.compile(r"(?<![\w+/=.-])(?=[A-Za-z0-9+/=_.-]*\d)(?=[A-Za-z0-9+/=_.-]*[A-Za-z])[A-Za-z0-9+/=_.-]{12,}(?![\w+/=.-])")
+MAX_DOC_PAGES = 400
+
+
+def _block(lines: list[str], at: int) -> tuple[int, int] | None:
+    """(opening fence, closing fence) indexes of the fenced block holding line index ``at``, or None."""
+    fences = [i for i, line in enumerate(lines) if _FENCE.match(line)]
+    opened = [i for i in fences if i < at]
+    closed = [i for i in fences if i > at]
+    if len(opened) % 2 == 0 or not closed or closed[0] - opened[-1] > 40:  # not inside one fenced block
+        return None
+    return opened[-1], closed[0]
+
+
+def _introduced(lines: list[str], fence: int) -> int | None:
+    """The 1-based line of prose just above a block (its last 4 non-blank lines) that calls it an example or tells
+    the reader to put in their own value."""
+    above = [i for i in range(fence - 1, max(-1, fence - 12), -1) if lines[i].strip() and not _FENCE.match(lines[i])][:4]
+    return next((i + 1 for i in above if _SAMPLE_PROSE.search(lines[i])), None)
+
+
+def _sample_elsewhere(f: Finding, reader, files, value: str) -> list[str]:
+    """``page:line`` of the same value in the repository's other documentation pages."""
+    found = []
+    for page in [p for p in files or [] if p.lower().endswith(DOC_SUFFIXES) and p != f.path][:MAX_DOC_PAGES]:
+        lines = finding_lines(reader, f, page)
+        n = next((i for i, line in enumerate(lines) if value in line and len(line) < 400), None)
+        if n is not None:
+            block = _block(lines, n)
+            said = _introduced(lines, block[0]) if block else None
+            found.append(f"{page}:{n + 1}" + (f" (introduced as an example on line {said})" if said else ""))
+    return found
+
+
+def check_docs_example(f: Finding, reader, path: dict | None, files=None) -> dict | None:
     """A value in a documentation page's sample block (one fenced block of a .md/.rst page under a docs path) whose
     other lines point at a placeholder host (``WOODPECKER_GITLAB_URL=http://gitlab.mycompany.com`` above
-    ``WOODPECKER_GITLAB_SECRET=30f50640…``, held-out set 37): the page illustrates the settings with made-up values.
-    A block with no placeholder host, or a page outside the docs, keeps the finding."""
+    ``WOODPECKER_GITLAB_SECRET=30f50640…``, held-out set 37), whose prose calls it an example or tells the reader to
+    put in their own value, or whose value the documentation shows on two other pages, or on one that introduces it so
+    (netbox's 'J5brHrAXFLQSif0K', set 43: "substituting your own value for the password"): the page illustrates the
+    settings with made-up values.  Any other block, or a page outside the docs, keeps the finding."""
     loc = f.location
     if not path or path.get("class") != "docs" or not str(f.path or "").lower().endswith(DOC_SUFFIXES) or not loc \
             or not loc.start_line:
@@ -150,14 +189,25 @@ def check_docs_example(f: Finding, reader, path: dict | None) -> dict | None:
     if loc.start_line > len(lines):
         return None
     at = loc.start_line - 1
-    fences = [i for i, line in enumerate(lines) if _FENCE.match(line)]
-    opened = [i for i in fences if i < at]
-    closed = [i for i in fences if i > at]
-    if len(opened) % 2 == 0 or not closed or closed[0] - opened[-1] > 40:  # not inside one fenced block
+    fenced = _block(lines, at)
+    if fenced is None:
         return None
+    opened, closed = [fenced[0]], [fenced[1]]
     block = [line for i, line in enumerate(lines[opened[-1] + 1:closed[0]], opened[-1] + 1) if i != at and len(line) < 400]
     host = next((m.group(1) or m.group(2) for line in block for m in [_PLACEHOLDER_HOST.search(line)] if m), None)
-    if not host or not _GENERIC_RULE.search(str(f.rule_id)):  # the flagged line itself is never searched: no value echoed
+    if not host:
+        said = _introduced(lines, opened[-1])
+        values = _VALUE.findall(lines[at]) if len(lines[at]) < 400 else []
+        elsewhere = _sample_elsewhere(f, reader, files, values[-1]) if len(values) == 1 else []
+        if said or len(elsewhere) >= 2 or any("introduced as an example" in e for e in elsewhere):
+            where = (f"the prose above its block calls it an example (line {said})" if said else "")
+            again = f"the same value appears in other documentation pages: {', '.join(elsewhere[:3])}" if elsewhere else ""
+            return {"check": "secret", "status": "not_a_secret",
+                    "evidence": f"a documentation example: {f.path}:{loc.start_line} sits in a sample block of the "
+                                f"documentation, and {'; '.join(x for x in (where, again) if x)}: a value the pages show "
+                                "readers how to fill in, not a deployment's credential"}
+        return None
+    if not _GENERIC_RULE.search(str(f.rule_id)):  # the flagged line itself is never searched: no value echoed
         return None
     return {"check": "secret", "status": "not_a_secret",
             "evidence": f"a documentation example: the sample block of {f.path} (lines {opened[-1] + 2}-{closed[0]}) points "

@@ -273,7 +273,7 @@ class Judge:
         sec = context.check_secret(f, path, self.reader)
         if sec and sec["status"] == "not_a_secret":  # in a test the path says whose it is too (set 31's audit)
             return record(f, "false_positive", [sec] + ([{"check": "path", "evidence": f"and {path['evidence']}: a test's password opens only what the tests set up"}] if path and path.get("class") in ("test", "fixture") else []), "evidence", vuln_ids)
-        documented = check_documented(f, self.reader, self.imports) or check_docs_example(f, self.reader, path)  # README
+        documented = check_documented(f, self.reader, self.imports) or check_docs_example(f, self.reader, path, getattr(self.imports, "files", None))
         if documented:
             return record(f, "false_positive", [documented] + ([sec] if sec and "shaped like" not in sec["evidence"] else []), "evidence", vuln_ids)
         reasons = [sec] if sec else []
