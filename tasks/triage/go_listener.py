@@ -13,7 +13,7 @@ with that single statement and a target that is an ``https://`` text or reads no
 and path; and the same file must start a TLS listener (``ListenAndServeTLS``/``ServeTLS``).  Anything else -- a
 router, a handler that also serves pages, an autocert handler given a fallback -- keeps the finding.
 
-May import: ``tasks.findings``, ``tasks.triage.parsed_source``, ``tasks.triage.go_sql``.
+May import: ``tasks.findings``, ``tasks.triage.parsed_source``, ``tasks.triage.go_tree``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.go_sql import node_text, parse_go, start_line, walk
+from tasks.triage.go_tree import node_text, parse_go, start_line, walk
 from tasks.triage.parsed_source import finding_source
 
 _RULE = re.compile(r"(?i)use[-_]?tls|cleartext|without[-_ ]tls|listen[-_]?and[-_]?serve")

@@ -20,55 +20,21 @@ statement (the right-hand side of an assignment, or the first argument of a call
 A parameter, a struct field, a request value or any other call keeps the finding.  Parsed with tree-sitter's Go
 grammar; a file that does not parse gives no evidence.
 
-May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.parsed_source``.
+May import: ``tasks.findings``, ``tasks.triage.go_tree``, ``tasks.triage.parsed_source``.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
-from tasks.repository.source import finding_lines
-from tasks.triage.parsed_source import MAX_SOURCE, finding_source
+from tasks.triage.go_tree import integer_helpers, node_text, parse_go, start_line, walk
+from tasks.triage.parsed_source import finding_source
 
 _RULE = re.compile(r"(?i)sql|formatted[-_]?query|query[-_]?(?:string|build|concat)")
 _FUNCS = ("function_declaration", "method_declaration", "func_literal")
 _STATEMENTS = ("short_var_declaration", "assignment_statement", "var_spec", "expression_statement", "return_statement")
-_INTS = {"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64"}
-_PURE = {"fmt", "strings", "strconv", "append", "len", "make", "string", "int", "int64", "Sprint", "Sprintf",
-         "Itoa", "FormatInt", "Join", "Repeat", "TrimSuffix", "nil", "true", "false"}
 MAX_DEPTH = 4
-MAX_PACKAGE_FILES = 60
-
-
-def parse_go(source: str):
-    data = source.encode("utf-8")
-    if len(data) > MAX_SOURCE:
-        return None
-    try:
-        from tree_sitter_language_pack import get_parser
-
-        root = get_parser("go").parse(data).root_node
-    except Exception:  # noqa: BLE001 - no grammar: no evidence
-        return None
-    return None if root.has_error else root
-
-
-def node_text(node) -> str:
-    return node.text.decode("utf-8", "replace")
-
-
-def walk(node):
-    todo = [node]
-    while todo:
-        n = todo.pop()
-        yield n
-        todo.extend(reversed(n.named_children))
-
-
-def start_line(node) -> int:
-    return node.start_point[0] + 1
 
 
 class _Judge:
@@ -229,44 +195,6 @@ class _Judge:
         return True
 
 
-def _helpers(f: Finding, reader, files, root) -> dict[str, int]:
-    """name -> line of each function of the package (this file and its folder's non-test .go files) that takes only
-    integers, returns a string and uses nothing but its own names and the pure standard helpers."""
-    roots = [root]
-    folder = str(PurePosixPath(str(f.path)).parent)
-    others = [p for p in files or [] if p.endswith(".go") and not p.endswith("_test.go") and p != f.path
-              and str(PurePosixPath(p).parent) == folder]
-    for p in others[:MAX_PACKAGE_FILES]:
-        other = parse_go("".join(finding_lines(reader, f, p)))
-        if other is not None:
-            roots.append(other)
-    decls = [n for r in roots for n in r.named_children if n.type == "function_declaration"]
-    candidates = {}
-    for d in decls:
-        params, result, body = (d.child_by_field_name(k) for k in ("parameters", "result", "body"))
-        if result is None or node_text(result) != "string" or body is None or params is None:
-            continue
-        kinds = [p.child_by_field_name("type") for p in params.named_children if p.type == "parameter_declaration"]
-        if not kinds or any(k is None or node_text(k) not in _INTS for k in kinds):
-            continue
-        candidates[node_text(d.child_by_field_name("name"))] = d
-    pure: dict[str, int] = {}
-    changed = True
-    while changed:  # a helper may call another (placeholders -> placeholder)
-        changed = False
-        for name, d in candidates.items():
-            if name in pure:
-                continue
-            own = {node_text(c) for n in walk(d) if n.type in ("parameter_declaration", "short_var_declaration", "var_spec",
-                                                            "range_clause", "for_clause")
-                   for c in walk(n) if c.type == "identifier"}
-            names = {node_text(n) for n in walk(d.child_by_field_name("body")) if n.type in ("identifier", "field_identifier")}
-            if names <= own | _PURE | set(pure) | {name}:
-                pure[name] = start_line(d)
-                changed = True
-    return pure
-
-
 def _sql_expression(statement):
     """The expressions of the statement that carry its SQL text: a binding's values, a call's first argument."""
     if statement.type in ("short_var_declaration", "assignment_statement"):
@@ -304,7 +232,7 @@ def check_go_sql(f: Finding | dict, reader=None, files=None) -> dict | None:
     values = _sql_expression(statement)
     if not values or not any(v.type != "interpreted_string_literal" and v.type != "raw_string_literal" for v in values):
         return None
-    judge = _Judge(func, root, _helpers(f, reader, files, root))
+    judge = _Judge(func, root, integer_helpers(f, reader, files, root))
     if not all(judge.expr(v) for v in values) or not judge.used:
         return None
     return {"check": "code", "status": "constant_sql",

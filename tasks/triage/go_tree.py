@@ -1,0 +1,88 @@
+"""Go source read with tree-sitter's Go grammar: the parse, a node's text and lines, and the package's helpers that
+only format integers.  Shared by the Go checks that need real syntax (``go_sql``, ``go_listener``): bindings paired
+across multi-assignments (``set, args = append(...), append(...)``) and a handler's statements cannot be read with a
+regular expression.
+
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.parsed_source``.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from tasks.findings.model import Finding
+from tasks.repository.source import finding_lines
+from tasks.triage.parsed_source import MAX_SOURCE
+
+_INTS = {"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64"}
+_PURE = {"fmt", "strings", "strconv", "append", "len", "make", "string", "int", "int64", "Sprint", "Sprintf",
+         "Itoa", "FormatInt", "Join", "Repeat", "TrimSuffix", "nil", "true", "false"}
+MAX_PACKAGE_FILES = 60
+
+
+def parse_go(source: str):
+    """The root node of Go ``source``, or None when too large, without a grammar, or with a syntax error."""
+    data = source.encode("utf-8")
+    if len(data) > MAX_SOURCE:
+        return None
+    try:
+        from tree_sitter_language_pack import get_parser
+
+        root = get_parser("go").parse(data).root_node
+    except Exception:  # noqa: BLE001 - no grammar: no evidence
+        return None
+    return None if root.has_error else root
+
+
+def node_text(node) -> str:
+    return node.text.decode("utf-8", "replace")
+
+
+def walk(node):
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        yield n
+        todo.extend(reversed(n.named_children))
+
+
+def start_line(node) -> int:
+    return node.start_point[0] + 1
+
+
+def integer_helpers(f: Finding, reader, files, root) -> dict[str, int]:
+    """name -> line of each function of the package (this file and its folder's non-test .go files) that takes only
+    integers, returns a string and uses nothing but its own names and the pure standard helpers."""
+    roots = [root]
+    folder = str(PurePosixPath(str(f.path)).parent)
+    others = [p for p in files or [] if p.endswith(".go") and not p.endswith("_test.go") and p != f.path
+              and str(PurePosixPath(p).parent) == folder]
+    for p in others[:MAX_PACKAGE_FILES]:
+        other = parse_go("".join(finding_lines(reader, f, p)))
+        if other is not None:
+            roots.append(other)
+    decls = [n for r in roots for n in r.named_children if n.type == "function_declaration"]
+    candidates = {}
+    for d in decls:
+        params, result, body = (d.child_by_field_name(k) for k in ("parameters", "result", "body"))
+        if result is None or node_text(result) != "string" or body is None or params is None:
+            continue
+        kinds = [p.child_by_field_name("type") for p in params.named_children if p.type == "parameter_declaration"]
+        if not kinds or any(k is None or node_text(k) not in _INTS for k in kinds):
+            continue
+        candidates[node_text(d.child_by_field_name("name"))] = d
+    pure: dict[str, int] = {}
+    changed = True
+    while changed:  # a helper may call another (placeholders -> placeholder)
+        changed = False
+        for name, d in candidates.items():
+            if name in pure:
+                continue
+            own = {node_text(c) for n in walk(d) if n.type in ("parameter_declaration", "short_var_declaration", "var_spec",
+                                                            "range_clause", "for_clause")
+                   for c in walk(n) if c.type == "identifier"}
+            names = {node_text(n) for n in walk(d.child_by_field_name("body")) if n.type in ("identifier", "field_identifier")}
+            if names <= own | _PURE | set(pure) | {name}:
+                pure[name] = start_line(d)
+                changed = True
+    return pure
