@@ -219,8 +219,14 @@ def _b308(line: int):
 def test_mark_safe_of_a_parameter_escaped_just_before_or_of_the_objects_own_url(tmp_path):
     rec, said = _reasons(tmp_path, {"core/tables/jobs.py": JOBS}, _b308(8))
     assert rec["verdict"] == "false_positive" and "conditional_escape() (line 7)" in said
-    rec, said = _reasons(tmp_path / "b", {"core/tables/jobs.py": JOBS}, _b308(24))
+    models = {"core/models.py": "from django.urls import reverse\n\n\nclass Device:\n    def get_absolute_url(self):\n"
+                                "        return reverse('dcim:device', args=[self.pk])\n"}
+    rec, said = _reasons(tmp_path / "b", {"core/tables/jobs.py": JOBS, **models}, _b308(24))
     assert rec["verdict"] == "false_positive" and "`device.get_absolute_url()`, the object's own URL path" in said
+    assert "get_absolute_url` definitions all return reverse()" in said
+    stored = {"core/models.py": models["core/models.py"].replace("reverse('dcim:device', args=[self.pk])", "self.homepage")}
+    rec, said = _reasons(tmp_path / "c", {"core/tables/jobs.py": JOBS, **stored}, _b308(24))
+    assert "escaped before insertion" not in said  # a model's stored URL: javascript: survives escaping
 
 
 def test_mark_safe_escaped_on_one_path_or_into_a_url_stays(tmp_path):
@@ -233,8 +239,8 @@ def test_a_value_typed_across_the_home_row_is_a_placeholder():
     """cabot's commented `AUTH_GITHUB_ORG_CLIENT_SECRET=23l4k5j43l6k546lk5n4kl64j2j3l5k4jjlkj2345` (set 43)."""
     from tasks.findings.secret_formats import filler
 
-    for typed in ("23l4k5j43l6k546lk5n4kl64j2j3l5k4jjlkj2345", "alskjdflkasjdflqkj5lkntrk13j45lk3451453245"):
-        assert filler(typed) and "keyboard row" in filler(typed), typed
+    assert "keyboard row" in filler("23l4k5j43l6k546lk5n4kl64j2j3l5k4jjlkj2345")  # 18 of 19 letters on the home row
+    assert filler("alskjdflkasjdflqkj5lkntrk13j45lk3451453245") is None  # 23 of 27: random strings reach that too
     for real in ("ghp_9fK2mQx7LpR4vT8zWc1NbY6hJd3sAe5uGk0", "x7Tq9LmZ2vB8nK4wR6pY1sD3fH5jC0gE", "9b1c7e4d2a8f6b3c5d7e9f1a2b4c6d8e0f1a3b5c"):
         assert filler(real) is None, real
 

@@ -186,7 +186,7 @@ def filler(value: str) -> str | None:
         return None  # hex: a, d, f sit on the home row
     for row in ("asdfghjkl", "qwertyuiop", "zxcvbnm"):  # a random letter is on one row about 1 time in 3
         on_row = sum(c in row for c in letters)
-        if len(letters) >= 14 and on_row >= 0.8 * len(letters):  # random: about 1 in 10,000 (binomial, p <= 0.39)
+        if len(letters) >= 14 and on_row >= 0.94 * len(letters):  # random base36: under 1 in 100,000 (1620bfe's review)
             return f"keys typed along one keyboard row ({on_row} of {len(letters)} letters from {row[:4]}…)"
     return None
 

@@ -35,6 +35,14 @@ def check_bind_url(f: Finding | dict, reader=None) -> dict | None:
                             "compares requests with (" + ("the Host header" if "HOST" in setting else "the client's address"
                                                           if setting == "INTERNAL_IPS" else "the Origin header") +
                             "); nothing listens on it"}
+    runs = [parents[parents[h]] for h in hits if isinstance(parents.get(h), ast.keyword) and parents[h].arg == "host"
+            and isinstance(parents.get(parents[h]), ast.Call) and ast.unparse(parents[parents[h]].func) == "uvicorn.run"]
+    if hits and len(runs) == len(hits) and any(k.arg == "reload" and isinstance(k.value, ast.Constant) and k.value.value is True
+                                               for k in runs[0].keywords):  # mealie's app.py main() (set 44)
+        return {"check": "code", "status": "dev_server",
+                "evidence": f"a development server: at {f.path}:{line} '0.0.0.0' is the host of `uvicorn.run(..., "
+                            "reload=True)`, the auto-reloading server uvicorn documents for development, which a "
+                            "deployment does not start; the deployed server's bind is set where it starts"}
     compared = [parents[h] for h in hits if isinstance(parents.get(h), ast.Compare)
                 and all(isinstance(op, (ast.Eq, ast.NotEq, ast.In, ast.NotIn)) for op in parents[h].ops)]
     if hits and len(compared) == len(hits):  # `if '0.0.0.0' not in family:` (spiderfoot's DNS block answers, set 37)

@@ -23,6 +23,7 @@ May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.path_class`
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import PurePosixPath
 
@@ -33,15 +34,22 @@ from tasks.repository.source import finding_lines
 
 _COMPOSE = re.compile(r"(?i)(?:^|/)(?:docker-)?compose(?:[-._][\w.-]+)?\.ya?ml$")
 _DEV_NAME = re.compile(r"(?i)(?:^|/)(?:(?:docker-)?compose[-._](?:[\w-]+[-._])?(dev|development|local|test|testing|ci)"
-                       r"\.ya?ml|(dev|development|local|test)[-._](?:docker-)?compose\.ya?ml)$")
+                       r"(?:[-._][\w-]+)?\.ya?ml|(dev|development|local|test)[-._](?:docker-)?compose\.ya?ml)$")  # remark42's
+# compose-dev-memstore.yml (set 44)
 _PROD_NAME = re.compile(r"(?i)(?:^|[-._])(prod|production|release|deploy|live)(?:[-._]|$)")
 _HARDENING = re.compile(r"(?i)new[-_]?privileges|writable[-_]?file|read[-_]?only|privileged|cap[-_]?(?:add|drop)|"
                         r"capabilit|seccomp|apparmor|mem(?:ory)?[-_]?limit|cpu[-_]?limit|pids?[-_]?limit|"
                         r"healthcheck|run[-_]?as[-_]?(?:non[-_]?)?root|\buser\b|security[-_]?opt")
-_DEV_SERVER = re.compile(r"manage\.py\s+runserver|\bflask\s+run\b|--reload\b|\bnodemon\b|webpack-dev-server|"
-                         r"\b(?:npm|yarn|pnpm)\s+(?:run\s+)?dev\b|\buvicorn\b.*--reload|\bfastapi\s+dev\b")
-_DEV_ENV_FILE = re.compile(r"(?i)(?:^|[/._-])(?:dev|development)(?:[/._-]|$)")
+_DEV_SERVER = re.compile(r"manage\.py\s+runserver\b|\bflask\s+run\b|\bnodemon\b|webpack-dev-server|\bfastapi\s+dev\b|"
+                         r"\b(?:uvicorn|gunicorn|hypercorn)\b[^;&|]*\s--reload\b|"
+                         r"\b(?:npm|yarn|pnpm)\s+(?:run\s+)?(?:dev|serve|start:dev)(?![\w:-])")
+# a server a deployment runs: the stack is no development one, whatever else it starts
+_PROD_SERVER = re.compile(r"\b(?:gunicorn|uwsgi|daphne|waitress-serve|puma|unicorn|pm2|supervisord|caddy|nginx)\b|"
+                          r"\buvicorn\b(?![^;&|]*--reload)|\b(?:npm|yarn|pnpm)\s+(?:run\s+)?start(?![\w:-])")
+# an environment file named for development: conf/development.env, .env.dev, dev.env (not ${ENV_FILE:-dev.env})
+_DEV_ENV_FILE = re.compile(r"(?i)^(?:\.env[._-](?:dev|development)(?:\.local)?|(?:dev|development)(?:[._-]\w+)?\.env)$")
 MAX_BYTES = 200_000
+MAX_ITEMS = 64
 
 
 def _load(reader, f: Finding, path: str) -> dict | None:
@@ -50,62 +58,83 @@ def _load(reader, f: Finding, path: str) -> dict | None:
         return None
     try:
         doc = yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError, ValueError):  # a 5,000-deep flow sequence: no evidence, never a traceback
         return None
     return doc if isinstance(doc, dict) and isinstance(doc.get("services"), dict) else None
 
 
 def _words(value) -> str:
-    if isinstance(value, list):
-        return " ".join(str(v) for v in value)
-    return str(value) if isinstance(value, (str, int, float)) else ""
+    """A command as text: a string, or a flat list of scalars; anything nested (an alias bomb's lists of lists) is no
+    command this check reads."""
+    if isinstance(value, str):
+        return value[:2000]
+    if isinstance(value, list) and len(value) <= MAX_ITEMS and all(isinstance(v, (str, int, float)) for v in value):
+        return " ".join(str(v) for v in value)[:2000]
+    return ""
+
+
+def _services(doc: dict) -> list[tuple[str, dict]]:
+    """The services a plain ``docker compose up`` starts: those without ``profiles`` (a profile's service is optional)."""
+    return [(str(n), s) for n, s in list(doc["services"].items())[:MAX_ITEMS] if isinstance(s, dict) and not s.get("profiles")]
 
 
 def _dev_service(doc: dict) -> str | None:
-    """Why the stack is a development one, from what a service runs or reads; None when nothing says so."""
-    for name, service in doc["services"].items():
-        if not isinstance(service, dict):
-            continue
+    """Why the stack is a development one, from what a service runs or reads; None when nothing says so or a service
+    runs a production server."""
+    said = None
+    for name, service in _services(doc):
         run = f"{_words(service.get('entrypoint'))} {_words(service.get('command'))}".strip()
-        server = _DEV_SERVER.search(run)
-        if server:
-            return f"its service `{name}` runs a development server (`{run[:80]}`)"
+        if _PROD_SERVER.search(run):
+            return None
+        if said is None and _DEV_SERVER.search(run):
+            said = f"its service `{name}` runs a development server (`{run[:80]}`)"
         env_files = service.get("env_file")
-        for env in env_files if isinstance(env_files, list) else [env_files]:
+        for env in (env_files if isinstance(env_files, list) else [env_files])[:MAX_ITEMS]:
             path = env.get("path") if isinstance(env, dict) else env
-            if isinstance(path, str) and _DEV_ENV_FILE.search(path):
-                return f"its service `{name}` reads the development settings `{path}`"
-    return None
+            if said is None and isinstance(path, str) and "$" not in path and "prod" not in path.lower() \
+                    and _DEV_ENV_FILE.match(PurePosixPath(path).name):
+                said = f"its service `{name}` reads the development settings `{path}`"
+    return said
+
+
+def _full_stack(doc: dict | None) -> bool:
+    """Every service names its image or build: a stack of its own, not an override of another file."""
+    services = _services(doc) if doc else []
+    return bool(services) and all(s.get("image") or s.get("build") for _, s in services)
+
+
+def _extends(path: str, other: str, doc: dict) -> bool:
+    """Does a service of ``other`` extend the compose file ``path``?"""
+    for service in (s for _, s in _services(doc)):
+        ext = service.get("extends")
+        if isinstance(ext, dict) and isinstance(ext.get("file"), str):
+            if posixpath.normpath(posixpath.join(posixpath.dirname(other), ext["file"])) == posixpath.normpath(path):
+                return True
+    return False
 
 
 def _why_dev(f: Finding, reader, files: list[str], path: str, depth: int = 0) -> str | None:
+    name = PurePosixPath(path).name
+    if _PROD_NAME.search(name.rsplit(".", 1)[0]):  # docker-compose.production-ci.yml: production first
+        return None
     named = _DEV_NAME.search(path)
     if named:
         return f"its name marks it for {named.group(1) or named.group(2)}"
-    name = PurePosixPath(path).name
-    if _PROD_NAME.search(name.rsplit(".", 1)[0]):
-        return None
     doc = _load(reader, f, path)
     if doc is None:
         return None
     said = _dev_service(doc)
     if said:
         return said
+    composes = [p for p in files if _COMPOSE.search(p) and p != path][:MAX_ITEMS]
     folder = str(PurePosixPath(path).parent)
-    siblings = [p for p in files if _COMPOSE.search(p) and str(PurePosixPath(p).parent) == folder and p != path]
-    prod = next((p for p in siblings if _PROD_NAME.search(PurePosixPath(p).name.rsplit(".", 1)[0])), None)
-    if prod:
-        return f"the production stack is its sibling `{prod}`"
+    prod = next((p for p in composes if str(PurePosixPath(p).parent) == folder
+                 and _PROD_NAME.search(PurePosixPath(p).name.rsplit(".", 1)[0]) and _full_stack(_load(reader, f, p))), None)
+    if prod and not _PROD_SERVER.search(" ".join(_words(s.get("command")) for _, s in _services(doc))):
+        return f"the production stack is its sibling `{prod}`, a stack of its own (every service names its image)"
     if depth:
         return None
-    users = []
-    for other in siblings:
-        data = _load(reader, f, other)
-        services = data["services"].values() if data else []
-        if any(isinstance(s, dict) and isinstance(s.get("extends"), dict)
-               and str(PurePosixPath(folder, str(s["extends"].get("file", "")))).lstrip("./") == path.lstrip("./")
-               for s in services):
-            users.append(other)
+    users = [p for p in composes if (lambda d: d is not None and _extends(path, p, d))(_load(reader, f, p))]
     if not users:
         return None
     reasons = [_why_dev(f, reader, files, u, depth + 1) for u in users]

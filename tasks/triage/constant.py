@@ -164,7 +164,7 @@ def _constant_names(f: Finding, reader, callers) -> dict | None:
         if not evidence:  # mark_safe of escaped or encoded text (tasks.triage.escaped_py)
             from tasks.triage.escaped_py import escaped_sink as escaped_py
 
-            return escaped_py(source, loc.start_line, f"{f.rule_id} {f.title}")
+            return escaped_py(source, loc.start_line, f"{f.rule_id} {f.title}", getattr(callers, "sources", None))
     else:
         from tasks.triage import constant_js
 

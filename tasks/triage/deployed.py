@@ -20,6 +20,7 @@ Each one needs ``source.repo_path`` and gives a false-positive reason with
 * ``code_template``: a Mustache/Handlebars template that generates source code, not a page;
 * ``django_func``: a Django ``Func`` subclass that only sets literal SQL (``function``, ``template``);
 * ``misread_file``: a Checkov Dockerfile check on a file only named like a Dockerfile (``dockerfile.min.js``);
+* ``jwt_token``: a committed JWT signed with a secret anyone can read, or expired;
 * ``compose_dev``: a container-hardening finding on a compose file that starts a development stack.
 
 Four more need less and run first: ``installed`` (a finding inside an
@@ -49,6 +50,7 @@ from tasks.triage.iac_applicable import check_not_applicable
 from tasks.triage.installed import check_installed
 from tasks.triage.jinja_config import check_jinja_config
 from tasks.triage.jinja_options import check_jinja_options
+from tasks.triage.jwt_token import check_jwt_token
 from tasks.triage.main_guard import check_main_guard
 from tasks.triage.misread_file import check_misread_file
 from tasks.triage.never_deployed import check_never_deployed
@@ -65,7 +67,7 @@ from tasks.triage.vue_html import check_vhtml_constant
 
 
 def check_deployed(f, reader=None, index=None) -> dict | None:
-    shipped = (check_misread_file(f) or check_installed(f, index) or check_never_deployed(f, index) or check_unused_import(f, reader)
+    shipped = (check_misread_file(f) or check_jwt_token(f, reader) or check_installed(f, index) or check_never_deployed(f, index) or check_unused_import(f, reader)
                or check_not_applicable(f, reader) or check_public_build_arg(f, reader) or check_sql_shape(f, reader)
                or check_dynamic_default(f, reader) or check_config_input(f, reader)
                or check_vhtml_constant(f, reader) or check_operation_security(f, reader) or check_run_guard(f, reader)

@@ -102,6 +102,19 @@ def _fetched(name: str, above: list[str], first: int, files, text: str = "") -> 
             "script swaps server-rendered markup into the page")
 
 
+def _purified(lines: list[str], line: int) -> str | None:
+    """``el.innerHTML = DOMPurify.sanitize(...)``, the call spanning lines (PrivateBin's markdown preview, set 44) and
+    nothing joined to it."""
+    text = "".join(lines[line - 1:line + 15])
+    sink = _SINK.search(text.split("\n", 1)[0])
+    m = _SANITIZE.match(text, sink.start("value")) if sink else None
+    inner = bracketed(text, m.end() - 1) if m else None
+    if inner is None or "\n" not in inner or not re.match(r"\s*[;)}\n]|\s*$", text[m.end() + len(inner) + 1:]):
+        return None  # a one-line call is tasks.triage.escaped_js's
+    return (f"the HTML is sanitised: line {line} assigns DOMPurify's sanitize of it directly (`{m.group(0)}...)`), which "
+            "strips scripts and event handlers")
+
+
 def _own_sanitizer(value: str, reader, f: Finding, files) -> str | None:
     """``ESCAPER.sanitize(html)``, where the repository's own ``sanitize`` method returns ``DOMPurify.sanitize(...)``."""
     m = re.match(r"(?:[\w$]+\.)*sanitize\(", value)
@@ -155,5 +168,5 @@ def check_dom_html(f: Finding | dict, reader=None, files=None) -> dict | None:
     ident = re.fullmatch(r"[A-Za-z_$][\w$]*", name)
     text = "".join(lines)
     found = ((_sanitised(name, above, first, text) or _fetched(name, above, first, files, text)) if ident
-             else _own_sanitizer(name, reader, f, files) or _own_words(value, above, first))
+             else _purified(lines, f.line) or _own_sanitizer(name, reader, f, files) or _own_words(value, above, first))
     return {"check": "code", "evidence": found} if found else None

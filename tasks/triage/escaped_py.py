@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import re
 
+from tasks.triage.markup_slots import slots
 from tasks.triage.parsed_source import enclosing_function, parsed_tree, partial_tree
 
 _XSS_RULE = re.compile(r"(?i)^B308$|^B703$|xss|mark[-_]?safe|safe[-_]?string|markup|html[-_]?safe")
@@ -81,7 +82,7 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
         return isinstance(node.value, (str, int, float))
     if isinstance(node, ast.Call):
         name = _name(node.func)
-        if name in _ESCAPERS:
+        if name in _ESCAPERS and not _foreign(node.func, tree):
             used.append(("escaper", ast.unparse(node.func) + "()", node.lineno))
             return True
         if name in _GETTEXT and node.args and all(isinstance(a, ast.Constant) for a in node.args):
@@ -98,8 +99,7 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
             used.append(("plain", f"a value formatted by Django's `{name}` filter, `{ast.unparse(node)[:50]}`", node.lineno))
             return True
         if name == "get_absolute_url" and isinstance(node.func, ast.Attribute) and not node.args and not node.keywords:
-            used.append(("plain", f"`{ast.unparse(node)[:60]}`, the object's own URL path (Django's convention: "
-                                  "reverse() of its key)", node.lineno))
+            used.append(("url_method", f"`{ast.unparse(node)[:60]}`, the object's own URL path", node.lineno))
             return True
         if name == "count" and isinstance(node.func, ast.Attribute) and not node.args and not node.keywords:
             used.append(("plain", f"a number, `{ast.unparse(node)[:60]}`", node.lineno))  # QuerySet.count(): an int
@@ -157,12 +157,36 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
                                    f"bound {len(binds)} times, only to literals or numbers") + " (lines "
                                    f"{', '.join(str(b.lineno) for b in binds[:4])})", binds[0].lineno))
             return True
-        if node.id in args and len(binds) == 1 and values[0] is not None and _dominates(scope, binds[0], node.lineno):
+        if node.id in args and len(binds) == 1 and values[0] is not None and _dominates(scope, binds[0], node.lineno) \
+                and not _shadowed(scope, node.id):
             used.append(("rebound", f"`{node.id}`, rebound on line {binds[0].lineno} before its use", binds[0].lineno))
             return _escaped(values[0], scope, tree, depth + 1, used)  # `value = conditional_escape(value)` (set 43)
         if node.id in args or len(binds) != 1 or values[0] is None:
             return False
         return _escaped(values[0], scope, tree, depth + 1, used)
+    return False
+
+
+_NOT_HTML = {"re", "regex", "shlex", "pipes", "glob", "fnmatch", "json", "sqlite3"}  # re.escape, shlex.quote: no HTML
+
+
+def _foreign(func, tree) -> bool:
+    """An escaper's name from a module that escapes for something else than HTML (``re.escape``, ``shlex.quote``)."""
+    if isinstance(func, ast.Attribute):
+        return ast.unparse(func.value) in _NOT_HTML
+    return any(isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] in _NOT_HTML
+               and any((a.asname or a.name) == _name(func) for a in n.names) for n in ast.walk(tree))
+
+
+def _shadowed(scope, name: str) -> bool:
+    """Does a comprehension, a lambda or a ``match`` case of the function bind ``name`` again (its own ``value``)?"""
+    for n in ast.walk(scope):
+        if isinstance(n, ast.comprehension) and any(isinstance(t, ast.Name) and t.id == name for t in ast.walk(n.target)):
+            return True
+        if isinstance(n, ast.Lambda) and name in {a.arg for a in ast.walk(n.args) if isinstance(a, ast.arg)}:
+            return True
+        if isinstance(n, (ast.MatchAs, ast.MatchStar)) and n.name == name or isinstance(n, ast.MatchMapping) and n.rest == name:
+            return True
     return False
 
 
@@ -178,44 +202,46 @@ def _dominates(scope, bind, line: int) -> bool:
     return False
 
 
-def _url_parts(node) -> list | None:
-    """The parts of the markup ``node`` that land in a URL attribute (``href="{url}"``): the f-string's values or the
-    ``.format`` arguments placed right after ``href="``; None when the slots cannot be told apart."""
-    if isinstance(node, ast.JoinedStr):
-        out, before = [], ""
-        for v in node.values:
-            if isinstance(v, ast.FormattedValue):
-                if _URL_SLOT.search(before + "{"):
-                    out.append(v.value)
-                before = ""
-            elif isinstance(v, ast.Constant):
-                before += str(v.value)
-        return out
-    if isinstance(node, ast.Call) and _name(node.func) == "format" and isinstance(node.func, ast.Attribute):
-        text = node.func.value
-        if isinstance(text, ast.Call) and _name(text.func) in _GETTEXT and text.args:
-            text = text.args[0]
-        if not isinstance(text, ast.Constant) or not isinstance(text.value, str) or node.args:
-            return None
-        keys = {k.arg: k.value for k in node.keywords}
-        slots = re.findall(r"""(?i)\b(?:href|src|action|formaction|poster|xlink:href|data)\s*=\s*["']?\{(\w+)\}""",
-                           text.value)
-        return [keys[s] for s in slots] if all(s in keys for s in slots) else None
-    return None
-
-
 def _url_safe(node) -> bool:
-    """A URL the project itself builds: ``obj.get_absolute_url()`` or ``reverse("name", ...)``."""
+    """A URL the project itself builds: ``obj.get_absolute_url()`` (checked against the repository's definitions) or
+    ``reverse("name", ...)``."""
     return isinstance(node, ast.Call) and (
         _name(node.func) == "get_absolute_url" and isinstance(node.func, ast.Attribute) and not node.args
-        or _name(node.func) == "reverse" and bool(node.args) and isinstance(node.args[0], ast.Constant))
+        or _name(node.func) in ("reverse", "reverse_lazy") and bool(node.args) and isinstance(node.args[0], ast.Constant))
 
 
 # a value placed where the browser reads a URL: HTML escaping keeps it in the attribute, not out of `javascript:`
 _URL_SLOT = re.compile(r"""(?i)\b(?:href|src|action|formaction|poster|xlink:href|data)\s*=\s*\\?["']?(?:\{|%s|%\(|['"]\s*\+)""")
+_RISKY = re.compile(r"""(?i)\bon\w+\s*=|\b(?:style|srcdoc)\s*=|<script|<style|=\s*\{""")  # where escaping protects nothing
 
 
-def escaped_sink(source: str, line: int, rule_text: str) -> dict | None:
+def _reversed_urls(sources) -> str | None:
+    """"N definitions ..." when every ``def get_absolute_url`` of the repository returns ``reverse()``/
+    ``reverse_lazy()``, None or another object's ``get_absolute_url()`` (netbox: 38 of them); None when one returns
+    anything else (a model's URLField: the review of 1620bfe), none exists, or the sources cannot be read."""
+    try:
+        texts = sources() if callable(sources) else None
+    except Exception:  # noqa: BLE001 - no sources: no evidence
+        return None
+    found = 0
+    for text in (texts or {}).values():
+        if "def get_absolute_url" not in text:
+            continue
+        try:
+            tree = parsed_tree(text, len(text))[0]
+        except (SyntaxError, ValueError, RecursionError):
+            return None
+        for d in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "get_absolute_url"):
+            for r in (n for n in ast.walk(d) if isinstance(n, ast.Return)):
+                v = r.value
+                if not (v is None or isinstance(v, ast.Constant) and v.value is None or isinstance(v, ast.Call) and (
+                        _name(v.func) in ("reverse", "reverse_lazy") or _name(v.func) == "get_absolute_url")):
+                    return None
+            found += 1
+    return f"the repository's {found} `get_absolute_url` definitions all return reverse()" if found else None
+
+
+def escaped_sink(source: str, line: int, rule_text: str, sources=None) -> dict | None:
     """{"check": "code", "status": "escaped", "evidence"} when the flagged mark_safe/Markup call on ``line`` wraps
     only escaped or literal text, else None."""
     if not _XSS_RULE.search(rule_text or ""):
@@ -239,10 +265,18 @@ def escaped_sink(source: str, line: int, rule_text: str) -> dict | None:
         return None
     seen = list(dict.fromkeys(used))
     escapers = [f"{what} (line {n})" for kind, what, n in seen if kind == "escaper"]
-    if escapers and _URL_SLOT.search(ast.unparse(calls[0].args[0])):  # escape() leaves `javascript:` whole: netbox's
-        slots = _url_parts(calls[0].args[0])  # `<a href="{escape(value)}">` of a URL custom field (set 43: a true
-        if not slots or not all(_url_safe(s) for s in slots):  # positive); the object's own URL there is not
+    methods = [what for kind, what, n in seen if kind == "url_method"]
+    reversed_urls = _reversed_urls(sources) if methods else None
+    if methods and not reversed_urls:
+        return None  # get_absolute_url() may return a stored URL
+    placed = slots(calls[0].args[0])
+    if placed is None:  # `%` formatting, a template in a variable: only where no slot is risky
+        if (escapers or methods) and (_URL_SLOT.search(ast.unparse(calls[0].args[0])) or _RISKY.search(ast.unparse(calls[0].args[0]))):
             return None
+    elif any(where == "unsafe" and not isinstance(part, ast.Constant) or where == "url" and not _url_safe(part)
+             for part, where in placed):  # escape() leaves `javascript:` whole (netbox's `<a href="{escape(value)}">`,
+        return None  # set 43: a true positive), and protects nothing unquoted or in an event handler
+    seen = [(("plain" if kind == "url_method" else kind), what, n) for kind, what, n in seen]
     others = [f"{what} (line {n})" for kind, what, n in seen if kind == "plain"]
     texts = [o for o in others if re.search(r"(?<![\w.])(?:_|gettext|ngettext|pgettext|gettext_lazy|_l)\(", o)]
     kinds = " and ".join(k for k, hit in (("the project's own translation catalogue", texts),
@@ -253,4 +287,5 @@ def escaped_sink(source: str, line: int, rule_text: str) -> dict | None:
     lead = "escaped before insertion" if escapers else "constant data"  # round 28: nothing was escaped in a translation
     return {"check": "code", "status": "escaped",
             "evidence": f"{lead}: {_name(calls[0].func)}() at line {calls[0].lineno} wraps only literal "
-                        f"text and {' and '.join(parts)}; no markup can be injected"}
+                        f"text and {' and '.join(parts)}{f' ({reversed_urls})' if reversed_urls else ''}; "
+                        "no markup can be injected"}

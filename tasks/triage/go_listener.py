@@ -9,8 +9,10 @@ answers on port 80.
 
 The flagged call's handler must be ``<manager>.HTTPHandler(nil)`` in a file that imports
 ``golang.org/x/crypto/acme/autocert``, or ``http.HandlerFunc(func(w, r) { http.Redirect(w, r, <target>, <code>) })``
-with that single statement and a target that is an ``https://`` text or reads nothing of the request but its host
-and path; and the same file must start a TLS listener (``ListenAndServeTLS``/``ServeTLS``).  Anything else -- a
+with that single statement and a target that is an ``https://`` text (joined only with the request's own host and
+path) or a configuration value that reads nothing of the request; the manager must be declared an
+``autocert.Manager`` in the file, and the same file must call a TLS listener (``ListenAndServeTLS``/``ServeTLS``; a
+comment or a string naming one does not count).  Anything else -- a
 router, a handler that also serves pages, an autocert handler given a fallback -- keeps the finding.
 
 May import: ``tasks.findings``, ``tasks.triage.parsed_source``, ``tasks.triage.go_tree``.
@@ -25,11 +27,8 @@ from tasks.triage.go_tree import node_text, parse_go, start_line, walk
 from tasks.triage.parsed_source import finding_source
 
 _RULE = re.compile(r"(?i)use[-_]?tls|cleartext|without[-_ ]tls|listen[-_]?and[-_]?serve")
-_TLS = re.compile(r"\b(?:ListenAndServeTLS|ServeTLS)\s*\(")
+_TLS = re.compile(r"\b(?:ListenAndServeTLS|ServeTLS)\b")
 _AUTOCERT = re.compile(r'"golang\.org/x/crypto/acme/autocert"')
-# a redirect target: an https text, or built from https and the request's own host and path
-_TARGET = re.compile(r'^(?:"https://[^"]*"|`https://[^`]*`)(?:\s*\+\s*(?:\w+\.(?:Host|URL\.(?:Path|RequestURI\(\)|String\(\))'
-                     r'|RequestURI)|"[^"]*"))*$')
 
 
 def _args(call) -> list:
@@ -54,10 +53,13 @@ def _redirect_only(handler) -> str | None:
     args = _args(call)
     if len(args) != 4:
         return None
-    request = node_text(args[1])
+    request = re.escape(node_text(args[1]))
     target = node_text(args[2])
-    if not _TARGET.match(target) and re.search(rf"\b{re.escape(request)}\b", target):
-        return None  # a target read from the request (its query, a header): an open redirect, not this check's
+    own = rf"{request}\.(?:Host|RequestURI|URL\.(?:Path|RequestURI\(\)))"  # the request's own host and path
+    https = re.fullmatch(rf'(?:"https://[^"]*"|`https://[^`]*`)(?:\s*\+\s*(?:{own}|"[^"]*"))*', target)
+    configured = args[2].type in ("selector_expression", "identifier") and not re.search(rf"\b{request}\b", target)
+    if not https and not configured:
+        return None  # `"http://" + x`, a target from the request's query or a header: not this check's
     return node_text(call)
 
 
@@ -69,10 +71,13 @@ def check_go_listener(f: Finding | dict, reader=None) -> dict | None:
     if not _RULE.search(f"{f.rule_id} {f.title or ''}"):
         return None
     source = finding_source(reader, f)
-    if not source or not _TLS.search(source):
-        return None
-    root = parse_go(source)
+    root = parse_go(source) if source and _TLS.search(source) else None
     if root is None:
+        return None
+    tls = next((start_line(n) for n in walk(root) if n.type == "call_expression"  # a call, not a comment or a string
+                and re.search(r"(?:^|\.)(?:ListenAndServeTLS|ServeTLS)$", node_text(n.child_by_field_name("function")))),
+               None)
+    if tls is None:
         return None
     line = int(f.line)
     calls = [n for n in walk(root) if n.type == "call_expression" and start_line(n) == line
@@ -80,9 +85,11 @@ def check_go_listener(f: Finding | dict, reader=None) -> dict | None:
     if len(calls) != 1 or len(_args(calls[0])) != 2:
         return None
     handler = _args(calls[0])[1]
-    tls = next(n for n, text in enumerate(source.splitlines(), 1) if _TLS.search(text))
-    if handler.type == "call_expression" and node_text(handler.child_by_field_name("function")).endswith(".HTTPHandler") \
-            and [node_text(a) for a in _args(handler)] == ["nil"] and _AUTOCERT.search(source):
+    func = node_text(handler.child_by_field_name("function")) if handler.type == "call_expression" else ""
+    manager = re.escape(func[:-len(".HTTPHandler")]) if func.endswith(".HTTPHandler") else ""
+    declared = rf"\b{manager}\s*(?::=|=)\s*&?autocert\.(?:Manager\b|NewManager\()|\b{manager}\s+\*?autocert\.Manager\b"
+    if manager and [node_text(a) for a in _args(handler)] == ["nil"] and _AUTOCERT.search(source) \
+            and re.search(declared, source):  # an autocert.Manager, not any type with an HTTPHandler method
         what = (f"autocert's `{node_text(handler)}`, which answers the ACME http-01 challenge and redirects every other "
                 "request to HTTPS")
     else:

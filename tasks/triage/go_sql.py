@@ -38,11 +38,61 @@ MAX_DEPTH = 4
 
 
 class _Judge:
-    """Decides whether a Go expression can only produce constant SQL text; ``used`` gathers the evidence."""
+    """Decides whether a Go expression can only produce constant SQL text; ``used`` gathers the evidence.
+
+    The bindings of every name in the enclosing top-level function (closures included: a closure may fill a slice
+    its caller joins) are indexed once; a name bound in a way that cannot be paired with one value (a receive, a type
+    switch, a parameter, a range) is opaque, and a name the function does not declare (a package variable) is only
+    accepted as a package ``const`` of a literal.  Each name is judged once (memoised), a cycle is refused."""
 
     def __init__(self, func, root, helpers):
-        self.func, self.root, self.helpers = func, root, helpers
+        self.func, self.root, self._helpers = func, root, helpers
         self.used: list[str] = []
+        self.binds: dict[str, list | None] = {}
+        self.memo: dict[str, bool] = {}
+        self._index()
+
+    def _index(self) -> None:
+        def add(name: str, item) -> None:
+            if name in self.binds and self.binds[name] is None:
+                return  # already opaque
+            if item is None:
+                self.binds[name] = None
+            else:
+                self.binds.setdefault(name, []).append(item)
+        for n in walk(self.func):
+            if n.type in ("short_var_declaration", "assignment_statement"):
+                left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+                names = [node_text(c) for c in left.named_children] if left is not None else []
+                values = right.named_children if right is not None else []
+                op = node_text(n.child_by_field_name("operator")) if n.type == "assignment_statement" else ":="
+                for i, name in enumerate(names):  # `a, b := f()`: the value cannot be paired
+                    add(name, (values[i], op) if len(values) == len(names) else None)
+            elif n.type == "var_spec":
+                names = [node_text(c) for c in n.children_by_field_name("name")]
+                value = n.child_by_field_name("value")
+                items = value.named_children if value is not None else []
+                for i, name in enumerate(names):
+                    add(name, (items[i] if len(items) == len(names) else None, "var"))
+            elif n.type in ("parameter_declaration", "variadic_parameter_declaration"):
+                for c in n.children_by_field_name("name"):
+                    add(node_text(c), None)
+            elif n.type in ("range_clause", "receive_statement"):
+                left = n.child_by_field_name("left")
+                for c in (left.named_children if left is not None else []):
+                    add(node_text(c), None)
+            elif n.type == "type_switch_statement":
+                for c in n.children_by_field_name("alias"):
+                    for name in (node_text(x) for x in walk(c) if x.type == "identifier"):
+                        add(name, None)
+            elif n.type == "inc_statement" or n.type == "dec_statement":
+                add(node_text(n.named_children[0]), None)
+
+    @property
+    def helpers(self) -> dict[str, int]:
+        if callable(self._helpers):
+            self._helpers = self._helpers()
+        return self._helpers
 
     def expr(self, node, depth: int = 0) -> bool:
         kind = node.type
@@ -57,8 +107,15 @@ class _Judge:
         if kind == "call_expression":
             return self.call(node, depth)
         if kind == "identifier" and depth < MAX_DEPTH:
-            return self.string_var(node_text(node), depth + 1)
+            return self._once(node_text(node), self.string_var, depth + 1)
         return False
+
+    def _once(self, name: str, judge, depth: int) -> bool:
+        key = f"{judge.__name__}:{name}"
+        if key not in self.memo:
+            self.memo[key] = False  # a cycle (`q = q + x` through another name) is refused
+            self.memo[key] = judge(name, depth)
+        return self.memo[key]
 
     def call(self, node, depth: int) -> bool:
         func, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
@@ -67,7 +124,7 @@ class _Judge:
         if name == "strings.Join" and len(values) == 2 and self.expr(values[1], depth):
             target = values[0]
             if target.type == "identifier" and depth < MAX_DEPTH:
-                return self.slice_var(node_text(target), depth + 1)
+                return self._once(node_text(target), self.slice_var, depth + 1)
             return target.type == "composite_literal" and self.elements(target, depth)
         if name in ("strconv.Itoa", "strconv.FormatInt", "strconv.FormatUint"):
             self.used.append(f"`{node_text(node)[:60]}` (a number)")
@@ -77,9 +134,9 @@ class _Judge:
             return True
         if name == "fmt.Sprintf" and values and values[0].type in ("interpreted_string_literal", "raw_string_literal"):
             return all(self.expr(v, depth) or self.number(v) for v in values[1:])
-        if func is not None and func.type == "identifier" and name in self.helpers:
+        if func is not None and func.type == "identifier" and name not in self.binds and name in self.helpers:
             self.used.append(f"`{node_text(node)[:60]}` ({name}() formats only its integer arguments, line "
-                             f"{self.helpers[name]})")
+                             f"{self.helpers[name]})")  # a local `placeholder := func...` shadows the package's
             return True
         return False
 
@@ -102,39 +159,17 @@ class _Judge:
             return False  # keyed elements
         return all(self.expr(i, depth) for i in items)
 
-    def _bindings(self, name: str):
-        """(value or None, operator) for every binding of ``name`` in the function; None when one cannot be paired."""
-        out = []
-        for n in walk(self.func):
-            if n.type in ("short_var_declaration", "assignment_statement"):
-                left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
-                names = [node_text(c) for c in left.named_children] if left is not None else []
-                if name not in names:
-                    continue
-                values = right.named_children if right is not None else []
-                op = node_text(n.child_by_field_name("operator")) if n.type == "assignment_statement" else ":="
-                if len(values) != len(names):
-                    return None  # `a, b := f()`: the value cannot be paired
-                out.append((values[names.index(name)], op))
-            elif n.type == "var_spec":
-                names = [node_text(c) for c in n.children_by_field_name("name")]
-                if name in names:
-                    value = n.child_by_field_name("value")
-                    items = value.named_children if value is not None else []
-                    out.append((items[names.index(name)] if len(items) == len(names) else None, "var"))
-            elif n.type == "parameter_declaration" and name in [node_text(c) for c in n.children_by_field_name("name")]:
-                return None
-            elif n.type == "range_clause" and n.child_by_field_name("left") is not None \
-                    and name in [node_text(c) for c in n.child_by_field_name("left").named_children]:
-                return None
-        return out
+    def _declared(self, name: str) -> list | None:
+        """The bindings of a name the function itself declares (``:=`` or ``var``); None for any other name."""
+        binds = self.binds.get(name)
+        return binds if binds and any(op in (":=", "var") for _, op in binds) else None
 
     def string_var(self, name: str, depth: int) -> bool:
-        binds = self._bindings(name)
-        if binds is None:
-            return False
-        if not binds:  # a package constant
+        if name not in self.binds:
             return self._constant(name)
+        binds = self._declared(name)
+        if binds is None:  # a parameter, a range variable, a package variable the function assigns
+            return False
         if any(f"&{name}" in node_text(n).replace(" ", "") for n in walk(self.func) if n.type == "unary_expression"):
             return False
         if not all(v is not None and op in (":=", "=", "+=", "var") and self.expr(v, depth) for v, op in binds):
@@ -144,15 +179,17 @@ class _Judge:
         return True
 
     def _constant(self, name: str) -> bool:
-        for n in walk(self.root):
-            if n.type == "const_spec" and name in [node_text(c) for c in n.children_by_field_name("name")]:
-                value = n.child_by_field_name("value")
-                return value is not None and all(c.type in ("interpreted_string_literal", "raw_string_literal")
-                                                 for c in value.named_children)
+        """A package-level ``const`` of ``name`` bound to literals (a function's own const is no package name)."""
+        for decl in (n for n in self.root.named_children if n.type == "const_declaration"):
+            for spec in (c for c in decl.named_children if c.type == "const_spec"):
+                if name in [node_text(c) for c in spec.children_by_field_name("name")]:
+                    value = spec.child_by_field_name("value")
+                    return value is not None and all(c.type in ("interpreted_string_literal", "raw_string_literal")
+                                                     for c in value.named_children)
         return False
 
     def slice_var(self, name: str, depth: int) -> bool:
-        binds = self._bindings(name)
+        binds = self._declared(name)
         if not binds:
             return False
         allowed = set()
@@ -227,12 +264,12 @@ def check_go_sql(f: Finding | dict, reader=None, files=None) -> dict | None:
     statements = [n for n in walk(root) if n.type in _STATEMENTS and start_line(n) <= line <= n.end_point[0] + 1]
     if not funcs or not statements:
         return None
-    func = min(funcs, key=lambda n: n.end_byte - n.start_byte)
+    func = max(funcs, key=lambda n: n.end_byte - n.start_byte)  # the top-level function: closures share its names
     statement = min(statements, key=lambda n: n.end_byte - n.start_byte)
     values = _sql_expression(statement)
     if not values or not any(v.type != "interpreted_string_literal" and v.type != "raw_string_literal" for v in values):
         return None
-    judge = _Judge(func, root, integer_helpers(f, reader, files, root))
+    judge = _Judge(func, root, lambda: integer_helpers(f, reader, files, root))  # read only when a call needs them
     if not all(judge.expr(v) for v in values) or not judge.used:
         return None
     return {"check": "code", "status": "constant_sql",

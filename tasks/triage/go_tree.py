@@ -18,6 +18,8 @@ _INTS = {"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "u
 _PURE = {"fmt", "strings", "strconv", "append", "len", "make", "string", "int", "int64", "Sprint", "Sprintf",
          "Itoa", "FormatInt", "Join", "Repeat", "TrimSuffix", "nil", "true", "false"}
 MAX_PACKAGE_FILES = 60
+MAX_PACKAGES = 64
+_PACKAGES: dict[tuple, tuple] = {}  # (reader, file list, folder) -> helpers: a package is read once per run
 
 
 def parse_go(source: str):
@@ -53,15 +55,26 @@ def start_line(node) -> int:
 def integer_helpers(f: Finding, reader, files, root) -> dict[str, int]:
     """name -> line of each function of the package (this file and its folder's non-test .go files) that takes only
     integers, returns a string and uses nothing but its own names and the pure standard helpers."""
-    roots = [root]
     folder = str(PurePosixPath(str(f.path)).parent)
+    key = (id(reader), id(files), folder)
+    held = _PACKAGES.get(key)
+    if held is not None and held[0] is reader and held[1] is files:  # the same objects, kept alive by the cache
+        return held[2]
+    roots = [root]
     others = [p for p in files or [] if p.endswith(".go") and not p.endswith("_test.go") and p != f.path
               and str(PurePosixPath(p).parent) == folder]
     for p in others[:MAX_PACKAGE_FILES]:
         other = parse_go("".join(finding_lines(reader, f, p)))
         if other is not None:
             roots.append(other)
-    decls = [n for r in roots for n in r.named_children if n.type == "function_declaration"]
+    if len(_PACKAGES) >= MAX_PACKAGES:
+        _PACKAGES.clear()
+    found = _pure(n for r in roots for n in r.named_children if n.type == "function_declaration")
+    _PACKAGES[key] = (reader, files, found)
+    return found
+
+
+def _pure(decls) -> dict[str, int]:
     candidates = {}
     for d in decls:
         params, result, body = (d.child_by_field_name(k) for k in ("parameters", "result", "body"))
@@ -78,11 +91,21 @@ def integer_helpers(f: Finding, reader, files, root) -> dict[str, int]:
         for name, d in candidates.items():
             if name in pure:
                 continue
-            own = {node_text(c) for n in walk(d) if n.type in ("parameter_declaration", "short_var_declaration", "var_spec",
-                                                            "range_clause", "for_clause")
-                   for c in walk(n) if c.type == "identifier"}
+            own = {node_text(c) for n in walk(d) for side in _declared(n) for c in walk(side) if c.type == "identifier"}
             names = {node_text(n) for n in walk(d.child_by_field_name("body")) if n.type in ("identifier", "field_identifier")}
             if names <= own | _PURE | set(pure) | {name}:
                 pure[name] = start_line(d)
                 changed = True
     return pure
+
+
+def _declared(n) -> list:
+    """The parts of ``n`` that declare names: a parameter's names, the left side of ``:=``, a var's names, the left
+    side of a range (what a right-hand side reads is no name of the helper's own)."""
+    if n.type == "parameter_declaration":
+        return n.children_by_field_name("name")
+    if n.type in ("short_var_declaration", "range_clause"):
+        return [x for x in [n.child_by_field_name("left")] if x is not None]
+    if n.type == "var_spec":
+        return n.children_by_field_name("name")
+    return []

@@ -11,8 +11,10 @@ Judged from the workflow file: every trigger is ``pull_request`` (or ``merge_gro
 (GITHUB_TOKEN included), sets read-only permissions at the top or in every job, and a step checks the code out.
 Without a permissions block the finding stays (set 39's grader): an action's ``token`` input defaults to
 ``github.token``, and a pull request from a branch of the repository runs with the repository's default token,
-which a moved tag would hand to the action's owner; only a fork's pull request is read-only by default.  Anything else (a push,
-a schedule, ``pull_request_target``, a release, a secret handed to a step) keeps the finding.
+which a moved tag would hand to the action's owner; only a fork's pull request is read-only by default.  A workflow on any trigger whose token
+has no permissions at all (``permissions: {}``, PrivateBin's tests.yml, set 44) and that names no secret has nothing a
+moved tag could take either.  Anything else (a push, a schedule, ``pull_request_target``, a release, a secret handed
+to a step) keeps the finding.
 
 May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.workflows``.
 """
@@ -40,6 +42,13 @@ def check_pr_only_action(f: Finding | dict, reader=None) -> dict | None:
     if data is None:
         return None
     events = set(map(str, triggers(data)))
+    empty = _no_permissions(data)
+    if empty and events and not re.search(r"(?i)\bsecrets\.|github\.token|\$\{\{\s*env\.", text):  # PrivateBin's tests.yml
+        line = next((n for n, x in enumerate(text.splitlines(), 1) if re.match(r"^\s*permissions:", x)), None)
+        return {"check": "code", "status": "no_token",  # (set 44, both labellers): push, pull_request and dispatch
+                "evidence": f"nothing to steal or write with: {f.path} gives its token no permissions ({empty}"
+                            f"{f', line {line}' if line else ''}) and names no secret, so code behind a moved tag runs "
+                            "with a token that can neither read nor write the repository and sees no credential"}
     if not events or not events <= _PR_ONLY or re.search(r"(?i)\bsecrets\.|github\.token", text) \
             or re.search(r"(?m)^\s*[\w-]+:\s*write\b|write-all", text) or "actions/checkout@" not in text:
         return None
@@ -58,6 +67,16 @@ def check_pr_only_action(f: Finding | dict, reader=None) -> dict | None:
                         f"sets {read_only}, so the token any step gets (an action's default `github.token` input "
                         "included) can only read; a moved tag would run code in a job that already runs what the pull "
                         "request's author chose"}
+
+
+def _no_permissions(data: dict) -> str | None:
+    """"`permissions: {}`" when the top level, or every job, grants the token nothing."""
+    jobs = data.get("jobs") if isinstance(data.get("jobs"), dict) else {}
+    if data.get("permissions") == {} and all(not isinstance(j, dict) or j.get("permissions") in (None, {}) for j in jobs.values()):
+        return "`permissions: {}`"  # a job's own block would grant again
+    if jobs and all(isinstance(j, dict) and j.get("permissions") == {} for j in jobs.values()):
+        return "`permissions: {}` in every job"
+    return None
 
 
 def _read_only(data: dict, text: str) -> str | None:

@@ -1,0 +1,81 @@
+"""A committed JSON Web Token that grants nothing: signed with a secret anyone can read, or expired.
+
+remark42's ``backend/remark.rest`` (a REST Client request collection) sends ``X-JWT: eyJhbGciOiJIUzI1NiIs...`` under
+``### find request with plain. dev token for secret=12345`` (Semgrep's ``jwt`` and ``detected-jwt-token``; held-out
+set 44, both labellers: false positive, six findings).  What a token is worth is what its signature proves, and that
+can be checked: an HS256/384/512 token whose HMAC verifies with a secret written in the same file (``secret=12345``)
+or with a well-known sample secret (jwt.io's ``your-256-bit-secret``, ``secret``, ``changeme`` ...) proves only that
+someone knew a public secret -- the server that trusts it is the finding, not the token; a token whose ``exp`` has
+passed is refused by any server that checks it.  The secret and the token are never echoed: the evidence names the
+line the secret is written on, or the expiry date.
+
+A token signed with an unknown key (RS256, or an HMAC secret not found) and not expired keeps the finding.
+
+May import: ``tasks.findings``, ``tasks.repository``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import time
+
+from tasks.findings.model import Finding, as_finding
+from tasks.repository.source import finding_lines
+
+_RULE = re.compile(r"(?i)\bjwt\b|json[-_ ]?web[-_ ]?token|jwt[-_]token")
+_TOKEN = re.compile(r"\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{16,}")
+_HASHES = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
+# sample secrets of the JWT documentation and tutorials (jwt.io's debugger, the usual placeholders)
+_SAMPLES = ("your-256-bit-secret", "your-384-bit-secret", "your-512-bit-secret", "secret", "secretkey", "secret-key",
+            "changeme", "password", "12345", "123456", "test", "dev", "development", "shhhhh", "mysecret", "my-secret")
+_NAMED = re.compile(r"""(?i)\b(?:jwt[_-]?)?secret(?:[_-]?key)?\s*[=:]\s*["']?([^\s"',;)]{3,64})""")
+MAX_LINE = 4000
+
+
+def _part(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _judge(token: str, lines: list[str]) -> str | None:
+    head, body, sig = token.split(".")
+    try:
+        header, claims, signature = json.loads(_part(head)), json.loads(_part(body)), _part(sig)
+    except (ValueError, json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        return None
+    digest = _HASHES.get(str(header.get("alg", "")).upper())
+    if digest is not None:
+        named = [(n, m.group(1)) for n, line in enumerate(lines, 1) for m in _NAMED.finditer(line[:MAX_LINE])]
+        for where, secret in [(f"the secret written on line {n}", s) for n, s in named] + \
+                             [("a well-known sample secret of the JWT documentation", s) for s in _SAMPLES]:
+            mac = hmac.new(secret.encode(), f"{head}.{body}".encode(), digest).digest()
+            if hmac.compare_digest(mac, signature):
+                return (f"its {header['alg']} signature verifies with {where}, so it proves only that someone read a "
+                        "public secret; a server that keeps its own secret refuses it")
+    exp = claims.get("exp")
+    if isinstance(exp, (int, float)) and not isinstance(exp, bool) and 0 < exp < time.time():
+        return (f"it expired on {time.strftime('%Y-%m-%d', time.gmtime(exp))} (its `exp` claim), and a server that "
+                "checks expiry refuses it")
+    return None
+
+
+def check_jwt_token(f: Finding | dict, reader=None) -> dict | None:
+    """{"check": "secret", "status": "not_a_secret", "evidence"} for a JWT that grants nothing, else None."""
+    f = as_finding(f)
+    if reader is None or not f.line or not _RULE.search(f"{f.rule_id} {f.title or ''}"):
+        return None
+    lines = finding_lines(reader, f)
+    end = f.location.end_line if f.location and f.location.end_line else f.line
+    tokens = [m.group(0) for line in lines[f.line - 1:max(f.line, end)] for m in _TOKEN.finditer(line[:MAX_LINE])]
+    if not tokens:
+        return None
+    said = [_judge(t, lines) for t in tokens]
+    if not all(said):
+        return None
+    return {"check": "secret", "status": "not_a_secret",
+            "evidence": f"a token that grants nothing: the JSON Web Token at {f.path}:{f.line} is no credential, {said[0]}"}

@@ -1,0 +1,106 @@
+"""Where each value of a Python-built HTML string lands: element text, a quoted attribute, a URL attribute, or a
+place where HTML escaping protects nothing.
+
+``escape()`` turns ``<``, ``>``, ``&`` and quotes into entities, which keeps a value inside element text or inside a
+quoted attribute.  It does not help where the browser reads the value as something other than text: a URL
+(``href="{escape(v)}"`` still runs ``javascript:``; netbox's custom-field link, held-out set 43), an event handler or
+``style``/``srcdoc`` attribute, an unquoted attribute (``title={escape(v)}`` takes `` onmouseover=...``), the
+attribute-name position of a tag, or the inside of ``<script>``/``<style>`` (the review of 1620bfe).  ``slots`` maps
+each interpolated part of an f-string, of ``"...".format(...)`` (a translated literal's too) or of a ``+`` chain to one
+of ``text``, ``attr``, ``url`` or ``unsafe``; None when the template cannot be read (``%`` formatting, a template
+held in a variable).
+
+May import: nothing but the standard library.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+
+URL_ATTRS = {"href", "src", "action", "formaction", "poster", "xlink:href", "data", "cite", "background", "ping"}
+_GETTEXT = {"_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy"}
+_OPEN_VALUE = re.compile(r"""([\w:.-]+)\s*=\s*(["'])[^"']*$""")  # an attribute whose quoted value is still open
+
+
+def context(before: str) -> str:
+    """The slot a value takes after the markup ``before``: text, attr, url or unsafe."""
+    lt, gt = before.rfind("<"), before.rfind(">")
+    if lt > gt:  # inside a tag
+        m = _OPEN_VALUE.search(before[lt:])
+        if not m:
+            return "unsafe"  # unquoted, or where an attribute's name goes
+        name = m.group(1).lower()
+        if name.startswith("on") or name in ("style", "srcdoc"):
+            return "unsafe"
+        return "url" if name in URL_ATTRS else "attr"
+    low = before.lower()
+    if low.rfind("<script") > low.rfind("</script") or low.rfind("<style") > low.rfind("</style"):
+        return "unsafe"
+    return "text"
+
+
+def _name(node) -> str:
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+
+
+def _template(node) -> str | None:
+    if isinstance(node, ast.Call) and _name(node.func) in _GETTEXT and len(node.args) == 1:
+        node = node.args[0]
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def slots(node) -> list[tuple[ast.AST, str]] | None:
+    """(part, slot) for each interpolated part of the markup ``node``; None when the template cannot be read."""
+    if isinstance(node, ast.JoinedStr):
+        out, before = [], ""
+        for v in node.values:
+            if isinstance(v, ast.FormattedValue):
+                out.append((v.value, context(before)))
+                before += "x"
+            elif isinstance(v, ast.Constant):
+                before += str(v.value)
+        return out
+    if isinstance(node, ast.Call) and _name(node.func) == "format" and isinstance(node.func, ast.Attribute):
+        text = _template(node.func.value)
+        if text is None:
+            return None
+        keys = {k.arg: k.value for k in node.keywords if k.arg}
+        out, before, auto = [], "", 0
+        try:
+            fields = list(string.Formatter().parse(text))
+        except ValueError:
+            return None
+        for literal, field, _, _ in fields:
+            before += literal
+            if field is None:
+                continue
+            key = field.split(".")[0].split("[")[0]
+            value = keys.get(key) if key and not key.isdigit() else None
+            if key == "" or key.isdigit():
+                index = auto if key == "" else int(key)
+                auto += key == ""
+                value = node.args[index] if index < len(node.args) else None
+            if value is None:
+                return None
+            out.append((value, context(before)))
+            before += "x"
+        return out
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        parts, todo = [], [node]
+        while todo:
+            n = todo.pop()
+            if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add):
+                todo += [n.right, n.left]
+            else:
+                parts.append(n)
+        out, before = [], ""
+        for p in parts:
+            if isinstance(p, ast.Constant) and isinstance(p.value, str):
+                before += p.value
+            else:
+                out.append((p, context(before)))
+                before += "x"
+        return out
+    return None
