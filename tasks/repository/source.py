@@ -252,7 +252,7 @@ class SourceReader:
         text_lines = self.lines(path, commit) or []
         keep = key_block_lines(text_lines, start, end) if key_rule else None
         return secrets.literal_values("".join(t for n, t in enumerate(text_lines[max(start, 1) - 1:end], max(start, 1))
-                                              if keep is None or n in keep))
+                                              if keep is None or n in keep), path=path)
 
     def secrets_near(self, path: str, commit: str | None, start: int, end: int) -> list[str]:
         """Secrets detected in lines ``start``..``end`` and a margin around them (cached)."""

@@ -13,7 +13,7 @@ import re
 from tasks.findings import paths, secret_keys, secrets
 from tasks.findings.redact import secret_hash
 from tasks.findings.secret_literals import given_to_secret, not_a_value
-from tasks.findings.secret_formats import PASSWORD_HASH, issuer_values
+from tasks.findings.secret_formats import CODE_SUFFIXES, PASSWORD_HASH, issuer_values
 
 TEXT_FIELDS = ("title", "description", "snippet", "fix_hint")
 # hex digests this code computed, never scanner text: a short hex secret can occur inside one by chance
@@ -64,8 +64,8 @@ def finalise(finding: dict) -> dict:
     if secrets.tool_marks_secret(finding["tool"], finding["rule_id"], finding.get("title") or ""):
         loc = finding.get("location") or {}
         snippet = _key_material(finding)
-        flagged = secrets.literal_values(snippet, loc.get("start_line"), loc.get("end_line"), every=True)
-        found += secrets.literal_values(snippet, loc.get("start_line"), loc.get("end_line"))
+        flagged = secrets.literal_values(snippet, loc.get("start_line"), loc.get("end_line"), every=True, path=loc.get("path"))
+        found += secrets.literal_values(snippet, loc.get("start_line"), loc.get("end_line"), path=loc.get("path"))
         if finding["tool"] == "bandit":  # B105-B107 quote the password itself: "Possible hardcoded password: '...'"
             quoted = secrets.quoted_values(finding.get("title")) + secrets.quoted_values(finding.get("description"))
             named = secrets.bandit_value(finding.get("title"))  # '' or 'x': too short for quoted_values, and exact
@@ -153,12 +153,24 @@ def _kept(before, after, fields: tuple):
     return after
 
 
+def _variable(finding: dict) -> dict | None:
+    """A secret rule's line in a program that assigns a variable, no literal (wger's ``HEADLESS_JWT_PRIVATE_KEY =
+    _jwt_private_pem``, set 44): the evidence that what was flagged is a name."""
+    path = str((finding.get("location") or {}).get("path") or "")
+    snippet = str(finding.get("snippet") or "")
+    m = re.search(r"(?:[:=]|=>|:=)\s*([A-Za-z_$][\w$]*)\s*;?\s*$", snippet.splitlines()[0] if snippet else "")
+    if not path.lower().endswith(CODE_SUFFIXES) or not m or secrets.quoted_values(snippet.splitlines()[0]):
+        return None
+    return {"class": "name", "entropy": 0.0, "length": len(m.group(1)), "format": None,
+            "match": f"the variable `{m.group(1)}`, which the code reads at run time"}
+
+
 def _keep_secret_evidence(finding: dict, values: list[str]) -> None:
     """The kind of value a secret rule flagged (tasks.findings.secret_evidence), kept before it is redacted."""
     from tasks.findings.secret_evidence import classify
 
     if "secret_evidence" not in finding:
         values = issuer_values(finding.get("rule_id"), finding.get("snippet")) or values  # the key, not the line's words
-        evidence = classify(values, finding.get("rule_id"), from_code=True)
+        evidence = classify(values, finding.get("rule_id"), from_code=True) or _variable(finding)
         if evidence:
             finding["secret_evidence"] = evidence
