@@ -136,6 +136,10 @@ def plausible(value: str, context: str = "") -> bool:
     if at >= 0 and re.search(r"://[^/\s:@]*:$", context[max(0, at - 200):at]) and context[at + len(value):at + len(value) + 1] == "@":
         return v.lower() not in _NAMES_OF_SECRETS  # a URL's password (https://user:hunter@host), but not a
         # documentation placeholder (an advisory's `https://username:password@proxy:8080`)
+    fields = re.sub(r"\{[^{}]*\}", "", v).strip()  # f"Bearer {token}", "Bearer {}".format(t): words around fields
+    if at > 0 and fields != v and (not fields or _WORD.match(fields)) and (re.search(r"(?i)(?<![\w])r?fr?$", context[max(0, at - 4):at - 1])
+                                                                          or context[at + len(value) + 1:].startswith(".format(")):
+        return False  # (mealie's login helper, round 48: the header template was redacted as a secret)
     before = context[max(0, at - 80):at] if at >= 0 else ""
     if re.search(r"\b(?:reverse(?:_lazy)?|redirect|resolve_url)\(\s*[\"']$", before):  # a Django URL name
         return False  # (`reverse("radius:user_auth_token")`: set 33), never a credential

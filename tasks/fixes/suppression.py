@@ -1,10 +1,8 @@
 """A false positive's stage-2 answer: the suppression in the reporting tool's own syntax, with the justification.
 
-Not a code change: the triage verdict (tasks/triage) says the finding is not
-a vulnerability here, so the useful change is the one that stops the
-scanner reporting it again and records why, where the team's reviewers
-will see it.  Each tool has its own mechanism; where a tool has none (npm
-audit), the answer says so and gives the OpenVEX statement instead.
+Not a code change: the triage verdict (tasks/triage) says the finding is not a vulnerability here, so the useful change
+is the one that stops the scanner reporting it again and records why, where the team's reviewers will see it.  Each
+tool has its own mechanism; where a tool has none (npm audit), the answer says so and gives the OpenVEX statement.
 """
 
 from __future__ import annotations
@@ -18,8 +16,6 @@ from tasks.fixes.api_workflows import default_token_hardening, own_job_permissio
 from tasks.fixes.checkov_baseline import PLACE as baseline_place, baseline_entry
 
 _HASH_COMMENT = {".py", ".rb", ".sh", ".bash", ".yaml", ".yml", ".tf", ".hcl", ".toml", ".r", ".pl", ".ps1", ".cfg", ".conf", ""}
-
-
 _MARKUP = {".html", ".htm", ".xml", ".jsp", ".vue", ".svg", ".xhtml", ".aspx", ".cshtml"}
 _NO_COMMENTS = {".json", ".ipynb", ".md", ".csv", ".txt"}
 
@@ -255,6 +251,10 @@ def suppression_place(f: Finding | dict, rec: dict) -> str:
     if f.tool == "checkov" and _json((f.location or NO_LOCATION).path):
         return baseline_place if baseline_entry(f) else ("in .checkov.yaml, for this one file (`skip-path`): JSON has no "
                                                          "comments, and a `skip-check` would turn the check off everywhere")
+    loc = f.location or NO_LOCATION
+    opened = re.search(rf"(?m)^{loc.start_line} .*(?:\"\"\"|\'\'\')\s*$", f.snippet or "") if f.tool == "bandit" else None
+    if opened and loc.end_line and loc.end_line > loc.start_line:  # wger's migration f\"\"\" (round 48): bandit reads the end
+        return f"on line {loc.end_line}, after the string that line {loc.start_line} opens (a comment on line {loc.start_line} would be text of it)"
     if f.tool == "checkov" and "framework dockerfile" in str(f.description or ""):  # round 35: a skip covers the file
         return ("anywhere in the Dockerfile: checkov applies a Dockerfile's skip comment to the whole file, so every "
                 f"instruction {f.rule_id} would flag there is skipped with it")
