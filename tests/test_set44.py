@@ -99,7 +99,8 @@ def test_uvicorns_reloading_server_on_all_interfaces_is_a_development_run(tmp_pa
     assert "a development server" not in said
 
 
-PREVIEW = """function render(plainText, converter, text) {
+PREVIEW = """const purifyHtmlConfig = {ALLOWED_ATTR: ['href', 'class'], USE_PROFILES: {html: true}};
+function render(plainText, converter, text) {
     plainText.innerHTML = DOMPurify.sanitize(
         converter.makeHtml(text),
         purifyHtmlConfig
@@ -116,12 +117,15 @@ function raw(el, converter, text) {
 def test_dom_html_of_a_dompurify_call_over_several_lines_is_sanitised(tmp_path):
     """PrivateBin's markdown preview (js/privatebin.js:2628, set 44, both labellers)."""
     f = finding(rule_id="tmp.rules.insecure-document-method", title="t",
-                location={"path": "js/privatebin.js", "start_line": 2, "end_line": 2})
+                location={"path": "js/privatebin.js", "start_line": 3, "end_line": 3})
     rec, said = _reasons(tmp_path, {"js/privatebin.js": PREVIEW}, f)
     assert rec["verdict"] == "false_positive" and "assigns DOMPurify's sanitize of it directly" in said
-    g = dict(f, location={"path": "js/privatebin.js", "start_line": 8, "end_line": 8})
+    g = dict(f, location={"path": "js/privatebin.js", "start_line": 9, "end_line": 9})
     rec, said = _reasons(tmp_path / "b", {"js/privatebin.js": PREVIEW}, g)
     assert "DOMPurify's sanitize of it directly" not in said  # something joined after the call
+    unsafe = PREVIEW.replace("ALLOWED_ATTR: ['href', 'class']", "ADD_ATTR: ['onerror']")
+    rec, said = _reasons(tmp_path / "c", {"js/privatebin.js": unsafe}, f)
+    assert "DOMPurify's sanitize of it directly" not in said  # a config that lets handlers through
 
 
 def test_a_compose_file_named_for_development_anywhere_in_its_name(tmp_path):

@@ -267,11 +267,11 @@ def dead_jwt(value: str) -> str | None:
         claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
         exp = claims.get("exp") if isinstance(claims, dict) else None
         when = dt.datetime.fromtimestamp(float(exp), dt.timezone.utc) if isinstance(exp, (int, float)) else None
-    except (ValueError, TypeError, OverflowError, OSError):
+    except (ValueError, TypeError, OverflowError, OSError, RecursionError):
         return None
     try:  # the header on its own: one that does not decode leaves the exp reading standing
         header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         header = None
     if isinstance(header, dict) and str(header.get("alg", "")).lower() == "none" and value.endswith("."):
         return "an unsigned JSON Web Token (its header says alg none and it carries no signature)"

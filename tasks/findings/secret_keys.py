@@ -116,8 +116,10 @@ def ui_words(value: str) -> bool:
     only, no digit - what a translation catalogue holds; a key or token has digits or symbols."""
     if len(value) <= 80 and _UI_WORDS.fullmatch(value):
         return True
-    words = value.split()  # a sentence: memos' hr.json "Zahtijevajte od korisnika da se prijave ... lozinkom." (round 47)
-    return 4 <= len(words) <= 60 and len(value) <= 400 and all(_UI_TOKEN.fullmatch(w) for w in words)
+    words = value.split()  # a sentence: memos' hr.json "Zahtijevajte od korisnika da se prijave ... lozinkom." (round 47):
+    return 4 <= len(words) <= 60 and len(value) <= 400 and value[0].isupper() and value.rstrip()[-1] in ".!?…:" and all(
+        _UI_TOKEN.fullmatch(w) and len(w) <= 24 and (sum(c.isupper() for c in w) <= 1 or w.isupper() and len(w) <= 5)
+        for w in words)  # a capital, a full stop, no random-case word (a passphrase or a password in prose stays secret)
 
 
 _BEGIN = re.compile(r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")

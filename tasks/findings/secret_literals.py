@@ -92,12 +92,20 @@ def kept(values: Iterable[str], text: str, flagged: str | None) -> set[str]:
     return {v for v in values if given_to_secret(v, text) or not (names_itself(v) or prose(v) and v != flagged)}
 
 
+def _plain_key(value: str, text: str) -> bool:
+    """Is every place ``value`` stands in ``text`` the value of a key or keyword whose name says nothing of a secret?"""
+    keys = re.findall(rf"""([\w-]+)["']?\s*(?:[:=]|=>)\s*[rbuRBUfF]{{0,2}}["']{re.escape(value)}["']""", text)
+    return bool(keys) and len(keys) == text.count(value) and not any(
+        re.search(r"(?i)pass|pw|pin|secret|token|key|auth|cred|answer|phrase|code|salt|sign|otp", k) for k in keys)
+
+
 def kept_literals(finding, lines: list[str] | None, start: int, end: int, values: Iterable[str]) -> set[str]:
     """``kept`` for a finding read from the file: Bandit's B105-B107 quote the value they flagged in the title."""
     m = _BANDIT_TITLE.search(str(finding.title or "")) if finding.tool == "bandit" else None  # secrets.bandit_value's
     flagged = m.group("v") if m else None  # reading (imported, it would make an import cycle)
     text = "".join((lines or [])[max(start, 1) - 1:end])
-    if flagged is not None and str(finding.rule_id or "").upper() in ("B105", "B106"):  # one assignment or keyword:
-        values = {v for v in values if v == flagged or given_to_secret(v, text) or not _WORD.fullmatch(v)}  # its other
-        # words are the code around it (cabot's `'calculated_status': u'passing'` beside `'password': None`, round 47)
+    if flagged is not None and str(finding.rule_id or "").upper() in ("B105", "B106"):  # one assignment or keyword: a
+        values = {v for v in values if v == flagged or not _WORD.fullmatch(v) or not _plain_key(v, text)}  # word under a
+        # plain key is the code around it (cabot's `'calculated_status': u'passing'` beside `'password': None`, round
+        # 47); one under `root_pw=`, `passcode=` or no key at all stays a password (the review of cc48935)
     return kept(values, text, flagged)

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
+from tasks.repository.source import finding_lines
 from tasks.triage.parsed_source import python_parents
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 
 
-def check_bind_url(f: Finding | dict, reader=None) -> dict | None:
+def check_bind_url(f: Finding | dict, reader=None, files=None) -> dict | None:
     f = as_finding(f)
     line = f.location.start_line if f.location else None
     if f.tool != "bandit" or str(f.rule_id).upper() != "B104" or not line:
@@ -37,8 +39,9 @@ def check_bind_url(f: Finding | dict, reader=None) -> dict | None:
                             "); nothing listens on it"}
     runs = [parents[parents[h]] for h in hits if isinstance(parents.get(h), ast.keyword) and parents[h].arg == "host"
             and isinstance(parents.get(parents[h]), ast.Call) and ast.unparse(parents[parents[h]].func) == "uvicorn.run"]
-    if hits and len(runs) == len(hits) and any(k.arg == "reload" and isinstance(k.value, ast.Constant) and k.value.value is True
-                                               for k in runs[0].keywords):  # mealie's app.py main() (set 44)
+    if hits and len(runs) == len(hits) and all(any(k.arg == "reload" and isinstance(k.value, ast.Constant) and k.value.value
+                                                   is True for k in r.keywords) for r in runs) \
+            and files is not None and not _started(reader, f, files):  # mealie's app.py main() (set 44); every call on the line, none a deployment's
         return {"check": "code", "status": "dev_server",
                 "evidence": f"a development server: at {f.path}:{line} '0.0.0.0' is the host of `uvicorn.run(..., "
                             "reload=True)`, the auto-reloading server uvicorn documents for development, which a "
@@ -71,6 +74,16 @@ def check_bind_url(f: Finding | dict, reader=None) -> dict | None:
     return {"check": "code", "status": "not_a_bind",
             "evidence": f"not a bind: at {f.path}:{line} '0.0.0.0' is the default host of a {urls[0]}:// URL the program "
                         "builds to call another service, not an address anything listens on"}
+
+
+def _started(reader, f: Finding, files: list[str]) -> bool:
+    """Does a deployment file of the repository (a Dockerfile, a Procfile, a compose file, a start script, a systemd
+    unit) start the flagged module?  Its path or dotted module name in one of them (the review of cc48935)."""
+    path = str(f.path or "")
+    names = {path, path[:-3].replace("/", "."), PurePosixPath(path).name}
+    deploy = [p for p in files or [] if re.search(r"(?i)(?:^|/)(?:dockerfile[^/]*|[^/]*\.dockerfile|procfile|[^/]*compose[^/]*"
+                                                  r"\.ya?ml|[^/]*\.sh|[^/]*\.service|entrypoint[^/]*)$", p)][:200]
+    return any(n in "".join(finding_lines(reader, f, p)) for p in deploy for n in names)
 
 
 _HOST_SETTINGS = {"ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "CORS_ALLOWED_ORIGINS", "INTERNAL_IPS", "TRUSTED_HOSTS"}

@@ -67,7 +67,7 @@ from tasks.triage.vue_html import check_vhtml_constant
 
 
 def check_deployed(f, reader=None, index=None) -> dict | None:
-    shipped = (check_misread_file(f) or check_jwt_token(f, reader) or check_installed(f, index) or check_never_deployed(f, index) or check_unused_import(f, reader)
+    shipped = (check_misread_file(f, reader) or check_jwt_token(f, reader) or check_installed(f, index) or check_never_deployed(f, index) or check_unused_import(f, reader)
                or check_not_applicable(f, reader) or check_public_build_arg(f, reader) or check_sql_shape(f, reader)
                or check_dynamic_default(f, reader) or check_config_input(f, reader)
                or check_vhtml_constant(f, reader) or check_operation_security(f, reader) or check_run_guard(f, reader)

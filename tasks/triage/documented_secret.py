@@ -137,9 +137,11 @@ _FENCE = re.compile(r"^\s*(?:```|~~~)")
 DOC_SUFFIXES = (".md", ".mdx", ".markdown", ".rst", ".adoc", ".txt")
 
 
-_SAMPLE_PROSE = re.compile(r"(?i)\bexamples?\b|\be\.g\.|for instance|\bsample\b|substitut\w* your own|your own (?:value|password|"
-                           r"key|secret|token)|replac\w* (?:it|this|them|the \w+) with|do not use (?:the|this) (?:password|key|"
-                           r"token|secret|value)|placeholder")
+_LIVE = re.compile(r"\b(?:sk|rk|pk)_live_|\bghp_|\bgho_|github_pat_|\bxox[abpr]-|\bAKIA|\bASIA|\bAIza|\bglpat-|\bnpm_")
+_SAMPLE_PROSE = re.compile(r"(?i)\bexamples?\s*:|\bfor example\b|\bexample (?:config|configuration|value|password|key|"
+                           r"token|file)|\bsample\b|substitut\w* your own|your own (?:value|password|key|secret|token)|"
+                           r"replac\w* (?:it|this|them|the \w+) with|do not use (?:the|this) (?:password|key|token|secret|"
+                           r"value)|placeholder")
 _VALUE = re.compile(r"(?<![\w+/=.-])(?=[A-Za-z0-9+/=_.-]*\d)(?=[A-Za-z0-9+/=_.-]*[A-Za-z])[A-Za-z0-9+/=_.-]{12,}(?![\w+/=.-])")
 MAX_DOC_PAGES = 400
 
@@ -155,10 +157,18 @@ def _block(lines: list[str], at: int) -> tuple[int, int] | None:
 
 
 def _introduced(lines: list[str], fence: int) -> int | None:
-    """The 1-based line of prose just above a block (its last 4 non-blank lines) that calls it an example or tells
-    the reader to put in their own value."""
-    above = [i for i in range(fence - 1, max(-1, fence - 12), -1) if lines[i].strip() and not _FENCE.match(lines[i])][:4]
-    return next((i + 1 for i in above if _SAMPLE_PROSE.search(lines[i])), None)
+    """The 1-based line of the paragraph just above a block (up to 3 prose lines, never a line of another block)
+    that calls it an example or tells the reader to put in their own value."""
+    above = []
+    for i in range(fence - 1, max(-1, fence - 8), -1):
+        if _FENCE.match(lines[i]):
+            break  # the previous block's closing fence: its lines are code, not prose (the review of cc48935)
+        if not lines[i].strip():
+            if above:
+                break  # the paragraph above the block ends at a blank line
+            continue
+        above.append(i)
+    return next((i + 1 for i in above[:3] if _SAMPLE_PROSE.search(lines[i])), None)
 
 
 def _sample_elsewhere(f: Finding, reader, files, value: str) -> list[str]:
@@ -196,10 +206,12 @@ def check_docs_example(f: Finding, reader, path: dict | None, files=None) -> dic
     block = [line for i, line in enumerate(lines[opened[-1] + 1:closed[0]], opened[-1] + 1) if i != at and len(line) < 400]
     host = next((m.group(1) or m.group(2) for line in block for m in [_PLACEHOLDER_HOST.search(line)] if m), None)
     if not host:
+        if not _GENERIC_RULE.search(str(f.rule_id)) or _LIVE.search(lines[at]):
+            return None  # an issuer's own format (AKIA..., sk_live_...) is judged by its issuer's rules, not the prose
         said = _introduced(lines, opened[-1])
         values = _VALUE.findall(lines[at]) if len(lines[at]) < 400 else []
         elsewhere = _sample_elsewhere(f, reader, files, values[-1]) if len(values) == 1 else []
-        if said or len(elsewhere) >= 2 or any("introduced as an example" in e for e in elsewhere):
+        if said or any("introduced as an example" in e for e in elsewhere):  # repetition alone is no sample
             where = (f"the prose above its block calls it an example (line {said})" if said else "")
             again = f"the same value appears in other documentation pages: {', '.join(elsewhere[:3])}" if elsewhere else ""
             return {"check": "secret", "status": "not_a_secret",

@@ -103,16 +103,36 @@ def _fetched(name: str, above: list[str], first: int, files, text: str = "") -> 
 
 
 def _purified(lines: list[str], line: int) -> str | None:
-    """``el.innerHTML = DOMPurify.sanitize(...)``, the call spanning lines (PrivateBin's markdown preview, set 44) and
-    nothing joined to it."""
+    """``el.innerHTML = DOMPurify.sanitize(...)``, the call spanning lines (PrivateBin's markdown preview, set 44), with
+    nothing joined to it on its last line or the next, no regular expression inside it (bracket counting cannot read
+    one), and a config (inline, or a ``const`` of the file) that adds no script, handler or unknown protocol (the
+    review of cc48935)."""
     text = "".join(lines[line - 1:line + 15])
     sink = _SINK.search(text.split("\n", 1)[0])
     m = _SANITIZE.match(text, sink.start("value")) if sink else None
     inner = bracketed(text, m.end() - 1) if m else None
-    if inner is None or "\n" not in inner or not re.match(r"\s*[;)}\n]|\s*$", text[m.end() + len(inner) + 1:]):
+    if inner is None or "\n" not in inner:
         return None  # a one-line call is tasks.triage.escaped_js's
+    rest = text[m.end() + len(inner) + 1:].split("\n")
+    after = next((r for r in rest[1:] if r.strip() and not r.lstrip().startswith(("//", "/*", "*"))), "")
+    if not re.fullmatch(r"\s*;?\s*(?://.*)?", rest[0]) or re.match(r"\s*(?:[-+.?:&|,*/[]|\.\.\.)", after):
+        return None  # `) + location.hash`, `)\n.replace(...)`: something joined to the sanitised HTML
+    if any(c == "/" and inner[i + 1:i + 2] not in ("/", "*") and (inner[:i].rstrip()[-1:] or "(") in "(,=:[!&|?{};"
+           for i, c in enumerate(inner)):
+        return None  # a regex literal: its brackets may be unbalanced
+    args = inner.split(",", 1)
+    config = args[1].strip() if len(args) > 1 else ""
+    if re.fullmatch(r"[A-Za-z_$][\w$]*", config):
+        defined = re.search(rf"(?:const|let|var)\s+{re.escape(config)}\s*=\s*\{{", "".join(lines))
+        config = bracketed("".join(lines), defined.end() - 1) if defined else None
+    if config is None or _UNSAFE_CONFIG.search(config):
+        return None
     return (f"the HTML is sanitised: line {line} assigns DOMPurify's sanitize of it directly (`{m.group(0)}...)`), which "
             "strips scripts and event handlers")
+
+
+_UNSAFE_CONFIG = re.compile(r"""(?i)["'](?:script|iframe|object|embed|on\w+)["']|ALLOW_UNKNOWN_PROTOCOLS\s*:\s*true|"""
+                            r"""WHOLE_DOCUMENT|ALLOWED_URI_REGEXP\s*:\s*/\.""")
 
 
 def _own_sanitizer(value: str, reader, f: Finding, files) -> str | None:

@@ -3,10 +3,12 @@
 remark42's ``backend/remark.rest`` (a REST Client request collection) sends ``X-JWT: eyJhbGciOiJIUzI1NiIs...`` under
 ``### find request with plain. dev token for secret=12345`` (Semgrep's ``jwt`` and ``detected-jwt-token``; held-out
 set 44, both labellers: false positive, six findings).  What a token is worth is what its signature proves, and that
-can be checked: an HS256/384/512 token whose HMAC verifies with a secret written in the same file (``secret=12345``)
-or with a well-known sample secret (jwt.io's ``your-256-bit-secret``, ``secret``, ``changeme`` ...) proves only that
+can be checked: an HS256/384/512 token whose HMAC verifies with a guessable secret written in the same file
+(``secret=12345``; not in a deployment's .env or config file, and not a strong one: that is a live signing key) or with
+a well-known sample secret (jwt.io's ``your-256-bit-secret``, ``secret``, ``changeme`` ...) proves only that
 someone knew a public secret -- the server that trusts it is the finding, not the token; a token whose ``exp`` has
-passed is refused by any server that checks it.  The secret and the token are never echoed: the evidence names the
+passed is refused by any server that checks it, unless its claims carry a password or a key (a JWT's claims are
+readable by anyone).  The secret and the token are never echoed: the evidence names the
 line the secret is written on, or the expiry date.
 
 A token signed with an unknown key (RS256, or an HMAC secret not found) and not expired keeps the finding.
@@ -33,24 +35,42 @@ _HASHES = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sh
 _SAMPLES = ("your-256-bit-secret", "your-384-bit-secret", "your-512-bit-secret", "secret", "secretkey", "secret-key",
             "changeme", "password", "12345", "123456", "test", "dev", "development", "shhhhh", "mysecret", "my-secret")
 _NAMED = re.compile(r"""(?i)\b(?:jwt[_-]?)?secret(?:[_-]?key)?\s*[=:]\s*["']?([^\s"',;)]{3,64})""")
-MAX_LINE = 4000
+_GUESSABLE = re.compile(r"\d{1,12}|[a-z]{1,10}|[a-z]{1,8}\d{1,4}|[-_a-z]{1,16}")  # 12345, secret, test1, my-secret
+_CONFIG = re.compile(r"(?i)(?:^|/)\.env|\.(?:env|ya?ml|json|toml|ini|cfg|conf|properties|tf|tfvars)$")  # a deployment's
+_SENSITIVE = re.compile(r"(?i)passw|secret|api[-_]?key|private|credential|access[-_]?key|pwd")
+MAX_LINE, MAX_LINES, MAX_NAMED = 4000, 20000, 20
+_NAMES: dict[int, tuple[list[str], list[tuple[int, str]]]] = {}
 
 
 def _part(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _judge(token: str, lines: list[str]) -> str | None:
+def _named(lines: list[str]) -> list[tuple[int, str]]:
+    """(line, secret) of each guessable secret the file writes (``secret=12345``), read once per file: a strong one
+    written beside its token is a live signing key, not a public one (the review of cc48935)."""
+    key = id(lines)
+    if key not in _NAMES or _NAMES[key][0] is not lines:
+        if len(_NAMES) >= 64:
+            _NAMES.clear()
+        found = [(n, m.group(1)) for n, line in enumerate(lines[:MAX_LINES], 1) for m in _NAMED.finditer(line[:MAX_LINE])]
+        _NAMES[key] = (lines, [(n, s) for n, s in found if _GUESSABLE.fullmatch(s)][:MAX_NAMED])
+    return _NAMES[key][1]
+
+
+def _judge(token: str, lines: list[str], path: str) -> str | None:
     head, body, sig = token.split(".")
     try:
         header, claims, signature = json.loads(_part(head)), json.loads(_part(body)), _part(sig)
-    except (ValueError, json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # 1,200 nested lists: no evidence, never a traceback
         return None
     if not isinstance(header, dict) or not isinstance(claims, dict):
         return None
+    if any(_SENSITIVE.search(str(k)) for k in claims):  # claims are readable by anyone: expiry hides no password
+        return None
     digest = _HASHES.get(str(header.get("alg", "")).upper())
     if digest is not None:
-        named = [(n, m.group(1)) for n, line in enumerate(lines, 1) for m in _NAMED.finditer(line[:MAX_LINE])]
+        named = [] if _CONFIG.search(path) else _named(lines)
         for where, secret in [(f"the secret written on line {n}", s) for n, s in named] + \
                              [("a well-known sample secret of the JWT documentation", s) for s in _SAMPLES]:
             mac = hmac.new(secret.encode(), f"{head}.{body}".encode(), digest).digest()
@@ -74,7 +94,7 @@ def check_jwt_token(f: Finding | dict, reader=None) -> dict | None:
     tokens = [m.group(0) for line in lines[f.line - 1:max(f.line, end)] for m in _TOKEN.finditer(line[:MAX_LINE])]
     if not tokens:
         return None
-    said = [_judge(t, lines) for t in tokens]
+    said = [_judge(t, lines, str(f.path or "")) for t in tokens]
     if not all(said):
         return None
     return {"check": "secret", "status": "not_a_secret",

@@ -21,20 +21,61 @@ import string
 
 URL_ATTRS = {"href", "src", "action", "formaction", "poster", "xlink:href", "data", "cite", "background", "ping"}
 _GETTEXT = {"_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy"}
-_OPEN_VALUE = re.compile(r"""([\w:.-]+)\s*=\s*(["'])[^"']*$""")  # an attribute whose quoted value is still open
+
+
+def _state(before: str) -> tuple[str | None, str | None, str | None]:
+    """(tag name, attribute name, open quote) at the end of ``before``: read character by character, so a ``>`` inside
+    a quoted attribute value (``title="Go -> site"``) does not close the tag (the review of cc48935).  Outside a tag
+    the tag name is None; inside a tag but not in a value, the attribute and quote are None."""
+    tag = attr = quote = None
+    i, n = 0, len(before)
+    while i < n:
+        c = before[i]
+        if tag is None:
+            if before.startswith("<!--", i):
+                end = before.find("-->", i + 4)
+                if end < 0:
+                    return "!--", None, None
+                i = end + 3
+                continue
+            m = _TAG.match(before, i)
+            if m:
+                tag, attr, quote = m.group(1).lower(), None, None
+                i = m.end()
+                continue
+        elif quote:
+            if c == quote:
+                quote, attr = None, None
+        elif c == ">":
+            tag = attr = None
+        elif c in "\"'" and attr:
+            quote = c
+        elif c == "=":
+            m = re.search(r"([\w:.-]+)\s*$", before[:i])
+            attr = m.group(1).lower() if m else None
+        elif not c.isspace() and attr and before[i - 1] in "= \t\n" and before[:i].rstrip().endswith("="):
+            return tag, attr, ""  # an unquoted value has begun
+        i += 1
+    return tag, attr, quote
+
+
+_TAG = re.compile(r"<([A-Za-z][\w:-]*)")
+_ANIMATE = {"animate", "set", "animatemotion", "animatetransform"}  # their values/to/from set another attribute
 
 
 def context(before: str) -> str:
     """The slot a value takes after the markup ``before``: text, attr, url or unsafe."""
-    lt, gt = before.rfind("<"), before.rfind(">")
-    if lt > gt:  # inside a tag
-        m = _OPEN_VALUE.search(before[lt:])
-        if not m:
+    tag, attr, quote = _state(before)
+    if tag == "!--":
+        return "attr"  # inside an HTML comment: nothing runs, nothing is a URL
+    if tag is not None:
+        if not quote or attr is None:
             return "unsafe"  # unquoted, or where an attribute's name goes
-        name = m.group(1).lower()
-        if name.startswith("on") or name in ("style", "srcdoc"):
+        if attr.startswith("on") or attr in ("style", "srcdoc") or tag in _ANIMATE and attr in ("values", "to", "from", "by"):
             return "unsafe"
-        return "url" if name in URL_ATTRS else "attr"
+        if tag == "meta" and attr == "content":
+            return "unsafe"  # <meta http-equiv="refresh" content="0;url=...">
+        return "url" if attr in URL_ATTRS else "attr"
     low = before.lower()
     if low.rfind("<script") > low.rfind("</script") or low.rfind("<style") > low.rfind("</style"):
         return "unsafe"

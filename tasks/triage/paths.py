@@ -144,8 +144,10 @@ def library_banner(path: str | None, snippet: str | None, reader=None, commit: s
     texts = [snippet or "", _head(path, reader, commit)]
     for text in texts:
         minified = max(map(len, text.splitlines()[1:3]), default=0) > MINIFIED_LINE  # a plain /* banner over minified code
-        m = _BANNER.search(text[:2000]) or (_PLAIN_BANNER.match(text.lstrip()) if minified else None)  # (webfont.js, set 43)
-        if m and _LICENCE.search(text[m.start():m.start() + 400]):
+        plain = _PLAIN_BANNER.match(text.lstrip()) if minified else None  # (webfont.js, set 43): its licence in the banner
+        m = _BANNER.search(text[:2000]) or plain  # itself, not a `function(c)` of the code (the review of cc48935)
+        said = text.lstrip()[:text.lstrip().find("*/")] if m is plain and m else text[m.start():m.start() + 400] if m else ""
+        if m and _LICENCE.search(said) and not re.fullmatch(r"(?i)version|build|release|v|rev(?:ision)?", m.group(1).strip()):
             return f"its banner names {m.group(1).strip()} {m.group(2)} with a licence"
         plugin = _PLUGIN.search(text[:6000])
         if plugin:

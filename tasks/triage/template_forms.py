@@ -55,13 +55,22 @@ def _window(f: Finding, reader, end: re.Pattern, limit: int) -> list[tuple[int, 
     return []  # no end in reach: no evidence
 
 
+_COMMENTS = re.compile(r"\{#.*?#\}|<!--.*?-->|\{%-?\s*comment\b.*?%\}.*?\{%-?\s*endcomment\s*-?%\}", re.S)
+
+
+def _uncommented(text: str) -> str:
+    """``text`` with its template and HTML comments blanked, line breaks kept (so line numbers stay)."""
+    return _COMMENTS.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
 def check_form_csrf(f: Finding | dict, reader=None) -> dict | None:
     """False positive when the flagged form sends a CSRF token another way than ``{% csrf_token %}``."""
     f = as_finding(f)
     if f.tool != "semgrep" or _rule(f) not in _CSRF_RULES or reader is None:
         return None
     form = _window(f, reader, _FORM_END, 150)
-    hit = next(((n, t) for n, t in form if _TOKEN.search(t)), None)
+    live = _uncommented("\n".join(t for _, t in form)).split("\n")  # `{# {% csrf_token %} #}` sends nothing (the
+    hit = next(((n, t) for (n, t), code in zip(form, live) if _TOKEN.search(code)), None)  # review of cc48935)
     thyme = next(((n, t) for n, t in form[:8] if _THYMELEAF.search(t)), None) if hit is None else None
     if thyme:  # Spring Security's CsrfRequestDataValueProcessor adds the `_csrf` field to a th:action form
         return {"check": "template", "evidence": f"a Thymeleaf form, not a Django template: {f.path} line {thyme[0]}: "

@@ -154,7 +154,7 @@ class Judge:
             return record(f, "false_positive", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}],
                           "report", vuln_ids)
         robust = (flag or check_crypto_package(f, self.reader, self.imports)  # a package finding: before "not deployed"
-                  or check_timeout(f, self.reader) or bind_url.check_bind_url(f, self.reader)
+                  or check_timeout(f, self.reader) or bind_url.check_bind_url(f, self.reader, getattr(self.imports, "files", None))
                   or check_server_image(f, self.reader) or check_container(f, self.reader, self.imports)
                   or check_image_user(f, self.reader, self.imports) or check_managed_policy(f)
                   or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
