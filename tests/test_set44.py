@@ -65,6 +65,9 @@ def test_an_unpinned_action_whose_token_has_no_permissions_and_no_secret_has_not
     """PrivateBin's tests.yml: push, pull_request, `permissions: {}`, no secret (set 44, both labellers)."""
     rec, said = _reasons(tmp_path, {".github/workflows/tests.yml": TESTS}, _action())
     assert rec["verdict"] == "false_positive" and "gives its token no permissions (`permissions: {}`, line 6)" in said
+    env = TESTS + "      with:\n        php-version: ${{ env.php-version }}\n"  # an env value: no secret without `secrets`
+    rec, said = _reasons(tmp_path / "env", {".github/workflows/tests.yml": env}, _action())
+    assert rec["verdict"] == "false_positive"
 
 
 def test_an_unpinned_action_with_a_secret_or_a_jobs_own_grant_stays(tmp_path):

@@ -43,7 +43,8 @@ def check_pr_only_action(f: Finding | dict, reader=None) -> dict | None:
         return None
     events = set(map(str, triggers(data)))
     empty = _no_permissions(data)
-    if empty and events and not re.search(r"(?i)\bsecrets\b|github\.token|\$\{\{\s*env\.|self-hosted", text):  # PrivateBin's
+    if empty and events and not re.search(r"(?i)\bsecrets\b|github\.token|self-hosted", text):  # PrivateBin's (an env value
+        # holds a secret only when the file names `secrets`)
         line = next((n for n, x in enumerate(text.splitlines(), 1) if re.match(r"^\s*permissions:", x)), None)
         return {"check": "code", "status": "no_token",  # tests.yml (set 44, both labellers): any `secrets` (an index, toJSON,
                 # `secrets: inherit`) or a self-hosted runner's own credentials keep it (the review of cc48935)
