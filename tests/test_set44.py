@@ -184,3 +184,27 @@ def test_an_authorization_header_template_is_no_secret_value():
     assert not secrets.plausible("Bearer {}", 'h = {"Authorization": "Bearer {}".format(t)}')
     assert secrets.plausible("hunter{n}xK9q", 'password = f"hunter{n}xK9q"')
     assert secrets.plausible("Bearer {token}", 'token = "Bearer {token}"')  # no f-string: the braces are the value
+
+
+MODEL = "from django.urls import reverse\n\n\nclass Ingredient:\n    def get_absolute_url(self):\n        return reverse('nutrition:ingredient:view', kwargs={'pk': self.id})\n"
+LIST = '{% for ingredient in ingredients %}\n<a class="item"\n   href="{{ ingredient.get_absolute_url }}">{{ ingredient.name }}</a>\n{% endfor %}\n'
+
+
+def test_a_link_to_the_objects_own_reversed_url_cannot_be_javascript(tmp_path):
+    """wger's ingredient/overview.html:18 (set 44, both labellers); a model that returns a stored URL keeps it."""
+    f = finding(rule_id="tmp.rules.var-in-href", title="t",
+                location={"path": "wger/nutrition/templates/ingredient/overview.html", "start_line": 3, "end_line": 3})
+    files = {"wger/nutrition/templates/ingredient/overview.html": LIST, "wger/nutrition/models/ingredient.py": MODEL}
+    rec, said = _reasons(tmp_path, files, f)
+    assert rec["verdict"] == "false_positive" and "1 `get_absolute_url` definitions all return reverse()" in said
+    stored = dict(files, **{"wger/nutrition/models/source.py": "class Source:\n    def get_absolute_url(self):\n        return self.url\n"})
+    rec, said = _reasons(tmp_path / "b", stored, f)
+    assert "get_absolute_url` definitions" not in said
+
+
+def test_a_settings_class_path_is_no_password(tmp_path):
+    """wger's `HEADLESS_TOKEN_STRATEGY = 'wger.utils.headless_auth.WgerJWTTokenStrategy'` (B105, set 44)."""
+    from tasks.findings.secret_evidence import classify_one
+
+    assert classify_one("wger.utils.headless_auth.WgerJWTTokenStrategy")["class"] == "code-word"
+    assert classify_one("x7.kq.Zr4mPq")["class"] != "code-word"

@@ -22,7 +22,7 @@ FORMATS = {
 # rules that look for randomness, not for one issuer's format (Checkov's CKV_SECRET_6/19 are detect-secrets' plugins)
 _ENTROPY_RULES = {"ckv_secret_6", "ckv_secret_19", "base64highentropystring", "hexhighentropystring"}
 # a namespaced PHP class (App\API\Authentication\AccessTokenHandler): a name the framework resolves, never a secret
-CLASS_NAME = re.compile(r"^\\?(?:[A-Z][A-Za-z]+\\){2,8}[A-Z][A-Za-z]*[a-z][A-Za-z]*$")  # letters only: `Kx9\Pq7\Zr4m` is none
+CLASS_NAME = re.compile(r"^\\?(?:[A-Z][A-Za-z]+\\){2,8}[A-Z][A-Za-z]*[a-z][A-Za-z]*$|^(?:[a-z_][a-z0-9_]*\.){2,8}[A-Z][A-Za-z]*[a-z][A-Za-z]*$")  # letters only: `Kx9\Pq7\Zr4m` is none
 
 
 def credential_format(rule: str | None, value: str, cls: str = "") -> tuple[str | None, bool | None]:

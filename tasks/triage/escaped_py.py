@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import re
 
+from tasks.triage.absolute_urls import judged
 from tasks.triage.markup_slots import slots
 from tasks.triage.parsed_source import enclosing_function, parsed_tree, partial_tree
 
@@ -216,29 +217,12 @@ _RISKY = re.compile(r"""(?i)\bon\w+\s*=|\b(?:style|srcdoc)\s*=|<script|<style|=\
 
 
 def _reversed_urls(sources) -> str | None:
-    """"N definitions ..." when every ``def get_absolute_url`` of the repository returns ``reverse()``/
-    ``reverse_lazy()``, None or another object's ``get_absolute_url()`` (netbox: 38 of them); None when one returns
-    anything else (a model's URLField: the review of 1620bfe), none exists, or the sources cannot be read."""
+    """tasks.triage.absolute_urls' judgement over ``sources()`` (path -> text of the repository's Python files)."""
     try:
         texts = sources() if callable(sources) else None
     except Exception:  # noqa: BLE001 - no sources: no evidence
         return None
-    found = 0
-    for text in (texts or {}).values():
-        if "def get_absolute_url" not in text:
-            continue
-        try:
-            tree = parsed_tree(text, len(text))[0]
-        except (SyntaxError, ValueError, RecursionError):
-            return None
-        for d in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "get_absolute_url"):
-            for r in (n for n in ast.walk(d) if isinstance(n, ast.Return)):
-                v = r.value
-                if not (v is None or isinstance(v, ast.Constant) and v.value is None or isinstance(v, ast.Call) and (
-                        _name(v.func) in ("reverse", "reverse_lazy") or _name(v.func) == "get_absolute_url")):
-                    return None
-            found += 1
-    return f"the repository's {found} `get_absolute_url` definitions all return reverse()" if found else None
+    return judged((texts or {}).values()) if texts else None
 
 
 def escaped_sink(source: str, line: int, rule_text: str, sources=None) -> dict | None:

@@ -12,7 +12,10 @@ file and the repository:
   only a string naming the file itself or a glob that matches it counts, and a Go file that names it and imports
   text/template as well, or no such Go file, keeps the finding.
 
-May import: ``tasks.findings``, ``tasks.repository``.
+* **the object's own URL**: ``{{ obj.get_absolute_url }}`` where every definition returns ``reverse()``
+  (tasks.triage.absolute_urls; wger, set 44).
+
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.absolute_urls``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
+from tasks.triage.absolute_urls import reversed_urls
 
 _HREF = re.compile(r"""\bhref\s*=\s*(["']?)([^"'>]*)""", re.I)
 _FIXED = re.compile(r"^(?:/|#|\?|\./|\.\./|https?://[^/{}<>\s]+|mailto:)")
@@ -70,6 +74,12 @@ def check_href_value(f: Finding | dict, reader=None, files=None) -> dict | None:
         return {"check": "template", "evidence": (
             f"{f.path}:{loc.start_line}: every flagged link begins with a literal ({shown}) before its first template "
             "value, so the value cannot choose the URL's scheme: a `javascript:` URL, the rule's concern, cannot form")}
+    if all(re.fullmatch(r"\{\{\s*[\w.]+\.get_absolute_url\s*\}\}", v.strip()) for v in values):
+        said = reversed_urls(reader, f, files)  # wger's `href="{{ ingredient.get_absolute_url }}"` (set 44)
+        if said:
+            return {"check": "template", "evidence": (
+                f"{f.path}:{loc.start_line}: the link is the object's own `get_absolute_url`, and {said}: a path of the "
+                "project's URL patterns, so a `javascript:` URL, the rule's concern, cannot form")}
     if any(s for s in starts if not _FIXED.match(s)) or "{{" not in "".join(values):
         return None  # a literal start that fixes nothing (`href="x{{ v }}"`), or another engine's syntax
     if re.search(r"(?i)safe\w*url|\|\s*safe", "".join(values)):

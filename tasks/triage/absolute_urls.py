@@ -1,0 +1,60 @@
+"""What a Django model's ``get_absolute_url()`` returns across the repository: a path ``reverse()`` builds, or
+something stored.
+
+Django's convention is ``return reverse("app:view", args=[self.pk])``: a path of the project's own URL patterns,
+percent-encoded, never a ``javascript:`` URL.  A model may instead return a stored URL (``return self.url``), which is
+whatever was saved.  So a ``{{ obj.get_absolute_url }}`` in an ``href`` (wger's ingredient list, held-out set 44) or
+an ``obj.get_absolute_url()`` in ``mark_safe`` markup (netbox, set 43) is trusted only when every definition of the
+repository returns ``reverse()``/``reverse_lazy()``, ``None``, or another object's ``get_absolute_url()``.
+
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.parsed_source``.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from tasks.findings.model import Finding
+from tasks.repository.source import finding_lines
+from tasks.triage.parsed_source import parsed_tree
+
+MAX_FILES = 4000
+_CACHE: dict[int, tuple] = {}  # id(file list) -> (the list, the answer): one repository read per run
+
+
+def _name(node) -> str:
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+
+
+def judged(texts) -> str | None:
+    """"the repository's N `get_absolute_url` definitions all return reverse()", or None (one returns anything else,
+    none exists, or one does not parse)."""
+    found = 0
+    for text in texts:
+        if "def get_absolute_url" not in text:
+            continue
+        try:
+            tree = parsed_tree(text, len(text))[0]
+        except (SyntaxError, ValueError, RecursionError):
+            return None
+        for d in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "get_absolute_url"):
+            for r in (n for n in ast.walk(d) if isinstance(n, ast.Return)):
+                v = r.value
+                if not (v is None or isinstance(v, ast.Constant) and v.value is None or isinstance(v, ast.Call) and (
+                        _name(v.func) in ("reverse", "reverse_lazy") or _name(v.func) == "get_absolute_url")):
+                    return None
+            found += 1
+    return f"the repository's {found} `get_absolute_url` definitions all return reverse()" if found else None
+
+
+def reversed_urls(reader, f: Finding, files) -> str | None:
+    """``judged`` over the repository's tracked Python files, read once per file list."""
+    if reader is None or not files:
+        return None
+    held = _CACHE.get(id(files))
+    if held is None or held[0] is not files:
+        texts = ("".join(finding_lines(reader, f, p)) for p in [p for p in files if p.endswith(".py")][:MAX_FILES])
+        if len(_CACHE) >= 16:
+            _CACHE.clear()
+        _CACHE[id(files)] = held = (files, judged(texts))
+    return held[1]
