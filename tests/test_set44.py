@@ -208,3 +208,48 @@ def test_a_settings_class_path_is_no_password(tmp_path):
 
     assert classify_one("wger.utils.headless_auth.WgerJWTTokenStrategy")["class"] == "code-word"
     assert classify_one("x7.kq.Zr4mPq")["class"] != "code-word"
+
+
+CHANGE = '''import logging
+from getpass import getpass
+
+logger = logging.getLogger(__name__)
+
+
+def main(user, token):
+    logger.info("changing password for %s", user.username)
+    pw = getpass("Please enter the new password: ")
+    logger.debug("new password is %s", pw)
+    logger.info(f"reset token for {user.email}: {token}")
+'''
+
+
+def test_a_log_line_that_names_a_password_but_logs_a_user_name_discloses_nothing(tmp_path):
+    """mealie's scripts/change_password.py:31 (round 48's harmful row: "revoke the credential")."""
+    def flagged(line):
+        return finding(rule_id="tmp.rules.python-logger-credential-disclosure", title="t",
+                       location={"path": "mealie/scripts/change_password.py", "start_line": line, "end_line": line})
+    rec, said = _reasons(tmp_path, {"mealie/scripts/change_password.py": CHANGE}, flagged(8))
+    assert rec["verdict"] == "false_positive" and "interpolates `user.username`" in said
+    for n, line in enumerate((10, 11)):  # the password itself; a token beside the e-mail
+        rec, said = _reasons(tmp_path / str(n), {"mealie/scripts/change_password.py": CHANGE}, flagged(line))
+        assert "no credential in the log line" not in said, line
+
+
+WGER_DOCKERFILE = """FROM wger/base:latest AS builder
+RUN npm ci
+FROM wger/base:latest
+COPY --chown=wger:wger --from=builder /root/src/node_modules /home/wger/src/node
+"""
+
+
+def test_a_latest_build_stage_is_no_false_positive_when_the_shipped_stage_is_latest_too(tmp_path):
+    """wger's extras/docker/production/Dockerfile (round 48's harmful row: a file-wide skip for the builder stage hid the
+    final stage's own `FROM wger/base:latest`); with a pinned final stage the builder's tag decides no shipped base."""
+    f = finding(tool="checkov", kind="config", rule_id="CKV_DOCKER_7", title="Ensure the base image uses a non latest version tag",
+                location={"path": "extras/docker/production/Dockerfile", "start_line": 1, "end_line": 1})
+    rec, said = _reasons(tmp_path, {"extras/docker/production/Dockerfile": WGER_DOCKERFILE}, f)
+    assert "a build-only stage" not in said
+    pinned = WGER_DOCKERFILE.replace("FROM wger/base:latest\n", "FROM wger/base:2.4\n")
+    rec, said = _reasons(tmp_path / "pinned", {"extras/docker/production/Dockerfile": pinned}, f)
+    assert rec["verdict"] == "false_positive" and "a build-only stage" in said

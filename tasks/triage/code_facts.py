@@ -14,7 +14,8 @@ path and the report's confidence decide:
 * ``jinja_macro`` (set 42): a template expression that calls a macro printing only literal markup;
 * ``go_redirect`` (set 42): a Go redirect to the OAuth2 authorisation URL of the configured provider;
 * ``go_sql`` (set 43): Go SQL text assembled only from constant fragments (memos' ``strings.Join(set, ", ")``);
-* ``go_listener`` (set 43): a plain-HTTP Go listener that only redirects to HTTPS beside a TLS listener.
+* ``go_listener`` (set 43): a plain-HTTP Go listener that only redirects to HTTPS beside a TLS listener;
+* ``log_secret`` (round 48): a Python log line that names a credential but interpolates only identities.
 
 May import: the modules above.
 """
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
 from tasks.triage import (bidi_text, bundled_xml, constant_command, dom_html, go_listener, go_redirect, go_sql, jinja_macro,
-                          response_type, sanitised_path, template_output)
+                          log_secret, response_type, sanitised_path, template_output)
 
 
 def check_code_facts(f: Finding | dict, reader=None, files=None) -> dict | None:
@@ -35,4 +36,4 @@ def check_code_facts(f: Finding | dict, reader=None, files=None) -> dict | None:
             or dom_html.check_dom_html(f, reader, files) or sanitised_path.check_sanitised_path(f, reader, files)
             or response_type.check_response_type(f, reader, files) or jinja_macro.check_jinja_macro(f, reader)
             or go_redirect.check_go_redirect(f, reader) or go_sql.check_go_sql(f, reader, files)
-            or go_listener.check_go_listener(f, reader))
+            or go_listener.check_go_listener(f, reader) or log_secret.check_log_secret(f, reader))
