@@ -253,3 +253,14 @@ def test_a_latest_build_stage_is_no_false_positive_when_the_shipped_stage_is_lat
     pinned = WGER_DOCKERFILE.replace("FROM wger/base:latest\n", "FROM wger/base:2.4\n")
     rec, said = _reasons(tmp_path / "pinned", {"extras/docker/production/Dockerfile": pinned}, f)
     assert rec["verdict"] == "false_positive" and "a build-only stage" in said
+
+
+def test_a_log_disclosure_rule_is_fixed_in_the_log_call_not_by_rotating_a_secret():
+    """round 48: mealie's log line got "revoke the credential ... purge it from history" (the hardcoded-secret fix)."""
+    from tasks.fixes.families import family_of
+    from tasks.fixes.patterns.prose import PROSE
+
+    f = finding(rule_id="tmp.rules.python-logger-credential-disclosure", title="t", cwe=["CWE-532"])
+    assert family_of(f, ["CWE-532"]) == "secret-in-log"
+    assert PROSE["secret-in-log"].startswith("Log who and what, never the credential")
+    assert family_of(finding(rule_id="tmp.rules.hardcoded-credential", title="t"), []) == "hardcoded-secret"

@@ -54,6 +54,9 @@ _KEYWORDS = [
     (r"missing[-_]user|last[-_]user[-_]is[-_]root|run[-_]as[-_]root|runasnonroot|non[-_]root", "container-root-user"),
     # a password accepted without the framework's strength validators (Semgrep's unvalidated-password): not a secret in code
     (r"unvalidated[-_]password|password[-_](?:validation|validator|policy|strength)|weak[-_]password[-_]policy", "password-policy"),
+    # a log call that may write a credential (Semgrep's python-logger-credential-disclosure): no secret in code to rotate
+    (r"logger[-_]credential|credential[-_]disclosure|log[-_](?:secret|password|credential)|sensitive[-_](?:data[-_])?log",
+     "secret-in-log"),
     (r"hard[-_]?coded|hardcoded|secret|password|credential|api[-_]?key|token", "hardcoded-secret"),
     (r"flask[-_]debug|debug[-_]?(?:mode|enabled|true)|django-debug", "debug-enabled"),
     (r"bind[-_]?all|0\.0\.0\.0|all[-_]interfaces", "bind-all-interfaces"),
@@ -103,7 +106,7 @@ _CWE = {
     "CWE-614": "cookie-secure", "CWE-1004": "cookie-httponly", "CWE-1275": "cookie-samesite",
     "CWE-215": "debug-enabled", "CWE-489": "debug-enabled",
     "CWE-605": "bind-all-interfaces", "CWE-377": "insecure-temp-file", "CWE-379": "insecure-temp-file",
-    "CWE-1236": "csv-injection", "CWE-352": "csrf", "CWE-319": "cleartext-protocol",
+    "CWE-532": "secret-in-log", "CWE-1236": "csv-injection", "CWE-352": "csrf", "CWE-319": "cleartext-protocol",
 }
 
 def family_of(finding: Finding | dict, cwes: list[str]) -> str | None:

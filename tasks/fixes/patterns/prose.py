@@ -32,6 +32,7 @@ PROSE = {
     "csv-injection": "Quote every field in exported CSV and neutralise cells that begin with =, +, - or @ (prefix them with a single quote) so spreadsheets do not evaluate them as formulas.",
     "cleartext-protocol": "Replace the cleartext protocol with its encrypted counterpart (SSH/SFTP instead of telnet/FTP, HTTPS instead of HTTP) and do not send credentials over unencrypted connections.",
     "url-scheme": "Check the URL's scheme against an allowlist (http and https) before opening it, so file:// and custom schemes cannot be used to read local files.",
+    "secret-in-log": "Log who and what, never the credential: pass the account's name or id to the log call and leave the password, token or key out of the message and its arguments (or mask it to its last four characters); a credential that did reach a log is rotated and the log's copies deleted.",
     "password-policy": "Run the framework's password validators on every password a user chooses before it is stored (Django: `django.contrib.auth.password_validation.validate_password(password, user)` before `user.set_password(password)`, and show its errors), so length, common-password and similarity rules apply; a password a test or a management command sets for a throwaway account needs no change.",
     "assert-used": "Do not rely on assertions for security or input checks in application code, since they can be disabled at run time; use an explicit check that raises an error.",
 }
