@@ -264,3 +264,15 @@ def test_a_log_disclosure_rule_is_fixed_in_the_log_call_not_by_rotating_a_secret
     assert family_of(f, ["CWE-532"]) == "secret-in-log"
     assert PROSE["secret-in-log"].startswith("Log who and what, never the credential")
     assert family_of(finding(rule_id="tmp.rules.hardcoded-credential", title="t"), []) == "hardcoded-secret"
+
+
+def test_a_go_vendored_modules_finding_names_go_tooling_for_its_upgrades():
+    """remark42's backend/vendor/.../chroma/v2/table.py (round 48: "pip-audit, npm audit" on a Go module)."""
+    from tasks.fixes.scan_scope import exclusion_answer
+
+    evidence = ("installed third-party package, not this project's code: backend/vendor/github.com/alecthomas/chroma/v2/"
+                "table.py is in a vendor/ folder a package manager filled (backend/vendor/modules.txt:10 records module "
+                "github.com/alecthomas/chroma/v2 v2.27.0 (`go mod vendor`))")
+    said = exclusion_answer("bandit", "backend/vendor/github.com/alecthomas/chroma/v2/table.py",
+                            {"reasons": [{"check": "path", "evidence": evidence}]})
+    assert "on the go.mod that installs it (govulncheck, osv-scanner)" in said and "pip-audit" not in said

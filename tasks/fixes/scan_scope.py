@@ -102,9 +102,10 @@ def exclusion_answer(tool: str, path: str | None, rec: dict) -> str | None:
         return (f"False positive: {str(reasons[0].get('evidence', '')).rstrip('.')}. Do not add a suppression comment to {path}: it "
                 f"is data the tests read, and a comment changes what they compare or parse. Leave {root} out of the "
                 f"{tool} scan instead:\n{block}\n")
-    manifest = "package.json / package-lock.json" if "node_modules" in root else "requirements file"
+    manifest, scanners = (("package.json / package-lock.json", "npm audit, osv-scanner") if "node_modules" in root else
+                          ("go.mod", "govulncheck, osv-scanner") if re.search(r"go mod vendor|vendor/modules\.txt", evidence)
+                          else ("requirements file", "pip-audit, osv-scanner"))  # remark42's chroma: a Go module (round 48)
     return (f"False positive: {evidence.rstrip('.')}. Do not edit the installed copy (a reinstall overwrites it, and a "
             f"suppression comment there hides the library's code from the next review): leave {root} out of the "
             f"{tool} scan instead:\n{block}\nKeep the library itself current with a dependency scanner on the "
-            f"{manifest} that installs it (pip-audit, npm audit, osv-scanner): a known vulnerability in it is fixed by "
-            "upgrading it there.\n")
+            f"{manifest} that installs it ({scanners}): a known vulnerability in it is fixed by upgrading it there.\n")
