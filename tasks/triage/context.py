@@ -1,11 +1,9 @@
 """Checks 4-6: where the finding is (path), what value a secret rule flagged, how the package is depended on.
 
-4. ``path``: test code, fixtures and test data (a scanner's own test data
-   too: ``package-1`` on CVE-1999-0001), examples, docs, vendored copies.
-   Test code, fixtures, examples and docs are not what is deployed, so a
-   code or config finding there is a false positive of the deployed
-   application; a vendored copy is real code that someone else maintains
-   (``needs_review``: update the copy).
+4. ``path``: test code, fixtures and test data (a scanner's own test data too: ``package-1`` on CVE-1999-0001),
+   examples, docs, vendored copies.  Test code, fixtures, examples and docs are not what is deployed, so a code or
+   config finding there is a false positive of the deployed application; a vendored copy is real code that someone
+   else maintains (``needs_review``: update the copy).
 5. ``secret``: the parse-time ``secret_evidence`` (tasks.findings.secret_evidence):
    a documented example or placeholder is a false positive anywhere; a
    protocol keyword (``'POST'``) and a field's label (``password_title``) too;
@@ -105,7 +103,8 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
     unloaded += fixture_user(path, reader, files) if cls == "fixture" else ""  # the test that reads it (round 40)
     unloaded += packaging_note(path, reader, f) if cls in ("test", "fixture", "example", "docs") and f.kind == "code" else ""
     why += f" (its folder {release_folder(path)} is named for a release of another project)" if cls == "library" and release_folder(path) else ""
-    return {"check": "path", "status": status, "class": cls, "evidence": f"{path} is {why}{site}{unloaded}"}  # conf.py: run
+    return {"check": "path", "status": status, "class": cls, "evidence": f"{path} is {why}{site}{unloaded}",  # conf.py: run
+            **({"lead": "not what the project ships"} if cls == "example" else {})}  # an example runs where a user applies it
 
 
 _SECRET_TEXT = {
