@@ -22,7 +22,7 @@ FORMATS = {
 # rules that look for randomness, not for one issuer's format (Checkov's CKV_SECRET_6/19 are detect-secrets' plugins)
 _ENTROPY_RULES = {"ckv_secret_6", "ckv_secret_19", "base64highentropystring", "hexhighentropystring"}
 # a namespaced PHP class (App\API\Authentication\AccessTokenHandler): a name the framework resolves, never a secret
-CLASS_NAME = re.compile(r"^\\?(?:[A-Z][A-Za-z]+\\){2,8}[A-Z][A-Za-z]*[a-z][A-Za-z]*$|^(?:[a-z_][a-z0-9_]*\.){2,8}[A-Z][A-Za-z]*[a-z][A-Za-z]*$")  # letters only: `Kx9\Pq7\Zr4m` is none
+CLASS_NAME = re.compile(r"^\\?(?:[A-Z][A-Za-z]+\\){2,8}[A-Z](?=[A-Za-z]*[a-z])[A-Za-z]*$|^(?:[a-z_]+\.){2,8}[A-Z](?=[A-Za-z]*[a-z])[A-Za-z]*$")  # letters only: `Kx9\Pq7\Zr4m` is none
 
 
 def credential_format(rule: str | None, value: str, cls: str = "") -> tuple[str | None, bool | None]:
@@ -282,8 +282,19 @@ CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".j
                  ".swift", ".scala", ".groovy", ".dart", ".c", ".cc", ".cpp", ".h")
 
 
-def assigned_variable(value: str, path: str | None) -> bool:
-    """An unquoted identifier after ``=`` in a program's source is a variable, not a value: wger's
-    ``HEADLESS_JWT_PRIVATE_KEY = _jwt_private_pem`` (set 44's grader: the name was weighed and redacted as the key).
-    In a .env or YAML file the same text is the value."""
-    return bool(path) and str(path).lower().endswith(CODE_SUFFIXES) and bool(re.fullmatch(r"[A-Za-z_$][\w$]*", value))
+# a programmer's name: snake_case with an underscore or lowerCamelCase words (`_jwt_private_pem`); no AWS key or ghp_
+_PROGRAM_NAME = re.compile(r"_?[a-z][a-z0-9]*(?:_[a-z0-9]+)+|_[a-z][a-z0-9]*|[a-z]+(?:[A-Z][a-z]+){1,4}")
+_COMMENT_START = re.compile(r"^\s*(?:#|//|/\*|\*|--|;)")
+
+
+def assigned_variable(value: str, path: str | None, line: str | None = None) -> bool:
+    """An unquoted name after ``=`` in a program's code is a variable: wger's ``HEADLESS_JWT_PRIVATE_KEY = _jwt_private_pem``
+    (set 44's grader: weighed and redacted as the key).  In a .env or YAML file, a comment or a string (the review of
+    9a2f23f) the same text is the value; so is anything shaped unlike a programmer's name."""
+    if not path or not str(path).lower().endswith(CODE_SUFFIXES) or not _PROGRAM_NAME.fullmatch(value):
+        return False
+    if line is None:
+        return True
+    at = line.find(value)
+    return at >= 0 and not _COMMENT_START.match(line) and line[:at].count('"') % 2 == 0 and line[:at].count("'") % 2 == 0 \
+        and "//" not in line[:at] and "#" not in line[:at]

@@ -85,7 +85,8 @@ def literal_values(text: Any, start: int | None = None, end: int | None = None, 
     if start and numbered and all(numbered):
         last = end or start
         text = "\n".join(m.group(2) for m in numbered if start <= int(m.group(1)) <= last)
-    found = quoted_values(text) + [m.group("v") for m in _ASSIGNED.finditer(text) if not assigned_variable(m.group("v"), path)]
+    found = quoted_values(text) + [m.group("v") for m in _ASSIGNED.finditer(text) if not assigned_variable(
+        m.group("v"), path, text[text.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0])]
     # ``every``: all the values the rule flagged (the triage weighs them); else only those that can be a secret
     return [v for v in found if (v.strip() or every) and v not in REDACTED_WORDS and not _MARKER.search(v)
             and v not in _KEYWORDS and (every or plausible(v, text))]  # `if token:\n return`: a statement, no value
@@ -136,10 +137,11 @@ def plausible(value: str, context: str = "") -> bool:
     if at >= 0 and re.search(r"://[^/\s:@]*:$", context[max(0, at - 200):at]) and context[at + len(value):at + len(value) + 1] == "@":
         return v.lower() not in _NAMES_OF_SECRETS  # a URL's password (https://user:hunter@host), but not a
         # documentation placeholder (an advisory's `https://username:password@proxy:8080`)
-    fields = re.sub(r"\{[^{}]*\}", "", v).strip()  # f"Bearer {token}", "Bearer {}".format(t): words around fields
-    if at > 0 and fields != v and (not fields or _WORD.match(fields)) and (re.search(r"(?i)(?<![\w])r?fr?$", context[max(0, at - 4):at - 1])
-                                                                          or context[at + len(value) + 1:].startswith(".format(")):
-        return False  # (mealie's login helper, round 48: the header template was redacted as a secret)
+    fields = re.sub(r"\{\s*[A-Za-z_]?[\w.]*\s*\}", "", v).strip()  # f"Bearer {token}", "Bearer {}".format(t): an auth scheme
+    if at > 0 and fields != v and "{" not in fields and fields in ("", "Bearer", "Basic", "Token", "token", "JWT", "Bot") \
+            and (re.search(r"(?i)(?<![\w])r?fr?$", context[max(0, at - 4):at - 1])  # around plain fields (round 48: mealie's
+                 or context[at + len(value) + 1:].startswith(".format(")):  # header template was redacted); a literal
+        return False  # inside a field, or other words (f"Welcome{year}"), stays (the review of 9a2f23f)
     before = context[max(0, at - 80):at] if at >= 0 else ""
     if re.search(r"\b(?:reverse(?:_lazy)?|redirect|resolve_url)\(\s*[\"']$", before):  # a Django URL name
         return False  # (`reverse("radius:user_auth_token")`: set 33), never a credential

@@ -55,8 +55,8 @@ _KEYWORDS = [
     # a password accepted without the framework's strength validators (Semgrep's unvalidated-password): not a secret in code
     (r"unvalidated[-_]password|password[-_](?:validation|validator|policy|strength)|weak[-_]password[-_]policy", "password-policy"),
     # a log call that may write a credential (Semgrep's python-logger-credential-disclosure): no secret in code to rotate
-    (r"logger[-_]credential|credential[-_]disclosure|log[-_](?:secret|password|credential)|sensitive[-_](?:data[-_])?log",
-     "secret-in-log"),
+    (r"(?:^|[-_.])(?:logger|logging|log)[-_](?:credential|secret|password)|credential[-_]disclosure|"
+     r"sensitive[-_](?:data[-_])?log(?:ging)?\b", "secret-in-log"),
     (r"hard[-_]?coded|hardcoded|secret|password|credential|api[-_]?key|token", "hardcoded-secret"),
     (r"flask[-_]debug|debug[-_]?(?:mode|enabled|true)|django-debug", "debug-enabled"),
     (r"bind[-_]?all|0\.0\.0\.0|all[-_]interfaces", "bind-all-interfaces"),

@@ -252,8 +252,8 @@ def suppression_place(f: Finding | dict, rec: dict) -> str:
         return baseline_place if baseline_entry(f) else ("in .checkov.yaml, for this one file (`skip-path`): JSON has no "
                                                          "comments, and a `skip-check` would turn the check off everywhere")
     loc = f.location or NO_LOCATION
-    opened = re.search(rf"(?m)^{loc.start_line} .*(?:\"\"\"|\'\'\')\s*$", f.snippet or "") if f.tool == "bandit" else None
-    if opened and loc.end_line and loc.end_line > loc.start_line:  # wger's migration f\"\"\" (round 48): bandit reads the end
+    first = re.search(rf"(?m)^{loc.start_line} (.*)$", f.snippet or "") if f.tool == "bandit" else None  # wger's f\"\"\"
+    if first and (first.group(1).count('"' * 3) + first.group(1).count("'" * 3)) % 2 and (loc.end_line or 0) > loc.start_line:
         return f"on line {loc.end_line}, after the string that line {loc.start_line} opens (a comment on line {loc.start_line} would be text of it)"
     if f.tool == "checkov" and "framework dockerfile" in str(f.description or ""):  # round 35: a skip covers the file
         return ("anywhere in the Dockerfile: checkov applies a Dockerfile's skip comment to the whole file, so every "

@@ -1,9 +1,8 @@
 """Read a finding's code from a local checkout of the scanned repository.
 
-A scanner's snippet is a line or two, sometimes none.  When the team runs
-secft next to a checkout (``source.repo_path``), the code around a finding is
-read *at the commit its CI run scanned* (``git show COMMIT:path``), so the
-prompt shows the code the scanner saw, not whatever the branch holds today.
+A scanner's snippet is a line or two, sometimes none.  When the team runs secft next to a checkout
+(``source.repo_path``), the code around a finding is read *at the commit its CI run scanned* (``git show
+COMMIT:path``), so the prompt shows the code the scanner saw, not whatever the branch holds today.
 When the commit is unknown or not in the checkout, the working tree is read
 instead and the result says so in ``note``.  Everything here treats its inputs as hostile: a path from a report must be
 repository-relative without ``..`` or ``.git`` parts (a symbolic link in the
@@ -232,9 +231,10 @@ class SourceReader:
         if window is None:
             return None
         start, end, text = window
-        if mark_secret:  # a locale file's words stay, as learn_secrets keeps them (set 39: "Postmark-passord")
+        if mark_secret:  # a locale file's words, the file's own names stay (sets 39, 44), as learn_secrets keeps them
+            names = self._names(clean, resolved)
             text = redact(text, [v for v in self.literals(clean, resolved, first_wanted, last_wanted, key_rule)
-                                 if not (translation_catalogue(clean) and ui_words(v))])
+                                 if not (translation_catalogue(clean) and ui_words(v)) and v not in names])
         return {"path": clean, "text": text, "start_line": start, "end_line": end, "commit": resolved, "note": note}
 
     def window(self, path: str, commit: str | None, first: int, last: int) -> tuple[int, int, str] | None:
@@ -252,7 +252,7 @@ class SourceReader:
         text_lines = self.lines(path, commit) or []
         keep = key_block_lines(text_lines, start, end) if key_rule else None
         return secrets.literal_values("".join(t for n, t in enumerate(text_lines[max(start, 1) - 1:end], max(start, 1))
-                                              if keep is None or n in keep), path=path)
+                                              if keep is None or n in keep))  # a name the file defines: _names
 
     def secrets_near(self, path: str, commit: str | None, start: int, end: int) -> list[str]:
         """Secrets detected in lines ``start``..``end`` and a margin around them (cached)."""

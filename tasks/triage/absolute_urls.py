@@ -13,6 +13,7 @@ May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.parsed_sour
 from __future__ import annotations
 
 import ast
+import re
 
 from tasks.findings.model import Finding
 from tasks.repository.source import finding_lines
@@ -31,6 +32,8 @@ def judged(texts) -> str | None:
     none exists, or one does not parse)."""
     found = 0
     for text in texts:
+        if "ABSOLUTE_URL_OVERRIDES" in text or re.search(r"\bget_absolute_url\s*=", text):
+            return None  # Django's settings override, or a method bound to a lambda or another function (9a2f23f's review)
         if "def get_absolute_url" not in text:
             continue
         try:
@@ -53,8 +56,9 @@ def reversed_urls(reader, f: Finding, files) -> str | None:
         return None
     held = _CACHE.get(id(files))
     if held is None or held[0] is not files:
-        texts = ("".join(finding_lines(reader, f, p)) for p in [p for p in files if p.endswith(".py")][:MAX_FILES])
+        python = [p for p in files if p.endswith(".py")]
+        texts = ("".join(finding_lines(reader, f, p)) for p in python)
         if len(_CACHE) >= 16:
             _CACHE.clear()
-        _CACHE[id(files)] = held = (files, judged(texts))
+        _CACHE[id(files)] = held = (files, judged(texts) if len(python) <= MAX_FILES else None)  # unread is unknown
     return held[1]

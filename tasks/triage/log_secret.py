@@ -26,13 +26,16 @@ _IDENTITY = re.compile(r"(?i)^(?:user_?name|login|email|e_?mail|name|full_?name|
                        r"account_?id|slug|title|group|group_?name|role|count|total|n|household(?:_id)?|tenant(?:_id)?)$")
 
 
+_TOKEN = re.compile(r"(?=[A-Za-z0-9+/=_-]*\d)(?=[A-Za-z0-9+/=_-]*[A-Za-z])[A-Za-z0-9+/=_-]{8,}")
+
+
 def _name(node) -> str:
     return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
 
 
 def _identity(node) -> bool:
     if isinstance(node, ast.Constant):
-        return True
+        return node.value is None or isinstance(node.value, (bool, int, float))  # a literal string may be the secret
     if isinstance(node, ast.Call) and _name(node.func) == "len":
         return True
     return isinstance(node, (ast.Name, ast.Attribute)) and bool(_IDENTITY.match(_name(node)))
@@ -58,8 +61,14 @@ def check_log_secret(f: Finding | dict, reader=None) -> dict | None:
     elif not isinstance(message, ast.Constant) or not isinstance(message.value, str):
         return None
     values = rest + [k.value for k in calls[0].keywords if k.arg not in ("exc_info", "stack_info", "stacklevel", "extra")]
-    if not all(_identity(v) for v in values):
+    extra = [k.value for k in calls[0].keywords if k.arg == "extra"]  # a JSON formatter writes `extra` too
+    if extra and not (isinstance(extra[0], ast.Dict) and all(_identity(v) for v in extra[0].values)):
         return None
+    values += extra[0].values if extra else []
+    text = message.value if isinstance(message, ast.Constant) else "".join(
+        str(v.value) for v in message.values if isinstance(v, ast.Constant))
+    if not all(_identity(v) for v in values) or _TOKEN.search(text):
+        return None  # a value, or a key-shaped word written into the message itself (the review of 9a2f23f)
     shown = ", ".join(f"`{ast.unparse(v)[:40]}`" for v in values) if values else "no value"
     return {"check": "code", "status": "logs_no_secret",
             "evidence": f"no credential in the log line: {f.path}:{f.line} `{ast.unparse(calls[0].func)}(...)` names a "

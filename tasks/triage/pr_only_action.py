@@ -43,8 +43,8 @@ def check_pr_only_action(f: Finding | dict, reader=None) -> dict | None:
         return None
     events = set(map(str, triggers(data)))
     empty = _no_permissions(data)
-    if empty and events and not re.search(r"(?i)\bsecrets\b|github\.token|self-hosted", text):  # PrivateBin's (an env value
-        # holds a secret only when the file names `secrets`)
+    if empty and events and not re.search(r"(?i)\bsecrets\b|github\.token|self-hosted|GITHUB_ENV|\bvars\.", text) \
+            and _literal_env(data):  # PrivateBin's: its env holds only plain settings (`extensions`, `php-version`)
         line = next((n for n, x in enumerate(text.splitlines(), 1) if re.match(r"^\s*permissions:", x)), None)
         return {"check": "code", "status": "no_token",  # tests.yml (set 44, both labellers): any `secrets` (an index, toJSON,
                 # `secrets: inherit`) or a self-hosted runner's own credentials keep it (the review of cc48935)
@@ -69,6 +69,21 @@ def check_pr_only_action(f: Finding | dict, reader=None) -> dict | None:
                         f"sets {read_only}, so the token any step gets (an action's default `github.token` input "
                         "included) can only read; a moved tag would run code in a job that already runs what the pull "
                         "request's author chose"}
+
+
+def _literal_env(data) -> bool:
+    """Every ``env:`` value of the workflow is a plain setting: no expression, nothing shaped like a token (an npm_ key
+    written into env, a `vars.` value or a step's `$GITHUB_ENV`: the review of 9a2f23f)."""
+    todo, values = [data], []
+    while todo and len(values) < 500:
+        node = todo.pop()
+        if isinstance(node, dict):
+            values += [v for k, v in node.items() if k == "env" and isinstance(v, dict) for v in v.values()]
+            todo += list(node.values())
+        elif isinstance(node, list):
+            todo += node
+    return all(isinstance(v, (int, float, bool)) or isinstance(v, str) and "${{" not in v
+               and not re.search(r"(?=\S*\d)(?=\S*[A-Za-z])[\w-]{20,}", v) for v in values)
 
 
 def _no_permissions(data: dict) -> str | None:

@@ -135,7 +135,8 @@ def _copy_only_stage(f: Finding, image: str, name: str, lines: list[str], line: 
     if not bases or name.lower() in bases:
         return None  # the last stage, or a later stage builds FROM it: its base is in the image
     stages = {m.group(2).lower() for m in map(_FROM.match, lines) if m and m.group(2)}
-    if any(b not in stages and (not _TAG.match(b) or _TAG.match(b).group("tag") == "latest") for b in bases):
+    if any(b not in stages and b != "scratch" and "@sha256:" not in b and (not _TAG.match(b) or _TAG.match(b).group("tag")
+                                                                          == "latest") for b in bases):
         return None  # wger's final `FROM wger/base:latest` (round 48): Checkov reports only the first, and a skip for the
         # file would hide the shipped image's own unpinned base
     copies = [n for n, text in enumerate(later, start=line + 1)

@@ -13,7 +13,7 @@ import re
 from tasks.findings import paths, secret_keys, secrets
 from tasks.findings.redact import secret_hash
 from tasks.findings.secret_literals import given_to_secret, not_a_value
-from tasks.findings.secret_formats import CODE_SUFFIXES, PASSWORD_HASH, issuer_values
+from tasks.findings.secret_formats import PASSWORD_HASH, assigned_variable, issuer_values
 
 TEXT_FIELDS = ("title", "description", "snippet", "fix_hint")
 # hex digests this code computed, never scanner text: a short hex secret can occur inside one by chance
@@ -158,9 +158,10 @@ def _variable(finding: dict) -> dict | None:
     _jwt_private_pem``, set 44): the evidence that what was flagged is a name."""
     path = str((finding.get("location") or {}).get("path") or "")
     snippet = str(finding.get("snippet") or "")
-    m = re.search(r"(?:[:=]|=>|:=)\s*([A-Za-z_$][\w$]*)\s*;?\s*$", snippet.splitlines()[0] if snippet else "")
-    if not path.lower().endswith(CODE_SUFFIXES) or not m or secrets.quoted_values(snippet.splitlines()[0]):
-        return None
+    line = snippet.splitlines()[0] if snippet else ""
+    m = re.search(r"(?:[:=]|=>|:=)\s*([A-Za-z_$][\w$]*)\s*;?\s*$", line)
+    if not m or secrets.quoted_values(line) or not assigned_variable(m.group(1), path, line) or secrets.detect(line, path):
+        return None  # a comment's or a string's value, a key's shape, a detect-secrets hit: a value (the review of 9a2f23f)
     return {"class": "name", "entropy": 0.0, "length": len(m.group(1)), "format": None,
             "match": f"the variable `{m.group(1)}`, which the code reads at run time"}
 
