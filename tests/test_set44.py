@@ -286,3 +286,31 @@ def test_an_example_path_says_it_is_not_what_the_project_ships_not_that_nothing_
                                                                       "start_line": 6, "end_line": 6})
     rec, said = _reasons(tmp_path, {"examples/complete/function.py": code}, f)
     assert rec["verdict"] == "false_positive" and said.startswith("not what the project ships: examples/complete/function.py")
+
+
+PROVIDER = '''class CredentialsProvider:
+    def verify_fake_password(self):
+        # To prevent user enumeration we perform the verify_password computation to ensure
+        # server side time is relatively constant and not vulnerable to timing attacks.
+        CredentialsProvider.verify_password(
+            "abc123cba321",
+            "$2b$12$JdHtJOlkPFwyxdjdygEzPOtYmdQF5/R5tHxw5Tq8pxjubyLqdIX5i",
+        )
+'''
+
+
+def test_a_timing_equalisers_decoy_hash_protects_no_account(tmp_path):
+    """mealie's credentials_provider.py:63 (round 48's grader: "a stored password hash" said nothing of what it is)."""
+    f = finding(rule_id="tmp.rules.detected-bcrypt-hash", title="bcrypt hash detected",
+                snippet='            "$2b$12$JdHtJOlkPFwyxdjdygEzPOtYmdQF5/R5tHxw5Tq8pxjubyLqdIX5i",',
+                location={"path": "mealie/core/security/providers/credentials_provider.py", "start_line": 7, "end_line": 7})
+    from tasks.findings.parsers.finalise import finalise
+
+    done = finalise(dict(f, references=[], fix_hint=None))
+    rec, said = _reasons(tmp_path, {"mealie/core/security/providers/credentials_provider.py": PROVIDER}, done)
+    assert rec["verdict"] == "false_positive" and "a decoy hash, protecting no account" in said
+    assert "`verify_fake_password()` (line 2)" in said and "$2b$12$" not in said
+    plain = PROVIDER.replace("verify_fake_password", "seed_admin").replace("# To prevent user enumeration we perform", "#").replace(
+        "# server side time is relatively constant and not vulnerable to timing attacks.", "# the admin account")
+    rec, said = _reasons(tmp_path / "b", {"mealie/core/security/providers/credentials_provider.py": plain}, done)
+    assert "a decoy hash" not in said

@@ -23,6 +23,7 @@ from tasks.findings.secret_keys import CHOICE_SUFFIXES
 from tasks.findings.secrets import tool_marks_secret
 from tasks.triage.bundles import bundled_packages
 from tasks.triage.constant import flagged_code
+from tasks.triage.decoy_hash import decoy_hash
 from tasks.triage.file_secrets import file_evidence, with_file_evidence  # noqa: F401 - verdict reads context.with_file_evidence
 from tasks.triage.paths import (  # noqa: F401 - check_seed is re-exported (verdict reads context.check_seed)
     check_seed, cms_core, library_banner, load_test, minified_copy, own_plugin, seed_data)
@@ -195,8 +196,8 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
                 f"person reads (an e-mail's or page's subject, title or body); its letters vary as prose does (zou, set 36)"}
     if ev["class"] == "hash":
         slow = ev.get("match") in ("a bcrypt hash", "an argon2 hash", "a PBKDF2 hash") or said.startswith("the base64 of a ")  # for passwords
-        if slow or _PASSWORD_FIELD.search(code):
-            return {"check": "secret", "status": "not_a_secret", "evidence": f"a stored password hash, not a usable credential: "
+        if slow or _PASSWORD_FIELD.search(code):  # mealie's verify_fake_password (round 48): a timing equaliser's decoy
+            return {"check": "secret", "status": "not_a_secret", "evidence": (slow and decoy_hash(f, reader)) or f"a stored password hash, not a usable credential: "
                     f"{text}" + ("" if slow else " in a password field; check that the hash function is a slow one (bcrypt, argon2, PBKDF2)")}
         return {"check": "secret", "status": "credential_like", "evidence": f"the flagged value is a high-entropy value ({ev.get('length')} characters), shaped like a key"}
     key = _APP_KEY.search(code)

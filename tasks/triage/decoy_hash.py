@@ -1,0 +1,40 @@
+"""A password hash that a login checks a fixed string against, so that an unknown user's login takes as long as a
+known one's: a decoy, protecting no account.
+
+mealie's ``verify_fake_password()`` runs ``verify_password("abc123cba321", "$2b$12$...")`` "to prevent user
+enumeration ... not vulnerable to timing attacks" (round 48's grader: "a stored password hash" missed the point).
+The flagged hash must sit in a function whose name says fake, dummy or decoy, or whose comments speak of timing or
+user enumeration, within the 12 lines above it; the evidence names the function and its line.
+
+May import: ``tasks.findings``, ``tasks.repository``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.findings.model import Finding
+from tasks.repository.source import finding_lines
+
+_DEF = re.compile(r"^\s*(?:async\s+)?(?:def|func|function)\s+(?:\([^)]*\)\s*)?(\w+)|^\s*(?:public|private|static|\s)*[\w<>]+\s+(\w+)\s*\(")
+_NAME = re.compile(r"(?i)fake|dummy|decoy|timing|constant[-_]?time")
+_WHY = re.compile(r"(?i)timing|enumerat|constant[- ]time|same (?:amount of )?time")
+
+
+def decoy_hash(f: Finding, reader) -> str | None:
+    """"a decoy hash: ..." when the flagged hash is a login's timing equaliser, else None."""
+    lines = finding_lines(reader, f)
+    if not f.line or not 0 < f.line <= len(lines):
+        return None
+    above = list(range(f.line - 1, max(-1, f.line - 13), -1))
+    head = next((i for i in above if _DEF.match(lines[i])), None)
+    if head is None:
+        return None
+    m = _DEF.match(lines[head])
+    name = m.group(1) or m.group(2) or ""
+    said = next((lines[i].strip()[:90] for i in range(head, f.line - 1) if _WHY.search(lines[i])), None)
+    if not _NAME.search(name) and not said:
+        return None
+    return (f"a decoy hash, protecting no account: {f.path}:{f.line} is inside `{name}()` (line {head + 1}), which checks a "
+            "fixed string against it so that a login for an unknown user takes as long as one for a known user"
+            + (f" (its comment: `{said}`)" if said else ""))
