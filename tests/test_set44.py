@@ -314,3 +314,24 @@ def test_a_timing_equalisers_decoy_hash_protects_no_account(tmp_path):
         "# server side time is relatively constant and not vulnerable to timing attacks.", "# the admin account")
     rec, said = _reasons(tmp_path / "b", {"mealie/core/security/providers/credentials_provider.py": plain}, done)
     assert "a decoy hash" not in said
+
+
+REMARK = """FROM umputun/baseimage:buildgo-v1.17.0 AS build-backend
+RUN go build -o remark42
+FROM umputun/baseimage:app-v1.17.0
+COPY docker-init.sh /srv/init.sh
+COPY --from=build-backend /build/backend/remark42 /srv/remark42
+RUN chown -R app:app /srv
+CMD ["/srv/remark42", "server"]
+"""
+
+
+def test_a_final_stage_that_uses_a_user_it_never_creates_asks_about_the_base_image(tmp_path):
+    """remark42's Dockerfile (round 48's harmful row: `adduser app` fails, and USER stops the start script's chown)."""
+    f = finding(tool="checkov", kind="config", rule_id="CKV_DOCKER_3", title="Ensure that a user for the container has been created",
+                location={"path": "Dockerfile", "start_line": 1, "end_line": 7})
+    rec, said = _reasons(tmp_path, {"Dockerfile": REMARK, "docker-init.sh": "#!/bin/sh\nchown -R app:app /srv/var\n"}, f)
+    assert rec["verdict"] == "needs_review" and "gives files to `app`, which no line of the Dockerfile creates" in said
+    made = REMARK.replace("RUN chown -R app:app /srv", "RUN adduser -D app && chown -R app:app /srv")
+    rec, said = _reasons(tmp_path / "made", {"Dockerfile": made}, f)
+    assert "the base image provides a user" not in said

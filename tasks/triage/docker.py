@@ -27,6 +27,7 @@ import re
 from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
+from tasks.triage.base_user import base_user
 from tasks.triage.entrypoint import drops_root, repo_file, s6_services, start_script, tool_image, words
 from tasks.triage.images import ROOT_DROPPING, official_image
 from tasks.repository.source import finding_lines
@@ -268,7 +269,10 @@ def check_user(f: Finding, reader, files: list[str] | None = None) -> dict | Non
                             "line switches back to root"}
     image = official_image(ref[0] if ref else "")
     if image is None or any(k in ("ENTRYPOINT", "USER") for _, k, _ in final):
-        return _script_drops(f, reader, files, steps) if not any(k == "USER" for _, k, _ in final) else None
+        if any(k == "USER" for _, k, _ in final):
+            return None
+        every = instructions(_dockerfile_lines(f, reader), every=True)  # remark42's base image's `app` (round 48)
+        return _script_drops(f, reader, files, steps) or base_user(f.path, every, [s for s in every if s[0] >= last])
     facts = ROOT_DROPPING[image]
     # a shell-form CMD reaches the entrypoint as `/bin/sh -c "…"`, which the entrypoint does not drop root for
     cmds = [words(a) if a.startswith("[") else ["/bin/sh"] for _, k, a in final if k == "CMD"]
