@@ -282,15 +282,15 @@ CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".j
                  ".swift", ".scala", ".groovy", ".dart", ".c", ".cc", ".cpp", ".h")
 
 
-# a programmer's name: snake_case with an underscore or lowerCamelCase words (`_jwt_private_pem`); no AWS key or ghp_
-_PROGRAM_NAME = re.compile(r"_?[a-z][a-z0-9]*(?:_[a-z0-9]+)+|_[a-z][a-z0-9]*|[a-z]+(?:[A-Z][a-z]+){1,4}")
+# a module's private name (`_jwt_private_pem`); any other word may be a password in a string (b336798's review)
+_PROGRAM_NAME = re.compile(r"_[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 _COMMENT_START = re.compile(r"^\s*(?:#|//|/\*|\*|--|;)")
 
 
 def assigned_variable(value: str, path: str | None, line: str | None = None) -> bool:
     """An unquoted name after ``=`` in a program's code is a variable: wger's ``HEADLESS_JWT_PRIVATE_KEY = _jwt_private_pem``
     (set 44's grader: weighed and redacted as the key).  In a .env or YAML file, a comment or a string (the review of
-    9a2f23f) the same text is the value; so is anything shaped unlike a programmer's name."""
+    9a2f23f) the same text is the value; so is anything but a private name."""
     if not path or not str(path).lower().endswith(CODE_SUFFIXES) or not _PROGRAM_NAME.fullmatch(value):
         return False
     if line is None:

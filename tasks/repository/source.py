@@ -231,10 +231,9 @@ class SourceReader:
         if window is None:
             return None
         start, end, text = window
-        if mark_secret:  # a locale file's words, the file's own names stay (sets 39, 44), as learn_secrets keeps them
-            names = self._names(clean, resolved)
-            text = redact(text, [v for v in self.literals(clean, resolved, first_wanted, last_wanted, key_rule)
-                                 if not (translation_catalogue(clean) and ui_words(v)) and v not in names])
+        if mark_secret:  # a locale file's words stay, as learn_secrets keeps them (set 39: "Postmark-passord"); a
+            text = redact(text, [v for v in self.literals(clean, resolved, first_wanted, last_wanted, key_rule, code=True)
+                                 if not (translation_catalogue(clean) and ui_words(v))])  # private variable too (set 44)
         return {"path": clean, "text": text, "start_line": start, "end_line": end, "commit": resolved, "note": note}
 
     def window(self, path: str, commit: str | None, first: int, last: int) -> tuple[int, int, str] | None:
@@ -247,12 +246,12 @@ class SourceReader:
         text = "".join(text_lines[start - 1:end]).rstrip("\n")
         return start, end, redact(text, set(self.secrets_near(path, commit, start, end)) | self.known_secrets(path))
 
-    def literals(self, path: str, commit: str | None, start: int, end: int, key_rule: bool = False) -> list[str]:
+    def literals(self, path: str, commit: str | None, start: int, end: int, key_rule: bool = False, code: bool = False) -> list[str]:
         """Quoted and assigned values on lines ``start``..``end`` (a secret finding's); a private-key rule's: key lines only."""
         text_lines = self.lines(path, commit) or []
         keep = key_block_lines(text_lines, start, end) if key_rule else None
         return secrets.literal_values("".join(t for n, t in enumerate(text_lines[max(start, 1) - 1:end], max(start, 1))
-                                              if keep is None or n in keep))  # a name the file defines: _names
+                                              if keep is None or n in keep), path=path if code else None)
 
     def secrets_near(self, path: str, commit: str | None, start: int, end: int) -> list[str]:
         """Secrets detected in lines ``start``..``end`` and a margin around them (cached)."""

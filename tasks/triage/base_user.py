@@ -20,13 +20,17 @@ _CREATES = re.compile(r"\b(?:adduser|useradd|addgroup|groupadd)\b")
 
 def base_user(path: str, steps: list[tuple[int, str, str]], final: list[tuple[int, str, str]]) -> dict | None:
     """{"check": "container", "verdict": "needs_review", ...} when the final stage chowns to a user no line creates."""
-    if any(k == "USER" for _, k, _ in final) or any(_CREATES.search(a) for _, k, a in steps if k == "RUN"):
-        return None
+    if any(k in ("USER", "ENTRYPOINT") for _, k, _ in final) or any(_CREATES.search(a) for _, k, a in steps if k == "RUN"):
+        return None  # its own ENTRYPOINT replaces the base image's, which is what might drop root
+    base = next(a for _, k, a in reversed(steps) if k == "FROM")
+    image = [w for w in base.split() if not w.startswith("--")][0]
+    if "/" not in image.split(":")[0] or image.startswith(("library/", "docker.io/library/")):
+        return None  # an official image (python, node, postgres): its users exist, and whether it drops is known
     owners = [(n, m.group(1) or m.group(2)) for n, k, a in final if k in ("RUN", "COPY", "ADD")
-              for m in _OWNER.finditer(a + " ") if (m.group(1) or m.group(2)) not in ("root", "0")]
+              for m in _OWNER.finditer(a + " ") if (m.group(1) or m.group(2)) not in ("root", "0")
+              and (k != "RUN" or re.search(r"(?:^|[;&|]\s*)chown\s", a[:m.start() + 6]))]  # a command, not text
     if not owners:
         return None
-    base = next(a for _, k, a in reversed(steps) if k == "FROM")
     n, user = owners[0]
     return {"check": "container", "status": "base_image_user", "verdict": "needs_review",
             "evidence": f"the base image provides a user: {path}:{n} gives files to `{user}`, which no line of the "

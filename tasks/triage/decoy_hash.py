@@ -16,7 +16,7 @@ import re
 from tasks.findings.model import Finding
 from tasks.repository.source import finding_lines
 
-_DEF = re.compile(r"^\s*(?:async\s+)?(?:def|func|function)\s+(?:\([^)]*\)\s*)?(\w+)|^\s*(?:public|private|static|\s)*[\w<>]+\s+(\w+)\s*\(")
+_DEF = re.compile(r"^(\s*)(?:async\s+)?(?:def|func|function)\s+(?:\([^)]*\)\s*)?(\w+)")
 _NAME = re.compile(r"(?i)fake|dummy|decoy|timing|constant[-_]?time")
 _WHY = re.compile(r"(?i)timing|enumerat|constant[- ]time|same (?:amount of )?time")
 
@@ -31,10 +31,14 @@ def decoy_hash(f: Finding, reader) -> str | None:
     if head is None:
         return None
     m = _DEF.match(lines[head])
-    name = m.group(1) or m.group(2) or ""
+    indent, name = len(m.group(1)), m.group(2)
+    body = [lines[i] for i in range(head + 1, f.line) if lines[i].strip()]
+    if any(len(b) - len(b.lstrip()) <= indent for b in body):
+        return None  # the hash is not inside that function (a module constant below it: the review of b336798)
     said = next((lines[i].strip()[:90] for i in range(head, f.line - 1) if _WHY.search(lines[i])), None)
-    if not _NAME.search(name) and not said:
-        return None
+    called = any(re.search(r"(?i)\b\w*(?:verify|check|compare)\w*\(", b) for b in body[-4:])
+    if not (_NAME.search(name) and called or said and called and re.search(r"(?i)timing|enumerat", said)):
+        return None  # a decoy is checked against: a verify call takes it, in a function named for it or said to be
     return (f"a decoy hash, protecting no account: {f.path}:{f.line} is inside `{name}()` (line {head + 1}), which checks a "
             "fixed string against it so that a login for an unknown user takes as long as one for a known user"
             + (f" (its comment: `{said}`)" if said else ""))

@@ -26,6 +26,8 @@ _IDENTITY = re.compile(r"(?i)^(?:user_?name|login|email|e_?mail|name|full_?name|
                        r"account_?id|slug|title|group|group_?name|role|count|total|n|household(?:_id)?|tenant(?:_id)?)$")
 
 
+# a value written after the credential's name in the message itself: "password is hunter", "password=Secret" (b336798)
+_WRITTEN = re.compile(r"(?i)(?:pass(?:word|wd|phrase)?|secret|token|api[-_ ]?key)\s*(?:is|=|:)\s*(?!%[-\d.]*[srdif]|\{)\S")
 _TOKEN = re.compile(r"(?=[A-Za-z0-9+/=_-]*\d)(?=[A-Za-z0-9+/=_-]*[A-Za-z])[A-Za-z0-9+/=_-]{8,}")
 
 
@@ -67,7 +69,7 @@ def check_log_secret(f: Finding | dict, reader=None) -> dict | None:
     values += extra[0].values if extra else []
     text = message.value if isinstance(message, ast.Constant) else "".join(
         str(v.value) for v in message.values if isinstance(v, ast.Constant))
-    if not all(_identity(v) for v in values) or _TOKEN.search(text):
+    if not all(_identity(v) for v in values) or _TOKEN.search(text) or _WRITTEN.search(text):
         return None  # a value, or a key-shaped word written into the message itself (the review of 9a2f23f)
     shown = ", ".join(f"`{ast.unparse(v)[:40]}`" for v in values) if values else "no value"
     return {"check": "code", "status": "logs_no_secret",
