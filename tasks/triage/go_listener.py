@@ -15,7 +15,7 @@ path) or a configuration value that reads nothing of the request; the manager mu
 comment or a string naming one does not count).  Anything else -- a
 router, a handler that also serves pages, an autocert handler given a fallback -- keeps the finding.
 
-May import: ``tasks.findings``, ``tasks.triage.parsed_source``, ``tasks.triage.go_tree``.
+May import: ``tasks.findings``, ``tasks.triage.go_tree``.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.go_tree import node_text, parse_go, start_line, walk
-from tasks.triage.parsed_source import finding_source
+from tasks.triage.go_tree import flagged_go, node_text, start_line, walk
 
 _RULE = re.compile(r"(?i)use[-_]?tls|cleartext|without[-_ ]tls|listen[-_]?and[-_]?serve")
 _TLS = re.compile(r"\b(?:ListenAndServeTLS|ServeTLS)\b")
@@ -66,14 +65,10 @@ def _redirect_only(handler) -> str | None:
 def check_go_listener(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "status": "redirect_listener", "evidence"} for a :80 listener that only redirects to HTTPS."""
     f = as_finding(f)
-    if f.kind != "code" or not str(f.path or "").endswith(".go") or not f.line:
+    parsed = flagged_go(f, reader, _RULE, _TLS)
+    if parsed is None:
         return None
-    if not _RULE.search(f"{f.rule_id} {f.title or ''}"):
-        return None
-    source = finding_source(reader, f)
-    root = parse_go(source) if source and _TLS.search(source) else None
-    if root is None:
-        return None
+    root, source = parsed
     tls = next((start_line(n) for n in walk(root) if n.type == "call_expression"  # a call, not a comment or a string
                 and re.search(r"(?:^|\.)(?:ListenAndServeTLS|ServeTLS)$", node_text(n.child_by_field_name("function")))),
                None)

@@ -20,7 +20,7 @@ statement (the right-hand side of an assignment, or the first argument of a call
 A parameter, a struct field, a request value or any other call keeps the finding.  Parsed with tree-sitter's Go
 grammar; a file that does not parse gives no evidence.
 
-May import: ``tasks.findings``, ``tasks.triage.go_tree``, ``tasks.triage.parsed_source``.
+May import: ``tasks.findings``, ``tasks.triage.go_tree``.
 """
 
 from __future__ import annotations
@@ -28,8 +28,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.go_tree import integer_helpers, node_text, parse_go, start_line, walk
-from tasks.triage.parsed_source import finding_source
+from tasks.triage.go_tree import flagged_go, integer_helpers, node_text, start_line, walk
 
 _RULE = re.compile(r"(?i)sql|formatted[-_]?query|query[-_]?(?:string|build|concat)")
 _FUNCS = ("function_declaration", "method_declaration", "func_literal")
@@ -251,14 +250,10 @@ def _sql_expression(statement):
 def check_go_sql(f: Finding | dict, reader=None, files=None) -> dict | None:
     """{"check": "code", "status": "constant_sql", "evidence"} for Go SQL text made only of constant fragments."""
     f = as_finding(f)
-    if f.kind != "code" or not str(f.path or "").endswith(".go") or not f.line:
+    parsed = flagged_go(f, reader, _RULE)
+    if parsed is None:
         return None
-    if not _RULE.search(f"{f.rule_id} {f.title or ''}"):
-        return None
-    source = finding_source(reader, f)
-    root = parse_go(source) if source else None
-    if root is None:
-        return None
+    root = parsed[0]
     line = int(f.line)
     funcs = [n for n in walk(root) if n.type in _FUNCS and start_line(n) <= line <= n.end_point[0] + 1]
     statements = [n for n in walk(root) if n.type in _STATEMENTS and start_line(n) <= line <= n.end_point[0] + 1]

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+import re
+
 from tasks.findings.model import Finding
 from tasks.repository.source import finding_lines
-from tasks.triage.parsed_source import MAX_SOURCE
+from tasks.triage.parsed_source import MAX_SOURCE, finding_source
 
 _INTS = {"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64"}
 _PURE = {"fmt", "strings", "strconv", "append", "len", "make", "string", "int", "int64", "Sprint", "Sprintf",
@@ -34,6 +36,16 @@ def parse_go(source: str):
     except Exception:  # noqa: BLE001 - no grammar: no evidence
         return None
     return None if root.has_error else root
+
+
+def flagged_go(f: Finding, reader, rule: re.Pattern, needs: re.Pattern | None = None) -> tuple[object, str] | None:
+    """(root, source) of a code finding on a Go file whose rule id or title matches ``rule`` (and whose source matches
+    ``needs``), parsed; None for anything else.  The opening of every tree-sitter Go check."""
+    if f.kind != "code" or not str(f.path or "").endswith(".go") or not f.line or not rule.search(f"{f.rule_id} {f.title or ''}"):
+        return None
+    source = finding_source(reader, f)
+    root = parse_go(source) if source and (needs is None or needs.search(source)) else None
+    return (root, source) if root is not None else None
 
 
 def node_text(node) -> str:
