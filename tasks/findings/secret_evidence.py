@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import re
 
+from tasks.findings.jwt_claims import dead_jwt
 from tasks.findings.secret_literals import author
 from tasks.findings.secret_formats import (ASSIGNED, CLASS_NAME, algorithm_name, model_name, encoded_pair,  # noqa: F401
-                                           encoded_hash, credential_format, dead_jwt,
+                                           encoded_hash, credential_format,
                                            entropy, filler, plain_url, url_credential)  # entropy is re-exported
 
 # published documentation values: name -> pattern (whole value)

@@ -249,35 +249,6 @@ PASSWORD_HASH = re.compile(r"(?:\$argon2(?:id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A
                            r"|(?:pbkdf2_sha(?:1|256)|argon2|bcrypt_sha256)\$[\w$+/=.-]{20,})")
 
 
-_JWT = re.compile(r"^eyJ[A-Za-z0-9_-]{4,}\.(eyJ[A-Za-z0-9_-]{4,})\.[A-Za-z0-9_-]*$")
-
-
-def dead_jwt(value: str) -> str | None:
-    """What makes a JWT dead (decoded, never verified): its ``exp`` claim passed, or it is unsigned (``alg: none``
-    and no signature: sqlmap's doctest token, set 40); None for anything else or a token still valid today."""
-    import base64
-    import datetime as dt
-    import json
-
-    m = _JWT.match(value)
-    if not m:
-        return None
-    part, head = m.group(1), value.split(".", 1)[0]
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
-        exp = claims.get("exp") if isinstance(claims, dict) else None
-        when = dt.datetime.fromtimestamp(float(exp), dt.timezone.utc) if isinstance(exp, (int, float)) else None
-    except (ValueError, TypeError, OverflowError, OSError, RecursionError):
-        return None
-    try:  # the header on its own: one that does not decode leaves the exp reading standing
-        header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
-    except (ValueError, TypeError, RecursionError):
-        header = None
-    if isinstance(header, dict) and str(header.get("alg", "")).lower() == "none" and value.endswith("."):
-        return "an unsigned JSON Web Token (its header says alg none and it carries no signature)"
-    return f"a JSON Web Token whose exp claim passed on {when.date().isoformat()}" if when and when < dt.datetime.now(dt.timezone.utc) else None
-
-
 CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".java", ".kt", ".rb", ".php", ".cs", ".rs",
                  ".swift", ".scala", ".groovy", ".dart", ".c", ".cc", ".cpp", ".h")
 

@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
+from tasks.triage.main_guard import STARTUP
 from tasks.triage.parsed_source import python_parents
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
@@ -81,8 +82,7 @@ def _started(reader, f: Finding, files: list[str]) -> bool:
     unit) start the flagged module?  Its path or dotted module name in one of them (the review of cc48935)."""
     path = str(f.path or "")
     names = {path, path[:-3].replace("/", "."), PurePosixPath(path).name}
-    deploy = [p for p in files or [] if re.search(r"(?i)(?:^|/)(?:dockerfile[^/]*|[^/]*\.dockerfile|procfile|[^/]*compose[^/]*"
-                                                  r"\.ya?ml|[^/]*\.sh|[^/]*\.service|entrypoint[^/]*)$", p)][:200]
+    deploy = [p for p in files or [] if STARTUP.search(p)][:200]
     return any(n in "".join(finding_lines(reader, f, p)) for p in deploy for n in names)
 
 

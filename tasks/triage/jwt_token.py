@@ -18,14 +18,13 @@ May import: ``tasks.findings``, ``tasks.repository``.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 import re
 import time
 
 from tasks.findings.model import Finding, as_finding
+from tasks.findings.jwt_claims import jwt_segment
 from tasks.repository.source import finding_lines
 
 _RULE = re.compile(r"(?i)\bjwt\b|json[-_ ]?web[-_ ]?token|jwt[-_]token")
@@ -42,10 +41,6 @@ MAX_LINE, MAX_LINES, MAX_NAMED = 4000, 20000, 20
 _NAMES: dict[int, tuple[list[str], list[tuple[int, str]]]] = {}
 
 
-def _part(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def _named(lines: list[str]) -> list[tuple[int, str]]:
     """(line, secret) of each guessable secret the file writes (``secret=12345``), read once per file: a strong one
     written beside its token is a live signing key, not a public one (the review of cc48935)."""
@@ -60,11 +55,8 @@ def _named(lines: list[str]) -> list[tuple[int, str]]:
 
 def _judge(token: str, lines: list[str], path: str) -> str | None:
     head, body, sig = token.split(".")
-    try:
-        header, claims, signature = json.loads(_part(head)), json.loads(_part(body)), _part(sig)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # 1,200 nested lists: no evidence, never a traceback
-        return None
-    if not isinstance(header, dict) or not isinstance(claims, dict):
+    header, claims, signature = jwt_segment(head), jwt_segment(body), jwt_segment(sig, as_json=False)
+    if not isinstance(header, dict) or not isinstance(claims, dict) or signature is None:  # never a traceback
         return None
     if any(_SENSITIVE.search(str(k)) for k in claims):  # claims are readable by anyone: expiry hides no password
         return None

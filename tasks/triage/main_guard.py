@@ -28,8 +28,10 @@ from tasks.triage.parsed_source import python_tree
 
 _RULE = re.compile(r"(?i)^B104$|^B201$|bind[-_]?(?:to[-_])?all[-_]?interfaces|app[-_]run[-_]with[-_]bad[-_]host"
                    r"|flask[-_]debug|debug[-_]enabled|run[-_]with[-_]debug")
-_STARTUP = re.compile(r"(?i)(?:^|/)(?:Dockerfile[^/]*|[^/]+\.dockerfile|Containerfile|Procfile|docker-compose[^/]*\.ya?ml"
-                      r"|compose\.ya?ml|[^/]+\.sh|[^/]*supervisor[^/]*\.conf|[^/]*uwsgi[^/]*\.ini)$")
+# the files that start a server in deployment (also tasks.triage.bind_url's): images, process managers, compose
+# stacks, start scripts, systemd units
+STARTUP = re.compile(r"(?i)(?:^|/)(?:Dockerfile[^/]*|[^/]+\.dockerfile|Containerfile|Procfile|[^/]*compose[^/]*\.ya?ml"
+                     r"|[^/]+\.sh|[^/]*\.service|entrypoint[^/]*|[^/]*supervisor[^/]*\.conf|[^/]*uwsgi[^/]*\.ini)$")
 _README = re.compile(r"(?i)(?:^|/)(?:readme[^/]*|Makefile)$")
 _SERVER = re.compile(r"\b(gunicorn|uwsgi|waitress-serve|hypercorn|uvicorn|daphne)\b(.*)")
 _TARGET = re.compile(r"(?<![\w./-])([A-Za-z_][\w.]*):[A-Za-z_][\w()]*")
@@ -152,7 +154,7 @@ def check_main_guard(f: Finding | dict, reader=None, index=None) -> dict | None:
     # not another project's files; the nearest first, so that a monorepo's many start-up files do not crowd out the
     # flagged project's own Dockerfile before MAX_STARTUP is reached
     near = (lambda p: (-len(posixpath.commonpath([posixpath.dirname(p), flagged_dir]).split("/")), p))
-    startup = sorted((p for p in files if _STARTUP.search(p) and _in_scope(p, ancestors)), key=near)
+    startup = sorted((p for p in files if STARTUP.search(p) and _in_scope(p, ancestors)), key=near)
     readmes = sorted((p for p in files if _README.search(p) and _in_scope(p, ancestors)), key=near)
     known = set(files)
     # a sibling project's `python app.py` runs its own app.py: only files that cannot mean another file of that name
