@@ -37,6 +37,8 @@ def test_an_installed_packages_finding_becomes_a_scan_exclusion_not_an_inline_su
             "bandit scan, with the evidence above as the reason." in s1["messages"][2]["content"])
     semgrep = exclusion_answer("semgrep", "src/click/_termui_impl.py", {"reasons": [{"evidence": PIP_T}]})
     assert "# .semgrepignore\nsrc/click/" in semgrep
+    # a new .semgrepignore replaces Semgrep's built-in list (round 48's grader): the answer says so and names it
+    assert "replaces Semgrep's built-in list" in semgrep and "node_modules/" in semgrep and "tests/" in semgrep
     assert exclusion_answer("gitleaks", SITE, rec) is None  # no scope syntax: the usual path decides
     # any other false positive keeps its inline suppression
     other = {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": "not deployed: tests/t.py is test code"}]}

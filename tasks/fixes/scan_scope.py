@@ -89,7 +89,9 @@ def exclusion_answer(tool: str, path: str | None, rec: dict) -> str | None:
         block = f'```toml\n# pyproject.toml (bandit -c pyproject.toml -r .)\n[tool.bandit]\nexclude_dirs = ["{root}"]\n```\n' \
                 f"or on the command line: `bandit -r . -x ./{root}`."
     elif tool == "semgrep":
-        block = f"```\n# .semgrepignore\n{root}{'' if vendored else '/'}\n```\n"
+        block = (f"```\n# .semgrepignore\n{root}{'' if vendored else '/'}\n```\n(Where the repository has no .semgrepignore "
+                 "yet, a new one replaces Semgrep's built-in list, which skips test/, tests/, *_test.go, node_modules/, vendor/, "
+                 "build/, dist/ and *.min.js: copy those entries into it too, or the next scan reports them.)")
     elif tool == "checkov":
         block = f"`checkov -d . --skip-path {root}` (or `skip-path: [{root}]` in .checkov.yaml)."
     else:
