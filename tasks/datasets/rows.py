@@ -86,21 +86,24 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
     if rec["verdict"] == "false_positive" and cfg.triage == "drop":
         return None, fixed
     if rec["verdict"] == "false_positive" and cfg.triage != "keep":
-        from tasks.fixes.scan_scope import exclusion_answer, exclusion_place
+        from tasks.fixes.scan_scope import exclusion_answer, exclusion_place, generated_answer, generated_place
         from tasks.fixes.suppression_diff import inside_string
 
         scoped = exclusion_answer(f.tool, f.path, rec)  # an installed package: out of the scan, never a nosec in it
+        generated = None if scoped else generated_answer(f.tool, f.path, rec, code)  # a generator would drop a comment
         if s1 is not None:
-            place = exclusion_place(f.tool, f.path, rec) if scoped else suppression_place(f, rec)
+            place = exclusion_place(f.tool, f.path, rec) if scoped else generated_place(f.tool, f.path, code) \
+                if generated else suppression_place(f, rec)
             s1["messages"][2]["content"] = false_positive_analysis(narrative, rec, place, f.path, answer)
-        why_not = None if scoped else refused(f, rec) or inside_string(f, code)  # a suppression that would silence a real defect is no row at all
+        # a suppression that would silence a real defect is no row at all
+        why_not = None if scoped else refused(f, rec) or (None if generated else inside_string(f, code))
         if why_not:
             return s1, (None, why_not, dict(fix_meta, fix_family="suppression"))
         from tasks.fixes.suppression_diff import suppression_diff
 
-        patch = None if scoped else suppression_diff(f, rec, code)  # the flagged line itself, where the tool reads a comment
+        patch = None if scoped or generated else suppression_diff(f, rec, code)  # the flagged line, where the tool reads a comment
         extra = {"has_diff": True, "code": patch[1].as_meta()} if patch else {}
-        text = scoped or suppression_answer(f, rec, patch[0] if patch else None, answer)
+        text = scoped or generated or suppression_answer(f, rec, patch[0] if patch else None, answer)
         if text is None:
             return s1, (None, "no least-privilege block known for the workflow's steps", dict(fix_meta, fix_family="suppression"))
         return s1, (text, "suppression", dict(fix_meta, fix_family="suppression", **extra))

@@ -88,6 +88,11 @@ class Source:
         if f.kind == "code" and loc.start_line:  # the sink a flagged string reaches a few lines on (a PartiQL call)
             below = self.reader.lines(loc.path, self.reader.resolve(_commit(f))) or []
             out["below"] = _scrub("".join(below[loc.start_line - 1:loc.start_line + 24]), ctx["path"])
+            from tasks.fixes.scan_scope import generated_mark
+
+            mark = generated_mark("".join(below[:12])[:4000])  # a generator's file: a comment in it is lost (round 48)
+            if mark:
+                out["generated"] = mark
             if loc.path.endswith(".py") and len(below) <= 20000:  # what else the file does with a module a fix swaps
                 key = (loc.path, _commit(f))
                 if key not in self._whole:  # scrubbed once per file, shared by its findings
