@@ -44,7 +44,7 @@ from tasks.triage.constant import check_constant
 from tasks.triage.crypto_package import check_crypto_package
 from tasks.triage.dependency_verdict import judge_dependency
 from tasks.triage.deployed import check_deployed
-from tasks.triage.documented_secret import check_docs_example, check_documented
+from tasks.triage.help_page import check_documented, documented_example  # the README check, and every example check
 from tasks.triage.suppressed import suppressed
 from tasks.triage.docker import check_container
 from tasks.triage.iam_managed import check_managed_policy
@@ -273,7 +273,7 @@ class Judge:
         sec = context.check_secret(f, path, self.reader)
         if sec and sec["status"] == "not_a_secret":  # in a test the path says whose it is too (set 31's audit)
             return record(f, "false_positive", [sec] + ([{"check": "path", "evidence": f"and {path['evidence']}: a test's password opens only what the tests set up"}] if path and path.get("class") in ("test", "fixture") else []), "evidence", vuln_ids)
-        documented = check_documented(f, self.reader, self.imports) or check_docs_example(f, self.reader, path, getattr(self.imports, "files", None))
+        documented = documented_example(f, self.reader, self.imports, path)
         if documented:
             return record(f, "false_positive", [documented] + ([sec] if sec and "shaped like" not in sec["evidence"] else []), "evidence", vuln_ids)
         reasons = [sec] if sec else []
