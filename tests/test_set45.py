@@ -192,3 +192,68 @@ def test_a_fixture_is_read_by_the_tests_of_its_own_package_first(tmp_path):
                    cwd=tmp_path, check=True)
     said = fixture_user("internal/reader/sanitizer/testdata/miniflux_github.html", SourceReader(tmp_path), sorted(files))
     assert said.startswith("; internal/reader/sanitizer/sanitizer_test.go:4 reads it")
+
+
+AUTHELIA = """identity_providers:
+  oidc:
+    jwks:
+      - key_id: 'example'
+        algorithm: 'RS256'
+        key: |
+          -----BEGIN PRIVATE KEY-----
+          MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7
+          -----END PRIVATE KEY-----
+"""
+
+
+def _key(path: str):
+    return finding(tool="semgrep", kind="secret", rule_id="tmp.rules.detected-private-key", title="Private Key detected",
+                   secret_evidence={"class": "key-header", "match": "a PEM private-key header", "format": None},
+                   snippet="[REDACTED secret sha256:c03e49147866]", redacted=True,
+                   location={"path": path, "start_line": 7, "end_line": 7})
+
+
+def test_a_test_environments_key_is_no_deployments_credential(tmp_path):
+    """linkding's scripts/test-environments/authelia-oidc/ (round 49's graders: a missed false positive, and the stage-2
+    row deleted the test stack's whole configuration.yml)."""
+    path = "scripts/test-environments/authelia-oidc/authelia/configuration.yml"
+    rec, said = _reasons(tmp_path, {path: AUTHELIA}, _key(path))
+    assert rec["verdict"] == "false_positive" and "part of a test environment" in said
+    rec, said = _reasons(tmp_path / "b", {"deploy/authelia/configuration.yml": AUTHELIA}, _key("deploy/authelia/configuration.yml"))
+    assert rec["verdict"] != "false_positive"  # the same key in a deployment's settings stays
+    from tasks.triage.path_class import path_class
+
+    assert path_class("testenv/compose.yml") == "test_env" and path_class("src/testenvironment.py") is None
+
+
+def test_a_key_inside_a_settings_file_is_taken_out_of_it_not_the_file_deleted():
+    from tasks.fixes import fix_for
+
+    answer, _, meta = fix_for(_key("deploy/authelia/configuration.yml"), ["CWE-798"])
+    assert meta["fix_family"] == "secret-key-in-config"
+    assert "Do not delete deploy/authelia/configuration.yml" in answer and "--invert-paths" not in answer
+    answer, _, meta = fix_for(_key("deploy/keys/server.key"), ["CWE-798"])
+    assert meta["fix_family"] == "secret-key-file" and "--invert-paths --path deploy/keys/server.key" in answer
+
+
+def _b(rule: str, title: str, snippet: str, start: int, end: int) -> dict:
+    return {"id": "1" * 32, "tool": "bandit", "kind": "code", "severity": "low", "rule_id": rule, "title": title,
+            "description": title, "location": {"path": "tests/helpers.py", "start_line": start, "end_line": end},
+            "snippet": snippet, "references": [], "fix_hint": None}
+
+
+def test_an_email_domain_and_a_form_fields_name_are_not_redacted():
+    """Round 49's graders: CTFd's `email="team@examplectf.com"` in a B107 function and linkding's form field names
+    `"new_password1"` were redacted in the prompt; the passwords themselves stay redacted."""
+    from tasks.findings.parsers.finalise import finalise
+
+    b107 = ('422 def gen_team(\n423     db,\n424     email="team@examplectf.com",\n425     password="password",\n426 ):\n'
+            '427     user = gen_user(db, email=name + "@examplectf.com")\n428     ftp.login("deploy", "Vq7Rm2Xk9Lp4Tz8N")\n')
+    out = finalise(_b("B107", "Possible hardcoded password: 'password'", b107, 422, 428))["snippet"]
+    assert '"team@examplectf.com"' in out and 'name + "@examplectf.com"' in out
+    assert "Vq7Rm2Xk9Lp4Tz8N" not in out  # a positional secret of the same function stays redacted (the review of 750ff3a)
+    b105 = ('39             "old_password": "wrong_password",\n40             "new_password1": "new_password",\n'
+            '41             "new_password2": "new_password",\n')
+    out = finalise(_b("B105", "Possible hardcoded password: 'wrong_password'", b105, 39, 39))["snippet"]
+    assert '"new_password1":' in out and '"new_password2":' in out
+    assert "wrong_password" not in out and '"new_password"' not in out

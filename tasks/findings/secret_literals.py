@@ -86,10 +86,21 @@ def kept(values: Iterable[str], text: str, flagged: str | None) -> set[str]:
     a message) and a phrase naming its own credential ('bad token'), unless given to a secret's name; all of them
     when the tool quoted no value (nothing says which literal it meant).  A positional secret (an FTP login's
     password, an HMAC key) has no name before it and stays redacted (the review of 750ff3a)."""
-    values = set(values)
+    values = {v for v in values if not only_key(v, text)}  # `"new_password1": ...`: a form field's name (round 49)
     if flagged is None:
         return values
-    return {v for v in values if given_to_secret(v, text) or not (names_itself(v) or prose(v) and v != flagged)}
+    return {v for v in values if given_to_secret(v, text) or not (names_itself(v) or prose(v) and v != flagged
+                                                                   or ADDRESS.fullmatch(v) and v != flagged)}
+
+
+ADDRESS = re.compile(r"[\w.+-]*@[\w-]+(?:\.[\w-]+)+")  # team@examplectf.com, "@examplectf.com": an account's name (round 49)
+
+
+def only_key(value: str, text: str) -> bool:
+    """Is every place ``value`` stands quoted in ``text`` a mapping's key (``"new_password1": x``)?"""
+    quoted = re.findall(rf"""["']{re.escape(value)}["']""", text)
+    keys = re.findall(rf"""["']{re.escape(value)}["']\s*:(?!:)""", text)
+    return bool(quoted) and len(keys) == len(quoted)
 
 
 def _plain_key(value: str, text: str) -> bool:

@@ -213,7 +213,9 @@ def _scan_line(line: str, suffix: str) -> tuple[str, ...]:
         if not value:
             continue
         starts = [m.start() for m in re.finditer(re.escape(value), line)]  # not inside a name: `dump_password="pass"`
-        start = next((i for i in starts if i == 0 or not re.match(_TOKEN_CHARS, line[i - 1])), starts[0] if starts else -1)
+        whole = [i for i in starts if (i == 0 or not re.match(_TOKEN_CHARS, line[i - 1])) and not re.match(  # alone first,
+            _TOKEN_CHARS, line[i + len(value):i + len(value) + 1])]  # not the head of a key named after it (round 49)
+        start = whole[0] if whole else next((i for i in starts if i == 0 or not re.match(_TOKEN_CHARS, line[i - 1])), starts[0] if starts else -1)
         if start >= 0:  # (set 39); a capture group ("ghp") is widened to the token, never narrowed ("&", "#" stay in)
             right = re.match(rf"{_TOKEN_CHARS}*", line[start + len(value):])
             left = re.search(rf"{_TOKEN_CHARS}*$", line[:start])

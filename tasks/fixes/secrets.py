@@ -160,6 +160,11 @@ _CODE_LANGUAGES = {"python", "javascript", "typescript", "java", "go", "ruby", "
                    "rust", "scala", "swift"}
 
 
+# settings files that may embed a key among other settings (Authelia's configuration.yml `jwks: - key: |`)
+_CONFIG_SUFFIXES = {".yml", ".yaml", ".json", ".toml", ".ini", ".conf", ".cfg", ".xml", ".properties", ".tf", ".tfvars",
+                    ".env", ".hcl"}
+
+
 def rotation(finding: Finding | dict, language: str | None, fix_family: str = "secret-rotate") -> tuple[str, dict]:
     finding = as_finding(finding)
     loc = finding.location or NO_LOCATION
@@ -188,6 +193,13 @@ def rotation(finding: Finding | dict, language: str | None, fix_family: str = "s
         lines.append("3. Keep the new key in your secret manager or the platform's secret store, mounted as a file "
                      "at run time.")
         return "\n".join(lines), {"fix_family": "secret-key-in-code"}
+    if env is None and PurePosixPath(path).suffix.lower() in _CONFIG_SUFFIXES:  # a key inside settings (round 49)
+        lines.append(f"2. Do not delete {path}: it holds the service's other settings. Replace the key block in it with "
+                     "a reference to a key file the deployment mounts (or the setting's environment-variable form), "
+                     "and purge the old key from history (`git filter-repo --replace-text replacements.txt`).")
+        lines.append("3. Keep the new key in your secret manager or the platform's secret store, mounted as a file at "
+                     "run time.")
+        return "\n".join(lines), {"fix_family": "secret-key-in-config"}
     if env is None:  # a key file: the file itself must go
         lines.append(f"2. Delete {path} from the repository, add it to .gitignore, and purge it from history: "
                      f"`git filter-repo --invert-paths --path {path}` (then force-push and have clones re-cloned).")

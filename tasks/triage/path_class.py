@@ -47,12 +47,13 @@ def release_folder(path: str | None) -> str | None:
 # the files of a development stack: compose files, Dockerfiles, the services' configuration
 _DEV_STACK_FILE = re.compile(r"(?:^|[-._])(?:docker-)?compose[-._\w]*\.ya?ml$|dockerfile|\.(?:toml|ya?ml|env|conf|ini)$")
 _CONTRIB_FILE = re.compile(r"\.(?:ya?ml|json|tf|service|conf|ini|toml)$|dockerfile")  # deployment configs, not code
+_TEST_ENV = re.compile(r"^test[-_]?env(?:ironment)?s?$")  # a stack started to test against: test-environments/, testenv/
 _GITPOD = re.compile(r"^(?:\.gitpod\.(?:ya?ml|dockerfile)|(?:docker-)?compose[-._]gitpod\.ya?ml|.+\.gitpod\.ya?ml)$")
 
 
 @lru_cache(maxsize=65536)
 def path_class(path: str | None) -> str | None:
-    """scaffold | devcontainer | dev_env | dev_stack | dev_image | fixture | test | library | build | vendored |
+    """scaffold | devcontainer | dev_env | dev_stack | test_env | dev_image | fixture | test | library | build | vendored |
     example | docs | contrib | None, from the repository-relative path.
 
     A folder named test under an environment folder (kustomize ``overlays/test``) is an environment, not test code.
@@ -68,6 +69,8 @@ def path_class(path: str | None) -> str | None:
         return "dev_env"
     if parts[0] in ("dev", "development") and len(parts) > 1 and _DEV_STACK_FILE.search(parts[-1]):
         return "dev_stack"  # listmonk's dev/docker-compose.yml ("exists only for local development"): set 39
+    if any(_TEST_ENV.match(p) for p in parts[:-1]):  # linkding's scripts/test-environments/authelia-oidc/ (set 45)
+        return "test_env"
     if _DEV_IMAGE.match(parts[-1]):  # Dockerfile.dev, Dockerfile.amavis.dev, dev.Dockerfile (modoboa: set 32)
         return "dev_image"
     dirs = set(code_dirs(path))
@@ -99,6 +102,8 @@ WHY = {"fixture": "a test fixture or test data file", "test": "test code", "exam
                    "workspace and the services they test against, and is never deployed",
         "dev_stack": "part of the development stack in the top-level dev/ folder: it starts the services a developer "
                      "runs the code against on their own machine, and the deployment does not use it",
+        "test_env": "part of a test environment (its folder is named so): it starts the services a developer tests the "
+                    "code against on their own machine, and no deployment uses it",
         "dev_image": "a development image (its name marks it for development): it is built for a developer's machine, "
                      "not for a deployment",
         "docs": "documentation", "vendored": "a vendored copy of third-party code",

@@ -284,7 +284,7 @@ class Judge:
             return record(f, "true_positive", reasons, "evidence", vuln_ids)
         fits = str((f.secret_evidence or {}).get("format") or "").startswith("fits")
         key_material = (f.secret_evidence or {}).get("class") == "key-header"  # a private key in test code: still a key
-        if path and (path.get("class") == "fixture" or path.get("class") == "test" and not key_material) and not fits:
+        if path and (path.get("class") in ("fixture", "test_env") or path.get("class") == "test" and not key_material) and not fits:
             return record(f, "false_positive", [{"check": "path", "evidence": f"not run by the application: {path['evidence']}, which holds "
                           "sample data: a test's key or password opens only what the tests set up"}]  # no format claim: a
                           + [r for r in reasons if "shaped like a real" not in r["evidence"]], "evidence", vuln_ids)  # uuid4 is LNbits' key

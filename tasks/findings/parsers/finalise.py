@@ -12,7 +12,7 @@ import re
 
 from tasks.findings import paths, secret_keys, secrets
 from tasks.findings.redact import secret_hash
-from tasks.findings.secret_literals import given_to_secret, not_a_value
+from tasks.findings.secret_literals import ADDRESS, given_to_secret, not_a_value, only_key
 from tasks.findings.secret_formats import PASSWORD_HASH, assigned_variable, issuer_values
 
 TEXT_FIELDS = ("title", "description", "snippet", "fix_hint")
@@ -40,7 +40,8 @@ def _other_secret(value: str, snippet: str | None) -> bool:
     password, an HMAC key): a quoted literal, not a name the code uses (`_feed_rest`, found after ``=``) nor a
     mechanism's name (``b"SCRAM-SHA-256\\x00"``: sqlmap's SCRAM test, set 40)."""
     bare = re.sub(r"\\x[0-9a-fA-F]{2}|\\[0nrt]", "", value)  # prose (a docstring, a message: round 45) only when no
-    return _quoted_in(value, snippet) and (given_to_secret(value, snippet or "") or not not_a_value(value)) and not \
+    return _quoted_in(value, snippet) and (given_to_secret(value, snippet or "") or not not_a_value(value) and not
+                                            ADDRESS.fullmatch(value) and not only_key(value, snippet or "")) and not \
         re.fullmatch(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+", bare)  # secret's name is before it (the review of 750ff3a)
 
 
