@@ -257,3 +257,81 @@ def test_an_email_domain_and_a_form_fields_name_are_not_redacted():
     out = finalise(_b("B105", "Possible hardcoded password: 'wrong_password'", b105, 39, 39))["snippet"]
     assert '"new_password1":' in out and '"new_password2":' in out
     assert "wrong_password" not in out and '"new_password"' not in out
+
+
+MARKDOWN = '''import bleach
+import markdown
+from bleach.linkifier import Linker
+from django.utils.safestring import mark_safe
+
+linker = Linker()
+
+
+def render_markdown(context, markdown_text):
+    as_html = markdown.markdown(markdown_text)
+    sanitized_html = bleach.clean(as_html, markdown_tags, markdown_attrs)
+    linkified_html = linker.linkify(sanitized_html)
+    return mark_safe(linkified_html)
+
+
+def render_raw(markdown_text):
+    return mark_safe(linker.linkify(markdown.markdown(markdown_text)))
+
+
+def render_scripts(markdown_text):
+    return mark_safe(bleach.clean(markdown.markdown(markdown_text), tags=["p", "script"]))
+'''
+
+
+def test_mark_safe_of_bleach_sanitised_markdown_is_no_injection():
+    """linkding's render_markdown (set 45, both labellers; netbox's nh3 in round 47): bleach.clean with an allow-list,
+    then bleach's linkify, then mark_safe; an unsanitised or script-allowing one stays."""
+    from tasks.triage.escaped_py import escaped_sink
+
+    said = escaped_sink(MARKDOWN, 13, "B308")
+    assert said and said["evidence"].startswith("sanitised before insertion: mark_safe() at line 13 wraps only the "
+                                                "output of bleach.clean() (an allow-list HTML sanitiser) (line 11)")
+    assert escaped_sink(MARKDOWN, 17, "B308") is None  # markdown's own HTML, never sanitised
+    assert escaped_sink(MARKDOWN, 21, "B308") is None  # an allow-list that admits <script>
+
+
+MIRROR = """name: Mirror to Codeberg
+on:
+  push:
+    branches: [ main ]
+jobs:
+  mirror:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Checkout
+        uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
+        with:
+          fetch-depth: 0
+      - name: Mirror to Codeberg
+        run: |
+          git remote add codeberg https://${{ secrets.CODEBERG_USERNAME }}:${{ secrets.CODEBERG_TOKEN }}@codeberg.org/miniflux/v2.git
+          git push --force --prune codeberg \\
+            "refs/heads/*:refs/heads/*" \\
+            "refs/tags/*:refs/tags/*"
+"""
+
+
+def test_a_mirror_push_to_another_host_needs_no_github_write_scope():
+    """miniflux's codeberg_mirror.yml (round 49's grader: the row asked for `contents: write`)."""
+    from tasks.fixes.api_workflows import evidence
+    from test_triage_hygiene import checkov
+
+    said = evidence(_as(checkov("CKV2_GHA_1", ".github/workflows/codeberg_mirror.yml", TITLE)), MIRROR)
+    assert said.endswith("its steps need contents: read"), said
+    own = MIRROR.replace("git remote add codeberg https://${{ secrets.CODEBERG_USERNAME }}:${{ secrets.CODEBERG_TOKEN }}"
+                         "@codeberg.org/miniflux/v2.git\n", "").replace("--prune codeberg", "--prune origin")
+    assert "contents: write" in evidence(_as(checkov("CKV2_GHA_1", ".github/workflows/codeberg_mirror.yml", TITLE)), own)
+
+
+TITLE = "Ensure top-level permissions are not set to write-all"
+
+
+def _as(f):
+    from tasks.findings.model import as_finding
+
+    return as_finding(f)

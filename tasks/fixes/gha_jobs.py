@@ -163,12 +163,23 @@ def _line(text: str, job: str) -> int | None:
     return text[:m.start()].count("\n") + 1 if m else None
 
 
+def _dump(obj) -> str:
+    """YAML of ``obj`` with multi-line strings as literal blocks, never folded: a run script reads as it is written
+    (PyYAML folded miniflux's `git remote add codeberg https://${{ secrets.X }}@codeberg.org/...` inside its secret
+    expression, so the push to another host went unseen and `contents: write` was asked for: round 49)."""
+    import yaml
+
+    class Literal(yaml.SafeDumper):
+        pass
+
+    Literal.add_representer(str, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style="|" if "\n" in v else None))
+    return yaml.dump(obj, Dumper=Literal, sort_keys=False, width=1_000_000)
+
+
 def jobs(text: str, known) -> dict | None:
     """{"own": [(job, line, its permissions)], "steps": text of the jobs the top level governs, "unknown": [why],
     "governed": their names};
     None when the workflow does not parse.  ``known(uses)`` says whether an action's needs are listed."""
-    import yaml
-
     data = load_mapping(text)
     if data is None or not isinstance(data.get("jobs"), dict):
         return None
@@ -185,16 +196,16 @@ def jobs(text: str, known) -> dict | None:
             continue
         if isinstance(job.get("uses"), str):  # a reusable workflow: its steps, and so its needs, are elsewhere
             unknown.append(f"job {name} calls the reusable workflow {job['uses']}, whose steps are not in this file")
-        body = yaml.safe_dump(job, sort_keys=False)
+        body = _dump(job)
         governed.append(body)
         for step in job.get("steps") or []:
             uses = step.get("uses") if isinstance(step, dict) else None
             if isinstance(uses, str) and not uses.startswith("./") and not _READ_ONLY.match(uses) and not known(uses) \
-                    and (_TOKEN.search(yaml.safe_dump(step)) or _WRITES.search(uses.split("@")[0])) \
-                    and not _registry_login(yaml.safe_dump(step)):  # round 40: a label action uses github.token unasked
+                    and (_TOKEN.search(_dump(step)) or _WRITES.search(uses.split("@")[0])) \
+                    and not _registry_login(_dump(step)):  # round 40: a label action uses github.token unasked
                 unknown.append(f"job {name} gives the token to {uses}, whose needs are not listed here")
             run = step.get("run") if isinstance(step, dict) else None
-            script = _SCRIPT_RUN.search(run) if isinstance(run, str) and _TOKEN.search(yaml.safe_dump(step)) else None
+            script = _SCRIPT_RUN.search(run) if isinstance(run, str) and _TOKEN.search(_dump(step)) else None
             if script:  # DamnVulnerableCryptoApp's wiki job: the script pushes to the wiki with the token it is given
                 unknown.append(f"job {name} gives the token to the script {script.group(1)}, whose steps are not in this file")
     return {"own": own, "steps": "\n".join(governed), "unknown": unknown, "governed": names}

@@ -34,6 +34,8 @@ _XSS_RULE = re.compile(r"(?i)^B308$|^B703$|xss|mark[-_]?safe|safe[-_]?string|mar
 _SINKS = {"mark_safe", "Markup", "SafeString", "SafeText"}
 _ESCAPERS = {"escape", "conditional_escape", "format_html", "urlencode", "quote", "quote_plus", "escape_uri_path",
              "iri_to_uri", "urlquote", "urlquote_plus"}
+_SANITISERS = {"bleach", "nh3"}  # their clean() keeps only allow-listed tags and attributes
+_RISKY_TAGS = re.compile(r"""["'](?:script|style|iframe|object|embed)["']|["']on\w+["']""")  # allowed by the call itself
 # a translated literal: the catalogue is the project's own, its translators are trusted (as blocktrans's are)
 _GETTEXT = {"_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy", "ngettext"}
 MAX_DEPTH = 3
@@ -76,6 +78,11 @@ def _imported_from(tree, name: str, prefix: str) -> bool:
                for n in tree.body)
 
 
+def _uses_bleach(tree) -> bool:
+    return any(isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "bleach" or isinstance(n, ast.Import)
+               and any(a.name.split(".")[0] == "bleach" for a in n.names) for n in tree.body)
+
+
 def _escaped(node, scope, tree, depth: int, used: list) -> bool:
     """``used`` gathers (kind, what, line): kind "escaper" for an escaping call, "plain" for a translated literal or a
     number; ``tree`` is the module, where module constants are looked up."""
@@ -86,6 +93,13 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
         if name in _ESCAPERS and not _foreign(node.func, tree):
             used.append(("escaper", ast.unparse(node.func) + "()", node.lineno))
             return True
+        if name == "clean" and node.args and (_name(node.func.value) in _SANITISERS if isinstance(node.func, ast.Attribute)
+                                             else any(_imported_from(tree, name, m) for m in _SANITISERS)) \
+                and not _RISKY_TAGS.search(ast.unparse(node)):  # bleach/nh3 allow-lists (linkding's markdown: set 45)
+            used.append(("escaper", f"{ast.unparse(node.func)}() (an allow-list HTML sanitiser)", node.lineno))
+            return True
+        if name == "linkify" and len(node.args) == 1 and _uses_bleach(tree):  # bleach's linkify escapes the text it links
+            return _escaped(node.args[0], scope, tree, depth, used)
         if name in _GETTEXT and node.args and all(isinstance(a, ast.Constant) for a in node.args):
             used.append(("plain", f"translated literal {ast.unparse(node.func)}()", node.lineno))
             return True
@@ -266,10 +280,12 @@ def escaped_sink(source: str, line: int, rule_text: str, sources=None) -> dict |
     kinds = " and ".join(k for k, hit in (("the project's own translation catalogue", texts),
                                            ("a number", any("a number" in o for o in others))) if hit)
     choices = [what for kind, what, n in seen if kind == "choice"]
-    parts = ([f"the output of {', '.join(escapers)}, which escapes or percent-encodes <, > and quotes"] if escapers else []) \
+    cleaned = any("sanitiser" in e for e in escapers)  # bleach/nh3 keep allow-listed markup, escaping or dropping the rest
+    parts = ([f"the output of {', '.join(escapers)}, which " + ("keeps only the tags and attributes its allow-list names"
+              if cleaned else "escapes or percent-encodes <, > and quotes")] if escapers else []) \
         + ([f"{'; '.join(others)}" + (f" ({kinds}: no markup from outside)" if kinds else "")] if others else []) + choices
     lead = "escaped before insertion" if escapers else "constant data"  # round 28: nothing was escaped in a translation
     return {"check": "code", "status": "escaped",
-            "evidence": f"{lead}: {_name(calls[0].func)}() at line {calls[0].lineno} wraps only literal "
-                        f"text and {' and '.join(parts)}{f' ({reversed_urls})' if reversed_urls else ''}; "
+            "evidence": f"{'sanitised before insertion' if cleaned else lead}: {_name(calls[0].func)}() at line "
+                        f"{calls[0].lineno} wraps only {'' if cleaned else 'literal text and '}{' and '.join(parts)}{f' ({reversed_urls})' if reversed_urls else ''}; "
                         "no markup can be injected"}
