@@ -335,3 +335,44 @@ def _as(f):
     from tasks.findings.model import as_finding
 
     return as_finding(f)
+
+
+def test_a_projects_own_es_module_that_extends_jquery_is_not_a_vendored_plugin():
+    """CTFd's themes/core-deprecated/assets/js/utils.js (round 49's grader): `import $ from "jquery"` and
+    `$.fn.serializeJSON = function` is the project's own module, not a published plugin."""
+    from tasks.triage.paths import library_banner
+
+    own = '/* helpers */\nimport $ from "jquery";\n\n$.fn.serializeJSON = function(omit_nulls) {\n  return {};\n};\nexport default $;\n'
+    assert library_banner("CTFd/themes/core/assets/js/utils.js", own) is None
+    plugin = "/* serialize */\n(function ($) {\n$.fn.serializeJSON = function (options) {\n  return {};\n};\n})(jQuery);\n"
+    assert "a plugin of a published library" in library_banner("static/js/jquery.serialize.js", plugin)
+
+
+def test_a_css_name_inside_a_string_is_not_the_variable_of_the_same_name(tmp_path):
+    """CTFd/views.py (round 49's grader): `theme = request.form.get(...)` does not reach `--theme-color` in a literal."""
+    code = ('def setup():\n    theme = request.form.get("ctf_theme")\n    set_config("ctf_theme", theme)\n'
+            '    css = ":root {{--theme-color: {c};}}".format(c=color)\n')
+    f = finding(rule_id="tmp.rules.raw-html-format", title="raw-html-format",
+                location={"path": "CTFd/views.py", "start_line": 4, "end_line": 4})
+    rec, said = _reasons(tmp_path, {"CTFd/views.py": code}, f)
+    assert "to theme, which reaches" not in said
+
+
+def test_a_flask_projects_xss_fix_is_flasks_in_both_stages():
+    """CTFd (round 49's grader): stage 1 gave Django's format_html snippet in a Flask project; the stage-2 fix read
+    the file's imports (Markup/Jinja): the stage-1 section now takes the stage-2 fix."""
+    from tasks.datasets.file_fixes import refit
+    from tasks.findings.model import as_finding
+    from tasks.fixes import fix_for
+
+    f = as_finding(finding(rule_id="tmp.rules.raw-html-format", title="raw-html-format",
+                           location={"path": "CTFd/views.py", "start_line": 4, "end_line": 4},
+                           snippet='css = "<style>{}</style>".format(color)'))
+    code = {"path": "CTFd/views.py", "text": 'css = "<style>{}</style>".format(color)\n', "start_line": 4,
+            "imports": "from flask import Blueprint, request\n"}
+    fixed = fix_for(f, ["CWE-79"], code)
+    assert fixed[2].get("framework") == "flask" and "format_html" not in fixed[0]
+    s1 = {"messages": [{}, {}, {"content": "## Verdict\nTrue positive.\n\n## How to fix it\nFor this python code: "
+                                           "In Django, build HTML with `format_html`.\n"}]}
+    out = refit(s1, f, code, fixed)["messages"][2]["content"]
+    assert "format_html" not in out and "## How to fix it\n" in out

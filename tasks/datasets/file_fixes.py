@@ -22,7 +22,7 @@ def refit(s1: dict | None, f: Finding, code: dict | None, fixed: tuple) -> dict 
     partiql = (fixed[2] or {}).get("fix_family") in ("sql-injection-partiql", "sql-injection-sqlalchemy")  # the sink
     # is read below the flagged line (a PartiQL call, SQLAlchemy's text()), not known to the analysis; a fix fitted to
     # the flagged call (tasks.fixes.unpickle) is not known to it either
-    partiql = partiql or bool((fixed[2] or {}).get("fitted"))
+    partiql = partiql or bool((fixed[2] or {}).get("fitted")) or (fixed[2] or {}).get("framework") == "flask"  # CTFd
     if s1 is None or fixed[1] == "suppression" or not partiql and (
             f.kind != "config" or not (code or {}).get("file") or not handles(f)):
         return s1

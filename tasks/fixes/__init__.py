@@ -149,7 +149,7 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         family = meta["fix_family"] = "sql-injection-sqlalchemy"
     elif family == "xss" and language == "python" and _FLASK.search(f"{f.rule_id} {(code or {}).get('imports') or ''} {f.snippet or ''}") \
             and not re.search(r"\bdjango\b", f"{(code or {}).get('imports') or ''} {f.snippet or ''}"):  # a Flask rule on Django code
-        text, _ = patterns.lookup("xss-flask", "python")  # Markup/Jinja, not Django's format_html, in a Flask project
+        text, meta["framework"] = patterns.lookup("xss-flask", "python")[0], "flask"  # Markup/Jinja, and stage 1 too
     if family in line_fit.FAMILIES and language == "python" and is_code and text:  # the flagged call's own safe form
         fitted = _fit_line(f, family, text, c, code)
         meta["fitted"], text = fitted != text, fitted

@@ -86,7 +86,7 @@ def _in_function(f: Finding, reader) -> dict | None:
         var = _ASSIGN.match(lines[n])
         if var and _no_text(lines[n], hit):  # `int(request.args.get('n'))`, `... if request.args.get('t') == 'x' else`
             continue  # (changedetection.io's step screenshot, round 45): the request's text never reaches the value
-        if var and re.search(rf"(?<![\w$]){re.escape(var.group(1))}(?![\w$])", flagged):
+        if var and re.search(rf"(?<![\w$-]){re.escape(var.group(1))}(?![\w$-])", flagged):  # not `--theme-color` (round 49)
             return {"check": "code", "status": "user_input",
                     "evidence": f"{loc.path}:{n + 1} assigns user input ({_shown(hit.group(0))}) to {var.group(1)}, "
                                 f"which reaches the flagged line {loc.start_line} ({f.rule_id})"}

@@ -58,6 +58,7 @@ _BANNER = re.compile(r"/\*[!*][\s*]*(?:@license\s+)?([A-Za-z][\w.+ -]{1,40}?)\s+
 _PLAIN_BANNER = re.compile(r"/\*\s*([A-Za-z][\w.+ -]{1,40}?)\s+v?(\d+\.\d+(?:\.\d+)?)\b")
 _PLUGIN = re.compile(r"(?m)^(THREE|jQuery\.fn|\$\.fn|jQuery|L\.Control|Chart\.controllers|Backbone|d3)\.[A-Z$_a-z][\w$]*"
                      r"(?:\.prototype)?\s*=\s*(?:function\b|\{|Object\.(?:assign|create)\b)")
+_MODULE = re.compile(r"(?m)^(?:import\s[^;\n]*\bfrom\s+['\"]|export\s+(?:default\b|const\b|function\b|class\b|\{))")
 _LICENCE = re.compile(r"(?i)licen[cs]|\(c\)|copyright|\bMIT\b|\bBSD\b|Apache")
 BUILD_FILES = re.compile(r"(?i)^(?:gruntfile|gulpfile(?:\.babel)?|jakefile|webpack(?:\.[\w-]+)*\.config|webpack\.config(?:\.[\w-]+)*"
                          r"|rollup\.config|vite\.config|babel\.config|postcss\.config|tailwind\.config|karma\.conf"
@@ -150,7 +151,7 @@ def library_banner(path: str | None, snippet: str | None, reader=None, commit: s
         if m and _LICENCE.search(said) and not re.fullmatch(r"(?i)version|build|release|v|rev(?:ision)?", m.group(1).strip()):
             return f"its banner names {m.group(1).strip()} {m.group(2)} with a licence"
         plugin = _PLUGIN.search(text[:6000])
-        if plugin:
+        if plugin and not _MODULE.search(text[:6000]):  # an ES module of the project (CTFd's utils.js: round 49)
             return f"a plugin of a published library: it extends {plugin.group(1)} (line '{plugin.group(0).strip()[:40]}')"
     return None
 
