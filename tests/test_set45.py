@@ -6,6 +6,7 @@ from __future__ import annotations
 from test_round45_rows import _reasons
 from test_triage_hygiene import finding
 
+from tasks.datasets import rows
 from tasks.findings.secret_keys import translation_catalogue
 
 SECRET = {"class": "high-entropy", "entropy": 4.6, "format": None, "length": 52, "match": None}
@@ -376,3 +377,37 @@ def test_a_flask_projects_xss_fix_is_flasks_in_both_stages():
                                            "In Django, build HTML with `format_html`.\n"}]}
     out = refit(s1, f, code, fixed)["messages"][2]["content"]
     assert "format_html" not in out and "## How to fix it\n" in out
+
+
+TEAM_JS = """export function showMembers() {
+  ezAlert({
+    title: "Members",
+    body: `
+      <p>Choose a member</p>
+      ${$("#team-member-select").html()}
+    `,
+  });
+  $("#x").html();
+}
+"""
+
+
+def test_a_line_inside_a_template_literal_gets_no_suppression_comment():
+    """CTFd's team.js (round 49's grader): `// nosemgrep` on a line of a template literal's body would show in the
+    modal; stage 1 says where to record it instead, and stage 2 has no comment row."""
+    f = finding(rule_id="tmp.rules.prohibit-jquery-html", title="prohibit-jquery-html",
+                location={"path": "themes/admin/assets/js/pages/team.js", "start_line": 6, "end_line": 6},
+                snippet='      ${$("#team-member-select").html()}')
+    code = {"path": "themes/admin/assets/js/pages/team.js", "text": TEAM_JS, "start_line": 1, "script": TEAM_JS}
+    rec = {"verdict": "false_positive", "reasons": [{"check": "code", "evidence": "a getter: .html() reads the HTML"}]}
+    s1 = {"messages": [{}, {"content": "prompt"}, {"content": "## Verdict\nx"}], "meta": {}}
+    s1, (answer, why, _) = rows.apply_triage(f, {"narrative": "x", "sections": {}}, {}, rec, s1, (None, "no fix", {}),
+                                             {"triage": "explain"}, code)
+    assert answer is None and "inside a template literal that spans lines 4-7" in why
+    assert "not with a comment" in s1["messages"][2]["content"] and "on the flagged line" not in s1["messages"][2]["content"]
+    plain = finding(rule_id="tmp.rules.prohibit-jquery-html", title="prohibit-jquery-html",
+                    location={"path": "themes/admin/assets/js/pages/team.js", "start_line": 9, "end_line": 9},
+                    snippet='  $("#x").html();')
+    _, (answer, _, _) = rows.apply_triage(plain, {"narrative": "x", "sections": {}}, {}, rec, None, (None, "no fix", {}),
+                                          {"triage": "explain"}, code)
+    assert answer and "nosemgrep" in answer

@@ -91,12 +91,13 @@ def apply_triage(f: Finding | dict, narrative: dict, meta: dict, rec: dict | Non
 
         scoped = exclusion_answer(f.tool, f.path, rec)  # an installed package: out of the scan, never a nosec in it
         generated = None if scoped else generated_answer(f.tool, f.path, rec, code)  # a generator would drop a comment
+        inside = None if scoped or generated else inside_string(f, code)  # a comment would join a string's text
         if s1 is not None:
             place = exclusion_place(f.tool, f.path, rec) if scoped else generated_place(f.tool, f.path, code) \
-                if generated else suppression_place(f, rec)
+                if generated else (f"in the team's triage record or the scan's baseline, not with a comment ({inside})"
+                                   if inside else suppression_place(f, rec))
             s1["messages"][2]["content"] = false_positive_analysis(narrative, rec, place, f.path, answer)
-        # a suppression that would silence a real defect is no row at all
-        why_not = None if scoped else refused(f, rec) or (None if generated else inside_string(f, code))
+        why_not = None if scoped else refused(f, rec) or inside  # a suppression that would silence a real defect: no row
         if why_not:
             return s1, (None, why_not, dict(fix_meta, fix_family="suppression"))
         from tasks.fixes.suppression_diff import suppression_diff

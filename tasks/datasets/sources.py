@@ -37,6 +37,9 @@ def _scrub(text: str, path: str) -> str:
     return scrub(text, detect(text, path))
 
 
+_SCRIPT = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx")
+
+
 def _commit(f: Finding) -> str | None:
     for seen in (f.last_seen, f.first_seen):
         if seen and seen.commit:
@@ -98,6 +101,11 @@ class Source:
                 if key not in self._whole:  # scrubbed once per file, shared by its findings
                     self._whole[key] = _scrub("".join(below), ctx["path"])
                 out["file"] = self._whole[key]
+            elif loc.path.endswith(_SCRIPT) and len(below) <= 20000:  # a template literal a comment must not enter
+                key = (loc.path, _commit(f))
+                if key not in self._whole:
+                    self._whole[key] = _scrub("".join(below), ctx["path"])
+                out["script"] = self._whole[key]
             # the modules the file imports: which DB driver's placeholder a query fix takes (tasks.fixes.sql_fit)
             out["imports"] = "".join(l for l in below[:300] if re.match(r"\s*(?:import|from)\s+\w", l))[:4000]
             sites = self._sites(f)

@@ -142,16 +142,40 @@ def in_python_string(file_text: str | None, c: patches.Code, line: int) -> bool:
                for n in ast.walk(tree))
 
 
+_SCRIPTS = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx")
+
+
 def inside_string(f: Finding | dict, code: dict | None) -> str | None:
     """Why no comment may go on the flagged line: it lies inside a Python string that spans lines (a docstring's
     doctest: sqlmap's bcrypt test vector, set 40 - the `# nosemgrep` became part of the expected output and the
-    doctest failed).  None when the line is code, or the file is not Python or does not parse."""
+    doctest failed) or a JavaScript template literal (CTFd's team.js modal body, round 49: the comment would show in
+    the page).  None when the line is code, or the file does not parse."""
     import ast
 
     f = as_finding(f)
-    text = (code or {}).get("file")
-    if not text or not str(f.path or "").endswith(".py") or not f.line:
+    text, path = (code or {}).get("file") or (code or {}).get("script"), str(f.path or "")
+    if not text or not f.line:
         return None
+    if path.endswith(_SCRIPTS):
+        from tasks.triage.parsed_source import nodes_on_line, parse_js
+
+        root = parse_js(text, path)
+        spans = [(n.start_point[0] + 1, n.end_point[0] + 1) for n in nodes_on_line(root, f.line)
+                 if n.type == "template_string"] if root is not None else []
+        inner = [(a, b) for a, b in spans if a < f.line]  # the literal opened on a line above the flagged one
+        return (f"{f.path}:{f.line} is inside a template literal that spans lines {inner[0][0]}-{inner[0][1]}: a "
+                "suppression comment there would become part of the string") if inner else None
+    if not path.endswith(".py"):
+        return None
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.lineno < f.line <= (node.end_lineno or 0):
+            return (f"{f.path}:{f.line} is inside a string that spans lines {node.lineno}-{node.end_lineno} (a docstring "
+                    "or a text block): a suppression comment there would become part of the string")
+    return None
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):
