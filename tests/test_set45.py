@@ -411,3 +411,16 @@ def test_a_line_inside_a_template_literal_gets_no_suppression_comment():
     _, (answer, _, _) = rows.apply_triage(plain, {"narrative": "x", "sections": {}}, {}, rec, None, (None, "no fix", {}),
                                           {"triage": "explain"}, code)
     assert answer and "nosemgrep" in answer
+
+
+def test_a_start_script_that_leaves_a_root_daemon_running_does_not_drop_root():
+    """linkding's bootstrap.sh (round 49's grader): `supervisord -c supervisord-tasks.conf` forks a root daemon before
+    `exec uwsgi ... uwsgi.ini` (uid = www-data): "only the steps before it run as root" was wrong."""
+    from tasks.triage.root_drop import drops_root
+
+    script = ["#!/bin/sh\n", "if [ \"$LD_DISABLE_BACKGROUND_TASKS\" != \"True\" ]; then\n",
+              "  supervisord -c supervisord-tasks.conf\n", "fi\n", "exec gosu www-data uwsgi uwsgi.ini\n"]
+    assert drops_root(script) is None
+    assert drops_root(["#!/bin/sh\n", "chown -R app /data\n", "exec gosu app \"$@\"\n"])[1] == "app"
+    assert drops_root(["#!/bin/sh\n", "worker --queue default &\n", "exec gosu app web\n"]) is None
+    assert drops_root(["#!/bin/sh\n", "test -f x && echo ok\n", "exec gosu app web\n"])[1] == "app"

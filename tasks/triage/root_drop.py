@@ -56,6 +56,18 @@ def _guarded_by_default(lines: list[str], line: int) -> bool:
     return False
 
 
+# a process the script leaves running as root before its own drop: a daemon that forks (supervisord without -n, nginx,
+# cron, service ... start) or a job sent to the background (linkding's `supervisord -c supervisord-tasks.conf` before
+# `exec uwsgi`: round 49's grader, "only the steps before it run as root" was wrong)
+_DAEMON = re.compile(r"^\s*(?!exec\b)(?:sudo\s+)?(?:\S*/)?(?:supervisord|nginx|crond?|rsyslogd|sshd|dockerd|service\s+\S+\s+"
+                     r"start|/etc/init\.d/\S+\s+start|start-stop-daemon\b.*--start)\b(?!.*(?:\s-n\b|--nodaemon|daemon off))"
+                     r"|(?<![&|>])&\s*(?:#.*)?$")
+
+
+def _leaves_root(lines: list[tuple[int, str]], line: int) -> bool:
+    return any(_DAEMON.search(text) for n, text in lines if n < line)
+
+
 def drops_root(lines: list[str], read=None, find=None) -> tuple[int, str, str, str] | None:
     """(line, user, text, what else says so) where the script hands the service to another user, or None.  ``find(name)``: a
     repository path for a file name (the uWSGI ini the script passes), ``read(path)``: its lines."""
@@ -68,11 +80,12 @@ def drops_root(lines: list[str], read=None, find=None) -> tuple[int, str, str, s
         if m:
             user = next(g for g in m.groups() if g)
             if user not in ("root", "0") and not _root_by_default(user, lines) and not _guarded_by_default(lines, n):
-                return n, user, text.strip()[:100], ""
+                return None if _leaves_root(_code_lines(lines), n) else (n, user, text.strip()[:100], "")
         ini = _UWSGI_INI.search(text)
         if ini and read and find:
             path = find(ini.group(1))
             uid = _INI_UID.search("".join(read(path) or [])) if path else None
             if uid and uid.group(1) not in ("root", "0"):
-                return n, uid.group(1), text.strip()[:80], f" with {path}'s `uid = {uid.group(1)}`"
+                return None if _leaves_root(_code_lines(lines), n) else (
+                    n, uid.group(1), text.strip()[:80], f" with {path}'s `uid = {uid.group(1)}`")
     return None
