@@ -314,6 +314,6 @@ def test_strings_that_only_name_settings_are_not_a_secrets_value():
     f = finding(tool="bandit", rule_id="B105", title="Possible hardcoded password: 'token_budget_month'",
                 location={"path": "app/budget.py", "start_line": 3, "end_line": 3}, secret_evidence=ev)
     rec = Judge().judge(f)
-    assert rec["verdict"] == "false_positive" and rec["reasons"][0]["evidence"].startswith("not a credential: the flagged strings are names")
+    assert rec["verdict"] == "false_positive" and rec["reasons"][0]["evidence"].startswith("not a credential: the flagged strings are identifiers made of words")
     assert classify(["SECRET_KEY", "s3cr3t-Value-99"], "B105")["class"] != "name"  # a value beside the name decides
     assert classify(["secret"], "B105")["class"] != "name"  # a word can be the value itself

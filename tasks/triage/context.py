@@ -149,7 +149,7 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     ev = f.secret_evidence
     ev = file_evidence(f, reader) if isinstance(ev, dict) and ev.get("class") == "redacted-by-tool" else ev
     if isinstance(ev, dict) and ev.get("class") == "name":  # every flagged string names a setting (or a variable)
-        said = f"value is {ev['match']}" if str(ev.get("match") or "").startswith("the variable") else "strings are names (dict keys or setting names)"
+        said = f"value is {ev['match']}" if str(ev.get("match") or "").startswith("the variable") else "strings are identifiers made of words (the shape of a key's or a setting's name)"
         return {"check": "secret", "status": "not_a_secret", "evidence": f"not a credential: the flagged {said}, not a secret's value"}
     if not isinstance(ev, dict) or ev.get("class") in (None, "redacted-by-tool", "name"):
         return None
