@@ -263,6 +263,7 @@ def test_an_email_domain_and_a_form_fields_name_are_not_redacted():
 MARKDOWN = '''import bleach
 import markdown
 from bleach.linkifier import Linker
+from bleach_allowlist import markdown_attrs, markdown_tags
 from django.utils.safestring import mark_safe
 
 linker = Linker()
@@ -289,11 +290,11 @@ def test_mark_safe_of_bleach_sanitised_markdown_is_no_injection():
     then bleach's linkify, then mark_safe; an unsanitised or script-allowing one stays."""
     from tasks.triage.escaped_py import escaped_sink
 
-    said = escaped_sink(MARKDOWN, 13, "B308")
-    assert said and said["evidence"].startswith("sanitised before insertion: mark_safe() at line 13 wraps only the "
-                                                "output of bleach.clean() (an allow-list HTML sanitiser) (line 11)")
-    assert escaped_sink(MARKDOWN, 17, "B308") is None  # markdown's own HTML, never sanitised
-    assert escaped_sink(MARKDOWN, 21, "B308") is None  # an allow-list that admits <script>
+    said = escaped_sink(MARKDOWN, 14, "B308")
+    assert said and said["evidence"].startswith("sanitised before insertion: mark_safe() at line 14 wraps only the "
+                                                "output of bleach.clean() (an allow-list HTML sanitiser) (line 12)")
+    assert escaped_sink(MARKDOWN, 18, "B308") is None  # markdown's own HTML, never sanitised
+    assert escaped_sink(MARKDOWN, 22, "B308") is None  # an allow-list that admits <script>
 
 
 MIRROR = """name: Mirror to Codeberg

@@ -97,9 +97,13 @@ ADDRESS = re.compile(r"[\w.+-]*@[\w-]+(?:\.[\w-]+)+")  # team@examplectf.com, "@
 
 
 def only_key(value: str, text: str) -> bool:
-    """Is every place ``value`` stands quoted in ``text`` a mapping's key (``"new_password1": x``)?"""
+    """Is ``value`` a field's name (``new_password1``) and every place it stands quoted in ``text`` a mapping's key,
+    opened by ``{`` or ``,`` (``"new_password1": x``)?  Not ``case "x":`` nor a ternary's ``? "x" :`` (the review of
+    the set-45 change: both are values)."""
+    if not re.fullmatch(r"[A-Za-z_][\w-]{0,63}", value):
+        return False
     quoted = re.findall(rf"""["']{re.escape(value)}["']""", text)
-    keys = re.findall(rf"""["']{re.escape(value)}["']\s*:(?!:)""", text)
+    keys = re.findall(rf"""(?:^|[{{,])\s*["']{re.escape(value)}["']\s*:(?!:)""", text, re.M)
     return bool(quoted) and len(keys) == len(quoted)
 
 

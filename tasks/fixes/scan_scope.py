@@ -24,6 +24,12 @@ _PIP_T = re.compile(r"manifest: (\S+?\.(?:dist|egg)-info)/\S+?:\d+ (?:lists (\S+
 _VENDOR = re.compile(r"^(.*?\bvendor)/")
 
 
+# Semgrep's built-in ignore list (semgrep-core 1.x) applies only while the repository has no .semgrepignore of its own
+SEMGREPIGNORE_NOTE = ("(Where the repository has no .semgrepignore yet, a new one replaces Semgrep's built-in list, which "
+                      "skips test/, tests/, *_test.go, node_modules/, vendor/, build/, dist/ and *.min.js: copy those "
+                      "entries into it too, or the next scan reports them.)")
+
+
 def installed_root(path: str | None, evidence: str) -> str | None:
     """The folder to leave out of the scan: the install folder, or the package folder ``pip install -t`` made."""
     if not evidence.startswith(PREFIX) or not path:
@@ -89,9 +95,7 @@ def exclusion_answer(tool: str, path: str | None, rec: dict) -> str | None:
         block = f'```toml\n# pyproject.toml (bandit -c pyproject.toml -r .)\n[tool.bandit]\nexclude_dirs = ["{root}"]\n```\n' \
                 f"or on the command line: `bandit -r . -x ./{root}`."
     elif tool == "semgrep":
-        block = (f"```\n# .semgrepignore\n{root}{'' if vendored else '/'}\n```\n(Where the repository has no .semgrepignore "
-                 "yet, a new one replaces Semgrep's built-in list, which skips test/, tests/, *_test.go, node_modules/, vendor/, "
-                 "build/, dist/ and *.min.js: copy those entries into it too, or the next scan reports them.)")
+        block = f"```\n# .semgrepignore\n{root}{'' if vendored else '/'}\n```\n{SEMGREPIGNORE_NOTE}"
     elif tool == "checkov":
         block = f"`checkov -d . --skip-path {root}` (or `skip-path: [{root}]` in .checkov.yaml)."
     else:
@@ -141,7 +145,7 @@ def generated_answer(tool: str, path: str | None, rec: dict, code: dict | None) 
         return None
     evidence = str(((rec.get("reasons") or [{}])[0]).get("evidence", "")).rstrip(".")
     block = {"bandit": f'```toml\n# pyproject.toml (bandit -c pyproject.toml -r .)\n[tool.bandit]\nexclude_dirs = ["{path}"]\n```',
-             "semgrep": f"```\n# .semgrepignore\n{path}\n```",
+             "semgrep": f"```\n# .semgrepignore\n{path}\n```\n{SEMGREPIGNORE_NOTE}",
              "checkov": f"`checkov -d . --skip-path {re.escape(path)}` (or `skip-path` in .checkov.yaml)"}[tool]
     return (f"False positive: {evidence}. Do not add a suppression comment to {path}: a generator writes it "
             f"(\"{code['generated']}\"), and the next generation drops the comment and the finding returns. Leave the "

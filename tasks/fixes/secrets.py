@@ -165,6 +165,16 @@ _CONFIG_SUFFIXES = {".yml", ".yaml", ".json", ".toml", ".ini", ".conf", ".cfg", 
                     ".env", ".hcl"}
 
 
+def _settings_file(path: str) -> bool:
+    """A settings file that holds a key among other settings; not a JSON credential file (a service account's key, a
+    JWK set, firebase-adminsdk-*.json), whose every field is the credential (the review of the set-45 change)."""
+    p = PurePosixPath(path)
+    if p.suffix.lower() == ".json":
+        return bool(re.search(r"(?i)settings|config|appsettings|application", p.name)) and not re.search(
+            r"(?i)service|account|credential|adminsdk|jwk|key|secret|token", p.name)
+    return p.suffix.lower() in _CONFIG_SUFFIXES
+
+
 def rotation(finding: Finding | dict, language: str | None, fix_family: str = "secret-rotate") -> tuple[str, dict]:
     finding = as_finding(finding)
     loc = finding.location or NO_LOCATION
@@ -193,7 +203,7 @@ def rotation(finding: Finding | dict, language: str | None, fix_family: str = "s
         lines.append("3. Keep the new key in your secret manager or the platform's secret store, mounted as a file "
                      "at run time.")
         return "\n".join(lines), {"fix_family": "secret-key-in-code"}
-    if env is None and PurePosixPath(path).suffix.lower() in _CONFIG_SUFFIXES:  # a key inside settings (round 49)
+    if env is None and _settings_file(path):  # a key inside settings (round 49)
         lines.append(f"2. Do not delete {path}: it holds the service's other settings. Replace the key block in it with "
                      "a reference to a key file the deployment mounts (or the setting's environment-variable form), "
                      "and purge the old key from history (`git filter-repo --replace-text replacements.txt`).")

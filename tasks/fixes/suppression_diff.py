@@ -157,14 +157,21 @@ def inside_string(f: Finding | dict, code: dict | None) -> str | None:
     if not text or not f.line:
         return None
     if path.endswith(_SCRIPTS):
-        from tasks.triage.parsed_source import nodes_on_line, parse_js
+        from tasks.triage.parsed_source import parse_js
 
         root = parse_js(text, path)
-        spans = [(n.start_point[0] + 1, n.end_point[0] + 1) for n in nodes_on_line(root, f.line)
-                 if n.type == "template_string"] if root is not None else []
-        inner = [(a, b) for a, b in spans if a < f.line]  # the literal opened on a line above the flagged one
-        return (f"{f.path}:{f.line} is inside a template literal that spans lines {inner[0][0]}-{inner[0][1]}: a "
-                "suppression comment there would become part of the string") if inner else None
+        rows = text.split("\n")
+        if root is None or not 0 < f.line <= len(rows):
+            return None
+        line = rows[f.line - 1].rstrip()
+        for col in (0, len(line.encode("utf-8"))):  # where the reason goes above it and where the marker ends it
+            node = root.descendant_for_point_range((f.line - 1, col), (f.line - 1, col))
+            while node is not None and node.type not in ("template_string", "template_substitution"):
+                node = node.parent  # code inside a `${ ... }` substitution is code (the review of the set-45 change)
+            if node is not None and node.type == "template_string" and node.start_point[0] + 1 < f.line:
+                return (f"{f.path}:{f.line} is inside a template literal that spans lines {node.start_point[0] + 1}-"
+                        f"{node.end_point[0] + 1}: a suppression comment there would become part of the string")
+        return None
     if not path.endswith(".py"):
         return None
     try:

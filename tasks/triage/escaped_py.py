@@ -28,14 +28,13 @@ import re
 
 from tasks.triage.absolute_urls import judged
 from tasks.triage.markup_slots import slots
+from tasks.triage.html_sanitisers import imported_from as _imported_from, sanitiser_call, uses_bleach
 from tasks.triage.parsed_source import enclosing_function, parsed_tree, partial_tree
 
 _XSS_RULE = re.compile(r"(?i)^B308$|^B703$|xss|mark[-_]?safe|safe[-_]?string|markup|html[-_]?safe")
 _SINKS = {"mark_safe", "Markup", "SafeString", "SafeText"}
 _ESCAPERS = {"escape", "conditional_escape", "format_html", "urlencode", "quote", "quote_plus", "escape_uri_path",
              "iri_to_uri", "urlquote", "urlquote_plus"}
-_SANITISERS = {"bleach", "nh3"}  # their clean() keeps only allow-listed tags and attributes
-_RISKY_TAGS = re.compile(r"""["'](?:script|style|iframe|object|embed)["']|["']on\w+["']""")  # allowed by the call itself
 # a translated literal: the catalogue is the project's own, its translators are trusted (as blocktrans's are)
 _GETTEXT = {"_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy", "ngettext"}
 MAX_DEPTH = 3
@@ -71,16 +70,6 @@ def _bound_value(bind, name: str):
     return None
 
 
-def _imported_from(tree, name: str, prefix: str) -> bool:
-    """``name`` is imported from a module under ``prefix`` (``from django.template.defaultfilters import date``)."""
-    return any(isinstance(n, ast.ImportFrom) and (n.module or "").startswith(prefix) and any(a.name == name and not a.asname
-                                                                                           for a in n.names)
-               for n in tree.body)
-
-
-def _uses_bleach(tree) -> bool:
-    return any(isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "bleach" or isinstance(n, ast.Import)
-               and any(a.name.split(".")[0] == "bleach" for a in n.names) for n in tree.body)
 
 
 def _escaped(node, scope, tree, depth: int, used: list) -> bool:
@@ -93,12 +82,10 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
         if name in _ESCAPERS and not _foreign(node.func, tree):
             used.append(("escaper", ast.unparse(node.func) + "()", node.lineno))
             return True
-        if name == "clean" and node.args and (_name(node.func.value) in _SANITISERS if isinstance(node.func, ast.Attribute)
-                                             else any(_imported_from(tree, name, m) for m in _SANITISERS)) \
-                and not _RISKY_TAGS.search(ast.unparse(node)):  # bleach/nh3 allow-lists (linkding's markdown: set 45)
+        if name == "clean" and sanitiser_call(node, tree):  # bleach/nh3 with a safe allow-list (linkding's markdown: set 45)
             used.append(("escaper", f"{ast.unparse(node.func)}() (an allow-list HTML sanitiser)", node.lineno))
             return True
-        if name == "linkify" and len(node.args) == 1 and _uses_bleach(tree):  # bleach's linkify escapes the text it links
+        if name == "linkify" and len(node.args) == 1 and uses_bleach(tree):  # bleach's linkify escapes the text it links
             return _escaped(node.args[0], scope, tree, depth, used)
         if name in _GETTEXT and node.args and all(isinstance(a, ast.Constant) for a in node.args):
             used.append(("plain", f"translated literal {ast.unparse(node.func)}()", node.lineno))

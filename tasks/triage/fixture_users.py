@@ -55,8 +55,8 @@ def _first_use(path: str, tests: list[tuple[str, list[str]]]) -> str:
     pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(w)}(?![\w-])" for w in words))
     # the tests of the fixture's own package first (miniflux's sanitizer/testdata/x.html is read by sanitizer_test.go,
     # while readability_test.go names the same file name in its own testdata/: set 45's audit)
-    parents = {str(p) for p in PurePosixPath(path).parents}
-    for test, lines in sorted(tests, key=lambda t: str(PurePosixPath(t[0]).parent) not in parents):
+    parents = {str(p): -len(p.parts) for p in PurePosixPath(path).parents}  # the nearest package first
+    for test, lines in sorted(tests, key=lambda t: parents.get(str(PurePosixPath(t[0]).parent), 1)):
         if test == path:
             continue
         for n, line in enumerate(lines, 1):

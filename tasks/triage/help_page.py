@@ -22,9 +22,9 @@ import re
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
-from tasks.triage.documented_secret import PLACEHOLDER_HOST, check_docs_example, check_documented
+from tasks.triage.documented_secret import (PLACEHOLDER_HOST, check_docs_example, check_documented, live, local_host,
+                                            request_span)
 from tasks.triage.documented_secret import _GENERIC_RULE as GENERIC_RULE
-from tasks.triage.documented_secret import _LIVE as LIVE
 
 _TEMPLATE = (".html", ".htm", ".twig", ".jinja", ".jinja2", ".j2", ".njk", ".hbs", ".mustache", ".erb", ".tmpl", ".gohtml")
 _OPEN, _CLOSE = re.compile(r"(?i)<pre\b"), re.compile(r"(?i)</pre\s*>")
@@ -58,14 +58,16 @@ def check_help_sample(f: Finding | dict, reader=None) -> dict | None:
         return None
     lines = finding_lines(reader, f)
     at = loc.start_line - 1
-    if not 0 <= at < len(lines) or LIVE.search(lines[at]):
+    if not 0 <= at < len(lines) or live(lines[at]):
         return None
     block = _pre_block(lines, at)
     if block is None:
         return None
-    others = [line for i, line in enumerate(lines[block[0]:block[1] + 1], block[0]) if i != at and len(line) < MAX_LINE]
-    yours = next((m.group(0) for line in others for m in [_YOURS.search(line)] if m), None)
-    host = next((next(g for g in m.groups() if g) for line in others for m in [PLACEHOLDER_HOST.search(line)] if m), None)
+    span = request_span(lines, at, block[0], block[1] + 1)  # the request the value is sent in (it may open on <pre>'s line)
+    request = [lines[i] for i in span if i != at and len(lines[i]) < MAX_LINE]
+    yours = next((m.group(0) for line in request for m in [_YOURS.search(line)] if m), None)  # of the same request only
+    host = next((m.group(1) or m.group(2) for line in request for m in [PLACEHOLDER_HOST.search(line)] if m), None) \
+        or local_host(lines, at, block[0], block[1] + 1)
     if not yours and not host:
         return None
     shown = f"the placeholder `{yours}`" if yours else f"the host `{host}`, a placeholder or the reader's own machine"

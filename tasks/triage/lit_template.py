@@ -24,9 +24,13 @@ _RULE = re.compile(r"(?i)jquery-insecure-method|prohibit-jquery-html|jquery.*htm
 _SCRIPT = (".js", ".mjs", ".ts", ".jsx", ".tsx")
 _TAG = re.compile(r"(?<![\w.$])html\s*`")
 _CALL = re.compile(r"\.\s*html\s*\(")
-_IMPORT = re.compile(r"""(?m)^\s*import\s*\{[^}]*\bhtml\b[^}]*\}\s*from\s*["']((?:lit|lit-html|lit-element|htm|uhtml|"""
-                     r"""lighterhtml)(?:/[\w./-]*)?|@lit/[\w./-]+)["']""")
-_UNSAFE = re.compile(r"\bunsafe(?:HTML|SVG|Statics)\b|\.innerHTML\s*=|\bunsafeStatic\b")
+# an `import { ... } from "..."` statement, bounded so that an unclosed brace fails fast (the review of the set-45 change)
+_IMPORT = re.compile(r"""(?m)^[ \t]*import\s*\{([^}]{0,600})\}\s*from\s*["']([^"'\n]{1,120})["']""")
+_LIBRARY = re.compile(r"(?:lit|lit-html|lit-element|htm|uhtml|lighterhtml)(?:/[\w./-]*)?|@lit/[\w./-]+")
+# what parses a value as HTML after all: Lit's unsafe* directives (unsafeHTML, unsafeSVG, unsafeMathML, unsafeStatic),
+# an innerHTML/outerHTML property binding, an iframe's srcdoc, htm/preact's dangerouslySetInnerHTML, DOM writes
+_UNSAFE = re.compile(r"\bunsafe[A-Z]\w*|\.(?:inner|outer)HTML\s*=|\bsrcdoc\s*=|dangerouslySetInnerHTML|insertAdjacentHTML"
+                     r"|document\.write")
 MAX_LINES = 5000
 
 
@@ -43,11 +47,13 @@ def check_lit_template(f: Finding | dict, reader=None) -> dict | None:
     last = min(max(loc.end_line or loc.start_line, loc.start_line), len(lines))
     flagged = "".join(lines[loc.start_line - 1:last])
     whole = "".join(lines)
-    m = _IMPORT.search(whole)
-    if not _TAG.search(flagged) or _CALL.search(flagged) or m is None or _UNSAFE.search(whole):
+    if not _TAG.search(flagged) or _CALL.search(flagged) or _UNSAFE.search(whole):
+        return None
+    m = next((i for i in _IMPORT.finditer(whole) if re.search(r"\bhtml\b", i.group(1)) and _LIBRARY.fullmatch(i.group(2))), None)
+    if m is None:
         return None
     at = whole[:m.start()].count("\n") + 1
     return {"check": "code", "status": "escaped",
             "evidence": f"not jQuery: at {f.path}:{loc.start_line} `html`...`` is the tagged template imported from "
-                        f"'{m.group(1)}' (line {at}), which renders each ${{...}} value as text, an attribute value or a "
+                        f"'{m.group(2)}' (line {at}), which renders each ${{...}} value as text, an attribute value or a "
                         "property and parses none as HTML; the file uses no unsafeHTML directive or innerHTML binding"}

@@ -47,6 +47,8 @@ def release_folder(path: str | None) -> str | None:
 # the files of a development stack: compose files, Dockerfiles, the services' configuration
 _DEV_STACK_FILE = re.compile(r"(?:^|[-._])(?:docker-)?compose[-._\w]*\.ya?ml$|dockerfile|\.(?:toml|ya?ml|env|conf|ini)$")
 _CONTRIB_FILE = re.compile(r"\.(?:ya?ml|json|tf|service|conf|ini|toml)$|dockerfile")  # deployment configs, not code
+_DEPLOYED_ENV = {"environments", "envs", "env", "overlays", "deploy", "deployment", "deployments", "infra",
+                 "infrastructure", "terraform", "k8s", "kubernetes", "helm", "charts", "stages"}
 _TEST_ENV = re.compile(r"^test[-_]?env(?:ironment)?s?$")  # a stack started to test against: test-environments/, testenv/
 _GITPOD = re.compile(r"^(?:\.gitpod\.(?:ya?ml|dockerfile)|(?:docker-)?compose[-._]gitpod\.ya?ml|.+\.gitpod\.ya?ml)$")
 
@@ -69,8 +71,9 @@ def path_class(path: str | None) -> str | None:
         return "dev_env"
     if parts[0] in ("dev", "development") and len(parts) > 1 and _DEV_STACK_FILE.search(parts[-1]):
         return "dev_stack"  # listmonk's dev/docker-compose.yml ("exists only for local development"): set 39
-    if any(_TEST_ENV.match(p) for p in parts[:-1]):  # linkding's scripts/test-environments/authelia-oidc/ (set 45)
-        return "test_env"
+    if any(_TEST_ENV.match(p) for p in parts[:-1]) and not set(parts[:-1]) & _DEPLOYED_ENV \
+            and not parts[-1].endswith((".tf", ".tfvars", ".hcl")):  # linkding's scripts/test-environments/ (set 45); not
+        return "test_env"  # infra/environments/test-env/rds.tf, a cloud environment (the review of the set-45 change)
     if _DEV_IMAGE.match(parts[-1]):  # Dockerfile.dev, Dockerfile.amavis.dev, dev.Dockerfile (modoboa: set 32)
         return "dev_image"
     dirs = set(code_dirs(path))

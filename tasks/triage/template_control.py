@@ -26,10 +26,10 @@ from tasks.triage.markup_slots import context
 
 _RULE = re.compile(r"(?i)unquoted-attribute")
 _TEMPLATE = (".html", ".htm", ".tmpl", ".gohtml", ".tpl", ".hbs", ".mustache", ".jinja", ".jinja2", ".j2", ".njk", ".twig")
-_EXPR = re.compile(r"\{\{(?!\{)(.*?)\}\}", re.S)
+_EXPR = re.compile(r"\{\{(?!\{)([^{}]*)\}\}")  # no brace inside: linear on hostile input (the review of the set-45 change)
 # Go's control actions and comments, Handlebars' block helpers and their closings: they print nothing themselves
-_CONTROL = re.compile(r"^-?\s*(?:(?:if|else|end|range|with|define|block|break|continue)\b|/\*|[#/^]|else\b)")
-BEFORE, MAX_LINE, MAX_EXPRS = 20, 4000, 40
+_CONTROL = re.compile(r"^-?\s*(?:(?:if|else|end|range|with|define|block|break|continue)(?=\s|-?$)|/\*|[#/^])")
+BEFORE, MAX_LINE, MAX_EXPRS, MAX_TEXT = 20, 4000, 40, 40000
 
 
 def _short(expr: str) -> str:
@@ -52,13 +52,16 @@ def check_template_control(f: Finding | dict, reader=None) -> dict | None:
     if head.rfind("{{") > head.rfind("}}"):
         return None  # an expression opened above and still open: the lines cannot be read alone
     text = head + "".join(lines[first - 1:last])
-    exprs = [m for m in _EXPR.finditer(text) if m.start() >= len(head)]
-    if not exprs or len(exprs) > MAX_EXPRS or text.rfind("{{") > text.rfind("}}"):
+    if text.rfind("{{") > text.rfind("}}") or len(text) > MAX_TEXT:
         return None
+    exprs = [m for m in _EXPR.finditer(text) if m.start() >= len(head)]
+    if not exprs or len(exprs) > MAX_EXPRS or text[len(head):].count("{{") != len(exprs):
+        return None  # an expression with braces inside: not read
+    jinja = "{%" in "".join(lines)  # Jinja, Django, Twig: control is {% %}, every {{ }} prints (`{{ block.super }}`)
     controls, printed, between = [], [], []
     for i, m in enumerate(exprs):
         body = m.group(1).strip()
-        if _CONTROL.match(body):
+        if _CONTROL.match(body) and not jinja:
             controls.append(m.group(0))
             after = text[m.end():exprs[i + 1].start()].strip() if i + 1 < len(exprs) else ""
             if re.match(r"[A-Za-z]", after) and "<" not in after and after.count('"') % 2 == 0 and after.count("'") % 2 == 0:
