@@ -306,7 +306,7 @@ def test_an_inline_suppression_uses_the_files_comment_syntax():
             "title": "autoescape off", "severity": "medium", "cwe": ["CWE-79"], "description": "", "package": None,
             "location": {"path": "examples/templates/demo.html", "start_line": 3, "end_line": 3}, "snippet": "{% autoescape off %}"}
     answer = suppression_answer(html, fp)
-    assert "{% autoescape off %}  <!-- nosemgrep: python.django.security.audit.xss.template-autoescape-off -->" in answer
+    assert "{% autoescape off %} <!-- nosemgrep: python.django.security.audit.xss.template-autoescape-off -->" in answer
     assert "//" not in answer.split("```text", 1)[1]
     assert "no comments" in refused(dict(html, location={"path": "examples/data.json", "start_line": 3, "end_line": 3}), fp)
 

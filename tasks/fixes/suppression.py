@@ -14,27 +14,7 @@ from pathlib import PurePosixPath
 from tasks.findings.model import NO_LOCATION, NO_PACKAGE, Finding, as_finding
 from tasks.fixes.api_workflows import default_token_hardening, own_job_permissions
 from tasks.fixes.checkov_baseline import PLACE as baseline_place, baseline_entry
-
-_HASH_COMMENT = {".py", ".rb", ".sh", ".bash", ".yaml", ".yml", ".tf", ".hcl", ".toml", ".r", ".pl", ".ps1", ".cfg", ".conf", ""}
-_MARKUP = {".html", ".htm", ".xml", ".jsp", ".vue", ".svg", ".xhtml", ".aspx", ".cshtml"}
-_NO_COMMENTS = {".json", ".ipynb", ".md", ".csv", ".txt"}
-
-
-def _comment(path: str | None) -> str:
-    suffix = PurePosixPath(path or "").suffix.lower()
-    if PurePosixPath(path or "").name == "Dockerfile":
-        return "#"
-    if suffix in _MARKUP:
-        return "<!--"
-    return "#" if suffix in _HASH_COMMENT else "//"
-
-
-def _comment_text(path: str | None, text: str) -> str:
-    """``text`` as a comment of the file's language (a template's comment closes: ``<!-- ... -->``)."""
-    c = _comment(path)  # a template tag inside an HTML comment still runs: name it instead (round 47's {% csrf_token %})
-    text = re.sub(r"\{%-?\s*(\w+)[^%]*%\}", r"the \1 tag", re.sub(r"\{\{-?\s*(.*?)\s*-?\}\}", r"\1", text)) if c == "<!--" else text
-    return f"<!-- {text} -->" if c == "<!--" else f"{c} {text}"
-
+from tasks.fixes.comments import NO_COMMENTS, comment_text, no_trailing_comment, open_tag
 
 def _line(f: Finding) -> str:
     """The flagged line as the scanner quoted it (Bandit numbers its lines: the number goes)."""
@@ -96,13 +76,6 @@ def _closed(text: str) -> str:
     return text
 
 
-def _no_trailing_comment(path) -> bool:
-    """A Dockerfile's `#` only starts a line (set 39: `ENTRYPOINT [...]  # nosemgrep` became a shell command that
-    never ran the script); an INI, .env or .properties value would take the comment in."""
-    name = PurePosixPath(str(path or "")).name.lower()
-    return name.startswith(("dockerfile", "containerfile")) or name.endswith((".dockerfile", ".ini", ".cfg", ".env", ".properties", ".conf"))
-
-
 def suppression_for(f: Finding | dict, rec: dict) -> tuple[str, str]:
     """(language of the block, the suppression text) for finding ``f`` judged false positive by ``rec``."""
     f = as_finding(f)
@@ -118,10 +91,11 @@ def suppression_for(f: Finding | dict, rec: dict) -> tuple[str, str]:
     if tool == "bandit":
         indent = code[:len(code) - len(code.lstrip())]
         return "python", f"{indent}# {short}\n{code or '...'}  # nosec {rule}"
-    if tool == "semgrep" and _no_trailing_comment(path):  # Semgrep reads the marker on the line above, too
-        return "text", f"{_comment_text(path, short)}\n{_comment_text(path, 'nosemgrep: ' + rule)}\n{code or '...'}"
+    if tool == "semgrep" and (no_trailing_comment(path) or open_tag(path, code)):  # Semgrep reads the line above too
+        return "text", f"{comment_text(path, short)}\n{comment_text(path, 'nosemgrep: ' + rule)}\n{code or '...'}"
     if tool == "semgrep":
-        return "text", f"{_comment_text(path, short)}\n{code + '  ' if code else ''}{_comment_text(path, 'nosemgrep: ' + rule)}"
+        gap = "  " if str(path or "").endswith(".py") else " "  # PEP 8's two spaces; gofmt and prettier one (round 49)
+        return "text", f"{comment_text(path, short)}\n{code + gap if code else ''}{comment_text(path, 'nosemgrep: ' + rule)}"
     if tool == "checkov":  # the comment goes in the file's own language: Terraform, CloudFormation YAML, Dockerfile
         name = str(path or "").lower()
         if rule.startswith(("CKV_K8S_", "CKV2_K8S_")) or (name.endswith((".yaml", ".yml"))
@@ -153,7 +127,7 @@ def suppression_for(f: Finding | dict, rec: dict) -> tuple[str, str]:
     if tool == "gitleaks":
         rel = str(path or "").lstrip("/")
         if PurePosixPath(rel).suffix.lower() not in (".json", ".ipynb", ".md", "") and line and code:  # comments allowed
-            return "text", f"{_comment_text(rel, short)}\n{code}  {_comment_text(rel, 'gitleaks:allow')}"
+            return "text", f"{comment_text(rel, short)}\n{code}  {comment_text(rel, 'gitleaks:allow')}"
         if rule == "unknown" or not line or not rel:
             return "text", f"# .gitleaksignore: paste the Fingerprint gitleaks printed for {rel or 'this finding'}:{line or ''}"
         return "text", f"# .gitleaksignore (a history scan prints commit:file:rule:line; use its Fingerprint)\n{rel}:{rule}:{line}"
@@ -202,7 +176,7 @@ def refused(f: Finding | dict, rec: dict) -> str | None:
         return f"no suppression syntax for {f.tool}"
     if f.tool == "gitleaks" and (str(f.rule_id) == "unknown" or not f.line) and not _line(f):
         return "the fingerprint .gitleaksignore needs (rule and line) is not in the report"
-    if f.tool == "semgrep" and PurePosixPath(f.path or "").suffix.lower() in _NO_COMMENTS:
+    if f.tool == "semgrep" and PurePosixPath(f.path or "").suffix.lower() in NO_COMMENTS:
         return f"{PurePosixPath(f.path or '').suffix} files have no comments: an inline nosemgrep cannot be placed"
     if f.tool == "checkov" and re.search(r"\(resource paths, framework openapi\)", str(f.description or "")):
         return ("checkov judges an OpenAPI document's whole `paths` object as one resource: a skip there would silence "

@@ -23,7 +23,8 @@ from pathlib import PurePosixPath
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.fixes import patches
 from tasks.fixes.iac_diff import RESOURCE_HEAD, inner_indent, resource_code
-from tasks.fixes.suppression import _comment_text, justification
+from tasks.fixes.comments import comment_text, open_tag
+from tasks.fixes.suppression import justification
 from tasks.fixes.validate import diff_is_sound
 
 _TERRAFORM = (".tf", ".hcl")
@@ -59,14 +60,14 @@ def _line_comment(c: patches.Code, path: str, reason: str, marker: str, python: 
     # the comment line pushes the flagged line down by one: "line 221" in the reason would name the comment itself
     reason = re.sub(rf"\b(at |on )?line {c.start_line + i}\b", lambda m: "on the next line" if m.group(1) else "the next line",
                     reason)  # "an import only: line 5 imports ..." keeps its subject (round 25: "only: on the next line imports")
-    above = indent + _comment_text(path, reason)
-    inline = f"{line}{'  ' if python else ' '}{_comment_text(path, marker)}"  # PEP 8's two spaces; gofmt and prettier one
+    above = indent + comment_text(path, reason)
+    inline = f"{line}{'  ' if python else ' '}{comment_text(path, marker)}"  # PEP 8's two spaces; gofmt and prettier one
     if python and re.match(r"\s*(?:import|from)\s", line):  # a comment line inside an import block fails isort
         said = [f"{inline}  # {r}" for r in (reason, re.split(r"[:;(]", reason)[0].strip())]  # (ruff's I001: set 39,
         fits = [x for x in said if len(x) <= INLINE_MAX]  # mitmproxy's version.py); bandit stops at the second '#'
         return c.lines[:i] + [fits[0] if fits else inline] + c.lines[i + 1:]
-    if marker.startswith("nosemgrep") and len(inline) > INLINE_MAX:  # Semgrep also reads the line above the match:
-        return c.lines[:i] + [above, indent + _comment_text(path, marker), line] + c.lines[i + 1:]  # no over-long line
+    if marker.startswith("nosemgrep") and (len(inline) > INLINE_MAX or open_tag(path, line)):  # the line above too:
+        return c.lines[:i] + [above, indent + comment_text(path, marker), line] + c.lines[i + 1:]  # no over-long line
     return c.lines[:i] + [above, inline] + c.lines[i + 1:]
 
 
