@@ -458,3 +458,41 @@ def test_a_suppression_never_goes_inside_an_open_start_tag():
     c = patches.code_of(f, {"path": "bookmarks/templates/tags/new.html", "text": NEW_TAG, "start_line": 1})
     new = _line_comment(c, "bookmarks/templates/tags/new.html", "the form sends a CSRF token", "nosemgrep: r", python=False)
     assert new[1:4] == ["<!-- the form sends a CSRF token -->", "<!-- nosemgrep: r -->", '<form method="post"']
+
+
+USER_GO = '''package storage
+
+var dummyBcryptHash = []byte("$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy")
+
+func (s *Storage) CheckPassword(username, password string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		// Perform a dummy bcrypt comparison to avoid leaking whether the user exists via response timing.
+		_ = bcrypt.CompareHashAndPassword(dummyBcryptHash, []byte(password))
+		return err
+	}
+	return nil
+}
+'''
+
+
+def test_a_package_level_decoy_hash_compared_for_timing_is_no_stored_password(tmp_path):
+    """miniflux's internal/storage/user.go (round 49's grader: "a stored password hash" missed the point)."""
+    from tasks.triage.decoy_hash import decoy_hash
+    from tasks.findings.model import as_finding
+    from tasks.repository.source import SourceReader
+    import subprocess
+
+    (tmp_path / "internal/storage").mkdir(parents=True)
+    (tmp_path / "internal/storage/user.go").write_text(USER_GO)
+    (tmp_path / "internal/storage/seed.go").write_text(USER_GO.replace("dummyBcryptHash", "adminHash").replace(
+        "// Perform a dummy bcrypt comparison to avoid leaking whether the user exists via response timing.", "// admin"))
+    subprocess.run("git init -q && git add -A && git -c user.email=x@x -c user.name=x commit -qm i", shell=True,
+                   cwd=tmp_path, check=True)
+    reader = SourceReader(tmp_path)
+    f = as_finding(finding(rule_id="tmp.rules.detected-bcrypt-hash", location={"path": "internal/storage/user.go",
+                                                                              "start_line": 3, "end_line": 3}))
+    said = decoy_hash(f, reader)
+    assert said and "binds it to `dummyBcryptHash`, which line 8 checks" in said and "response timing" in said
+    other = as_finding(finding(rule_id="tmp.rules.detected-bcrypt-hash", location={"path": "internal/storage/seed.go",
+                                                                                  "start_line": 3, "end_line": 3}))
+    assert decoy_hash(other, reader) is None  # an admin's hash, no decoy

@@ -29,7 +29,7 @@ def decoy_hash(f: Finding, reader) -> str | None:
     above = list(range(f.line - 1, max(-1, f.line - 13), -1))
     head = next((i for i in above if _DEF.match(lines[i])), None)
     if head is None:
-        return None
+        return _decoy_variable(f, lines)
     m = _DEF.match(lines[head])
     indent, name = len(m.group(1)), m.group(2)
     body = [lines[i] for i in range(head + 1, f.line) if lines[i].strip()]
@@ -42,3 +42,23 @@ def decoy_hash(f: Finding, reader) -> str | None:
     return (f"a decoy hash, protecting no account: {f.path}:{f.line} is inside `{name}()` (line {head + 1}), which checks a "
             "fixed string against it so that a login for an unknown user takes as long as one for a known user"
             + (f" (its comment: `{said}`)" if said else ""))
+
+
+# a package-level decoy: miniflux's `var dummyBcryptHash = []byte("$2a$10$...")`, compared in CheckPassword when the
+# user does not exist, under a comment about response timing (round 49's grader: "a stored password hash" was wrong)
+_VAR = re.compile(r"^\s*(?:var\s+|const\s+|let\s+)?([A-Za-z_]\w*)\s*(?::=|=)")
+
+
+def _decoy_variable(f: Finding, lines: list[str]) -> str | None:
+    m = _VAR.match(lines[f.line - 1])
+    if not m or not _NAME.search(m.group(1)):
+        return None
+    name = m.group(1)
+    for n, line in enumerate(lines[:20000]):
+        if n != f.line - 1 and re.search(rf"(?i)\b\w*(?:verify|check|compare)\w*\([^)]*\b{re.escape(name)}\b", line):
+            said = next((lines[k].strip()[:140] for k in range(max(0, n - 3), n + 1) if _WHY.search(lines[k])), None)
+            if said:
+                return (f"a decoy hash, protecting no account: {f.path}:{f.line} binds it to `{name}`, which line {n + 1} "
+                        "checks the submitted password against so that a login for an unknown user takes as long as one "
+                        f"for a known user (its comment: `{said}`)")
+    return None
