@@ -184,12 +184,3 @@ def inside_string(f: Finding | dict, code: dict | None) -> str | None:
             return (f"{f.path}:{f.line} is inside a string that spans lines {node.lineno}-{node.end_lineno} (a docstring "
                     "or a text block): a suppression comment there would become part of the string")
     return None
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.lineno < f.line <= (node.end_lineno or 0):
-            return (f"{f.path}:{f.line} is inside a string that spans lines {node.lineno}-{node.end_lineno} (a docstring "
-                    "or a text block): a suppression comment there would become part of the string")
-    return None
