@@ -3,10 +3,13 @@ stays a finding."""
 
 from __future__ import annotations
 
+import subprocess
+
 from test_round45_rows import _reasons
 from test_triage_hygiene import finding
 
 from tasks.datasets import rows
+from tasks.datasets.sources import Source
 from tasks.findings.secret_keys import translation_catalogue
 
 SECRET = {"class": "high-entropy", "entropy": 4.6, "format": None, "length": 52, "match": None}
@@ -509,3 +512,46 @@ def test_a_cookies_secure_flag_from_the_deployments_https_setting_is_said_to_be_
     assert "the deployment's own setting for whether it is served over HTTPS" in said and "a test of whether" not in said
     rec, said = _reasons(tmp_path / "b", {"internal/ui/auth.go": go.replace("config.Opts.HTTPS()", "isHTTPS(r)")}, f)
     assert "a test of whether the request came over HTTPS" in said
+
+
+LOADER = '''import requests
+
+
+def load_favicon(url):
+    with requests.get(url, stream=True) as response:
+        return response.content
+'''
+LOADER_TEST = '''from unittest import mock
+
+from bookmarks.services import favicon_loader
+
+
+def test_loads():
+    with mock.patch("requests.get") as mock_get:
+        favicon_loader.load_favicon("https://example.com")
+        mock_get.assert_called_with(
+            "https://example.com", stream=True
+        )
+'''
+
+
+def test_a_timeout_fix_names_the_tests_that_pin_the_calls_arguments(tmp_path):
+    """linkding's favicon loader (round 49's grader): `timeout=10` broke two tests that assert
+    `mock_get.assert_called_with(url, stream=True)`; the row now names them."""
+    from tasks.fixes import fix_for
+    from tasks.findings.model import as_finding
+
+    files = {"bookmarks/services/favicon_loader.py": LOADER, "bookmarks/tests/test_favicon_loader.py": LOADER_TEST,
+             "bookmarks/services/other.py": "import requests\n"}
+    for p, text in files.items():
+        (tmp_path / p).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / p).write_text(text)
+    subprocess.run("git init -q && git add -A && git -c user.email=x@x -c user.name=x commit -qm i", shell=True,
+                   cwd=tmp_path, check=True)
+    f = as_finding(finding(tool="bandit", rule_id="B113", title="Call to requests without timeout",
+                           location={"path": "bookmarks/services/favicon_loader.py", "start_line": 5, "end_line": 5},
+                           snippet="5     with requests.get(url, stream=True) as response:"))
+    code = Source(str(tmp_path), None, 3).code(f)
+    assert code["asserts"] == ["bookmarks/tests/test_favicon_loader.py:9"]
+    answer, _, meta = fix_for(f, ["CWE-400"], code)
+    assert meta["has_diff"] and "bookmarks/tests/test_favicon_loader.py:9" in answer

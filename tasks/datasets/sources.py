@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from tasks.core.errors import SecftError
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
@@ -38,6 +38,7 @@ def _scrub(text: str, path: str) -> str:
 
 
 _SCRIPT = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx")
+_TIMEOUT_RULE = re.compile(r"(?i)^B113$|timeout")
 
 
 def _commit(f: Finding) -> str | None:
@@ -108,6 +109,8 @@ class Source:
                 out["script"] = self._whole[key]
             # the modules the file imports: which DB driver's placeholder a query fix takes (tasks.fixes.sql_fit)
             out["imports"] = "".join(l for l in below[:300] if re.match(r"\s*(?:import|from)\s+\w", l))[:4000]
+            if loc.path.endswith(".py") and _TIMEOUT_RULE.search(str(f.rule_id or "")):  # tests that pin the call's
+                out["asserts"] = self._asserts(f, out["below"])  # arguments (round 49: linkding's favicon tests)
             sites = self._sites(f)
             if sites:  # who calls the enclosing function, and with what (tasks.enrich.call_sites)
                 out["sites"] = {k: _scrub(v, ctx["path"]) for k, v in sites.items()}
@@ -148,6 +151,26 @@ class Source:
         if key not in self._whole:
             self._whole[key] = parameter_sites(f, self.reader, self._callers)
         return self._whole[key]
+
+    def _asserts(self, f: Finding, below: str) -> list[str]:
+        """``path:line`` of the test lines that assert the exact arguments of the flagged requests call: a test file
+        that names the flagged module, patches ``requests.<method>`` and calls ``assert_called_with`` (at most 4)."""
+        from tasks.triage.report_signals import is_test_path
+
+        call = re.search(r"\b(?:requests|httpx)\.(get|post|put|patch|delete|head|options|request)\(", below)
+        if call is None:
+            return []
+        if self._callers is None:
+            from tasks.triage.callers import Callers
+
+            self._callers = Callers(self._index())
+        stem, found = PurePosixPath(str(f.path)).stem, []
+        for path, text in self._callers._sources().items():
+            if not is_test_path(path) or stem not in text or f"requests.{call.group(1)}" not in text:
+                continue
+            found += [f"{path}:{n}" for n, line in enumerate(text.splitlines(), 1)
+                      if re.search(r"\.assert_(?:called_with|called_once_with|any_call)\(", line)]
+        return found[:4]
 
     def _built(self, text: str) -> dict | None:
         """The repository's Dockerfile that builds the first image the manifest text runs (tasks.triage.built_images)."""

@@ -35,14 +35,13 @@ __all__ = ["fix_for", "language_of"]
 
 _URL_ONLY = re.compile(r"^\s*https?://\S+\s*$")
 _TEST_PATH = re.compile(r"(?:^|/)(?:tests?|testing|spec)/|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$")
-# Semgrep's and CodeQL's non-security rule groups: their findings are not weaknesses to fix here
 _PARTIQL = re.compile(r"\.(?:execute_statement|batch_execute_statement|execute_transaction)\s*\(")  # boto3 DynamoDB
 _FLASK = re.compile(r"\.flask\.|\bflask\b|\bmarkupsafe\b|\bjinja2\b|\bB704\b|\bMarkup\(")
 _SQLALCHEMY = re.compile(r"\.execute\(\s*(?:sqlalchemy\.)?text\(")  # db.session.execute(text(sql))
 # an Alembic migration's or an engine's connection: SQLAlchemy's execute, not a DB-API cursor (SQLAlchemy 2 refuses
 # a string with a tuple of values: text() with named parameters is its form)
 _SQLALCHEMY_CONN = re.compile(r"\bop\.get_bind\(\)|^\s*from alembic import op\b|\bcreate_engine\(|\bengine\.(?:connect|begin)\(", re.M)
-_NOT_SECURITY = re.compile(r"\.(?:correctness|maintainability|best-practice|performance|portability|style)\.")
+_NOT_SECURITY = re.compile(r"\.(?:correctness|maintainability|best-practice|performance|portability|style)\.")  # no weakness
 
 
 def fix_for(finding: Finding | dict, cwes: list[str], code: dict | None = None) -> tuple[str | None, str, dict]:
@@ -209,7 +208,8 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
         parts.append(patches.fence(diff))
     if diff and family == "request-timeout":  # the example is the flagged call with its timeout (stage 1 has no diff)
         added = textwrap.dedent(_call_lines(new, c.target[0] - c.start_line))
-        text = line_fit.drop_example(text).rstrip(".") + f"; on line {c.target[0]}:\n```python\n{added}\n```"
+        text = line_fit.drop_example(text).rstrip(".") + f"; on line {c.target[0]}:\n```python\n{added}\n```" \
+            + python_timeouts.test_note(code)
     parts.append(text)
     meta |= {"has_diff": bool(diff)}
     if diff:

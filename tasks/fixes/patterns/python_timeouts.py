@@ -57,3 +57,14 @@ def add_timeout_block(lines: list[str]) -> list[str] | None:
     """The same for a call split over lines, the keyword added after the last argument."""
     new = _insert("\n".join(lines))
     return new.split("\n") if new is not None else None
+
+
+def test_note(code: dict | None) -> str:
+    """What the fix changes for the repository's tests: the lines that assert the patched call's exact arguments
+    (linkding's `mock_get.assert_called_with(url, stream=True)`: round 49's grader, two tests failed after the fix)."""
+    asserts = (code or {}).get("asserts") or []
+    if not asserts:
+        return ""
+    return ("\nThe repository's tests assert this call's exact arguments and fail once it passes `timeout`: add the same "
+            f"`timeout=` to their expected call ({', '.join(asserts[:4])}).")
+
