@@ -555,3 +555,46 @@ def test_a_timeout_fix_names_the_tests_that_pin_the_calls_arguments(tmp_path):
     assert code["asserts"] == ["bookmarks/tests/test_favicon_loader.py:9"]
     answer, _, meta = fix_for(f, ["CWE-400"], code)
     assert meta["has_diff"] and "bookmarks/tests/test_favicon_loader.py:9" in answer
+
+
+STAGES = """FROM golang AS envsubst
+RUN go install github.com/a8m/envsubst/cmd/envsubst@latest
+
+FROM php:8.2-fpm-trixie AS rootless
+COPY --from=envsubst /go/bin/envsubst /usr/bin/envsubst
+ENTRYPOINT ["/entrypoint.sh"]
+CMD ["php", "bin/console", "server:run", "0.0.0.0:8000"]
+
+FROM rootless AS default
+RUN usermod -u 1000 www-data
+USER www-data
+"""
+COMPOSE = """services:
+    php:
+        build:
+            context: docker/php
+            # Use target 'rootless' if you run rootless Docker
+            target: default
+"""
+
+
+def _stage(line: int):
+    return finding(rule_id="tmp.rules.missing-user", title="missing-user",
+                   location={"path": "docker/php/Dockerfile", "start_line": line, "end_line": line})
+
+
+def test_missing_user_on_an_earlier_stage_whose_final_stage_sets_a_user(tmp_path):
+    """wallabag's docker/php/Dockerfile (set 45, both labellers): the rootless stage's CMD, while the image is the
+    final `default` stage with `USER www-data`, which the compose file builds."""
+    rec, said = _reasons(tmp_path, {"docker/php/Dockerfile": STAGES, "compose.yaml": COMPOSE}, _stage(7))
+    assert rec["verdict"] == "false_positive" and "is in the stage `rootless` (line 4)" in said
+    assert "sets `USER www-data` (line 11)" in said
+
+
+def test_an_earlier_stage_a_build_targets_or_a_root_final_stage_keeps_the_finding(tmp_path):
+    targeted = COMPOSE.replace("target: default", "target: rootless")
+    rec, said = _reasons(tmp_path, {"docker/php/Dockerfile": STAGES, "compose.yaml": targeted}, _stage(7))
+    assert "an earlier build stage" not in said
+    rooted = STAGES.replace("USER www-data", "USER root")
+    rec, said = _reasons(tmp_path / "b", {"docker/php/Dockerfile": rooted, "compose.yaml": COMPOSE}, _stage(7))
+    assert "an earlier build stage" not in said

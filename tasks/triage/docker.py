@@ -30,6 +30,7 @@ from tasks.findings.model import Finding, as_finding
 from tasks.triage.base_user import base_user
 from tasks.triage.entrypoint import drops_root, repo_file, s6_services, start_script, tool_image, words
 from tasks.triage.images import ROOT_DROPPING, official_image
+from tasks.triage.stage_user import earlier_stage
 from tasks.repository.source import finding_lines
 
 _B104 = re.compile(r"(?i)^B104$|bind[-_]?(?:to[-_])?all[-_]?interfaces|app[-_]run[-_]with[-_]bad[-_]host|avoid[-_]app[-_]run[-_]with[-_]bad[-_]host")
@@ -259,6 +260,8 @@ def check_user(f: Finding, reader, files: list[str] | None = None) -> dict | Non
                 f"{tool[1]} builds {f.path} and line {tool[2]} runs it with the working tree mounted to generate files"}
     if not froms:
         return None
+    if semgrep and (earlier := earlier_stage(f, steps, files, lambda p: _lines(reader, p, f))):  # wallabag (set 45)
+        return earlier
     last = froms[-1][0]
     final = [(n, k, a) for n, k, a in steps if n >= last]  # the stage that is the image
     ref = [w for w in words(froms[-1][1]) if not w.startswith("--")]  # FROM --platform=… image AS name
