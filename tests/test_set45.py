@@ -598,3 +598,33 @@ def test_an_earlier_stage_a_build_targets_or_a_root_final_stage_keeps_the_findin
     rooted = STAGES.replace("USER www-data", "USER root")
     rec, said = _reasons(tmp_path / "b", {"docker/php/Dockerfile": rooted, "compose.yaml": COMPOSE}, _stage(7))
     assert "an earlier build stage" not in said
+
+
+SERVE = '''import argparse
+
+from CTFd import create_app
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--port", type=int, default=4000)
+args = parser.parse_args()
+app = create_app()
+app.run(debug=True, threaded=True, host="127.0.0.1", port=args.port)
+'''
+
+
+def _run(path: str = "serve.py"):
+    return finding(rule_id="tmp.rules.avoid_using_app_run_directly", title="avoid_using_app_run_directly",
+                   location={"path": path, "start_line": 9, "end_line": 9})
+
+
+def test_a_loopback_runner_script_nothing_imports_is_a_developers_server(tmp_path):
+    """CTFd's serve.py (set 45, both labellers)."""
+    rec, said = _reasons(tmp_path, {"serve.py": SERVE, "CTFd/__init__.py": "def create_app():\n    pass\n"}, _run())
+    assert rec["verdict"] == "false_positive" and "on `127.0.0.1`, the loopback interface" in said
+
+
+def test_a_runner_on_all_interfaces_or_imported_by_another_module_keeps_the_finding(tmp_path):
+    rec, said = _reasons(tmp_path, {"serve.py": SERVE.replace('"127.0.0.1"', '"0.0.0.0"')}, _run())
+    assert "a developer's runner" not in said
+    rec, said = _reasons(tmp_path / "b", {"serve.py": SERVE, "wsgi.py": "from serve import app\n"}, _run())
+    assert "a developer's runner" not in said

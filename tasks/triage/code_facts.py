@@ -17,7 +17,8 @@ path and the report's confidence decide:
 * ``go_listener`` (set 43): a plain-HTTP Go listener that only redirects to HTTPS beside a TLS listener;
 * ``log_secret`` (round 48): a Python log line that names a credential but interpolates only identities;
 * ``template_control`` (set 45): an "unquoted" template value that is a control action or sits inside quotes;
-* ``lit_template`` (set 45): a Lit ``html`...``` tagged template taken for jQuery's ``.html()``.
+* ``lit_template`` (set 45): a Lit ``html`...``` tagged template taken for jQuery's ``.html()``;
+* ``dev_runner`` (set 45): a top-level ``app.run`` on the loopback interface in a script nothing imports.
 
 May import: the modules above.
 """
@@ -25,8 +26,9 @@ May import: the modules above.
 from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage import (bidi_text, bundled_xml, constant_command, dom_html, go_listener, go_redirect, go_sql, jinja_macro,
-                          lit_template, log_secret, response_type, sanitised_path, template_control, template_output)
+from tasks.triage import (bidi_text, bundled_xml, constant_command, dev_runner, dom_html, go_listener, go_redirect, go_sql,
+                          jinja_macro, lit_template, log_secret, response_type, sanitised_path, template_control,
+                          template_output)
 
 
 def check_code_facts(f: Finding | dict, reader=None, files=None) -> dict | None:
@@ -39,4 +41,5 @@ def check_code_facts(f: Finding | dict, reader=None, files=None) -> dict | None:
             or response_type.check_response_type(f, reader, files) or jinja_macro.check_jinja_macro(f, reader)
             or go_redirect.check_go_redirect(f, reader) or go_sql.check_go_sql(f, reader, files)
             or go_listener.check_go_listener(f, reader) or log_secret.check_log_secret(f, reader)
-            or template_control.check_template_control(f, reader) or lit_template.check_lit_template(f, reader))
+            or template_control.check_template_control(f, reader) or lit_template.check_lit_template(f, reader)
+            or dev_runner.check_dev_runner(f, reader, files))
