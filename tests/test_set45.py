@@ -628,3 +628,64 @@ def test_a_runner_on_all_interfaces_or_imported_by_another_module_keeps_the_find
     assert "a developer's runner" not in said
     rec, said = _reasons(tmp_path / "b", {"serve.py": SERVE, "wsgi.py": "from serve import app\n"}, _run())
     assert "a developer's runner" not in said
+
+
+FUNCS_GO = '''package template
+
+import (
+	"html/template"
+)
+
+func (f *funcMap) Map() template.FuncMap {
+	return template.FuncMap{
+		"routePath": func(format string, args ...any) string {
+			return route.Path(f.router, format, args...)
+		},
+		"untrustedURL": untrustedURL,
+		"rawURL": func(u string) template.URL {
+			return template.URL(u)
+		},
+	}
+}
+
+func untrustedURL(rawURL string) template.URL {
+	if !sanitizer.HasValidURIScheme(rawURL) {
+		return template.URL("#")
+	}
+	return template.URL(rawURL)
+}
+'''
+ENTRY_HTML = '''{{ define "content" }}
+<a href="{{ routePath "/history/entry/%d" .ID }}">a</a>
+<a href="{{ .entry.URL | untrustedURL }}">b</a>
+<a href="{{ .entry.URL | rawURL }}">c</a>
+<a href="{{ .entry.URL }}">d</a>
+{{ end }}
+'''
+
+
+def _href(line: int):
+    return finding(rule_id="tmp.rules.var-in-href", title="var-in-href",
+                   location={"path": "internal/template/templates/views/entry.html", "start_line": line, "end_line": line})
+
+
+def test_a_go_html_template_href_is_filtered_by_the_engine_or_a_checked_function(tmp_path):
+    """miniflux (set 45, both labellers): routePath returns a string, which html/template's URL filter checks;
+    untrustedURL returns template.URL only after a scheme check."""
+    files = {"go.mod": "module miniflux.app/v2\n", "internal/template/functions.go": FUNCS_GO,
+             "internal/template/templates/views/entry.html": ENTRY_HTML}
+    rec, said = _reasons(tmp_path, files, _href(2))
+    assert rec["verdict"] == "false_positive" and "`routePath` (internal/template/functions.go:9) returns a string" in said
+    rec, said = _reasons(tmp_path / "b", files, _href(3))
+    assert rec["verdict"] == "false_positive" and "returns `template.URL` only after checking the URL's scheme" in said
+
+
+def test_an_unchecked_template_url_or_a_bare_field_keeps_the_href_finding(tmp_path):
+    files = {"go.mod": "module miniflux.app/v2\n", "internal/template/functions.go": FUNCS_GO,
+             "internal/template/templates/views/entry.html": ENTRY_HTML}
+    for n, line in enumerate((4, 5)):
+        rec, said = _reasons(tmp_path / str(n), files, _href(line))
+        assert "no javascript: URL" not in said, line
+    text = FUNCS_GO.replace('"html/template"', '"text/template"')
+    rec, said = _reasons(tmp_path / "t", files | {"internal/template/functions.go": text}, _href(2))
+    assert "no javascript: URL" not in said

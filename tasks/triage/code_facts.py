@@ -18,7 +18,9 @@ path and the report's confidence decide:
 * ``log_secret`` (round 48): a Python log line that names a credential but interpolates only identities;
 * ``template_control`` (set 45): an "unquoted" template value that is a control action or sits inside quotes;
 * ``lit_template`` (set 45): a Lit ``html`...``` tagged template taken for jQuery's ``.html()``;
-* ``dev_runner`` (set 45): a top-level ``app.run`` on the loopback interface in a script nothing imports.
+* ``dev_runner`` (set 45): a top-level ``app.run`` on the loopback interface in a script nothing imports;
+* ``go_template_url`` (set 45): an ``href`` value of a Go html/template page that its URL filter or a checked
+  ``template.URL`` function makes safe.
 
 May import: the modules above.
 """
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
 from tasks.triage import (bidi_text, bundled_xml, constant_command, dev_runner, dom_html, go_listener, go_redirect, go_sql,
-                          jinja_macro, lit_template, log_secret, response_type, sanitised_path, template_control,
+                          go_template_url, jinja_macro, lit_template, log_secret, response_type, sanitised_path, template_control,
                           template_output)
 
 
@@ -42,4 +44,4 @@ def check_code_facts(f: Finding | dict, reader=None, files=None) -> dict | None:
             or go_redirect.check_go_redirect(f, reader) or go_sql.check_go_sql(f, reader, files)
             or go_listener.check_go_listener(f, reader) or log_secret.check_log_secret(f, reader)
             or template_control.check_template_control(f, reader) or lit_template.check_lit_template(f, reader)
-            or dev_runner.check_dev_runner(f, reader, files))
+            or dev_runner.check_dev_runner(f, reader, files) or go_template_url.check_go_template_url(f, reader, files))
