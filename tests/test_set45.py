@@ -689,3 +689,15 @@ def test_an_unchecked_template_url_or_a_bare_field_keeps_the_href_finding(tmp_pa
     text = FUNCS_GO.replace('"html/template"', '"text/template"')
     rec, said = _reasons(tmp_path / "t", files | {"internal/template/functions.go": text}, _href(2))
     assert "no javascript: URL" not in said
+
+
+def test_django_rawsql_of_a_constant_column_is_constant_data():
+    """linkding's migration 0041 (set 45, both labellers): `RawSQL("website_title", ())`; a parameter stays."""
+    from tasks.triage.constant_names import constant_sink
+
+    src = ('from django.db.models.expressions import RawSQL\n\n\ndef forwards(apps, schema_editor):\n'
+           '    Bookmark.objects.update(\n        title=RawSQL("website_title", ())\n    )\n\n\n'
+           'def by(col):\n    return Bookmark.objects.update(title=RawSQL(col, ()))\n')
+    said = constant_sink(src, 6, "bookmarks/migrations/0041_merge_metadata.py")
+    assert said and said.startswith("constant data: the input of RawSQL() at line 6")
+    assert constant_sink(src, 11, "bookmarks/migrations/0041_merge_metadata.py") is None

@@ -252,7 +252,7 @@ class Module:
             if not isinstance(node, ast.Call) or not (node.lineno <= line <= (node.end_lineno or node.lineno)):
                 continue
             name = dotted(node.func)
-            if isinstance(node.func, ast.Attribute) and node.func.attr in _SQL or name == "text":
+            if isinstance(node.func, ast.Attribute) and node.func.attr in _SQL or name in ("text", "RawSQL"):
                 out.append((node, "sql"))
             elif _COMMAND.match(name) or _XML.match(name):
                 out.append((node, "command"))
