@@ -165,11 +165,13 @@ class Source:
 
             self._callers = Callers(self._index())
         stem, found = PurePosixPath(str(f.path)).stem, []
+        patched = re.compile(rf"""patch\(\s*["'][\w.]*requests\.{call.group(1)}["'][^)]*\)\s+as\s+(\w+)""")
         for path, text in self._callers._sources().items():
             if not is_test_path(path) or stem not in text or f"requests.{call.group(1)}" not in text:
                 continue
-            found += [f"{path}:{n}" for n, line in enumerate(text.splitlines(), 1)
-                      if re.search(r"\.assert_(?:called_with|called_once_with|any_call)\(", line)]
+            mocks = set(patched.findall(text))  # only the requests mock's own asserts (the review of the set-45 change)
+            found += [f"{path}:{n}" for n, line in enumerate(text.splitlines(), 1) if mocks and re.search(
+                rf"\b(?:{'|'.join(map(re.escape, mocks))})\.assert_(?:called_with|called_once_with|any_call)\(", line)]
         return found[:4]
 
     def _built(self, text: str) -> dict | None:

@@ -11,7 +11,8 @@ import re
 from pathlib import PurePosixPath
 
 _HASH_COMMENT = {".py", ".rb", ".sh", ".bash", ".yaml", ".yml", ".tf", ".hcl", ".toml", ".r", ".pl", ".ps1", ".cfg", ".conf", ""}
-_MARKUP = {".html", ".htm", ".xml", ".jsp", ".vue", ".svg", ".xhtml", ".aspx", ".cshtml"}
+_MARKUP = {".html", ".htm", ".xml", ".jsp", ".vue", ".svg", ".xhtml", ".aspx", ".cshtml", ".gohtml", ".tmpl", ".twig",
+           ".jinja", ".jinja2", ".j2", ".njk", ".hbs", ".mustache", ".erb"}  # HTML pages of a template engine
 NO_COMMENTS = {".json", ".ipynb", ".md", ".csv", ".txt"}
 
 
@@ -35,7 +36,15 @@ def comment_text(path: str | None, text: str) -> str:
 def open_tag(path, line: str) -> bool:
     """A markup line that leaves a tag open (`<form method="post"` continued below): a comment appended to it would
     sit inside the start tag, and its `-->` would close the tag (round 49: linkding's form lost its action)."""
-    return comment(path) == "<!--" and bool(re.search(r"<[A-Za-z][^<>]*$", line or ""))
+    bare = re.sub(r""""[^"]*"|'[^']*'""", '""', line or "")  # `@submit="() => save()"`: a > inside a value closes nothing
+    return comment(path) == "<!--" and bool(re.search(r"<[A-Za-z][^<>]*$", bare))
+
+
+def attribute_line(path, line: str) -> bool:
+    """A markup line that continues a start tag (`   href="{{ x }}"`, no `<` before the attribute): no comment can go on
+    it or on a line of its own just above it (the review of the set-45 change)."""
+    return comment(path) == "<!--" and bool(re.match(r"\s*[@:]?[\w.:-]+\s*=\s*[\"'{]", line or "")) and "<" not in \
+        re.sub(r""""[^"]*"|'[^']*'""", '""', line or "")
 
 
 def no_trailing_comment(path) -> bool:

@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from tasks.findings.model import NO_LOCATION, NO_PACKAGE, Finding, as_finding
 from tasks.fixes.api_workflows import default_token_hardening, own_job_permissions
 from tasks.fixes.checkov_baseline import PLACE as baseline_place, baseline_entry
-from tasks.fixes.comments import NO_COMMENTS, comment_text, no_trailing_comment, open_tag
+from tasks.fixes.comments import NO_COMMENTS, attribute_line, comment_text, no_trailing_comment, open_tag
 
 def _line(f: Finding) -> str:
     """The flagged line as the scanner quoted it (Bandit numbers its lines: the number goes)."""
@@ -184,6 +184,8 @@ def refused(f: Finding | dict, rec: dict) -> str | None:
                 "triage instead")
     if f.tool in ("bandit", "semgrep") and not _line(f):
         return "the flagged line is not known (redacted or no snippet): an inline suppression cannot be placed"
+    if f.tool == "semgrep" and attribute_line(f.path, _line(f)):  # a comment there would end the tag early
+        return "the flagged line continues a start tag over several lines: an HTML comment cannot be placed in it"
     ev = f.secret_evidence if isinstance(f.secret_evidence, dict) else {}
     is_secret = f.kind == "secret" or (f.tool == "bandit" and str(f.rule_id).upper() in _SECRET_RULES)
     from tasks.triage.context import path_class

@@ -54,11 +54,16 @@ def _decoy_variable(f: Finding, lines: list[str]) -> str | None:
     if not m or not _NAME.search(m.group(1)):
         return None
     name = m.group(1)
-    for n, line in enumerate(lines[:20000]):
-        if n != f.line - 1 and re.search(rf"(?i)\b\w*(?:verify|check|compare)\w*\([^)]*\b{re.escape(name)}\b", line):
-            said = next((lines[k].strip()[:140] for k in range(max(0, n - 3), n + 1) if _WHY.search(lines[k])), None)
-            if said:
-                return (f"a decoy hash, protecting no account: {f.path}:{f.line} binds it to `{name}`, which line {n + 1} "
-                        "checks the submitted password against so that a login for an unknown user takes as long as one "
-                        f"for a known user (its comment: `{said}`)")
-    return None
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    compare = re.compile(rf"(?i)\b\w*(?:verify|check|compare)\w*\([^()]{{0,200}}\b{re.escape(name)}\b")
+    uses = [n for n, line in enumerate(lines[:20000]) if n != f.line - 1 and len(line) <= 2000 and word.search(line)]
+    if not uses or any(len(line) > 2000 for line in lines[:20000] if name in line):
+        return None
+    for n in uses:  # every use a compare under a timing comment: stored as anyone's password, it is no decoy
+        if not compare.search(lines[n]) or not any(_WHY.search(lines[k]) for k in range(max(0, n - 3), n + 1)):
+            return None  # (the review of the set-45 change: the same hash written as the default admin's password)
+    n = uses[0]
+    said = next(lines[k].strip()[:140] for k in range(max(0, n - 3), n + 1) if _WHY.search(lines[k]))
+    return (f"a decoy hash, protecting no account: {f.path}:{f.line} binds it to `{name}`, which line {n + 1} checks the "
+            "submitted password against so that a login for an unknown user takes as long as one for a known user "
+            f"(its comment: `{said}`)")

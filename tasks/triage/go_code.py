@@ -115,7 +115,8 @@ def _cookie(f: Finding, source: str, rule: str) -> dict | None:
             "a display preference") + "; it authenticates nothing, so a script that could read it gains nothing")}
     secure = fields.get("Secure", "")
     if rule.endswith("cookie-missing-secure") and _HTTPS_TEST.match(secure):
-        per_request = bool(re.search(r"\(\s*\w+\s*\)$|\.TLS\b", secure))  # IsHTTPS(r); config.Opts.HTTPS() is a setting
+        per_request = bool(re.search(r"\(\s*\w+\s*\)$|\.TLS\b|^(?:ctx|c|r|req|request|context|input|in)\.|\.(?:Input|Request)\.",
+                                     secure))  # IsHTTPS(r), ctx.Input.IsSecure(); config.Opts.HTTPS() is a setting
         return {"check": "code", "status": "secure_when_https",
                 "evidence": f"Secure when served over HTTPS: the cookie at {where} sets `Secure: {secure}`, " + (
                     "a test of whether the request came over HTTPS, so the browser gets a Secure cookie on every HTTPS "

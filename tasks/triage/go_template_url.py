@@ -28,7 +28,8 @@ from tasks.triage.repo_cache import once_per_files
 _RULE = re.compile(r"(?i)var-in-href|template-href")
 _HREF = re.compile(r"""\bhref\s*=\s*["']?\s*\{\{-?\s*([^{}]{1,200}?)\s*-?\}\}""")
 _IDENT = re.compile(r"[A-Za-z_]\w*")
-_SCHEME_CHECK = re.compile(r"(?i)scheme|javascript:|HasValidURI|IsSafeURL|isSafe\w*URL|allowed\w*(?:scheme|protocol)")
+_SCHEME_CHECK = re.compile(r"(?i)HasValidURI|IsSafeURL|isSafe\w*URL|allowed\w*(?:scheme|protocol)|\.Scheme\s*(?:!=|==)\s*\"(?:https?|javascript)\"")
+_INERT = re.compile(r"""template\.URL\(\s*"(?:#|about:blank)?"\s*\)""")  # what an unsafe URL becomes
 MAX_GO_FILES = 400
 _TEXTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -40,18 +41,39 @@ def _last_function(expr: str) -> str | None:
     return name.group(0) if name and not stage.startswith((".", "$")) else None
 
 
-def _definition(name: str, texts: dict[str, str]) -> tuple[str, int, str, str] | None:
-    """(path, line, return type, body) of ``name``: a FuncMap entry's literal function or a named Go function."""
+def _body(text: str, brace: int) -> str:
+    """The text inside the braces that open at ``brace`` (balanced; a literal's own body, never the next entry's)."""
+    depth = 0
+    for i in range(brace, min(len(text), brace + 20000)):
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0:
+            return text[brace + 1:i]
+    return text[brace + 1:brace + 20000]
+
+
+def _definition(name: str, texts: dict[str, str], seen: frozenset = frozenset()) -> tuple[str, int, str, str] | None:
+    """(path, line, return type, body) of the template function ``name``: its FuncMap entry in a file that imports
+    html/template (a literal function, or a named one of the same folder), or None (the review of the set-45 change:
+    a same-named function elsewhere, a text/template FuncMap, an alias cycle)."""
+    if name in seen or len(seen) > 8:
+        return None
     literal = re.compile(rf"""["']{re.escape(name)}["']\s*:\s*func\s*\([^)]*\)\s*([\w.]+)\s*\{{""")
-    named = re.compile(rf"(?m)^func\s+{re.escape(name)}\s*\([^)]*\)\s*([\w.]+)\s*\{{")
     entry = re.compile(rf"""["']{re.escape(name)}["']\s*:\s*([A-Za-z_]\w*)\s*,""")
     for path, text in texts.items():
-        m = literal.search(text) or named.search(text)
+        if '"html/template"' not in text:
+            continue  # a text/template FuncMap has no URL filter
+        m = literal.search(text)
         if m:
-            end = text.find("\n}", m.end())
-            return path, text[:m.start()].count("\n") + 1, m.group(1), text[m.end():end if end > 0 else m.end() + 2000]
-    alias = next((m.group(1) for t in texts.values() for m in [entry.search(t)] if m), None)
-    return _definition(alias, texts) if alias and alias != name else None
+            return path, text[:m.start()].count("\n") + 1, m.group(1), _body(text, m.end() - 1)
+        alias = entry.search(text)
+        if alias:
+            folder = path.rsplit("/", 1)[0] if "/" in path else ""
+            named = re.compile(rf"(?m)^func\s+{re.escape(alias.group(1))}\s*\([^)]*\)\s*([\w.]+)\s*\{{")
+            for other, code in texts.items():
+                if (other.rsplit("/", 1)[0] if "/" in other else "") == folder and (n := named.search(code)):
+                    return other, code[:n.start()].count("\n") + 1, n.group(1), _body(code, n.end() - 1)
+            return _definition(alias.group(1), texts, seen | {name})
+    return None
 
 
 def check_go_template_url(f: Finding | dict, reader=None, files=None) -> dict | None:
@@ -80,7 +102,7 @@ def check_go_template_url(f: Finding | dict, reader=None, files=None) -> dict | 
         if returns == "string":
             said.append(f"`{name}` ({path}:{line}) returns a string, which html/template's URL filter checks: any scheme "
                         "but http, https and mailto becomes `#ZgotmplZ`")
-        elif returns == "template.URL" and _SCHEME_CHECK.search(body):
+        elif returns == "template.URL" and _SCHEME_CHECK.search(body) and _INERT.search(body):
             said.append(f"`{name}` ({path}:{line}) returns `template.URL` only after checking the URL's scheme, and an "
                         "inert value otherwise")
         else:

@@ -3,8 +3,8 @@
 wallabag's ``docker/php/Dockerfile`` ends its ``rootless`` stage with ``CMD ["php", "bin/console", ...]`` (line 101),
 and the stage the image is built as, ``FROM rootless AS default``, sets ``USER www-data`` (line 117); its compose file
 builds ``target: default`` (held-out set 45, both labellers: false positive).  Semgrep reads each stage's CMD on its
-own; what ships is the final stage, unless a build file targets the earlier one by name (``target: rootless``,
-``--target rootless``), which keeps the finding.
+own; what ships is the final stage, unless a build file targets another stage by name (``target: rootless``,
+``target = "dev"``, ``${PHP_TARGET:-rootless}``, ``--target rootless``), which keeps the finding.
 
 May import: ``tasks.findings``, ``tasks.triage.entrypoint``.
 """
@@ -19,6 +19,8 @@ from tasks.triage.entrypoint import words
 _BUILD_FILE = re.compile(r"(?i)(?:^|/)(?:[^/]*compose[^/]*\.ya?ml|\.github/workflows/[^/]+\.ya?ml|Makefile|[^/]+\.sh"
                          r"|\.gitlab-ci\.yml|docker-bake\.hcl)$")
 MAX_BUILD_FILES = 60
+# a stage a build file names: compose `target: x`, bake `target = "x"`, a variable's default `${T:-x}`, `--target x`
+_TARGET = re.compile(r"""(?m)^[^#\n]*?(?:\btarget\s*[:=]\s*["']?(?:\$\{\w+:?-)?|--target[= ]["']?)([A-Za-z_][\w.-]*)""")
 
 
 def _alias(args: str) -> str | None:
@@ -37,10 +39,11 @@ def earlier_stage(f: Finding, steps: list[tuple[int, str, str]], files: list[str
     users = [(n, a.split(":")[0].strip()) for n, k, a in steps if k == "USER" and n > froms[-1][0]]
     if start is None or name is None or not users or users[-1][1] in ("root", "0"):
         return None
-    target = re.compile(rf"""(?m)^[^#\n]*(?:\btarget:\s*["']?|--target[= ]["']?){re.escape(name)}\b""")
-    if any(target.search("".join(read(p) or [])) for p in [p for p in files if _BUILD_FILE.search(p)][:MAX_BUILD_FILES]):
-        return None  # a build of the earlier stage itself ships it
+    final = _alias(froms[-1][1])
+    for p in [p for p in files if _BUILD_FILE.search(p)][:MAX_BUILD_FILES]:
+        if any(t != final for t in _TARGET.findall("".join(read(p) or []))):
+            return None  # a build of another stage ships it (compose, bake's `target = "x"`, `${VAR:-x}`, --target)
     return {"check": "container", "status": "earlier_stage",
             "evidence": f"an earlier build stage, not the image: {f.path}:{f.line} is in the stage `{name}` (line "
                         f"{start}); the image is the final stage (line {froms[-1][0]}: `FROM {froms[-1][1][:60]}`), "
-                        f"which sets `USER {users[-1][1]}` (line {users[-1][0]}), and no build file targets `{name}`"}
+                        f"which sets `USER {users[-1][1]}` (line {users[-1][0]}), and no build file targets another stage"}
