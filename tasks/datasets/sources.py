@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from tasks.core.errors import SecftError
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.fixes import fix_for
+from tasks.fixes.suppression_diff import SCRIPT_SUFFIXES
 
 
 def fix(f: Finding | dict, cwes: list[str], code: dict | None) -> tuple[str | None, str, dict]:
@@ -37,7 +38,6 @@ def _scrub(text: str, path: str) -> str:
     return scrub(text, detect(text, path))
 
 
-_SCRIPT = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx")
 _TIMEOUT_RULE = re.compile(r"(?i)^B113$|timeout")
 
 
@@ -102,7 +102,7 @@ class Source:
                 if key not in self._whole:  # scrubbed once per file, shared by its findings
                     self._whole[key] = _scrub("".join(below), ctx["path"])
                 out["file"] = self._whole[key]
-            elif loc.path.endswith(_SCRIPT) and len(below) <= 20000:  # a template literal a comment must not enter
+            elif loc.path.endswith(SCRIPT_SUFFIXES) and len(below) <= 20000:  # a template literal a comment must not enter
                 key = (loc.path, _commit(f))
                 if key not in self._whole:
                     self._whole[key] = _scrub("".join(below), ctx["path"])

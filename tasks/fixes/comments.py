@@ -33,10 +33,13 @@ def comment_text(path: str | None, text: str) -> str:
     return f"<!-- {text} -->" if c == "<!--" else f"{c} {text}"
 
 
+_QUOTED = re.compile(r""""[^"]*"|'[^']*'""")  # an attribute's quoted value, read as one opaque token
+
+
 def open_tag(path, line: str) -> bool:
     """A markup line that leaves a tag open (`<form method="post"` continued below): a comment appended to it would
     sit inside the start tag, and its `-->` would close the tag (round 49: linkding's form lost its action)."""
-    bare = re.sub(r""""[^"]*"|'[^']*'""", '""', line or "")  # `@submit="() => save()"`: a > inside a value closes nothing
+    bare = _QUOTED.sub('""', line or "")  # `@submit="() => save()"`: a > inside a value closes nothing
     return comment(path) == "<!--" and bool(re.search(r"<[A-Za-z][^<>]*$", bare))
 
 
@@ -44,7 +47,7 @@ def attribute_line(path, line: str) -> bool:
     """A markup line that continues a start tag (`   href="{{ x }}"`, no `<` before the attribute): no comment can go on
     it or on a line of its own just above it (the review of the set-45 change)."""
     return comment(path) == "<!--" and bool(re.match(r"\s*[@:]?[\w.:-]+\s*=\s*[\"'{]", line or "")) and "<" not in \
-        re.sub(r""""[^"]*"|'[^']*'""", '""', line or "")
+        _QUOTED.sub('""', line or "")
 
 
 def no_trailing_comment(path) -> bool:

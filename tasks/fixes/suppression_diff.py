@@ -143,7 +143,8 @@ def in_python_string(file_text: str | None, c: patches.Code, line: int) -> bool:
                for n in ast.walk(tree))
 
 
-_SCRIPTS = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx")
+# JavaScript and TypeScript files: a template literal there spans lines (the source reader hands their text over)
+SCRIPT_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx")
 
 
 def inside_string(f: Finding | dict, code: dict | None) -> str | None:
@@ -157,7 +158,7 @@ def inside_string(f: Finding | dict, code: dict | None) -> str | None:
     text, path = (code or {}).get("file") or (code or {}).get("script"), str(f.path or "")
     if not text or not f.line:
         return None
-    if path.endswith(_SCRIPTS):
+    if path.endswith(SCRIPT_SUFFIXES):
         from tasks.triage.parsed_source import parse_js
 
         root = parse_js(text, path)
