@@ -153,9 +153,11 @@ def request_span(lines: list[str], at: int, lo: int, hi: int) -> range:
     return range(first, last + 1)
 
 
-def local_host(lines: list[str], at: int, lo: int, hi: int) -> str | None:
-    """``localhost:8000`` when the request holding line index ``at`` goes to the reader's own machine."""
-    return next((m.group(1) for i in request_span(lines, at, lo, hi) if len(lines[i]) < 400
+def sample_host(shown: list[str], lines: list[str], at: int, lo: int, hi: int) -> str | None:
+    """A placeholder host on one of ``shown`` (the sample's other lines), else ``localhost:8000`` when the request
+    holding line index ``at`` (within lines ``lo``..``hi``) goes to the reader's own machine."""
+    return next((m.group(1) or m.group(2) for line in shown for m in [PLACEHOLDER_HOST.search(line)] if m), None) \
+        or next((m.group(1) for i in request_span(lines, at, lo, hi) if len(lines[i]) < 400
                  for m in [LOCAL_HOST.search(lines[i])] if m), None)
 
 
@@ -238,8 +240,7 @@ def check_docs_example(f: Finding, reader, path: dict | None, files=None) -> dic
         return None
     opened, closed = [fenced[0]], [fenced[1]]
     block = [line for i, line in enumerate(lines[opened[-1] + 1:closed[0]], opened[-1] + 1) if i != at and len(line) < 400]
-    host = next((m.group(1) or m.group(2) for line in block for m in [PLACEHOLDER_HOST.search(line)] if m), None) \
-        or local_host(lines, at, opened[-1] + 1, closed[0])
+    host = sample_host(block, lines, at, opened[-1] + 1, closed[0])
     if not host:
         if not _GENERIC_RULE.search(str(f.rule_id)) or live(lines[at]):
             return None  # an issuer's own format (AKIA..., sk_live_...) is judged by its issuer's rules, not the prose

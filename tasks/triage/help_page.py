@@ -8,9 +8,9 @@ five findings).  The page is a template, not a documentation path, so tasks.tria
 never saw it.
 
 The flagged line must sit inside one ``<pre>`` block (opened above it, closed below it, 40 lines at most) of an HTML
-template, and the block's other lines must show the reader's own values: a placeholder credential (``yourUsername``,
-``yourPassw0rd``, ``<your-token>``, ``your_api_key``) or a placeholder or local host (tasks.triage.documented_secret's
-PLACEHOLDER_HOST).  Only a generic rule's finding (entropy, ``generic-api-key``), never an issuer's live format
+template, and the request that sends the value (its other lines: tasks.triage.documented_secret's request_span) must
+show the reader's own values: a placeholder credential (``yourUsername``, ``yourPassw0rd``, ``<your-token>``,
+``your_api_key``) or a placeholder or local host (documented_secret.sample_host).  Only a generic rule's finding (entropy, ``generic-api-key``), never an issuer's live format
 (``ghp_``, ``AKIA``, ``sk_live_``), and the value is never echoed.
 
 May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.documented_secret``.
@@ -22,8 +22,7 @@ import re
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
-from tasks.triage.documented_secret import (PLACEHOLDER_HOST, check_docs_example, check_documented, live, local_host,
-                                            request_span)
+from tasks.triage.documented_secret import check_docs_example, check_documented, live, request_span, sample_host
 from tasks.triage.documented_secret import _GENERIC_RULE as GENERIC_RULE
 
 _TEMPLATE = (".html", ".htm", ".twig", ".jinja", ".jinja2", ".j2", ".njk", ".hbs", ".mustache", ".erb", ".tmpl", ".gohtml")
@@ -66,8 +65,7 @@ def check_help_sample(f: Finding | dict, reader=None) -> dict | None:
     span = request_span(lines, at, block[0], block[1] + 1)  # the request the value is sent in (it may open on <pre>'s line)
     request = [lines[i] for i in span if i != at and len(lines[i]) < MAX_LINE]
     yours = next((m.group(0) for line in request for m in [_YOURS.search(line)] if m), None)  # of the same request only
-    host = next((m.group(1) or m.group(2) for line in request for m in [PLACEHOLDER_HOST.search(line)] if m), None) \
-        or local_host(lines, at, block[0], block[1] + 1)
+    host = sample_host(request, lines, at, block[0], block[1] + 1)
     if not yours and not host:
         return None
     shown = f"the placeholder `{yours}`" if yours else f"the host `{host}`, a placeholder or the reader's own machine"
