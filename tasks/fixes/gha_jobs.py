@@ -44,6 +44,10 @@ _STEP_NEEDS = [
      r"action-(?:add|remove)-labels|(?:add|remove)-labels?@", "issues", "write"),  # labels are set through the issues API
     (r"actions/stale@", "issues", "write"), (r"actions/stale@", "pull-requests", "write"),  # it labels and closes both
     (r"actions/stale@", "actions", "write"),  # and deletes and re-saves its _state cache (actions/stale#1131)
+    # cancelling other runs of the workflow: skip-duplicate-actions' cancel_others (lldap's pre_job, set 46's harmful
+    # row), styfle/cancel-workflow-action, `gh run cancel`
+    (r"(?s)skip-duplicate-actions@.*cancel_others:\s*['\"]?true|styfle/cancel-workflow-action|gh\s+run\s+cancel",
+     "actions", "write"),
     # a release tool run with GITHUB_TOKEN creates the GitHub release and uploads its assets (ntfy's `make release` ->
     # `goreleaser release`: round 45's harmful row gave it contents: read)
     (r"(?is)goreleaser|(?<![@/\w-])semantic-release(?![/\w-])|/semantic-release-action@|release-please"  # not an

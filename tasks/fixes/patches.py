@@ -160,7 +160,7 @@ def apply_scanner_fix(c: Code, fix: dict) -> list[str] | None:
             return None
         if kind == "semgrep-fix":
             text = str(fix.get("text") or "")
-            if re.search(r"\$[A-Z_][A-Z0-9_]*\b", text):  # an unresolved metavariable is not code
+            if re.search(r"\$(?:\.\.\.)?[A-Z_][A-Z0-9_]*\b", text):  # an unresolved metavariable ($X, $...CONF) is not code
                 return None
             return _replace(c, span, text)
         i, sc, j, ec = span

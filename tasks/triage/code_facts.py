@@ -20,7 +20,9 @@ path and the report's confidence decide:
 * ``lit_template`` (set 45): a Lit ``html`...``` tagged template taken for jQuery's ``.html()``;
 * ``dev_runner`` (set 45): a top-level ``app.run`` on the loopback interface in a script nothing imports;
 * ``go_template_url`` (set 45): an ``href`` value of a Go html/template page that its URL filter or a checked
-  ``template.URL`` function makes safe.
+  ``template.URL`` function makes safe;
+* ``lockfile_pin`` (set 46): a package.json version range that the committed lockfile resolves;
+* ``go_ignored`` (set 46): a Go file whose ``//go:build ignore`` constraint keeps it out of every build.
 
 May import: the modules above.
 """
@@ -28,9 +30,9 @@ May import: the modules above.
 from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage import (bidi_text, bundled_xml, constant_command, dev_runner, dom_html, go_listener, go_redirect, go_sql,
-                          go_template_url, jinja_macro, lit_template, log_secret, response_type, sanitised_path, template_control,
-                          template_output)
+from tasks.triage import (bidi_text, bundled_xml, constant_command, dev_runner, dom_html, go_ignored, go_listener, go_redirect,
+                          go_sql, go_template_url, jinja_macro, lit_template, lockfile_pin, log_secret, response_type,
+                          sanitised_path, template_control, template_output)
 
 
 def check_code_facts(f: Finding | dict, reader=None, files=None) -> dict | None:
@@ -44,4 +46,5 @@ def check_code_facts(f: Finding | dict, reader=None, files=None) -> dict | None:
             or go_redirect.check_go_redirect(f, reader) or go_sql.check_go_sql(f, reader, files)
             or go_listener.check_go_listener(f, reader) or log_secret.check_log_secret(f, reader)
             or template_control.check_template_control(f, reader) or lit_template.check_lit_template(f, reader)
-            or dev_runner.check_dev_runner(f, reader, files) or go_template_url.check_go_template_url(f, reader, files))
+            or dev_runner.check_dev_runner(f, reader, files) or go_template_url.check_go_template_url(f, reader, files)
+            or lockfile_pin.check_lockfile_pin(f, reader, files) or go_ignored.check_go_ignored(f, reader, files))

@@ -31,6 +31,7 @@ from tasks.findings.secret_keys import SECRETISH_NAME
 from tasks.triage.docs_site import reads_the_url
 from tasks.triage.packaged import packaging_note
 from tasks.triage.path_class import WHY, path_class, release_folder, static_site  # noqa: F401 - path_class re-exported
+from tasks.triage.secret_text import describe
 from tasks.triage.test_site import test_site
 from tasks.triage.fixture_users import fixture_user
 from tasks.triage.unreferenced import never_named
@@ -108,23 +109,6 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
             **({"lead": "not what the project ships"} if cls == "example" else {})}  # an example runs where a user applies it
 
 
-_SECRET_TEXT = {
-    "empty": "{match}",
-    "message": "text for a person, not a credential ({match})",
-    "example": "a documented example value ({match})",
-    "expired": "{match}, so it authenticates nothing",
-    "placeholder": "a placeholder, not a credential ({match})",
-    "code-word": "{match}, not a credential",
-    "plain-word": "a plain word ({length} characters, {entropy} bits/char)",
-    "phrase": "{match} typed by a person ({length} characters)",
-    "dummy": "a dummy value: it names itself `{word}` ({length} characters)",
-    "low-entropy": "a low-entropy value ({length} characters, {entropy} bits/char)",
-    "high-entropy": "a high-entropy value ({length} characters, {entropy} bits/char), shaped like a real credential",
-    "weak": "a weak, guessable value ({match}, {length} characters)",
-    "uuid": "a UUID ({length} characters: the form of a record id, though some services issue UUIDs as API keys)",
-    "typed": "a hand-typed value ({match})",
-    "hash": "{match}", "key-header": "{match}", "url": "{match}",
-}
 
 
 # the application's own signing or session key (Flask/Django SECRET_KEY, JWT and session secrets), from the rule or the code
@@ -140,6 +124,7 @@ _ID_VALUE = re.compile(r"(?:[0-9a-f]{16,64}|[0-9]{6,24}|[0-9a-f]{8}-[0-9a-f]{4}-
                        r"|[A-Za-z0-9]{10,40}\.apps\.googleusercontent\.com)", re.I)  # one value, no scheme, no prefix
 _CLIENT_ID = re.compile(r"""(?i)^\s*(?:export\s+|-\s+)?["']?([\w.-]*(?:client|client_?id|app_?id|application_?id))["']?\s*[:=]""")
 _PASSWORD_FIELD = re.compile(r"(?i)passw|\bpwd\b|passwd|pass_?hash|password_?hash|\bhashed")
+_SEEDED = re.compile(r"(?i)\binsert\s+into\s+[`\"'\[]?\w*(?:user|account|admin|member|login)s?\b")
 
 
 def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dict | None:
@@ -169,7 +154,7 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
         "dummy" if said.startswith("dummy/fake/sample value") else ev["class"]  # round 27: nothing "documented" about `test`
     word = said.rpartition(": ")[2] if said.startswith("dummy/fake/sample value: ") else "dummy, fake, sample, mock or test"
     at = f" at {f.path}:{f.line}" if f.path and f.line else ""  # an answer names the place (set 40: a TP row said nothing of it)
-    text = f"the flagged value{at} is " + _SECRET_TEXT[shown].format(word=word, **{k: ev.get(k) for k in ("match", "length", "entropy")})
+    text = f"the flagged value{at} is " + describe(shown, ev, word)
     in_tests = bool(path_check) and path_check.get("class") in ("test", "fixture", "example", "docs")
     label = form_label(flagged)
     field = field_name(flagged) if ev["class"] in ("plain-word", "weak", "low-entropy", "placeholder") else None
@@ -196,6 +181,9 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
                 f"person reads (an e-mail's or page's subject, title or body); its letters vary as prose does (zou, set 36)"}
     if ev["class"] == "hash":
         slow = ev.get("match") in ("a bcrypt hash", "an argon2 hash", "a PBKDF2 hash") or said.startswith("the base64 of a ")  # for passwords
+        if slow and _SEEDED.search(code):  # umami's migration inserts its admin (set 46, both labellers: a default login)
+            return {"check": "secret", "status": "credential_like", "evidence": f"a seeded account: {f.path}:{f.line} inserts a "
+                    "user row with this password hash, so every installation that runs it gets the same login"}
         if slow or _PASSWORD_FIELD.search(code):  # mealie's verify_fake_password (round 48): a timing equaliser's decoy
             return {"check": "secret", "status": "not_a_secret", "evidence": (slow and decoy_hash(f, reader)) or f"a stored password hash, not a usable credential: "
                     f"{text}" + ("" if slow else " in a password field; check that the hash function is a slow one (bcrypt, argon2, PBKDF2)")}

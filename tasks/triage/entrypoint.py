@@ -168,6 +168,7 @@ def copied_as(steps: list[tuple[int, str, str]], dockerfile: str, files: list[st
 
 
 _DOCKER_BUILD = re.compile(r"docker\s+(?:buildx\s+)?build\b[^\n]*?\s-f\s+['\"]?([^\s'\"]+)")
+_TAG = re.compile(r"\s(?:-t|--tag)[\s=]+(\S+)")
 _MOUNTS_TREE = re.compile(r"docker\s+run\b[^\n]*?\s-v\s+['\"]?(?:\$\(pwd\)|\$\{?PWD\}?|\.|`pwd`)(?::|/)", re.I)
 
 
@@ -180,8 +181,12 @@ def tool_image(dockerfile: str, files: list[str], read) -> tuple[str, int, int] 
         lines = read(path) or []
         built = next((n for n, l in enumerate(lines, 1) for m in [_DOCKER_BUILD.search(l)] if m and re.fullmatch(
             re.sub(r"\\\$\\\{?\w+\\\}?|\\\$\d", r"[^/]+", re.escape(m.group(1).lstrip("./"))), dockerfile)), None)
-        ran = next((n for n, l in enumerate(lines, 1) if _MOUNTS_TREE.search(l)), None) if built else None
-        if built and ran:
+        tag = _TAG.search(lines[built - 1]) if built else None
+        name = tag.group(1).strip("'\"").split(":")[0] if tag else None
+        # the mounted run must run that very image (statping-ng's Makefile runs snapcore/snapcraft with a mount, and
+        # pushes the image it builds: set 46), and an image the script pushes is deployed, not a tool
+        ran = next((n for n, l in enumerate(lines, 1) if _MOUNTS_TREE.search(l) and name in l), None) if name else None
+        if built and ran and not any(re.search(r"docker\s+(?:image\s+)?push\b", l) and name in l for l in lines):
             return path, built, ran
     return None
 

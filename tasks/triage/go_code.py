@@ -40,6 +40,8 @@ _HTML_TAG = re.compile(r"<(?:html|body|head|div|span|p|a|table|tr|td|ul|li|br|h[
 _WEB = re.compile(r'"net/http"|ResponseWriter|fasthttp|text/html|Content-Type|"github\.com/(?:gin-gonic/gin|labstack/echo|gofiber/fiber)')
 # a config handed to a client's dial on the flagged line; a file that also serves TLS is not judged
 _CLIENT = re.compile(r"\b(?:\w+\.)?Dial\w*\(|\btls\.Client\(|TLSClientConfig\s*[:=]")
+# what only a client's config sets (statping-ng's mailer, transport and gRPC credentials: set 46)
+_CLIENT_FIELD = re.compile(r"\b(?:InsecureSkipVerify|RootCAs|ServerName|Renegotiation)\b|credentials\.NewTLS\(")
 _SERVER = re.compile(r"\btls\.(?:Listen|NewListener|Server)\(|ListenAndServeTLS|ServeTLS|\bTLSConfig\s*:")
 _LOADS = re.compile(r"\.Parse(?:Files|Glob|FS)\(|template\.Must\(template\.ParseFiles")  # a template file: its text is unseen
 
@@ -66,14 +68,16 @@ def _tls_default(f: Finding, reader, source: str) -> dict | None:
     if not 0 < f.location.start_line <= len(split):
         return None
     line = split[f.location.start_line - 1]
-    client = _CLIENT.search(line) and not _SERVER.search(source)  # semaphore's `ldap.DialTLS(..., &tls.Config{` (set 42)
+    near = "\n".join(split[max(0, f.location.start_line - 4):f.location.start_line + 8])  # the literal and what it sets
+    mark = _CLIENT.search(line) or _CLIENT_FIELD.search(near)
+    client = mark and not _SERVER.search(source)  # semaphore's `ldap.DialTLS(..., &tls.Config{` (set 42)
     if not m or (int(m.group(1)), int(m.group(2))) < ((1, 18) if client else (1, 22)) \
             or re.search(r"(?m)tls10\w*|^\s*godebug\b", found[1]):
         return None
     return {"check": "code", "status": "safe_default",
             "evidence": f"safe by default: {found[0]} says `go {m.group(1)}.{m.group(2)}`, and since Go " + (
                 "1.18 a tls.Config without MinVersion offers TLS 1.2 or later as a client, which the flagged config is "
-                f"(`{line.strip()[:70]}`); " if client else
+                f"(`{line.strip()[:70]}`" + (f", beside `{mark.group(0)}`" if mark.group(0) not in line else "") + "); " if client else
                 "1.22 a tls.Config without MinVersion accepts TLS 1.2 or later for servers (clients since Go 1.18); ") +
                         f"the flagged config at {f.path}:{f.location.start_line} takes that default, the file sets no "
                         "MinVersion later, and go.mod has no `godebug` line to undo it"}

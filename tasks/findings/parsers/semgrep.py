@@ -39,9 +39,9 @@ def parse(doc: dict) -> list[dict]:
                 severity_value=base.severity(extra.get("severity")),
                 cwe=base.cwe_ids(meta.get("cwe")),
                 cve=base.cve_ids(meta.get("cve"), meta.get("references")),
-                location_value=base.location(r.get("path"), (r.get("start") or {}).get("line"), (r.get("end") or {}).get("line")),
+                location_value=base.location(r.get("path"), (r.get("start") or {}).get("line"), _end_line(r)),
                 column=(r.get("start") or {}).get("col"),
-                snippet=extra.get("lines") if str(extra.get("lines") or "").strip() != _PLACEHOLDER else None,
+                snippet=_lines(r, extra),
                 fix_hint=_fix(extra),
                 suppressed=bool(extra.get("is_ignored")),
                 references=base.as_list(meta.get("references")) + base.as_list(meta.get("source-rule-url")) + base.as_list(meta.get("source")),
@@ -49,6 +49,27 @@ def parse(doc: dict) -> list[dict]:
             )
         ))
     return out
+
+
+def _end_line(r: dict) -> int | None:
+    """The last line the match covers: a regex match that takes its line's newline ends at column 1 of the next line
+    (lldap's `bind_password: "password"`, set 46, was weighed with the next line's `"(objectClass=person)"`), as the
+    SARIF parser already reads it."""
+    start, end = (r.get("start") or {}).get("line"), (r.get("end") or {}).get("line")
+    if (r.get("end") or {}).get("col") == 1 and isinstance(start, int) and isinstance(end, int) and end > start:
+        return end - 1
+    return end
+
+
+def _lines(r: dict, extra: dict) -> str | None:
+    """Semgrep's matched lines (None for its "requires login" placeholder), without a next line the match only touches."""
+    text = extra.get("lines")
+    if not isinstance(text, str) or text.strip() == _PLACEHOLDER:
+        return None
+    start, end = (r.get("start") or {}).get("line"), _end_line(r)
+    if isinstance(start, int) and isinstance(end, int) and end < (r.get("end") or {}).get("line"):
+        text = "\n".join(text.split("\n")[:end - start + 1])
+    return text
 
 
 def _confidence(meta: dict) -> str:

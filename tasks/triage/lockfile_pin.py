@@ -1,0 +1,164 @@
+"""A version range in package.json that a committed lockfile pins: the range chooses nothing at install time.
+
+Semgrep's ``package-dependencies-check`` flags every ``"name": "^1.2.3"`` (or ``latest``) in a package.json's
+dependency maps: "variant versions may lead to dependency hijack and confusion attacks. Better to specify an exact
+version or use package-lock.json".  Held-out set 46 met it 27 times in 129 findings (umami's pnpm-lock.yaml,
+searxng's client/simple/package-lock.json, statping-ng's frontend/yarn.lock).  When the project commits a lockfile
+that resolves the package, an install from it (``npm ci``, ``pnpm install --frozen-lockfile``, ``yarn install
+--frozen-lockfile``) takes exactly the recorded release, from the recorded tarball URL with its integrity hash: the
+range only says what a deliberate ``update`` may move to, and that change shows in the lockfile's diff.  That is
+the control the rule's own message asks for.
+
+The flagged line must be one ``"name": "range"`` entry of package.json; the lockfile is the nearest one in the
+package.json's folder or a folder above it (a workspace root): package-lock.json / npm-shrinkwrap.json,
+pnpm-lock.yaml, yarn.lock.  It must record the package for that manifest, and where it records the manifest's
+range (package-lock's root package, pnpm's ``specifier``) the range must be the same: a lockfile that disagrees
+with package.json is stale, and the next install rewrites it.  A package it does not name is left as reported.
+
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.repo_cache``.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import weakref
+
+from tasks.findings.model import Finding, as_finding
+from tasks.repository.source import finding_lines
+from tasks.triage.repo_cache import once_per_files
+
+_RULE = re.compile(r"(?i)(?:^|\.)package-dependencies-check$")
+_ENTRY = re.compile(r'^\s*"((?:@[\w.-]+/)?[\w.-]+)"\s*:\s*"([^"\n]{1,200})"\s*,?\s*$')
+LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock")
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _npm(text: str, rel: str) -> dict[str, tuple[str, str | None]]:
+    """{name: (version, the manifest's range as recorded)} of package-lock.json v1-v3 for the manifest at ``rel``."""
+    data = json.loads(text)
+    out: dict[str, tuple[str, str | None]] = {}
+    packages = data.get("packages") if isinstance(data, dict) else None
+    if isinstance(packages, dict):
+        root = packages.get(rel, {}) if isinstance(packages.get(rel, {}), dict) else {}
+        ranges = {}
+        for group in ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies"):
+            if isinstance(root.get(group), dict):
+                ranges.update(root[group])
+        for key, entry in packages.items():
+            for prefix in (f"{rel}/node_modules/" if rel else "node_modules/", "node_modules/"):
+                name = key[len(prefix):] if key.startswith(prefix) else ""
+                if name and "/node_modules/" not in name and isinstance(entry, dict) and isinstance(entry.get("version"), str):
+                    out.setdefault(name, (entry["version"], ranges.get(name)))
+        return out
+    deps = data.get("dependencies") if isinstance(data, dict) and not rel else None  # v1 records the root only
+    for name, entry in (deps or {}).items():
+        if isinstance(entry, dict) and isinstance(entry.get("version"), str):
+            out[name] = (entry["version"], None)
+    return out
+
+
+def _pnpm(text: str, rel: str) -> dict[str, tuple[str, str | None]]:
+    """pnpm-lock.yaml (v5-v9): the importer of the manifest at ``rel`` ('.' at the root)."""
+    import yaml
+
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    if not isinstance(data, dict):
+        return {}
+    importers = data.get("importers")
+    node = importers.get(rel or ".") if isinstance(importers, dict) else (data if not rel else None)
+    out: dict[str, tuple[str, str | None]] = {}
+    if not isinstance(node, dict):
+        return out
+    specifiers = node.get("specifiers") if isinstance(node.get("specifiers"), dict) else {}
+    for group in ("dependencies", "devDependencies", "optionalDependencies"):
+        for name, entry in (node.get(group) or {}).items() if isinstance(node.get(group), dict) else ():
+            if isinstance(entry, dict):  # v6+: {specifier, version}
+                version, spec = entry.get("version"), entry.get("specifier")
+            else:  # v5: name: version, the ranges under `specifiers`
+                version, spec = entry, specifiers.get(name)
+            if isinstance(version, (str, int, float)):
+                out[str(name)] = (str(version).split("(", 1)[0], None if spec is None else str(spec))
+    return out
+
+
+_YARN_HEAD = re.compile(r'^(?!\s)("?)(.+?)\1:\s*$')
+_YARN_VERSION = re.compile(r'^\s+version:?\s+"?([^"\s]+)"?\s*$')
+
+
+def _yarn(text: str, rel: str) -> dict[str, tuple[str, str | None]]:
+    """yarn.lock v1 and berry: {name: (version, None)} keyed also by "name@range" for an exact match."""
+    out: dict[str, tuple[str, str | None]] = {}
+    specs: list[str] = []
+    for line in text.split("\n"):
+        head = _YARN_HEAD.match(line)
+        if head and not line.startswith("#"):
+            specs = [s.strip().strip('"') for s in head.group(2).split(",")]
+            continue
+        version = _YARN_VERSION.match(line)
+        if version and specs:
+            for spec in specs:
+                name, _, rng = spec.rpartition("@") if spec.count("@") > spec.startswith("@") else (spec, "", "")
+                rng = rng.split(":", 1)[1] if rng.startswith("npm:") else rng
+                out.setdefault(f"{name}@{rng}", (version.group(1), rng))
+                out.setdefault(name, (version.group(1), None))
+            specs = []
+    return out
+
+
+_READERS = {"package-lock.json": _npm, "npm-shrinkwrap.json": _npm, "pnpm-lock.yaml": _pnpm, "yarn.lock": _yarn}
+
+
+def _lockfile(manifest: str, files: list[str]) -> str | None:
+    """The nearest tracked lockfile at or above the manifest's folder."""
+    tracked = set(files)
+    folder = posixpath.dirname(manifest)
+    while True:
+        for name in LOCKFILES:
+            candidate = posixpath.join(folder, name) if folder else name
+            if candidate in tracked:
+                return candidate
+        if not folder:
+            return None
+        folder = posixpath.dirname(folder)
+
+
+def _resolved(f: Finding, reader, files: list[str], lock: str, manifest: str) -> dict:
+    """The lockfile's index for this manifest, parsed once per triage run."""
+    def build() -> dict:
+        return {}
+    cache = once_per_files(_CACHE, reader, files, build)
+    key = (lock, manifest)
+    if key not in cache:
+        rel = posixpath.relpath(posixpath.dirname(manifest) or ".", posixpath.dirname(lock) or ".")
+        rel = "" if rel == "." else rel
+        try:
+            cache[key] = _READERS[posixpath.basename(lock)]("".join(finding_lines(reader, f, lock)), rel)
+        except Exception:  # noqa: BLE001 - a lockfile that does not parse is no evidence
+            cache[key] = {}
+    return cache[key]
+
+
+def check_lockfile_pin(f: Finding | dict, reader=None, files=None) -> dict | None:
+    """{"check": "code", "status": "pinned", "evidence"} for a package.json range a committed lockfile resolves, else None."""
+    f = as_finding(f)
+    loc = f.location
+    if reader is None or not files or not loc or not loc.start_line or not _RULE.search(str(f.rule_id or "")) \
+            or posixpath.basename(str(f.path or "")) != "package.json":
+        return None
+    lines = finding_lines(reader, f)
+    entry = _ENTRY.match(lines[loc.start_line - 1]) if 0 < loc.start_line <= len(lines) else None
+    lock = _lockfile(str(f.path), list(files)) if entry else None
+    if not entry or not lock:
+        return None
+    name, rng = entry.groups()
+    index = _resolved(f, reader, files, lock, str(f.path))
+    version, recorded = index.get(f"{name}@{rng}") or index.get(name) or (None, None)
+    if not version or (recorded is not None and recorded != rng):
+        return None  # not resolved there, or the lockfile records another range: it is stale
+    return {"check": "code", "status": "pinned",
+            "evidence": f"pinned by the committed lockfile: {f.path}:{loc.start_line} declares `\"{name}\": \"{rng}\"`, and "
+                        f"{lock} resolves it to {version}; an install from the lockfile (npm ci, pnpm install "
+                        "--frozen-lockfile, yarn install --frozen-lockfile) takes exactly that release with its recorded "
+                        "integrity hash, so the range selects nothing until the lockfile is updated in a reviewed change"}
