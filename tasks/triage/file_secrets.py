@@ -72,10 +72,40 @@ def with_file_evidence(f: Finding, reader) -> Finding:
     if last - loc.start_line >= _FLAGGED_LINES or last > len(lines):
         return f
     code = "\n".join(line.rstrip("\n") for line in lines[loc.start_line - 1:last])
-    values = literal_values(code, every=True)
+    values = _spanned(f, lines) or _pem_body(code) or literal_values(code, every=True)
     if re.search(r"(?i)jwt", str(f.rule_id)):  # a JWT rule flags the token, not the user name in the row (set 37)
         values = [v for v in values if v.startswith("eyJ")] or values
     if re.search(r"(?i)webhook|[-_]url\b|url$", str(f.rule_id)):  # a URL rule flags the URL, not the field's id beside
         values = [v for v in values if "://" in v] or values  # it (miniflux's Slack placeholder, set 32)
     evidence = classify(values, str(f.rule_id), from_code=True)
     return replace(f, secret_evidence=evidence, snippet=code) if evidence else f
+
+
+def _spanned(f: Finding, lines: list[str]) -> list[str]:
+    """The value the rule's match covers, when the report gave its columns on one line (Semgrep): not the key name
+    or the URL around it (round 50: `"refreshToken": "dww5jwU..."` measured on `refreshToken`)."""
+    from tasks.findings.secrets import literal_values
+
+    span = f.span if isinstance(f.span, dict) else None
+    if not span or span.get("line") != f.location.start_line or not 0 < span["line"] <= len(lines):
+        return []
+    line = lines[span["line"] - 1].rstrip("\n")
+    matched = line[span["start_col"] - 1:span["end_col"] - 1]
+    if not matched.strip() or len(matched) == len(line.strip()) and matched.strip() == line.strip():
+        return []  # the whole line: the literals of the line say more than the line itself
+    inner = literal_values(matched, every=True)
+    bare = matched.strip().strip("\"'`,;")
+    return inner or ([bare] if bare else [])
+
+
+_PEM = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(.*?)-----END [A-Z0-9 ]*PRIVATE KEY-----", re.S)
+
+
+def _pem_body(code: str) -> list[str]:
+    """The body of a private-key block the match covers, its comment lines left out: what the key is made of, not a
+    URL in a comment inside it (lldap's seafile.md: `Your_Private_Key` and a link to Authelia's docs, round 50)."""
+    m = _PEM.search(code)
+    if not m:
+        return []
+    body = "".join(line.strip() for line in m.group(1).splitlines() if line.strip() and not line.strip().startswith("#"))
+    return [body] if body else []

@@ -106,8 +106,8 @@ WHY = {"fixture": "a test fixture or test data file", "test": "test code", "exam
                         "a checkout and is never deployed",
         "dev_env": "a cloud development workspace's configuration (Gitpod: its name says so): it starts a developer's "
                    "workspace and the services they test against, and is never deployed",
-        "dev_stack": "part of the development stack in the top-level dev/ folder: it starts the services a developer "
-                     "runs the code against on their own machine, and the deployment does not use it",
+        "dev_stack": "a file of the top-level dev/ folder, which holds what developers run and try (local stacks, "
+                     "demo and sample manifests), not the configuration the project releases or deploys",
         "test_env": "part of a test environment (its folder is named so): it starts the services a developer tests the "
                     "code against on their own machine, and no deployment uses it",
         "dev_image": "a development image (its name marks it for development): it is built for a developer's machine, "

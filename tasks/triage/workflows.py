@@ -124,9 +124,18 @@ def check_dispatch_inputs(f: Finding | dict, reader=None) -> dict | None:
     events = triggers(data)
     dispatch = events.get("workflow_dispatch")
     inputs = dispatch.get("inputs") if isinstance(dispatch, dict) else None
-    if not isinstance(inputs, dict) or not inputs or set(map(str, events)) & _OUTSIDE:
+    if not isinstance(inputs, dict) or not inputs:
         return None
     names = [str(n) for n in inputs][:6]
+    text = finding_source(reader, f) or ""
+    if not re.search(r"\binputs\b(?!:)|toJSON\(\s*github\.event\s*\)", text.split("inputs:", 1)[-1]) \
+            and all(not re.search(rf"\binputs\.{re.escape(n)}\b|\[\s*['\"]{re.escape(n)}['\"]\s*\]", text) for n in inputs):
+        return {"check": "code", "evidence": (  # lldap's `msg` (round 50): no step reads it, so it changes no artefact
+            f"an input no step reads: {f.path} declares workflow_dispatch inputs ({', '.join(names)}), but nothing in the "
+            "file reads them (no `inputs.` or `github.event.inputs.` expression), so a dispatched value cannot change "
+            "what the workflow builds; deleting the unused `inputs:` block clears the check")}
+    if set(map(str, events)) & _OUTSIDE:
+        return None
     in_run = [n for n in _in_run_scripts(data) if n in inputs]
     one = len(in_run) == 1
     note = (f"; inputs.{', inputs.'.join(in_run)} {'is' if one else 'are'} written straight into a run: script, which "

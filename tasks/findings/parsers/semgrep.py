@@ -28,7 +28,7 @@ def parse(doc: dict) -> list[dict]:
         extra = r.get("extra") or {}
         meta = extra.get("metadata") or {}
         message = extra.get("message") or ""
-        out.append(_with_scanner_fix(r, extra,
+        out.append(_with_span(r, _with_scanner_fix(r, extra,
             base.finding(
                 tool="semgrep",
                 tool_version=version,
@@ -47,8 +47,20 @@ def parse(doc: dict) -> list[dict]:
                 references=base.as_list(meta.get("references")) + base.as_list(meta.get("source-rule-url")) + base.as_list(meta.get("source")),
                 # no fingerprint: the SARIF of the same scan must give the same id (rule, path, line, column)
             )
-        ))
+        )))
     return out
+
+
+def _with_span(r: dict, f: dict) -> dict:
+    """The matched columns when the match lies on one line: which of the line's values the rule flagged (lldap's
+    `"refreshToken": "dww5jwU..."` was measured on the key name, searxng's YouTube key on the whole URL: round 50)."""
+    start, end = r.get("start") or {}, r.get("end") or {}
+    line, a, b = start.get("line"), start.get("col"), end.get("col")
+    if end.get("line") != line:
+        b = None if _end_line(r) != line else 1 << 20  # a match that takes its newline runs to the end of the line
+    if all(isinstance(v, int) and not isinstance(v, bool) and 0 < v < 1 << 21 for v in (line, a, b)) and b > a:
+        f["span"] = {"line": line, "start_col": a, "end_col": b}
+    return f
 
 
 def _end_line(r: dict) -> int | None:
