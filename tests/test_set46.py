@@ -228,3 +228,14 @@ def test_a_scanner_fix_that_does_not_compile_is_refused():
     assert why and "`rand.New`, `rand.NewSource`" in why and "would not compile" in why
     token = 'package utils\n\nimport (\n\t"math/rand"\n)\n\nfunc t(b []byte) { rand.Read(b) }\n'
     assert scanner_fixes.review(None, ['\t"math/rand"'], ['\t"crypto/rand"'], token)[0] is None
+
+
+def test_a_joined_list_in_an_in_clause_gets_no_single_placeholder():
+    """searxng's favicons cache (round 50): `IN ('%s')` % "','".join(sha_list) rewritten as one `IN (?)` bound to the
+    joined text matches nothing for two or more hashes; the cache would stop freeing blobs without an error."""
+    from tasks.fixes.sql_fit import fit
+
+    joined = [""" conn.execute("DELETE FROM blobs WHERE sha256 IN ('%s')" % "','".join(sha_list))"""]
+    assert fit(joined, 419, 419, code_text="import sqlite3") is None
+    one = [""" cur.execute("SELECT * FROM t WHERE id = '%s'" % uid)"""]
+    assert "cur.execute('SELECT * FROM t WHERE id = ?', (uid,))" in fit(one, 5, 5, code_text="import sqlite3")

@@ -44,12 +44,14 @@ _STEP_NEEDS = [
      r"action-(?:add|remove)-labels|(?:add|remove)-labels?@", "issues", "write"),  # labels are set through the issues API
     # it labels and closes issues and pull requests, each only when its message is set ("If none provided, will not
     # mark issues stale"; statping-ng's stale.yml sets only stale-issue-message: round 50's grader)
-    (r"(?s)actions/stale@(?:(?=.*(?:stale|close)-issue-message)|(?!.*(?:stale|close)-pr-message))", "issues", "write"),
-    (r"(?s)actions/stale@(?:(?=.*(?:stale|close)-pr-message)|(?!.*(?:stale|close)-issue-message))", "pull-requests", "write"),
+    # (each pattern anchored at the start, so a hostile step is scanned once, not once per occurrence: set 46's review)
+    (r"(?s)\A(?=.*?actions/stale@)(?:(?=.*?(?:stale|close)-issue-message)|(?!.*?(?:stale|close)-pr-message))", "issues", "write"),
+    (r"(?s)\A(?=.*?actions/stale@)(?:(?=.*?(?:stale|close)-pr-message)|(?!.*?(?:stale|close)-issue-message))", "pull-requests",
+     "write"),
     (r"actions/stale@(?!v[1-8](?:\.|\b))", "actions", "write"),  # v9 deletes and re-saves its _state cache (#1131)
     # cancelling other runs of the workflow: skip-duplicate-actions' cancel_others (lldap's pre_job, set 46's harmful
     # row), styfle/cancel-workflow-action, `gh run cancel`
-    (r"(?s)skip-duplicate-actions@.*cancel_others:\s*['\"]?true|styfle/cancel-workflow-action|gh\s+run\s+cancel",
+    (r"(?s)\A(?=.*?skip-duplicate-actions@)(?=.*?cancel_others:\s*['\"]?true)|styfle/cancel-workflow-action|gh\s+run\s+cancel",
      "actions", "write"),
     # a release tool run with GITHUB_TOKEN creates the GitHub release and uploads its assets (ntfy's `make release` ->
     # `goreleaser release`: round 45's harmful row gave it contents: read)

@@ -98,10 +98,11 @@ def review(family: str | None, removed: list[str], added: list[str], text: str =
                 f"sets `{spread[0]}` in `{spread[1]}`: the call would get two values for it and raise TypeError (the "
                 "setting it asks for is already there)", "")
     if re.search(r'"math/rand"', before) and re.search(r'"crypto/rand"', after):
-        used = sorted(set(re.findall(r"\brand\.(?!Read\b|Reader\b|Int\b|Prime\b|Text\b)([A-Z]\w*)", text)))
+        used = sorted(set(re.findall(r"\brand\.(?!Read\b)([A-Z]\w*)", text)))  # math/rand's Int() takes no reader
         if used:  # statping-ng's perlin.go (round 50): rand.NewSource, rand.New have no crypto/rand twin
             return (f"the scanner's fix swaps the import for crypto/rand, which has no {', '.join(f'`rand.{u}`' for u in used[:3])}"
-                    ": the file would not compile; a security use of randomness needs crypto/rand's Read or Int", "")
+                    " of math/rand's kind: the file would not compile; a security use of randomness needs crypto/rand's "
+                    "Read, or Int with a reader and a bound", "")
     unimported = new_module(removed, added, text)
     if unimported:
         return (f"the scanner's fix calls `{unimported}`, but the file does not import `{unimported.split('.')[0]}`: "

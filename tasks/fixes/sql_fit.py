@@ -75,6 +75,8 @@ def parameterised(parts: list, mark) -> tuple[str, list] | None:
                 parts[i + 1] = " " + parts[i + 1]
         elif not _VALUE_BEFORE.search(text) or text.count("'") % 2:
             return None  # an identifier, or part of a quoted string: no placeholder stands for it
+        if isinstance(part, ast.Call) and isinstance(part.func, ast.Attribute) and part.func.attr == "join":
+            return None  # `IN ('%s')` % "','".join(xs): one placeholder per item, not one for the joined text (round 50)
         text += mark(part) if callable(mark) else mark
         values.append(part)
     return (text, values) if values else None

@@ -98,7 +98,8 @@ class Callers:
         if self._routing is None:
             self._routing, chars = {}, 0
             files = [p for p in getattr(self.index, "files", []) if p.endswith(ROUTING_SUFFIXES)
-                     and "node_modules/" not in p and not is_test_path(p)]
+                     and "node_modules/" not in p and not is_test_path(p)
+                     and "babel" not in p.rsplit("/", 1)[-1].lower()]  # pybabel's extractors get files, not requests
             for path in files[:MAX_FILES]:
                 text = "\n".join(line.rstrip("\n") for line in self.reader.lines(path, None) or [])
                 if len(text) > MAX_ROUTING_BYTES:

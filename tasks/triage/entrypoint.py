@@ -185,8 +185,9 @@ def tool_image(dockerfile: str, files: list[str], read) -> tuple[str, int, int] 
         name = tag.group(1).strip("'\"").split(":")[0] if tag else None
         # the mounted run must run that very image (statping-ng's Makefile runs snapcore/snapcraft with a mount, and
         # pushes the image it builds: set 46), and an image the script pushes is deployed, not a tool
-        ran = next((n for n, l in enumerate(lines, 1) if _MOUNTS_TREE.search(l) and name in l), None) if name else None
-        if built and ran and not any(re.search(r"docker\s+(?:image\s+)?push\b", l) and name in l for l in lines):
+        image = re.compile(rf"(?<![\w./:-]){re.escape(name)}(?::[\w.-]+)?(?![\w./-])") if name else None
+        ran = next((n for n, l in enumerate(lines, 1) if _MOUNTS_TREE.search(l) and image.search(l)), None) if name else None
+        if built and ran and not any(re.search(r"docker\s+(?:image\s+)?push\b", l) and image.search(l) for l in lines):
             return path, built, ran
     return None
 

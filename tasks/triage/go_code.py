@@ -41,8 +41,8 @@ _WEB = re.compile(r'"net/http"|ResponseWriter|fasthttp|text/html|Content-Type|"g
 # a config handed to a client's dial on the flagged line; a file that also serves TLS is not judged
 _CLIENT = re.compile(r"\b(?:\w+\.)?Dial\w*\(|\btls\.Client\(|TLSClientConfig\s*[:=]")
 # what only a client's config sets (statping-ng's mailer, transport and gRPC credentials: set 46)
-_CLIENT_FIELD = re.compile(r"\b(?:InsecureSkipVerify|RootCAs|ServerName|Renegotiation)\b|credentials\.NewTLS\(")
-_SERVER = re.compile(r"\btls\.(?:Listen|NewListener|Server)\(|ListenAndServeTLS|ServeTLS|\bTLSConfig\s*:")
+_CLIENT_FIELD = re.compile(r"\b(?:InsecureSkipVerify|RootCAs|ServerName|Renegotiation)\b|\bWithTransportCredentials\(")
+_SERVER = re.compile(r"\btls\.(?:Listen|NewListener|Server)\(|ListenAndServeTLS|ServeTLS|\bTLSConfig\s*:|grpc\.(?:Creds|NewServer)\(")
 _LOADS = re.compile(r"\.Parse(?:Files|Glob|FS)\(|template\.Must\(template\.ParseFiles")  # a template file: its text is unseen
 
 
@@ -68,7 +68,11 @@ def _tls_default(f: Finding, reader, source: str) -> dict | None:
     if not 0 < f.location.start_line <= len(split):
         return None
     line = split[f.location.start_line - 1]
-    near = "\n".join(split[max(0, f.location.start_line - 4):f.location.start_line + 8])  # the literal and what it sets
+    after = split[f.location.start_line:f.location.start_line + 8]
+    after = after[:next((i for i, x in enumerate(after) if re.match(r"func\b", x)), len(after))]  # not the next function's
+    before = split[max(0, f.location.start_line - 4):f.location.start_line]
+    before = before[max((i + 1 for i, x in enumerate(before[:-1]) if x.startswith("}")), default=0):]  # this function's
+    near = "\n".join(before + after)  # the literal and what it sets
     mark = _CLIENT.search(line) or _CLIENT_FIELD.search(near)
     client = mark and not _SERVER.search(source)  # semaphore's `ldap.DialTLS(..., &tls.Config{` (set 42)
     if not m or (int(m.group(1)), int(m.group(2))) < ((1, 18) if client else (1, 22)) \

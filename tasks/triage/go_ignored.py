@@ -7,8 +7,9 @@ file runs only when a developer names it to ``go run``.  A finding in it is not 
 generator writes (a page, a table) is judged where it lands.
 
 The constraint must stand in the file's header, before the ``package`` clause, as a line comment of its own, and
-say only ``ignore`` (``//go:build ignore``, ``// +build ignore``); any other expression (``linux && !ignore``) may be
-satisfied by a real build and keeps the finding.  Where a ``//go:generate`` line of the same folder runs it, the
+say only ``ignore`` (``//go:build ignore``, ``// +build ignore``), followed by a blank line (else Go reads it as the
+package's doc comment); where a ``//go:build`` line exists only it counts.  Any other expression (``linux &&
+!ignore``) may be satisfied by a real build and keeps the finding.  Where a ``//go:generate`` line of the same folder runs it, the
 evidence names that line.
 
 May import: ``tasks.findings``, ``tasks.repository``.
@@ -34,16 +35,23 @@ def check_go_ignored(f: Finding | dict, reader=None, files=None) -> dict | None:
     if reader is None or f.kind != "code" or not path.endswith(".go") or path.endswith("_test.go"):
         return None
     lines = finding_lines(reader, f)
-    at = None
+    at, go_build = None, None
     for n, line in enumerate(lines[:HEADER], 1):
         if _PACKAGE.match(line):
             break
+        if line.lstrip().startswith("//go:build"):
+            go_build = n  # Go reads only the //go:build line when there is one, never a `// +build` beside it
         if _IGNORE.match(line):
             at = n
     else:
         return None  # no package clause in the header: not read
+    if go_build is not None:
+        at = go_build if _IGNORE.match(lines[go_build - 1]) else None
     if at is None:
         return None
+    follows = next((line for line in lines[at:n] if not line.lstrip().startswith("//")), "")
+    if follows.strip():
+        return None  # a constraint must be followed by a blank line, else it is the package's doc comment
     name, folder = posixpath.basename(path), posixpath.dirname(path)
     runner = None
     for other in [p for p in files or [] if posixpath.dirname(p) == folder and p.endswith(".go") and p != path][:200]:

@@ -41,7 +41,9 @@ def _npm(text: str, rel: str) -> dict[str, tuple[str, str | None]]:
     out: dict[str, tuple[str, str | None]] = {}
     packages = data.get("packages") if isinstance(data, dict) else None
     if isinstance(packages, dict):
-        root = packages.get(rel, {}) if isinstance(packages.get(rel, {}), dict) else {}
+        root = packages.get(rel)
+        if not isinstance(root, dict):
+            return out  # the lockfile holds no package at the manifest's folder: not its workspace (the review of set 46)
         ranges = {}
         for group in ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies"):
             if isinstance(root.get(group), dict):
@@ -49,8 +51,9 @@ def _npm(text: str, rel: str) -> dict[str, tuple[str, str | None]]:
         for key, entry in packages.items():
             for prefix in (f"{rel}/node_modules/" if rel else "node_modules/", "node_modules/"):
                 name = key[len(prefix):] if key.startswith(prefix) else ""
-                if name and "/node_modules/" not in name and isinstance(entry, dict) and isinstance(entry.get("version"), str):
-                    out.setdefault(name, (entry["version"], ranges.get(name)))
+                if name and "/node_modules/" not in name and isinstance(entry, dict) and isinstance(entry.get("version"), str) \
+                        and isinstance(ranges.get(name), str):  # only what the manifest's own entry records
+                    out.setdefault(name, (entry["version"], ranges[name]))
         return out
     deps = data.get("dependencies") if isinstance(data, dict) and not rel else None  # v1 records the root only
     for name, entry in (deps or {}).items():
@@ -63,6 +66,8 @@ def _pnpm(text: str, rel: str) -> dict[str, tuple[str, str | None]]:
     """pnpm-lock.yaml (v5-v9): the importer of the manifest at ``rel`` ('.' at the root)."""
     import yaml
 
+    if re.search(r"(?m)(?:^|[\s\[{,:-])[&*][\w-]", text):
+        return {}  # pnpm writes no YAML anchors or aliases; a file with them is no lockfile of pnpm's (an alias bomb)
     data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if not isinstance(data, dict):
         return {}
@@ -78,8 +83,8 @@ def _pnpm(text: str, rel: str) -> dict[str, tuple[str, str | None]]:
                 version, spec = entry.get("version"), entry.get("specifier")
             else:  # v5: name: version, the ranges under `specifiers`
                 version, spec = entry, specifiers.get(name)
-            if isinstance(version, (str, int, float)):
-                out[str(name)] = (str(version).split("(", 1)[0], None if spec is None else str(spec))
+            if isinstance(version, str) and isinstance(spec, str):
+                out[str(name)] = (version.split("(", 1)[0], spec)
     return out
 
 
@@ -101,8 +106,7 @@ def _yarn(text: str, rel: str) -> dict[str, tuple[str, str | None]]:
             for spec in specs:
                 name, _, rng = spec.rpartition("@") if spec.count("@") > spec.startswith("@") else (spec, "", "")
                 rng = rng.split(":", 1)[1] if rng.startswith("npm:") else rng
-                out.setdefault(f"{name}@{rng}", (version.group(1), rng))
-                out.setdefault(name, (version.group(1), None))
+                out.setdefault(f"{name}@{rng}", (version.group(1), rng))  # yarn keys every entry by the spec it resolves
             specs = []
     return out
 
@@ -140,6 +144,20 @@ def _resolved(f: Finding, reader, files: list[str], lock: str, manifest: str) ->
     return cache[key]
 
 
+_REGISTRY_RANGE = re.compile(r"^(?:latest|[\w.*^~<>=|\s-]{1,80})$")
+
+
+def _satisfies(version: str, rng: str) -> bool:
+    """Is ``version`` inside the npm range ``rng``?  A dist-tag (``latest``) or a range univers cannot read counts."""
+    from univers.version_range import NpmVersionRange
+    from univers.versions import SemverVersion
+
+    try:
+        return SemverVersion(version) in NpmVersionRange.from_native(rng)
+    except Exception:  # noqa: BLE001 - a tag or an odd range: the recorded spec matched, which is what npm compares
+        return True
+
+
 def check_lockfile_pin(f: Finding | dict, reader=None, files=None) -> dict | None:
     """{"check": "code", "status": "pinned", "evidence"} for a package.json range a committed lockfile resolves, else None."""
     f = as_finding(f)
@@ -153,10 +171,14 @@ def check_lockfile_pin(f: Finding | dict, reader=None, files=None) -> dict | Non
     if not entry or not lock:
         return None
     name, rng = entry.groups()
+    if not _REGISTRY_RANGE.match(rng):
+        return None  # a git, URL, file or alias spec: no registry release with an integrity hash (and maybe a token)
+    if posixpath.dirname(lock) != posixpath.dirname(str(f.path)) and lock.endswith("yarn.lock"):
+        return None  # yarn.lock records no workspace folders: only the manifest beside it is known to use it
     index = _resolved(f, reader, files, lock, str(f.path))
-    version, recorded = index.get(f"{name}@{rng}") or index.get(name) or (None, None)
-    if not version or (recorded is not None and recorded != rng):
-        return None  # not resolved there, or the lockfile records another range: it is stale
+    version, recorded = index.get(f"{name}@{rng}") or (None, None) if lock.endswith("yarn.lock") else index.get(name) or (None, None)
+    if not version or recorded != rng or not _satisfies(version, rng):
+        return None  # not recorded for this manifest, another range (stale), or a release outside the range
     return {"check": "code", "status": "pinned",
             "evidence": f"pinned by the committed lockfile: {f.path}:{loc.start_line} declares `\"{name}\": \"{rng}\"`, and "
                         f"{lock} resolves it to {version}; an install from the lockfile (npm ci, pnpm install "

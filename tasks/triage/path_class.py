@@ -53,7 +53,7 @@ _TEST_ENV = re.compile(r"^test[-_]?env(?:ironment)?s?$")  # a stack started to t
 _GITPOD = re.compile(r"^(?:\.gitpod\.(?:ya?ml|dockerfile)|(?:docker-)?compose[-._]gitpod\.ya?ml|.+\.gitpod\.ya?ml)$")
 
 
-_POSTMAN = re.compile(r"(?:^|[._-])postman(?:[._-](?:collection|environment))?\.json$")
+_POSTMAN = re.compile(r"(?:^|[._-])postman(?:[._-]collection)?\.json$")  # not an environment, where Postman keeps keys
 
 
 @lru_cache(maxsize=65536)

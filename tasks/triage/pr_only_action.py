@@ -53,9 +53,9 @@ def check_pr_only_action(f: Finding | dict, reader=None) -> dict | None:
                 "evidence": f"nothing to steal or write with: {f.path} gives its token no permissions ({empty}"
                             f"{f', line {line}' if line else ''}) and names no secret, so code behind a moved tag runs "
                             "with a token that can neither read nor write the repository and sees no credential"}
-    if not events or not events <= _PR_ONLY or re.search(r"(?i)\bsecrets\.|github\.token", text) \
-            or re.search(r"(?m)^\s*[\w-]+:\s*write\b|write-all", text) or "actions/checkout@" not in text:
-        return None
+    if not events or not events <= _PR_ONLY or re.search(r"(?i)\bsecrets\s*[.\[]|\(\s*secrets\s*\)|github\.token", text) \
+            or _grants_write(data) or re.search(r"(?m)^\s*[\w-]+:\s*write\b|write-all", text) or "actions/checkout@" not in text:
+        return None  # secrets['X'] and toJSON(secrets) name secrets too; flow-style write grants (the review of set 46)
     read_only = _read_only(data, text)
     if read_only is None:  # set 39's grader kept it for review; the labellers of sets 35, 36, 45 and 46 (every time): none
         return {"check": "code", "status": "pull_request_default_token",
@@ -113,3 +113,11 @@ def _read_only(data: dict, text: str) -> str | None:
     if isinstance(shown, dict):
         shown = "permissions: " + ", ".join(f"{k}: {v}" for k, v in shown.items()) if shown else "permissions: {}"
     return f"`{shown}`{f' (line {at})' if at and top is not None else ''}"
+
+
+def _grants_write(data: dict) -> bool:
+    """Does the top level or any job grant a write scope, in any YAML style (`{ contents: write }`, `"contents": write`)?"""
+    jobs = data.get("jobs") if isinstance(data.get("jobs"), dict) else {}
+    blocks = [data.get("permissions")] + [j.get("permissions") for j in jobs.values() if isinstance(j, dict)]
+    return any(b == "write-all" or isinstance(b, dict) and any(str(v) in ("write", "write-all") for v in b.values())
+               for b in blocks)

@@ -64,7 +64,8 @@ def check_template_control(f: Finding | dict, reader=None) -> dict | None:
     controls, printed, between, constants = [], [], [], []
     for i, m in enumerate(exprs):
         body = m.group(1).strip()
-        if _LITERAL.match(body):
+        if _LITERAL.match(body) and not str(f.path).lower().endswith((".hbs", ".handlebars", ".mustache")):  # there
+            # `{{"name"}}` is a literal *reference*: it prints the context's value (the review of set 46)
             constants.append(m.group(0))
             continue
         if _CONTROL.match(body) and not jinja:

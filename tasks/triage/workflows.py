@@ -249,7 +249,9 @@ def check_default_token(f: Finding | dict, reader=None) -> dict | None:
         notes.append(f"under {'/'.join(sorted(set(names) & _PRIVILEGED))} no step of this workflow checks out or fetches "
                      "the pull request's code")
     note = f" ({'; '.join(notes)})" if notes else ""
-    tagged = sorted({str(s.get("uses")).split("@")[0] for s in _steps(data) if _THIRD_PARTY_TAG.match(str(s.get("uses") or ""))})
+    jobs_uses = [j.get("uses") for j in jobs.values() if isinstance(j, dict) and isinstance(j.get("uses"), str)]  # a reusable
+    tagged = sorted({str(u).split("@")[0] for u in [s.get("uses") for s in _steps(data)] + jobs_uses  # workflow by branch
+                     if _THIRD_PARTY_TAG.match(str(u or ""))})
     trusted = [e for e in names if e not in ("pull_request", "workflow_call")]
     if tagged and trusted:  # a movable tag's code runs beside the default token on an event the team fires: whether that token can
         # write is the repository's setting (held-out set 46's labellers: a finding; set 39's: hardening)
