@@ -239,3 +239,24 @@ def test_a_joined_list_in_an_in_clause_gets_no_single_placeholder():
     assert fit(joined, 419, 419, code_text="import sqlite3") is None
     one = [""" cur.execute("SELECT * FROM t WHERE id = '%s'" % uid)"""]
     assert "cur.execute('SELECT * FROM t WHERE id = ?', (uid,))" in fit(one, 5, 5, code_text="import sqlite3")
+
+
+def test_an_image_built_only_as_another_dockerfiles_stage_runs_no_container(tmp_path):
+    """searxng's container/builder.dockerfile (round 50): built as `...:builder` by a script, and dist.dockerfile uses it
+    only as `FROM ...:builder AS builder` with `COPY --from=builder`; the neighbour run as a base stays."""
+    from tasks.triage.builder_image import builder_image
+
+    script = ('build() {\n  "$engine" build \\\n    --tag="localhost/$ORG/$NAME:builder" \\\n'
+              '    --file="./container/builder.dockerfile" \\\n    .\n}\n')
+    dist = ('ARG ORG="searxng"\n\nFROM localhost/${ORG}/$NAME:builder AS builder\nFROM docker.io/searxng/base AS dist\n'
+            'COPY --chown=977:977 --from=builder /usr/local/searxng/.venv/ ./.venv/\n')
+    files = {"utils/container.sh": script, "container/dist.dockerfile": dist, "container/builder.dockerfile": "FROM python:3.13\n"}
+    read = lambda p: files.get(p, "").splitlines(True)  # noqa: E731
+    said = builder_image("container/builder.dockerfile", list(files), read)
+    assert said and said.startswith("a build-only image: utils/container.sh:2 builds container/builder.dockerfile as "
+                                    "`localhost/$ORG/$NAME:builder`, which container/dist.dockerfile:3 uses only as its "
+                                    "build stage `builder`, taking files out of it (`COPY --from=builder`, line 5)")
+    files["container/dist.dockerfile"] = dist.replace("FROM docker.io/searxng/base AS dist", "FROM builder AS dist")
+    assert builder_image("container/builder.dockerfile", list(files), read) is None  # its user is the shipped stage's
+    files["container/dist.dockerfile"] = "FROM localhost/$ORG/$NAME:builder AS builder\n"  # the last stage: it runs
+    assert builder_image("container/builder.dockerfile", list(files), read) is None

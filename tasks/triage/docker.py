@@ -28,6 +28,7 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
 from tasks.triage.base_user import base_user
+from tasks.triage.builder_image import builder_image
 from tasks.triage.entrypoint import drops_root, repo_file, s6_services, start_script, tool_image, words
 from tasks.triage.images import ROOT_DROPPING, official_image
 from tasks.triage.stage_user import earlier_stage
@@ -258,6 +259,9 @@ def check_user(f: Finding, reader, files: list[str] | None = None) -> dict | Non
     if tool:
         return {"check": "container", "status": "tool_image", "evidence": f"a build tool, not a deployed image: {tool[0]}:"
                 f"{tool[1]} builds {f.path} and line {tool[2]} runs it with the working tree mounted to generate files"}
+    stage = builder_image(f.path, files, lambda p: _lines(reader, p, f)) if froms and reader is not None and files else None
+    if stage:  # searxng's builder.dockerfile (round 50)
+        return {"check": "container", "status": "tool_image", "evidence": stage}
     if not froms:
         return None
     if semgrep and (earlier := earlier_stage(f, steps, files, lambda p: _lines(reader, p, f))):  # wallabag (set 45)
