@@ -260,3 +260,27 @@ def test_an_image_built_only_as_another_dockerfiles_stage_runs_no_container(tmp_
     assert builder_image("container/builder.dockerfile", list(files), read) is None  # its user is the shipped stage's
     files["container/dist.dockerfile"] = "FROM localhost/$ORG/$NAME:builder AS builder\n"  # the last stage: it runs
     assert builder_image("container/builder.dockerfile", list(files), read) is None
+
+
+GO_RAND = ('package utils\n\nimport (\n\t"math/rand"\n\t"time"\n)\n\nvar runes = []rune("abc")\n\n'
+           '// RandomString generates a random string of n length\nfunc RandomString(n int) string {\n\tb := make([]rune, n)\n'
+           '\trand.Seed(time.Now().UnixNano())\n\tfor i := range b {\n\t\tb[i] = runes[rand.Intn(len(runes))]\n\t}\n'
+           '\treturn string(b)\n}\n')
+PERLIN = ('package utils\n\nimport (\n\t"math"\n\t"math/rand"\n)\n\nfunc NewPerlin(alpha float64, seed int64) float64 {\n'
+          '\tr := rand.New(rand.NewSource(seed))\n\treturn math.Abs(alpha * r.Float64())\n}\n')
+
+
+def test_what_a_go_files_math_rand_makes_decides_the_finding(tmp_path):
+    """statping-ng (round 50): RandomString makes the API keys (a true positive whose row said only "a PRNG is
+    predictable"), perlin.go draws noise for sample charts (no security role; its crypto/rand swap did not compile)."""
+    rule = "go.lang.security.audit.crypto.math-random-used.math-random-used"
+    at = lambda path: finding(rule_id=rule, location={"path": path, "start_line": 4, "end_line": 4})  # noqa: E731
+    files = {"utils/encryption.go": GO_RAND, "types/core/database.go": "package core\n\nfunc s(c *C) {\n\tc.ApiSecret = utils.RandomString(16)\n}\n"}
+    rec, said = _reasons(tmp_path, files, at("utils/encryption.go"))
+    assert rec["verdict"] == "true_positive" and "`RandomString()` (`rand.Intn`, line 15), seeded with the clock at line 13" in said
+    assert "types/core/database.go:4 `c.ApiSecret = utils.RandomString(16)`" in said
+    files = {"utils/perlin.go": PERLIN, "types/hits/samples.go": "package hits\n\nfunc f() {\n\tp := utils.NewPerlin(2, 5)\n}\n"}
+    rec, said = _reasons(tmp_path / "p", files, at("utils/perlin.go"))
+    assert rec["verdict"] == "false_positive" and said.startswith("not a security use of randomness: utils/perlin.go uses math/rand only")
+    rec, said = _reasons(tmp_path / "u", {"utils/perlin.go": PERLIN}, at("utils/perlin.go"))
+    assert "not a security use" not in said  # nothing calls it: its use is not shown

@@ -1,0 +1,93 @@
+"""Semgrep's ``math-random-used`` on a Go import: what the file's math/rand calls make, read from the functions that make
+it and the code that calls them.
+
+The rule flags the ``"math/rand"`` import line and says nothing about its use.  statping-ng (round 50's graders)
+shows both sides: utils/encryption.go's ``RandomString`` (``rand.Intn``, seeded with the time) makes the users' API
+keys and the core ``ApiSecret`` the JWT key derives from, a real finding whose row said only "a PRNG is predictable";
+utils/perlin.go's ``rand.New(rand.NewSource(seed))`` draws Perlin noise for sample charts, no security role at all.
+
+The file's ``rand.X(...)`` calls are found with the functions that hold them; the repository's Go files (bounded) are
+searched for calls of those functions, and each call line is read.  Words of the function names, the calling lines
+and the assigned names are compared with tasks.triage.random_use's security words (key, token, secret, password,
+session, salt, nonce, id ...).  A hit is a true positive, with the functions and the call sites that make the
+value.  No hit, with at least one call site read and no exported function left unexplained, is a false positive
+"no security role".  Anything else (a function nothing in the repository calls, too many uses) keeps the finding
+as reported.
+
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.random_use``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.findings.model import Finding, as_finding
+from tasks.repository.source import finding_lines
+from tasks.triage.random_use import SECURITY_WORDS, _parts
+
+_RULE = re.compile(r"(?i)math-random-used|math-rand")
+_CALL = re.compile(r"\brand\.([A-Z]\w*)\(")
+_FUNC = re.compile(r"^func\s+(?:\([^)]*\)\s*)?(\w+)\s*\(")
+_SEED = re.compile(r"\brand\.Seed\(\s*(?:time\.|utils\.)?Now\(\)")
+MAX_FILES, MAX_SITES, MAX_USES = 400, 12, 30
+_WORDS = SECURITY_WORDS - {"seed"}  # a generator's seed is how math/rand is used, not what it makes
+_PREFIXES = ("passw", "secret", "token", "sess", "auth", "salt", "nonce", "crypt", "cred")
+
+
+def _security(parts: set[str]) -> str | None:
+    return next((p for p in sorted(parts) if p in _WORDS or p.startswith(_PREFIXES)), None)
+
+
+def _uses(lines: list[str]) -> list[tuple[int, str, str]]:
+    """[(line, math/rand function, enclosing Go function)] of the file."""
+    out, func = [], None
+    for n, line in enumerate(lines, 1):
+        m = _FUNC.match(line)
+        if m:
+            func = m.group(1)
+        for call in _CALL.finditer(line):
+            if func and not line.lstrip().startswith("//"):
+                out.append((n, call.group(1), func))
+    return out
+
+
+def check_go_random(f: Finding | dict, reader=None, files=None) -> dict | None:
+    """{"check": "code", "verdict": ..., "evidence"} for math-random-used on a Go file whose uses are read, else None."""
+    f = as_finding(f)
+    path = str(f.path or "")
+    if reader is None or f.kind != "code" or not path.endswith(".go") or not _RULE.search(str(f.rule_id or "")):
+        return None
+    lines = finding_lines(reader, f)
+    uses = _uses(lines)
+    if not uses or len(uses) > MAX_USES:
+        return None
+    funcs = sorted({u[2] for u in uses})
+    seeded = next((n for n, line in enumerate(lines, 1) if _SEED.search(line)), None)
+    sites: list[tuple[str, int, str, str]] = []  # (path, line, function, text)
+    others = [p for p in files or [] if p.endswith(".go") and p != path and "/vendor/" not in f"/{p}"][:MAX_FILES]
+    pattern = re.compile(rf"(?<![\w.])(?:\w+\.)?({'|'.join(map(re.escape, funcs))})\(")
+    for other in [path] + others:
+        for n, line in enumerate(finding_lines(reader, f, other) if other != path else lines, 1):
+            m = pattern.search(line)
+            if m and not _FUNC.match(line) and not line.lstrip().startswith("//") and len(sites) < MAX_SITES:
+                sites.append((other, n, m.group(1), line.strip()[:120]))
+    live = [s for s in sites if not s[0].endswith("_test.go")]
+    words = set().union(*(_parts(fn) for fn in funcs), *(_parts(s[3]) for s in live))
+    hit = _security(words)
+    first = {fn: next((u for u in uses if u[2] == fn and u[1] != "Seed"), next(u for u in uses if u[2] == fn)) for fn in funcs}
+    made = ", ".join(f"`{fn}()` (`rand.{first[fn][1]}`, line {first[fn][0]})" for fn in funcs[:3])
+    seed = f", seeded with the clock at line {seeded}" if seeded else ""
+    if hit:
+        where = "; ".join([f"{p}:{n} `{t[:80]}`" for p, n, _fn, t in live if _security(_parts(t))][:3])
+        return {"check": "code", "verdict": "true_positive", "evidence": (
+            f"math/rand makes security values here: {path} uses it in {made}{seed}"
+            + (f", and the repository uses them for such values: {where}" if where else f" (`{hit}` in its name)")
+            + "; math/rand's output can be predicted from the seed or a few earlier values, so these values can be guessed; "
+            "crypto/rand's Read (or Int with a reader and a bound) makes them unguessable")}
+    called = {s[2] for s in live}
+    if not live or any(fn not in called for fn in funcs):
+        return None  # a function nothing outside the tests calls: its use is not shown
+    shown = "; ".join(f"{p}:{n} `{t[:70]}`" for p, n, _, t in live[:2])
+    return {"check": "code", "evidence": (
+        f"not a security use of randomness: {path} uses math/rand only in {made}{seed}, and their callers ({shown}) "
+        "make no token, key, password, salt, nonce, session or identifier: a predictable value costs nothing here")}
