@@ -284,3 +284,12 @@ def test_what_a_go_files_math_rand_makes_decides_the_finding(tmp_path):
     assert rec["verdict"] == "false_positive" and said.startswith("not a security use of randomness: utils/perlin.go uses math/rand only")
     rec, said = _reasons(tmp_path / "u", {"utils/perlin.go": PERLIN}, at("utils/perlin.go"))
     assert "not a security use" not in said  # nothing calls it: its use is not shown
+
+
+def test_an_authors_name_is_no_authentication_word():
+    """searxng's pixiv.py (set 46, both labellers: load spreading): `random.choice(pixiv_image_proxies)` in a function
+    that also reads `item["author_details"]` was kept for `auth`."""
+    from tasks.triage.random_use import _security
+
+    assert _security({"author", "details", "proxy"}) is None and _security({"authors"}) is None
+    assert _security({"auth", "header"}) == "auth" and _security({"authenticate"}) == "authenticate"
