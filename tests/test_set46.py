@@ -293,3 +293,38 @@ def test_an_authors_name_is_no_authentication_word():
 
     assert _security({"author", "details", "proxy"}) is None and _security({"authors"}) is None
     assert _security({"auth", "header"}) == "auth" and _security({"authenticate"}) == "authenticate"
+
+
+def test_a_yarn_workspace_is_pinned_by_the_root_lockfile(tmp_path):
+    """linkwarden (set 47): `"workspaces": ["apps/*", "packages/*"]` and one root yarn.lock resolve apps/web's ranges;
+    a nested folder the globs do not name stays (the review of set 46: a root lockfile is no other project's)."""
+    root = '{"name": "root", "private": true, "workspaces": ["apps/*", "packages/*"]}\n'
+    files = {"package.json": root, "apps/web/package.json": MANIFEST, "yarn.lock": YARN}
+    rec, said = _reasons(tmp_path, files, _dep("apps/web/package.json", 4))
+    assert rec["verdict"] == "false_positive" and "yarn.lock resolves it to 4.5.1" in said
+    files = {"package.json": root, "apps/web/demo/package.json": MANIFEST, "yarn.lock": YARN}
+    rec, said = _reasons(tmp_path / "n", files, _dep("apps/web/demo/package.json", 4))
+    assert "pinned by the committed lockfile" not in said
+
+
+RENDER = ('#!/usr/bin/env python3\n\nimport json\nimport sys\nimport jinja2\n\nenvironment = jinja2.Environment(\n'
+          '\tloader=jinja2.FileSystemLoader("."),\n\ttrim_blocks=True,\n)\n'
+          'print(environment.get_template(sys.argv[1]).render(json.loads(sys.argv[2])))\n')
+
+
+def test_a_jinja_script_that_renders_dockerfiles_needs_no_html_autoescaping(tmp_path):
+    """vaultwarden's docker/render_template (round 51): `./render_template Dockerfile.j2 '{...}' > Dockerfile.debian`.
+    The harmful row applied semgrep's autoescape fix (it did not even parse: the extensionless script was not known to
+    be Python). A script the Makefile runs on an HTML page keeps the finding."""
+    rule = "python.jinja2.security.audit.missing-autoescape-disabled.missing-autoescape-disabled"
+    f = finding(rule_id=rule, location={"path": "docker/render_template", "start_line": 7, "end_line": 7})
+    make = "all:\n\t./render_template Dockerfile.j2 '{\"base\": \"debian\"}' > Dockerfile.debian\n"
+    rec, said = _reasons(tmp_path, {"docker/render_template": RENDER, "docker/Makefile": make}, f)
+    assert rec["verdict"] == "false_positive" and said.startswith("renders no HTML: docker/render_template imports jinja2")
+    assert "docker/Makefile:2 runs it as `./render_template Dockerfile.j2" in said
+    page = make.replace("Dockerfile.j2", "index.html.j2").replace("Dockerfile.debian", "index.html")
+    rec, said = _reasons(tmp_path / "p", {"docker/render_template": RENDER, "docker/Makefile": page}, f)
+    assert "renders no HTML" not in said
+    from tasks.fixes.languages import language_of
+
+    assert language_of("docker/render_template", RENDER) == "python"

@@ -2,9 +2,8 @@
 
 ``fix_for`` picks the fix source by the kind of finding:
 
-- dependency -> the build tool that resolves it (tasks.fixes.ecosystems) and an
-  upgrade to the advisory's own fixed version, or an honest "no fixed version"
-  with mitigations (tasks.fixes.dependencies);
+- dependency -> the build tool that resolves it (tasks.fixes.ecosystems) and an upgrade to the advisory's
+  own fixed version, or an honest "no fixed version" with mitigations (tasks.fixes.dependencies);
 - secret -> rotate, purge, read from the platform's store (tasks.fixes.secrets);
 - config / web -> the setting from the check's resolution text (tasks.fixes.iac);
 - code -> the scanner's own fix applied as a diff (tasks.fixes.patches), else a
@@ -50,7 +49,8 @@ def fix_for(finding: Finding | dict, cwes: list[str], code: dict | None = None) 
     kind = finding.kind
     path = (code or {}).get("path") or finding.path
     text = (code or {}).get("text") or finding.snippet
-    language = language_of(path, text) if kind != "dependency" and path else None
+    whole = (code or {}).get("file") if isinstance((code or {}).get("file"), str) else None  # a shebang: render_template
+    language = language_of(path, whole or text) if kind != "dependency" and path else None
     meta = {"language": language, "build_tool": None, "has_diff": False, "fix_family": None, "path": finding.path}
     platform = platform_of(path, language)
     if platform:

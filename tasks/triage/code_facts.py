@@ -23,7 +23,8 @@ path and the report's confidence decide:
   ``template.URL`` function makes safe;
 * ``lockfile_pin`` (set 46): a package.json version range that the committed lockfile resolves;
 * ``go_ignored`` (set 46): a Go file whose ``//go:build ignore`` constraint keeps it out of every build;
-* ``go_random`` (round 50): what a Go file's math/rand calls make, read from their functions' callers.
+* ``go_random`` (round 50): what a Go file's math/rand calls make, read from their functions' callers;
+* ``jinja_text`` (round 51): a Jinja2 script that renders Dockerfiles or configuration, never HTML.
 
 May import: the modules above.
 """
@@ -31,9 +32,9 @@ May import: the modules above.
 from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage import (bidi_text, bundled_xml, constant_command, dev_runner, dom_html, go_ignored, go_listener, go_random, go_redirect,
-                          go_sql, go_template_url, jinja_macro, lit_template, lockfile_pin, log_secret, response_type,
-                          sanitised_path, template_control, template_output)
+from tasks.triage import (bidi_text, bundled_xml, constant_command, dev_runner, dom_html, go_ignored, go_listener, go_random,
+                          go_redirect, go_sql, go_template_url, jinja_macro, jinja_text, lit_template, lockfile_pin, log_secret,
+                          response_type, sanitised_path, template_control, template_output)
 
 
 def check_code_facts(f: Finding | dict, reader=None, files=None) -> dict | None:
@@ -49,4 +50,4 @@ def check_code_facts(f: Finding | dict, reader=None, files=None) -> dict | None:
             or template_control.check_template_control(f, reader) or lit_template.check_lit_template(f, reader)
             or dev_runner.check_dev_runner(f, reader, files) or go_template_url.check_go_template_url(f, reader, files)
             or lockfile_pin.check_lockfile_pin(f, reader, files) or go_ignored.check_go_ignored(f, reader, files)
-            or go_random.check_go_random(f, reader, files))
+            or go_random.check_go_random(f, reader, files) or jinja_text.check_jinja_text(f, reader, files))

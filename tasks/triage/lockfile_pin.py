@@ -144,6 +144,24 @@ def _resolved(f: Finding, reader, files: list[str], lock: str, manifest: str) ->
     return cache[key]
 
 
+def _workspace(f: Finding, reader, lock: str, manifest: str) -> bool:
+    """Is the manifest's folder one of the `workspaces` of the package.json beside the lockfile (linkwarden's
+    `"workspaces": ["apps/*", "packages/*"]` with one root yarn.lock: set 47)?"""
+    root = posixpath.join(posixpath.dirname(lock), "package.json") if posixpath.dirname(lock) else "package.json"
+    try:
+        data = json.loads("".join(finding_lines(reader, f, root)) or "{}")
+    except ValueError:
+        return False
+    spaces = data.get("workspaces") if isinstance(data, dict) else None
+    spaces = spaces.get("packages") if isinstance(spaces, dict) else spaces
+    folder = posixpath.relpath(posixpath.dirname(manifest), posixpath.dirname(lock) or ".")
+    def glob(g: str) -> bool:  # `*` is one folder name, `**` any depth
+        return re.fullmatch(re.escape(g.rstrip("/")).replace(r"\*\*", ".*").replace(r"\*", "[^/]*"), folder) is not None
+
+    return isinstance(spaces, list) and any(isinstance(g, str) and len(g) < 200 and not g.startswith("!") and glob(g)
+                                            for g in spaces[:100])
+
+
 _REGISTRY_RANGE = re.compile(r"^(?:latest|[\w.*^~<>=|\s-]{1,80})$")
 
 
@@ -173,8 +191,9 @@ def check_lockfile_pin(f: Finding | dict, reader=None, files=None) -> dict | Non
     name, rng = entry.groups()
     if not _REGISTRY_RANGE.match(rng):
         return None  # a git, URL, file or alias spec: no registry release with an integrity hash (and maybe a token)
-    if posixpath.dirname(lock) != posixpath.dirname(str(f.path)) and lock.endswith("yarn.lock"):
-        return None  # yarn.lock records no workspace folders: only the manifest beside it is known to use it
+    if posixpath.dirname(lock) != posixpath.dirname(str(f.path)) and lock.endswith("yarn.lock") \
+            and not _workspace(f, reader, lock, str(f.path)):
+        return None  # yarn.lock records no workspace folders: the root manifest's `workspaces` must name this one
     index = _resolved(f, reader, files, lock, str(f.path))
     version, recorded = index.get(f"{name}@{rng}") or (None, None) if lock.endswith("yarn.lock") else index.get(name) or (None, None)
     if not version or recorded != rng or not _satisfies(version, rng):
