@@ -328,3 +328,30 @@ def test_a_jinja_script_that_renders_dockerfiles_needs_no_html_autoescaping(tmp_
     from tasks.fixes.languages import language_of
 
     assert language_of("docker/render_template", RENDER) == "python"
+
+
+def test_an_escapejs_string_and_a_handlebars_script_src_hold_no_script_code(tmp_path):
+    """ArchiveBox's `window.ARCHIVEBOX_API_KEY = "{{ api_token|escapejs }}";` and vaultwarden's
+    `<script src="{{urlpath}}/vw_static/datatables.js">` (set 47, both labellers: false positives)."""
+    from tasks.triage.template_forms import check_script_url
+
+    class Files:
+        def __init__(self, files):
+            self.files = files
+
+        def resolve(self, commit):
+            return None
+
+        def lines(self, path, commit):
+            return self.files.get(path, "").splitlines(True) or None
+
+    rule = "javascript.express.security.audit.xss.mustache.var-in-script-tag.var-in-script-tag"
+    at = lambda path, line: finding(rule_id=rule, location={"path": path, "start_line": line, "end_line": line})  # noqa: E731
+    base = '<script>\n    window.KEY = "{{ api_token|escapejs }}";\n</script>\n'
+    assert "through Django's escapejs" in check_script_url(at("t/base.html", 2), Files({"t/base.html": base}))["evidence"]
+    bare = base.replace('"{{ api_token|escapejs }}"', "{{ api_token|escapejs }}")  # not inside a string: no
+    assert check_script_url(at("t/base.html", 2), Files({"t/base.html": bare})) is None
+    hbs = '<script src="{{urlpath}}/vw_static/datatables.js"></script>\n'
+    assert "src attribute" in check_script_url(at("a/orgs.hbs", 1), Files({"a/orgs.hbs": hbs}))["evidence"]
+    raw = hbs.replace("{{urlpath}}", "{{{urlpath}}}")
+    assert check_script_url(at("a/orgs.hbs", 1), Files({"a/orgs.hbs": raw})) is None

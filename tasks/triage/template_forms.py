@@ -207,7 +207,13 @@ def check_script_url(f: Finding | dict, reader=None) -> dict | None:
         return {"check": "template", "evidence": f"{f.path}:{loc.start_line}: every template value in the script tag goes "
                 f"through Jinja's tojson (`{code_quote(values[0])}`), which writes JSON and escapes <, >, & and ' as \\u "
                 "sequences, so no value can close the script tag or leave its string"}
-    if values and _only_in_src(text) and str(f.path).lower().endswith((".html", ".htm", ".jinja", ".j2", ".jinja2")):
+    quoted = re.findall(r"""(["'])\{\{[^{}]*\|\s*escapejs\s*\}\}\1""", text)  # ArchiveBox's admin base.html (set 47)
+    if values and len(quoted) == len(values) == text.count("{{"):
+        return {"check": "template", "evidence": f"{f.path}:{loc.start_line}: every template value in the script tag is a "
+                f"quoted JavaScript string through Django's escapejs (`{code_quote(values[0])}`), which writes quotes, <, >, & "
+                "and line breaks as \\u escapes, so the value cannot close the string or the script tag"}
+    hbs = str(f.path).lower().endswith((".hbs", ".handlebars", ".mustache")) and "{{{" not in text  # {{x}} escapes there
+    if values and _only_in_src(text) and (hbs or str(f.path).lower().endswith((".html", ".htm", ".jinja", ".j2", ".jinja2"))):
         return {"check": "template", "evidence": f"{f.path}:{loc.start_line}: the template value sits in the script tag's "
                 f"src attribute, not in its code (`{code_quote(values[0])}`): the template engine HTML-escapes it there as "
                 "in any attribute (a .html template is autoescaped), so it cannot close the attribute or the tag, and the "
@@ -253,7 +259,8 @@ def _only_in_src(text: str) -> bool:
 
 
 _APP_URL = re.compile(r"""^(?:url_for\(|static\(|["'][^"']*["']\s*\|)|^(?:instance|base_url|root_url|app_root|static_url|"""
-                      r"""STATIC_URL|MEDIA_URL|request\.script_root|config\.\w+|settings\.\w+|SETTINGS\.\w+)\b""")
+                      r"""STATIC_URL|MEDIA_URL|request\.script_root|config\.\w+|settings\.\w+|SETTINGS\.\w+"""
+                      r"""|url_?path|base_?path|root_?path|path_?prefix)\b""")  # vaultwarden's {{urlpath}} (set 47)
 
 
 _TOJSON = re.compile(r"\|\s*tojson\b(?:\s*\|\s*safe\s*)?$")
