@@ -22,7 +22,7 @@ from pathlib import PurePosixPath
 
 _TAG = re.compile(r"""(?:--tag[=\s]+|\s-t\s+)["']?([^\s"']+)""")
 _FILE = re.compile(r"""(?:--file[=\s]+|\s-f\s+)["']?([^\s"']+)""")
-_FROM = re.compile(r"(?im)^[ \t]*FROM[ \t]+(?:--platform=\S+[ \t]+)?(\S+)(?:[ \t]+AS[ \t]+([\w.-]+))?[ \t]*$")
+_FROM = re.compile(r"(?i)^[ \t]*FROM[ \t]+(?:--platform=\S+[ \t]+)?(\S+)(?:[ \t]+AS[ \t]+([\w.-]+))?[ \t]*$")
 MAX_SCRIPTS, MAX_TEXT = 200, 1 << 20
 
 
@@ -43,12 +43,27 @@ def _built_as(dockerfile: str, files: list[str], read) -> tuple[str, int, list[s
             command += " " + line.rstrip("\n").rstrip("\\")
             if line.rstrip("\n").endswith("\\"):
                 continue
-            named = [m.group(1).lstrip("./") if m.group(1).startswith("./") else m.group(1) for m in _FILE.finditer(command)]
-            tags = [_norm(m.group(1)) for m in _TAG.finditer(command)]
-            if dockerfile in named and tags:
-                return path, first, tags
+            for part in re.split(r"&&|\|\||;|\|", command):  # one build per part: `build -f a -t x && build -f b -t y`
+                named = [m.group(1)[2:] if m.group(1).startswith("./") else m.group(1) for m in _FILE.finditer(part)]
+                tags = [_norm(m.group(1)) for m in _TAG.finditer(part)]
+                if dockerfile in named and tags:
+                    return path, first, tags
             command, first = "", 0
     return None
+
+
+def _runs(tags: list[str], files: list[str], read) -> bool:
+    """Does a script or compose file run one of the image references (`docker run ... ref`, `image: ref`)?"""
+    names = [re.escape(t) for t in tags if t]
+    if not names:
+        return False
+    ran = re.compile(rf"(?:\b(?:docker|podman)\s+(?:container\s+)?run\b[^\n]*|^\s*image:\s*[\"']?)(?:{'|'.join(names)})(?![\w.:/-])", re.M)
+    for path in [p for p in files if p.endswith((".sh", ".bash", ".yml", ".yaml")) or PurePosixPath(p).name in
+                 ("Makefile", "makefile")][:MAX_SCRIPTS]:
+        text = "".join(read(path) or [])
+        if len(text) <= MAX_TEXT and ran.search(text):
+            return True
+    return False
 
 
 def builder_image(dockerfile: str, files: list[str], read) -> str | None:
@@ -57,16 +72,21 @@ def builder_image(dockerfile: str, files: list[str], read) -> str | None:
     if not built:
         return None
     script, at, tags = built
+    if _runs(tags, files, read):
+        return None  # the image is also run as a container (`docker run`, a compose `image:`)
     others = [p for p in files if p != dockerfile and re.search(r"(?i)(?:^|/)(?:[\w.-]*\.)?dockerfile(?:\.[\w.-]+)?$", p)]
     for other in others[:MAX_SCRIPTS]:
-        text = "".join(read(other) or [])
-        froms = [(text[:m.start()].count("\n") + 1, _norm(m.group(1)), m.group(2)) for m in _FROM.finditer(text)]
+        lines = read(other) or []
+        if sum(map(len, lines)) > MAX_TEXT:
+            continue
+        froms = [(n, _norm(m.group(1)), (m.group(2) or "").lower()) for n, line in enumerate(lines, 1)
+                 for m in [_FROM.match(line)] if m]
         for i, (line, ref, stage) in enumerate(froms):
             if ref not in tags or not stage or i == len(froms) - 1:
                 continue
-            if any(r == stage for _, r, _ in froms):
-                return None  # another stage is built on it: its user is that stage's
-            copies = [text[:m.start()].count("\n") + 1 for m in re.finditer(rf"(?i)--from={re.escape(stage)}\b", text)]
+            if any(r.lower() == stage for _, r, _ in froms):
+                return None  # another stage is built on it (stage names are case-insensitive): its user is that stage's
+            copies = [n for n, text in enumerate(lines, 1) if re.search(rf"(?i)--from={re.escape(stage)}\b", text)]
             if not copies:
                 continue
             return (f"a build-only image: {script}:{at} builds {dockerfile} as `{ref}`, which {other}:{line} uses only as "

@@ -27,18 +27,20 @@ _WEB = re.compile(r"(?m)^\s*(?:from|import)\s+(?:flask|django|starlette|fastapi|
                   r"sanic|quart|falcon|cherrypy|http\.server|jinja2\.ext|markupsafe)\b")
 _TEMPLATE = re.compile(r"""get_template\(\s*["']([^"'\n]{1,120})["']|from_string\(""")
 _TEXT_SUFFIX = re.compile(r"(?i)(?:^|/)(?:dockerfile[\w.-]*|[\w.-]+\.(?:ya?ml|toml|conf|cfg|ini|sql|sh|txt|env|service|"
-                          r"json|tf|hcl|properties|md|rst|py|j2))$")
+                          r"json|tf|hcl|properties|md|rst))$")  # not .py (the script's own name) nor .j2 (any template)
 MAX_SCRIPTS = 200
 
 
-def _runs(name: str, path: str, files: list[str], reader, f: Finding) -> tuple[str, int, str] | None:
-    """(script, line, text) of a Makefile or shell line that runs the file with its template and output."""
+def _runs(name: str, path: str, files: list[str], reader, f: Finding) -> list[tuple[str, int, str]]:
+    """[(script, line, text)] of every Makefile or shell line that runs the file (all of them are read)."""
     scripts = [p for p in files if p.endswith((".sh", ".bash")) or posixpath.basename(p) in ("Makefile", "makefile")]
+    out = []
     for script in scripts[:MAX_SCRIPTS]:
-        for n, line in enumerate(finding_lines(reader, f, script), 1):
+        lines = finding_lines(reader, f, script)
+        for n, line in enumerate(lines, 1):
             if re.search(rf"(?:^|[\s/]){re.escape(name)}\s", line) and not line.lstrip().startswith("#"):
-                return script, n, line.strip()[:140]
-    return None
+                out.append((script, n, line.strip()[:140]))
+    return out
 
 
 def check_jinja_text(f: Finding | dict, reader=None, files=None) -> dict | None:
@@ -51,11 +53,13 @@ def check_jinja_text(f: Finding | dict, reader=None, files=None) -> dict | None:
     if "jinja2" not in text or _WEB.search(text) or re.search(r"(?i)html|\.htm\b", text) or len(text) > 200_000:
         return None
     named = [m.group(1) for m in _TEMPLATE.finditer(text) if m.group(1)]
-    run = _runs(posixpath.basename(path), path, list(files or []), reader, f)
-    words = run[2].split() if run else []
-    shown = [w.strip("'\"") for w in words if _TEXT_SUFFIX.search(w.strip("'\""))]
-    if run and (re.search(r"(?i)html?\b", run[2]) or not shown):
-        return None  # the line that runs it renders a page, or names nothing it writes
+    name = posixpath.basename(path)
+    runs = _runs(name, path, list(files or []), reader, f)
+    run = runs[0] if runs else None
+    outputs = [re.search(r">\s*([^\s;&|]+)", r[2]) for r in runs]  # what each line writes
+    if runs and (any(re.search(r"(?i)html?\b", r[2]) for r in runs)
+                 or not all(o and _TEXT_SUFFIX.search(o.group(1).strip("'\"")) for o in outputs)):
+        return None  # a line that runs it renders a page, or does not say which text file it writes
     if not run and (not named or not all(_TEXT_SUFFIX.search(t) for t in named) or "from_string(" in text):
         return None
     what = (f"{run[0]}:{run[1]} runs it as `{run[2]}`" if run else

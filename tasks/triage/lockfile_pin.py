@@ -158,8 +158,10 @@ def _workspace(f: Finding, reader, lock: str, manifest: str) -> bool:
     def glob(g: str) -> bool:  # `*` is one folder name, `**` any depth
         return re.fullmatch(re.escape(g.rstrip("/")).replace(r"\*\*", ".*").replace(r"\*", "[^/]*"), folder) is not None
 
-    return isinstance(spaces, list) and any(isinstance(g, str) and len(g) < 200 and not g.startswith("!") and glob(g)
-                                            for g in spaces[:100])
+    if not isinstance(spaces, list):
+        return False
+    globs = [g for g in spaces[:100] if isinstance(g, str) and 0 < len(g) < 200]
+    return any(not g.startswith("!") and glob(g) for g in globs) and not any(g.startswith("!") and glob(g[1:]) for g in globs)
 
 
 _REGISTRY_RANGE = re.compile(r"^(?:latest|[\w.*^~<>=|\s-]{1,80})$")

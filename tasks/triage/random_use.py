@@ -41,8 +41,11 @@ def _parts(text: str) -> set[str]:
 
 
 def _security(parts: set[str]) -> str | None:
-    return next((p for p in sorted(parts) if p in SECURITY_WORDS or p.startswith(_PREFIXES) and not p.startswith("author")),
+    return next((p for p in sorted(parts) if p in SECURITY_WORDS or p.startswith(_PREFIXES) and p not in _AUTHOR),
                 None)  # `auth` is authentication's prefix, not an author's (searxng's pixiv.py: set 46)
+
+
+_AUTHOR = {"author", "authors", "authored", "authoring", "authorship"}
 
 
 def _names(node) -> set[str]:

@@ -65,7 +65,7 @@ _RUN_FIELD = re.compile(r"\b(?:github\.event|context\.payload)\.workflow_run\b(?
 # `owner/action@v5`: not GitHub's own actions/*, github/*, and not pinned to a 40-hex commit
 # actions that write to issues, pull requests or the repository with the workflow's token, and a token passed as input
 _WRITER = re.compile(r"^(?:actions/(?:stale|labeler|first-interaction)|dessant/lock-threads)@")
-_TOKEN_INPUT = re.compile(r"(?i)secrets\.GITHUB_TOKEN|github\.token")
+_TOKEN_INPUT = re.compile(r"(?i)secrets\.GITHUB_TOKEN\b|\bgithub\.token\b")
 _THIRD_PARTY_TAG = re.compile(r"^(?!actions/|github/|\./|docker://)[\w.-]+/[\w./-]+@(?![0-9a-f]{40}\b)")
 # triggers whose payload comes from outside the team (a fork's pull request, an issue comment, ...)
 _OUTSIDE = {"pull_request_target", "issue_comment", "issues", "discussion", "discussion_comment", "fork", "watch",
@@ -263,8 +263,9 @@ def check_default_token(f: Finding | dict, reader=None) -> dict | None:
             f"it runs third-party actions by a tag or branch name ({', '.join(tagged[:3])}{', ...' if len(tagged) > 3 else ''}) "
             "beside it: check the repository's default workflow permissions (Settings > Actions); if they allow writes, "
             "set a read-only permissions block and grant each job only what it needs")}
-    writers = sorted({str(st.get("uses")).split("@")[0] for st in _steps(data) if _WRITER.match(str(st.get("uses") or ""))
-                      or _TOKEN_INPUT.search(str(st.get("with") or ""))})
+    writers = sorted({str(st.get("uses")).split("@")[0] if st.get("uses") else "a run: step with the token in its env"
+                      for st in _steps(data) if _WRITER.match(str(st.get("uses") or ""))
+                      or _TOKEN_INPUT.search(str(st.get("with") or "") + str(st.get("env") or ""))})
     if writers and trusted:  # actions/stale with repo-token (sets 46 and 47, both labellers: a finding; set 38: hardening)
         return {"check": "code", "verdict": "needs_review", "evidence": (
             f"{f.path} has no permissions block, and on {', '.join(trusted)} its steps act with the repository's default "
