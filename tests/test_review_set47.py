@@ -104,15 +104,17 @@ def test_go_random_ignores_the_line_that_uses_the_value():
     assert rec["verdict"] != "false_positive", said
 
 
+RANDOM_STRING = ('package utils\n\nimport (\n\t"math/rand"\n)\n\nvar letters = []rune("abcdef")\n\n'
+                 'func RandomString(n int) string {\n\tb := make([]rune, n)\n\tfor i := range b {\n'
+                 '\t\tb[i] = letters[rand.Intn(len(letters))]\n\t}\n\treturn string(b)\n}\n')
+
+
 def test_go_random_ignores_the_function_that_holds_the_call_site():
     """A call site is read as one line: `return utils.RandomString(32)` inside `func GenerateAPIKey()` names nothing,
     so RandomString, which makes API keys, is cleared as "no security role"; the enclosing function's name
     (GenerateAPIKey) is exactly what shows its role."""
-    rnd = ('package utils\n\nimport (\n\t"math/rand"\n)\n\nvar letters = []rune("abcdef")\n\n'
-           'func RandomString(n int) string {\n\tb := make([]rune, n)\n\tfor i := range b {\n'
-           '\t\tb[i] = letters[rand.Intn(len(letters))]\n\t}\n\treturn string(b)\n}\n')
     keys = 'package auth\n\nfunc GenerateAPIKey() string {\n\treturn utils.RandomString(32)\n}\n'
-    rec, said = _reasons_go({"utils/random.go": rnd, "api/keys.go": keys}, "utils/random.go")
+    rec, said = _reasons_go({"utils/random.go": RANDOM_STRING, "api/keys.go": keys}, "utils/random.go")
     assert rec["verdict"] != "false_positive", said
 
 
@@ -144,12 +146,9 @@ def test_go_random_truncated_call_sites_clear_the_token_caller():
     """Call sites are capped at MAX_SITES=12 but the cap is not treated as "too many uses": twelve harmless callers
     (a seed-data file read first) fill it, the 13th caller `c.ApiSecret = utils.RandomString(16)` is never read, and
     the evidence claims the callers make no key or secret."""
-    rnd = ('package utils\n\nimport (\n\t"math/rand"\n)\n\nvar letters = []rune("abcdef")\n\n'
-           'func RandomString(n int) string {\n\tb := make([]rune, n)\n\tfor i := range b {\n'
-           '\t\tb[i] = letters[rand.Intn(len(letters))]\n\t}\n\treturn string(b)\n}\n')
     sample = "package a\n\nfunc demo() {\n" + "".join(f"\tname{i} := utils.RandomString({i + 3})\n" for i in range(12)) + "}\n"
     core = "package core\n\nfunc s(c *C) {\n\tc.ApiSecret = utils.RandomString(16)\n}\n"
-    rec, said = _reasons_go({"utils/random.go": rnd, "a/samples.go": sample, "z/core.go": core}, "utils/random.go")
+    rec, said = _reasons_go({"utils/random.go": RANDOM_STRING, "a/samples.go": sample, "z/core.go": core}, "utils/random.go")
     assert rec["verdict"] != "false_positive", said
 
 

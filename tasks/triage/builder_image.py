@@ -12,13 +12,14 @@ A script of the repository (shell or Makefile) must build the flagged Dockerfile
 reference in a ``FROM ... AS <stage>`` that is not its last stage, and that stage must appear only in ``COPY
 --from=<stage>`` (never as another stage's base).  Variables are compared as written (``${X}`` as ``$X``).
 
-May import: nothing of tasks.
+May import: ``tasks.triage.entrypoint``.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
+
+from tasks.triage.entrypoint import build_scripts
 
 _TAG = re.compile(r"""(?:--tag[=\s]+|\s-t\s+)["']?([^\s"']+)""")
 _FILE = re.compile(r"""(?:--file[=\s]+|\s-f\s+)["']?([^\s"']+)""")
@@ -32,8 +33,7 @@ def _norm(ref: str) -> str:
 
 def _built_as(dockerfile: str, files: list[str], read) -> tuple[str, int, list[str]] | None:
     """(script, line, [image references]) of a command that builds ``dockerfile`` with tags."""
-    scripts = [p for p in files if p.endswith((".sh", ".bash")) or PurePosixPath(p).name in ("Makefile", "makefile")]
-    for path in scripts[:MAX_SCRIPTS]:
+    for path in build_scripts(files, limit=MAX_SCRIPTS):
         lines = read(path) or []
         if sum(map(len, lines)) > MAX_TEXT:
             continue
@@ -58,8 +58,7 @@ def _runs(tags: list[str], files: list[str], read) -> bool:
     if not names:
         return False
     ran = re.compile(rf"(?:\b(?:docker|podman)\s+(?:container\s+)?run\b[^\n]*|^\s*image:\s*[\"']?)(?:{'|'.join(names)})(?![\w.:/-])", re.M)
-    for path in [p for p in files if p.endswith((".sh", ".bash", ".yml", ".yaml")) or PurePosixPath(p).name in
-                 ("Makefile", "makefile")][:MAX_SCRIPTS]:
+    for path in build_scripts(files, also=(".yml", ".yaml"), limit=MAX_SCRIPTS):
         text = "".join(read(path) or [])
         if len(text) <= MAX_TEXT and ran.search(text):
             return True

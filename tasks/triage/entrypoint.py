@@ -172,12 +172,17 @@ _TAG = re.compile(r"\s(?:-t|--tag)[\s=]+(\S+)")
 _MOUNTS_TREE = re.compile(r"docker\s+run\b[^\n]*?\s-v\s+['\"]?(?:\$\(pwd\)|\$\{?PWD\}?|\.|`pwd`)(?::|/)", re.I)
 
 
+def build_scripts(files: list[str], also: tuple[str, ...] = (), limit: int = 200) -> list[str]:
+    """The repository's shell scripts and Makefiles (and files ending in ``also``), at most ``limit``, in file order:
+    where a project builds and runs its images and renders its templates."""
+    return [p for p in files if p.endswith((".sh", ".bash") + also) or PurePosixPath(p).name in ("Makefile", "makefile")][:limit]
+
+
 def tool_image(dockerfile: str, files: list[str], read) -> tuple[str, int, int] | None:
     """(script, build line, run line) when a script of the repository builds ``dockerfile`` (``docker build -f``, its
     path written with shell variables: ``src/$1/genproto/Dockerfile``) and runs it with the working tree mounted
     (``docker run -v $(pwd):/build``): a build tool the developer runs, not an image anything deploys."""
-    scripts = [p for p in files if p.endswith((".sh", ".bash")) or PurePosixPath(p).name in ("Makefile", "makefile")][:200]
-    for path in scripts:
+    for path in build_scripts(files):
         lines = read(path) or []
         built = next((n for n, l in enumerate(lines, 1) for m in [_DOCKER_BUILD.search(l)] if m and re.fullmatch(
             re.sub(r"\\\$\\\{?\w+\\\}?|\\\$\d", r"[^/]+", re.escape(m.group(1).lstrip("./"))), dockerfile)), None)

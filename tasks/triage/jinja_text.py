@@ -11,7 +11,7 @@ The flagged file must import jinja2 and no web framework, and name no HTML anywh
 template and output (a Makefile or shell line, every template and output named there non-HTML), or literal template
 names in the file, all of them non-HTML (``.yaml``, ``.toml``, ``.conf``, ``Dockerfile*``, ``.sql``, ``.sh``, ...).
 
-May import: ``tasks.findings``, ``tasks.repository``.
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.entrypoint``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import re
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
+from tasks.triage.entrypoint import build_scripts
 
 _RULE = re.compile(r"(?i)autoescape|direct-use-of-jinja2|^B701$|jinja2")
 _WEB = re.compile(r"(?m)^\s*(?:from|import)\s+(?:flask|django|starlette|fastapi|aiohttp|bottle|tornado|pyramid|werkzeug|"
@@ -33,9 +34,8 @@ MAX_SCRIPTS = 200
 
 def _runs(name: str, path: str, files: list[str], reader, f: Finding) -> list[tuple[str, int, str]]:
     """[(script, line, text)] of every Makefile or shell line that runs the file (all of them are read)."""
-    scripts = [p for p in files if p.endswith((".sh", ".bash")) or posixpath.basename(p) in ("Makefile", "makefile")]
     out = []
-    for script in scripts[:MAX_SCRIPTS]:
+    for script in build_scripts(files, limit=MAX_SCRIPTS):
         lines = finding_lines(reader, f, script)
         for n, line in enumerate(lines, 1):
             if re.search(rf"(?:^|[\s/]){re.escape(name)}\s", line) and not line.lstrip().startswith("#"):

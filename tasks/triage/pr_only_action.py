@@ -27,7 +27,7 @@ import re
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
-from tasks.triage.workflows import triggers, workflow_mapping
+from tasks.triage.workflows import permission_blocks, triggers, workflow_mapping
 
 _RULE = re.compile(r"(?i)third-party-action-not-pinned|action-not-pinned-to-commit|unpinned-(?:action|uses)")
 _PR_ONLY = {"pull_request", "merge_group"}
@@ -117,7 +117,5 @@ def _read_only(data: dict, text: str) -> str | None:
 
 def _grants_write(data: dict) -> bool:
     """Does the top level or any job grant a write scope, in any YAML style (`{ contents: write }`, `"contents": write`)?"""
-    jobs = data.get("jobs") if isinstance(data.get("jobs"), dict) else {}
-    blocks = [data.get("permissions")] + [j.get("permissions") for j in jobs.values() if isinstance(j, dict)]
     return any(b == "write-all" or isinstance(b, dict) and any(str(v) in ("write", "write-all") for v in b.values())
-               for b in blocks)
+               for b in permission_blocks(data))

@@ -225,10 +225,14 @@ def _untrusted_use(data: dict, events: dict) -> bool:
     return False
 
 
-def _names_write_all(data: dict) -> bool:
+def permission_blocks(data: dict) -> list:
+    """The workflow's top-level ``permissions`` and each job's own (None where one is not set)."""
     jobs = data.get("jobs") if isinstance(data.get("jobs"), dict) else {}
-    blocks = [data.get("permissions")] + [j.get("permissions") for j in jobs.values() if isinstance(j, dict)]
-    return any(b == "write-all" or (isinstance(b, dict) and "write-all" in map(str, b.values())) for b in blocks)
+    return [data.get("permissions")] + [j.get("permissions") for j in jobs.values() if isinstance(j, dict)]
+
+
+def _names_write_all(data: dict) -> bool:
+    return any(b == "write-all" or (isinstance(b, dict) and "write-all" in map(str, b.values())) for b in permission_blocks(data))
 
 
 def check_default_token(f: Finding | dict, reader=None) -> dict | None:
