@@ -541,7 +541,7 @@ def test_a_constant_naming_a_request_parameter_password_is_a_field_name(tmp_path
                 secret_evidence={"class": "weak", "entropy": 2.8, "length": 8, "match": "a common password", "format": None},
                 location={"path": "oauth_signup.go", "start_line": 4, "end_line": 4})
     rec, said = _reasons(tmp_path, {"oauth_signup.go": code}, f)
-    assert rec["verdict"] == "false_positive" and "the name `oauthParamPassword` gives a request parameter" in said
+    assert rec["verdict"] == "false_positive" and "the name `oauthParamPassword` gives a field, parameter or column" in said
     real = code.replace('oauthParamPassword = "password"', 'adminPassword = "password"')
     g = dict(f, snippet='adminPassword = "password"')
     rec, said = _reasons(tmp_path / "r", {"oauth_signup.go": real}, g)

@@ -42,14 +42,15 @@ def answer(row: dict) -> str:
     return row["messages"][-1]["content"]
 
 
-def _rank(row: dict) -> tuple:
+def rank(row: dict) -> tuple:
+    """The order rows are kept in: a team's own fix first, then a real diff, then by finding id."""
     meta = row["meta"]
     return (0 if meta.get("fix_source") == "git-history" else 1, 0 if meta.get("has_diff") else 1, meta["finding_id"])
 
 
 def cap_groups(rows: list[dict], max_per_group: int) -> tuple[list[dict], int]:
     by_group: dict[str, list[dict]] = defaultdict(list)
-    for row in sorted(rows, key=_rank):
+    for row in sorted(rows, key=rank):
         by_group[row["meta"]["group"]].append(row)
     kept = [r for g in sorted(by_group) for r in by_group[g][:max_per_group]]
     return kept, len(rows) - len(kept)
@@ -60,7 +61,7 @@ def cap_rule_share(rows: list[dict], max_share: float, floor: int) -> tuple[list
     allowed = max(floor, math.floor(max_share * len(rows)))
     seen: Counter = Counter()
     kept = []
-    for row in sorted(rows, key=_rank):
+    for row in sorted(rows, key=rank):
         rule = (row["meta"]["tool"], row["meta"]["rule_id"])
         seen[rule] += 1
         if seen[rule] <= allowed:
@@ -96,7 +97,7 @@ class _ByLength:
 
 def drop_near_duplicates(rows: list[dict], threshold: float) -> tuple[list[dict], int]:
     kept, index = [], _ByLength()
-    for row in sorted(rows, key=_rank):
+    for row in sorted(rows, key=rank):
         text = answer(row)
         if index.near(text, threshold) is None:
             index.add(text)

@@ -117,16 +117,11 @@ def in_python_string(file_text: str | None, c: patches.Code, line: int) -> bool:
     ``assertInHTML``)?  Read from the whole file when the reader gave it, else from the snippet; a snippet that does
     not parse counts as inside when a triple quote opens above the line or the line is no statement of its own."""
     import ast
-    import textwrap
-
-    from tasks.triage.parsed_source import parsed_tree
 
     whole = isinstance(file_text, str) and bool(file_text.strip())
     text, first = (file_text, 1) if whole else ("\n".join(c.lines), c.start_line)
-    try:  # the whole file through triage's parse cache: a test file's hundred B101 findings share one parse
-        text = textwrap.dedent(text)
-        tree = parsed_tree(text, len(text))[0] if whole else ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):  # a fragment: the line must be a statement of its own
+    spans = _string_spans(text, True)  # the whole file parsed once: a test file's hundred B101 findings share it
+    if spans is None:  # a fragment: the line must be a statement of its own
         i = line - c.start_line
         flagged = c.lines[i].strip() if 0 <= i < len(c.lines) else ""
         above = "\n".join(c.lines[:max(0, i)])
@@ -138,9 +133,7 @@ def in_python_string(file_text: str | None, c: patches.Code, line: int) -> bool:
             return True  # '<td>{get_version_info(random.random())}</td>': text of a string opened above the snippet
         return False
     at = line - first + 1
-    return any(isinstance(n, (ast.Constant, ast.JoinedStr)) and (n.end_lineno or n.lineno) > n.lineno
-               and n.lineno <= at <= (n.end_lineno or n.lineno) and (isinstance(n, ast.JoinedStr) or isinstance(n.value, str))
-               for n in ast.walk(tree))
+    return any(a <= at <= b for a, b in spans)
 
 
 # JavaScript and TypeScript files: a template literal there spans lines (the source reader hands their text over)
@@ -152,8 +145,6 @@ def inside_string(f: Finding | dict, code: dict | None) -> str | None:
     doctest: sqlmap's bcrypt test vector, set 40 - the `# nosemgrep` became part of the expected output and the
     doctest failed) or a JavaScript template literal (CTFd's team.js modal body, round 49: the comment would show in
     the page).  None when the line is code, or the file does not parse."""
-    import ast
-
     f = as_finding(f)
     text, path = (code or {}).get("file") or (code or {}).get("script"), str(f.path or "")
     if not text or not f.line:
@@ -176,12 +167,37 @@ def inside_string(f: Finding | dict, code: dict | None) -> str | None:
         return None
     if not path.endswith(".py"):
         return None
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.lineno < f.line <= (node.end_lineno or 0):
-            return (f"{f.path}:{f.line} is inside a string that spans lines {node.lineno}-{node.end_lineno} (a docstring "
+    for first, last in _string_spans(text) or ():
+        if first < f.line <= last:
+            return (f"{f.path}:{f.line} is inside a string that spans lines {first}-{last} (a docstring "
                     "or a text block): a suppression comment there would become part of the string")
     return None
+
+
+_SPANS: dict[tuple[bytes, bool], tuple | None] = {}  # (digest, f-strings) -> spans: small, whatever the files
+MAX_SPANS = 20_000
+
+
+def _string_spans(text: str, formatted: bool = False) -> tuple[tuple[int, int], ...] | None:
+    """(first, last line) of every string literal of Python ``text`` that spans lines (f-strings too when
+    ``formatted``), or None when it does not parse; parsed once per file, not once per finding (saleor's 47,000
+    Bandit findings, held-out set 48: the build spent minutes re-parsing the same test files, in no order a small
+    cache of texts could keep).  Only the spans are kept, keyed by the text's BLAKE2 digest."""
+    import ast
+    import hashlib
+    import textwrap
+
+    key = (hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest(), formatted)
+    if key in _SPANS:
+        return _SPANS[key]
+    try:
+        tree = ast.parse(textwrap.dedent(text))
+    except (SyntaxError, ValueError, RecursionError):
+        tree = None
+    spans = None if tree is None else tuple((n.lineno, n.end_lineno) for n in ast.walk(tree) if (
+        isinstance(n, ast.Constant) and isinstance(n.value, str) or formatted and isinstance(n, ast.JoinedStr))
+        and (n.end_lineno or n.lineno) > n.lineno)
+    if len(_SPANS) >= MAX_SPANS:
+        _SPANS.clear()
+    _SPANS[key] = spans
+    return spans

@@ -24,7 +24,12 @@ path and the report's confidence decide:
 * ``lockfile_pin`` (set 46): a package.json version range that the committed lockfile resolves;
 * ``go_ignored`` (set 46): a Go file whose ``//go:build ignore`` constraint keeps it out of every build;
 * ``go_random`` (round 50): what a Go file's math/rand calls make, read from their functions' callers;
-* ``jinja_text`` (round 51): a Jinja2 script that renders Dockerfiles or configuration, never HTML.
+* ``jinja_text`` (round 51): a Jinja2 script that renders Dockerfiles or configuration, never HTML;
+* ``go_url_copy`` (set 48): a Go URL field set on a copy the function made, not on the shared request URL;
+* ``go_escaped_html`` (set 48): a Go ``template.HTML`` of text escaped or sanitised first;
+* ``constant_key`` (set 48): a JavaScript computed key that the code lists itself;
+* ``go_opt_in`` (set 48): a Go debug listener behind a command-line option that is off by default;
+* ``own_markup`` (set 48): DOM markup from a template literal whose substitutions the code makes itself.
 
 May import: the modules above.
 """
@@ -32,9 +37,10 @@ May import: the modules above.
 from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage import (bidi_text, bundled_xml, constant_command, dev_runner, dom_html, go_ignored, go_listener, go_random,
-                          go_redirect, go_sql, go_template_url, jinja_macro, jinja_text, lit_template, lockfile_pin, log_secret,
-                          response_type, sanitised_path, template_control, template_output)
+from tasks.triage import (bidi_text, bundled_xml, constant_command, constant_key, dev_runner, dom_html, go_escaped_html,
+                          go_ignored, go_listener, go_opt_in, go_random, go_redirect, go_sql, go_template_url, go_url_copy,
+                          jinja_macro, jinja_text, lit_template, lockfile_pin, log_secret, own_markup, response_type,
+                          sanitised_path, template_control, template_output)
 
 
 def check_code_facts(f: Finding | dict, reader=None, files=None) -> dict | None:
@@ -50,4 +56,7 @@ def check_code_facts(f: Finding | dict, reader=None, files=None) -> dict | None:
             or template_control.check_template_control(f, reader) or lit_template.check_lit_template(f, reader)
             or dev_runner.check_dev_runner(f, reader, files) or go_template_url.check_go_template_url(f, reader, files)
             or lockfile_pin.check_lockfile_pin(f, reader, files) or go_ignored.check_go_ignored(f, reader, files)
-            or go_random.check_go_random(f, reader, files) or jinja_text.check_jinja_text(f, reader, files))
+            or go_random.check_go_random(f, reader, files) or jinja_text.check_jinja_text(f, reader, files)
+            or go_url_copy.check_go_url_copy(f, reader, files) or go_escaped_html.check_go_escaped_html(f, reader)
+            or constant_key.check_constant_key(f, reader) or go_opt_in.check_go_opt_in(f, reader, files)
+            or own_markup.check_own_markup(f, reader))

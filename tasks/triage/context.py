@@ -21,7 +21,9 @@ from pathlib import PurePosixPath
 from tasks.findings.model import NO_DEPENDENCY, NO_PACKAGE, Finding, as_finding
 from tasks.findings.secret_keys import CHOICE_SUFFIXES
 from tasks.findings.secrets import tool_marks_secret
-from tasks.triage.bundles import bundled_packages
+from tasks.triage.bundles import bundled_packages, licensed_copy
+from tasks.triage.commented_secret import commented_evidence
+from tasks.triage.enum_member import enum_member
 from tasks.triage.constant import flagged_code
 from tasks.triage.decoy_hash import decoy_hash
 from tasks.triage.file_secrets import file_evidence, with_file_evidence  # noqa: F401 - verdict reads context.with_file_evidence
@@ -30,7 +32,7 @@ from tasks.triage.paths import (  # noqa: F401 - check_seed is re-exported (verd
 from tasks.findings.secret_keys import SECRETISH_NAME
 from tasks.triage.docs_site import reads_the_url
 from tasks.triage.packaged import packaging_note
-from tasks.triage.path_class import WHY, path_class, release_folder, static_site  # noqa: F401 - path_class re-exported
+from tasks.triage.path_class import WHY, library_label, path_class, release_folder, static_site  # noqa: F401 - path_class re-exported
 from tasks.triage.secret_text import describe
 from tasks.triage.test_site import test_site
 from tasks.triage.fixture_users import fixture_user
@@ -74,6 +76,10 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
         if banner:
             return {"check": "path", "status": "library", "class": "library",
                     "evidence": f"{path} is vendored third-party library code ({banner}){never_named(path, reader, files)}"}
+        copied = licensed_copy(path, files, reader, commit) if cls in (None, "vendored") else None
+        if copied:  # another project's folder kept with its licence (set 48: audiobookshelf's server/libs/)
+            return {"check": "path", "status": "library", "class": "library",
+                    "evidence": f"{path} is vendored third-party library code ({copied})"}
     bundle = bundled_packages(path, files) if cls is None and f.kind == "code" else None
     if bundle:  # needs review, as any vendored copy: the application may call the flagged code
         return {"check": "path", "status": "vendored", "class": "vendored",
@@ -104,7 +110,8 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
     unloaded = never_named(path, reader, files) if cls in ("vendored", "library") and f.kind == "code" else ""
     unloaded += fixture_user(path, reader, files) if cls == "fixture" else ""  # the test that reads it (round 40)
     unloaded += packaging_note(path, reader, f) if cls in ("test", "fixture", "example", "docs") and f.kind == "code" else ""
-    why += f" (its folder {release_folder(path)} is named for a release of another project)" if cls == "library" and release_folder(path) else ""
+    why += f" (its folder {release_folder(path)} is named for a release of another project)" if cls == "library" and release_folder(path) else (
+        f" ({library_label(path)})" if cls == "library" and library_label(path) else "")
     return {"check": "path", "status": status, "class": cls, "evidence": f"{path} is {why}{site}{unloaded}",  # conf.py: run
             **({"lead": "not what the project ships"} if cls == "example" else {})}  # an example runs where a user applies it
 
@@ -131,6 +138,9 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     """Check 5: {"check": "secret", "status": "not_a_secret"|"weak_evidence"|"credential_like", "evidence"} or None (a
     value the tool masked is judged only from the file, ``reader``; without it, not at all)."""
     f = as_finding(f)
+    member = enum_member(f, reader)  # `PASSWORD = "password"` in an Enum (set 48)
+    if member:
+        return member
     ev = f.secret_evidence
     ev = file_evidence(f, reader) if isinstance(ev, dict) and ev.get("class") == "redacted-by-tool" else ev
     if isinstance(ev, dict) and ev.get("class") == "name":  # every flagged string names a setting (or a variable)
@@ -159,8 +169,8 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     label = form_label(flagged)
     field = field_name(flagged) if ev["class"] in ("plain-word", "weak", "low-entropy", "placeholder") else None
     if field:  # a form input's field name, not its value
-        return {"check": "secret", "status": "not_a_secret", "evidence": f"a form field's name, not a credential: the "
-                f"flagged value is {field}, which names the field the input binds ({text.split(' is ', 1)[1]})"}
+        return {"check": "secret", "status": "not_a_secret", "evidence": f"a field's name, not a credential: the flagged "
+                f"value is {field}" + ("" if " gives " in field else ", which names the field the input binds")}
     words = translation_label(f.path, flagged) if ev["class"] not in ("hash", "high-entropy") or said == WORDS else None
     if words:
         return {"check": "secret", "status": "not_a_secret", "evidence": f"a translated UI string, not a credential: {words}"}
@@ -185,7 +195,7 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
             return {"check": "secret", "status": "credential_like", "evidence": f"a seeded account: {f.path}:{f.line} inserts a "
                     "user row with this password hash, so every installation that runs it gets the same login"}
         if slow or _PASSWORD_FIELD.search(code):  # mealie's verify_fake_password (round 48): a timing equaliser's decoy
-            return {"check": "secret", "status": "not_a_secret", "evidence": (slow and decoy_hash(f, reader)) or f"a stored password hash, not a usable credential: "
+            return {"check": "secret", "status": "not_a_secret", "evidence": (slow and (decoy_hash(f, reader) or commented_evidence(f, reader))) or f"a stored password hash, not a usable credential: "
                     f"{text}" + ("" if slow else " in a password field; check that the hash function is a slow one (bcrypt, argon2, PBKDF2)")}
         return {"check": "secret", "status": "credential_like", "evidence": f"the flagged value is a high-entropy value ({ev.get('length')} characters), shaped like a key"}
     key = _APP_KEY.search(code)

@@ -121,3 +121,29 @@ def _declared(n) -> list:
     if n.type == "var_spec":
         return n.children_by_field_name("name")
     return []
+
+
+def bindings(scope, name: str) -> list[str] | None:
+    """The right-hand sides bound to ``name`` in ``scope`` (``x := e``, ``x = e``, ``var x = e``), or None when the name is
+    a parameter or bound another way (a range, a multi-value call)."""
+    out: list[str] = []
+    for n in walk(scope):
+        if n.type == "parameter_declaration" and name in {node_text(x) for x in n.children_by_field_name("name")}:
+            return None
+        if n.type == "range_clause" and name in {node_text(x) for x in walk(n.child_by_field_name("left") or n)
+                                                  if x.type == "identifier"}:
+            return None
+        if n.type in ("short_var_declaration", "assignment_statement"):
+            left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+            names = [node_text(x) for x in left.named_children] if left is not None else []
+            if name in names:
+                values = right.named_children if right is not None else []
+                if len(values) != len(names) or n.type == "assignment_statement" and node_text(n).split("=")[0].rstrip()[-1:] in "+-*/|&":
+                    return None
+                out.append(node_text(values[names.index(name)]))
+        if n.type == "var_spec" and name in {node_text(x) for x in n.children_by_field_name("name")}:
+            value = n.child_by_field_name("value")
+            if value is None or len(value.named_children) != 1:
+                return None
+            out.append(node_text(value.named_children[0]))
+    return out

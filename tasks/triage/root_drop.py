@@ -68,10 +68,30 @@ def _leaves_root(lines: list[tuple[int, str]], line: int) -> bool:
     return any(_DAEMON.search(text) for n, text in lines if n < line)
 
 
+_TOOLS = ("gosu", "su-exec", "setpriv", "runuser", "s6-setuidgid", "setuidgid")
+_SET = re.compile(r"(?:^|[\s;&|])(?:export\s+)?(\w+)=['\"]?([^\s'\";|&]*)|\$\{(\w+):?[-=]([^}]*)\}")
+
+
+def _tool_vars(lines: list[str]) -> dict[str, str]:
+    """{variable: tool} for a variable that every assignment and default in the script sets to one privilege-dropping
+    tool: flatnotes' ``[ "$EXEC_TOOL" ] || EXEC_TOOL=gosu`` then ``exec ${EXEC_TOOL} ${PUID}:${PGID} ...`` (held-out
+    set 48, both labellers).  A variable also set to anything else (or only from outside) names no known tool."""
+    seen: dict[str, set[str]] = {}
+    for _, text in _code_lines(lines):
+        for m in _SET.finditer(text):
+            name, value = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            seen.setdefault(name, set()).add(value.rsplit("/", 1)[-1])
+    return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1 and next(iter(v)) in _TOOLS}
+
+
 def drops_root(lines: list[str], read=None, find=None) -> tuple[int, str, str, str] | None:
     """(line, user, text, what else says so) where the script hands the service to another user, or None.  ``find(name)``: a
     repository path for a file name (the uWSGI ini the script passes), ``read(path)``: its lines."""
+    tools = _tool_vars(lines)
+    named = re.compile(r"\$\{?(" + "|".join(map(re.escape, tools)) + r")\b\}?") if tools else None
     for n, text in _code_lines(lines):
+        if named:
+            text = named.sub(lambda v: tools[v.group(1)], text)
         m = _DROP.search(text)
         if m and (m.group(5) or m.group(6)) and text[:1].isspace():
             continue  # Python's drop inside a function: a helper process's (Mailu's dovecot runs its podop so, set 25)

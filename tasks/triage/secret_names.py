@@ -97,6 +97,12 @@ def check_secret_name(f: Finding | dict, reader=None) -> dict | None:
                 "evidence": f"a description, not a credential: at {f.path}:{loc.start_line} the literal is the "
                             f"`{described[1]}` entry of `{described[0]}` (line {described[2]}), a table of texts that "
                             "describe each setting to a person; the setting's value is kept elsewhere"}
+    folder = _working_dir(parsed[0], loc.start_line) if parsed else None
+    if folder:  # ArchiveBox's `Process(pwd='/tmp/archive/example')` (round 51: "a documented example value" was wrong)
+        return {"check": "secret", "status": "not_a_secret",
+                "evidence": f"a folder, not a credential: at {f.path}:{loc.start_line} `{folder[0]}` is given the path "
+                            f"'{folder[1]}'; `{folder[0]}` names a working directory (as the shell's `pwd` does), and "
+                            "Bandit matched `pwd` as short for password"}
     names = _names(parsed[0], loc.start_line) if parsed else []
     hits = [_KIND.search(n) for n in names]
     if not names or not all(hits):
@@ -106,6 +112,23 @@ def check_secret_name(f: Finding | dict, reader=None) -> dict | None:
                         f"word `{hits[0].group(2).lower()}` says it holds the {hits[0].group(1).lower()}'s "
                         f"{hits[0].group(2).lower()}, not the {hits[0].group(1).lower()} itself (Bandit matched the word "
                         f"`{hits[0].group(1).lower()}` in the name)"}
+
+
+_DIR_NAMES = {"pwd", "cwd", "workdir", "work_dir", "working_dir", "working_directory"}
+_PATH = re.compile(r"^(?:~|\.{1,2})?/(?:[\w.@-]+/?)*$")  # absolute, ~/ or ./: no base64 password with a slash
+
+
+def _working_dir(tree: ast.Module, line: int) -> tuple[str, str] | None:
+    """(name, path) when every string on ``line`` given to a name is a filesystem path given to ``pwd``/``cwd``/..."""
+    pairs = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.keyword) and n.arg and isinstance(n.value, ast.Constant) and getattr(n.value, "lineno", 0) == line:
+            pairs.append((n.arg, n.value.value))
+        elif isinstance(n, ast.Assign) and n.lineno == line and isinstance(n.value, ast.Constant) and len(n.targets) == 1 \
+                and isinstance(n.targets[0], (ast.Name, ast.Attribute)):
+            pairs.append((n.targets[0].id if isinstance(n.targets[0], ast.Name) else n.targets[0].attr, n.value.value))
+    ok = [(k, v) for k, v in pairs if k in _DIR_NAMES and isinstance(v, str) and _PATH.match(v)]  # ODBC's PWD: a password
+    return ok[0] if ok and len(ok) == len([p for p in pairs if isinstance(p[1], str)]) else None
 
 
 # `<PasswordInput source="currentPassword" />`: a JSX/HTML attribute that names the form field an input binds
@@ -120,7 +143,7 @@ def field_name(code: str | None) -> str | None:
     if m:
         return f"the `{m.group(2)}` attribute of `<{m.group(1)}>`"
     p = _PARAM_NAME.search(code or "")  # writefreely's `oauthParamPassword = "password"`, read by r.FormValue (round 47)
-    return f"`{p.group(2)}`, the name `{p.group(1)}` gives a request parameter" if p else None
+    return f"`{p.group(2)}`, the name `{p.group(1)}` gives a field, parameter or column (the word itself)" if p else None
 
 
 _PARAM_NAME = re.compile(r"""\b(\w*(?:Param|Field|Key|Name|Label|Header|Column|Attr|Arg)\w*)\s*:?=\s*["'`]"""

@@ -189,7 +189,16 @@ _SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "cmd", "cmd.exe", "powershell", "
 def _fixed(node, tree=None) -> bool:
     """An argument list written out whose program is a literal, or a path the module builds from literals and
     ``__file__`` (Kiwi's docs/source/conf.py: ``manage_py = os.path.abspath(os.path.join(...))``, set 25), or
-    ``sys.executable``; and no shell (``["sh", "-c", script]`` parses its text, as ``python -c`` runs it)."""
+    ``sys.executable``; and no shell (``["sh", "-c", script]`` parses its text, as ``python -c`` runs it).  A list
+    joined to more arguments (``[sys.executable, "-m", "radicale"] + config_args``: round 51) keeps its program."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):  # an interpreter's added arguments could be
+        left = node.left                                                  # `-c <code>`: its module must be fixed first
+        elts = left.elts if isinstance(left, (ast.List, ast.Tuple)) else []
+        at = next((i for i, e in enumerate(elts) if _dotted(e) == "sys.executable" or isinstance(e, ast.Constant) and re.match(
+            r"(?:python|pypy)[\d.]*$", str(e.value).rsplit("/", 1)[-1])), None)  # `env python3`, `uv run python` too
+        if at is not None and not any(isinstance(e, ast.Constant) and e.value == "-m" for e in elts[at + 1:-1]):
+            return False
+        return _fixed(left, tree)
     if not (isinstance(node, (ast.List, ast.Tuple)) and node.elts):
         return False
     first, words = node.elts[0], []
@@ -269,6 +278,8 @@ def _argv_list(tree, call) -> tuple[ast.AST | None, str]:
 def _program(argv) -> str:
     """The program, quoted: its name only (a one-element list can hold a whole command line, with its arguments, a
     password); a built path is named by the expression that holds it (`manage_py`, `sys.executable`)."""
+    while isinstance(argv, ast.BinOp):  # `[sys.executable, "-m", "radicale"] + config_args`
+        argv = argv.left
     first = argv.elts[0]
     if isinstance(first, ast.Constant):
         return f"`{str(first.value).strip().split(' ', 1)[0][:40]}`"

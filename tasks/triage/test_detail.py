@@ -5,7 +5,8 @@ rule and teaches nothing the prompt's path does not say (set 29's graders: "the 
 code also answers the rule on its own terms - the SQL is built from a constant column name, the command from
 literals, the '0.0.0.0' is an assertion's expected value - that reason goes beside the path, so the row says why the line is harmless, not only where it is.
 
-May import: ``tasks.findings``, ``tasks.triage.constant``, ``tasks.triage.callers``, ``tasks.triage.bind_url``, ``tasks.triage.uncalled``.
+May import: ``tasks.findings``, ``tasks.triage.constant``, ``tasks.triage.callers``, ``tasks.triage.bind_url``, ``tasks.triage.uncalled``,
+``tasks.triage.subprocess_argv``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from tasks.findings.model import Finding
 from tasks.triage.bind_url import zero_address_use
 from tasks.triage.callers import Callers
 from tasks.triage.constant import check_constant
+from tasks.triage.subprocess_argv import check_subprocess_argv
 from tasks.triage.uncalled import uncalled
 
 
@@ -28,5 +30,6 @@ def test_detail(f: Finding, judge, where: str | None = "test") -> list[dict]:
         return [idle] if idle else []
     if judge.imports is not None and judge.callers is None and hasattr(judge.imports, "sources"):
         judge.callers = Callers(judge.imports)
-    found = check_constant(f, judge.reader, judge.callers) or zero_address_use(f, judge.reader)
+    found = (check_constant(f, judge.reader, judge.callers) or zero_address_use(f, judge.reader)
+             or check_subprocess_argv(f, judge.reader))  # B603's argv in a test (round 51: "only 'is test code'")
     return [r for r in (found, idle) if r]
