@@ -402,3 +402,23 @@ def test_a_library_copy_is_named_in_its_evidence(tmp_path):
     code = "(function(e){console.log('x'+e)})(window);\n"
     rec, said = _reasons(tmp_path, {"ui/public/libs/shablon/shablon.iife.js": code}, _sg(rule, "ui/public/libs/shablon/shablon.iife.js", 1))
     assert rec["verdict"] == "false_positive" and "(the library shablon)" in said, said
+
+
+def test_the_near_duplicate_share_of_a_large_pool_is_measured_on_a_sample():
+    """saleor's 47,000 candidate rows: the cluster pass compared each unique answer with every cluster's first."""
+    import hashlib
+    import time
+
+    from tasks.datasets import grouping
+
+    def unique(i: int) -> str:
+        return "".join(hashlib.sha256(f"{i}:{k}".encode()).hexdigest() for k in range(2))
+
+    rows = [{"meta": {"finding_id": f"{i:06d}"}, "messages": [{"role": "assistant", "content": unique(i)}]}
+            for i in range(30000)]
+    rows += [{"meta": {"finding_id": f"t{i:05d}"}, "messages": [{"role": "assistant", "content": "the same template"}]}
+             for i in range(10000)]
+    began = time.monotonic()
+    share = grouping.near_duplicate_share(rows, 90)
+    assert time.monotonic() - began < 60
+    assert 0.15 < share < 0.35  # a quarter of the rows are copies of one answer

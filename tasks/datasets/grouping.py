@@ -140,5 +140,14 @@ def _near_duplicates_by_cluster(texts: list[str], threshold: float) -> list[int]
     return sorted(hits)
 
 
-def near_duplicate_share(rows: list[dict], threshold: float) -> float:
+SHARE_SAMPLE = 4000
+
+
+def near_duplicate_share(rows: list[dict], threshold: float, sample: int = SHARE_SAMPLE) -> float:
+    """The share of rows with a near-duplicate; above ``sample`` rows, measured on every k-th row by finding id (an
+    estimate: saleor's 47,000 candidates, held-out set 48, took the cluster pass tens of minutes, since each unique
+    answer is compared with every cluster's first)."""
+    if len(rows) > sample:
+        ordered = sorted(rows, key=lambda r: r["meta"]["finding_id"])
+        rows = ordered[::-(-len(ordered) // sample)]
     return round(len(near_duplicate_rows(rows, threshold)) / len(rows), 4) if rows else 0.0
