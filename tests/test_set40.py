@@ -157,7 +157,8 @@ def test_a_latest_tag_on_a_stage_only_copied_from_is_a_build_input_not_the_base(
               "/usr/bin/composer\nCMD [\"apache2-foreground\"]\n")
     f = checkov("CKV_DOCKER_7", path="Dockerfile") | {"location": {"path": "Dockerfile", "start_line": 1, "end_line": 1}}
     rec = judge({"Dockerfile": docker}, f)
-    assert rec["verdict"] == "false_positive" and "later stages only copy files out of it (line 4" in rec["reasons"][0]["evidence"]
+    # round 52: what the stage makes ships, and a skip covers the whole Dockerfile: needs review, not a false positive
+    assert rec["verdict"] == "needs_review" and "later stages only copy files out of it (line 4" in rec["reasons"][0]["evidence"]
     built_on = docker.replace("FROM php:8.3-apache AS base", "FROM composer AS base")  # the shipped image's base
     assert judge({"Dockerfile": built_on}, f)["verdict"] != "false_positive"
 

@@ -422,3 +422,37 @@ def test_the_near_duplicate_share_of_a_large_pool_is_measured_on_a_sample():
     share = grouping.near_duplicate_share(rows, 90)
     assert time.monotonic() - began < 60
     assert 0.15 < share < 0.35  # a quarter of the rows are copies of one answer
+
+
+def test_round_52_rows_a_json_record_a_locale_folder_and_a_secret_stores_settings():
+    """Round 52's stage-1 grader: an inline `nosemgrep` advised for package.json (JSON takes no comment); a Croatian
+    `client/strings/hr.json` label called a credential; `aws_secretsmanager_secret` redacted in a KMS rule's prompt."""
+    from tasks.findings.secret_keys import translation_catalogue
+    from tasks.findings.secrets import tool_marks_secret
+    from tasks.fixes.suppression import suppression_place
+
+    rec = {"verdict": "false_positive", "reasons": [{"check": "code", "evidence": "pinned by the committed lockfile"}]}
+    where = suppression_place(_sg("json.npm.security.package-dependencies-check", "package.json", 15), rec)
+    assert "JSON takes no comment" in where and "on the flagged line" not in where
+    assert "flagged line" in suppression_place(_sg("python.lang.security.x", "app/views.py", 3), rec)
+    assert translation_catalogue("client/strings/hr.json") and not translation_catalogue("server/strings.py")
+    assert not tool_marks_secret("semgrep", "terraform.aws.security.aws-secretsmanager-secret-unencrypted")
+    assert tool_marks_secret("semgrep", "generic.secrets.gitleaks.generic-api-key")
+
+
+def test_round_52_harmful_rows_a_builder_stage_and_a_module_named_like_a_library(tmp_path):
+    """Round 52's harmful stage-2 rows: Shaarli's `FROM composer:latest AS composer` (its vendor/ tree ships; a skip
+    covers the whole Dockerfile) was suppressed, and umap's own modules/clipboard.js was called vendored clipboard.js."""
+    docker = "FROM composer:latest AS composer\nRUN composer install\nFROM alpine:3.20\nCOPY --from=composer /app /app\n"
+    f = finding(tool="checkov", kind="config", rule_id="CKV_DOCKER_7", title="Ensure the base image uses a non latest version tag",
+                location={"path": "Dockerfile", "start_line": 1, "end_line": 1})
+    rec, said = _reasons(tmp_path, {"Dockerfile": docker}, f)
+    assert rec["verdict"] == "needs_review" and "built into the image" in said
+    module = "// Clipboard helpers\nimport { translate } from './i18n.js'\nexport function copy(text) {\n  el.innerHTML = `${text}`\n}\n"
+    rule = "javascript.lang.security.html-in-template-string"
+    path = "umap/static/umap/js/modules/clipboard.js"
+    rec, said = _reasons(tmp_path / "m", {path: module}, _sg(rule, path, 4))
+    assert "vendored third-party library" not in said, said
+    vendored = "/*!\n * clipboard.js v2.0.11\n * Licensed MIT (c) Zeno Rocha\n */\n!function(t){t.innerHTML=`${t}`}(this);\n"
+    rec, said = _reasons(tmp_path / "v", {"static/js/clipboard.js": vendored}, _sg(rule, "static/js/clipboard.js", 5))
+    assert "vendored third-party library" in said

@@ -93,7 +93,7 @@ def keyed_values(text: str) -> list[str]:
 
 # a UI translation catalogue: locales/nl.json, i18n/de.yml, public/language/da/register.json, messages.po
 _LOCALE_DIRS = {"lang", "langs", "language", "languages", "locale", "locales", "i18n", "intl", "l10n", "translations",
-                "translation", "messages"}
+                "translation", "messages", "strings"}  # audiobookshelf's client/strings/hr.json (round 52)
 # Symfony names a catalogue <domain>.<locale>.<format> (translations/messages.gl.yml, CraueConfigBundle.fa.yml: set 45)
 _LOCALE_FILE = re.compile(r"(?i)^(?:[\w+-]+\.)?(?:[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?|messages|translations?|strings)"
                           r"\.(?:json|ya?ml|po|properties|arb|xlf|xliff)$")
