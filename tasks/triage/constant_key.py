@@ -16,21 +16,16 @@ import re
 
 from tasks.findings.model import Finding, as_finding
 from tasks.triage.constant_js import JsModule
-from tasks.triage.parsed_source import finding_source, nodes_on_line, parse_js
+from tasks.triage.parsed_source import flagged_js, nodes_on_line
 
 _RULE = re.compile(r"remote-property-injection", re.I)
-_JS = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
 _LITERAL = {"string", "number"}
 
 
 def check_constant_key(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "status": "constant_key", "evidence"} when each computed key on the flagged line is constant."""
     f = as_finding(f)
-    if f.tool != "semgrep" or not _RULE.search(str(f.rule_id or "")) or reader is None or not f.line \
-            or not str(f.path or "").endswith(_JS):
-        return None
-    source = finding_source(reader, f)
-    root = parse_js(source, str(f.path)) if source else None
+    root = flagged_js(f, reader, _RULE)
     if root is None:
         return None
     mod = JsModule(root, str(f.path))

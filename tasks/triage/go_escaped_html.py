@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.go_tree import bindings, flagged_go, start_line, walk
+from tasks.triage.go_tree import bindings, flagged_go, functions_around
 
 _RULE = re.compile(r"unsafe-template-type", re.I)
 _CONVERT = re.compile(r"\b\w*[Tt]emplate\.HTML\(\s*(.+)\)\s*$")
@@ -24,7 +24,6 @@ _ESCAPE = re.compile(r"(?:html\.EscapeString|\w*[Tt]emplate\.HTMLEscapeString|ur
 _SANITISE = re.compile(r"bluemonday\.\w+\(\s*\)\.(?P<how>Sanitize(?:Bytes|Reader)?)\((?P<args>.*)\)", re.S)
 _SPRINTF = re.compile(r'fmt\.Sprintf\(\s*"(?P<format>(?:[^"\\]|\\.)*)"\s*,(?P<args>.*)\)', re.S)
 _LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`')
-_FUNCS = ("function_declaration", "method_declaration", "func_literal")
 
 
 def _safe(expr: str, scope, depth: int = 0) -> str | None:
@@ -102,10 +101,10 @@ def check_go_escaped_html(f: Finding | dict, reader=None) -> dict | None:
     root, source = parsed
     lines = source.splitlines()
     m = _CONVERT.search(lines[f.line - 1]) if 0 < f.line <= len(lines) else None
-    scopes = [n for n in walk(root) if n.type in _FUNCS and start_line(n) <= f.line <= n.end_point[0] + 1]
+    scopes = functions_around(root, f.line)
     if not m or not scopes or m.group(1).count("(") != m.group(1).count(")"):
         return None
-    scope = min(scopes, key=lambda n: n.end_byte - n.start_byte)
+    scope = scopes[0]
     why = _safe(m.group(1), scope)
     if not why:
         return None

@@ -28,10 +28,9 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.go_tree import flagged_go, integer_helpers, node_text, start_line, walk
+from tasks.triage.go_tree import flagged_go, functions_around, integer_helpers, node_text, start_line, walk
 
 _RULE = re.compile(r"(?i)sql|formatted[-_]?query|query[-_]?(?:string|build|concat)")
-_FUNCS = ("function_declaration", "method_declaration", "func_literal")
 _STATEMENTS = ("short_var_declaration", "assignment_statement", "var_spec", "expression_statement", "return_statement")
 MAX_DEPTH = 4
 
@@ -255,11 +254,11 @@ def check_go_sql(f: Finding | dict, reader=None, files=None) -> dict | None:
         return None
     root = parsed[0]
     line = int(f.line)
-    funcs = [n for n in walk(root) if n.type in _FUNCS and start_line(n) <= line <= n.end_point[0] + 1]
+    funcs = functions_around(root, line)
     statements = [n for n in walk(root) if n.type in _STATEMENTS and start_line(n) <= line <= n.end_point[0] + 1]
     if not funcs or not statements:
         return None
-    func = max(funcs, key=lambda n: n.end_byte - n.start_byte)  # the top-level function: closures share its names
+    func = funcs[-1]  # the top-level function: closures share its names
     statement = min(statements, key=lambda n: n.end_byte - n.start_byte)
     values = _sql_expression(statement)
     if not values or not any(v.type != "interpreted_string_literal" and v.type != "raw_string_literal" for v in values):

@@ -64,6 +64,15 @@ def start_line(node) -> int:
     return node.start_point[0] + 1
 
 
+FUNCS = ("function_declaration", "method_declaration", "func_literal")
+
+
+def functions_around(root, line: int) -> list:
+    """The functions (declarations, methods, closures) whose lines hold ``line``, innermost first."""
+    return sorted((n for n in walk(root) if n.type in FUNCS and start_line(n) <= line <= n.end_point[0] + 1),
+                  key=lambda n: n.end_byte - n.start_byte)
+
+
 def integer_helpers(f: Finding, reader, files, root) -> dict[str, int]:
     """name -> line of each function of the package (this file and its folder's non-test .go files) that takes only
     integers, returns a string and uses nothing but its own names and the pure standard helpers."""

@@ -22,13 +22,13 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
-from tasks.triage.go_tree import MAX_PACKAGE_FILES, bindings, flagged_go, node_text, parse_go, start_line, walk
+from tasks.triage.go_tree import (MAX_PACKAGE_FILES, bindings, flagged_go, functions_around, node_text, parse_go,
+                                   start_line, walk)
 
 _RULE = re.compile(r"shared-url-struct-mutation", re.I)
 _FIELD = re.compile(r"^\s*(\w+)\.(?:RawQuery|Path|RawPath|Fragment|RawFragment|Scheme|Opaque|Host|User)\s*=[^=]")
 _FRESH = re.compile(r"&\s*url\.URL\s*\{.*\}|new\(\s*url\.URL\s*\)|\*[\w.]+"  # a literal, a value copy
                     r"|(?:url\.(?:Parse|ParseRequestURI)|[\w.]+\.(?:ResolveReference|JoinPath))\s*\((?P<args>.*)\)", re.S)
-_FUNCS = ("function_declaration", "method_declaration", "func_literal")
 MAX_DEPTH = 3
 
 
@@ -110,10 +110,10 @@ def check_go_url_copy(f: Finding | dict, reader=None, files=None) -> dict | None
     root, source = parsed
     lines = source.splitlines()
     m = _FIELD.match(lines[f.line - 1]) if 0 < f.line <= len(lines) else None
-    scopes = [n for n in walk(root) if n.type in _FUNCS and start_line(n) <= f.line <= n.end_point[0] + 1]
+    scopes = functions_around(root, f.line)
     if not m or not scopes:
         return None
-    scope = min(scopes, key=lambda n: n.end_byte - n.start_byte)
+    scope = scopes[0]
     name, funcs = m.group(1), _package_funcs(f, reader, files, root)
     bound, first = bindings(scope, name), _declaration(scope, name)
     if not bound or first is None or not all(_fresh(b, scope, funcs, 0) for b in bound):

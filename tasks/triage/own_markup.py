@@ -16,11 +16,10 @@ import re
 
 from tasks.findings.model import Finding, as_finding
 from tasks.triage.constant_js import JsModule
-from tasks.triage.parsed_source import finding_source, nodes_on_line, parse_js
+from tasks.triage.parsed_source import flagged_js, nodes_on_line
 
 _RULE = re.compile(r"(?i)innerhtml|document-method|html-in-template-string|outerhtml|insertadjacenthtml")
 _JOINED = {"binary_expression", "ternary_expression", "template_substitution", "augmented_assignment_expression"}
-_JS = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
 
 
 def _markup(root, line: int):
@@ -47,11 +46,7 @@ def _markup(root, line: int):
 def check_own_markup(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "status": "constant_input", "evidence"} when the markup's substitutions are all the code's own."""
     f = as_finding(f)
-    if f.tool != "semgrep" or not _RULE.search(str(f.rule_id or "")) or reader is None or not f.line \
-            or not str(f.path or "").endswith(_JS):
-        return None
-    source = finding_source(reader, f)
-    root = parse_js(source, str(f.path)) if source else None
+    root = flagged_js(f, reader, _RULE)
     value = _markup(root, f.line) if root is not None else None
     if value is None:
         return None

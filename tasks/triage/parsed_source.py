@@ -65,6 +65,19 @@ def enclosing_function(tree: ast.AST, line: int):
     return max(funcs, key=lambda n: n.lineno) if funcs else None
 
 
+JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
+
+
+def flagged_js(f: Finding, reader, rule):
+    """The parsed JS/TS file of a Semgrep finding whose rule id ``rule`` matches and whose line is known, else None:
+    the opening the single-rule JavaScript checks share (constant_key, own_markup)."""
+    if f.tool != "semgrep" or not rule.search(str(f.rule_id or "")) or reader is None or not f.line \
+            or not str(f.path or "").endswith(JS_SUFFIXES):
+        return None
+    source = finding_source(reader, f)
+    return parse_js(source, str(f.path)) if source else None
+
+
 def parse_js(source: str, path: str):
     """The tree-sitter root node of JS/TS ``source`` (the file at ``path``, whose suffix picks the grammar), or None
     when the file is too large, no parser is installed, or the tree has a syntax error."""

@@ -22,7 +22,7 @@ import ast
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.parsed_source import finding_lines, flagged_python
+from tasks.triage.parsed_source import JS_SUFFIXES, finding_lines, flagged_python
 
 _RULE = re.compile(r"(?i)tainted[-_]sql[-_]string")
 _VERB = re.compile(r"(?i)^\s*(select|delete|insert|create|update|alter|drop)\b")
@@ -43,7 +43,7 @@ def _text(node: ast.AST) -> str | None:
 def check_sql_shape(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "status": "not_sql", "evidence"} when the flagged strings are messages, not SQL."""
     f = as_finding(f)
-    if str(f.path or "").endswith(_JS) and _RULE.search(str(f.rule_id)):
+    if str(f.path or "").endswith(JS_SUFFIXES) and _RULE.search(str(f.rule_id)):
         return _js_log_message(f, reader)
     parsed = flagged_python(f, reader, _RULE)
     if parsed is None:
@@ -76,7 +76,6 @@ def check_sql_shape(f: Finding | dict, reader=None) -> dict | None:
                         "call on the line runs SQL, so it is a message, not a query"}
 
 
-_JS = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
 _JS_LOG = re.compile(r"^\s*(?:await\s+)?(?:this\.)?(?:Logger|logger|log|console)\.(?:warn|warning|error|info|debug|log|trace|"
                      r"verbose|fatal)\(\s*(`|'|\")((?:\\.|(?!\1)[^\\])*)\1\s*\)\s*;?\s*(?://.*)?$")
 _JS_VERB = re.compile(r"(?i)\b(?:select|delete|insert|create|update|alter|drop)\b")
