@@ -153,8 +153,9 @@ def test_a_dummy_password_in_a_test_also_names_the_test_it_sits_in():
                                                                 "end_line": 40},
          "snippet": "40     user = User(password='testpass')\n", "secret_evidence": ev}
     reasons = Judge().judge(f)["reasons"]
-    assert [r["check"] for r in reasons] == ["secret", "path"]
-    assert reasons[1]["evidence"] == "and app/tests/test_login.py is test code: a test's password opens only what the tests set up"
+    assert [r["check"] for r in reasons] == ["secret"]  # round 52: the path's "opens only what the tests set up" said once
+    assert reasons[0]["evidence"].endswith("at app/tests/test_login.py:40 is a dummy value: it names itself `test` "
+                                           "(8 characters) in test code; it opens only what the tests set up")
     outside = Judge().judge(f | {"location": {"path": "app/login.py", "start_line": 40, "end_line": 40}})["reasons"]
     assert [r["check"] for r in outside] == ["secret"]
 

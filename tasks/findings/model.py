@@ -120,6 +120,7 @@ class Finding:
     flow: list[dict] | None = None       # the traced path (SARIF codeFlows / relatedLocations), source first
     rule_tags: list[str] | None = None  # the rule's category tags (CodeQL 'security' / 'maintainability'), for triage
     module_inputs: list[dict] | None = None  # a module's resource: the call arguments checkov traced the checked values to
+    checked_keys: list[str] | None = None  # the attributes a Checkov check read (its evaluated_keys, "a/[0]/b")
     # keys the type does not know (a later phase's annotations, a hand-made record's): kept, never dropped
     extra: dict = field(default_factory=dict)
     # the keys the record had and their order, so that to_dict() gives back exactly what from_dict() read
@@ -183,7 +184,7 @@ _FIELDS = {f.name for f in fields(Finding) if f.name not in ("_keys", "extra")}
 _REQUIRED = ("id", "tool", "tool_version", "kind", "rule_id", "title", "description", "severity", "cwe", "cve", "ghsa",
              "location", "package", "snippet", "fix_hint", "suppressed", "references", "instances", "source", "aliases")
 _OPTIONAL = ("redacted", "match", "secret_evidence", "secret_hash", "first_seen", "last_seen", "seen_count", "flow", "scanner_fix", "span",
-             "dependency", "rule_tags", "module_inputs")
+             "dependency", "rule_tags", "module_inputs", "checked_keys")
 
 
 def _sub(kind, data):

@@ -62,6 +62,10 @@ WEAK = {
     "a sentence saying what it is": re.compile(r"(?i)^this[-_ ]is[-_ ](?:a|an|my|the|not|our|just)[-_ ]"),
     "words and digits joined by - or _": re.compile(  # orig-pass-12345, my_postgres1
         r"^[a-z]{2,10}(?:[-_][a-z]{2,10}){0,3}[-_]\d{1,6}$|^[a-z]{2,10}(?:[-_][a-z]{2,10}){1,3}\d{1,6}$"),
+    # 'avoidPlaintextPasswords1': three or more words, one of them "password", then digits (a subset of the next
+    # entry, so nothing more is weak: only the words differ; 'valid_jwt_token' stays a program's name)
+    "a phrase naming itself a password": re.compile(
+        r"^(?=.*[Pp]assw)[A-Za-z][a-z]+(?:[A-Z][a-z]+){2,}\d{1,6}[!.?]?$"),
     "a word followed by digits": re.compile(r"^(?:[A-Z]?[a-z]{2,6}|(?i:[a-z]*(?:qwert[yz]|azerty|passw|summer|winter|spring|"
                                             r"autumn|welcome|hello|master|shadow|sunshine)[a-z]*))[0-9]{1,6}[!.?]?$"),
 }

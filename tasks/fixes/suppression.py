@@ -239,7 +239,9 @@ def suppression_place(f: Finding | dict, rec: dict) -> str:
                 f"instruction {f.rule_id} would flag there is skipped with it")
     if f.tool == "checkov" and "framework secrets" in str(f.description or ""):  # set 30: k8s.yaml's CKV_SECRET_6
         return (f"on the line directly above line {(f.location or NO_LOCATION).start_line or '?'} of {f.path} (the secrets "
-                "scan reads a skip only there, not at the top of the file or the resource)")
+                "scan reads a skip on the secret's line or the line just before or after it, not at the top of the file or the resource)")
+    if f.tool == "checkov" and re.match(r'\s*module\s+"', f.snippet or ""):  # round 52: CKV_TF_1 flags a module call
+        return "inside the flagged module block"
     return _PLACES.get(f.tool, _PLACE_ELSE)
 
 

@@ -23,7 +23,7 @@ import ast
 
 from tasks.findings.model import Finding, as_finding
 from tasks.triage.callers import entry_point
-from tasks.triage.parsed_source import python_tree
+from tasks.triage.parsed_source import python_parents, python_tree
 
 
 def _is_b108(f: Finding) -> bool:
@@ -45,3 +45,27 @@ def check_function_tmp(f: Finding | dict, reader=None) -> dict | None:
         "that a serverless platform calls; each execution environment of a function gets its own /tmp, which no other "
         "user or tenant writes to, so nobody can create or link the fixed name first (the shared-/tmp race B108 "
         "describes)")}
+
+
+def test_tmp(f: Finding, reader=None) -> dict | None:
+    """{"check": "code", "evidence"} for B108 in a test function: what the rule's race needs, and the fixture that
+    gives the test its own directory (round 52: "does not say why a fixed /tmp path is harmless on a CI runner, nor
+    offer pytest's tmp_path").  None outside a function or without the parsed file."""
+    parsed = python_parents(reader, f) if _is_b108(f) and f.line else None
+    if parsed is None:
+        return None
+    tree, text, parents = parsed
+    around = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+              and n.lineno <= f.line <= (n.end_lineno or n.lineno)]
+    if not around:
+        return None
+    node = max(around, key=lambda n: n.lineno)  # the innermost function around the line
+    params = {a.arg for a in node.args.args + node.args.kwonlyargs}
+    unittest = isinstance(parents.get(node), ast.ClassDef) and "self" in params and "pytest" not in text
+    own = ("it already takes pytest's `tmp_path`, which would hold the file in a directory of its own" if "tmp_path" in params
+           else "`tempfile.TemporaryDirectory()` would give it a directory of its own" if unittest
+           else "pytest's `tmp_path` fixture would give it a directory of its own")
+    return {"check": "code", "evidence": (
+        f"a fixed /tmp name is B108's risk where other users of the host can create that file, or a link under its name, "
+        f"before the program does (CWE-377); {node.name}() (line {node.lineno}) runs on a developer's or CI runner's own "
+        f"machine, and {own}")}

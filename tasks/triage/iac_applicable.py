@@ -59,10 +59,10 @@ def linux_sign(f: Finding) -> str | None:
     return None
 
 
-_SOURCE = re.compile(r'^\s*source\s*=\s*"([^"]+)"', re.M)
-_VERSION = re.compile(r'^\s*version\s*=\s*"([^"]+)"', re.M)
+MODULE_SOURCE = re.compile(r'^\s*source\s*=\s*"([^"]+)"', re.M)
+MODULE_VERSION = re.compile(r'^\s*version\s*=\s*"([^"]+)"', re.M)
 # a registry address: [host/]namespace/name/provider, no "::" forced getter, no git/http/local/bucket source
-_REGISTRY = re.compile(r"^(?:[\w.-]+\.[a-z]{2,}/)?[\w-]+/[\w-]+/[\w-]+$")
+REGISTRY_ADDRESS = re.compile(r"^(?:[\w.-]+\.[a-z]{2,}/)?[\w-]+/[\w-]+/[\w-]+$")
 
 
 def registry_module(f: Finding, reader=None) -> dict | None:
@@ -78,22 +78,22 @@ def registry_module(f: Finding, reader=None) -> dict | None:
 
         lines = finding_lines(reader, f)[f.location.start_line - 1:f.location.end_line or f.location.start_line]
         f = dataclasses.replace(f, snippet="".join(lines)) if lines else f
-    src, version = _SOURCE.search(f.snippet or ""), _VERSION.search(f.snippet or "")
-    if not src or not version or "::" in src.group(1) or not _REGISTRY.match(src.group(1)) \
+    src, version = MODULE_SOURCE.search(f.snippet or ""), MODULE_VERSION.search(f.snippet or "")
+    if not src or not version or "::" in src.group(1) or not REGISTRY_ADDRESS.match(src.group(1)) \
             or src.group(1).startswith(("github.com/", "bitbucket.org/")):
         return None
-    if _held(version.group(1)) == "constrained" and _EXAMPLE.search(str(f.path or "")):
+    if held(version.group(1)) == "constrained" and _EXAMPLE.search(str(f.path or "")):
         return None  # a range can move; what settles it is that an example is no deployment (set 30's audit)
     return {"check": "report", "status": "not_applicable",
             "evidence": f"not applicable to a registry module: {f.path}{at_line(f, f.snippet or '', src.start(1))} "
-                        f"takes `source = \"{src.group(1)}\"` from a Terraform registry, {_held(version.group(1))} by `version = "
+                        f"takes `source = \"{src.group(1)}\"` from a Terraform registry, {held(version.group(1))} by `version = "
                         f"\"{version.group(1)}\"`; a commit hash pins a git source, and a registry address has none"}
 
 
 _EXAMPLE = re.compile(r"(?i)(?:^|/)(?:examples?|samples?|tests?|test-fixtures|fixtures)/")
 
 
-def _held(constraint: str) -> str:
+def held(constraint: str) -> str:
     """"pinned" for one exact release, "constrained" for a range (round 27: `~> 6.0` is no pin)."""
     return "pinned" if re.fullmatch(r"\s*=?\s*v?\d+(?:\.\d+){0,2}(?:-[\w.]+)?\s*", constraint) else "constrained"
 

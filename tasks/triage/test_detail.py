@@ -6,7 +6,7 @@ code also answers the rule on its own terms - the SQL is built from a constant c
 literals, the '0.0.0.0' is an assertion's expected value - that reason goes beside the path, so the row says why the line is harmless, not only where it is.
 
 May import: ``tasks.findings``, ``tasks.triage.constant``, ``tasks.triage.callers``, ``tasks.triage.bind_url``, ``tasks.triage.uncalled``,
-``tasks.triage.subprocess_argv``.
+``tasks.triage.subprocess_argv``, ``tasks.triage.function_tmp``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from tasks.findings.model import Finding
 from tasks.triage.bind_url import zero_address_use
 from tasks.triage.callers import Callers
 from tasks.triage.constant import check_constant
+from tasks.triage.function_tmp import test_tmp
 from tasks.triage.subprocess_argv import check_subprocess_argv
 from tasks.triage.uncalled import uncalled
 
@@ -31,5 +32,5 @@ def test_detail(f: Finding, judge, where: str | None = "test") -> list[dict]:
     if judge.imports is not None and judge.callers is None and hasattr(judge.imports, "sources"):
         judge.callers = Callers(judge.imports)
     found = (check_constant(f, judge.reader, judge.callers) or zero_address_use(f, judge.reader)
-             or check_subprocess_argv(f, judge.reader))  # B603's argv in a test (round 51: "only 'is test code'")
+             or check_subprocess_argv(f, judge.reader) or test_tmp(f, judge.reader))  # B603's argv in a test (round 51: "only 'is test code'")
     return [r for r in (found, idle) if r]

@@ -16,9 +16,11 @@ from tasks.core.markdown import code_span
 from tasks.findings.model import Finding
 
 
-def test_site(f: Finding, reader, code: bool = True) -> str:
+def test_site(f: Finding, reader, code: bool = True, long_ok: bool = True) -> str:
     """`` (line 122: `assert r.status_code == 200`, in test_notify())``: the flagged statement and its test, read from
-    the file (or Bandit's numbered snippet), long string literals cut; "" when neither shows the line."""
+    the file (or Bandit's numbered snippet), long string literals cut; "" when neither shows the line.  A line longer
+    than 200 characters (a minified bundle's) is quoted by the columns the scanner matched; without them, its head
+    only where ``long_ok``."""
     loc, lines = f.location, []
     if reader is not None and loc is not None and loc.path:
         try:
@@ -31,6 +33,11 @@ def test_site(f: Finding, reader, code: bool = True) -> str:
     n, also = sink_line(f, lines, n)
     shown = re.search(rf"(?m)^{n} (.*)$", f.snippet or "")
     text = lines[n - 1] if n <= len(lines) else shown.group(1) if shown else ""
+    span = f.span if isinstance(f.span, dict) and f.span.get("line") == n else None
+    if len(text) > 200 and span and isinstance(span.get("start_col"), int) and isinstance(span.get("end_col"), int):
+        text = text[span["start_col"] - 1:span["end_col"] - 1]  # round 52: shablon.iife.js, matched at column 1098
+    elif len(text) > 200 and not long_ok:
+        return ""
     func = _enclosing_test(lines, n)
     if not code:  # a secret rule's line: where it is, never the statement that holds the value
         return f" (line {n}, in {func})" if func else ""

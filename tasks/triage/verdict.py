@@ -31,8 +31,8 @@ from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
 from tasks.findings.secrets import tool_marks_secret
-from tasks.triage import (allowlist, bind_url, code_facts, commented_out, context, dev_cert, escaped_regexp, file_mode,
-                          flag_attrs, framework_rule, function_tmp, go_code, href_value, jquery_dom, log_format,
+from tasks.triage import (allowlist, bind_url, code_facts, commented_out, context, dev_cert, escaped_regexp, example_config,
+                          file_mode, flag_attrs, framework_rule, function_tmp, go_code, href_value, jquery_dom, log_format,
                           module_inputs, orphan_module, report_signals, safe_filter, secret_names, suppressions,
                           validated_argv, vendor_loader, workflows)
 from tasks.triage.advisories import is_advisory_id, merged_ids
@@ -213,9 +213,8 @@ class Judge:
             # a Terraform module's examples/ and tests, a manifest under docs/, are applied by whoever runs them (README
             # `terraform apply`, terratest) - but not as this project's infrastructure: 114 of 114 blind labels over seven
             # held-out sets called such findings false positives
-            return record(f, "false_positive", [{"check": "path", "evidence": f"not the deployed configuration: {path['evidence']}, "
-                          "which the project ships for others to run or copy, not as its own infrastructure; whoever applies "
-                          "it in a real deployment should set this there"}] + extra, "evidence", vuln_ids)
+            return record(f, "false_positive", [{"check": "path", "evidence": example_config.not_deployed(f, path, self.reader)}] + extra,
+                          "evidence", vuln_ids)
         if path and path["status"] == "not_deployed" and (f.kind != "dependency" or path["class"] in ("test", "fixture")):
             if taint:  # the path alone does not outweigh request data reaching the sink
                 return record(f, "needs_review", [{"check": "path", "evidence": f"{path['evidence']}, but {taint['evidence']}: "
@@ -225,7 +224,8 @@ class Judge:
         if path and path["status"] == "library" and f.kind in ("code", "config"):
             where, _, unloaded = (path["evidence"] + _LIB).split(_LIB)[1].partition("; no template")  # text after the marker
             return record(f, "false_positive", [{"check": "path", "evidence": "vendored third-party library code, not this "
-                          f"project's to patch ({path['evidence'].split(' is ', 1)[0]}{where} is a copy of a published library)"
+                          f"project's to patch ({path['evidence'].split(' is ', 1)[0]}{where} is a copy of a published library"
+                          + (f"; the rule flags {path['site'].strip()[1:-1]})" if path.get("site") else ")")
                           + (f"; no template{unloaded}" if unloaded else ": a fix is a newer release of it where one exists, "
                              "or replacing it")}] + extra, "evidence", vuln_ids)
         if self.imports is not None and self.callers is None:
@@ -249,7 +249,7 @@ class Judge:
             return record(f, "needs_review", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}],
                           "report", vuln_ids)
         if path and path["status"] == "vendored":
-            return record(f, "needs_review", [{"check": "path", "evidence": f"{path['evidence']}: check whether the copy is "
+            return record(f, "needs_review", [{"check": "path", "evidence": f"{path['evidence']}{path.get('site', '')}: check whether the copy is "
                                                "used and update it from upstream"}] + extra, "evidence", vuln_ids)
         if f.kind == "dependency" and f.package:
             return record(f, *judge_dependency(self, f, recs, extra, vuln_ids), vuln_ids)
@@ -272,7 +272,7 @@ class Judge:
     def _secret(self, f: Finding, path: dict | None, vuln_ids: list[str]) -> dict:
         sec = context.check_secret(f, path, self.reader)
         if sec and sec["status"] == "not_a_secret":  # in a test the path says whose it is too (set 31's audit)
-            return record(f, "false_positive", [sec] + ([{"check": "path", "evidence": f"and {path['evidence']}: a test's password opens only what the tests set up"}] if path and path.get("class") in ("test", "fixture") else []), "evidence", vuln_ids)
+            return record(f, "false_positive", [sec] + ([{"check": "path", "evidence": f"and {path['evidence']}: a test's password opens only what the tests set up"}] if path and path.get("class") in ("test", "fixture") and "tests set up" not in sec["evidence"] else []), "evidence", vuln_ids)  # said once (round 52)
         documented = documented_example(f, self.reader, self.imports, path)
         if documented:
             return record(f, "false_positive", [documented] + ([sec] if sec and "shaped like" not in sec["evidence"] else []), "evidence", vuln_ids)

@@ -110,6 +110,9 @@ def parse(doc: Any) -> list[dict]:
             origin = inputs.get(_place(c))
             if origin:
                 out[-1]["module_inputs"] = origin
+            keys = [str(k)[:200] for k in (c.get("check_result") or {}).get("evaluated_keys") or [] if k != "resource_type"]
+            if keys and all(isinstance(k, str) for k in (c.get("check_result") or {}).get("evaluated_keys")):
+                out[-1]["checked_keys"] = keys[:8]  # the attributes the check read: what an example leaves unset
     return out
 
 
