@@ -109,7 +109,7 @@ def translation_catalogue(path: str | None) -> bool:
 
     p = PurePosixPath(path)
     by_locale = bool(re.fullmatch(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?", p.parent.name)) and p.suffix.lower() in (
-        ".json", ".yml", ".yaml", ".po")
+        ".json", ".yml", ".yaml", ".po", ".php", ".properties")  # PHP arrays: FreshRSS' app/i18n/pl/conf.php (set 49)
     return bool(_LOCALE_FILE.match(p.name) or by_locale) and bool({d.lower() for d in p.parts[:-1]} & _LOCALE_DIRS)
 
 

@@ -146,10 +146,10 @@ def plausible(value: str, context: str = "") -> bool:
     if re.search(r"\b(?:reverse(?:_lazy)?|redirect|resolve_url)\(\s*[\"']$", before):  # a Django URL name
         return False  # (`reverse("radius:user_auth_token")`: set 33), never a credential
     if re.fullmatch(r"(?:/[A-Za-z_-]+)+/?|[A-Za-z_-]+(?:/[A-Za-z_-]+)+/?", v):  # a route or path of plain words (/default/login,
-        # /tmp/x, 'openid-connect/token': the tail of a URL split over two string literals)
-        return False
+        return False  # /tmp/x, 'openid-connect/token': the tail of a URL split over two string literals)
     if structural(v) or (context and re.fullmatch(r"[A-Za-z][A-Za-z_-]*", v) and re.search(  # a mapping's key
-            rf"(?m)(?:^|[{{,])\s*[\"']{re.escape(v)}[\"']\s*:(?!:)", context)):  # (`"change_password": True`, set 24)
+            rf"(?m)(?:^(?:\d+ )?|[{{,])\s*[\"']{re.escape(v)}[\"']\s*:(?!:)", context)):  # (`"change_password": True`,
+        # set 24; Bandit numbers its lines: flaskbb's `120 "old_password": "old_password"`, set 49)
         return False
     if dummy_word(v):  # password="password": the value is the name of a secret, a placeholder; hiding it would also
         return False    # hide every identifier spelled the same (`password=`, the rule); and a dummy word ('test')

@@ -103,6 +103,10 @@ def review(family: str | None, removed: list[str], added: list[str], text: str =
             return (f"the scanner's fix swaps the import for crypto/rand, which has no {', '.join(f'`rand.{u}`' for u in used[:3])}"
                     " of math/rand's kind: the file would not compile; a security use of randomness needs crypto/rand's "
                     "Read, or Int with a reader and a bound", "")
+    if re.search(r"\bio\.Copy\(", before) and re.search(r"\bio\.CopyN\(", after) and "io.EOF" not in after:
+        return ("the scanner's fix copies with io.CopyN, which returns io.EOF whenever the stream is shorter than the "
+                "limit: every ordinary (smaller) file would now end in that error; a limit needs io.LimitReader, or "
+                "io.CopyN with io.EOF treated as the normal end", "")  # set 49: filebrowser's static.go served no .js
     unimported = new_module(removed, added, text)
     if unimported:
         return (f"the scanner's fix calls `{unimported}`, but the file does not import `{unimported.split('.')[0]}`: "

@@ -30,7 +30,8 @@ path and the report's confidence decide:
 * ``constant_key`` (set 48): a JavaScript computed key that the code lists itself;
 * ``go_opt_in`` (set 48): a Go debug listener behind a command-line option that is off by default;
 * ``own_markup`` (set 48): DOM markup from a template literal whose substitutions the code makes itself;
-* ``settings_exec`` (round 52): a Python ``exec`` of the settings file the operator's environment or fixed paths name.
+* ``settings_exec`` (round 52): a Python ``exec`` of the settings file the operator's environment or fixed paths name;
+* ``compose_flag`` (set 49): a Compose service that sets ``no-new-privileges`` in a spelling the rule does not list.
 
 May import: the modules above.
 """
@@ -38,8 +39,8 @@ May import: the modules above.
 from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage import (bidi_text, bundled_xml, constant_command, constant_key, dev_runner, dom_html, go_escaped_html,
-                          go_ignored, go_listener, go_opt_in, go_random, go_redirect, go_sql, go_template_url, go_url_copy,
+from tasks.triage import (bidi_text, bundled_xml, compose_flag, constant_command, constant_key, dev_runner, dom_html,
+                          go_escaped_html, go_ignored, go_listener, go_opt_in, go_random, go_redirect, go_sql, go_template_url, go_url_copy,
                           jinja_macro, jinja_text, lit_template, lockfile_pin, log_secret, own_markup, response_type,
                           sanitised_path, settings_exec, template_control, template_output)
 
@@ -59,6 +60,6 @@ def check_code_facts(f: Finding | dict, reader=None, files=None) -> dict | None:
             or lockfile_pin.check_lockfile_pin(f, reader, files) or go_ignored.check_go_ignored(f, reader, files)
             or go_random.check_go_random(f, reader, files) or jinja_text.check_jinja_text(f, reader, files)
             or go_url_copy.check_go_url_copy(f, reader, files) or go_escaped_html.check_go_escaped_html(f, reader)
-            or settings_exec.check_settings_exec(f, reader)
+            or settings_exec.check_settings_exec(f, reader) or compose_flag.check_compose_flag(f, reader)
             or constant_key.check_constant_key(f, reader) or go_opt_in.check_go_opt_in(f, reader, files)
             or own_markup.check_own_markup(f, reader))

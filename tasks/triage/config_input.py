@@ -17,7 +17,7 @@ import ast
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.parsed_source import flagged_python
+from tasks.triage.parsed_source import enclosing_function, flagged_python
 
 _RULE = re.compile(r"(?i)^B608$|formatted[-_]sql|sql[-_]injection[-_]using|string[-_]formatted|sqlalchemy[-_]execute[-_]raw")
 _CONFIG = re.compile(r"^(?:(?:current_)?app|flask\.current_app|self\.app)\.config$|^(?:django\.conf\.)?settings$")
@@ -77,3 +77,40 @@ def check_config_input(f: Finding | dict, reader=None) -> dict | None:
             "evidence": f"the SQL at {f.path}:{built[0].lineno} formats in only the server's own configuration ({shown}): "
                         "a value whoever deploys the application sets in its settings or environment, which no request "
                         "can change; the rest of the statement is literal"}
+
+
+_MARKUP_RULE = re.compile(r"(?i)^B704$|markup[-_]|explicit[-_]unescape")
+
+
+def check_config_markup(f: Finding | dict, reader=None) -> dict | None:
+    """{"check": "code", "status": "operator_config", "evidence"} when the flagged ``Markup(x)`` marks safe only HTML
+    the deployment's configuration holds: flaskbb's ``html = current_app.config.get("RECAPTCHA_HTML")`` then
+    ``return Markup(html)`` (set 49, both labellers), a widget snippet the operator writes on purpose."""
+    f = as_finding(f)
+    parsed = flagged_python(f, reader, _MARKUP_RULE)
+    if parsed is None:
+        return None
+    tree, _, _ = parsed
+    line = f.location.start_line
+    call = next((n for n in ast.walk(tree) if isinstance(n, ast.Call) and n.lineno == line and len(n.args) == 1
+                 and getattr(n.func, "id", getattr(n.func, "attr", None)) == "Markup"), None)
+    arg = call.args[0] if call else None
+    read = _config_read(arg) if arg is not None else None
+    scope = enclosing_function(tree, line) if isinstance(arg, ast.Name) else None
+    if read is None and scope is not None and arg.id not in {a.arg for a in scope.args.args + scope.args.kwonlyargs}:
+        binds = [n for n in ast.walk(scope) if _binds(n, arg.id)]
+        if len(binds) == 1 and isinstance(binds[0], ast.Assign):
+            read = _config_read(binds[0].value)
+    if read is None:
+        return None
+    return {"check": "code", "status": "operator_config",
+            "evidence": f"the markup at {f.path}:{line} is the server's own configuration ({read[:60]}): HTML that whoever "
+                        "deploys the application writes into its settings on purpose, which no request can change"}
+
+
+def _binds(node: ast.AST, name: str) -> bool:
+    """Does ``node`` (an assignment, loop, ``with`` or walrus) bind ``name``?"""
+    targets = (node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+        node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.NamedExpr)) else [
+        i.optional_vars for i in node.items if i.optional_vars is not None] if isinstance(node, (ast.With, ast.AsyncWith)) else [])
+    return any(isinstance(x, ast.Name) and x.id == name for t in targets for x in ast.walk(t))

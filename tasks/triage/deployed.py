@@ -41,7 +41,7 @@ from __future__ import annotations
 from tasks.triage.bidi_text import check_bidi_text
 from tasks.triage.code_template import check_code_template
 from tasks.triage.compose_dev import check_compose_dev
-from tasks.triage.config_input import check_config_input
+from tasks.triage.config_input import check_config_input, check_config_markup
 from tasks.triage.disclaimed import check_disclaimed
 from tasks.triage.django_func import check_django_func
 from tasks.triage.dynamic_default import check_dynamic_default
@@ -69,7 +69,7 @@ from tasks.triage.vue_html import check_vhtml_constant
 def check_deployed(f, reader=None, index=None) -> dict | None:
     shipped = (check_misread_file(f, reader) or check_jwt_token(f, reader) or check_installed(f, index) or check_never_deployed(f, index) or check_unused_import(f, reader)
                or check_not_applicable(f, reader) or check_public_build_arg(f, reader) or check_sql_shape(f, reader)
-               or check_dynamic_default(f, reader) or check_config_input(f, reader)
+               or check_dynamic_default(f, reader) or check_config_input(f, reader) or check_config_markup(f, reader)
                or check_vhtml_constant(f, reader) or check_operation_security(f, reader) or check_run_guard(f, reader)
                or check_pr_only_action(f, reader) or check_bidi_text(f))
     if shipped or reader is None or index is None:

@@ -68,7 +68,8 @@ def _registry_module(f: Finding) -> str | None:
            else "with no `version`, so each `terraform init` takes the newest release")
     return (f'its module "{name.group(1)}" takes `{src.group(1)}` from the Terraform registry {pin}; {f.rule_id} passes only '
             "for a git source pinned to a commit (`git::https://...?ref=<sha>`), which a registry address cannot name, "
-            "so a deployment built from the example pins an exact `version` or takes the module from git at a commit")
+            "so a deployment built from the example takes the module from git at a commit to pass it, or keeps the registry "
+            "with an exact `version` and records the finding as accepted")
 
 
 def example_detail(f: Finding, reader=None) -> str | None:

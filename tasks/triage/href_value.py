@@ -13,9 +13,9 @@ file and the repository:
   text/template as well, or no such Go file, keeps the finding.
 
 * **the object's own URL**: ``{{ obj.get_absolute_url }}`` where every definition returns ``reverse()``
-  (tasks.triage.absolute_urls; wger, set 44).
+  (tasks.triage.absolute_urls; wger, set 44), or a Flask ``url_for`` path (tasks.triage.flask_urls; flaskbb, set 49).
 
-May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.absolute_urls``.
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.absolute_urls``, ``tasks.triage.flask_urls``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from pathlib import PurePosixPath
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
 from tasks.triage.absolute_urls import reversed_urls
+from tasks.triage.flask_urls import flask_url
 
 _HREF = re.compile(r"""\bhref\s*=\s*(["']?)([^"'>]*)""", re.I)
 _FIXED = re.compile(r"^(?:/|#|\?|\./|\.\./|https?://[^/{}<>\s]+|mailto:)")
@@ -80,6 +81,13 @@ def check_href_value(f: Finding | dict, reader=None, files=None) -> dict | None:
             return {"check": "template", "evidence": (
                 f"{f.path}:{loc.start_line}: the link is the object's own `get_absolute_url`, and {said}: a path of the "
                 "project's URL patterns, so a `javascript:` URL, the rule's concern, cannot form")}
+    lines = finding_lines(reader, f)
+    built = flask_url(f, reader, files, values, "".join(lines[loc.start_line - 1:loc.end_line or loc.start_line]))
+    if built:  # flaskbb's `{{ current_user.url }}` (set 49)
+        return {"check": "template", "evidence": (
+            f"{f.path}:{loc.start_line}: the link is built by Flask's `url_for`: {built}; it returns a path of the "
+            "application's own routes with each value percent-encoded, so a `javascript:` URL, the rule's concern, "
+            "cannot form")}
     if any(s for s in starts if not _FIXED.match(s)) or "{{" not in "".join(values):
         return None  # a literal start that fixes nothing (`href="x{{ v }}"`), or another engine's syntax
     if re.search(r"(?i)safe\w*url|\|\s*safe", "".join(values)):

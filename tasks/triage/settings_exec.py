@@ -6,7 +6,8 @@ uMap's settings module (round 52) reads a Python-format settings file and execut
 environment variable or, failing it, ``/etc/umap/umap.conf`` or ``local.py`` beside the module.  Whoever sets the
 server's environment or writes those files already runs code on it; the exec gives nobody else anything (the
 grader: "only whoever already controls env and filesystem controls the input"), and the advice "parse the data
-format instead" would break the documented settings format every deployment uses.
+format instead" would break the documented settings format every deployment uses.  flaskbb's ``flaskbb shell``
+(set 49) does the same with ``eval`` for the ``PYTHONSTARTUP`` file, as Python's own interpreter does.
 
 The check reads the flagged ``exec``: its code is ``F.read()`` (or ``compile(F.read(), ...)``, ``Path(P).read_text()``)
 of a file opened from one name ``P``, and every binding of ``P`` in that scope is an environment variable
@@ -24,7 +25,7 @@ import re
 from tasks.findings.model import Finding, as_finding
 from tasks.triage.parsed_source import enclosing_function, flagged_python
 
-_RULE = re.compile(r"(?i)^B102$|exec[-_]detected|exec[-_]used|non[-_]literal[-_]exec")
+_RULE = re.compile(r"(?i)^B102$|^B307$|(?:exec|eval)[-_](?:detected|used)|non[-_]literal[-_]exec")
 _PATH_CALLS = {"join", "dirname", "realpath", "abspath", "expanduser", "Path", "PurePath", "str", "resolve", "parent"}
 
 
@@ -110,7 +111,7 @@ def check_settings_exec(f: Finding | dict, reader=None) -> dict | None:
     tree, _, _ = parsed
     scope = enclosing_function(tree, f.line) or tree
     call = next((n for n in ast.walk(scope) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-                 and n.func.id == "exec" and n.lineno <= f.line <= (n.end_lineno or n.lineno) and n.args), None)
+                 and n.func.id in ("exec", "eval") and n.lineno <= f.line <= (n.end_lineno or n.lineno) and n.args), None)
     handle = _read_of(call.args[0]) if call else None
     if handle is None:
         return None
@@ -139,6 +140,6 @@ def check_settings_exec(f: Finding | dict, reader=None) -> dict | None:
         return None
     names = " or ".join(dict.fromkeys(s for s in said if s))
     return {"check": "code", "evidence": (
-        f"the operator's own settings file: line {call.lineno} executes the file at `{ast.unparse(path)}`, which comes "
+        f"the operator's own settings or startup file: line {call.lineno} executes the file at `{ast.unparse(path)}`, which comes "
         f"only from {names}; whoever sets the server's environment or writes that file already runs code on it, and "
         "no request chooses it")}

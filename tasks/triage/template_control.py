@@ -32,6 +32,9 @@ _EXPR = re.compile(r"\{\{(?!\{)([^{}]*)\}\}")  # no brace inside: linear on host
 _CONTROL = re.compile(r"^-?\s*(?:(?:if|else|end|range|with|define|block|break|continue)(?=\s|-?$)|/\*|[#/^])")
 # an expression that is one string literal (searxng's Jinja `{{- ' ' -}}` between attributes, set 46): a constant
 _LITERAL = re.compile(r"""^[-~+]?\s*(?:'[^'\\]{0,40}'|"[^"\\]{0,40}")\s*[-~+]?$""")
+# Jinja's inline if of two literals (whoogle's `{{ 'checked' if config.anon_view else '' }}`, set 49): one of them
+_CHOICE = re.compile(r"""^[-~+]?\s*(?:'[^'\\]{0,40}'|"[^"\\]{0,40}")\s+if\s+[^'"{}]{1,120}?\s+else\s+"""
+                     r"""(?:'[^'\\]{0,40}'|"[^"\\]{0,40}")\s*[-~+]?$""")
 BEFORE, MAX_LINE, MAX_EXPRS, MAX_TEXT = 20, 4000, 40, 40000
 
 
@@ -61,9 +64,12 @@ def check_template_control(f: Finding | dict, reader=None) -> dict | None:
     if not exprs or len(exprs) > MAX_EXPRS or text[len(head):].count("{{") != len(exprs):
         return None  # an expression with braces inside: not read
     jinja = "{%" in "".join(lines)  # Jinja, Django, Twig: control is {% %}, every {{ }} prints (`{{ block.super }}`)
-    controls, printed, between, constants = [], [], [], []
+    controls, printed, between, constants, choices = [], [], [], [], []
     for i, m in enumerate(exprs):
         body = m.group(1).strip()
+        if jinja and _CHOICE.match(body):
+            choices.append(m.group(0))
+            continue
         if _LITERAL.match(body) and not str(f.path).lower().endswith((".hbs", ".handlebars", ".mustache")):  # there
             # `{{"name"}}` is a literal *reference*: it prints the context's value (the review of set 46)
             constants.append(m.group(0))
@@ -78,9 +84,10 @@ def check_template_control(f: Finding | dict, reader=None) -> dict | None:
         if slot not in ("attr", "url", "text"):
             return None
         printed.append((m.group(0), slot))
-    if not controls and not printed and not constants:
+    if not controls and not printed and not constants and not choices:
         return None
     said = [f"`{_short(c)}` prints only its own string literal" for c in dict.fromkeys(constants)][:2]
+    said += [f"`{_short(c)}` prints one of its own two string literals" for c in dict.fromkeys(choices)][:2]
     if controls:
         shown, one = ", ".join(f"`{_short(c)}`" for c in dict.fromkeys(controls)), len(set(controls)) == 1
         said.append(f"{shown} {'is a control action' if one else 'are control actions'} of the template, which "

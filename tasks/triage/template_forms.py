@@ -253,7 +253,7 @@ def _only_in_src(text: str) -> bool:
         for _ in range(m.group(1).count("\x00") - 1):
             next(values, "")
         if "\x00" in m.group(1) and not re.match(r"""["'](?:/|https?://)[^\x00]""", m.group(1)) \
-                and not _APP_URL.match(first.strip()):
+                and not _APP_URL.match(first.strip()) and not _LITERAL_CALL.match(first.strip()):
             return False
     return True
 
@@ -261,6 +261,10 @@ def _only_in_src(text: str) -> bool:
 _APP_URL = re.compile(r"""^(?:url_for\(|static\(|["'][^"']*["']\s*\|)|^(?:instance|base_url|root_url|app_root|static_url|"""
                       r"""STATIC_URL|MEDIA_URL|request\.script_root|config\.\w+|settings\.\w+|SETTINGS\.\w+"""
                       r"""|url_?path|base_?path|root_?path|path_?prefix)\b""")  # vaultwarden's {{urlpath}} (set 47)
+
+
+# the application's own helper given only literals: whoogle's `/{{ cb_url('bundle.js') }}` (set 49) names its bundle
+_LITERAL_CALL = re.compile(r"""^[A-Za-z_]\w*\(\s*(?:'[^'"{}]*'|"[^'"{}]*")(?:\s*,\s*(?:'[^'"{}]*'|"[^'"{}]*"))*\s*\)$""")
 
 
 _TOJSON = re.compile(r"\|\s*tojson\b(?:\s*\|\s*safe\s*)?$")

