@@ -75,7 +75,7 @@ def test_a_set_attribute_is_quoted_with_the_value_that_passes(tmp_path):
 
 
 def test_without_the_checked_attribute_the_reason_stays_general(tmp_path):
-    for keys in (None, [], ["a", "b"]):  # an old report, a graph check, two attributes: nothing to name
+    for keys in (None, [], ["a", "b", "c", "d"]):  # an old report, a graph check, four attributes: nothing to name
         rec, said = _reasons(tmp_path / str(keys), {"examples/complete/main.tf": MAIN_TF},
                              _ckv("CKV2_AWS_57", "aws_sns_topic.example", 5, 9, keys))
         assert rec["verdict"] == "false_positive"
@@ -248,3 +248,19 @@ def test_an_exec_of_a_file_a_caller_or_a_request_names_stays(tmp_path):
         line = next(i for i, l in enumerate(code.splitlines(), 1) if "exec(" in l)
         rec, said = _reasons(tmp_path / str(n), {"app/run.py": code}, _b102("app/run.py", line))
         assert "settings file" not in said, (n, said)
+
+
+def test_two_checked_attributes_are_both_named_and_a_registry_subdirectory_is_a_registry_module(tmp_path):
+    """Round 53: CKV_AWS_27 reads sqs_managed_sse_enabled and kms_master_key_id; route53's `.../aws//modules/records`."""
+    queue = 'resource "aws_sqs_queue" "dlq" {\n  name = "dlq"\n  sqs_managed_sse_enabled = false\n}\n'
+    rec, said = _reasons(tmp_path, {"examples/complete/main.tf": queue}, finding(
+        tool="checkov", kind="config", rule_id="CKV_AWS_27", title="t", snippet=queue, checked_keys=[
+            "sqs_managed_sse_enabled", "kms_master_key_id"], description="t (resource aws_sqs_queue.dlq, framework terraform)",
+        location={"path": "examples/complete/main.tf", "start_line": 1, "end_line": 4}))
+    assert ("its `aws_sqs_queue.dlq` sets `sqs_managed_sse_enabled = false` and no `kms_master_key_id`, the attributes "
+            "CKV_AWS_27 checks") in said, said
+    module = 'module "records" {\n  source  = "terraform-aws-modules/route53/aws//modules/records"\n  version = "~> 2.0"\n}\n'
+    rec, said = _reasons(tmp_path / "b", {"examples/complete/main.tf": module}, finding(
+        tool="checkov", kind="config", rule_id="CKV_TF_1", title="t", snippet=module, description="t (resource records, "
+        "framework terraform)", location={"path": "examples/complete/main.tf", "start_line": 1, "end_line": 4}))
+    assert "takes `terraform-aws-modules/route53/aws//modules/records` from the Terraform registry" in said, said

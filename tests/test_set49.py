@@ -194,3 +194,28 @@ def test_a_php_array_in_a_locale_folder_is_a_translation_catalogue(tmp_path):
 
     assert translation_catalogue("app/i18n/pl/conf.php") and translation_catalogue("resources/lang/de/auth.php")
     assert not translation_catalogue("app/Controllers/pl/conf.php") and not translation_catalogue("app/i18n/pl/conf.py")
+
+
+def test_b101_in_a_test_file_is_recorded_once_in_bandits_own_setting():
+    """Round 53: five stage-2 rows put `# nosec B101` on one assert of files with up to 148 of them."""
+    from tasks.fixes.suppression import suppression_answer, suppression_place
+    from tasks.fixes.test_asserts import test_glob
+
+    f = finding(tool="bandit", rule_id="B101", title="Use of assert detected.", snippet="553     assert x == y\n",
+                location={"path": "tests/unit/test_forum_models.py", "start_line": 553, "end_line": 553})
+    rec = {"verdict": "false_positive", "reasons": [{"check": "report", "evidence": "harmless in test code: tests/unit/"
+                                                     "test_forum_models.py is a test file (line 553)"}]}
+    assert "`assert_used: skips`" in suppression_place(f, rec)
+    answer = suppression_answer(f, rec, diff="--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+a  # nosec B101\n")
+    assert "assert_used:\n  skips: ['*tests/*']" in answer and "nosec B101\n" not in answer
+    assert test_glob("app/test_views.py") == "*test_*.py" and test_glob("pkg/views_test.py") == "*_test.py"
+    assert test_glob("app/views.py") is None
+    outside = f | {"location": {"path": "app/views.py", "start_line": 3, "end_line": 3}}  # not a test file: the line
+    assert "assert_used" not in suppression_place(outside, rec)
+
+
+def test_a_yes_or_no_password_is_not_called_a_protocol_keyword():
+    from tasks.findings.secret_evidence import classify_one
+
+    assert classify_one("no")["match"] == "a yes/no word"
+    assert classify_one("POST")["match"] == "a protocol or API keyword"

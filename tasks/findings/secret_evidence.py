@@ -210,7 +210,7 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
     if value.lower() in CODE_WORDS or _HASH_SCHEME.match(value) or algorithm_name(value) or php_class:  # 'hs256', a
         # password-hashing scheme's name ('pbkdf2_sha512', pgadmin's SECURITY_PASSWORD_HASH: set 23), a PHP class
         what = ("a key algorithm or curve name" if algorithm_name(value) else f"a namespaced class name (`{value}`)" if php_class
-                else "a protocol or API keyword")
+                else "a yes/no word" if value.lower() in ("yes", "no") else "a protocol or API keyword")
         return out | {"class": "code-word", "match": what}
     for name, pattern in WEAK.items():
         if pattern.match(value):

@@ -220,10 +220,12 @@ def suppression_place(f: Finding | dict, rec: dict) -> str:
     if default_token_hardening(f, rec["reasons"][0]["evidence"]):
         return ("with a top-level `permissions` block of what the steps need (Checkov ignores a skip comment for this "
                 "check, and the block changes nothing the jobs use)")
-    from tasks.fixes import module_skip
+    from tasks.fixes import module_skip, test_asserts
 
     if module_skip.judged(f, rec):
         return module_skip.place(rec)
+    if test_asserts.assert_config(f, rec):  # round 53: one setting for the test files, not a nosec per assert
+        return test_asserts.PLACE
     if f.tool == "checkov" and _json((f.location or NO_LOCATION).path):
         return baseline_place if baseline_entry(f) else ("in .checkov.yaml, for this one file (`skip-path`): JSON has no "
                                                          "comments, and a `skip-check` would turn the check off everywhere")
@@ -266,11 +268,14 @@ def suppression_answer(f: Finding | dict, rec: dict, diff: str | None = None, fi
         return (f"False positive: {why}. Nothing to suppress: add an empty top-level block, which changes none of "
                 "today's jobs (each keeps its own) and gives a job added later no token scope until it asks for one, "
                 f"and Checkov's {f.rule_id} passes:\n```yaml\npermissions: {{}}\n```\n")
-    from tasks.fixes import module_skip
+    from tasks.fixes import module_skip, test_asserts
 
     if module_skip.judged(f, rec):
         return module_skip.answer(f, rec)
-    if diff:
+    config = test_asserts.assert_config(f, rec)
+    if config:
+        shown = f"```{config[0]}\n{config[1]}\n```"
+    elif diff:
         from tasks.fixes.patches import fence
 
         shown = fence(diff)  # keeps a trailing blank context line (" "), which the hunk counts

@@ -82,8 +82,13 @@ def example_detail(f: Finding, reader=None) -> str | None:
         return _registry_module(f)
     address = _ADDRESS.search(f.description or "")
     keys = [k for k in f.checked_keys or [] if isinstance(k, str)]
-    if not address or len(keys) != 1 or not f.snippet:
+    if not address or not keys or len(keys) > 3 or not f.snippet:
         return None
+    if len(keys) > 1:  # CKV_AWS_27's sqs_managed_sse_enabled and kms_master_key_id: what each is, no table value
+        said = [f"`{line}`" if line else f"no `{k.replace('/[0]', '').replace('/', '.')}`"
+                for k, line in ((k, _setting(f.snippet, k)) for k in keys)]
+        return (f"its `{address.group(1)}` sets {' and '.join(said)}, the attributes {rule} checks; a deployment built from "
+                "the example sets them in its own configuration")
     key = keys[0]
     name = key.replace("/[0]", "").replace("/", ".")
     entry = _values().get(rule)

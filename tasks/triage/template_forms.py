@@ -220,7 +220,7 @@ def check_script_url(f: Finding | dict, reader=None) -> dict | None:
                 "rule's concern, a value escaped for HTML but run as JavaScript, does not arise"}
     if not values or not all(_LITERAL_URL_FOR.match(v) for v in values):
         return None
-    return {"check": "template", "evidence": f"{f.path}:{loc.start_line}: the script tag's only template value is "
+    return {"check": "template", "evidence": f"{f.path}:{loc.start_line}: the flagged line's only template value is "
             f"`{code_quote(values[0])}`, a URL the application builds from literals, so no data from outside reaches the script"}
 
 

@@ -93,7 +93,7 @@ def check_url_scheme(f: Finding | dict, reader=None, callers=None) -> dict | Non
                    f"{func.name}() passes a URL that starts with a literal http(s):// ({said})")
     return {"check": "code", "evidence": ("scheme fixed: " if len(how) > len([h for h in how if "environment" in h]) else
                                           "no outside input: ") + "; ".join(how) + ", so no input can make it file:// "
-            "or a custom scheme (what B310 audits)"}
+            f"or a custom scheme (what {'B310' if f.tool == 'bandit' else 'the rule'} audits)"}
 
 
 _ENV = re.compile(r"^os\.(?:environ\[\s*['\"](\w+)['\"]\s*\]|environ\.get\(\s*['\"](\w+)['\"]\s*\)|getenv\(\s*['\"](\w+)['\"]\s*\))$")
