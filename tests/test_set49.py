@@ -219,3 +219,67 @@ def test_a_yes_or_no_password_is_not_called_a_protocol_keyword():
 
     assert classify_one("no")["match"] == "a yes/no word"
     assert classify_one("POST")["match"] == "a protocol or API keyword"
+
+
+def test_set_50_a_token_handed_to_a_tagged_action_and_a_base_image_a_release_stage_builds_on(tmp_path):
+    """dockge's prevent-file-change.yml gives GITHUB_TOKEN to xalvarez/prevent-file-change-action@v1 on pull_request,
+    and its docker/Dockerfile builds `FROM louislam/dockge:base AS release` with no USER (both labellers: findings)."""
+    flow = ("name: x\non:\n  pull_request:\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - uses: xalvarez/prevent-file-change-action@v1\n        with:\n          githubToken: ${{ secrets.GITHUB_TOKEN }}\n")
+    f = finding(tool="checkov", kind="config", rule_id="CKV2_GHA_1", title="t",
+                location={"path": ".github/workflows/p.yml", "start_line": 1, "end_line": 10})
+    rec, said = _reasons(tmp_path, {".github/workflows/p.yml": flow}, f)
+    assert rec["verdict"] == "needs_review" and "hands the token to third-party code" in said, said
+    rec, said = _reasons(tmp_path / "b", {".github/workflows/p.yml": flow.replace(
+        "        with:\n          githubToken: ${{ secrets.GITHUB_TOKEN }}\n", "")}, f)
+    assert rec["verdict"] == "false_positive"  # no token handed over: hardening, as before
+    base = "FROM node:22-bookworm-slim\nRUN apt-get update\n"
+    release = "FROM louislam/dockge:base AS release\nCOPY . .\nCMD [\"node\", \"server.js\"]\n"
+    d = finding(tool="checkov", kind="config", rule_id="CKV_DOCKER_3", title="Ensure that a user for the container has been created",
+                location={"path": "docker/Base.Dockerfile", "start_line": 1, "end_line": 2})
+    rec, said = _reasons(tmp_path / "c", {"docker/Base.Dockerfile": base, "docker/Dockerfile": release}, d)
+    assert "a base image" not in said and rec["verdict"] != "false_positive", said
+    rec, said = _reasons(tmp_path / "d", {"docker/Base.Dockerfile": base, "docker/Dockerfile": release.replace(
+        "CMD", "USER node\nCMD")}, d)
+    assert "a base image" in said  # the image built on it sets its own user
+
+
+def test_set_50_a_root_drop_behind_an_opt_in_flag_drops_nothing_by_default():
+    """Gokapi's dockerentry.sh: `if [ "$DOCKER_NONROOT" = "true" ]; then ... exec su-exec gokapi ...; else exec /app/gokapi`."""
+    from tasks.triage.root_drop import drops_root
+
+    script = ('#!/bin/sh\nif [ "$DOCKER_NONROOT" = "true" ]; then\n\tchown -R gokapi:gokapi /app\n'
+              '\texec su-exec gokapi:gokapi /app/gokapi "$@"\nelse\n\texec /app/gokapi "$@"\nfi\n')
+    assert drops_root(script.splitlines(True)) is None
+    assert drops_root(("DOCKER_NONROOT=true\n" + script).splitlines(True))[1] == "gokapi"  # set by the script itself
+
+
+def test_set_50_a_docker_action_pulled_from_ghcr_needs_no_packages_write():
+    from tasks.fixes.gha_jobs import gha_permissions
+
+    pull = "jobs:\n  a:\n    steps:\n      - uses: docker://ghcr.io/php-cs-fixer/php-cs-fixer:3-php8.4\n"
+    assert "packages" not in gha_permissions(pull)[0]
+    assert "packages: write" in gha_permissions("jobs:\n  a:\n    steps:\n      - run: docker push ghcr.io/o/i:1\n")[0]
+
+
+def test_set_50_no_user_fix_for_an_image_whose_compose_file_mounts_the_docker_socket(tmp_path):
+    """dockge's compose.yaml mounts /var/run/docker.sock: `USER 10001` would cut the app off from Docker (harmful row)."""
+    import subprocess
+
+    from tasks.datasets.sources import Source
+    from tasks.fixes.workload import dockerfile_gate
+
+    dockerfile = 'FROM node:22\nCOPY . .\nCMD ["node", "server.js"]\n'
+    why, _ = dockerfile_gate(dockerfile, "docker/Dockerfile", {"docker_socket": "compose.yaml"})
+    assert why and "compose.yaml mounts the host's Docker socket" in why
+    assert dockerfile_gate(dockerfile, "docker/Dockerfile", {})[0] is None
+    repo = tmp_path / "repo"
+    for name, text in {"docker/Dockerfile": dockerfile, "compose.yaml": "services:\n  app:\n    image: x\n    volumes:\n"
+                       "      - /var/run/docker.sock:/var/run/docker.sock\n"}.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
+    git = ["git", "-C", str(repo), "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    assert Source(str(repo), None, 3)._start("docker/Dockerfile", None)["docker_socket"] == "compose.yaml"

@@ -55,6 +55,9 @@ _WHOLE_FILE = re.compile(r"(?i)(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:openap
                          r"|(?:^|/)(?:[^/]*\.)?(?-i:Dockerfile)(?:\.(?!py$)[\w-]+)?$")  # a USER fix's place (iac_file)
 
 
+_COMPOSE = re.compile(r"(?i)(?:^|/)(?:docker-)?compose(?:[.-][\w-]+)?\.ya?ml$")
+
+
 class Source:
     """The configured checkout (or none): code per finding and mined fixes."""
 
@@ -97,7 +100,8 @@ class Source:
             mark = generated_mark("".join(below[:12])[:4000])  # a generator's file: a comment in it is lost (round 48)
             if mark:
                 out["generated"] = mark
-            if loc.path.endswith(".py") and len(below) <= 20000:  # what else the file does with a module a fix swaps
+            if loc.path.endswith((".py", ".go")) and len(below) <= 20000:  # what else the file does with a module a fix
+                # swaps (set 50: Gokapi's demoData.go calls rand.Intn 17 times outside the window; crypto/rand has none)
                 key = (loc.path, _commit(f))
                 if key not in self._whole:  # scrubbed once per file, shared by its findings
                     self._whole[key] = _scrub("".join(below), ctx["path"])
@@ -202,9 +206,11 @@ class Source:
             drop = drops_root(script["lines"], read, lambda name: repo_file(name, path, files, [])) if script else None
             clean = lambda hit: [hit[0], hit[1], _scrub(hit[2], script["path"]), *hit[3:]] if hit else None  # noqa: E731
             target = compose_target(path, files, read)  # compose runs another stage than the last
-            self._whole[key] = None if not script and not target else {
+            socket = next((c for c in files if _COMPOSE.search(c) and "docker.sock" in "".join(read(c)[:2000])), None)
+            self._whole[key] = None if not script and not target and not socket else {
                 "path": script and script["path"], "line": script and script["line"], "needs_root": clean(need),
-                "drops_root": clean(drop), **({"compose_target": list(target)} if target else {})}
+                "drops_root": clean(drop), **({"compose_target": list(target)} if target else {}),
+                **({"docker_socket": socket} if socket else {})}  # set 50: dockge drives Docker through the host's socket
         return self._whole[key]
 
     def _index(self):

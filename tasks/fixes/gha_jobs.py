@@ -61,7 +61,7 @@ _STEP_NEEDS = [
     (r"gh-pages|gh-deploy|mkdocs-deploy", "contents", "write"),  # publishing docs pushes the gh-pages branch
     (r"delete-branch:\s*true", "contents", "write"),  # actions/stale deleting a stale pull request's branch
     (r"/statuses/|createCommitStatus|repos\.createStatus|commit-status-action", "statuses", "write"),
-    (r"ghcr\.io", "packages", "write"),
+    (r"(?<!docker://)ghcr\.io", "packages", "write"),  # not `uses: docker://ghcr.io/...`, a pull (set 50: kanboard)
     (r"role-to-assume|google-github-actions/auth|azure/login|id-token", "id-token", "write"),
     (r"actions/deploy-pages", "pages", "write"),
     (r"github/codeql-action/(?:init|analyze)", "actions", "read"),  # CodeQL reads the run's details (private repos)

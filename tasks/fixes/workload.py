@@ -210,11 +210,11 @@ def dockerfile_gate(snippet: str | None, path: str | None = None, start: dict | 
         return f"the image needs root at run time ({m.group(0).strip()}): a non-root USER would break it", ""
     if root_tool(snippet):
         return root_tool(snippet), ""
-    if start_needs_root(start):
-        return start_needs_root(start), ""
-    left_off = user_left_off(snippet)
-    if left_off:
-        return left_off, ""
+    if start_needs_root(start) or user_left_off(snippet):
+        return start_needs_root(start) or user_left_off(snippet), ""
+    if (start or {}).get("docker_socket"):  # set 50: dockge drives Docker through the socket root and its group open
+        return (f"the project's {start['docker_socket']} mounts the host's Docker socket, which only root and the socket's "
+                "group may open: a USER line alone would cut the container off from it (and the socket is root on the host)"), ""
     stages = re.split(r"(?im)^\s*FROM\s+", snippet or "")
     target = (start or {}).get("compose_target")
     last = re.search(r"(?i)\sAS\s+([\w.-]+)", stages[-1].splitlines()[0]) if len(stages) > 1 and stages[-1] else None

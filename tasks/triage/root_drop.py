@@ -44,16 +44,27 @@ def _guarded_by_default(lines: list[str], line: int) -> bool:
     """The drop on ``line`` sits in an ``if`` that tests a variable defaulting to 0 or root: ihatemoney's
     ``if [ "$PGID" -ne 0 -a "$PUID" -ne 0 ]; then ... su - abc`` after ``PUID=${PUID:-0}`` drops nothing by default
     (held-out set 28's graders)."""
-    depth = 0
+    depth, branch = 0, False
     for k in range(line - 2, max(line - 30, -1), -1):
         text = lines[k].strip()
         if re.match(r"fi\b", text):
             depth += 1
+        elif depth == 0 and re.match(r"(?:else|elif)\b", text):
+            branch = True  # the drop is in the else branch: it runs when the flag is off (paperless' USER_IS_NON_ROOT)
         elif re.match(r"if\b", text):
             if depth == 0:
-                return any(_root_by_default("$" + v, lines) for v in re.findall(r"\$\{?(\w+)", text))
+                return any(_root_by_default("$" + v, lines) for v in re.findall(r"\$\{?(\w+)", text)) or (
+                    not branch and _opt_in(text, lines))
             depth -= 1
     return False
+
+
+def _opt_in(test: str, lines: list[str]) -> bool:
+    """``if [ "$DOCKER_NONROOT" = "true" ]``: a flag the script never sets, so the drop inside runs only when the
+    operator turns it on (Gokapi's dockerentry.sh, set 50: the default branch is `exec /app/gokapi` as root)."""
+    flag = re.search(r"""\[\[?\s*(?:"?\$\{?(\w+)\}?"?\s*==?\s*["']?(?:true|yes|1|on)["']?|-n\s+"?\$\{?(\w+)\}?"?)\s*\]""", test, re.I)
+    name = flag and (flag.group(1) or flag.group(2))
+    return bool(name) and not re.search(rf"(?m)^\s*(?:export\s+)?{re.escape(name)}=|\$\{{{re.escape(name)}:?=", "".join(lines))
 
 
 # a process the script leaves running as root before its own drop: a daemon that forks (supervisord without -n, nginx,

@@ -95,7 +95,7 @@ def check_server_image(f: Finding | dict, reader=None) -> dict | None:
                 "evidence": f"the compose file runs it as another user: {run[0]} builds {f.path} for service `{run[1]}` and "
                             f"sets `user: {run[2]}` there, so the container does not run as root although the "
                             "Dockerfile has no USER line"}
-    if not starts and (bare or named) and reader is not None and not run:  # the whole file, not a report's excerpt
+    if not starts and (bare or named) and reader is not None and not run and not _root_consumer(f, reader):
         return {"check": "container", "status": "base_image",
                 "evidence": f"a base image: {f.path} sets no CMD or ENTRYPOINT, so it starts no service"
                             f"{' (its name says base)' if named and not bare else ''} of its own; the image or the "
@@ -148,4 +148,29 @@ def _compose_run(f: Finding, reader) -> tuple[str, str, str] | None:
                 built = posixpath.normpath(posixpath.join(str(folder), context, file))
                 if built == posixpath.normpath(str(here)):  # `context: .` + `dockerfile: docker/Dockerfile.front.dev`
                     return path, str(service), str(spec.get("user") or "")
+    return None
+
+
+def _root_consumer(f: Finding, reader) -> str | None:
+    """A Dockerfile beside the base image's that builds on a base tag (``FROM louislam/dockge:base AS release``) and
+    sets no USER: the shipped image runs as root, and the base is where that starts (set 50, both labellers)."""
+    from tasks.repository.source import finding_lines
+    from tasks.triage.docker import instructions
+
+    folder = str(PurePosixPath(str(f.path)).parent)
+    commit = reader.resolve(f.source.commit if f.source else None) if hasattr(reader, "tracked") else None
+    siblings = reader.tracked(commit, folder if folder not in ("", ".") else ".") if hasattr(reader, "tracked") else []
+    for path in (siblings or [str(PurePosixPath(folder) / "Dockerfile")])[:60]:  # a worktree not yet committed: the usual name
+        name = PurePosixPath(path).name.lower()
+        if path == f.path or PurePosixPath(path).parent != PurePosixPath(folder) or "dockerfile" not in name:
+            continue
+        steps = image_steps(instructions(finding_lines(reader, f, path)))
+        froms = [a.split() for _, k, a in steps if k == "FROM" and a.split()]
+        stem = re.sub(r"[^a-z0-9]", "", PurePosixPath(str(f.path)).name.lower().replace("dockerfile", ""))
+        for i, words_ in enumerate(froms):  # a stage on this file's tag (`:base`), that runs: the last stage, or one a
+            tag = re.sub(r"[^a-z0-9]", "", words_[0].rsplit(":", 1)[-1].lower()) if ":" in words_[0] else ""
+            alias = words_[-1].lower() if len(words_) >= 3 and words_[-2].lower() == "as" else None  # later FROM builds on
+            runs = i == len(froms) - 1 or (alias and any(w[0].lower() == alias for w in froms[i + 1:]))  # (not --from only)
+            if stem and tag and stem in tag and runs and not any(k == "USER" for _, k, _ in steps):
+                return path
     return None

@@ -267,6 +267,13 @@ def check_default_token(f: Finding | dict, reader=None) -> dict | None:
             f"it runs third-party actions by a tag or branch name ({', '.join(tagged[:3])}{', ...' if len(tagged) > 3 else ''}) "
             "beside it: check the repository's default workflow permissions (Settings > Actions); if they allow writes, "
             "set a read-only permissions block and grant each job only what it needs")}
+    handed = sorted({str(st.get("uses")).split("@")[0] for st in _steps(data) if _THIRD_PARTY_TAG.match(str(st.get("uses") or ""))
+                     and _TOKEN_INPUT.search(str(st.get("with") or "") + str(st.get("env") or ""))})
+    if handed:  # set 50: dockge's prevent-file-change gives GITHUB_TOKEN to an action by tag; a branch's pull request
+        return {"check": "code", "verdict": "needs_review", "evidence": (  # (not a fork's) gets the default token
+            f"{f.path} has no permissions block and hands the token to third-party code run by a tag ({', '.join(handed[:3])}): "
+            "a pull request from a branch of this repository, or any other event, gives it the repository's default token; "
+            "check the default workflow permissions (Settings > Actions) and declare the scopes the action needs")}
     writers = sorted({str(st.get("uses")).split("@")[0] if st.get("uses") else "a run: step with the token in its env"
                       for st in _steps(data) if _WRITER.match(str(st.get("uses") or ""))
                       or _TOKEN_INPUT.search(str(st.get("with") or "") + str(st.get("env") or ""))})
