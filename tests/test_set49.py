@@ -207,8 +207,8 @@ def test_b101_in_a_test_file_is_recorded_once_in_bandits_own_setting():
                                                      "test_forum_models.py is a test file (line 553)"}]}
     assert "`assert_used: skips`" in suppression_place(f, rec)
     answer = suppression_answer(f, rec, diff="--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+a  # nosec B101\n")
-    assert "assert_used:\n  skips: ['*tests/*']" in answer and "nosec B101\n" not in answer
-    assert test_glob("app/test_views.py") == "*test_*.py" and test_glob("pkg/views_test.py") == "*_test.py"
+    assert "assert_used:\n  skips: ['*/tests/*', 'tests/*']" in answer and "nosec B101\n" not in answer
+    assert test_glob("app/test_views.py") == ["*/test_*.py", "test_*.py"] and test_glob("pkg/views_test.py") == ["*_test.py"]
     assert test_glob("app/views.py") is None
     outside = f | {"location": {"path": "app/views.py", "start_line": 3, "end_line": 3}}  # not a test file: the line
     assert "assert_used" not in suppression_place(outside, rec)

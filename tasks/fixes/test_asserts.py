@@ -4,8 +4,8 @@ A test suite checks with ``assert``: pytest rewrites each one into a readable fa
 (flaskbb's test_forum_models.py alone has 148).  A ``# nosec B101`` on one of them leaves the rest of the file and
 every assert written later to be flagged again (round 53's graders: "a per-line nosec is the wrong tool where a
 Bandit test-folder exclusion fits", five rows).  Bandit's B101 plugin takes its own setting for this,
-``assert_used: skips`` (globs matched with fnmatch against the scanned file's name, so ``*tests/*`` matches both
-``./tests/x.py`` and ``tests/x.py``), read from a YAML file or ``[tool.bandit.assert_used]`` in pyproject.toml
+``assert_used: skips`` (globs matched with fnmatch against the scanned file's name: ``*/tests/*`` matches
+``./tests/x.py``, ``tests/*`` matches ``tests/x.py``), read from a YAML file or ``[tool.bandit.assert_used]`` in pyproject.toml
 given with ``-c``; the other checks keep running on the test files (checked with Bandit 1.9.4).
 
 May import: ``tasks.findings``.
@@ -22,26 +22,28 @@ PLACE = ("once for the test files, in Bandit's own setting for this check (`asse
          "with assert, and a `# nosec` per line would leave the file's other asserts, and each new one, flagged again")
 
 
-def test_glob(path: str | None) -> str | None:
-    """The ``assert_used`` skip glob for the test file at ``path``: its test folder (``*tests/*``), else its name's
-    pattern (``*test_*.py``, ``*_test.py``); None for a file neither names as a test."""
+def test_glob(path: str | None) -> list[str] | None:
+    """The ``assert_used`` skip globs for the test file at ``path``: its test folder, whole, at the top or under
+    another (``*/tests/*`` and ``tests/*``: ``*tests/*`` would also match app/contests/views.py), else its name's
+    pattern; None for a file neither names as a test."""
     p = PurePosixPath(str(path or ""))
     folder = next((part for part in p.parts[:-1] if part.lower() in _TEST_DIRS), None)
     if folder:
-        return f"*{folder}/*"
+        return [f"*/{folder}/*", f"{folder}/*"]
     if p.name.startswith("test_") and p.suffix == ".py":
-        return "*test_*.py"
+        return ["*/test_*.py", "test_*.py"]
     if p.name.endswith("_test.py"):
-        return "*_test.py"
+        return ["*_test.py"]
     return None
 
 
 def assert_config(f: Finding, rec: dict) -> tuple[str, str] | None:
     """("yaml", Bandit's configuration block) for B101 judged harmless in a test file, else None."""
     why = str((rec.get("reasons") or [{}])[0].get("evidence") or "")
-    glob = test_glob(f.path) if f.tool == "bandit" and str(f.rule_id).upper() == "B101" else None
-    if glob is None or rec.get("verdict") != "false_positive" or not why.startswith("harmless in test code"):
+    globs = test_glob(f.path) if f.tool == "bandit" and str(f.rule_id).upper() == "B101" else None
+    if globs is None or rec.get("verdict") != "false_positive" or not why.startswith("harmless in test code"):
         return None
+    listed = ", ".join(f"'{g}'" for g in globs)
     return "yaml", (f"# bandit.yaml, given as `bandit -c bandit.yaml -r .` (or `[tool.bandit.assert_used]` with "
-                    f"`skips = [\"{glob}\"]` in pyproject.toml, given as `-c pyproject.toml`)\n"
-                    f"assert_used:\n  skips: ['{glob}']")
+                    f"`skips = [{listed.replace(chr(39), chr(34))}]` in pyproject.toml, given as `-c pyproject.toml`)\n"
+                    f"assert_used:\n  skips: [{listed}]")

@@ -46,7 +46,8 @@ def check_compose_flag(f: Finding | dict, reader=None) -> dict | None:
     if not isinstance(options, list):
         return None
     item = next((str(o).strip() for o in options if isinstance(o, str) and _SET.match(o.strip())), None)
-    if item is None:
+    if item is None or any(isinstance(o, str) and re.match(r"(?i)no-new-privileges\s*[:=]\s*(?!true\b)", o.strip())
+                           for o in options):  # a later `:false` turns it off again
         return None
     at = next((i for i in range(loc.start_line, len(lines)) if re.match(rf"^\s*-\s*['\"]?{re.escape(item)}['\"]?\s*$",
                                                                         lines[i])), None)

@@ -30,7 +30,8 @@ def _config_read(node: ast.AST) -> str | None:
     if isinstance(node, ast.Attribute) and node.attr.isupper() and _CONFIG.match(ast.unparse(node.value)):
         return ast.unparse(node)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
-            and _CONFIG.match(ast.unparse(node.func.value)) and node.args and isinstance(node.args[0], ast.Constant):
+            and _CONFIG.match(ast.unparse(node.func.value)) and node.args and isinstance(node.args[0], ast.Constant) \
+            and all(isinstance(a, ast.Constant) for a in node.args[1:]) and not node.keywords:  # a default from a request
         return ast.unparse(node)
     return None
 
@@ -92,13 +93,14 @@ def check_config_markup(f: Finding | dict, reader=None) -> dict | None:
         return None
     tree, _, _ = parsed
     line = f.location.start_line
-    call = next((n for n in ast.walk(tree) if isinstance(n, ast.Call) and n.lineno == line and len(n.args) == 1
-                 and getattr(n.func, "id", getattr(n.func, "attr", None)) == "Markup"), None)
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and n.lineno == line
+             and getattr(n.func, "id", getattr(n.func, "attr", None)) == "Markup"]
+    call = calls[0] if len(calls) == 1 and len(calls[0].args) == 1 else None  # two on one line: either may be meant
     arg = call.args[0] if call else None
     read = _config_read(arg) if arg is not None else None
     scope = enclosing_function(tree, line) if isinstance(arg, ast.Name) else None
     if read is None and scope is not None and arg.id not in {a.arg for a in scope.args.args + scope.args.kwonlyargs}:
-        binds = [n for n in ast.walk(scope) if _binds(n, arg.id)]
+        binds = [n for n in ast.walk(scope) if _binds(n, arg.id)]  # a comprehension's target too
         if len(binds) == 1 and isinstance(binds[0], ast.Assign):
             read = _config_read(binds[0].value)
     if read is None:
@@ -111,6 +113,6 @@ def check_config_markup(f: Finding | dict, reader=None) -> dict | None:
 def _binds(node: ast.AST, name: str) -> bool:
     """Does ``node`` (an assignment, loop, ``with`` or walrus) bind ``name``?"""
     targets = (node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
-        node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.NamedExpr)) else [
+        node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.NamedExpr, ast.comprehension)) else [
         i.optional_vars for i in node.items if i.optional_vars is not None] if isinstance(node, (ast.With, ast.AsyncWith)) else [])
     return any(isinstance(x, ast.Name) and x.id == name for t in targets for x in ast.walk(t))

@@ -22,7 +22,7 @@ from tasks.repository.source import finding_lines
 from tasks.triage.iac_applicable import MODULE_SOURCE, MODULE_VERSION, REGISTRY_ADDRESS, held
 
 _ADDRESS = re.compile(r"\(resource ((?:data\.)?[a-z][a-z0-9_]*\.[\w-]+)(?:\[[^\]]*\])?, framework terraform\)")
-_MODULE = re.compile(r'^\s*module\s+"([\w-]+)"', re.M)
+_MODULE = re.compile(r'^[ \t]*module[ \t]+"([\w-]+)"', re.M)  # [ \t]: `\s*` under re.M is quadratic on blank lines
 
 
 @functools.lru_cache(maxsize=1)
@@ -49,11 +49,11 @@ def _setting(block: str, key: str) -> str | None:
         return None
     at = 0
     for outer in parts[:-1]:  # each enclosing block must be there
-        m = re.compile(rf"^\s*{re.escape(outer)}\s*(?:=\s*)?[{{\[]", re.M).search(block, at)
+        m = re.compile(rf"^[ \t]*{re.escape(outer)}[ \t]*(?:=[ \t]*)?[{{\[]", re.M).search(block, at)
         if not m:
             return None
         at = m.end()
-    m = re.compile(rf"^\s*{re.escape(parts[-1])}\s*(?:=|\{{)(.*)$", re.M).search(block, at)
+    m = re.compile(rf"^[ \t]*{re.escape(parts[-1])}[ \t]*(?:=|\{{)(.*)$", re.M).search(block, at)
     return m.group(0).strip()[:120] if m else None
 
 

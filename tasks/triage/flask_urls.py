@@ -72,10 +72,26 @@ def _bound_here(value: str, lines: list[str], flagged: str) -> bool:
     if not name:
         return False
     n = re.escape(name.group(1))
-    binds = re.findall(rf"(?<![\w.]){n}\s*=\s*([\w.]+)\s*\(", flagged) + re.findall(
-        rf"\{{%-?\s*set\s+{n}\s*=\s*([\w.]+)\s*\(", "".join(lines))
-    return bool(binds) and all(b in ("url_for", "request.url_for") for b in binds) and not re.search(
-        rf"\{{%-?\s*(?:for|with)\b[^%]*\b{n}\b", "".join(lines))
+    text = "".join(lines)
+    starts = [m.end() for m in re.finditer(rf"(?<![\w.]){n}\s*=(?!=)\s*", flagged)] + [
+        len(flagged) + 1 + m.end() for m in re.finditer(rf"\{{%-?\s*set\s+{n}\s*=\s*", text)]
+    both = flagged + "\n" + text
+    return bool(starts) and all(_only_url_for(both, at) for at in starts) and not re.search(
+        rf"\{{%-?\s*(?:for|with)\b[^%]*\b{n}\b", text)
+
+
+def _only_url_for(text: str, at: int) -> bool:
+    """Is the binding's whole value at ``text[at:]`` one ``url_for(...)`` call, ended by a comma or the tag's end?
+    (`url_for("a") ~ request.args.next` or `url_for(...) if x else y` is not: set 49's review.)"""
+    m = re.match(r"(?:request\.)?url_for\(", text[at:at + 20])
+    if not m:
+        return False
+    depth, i = 0, at + m.end() - 1
+    for i in range(at + m.end() - 1, min(len(text), at + 2000)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            break
+    return depth == 0 and bool(re.match(r"\s*(?:,|-?%\})", text[i + 1:i + 8]))
 
 
 def flask_url(f: Finding, reader, files, values: list[str], flagged: str) -> str | None:

@@ -59,8 +59,8 @@ def linux_sign(f: Finding) -> str | None:
     return None
 
 
-MODULE_SOURCE = re.compile(r'^\s*source\s*=\s*"([^"]+)"', re.M)
-MODULE_VERSION = re.compile(r'^\s*version\s*=\s*"([^"]+)"', re.M)
+MODULE_SOURCE = re.compile(r'^[ \t]*source[ \t]*=[ \t]*"([^"]+)"', re.M)
+MODULE_VERSION = re.compile(r'^[ \t]*version[ \t]*=[ \t]*"([^"]+)"', re.M)
 # a registry address: [host/]namespace/name/provider, no "::" forced getter, no git/http/local/bucket source
 REGISTRY_ADDRESS = re.compile(r"^(?:[\w.-]+\.[a-z]{2,}/)?[\w-]+/[\w-]+/[\w-]+(?://[\w.-]+(?:/[\w.-]+)*)?$")  # //subdir
 

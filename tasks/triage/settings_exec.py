@@ -26,19 +26,22 @@ from tasks.findings.model import Finding, as_finding
 from tasks.triage.parsed_source import enclosing_function, flagged_python
 
 _RULE = re.compile(r"(?i)^B102$|^B307$|(?:exec|eval)[-_](?:detected|used)|non[-_]literal[-_]exec")
+_CGI = re.compile(r"^(?:HTTP_|REQUEST_|CONTENT_|REMOTE_|QUERY_STRING$|PATH_INFO$|PATH_TRANSLATED$|SCRIPT_NAME$)", re.I)
+_SHARED_DIRS = ("/tmp", "/var/tmp", "/dev/shm")  # a fixed name there is anyone's file, not the operator's
 _PATH_CALLS = {"join", "dirname", "realpath", "abspath", "expanduser", "Path", "PurePath", "str", "resolve", "parent"}
 
 
 def _env_name(node: ast.AST) -> str | None:
     """"UMAP_SETTINGS" for ``os.environ.get("UMAP_SETTINGS")``, ``os.getenv(...)``, ``os.environ[...]``; else None."""
-    if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
-        name = ast.unparse(node.func)
-        if name in ("os.environ.get", "os.getenv", "environ.get", "getenv"):
-            return str(node.args[0].value)
+    name = None
+    if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) and not node.keywords \
+            and all(isinstance(a, ast.Constant) for a in node.args[1:]):  # a default the request gives is no setting
+        if ast.unparse(node.func) in ("os.environ.get", "os.getenv", "environ.get", "getenv"):
+            name = str(node.args[0].value)
     if isinstance(node, ast.Subscript) and ast.unparse(node.value) in ("os.environ", "environ") \
             and isinstance(node.slice, ast.Constant):
-        return str(node.slice.value)
-    return None
+        name = str(node.slice.value)
+    return None if name is None or _CGI.match(name) else name  # CGI's HTTP_* variables are the request's headers
 
 
 def _parts(node: ast.AST) -> list | None:
@@ -77,7 +80,8 @@ def _source(node: ast.AST) -> str | None:
     if "__file__" in parts:
         tail = [p for p in parts[parts.index("__file__") + 1:] if p != "__file__"]
         return f"`{'/'.join(tail)}` beside the module" if tail else None
-    return "`" + "/".join(p.strip("/") if i else p.rstrip("/") for i, p in enumerate(parts)) + "`"
+    joined = "/".join(p.strip("/") if i else p.rstrip("/") for i, p in enumerate(parts))
+    return None if joined.startswith(_SHARED_DIRS) else f"`{joined}`"
 
 
 def _rebound(scope: ast.AST, name: str) -> bool:
@@ -110,16 +114,18 @@ def check_settings_exec(f: Finding | dict, reader=None) -> dict | None:
         return None
     tree, _, _ = parsed
     scope = enclosing_function(tree, f.line) or tree
-    call = next((n for n in ast.walk(scope) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-                 and n.func.id in ("exec", "eval") and n.lineno <= f.line <= (n.end_lineno or n.lineno) and n.args), None)
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+             and n.func.id in ("exec", "eval") and n.lineno <= f.line <= (n.end_lineno or n.lineno) and n.args]
+    call = calls[0] if len(calls) == 1 else None  # two on one line: the report may mean either
     handle = _read_of(call.args[0]) if call else None
     if handle is None:
         return None
     opened = handle
-    if isinstance(handle, ast.Name):  # `with open(path) as config_file` or `config_file = open(path)`
-        opened = next((item.context_expr for n in ast.walk(scope) if isinstance(n, ast.With) for item in n.items
+    if isinstance(handle, ast.Name):  # the `with open(path) as config_file` around the call, innermost first
+        withs = [n for n in ast.walk(scope) if isinstance(n, ast.With) and n.lineno <= call.lineno <= (n.end_lineno or 0)]
+        opened = next((item.context_expr for n in sorted(withs, key=lambda w: -w.lineno) for item in n.items
                        if isinstance(item.optional_vars, ast.Name) and item.optional_vars.id == handle.id), None)
-    if not (isinstance(opened, ast.Call) and getattr(opened.func, "id", getattr(opened.func, "attr", "")) in ("open", "Path")
+    if not (isinstance(opened, ast.Call) and ast.unparse(opened.func) in ("open", "io.open", "Path", "pathlib.Path")
             and opened.args):
         return None
     path = opened.args[0]

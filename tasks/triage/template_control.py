@@ -33,7 +33,7 @@ _CONTROL = re.compile(r"^-?\s*(?:(?:if|else|end|range|with|define|block|break|co
 # an expression that is one string literal (searxng's Jinja `{{- ' ' -}}` between attributes, set 46): a constant
 _LITERAL = re.compile(r"""^[-~+]?\s*(?:'[^'\\]{0,40}'|"[^"\\]{0,40}")\s*[-~+]?$""")
 # Jinja's inline if of two literals (whoogle's `{{ 'checked' if config.anon_view else '' }}`, set 49): one of them
-_CHOICE = re.compile(r"""^[-~+]?\s*(?:'[^'\\]{0,40}'|"[^"\\]{0,40}")\s+if\s+[^'"{}]{1,120}?\s+else\s+"""
+_CHOICE = re.compile(r"""^[-~+]?\s*(?:'[^'\\]{0,40}'|"[^"\\]{0,40}")\s+if\s+(?:(?!\b(?:if|else)\b)[^'"{}]){1,120}\s+else\s+"""
                      r"""(?:'[^'\\]{0,40}'|"[^"\\]{0,40}")\s*[-~+]?$""")
 BEFORE, MAX_LINE, MAX_EXPRS, MAX_TEXT = 20, 4000, 40, 40000
 
