@@ -12,10 +12,11 @@ for stage, seed in SEEDS.items():
                 r = json.loads(line)
                 pool.append((p, split, r))
     pool.sort(key=lambda x: (x[0], x[2]['meta']['finding_id'], x[1]))
-    pick = random.Random(seed).sample(pool, 40)
+    pick = random.Random(seed).sample(pool, min(40, len(pool)))  # a small set gives fewer: all of them are graded
+    mid = (len(pick) + 1) // 2
     for half in (1, 2):
         with open(f'{ROOT}/rows/stage{stage}_{half}.jsonl', 'w') as fh:
-            for i, (p, split, r) in enumerate(pick[(half - 1) * 20: half * 20], start=(half - 1) * 20 + 1):
+            for i, (p, split, r) in enumerate(pick[:mid] if half == 1 else pick[mid:], start=1 if half == 1 else mid + 1):
                 msgs = {m['role']: m['content'] for m in r['messages']}
                 fh.write(json.dumps({'n': i, 'project': p, 'repo_dir': f'{ROOT}/src/{p}', 'split': split,
                                      'finding_id': r['meta']['finding_id'], 'tool': r['meta']['tool'], 'rule_id': r['meta']['rule_id'],
