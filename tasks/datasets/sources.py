@@ -147,13 +147,9 @@ class Source:
             return {}
         from tasks.enrich.call_sites import parameter_sites
 
-        if self._callers is None:
-            from tasks.triage.callers import Callers
-
-            self._callers = Callers(self._index())
         key = ("sites", f.path, (f.location or NO_LOCATION).start_line)
         if key not in self._whole:
-            self._whole[key] = parameter_sites(f, self.reader, self._callers)
+            self._whole[key] = parameter_sites(f, self.reader, self._call_sites())
         return self._whole[key]
 
     def _asserts(self, f: Finding, below: str) -> list[str]:
@@ -164,13 +160,9 @@ class Source:
         call = re.search(r"\b(?:requests|httpx)\.(get|post|put|patch|delete|head|options|request)\(", below)
         if call is None:
             return []
-        if self._callers is None:
-            from tasks.triage.callers import Callers
-
-            self._callers = Callers(self._index())
         stem, found = PurePosixPath(str(f.path)).stem, []
         patched = re.compile(rf"""patch\(\s*["'][\w.]*requests\.{call.group(1)}["'][^)]*\)\s+as\s+(\w+)""")
-        for path, text in self._callers._sources().items():
+        for path, text in self._call_sites().sources().items():
             if not is_test_path(path) or stem not in text or f"requests.{call.group(1)}" not in text:
                 continue
             mocks = set(patched.findall(text))  # only the requests mock's own asserts (the review of the set-45 change)
@@ -206,12 +198,22 @@ class Source:
             drop = drops_root(script["lines"], read, lambda name: repo_file(name, path, files, [])) if script else None
             clean = lambda hit: [hit[0], hit[1], _scrub(hit[2], script["path"]), *hit[3:]] if hit else None  # noqa: E731
             target = compose_target(path, files, read)  # compose runs another stage than the last
-            socket = next((c for c in files if _COMPOSE.search(c) and "docker.sock" in "".join(read(c)[:2000])), None)
+            if ("socket", commit) not in self._whole:  # the compose files, read once per commit, not per Dockerfile
+                self._whole[("socket", commit)] = next((c for c in files if _COMPOSE.search(c) and "docker.sock" in "".join(read(c)[:2000])), None)
+            socket = self._whole[("socket", commit)]
             self._whole[key] = None if not script and not target and not socket else {
                 "path": script and script["path"], "line": script and script["line"], "needs_root": clean(need),
                 "drops_root": clean(drop), **({"compose_target": list(target)} if target else {}),
                 **({"docker_socket": socket} if socket else {})}  # set 50: dockge drives Docker through the host's socket
         return self._whole[key]
+
+    def _call_sites(self):
+        """The repository's call-site index (tasks.triage.callers), built once per build."""
+        if self._callers is None:
+            from tasks.triage.callers import Callers
+
+            self._callers = Callers(self._index())
+        return self._callers
 
     def _index(self):
         """The repository's tracked files (one `git ls-files` per build), shared by the call sites and the images."""

@@ -7,7 +7,9 @@ whatever was saved.  So a ``{{ obj.get_absolute_url }}`` in an ``href`` (wger's 
 an ``obj.get_absolute_url()`` in ``mark_safe`` markup (netbox, set 43) is trusted only when every definition of the
 repository returns ``reverse()``/``reverse_lazy()``, ``None``, or another object's ``get_absolute_url()``.
 
-May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.parsed_source``.
+The repository-wide read is tasks.triage.repo_urls'.
+
+May import: ``tasks.triage.parsed_source``.
 """
 
 from __future__ import annotations
@@ -15,12 +17,7 @@ from __future__ import annotations
 import ast
 import re
 
-from tasks.findings.model import Finding
-from tasks.repository.source import finding_lines
 from tasks.triage.parsed_source import parsed_tree
-
-MAX_FILES = 4000
-_CACHE: dict[int, tuple] = {}  # id(file list) -> (the list, the answer): one repository read per run
 
 
 def _name(node) -> str:
@@ -49,16 +46,3 @@ def judged(texts) -> str | None:
             found += 1
     return f"the repository's {found} `get_absolute_url` definitions all return reverse()" if found else None
 
-
-def reversed_urls(reader, f: Finding, files) -> str | None:
-    """``judged`` over the repository's tracked Python files, read once per file list."""
-    if reader is None or not files:
-        return None
-    held = _CACHE.get(id(files))
-    if held is None or held[0] is not files:
-        python = [p for p in files if p.endswith(".py")]
-        texts = ("".join(finding_lines(reader, f, p)) for p in python)
-        if len(_CACHE) >= 16:
-            _CACHE.clear()
-        _CACHE[id(files)] = held = (files, judged(texts) if len(python) <= MAX_FILES else None)  # unread is unknown
-    return held[1]

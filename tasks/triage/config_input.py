@@ -17,7 +17,7 @@ import ast
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.parsed_source import enclosing_function, flagged_python
+from tasks.triage.parsed_source import binds_name, enclosing_function, flagged_python
 
 _RULE = re.compile(r"(?i)^B608$|formatted[-_]sql|sql[-_]injection[-_]using|string[-_]formatted|sqlalchemy[-_]execute[-_]raw")
 _CONFIG = re.compile(r"^(?:(?:current_)?app|flask\.current_app|self\.app)\.config$|^(?:django\.conf\.)?settings$")
@@ -100,7 +100,7 @@ def check_config_markup(f: Finding | dict, reader=None) -> dict | None:
     read = _config_read(arg) if arg is not None else None
     scope = enclosing_function(tree, line) if isinstance(arg, ast.Name) else None
     if read is None and scope is not None and arg.id not in {a.arg for a in scope.args.args + scope.args.kwonlyargs}:
-        binds = [n for n in ast.walk(scope) if _binds(n, arg.id)]  # a comprehension's target too
+        binds = [n for n in ast.walk(scope) if binds_name(n, arg.id)]  # a comprehension's target too
         if len(binds) == 1 and isinstance(binds[0], ast.Assign):
             read = _config_read(binds[0].value)
     if read is None:
@@ -109,10 +109,3 @@ def check_config_markup(f: Finding | dict, reader=None) -> dict | None:
             "evidence": f"the markup at {f.path}:{line} is the server's own configuration ({read[:60]}): HTML that whoever "
                         "deploys the application writes into its settings on purpose, which no request can change"}
 
-
-def _binds(node: ast.AST, name: str) -> bool:
-    """Does ``node`` (an assignment, loop, ``with`` or walrus) bind ``name``?"""
-    targets = (node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
-        node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.NamedExpr, ast.comprehension)) else [
-        i.optional_vars for i in node.items if i.optional_vars is not None] if isinstance(node, (ast.With, ast.AsyncWith)) else [])
-    return any(isinstance(x, ast.Name) and x.id == name for t in targets for x in ast.walk(t))

@@ -12,58 +12,18 @@ percent-encoded into its segment, so no value can choose the link's scheme.  fla
   ``url`` is a ``url_for(...)`` call.  flaskbb's ``Forum.url`` returns ``self.external`` first, so
   ``{{ forum.url }}`` stays a finding.
 
-May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.parsed_source``.
+May import: ``tasks.findings``, ``tasks.triage.repo_urls``.
 """
 
 from __future__ import annotations
 
-import ast
 import re
 
 from tasks.findings.model import Finding
-from tasks.repository.source import finding_lines
-from tasks.triage.parsed_source import parsed_tree
+from tasks.triage.repo_urls import repo_urls
 
-MAX_FILES = 4000
-_CACHE: dict[int, tuple] = {}  # id(file list) -> (the list, {class name: (path, line, every return is url_for)})
 _ATTR = re.compile(r"^\{\{\s*((?:[A-Za-z_]\w*\.)*?([A-Za-z_]\w*))\.url\s*\}\}$")
 _NAME = re.compile(r"^\{\{\s*([A-Za-z_]\w*)\s*\}\}$")
-
-
-def _url_for(node) -> bool:
-    return isinstance(node, ast.Call) and (getattr(node.func, "id", None) == "url_for" or getattr(node.func, "attr", None) == "url_for")
-
-
-def _url_methods(texts) -> dict:
-    """{class name: (path, line, all returns url_for)} for every class that defines ``url``; a name two classes
-    share maps to None (which one a template means is unknown)."""
-    found: dict = {}
-    for path, text in texts:
-        if "def url" not in text:
-            continue
-        try:
-            tree = parsed_tree(text, len(text))[0]
-        except (SyntaxError, ValueError, RecursionError):
-            continue
-        for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
-            d = next((n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "url"), None)
-            if d is None:
-                continue
-            returns = [r.value for r in ast.walk(d) if isinstance(r, ast.Return)]
-            entry = (path, d.lineno, bool(returns) and all(_url_for(v) for v in returns))
-            found[cls.name] = None if cls.name in found else entry
-    return found
-
-
-def _methods(reader, f: Finding, files) -> dict:
-    held = _CACHE.get(id(files))
-    if held is None or held[0] is not files:
-        python = [p for p in files if p.endswith(".py")]
-        texts = ((p, "".join(finding_lines(reader, f, p))) for p in python)
-        if len(_CACHE) >= 16:
-            _CACHE.clear()
-        _CACHE[id(files)] = held = (files, _url_methods(texts) if len(python) <= MAX_FILES else {})
-    return held[1]
 
 
 def _bound_here(value: str, lines: list[str], flagged: str) -> bool:
@@ -94,9 +54,8 @@ def _only_url_for(text: str, at: int) -> bool:
     return depth == 0 and bool(re.match(r"\s*(?:,|-?%\})", text[i + 1:i + 8]))
 
 
-def flask_url(f: Finding, reader, files, values: list[str], flagged: str) -> str | None:
-    """Why every flagged link value is a ``url_for`` path, or None."""
-    lines = finding_lines(reader, f)
+def flask_url(f: Finding, reader, files, values: list[str], lines: list[str], flagged: str) -> str | None:
+    """Why every flagged link value is a ``url_for`` path, or None (``lines``: the flagged file's)."""
     said = []
     for value in values:
         if _bound_here(value, lines, flagged):
@@ -106,7 +65,7 @@ def flask_url(f: Finding, reader, files, values: list[str], flagged: str) -> str
         if not m or not files:
             return None
         owner = re.sub(r"^(?:current|this|the|my)_", "", m.group(2)).replace("_", "").lower()
-        methods = _methods(reader, f, files)
+        methods = repo_urls(reader, f, files).methods
         cls = [c for c in methods if c.lower() == owner]
         if len(cls) != 1 or not methods[cls[0]] or not methods[cls[0]][2]:
             return None

@@ -13,9 +13,9 @@ file and the repository:
   text/template as well, or no such Go file, keeps the finding.
 
 * **the object's own URL**: ``{{ obj.get_absolute_url }}`` where every definition returns ``reverse()``
-  (tasks.triage.absolute_urls; wger, set 44), or a Flask ``url_for`` path (tasks.triage.flask_urls; flaskbb, set 49).
+  (tasks.triage.repo_urls; wger, set 44), or a Flask ``url_for`` path (tasks.triage.flask_urls; flaskbb, set 49).
 
-May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.absolute_urls``, ``tasks.triage.flask_urls``.
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.flask_urls``, ``tasks.triage.repo_urls``.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
-from tasks.triage.absolute_urls import reversed_urls
 from tasks.triage.flask_urls import flask_url
+from tasks.triage.repo_urls import repo_urls
 
 _HREF = re.compile(r"""\bhref\s*=\s*(["']?)([^"'>]*)""", re.I)
 _FIXED = re.compile(r"^(?:/|#|\?|\./|\.\./|https?://[^/{}<>\s]+|mailto:)")
@@ -66,7 +66,8 @@ def check_href_value(f: Finding | dict, reader=None, files=None) -> dict | None:
     loc = f.location
     if f.tool != "semgrep" or not str(f.rule_id).endswith("var-in-href") or reader is None or not loc or not loc.start_line:
         return None
-    values = _values(finding_lines(reader, f), loc)
+    lines = finding_lines(reader, f)
+    values = _values(lines, loc)
     if not values:
         return None
     starts = [v[:v.index("{{")] if "{{" in v else v.split("<%")[0].split("#{")[0] for v in values]
@@ -76,13 +77,12 @@ def check_href_value(f: Finding | dict, reader=None, files=None) -> dict | None:
             f"{f.path}:{loc.start_line}: every flagged link begins with a literal ({shown}) before its first template "
             "value, so the value cannot choose the URL's scheme: a `javascript:` URL, the rule's concern, cannot form")}
     if all(re.fullmatch(r"\{\{\s*[\w.]+\.get_absolute_url\s*\}\}", v.strip()) for v in values):
-        said = reversed_urls(reader, f, files)  # wger's `href="{{ ingredient.get_absolute_url }}"` (set 44)
+        said = repo_urls(reader, f, files).reversed  # wger's `href="{{ ingredient.get_absolute_url }}"` (set 44)
         if said:
             return {"check": "template", "evidence": (
                 f"{f.path}:{loc.start_line}: the link is the object's own `get_absolute_url`, and {said}: a path of the "
                 "project's URL patterns, so a `javascript:` URL, the rule's concern, cannot form")}
-    lines = finding_lines(reader, f)
-    built = flask_url(f, reader, files, values, "".join(lines[loc.start_line - 1:loc.end_line or loc.start_line]))
+    built = flask_url(f, reader, files, values, lines, "".join(lines[loc.start_line - 1:loc.end_line or loc.start_line]))
     if built:  # flaskbb's `{{ current_user.url }}` (set 49)
         return {"check": "template", "evidence": (
             f"{f.path}:{loc.start_line}: the link is built by Flask's `url_for`: {built}; it returns a path of the "

@@ -49,6 +49,23 @@ def python_parents(reader, f: Finding) -> tuple[ast.Module, str, dict] | None:
     return (tree, source, parent) if tree is not None else None
 
 
+def bound_targets(node: ast.AST) -> list[ast.AST]:
+    """The target expressions ``node`` binds, when it is an assignment (plain, augmented, annotated), a loop, a
+    ``with``, a walrus or a comprehension; else []."""
+    if isinstance(node, ast.Assign):
+        return list(node.targets)
+    if isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.NamedExpr, ast.comprehension)):
+        return [node.target]
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        return [i.optional_vars for i in node.items if i.optional_vars is not None]
+    return []
+
+
+def binds_name(node: ast.AST, name: str) -> bool:
+    """Does ``node`` (one of ``bound_targets``' kinds) bind ``name``, alone or inside a tuple or list target?"""
+    return any(isinstance(x, ast.Name) and x.id == name for t in bound_targets(node) for x in ast.walk(t))
+
+
 def flagged_python(f: Finding, reader, rule) -> tuple[ast.Module, str, dict] | None:
     """``python_parents`` for a code finding whose rule id ``rule`` (a compiled pattern) matches and whose line is
     known, else None: the opening every single-rule Python check shares."""

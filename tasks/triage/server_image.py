@@ -158,19 +158,23 @@ def _root_consumer(f: Finding, reader) -> str | None:
     from tasks.triage.docker import instructions
 
     folder = str(PurePosixPath(str(f.path)).parent)
-    commit = reader.resolve(f.source.commit if f.source else None) if hasattr(reader, "tracked") else None
-    siblings = reader.tracked(commit, folder if folder not in ("", ".") else ".") if hasattr(reader, "tracked") else []
+    stem = re.sub(r"[^a-z0-9]", "", PurePosixPath(str(f.path)).name.lower().replace("dockerfile", ""))
+    if not stem:
+        return None  # a stage's tag names this file only through its stem (`Dockerfile.base` -> `:base`)
+    siblings = []
+    if hasattr(reader, "tracked"):
+        commit = reader.resolve(f.source.commit if f.source else None)
+        siblings = reader.tracked(commit, folder if folder not in ("", ".") else ".")
     for path in (siblings or [str(PurePosixPath(folder) / "Dockerfile")])[:60]:  # a worktree not yet committed: the usual name
         name = PurePosixPath(path).name.lower()
         if path == f.path or PurePosixPath(path).parent != PurePosixPath(folder) or "dockerfile" not in name:
             continue
         steps = image_steps(instructions(finding_lines(reader, f, path)))
         froms = [a.split() for _, k, a in steps if k == "FROM" and a.split()]
-        stem = re.sub(r"[^a-z0-9]", "", PurePosixPath(str(f.path)).name.lower().replace("dockerfile", ""))
         for i, words_ in enumerate(froms):  # a stage on this file's tag (`:base`), that runs: the last stage, or one a
             tag = re.sub(r"[^a-z0-9]", "", words_[0].rsplit(":", 1)[-1].lower()) if ":" in words_[0] else ""
             alias = words_[-1].lower() if len(words_) >= 3 and words_[-2].lower() == "as" else None  # later FROM builds on
             runs = i == len(froms) - 1 or (alias and any(w[0].lower() == alias for w in froms[i + 1:]))  # (not --from only)
-            if stem and tag and stem in tag and runs and not any(k == "USER" for _, k, _ in steps):
+            if tag and stem in tag and runs and not any(k == "USER" for _, k, _ in steps):
                 return path
     return None

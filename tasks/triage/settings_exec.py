@@ -23,7 +23,7 @@ import ast
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.parsed_source import enclosing_function, flagged_python
+from tasks.triage.parsed_source import bound_targets, enclosing_function, flagged_python
 
 _RULE = re.compile(r"(?i)^B102$|^B307$|(?:exec|eval)[-_](?:detected|used)|non[-_]literal[-_]exec")
 _CGI = re.compile(r"^(?:HTTP_|REQUEST_|CONTENT_|REMOTE_|QUERY_STRING$|PATH_INFO$|PATH_TRANSLATED$|SCRIPT_NAME$)", re.I)
@@ -85,13 +85,14 @@ def _source(node: ast.AST) -> str | None:
 
 
 def _rebound(scope: ast.AST, name: str) -> bool:
-    """Is ``name`` a parameter, a loop or ``with`` target, or augmented anywhere in ``scope``?"""
+    """Is ``name`` a parameter, a loop or ``with`` target, or augmented anywhere in ``scope``?  A plain assignment
+    to names alone is the caller's to weigh; a comprehension's target is its own scope."""
     for n in ast.walk(scope):
         if isinstance(n, ast.arg) and n.arg == name:
             return True
-        targets = [n.target] if isinstance(n, (ast.For, ast.AsyncFor, ast.AugAssign, ast.NamedExpr, ast.AnnAssign)) else \
-            [i.optional_vars for i in n.items if i.optional_vars is not None] if isinstance(n, (ast.With, ast.AsyncWith)) else \
-            [t for t in n.targets if not isinstance(t, ast.Name)] if isinstance(n, ast.Assign) else []
+        if isinstance(n, ast.comprehension):
+            continue
+        targets = [t for t in bound_targets(n) if not (isinstance(n, ast.Assign) and isinstance(t, ast.Name))]
         if any(isinstance(x, ast.Name) and x.id == name for t in targets for x in ast.walk(t)):
             return True
     return False

@@ -1,0 +1,78 @@
+"""The links a project's own models build, judged over every tracked Python file in one read.
+
+Two template checks ask the repository the same kind of question -- does every definition of an object's URL
+method build a path of the project's own routes? -- Django's ``get_absolute_url`` (tasks.triage.absolute_urls'
+``judged``: wger, set 44) and a Flask model's ``url`` property (``url_methods``: flaskbb, set 49).  Both used to
+read every tracked ``.py`` file, each on its own, for the same file list; here one pass keeps only the files that
+mention either method (a few, even in a large project) and answers both, cached per file list.  Past
+``MAX_FILES`` Python files nothing is judged: an unread definition is unknown, not safe.
+
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.parsed_source``, ``tasks.triage.absolute_urls``.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from tasks.findings.model import Finding
+from tasks.repository.source import finding_lines
+from tasks.triage.absolute_urls import judged
+from tasks.triage.parsed_source import parsed_tree
+
+MAX_FILES = 4000
+# every text either judge reads contains one of these (judged: a definition, an alias or Django's override)
+_NEEDLES = ("get_absolute_url", "ABSOLUTE_URL_OVERRIDES", "def url")
+_CACHE: dict[int, tuple] = {}  # id(file list) -> (the list, RepoUrls): one repository read per run
+
+
+@dataclass(frozen=True)
+class RepoUrls:
+    """``reversed``: "the repository's N `get_absolute_url` definitions all return reverse()" or None;
+    ``methods``: {class name: (path, line, every return is url_for) or None when two classes share the name}."""
+
+    reversed: str | None = None
+    methods: dict = field(default_factory=dict)
+
+
+def _url_for(node) -> bool:
+    return isinstance(node, ast.Call) and (getattr(node.func, "id", None) == "url_for" or getattr(node.func, "attr", None) == "url_for")
+
+
+def url_methods(texts) -> dict:
+    """{class name: (path, line, all returns url_for)} for every class that defines ``url``; a name two classes
+    share maps to None (which one a template means is unknown)."""
+    found: dict = {}
+    for path, text in texts:
+        if "def url" not in text:
+            continue
+        try:
+            tree = parsed_tree(text, len(text))[0]
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
+            d = next((n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "url"), None)
+            if d is None:
+                continue
+            returns = [r.value for r in ast.walk(d) if isinstance(r, ast.Return)]
+            entry = (path, d.lineno, bool(returns) and all(_url_for(v) for v in returns))
+            found[cls.name] = None if cls.name in found else entry
+    return found
+
+
+def repo_urls(reader, f: Finding, files) -> RepoUrls:
+    """Both judgements over the repository's tracked Python files (at the finding's commit), read once per file list."""
+    if reader is None or not files:
+        return RepoUrls()
+    held = _CACHE.get(id(files))
+    if held is None or held[0] is not files:
+        python = [p for p in files if p.endswith(".py")]
+        answer = RepoUrls()
+        if len(python) <= MAX_FILES:
+            kept = [(p, t) for p, t in ((p, "".join(finding_lines(reader, f, p))) for p in python)
+                    if any(n in t for n in _NEEDLES)]
+            answer = RepoUrls(judged(t for _, t in kept), url_methods(kept))
+        if len(_CACHE) >= 16:
+            _CACHE.clear()
+        _CACHE[id(files)] = held = (files, answer)
+    return held[1]
