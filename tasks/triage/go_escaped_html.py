@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.go_tree import bindings, flagged_go, functions_around
+from tasks.triage.go_tree import balanced, bindings, flagged_go, functions_around
 
 _RULE = re.compile(r"unsafe-template-type", re.I)
 _CONVERT = re.compile(r"\b\w*[Tt]emplate\.HTML\(\s*(.+)\)\s*$")
@@ -35,14 +35,14 @@ def _safe(expr: str, scope, depth: int = 0) -> str | None:
         said = [None if depth >= 3 else "a literal" if _LITERAL.fullmatch(p.strip()) else _safe(p, scope, depth + 1)
                 for p in parts]
         return next((x for x in said if x != "a literal"), None) if all(said) else None
-    if re.fullmatch(r"string\((.*)\)", expr, re.S) and _closes_at_end(expr[7:-1]):
+    if re.fullmatch(r"string\((.*)\)", expr, re.S) and balanced(expr[7:-1]):
         expr = expr[7:-1].strip()
     for pattern in (_ESCAPE, _SANITISE):
         m = pattern.fullmatch(expr)
-        if m and _closes_at_end(m.group("args")):
+        if m and balanced(m.group("args")):
             return ("a bluemonday policy's " + m.group("how")) if pattern is _SANITISE else expr.split("(", 1)[0]
     printf = _SPRINTF.fullmatch(expr)
-    if printf and _closes_at_end(printf.group("args")) and _text_slots(printf.group("format")):
+    if printf and balanced(printf.group("args")) and _text_slots(printf.group("format")):
         args = _split_args(printf.group("args"))
         said = [_safe(a, scope, depth + 1) for a in args] if args and depth < 3 else [None]
         return said[0] if all(said) else None
@@ -51,15 +51,6 @@ def _safe(expr: str, scope, depth: int = 0) -> str | None:
         said = [_safe(b, scope, depth + 1) for b in bound or []]
         return said[0] if said and all(said) else None
     return None
-
-
-def _closes_at_end(args: str) -> bool:
-    depth = 0
-    for ch in args:
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 def _text_slots(fmt: str) -> bool:

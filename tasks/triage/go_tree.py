@@ -67,6 +67,16 @@ def start_line(node) -> int:
 FUNCS = ("function_declaration", "method_declaration", "func_literal")
 
 
+def balanced(args: str) -> bool:
+    """The call's parentheses close only at its end: `url.Parse(a).Query()` is no URL, `f(a)(b)` no single call."""
+    depth = 0
+    for ch in args:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def functions_around(root, line: int) -> list:
     """The functions (declarations, methods, closures) whose lines hold ``line``, innermost first."""
     return sorted((n for n in walk(root) if n.type in FUNCS and start_line(n) <= line <= n.end_point[0] + 1),

@@ -22,8 +22,8 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
-from tasks.triage.go_tree import (MAX_PACKAGE_FILES, bindings, flagged_go, functions_around, node_text, parse_go,
-                                   start_line, walk)
+from tasks.triage.go_tree import (MAX_PACKAGE_FILES, balanced, bindings, flagged_go, functions_around, node_text,
+                                   parse_go, start_line, walk)
 
 _RULE = re.compile(r"shared-url-struct-mutation", re.I)
 _FIELD = re.compile(r"^\s*(\w+)\.(?:RawQuery|Path|RawPath|Fragment|RawFragment|Scheme|Opaque|Host|User)\s*=[^=]")
@@ -48,7 +48,7 @@ def _returns_fresh(decl, funcs: dict, depth: int) -> bool:
 def _fresh(expr: str, scope, funcs: dict, depth: int) -> bool:
     expr = expr.strip()
     whole = _FRESH.fullmatch(expr)  # the whole expression: `cmp.Or(r.URL, x.JoinPath("/"))` is r.URL (the review)
-    if whole and _balanced(whole.group("args") or ""):
+    if whole and balanced(whole.group("args") or ""):
         return True
     if re.fullmatch(r"[A-Za-z_]\w*", expr):
         bound = bindings(scope, expr)
@@ -60,16 +60,6 @@ def _fresh(expr: str, scope, funcs: dict, depth: int) -> bool:
 
 
 _FUNCS_SEEN: dict[tuple, tuple] = {}  # (reader, files, file) -> (reader, files, functions): a package is parsed once
-
-
-def _balanced(args: str) -> bool:
-    """The call's parentheses close only at its end: `url.Parse(a).Query()` is no URL, `f(a)(b)` no single call."""
-    depth = 0
-    for ch in args:
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 def _declaration(scope, name: str):
