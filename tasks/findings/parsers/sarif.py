@@ -13,6 +13,7 @@ from typing import Any
 from tasks.findings import paths, versions
 from tasks.findings.parsers import base
 from tasks.findings.parsers.sarif_flow import code_flow
+from tasks.findings.parsers.semgrep import published_id
 from tasks.findings.redact import redact_finding
 
 _DRIVER_TOOLS = {
@@ -245,6 +246,7 @@ def _parse_run(run: dict) -> list[dict]:
             raw_fps = result.get("partialFingerprints") or {}
             fingerprints = {"commit": raw_fps.get("commitSha") or props.get("commit"), "line": region.get("startLine")}
         kind = "dependency" if pkg else "secret" if tool == "gitleaks" else "config" if tool == "checkov" else "code"
+        rule_id = published_id(rule_id) if tool == "semgrep" else rule_id  # rules run from a local folder
         ids_text = [rule_id, short, message]
         full_path, uri = paths.sarif_uri(phys.get("artifactLocation"), base_ids)
         f = base.finding(

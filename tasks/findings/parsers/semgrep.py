@@ -7,6 +7,24 @@ from typing import Any
 from tasks.findings.parsers import base
 
 _PLACEHOLDER = "requires login"  # what Semgrep writes without a login instead of code
+# semgrep-rules' top-level folders: a registry rule's published id starts with one (python.flask.security.open-redirect)
+_REGISTRY_FOLDERS = frozenset(
+    "ai apex bash c clojure csharp dockerfile elixir generic go html java javascript json kotlin libsonnet ocaml php "
+    "problem-based-packs python ruby rust scala solidity swift terraform trusted_python typescript yaml".split())
+
+
+def published_id(check_id):
+    """The rule's id without the folder Semgrep was given: run with ``--config /tmp/rules`` on a copy of
+    semgrep-rules, Semgrep reports ``tmp.rules.python.flask.security.open-redirect``; the registry, its docs and a
+    reader know ``python.flask.security.open-redirect`` (held-out round 54: "pipeline internals" in nine rows).
+    Only a tail that starts at one of semgrep-rules' top-level folders and keeps at least four parts is taken, so a
+    team's own ``rules.sast.dev.generic.internal.cdn-check`` keeps its name.  ``# nosemgrep: <tail>`` still matches:
+    Semgrep compares a suppression's id with the rule's at a dot boundary (checked with Semgrep 1.x)."""
+    if not isinstance(check_id, str):
+        return check_id
+    parts = check_id.split(".")
+    starts = [i for i, p in enumerate(parts[1:-3], 1) if p in _REGISTRY_FOLDERS]  # the last: /home/go/rules/python/..
+    return ".".join(parts[starts[-1]:]) if starts else check_id
 
 
 def detect(doc: Any) -> bool:
@@ -32,8 +50,8 @@ def parse(doc: dict) -> list[dict]:
             base.finding(
                 tool="semgrep",
                 tool_version=version,
-                rule_id=r.get("check_id"),
-                title=message or r.get("check_id"),
+                rule_id=published_id(r.get("check_id")),
+                title=message or published_id(r.get("check_id")),
                 description=message + _confidence(meta),
                 kind="code",
                 severity_value=base.severity(extra.get("severity")),
