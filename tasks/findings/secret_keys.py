@@ -44,6 +44,7 @@ _BANDIT_WORDING = re.compile(r"(?i)hard-?coded password:\s*['\"]?$")  # Bandit's
 _NOT_A_VALUE = re.compile(r"^(?:~?/[A-Za-z_.][A-Za-z_.-]*(?:/[\w.-]+)+/?|--?[a-z]+(?:-[a-z0-9]+)*"
                           r"(?:=(?:https?://[\w.-]+(?::\d+)?(?:/[\w./-]*)?|/[\w./-]+))?"  # --url=https://example.com
                           r"|(?:(?i:cn|ou|dc|o|c|l|st|uid|sn|street)=[^,=]+,)+(?i:cn|ou|dc|o|c|l|st|uid|sn|street)=[^,=]+)$")
+_ARMOUR = re.compile(r"-{2,}(?:BEGIN|END)(?:[A-Z0-9 ]*-*)?")  # a PEM armour line or its cut start, never key material
 _FORMAT = re.compile(r"%[a-zA-Z]")  # "%Y-%m-%d__%H:%M:%S": two directives or more, and no word between them
 _PHRASE = re.compile(r"^[a-z]+(?:[-_][a-z]+){1,6}$")
 _KIND = {"token", "credential", "credentials"}
@@ -54,6 +55,8 @@ _LONG_PLACEHOLDERS = {"placeholder", "yourpassword", "yoursecret", "yourtoken", 
 def structural(value: str) -> bool:
     """A path, a flag, a distinguished name, a format, a boolean word or a phrase naming a token: never a credential's
     value (a reviewer's leaks, this session: `uid=svc,pwd=...`, `aB3%xY9%qZ!`, `/s3cr3t/Pa55.w0rd` stay secrets)."""
+    if _ARMOUR.fullmatch(value):
+        return True  # `-----END` of a PEM line after `v==` (Gokapi's docs key, round 54): the armour, not the key
     if value in BOOLEAN_WORDS or len(_FORMAT.findall(value)) >= 2 and not re.search(r"[A-Za-z0-9]{3,}", _FORMAT.sub(" ", value)):
         return True
     if _PHRASE.match(value) and _KIND & set(re.split(r"[-_]", value)):
