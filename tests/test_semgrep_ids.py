@@ -24,7 +24,9 @@ LOCAL = "tmp.h50.rulesel.python.flask.security.open-redirect"
     ("home.go.rules.python.flask.security.open-redirect", "python.flask.security.open-redirect"),  # a folder in the path
     ("rules.sast.dev.generic.internal.detect-cdn-usage-react-express",  # the shared fixture's own rule: kept whole
      "rules.sast.dev.generic.internal.detect-cdn-usage-react-express"),
-    ("rules.python.lang.eval-used", "rules.python.lang.eval-used"),  # a three-part tail is no registry id
+    ("tmp.h51.rulesel.dockerfile.security.missing-user", "dockerfile.security.missing-user"),  # three parts (set 51)
+    ("rules.python.lang.eval-used", "python.lang.eval-used"),
+    ("tmp.rules.generic.internal.cdn-check", "tmp.rules.generic.internal.cdn-check"),  # no category folder below
     ("tmp.rules.var-in-href", "tmp.rules.var-in-href"),
 ])
 def test_published_id(raw, want):

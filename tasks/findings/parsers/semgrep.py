@@ -11,19 +11,24 @@ _PLACEHOLDER = "requires login"  # what Semgrep writes without a login instead o
 _REGISTRY_FOLDERS = frozenset(
     "ai apex bash c clojure csharp dockerfile elixir generic go html java javascript json kotlin libsonnet ocaml php "
     "problem-based-packs python ruby rust scala solidity swift terraform trusted_python typescript yaml".split())
+# the folder a registry rule sits in one or two levels down (dockerfile.security.missing-user, python.lang.security...)
+_CATEGORIES = frozenset("security audit correctness best-practice maintainability performance portability compatibility "
+                        "lang secrets".split())
 
 
 def published_id(check_id):
     """The rule's id without the folder Semgrep was given: run with ``--config /tmp/rules`` on a copy of
     semgrep-rules, Semgrep reports ``tmp.rules.python.flask.security.open-redirect``; the registry, its docs and a
     reader know ``python.flask.security.open-redirect`` (held-out round 54: "pipeline internals" in nine rows).
-    Only a tail that starts at one of semgrep-rules' top-level folders and keeps at least four parts is taken, so a
-    team's own ``rules.sast.dev.generic.internal.cdn-check`` keeps its name.  ``# nosemgrep: <tail>`` still matches:
+    Only a tail that starts at one of semgrep-rules' top-level folders with a category folder one or two levels down
+    (``security``, ``audit``, ``correctness``, ``lang`` ...) is taken, so a team's own
+    ``rules.sast.dev.generic.internal.cdn-check`` keeps its name.  ``# nosemgrep: <tail>`` still matches:
     Semgrep compares a suppression's id with the rule's at a dot boundary (checked with Semgrep 1.x)."""
     if not isinstance(check_id, str):
         return check_id
     parts = check_id.split(".")
-    starts = [i for i, p in enumerate(parts[1:-3], 1) if p in _REGISTRY_FOLDERS]  # the last: /home/go/rules/python/..
+    starts = [i for i, p in enumerate(parts[1:-2], 1)  # the last such start: /home/go/rules/python/...
+              if p in _REGISTRY_FOLDERS and _CATEGORIES & set(parts[i + 1:i + 3])]
     return ".".join(parts[starts[-1]:]) if starts else check_id
 
 
