@@ -107,6 +107,10 @@ def review(family: str | None, removed: list[str], added: list[str], text: str =
         return ("the scanner's fix copies with io.CopyN, which returns io.EOF whenever the stream is shorter than the "
                 "limit: every ordinary (smaller) file would now end in that error; a limit needs io.LimitReader, or "
                 "io.CopyN with io.EOF treated as the normal end", "")  # set 49: filebrowser's static.go served no .js
+    if re.search(r"\bif\s+(?:not\s+)?[\w.]*validate_password\(", after):  # semgrep's own unvalidated-password fix
+        return ("Django's validate_password returns None when the password passes and raises ValidationError when it "
+                "does not: `if validate_password(...)` never sets the password; call it on its own line, before "
+                "set_password, and turn the ValidationError into the form's or API's error", "")
     unimported = new_module(removed, added, text)
     if unimported:
         return (f"the scanner's fix calls `{unimported}`, but the file does not import `{unimported.split('.')[0]}`: "
@@ -169,10 +173,21 @@ def new_module(removed: list[str], added: list[str], text: str) -> str | None:
     for line in added:
         for m in _MODULE_USE.finditer(line.split("#", 1)[0]):
             name = m.group(1)
-            if name in _NOT_MODULES or name in imported or re.search(rf"(?<![\w.]){name}\b", known):
+            if name in _NOT_MODULES or name in imported or _bound(name, known) or re.search(  # the code uses it already
+                    rf"(?<![\w.]){re.escape(name)}\.", "\n".join(removed)):
                 continue
             return m.group(0).rstrip("( ")
     return None
+
+
+def _bound(name: str, text: str) -> bool:
+    """Does ``text`` bind ``name``: an import of it, an ``as`` alias, a from-import, an assignment, a def, a class, a loop
+    or a parameter?  ``from django.contrib.auth import x`` names django but binds only ``x`` (set 51: semgrep's
+    unvalidated-password autofix calls ``django.contrib...`` in a file that never binds ``django``)."""
+    n = re.escape(name)
+    return bool(re.search(rf"(?m)^\s*import\s+(?:[\w.]+(?:\s+as\s+\w+)?\s*,\s*)*{n}\b(?!\s+as\b)|\bas\s+{n}\b"
+                          rf"|\bfrom\s+[\w.]+\s+import\s+\(?[^)#]*?(?<![\w.]){n}\b|(?<![\w.]){n}\s*(?::[^=\n]*)?=(?!=)"
+                          rf"|\b(?:def|class|for|global|nonlocal)\s+{n}\b|[(,]\s*{n}\s*[,)=:]", text))
 
 
 def named_for_algorithm(text: str) -> str | None:

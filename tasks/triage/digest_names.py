@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import re
 
-STORED_ID = re.compile(r"(?i)(?:^|_)(?:hash|etag|checksum|fingerprint|cache_?key|md5|sha1|username|slug)$")  # x.custom_css_hash = md5()
+STORED_ID = re.compile(r"(?i)(?:^|_)(?:hash|etag|checksum|fingerprint|cache_?key|md5|sha1|username|slug|version)$")  # x.custom_css_hash = md5()
 
 
 def as_number(use, parents) -> bool:

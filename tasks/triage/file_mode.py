@@ -1,4 +1,5 @@
-"""Bandit B103 (``os.chmod`` with a permissive mask) on a mode that gives other users nothing.
+"""Bandit B103 and Semgrep's ``insecure-file-permissions`` (``os.chmod`` with a permissive mask) on a mode that gives
+other users nothing (OnlineJudge's ``0o710`` test-case folders, held-out set 51: both labellers false positive).
 
 B103 flags a mode with any of ``S_IWOTH``, ``S_IXOTH``, ``S_IWGRP`` or ``S_IXGRP``: world-writable files are the
 weakness, and Bandit adds group write and group execute.  A mode whose last digit is 0 (``0o660``, ``0o770``) grants
@@ -19,7 +20,8 @@ def check_file_mode(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "status": "group_only", "evidence"} for B103 on a literal mode with no bits for others."""
     f = as_finding(f)
     loc = f.location
-    if f.tool != "bandit" or str(f.rule_id).upper() != "B103" or not loc or not loc.start_line:
+    semgrep = f.tool == "semgrep" and str(f.rule_id).endswith("insecure-file-permissions")  # the same concern (set 51)
+    if not (f.tool == "bandit" and str(f.rule_id).upper() == "B103" or semgrep) or not loc or not loc.start_line:
         return None
     parsed = python_tree(reader, f)
     if parsed is None:
@@ -33,5 +35,5 @@ def check_file_mode(f: Finding | dict, reader=None) -> dict | None:
     mode = oct(modes[0])
     return {"check": "code", "status": "group_only",
             "evidence": f"no permission for other users: the chmod at {f.path}:{loc.start_line} sets {mode}, whose last "
-                        "digit is 0, so only the owner and the owner's group get access; B103 also flags group write or "
-                        "execute, and who is in that group is the administrator's choice"}
+                        "digit is 0, so only the owner and the owner's group get access; the rule also flags group write "
+                        "or execute, and who is in that group is the administrator's choice"}

@@ -3,16 +3,18 @@
 ``url_for("user.profile", username=name)`` returns a path of the application's URL map with every value
 percent-encoded into its segment, so no value can choose the link's scheme.  flaskbb's templates write
 ``href="{{ current_user.url }}"``, ``href="{{ forum.category.url }}"`` and ``{% trans user_url=url_for(...) %}...
-<a href="{{ user_url }}">`` (held-out set 49, both labellers: false positive, five findings).  Two shapes are read:
+<a href="{{ user_url }}">`` (held-out set 49, both labellers: false positive, five findings).  Three shapes are read:
 
 * a name the template binds to ``url_for(...)`` itself: on the flagged lines (a ``{% trans %}``/``{% with %}``
   argument) or in a ``{% set name = url_for(...) %}`` of the file;
 * ``{{ obj.url }}`` where ``obj``'s name is a model class's (``current_user`` -> ``User``, ``category`` ->
   ``Category``: exactly one class of the repository by that name defines ``url``) and every return of that
   ``url`` is a ``url_for(...)`` call.  flaskbb's ``Forum.url`` returns ``self.external`` first, so
-  ``{{ forum.url }}`` stays a finding.
+  ``{{ forum.url }}`` stays a finding;
+* ``{{ next_url }}`` where every ``render_template`` of the template passes ``next_url`` a ``url_for(...)`` result
+  (tasks.triage.repo_urls' ``views``; microblog, held-out set 51: both labellers false positive, three findings).
 
-May import: ``tasks.findings``, ``tasks.triage.repo_urls``.
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.repo_urls``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding
+from tasks.repository.source import finding_lines
 from tasks.triage.repo_urls import repo_urls
 
 _ATTR = re.compile(r"^\{\{\s*((?:[A-Za-z_]\w*\.)*?([A-Za-z_]\w*))\.url\s*\}\}$")
@@ -54,12 +57,38 @@ def _only_url_for(text: str, at: int) -> bool:
     return depth == 0 and bool(re.match(r"\s*(?:,|-?%\})", text[i + 1:i + 8]))
 
 
+def _from_views(value: str, f: Finding, reader, files, lines: list[str]) -> str | None:
+    """"`{{ next_url }}` is passed by the view at app/main/routes.py:80 as `url_for(...)`" when every
+    ``render_template`` of this template passes that name a ``url_for`` result, the template binds no such name itself
+    and no other template includes or extends it (an includer's context would supply the name)."""
+    name = _NAME.match(value.strip())
+    path = str(f.path or "")
+    if not name or not files or "templates/" not in path:
+        return None
+    template, n = path.rsplit("templates/", 1)[1], re.escape(name.group(1))
+    if re.search(rf"\{{%-?\s*(?:set|for|with|macro)\b[^%]*\b{n}\b", "".join(lines)):
+        return None
+    view = repo_urls(reader, f, files).views.get((template, name.group(1)))
+    if not view:
+        return None
+    root = path.rsplit("templates/", 1)[0] + "templates/"
+    others = [p for p in files if p.startswith(root) and p != path and p.endswith((".html", ".htm", ".j2", ".jinja", ".jinja2"))]
+    if len(others) > 400 or any(re.search(rf"""\{{%-?\s*(?:include|extends|import|from)\s+["']{re.escape(template)}["']""",
+                                          "".join(finding_lines(reader, f, p))) for p in others):
+        return None
+    return f"`{value.strip()}` is passed by the view at {view[0]}:{view[1]} (and every other that renders it) as `url_for(...)`"
+
+
 def flask_url(f: Finding, reader, files, values: list[str], lines: list[str], flagged: str) -> str | None:
     """Why every flagged link value is a ``url_for`` path, or None (``lines``: the flagged file's)."""
     said = []
     for value in values:
         if _bound_here(value, lines, flagged):
             said.append(f"`{value.strip()}` is bound to `url_for(...)` in the template itself")
+            continue
+        view = _from_views(value, f, reader, files, lines)
+        if view:  # microblog's `href="{{ next_url }}"` (set 51)
+            said.append(view)
             continue
         m = _ATTR.match(value.strip())
         if not m or not files:

@@ -7,18 +7,14 @@
   (a plain ``/*`` one only above minified code: an application's own files carry a plain copyright header), or a
   plugin's top-level extension of the library's namespace (``THREE.EffectComposer = function``, ``$.fn.modal =
   function``), read from the report's snippet or, with ``source.repo_path``, the file's first lines.
-* **CMS core**: a content-management system's own core shipped in the
-  repository (Drupal 7 keeps core modules in ``modules/NAME/`` with a
-  ``NAME.info`` that says ``package = Core`` and ``project = "drupal"``;
-  Drupal 8+ in ``core/modules/NAME/NAME.info.yml`` with ``package: Core``):
-  told by that manifest, read from the module's folder (the one under ``modules/``).
-* **Build tooling**: Gruntfile.js, gulpfile.js, webpack/rollup/vite configs,
-  Jakefile, Rakefile run on a developer's machine or in CI, not on the
-  request path.
-* **Seed data**: a seed, fixture or database-reset script under
-  ``artifacts/``, ``seed(s)/`` or ``fixtures/`` (outside tests), or named so
-  (``db_init_users.py``, ``seed_labs.py``, ``001-fixtures.sql``), creates demo
-  accounts; their passwords are real if the script ever runs in production.
+* **CMS core**: a content-management system's own core shipped in the repository (Drupal 7 keeps core modules in
+  ``modules/NAME/`` with a ``NAME.info`` that says ``package = Core`` and ``project = "drupal"``; Drupal 8+ in
+  ``core/modules/NAME/NAME.info.yml`` with ``package: Core``): told by that manifest, read from the module's folder.
+* **Build tooling**: Gruntfile.js, gulpfile.js, webpack/rollup/vite configs, Jakefile, Rakefile run on a developer's
+  machine or in CI, not on the request path.
+* **Seed data**: a seed, fixture or database-reset script under ``artifacts/``, ``seed(s)/`` or ``fixtures/`` (outside
+  tests), or named so (``db_init_users.py``, ``seed_labs.py``, ``001-fixtures.sql``), creates demo accounts; their
+  passwords are real if the script ever runs in production.
 """
 
 from __future__ import annotations
@@ -73,7 +69,6 @@ _SEED_NAME = re.compile(r"(?i)^(?:\d+[-_])?(?:seeds?|seeders?|seeding|db[-_]?see
 _TEST_DATA = {"testdata", "test_data", "test-data", "unittests", "__fixtures__", "__mocks__", "mocks", "golden", "testfiles",
               "test-fixtures", "snapshots", "__snapshots__"}
 
-
 # a build tool's content hash (Django's ManifestStaticFilesStorage `vendor.7606a4559e55.js`, webpack `[contenthash]`)
 _CONTENT_HASH = re.compile(r"[.-][0-9a-f]{8,32}$")
 # the bundle a JavaScript build makes of node_modules (webpack splitChunks, gulp/vite vendor bundles)
@@ -81,6 +76,10 @@ _VENDOR_BUNDLES = {"vendor", "vendors", "chunk-vendors", "vendors~main", "vendor
 # Django apps whose static files `collectstatic` copies into the project's static folder
 _COLLECTED_APPS = {"rest_framework", "debug_toolbar", "django_extensions", "drf-yasg", "drf_yasg", "drf_spectacular",
                    "grappelli", "import_export", "ckeditor"}
+# django.contrib.admin's own scripts as collectstatic copies them (Django 2-5); flask-admin's bs4_filters.js is its own (set 51)
+_DJANGO_ADMIN_JS = set("actions autocomplete calendar cancel change_form collapse core filters inlines jquery.init nav_sidebar "
+                       "popup_response prepopulate prepopulate_init selectbox selectfilter2 theme unusable_password_field "
+                       "urlify datetimeshortcuts relatedobjectlookups".split())
 
 
 def _base(name: str) -> str:
@@ -104,7 +103,8 @@ def is_library(path: str | None) -> bool:
     if base in _VENDOR_BUNDLES:  # the build's copy of third-party packages: upgraded in package.json, never patched
         return True
     parts = [d.lower() for d in p.parts[:-1]]
-    if any(a in _COLLECTED_APPS or a == "admin" and i and parts[i - 1] == "static" for i, a in enumerate(parts)):
+    if any(a in _COLLECTED_APPS or a == "admin" and i and parts[i - 1] == "static" and (
+            base in _DJANGO_ADMIN_JS or "vendor" in parts[i + 1:]) for i, a in enumerate(parts)):
         return True  # static/rest_framework/js/prettify-min.js: a Django app's own files, copied by collectstatic
     served = next((i for i, a in enumerate(parts) if a in ("static", "public", "assets")), None)  # a Node lib/ is source
     if served is not None and ({"libs", "lib", "third_party", "3rdparty"} & set(parts[served + 1:])

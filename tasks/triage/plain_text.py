@@ -42,3 +42,46 @@ def check_plain_text(f: Finding | dict) -> dict | None:
     return {"check": "path", "status": "plain_text",
             "evidence": f"no HTML is rendered: {path} is a plain-text template (its name says text), the text part of a "
                         "message; turning escaping off there prints characters as written instead of as HTML entities"}
+
+
+_EXTENSION_RULE = re.compile(r"(?i)unescaped[-_]template[-_]extension")
+_TEXT_KEYWORD = re.compile(r"(?i)^(?:text|text_body|body|plain|plain_text|txt|text_content|body_text)$")
+
+
+def check_text_render(f: Finding | dict, reader=None) -> dict | None:
+    """Semgrep's ``unescaped-template-extension`` on ``render_template("x.txt")`` handed over as a mail's text part.
+
+    Flask autoescapes only ``.html``/``.htm``/``.xml``/``.xhtml`` templates, so the rule flags every other name; a
+    ``.txt`` template rendered as ``text_body=``/``body=`` (microblog's ``send_email``, held-out set 51: both labellers
+    false positive) is the text/plain part of an e-mail, which nothing parses as HTML."""
+    import ast
+
+    from tasks.triage.parsed_source import python_parents
+
+    f = as_finding(f)
+    loc = f.location
+    if f.kind != "code" or not _EXTENSION_RULE.search(str(f.rule_id)) or not loc or not loc.start_line:
+        return None
+    parsed = python_parents(reader, f)
+    if parsed is None:
+        return None
+    tree, _, parent = parsed
+    end = max(loc.end_line or loc.start_line, loc.start_line)
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and loc.start_line <= n.lineno <= end
+             and getattr(n.func, "id", getattr(n.func, "attr", None)) == "render_template"]
+    if not calls:
+        return None
+    said = []
+    for call in calls:
+        name = call.args[0].value if call.args and isinstance(call.args[0], ast.Constant) else None
+        up = parent.get(call)
+        slot = up.arg if isinstance(up, ast.keyword) else (
+            up.targets[0].attr if isinstance(up, ast.Assign) and len(up.targets) == 1 and isinstance(up.targets[0], ast.Attribute)
+            else None)
+        if not isinstance(name, str) or not _TEXT_FILE.search(name) or not slot or not _TEXT_KEYWORD.match(slot):
+            return None
+        said.append(f"`{name}` as `{slot}`")
+    return {"check": "code", "status": "plain_text",
+            "evidence": f"no HTML is rendered: {f.path}:{calls[0].lineno} renders {', '.join(said)}, the plain-text part of "
+                        "a message; Flask leaves autoescaping off for a .txt template because nothing parses that text "
+                        "as HTML, so escaping would only print `&amp;` where the reader expects `&`"}

@@ -10,7 +10,7 @@ caching_sha2_password).
 
 The protocol is recognised by its shape in the code of the flagged lines and the enclosing function (comments left
 out): the RFC 6455 GUID or ``Sec-WebSocket-Accept``, a ``scramble``, PostgreSQL's ``b"md5" + md5(`` token, HTTP
-Digest's HA1/HA2, NTLM, Kerberos, CRAM-MD5 -- and only where the file or its path names that protocol too (a
+Digest's HA1/HA2 (or a helper that HA1/HA2 call), NTLM, Kerberos, CRAM-MD5 -- and only where the file or its path names that protocol too (a
 ``scramble`` in a MySQL client, a ``GUID`` in a WebSocket module).
 
 May import: ``tasks.findings``, ``tasks.repository``.
@@ -54,11 +54,31 @@ def protocol_digest(f: Finding, reader=None) -> dict | None:
     code = [l for l in lines[start:line + 1] if not l.lstrip().startswith(("#", "//", "*", "/*", "--"))]  # no comment
     window = f"{f.path}\n" + "".join(code)  # sqlmap's extra/kerberos/crypto.py names its protocol in its path
     whole = f"{f.path}\n" + "".join(lines)
+    helper = _DEF.match(lines[start])
+    helper = next((g for g in helper.groups() if g), None) if helper else None
     for name, rx, context in _PROTOCOLS:
-        hit = rx.search(window)
+        hit = rx.search(window) or (_caller(lines, helper, rx) if helper else None)
         if hit and context.search(whole):  # the shape in the code, and the protocol named in the file or its path
             return {"check": "code", "status": "not_security_use", "evidence": (
                 f"the algorithm is the protocol's, not a choice of this code: {f.path}:{line} computes the digest "
                 f"{name} defines (`{hit.group(0)[:40]}`), and the peer computes the same, so another hash would break "
                 "the exchange; the remedy, where the peer offers one, is the protocol's stronger mode")}
+    return None
+
+
+def _caller(lines: list[str], helper: str, rx) -> re.Match | None:
+    """The protocol's shape in the name of a function of the file that calls ``helper``: httpbin's ``H(data,
+    algorithm)`` hashes with MD5 for ``HA1``/``HA2`` (held-out set 51: both labellers, HTTP Digest fixes the algorithm)."""
+    for i, text in enumerate(lines):
+        d = _DEF.match(text)
+        name = next((g for g in d.groups() if g), None) if d else None
+        if not name or name == helper or not rx.search(name):
+            continue
+        body = []
+        for later in lines[i + 1:i + 1 + LOOK_BACK]:
+            if _DEF.match(later):
+                break
+            body.append(later)
+        if re.search(rf"(?<![\w.]){re.escape(helper)}\(", "".join(body)):
+            return rx.search(name)
     return None

@@ -1,8 +1,9 @@
 """The links a project's own models build, judged over every tracked Python file in one read.
 
-Two template checks ask the repository the same kind of question -- does every definition of an object's URL
+Three template checks ask the repository the same kind of question -- does every definition of an object's URL
 method build a path of the project's own routes? -- Django's ``get_absolute_url`` (tasks.triage.absolute_urls'
-``judged``: wger, set 44) and a Flask model's ``url`` property (``url_methods``: flaskbb, set 49).  Both used to
+``judged``: wger, set 44) and a Flask model's ``url`` property (``url_methods``: flaskbb, set 49), and a Flask view that passes a template ``url_for(...)`` results
+(``view_urls``: microblog's ``next_url``, set 51).  Both used to
 read every tracked ``.py`` file, each on its own, for the same file list; here one pass keeps only the files that
 mention either method (a few, even in a large project) and answers both, cached per file list.  Past
 ``MAX_FILES`` Python files nothing is judged: an unread definition is unknown, not safe.
@@ -18,21 +19,24 @@ from dataclasses import dataclass, field
 from tasks.findings.model import Finding
 from tasks.repository.source import finding_lines
 from tasks.triage.absolute_urls import judged
-from tasks.triage.parsed_source import parsed_tree
+from tasks.triage.parsed_source import binds_name, enclosing_function, parsed_tree
 
 MAX_FILES = 4000
 # every text either judge reads contains one of these (judged: a definition, an alias or Django's override)
-_NEEDLES = ("get_absolute_url", "ABSOLUTE_URL_OVERRIDES", "def url")
+_NEEDLES = ("get_absolute_url", "ABSOLUTE_URL_OVERRIDES", "def url", "render_template")
 _CACHE: dict[int, tuple] = {}  # id(file list) -> (the list, RepoUrls): one repository read per run
 
 
 @dataclass(frozen=True)
 class RepoUrls:
     """``reversed``: "the repository's N `get_absolute_url` definitions all return reverse()" or None;
-    ``methods``: {class name: (path, line, every return is url_for) or None when two classes share the name}."""
+    ``methods``: {class name: (path, line, every return is url_for) or None when two classes share the name};
+    ``views``: {(template name, variable): (path, line) of a view that passes it, or None when any view passes
+    something other than a ``url_for`` result}."""
 
     reversed: str | None = None
     methods: dict = field(default_factory=dict)
+    views: dict = field(default_factory=dict)
 
 
 def _url_for(node) -> bool:
@@ -60,6 +64,50 @@ def url_methods(texts) -> dict:
     return found
 
 
+def _url_value(node) -> bool:
+    """``url_for(...)``, or a conditional of ``url_for(...)`` and ``None`` (microblog's ``next_url = url_for(...) if
+    posts.has_next else None``)."""
+    if isinstance(node, ast.IfExp):
+        return all(_url_value(v) or isinstance(v, ast.Constant) and v.value is None for v in (node.body, node.orelse)) \
+            and (_url_value(node.body) or _url_value(node.orelse))
+    return _url_for(node)
+
+
+def _passed_url(func, value) -> bool:
+    """Is the keyword's value a ``url_for`` result: the call itself, or a local name every binding of which is one?"""
+    if not isinstance(value, ast.Name):
+        return _url_value(value)
+    if func is None or value.id in {a.arg for a in func.args.args + func.args.kwonlyargs + func.args.posonlyargs}:
+        return False
+    binds = [n for n in ast.walk(func) if binds_name(n, value.id)]
+    return bool(binds) and all(isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
+                               and _url_value(n.value) for n in binds)
+
+
+def view_urls(texts) -> dict:
+    """{(template, variable): (path, line) or None} over every ``render_template("t.html", variable=...)`` call."""
+    found: dict = {}
+    for path, text in texts:
+        if "render_template" not in text:
+            continue
+        try:
+            tree = parsed_tree(text, len(text))[0]
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)
+                     and getattr(n.func, "id", getattr(n.func, "attr", None)) == "render_template"):
+            if not call.args or not isinstance(call.args[0], ast.Constant) or not isinstance(call.args[0].value, str):
+                continue
+            func = enclosing_function(tree, call.lineno)
+            for kw in call.keywords:
+                if kw.arg is None:
+                    continue
+                key = (call.args[0].value, kw.arg)
+                ok = _passed_url(func, kw.value)
+                found[key] = (path, call.lineno) if ok and found.get(key, True) else None
+    return found
+
+
 def repo_urls(reader, f: Finding, files) -> RepoUrls:
     """Both judgements over the repository's tracked Python files (at the finding's commit), read once per file list."""
     if reader is None or not files:
@@ -71,7 +119,7 @@ def repo_urls(reader, f: Finding, files) -> RepoUrls:
         if len(python) <= MAX_FILES:
             kept = [(p, t) for p, t in ((p, "".join(finding_lines(reader, f, p))) for p in python)
                     if any(n in t for n in _NEEDLES)]
-            answer = RepoUrls(judged(t for _, t in kept), url_methods(kept))
+            answer = RepoUrls(judged(t for _, t in kept), url_methods(kept), view_urls(kept))
         if len(_CACHE) >= 16:
             _CACHE.clear()
         _CACHE[id(files)] = held = (files, answer)

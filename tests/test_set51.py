@@ -1,0 +1,245 @@
+"""Held-out set 51's misses (OnlineJudge, flask-admin, httpbin, terraform-aws-atlantis, terraform-aws-transit-gateway,
+microblog) and round 55's row defects, tuned after the measurement, each with the neighbour that stays a finding."""
+
+from __future__ import annotations
+
+from test_round45_rows import _reasons
+from test_triage_hygiene import finding
+
+
+def _sg(rule: str, path: str, line: int, tool: str = "semgrep", **kw):
+    return finding(rule_id=rule, title=rule, tool=tool,
+                   location={"path": path, "start_line": line, "end_line": kw.pop("end", line)}, **kw)
+
+
+NGINX = """server {
+    listen 80;
+    server_name _;
+    location / {
+        return 301 https://$host$request_uri;
+    }
+}
+server {
+    listen 443 ssl;
+    location / {
+        proxy_pass http://localhost:8000;
+        proxy_set_header Host $host;
+    }
+}
+"""
+
+
+def test_nginx_host_only_in_the_https_redirect(tmp_path):
+    rule = "generic.nginx.security.request-host-used"
+    rec, said = _reasons(tmp_path, {"deployment/nginx/site": NGINX}, _sg(rule, "deployment/nginx/site", 5))
+    assert rec["verdict"] == "false_positive" and "back to the host it asked for itself" in said, said
+    rec, said = _reasons(tmp_path / "b", {"deployment/nginx/site": NGINX}, _sg(rule, "deployment/nginx/site", 12))
+    assert "asked for itself" not in said  # the Host header forwarded to the application stays
+    cached = NGINX.replace("    listen 80;", "    listen 80;\n    proxy_cache one;")
+    rec, said = _reasons(tmp_path / "c", {"deployment/nginx/site": cached}, _sg(rule, "deployment/nginx/site", 6))
+    assert "asked for itself" not in said  # a cache could hand the redirect to others
+
+
+TASKS = '''from flask import render_template
+from app.email import send_email
+
+
+def export_posts(user):
+    send_email('[Microblog] Your blog posts', sender='a@b', recipients=[user.email],
+               text_body=render_template('email/export_posts.txt', user=user),
+               html_body=render_template('email/export_posts.html', user=user))
+
+
+def page(user):
+    return render_template('feed.txt', user=user)
+'''
+
+
+def test_a_txt_template_rendered_as_the_mail_text_part(tmp_path):
+    rule = "python.flask.security.unescaped-template-extension"
+    rec, said = _reasons(tmp_path, {"app/tasks.py": TASKS}, _sg(rule, "app/tasks.py", 7))
+    assert rec["verdict"] == "false_positive" and "`email/export_posts.txt` as `text_body`" in said, said
+    rec, said = _reasons(tmp_path / "b", {"app/tasks.py": TASKS}, _sg(rule, "app/tasks.py", 12))
+    assert "text_body" not in said and "as `" not in said  # a .txt page returned to the browser stays
+
+
+CLI = '''import os
+from flask import Blueprint
+import click
+
+bp = Blueprint('cli', __name__, cli_group=None)
+
+
+@bp.cli.group()
+def translate():
+    """Translation commands."""
+
+
+@translate.command()
+@click.argument('lang')
+def init(lang):
+    if os.system('pybabel init -i messages.pot -d app/translations -l ' + lang):
+        raise RuntimeError('init command failed')
+
+
+@bp.route('/run')
+def run(cmd):
+    os.system('pybabel ' + cmd)
+'''
+
+
+def test_a_shell_call_inside_a_click_command_is_the_operators(tmp_path):
+    rec, said = _reasons(tmp_path, {"app/cli.py": CLI}, _sg("B605", "app/cli.py", 16, tool="bandit"))
+    assert rec["verdict"] == "false_positive" and "`init` (app/cli.py:15) is a command-line command" in said, said
+    assert "`@translate.command()`, a click group of this file" in said
+    rec, said = _reasons(tmp_path / "b", {"app/cli.py": CLI}, _sg("B605", "app/cli.py", 22, tool="bandit"))
+    assert "command-line command" not in said  # a view's call stays
+
+
+CHMOD = "import os\n\n\ndef make(d):\n    os.mkdir(d)\n    os.chmod(d, 0o710)\n    os.chmod(d + '/x', 0o755)\n"
+
+
+def test_semgreps_file_permission_rule_on_a_mode_with_nothing_for_others(tmp_path):
+    rule = "python.lang.security.audit.insecure-file-permissions"
+    rec, said = _reasons(tmp_path, {"problem/admin.py": CHMOD}, _sg(rule, "problem/admin.py", 6))
+    assert rec["verdict"] == "false_positive" and "sets 0o710" in said, said
+    rec, said = _reasons(tmp_path / "b", {"problem/admin.py": CHMOD}, _sg(rule, "problem/admin.py", 7))
+    assert "no permission for other users" not in said
+
+
+FLASK_MODELS = '''from werkzeug.security import generate_password_hash
+
+
+class User:
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)
+'''
+ROUTES = '''from app.models import User
+
+
+def register(form):
+    user = User()
+    user.set_password(form.password.data)
+'''
+
+
+def test_a_django_rule_on_python_that_never_uses_django(tmp_path):
+    rule = "python.django.security.audit.unvalidated-password"
+    files = {"app/models.py": FLASK_MODELS, "app/auth/routes.py": ROUTES, "requirements.txt": "flask==3.0\n"}
+    rec, said = _reasons(tmp_path, files, _sg(rule, "app/auth/routes.py", 6))
+    assert rec["verdict"] == "false_positive" and "a Django rule on Python code that never uses Django" in said, said
+    django = dict(files, **{"requirements.txt": "Django==5.0\n"})
+    rec, said = _reasons(tmp_path / "b", django, _sg(rule, "app/auth/routes.py", 6))
+    assert "never uses Django" not in said
+
+
+VIEWS = '''from flask import render_template, request, url_for
+
+
+def user(username):
+    posts = get_posts(username)
+    next_url = url_for('main.user', username=username, page=posts.next_num) if posts.has_next else None
+    prev_url = url_for('main.user', username=username, page=posts.prev_num) \\
+        if posts.has_prev else None
+    back = request.args.get('back')
+    return render_template('user.html', posts=posts, next_url=next_url, prev_url=prev_url, back=back)
+
+
+def other():
+    return render_template('other.html', next_url=request.args.get('next'))
+'''
+USER_HTML = '<a href="{{ next_url }}">Older</a>\n<a href="{{ prev_url }}">Newer</a>\n<a href="{{ back }}">Back</a>\n'
+
+
+def test_a_template_name_every_view_passes_as_url_for(tmp_path):
+    rule = "generic.html-templates.security.var-in-href"
+    files = {"app/main/routes.py": VIEWS, "app/templates/user.html": USER_HTML,
+             "app/templates/other.html": '<a href="{{ next_url }}">x</a>\n'}
+    rec, said = _reasons(tmp_path, files, _sg(rule, "app/templates/user.html", 1))
+    assert rec["verdict"] == "false_positive" and "passed by the view at app/main/routes.py:10" in said, said
+    rec, said = _reasons(tmp_path / "b", files, _sg(rule, "app/templates/user.html", 2))
+    assert rec["verdict"] == "false_positive"  # a conditional over two lines is still url_for or None
+    rec, said = _reasons(tmp_path / "c", files, _sg(rule, "app/templates/user.html", 3))
+    assert "passed by the view" not in said  # a request value
+    rec, said = _reasons(tmp_path / "d", files, _sg(rule, "app/templates/other.html", 1))
+    assert "passed by the view" not in said
+    included = dict(files, **{"app/templates/index.html": '{% include "user.html" %}\n'})
+    rec, said = _reasons(tmp_path / "e", included, _sg(rule, "app/templates/user.html", 1))
+    assert "passed by the view" not in said  # an includer's context supplies the name
+
+
+HTTPBIN = '''from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.route("/basic-auth/<user>/<passwd>")
+def basic_auth(user="user", passwd="passwd"):
+    return check(user, passwd)
+
+
+@app.route("/login")
+@app.route("/login/<user>/<passwd>")
+def login(user="admin", passwd="hunter22"):
+    return check(user, passwd)
+'''
+
+
+def test_a_password_default_every_route_fills_from_the_url(tmp_path):
+    rec, said = _reasons(tmp_path, {"httpbin/core.py": HTTPBIN}, _sg("B107", "httpbin/core.py", 7, tool="bandit",
+                                                                       snippet="7 def basic_auth(user=\"user\", passwd=\"passwd\"):"))
+    assert rec["verdict"] == "false_positive" and "the default of `passwd` in `basic_auth`" in said, said
+    rec, said = _reasons(tmp_path / "b", {"httpbin/core.py": HTTPBIN}, _sg("B107", "httpbin/core.py", 13, tool="bandit",
+                                                                             snippet="13 def login(user=\"admin\", passwd=\"hunter22\"):"))
+    assert "never runs" not in said  # /login calls the view without passwd: the default is used
+
+
+DIGEST = '''from hashlib import md5, sha256
+
+
+def H(data, algorithm):
+    if algorithm == 'SHA-256':
+        return sha256(data).hexdigest()
+    return md5(data).hexdigest()
+
+
+def HA1(realm, username, password, algorithm):
+    return H(b":".join([username.encode(), realm.encode(), password.encode()]), algorithm)
+
+
+def digest_challenge_response(app, qop, algorithm):
+    """Answer the WWW-Authenticate digest challenge."""
+
+
+def fingerprint(data):
+    return md5(data).hexdigest()
+'''
+
+
+def test_md5_in_a_helper_that_http_digests_ha1_calls(tmp_path):
+    rule = "python.lang.security.insecure-hash-algorithms.insecure-hash-algorithm-md5"
+    rec, said = _reasons(tmp_path, {"httpbin/helpers.py": DIGEST}, _sg(rule, "httpbin/helpers.py", 7))
+    assert rec["verdict"] == "false_positive" and "HTTP Digest authentication" in said and "`HA1`" in said, said
+    rec, said = _reasons(tmp_path / "b", {"httpbin/helpers.py": DIGEST}, _sg(rule, "httpbin/helpers.py", 19))
+    assert "HTTP Digest" not in said
+
+
+SPJ = '''import hashlib
+
+
+def save(data):
+    data["spj_version"] = hashlib.md5(
+        (data["spj_language"] + ":" + data["spj_code"]).encode("utf-8")).hexdigest()
+    return data
+
+
+def login(data, stored):
+    return hashlib.md5(data["password"].encode()).hexdigest() == stored
+'''
+
+
+def test_a_digest_kept_as_a_version_key(tmp_path):
+    rec, said = _reasons(tmp_path, {"problem/views/admin.py": SPJ}, _sg("B324", "problem/views/admin.py", 5, tool="bandit"))
+    assert rec["verdict"] == "false_positive" and "spj_version" in said, said
+    rec, said = _reasons(tmp_path / "b", {"problem/views/admin.py": SPJ}, _sg("B324", "problem/views/admin.py", 11, tool="bandit"))
+    assert rec["verdict"] != "false_positive"
