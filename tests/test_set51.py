@@ -243,3 +243,28 @@ def test_a_digest_kept_as_a_version_key(tmp_path):
     assert rec["verdict"] == "false_positive" and "spj_version" in said, said
     rec, said = _reasons(tmp_path / "b", {"problem/views/admin.py": SPJ}, _sg("B324", "problem/views/admin.py", 11, tool="bandit"))
     assert rec["verdict"] != "false_positive"
+
+
+def test_semgreps_unvalidated_password_autofix_is_refused():
+    """Round 55's two harmful rows: `if validate_password(...)` never sets the password (it returns None when the
+    password passes), and the file never binds `django` (NameError)."""
+    from tasks.fixes.scanner_fixes import review
+
+    text = "from django.contrib.auth import get_user_model\n\n\ndef reset(user, data):\n    user.set_password(data['password'])\n"
+    why, _ = review(None, ["    user.set_password(data['password'])"],
+                    ["    if django.contrib.auth.password_validation.validate_password(data['password'], user=user):",
+                     "        user.set_password(data['password'])"], text)
+    assert why and "returns None when the password passes" in why
+    why, _ = review(None, ["    x = csv.writer(f)"], ["    x = defusedcsv.writer(f)"], "import csv\n# defusedcsv later\n")
+    assert why and "does not import `defusedcsv`" in why
+    why, _ = review(None, ["    w = csv.writer(open(p, 'w'))"], ["    w = csv.writer(open(p, 'w'), quoting=csv.QUOTE_ALL)"],
+                    "import csv\n")
+    assert why is None  # the module the removed code already uses
+
+
+def test_a_module_named_by_a_from_import_is_not_bound():
+    from tasks.fixes.scanner_fixes import _bound
+
+    assert not _bound("django", "from django.contrib.auth import get_user_model\n")
+    assert _bound("django", "import django.contrib.auth\n") and _bound("np", "import numpy as np\n")
+    assert _bound("json", "import os, json\n") and _bound("x", "def f(a, x=1):\n    pass\n")
