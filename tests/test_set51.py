@@ -268,3 +268,71 @@ def test_a_module_named_by_a_from_import_is_not_bound():
     assert not _bound("django", "from django.contrib.auth import get_user_model\n")
     assert _bound("django", "import django.contrib.auth\n") and _bound("np", "import numpy as np\n")
     assert _bound("json", "import os, json\n") and _bound("x", "def f(a, x=1):\n    pass\n")
+
+
+CLIENT = '''from hashlib import md5
+
+
+def _hash(data, algorithm):
+    return md5(data).hexdigest()
+
+
+def _make_digest_auth_header(username, password, realm, nonce, algorithm=None):
+    """Compile a digest authentication header for the WWW-Authenticate challenge."""
+    ha1 = _hash(':'.join([username, realm, password]).encode(), algorithm)
+    return 'Digest username="{0}", response="{1}"'.format(username, _hash(ha1.encode(), algorithm))
+
+
+def _checksum(blob):
+    return md5(blob).hexdigest()
+
+
+def _store(blob):
+    key = _checksum(blob)
+    return key
+'''
+
+
+def test_md5_in_a_helper_bound_to_ha1_in_a_digest_client(tmp_path):
+    rule = "python.lang.security.insecure-hash-algorithms.insecure-hash-algorithm-md5"
+    rec, said = _reasons(tmp_path, {"test_httpbin.py": CLIENT}, _sg(rule, "test_httpbin.py", 5))
+    assert "HTTP Digest authentication" in said, said
+    rec, said = _reasons(tmp_path / "b", {"test_httpbin.py": CLIENT}, _sg(rule, "test_httpbin.py", 15))
+    assert "HTTP Digest" not in said
+
+
+FLIT = '''[project]
+name = "Flask-Admin"
+
+[build-system]
+requires = ["flit_core<4"]
+build-backend = "flit_core.buildapi"
+
+[tool.flit.module]
+name = "flask_admin"
+'''
+EXAMPLE = "from flask import Flask\n\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(debug=True)\n"
+
+
+def test_an_example_outside_the_wheel_says_what_the_build_ships(tmp_path):
+    files = {"pyproject.toml": FLIT, "flask_admin/__init__.py": "", "examples/simple/main.py": EXAMPLE}
+    rec, said = _reasons(tmp_path, files, _sg("B201", "examples/simple/main.py", 6, tool="bandit"))
+    assert rec["verdict"] == "false_positive"
+    assert "pyproject.toml builds the wheel from `flask_admin/` alone ([tool.flit.module])" in said, said
+    found = dict(files, **{"pyproject.toml": FLIT.replace('build-backend = "flit_core.buildapi"', 'build-backend = "setuptools.build_meta"')})
+    rec, said = _reasons(tmp_path / "b", found, _sg("B201", "examples/simple/main.py", 6, tool="bandit"))
+    assert "builds the wheel" not in said  # setuptools without a packages list: no answer
+
+
+def test_wheel_folders_from_each_backend():
+    from tasks.triage.wheel_contents import _folders
+
+    files = {"src/pkg/__init__.py", "pkg2/a.py", "examples/x.py"}
+    assert _folders({"build-system": {"build-backend": "flit_core.buildapi"}, "project": {"name": "pkg"}}, files) == (
+        ["src/pkg"], "flit's module, the project's name")
+    assert _folders({"build-system": {"build-backend": "setuptools.build_meta"},
+                     "tool": {"setuptools": {"packages": ["pkg2", "pkg2.sub"]}}}, files)[0] == ["pkg2", "pkg2/sub"]
+    assert _folders({"build-system": {"build-backend": "hatchling.build"},
+                     "tool": {"hatch": {"build": {"targets": {"wheel": {"packages": ["src/pkg"]}}}}}}, files)[0] == ["src/pkg"]
+    assert _folders({"build-system": {"build-backend": "setuptools.build_meta"},
+                     "tool": {"setuptools": {"packages": {"find": {"where": ["src"]}}}}}, files) is None

@@ -67,18 +67,26 @@ def protocol_digest(f: Finding, reader=None) -> dict | None:
 
 
 def _caller(lines: list[str], helper: str, rx) -> re.Match | None:
-    """The protocol's shape in the name of a function of the file that calls ``helper``: httpbin's ``H(data,
-    algorithm)`` hashes with MD5 for ``HA1``/``HA2`` (held-out set 51: both labellers, HTTP Digest fixes the algorithm)."""
-    for i, text in enumerate(lines):
-        d = _DEF.match(text)
+    """The protocol's shape in the name of a function of the file that calls ``helper``, or in a name it binds to
+    ``helper(...)``: httpbin's ``H(data, algorithm)`` hashes with MD5 for ``HA1``/``HA2``, its test client's
+    ``ha1 = _hash(a1, algorithm)`` (held-out set 51: both labellers, HTTP Digest fixes the algorithm)."""
+    for i, line in enumerate(lines):
+        d = _DEF.match(line)
         name = next((g for g in d.groups() if g), None) if d else None
-        if not name or name == helper or not rx.search(name):
+        if not name or name == helper:
             continue
         body = []
         for later in lines[i + 1:i + 1 + LOOK_BACK]:
             if _DEF.match(later):
                 break
             body.append(later)
-        if re.search(rf"(?<![\w.]){re.escape(helper)}\(", "".join(body)):
+        text = "".join(body)
+        if not re.search(rf"(?<![\w.]){re.escape(helper)}\(", text):
+            continue
+        if rx.search(name):
             return rx.search(name)
+        for bound in re.findall(rf"(\w+)\s*=\s*{re.escape(helper)}\(", text):  # its test client: `ha1 = _hash(a1, ...)`
+            hit = rx.search(bound) or rx.search(bound.upper())
+            if hit:
+                return hit
     return None
