@@ -336,3 +336,63 @@ def test_wheel_folders_from_each_backend():
                      "tool": {"hatch": {"build": {"targets": {"wheel": {"packages": ["src/pkg"]}}}}}}, files)[0] == ["src/pkg"]
     assert _folders({"build-system": {"build-backend": "setuptools.build_meta"},
                      "tool": {"setuptools": {"packages": {"find": {"where": ["src"]}}}}}, files) is None
+
+
+PUBLISH = """name: Publish
+on:
+  push:
+    tags: ['*']
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: python -m build
+  create-release:
+    needs: [build]
+    runs-on: ubuntu-latest
+    permissions:
+      contents: write
+    steps:
+      - run: gh release create ${{ github.ref_name }}
+        env:
+          GH_TOKEN: ${{ github.token }}
+"""
+
+
+def test_a_job_with_its_own_permissions_does_not_use_the_default_token(tmp_path):
+    """flask-admin's publish.yaml (round 55, a wrong fact): the token step sits in a job that declares contents: write."""
+    f = finding(tool="checkov", kind="config", rule_id="CKV2_GHA_1", title="t",
+                location={"path": ".github/workflows/publish.yaml", "start_line": 1, "end_line": 19})
+    rec, said = _reasons(tmp_path, {".github/workflows/publish.yaml": PUBLISH}, f)
+    assert "a run: step with the token in its env" not in said, said
+    rec, said = _reasons(tmp_path / "b", {".github/workflows/publish.yaml": PUBLISH.replace(
+        "    permissions:\n      contents: write\n", "")}, f)
+    assert "a run: step with the token in its env" in said and rec["verdict"] == "needs_review"
+    both = PUBLISH.replace("  build:\n    runs-on: ubuntu-latest\n", "  build:\n    runs-on: ubuntu-latest\n    permissions: {}\n")
+    rec, said = _reasons(tmp_path / "c", {".github/workflows/publish.yaml": both}, f)
+    assert rec["verdict"] == "false_positive" and "every job sets its own token permissions" in said, said
+
+
+def test_a_one_character_secret_key_is_a_weak_key_not_no_credential(tmp_path):
+    """flask-admin's tests/sqla/conftest.py `app.config["SECRET_KEY"] = "1"` (round 55: "no hardcoded credential" is
+    false of a signing key; the test path is why it is harmless)."""
+    code = 'from flask import Flask\n\n\ndef app():\n    app = Flask(__name__)\n    app.config["SECRET_KEY"] = "1"\n    return app\n'
+    f = finding(rule_id="B105", tool="bandit", title="Possible hardcoded password: '1'",
+                location={"path": "flask_admin/tests/sqla/conftest.py", "start_line": 6, "end_line": 6},
+                snippet='5     app = Flask(__name__)\n6     app.config["SECRET_KEY"] = "1"\n7     return app',
+                secret_evidence={"class": "empty", "entropy": 0.0, "format": None, "length": 1, "match": "a single character"})
+    rec, said = _reasons(tmp_path, {"flask_admin/tests/sqla/conftest.py": code}, f)
+    assert rec["verdict"] == "false_positive" and "no hardcoded credential" not in said and "a single character" in said, said
+    app = dict(f, location={"path": "app/config.py", "start_line": 6, "end_line": 6})
+    rec, said = _reasons(tmp_path / "b", {"app/config.py": code}, app)
+    assert rec["verdict"] != "false_positive" and "a weak key in use" in said, said
+
+
+def test_a_suppression_reason_is_never_cut_inside_a_neither_nor():
+    from tasks.fixes.suppression import justification
+
+    rec = {"reasons": [{"check": "code", "evidence": "ADD of a local file behaves like COPY: deploy/rsync/Dockerfile:6 adds "
+                        "./rsyncd.conf, a local path that is neither a URL (fetched unverified) nor a tar archive (unpacked)"}]}
+    said = justification(rec, "deploy/rsync/Dockerfile")
+    assert not said.endswith("neither a URL") and "neither" not in said or "nor" in said, said

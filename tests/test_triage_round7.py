@@ -130,7 +130,7 @@ def test_b603_without_a_shell_is_settled_by_a_fixed_program_or_a_command_line_sc
     cli = Judge(reader=reader).judge(_b603("package.py", 6))  # the program is a variable: the script's user chooses it
     assert cli["verdict"] == "false_positive" and "in a command-line program" in cli["reasons"][0]["evidence"]
     # what marks the script, where (round 26: no catalogue list, no "the person running it chooses the arguments")
-    assert "package.py runs as a script (`import argparse` on line 1)" in cli["reasons"][0]["evidence"]
+    assert "package.py is command-line code (`import argparse` on line 1)" in cli["reasons"][0]["evidence"]
     assert "person running it" not in cli["reasons"][0]["evidence"]
     for line in (6, 10):  # a web handler reads request data: the arguments may be a user's
         assert check_subprocess_argv(_b603("app.py", line), Files(VIEW)) is None, line

@@ -37,6 +37,10 @@ _DANGLING = re.compile(r"\s+(?:a|an|the|to|of|in|on|at|by|for|from|with|and|or|b
                        re.I)
 
 
+# a clause whose pair is still open: "neither a URL" before its "nor", "both X" before its "and", "between X" ...
+_HALF_PAIR = re.compile(r"\b(?:neither\b(?!.*\bnor\b)|either\b(?!.*\bor\b)|both\b(?!.*\band\b)|between\b(?!.*\band\b))")
+
+
 def justification(rec: dict, path: str | None = None) -> str:
     """A short reason for the suppression comment: the signal's name, or the evidence cut at a clause.
 
@@ -57,7 +61,8 @@ def justification(rec: dict, path: str | None = None) -> str:
     if len(text) <= MAX_REASON:
         return _closed(text)
     cuts = [m.start() for m in _BOUNDARY.finditer(text) if 20 <= m.start() <= MAX_REASON and not text[:m.start()].count("`") % 2
-            and len(text[:m.start()].rsplit(": ", 1)[-1].split()) >= 3]  # no "...: payload" stub; never inside `code`
+            and len(text[:m.start()].rsplit(": ", 1)[-1].split()) >= 3  # no "...: payload" stub; never inside `code`
+            and not _HALF_PAIR.search(text[:m.start()].rsplit(": ", 1)[-1])]  # round 55: "neither a URL" without its nor
     if not cuts:  # no clause ends in time: the last comma, else the last word that is not a function word
         commas = [m.start() for m in re.finditer(r", ", text) if 20 <= m.start() <= MAX_REASON and not text[:m.start()].count("`") % 2]
         head = text[:commas[-1]] if commas else text[:MAX_REASON].rsplit(" ", 1)[0]

@@ -200,6 +200,7 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
                     f"{text}" + ("" if slow else " in a password field; check that the hash function is a slow one (bcrypt, argon2, PBKDF2)")}
         return {"check": "secret", "status": "credential_like", "evidence": f"the flagged value is a high-entropy value ({ev.get('length')} characters), shaped like a key"}
     key = _APP_KEY.search(code)
+    ev = dict(ev, **{"class": "weak"}) if key and ev.get("match") == "a single character" else ev  # SECRET_KEY = "1" (round 55)
     test_cls = _test_class(f, reader) if str(f.path or "").endswith(".py") and not in_tests else None  # a pytest class
     # TestSettings in a test file is a test case, not settings a suite loads (set 36's grade): the path check says test
     if test_cls:  # CTFd's class TestingConfig: SECRET_KEY = "AAAAAAAAAAAAAAAAAAAA"

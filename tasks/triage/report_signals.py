@@ -89,8 +89,8 @@ def _checks_security(text: str | None) -> bool:
 # (tool, rule) -> why it is acceptable in a test file, and how to silence it there
 TEST_ONLY_RULES = {
     ("bandit", "B101"): (
-        "an `assert` in a test file is how the test checks its own results (pytest rewrites it into the failure "
-        "report), and B101's concern, a check that `python -O` strips from a running application, has no application "
+        "an `assert` in a test file is how the test checks its own results (a failing one fails the test), "
+        "and B101's concern, a check that `python -O` strips from a running application, has no application "
         "to protect there",
         "exclude the test directories from B101 (`bandit -r . --skip B101` for tests, or `exclude_dirs: [tests]` "
         "in the Bandit configuration) or mark the line `# nosec B101`",

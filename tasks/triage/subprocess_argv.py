@@ -66,7 +66,7 @@ def check_subprocess_argv(f: Finding | dict, reader=None) -> dict | None:
         return None if not _CLI.search(source) else {
             "check": "code", "status": "command_line_program",
             "evidence": f"an import in a command-line program: {f.path}:{loc.start_line} imports subprocess in a file that "
-                        f"runs as a script ({_cli_marker(source)}) and reads no request data; B404 flags the "
+                        f"is command-line code ({_cli_marker(source)}) and reads no request data; B404 flags the "
                         "import itself, and each call is judged by its own finding"}
     try:
         tree = ast.parse(source)
@@ -102,7 +102,7 @@ def check_subprocess_argv(f: Finding | dict, reader=None) -> dict | None:
         return {"check": "code", "status": "command_line_program",
                 "evidence": f"no shell=True, in a command-line program: {where} passes an argument list, not a command "
                             "string; "
-                            f"{f.path} runs as a script ({_cli_marker(source)}) and reads no request data anywhere, so no "
+                            f"{f.path} is command-line code ({_cli_marker(source)}) and reads no request data anywhere, so no "
                             f"web request chooses the arguments; {flags}"}
     return None
 
@@ -168,7 +168,7 @@ def _shell_script(f: Finding, source: str) -> dict | None:
     if not source or not _CLI.search(source) or USER_INPUT.search(source) or _WEB.search(source) or _REMOTE.search(source):
         return None
     return {"check": "code", "status": "command_line_program",
-            "evidence": f"a shell command in a command-line program: {f.path} runs as a script ({_cli_marker(source)}), "
+            "evidence": f"a shell command in a command-line program: {f.path} is command-line code ({_cli_marker(source)}), "
                         "reads no request data and nothing from the network, so whatever reaches the shell comes from "
                         "the person running it or the repository's own files, and that person already has a shell"}
 

@@ -107,6 +107,12 @@ def _steps(data: dict):
                 yield step
 
 
+def _default_steps(data: dict):
+    """The steps of jobs without ``permissions`` of their own, the only ones with the default token (round 55)."""
+    jobs = data.get("jobs") if isinstance(data.get("jobs"), dict) else {}
+    return _steps({"jobs": {k: j for k, j in jobs.items() if isinstance(j, dict) and "permissions" not in j}})
+
+
 def _in_run_scripts(data: dict) -> list[str]:
     """Input names written straight into a job step's ``run:`` script."""
     names: list[str] = []
@@ -256,8 +262,8 @@ def check_default_token(f: Finding | dict, reader=None) -> dict | None:
         notes.append(f"under {'/'.join(sorted(set(names) & _PRIVILEGED))} no step of this workflow checks out or fetches "
                      "the pull request's code")
     note = f" ({'; '.join(notes)})" if notes else ""
-    jobs_uses = [j.get("uses") for j in jobs.values() if isinstance(j, dict) and isinstance(j.get("uses"), str)]  # a reusable
-    tagged = sorted({str(u).split("@")[0] for u in [s.get("uses") for s in _steps(data)] + jobs_uses  # workflow by branch
+    jobs_uses = [j.get("uses") for j in jobs.values() if isinstance(j, dict) and isinstance(j.get("uses"), str) and "permissions" not in j]
+    tagged = sorted({str(u).split("@")[0] for u in [s.get("uses") for s in _default_steps(data)] + jobs_uses  # workflow by branch
                      if _THIRD_PARTY_TAG.match(str(u or ""))})
     trusted = [e for e in names if e not in ("pull_request", "workflow_call")]
     if tagged and trusted:  # a movable tag's code runs beside the default token on an event the team fires: whether that token can
@@ -267,7 +273,7 @@ def check_default_token(f: Finding | dict, reader=None) -> dict | None:
             f"it runs third-party actions by a tag or branch name ({', '.join(tagged[:3])}{', ...' if len(tagged) > 3 else ''}) "
             "beside it: check the repository's default workflow permissions (Settings > Actions); if they allow writes, "
             "set a read-only permissions block and grant each job only what it needs")}
-    handed = sorted({str(st.get("uses")).split("@")[0] for st in _steps(data) if _THIRD_PARTY_TAG.match(str(st.get("uses") or ""))
+    handed = sorted({str(st.get("uses")).split("@")[0] for st in _default_steps(data) if _THIRD_PARTY_TAG.match(str(st.get("uses") or ""))
                      and _TOKEN_INPUT.search(str(st.get("with") or "") + str(st.get("env") or ""))})
     if handed:  # set 50: dockge's prevent-file-change gives GITHUB_TOKEN to an action by tag; a branch's pull request
         return {"check": "code", "verdict": "needs_review", "evidence": (  # (not a fork's) gets the default token
@@ -275,7 +281,7 @@ def check_default_token(f: Finding | dict, reader=None) -> dict | None:
             "a pull request from a branch of this repository, or any other event, gives it the repository's default token; "
             "check the default workflow permissions (Settings > Actions) and declare the scopes the action needs")}
     writers = sorted({str(st.get("uses")).split("@")[0] if st.get("uses") else "a run: step with the token in its env"
-                      for st in _steps(data) if _WRITER.match(str(st.get("uses") or ""))
+                      for st in _default_steps(data) if _WRITER.match(str(st.get("uses") or ""))
                       or _TOKEN_INPUT.search(str(st.get("with") or "") + str(st.get("env") or ""))})
     if writers and trusted:  # actions/stale with repo-token (sets 46 and 47, both labellers: a finding; set 38: hardening)
         return {"check": "code", "verdict": "needs_review", "evidence": (
