@@ -396,3 +396,54 @@ def test_a_suppression_reason_is_never_cut_inside_a_neither_nor():
                         "./rsyncd.conf, a local path that is neither a URL (fetched unverified) nor a tar archive (unpacked)"}]}
     said = justification(rec, "deploy/rsync/Dockerfile")
     assert not said.endswith("neither a URL") and "neither" not in said or "nor" in said, said
+
+
+LOGIN = '''from urllib.parse import urlsplit
+from flask import redirect, request, url_for
+
+
+def login():
+    next_page = request.args.get('next')
+    if not next_page or urlsplit(next_page).netloc != '':
+        next_page = url_for('main.index')
+    return redirect(next_page)
+
+
+def login_strict():
+    next_page = request.args.get('next')
+    if not next_page or urlsplit(next_page).netloc != '' or next_page.startswith('//'):
+        next_page = url_for('main.index')
+    return redirect(next_page)
+'''
+
+
+def test_a_redirect_guarded_by_an_empty_netloc_alone_says_what_passes(tmp_path):
+    """microblog's login (round 55): `/\\evil.com` and `///evil.com` pass `urlsplit(x).netloc != ''`."""
+    rule = "python.flask.security.open-redirect"
+    rec, said = _reasons(tmp_path, {"app/auth/routes.py": LOGIN}, _sg(rule, "app/auth/routes.py", 6, end=9))
+    assert rec["verdict"] == "true_positive" and "the guard at line 7" in said and "`///evil.com`" in said, said
+    rec, said = _reasons(tmp_path / "b", {"app/auth/routes.py": LOGIN}, _sg(rule, "app/auth/routes.py", 13, end=16))
+    assert "checks only the host part" not in said
+
+
+def test_one_read_of_the_request_is_said_once_in_the_verdict():
+    from tasks.enrich.verdicts import verdict_text
+
+    rec = {"verdict": "true_positive", "reasons": [
+        {"check": "code", "evidence": "line 26 reads the HTTP request itself (`request.args`)"},
+        {"check": "code", "evidence": "app/auth/routes.py:26 reads user input (request.args) on the flagged line (rule.x)"}]}
+    text = verdict_text(rec, "CWE-601")
+    assert text.count("request.args") == 1 and "(rule.x)" not in text, text
+
+
+def test_the_open_redirect_fix_refuses_what_browsers_read_as_another_host():
+    from tasks.fixes.patterns.python import PATTERNS
+
+    code = PATTERNS["open-redirect"].split("```python\n", 1)[1].split("```", 1)[0]
+    space: dict = {}
+    exec(code, space)  # noqa: S102 - the row's own snippet, run as a reader would
+    safe_next = space["safe_next"]
+    for bad in ("/\\evil.com", "///evil.com", "//evil.com", "https://evil.com", "javascript:alert(1)", "/\t/evil.com"):
+        assert safe_next(bad, {"ok.example"}) == "/", bad
+    assert safe_next("/profile?tab=2", set()) == "/profile?tab=2" and safe_next("https://ok.example/x", {"ok.example"}) != "/"
+    assert "Django" not in PATTERNS["open-redirect"]

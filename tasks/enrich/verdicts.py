@@ -147,6 +147,10 @@ def _restates(said: str, piece: str) -> bool:
     return len(lines) >= 2 and lines <= _lines_named(said) and bool(names & set(re.findall(r"\b\w+\b", piece)))
 
 
+# triage's "app/x.py:26 reads user input (request.args) on the flagged line (rule)", and what it adds after it
+_SAME_READ = re.compile(r"^\S+?:(\d+) reads user input \((.+?)\) on the flagged line \([^)]*\)(?:; (.*))?$")
+
+
 def verdict_text(rec: dict, cwe: str | None = None) -> str:
     """'## Verdict' and one sentence: the verdict and the evidence it rests on (none is invented).
 
@@ -159,6 +163,11 @@ def verdict_text(rec: dict, cwe: str | None = None) -> str:
     shown = [r for r in _informative(rec) if not (said and _CONFIDENCE_ONLY.match(str(r["evidence"])))]
     for r in shown[:2]:  # a true positive the code settles does not repeat the rule's own doubt
         piece = str(r["evidence"]).rstrip(".")
+        same = _SAME_READ.match(piece) if evidence else None
+        if same and same.group(1) in _lines_named(evidence) and same.group(2).strip("`") in evidence:
+            piece = same.group(3) or ""  # round 55: "line 26 reads the HTTP request itself (`request.args`)" said it
+            if not piece:
+                continue
         if evidence and _restates(evidence, piece):
             continue  # the triage's flow and the code's evidence saw the same assignment: say it once
         evidence += (", " if piece.startswith("but ") else "; ") + piece if evidence else piece

@@ -11,7 +11,11 @@ function up to the flagged line, read request data (Django
 user, and the verdict must not rest on confidence or path alone.
 
 The answer names the input and where it was seen, never guesses: no source
-text, no evidence either way (``None``).
+text, no evidence either way (``None``).  A redirect's target checked by an empty ``netloc`` alone is said so
+(tasks.triage.redirect_target's ``netloc_only_guard``).
+
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.parsed_source``, ``tasks.triage.redirect_target``,
+``tasks.triage.api_digest``, ``tasks.triage.protocol_digest``, ``tasks.triage.digest_use``.
 """
 
 from __future__ import annotations
@@ -92,9 +96,12 @@ def _in_function(f: Finding, reader) -> dict | None:
                                 f"which reaches the flagged line {loc.start_line} ({f.rule_id})"}
     hit = USER_INPUT.search(flagged)
     if hit:
+        from tasks.triage.redirect_target import netloc_only_guard
+
+        guard = netloc_only_guard(lines, loc.start_line, last) if re.search(r"(?i)redirect", str(f.rule_id)) else None
         return {"check": "code", "status": "user_input",
                 "evidence": f"{loc.path}:{loc.start_line} reads user input ({_shown(hit.group(0))}) on the flagged line "
-                            f"({f.rule_id})"}
+                            f"({f.rule_id})" + (f"; {guard}" if guard else "")}
     return None
 
 

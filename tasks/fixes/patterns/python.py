@@ -104,17 +104,20 @@ token = secrets.token_urlsafe(32)
 code = "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(12))
 ```
 The `random` module is fine for simulations and non-security choices - if this use is one, say so in a `# nosec` comment with the reason.""",
-    "open-redirect": """Redirect only to relative paths on your own site, or to hosts on an allowlist:
+    "open-redirect": """Redirect only to paths on your own site, or to hosts on an allowlist; a check of `netloc` alone is not enough, since browsers read `/\\evil.com` and `///evil.com` as a link to evil.com:
 ```python
-from urllib.parse import urlparse
+import re
+from urllib.parse import urlsplit
 
 def safe_next(url: str, allowed_hosts: set[str]) -> str:
-    parsed = urlparse(url)
-    if parsed.scheme in ("", "https") and (parsed.netloc == "" or parsed.netloc in allowed_hosts):
-        return url
-    return "/"
-```
-In Django, `django.utils.http.url_has_allowed_host_and_scheme` performs this check.""",
+    url = re.sub(r"[\\t\\n\\r]", "", url).replace("\\\\", "/")  # what browsers drop, and a backslash read as "/"
+    parsed = urlsplit(url)
+    if parsed.netloc:
+        return url if parsed.scheme in ("", "https") and parsed.netloc in allowed_hosts else "/"
+    if parsed.scheme or not url.startswith("/") or url.startswith("//"):
+        return "/"
+    return url
+```""",
     "ssrf": """Do not fetch arbitrary URLs from input. Allow only known hosts and schemes, and resolve the host to refuse internal addresses:
 ```python
 import ipaddress
