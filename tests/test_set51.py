@@ -447,3 +447,16 @@ def test_the_open_redirect_fix_refuses_what_browsers_read_as_another_host():
         assert safe_next(bad, {"ok.example"}) == "/", bad
     assert safe_next("/profile?tab=2", set()) == "/profile?tab=2" and safe_next("https://ok.example/x", {"ok.example"}) != "/"
     assert "Django" not in PATTERNS["open-redirect"]
+
+
+def test_the_stage_2_suppression_says_what_the_wheel_ships():
+    from tasks.fixes.suppression import suppression_answer
+
+    f = finding(rule_id="B201", tool="bandit", title="t", location={"path": "examples/simple/main.py", "start_line": 6, "end_line": 6})
+    rec = {"verdict": "false_positive", "reasons": [
+        {"check": "path", "evidence": "not what the project ships: examples/simple/main.py is example code"},
+        {"check": "path", "evidence": "pyproject.toml builds the wheel from `flask_admin/` alone ([tool.flit.module]): "
+                                      "examples/simple/main.py is in no installed package, so nobody who depends on the project runs it"}]}
+    answer = suppression_answer(f, rec, diff="--- a/examples/simple/main.py\n+++ b/examples/simple/main.py\n@@ -6 +6 @@\n"
+                                             "-    app.run(debug=True)\n+    app.run(debug=True)  # nosec B201\n")
+    assert "pyproject.toml builds the wheel from `flask_admin/` alone" in answer, answer

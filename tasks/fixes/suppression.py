@@ -287,7 +287,8 @@ def suppression_answer(f: Finding | dict, rec: dict, diff: str | None = None, fi
     else:
         lang, block = suppression_for(f, rec)
         shown = f"```{lang}\n{block}\n```"
-    code = [r["evidence"].rstrip(".") for r in rec["reasons"][1:2] if r.get("check") == "code" and r.get("evidence")]
+    code = [r["evidence"].rstrip(".") for r in rec["reasons"][1:2] if r.get("evidence") and (r.get("check") == "code" or str(
+        r["evidence"]).startswith("pyproject.toml builds the wheel"))]  # what the package ships (round 55)
     why += f"; {code[0]}" if code else ""  # what the line itself shows beside "test code" (round 50's graders)
     return (f"False positive: {why}. Do not change the code; suppress the finding {suppression_place(f, rec)}, "
             f"with the reason, so the next scan does not report it again:\n{shown}\n")

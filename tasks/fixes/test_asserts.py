@@ -1,6 +1,6 @@
 """Bandit's B101 in test files, recorded once in Bandit's configuration rather than with a ``# nosec`` per assert.
 
-A test suite checks with ``assert``: pytest rewrites each one into a readable failure, and every test file has many
+A test suite checks with ``assert`` (pytest's style; unittest's ``self.assert*`` methods are no ``assert``), and a test file may have many
 (flaskbb's test_forum_models.py alone has 148).  A ``# nosec B101`` on one of them leaves the rest of the file and
 every assert written later to be flagged again (round 53's graders: "a per-line nosec is the wrong tool where a
 Bandit test-folder exclusion fits", five rows).  Bandit's B101 plugin takes its own setting for this,
@@ -18,8 +18,8 @@ from pathlib import PurePosixPath
 from tasks.findings.model import Finding
 
 _TEST_DIRS = ("tests", "test", "testing")
-PLACE = ("once for the test files, in Bandit's own setting for this check (`assert_used: skips`): every test checks "
-         "with assert, and a `# nosec` per line would leave the file's other asserts, and each new one, flagged again")
+PLACE = ("once for the test files, in Bandit's own setting for this check (`assert_used: skips`): a `# nosec` per line "
+         "would leave the test files' other asserts, and each new one, flagged again")
 
 
 def test_glob(path: str | None) -> list[str] | None:
