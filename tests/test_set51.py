@@ -460,3 +460,21 @@ def test_the_stage_2_suppression_says_what_the_wheel_ships():
     answer = suppression_answer(f, rec, diff="--- a/examples/simple/main.py\n+++ b/examples/simple/main.py\n@@ -6 +6 @@\n"
                                              "-    app.run(debug=True)\n+    app.run(debug=True)  # nosec B201\n")
     assert "pyproject.toml builds the wheel from `flask_admin/` alone" in answer, answer
+
+
+PARSER = "import xml.etree.ElementTree as ET\n\n\ndef load(path):\n    return ET.parse(path).getroot()\n"
+IMAGE = "FROM alpine:3.19 AS downloader\nRUN true\n\nFROM python:3.12-alpine\nCOPY . /app\n"
+
+
+def test_elementtree_in_an_image_with_a_current_python(tmp_path):
+    rule = "python.lang.security.use-defused-xml.use-defused-xml"
+    files = {"fps/parser.py": PARSER, "Dockerfile": IMAGE}
+    rec, said = _reasons(tmp_path, files, _sg(rule, "fps/parser.py", 1))
+    assert rec["verdict"] == "false_positive" and "`python:3.12-alpine` (Dockerfile)" in said, said
+    rec, said = _reasons(tmp_path / "b", dict(files, Dockerfile=IMAGE.replace("3.12", "3.8")), _sg(rule, "fps/parser.py", 1))
+    assert "billion laughs" not in said  # an old image's Expat may expand entities
+    rec, said = _reasons(tmp_path / "c", {"fps/parser.py": PARSER}, _sg(rule, "fps/parser.py", 1))
+    assert "billion laughs" not in said  # no image: the runtime is unknown
+    lxml = PARSER.replace("import xml.etree.ElementTree as ET\n", "import xml.etree.ElementTree as ET\nfrom lxml import etree\n")
+    rec, said = _reasons(tmp_path / "d", dict(files, **{"fps/parser.py": lxml}), _sg(rule, "fps/parser.py", 1))
+    assert "billion laughs" not in said
