@@ -478,3 +478,31 @@ def test_elementtree_in_an_image_with_a_current_python(tmp_path):
     lxml = PARSER.replace("import xml.etree.ElementTree as ET\n", "import xml.etree.ElementTree as ET\nfrom lxml import etree\n")
     rec, said = _reasons(tmp_path / "d", dict(files, **{"fps/parser.py": lxml}), _sg(rule, "fps/parser.py", 1))
     assert "billion laughs" not in said
+
+
+STREAM = '''import random
+from flask import request
+
+
+def stream_random_bytes(n):
+    if "seed" in request.args:
+        random.seed(int(request.args["seed"]))
+
+    def generate_bytes():
+        chunks = bytearray()
+        for i in range(n):
+            chunks.append(random.randint(0, 255))
+        return chunks
+    return generate_bytes()
+
+
+def shuffle(values):
+    return random.randint(0, len(values))
+'''
+
+
+def test_a_seeded_generator_is_said_to_be_repeatable_on_purpose(tmp_path):
+    rec, said = _reasons(tmp_path, {"httpbin/core.py": STREAM}, _sg("B311", "httpbin/core.py", 12, tool="bandit"))
+    assert rec["verdict"] == "false_positive" and "`random.seed(int(request.args['seed']))` at line 7" in said, said
+    rec, said = _reasons(tmp_path / "b", {"httpbin/core.py": STREAM}, _sg("B311", "httpbin/core.py", 18, tool="bandit"))
+    assert "repeatable on purpose" not in said

@@ -105,11 +105,17 @@ def check_random_use(f: Finding | dict, reader=None) -> dict | None:
         return None
     where = f" in {func.name}()" if func else ""
     feeds = _feeds(calls[0], stmt)
+    outer = next((d for d in parsed[0].body if isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef))
+                  and d.lineno <= loc.start_line <= (d.end_lineno or d.lineno)), None)
+    seeded = next((n for n in ast.walk(outer) if isinstance(n, ast.Call) and ast.unparse(n.func) == "random.seed"
+                   and n.args), None) if outer is not None else None  # httpbin's /stream-bytes?seed= (round 55)
     return {"check": "code", "evidence": (
         f"not a security use of randomness: {ast.unparse(calls[0].func)}() at {f.path}:{loc.start_line}{where} "
         + (f"gives {feeds}, and nothing" if feeds else "picks a value that nothing")
         + " in the statement, the function or the statements using its result treats it as a token, key, password, "
-        "salt, nonce, session, cookie or identifier, so a predictable value costs nothing here")}
+        "salt, nonce, session, cookie or identifier, so a predictable value costs nothing here"
+        + (f"; `{ast.unparse(seeded)}` at line {seeded.lineno} makes the sequence repeatable on purpose, which a "
+           "cryptographic generator cannot be" if seeded else ""))}
 
 
 _STRONG = {"key", "keys", "salt", "otp", "pin", "csrf", "xsrf", "session", "sid", "secret", "secrets", "token", "tokens",
