@@ -506,3 +506,32 @@ def test_a_seeded_generator_is_said_to_be_repeatable_on_purpose(tmp_path):
     assert rec["verdict"] == "false_positive" and "`random.seed(int(request.args['seed']))` at line 7" in said, said
     rec, said = _reasons(tmp_path / "b", {"httpbin/core.py": STREAM}, _sg("B311", "httpbin/core.py", 18, tool="bandit"))
     assert "repeatable on purpose" not in said
+
+
+BASE = '''from flask import url_for
+
+
+class BaseView:
+    def get_url(self, endpoint, **kwargs):
+        return url_for(endpoint, **kwargs)
+
+
+def stored_link(item):
+    return item.link
+'''
+LAYOUT = """<a href="{{ get_url('.export', export_type=export_type, **request.args) }}">x</a>
+<a href="{{ get_url('.details_view', id=request.args.get('id'), url=return_url) }}">x</a>
+<a href="{{ stored_link(item) }}">x</a>
+<a href="{{ url_for('.index') ~ request.args.get('next') }}">x</a>
+"""
+
+
+def test_a_link_built_by_a_helper_that_returns_url_for(tmp_path):
+    rule = "generic.html-templates.security.var-in-href"
+    files = {"flask_admin/base.py": BASE, "flask_admin/templates/admin/layout.html": LAYOUT}
+    for line in (1, 2):
+        rec, said = _reasons(tmp_path / str(line), files, _sg(rule, "flask_admin/templates/admin/layout.html", line))
+        assert rec["verdict"] == "false_positive" and "calls `get_url` (flask_admin/base.py:5)" in said, said
+    for line in (3, 4):
+        rec, said = _reasons(tmp_path / str(line), files, _sg(rule, "flask_admin/templates/admin/layout.html", line))
+        assert "whose every return is" not in said and "calls `url_for`" not in said, said

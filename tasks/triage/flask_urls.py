@@ -27,6 +27,7 @@ from tasks.triage.repo_urls import repo_urls
 
 _ATTR = re.compile(r"^\{\{\s*((?:[A-Za-z_]\w*\.)*?([A-Za-z_]\w*))\.url\s*\}\}$")
 _NAME = re.compile(r"^\{\{\s*([A-Za-z_]\w*)\s*\}\}$")
+_CALL = re.compile(r"^\{\{-?\s*(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)\((?:[^(){}]|\([^(){}]*\))*\)\s*-?\}\}$")  # one call, whole
 
 
 def _bound_here(value: str, lines: list[str], flagged: str) -> bool:
@@ -85,6 +86,12 @@ def flask_url(f: Finding, reader, files, values: list[str], lines: list[str], fl
     for value in values:
         if _bound_here(value, lines, flagged):
             said.append(f"`{value.strip()}` is bound to `url_for(...)` in the template itself")
+            continue
+        call = _CALL.match(value.strip())
+        helper = repo_urls(reader, f, files).helpers.get(call.group(1)) if call and files and call.group(1) != "url_for" else None
+        if call and (call.group(1) == "url_for" or helper):  # flask-admin's `{{ get_url('.export', **request.args) }}`
+            said.append(f"`{value.strip()[:60]}` calls `{call.group(1)}`" + (
+                f" ({helper[0]}:{helper[1]}), whose every return is `url_for(...)`" if helper else ""))
             continue
         view = _from_views(value, f, reader, files, lines)
         if view:  # microblog's `href="{{ next_url }}"` (set 51)

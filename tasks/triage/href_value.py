@@ -29,14 +29,16 @@ from tasks.repository.source import finding_lines
 from tasks.triage.flask_urls import flask_url
 from tasks.triage.repo_urls import repo_urls
 
-_HREF = re.compile(r"""\bhref\s*=\s*(["']?)([^"'>]*)""", re.I)
+# the attribute's whole value: to its own closing quote (`href="{{ get_url('.x', id=1) }}"` holds single quotes)
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"?|'([^']*)'?|([^\s"'>]+))""", re.I)
 _FIXED = re.compile(r"^(?:/|#|\?|\./|\.\./|https?://[^/{}<>\s]+|mailto:)")
 _MAX_GO = 2000
 
 
 def _values(lines: list[str], loc) -> list[str]:
     text = "".join(lines[loc.start_line - 1:max(loc.end_line or loc.start_line, loc.start_line)])
-    return [m.group(2) for m in _HREF.finditer(text) if "{{" in m.group(2) or "<%" in m.group(2) or "#{" in m.group(2)]
+    found = [next(g for g in m.groups() if g is not None) for m in _HREF.finditer(text) if any(g is not None for g in m.groups())]
+    return [v for v in found if "{{" in v or "<%" in v or "#{" in v]
 
 
 def _go_engine(f: Finding, reader, files) -> str | None:

@@ -23,7 +23,7 @@ from tasks.triage.parsed_source import binds_name, enclosing_function, parsed_tr
 
 MAX_FILES = 4000
 # every text either judge reads contains one of these (judged: a definition, an alias or Django's override)
-_NEEDLES = ("get_absolute_url", "ABSOLUTE_URL_OVERRIDES", "def url", "render_template")
+_NEEDLES = ("get_absolute_url", "ABSOLUTE_URL_OVERRIDES", "def url", "render_template", "url_for")
 _CACHE: dict[int, tuple] = {}  # id(file list) -> (the list, RepoUrls): one repository read per run
 
 
@@ -32,11 +32,13 @@ class RepoUrls:
     """``reversed``: "the repository's N `get_absolute_url` definitions all return reverse()" or None;
     ``methods``: {class name: (path, line, every return is url_for) or None when two classes share the name};
     ``views``: {(template name, variable): (path, line) of a view that passes it, or None when any view passes
-    something other than a ``url_for`` result}."""
+    something other than a ``url_for`` result}; ``helpers``: {function name: (path, line) when every definition of
+    that name returns only ``url_for(...)``, else None} (flask-admin's ``BaseView.get_url``)."""
 
     reversed: str | None = None
     methods: dict = field(default_factory=dict)
     views: dict = field(default_factory=dict)
+    helpers: dict = field(default_factory=dict)
 
 
 def _url_for(node) -> bool:
@@ -108,6 +110,24 @@ def view_urls(texts) -> dict:
     return found
 
 
+def url_helpers(texts) -> dict:
+    """{name: (path, line) or None} for every function whose every return is ``url_for(...)``; a name also defined
+    otherwise anywhere maps to None."""
+    found: dict = {}
+    for path, text in texts:
+        if "url_for" not in text:
+            continue
+        try:
+            tree = parsed_tree(text, len(text))[0]
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        for d in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            returns = [r.value for r in ast.walk(d) if isinstance(r, ast.Return)]
+            ok = bool(returns) and all(_url_for(v) for v in returns)
+            found[d.name] = (path, d.lineno) if ok and found.get(d.name, True) else None
+    return found
+
+
 def repo_urls(reader, f: Finding, files) -> RepoUrls:
     """Both judgements over the repository's tracked Python files (at the finding's commit), read once per file list."""
     if reader is None or not files:
@@ -119,7 +139,7 @@ def repo_urls(reader, f: Finding, files) -> RepoUrls:
         if len(python) <= MAX_FILES:
             kept = [(p, t) for p, t in ((p, "".join(finding_lines(reader, f, p))) for p in python)
                     if any(n in t for n in _NEEDLES)]
-            answer = RepoUrls(judged(t for _, t in kept), url_methods(kept), view_urls(kept))
+            answer = RepoUrls(judged(t for _, t in kept), url_methods(kept), view_urls(kept), url_helpers(kept))
         if len(_CACHE) >= 16:
             _CACHE.clear()
         _CACHE[id(files)] = held = (files, answer)
