@@ -183,11 +183,16 @@ def new_module(removed: list[str], added: list[str], text: str) -> str | None:
 def _bound(name: str, text: str) -> bool:
     """Does ``text`` bind ``name``: an import of it, an ``as`` alias, a from-import, an assignment, a def, a class, a loop
     or a parameter?  ``from django.contrib.auth import x`` names django but binds only ``x`` (set 51: semgrep's
-    unvalidated-password autofix calls ``django.contrib...`` in a file that never binds ``django``)."""
+    unvalidated-password autofix calls ``django.contrib...`` in a file that never binds ``django``).  Linear: each
+    from-import is read within its own statement (its line, or its parentheses)."""
     n = re.escape(name)
-    return bool(re.search(rf"(?m)^\s*import\s+(?:[\w.]+(?:\s+as\s+\w+)?\s*,\s*)*{n}\b(?!\s+as\b)|\bas\s+{n}\b"
-                          rf"|\bfrom\s+[\w.]+\s+import\s+\(?[^)#]*?(?<![\w.]){n}\b|(?<![\w.]){n}\s*(?::[^=\n]*)?=(?!=)"
-                          rf"|\b(?:def|class|for|global|nonlocal)\s+{n}\b|[(,]\s*{n}\s*[,)=:]", text))
+    if re.search(rf"(?m)^\s*import\s+(?:[\w.]+(?:\s+as\s+\w+)?\s*,\s*)*{n}\b(?!\s+as\b)|\bas\s+{n}\b"
+                 rf"|(?<![\w.]){n}\s*(?::[^=\n]*)?=(?!=)|\b(?:def|class|for|global|nonlocal)\s+{n}\b|[(,]\s*{n}\s*[,)=:]", text):
+        return True
+    for m in re.finditer(r"(?m)^\s*from\s+[\w.]+\s+import\s+(\([^)]*\)|[^\n]*)", text):
+        if re.search(rf"(?<![\w.]){n}\b", m.group(1).split("#", 1)[0] if not m.group(1).startswith("(") else m.group(1)):
+            return True
+    return False
 
 
 def named_for_algorithm(text: str) -> str | None:

@@ -33,7 +33,17 @@ def _decorator(node) -> str:
 def _groups(tree) -> set[str]:
     """Functions of the module made click groups (``@bp.cli.group()``, ``@click.group()``, ``@cli.group()``)."""
     return {d.name for d in tree.body if isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and any(re.fullmatch(r"click\.group|[\w.]*\bcli\.group|\w+\.group", _decorator(x)) for x in d.decorator_list)}
+            and any(re.fullmatch(r"click\.group|[\w.]*\bcli\.group", _decorator(x)) or _nested_group(x, tree) for x in d.decorator_list)}
+
+
+def _nested_group(node, tree) -> bool:
+    """``@translate.group()`` where ``translate`` is itself a click group of the module (not discord's ``@bot.group()``)."""
+    name = _decorator(node)
+    if not name.endswith(".group") or name.count(".") != 1:
+        return False
+    owner = name.split(".")[0]
+    return any(isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef)) and d.name == owner and any(
+        re.fullmatch(r"click\.group|[\w.]*\bcli\.group", _decorator(x)) for x in d.decorator_list) for d in tree.body)
 
 
 def check_cli_command(f: Finding | dict, reader=None) -> dict | None:
@@ -46,8 +56,9 @@ def check_cli_command(f: Finding | dict, reader=None) -> dict | None:
     if parsed is None:
         return None
     tree, text, _ = parsed
-    if not re.search(r"(?m)^\s*(?:import\s+click|from\s+click\b|from\s+flask\b|import\s+flask\b)", text):
-        return None
+    if not re.search(r"(?m)^\s*(?:import\s+click|from\s+click\b|from\s+flask\b|import\s+flask\b)", text) or re.search(
+            r"(?m)^\s*(?:import|from)\s+(?:discord|telegram|slack_bolt|aiogram|telebot)\b", text):
+        return None  # a chat bot's commands come from its users
     func = enclosing_function(tree, loc.start_line)
     if func is None or func not in tree.body:
         return None  # a nested function may be handed to anything

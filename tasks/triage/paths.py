@@ -76,10 +76,10 @@ _VENDOR_BUNDLES = {"vendor", "vendors", "chunk-vendors", "vendors~main", "vendor
 # Django apps whose static files `collectstatic` copies into the project's static folder
 _COLLECTED_APPS = {"rest_framework", "debug_toolbar", "django_extensions", "drf-yasg", "drf_yasg", "drf_spectacular",
                    "grappelli", "import_export", "ckeditor"}
-# django.contrib.admin's own scripts as collectstatic copies them (Django 2-5); flask-admin's bs4_filters.js is its own (set 51)
-_DJANGO_ADMIN_JS = set("actions autocomplete calendar cancel change_form collapse core filters inlines jquery.init nav_sidebar "
-                       "popup_response prepopulate prepopulate_init selectbox selectfilter2 theme unusable_password_field "
-                       "urlify datetimeshortcuts relatedobjectlookups".split())
+# Django admin's collected scripts: its own names anywhere, its common words only in a top static/ (set 51's review)
+_DJANGO_ADMIN_JS = set("change_form jquery.init nav_sidebar popup_response prepopulate prepopulate_init selectbox "
+                       "selectfilter2 unusable_password_field urlify datetimeshortcuts relatedobjectlookups".split())
+_DJANGO_COMMON_JS = set("actions autocomplete calendar cancel collapse core filters inlines theme".split())
 
 
 def _base(name: str) -> str:
@@ -104,7 +104,7 @@ def is_library(path: str | None) -> bool:
         return True
     parts = [d.lower() for d in p.parts[:-1]]
     if any(a in _COLLECTED_APPS or a == "admin" and i and parts[i - 1] == "static" and (
-            base in _DJANGO_ADMIN_JS or "vendor" in parts[i + 1:]) for i, a in enumerate(parts)):
+            base in _DJANGO_ADMIN_JS or "vendor" in parts[i + 1:] or i == 1 and base in _DJANGO_COMMON_JS) for i, a in enumerate(parts)):
         return True  # static/rest_framework/js/prettify-min.js: a Django app's own files, copied by collectstatic
     served = next((i for i, a in enumerate(parts) if a in ("static", "public", "assets")), None)  # a Node lib/ is source
     if served is not None and ({"libs", "lib", "third_party", "3rdparty"} & set(parts[served + 1:])

@@ -45,6 +45,7 @@ def check_plain_text(f: Finding | dict) -> dict | None:
 
 
 _EXTENSION_RULE = re.compile(r"(?i)unescaped[-_]template[-_]extension")
+_MAIL_CALL = re.compile(r"(?i)mail|message|\bMessage$|notif|send")  # send_email, Message, EmailMultiAlternatives
 _TEXT_KEYWORD = re.compile(r"(?i)^(?:text|text_body|body|plain|plain_text|txt|text_content|body_text)$")
 
 
@@ -75,6 +76,9 @@ def check_text_render(f: Finding | dict, reader=None) -> dict | None:
     for call in calls:
         name = call.args[0].value if call.args and isinstance(call.args[0], ast.Constant) else None
         up = parent.get(call)
+        owner = parent.get(up) if isinstance(up, ast.keyword) else None
+        if isinstance(up, ast.keyword) and not (isinstance(owner, ast.Call) and _MAIL_CALL.search(ast.unparse(owner.func))):
+            return None  # `body=` of another render_template or of a page: no mail part (the review of set 51)
         slot = up.arg if isinstance(up, ast.keyword) else (
             up.targets[0].attr if isinstance(up, ast.Assign) and len(up.targets) == 1 and isinstance(up.targets[0], ast.Attribute)
             else None)

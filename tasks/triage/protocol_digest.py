@@ -69,24 +69,28 @@ def protocol_digest(f: Finding, reader=None) -> dict | None:
 def _caller(lines: list[str], helper: str, rx) -> re.Match | None:
     """The protocol's shape in the name of a function of the file that calls ``helper``, or in a name it binds to
     ``helper(...)``: httpbin's ``H(data, algorithm)`` hashes with MD5 for ``HA1``/``HA2``, its test client's
-    ``ha1 = _hash(a1, algorithm)`` (held-out set 51: both labellers, HTTP Digest fixes the algorithm)."""
+    ``ha1 = _hash(a1, algorithm)`` (held-out set 51: both labellers, HTTP Digest fixes the algorithm).  Every call of
+    the helper in the file must sit in such a function: one that stores a password with it keeps the finding (the
+    review of set 51)."""
+    call = re.compile(rf"(?<![\w.]){re.escape(helper)}\(")
+    sites = {i for i, line in enumerate(lines) if call.search(line) and not _DEF.match(line)}
+    hit, covered = None, set()
     for i, line in enumerate(lines):
         d = _DEF.match(line)
         name = next((g for g in d.groups() if g), None) if d else None
-        if not name or name == helper:
+        if not name:
             continue
-        body = []
-        for later in lines[i + 1:i + 1 + LOOK_BACK]:
-            if _DEF.match(later):
-                break
-            body.append(later)
-        text = "".join(body)
-        if not re.search(rf"(?<![\w.]){re.escape(helper)}\(", text):
+        end = next((j for j in range(i + 1, len(lines)) if _DEF.match(lines[j]) and
+                    len(lines[j]) - len(lines[j].lstrip()) <= len(line) - len(line.lstrip())), len(lines))
+        text = "".join(lines[i + 1:end])
+        if name == helper:
+            covered |= set(range(i + 1, end))  # the helper's own body (recursion, a docstring's example)
             continue
-        if rx.search(name):
-            return rx.search(name)
-        for bound in re.findall(rf"(\w+)\s*=\s*{re.escape(helper)}\(", text):  # its test client: `ha1 = _hash(a1, ...)`
-            hit = rx.search(bound) or rx.search(bound.upper())
-            if hit:
-                return hit
-    return None
+        if not call.search(text):
+            continue
+        found = rx.search(name) or next((m for b in re.findall(rf"(\w+)\s*=\s*{re.escape(helper)}\(", text)
+                                         for m in [rx.search(b) or rx.search(b.upper())] if m), None)  # `ha1 = _hash(a1)`
+        if not found:
+            return None  # another caller: the helper is not the protocol's alone
+        hit, covered = hit or found, covered | set(range(i + 1, end))
+    return hit if hit and sites <= covered else None

@@ -108,7 +108,8 @@ def check_random_use(f: Finding | dict, reader=None) -> dict | None:
     outer = next((d for d in parsed[0].body if isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef))
                   and d.lineno <= loc.start_line <= (d.end_lineno or d.lineno)), None)
     seeded = next((n for n in ast.walk(outer) if isinstance(n, ast.Call) and ast.unparse(n.func) == "random.seed"
-                   and n.args), None) if outer is not None else None  # httpbin's /stream-bytes?seed= (round 55)
+                   and n.args and not re.search(r"urandom|secrets|SystemRandom|time|uuid|getrandbits|token", ast.unparse(n.args[0]))),
+                  None) if outer is not None else None  # httpbin's /stream-bytes?seed= (round 55); not os.urandom (review)
     return {"check": "code", "evidence": (
         f"not a security use of randomness: {ast.unparse(calls[0].func)}() at {f.path}:{loc.start_line}{where} "
         + (f"gives {feeds}, and nothing" if feeds else "picks a value that nothing")

@@ -277,6 +277,11 @@ def netloc_only_guard(lines: list[str], start: int, end: int) -> str | None:
     window = lines[lo:hi]
     for n, line in enumerate(window, lo + 1):
         m = _NETLOC_GUARD.search(line)
+        name = next((g for g in m.groups() if g), "") if m else ""
+        rest = line[:m.start()] + line[m.end():] if m else ""
+        if m and re.search(rf"\b(?:re\.\w+\(|startswith\(|\[0\]|\[:\d\]|in\s)[^\n]*\b{re.escape(name)}\b|\b{re.escape(name)}\s*(?:\[|\.startswith|\.lstrip)",
+                           rest):
+            return None  # a second test of the same value on the guard's line may refuse both (set 51's review)
         if m and not _OTHER_CHECK.search("".join(window)):
             return (f"the guard at line {n} (`{m.group(0).strip()}`) checks only the host part, which `/\\evil.com` and "
                     "`///evil.com` pass: Python finds no netloc in them, and a browser reads both as a link to evil.com")

@@ -14,6 +14,7 @@ May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.parsed_sour
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from tasks.findings.model import Finding
@@ -23,7 +24,8 @@ from tasks.triage.parsed_source import binds_name, enclosing_function, parsed_tr
 
 MAX_FILES = 4000
 # every text either judge reads contains one of these (judged: a definition, an alias or Django's override)
-_NEEDLES = ("get_absolute_url", "ABSOLUTE_URL_OVERRIDES", "def url", "render_template", "url_for")
+_NEEDLES = ("get_absolute_url", "ABSOLUTE_URL_OVERRIDES", "def url", "render_template", "url_for", "context_processor",
+            "globals")
 _CACHE: dict[int, tuple] = {}  # id(file list) -> (the list, RepoUrls): one repository read per run
 
 
@@ -87,8 +89,15 @@ def _passed_url(func, value) -> bool:
 
 
 def view_urls(texts) -> dict:
-    """{(template, variable): (path, line) or None} over every ``render_template("t.html", variable=...)`` call."""
+    """{(template, variable): (path, line) or None} over every ``render_template("t.html", variable=...)`` call; None
+    too when a render of the template does not pass the name (``**context``, nothing: a context processor's or a
+    global's value) or a context processor or Jinja global names it (the review of set 51)."""
     found: dict = {}
+    renders: dict = {}  # template -> [set of names passed, or None for a ** spread]
+    injected: set = set()  # names a context processor or jinja_env.globals may set
+    for path, text in texts:
+        if "context_processor" in text or "globals" in text:
+            injected |= set(re.findall(r"""["'](\w+)["']""", text)) | set(re.findall(r"\bglobals\.update\(([^)]*)\)", text))
     for path, text in texts:
         if "render_template" not in text:
             continue
@@ -101,13 +110,16 @@ def view_urls(texts) -> dict:
             if not call.args or not isinstance(call.args[0], ast.Constant) or not isinstance(call.args[0].value, str):
                 continue
             func = enclosing_function(tree, call.lineno)
+            renders.setdefault(call.args[0].value, []).append(
+                None if any(kw.arg is None for kw in call.keywords) else {kw.arg for kw in call.keywords})
             for kw in call.keywords:
                 if kw.arg is None:
                     continue
                 key = (call.args[0].value, kw.arg)
                 ok = _passed_url(func, kw.value)
                 found[key] = (path, call.lineno) if ok and found.get(key, True) else None
-    return found
+    return {(t, n): v if v and n not in injected and all(r is not None and n in r for r in renders.get(t, [None])) else None
+            for (t, n), v in found.items()}
 
 
 def url_helpers(texts) -> dict:

@@ -41,6 +41,11 @@ def check_route_default(f: Finding | dict, reader=None) -> dict | None:
     if not defaulted or not routes or len(routes) != sum(
             1 for d in func.decorator_list if isinstance(d, ast.Call) and ast.unparse(d.func).endswith((".route", ".get", ".post"))):
         return None
+    text = parsed[1]
+    uses = [m for m in re.finditer(rf"(?<![\w.'\"]){re.escape(func.name)}\b", text)
+            if text.count("\n", 0, m.start()) + 1 != func.lineno]
+    if uses:  # another call site or an add_url_rule(view_func=...) may leave the default unfilled (set 51's review)
+        return None
     rules = [d.args[0].value for d in routes]
     filled = [name for name in sorted(defaulted) if all(re.search(rf"<(?:\w+(?:\([^)]*\))?:)?{re.escape(name)}>", r) for r in rules)]
     secretish = sorted(n for n in defaulted if re.search(r"(?i)pass|pwd|secret|token|key", n))

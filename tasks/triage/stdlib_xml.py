@@ -31,7 +31,10 @@ _PYTHON = re.compile(r"^(?:docker\.io/)?(?:library/)?python:3\.(\d+)")
 def _runtime(f: Finding, reader, files) -> str | None:
     """"`python:3.12-alpine` (Dockerfile)" when every Dockerfile whose last stage runs Python uses python:3.N, N >= 12."""
     found = []
-    for path in [p for p in files or [] if re.search(r"(?:^|/)(?:[\w.-]*\.)?Dockerfile(?:\.[\w.-]+)?$", p)][:20]:
+    images = [p for p in files or [] if re.search(r"(?i)(?:^|/)(?:[\w.-]*[._-])?dockerfile(?:[._-][\w.-]+)?$", p)]
+    if len(images) > 40:
+        return None  # too many to read: the runtime is unknown
+    for path in images:  # Dockerfile-worker and Dockerfile_x too (set 51's review)
         froms = _FROM.findall("".join(finding_lines(reader, f, path)))
         last = froms[-1] if froms else ""
         if not last.startswith(("python:", "docker.io/library/python:", "library/python:")):

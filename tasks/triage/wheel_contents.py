@@ -40,7 +40,12 @@ def _folders(doc: dict, files: set[str]) -> tuple[list[str], str] | None:
         return None
     table = {"setuptools": "[tool.setuptools] packages", "hatch": "[tool.hatch.build.targets.wheel] packages",
              "poetry": "[tool.poetry] packages"}[next(k for k in ("setuptools", "hatch", "poetry") if k in backend)]
-    return sorted({p.replace(".", "/") if "setuptools" in backend else p.rstrip("/") for p in packages}), table
+    roots = ((tool.get("setuptools") or {}).get("package-dir") or {}) if "setuptools" in backend else {}
+    if not isinstance(roots, dict) or any(k != "" for k in roots):
+        return None  # a package mapped to its own folder: not read (set 51's review read package-dir wrong)
+    base = str(roots.get("", "")).strip("/")
+    folders = {p.replace(".", "/") if "setuptools" in backend else p.rstrip("/") for p in packages}
+    return sorted(f"{base}/{d}" if base else d for d in folders), table
 
 
 def outside_wheel(f: Finding, reader, files) -> dict | None:
