@@ -57,7 +57,7 @@ def protocol_digest(f: Finding, reader=None) -> dict | None:
     helper = _DEF.match(lines[start])
     helper = next((g for g in helper.groups() if g), None) if helper else None
     for name, rx, context in _PROTOCOLS:
-        hit = rx.search(window) or (_caller(lines, helper, rx) if helper else None)
+        hit = rx.search(window) or (_caller(lines, helper, rx, context) if helper else None)
         if hit and context.search(whole):  # the shape in the code, and the protocol named in the file or its path
             return {"check": "code", "status": "not_security_use", "evidence": (
                 f"the algorithm is the protocol's, not a choice of this code: {f.path}:{line} computes the digest "
@@ -66,7 +66,7 @@ def protocol_digest(f: Finding, reader=None) -> dict | None:
     return None
 
 
-def _caller(lines: list[str], helper: str, rx) -> re.Match | None:
+def _caller(lines: list[str], helper: str, rx, context=None) -> re.Match | None:
     """The protocol's shape in the name of a function of the file that calls ``helper``, or in a name it binds to
     ``helper(...)``: httpbin's ``H(data, algorithm)`` hashes with MD5 for ``HA1``/``HA2``, its test client's
     ``ha1 = _hash(a1, algorithm)`` (held-out set 51: both labellers, HTTP Digest fixes the algorithm).  Every call of
@@ -89,7 +89,9 @@ def _caller(lines: list[str], helper: str, rx) -> re.Match | None:
         if not call.search(text):
             continue
         found = rx.search(name) or next((m for b in re.findall(rf"(\w+)\s*=\s*{re.escape(helper)}\(", text)
-                                         for m in [rx.search(b) or rx.search(b.upper())] if m), None)  # `ha1 = _hash(a1)`
+                                         for m in [rx.search(b) or rx.search(b.upper())] if m), None) or rx.search(
+            "".join(l for l in lines[i + 1:end] if not l.lstrip().startswith(("#", '"', "'")))) or (
+            context.search(name) if context is not None else None)  # `ha1 = _hash(a1)`; response() uses HA1(...)
         if not found:
             return None  # another caller: the helper is not the protocol's alone
         hit, covered = hit or found, covered | set(range(i + 1, end))
