@@ -535,3 +535,35 @@ def test_a_link_built_by_a_helper_that_returns_url_for(tmp_path):
     for line in (3, 4):
         rec, said = _reasons(tmp_path / str(line), files, _sg(rule, "flask_admin/templates/admin/layout.html", line))
         assert "whose every return is" not in said and "calls `url_for`" not in said, said
+
+
+RSS = '''import hashlib
+
+import PyRSS2Gen as pyrss
+
+
+def feed(contents):
+    items = []
+    for content in contents:
+        items.append(pyrss.RSSItem(title=content.title,
+                                   guid=hashlib.sha1(content.title.encode() + content.url.encode()).hexdigest()))
+        items.append(pyrss.RSSItem(title=content.title,
+                                   signature=hashlib.sha1(content.secret.encode()).hexdigest()))
+    return items
+'''
+
+
+def test_a_digest_passed_as_an_rss_guid_is_an_identifier(tmp_path):
+    """quokka's feed (round 56, a harmful row: sha1 -> sha256 re-announces every item to subscribers)."""
+    rec, said = _reasons(tmp_path, {"quokka/views.py": RSS}, _sg("B324", "quokka/views.py", 10, tool="bandit"))
+    assert rec["verdict"] == "false_positive" and "guid" in said, said
+    rec, said = _reasons(tmp_path / "b", {"quokka/views.py": RSS}, _sg("B324", "quokka/views.py", 12, tool="bandit"))
+    assert rec["verdict"] != "false_positive"
+
+
+def test_an_applications_own_adduser_command_makes_no_system_user():
+    """quokka's Dockerfile `RUN quokka adduser --username admin` (round 56, harmful: `USER admin` names no user)."""
+    from tasks.fixes.dockerfile_user import _created_user
+
+    assert _created_user("FROM python:3.7\nRUN quokka adduser --username admin --password admin\nCMD x\n") is None
+    assert _created_user("FROM debian\nRUN apt-get update && useradd -r -m -g app app\n") == ("app", "useradd -r -m -g app app")

@@ -19,7 +19,8 @@ from tasks.triage.docker import volume_paths
 # `chown -R 1000:2000 /code/media`: the owner the project already chose for what its program writes
 _OWNER = re.compile(r"\bchown\s+(?:-\w+\s+)*(\d{1,6})(?::(\d{1,6}))?\s+\S+[^\n]*")
 _TEMPLATE_USER = re.compile(r"(?m)^RUN (?:useradd|adduser)\b[^\n]*\b10001\b")  # the catalogue's own new user
-_MAKES_USER = re.compile(r"\b(?:useradd|adduser)\b([^\n&;|]*)")
+# the system command at a command's start (not `quokka adduser`, an application's own command: round 56, harmful)
+_MAKES_USER = re.compile(r"(?:^\s*RUN\s+|&&\s*|;\s*|\|\|\s*|\bsudo\s+|\\\n\s*)(?:/usr/s?bin/)?(?:useradd|adduser)\b([^\n&;|]*)", re.M)
 # `COPY . /app` without a WORKDIR: the app folder is where the build context was copied
 _COPIED_TO = re.compile(r"(?im)^\s*(?:COPY|ADD)\s+(?:--(?!from)\S+\s+)*\.\/?\s+(/[^\s$]+?)/?\s*$")
 _VOLUME = re.compile(r"(?im)^\s*VOLUME\s+(.*)$")
@@ -34,7 +35,7 @@ def _created_user(stage: str) -> tuple[str, str] | None:
     for m in _MAKES_USER.finditer(stage):
         names = [w for w in m.group(1).split() if re.fullmatch(r"[a-z_][a-z0-9_-]{0,31}", w)]
         if names and not re.search(rf"(?im)^\s*USER\s+{re.escape(names[-1])}\b", stage):
-            return names[-1], m.group(0).strip()[:80]
+            return names[-1], re.search(r"(?:/usr/s?bin/)?(?:useradd|adduser)\b.*", m.group(0)).group(0).strip()[:80]
     return None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import re
 
-STORED_ID = re.compile(r"(?i)(?:^|_)(?:hash|etag|checksum|fingerprint|cache_?key|md5|sha1|username|slug|version)$")  # x.custom_css_hash = md5()
+STORED_ID = re.compile(r"(?i)(?:^|_)(?:hash|etag|checksum|fingerprint|cache_?key|md5|sha1|username|slug|version|guid|uuid)$")  # x.custom_css_hash = md5()
 
 
 def as_number(use, parents) -> bool:
@@ -59,8 +59,8 @@ def _encoded(node, calls, depth: int = 0) -> bool:
 
 def stored_name(func, calls, line: int) -> tuple[str, str] | None:
     """(name, as written) of what the digest on ``line`` is stored under: an attribute (``self.css_hash``), a name
-    (``current_md5``), a subscript key (``update_obj["previous_md5"]``) or a dict literal's key
-    (``{'previous_md5': md5(...)}``), or None."""
+    (``current_md5``), a subscript key (``update_obj["previous_md5"]``), a dict literal's key
+    (``{'previous_md5': md5(...)}``) or a keyword argument (``guid=sha1(...).hexdigest()``), or None."""
     for n in ast.walk(func):
         if isinstance(n, ast.Assign) and len(n.targets) == 1 and n.lineno <= line <= (n.end_lineno or n.lineno) \
                 and any(c in set(ast.walk(n.value)) for c in calls):
@@ -71,6 +71,9 @@ def stored_name(func, calls, line: int) -> tuple[str, str] | None:
             direct = _encoded(n.value, calls)  # md5(x), md5(x).hexdigest(), smart_str(b64encode(sha1(x).digest()))
             if name and direct:
                 return name, ast.unparse(t)
+        if isinstance(n, ast.keyword) and n.arg and getattr(n.value, "lineno", 0) <= line <= (getattr(n.value, "end_lineno", 0) or 0) \
+                and _encoded(n.value, calls):  # quokka's RSSItem(guid=hashlib.sha1(...).hexdigest()) (round 56)
+            return n.arg, f"the argument `{n.arg}=`"
         if isinstance(n, ast.Dict):
             for k, v in zip(n.keys, n.values):
                 if isinstance(k, ast.Constant) and isinstance(k.value, str) and getattr(v, "lineno", 0) == line \

@@ -31,6 +31,7 @@ from tasks.triage.repo_urls import repo_urls
 
 # the attribute's whole value: to its own closing quote (`href="{{ get_url('.x', id=1) }}"` holds single quotes)
 _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"?|'([^']*)'?|([^\s"'>]+))""", re.I)
+_SITE_START = re.compile(r"^\{\{-?\s*(SITE_?URL|[A-Z][A-Z0-9_]*_URL)\s*-?\}\}/")  # a setting, then a path
 _FIXED = re.compile(r"^(?:/|#|\?|\./|\.\./|https?://[^/{}<>\s]+|mailto:)")
 _MAX_GO = 2000
 
@@ -78,6 +79,12 @@ def check_href_value(f: Finding | dict, reader=None, files=None) -> dict | None:
         return {"check": "template", "evidence": (
             f"{f.path}:{loc.start_line}: every flagged link begins with a literal ({shown}) before its first template "
             "value, so the value cannot choose the URL's scheme: a `javascript:` URL, the rule's concern, cannot form")}
+    site = [_SITE_START.match(v.strip()) for v in values]
+    if all(site):  # quokka's Pelican themes: `href="{{ SITEURL }}/{{ article.url }}"` (set 52, both labellers)
+        return {"check": "template", "evidence": (
+            f"{f.path}:{loc.start_line}: every flagged link starts with the site's own address from its settings "
+            f"(`{{{{ {site[0].group(1)} }}}}/`) and then a path: the scheme is whatever the operator configured, so a "
+            "`javascript:` URL, the rule's concern, cannot form from the values after it")}
     if all(re.fullmatch(r"\{\{\s*[\w.]+\.get_absolute_url\s*\}\}", v.strip()) for v in values):
         said = repo_urls(reader, f, files).reversed  # wger's `href="{{ ingredient.get_absolute_url }}"` (set 44)
         if said:

@@ -189,7 +189,7 @@ def check_blocktranslate(f: Finding | dict, reader=None) -> dict | None:
             "no value is marked |safe, so only the project's own translation text is unescaped"}
 
 
-_SCRIPT_RULES = ("var-in-script-tag",)
+_SCRIPT_RULES = ("var-in-script-tag", "var-in-script-src")
 _LITERAL_URL_FOR = re.compile(r"""^url_for\(\s*(?:(?:\w+\s*=\s*)?(?:'[^'{}]*'|"[^"{}]*")\s*(?:,\s*|(?=\))))+\)$""")
 
 
@@ -260,7 +260,8 @@ def _only_in_src(text: str) -> bool:
 
 _APP_URL = re.compile(r"""^(?:url_for\(|static\(|["'][^"']*["']\s*\|)|^(?:instance|base_url|root_url|app_root|static_url|"""
                       r"""STATIC_URL|MEDIA_URL|request\.script_root|config\.\w+|settings\.\w+|SETTINGS\.\w+"""
-                      r"""|url_?path|base_?path|root_?path|path_?prefix)\b""")  # vaultwarden's {{urlpath}} (set 47)
+                      r"""|url_?path|base_?path|root_?path|path_?prefix|SITE_?URL|[A-Z][A-Z0-9_]*_(?:URL|DIR|PATH))\b""")  # vaultwarden's
+# {{urlpath}} (set 47); a static site's settings, `{{ SITEURL }}/{{ THEME_STATIC_DIR }}` (quokka's themes, set 52)
 
 
 # the application's own helper given only literals: whoogle's `/{{ cb_url('bundle.js') }}` (set 49) names its bundle
