@@ -63,3 +63,31 @@ def test_a_script_src_from_url_for_of_literals(tmp_path):
     rec, said = _reasons(tmp_path / "a", {"flask_security/templates/security/wan_verify.html": page},
                          _sg(rule, "flask_security/templates/security/wan_verify.html", 1))
     assert rec["verdict"] == "false_positive", said
+
+
+MARKERS = """// based on https://github.com/spchuang/videojs-markers
+
+/*! videojs-markers - v1.0.1 - 2017-05-12 Copyright (c) 2017 ; Licensed  */
+(function (global, factory) {
+  define(['mediacms-player'], factory);
+})(this, function (videojs) {
+  function show(el, text) { el.innerHTML = text; }
+});
+"""
+
+
+def test_a_library_the_project_changed_is_its_own_code(tmp_path):
+    """mediacms's components/comments/videojs-markers.js (round 56, harmful: a .semgrepignore for a modified copy)."""
+    from tasks.triage.paths import library_banner
+
+    class Reader:
+        def resolve(self, commit):
+            return commit
+
+        def lines(self, path, commit):
+            return MARKERS.splitlines(True)
+
+    assert library_banner("static/js/videojs-markers.js", None, Reader()) is None
+    pristine = MARKERS.split("\n", 2)[2]
+    Reader.lines = lambda self, path, commit: pristine.splitlines(True)
+    assert "videojs-markers" in library_banner("static/js/videojs-markers.js", None, Reader())

@@ -66,8 +66,7 @@ _SEED_FILE = re.compile(r"(?i)seed|fixture|db[-_]?reset|reset[-_]?db|db[-_]?init
 # a file whose name alone says it loads seed data (vulpy's db_init_users.py, a Django seed_labs command, 001-fixtures.sql)
 _SEED_NAME = re.compile(r"(?i)^(?:\d+[-_])?(?:seeds?|seeders?|seeding|db[-_]?seed|db[-_]?reset|reset[-_]?db|db[-_]?init|init[-_]?db"
                         r"|init(?:ial(?:ise|ize)?)?[-_]?data|populate(?:[-_]?db)?|fixtures?|demo[-_]?data)(?:[-_.][\w-]+)*$")
-_TEST_DATA = {"testdata", "test_data", "test-data", "unittests", "__fixtures__", "__mocks__", "mocks", "golden", "testfiles",
-              "test-fixtures", "snapshots", "__snapshots__"}
+_TEST_DATA = {"testdata", "test_data", "test-data", "unittests", "__fixtures__", "__mocks__", "mocks", "golden", "testfiles", "test-fixtures", "snapshots", "__snapshots__"}
 
 # a build tool's content hash (Django's ManifestStaticFilesStorage `vendor.7606a4559e55.js`, webpack `[contenthash]`)
 _CONTENT_HASH = re.compile(r"[.-][0-9a-f]{8,32}$")
@@ -136,14 +135,13 @@ def _head(path: str, reader, commit: str | None) -> str:
 
 
 def library_banner(path: str | None, snippet: str | None, reader=None, commit: str | None = None) -> str | None:
-    """'its banner names <lib> <version> with a licence' when a web asset starts with a library's banner (a copy kept as
-    TypeScript with `// @ts-nocheck` above the banner counts: etherpad's vendors/jquery.ts)."""
+    """'its banner names <lib> <version> with a licence' when a web asset starts with a library's banner (etherpad's vendors/jquery.ts)."""
     if not path or not str(path).lower().endswith((".js", ".mjs", ".cjs", ".ts")) or not set(code_dirs(path)) & WEB_ASSET_DIRS:
         return None
-    if reader is None and "/*" not in (snippet or ""):
-        return None
-    texts = [snippet or "", _head(path, reader, commit)]
+    texts = [snippet or "", _head(path, reader, commit)] if reader is not None or "/*" in (snippet or "") else []
     for text in texts:
+        if _MODIFIED.search(text[:600]):
+            return None  # "// based on https://github.com/...": the project's own changed copy (round 56, harmful row)
         minified = max(map(len, text.splitlines()[1:3]), default=0) > MINIFIED_LINE  # a plain /* banner over minified code
         plain = _PLAIN_BANNER.match(text.lstrip()) if minified else None  # (webfont.js, set 43): its licence in the banner
         m = _BANNER.search(text[:2000]) or plain  # itself, not a `function(c)` of the code (the review of cc48935)
@@ -156,6 +154,7 @@ def library_banner(path: str | None, snippet: str | None, reader=None, commit: s
     return None
 
 
+_MODIFIED = re.compile(r"(?i)\b(?:based on|adapted from|modified (?:from|version of)|forked from|derived from)\b")
 # files that build JavaScript: a repository with none of them cannot have produced a minified bundle itself
 _JS_BUILD = re.compile(r"(?:^|/)(?:package\.json|(?:webpack|rollup|vite|esbuild)\.config\.\w+|gulpfile\.\w+|Gruntfile\.\w+)$")
 MINIFIED_LINE, MINIFIED_MEAN = 500, 250
