@@ -91,3 +91,44 @@ def test_a_library_the_project_changed_is_its_own_code(tmp_path):
     pristine = MARKERS.split("\n", 2)[2]
     Reader.lines = lambda self, path, commit: pristine.splitlines(True)
     assert "videojs-markers" in library_banner("static/js/videojs-markers.js", None, Reader())
+
+
+def test_an_ie_conditional_comment_is_rendered(tmp_path):
+    """quokka's clean theme (round 56): `<!--[if lt IE 9]> <script src=...>` loads in old IE; not a dead comment."""
+    rule = "html.security.audit.missing-integrity"
+    page = ("<head>\n<!--[if lt IE 9]>\n<script src=\"https://oss.maxcdn.com/html5shiv/3.7.0/html5shiv.js\"></script>\n"
+            "<![endif]-->\n<!--\n<script src=\"https://cdn.example/x.js\"></script>\n-->\n</head>\n")
+    rec, said = _reasons(tmp_path / "a", {"themes/clean/templates/base.html": page}, _sg(rule, "themes/clean/templates/base.html", 3))
+    assert "commented out" not in said, said
+    rec, said = _reasons(tmp_path / "b", {"themes/clean/templates/base.html": page}, _sg(rule, "themes/clean/templates/base.html", 6))
+    assert "commented out" in said, said
+
+
+PWNED = '''import hashlib
+import urllib.request
+
+
+def pwned(password):
+    sha1 = hashlib.sha1(password.encode("utf8")).hexdigest()
+    req = urllib.request.Request(url=f"https://api.pwnedpasswords.com/range/{sha1[:5].upper()}")
+    with urllib.request.urlopen(req) as f:
+        return sha1[5:].upper() in f.read().decode()
+
+
+def store(user, password):
+    user.hash = hashlib.sha1(password.encode()).hexdigest()
+'''
+
+
+def test_the_sha1_haveibeenpwned_takes(tmp_path):
+    rec, said = _reasons(tmp_path / "a", {"flask_security/utils.py": PWNED}, _sg("B324", "flask_security/utils.py", 6, tool="bandit"))
+    assert rec["verdict"] == "false_positive" and "HaveIBeenPwned's range API" in said, said
+    rec, said = _reasons(tmp_path / "b", {"flask_security/utils.py": PWNED}, _sg("B324", "flask_security/utils.py", 13, tool="bandit"))
+    assert rec["verdict"] != "false_positive"
+
+
+def test_a_command_line_marker_is_quoted_whole():
+    from tasks.triage.robustness import _program
+
+    said = _program("import click\n\n\n@click.group()\ndef cli():\n    pass\n", "cli-tool/cli.py")
+    assert "`@click.group()`" in said, said

@@ -43,6 +43,12 @@ def api_digest(f: Finding, reader=None) -> dict | None:
                and _DIGEST.match(ast.unparse(n.func))]
     if func is None or len(digests) != 1:
         return None
+    body = ast.unparse(func)
+    if "sha1" in ast.unparse(digests[0].func) and re.search(r"api\.pwnedpasswords\.com/range/", body) and re.search(
+            r"\[:5\]", body):  # flask-security's pwned() (round 56): k-anonymity, five hex digits sent, the rest local
+        return _reason(f, line, "HaveIBeenPwned's range API (`api.pwnedpasswords.com/range/`), which takes the first "
+                                "five hex digits of the password's SHA-1 and returns the suffixes to compare locally; "
+                                "nothing is stored")
     stmt = next((s for s in ast.walk(func) if isinstance(s, (ast.Assign, ast.Return)) and s.lineno <= line
                  <= (s.end_lineno or s.lineno)), None)
     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Subscript) \

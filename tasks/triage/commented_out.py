@@ -45,6 +45,8 @@ def _spans(text: str, opener: str, closer: str, path: str = "") -> list[tuple[in
         return out
     out = []
     for m in re.finditer(re.escape(opener) + r"[\s\S]*?(?:" + re.escape(closer) + r"|\Z)", text):
+        if opener == "<!--" and re.match(r"<!--\[if\b", m.group(0)):
+            continue  # an IE conditional comment: old IE renders it (quokka's clean theme, round 56)
         if opener == "/*" and text[text.rfind("\n", 0, m.start()) + 1:m.start()].strip():
             continue
         out.append((text.count("\n", 0, m.start()) + 1, text.count("\n", 0, m.end()) + 1, m.start(), m.end()))

@@ -284,7 +284,9 @@ def _program(source: str, path: str) -> str | None:
     folder), or None: a module of an application, whose calls run in its workers."""
     hit = _RUNS.search(source)
     if hit:
-        return f"a command-line program (line {source.count(chr(10), 0, hit.start()) + 1}: `{hit.group(0).strip()[:40]}`)"
+        start, end = source.rfind("\n", 0, hit.start()) + 1, source.find("\n", hit.start())
+        shown = " ".join(source[start:end if end >= 0 else len(source)].split())[:60]  # the line, not `@click.` (round 56)
+        return f"a command-line program (line {source.count(chr(10), 0, hit.start()) + 1}: `{shown}`)"
     parts = path.lower().split("/")
     folder = next((d for d in parts[:-1] if d in _SCRIPT_DIRS), None)
     if folder:

@@ -179,7 +179,9 @@ def _cli_marker(source: str) -> str:
     false of a script whose arguments are constants)."""
     m = _CLI.search(source)
     line = source.count("\n", 0, m.end() - len(m.group(0).lstrip())) + 1  # `^\s*` may start on a blank line above
-    text = " ".join(m.group(0).split())
+    start = source.rfind("\n", 0, m.end() - len(m.group(0).lstrip())) + 1
+    end = source.find("\n", m.end())
+    text = " ".join(source[start:end if end >= 0 else len(source)].split())[:80]  # the whole line: `@click.group()`
     return f"`{text}` on line {line}"
 
 
