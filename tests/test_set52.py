@@ -132,3 +132,16 @@ def test_a_command_line_marker_is_quoted_whole():
 
     said = _program("import click\n\n\n@click.group()\ndef cli():\n    pass\n", "cli-tool/cli.py")
     assert "`@click.group()`" in said, said
+
+
+def test_a_translated_literal_in_innerhtml(tmp_path):
+    """mediacms's UpNextLoaderView (set 52, both labellers): `innerHTML = translateString('Up Next')`."""
+    rule = "javascript.browser.security.insecure-document-method.insecure-document-method"
+    title = ("User controlled data in methods like `innerHTML`, `outerHTML` or `document.write` is an anti-pattern that "
+             "can lead to XSS vulnerabilities")
+    view = ("export function view(el, item) {\n  el.label.innerHTML = translateString('Up Next');\n"
+            "  el.title.innerHTML = item.title;\n}\n")
+    rec, said = _reasons(tmp_path / "a", {"src/UpNextLoaderView.js": view}, dict(_sg(rule, "src/UpNextLoaderView.js", 2), title=title))
+    assert rec["verdict"] == "false_positive" and "translateString('Up Next')" in said, said
+    rec, said = _reasons(tmp_path / "b", {"src/UpNextLoaderView.js": view}, dict(_sg(rule, "src/UpNextLoaderView.js", 3), title=title))
+    assert "translations of literal text" not in said

@@ -43,7 +43,8 @@ _KNOWN_FREE = {"sanitizeHtml": "sanitize-html", "filterXSS": "xss", "encodeURICo
 _IMPORTED = re.compile(r"""(?:require\(\s*|from\s+)['"](escape-html|sanitize-html|xss|lodash\.escape|escape-goat|html-escaper)['"]""")
 _NUMERIC = {"Number", "parseInt", "parseFloat"}
 _SANITISERS = {"DOMPurify.sanitize", "sanitizeHtml", "filterXSS"}  # they keep allowed markup: sanitise, not escape
-_TRANSLATE = {"gettext", "ngettext", "pgettext", "npgettext", "_"}  # Django's JavaScript catalogue and its alias
+_TRANSLATE = {"gettext", "ngettext", "pgettext", "npgettext", "_",  # Django's JavaScript catalogue and its alias
+              "translateString"}  # mediacms's catalogue lookup (set 52: `innerHTML = translateString('Up Next')`)
 _ESCAPES = (re.compile(r"&amp;"), re.compile(r"&lt;|&#0*60;|&#x0*3c;", re.I), re.compile(r"&gt;|&#0*62;|&#x0*3e;", re.I))
 _HTML_PROPS = {"innerHTML", "outerHTML"}
 
