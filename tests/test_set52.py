@@ -145,3 +145,17 @@ def test_a_translated_literal_in_innerhtml(tmp_path):
     assert rec["verdict"] == "false_positive" and "translateString('Up Next')" in said, said
     rec, said = _reasons(tmp_path / "b", {"src/UpNextLoaderView.js": view}, dict(_sg(rule, "src/UpNextLoaderView.js", 3), title=title))
     assert "translations of literal text" not in said
+
+
+def test_a_minified_line_is_judged_by_the_matched_columns(tmp_path):
+    """mediacms's static/js/search.js (round 56): the rule matched `n[t[0]](...t.slice(1))`, and the row quoted a
+    `new Function('return this')` elsewhere on the 20,000-character line as the sink taking literals."""
+    line = ("var g=new Function('return this')();" + "var x=1;" * 40 + "function log(n,t){return n[t[0]](...t.slice(1))}"
+            + "var y=2;" * 40 + "\n")
+    at = line.index("n[t[0]]") + 1
+    f = finding(rule_id="javascript.lang.security.audit.unsafe-dynamic-method.unsafe-dynamic-method",
+                title="Using non-static data to retrieve and run functions from the object is dangerous.",
+                tool="semgrep", location={"path": "static/js/search.js", "start_line": 1, "end_line": 1},
+                span={"line": 1, "start_col": at, "end_col": at + len("n[t[0]](...t.slice(1))")})
+    rec, said = _reasons(tmp_path, {"static/js/search.js": line}, f)
+    assert "new Function" not in said, said
