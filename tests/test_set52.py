@@ -154,8 +154,13 @@ def test_a_minified_line_is_judged_by_the_matched_columns(tmp_path):
             + "var y=2;" * 40 + "\n")
     at = line.index("n[t[0]]") + 1
     f = finding(rule_id="javascript.lang.security.audit.unsafe-dynamic-method.unsafe-dynamic-method",
-                title="Using non-static data to retrieve and run functions from the object is dangerous.",
+                title="Using non-static data to retrieve and run functions from the object is dangerous. If the data is "
+                      "user-controlled, it may allow executing arbitrary code.", cwe=["CWE-94"],
                 tool="semgrep", location={"path": "static/js/search.js", "start_line": 1, "end_line": 1},
                 span={"line": 1, "start_col": at, "end_col": at + len("n[t[0]](...t.slice(1))")})
-    rec, said = _reasons(tmp_path, {"static/js/search.js": line}, f)
+    files = {"static/js/search.js": line, "frontend/package.json": "{}\n"}  # the project builds its own bundle
+    rec, said = _reasons(tmp_path, files, f)
     assert "new Function" not in said, said
+    whole = dict(f, span=None)  # without the columns the whole line's calls still decide (unchanged)
+    rec, said = _reasons(tmp_path / "b", files, whole)
+    assert "new Function" in said, said
