@@ -164,3 +164,15 @@ def test_a_minified_line_is_judged_by_the_matched_columns(tmp_path):
     whole = dict(f, span=None)  # without the columns the whole line's calls still decide (unchanged)
     rec, said = _reasons(tmp_path / "b", files, whole)
     assert "new Function" in said, said
+
+
+def test_html_webpack_plugin_template_code_tags(tmp_path):
+    """body.ejs's `<% if (htmlWebpackPlugin.options.x) { %>` and `<% } %>` lines (set 52: six more findings)."""
+    rule = "javascript.express.security.audit.xss.ejs.var-in-script-tag"
+    page = ("<script>\n<% if (htmlWebpackPlugin.options.googleAnalytics.pageViewOnLoad) { %>\nga('send','pageview');\n"
+            "<% } %>\n<% if (locals.user) { %>\n</script>\n")
+    for line in (2, 4):
+        rec, said = _reasons(tmp_path / str(line), {"templates/body.ejs": page}, _sg(rule, "templates/body.ejs", line))
+        assert rec["verdict"] == "false_positive" and "html-webpack-plugin template" in said, said
+    rec, said = _reasons(tmp_path / "x", {"templates/body.ejs": page}, _sg(rule, "templates/body.ejs", 5))
+    assert "html-webpack-plugin" not in said
