@@ -292,5 +292,5 @@ def check_default_token(f: Finding | dict, reader=None) -> dict | None:
                "are a supply-chain question of their own: pin them to a commit") if tagged else ""
     return {"check": "code", "evidence": (
         f"least-privilege hardening, not an exposed token: {f.path} has no permissions block and sets write-all "
-        f"nowhere, so its jobs get the repository's default token, and nothing an outsider sends runs with it: "
+        f"nowhere, so its jobs get the repository's default token, and nothing an outsider sends runs with a token that can write: "
         f"its triggers are {', '.join(names)}{note}, and no run: script expands event text an outsider writes{actions}")}
