@@ -176,3 +176,17 @@ def test_html_webpack_plugin_template_code_tags(tmp_path):
         assert rec["verdict"] == "false_positive" and "html-webpack-plugin template" in said, said
     rec, said = _reasons(tmp_path / "x", {"templates/body.ejs": page}, _sg(rule, "templates/body.ejs", 5))
     assert "html-webpack-plugin" not in said
+
+
+def test_a_b107_comment_above_a_multi_line_signature_says_where_the_value_is():
+    """flask-security's authenticate( ... password="..." ...) (round 56): "on the next line" named the def line."""
+    from fixes_helpers import finding as fix_finding
+
+    from tasks.fixes.suppression_diff import suppression_diff
+
+    snippet = ("11 \n12 def authenticate(\n13     username,\n14     password=\"swordfish\",\n15 ):\n"
+               "16     return check(username, password)")
+    f = fix_finding("code", "bandit", "B107", path="app/auth.py", start=12, snippet=snippet)
+    rec = {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": "the default at app/auth.py:12 is a test value"}]}
+    made = suppression_diff(f, rec)
+    assert made and "in the signature that starts on the next line" in made[0], made

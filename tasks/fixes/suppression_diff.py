@@ -58,7 +58,9 @@ def _line_comment(c: patches.Code, path: str, reason: str, marker: str, python: 
         return None
     indent = line[:len(line) - len(line.lstrip())]
     # the comment line pushes the flagged line down by one: "line 221" in the reason would name the comment itself
-    reason = re.sub(rf"\b(at |on )?line {c.start_line + i}\b", lambda m: "on the next line" if m.group(1) else "the next line",
+    signature = python and re.match(r"\s*(?:async\s+)?def\s", line) and not line.rstrip().endswith(":")  # B107 on a def
+    where = "in the signature that starts on the next line" if signature else "on the next line"  # spread over lines (round 56)
+    reason = re.sub(rf"\b(at |on )?line {c.start_line + i}\b", lambda m: where if m.group(1) else "the next line",
                     reason)  # "an import only: line 5 imports ..." keeps its subject (round 25: "only: on the next line imports")
     above = indent + comment_text(path, reason)
     inline = f"{line}{'  ' if python else ' '}{comment_text(path, marker)}"  # PEP 8's two spaces; gofmt and prettier one
