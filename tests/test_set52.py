@@ -190,3 +190,15 @@ def test_a_b107_comment_above_a_multi_line_signature_says_where_the_value_is():
     rec = {"verdict": "false_positive", "reasons": [{"check": "path", "evidence": "the default at app/auth.py:12 is a test value"}]}
     made = suppression_diff(f, rec)
     assert made and "in the signature that starts on the next line" in made[0], made
+
+
+def test_a_yarn_lock_the_build_never_reads_pins_nothing(tmp_path):
+    """mediacms's frontend/ (round 56): yarn.lock beside package.json, but CI runs `npm install`, which ignores it."""
+    from test_set46 import MANIFEST, YARN, _dep
+
+    files = {"package.json": MANIFEST, "yarn.lock": YARN}
+    rec, said = _reasons(tmp_path / "a", files, _dep("package.json", 5))
+    assert "pinned by the committed lockfile" in said and "(yarn install --frozen-lockfile)" in said, said
+    npm = dict(files, **{".github/workflows/build.yml": "jobs:\n  b:\n    steps:\n      - run: npm install\n"})
+    rec, said = _reasons(tmp_path / "b", npm, _dep("package.json", 5))
+    assert "pinned by the committed lockfile" not in said, said

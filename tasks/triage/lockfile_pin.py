@@ -196,12 +196,23 @@ def check_lockfile_pin(f: Finding | dict, reader=None, files=None) -> dict | Non
     if posixpath.dirname(lock) != posixpath.dirname(str(f.path)) and lock.endswith("yarn.lock") \
             and not _workspace(f, reader, lock, str(f.path)):
         return None  # yarn.lock records no workspace folders: the root manifest's `workspaces` must name this one
+    if lock.endswith("yarn.lock") and _npm_installs(f, reader, files):
+        return None  # the project's own build runs `npm install`, which never reads yarn.lock (mediacms, round 56)
     index = _resolved(f, reader, files, lock, str(f.path))
     version, recorded = index.get(f"{name}@{rng}") or (None, None) if lock.endswith("yarn.lock") else index.get(name) or (None, None)
     if not version or recorded != rng or not _satisfies(version, rng):
         return None  # not recorded for this manifest, another range (stale), or a release outside the range
+    install = ("yarn install --frozen-lockfile" if lock.endswith("yarn.lock") else "pnpm install --frozen-lockfile"
+               if lock.endswith("pnpm-lock.yaml") else "npm ci")  # the one install that reads this lockfile
     return {"check": "code", "status": "pinned",
             "evidence": f"pinned by the committed lockfile: {f.path}:{loc.start_line} declares `\"{name}\": \"{rng}\"`, and "
-                        f"{lock} resolves it to {version}; an install from the lockfile (npm ci, pnpm install "
-                        "--frozen-lockfile, yarn install --frozen-lockfile) takes exactly that release with its recorded "
-                        "integrity hash, so the range selects nothing until the lockfile is updated in a reviewed change"}
+                        f"{lock} resolves it to {version}; an install from the lockfile ({install}) takes exactly that "
+                        "release with its recorded integrity hash, so the range selects nothing until the lockfile is "
+                        "updated in a reviewed change"}
+
+
+def _npm_installs(f: Finding, reader, files) -> bool:
+    """A workflow, Dockerfile, Makefile or shell script of the repository runs `npm install`/`npm ci` and none runs yarn."""
+    build = [p for p in files if re.search(r"(?:^|/)(?:\.github/workflows/[^/]+\.ya?ml|[^/]*Dockerfile[^/]*|Makefile|[^/]+\.sh)$", p)]
+    text = "".join("".join(finding_lines(reader, f, p)) for p in build[:60])
+    return bool(re.search(r"\bnpm\s+(?:install|i|ci)\b", text)) and not re.search(r"\byarn\b", text)
