@@ -202,3 +202,13 @@ def test_a_yarn_lock_the_build_never_reads_pins_nothing(tmp_path):
     npm = dict(files, **{".github/workflows/build.yml": "jobs:\n  b:\n    steps:\n      - run: npm install\n"})
     rec, said = _reasons(tmp_path / "b", npm, _dep("package.json", 5))
     assert "pinned by the committed lockfile" not in said, said
+
+
+def test_only_an_address_setting_fixes_the_scheme(tmp_path):
+    """A capitalised name is not a setting by its case alone: `{{ NEXT_URL }}/x` may hold `javascript:alert(1)//`."""
+    href = "generic.html-templates.security.var-in-href"
+    page = '<a href="{{ NEXT_URL }}/{{ page }}">x</a>\n<a href="{{ SITE_URL }}/{{ page }}">x</a>\n'
+    rec, said = _reasons(tmp_path / "a", {"templates/p.html": page}, _sg(href, "templates/p.html", 1))
+    assert "site's own address" not in said
+    rec, said = _reasons(tmp_path / "b", {"templates/p.html": page}, _sg(href, "templates/p.html", 2))
+    assert "site's own address" in said

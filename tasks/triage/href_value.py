@@ -31,7 +31,8 @@ from tasks.triage.repo_urls import repo_urls
 
 # the attribute's whole value: to its own closing quote (`href="{{ get_url('.x', id=1) }}"` holds single quotes)
 _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"?|'([^']*)'?|([^\s"'>]+))""", re.I)
-_SITE_START = re.compile(r"^\{\{-?\s*(SITE_?URL|[A-Z][A-Z0-9_]*_URL)\s*-?\}\}/")  # a setting, then a path
+# a static site's or an application's own address setting, then a path (a request value could be `javascript:x//`)
+_SITE_START = re.compile(r"^\{\{-?\s*(SITE_?URL|(?:SITE|BASE|ROOT|APP|HOME|PUBLIC|SERVER|STATIC|MEDIA)_URL)\s*-?\}\}/")
 _FIXED = re.compile(r"^(?:/|#|\?|\./|\.\./|https?://[^/{}<>\s]+|mailto:)")
 _MAX_GO = 2000
 

@@ -260,7 +260,7 @@ def _only_in_src(text: str) -> bool:
 
 _APP_URL = re.compile(r"""^(?:url_for\(|static\(|["'][^"']*["']\s*\|)|^(?:instance|base_url|root_url|app_root|static_url|"""
                       r"""STATIC_URL|MEDIA_URL|request\.script_root|config\.\w+|settings\.\w+|SETTINGS\.\w+"""
-                      r"""|url_?path|base_?path|root_?path|path_?prefix|SITE_?URL|[A-Z][A-Z0-9_]*_(?:URL|DIR|PATH))\b""")  # vaultwarden's
+                      r"""|url_?path|base_?path|root_?path|path_?prefix|SITE_?URL|(?:SITE|BASE|ROOT|APP|HOME|PUBLIC|SERVER)_URL)\b""")  # vaultwarden's
 # {{urlpath}} (set 47); a static site's settings, `{{ SITEURL }}/{{ THEME_STATIC_DIR }}` (quokka's themes, set 52)
 
 
