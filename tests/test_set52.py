@@ -212,3 +212,15 @@ def test_only_an_address_setting_fixes_the_scheme(tmp_path):
     assert "site's own address" not in said
     rec, said = _reasons(tmp_path / "b", {"templates/p.html": page}, _sg(href, "templates/p.html", 2))
     assert "site's own address" in said
+
+
+def test_a_request_built_with_a_url_keyword_keeps_its_fixed_scheme(tmp_path):
+    """flask-security's pwned(): `urlopen(Request(url=f"https://api.pwnedpasswords.com/range/{h}"))` (round 56)."""
+    code = ('import urllib.request\n\n\ndef pwned(h):\n    req = urllib.request.Request(\n'
+            '        url=f"https://api.pwnedpasswords.com/range/{h}",\n        headers={"User-Agent": "x"},\n    )\n'
+            '    with urllib.request.urlopen(req) as f:\n        return f.read()\n\n\n'
+            'def fetch(u):\n    req = urllib.request.Request(url=u)\n    return urllib.request.urlopen(req).read()\n')
+    rec, said = _reasons(tmp_path / "a", {"app/utils.py": code}, _sg("B310", "app/utils.py", 9, tool="bandit"))
+    assert rec["verdict"] == "false_positive" and "scheme fixed" in said, said
+    rec, said = _reasons(tmp_path / "b", {"app/utils.py": code}, _sg("B310", "app/utils.py", 15, tool="bandit"))
+    assert "scheme fixed" not in said

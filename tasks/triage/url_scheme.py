@@ -46,8 +46,9 @@ class _Scheme:
             return False
         if _literal_start(node):
             return True
-        if isinstance(node, ast.Call) and _OPEN.match(ast.unparse(node.func).split("(")[0]) and node.args:
-            return self.fixed(node.args[0], depth + 1)  # urlopen(Request(url, ...))
+        if isinstance(node, ast.Call) and _OPEN.match(ast.unparse(node.func).split("(")[0]):
+            url = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "url"), None)
+            return self.fixed(url, depth + 1)  # urlopen(Request(url, ...)), Request(url=...) (flask-security: round 56)
         if isinstance(node, ast.Name):
             scopes = [s for s in (self.func, self.tree) if s is not None]
             for scope in scopes:
