@@ -47,17 +47,22 @@ def _url_for(node) -> bool:
     return isinstance(node, ast.Call) and (getattr(node.func, "id", None) == "url_for" or getattr(node.func, "attr", None) == "url_for")
 
 
+def _trees(texts, needle: str):
+    """(path, module) of each text that holds ``needle`` and parses (the shared parse; one that does not is skipped)."""
+    for path, text in texts:
+        if needle not in text:
+            continue
+        try:
+            yield path, parsed_tree(text, len(text))[0]
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+
+
 def url_methods(texts) -> dict:
     """{class name: (path, line, all returns url_for)} for every class that defines ``url``; a name two classes
     share maps to None (which one a template means is unknown)."""
     found: dict = {}
-    for path, text in texts:
-        if "def url" not in text:
-            continue
-        try:
-            tree = parsed_tree(text, len(text))[0]
-        except (SyntaxError, ValueError, RecursionError):
-            continue
+    for path, tree in _trees(texts, "def url"):
         for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
             d = next((n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "url"), None)
             if d is None:
@@ -98,13 +103,7 @@ def view_urls(texts) -> dict:
     for path, text in texts:
         if "context_processor" in text or "globals" in text:
             injected |= set(re.findall(r"""["'](\w+)["']""", text)) | set(re.findall(r"\bglobals\.update\(([^)]*)\)", text))
-    for path, text in texts:
-        if "render_template" not in text:
-            continue
-        try:
-            tree = parsed_tree(text, len(text))[0]
-        except (SyntaxError, ValueError, RecursionError):
-            continue
+    for path, tree in _trees(texts, "render_template"):
         for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)
                      and getattr(n.func, "id", getattr(n.func, "attr", None)) == "render_template"):
             if not call.args or not isinstance(call.args[0], ast.Constant) or not isinstance(call.args[0].value, str):
@@ -126,13 +125,7 @@ def url_helpers(texts) -> dict:
     """{name: (path, line) or None} for every function whose every return is ``url_for(...)``; a name also defined
     otherwise anywhere maps to None."""
     found: dict = {}
-    for path, text in texts:
-        if "url_for" not in text:
-            continue
-        try:
-            tree = parsed_tree(text, len(text))[0]
-        except (SyntaxError, ValueError, RecursionError):
-            continue
+    for path, tree in _trees(texts, "url_for"):
         for d in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
             returns = [r.value for r in ast.walk(d) if isinstance(r, ast.Return)]
             ok = bool(returns) and all(_url_for(v) for v in returns)
