@@ -20,7 +20,7 @@ import ast
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.parsed_source import enclosing_function, python_parents
+from tasks.triage.parsed_source import enclosing_function, flagged_python
 
 _RULES = re.compile(r"(?i)^B60[2-7]$|dangerous-system-call|subprocess-shell-true|dangerous-subprocess-use")
 _ROUTE = re.compile(r"\.(?:route|get|post|put|delete|patch|api_route|websocket)$")
@@ -50,9 +50,7 @@ def check_cli_command(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "status": "operator_command", "evidence"} for a process call inside a CLI command."""
     f = as_finding(f)
     loc = f.location
-    if f.kind != "code" or not _RULES.search(str(f.rule_id)) or not loc or not loc.start_line:
-        return None
-    parsed = python_parents(reader, f)
+    parsed = flagged_python(f, reader, _RULES)
     if parsed is None:
         return None
     tree, text, _ = parsed

@@ -57,13 +57,11 @@ def check_text_render(f: Finding | dict, reader=None) -> dict | None:
     false positive) is the text/plain part of an e-mail, which nothing parses as HTML."""
     import ast
 
-    from tasks.triage.parsed_source import python_parents
+    from tasks.triage.parsed_source import flagged_python
 
     f = as_finding(f)
     loc = f.location
-    if f.kind != "code" or not _EXTENSION_RULE.search(str(f.rule_id)) or not loc or not loc.start_line:
-        return None
-    parsed = python_parents(reader, f)
+    parsed = flagged_python(f, reader, _EXTENSION_RULE)
     if parsed is None:
         return None
     tree, _, parent = parsed
