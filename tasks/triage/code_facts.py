@@ -37,7 +37,9 @@ path and the report's confidence decide:
 * ``cli_command`` (set 51): a shell or program call inside a click/Flask command-line command;
 * ``route_default`` (set 51): a password default of a Flask view whose routes all fill it from the URL;
 * ``stdlib_xml`` (set 51): ElementTree in a repository whose images run Python 3.12 or newer;
-* ``build_template`` (set 52): an html-webpack-plugin template, filled at build time from the webpack config.
+* ``build_template`` (set 52): an html-webpack-plugin template, filled at build time from the webpack config;
+* ``dynamic_method`` (set 52's audit): ``obj[name]()`` whose ``name`` the code fixes itself (a library picking among its
+  own methods: "vendored" alone was no reason).
 
 May import: the modules above.
 """
@@ -46,7 +48,7 @@ from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
 from tasks.triage import (bidi_text, build_template, bundled_xml, cli_command, compose_flag, constant_command,
-                          constant_key, dev_runner, dom_html, go_escaped_html, go_ignored, go_listener, go_opt_in,
+                          constant_key, dev_runner, dom_html, dynamic_method, go_escaped_html, go_ignored, go_listener, go_opt_in,
                           go_random, go_redirect, go_sql, go_template_url, go_url_copy, host_redirect, jinja_macro,
                           jinja_text, lit_template, lockfile_pin, log_secret, own_markup, plain_text, response_type,
                           route_default, sanitised_path, settings_exec, stdlib_xml, template_control,
@@ -73,4 +75,4 @@ def check_code_facts(f: Finding | dict, reader=None, files=None) -> dict | None:
             or own_markup.check_own_markup(f, reader) or plain_text.check_text_render(f, reader)
             or host_redirect.check_host_redirect(f, reader) or cli_command.check_cli_command(f, reader)
             or route_default.check_route_default(f, reader) or stdlib_xml.check_stdlib_xml(f, reader, files)
-            or build_template.check_build_template(f, reader))
+            or build_template.check_build_template(f, reader) or dynamic_method.check_dynamic_method(f, reader))

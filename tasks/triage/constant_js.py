@@ -133,6 +133,9 @@ class JsModule:
                     found.append((n.child_by_field_name("arguments"), n.start_point[0] + 1))
             elif t in ("import_specifier", "namespace_import", "import_clause", "catch_clause") and name in _names(n):
                 return None
+            elif t == "update_expression" and n.child_by_field_name("argument") is not None \
+                    and n.child_by_field_name("argument").type == "identifier" and n.child_by_field_name("argument").text.decode() == name:
+                return None  # `s++`: a counter, not the literal it started from (minified async's `for (var s = 0; ...)`)
             elif t in ("function_declaration", "class_declaration", "generator_function_declaration"):
                 ident = n.child_by_field_name("name")
                 if ident is not None and ident.text.decode() == name:
@@ -160,6 +163,7 @@ class JsModule:
     def bindings_declared(self, scope, name: str) -> bool:
         """``scope`` declares its own ``name``: a parameter, or a let/const/var of it outside nested functions."""
         return self._param(scope, name) or any(n.type == "variable_declarator" and name in _names(n.child_by_field_name("name"))
+                                               or n.type == "for_in_statement" and name in _names(n.child_by_field_name("left"))
                                                for n in _own(scope))
 
     def _param(self, scope, name: str) -> bool:
@@ -167,28 +171,35 @@ class JsModule:
         return params is not None and name in _names(params)
 
     def name_constant(self, node, depth: int, seen: set) -> bool:
+        """Every binding of the name, from its scope out to the scope that declares it, is constant; an assignment
+        to ``name.x`` in an inner function adds to the declaration's bindings, it does not replace them, and a name
+        that no scope of the file declares is a global the file does not own (the review of set 52's checks:
+        pocketbase's ``data.isLoading = true`` made a ``store({...})`` constant)."""
         name = node.text.decode("utf-8", "replace")
         if name == "undefined":
             return True
-        scope = self.scope_of(node)
+        scope, found = self.scope_of(node), []
         while scope is not None:
             if scope is not self.root and self._param(scope, name):
                 return False
-            found = self.bindings(scope, name)
-            if found is None:
+            here = self.bindings(scope, name)
+            if here is None:
                 return False
-            if found:
-                key = (scope.id, name)
-                if key in seen:
-                    return True
-                seen.add(key)
-                for value, line in found:
-                    if value is not None and not self.constant(value, depth + 1, seen):
-                        return False
-                    self.used.append((name, f"{self.path}:{line}"))
-                return True
-            scope = self.scope_of(scope) if scope is not self.root else None
-        return False
+            found += [(scope, value, line) for value, line in here]
+            if scope is self.root or self.bindings_declared(scope, name):
+                break
+            scope = self.scope_of(scope)
+        if not found or scope is None or not self.bindings_declared(scope, name):
+            return False
+        key = (scope.id, name)
+        if key in seen:
+            return True
+        seen.add(key)
+        for _, value, line in found:
+            if value is not None and not self.constant(value, depth + 1, seen):
+                return False
+            self.used.append((name, f"{self.path}:{line}"))
+        return True
 
     def constant(self, node, depth: int = 0, seen: set | None = None) -> bool:
         seen = set() if seen is None else seen

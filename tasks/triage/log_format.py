@@ -35,11 +35,17 @@ def check_log_format(f: Finding | dict, reader=None) -> dict | None:
     span = lines[loc.start_line - 1:(loc.end_line or loc.start_line)]
     if not span:
         return None
-    m = _LOG_CALL.search(span[0])
-    if not m or m.start() > len(span[0]) - len(span[0].lstrip()) + 10:  # the line is the log call itself
+    first = span[0]
+    cols = f.span if isinstance(f.span, dict) and f.span.get("line") == loc.start_line else None
+    if cols and len(first) > 200 and isinstance(cols.get("start_col"), int) and isinstance(cols.get("end_col"), int):
+        start = cols["start_col"] - 1  # a minified line: the call the match is in (Semgrep's span may be the argument)
+        call = [c for c in _LOG_CALL.finditer(first[max(0, start - 80):start + 80]) if c.start() <= 80][-1:]
+        first = first[max(0, start - 80) + call[0].start():] if call else ""
+    m = _LOG_CALL.search(first)
+    if not m or m.start() > len(first) - len(first.lstrip()) + 10:  # the line is the log call itself
         return None
     call = m.group(0).rstrip("( ")
-    what, inert = interpolated(span[0][m.end():], lines, loc.start_line)
+    what, inert = interpolated(first[m.end():], lines, loc.start_line)
     where = destination(str(loc.path), "\n".join(lines), call)
     effect = ("so no text from outside reaches the format string" if inert else
               "so a %s or %o inside it could only take the next argument's place in that one line")

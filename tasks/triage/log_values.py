@@ -47,7 +47,20 @@ def _expressions(arg: str) -> list[str]:
     """The non-literal parts of a template literal (``${...}``) or a ``+`` concatenation."""
     if arg.startswith("`"):
         return [e.strip() for e in _INTERP.findall(arg)]
-    parts = [p.strip() for p in re.split(r"\s\+\s|\+(?=\s*[\w$])", arg)]
+    parts, depth, quote, start = [], 0, None, 0
+    for i, ch in enumerate(arg):  # split at the top-level `+` signs, outside strings and brackets
+        if quote:
+            quote = None if ch == quote and arg[i - 1] != "\\" else quote
+        elif ch in "'\"`":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "+" and depth == 0:
+            parts.append(arg[start:i].strip())
+            start = i + 1
+    parts.append(arg[start:].strip())
     return [p for p in parts if p and p[0] not in "'\"`" and not re.fullmatch(r"[\d.]+", p)]
 
 

@@ -1,0 +1,122 @@
+"""Library copies get the code's own reason, not "vendored" alone (set 52's audit: nine of eleven wrong reasons were
+a library path with nothing about the flagged line); each check beside the neighbour that stays a finding."""
+
+from __future__ import annotations
+
+from test_round45_rows import _reasons
+from test_triage_hygiene import finding
+
+RULE = "javascript.lang.security.audit.unsafe-dynamic-method"
+
+
+def _sg(rule: str, path: str, line: int, **kw):
+    return finding(rule_id=rule, title=rule, tool="semgrep",
+                   location={"path": path, "start_line": line, "end_line": line}, **kw)
+
+
+COLLAPSE = """var Collapse = function (element) { this.$element = $(element) }
+Collapse.prototype.dimension = function () {
+  var hasWidth = this.$element.hasClass('width')
+  return hasWidth ? 'width' : 'height'
+}
+Collapse.prototype.show = function () {
+  var dimension = this.dimension()
+  this.$element[dimension](0)
+}
+Collapse.prototype.pick = function (name) {
+  this.$element[name](0)
+}
+"""
+
+
+def test_a_method_name_a_function_of_the_file_returns(tmp_path):
+    """Bootstrap 3's Collapse: `this.$element[dimension]()`, dimension() returns 'width' or 'height'."""
+    rec, said = _reasons(tmp_path / "a", {"static/js/collapse.js": COLLAPSE}, _sg(RULE, "static/js/collapse.js", 8))
+    assert rec["verdict"] == "false_positive" and "constant method name" in said, said
+    assert "`width`" in said and "`height`" in said and "dimension() returns only constants" in said, said
+    rec, said = _reasons(tmp_path / "b", {"static/js/collapse.js": COLLAPSE}, _sg(RULE, "static/js/collapse.js", 11))
+    assert "constant method name" not in said  # a parameter any caller fills
+
+
+DEFERRED = """function Deferred(func) {
+  var tuples = [
+      // action, add listener, listener list, final state
+      [ "resolve", "done", Callbacks("once memory"), "resolved" ],
+      [ "reject", "fail", Callbacks("once memory"), "rejected" ],
+      [ "notify", "progress", Callbacks("memory") ]
+    ],
+    deferred = {};
+  jQuery.each( tuples, function( i, tuple ) {
+    deferred[ tuple[0] ] = function() {
+      deferred[ tuple[0] + "With" ]( this, arguments );
+      return this;
+    };
+  });
+  jQuery.each( func(), function( i, tuple ) {
+    deferred[ tuple[0] ]( this );
+  });
+  return deferred;
+}
+"""
+
+
+def test_a_method_name_from_rows_the_file_lists(tmp_path):
+    """jQuery's Deferred: `deferred[tuple[0] + "With"]` over a list whose rows all start with a literal."""
+    rec, said = _reasons(tmp_path / "a", {"static/js/jquery.js": DEFERRED}, _sg(RULE, "static/js/jquery.js", 11))
+    assert rec["verdict"] == "false_positive" and "`resolve`, `reject`, `notify`, `With`" in said, said
+    assert "Callbacks" not in said and "`done`" not in said  # the rows' other items are not the name
+    rec, said = _reasons(tmp_path / "b", {"static/js/jquery.js": DEFERRED}, _sg(RULE, "static/js/jquery.js", 16))
+    assert "constant method name" not in said  # rows from a call
+
+
+LOGGER = """var r = console;
+function i(t, e) { r[t](e) }
+function warn(m) { i("warn", m) }
+function fail(m) { i("error", m) }
+function g(n, t) { n[t]() }
+g(window, location.hash.slice(1));
+var s = "getAttribute"; function attr(c) { return c[s]("id") }
+function loop(n) { for (var k = 0; k < n.length; k++) {} return n[k]() }
+"""
+
+
+def test_a_parameter_the_file_only_fills_with_constants(tmp_path):
+    """A minified logger `r[t](...)` whose function is only called with "warn" or "error"; a name bound once."""
+    rec, said = _reasons(tmp_path / "a", {"static/js/log.js": LOGGER}, _sg(RULE, "static/js/log.js", 2))
+    assert rec["verdict"] == "false_positive" and "`warn`" in said and "`error`" in said and "i() is only called" in said, said
+    rec, said = _reasons(tmp_path / "b", {"static/js/log.js": LOGGER}, _sg(RULE, "static/js/log.js", 5))
+    assert "constant method name" not in said  # called with the URL's fragment
+    rec, said = _reasons(tmp_path / "c", {"static/js/log.js": LOGGER}, _sg(RULE, "static/js/log.js", 7))
+    assert rec["verdict"] == "false_positive" and "`getAttribute`" in said, said
+    rec, said = _reasons(tmp_path / "d", {"static/js/log.js": LOGGER}, _sg(RULE, "static/js/log.js", 8))
+    assert "constant method name" not in said  # a counter is not the literal it started from
+
+
+GLOBALS = """function run(req) {
+  opts.isLoading = true;
+  handlers[opts.tab]();
+  jQuery.easing[jQuery.easing.def]();
+}
+"""
+
+
+def test_an_undeclared_global_or_a_property_is_not_constant(tmp_path):
+    """`opts.isLoading = true` in a function does not make `opts` (a global the file never declares) constant."""
+    for line in (3, 4):
+        rec, said = _reasons(tmp_path / str(line), {"static/js/g.js": GLOBALS}, _sg(RULE, "static/js/g.js", line))
+        assert "constant method name" not in said, said
+
+
+VELOCITY = ('!function(e){var v={debug:!1};function s(R,n){v.debug&&console.log("tweensContainer ("+R+"): "+'
+            'JSON.stringify(n),n)}' + "x" * 240 + "}(window);\n")
+
+
+def test_a_console_log_inside_a_minified_line(tmp_path):
+    """VelocityJS inside materialize.js: Semgrep's span is the argument, far into a long line."""
+    start = VELOCITY.index('"tweensContainer') + 1
+    end = VELOCITY.index(",n)}") + 1
+    f = _sg("javascript.lang.security.audit.unsafe-formatstring", "static/js/materialize.js", 1,
+            span={"line": 1, "start_col": start, "end_col": end})
+    rec, said = _reasons(tmp_path, {"static/js/materialize.js": VELOCITY}, f)
+    assert rec["verdict"] == "false_positive" and "only a log line's format" in said, said
+    assert "`R` and `JSON.stringify(n)`" in said, said  # the parts split at `+` outside the strings
