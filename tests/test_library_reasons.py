@@ -120,3 +120,53 @@ def test_a_console_log_inside_a_minified_line(tmp_path):
     rec, said = _reasons(tmp_path, {"static/js/materialize.js": VELOCITY}, f)
     assert rec["verdict"] == "false_positive" and "only a log line's format" in said, said
     assert "`R` and `JSON.stringify(n)`" in said, said  # the parts split at `+` outside the strings
+
+
+UTILS = '''def authenticate(client, email="matt@lp.com", password="password"):
+    return client.post("/login", data=dict(email=email, password=password))
+
+
+def create_users(app, ds):
+    for u in (("matt@lp.com", "matt", "password"), ("joe@lp.com", "joe", "password")):
+        ds.create_user(email=u[0], username=u[1], password=u[2])
+'''
+TEST = '''from tests.test_utils import authenticate
+
+
+def test_change(client):
+    authenticate(client)
+    response = client.post("/change", data={
+        "password": "password",
+        "new_password": "n3wpassw0rd",
+    })
+    assert response.status_code == 200
+'''
+
+
+def test_a_test_password_names_its_test_and_the_fixture_that_writes_it(tmp_path):
+    """Round 56's graders: "it opens only what the tests set up" said of every test password; the fixture that
+    creates the users with the same value is what a reader checks (flask-security's create_users())."""
+    import subprocess
+
+    from test_triage_constant_data import _repo
+    from test_triage_containers import bandit_at
+
+    judge = _repo(tmp_path, {"tests/test_utils.py": UTILS, "tests/test_change.py": TEST})
+    subprocess.run(["git", "-C", str(tmp_path / "repo"), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "t"], check=True)
+    said = " | ".join(r["evidence"] for r in judge.judge(bandit_at("B105", 7, "tests/test_change.py",
+                                                                   "Possible hardcoded password: 'password'"))["reasons"])
+    assert "in test_change()" in said and "the same value is also written at tests/test_utils.py:6 (in create_users())" in said, said
+    assert "'password'" not in said.split("also written at", 1)[1]  # places only, never the value
+    rec = judge.judge(bandit_at("B105", 8, "tests/test_change.py", "Possible hardcoded password: 'n3wpassw0rd'"))
+    said = " | ".join(r["evidence"] for r in rec["reasons"])
+    assert rec["verdict"] == "false_positive" and "also written" not in said, said  # no other test writes it
+
+
+def test_constant_input_shows_words_of_code_and_elides_what_could_be_a_secret():
+    """Round 56's grader: `subprocess.run(['…', '…'])` for `['ps', 'aux']` was redaction that eats code."""
+    from tasks.triage.constant import _python
+
+    assert _python("subprocess.run", "['ps', 'aux'], stdout=subprocess.PIPE, check=False") == \
+        "subprocess.run(['ps', 'aux'], stdout=subprocess.PIPE, check=False)"
+    assert _python("subprocess.run", "['mysql', '-pXk9q2LmZ7wR4vB'], check=False") == "subprocess.run(['mysql', '…'], check=False)"
+    assert _python("cursor.execute", "'SELECT name FROM users'") == "cursor.execute('…')"

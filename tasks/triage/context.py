@@ -4,10 +4,9 @@
    examples, docs, vendored copies.  Test code, fixtures, examples and docs are not what is deployed, so a code or
    config finding there is a false positive of the deployed application; a vendored copy is real code that someone
    else maintains (``needs_review``: update the copy).
-5. ``secret``: the parse-time ``secret_evidence`` (tasks.findings.secret_evidence):
-   a documented example or placeholder is a false positive anywhere; a
-   protocol keyword (``'POST'``) and a field's label (``password_title``) too;
-   a low-entropy value in a test path is one, a slow password hash anywhere; a plain word
+5. ``secret``: the parse-time ``secret_evidence`` (tasks.findings.secret_evidence): a documented example or
+   placeholder is a false positive anywhere; a protocol keyword (``'POST'``) and a field's label (``password_title``)
+   too; a low-entropy value in a test path is one (said with its test: tasks.triage.test_value), a slow password hash anywhere; a plain word
    elsewhere needs a look; a high-entropy value is real, even in a test path.
 6. ``scope``: a dev/test-only dependency (npm ``dev``, Poetry/uv groups,
    Maven ``test`` scope) is lower priority, never a false positive by itself.
@@ -35,6 +34,7 @@ from tasks.triage.packaged import packaging_note
 from tasks.triage.path_class import WHY, library_label, path_class, release_folder, static_site  # noqa: F401 - path_class re-exported
 from tasks.triage.secret_text import describe
 from tasks.triage.test_site import test_site
+from tasks.triage.test_value import test_use
 from tasks.triage.fixture_users import fixture_user
 from tasks.triage.unreferenced import never_named
 from tasks.triage.id_table import uuid_table
@@ -234,7 +234,7 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
         # its test users' accounts: a test credential, not "not a credential" (vikunja's caldavtests: set 40's audit)
         return {"check": "secret", "status": "not_a_secret",
                 "evidence": (f"a test credential, not a secret: {text} in {path_check['evidence'].split(' is ', 1)[-1]}; "
-                             "it opens only what the tests set up") if path_check.get("class") in ("test", "fixture") else
+                             f"{test_use(f, reader)}it opens only what the tests set up") if path_check.get("class") in ("test", "fixture") else
                             f"a sample value, not a secret: {text} in {path_check['evidence'].split(' is ', 1)[-1]}"}
     # set 25: a CI account's password is a credential; set 27: a value in the docs is no test's
     if ev["class"] in ("low-entropy", "plain-word", "weak", "uuid"):
