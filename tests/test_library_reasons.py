@@ -162,6 +162,67 @@ def test_a_test_password_names_its_test_and_the_fixture_that_writes_it(tmp_path)
     assert rec["verdict"] == "false_positive" and "also written" not in said, said  # no other test writes it
 
 
+def test_behaves_steps_and_hooks_are_test_code():
+    """DjangoGoat's features/steps/*.py and features/environment.py (held-out set 53: nine findings, both labellers)."""
+    from tasks.triage.report_signals import is_test_path
+
+    for path in ("features/steps/notes.py", "features/environment.py", "web/features/steps/login.py"):
+        assert is_test_path(path), path
+    for path in ("features/flags.py", "app/features/views.py", "environment.py", "steps/notes.py"):
+        assert not is_test_path(path), path
+
+
+PRE_COMMIT = """name: Pre-Commit
+on:
+  pull_request:
+    branches: [main]
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: clowdhaus/terraform-composite-actions/pre-commit@v1.11.1
+"""
+STALE_WF = """name: stale
+on:
+  schedule:
+    - cron: '0 0 * * *'
+jobs:
+  stale:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/stale@v10
+        with:
+          repo-token: ${{ secrets.GITHUB_TOKEN }}
+          delete-branch: true
+"""
+
+
+def test_a_pull_request_workflow_beside_one_that_writes_with_the_default_token(tmp_path):
+    """terraform-aws-modules (set 53, both labellers: a finding): stale-actions.yaml writes with the default token,
+    so that default can write, and pre-commit.yml's tag-pinned actions get it on a branch's pull request."""
+    import subprocess
+
+    from test_triage_constant_data import _repo
+
+    rule = {"tool": "checkov", "rule_id": "CKV2_GHA_1", "kind": "config",
+            "title": "Ensure top-level permissions are not set to write-all"}
+    for name, files, fp in (("alone", {".github/workflows/pre-commit.yml": PRE_COMMIT}, True),
+                            ("beside", {".github/workflows/pre-commit.yml": PRE_COMMIT,
+                                        ".github/workflows/stale-actions.yaml": STALE_WF}, False),
+                            ("blocked", {".github/workflows/pre-commit.yml": PRE_COMMIT,  # the writer declares its scopes
+                                         ".github/workflows/stale-actions.yaml": STALE_WF.replace(
+                                             "jobs:", "permissions:\n  issues: write\njobs:")}, True)):
+        judge = _repo(tmp_path / name, files)
+        subprocess.run(["git", "-C", str(tmp_path / name / "repo"), "-c", "user.name=t", "-c", "user.email=t@t", "commit",
+                        "-qm", "t"], check=True)
+        rec = judge.judge(finding(**rule, location={"path": ".github/workflows/pre-commit.yml", "start_line": 1, "end_line": 1}))
+        said = " | ".join(r["evidence"] for r in rec["reasons"])
+        assert (rec["verdict"] == "false_positive") is fp, (name, said)
+        if not fp:
+            assert "stale-actions.yaml (actions/stale) writes with that default token" in said, said
+
+
 def test_constant_input_shows_words_of_code_and_elides_what_could_be_a_secret():
     """Round 56's grader: `subprocess.run(['…', '…'])` for `['ps', 'aux']` was redaction that eats code."""
     from tasks.triage.constant import _python

