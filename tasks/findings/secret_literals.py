@@ -22,6 +22,8 @@ _SECRET_NAME = re.compile(
     r"|auth(?:orization|entication|[-_]?(?:token|key|secret|code|header|value))?)"
     r"(?:[_\-.]?(?:key|value|str|string|text|\d+))?[\"'`\]]?\s*(?:[:=]|=>|:=)\s*[rbuRBUfF]{0,2}$")
 _WORD = re.compile(r"[A-Za-z]{2,24}")  # one plain word, no digit or symbol
+_IDENT = re.compile(r"[A-Za-z][\w.-]{1,39}")  # an identifier (`user_oauth1`): kept unless its key names an identity
+_ID_KEY = re.compile(r"(?i)(?:^|_)(?:id|name|username|user|email|login|account|account_id|slug|type|kind|scope)$")
 _BANDIT_TITLE = re.compile(r"(?i)hard-?coded password:\s*(?P<q>['\"])(?P<v>(?:(?!(?P=q)).){0,200})(?P=q)\s*$")
 _NOUNS = {"token", "tokens", "password", "passwords", "passwd", "secret", "key", "apikey", "credential", "credentials",
           "pass", "passphrase", "pin", "otp", "code"}
@@ -107,10 +109,11 @@ def only_key(value: str, text: str) -> bool:
     return bool(quoted) and len(keys) == len(quoted)
 
 
-def _plain_key(value: str, text: str) -> bool:
-    """Is every place ``value`` stands in ``text`` the value of a key or keyword whose name says nothing of a secret?"""
+def _plain_key(value: str, text: str, names: re.Pattern | None = None) -> bool:
+    """Is every place ``value`` stands in ``text`` the value of a key or keyword whose name says nothing of a secret
+    (and, with ``names``, whose name matches it: ``account_id="user_oauth1"``, set 53's grader)?"""
     keys = re.findall(rf"""([\w-]+)["']?\s*(?:[:=]|=>)\s*[rbuRBUfF]{{0,2}}["']{re.escape(value)}["']""", text)
-    return bool(keys) and len(keys) == text.count(value) and not any(
+    return bool(keys) and len(keys) == text.count(value) and all(names is None or names.search(k) for k in keys) and not any(
         re.search(r"(?i)pass|pw|pin|secret|token|key|auth|cred|answer|phrase|code|salt|sign|otp", k) for k in keys)
 
 
@@ -120,7 +123,8 @@ def kept_literals(finding, lines: list[str] | None, start: int, end: int, values
     flagged = m.group("v") if m else None  # reading (imported, it would make an import cycle)
     text = "".join((lines or [])[max(start, 1) - 1:end])
     if flagged is not None and str(finding.rule_id or "").upper() in ("B105", "B106"):  # one assignment or keyword: a
-        values = {v for v in values if v == flagged or not _WORD.fullmatch(v) or not _plain_key(v, text)}  # word under a
+        values = {v for v in values if v == flagged or not (_WORD.fullmatch(v) and _plain_key(v, text)  # word under a
+                                                           or _IDENT.fullmatch(v) and _plain_key(v, text, _ID_KEY))}
         # plain key is the code around it (cabot's `'calculated_status': u'passing'` beside `'password': None`, round
         # 47); one under `root_pw=`, `passcode=` or no key at all stays a password (the review of cc48935)
     return kept(values, text, flagged)

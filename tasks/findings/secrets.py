@@ -75,7 +75,7 @@ def literal_values(text: Any, start: int | None = None, end: int | None = None, 
     """Quoted literals and assigned values on the lines a secret rule matched.
 
     Bandit's ``code`` numbers its lines and adds context lines around the hit;
-    only the reported lines are taken, so context literals survive.  In a program's source (``path``'s suffix) an
+    only the reported lines are taken, so context literals survive; a name before ``(`` is a call (set 53).  In a program's source (``path``'s suffix) an
     unquoted identifier after ``=`` is a variable, not a value: wger's ``HEADLESS_JWT_PRIVATE_KEY = _jwt_private_pem``
     (set 44's grader: the name was weighed and redacted as the key); in a .env or YAML file it is the value.
     """
@@ -85,8 +85,8 @@ def literal_values(text: Any, start: int | None = None, end: int | None = None, 
     if start and numbered and all(numbered):
         last = end or start
         text = "\n".join(m.group(2) for m in numbered if start <= int(m.group(1)) <= last)
-    found = quoted_values(text) + [m.group("v") for m in _ASSIGNED.finditer(text) if not assigned_variable(
-        m.group("v"), path, text[text.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0])]
+    found = quoted_values(text) + [m.group("v") for m in _ASSIGNED.finditer(text) if not text.startswith("(", m.end())
+                                   and not assigned_variable(m.group("v"), path, text[text.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0])]
     # ``every``: all the values the rule flagged (the triage weighs them); else only those that can be a secret
     return [v for v in found if (v.strip() or every) and v not in REDACTED_WORDS and not _MARKER.search(v)
             and v not in _KEYWORDS and (every or plausible(v, text))]  # `if token:\n return`: a statement, no value

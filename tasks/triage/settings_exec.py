@@ -44,29 +44,32 @@ def _env_name(node: ast.AST) -> str | None:
     return None if name is None or _CGI.match(name) else name  # CGI's HTTP_* variables are the request's headers
 
 
-def _parts(node: ast.AST) -> list | None:
+def _parts(node: ast.AST, names: dict | None = None) -> list | None:
     """The pieces of a path built from literals and ``__file__`` (``os.path.join``, ``Path(...) / "x"``, ``.parent``,
-    ``dirname``/``realpath``): a list of strings and the marker ``__file__``; None for anything else."""
+    ``dirname``/``realpath``): a list of strings and the marker ``__file__``; None for anything else.  ``names``: the
+    module's names bound once (mezzanine's ``PROJECT_APP_PATH = os.path.dirname(os.path.abspath(__file__))``, set 53)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
     if isinstance(node, ast.Name) and node.id == "__file__":
         return ["__file__"]
+    if isinstance(node, ast.Name) and names and node.id in names:
+        return _parts(names[node.id], {k: v for k, v in names.items() if k != node.id})
     if isinstance(node, ast.Attribute) and node.attr == "parent":
-        return _parts(node.value)
+        return _parts(node.value, names)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-        left, right = _parts(node.left), _parts(node.right)
+        left, right = _parts(node.left, names), _parts(node.right, names)
         return left + right if left is not None and right is not None else None
     if isinstance(node, ast.Call) and not node.keywords:
         callee = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
         if callee not in _PATH_CALLS:
             return None
         args = list(node.args) + ([node.func.value] if isinstance(node.func, ast.Attribute) and callee == "resolve" else [])
-        pieces = [_parts(a) for a in args]
+        pieces = [_parts(a, names) for a in args]
         return [x for p in pieces for x in p] if pieces and all(p is not None for p in pieces) else None
     return None
 
 
-def _source(node: ast.AST) -> str | None:
+def _source(node: ast.AST, names: dict | None = None) -> str | None:
     """What one binding of the path is, in words ("the `UMAP_SETTINGS` environment variable", "`/etc/umap/umap.conf`",
     "`local.py` beside the module"), "" for ``None``; None when it is anything else (a parameter, a request value)."""
     env = _env_name(node)
@@ -74,7 +77,7 @@ def _source(node: ast.AST) -> str | None:
         return f"the `{env}` environment variable"
     if isinstance(node, ast.Constant) and node.value is None:
         return ""
-    parts = _parts(node)
+    parts = _parts(node, names)
     if not parts:
         return None
     if "__file__" in parts:
@@ -142,7 +145,14 @@ def check_settings_exec(f: Finding | dict, reader=None) -> dict | None:
         binds = [n.value for n in assigns if n.lineno < call.lineno]  # uMap rebinds `path` for its pictograms later
     else:
         binds = [path]
-    said = [_source(b) for b in binds[:7]]
+    once = {}  # the module's names bound exactly once, at its top level
+    for n in tree.body:
+        for t in (n.targets if isinstance(n, ast.Assign) else []):
+            if isinstance(t, ast.Name):
+                once[t.id] = None if t.id in once else n.value
+    moved = {x.id for n in ast.walk(tree) if not isinstance(n, ast.Assign) for t in bound_targets(n) for x in ast.walk(t)
+             if isinstance(x, ast.Name)}  # `X += ...`, a loop's target: not bound once
+    said = [_source(b, {k: v for k, v in once.items() if v is not None and k not in moved}) for b in binds[:7]]
     if not binds or len(binds) > 6 or any(s is None for s in said) or not any(said):
         return None
     names = " or ".join(dict.fromkeys(s for s in said if s))

@@ -104,7 +104,9 @@ def test_use(f: Finding, reader) -> str:
             continue
         at = _enclosing(texts[name][0], k, name, texts[name][1])
         fn = at.split(" (line")[0] if at else ""
-        setup = bool(_SETUP.search(fn)) and not fn.startswith("test")  # a fixture's row of users, not a test
+        setup = bool(_SETUP.search(fn)) and not fn.startswith("test") and len(value) >= 5 and not value.isdigit() \
+            and not re.search(r"(?i)\b\w*(?:id|uuid|pk|name|slug)\s*=\s*[\"']" + re.escape(value), texts[name][0][k - 1])  # a
+        # fixture's row of users, not a test, nor a record's id (`uuid='123'` in setUp(): set 53's grader)
         if named or setup:
             found.append((not setup, not _SETUP.search(name.rsplit("/", 1)[-1]), name != path,
                           f"{name}:{k}" + (f" (in {fn})" if fn else "")))

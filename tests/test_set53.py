@@ -1,0 +1,61 @@
+"""Held-out set 53's row defects (mezzanine, DjangoGoat, fastapi-users, django-rest-framework,
+terraform-aws-network-firewall, terraform-aws-key-pair), each beside the neighbour that stays as it was."""
+
+from __future__ import annotations
+
+from tasks.findings import secrets
+from tasks.findings.model import as_finding
+from tasks.findings.secret_literals import kept_literals
+
+
+def _b106(value: str, start: int, end: int) -> object:
+    return as_finding({"id": "1" * 32, "tool": "bandit", "kind": "code", "rule_id": "B106", "description": "d",
+                       "title": f"Possible hardcoded password: '{value}'",
+                       "location": {"path": "tests/conftest.py", "start_line": start, "end_line": end}})
+
+
+def test_a_call_on_a_secret_line_is_code_not_a_value():
+    """django-rest-framework's `self.user = authenticate(username='ringo', password='yellow')`: the prompt redacted
+    the function's name everywhere in the file."""
+    line = "        self.user = authenticate(username='ringo', password='yellow')\n"
+    assert secrets.literal_values(line) == ["yellow"]
+    assert "Xk9q2LmZ7wR4vB" in secrets.literal_values("    secret = Xk9q2LmZ7wR4vB\n")  # an unquoted value stays a value
+
+
+def test_an_identifier_under_an_identity_key_is_not_learnt_as_a_secret():
+    """fastapi-users' OAuth fixture: `access_token="TOKEN"` beside `account_id="user_oauth1"`."""
+    lines = ['        oauth_name="service1",\n', '        access_token="TOKEN",\n', '        account_id="user_oauth1",\n',
+             '        refresh_token="rt_9fQ2xLk7Zp",\n']
+    values = set(secrets.literal_values("".join(lines)))
+    kept = kept_literals(_b106("TOKEN", 1, 4), lines, 1, 4, values)
+    assert "user_oauth1" not in kept and "rt_9fQ2xLk7Zp" in kept  # a token-named value on the same call stays redacted
+
+
+SETTINGS = '''import os
+
+PROJECT_APP_PATH = os.path.dirname(os.path.abspath(__file__))
+PROJECT_APP = os.path.basename(PROJECT_APP_PATH)
+
+f = os.path.join(PROJECT_APP_PATH, "local_settings.py")
+if os.path.exists(f):
+    exec(open(f, "rb").read())
+
+g = os.path.join(UPLOAD_ROOT, "local_settings.py")
+exec(open(g, "rb").read())
+'''
+
+
+def test_a_settings_file_beside_the_module_through_a_name_bound_once(tmp_path):
+    """mezzanine's project template: `exec(open(f, "rb").read())` of local_settings.py, `f` joined from a module name
+    bound once to the module's own folder (set 53's grader: a missed false positive)."""
+    from test_round45_rows import _reasons
+    from test_triage_hygiene import finding
+
+    files = {"project_template/project_name/settings.py": SETTINGS}
+    f = finding(tool="bandit", rule_id="B102", title="Use of exec detected.",
+                location={"path": "project_template/project_name/settings.py", "start_line": 8, "end_line": 8})
+    rec, said = _reasons(tmp_path / "a", files, f)
+    assert rec["verdict"] == "false_positive" and "`local_settings.py` beside the module" in said, said
+    f["location"] = {"path": "project_template/project_name/settings.py", "start_line": 11, "end_line": 11}
+    rec, said = _reasons(tmp_path / "b", files, f)
+    assert "beside the module" not in said  # a folder the file does not fix
