@@ -178,7 +178,7 @@ def minified_copy(path: str | None, reader=None, commit: str | None = None, file
     mean = sum(sizes) // len(sizes) if sizes else 0
     if mean < MINIFIED_MEAN or max(sizes, default=0) < MINIFIED_LINE:  # people write lines of 40-100 characters
         return None
-    return (f"minified, its first lines {mean:,} characters long on average, and the repository builds no JavaScript "
+    return (f"minified (its longest line runs to {max(sizes):,} characters), and the repository builds no JavaScript "
             "(no package.json or bundler config), so it is a copied bundle")
 
 
