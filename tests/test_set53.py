@@ -59,3 +59,35 @@ def test_a_settings_file_beside_the_module_through_a_name_bound_once(tmp_path):
     f["location"] = {"path": "project_template/project_name/settings.py", "start_line": 11, "end_line": 11}
     rec, said = _reasons(tmp_path / "b", files, f)
     assert "beside the module" not in said  # a folder the file does not fix
+
+
+TAGS = '''from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+
+def format_value(value):
+    if isinstance(value, str):
+        if (value.startswith('http:') or value.startswith('https:') or value.startswith('/')) and ' ' not in value:
+            return mark_safe('<a href="{value}">{value}</a>'.format(value=escape(value)))
+        elif '@' in value:
+            return mark_safe('<a href="mailto:{value}">{value}</a>'.format(value=escape(value)))
+        return mark_safe('<a href="{value}">{value}</a>'.format(value=escape(value)))
+    if value.startswith('javascript:'):
+        return mark_safe('<a href="{value}">{value}</a>'.format(value=escape(value)))
+'''
+
+
+def test_an_escaped_link_behind_a_scheme_check_or_after_a_fixed_scheme(tmp_path):
+    """django-rest-framework's format_value (set 53, both labellers: sanitised): escape() in an href is safe only
+    where the value cannot start a `javascript:` URL - a startswith() check around it, or `mailto:` before it."""
+    from test_round45_rows import _reasons
+    from test_triage_hygiene import finding
+
+    files = {"rest_framework/templatetags/rest_framework.py": TAGS}
+    said = {}
+    for line in (8, 10, 11, 13):
+        f = finding(tool="bandit", rule_id="B703", title="Potential XSS on mark_safe function.",
+                    location={"path": "rest_framework/templatetags/rest_framework.py", "start_line": line, "end_line": line})
+        rec, said[line] = _reasons(tmp_path / str(line), files, f)
+        assert (rec["verdict"] == "false_positive") is (line in (8, 10)), (line, said[line])
+    assert "after line 7 checks that `value` starts with `/`, `http:`, `https:`" in said[8], said[8]

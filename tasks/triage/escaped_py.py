@@ -27,7 +27,7 @@ import ast
 import re
 
 from tasks.triage.absolute_urls import judged
-from tasks.triage.markup_slots import slots
+from tasks.triage.markup_slots import scheme_checked, slots
 from tasks.triage.html_sanitisers import imported_from as _imported_from, sanitiser_call, uses_bleach
 from tasks.triage.parsed_source import enclosing_function, parsed_tree, partial_tree
 
@@ -259,9 +259,10 @@ def escaped_sink(source: str, line: int, rule_text: str, sources=None) -> dict |
         if (escapers or methods) and (_URL_SLOT.search(ast.unparse(calls[0].args[0])) or _RISKY.search(ast.unparse(calls[0].args[0]))):
             return None
     elif any(where == "unsafe" and not isinstance(part, ast.Constant) or where == "url" and not _url_safe(part)
-             for part, where in placed):  # escape() leaves `javascript:` whole (netbox's `<a href="{escape(value)}">`,
+             and not scheme_checked(part, calls[0], tree, used, _ESCAPERS) for part, where in placed):  # escape() leaves `javascript:` whole (netbox's `<a href="{escape(value)}">`,
         return None  # set 43: a true positive), and protects nothing unquoted or in an event handler
-    seen = [(("plain" if kind == "url_method" else kind), what, n) for kind, what, n in seen]
+    seen = [(("plain" if kind == "url_method" else kind), what, n) for kind, what, n in dict.fromkeys(used)]
+    schemes = "".join(f"; {what}" for kind, what, n in seen if kind == "scheme")  # a URL slot's scheme check
     others = [f"{what} (line {n})" for kind, what, n in seen if kind == "plain"]
     texts = [o for o in others if re.search(r"(?<![\w.])(?:_|gettext|ngettext|pgettext|gettext_lazy|_l)\(", o)]
     kinds = " and ".join(k for k, hit in (("the project's own translation catalogue", texts),
@@ -274,5 +275,5 @@ def escaped_sink(source: str, line: int, rule_text: str, sources=None) -> dict |
     lead = "escaped before insertion" if escapers else "constant data"  # round 28: nothing was escaped in a translation
     return {"check": "code", "status": "escaped",
             "evidence": f"{'sanitised before insertion' if cleaned else lead}: {_name(calls[0].func)}() at line "
-                        f"{calls[0].lineno} wraps only {'' if cleaned else 'literal text and '}{' and '.join(parts)}{f' ({reversed_urls})' if reversed_urls else ''}; "
+                        f"{calls[0].lineno} wraps only {'' if cleaned else 'literal text and '}{' and '.join(parts)}{f' ({reversed_urls})' if reversed_urls else ''}{schemes}; "
                         "no markup can be injected"}

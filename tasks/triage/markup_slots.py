@@ -8,7 +8,9 @@ quoted attribute.  It does not help where the browser reads the value as somethi
 attribute-name position of a tag, or the inside of ``<script>``/``<style>`` (the review of 1620bfe).  ``slots`` maps
 each interpolated part of an f-string, of ``"...".format(...)`` (a translated literal's too) or of a ``+`` chain to one
 of ``text``, ``attr``, ``url`` or ``unsafe``; None when the template cannot be read (``%`` formatting, a template
-held in a variable).
+held in a variable).  A URL attribute whose value already starts with a scheme other than a script's, a path, a
+query or a fragment (``href="mailto:{v}"``) is an ``attr`` slot; ``scheme_checked`` finds the ``if v.startswith("http:")
+or ...`` that makes a ``url`` slot safe (django-rest-framework's template tag, held-out set 53).
 
 May import: nothing but the standard library.
 """
@@ -60,6 +62,8 @@ def _state(before: str) -> tuple[str | None, str | None, str | None]:
 
 
 _TAG = re.compile(r"<([A-Za-z][\w:-]*)")
+# a URL value that already starts with a scheme other than a script's, a path, a query or a fragment
+_FIXED_START = re.compile(r"(?i)(?!(?:javascript|vbscript|data):)[a-z][a-z0-9+.-]*:|[/?#]")
 _ANIMATE = {"animate", "set", "animatemotion", "animatetransform"}  # their values/to/from set another attribute
 
 
@@ -75,6 +79,8 @@ def context(before: str) -> str:
             return "unsafe"
         if tag == "meta" and attr == "content":
             return "unsafe"  # <meta http-equiv="refresh" content="0;url=...">
+        if attr in URL_ATTRS and _FIXED_START.match(before[before.rfind(quote) + 1:]):
+            return "attr"  # `href="mailto:{v}"`, `href="/users/{v}"`: the text before it fixes the scheme (set 53)
         return "url" if attr in URL_ATTRS else "attr"
     low = before.lower()
     if low.rfind("<script") > low.rfind("</script") or low.rfind("<style") > low.rfind("</style"):
@@ -145,3 +151,38 @@ def slots(node) -> list[tuple[ast.AST, str]] | None:
                 before += "x"
         return out
     return None
+
+
+_SAFE_STARTS = ("http:", "https:", "/", "mailto:", "#", "?")
+
+
+def scheme_checked(part, call, tree, used: list, escapers) -> bool:
+    """``escape(v)`` in a URL slot of a ``call`` that runs only inside ``if v.startswith("http:") or
+    v.startswith("https:") or ...`` (django-rest-framework's ``urlize``-like template tag, set 53): the test lets no
+    ``javascript:`` through.  Each conjunct-or-disjunct must be such a ``startswith`` of the same name; ``escapers``
+    names the escaping calls (tasks.triage.escaped_py's); the clause said goes to ``used`` as kind "scheme"."""
+    inner = part.args[0] if isinstance(part, ast.Call) and _name(part.func) in escapers and len(part.args) == 1 else part
+    if not isinstance(inner, ast.Name):
+        return False
+
+    def starts(node) -> bool:
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            return all(starts(v) for v in node.values)
+        lits = node.args[0] if isinstance(node, ast.Call) and _name(node.func) == "startswith" and isinstance(
+            node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and node.func.value.id == inner.id \
+            and len(node.args) == 1 else None
+        values = [e.value for e in lits.elts] if isinstance(lits, ast.Tuple) and all(isinstance(e, ast.Constant) for e in lits.elts) \
+            else [lits.value] if isinstance(lits, ast.Constant) else []
+        return bool(values) and all(isinstance(v, str) and v.lower() in _SAFE_STARTS for v in values)
+
+    for n in ast.walk(tree):
+        if isinstance(n, ast.If) and any(b.lineno <= call.lineno <= (b.end_lineno or b.lineno) for b in n.body):
+            tests = n.test.values if isinstance(n.test, ast.BoolOp) and isinstance(n.test.op, ast.And) else [n.test]
+            if any(starts(t) for t in tests):
+                used.append(("scheme", f"the link is written only after line {n.lineno} checks that `{inner.id}` starts with "
+                             + ", ".join(f"`{v}`" for v in sorted({str(c.args[0].value) for c in ast.walk(n.test) if isinstance(c, ast.Call)
+                                                   and _name(c.func) == "startswith" and c.args and isinstance(c.args[0], ast.Constant)}))
+                             + ", so no `javascript:` URL gets into it",
+                             n.lineno))
+                return True
+    return False

@@ -109,7 +109,8 @@ def is_library(path: str | None) -> bool:
     if served is not None and ({"libs", "lib", "third_party", "3rdparty"} & set(parts[served + 1:])
                                or re.search(r"[-_.]v?\d+\.\d+(?:\.\d+)*(?:\.min)?\.m?js$", name)):
         return True  # static/js/libs/bar-ui.js, wysihtml5-0.0.3.js: copies of other projects' releases (held-out set 22)
-    return name.endswith((".min.js", "-min.js")) and base not in _APP_NAMES
+    return name.endswith((".min.js", "-min.js")) and not name.endswith(("no-min.js", "non-min.js")) and base not in _APP_NAMES
+    # Spirit's notification.no-min.js: its own CoffeeScript compiled *without* minifying (set 54: a harmful row)
 
 
 def own_plugin(path: str | None, reader, commit: str | None = None) -> bool:

@@ -19,7 +19,11 @@ has no permissions at all (``permissions: {}``, PrivateBin's tests.yml, set 44) 
 moved tag could take either.  Anything else (a push, a schedule, ``pull_request_target``, a release, a secret handed
 to a step) keeps the finding.
 
-May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.workflows``.
+Since set 54 (both labellers; set 53's split) a workflow without permissions beside another that writes with the
+default token (tasks.triage.default_token: terraform-aws-modules' stale-actions.yaml and lock.yml) needs review: a
+branch's pull request then runs the moved tag's code with a token that can write.
+
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.workflows``, ``tasks.triage.default_token``.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import re
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
+from tasks.triage.default_token import writing_default
 from tasks.triage.workflows import permission_blocks, triggers, workflow_mapping
 
 _RULE = re.compile(r"(?i)third-party-action-not-pinned|action-not-pinned-to-commit|unpinned-(?:action|uses)")
@@ -60,6 +65,12 @@ def check_pr_only_action(f: Finding | dict, reader=None) -> dict | None:
     runs = "checks out the pull request's code" if "actions/checkout@" in text else (
         "builds the pull request's own tree (docker/build-push-action's default Git context)")
     read_only = _read_only(data, text)
+    writes = writing_default(f, reader) if read_only is None else None
+    if writes:  # set 54's labellers (both; set 53's split): another workflow shows the default token can write
+        return {"check": "code", "verdict": "needs_review", "evidence": (
+            f"{f.path} runs only on {', '.join(sorted(events))} and names no secret, but it sets no permissions, so a pull "
+            f"request from a branch of this repository (not a fork's) runs this action with the repository's default token, "
+            f"which can write here: {writes} writes with it; pin the action to a commit, or set `permissions: contents: read`")}
     if read_only is None:  # set 39's grader kept it for review; the labellers of sets 35, 36, 45 and 46 (every time): none
         return {"check": "code", "status": "pull_request_default_token",
                 "evidence": f"no secret at stake: {f.path} runs only on {', '.join(sorted(events))}, {runs} "
