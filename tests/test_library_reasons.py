@@ -223,11 +223,18 @@ def test_a_pull_request_workflow_beside_one_that_writes_with_the_default_token(t
             assert "stale-actions.yaml (actions/stale) writes with that default token" in said, said
 
 
-def test_constant_input_shows_words_of_code_and_elides_what_could_be_a_secret():
-    """Round 56's grader: `subprocess.run(['…', '…'])` for `['ps', 'aux']` was redaction that eats code."""
-    from tasks.triage.constant import _python
+def test_constant_input_shows_the_program_and_its_flags_and_elides_every_other_argument():
+    """Round 56's grader: `subprocess.run(['…', '…'])` for `['ps', 'aux']` was redaction that eats code; the attack on
+    the first mend: any other word of an argv may be a password (`sshpass -p bluesky`, `mysql -pbluesky`)."""
+    from tasks.triage.constant import _javascript, _python
 
     assert _python("subprocess.run", "['ps', 'aux'], stdout=subprocess.PIPE, check=False") == \
-        "subprocess.run(['ps', 'aux'], stdout=subprocess.PIPE, check=False)"
-    assert _python("subprocess.run", "['mysql', '-pXk9q2LmZ7wR4vB'], check=False") == "subprocess.run(['mysql', '…'], check=False)"
-    assert _python("cursor.execute", "'SELECT name FROM users'") == "cursor.execute('…')"
+        "subprocess.run(['ps', '…'], stdout=subprocess.PIPE, check=False)"
+    assert _python("subprocess.call", "['tx', 'pull', '--force']") == "subprocess.call(['tx', '…', '--force'])"
+    for args in ("['sshpass', '-p', 'bluesky', 'ssh', 'host']", "['mysql', '-pbluesky']", "['htpasswd', '-b', 'f', 'admin', 'sunshine']",
+                 "['sqlplus', 'scott/Xk9q2Lm7@orcl']", "['x', '--pin', '48291375']", "'sshpass -p letmein ssh x'"):
+        shown = _python("subprocess.run", args)
+        assert not any(w in shown for w in ("bluesky", "sunshine", "Xk9q2Lm7", "48291375", "letmein")), shown
+    assert _python("cursor.execute", "'SELECT * FROM t WHERE p = %s' % 'bluesky'") == "cursor.execute('…' % '…')"
+    assert _python("os.system", "'letmein'") == "os.system('…')" and _javascript("execSync", "'letmein'") == "execSync('…')"
+    assert _javascript("spawn", "'git', ['log']") == "spawn('git', …)"

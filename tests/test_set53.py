@@ -20,6 +20,8 @@ def test_a_call_on_a_secret_line_is_code_not_a_value():
     line = "        self.user = authenticate(username='ringo', password='yellow')\n"
     assert secrets.literal_values(line) == ["yellow"]
     assert "Xk9q2LmZ7wR4vB" in secrets.literal_values("    secret = Xk9q2LmZ7wR4vB\n")  # an unquoted value stays a value
+    for line in ("DB_PASSWORD=Xk9q2LmZ7wR4(vB\n", "token=Qm7Zp2Lk9Xw4(Rt8)\n", "password=hunterxx(a)\n"):  # the attack on it
+        assert secrets.literal_values(line), line
 
 
 def test_an_identifier_under_an_identity_key_is_not_learnt_as_a_secret():
@@ -29,6 +31,10 @@ def test_an_identifier_under_an_identity_key_is_not_learnt_as_a_secret():
     values = set(secrets.literal_values("".join(lines)))
     kept = kept_literals(_b106("TOKEN", 1, 4), lines, 1, 4, values)
     assert "user_oauth1" not in kept and "rt_9fQ2xLk7Zp" in kept  # a token-named value on the same call stays redacted
+    for key in ("login", "user", "account", "account_id"):  # the attack on it: a login's or an account's token
+        lines = [f'        {key}="Qm7Zp2Lk9Xw4Rt8Vb3Nc",\n', '        password="x",\n']
+        values = set(secrets.literal_values("".join(lines)))
+        assert "Qm7Zp2Lk9Xw4Rt8Vb3Nc" in kept_literals(_b106("x", 1, 2), lines, 1, 2, values), key
 
 
 SETTINGS = '''import os
@@ -91,3 +97,19 @@ def test_an_escaped_link_behind_a_scheme_check_or_after_a_fixed_scheme(tmp_path)
         rec, said[line] = _reasons(tmp_path / str(line), files, f)
         assert (rec["verdict"] == "false_positive") is (line in (8, 10)), (line, said[line])
     assert "after line 7 checks that `value` starts with `/`, `http:`, `https:`" in said[8], said[8]
+
+
+def test_a_test_value_is_never_spelt_by_the_function_named_for_it(tmp_path):
+    """The attack on test_value: `(in create_user_with_Summer2024())` would carry the value; the place alone is said."""
+    import subprocess
+
+    from test_triage_constant_data import _repo
+    from test_triage_containers import bandit_at
+
+    files = {"tests/utils.py": 'def create_user_with_Summer2024(db):\n    db.add(user="a", password="Summer2024")\n',
+             "tests/test_x.py": 'def test_login(client):\n    client.login(user="a", password="Summer2024")\n'}
+    judge = _repo(tmp_path, files)
+    subprocess.run(["git", "-C", str(tmp_path / "repo"), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "t"], check=True)
+    said = " | ".join(r["evidence"] for r in judge.judge(bandit_at("B106", 2, "tests/test_x.py",
+                                                                   "Possible hardcoded password: 'Summer2024'"))["reasons"])
+    assert "tests/utils.py:2" in said and "Summer2024" not in said, said

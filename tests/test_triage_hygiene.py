@@ -98,21 +98,22 @@ JS_EVAL = "javascript.lang.security.audit.detect-eval-with-expression"
     ("vm.runInContext('x = 40 + 2', sandbox)", "javascript.lang.security.audit.vm-injection", "app/sandbox.js",
      "vm.runInContext('…', …)"),
     ("subprocess.run([sys.executable, '-m', 'pip', 'install', 'requests'], check=True)",
-     "python.lang.security.audit.dangerous-subprocess-use-audit", "setup_env.py", "subprocess.run([sys.executable, '-m', 'pip', 'install', 'requests'], check=True)"),
+     "python.lang.security.audit.dangerous-subprocess-use-audit", "setup_env.py", "subprocess.run([sys.executable, '-m', '…', '…', '…'], check=True)"),
     ('cursor.execute("SELECT id, name FROM users")', "python.lang.security.audit.formatted-sql-query", "app/db.py",
      "cursor.execute('…')"),
     ("await cur.execute('SELECT * FROM students WHERE id = %(id)s', {'id': sid})", "python.lang.security.audit.formatted-sql-query",
      "sqli/dao/student.py", "cur.execute('…', <bound parameters>)"),
     ("cur.execute(\"INSERT INTO sensor_temperature (sensor_name, temperature) VALUES ('%s', '%s')\" % ('sensor_name_2', '60.0'))",
-     "python.lang.security.audit.formatted-sql-query", "sqli/app.py", "cur.execute('…' % ('…', '60.0'))"),
+     "python.lang.security.audit.formatted-sql-query", "sqli/app.py", "cur.execute('…' % ('…', '…'))"),
     ("cur.execute('SELECT * FROM ' + 'users' + ' WHERE id = {}'.format(1))", "python.lang.security.audit.formatted-sql-query",
-     "app/db.py", "cur.execute('…' + 'users' + '…'.format(1))"),
+     "app/db.py", "cur.execute('…' + '…' + '…'.format(1))"),
 ])
 def test_a_sink_called_with_literals_only_is_constant_input(snippet, rule, path, shape):
     rec = judge(finding(rule_id=rule, snippet=snippet, location={"path": path, "start_line": 4}))
     assert rec["verdict"] == "false_positive" and rec["reasons"][0]["check"] == "code"
     assert rec["reasons"][0]["evidence"].startswith(f"constant input: {shape}")
-    assert "SELECT" not in rec["reasons"][0]["evidence"]  # text with spaces stays elided; a word of code is shown (round 56)
+    assert "SELECT" not in rec["reasons"][0]["evidence"] and "requests" not in rec["reasons"][0]["evidence"]  # only a
+    # program's name and flags are shown: any other argument may be a password (the attack on round 56's mend)
 
 
 @pytest.mark.parametrize("snippet,path", [
@@ -138,7 +139,7 @@ def test_any_variable_or_formatting_keeps_the_finding(snippet, path):
 def test_bandit_code_is_read_from_the_flagged_line_and_partial_path_rules_are_left_alone():
     b605 = finding(tool="bandit", rule_id="B605", title="start_process_with_a_shell", location={"path": "app/run.py", "start_line": 3},
                    snippet="2 name = input()\n3 os.system('uptime')\n4 os.system(name)\n")
-    assert check_constant(b605)["evidence"].startswith("constant input: os.system('uptime')")
+    assert check_constant(b605)["evidence"].startswith("constant input: os.system('…')")  # a shell line: elided
     piped = finding(tool="bandit", rule_id="B603", title="subprocess_without_shell_equals_true", location={"path": "app/run.py",
                     "start_line": 3}, snippet="3 subprocess.Popen(['git', 'log'], stdout=subprocess.PIPE, cwd=repo)\n")
     assert check_constant(piped) is None  # cwd is a variable: not provably constant

@@ -269,3 +269,14 @@ def assigned_variable(value: str, path: str | None, line: str | None = None) -> 
     at = line.find(value)
     return at >= 0 and not _COMMENT_START.match(line) and line[:at].count('"') % 2 == 0 and line[:at].count("'") % 2 == 0 \
         and "//" not in line[:at] and "#" not in line[:at]
+
+
+def called(m: re.Match, text: str) -> bool:
+    """``= authenticate(username=..., password='yellow')``: the name after ``=`` (``m``'s group ``v``) is a call - not
+    a word of code (snake_case, dotted or CamelCase, no digit) followed by a closed parenthesis on the same line (set
+    53's grader: the prompt redacted the function); ``DB_PASSWORD=Xk9q2LmZ7wR4(vB`` stays a value."""
+    name, rest = m.group("v"), text[m.end():].split("\n", 1)[0]
+    words = re.fullmatch(r"[a-z_][a-z_]*(?:\.[a-z_][a-z_]*)*|(?:[A-Z][a-z]+)+", name)  # snake_case, dotted or CamelCase, no digit
+    left = text[:m.start()].rsplit("\n", 1)[-1]
+    secretish = re.search(r"(?i)(?:pass|secret|token|key|pwd|cred|auth)[\w\]'\"]*\s*$", left)  # `PASSWORD=ab(c)`: a value
+    return bool(words) and not secretish and re.match(r"\([^()]*\)", rest) is not None

@@ -22,8 +22,8 @@ _SECRET_NAME = re.compile(
     r"|auth(?:orization|entication|[-_]?(?:token|key|secret|code|header|value))?)"
     r"(?:[_\-.]?(?:key|value|str|string|text|\d+))?[\"'`\]]?\s*(?:[:=]|=>|:=)\s*[rbuRBUfF]{0,2}$")
 _WORD = re.compile(r"[A-Za-z]{2,24}")  # one plain word, no digit or symbol
-_IDENT = re.compile(r"[A-Za-z][\w.-]{1,39}")  # an identifier (`user_oauth1`): kept unless its key names an identity
-_ID_KEY = re.compile(r"(?i)(?:^|_)(?:id|name|username|user|email|login|account|account_id|slug|type|kind|scope)$")
+_IDENT = re.compile(r"[A-Za-z]+(?:[_.-][A-Za-z]+)*[_.-]?\d{0,3}")  # words and a small number (`user_oauth1`), no token
+_ID_KEY = re.compile(r"(?i)(?:^|_)(?:id|name|slug|type|kind)$")  # a record's id or name, not a login (the attack on it)
 _BANDIT_TITLE = re.compile(r"(?i)hard-?coded password:\s*(?P<q>['\"])(?P<v>(?:(?!(?P=q)).){0,200})(?P=q)\s*$")
 _NOUNS = {"token", "tokens", "password", "passwords", "passwd", "secret", "key", "apikey", "credential", "credentials",
           "pass", "passphrase", "pin", "otp", "code"}

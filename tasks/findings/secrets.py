@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from tasks.findings import secret_literals, tokens
-from tasks.findings.secret_formats import ASSIGNED, assigned_variable, code_name, plain_url
+from tasks.findings.secret_formats import ASSIGNED, assigned_variable, called, code_name, plain_url
 from tasks.findings.redact import REDACTED_WORDS, marker, scrub  # noqa: F401 - scrub re-exported
 from tasks.findings.secret_keys import (  # noqa: F401  (the filters keyed_values shares; _MARKER is this module's API)
     _ALGORITHM, _BANDIT_WORDING, _DOTTED, _ENV_NAME, _HTTP, _LONG_PLACEHOLDERS, named_elsewhere, _MARKER, _NAME_KEY_BEFORE,
@@ -85,7 +85,7 @@ def literal_values(text: Any, start: int | None = None, end: int | None = None, 
     if start and numbered and all(numbered):
         last = end or start
         text = "\n".join(m.group(2) for m in numbered if start <= int(m.group(1)) <= last)
-    found = quoted_values(text) + [m.group("v") for m in _ASSIGNED.finditer(text) if not text.startswith("(", m.end())
+    found = quoted_values(text) + [m.group("v") for m in _ASSIGNED.finditer(text) if not called(m, text)
                                    and not assigned_variable(m.group("v"), path, text[text.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0])]
     # ``every``: all the values the rule flagged (the triage weighs them); else only those that can be a secret
     return [v for v in found if (v.strip() or every) and v not in REDACTED_WORDS and not _MARKER.search(v)

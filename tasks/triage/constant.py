@@ -14,8 +14,8 @@ provably constant call decides: a name, an f-string with a brace, a ``%``,
 is constant) or a template ``${`` leaves the finding as it is, and so does a
 call that does not close within the text available; with the whole Python
 file, tasks.triage.constant_names then follows each name to its bindings.  The evidence shows the
-call's shape with every literal elided (``'…'``) except a short word that cannot be a secret's value (``['ps',
-'aux']``, ``'-m'``: round 56's grader called ``['…', '…']`` redaction that eats code).
+call's shape with every literal elided (``'…'``) except a command's program name and its flags (``['ps', '…']``,
+``'-m'``: round 56's grader called ``['…', '…']`` redaction that eats code; any other argument may be a password).
 """
 
 from __future__ import annotations
@@ -43,23 +43,28 @@ _SQL_CALL = re.compile(r"\.(?:execute|executemany|query|raw)$|(?<![\w.])text$")
 _FIRST_ONLY = re.compile(r"vm\.|setTimeout|setInterval|exec|spawn|child_process|query|raw|execute")  # later args: context, options, callback
 
 
-_WORD = re.compile(r"[\w./:=+@%,-]{1,32}")
+_PROGRAM = re.compile(r"(?:/[\w.-]+)*/?[a-z][a-z0-9_+-]{0,30}")  # `ps`, `git`, `/usr/bin/convert`
+_FLAG = re.compile(r"-[A-Za-z]|--[a-z][a-z0-9-]{1,30}")  # `-m`, `--force`: never `-pSecret` nor `--token=x`
 
 
-def _literal(value: str, quote: str = "'") -> str:
-    """A string literal as the evidence shows it: a short word of code as written, anything else elided."""
-    return f"{quote}{value}{quote}" if _WORD.fullmatch(value) and not plausible(value) else "'…'"
+def _literal(value: str, quote: str = "'", program: bool = False) -> str:
+    """A string literal as the evidence shows it: a program's name (an argv's first item) or a flag as
+    written, anything else elided - an argument may be a password (`sshpass -p bluesky`: the attack on round 56's
+    mend), so no other word is shown, however plain."""
+    shown = _FLAG.fullmatch(value) or program and _PROGRAM.fullmatch(value) and not plausible(value)
+    return f"{quote}{value}{quote}" if shown else "'…'"
 
 
-def _py_shape(node) -> str | None:
-    """The elided shape of a constant Python expression, None when any part is not constant."""
+def _py_shape(node, program: bool = False) -> str | None:
+    """The elided shape of a constant Python expression, None when any part is not constant; ``program``: the node is
+    a command's first word."""
     if isinstance(node, ast.Constant):
-        return (_literal(node.value) if isinstance(node.value, str) else "'…'") if isinstance(node.value, (str, bytes)) \
-            else repr(node.value)
+        return (_literal(node.value, program=program) if isinstance(node.value, str) else "'…'") \
+            if isinstance(node.value, (str, bytes)) else repr(node.value)
     if isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values):
         return "'…'"
     if isinstance(node, (ast.List, ast.Tuple)):
-        parts = [_py_shape(e) for e in node.elts]
+        parts = [_py_shape(e, program and i == 0) for i, e in enumerate(node.elts)]
         if None in parts:
             return None
         shown = parts if len(parts) <= 6 else parts[:5] + ["…"]
@@ -98,7 +103,8 @@ def _python(callee: str, args: str) -> str | None:
     if re.search(r"(?i)system|popen|shell|subprocess|\bcall\b|\brun\b|exec", callee) and any(
             isinstance(a, ast.Constant) and isinstance(a.value, str) and re.search(r"[$`]", a.value) for a in call.args):
         return None  # `convert $SRC out.png`: a shell expands the environment's value into the literal (the review)
-    shown = [_py_shape(a) for a in call.args] + [f"{k.arg}={_kw_shape(k.value)}" if k.arg and _kw_shape(k.value) else None
+    command = bool(re.search(r"(?i)subprocess|spawn|exec[lv]|\bcall\b|\brun\b|check_output|popen", callee))
+    shown = [_py_shape(a, command and i == 0 and isinstance(a, (ast.List, ast.Tuple))) for i, a in enumerate(call.args)] + [f"{k.arg}={_kw_shape(k.value)}" if k.arg and _kw_shape(k.value) else None
                                                   for k in call.keywords]
     return None if None in shown else f"{callee}({', '.join(shown)})"
 
@@ -121,7 +127,8 @@ def _javascript(callee: str, args: str) -> str | None:
     if rest and not _FIRST_ONLY.search(callee):
         return None
     text = first.group(0).strip()
-    return f"{callee}({_literal(text[1:-1], text[0]) if text[0] != '`' else chr(39) + '…' + chr(39)}{', …' if rest else ''})"
+    command = bool(re.search(r"spawn|execFile", callee))  # an argv's program name; never a shell line nor eval's code
+    return f"{callee}({_literal(text[1:-1], text[0], command) if text[0] != '`' else chr(39) + '…' + chr(39)}{', …' if rest else ''})"
 
 
 def flagged_code(f: Finding, through_end: bool = True) -> str:
