@@ -113,3 +113,16 @@ def test_a_test_value_is_never_spelt_by_the_function_named_for_it(tmp_path):
     said = " | ".join(r["evidence"] for r in judge.judge(bandit_at("B106", 2, "tests/test_x.py",
                                                                    "Possible hardcoded password: 'Summer2024'"))["reasons"])
     assert "tests/utils.py:2" in said and "Summer2024" not in said, said
+
+
+def test_the_second_attack_a_secret_key_with_a_suffix_and_a_value_spelt_another_way():
+    """`DB_PASSWORD-1=bluesky(prod)` is a value, not a call; `create_user_summer_2024` spells `Summer2024`."""
+    from tasks.triage.test_value import _plain
+
+    for line in ("DB_PASSWORD-1=bluesky(prod)\n", "db.password.1=Sunshine(prod)\n", "auth-header=bluesky(prod)\n",
+                 "token.str=SunnyDay(x)\n", "secret-text=bluesky(prod)\n"):
+        assert secrets.literal_values(line), line
+    assert secrets.literal_values("        self.user = authenticate(username='ringo', password='yellow')\n") == ["yellow"]
+    for value, fn in (("Summer2024", "create_user_summer_2024"), ("P@ssw0rd", "create_user_p_ssw0rd"),
+                      ("correct horse battery", "the test 'logs in as correct-horse-battery'")):
+        assert _plain(value) in _plain(fn), (value, fn)

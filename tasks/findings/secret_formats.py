@@ -277,6 +277,6 @@ def called(m: re.Match, text: str) -> bool:
     53's grader: the prompt redacted the function); ``DB_PASSWORD=Xk9q2LmZ7wR4(vB`` stays a value."""
     name, rest = m.group("v"), text[m.end():].split("\n", 1)[0]
     words = re.fullmatch(r"[a-z_][a-z_]*(?:\.[a-z_][a-z_]*)*|(?:[A-Z][a-z]+)+", name)  # snake_case, dotted or CamelCase, no digit
-    left = text[:m.start()].rsplit("\n", 1)[-1]
-    secretish = re.search(r"(?i)(?:pass|secret|token|key|pwd|cred|auth)[\w\]'\"]*\s*$", left)  # `PASSWORD=ab(c)`: a value
+    key = (text[:m.start()].rsplit("\n", 1)[-1].split() or [""])[-1]  # `DB_PASSWORD-1=ab(c)`: a value (the attacks)
+    secretish = re.search(r"(?i)pass|secret|token|key|pwd|cred|auth|psk|(?<![a-z])pw", key)
     return bool(words) and not secretish and re.match(r"\([^()]*\)", rest) is not None

@@ -78,6 +78,11 @@ def _index(reader, f: Finding, folder: str) -> tuple[dict, dict]:
     return known[key]
 
 
+def _plain(text: str) -> str:
+    """Letters and digits only, lower-cased: `create_user_summer_2024` spells `Summer2024` (the second attack)."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
 def _folder(path: str) -> str | None:
     parts = path.split("/")
     for i, part in enumerate(parts[:-1]):
@@ -109,7 +114,7 @@ def test_use(f: Finding, reader) -> str:
         # fixture's row of users, not a test, nor a record's id (`uuid='123'` in setUp(): set 53's grader)
         if named or setup:
             found.append((not setup, not _SETUP.search(name.rsplit("/", 1)[-1]), name != path,
-                          f"{name}:{k}" + (f" (in {fn})" if fn and value.lower() not in fn.lower() else "")))
+                          f"{name}:{k}" + (f" (in {fn})" if fn and _plain(value) not in _plain(fn) else "")))
     # a function or test named for the value (`create_user_with_Summer2024`) would spell it out: its place only
     others, places = [], set()
     for *_, at in sorted(found):
