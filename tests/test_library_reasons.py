@@ -3,6 +3,7 @@ a library path with nothing about the flagged line); each check beside the neigh
 
 from __future__ import annotations
 
+from test_fixes_api_workflows import STALE
 from test_round45_rows import _reasons
 from test_triage_hygiene import finding
 
@@ -183,19 +184,6 @@ jobs:
       - uses: actions/checkout@v4
       - uses: clowdhaus/terraform-composite-actions/pre-commit@v1.11.1
 """
-STALE_WF = """name: stale
-on:
-  schedule:
-    - cron: '0 0 * * *'
-jobs:
-  stale:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/stale@v10
-        with:
-          repo-token: ${{ secrets.GITHUB_TOKEN }}
-          delete-branch: true
-"""
 
 
 def test_a_pull_request_workflow_beside_one_that_writes_with_the_default_token(tmp_path):
@@ -209,9 +197,9 @@ def test_a_pull_request_workflow_beside_one_that_writes_with_the_default_token(t
             "title": "Ensure top-level permissions are not set to write-all"}
     for name, files, fp in (("alone", {".github/workflows/pre-commit.yml": PRE_COMMIT}, True),
                             ("beside", {".github/workflows/pre-commit.yml": PRE_COMMIT,
-                                        ".github/workflows/stale-actions.yaml": STALE_WF}, False),
+                                        ".github/workflows/stale-actions.yaml": STALE}, False),
                             ("blocked", {".github/workflows/pre-commit.yml": PRE_COMMIT,  # the writer declares its scopes
-                                         ".github/workflows/stale-actions.yaml": STALE_WF.replace(
+                                         ".github/workflows/stale-actions.yaml": STALE.replace(
                                              "jobs:", "permissions:\n  issues: write\njobs:")}, True)):
         judge = _repo(tmp_path / name, files)
         subprocess.run(["git", "-C", str(tmp_path / name / "repo"), "-c", "user.name=t", "-c", "user.email=t@t", "commit",

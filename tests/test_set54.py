@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import subprocess
 
-from test_library_reasons import PRE_COMMIT, STALE_WF
+from test_fixes_api_workflows import STALE
+from test_library_reasons import PRE_COMMIT
 from test_triage_constant_data import _repo
 from test_triage_hygiene import finding
 
@@ -27,10 +28,10 @@ def test_a_tag_pinned_action_on_pull_request_beside_a_workflow_that_writes_with_
     rule = "yaml.github-actions.security.third-party-action-not-pinned-to-commit-sha"
     for name, files, fp in (("alone", {".github/workflows/pre-commit.yml": PRE_COMMIT}, True),
                             ("beside", {".github/workflows/pre-commit.yml": PRE_COMMIT,
-                                        ".github/workflows/stale-actions.yaml": STALE_WF}, False),
+                                        ".github/workflows/stale-actions.yaml": STALE}, False),
                             ("read-only", {".github/workflows/pre-commit.yml": PRE_COMMIT.replace(
                                 "jobs:", "permissions:\n  contents: read\njobs:"),
-                                ".github/workflows/stale-actions.yaml": STALE_WF}, True)):
+                                ".github/workflows/stale-actions.yaml": STALE}, True)):
         judge = _repo(tmp_path / name, files)
         subprocess.run(["git", "-C", str(tmp_path / name / "repo"), "-c", "user.name=t", "-c", "user.email=t@t", "commit",
                         "-qm", "t"], check=True)

@@ -135,6 +135,15 @@ class Finding:
     def line(self) -> int | None:
         return self.location.start_line if self.location else None
 
+    def columns(self, line: int | None) -> tuple[int, int] | None:
+        """(start, end) of Semgrep's one-line match (1-based columns, end exclusive) when it lies on ``line``, else
+        None: on a minified line, which call the rule matched (tasks.findings.parsers.semgrep sets ``span``)."""
+        span = self.span if isinstance(self.span, dict) else None
+        if span is None or line is None or span.get("line") != line:
+            return None
+        start, end = span.get("start_col"), span.get("end_col")
+        return (start, end) if isinstance(start, int) and isinstance(end, int) else None
+
     @property
     def advisory_ids(self) -> list[str]:
         """Every advisory id, CVE first (``aliases`` holds them all; ``cve``/``ghsa`` the typed ones)."""

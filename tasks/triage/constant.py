@@ -201,9 +201,9 @@ def _literal_call(f: Finding, reader) -> dict | None:
     if not text:
         return None
     first_line = text.split("\n", 1)[0]
-    span = f.span if isinstance(f.span, dict) and f.span.get("line") == f.line else None
-    if span and len(first_line) > 200 and isinstance(span.get("start_col"), int) and isinstance(span.get("end_col"), int):
-        text = first_line = first_line[span["start_col"] - 1:span["end_col"] - 1]  # a minified line: the matched call only
+    cols = f.columns(f.line)
+    if cols and len(first_line) > 200:
+        text = first_line = first_line[cols[0] - 1:cols[1] - 1]  # a minified line: the matched call only
     python = f.tool == "bandit" or str(f.path or "").endswith(".py")
     shapes = []
     for m in _SINK.finditer(text):

@@ -15,6 +15,7 @@ May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.workflows``
 from __future__ import annotations
 
 import re
+import weakref
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
@@ -24,21 +25,36 @@ from tasks.triage.workflows import (_PRIVILEGED, _THIRD_PARTY_TAG, _TOKEN_INPUT,
 _PUSHES = re.compile(r"\bgit\s+push\b|\bgh\s+(?:pr|issue|release)\s+(?:create|merge|edit|comment|close|lock)\b")
 
 
+_WRITERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # reader -> {commit: [(workflow, what writes)]}
+
+
+def _writers(f: Finding, reader) -> list[tuple[str, str]]:
+    """(path, "stale-actions.yaml (actions/stale)") of each workflow without a permissions block whose steps write with
+    the default token; read once per reader and commit (every CKV2_GHA_1 and tag-pinned finding asks)."""
+    commit = reader.resolve(f.source.commit if f.source else None) if hasattr(reader, "resolve") else None
+    try:
+        known = _WRITERS.setdefault(reader, {})
+    except TypeError:  # a reader that cannot be weakly referenced (a test's stand-in): read, not kept
+        known = {}
+    if commit not in known:
+        found = []
+        for name in [n for n in (reader.tracked(commit, ".github/workflows", limit=60) if hasattr(reader, "tracked") else [])
+                     if n.endswith((".yml", ".yaml"))]:
+            data = workflow_mapping("".join(finding_lines(reader, f, name)))
+            if not data or data.get("permissions") is not None:
+                continue
+            uses = next((str(st.get("uses") or "") for st in _default_steps(data)
+                         if _WRITER.match(str(st.get("uses") or "")) or _PUSHES.search(str(st.get("run") or ""))), None)
+            if uses is not None:
+                found.append((name, f"{name.rsplit('/', 1)[-1]} ({uses.split('@')[0] or 'a run: step that pushes'})"))
+        known[commit] = found
+    return known[commit]
+
+
 def writing_default(f: Finding, reader) -> str | None:
     """"stale-actions.yaml (actions/stale)": another workflow of the repository that writes with the default token
     (no permissions block of its own or its job's), or None."""
-    commit = reader.resolve(f.source.commit if f.source else None) if hasattr(reader, "resolve") else None
-    names = [n for n in (reader.tracked(commit, ".github/workflows", limit=60) if hasattr(reader, "tracked") else [])
-             if n.endswith((".yml", ".yaml")) and n != f.path]
-    for name in names:
-        data = workflow_mapping("".join(finding_lines(reader, f, name)))
-        if not data or data.get("permissions") is not None:
-            continue
-        for step in _default_steps(data):
-            uses = str(step.get("uses") or "")
-            if _WRITER.match(uses) or _PUSHES.search(str(step.get("run") or "")):
-                return f"{name.rsplit('/', 1)[-1]} ({uses.split('@')[0] or 'a run: step that pushes'})"
-    return None
+    return next((what for name, what in _writers(f, reader) if name != f.path), None)
 
 
 def check_default_token(f: Finding | dict, reader=None) -> dict | None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.constant_js import _SCOPES, JsModule, _walk
+from tasks.triage.constant_js import _SCOPES, MAX_DEPTH, JsModule, _walk
 from tasks.triage.parsed_source import flagged_js, nodes_on_line
 
 _RULE = re.compile(r"(?:^|\.)unsafe-dynamic-method$", re.I)
@@ -63,7 +63,7 @@ class _Keys(JsModule):
         if node is not None and node.type == "member_expression":
             return False  # an object's property: any code holding the object (`$.extend`, `Object.assign`) may set it
         mark = len(self.values), len(self.why), len(self.used)
-        if super().constant(node, depth, seen) or node is not None and depth <= 8 and (
+        if super().constant(node, depth, seen) or node is not None and depth <= MAX_DEPTH and (
                 node.type == "call_expression" and self._returns_constant(node, depth, seen)
                 or node.type == "subscript_expression" and self._row_item(node, depth, seen)):
             return True
@@ -195,7 +195,7 @@ class _Keys(JsModule):
         return calls > 0
 
 
-def _picked(root, line: int, span: dict | None) -> list:
+def _picked(root, line: int, span: tuple[int, int] | None) -> list:
     """The ``obj[name]`` nodes on ``line`` that are called or stored (within Semgrep's columns on a long line)."""
     out = []
     for n in nodes_on_line(root, line):
@@ -204,7 +204,7 @@ def _picked(root, line: int, span: dict | None) -> list:
         index = n.child_by_field_name("index")
         if index is None or index.type in ("string", "number"):
             continue
-        if span and not span["start_col"] - 1 <= n.start_point[1] < span["end_col"]:
+        if span and not span[0] - 1 <= n.start_point[1] < span[1]:
             continue
         parent = n.parent
         if parent is not None and (parent.type == "call_expression" and parent.child_by_field_name("function") == n
@@ -220,9 +220,7 @@ def check_dynamic_method(f: Finding | dict, reader=None) -> dict | None:
     root = flagged_js(f, reader, _RULE)
     if root is None:
         return None
-    span = f.span if isinstance(f.span, dict) and f.span.get("line") == f.line and isinstance(f.span.get("start_col"), int) \
-        and isinstance(f.span.get("end_col"), int) and f.span.get("end_line", f.line) == f.line else None
-    picked = _picked(root, f.line, span)
+    picked = _picked(root, f.line, f.columns(f.line))
     keys = _Keys(root, str(f.path))
     if not picked or not all(keys.constant(n.child_by_field_name("index")) for n in picked):
         return None

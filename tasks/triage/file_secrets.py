@@ -86,11 +86,12 @@ def _spanned(f: Finding, lines: list[str]) -> list[str]:
     or the URL around it (round 50: `"refreshToken": "dww5jwU..."` measured on `refreshToken`)."""
     from tasks.findings.secrets import literal_values
 
-    span = f.span if isinstance(f.span, dict) else None
-    if not span or span.get("line") != f.location.start_line or not 0 < span["line"] <= len(lines):
+    n = f.location.start_line
+    cols = f.columns(n)
+    if not cols or not 0 < n <= len(lines):
         return []
-    line = lines[span["line"] - 1].rstrip("\n")
-    matched = line[span["start_col"] - 1:span["end_col"] - 1]
+    line = lines[n - 1].rstrip("\n")
+    matched = line[cols[0] - 1:cols[1] - 1]
     if not matched.strip() or len(matched) == len(line.strip()) and matched.strip() == line.strip():
         return []  # the whole line: the literals of the line say more than the line itself
     inner = literal_values(matched, every=True)

@@ -130,9 +130,7 @@ def _lockfile(manifest: str, files: list[str]) -> str | None:
 
 def _resolved(f: Finding, reader, files: list[str], lock: str, manifest: str) -> dict:
     """The lockfile's index for this manifest, parsed once per triage run."""
-    def build() -> dict:
-        return {}
-    cache = once_per_files(_CACHE, reader, files, build)
+    cache = once_per_files(_CACHE, reader, files, dict)
     key = (lock, manifest)
     if key not in cache:
         rel = posixpath.relpath(posixpath.dirname(manifest) or ".", posixpath.dirname(lock) or ".")
@@ -212,7 +210,11 @@ def check_lockfile_pin(f: Finding | dict, reader=None, files=None) -> dict | Non
 
 
 def _npm_installs(f: Finding, reader, files) -> bool:
-    """A workflow, Dockerfile, Makefile or shell script of the repository runs `npm install`/`npm ci` and none runs yarn."""
-    build = [p for p in files if re.search(r"(?:^|/)(?:\.github/workflows/[^/]+\.ya?ml|[^/]*Dockerfile[^/]*|Makefile|[^/]+\.sh)$", p)]
-    text = "".join("".join(finding_lines(reader, f, p)) for p in build[:60])
-    return bool(re.search(r"\bnpm\s+(?:install|i|ci)\b", text)) and not re.search(r"\byarn\b", text)
+    """A workflow, Dockerfile, Makefile or shell script of the repository runs `npm install`/`npm ci` and none runs
+    yarn; read once per triage run, in the lockfile indexes' cache (it depends on the file list alone)."""
+    cache = once_per_files(_CACHE, reader, files, dict)
+    if "npm installs" not in cache:
+        build = [p for p in files if re.search(r"(?:^|/)(?:\.github/workflows/[^/]+\.ya?ml|[^/]*Dockerfile[^/]*|Makefile|[^/]+\.sh)$", p)]
+        text = "".join("".join(finding_lines(reader, f, p)) for p in build[:60])
+        cache["npm installs"] = bool(re.search(r"\bnpm\s+(?:install|i|ci)\b", text)) and not re.search(r"\byarn\b", text)
+    return cache["npm installs"]

@@ -36,9 +36,9 @@ def check_log_format(f: Finding | dict, reader=None) -> dict | None:
     if not span:
         return None
     first = span[0]
-    cols = f.span if isinstance(f.span, dict) and f.span.get("line") == loc.start_line else None
-    if cols and len(first) > 200 and isinstance(cols.get("start_col"), int) and isinstance(cols.get("end_col"), int):
-        start = cols["start_col"] - 1  # a minified line: the call the match is in (Semgrep's span may be the argument)
+    cols = f.columns(loc.start_line)
+    if cols and len(first) > 200:
+        start = cols[0] - 1  # a minified line: the call the match is in (Semgrep's span may be the argument)
         call = [c for c in _LOG_CALL.finditer(first[max(0, start - 80):start + 80]) if c.start() <= 80][-1:]
         first = first[max(0, start - 80) + call[0].start():] if call else ""
     m = _LOG_CALL.search(first)

@@ -22,45 +22,37 @@ _BROWSER_CODE = re.compile(r"\b(?:document\.|window\.|XMLHttpRequest\b|localStor
 _SERVER_CODE = re.compile(r"\brequire\(\s*['\"]|\bprocess\.(?:env|exit|argv|on)\b|from\s+['\"](?:express|fs|http|path|node:)")
 
 
-def _first_argument(rest: str) -> str:
-    """The text of the call's first argument (``rest`` starts after its opening parenthesis)."""
-    depth, quote, out = 0, None, []
-    for i, ch in enumerate(rest):
+def _top_level(text: str, sep: str) -> list[str]:
+    """``text`` split at its ``sep`` characters outside strings and brackets, up to the first closing bracket it did
+    not open (the end of the call's argument list): the one scanner of a call's arguments and of a ``+`` chain."""
+    depth, quote, parts, start = 0, None, [], 0
+    for i, ch in enumerate(text):
         if quote:
-            if ch == quote and rest[i - 1] != "\\":
-                quote = None
+            quote = None if ch == quote and text[i - 1] != "\\" else quote
         elif ch in "'\"`":
             quote = ch
         elif ch in "([{":
             depth += 1
         elif ch in ")]}":
             if depth == 0:
-                break
+                return parts + [text[start:i].strip()]
             depth -= 1
-        elif ch == "," and depth == 0:
-            break
-        out.append(ch)
-    return "".join(out).strip()
+        elif ch == sep and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    return parts + [text[start:].strip()]
+
+
+def _first_argument(rest: str) -> str:
+    """The text of the call's first argument (``rest`` starts after its opening parenthesis)."""
+    return _top_level(rest, ",")[0]
 
 
 def _expressions(arg: str) -> list[str]:
     """The non-literal parts of a template literal (``${...}``) or a ``+`` concatenation."""
     if arg.startswith("`"):
         return [e.strip() for e in _INTERP.findall(arg)]
-    parts, depth, quote, start = [], 0, None, 0
-    for i, ch in enumerate(arg):  # split at the top-level `+` signs, outside strings and brackets
-        if quote:
-            quote = None if ch == quote and arg[i - 1] != "\\" else quote
-        elif ch in "'\"`":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "+" and depth == 0:
-            parts.append(arg[start:i].strip())
-            start = i + 1
-    parts.append(arg[start:].strip())
+    parts = _top_level(arg, "+")
     return [p for p in parts if p and p[0] not in "'\"`" and not re.fullmatch(r"[\d.]+", p)]
 
 

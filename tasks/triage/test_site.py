@@ -33,9 +33,9 @@ def test_site(f: Finding, reader, code: bool = True, long_ok: bool = True) -> st
     n, also = sink_line(f, lines, n)
     shown = re.search(rf"(?m)^{n} (.*)$", f.snippet or "")
     text = lines[n - 1] if n <= len(lines) else shown.group(1) if shown else ""
-    span = f.span if isinstance(f.span, dict) and f.span.get("line") == n else None
-    if len(text) > 200 and span and isinstance(span.get("start_col"), int) and isinstance(span.get("end_col"), int):
-        text = text[span["start_col"] - 1:span["end_col"] - 1]  # round 52: shablon.iife.js, matched at column 1098
+    cols = f.columns(n)
+    if len(text) > 200 and cols:
+        text = text[cols[0] - 1:cols[1] - 1]  # round 52: shablon.iife.js, matched at column 1098
     elif len(text) > 200 and not long_ok:
         return ""
     func = _enclosing_test(lines, n)

@@ -61,7 +61,11 @@ _LITERAL = re.compile(r"""(["'])([^"'\\\n]{3,80})\1""")
 def _index(reader, f: Finding, folder: str) -> tuple[dict, dict]:
     """Every literal of the test folder's files, read once per folder: a suite's hundreds of B105s share it."""
     commit = f.source.commit if f.source else None
-    key, known = (commit, folder), _INDEX.setdefault(reader, {})
+    key = (commit, folder)
+    try:
+        known = _INDEX.setdefault(reader, {})
+    except TypeError:  # a reader that cannot be weakly referenced (a test's stand-in): read, not kept
+        known = {}
     if key not in known:
         texts, where = {}, {}
         names = [n for n in reader.tracked(reader.resolve(commit), folder, limit=2000) if n.endswith(_SUFFIXES)]
