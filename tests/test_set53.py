@@ -6,6 +6,8 @@ from __future__ import annotations
 from tasks.findings import secrets
 from tasks.findings.model import as_finding
 from tasks.findings.secret_literals import kept_literals
+from test_triage_constant_data import _repo
+from test_triage_hygiene import finding
 
 
 def _b106(value: str, start: int, end: int) -> object:
@@ -126,3 +128,49 @@ def test_the_second_attack_a_secret_key_with_a_suffix_and_a_value_spelt_another_
     for value, fn in (("Summer2024", "create_user_summer_2024"), ("P@ssw0rd", "create_user_p_ssw0rd"),
                       ("correct horse battery", "the test 'logs in as correct-horse-battery'")):
         assert _plain(value) in _plain(fn), (value, fn)
+
+
+_TOOLBAR = ('{% load i18n static %}\n<div id="editable-toolbar">\n    {% url "admin:index" as admin_index_url %}\n'
+            '    {% url "admin:logout" as admin_logout_url %}\n    {% url "logout" as accounts_logout_url %}\n'
+            '    <a href="{{ accounts_logout_url|default:admin_logout_url }}?{{ REDIRECT_FIELD_NAME }}={{ request.path }}">'
+            '{% trans "Log out" %}</a>\n</div>\n')
+
+
+def test_a_link_that_starts_with_a_url_the_template_reverses(tmp_path):
+    """mezzanine's editable toolbar (set 53: both labellers): the href starts with names bound by `{% url ... as x %}`
+    in the same template; a name the context or a `{% with %}` also sets, or one bound after the link, keeps it."""
+    rule = "generic.html-templates.security.var-in-href"
+    for name, text, fp in (
+            ("reversed", _TOOLBAR, True),
+            ("context", _TOOLBAR.replace("default:admin_logout_url", "default:next_url"), False),
+            ("rebound", _TOOLBAR.replace("</div>", "").replace('    <a href', '    {% with accounts_logout_url=user.site %}\n'
+                                                                 '    <a href'), False),
+            ("after", _TOOLBAR.replace('    {% url "logout" as accounts_logout_url %}\n', "") +
+             '{% url "logout" as accounts_logout_url %}\n', False)):
+        judge = _repo(tmp_path / name, {"app/templates/includes/toolbar.html": text})
+        line = text.splitlines().index(next(t for t in text.splitlines() if "<a href" in t)) + 1
+        rec = judge.judge(finding(tool="semgrep", rule_id=rule, title=rule,
+                                  location={"path": "app/templates/includes/toolbar.html", "start_line": line, "end_line": line}))
+        said = " | ".join(r["evidence"] for r in rec["reasons"])
+        assert (rec["verdict"] == "false_positive") is fp, (name, said)
+        if fp:
+            assert 'bound at line 5 by `{% url "logout" as accounts_logout_url %}`' in said, said
+
+
+def test_help_text_marked_safe_is_the_developers_declaration(tmp_path):
+    """django-rest-framework's `{{ field.help_text|safe }}` (set 53: both labellers): help text is declared in code;
+    a model that stores a help_text column (mezzanine's form builder) or another value behind |safe keeps it."""
+    rule = "python.flask.security.xss.audit.template-unescaped-with-safe"
+    page = '{% if field.help_text %}\n  <span class="help-block">{{ field.help_text|safe }}</span>\n{% endif %}\n'
+    serializer = 'class S(serializers.Serializer):\n    name = serializers.CharField(help_text="The <b>name</b>")\n'
+    stored = 'class Field(models.Model):\n    label = models.CharField(max_length=9)\n    help_text = models.TextField(blank=True)\n'
+    for name, files, fp in (("declared", {"app/serializers.py": serializer}, True),
+                            ("stored", {"app/serializers.py": serializer, "forms/models.py": stored}, False),
+                            ("other", {"app/serializers.py": serializer, "x": page.replace("help_text|", "value|")}, False)):
+        text = files.pop("x", page)
+        judge = _repo(tmp_path / name, {**files, "app/templates/field.html": text})
+        rec = judge.judge(finding(tool="semgrep", rule_id=rule, title=rule,
+                                  location={"path": "app/templates/field.html", "start_line": 2, "end_line": 2}))
+        said = " | ".join(r["evidence"] for r in rec["reasons"])
+        assert (rec["verdict"] == "false_positive") is fp, (name, said)
+        assert ("help text a developer writes" in said) is fp, said

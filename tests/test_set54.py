@@ -41,3 +41,37 @@ def test_a_tag_pinned_action_on_pull_request_beside_a_workflow_that_writes_with_
         assert (rec["verdict"] == "false_positive") is fp, (name, said)
         if not fp:
             assert rec["verdict"] == "needs_review" and "stale-actions.yaml (actions/stale) writes with it" in said, said
+
+
+_MAIL_TEMPLATE = ("{% load i18n %}{% autoescape off %}\n{% blocktrans trimmed %}\n  You registered at {{ site_name }}.\n"
+                  "{% endblocktrans %}\n{{ site }}{% url 'user:activate' pk=user_id token=token %}\n{% endautoescape %}\n")
+_SENDER = ('from django.core.mail import EmailMessage\nfrom django.template.loader import render_to_string\n\n\n'
+           'def send_activation_email(user, token):\n    template_name = "app/user/activation_email.html"\n'
+           '    message = render_to_string(template_name, {"user_id": user.pk, "token": token})\n'
+           '    EmailMessage(subject="Activate", body=message, to=[user.email]).send()\n')
+
+
+def test_an_email_template_the_project_sends_only_as_plain_text(tmp_path):
+    """Spirit's activation_email.html (set 54: both labellers, three findings): rendered by render_to_string into an
+    EmailMessage body, and nothing in the repository sends an HTML part; an HTML part anywhere, a template no Python
+    names, or a page template keeps the finding."""
+    html_part = _SENDER + ('\n\ndef send_digest(user):\n    msg = EmailMultiAlternatives("Digest", "", to=[user.email])\n'
+                           '    msg.attach_alternative(render_to_string("app/digest.html", {}), "text/html")\n')
+    page = {"app/templates/app/user/profile_email.html": _MAIL_TEMPLATE, "app/views.py": _SENDER}
+    for name, files, path, fp in (
+            ("sent", {"app/templates/app/user/activation_email.html": _MAIL_TEMPLATE, "app/utils/email.py": _SENDER},
+             "app/templates/app/user/activation_email.html", True),
+            ("html-part", {"app/templates/app/user/activation_email.html": _MAIL_TEMPLATE, "app/utils/email.py": html_part},
+             "app/templates/app/user/activation_email.html", False),
+            ("unnamed", page, "app/templates/app/user/profile_email.html", False),
+            ("page", {"app/templates/app/user/activation.html": _MAIL_TEMPLATE,
+                      "app/utils/email.py": _SENDER.replace("activation_email.html", "activation.html")},
+             "app/templates/app/user/activation.html", False)):
+        judge = _repo(tmp_path / name, files)
+        for rule, line in (("python.django.security.audit.xss.template-autoescape-off", 1),
+                           ("python.django.security.audit.xss.template-blocktranslate-no-escape", 2)):
+            rec = judge.judge(finding(tool="semgrep", rule_id=rule, title=rule,
+                                      location={"path": path, "start_line": line, "end_line": line}))
+            said = " | ".join(r["evidence"] for r in rec["reasons"])
+            assert (rec["verdict"] == "false_positive") is fp, (name, rule, said)
+            assert ("app/utils/email.py:6" in said and "text/plain" in said) is fp, (name, rule, said)

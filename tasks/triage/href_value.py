@@ -43,6 +43,31 @@ def _values(lines: list[str], loc) -> list[str]:
     return [v for v in found if "{{" in v or "<%" in v or "#{" in v]
 
 
+_URL_AS = re.compile(r"\{%-?\s*url\s+([^%]*?)\s+as\s+(\w+)\s*-?%\}")
+_BINDS = re.compile(r"\{%-?\s*(?:\w+\s+[^%]*?\bas\s+(\w+)|with\s+([^%]*)|for\s+([\w\s,]+?)\s+in\b)[^%]*-?%\}")
+_LEAD = re.compile(r"^\{\{\s*(\w+)(?:\s*\|\s*default:\s*(\w+))?\s*\}\}")
+
+
+def _url_bound(before: list[str], values: list[str]) -> str | None:
+    """"`{{ x }}`, bound at line N by `{% url "name" as x %}`" when every value starts with a name (or a name and its
+    ``default:``) that the template binds before the line only by Django's ``{% url ... as name %}``, else None."""
+    text = "".join(before)
+    urls = {m.group(2): (text[:m.start()].count("\n") + 1, m.group(0)) for m in _URL_AS.finditer(text)}
+    other = set()
+    for m in _BINDS.finditer(text):
+        if m.group(1) and not _URL_AS.fullmatch(m.group(0)):
+            other.add(m.group(1))
+        other |= set(re.findall(r"(\w+)\s*=", m.group(2) or "")) | set(re.findall(r"\w+", m.group(3) or ""))
+    said = []
+    for v in values:
+        m = _LEAD.match(v.strip())
+        names = [n for n in (m.groups() if m else ()) if n]
+        if not names or any(n not in urls or n in other for n in names):
+            return None
+        said.append(f"`{m.group(0)}`, bound " + " and ".join(f"at line {urls[n][0]} by `{urls[n][1]}`" for n in names))
+    return "; ".join(dict.fromkeys(said)) or None
+
+
 def _go_engine(f: Finding, reader, files) -> str | None:
     """"<go file>:<line> ..." when a Go file naming the template's folder parses it with html/template only."""
     folder = PurePosixPath(str(f.path)).parent
@@ -92,6 +117,12 @@ def check_href_value(f: Finding | dict, reader=None, files=None) -> dict | None:
             return {"check": "template", "evidence": (
                 f"{f.path}:{loc.start_line}: the link is the object's own `get_absolute_url`, and {said}: a path of the "
                 "project's URL patterns, so a `javascript:` URL, the rule's concern, cannot form")}
+    bound = _url_bound(lines[:loc.start_line], values)
+    if bound:  # mezzanine's `href="{{ accounts_logout_url|default:admin_logout_url }}?..."` (set 53, both labellers)
+        return {"check": "template", "evidence": (
+            f"{f.path}:{loc.start_line}: the link starts with {bound}: Django's reverse() of the project's own URL "
+            "patterns, a path from the site's root (or empty when the name does not reverse), so a `javascript:` URL, "
+            "the rule's concern, cannot form from it or from the values after it")}
     built = flask_url(f, reader, files, values, lines, "".join(lines[loc.start_line - 1:loc.end_line or loc.start_line]))
     if built:  # flaskbb's `{{ current_user.url }}` (set 49)
         return {"check": "template", "evidence": (

@@ -14,6 +14,7 @@ import re
 from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
+from tasks.triage.mail_templates import check_mail_template
 
 _RULE = re.compile(r"(?i)unescaped[-_]with[-_]safe|autoescape[-_](?:off|false|disabled)|mark[-_]?safe[-_]in[-_]template")
 _TEXT_FILE = re.compile(r"(?i)\.(?:txt|text)(?:\.(?:j2|jinja2?|tmpl|tpl))?$")
@@ -24,12 +25,13 @@ _DJANGO_RESET = re.compile(r"(?:^|/)templates/registration/password_reset_email\
 _MAIL_DIR = re.compile(r"(?i)(?:^|/)(?:e-?mails?|mails?|messages?|notifications?)/")
 
 
-def check_plain_text(f: Finding | dict) -> dict | None:
-    """{"check": "path", "status": "plain_text", "evidence"} for an escaping rule in a template named as text, else None."""
+def check_plain_text(f: Finding | dict, reader=None, files=None) -> dict | None:
+    """{"check": "path", "status": "plain_text", "evidence"} for an escaping rule in a template named as text; else
+    tasks.triage.mail_templates' answer (an e-mail template the repository sends only as text), else None."""
     f = as_finding(f)
     path = str(f.path or "")
     if f.kind != "code" or not path or not _RULE.search(str(f.rule_id)):
-        return None
+        return check_mail_template(f, reader, files)  # blocktranslate-no-escape
     name = PurePosixPath(path).name
     if _DJANGO_RESET.search(path):
         return {"check": "path", "status": "plain_text",
@@ -38,7 +40,7 @@ def check_plain_text(f: Finding | dict) -> dict | None:
                             "html_email_template_name), and Django's own copy of it turns autoescaping off the same way, "
                             "so a link or a name prints as written instead of as HTML entities"}
     if not (_TEXT_FILE.search(name) or _TEXT_PART.search(name) and _MAIL_DIR.search(path)):
-        return None  # 'rich-text.html', 'comment_text.html': HTML pages whose name merely ends in text
+        return check_mail_template(f, reader, files)  # 'rich-text.html', 'comment_text.html': HTML pages whose name merely ends in text
     return {"check": "path", "status": "plain_text",
             "evidence": f"no HTML is rendered: {path} is a plain-text template (its name says text), the text part of a "
                         "message; turning escaping off there prints characters as written instead of as HTML entities"}

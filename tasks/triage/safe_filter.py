@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import ast
 import re
+import weakref
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
 from tasks.triage.parsed_source import finding_source
+from tasks.triage.repo_cache import once_per_files
 
 _RULE = re.compile(r"(?i)unescaped[-_]with[-_]safe")
 _SAFE = re.compile(r"\{\{-?\s*(.+?)\s*\|\s*safe\s*((?:\|\s*\w+\s*)*)-?\}\}")
@@ -87,7 +89,39 @@ def _shipped_svg(expr: str, f: Finding, reader) -> str | None:
     return None
 
 
-def check_safe_filter(f: Finding | dict, reader=None) -> dict | None:
+_HELP_TEXT = re.compile(r"^[\w.]*\bhelp_text$")
+_STORED = re.compile(r"(?m)^\s*help_text\s*=\s*(?:models|db|fields|mongoengine|sa|sqlalchemy)?\.?\w*(?:Field|Column|Text|String)\b")
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _stored_help_text(reader, f: Finding, files) -> str | None:
+    """"path:line" of a model that stores a ``help_text`` column (a form builder's admin-written text), "" when no
+    tracked Python file does, None when the repository cannot be read."""
+    python = [p for p in files or [] if p.endswith(".py")]
+    if reader is None or not python or len(python) > 4000:
+        return None
+    for path in python:
+        text = "".join(finding_lines(reader, f, path))
+        m = _STORED.search(text) if "help_text" in text else None
+        if m:
+            return f"{path}:{text[:m.end()].count(chr(10)) + 1}"
+    return ""
+
+
+def _help_text(expr: str, f: Finding, reader, files) -> str | None:
+    """``{{ field.help_text|safe }}`` (django-rest-framework's form templates, set 53: both labellers): the text a
+    developer writes in a field's declaration, which Django's own form rendering leaves unescaped on purpose."""
+    if not _HELP_TEXT.match(expr.strip()):
+        return None
+    stored = once_per_files(_CACHE, reader, files, lambda: _stored_help_text(reader, f, files)) if files else None
+    if stored != "":
+        return None  # a model stores help text (mezzanine's form builder): written in the admin, not in code
+    return (f"`{expr.strip()}` is the help text a developer writes in a field's declaration (Django's own forms render "
+            "help_text unescaped on purpose, so it may hold markup); no model of the repository stores a help_text "
+            "column, so no request or user value reaches it")
+
+
+def check_safe_filter(f: Finding | dict, reader=None, files=None) -> dict | None:
     """{"check": "code", "status": "own_markup", "evidence"} when every ``|safe`` on the flagged line is one of the two
     shapes above, else None."""
     f = as_finding(f)
@@ -100,7 +134,7 @@ def check_safe_filter(f: Finding | dict, reader=None) -> dict | None:
         return None
     exprs = _SAFE.findall(lines[loc.start_line - 1])
     shapes = [_TOJSON if re.search(r"\|\s*tojson\b", after) else _shape(e, template) or _shipped_svg(e, f, reader)
-              for e, after in exprs]
+              or _help_text(e, f, reader, files) for e, after in exprs]
     if not exprs or not all(shapes):
         return None
     return {"check": "code", "status": "own_markup",

@@ -34,7 +34,7 @@ from tasks.findings.secrets import tool_marks_secret
 from tasks.triage import (allowlist, bind_url, code_facts, commented_out, context, dev_cert, escaped_regexp, example_config,
                           file_mode, flag_attrs, framework_rule, function_tmp, go_code, href_value, jquery_dom, log_format,
                           module_inputs, orphan_module, report_signals, safe_filter, secret_names, suppressions,
-                          validated_argv, vendor_loader, workflows, default_token)
+                          validated_argv, vendor_loader, workflows, default_token, plain_text)
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.assert_use import check_assert_use
@@ -54,7 +54,6 @@ from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.tainted_callers import check_tainted_callers
 from tasks.triage.test_detail import test_detail
 from tasks.triage.openapi import check_response_schema, check_spec_example
-from tasks.triage.plain_text import check_plain_text
 from tasks.triage.redirect_target import check_redirect_target
 from tasks.triage.paths import check_demo_data
 from tasks.triage.random_use import check_random_use
@@ -167,8 +166,9 @@ class Judge:
                   or check_secret_file_path(f) or check_express_routes(f, self.reader) or check_demo_key_comment(f, self.reader)
                   or check_demo_data(f) or check_random_use(f, self.reader) or check_assert_use(f, self.reader)
                   or log_format.check_log_format(f, self.reader) or check_stage_base(f, self.reader, getattr(self.imports, 'files', None))
-                  or check_digest_pin(f, self.reader) or check_redirect_target(f, self.reader) or check_plain_text(f)
-                  or safe_filter.check_safe_filter(f, self.reader) or jquery_dom.check_jquery_dom(f, self.reader)
+                  or check_digest_pin(f, self.reader) or check_redirect_target(f, self.reader) or plain_text.check_plain_text(
+                      f, self.reader, getattr(self.imports, 'files', None))
+                  or safe_filter.check_safe_filter(f, self.reader, getattr(self.imports, 'files', None)) or jquery_dom.check_jquery_dom(f, self.reader)
                   or file_mode.check_file_mode(f, self.reader) or secret_names.check_secret_name(f, self.reader)
                   or go_code.check_go(f, self.reader) or escaped_regexp.check_escaped_regexp(f, self.reader)
                   or framework_rule.check_framework_rule(f, self.reader, self.imports) or vendor_loader.check_vendor_loader(f, self.reader)
