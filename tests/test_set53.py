@@ -174,3 +174,14 @@ def test_help_text_marked_safe_is_the_developers_declaration(tmp_path):
         said = " | ".join(r["evidence"] for r in rec["reasons"])
         assert (rec["verdict"] == "false_positive") is fp, (name, said)
         assert ("help text a developer writes" in said) is fp, said
+
+
+def test_a_corrected_cwe_names_the_reports_own():
+    """Bandit files B102/B307 under CWE-78; the parser's CWE-95 beside "as reported" was graded a wrong fact (sets 52
+    and 53): the verdict says both."""
+    from tasks.enrich.verdicts import verdict_text
+
+    rec = {"tool": "bandit", "rule_id": "B307", "verdict": "true_positive", "reasons": []}
+    assert "(CWE-95, eval injection; Bandit's report files B307 under CWE-78, OS command injection)" in verdict_text(rec, "CWE-95")
+    assert "True positive (CWE-78) as reported." in verdict_text({**rec, "rule_id": "B602"}, "CWE-78")
+    assert "Bandit's report" not in verdict_text({**rec, "tool": "semgrep"}, "CWE-95")

@@ -151,6 +151,15 @@ def _restates(said: str, piece: str) -> bool:
 _SAME_READ = re.compile(r"^\S+?:(\d+) reads user input \((.+?)\) on the flagged line \([^)]*\)(?:; (.*))?$")
 
 
+def _cwe_said(rec: dict, cwe: str) -> str:
+    """``cwe``, and the one the scanner's report gives when the parser corrected it (Bandit's eval/exec: CWE-78)."""
+    from tasks.findings.parsers.bandit import reported_as
+
+    old = reported_as(rec.get("rule_id"), cwe) if rec.get("tool") == "bandit" else None
+    names = {"CWE-95": ", eval injection", "CWE-78": ", OS command injection"}
+    return f"{cwe}{names.get(cwe, '')}; Bandit's report files {rec.get('rule_id')} under {old}{names.get(old, '')}" if old else cwe
+
+
 def verdict_text(rec: dict, cwe: str | None = None) -> str:
     """'## Verdict' and one sentence: the verdict and the evidence it rests on (none is invented).
 
@@ -172,6 +181,6 @@ def verdict_text(rec: dict, cwe: str | None = None) -> str:
             continue  # the triage's flow and the code's evidence saw the same assignment: say it once
         evidence += (", " if piece.startswith("but ") else "; ") + piece if evidence else piece
     evidence = evidence[0].lower() + evidence[1:] if evidence[:1].isupper() and not evidence[1:2].isupper() else evidence
-    word = WORDS[rec["verdict"]] + (f" ({cwe})" if cwe and rec["verdict"] != "false_positive" else "")
+    word = WORDS[rec["verdict"]] + (f" ({_cwe_said(rec, cwe)})" if cwe and rec["verdict"] != "false_positive" else "")
     text = f"{word}: {evidence}." if evidence else f"{word} as reported."
     return "## Verdict\n" + text + "\n\n"

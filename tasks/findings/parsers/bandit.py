@@ -20,6 +20,13 @@ def count_raw(doc: dict) -> int:
 _CWE_FIXES = {("B102", "CWE-78"): "CWE-95", ("B307", "CWE-78"): "CWE-95"}
 
 
+def reported_as(test_id, cwe: str | None) -> str | None:
+    """The CWE Bandit's own report gives ``test_id`` when ``cwe`` is the one the parser put in its place, else None:
+    a row says both, since a reader checks the CWE against the report (sets 52 and 53: "CWE-95 as reported" was
+    graded a wrong fact against Bandit's CWE-78)."""
+    return next((old for (test, old), new in _CWE_FIXES.items() if test == str(test_id) and new == cwe), None)
+
+
 def _cwes(test_id, cwe) -> list[str]:
     ids = base.cwe_ids(cwe.get("id") if isinstance(cwe, dict) else cwe)
     return [_CWE_FIXES.get((str(test_id), c), c) for c in ids]
