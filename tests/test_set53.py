@@ -185,3 +185,24 @@ def test_a_corrected_cwe_names_the_reports_own():
     assert "(CWE-95, eval injection; Bandit's report files B307 under CWE-78, OS command injection)" in verdict_text(rec, "CWE-95")
     assert "True positive (CWE-78) as reported." in verdict_text({**rec, "rule_id": "B602"}, "CWE-78")
     assert "Bandit's report" not in verdict_text({**rec, "tool": "semgrep"}, "CWE-95")
+
+
+def test_a_private_key_block_whose_body_is_a_comment_is_a_placeholder(tmp_path):
+    """fastapi-users' docs (set 53: the row said only "is documentation"): the block between BEGIN and END holds the
+    comment "# Your RSA private key in PEM format goes here"; Semgrep quoted no code, so it is read from the file. A
+    block with a base64 body stays a key."""
+    from tasks.triage.dev_cert import check_dev_cert
+
+    page = ('PRIVATE_KEY = """-----BEGIN RSA PRIVATE KEY-----\n# Your RSA private key in PEM format goes here\n'
+            '-----END RSA PRIVATE KEY-----"""\n')
+    body = "MIIEpAIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u"
+    for name, text, fp in (("placeholder", page, True),
+                           ("key", page.replace("# Your RSA private key in PEM format goes here", body), False)):
+        judge = _repo(tmp_path / name, {"docs/jwt.md": text})
+        f = as_finding({"id": "1" * 32, "tool": "semgrep", "kind": "code", "rule_id": "generic.secrets.gitleaks.private-key",
+                        "title": "private key", "description": "d", "location": {"path": "docs/jwt.md", "start_line": 1}})
+        said = check_dev_cert(f, judge.reader)
+        assert bool(said) is fp, said
+        if fp:
+            assert "`# Your RSA private key in PEM format goes here`" in said["evidence"]
+            assert judge.judge(f)["reasons"][0]["evidence"] == said["evidence"]

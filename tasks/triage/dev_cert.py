@@ -32,8 +32,18 @@ def _placeholder_block(snippet: str) -> str | None:
     `<private key>`; set 39's grader: the row asked to rotate it), else None."""
     m = _BLOCK.search(snippet)
     body = " ".join(m.group(1).split()) if m else ""
-    placeholder = re.fullmatch(r"<[^<>]{1,40}>|\.{3}|…|\[[^\[\]]{1,40}\]|(?i:(?:your|insert|paste)[\w .-]{0,40})", body)
-    return body[:40] if m and placeholder and "REDACTED" not in body else None  # `****`: a scanner's mask (the review)
+    placeholder = re.fullmatch(r"<[^<>]{1,40}>|\.{3}|…|\[[^\[\]]{1,40}\]|(?i:(?:#+|//|;)?\s*(?:your|insert|paste|put)\b[\w .,'-]{0,80})",
+                               body)  # fastapi-users' docs: "# Your RSA private key in PEM format goes here" (set 53)
+    return body[:80] if m and placeholder and "REDACTED" not in body else None  # `****`: a scanner's mask (the review)
+
+
+def _around(f: Finding, reader) -> str:
+    """The flagged line and the 20 after it, read from the repository when the report quoted no code (Semgrep's
+    "requires login"): the block's body follows its BEGIN line."""
+    from tasks.repository.source import finding_lines
+
+    line = f.location.start_line if f.location else None
+    return "".join(finding_lines(reader, f)[line - 1:line + 20]) if reader is not None and line else ""
 
 
 def check_dev_cert(f: Finding, reader=None) -> dict | None:
@@ -43,7 +53,7 @@ def check_dev_cert(f: Finding, reader=None) -> dict | None:
     key = (f.secret_evidence or {}).get("class") == "key-header" or _KEY_RULE.search(f"{f.rule_id} {f.title or ''}")
     if not key:
         return None
-    empty = _placeholder_block(f.snippet or "")
+    empty = _placeholder_block(f.snippet or _around(f, reader))
     if empty:
         return {"check": "secret", "status": "not_a_secret",
                 "evidence": f"a placeholder, not a key: the flagged block holds `{empty}` between its BEGIN and END lines "
