@@ -206,3 +206,42 @@ def test_a_private_key_block_whose_body_is_a_comment_is_a_placeholder(tmp_path):
         if fp:
             assert "`# Your RSA private key in PEM format goes here`" in said["evidence"]
             assert judge.judge(f)["reasons"][0]["evidence"] == said["evidence"]
+
+
+_LAZY = '''from django.conf import settings
+from django.contrib.admin.sites import AdminSite, NotRegistered, site as default_site
+
+
+class LazyAdminSite(AdminSite):
+    def lazy_registration(self):
+        for model, admin in default_site._registry.items():
+            self._deferred.append(("register", (model, admin.__class__), {}))
+        for model in getattr(settings, "ADMIN_REMOVAL", []):
+            try:
+                model = tuple(model.rsplit(".", 1))
+                exec("from %s import %s" % model)
+            except ImportError:
+                pass
+            else:
+                AdminSite.unregister(self, eval(model[1]))
+'''
+
+
+def test_exec_of_code_built_only_from_djangos_settings(tmp_path):
+    """mezzanine's lazy_admin (set 53, two graders: a missed false positive): exec/eval of the models the
+    ADMIN_REMOVAL setting lists; the same loop over a request value, or a model name the loop also takes from a
+    parameter, keeps the finding."""
+    from tasks.triage.settings_exec import check_settings_exec
+
+    for name, text, fp in (("settings", _LAZY, True),
+                           ("request", _LAZY.replace('getattr(settings, "ADMIN_REMOVAL", [])', 'request.GET.getlist("m")'), False),
+                           ("parameter", _LAZY.replace("def lazy_registration(self):", "def lazy_registration(self, extra):")
+                            .replace('model = tuple(model.rsplit(".", 1))', 'model = tuple((model + extra).rsplit(".", 1))'), False)):
+        judge = _repo(tmp_path / name, {"app/boot/lazy_admin.py": text})
+        for rule, line in (("B102", 12), ("B307", 16)):
+            f = as_finding({"id": "1" * 32, "tool": "bandit", "kind": "code", "rule_id": rule, "title": "t", "description": "d",
+                            "location": {"path": "app/boot/lazy_admin.py", "start_line": line}})
+            said = check_settings_exec(f, judge.reader)
+            assert bool(said) is fp, (name, rule, said)
+            if fp:
+                assert "built only from `settings.ADMIN_REMOVAL`" in said["evidence"]

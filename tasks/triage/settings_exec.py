@@ -14,7 +14,7 @@ of a file opened from one name ``P``, and every binding of ``P`` in that scope i
 (``os.environ.get``, ``os.getenv``, ``os.environ[...]``), a literal, ``None``, or a path joined from those and
 ``__file__``.  A parameter, a request value, a path from a database or a download keeps the finding.
 
-May import: ``tasks.findings``, ``tasks.triage.parsed_source``.
+May import: ``tasks.findings``, ``tasks.triage.parsed_source``, ``tasks.triage.settings_values``.
 """
 
 from __future__ import annotations
@@ -110,6 +110,23 @@ def _read_of(node: ast.AST) -> ast.AST | None:
     return node.func.value
 
 
+def _from_settings(f: Finding, tree, scope, call) -> dict | None:
+    """The flagged exec/eval runs code built only from the framework's settings (tasks.triage.settings_values)."""
+    from tasks.triage.settings_values import settings_names, settings_sources
+
+    names = settings_names(tree)
+    if call is None or not names or scope is tree or len(call.args) > 1 and not isinstance(call.args[1], ast.Dict):
+        return None  # module level (a loop there binds globals), or a namespace the function passes
+    sources = settings_sources(call.args[0], scope, names, at=call.lineno)
+    if not sources:
+        return None  # None: something else reaches it; empty: literals only, another check's finding
+    listed = ", ".join(f"`{s}`" for s in sorted(sources))
+    return {"check": "code", "evidence": (
+        f"the deployer's own configuration: line {call.lineno} runs `{ast.unparse(call)[:80]}`, built only from {listed} "
+        f"(Django's settings, `from django.conf import settings`) and literals; whoever writes the settings already "
+        "runs code in the process, and no request value reaches it")}
+
+
 def check_settings_exec(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "evidence"} when the flagged exec runs a settings file the operator names, else None."""
     f = as_finding(f)
@@ -123,7 +140,7 @@ def check_settings_exec(f: Finding | dict, reader=None) -> dict | None:
     call = calls[0] if len(calls) == 1 else None  # two on one line: the report may mean either
     handle = _read_of(call.args[0]) if call else None
     if handle is None:
-        return None
+        return _from_settings(f, tree, scope, call)
     opened = handle
     if isinstance(handle, ast.Name):  # the `with open(path) as config_file` around the call, innermost first
         withs = [n for n in ast.walk(scope) if isinstance(n, ast.With) and n.lineno <= call.lineno <= (n.end_lineno or 0)]
