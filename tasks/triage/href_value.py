@@ -45,10 +45,10 @@ def _values(lines: list[str], loc) -> list[str]:
 
 _URL_AS = re.compile(r"\{%-?\s*url\s+([^%]*?)\s+as\s+(\w+)\s*-?%\}")
 _BINDS = re.compile(r"\{%-?\s*(?:\w+\s+[^%]*?\bas\s+(\w+)|with\s+([^%]*)|for\s+([\w\s,]+?)\s+in\b)[^%]*-?%\}")
-_LEAD = re.compile(r"^\{\{\s*(\w+)(?:\s*\|\s*default:\s*(\w+))?\s*\}\}")
+_LEAD = re.compile(r"""^\{\{\s*(\w+)(?:\s*\|\s*default:\s*(?:(\w+)|(["'])(?:/|\.\.?/)[^"':]*\3))?\s*\}\}""")
 
 
-def _url_bound(before: list[str], values: list[str]) -> str | None:
+def url_bound(before: list[str], values: list[str]) -> str | None:
     """"`{{ x }}`, bound at line N by `{% url "name" as x %}`" when every value starts with a name (or a name and its
     ``default:``) that the template binds before the line only by Django's ``{% url ... as name %}``, else None."""
     text = "".join(before)
@@ -61,7 +61,7 @@ def _url_bound(before: list[str], values: list[str]) -> str | None:
     said = []
     for v in values:
         m = _LEAD.match(v.strip())
-        names = [n for n in (m.groups() if m else ()) if n]
+        names = [n for n in (m.group(1, 2) if m else ()) if n]  # a literal default is a relative path
         if not names or any(n not in urls or n in other for n in names):
             return None
         said.append(f"`{m.group(0)}`, bound " + " and ".join(f"at line {urls[n][0]} by `{urls[n][1]}`" for n in names))
@@ -111,13 +111,22 @@ def check_href_value(f: Finding | dict, reader=None, files=None) -> dict | None:
             f"{f.path}:{loc.start_line}: every flagged link starts with the site's own address from its settings "
             f"(`{{{{ {site[0].group(1)} }}}}/`) and then a path: the scheme is whatever the operator configured, so a "
             "`javascript:` URL, the rule's concern, cannot form from the values after it")}
+    getters = [re.match(r"\{\{\s*[\w.]+\.(get_\w*url\w*)\s*\}\}", v.strip()) for v in values]
+    methods = repo_urls(reader, f, files).reversing if all(getters) else {}
+    if all(getters) and all(m.group(1) != "get_absolute_url" and methods.get(m.group(1)) for m in getters):
+        where = methods[getters[0].group(1)]  # django-filer's `{{ folder.get_admin_directory_listing_url_path }}` (set 55)
+        return {"check": "template", "evidence": (
+            f"{f.path}:{loc.start_line}: the link starts with `{getters[0].group(0)}`, and the repository's "
+            f"{where[2]} definition{'s' if where[2] > 1 else ''} of `{getters[0].group(1)}` (first {where[0]}:{where[1]}) "
+            f"{'all return' if where[2] > 1 else 'returns'} reverse(): a path of the project's URL patterns from the site's "
+            "root, so a `javascript:` URL, the rule's concern, cannot form")}
     if all(re.fullmatch(r"\{\{\s*[\w.]+\.get_absolute_url\s*\}\}", v.strip()) for v in values):
         said = repo_urls(reader, f, files).reversed  # wger's `href="{{ ingredient.get_absolute_url }}"` (set 44)
         if said:
             return {"check": "template", "evidence": (
                 f"{f.path}:{loc.start_line}: the link is the object's own `get_absolute_url`, and {said}: a path of the "
                 "project's URL patterns, so a `javascript:` URL, the rule's concern, cannot form")}
-    bound = _url_bound(lines[:loc.start_line], values)
+    bound = url_bound(lines[:loc.start_line], values)
     if bound:  # mezzanine's `href="{{ accounts_logout_url|default:admin_logout_url }}?..."` (set 53, both labellers)
         return {"check": "template", "evidence": (
             f"{f.path}:{loc.start_line}: the link starts with {bound}: Django's reverse() of the project's own URL "

@@ -25,7 +25,7 @@ from tasks.triage.parsed_source import binds_name, enclosing_function, parsed_tr
 MAX_FILES = 4000
 # every text either judge reads contains one of these (judged: a definition, an alias or Django's override)
 _NEEDLES = ("get_absolute_url", "ABSOLUTE_URL_OVERRIDES", "def url", "render_template", "url_for", "context_processor",
-            "globals")
+            "globals", "reverse")
 _CACHE: dict[int, tuple] = {}  # id(file list) -> (the list, RepoUrls): one repository read per run
 
 
@@ -38,6 +38,7 @@ class RepoUrls:
     that name returns only ``url_for(...)``, else None} (flask-admin's ``BaseView.get_url``)."""
 
     reversed: str | None = None
+    reversing: dict = field(default_factory=dict)
     methods: dict = field(default_factory=dict)
     views: dict = field(default_factory=dict)
     helpers: dict = field(default_factory=dict)
@@ -121,6 +122,26 @@ def view_urls(texts) -> dict:
             for (t, n), v in found.items()}
 
 
+def reversing_methods(texts) -> dict:
+    """{name: (path, line, definitions) or None} for every function named like a URL getter (``get_admin_url``,
+    ``get_admin_directory_listing_url_path``) whose every return is ``reverse(...)``/``reverse_lazy(...)``: a path of
+    the project's own URL patterns, from the site's root.  A name defined otherwise anywhere, or rebound by an
+    assignment (``get_x_url = ...``), maps to None (django-filer's folder links, set 55)."""
+    found: dict = {}
+    for path, tree in _trees(texts, "reverse"):
+        for d in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                  and re.fullmatch(r"get_\w*url\w*", n.name)):
+            returns = [r.value for r in ast.walk(d) if isinstance(r, ast.Return)]
+            ok = bool(returns) and all(isinstance(v, ast.Call) and getattr(v.func, "id", getattr(v.func, "attr", None))
+                                       in ("reverse", "reverse_lazy") for v in returns)
+            held = found.get(d.name, ())
+            found[d.name] = (held or (path, d.lineno, 0))[:2] + ((held or (0, 0, 0))[2] + 1,) if ok and held is not None else None
+    for path, text in texts:
+        for name in [n for n in found if found[n] and re.search(rf"\b{n}\s*=(?!=)", text)]:
+            found[name] = None
+    return found
+
+
 def url_helpers(texts) -> dict:
     """{name: (path, line) or None} for every function whose every return is ``url_for(...)``; a name also defined
     otherwise anywhere maps to None."""
@@ -144,7 +165,8 @@ def repo_urls(reader, f: Finding, files) -> RepoUrls:
         if len(python) <= MAX_FILES:
             kept = [(p, t) for p, t in ((p, "".join(finding_lines(reader, f, p))) for p in python)
                     if any(n in t for n in _NEEDLES)]
-            answer = RepoUrls(judged(t for _, t in kept), url_methods(kept), view_urls(kept), url_helpers(kept))
+            answer = RepoUrls(judged(t for _, t in kept), reversing_methods(kept), url_methods(kept), view_urls(kept),
+                              url_helpers(kept))
         if len(_CACHE) >= 16:
             _CACHE.clear()
         _CACHE[id(files)] = held = (files, answer)

@@ -218,6 +218,17 @@ def check_script_url(f: Finding | dict, reader=None) -> dict | None:
                 f"src attribute, not in its code (`{code_quote(values[0])}`): the template engine HTML-escapes it there as "
                 "in any attribute (a .html template is autoescaped), so it cannot close the attribute or the tag, and the "
                 "rule's concern, a value escaped for HTML but run as JavaScript, does not arise"}
+    from tasks.triage.href_value import url_bound
+
+    masked = _VARIABLE.sub("\x00", text)
+    srcs = [m.group(1) for m in _SRC_TAG.finditer(masked)]  # each value leads a code-less script's src
+    placed = values and sum(s.count("\x00") for s in srcs) == masked.count("\x00") == len(srcs) \
+        and all(s[1:2] == "\x00" for s in srcs)
+    bound = url_bound(lines[:loc.start_line], ["{{ " + v + " }}" for v in values]) if placed else None  # set 55
+    if bound:
+        return {"check": "template", "evidence": f"{f.path}:{loc.start_line}: the script's src is {bound}: Django's "
+                "reverse() of the project's own URL patterns, a path of the application, so the script is the "
+                "application's own and no data from outside reaches it"}
     if not values or not all(_LITERAL_URL_FOR.match(v) for v in values):
         return None
     return {"check": "template", "evidence": f"{f.path}:{loc.start_line}: the flagged line's only template value is "
