@@ -45,3 +45,52 @@ def test_a_script_src_that_the_template_reverses_with_a_relative_default(tmp_pat
         assert (rec["verdict"] == "false_positive") is fp, (name, said)
         if fp:
             assert "bound at line 2 by `{% url 'admin:jsi18n' as jsi18nurl %}`" in said, said
+
+
+def test_the_projects_own_bandit_configuration_is_the_teams_suppression(tmp_path):
+    """django-allauth's pyproject.toml excludes tests/ from Bandit and its Makefile runs `bandit -c pyproject.toml`
+    (set 55's grader: no row said so); a skipped test id counts too, a path or test the configuration keeps does not,
+    nor does a configuration that does not parse."""
+    from tasks.triage.bandit_config import excluded
+
+    pyproject = '[project]\nname = "x"\n\n[tool.bandit]\nexclude_dirs = ["tests"]\nskips = ["B311"]\n'
+    make = "lint:\n\tbandit -q -c pyproject.toml -r allauth/\n"
+    for name, files, path, rule, said in (
+            ("excluded", {"pyproject.toml": pyproject, "Makefile": make}, "tests/apps/test_signup.py", "B101",
+             "pyproject.toml [tool.bandit] excludes `tests` (run as `bandit -q -c pyproject.toml -r allauth/` in Makefile:2)"),
+            ("skipped", {"pyproject.toml": pyproject}, "allauth/utils.py", "B311", "pyproject.toml [tool.bandit] skips B311"),
+            ("kept", {"pyproject.toml": pyproject}, "allauth/utils.py", "B101", None),
+            ("ini", {".bandit": "[bandit]\nexclude = ./docs,./tests\n"}, "tests/x.py", "B105", ".bandit excludes `./tests`"),
+            ("broken", {"pyproject.toml": pyproject.replace("]\nskips", "\nskips")}, "tests/x.py", "B101", None)):
+        judge = _repo(tmp_path / name, {**files, path: "assert True\n"})
+        f = finding(tool="bandit", rule_id=rule, title="t", location={"path": path, "start_line": 1, "end_line": 1})
+        got = excluded(f, judge.reader)
+        assert (got is None) is (said is None), (name, got)
+        if said:
+            assert said in got, got
+            rec = judge.judge(f)
+            said_at = [r["evidence"] for r in rec["reasons"]].index(got)
+            assert rec["verdict"] == "false_positive" and said_at <= 1, rec  # the code's own reason may lead
+            assert rec["source"] == ("suppression" if said_at == 0 else "evidence"), rec
+
+
+def test_rows_of_a_finding_the_projects_configuration_leaves_out_ask_for_no_nosec():
+    """Set 55's stage-2 grader: a `# nosec` in every test file repeats what pyproject.toml already says; the rows say
+    to scan as the project does, and name the file (a shared paragraph alone was quarantined)."""
+    from tasks.datasets.rows import false_positive_analysis
+    from tasks.fixes.suppression import suppression_answer, suppression_place
+
+    config = ("the project's own Bandit configuration leaves this finding out: pyproject.toml [tool.bandit] excludes "
+              "`tests` (run as `bandit -q -c pyproject.toml -r allauth/` in Makefile:21); the report comes from a scan "
+              "that did not load it")
+    f = finding(tool="bandit", rule_id="B101", title="t", location={"path": "tests/test_signup.py", "start_line": 3, "end_line": 3})
+    rec = {"verdict": "false_positive", "source": "suppression", "tool": "bandit", "rule_id": "B101",
+           "reasons": [{"check": "suppression", "evidence": config}]}
+    text = suppression_answer(f, rec)
+    assert "nosec" not in text and "Nothing to change or suppress in tests/test_signup.py" in text, text
+    place = suppression_place(f, rec)
+    what = false_positive_analysis({}, rec, place, "tests/test_signup.py")
+    assert what.endswith("## What to do\nDo not change tests/test_signup.py: leave it as it is and scan with the project's "
+                         "own Bandit configuration, as its build does, which leaves it out."), what
+    other = {**rec, "reasons": [{"check": "path", "evidence": "not run by the application: tests/test_signup.py is test code"}]}
+    assert "nosec" in suppression_answer(f, other)

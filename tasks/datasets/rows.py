@@ -29,6 +29,7 @@ from tasks.datasets.fix_gates import (  # noqa: F401 - re-exported: build.py and
     unusable_fix,
 )
 from tasks.fixes.patch_check import extract_diff
+from tasks.fixes.scan_config import PLACE as SCAN_CONFIG_PLACE
 
 # fix_for meta keys a row keeps (the rest is the fixes helper's business)
 FIX_META = ("language", "build_tool", "fix_family", "ecosystem", "manifest")
@@ -154,6 +155,8 @@ def false_positive_analysis(narrative: dict, rec: dict, suppress_place: str, pat
                 f"need{' to ' + path if path else ''} (Checkov ignores a skip comment for this check), which changes "
                 "nothing the jobs use today" + (f":\n{block}" if block else ": each scope a step writes with the token, "
                                                 "and `contents: read` for the checkout."))
+    if suppress_place == SCAN_CONFIG_PLACE:  # the project's own Bandit configuration leaves it out (set 55)
+        return verdict_lead(rec) + f"## What to do\nDo not change {where or 'the code: '}{suppress_place}."
     if suppress_place.startswith("leave "):  # a fixture, an installed or vendored copy: out of the scan, no comment in it
         return verdict_lead(rec) + f"## What to do\nDo not change {where or 'the code: '}{suppress_place}, with the evidence above as the reason."
     return (verdict_lead(rec) + "## What to do\nDo not "

@@ -226,7 +226,10 @@ def suppression_place(f: Finding | dict, rec: dict) -> str:
         return ("with a top-level `permissions` block of what the steps need (Checkov ignores a skip comment for this "
                 "check, and the block changes nothing the jobs use)")
     from tasks.fixes import module_skip, test_asserts
+    from tasks.fixes import scan_config
 
+    if scan_config.said(rec):  # set 55: a nosec would repeat the team's decision
+        return scan_config.PLACE
     if module_skip.judged(f, rec):
         return module_skip.place(rec)
     if test_asserts.assert_config(f, rec):  # round 53: one setting for the test files, not a nosec per assert
@@ -274,7 +277,10 @@ def suppression_answer(f: Finding | dict, rec: dict, diff: str | None = None, fi
                 "today's jobs (each keeps its own) and gives a job added later no token scope until it asks for one, "
                 f"and Checkov's {f.rule_id} passes:\n```yaml\npermissions: {{}}\n```\n")
     from tasks.fixes import module_skip, test_asserts
+    from tasks.fixes.scan_config import answer
 
+    if answer(f, rec, why):  # the project's own Bandit configuration leaves it out (set 55)
+        return answer(f, rec, why)
     if module_skip.judged(f, rec):
         return module_skip.answer(f, rec)
     config = test_asserts.assert_config(f, rec)

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
 from tasks.findings.secrets import tool_marks_secret
-from tasks.triage import (allowlist, bind_url, code_facts, commented_out, context, dev_cert, escaped_regexp, example_config,
-                          file_mode, flag_attrs, framework_rule, function_tmp, go_code, href_value, jquery_dom, log_format,
+from tasks.triage import (allowlist, bandit_config, bind_url, code_facts, commented_out, context, dev_cert, escaped_regexp, example_config,
+                          file_mode, flag_attrs, framework_rule, function_tmp, go_code, href_value, jquery_dom, jsp_output, log_format,
                           module_inputs, orphan_module, report_signals, safe_filter, secret_names, suppressions,
                           validated_argv, vendor_loader, workflows, default_token, plain_text)
 from tasks.triage.advisories import is_advisory_id, merged_ids
@@ -60,7 +60,6 @@ from tasks.triage.random_use import check_random_use
 from tasks.triage.repo_file_input import check_repo_file_input
 from tasks.triage.robustness import check_timeout
 from tasks.triage.express_routes import check_express_routes
-from tasks.triage.jsp_output import check_scriptlet
 from tasks.triage.secret_use import check_demo_key_comment, check_secret_file_path
 from tasks.triage.server_image import check_server_image
 from tasks.triage.template_forms import check_blocktranslate, check_form_csrf, check_script_url
@@ -161,7 +160,7 @@ class Judge:
                   or function_tmp.check_function_tmp(f, self.reader) or workflows.check_dispatch_inputs(f, self.reader)
                   or workflows.check_job_permissions(f, self.reader) or default_token.check_default_token(f, self.reader)
                   or check_subprocess_argv(f, self.reader) or validated_argv.check_validated_argv(f, self.reader) or allowlist.check_allowlist(f, self.reader)
-                  or check_form_csrf(f, self.reader) or check_blocktranslate(f, self.reader) or check_scriptlet(f, self.reader)
+                  or check_form_csrf(f, self.reader) or check_blocktranslate(f, self.reader) or jsp_output.check_scriptlet(f, self.reader)
                   or check_script_url(f, self.reader) or commented_out.check_commented_out(f, self.reader)
                   or check_secret_file_path(f) or check_express_routes(f, self.reader) or check_demo_key_comment(f, self.reader)
                   or check_demo_data(f) or check_random_use(f, self.reader) or check_assert_use(f, self.reader)
@@ -267,7 +266,8 @@ class Judge:
             return None
         if f.suppressed:
             return "the report marks the finding suppressed (a reviewer accepted it)"
-        return suppressions.in_code(f, self.reader) or (self.repo_suppressions.match(f, vuln_ids) if self.repo_suppressions else None)
+        return suppressions.in_code(f, self.reader) or (self.repo_suppressions.match(f, vuln_ids) if self.repo_suppressions else None) \
+            or bandit_config.excluded(f, self.reader)
 
     def _secret(self, f: Finding, path: dict | None, vuln_ids: list[str]) -> dict:
         sec = context.check_secret(f, path, self.reader)
