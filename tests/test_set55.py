@@ -94,3 +94,50 @@ def test_rows_of_a_finding_the_projects_configuration_leaves_out_ask_for_no_nose
                          "own Bandit configuration, as its build does, which leaves it out."), what
     other = {**rec, "reasons": [{"check": "path", "evidence": "not run by the application: tests/test_signup.py is test code"}]}
     assert "nosec" in suppression_answer(f, other)
+
+
+def test_a_private_key_shortened_with_an_ellipsis_is_no_key(tmp_path):
+    """django-allauth's jwt-tokens.rst (set 55: the row said only "is documentation"): `...` between the base64 lines;
+    the whole block stays a key."""
+    from tasks.findings.model import as_finding
+    from tasks.triage.dev_cert import check_dev_cert
+
+    page = ('  HEADLESS_JWT_PRIVATE_KEY = """\n    -----BEGIN PRIVATE KEY-----\n'
+            "    MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCiStSwvoSk61uf\n    ...\n"
+            "    gtUcukumVPtrDhGK9i/PG3Q=\n    -----END PRIVATE KEY-----\n    \"\"\"\n")
+    for name, text, fp in (("shortened", page, True), ("whole", page.replace("    ...\n", "    cQvkGDmR6gsM2QjV\n"), False)):
+        judge = _repo(tmp_path / name, {"docs/jwt.rst": text})
+        f = as_finding({"id": "1" * 32, "tool": "semgrep", "kind": "code", "rule_id": "generic.secrets.gitleaks.private-key",
+                        "title": "private key", "description": "d", "location": {"path": "docs/jwt.rst", "start_line": 2}})
+        said = check_dev_cert(f, judge.reader)
+        assert bool(said) is fp, said
+        if fp:
+            assert "skips the middle of its body with an ellipsis (line 4)" in said["evidence"], said
+
+
+def test_an_import_path_under_a_password_rule_is_a_class_name():
+    """B105 on settings.HEADLESS_TOKEN_STRATEGY = "tests.apps....CustomJWTTokenStrategy" (set 55's grader): a Python
+    import path, not a password; a dotted password with digits stays a value."""
+    from tasks.findings.secret_evidence import classify_one
+
+    said = classify_one("tests.apps.headless.tokens.test_jwttokenstrategy.CustomJWTTokenStrategy", True)
+    assert said["class"] == "code-word" and "namespaced class name" in said["match"]
+    assert classify_one("Summer.Time2024", True)["class"] != "code-word"
+    assert classify_one("App\\Entity\\User", True)["class"] != "code-word"  # a PHP name under a password rule: as before
+
+
+def test_a_weak_hash_of_a_secret_is_no_mere_name():
+    """django-allauth's Draugiem login signs `md5(f"{app.secret}{redirect_url}")` (set 55's grader: a secret-keyed
+    authenticator, not "a name for the data it digests"); the same digest of the URL alone is a name."""
+    from test_triage_round6 import b324
+    from test_triage_hygiene import Files
+
+    from tasks.triage.verdict import Judge
+
+    code = ("from hashlib import md5\n\n\ndef login(app, redirect_url):\n"
+            "    redirect_url_hash = md5(f\"{app.secret}{redirect_url}\".encode()).hexdigest()\n"
+            "    return {\"hash\": redirect_url_hash}\n")
+    rec = Judge(reader=Files(code)).judge(b324(5))
+    assert not (rec["verdict"] == "false_positive" and "a name for the data" in rec["reasons"][0]["evidence"]), rec
+    rec = Judge(reader=Files(code.replace("{app.secret}", ""))).judge(b324(5))
+    assert rec["verdict"] == "false_positive" and "a name for the data" in rec["reasons"][0]["evidence"], rec

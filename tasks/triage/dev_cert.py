@@ -37,6 +37,23 @@ def _placeholder_block(snippet: str) -> str | None:
     return body[:80] if m and placeholder and "REDACTED" not in body else None  # `****`: a scanner's mask (the review)
 
 
+_ELISION = re.compile(r"^\s*(?:\.{3,}|…|\[\s*(?:\.{3}|…|snip)\s*\]|\(\s*(?:\.{3}|…)\s*\)|<\s*(?:snip|\.{3})\s*>)\s*$", re.I)
+
+
+def _elided_block(text: str) -> int | None:
+    """The offset (in lines from the text's start) of the line that cuts a private-key block short - `...` between
+    its base64 lines (django-allauth's jwt-tokens.rst, set 55: the row said only "is documentation") - else None."""
+    m = _BLOCK.search(text)
+    if not m:
+        return None
+    lines = m.group(1).split("\n")
+    cut = [i for i, line in enumerate(lines) if _ELISION.match(line)]
+    rest = [line.strip() for i, line in enumerate(lines) if i not in cut and line.strip()]
+    if not cut or not rest or not all(re.fullmatch(r"[A-Za-z0-9+/=]+", line) for line in rest):
+        return None
+    return text[:m.start(1)].count("\n") + cut[0]
+
+
 def _around(f: Finding, reader) -> str:
     """The flagged line and the 20 after it, read from the repository when the report quoted no code (Semgrep's
     "requires login"): the block's body follows its BEGIN line."""
@@ -53,11 +70,19 @@ def check_dev_cert(f: Finding, reader=None) -> dict | None:
     key = (f.secret_evidence or {}).get("class") == "key-header" or _KEY_RULE.search(f"{f.rule_id} {f.title or ''}")
     if not key:
         return None
-    empty = _placeholder_block(f.snippet or _around(f, reader))
+    empty = _placeholder_block(f.snippet or _around(f, reader))  # read again below only when this fails
     if empty:
         return {"check": "secret", "status": "not_a_secret",
                 "evidence": f"a placeholder, not a key: the flagged block holds `{empty}` between its BEGIN and END lines "
                             "and no key material (no base64 body), the layout a page shows, not a key anyone can use"}
+    text = f.snippet or _around(f, reader)
+    cut = _elided_block(text)
+    if cut is not None:
+        at = f" (line {f.location.start_line + cut})" if not f.snippet and f.location and f.location.start_line else ""
+        return {"check": "secret", "status": "not_a_secret",
+                "evidence": f"a shortened example, not a key: the flagged block skips the middle of its body with an "
+                            f"ellipsis{at} between the base64 lines, so no key can be rebuilt from it; it shows the "
+                            "layout a reader's own key takes"}
     if not _LOCAL_NAME.search(path):
         from tasks.triage.self_signed import check_self_signed
 

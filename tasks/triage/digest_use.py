@@ -197,6 +197,9 @@ def _echoed(f, func, calls, line) -> dict | None:
 _CREDENTIAL_INPUT = re.compile(r"(?i)passw|pwd|\bpw\b|token|credential|otp|\bpin\b|api[-_]?key|private")
 _ID_FUNC = re.compile(r"(?i)(?:^|_)(?:key|id|slug|etag|cache[-_]?key|bucket|hash|digest|checksum|fingerprint|file_?name|name)$")
 _KEY_FUNC = re.compile(r"(?i)cache|_key$|_hash$|etag|_id$")  # a function whose result is a key, by its name
+# a digest kept under a name that mixes in an application secret is an authenticator (django-allauth's Draugiem
+# `md5(f"{app.secret}{redirect_url}")`, set 55), not a name for the data
+_KEYED = re.compile(r"(?i)secret")
 _SECURITY_FUNC = re.compile(r"(?i)passw|token|(?<![a-z])sign(?:ature|ed|_|$)|hmac|verify|secret|credential")
 def _namespaced(node, parents) -> bool:
     """``node`` (a use of the digest) is a part of a key with a literal namespace (``f"em-{hashed}"``, ``"pw-" + h``)
@@ -243,7 +246,7 @@ def _named(f, func, calls, line) -> dict | None:
                             "input no harder to guess (only the input's own randomness counts)"}
     stored = stored_name(func, calls, line)
     fingerprint = None if stored is None or not STORED_ID.search(stored[0]) or _SECURITY_FUNC.search(stored[0]) \
-        or _CREDENTIAL_INPUT.search(stored[0]) else {
+        or _CREDENTIAL_INPUT.search(stored[0]) or any(_KEYED.search(t) for t in inputs) else {
             "check": "code", "status": "not_security_use",
             "evidence": f"not a security use: the weak hash at {f.path}:{line} sets {stored[1][:60]}, a name for the data "
                         f"it digests{_of(calls)}; naming needs no collision resistance, and a stronger hash "
