@@ -141,3 +141,13 @@ def test_a_weak_hash_of_a_secret_is_no_mere_name():
     assert not (rec["verdict"] == "false_positive" and "a name for the data" in rec["reasons"][0]["evidence"]), rec
     rec = Judge(reader=Files(code.replace("{app.secret}", ""))).judge(b324(5))
     assert rec["verdict"] == "false_positive" and "a name for the data" in rec["reasons"][0]["evidence"], rec
+
+
+def test_the_defusedxml_swap_says_what_it_changes():
+    """Lektor's image_info.py catches `etree.ParseError` around the parse (set 55: the defusedxml swap, harmful
+    because EntitiesForbidden is a ValueError the handler misses): the fix says so."""
+    from tasks.fixes import line_fit
+    from tasks.fixes.patterns import python
+
+    for text in (python.PATTERNS["xxe"], line_fit._REQUIREMENT):
+        assert "`EntitiesForbidden`/`DTDForbidden`" in text and "defusedxml.DefusedXmlException" in text, text

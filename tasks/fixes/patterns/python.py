@@ -94,7 +94,10 @@ import defusedxml.ElementTree as ET
 tree = ET.parse(path)
 ```
 For lxml, create the parser with `lxml.etree.XMLParser(resolve_entities=False, no_network=True)`.
-defusedxml is a separate package: add it to the project's requirements (`pip install defusedxml`), or the import fails.""",
+defusedxml is a separate package: add it to the project's requirements (`pip install defusedxml`), or the import fails.
+It changes behaviour for a document that declares entities or a DTD: it raises `EntitiesForbidden`/`DTDForbidden`
+(`ValueError` subclasses, not `ParseError`), so an `except ...ParseError` around the parse must catch
+`defusedxml.DefusedXmlException` too, or such a file that parsed before now stops the caller.""",
     "insecure-random": """Use the `secrets` module for anything an attacker must not guess (tokens, passwords, reset codes, session ids):
 ```python
 import secrets
