@@ -151,3 +151,42 @@ def test_the_defusedxml_swap_says_what_it_changes():
 
     for text in (python.PATTERNS["xxe"], line_fit._REQUIREMENT):
         assert "`EntitiesForbidden`/`DTDForbidden`" in text and "defusedxml.DefusedXmlException" in text, text
+
+
+def test_translate_as_matched_across_tags(tmp_path):
+    """django-filer's breadcrumbs (set 55: both labellers, a grader): the rule ran from `{% translate 'Go back' %}` to
+    the `as folder_name` of a blocktrans; a real `{% translate "x" as title %}` keeps the finding."""
+    rule = "python.django.security.audit.xss.template-translate-as-no-escape"
+    page = ('<a title="{% translate \'Go back to root folder\' %}">{% translate "Folder" %}</a>\n'
+            '{% for ancestor in folder.logical_path %}\n'
+            '  <a title="{% blocktrans with ancestor.name as folder_name %}Go back to \'{{ folder_name }}\'{% endblocktrans %}">\n'
+            '{% endfor %}\n')
+    real = '{% translate "Go <b>back</b>" as title %}\n<p>\n</p>\n<a title="{{ title }}">x</a>\n'
+    for name, text, end, fp in (("across", page, 3, True), ("real", real, 4, False)):
+        judge = _repo(tmp_path / name, {"filer/templates/listing.html": text,
+                                        "filer/views.py": "from django.shortcuts import render\n"})
+        rec = judge.judge(finding(tool="semgrep", rule_id=rule, title=rule,
+                                  location={"path": "filer/templates/listing.html", "start_line": 1, "end_line": end}))
+        said = " | ".join(r["evidence"] for r in rec["reasons"])
+        assert (rec["verdict"] == "false_positive") is fp, (name, said)
+        if fp:
+            assert "ran on to the `as folder_name` of `{% blocktrans ... %}` at line 3" in said, said
+
+
+def test_a_primary_key_marked_safe(tmp_path):
+    """django-filer's `<option value="{{ folder.pk|safe }}">` (set 55: both labellers): a row's key is a number; a
+    model with a text primary key, or `.id` of anything, keeps the finding."""
+    rule = "python.flask.security.xss.audit.template-unescaped-with-safe"
+    models = "from django.db import models\n\n\nclass Folder(models.Model):\n    name = models.CharField(max_length=9)\n"
+    text_key = models + "\n\nclass Tag(models.Model):\n    slug = models.CharField(\n        max_length=9, primary_key=True)\n"
+    page = '<option value="{{ folder.pk|safe }}">{{ folder.name }}</option>\n'
+    for name, files, fp in (("number", {"filer/models.py": models, "x": page}, True),
+                            ("text-key", {"filer/models.py": text_key, "x": page}, False),
+                            ("id", {"filer/models.py": models, "x": page.replace(".pk|", ".id|")}, False)):
+        text = files.pop("x")
+        judge = _repo(tmp_path / name, {**files, "filer/templates/option.html": text})
+        rec = judge.judge(finding(tool="semgrep", rule_id=rule, title=rule,
+                                  location={"path": "filer/templates/option.html", "start_line": 1, "end_line": 1}))
+        said = " | ".join(r["evidence"] for r in rec["reasons"])
+        assert (rec["verdict"] == "false_positive") is fp, (name, said)
+        assert ("is a row's primary key" in said) is fp, said

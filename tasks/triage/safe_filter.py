@@ -121,6 +121,42 @@ def _help_text(expr: str, f: Finding, reader, files) -> str | None:
             "column, so no request or user value reaches it")
 
 
+_KEY_ATTR = re.compile(r"^[\w.]*\.pk$")  # `.id` may be any object's attribute; `.pk` is Django's row key
+_TEXT_KEY = re.compile(r"(?i)char|text|string|unicode|email|url")
+
+
+def _text_key(reader, f: Finding, files) -> str | None:
+    """"path:line" of a primary key declared on a text column, "" when none is, None when unreadable."""
+    python = [p for p in files or [] if p.endswith(".py")]
+    if reader is None or not python or len(python) > 4000:
+        return None
+    for path in python:
+        lines = finding_lines(reader, f, path)
+        for n, line in enumerate(lines, 1):
+            if not re.search(r"primary_key\s*=\s*True", line):
+                continue
+            field = next((t for t in (lines[k] for k in range(n - 1, max(-1, n - 4), -1)) if re.search(r"\w(?:Field|Column)\(", t)), "")
+            kind = re.search(r"(\w+(?:Field|Column))\(", field)
+            if kind and _TEXT_KEY.search(kind.group(1)) or "Column(" in field and _TEXT_KEY.search(field.split("Column(", 1)[1][:40]):
+                return f"{path}:{n}"
+    return ""
+
+
+def _primary_key(expr: str, f: Finding, reader, files) -> str | None:
+    """``{{ folder.pk|safe }}`` (django-filer, set 55: both labellers): a row's primary key, a number (or a UUID)
+    unless a model declares one on a text column."""
+    m = _KEY_ATTR.match(expr.strip())
+    if not m or not files:
+        return None
+    if once_per_files(_KEYS, reader, files, lambda: _text_key(reader, f, files)) != "":
+        return None
+    return (f"`{expr.strip()}` is a row's primary key, and no model of the repository declares one on a text column "
+            "(no `primary_key=True` on a char, text or string field): a number or a UUID, which holds no markup")
+
+
+_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def check_safe_filter(f: Finding | dict, reader=None, files=None) -> dict | None:
     """{"check": "code", "status": "own_markup", "evidence"} when every ``|safe`` on the flagged line is one of the two
     shapes above, else None."""
@@ -134,7 +170,7 @@ def check_safe_filter(f: Finding | dict, reader=None, files=None) -> dict | None
         return None
     exprs = _SAFE.findall(lines[loc.start_line - 1])
     shapes = [_TOJSON if re.search(r"\|\s*tojson\b", after) else _shape(e, template) or _shipped_svg(e, f, reader)
-              or _help_text(e, f, reader, files) for e, after in exprs]
+              or _help_text(e, f, reader, files) or _primary_key(e, f, reader, files) for e, after in exprs]
     if not exprs or not all(shapes):
         return None
     return {"check": "code", "status": "own_markup",

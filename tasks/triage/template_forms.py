@@ -160,8 +160,13 @@ def _macro_body(lines: list[str], name: str) -> list[tuple[int, str]]:
 
 
 def check_blocktranslate(f: Finding | dict, reader=None) -> dict | None:
-    """False positive when a ``{% blocktranslate %}`` block passes no ``|safe`` value."""
+    """False positive when a ``{% blocktranslate %}`` block passes no ``|safe`` value, or when the translate-as rule
+    matched across tags (``_translate_as``)."""
     f = as_finding(f)
+    if f.tool == "semgrep" and _rule(f) == "template-translate-as-no-escape" and reader is not None:
+        from tasks.triage.translate_as import translate_as
+
+        return translate_as(f, reader)
     if f.tool != "semgrep" or _rule(f) not in _BLOCK_RULES or reader is None:
         return None
     block = _window(f, reader, _BLOCK_END, 60)
