@@ -190,3 +190,31 @@ def test_a_primary_key_marked_safe(tmp_path):
         said = " | ".join(r["evidence"] for r in rec["reasons"])
         assert (rec["verdict"] == "false_positive") is fp, (name, said)
         assert ("is a row's primary key" in said) is fp, said
+
+
+def test_an_api_spec_folder_inside_a_package_is_not_a_test_folder():
+    """django-allauth's `allauth/headless/spec/doc/openapi.yaml` was called "test code" (set 55's grader: it is package
+    data a view serves); RSpec's and Jasmine's spec/ folders stay tests."""
+    from tasks.triage.report_signals import is_test_path
+
+    assert not is_test_path("allauth/headless/spec/doc/openapi.yaml")
+    assert not is_test_path("src/spec/helpers.py")
+    for path in ("spec/fixtures/users.yml", "app/spec/widget.js", "engines/a/spec/models/user_spec.rb", "spec/x.py",
+                 "tests/spec/a.yaml"):
+        assert is_test_path(path), path
+
+
+def test_a_secret_nested_under_an_openapi_examples_key(tmp_path):
+    """The session token of `components: examples: X: value: meta: session_token:` (django-allauth's spec, set 55):
+    an example value however deep; the same key outside `examples` stays a finding."""
+    spec = ("openapi: 3.0.3\ninfo:\n  title: t\npaths: {}\ncomponents:\n  examples:\n    Authenticated:\n"
+            "      value:\n        meta:\n          session_token: ufwcig0zen9skyd545jc0fkq813ghar2\n"
+            "  schemas:\n    Meta:\n      properties:\n        session_token: ufwcig0zen9skyd545jc0fkq813ghar3\n")
+    from tasks.findings.model import as_finding
+    from tasks.triage.openapi import check_spec_example
+
+    judge = _repo(tmp_path, {"pkg/spec/doc/openapi.yaml": spec})
+    for line, fp in ((10, True), (14, False)):
+        f = as_finding({"id": "1" * 32, "tool": "checkov", "kind": "secret", "rule_id": "CKV_SECRET_6", "title": "t",
+                        "description": "d", "location": {"path": "pkg/spec/doc/openapi.yaml", "start_line": line}})
+        assert bool(check_spec_example(f, judge.reader)) is fp, line

@@ -67,6 +67,25 @@ _SPEC = re.compile(r"^(?:['\"]?(?:openapi|swagger)['\"]?\s*:\s*['\"]?[23]\.\d|\s
 _SPEC_BODY = re.compile(r"^['\"]?(?:paths|definitions|components)['\"]?\s*:|^\s+\"(?:paths|definitions|components)\"\s*:", re.M)
 
 
+def _ancestors(lines: list[str], n: int, limit: int = 300) -> set[str]:
+    """The YAML keys that enclose line ``n`` by indentation ("examples" of django-allauth's
+    ``components: examples: X: value: meta: session_token:``, set 55), ``examples`` read as ``example``."""
+    indent = len(lines[n - 1]) - len(lines[n - 1].lstrip())
+    keys: set[str] = set()
+    for line in reversed(lines[max(0, n - 1 - limit):n - 1]):
+        stripped = line.lstrip()
+        if not stripped.strip() or stripped.startswith("#"):
+            continue
+        width = len(line) - len(stripped)
+        key = re.match(r"-?\s*([\w.-]+)\s*:", stripped)
+        if width < indent and key:
+            keys.add("example" if key.group(1).lower() in ("examples", "x-example", "x-examples") else key.group(1).lower())
+            indent = width
+        if indent == 0:
+            break
+    return keys
+
+
 def check_spec_example(f: Finding | dict, reader=None) -> dict | None:
     """A secret finding on an ``example:`` value of an OpenAPI/Swagger document: the API's documentation shows a
     sample token or password there (a login response's example JWT); it authenticates nothing by being there."""
@@ -78,7 +97,8 @@ def check_spec_example(f: Finding | dict, reader=None) -> dict | None:
     text = "".join(lines)  # swag writes `swagger: "2.0"` last; a Helm values file's `swagger:` toggle is no spec
     if not lines or n > len(lines) or not _SPEC.search(text) or not _SPEC_BODY.search(text):
         return None
-    if not _EXAMPLE.match(lines[n - 1]) and not (n >= 2 and _EXAMPLE.match(lines[n - 2]) and lines[n - 2].rstrip().endswith(":")):
+    if not _EXAMPLE.match(lines[n - 1]) and not (n >= 2 and _EXAMPLE.match(lines[n - 2]) and lines[n - 2].rstrip().endswith(":")) \
+            and "example" not in _ancestors(lines, n):
         return None
     return {"check": "secret", "status": "spec_example",
             "evidence": f"a documented example in the API specification: {f.path}:{n} is an `example` value of an "

@@ -131,8 +131,14 @@ def is_test_path(path: str | None) -> bool:
     molecule = "molecule" in dirs[:-1] and not _CODE_FILE.search(p.name)
     behave = any(a == "features" and b == "steps" for a, b in zip(dirs, dirs[1:])) or (  # behave's BDD steps and hooks
         p.name == "environment.py" and dirs[-1:] == ["features"])  # (DjangoGoat's features/, held-out set 53)
-    return molecule or behave or bool(_TEST_DIRS & set(code_dirs(path))) or bool(_TEST_FILE.match(p.name)) or any(
+    found = _TEST_DIRS & set(code_dirs(path))
+    if found <= {"spec", "specs"} and dirs[:1] not in (["spec"], ["specs"]) and not _SPEC_CODE.search(p.name):
+        found = set()  # an API spec inside a package (django-allauth's headless/spec/doc/openapi.yaml, set 55), not RSpec's
+    return molecule or behave or bool(found) or bool(_TEST_FILE.match(p.name)) or any(
         _TESTS_DIR.match(d) for d in code_dirs(path))
+
+
+_SPEC_CODE = re.compile(r"(?i)\.(?:rb|erb|[cm]?[jt]sx?|coffee)$")  # RSpec's and Jasmine's spec/ folders hold these
 
 
 def confidence_of(f: Finding | dict) -> str | None:
