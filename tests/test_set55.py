@@ -123,6 +123,8 @@ def test_an_import_path_under_a_password_rule_is_a_class_name():
     said = classify_one("tests.apps.headless.tokens.test_jwttokenstrategy.CustomJWTTokenStrategy", True)
     assert said["class"] == "code-word" and "namespaced class name" in said["match"]
     assert classify_one("Summer.Time2024", True)["class"] != "code-word"
+    for value in ("admin.prod.Secret", "my.db.prod.Password"):  # shown in the evidence if taken for a name: a password
+        assert classify_one(value, True)["class"] != "code-word", value
     assert classify_one("App\\Entity\\User", True)["class"] != "code-word"  # a PHP name under a password rule: as before
 
 

@@ -206,8 +206,8 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
         return out | {"class": "code-word", "match": f"{value}, a boolean or null constant (Bandit quotes the value it took)"}
     if model_name(value) and not for_password:  # Flowise's "claude-opus-4-7" in a doc comment (round 45)
         return out | {"class": "code-word", "match": f"an AI model's published name (`{value}`), which code selects a model by"}
-    php_class = bool(CLASS_NAME.match(value)) and (not for_password or "." in value)  # kimai (set 40); a Python import
-    # path under a password rule too: django-allauth's HEADLESS_TOKEN_STRATEGY = "tests.apps....CustomJWTTokenStrategy"
+    php_class = bool(CLASS_NAME.match(value)) and (not for_password or bool(re.fullmatch(  # kimai (set 40); a password
+        r"(?:[a-z_]+\.){3,8}(?:[A-Z][a-z]*){2,}[A-Z]?", value)))  # rule: a deep path of a CamelCase class (set 55)
     if value.lower() in CODE_WORDS or _HASH_SCHEME.match(value) or algorithm_name(value) or php_class:  # 'hs256', a
         # password-hashing scheme's name ('pbkdf2_sha512', pgadmin's SECURITY_PASSWORD_HASH: set 23), a PHP class
         what = ("a key algorithm or curve name" if algorithm_name(value) else f"a namespaced class name (`{value}`)" if php_class
