@@ -57,7 +57,7 @@ def test_the_projects_own_bandit_configuration_is_the_teams_suppression(tmp_path
     make = "lint:\n\tbandit -q -c pyproject.toml -r allauth/\n"
     for name, files, path, rule, said in (
             ("excluded", {"pyproject.toml": pyproject, "Makefile": make}, "tests/apps/test_signup.py", "B101",
-             "pyproject.toml [tool.bandit] excludes `tests` (run as `bandit -q -c pyproject.toml -r allauth/` in Makefile:2)"),
+             "pyproject.toml [tool.bandit] excludes `tests` (its Makefile:2 runs Bandit with `pyproject.toml`)"),
             ("skipped", {"pyproject.toml": pyproject}, "allauth/utils.py", "B311", "pyproject.toml [tool.bandit] skips B311"),
             ("kept", {"pyproject.toml": pyproject}, "allauth/utils.py", "B101", None),
             ("ini", {".bandit": "[bandit]\nexclude = ./docs,./tests\n"}, "tests/x.py", "B105", ".bandit excludes `./tests`"),
@@ -220,3 +220,57 @@ def test_a_secret_nested_under_an_openapi_examples_key(tmp_path):
         f = as_finding({"id": "1" * 32, "tool": "checkov", "kind": "secret", "rule_id": "CKV_SECRET_6", "title": "t",
                         "description": "d", "location": {"path": "pkg/spec/doc/openapi.yaml", "start_line": line}})
         assert bool(check_spec_example(f, judge.reader)) is fp, line
+
+
+_PASS = "corp.Vpn.Summer2024"
+
+
+def test_no_new_evidence_quotes_a_secret_from_the_repository(tmp_path):
+    """The attack on this session's evidence (nine leaks): a class name, a placeholder PEM body, a Makefile line, a
+    mail-sending line, an exec call, a translate tag, a url tag's arguments, a link's user:pass@ and gettext's
+    keyword values each quoted a secret the repository held. None of them may reach a reason's evidence."""
+    from tasks.findings.model import as_finding
+    from tasks.findings.secret_evidence import classify_one
+    from tasks.triage.dev_cert import check_dev_cert
+
+    for value, pw in (("a.b.c.DeployKey", True), ("corp.vpn.Summer", False), ("Corp\\Vpn\\Summer", False)):
+        said = classify_one(value, pw)
+        assert value not in str(said.get("match")), said
+    assert classify_one("postgresql://app:corp.vpn.prod.DeployKey@db.internal/app", False)["class"] != "code-word"
+    files = {
+        "pyproject.toml": '[tool.bandit]\nexclude_dirs = ["tests"]\n',
+        "Makefile": f"lint:\n\tbandit -c pyproject.toml -r . ; sshpass -p '{_PASS}' scp x y\n",
+        "tests/test_x.py": "assert True\n",
+        "app/mail.py": ("from django.core.mail import EmailMessage\nfrom django.template.loader import render_to_string\n\n\n"
+                        f"def send(u):\n    template_name = \"app/activation_email.html\"; SMTP_PASSWORD = \"{_PASS}\"\n"
+                        "    EmailMessage(body=render_to_string(template_name, {}), to=[u]).send()\n"),
+        "app/templates/app/activation_email.html": "{% autoescape off %}Hi {{ name }}{% endautoescape %}\n",
+        "app/boot.py": ("from django.conf import settings\n\n\ndef connect():\n"
+                        f"    exec(\"db = connect(password='{_PASS}', host='%s')\" % settings.DB_HOST)\n"),
+        "app/templates/t.html": (f'{{% translate "Temp login pw: {_PASS}" %}}\n{{% url "api:hook" token="{_PASS}" as hook_url %}}\n'
+                                 '<a href="{{ hook_url }}">x</a>\n'
+                                 f'<a href="https://deploy:{_PASS}@ci.example.com/{{{{ job.id }}}}">y</a>\n'
+                                 f"{{{{ _('See %(u)s', u='https://bot:{_PASS}@h.example/')|safe }}}}\n"),
+        "deploy/server.pem": f"-----BEGIN PRIVATE KEY-----\n; put {_PASS} here\n-----END PRIVATE KEY-----\n",
+    }
+    judge = _repo(tmp_path, files)
+    cases = [("bandit", "B101", "tests/test_x.py", 1, "code"),
+             ("semgrep", "python.django.security.audit.xss.template-autoescape-off", "app/templates/app/activation_email.html", 1, "code"),
+             ("bandit", "B102", "app/boot.py", 5, "code"),
+             ("semgrep", "python.django.security.audit.xss.template-translate-as-no-escape", "app/templates/t.html", 1, "code"),
+             ("semgrep", "generic.html-templates.security.var-in-href", "app/templates/t.html", 3, "code"),
+             ("semgrep", "generic.html-templates.security.var-in-href", "app/templates/t.html", 4, "code"),
+             ("semgrep", "python.flask.security.xss.audit.template-unescaped-with-safe", "app/templates/t.html", 5, "code")]
+    for tool, rule, path, line, kind in cases:
+        rec = judge.judge(finding(tool=tool, rule_id=rule, title=rule, location={"path": path, "start_line": line, "end_line": line}))
+        said = " | ".join(r["evidence"] for r in rec["reasons"])
+        assert _PASS not in said and "Summer2024" not in said, (rule, line, said)
+    key = as_finding({"id": "1" * 32, "tool": "semgrep", "kind": "code", "rule_id": "generic.secrets.gitleaks.private-key",
+                      "title": "private key", "description": "d", "location": {"path": "deploy/server.pem", "start_line": 1}})
+    assert not check_dev_cert(key, judge.reader) or _PASS not in str(check_dev_cert(key, judge.reader))
+    whole = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCiStSwvoSk61uf\n...\n-----END PRIVATE KEY-----\n"
+    judge2 = _repo(tmp_path / "whole", {"k.pem": whole})
+    trailing = as_finding(
+        {"id": "2" * 32, "tool": "semgrep", "kind": "code", "rule_id": "generic.secrets.gitleaks.private-key", "title": "t",
+         "description": "d", "location": {"path": "k.pem", "start_line": 1}})
+    assert not check_dev_cert(trailing, judge2.reader), "a whole body with an ellipsis after it is no shortened key"

@@ -171,7 +171,7 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
     if address:
         return {"class": "url", "entropy": round(entropy(value), 1), "length": len(value), "match": address}
     in_url = url_credential(value, lambda v: classify_one(v, for_password=True, from_code=from_code))
-    if in_url:  # the password alone is the secret: `pass` in postgresql://ckan_default:pass@localhost (set 31)
+    if in_url and in_url["class"] != "code-word":  # the password alone is the secret (set 31); never a "name" there
         return in_url
     hashed = encoded_hash(value)
     if hashed:  # gatus' password-bcrypt-base64 (round 46)
@@ -210,7 +210,7 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
         r"(?:[a-z_]+\.){3,8}(?:[A-Z][a-z]*){2,}[A-Z]?", value)))  # rule: a deep path of a CamelCase class (set 55)
     if value.lower() in CODE_WORDS or _HASH_SCHEME.match(value) or algorithm_name(value) or php_class:  # 'hs256', a
         # password-hashing scheme's name ('pbkdf2_sha512', pgadmin's SECURITY_PASSWORD_HASH: set 23), a PHP class
-        what = ("a key algorithm or curve name" if algorithm_name(value) else f"a namespaced class name (`{value}`)" if php_class
+        what = ("a key algorithm or curve name" if algorithm_name(value) else "a namespaced class name (a dotted or backslashed path ending in a class)" if php_class
                 else "a yes/no word" if value.lower() in ("yes", "no") else "a protocol or API keyword")
         return out | {"class": "code-word", "match": what}
     for name, pattern in WEAK.items():

@@ -57,11 +57,11 @@ def _options(name: str, text: str) -> dict | None:
 
 
 def _runs(reader, f: Finding, name: str) -> str:
-    """" (run as `bandit -c pyproject.toml ...` in Makefile:12)" when a build file of the root passes it to Bandit."""
+    """" (its Makefile:12 runs Bandit with `pyproject.toml`)" when a build file of the root passes it to Bandit."""
     for path in ("Makefile", "noxfile.py", "tox.ini", ".pre-commit-config.yaml", "setup.cfg"):
         for n, line in enumerate(finding_lines(reader, f, path)[:2000], 1):
             if "bandit" in line and name in line:
-                return f" (run as `{' '.join(line.split())[:80]}` in {path}:{n})"
+                return f" (its {path}:{n} runs Bandit with `{name}`)"  # the line itself may hold anything (the attack)
     return ""
 
 

@@ -32,8 +32,10 @@ def _placeholder_block(snippet: str) -> str | None:
     `<private key>`; set 39's grader: the row asked to rotate it), else None."""
     m = _BLOCK.search(snippet)
     body = " ".join(m.group(1).split()) if m else ""
-    placeholder = re.fullmatch(r"<[^<>]{1,40}>|\.{3}|…|\[[^\[\]]{1,40}\]|(?i:(?:#+|//|;)?\s*(?:your|insert|paste|put)\b[\w .,'-]{0,80})",
-                               body)  # fastapi-users' docs: "# Your RSA private key in PEM format goes here" (set 53)
+    placeholder = re.fullmatch(r"<[A-Za-z][A-Za-z -]{0,38}>|\.{3}|…|\[[A-Za-z][A-Za-z -]{0,38}\]"
+                               r"|(?i:(?:#+|//|;)?\s*(?:your|insert|paste|put)\b[A-Za-z .,'-]{0,80})", body) and not re.search(
+        r"[A-Za-z]{21,}", body)  # words, never key material (fastapi-users' "# Your RSA private key ... goes here", set 53;
+    # the attack of set 55's change: digits, hex or a long base64 run after "Your key here" is a key's body)
     return body[:80] if m and placeholder and "REDACTED" not in body else None  # `****`: a scanner's mask (the review)
 
 
@@ -51,6 +53,8 @@ def _elided_block(text: str) -> int | None:
     rest = [line.strip() for i, line in enumerate(lines) if i not in cut and line.strip()]
     if not cut or not rest or not all(re.fullmatch(r"[A-Za-z0-9+/=]+", line) for line in rest):
         return None
+    if not any(line.strip() for line in lines[:cut[0]]) or not any(line.strip() for line in lines[cut[-1] + 1:]):
+        return None  # a whole body with an ellipsis after it (the attack): only a cut between base64 lines shortens it
     return text[:m.start(1)].count("\n") + cut[0]
 
 

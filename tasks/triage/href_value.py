@@ -33,6 +33,7 @@ from tasks.triage.repo_urls import repo_urls
 _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"?|'([^']*)'?|([^\s"'>]+))""", re.I)
 # a static site's or an application's own address setting, then a path (a request value could be `javascript:x//`)
 _SITE_START = re.compile(r"^\{\{-?\s*(SITE_?URL|(?:SITE|BASE|ROOT|APP|HOME|PUBLIC|SERVER|STATIC|MEDIA)_URL)\s*-?\}\}/")
+_USERINFO = re.compile(r"//[^/@{}<>\s]*@")
 _FIXED = re.compile(r"^(?:/|#|\?|\./|\.\./|https?://[^/{}<>\s]+|mailto:)")
 _MAX_GO = 2000
 
@@ -48,11 +49,19 @@ _BINDS = re.compile(r"\{%-?\s*(?:\w+\s+[^%]*?\bas\s+(\w+)|with\s+([^%]*)|for\s+(
 _LEAD = re.compile(r"""^\{\{\s*(\w+)(?:\s*\|\s*default:\s*(?:(\w+)|(["'])(?:/|\.\.?/)[^"':]*\3))?\s*\}\}""")
 
 
+def _url_tag(m) -> str:
+    """`{% url "name" ... as x %}`: the URL pattern's name and the bound name, never the other arguments (a token
+    passed to the pattern: the attack)."""
+    name = re.match(r"""\s*(["'])([\w:.-]{1,60})\1""", m.group(1))
+    rest = " ..." if name and m.group(1).strip() != name.group(0).strip() else ""
+    return f"{{% url {name.group(0).strip()}{rest} as {m.group(2)} %}}" if name else f"{{% url ... as {m.group(2)} %}}"
+
+
 def url_bound(before: list[str], values: list[str]) -> str | None:
     """"`{{ x }}`, bound at line N by `{% url "name" as x %}`" when every value starts with a name (or a name and its
     ``default:``) that the template binds before the line only by Django's ``{% url ... as name %}``, else None."""
     text = "".join(before)
-    urls = {m.group(2): (text[:m.start()].count("\n") + 1, m.group(0)) for m in _URL_AS.finditer(text)}
+    urls = {m.group(2): (text[:m.start()].count("\n") + 1, _url_tag(m)) for m in _URL_AS.finditer(text)}
     other = set()
     for m in _BINDS.finditer(text):
         if m.group(1) and not _URL_AS.fullmatch(m.group(0)):
@@ -101,7 +110,7 @@ def check_href_value(f: Finding | dict, reader=None, files=None) -> dict | None:
         return None
     starts = [v[:v.index("{{")] if "{{" in v else v.split("<%")[0].split("#{")[0] for v in values]
     if all(_FIXED.match(s) for s in starts):
-        shown = ", ".join(f"`{s[:40]}`" for s in dict.fromkeys(starts))
+        shown = ", ".join(f"`{_USERINFO.sub('//…@', s)[:40]}`" for s in dict.fromkeys(starts))  # never a user:pass@
         return {"check": "template", "evidence": (
             f"{f.path}:{loc.start_line}: every flagged link begins with a literal ({shown}) before its first template "
             "value, so the value cannot choose the URL's scheme: a `javascript:` URL, the rule's concern, cannot form")}

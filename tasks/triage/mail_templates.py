@@ -54,7 +54,8 @@ def _index(reader, f: Finding, files: list[str]):
         for n, line in enumerate(lines, 1):
             for slot, name in _SLOT.findall(line):
                 if sends or re.search(r"(?i)e-?mail", slot):  # Django's `email_template_name`: the mail's text body
-                    slots.setdefault(name, []).append((path, n, line.strip()))
+                    shown = f'{" ".join(slot.split())}"{name}"' + (")" if slot.rstrip().endswith("(") else "")
+                    slots.setdefault(name, []).append((path, n, shown))  # never the raw line (the attack)
     return html, slots
 
 
@@ -77,7 +78,7 @@ def check_mail_template(f: Finding | dict, reader=None, files=None) -> dict | No
         return None
     where, line, text = named[0]
     return {"check": "code", "status": "plain_text",
-            "evidence": f"no HTML is rendered: {path} is an e-mail body, named by {where}:{line} (`{text[:100]}`) in code "
+            "evidence": f"no HTML is rendered: {path} is an e-mail body, named by {where}:{line} (`{text[:120]}`) in code "
                         "that sends mail, and no Python file of the repository sends an HTML part (no "
                         "EmailMultiAlternatives, attach_alternative, content_subtype or html_message): the mail goes out "
                         "as text/plain, where markup prints as written, so escaping there would only print `&amp;` "

@@ -42,6 +42,13 @@ def _literal(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float))
 
 
+def _shown(node) -> str:
+    """A keyword's literal as shown: a link without a user:pass@ part, else "…" (any other literal may be a secret:
+    the attack of set 55's change)."""
+    text = ast.unparse(node)[:60]
+    return text if re.fullmatch(r"""(["'])https?://[^/@\s'"]+(?:/[^@\s'"]*)?\1""", ast.unparse(node)) else "…"
+
+
 def _shape(expr: str, template: str) -> str | None:
     try:
         node = ast.parse(expr, mode="eval").body
@@ -52,7 +59,7 @@ def _shape(expr: str, template: str) -> str | None:
     name = ast.unparse(node.func)
     args = list(node.args) + [k.value for k in node.keywords]
     if name in _GETTEXT and node.args and all(_literal(a) for a in args):
-        extra = ", ".join(f"{k.arg}={ast.unparse(k.value)[:60]}" for k in node.keywords if k.arg)
+        extra = ", ".join(f"{k.arg}={_shown(k.value)}" for k in node.keywords if k.arg)
         return (f"`{name}()` of a string literal" + (f" with literal arguments ({extra})" if extra else "") +
                 ": the markup is the project's own translation text, and no value from outside reaches it")
     if name == "field" and _FIELD_USE.search(template) and not node.args and all(k.arg is None for k in node.keywords):

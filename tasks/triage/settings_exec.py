@@ -122,7 +122,7 @@ def _from_settings(f: Finding, tree, scope, call) -> dict | None:
         return None  # None: something else reaches it; empty: literals only, another check's finding
     listed = ", ".join(f"`{s}`" for s in sorted(sources))
     return {"check": "code", "evidence": (
-        f"the deployer's own configuration: line {call.lineno} runs `{ast.unparse(call)[:80]}`, built only from {listed} "
+        f"the deployer's own configuration: line {call.lineno} runs `{call.func.id}(...)`, built only from {listed} "
         f"(Django's settings, `from django.conf import settings`) and literals; whoever writes the settings already "
         "runs code in the process, and no request value reaches it")}
 

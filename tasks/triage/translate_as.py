@@ -39,7 +39,7 @@ def translate_as(f: Finding, reader) -> dict | None:
     if other is None or any(re.search(r"\bas\s+\w+", m.group(2)) for m in _TRANS_TAG.finditer(text)):
         return None
     at = loc.start_line + text[:other.start()].count("\n")
-    tag = first.group(0) if len(first.group(0)) <= 60 else first.group(0)[:57].rstrip() + " …"
+    tag = f"{{% {first.group(1)} ... %}}"  # not its text: a literal may hold anything (the attack)
     return {"check": "template", "evidence": (
         f"{f.path}:{loc.start_line}: `{tag}` stores nothing under a name (no `as`); the rule's generic "
         f"pattern ran on to the `as {other.group(2)}` of `{{% {other.group(1)} ... %}}` at line {at}, which is no "
