@@ -274,3 +274,19 @@ def test_no_new_evidence_quotes_a_secret_from_the_repository(tmp_path):
         {"id": "2" * 32, "tool": "semgrep", "kind": "code", "rule_id": "generic.secrets.gitleaks.private-key", "title": "t",
          "description": "d", "location": {"path": "k.pem", "start_line": 1}})
     assert not check_dev_cert(trailing, judge2.reader), "a whole body with an ellipsis after it is no shortened key"
+
+
+def test_no_usedforsecurity_where_the_repository_supports_python_before_3_9(tmp_path):
+    """shuup's setup.py declares python_requires=">=3.6" and CI runs 3.6-3.8 (set 56: two harmful stage-2 rows added
+    `usedforsecurity=False`, a TypeError there); a floor of 3.9 or later keeps the keyword."""
+    from tasks.datasets.python_floor import python_floor
+    from tasks.fixes.patterns.python_hashes import non_security
+
+    for name, files, floor in (("old", {"setup.py": 'setup(name="shuup", python_requires=">=3.6")\n'}, "setup.py requires Python >= 3.6"),
+                               ("new", {"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.10"\n'}, None),
+                               ("none", {"README.md": "x\n"}, None)):
+        judge = _repo(tmp_path / name, files)
+        assert python_floor(judge.reader, None, {}) == floor, name
+    text, rewrite = non_security("import hashlib\n", "setup.py requires Python >= 3.6")
+    assert rewrite is None and "setup.py requires Python >= 3.6" in text and "raises TypeError" in text
+    assert non_security("import hashlib\n", None)[1] is not None

@@ -15,6 +15,7 @@ import re
 from pathlib import Path, PurePosixPath
 
 from tasks.core.errors import SecftError
+from tasks.datasets.python_floor import python_floor
 from tasks.findings.model import NO_LOCATION, Finding, as_finding
 from tasks.fixes import fix_for
 from tasks.fixes.suppression_diff import SCRIPT_SUFFIXES
@@ -106,6 +107,7 @@ class Source:
                 if key not in self._whole:  # scrubbed once per file, shared by its findings
                     self._whole[key] = _scrub("".join(below), ctx["path"])
                 out["file"] = self._whole[key]
+                out["python_floor"] = python_floor(self.reader, self.reader.resolve(_commit(f)), self._whole) if loc.path.endswith(".py") else None
             elif loc.path.endswith(SCRIPT_SUFFIXES) and len(below) <= 20000:  # a template literal a comment must not enter
                 key = (loc.path, _commit(f))
                 if key not in self._whole:

@@ -181,7 +181,7 @@ def _code(f: Finding, cwes: list[str], code: dict | None, language: str | None, 
                 f"public https:// address, and against a self-signed or internal certificate `verify=True` fails every "
                 f"call, so point `verify` at the bundle of the CA that signed it.\n{text}")
     if family == "weak-hash" and language == "python":
-        text, rewrite, meta["fix_family"] = _python_hash(c, (code or {}).get("file"))
+        text, rewrite, meta["fix_family"] = _python_hash(c, (code or {}).get("file"), (code or {}).get("python_floor"))
     if family == "weak-hash" and language != "python" and python_hashes.hash_purpose(_target_text(c)) == "non-security":
         rewrite = None  # an identifier digest: changing the algorithm would change stored keys for nothing
     diff = None
@@ -276,7 +276,7 @@ def _target_text(c: patches.Code | None) -> str:
     return "\n".join(l for i, l in enumerate(c.lines) if not c.exact or lo <= c.start_line + i <= hi)
 
 
-def _python_hash(c: patches.Code | None, whole: str | None = None):
+def _python_hash(c: patches.Code | None, whole: str | None = None, floor: str | None = None):
     """MD5/SHA-1 in Python: a dedup or cache key gets ``usedforsecurity=False``, a security use SHA-256, a unique
     stored identity SHA-256 with a data migration (no one-line diff: the stored digests change)."""
     purpose = python_hashes.hash_purpose(_target_text(c))
@@ -287,7 +287,7 @@ def _python_hash(c: patches.Code | None, whole: str | None = None):
     if purpose == "unknown" and algorithm and algorithm.group(1) == "sha1":  # the advice names the call as written
         return python_hashes.WEAK_HASH[purpose].replace("hashlib.md5(data", "hashlib.sha1(data"), None, "weak-hash"
     if purpose == "non-security":  # no usedforsecurity= where the file still runs on Python < 3.9 (sqlmap: set 40)
-        return (*python_hashes.non_security(whole), "weak-hash-not-security")
+        return (*python_hashes.non_security(whole, floor), "weak-hash-not-security")  # floor: the repository's (set 56)
     if purpose == "protocol":  # no diff: another algorithm breaks the exchange
         return python_hashes.WEAK_HASH[purpose], None, "weak-hash-protocol"
     if purpose == "security" and re.search(r"(?i)(?:hashlib\.\w+|\b(?:md5|sha1))\([^)]*pass(?:word|wd|phrase)?", _target_text(c)):

@@ -27,8 +27,7 @@ from tasks.triage.report_signals import code_dirs, is_test_path
 WEB_ASSET_DIRS = {"static", "public", "assets", "vendor", "vendors", "lib", "libs", "js", "javascript", "javascripts",
                   "dist", "plugins", "bower_components", "node_modules", "third_party", "third-party",
                   "external", "wwwroot", "www", "webroot",
-                  "scripts",  # ASP.NET MVC's Scripts/ (NuGet's jQuery, Bootstrap, jquery.validate): a library by name only
-                  }
+                  "scripts"}  # ASP.NET MVC's Scripts/ (NuGet's jQuery, Bootstrap, jquery.validate): a library by name only
 # base names (no version, no .min) of widely shipped browser libraries
 LIBRARIES = {
     "jquery", "bootstrap", "materialize", "angular", "angularjs", "react", "react-dom", "vue", "lodash", "underscore",
@@ -43,8 +42,7 @@ LIBRARIES = {
     "katex", "plotly", "echarts", "cytoscape", "sortable", "dragula", "gsap", "immutable",
     "rxjs", "redux", "mobx", "ramda", "bluebird", "dayjs", "luxon", "numeral", "accounting",
     "purify", "dompurify", "js-cookie", "jquery.cookie", "localforage", "ext-all", "yui", "kendo", "webcomponents", "webcomponents-lite",
-    "materialize-css", "tether", "prettify", "run_prettify", "bootbox", "bootstrap-datepicker", "bootstrap-select", "handsontable", "ag-grid",
-}
+    "materialize-css", "tether", "prettify", "run_prettify", "bootbox", "bootstrap-datepicker", "bootstrap-select", "handsontable", "ag-grid"}
 _VERSION = re.compile(r"(?:[-_.@]v?\d+(?:\.\d+)*(?:[-.][\w]+)*)$")
 _SUFFIXES = re.compile(r"(?:[.-](?:min|slim|bundle|umd|esm|prod|production|dev|development|pack|all|full|core|debug))+$")
 _APP_NAMES = {"app", "main", "index", "bundle", "scripts", "script", "site", "custom", "common", "application", "vendor",
@@ -102,9 +100,9 @@ def is_library(path: str | None) -> bool:
     if base in _VENDOR_BUNDLES:  # the build's copy of third-party packages: upgraded in package.json, never patched
         return True
     parts = [d.lower() for d in p.parts[:-1]]
-    if any(a in _COLLECTED_APPS or a == "admin" and i and parts[i - 1] == "static" and (
+    if any(a in _COLLECTED_APPS and i and a not in parts[:i] or a == "admin" and i and parts[i - 1] == "static" and (
             base in _DJANGO_ADMIN_JS or "vendor" in parts[i + 1:] or i == 1 and base in _DJANGO_COMMON_JS) for i, a in enumerate(parts)):
-        return True  # static/rest_framework/js/prettify-min.js: a Django app's own files, copied by collectstatic
+        return True  # static/rest_framework/js/x.js: an app's files copied by collectstatic (not its own debug_toolbar/static/, set 56)
     served = next((i for i, a in enumerate(parts) if a in ("static", "public", "assets")), None)  # a Node lib/ is source
     if served is not None and ({"libs", "lib", "third_party", "3rdparty"} & set(parts[served + 1:])
                                or re.search(r"[-_.]v?\d+\.\d+(?:\.\d+)*(?:\.min)?\.m?js$", name)):
@@ -115,14 +113,16 @@ def is_library(path: str | None) -> bool:
 
 def own_plugin(path: str | None, reader, commit: str | None = None) -> bool:
     """A file counted a library by its ``jquery.``/``bootstrap-`` name alone whose first lines carry no licence, no
-    copyright and no version: the project's own plugin (ckan's plugins/jquery.slug-preview.js, set 31), not a copy."""
+    copyright and no version: the project's own plugin (ckan's plugins/jquery.slug-preview.js, set 31), not a copy; or
+    whose header says it is part of another project than the library (Shuup's own dropzone.js, set 56)."""
     if not path or reader is None:
         return False
     base = _base(PurePosixPath(path).name.lower())
     named = base.startswith(("jquery.", "jquery-", "bootstrap-", "angular-")) and base not in LIBRARIES | _VENDOR_BUNDLES
     head = _head(path, reader, commit) if named or base in LIBRARIES else ""  # umap's modules/clipboard.js (round 52):
     plain = bool(head) and not _LICENCE.search(head[:3000]) and not re.search(r"(?i)@version|\bv\d+\.\d+", head[:3000])
-    return plain and (named or bool(re.search(r"""(?m)^import\s[^;\n]*\bfrom\s+['"]\.{1,2}/""", head)))  # own imports
+    part = re.search(r"(?i)this file is (?:a )?part of\s+([\w.-]+)", head[:800])
+    return plain and (named or bool(re.search(r"""(?m)^import\s[^;\n]*\bfrom\s+['"]\.{1,2}/""", head))) or bool(part) and base not in part.group(1).lower()
 
 
 def _head(path: str, reader, commit: str | None) -> str:

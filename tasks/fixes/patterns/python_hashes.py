@@ -154,14 +154,15 @@ _OLD_PYTHON = re.compile(r"^\s*from __future__ import (?!annotations\b)|\bsys\.v
                          r"|\bPY2\b|\bbasestring\b|\bxrange\(|\bsix\.", re.M)
 
 
-def non_security(whole: str | None):
+def non_security(whole: str | None, floor: str | None = None):
     """(advice, rewrite) for a digest that only identifies: ``usedforsecurity=False``, or, in a file that still
     runs on an older Python (its own compatibility code says so), no diff: the keyword exists from 3.9 and raises
     TypeError before it (sqlmap, which supports 2.7: set 40's graders ran the patch on 2.7 and 3.8)."""
     old = _OLD_PYTHON.search(whole or "")
-    if not old:
+    if not old and not floor:  # floor: "setup.py requires Python >= 3.6" (shuup, set 56: two harmful rows)
         return WEAK_HASH["non-security"], add_usedforsecurity
-    return (WEAK_HASH["non-security"].split(" - but say so", 1)[0] + ". This file still runs on Python before 3.9 (it "
-            f"has `{old.group(0).strip()[:40]}`), where `usedforsecurity=False` raises TypeError: leave the call as it is "
+    said = f"it has `{old.group(0).strip()[:40]}`" if old else floor
+    return (WEAK_HASH["non-security"].split(" - but say so", 1)[0] + f". This file still runs on Python before 3.9 ({said}), "
+            "where `usedforsecurity=False` raises TypeError: leave the call as it is "
             "and record the finding as accepted with the scanner's suppression comment on the line until the project drops those "
             "versions."), None
