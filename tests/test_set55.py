@@ -301,3 +301,35 @@ def test_the_oauth_rfcs_example_tokens_are_documented_examples():
         said = classify_one(value, False)
         assert said["class"] == "example" and name in said["match"] and value not in said["match"], said
     assert classify_one("mF_9.B5f-4.1JqX", False)["match"].startswith("probably an altered copy")
+
+
+_DIFF = '''from diff_match_patch import diff_match_patch
+from django.utils.safestring import mark_safe
+
+
+def export_diff(left, right):
+    data = []
+    dmp = diff_match_patch()
+    for v1, v2 in zip(left, right):
+        diff = dmp.diff_main(str(v1), str(v2))
+        html = dmp.diff_prettyHtml(diff)
+        html = mark_safe(html)
+        data.append(html)
+    return data
+'''
+
+
+def test_mark_safe_of_diff_match_patch_pretty_html(tmp_path):
+    """django-import-export's preview (set 56: both labellers, three findings and two graded rows): diff_prettyHtml
+    escapes &, < and > in every chunk, and `html = mark_safe(html)` binds after its own use; mark_safe of the raw
+    values keeps the finding."""
+    for name, text, fp in (("pretty", _DIFF, True),
+                           ("raw", _DIFF.replace("html = dmp.diff_prettyHtml(diff)", "html = str(v2)"), False)):
+        judge = _repo(tmp_path / name, {"import_export/resources.py": text})
+        rec = judge.judge(finding(tool="bandit", rule_id="B308", title="Use of mark_safe() may expose cross-site "
+                                  "scripting vulnerabilities and should be reviewed.",
+                                  location={"path": "import_export/resources.py", "start_line": 11, "end_line": 11}))
+        said = " | ".join(r["evidence"] for r in rec["reasons"])
+        assert (rec["verdict"] == "false_positive") is fp, (name, said)
+        if fp:
+            assert "dmp.diff_prettyHtml()" in said and "quotes" not in said, said

@@ -85,6 +85,10 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
         if name == "clean" and sanitiser_call(node, tree):  # bleach/nh3 with a safe allow-list (linkding's markdown: set 45)
             used.append(("escaper", f"{ast.unparse(node.func)}() (an allow-list HTML sanitiser)", node.lineno))
             return True
+        if name == "diff_prettyHtml" and isinstance(node.func, ast.Attribute) and "diff_match_patch" in ast.unparse(tree)[:20000]:
+            used.append(("escaper", f"{ast.unparse(node.func)}() (diff-match-patch writes every chunk with &, < and > "
+                                    "escaped, inside its own <ins>/<del>/<span> tags)", node.lineno))
+            return True  # django-import-export's import preview (set 56: both labellers, three findings)
         if name == "linkify" and len(node.args) == 1 and uses_bleach(tree):  # bleach's linkify escapes the text it links
             return _escaped(node.args[0], scope, tree, depth, used)
         if name in _GETTEXT and node.args and all(isinstance(a, ast.Constant) for a in node.args):
@@ -146,7 +150,8 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
         binds = [n for n in ast.walk(scope) if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For,
                                                               ast.With, ast.NamedExpr))
                  and any(isinstance(t, ast.Name) and t.id == node.id and isinstance(t.ctx, ast.Store)
-                         for t in ast.walk(_bound_part(n)))]
+                         for t in ast.walk(_bound_part(n)))
+                 and not (isinstance(n, ast.Assign) and node in set(ast.walk(n.value)))]  # `html = mark_safe(html)` binds after
         if not binds and node.id not in args:  # a module constant: bound once, at top level, to a literal
             top = [n for n in tree.body if isinstance(n, ast.Assign)
                    and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)]
@@ -270,7 +275,8 @@ def escaped_sink(source: str, line: int, rule_text: str, sources=None) -> dict |
     choices = [what for kind, what, n in seen if kind == "choice"]
     cleaned = any("sanitiser" in e for e in escapers)  # bleach/nh3 keep allow-listed markup, escaping or dropping the rest
     parts = ([f"the output of {', '.join(escapers)}, which " + ("keeps only the tags and attributes its allow-list names"
-              if cleaned else "escapes or percent-encodes <, > and quotes")] if escapers else []) \
+              if cleaned else "escapes or percent-encodes <, > and quotes" if not all("diff-match-patch" in e for e in escapers)
+              else "leaves no < or > of the compared text unescaped")] if escapers else []) \
         + ([f"{'; '.join(others)}" + (f" ({kinds}: no markup from outside)" if kinds else "")] if others else []) + choices
     lead = "escaped before insertion" if escapers else "constant data"  # round 28: nothing was escaped in a translation
     return {"check": "code", "status": "escaped",
