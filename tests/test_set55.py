@@ -333,3 +333,20 @@ def test_mark_safe_of_diff_match_patch_pretty_html(tmp_path):
         assert (rec["verdict"] == "false_positive") is fp, (name, said)
         if fp:
             assert "dmp.diff_prettyHtml()" in said and "quotes" not in said, said
+
+
+def test_a_swappable_model_setting_names_a_model_not_a_token(tmp_path):
+    """django-oauth-toolkit's `OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "tests.SampleAccessToken"` and a settings dict's
+    `"ID_TOKEN_MODEL": "tests.LocalIDToken"` (set 56's grader: B105 matched `TOKEN`); `ACCESS_TOKEN = "..."` stays."""
+    text = ('OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "tests.SampleAccessToken"\nOAUTH2_PROVIDER = {\n'
+            '    "ID_TOKEN_MODEL": "tests.LocalIDToken",\n}\nACCESS_TOKEN = "tests.SampleAccessToken"\n')
+    judge = _repo(tmp_path, {"app/settings_swapped.py": text})
+    from tasks.triage.secret_names import check_secret_name
+
+    for line, fp in ((1, True), (3, True), (5, False)):
+        f = finding(tool="bandit", rule_id="B105", title="Possible hardcoded password: 'x'",
+                    location={"path": "app/settings_swapped.py", "start_line": line, "end_line": line})
+        said = check_secret_name(f, judge.reader)
+        assert bool(said) is fp, (line, said)
+        if fp:
+            assert "whose last word `model`" in said["evidence"] and "tests." not in said["evidence"], said

@@ -20,14 +20,15 @@ from tasks.triage.parsed_source import python_tree
 _KIND = re.compile(r"(?i)(pas+wo?r?d|pass(?:phrase)?|pwd|token|secrete?)\w*?_(type|types|name|names|class|classes|id|ids|url|uri|"
                    r"page|path|dir|field|fields|label|title|header|param|params|length|len|min|max|policy|prompt|hint|"
                    r"placeholder|mode|method|format|regex|pattern|expiry|expires|ttl|timeout|count|env|var|endpoint|"
-                   r"kind|style|scheme|template|view|route|prefix|suffix|separator|delimiter)$")
+                   r"kind|style|scheme|template|view|route|prefix|suffix|separator|delimiter|model|models)$")  # set 56:
+# OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "tests.SampleAccessToken" names a Django model (a swappable model's label)
 
 
 def _names(node: ast.AST, line: int) -> list[str]:
     """The names or keys on ``line`` that a string literal is given to or compared with."""
     out = []
     for n in ast.walk(node):
-        if getattr(n, "lineno", None) != line and not isinstance(n, ast.keyword):
+        if getattr(n, "lineno", None) != line and not isinstance(n, (ast.keyword, ast.Dict)):  # a dict's key on the line
             continue
         if isinstance(n, (ast.Assign, ast.AnnAssign)):
             targets = n.targets if isinstance(n, ast.Assign) else [n.target]
