@@ -6,6 +6,7 @@ from __future__ import annotations
 from tasks.findings import secrets
 from tasks.findings.model import as_finding
 from tasks.findings.secret_literals import kept_literals
+from test_round45_rows import _reasons
 from test_triage_constant_data import _repo
 from test_triage_hygiene import finding
 
@@ -147,11 +148,10 @@ def test_a_link_that_starts_with_a_url_the_template_reverses(tmp_path):
                                                                  '    <a href'), False),
             ("after", _TOOLBAR.replace('    {% url "logout" as accounts_logout_url %}\n', "") +
              '{% url "logout" as accounts_logout_url %}\n', False)):
-        judge = _repo(tmp_path / name, {"app/templates/includes/toolbar.html": text})
         line = text.splitlines().index(next(t for t in text.splitlines() if "<a href" in t)) + 1
-        rec = judge.judge(finding(tool="semgrep", rule_id=rule, title=rule,
-                                  location={"path": "app/templates/includes/toolbar.html", "start_line": line, "end_line": line}))
-        said = " | ".join(r["evidence"] for r in rec["reasons"])
+        rec, said = _reasons(tmp_path / name, {"app/templates/includes/toolbar.html": text},
+                             finding(tool="semgrep", rule_id=rule, title=rule,
+                                     location={"path": "app/templates/includes/toolbar.html", "start_line": line, "end_line": line}))
         assert (rec["verdict"] == "false_positive") is fp, (name, said)
         if fp:
             assert 'bound at line 5 by `{% url "logout" as accounts_logout_url %}`' in said, said
@@ -168,10 +168,9 @@ def test_help_text_marked_safe_is_the_developers_declaration(tmp_path):
                             ("stored", {"app/serializers.py": serializer, "forms/models.py": stored}, False),
                             ("other", {"app/serializers.py": serializer, "x": page.replace("help_text|", "value|")}, False)):
         text = files.pop("x", page)
-        judge = _repo(tmp_path / name, {**files, "app/templates/field.html": text})
-        rec = judge.judge(finding(tool="semgrep", rule_id=rule, title=rule,
-                                  location={"path": "app/templates/field.html", "start_line": 2, "end_line": 2}))
-        said = " | ".join(r["evidence"] for r in rec["reasons"])
+        rec, said = _reasons(tmp_path / name, {**files, "app/templates/field.html": text},
+                             finding(tool="semgrep", rule_id=rule, title=rule,
+                                     location={"path": "app/templates/field.html", "start_line": 2, "end_line": 2}))
         assert (rec["verdict"] == "false_positive") is fp, (name, said)
         assert ("help text a developer writes" in said) is fp, said
 

@@ -3,6 +3,7 @@ pennersr/django-allauth, terraform-aws-global-accelerator), each beside the neig
 
 from __future__ import annotations
 
+from test_round45_rows import _reasons
 from test_triage_constant_data import _repo
 from test_triage_hygiene import finding
 
@@ -15,10 +16,8 @@ _LISTING = ('{% load i18n %}\n{% url \'admin:jsi18n\' as jsi18nurl %}\n'
 
 
 def _judge(tmp_path, name, files, rule, line):
-    judge = _repo(tmp_path / name, files)
-    rec = judge.judge(finding(tool="semgrep", rule_id=rule, title=rule,
-                              location={"path": "filer/templates/listing.html", "start_line": line, "end_line": line}))
-    return rec, " | ".join(r["evidence"] for r in rec["reasons"])
+    return _reasons(tmp_path / name, files, finding(tool="semgrep", rule_id=rule, title=rule, location={
+        "path": "filer/templates/listing.html", "start_line": line, "end_line": line}))
 
 
 def test_a_link_from_a_url_getter_whose_every_definition_reverses(tmp_path):
@@ -165,11 +164,10 @@ def test_translate_as_matched_across_tags(tmp_path):
             '{% endfor %}\n')
     real = '{% translate "Go <b>back</b>" as title %}\n<p>\n</p>\n<a title="{{ title }}">x</a>\n'
     for name, text, end, fp in (("across", page, 3, True), ("real", real, 4, False)):
-        judge = _repo(tmp_path / name, {"filer/templates/listing.html": text,
-                                        "filer/views.py": "from django.shortcuts import render\n"})
-        rec = judge.judge(finding(tool="semgrep", rule_id=rule, title=rule,
-                                  location={"path": "filer/templates/listing.html", "start_line": 1, "end_line": end}))
-        said = " | ".join(r["evidence"] for r in rec["reasons"])
+        rec, said = _reasons(tmp_path / name, {"filer/templates/listing.html": text,
+                                               "filer/views.py": "from django.shortcuts import render\n"},
+                             finding(tool="semgrep", rule_id=rule, title=rule,
+                                     location={"path": "filer/templates/listing.html", "start_line": 1, "end_line": end}))
         assert (rec["verdict"] == "false_positive") is fp, (name, said)
         if fp:
             assert "ran on to the `as folder_name` of `{% blocktrans ... %}` at line 3" in said, said
@@ -186,10 +184,9 @@ def test_a_primary_key_marked_safe(tmp_path):
                             ("text-key", {"filer/models.py": text_key, "x": page}, False),
                             ("id", {"filer/models.py": models, "x": page.replace(".pk|", ".id|")}, False)):
         text = files.pop("x")
-        judge = _repo(tmp_path / name, {**files, "filer/templates/option.html": text})
-        rec = judge.judge(finding(tool="semgrep", rule_id=rule, title=rule,
-                                  location={"path": "filer/templates/option.html", "start_line": 1, "end_line": 1}))
-        said = " | ".join(r["evidence"] for r in rec["reasons"])
+        rec, said = _reasons(tmp_path / name, {**files, "filer/templates/option.html": text},
+                             finding(tool="semgrep", rule_id=rule, title=rule,
+                                     location={"path": "filer/templates/option.html", "start_line": 1, "end_line": 1}))
         assert (rec["verdict"] == "false_positive") is fp, (name, said)
         assert ("is a row's primary key" in said) is fp, said
 
@@ -325,11 +322,10 @@ def test_mark_safe_of_diff_match_patch_pretty_html(tmp_path):
     values keeps the finding."""
     for name, text, fp in (("pretty", _DIFF, True),
                            ("raw", _DIFF.replace("html = dmp.diff_prettyHtml(diff)", "html = str(v2)"), False)):
-        judge = _repo(tmp_path / name, {"import_export/resources.py": text})
-        rec = judge.judge(finding(tool="bandit", rule_id="B308", title="Use of mark_safe() may expose cross-site "
-                                  "scripting vulnerabilities and should be reviewed.",
-                                  location={"path": "import_export/resources.py", "start_line": 11, "end_line": 11}))
-        said = " | ".join(r["evidence"] for r in rec["reasons"])
+        rec, said = _reasons(tmp_path / name, {"import_export/resources.py": text},
+                             finding(tool="bandit", rule_id="B308", title="Use of mark_safe() may expose cross-site "
+                                     "scripting vulnerabilities and should be reviewed.",
+                                     location={"path": "import_export/resources.py", "start_line": 11, "end_line": 11}))
         assert (rec["verdict"] == "false_positive") is fp, (name, said)
         if fp:
             assert "dmp.diff_prettyHtml()" in said and "quotes" not in said, said

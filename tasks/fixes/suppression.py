@@ -279,8 +279,8 @@ def suppression_answer(f: Finding | dict, rec: dict, diff: str | None = None, fi
     from tasks.fixes import module_skip, test_asserts
     from tasks.fixes.scan_config import answer
 
-    if answer(f, rec, why):  # the project's own Bandit configuration leaves it out (set 55)
-        return answer(f, rec, why)
+    if configured := answer(f, rec, why):  # the project's own Bandit configuration leaves it out (set 55)
+        return configured
     if module_skip.judged(f, rec):
         return module_skip.answer(f, rec)
     config = test_asserts.assert_config(f, rec)

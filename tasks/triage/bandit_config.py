@@ -20,6 +20,7 @@ from __future__ import annotations
 import configparser
 import re
 import tomllib
+import weakref
 
 import yaml
 
@@ -28,6 +29,7 @@ from tasks.repository.source import finding_lines
 
 _FILES = ("pyproject.toml", ".bandit", "bandit.yaml", "bandit.yml", ".bandit.yaml", ".bandit.yml")
 _TEST_ID = re.compile(r"^B\d{3}$")
+_CONFIGS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # reader -> {commit: [(file, options, runs)]}
 
 
 def _listed(value) -> list[str]:
@@ -65,6 +67,25 @@ def _runs(reader, f: Finding, name: str) -> str:
     return ""
 
 
+def _configs(f: Finding, reader) -> list[tuple[str, dict, str]]:
+    """(file, options, where the build runs Bandit with it) of each configuration file at the finding's commit, read
+    and parsed once per reader and commit: every Bandit finding asks (django-allauth: 1,658)."""
+    commit = reader.resolve(f.source.commit if f.source else None) if hasattr(reader, "resolve") else None
+    try:
+        known = _CONFIGS.setdefault(reader, {})
+    except TypeError:  # a reader that cannot be weakly referenced (a test's stand-in): read, not kept
+        known = {}
+    if commit not in known:
+        found = []
+        for name in _FILES:
+            text = "".join(finding_lines(reader, f, name)[:5000])
+            opts = _options(name, text) if text else None
+            if opts:
+                found.append((name, opts, _runs(reader, f, name)))
+        known[commit] = found
+    return known[commit]
+
+
 def excluded(f: Finding | dict, reader=None) -> str | None:
     """"the project's own Bandit configuration ..." when it leaves this Bandit finding out, else None."""
     f = as_finding(f)
@@ -72,11 +93,7 @@ def excluded(f: Finding | dict, reader=None) -> str | None:
     rule = str(f.rule_id or "")
     if f.tool != "bandit" or reader is None or not path or not _TEST_ID.match(rule):
         return None
-    for name in _FILES:
-        text = "".join(finding_lines(reader, f, name)[:5000])
-        opts = _options(name, text) if text else None
-        if not opts:
-            continue
+    for name, opts, runs in _configs(f, reader):
         where = "[tool.bandit]" if name == "pyproject.toml" else ""
         hit = next((x for x in opts["exclude"] if x.strip("./*") and x.strip("./*") in path), None)
         if hit:
@@ -87,6 +104,6 @@ def excluded(f: Finding | dict, reader=None) -> str | None:
             said = f"{name} {where} runs only {', '.join(opts['tests'][:6])}".replace("  ", " ")
         else:
             continue
-        return (f"the project's own Bandit configuration leaves this finding out: {said}{_runs(reader, f, name)}; the "
+        return (f"the project's own Bandit configuration leaves this finding out: {said}{runs}; the "
                 "report comes from a scan that did not load it")
     return None

@@ -74,12 +74,12 @@ def check_dev_cert(f: Finding, reader=None) -> dict | None:
     key = (f.secret_evidence or {}).get("class") == "key-header" or _KEY_RULE.search(f"{f.rule_id} {f.title or ''}")
     if not key:
         return None
-    empty = _placeholder_block(f.snippet or _around(f, reader))  # read again below only when this fails
+    text = f.snippet or _around(f, reader)
+    empty = _placeholder_block(text)
     if empty:
         return {"check": "secret", "status": "not_a_secret",
                 "evidence": f"a placeholder, not a key: the flagged block holds `{empty}` between its BEGIN and END lines "
                             "and no key material (no base64 body), the layout a page shows, not a key anyone can use"}
-    text = f.snippet or _around(f, reader)
     cut = _elided_block(text)
     if cut is not None:
         at = f" (line {f.location.start_line + cut})" if not f.snippet and f.location and f.location.start_line else ""

@@ -47,11 +47,10 @@ def _index(reader, f: Finding, files: list[str]):
         text = "".join(lines)
         if "mail" not in text.lower() and "template" not in text:
             continue
+        sends = bool(_SENDS.search(text))
         for n, line in enumerate(lines, 1):
             if html is None and _HTML_MAIL.search(line) and not line.lstrip().startswith("#"):
                 html = f"{path}:{n}"
-        sends = bool(_SENDS.search(text))
-        for n, line in enumerate(lines, 1):
             for slot, name in _SLOT.findall(line):
                 if sends or re.search(r"(?i)e-?mail", slot):  # Django's `email_template_name`: the mail's text body
                     shown = f'{" ".join(slot.split())}"{name}"' + (")" if slot.rstrip().endswith("(") else "")

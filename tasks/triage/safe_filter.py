@@ -98,21 +98,44 @@ def _shipped_svg(expr: str, f: Finding, reader) -> str | None:
 
 _HELP_TEXT = re.compile(r"^[\w.]*\bhelp_text$")
 _STORED = re.compile(r"(?m)^\s*help_text\s*=\s*(?:models|db|fields|mongoengine|sa|sqlalchemy)?\.?\w*(?:Field|Column|Text|String)\b")
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_KEY_ATTR = re.compile(r"^[\w.]*\.pk$")  # `.id` may be any object's attribute; `.pk` is Django's row key
+_TEXT_KEY = re.compile(r"(?i)char|text|string|unicode|email|url")
+_COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _stored_help_text(reader, f: Finding, files) -> str | None:
-    """"path:line" of a model that stores a ``help_text`` column (a form builder's admin-written text), "" when no
-    tracked Python file does, None when the repository cannot be read."""
+def _text_key(lines: list[str]) -> int | None:
+    """The line of the file's first primary key declared on a text column, else None."""
+    for n, line in enumerate(lines, 1):
+        if not re.search(r"primary_key\s*=\s*True", line):
+            continue
+        field = next((t for t in (lines[k] for k in range(n - 1, max(-1, n - 4), -1)) if re.search(r"\w(?:Field|Column)\(", t)), "")
+        kind = re.search(r"(\w+(?:Field|Column))\(", field)
+        if kind and _TEXT_KEY.search(kind.group(1)) or "Column(" in field and _TEXT_KEY.search(field.split("Column(", 1)[1][:40]):
+            return n
+    return None
+
+
+def _model_columns(reader, f: Finding, files) -> tuple[str, str] | None:
+    """("path:line" of a model that stores a ``help_text`` column, "path:line" of a primary key on a text column), each
+    "" when no tracked Python file has one; None when the repository cannot be read.  One pass for both questions."""
     python = [p for p in files or [] if p.endswith(".py")]
     if reader is None or not python or len(python) > 4000:
         return None
+    stored = key = ""
     for path in python:
-        text = "".join(finding_lines(reader, f, path))
-        m = _STORED.search(text) if "help_text" in text else None
-        if m:
-            return f"{path}:{text[:m.end()].count(chr(10)) + 1}"
-    return ""
+        lines = finding_lines(reader, f, path)
+        text = "".join(lines)
+        m = _STORED.search(text) if not stored and "help_text" in text else None
+        stored = f"{path}:{text[:m.end()].count(chr(10)) + 1}" if m else stored
+        at = _text_key(lines) if not key and "primary_key" in text else None
+        key = f"{path}:{at}" if at else key
+        if stored and key:
+            break
+    return stored, key
+
+
+def _columns(reader, f: Finding, files) -> tuple[str, str] | None:
+    return once_per_files(_COLUMNS, reader, files, lambda: _model_columns(reader, f, files)) if files else None
 
 
 def _help_text(expr: str, f: Finding, reader, files) -> str | None:
@@ -120,48 +143,24 @@ def _help_text(expr: str, f: Finding, reader, files) -> str | None:
     developer writes in a field's declaration, which Django's own form rendering leaves unescaped on purpose."""
     if not _HELP_TEXT.match(expr.strip()):
         return None
-    stored = once_per_files(_CACHE, reader, files, lambda: _stored_help_text(reader, f, files)) if files else None
-    if stored != "":
+    columns = _columns(reader, f, files)
+    if columns is None or columns[0]:
         return None  # a model stores help text (mezzanine's form builder): written in the admin, not in code
     return (f"`{expr.strip()}` is the help text a developer writes in a field's declaration (Django's own forms render "
             "help_text unescaped on purpose, so it may hold markup); no model of the repository stores a help_text "
             "column, so no request or user value reaches it")
 
 
-_KEY_ATTR = re.compile(r"^[\w.]*\.pk$")  # `.id` may be any object's attribute; `.pk` is Django's row key
-_TEXT_KEY = re.compile(r"(?i)char|text|string|unicode|email|url")
-
-
-def _text_key(reader, f: Finding, files) -> str | None:
-    """"path:line" of a primary key declared on a text column, "" when none is, None when unreadable."""
-    python = [p for p in files or [] if p.endswith(".py")]
-    if reader is None or not python or len(python) > 4000:
-        return None
-    for path in python:
-        lines = finding_lines(reader, f, path)
-        for n, line in enumerate(lines, 1):
-            if not re.search(r"primary_key\s*=\s*True", line):
-                continue
-            field = next((t for t in (lines[k] for k in range(n - 1, max(-1, n - 4), -1)) if re.search(r"\w(?:Field|Column)\(", t)), "")
-            kind = re.search(r"(\w+(?:Field|Column))\(", field)
-            if kind and _TEXT_KEY.search(kind.group(1)) or "Column(" in field and _TEXT_KEY.search(field.split("Column(", 1)[1][:40]):
-                return f"{path}:{n}"
-    return ""
-
-
 def _primary_key(expr: str, f: Finding, reader, files) -> str | None:
     """``{{ folder.pk|safe }}`` (django-filer, set 55: both labellers): a row's primary key, a number (or a UUID)
     unless a model declares one on a text column."""
-    m = _KEY_ATTR.match(expr.strip())
-    if not m or not files:
+    if not _KEY_ATTR.match(expr.strip()):
         return None
-    if once_per_files(_KEYS, reader, files, lambda: _text_key(reader, f, files)) != "":
+    columns = _columns(reader, f, files)
+    if columns is None or columns[1]:
         return None
     return (f"`{expr.strip()}` is a row's primary key, and no model of the repository declares one on a text column "
             "(no `primary_key=True` on a char, text or string field): a number or a UUID, which holds no markup")
-
-
-_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def check_safe_filter(f: Finding | dict, reader=None, files=None) -> dict | None:
