@@ -29,3 +29,8 @@ def code_span(text: str) -> str:
 def without_code_spans(text: str) -> str:
     """``text`` with every whole code span replaced by ``C`` (what is left of an unbalanced one stays)."""
     return CODE_SPAN.sub("C", text)
+
+
+def line_span(first: int, last: int) -> str:
+    """"line 7" or "lines 7-9": a one-line range written as ``lines 7-7`` reads as a template's artefact (round 59)."""
+    return f"line {first}" if first >= last else f"lines {first}-{last}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from tasks.core.markdown import line_span
 from tasks.findings.model import Finding, as_finding
 from tasks.findings.secrets import tool_marks_secret
 from tasks.triage.parsed_source import finding_source, parse_js
@@ -76,5 +77,5 @@ def check_commented_out(f: Finding | dict, reader=None) -> dict | None:
         if a <= start and end < b:
             return {"check": "code", "status": "commented_out",
                     "evidence": f"commented out: {loc.path}:{first} lies inside the comment `{pair[0]} ... {pair[1]}` of "
-                                f"lines {top}-{bottom}, which the {'page never renders' if pair[0] == '<!--' else 'program never runs'}"}
+                                f"{line_span(top, bottom)}, which the {'page never renders' if pair[0] == '<!--' else 'program never runs'}"}
     return None

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 
+from tasks.core.markdown import line_span
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
 
@@ -178,7 +179,7 @@ def check_blocktranslate(f: Finding | dict, reader=None) -> dict | None:
     if any(re.search(r"\|\s*safe\b|\bmark_safe\b", v) for v in values):
         return None
     names = sorted({re.split(r"[|\s]", v.strip())[0] for v in _VARIABLE.findall(text) if v.strip()})
-    lines = f"lines {block[0][0]}-{block[-1][0]}"
+    lines = line_span(block[0][0], block[-1][0])
     before = "".join(finding_lines(reader, f)[:block[0][0]])
     unescaped = len(re.findall(r"{%-?\s*autoescape\s+off", before)) > len(re.findall(r"{%-?\s*endautoescape", before))
     if not names:

@@ -6,7 +6,8 @@ code also answers the rule on its own terms - the SQL is built from a constant c
 literals, the '0.0.0.0' is an assertion's expected value - that reason goes beside the path, so the row says why the line is harmless, not only where it is.
 
 May import: ``tasks.findings``, ``tasks.triage.constant``, ``tasks.triage.callers``, ``tasks.triage.bind_url``, ``tasks.triage.uncalled``,
-``tasks.triage.subprocess_argv``, ``tasks.triage.function_tmp``, ``tasks.triage.wheel_contents``.
+``tasks.triage.subprocess_argv``, ``tasks.triage.function_tmp``, ``tasks.triage.wheel_contents``,
+``tasks.triage.value_use``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tasks.triage.constant import check_constant
 from tasks.triage.function_tmp import test_tmp
 from tasks.triage.subprocess_argv import check_subprocess_argv
 from tasks.triage.uncalled import uncalled
+from tasks.triage.value_use import value_use
 from tasks.triage.wheel_contents import outside_wheel
 
 
@@ -33,5 +35,6 @@ def test_detail(f: Finding, judge, where: str | None = "test") -> list[dict]:
     if judge.imports is not None and judge.callers is None and hasattr(judge.imports, "sources"):
         judge.callers = Callers(judge.imports)
     found = (check_constant(f, judge.reader, judge.callers) or zero_address_use(f, judge.reader)
-             or check_subprocess_argv(f, judge.reader) or test_tmp(f, judge.reader))  # B603's argv in a test (round 51: "only 'is test code'")
+             or check_subprocess_argv(f, judge.reader) or test_tmp(f, judge.reader)  # B603's argv in a test (round 51)
+             or value_use(f, judge.reader))  # where the value the line binds goes (round 60: "only 'is test code'")
     return [r for r in (found, idle) if r]

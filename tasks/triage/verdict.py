@@ -34,7 +34,7 @@ from tasks.findings.secrets import tool_marks_secret
 from tasks.triage import (allowlist, bandit_config, bind_url, code_facts, commented_out, context, dev_cert, escaped_regexp, example_config,
                           file_mode, flag_attrs, framework_rule, function_tmp, go_code, href_value, jquery_dom, jsp_output, log_format,
                           module_inputs, orphan_module, report_signals, safe_filter, secret_names, suppressions,
-                          validated_argv, vendor_loader, workflows, default_token, plain_text)
+                          validated_argv, vendor_loader, workflows, default_token, plain_text, value_use)
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.assert_use import check_assert_use
@@ -148,9 +148,10 @@ class Judge:
         signal = None if flag else report_signals.triage(f, self.reader)
         if signal and signal["signal"] in _SIGNAL_FP and report_signals.swallows_security_check(f, self.reader):
             signal = None  # the file shows the swallowed code checks security: it fails open
-        if signal and signal["signal"] in _SIGNAL_FP:
-            return record(f, "false_positive", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}],
-                          "report", vuln_ids)
+        if signal and signal["signal"] in _SIGNAL_FP:  # a test's value: where it goes too (round 60)
+            use = value_use.value_use(f, self.reader) if signal["signal"] == "harmless in test code" else None
+            return record(f, "false_positive", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}]
+                          + ([use] if use else []), "report", vuln_ids)
         robust = (flag or check_crypto_package(f, self.reader, self.imports)  # a package finding: before "not deployed"
                   or check_timeout(f, self.reader) or bind_url.check_bind_url(f, self.reader, getattr(self.imports, "files", None))
                   or check_server_image(f, self.reader) or check_container(f, self.reader, self.imports)
@@ -272,7 +273,9 @@ class Judge:
     def _secret(self, f: Finding, path: dict | None, vuln_ids: list[str]) -> dict:
         sec = context.check_secret(f, path, self.reader)
         if sec and sec["status"] == "not_a_secret":  # in a test the path says whose it is too (set 31's audit)
-            return record(f, "false_positive", [sec] + ([{"check": "path", "evidence": f"and {path['evidence']}: a test's password opens only what the tests set up"}] if path and path.get("class") in ("test", "fixture") and "tests set up" not in sec["evidence"] else []), "evidence", vuln_ids)  # said once (round 52)
+            test = path and path.get("class") in ("test", "fixture")  # "tests set up" said once (round 52)
+            return record(f, "false_positive", [sec] + ([{"check": "path", "evidence": f"and {path['evidence']}: a test's password opens only what the tests set up"}] if test and "tests set up" not in sec["evidence"] else [])
+                          + [u for u in [test and value_use.value_use(f, self.reader)] if u], "evidence", vuln_ids)
         documented = documented_example(f, self.reader, self.imports, path)
         if documented:
             return record(f, "false_positive", [documented] + ([sec] if sec and "shaped like" not in sec["evidence"] else []), "evidence", vuln_ids)
@@ -287,7 +290,8 @@ class Judge:
         if path and (path.get("class") in ("fixture", "test_env") or path.get("class") == "test" and not key_material) and not fits:
             return record(f, "false_positive", [{"check": "path", "evidence": f"not run by the application: {path['evidence']}, which holds "
                           "sample data: a test's key or password opens only what the tests set up"}]  # no format claim: a
-                          + [r for r in reasons if "shaped like a real" not in r["evidence"]], "evidence", vuln_ids)  # uuid4 is LNbits' key
+                          + [r for r in reasons if "shaped like a real" not in r["evidence"]]  # uuid4 is LNbits' key
+                          + [u for u in [value_use.value_use(f, self.reader)] if u], "evidence", vuln_ids)
         if path and path["status"] in ("not_deployed", "vendored", "library"):
             return record(f, "needs_review", reasons + [{"check": "path", "evidence": f"{path['evidence']}: a real credential "
                           "in it is still leaked; check whether the value is a live credential"}], "evidence", vuln_ids)

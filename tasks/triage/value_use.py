@@ -1,0 +1,105 @@
+"""Where the flagged value of a test goes: the calls, asserts and returns that read it.
+
+"Harmless in test code: tests/x.py is a test file (line 39: `num = random.randint(100, 500)`, in test_stock())" names
+the place and fits any B311 of any test (round 60's grader: "it does not say that num is only a stock quantity passed to
+supplier.adjust_stock").  The test's own syntax tree says more: the name the flagged line binds is read at three
+places of its function - the argument of ``supplier.adjust_stock()``, an assert, nothing else - or never at all.  That
+is this finding's fact, checkable at the lines given, and it is what settles whether a pseudo-random number, a fixed
+/tmp name or a test's password could matter: a value that only feeds test data and asserts reaches nobody.
+
+Only names are said (the variable's, the called function's as a dotted name, a keyword's), never a literal: the
+flagged value may be a password the row must not carry.
+
+May import: ``tasks.findings``, ``tasks.triage.parsed_source``.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from tasks.findings.model import Finding
+from tasks.triage.parsed_source import enclosing_function, python_parents
+
+MAX_USES = 3
+
+
+def _dotted(node: ast.AST) -> str | None:
+    """``supplier.adjust_stock`` for a chain of names and attributes; None for anything else (a subscript, a call)."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts)) if len(parts) <= 5 else None
+
+
+def _statement(tree: ast.AST, line: int) -> ast.stmt | None:
+    """The innermost simple statement that starts on ``line``."""
+    found = [n for n in ast.walk(tree) if isinstance(n, ast.stmt) and n.lineno == line
+             and not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.While,
+                                    ast.With, ast.Try))]
+    return max(found, key=lambda n: n.col_offset) if found else None
+
+
+def _use(name: ast.Name, parents: dict, top: ast.AST) -> str | None:
+    """How the load of ``name`` is used: the call it is an argument of, an assert, a condition, a return, the
+    assignment of another name; None for anything else."""
+    child, node = name, parents.get(name)
+    line = f"(line {name.lineno})"
+    while node is not None and node is not top:
+        if isinstance(node, ast.Call) and child is not node.func:
+            func = _dotted(node.func)
+            if func:
+                kw = child.arg if isinstance(child, ast.keyword) else None
+                return f"{'`' + kw + '=` of ' if kw else 'the argument of '}`{func}()` {line}"
+        if isinstance(node, ast.stmt):
+            if isinstance(node, ast.Assert):
+                return f"an assert {line}"
+            if isinstance(node, ast.Return):
+                return f"the return value {line}"
+            if isinstance(node, (ast.If, ast.While)) and child is node.test:
+                return f"a condition {line}"
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and child is node.value:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = [t.id for t in targets if isinstance(t, ast.Name)]
+                return f"the assignment to `{names[0]}` {line}" if names else None
+            return None
+        child, node = node, parents.get(node)
+    return None
+
+
+def value_use(f: Finding, reader) -> dict | None:
+    """{"check": "code", "evidence"} naming where the name a test's flagged line binds is read, or that it never is;
+    None outside Python, for a line that binds no single plain name, or when a read cannot be described."""
+    parsed = python_parents(reader, f) if f.line else None
+    if parsed is None:
+        return None
+    tree, _text, parents = parsed
+    stmt = _statement(tree, f.line)
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
+    if len(targets) != 1 or not isinstance(targets[0], ast.Name) or getattr(stmt, "value", None) is None:
+        return None
+    name = targets[0].id
+    scope = enclosing_function(tree, f.line) or tree
+    end = stmt.end_lineno or stmt.lineno
+    rebound = min((n.lineno for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == name
+                   and isinstance(n.ctx, ast.Store) and n.lineno > end), default=None)
+    if any(isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names for n in ast.walk(scope)):
+        return None  # read elsewhere too
+    loads = sorted((n for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == name
+                    and isinstance(n.ctx, ast.Load) and n.lineno > end and (rebound is None or n.lineno <= rebound)),
+                   key=lambda n: (n.lineno, n.col_offset))
+    where = f"`{name}` (line {f.line}" + (f", in {scope.name}()" if scope is not tree else "") + ")"
+    if scope is tree:
+        return None  # a module's name may be imported by other tests: its reads are not all here
+    if not loads:
+        return {"check": "code", "evidence": f"{where} is never read after it is set"}
+    uses = [_use(n, parents, scope) for n in loads[:MAX_USES]]
+    if any(u is None for u in uses):
+        return None
+    more = len(loads) - MAX_USES
+    said = ", ".join(uses[:-1]) + (" and " if len(uses) > 1 else "") + uses[-1]
+    return {"check": "code", "evidence": f"{where} goes {'only ' if more <= 0 else ''}to {said}"
+                                        + (f" ({more} more reads in the function)" if more > 0 else "")}

@@ -1,0 +1,82 @@
+"""Rounds 59-60's row defects that need no project of set 57 (django-allauth's parametrize placeholders taken for
+passwords; "lines 62-62" in a verdict) and held-out set 57's misses, each beside the neighbour that stays as it was."""
+
+from __future__ import annotations
+
+import subprocess
+
+from test_review_750 import _bandit
+
+
+def test_a_format_placeholder_is_no_password_but_a_value_beside_it_still_is(tmp_path):
+    """django-allauth's `@pytest.mark.parametrize("password", ["{user_password}", "{password_factory}"])` (round 59's
+    grader: over-redaction): a str.format field names a variable and holds no secret, so the prompt shows it; a
+    braced value that is no identifier, and a real password on the same line, are still redacted."""
+    from tasks.findings.parsers.finalise import finalise
+    from tasks.repository.source import SourceReader
+
+    line = ('31 @pytest.mark.parametrize("password", ["{user_password}", "{a b}"])\n'
+            '32 def test_change(password, pw="Vq7Rm2Xk9Lp4Tz8N"):\n')
+    out = finalise(_bandit("B105", "tests/test_change.py", 31, "Possible hardcoded password: '{user_password}'", 32,
+                           line))
+    assert "{user_password}" in out["snippet"] and "{a b}" not in out["snippet"] and "Vq7Rm2Xk9Lp4Tz8N" not in out["snippet"]
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "tests").mkdir()
+    (repo / "tests" / "test_change.py").write_text("import pytest\n" * 30 + "".join(l.split(" ", 1)[1] for l in line.splitlines(True)))
+    subprocess.run(["git", "-C", str(repo), "init", "-q"], check=True)
+    reader = SourceReader(repo)
+    reader.learn_secrets([_bandit("B105", "tests/test_change.py", 31, "Possible hardcoded password: '{user_password}'", 32)])
+    text = reader.context("tests/test_change.py", None, 31, 3)["text"]
+    assert "{user_password}" in text and "Vq7Rm2Xk9Lp4Tz8N" not in text, text
+
+
+def test_a_one_line_range_reads_line_n_not_lines_n_n():
+    """round 59-60's graders: "lines 62-62" is a template's artefact in four verdicts."""
+    from tasks.core.markdown import line_span
+
+    assert line_span(62, 62) == "line 62" and line_span(57, 67) == "lines 57-67"
+
+
+_STOCK = ("import random\n\n\ndef test_simple_supplier_out_of_stock(supplier, product):\n"
+          "    num = random.randint(100, 500)\n    supplier.adjust_stock(product.id, delta=num)\n"
+          "    assert product.stock == num\n")
+
+
+def test_a_tests_random_value_says_where_it_goes(tmp_path):
+    """shuup's `num = random.randint(100, 500)` in a test (round 60's grader: "it does not say that num is only a stock
+    quantity passed to supplier.adjust_stock"); a value never read says so; a module-level name says nothing (other
+    tests may import it)."""
+    from test_round45_rows import _reasons
+    from test_triage_hygiene import finding
+
+    def judge(name, text, line):
+        return _reasons(tmp_path / name, {"tests/test_stock.py": text}, finding(
+            tool="bandit", rule_id="B311", title="Standard pseudo-random generators are not suitable",
+            location={"path": "tests/test_stock.py", "start_line": line, "end_line": line}))
+
+    rec, said = judge("used", _STOCK, 5)
+    assert rec["verdict"] == "false_positive"
+    assert ("`num` (line 5, in test_simple_supplier_out_of_stock()) goes only to `delta=` of "
+            "`supplier.adjust_stock()` (line 6) and an assert (line 7)") in said, said
+    rec, said = judge("unread", _STOCK.replace("delta=num", "delta=1").replace("== num", "== 1"), 5)
+    assert "`num` (line 5, in test_simple_supplier_out_of_stock()) is never read after it is set" in said, said
+    rec, said = judge("module", "import random\n\nNUM = random.randint(1, 5)\n", 3)
+    assert rec["verdict"] == "false_positive" and "`NUM`" not in said, said
+
+
+def test_a_tests_password_says_where_it_goes_and_never_quotes_it(tmp_path):
+    """shuup's test password set on the user it creates (round 60's grader: "nothing beyond the path"): the row names
+    the call the name goes to; the value itself stays out of the evidence."""
+    from test_round45_rows import _reasons
+    from test_triage_hygiene import finding
+
+    code = ("def test_reset_admin_user_password(admin_user):\n    pw = 'kissa123'\n    admin_user.set_password(pw)\n"
+            "    assert admin_user.check_password(pw)\n")
+    rec, said = _reasons(tmp_path / "pw", {"shuup_tests/test_pw.py": code}, finding(
+        tool="bandit", rule_id="B105", title="Possible hardcoded password: 'kissa123'",
+        location={"path": "shuup_tests/test_pw.py", "start_line": 2, "end_line": 2}))
+    assert rec["verdict"] == "false_positive", said
+    assert ("`pw` (line 2, in test_reset_admin_user_password()) goes only to the argument of "
+            "`admin_user.set_password()` (line 3) and the argument of `admin_user.check_password()` (line 4)") in said, said
+    assert "kissa123" not in said
