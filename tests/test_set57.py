@@ -80,3 +80,39 @@ def test_a_tests_password_says_where_it_goes_and_never_quotes_it(tmp_path):
     assert ("`pw` (line 2, in test_reset_admin_user_password()) goes only to the argument of "
             "`admin_user.set_password()` (line 3) and the argument of `admin_user.check_password()` (line 4)") in said, said
     assert "kissa123" not in said
+
+
+def test_an_examples_code_says_what_the_line_runs_beside_the_path(tmp_path):
+    """round 59: five example rows said only "not what the project ships: examples/... is example code"; an example's
+    SQL built from a module constant now says so, as a test's does; one built from argv says nothing more."""
+    from test_round45_rows import _reasons
+    from test_triage_hygiene import finding
+
+    def judge(name, value):
+        text = ("import sqlite3\nimport sys\n\nTABLE = 'books'\n\n\ndef main(db):\n"
+                f"    db.execute('SELECT * FROM %s' % {value})\n")
+        return _reasons(tmp_path / name, {"examples/run.py": text, "pkg/__init__.py": ""}, finding(
+            tool="bandit", rule_id="B608", title="Possible SQL injection vector through string-based query construction.",
+            location={"path": "examples/run.py", "start_line": 8, "end_line": 8}))
+
+    rec, constant = judge("constant", "TABLE")
+    rec2, argv = judge("argv", "sys.argv[1]")
+    assert rec["verdict"] == rec2["verdict"] == "false_positive", (constant, argv)
+    assert "example code" in constant and "example code" in argv
+    assert "built only from names bound to literals: TABLE (examples/run.py:4)" in constant, constant
+    assert "bound to literals" not in argv, argv
+
+
+def test_a_sphinx_themes_template_is_a_static_site_template(tmp_path):
+    """shuup's doc/_theme/sphinx_shoop_theme/layout_old.html (round 60's graders: "only 'is documentation'"): a theme
+    folder beside the docs' conf.py renders at build time; the same folder without a conf.py stays plain docs."""
+    from test_round45_rows import _reasons
+    from test_triage_hygiene import finding
+
+    page = '<a href="{{ parent.link|e }}">{{ parent.title }}</a>\n'
+    for name, files, site in (("sphinx", {"doc/conf.py": "project = 'x'\n"}, True), ("bare", {"doc/index.rst": "x\n"}, False)):
+        rec, said = _reasons(tmp_path / name, {**files, "doc/_theme/t/layout.html": page}, finding(
+            tool="semgrep", rule_id="generic.html-templates.security.var-in-href", title="var-in-href",
+            location={"path": "doc/_theme/t/layout.html", "start_line": 1, "end_line": 1}))
+        assert rec["verdict"] == "false_positive", said
+        assert ("template of the static website in doc/ (Sphinx: doc/conf.py)" in said) is site, said

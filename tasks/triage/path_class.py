@@ -137,7 +137,8 @@ WHY = {"fixture": "a test fixture or test data file", "test": "test code", "exam
         "library": "vendored third-party library code", "build": "build tooling, not part of the deployed application"}
 
 
-_SITE_DIRS = {"layouts": "Hugo", "_layouts": "Jekyll", "_includes": "Jekyll", "_templates": "Sphinx"}  # Sphinx: set 49
+_SITE_DIRS = {"layouts": "Hugo", "_layouts": "Jekyll", "_includes": "Jekyll", "_templates": "Sphinx",  # Sphinx: set 49
+              "_theme": "Sphinx", "_themes": "Sphinx"}  # a theme beside conf.py (round 60: shuup's doc/_theme/)
 _SITE_CONFIGS = {"Hugo": ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml", "config.yml",
                           ".hugo_build.lock"),
                  "Jekyll": ("_config.yml", "_config.yaml"), "Sphinx": ("conf.py", "source/conf.py")}

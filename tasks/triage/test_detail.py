@@ -30,10 +30,12 @@ def test_detail(f: Finding, judge, where: str | None = "test") -> list[dict]:
         return []
     files = getattr(judge.imports, "files", None)
     idle = uncalled(f, judge.reader, files)  # the line never runs: said whatever else holds
-    if where != "test":  # an example's or the docs' folder that the package build leaves out (round 55)
-        return [r for r in (outside_wheel(f, judge.reader, files), idle) if r]
     if judge.imports is not None and judge.callers is None and hasattr(judge.imports, "sources"):
         judge.callers = Callers(judge.imports)
+    if where != "test":  # an example's or the docs' folder that the package build leaves out (round 55), and what its
+        # code shows as in a test (round 59: five example rows said only "example code")
+        found = check_constant(f, judge.reader, judge.callers) or check_subprocess_argv(f, judge.reader)
+        return [r for r in (outside_wheel(f, judge.reader, files), found, idle) if r]
     found = (check_constant(f, judge.reader, judge.callers) or zero_address_use(f, judge.reader)
              or check_subprocess_argv(f, judge.reader) or test_tmp(f, judge.reader)  # B603's argv in a test (round 51)
              or value_use(f, judge.reader))  # where the value the line binds goes (round 60: "only 'is test code'")
