@@ -116,3 +116,34 @@ def test_a_sphinx_themes_template_is_a_static_site_template(tmp_path):
             location={"path": "doc/_theme/t/layout.html", "start_line": 1, "end_line": 1}))
         assert rec["verdict"] == "false_positive", said
         assert ("template of the static website in doc/ (Sphinx: doc/conf.py)" in said) is site, said
+
+
+_VARIATION = '''from django.db import models
+import hashlib
+
+
+class ProductVariationResult(models.Model):
+    combination_hash = models.CharField(max_length=40, unique=True, db_index=True)
+
+    @classmethod
+    def resolve(cls, combination):
+        return cls.objects.create(combination_hash=hash_combination(combination))
+
+
+def hash_combination(combination):
+    bits = sorted("%d=%d" % (k, v) for k, v in combination.items())
+    return hashlib.sha1(",".join(bits).encode("utf8")).hexdigest()
+'''
+
+
+def test_a_longer_digest_for_a_column_that_holds_the_old_one_is_refused():
+    """shuup's `combination_hash = models.CharField(max_length=40, unique=True)` filled by hash_combination() (round
+    60: Semgrep's SHA-1 -> SHA-256 autofix graded harmful); a wide column, or a digest no field stores, keeps the fix."""
+    from tasks.fixes.scanner_fixes import review
+
+    before = ['    return hashlib.sha1(",".join(bits).encode("utf8")).hexdigest()']
+    after = ['    return hashlib.sha256(",".join(bits).encode("utf8")).hexdigest()']
+    why, _ = review("weak-hash", before, after, _VARIATION)
+    assert why and "stored in `combination_hash` (line 6: CharField(max_length=40))" in why, why
+    assert review("weak-hash", before, after, _VARIATION.replace("max_length=40", "max_length=64"))[0] is None
+    assert review("weak-hash", before, after, _VARIATION.replace("combination_hash=hash_combination", "key=other"))[0] is None

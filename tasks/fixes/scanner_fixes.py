@@ -115,6 +115,10 @@ def review(family: str | None, removed: list[str], added: list[str], text: str =
     if unimported:
         return (f"the scanner's fix calls `{unimported}`, but the file does not import `{unimported.split('.')[0]}`: "
                 "every call would raise NameError (and the package may not be installed)", "")
+    narrow = narrow_field(removed, text) if re.search(r"(?i)\b(?:md5|sha1)\b", before) and re.search(
+        r"(?i)sha256|sha3|sha512|blake2", after) else None
+    if narrow:
+        return narrow, ""
     named = named_for_algorithm(text)
     if named and re.search(r"(?i)\b(?:md5|sha1)\b", before) and re.search(r"(?i)sha256|sha3|sha512|blake2", after):
         return (f"the digest is kept under a name that says its algorithm (`{named}`): a stored checksum or file "
@@ -193,6 +197,29 @@ def _bound(name: str, text: str) -> bool:
         if re.search(rf"(?<![\w.]){n}\b", m.group(1).split("#", 1)[0] if not m.group(1).startswith("(") else m.group(1)):
             return True
     return False
+
+
+_FIELD = re.compile(r"(?m)^\s*(\w+)\s*=\s*(?:models\.)?CharField\([^)]*?\bmax_length\s*=\s*(\d+)")
+
+
+def narrow_field(removed: list[str], text: str) -> str | None:
+    """Why a longer digest breaks the code: the function the flagged line sits in fills a model's CharField whose
+    max_length holds the old digest and not the new one (shuup's ``combination_hash = models.CharField(max_length=40,
+    unique=True)`` set from ``hash_combination()``: round 60, a harmful SHA-256 autofix), else None."""
+    lines = text.splitlines()
+    at = next((i for i, line in enumerate(lines) if removed and removed[0].strip() and line.strip() == removed[0].strip()), None)
+    func = next((m.group(1) for line in reversed(lines[:at + 1]) for m in [re.match(r"\s*def\s+(\w+)", line)] if m),
+                None) if at is not None else None
+    if func is None:
+        return None
+    for m in _FIELD.finditer(text):
+        field, width = m.group(1), int(m.group(2))
+        if width < 64 and re.search(rf"\b{re.escape(field)}\s*=\s*(?:self\.|cls\.)?{re.escape(func)}\(", text):
+            line = text.count("\n", 0, m.start(1)) + 1
+            return (f"the digest {func}() returns is stored in `{field}` (line {line}: CharField(max_length={width})): a "
+                    f"SHA-256 hex digest is 64 characters and no longer fits, and every stored value would stop matching; "
+                    "the change needs a migration that widens the column and recomputes the stored digests")
+    return None
 
 
 def named_for_algorithm(text: str) -> str | None:
