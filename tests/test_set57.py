@@ -147,3 +147,15 @@ def test_a_longer_digest_for_a_column_that_holds_the_old_one_is_refused():
     assert why and "stored in `combination_hash` (line 6: CharField(max_length=40))" in why, why
     assert review("weak-hash", before, after, _VARIATION.replace("max_length=40", "max_length=64"))[0] is None
     assert review("weak-hash", before, after, _VARIATION.replace("combination_hash=hash_combination", "key=other"))[0] is None
+
+
+def test_the_identifier_digest_advice_names_the_algorithm_the_code_uses():
+    """round 60 (shuup's hashlib.sha1): "Keeping MD5 also keeps existing keys stable" under a SHA-1 call, and "scanners
+    accept it" where Semgrep's SHA-1 rule matches usedforsecurity=False too (checked in semgrep-rules: its MD5 rule has
+    the pattern-not, its SHA-1 rule none)."""
+    from tasks.fixes.patterns.python_hashes import non_security
+
+    sha1, _ = non_security("", None, "h = hashlib.sha1(x).hexdigest()")
+    md5, _ = non_security("", None, "h = hashlib.md5(x).hexdigest()")
+    assert "Keeping SHA-1 also keeps" in sha1 and "MD5 also" not in sha1 and "# nosemgrep" in sha1
+    assert "Keeping MD5 also keeps" in md5 and "nosemgrep" not in md5

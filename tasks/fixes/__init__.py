@@ -287,7 +287,7 @@ def _python_hash(c: patches.Code | None, whole: str | None = None, floor: str | 
     if purpose == "unknown" and algorithm and algorithm.group(1) == "sha1":  # the advice names the call as written
         return python_hashes.WEAK_HASH[purpose].replace("hashlib.md5(data", "hashlib.sha1(data"), None, "weak-hash"
     if purpose == "non-security":  # no usedforsecurity= where the file still runs on Python < 3.9 (sqlmap: set 40)
-        return (*python_hashes.non_security(whole, floor), "weak-hash-not-security")  # floor: the repository's (set 56)
+        return (*python_hashes.non_security(whole, floor, _target_text(c)), "weak-hash-not-security")  # floor: the repository's (set 56)
     if purpose == "protocol":  # no diff: another algorithm breaks the exchange
         return python_hashes.WEAK_HASH[purpose], None, "weak-hash-protocol"
     if purpose == "security" and re.search(r"(?i)(?:hashlib\.\w+|\b(?:md5|sha1))\([^)]*pass(?:word|wd|phrase)?", _target_text(c)):

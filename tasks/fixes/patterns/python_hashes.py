@@ -154,11 +154,14 @@ _OLD_PYTHON = re.compile(r"^\s*from __future__ import (?!annotations\b)|\bsys\.v
                          r"|\bPY2\b|\bbasestring\b|\bxrange\(|\bsix\.", re.M)
 
 
-def non_security(whole: str | None, floor: str | None = None):
+def non_security(whole: str | None, floor: str | None = None, target: str = ""):
     """(advice, rewrite) for a digest that only identifies: ``usedforsecurity=False``, or, in a file that still
     runs on an older Python (its own compatibility code says so), no diff: the keyword exists from 3.9 and raises
     TypeError before it (sqlmap, which supports 2.7: set 40's graders ran the patch on 2.7 and 3.8)."""
     old = _OLD_PYTHON.search(whole or "")
+    if re.search(r"(?i)\bsha1\b|hashlib\.new\(\s*[\"']sha1", target) and not re.search(r"(?i)\bmd5\b", target):
+        # "Keeping MD5" under a hashlib.sha1 call was a wrong fact (round 60, shuup's _base.py)
+        return non_security_sha1(whole, floor)
     if not old and not floor:  # floor: "setup.py requires Python >= 3.6" (shuup, set 56: two harmful rows)
         return WEAK_HASH["non-security"], add_usedforsecurity
     said = f"it has `{old.group(0).strip()[:40]}`" if old else floor
@@ -166,3 +169,13 @@ def non_security(whole: str | None, floor: str | None = None):
             "where `usedforsecurity=False` raises TypeError: leave the call as it is "
             "and record the finding as accepted with the scanner's suppression comment on the line until the project drops those "
             "versions."), None
+
+
+def non_security_sha1(whole: str | None, floor: str | None):
+    """``non_security`` for a SHA-1 call: the same advice, naming the algorithm the code uses."""
+    advice, rewrite = non_security(whole, floor)
+    advice = advice.replace("so scanners and FIPS-mode Python accept it", "so Bandit's B324 and FIPS-mode Python accept it")
+    advice = advice.replace("Keeping MD5 also keeps", "Semgrep's insecure-hash-algorithm-sha1 rule matches every "
+                            "`hashlib.sha1(...)` whatever its arguments (its MD5 rule skips `usedforsecurity=False`), so "
+                            "a Semgrep finding also needs its `# nosemgrep` comment with this reason. Keeping SHA-1 also keeps")
+    return advice, rewrite
