@@ -159,3 +159,18 @@ def test_the_identifier_digest_advice_names_the_algorithm_the_code_uses():
     md5, _ = non_security("", None, "h = hashlib.md5(x).hexdigest()")
     assert "Keeping SHA-1 also keeps" in sha1 and "MD5 also" not in sha1 and "# nosemgrep" in sha1
     assert "Keeping MD5 also keeps" in md5 and "nosemgrep" not in md5
+
+
+def test_a_python_import_inside_a_continued_run_is_no_from_instruction():
+    """shuup's Dockerfile writes a Python script with `RUN echo '\\` + `from django.db import IntegrityError\\n\\`
+    (round 60: "These lines go in the last stage (`FROM django.db`)"); a real second FROM still makes two stages."""
+    from tasks.fixes.dockerfile_user import from_offsets, user_needs
+
+    text = ("FROM node:12.21.0-buster-slim as base\nWORKDIR /app\nCOPY . /app\nRUN echo '\\\n"
+            "from django.contrib.auth import get_user_model\\n\\\nfrom django.db import IntegrityError\\n\\\n"
+            "' > /tmp/init.py\nRUN <<EOF\nfrom x import y\nEOF\nCMD [\"python3\", \"-m\", \"shuup_workbench\"]\n")
+    assert [text[o:o + 9] for o in from_offsets(text)] == ["FROM node"]
+    block, note = user_needs(text, "RUN useradd --system --uid 10001 app\nUSER 10001")
+    assert "django.db" not in note and "last stage" not in note and "chown -R 10001 /app" in block, (block, note)
+    two = "FROM python:3.12 AS build\nRUN pip wheel .\nFROM python:3.12-slim\nCOPY --from=build /w /w\nCMD x\n"
+    assert "last stage (`FROM python:3.12-slim`)" in user_needs(two, "RUN useradd --system --uid 10001 app\nUSER 10001")[1]

@@ -54,12 +54,35 @@ def _in_volumes(stage: str, made: list[str], notes: list[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+_HEREDOC = re.compile(r"<<-?\s*[\"']?([A-Za-z_]\w*)[\"']?")
+
+
+def from_offsets(text: str) -> list[int]:
+    """Where each FROM instruction starts in a Dockerfile: not a line inside a heredoc (``RUN <<EOF ... EOF``) or a
+    continued RUN, where Python's ``from django.db import ...`` is text of the command (round 60: shuup's test image
+    was told its last stage was `FROM django.db`)."""
+    found, pos, until, continued = [], 0, None, False
+    for line in text.splitlines(True):
+        bare = line.strip()
+        if until is not None:
+            until = None if bare == until else until
+        elif not continued and re.match(r"(?i)\s*FROM\s+\S", line):
+            found.append(pos)
+        elif not continued and bare and not bare.startswith("#"):
+            doc = _HEREDOC.search(line)
+            until = doc.group(1) if doc else None
+        continued = until is None and bare.endswith("\\") if bare and not bare.startswith("#") else continued
+        pos += len(line)
+    return found
+
+
 def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
     """(block, note) with what the new user needs to run the image's program: its app folder (WORKDIR, where the
     code was copied: an SQLite database or uploads written there fail as root-owned) and, on the Go toolchain
     image (`go run`, `go build` at start), a home for the build cache."""
     text = snippet or ""
-    stage = re.split(r"(?im)^\s*FROM\s+", text)[-1] if re.search(r"(?im)^\s*FROM\s+", text) else ""
+    froms = from_offsets(text)
+    stage = re.sub(r"(?i)^\s*FROM\s+", "", text[froms[-1]:]) if froms else ""
     if not stage or "USER" not in block:
         return block, ""
     image = stage.split()[0].lower() if stage.split() else ""
@@ -101,7 +124,7 @@ def user_needs(snippet: str | None, block: str) -> tuple[str, str]:
         notes.append("The golang image compiles at start (`go run`/`go build`) into $HOME/.cache: the user gets a home, "
                      "or the build fails with `mkdir /.cache: permission denied`.")
     starts = re.search(r"(?im)^\s*(ENTRYPOINT|CMD)\b", stage)
-    if len(re.findall(r"(?im)^\s*FROM\s+", text)) > 1:  # a build stage first: the user belongs to the image that runs
+    if len(froms) > 1:  # a build stage first: the user belongs to the image that runs
         notes.insert(0, f"These lines go in the last stage (`FROM {stage.split()[0]}`)"
                         + (f", before its {starts.group(1).upper()}" if starts else "")
                         + ": a USER in an earlier stage does not reach the image this stage makes.")
