@@ -174,3 +174,23 @@ def test_a_python_import_inside_a_continued_run_is_no_from_instruction():
     assert "django.db" not in note and "last stage" not in note and "chown -R 10001 /app" in block, (block, note)
     two = "FROM python:3.12 AS build\nRUN pip wheel .\nFROM python:3.12-slim\nCOPY --from=build /w /w\nCMD x\n"
     assert "last stage (`FROM python:3.12-slim`)" in user_needs(two, "RUN useradd --system --uid 10001 app\nUSER 10001")[1]
+
+
+def test_the_b101_setting_carries_its_reason_and_the_sentence_reads_whole():
+    """round 60's graders (three rows): "with the reason, so the next scan does not report it again" followed a
+    YAML block that held no reason, after a sentence that already ended in "flagged again"."""
+    from test_triage_hygiene import finding
+
+    from tasks.fixes.suppression import suppression_answer
+
+    f = finding(tool="bandit", rule_id="B101", title="Use of assert detected.", snippet="553     assert x == y\n",
+                location={"path": "tests/test_hybrid.py", "start_line": 553, "end_line": 553})
+    rec = {"verdict": "false_positive", "reasons": [{"check": "report", "evidence": "harmless in test code: tests/"
+                                                     "test_hybrid.py is a test file (line 553)"}]}
+    answer = suppression_answer(f, rec)
+    assert "flagged again, with the reason" not in answer and "so that no test file's assert is reported again:" in answer
+    assert "# reason: a test's asserts check the test's own results" in answer
+    import yaml
+
+    block = answer.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert yaml.safe_load(block) == {"assert_used": {"skips": ["*/tests/*", "tests/*"]}}

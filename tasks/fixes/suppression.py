@@ -296,5 +296,5 @@ def suppression_answer(f: Finding | dict, rec: dict, diff: str | None = None, fi
     code = [r["evidence"].rstrip(".") for r in rec["reasons"][1:2] if r.get("evidence") and (r.get("check") == "code" or str(
         r["evidence"]).startswith("pyproject.toml builds the wheel"))]  # what the package ships (round 55)
     why += f"; {code[0]}" if code else ""  # what the line itself shows beside "test code" (round 50's graders)
-    return (f"False positive: {why}. Do not change the code; suppress the finding {suppression_place(f, rec)}, "
-            f"with the reason, so the next scan does not report it again:\n{shown}\n")
+    tail = "so that no test file's assert is reported again" if config else "with the reason, so the next scan does not report it again"
+    return f"False positive: {why}. Do not change the code; suppress the finding {suppression_place(f, rec)}, {tail}:\n{shown}\n"
