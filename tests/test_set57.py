@@ -194,3 +194,138 @@ def test_the_b101_setting_carries_its_reason_and_the_sentence_reads_whole():
 
     block = answer.split("```yaml\n", 1)[1].split("```", 1)[0]
     assert yaml.safe_load(block) == {"assert_used": {"skips": ["*/tests/*", "tests/*"]}}
+
+
+_AUTOSCALER = '''data "aws_iam_policy_document" "cluster_autoscaler" {
+  count = var.create ? 1 : 0
+
+  statement {
+    actions = [
+      "autoscaling:DescribeAutoScalingGroups",
+      "ec2:DescribeLaunchTemplateVersions",
+      "ec2:GetInstanceTypesFromInstanceRequirements"
+    ]
+
+    resources = ["*"]
+  }
+
+  dynamic "statement" {
+    for_each = toset(var.cluster_autoscaler_cluster_names)
+
+    content {
+      actions = [
+        "autoscaling:SetDesiredCapacity",
+        "autoscaling:TerminateInstanceInAutoScalingGroup"
+      ]
+
+      resources = ["*"]
+
+      condition {
+        test     = "StringEquals"
+        variable = "autoscaling:ResourceTag/kubernetes.io/cluster/${statement.value}"
+        values   = ["owned"]
+      }
+    }
+  }
+}
+'''
+
+
+def test_writes_on_star_bound_to_the_clusters_tag_are_a_control_checkov_does_not_read():
+    """terraform-aws-eks-pod-identity's cluster_autoscaler.tf (set 57: both labellers, control present); a write
+    statement without the condition, a condition on the request's tag, or a secret read on "*" keeps the finding."""
+    from test_triage_hygiene import finding
+
+    from tasks.triage.iam_tagged import check_tag_scoped
+
+    def judge(code, rule="CKV_AWS_356"):
+        return check_tag_scoped(finding(tool="checkov", rule_id=rule, title=rule, snippet=code,
+                                        location={"path": "cluster_autoscaler.tf", "start_line": 1, "end_line": 33}))
+
+    got = judge(_AUTOSCALER)
+    assert got and got["status"] == "control_present", got
+    assert ("only where `autoscaling:ResourceTag/kubernetes.io/cluster/${statement.value}` = owned" in got["evidence"]
+            and "autoscaling:DescribeAutoScalingGroups" in got["evidence"]), got
+    assert judge(_AUTOSCALER, "CKV_AWS_111")
+    unbound = _AUTOSCALER.replace('"autoscaling:DescribeAutoScalingGroups",', '"ec2:AuthorizeSecurityGroupIngress",')
+    request_tag = _AUTOSCALER.replace("autoscaling:ResourceTag/", "aws:RequestTag/")
+    secret = _AUTOSCALER.replace('"autoscaling:DescribeAutoScalingGroups",', '"ec2:GetPasswordData",')
+    for name, code in (("unbound write", unbound), ("request tag", request_tag), ("secret read", secret)):
+        assert judge(code) is None, name
+
+
+_HISTORY_ADMIN = '''from django.urls import reverse
+
+
+class SimpleHistoryAdmin:
+    def history_form_view(self, request, obj, url_triplet):
+        context = {
+            "changelist_url": reverse("%s:%s_%s_changelist" % url_triplet),
+            "change_url": reverse("%s:%s_%s_change" % url_triplet, args=(obj.pk,)),
+        }
+        return context
+'''
+
+
+def test_a_link_from_a_context_key_every_view_sets_to_reverse(tmp_path):
+    """django-simple-history's `<a href="{{changelist_url}}">` (set 57: both labellers); a key some other view sets
+    from a model field, or a template value no Python file sets, keeps the finding."""
+    from test_round45_rows import _reasons
+    from test_triage_hygiene import finding
+
+    page = '{% load i18n %}\n<a href="{{changelist_url}}">list</a>\n'
+    other = "def view(request, obj):\n    return {'changelist_url': obj.homepage}\n"
+    for name, files, fp in (("reversed", {"simple_history/admin.py": _HISTORY_ADMIN}, True),
+                            ("stored", {"simple_history/admin.py": _HISTORY_ADMIN, "app/views.py": other}, False),
+                            ("unset", {"simple_history/admin.py": "x = 1\n"}, False)):
+        rec, said = _reasons(tmp_path / name, {**files, "simple_history/templates/form.html": page}, finding(
+            tool="semgrep", rule_id="generic.html-templates.security.var-in-href", title="var-in-href",
+            location={"path": "simple_history/templates/form.html", "start_line": 2, "end_line": 2}))
+        assert ("every place the repository sets that context key gives it reverse() (simple_history/admin.py:7)"
+                in said) is fp, (name, said)
+
+
+def test_a_tests_expected_context_is_no_binding_of_the_key(tmp_path):
+    """django-simple-history's tests compare the view's context with `"changelist_url": "/admin/tests/poll/"`: a
+    test renders nothing, so it neither makes nor breaks the key's binding."""
+    from tasks.triage.repo_urls import context_urls
+
+    expected = "def test_form(self):\n    assert ctx == {'changelist_url': '/admin/tests/poll/'}\n"
+    texts = [("simple_history/admin.py", _HISTORY_ADMIN), ("simple_history/tests/tests/test_admin.py", expected)]
+    assert context_urls(texts)["changelist_url"] == ("simple_history/admin.py", 7)
+    assert "changelist_url" not in context_urls([("simple_history/admin.py", _HISTORY_ADMIN), ("app/views.py", expected)])
+
+
+def test_importing_a_classs_own_module_loads_nothing_new(tmp_path):
+    """django-simple-history's `importlib.import_module(history_model.__module__)` (set 57: both labellers); a
+    module name from a parameter keeps the finding."""
+    from test_round45_rows import _reasons
+    from test_triage_hygiene import finding
+
+    rule = "python.lang.security.audit.non-literal-import.non-literal-import"
+    for name, arg, fp in (("own", "history_model.__module__", True), ("param", "module_name", False)):
+        code = f"import importlib\n\n\ndef finalize(history_model, module_name):\n    module = importlib.import_module({arg})\n    return module\n"
+        rec, said = _reasons(tmp_path / name, {"simple_history/models.py": code}, finding(
+            tool="semgrep", rule_id=rule, title="non-literal-import",
+            location={"path": "simple_history/models.py", "start_line": 5, "end_line": 5}))
+        assert (rec["verdict"] == "false_positive" and "an already loaded module" in said) is fp, (name, said)
+
+
+def test_a_response_of_a_configured_message_is_the_deployers_text(tmp_path):
+    """django-axes' `HttpResponse(get_lockout_message(), status=status)` where get_lockout_message() returns only
+    settings.AXES_COOLOFF_MESSAGE / AXES_PERMALOCK_MESSAGE (set 57: both labellers); a getter that also returns a
+    request value keeps the finding."""
+    from test_round45_rows import _reasons
+    from test_triage_hygiene import finding
+
+    rule = "python.django.security.audit.xss.direct-use-of-httpresponse.direct-use-of-httpresponse"
+    getter = ("from django.http import HttpResponse\nfrom axes.conf import settings\n\n\ndef get_lockout_message() -> str:\n"
+              "    if settings.AXES_COOLOFF_TIME:\n        return settings.AXES_COOLOFF_MESSAGE\n"
+              "    return settings.AXES_PERMALOCK_MESSAGE\n\n\ndef lockout(request, status):\n"
+              "    return HttpResponse(get_lockout_message(), status=status)\n")
+    leaky = getter.replace("return settings.AXES_PERMALOCK_MESSAGE", "return request_text()")
+    for name, code, fp in (("settings", getter, True), ("leaky", leaky, False)):
+        rec, said = _reasons(tmp_path / name, {"axes/helpers.py": code}, finding(
+            tool="semgrep", rule_id=rule, title="direct-use-of-httpresponse",
+            location={"path": "axes/helpers.py", "start_line": 12, "end_line": 12}))
+        assert ("returns only settings.AXES_COOLOFF_MESSAGE, settings.AXES_PERMALOCK_MESSAGE" in said) is fp, (name, said)

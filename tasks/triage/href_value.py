@@ -135,6 +135,14 @@ def check_href_value(f: Finding | dict, reader=None, files=None) -> dict | None:
             return {"check": "template", "evidence": (
                 f"{f.path}:{loc.start_line}: the link is the object's own `get_absolute_url`, and {said}: a path of the "
                 "project's URL patterns, so a `javascript:` URL, the rule's concern, cannot form")}
+    starts_with = [re.match(r"\{\{\s*(\w+)\s*\}\}", v.strip()) for v in values]
+    keys = repo_urls(reader, f, files).context if all(starts_with) else {}
+    if all(starts_with) and all(keys.get(m.group(1)) for m in starts_with):
+        at = keys[starts_with[0].group(1)]  # django-simple-history's `href="{{changelist_url}}"` (set 57, both labellers)
+        return {"check": "template", "evidence": (
+            f"{f.path}:{loc.start_line}: the link starts with `{{{{ {starts_with[0].group(1)} }}}}`, and every place the "
+            f"repository sets that context key gives it reverse() ({at[0]}:{at[1]}): a path of the project's own URL "
+            "patterns from the site's root, so a `javascript:` URL, the rule's concern, cannot form")}
     bound = url_bound(lines[:loc.start_line], values)
     if bound:  # mezzanine's `href="{{ accounts_logout_url|default:admin_logout_url }}?..."` (set 53, both labellers)
         return {"check": "template", "evidence": (

@@ -25,7 +25,7 @@ from tasks.triage.parsed_source import binds_name, enclosing_function, parsed_tr
 MAX_FILES = 4000
 # every text either judge reads contains one of these (judged: a definition, an alias or Django's override)
 _NEEDLES = ("get_absolute_url", "ABSOLUTE_URL_OVERRIDES", "def url", "render_template", "url_for", "context_processor",
-            "globals", "reverse")
+            "globals", "reverse", "_url")  # "_url": a context key set to something else (context_urls)
 _CACHE: dict[int, tuple] = {}  # id(file list) -> (the list, RepoUrls): one repository read per run
 
 
@@ -42,6 +42,7 @@ class RepoUrls:
     methods: dict = field(default_factory=dict)
     views: dict = field(default_factory=dict)
     helpers: dict = field(default_factory=dict)
+    context: dict = field(default_factory=dict)
 
 
 def _url_for(node) -> bool:
@@ -142,6 +143,45 @@ def reversing_methods(texts) -> dict:
     return found
 
 
+_TEST_FILE = re.compile(r"(?:^|/)(?:tests?|testing)/|(?:^|/)test_[^/]*\.py$|_tests?\.py$")
+
+
+def _reversed(node) -> bool:
+    return isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in ("reverse", "reverse_lazy")
+
+
+def context_urls(texts) -> dict:
+    """{key: (path, line) or None} for every template context key that some file sets to ``reverse(...)``: a dict
+    literal's ``"change_url": reverse(...)`` (django-simple-history's admin, set 57), ``context["x"] = reverse(...)``
+    or a call's ``x=reverse(...)``.  A key any file also sets to something else, in any of those forms, maps to None:
+    which view renders the template is not known here."""
+    found: dict = {}
+
+    def seen(key, value, path, line):
+        if isinstance(key, str) and re.fullmatch(r"\w+_url\w*|url", key):
+            found[key] = (path, line) if _reversed(value) and found.get(key, True) else None
+
+    for path, text in texts:
+        if "_url" not in text or _TEST_FILE.search(path):  # a test's expected context renders nothing
+            continue
+        try:
+            tree = parsed_tree(text, len(text))[0]
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Dict):
+                for k, v in zip(n.keys, n.values):
+                    if isinstance(k, ast.Constant):
+                        seen(k.value, v, path, v.lineno)
+            elif isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Subscript) \
+                    and isinstance(n.targets[0].slice, ast.Constant):
+                seen(n.targets[0].slice.value, n.value, path, n.lineno)
+            elif isinstance(n, ast.Call):
+                for kw in n.keywords:
+                    seen(kw.arg, kw.value, path, kw.value.lineno)
+    return {k: v for k, v in found.items() if v}
+
+
 def url_helpers(texts) -> dict:
     """{name: (path, line) or None} for every function whose every return is ``url_for(...)``; a name also defined
     otherwise anywhere maps to None."""
@@ -166,7 +206,7 @@ def repo_urls(reader, f: Finding, files) -> RepoUrls:
             kept = [(p, t) for p, t in ((p, "".join(finding_lines(reader, f, p))) for p in python)
                     if any(n in t for n in _NEEDLES)]
             answer = RepoUrls(judged(t for _, t in kept), reversing_methods(kept), url_methods(kept), view_urls(kept),
-                              url_helpers(kept))
+                              url_helpers(kept), context_urls(kept))
         if len(_CACHE) >= 16:
             _CACHE.clear()
         _CACHE[id(files)] = held = (files, answer)

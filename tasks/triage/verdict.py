@@ -47,7 +47,7 @@ from tasks.triage.deployed import check_deployed
 from tasks.triage.help_page import check_documented, documented_example  # the README check, and every example check
 from tasks.triage.suppressed import suppressed
 from tasks.triage.docker import check_container
-from tasks.triage.iam_managed import check_managed_policy
+from tasks.triage.iam_tagged import check_iam_policy
 from tasks.triage.subprocess_argv import check_subprocess_argv
 from tasks.triage.stage_base import check_digest_pin, check_stage_base
 from tasks.triage.flow import check_hash_use, check_user_input
@@ -155,7 +155,7 @@ class Judge:
         robust = (flag or check_crypto_package(f, self.reader, self.imports)  # a package finding: before "not deployed"
                   or check_timeout(f, self.reader) or bind_url.check_bind_url(f, self.reader, getattr(self.imports, "files", None))
                   or check_server_image(f, self.reader) or check_container(f, self.reader, self.imports)
-                  or check_image_user(f, self.reader, self.imports) or check_managed_policy(f)
+                  or check_image_user(f, self.reader, self.imports) or check_iam_policy(f)
                   or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
                   or module_inputs.check_module_input(f, self.reader, getattr(self.imports, 'files', None))
                   or function_tmp.check_function_tmp(f, self.reader) or workflows.check_dispatch_inputs(f, self.reader)
