@@ -329,3 +329,79 @@ def test_a_response_of_a_configured_message_is_the_deployers_text(tmp_path):
             tool="semgrep", rule_id=rule, title="direct-use-of-httpresponse",
             location={"path": "axes/helpers.py", "start_line": 12, "end_line": 12}))
         assert ("returns only settings.AXES_COOLOFF_MESSAGE, settings.AXES_PERMALOCK_MESSAGE" in said) is fp, (name, said)
+
+
+def test_an_http_response_redirect_to_the_requests_own_path(tmp_path):
+    """django-simple-history's `return http.HttpResponseRedirect(request.path)` (set 57: both labellers; the check
+    knew only `redirect(request.path)`); a redirect to a query value keeps the finding."""
+    from test_round45_rows import _reasons
+    from test_triage_hygiene import finding
+
+    rule = "python.django.security.injection.open-redirect.open-redirect"
+    for name, target, fp in (("own", "request.path", True), ("query", "request.GET['next']", False)):
+        code = f"from django import http\n\n\ndef view(request):\n    return http.HttpResponseRedirect({target})\n"
+        rec, said = _reasons(tmp_path / name, {"simple_history/admin.py": code}, finding(
+            tool="semgrep", rule_id=rule, title="open-redirect",
+            location={"path": "simple_history/admin.py", "start_line": 5, "end_line": 5}))
+        assert (rec["verdict"] == "false_positive" and "redirects to `request.path`" in said) is fp, (name, said)
+
+
+_RUNTESTS = '''DATABASES = {
+    "postgres": {
+        "ENGINE": "django.db.backends.postgresql",
+        "USER": "postgres",
+        "PASSWORD": "postgres",
+        "HOST": "127.0.0.1",
+    },
+}
+'''
+_WORKFLOW = '''name: Test
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    services:
+      postgres:
+        image: postgres:latest
+        env:
+          POSTGRES_PASSWORD: postgres
+    steps:
+      - run: python runtests.py
+'''
+
+
+def test_a_test_runners_database_password_that_the_ci_service_container_is_given(tmp_path):
+    """django-simple-history's runtests.py `"PASSWORD": "postgres"` against the workflow's `POSTGRES_PASSWORD: postgres`
+    service (set 57: both labellers, two findings); another value, a remote host, or no service keeps the finding; the
+    value itself is never said."""
+    from test_round45_rows import _reasons
+    from test_triage_hygiene import finding
+
+    for name, files, fp in (
+            ("service", {"runtests.py": _RUNTESTS, ".github/workflows/test.yml": _WORKFLOW}, True),
+            ("other", {"runtests.py": _RUNTESTS.replace('"postgres",\n        "HOST"', '"pg-Secret9",\n        "HOST"'),
+                       ".github/workflows/test.yml": _WORKFLOW}, False),
+            ("remote", {"runtests.py": _RUNTESTS.replace("127.0.0.1", "db.example.org"),
+                        ".github/workflows/test.yml": _WORKFLOW}, False),
+            ("no-service", {"runtests.py": _RUNTESTS}, False)):
+        value = "pg-Secret9" if name == "other" else "postgres"
+        rec, said = _reasons(tmp_path / name, files, finding(
+            tool="bandit", rule_id="B105", title=f"Possible hardcoded password: '{value}'",
+            location={"path": "runtests.py", "start_line": 5, "end_line": 5}))
+        assert ("the POSTGRES_PASSWORD that .github/workflows/test.yml:10 gives the database container" in said) is fp, (name, said)
+        assert rec["verdict"] == "false_positive" or not fp
+        assert "pg-Secret9" not in said
+
+
+def test_a_translated_blocks_variables_are_those_inside_it(tmp_path):
+    """django-two-factor-auth's press_a_key.xml: `<Say language="{{ locale }}">{% blocktrans %}Hi, this is
+    {{ site_name }} ...{% endblocktrans %}</Say>` (set 57's auditor: `locale` is outside the block)."""
+    from test_round45_rows import _reasons
+    from test_triage_hygiene import finding
+
+    page = ('{% load i18n %}<Response>\n  <Say language="{{ locale }}">{% blocktrans %}Hi, this is {{ site_name }} '
+            'calling.{% endblocktrans %}</Say>\n</Response>\n')
+    rec, said = _reasons(tmp_path / "xml", {"two_factor/templates/press_a_key.xml": page}, finding(
+        tool="semgrep", rule_id="python.django.security.audit.xss.template-blocktranslate-no-escape.template-blocktranslate-no-escape",
+        title="blocktranslate", location={"path": "two_factor/templates/press_a_key.xml", "start_line": 2, "end_line": 2}))
+    assert rec["verdict"] == "false_positive" and "holds variables site_name," in said and "locale" not in said, said

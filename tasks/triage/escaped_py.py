@@ -30,6 +30,7 @@ from tasks.triage.absolute_urls import judged
 from tasks.triage.markup_slots import scheme_checked, slots
 from tasks.triage.html_sanitisers import imported_from as _imported_from, sanitiser_call, uses_bleach
 from tasks.triage.parsed_source import enclosing_function, parsed_tree, partial_tree
+from tasks.triage.settings_values import settings_getter
 
 _XSS_RULE = re.compile(r"(?i)^B308$|^B703$|xss|mark[-_]?safe|safe[-_]?string|markup|html[-_]?safe")
 _SINKS = {"mark_safe", "Markup", "SafeString", "SafeText"}
@@ -115,7 +116,7 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
             return True
         if name == "str" and isinstance(node.func, ast.Name) and len(node.args) == 1:  # str() of a number or literal
             return _escaped(node.args[0], scope, tree, depth, used)
-        said = _settings_getter(node, tree)  # django-axes' HttpResponse(get_lockout_message()) (set 57: both labellers)
+        said = settings_getter(node, tree)  # django-axes' HttpResponse(get_lockout_message()) (set 57: both labellers)
         if said:
             used.append(("plain", said, node.lineno))
             return True
@@ -176,21 +177,6 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
             return False
         return _escaped(values[0], scope, tree, depth + 1, used)
     return False
-
-
-def _settings_getter(node: ast.Call, tree) -> str | None:
-    """"the deployer's settings ..." when ``node`` calls, without arguments, a function of this module whose every
-    return is ``settings.NAME`` (of an imported ``settings``), else None."""
-    if not isinstance(node.func, ast.Name) or node.args or node.keywords or not any(
-            isinstance(n, ast.ImportFrom) and any(a.name == "settings" and not a.asname for a in n.names) for n in tree.body):
-        return None
-    d = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == node.func.id), None)
-    returns = [r.value for r in ast.walk(d) if isinstance(r, ast.Return)] if d else []
-    if not returns or not all(isinstance(v, ast.Attribute) and isinstance(v.value, ast.Name) and v.value.id == "settings"
-                              and v.attr.isupper() for v in returns):
-        return None
-    names = ", ".join(dict.fromkeys(f"settings.{v.attr}" for v in sorted(returns, key=lambda v: v.lineno)))
-    return f"`{node.func.id}()` (line {d.lineno}), which returns only {names}: the deployer's own configured text"
 
 
 _NOT_HTML = {"re", "regex", "shlex", "pipes", "glob", "fnmatch", "json", "sqlite3"}  # re.escape, shlex.quote: no HTML

@@ -31,7 +31,9 @@ from tasks.repository.source import finding_lines
 from tasks.triage.parsed_source import enclosing_function, finding_source, python_tree
 
 _RULE = re.compile(r"(?i)open[-_]redirect")
-_OWN_PATH = re.compile(r"\bredirect\(\s*(request\.(?:path|path_info|full_path|get_full_path\(\)|get_full_path_info\(\)))\s*\)")
+# Django's HttpResponseRedirect/HttpResponsePermanentRedirect too (django-simple-history's admin, set 57)
+_CALL = r"(?:\bredirect|\bHttpResponse(?:Permanent)?Redirect)\("
+_OWN_PATH = re.compile(_CALL + r"\s*(request\.(?:path|path_info|full_path|get_full_path\(\)|get_full_path_info\(\)))\s*\)")
 
 
 def check_redirect_target(f: Finding | dict, reader=None) -> dict | None:
@@ -44,7 +46,7 @@ def check_redirect_target(f: Finding | dict, reader=None) -> dict | None:
     end = max(loc.end_line or loc.start_line, loc.start_line)
     shown = " ".join(lines[loc.start_line - 1:end]) if 0 < loc.start_line <= len(lines) else ""
     hit = _OWN_PATH.search(shown)
-    if not hit or len(re.findall(r"\bredirect\(", shown)) != 1:  # another redirect on the line is the flagged one
+    if not hit or len(re.findall(_CALL, shown)) != 1:  # another redirect on the line is the flagged one
         return _guarded(f, reader) if len(re.findall(r"\bredirect\(", shown)) == 1 else None
     return {"check": "code", "status": "same_page",
             "evidence": f"no open redirect: {f.path}:{loc.start_line} redirects to `{hit.group(1)}`, the path of the page "

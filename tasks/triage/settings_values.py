@@ -109,3 +109,18 @@ def _bindings(name: str, func, names: set[str], depth: int, seen: frozenset, at:
         else:
             return None
     return out or None
+
+
+def settings_getter(node: ast.Call, tree) -> str | None:
+    """"the deployer's settings ..." when ``node`` calls, without arguments, a function of this module whose every
+    return is ``settings.NAME`` (of an imported ``settings``), else None."""
+    if not isinstance(node.func, ast.Name) or node.args or node.keywords or not any(
+            isinstance(n, ast.ImportFrom) and any(a.name == "settings" and not a.asname for a in n.names) for n in tree.body):
+        return None
+    d = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == node.func.id), None)
+    returns = [r.value for r in ast.walk(d) if isinstance(r, ast.Return)] if d else []
+    if not returns or not all(isinstance(v, ast.Attribute) and isinstance(v.value, ast.Name) and v.value.id == "settings"
+                              and v.attr.isupper() for v in returns):
+        return None
+    names = ", ".join(dict.fromkeys(f"settings.{v.attr}" for v in sorted(returns, key=lambda v: v.lineno)))
+    return f"`{node.func.id}()` (line {d.lineno}), which returns only {names}: the deployer's own configured text"

@@ -174,6 +174,9 @@ def check_blocktranslate(f: Finding | dict, reader=None) -> dict | None:
     if not block:
         return None
     text = "\n".join(t for _, t in block)
+    inside = _WITH.search(text)  # the block itself, not its line's other tags (`<Say language="{{ locale }}">`, set 57)
+    ends = list(_BLOCK_END.finditer(text))
+    text = text[inside.start():ends[-1].start()] if inside and ends and ends[-1].start() > inside.start() else text
     opening = _WITH.search(text)
     values = [v for v in _VARIABLE.findall(text)] + ([opening.group(1)] if opening else [])
     if any(re.search(r"\|\s*safe\b|\bmark_safe\b", v) for v in values):

@@ -19,7 +19,8 @@ Steps 4, 5 and 7 for a dependency finding are tasks.triage.dependency_verdict.
 With ``source.repo_path`` the code decides more: code kept as data (as_data), constant data behind names and
 across calls (constant_names, callers), a deserialiser fed only a committed file (repo_file_input), a request
 without a timeout outside a handler (robustness), what a Dockerfile shows (docker: a container's bind address,
-ADD of a local file, an image that drops root), what the deployment runs or enforces (deployed).
+ADD of a local file, an image that drops root), what the deployment runs or enforces (deployed).  The checks that
+settle a finding from its code alone, whatever its folder, are tasks.triage.code_checks'.
 
 Dependency scope (dev/test only) is added as a reason and never changes the verdict.  Every record carries at
 least one reason with evidence; when no check can decide, the verdict is ``needs_review`` and the reason says what
@@ -31,38 +32,20 @@ from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
 from tasks.findings.secrets import tool_marks_secret
-from tasks.triage import (allowlist, bandit_config, bind_url, code_facts, commented_out, context, dev_cert, escaped_regexp, example_config,
-                          file_mode, flag_attrs, framework_rule, function_tmp, go_code, href_value, jquery_dom, jsp_output, log_format,
-                          module_inputs, orphan_module, report_signals, safe_filter, secret_names, suppressions,
-                          validated_argv, vendor_loader, workflows, default_token, plain_text, value_use)
+from tasks.triage import (bandit_config, ci_service, code_checks, context, dev_cert, example_config, flag_attrs,
+                          report_signals, suppressions, value_use)
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
-from tasks.triage.assert_use import check_assert_use
-from tasks.triage.built_images import check_image_user
 from tasks.triage.callers import Callers
 from tasks.triage.constant import check_constant
-from tasks.triage.crypto_package import check_crypto_package
 from tasks.triage.dependency_verdict import judge_dependency
-from tasks.triage.deployed import check_deployed
 from tasks.triage.help_page import check_documented, documented_example  # the README check, and every example check
 from tasks.triage.suppressed import suppressed
-from tasks.triage.docker import check_container
-from tasks.triage.iam_tagged import check_iam_policy
-from tasks.triage.subprocess_argv import check_subprocess_argv
-from tasks.triage.stage_base import check_digest_pin, check_stage_base
 from tasks.triage.flow import check_hash_use, check_user_input
 from tasks.triage.tainted_callers import check_tainted_callers
 from tasks.triage.test_detail import test_detail
-from tasks.triage.openapi import check_response_schema, check_spec_example
-from tasks.triage.redirect_target import check_redirect_target
-from tasks.triage.paths import check_demo_data
-from tasks.triage.random_use import check_random_use
+from tasks.triage.openapi import check_spec_example
 from tasks.triage.repo_file_input import check_repo_file_input
-from tasks.triage.robustness import check_timeout
-from tasks.triage.express_routes import check_express_routes
-from tasks.triage.secret_use import check_demo_key_comment, check_secret_file_path
-from tasks.triage.server_image import check_server_image
-from tasks.triage.template_forms import check_blocktranslate, check_form_csrf, check_script_url
 from tasks.triage.url_scheme import check_url_scheme
 
 _LIB = " is vendored third-party library code"
@@ -152,29 +135,7 @@ class Judge:
             use = value_use.value_use(f, self.reader) if signal["signal"] == "harmless in test code" else None
             return record(f, "false_positive", [{"check": "report", "evidence": f"{signal['signal']}: {signal['reason']}"}]
                           + ([use] if use else []), "report", vuln_ids)
-        robust = (flag or check_crypto_package(f, self.reader, self.imports)  # a package finding: before "not deployed"
-                  or check_timeout(f, self.reader) or bind_url.check_bind_url(f, self.reader, getattr(self.imports, "files", None))
-                  or check_server_image(f, self.reader) or check_container(f, self.reader, self.imports)
-                  or check_image_user(f, self.reader, self.imports) or check_iam_policy(f)
-                  or check_response_schema(f, self.reader) or check_deployed(f, self.reader, self.imports)
-                  or module_inputs.check_module_input(f, self.reader, getattr(self.imports, 'files', None))
-                  or function_tmp.check_function_tmp(f, self.reader) or workflows.check_dispatch_inputs(f, self.reader)
-                  or workflows.check_job_permissions(f, self.reader) or default_token.check_default_token(f, self.reader)
-                  or check_subprocess_argv(f, self.reader) or validated_argv.check_validated_argv(f, self.reader) or allowlist.check_allowlist(f, self.reader)
-                  or check_form_csrf(f, self.reader) or check_blocktranslate(f, self.reader) or jsp_output.check_scriptlet(f, self.reader)
-                  or check_script_url(f, self.reader) or commented_out.check_commented_out(f, self.reader)
-                  or check_secret_file_path(f) or check_express_routes(f, self.reader) or check_demo_key_comment(f, self.reader)
-                  or check_demo_data(f) or check_random_use(f, self.reader) or check_assert_use(f, self.reader)
-                  or log_format.check_log_format(f, self.reader) or check_stage_base(f, self.reader, getattr(self.imports, 'files', None))
-                  or check_digest_pin(f, self.reader) or check_redirect_target(f, self.reader) or plain_text.check_plain_text(
-                      f, self.reader, getattr(self.imports, 'files', None))
-                  or safe_filter.check_safe_filter(f, self.reader, getattr(self.imports, 'files', None)) or jquery_dom.check_jquery_dom(f, self.reader)
-                  or file_mode.check_file_mode(f, self.reader) or secret_names.check_secret_name(f, self.reader)
-                  or go_code.check_go(f, self.reader) or escaped_regexp.check_escaped_regexp(f, self.reader)
-                  or framework_rule.check_framework_rule(f, self.reader, self.imports) or vendor_loader.check_vendor_loader(f, self.reader)
-                  or code_facts.check_code_facts(f, self.reader, getattr(self.imports, 'files', None))
-                  or href_value.check_href_value(f, self.reader, getattr(self.imports, 'files', None))
-                  or orphan_module.check_orphan_module(f, self.reader, getattr(self.imports, 'files', None)))
+        robust = flag or code_checks.settled_by_code(f, self.reader, self.imports)
         if robust:
             return record(f, robust.pop("verdict", "false_positive"), [robust], "evidence", vuln_ids)
         path = context.check_path(f, self.reader, getattr(self.imports, "files", None))
@@ -276,7 +237,8 @@ class Judge:
             test = path and path.get("class") in ("test", "fixture")  # "tests set up" said once (round 52)
             return record(f, "false_positive", [sec] + ([{"check": "path", "evidence": f"and {path['evidence']}: a test's password opens only what the tests set up"}] if test and "tests set up" not in sec["evidence"] else [])
                           + [u for u in [test and value_use.value_use(f, self.reader)] if u], "evidence", vuln_ids)
-        documented = documented_example(f, self.reader, self.imports, path)
+        documented = documented_example(f, self.reader, self.imports, path) or ci_service.check_ci_service(  # a CI
+            f, self.reader, getattr(self.imports, "files", None))  # service container's (set 57)
         if documented:
             return record(f, "false_positive", [documented] + ([sec] if sec and "shaped like" not in sec["evidence"] else []), "evidence", vuln_ids)
         reasons = [sec] if sec else []
