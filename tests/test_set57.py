@@ -405,3 +405,38 @@ def test_a_translated_blocks_variables_are_those_inside_it(tmp_path):
         tool="semgrep", rule_id="python.django.security.audit.xss.template-blocktranslate-no-escape.template-blocktranslate-no-escape",
         title="blocktranslate", location={"path": "two_factor/templates/press_a_key.xml", "start_line": 2, "end_line": 2}))
     assert rec["verdict"] == "false_positive" and "holds variables site_name," in said and "locale" not in said, said
+
+
+def test_a_password_that_is_also_the_image_name_is_cut_only_where_it_is_the_value():
+    """round 61 (django-guardian's .devcontainer compose file): `image: postgres:latest` was shown as
+    `image: [REDACTED ...]:latest` because POSTGRES_PASSWORD is `postgres` too; the value stays redacted."""
+    from tasks.findings.redact import marker, scrub
+
+    text = "services:\n  db:\n    image: postgres:latest\n    environment:\n      POSTGRES_PASSWORD: postgres\n"
+    out = scrub(text, ["postgres"])
+    assert "image: postgres:latest" in out and f"POSTGRES_PASSWORD: {marker('postgres')}" in out, out
+    assert "FROM postgres:16" in scrub("FROM postgres:16\nENV PGPASSWORD=postgres\n", ["postgres"])
+    assert marker("hunter") in scrub("image: app\nPASSWORD: hunter\n", ["hunter"])
+
+
+def test_a_wheel_of_many_packages_is_not_said_to_be_three_alone(tmp_path):
+    """django-guardian's [tool.setuptools] packages lists nine packages; rows 24 and 29 of round 61 said the wheel is
+    built "from guardian/, guardian/conf/, guardian/management/ alone" (a wrong fact); three or fewer are all named."""
+    from test_triage_constant_data import _repo
+    from test_triage_hygiene import finding
+
+    from tasks.findings.model import as_finding
+    from tasks.triage.wheel_contents import outside_wheel
+
+    def said(packages):
+        pyproject = "[build-system]\nbuild-backend = 'setuptools.build_meta'\n\n[project]\nname = 'x'\n\n[tool.setuptools]\npackages = [" + ", ".join(f"'{p}'" for p in packages) + "]\n"
+        files = {"pyproject.toml": pyproject, "example_project/views.py": "x = 1\n"}
+        files.update({p.replace(".", "/") + "/__init__.py": "" for p in packages})
+        judge = _repo(tmp_path / str(len(packages)), files)
+        f = finding(tool="bandit", rule_id="B404", title="t", location={"path": "example_project/views.py", "start_line": 1})
+        return outside_wheel(as_finding(f), judge.reader, judge.imports.files)["evidence"]
+
+    many = said(["guardian", "guardian.conf", "guardian.management", "guardian.management.commands", "guardian.migrations"])
+    assert "builds the wheel from 5 folders (`guardian/`, `guardian/conf/`, `guardian/management/`, …)" in many, many
+    assert " alone" not in many
+    assert "builds the wheel from `guardian/`, `guardian/conf/` alone" in said(["guardian", "guardian.conf"])

@@ -71,7 +71,8 @@ def outside_wheel(f: Finding, reader, files) -> dict | None:
     folders, table = held[1]
     if not folders or any(path == d + ".py" or path.startswith(d + "/") for d in folders):
         return None
-    shown = ", ".join(f"`{d}/`" for d in folders[:3])
+    shown = ", ".join(f"`{d}/`" for d in folders[:3])  # all of them, or how many (round 61: "from 3 ... alone" of 9)
+    shown = f"{shown} alone" if len(folders) <= 3 else f"{len(folders)} folders ({shown}, …), none of them this one's"
     return {"check": "path", "evidence": (
-        f"pyproject.toml builds the wheel from {shown} alone ({table}): {path} is in no installed package, so nobody "
+        f"pyproject.toml builds the wheel from {shown} ({table}): {path} is in no installed package, so nobody "
         "who depends on the project runs it")}
