@@ -57,6 +57,14 @@ def _setting(block: str, key: str) -> str | None:
     return m.group(0).strip()[:120] if m else None
 
 
+def _unread(block: str, key: str) -> bool:
+    """Is a part of ``key`` set in ``block`` in a form ``_setting`` does not read (``policy = jsonencode({ Statement =
+    [{ Action = ... }] })``)?  Then "sets no ..." would be a guess (round 61: CKV_AWS_355 on an example's policy that
+    sets `Action`)."""
+    parts = [p for p in key.split("/") if not re.fullmatch(r"\[\d+\]", p)]
+    return any(re.search(rf"(?m)^[ \t]*{re.escape(p)}[ \t]*=(?![ \t]*[{{\[])", block) for p in parts[:-1])
+
+
 def _registry_module(f: Finding) -> str | None:
     block = f.snippet or ""  # Checkov's code_block: the flagged block's own lines
     name, src, version = _MODULE.search(block), MODULE_SOURCE.search(block), MODULE_VERSION.search(block)
@@ -83,6 +91,8 @@ def example_detail(f: Finding, reader=None) -> str | None:
     address = _ADDRESS.search(f.description or "")
     keys = [k for k in f.checked_keys or [] if isinstance(k, str)]
     if not address or not keys or len(keys) > 3 or not f.snippet:
+        return None
+    if any(_setting(f.snippet, k) is None and _unread(f.snippet, k) for k in keys):
         return None
     if len(keys) > 1:  # CKV_AWS_27's sqs_managed_sse_enabled and kms_master_key_id: what each is, no table value
         said = [f"`{line}`" if line else f"no `{k.replace('/[0]', '').replace('/', '.')}`"
