@@ -461,3 +461,28 @@ def test_an_attribute_inside_a_jsonencoded_policy_is_not_said_to_be_unset():
     sns = finding(tool="checkov", rule_id="CKV_AWS_26", title="t", snippet='resource "aws_sns_topic" "example" {\n  name = "x"\n}\n',
                   description="t (resource aws_sns_topic.example, framework terraform)", location={"path": "examples/main.tf", "start_line": 1})
     assert "sets no `kms_master_key_id`" in example_detail(as_finding(sns | {"checked_keys": ["kms_master_key_id"]}))
+
+
+def test_a_tests_random_sample_followed_through_its_loop_and_a_keyword_key_names_its_call(tmp_path):
+    """round 61: django-guardian's `perms = random.sample(...)` then `for perm in perms: ...create(permission=perm)`
+    said only "test data"; django-otp's `hotpdevice_set.create(key='d2e8...')` said only "a test's key"."""
+    from test_round45_rows import _reasons
+    from test_triage_hygiene import finding
+
+    sample = ("import random\n\n\nclass T:\n    @classmethod\n    def setUpClass(cls):\n        perms = random.sample(\n"
+              "            [cls.add, cls.change], random.randint(1, 2)\n        )\n        for perm in perms:\n"
+              "            GroupObjectPermission.objects.create(group=cls.group, permission=perm)\n")
+    rec, said = _reasons(tmp_path / "sample", {"guardian/testapp/tests/test_indexes.py": sample}, finding(
+        tool="bandit", rule_id="B311", title="Standard pseudo-random generators are not suitable",
+        location={"path": "guardian/testapp/tests/test_indexes.py", "start_line": 7, "end_line": 7}))
+    assert ("`perms` (line 7, in setUpClass()) goes only to the loop at line 10, whose `perm` goes only to "
+            "`permission=` of `GroupObjectPermission.objects.create()` (line 11)") in said, said
+    key = "d2e8a68036f68960b1c30532bb6c56da5934d879"
+    device = (f"class HOTPAdminTest:\n    def setUp(self):\n        self.device = self.admin.hotpdevice_set.create(\n"
+              f"            key='{key}',\n            digits=6,\n        )\n")
+    rec, said = _reasons(tmp_path / "key", {"src/django_otp/plugins/otp_hotp/tests.py": device}, finding(
+        tool="semgrep", rule_id="generic.secrets.gitleaks.generic-api-key.generic-api-key", title="generic-api-key",
+        location={"path": "src/django_otp/plugins/otp_hotp/tests.py", "start_line": 4, "end_line": 4}))
+    assert rec["verdict"] == "false_positive", said
+    assert "the flagged value is `key=` of `self.admin.hotpdevice_set.create()` (line 3, in setUp())" in said, said
+    assert key not in said

@@ -43,7 +43,7 @@ def _statement(tree: ast.AST, line: int) -> ast.stmt | None:
     return max(found, key=lambda n: n.col_offset) if found else None
 
 
-def _use(name: ast.Name, parents: dict, top: ast.AST) -> str | None:
+def _use(name: ast.Name, parents: dict, top: ast.AST, depth: int = 0) -> str | None:
     """How the load of ``name`` is used: the call it is an argument of, an assert, a condition, a return, the
     assignment of another name; None for anything else."""
     child, node = name, parents.get(name)
@@ -61,6 +61,10 @@ def _use(name: ast.Name, parents: dict, top: ast.AST) -> str | None:
                 return f"the return value {line}"
             if isinstance(node, (ast.If, ast.While)) and child is node.test:
                 return f"a condition {line}"
+            if isinstance(node, ast.For) and child is node.iter and isinstance(node.target, ast.Name) and depth == 0:
+                inner = _reads(node.target.id, node, node.lineno, parents, depth + 1)  # one loop deep (round 61:
+                return (f"the loop at line {node.lineno}, whose `{node.target.id}` goes {inner}"  # random.sample's
+                        if inner else None)  # permissions, one per GroupObjectPermission row)
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and child is node.value:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 names = [t.id for t in targets if isinstance(t, ast.Name)]
@@ -70,36 +74,57 @@ def _use(name: ast.Name, parents: dict, top: ast.AST) -> str | None:
     return None
 
 
-def value_use(f: Finding, reader) -> dict | None:
-    """{"check": "code", "evidence"} naming where the name a test's flagged line binds is read, or that it never is;
-    None outside Python, for a line that binds no single plain name, or when a read cannot be described."""
-    parsed = python_parents(reader, f) if f.line else None
-    if parsed is None:
-        return None
-    tree, _text, parents = parsed
-    stmt = _statement(tree, f.line)
-    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
-    if len(targets) != 1 or not isinstance(targets[0], ast.Name) or getattr(stmt, "value", None) is None:
-        return None
-    name = targets[0].id
-    scope = enclosing_function(tree, f.line) or tree
-    end = stmt.end_lineno or stmt.lineno
+def _reads(name: str, scope: ast.AST, end: int, parents: dict, depth: int = 0) -> str | None:
+    """"only to A, B and C" (or "to A, B and C (N more reads ...)") for the reads of ``name`` in ``scope`` after line
+    ``end`` and before it is bound again; "" when nothing reads it; None when a read cannot be described."""
     rebound = min((n.lineno for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == name
                    and isinstance(n.ctx, ast.Store) and n.lineno > end), default=None)
-    if any(isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names for n in ast.walk(scope)):
-        return None  # read elsewhere too
     loads = sorted((n for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == name
                     and isinstance(n.ctx, ast.Load) and n.lineno > end and (rebound is None or n.lineno <= rebound)),
                    key=lambda n: (n.lineno, n.col_offset))
-    where = f"`{name}` (line {f.line}" + (f", in {scope.name}()" if scope is not tree else "") + ")"
-    if scope is tree:
-        return None  # a module's name may be imported by other tests: its reads are not all here
     if not loads:
-        return {"check": "code", "evidence": f"{where} is never read after it is set"}
-    uses = [_use(n, parents, scope) for n in loads[:MAX_USES]]
+        return ""
+    uses = [_use(n, parents, scope, depth) for n in loads[:MAX_USES]]
     if any(u is None for u in uses):
         return None
     more = len(loads) - MAX_USES
     said = ", ".join(uses[:-1]) + (" and " if len(uses) > 1 else "") + uses[-1]
-    return {"check": "code", "evidence": f"{where} goes {'only ' if more <= 0 else ''}to {said}"
-                                        + (f" ({more} more reads in the function)" if more > 0 else "")}
+    return f"{'only ' if more <= 0 else ''}to {said}" + (f" ({more} more reads in the function)" if more > 0 else "")
+
+
+def _keyword(stmt: ast.stmt, line: int, scope) -> str | None:
+    """"the flagged value is `key=` of `x.create()` (line 233, in setUp())" when the flagged line holds a string
+    literal given as one call's keyword (a test's HOTP key: round 61), else None."""
+    hits = [(call, kw) for call in ast.walk(stmt) if isinstance(call, ast.Call) and _dotted(call.func)
+            for kw in call.keywords if kw.arg and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str)
+            and kw.value.lineno == line]
+    if len(hits) != 1:
+        return None
+    call, kw = hits[0]
+    where = f"line {call.lineno}" + (f", in {scope.name}()" if scope is not None else "")
+    return f"the flagged value is `{kw.arg}=` of `{_dotted(call.func)}()` ({where})"
+
+
+def value_use(f: Finding, reader) -> dict | None:
+    """{"check": "code", "evidence"} naming where the name a test's flagged line binds is read, or that it never is,
+    or the call a flagged keyword value is given to; None outside Python, for a line that binds no single plain name,
+    or when a read cannot be described."""
+    parsed = python_parents(reader, f) if f.line else None
+    if parsed is None:
+        return None
+    tree, _text, parents = parsed
+    scope = enclosing_function(tree, f.line)
+    stmt = _statement(tree, f.line) or next((n for n in ast.walk(tree) if isinstance(n, (ast.Expr, ast.Assign, ast.Return))
+                                             and n.lineno <= f.line <= (n.end_lineno or n.lineno)), None)
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
+    if len(targets) != 1 or not isinstance(targets[0], ast.Name) or getattr(stmt, "value", None) is None:
+        said = _keyword(stmt, f.line, scope) if stmt is not None and scope is not None else None
+        return {"check": "code", "evidence": said} if said else None
+    name = targets[0].id
+    if scope is None or any(isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names for n in ast.walk(scope)):
+        return None  # a module's name may be imported by other tests: its reads are not all here
+    reads = _reads(name, scope, stmt.end_lineno or stmt.lineno, parents)
+    if reads is None:
+        return None
+    where = f"`{name}` (line {f.line}, in {scope.name}())"
+    return {"check": "code", "evidence": f"{where} goes {reads}" if reads else f"{where} is never read after it is set"}
