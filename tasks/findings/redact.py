@@ -53,9 +53,7 @@ def scrub(text: Any, secrets: Iterable[str]) -> Any:
         if re.fullmatch(r"[A-Za-z_]+|\w{1,8}", secret):  # a word or a short value; a long token is cut out wherever it is
             alone = re.compile(rf"(?<!\w){re.escape(secret)}(?!\w)")
             held = _held(secret)
-            image = re.search(rf"(?im)(?:^\s*-?\s*image:\s*[\"']?|^\s*FROM\s+){re.escape(secret)}(?![\w-])", text)
-            if re.fullmatch(r"[A-Za-z_]+", secret) and (len(alone.findall(text)) - len(held.findall(text)) >= _NAMED
-                                                        or image):  # the image's name (round 61: `image: postgres`)
+            if re.fullmatch(r"[A-Za-z_]+", secret) and len(alone.findall(text)) - len(held.findall(text)) >= _NAMED:
                 # a word the text also uses as a name at least _NAMED times (`POSTGRES_PASSWORD: postgres` beside
                 # `image: postgres:16`, a CI database's password that is the project's name: round 37): the value is
                 # cut where it is held, and the names stay

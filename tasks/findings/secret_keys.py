@@ -17,7 +17,7 @@ _MARKER = re.compile(r"\[REDACTED secret sha256:[0-9a-f]{12}\]")
 # -- what is never a secret value (issue 22: redaction ate jwt.sign, 'RS256', commit ids, 'POST') -----------
 _DOTTED = re.compile(r"^(?!eyJ)[A-Za-z_$][\w$]{0,39}(?:\.[A-Za-z_$][\w$]{0,39}){1,5}(?:\(\))?$")  # jwt.sign (not a JWT)
 # a template or interpolation, whole or cut at a nested quote (`"${file("${var.key}")}"` yields `${file(`)
-_TEMPLATE = re.compile(r"^(?:\$\{[^}]*\}|\{\{[^}]*\}\}|\{[A-Za-z_]\w{0,40}\}|%\(?\w*\)?s|<[\w .-]+>|\$[A-Z_][A-Z0-9_]*|\$\{[\w.]*\(?|\{\{[^}]*)$")
+_TEMPLATE = re.compile(r"^(?:\$\{[^}]*\}|\{\{[^}]*\}\}|\{[a-z]+(?:_[a-z]+)+\}|\{(?:password|passwd|secret|token|key|api_key)\}|%\(?\w*\)?s|<[\w .-]+>|\$[A-Z_][A-Z0-9_]*|\$\{[\w.]*\(?|\{\{[^}]*)$")
 _PINNED = re.compile(r"^[\w.-]+/[\w./-]+@(?:[0-9a-f]{7,64}|v?\d[\w.]*|[\w.-]+)$")  # actions/checkout@<sha>
 _TEMPLATES_IN = re.compile(r"\$\{[^}]*\}|\{\{[^}]*\}\}")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")                              # JWT_SECRET: a name

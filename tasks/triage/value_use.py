@@ -16,8 +16,11 @@ May import: ``tasks.findings``, ``tasks.triage.parsed_source``.
 from __future__ import annotations
 
 import ast
+import re
 
 from tasks.findings.model import Finding
+from tasks.findings.secret_evidence import classify_one
+from tasks.findings.secrets import plausible
 from tasks.triage.parsed_source import enclosing_function, python_parents
 
 MAX_USES = 3
@@ -33,6 +36,13 @@ def _dotted(node: ast.AST) -> str | None:
         return None
     parts.append(node.id)
     return ".".join(reversed(parts)) if len(parts) <= 5 else None
+
+
+def _named(text: str) -> bool:
+    """Is every name of ``text`` (an evidence clause) a word-made identifier?  A variable, keyword or attribute
+    named like a token (`Xk9q2LmZ7wR4vBtY8pQ3 = ...`, the attack on this module) makes the clause unsayable."""
+    return all(not plausible(n) or classify_one(n)["class"] == "plain-word"
+               for n in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
 
 
 def _statement(tree: ast.AST, line: int) -> ast.stmt | None:
@@ -119,12 +129,14 @@ def value_use(f: Finding, reader) -> dict | None:
     targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
     if len(targets) != 1 or not isinstance(targets[0], ast.Name) or getattr(stmt, "value", None) is None:
         said = _keyword(stmt, f.line, scope) if stmt is not None and scope is not None else None
-        return {"check": "code", "evidence": said} if said else None
+        return {"check": "code", "evidence": said} if said and _named(said.split(" (line ")[0]) else None
     name = targets[0].id
     if scope is None or any(isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names for n in ast.walk(scope)):
         return None  # a module's name may be imported by other tests: its reads are not all here
     reads = _reads(name, scope, stmt.end_lineno or stmt.lineno, parents)
     if reads is None:
+        return None
+    if not _named(f"{name} {reads}"):
         return None
     where = f"`{name}` (line {f.line}, in {scope.name}())"
     return {"check": "code", "evidence": f"{where} goes {reads}" if reads else f"{where} is never read after it is set"}
