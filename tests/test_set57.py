@@ -516,3 +516,19 @@ def test_a_braced_token_stays_a_secret_and_a_token_named_variable_says_nothing(t
         tool="bandit", rule_id="B106", title="Possible hardcoded password: 'abc123def'",
         location={"path": "tests/test_b.py", "start_line": 2, "end_line": 2}))
     assert token not in said, said
+
+
+def test_a_tests_self_describing_hyphenated_value_is_shown_and_a_real_one_is_not():
+    """round 61 (django-otp's WRONG_PASSWORD = 'wrong-password', VALID_PASSWORD = 'valid-password'; graders:
+    over-redaction): words joined by - or _ that name the credential and say what sort it is describe a value; a
+    word-and-digits password, capitals, or a phrase without such a word stay redacted."""
+    from test_review_750 import _bandit
+
+    from tasks.findings.parsers.finalise import finalise
+
+    for value, shown in (("wrong-password", True), ("valid-password", True), ("test_token", True),
+                         ("hunter-password2", False), ("Wrong-Password", False), ("password-reset", False),
+                         ("my-secret-key", False)):
+        out = finalise(_bandit("B105", "tests/test_auth.py", 3, f"Possible hardcoded password: '{value}'", 3,
+                               f"3 WRONG_PASSWORD = '{value}'\n"))
+        assert (value in out["title"] and value in out["snippet"]) is shown, (value, out["title"])
