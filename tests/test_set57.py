@@ -532,3 +532,27 @@ def test_a_tests_self_describing_hyphenated_value_is_shown_and_a_real_one_is_not
         out = finalise(_bandit("B105", "tests/test_auth.py", 3, f"Possible hardcoded password: '{value}'", 3,
                                f"3 WRONG_PASSWORD = '{value}'\n"))
         assert (value in out["title"] and value in out["snippet"]) is shown, (value, out["title"])
+
+
+def test_a_docs_code_file_a_page_includes_verbatim_is_left_out_of_the_scan_not_commented(tmp_path):
+    """round 62's harmful row: `# nosec B105` in django-ninja's docs/src/tutorial/authentication/basic01.py, which
+    docs/docs/guides/authentication.md shows with `{!./src/tutorial/authentication/basic01.py!}` and hl_lines: the
+    comment would appear in the published tutorial.  A docs file no page includes keeps the per-line suppression."""
+    from test_round45_rows import _reasons
+    from test_triage_hygiene import finding
+
+    from tasks.fixes.scan_scope import exclusion_answer
+
+    code = "def authenticate(request, username, password):\n    if username == 'admin' and password == 'secret':\n        return username\n"
+    page = '# Auth\n\n```python hl_lines="1 2"\n{!./src/tutorial/authentication/basic01.py!}\n```\n'
+    path = "docs/src/tutorial/authentication/basic01.py"
+    for name, files, shown in (("included", {path: code, "docs/docs/guides/authentication.md": page}, True),
+                               ("alone", {path: code, "docs/docs/index.md": "# x\n"}, False)):
+        f = finding(tool="bandit", rule_id="B105", title="Possible hardcoded password: 'secret'",
+                    snippet="2     if username == 'admin' and password == 'secret':\n",
+                    location={"path": path, "start_line": 2, "end_line": 2})
+        rec, said = _reasons(tmp_path / name, files, f)
+        assert rec["verdict"] == "false_positive", said
+        assert ("docs/docs/guides/authentication.md:4 includes it with markdown-include's `{!…!}`" in said) is shown, said
+        answer = exclusion_answer("bandit", path, rec) or ""  # what tasks.datasets.rows asks before a suppression
+        assert ('exclude_dirs = ["docs"]' in answer and "nosec" not in answer) is shown, answer

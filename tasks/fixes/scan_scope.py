@@ -8,7 +8,8 @@ called one such row harmful (azure-core's ``pickle.loads`` has a published CVE: 
 So the row says to exclude the install folder in the scanner's own configuration, and where the library's
 known vulnerabilities are looked at instead (a dependency scanner on the manifest that installs it).
 
-May import: ``tasks.core``, ``tasks.findings``, ``tasks.triage.installed`` (the install folder it named).
+May import: ``tasks.core``, ``tasks.findings``, ``tasks.triage.installed`` (the install folder it named),
+``tasks.triage.docs_include`` (its mark).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from tasks.triage.docs_include import MARK
 from tasks.triage.installed import install_dir
 
 PREFIX = "installed third-party package, not this project's code:"
@@ -68,10 +70,20 @@ def excluded(path: str | None, rec: dict) -> tuple[str, str] | None:
     root = installed_root(path, first)
     fixture = None if root else fixture_root(path, " ".join(str(r.get("evidence", "")) for r in reasons))
     vendored = path if not (root or fixture) and first.startswith(VENDORED) else None
-    found = root or fixture or vendored
+    shown = docs_root(path) if not (root or fixture or vendored) and MARK in " ".join(str(r.get("evidence", "")) for r in reasons) else None
+    found = root or fixture or vendored or shown
     if found is None or found.startswith(("/", "..")) or "\n" in found:
         return None
-    return found, "installed" if root else "fixture" if fixture else "vendored"
+    return found, "installed" if root else "fixture" if fixture else "vendored" if vendored else "docs"
+
+
+
+
+def docs_root(path: str | None) -> str | None:
+    """The documentation folder a page's included code file sits in (its first ``docs``/``doc`` folder)."""
+    parts = (path or "").split("/")
+    at = next((i for i, d in enumerate(parts[:-1]) if d.lower() in ("docs", "doc", "documentation")), None)
+    return "/".join(parts[:at + 1]) if at is not None else None
 
 
 def exclusion_place(tool: str, path: str | None, rec: dict) -> str | None:
@@ -91,6 +103,13 @@ def exclusion_answer(tool: str, path: str | None, rec: dict) -> str | None:
         return None
     root, kind = found
     fixture, vendored = (root if kind == "fixture" else None), (root if kind == "vendored" else None)
+    if kind == "docs" and tool in ("bandit", "semgrep", "checkov"):  # django-ninja's tutorial code (round 62: harmful)
+        block = (f'```toml\n# pyproject.toml (bandit -c pyproject.toml -r .)\n[tool.bandit]\nexclude_dirs = ["{root}"]\n```'
+                 if tool == "bandit" else f"```\n# .semgrepignore\n{root}/\n```\n{SEMGREPIGNORE_NOTE}" if tool == "semgrep"
+                 else f"`checkov -d . --skip-path {root}`")
+        return (f"False positive: {str(reasons[0].get('evidence', '')).rstrip('.')}. Do not add a suppression comment to {path}: "
+                f"the page shows the file as it is, so the comment would appear in the published documentation and shift "
+                f"any lines the page highlights. Leave {root} out of the {tool} scan instead:\n{block}\n")
     if tool == "bandit":
         block = f'```toml\n# pyproject.toml (bandit -c pyproject.toml -r .)\n[tool.bandit]\nexclude_dirs = ["{root}"]\n```\n' \
                 f"or on the command line: `bandit -r . -x ./{root}`."

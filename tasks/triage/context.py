@@ -110,7 +110,7 @@ def check_path(f: Finding | dict, reader=None, files=None) -> dict | None:
     why = _SPHINX if cls == "docs" and PurePosixPath(str(path)).name == "conf.py" else WHY[cls]  # set 25-26's graders:
     unloaded = never_named(path, reader, files) if cls in ("vendored", "library") and f.kind == "code" else ""
     unloaded += fixture_user(path, reader, files) if cls == "fixture" else ""  # the test that reads it (round 40)
-    unloaded += packaging_note(path, reader, f) if cls in ("test", "fixture", "example", "docs") and f.kind == "code" else ""
+    unloaded += packaging_note(path, reader, f, files if cls in ("docs", "example") else None) if cls in ("test", "fixture", "example", "docs") and f.kind == "code" else ""
     why += f" (its folder {release_folder(path)} is named for a release of another project)" if cls == "library" and release_folder(path) else (
         f" ({library_label(path)})" if cls == "library" and library_label(path) else "")
     lib = cls in ("vendored", "library")  # the flagged code goes in its own key: the verdict words a copy around it

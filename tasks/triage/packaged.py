@@ -7,7 +7,7 @@ value that leave the file out, for setuptools' ``packages.find`` (where/include/
 Hatch's wheel ``packages`` and Poetry's ``packages``; anything else (setup.py, a file that is packaged, a
 pyproject that does not parse) gives no note.
 
-May import: ``tasks.repository``.
+May import: ``tasks.repository``, ``tasks.triage.docs_include``.
 """
 
 from __future__ import annotations
@@ -23,13 +23,17 @@ def _table(data: dict, *keys):
     return data
 
 
-def packaging_note(path: str | None, reader, f) -> str:
+def packaging_note(path: str | None, reader, f, docs_files=None) -> str:
     """"; it is not in the installed package (pyproject.toml ...)" for a .py file the packaging leaves out, else "";
-    a table of an unexpected shape (`include = 3`) says nothing (the review)."""
+    a table of an unexpected shape (`include = 3`) says nothing (the review).  ``docs_files``: a docs path's
+    repository files, where the page that includes the file verbatim is named too (tasks.triage.docs_include)."""
+    from tasks.triage.docs_include import shown_in
+
     try:
-        return _note(path, reader, f)
+        note = _note(path, reader, f)
     except (TypeError, AttributeError, ValueError):
-        return ""
+        note = ""
+    return note + (shown_in(path, reader, f, docs_files) if docs_files else "")
 
 
 def _note(path: str | None, reader, f) -> str:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from tasks.findings.model import Finding, as_finding
 from tasks.findings.secrets import tool_marks_secret
-from tasks.triage import (bandit_config, ci_service, code_checks, context, dev_cert, example_config, flag_attrs,
+from tasks.triage import (bandit_config, ci_service, code_checks, context, dev_cert, docs_include, example_config, flag_attrs,
                           report_signals, suppressions, value_use)
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
@@ -236,7 +236,9 @@ class Judge:
         if sec and sec["status"] == "not_a_secret":  # in a test the path says whose it is too (set 31's audit)
             test = path and path.get("class") in ("test", "fixture")  # "tests set up" said once (round 52)
             return record(f, "false_positive", [sec] + ([{"check": "path", "evidence": f"and {path['evidence']}: a test's password opens only what the tests set up"}] if test and "tests set up" not in sec["evidence"] else [])
-                          + [u for u in [test and value_use.value_use(f, self.reader)] if u], "evidence", vuln_ids)
+                          + [u for u in [test and value_use.value_use(f, self.reader)] if u]
+                          + ([{"check": "path", "evidence": path["evidence"]}] if path and docs_include.MARK in path["evidence"]
+                             else []), "evidence", vuln_ids)  # the page that shows the file (round 62)
         documented = documented_example(f, self.reader, self.imports, path) or ci_service.check_ci_service(  # a CI
             f, self.reader, getattr(self.imports, "files", None))  # service container's (set 57)
         if documented:
