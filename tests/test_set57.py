@@ -556,3 +556,19 @@ def test_a_docs_code_file_a_page_includes_verbatim_is_left_out_of_the_scan_not_c
         assert ("docs/docs/guides/authentication.md:4 includes it with markdown-include's `{!…!}`" in said) is shown, said
         answer = exclusion_answer("bandit", path, rec) or ""  # what tasks.datasets.rows asks before a suppression
         assert ('exclude_dirs = ["docs"]' in answer and "nosec" not in answer) is shown, answer
+
+
+def test_a_bandit_value_with_its_own_quote_is_read_whole():
+    """set 58's audit: `"server_token": "Hey, that's not a server token!"` was measured as 'Hey, that' (9 characters)
+    because Bandit's title quotes the value with ' as it is; a password holding a quote was cut short the same way,
+    leaving its tail unredacted."""
+    from test_review_750 import _bandit
+
+    from tasks.findings.parsers.finalise import finalise
+    from tasks.findings.secrets import bandit_value
+
+    assert bandit_value("Possible hardcoded password: 'Hey, that's not a server token!'") == "Hey, that's not a server token!"
+    secret = "Xk9'q2LmZ7wR4vB"
+    out = finalise(_bandit("B105", "app/settings.py", 3, f"Possible hardcoded password: '{secret}'", 3,
+                           f'3 PASSWORD = "{secret}"\n'))
+    assert "q2LmZ7wR4vB" not in out["title"] + out["snippet"] + out["description"], out

@@ -24,7 +24,8 @@ _SECRET_NAME = re.compile(
 _WORD = re.compile(r"[A-Za-z]{2,24}")  # one plain word, no digit or symbol
 _IDENT = re.compile(r"[A-Za-z]+(?:[_.-][A-Za-z]+)*[_.-]?\d{0,3}")  # words and a small number (`user_oauth1`), no token
 _ID_KEY = re.compile(r"(?i)(?:^|_)(?:id|name|slug|type|kind)$")  # a record's id or name, not a login (the attack on it)
-_BANDIT_TITLE = re.compile(r"(?i)hard-?coded password:\s*(?P<q>['\"])(?P<v>(?:(?!(?P=q)).){0,200})(?P=q)\s*$")
+_BANDIT_TITLE = re.compile(r"(?i)hard-?coded password:\s*(?P<q>['\"])(?P<v>.{0,200})(?P=q)\s*$")  # to the last quote: Bandit
+# quotes the value as it is, so `'Hey, that's not a server token!'` holds its own apostrophe (set 58's audit)
 _NOUNS = {"token", "tokens", "password", "passwords", "passwd", "secret", "key", "apikey", "credential", "credentials",
           "pass", "passphrase", "pin", "otp", "code"}
 _SAYS = {"bad", "wrong", "invalid", "incorrect", "fake", "dummy", "bogus", "expired", "revoked", "nonexistent", "garbage",

@@ -92,7 +92,8 @@ def literal_values(text: Any, start: int | None = None, end: int | None = None, 
             and v not in _KEYWORDS and (every or plausible(v, text))]  # `if token:\n return`: a statement, no value
 
 
-_BANDIT_TITLE = re.compile(r"(?i)hard-?coded password:\s*(?P<q>['\"])(?P<v>(?:(?!(?P=q)).){0,200})(?P=q)\s*$")
+_BANDIT_TITLE = re.compile(r"(?i)hard-?coded password:\s*(?P<q>['\"])(?P<v>.{0,200})(?P=q)\s*$")  # to the last quote: Bandit
+# quotes the value as it is, so `'Hey, that's not a server token!'` holds its own apostrophe (set 58's audit)
 
 
 def bandit_value(title: Any) -> str | None:
