@@ -35,6 +35,10 @@ _PROTOCOLS = (  # (what it is, the code's own shape of it, what else the file or
     ("NTLM or Kerberos (RC4-HMAC), which fix MD4/MD5", re.compile(r"\bntlm|kerberos|\bkrb5?\b|rc4[-_]?hmac", re.I),
      re.compile(r"\bntlm|kerberos|\bkrb5?\b|rc4[-_]?hmac", re.I)),
     ("CRAM-MD5 (RFC 2195)", re.compile(r"cram[-_]?md5", re.I), re.compile(r"cram[-_]?md5", re.I)),
+    # a webhook receiver checks the signature the provider computed (django-anymail's Unisender Go: "MD5 hash of the
+    # body with the auth value replaced by the api_key", round 62: both graders)
+    ("the sending provider's webhook signature (the provider signs each call with it; the receiver recomputes it)",
+     re.compile(r"\b(?:constant_time_compare|compare_digest)\("), re.compile(r"webhook", re.I)),
 )
 _DEF = re.compile(r"^\s*(?:async\s+)?def\s+(\w+)|^\s*func\s+(?:\([^)]*\)\s*)?(\w+)|^\s*(?:function\s+)?(\w+)\s*\([^)]*\)\s*\{")
 LOOK_BACK = 30

@@ -11,6 +11,7 @@ path say.  Where they come from:
   ``# nosemgrep`` / ``// nosemgrep`` (with ``: rule`` only that rule),
   ``#checkov:skip=CKV_ID`` anywhere in the resource, ``trivy:ignore:ID``,
   ``gitleaks:allow``; on a Semgrep finding in Go, ``//nolint:gosec`` or ``// #nosec`` (gosec's own markers);
+  ``# noqa: S301`` (ruff's flake8-bandit code of the same Bandit test);
 * files in the repository root: ``.trivyignore`` (ids, ``exp:`` expiry
   honoured), ``.gitleaksignore`` (finding fingerprints ``file:rule:line``);
 * VEX documents (``triage.vex_inputs``, and ``.vex/*.json``, ``*.openvex.json``,
@@ -69,6 +70,9 @@ def _line_labels(f: Finding, text: str, whole: bool) -> str | None:
         if n and (not n.group("ids") or set(re.split(r"[\s,]+", n.group("ids"))) & set(twin)):
             return (f"the line carries `# nosec{(' ' + n.group('ids')) if n.group('ids') else ''}`: the team's suppression of "
                     f"Bandit's test of the same weakness ({'/'.join(twin)}), on the call this rule flags")
+    ruff = _ruff_label(f, text) if tool in ("bandit", "semgrep") else None
+    if ruff:
+        return ruff
     if tool == "semgrep" and str(f.path or "").endswith(".go"):  # navidrome's `fmt.Fprintf(w, ...) //nolint:gosec` (set 40)
         last = (text.rstrip("\n").splitlines() or [""])[-1]
         g = _GOSEC.search(last)
@@ -89,6 +93,26 @@ def _line_labels(f: Finding, text: str, whole: bool) -> str | None:
     if tool == "gitleaks" and _GITLEAKS.search(text):
         return "the line carries `gitleaks:allow`"
     return None
+
+
+# ruff's (and flake8-bandit's) S codes are Bandit's tests by number: `# noqa: S301` is the team's reviewed exception to
+# B301 (django-constance's pickle migration, set 58: both labellers); a bare `# noqa` names no rule and counts for none
+_NOQA = re.compile(r"#\s*noqa:\s*(?P<ids>[A-Z]+\d+(?:[\s,]+[A-Z]+\d+)*)")
+
+
+def _ruff_label(f: Finding, text: str) -> str | None:
+    """"the line carries `# noqa: S301` ..." when the flagged line's noqa names the S code of this Bandit test (or, for
+    a Semgrep rule, of the Bandit test that checks the same weakness), else None."""
+    last = (text.rstrip("\n").splitlines() or [""])[-1] if f.tool == "semgrep" else text
+    m = _NOQA.search(last)
+    codes = set(re.findall(r"\bS(\d{3})\b", m.group("ids"))) if m else set()
+    rule = str(f.rule_id or "").upper()
+    tests = {rule} if f.tool == "bandit" else set(next((ids for pattern, ids in _BANDIT_TWIN if pattern.search(rule)), ()))
+    hit = sorted(t for t in tests if re.fullmatch(r"B\d{3}", t) and t[1:] in codes)
+    if not hit:
+        return None
+    return (f"the line carries `# noqa: {m.group('ids')[:40]}`: ruff's flake8-bandit code S{hit[0][1:]} for Bandit's "
+            f"{hit[0]}, the team's reviewed exception on this call")
 
 
 _NUMBERED = re.compile(r"^(\d+)\s")
