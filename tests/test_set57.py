@@ -621,3 +621,40 @@ def test_ruffs_flake8_bandit_noqa_is_the_teams_suppression_of_the_same_test(tmp_
         rec, said = _reasons(tmp_path / name, {"app/util.py": code}, finding(
             tool=tool, rule_id=rule, title="pickle", location={"path": "app/util.py", "start_line": 5, "end_line": 5}))
         assert ("ruff's flake8-bandit code S301 for Bandit's B301" in said and rec["source"] == "suppression") is fp, (name, said)
+
+
+def test_request_data_that_reaches_an_http_response_only_through_format_html(tmp_path):
+    """django-autocomplete-light's alight create view (round 62: the row called a format_html-escaped POST value a
+    true positive and advised format_html; its "taint" was the word `text` inside content_type='text/html'); the
+    same value concatenated unescaped stays a finding."""
+    from test_round45_rows import _reasons
+    from test_triage_hygiene import finding
+
+    rule = "python.django.security.audit.xss.direct-use-of-httpresponse.direct-use-of-httpresponse"
+    for name, body, fp in (("escaped", "format_html('<div data-value=\"{}\">{}</div>', text, result)", True),
+                           ("raw", "'<div>' + text + '</div>'", False)):
+        code = ("from django import http\nfrom django.utils.html import format_html\n\n\ndef post(self, request):\n"
+                "    text = request.POST.get('text', None)\n    result = self.create(text)\n"
+                f"    return http.HttpResponse(\n        {body},\n        content_type='text/html',\n    )\n")
+        rec, said = _reasons(tmp_path / name, {"src/dal_alight/views.py": code}, finding(
+            tool="semgrep", rule_id=rule, title="direct-use-of-httpresponse",
+            location={"path": "src/dal_alight/views.py", "start_line": 8, "end_line": 11}))  # Semgrep's whole call
+        assert (rec["verdict"] == "false_positive" and "escaped before insertion" in said) is fp, (name, said)
+
+
+def test_a_variables_name_inside_a_string_literal_is_no_flow(tmp_path):
+    """round 62: `text = request.POST.get('text')` "reached" `content_type='text/html; charset=utf-8'`; an f-string
+    field `f'{text}'` still does."""
+    from test_triage_constant_data import _repo
+    from test_triage_hygiene import finding
+
+    from tasks.findings.model import as_finding
+    from tasks.triage.flow import check_user_input
+
+    for name, line, tainted in (("literal", "    return HttpResponse(b, content_type='text/html')\n", False),
+                                ("field", "    return HttpResponse(f'<p>{text}</p>')\n", True)):
+        code = "def post(request):\n    text = request.POST.get('text')\n    b = '<p>ok</p>'\n" + line
+        judge = _repo(tmp_path / name, {"app/views.py": code})
+        f = as_finding(finding(tool="semgrep", rule_id="python.django.security.audit.xss.direct-use-of-httpresponse.direct-use-of-httpresponse", title="t",
+                               location={"path": "app/views.py", "start_line": 4, "end_line": 4}))
+        assert (check_user_input(f, judge.reader) is not None) is tainted, name

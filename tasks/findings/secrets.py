@@ -92,8 +92,7 @@ def literal_values(text: Any, start: int | None = None, end: int | None = None, 
             and v not in _KEYWORDS and (every or plausible(v, text))]  # `if token:\n return`: a statement, no value
 
 
-_BANDIT_TITLE = re.compile(r"(?i)hard-?coded password:\s*(?P<q>['\"])(?P<v>.{0,200})(?P=q)\s*$")  # to the last quote: Bandit
-# quotes the value as it is, so `'Hey, that's not a server token!'` holds its own apostrophe (set 58's audit)
+_BANDIT_TITLE = secret_literals._BANDIT_TITLE  # to the last quote: `'Hey, that's not a server token!'` (set 58)
 
 
 def bandit_value(title: Any) -> str | None:

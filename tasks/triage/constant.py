@@ -223,3 +223,20 @@ def _literal_call(f: Finding, reader) -> dict | None:
     return {"check": "code", "status": "constant_input",
             "evidence": f"constant input: {'; '.join(shapes)} at {f.path}:{f.line or '?'} takes only literals, so no data "
                         f"from outside reaches the {f.rule_id} sink"}
+
+
+def check_escaped_input(f: Finding | dict, reader=None) -> dict | None:
+    """An HTML sink whose argument request data reaches only through an escaping call (django-autocomplete-light's
+    `HttpResponse(format_html('<div data-value="{}">{}</div>', result, result))` of a POSTed value, round 62's grader:
+    a missed false positive): the escaping is what decides, so the escaped-sink judgement stands beside the taint.
+    Only a judgement that names an escaper counts; constant data would contradict the taint."""
+    f = as_finding(f)
+    loc = f.location
+    if f.kind != "code" or not sink_rule(f) or reader is None or loc is None or not loc.start_line \
+            or not str(loc.path or "").endswith(".py"):
+        return None
+    source = finding_source(reader, f)
+    from tasks.triage.escaped_py import escaped_sink
+
+    found = escaped_sink(source, loc.start_line, f"{f.rule_id} {f.title}", None) if source else None
+    return found if found and str(found.get("evidence", "")).startswith(("escaped before insertion", "sanitised before")) else None

@@ -71,6 +71,9 @@ def _in_snippet(f: Finding) -> dict | None:
     return None
 
 
+_PLAIN_STRING = re.compile(r"""(["'])(?:(?!\1)[^\\{}\n]|\\.)*\1""")  # a literal with no {field} or ${...} in it
+
+
 def _in_function(f: Finding, reader) -> dict | None:
     loc = f.location
     if reader is None or loc is None or not loc.path or not loc.start_line:
@@ -90,7 +93,8 @@ def _in_function(f: Finding, reader) -> dict | None:
         var = _ASSIGN.match(lines[n])
         if var and _no_text(lines[n], hit):  # `int(request.args.get('n'))`, `... if request.args.get('t') == 'x' else`
             continue  # (changedetection.io's step screenshot, round 45): the request's text never reaches the value
-        if var and re.search(rf"(?<![\w$-]){re.escape(var.group(1))}(?![\w$-])", flagged):  # not `--theme-color` (round 49)
+        if var and re.search(rf"(?<![\w$-]){re.escape(var.group(1))}(?![\w$-])", _PLAIN_STRING.sub('""', flagged)):  # not
+            # `--theme-color` (round 49), nor the word inside `content_type='text/html'` (round 62: `text` "reached" it)
             return {"check": "code", "status": "user_input",
                     "evidence": f"{loc.path}:{n + 1} assigns user input ({_shown(hit.group(0))}) to {var.group(1)}, "
                                 f"which reaches the flagged line {loc.start_line} ({f.rule_id})"}

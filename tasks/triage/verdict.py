@@ -37,7 +37,7 @@ from tasks.triage import (bandit_config, ci_service, code_checks, context, dev_c
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.callers import Callers
-from tasks.triage.constant import check_constant
+from tasks.triage.constant import check_constant, check_escaped_input
 from tasks.triage.dependency_verdict import judge_dependency
 from tasks.triage.help_page import check_documented, documented_example  # the README check, and every example check
 from tasks.triage.suppressed import suppressed
@@ -199,6 +199,9 @@ class Judge:
         if constant:
             return record(f, "false_positive", [constant], "evidence", vuln_ids)
         taint = taint or check_tainted_callers(f, self.reader, self.callers)  # request data through a parameter
+        escaped = check_escaped_input(f, self.reader) if taint else None  # request data, escaped on its way (round 62)
+        if escaped:
+            return record(f, "false_positive", [escaped], "evidence", vuln_ids)
         if path and path["status"] == "build_tooling" and f.kind == "code" and not secret_rule:
             return record(f, "needs_review", [{"check": "path", "evidence": f"build tooling, not part of the deployed "
                           f"application: {path['evidence'].split(' is ', 1)[0]} runs on a developer's machine or in CI; "
