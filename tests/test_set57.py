@@ -658,3 +658,33 @@ def test_a_variables_name_inside_a_string_literal_is_no_flow(tmp_path):
         f = as_finding(finding(tool="semgrep", rule_id="python.django.security.audit.xss.direct-use-of-httpresponse.direct-use-of-httpresponse", title="t",
                                location={"path": "app/views.py", "start_line": 4, "end_line": 4}))
         assert (check_user_input(f, judge.reader) is not None) is tainted, name
+
+
+def test_a_dockerfiles_backup_copy_is_no_base_image(tmp_path):
+    """django-ninja's tests/env-matrix/Dockerfile.backup (round 62, both stages: "a base image", a wrong fact)."""
+    from test_round45_rows import _reasons
+    from test_triage_hygiene import finding
+
+    text = "FROM python:3.8\nRUN pip install tox\nCOPY tests /tests\n"
+    for name, path, said_backup in (("backup", "build/Dockerfile.backup", True), ("base", "build/base.Dockerfile", False)):
+        rec, said = _reasons(tmp_path / name, {path: text}, finding(
+            tool="checkov", rule_id="CKV_DOCKER_3", title="Ensure that a user for the container has been created",
+            location={"path": path, "start_line": 1, "end_line": 3}))
+        assert ("a backup copy of a Dockerfile: Dockerfile.backup ends in .backup" in said) is said_backup, (name, said)
+        assert ("a base image" in said) is not said_backup, (name, said)
+
+
+def test_a_web_asset_whose_folder_the_code_builds_names_in_is_not_said_to_be_unloaded(tmp_path):
+    """django-autocomplete-light's static/autocomplete_light/i18n/sk.js, loaded as `'%s%s.js' % (I18N_PATH, lang)`
+    with I18N_PATH = 'autocomplete_light/i18n/' (round 62, both stages: "no template, script or setting names it")."""
+    from test_triage_constant_data import _repo
+
+    from tasks.triage.unreferenced import never_named
+
+    asset = "src/dal_select2/static/autocomplete_light/i18n/sk.js"
+    for name, widget, claimed in (("built", "I18N_PATH = 'autocomplete_light/i18n/'\n", False),
+                                  ("unnamed", "JS = 'autocomplete_light/select2.js'\n", True)):
+        judge = _repo(tmp_path / name, {asset: "x = 1;\n", "src/dal_select2/widgets.py": widget,
+                                        "src/dal_select2/static/autocomplete_light/select2.js": "y = 2;\n"})
+        said = never_named(asset, judge.reader, judge.imports.files)
+        assert bool(said) is claimed, (name, said)

@@ -57,6 +57,11 @@ def check_server_image(f: Finding | dict, reader=None) -> dict | None:
     if not f.path or not _applies(f) or not PurePosixPath(f.path).name.lower().startswith(("dockerfile", "containerfile")) \
             and not f.path.lower().endswith(".dockerfile"):
         return None
+    backup = re.search(r"(?i)\.(backup|bak|orig|old)$", PurePosixPath(f.path).name)
+    if backup:  # django-ninja's tests/env-matrix/Dockerfile.backup was called "a base image" (round 62: a wrong fact)
+        return {"check": "container", "status": "backup_copy", "evidence": (
+            f"a backup copy of a Dockerfile: {PurePosixPath(f.path).name} ends in .{backup.group(1)}, a name `docker build` "
+            "never takes unless `-f` names it, so it is kept beside the image's real Dockerfile, not built as one")}
     lines = _dockerfile_lines(f, reader)
     dev = next(((n, l.strip()) for n, l in enumerate(lines[:8], 1) if _DEV_ONLY.search(l)), None) if reader is not None else None
     test_image = _TEST_IMAGE.search(PurePosixPath(f.path).name)

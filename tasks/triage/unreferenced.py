@@ -54,6 +54,12 @@ def never_named(path: str | None, reader=None, files: list[str] | None = None) -
     globs = [f"{part}/*" for part in (folder, folder.rsplit("/", 1)[-1]) if part and part != "."]
     texts = [text for p, text in _index(reader, files) if p != path]
     named = re.compile(rf"(?<![\w.-]){re.escape(stem)}(?:\.(?:js|mjs|css))?(?![\w.-])")  # not select2 in select2.min.js
-    if not texts or any(named.search(text) or any(g in text for g in globs) for text in texts):  # (set 35's audit)
+    parts = [x for x in folder.split("/") if x and x != "."]  # a folder a name is built in: `'%s%s.js' % (I18N_PATH,
+    built = re.compile("|".join(rf"[\"'`/]{re.escape('/'.join(parts[-k:]))}/(?=[\"'`%{{]|\$\{{)"  # the folder's path and
+                                for k in range(1, min(3, len(parts)) + 1))) \
+        if parts else None  # a slot for the name, not another file's name: `'%s%s.js' % (I18N_PATH, lang)` with
+    # I18N_PATH = 'autocomplete_light/i18n/' (round 62: sk.js "loaded by nothing")
+    if not texts or any(named.search(text) or any(g in text for g in globs) or built and built.search(text)
+                        for text in texts):  # (set 35's audit)
         return ""
     return "; no template, script or setting of the repository names it, so no page loads it"
