@@ -688,3 +688,12 @@ def test_a_web_asset_whose_folder_the_code_builds_names_in_is_not_said_to_be_unl
                                         "src/dal_select2/static/autocomplete_light/select2.js": "y = 2;\n"})
         said = never_named(asset, judge.reader, judge.imports.files)
         assert bool(said) is claimed, (name, said)
+
+
+def test_a_quoted_dev_server_command_is_cut_at_a_word_not_inside_a_variable():
+    """round 62's grader (pipeline internals): `... runserver 0.0.0.0:${DJANGO_PO` cut mid-variable."""
+    from tasks.triage.compose_dev import _cut
+
+    long = "/app/docker/django/entrypoint.sh python3 manage.py runserver 0.0.0.0:${DJANGO_PORT:-8000} --noreload"
+    assert _cut(long, 80) == "/app/docker/django/entrypoint.sh python3 manage.py runserver …"
+    assert _cut("python manage.py runserver 0.0.0.0:8000", 80) == "python manage.py runserver 0.0.0.0:8000"
