@@ -711,3 +711,14 @@ def test_a_user_line_is_not_offered_where_root_installed_the_packages_with_pip_u
     assert why and "pip install --user" in why, why
     why, *_ = checkov_harden("dockerfile", setting, "", base.replace(" --user", ""), "/docker/base/Dockerfile.", None)
     assert why is None or "--user" not in why, why
+
+
+def test_a_kubernetes_env_password_is_learnt_and_redacted():
+    """The attack on 218b6ed (an old leak): `- name: MYSQL_ROOT_PASSWORD` / `value: "mysql"` in a manifest was never
+    learnt, so every prompt that quoted the manifest showed it; a non-secret env entry stays."""
+    from tasks.findings.secrets import detect
+
+    manifest = ("env:\n  - name: MYSQL_ROOT_PASSWORD\n    value: \"Xk9q2LmZ\"\n  - name: API_TOKEN\n    value: hunter22\n"
+                "  - name: MYSQL_DATABASE\n    value: appdb\n")
+    found = detect(manifest, "k8s/db.yaml")
+    assert "Xk9q2LmZ" in found and "hunter22" in found and "appdb" not in found, found

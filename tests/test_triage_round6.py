@@ -450,8 +450,10 @@ def test_a_query_whose_only_value_is_converted_to_int_takes_only_numbers():
                 location={"path": "CTFd/utils/exports/__init__.py", "start_line": 4, "end_line": 4})
     rec = Judge(reader=Files(code)).judge(f)
     assert rec["verdict"] == "false_positive", rec
-    assert "only numbers reach the sink" in rec["reasons"][0]["evidence"] and "int(entry['id']) at line 2" in rec["reasons"][0]["evidence"]
-    raw = code.replace('int(entry["id"])', 'entry["id"]')
+    said = " | ".join(r["evidence"] for r in rec["reasons"])  # CTFd's `# noqa: S608` is ruff's code for B608: the
+    assert rec["reasons"][0]["evidence"].startswith("the line carries `# noqa: S608`")  # team's label first (set 58)
+    assert "only numbers reach the sink" in said and "int(entry['id']) at line 2" in said, said
+    raw = code.replace('int(entry["id"])', 'entry["id"]').replace("  # noqa: S608", "")
     assert Judge(reader=Files(raw)).judge(f)["verdict"] != "false_positive"
 
 

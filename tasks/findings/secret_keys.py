@@ -73,7 +73,11 @@ _VALUE = r"""\s*(?P<q>["'`])(?P<v>[^"'`\s]{4,200})(?P=q)"""
 # an assignment or a mapping entry (PASSWORD = '...', 'api_key': '...'), or a call whose first argument is the
 # name (getenv('DB_PASSWORD', '...')); not any literal after a word with "pass" in it ("pass1", "mail@x")
 _KEYED = (re.compile(rf"""(?i){_SECRET_NAME}["'`\]]{{0,2}}\s*(?:=|:|=>|:=){_VALUE}"""),
-          re.compile(rf"""(?i)\(\s*["'`][\w.-]*?{_SECRET_NAME}["'`]\s*,{_VALUE}"""))
+          re.compile(rf"""(?i)\(\s*["'`][\w.-]*?{_SECRET_NAME}["'`]\s*,{_VALUE}"""),
+          # a Kubernetes env entry, `- name: MYSQL_ROOT_PASSWORD` then `value: "mysql"` (the attack on 218b6ed: never
+          # learnt, so the manifest's password showed in every prompt that quoted it)
+          re.compile(rf"""(?im)\bname:[ \t]*["']?[\w.-]*?{_SECRET_NAME}["']?[ \t]*\r?\n[ \t]*value:[ \t]*(?P<q>["'`]?)"""
+                     r"""(?P<v>[^"'`\s]{4,200})(?P=q)[ \t]*$"""))
 
 
 def keyed_values(text: str) -> list[str]:
