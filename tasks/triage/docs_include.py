@@ -27,22 +27,37 @@ _DIRECTIVE = re.compile(r"""\{!\s*([^!}\s]+)\s*!\}|--8<--\s*["']?([^"'\s]+)["']?
 _PAGES = (".md", ".rst", ".txt", ".markdown")
 
 
-def shown_in(path: str | None, reader, f, files) -> str:
-    """"; docs/guides/auth.md:182 includes it verbatim (...), so a documentation page shows it verbatim" or ""."""
-    if not path or reader is None or not files:
-        return ""
-    name = posixpath.basename(path)
+_CACHE: dict[int, tuple] = {}  # id(file list) -> (the list, {file name: [(page, line, target, how)]}): one read per run
+
+
+def _includes(reader, f, files) -> dict:
+    """Every include directive of the repository's pages, by the included file's name, read once per file list."""
+    held = _CACHE.get(id(files))
+    if held is not None and held[0] is files:
+        return held[1]
+    found: dict = {}
     for page in [p for p in files if p.lower().endswith(_PAGES)][:MAX_PAGES]:
         lines = finding_lines(reader, f, page)
         if sum(len(t) for t in lines) > MAX_BYTES:
             continue
         for k, line in enumerate(lines, start=1):
-            if name not in line:
-                continue
-            for m in _DIRECTIVE.finditer(line):
+            for m in _DIRECTIVE.finditer(line) if ("{!" in line or "--8<--" in line or "include::" in line) else ():
                 target = posixpath.normpath((m.group(1) or m.group(2) or m.group(3)).split(":")[0]).lstrip("./")
-                if target and (path == target or path.endswith("/" + target)):
-                    how = "markdown-include's `{!…!}`" if m.group(1) else "a `--8<--` snippet" if m.group(2) else \
-                        "Sphinx's `literalinclude`"
-                    return f"; {page}:{k} includes it with {how}, so {MARK}"
+                how = "markdown-include's `{!…!}`" if m.group(1) else "a `--8<--` snippet" if m.group(2) else \
+                    "Sphinx's `literalinclude`"
+                if target:
+                    found.setdefault(posixpath.basename(target), []).append((page, k, target, how))
+    if len(_CACHE) >= 16:
+        _CACHE.clear()
+    _CACHE[id(files)] = (files, found)
+    return found
+
+
+def shown_in(path: str | None, reader, f, files) -> str:
+    """"; docs/guides/auth.md:182 includes it with ..., so a documentation page shows it verbatim" or ""."""
+    if not path or reader is None or not files:
+        return ""
+    for page, k, target, how in _includes(reader, f, files).get(posixpath.basename(path), []):
+        if path == target or path.endswith("/" + target):
+            return f"; {page}:{k} includes it with {how}, so {MARK}"
     return ""
