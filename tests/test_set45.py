@@ -260,8 +260,7 @@ def test_an_email_domain_and_a_form_fields_name_are_not_redacted():
             '41             "new_password2": "new_password",\n')
     out = finalise(_b("B105", "Possible hardcoded password: 'wrong_password'", b105, 39, 39))["snippet"]
     assert '"new_password1":' in out and '"new_password2":' in out
-    assert '"new_password"' not in out  # 'new' says nothing of the value: it may be somebody's password (750ff3a)
-    assert '"wrong_password"' in out  # names itself, as 'bad token' does (round 61's graders: over-redaction)
+    assert "wrong_password" not in out and '"new_password"' not in out
 
 
 MARKDOWN = '''import bleach

@@ -518,20 +518,19 @@ def test_a_braced_token_stays_a_secret_and_a_token_named_variable_says_nothing(t
     assert token not in said, said
 
 
-def test_a_tests_self_describing_hyphenated_value_is_shown_and_a_real_one_is_not():
-    """round 61 (django-otp's WRONG_PASSWORD = 'wrong-password', VALID_PASSWORD = 'valid-password'; graders:
-    over-redaction): words joined by - or _ that name the credential and say what sort it is describe a value; a
-    word-and-digits password, capitals, or a phrase without such a word stay redacted."""
+def test_a_hyphenated_passphrase_stays_redacted_whatever_its_words_say():
+    """7d80061 showed 'wrong-password' and 'valid-password' (round 61's graders: over-redaction); a helper's attack
+    then showed the same rule leaking real passphrases (`missing-key-ring` under DB_PASSWORD, `bogus-password-clasp`
+    from a password manager, `the valid secret`), so words joined by - or _ are a value again, and only a space-joined
+    phrase of the old words ('bad token') names itself."""
     from test_review_750 import _bandit
 
     from tasks.findings.parsers.finalise import finalise
 
-    for value, shown in (("wrong-password", True), ("valid-password", True), ("test_token", True),
-                         ("hunter-password2", False), ("Wrong-Password", False), ("password-reset", False),
-                         ("my-secret-key", False)):
-        out = finalise(_bandit("B105", "tests/test_auth.py", 3, f"Possible hardcoded password: '{value}'", 3,
-                               f"3 WRONG_PASSWORD = '{value}'\n"))
-        assert (value in out["title"] and value in out["snippet"]) is shown, (value, out["title"])
+    for value in ("missing-key-ring", "bogus-password-clasp", "wrong-password", "valid-password"):
+        out = finalise(_bandit("B105", "config/settings/production.py", 3, f"Possible hardcoded password: '{value}'", 3,
+                               f"3 DB_PASSWORD = '{value}'\n"))
+        assert value not in out["title"] + out["snippet"] + out["description"], value
 
 
 def test_a_docs_code_file_a_page_includes_verbatim_is_left_out_of_the_scan_not_commented(tmp_path):

@@ -31,15 +31,14 @@ _NOUNS = {"token", "tokens", "password", "passwords", "passwd", "secret", "key",
 _SAYS = {"bad", "wrong", "invalid", "incorrect", "fake", "dummy", "bogus", "expired", "revoked", "nonexistent", "garbage",
          "junk", "unknown", "missing", "broken", "stale", "mock"}  # words saying the value is not a working one; 'my
 #   secret key' or 'the new password' may be somebody's real password (the review of 750ff3a)
-_PLAIN_SAYS = {"test", "valid", "example", "sample", "placeholder"}  # 'wrong-password', 'valid-password', 'test_token':
-#   a test's self-describing value joined by - or _ (round 61's graders: over-redaction)
 
 
 def names_itself(value: str) -> bool:
     """'bad token', 'wrong password': two to five plain lower-case words, one the credential's kind and one saying
     what sort of it the value pretends to be."""
-    words = re.split(r"[ _-]", value.strip()) if re.fullmatch(r"[a-z]+(?:[ _-][a-z]+){1,4}", value.strip()) else []
-    return 2 <= len(words) <= 5 and bool(set(words) & _NOUNS) and bool(set(words) & (_SAYS | _PLAIN_SAYS))
+    words = value.strip().split(" ")  # spaces only: `missing-key-ring` is a passphrase (the attack on 7d80061)
+    return 2 <= len(words) <= 5 and all(re.fullmatch(r"[a-z]+", w) for w in words) \
+        and bool(set(words) & _NOUNS) and bool(set(words) & _SAYS)
 
 
 def prose(value: str) -> bool:
