@@ -721,3 +721,16 @@ def test_a_kubernetes_env_password_is_learnt_and_redacted():
                 "  - name: MYSQL_DATABASE\n    value: appdb\n")
     found = detect(manifest, "k8s/db.yaml")
     assert "Xk9q2LmZ" in found and "hunter22" in found and "appdb" not in found, found
+
+
+def test_an_asserts_keyword_is_not_called_the_flagged_value(tmp_path):
+    """The review of d86c950 (set 58's django-celery-beat): B101 on `assert str(IntervalSchedule(every=10,
+    period='seconds')) == ...` was said to flag "the value `period=` of `IntervalSchedule()`"; B101 flags the assert."""
+    from test_round45_rows import _reasons
+    from test_triage_hygiene import finding
+
+    code = "def test_a():\n    assert str(IntervalSchedule(every=10, period='seconds')) == 'every 10 seconds'\n"
+    rec, said = _reasons(tmp_path / "b101", {"tests/test_a.py": code}, finding(
+        tool="bandit", rule_id="B101", title="Use of assert detected.",
+        location={"path": "tests/test_a.py", "start_line": 2, "end_line": 2}))
+    assert rec["verdict"] == "false_positive" and "the flagged value is" not in said, said

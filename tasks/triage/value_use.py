@@ -20,7 +20,7 @@ import re
 
 from tasks.findings.model import Finding
 from tasks.findings.secret_evidence import classify_one
-from tasks.findings.secrets import plausible
+from tasks.findings.secrets import plausible, tool_marks_secret
 from tasks.triage.parsed_source import enclosing_function, python_parents
 
 MAX_USES = 3
@@ -117,7 +117,7 @@ def _keyword(stmt: ast.stmt, line: int, scope) -> str | None:
 
 def value_use(f: Finding, reader) -> dict | None:
     """{"check": "code", "evidence"} naming where the name a test's flagged line binds is read, or that it never is,
-    or the call a flagged keyword value is given to; None outside Python, for a line that binds no single plain name,
+    or the call a secret rule's flagged keyword value is given to (not an assert's: B101 flags no value); None outside Python, for a line that binds no single plain name,
     or when a read cannot be described."""
     parsed = python_parents(reader, f) if f.line else None
     if parsed is None:
@@ -128,7 +128,8 @@ def value_use(f: Finding, reader) -> dict | None:
                                              and n.lineno <= f.line <= (n.end_lineno or n.lineno)), None)
     targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
     if len(targets) != 1 or not isinstance(targets[0], ast.Name) or getattr(stmt, "value", None) is None:
-        said = _keyword(stmt, f.line, scope) if stmt is not None and scope is not None else None
+        flagged_literal = f.kind == "secret" or tool_marks_secret(str(f.tool or ""), str(f.rule_id or ""), f.title or "")
+        said = _keyword(stmt, f.line, scope) if stmt is not None and scope is not None and flagged_literal else None
         return {"check": "code", "evidence": said} if said and _named(said.split(" (line ")[0]) else None
     name = targets[0].id
     if scope is None or any(isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names for n in ast.walk(scope)):
