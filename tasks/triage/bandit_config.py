@@ -12,7 +12,7 @@ INI file Bandit finds itself with ``-r``: ``[bandit]`` ``exclude``/``skips``/``t
 when an excluded string occurs anywhere in its path (``bandit.core.manager``), and so does this check.  A file that
 does not parse says nothing.
 
-May import: ``tasks.findings``, ``tasks.repository``.
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.repo_cache``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import yaml
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
+from tasks.triage.repo_cache import once_per_commit
 
 _FILES = ("pyproject.toml", ".bandit", "bandit.yaml", "bandit.yml", ".bandit.yaml", ".bandit.yml")
 _TEST_ID = re.compile(r"^B\d{3}$")
@@ -71,19 +72,17 @@ def _configs(f: Finding, reader) -> list[tuple[str, dict, str]]:
     """(file, options, where the build runs Bandit with it) of each configuration file at the finding's commit, read
     and parsed once per reader and commit: every Bandit finding asks (django-allauth: 1,658)."""
     commit = reader.resolve(f.source.commit if f.source else None) if hasattr(reader, "resolve") else None
-    try:
-        known = _CONFIGS.setdefault(reader, {})
-    except TypeError:  # a reader that cannot be weakly referenced (a test's stand-in): read, not kept
-        known = {}
-    if commit not in known:
+
+    def read() -> list[tuple[str, dict, str]]:
         found = []
         for name in _FILES:
             text = "".join(finding_lines(reader, f, name)[:5000])
             opts = _options(name, text) if text else None
             if opts:
                 found.append((name, opts, _runs(reader, f, name)))
-        known[commit] = found
-    return known[commit]
+        return found
+
+    return once_per_commit(_CONFIGS, reader, commit, read)
 
 
 def excluded(f: Finding | dict, reader=None) -> str | None:

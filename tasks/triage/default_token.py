@@ -9,7 +9,7 @@ terraform-aws-modules' stale-actions.yaml and lock.yml so, and called pre-commit
 actions by tag, no permissions) a finding: a pull request from a branch of the repository, not a fork, runs those
 actions with that write token.  Without such a workflow the default stays unknown and the old reading holds.
 
-May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.workflows``.
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.workflows``, ``tasks.triage.repo_cache``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import weakref
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
+from tasks.triage.repo_cache import once_per_commit
 from tasks.triage.workflows import (_PRIVILEGED, _THIRD_PARTY_TAG, _TOKEN_INPUT, _WRITER, _default_steps,
                                     _names_write_all, _untrusted_use, _workflow, triggers, workflow_mapping)
 
@@ -32,11 +33,8 @@ def _writers(f: Finding, reader) -> list[tuple[str, str]]:
     """(path, "stale-actions.yaml (actions/stale)") of each workflow without a permissions block whose steps write with
     the default token; read once per reader and commit (every CKV2_GHA_1 and tag-pinned finding asks)."""
     commit = reader.resolve(f.source.commit if f.source else None) if hasattr(reader, "resolve") else None
-    try:
-        known = _WRITERS.setdefault(reader, {})
-    except TypeError:  # a reader that cannot be weakly referenced (a test's stand-in): read, not kept
-        known = {}
-    if commit not in known:
+
+    def read() -> list[tuple[str, str]]:
         found = []
         for name in [n for n in (reader.tracked(commit, ".github/workflows", limit=60) if hasattr(reader, "tracked") else [])
                      if n.endswith((".yml", ".yaml"))]:
@@ -47,8 +45,9 @@ def _writers(f: Finding, reader) -> list[tuple[str, str]]:
                          if _WRITER.match(str(st.get("uses") or "")) or _PUSHES.search(str(st.get("run") or ""))), None)
             if uses is not None:
                 found.append((name, f"{name.rsplit('/', 1)[-1]} ({uses.split('@')[0] or 'a run: step that pushes'})"))
-        known[commit] = found
-    return known[commit]
+        return found
+
+    return once_per_commit(_WRITERS, reader, commit, read)
 
 
 def writing_default(f: Finding, reader) -> str | None:

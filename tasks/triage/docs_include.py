@@ -10,15 +10,17 @@ Read: markdown-include (``{!path!}``), pymdownx.snippets (``--8<-- "path"``) and
 ``include`` directives in the repository's ``.md``, ``.rst`` and ``.txt`` files; a directive's path matches when it
 names the file's tail (``./src/x.py`` for ``docs/src/x.py``).  Bounded: ``MAX_PAGES`` pages, ``MAX_BYTES`` each.
 
-May import: ``tasks.findings``, ``tasks.repository``.
+May import: ``tasks.findings``, ``tasks.repository``, ``tasks.triage.repo_cache``.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
+import weakref
 
 from tasks.repository.source import finding_lines
+from tasks.triage.repo_cache import once_per_files
 
 MARK = "a documentation page shows it verbatim"
 MAX_PAGES = 600
@@ -27,14 +29,15 @@ _DIRECTIVE = re.compile(r"""\{!\s*([^!}\s]+)\s*!\}|--8<--\s*["']?([^"'\s]+)["']?
 _PAGES = (".md", ".rst", ".txt", ".markdown")
 
 
-_CACHE: dict[int, tuple] = {}  # id(file list) -> (the list, {file name: [(page, line, target, how)]}): one read per run
+_INCLUDES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # reader -> (file list, {name: [include]})
 
 
 def _includes(reader, f, files) -> dict:
     """Every include directive of the repository's pages, by the included file's name, read once per file list."""
-    held = _CACHE.get(id(files))
-    if held is not None and held[0] is files:
-        return held[1]
+    return once_per_files(_INCLUDES, reader, files, lambda: _read_includes(reader, f, files))
+
+
+def _read_includes(reader, f, files) -> dict:
     found: dict = {}
     for page in [p for p in files if p.lower().endswith(_PAGES)][:MAX_PAGES]:
         lines = finding_lines(reader, f, page)
@@ -47,9 +50,6 @@ def _includes(reader, f, files) -> dict:
                     "Sphinx's `literalinclude`"
                 if target:
                     found.setdefault(posixpath.basename(target), []).append((page, k, target, how))
-    if len(_CACHE) >= 16:
-        _CACHE.clear()
-    _CACHE[id(files)] = (files, found)
     return found
 
 

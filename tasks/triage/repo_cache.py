@@ -1,5 +1,6 @@
-"""A result computed once per repository reader and file list: the documentation's disclaimers, the text index of
-templates and scripts.  The cache is keyed weakly on the reader, so it ends with the triage run that made it, and
+"""A result computed once per repository reader and file list (the documentation's disclaimers, the text index of
+templates and scripts) or once per reader and commit (the project's Bandit configuration, the workflows that write
+with the default token).  The cache is keyed weakly on the reader, so it ends with the triage run that made it, and
 is rebuilt when the file list changes.
 
 May import: nothing of tasks.
@@ -29,3 +30,15 @@ def once_per_files(cache: weakref.WeakKeyDictionary, reader, files: list[str], b
     except TypeError:
         pass
     return value
+
+
+def once_per_commit(cache: weakref.WeakKeyDictionary, reader, commit, build: Callable[[], T]) -> T:
+    """``build()``, or what it returned for this reader and ``commit`` before; a reader that cannot be weakly
+    referenced (a test's stand-in) is not cached."""
+    try:
+        known = cache.setdefault(reader, {})
+    except TypeError:
+        return build()
+    if commit not in known:
+        known[commit] = build()
+    return known[commit]
