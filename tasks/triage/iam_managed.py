@@ -39,18 +39,31 @@ MANAGED: dict[str, frozenset[str]] = {
 _LIST = r"\[([^\]]*)\]"
 
 
-def statements(code: str) -> list[str] | None:
-    """The bodies of the HCL ``statement { ... }`` blocks (braces matched), or None when one does not close."""
+def statements(code: str, dynamic: bool = False) -> list[str] | None:
+    """The bodies of the HCL ``statement { ... }`` blocks (braces matched), or None when one does not close; with
+    ``dynamic``, also the ``content { }`` of each ``dynamic "statement" { }`` (None when one has no content)."""
     out = []
-    for m in re.finditer(r"(?m)^\s*statement\s*\{", code):
+    opening = r'(?m)^\s*(?:statement|dynamic\s+"statement")\s*\{' if dynamic else r"(?m)^\s*statement\s*\{"
+    for m in re.finditer(opening, code):
         depth, i = 1, m.end()
         while depth and i < len(code):
             depth += {"{": 1, "}": -1}.get(code[i], 0)
             i += 1
         if depth:
             return None
-        out.append(code[m.end():i - 1])
+        body = code[m.end():i - 1]
+        if m.group(0).lstrip().startswith("dynamic"):
+            inner = re.search(r"(?m)^\s*content\s*\{", body)
+            if inner is None:
+                return None
+            body = body[inner.end():]
+        out.append(body)
     return out
+
+
+def negated(body: str) -> bool:
+    """A ``Deny``, ``not_actions`` or ``not_resources`` statement: neither check reads what it leaves allowed."""
+    return bool(re.search(r"(?m)^\s*(?:not_actions|not_resources)\s*=", body) or re.search(r'(?m)^\s*effect\s*=\s*"Deny"', body))
 
 
 def _strings(body: str, key: str) -> list[str] | None:
@@ -67,7 +80,7 @@ def check_managed_policy(f: Finding | dict) -> dict | None:
         return None
     matched = []
     for body in blocks:
-        if re.search(r"(?m)^\s*(?:not_actions|not_resources)\s*=", body) or re.search(r'(?m)^\s*effect\s*=\s*"Deny"', body):
+        if negated(body):
             return None
         if not re.search(r"(?m)^\s*resources\s*=", body):
             return None

@@ -22,32 +22,12 @@ from __future__ import annotations
 import re
 
 from tasks.findings.model import Finding, as_finding
-from tasks.triage.iam_managed import _RULES, _strings
+from tasks.triage.iam_managed import _RULES, _strings, check_managed_policy, negated, statements
 
 _READ_SERVICES = {"ec2", "autoscaling", "eks", "elasticloadbalancing", "ecs", "route53", "acm", "cloudwatch", "tag"}
 _SECRET_READS = {"ec2:GetPasswordData", "ec2:GetConsoleOutput", "ec2:GetConsoleScreenshot", "ec2:GetLaunchTemplateData",
                  "acm:GetCertificate"}
 _TAG_TESTS = {"StringEquals", "StringLike", "ForAllValues:StringEquals", "ForAnyValue:StringEquals"}
-
-
-def _blocks(code: str) -> list[str] | None:
-    """The bodies of ``statement { }`` and of ``dynamic "statement" { content { } }`` (braces matched)."""
-    out = []
-    for m in re.finditer(r'(?m)^\s*(?:statement|dynamic\s+"statement")\s*\{', code):
-        depth, i = 1, m.end()
-        while depth and i < len(code):
-            depth += {"{": 1, "}": -1}.get(code[i], 0)
-            i += 1
-        if depth:
-            return None
-        body = code[m.end():i - 1]
-        if m.group(0).lstrip().startswith("dynamic"):
-            inner = re.search(r"(?m)^\s*content\s*\{", body)
-            if inner is None:
-                return None
-            body = body[inner.end():]
-        out.append(body)
-    return out
 
 
 def _reads(action: str) -> bool:
@@ -76,12 +56,12 @@ def check_tag_scoped(f: Finding | dict) -> dict | None:
     f = as_finding(f)
     if f.tool != "checkov" or str(f.rule_id).upper() not in _RULES or not f.snippet:
         return None
-    blocks = _blocks(f.snippet)
+    blocks = statements(f.snippet, dynamic=True)
     if not blocks:
         return None
     reads, tagged = [], []
     for body in blocks:
-        if re.search(r"(?m)^\s*(?:not_actions|not_resources)\s*=", body) or re.search(r'(?m)^\s*effect\s*=\s*"Deny"', body):
+        if negated(body):
             return None
         resources, actions = _strings(body, "resources"), _strings(body, "actions")
         if resources is None or actions is None or not actions:
@@ -108,6 +88,4 @@ def check_tag_scoped(f: Finding | dict) -> dict | None:
 
 def check_iam_policy(f: Finding | dict) -> dict | None:
     """An AWS managed policy's own statements (tasks.triage.iam_managed), or writes bound to a resource tag."""
-    from tasks.triage.iam_managed import check_managed_policy
-
     return check_managed_policy(f) or check_tag_scoped(f)
