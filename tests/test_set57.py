@@ -8,6 +8,16 @@ import subprocess
 from test_review_750 import _bandit
 
 
+def _judged(path_root, files, tool, rule, title, path, start, end):
+    """(record, its reasons joined) for ``tool``'s finding of ``rule`` at ``path``:``start``-``end`` in a repository
+    of ``files`` made under ``path_root``: the judge every test below asks."""
+    from test_round45_rows import _reasons
+    from test_triage_hygiene import finding
+
+    return _reasons(path_root, files, finding(tool=tool, rule_id=rule, title=title,
+                                              location={"path": path, "start_line": start, "end_line": end}))
+
+
 def test_a_format_placeholder_is_no_password_but_a_value_beside_it_still_is(tmp_path):
     """django-allauth's `@pytest.mark.parametrize("password", ["{user_password}", "{password_factory}"])` (round 59's
     grader: over-redaction): a str.format field names a variable and holds no secret, so the prompt shows it; a
@@ -47,13 +57,10 @@ def test_a_tests_random_value_says_where_it_goes(tmp_path):
     """shuup's `num = random.randint(100, 500)` in a test (round 60's grader: "it does not say that num is only a stock
     quantity passed to supplier.adjust_stock"); a value never read says so; a module-level name says nothing (other
     tests may import it)."""
-    from test_round45_rows import _reasons
-    from test_triage_hygiene import finding
 
     def judge(name, text, line):
-        return _reasons(tmp_path / name, {"tests/test_stock.py": text}, finding(
-            tool="bandit", rule_id="B311", title="Standard pseudo-random generators are not suitable",
-            location={"path": "tests/test_stock.py", "start_line": line, "end_line": line}))
+        return _judged(tmp_path / name, {"tests/test_stock.py": text},
+            "bandit", "B311", "Standard pseudo-random generators are not suitable", "tests/test_stock.py", line, line)
 
     rec, said = judge("used", _STOCK, 5)
     assert rec["verdict"] == "false_positive"
@@ -85,15 +92,13 @@ def test_a_tests_password_says_where_it_goes_and_never_quotes_it(tmp_path):
 def test_an_examples_code_says_what_the_line_runs_beside_the_path(tmp_path):
     """round 59: five example rows said only "not what the project ships: examples/... is example code"; an example's
     SQL built from a module constant now says so, as a test's does; one built from argv says nothing more."""
-    from test_round45_rows import _reasons
-    from test_triage_hygiene import finding
 
     def judge(name, value):
         text = ("import sqlite3\nimport sys\n\nTABLE = 'books'\n\n\ndef main(db):\n"
                 f"    db.execute('SELECT * FROM %s' % {value})\n")
-        return _reasons(tmp_path / name, {"examples/run.py": text, "pkg/__init__.py": ""}, finding(
-            tool="bandit", rule_id="B608", title="Possible SQL injection vector through string-based query construction.",
-            location={"path": "examples/run.py", "start_line": 8, "end_line": 8}))
+        return _judged(tmp_path / name, {"examples/run.py": text, "pkg/__init__.py": ""},
+            "bandit", "B608", "Possible SQL injection vector through string-based query construction.",
+            "examples/run.py", 8, 8)
 
     rec, constant = judge("constant", "TABLE")
     rec2, argv = judge("argv", "sys.argv[1]")
@@ -106,14 +111,11 @@ def test_an_examples_code_says_what_the_line_runs_beside_the_path(tmp_path):
 def test_a_sphinx_themes_template_is_a_static_site_template(tmp_path):
     """shuup's doc/_theme/sphinx_shoop_theme/layout_old.html (round 60's graders: "only 'is documentation'"): a theme
     folder beside the docs' conf.py renders at build time; the same folder without a conf.py stays plain docs."""
-    from test_round45_rows import _reasons
-    from test_triage_hygiene import finding
 
     page = '<a href="{{ parent.link|e }}">{{ parent.title }}</a>\n'
     for name, files, site in (("sphinx", {"doc/conf.py": "project = 'x'\n"}, True), ("bare", {"doc/index.rst": "x\n"}, False)):
-        rec, said = _reasons(tmp_path / name, {**files, "doc/_theme/t/layout.html": page}, finding(
-            tool="semgrep", rule_id="generic.html-templates.security.var-in-href", title="var-in-href",
-            location={"path": "doc/_theme/t/layout.html", "start_line": 1, "end_line": 1}))
+        rec, said = _judged(tmp_path / name, {**files, "doc/_theme/t/layout.html": page},
+            "semgrep", "generic.html-templates.security.var-in-href", "var-in-href", "doc/_theme/t/layout.html", 1, 1)
         assert rec["verdict"] == "false_positive", said
         assert ("template of the static website in doc/ (Sphinx: doc/conf.py)" in said) is site, said
 
@@ -270,17 +272,15 @@ class SimpleHistoryAdmin:
 def test_a_link_from_a_context_key_every_view_sets_to_reverse(tmp_path):
     """django-simple-history's `<a href="{{changelist_url}}">` (set 57: both labellers); a key some other view sets
     from a model field, or a template value no Python file sets, keeps the finding."""
-    from test_round45_rows import _reasons
-    from test_triage_hygiene import finding
 
     page = '{% load i18n %}\n<a href="{{changelist_url}}">list</a>\n'
     other = "def view(request, obj):\n    return {'changelist_url': obj.homepage}\n"
     for name, files, fp in (("reversed", {"simple_history/admin.py": _HISTORY_ADMIN}, True),
                             ("stored", {"simple_history/admin.py": _HISTORY_ADMIN, "app/views.py": other}, False),
                             ("unset", {"simple_history/admin.py": "x = 1\n"}, False)):
-        rec, said = _reasons(tmp_path / name, {**files, "simple_history/templates/form.html": page}, finding(
-            tool="semgrep", rule_id="generic.html-templates.security.var-in-href", title="var-in-href",
-            location={"path": "simple_history/templates/form.html", "start_line": 2, "end_line": 2}))
+        rec, said = _judged(tmp_path / name, {**files, "simple_history/templates/form.html": page},
+            "semgrep", "generic.html-templates.security.var-in-href", "var-in-href",
+            "simple_history/templates/form.html", 2, 2)
         assert ("every place the repository sets that context key gives it reverse() (simple_history/admin.py:7)"
                 in said) is fp, (name, said)
 
@@ -299,15 +299,12 @@ def test_a_tests_expected_context_is_no_binding_of_the_key(tmp_path):
 def test_importing_a_classs_own_module_loads_nothing_new(tmp_path):
     """django-simple-history's `importlib.import_module(history_model.__module__)` (set 57: both labellers); a
     module name from a parameter keeps the finding."""
-    from test_round45_rows import _reasons
-    from test_triage_hygiene import finding
 
     rule = "python.lang.security.audit.non-literal-import.non-literal-import"
     for name, arg, fp in (("own", "history_model.__module__", True), ("param", "module_name", False)):
         code = f"import importlib\n\n\ndef finalize(history_model, module_name):\n    module = importlib.import_module({arg})\n    return module\n"
-        rec, said = _reasons(tmp_path / name, {"simple_history/models.py": code}, finding(
-            tool="semgrep", rule_id=rule, title="non-literal-import",
-            location={"path": "simple_history/models.py", "start_line": 5, "end_line": 5}))
+        rec, said = _judged(tmp_path / name, {"simple_history/models.py": code},
+            "semgrep", rule, "non-literal-import", "simple_history/models.py", 5, 5)
         assert (rec["verdict"] == "false_positive" and "an already loaded module" in said) is fp, (name, said)
 
 
@@ -315,8 +312,6 @@ def test_a_response_of_a_configured_message_is_the_deployers_text(tmp_path):
     """django-axes' `HttpResponse(get_lockout_message(), status=status)` where get_lockout_message() returns only
     settings.AXES_COOLOFF_MESSAGE / AXES_PERMALOCK_MESSAGE (set 57: both labellers); a getter that also returns a
     request value keeps the finding."""
-    from test_round45_rows import _reasons
-    from test_triage_hygiene import finding
 
     rule = "python.django.security.audit.xss.direct-use-of-httpresponse.direct-use-of-httpresponse"
     getter = ("from django.http import HttpResponse\nfrom axes.conf import settings\n\n\ndef get_lockout_message() -> str:\n"
@@ -325,24 +320,20 @@ def test_a_response_of_a_configured_message_is_the_deployers_text(tmp_path):
               "    return HttpResponse(get_lockout_message(), status=status)\n")
     leaky = getter.replace("return settings.AXES_PERMALOCK_MESSAGE", "return request_text()")
     for name, code, fp in (("settings", getter, True), ("leaky", leaky, False)):
-        rec, said = _reasons(tmp_path / name, {"axes/helpers.py": code}, finding(
-            tool="semgrep", rule_id=rule, title="direct-use-of-httpresponse",
-            location={"path": "axes/helpers.py", "start_line": 12, "end_line": 12}))
+        rec, said = _judged(tmp_path / name, {"axes/helpers.py": code},
+            "semgrep", rule, "direct-use-of-httpresponse", "axes/helpers.py", 12, 12)
         assert ("returns only settings.AXES_COOLOFF_MESSAGE, settings.AXES_PERMALOCK_MESSAGE" in said) is fp, (name, said)
 
 
 def test_an_http_response_redirect_to_the_requests_own_path(tmp_path):
     """django-simple-history's `return http.HttpResponseRedirect(request.path)` (set 57: both labellers; the check
     knew only `redirect(request.path)`); a redirect to a query value keeps the finding."""
-    from test_round45_rows import _reasons
-    from test_triage_hygiene import finding
 
     rule = "python.django.security.injection.open-redirect.open-redirect"
     for name, target, fp in (("own", "request.path", True), ("query", "request.GET['next']", False)):
         code = f"from django import http\n\n\ndef view(request):\n    return http.HttpResponseRedirect({target})\n"
-        rec, said = _reasons(tmp_path / name, {"simple_history/admin.py": code}, finding(
-            tool="semgrep", rule_id=rule, title="open-redirect",
-            location={"path": "simple_history/admin.py", "start_line": 5, "end_line": 5}))
+        rec, said = _judged(tmp_path / name, {"simple_history/admin.py": code},
+            "semgrep", rule, "open-redirect", "simple_history/admin.py", 5, 5)
         assert (rec["verdict"] == "false_positive" and "redirects to `request.path`" in said) is fp, (name, said)
 
 
@@ -374,8 +365,6 @@ def test_a_test_runners_database_password_that_the_ci_service_container_is_given
     """django-simple-history's runtests.py `"PASSWORD": "postgres"` against the workflow's `POSTGRES_PASSWORD: postgres`
     service (set 57: both labellers, two findings); another value, a remote host, or no service keeps the finding; the
     value itself is never said."""
-    from test_round45_rows import _reasons
-    from test_triage_hygiene import finding
 
     for name, files, fp in (
             ("service", {"runtests.py": _RUNTESTS, ".github/workflows/test.yml": _WORKFLOW}, True),
@@ -385,9 +374,8 @@ def test_a_test_runners_database_password_that_the_ci_service_container_is_given
                         ".github/workflows/test.yml": _WORKFLOW}, False),
             ("no-service", {"runtests.py": _RUNTESTS}, False)):
         value = "pg-Secret9" if name == "other" else "postgres"
-        rec, said = _reasons(tmp_path / name, files, finding(
-            tool="bandit", rule_id="B105", title=f"Possible hardcoded password: '{value}'",
-            location={"path": "runtests.py", "start_line": 5, "end_line": 5}))
+        rec, said = _judged(tmp_path / name, files,
+            "bandit", "B105", f"Possible hardcoded password: '{value}'", "runtests.py", 5, 5)
         assert ("the POSTGRES_PASSWORD that .github/workflows/test.yml:10 gives the database container" in said) is fp, (name, said)
         assert rec["verdict"] == "false_positive" or not fp
         assert "pg-Secret9" not in said
@@ -592,17 +580,14 @@ class UnisenderGoTrackingWebhookView:
 def test_a_webhook_receivers_digest_is_the_providers_scheme(tmp_path):
     """django-anymail's Unisender Go webhook (round 62: both stage-1 graders, "switching to sha256 would reject every
     real webhook"); the same digest outside a webhook module, or stored rather than compared, keeps the finding."""
-    from test_round45_rows import _reasons
-    from test_triage_hygiene import finding
 
     for name, path, code, fp in (("webhook", "anymail/webhooks/unisender_go.py", _UNISENDER, True),
                                  ("elsewhere", "anymail/backends/unisender_go.py",
                                   _UNISENDER.replace("TrackingWebhookView", "Backend"), False),
                                  ("stored", "anymail/webhooks/unisender_go.py",
                                   _UNISENDER.replace("constant_time_compare(actual_auth, expected_auth)", "self.save(expected_auth)"), False)):
-        rec, said = _reasons(tmp_path / name, {path: code}, finding(
-            tool="bandit", rule_id="B324", title="Use of weak MD5 hash for security. Consider usedforsecurity=False",
-            location={"path": path, "start_line": 11, "end_line": 11}))
+        rec, said = _judged(tmp_path / name, {path: code},
+            "bandit", "B324", "Use of weak MD5 hash for security. Consider usedforsecurity=False", path, 11, 11)
         assert ("the sending provider's webhook signature" in said) is fp, (name, said)
 
 
@@ -626,8 +611,6 @@ def test_request_data_that_reaches_an_http_response_only_through_format_html(tmp
     """django-autocomplete-light's alight create view (round 62: the row called a format_html-escaped POST value a
     true positive and advised format_html; its "taint" was the word `text` inside content_type='text/html'); the
     same value concatenated unescaped stays a finding."""
-    from test_round45_rows import _reasons
-    from test_triage_hygiene import finding
 
     rule = "python.django.security.audit.xss.direct-use-of-httpresponse.direct-use-of-httpresponse"
     for name, body, fp in (("escaped", "format_html('<div data-value=\"{}\">{}</div>', text, result)", True),
@@ -635,9 +618,8 @@ def test_request_data_that_reaches_an_http_response_only_through_format_html(tmp
         code = ("from django import http\nfrom django.utils.html import format_html\n\n\ndef post(self, request):\n"
                 "    text = request.POST.get('text', None)\n    result = self.create(text)\n"
                 f"    return http.HttpResponse(\n        {body},\n        content_type='text/html',\n    )\n")
-        rec, said = _reasons(tmp_path / name, {"src/dal_alight/views.py": code}, finding(
-            tool="semgrep", rule_id=rule, title="direct-use-of-httpresponse",
-            location={"path": "src/dal_alight/views.py", "start_line": 8, "end_line": 11}))  # Semgrep's whole call
+        rec, said = _judged(tmp_path / name, {"src/dal_alight/views.py": code},
+            "semgrep", rule, "direct-use-of-httpresponse", "src/dal_alight/views.py", 8, 11)  # Semgrep's whole call
         assert (rec["verdict"] == "false_positive" and "escaped before insertion" in said) is fp, (name, said)
 
 
@@ -661,14 +643,11 @@ def test_a_variables_name_inside_a_string_literal_is_no_flow(tmp_path):
 
 def test_a_dockerfiles_backup_copy_is_no_base_image(tmp_path):
     """django-ninja's tests/env-matrix/Dockerfile.backup (round 62, both stages: "a base image", a wrong fact)."""
-    from test_round45_rows import _reasons
-    from test_triage_hygiene import finding
 
     text = "FROM python:3.8\nRUN pip install tox\nCOPY tests /tests\n"
     for name, path, said_backup in (("backup", "build/Dockerfile.backup", True), ("base", "build/base.Dockerfile", False)):
-        rec, said = _reasons(tmp_path / name, {path: text}, finding(
-            tool="checkov", rule_id="CKV_DOCKER_3", title="Ensure that a user for the container has been created",
-            location={"path": path, "start_line": 1, "end_line": 3}))
+        rec, said = _judged(tmp_path / name, {path: text},
+            "checkov", "CKV_DOCKER_3", "Ensure that a user for the container has been created", path, 1, 3)
         assert ("a backup copy of a Dockerfile: Dockerfile.backup ends in .backup" in said) is said_backup, (name, said)
         assert ("a base image" in said) is not said_backup, (name, said)
 

@@ -117,8 +117,8 @@ def _keyword(stmt: ast.stmt, line: int, scope) -> str | None:
 
 def value_use(f: Finding, reader) -> dict | None:
     """{"check": "code", "evidence"} naming where the name a test's flagged line binds is read, or that it never is,
-    or the call a secret rule's flagged keyword value is given to (not an assert's: B101 flags no value); None outside Python, for a line that binds no single plain name,
-    or when a read cannot be described."""
+    or the call a secret rule's flagged keyword value is given to (not an assert's: B101 flags no value); None
+    outside Python, for a line that binds no single plain name, or when a read cannot be described."""
     parsed = python_parents(reader, f) if f.line else None
     if parsed is None:
         return None
