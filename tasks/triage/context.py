@@ -23,6 +23,7 @@ from tasks.findings.secrets import tool_marks_secret
 from tasks.triage.bundles import bundled_packages, licensed_copy
 from tasks.triage.commented_secret import commented_evidence
 from tasks.triage.enum_member import enum_member
+from tasks.triage.secret_names import pass_verb
 from tasks.triage.constant import flagged_code
 from tasks.triage.decoy_hash import decoy_hash
 from tasks.triage.file_secrets import file_evidence, with_file_evidence  # noqa: F401 - verdict reads context.with_file_evidence
@@ -139,7 +140,8 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     """Check 5: {"check": "secret", "status": "not_a_secret"|"weak_evidence"|"credential_like", "evidence"} or None (a
     value the tool masked is judged only from the file, ``reader``; without it, not at all)."""
     f = as_finding(f)
-    member = enum_member(f, reader)  # `PASSWORD = "password"` in an Enum (set 48)
+    member = enum_member(f, reader) or pass_verb(f, reader)  # `PASSWORD = "password"` in an Enum (set 48);
+    # `pass_parameter="page_info"` (round 62)
     if member:
         return member
     ev = f.secret_evidence

@@ -47,7 +47,7 @@ from tasks.findings.model import Finding, as_finding
 from tasks.triage.fails_closed import fails_closed, flagged_handler
 from tasks.triage.iac_ports import icmp_only, range_from_variable
 from tasks.triage.iac_rules import operational
-from tasks.triage.test_site import test_site
+from tasks.triage.test_site import assert_guard, test_site
 
 # Semgrep's and CodeQL's rule groups for code quality: bugs or style, not security weaknesses
 _DJANGO_USER = re.compile(r"\b((?:self\.)?(?:request\.)?user)\.(is_authenticated|is_anonymous|is_staff|is_superuser|is_active)\b(?!\s*\()")
@@ -279,7 +279,9 @@ def triage(f: Finding | dict, reader=None) -> dict | None:
                 "fix": None}
     rule = TEST_ONLY_RULES.get((f.tool, str(f.rule_id).upper()))
     if rule and is_test_path(path):
-        return {"signal": "harmless in test code", "reason": f"{path} is a test file{test_site(f, reader)} and {rule[0]}.",
+        guard = assert_guard(f, reader) if str(f.rule_id).upper() == "B101" else None  # a helper's own arguments
+        return {"signal": "harmless in test code", "reason": f"{path} is a test file{test_site(f, reader)}"
+                + (f"{guard}. {rule[0][0].upper()}{rule[0][1:]}." if guard else f" and {rule[0]}."),
                 "action": rule[1], "fix": rule[2]}
     if confidence_of(f) == "low" and not _reads_request(f):  # the code outweighs the rule's own doubt
         return {

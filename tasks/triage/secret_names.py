@@ -24,6 +24,30 @@ _KIND = re.compile(r"(?i)(pas+wo?r?d|pass(?:phrase)?|pwd|token|secrete?)\w*?_(ty
 # OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "tests.SampleAccessToken" names a Django model (a swappable model's label)
 
 
+# `pass` as a verb: the name says what is passed or how (pass_parameter, pass_through, passthrough), no password
+_PASS_VERB = re.compile(r"(?i)(?:^|_)pass_?(?:parameters?|params?|through|thru|args|kwargs|context|request|fail(?:ed)?|"
+                        r"count|rate)$")
+_SECRET_WORD = re.compile(r"(?i)pass|pwd|token|secret")
+
+
+def pass_verb(f: Finding | dict, reader=None) -> dict | None:
+    """{"check": "secret", "status": "not_a_secret", "evidence"} when every name a Bandit B105-B107 literal is given to
+    uses `pass` as a verb (django-ninja's ``@paginate(pass_parameter="page_info")``, round 62's grader: "B106 fired
+    only because the keyword name contains 'pass'"), else None."""
+    f = as_finding(f)
+    loc = f.location
+    if f.tool != "bandit" or str(f.rule_id).upper() not in ("B105", "B106", "B107") or not loc or not loc.start_line:
+        return None
+    parsed = python_tree(reader, f)
+    names = [n for n in (_names(parsed[0], loc.start_line) if parsed else []) if _SECRET_WORD.search(n)]  # what Bandit
+    if not names or not all(_PASS_VERB.search(n) for n in names):  # matched: `page_size=10` beside it is no name of it
+        return None
+    return {"check": "secret", "status": "not_a_secret",
+            "evidence": f"not a credential: at {f.path}:{loc.start_line} the literal is given to `{names[0]}`, where "
+                        "`pass` is the verb (what is passed, and how), not short for password; Bandit matched the word "
+                        "`pass` in the name"}
+
+
 def _names(node: ast.AST, line: int) -> list[str]:
     """The names or keys on ``line`` that a string literal is given to or compared with."""
     out = []
@@ -105,6 +129,9 @@ def check_secret_name(f: Finding | dict, reader=None) -> dict | None:
                             f"'{folder[1]}'; `{folder[0]}` names a working directory (as the shell's `pwd` does), and "
                             "Bandit matched `pwd` as short for password"}
     names = _names(parsed[0], loc.start_line) if parsed else []
+    verb = pass_verb(f, reader)
+    if verb:
+        return verb
     hits = [_KIND.search(n) for n in names]
     if not names or not all(hits):
         return None

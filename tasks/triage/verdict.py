@@ -33,7 +33,7 @@ from __future__ import annotations
 from tasks.findings.model import Finding, as_finding
 from tasks.findings.secrets import tool_marks_secret
 from tasks.triage import (bandit_config, ci_service, code_checks, context, dev_cert, docs_include, example_config, flag_attrs,
-                          report_signals, suppressions, value_use)
+                          report_signals, settings_user, suppressions, value_use)
 from tasks.triage.advisories import is_advisory_id, merged_ids
 from tasks.triage.as_data import DataFolders, check_code_as_data
 from tasks.triage.callers import Callers
@@ -239,7 +239,8 @@ class Judge:
         if sec and sec["status"] == "not_a_secret":  # in a test the path says whose it is too (set 31's audit)
             test = path and path.get("class") in ("test", "fixture")  # "tests set up" said once (round 52)
             return record(f, "false_positive", [sec] + ([{"check": "path", "evidence": f"and {path['evidence']}: a test's password opens only what the tests set up"}] if test and "tests set up" not in sec["evidence"] else [])
-                          + [u for u in [test and value_use.value_use(f, self.reader)] if u]
+                          + [u for u in [test and (value_use.value_use(f, self.reader) or settings_user.named_by(
+                              f, self.reader, getattr(self.imports, "files", None)))] if u]
                           + ([{"check": "path", "evidence": path["evidence"]}] if path and docs_include.MARK in path["evidence"]
                              else []), "evidence", vuln_ids)  # the page that shows the file (round 62)
         documented = documented_example(f, self.reader, self.imports, path) or ci_service.check_ci_service(  # a CI
@@ -258,7 +259,8 @@ class Judge:
             return record(f, "false_positive", [{"check": "path", "evidence": f"not run by the application: {path['evidence']}, which holds "
                           "sample data: a test's key or password opens only what the tests set up"}]  # no format claim: a
                           + [r for r in reasons if "shaped like a real" not in r["evidence"]]  # uuid4 is LNbits' key
-                          + [u for u in [value_use.value_use(f, self.reader)] if u], "evidence", vuln_ids)
+                          + [u for u in [value_use.value_use(f, self.reader) or settings_user.named_by(  # who loads
+                              f, self.reader, getattr(self.imports, "files", None))] if u], "evidence", vuln_ids)  # it (round 62)
         if path and path["status"] in ("not_deployed", "vendored", "library"):
             return record(f, "needs_review", reasons + [{"check": "path", "evidence": f"{path['evidence']}: a real credential "
                           "in it is still leaked; check whether the value is a live credential"}], "evidence", vuln_ids)
