@@ -113,6 +113,39 @@ def _call_named(tree, names: tuple[str, ...]) -> ast.Call | None:
                  and n.func.id in names and len(n.args) == 1 and not n.keywords), None)
 
 
+def _literal_head(node) -> str:
+    """The literal text an f-string, ``+``, ``%`` or ``.format`` expression starts with; "" when none shows."""
+    if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+        return str(node.values[0].value)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        return _literal_head(node.left)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return _literal_head(node.func.value)
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
+
+
+def _built_call(tree, call: ast.Call, arg: str, name: str, line: int) -> str:
+    """The fix for ``eval`` of a text that builds a call of ``name``: ``dict(...)``'s keywords parsed and each value
+    read with ``ast.literal_eval``; for another function, the same in words."""
+    if name != "dict":
+        return (f"`{arg}` builds a call of `{name}(...)`, which `ast.literal_eval` refuses (it evaluates no calls), so "
+                "it cannot simply replace `eval` here. Parse the text without running it (`ast.parse(text, "
+                f"mode='eval')`), read each argument with `ast.literal_eval`, and call `{name}` directly; a text that "
+                "is not that one call is refused.")
+    parsed = ast.parse(f"{{k.arg: ast.literal_eval(k.value) for k in ast.parse({arg}, mode='eval').body.keywords}}",
+                       mode="eval").body
+    for node in ast.walk(tree):  # the eval call replaced where it stands
+        for field, value in ast.iter_fields(node):
+            if value is call:
+                setattr(node, field, parsed)
+    new = ast.unparse(ast.fix_missing_locations(tree))
+    return (f"`ast.literal_eval` cannot replace `eval` here: `{arg}` builds a `dict(...)` call, and literal_eval "
+            "refuses calls (ValueError). Parse the keyword list without running it and read each value as a literal; "
+            f"line {line} (with `import ast`):\n```python\n{new}\n```\nA value that is not a literal (a name, a "
+            "call) raises ValueError, and a text that is not one `dict(...)` call raises AttributeError: catch "
+            "`(SyntaxError, ValueError, AttributeError)` where the call can fail.")
+
+
 def _code_injection(lines: list[str], start_line: int, line: int) -> str | None:
     found = statement(lines, line - start_line, lambda t: _call_named(t, ("eval", "exec")) is not None)
     if not found:
@@ -125,6 +158,9 @@ def _code_injection(lines: list[str], start_line: int, line: int) -> str | None:
                 f"data, parse it instead of running it: `ast.literal_eval({arg})` for Python literals, `json.loads({arg})` "
                 "for JSON. If it must run code, only code this program wrote may reach it; no filter on the text makes "
                 "outside Python safe to run.")
+    built = re.match(r"\s*([A-Za-z_]\w*)\(", _literal_head(call.args[0]))  # eval(f"dict({s.kwargs})"): a call
+    if built:  # literal_eval refuses calls (ValueError): the rewrite would break every such line (round 63)
+        return _built_call(tree, call, arg, built.group(1), line)
     call.func = ast.Attribute(ast.Name("ast"), "literal_eval")
     new = ast.unparse(ast.fix_missing_locations(tree))
     return (f"If `{arg}` should only hold Python literals (numbers, strings, lists, dicts), parse it with "

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from tasks.findings.model import Finding
 from tasks.triage import (allowlist, bind_url, code_facts, commented_out, default_token, escaped_regexp, file_mode,
-                        framework_rule, function_tmp, go_code, href_value, jquery_dom, jsp_output, log_format,
-                        module_inputs, orphan_module, plain_text, safe_filter, secret_names, validated_argv,
-                        vendor_loader, workflows)
+                        framework_rule, function_tmp, go_code, href_value, http_content_type, jquery_dom, jsp_output,
+                        log_format, module_inputs, orphan_module, plain_text, safe_filter, secret_names, signed_pickle,
+                        validated_argv, vendor_loader, workflows)
 from tasks.triage.assert_use import check_assert_use
 from tasks.triage.built_images import check_image_user
 from tasks.triage.crypto_package import check_crypto_package
@@ -60,4 +60,5 @@ def settled_by_code(f: Finding, reader, imports) -> dict | None:
             or framework_rule.check_framework_rule(f, reader, imports) or vendor_loader.check_vendor_loader(f, reader)
             or code_facts.check_code_facts(f, reader, files)
             or href_value.check_href_value(f, reader, files)
-            or orphan_module.check_orphan_module(f, reader, files))
+            or orphan_module.check_orphan_module(f, reader, files)
+            or signed_pickle.check_signed_pickle(f, reader) or http_content_type.check_content_type(f, reader))

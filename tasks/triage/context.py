@@ -225,6 +225,9 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
             and not _PASSWORD_FIELD.search(flagged):  # checkov lowers its entropy bar for a PASSWORD key (set 29)
         return {"check": "secret", "status": "not_a_secret",
                 "evidence": f"not a credential: {text}, and it {ev['format']} that the rule looks for"}
+    single = ev["class"] == "empty" and ev.get("match") == "a single character"  # round 63: a test user's "p" is
+    if single and in_tests and path_check.get("class") in ("test", "fixture"):  # that user's password, not "none"
+        ev = ev | {"class": "plain-word"}
     if ev["class"] == "empty":
         use = secret_use(f, reader)  # what the line does with it: a blanked field, a default a later line replaces
         return {"check": "secret", "status": "not_a_secret",

