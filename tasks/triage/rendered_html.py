@@ -66,7 +66,9 @@ def rendered(node, scope, tree, judge, depth: int, used: list) -> bool:
         return True
     if name == "render_to_string" or name == "render" and isinstance(func, ast.Attribute) \
             and _TEMPLATE.search(ast.unparse(func.value)[-60:]):
-        used.append(("rendered", f"`{ast.unparse(node)[:60]}`, {ENGINE}", node.lineno))
+        args = "context" if len(node.args) == 1 and isinstance(node.args[0], ast.Name) and node.args[0].id == "context" \
+            else "..."  # never an argument's literal: a context dict may hold a password
+        used.append(("rendered", f"`{ast.unparse(func)[:50]}({args})`, {ENGINE}", node.lineno))
         return True
     method = _own_method(func, scope, tree)
     if method is not None and depth < 3:

@@ -80,6 +80,7 @@ def credential_elided(m: re.Match) -> str:
     """A long literal shaped like a credential is cut; a path, header name, URL or SQL text stays (set 24: eight rows
     graded over-redacted for `'…' in called_cmd` where the line said `'/tmp/alert.log'`)."""
     from tasks.findings.secret_evidence import classify_one
+    from tasks.findings.secrets import plausible
 
     value = m.group(2)
     dotted = re.fullmatch(r"[a-z][\w-]*(?:[.:][a-z][\w-]*)+", value)  # a setting's key (ckan.webassets.path: set 31)
@@ -103,17 +104,20 @@ def python_place(f: Finding, reader, n: int) -> tuple[str, ast.AST | None] | Non
 
 
 def docstring_lead(func: ast.AST | None, code: bool = True) -> str | None:
-    """The first sentence of ``func``'s docstring, cut at ``DOC_MAX`` characters; None without one.  Beside a secret
-    rule's line (``code`` False) a docstring holding a quoted or token-shaped word is left out: it may quote the value."""
+    """The first sentence of ``func``'s docstring, cut at ``DOC_MAX`` characters; None without one.  A docstring holding
+    a token-shaped word is left out, and beside a secret rule's line (``code`` False) one holding a quoted word too:
+    either may quote a credential."""
     from tasks.findings.secret_evidence import classify_one
+    from tasks.findings.secrets import plausible
 
     doc = ast.get_docstring(func) if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
     lead = " ".join(re.split(r"\n\s*\n", doc.strip())[0].split()) if doc and doc.strip() else ""
     lead = re.split(r"(?<=[.!?])\s", lead)[0].rstrip(":;,")
     if not lead or len(lead) < 12 or lead.startswith((":", "@", ">>>")):
         return None
-    if not code and (re.search(r"['\"`]", lead) or any(classify_one(w)["class"] == "high-entropy" for w in re.findall(r"\S{8,}", lead))):
-        return None
+    if not code and re.search(r"['\"`]", lead) or any(plausible(w) and classify_one(w)["class"] != "plain-word"
+                                                      for w in re.findall(r"[\w+/=-]{8,}", lead)):
+        return None  # a token-shaped word may be a key, whatever the rule (value_use._named's test)
     return lead if len(lead) <= DOC_MAX else lead[:DOC_MAX].rsplit(" ", 1)[0] + "…"
 
 
