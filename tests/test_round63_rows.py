@@ -53,6 +53,13 @@ def test_mark_safe_of_what_the_template_engine_or_a_bound_field_rendered_is_esca
     assert field and ("`force_str(bf.errors)` and `force_str(bf)`, a bound field rendered through Django's form "
                       "templates, which escape its value (line 8)") in field["evidence"], field
     assert escaped_sink(_ADMIN, 9, "B703") is None
+    source = ("from django.template import Context, Template, loader\nfrom django.utils.safestring import mark_safe\n\n\n"
+              "def parse_template(value):\n    return mark_safe(Template(value).render(Context()))\n\n\n"
+              "def card(ctx):\n    return mark_safe(loader.get_template('card.html').render(ctx))\n\n\n"
+              "def chosen(name, ctx):\n    return mark_safe(loader.get_template(name).render(ctx))\n")
+    assert escaped_sink(source, 6, "B703") is None  # round 64's harmful row: the template's own text is not escaped
+    assert "`loader.get_template('card.html').render(...)`" in escaped_sink(source, 10, "B703")["evidence"]
+    assert escaped_sink(source, 14, "B703") is None
 
 
 def test_eval_of_a_built_dict_call_is_not_rewritten_to_literal_eval():

@@ -151,7 +151,7 @@ def test_the_defusedxml_swap_says_what_it_changes():
     from tasks.fixes.patterns import python
 
     for text in (python.PATTERNS["xxe"], line_fit._REQUIREMENT):
-        assert "`EntitiesForbidden`/`DTDForbidden`" in text and "defusedxml.DefusedXmlException" in text, text
+        assert "`EntitiesForbidden` or `ExternalReferenceForbidden`" in text and "defusedxml.DefusedXmlException" in text, text
 
 
 def test_translate_as_matched_across_tags(tmp_path):

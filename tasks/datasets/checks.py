@@ -46,7 +46,8 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 MARKERS = re.compile(
     r"closest catalogue entry|\bFix \([a-z -]+\) at\b|<(?:fix_family|cwe|package|path|rule|version|language)>|"
     r"\b(?:fix_family|cwe_source|kb_version|template_version|fix_source|fixed_versions)\b|\{[a-z_]+\}|\bTODO\b|REPLACE_ME|"
-    r"\bTo (?:do not|don't|never)\b|<your [a-z ]+>|\(resource on\(",  # a template's grammar or placeholder showing through
+    r"\bTo (?:do not|don't|never)\b|<your [a-z ]+>|\(resource on\(|"  # a template's grammar or placeholder showing
+    r"\((?:held-out )?(?:set|round) \d+\b[^)]*\)",  # through; a provenance note of the pipeline's own (round 64: "(set 55)")
 )
 EXAMPLE_SECRETS = re.compile(r"AKIAIOSFODNN7EXAMPLE|wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY|\bEXAMPLE(?:KEY)?\b|"
                              r"\b(?:your|my)[_-]?(?:api[_-]?)?(?:key|token|secret|password)\b|\bchangeme\b|x{8,}", re.I)

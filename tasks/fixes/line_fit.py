@@ -44,10 +44,11 @@ _FUNCTIONS = {"defusedxml.ElementTree": {"parse", "iterparse", "fromstring", "XM
               "defusedxml.sax": {"parse", "parseString", "make_parser"},
               "defusedxml.expatbuilder": {"parse", "parseString"}, "defusedxml.expatreader": {"create_parser"}}
 _STDLIB_CALL = re.compile(r"\b((?:xml\.(?:etree|dom|sax)(?:\.\w+)?)|lxml\.etree)\.(\w+)\b")
-_REQUIREMENT = ("defusedxml is a separate package: add it to the project's requirements (`pip install defusedxml`). It "
-                "raises `EntitiesForbidden`/`DTDForbidden` (`ValueError` subclasses, not `ParseError`) for a document that "
-                "declares entities or a DTD: an `except ...ParseError` around the parse must catch "
-                "`defusedxml.DefusedXmlException` too, or such a file that parsed before now stops the caller (set 55).")
+_REQUIREMENT = ("defusedxml is a separate package: add it to the project's requirements (`pip install defusedxml`). By "
+                "default it raises `EntitiesForbidden` or `ExternalReferenceForbidden` (`ValueError` subclasses, not "
+                "`ParseError`) for a document that declares entities or refers to an external resource; a DTD alone "
+                "still parses unless `forbid_dtd=True`. Where the code catches `ParseError` around the parse, catch "
+                "`defusedxml.DefusedXmlException` too, or such a file that parsed before now stops the caller.")
 
 
 def drop_example(pattern: str) -> str:

@@ -75,7 +75,7 @@ def review(family: str | None, removed: list[str], added: list[str], text: str =
     if re.search(r"runAsNonRoot:\s*true", after) and not re.search(r"runAsUser:\s*\d", after + "\n" + text):
         return ("runAsNonRoot alone makes the kubelet refuse an image whose USER is a name, not a number (\"container has "
                 "runAsNonRoot and image has non-numeric user\"), and the manifest sets no runAsUser: the pod would not "
-                "start (set 30: shynet's image runs as `appuser`)", "")
+                "start", "")  # set 30: shynet's image runs as `appuser`
     user = missing_user(added, text) if _USER.search(after) else None
     if user:
         return (f"the scanner's fix switches to user `{user}`, which the image never creates: the container would stop "

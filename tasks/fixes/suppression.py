@@ -185,8 +185,8 @@ def refused(f: Finding | dict, rec: dict) -> str | None:
         return f"{PurePosixPath(f.path or '').suffix} files have no comments: an inline nosemgrep cannot be placed"
     if f.tool == "checkov" and re.search(r"\(resource paths, framework openapi\)", str(f.description or "")):
         return ("checkov judges an OpenAPI document's whole `paths` object as one resource: a skip there would silence "
-                "the check for every operation, request bodies included (set 30); record the exception in the team's "
-                "triage instead")
+                "the check for every operation, request bodies included; record the exception in the team's "
+                "triage instead")  # set 30
     if f.tool in ("bandit", "semgrep") and not _line(f):
         return "the flagged line is not known (redacted or no snippet): an inline suppression cannot be placed"
     if f.tool == "semgrep" and attribute_line(f.path, _line(f)):  # a comment there would end the tag early

@@ -68,8 +68,8 @@ def check_assert_use(f: Finding | dict, reader=None) -> dict | None:
                  and n.lineno <= node.lineno <= (n.end_lineno or n.lineno) and n.decorator_list
                  and any(isinstance(d, ast.Call) or "route" in ast.unparse(d) for d in n.decorator_list)), None)
     inner = enclosing_function(tree, node.lineno)  # a Django view: `def worker_details(request, queue_index, key)`
-    func = func or (inner if inner is not None and inner.args.args[:1] and inner.args.args[0].arg in ("request", "req")
-                    else None)
+    func = func or (inner if not narrowing and inner is not None and inner.args.args[:1]  # (a narrowing stays one)
+                    and inner.args.args[0].arg in ("request", "req") else None)
     params = {a.arg for a in ast.walk(func.args) if isinstance(a, ast.arg)} - {"self", "cls"} if func else set()
     tested = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}
     derived = {t.id for a in (ast.walk(func) if func else ()) if isinstance(a, ast.Assign) and a.lineno < node.lineno

@@ -18,18 +18,16 @@ import re
 from pathlib import PurePosixPath
 
 from tasks.findings.model import NO_DEPENDENCY, NO_PACKAGE, Finding, as_finding
-from tasks.findings.secret_keys import CHOICE_SUFFIXES
+from tasks.findings.secret_keys import CHOICE_SUFFIXES, SECRETISH_NAME
 from tasks.findings.secrets import tool_marks_secret
 from tasks.triage.bundles import bundled_packages, licensed_copy
 from tasks.triage.commented_secret import commented_evidence
 from tasks.triage.enum_member import enum_member
-from tasks.triage.secret_names import pass_verb
 from tasks.triage.constant import flagged_code
 from tasks.triage.decoy_hash import decoy_hash
 from tasks.triage.file_secrets import file_evidence, with_file_evidence  # noqa: F401 - verdict reads context.with_file_evidence
 from tasks.triage.paths import (  # noqa: F401 - check_seed is re-exported (verdict reads context.check_seed)
     check_seed, cms_core, library_banner, load_test, minified_copy, own_plugin, seed_data)
-from tasks.findings.secret_keys import SECRETISH_NAME
 from tasks.triage.docs_site import reads_the_url
 from tasks.triage.packaged import packaging_note
 from tasks.triage.path_class import WHY, library_label, path_class, release_folder, static_site  # noqa: F401 - path_class re-exported
@@ -40,7 +38,7 @@ from tasks.triage.fixture_users import fixture_user
 from tasks.triage.unreferenced import never_named
 from tasks.triage.id_table import uuid_table
 from tasks.triage.contrib_use import shipped_by_build
-from tasks.triage.secret_names import field_name
+from tasks.triage.secret_names import field_name, pass_verb
 from tasks.triage.secret_use import TEXT_SUFFIXES, form_label, translation_label
 from tasks.findings.secret_evidence import WORDS
 from tasks.repository.source import finding_lines
@@ -140,8 +138,7 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
     """Check 5: {"check": "secret", "status": "not_a_secret"|"weak_evidence"|"credential_like", "evidence"} or None (a
     value the tool masked is judged only from the file, ``reader``; without it, not at all)."""
     f = as_finding(f)
-    member = enum_member(f, reader) or pass_verb(f, reader)  # `PASSWORD = "password"` in an Enum (set 48);
-    # `pass_parameter="page_info"` (round 62)
+    member = enum_member(f, reader) or pass_verb(f, reader)  # an Enum's `PASSWORD = "password"`, `pass_parameter=`
     if member:
         return member
     ev = f.secret_evidence
@@ -202,7 +199,8 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
                     f"{text}" + ("" if slow else " in a password field; check that the hash function is a slow one (bcrypt, argon2, PBKDF2)")}
         return {"check": "secret", "status": "credential_like", "evidence": f"the flagged value is a high-entropy value ({ev.get('length')} characters), shaped like a key"}
     key = _APP_KEY.search(code)
-    ev = dict(ev, **{"class": "weak"}) if key and ev.get("match") == "a single character" else ev  # SECRET_KEY = "1" (round 55)
+    test = in_tests and (path_check or {}).get("class") in ("test", "fixture")  # SECRET_KEY = "1" (round 55), a test
+    ev = dict(ev, **{"class": "weak" if key else "plain-word"}) if (key or test) and ev.get("match") == "a single character" else ev  # user's "p" (round 63)
     test_cls = _test_class(f, reader) if str(f.path or "").endswith(".py") and not in_tests else None  # a pytest class
     # TestSettings in a test file is a test case, not settings a suite loads (set 36's grade): the path check says test
     if test_cls:  # CTFd's class TestingConfig: SECRET_KEY = "AAAAAAAAAAAAAAAAAAAA"
@@ -225,9 +223,6 @@ def check_secret(f: Finding | dict, path_check: dict | None, reader=None) -> dic
             and not _PASSWORD_FIELD.search(flagged):  # checkov lowers its entropy bar for a PASSWORD key (set 29)
         return {"check": "secret", "status": "not_a_secret",
                 "evidence": f"not a credential: {text}, and it {ev['format']} that the rule looks for"}
-    single = ev["class"] == "empty" and ev.get("match") == "a single character"  # round 63: a test user's "p" is
-    if single and in_tests and path_check.get("class") in ("test", "fixture"):  # that user's password, not "none"
-        ev = ev | {"class": "plain-word"}
     if ev["class"] == "empty":
         use = secret_use(f, reader)  # what the line does with it: a blanked field, a default a later line replaces
         return {"check": "secret", "status": "not_a_secret",

@@ -241,16 +241,17 @@ def _named(f, func, calls, line) -> dict | None:
         source = computed_from(func, [a for c in calls[:1] for a in _hashed(c)])  # the input as read (round 45)
         return {"check": "code", "status": "not_security_use",
                 "evidence": f"the weak hash at {f.path}:{line} is what {func.name}() returns, an identifier"
-                            + (f" computed from `{source}`" if source else "") + ": an identifier needs no collision "
-                            f"resistance, the property {algorithm(calls)} has lost, and a stronger hash would make its "
-                            "input no harder to guess (only the input's own randomness counts)"}
+                            + (f" computed from `{source}`" if source else "") + f": {algorithm(calls)}'s broken property, collision resistance, "
+                            "matters to an identifier only when someone outside chooses the digested text (two crafted "
+                            "inputs sharing one entry), and a stronger hash would make its input no harder to guess (only "
+                            "the input's own randomness counts); `usedforsecurity=False` on the call records that"}
     stored = stored_name(func, calls, line)
     fingerprint = None if stored is None or not STORED_ID.search(stored[0]) or _SECURITY_FUNC.search(stored[0]) \
         or _CREDENTIAL_INPUT.search(stored[0]) or any(_KEYED.search(t) for t in inputs) else {
             "check": "code", "status": "not_security_use",
             "evidence": f"not a security use: the weak hash at {f.path}:{line} sets {stored[1][:60]}, a name for the data "
-                        f"it digests{_of(calls)}; naming needs no collision resistance, and a stronger hash "
-                        "would hide a guessable input no better"}
+                        f"it digests{_of(calls)}; a weak hash's collisions matter to a name only when someone outside "
+                        "chooses the digested text, and a stronger hash would hide a guessable input no better"}
     assign = next((n for n in ast.walk(func) if isinstance(n, ast.Assign) and n.lineno <= line <= (n.end_lineno or n.lineno)
                    and len(n.targets) == 1
                    and isinstance(n.targets[0], ast.Name)), None)
@@ -265,8 +266,9 @@ def _named(f, func, calls, line) -> dict | None:
             and _ID_FUNC.search(func.name) and not _SECURITY_FUNC.search(func.name):  # args_hash = md5(..); return args_hash
         return {"check": "code", "status": "not_security_use",
                 "evidence": f"not a security use: the weak hash at {f.path}:{line} computes {name}, which {func.name}() "
-                            "returns as an identifier (a cache or lookup key); naming something needs no collision "
-                            "resistance, and a stronger hash would hide a guessable input no better"}
+                            "returns as an identifier (a cache or lookup key); a weak hash's collisions matter to a key only "
+                            "when someone outside chooses the digested text, and a stronger hash would hide a guessable "
+                            "input no better"}
     if fingerprint:
         return fingerprint
     ret = next((r for r in ast.walk(func) if isinstance(r, ast.Return) and r.value is not None
@@ -275,8 +277,9 @@ def _named(f, func, calls, line) -> dict | None:
             and "hexdigest" in ast.unparse(assign.value) + ast.unparse(ret.value):  # django-cms's cache keys (set 34)
         return {"check": "code", "status": "not_security_use",
                 "evidence": f"not a security use: the weak hash at {f.path}:{line} goes into {name}, which {func.name}() "
-                            f"returns (line {ret.lineno}) as a cache or lookup key; naming something needs no collision "
-                            "resistance, and a stronger hash would hide a guessable input no better"}
+                            f"returns (line {ret.lineno}) as a cache or lookup key; a weak hash's collisions matter to a key "
+                            "only when someone outside chooses the digested text, and a stronger hash would hide a "
+                            "guessable input no better"}
     if uses and all(as_number(u, parents) for u in uses):  # hue = int(digest[:4], 16) % 360
         return {"check": "code", "status": "not_security_use",
                 "evidence": f"not a security use: the weak hash at {f.path}:{line} only becomes a number "
@@ -291,5 +294,6 @@ def _named(f, func, calls, line) -> dict | None:
             "a name for a bucket or cache entry")
     return {"check": "code", "status": "not_security_use",
             "evidence": f"not a security use: the weak hash at {f.path}:{line} computes {name}, which {func.name}() only "
-                        f"uses inside a key with a fixed prefix ({where}): {what}; naming needs no collision resistance, "
-                        "and a stronger hash would hide a guessable input no better"}
+                        f"uses inside a key with a fixed prefix ({where}): {what}; a weak hash's collisions matter to a "
+                        "name only when someone outside chooses the digested text, and a stronger hash would hide a "
+                        "guessable input no better"}

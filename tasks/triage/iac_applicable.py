@@ -85,9 +85,11 @@ def registry_module(f: Finding, reader=None) -> dict | None:
     if held(version.group(1)) == "constrained" and _EXAMPLE.search(str(f.path or "")):
         return None  # a range can move; what settles it is that an example is no deployment (set 30's audit)
     return {"check": "report", "status": "not_applicable",
-            "evidence": f"not applicable to a registry module: {f.path}{at_line(f, f.snippet or '', src.start(1))} "
+            "evidence": f"a registry module held by its version: {f.path}{at_line(f, f.snippet or '', src.start(1))} "
                         f"takes `source = \"{src.group(1)}\"` from a Terraform registry, {held(version.group(1))} by `version = "
-                        f"\"{version.group(1)}\"`; a commit hash pins a git source, and a registry address has none"}
+                        f"\"{version.group(1)}\"`; CKV_TF_1 asks for a commit hash, which a registry address cannot "
+                        "carry (only a git source, `git::...?ref=<sha>`, can), so the version is the pin this source "
+                        "form has; a hash would also guard against a release re-published under the same number"}
 
 
 _EXAMPLE = re.compile(r"(?i)(?:^|/)(?:examples?|samples?|tests?|test-fixtures|fixtures)/")

@@ -66,7 +66,10 @@ def _note(path: str | None, reader, f) -> str:
         dotted = ".".join(PurePosixPath(str(path)).with_suffix("").parts)
         if any(dotted.startswith(p.replace("/", ".").strip(".") + ".") or str(path).startswith(p.strip("/") + "/") for p in listed):
             return ""
-        return f"; it is not in the installed package (pyproject.toml lists the packages {', '.join(listed[:4])})"
+        roots = sorted({p.replace("/", ".").strip(".").split(".")[0] for p in listed})  # round 64: "lists 4" of 6
+        said = (f"{len(listed)} packages, all inside {', '.join(f'`{r}`' for r in roots)}" if len(roots) <= 3 else
+                f"{len(listed)} packages ({', '.join(listed[:4])}, …)")
+        return f"; it is not in the installed package (pyproject.toml lists {said})"
     poetry = _table(data, "tool", "poetry", "packages")
     if isinstance(poetry, list) and poetry and all(isinstance(p, dict) and p.get("include") for p in poetry):
         names = [f"{p.get('from', '.').strip('/')}/{p['include']}".lstrip("./") for p in poetry]

@@ -11,8 +11,9 @@ a second time.
 
 Recognised, as parts ``escaped_py`` accepts:
 
-* ``<x>.render(...)`` where ``x`` names a template or a node list (``self.nodelist``, ``template``,
-  ``get_template(...)``), and ``render_to_string(...)``;
+* ``<x>.render(...)`` where ``x`` is a tag's parsed node list (``self.nodelist``, ``self.template_nodes``) or
+  ``get_template``/``select_template`` of a named template, and ``render_to_string`` of a named template - never
+  ``Template(value).render(...)``: the engine escapes the variables it inserts, not the template's own text;
 * a bound field - a name bound once to ``form[...]`` (any name ending in ``form``) - its ``.errors``, and ``str``/
   ``force_str`` of either;
 * a call of a method of the same class every ``return`` of which is such a part (the recursion above);
@@ -26,7 +27,7 @@ from __future__ import annotations
 import ast
 import re
 
-_TEMPLATE = re.compile(r"(?i)nodelist|template|nodes$")
+_TEMPLATE = re.compile(r"(?i)nodelist|nodes$")  # a tag's parsed children: self.nodelist, self.template_nodes
 _TO_STR = {"str", "force_str", "force_text", "smart_str", "smart_text"}
 ENGINE = "the output of Django's template engine, which escapes every variable it inserts"
 FIELD = "a bound field rendered through Django's form templates, which escape its value"
@@ -64,8 +65,8 @@ def rendered(node, scope, tree, judge, depth: int, used: list) -> bool:
     if name in _TO_STR and len(node.args) == 1 and bound_field(node.args[0], scope):
         used.append(("rendered", f"`{ast.unparse(node)[:50]}`, {FIELD}", node.lineno))
         return True
-    if name == "render_to_string" or name == "render" and isinstance(func, ast.Attribute) \
-            and _TEMPLATE.search(ast.unparse(func.value)[-60:]):
+    if name == "render_to_string" and node.args and _named_template(node.args[0]) or name == "render" \
+            and isinstance(func, ast.Attribute) and _own_template(func.value):
         args = "context" if len(node.args) == 1 and isinstance(node.args[0], ast.Name) and node.args[0].id == "context" \
             else "..."  # never an argument's literal: a context dict may hold a password
         used.append(("rendered", f"`{ast.unparse(func)[:50]}({args})`, {ENGINE}", node.lineno))
@@ -74,6 +75,25 @@ def rendered(node, scope, tree, judge, depth: int, used: list) -> bool:
     if method is not None and depth < 3:
         returns = [r.value for r in ast.walk(method) if isinstance(r, ast.Return)]
         return bool(returns) and all(r is not None and judge(r, method, depth + 1) for r in returns)
+    return False
+
+
+def _named_template(node) -> bool:
+    """A template the project names (a literal name, or a list of them): its text is the project's own."""
+    items = node.elts if isinstance(node, (ast.List, ast.Tuple)) else [node]
+    return bool(items) and all(isinstance(i, ast.Constant) and isinstance(i.value, str) for i in items)
+
+
+def _own_template(node) -> bool:
+    """A template whose text the project wrote: a tag's parsed node list (``self.nodelist``, ``self.template_nodes``)
+    or ``get_template``/``select_template`` of a named template.  ``Template(value)`` is not: the engine escapes the
+    variables it inserts, never the template's own text, so markup in ``value`` goes out as it is (round 64's harmful
+    row: django-extensions' ``parse_template`` filter)."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return bool(_TEMPLATE.search(node.attr)) and node.attr.lower() not in ("template", "template_string", "source")
+    if isinstance(node, ast.Call):
+        callee = ast.unparse(node.func).rsplit(".", 1)[-1]
+        return callee in ("get_template", "select_template") and bool(node.args) and _named_template(node.args[0])
     return False
 
 

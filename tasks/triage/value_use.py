@@ -20,6 +20,7 @@ import re
 
 from tasks.findings.model import Finding
 from tasks.findings.secret_evidence import classify_one
+from tasks.findings.secret_keys import SECRETISH_NAME
 from tasks.findings.secrets import plausible, tool_marks_secret
 from tasks.triage.parsed_source import enclosing_function, python_parents
 
@@ -108,6 +109,8 @@ def _keyword(stmt: ast.stmt, line: int, scope) -> str | None:
     hits = [(call, kw) for call in ast.walk(stmt) if isinstance(call, ast.Call) and _dotted(call.func)
             for kw in call.keywords if kw.arg and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str)
             and kw.value.lineno == line]
+    if len(hits) > 1:  # `create_superuser(username="superuser", password="password", ...)`: the secret-named one
+        hits = [h for h in hits if SECRETISH_NAME.search(h[1].arg)]
     if len(hits) != 1:
         return None
     call, kw = hits[0]
@@ -127,8 +130,11 @@ def value_use(f: Finding, reader) -> dict | None:
     stmt = _statement(tree, f.line) or next((n for n in ast.walk(tree) if isinstance(n, (ast.Expr, ast.Assign, ast.Return))
                                              and n.lineno <= f.line <= (n.end_lineno or n.lineno)), None)
     targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
-    if len(targets) != 1 or not isinstance(targets[0], ast.Name) or getattr(stmt, "value", None) is None:
-        flagged_literal = f.kind == "secret" or tool_marks_secret(str(f.tool or ""), str(f.rule_id or ""), f.title or "")
+    flagged_literal = f.kind == "secret" or tool_marks_secret(str(f.tool or ""), str(f.rule_id or ""), f.title or "")
+    if len(targets) != 1 or not isinstance(targets[0], ast.Name) or getattr(stmt, "value", None) is None or (
+            flagged_literal and _keyword(stmt, f.line, scope) if scope is not None else False):  # `superuser =
+        # User.objects.create_superuser(..., password="password")`: the call it is given to, not the bound name's
+        # reads (round 64: "`superuser` is never read" while the test logs in as that user)
         said = _keyword(stmt, f.line, scope) if stmt is not None and scope is not None and flagged_literal else None
         return {"check": "code", "evidence": said} if said and _named(said.split(" (line ")[0]) else None
     name = targets[0].id

@@ -95,8 +95,9 @@ tree = ET.parse(path)
 ```
 For lxml, create the parser with `lxml.etree.XMLParser(resolve_entities=False, no_network=True)`.
 defusedxml is a separate package: add it to the project's requirements (`pip install defusedxml`), or the import fails.
-It changes behaviour for a document that declares entities or a DTD: it raises `EntitiesForbidden`/`DTDForbidden`
-(`ValueError` subclasses, not `ParseError`), so an `except ...ParseError` around the parse must catch
+It changes behaviour for a document that declares entities or refers to an external resource: by default it raises
+`EntitiesForbidden` or `ExternalReferenceForbidden` (`ValueError` subclasses, not `ParseError`; a DTD alone still parses
+unless `forbid_dtd=True`), so where the code catches `ParseError` around the parse it must catch
 `defusedxml.DefusedXmlException` too, or such a file that parsed before now stops the caller.""",
     "insecure-random": """Use the `secrets` module for anything an attacker must not guess (tokens, passwords, reset codes, session ids):
 ```python

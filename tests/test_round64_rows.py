@@ -1,0 +1,75 @@
+"""Round 64's unclean rows (django-extensions, django-haystack, django-compressor, terraform-aws-elasticsearch held
+out): each mend beside the neighbour that stays as it was."""
+
+from __future__ import annotations
+
+from test_set57 import _judged
+
+
+def test_a_registry_module_is_no_longer_called_outside_the_rule(tmp_path):
+    """CKV_TF_1 fails registry modules on purpose (round 64's grader: "not applicable to a registry module" is a wrong
+    fact); the reason now says what a registry address can carry and what a hash adds."""
+    code = 'module "vpc" {\n  source  = "cloudposse/vpc/aws"\n  version = "2.2.0"\n}\n'
+    rec, said = _judged(tmp_path, {"modules/main.tf": code}, "checkov", "CKV_TF_1",
+                        "Ensure Terraform module sources use a commit hash", "modules/main.tf", 1, 4)
+    assert "not applicable to a registry module" not in said
+    assert "CKV_TF_1 asks for a commit hash, which a registry address cannot carry" in said, said
+
+
+def test_a_weak_hash_used_as_a_name_says_when_collisions_matter(tmp_path):
+    """django-compressor's cache key (round 64's grader: "a cache key does rely on collision resistance"): the
+    reason says a collision matters only when an outsider chooses the digested text, and names usedforsecurity."""
+    code = ("import hashlib\n\n\ndef get_precompiler_cachekey(command, contents):\n"
+            "    return hashlib.sha1(('precompiler.%s.%s' % (command, contents)).encode()).hexdigest()\n")
+    rec, said = _judged(tmp_path, {"compressor/cache.py": code}, "bandit", "B324",
+                        "Use of weak SHA1 hash for security.", "compressor/cache.py", 5, 5)
+    assert rec["verdict"] == "false_positive"
+    assert "needs no collision resistance" not in said
+    assert "matters to an identifier only when someone outside chooses the digested text" in said, said
+    assert "`usedforsecurity=False`" in said
+
+
+def test_the_package_list_says_how_many_packages_not_the_first_four(tmp_path):
+    """django-haystack's pyproject lists six packages; the row said it "lists the packages" and named four (both
+    graders: a wrong fact)."""
+    from tasks.triage.report_signals import is_test_path
+
+    pyproject = ('[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n\n'
+                 '[tool.setuptools]\npackages = ["haystack", "haystack.backends", "haystack.management",\n'
+                 '  "haystack.management.commands", "haystack.templatetags", "haystack.utils"]\n')
+    code = ("from django.contrib.auth.models import User\n\n\nclass T:\n    def setUp(self):\n"
+            "        superuser = User.objects.create_superuser(\n"
+            '            username="superuser", password="password", email="super@user.com"\n        )\n')
+    assert is_test_path("test_haystack/solr_tests/test_admin.py")  # a test_<name>/ folder is the test suite
+    rec, said = _judged(tmp_path, {"pyproject.toml": pyproject, "haystack/__init__.py": "",
+                                   "test_haystack/solr_tests/test_admin.py": code}, "bandit", "B106",
+                        "Possible hardcoded password: 'password'", "test_haystack/solr_tests/test_admin.py", 7, 7)
+    assert rec["verdict"] == "false_positive"
+    assert "pyproject.toml lists 6 packages, all inside `haystack`" in said, said
+    assert "never read" not in said  # the user the call creates is what the tests log in as
+    assert "the flagged value is `password=` of `User.objects.create_superuser()` (line 6, in setUp())" in said, said
+
+
+def test_a_weak_hash_in_a_test_helper_is_named_with_its_docstring(tmp_path):
+    """django-haystack's test_haystack/core/custom_identifier.py: the row called its MD5 a true positive (the folder
+    was not read as tests); the helper's docstring says what it is for."""
+    code = ('import hashlib\n\n\ndef get_identifier_method(key):\n'
+            '    """Custom get_identifier method used for testing the setting HAYSTACK_IDENTIFIER_MODULE."""\n'
+            '    return hashlib.md5(key.encode()).hexdigest()\n')
+    rec, said = _judged(tmp_path, {"test_haystack/core/custom_identifier.py": code}, "bandit", "B324",
+                        "Use of weak MD5 hash for security.", "test_haystack/core/custom_identifier.py", 6, 6)
+    assert rec["verdict"] == "false_positive"
+    assert 'described as "Custom get_identifier method used for testing the setting HAYSTACK_IDENTIFIER_MODULE."' \
+        in said, said
+
+
+def test_defusedxml_advice_states_its_defaults_and_no_provenance_note():
+    """round 64's grader: defusedxml's parse does not forbid a DTD by default (forbid_dtd=False), and "(set 55)" at
+    the end of the advice was the pipeline's own note; the lint now quarantines such a note."""
+    from tasks.datasets.checks import MARKERS
+    from tasks.fixes.line_fit import _REQUIREMENT
+
+    assert "(set" not in _REQUIREMENT and "DTDForbidden" not in _REQUIREMENT
+    assert "a DTD alone still parses unless `forbid_dtd=True`" in _REQUIREMENT
+    assert MARKERS.search("the caller stops (set 55).") and MARKERS.search("(round 30: shynet's image)")
+    assert not MARKERS.search("(settings 5)") and not MARKERS.search("a set 5 of rows")
