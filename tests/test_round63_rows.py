@@ -99,7 +99,7 @@ from django_q import core_signing as signing
 class SignedPackage:
     @staticmethod
     def loads(obj):
-        return signing.loads(obj, key="k", salt="q", serializer=PickleSerializer)
+        return signing.loads(obj, key=Conf.SECRET_KEY, salt="q", serializer=PickleSerializer)
 
 
 class PickleSerializer:
@@ -118,6 +118,11 @@ def test_unpickling_inside_a_serializer_that_signing_checks_first_is_signed_data
     assert rec["verdict"] == "false_positive"
     assert ("signed data only: the unpickling at django_q/signing.py:15 is PickleSerializer.loads(), the serializer "
             "this file hands to `signing.loads(..., serializer=PickleSerializer)` (line 9)") in said, said
+    assert "with the key `Conf.SECRET_KEY`" in said
+    literal = _SIGNING.replace('key=Conf.SECRET_KEY', 'key="Vq7Rm2Xk9Lp4Tz8N"')  # a key in the code: anyone can sign
+    rec, said = _judged(tmp_path / "c", {"django_q/signing.py": literal}, "bandit", "B301",
+                        "Pickle and modules that wrap it can be unsafe", "django_q/signing.py", 15, 15)
+    assert "signed data only" not in said and "Vq7Rm2Xk9Lp4Tz8N" not in said
     loose = _SIGNING + "\n\ndef peek(blob):\n    return PickleSerializer.loads(blob)\n"
     rec, said = _judged(tmp_path / "b", {"django_q/signing.py": loose}, "bandit", "B301",
                         "Pickle and modules that wrap it can be unsafe", "django_q/signing.py", 15, 15)
