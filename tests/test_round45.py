@@ -96,7 +96,7 @@ def test_an_identifier_digest_reason_quotes_its_input_and_claims_nothing_about_i
     f = _semgrep("tmp.rules.insecure-hash-algorithm-sha1", "hc/api/models.py", 8)
     hit = check_hash_use(f, FilesReader({"hc/api/models.py": code}))
     assert "unique_key() returns, an identifier computed from `self.code.hex[:16]`" in hit["evidence"]
-    assert "the property SHA-1 has lost" in hit["evidence"]
+    assert "SHA-1's broken property, collision resistance" in hit["evidence"]
     assert "e-mail" not in hit["evidence"] and "guessable input" not in hit["evidence"]
     assert "not a security use" not in hit["evidence"]
 

@@ -98,3 +98,61 @@ def test_an_invariant_assert_names_the_caller_that_already_checks_it(tmp_path):
     unguarded = code.replace('        if "w" in self._mode and self._raw_bytes_written == 0:\n            self.',
                              '        self.')
     assert "its only caller" not in said(unguarded, tmp_path / "b")
+
+
+def test_the_new_evidence_paths_quote_no_secret(tmp_path):
+    """A helper's attack on this session's new evidence text (docstring lead, signed pickle's key, a rendered call, a
+    declared Content-Type, `pass` as a verb) reproduced values in clear and one password hidden behind
+    `pass_through=`: each now leaves the value out or the finding as it was."""
+    import ast
+
+    from tasks.triage.http_content_type import check_content_type
+    from tasks.triage.escaped_py import escaped_sink
+    from tasks.triage.test_site import docstring_lead
+    from test_round45_rows import _repo
+    from test_triage_hygiene import finding
+
+    for doc in ("Logs in with the shared staging password s3cr3t!Pw#42 and checks the dashboard.",
+                "Uses the CI bot token 3f2a9c1e8b7d6f5a4c3b2a1908f7e6d5c4b3a291 to call the staging API.",
+                "Runs against the database at postgres://admin:Vq7#m2X@db.prod.internal/app on CI.",
+                "Uses kXqLmZwRvBtYpQnJ as the key."):
+        assert docstring_lead(ast.parse(f'def f():\n    """{doc}"""\n').body[0], code=True) is None, doc
+    pickled = ("import os\nimport pickle\n\nfrom django.core import signing\n\n\nclass PickleSerializer:\n"
+               "    def loads(self, data):\n        return pickle.loads(data)\n\n\n"
+               "def load(obj):\n    return signing.loads(obj, key=os.environ.get('K', 'Vq7Rm2Xk9Lp4Tz8N'), "
+               "serializer=PickleSerializer)\n")
+    rec, said = _judged(tmp_path / "a", {"app/signing_util.py": pickled}, "bandit", "B301",
+                        "Pickle and modules that wrap it can be unsafe", "app/signing_util.py", 9, 9)
+    assert "Vq7Rm2Xk9Lp4Tz8N" not in said and "signed data only" not in said, said
+    widget = ("from django.utils.safestring import mark_safe\n\n\n"
+              "def w(context):\n    return mark_safe(SaasTemplates('Vq7Rm2Xk9Lp4Tz8N').render_to_string('w.html', context))\n")
+    assert escaped_sink(widget, 5, "B308") is None  # any object's render_to_string is not Django's engine
+    views = ('from django.http import HttpResponse\n\n\ndef v(request):\n    return HttpResponse(request.GET["q"], '
+             'content_type="application/json; x-api-key=Vq7Rm2Xk9Lp4Tz8N")\n')
+    reader = _repo(tmp_path / "b", {"app/views.py": views}).reader
+    hit = check_content_type(finding(rule_id="python.django.security.audit.xss.direct-use-of-httpresponse",
+                                     location={"path": "app/views.py", "start_line": 5, "end_line": 5}), reader)
+    assert hit is None or "Vq7Rm2Xk9Lp4Tz8N" not in hit["evidence"]
+    hidden = ('def connect():\n    return psycopg2.connect(host="db.internal", pass_through="on",\n'
+              '                            password="Vq7Rm2Xk9Lp4Tz8N")\n')
+    rec, said = _judged(tmp_path / "c", {"app/client.py": hidden}, "bandit", "B106",
+                        "Possible hardcoded password: 'on'", "app/client.py", 2, 2)
+    assert "`pass` is the verb" not in said, said
+    valued = 'client.call("/v1/report", pass_params="api_key=Vq7Rm2Xk9Lp4Tz8N")\n'
+    rec, said = _judged(tmp_path / "d", {"app/report.py": valued}, "bandit", "B106",
+                        "Possible hardcoded password: 'api_key=Vq7Rm2Xk9Lp4Tz8N'", "app/report.py", 1, 1)
+    assert "`pass` is the verb" not in said, said
+
+
+def test_a_digest_assigned_to_a_narrow_model_field_refuses_the_sha256_autofix():
+    """django-simple-captcha's `self.hashkey = hashlib.sha1(key_).hexdigest()` with `hashkey =
+    models.CharField(max_length=40, unique=True)` (round 65's harmful row: Semgrep's SHA-256 fix no longer fits the
+    column on PostgreSQL); a field wide enough keeps the fix."""
+    from tasks.fixes.scanner_fixes import narrow_field
+
+    text = ("class CaptchaStore(models.Model):\n    hashkey = models.CharField(blank=False, max_length=40, unique=True)\n\n"
+            "    def save(self, *args, **kwargs):\n        self.hashkey = hashlib.sha1(key_).hexdigest()\n")
+    removed = ["        self.hashkey = hashlib.sha1(key_).hexdigest()"]
+    said = narrow_field(removed, text)
+    assert said and "`hashkey` (line 2: CharField(max_length=40))" in said and "migration" in said, said
+    assert narrow_field(removed, text.replace("max_length=40", "max_length=64")) is None

@@ -514,7 +514,7 @@ def test_one_case_of_a_checksum_menu_that_offers_sha256_is_the_callers_choice():
     ('[tool.setuptools.packages.find]\ninclude = ["mitmproxy*"]\n', "mitmproxy/test/tutils.py", ""),  # shipped
     ('[tool.setuptools.packages.find]\nwhere = ["src"]\n', "src/app/tests/test_x.py", ""),
     ('[tool.hatch.build.targets.wheel]\npackages = ["src/app"]\n', "tests/test_x.py",
-     "; it is not in the installed package (pyproject.toml lists the packages src/app)"),
+     "; it is not in the installed package (pyproject.toml lists the package `src/app`)"),
     ('[tool.hatch.build.targets.wheel]\npackages = ["src/app"]\n', "src/app/testing.py", ""),
     ('[project]\nname = "x"\n', "tests/test_x.py", ""),  # no packaging table: nothing said
     ("not toml [", "tests/test_x.py", ""),

@@ -207,6 +207,12 @@ def narrow_field(removed: list[str], text: str) -> str | None:
     max_length holds the old digest and not the new one (shuup's ``combination_hash = models.CharField(max_length=40,
     unique=True)`` set from ``hash_combination()``: round 60, a harmful SHA-256 autofix), else None."""
     lines = text.splitlines()
+    own = re.match(r"\s*(?:self|cls|obj|instance)\.(\w+)\s*=", removed[0]) if removed else None  # `self.hashkey = sha1(..)`
+    for m in _FIELD.finditer(text) if own else ():  # django-simple-captcha's hashkey, CharField(max_length=40) (round 65)
+        if m.group(1) == own.group(1) and int(m.group(2)) < 64:
+            return (f"the digest is stored in `{m.group(1)}` (line {text.count(chr(10), 0, m.start(1)) + 1}: "
+                    f"CharField(max_length={m.group(2)})): a SHA-256 hex digest is 64 characters and no longer fits, and "
+                    "every stored value would stop matching; the change needs a migration that widens the column")
     at = next((i for i, line in enumerate(lines) if removed and removed[0].strip() and line.strip() == removed[0].strip()), None)
     func = next((m.group(1) for line in reversed(lines[:at + 1]) for m in [re.match(r"\s*def\s+(\w+)", line)] if m),
                 None) if at is not None else None

@@ -28,6 +28,7 @@ from tasks.triage.parsed_source import enclosing_function, python_tree
 
 _RULE = re.compile(r"(?i)direct-use-of-httpresponse|httpresponse")
 _HTML = re.compile(r"(?i)html|xml|svg")
+_MEDIA = re.compile(r"[\w.+-]+/[\w.+-]+(?:\s*;\s*(?:charset|version)=[\w.-]+)*")  # never a parameter holding a key
 _RESPONSE = re.compile(r"^(?:HttpResponse\w*|StreamingHttpResponse)$")
 
 
@@ -45,8 +46,8 @@ def _declared(call: ast.Call):
 
 def _kind(value, scope) -> str | None:
     """What the declared type is, in words, when it is no HTML; else None."""
-    if isinstance(value, ast.Constant) and isinstance(value.value, str):
-        return None if _HTML.search(value.value) else f"`{value.value}`"
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):  # a media type's own shape, else unquoted
+        return None if _HTML.search(value.value) else f"`{value.value}`" if _MEDIA.fullmatch(value.value) else None
     if not isinstance(value, ast.Name) or scope is None:
         return None
     binds = [n for n in ast.walk(scope) if isinstance(n, ast.Assign) and len(n.targets) == 1

@@ -67,8 +67,9 @@ def _note(path: str | None, reader, f) -> str:
         if any(dotted.startswith(p.replace("/", ".").strip(".") + ".") or str(path).startswith(p.strip("/") + "/") for p in listed):
             return ""
         roots = sorted({p.replace("/", ".").strip(".").split(".")[0] for p in listed})  # round 64: "lists 4" of 6
-        said = (f"{len(listed)} packages, all inside {', '.join(f'`{r}`' for r in roots)}" if len(roots) <= 3 else
-                f"{len(listed)} packages ({', '.join(listed[:4])}, …)")
+        said = (f"the package{'s' if len(listed) > 1 else ''} {', '.join(f'`{p}`' for p in listed)}" if len(listed) <= 3
+                else f"{len(listed)} packages, all inside {', '.join(f'`{r}`' for r in roots)}" if len(roots) <= 3
+                else f"{len(listed)} packages ({', '.join(listed[:4])}, …)")  # round 65: "lists 1 packages"
         return f"; it is not in the installed package (pyproject.toml lists {said})"
     poetry = _table(data, "tool", "poetry", "packages")
     if isinstance(poetry, list) and poetry and all(isinstance(p, dict) and p.get("include") for p in poetry):

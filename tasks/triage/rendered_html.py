@@ -65,17 +65,31 @@ def rendered(node, scope, tree, judge, depth: int, used: list) -> bool:
     if name in _TO_STR and len(node.args) == 1 and bound_field(node.args[0], scope):
         used.append(("rendered", f"`{ast.unparse(node)[:50]}`, {FIELD}", node.lineno))
         return True
-    if name == "render_to_string" and node.args and _named_template(node.args[0]) or name == "render" \
+    loader = isinstance(func, ast.Name) or isinstance(func, ast.Attribute) and _dotted(func.value) in _LOADERS
+    if name == "render_to_string" and loader and node.args and _named_template(node.args[0]) or name == "render" \
             and isinstance(func, ast.Attribute) and _own_template(func.value):
         args = "context" if len(node.args) == 1 and isinstance(node.args[0], ast.Name) and node.args[0].id == "context" \
             else "..."  # never an argument's literal: a context dict may hold a password
-        used.append(("rendered", f"`{ast.unparse(func)[:50]}({args})`, {ENGINE}", node.lineno))
+        shown = _dotted(func) or f"{ast.unparse(func.value.func)}(...).{name}"  # names only: get_template(...).render
+        used.append(("rendered", f"`{shown[:50]}({args})`, {ENGINE}", node.lineno))
         return True
     method = _own_method(func, scope, tree)
     if method is not None and depth < 3:
         returns = [r.value for r in ast.walk(method) if isinstance(r, ast.Return)]
         return bool(returns) and all(r is not None and judge(r, method, depth + 1) for r in returns)
     return False
+
+
+_LOADERS = {"loader", "django.template.loader", "template.loader"}  # Django's render_to_string, not any object's
+
+
+def _dotted(node) -> str | None:
+    """``self.template_nodes.render`` for names and attributes only; None when a call or a literal is in it."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return ".".join([node.id, *reversed(parts)]) if isinstance(node, ast.Name) else None
 
 
 def _named_template(node) -> bool:

@@ -27,7 +27,8 @@ _KIND = re.compile(r"(?i)(pas+wo?r?d|pass(?:phrase)?|pwd|token|secrete?)\w*?_(ty
 # `pass` as a verb: the name says what is passed or how (pass_parameter, pass_through, passthrough), no password
 _PASS_VERB = re.compile(r"(?i)(?:^|_)pass_?(?:parameters?|params?|through|thru|args|kwargs|context|request|fail(?:ed)?|"
                         r"count|rate)$")
-_SECRET_WORD = re.compile(r"(?i)pass|pwd|token|secret")
+_SECRET_WORD = re.compile(r"(?i)pass|pwd|token|secret|key")
+_NAME_VALUE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+){0,4}|on|off|true|false|yes|no")  # page_info, an identifier
 
 
 def pass_verb(f: Finding | dict, reader=None) -> dict | None:
@@ -41,6 +42,12 @@ def pass_verb(f: Finding | dict, reader=None) -> dict | None:
     parsed = python_tree(reader, f)
     names = [n for n in (_names(parsed[0], loc.start_line) if parsed else []) if _SECRET_WORD.search(n)]  # what Bandit
     if not names or not all(_PASS_VERB.search(n) for n in names):  # matched: `page_size=10` beside it is no name of it
+        return None
+    calls = [c for c in ast.walk(parsed[0]) if isinstance(c, ast.Call) and c.lineno <= loc.start_line <= (c.end_lineno or c.lineno)]
+    kws = [k for c in calls for k in c.keywords if k.arg and isinstance(k.value, ast.Constant)]
+    if any(_SECRET_WORD.search(k.arg) and not _PASS_VERB.search(k.arg) for k in kws) or not all(  # Bandit reports one
+            _NAME_VALUE.fullmatch(str(k.value.value)) for k in kws if _PASS_VERB.search(k.arg)):  # keyword per call:
+        # `password=` on the next line is hidden behind `pass_through="on"`; a value no name (round 65's attack)
         return None
     return {"check": "secret", "status": "not_a_secret",
             "evidence": f"not a credential: at {f.path}:{loc.start_line} the literal is given to `{names[0]}`, where "

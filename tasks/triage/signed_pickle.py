@@ -32,6 +32,13 @@ def _signing_call(node: ast.AST) -> bool:
             and re.search(r"signing$", ast.unparse(node.func.value)) is not None)
 
 
+def _dotted_name(node) -> bool:
+    """``Conf.SECRET_KEY``, ``settings.SIGNING_KEY``: names and attributes only, no call, literal or operator."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
+
+
 def check_signed_pickle(f: Finding | dict, reader=None) -> dict | None:
     """{"check": "code", "status": "signed", "evidence"} when the flagged unpickling is a serializer's method that only
     Django's signing calls in its file, else None."""
@@ -57,8 +64,8 @@ def check_signed_pickle(f: Finding | dict, reader=None) -> dict | None:
         return None
     call = readers[0]
     key = next((k.value for k in call.keywords if k.arg == "key"), None)
-    if isinstance(key, (ast.Constant, ast.JoinedStr)):
-        return None  # a key written in the code: whoever reads the source can sign (and the row must not quote it)
+    if key is not None and not _dotted_name(key):  # a literal anywhere in it (a fallback, an .encode()): whoever
+        return None  # reads the source may sign, and the row must not quote it (round 65's attack)
     keyed = "the project's SECRET_KEY (no `key=`: Django's default)" if key is None else f"the key `{ast.unparse(key)[:60]}`"
     return {"check": "code", "status": "signed", "evidence": (
         f"signed data only: the unpickling at {f.path}:{f.line} is {owner.name}.loads(), the serializer this file hands "

@@ -21,6 +21,10 @@ from tasks.findings.model import Finding
 from tasks.triage.parsed_source import enclosing_function, python_tree
 
 DOC_MAX = 140
+# what a docstring may hold to be quoted: words (`HTTP`, `camelCase`), identifiers of such words (`api_key`,
+# `HAYSTACK_IDENTIFIER_MODULE`, `haystack.utils`), numbers of up to four digits; never `s3cr3t!Pw#42`, a hex run, a URL
+_WORD = r"(?:[A-Z]?[a-z]+(?:[A-Z][a-z]+){0,3}|[A-Z]{1,12}s?)"
+_WORDY = re.compile(rf"|and/or|\d{{1,4}}|{_WORD}(?:['’]s?|-{_WORD})*|_*{_WORD}(?:[_.]{_WORD}){{0,5}}_*(?:\(\))?")
 
 
 def test_site(f: Finding, reader, code: bool = True, long_ok: bool = True) -> str:
@@ -105,19 +109,15 @@ def python_place(f: Finding, reader, n: int) -> tuple[str, ast.AST | None] | Non
 
 def docstring_lead(func: ast.AST | None, code: bool = True) -> str | None:
     """The first sentence of ``func``'s docstring, cut at ``DOC_MAX`` characters; None without one.  A docstring holding
-    a token-shaped word is left out, and beside a secret rule's line (``code`` False) one holding a quoted word too:
-    either may quote a credential."""
-    from tasks.findings.secret_evidence import classify_one
-    from tasks.findings.secrets import plausible
-
+    anything but words, identifiers made of words and short numbers (``_WORDY``) is left out, and beside a secret
+    rule's line (``code`` False) one holding a quoted word too: either may quote a credential."""
     doc = ast.get_docstring(func) if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
     lead = " ".join(re.split(r"\n\s*\n", doc.strip())[0].split()) if doc and doc.strip() else ""
     lead = re.split(r"(?<=[.!?])\s", lead)[0].rstrip(":;,")
     if not lead or len(lead) < 12 or lead.startswith((":", "@", ">>>")):
         return None
-    if not code and re.search(r"['\"`]", lead) or any(plausible(w) and classify_one(w)["class"] != "plain-word"
-                                                      for w in re.findall(r"[\w+/=-]{8,}", lead)):
-        return None  # a token-shaped word may be a key, whatever the rule (value_use._named's test)
+    if not code and re.search(r"['\"`]", lead) or not all(_WORDY.fullmatch(t.strip(".,;:!?()[]{}'\"`")) for t in lead.split()):
+        return None  # a token that is no word, identifier of words or short number may be a key (round 65's attack)
     return lead if len(lead) <= DOC_MAX else lead[:DOC_MAX].rsplit(" ", 1)[0] + "…"
 
 
