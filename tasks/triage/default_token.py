@@ -68,6 +68,10 @@ def check_default_token(f: Finding | dict, reader=None) -> dict | None:
     if not events or not isinstance(jobs, dict) or not jobs or _untrusted_use(data, events):
         return None
     names = [str(e) for e in events][:6]
+    scoped = [str(n) for n, j in jobs.items() if isinstance(j, dict) and "permissions" in j]  # rounds 64-66: "has no
+    none = (  # permissions block" beside a job's own block, the flagged line (every job's own: workflows.py)
+        f"has no top-level permissions block (only job{'s' if len(scoped) > 1 else ''} {', '.join(scoped[:3])} "
+        f"{'declare their' if len(scoped) > 1 else 'declares its'} own)" if scoped else "has no permissions block")
     notes = []
     if "pull_request" in events:
         notes.append("a fork's pull_request runs with a read-only token and no secrets")
@@ -84,7 +88,7 @@ def check_default_token(f: Finding | dict, reader=None) -> dict | None:
     if tagged and trusted:  # a movable tag's code runs beside the default token on an event the team fires: whether that token can
         # write is the repository's setting (held-out set 46's labellers: a finding; set 39's: hardening)
         return {"check": "code", "verdict": "needs_review", "evidence": (
-            f"{f.path} has no permissions block, so its jobs get the repository's default token, and on {', '.join(trusted)} "
+            f"{f.path} {none}, so its {'other ' if scoped else ''}jobs get the repository's default token, and on {', '.join(trusted)} "
             f"it runs third-party actions by a tag or branch name ({', '.join(tagged[:3])}{', ...' if len(tagged) > 3 else ''}) "
             "beside it: check the repository's default workflow permissions (Settings > Actions); if they allow writes, "
             "set a read-only permissions block and grant each job only what it needs")}
@@ -92,7 +96,7 @@ def check_default_token(f: Finding | dict, reader=None) -> dict | None:
                      and _TOKEN_INPUT.search(str(st.get("with") or "") + str(st.get("env") or ""))})
     if handed:  # set 50: dockge's prevent-file-change gives GITHUB_TOKEN to an action by tag; a branch's pull request
         return {"check": "code", "verdict": "needs_review", "evidence": (  # (not a fork's) gets the default token
-            f"{f.path} has no permissions block and hands the token to third-party code run by a tag ({', '.join(handed[:3])}): "
+            f"{f.path} {none} and hands the token to third-party code run by a tag ({', '.join(handed[:3])}): "
             "a pull request from a branch of this repository, or any other event, gives it the repository's default token; "
             "check the default workflow permissions (Settings > Actions) and declare the scopes the action needs")}
     writers = sorted({str(st.get("uses")).split("@")[0] if st.get("uses") else "a run: step with the token in its env"
@@ -100,20 +104,20 @@ def check_default_token(f: Finding | dict, reader=None) -> dict | None:
                       or _TOKEN_INPUT.search(str(st.get("with") or "") + str(st.get("env") or ""))})
     if writers and trusted:  # actions/stale with repo-token (sets 46 and 47, both labellers: a finding; set 38: hardening)
         return {"check": "code", "verdict": "needs_review", "evidence": (
-            f"{f.path} has no permissions block, and on {', '.join(trusted)} its steps act with the repository's default "
+            f"{f.path} {none}, and on {', '.join(trusted)} its steps act with the repository's default "
             f"token ({', '.join(writers[:3])}): they get whatever the repository's setting allows (Settings > Actions); "
             "declare exactly the scopes they need at the top of the workflow")}
     writes = writing_default(f, reader) if tagged and "pull_request" in events else None
     if writes:  # set 53: terraform-aws-modules' pre-commit.yml beside stale-actions.yaml (both labellers: a finding)
         return {"check": "code", "verdict": "needs_review", "evidence": (
-            f"{f.path} has no permissions block and runs third-party actions by a tag ({', '.join(tagged[:3])}) on "
+            f"{f.path} {none} and runs third-party actions by a tag ({', '.join(tagged[:3])}) on "
             f"pull_request: a pull request from a branch of this repository (not a fork's) runs them with the repository's "
             f"default token, which can write here: {writes} writes with that default token; set a read-only permissions "
             "block (contents: read) and pin the actions to a commit")}
     actions = (f"; the third-party actions it runs by a tag or branch name ({', '.join(tagged[:3])}{', ...' if len(tagged) > 3 else ''}) "
                "are a supply-chain question of their own: pin them to a commit") if tagged else ""
-    said = (f"least-privilege hardening, not an exposed token: {f.path} has no permissions block and sets write-all "
-            f"nowhere, so its jobs get the repository's default token, and nothing an outsider sends runs with a token that "
+    said = (f"least-privilege hardening, not an exposed token: {f.path} {none} and sets write-all "
+            f"nowhere, so its {'other ' if scoped else ''}jobs get the repository's default token, and nothing an outsider sends runs with a token that "
             f"can write: its triggers are {', '.join(names)}{note}, and no run: script expands event text an outsider writes{actions}")
     own = [e for e in trusted if e not in _PRIVILEGED]  # pull_request_target/workflow_run: judged above (set 38: hardening)
     if own:  # push, release, schedule: the team's own runs hold the default token beside every installed package
