@@ -174,3 +174,12 @@ def test_a_workflow_with_job_level_permissions_is_not_said_to_have_none(tmp_path
                         "Ensure top-level permissions are not set to write-all", ".github/workflows/release.yml", 1, 16)
     assert rec["verdict"] == "false_positive"
     assert "each of its 2 jobs declares its own" in said, said  # workflows.check_job_permissions
+
+
+def test_a_test_package_counts_at_the_root_only():
+    """django-haystack's test_haystack/ is its test suite; set 51's deploy/test_case_rsync/Dockerfile is a deployment
+    both labellers called a true positive, and a nested `test_<name>` folder stays what its parents say."""
+    from tasks.triage.report_signals import is_test_path
+
+    assert is_test_path("test_haystack/x.py") and is_test_path("test_haystack/core/custom_identifier.py")
+    assert not is_test_path("deploy/test_case_rsync/Dockerfile")

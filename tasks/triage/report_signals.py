@@ -63,7 +63,9 @@ _TEST_DIRS = {"test", "tests", "testing", "__tests__", "__test__", "spec", "spec
               "integration_test", "integration-test", "functional_test", "functional-test", "acceptance_test",
               "e2e_test", "smoke_test", "unit_test"}  # singular: django-rq's integration_test/_tests.py (round 63)
 # a folder of tests named for what they test: vikunja's pkg/webtests, pkg/caldavtests, pkg/e2etests (set 40)
-_TESTS_DIR = re.compile(r"^(?!(?:con|pro|at|de)tests$)[a-z0-9]{2,}[-_]?tests$|^tests?_[a-z0-9_]+$")  # test_haystack/
+_TESTS_DIR = re.compile(r"^(?!(?:con|pro|at|de)tests$)[a-z0-9]{2,}[-_]?tests$")
+# a root test suite named for its project (test_haystack/, round 64); nested it may be anything (set 51's TP deploy/test_case_rsync/)
+_TEST_PACKAGE = re.compile(r"^tests?_[a-z0-9_]+$")
 # test files by name (tests.py: a Django app's test module; test.py: a project's test base classes, healthchecks' hc/test.py, set 41); a browser-test runner's own config (cypress.config.js, playwright.config.ts) sets up test runs
 _TEST_FILE = re.compile(r"^(?:test_.+\.(?:py|sql)|_?tests?\.py|.+_test\.(?:py|go|rb)|conftest\.py|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+Test\.(?:java|kt)|.+_spec\.rb"
                         r"|(?:cypress|playwright)\.config\.[cm]?[jt]s|\.env\.test(?:ing)?)$")  # dotenv loads .env.test under NODE_ENV=test
@@ -136,7 +138,8 @@ def is_test_path(path: str | None) -> bool:
     found = _TEST_DIRS & set(code_dirs(path))
     if found <= {"spec", "specs"} and dirs[:1] not in (["spec"], ["specs"]) and not _SPEC_CODE.search(p.name):
         found = set()  # an API spec inside a package (django-allauth's headless/spec/doc/openapi.yaml, set 55), not RSpec's
-    return molecule or behave or bool(found) or bool(_TEST_FILE.match(p.name)) or any(
+    return molecule or behave or bool(found) or bool(_TEST_FILE.match(p.name)) or bool(
+        dirs and _TEST_PACKAGE.match(dirs[0])) or any(
         _TESTS_DIR.match(d) for d in code_dirs(path))
 
 
