@@ -112,9 +112,9 @@ def check_random_use(f: Finding | dict, reader=None) -> dict | None:
                   None) if outer is not None else None  # httpbin's /stream-bytes?seed= (round 55); not os.urandom (review)
     return {"check": "code", "evidence": (
         f"not a security use of randomness: {ast.unparse(calls[0].func)}() at {f.path}:{loc.start_line}{where} "
-        + (f"gives {feeds}, and nothing" if feeds else "picks a value that nothing")
-        + " in the statement, the function or the statements using its result treats it as a token, key, password, "
-        "salt, nonce, session, cookie or identifier, so a predictable value costs nothing here"
+        + f"gives {feeds or 'a value'}, and nothing in the statement, the function or the statements using its result "
+        "treats it as a token, key, password, salt, nonce, session, cookie or identifier, so a predictable value costs "
+        "nothing here"
         + (f"; `{ast.unparse(seeded)}` at line {seeded.lineno} makes the sequence repeatable on purpose, which a "
            "cryptographic generator cannot be" if seeded else ""))}
 
@@ -195,4 +195,23 @@ def _feeds(call: ast.Call, stmt) -> str:
         return f"an index into `{_short(holder.value, 40)}`" if _short(holder.value, 40) else ""
     if isinstance(holder, ast.Return):
         return "the value the function returns"
+    if isinstance(holder, ast.Compare) and len(holder.comparators) == 1:
+        return _compared(holder, node, parents)
     return ""
+
+
+def _compared(cmp: ast.Compare, node, parents) -> str:
+    """``random.random() * 100 >= policy.get("REPORT_PERCENTAGE", 100)``: a draw against a rate (django-csp's report
+    sampling, round 67's grader: the reason never said what the value decides).  The other side is quoted only when
+    its strings are setting names (``"REPORT_PERCENTAGE"``), so no literal of the repository's travels into a row."""
+    other = cmp.comparators[0] if cmp.left is node else cmp.left
+    strings = [n.value for n in ast.walk(other) if isinstance(n, ast.Constant) and isinstance(n.value, (str, bytes))]
+    shown = _short(other, 60) if all(isinstance(s, str) and re.fullmatch(r"[A-Z][A-Z0-9_]{0,40}", s)
+                                     for s in strings) else ""
+    against = f"`{shown}`" if shown else "a threshold"
+    up = parents.get(cmp)
+    decided = ", ".join(_short(t, 40) for t in up.targets) if isinstance(up, ast.Assign) else \
+        _short(up.target, 40) if isinstance(up, ast.AnnAssign) else ""
+    what = f"the true-or-false `{decided}`" if decided else \
+        "which branch runs" if isinstance(up, (ast.If, ast.IfExp, ast.While)) else "a yes or no"
+    return f"a draw compared with {against}, which decides only {what} (a sampling rate or a chance, not a secret)"

@@ -28,6 +28,7 @@ from pathlib import PurePosixPath
 
 from tasks.findings.model import Finding, as_finding
 from tasks.repository.source import finding_lines
+from tasks.triage.own_path import check_own_path
 from tasks.triage.parsed_source import enclosing_function, finding_source, python_tree
 
 _RULE = re.compile(r"(?i)open[-_]redirect")
@@ -42,6 +43,10 @@ def check_redirect_target(f: Finding | dict, reader=None) -> dict | None:
     loc = f.location
     if f.kind != "code" or not _RULE.search(str(f.rule_id)) or reader is None or not loc or not loc.start_line:
         return None
+    parsed = python_tree(reader, f)
+    own = check_own_path(f, parsed[0]) if parsed else None  # the path, directly or through a name; in a middleware
+    if own:
+        return own
     lines = finding_source(reader, f).splitlines()
     end = max(loc.end_line or loc.start_line, loc.start_line)
     shown = " ".join(lines[loc.start_line - 1:end]) if 0 < loc.start_line <= len(lines) else ""

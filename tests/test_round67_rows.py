@@ -1,0 +1,90 @@
+"""Held-out round 67's graders' findings (django-sesame, django-csp), each mended with a test that fails without it.
+
+The code below is written for these tests in the shape of what the graders read, not copied from the projects.
+"""
+
+from __future__ import annotations
+
+from repo_reader import FilesReader
+
+REDIRECT = "python.django.security.injection.open-redirect"
+
+MIDDLEWARE = '''from django.shortcuts import redirect
+from django.utils.http import urlencode
+
+
+class TokenMiddleware:
+    def __call__(self, request):
+        if request.user and request.method == "GET":
+            return self.get_redirect(request)
+
+    @staticmethod
+    def get_redirect(request):
+        params = request.GET.copy()
+        params.pop("token")
+        url = request.path
+        if params:
+            url += "?" + urlencode(params)
+        return redirect(url)
+'''
+
+
+def _semgrep(path, start, end):
+    return {"id": "7" * 32, "tool": "semgrep", "kind": "code", "severity": "medium", "title": REDIRECT,
+            "rule_id": REDIRECT, "description": "d", "cwe": ["CWE-601"],
+            "location": {"path": path, "start_line": start, "end_line": end}}
+
+
+def test_a_redirect_to_the_own_path_in_a_middleware_is_real_and_says_why():
+    """django-sesame's token middleware: `url = request.path`, the other query parameters after `?`, `redirect(url)`.
+    The row said `params` (the query) reaches the target; the target is the path, and a middleware sees `//host/`."""
+    from tasks.triage.redirect_target import check_redirect_target
+
+    hit = check_redirect_target(_semgrep("sesame/middleware.py", 14, 17), FilesReader({"sesame/middleware.py": MIDDLEWARE}))
+    assert hit["verdict"] == "true_positive" and hit["status"] == "leading_slashes"
+    text = hit["evidence"]
+    assert "`url`, set on line 14 from `request.path` with only a query string appended after `?` (line 16)" in text
+    assert "`TokenMiddleware`" in text and "escape_leading_slashes" in text and "params" not in text
+
+
+def test_the_same_shape_in_a_view_is_the_same_page_and_other_stores_are_left_alone():
+    from tasks.triage.redirect_target import check_redirect_target
+
+    view = MIDDLEWARE.replace("class TokenMiddleware:", "class TokenView:")
+    hit = check_redirect_target(_semgrep("sesame/views.py", 14, 17), FilesReader({"sesame/views.py": view}))
+    assert hit["status"] == "same_page" and "verdict" not in hit
+    for bad in ('url += request.GET["next"]', 'url = request.GET["next"]', 'url += "/" + request.GET["next"]'):
+        changed = view.replace('url += "?" + urlencode(params)', bad)
+        assert check_redirect_target(_semgrep("sesame/views.py", 14, 17), FilesReader({"sesame/views.py": changed})) \
+            is None, bad
+    hook = view.replace("class TokenView:", "class TokenMiddleware:").replace("def get_redirect", "def process_view")
+    assert check_redirect_target(_semgrep("m.py", 14, 17), FilesReader({"m.py": hook}))["status"] == "same_page"
+
+
+def test_the_row_traces_the_redirect_target_not_every_name_of_the_span():
+    from tasks.enrich.evidence import request_origin
+
+    f = _semgrep("sesame/middleware.py", 14, 17)
+    code = {"path": "sesame/middleware.py", "text": MIDDLEWARE, "start_line": 1}
+    assert request_origin(f, code) is None  # `params` is appended after `?`; the target comes from request.path
+    taken = MIDDLEWARE.replace("url = request.path", "url = params.get('next')")
+    ev = request_origin(f, {**code, "text": taken})
+    assert ev and "`params` is set on line 12" in ev.text  # the target itself from the query: traced as before
+
+
+def test_a_b311_draw_against_a_rate_says_what_it_decides_without_quoting_literals():
+    """django-csp's `random.random() * 100 >= policy.get("REPORT_PERCENTAGE", 100)`: the reason was the stock list."""
+    from test_round45 import _bandit
+    from tasks.triage.random_use import check_random_use
+
+    code = ('import random\n\n\ndef parts(policy):\n'
+            '    remove_report = random.random() * 100 >= policy.get("REPORT_PERCENTAGE", 100)\n'
+            '    keep = random.random() < limits("s3cr3t-Value-9")\n    return remove_report, keep\n')
+    hit = check_random_use(_bandit("B311", "csp/rate.py", 5), FilesReader({"csp/rate.py": code}))["evidence"]
+    assert "a draw compared with `policy.get('REPORT_PERCENTAGE', 100)`" in hit
+    assert "decides only the true-or-false `remove_report`" in hit
+    quiet = check_random_use(_bandit("B311", "csp/rate.py", 6), FilesReader({"csp/rate.py": code}))["evidence"]
+    assert "a draw compared with a threshold" in quiet and "s3cr3t" not in quiet
+    raw = code.replace('limits("s3cr3t-Value-9")', 'limits(b"RAW_KEY_BYTES")')
+    quiet = check_random_use(_bandit("B311", "csp/rate.py", 6), FilesReader({"csp/rate.py": raw}))["evidence"]
+    assert "a threshold" in quiet and "RAW_KEY" not in quiet
