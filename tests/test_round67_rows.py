@@ -88,3 +88,54 @@ def test_a_b311_draw_against_a_rate_says_what_it_decides_without_quoting_literal
     raw = code.replace('limits("s3cr3t-Value-9")', 'limits(b"RAW_KEY_BYTES")')
     quiet = check_random_use(_bandit("B311", "csp/rate.py", 6), FilesReader({"csp/rate.py": raw}))["evidence"]
     assert "a threshold" in quiet and "RAW_KEY" not in quiet
+
+
+ENV = '''from typing import Any
+
+from jinja2 import Environment
+
+
+def environment(**options: Any) -> Environment:
+    env = Environment(**options)
+    return env
+'''
+SETTINGS = '''TEMPLATES = [
+    {"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True},
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "OPTIONS": {
+            "environment": "csp.tests.environment.environment",
+        },
+    },
+]
+'''
+
+
+def test_a_jinja2_environment_built_for_djangos_backend_is_escaped():
+    """django-csp's `Environment(**options)`: the row said only "test code"; Django's Jinja2 backend calls the
+    function it names with `autoescape` set to True unless its OPTIONS say otherwise."""
+    from test_round45 import _bandit
+    from tasks.triage.jinja_backend import check_jinja_backend
+
+    files = {"csp/tests/environment.py": ENV, "csp/tests/settings.py": SETTINGS}
+    hit = check_jinja_backend(_bandit("B701", "csp/tests/environment.py", 7), FilesReader(files), list(files))
+    assert hit["status"] == "autoescape_on"
+    assert "`Environment(**options)` at csp/tests/environment.py:7" in hit["evidence"]
+    assert "(`csp.tests.environment.environment`, csp/tests/settings.py:6)" in hit["evidence"]
+    off = {**files, "csp/tests/settings.py": SETTINGS.replace('"environment"', '"autoescape": False,\n "environment"')}
+    assert check_jinja_backend(_bandit("B701", "csp/tests/environment.py", 7), FilesReader(off), list(off)) is None
+    unnamed = {**files, "csp/tests/settings.py": SETTINGS.replace("csp.tests.environment.environment", "x.env")}
+    assert check_jinja_backend(_bandit("B701", "csp/tests/environment.py", 7), FilesReader(unnamed), list(unnamed)) is None
+    own = {**files, "csp/tests/environment.py": ENV.replace("Environment(**options)", "Environment(loader=None)")}
+    assert check_jinja_backend(_bandit("B701", "csp/tests/environment.py", 7), FilesReader(own), list(own)) is None
+    forced = {**files, "csp/tests/environment.py": ENV.replace("(**options)", "(autoescape=False, **options)")}
+    assert check_jinja_backend(_bandit("B701", "csp/tests/environment.py", 7), FilesReader(forced), list(forced)) is None
+
+
+def test_the_what_is_wrong_section_traces_the_redirect_target_too():
+    from tasks.enrich.specifics import value_origins
+
+    f = _semgrep("sesame/middleware.py", 14, 17)
+    code = {"path": "sesame/middleware.py", "text": MIDDLEWARE, "start_line": 1}
+    said = " ".join(value_origins(f, code))
+    assert "`url` is set on line 14 from `request.path`" in said and "params" not in said

@@ -122,8 +122,10 @@ def request_origin(f: Finding | dict, code: dict | None = None) -> Evidence | No
     m = _REQUEST.search(text)
     if m:
         return Evidence("outside", f"line {sink} reads the HTTP request itself (`{m.group(0)}`)")
-    traced = _redirect_names(f, lines, first)
-    frontier, seen = traced if traced is not None else [(n, first) for n in _names(text)], set()
+    from tasks.enrich.specifics import redirect_line  # a Semgrep open-redirect span: its redirect's own argument
+
+    below, target = redirect_line(f, lines, first)
+    frontier, seen = [(n, below) for n in _names(target if target is not None else text)], set()
     for _depth in range(3):
         nxt = []
         for name, below in frontier:
@@ -141,23 +143,6 @@ def request_origin(f: Finding | dict, code: dict | None = None) -> Evidence | No
             nxt += [(n, i) for n in _names(rhs)]
         frontier = nxt
     return None
-
-
-_REDIRECT_ARG = re.compile(r"\b(?:redirect|HttpResponse(?:Permanent)?Redirect)\((.*)")
-
-
-def _redirect_names(f: Finding, lines: list[str], first: int) -> list[tuple[str, int]] | None:
-    """For an open-redirect match that spans lines (Semgrep's runs from ``url = request.path`` to ``redirect(url)``):
-    the names in the redirect's argument, traced from its own line; the other names of the span (``params`` appended
-    after ``?``, round 67) do not reach the target.  None for any other finding, or when the span holds no single
-    redirect call."""
-    if len(lines) < 2 or not re.search(r"(?i)open[-_]redirect", str(f.rule_id)):
-        return None
-    hits = [(i, m) for i, l in enumerate(lines) for m in [_REDIRECT_ARG.search(l)] if m]
-    if len(hits) != 1:
-        return None
-    i, m = hits[0]
-    return [(n, first + i) for n in _names(m.group(1)) if n not in {"redirect", "HttpResponseRedirect"}]
 
 
 def benign(f: Finding | dict, code: dict | None = None, fix_family: str | None = None) -> Evidence | None:

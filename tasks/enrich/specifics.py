@@ -115,7 +115,9 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
     out: list[str] = []
     if (f.tool == "bandit" or (f.path or "").endswith(".py")) and _constant_call(text):
         return [f"Every argument of the call on line {line_no} is a constant literal, so no outside input reaches it here."]
-    names = [n for n in dict.fromkeys(_IDENT.findall(outside_strings(_sink_args(text)))) if n not in _KEYWORDS]
+    below, target = redirect_line(f, lines, first)  # a Semgrep open-redirect span: its redirect's own argument
+    names = [n for n in dict.fromkeys(_IDENT.findall(outside_strings(target if target is not None else _sink_args(text))))
+             if n not in _KEYWORDS]
     enclosing = None
     for i in range(first - 1, -1, -1):
         m = _DEF.match(c.lines[i])
@@ -127,12 +129,12 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
     for name in names[:6]:
         assign = re.compile(rf"^\s*(?:(?:const|let|var)\s+)?{re.escape(name)}\s*(?::[^=]+)?(?<![=!<>])=(?!=)\s*(.+)$")
         found = None
-        for i in range(first - 1, -1, -1):
+        for i in range(below - 1, -1, -1):
             if enclosing and c.start_line + i < enclosing[2]:
                 break  # above the enclosing function: another scope
             m = assign.match(c.lines[i])
             if m:
-                rhs = _whole_value(m.group(1).strip(), c.lines[i + 1:first])
+                rhs = _whole_value(m.group(1).strip(), c.lines[i + 1:below])
                 if rhs is None:
                     break  # a value cut where the code shown ends: no half a call quoted
                 if not re.search(rf"\b{re.escape(name)}\b", re.sub(r"(['\"]).*?\1", "", rhs)):  # `data = [.. data ..]`
@@ -146,6 +148,20 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
             # who calls it, from the repository (tasks.enrich.call_sites); "its callers decide" alone fits every function
             out.append(by_param[name])
     return out[:3]
+
+
+_REDIRECT_ARG = re.compile(r"\b(?:redirect|HttpResponse(?:Permanent)?Redirect)\((.*)")
+
+
+def redirect_line(f: Finding, lines: list[str], first: int) -> tuple[int, str | None]:
+    """(the line index to trace names from, the redirect's argument text) for an open-redirect match that spans lines
+    (``url = request.path`` ... ``redirect(url)``: round 67's row named ``params``, appended after ``?``, as the
+    target's source); (first, None) for any other finding."""
+    if len(lines) < 2 or not re.search(r"(?i)open[-_]redirect", str(f.rule_id)):
+        return first, None
+    hits = [(i, m.group(1)) for i, l in enumerate(lines) for m in [_REDIRECT_ARG.search(l)] if m]
+    return (first + hits[0][0], re.sub(r"\b(?:redirect|HttpResponse(?:Permanent)?Redirect)\b", " ", hits[0][1])) \
+        if len(hits) == 1 else (first, None)
 
 
 # the sink a rule is about, when the flagged line wraps it in another call: `messages.error(request, mark_safe(msg))`
