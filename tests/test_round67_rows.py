@@ -139,3 +139,21 @@ def test_the_what_is_wrong_section_traces_the_redirect_target_too():
     code = {"path": "sesame/middleware.py", "text": MIDDLEWARE, "start_line": 1}
     said = " ".join(value_origins(f, code))
     assert "`url` is set on line 14 from `request.path`" in said and "params" not in said
+
+
+def test_a_split_command_line_with_a_literal_program_is_a_fixed_program():
+    """django-dbbackup's `cmd = f"gpg --import {GPG_PRIVATE_PATH}".split()`: the row said only "test code"."""
+    from test_round45 import _bandit
+    from tasks.triage.subprocess_argv import check_subprocess_argv
+
+    code = ('import os\nimport shlex\nimport subprocess\n\nKEY = os.path.join("blobs", "gpg/secring.gpg")\n\n\n'
+            'def add_private_gpg():\n    cmd = f"gpg --import {KEY}".split()\n    subprocess.call(cmd)\n')
+    hit = check_subprocess_argv(_bandit("B603", "pkg/utils.py", 10), FilesReader({"pkg/utils.py": code}))
+    assert hit["status"] == "fixed_program" and "runs `gpg` (the first word of the text it splits)" in hit["evidence"]
+    assert "(the list `cmd` built on line 9)" in hit["evidence"] and "secring" not in hit["evidence"]
+    for other in ('f"{KEY} --import".split()', 'f"gpg{KEY}".split()', 'f"sh -c {KEY}".split()', 'KEY.split()',
+                  'f"python -c {KEY}".split()', '"gpg --import".split(",")'):
+        changed = code.replace('f"gpg --import {KEY}".split()', other)
+        assert check_subprocess_argv(_bandit("B603", "pkg/utils.py", 10), FilesReader({"pkg/utils.py": changed})) is None, other
+    fixed = code.replace('f"gpg --import {KEY}".split()', 'shlex.split("git rev-parse HEAD")')
+    assert "runs `git`" in check_subprocess_argv(_bandit("B603", "pkg/utils.py", 10), FilesReader({"pkg/utils.py": fixed}))["evidence"]
