@@ -157,3 +157,62 @@ def test_a_split_command_line_with_a_literal_program_is_a_fixed_program():
         assert check_subprocess_argv(_bandit("B603", "pkg/utils.py", 10), FilesReader({"pkg/utils.py": changed})) is None, other
     fixed = code.replace('f"gpg --import {KEY}".split()', 'shlex.split("git rev-parse HEAD")')
     assert "runs `git`" in check_subprocess_argv(_bandit("B603", "pkg/utils.py", 10), FilesReader({"pkg/utils.py": fixed}))["evidence"]
+
+
+def test_the_attack_on_round_67s_checks_stays_closed():
+    """A helper's attack on the round-67 mends: leaks through quoted code, and verdicts whose premise was false."""
+    from test_round45 import _bandit
+    from tasks.enrich.evidence import request_origin
+    from tasks.triage.jinja_backend import check_jinja_backend
+    from tasks.triage.random_use import check_random_use
+    from tasks.triage.redirect_target import check_redirect_target
+
+    def rnd(line):
+        return check_random_use(_bandit("B311", "a.py", 4), FilesReader({"a.py": "import random\n\n\n" + line + "\n"}))
+    for leak in ('ok = random.random() < limits.get("AKIAIOSFODNN7EXAMPLE", 1)',
+                 "ok = random.getrandbits(128) > 0x2b7e151628aed2a6abf7158809cf4f3c",
+                 'f["sk_test_4eC39HqLyjWDarjtT"] = random.random() < 0.5'):
+        said = (rnd(leak) or {}).get("evidence", "")
+        assert "AKIA" not in said and "57811460909138771071931939740208549692" not in said and "sk_test" not in said
+    guess = rnd('correct = random.randint(0, 999999) == int(guess)')
+    assert guess is None or "a sampling rate" not in guess["evidence"]
+
+    env = {"app/jinja.py": "def environment(**options):\n    return load('https://admin:S3cr3t@h.example/p')"
+                           ".Environment(**options)\n",
+           "app/settings.py": '"BACKEND": "django.template.backends.jinja2.Jinja2",\n"environment": "app.jinja.environment"\n'}
+    assert check_jinja_backend(_bandit("B701", "app/jinja.py", 2), FilesReader(env), list(env)) is None
+    ok = {**env, "app/jinja.py": "from jinja2 import Environment\n\n\ndef environment(**options):\n"
+                                 "    env = Environment(**options)\n    return env\n"}
+    assert check_jinja_backend(_bandit("B701", "app/jinja.py", 5), FilesReader(ok), list(ok))["status"] == "autoescape_on"
+    for change in ({"app/jinja.py": ok["app/jinja.py"] + "\n\nenv2 = None\nenv2.autoescape = False\n"},
+                   {"app/jinja.py": ok["app/jinja.py"].replace("    env =", '    options["x"] = 1\n    env =')},
+                   {"app/settings.py": env["app/settings.py"].replace('"environment"', '# "environment"')},
+                   {"app/settings.py": env["app/settings.py"].replace("jinja2.Jinja2", "django.DjangoTemplates")},
+                   {"app/settings/production.py": 'TEMPLATES[1]["OPTIONS"]["autoescape"] = False\n'},
+                   {"vendor/app/jinja.py": "x = 1\n"}):
+        changed = {**ok, **change}
+        assert check_jinja_backend(_bandit("B701", "app/jinja.py", 5), FilesReader(changed), list(changed)) is None, change
+
+    for view in ('def token_middleware(get_response):\n    def middleware(request):\n        return redirect(request.path)\n'
+                 '    return middleware\n',
+                 'class Auth(MiddlewareMixin):\n    def process_exception(self, request, e):\n        return redirect(request.path)\n',
+                 'def v(request):\n    request.path = request.GET["next"]\n    return redirect(request.path)\n',
+                 'def v(request):\n    url = request.path\n    try:\n        pass\n    except Exception as url:\n        pass\n'
+                 '    return redirect(url)\n'):
+        code = "from django.shortcuts import redirect\n" + view
+        line = next(i for i, l in enumerate(code.splitlines(), 1) if "redirect(" in l and "import" not in l)
+        hit = check_redirect_target(_semgrep("app/hooks.py", line, line), FilesReader({"app/hooks.py": code}))
+        assert hit is None or hit.get("verdict") == "true_positive" and "process_exception" not in view, view
+    mixin = ('class TokenAuth(MiddlewareMixin):\n    def process_request(self, request):\n'
+             '        return redirect(request.path)\n')
+    hit = check_redirect_target(_semgrep("app/auth.py", 3, 3), FilesReader({"app/auth.py": mixin}))
+    assert hit["verdict"] == "true_positive" and "`TokenAuth`" in hit["evidence"]
+
+    span = ("def v(request):\n    params = request.GET.copy()\n    target = params.get('next')\n    return redirect(\n"
+            "        target)\n")
+    f = _semgrep("app/v.py", 3, 5)
+    assert "`params` is set on line 2" in request_origin(f, {"path": "app/v.py", "text": span, "start_line": 1}).text
+    extended = ("def v(request):\n    params = request.GET.copy()\n    target = '/'\n    target += params['next']\n"
+                "    return redirect(target)\n")
+    f = _semgrep("app/v.py", 3, 5)
+    assert request_origin(f, {"path": "app/v.py", "text": extended, "start_line": 1}) is not None

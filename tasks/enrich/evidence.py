@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 
+from tasks.enrich.redirect_span import redirect_line
 from tasks.enrich.stance import Evidence
 from tasks.findings.model import Finding, as_finding
 
@@ -59,8 +60,6 @@ def injection_rule(f: Finding | dict) -> bool:
     if f.tool == "bandit":  # Bandit's CWEs are per plugin (B201 flask debug=True says CWE-94): its ids decide
         return rule in _INJECTION_BANDIT
     return bool(set(f.cwe or []) & _INJECTION_CWES)
-
-
 
 
 def _code(f: Finding, code: dict | None):
@@ -122,9 +121,7 @@ def request_origin(f: Finding | dict, code: dict | None = None) -> Evidence | No
     m = _REQUEST.search(text)
     if m:
         return Evidence("outside", f"line {sink} reads the HTTP request itself (`{m.group(0)}`)")
-    from tasks.enrich.specifics import redirect_line  # a Semgrep open-redirect span: its redirect's own argument
-
-    below, target = redirect_line(f, lines, first)
+    below, target = redirect_line(f, lines, first)  # a Semgrep open-redirect span: its redirect's own argument
     frontier, seen = [(n, below) for n in _names(target if target is not None else text)], set()
     for _depth in range(3):
         nxt = []

@@ -115,6 +115,8 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
     out: list[str] = []
     if (f.tool == "bandit" or (f.path or "").endswith(".py")) and _constant_call(text):
         return [f"Every argument of the call on line {line_no} is a constant literal, so no outside input reaches it here."]
+    from tasks.enrich.redirect_span import redirect_line
+
     below, target = redirect_line(f, lines, first)  # a Semgrep open-redirect span: its redirect's own argument
     names = [n for n in dict.fromkeys(_IDENT.findall(outside_strings(target if target is not None else _sink_args(text))))
              if n not in _KEYWORDS]
@@ -148,20 +150,6 @@ def value_origins(f: Finding | dict, code: dict | None = None) -> list[str]:
             # who calls it, from the repository (tasks.enrich.call_sites); "its callers decide" alone fits every function
             out.append(by_param[name])
     return out[:3]
-
-
-_REDIRECT_ARG = re.compile(r"\b(?:redirect|HttpResponse(?:Permanent)?Redirect)\((.*)")
-
-
-def redirect_line(f: Finding, lines: list[str], first: int) -> tuple[int, str | None]:
-    """(the line index to trace names from, the redirect's argument text) for an open-redirect match that spans lines
-    (``url = request.path`` ... ``redirect(url)``: round 67's row named ``params``, appended after ``?``, as the
-    target's source); (first, None) for any other finding."""
-    if len(lines) < 2 or not re.search(r"(?i)open[-_]redirect", str(f.rule_id)):
-        return first, None
-    hits = [(i, m.group(1)) for i, l in enumerate(lines) for m in [_REDIRECT_ARG.search(l)] if m]
-    return (first + hits[0][0], re.sub(r"\b(?:redirect|HttpResponse(?:Permanent)?Redirect)\b", " ", hits[0][1])) \
-        if len(hits) == 1 else (first, None)
 
 
 # the sink a rule is about, when the flagged line wraps it in another call: `messages.error(request, mark_safe(msg))`

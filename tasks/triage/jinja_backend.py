@@ -30,18 +30,25 @@ _SETTINGS = re.compile(r"(?:^|/)(?:\w*settings\w*\.py|conftest\.py|runtests\.py|
 
 
 def _options_call(tree, line: int):
-    """(the call, the function, the ``**`` name) when the flagged ``Environment(...)`` passes on the function's own
-    ``**options`` and sets no ``autoescape`` itself; None otherwise."""
+    """(the call, the function, the ``**`` name) when the flagged ``Environment(...)`` (jinja2's, by that name) passes on
+    the own ``**options`` of a module-level function that does nothing else with them, sets no ``autoescape`` itself,
+    and touches no ``autoescape`` anywhere in the module (``env.autoescape = False``); None otherwise."""
     calls = [c for c in ast.walk(tree) if isinstance(c, ast.Call) and c.lineno == line
-             and ast.unparse(c.func).split(".")[-1] == "Environment"]
+             and ast.unparse(c.func) in ("Environment", "jinja2.Environment")]
     func = enclosing_function(tree, line)
-    if len(calls) != 1 or func is None or func.args.kwarg is None or calls[0].args:
+    if len(calls) != 1 or func is None or func not in tree.body or func.args.kwarg is None or calls[0].args \
+            or any(isinstance(n, ast.ClassDef) and n.name == "Environment" for n in ast.walk(tree)):
         return None
     spread = [k for k in calls[0].keywords if k.arg is None]
+    name = func.args.kwarg.arg
     if any(k.arg == "autoescape" for k in calls[0].keywords) or len(spread) != 1 \
-            or not isinstance(spread[0].value, ast.Name) or spread[0].value.id != func.args.kwarg.arg:
+            or not isinstance(spread[0].value, ast.Name) or spread[0].value.id != name:
         return None
-    return calls[0], func, func.args.kwarg.arg
+    uses = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == name]
+    if len(uses) != 1 or "autoescape" in ast.unparse(tree).replace(ast.unparse(calls[0]), "") \
+            or sum(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == func.name for n in ast.walk(tree)) != 1:
+        return None  # `options["autoescape"] = False`, `options.pop(...)`, a second function of that name
+    return calls[0], func, name
 
 
 def _dotted(path: str, func: str) -> list[str]:
@@ -65,19 +72,28 @@ def check_jinja_backend(f: Finding | dict, reader=None, files=None) -> dict | No
     names = _dotted(str(f.path), found[1].name) if found else []
     if not names:
         return None
-    named = re.compile(r"""["']environment["']\s*:\s*["'](""" + "|".join(map(re.escape, names)) + r""")["']""")
-    for path in sorted((p for p in files if _SETTINGS.search(p)), key=lambda p: (p.count("/"), p))[:MAX_FILES]:
-        text = "".join(finding_lines(reader, f, path))
+    named = re.compile(r"""^[^#\n]*["']environment["']\s*:\s*["'](""" + "|".join(map(re.escape, names)) + r""")["']""", re.M)
+    settings = sorted((p for p in files if _SETTINGS.search(p)), key=lambda p: (p.count("/"), p))[:MAX_FILES]
+    texts = {p: "".join(finding_lines(reader, f, p)) for p in settings}
+    if any("autoescape" in t for t in texts.values()):
+        return None  # any settings file that names autoescape may turn it off: a person reads which
+    for path, text in texts.items():
         hit = named.search(text)
-        if not hit:
+        if not hit or "django.template.backends.jinja2.Jinja2" not in text or not _only_module(hit.group(1), f.path, files):
             continue
-        if re.search(r"""["']autoescape["']\s*:\s*False\b""", text):
-            return None  # the OPTIONS may turn it off: a person reads which TEMPLATES entry says so
         where = f"{path}:{text.count(chr(10), 0, hit.start()) + 1}"
         return {"check": "code", "status": "autoescape_on",
                 "evidence": f"autoescaping is on: `{ast.unparse(found[0].func)}(**{found[2]})` at {f.path}:{loc.start_line} "
                             f"builds the environment for Django's Jinja2 template backend, which names "
                             f"`{found[1].name}()` as its `environment` (`{hit.group(1)}`, {where}) and calls it with "
-                            "the OPTIONS after `options.setdefault(\"autoescape\", True)`; no `\"autoescape\": False` "
-                            "is set there, so variables are escaped"}
+                            "the OPTIONS after `options.setdefault(\"autoescape\", True)`; no settings file names "
+                            "`autoescape`, so variables are escaped"}
     return None
+
+
+def _only_module(dotted: str, path: str, files) -> bool:
+    """The dotted path's module is the flagged file and no other file of the repository (``jinja.environment`` could
+    be a root ``jinja.py`` or ``vendor/legacy/jinja.py``)."""
+    module = dotted.rsplit(".", 1)[0].replace(".", "/")
+    same = [p for p in files if p in (f"{module}.py", f"{module}/__init__.py") or p.endswith((f"/{module}.py", f"/{module}/__init__.py"))]
+    return same == [path]

@@ -202,16 +202,21 @@ def _feeds(call: ast.Call, stmt) -> str:
 
 def _compared(cmp: ast.Compare, node, parents) -> str:
     """``random.random() * 100 >= policy.get("REPORT_PERCENTAGE", 100)``: a draw against a rate (django-csp's report
-    sampling, round 67's grader: the reason never said what the value decides).  The other side is quoted only when
-    its strings are setting names (``"REPORT_PERCENTAGE"``), so no literal of the repository's travels into a row."""
+    sampling, round 67's grader: the reason never said what the value decides).  Only an ordering (``<``, ``>=``): a
+    draw tested for equality is a number to guess (a code, a lottery).  The other side is quoted only when its literals
+    are setting names (letters joined by ``_``) and small numbers, and the decided value only when it is a plain name,
+    so no literal of the repository's that could be a key travels into a row (the attack on round 67's change)."""
+    if not isinstance(cmp.ops[0], (ast.Lt, ast.LtE, ast.Gt, ast.GtE)):
+        return ""
     other = cmp.comparators[0] if cmp.left is node else cmp.left
-    strings = [n.value for n in ast.walk(other) if isinstance(n, ast.Constant) and isinstance(n.value, (str, bytes))]
-    shown = _short(other, 60) if all(isinstance(s, str) and re.fullmatch(r"[A-Z][A-Z0-9_]{0,40}", s)
-                                     for s in strings) else ""
+    literals = [n.value for n in ast.walk(other) if isinstance(n, ast.Constant)]
+    plain = all(isinstance(v, str) and re.fullmatch(r"[A-Z]+(?:_[A-Z]+)+", v) or isinstance(v, (int, float))
+                and not isinstance(v, bool) and abs(v) <= 1000 for v in literals)
+    shown = _short(other, 60) if plain else ""
     against = f"`{shown}`" if shown else "a threshold"
     up = parents.get(cmp)
-    decided = ", ".join(_short(t, 40) for t in up.targets) if isinstance(up, ast.Assign) else \
-        _short(up.target, 40) if isinstance(up, ast.AnnAssign) else ""
-    what = f"the true-or-false `{decided}`" if decided else \
+    names = [t.id for t in getattr(up, "targets", [getattr(up, "target", None)]) if isinstance(t, ast.Name)] \
+        if isinstance(up, (ast.Assign, ast.AnnAssign)) else []
+    what = f"the true-or-false `{names[0]}`" if len(names) == 1 else \
         "which branch runs" if isinstance(up, (ast.If, ast.IfExp, ast.While)) else "a yes or no"
     return f"a draw compared with {against}, which decides only {what} (a sampling rate or a chance, not a secret)"

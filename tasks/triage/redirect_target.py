@@ -44,13 +44,13 @@ def check_redirect_target(f: Finding | dict, reader=None) -> dict | None:
     if f.kind != "code" or not _RULE.search(str(f.rule_id)) or reader is None or not loc or not loc.start_line:
         return None
     parsed = python_tree(reader, f)
-    own = check_own_path(f, parsed[0]) if parsed else None  # the path, directly or through a name; in a middleware
+    own = check_own_path(f, *parsed) if parsed else None  # the path, directly or through a name; in a middleware
     if own:
         return own
     lines = finding_source(reader, f).splitlines()
     end = max(loc.end_line or loc.start_line, loc.start_line)
     shown = " ".join(lines[loc.start_line - 1:end]) if 0 < loc.start_line <= len(lines) else ""
-    hit = _OWN_PATH.search(shown)
+    hit = _OWN_PATH.search(shown) if parsed is None else None  # parsed: own_path has read the shape and its place
     if not hit or len(re.findall(_CALL, shown)) != 1:  # another redirect on the line is the flagged one
         return _guarded(f, reader) if len(re.findall(r"\bredirect\(", shown)) == 1 else None
     return {"check": "code", "status": "same_page",

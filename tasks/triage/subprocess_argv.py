@@ -25,6 +25,7 @@ import re
 
 from tasks.findings.model import Finding, as_finding
 from tasks.triage.flow import USER_INPUT
+from tasks.triage.split_argv import split_program
 from tasks.triage.parsed_source import finding_source
 
 _SUBPROCESS = re.compile(r"^(?:subprocess\.)?(?:run|call|check_call|check_output|Popen)$")
@@ -201,7 +202,7 @@ def _fixed(node, tree=None) -> bool:
         if at is not None and not any(isinstance(e, ast.Constant) and e.value == "-m" for e in elts[at + 1:-1]):
             return False
         return _fixed(left, tree)
-    word = _split_program(node)
+    word = split_program(node)
     if word is not None:
         return bool(word) and word.lower() not in _SHELLS and not re.match(r"(?:python|pypy)[\d.]*$", word)
     if not (isinstance(node, (ast.List, ast.Tuple)) and node.elts):
@@ -280,32 +281,12 @@ def _argv_list(tree, call) -> tuple[ast.AST | None, str]:
     return values[0], argv.id
 
 
-def _split_program(node) -> str | None:
-    """``f"gpg --import {path}".split()`` or ``shlex.split("git rev-parse HEAD")``: the program, the literal's first word
-    (django-dbbackup's test helpers, round 67: the row said only "test code"); "" when the text does not start with a
-    literal word followed by a space (``f"{tool} -x"``, ``f"gpg{x}"``); None for any other node."""
-    if not isinstance(node, ast.Call):
-        return None
-    if isinstance(node.func, ast.Attribute) and node.func.attr == "split" and not node.args and not node.keywords:
-        text = node.func.value
-    elif _dotted(node.func) == "shlex.split" and len(node.args) == 1 and not node.keywords:
-        text = node.args[0]
-    else:
-        return None
-    head = text.values[0] if isinstance(text, ast.JoinedStr) and text.values else text
-    if not (isinstance(head, ast.Constant) and isinstance(head.value, str)):
-        return "" if isinstance(text, ast.JoinedStr) else None
-    m = re.match(r"\s*([\w./+-]+)(?:\s|$)", head.value)
-    whole = head is text or re.match(r"\s*[\w./+-]+\s", head.value)
-    return m.group(1).rsplit("/", 1)[-1] if m and whole else ""
-
-
 def _program(argv) -> str:
     """The program, quoted: its name only (a one-element list can hold a whole command line, with its arguments, a
     password); a built path is named by the expression that holds it (`manage_py`, `sys.executable`)."""
     while isinstance(argv, ast.BinOp):  # `[sys.executable, "-m", "radicale"] + config_args`
         argv = argv.left
-    word = _split_program(argv)
+    word = split_program(argv)
     if word:
         return f"`{word[:40]}` (the first word of the text it splits)"
     first = argv.elts[0]
