@@ -216,3 +216,20 @@ def test_the_attack_on_round_67s_checks_stays_closed():
                 "    return redirect(target)\n")
     f = _semgrep("app/v.py", 3, 5)
     assert request_origin(f, {"path": "app/v.py", "text": extended, "start_line": 1}) is not None
+
+
+def test_usedforsecurity_passed_through_a_spread_dict_is_read_and_never_called_the_digested_data(tmp_path):
+    """django-cacheops' FIPS-compliant md5 (round 68, two graders): `kwargs = {'usedforsecurity': False} if
+    sys.version_info >= (3, 9) else {}` then `hashlib.md5(**kwargs)`; the row said `kwargs` was the data digested."""
+    from test_set57 import _judged
+
+    code = ("import hashlib\nimport sys\n\n\nclass md5:\n    def __init__(self, s=None):\n"
+            "        kwargs = {'usedforsecurity': False} if sys.version_info >= (3, 9) else {}\n"
+            "        self.md5 = hashlib.md5(**kwargs)\n        if s is not None:\n            self.md5.update(s)\n")
+    rec, text = _judged(tmp_path, {"cacheops/utils.py": code}, "bandit", "B324", "weak md5", "cacheops/utils.py", 8, 8)
+    assert rec["verdict"] == "false_positive"
+    assert "passes `usedforsecurity=False` through `**kwargs` (set on line 7, on the Python versions" in text
+    assert "data it digests" not in text
+    other = code.replace("{'usedforsecurity': False}", "{'data': b'x'}")
+    rec, text = _judged(tmp_path / "b", {"cacheops/utils.py": other}, "bandit", "B324", "weak md5", "cacheops/utils.py", 8, 8)
+    assert "usedforsecurity=False` through" not in text

@@ -48,3 +48,33 @@ def computed_from(func, hashed: list[ast.AST]) -> str:
         expr = expr.func.value
     text = " ".join(ast.unparse(expr).split())
     return text if len(text) <= 70 else ""
+
+
+def spread_flag(func, call: ast.Call) -> tuple[str, int, bool] | None:
+    """(name, line, on newer Pythons only) when the call spreads ``**name`` and ``name``'s one assignment in ``func`` is
+    ``{'usedforsecurity': False}``, or that or ``{}`` by a version test (cacheops' FIPS-compliant ``md5``, round 68)."""
+    spread = [k.value.id for k in call.keywords if k.arg is None and isinstance(k.value, ast.Name)]
+    binds = [n for n in ast.walk(func) if isinstance(n, ast.Assign) and spread
+             and any(isinstance(t, ast.Name) and t.id == spread[0] for t in n.targets)]
+    if len(spread) != 1 or len(binds) != 1:
+        return None
+    value = binds[0].value
+    values = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
+    flagged = [v for v in values if isinstance(v, ast.Dict) and len(v.keys) == 1 and isinstance(v.keys[0], ast.Constant)
+               and v.keys[0].value == "usedforsecurity" and isinstance(v.values[0], ast.Constant) and v.values[0].value is False]
+    empty = [v for v in values if isinstance(v, ast.Dict) and not v.keys]
+    if len(flagged) != 1 or len(flagged) + len(empty) != len(values):
+        return None
+    return spread[0], binds[0].lineno, bool(empty)
+
+
+def spread_reason(f, line: int, func, calls: list) -> dict | None:
+    """The reason for a single weak hash call whose ``**spread`` carries ``usedforsecurity=False``, else None."""
+    spread = spread_flag(func, calls[0]) if len(calls) == 1 else None
+    if not spread:
+        return None
+    return {"check": "code", "status": "not_security_use",
+            "evidence": f"not a security use: the weak hash at {f.path}:{line} passes `usedforsecurity=False` through "
+                        f"`**{spread[0]}` (set on line {spread[1]}" + (", on the Python versions that have the keyword"
+                                                                         if spread[2] else "") + "), the code's own "
+                        "statement that the digest protects nothing; Bandit reads only the keywords written in the call"}

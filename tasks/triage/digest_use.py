@@ -1,8 +1,7 @@
 """Check 4c, second half: a weak digest that is only shown as a checksum, or that hashes generated dummy data.
 
-MD5/SHA-1 rules (Bandit B303/B324, Semgrep's weak-hash rules) ask whether a
-collision or a preimage would break something.  Two uses, read from the
-Python file (``source.repo_path``), break nothing:
+MD5/SHA-1 rules (Bandit B303/B324, Semgrep's weak-hash rules) ask whether a collision or a preimage would break
+something.  Two uses, read from the Python file (``source.repo_path``), break nothing:
 
 * **an echoed checksum**: the flagged line binds the digest to a name whose
   every use puts it into a mapping under a key that names a digest
@@ -12,10 +11,9 @@ Python file (``source.repo_path``), break nothing:
   depends on it.  A digest returned from the function,
   compared, passed on or stored under any other key is left alone, and so is
   one of a password, secret, token or key.
-* **generated dummy data**: everything the hash is computed from comes from a
-  Faker generator (``hashlib.md5(str.encode(fake.password())).hexdigest()``
-  with ``fake = Faker()`` in the same function): seeded sample records, no
-  real user's credential.
+* **generated dummy data**: everything the hash is computed from comes from a Faker generator
+  (``hashlib.md5(str.encode(fake.password())).hexdigest()`` with ``fake = Faker()`` in the same function): seeded
+  sample records, no real user's credential.
 
 The evidence names the lines and the key or generator, never a value.
 """
@@ -25,7 +23,7 @@ from __future__ import annotations
 import ast
 import re
 
-from tasks.triage.digest_input import algorithm, computed_from
+from tasks.triage.digest_input import algorithm, computed_from, spread_reason
 from tasks.triage.digest_names import STORED_ID, as_number, checked_against_other, stored_name
 
 _WEAK = re.compile(r"(?:^|\.)(?:md5|sha1|new)$")
@@ -54,8 +52,9 @@ def _hash_calls(func, line: int) -> list[ast.Call]:
 
 
 def _hashed(call: ast.Call) -> list[ast.AST]:
-    return list(call.args[1:] if ast.unparse(call.func).endswith("new") else call.args) + [k.value for k in call.keywords
-                                                                                          if k.arg != "usedforsecurity"]
+    """What the call digests: not ``usedforsecurity=``, nor a ``**options`` spread (cacheops' ``md5(**kwargs)``, r68)."""
+    return list(call.args[1:] if ast.unparse(call.func).endswith("new") else call.args) + [
+        k.value for k in call.keywords if k.arg not in ("usedforsecurity", None)]
 
 
 def check_digest_use(f, tree: ast.Module, func, line: int) -> dict | None:
@@ -64,6 +63,8 @@ def check_digest_use(f, tree: ast.Module, func, line: int) -> dict | None:
     calls = _hash_calls(func, line)
     if not calls:
         return None
+    if spread_reason(f, line, func, calls):  # `hashlib.md5(**kwargs)`, kwargs = {'usedforsecurity': False}
+        return spread_reason(f, line, func, calls)
     if all(any(k.arg == "usedforsecurity" and isinstance(k.value, ast.Constant) and k.value.value is False
                for k in c.keywords) for c in calls):  # read from the file: Semgrep's report may not quote the line
         return {"check": "code", "status": "not_security_use",
