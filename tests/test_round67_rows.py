@@ -233,3 +233,14 @@ def test_usedforsecurity_passed_through_a_spread_dict_is_read_and_never_called_t
     other = code.replace("{'usedforsecurity': False}", "{'data': b'x'}")
     rec, text = _judged(tmp_path / "b", {"cacheops/utils.py": other}, "bandit", "B324", "weak md5", "cacheops/utils.py", 8, 8)
     assert "usedforsecurity=False` through" not in text
+
+
+def test_a_dotted_path_of_a_serializer_class_is_no_password(tmp_path):
+    """dj-rest-auth's `@override_api_settings(JWT_TOKEN_CLAIMS_SERIALIZER='tests.test_api.TESTTokenObtainPairSerializer')`
+    (round 68's grader): Bandit's B106 took an import path for a password, and the row said only "test code"."""
+    from tasks.findings.secret_evidence import classify_one
+
+    seen = classify_one("tests.test_api.TESTTokenObtainPairSerializer", for_password=True)
+    assert seen["class"] == "code-word" and "namespaced class name" in seen["match"]
+    for value in ("my.pass.Word", "Xk9.f2.LmQ81zPq7", "hunter2.Serializer"):
+        assert classify_one(value, for_password=True)["class"] != "code-word", value

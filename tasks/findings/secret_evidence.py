@@ -1,10 +1,8 @@
 """What kind of value a secret finding flagged, decided at parse time, before the value is redacted.
 
-Triage (tasks/triage/context.py) must tell AWS's documented example key or a
-``changeme`` placeholder from a real credential, but the parsers replace
-the value by a marker before anything is written.  So the parser asks this
-module first and keeps only a class and two numbers, never the value or a
-part of it:
+Triage (tasks/triage/context.py) must tell AWS's documented example key or a ``changeme`` placeholder from a real
+credential, but the parsers replace the value by a marker before anything is written.  So the parser asks this module
+first and keeps only a class and two numbers, never the value or a part of it (``entropy`` is re-exported):
 
 ``{"class": "empty" | "message" | "example" | "placeholder" | "code-word" | "weak" | "uuid" | "hash" | "plain-word" |
 "low-entropy" | "key-header" | "high-entropy" | "redacted-by-tool", "entropy": bits per character (1 decimal),
@@ -28,8 +26,7 @@ import re
 from tasks.findings.jwt_claims import dead_jwt
 from tasks.findings.secret_literals import author
 from tasks.findings.secret_formats import (ASSIGNED, CLASS_NAME, algorithm_name, model_name, encoded_pair,  # noqa: F401
-                                           encoded_hash, credential_format,
-                                           entropy, filler, plain_url, url_credential)  # entropy is re-exported
+                                           encoded_hash, credential_format, entropy, filler, plain_url, url_credential)
 
 # published documentation values: name -> pattern (whole value)
 EXAMPLES = {
@@ -207,7 +204,9 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
     if model_name(value) and not for_password:  # Flowise's "claude-opus-4-7" in a doc comment (round 45)
         return out | {"class": "code-word", "match": f"an AI model's published name (`{value}`), which code selects a model by"}
     php_class = bool(CLASS_NAME.match(value)) and (not for_password or bool(re.fullmatch(  # kimai (set 40); a password
-        r"(?:[a-z_]+\.){3,8}(?:[A-Z][a-z]*){2,}[A-Z]?", value)))  # rule: a deep path of a CamelCase class (set 55)
+        r"(?:[a-z_]+\.){3,8}(?:[A-Z][a-z]*){2,}[A-Z]?|(?:[a-z_]\w*\.){2,8}[A-Z]\w*(?:Serializer|Backend|Middleware|Form|"
+        r"View|Model|Field|Storage|Loader|Hasher|Validator|Authentication|Permission|Renderer|Filter)", value)))  # rule: a
+    # deep path of a CamelCase class (set 55), or one whose class says what it is (dj-rest-auth's serializer, round 68)
     if value.lower() in CODE_WORDS or _HASH_SCHEME.match(value) or algorithm_name(value) or php_class:  # 'hs256', a
         # password-hashing scheme's name ('pbkdf2_sha512', pgadmin's SECURITY_PASSWORD_HASH: set 23), a PHP class
         what = ("a key algorithm or curve name" if algorithm_name(value) else "a namespaced class name (a dotted or backslashed path ending in a class)" if php_class
