@@ -244,3 +244,18 @@ def test_a_dotted_path_of_a_serializer_class_is_no_password(tmp_path):
     assert seen["class"] == "code-word" and "namespaced class name" in seen["match"]
     for value in ("my.pass.Word", "Xk9.f2.LmQ81zPq7", "hunter2.Serializer"):
         assert classify_one(value, for_password=True)["class"] != "code-word", value
+
+
+def test_a_pickle_loader_passed_on_keeps_its_import_finding(tmp_path):
+    """django-cacheops' `class PickleSerializer: loads = pickle.loads` (round 68's grader): the row said B301 judges the
+    risky calls, but calls through the serializer's name are no finding of Bandit's."""
+    from test_round45 import _bandit
+    from tasks.triage.unused_import import check_unused_import
+
+    code = "import pickle\n\n\nclass PickleSerializer:\n    PickleError = pickle.PickleError\n    loads = pickle.loads\n"
+    assert check_unused_import(_bandit("B403", "cacheops/serializers.py", 1), FilesReader({"cacheops/serializers.py": code})) is None
+    called = "import pickle\n\n\ndef read(b):\n    return pickle.loads(b)\n"
+    hit = check_unused_import(_bandit("B403", "app/io.py", 1), FilesReader({"app/io.py": called}))
+    assert hit and "an import only" in hit["evidence"]
+    named = "from pickle import loads as unpickle\n\nHANDLERS = {'p': unpickle}\n"
+    assert check_unused_import(_bandit("B403", "app/h.py", 1), FilesReader({"app/h.py": named})) is None
