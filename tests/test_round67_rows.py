@@ -259,3 +259,18 @@ def test_a_pickle_loader_passed_on_keeps_its_import_finding(tmp_path):
     assert hit and "an import only" in hit["evidence"]
     named = "from pickle import loads as unpickle\n\nHANDLERS = {'p': unpickle}\n"
     assert check_unused_import(_bandit("B403", "app/h.py", 1), FilesReader({"app/h.py": named})) is None
+
+
+def test_sql_text_from_literals_with_bound_values_says_the_values_are_bound_not_absent():
+    """django-watson's `queryset.extra(where=("... AGAINST (%s ...)",), params=(self._format_query(search_text),))` and
+    `RawSQL(sql, (search_text,))` (round 67, two graders): "no data from outside reaches the sink" was false."""
+    from tasks.triage.constant_names import constant_sink
+
+    code = ('class Backend:\n    def do_search(self, queryset, search_text):\n        return queryset.extra(\n'
+            '            where=("MATCH (title) AGAINST (%s IN BOOLEAN MODE)",),\n'
+            '            params=(self._format_query(search_text),),\n        )\n')
+    said = constant_sink(code, 3, "watson/backends.py")
+    assert said.startswith("constant data: the SQL text of queryset.extra() at line 3")
+    assert "bound parameters" in said and "no data from outside" not in said
+    fixed = code.replace("params=(self._format_query(search_text),),", "params=('x',),")
+    assert "no data from outside reaches the sink" in constant_sink(fixed, 3, "watson/backends.py")

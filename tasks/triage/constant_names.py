@@ -1,16 +1,15 @@
 """Check 3c, second half: a Python sink fed by names that are bound only to literals.
 
-``constant.py`` decides on the flagged call's own text, so a name stops it. Here, with the whole file
-(``source.repo_path``), each name the sink's input uses is followed to every place the same scope binds it
-(``ast``): an assignment, a ``for`` loop, ``+=``, a comprehension; a function's own names first, then the module's.
-A name is constant when every binding is: literals, containers, ``%``/``+``/f-string/``.format`` of constants, a
-conditional of two constants, ``str()``/``int()``/``len()`` of constants, a hash of a literal, a class attribute the
-file binds once to a literal, a call of the file's own function that returns literals only
-(tasks.triage.class_constants), a Django model's ``_meta.db_table``; ``QuerySet.extra()`` is a sink whose SQL is its
-``select``/``where``/``tables``/``order_by`` text.  A name bound to ``request.form``, a parameter, an ``input()``, a
-``with`` or an ``import``, or mutated with anything not constant, is not: one binding that is not provably constant
-keeps the finding. A parameter is constant only when ``callers`` (tasks.triage.callers) shows every call passing
-constants. The evidence names the names and the lines that bind them before the use, never a value."""
+``constant.py`` decides on the flagged call's own text, so a name stops it. Here, with the whole file, each name the
+sink's input uses is followed to every place the same scope binds it: an assignment, a ``for`` loop, ``+=``, a
+comprehension; a function's own names first, then the module's. A name is constant when every binding is: literals,
+containers, ``%``/``+``/f-string/``.format`` of constants, a conditional of two constants, ``str()``/``int()``/``len()``
+of constants, a hash of a literal, a class attribute bound once to a literal, a call of the file's own function that
+returns literals only (tasks.triage.class_constants), a model's ``_meta.db_table``; ``QuerySet.extra()``'s SQL is its
+``select``/``where``/``tables``/``order_by`` text. A name bound to ``request.form``, a parameter, an ``input()``, a
+``with`` or an ``import``, or mutated with anything not constant, keeps the finding; a parameter is constant only when
+``callers`` (tasks.triage.callers) shows every call passing constants. The evidence names the names and the lines that
+bind them, never a value; values bound beside the SQL text are said."""
 
 from __future__ import annotations
 
@@ -23,12 +22,12 @@ from tasks.triage.parsed_source import may_reach, parsed_tree
 MAX_SOURCE, MAX_DEPTH = 512 * 1024, 8
 _SQL = {"execute", "executemany", "executescript", "raw", "query", "text", "mogrify", "extra"}
 _EXTRA_SQL = ("select", "where", "tables", "order_by")  # QuerySet.extra()'s SQL text (params= is bound, never spliced)
+_BOUND = "; the values beside it (`params`, later arguments) are bound parameters, which cannot change the statement"
 _MODEL_META = {"db_table", "model_name", "app_label", "object_name", "pk"}  # model._meta.x: fixed by the model class
 _COMMAND = re.compile(r"^(?:subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)"
                       r"|os\.(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?)|(?:eval|exec))$")
-# XML parsers (Bandit B313-B320, Semgrep XXE rules): the parsed document is the input
-_XML = re.compile(r"^(?:[\w.]*\.)?(?:fromstring|fromstringlist|XML|parseString|iterparse)$"
-                  r"|(?:etree|ElementTree|ET|minidom|pulldom|sax|expatbuilder)\.parse$")
+_XML = re.compile(r"^(?:[\w.]*\.)?(?:fromstring|fromstringlist|XML|parseString|iterparse)$"  # XML parsers (Bandit
+                  r"|(?:etree|ElementTree|ET|minidom|pulldom|sax|expatbuilder)\.parse$")  # B313-B320, Semgrep XXE rules)
 _MUTATORS = {"append", "extend", "insert", "update", "add", "setdefault", "__setitem__", "appendleft", "extendleft"}
 _STR_METHODS = {"format", "join", "upper", "lower", "strip", "lstrip", "rstrip", "replace", "encode", "decode", "split",
                 "title", "capitalize", "zfill", "ljust", "rjust", "center", "items", "keys", "values", "copy"}
@@ -83,9 +82,9 @@ class Module:
     def __init__(self, source: str, path: str, callers=None):
         self.tree, self.parent = parsed_tree(source, MAX_SOURCE)  # shared with other findings of the file: read only
         self.path, self.callers = path, callers
-        self.used: list[tuple[str, str]] = []  # (name, where it is bound), for the evidence
-        self.generated: list[str] = []  # the generator calls taken as constant (uuid.uuid4(), datetime.datetime.now())
-        self.numbers: list[str] = []  # int(...)/float(...) conversions: outside data, but only ever a number
+        self.used: list[tuple[str, str]] = []  # (name, where it is bound), for the evidence; the generator calls taken
+        self.generated: list[str] = []  # as constant (uuid.uuid4()); int(...)/float(...) conversions: outside data, but
+        self.numbers: list[str] = []  # only ever a number
 
     def scope_of(self, node):
         while node in self.parent:
@@ -269,7 +268,8 @@ def constant_sink(source: str, line: int, path: str, callers=None) -> str | None
     if mod is None:
         return None
     calls = mod.sink_calls(line)
-    shown = []
+    shown, bound_in = [], any(kind == "sql" and not all(mod.constant(v) for v in call.args[1:] + [  # values beside the
+        k.value for k in call.keywords if k.arg in ("params", "parameters")]) for call, kind in calls)  # SQL text
     for call, kind in calls:
         inputs = call.args[:1] if kind == "sql" else list(call.args) + [k.value for k in call.keywords]
         if kind == "sql" and isinstance(call.func, ast.Attribute) and call.func.attr == "extra":
@@ -286,15 +286,15 @@ def constant_sink(source: str, line: int, path: str, callers=None) -> str | None
             return None
         shown.append(f"the string built at line {built[0].lineno}")
     names = list(dict.fromkeys(mod.used))
+    what, tail = ("SQL text", _BOUND) if bound_in else ("input", "; no data from outside reaches the sink")
     made = f"values the program makes itself ({', '.join(mod.generated[:4])})" if mod.generated else ""
     if not names:  # literals only: constant.py's shape says it first, where the flagged line holds the whole call
-        return (f"constant data: the input of {'; '.join(shown)} in {path} is built only from literals"  # a call over
-                + (f" and {made}" if made else "") + "; no data from outside reaches the sink")  # lines (set 27)
+        return (f"constant data: the {what} of {'; '.join(shown)} in {path} is built only from literals"  # a call over
+                + (f" and {made}" if made else "") + tail)  # lines (set 27)
     bound = ", ".join(f"{n} ({at})" for n, at in names[:6]) + (", …" if len(names) > 6 else "")
     made = f" or to {made}" if made else ""
     if mod.numbers:  # outside data does reach the sink, converted to a number first
         return (f"only numbers reach the sink: the input of {'; '.join(shown)} in {path} is built only from literals "
                 f"and names bound to literals or to numbers ({'; '.join(mod.numbers[:3])}): {bound}; a number carries "
                 "no quote or command syntax")
-    return (f"constant data: the input of {'; '.join(shown)} in {path} is built only from names bound to literals{made}: "
-            f"{bound}; no data from outside reaches the sink")
+    return f"constant data: the {what} of {'; '.join(shown)} in {path} is built only from names bound to literals{made}: {bound}{tail}"
