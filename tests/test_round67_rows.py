@@ -233,6 +233,9 @@ def test_usedforsecurity_passed_through_a_spread_dict_is_read_and_never_called_t
     other = code.replace("{'usedforsecurity': False}", "{'data': b'x'}")
     rec, text = _judged(tmp_path / "b", {"cacheops/utils.py": other}, "bandit", "B324", "weak md5", "cacheops/utils.py", 8, 8)
     assert "usedforsecurity=False` through" not in text
+    changed = code.replace("        self.md5 = hashlib", "        kwargs['usedforsecurity'] = True\n        self.md5 = hashlib")
+    rec, text = _judged(tmp_path / "c", {"cacheops/utils.py": changed}, "bandit", "B324", "weak md5", "cacheops/utils.py", 9, 9)
+    assert "usedforsecurity=False` through" not in text
 
 
 def test_a_dotted_path_of_a_serializer_class_is_no_password(tmp_path):

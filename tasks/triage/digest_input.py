@@ -56,8 +56,8 @@ def spread_flag(func, call: ast.Call) -> tuple[str, int, bool] | None:
     spread = [k.value.id for k in call.keywords if k.arg is None and isinstance(k.value, ast.Name)]
     binds = [n for n in ast.walk(func) if isinstance(n, ast.Assign) and spread
              and any(isinstance(t, ast.Name) and t.id == spread[0] for t in n.targets)]
-    if len(spread) != 1 or len(binds) != 1:
-        return None
+    if len(spread) != 1 or len(binds) != 1 or sum(isinstance(n, ast.Name) and n.id == spread[0] for n in ast.walk(func)) != 2:
+        return None  # bound once, read once: no `kwargs["usedforsecurity"] = True` or `kwargs.update(...)` between
     value = binds[0].value
     values = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
     flagged = [v for v in values if isinstance(v, ast.Dict) and len(v.keys) == 1 and isinstance(v.keys[0], ast.Constant)
