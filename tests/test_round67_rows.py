@@ -277,3 +277,24 @@ def test_sql_text_from_literals_with_bound_values_says_the_values_are_bound_not_
     assert "bound parameters" in said and "no data from outside" not in said
     fixed = code.replace("params=(self._format_query(search_text),),", "params=('x',),")
     assert "no data from outside reaches the sink" in constant_sink(fixed, 3, "watson/backends.py")
+
+
+def test_a_yaml_load_through_a_name_bound_to_the_safe_loader_is_safe(tmp_path):
+    """drf-yasg's `YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)` and `yaml.load(stream, Loader=YamlLoader)`
+    (round 69's grader: the row called the load real)."""
+    from test_set57 import _judged
+
+    code = ('import yaml\n\nYamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)\n\n\n'
+            'def yaml_load(stream):\n    return yaml.load(stream, Loader=YamlLoader)\n')
+    rec, text = _judged(tmp_path, {"pkg/codecs.py": code}, "bandit", "B506", "unsafe yaml", "pkg/codecs.py", 7, 7)
+    assert rec["verdict"] == "false_positive" and "`Loader=YamlLoader`, which the module binds only to PyYAML's safe " \
+                                                "loader (line 3" in text
+    for other in ('YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)\nYamlLoader = yaml.Loader',
+                  'YamlLoader = getattr(yaml, "CLoader", yaml.Loader)',
+                  'YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)\n\n\nclass YamlLoader(yaml.UnsafeLoader):\n    pass',
+                  'from yaml import UnsafeLoader as YamlLoader'):
+        changed = code.replace('YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)', other)
+        line = changed.splitlines().index("    return yaml.load(stream, Loader=YamlLoader)") + 1
+        rec, text = _judged(tmp_path / str(len(other)), {"pkg/codecs.py": changed}, "bandit", "B506", "unsafe yaml",
+                            "pkg/codecs.py", line, line)
+        assert "safe loader (line" not in text, other

@@ -14,7 +14,7 @@ from tasks.findings.model import Finding
 from tasks.triage import (allowlist, bind_url, code_facts, commented_out, default_token, escaped_regexp, file_mode,
                         framework_rule, function_tmp, go_code, href_value, http_content_type, jinja_backend, jquery_dom, jsp_output,
                         log_format, module_inputs, orphan_module, plain_text, safe_filter, secret_names, signed_pickle,
-                        validated_argv, vendor_loader, workflows)
+                        validated_argv, vendor_loader, workflows, yaml_loader)
 from tasks.triage.assert_use import check_assert_use
 from tasks.triage.built_images import check_image_user
 from tasks.triage.crypto_package import check_crypto_package
@@ -53,7 +53,8 @@ def settled_by_code(f: Finding, reader, imports) -> dict | None:
             or check_demo_data(f) or check_random_use(f, reader) or check_assert_use(f, reader)
             or log_format.check_log_format(f, reader) or check_stage_base(f, reader, files)
             or check_digest_pin(f, reader) or check_redirect_target(f, reader)
-            or jinja_backend.check_jinja_backend(f, reader, files) or plain_text.check_plain_text(
+            or jinja_backend.check_jinja_backend(f, reader, files) or yaml_loader.check_yaml_loader(f, reader)
+            or plain_text.check_plain_text(
                 f, reader, files)
             or safe_filter.check_safe_filter(f, reader, files) or jquery_dom.check_jquery_dom(f, reader)
             or file_mode.check_file_mode(f, reader) or secret_names.check_secret_name(f, reader)
