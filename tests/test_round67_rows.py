@@ -298,3 +298,36 @@ def test_a_yaml_load_through_a_name_bound_to_the_safe_loader_is_safe(tmp_path):
         rec, text = _judged(tmp_path / str(len(other)), {"pkg/codecs.py": changed}, "bandit", "B506", "unsafe yaml",
                             "pkg/codecs.py", line, line)
         assert "safe loader (line" not in text, other
+
+
+def test_the_attack_on_round_68_and_69s_checks_stays_closed(tmp_path):
+    """A helper's attack on the later mends: a loader changed where names say nothing, a flag switched by something
+    other than the Python version, a dotted passphrase, and extra()'s positional where= read as a bound value."""
+    from test_round45 import _bandit
+    from tasks.findings.secret_evidence import classify_one
+    from tasks.triage.constant_names import constant_sink
+    from tasks.triage.digest_input import spread_flag
+    from tasks.triage.yaml_loader import check_yaml_loader
+    import ast
+
+    base = "import yaml\nL = yaml.SafeLoader\n{x}\n\n\ndef f(s):\n    return yaml.load(s, Loader=L)\n"
+    assert check_yaml_loader(_bandit("B506", "m.py", 7), FilesReader({"m.py": base.format(x="")}))["status"] == "safe_loader"
+    for x in ("yaml.SafeLoader = yaml.UnsafeLoader", "globals()['L'] = yaml.Loader", "from evil import *",
+              "yaml.SafeLoader.add_constructor('t', yaml.UnsafeLoader.construct_python_object_apply)"):
+        assert check_yaml_loader(_bandit("B506", "m.py", 7), FilesReader({"m.py": base.format(x=x)})) is None, x
+    ruamel = base.format(x="").replace("import yaml", "import ruamel.yaml as yaml")
+    assert check_yaml_loader(_bandit("B506", "m.py", 7), FilesReader({"m.py": ruamel})) is None
+
+    def flag(body):
+        func = ast.parse("import hashlib, sys\ndef g(pw):\n" + body).body[1]
+        call = next(n for n in ast.walk(func) if isinstance(n, ast.Call) and ast.unparse(n.func) == "hashlib.md5")
+        return spread_flag(func, call)
+    assert flag("    kwargs = {'usedforsecurity': False} if sys.version_info >= (3, 9) else {}\n"
+                "    return hashlib.md5(pw, **kwargs)\n")
+    assert flag("    kwargs = {'usedforsecurity': False} if DEBUG else {}\n    return hashlib.md5(pw, **kwargs)\n") is None
+    assert flag("    kwargs = other = {'usedforsecurity': False}\n    other['usedforsecurity'] = True\n"
+                "    return hashlib.md5(pw, **kwargs)\n") is None
+
+    assert classify_one("correct.horse.BatteryStapleForm", for_password=True)["class"] != "code-word"
+    code = 'def s(queryset, request):\n    return queryset.extra(None, [request.GET["w"]], order_by=["id"])\n'
+    assert constant_sink(code, 2, "app/q.py") is None

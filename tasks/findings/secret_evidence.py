@@ -204,8 +204,8 @@ def classify_one(value: str, for_password: bool = False, from_code: bool = False
     if model_name(value) and not for_password:  # Flowise's "claude-opus-4-7" in a doc comment (round 45)
         return out | {"class": "code-word", "match": f"an AI model's published name (`{value}`), which code selects a model by"}
     php_class = bool(CLASS_NAME.match(value)) and (not for_password or bool(re.fullmatch(  # kimai (set 40); a password
-        r"(?:[a-z_]+\.){3,8}(?:[A-Z][a-z]*){2,}[A-Z]?|(?:[a-z_]\w*\.){2,8}[A-Z]\w*(?:Serializer|Backend|Middleware|Form|"
-        r"View|Model|Field|Storage|Loader|Hasher|Validator|Authentication|Permission|Renderer|Filter)", value)))  # rule: a
+        r"(?:[a-z_]+\.){3,8}(?:[A-Z][a-z]*){2,}[A-Z]?|(?=(?:\w+\.)*(?:tests?|apps?|api|core|\w*_\w*)\.)(?:[a-z_]\w*\.){2,8}[A-Z]"
+        r"\w*(?:Serializer|Backend|Middleware|Form|View|Model|Field|Storage|Loader|Hasher|Validator|Permission)", value)))  # a
     # deep path of a CamelCase class (set 55), or one whose class says what it is (dj-rest-auth's serializer, round 68)
     if value.lower() in CODE_WORDS or _HASH_SCHEME.match(value) or algorithm_name(value) or php_class:  # 'hs256', a
         # password-hashing scheme's name ('pbkdf2_sha512', pgadmin's SECURITY_PASSWORD_HASH: set 23), a PHP class

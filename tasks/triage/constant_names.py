@@ -268,12 +268,12 @@ def constant_sink(source: str, line: int, path: str, callers=None) -> str | None
     if mod is None:
         return None
     calls = mod.sink_calls(line)
-    shown, bound_in = [], any(kind == "sql" and not all(mod.constant(v) for v in call.args[1:] + [  # values beside the
-        k.value for k in call.keywords if k.arg in ("params", "parameters")]) for call, kind in calls)  # SQL text
+    shown, bound_in = [], any(kind == "sql" and not all(mod.constant(v) for v in call.args[1:] * (dotted(call.func)[-6:]  # beside
+        != ".extra") + [k.value for k in call.keywords if k.arg in ("params", "parameters")]) for call, kind in calls)  # SQL
     for call, kind in calls:
         inputs = call.args[:1] if kind == "sql" else list(call.args) + [k.value for k in call.keywords]
         if kind == "sql" and isinstance(call.func, ast.Attribute) and call.func.attr == "extra":
-            inputs = [v for k in call.keywords if k.arg in _EXTRA_SQL for v in (k.value.values if isinstance(k.value, ast.Dict) else [k.value])]
+            inputs = list(call.args) + [v for k in call.keywords if k.arg in _EXTRA_SQL for v in (k.value.values if isinstance(k.value, ast.Dict) else [k.value])]
         if kind == "sql" and inputs and wrapped_text(inputs[0]):
             continue  # execute(text(...)): the text() call inside is a sink of its own, its values bound parameters
         if not inputs or not all(mod.constant(a) for a in inputs) or kind != "sql" and re.search(r"[$`]", ast.unparse(call)):

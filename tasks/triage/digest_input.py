@@ -59,6 +59,9 @@ def spread_flag(func, call: ast.Call) -> tuple[str, int, bool] | None:
     if len(spread) != 1 or len(binds) != 1 or sum(isinstance(n, ast.Name) and n.id == spread[0] for n in ast.walk(func)) != 2:
         return None  # bound once, read once: no `kwargs["usedforsecurity"] = True` or `kwargs.update(...)` between
     value = binds[0].value
+    if len(binds[0].targets) != 1 or any(isinstance(n, (ast.Global, ast.Nonlocal)) for n in ast.walk(func)) or \
+            isinstance(value, ast.IfExp) and "version_info" not in ast.unparse(value.test):
+        return None  # `kwargs = other = {...}`, a global, or a switch that is no Python version test (attack, round 69)
     values = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
     flagged = [v for v in values if isinstance(v, ast.Dict) and len(v.keys) == 1 and isinstance(v.keys[0], ast.Constant)
                and v.keys[0].value == "usedforsecurity" and isinstance(v.values[0], ast.Constant) and v.values[0].value is False]

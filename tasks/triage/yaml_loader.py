@@ -72,7 +72,7 @@ def check_yaml_loader(f: Finding | dict, reader=None) -> dict | None:
         return None
     loader = calls[0].args[1] if len(calls[0].args) == 2 else next(
         (k.value for k in calls[0].keywords if k.arg == "Loader"), None)
-    line = _bound_safe(tree, loader.id) if isinstance(loader, ast.Name) else None
+    line = _bound_safe(tree, loader.id) if isinstance(loader, ast.Name) and not _dynamic(tree) else None
     if line is None:
         return None
     return {"check": "code", "status": "safe_loader",
@@ -80,3 +80,18 @@ def check_yaml_loader(f: Finding | dict, reader=None) -> dict | None:
                         f"`Loader={loader.id}`, which the module binds only to PyYAML's safe loader (line {line}: "
                         "`CSafeLoader` or `SafeLoader`), so the document builds plain types only; Bandit accepts a safe "
                         "loader only when its name is written in the call"}
+
+
+def _dynamic(tree) -> bool:
+    """The module may change a loader where the names say nothing: a star import, ``globals()``/``vars()``/``setattr``/
+    ``exec``, a store into the ``yaml`` module or a constructor added to a loader, or ``yaml`` bound other than by
+    ``import yaml`` (the attack on round 69's mend)."""
+    for n in ast.walk(tree):
+        if isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) \
+                or isinstance(n, ast.Call) and (ast.unparse(n.func) in ("globals", "vars", "setattr", "exec", "eval")
+                                                or ast.unparse(n.func).endswith(("add_constructor", "add_multi_constructor")))\
+                or isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store) and ast.unparse(n).startswith("yaml.") \
+                or isinstance(n, ast.alias) and (n.asname or n.name) == "yaml" and (n.name != "yaml" or n.asname) \
+                or isinstance(n, ast.Name) and n.id == "yaml" and isinstance(n.ctx, ast.Store):
+            return True
+    return False
